@@ -1,0 +1,49 @@
+/** Exit codes, documented in `--help` and the README. */
+export const ExitCode = {
+  ok: 0,
+  /** Invalid input (validation errors, unrepairable JSON) or a failed delivery. */
+  invalid: 1,
+  /** Usage errors and I/O errors (missing file, unreadable stdin, bad option). */
+  usage: 2,
+  /** Stopped by Ctrl-C. */
+  interrupted: 130,
+} as const;
+
+/** The one error type callhook throws on purpose: a one-line message and the exit code it ends with. */
+export class CallhookError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number = ExitCode.usage) {
+    super(message);
+    this.name = 'CallhookError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** Turns Node's file-system errors into one line naming the path; other errors pass through. */
+export function describeIoError(error: unknown, path: string): CallhookError | unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reasons: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'not a directory',
+    EMFILE: 'too many open files',
+  };
+  if (code && reasons[code]) return new CallhookError(`${path}: ${reasons[code]}`, ExitCode.usage);
+  if (code) return new CallhookError(`${path}: ${(error as Error).message}`, ExitCode.usage);
+  return error;
+}
+
+/**
+ * The funnel every failure goes through: returns the line to print on stderr and the exit code.
+ * Unexpected errors are still one line; CALLHOOK_DEBUG=1 adds the stack for bug reports.
+ */
+export function formatFatal(error: unknown): { message: string; exitCode: number } {
+  if (error instanceof CallhookError) return { message: `callhook: ${error.message}`, exitCode: error.exitCode };
+  const text = error instanceof Error ? error.message : String(error);
+  const stack = process.env.CALLHOOK_DEBUG && error instanceof Error ? `\n${error.stack}` : '';
+  return {
+    message: `callhook: internal error: ${text.split('\n')[0]} (set CALLHOOK_DEBUG=1 for details)${stack}`,
+    exitCode: ExitCode.usage,
+  };
+}

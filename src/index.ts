@@ -1,0 +1,14 @@
+/**
+ * callhook as a library: the payload schemas, their inferred types, and the functions that
+ * classify, validate and read webhook events.
+ */
+
+export type { ElementInfo, InputRecord, Location, Problem, Repair } from './input/types.js';
+export {
+  type CheckOptions,
+  type CheckResult,
+  checkEvent,
+  detectTypeByShape,
+  type SchemaIssue,
+} from './schema/check.js';
+export * from './schema/events.js';

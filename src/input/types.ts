@@ -1,0 +1,74 @@
+/** The records the input layer produces: every command reads webhook events through these. */
+import type { EventKind, WebhookEvent } from '../schema/events.js';
+
+/** A position in a source file. `line` and `column` are 1-based; columns count UTF-16 code units. */
+export interface Location {
+  /** The path as the user gave it (`<stdin>` for `-`). */
+  file: string;
+  line: number;
+  column: number;
+  /** Byte offset from the start of the file. */
+  offset: number;
+  /** JSON pointer into the file's top-level value, e.g. `/3120/data/status`; `` for the root. */
+  pointer: string;
+}
+
+/** A text edit that repairs a syntax problem, in byte offsets of the original file. */
+export interface Repair {
+  offset: number;
+  /** Bytes to delete at `offset` (0 for an insertion). */
+  deleteBytes: number;
+  insert: string;
+}
+
+/** One thing wrong with the input: a syntax error, a schema error, or a consistency warning. */
+export interface Problem extends Location {
+  severity: 'error' | 'warning';
+  /** Stable kebab-case code: `missing-comma`, `trailing-comma`, `missing-field`, `duplicate-id`, ... */
+  code: string;
+  message: string;
+  /** For syntax errors: a few lines of the source around the position, with a caret line. */
+  frame?: string | undefined;
+  /** How `callhook fix` would repair it, when it can. */
+  repair?: Repair | undefined;
+}
+
+/** Where an element sits: in which file, which top-level value (batch), and its position. */
+export interface ElementInfo extends Location {
+  /** 0-based ordinal of the element among all elements of the file. */
+  index: number;
+  /**
+   * 0-based ordinal of the top-level value the element belongs to. Elements of one JSON array
+   * share it (the array is a delivery batch); a lone top-level object is a batch of its own.
+   */
+  batch: number;
+  /** The element's source text, exactly as in the file. */
+  text: string;
+}
+
+/** A record of the input stream. */
+export type InputRecord =
+  /** A valid event; `problems` holds its warnings, if any. */
+  | {
+      kind: 'event';
+      element: ElementInfo;
+      event: WebhookEvent;
+      value: unknown;
+      problems: Problem[];
+      /** True when an earlier event (in any file of this run) had the same envelope `id`: a redelivery. */
+      duplicate: boolean;
+    }
+  /** An element that is not a valid event: a syntax or schema error. `value` is undefined on syntax errors. */
+  | {
+      kind: 'invalid';
+      element: ElementInfo;
+      eventKind: EventKind | undefined;
+      value: unknown;
+      problems: Problem[];
+    }
+  /** A problem outside any element, e.g. a missing comma between two elements or an unclosed array. */
+  | { kind: 'problem'; problem: Problem }
+  /** A file begins. */
+  | { kind: 'file-start'; file: string }
+  /** A file ends; `elements` counts its elements, valid or not. */
+  | { kind: 'file-end'; file: string; elements: number; bytes: number };

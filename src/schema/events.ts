@@ -1,0 +1,153 @@
+/**
+ * valibot schemas for the five webhook event types, read from ../shared/spec/PAYLOADS.md.
+ *
+ * Every object schema is loose: producers add fields, and a receiver should not break when they
+ * do. `--strict` reports extra fields separately (see `findUnknownFields`), so that every one of
+ * them is listed rather than valibot's first.
+ */
+import * as v from 'valibot';
+
+/** The five event types the platform sends. */
+export const eventTypes = ['CallComplete', 'CallAttempted', 'CallReceived', 'SMSSent', 'SMSReceived'] as const;
+/** One of the five event types. */
+export type EventType = (typeof eventTypes)[number];
+
+/** CallComplete statuses, in the order reports list them. */
+export const callStatuses = ['Complete', 'Partial', 'Not Complete'] as const;
+/** A CallComplete status. */
+export type CallStatus = (typeof callStatuses)[number];
+
+/** Status groups: Complete and Partial form the Complete group; Not Complete is Failed. */
+export const statusGroups = { Complete: ['Complete', 'Partial'], Failed: ['Not Complete'] } as const;
+/** A status group name. */
+export type StatusGroup = keyof typeof statusGroups;
+
+/** The group a status belongs to, or undefined for a status the platform does not document. */
+export function statusGroupOf(status: string): StatusGroup | undefined {
+  if (status === 'Complete' || status === 'Partial') return 'Complete';
+  if (status === 'Not Complete') return 'Failed';
+  return undefined;
+}
+
+const uuid = v.pipe(v.string(), v.uuid('expected a UUID'));
+// Hint: the platform always sends UTC with a `Z`, but an offset is still a correct instant, so
+// any ISO-8601 timestamp valibot recognises is accepted.
+const timestamp = v.pipe(v.string(), v.isoTimestamp('expected an ISO-8601 timestamp'));
+// International format without '+': E.164 allows at most 15 digits.
+const phone = v.pipe(
+  v.string(),
+  v.regex(/^[0-9]{5,15}$/, 'expected 5 to 15 digits in international format without "+" (e.g. 61491573087)'),
+);
+
+/** One step of a call's conversation flow. */
+export const FlowStepSchema = v.looseObject({
+  questionName: v.string(),
+  response: v.string(),
+  transcript: v.optional(v.string()),
+});
+
+/** The `data` of a CallComplete event. */
+export const CallCompleteDataSchema = v.looseObject({
+  // Present for outbound campaigns only (the id of the scheduled call list).
+  correlationId: v.optional(uuid),
+  sessionId: uuid,
+  callResultId: uuid,
+  name: v.string(),
+  phone,
+  campaignId: uuid,
+  // Null when the flow is empty; the source's examples always send the key.
+  lastStepName: v.nullable(v.string()),
+  startedTime: timestamp,
+  flow: v.array(FlowStepSchema),
+  requests: v.array(v.string()),
+  status: v.picklist(callStatuses),
+  additionalInformation: v.optional(v.string()),
+});
+
+/** A CallAttempted event (documented bare: no envelope). */
+export const CallAttemptedDataSchema = v.looseObject({
+  time: timestamp,
+  phone,
+  status: v.picklist(['success', 'failed']),
+  // The reason of a failure; the consistency check warns when a failed attempt has none.
+  note: v.optional(v.string()),
+  campaignId: uuid,
+  correlationId: v.optional(uuid),
+});
+
+/** A CallReceived event: an inbound call, or an outbound callback. */
+export const CallReceivedDataSchema = v.looseObject({
+  time: timestamp,
+  phone,
+  type: v.picklist(['inbound', 'outbound-callback']),
+  campaignId: uuid,
+  correlationId: v.optional(uuid),
+});
+
+/** An SMSSent or SMSReceived event: both have the same fields. */
+export const SmsDataSchema = v.looseObject({
+  time: timestamp,
+  from: phone,
+  to: phone,
+  message: v.string(),
+  campaignId: uuid,
+  correlationId: v.optional(uuid),
+});
+
+/** The schema of each type's payload (CallComplete's `data`, the others' bare object). */
+export const dataSchemas = {
+  CallComplete: CallCompleteDataSchema,
+  CallAttempted: CallAttemptedDataSchema,
+  CallReceived: CallReceivedDataSchema,
+  SMSSent: SmsDataSchema,
+  SMSReceived: SmsDataSchema,
+} as const;
+
+/** The envelope `{ id, eventType, createdAt, data }`; `data` is checked separately against its type. */
+export const EnvelopeSchema = v.looseObject({
+  id: uuid,
+  eventType: v.picklist(eventTypes),
+  createdAt: timestamp,
+  data: v.looseObject({}),
+});
+
+/** A flow step. */
+export type FlowStep = v.InferOutput<typeof FlowStepSchema>;
+/** CallComplete's `data`. */
+export type CallCompleteData = v.InferOutput<typeof CallCompleteDataSchema>;
+/** CallAttempted's fields. */
+export type CallAttemptedData = v.InferOutput<typeof CallAttemptedDataSchema>;
+/** CallReceived's fields. */
+export type CallReceivedData = v.InferOutput<typeof CallReceivedDataSchema>;
+/** SMSSent's and SMSReceived's fields. */
+export type SmsData = v.InferOutput<typeof SmsDataSchema>;
+
+interface EventBase {
+  /** The envelope's event id; undefined for a bare event. */
+  id?: string | undefined;
+  /** The envelope's createdAt (when the event was queued); undefined for a bare event. */
+  createdAt?: string | undefined;
+}
+
+/**
+ * A validated event, enveloped or bare, in one shape. `SMS` is a bare SMS event whose direction
+ * the payload cannot tell (SMSSent and SMSReceived share their fields) and `--type` did not name.
+ */
+export type WebhookEvent =
+  | (EventBase & { type: 'CallComplete'; data: CallCompleteData })
+  | (EventBase & { type: 'CallAttempted'; data: CallAttemptedData })
+  | (EventBase & { type: 'CallReceived'; data: CallReceivedData })
+  | (EventBase & { type: 'SMSSent' | 'SMSReceived' | 'SMS'; data: SmsData });
+
+/** What an event is classified as: one of the five types, or `SMS` when the direction is unknown. */
+export type EventKind = WebhookEvent['type'];
+
+/** The time an event happened: `startedTime` for a call result, `time` for the others. */
+export function eventTime(event: WebhookEvent): string {
+  return event.type === 'CallComplete' ? event.data.startedTime : event.data.time;
+}
+
+/** The correlationId tying the event to one scheduled outbound call, if it has one. */
+export function correlationIdOf(event: WebhookEvent): string | undefined {
+  return event.data.correlationId;
+}
