@@ -1,0 +1,48 @@
+/** Runs the built binary the way a user would and captures everything it says. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** The built CLI entry point (run `npm run build` first; `npm test` does). */
+export const binPath = fileURLToPath(new URL('../../bin/callhook.js', import.meta.url));
+
+/** What one run of the CLI printed and how it ended. */
+export interface CliResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Options for `runCli`. */
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Text written to the CLI's stdin (stdin is closed either way). */
+  input?: string | Buffer;
+  timeoutMs?: number;
+}
+
+/** Spawns `node bin/callhook.js ...args` with colour off unless `env` says otherwise. */
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binPath, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code, signal });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input);
+  });
+}
