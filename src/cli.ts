@@ -1,7 +1,9 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
 import { Command, CommanderError, Option } from 'commander';
 import { parsePositiveInteger } from './commands/options.js';
+import { reportedStatuses, summaryDimensions } from './core/summary.js';
 import { ExitCode, formatFatal } from './errors.js';
+import { summaryFormats } from './render/summary-formats.js';
 import { validationFormats } from './render/validation.js';
 import { eventTypes } from './schema/events.js';
 import { version } from './version.js';
@@ -86,6 +88,46 @@ Examples:
 ${exitCodes}`,
   )
   .action(run(async () => (await import('./commands/validate.js')).validate));
+
+program
+  .command('summarise')
+  .aliases(['summarize', 'summary'])
+  .description('how did it go: outcomes, reasons, campaigns, drop-off, attempts and contacts')
+  .argument('[paths...]', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin (the default when piped)')
+  .addOption(new Option('--format <format>', 'output format').choices(summaryFormats).default('pretty'))
+  .addOption(
+    new Option('--by <dimension>', 'add a table grouped by this (csv: print that table instead of by status)').choices(
+      summaryDimensions,
+    ),
+  )
+  .option('--top <n>', 'rows kept in ranked lists (reasons, campaigns, questions...); 0 keeps all', '10')
+  .option('--since <time>', 'only events at or after this time (ISO-8601; UTC unless it says otherwise)')
+  .option('--until <time>', 'only events before this time')
+  .option(
+    '--status <status>',
+    `only CallComplete events with this status (${reportedStatuses.join(', ')}); comma-separated or repeated`,
+    (value: string, previous: string[] = []) => [...previous, value],
+  )
+  .addOption(new Option('--type <type>', 'treat every event as this type').choices(eventTypes))
+  .option('--strict', 'fail (exit 1) when any element is invalid; unknown fields count as invalid')
+  .option('--no-color', 'never colour the output')
+  .addHelpText(
+    'after',
+    `
+Events are read once, as a stream. A repeated event id (a redelivery) is counted once; invalid
+elements are counted and skipped (see \`callhook validate\`); a status the platform does not
+document is counted as Other. Percentages of a whole add up to exactly 100.0.
+
+Examples:
+  $ callhook summarise export.json
+  $ callhook summarise webhooks/ --by day --since 2022-09-01 --until 2022-10-01
+  $ callhook summary export.json --status Partial --top 20       where Partial calls stop
+  $ callhook summarise export.json --format json | jq .callComplete.byGroup
+  $ callhook summarise export.json --by campaign --format csv --top 0 > campaigns.csv
+
+${exitCodes}`,
+  )
+  .action(run(async () => (await import('./commands/summarise.js')).summarise));
 
 try {
   await program.parseAsync(process.argv);

@@ -15,12 +15,8 @@ import {
   type SummaryDimension,
   type SummaryReport,
 } from '../core/summary.js';
+import type { SummaryFormat } from './summary-formats.js';
 import { escapeTerminal } from './terminal.js';
-
-/** The output formats of `summarise`. */
-export const summaryFormats = ['pretty', 'json', 'csv', 'markdown'] as const;
-/** One of the output formats of `summarise`. */
-export type SummaryFormat = (typeof summaryFormats)[number];
 
 /** What the pretty renderer needs to know about the terminal. */
 export interface PrettyOptions {
@@ -126,7 +122,7 @@ function notices(report: SummaryReport): Notice[] {
   if (report.undocumentedStatuses > 0) {
     out.push({
       label: 'Other status',
-      text: `${plural(report.undocumentedStatuses, 'call')} with a status the platform does not document, counted as Other`,
+      text: `${plural(report.undocumentedStatuses, 'call')} with an undocumented status, counted as Other`,
     });
   }
   if (report.inputErrors > 0) {
