@@ -13,7 +13,8 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,
-  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts' },
+  // Worker threads are entry points of their own: `new Worker()` needs a file, not a chunk.
+  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts', 'summary-worker': 'src/core/summary-worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
