@@ -28,6 +28,9 @@ await build({
   outdir: 'dist',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
+  // Hint: jsonc-parser's "main" is a UMD build whose inner require() calls a bundler cannot
+  // follow; its "module" build is plain ESM.
+  mainFields: ['module', 'main'],
   // Hint: commander is CommonJS; inside an ESM bundle its require() calls need a real require.
   banner: {
     js: "import { createRequire as __callhookRequire } from 'node:module'; const require = __callhookRequire(import.meta.url);",
