@@ -1,11 +1,10 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
 import { Command, CommanderError, Option } from 'commander';
 import { parsePositiveInteger } from './commands/options.js';
-import { reportedStatuses, summaryDimensions } from './core/summary.js';
+import { reportedStatuses, summaryDimensions } from './core/summary-names.js';
 import { ExitCode, formatFatal } from './errors.js';
-import { summaryFormats } from './render/summary-formats.js';
-import { validationFormats } from './render/validation.js';
-import { eventTypes } from './schema/events.js';
+import { summaryFormats, validationFormats } from './render/formats.js';
+import { eventTypes } from './schema/names.js';
 import { version } from './version.js';
 
 const exitCodes = `Exit codes:
@@ -128,6 +127,13 @@ Examples:
 ${exitCodes}`,
   )
   .action(run(async () => (await import('./commands/summarise.js')).summarise));
+
+// Hint: when the reader of a pipe goes away (`callhook show big.json | head`), the output is
+// no longer wanted: end quietly and successfully, as cat and grep do, instead of crashing.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(ExitCode.ok);
+});
 
 try {
   await program.parseAsync(process.argv);

@@ -15,8 +15,8 @@ import {
 import { CallhookError, ExitCode } from '../errors.js';
 import { reduceRecordsInWorker } from '../input/offload.js';
 import { listSources, type ReadOptions, readRecords } from '../input/read.js';
+import type { SummaryFormat } from '../render/formats.js';
 import { renderSummary } from '../render/summary.js';
-import type { SummaryFormat } from '../render/summary-formats.js';
 import { colorsFor } from '../render/terminal.js';
 import type { EventType } from '../schema/events.js';
 

@@ -16,16 +16,9 @@ import {
   statusGroupOf,
   type WebhookEvent,
 } from '../schema/events.js';
+import { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
 
-/** The dimensions `--by` can group on; `status` is the default table of the csv format. */
-export const summaryDimensions = ['status', 'campaign', 'day', 'hour', 'phone'] as const;
-/** One of the `--by` dimensions. */
-export type SummaryDimension = (typeof summaryDimensions)[number];
-
-/** The statuses a report lists: the documented three, then `Other` for anything undocumented. */
-export const reportedStatuses = [...callStatuses, 'Other'] as const;
-/** A status row of a report. */
-export type ReportedStatus = (typeof reportedStatuses)[number];
+export { type ReportedStatus, reportedStatuses, type SummaryDimension, summaryDimensions } from './summary-names.js';
 
 /** The status groups a report lists: the documented two, then `Other` for undocumented statuses. */
 export const reportedGroups = ['Complete', 'Failed', 'Other'] as const;

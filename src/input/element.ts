@@ -315,29 +315,41 @@ export interface ParsedElement {
   problems: Problem[];
 }
 
-function keyCount(value: unknown, protoKeys: string[], path: string): number {
+// Hint: this runs on every valid element, so it allocates nothing: no key arrays, no paths.
+// The path of a `__proto__` key is worked out only in the rare case that one exists.
+function keyCount(value: unknown, found: { proto: boolean }): number {
   if (typeof value !== 'object' || value === null) return 0;
   let count = 0;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) count += keyCount(value[i], protoKeys, `${path}/${i}`);
+    for (let i = 0; i < value.length; i++) count += keyCount(value[i], found);
     return count;
   }
-  for (const key of Object.keys(value)) {
+  for (const key in value) {
     count++;
-    if (key === '__proto__') protoKeys.push(`${path}/__proto__`);
-    count += keyCount(
-      (value as Record<string, unknown>)[key],
-      protoKeys,
-      `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`,
-    );
+    if (key === '__proto__') found.proto = true;
+    count += keyCount((value as Record<string, unknown>)[key], found);
   }
   return count;
+}
+
+function protoKeyPaths(value: unknown, path: string, into: string[]): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      protoKeyPaths(item, `${path}/${i}`, into);
+    });
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    const at = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    if (key === '__proto__') into.push(at);
+    protoKeyPaths((value as Record<string, unknown>)[key], at, into);
+  }
 }
 
 function findDuplicateKeys(source: ElementText, pointer: string): Problem[] {
   const problems: Problem[] = [];
   const seen: Array<Set<string>> = [];
-  const paths: string[] = [];
   visit(source.text, {
     onObjectBegin: () => {
       seen.push(new Set());
@@ -350,7 +362,6 @@ function findDuplicateKeys(source: ElementText, pointer: string): Problem[] {
       if (!keys) return;
       if (keys.has(property)) {
         const path = pathToPointer([...pathSupplier(), property]);
-        paths.push(path);
         problems.push(
           source.problem(
             offset,
@@ -422,9 +433,11 @@ export function parseElement(element: SplitElement, file: string, limits: { maxE
   const problems: Problem[] = [];
   // Hint: the splitter counted every `:` outside strings; when the parsed value holds fewer
   // keys, some were duplicates that JSON.parse silently dropped. Only then is the text re-read.
-  const protoKeys: string[] = [];
-  const keys = element.members > 0 ? keyCount(value, protoKeys, '') : 0;
+  const found = { proto: false };
+  const keys = element.members > 0 ? keyCount(value, found) : 0;
   if (keys < element.members) problems.push(...findDuplicateKeys(text, element.pointer));
+  const protoKeys: string[] = [];
+  if (found.proto) protoKeyPaths(value, '', protoKeys);
   for (const path of protoKeys) {
     problems.push({
       ...at,
@@ -452,16 +465,21 @@ function pointerPath(pointer: string): Array<string | number> {
 }
 
 /**
- * The file position of a JSON pointer inside an element: the value it names, or, for a key
- * that is missing, the object that should hold it.
+ * The file position of a JSON pointer inside an element: the value it names (or its key, with
+ * `atKey`, for a field that should not be there), or, for a key that is missing, the object
+ * that should hold it.
  */
-export function locateIn(text: ElementText, pointer: string): { offset: number; line: number; column: number } {
+export function locateIn(
+  text: ElementText,
+  pointer: string,
+  atKey = false,
+): { offset: number; line: number; column: number } {
   const tree = text.tree();
   if (!tree) return text.locate(0);
   const path = pointerPath(pointer);
   for (let length = path.length; length >= 0; length--) {
     const node: Node | undefined = findNodeAtLocation(tree, path.slice(0, length));
-    if (node) return text.locate(node.offset);
+    if (node) return text.locate(atKey && node.parent?.type === 'property' ? node.parent.offset : node.offset);
   }
   return text.locate(0);
 }

@@ -127,7 +127,7 @@ export class ElementChecker {
     for (const issue of result.issues) {
       problems.push({
         file,
-        ...(parsed.text ? locateIn(parsed.text, issue.pointer) : info),
+        ...(parsed.text ? locateIn(parsed.text, issue.pointer, issue.code === 'unknown-field') : info),
         pointer: element.pointer + issue.pointer,
         severity: issue.severity,
         code: issue.code,

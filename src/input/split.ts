@@ -84,6 +84,7 @@ enum Mode {
   Dead,
 }
 
+const SPACE = 0x20;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
@@ -165,7 +166,10 @@ export class ElementSplitter {
   private inBatchIndex = 0;
   private batchOpen: SplitPosition | undefined;
   private afterComma: SplitPosition | undefined;
-  private lastElementEnd: SplitPosition | undefined;
+  // Where the last element ended (a missing comma's position), kept as numbers: no allocation.
+  private lastEndOffset = 0;
+  private lastEndLine = 1;
+  private lastEndColumn = 1;
   private valuesAtTop = 0;
   private reportedTopComma = false;
 
@@ -265,8 +269,11 @@ export class ElementSplitter {
         ? this.parts[0]!
         : Buffer.concat(this.parts, this.partsSize);
     const inBatch = this.batchOpen !== undefined;
+    const start = this.elementStart;
     this.sink.element({
-      ...this.elementStart,
+      offset: start.offset,
+      line: start.line,
+      column: start.column,
       batch: this.batch,
       index: this.index++,
       pointer: this.elementPointer,
@@ -279,13 +286,15 @@ export class ElementSplitter {
       truncated,
     });
     this.parts = [];
-    this.lastElementEnd = this.at(endOffset);
+    this.lastEndOffset = endOffset;
+    this.lastEndLine = this.line;
+    this.lastEndColumn = this.at(endOffset).column;
     if (inBatch) {
       this.inBatchIndex++;
       this.mode = Mode.BatchComma;
     } else {
       this.mode = Mode.Top;
-      this.sink.batchEnd?.({ ...this.elementStart, batch: this.batch, isArray: false, elements: 1 });
+      this.sink.batchEnd?.({ ...start, batch: this.batch, isArray: false, elements: 1 });
     }
   }
 
@@ -370,8 +379,18 @@ export class ElementSplitter {
     let members = this.members;
     let maxDepth = this.maxDepth;
 
-    for (; i < length; i++) {
-      const byte = chunk[i]!;
+    scan: for (; i < length; i++) {
+      let byte = chunk[i]!;
+      if (inString) {
+        if (!escaped) {
+          // Hint: most bytes of an export are plain ASCII inside strings; this loop passes them
+          // with four comparisons each and stops at anything the state machine must see.
+          while (byte !== QUOTE && byte !== BACKSLASH && byte !== NEWLINE && byte < 0x80) {
+            if (++i === length) break scan;
+            byte = chunk[i]!;
+          }
+        }
+      } else if (byte === SPACE && !this.scalar) continue;
       if (byte === NEWLINE) {
         this.line++;
         this.lineStart = base + i + 1;
@@ -480,7 +499,7 @@ export class ElementSplitter {
           this.unexpected(byte, position, `/${this.inBatchIndex}`);
           continue;
         }
-        const end = this.lastElementEnd ?? position;
+        const end = { offset: this.lastEndOffset, line: this.lastEndLine, column: this.lastEndColumn };
         this.problem(end, 'missing-comma', 'missing comma between array elements', `/${this.inBatchIndex}`, {
           offset: end.offset,
           deleteBytes: 0,

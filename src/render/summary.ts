@@ -15,7 +15,7 @@ import {
   type SummaryDimension,
   type SummaryReport,
 } from '../core/summary.js';
-import type { SummaryFormat } from './summary-formats.js';
+import type { SummaryFormat } from './formats.js';
 import { escapeTerminal } from './terminal.js';
 
 /** What the pretty renderer needs to know about the terminal. */
