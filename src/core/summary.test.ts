@@ -94,6 +94,9 @@ describe('largestRemainderPercents', () => {
   it('breaks equal remainders toward the larger count', () => {
     // 1/6 and 5/6 -> 16.666… and 83.333…: the larger remainder wins, not the row order.
     expect(largestRemainderPercents([1, 5])).toEqual([16.7, 83.3]);
+    // 4/6, 1/6, 1/6 leave equal remainders: the larger count wins, whatever floating point says.
+    expect(largestRemainderPercents([4, 1, 1])).toEqual([66.7, 16.7, 16.6]);
+    expect(largestRemainderPercents([1, 1, 4])).toEqual([16.7, 16.6, 66.7]);
     // 1/7 = 14.2857…, 2/7 = 28.5714…, 4/7 = 57.1428…: units 142+285+571 = 998, two tenths to hand out.
     expect(largestRemainderPercents([1, 2, 4])).toEqual([14.3, 28.6, 57.1]);
   });

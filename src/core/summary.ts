@@ -191,12 +191,14 @@ export function largestRemainderPercents(counts: readonly number[], decimals = 1
   if (total === 0) return counts.map(() => 0);
   const unit = 10 ** decimals;
   const scale = 100 * unit;
-  const exact = counts.map((count) => (count * scale) / total);
-  const units = exact.map(Math.floor);
+  // Hint: remainders in integers (count × scale mod total), not as fractions of floats, so that
+  // equal shares tie exactly (4/6 and 1/6 both leave 4000 mod 6 = 1000 mod 6 = 4).
+  const remainders = counts.map((count) => (count * scale) % total);
+  const units = counts.map((count, i) => (count * scale - remainders[i]!) / total);
   let left = scale - units.reduce((a, b) => a + b, 0);
   const order = counts
     .map((_, i) => i)
-    .sort((a, b) => exact[b]! - units[b]! - (exact[a]! - units[a]!) || counts[b]! - counts[a]! || a - b);
+    .sort((a, b) => remainders[b]! - remainders[a]! || counts[b]! - counts[a]! || a - b);
   for (const i of order) {
     if (left <= 0) break;
     units[i]!++;
