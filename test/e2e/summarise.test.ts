@@ -160,3 +160,101 @@ describe('callhook summarise', () => {
     expect(result.stderr).toContain('no-such-file.json: no such file or directory');
   });
 });
+
+describe('callhook summarise on the fixtures', () => {
+  it('prints a readable report of fixtures/valid that fits 80 columns when piped', async () => {
+    const result = await runCli(['summarise', 'fixtures/valid']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    for (const line of result.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(result.stdout).toMatch(/^ {2}Events +68 from 20 files/m);
+    expect(result.stdout).toMatch(/^ {2}Redeliveries +8 dropped/m);
+    await expect(result.stdout).toMatchFileSnapshot('__snapshots__/summarise-valid.txt');
+  });
+
+  it('prints the same counts in every format', async () => {
+    const [json, csv, markdown] = await Promise.all([
+      runCli(['summarise', 'fixtures/valid', '--format', 'json']),
+      runCli(['summarise', 'fixtures/valid', '--format', 'csv']),
+      runCli(['summarise', 'fixtures/valid', '--format', 'markdown', '--by', 'day']),
+    ]);
+    for (const result of [json, csv, markdown]) {
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+    }
+    const report = JSON.parse(json.stdout);
+    expect(report.events).toBe(68);
+    expect(report.byType).toEqual({
+      CallComplete: 23,
+      CallAttempted: 16,
+      CallReceived: 11,
+      SMSSent: 1,
+      SMSReceived: 1,
+      SMS: 16,
+    });
+    const { byStatus, byGroup } = report.callComplete;
+    expect(byGroup.Complete.count).toBe(byStatus.Complete.count + byStatus.Partial.count);
+    expect(byGroup.Failed.count).toBe(byStatus['Not Complete'].count);
+    const csvRows = csv.stdout.trimEnd().split('\r\n');
+    expect(csvRows[0]).toBe('status,group,count,percent');
+    expect(csvRows.slice(1)).toEqual(
+      (['Complete', 'Partial', 'Not Complete', 'Other'] as const).map(
+        (s) =>
+          `${s},${s === 'Not Complete' ? 'Failed' : s === 'Other' ? 'Other' : 'Complete'},${byStatus[s].count},${byStatus[s].percent.toFixed(1)}`,
+      ),
+    );
+    expect(markdown.stdout).toContain(
+      `| Complete | ${byStatus.Complete.count} | ${byStatus.Complete.percent.toFixed(1)} |`,
+    );
+    await expect(json.stdout).toMatchFileSnapshot('__snapshots__/summarise-valid.json');
+    await expect(csv.stdout).toMatchFileSnapshot('__snapshots__/summarise-valid-by-status.csv');
+    await expect(markdown.stdout).toMatchFileSnapshot('__snapshots__/summarise-valid-by-day.md');
+  });
+
+  it('writes one CSV table per --by dimension, header first', async () => {
+    for (const by of ['campaign', 'day', 'hour', 'phone']) {
+      const result = await runCli(['summarise', 'fixtures/valid', '--format', 'csv', '--by', by, '--top', '0']);
+      expect(result.code, by).toBe(0);
+      const rows = result.stdout.trimEnd().split('\r\n');
+      expect(rows[0], by).toMatch(new RegExp(`^${by === 'campaign' ? 'campaignId' : by},events,callComplete,`));
+      // Every counted event is in exactly one row.
+      expect(
+        rows.slice(1).reduce((sum, row) => sum + Number(row.split(',')[1]), 0),
+        by,
+      ).toBe(68);
+      if (by === 'campaign')
+        await expect(result.stdout).toMatchFileSnapshot('__snapshots__/summarise-valid-by-campaign.csv');
+    }
+  });
+
+  it('counts the published examples it can read, and says what it skipped', async () => {
+    const result = await runCli(['summarise', 'fixtures/doc-examples']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}Invalid +4 elements skipped; run `callhook validate` for details/m);
+    await expect(result.stdout).toMatchFileSnapshot('__snapshots__/summarise-doc-examples.txt');
+    expect((await runCli(['summarise', 'fixtures/doc-examples', '--strict'])).code).toBe(1);
+  });
+
+  it('puts an undocumented status in an Other row', async () => {
+    const result = await runCli(['summarise', 'fixtures/invalid/bad-status.json']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}Other +1 +50\.0 /m);
+    expect(result.stdout).toMatch(/^ {2}Other status +1 call with an undocumented status, counted as Other/m);
+  });
+
+  it('colours only when asked, and never lets payload text drive the terminal', async () => {
+    const hostile = callComplete(0);
+    hostile.data.additionalInformation = 'Voicemail\u001b]0;owned\u0007\u001b[2J';
+    const input = JSON.stringify([hostile]);
+    const coloured = await runCli(['summarise', '-'], { input, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(coloured.stdout).toContain('\u001b[32mComplete');
+    // The only escape sequences left are chalk's colours: SGR, ending in m.
+    expect(coloured.stdout.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(coloured.stdout).toContain('Voicemail\\e]0;owned\\x07\\e[2J');
+    const plain = await runCli(['summarise', '-', '--no-color'], {
+      input,
+      env: { NO_COLOR: undefined, FORCE_COLOR: '1' },
+    });
+    expect(plain.stdout).not.toContain('\u001b');
+  });
+});
