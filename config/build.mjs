@@ -24,9 +24,7 @@ const common = {
 // most of the start-up cost. Each command is a chunk imported only when it runs.
 await build({
   ...common,
-  // Hint: a worker thread is an entry of its own (`new Worker()` needs a file, not a chunk);
-  // built with the CLI, it shares the CLI's chunks.
-  entryPoints: { cli: 'src/cli.ts', 'summary-worker': 'src/core/summary-worker.ts' },
+  entryPoints: { cli: 'src/cli.ts' },
   outdir: 'dist',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',

@@ -82,100 +82,16 @@ function openSource(source: Source, options: ReadOptions): AsyncIterable<Buffer>
   return stdin as AsyncIterable<Buffer>;
 }
 
-/** An element cut out of a file but not parsed yet: `splitSources` yields it where its record goes. */
-export interface RawElement {
-  kind: 'raw-element';
-  file: string;
-  element: SplitElement;
-}
-
-/** What `splitSources` yields: the records of the input stream, with elements still raw. */
-export type RawRecord = Exclude<InputRecord, { kind: 'event' | 'invalid' }> | RawElement;
-
-/**
- * Turns raw elements into records: parses, checks, and marks a repeated event id as a
- * redelivery. One per run, fed every element in order, since it remembers the ids it has seen.
- */
-export class ElementChecker {
-  private readonly ids = new FingerprintSet();
-  private readonly limits: { maxElementBytes: number };
-  private readonly check: CheckOptions;
-
-  constructor(options: Pick<ReadOptions, 'type' | 'strict' | 'maxElementBytes'> = {}) {
-    this.limits = { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes };
-    this.check = { type: options.type, strict: options.strict };
-  }
-
-  /** The record of one element. */
-  record({ file, element }: RawElement): InputRecord {
-    const parsed = parseElement(element, file, this.limits);
-    const info = {
-      file,
-      offset: element.offset,
-      line: element.line,
-      column: element.column,
-      pointer: element.pointer,
-      index: element.index,
-      batch: element.batch,
-      text: parsed.text?.text ?? '',
-    };
-    if (!parsed.parsed) {
-      return { kind: 'invalid', element: info, eventKind: undefined, value: undefined, problems: parsed.problems };
-    }
-    const result = checkEvent(parsed.value, this.check);
-    const problems = parsed.problems;
-    for (const issue of result.issues) {
-      problems.push({
-        file,
-        ...(parsed.text ? locateIn(parsed.text, issue.pointer, issue.code === 'unknown-field') : info),
-        pointer: element.pointer + issue.pointer,
-        severity: issue.severity,
-        code: issue.code,
-        message: issue.message,
-      });
-    }
-    if (problems.length > 1) problems.sort((a, b) => a.offset - b.offset);
-    if (!result.event) {
-      return { kind: 'invalid', element: info, eventKind: result.kind, value: parsed.value, problems };
-    }
-    let duplicate = false;
-    if (result.event.id !== undefined && !this.ids.add(result.event.id)) {
-      duplicate = true;
-      problems.push({
-        file,
-        ...(parsed.text ? locateIn(parsed.text, '/id') : info),
-        pointer: `${element.pointer}/id`,
-        severity: 'warning',
-        code: 'duplicate-id',
-        message: `event id ${result.event.id} was seen before: a redelivery`,
-      });
-    }
-    return { kind: 'event', element: info, event: result.event, value: parsed.value, problems, duplicate };
-  }
-}
-
-const defaultMaxElementBytes = 16 * 2 ** 20;
-
 /** Reads paths as a stream of record arrays, one array per chunk read. */
 export async function* readRecords(paths: readonly string[], options: ReadOptions = {}): AsyncGenerator<InputRecord[]> {
-  const checker = new ElementChecker(options);
-  for await (const chunk of splitSources(paths, options)) {
-    yield chunk.map((record) => (record.kind === 'raw-element' ? checker.record(record) : record));
-  }
-}
-
-/**
- * The first half of `readRecords`: reads and splits the files, yielding their records with
- * each element still raw. Splitting and checking are apart so that the checking, the costly
- * half, can run on another thread (see `reduceRecordsInWorker`).
- */
-export async function* splitSources(paths: readonly string[], options: ReadOptions = {}): AsyncGenerator<RawRecord[]> {
   const sources = await listSources(paths);
-  const limits = { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes };
+  const ids = new FingerprintSet();
+  const limits = { maxElementBytes: options.maxElementBytes ?? 16 * 2 ** 20 };
+  const check: CheckOptions = { type: options.type, strict: options.strict };
 
   for (const source of sources) {
     const file = source.name;
-    let records: RawRecord[] = [{ kind: 'file-start', file }];
+    let records: InputRecord[] = [{ kind: 'file-start', file }];
     let elements = 0;
     let fatal = false;
 
@@ -194,7 +110,57 @@ export async function* splitSources(paths: readonly string[], options: ReadOptio
 
     const onElement = (element: SplitElement): void => {
       elements++;
-      records.push({ kind: 'raw-element', file, element });
+      const parsed = parseElement(element, file, limits);
+      const info = {
+        file,
+        offset: element.offset,
+        line: element.line,
+        column: element.column,
+        pointer: element.pointer,
+        index: element.index,
+        batch: element.batch,
+        text: parsed.text?.text ?? '',
+      };
+      if (!parsed.parsed) {
+        records.push({
+          kind: 'invalid',
+          element: info,
+          eventKind: undefined,
+          value: undefined,
+          problems: parsed.problems,
+        });
+        return;
+      }
+      const result = checkEvent(parsed.value, check);
+      const problems = parsed.problems;
+      for (const issue of result.issues) {
+        problems.push({
+          file,
+          ...(parsed.text ? locateIn(parsed.text, issue.pointer, issue.code === 'unknown-field') : info),
+          pointer: element.pointer + issue.pointer,
+          severity: issue.severity,
+          code: issue.code,
+          message: issue.message,
+        });
+      }
+      if (problems.length > 1) problems.sort((a, b) => a.offset - b.offset);
+      if (!result.event) {
+        records.push({ kind: 'invalid', element: info, eventKind: result.kind, value: parsed.value, problems });
+        return;
+      }
+      let duplicate = false;
+      if (result.event.id !== undefined && !ids.add(result.event.id)) {
+        duplicate = true;
+        problems.push({
+          file,
+          ...(parsed.text ? locateIn(parsed.text, '/id') : info),
+          pointer: `${element.pointer}/id`,
+          severity: 'warning',
+          code: 'duplicate-id',
+          message: `event id ${result.event.id} was seen before: a redelivery`,
+        });
+      }
+      records.push({ kind: 'event', element: info, event: result.event, value: parsed.value, problems, duplicate });
     };
 
     const splitter = new ElementSplitter(
