@@ -1,7 +1,4 @@
 /** `callhook summarise`: outcomes, reasons, campaigns and drop-off of webhook exports. */
-import { existsSync, statSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import {
   type ReportedStatus,
@@ -13,8 +10,7 @@ import {
   summaryExitCode,
 } from '../core/summary.js';
 import { CallhookError, ExitCode } from '../errors.js';
-import { reduceRecordsInWorker } from '../input/offload.js';
-import { listSources, type ReadOptions, readRecords } from '../input/read.js';
+import { type ReadOptions, readRecords } from '../input/read.js';
 import type { SummaryFormat } from '../render/formats.js';
 import { renderSummary } from '../render/summary.js';
 import { colorsFor } from '../render/terminal.js';
@@ -117,34 +113,6 @@ function diagnostics(report: SummaryReport, format: SummaryFormat, by: SummaryDi
   return out;
 }
 
-// Below this much input a worker's start-up (~40 ms) costs more than the second core saves.
-const workerThreshold = 8 * 2 ** 20;
-
-/**
- * The worker module to summarise on, or undefined to do it all on this thread: with one core
- * (or every core already busy), with small input, when CALLHOOK_WORKER=0 (CALLHOOK_WORKER=1
- * forces one, for tests), or when running unbundled (the worker is dist/summary-worker.js).
- */
-async function workerFor(paths: readonly string[]): Promise<URL | undefined> {
-  // Hint: this module is bundled into dist/chunks/, one level below the worker entry.
-  const worker = new URL('../summary-worker.js', import.meta.url);
-  const setting = process.env.CALLHOOK_WORKER;
-  if (setting === '0' || !existsSync(fileURLToPath(worker))) return undefined;
-  if (setting === '1') return worker;
-  // Hint: measured on a 2-core machine whose cores were already busy, the worker made summarise
-  // slower (the threads only take turns) and costs ~30 MiB more: it pays only with a free core.
-  const cores = availableParallelism();
-  if (cores < 2 || (loadavg()[0] ?? 0) > cores - 1) return undefined;
-  let size = 0;
-  for (const source of await listSources(paths)) {
-    // Piped input has no size to ask; it is as likely to be large as not.
-    if (source.path === '-') return worker;
-    size += statSync(source.path).size;
-    if (size >= workerThreshold) return worker;
-  }
-  return undefined;
-}
-
 /** Runs `summarise`: reads once, prints the report, sets the exit code (1 under --strict when anything was invalid). */
 export async function summarise(paths: string[], options: SummariseCliOptions): Promise<void> {
   const summaryOptions = summaryOptionsFrom(options);
@@ -157,16 +125,11 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   }
 
   const readOptions: ReadOptions = { type: options.type, strict: options.strict };
-  const worker = await workerFor(paths);
-  let report: SummaryReport;
-  if (worker) report = await reduceRecordsInWorker(paths, readOptions, worker, summaryOptions);
-  else {
-    const summary = new SummaryAccumulator(summaryOptions);
-    for await (const chunk of readRecords(paths, readOptions)) {
-      for (const record of chunk) summary.add(record);
-    }
-    report = summary.report();
+  const summary = new SummaryAccumulator(summaryOptions);
+  for await (const chunk of readRecords(paths, readOptions)) {
+    for (const record of chunk) summary.add(record);
   }
+  const report = summary.report();
 
   const width = process.stdout.isTTY ? (process.stdout.columns ?? 80) : 80;
   process.stdout.write(

@@ -56,17 +56,11 @@ function export_(events: number): string {
 }
 
 describe('callhook summarise', () => {
-  it('gives the same report on two threads as on one, across many chunks', async () => {
-    const input = export_(6000); // ~6 MB: more chunks than the worker may have in flight
+  it('counts a multi-chunk export from stdin once each, redeliveries and invalid elements apart', async () => {
+    const input = export_(6000); // ~6 MB: several of the input layer's 1 MiB chunks
     expect(input.length).toBeGreaterThan(5 * 2 ** 20);
-    const args = ['summarise', '-', '--format', 'json', '--by', 'campaign'];
-    const [one, two] = await Promise.all([
-      runCli(args, { input, env: { CALLHOOK_WORKER: '0' } }),
-      runCli(args, { input, env: { CALLHOOK_WORKER: '1' } }),
-    ]);
+    const one = await runCli(['summarise', '-', '--format', 'json', '--by', 'campaign'], { input });
     expect(one.code).toBe(0);
-    expect(two.code).toBe(0);
-    expect(two.stdout).toBe(one.stdout);
     const report = JSON.parse(one.stdout);
     expect(report.elements).toBe(6006);
     expect(report.events).toBe(6003);
