@@ -285,6 +285,13 @@ interface GroupState {
 
 const humanSupportRequest = 'humanSupportRequest';
 
+/** Counts one more call reaching `question`. */
+function reach(questions: CampaignState['questions'], question: string): void {
+  const step = questions.get(question);
+  if (step) step.reached++;
+  else questions.set(question, { reached: 1, partialStops: 0 });
+}
+
 /** Returns the UTC instant of an ISO-8601 timestamp as `YYYY-MM-DDTHH:MM:SS.sssZ`. */
 function utcIso(time: string, ms: number): string {
   // Hint: the platform sends UTC with a `Z`; only an offset needs the (slower) round trip.
@@ -440,20 +447,16 @@ export class SummaryAccumulator {
     // (inconsistently) does not end there; a question asked twice is reached once.
     const questions = campaign.questions;
     const flow = data.flow;
-    const seen = flow.length > 1 ? new Set<string>() : undefined;
-    const reach = (name: string) => {
-      if (seen) {
-        if (seen.has(name)) return;
-        seen.add(name);
-      }
-      const step = questions.get(name);
-      if (step) step.reached++;
-      else questions.set(name, { reached: 1, partialStops: 0 });
-    };
-    for (const step of flow) reach(step.questionName);
+    for (let i = 0; i < flow.length; i++) {
+      const name = flow[i]!.questionName;
+      // Hint: flows are a handful of steps, so looking back beats allocating a Set per call.
+      let asked = false;
+      for (let j = 0; j < i && !asked; j++) asked = flow[j]!.questionName === name;
+      if (!asked) reach(questions, name);
+    }
     const last = flow.at(-1)?.questionName;
     const stop = data.lastStepName ?? last ?? null;
-    if (stop !== null && stop !== last && !flow.some((step) => step.questionName === stop)) reach(stop);
+    if (stop !== null && stop !== last && !flow.some((step) => step.questionName === stop)) reach(questions, stop);
     if (status === 'Partial' && stop !== null) questions.get(stop)!.partialStops++;
   }
 
