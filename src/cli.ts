@@ -32,7 +32,9 @@ const program = new Command('callhook')
   .version(version, '-V, --version', 'print the version')
   .helpOption('-h, --help', 'show help')
   .showSuggestionAfterError()
-  .configureHelp({ sortSubcommands: false })
+  // Hint: commander stops wrapping descriptions when fewer than minWidthToWrap (default 40)
+  // columns remain beside the longest command; `summarise|summary [options] [paths...]` leaves 38.
+  .configureHelp({ sortSubcommands: false, minWidthToWrap: 30 })
   .addHelpText(
     'after',
     `
@@ -40,6 +42,7 @@ Examples:
   $ callhook validate fixtures/                 check every .json/.ndjson file under a folder
   $ callhook validate export.json --format github
   $ cat batch.json | callhook validate -
+  $ callhook summary export.json --by campaign  how did each campaign go
 
 ${exitCodes}`,
   )
@@ -90,7 +93,7 @@ ${exitCodes}`,
 
 program
   .command('summarise')
-  .aliases(['summarize', 'summary'])
+  .aliases(['summary', 'summarize'])
   .description('how did it go: outcomes, reasons, campaigns, drop-off, attempts and contacts')
   .argument('[paths...]', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin (the default when piped)')
   .addOption(new Option('--format <format>', 'output format').choices(summaryFormats).default('pretty'))
