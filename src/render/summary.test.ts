@@ -171,6 +171,20 @@ describe('renderSummaryPretty', () => {
     expect(renderSummaryPretty(report, { colors: plain, width: 80 })).toMatch(/^ {2}Other +1 +25\.0/m);
   });
 
+  it('folds the rows --top leaves out of a --by table into one row', () => {
+    const report = summarise(
+      ['61491570001', '61491570002', '61491570003'].map((to) =>
+        rec({
+          type: 'SMSSent',
+          data: { time: '2022-09-01T00:00:00.000Z', from: '61491570009', to, message: 'x', campaignId: campaign },
+        }),
+      ),
+      { by: 'phone', top: 1 },
+    );
+    expect(renderSummaryPretty(report, { colors: plain, width: 80 })).toMatch(/^ {2}\(2 more\) +2$/m);
+    expect(renderSummaryMarkdown(report)).toContain('| *(2 more)* | 2 |');
+  });
+
   it('says so when there is nothing to summarise', () => {
     const text = renderSummaryPretty(summarise([]), { colors: plain, width: 80 });
     expect(text).toMatch(/Events +0 from 0 files/);

@@ -490,7 +490,7 @@ function prettyGroups(groups: GroupTable, report: SummaryReport, { colors, width
     row.completeGroupPercent === null ? colors.dim('-') : `${pct(row.completeGroupPercent)}%`,
   ]);
   if (groups.rest) {
-    rows.push([colors.dim(`(${plural(groups.rest.keys, 'more')})`), n(groups.rest.events)]);
+    rows.push([colors.dim(`(${n(groups.rest.keys)} more)`), n(groups.rest.events)]);
   }
   const order = groups.by === 'day' || groups.by === 'hour' ? 'in time order' : 'by events';
   return [
@@ -764,7 +764,7 @@ export function renderSummaryMarkdown(report: SummaryReport): string {
       row.completeGroupPercent === null ? '' : pct(row.completeGroupPercent),
     ]);
     if (groups.rest)
-      rows.push([`*(${plural(groups.rest.keys, 'more')})*`, n(groups.rest.events), '', ...statuses.map(() => ''), '']);
+      rows.push([`*(${n(groups.rest.keys)} more)*`, n(groups.rest.events), '', ...statuses.map(() => ''), '']);
     out.push(
       `## By ${groups.by}`,
       '',
