@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ElementInfo, InputRecord, Problem } from '../input/types.js';
 import type { CallCompleteData, WebhookEvent } from '../schema/events.js';
-import { largestRemainderPercents, SummaryAccumulator, summarise, summaryExitCode } from './summary.js';
+import { instantOf, largestRemainderPercents, SummaryAccumulator, summarise, summaryExitCode } from './summary.js';
 
 const campaignA = '5dd7681b-2188-49fc-8fc0-87b57056f436';
 const campaignB = '0b0b0b0b-2188-49fc-8fc0-87b57056f436';
@@ -374,6 +374,27 @@ describe('summarise', () => {
     const report = summarise([rec(attempt('success', undefined, '2022-09-01T09:30:00+10:00'))], { by: 'day' });
     expect(report.timeRange).toEqual({ first: '2022-08-31T23:30:00.000Z', last: '2022-08-31T23:30:00.000Z' });
     expect(report.groups!.rows.map((r) => r.key)).toEqual(['2022-08-31']);
+  });
+
+  it('reads every timestamp form the schema accepts, Date.parse or not', () => {
+    expect(instantOf('2022-09-01T09:30:00+10:00')).toBe(Date.parse('2022-08-31T23:30:00Z'));
+    expect(instantOf('2022-09-01T09:30:00 +10:00')).toBe(Date.parse('2022-08-31T23:30:00Z'));
+    expect(instantOf('2022-09-01T09:30:00+10')).toBe(Date.parse('2022-08-31T23:30:00Z'));
+    expect(instantOf('2022-09-01 09:30:00 +1000')).toBe(Date.parse('2022-08-31T23:30:00Z'));
+    expect(instantOf('2022-09-01T09:30:00.123456789Z')).toBe(Date.parse('2022-09-01T09:30:00.123Z'));
+    expect(instantOf('not a time')).toBeNaN();
+    const report = summarise(
+      [
+        rec(attempt('success', undefined, '2022-09-01 09:30:00.000Z')),
+        rec(attempt('success', undefined, '2022-09-01T19:30:00 +10')),
+        rec(attempt('success', undefined, 'not a time')),
+      ],
+      { by: 'hour' },
+    );
+    expect(report.groups!.rows.map((r) => r.key)).toEqual(['(unknown time)', '2022-09-01T09:00Z']);
+    expect(report.groups!.rows[1]!.events).toBe(2);
+    expect(report.timeRange).toEqual({ first: '2022-09-01T09:30:00.000Z', last: '2022-09-01T09:30:00.000Z' });
+    expect(summarise([rec(attempt('success', undefined, 'not a time'))]).timeRange).toBeNull();
   });
 
   it('keeps only CallComplete events of the --status statuses', () => {

@@ -158,7 +158,7 @@ export interface SummaryReport {
   inputErrors: number;
   /** Valid events left out by `--since`, `--until` or `--status`. */
   filteredOut: number;
-  /** When the first and last counted events happened (UTC), or null when none was counted. */
+  /** When the first and last counted events happened (UTC), or null when none was counted (with a readable time). */
   timeRange: { first: string; last: string } | null;
   callComplete: {
     total: number;
@@ -284,6 +284,8 @@ interface GroupState {
 }
 
 const humanSupportRequest = 'humanSupportRequest';
+// The --by day/hour key of an event whose time cannot be read (the schema makes this unlikely).
+const unknownTime = '(unknown time)';
 
 /** Counts one more call reaching `question`. */
 function reach(questions: CampaignState['questions'], question: string): void {
@@ -292,10 +294,27 @@ function reach(questions: CampaignState['questions'], question: string): void {
   else questions.set(question, { reached: 1, partialStops: 0 });
 }
 
-/** Returns the UTC instant of an ISO-8601 timestamp as `YYYY-MM-DDTHH:MM:SS.sssZ`. */
-function utcIso(time: string, ms: number): string {
-  // Hint: the platform sends UTC with a `Z`; only an offset needs the (slower) round trip.
-  return time.endsWith('Z') && time.length === 24 ? time : new Date(ms).toISOString();
+/**
+ * Milliseconds since the epoch of an ISO-8601 timestamp, in every form the schema accepts, or
+ * NaN. Date.parse refuses two of them: a space before the offset, and an offset of hours alone.
+ */
+export function instantOf(time: string): number {
+  const ms = Date.parse(time);
+  if (!Number.isNaN(ms)) return ms;
+  const normalised = time
+    .replace(
+      / ?([+-]\d{2}):?(\d{2})?$/,
+      (_, hours: string, minutes: string | undefined) => `${hours}:${minutes ?? '00'}`,
+    )
+    .replace(/^(\d{4}-\d{2}-\d{2}) /, '$1T');
+  return Date.parse(normalised);
+}
+
+/** The UTC instant of an ISO-8601 timestamp as `YYYY-MM-DDTHH:MM:SS.sssZ`, or undefined when it has none. */
+function utcIso(time: string, ms: number): string | undefined {
+  // Hint: the platform sends exactly this form; only other forms need the (slower) round trip.
+  if (time.length === 24 && time[10] === 'T' && time.endsWith('Z')) return time;
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
 /**
@@ -375,7 +394,7 @@ export class SummaryAccumulator {
   /** Counts one valid event that is not a redelivery (the filters still apply). */
   addEvent(event: WebhookEvent): void {
     const time = eventTime(event);
-    const ms = Date.parse(time);
+    const ms = instantOf(time);
     const status = event.type === 'CallComplete' ? reportedStatusOf(event.data.status) : undefined;
     if (
       ms < this.#since ||
@@ -467,11 +486,13 @@ export class SummaryAccumulator {
         key = event.data.campaignId;
         break;
       case 'day':
-        key = utcIso(time, ms).slice(0, 10);
+        key = utcIso(time, ms)?.slice(0, 10) ?? unknownTime;
         break;
-      case 'hour':
-        key = `${utcIso(time, ms).slice(0, 13)}:00Z`;
+      case 'hour': {
+        const iso = utcIso(time, ms);
+        key = iso ? `${iso.slice(0, 13)}:00Z` : unknownTime;
         break;
+      }
       default:
         // The customer's number: the callee or caller of a call, the other end of an SMS from the
         // platform's side (an SMS of unknown direction is taken as sent, the common case).
@@ -538,10 +559,10 @@ export class SummaryAccumulator {
       undocumentedStatuses: this.#undocumentedStatuses,
       inputErrors: this.#inputErrors,
       filteredOut: this.#filteredOut,
-      timeRange:
-        this.#events > 0
-          ? { first: utcIso(this.#firstText, this.#first), last: utcIso(this.#lastText, this.#last) }
-          : null,
+      // Finite bounds have readable times, so utcIso returns a string for them.
+      timeRange: Number.isFinite(this.#first)
+        ? { first: utcIso(this.#firstText, this.#first)!, last: utcIso(this.#lastText, this.#last)! }
+        : null,
       callComplete: {
         total: calls,
         byStatus: shares(reportedStatuses, this.#byStatus),
