@@ -18,7 +18,7 @@ import {
 } from '../schema/events.js';
 import { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
 
-export { type ReportedStatus, reportedStatuses, type SummaryDimension, summaryDimensions } from './summary-names.js';
+export { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
 
 /** The status groups a report lists: the documented two, then `Other` for undocumented statuses. */
 export const reportedGroups = ['Complete', 'Failed', 'Other'] as const;
@@ -264,7 +264,7 @@ function increment<T>(map: Map<T, number>, key: T, by = 1): void {
 }
 
 /** Maps a status to its report row: the documented three, or `Other`. */
-export function reportedStatusOf(status: string): ReportedStatus {
+function reportedStatusOf(status: string): ReportedStatus {
   return (callStatuses as readonly string[]).includes(status) ? (status as CallStatus) : 'Other';
 }
 
