@@ -39,8 +39,11 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Makes an export with bench/make-export.mjs unless it already exists with that many events. */
-export async function ensureExport(events, format, name = `export-${events}-${format}.json`) {
+/**
+ * Makes an export with bench/make-export.mjs unless it already exists with that many events;
+ * `extra` passes more of its options (e.g. `['--only', 'CallComplete']`, with its own `name`).
+ */
+export async function ensureExport(events, format, name = `export-${events}-${format}.json`, extra = []) {
   const out = join(root, 'bench', 'out', name);
   if (existsSync(out) && statSync(out).size > 0) return out;
   const { code } = await measure(process.execPath, [
@@ -51,6 +54,7 @@ export async function ensureExport(events, format, name = `export-${events}-${fo
     format,
     '--out',
     out,
+    ...extra,
   ]);
   if (code !== 0) throw new Error(`make-export failed for ${name}`);
   return out;

@@ -1,7 +1,7 @@
 // summarise: a 100,000-event export against two baselines measured in the same run — the naive
 // JSON.parse(readFileSync(f)) + loop (target ≤ 0.8× its wall time) and jq's group_by (target
-// ≤ 0.25×) — with peak RSS ≤ 200 MiB; then a 2 GB export: counts add up, peak RSS ≤ 200 MiB.
-// The exports are made by bench/make-export.mjs when missing and shared with validate's bench.
+// ≤ 0.25×) — with peak RSS ≤ 200 MiB; then a ~2 GiB export: counts add up, peak RSS ≤ 200 MiB.
+// The exports are made by bench/make-export.mjs when missing; the large one is validate's too.
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +35,9 @@ async function measureWithOutput(command, args) {
   }
 }
 
-const file = await ensureExport(100_000, 'array');
+// Hint: the issue's jq program groups by `.data.status`, which only CallComplete events have
+// (jq stops on a bare event's null key), and its ~100 MB is a CallComplete export's size.
+const file = await ensureExport(100_000, 'array', 'export-100000-array-callcomplete.json', ['--only', 'CallComplete']);
 const size = statSync(file).size;
 const commands = {
   summarise: [process.execPath, [cli, 'summarise', file, '--format', 'json']],
@@ -80,7 +82,9 @@ const targets = [
   `CallComplete counts by status equal the naive loop's: ${comparable ? (same ? 'yes' : 'NO') : 'not compared (the export has redeliveries or invalid events)'}`,
 ];
 
-const bigEvents = Number(process.env.CALLHOOK_BENCH_BIG_EVENTS ?? 1_700_000);
+// Hint: the issue asks for a 2 GB export; mixed events average ~560 bytes, so 3.9M of them make
+// ~2.0 GiB (validate's default 1.7M make 0.9 GiB).
+const bigEvents = Number(process.env.CALLHOOK_BENCH_BIG_EVENTS ?? 3_900_000);
 const big = await ensureExport(bigEvents, 'array', `export-${bigEvents}-array.json`);
 const bigSize = statSync(big).size;
 const bigRun = await measureWithOutput(process.execPath, [cli, 'summarise', big, '--format', 'json']);
@@ -91,7 +95,7 @@ const accounted = bigReport.events + bigReport.duplicates + bigReport.invalid + 
 const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 console.log(`## summarise
 
-${(100_000).toLocaleString('en-US')} events, ${mb(size)} pretty-printed JSON array (bench/make-export.mjs); medians of ${runs} interleaved runs, each a child process (Node.js start-up included); peak RSS the largest seen.
+${(100_000).toLocaleString('en-US')} CallComplete events, ${mb(size)} pretty-printed JSON array (bench/make-export.mjs --only CallComplete); medians of ${runs} interleaved runs, each a child process (Node.js start-up included); peak RSS the largest seen.
 
 | command | wall time vs baseline | peak RSS vs baseline |
 |---|---|---|
@@ -99,4 +103,4 @@ ${rows.join('\n')}
 
 Targets: ${targets.join('; ')}.
 
-Large export: ${bigEvents.toLocaleString('en-US')} events, ${mb(bigSize)} (${(bigSize / 2 ** 30).toFixed(2)} GiB): ${bigReport.elements.toLocaleString('en-US')} elements read (${meets(bigReport.elements === bigEvents)} the ${bigEvents.toLocaleString('en-US')} written), counted + redeliveries + invalid = elements read (${meets(accounted === bigReport.elements)}), peak RSS ${ratio(bigRun.rssMiB, budgetMiB)} of the ${budgetMiB} MiB budget (${meets(bigRun.rssMiB <= budgetMiB)}), wall time ${ratio(bigRun.ms, ms('summarise'))} the 100k export's.`);
+Large export: ${bigEvents.toLocaleString('en-US')} events of every type, ${mb(bigSize)} (${(bigSize / 2 ** 30).toFixed(2)} GiB): ${bigReport.elements.toLocaleString('en-US')} elements read (${meets(bigReport.elements === bigEvents)} the ${bigEvents.toLocaleString('en-US')} written), counted + redeliveries + invalid = elements read (${meets(accounted === bigReport.elements)}), peak RSS ${ratio(bigRun.rssMiB, budgetMiB)} of the ${budgetMiB} MiB budget (${meets(bigRun.rssMiB <= budgetMiB)}), wall time ${ratio(bigRun.ms, ms('summarise'))} the 100k export's.`);
