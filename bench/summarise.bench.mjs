@@ -1,7 +1,8 @@
 // summarise: a 100,000-event export against two baselines measured in the same run — the naive
 // JSON.parse(readFileSync(f)) + loop (target ≤ 0.8× its wall time) and jq's group_by (target
 // ≤ 0.25×) — with peak RSS ≤ 200 MiB; then a ~2 GiB export: counts add up, peak RSS ≤ 200 MiB.
-// The exports are made by bench/make-export.mjs when missing; the large one is validate's too.
+// The exports are made by bench/make-export.mjs when missing (CALLHOOK_BENCH_BIG_EVENTS sizes the
+// large one, as it does validate's).
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
