@@ -438,9 +438,20 @@ export function renderSummaryPretty(report: SummaryReport, { colors, width }: Pr
       ]);
     }
     if (sms.total > 0) {
-      const parts = [share('sent', sms.sent), share('received', sms.received)];
-      if (sms.unknownDirection.count > 0) parts.push(share('direction unknown', sms.unknownDirection));
-      contactRows.push(['SMS', n(sms.total), parts.join(', ')]);
+      // Only the directions seen: bare SMS events (as documented) are all of unknown direction.
+      const parts = [
+        [share('sent', sms.sent), sms.sent.count],
+        [share('received', sms.received), sms.received.count],
+        [share('direction unknown', sms.unknownDirection), sms.unknownDirection.count],
+      ] as const;
+      contactRows.push([
+        'SMS',
+        n(sms.total),
+        parts
+          .filter(([, count]) => count > 0)
+          .map(([text]) => text)
+          .join(', '),
+      ]);
     }
     lines.push(
       table(
