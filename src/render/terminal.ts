@@ -43,12 +43,25 @@ export function escapeTerminal(text: string, keepNewlines = false): string {
 
 /** The number of terminal columns `text` takes: wide characters (CJK, emoji) count 2, SGR colour codes 0. */
 export function displayWidth(text: string): number {
-  // Hint: most payload text is printable ASCII, where the width is the length; string-width's
-  // grapheme segmentation costs far more per call on a multi-gigabyte export.
-  return printableAscii.test(text) ? text.length : stringWidth(text);
+  // Hint: most text is made of characters one column wide each (ASCII, accented Latin, Greek,
+  // Cyrillic, our own · → │), where the width is the length; string-width's grapheme
+  // segmentation costs far more per call on a multi-gigabyte export.
+  return narrowText.test(text) ? text.length : stringWidth(text);
 }
 
-const printableAscii = /^[\u0020-\u007e]*$/;
+// Characters that are each exactly one column: no wide, combining or zero-width ones.
+const narrowText =
+  /^[\u0020-\u007e\u00a0-\u00ac\u00ae-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u257f]*$/;
+const graphemeWidths = new Map<string, number>();
+
+function graphemeWidth(grapheme: string): number {
+  let width = graphemeWidths.get(grapheme);
+  if (width === undefined) {
+    width = stringWidth(grapheme);
+    if (graphemeWidths.size < 10_000) graphemeWidths.set(grapheme, width);
+  }
+  return width;
+}
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** A run of already escaped text and the style (a chalk function) it is printed in. */
@@ -80,13 +93,13 @@ function piecesOf(text: string, offset: number): Piece[] {
   for (const match of text.matchAll(/[^ ]+/g)) {
     const word = match[0];
     const start = offset + match.index;
-    if (printableAscii.test(word)) {
+    if (narrowText.test(word)) {
       pieces.push({ start, end: start + word.length, width: word.length });
       continue;
     }
     let run: Piece | undefined;
     for (const { segment, index } of graphemes.segment(word)) {
-      const width = stringWidth(segment);
+      const width = graphemeWidth(segment);
       const at = start + index;
       if (width >= 2) {
         if (run) pieces.push(run);
