@@ -4,7 +4,8 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { findMatches } from '../core/timeline.js';
-import type { CallStatus, WebhookEvent } from '../schema/events.js';
+import type { InputRecord } from '../input/types.js';
+import { type CallStatus, eventTime, type WebhookEvent } from '../schema/events.js';
 import { escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
 
 /** A CallComplete event. */
@@ -315,4 +316,80 @@ export function renderJsonElement(value: unknown, first: boolean): string {
 /** Any JSON value, pretty-printed and safe for a terminal. */
 export function renderJson(value: unknown): string {
   return `${escapeJsonForTerminal(JSON.stringify(value, null, 2))}\n`;
+}
+
+/**
+ * The warning line for an input record that is not a valid event (it is skipped), naming
+ * file:line:column; undefined for records that need no warning.
+ */
+export function renderSkipWarning(record: InputRecord): string | undefined {
+  let problem: { file: string; line: number; column: number; message: string } | undefined;
+  let more = 0;
+  let what = 'event';
+  if (record.kind === 'problem') {
+    if (record.problem.severity !== 'error') return undefined;
+    problem = record.problem;
+  } else if (record.kind === 'invalid') {
+    const errors = record.problems.filter((p) => p.severity === 'error');
+    problem = errors[0] ?? { ...record.element, message: 'not a valid event' };
+    more = Math.max(0, errors.length - 1);
+    if (record.eventKind) what = record.eventKind;
+  } else return undefined;
+  const where = `${escapeTerminal(problem.file)}:${problem.line}:${problem.column}`;
+  const tail = more > 0 ? ` (and ${more} more; see callhook validate)` : '';
+  const skipped = record.kind === 'invalid' ? `skipped an invalid ${what}: ` : '';
+  return `callhook: warning: ${where}: ${skipped}${escapeTerminal(problem.message)}${tail}`;
+}
+
+/** The heading of a trace: the correlationId, how many events over what span, and the call's campaign and phone. */
+export function renderTraceHeader(
+  correlationId: string,
+  entries: ReadonlyArray<{ event: WebhookEvent }>,
+  ctx: FlowContext,
+  markdown = false,
+): string {
+  const times = entries.map((entry) => eventTime(entry.event));
+  const first = times[0];
+  const last = times.at(-1);
+  const campaigns = [...new Set(entries.map((entry) => entry.event.data.campaignId))];
+  const phones = [
+    ...new Set(
+      entries.map((entry) =>
+        entry.event.type === 'CallComplete' ||
+        entry.event.type === 'CallAttempted' ||
+        entry.event.type === 'CallReceived'
+          ? entry.event.data.phone
+          : undefined,
+      ),
+    ),
+  ].filter((phone) => phone !== undefined);
+  const count = `${entries.length} event${entries.length === 1 ? '' : 's'}`;
+  const span =
+    first && last
+      ? first === last
+        ? `at ${formatTime(first)}`
+        : `from ${formatTime(first)} to ${formatTime(last)}`
+      : '';
+  const facts = [count, span];
+  if (campaigns.length > 0) facts.push(`campaign ${campaigns.map(shortId).join(', ')}`);
+  if (phones.length > 0) facts.push(`phone ${phones.map((text) => escapeTerminal(text)).join(', ')}`);
+  if (markdown) {
+    return join([
+      `## Trace \`${escapeTerminal(correlationId)}\``,
+      '',
+      ...wrapSpans([{ text: facts.join(' · ') }], { width: ctx.width }),
+    ]);
+  }
+  return join([
+    ...wrapSpans(
+      [
+        { text: 'Trace ', style: ctx.colors.bold },
+        { text: escapeTerminal(correlationId), style: ctx.colors.bold },
+      ],
+      {
+        width: ctx.width,
+      },
+    ),
+    ...wrapSpans([{ text: facts.join(' · '), style: ctx.colors.dim }], { width: ctx.width }),
+  ]);
 }

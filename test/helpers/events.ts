@@ -71,10 +71,7 @@ export function callReceived(
 }
 
 /** An SMS event of the given type. */
-export function sms(
-  type: 'SMSSent' | 'SMSReceived' | 'SMS' = 'SMSSent',
-  data: Partial<SmsData> = {},
-): WebhookEvent {
+export function sms(type: 'SMSSent' | 'SMSReceived' | 'SMS' = 'SMSSent', data: Partial<SmsData> = {}): WebhookEvent {
   return {
     type,
     data: {
