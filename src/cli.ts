@@ -2,8 +2,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { parsePositiveInteger } from './commands/options.js';
 import { ExitCode, formatFatal } from './errors.js';
-import { validationFormats } from './render/validation.js';
-import { eventTypes } from './schema/events.js';
+import { validationFormats } from './render/formats.js';
+import { eventTypes } from './schema/names.js';
 import { version } from './version.js';
 
 const exitCodes = `Exit codes:

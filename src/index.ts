@@ -3,6 +3,14 @@
  * classify, validate and read webhook events.
  */
 
+export {
+  type EventEnvelope,
+  type GeneratedEvent,
+  type GenerateOptions,
+  generateCalls,
+  generateTypedCalls,
+  type WireEvent,
+} from './core/generate.js';
 export type { ElementInfo, InputRecord, Location, Problem, Repair } from './input/types.js';
 export {
   type CheckOptions,

@@ -3,12 +3,10 @@ import type { ChalkInstance } from 'chalk';
 import type { FileReport, ValidationOptions, ValidationReport } from '../core/validation.js';
 import { filePassed } from '../core/validation.js';
 import type { Problem } from '../input/types.js';
+import type { ValidationFormat } from './formats.js';
 import { escapeTerminal } from './terminal.js';
 
-/** The formats `validate --format` takes. */
-export const validationFormats = ['pretty', 'json', 'github', 'junit'] as const;
-/** One of `validationFormats`. */
-export type ValidationFormat = (typeof validationFormats)[number];
+export type { ValidationFormat };
 
 function plural(count: number, word: string): string {
   return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
