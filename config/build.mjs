@@ -27,6 +27,9 @@ await build({
   entryPoints: { cli: 'src/cli.ts' },
   outdir: 'dist',
   splitting: true,
+  // Hint: prefer a package's ESM build; jsonc-parser's UMD main require()s its own files at run
+  // time, which fails once bundled ("Cannot find module './impl/format'").
+  mainFields: ['module', 'main'],
   chunkNames: 'chunks/[name]-[hash]',
   // Hint: commander is CommonJS; inside an ESM bundle its require() calls need a real require.
   banner: {
