@@ -53,6 +53,7 @@ export function displayWidth(text: string): number {
 const narrowText =
   /^[\u0020-\u007e\u00a0-\u00ac\u00ae-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u257f]*$/;
 const graphemeWidths = new Map<string, number>();
+const closingPunctuation = /^[\p{Pe}\p{Pf}\p{Po}]$/u;
 
 function graphemeWidth(grapheme: string): number {
   let width = graphemeWidths.get(grapheme);
@@ -101,7 +102,12 @@ function piecesOf(text: string, offset: number): Piece[] {
     for (const { segment, index } of graphemes.segment(word)) {
       const width = graphemeWidth(segment);
       const at = start + index;
-      if (width >= 2) {
+      const previous = run ?? pieces.at(-1);
+      if (closingPunctuation.test(segment) && previous && previous.start >= start) {
+        // Hint: closing punctuation (。, ！, a closing quote) never starts a line; it stays with what it closes.
+        previous.end = at + segment.length;
+        previous.width += width;
+      } else if (width >= 2) {
         if (run) pieces.push(run);
         run = undefined;
         pieces.push({ start: at, end: at + segment.length, width });
@@ -112,7 +118,30 @@ function piecesOf(text: string, offset: number): Piece[] {
     }
     if (run) pieces.push(run);
   }
-  return pieces;
+  return bindSeparators(pieces, text, offset);
+}
+
+// Hint: a separator stays with the word it belongs to: no line starts with "·" (it binds to the
+// word before) and none ends with "→" (it binds to the word after, "→ answer").
+function bindSeparators(pieces: Piece[], text: string, offset: number): Piece[] {
+  const bound: Piece[] = [];
+  let arrow: Piece | undefined;
+  for (const piece of pieces) {
+    const word = text.slice(piece.start - offset, piece.end - offset);
+    if (arrow) {
+      bound.push({ start: arrow.start, end: piece.end, width: arrow.width + (piece.start - arrow.end) + piece.width });
+      arrow = undefined;
+      continue;
+    }
+    const last = bound.at(-1);
+    if (word === '→') arrow = piece;
+    else if (word === '·' && last) {
+      last.width += piece.start - last.end + piece.width;
+      last.end = piece.end;
+    } else bound.push(piece);
+  }
+  if (arrow) bound.push(arrow);
+  return bound;
 }
 
 /** Greedy line breaking of `text` (newlines are hard breaks); returns each line's [start, end) offsets. */

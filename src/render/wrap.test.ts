@@ -18,6 +18,20 @@ describe('wrapText', () => {
     for (const line of lines) expect(displayWidth(line)).toBe(12);
   });
 
+  test('never starts a line with closing punctuation', () => {
+    expect(wrapText('谢谢你的帮助。真的！', { width: 12 })).toEqual(['谢谢你的帮', '助。真的！']);
+    expect(wrapText('"ありがとう"', { width: 11 })).toEqual(['"ありがと', 'う"']);
+  });
+
+  test('never starts a line with a "·" separator nor ends one with "→"', () => {
+    // Without the binding this would be 'Jane Doe · 61491573087' and then '· campaign'.
+    expect(wrapText('Jane Doe · 61491573087 · campaign', { width: 22 })).toEqual([
+      'Jane Doe ·',
+      '61491573087 · campaign',
+    ]);
+    expect(wrapText('done better? → Nothing', { width: 16 })).toEqual(['done better?', '→ Nothing']);
+  });
+
   test('keeps a token wider than the line whole, on a line of its own', () => {
     const url = 'https://example.com/a/very/long/path/that/cannot/break';
     expect(wrapText(`see ${url} now`, { width: 20 })).toEqual(['see', url, 'now']);
