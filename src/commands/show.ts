@@ -10,12 +10,13 @@ import {
   searchPattern,
 } from '../core/timeline.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
-import { readRecords } from '../input/read.js';
+import { listSources, readRecords } from '../input/read.js';
 import type { InputRecord } from '../input/types.js';
 import {
   type FlowContext,
   renderEventMarkdown,
   renderEventPretty,
+  renderFileHeading,
   renderJsonElement,
   renderSkipWarning,
 } from '../render/flow.js';
@@ -194,10 +195,22 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
   if (options.format !== 'pretty') ctx.colors.level = 0;
 
   let shown = 0;
+  // Events written since the last file heading: blank lines go between events, not after a heading.
+  let sinceHeading = 0;
   let previousWasBlock = false;
+  let currentFile: string | undefined;
   try {
+    // Like head and tail, name each file when there are several, so every call can be traced to its file.
+    const manyFiles = (await listSources(paths)).length > 1 && options.format !== 'json';
     for await (const record of eventRecords(paths, options, output)) {
       if (!matchesFilter(record.event, filter)) continue;
+      if (manyFiles && record.element.file !== currentFile) {
+        currentFile = record.element.file;
+        const heading = renderFileHeading(currentFile, ctx, options.format === 'markdown');
+        await output.write(shown > 0 ? `\n${heading}` : heading);
+        previousWasBlock = false;
+        sinceHeading = 0;
+      }
       if (options.format === 'json') {
         const value = options.mask ? maskPayload(record.value) : record.value;
         // Hint: the bracket is written with the first element, so that an error before it leaves stdout empty.
@@ -209,10 +222,11 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
           options.format === 'markdown' ? renderEventMarkdown(event, ctx, note) : renderEventPretty(event, ctx, note);
         // A call result is a block: a blank line sets it apart from its neighbours.
         const block = event.type === 'CallComplete';
-        await output.write(shown > 0 && (block || previousWasBlock) ? `\n${text}` : text);
+        await output.write(sinceHeading > 0 && (block || previousWasBlock) ? `\n${text}` : text);
         previousWasBlock = block;
       }
       shown++;
+      sinceHeading++;
       if (parsed.limit !== undefined && shown >= parsed.limit) break;
     }
     if (options.format === 'json') await output.write(shown === 0 ? '[]\n' : '\n]\n');

@@ -7,6 +7,7 @@ import {
   renderEventMarkdown,
   renderEventPretty,
   renderJson,
+  renderRedelivery,
   renderTraceHeader,
 } from '../render/flow.js';
 import { colorsFor, escapeTerminal } from '../render/terminal.js';
@@ -88,9 +89,13 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
     let previousWasBlock = true;
     for (const entry of ordered) {
       if (output.closed) break;
-      const note = { duplicate: entry.duplicate };
-      const text = markdown ? renderEventMarkdown(entry.event, ctx, note) : renderEventPretty(entry.event, ctx, note);
-      const block = entry.event.type === 'CallComplete';
+      const { event } = entry;
+      const redelivery = entry.duplicate && event.type === 'CallComplete';
+      let text: string;
+      if (redelivery) text = renderRedelivery(event, ctx, markdown);
+      else if (markdown) text = renderEventMarkdown(event, ctx);
+      else text = renderEventPretty(event, ctx);
+      const block = event.type === 'CallComplete' && !redelivery;
       await output.write(block || previousWasBlock ? `\n${text}` : text);
       previousWasBlock = block;
     }

@@ -6,7 +6,7 @@ import type { ChalkInstance } from 'chalk';
 import { findMatches } from '../core/timeline.js';
 import type { InputRecord } from '../input/types.js';
 import { type CallStatus, eventTime, type WebhookEvent } from '../schema/events.js';
-import { escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
+import { displayWidth, escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
 
 /** A CallComplete event. */
 export type CallCompleteEvent = Extract<WebhookEvent, { type: 'CallComplete' }>;
@@ -392,4 +392,32 @@ export function renderTraceHeader(
     ),
     ...wrapSpans([{ text: facts.join(' · '), style: ctx.colors.dim }], { width: ctx.width }),
   ]);
+}
+
+/** The line that names a file when several are shown: `==> path <==` as head and tail print it, or a Markdown heading. */
+export function renderFileHeading(file: string, ctx: FlowContext, markdown = false): string {
+  if (markdown) return `## ${escapeMarkdown(file)}\n\n`;
+  const heading = `==> ${escapeTerminal(file)} <==`;
+  // Hint: a path too long for the line is shown alone, unbroken, rather than split from its arrows.
+  const text = displayWidth(heading) <= ctx.width ? heading : escapeTerminal(file);
+  return `${ctx.colors.bold(text)}\n`;
+}
+
+/** A redelivered call result in a trace: one line, since its flow was just shown in full. */
+export function renderRedelivery(event: CallCompleteEvent, ctx: FlowContext, markdown = false): string {
+  const id = event.id === undefined ? '' : ` ${shortId(event.id)}`;
+  if (markdown) return `- _Redelivered: call result${id} again (same event id)._\n`;
+  return join(
+    wrapSpans(
+      [
+        { text: `${statusBadge(event.data.status, ctx.colors)} ` },
+        { text: `redelivered: call result${id} again (same event id)`, style: ctx.colors.yellow },
+      ],
+      {
+        width: ctx.width,
+        indent: '    ',
+        firstIndent: '  ',
+      },
+    ),
+  );
 }
