@@ -31,6 +31,9 @@ await build({
   // time, which fails once bundled ("Cannot find module './impl/format'").
   mainFields: ['module', 'main'],
   chunkNames: 'chunks/[name]-[hash]',
+  // Hint: jsonc-parser's "main" is a UMD build whose inner require() calls a bundler cannot
+  // follow; its "module" build is plain ESM.
+  mainFields: ['module', 'main'],
   // Hint: commander is CommonJS; inside an ESM bundle its require() calls need a real require.
   banner: {
     js: "import { createRequire as __callhookRequire } from 'node:module'; const require = __callhookRequire(import.meta.url);",

@@ -164,6 +164,13 @@ Exit codes:
   )
   .action(run(async () => (await import('./commands/trace.js')).trace));
 
+// Hint: when the reader of a pipe goes away (`callhook show big.json | head`), the output is
+// no longer wanted: end quietly and successfully, as cat and grep do, instead of crashing.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(ExitCode.ok);
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

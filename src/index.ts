@@ -11,6 +11,7 @@ export {
   generateTypedCalls,
   type WireEvent,
 } from './core/generate.js';
+export { listSources, type ReadOptions, readRecords, type Source } from './input/read.js';
 export type { ElementInfo, InputRecord, Location, Problem, Repair } from './input/types.js';
 export {
   type CheckOptions,

@@ -31,17 +31,21 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     warningsAsErrors: options.warningsAsErrors,
   });
   const records = readRecords(paths, { type: options.type, strict: options.strict, batchSize: options.batchSize });
+  let listed = false;
   for await (const chunk of records) {
     for (const record of chunk) {
       const done = collector.add(record);
       if (!done) continue;
       // Files are printed as they finish, so a long run shows progress.
-      if (options.format === 'pretty') process.stdout.write(renderFilePretty(done, c, options));
-      else if (options.format === 'github') process.stdout.write(renderGithub(done));
+      if (options.format === 'pretty') {
+        const text = renderFilePretty(done, c, options);
+        listed ||= text !== '';
+        process.stdout.write(text);
+      } else if (options.format === 'github') process.stdout.write(renderGithub(done));
     }
   }
   const report = collector.report();
-  if (options.format === 'pretty') process.stdout.write(renderTotalsPretty(report, c));
+  if (options.format === 'pretty') process.stdout.write(`${listed ? '\n' : ''}${renderTotalsPretty(report, c)}`);
   else if (options.format === 'json') process.stdout.write(renderValidationJson(report));
   else if (options.format === 'junit') process.stdout.write(renderJunit(report, options));
   else if (options.format === 'github') {

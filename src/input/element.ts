@@ -465,16 +465,21 @@ function pointerPath(pointer: string): Array<string | number> {
 }
 
 /**
- * The file position of a JSON pointer inside an element: the value it names, or, for a key
- * that is missing, the object that should hold it.
+ * The file position of a JSON pointer inside an element: the value it names (or its key, with
+ * `atKey`, for a field that should not be there), or, for a key that is missing, the object
+ * that should hold it.
  */
-export function locateIn(text: ElementText, pointer: string): { offset: number; line: number; column: number } {
+export function locateIn(
+  text: ElementText,
+  pointer: string,
+  atKey = false,
+): { offset: number; line: number; column: number } {
   const tree = text.tree();
   if (!tree) return text.locate(0);
   const path = pointerPath(pointer);
   for (let length = path.length; length >= 0; length--) {
     const node: Node | undefined = findNodeAtLocation(tree, path.slice(0, length));
-    if (node) return text.locate(node.offset);
+    if (node) return text.locate(atKey && node.parent?.type === 'property' ? node.parent.offset : node.offset);
   }
   return text.locate(0);
 }

@@ -136,7 +136,7 @@ export async function* readRecords(paths: readonly string[], options: ReadOption
       for (const issue of result.issues) {
         problems.push({
           file,
-          ...(parsed.text ? locateIn(parsed.text, issue.pointer) : info),
+          ...(parsed.text ? locateIn(parsed.text, issue.pointer, issue.code === 'unknown-field') : info),
           pointer: element.pointer + issue.pointer,
           severity: issue.severity,
           code: issue.code,

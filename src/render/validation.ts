@@ -47,11 +47,11 @@ export function renderFilePretty(
   return `${lines.join('\n')}\n`;
 }
 
-/** The closing totals line. */
+/** The closing totals line (the command puts a blank line before it when files were listed). */
 export function renderTotalsPretty(report: ValidationReport, c: ChalkInstance): string {
   const t = report.totals;
   const summary = `${plural(t.files, 'file')}, ${plural(t.events, 'event')}: ${t.valid.toLocaleString('en-US')} valid, ${t.invalid.toLocaleString('en-US')} invalid; ${plural(t.errors, 'error')}, ${plural(t.warnings, 'warning')}`;
-  return `\n${report.ok ? c.green.bold('✔ valid') : c.red.bold('✖ invalid')}  ${summary}\n`;
+  return `${report.ok ? c.green.bold('✔ valid') : c.red.bold('✖ invalid')}  ${summary}\n`;
 }
 
 /** The report as stable JSON (documented in the README). */
