@@ -27,9 +27,6 @@ await build({
   entryPoints: { cli: 'src/cli.ts' },
   outdir: 'dist',
   splitting: true,
-  // Hint: prefer a package's ESM build; jsonc-parser's UMD main require()s its own files at run
-  // time, which fails once bundled ("Cannot find module './impl/format'").
-  mainFields: ['module', 'main'],
   chunkNames: 'chunks/[name]-[hash]',
   // Hint: jsonc-parser's "main" is a UMD build whose inner require() calls a bundler cannot
   // follow; its "module" build is plain ESM.
