@@ -132,7 +132,10 @@ Examples:
 
 Invalid events are reported on stderr as warnings naming file:line:column, and skipped.
 
-${exitCodes}`,
+Exit codes:
+  0    shown (skipped invalid events do not change it; nor does | head ending early)
+  2    usage or I/O error (bad option, missing file)
+  130  interrupted (Ctrl-C)`,
   )
   .action(run(async () => (await import('./commands/show.js')).show));
 
