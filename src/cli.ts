@@ -95,6 +95,17 @@ ${exitCodes}`,
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 const viewFormats = ['pretty', 'json', 'markdown'];
 
+/** The reading options show and trace share. */
+function addViewOptions(command: Command): Command {
+  return command
+    .option('--mask', 'hide phone numbers (last 3 digits kept) and shorten names to initials')
+    .addOption(new Option('--format <format>', 'output format').choices(viewFormats).default('pretty'))
+    .addOption(new Option('--type <type>', 'read every event as this type (e.g. SMSReceived)').choices(eventTypes))
+    .option('--width <columns>', 'wrap to this many columns (default: the terminal width, 80 when piped)')
+    .option('--no-pager', 'never page the output through $PAGER')
+    .option('--no-color', 'no colours, even on a terminal');
+}
+
 program
   .command('summarise')
   .aliases(['summary', 'summarize'])
@@ -138,37 +149,33 @@ ${exitCodes}`,
   )
   .action(run(async () => (await import('./commands/summarise.js')).summarise));
 
-program
-  .command('show')
-  .alias('flow')
-  .summary('show call flows, transcripts and events as people read them')
-  .description(
-    'Show each CallComplete as a readable call flow (status, steps, transcripts, requests, outcome) and every other event as one line. Payload text is escaped; output wraps to the terminal and is paged when longer than the screen.',
-  )
-  .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
-  .option(
-    '--status <status>',
-    'only these statuses: Complete, Partial, "Not Complete", success, failed (repeatable, or comma-separated)',
-    collect,
-  )
-  .addOption(new Option('--group <group>', 'only call results of this status group').choices(['complete', 'failed']))
-  .option('--campaign <id>', 'only this campaignId (or its start)')
-  .option('--phone <digits>', 'only events with this phone number (phone, from or to)')
-  .option('--id <id>', 'only this event id, sessionId or callResultId (or its start)')
-  .option('--correlation <id>', 'only this correlationId (or its start)')
-  .option('--since <time>', 'only events at or after this time: 2022-09-01, an ISO timestamp, or 2h, 7d ago')
-  .option('--until <time>', 'only events at or before this time')
-  .option(
-    '--grep <text>',
-    'only events whose transcripts or messages contain this text (case-insensitive); highlights it',
-  )
-  .option('--limit <n>', 'stop after n events', parsePositiveInteger)
-  .option('--mask', 'hide phone numbers (last 3 digits kept) and shorten names to initials')
-  .addOption(new Option('--format <format>', 'output format').choices(viewFormats).default('pretty'))
-  .addOption(new Option('--type <type>', 'read every event as this type (e.g. SMSReceived)').choices(eventTypes))
-  .option('--width <columns>', 'wrap to this many columns (default: the terminal width, 80 when piped)')
-  .option('--no-pager', 'never page the output through $PAGER')
-  .option('--no-color', 'no colours, even on a terminal')
+addViewOptions(
+  program
+    .command('show')
+    .alias('flow')
+    .summary('show call flows, transcripts and events as people read them')
+    .description(
+      'Show each CallComplete as a readable call flow (status, steps, transcripts, requests, outcome) and every other event as one line. Payload text is escaped; output wraps to the terminal and is paged when longer than the screen.',
+    )
+    .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
+    .option(
+      '--status <status>',
+      'only these statuses: Complete, Partial, "Not Complete", success, failed (repeatable, or comma-separated)',
+      collect,
+    )
+    .addOption(new Option('--group <group>', 'only call results of this status group').choices(['complete', 'failed']))
+    .option('--campaign <id>', 'only this campaignId (or its start)')
+    .option('--phone <digits>', 'only events with this phone number (phone, from or to)')
+    .option('--id <id>', 'only this event id, sessionId or callResultId (or its start)')
+    .option('--correlation <id>', 'only this correlationId (or its start)')
+    .option('--since <time>', 'only events at or after this time: 2022-09-01, an ISO timestamp, or 2h, 7d ago')
+    .option('--until <time>', 'only events at or before this time')
+    .option(
+      '--grep <text>',
+      'only events whose transcripts or messages contain this text (case-insensitive); highlights it',
+    )
+    .option('--limit <n>', 'stop after n events', parsePositiveInteger),
+)
   .addHelpText(
     'after',
     `
@@ -187,20 +194,16 @@ Exit codes:
   )
   .action(run(async () => (await import('./commands/show.js')).show));
 
-program
-  .command('trace')
-  .summary('tell the story of one scheduled call across event types, in time order')
-  .description(
-    'Collect every event with this correlationId (or its start): attempts with failure notes, callbacks, SMS both ways and the final CallComplete with its flow, in time order.',
-  )
-  .argument('<correlationId>', 'the correlationId, or its first characters')
-  .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
-  .option('--mask', 'hide phone numbers (last 3 digits kept) and shorten names to initials')
-  .addOption(new Option('--format <format>', 'output format').choices(viewFormats).default('pretty'))
-  .addOption(new Option('--type <type>', 'read every event as this type').choices(eventTypes))
-  .option('--width <columns>', 'wrap to this many columns (default: the terminal width, 80 when piped)')
-  .option('--no-pager', 'never page the output through $PAGER')
-  .option('--no-color', 'no colours, even on a terminal')
+addViewOptions(
+  program
+    .command('trace')
+    .summary('tell the story of one scheduled call across event types, in time order')
+    .description(
+      'Collect every event with this correlationId (or its start): attempts with failure notes, callbacks, SMS both ways and the final CallComplete with its flow, in time order.',
+    )
+    .argument('<correlationId>', 'the correlationId, or its first characters')
+    .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin'),
+)
   .addHelpText(
     'after',
     `

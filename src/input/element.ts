@@ -382,45 +382,23 @@ function findDuplicateKeys(source: ElementText, pointer: string): Problem[] {
 /** Reads one element: oversize, too deep, not UTF-8, not JSON, or a value with its warnings. */
 export function parseElement(element: SplitElement, file: string, limits: { maxElementBytes: number }): ParsedElement {
   const at = { file, offset: element.offset, line: element.line, column: element.column, pointer: element.pointer };
+  const refuse = (code: string, message: string): ParsedElement => ({
+    text: undefined,
+    value: undefined,
+    parsed: false,
+    problems: [{ ...at, severity: 'error', code, message }],
+  });
   if (element.oversize) {
     const mib = (limits.maxElementBytes / 2 ** 20).toFixed(0);
-    return {
-      text: undefined,
-      value: undefined,
-      parsed: false,
-      problems: [
-        {
-          ...at,
-          severity: 'error',
-          code: 'element-too-large',
-          message: `element of ${element.size} bytes is larger than the ${mib} MiB limit (an unclosed bracket or string?); skipped`,
-        },
-      ],
-    };
+    return refuse(
+      'element-too-large',
+      `element of ${element.size} bytes is larger than the ${mib} MiB limit (an unclosed bracket or string?); skipped`,
+    );
   }
   if (element.depth > maxDepth) {
-    return {
-      text: undefined,
-      value: undefined,
-      parsed: false,
-      problems: [
-        {
-          ...at,
-          severity: 'error',
-          code: 'too-deep',
-          message: `nesting ${element.depth} levels deep exceeds the limit of ${maxDepth}; skipped`,
-        },
-      ],
-    };
+    return refuse('too-deep', `nesting ${element.depth} levels deep exceeds the limit of ${maxDepth}; skipped`);
   }
-  if (element.nonAscii && !isUtf8(element.bytes)) {
-    return {
-      text: undefined,
-      value: undefined,
-      parsed: false,
-      problems: [{ ...at, severity: 'error', code: 'invalid-utf8', message: 'the element is not valid UTF-8' }],
-    };
-  }
+  if (element.nonAscii && !isUtf8(element.bytes)) return refuse('invalid-utf8', 'the element is not valid UTF-8');
   const text = new ElementText(element.bytes.toString('utf8'), element, file);
   let value: unknown;
   try {
