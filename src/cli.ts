@@ -1,6 +1,9 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
 import { Command, CommanderError, Option } from 'commander';
+import { parsePositiveInteger } from './commands/options.js';
 import { ExitCode, formatFatal } from './errors.js';
+import { validationFormats } from './render/formats.js';
+import { eventTypes } from './schema/names.js';
 import { version } from './version.js';
 
 const exitCodes = `Exit codes:
@@ -41,7 +44,55 @@ ${exitCodes}`,
   )
   .exitOverride();
 
-export { exitCodes, Option, program, run };
+program
+  .command('fix')
+  .description('repair missing and trailing commas (the mistakes of the published examples)')
+  .argument('<file>', 'the JSON file to repair')
+  .option('-w, --write', 'rewrite the file in place, keeping the original as <file>.bak')
+  .addHelpText(
+    'after',
+    `
+Prints the repaired JSON on stdout; --write replaces the file instead. A mistake fix cannot
+repair is reported with its position (exit 1), and nothing is written.
+
+Examples:
+  $ callhook fix fixtures/doc-examples/call-complete.json > repaired.json
+  $ callhook fix webhook.json --write
+
+${exitCodes}`,
+  )
+  .action(run(async () => (await import('./commands/fix.js')).fix));
+
+program
+  .command('validate')
+  .description('check webhook JSON files against the documented payloads')
+  .argument('<paths...>', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin')
+  .addOption(new Option('--type <type>', 'treat every event as this type').choices(eventTypes))
+  .option('--strict', 'report fields the documentation does not name as errors')
+  .option('--batch-size <n>', 'warn about batches with more events than this', parsePositiveInteger)
+  .addOption(new Option('--format <format>', 'output format').choices(validationFormats).default('pretty'))
+  .option('-q, --quiet', 'print only failing files, errors and the totals')
+  .option('--max-problems <n>', 'list at most this many problems (all are still counted)', parsePositiveInteger, 1000)
+  .option('--warnings-as-errors', 'fail on warnings too')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ callhook validate fixtures/valid
+  $ callhook validate export.ndjson --strict --batch-size 100
+  $ callhook validate webhooks/ --format github      annotations in GitHub Actions
+  $ curl -s https://example.test/hook.json | callhook validate -
+
+${exitCodes}`,
+  )
+  .action(run(async () => (await import('./commands/validate.js')).validate));
+
+// Hint: when the reader of a pipe goes away (`callhook show big.json | head`), the output is
+// no longer wanted: end quietly and successfully, as cat and grep do, instead of crashing.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(ExitCode.ok);
+});
 
 try {
   await program.parseAsync(process.argv);

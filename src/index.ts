@@ -3,6 +3,15 @@
  * classify, validate and read webhook events.
  */
 
+export {
+  type EventEnvelope,
+  type GeneratedEvent,
+  type GenerateOptions,
+  generateCalls,
+  generateTypedCalls,
+  type WireEvent,
+} from './core/generate.js';
+export { listSources, type ReadOptions, readRecords, type Source } from './input/read.js';
 export type { ElementInfo, InputRecord, Location, Problem, Repair } from './input/types.js';
 export {
   type CheckOptions,

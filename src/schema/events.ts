@@ -7,15 +7,9 @@
  */
 import * as v from 'valibot';
 
-/** The five event types the platform sends. */
-export const eventTypes = ['CallComplete', 'CallAttempted', 'CallReceived', 'SMSSent', 'SMSReceived'] as const;
-/** One of the five event types. */
-export type EventType = (typeof eventTypes)[number];
+import { callStatuses, eventTypes } from './names.js';
 
-/** CallComplete statuses, in the order reports list them. */
-export const callStatuses = ['Complete', 'Partial', 'Not Complete'] as const;
-/** A CallComplete status. */
-export type CallStatus = (typeof callStatuses)[number];
+export { type CallStatus, callStatuses, type EventType, eventTypes } from './names.js';
 
 /** Status groups: Complete and Partial form the Complete group; Not Complete is Failed. */
 export const statusGroups = { Complete: ['Complete', 'Partial'], Failed: ['Not Complete'] } as const;

@@ -1,0 +1,9 @@
+// The naive baseline for validate and summarise: read the whole file, JSON.parse it, loop over
+// the events checking each with the same schemas. What a user would write by hand.
+import { readFileSync } from 'node:fs';
+import { checkEvent } from '../dist/index.js';
+
+const events = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+let valid = 0;
+for (const event of events) if (checkEvent(event).event) valid++;
+process.stdout.write(`${valid}\n`);

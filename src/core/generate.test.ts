@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { checkEvent } from '../schema/check.js';
+import type { CallCompleteData, CallStatus, EventType } from '../schema/events.js';
+import { type GeneratedEvent, generateCalls, generateTypedCalls } from './generate.js';
+
+const calls = 1500;
+const events: GeneratedEvent[] = [...generateTypedCalls({ seed: 42, calls })];
+const completes = events.flatMap(({ type, event }) =>
+  type === 'CallComplete' && 'data' in event ? [event.data as CallCompleteData] : [],
+);
+/** When an event was sent: a call result is queued (createdAt) after the call; the others at their time. */
+const timeOf = ({ type, event }: GeneratedEvent): string => {
+  const fields = event as { time?: string; createdAt?: string; data?: { time?: string } };
+  return (type === 'CallComplete' ? fields.createdAt : (fields.data?.time ?? fields.time)) ?? '';
+};
+const correlationOf = ({ event }: GeneratedEvent): string | undefined =>
+  (('data' in event ? event.data : event) as { correlationId?: string }).correlationId;
+
+describe('generateCalls', () => {
+  it('generates a few thousand events of every type', () => {
+    expect(events.length).toBeGreaterThan(3000);
+    const types = new Set(events.map((e) => e.type));
+    expect([...types].sort()).toEqual(['CallAttempted', 'CallComplete', 'CallReceived', 'SMSReceived', 'SMSSent']);
+  });
+
+  it('generates only events that pass checkEvent, strict, with no error and no warning', () => {
+    const problems = events.flatMap(({ event }, index) =>
+      checkEvent(event, { strict: true }).issues.map((issue) => ({ index, ...issue })),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('classifies as the type it says: CallComplete enveloped, the others bare (SMS direction unknown)', () => {
+    const kinds = events.map(({ event }) => checkEvent(event).kind);
+    const expected = events.map(({ type }) => (type === 'SMSSent' || type === 'SMSReceived' ? 'SMS' : type));
+    expect(kinds).toEqual(expected);
+    for (const { type, event } of events) expect('eventType' in event).toBe(type === 'CallComplete');
+  });
+
+  it('envelopes every event with envelope "all", and the envelope names the type', () => {
+    const enveloped = [...generateTypedCalls({ seed: 42, calls: 300, envelope: 'all' })];
+    for (const { type, event } of enveloped) {
+      expect(event).toMatchObject({ eventType: type });
+      const result = checkEvent(event, { strict: true });
+      expect(result.issues).toEqual([]);
+      expect(result.kind).toBe(type);
+    }
+  });
+
+  it('ends every call in exactly one CallComplete', () => {
+    expect(completes).toHaveLength(calls);
+  });
+
+  it('never repeats an id', () => {
+    const ids = events.flatMap(({ event }) => ('id' in event ? [event.id] : []));
+    const sessions = completes.map((data) => data.sessionId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(sessions).size).toBe(sessions.length);
+  });
+
+  it('keeps the status proportions near 55 % Complete, 20 % Partial, 25 % Not Complete', () => {
+    const share = (status: CallStatus) => completes.filter((data) => data.status === status).length / calls;
+    expect(Math.abs(share('Complete') - 0.55)).toBeLessThan(0.04);
+    expect(Math.abs(share('Partial') - 0.2)).toBeLessThan(0.04);
+    expect(Math.abs(share('Not Complete') - 0.25)).toBeLessThan(0.04);
+  });
+
+  it('gives answered calls a flow of 1 to 6 questions, with every length and some human-support requests', () => {
+    const lengths = new Set(completes.filter((d) => d.status !== 'Not Complete').map((d) => d.flow.length));
+    expect([...lengths].sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    const human = completes.filter((d) => d.requests.includes('humanSupportRequest')).length;
+    expect(human / calls).toBeGreaterThan(0.02);
+    expect(human / calls).toBeLessThan(0.2);
+  });
+
+  it('tells each outbound story under one correlationId, in time order, with one result', () => {
+    const stories = new Map<string, GeneratedEvent[]>();
+    for (const event of events) {
+      const id = correlationOf(event);
+      if (id) stories.set(id, [...(stories.get(id) ?? []), event]);
+    }
+    const outbound = completes.filter((data) => data.correlationId).length;
+    expect(stories.size).toBe(outbound);
+    let callbacks = 0;
+    for (const story of stories.values()) {
+      const types: EventType[] = story.map((e) => e.type);
+      expect(types.filter((t) => t === 'CallComplete')).toHaveLength(1);
+      expect(['CallAttempted', 'CallReceived']).toContain(types[0]);
+      const times = story.map(timeOf);
+      expect(times).toEqual([...times].sort());
+      if (types.includes('CallReceived')) callbacks++;
+    }
+    expect(callbacks).toBeGreaterThan(0);
+  });
+
+  it('gives inbound calls no correlationId: a CallReceived, then its CallComplete', () => {
+    const inbound = events.filter((e) => e.type === 'CallReceived' && 'type' in e.event && e.event.type === 'inbound');
+    expect(inbound.length).toBeGreaterThan(0);
+    for (const event of inbound) expect(correlationOf(event)).toBeUndefined();
+    expect(completes.filter((data) => !data.correlationId)).toHaveLength(inbound.length);
+  });
+
+  it('starts at startTime and moves forward from call to call', () => {
+    const first = [...generateTypedCalls({ seed: 3, calls: 50, startTime: '2024-02-29T23:59:00.000Z' })];
+    expect(timeOf(first[0]!)).toBe('2024-02-29T23:59:00.000Z');
+    const results = first.filter((e) => e.type === 'CallComplete').map(timeOf);
+    expect(results.every((time) => time >= '2024-02-29T23:59:00.000Z')).toBe(true);
+    expect(results.at(-1)! > '2024-03-01T00:05:00.000Z').toBe(true);
+  });
+
+  it('is deterministic: the same seed gives the same events, another seed different ones', () => {
+    const again = [...generateCalls({ seed: 42, calls })];
+    expect(again).toEqual(events.map((e) => e.event));
+    const other = [...generateCalls({ seed: 43, calls: 20 })];
+    expect(other).not.toEqual(again.slice(0, other.length));
+  });
+
+  it('is lazy: asking for a few events of a huge run returns at once', () => {
+    const iterator = generateCalls({ seed: 1, calls: Number.MAX_SAFE_INTEGER });
+    const firstFive = Array.from({ length: 5 }, () => iterator.next().value);
+    expect(firstFive.every((event) => event !== undefined)).toBe(true);
+  });
+
+  it('rejects options it cannot honour', () => {
+    expect(() => [...generateCalls({ seed: 1, calls: -1 })]).toThrow(/calls/);
+    expect(() => [...generateCalls({ seed: 1.5, calls: 1 })]).toThrow(/seed/);
+    expect(() => [...generateCalls({ seed: 1, calls: 1, campaigns: 0 })]).toThrow(/campaigns/);
+    expect(() => [...generateCalls({ seed: 1, calls: 1, startTime: 'yesterday' })]).toThrow(/startTime/);
+  });
+});

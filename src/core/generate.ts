@@ -1,0 +1,851 @@
+/**
+ * A seeded generator of realistic webhook traffic: each scheduled call becomes a plausible story
+ * (attempts, maybe a callback, maybe SMS, then one CallComplete), in the platform's wire format.
+ * Tests and benchmarks use it so that large inputs look like what a receiver really gets.
+ */
+import * as v from 'valibot';
+import type {
+  CallAttemptedData,
+  CallCompleteData,
+  CallReceivedData,
+  CallStatus,
+  EventType,
+  FlowStep,
+  SmsData,
+} from '../schema/events.js';
+
+/** How to generate: the same options (seed included) always give the same events. */
+export interface GenerateOptions {
+  /** Seed of the pseudo-random generator. */
+  seed: number;
+  /** How many scheduled or incoming calls to generate; each ends in exactly one CallComplete. */
+  calls: number;
+  /** How many campaigns the calls are spread over (default 3: two outbound, one inbound). */
+  campaigns?: number | undefined;
+  /** ISO-8601 time of the first call (default `2022-09-01T00:00:00.000Z`). */
+  startTime?: string | undefined;
+  /**
+   * `wire` (default): CallComplete enveloped and the other four bare, as the platform sends them.
+   * `all`: every event in the `{ id, eventType, createdAt, data }` envelope.
+   */
+  envelope?: 'wire' | 'all' | undefined;
+}
+
+/** An event in the `{ id, eventType, createdAt, data }` envelope. */
+export interface EventEnvelope<T extends EventType = EventType, D = unknown> {
+  id: string;
+  eventType: T;
+  createdAt: string;
+  data: D;
+}
+
+/** An event as it travels on the wire: enveloped, or one of the four bare payloads. */
+export type WireEvent =
+  | EventEnvelope<'CallComplete', CallCompleteData>
+  | EventEnvelope<'CallAttempted', CallAttemptedData>
+  | EventEnvelope<'CallReceived', CallReceivedData>
+  | EventEnvelope<'SMSSent' | 'SMSReceived', SmsData>
+  | CallAttemptedData
+  | CallReceivedData
+  | SmsData;
+
+/** A generated event with its type, which a bare SMS cannot tell by itself. */
+export interface GeneratedEvent {
+  type: EventType;
+  event: WireEvent;
+}
+
+const GenerateOptionsSchema = v.object({
+  seed: v.pipe(v.number(), v.integer('seed must be an integer')),
+  calls: v.pipe(v.number(), v.integer('calls must be an integer'), v.minValue(0, 'calls must be 0 or more')),
+  campaigns: v.optional(
+    v.pipe(v.number(), v.integer('campaigns must be an integer'), v.minValue(1, 'campaigns must be 1 or more')),
+  ),
+  startTime: v.optional(v.pipe(v.string(), v.isoTimestamp('startTime must be an ISO-8601 timestamp'))),
+  envelope: v.optional(v.picklist(['wire', 'all'])),
+});
+
+// --- a small seeded PRNG ----------------------------------------------------------------------
+
+/** mulberry32: 32 bits of state, fast, and good enough to make test data look random. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Random {
+  readonly next: () => number;
+
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
+  }
+
+  /** An integer in [min, max]. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  chance(probability: number): boolean {
+    return this.next() < probability;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)]!;
+  }
+
+  /** Picks by weight: `[[value, weight], ...]`. */
+  weighted<T>(choices: ReadonlyArray<readonly [T, number]>): T {
+    let total = 0;
+    for (const [, weight] of choices) total += weight;
+    let roll = this.next() * total;
+    for (const [value, weight] of choices) {
+      roll -= weight;
+      if (roll < 0) return value;
+    }
+    return choices.at(-1)![0];
+  }
+
+  digits(count: number): string {
+    let text = '';
+    for (let i = 0; i < count; i++) text += String(Math.floor(this.next() * 10));
+    return text;
+  }
+
+  /** A version-4 UUID, as the platform's ids are. */
+  uuid(): string {
+    let hex = '';
+    for (let i = 0; i < 4; i++) hex += (Math.floor(this.next() * 2 ** 32) >>> 0).toString(16).padStart(8, '0');
+    // Hint: the version nibble is 4 and the variant's top bits are 10, so the UUID reads as v4.
+    const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  }
+}
+
+// --- campaign scripts ---------------------------------------------------------------------------
+
+interface Answer {
+  response: string;
+  transcripts: readonly string[];
+  weight: number;
+}
+
+interface Question {
+  name: string;
+  answers: readonly Answer[];
+}
+
+interface CampaignScript {
+  organisation: string;
+  direction: 'outbound' | 'inbound';
+  /** Why the organisation calls, as an SMS says it. */
+  topic: string;
+  questions: readonly Question[];
+  /** `additionalInformation` of a Complete call. */
+  completeReasons: ReadonlyArray<readonly [string, number]>;
+  /** The SMS sent after a completed call, if the campaign sends one. */
+  confirmation?: string;
+}
+
+const yes = (transcripts: readonly string[], weight = 1): Answer => ({ response: 'Yes', transcripts, weight });
+const no = (transcripts: readonly string[], weight = 1): Answer => ({ response: 'No', transcripts, weight });
+
+const scripts: readonly CampaignScript[] = [
+  {
+    organisation: 'Harbour Dental',
+    direction: 'outbound',
+    topic: 'your upcoming appointment',
+    questions: [
+      {
+        name: 'Am I speaking with the patient?',
+        answers: [
+          yes(['Yes, speaking.', "Yeah, that's me.", "Yes it is. Who's calling?", 'Speaking.', 'Yep.'], 6),
+          {
+            response: 'Other',
+            transcripts: [
+              "Sorry, who is this? Oh, the dentist. Yes, it's me.",
+              'Hang on, let me turn the radio down. Yes.',
+            ],
+            weight: 1,
+          },
+        ],
+      },
+      {
+        name: 'Can you still make your appointment on Friday at 10:30am?',
+        answers: [
+          yes(["Yes, I'll be there.", "Yep, that's still fine.", 'Yes. Do I need to bring anything?'], 5),
+          no(['No, something came up at work, sorry.', "Actually no, I'm going to be away that week."], 1),
+          {
+            response: 'Reschedule',
+            transcripts: [
+              'Could we move it to the following week? Mornings are better for me.',
+              'Can I change it to later in the afternoon? I finish work at three.',
+            ],
+            weight: 2,
+          },
+        ],
+      },
+      {
+        name: 'Would you like an SMS confirmation?',
+        answers: [yes(['Yes please.', 'Sure, text me.', 'Yeah, that would help.'], 3), no(['No, I will remember.'])],
+      },
+    ],
+    completeReasons: [
+      ['No further action', 6],
+      ['Appointment confirmed', 3],
+      ['Reschedule requested', 2],
+    ],
+    confirmation: 'your appointment is confirmed for Friday at 10:30am',
+  },
+  {
+    organisation: 'Brightside Energy',
+    direction: 'outbound',
+    topic: 'your recent solar installation',
+    questions: [
+      {
+        name: 'On a scale of 1 to 5, how satisfied are you with your recent installation?',
+        answers: [
+          {
+            response: '5',
+            transcripts: ['Five. Really happy with it.', 'Oh, a five, easily.', 'Five out of five.'],
+            weight: 4,
+          },
+          { response: '4', transcripts: ['Four, I think.', "I'd say a four.", 'Four. Mostly good.'], weight: 3 },
+          { response: '3', transcripts: ['Three, I guess.', 'Um, three? It was okay.'], weight: 2 },
+          { response: '2', transcripts: ['Two, to be honest.', "Two. It wasn't great."], weight: 1 },
+          { response: '1', transcripts: ['One. It was a disaster from start to finish.'], weight: 1 },
+        ],
+      },
+      {
+        name: 'Did the installer arrive on time?',
+        answers: [
+          yes(['Yes, right on time.', 'Yes, a bit early actually.', 'Yep.'], 4),
+          no(['No, he was about two hours late and nobody called to let me know.', 'No, they came the next day.']),
+        ],
+      },
+      {
+        name: 'Was the installer polite and professional?',
+        answers: [
+          yes(['Yes, very.', 'Yes, he explained everything as he went.', 'Absolutely.'], 5),
+          no(["Not really, he left a mess on the roof and didn't say goodbye."]),
+        ],
+      },
+      {
+        name: 'Were you given clear instructions on using your new system?',
+        answers: [
+          yes(['Yes, he showed me the app on my phone.', 'Yes, there was a booklet as well.'], 3),
+          no(["No, I still don't know how to read the inverter display."]),
+          { response: 'Unsure', transcripts: ['Sort of. My partner was there for that part.'], weight: 1 },
+        ],
+      },
+      {
+        name: 'What could we have done better?',
+        answers: [
+          {
+            response: 'Nothing',
+            transcripts: ['Nothing really, it all went smoothly.', 'Honestly nothing.'],
+            weight: 3,
+          },
+          {
+            response: 'Communication',
+            transcripts: [
+              'Just let me know earlier when the installer is running late. I took the whole day off work for it.',
+              'The quote said three weeks and it took two months, and I had to chase you every time.',
+            ],
+            weight: 2,
+          },
+          {
+            response: 'Price',
+            transcripts: ['It was more expensive than the neighbours paid for theirs, so maybe look at the pricing.'],
+            weight: 1,
+          },
+          {
+            response: 'Other',
+            transcripts: [
+              'The panels are great but the app keeps logging me out. Can someone look at that?',
+              "I'm not sure, I'd have to think about it.",
+            ],
+            weight: 1,
+          },
+        ],
+      },
+      {
+        name: 'May we contact you about your feedback?',
+        answers: [yes(['Yes, that is fine.', 'Sure.', 'Yes, but after five please.'], 2), no(['No thanks.', 'No.'])],
+      },
+    ],
+    completeReasons: [
+      ['No further action', 7],
+      ['Follow-up call requested', 2],
+      ['Complaint logged', 1],
+    ],
+  },
+  {
+    organisation: 'Coastal Water',
+    direction: 'inbound',
+    topic: 'your enquiry',
+    questions: [
+      {
+        name: 'How can we help you today?',
+        answers: [
+          {
+            response: 'Billing enquiry',
+            transcripts: [
+              "Hi, I've been charged twice for my last bill and I'd like one of the payments refunded.",
+              "My bill is nearly double what it usually is and I don't know why.",
+            ],
+            weight: 3,
+          },
+          {
+            response: 'Fault report',
+            transcripts: [
+              "There's water coming up through the footpath outside number twelve and it's been going since this morning.",
+              'We have no water pressure at all since about six o’clock.',
+            ],
+            weight: 2,
+          },
+          {
+            response: 'Moving house',
+            transcripts: ["We're moving out on the thirtieth and need to close the account."],
+            weight: 1,
+          },
+        ],
+      },
+      {
+        name: 'What is your account number?',
+        answers: [
+          {
+            response: 'Provided',
+            transcripts: ["It's 4 4 7 1 9 2 0 3.", 'Hang on, it is on the bill… 3 0 0 2 8 8 1 5.', '5 5 1 9, 0 0 7 2.'],
+            weight: 5,
+          },
+          { response: 'Not provided', transcripts: ["I don't have it with me, sorry."], weight: 1 },
+        ],
+      },
+      {
+        name: 'Is there anything else we can help with?',
+        answers: [
+          no(["No, that's all, thanks.", 'No, thank you.'], 4),
+          yes(['Yes, can I update my email address too?']),
+        ],
+      },
+    ],
+    completeReasons: [
+      ['No further action', 4],
+      ['Ticket raised', 3],
+      ['Refund requested', 1],
+    ],
+    confirmation: 'we have logged your request and will be in touch within 2 business days',
+  },
+  {
+    organisation: 'Coastal Water',
+    direction: 'outbound',
+    topic: 'your account',
+    questions: [
+      {
+        name: 'Can you confirm your date of birth for security?',
+        answers: [
+          {
+            response: 'Provided',
+            transcripts: ["It's the fourteenth of March, 1986.", 'Third of July, eighty-one.', 'Uh, 22 11 1975.'],
+            weight: 5,
+          },
+          { response: 'Refused', transcripts: ["I'm not giving that out over the phone."], weight: 1 },
+        ],
+      },
+      {
+        name: 'Your account has an overdue balance. Are you able to pay it in full this week?',
+        answers: [
+          yes(['Yes, I can pay it on Friday when I get paid.', 'Yes, sorry, I forgot about it.'], 3),
+          no(['Not this week, no. Things are a bit tight at the moment.'], 2),
+          { response: 'Partial payment', transcripts: ['I can pay half now and the rest next fortnight.'], weight: 1 },
+        ],
+      },
+      {
+        name: 'Would you like us to set up a payment plan?',
+        answers: [
+          yes(['Yes, that would help.', 'Yes please, fortnightly if possible.'], 2),
+          no(['No, I will pay it.']),
+        ],
+      },
+      {
+        name: 'Would you like the payment link sent by SMS?',
+        answers: [yes(['Yes, send it to this number.', 'Yep.'], 3), no(["No, I'll pay online."])],
+      },
+    ],
+    completeReasons: [
+      ['No further action', 3],
+      ['Payment plan requested', 2],
+      ['Payment promised', 2],
+    ],
+    confirmation: 'here is your secure payment link: https://pay.example.com/c/8XK2Q',
+  },
+  {
+    organisation: 'Northside Fitness',
+    direction: 'outbound',
+    topic: 'our member offers',
+    questions: [
+      {
+        name: 'Would you like to receive our monthly member offers by SMS?',
+        answers: [yes(['Yes, go on then.', 'Sure.'], 2), no(['No thanks, I get enough texts.', 'No.'], 3)],
+      },
+    ],
+    completeReasons: [['No further action', 1]],
+  },
+];
+
+const firstNames = [
+  'Jane',
+  'John',
+  'Olivia',
+  'Jack',
+  'Charlotte',
+  'Noah',
+  'Amelia',
+  'William',
+  'Isla',
+  'Oliver',
+  'Mia',
+  'Lucas',
+  'Priya',
+  'Wei',
+  'Aroha',
+  'Mohammed',
+  'Siobhán',
+  'José',
+  'Zoë',
+  'Thanh',
+  'Fatima',
+  'Liam',
+  'Grace',
+  'Ethan',
+  'Chloe',
+  'Daniel',
+  'Ruby',
+  'Sam',
+  'Aisha',
+  'Mateo',
+] as const;
+const lastNames = [
+  'Smith',
+  'Nguyen',
+  'Williams',
+  'Brown',
+  'Wilson',
+  'Taylor',
+  'Johnson',
+  'White',
+  'Martin',
+  'Anderson',
+  'Thompson',
+  'Walker',
+  'Harris',
+  'Lee',
+  'Ryan',
+  'Robinson',
+  'Kelly',
+  'King',
+  'Chen',
+  'Patel',
+  'Singh',
+  'O’Brien',
+  'Müller',
+  'Ngata',
+  'Kowalski',
+  'García',
+  'Papadopoulos',
+  'Tran',
+  'Hussein',
+  'Fitzgerald',
+] as const;
+const fillers = ['Um, ', 'Oh, ', 'Uh, ', 'Right. ', 'Sorry, what was that? Oh. '] as const;
+const humanRequests = [
+  'Can I speak to a real person please?',
+  "I don't want to talk to a machine. Put me through to someone.",
+  'Is there a human I can talk to about this?',
+] as const;
+const droppedTranscripts = [
+  'Sorry, you are breaking up—',
+  'Hang on, I am just going into a—',
+  "Sorry, I've got to go.",
+];
+const smsReplies = [
+  'Ok thanks',
+  'Who is this?',
+  'Call me after 5pm please',
+  'Busy at work, call back tomorrow',
+  "I'll call you back shortly",
+  'STOP',
+] as const;
+
+// --- stories --------------------------------------------------------------------------------------
+
+interface Campaign {
+  id: string;
+  /** The campaign's own number: the caller ID of its calls and the other end of its SMS. */
+  line: string;
+  script: CampaignScript;
+  maxAttempts: number;
+}
+
+interface Customer {
+  name: string;
+  firstName: string;
+  phone: string;
+}
+
+/** An event before its wire form: when it happened, decides the order within a story. */
+interface StoryEvent {
+  at: number;
+  type: EventType;
+  payload: CallAttemptedData | CallReceivedData | SmsData | CallCompleteData;
+  /** CallComplete's createdAt; for the others, when the platform queued them. */
+  createdAt: number;
+}
+
+const seconds = 1000;
+const minutes = 60 * seconds;
+const iso = (time: number): string => new Date(time).toISOString();
+
+// Hint: the weights are the proportions a typical deployment reports; the test holds them to ±4 %.
+const statusWeights: ReadonlyArray<readonly [CallStatus, number]> = [
+  ['Complete', 55],
+  ['Partial', 20],
+  ['Not Complete', 25],
+];
+
+/** A call's final status; a one-question script has no room for Partial, so that call completes. */
+function drawStatus(random: Random, script: CampaignScript): CallStatus {
+  const status = random.weighted(statusWeights);
+  return status === 'Partial' && script.questions.length < 2 ? 'Complete' : status;
+}
+
+function makeCampaigns(random: Random, count: number): Campaign[] {
+  const campaigns: Campaign[] = [];
+  for (let i = 0; i < count; i++) {
+    const script = scripts[i % scripts.length]!;
+    campaigns.push({
+      id: random.uuid(),
+      line: `61${random.pick(['2', '3', '7', '8'])}${random.digits(8)}`,
+      script,
+      maxAttempts: script.direction === 'outbound' ? random.int(2, 4) : 1,
+    });
+  }
+  return campaigns;
+}
+
+function makeCustomer(random: Random): Customer {
+  const firstName = random.pick(firstNames);
+  return { name: `${firstName} ${random.pick(lastNames)}`, firstName, phone: `614${random.digits(8)}` };
+}
+
+function answer(random: Random, question: Question): FlowStep {
+  const chosen = random.weighted(question.answers.map((a) => [a, a.weight] as const));
+  let transcript = random.pick(chosen.transcripts);
+  if (random.chance(0.12)) transcript = random.pick(fillers) + transcript;
+  return { questionName: question.name, response: chosen.response, transcript };
+}
+
+/** The conversation of a call that was answered: its flow, reason, requests and length. */
+function converse(
+  random: Random,
+  script: CampaignScript,
+  status: CallStatus,
+): Pick<CallCompleteData, 'flow' | 'lastStepName' | 'requests' | 'additionalInformation'> & { duration: number } {
+  const { questions } = script;
+  const requests: string[] = [];
+  let flow: FlowStep[];
+  let additionalInformation: string | undefined;
+
+  if (status === 'Not Complete') {
+    // Hint: "Not Complete" means the first question was not answered: either nobody got that far,
+    // or it was asked and met with silence (a step with no transcript, so no status-flow warning).
+    if (random.chance(0.3)) {
+      flow = [{ questionName: questions[0]!.name, response: 'No response' }];
+      additionalInformation = 'Customer did not answer the first question';
+    } else {
+      flow = [];
+      additionalInformation = random.weighted([
+        ['Voicemail', 5],
+        ['Customer hung up', 3],
+        ['Silence on the line', 1],
+      ] as const);
+    }
+  } else if (status === 'Partial') {
+    const answered = random.int(1, questions.length - 1);
+    flow = questions.slice(0, answered).map((question) => answer(random, question));
+    const last = flow.at(-1)!;
+    const ending = random.weighted([
+      ['exited', 6],
+      ['dropped', 2],
+      ['human', 2],
+    ] as const);
+    if (ending === 'human') {
+      last.response = 'Other';
+      last.transcript = random.pick(humanRequests);
+      requests.push('humanSupportRequest');
+      additionalInformation = 'Transferred to a human agent';
+    } else if (ending === 'dropped') {
+      last.transcript = random.pick(droppedTranscripts);
+      additionalInformation = 'Call dropped';
+    } else additionalInformation = 'Customer exited part way through';
+  } else {
+    flow = questions.map((question) => answer(random, question));
+    additionalInformation = random.chance(0.1) ? undefined : random.weighted(script.completeReasons);
+    if (random.chance(0.05)) {
+      requests.push('humanSupportRequest');
+      additionalInformation = 'Human follow-up requested';
+    }
+  }
+
+  let duration = random.int(4, 9) * seconds; // the greeting
+  for (const step of flow) duration += random.int(6, 10) * seconds + (step.transcript?.length ?? 0) * 60;
+  return { flow, lastStepName: flow.at(-1)?.questionName ?? null, requests, additionalInformation, duration };
+}
+
+function callComplete(
+  random: Random,
+  campaign: Campaign,
+  customer: Customer,
+  correlationId: string | undefined,
+  startedAt: number,
+  conversation: ReturnType<typeof converse>,
+  status: CallStatus,
+): StoryEvent {
+  const data: CallCompleteData = {
+    ...(correlationId ? { correlationId } : {}),
+    sessionId: random.uuid(),
+    callResultId: random.uuid(),
+    name: customer.name,
+    phone: customer.phone,
+    campaignId: campaign.id,
+    lastStepName: conversation.lastStepName,
+    startedTime: iso(startedAt),
+    flow: conversation.flow,
+    requests: conversation.requests,
+    status,
+    ...(conversation.additionalInformation ? { additionalInformation: conversation.additionalInformation } : {}),
+  };
+  // Hint: analytics are queued a little after the call ends, so createdAt is always after startedTime.
+  const createdAt = startedAt + conversation.duration + random.int(2, 90) * seconds + random.int(0, 999);
+  return { at: createdAt, type: 'CallComplete', payload: data, createdAt };
+}
+
+function sms(
+  random: Random,
+  type: 'SMSSent' | 'SMSReceived',
+  at: number,
+  campaign: Campaign,
+  customer: Customer,
+  message: string,
+  correlationId: string | undefined,
+): StoryEvent {
+  const [from, to] = type === 'SMSSent' ? [campaign.line, customer.phone] : [customer.phone, campaign.line];
+  const payload: SmsData = {
+    time: iso(at),
+    from,
+    to,
+    message,
+    campaignId: campaign.id,
+    ...(correlationId ? { correlationId } : {}),
+  };
+  return { at, type, payload, createdAt: at + random.int(50, 1500) };
+}
+
+function attempt(
+  random: Random,
+  at: number,
+  campaign: Campaign,
+  customer: Customer,
+  correlationId: string,
+  note: string | undefined,
+): StoryEvent {
+  const payload: CallAttemptedData = {
+    time: iso(at),
+    phone: customer.phone,
+    status: note ? 'failed' : 'success',
+    ...(note ? { note } : {}),
+    campaignId: campaign.id,
+    correlationId,
+  };
+  return { at, type: 'CallAttempted', payload, createdAt: at + random.int(50, 1500) };
+}
+
+function received(
+  random: Random,
+  at: number,
+  campaign: Campaign,
+  customer: Customer,
+  correlationId: string | undefined,
+): StoryEvent {
+  const payload: CallReceivedData = {
+    time: iso(at),
+    phone: customer.phone,
+    type: correlationId ? 'outbound-callback' : 'inbound',
+    campaignId: campaign.id,
+    ...(correlationId ? { correlationId } : {}),
+  };
+  return { at, type: 'CallReceived', payload, createdAt: at + random.int(50, 1500) };
+}
+
+const failureNotes: ReadonlyArray<readonly [string, number]> = [
+  ['no answer', 6],
+  ['busy', 2],
+  ['call rejected', 1],
+  ['network error', 1],
+];
+const failureReasons: Readonly<Record<string, string>> = {
+  'no answer': 'No answer',
+  busy: 'Line busy',
+  'call rejected': 'Call rejected',
+  'network error': 'Network error',
+};
+
+/** One outbound record: attempts until a conclusive outcome, then its CallComplete. */
+function outboundStory(random: Random, campaign: Campaign, customer: Customer, start: number): StoryEvent[] {
+  const events: StoryEvent[] = [];
+  const correlationId = random.uuid();
+  const { script } = campaign;
+  const status = drawStatus(random, script);
+  const retryGap = () => random.int(15, 120) * minutes + random.int(0, 59_999);
+  let at = start;
+
+  // Hint: re-attempting an unreachable number is pointless, so the platform concludes at once.
+  if (status === 'Not Complete' && random.chance(0.06)) {
+    events.push(attempt(random, at, campaign, customer, correlationId, 'invalid phone'));
+    const unreachable = {
+      flow: [],
+      lastStepName: null,
+      requests: [],
+      additionalInformation: 'Invalid phone number',
+      duration: 0,
+    };
+    events.push(callComplete(random, campaign, customer, correlationId, at, unreachable, status));
+    return events;
+  }
+
+  const conclusive = status !== 'Not Complete';
+  // A conclusive call may need a few failed tries first; a failed record uses every attempt.
+  const failures = conclusive
+    ? Math.min(
+        campaign.maxAttempts - 1,
+        random.weighted([
+          [0, 6],
+          [1, 3],
+          [2, 2],
+        ] as const),
+      )
+    : campaign.maxAttempts - 1;
+  let lastNote: string | undefined;
+  for (let i = 0; i < failures; i++) {
+    lastNote = random.weighted(failureNotes);
+    if (random.chance(0.25)) {
+      // Answered by a voicemail service: placed successfully, but not conclusive.
+      events.push(attempt(random, at, campaign, customer, correlationId, undefined));
+      lastNote = undefined;
+    } else events.push(attempt(random, at, campaign, customer, correlationId, lastNote));
+    if (i === 0 && random.chance(0.3)) {
+      const message = `Hi ${customer.firstName}, this is ${script.organisation}. We tried to call you about ${script.topic}. We'll try again soon, or call us back on 0${campaign.line.slice(2)}.`;
+      const sentAt = at + random.int(20, 90) * seconds;
+      events.push(sms(random, 'SMSSent', sentAt, campaign, customer, message, correlationId));
+      if (random.chance(0.5)) {
+        const replyAt = sentAt + random.int(1, 40) * minutes;
+        events.push(sms(random, 'SMSReceived', replyAt, campaign, customer, random.pick(smsReplies), correlationId));
+      }
+    }
+    at += retryGap();
+  }
+
+  let startedAt: number;
+  if (conclusive && failures > 0 && random.chance(0.3)) {
+    // The customer rings back before the next attempt.
+    at -= random.int(5, 14) * minutes;
+    events.push(received(random, at, campaign, customer, correlationId));
+    startedAt = at + random.int(1, 3) * seconds;
+  } else {
+    const lastFails = !conclusive && random.chance(0.5);
+    lastNote = lastFails ? random.weighted(failureNotes) : undefined;
+    events.push(attempt(random, at, campaign, customer, correlationId, lastNote));
+    startedAt = at + random.int(5, 25) * seconds;
+  }
+
+  const conversation = converse(random, script, status);
+  if (lastNote && !conclusive) {
+    conversation.flow = [];
+    conversation.lastStepName = null;
+    conversation.additionalInformation = failureReasons[lastNote];
+    conversation.duration = 0;
+    startedAt = at;
+  }
+  const complete = callComplete(random, campaign, customer, correlationId, startedAt, conversation, status);
+  events.push(complete);
+  if (conclusive && script.confirmation && random.chance(0.4)) {
+    const message = `Thanks ${customer.firstName}, ${script.confirmation}. Reply STOP to opt out.`;
+    events.push(sms(random, 'SMSSent', startedAt + conversation.duration, campaign, customer, message, correlationId));
+  }
+  return events;
+}
+
+/** One incoming call: no attempts and no correlationId, just the call and its result. */
+function inboundStory(random: Random, campaign: Campaign, customer: Customer, start: number): StoryEvent[] {
+  const status = drawStatus(random, campaign.script);
+  const events = [received(random, start, campaign, customer, undefined)];
+  const startedAt = start + random.int(1, 3) * seconds;
+  const conversation = converse(random, campaign.script, status);
+  events.push(callComplete(random, campaign, customer, undefined, startedAt, conversation, status));
+  if (status === 'Complete' && campaign.script.confirmation && random.chance(0.3)) {
+    const message = `Thanks for calling ${campaign.script.organisation}, ${customer.firstName}: ${campaign.script.confirmation}.`;
+    events.push(sms(random, 'SMSSent', startedAt + conversation.duration, campaign, customer, message, undefined));
+  }
+  return events;
+}
+
+function toWire(random: Random, event: StoryEvent, envelopeAll: boolean): WireEvent {
+  // Hint: only CallComplete's payload is CallCompleteData, and it is always enveloped.
+  if (event.type !== 'CallComplete' && !envelopeAll)
+    return event.payload as CallAttemptedData | CallReceivedData | SmsData;
+  return {
+    id: random.uuid(),
+    eventType: event.type,
+    createdAt: iso(event.createdAt),
+    data: event.payload,
+  } as WireEvent;
+}
+
+/**
+ * Generates the events of `calls` calls, each with its type: a bare SMSSent and SMSReceived look
+ * alike, so consumers that filter or count by type read it here.
+ */
+export function* generateTypedCalls(options: GenerateOptions): Generator<GeneratedEvent, void, undefined> {
+  const checked = v.parse(GenerateOptionsSchema, options);
+  const random = new Random(checked.seed);
+  const campaigns = makeCampaigns(random, checked.campaigns ?? 3);
+  const envelopeAll = checked.envelope === 'all';
+  let start = Date.parse(checked.startTime ?? '2022-09-01T00:00:00.000Z');
+
+  for (let call = 0; call < checked.calls; call++) {
+    const campaign = random.pick(campaigns);
+    const customer = makeCustomer(random);
+    const story =
+      campaign.script.direction === 'outbound'
+        ? outboundStory(random, campaign, customer, start)
+        : inboundStory(random, campaign, customer, start);
+    // Hint: a stable sort keeps an SMS sent at the same millisecond as the call result after it.
+    story.sort((a, b) => a.at - b.at);
+    for (const event of story) yield { type: event.type, event: toWire(random, event, envelopeAll) };
+    start += random.int(2, 40) * seconds + random.int(0, 999);
+  }
+}
+
+/**
+ * Generates the events of `calls` calls in the platform's wire format, one call's story after
+ * another (each in time order); lazy, so any number of events takes constant memory.
+ */
+export function* generateCalls(options: GenerateOptions): Generator<WireEvent, void, undefined> {
+  for (const { event } of generateTypedCalls(options)) yield event;
+}

@@ -1,0 +1,485 @@
+/**
+ * Turns one element's bytes into a value, or into every syntax problem it has. The fast path
+ * is `JSON.parse`; only an element that fails it is parsed again, tolerantly, by jsonc-parser,
+ * which reports every error with its offset instead of stopping at the first.
+ */
+import { isUtf8 } from 'node:buffer';
+import { findNodeAtLocation, getLocation, type Node, parseTree, visit } from 'jsonc-parser';
+import { codeFrame, type SplitElement } from './split.js';
+import type { Problem } from './types.js';
+
+// Hint: jsonc-parser declares ParseErrorCode as an ambient const enum, which isolated builds
+// cannot read; these are its documented values.
+const ParseErrorCode = {
+  InvalidSymbol: 1,
+  InvalidNumberFormat: 2,
+  PropertyNameExpected: 3,
+  ValueExpected: 4,
+  ColonExpected: 5,
+  CommaExpected: 6,
+  CloseBraceExpected: 7,
+  CloseBracketExpected: 8,
+  EndOfFileExpected: 9,
+  InvalidCommentToken: 10,
+  UnexpectedEndOfComment: 11,
+  UnexpectedEndOfString: 12,
+  UnexpectedEndOfNumber: 13,
+  InvalidUnicode: 14,
+  InvalidEscapeCharacter: 15,
+  InvalidCharacter: 16,
+} as const;
+
+/** Nesting deeper than this is refused before parsing: no payload nests more than a few levels. */
+export const maxDepth = 256;
+
+/** Maps positions inside one element's text to file positions. */
+export class ElementText {
+  readonly text: string;
+  private readonly element: SplitElement;
+  private readonly file: string;
+  private parsedTree: Node | undefined | null = null;
+
+  constructor(text: string, element: SplitElement, file: string) {
+    this.text = text;
+    this.element = element;
+    this.file = file;
+  }
+
+  /** The text's syntax tree, built once and only when a position inside it is needed. */
+  tree(): Node | undefined {
+    if (this.parsedTree === null) this.parsedTree = parseTree(this.text);
+    return this.parsedTree;
+  }
+
+  /** The file position of UTF-16 index `index` of the text. */
+  locate(index: number): { offset: number; line: number; column: number } {
+    const { text, element } = this;
+    let newlines = 0;
+    let lastNewline = -1;
+    for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+      newlines++;
+      lastNewline = i;
+    }
+    return {
+      offset: element.offset + Buffer.byteLength(text.slice(0, index)),
+      line: element.line + newlines,
+      column: newlines === 0 ? element.column + index : index - lastNewline,
+    };
+  }
+
+  /** A problem at UTF-16 index `index` of the text, with a code frame when `frame` is set. */
+  problem(
+    index: number,
+    severity: Problem['severity'],
+    code: string,
+    message: string,
+    pointer: string,
+    options: { frame?: boolean; repair?: { at: number; deleteChars: number; insert: string } } = {},
+  ): Problem {
+    const position = this.locate(index);
+    const repair = options.repair;
+    return {
+      file: this.file,
+      ...position,
+      pointer,
+      severity,
+      code,
+      message,
+      frame: options.frame ? codeFrame(this.text, index, position.line, position.column) : undefined,
+      repair: repair && {
+        offset: this.element.offset + Buffer.byteLength(this.text.slice(0, repair.at)),
+        deleteBytes: Buffer.byteLength(this.text.slice(repair.at, repair.at + repair.deleteChars)),
+        insert: repair.insert,
+      },
+    };
+  }
+}
+
+function previousTokenEnd(text: string, index: number): number {
+  let i = index;
+  while (i > 0 && /\s/.test(text[i - 1]!)) i--;
+  return i;
+}
+
+function describeChar(char: string): string {
+  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Every syntax error of an element that `JSON.parse` refused, in source order, without cascades. */
+export function diagnoseSyntax(source: ElementText, truncated: boolean): Problem[] {
+  const { text } = source;
+  const problems: Problem[] = [];
+  const containers: Array<'object' | 'array'> = [];
+  let lastErrorEnd = -1;
+  let lastErrorOffset = -1;
+
+  visit(
+    text,
+    {
+      onObjectBegin: () => {
+        containers.push('object');
+      },
+      onObjectEnd: () => {
+        containers.pop();
+      },
+      onArrayBegin: () => {
+        containers.push('array');
+      },
+      onArrayEnd: () => {
+        containers.pop();
+      },
+      onError: (error, offset, length) => {
+        // Hint: jsonc-parser recovers and goes on, so one mistake can raise a second error at
+        // the same place or at the very next token; only the first is the user's.
+        const cascade =
+          offset === lastErrorOffset || (lastErrorEnd >= 0 && text.slice(lastErrorEnd, offset).trim() === '');
+        lastErrorOffset = offset;
+        lastErrorEnd = offset + length;
+        if (cascade) return;
+        const token = text.slice(offset, offset + length);
+        const before = previousTokenEnd(text, offset);
+        // Hint: a missing or trailing comma belongs to the member before it, so that is where
+        // the pointer goes; a half-typed key shows up as an empty last segment and is dropped.
+        const path = getLocation(text, Math.max(0, Math.min(before - 1, text.length))).path;
+        const pointer = pathToPointer(path.at(-1) === '' ? path.slice(0, -1) : path);
+        const where = containers.at(-1) === 'array' ? 'array elements' : 'object members';
+        const atEnd = offset >= text.length;
+        const eof = () =>
+          source.problem(
+            text.length,
+            'error',
+            'unexpected-eof',
+            truncated ? 'unexpected end of file: the element is not closed' : 'unexpected end of the element',
+            '',
+            { frame: true },
+          );
+        switch (error) {
+          case ParseErrorCode.CommaExpected:
+            problems.push(
+              source.problem(before, 'error', 'missing-comma', `missing comma between ${where}`, pointer, {
+                frame: true,
+                repair: { at: before, deleteChars: 0, insert: ',' },
+              }),
+            );
+            break;
+          case ParseErrorCode.PropertyNameExpected:
+          case ParseErrorCode.ValueExpected:
+            if (atEnd) problems.push(eof());
+            else if (text[before - 1] === ',' && (token === '}' || token === ']')) {
+              problems.push(
+                source.problem(before - 1, 'error', 'trailing-comma', `trailing comma before "${token}"`, pointer, {
+                  frame: true,
+                  repair: { at: before - 1, deleteChars: 1, insert: '' },
+                }),
+              );
+            } else {
+              const expected = error === ParseErrorCode.ValueExpected ? 'a value' : 'a property name in double quotes';
+              problems.push(
+                source.problem(
+                  offset,
+                  'error',
+                  'unexpected-token',
+                  `expected ${expected}, found ${JSON.stringify(token)}`,
+                  pointer,
+                  {
+                    frame: true,
+                  },
+                ),
+              );
+            }
+            break;
+          case ParseErrorCode.CloseBraceExpected:
+          case ParseErrorCode.CloseBracketExpected: {
+            const closer = error === ParseErrorCode.CloseBraceExpected ? '}' : ']';
+            if (atEnd) problems.push(eof());
+            else
+              problems.push(
+                source.problem(
+                  offset,
+                  'error',
+                  'unexpected-token',
+                  `expected "${closer}", found ${JSON.stringify(token)}`,
+                  pointer,
+                  {
+                    frame: true,
+                  },
+                ),
+              );
+            break;
+          }
+          case ParseErrorCode.UnexpectedEndOfString:
+            problems.push(
+              source.problem(offset, 'error', 'unterminated-string', 'unterminated string', pointer, { frame: true }),
+            );
+            break;
+          case ParseErrorCode.InvalidCharacter: {
+            const at = [...token].findIndex((char) => char < ' ');
+            const index = at === -1 ? offset : offset + at;
+            const char = text[index] ?? '';
+            problems.push(
+              source.problem(
+                index,
+                'error',
+                'control-character',
+                `raw control character ${describeChar(char)} in a string; write it as \\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+                pointer,
+                { frame: true },
+              ),
+            );
+            break;
+          }
+          case ParseErrorCode.InvalidSymbol: {
+            const word = /^[A-Za-z_$'][\w$']*/.exec(token)?.[0] ?? token.slice(0, 1);
+            const message = ['NaN', 'Infinity', '-Infinity', 'undefined'].includes(word)
+              ? `${word} is not a JSON value; use null or a number`
+              : word.startsWith("'")
+                ? 'strings and property names need double quotes'
+                : `unexpected ${JSON.stringify(word)}`;
+            problems.push(source.problem(offset, 'error', 'invalid-symbol', message, pointer, { frame: true }));
+            break;
+          }
+          case ParseErrorCode.InvalidCommentToken:
+            problems.push(
+              source.problem(offset, 'error', 'comment', 'comments are not allowed in JSON', pointer, { frame: true }),
+            );
+            break;
+          case ParseErrorCode.ColonExpected:
+            problems.push(
+              source.problem(before, 'error', 'missing-colon', 'missing colon after the property name', pointer, {
+                frame: true,
+                repair: { at: before, deleteChars: 0, insert: ':' },
+              }),
+            );
+            break;
+          case ParseErrorCode.EndOfFileExpected:
+            problems.push(
+              source.problem(
+                offset,
+                'error',
+                'unexpected-token',
+                `unexpected ${JSON.stringify(token.slice(0, 20))} after the end of the value`,
+                pointer,
+                {
+                  frame: true,
+                },
+              ),
+            );
+            break;
+          default:
+            problems.push(
+              source.problem(
+                offset,
+                'error',
+                'syntax',
+                `${describeParseError(error)} at ${JSON.stringify(token.slice(0, 20))}`,
+                pointer,
+                {
+                  frame: true,
+                },
+              ),
+            );
+        }
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false },
+  );
+  if (problems.length === 0) {
+    // JSON.parse refused what jsonc-parser accepts (it is laxer about a few escapes): still an error.
+    problems.push(source.problem(0, 'error', 'syntax', 'invalid JSON', '', { frame: true }));
+  }
+  return problems;
+}
+
+function describeParseError(code: number): string {
+  switch (code) {
+    case ParseErrorCode.InvalidNumberFormat:
+    case ParseErrorCode.UnexpectedEndOfNumber:
+      return 'invalid number';
+    case ParseErrorCode.InvalidUnicode:
+      return 'invalid \\u escape';
+    case ParseErrorCode.InvalidEscapeCharacter:
+      return 'invalid escape sequence';
+    case ParseErrorCode.UnexpectedEndOfComment:
+      return 'unterminated comment';
+    default:
+      return 'invalid JSON';
+  }
+}
+
+/** The outcome of reading one element. */
+export interface ParsedElement {
+  text: ElementText | undefined;
+  value: unknown;
+  /** False when the element is not JSON (its problems say why). */
+  parsed: boolean;
+  problems: Problem[];
+}
+
+// Hint: this runs on every valid element, so it allocates nothing: no key arrays, no paths.
+// The path of a `__proto__` key is worked out only in the rare case that one exists.
+function keyCount(value: unknown, found: { proto: boolean }): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) count += keyCount(value[i], found);
+    return count;
+  }
+  for (const key in value) {
+    count++;
+    if (key === '__proto__') found.proto = true;
+    count += keyCount((value as Record<string, unknown>)[key], found);
+  }
+  return count;
+}
+
+function protoKeyPaths(value: unknown, path: string, into: string[]): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      protoKeyPaths(item, `${path}/${i}`, into);
+    });
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    const at = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    if (key === '__proto__') into.push(at);
+    protoKeyPaths((value as Record<string, unknown>)[key], at, into);
+  }
+}
+
+function findDuplicateKeys(source: ElementText, pointer: string): Problem[] {
+  const problems: Problem[] = [];
+  const seen: Array<Set<string>> = [];
+  visit(source.text, {
+    onObjectBegin: () => {
+      seen.push(new Set());
+    },
+    onObjectEnd: () => {
+      seen.pop();
+    },
+    onObjectProperty: (property, offset, _length, _line, _column, pathSupplier) => {
+      const keys = seen.at(-1);
+      if (!keys) return;
+      if (keys.has(property)) {
+        const path = pathToPointer([...pathSupplier(), property]);
+        problems.push(
+          source.problem(
+            offset,
+            'warning',
+            'duplicate-key',
+            `duplicate key ${JSON.stringify(property)}: parsers keep only the last one`,
+            pointer + path,
+            { frame: true },
+          ),
+        );
+      }
+      keys.add(property);
+    },
+  });
+  return problems;
+}
+
+/** Reads one element: oversize, too deep, not UTF-8, not JSON, or a value with its warnings. */
+export function parseElement(element: SplitElement, file: string, limits: { maxElementBytes: number }): ParsedElement {
+  const at = { file, offset: element.offset, line: element.line, column: element.column, pointer: element.pointer };
+  if (element.oversize) {
+    const mib = (limits.maxElementBytes / 2 ** 20).toFixed(0);
+    return {
+      text: undefined,
+      value: undefined,
+      parsed: false,
+      problems: [
+        {
+          ...at,
+          severity: 'error',
+          code: 'element-too-large',
+          message: `element of ${element.size} bytes is larger than the ${mib} MiB limit (an unclosed bracket or string?); skipped`,
+        },
+      ],
+    };
+  }
+  if (element.depth > maxDepth) {
+    return {
+      text: undefined,
+      value: undefined,
+      parsed: false,
+      problems: [
+        {
+          ...at,
+          severity: 'error',
+          code: 'too-deep',
+          message: `nesting ${element.depth} levels deep exceeds the limit of ${maxDepth}; skipped`,
+        },
+      ],
+    };
+  }
+  if (element.nonAscii && !isUtf8(element.bytes)) {
+    return {
+      text: undefined,
+      value: undefined,
+      parsed: false,
+      problems: [{ ...at, severity: 'error', code: 'invalid-utf8', message: 'the element is not valid UTF-8' }],
+    };
+  }
+  const text = new ElementText(element.bytes.toString('utf8'), element, file);
+  let value: unknown;
+  try {
+    value = JSON.parse(text.text);
+  } catch {
+    const problems = diagnoseSyntax(text, element.truncated);
+    for (const problem of problems) problem.pointer = element.pointer + problem.pointer;
+    return { text, value: undefined, parsed: false, problems };
+  }
+  const problems: Problem[] = [];
+  // Hint: the splitter counted every `:` outside strings; when the parsed value holds fewer
+  // keys, some were duplicates that JSON.parse silently dropped. Only then is the text re-read.
+  const found = { proto: false };
+  const keys = element.members > 0 ? keyCount(value, found) : 0;
+  if (keys < element.members) problems.push(...findDuplicateKeys(text, element.pointer));
+  const protoKeys: string[] = [];
+  if (found.proto) protoKeyPaths(value, '', protoKeys);
+  for (const path of protoKeys) {
+    problems.push({
+      ...at,
+      ...locateIn(text, path),
+      pointer: element.pointer + path,
+      severity: 'warning',
+      code: 'proto-key',
+      message: 'a "__proto__" key: harmless here, but naive JavaScript receivers can be prototype-polluted by it',
+    });
+  }
+  return { text, value, parsed: true, problems };
+}
+
+function pathToPointer(path: ReadonlyArray<string | number>): string {
+  return path.map((segment) => `/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+function pointerPath(pointer: string): Array<string | number> {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((segment) => (/^(0|[1-9][0-9]*)$/.test(segment) ? Number(segment) : segment));
+}
+
+/**
+ * The file position of a JSON pointer inside an element: the value it names (or its key, with
+ * `atKey`, for a field that should not be there), or, for a key that is missing, the object
+ * that should hold it.
+ */
+export function locateIn(
+  text: ElementText,
+  pointer: string,
+  atKey = false,
+): { offset: number; line: number; column: number } {
+  const tree = text.tree();
+  if (!tree) return text.locate(0);
+  const path = pointerPath(pointer);
+  for (let length = path.length; length >= 0; length--) {
+    const node: Node | undefined = findNodeAtLocation(tree, path.slice(0, length));
+    if (node) return text.locate(atKey && node.parent?.type === 'property' ? node.parent.offset : node.offset);
+  }
+  return text.locate(0);
+}

@@ -1,0 +1,61 @@
+/**
+ * A set of strings that keeps only a 64-bit fingerprint of each, in one typed array: 16 bytes
+ * an entry at most, so remembering every event id of a 2 GB export (about two million) takes
+ * ~32 MiB instead of the ~200 MiB a `Set<string>` would. Two different ids collide with a
+ * probability of about n²/2⁶⁵ (one in ~10⁷ for two million ids), which would count one event as
+ * a redelivery: an acceptable price for bounded memory.
+ */
+export class FingerprintSet {
+  private table = new Uint32Array(2 * 1024);
+  private size = 0;
+
+  /** How many distinct fingerprints the set holds. */
+  get count(): number {
+    return this.size;
+  }
+
+  /** Adds `key`; returns false when it (or its fingerprint) was already there. */
+  add(key: string): boolean {
+    // cyrb53's two 32-bit lanes, kept whole: a 64-bit fingerprint.
+    let h1 = 0xdeadbeef;
+    let h2 = 0x41c6ce57;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    h1 >>>= 0;
+    h2 >>>= 0;
+    // (0, 0) marks an empty slot.
+    if (h1 === 0 && h2 === 0) h2 = 1;
+    if ((this.size + 1) * 2 > this.table.length / 2) this.grow();
+    return this.insert(h1, h2);
+  }
+
+  private insert(h1: number, h2: number): boolean {
+    const table = this.table;
+    const mask = table.length / 2 - 1;
+    for (let slot = h1 & mask; ; slot = (slot + 1) & mask) {
+      const a = table[slot * 2]!;
+      const b = table[slot * 2 + 1]!;
+      if (a === 0 && b === 0) {
+        table[slot * 2] = h1;
+        table[slot * 2 + 1] = h2;
+        this.size++;
+        return true;
+      }
+      if (a === h1 && b === h2) return false;
+    }
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Uint32Array(old.length * 2);
+    this.size = 0;
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i] !== 0 || old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]!);
+    }
+  }
+}

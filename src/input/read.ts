@@ -1,0 +1,213 @@
+/**
+ * The one way callhook reads input: paths (files, folders, `-` for stdin) become a stream of
+ * records — valid events, invalid elements with their problems, and problems between elements —
+ * with bounded memory whatever the size of the files.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { type CheckOptions, checkEvent } from '../schema/check.js';
+import { locateIn, parseElement } from './element.js';
+import { FingerprintSet } from './fingerprint-set.js';
+import { ElementSplitter, type SplitElement, type SplitProblem } from './split.js';
+import type { InputRecord, Problem } from './types.js';
+
+/** How to read input. */
+export interface ReadOptions extends CheckOptions {
+  /** Warn about a batch (top-level array) with more events than this. */
+  batchSize?: number | undefined;
+  /** An element larger than this is reported and skipped (default 16 MiB). */
+  maxElementBytes?: number | undefined;
+  /** Bytes read at a time (default 1 MiB); tests use tiny ones. */
+  chunkSize?: number | undefined;
+  /** Where `-` reads from (default process.stdin). */
+  stdin?: NodeJS.ReadableStream | undefined;
+}
+
+/** A file to read: its path, and the name problems use for it. */
+export interface Source {
+  path: string;
+  name: string;
+}
+
+const extensions = /\.(json|ndjson|jsonl)$/i;
+
+async function walk(directory: string, into: Source[]): Promise<void> {
+  const entries = await readdir(directory, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) {
+      if (!entry.name.startsWith('.') && entry.name !== 'node_modules') await walk(path, into);
+    } else if (extensions.test(entry.name)) into.push({ path, name: path });
+  }
+}
+
+/**
+ * The files the paths name: a file as given, a folder's `*.json`, `*.ndjson` and `*.jsonl`
+ * (recursively, in name order), `-` for stdin. Every path is checked before anything is read,
+ * so a typo fails at once with exit 2.
+ */
+export async function listSources(paths: readonly string[]): Promise<Source[]> {
+  if (paths.length === 0) throw new CallhookError('no input: name files or folders, or - for stdin', ExitCode.usage);
+  const sources: Source[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      sources.push({ path: '-', name: '<stdin>' });
+      continue;
+    }
+    try {
+      const info = await stat(path);
+      if (info.isDirectory()) {
+        const before = sources.length;
+        await walk(path, sources);
+        if (sources.length === before) {
+          throw new CallhookError(`${path}: no .json, .ndjson or .jsonl files in this folder`, ExitCode.usage);
+        }
+      } else sources.push({ path, name: path });
+    } catch (error) {
+      throw describeIoError(error, path);
+    }
+  }
+  return sources;
+}
+
+function openSource(source: Source, options: ReadOptions): AsyncIterable<Buffer> {
+  if (source.path !== '-') return createReadStream(source.path, { highWaterMark: options.chunkSize ?? 1 << 20 });
+  const stdin = options.stdin ?? process.stdin;
+  if (stdin === process.stdin && process.stdin.isTTY) {
+    throw new CallhookError('-: stdin is a terminal; pipe JSON in, e.g. cat batch.json | callhook validate -');
+  }
+  return stdin as AsyncIterable<Buffer>;
+}
+
+/** Reads paths as a stream of record arrays, one array per chunk read. */
+export async function* readRecords(paths: readonly string[], options: ReadOptions = {}): AsyncGenerator<InputRecord[]> {
+  const sources = await listSources(paths);
+  const ids = new FingerprintSet();
+  const limits = { maxElementBytes: options.maxElementBytes ?? 16 * 2 ** 20 };
+  const check: CheckOptions = { type: options.type, strict: options.strict };
+
+  for (const source of sources) {
+    const file = source.name;
+    let records: InputRecord[] = [{ kind: 'file-start', file }];
+    let elements = 0;
+    let fatal = false;
+
+    const toProblem = (problem: SplitProblem, severity: Problem['severity'] = 'error'): Problem => ({
+      file,
+      offset: problem.offset,
+      line: problem.line,
+      column: problem.column,
+      pointer: problem.pointer,
+      severity,
+      code: problem.code,
+      message: problem.message,
+      frame: problem.frame,
+      repair: problem.repair,
+    });
+
+    const onElement = (element: SplitElement): void => {
+      elements++;
+      const parsed = parseElement(element, file, limits);
+      const info = {
+        file,
+        offset: element.offset,
+        line: element.line,
+        column: element.column,
+        pointer: element.pointer,
+        index: element.index,
+        batch: element.batch,
+        text: parsed.text?.text ?? '',
+      };
+      if (!parsed.parsed) {
+        records.push({
+          kind: 'invalid',
+          element: info,
+          eventKind: undefined,
+          value: undefined,
+          problems: parsed.problems,
+        });
+        return;
+      }
+      const result = checkEvent(parsed.value, check);
+      const problems = parsed.problems;
+      for (const issue of result.issues) {
+        problems.push({
+          file,
+          ...(parsed.text ? locateIn(parsed.text, issue.pointer, issue.code === 'unknown-field') : info),
+          pointer: element.pointer + issue.pointer,
+          severity: issue.severity,
+          code: issue.code,
+          message: issue.message,
+        });
+      }
+      if (problems.length > 1) problems.sort((a, b) => a.offset - b.offset);
+      if (!result.event) {
+        records.push({ kind: 'invalid', element: info, eventKind: result.kind, value: parsed.value, problems });
+        return;
+      }
+      let duplicate = false;
+      if (result.event.id !== undefined && !ids.add(result.event.id)) {
+        duplicate = true;
+        problems.push({
+          file,
+          ...(parsed.text ? locateIn(parsed.text, '/id') : info),
+          pointer: `${element.pointer}/id`,
+          severity: 'warning',
+          code: 'duplicate-id',
+          message: `event id ${result.event.id} was seen before: a redelivery`,
+        });
+      }
+      records.push({ kind: 'event', element: info, event: result.event, value: parsed.value, problems, duplicate });
+    };
+
+    const splitter = new ElementSplitter(
+      {
+        element: onElement,
+        problem: (problem) => {
+          fatal ||= problem.fatal === true;
+          records.push({ kind: 'problem', problem: toProblem(problem) });
+        },
+        batchEnd: (end) => {
+          if (options.batchSize !== undefined && end.isArray && end.elements > options.batchSize) {
+            records.push({
+              kind: 'problem',
+              problem: toProblem(
+                {
+                  ...end,
+                  pointer: '',
+                  code: 'batch-too-large',
+                  message: `batch of ${end.elements} events is larger than --batch-size ${options.batchSize}`,
+                },
+                'warning',
+              ),
+            });
+          }
+        },
+      },
+      limits,
+    );
+
+    let bytes = 0;
+    try {
+      for await (const chunk of openSource(source, options)) {
+        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        bytes += buffer.length;
+        splitter.push(buffer);
+        if (records.length > 0) {
+          const ready = records;
+          records = [];
+          yield ready;
+        }
+        if (fatal) break;
+      }
+    } catch (error) {
+      throw describeIoError(error, source.path);
+    }
+    splitter.end();
+    records.push({ kind: 'file-end', file, elements, bytes });
+    yield records;
+  }
+}

@@ -1,0 +1,215 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ElementSplitter, type SplitBatchEnd, type SplitElement, type SplitProblem } from './split.js';
+
+interface Result {
+  elements: SplitElement[];
+  problems: SplitProblem[];
+  batches: SplitBatchEnd[];
+}
+
+/** Feeds `input` to a splitter in chunks of `chunkSize` bytes. */
+function split(input: string | Buffer, chunkSize = 1 << 20, maxElementBytes = 1 << 20): Result {
+  const result: Result = { elements: [], problems: [], batches: [] };
+  const splitter = new ElementSplitter(
+    {
+      element: (e) => result.elements.push({ ...e, bytes: Buffer.from(e.bytes) }),
+      problem: (p) => result.problems.push(p),
+      batchEnd: (b) => result.batches.push(b),
+    },
+    { maxElementBytes },
+  );
+  const bytes = typeof input === 'string' ? Buffer.from(input) : input;
+  for (let i = 0; i < bytes.length; i += chunkSize) splitter.push(bytes.subarray(i, i + chunkSize));
+  splitter.end();
+  return result;
+}
+
+const texts = (r: Result) => r.elements.map((e) => e.bytes.toString());
+
+/** Line and column (1-based, UTF-16) of string index `index`, computed the slow, obvious way. */
+function positionOf(text: string, index: number): { line: number; column: number } {
+  const before = text.slice(0, index);
+  const lines = before.split('\n');
+  return { line: lines.length, column: lines.at(-1)!.length + 1 };
+}
+
+describe('ElementSplitter', () => {
+  it('splits a batch into its elements with pointers and positions', () => {
+    const r = split('[\n  {"a": 1},\n  {"b": [1, 2]}\n]\n');
+    expect(texts(r)).toEqual(['{"a": 1}', '{"b": [1, 2]}']);
+    expect(r.elements.map((e) => [e.pointer, e.line, e.column, e.batch])).toEqual([
+      ['/0', 2, 3, 0],
+      ['/1', 3, 3, 0],
+    ]);
+    expect(r.problems).toEqual([]);
+    expect(r.batches).toMatchObject([{ isArray: true, elements: 2, line: 1, column: 1 }]);
+  });
+
+  it('reads a lone object as one element with an empty pointer', () => {
+    const r = split('{"id": "x"}');
+    expect(texts(r)).toEqual(['{"id": "x"}']);
+    expect(r.elements[0]!.pointer).toBe('');
+    expect(r.batches).toMatchObject([{ isArray: false, elements: 1 }]);
+  });
+
+  it('reads NDJSON, including lines that are batches', () => {
+    const r = split('{"a":1}\n[{"b":2},{"c":3}]\n{"d":4}\n');
+    expect(texts(r)).toEqual(['{"a":1}', '{"b":2}', '{"c":3}', '{"d":4}']);
+    expect(r.elements.map((e) => [e.batch, e.pointer, e.line])).toEqual([
+      [0, '', 1],
+      [1, '/0', 2],
+      [1, '/1', 2],
+      [2, '', 3],
+    ]);
+  });
+
+  it('is not fooled by brackets, commas and escaped quotes inside strings', () => {
+    const input = '[{"a": "}]\\",[{"}, {"b": "\\\\"}, "x\\"]"]';
+    const r = split(input, 1);
+    expect(texts(r)).toEqual(['{"a": "}]\\",[{"}', '{"b": "\\\\"}', '"x\\"]"']);
+    expect(r.problems).toEqual([]);
+  });
+
+  it('counts object members outside strings (for duplicate-key detection)', () => {
+    const r = split('[{"a": 1, "b": {"c": "x:y"}}]');
+    expect(r.elements[0]!.members).toBe(3);
+    expect(r.elements[0]!.depth).toBe(2);
+  });
+
+  it('keeps multi-byte characters whole across chunk boundaries and counts UTF-16 columns', () => {
+    const input = '[{"n": "日本😀"}, {"m": 1}]';
+    for (const size of [1, 2, 3, 5]) {
+      const r = split(input, size);
+      expect(texts(r)).toEqual(['{"n": "日本😀"}', '{"m": 1}']);
+      // "日本" is 2 UTF-16 units, "😀" is 2: the second element starts at column 19.
+      expect(r.elements[1]!.column).toBe(input.indexOf('{"m"') + 1);
+      expect(r.elements[0]!.nonAscii).toBe(true);
+    }
+  });
+
+  it('counts lines in CRLF files and columns from the last line feed', () => {
+    const r = split('[\r\n  {"a": 1},\r\n  {"b": 2}\r\n]\r\n');
+    expect(r.elements.map((e) => [e.line, e.column])).toEqual([
+      [2, 3],
+      [3, 3],
+    ]);
+  });
+
+  it('skips a UTF-8 BOM and starts columns after it', () => {
+    const r = split(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]));
+    expect(texts(r)).toEqual(['{"a":1}']);
+    expect(r.elements[0]).toMatchObject({ line: 1, column: 1, offset: 3 });
+  });
+
+  it('reports a missing comma between elements where the comma belongs, with its repair', () => {
+    const r = split('[\n  {"a": 1}\n  {"b": 2}\n]');
+    expect(texts(r)).toEqual(['{"a": 1}', '{"b": 2}']);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatchObject({
+      code: 'missing-comma',
+      line: 2,
+      column: 11,
+      pointer: '/1',
+      repair: { offset: 12, deleteBytes: 0, insert: ',' },
+    });
+    expect(r.problems[0]!.frame).toContain('> 2 |   {"a": 1}');
+  });
+
+  it('reports a trailing comma before ] and a comma before the first element', () => {
+    const r = split('[, {"a": 1},\n]');
+    expect(r.problems.map((p) => [p.code, p.line, p.column])).toEqual([
+      ['unexpected-comma', 1, 2],
+      ['trailing-comma', 1, 12],
+    ]);
+    expect(r.problems[1]!.repair).toEqual({ offset: 11, deleteBytes: 1, insert: '' });
+  });
+
+  it('reports an array left open at the end of the file', () => {
+    const r = split('[\n  {"a": 1},\n  {"b": 2}\n');
+    expect(texts(r)).toEqual(['{"a": 1}', '{"b": 2}']);
+    expect(r.problems.map((p) => p.code)).toEqual(['unexpected-eof']);
+    expect(r.problems[0]!.message).toContain('line 1, column 1');
+  });
+
+  it('marks an element cut off by the end of the file as truncated', () => {
+    const r = split('[{"a": {"b": 1}');
+    expect(r.elements).toHaveLength(1);
+    expect(r.elements[0]!.truncated).toBe(true);
+  });
+
+  it('ends an unterminated string at its line so the next lines stay in step', () => {
+    const r = split('[\n{"a": "oops,\n"b": 1},\n{"c": 2}\n]', 3);
+    expect(texts(r)).toEqual(['{"a": "oops,\n"b": 1}', '{"c": 2}']);
+    expect(r.problems).toEqual([]);
+  });
+
+  it('reports objects separated by commas at the top level once', () => {
+    const r = split('{"a":1},\n{"b":2},\n{"c":3}');
+    expect(texts(r)).toHaveLength(3);
+    expect(r.problems.map((p) => p.code)).toEqual(['top-level-comma']);
+  });
+
+  it('reads scalars as elements so the schema can refuse them', () => {
+    const r = split('[1, true, "x", null, NaN]');
+    expect(texts(r)).toEqual(['1', 'true', '"x"', 'null', 'NaN']);
+  });
+
+  it('refuses UTF-16 and binary files with one fatal problem', () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('[{}]', 'utf16le')]);
+    expect(split(utf16).problems).toMatchObject([{ code: 'utf16', fatal: true }]);
+    const binary = Buffer.from([0x5b, 0x7b, 0x00, 0x01, 0x7d, 0x5d]);
+    expect(split(binary).problems).toMatchObject([{ code: 'binary', fatal: true, offset: 2 }]);
+  });
+
+  it('reports an empty file', () => {
+    expect(split('  \n').problems.map((p) => p.code)).toEqual(['empty']);
+  });
+
+  it('skips an element larger than the limit without keeping its bytes', () => {
+    const big = `[{"a": "${'x'.repeat(5000)}"}, {"b": 1}]`; // the first element is 5,009 bytes
+    const r = split(big, 100, 1000);
+    expect(r.elements[0]).toMatchObject({ oversize: true, bytes: Buffer.alloc(0) });
+    expect(r.elements[0]!.size).toBe(5009);
+    expect(texts(r)[1]).toBe('{"b": 1}');
+  });
+
+  it('streams any JSON array, in chunks of any size, into exactly the values JSON.parse sees', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.jsonValue({ stringUnit: 'binary', maxDepth: 4 }), { maxLength: 12 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.constantFrom(0, 2),
+        (values, chunkSize, indent) => {
+          const text = JSON.stringify(values, null, indent);
+          const r = split(text, chunkSize);
+          expect(r.problems).toEqual([]);
+          expect(r.elements.map((e) => JSON.parse(e.bytes.toString()))).toEqual(JSON.parse(text));
+          // Each element's line and column match the slow computation on the whole text.
+          for (const element of r.elements) {
+            const prefix = Buffer.from(text).subarray(0, element.offset).toString();
+            expect({ line: element.line, column: element.column }).toEqual(positionOf(text, prefix.length));
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('streams NDJSON of any values into the values of each line', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 }), { minLength: 1, maxLength: 10 }),
+        fc.integer({ min: 1, max: 32 }),
+        (values, chunkSize) => {
+          const lines = values.map((v) => JSON.stringify(v));
+          const r = split(`${lines.join('\n')}\n`, chunkSize);
+          // A top-level array line is a batch: its elements come out one by one.
+          const expected = lines.map((line) => JSON.parse(line)).flatMap((v) => (Array.isArray(v) ? v : [v]));
+          expect(r.elements.map((e) => JSON.parse(e.bytes.toString()))).toEqual(expected);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

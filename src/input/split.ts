@@ -1,0 +1,576 @@
+/**
+ * Splits a byte stream of JSON into its elements without ever holding more than one element:
+ * a lone object, each element of a top-level array (a delivery batch), or each value of an
+ * NDJSON / JSON Lines file (which may itself be a batch). Strings, escapes and nesting depth
+ * are tracked byte by byte, so chunk boundaries may fall anywhere, including inside a
+ * multi-byte UTF-8 character. Structural mistakes between elements (a missing or trailing
+ * comma, an unclosed array) are reported here, with their repair; mistakes inside an element
+ * are left to the element's parser.
+ */
+
+/** Where the splitter is in the file; `column` counts UTF-16 code units, as editors do. */
+export interface SplitPosition {
+  offset: number;
+  line: number;
+  column: number;
+}
+
+/** One element cut out of the stream. */
+export interface SplitElement extends SplitPosition {
+  /** Ordinal of the top-level value (batch) the element belongs to. */
+  batch: number;
+  /** Ordinal among all elements of the file. */
+  index: number;
+  /** JSON pointer of the element inside its top-level value: `/3`, or `` for a lone value. */
+  pointer: string;
+  /** The element's bytes; empty when it was larger than the limit. */
+  bytes: Buffer;
+  /** The element was larger than `maxElementBytes` and was skipped unread. */
+  oversize: boolean;
+  /** Its size in bytes, even when oversize. */
+  size: number;
+  /** The deepest nesting inside it. */
+  depth: number;
+  /** How many `:` it holds outside strings: the number of object members, duplicates included. */
+  members: number;
+  /** It holds bytes outside ASCII (so its UTF-8 needs checking). */
+  nonAscii: boolean;
+  /** The file ended before the element did. */
+  truncated: boolean;
+}
+
+/** A structural problem between elements. */
+export interface SplitProblem extends SplitPosition {
+  code: string;
+  message: string;
+  pointer: string;
+  /** The source line(s) around the position, when the bytes were still at hand. */
+  frame?: string | undefined;
+  repair?: { offset: number; deleteBytes: number; insert: string } | undefined;
+  /** The file cannot be read further (binary, UTF-16). */
+  fatal?: boolean | undefined;
+}
+
+/** The end of a top-level value, at the position where it began, with how many elements it held. */
+export interface SplitBatchEnd extends SplitPosition {
+  batch: number;
+  /** True when the value was a JSON array (a batch), false for a lone value. */
+  isArray: boolean;
+  elements: number;
+}
+
+/** What the splitter reports as it goes. */
+export interface SplitSink {
+  element(element: SplitElement): void;
+  problem(problem: SplitProblem): void;
+  batchEnd?(end: SplitBatchEnd): void;
+}
+
+/** Limits that keep memory bounded whatever the input. */
+export interface SplitLimits {
+  maxElementBytes: number;
+}
+
+enum Mode {
+  /** At the top level, before a value (or between NDJSON values). */
+  Top,
+  /** Inside a top-level array, expecting an element. */
+  BatchElement,
+  /** Inside a top-level array, after an element: expecting `,` or `]`. */
+  BatchComma,
+  /** Inside an element. */
+  Element,
+  /** The file is unreadable (binary, UTF-16); everything else is ignored. */
+  Dead,
+}
+
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || byte === NEWLINE || byte === 0x0d || byte === 0x09;
+}
+
+function isDelimiter(byte: number): boolean {
+  return (
+    isSpace(byte) ||
+    byte === COMMA ||
+    byte === COLON ||
+    byte === QUOTE ||
+    byte === OPEN_BRACE ||
+    byte === CLOSE_BRACE ||
+    byte === OPEN_BRACKET ||
+    byte === CLOSE_BRACKET
+  );
+}
+
+/**
+ * Two lines of source around `index` in `text`, with a caret under the problem, for messages.
+ * `text` may begin mid-line (an element's text, or a window of a chunk): the true `column` says
+ * how much of the line is missing on the left. Long lines are cut to a window around the caret,
+ * so a minified file still gives a readable frame.
+ */
+export function codeFrame(text: string, index: number, line: number, column: number): string {
+  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
+  let lineEnd = text.indexOf('\n', index);
+  if (lineEnd === -1) lineEnd = text.length;
+  const missing = column - 1 - (index - lineStart);
+  // Hint: what is missing on the left of an element is indentation, so short gaps are padded.
+  const prefix = missing <= 0 ? '' : missing <= 40 ? ' '.repeat(missing) : '…';
+  const width = String(line).length;
+  const clip = (source: string, caretAt: number): [string, number] => {
+    const clean = source.replace(/\r$/, '').replaceAll('\t', ' ');
+    if (clean.length <= 76) return [clean, caretAt];
+    const from = Math.max(0, Math.min(caretAt - 38, clean.length - 76));
+    const shown = `${from > 0 ? '…' : ''}${clean.slice(from, from + 76)}${from + 76 < clean.length ? '…' : ''}`;
+    return [shown, caretAt - from + (from > 0 ? 1 : 0)];
+  };
+  const rows: string[] = [];
+  if (lineStart > 0 && line > 1) {
+    const previousStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+    const [previous] = clip(text.slice(previousStart, lineStart - 1), 0);
+    if (previous.trim()) rows.push(`  ${String(line - 1).padStart(width)} | ${previous}`);
+  }
+  const [current, caret] = clip(prefix + text.slice(lineStart, lineEnd), prefix.length + index - lineStart);
+  rows.push(`> ${String(line).padStart(width)} | ${current}`);
+  rows.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, caret))}^`);
+  return rows.join('\n');
+}
+
+/** The streaming splitter: feed it chunks with `push`, then call `end`. */
+export class ElementSplitter {
+  private readonly sink: SplitSink;
+  private readonly limits: SplitLimits;
+
+  // Position of the next byte to read.
+  private offset = 0;
+  private line = 1;
+  private lineStart = 0;
+  // UTF-16 correction for the current line: bytes that do not start a UTF-16 unit, and
+  // 4-byte sequences that make two.
+  private lineContinuations = 0;
+  private lineAstral = 0;
+
+  private mode = Mode.Top;
+  private started = false;
+  private batch = -1;
+  private index = 0;
+  private inBatchIndex = 0;
+  private batchOpen: SplitPosition | undefined;
+  private afterComma: SplitPosition | undefined;
+  // Where the last element ended (a missing comma's position), kept as numbers: no allocation.
+  private lastEndOffset = 0;
+  private lastEndLine = 1;
+  private lastEndColumn = 1;
+  private valuesAtTop = 0;
+  private reportedTopComma = false;
+
+  // The element being read.
+  private depth = 0;
+  private maxDepth = 0;
+  private members = 0;
+  private inString = false;
+  private escaped = false;
+  private scalar = false;
+  private nonAscii = false;
+  private elementStart: SplitPosition = { offset: 0, line: 1, column: 1 };
+  private elementPointer = '';
+  private parts: Buffer[] = [];
+  private partsSize = 0;
+  private oversize = false;
+
+  // The chunk being read, for code frames.
+  private chunk: Buffer = Buffer.alloc(0);
+  private chunkOffset = 0;
+
+  constructor(sink: SplitSink, limits: SplitLimits) {
+    this.sink = sink;
+    this.limits = limits;
+  }
+
+  /** The current position (of the next byte). */
+  position(): SplitPosition {
+    return this.at(this.offset);
+  }
+
+  /** The position of `offset`, which must be on the current line at or after its start. */
+  private at(offset: number): SplitPosition {
+    return {
+      offset,
+      line: this.line,
+      column: Math.max(1, offset - this.lineStart - this.lineContinuations + this.lineAstral + 1),
+    };
+  }
+
+  private frameFor(position: SplitPosition): string | undefined {
+    const index = position.offset - this.chunkOffset;
+    if (index < 0 || index > this.chunk.length) return undefined;
+    // Decode only the neighbourhood: a frame needs two lines, not a 1 MiB chunk.
+    let from = Math.max(0, index - 400);
+    while (from > 0 && from < index && (this.chunk[from]! & 0xc0) === 0x80) from++;
+    const before = this.chunk.toString('utf8', from, index);
+    const after = this.chunk.toString('utf8', index, Math.min(this.chunk.length, index + 200));
+    return codeFrame(before + after, before.length, position.line, position.column);
+  }
+
+  private problem(
+    position: SplitPosition,
+    code: string,
+    message: string,
+    pointer: string,
+    repair?: SplitProblem['repair'],
+  ): void {
+    this.sink.problem({ ...position, code, message, pointer, frame: this.frameFor(position), repair });
+  }
+
+  private beginElement(position: SplitPosition, pointer: string): void {
+    this.mode = Mode.Element;
+    this.elementStart = position;
+    this.elementPointer = pointer;
+    this.depth = 0;
+    this.maxDepth = 0;
+    this.members = 0;
+    this.inString = false;
+    this.escaped = false;
+    this.scalar = false;
+    this.nonAscii = false;
+    this.parts = [];
+    this.partsSize = 0;
+    this.oversize = false;
+  }
+
+  private keep(bytes: Buffer): void {
+    if (this.oversize) {
+      this.partsSize += bytes.length;
+      return;
+    }
+    this.parts.push(bytes);
+    this.partsSize += bytes.length;
+    if (this.partsSize > this.limits.maxElementBytes) {
+      // Hint: past the limit only the count is kept, so one runaway element (an unclosed
+      // bracket in a 2 GB file) cannot take the memory with it.
+      this.oversize = true;
+      this.parts = [];
+    }
+  }
+
+  private finishElement(endOffset: number, truncated: boolean): void {
+    const bytes = this.oversize
+      ? Buffer.alloc(0)
+      : this.parts.length === 1
+        ? this.parts[0]!
+        : Buffer.concat(this.parts, this.partsSize);
+    const inBatch = this.batchOpen !== undefined;
+    const start = this.elementStart;
+    this.sink.element({
+      offset: start.offset,
+      line: start.line,
+      column: start.column,
+      batch: this.batch,
+      index: this.index++,
+      pointer: this.elementPointer,
+      bytes,
+      oversize: this.oversize,
+      size: this.partsSize,
+      depth: this.maxDepth,
+      members: this.members,
+      nonAscii: this.nonAscii,
+      truncated,
+    });
+    this.parts = [];
+    this.lastEndOffset = endOffset;
+    this.lastEndLine = this.line;
+    this.lastEndColumn = this.at(endOffset).column;
+    if (inBatch) {
+      this.inBatchIndex++;
+      this.mode = Mode.BatchComma;
+    } else {
+      this.mode = Mode.Top;
+      this.sink.batchEnd?.({ ...start, batch: this.batch, isArray: false, elements: 1 });
+    }
+  }
+
+  private beginTopValue(byte: number, position: SplitPosition): void {
+    if (this.valuesAtTop > 0 && this.afterComma && !this.reportedTopComma) {
+      this.reportedTopComma = true;
+      this.problem(
+        this.afterComma,
+        'top-level-comma',
+        'values at the top level are separated by a comma: wrap them in [ ] for a batch, or put one per line (NDJSON)',
+        '',
+      );
+    }
+    this.afterComma = undefined;
+    this.valuesAtTop++;
+    this.batch++;
+    if (byte === OPEN_BRACKET) {
+      this.mode = Mode.BatchElement;
+      this.batchOpen = position;
+      this.inBatchIndex = 0;
+    } else {
+      this.beginElement(position, '');
+    }
+  }
+
+  private unexpected(byte: number, position: SplitPosition, pointer: string): void {
+    this.problem(position, 'unexpected-character', `unexpected ${JSON.stringify(String.fromCharCode(byte))}`, pointer, {
+      offset: position.offset,
+      deleteBytes: 1,
+      insert: '',
+    });
+  }
+
+  /** Reads one more chunk of the file. */
+  push(chunk: Buffer): void {
+    if (this.mode === Mode.Dead || chunk.length === 0) return;
+    let i = 0;
+    if (!this.started) {
+      this.started = true;
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        // A UTF-8 BOM is invisible to editors: columns start after it.
+        i = 3;
+        this.lineStart = 3;
+      } else if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
+        this.mode = Mode.Dead;
+        this.sink.problem({
+          offset: 0,
+          line: 1,
+          column: 1,
+          pointer: '',
+          code: 'utf16',
+          message: 'the file is UTF-16; JSON must be UTF-8 (convert it with: iconv -f UTF-16 -t UTF-8)',
+          fatal: true,
+        });
+        return;
+      }
+    }
+    const nul = chunk.indexOf(0);
+    if (nul !== -1) {
+      // A NUL byte can appear in no JSON text, even inside a string: the file is binary or UTF-16.
+      this.offset += nul;
+      this.mode = Mode.Dead;
+      this.sink.problem({
+        ...this.at(this.offset),
+        pointer: '',
+        code: 'binary',
+        message: `the file is not JSON text: NUL byte at byte offset ${this.offset} (binary, or UTF-16 without a BOM?)`,
+        fatal: true,
+      });
+      return;
+    }
+    this.chunk = chunk;
+    this.chunkOffset = this.offset;
+    const base = this.offset;
+    const length = chunk.length;
+    let elementFrom = this.mode === Mode.Element ? 0 : -1;
+
+    // Hint: the element state is copied into locals for the hot loop and written back after.
+    let depth = this.depth;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    let members = this.members;
+    let maxDepth = this.maxDepth;
+
+    scan: for (; i < length; i++) {
+      let byte = chunk[i]!;
+      if (inString) {
+        if (!escaped) {
+          // Hint: most bytes of an export are plain ASCII inside strings; this loop passes them
+          // with four comparisons each and stops at anything the state machine must see.
+          while (byte !== QUOTE && byte !== BACKSLASH && byte !== NEWLINE && byte < 0x80) {
+            if (++i === length) break scan;
+            byte = chunk[i]!;
+          }
+        }
+      } else if (byte === SPACE && !this.scalar) continue;
+      if (byte === NEWLINE) {
+        this.line++;
+        this.lineStart = base + i + 1;
+        this.lineContinuations = 0;
+        this.lineAstral = 0;
+      } else if (byte >= 0x80) {
+        if ((byte & 0xc0) === 0x80) this.lineContinuations++;
+        else if (byte >= 0xf0) this.lineAstral++;
+        if (this.mode === Mode.Element) this.nonAscii = true;
+      }
+
+      if (this.mode === Mode.Element) {
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (byte === BACKSLASH) escaped = true;
+          else if (byte === QUOTE || byte === NEWLINE) {
+            // Hint: a raw newline cannot be inside a JSON string, so an unterminated string ends
+            // at its line, as the element parser also decides; the rest of the file stays in step.
+            inString = false;
+            if (depth === 0) {
+              this.depth = depth;
+              this.keep(chunk.subarray(elementFrom, i + 1));
+              this.finishElement(base + i + 1, false);
+              elementFrom = -1;
+            }
+          }
+          continue;
+        }
+        if (this.scalar) {
+          if (!isDelimiter(byte)) continue;
+          this.scalar = false;
+          this.keep(chunk.subarray(elementFrom, i));
+          this.finishElement(base + i, false);
+          elementFrom = -1;
+          // fall through: this byte belongs to what follows the scalar
+        } else {
+          if (byte === QUOTE) inString = true;
+          else if (byte === COLON) members++;
+          else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+            depth++;
+            if (depth > maxDepth) maxDepth = depth;
+          } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+            depth--;
+            if (depth <= 0) {
+              depth = 0;
+              this.members = members;
+              this.maxDepth = maxDepth;
+              this.keep(chunk.subarray(elementFrom, i + 1));
+              this.finishElement(base + i + 1, false);
+              elementFrom = -1;
+            }
+          }
+          continue;
+        }
+      }
+
+      if (isSpace(byte)) continue;
+      const position = this.at(base + i);
+      if (this.mode === Mode.Top) {
+        if (byte === COMMA && this.valuesAtTop > 0) {
+          this.afterComma = position;
+          continue;
+        }
+        if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET || byte === COMMA || byte === COLON) {
+          this.unexpected(byte, position, '');
+          continue;
+        }
+        this.beginTopValue(byte, position);
+        if ((this.mode as Mode) === Mode.BatchElement) continue;
+      } else if (this.mode === Mode.BatchElement) {
+        if (byte === CLOSE_BRACKET) {
+          if (this.afterComma) {
+            this.problem(this.afterComma, 'trailing-comma', 'trailing comma before "]"', '', {
+              offset: this.afterComma.offset,
+              deleteBytes: 1,
+              insert: '',
+            });
+          }
+          this.endBatch(position);
+          continue;
+        }
+        if (byte === COMMA || byte === COLON || byte === CLOSE_BRACE) {
+          if (byte === COMMA) {
+            const what = this.afterComma ? 'two commas in a row' : 'comma before the first element';
+            this.problem(position, 'unexpected-comma', what, `/${this.inBatchIndex}`, {
+              offset: position.offset,
+              deleteBytes: 1,
+              insert: '',
+            });
+          } else this.unexpected(byte, position, `/${this.inBatchIndex}`);
+          continue;
+        }
+        this.afterComma = undefined;
+        this.beginElement(position, `/${this.inBatchIndex}`);
+      } else if (this.mode === Mode.BatchComma) {
+        if (byte === COMMA) {
+          this.afterComma = position;
+          this.mode = Mode.BatchElement;
+          continue;
+        }
+        if (byte === CLOSE_BRACKET) {
+          this.endBatch(position);
+          continue;
+        }
+        if (byte === CLOSE_BRACE || byte === COLON) {
+          this.unexpected(byte, position, `/${this.inBatchIndex}`);
+          continue;
+        }
+        const end = { offset: this.lastEndOffset, line: this.lastEndLine, column: this.lastEndColumn };
+        this.problem(end, 'missing-comma', 'missing comma between array elements', `/${this.inBatchIndex}`, {
+          offset: end.offset,
+          deleteBytes: 0,
+          insert: ',',
+        });
+        this.beginElement(position, `/${this.inBatchIndex}`);
+      }
+
+      // A new element starts at this byte.
+      elementFrom = i;
+      depth = 0;
+      maxDepth = 0;
+      members = 0;
+      inString = false;
+      escaped = false;
+      if (byte === QUOTE) inString = true;
+      else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+        depth = 1;
+        maxDepth = 1;
+      } else this.scalar = true;
+    }
+
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    this.members = members;
+    this.maxDepth = maxDepth;
+    if (this.mode === Mode.Element && elementFrom !== -1) this.keep(chunk.subarray(elementFrom));
+    this.offset = base + length;
+  }
+
+  private endBatch(position: SplitPosition): void {
+    const open = this.batchOpen ?? position;
+    this.sink.batchEnd?.({ ...open, batch: this.batch, isArray: true, elements: this.inBatchIndex });
+    this.batchOpen = undefined;
+    this.afterComma = undefined;
+    this.mode = Mode.Top;
+  }
+
+  /** Ends the file: reports what was left open. */
+  end(): void {
+    if (this.mode === Mode.Dead) return;
+    this.chunk = Buffer.alloc(0);
+    if (this.mode === Mode.Element) {
+      this.finishElement(this.offset, !this.scalar);
+    }
+    if (this.batchOpen) {
+      const open = this.batchOpen;
+      if (this.afterComma) {
+        this.problem(this.afterComma, 'trailing-comma', 'trailing comma at the end of the file', '', {
+          offset: this.afterComma.offset,
+          deleteBytes: 1,
+          insert: '',
+        });
+      }
+      this.sink.problem({
+        ...this.position(),
+        code: 'unexpected-eof',
+        message: `unexpected end of file: the array opened at line ${open.line}, column ${open.column} is not closed`,
+        pointer: '',
+        repair: { offset: this.offset, deleteBytes: 0, insert: ']' },
+      });
+      this.endBatch(this.position());
+    }
+    if (this.valuesAtTop === 0) {
+      this.sink.problem({
+        ...this.position(),
+        code: 'empty',
+        message: 'the file holds no JSON value',
+        pointer: '',
+      });
+    }
+  }
+}

@@ -1,0 +1,132 @@
+/** Renders a validation report: pretty text, JSON, GitHub annotations, JUnit XML. Strings only. */
+import type { ChalkInstance } from 'chalk';
+import type { FileReport, ValidationOptions, ValidationReport } from '../core/validation.js';
+import { filePassed } from '../core/validation.js';
+import type { Problem } from '../input/types.js';
+import type { ValidationFormat } from './formats.js';
+import { escapeTerminal } from './terminal.js';
+
+export type { ValidationFormat };
+
+function plural(count: number, word: string): string {
+  return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** One problem as `file:line:col  severity  message  (pointer)`, with its code frame below. */
+export function renderProblemPretty(problem: Problem, c: ChalkInstance): string {
+  const where = c.bold(`${escapeTerminal(problem.file)}:${problem.line}:${problem.column}`);
+  const severity = problem.severity === 'error' ? c.red('error') : c.yellow('warning');
+  const pointer = problem.pointer ? c.dim(`  (${escapeTerminal(problem.pointer)})`) : '';
+  const head = `  ${where}  ${severity}  ${escapeTerminal(problem.message)}${pointer}`;
+  if (!problem.frame) return head;
+  const frame = escapeTerminal(problem.frame, true)
+    .split('\n')
+    .map((row) => `    ${row.startsWith('>') ? row : c.dim(row)}`)
+    .join('\n');
+  return `${head}\n${frame}`;
+}
+
+/** A file's header line and, unless quiet hides them, its problems. */
+export function renderFilePretty(
+  file: FileReport,
+  c: ChalkInstance,
+  options: ValidationOptions & { quiet?: boolean | undefined } = {},
+): string {
+  const passed = filePassed(file, options);
+  if (options.quiet && passed) return '';
+  const mark = passed ? c.green('✔') : c.red('✖');
+  const counts = [plural(file.events, 'event'), `${file.valid.toLocaleString('en-US')} valid`];
+  if (file.invalid > 0) counts.push(c.red(`${file.invalid.toLocaleString('en-US')} invalid`));
+  if (file.warnings > 0 && !options.quiet) counts.push(c.yellow(plural(file.warnings, 'warning')));
+  const lines = [`${mark} ${escapeTerminal(file.file)}  ${counts.join(', ')}`];
+  for (const problem of file.problems) {
+    if (options.quiet && problem.severity === 'warning') continue;
+    lines.push(renderProblemPretty(problem, c));
+  }
+  if (file.omitted > 0) lines.push(c.dim(`  … ${plural(file.omitted, 'more problem')} not shown (--max-problems)`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The closing totals line (the command puts a blank line before it when files were listed). */
+export function renderTotalsPretty(report: ValidationReport, c: ChalkInstance): string {
+  const t = report.totals;
+  const summary = `${plural(t.files, 'file')}, ${plural(t.events, 'event')}: ${t.valid.toLocaleString('en-US')} valid, ${t.invalid.toLocaleString('en-US')} invalid; ${plural(t.errors, 'error')}, ${plural(t.warnings, 'warning')}`;
+  return `${report.ok ? c.green.bold('✔ valid') : c.red.bold('✖ invalid')}  ${summary}\n`;
+}
+
+/** The report as stable JSON (documented in the README). */
+export function renderValidationJson(report: ValidationReport): string {
+  const files = report.files.map((file) => ({
+    file: file.file,
+    events: file.events,
+    valid: file.valid,
+    invalid: file.invalid,
+    errors: file.errors,
+    warnings: file.warnings,
+    problems: file.problems.map((p) => ({
+      severity: p.severity,
+      code: p.code,
+      message: p.message,
+      pointer: p.pointer,
+      line: p.line,
+      column: p.column,
+    })),
+    omittedProblems: file.omitted,
+  }));
+  return `${JSON.stringify({ ok: report.ok, files, totals: report.totals }, null, 2)}\n`;
+}
+
+function githubData(text: string): string {
+  return text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+}
+
+function githubProperty(text: string): string {
+  return githubData(text).replaceAll(':', '%3A').replaceAll(',', '%2C');
+}
+
+/** GitHub Actions workflow commands: one `::error` or `::warning` annotation per problem. */
+export function renderGithub(file: FileReport): string {
+  return file.problems
+    .map((p) => {
+      const pointer = p.pointer ? ` (${p.pointer})` : '';
+      return `::${p.severity} file=${githubProperty(p.file)},line=${p.line},col=${p.column},title=${githubProperty(`callhook ${p.code}`)}::${githubData(p.message + pointer)}`;
+    })
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+function xml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g,
+      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+}
+
+/** JUnit XML: a test suite per file, a test case per file with its errors as one failure. */
+export function renderJunit(report: ValidationReport, options: ValidationOptions = {}): string {
+  const suites = report.files.map((file) => {
+    const passed = filePassed(file, options);
+    const listed = file.problems
+      .filter((p) => p.severity === 'error' || options.warningsAsErrors)
+      .map((p) => `${p.file}:${p.line}:${p.column} ${p.severity} ${p.message}${p.pointer ? ` (${p.pointer})` : ''}`)
+      .join('\n');
+    const failure = passed
+      ? ''
+      : `\n      <failure message="${xml(`${plural(file.errors, 'error')}, ${plural(file.warnings, 'warning')}`)}" type="validation">${xml(listed)}</failure>`;
+    return `  <testsuite name="${xml(file.file)}" tests="1" failures="${passed ? 0 : 1}" errors="0">
+    <testcase classname="callhook.validate" name="${xml(file.file)}">${failure}
+    </testcase>
+  </testsuite>`;
+  });
+  const failures = report.files.filter((f) => !filePassed(f, options)).length;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="callhook validate" tests="${report.files.length}" failures="${failures}">
+${suites.join('\n')}
+</testsuites>
+`;
+}

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { checkEvent, detectTypeByShape } from './check.js';
+import { statusGroupOf } from './events.js';
+
+const uuid = (n: number) => `5dd7681b-2188-49fc-8fc0-${String(n).padStart(12, '0')}`;
+
+function callComplete(data: Record<string, unknown> = {}, envelope: Record<string, unknown> = {}) {
+  return {
+    id: uuid(1),
+    eventType: 'CallComplete',
+    createdAt: '2022-09-01T00:30:48.567Z',
+    data: {
+      sessionId: uuid(2),
+      callResultId: uuid(3),
+      name: 'Jane Doe',
+      phone: '61491573087',
+      campaignId: uuid(4),
+      lastStepName: 'Question 1?',
+      startedTime: '2022-09-01T00:29:12.000Z',
+      flow: [{ questionName: 'Question 1?', response: 'Other', transcript: 'Yes' }],
+      requests: [],
+      status: 'Complete',
+      additionalInformation: 'No further action',
+      ...data,
+    },
+    ...envelope,
+  };
+}
+
+const attempted = { time: '2022-08-31T21:46:58.621Z', phone: '61491573087', status: 'success', campaignId: uuid(4) };
+const received = { time: '2022-08-31T21:46:58.621Z', phone: '61491573087', type: 'inbound', campaignId: uuid(4) };
+const sms = {
+  time: '2022-08-31T21:46:58.621Z',
+  from: '61491573087',
+  to: '61491570006',
+  message: 'Hi',
+  campaignId: uuid(4),
+};
+
+const codes = (value: unknown, options = {}) => checkEvent(value, options).issues.map((i) => `${i.code} ${i.pointer}`);
+
+describe('checkEvent', () => {
+  it('accepts an enveloped CallComplete and keeps its envelope', () => {
+    const result = checkEvent(callComplete());
+    expect(result.issues).toEqual([]);
+    expect(result.event).toMatchObject({ type: 'CallComplete', id: uuid(1), data: { status: 'Complete' } });
+  });
+
+  it('accepts the bare forms and classifies them by shape', () => {
+    expect(checkEvent(attempted).event?.type).toBe('CallAttempted');
+    expect(checkEvent(received).event?.type).toBe('CallReceived');
+    expect(checkEvent(callComplete().data).event?.type).toBe('CallComplete');
+  });
+
+  it('calls a bare SMS "SMS" unless --type names its direction', () => {
+    expect(checkEvent(sms).event?.type).toBe('SMS');
+    expect(checkEvent(sms, { type: 'SMSReceived' }).event?.type).toBe('SMSReceived');
+    const enveloped = { id: uuid(9), eventType: 'SMSSent', createdAt: '2022-08-31T21:46:58.621Z', data: sms };
+    expect(checkEvent(enveloped).event?.type).toBe('SMSSent');
+  });
+
+  it('points at every schema error with a JSON pointer, expected vs received', () => {
+    const result = checkEvent(callComplete({ sessionId: 'nope', phone: 61491573087, status: 'Done' }));
+    expect(result.event).toBeUndefined();
+    expect(result.issues.map((i) => [i.code, i.pointer])).toEqual([
+      ['invalid-format', '/data/sessionId'],
+      ['invalid-type', '/data/phone'],
+      ['invalid-value', '/data/status'],
+    ]);
+    expect(result.issues[2]!.message).toBe(
+      '"status" must be ("Complete" | "Partial" | "Not Complete"); received "Done"',
+    );
+    expect(result.issues[1]!.message).toBe('"phone": expected string, received number 61491573087');
+  });
+
+  it('names a missing required field', () => {
+    const event = callComplete();
+    delete (event.data as Record<string, unknown>).callResultId;
+    expect(checkEvent(event).issues).toEqual([
+      {
+        severity: 'error',
+        code: 'missing-field',
+        message: 'missing required field "callResultId"',
+        pointer: '/data/callResultId',
+      },
+    ]);
+  });
+
+  it('refuses phones with a plus and timestamps that are not ISO-8601', () => {
+    expect(codes({ ...attempted, phone: '+61491573087' })).toEqual(['invalid-format /phone']);
+    expect(codes({ ...attempted, time: '31/08/2022' })).toEqual(['invalid-format /time']);
+  });
+
+  it('names the keys it saw when the type cannot be told, and an unknown eventType', () => {
+    const unknown = checkEvent({ time: 'x', phone: '1', durationSeconds: 3 });
+    expect(unknown.issues[0]).toMatchObject({ code: 'unknown-shape', pointer: '' });
+    expect(unknown.issues[0]!.message).toContain('"durationSeconds"');
+    const bad = checkEvent(callComplete({}, { eventType: 'CallStarted' }));
+    expect(bad.issues[0]).toMatchObject({ code: 'unknown-event-type', pointer: '/eventType' });
+  });
+
+  it('refuses values that are not objects', () => {
+    expect(codes(42)).toEqual(['not-an-object ']);
+    expect(codes([attempted])).toEqual(['not-an-object ']);
+  });
+
+  it('lets --type force a type, and refuses a contradicting eventType', () => {
+    expect(codes(attempted, { type: 'CallReceived' })).toEqual(['missing-field /type']);
+    expect(codes(callComplete(), { type: 'SMSSent' })).toEqual(['type-mismatch /eventType']);
+  });
+
+  it('accepts unknown fields unless strict, and then reports every one', () => {
+    const event = callComplete(
+      { extra: 1, flow: [{ questionName: 'Question 1?', response: 'Other', mood: 'x' }] },
+      { v: 2 },
+    );
+    expect(checkEvent(event).event).toBeDefined();
+    expect(codes(event, { strict: true })).toEqual([
+      'unknown-field /v',
+      'unknown-field /data/flow/0/mood',
+      'unknown-field /data/extra',
+    ]);
+  });
+
+  it('warns about the consistency rules of PAYLOADS.md without failing the event', () => {
+    expect(codes(callComplete({ flow: [], lastStepName: null }))).toEqual(['status-flow /data/status']);
+    expect(codes(callComplete({ lastStepName: 'Question 9?' }))).toEqual(['last-step /data/lastStepName']);
+    expect(codes(callComplete({ flow: [], lastStepName: 'Q', status: 'Not Complete' }))).toEqual([
+      'last-step /data/lastStepName',
+    ]);
+    expect(codes(callComplete({ startedTime: '2022-09-01T01:00:00.000Z' }))).toEqual(['time-order /data/startedTime']);
+    expect(codes({ ...attempted, status: 'failed' })).toEqual(['missing-note ']);
+    expect(codes({ ...received, type: 'outbound-callback' })).toEqual(['missing-correlation ']);
+    const warned = checkEvent(callComplete({ lastStepName: 'Question 9?' }));
+    expect(warned.event).toBeDefined();
+    expect(warned.issues[0]!.severity).toBe('warning');
+  });
+});
+
+describe('detectTypeByShape', () => {
+  it('picks the type whose own keys the object carries most', () => {
+    expect(detectTypeByShape({ status: 'failed', note: 'x' })).toBe('CallAttempted');
+    expect(detectTypeByShape({ from: '1', to: '2', message: 'm' })).toBe('SMSSent');
+    expect(detectTypeByShape({ a: 1 })).toBeUndefined();
+    // A tie is no answer.
+    expect(detectTypeByShape({ type: 'inbound', status: 'failed' })).toBeUndefined();
+  });
+});
+
+describe('statusGroupOf', () => {
+  it('groups Complete and Partial as Complete, Not Complete as Failed', () => {
+    expect(statusGroupOf('Complete')).toBe('Complete');
+    expect(statusGroupOf('Partial')).toBe('Complete');
+    expect(statusGroupOf('Not Complete')).toBe('Failed');
+    expect(statusGroupOf('Done')).toBeUndefined();
+  });
+});

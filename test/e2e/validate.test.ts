@@ -1,0 +1,288 @@
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+
+interface JsonReport {
+  ok: boolean;
+  files: Array<{
+    file: string;
+    events: number;
+    valid: number;
+    invalid: number;
+    problems: Array<{ severity: string; code: string; message: string; pointer: string; line: number; column: number }>;
+  }>;
+  totals: Record<string, number>;
+}
+
+async function validateJson(args: string[]): Promise<{ report: JsonReport; code: number | null; stderr: string }> {
+  const result = await runCli(['validate', '--format', 'json', ...args]);
+  return { report: JSON.parse(result.stdout) as JsonReport, code: result.code, stderr: result.stderr };
+}
+
+/** `severity code line:column pointer` for each problem: compact and exact. */
+async function problemsOf(file: string, ...args: string[]): Promise<string[]> {
+  const { report } = await validateJson([file, ...args]);
+  return report.files.flatMap((f) =>
+    f.problems.map((p) => `${p.severity} ${p.code} ${p.line}:${p.column} ${p.pointer}`),
+  );
+}
+
+describe('validate: the published examples', () => {
+  it('points at each defect of the platform page exactly', async () => {
+    const { report, code } = await validateJson(['fixtures/doc-examples']);
+    expect(code).toBe(1);
+    const found = report.files.map((f) => [
+      f.file,
+      f.events,
+      f.invalid,
+      f.problems.map((p) => `${p.code} ${p.line}:${p.column} ${p.pointer}`),
+    ]);
+    expect(found).toEqual([
+      ['fixtures/doc-examples/call-attempted.json', 2, 1, ['trailing-comma 14:53 /1/campaignId']],
+      ['fixtures/doc-examples/call-complete.json', 3, 1, ['missing-comma 59:20 /1/data/flow/1/response']],
+      ['fixtures/doc-examples/call-received.json', 2, 1, ['trailing-comma 6:53 /0/campaignId']],
+      ['fixtures/doc-examples/sms-received.json', 1, 1, ['trailing-comma 7:53 /0/campaignId']],
+      ['fixtures/doc-examples/sms-sent.json', 2, 0, []],
+    ]);
+  });
+
+  it('prints a readable report with code frames', async () => {
+    const result = await runCli(['validate', 'fixtures/doc-examples']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('');
+    await expect(result.stdout).toMatchFileSnapshot('__snapshots__/validate-doc-examples.txt');
+  });
+});
+
+describe('validate: one scenario per invalid fixture', () => {
+  const expected: Record<string, string[]> = {
+    'bad-status.json': ['error invalid-value 58:17 /1/data/status'],
+    'bad-timestamp.json': ['error invalid-format 3:13 /0/time'],
+    'bad-uuid.json': ['error invalid-format 6:19 /0/campaignId'],
+    'binary.bin.json': ['error binary 1:5 '],
+    'deep-nesting.json': ['error too-deep 2:3 /0'],
+    'duplicate-keys.json': ['warning duplicate-key 11:7 /0/data/name'],
+    'inconsistent-status-flow.json': ['warning status-flow 17:17 /0/data/status'],
+    'last-step-mismatch.json': ['warning last-step 13:23 /0/data/lastStepName'],
+    'missing-comma-between-elements.json': ['error missing-comma 9:4 /1'],
+    'missing-comma-between-members.json': ['error missing-comma 10:27 /0/data/name'],
+    'missing-required-field.json': ['error missing-field 6:13 /0/data/sessionId'],
+    'nan-value.json': ['error invalid-symbol 4:14 /0/phone'],
+    'not-an-object.json': ['error not-an-object 32:3 /1'],
+    'phone-with-plus.json': ['error invalid-format 4:14 /0/phone'],
+    'proto-key.json': ['warning proto-key 28:20 /0/data/__proto__'],
+    'raw-control-character.json': ['error control-character 19:31 /0/data/flow/0/transcript'],
+    'redelivery-duplicate-id.json': ['warning duplicate-id 63:11 /2/id'],
+    'several-errors.json': [
+      'error missing-comma 10:27 /0/data/name',
+      'error trailing-comma 59:51 /1/data/additionalInformation',
+      'error missing-comma 61:4 /2',
+      'error trailing-comma 69:4 ',
+    ],
+    'started-after-created.json': ['warning time-order 14:22 /0/data/startedTime'],
+    'strict-extra-field.json': [],
+    'trailing-comma-in-array.json': ['error trailing-comma 13:4 '],
+    'trailing-comma-in-object.json': ['error trailing-comma 29:51 /0/data/additionalInformation'],
+    'unexpected-eof.json': ['error unexpected-eof 42:1 /1', 'error unexpected-eof 42:1 '],
+    'unknown-event-type.json': ['error unknown-event-type 4:18 /0/eventType'],
+    'unrecognisable-shape.json': ['error unknown-shape 2:3 /0'],
+    'unterminated-string.json': ['error unterminated-string 10:15 /0/data/name'],
+    'utf16.json': ['error utf16 1:1 '],
+    'wrong-type.json': ['error invalid-type 4:14 /0/phone'],
+  };
+
+  it('covers every fixture in fixtures/invalid', () => {
+    const files = readdirSync('fixtures/invalid').filter((f) => f.endsWith('.json'));
+    expect(files.sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  for (const [file, problems] of Object.entries(expected)) {
+    it(`${file}`, async () => {
+      const result = await runCli(['validate', '--format', 'json', `fixtures/invalid/${file}`]);
+      const report = JSON.parse(result.stdout) as JsonReport;
+      const found = report.files[0]!.problems.map((p) => `${p.severity} ${p.code} ${p.line}:${p.column} ${p.pointer}`);
+      expect(found).toEqual(problems);
+      expect(result.code).toBe(problems.some((p) => p.startsWith('error')) ? 1 : 0);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+
+  it('reports undocumented fields under --strict only', async () => {
+    expect(await problemsOf('fixtures/invalid/strict-extra-field.json', '--strict')).toEqual([
+      'error unknown-field 30:7 /0/data/durationSeconds',
+    ]);
+  });
+});
+
+describe('validate: valid fixtures', () => {
+  const files = readdirSync('fixtures/valid').filter((f) => /\.(json|ndjson|jsonl)$/.test(f));
+
+  for (const file of files) {
+    it(`${file} is valid with no warnings`, async () => {
+      const { report, code } = await validateJson([`fixtures/valid/${file}`]);
+      expect(report.files[0]!.problems).toEqual([]);
+      expect(report.files[0]!.invalid).toBe(0);
+      expect(code).toBe(0);
+    });
+  }
+
+  it('reads a whole folder recursively, with totals that add up', async () => {
+    const { report, code } = await validateJson(['fixtures/valid']);
+    expect(code).toBe(0);
+    expect(report.totals.files).toBe(files.length);
+    expect(report.totals.valid).toBe(report.files.reduce((n, f) => n + f.valid, 0));
+    expect(report.totals.errors).toBe(0);
+  });
+
+  it('reads stdin for -', async () => {
+    const input = readFileSync('fixtures/valid/every-status.json');
+    const result = await runCli(['validate', '-', '--format', 'json'], { input });
+    const report = JSON.parse(result.stdout) as JsonReport;
+    expect(report.files[0]).toMatchObject({ file: '<stdin>', invalid: 0 });
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('validate: options and formats', () => {
+  it('fails on warnings with --warnings-as-errors', async () => {
+    const file = 'fixtures/invalid/inconsistent-status-flow.json';
+    expect((await runCli(['validate', file])).code).toBe(0);
+    expect((await runCli(['validate', file, '--warnings-as-errors'])).code).toBe(1);
+  });
+
+  it('warns about a batch larger than --batch-size, at its opening bracket', async () => {
+    expect(await problemsOf('fixtures/valid/every-status.json', '--batch-size', '2')).toEqual([
+      'warning batch-too-large 1:1 ',
+    ]);
+  });
+
+  it('forces a type with --type', async () => {
+    const problems = await problemsOf('fixtures/invalid/unrecognisable-shape.json', '--type', 'CallReceived');
+    expect(problems).toEqual(['error missing-field 2:3 /0/type']);
+  });
+
+  it('keeps at most --max-problems problems but counts them all', async () => {
+    const { report } = await validateJson(['fixtures/invalid/several-errors.json', '--max-problems', '2']);
+    expect(report.files[0]!.problems).toHaveLength(2);
+    expect(report.totals.errors).toBe(4);
+  });
+
+  it('prints GitHub annotations', async () => {
+    const result = await runCli(['validate', 'fixtures/doc-examples/call-complete.json', '--format', 'github']);
+    expect(result.stdout).toBe(
+      '::error file=fixtures/doc-examples/call-complete.json,line=59,col=20,title=callhook missing-comma::missing comma between object members (/1/data/flow/1/response)\n',
+    );
+    expect(result.code).toBe(1);
+  });
+
+  it('prints JUnit XML with one failing suite per invalid file', async () => {
+    const result = await runCli(['validate', 'fixtures/doc-examples', '--format', 'junit']);
+    expect(result.stdout).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="callhook validate" tests="5" failures="4">/,
+    );
+    expect(result.stdout.match(/<failure /g)).toHaveLength(4);
+    expect(result.stdout).toContain(
+      'fixtures/doc-examples/call-complete.json:59:20 error missing comma between object members',
+    );
+  });
+
+  it('with --quiet prints only failing files and the totals', async () => {
+    const result = await runCli(['validate', 'fixtures/doc-examples', '--quiet']);
+    expect(result.stdout).not.toContain('sms-sent.json');
+    expect(result.stdout).toContain('✖ fixtures/doc-examples/call-complete.json');
+    expect(result.stdout).toContain('✖ invalid  5 files, 10 events: 6 valid, 4 invalid; 4 errors, 0 warnings');
+  });
+
+  it('skips an element larger than 16 MiB with an error, and goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    const file = join(dir, 'huge.json');
+    const ok = readFileSync('fixtures/valid/single-event-object.json', 'utf8');
+    writeFileSync(file, `[{"transcript": "${'x'.repeat(17 * 2 ** 20)}"},\n${ok}]`);
+    const { report, code } = await validateJson([file]);
+    expect(code).toBe(1);
+    expect(report.files[0]!.problems.map((p) => p.code)).toEqual(['element-too-large']);
+    expect(report.files[0]!.valid).toBe(1);
+  });
+});
+
+describe('validate: usage and I/O errors', () => {
+  it('names a missing path on one line, exit 2', async () => {
+    const result = await runCli(['validate', 'fixtures/valid', 'no/such/file.json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('callhook: no/such/file.json: no such file or directory\n');
+    expect(result.stdout).toBe('');
+  });
+
+  it('refuses a bad option value with exit 2', async () => {
+    for (const args of [
+      ['--format', 'xml'],
+      ['--batch-size', '0'],
+      ['--type', 'Call'],
+    ]) {
+      const result = await runCli(['validate', 'fixtures/valid', ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('lists every command in --help and prints the version', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/validate \[options\] <paths\.\.\.>/);
+    expect(help.stdout).toMatch(/fix \[options\] <file>/);
+    expect(help.stdout).toContain('Exit codes:');
+    const version = await runCli(['--version']);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+});
+
+describe('fix', () => {
+  const examples = ['call-attempted', 'call-complete', 'call-received', 'sms-received', 'sms-sent'];
+
+  for (const name of examples) {
+    it(`repairs the published ${name} example into the repaired fixture, byte for byte`, async () => {
+      const result = await runCli(['fix', `fixtures/doc-examples/${name}.json`]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(readFileSync(`fixtures/valid/doc-${name}-repaired.json`, 'utf8'));
+    });
+  }
+
+  it('repairs several defects at once and the result validates', async () => {
+    const fixed = await runCli(['fix', 'fixtures/invalid/several-errors.json']);
+    expect(fixed.stderr).toBe(
+      'callhook: fixtures/invalid/several-errors.json: repaired 4 problems (--write saves them)\n',
+    );
+    const checked = await runCli(['validate', '-', '--format', 'json'], { input: fixed.stdout });
+    expect(JSON.parse(checked.stdout).totals).toMatchObject({ errors: 0, invalid: 0, valid: 3 });
+  });
+
+  it('--write keeps the original as .bak and never overwrites an earlier backup', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    const file = join(dir, 'hook.json');
+    const original = readFileSync('fixtures/doc-examples/call-received.json', 'utf8');
+    writeFileSync(file, original);
+    writeFileSync(`${file}.bak`, 'an older backup');
+    const result = await runCli(['fix', file, '--write']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`the original is kept as ${file}.bak.1`);
+    expect(readFileSync(`${file}.bak`, 'utf8')).toBe('an older backup');
+    expect(readFileSync(`${file}.bak.1`, 'utf8')).toBe(original);
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync('fixtures/valid/doc-call-received-repaired.json', 'utf8'));
+    expect(readdirSync(dir).sort()).toEqual(['hook.json', 'hook.json.bak', 'hook.json.bak.1']);
+  });
+
+  it('writes nothing when a defect cannot be repaired, and says where it is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    const file = join(dir, 'broken.json');
+    copyFileSync('fixtures/invalid/unterminated-string.json', file);
+    const before = readFileSync(file);
+    const result = await runCli(['fix', file, '--write']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${file}:10:15  error  unterminated string`);
+    expect(result.stderr).toContain('cannot be repaired automatically; nothing was written');
+    expect(readFileSync(file)).toEqual(before);
+    expect(readdirSync(dir)).toEqual(['broken.json']);
+  });
+});
