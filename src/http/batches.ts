@@ -14,6 +14,8 @@ export interface ReplayEvent {
   batch: number;
   /** `file:line:column` of the element, for messages and the journal. */
   location: string;
+  /** Byte offset of the element in its file, for progress through the input. */
+  offset: number;
   /** The element's exact source text: sent as is unless `--fresh` rewrites it. */
   text: string;
   /** The parsed element. */
@@ -48,6 +50,8 @@ export interface RecordFilterOptions {
   validate: boolean;
   /** Told about every element that will not be sent. */
   onSkip?: ((skipped: SkippedInput) => void) | undefined;
+  /** Told about syntax errors between elements (a missing comma): the elements themselves may still be sent. */
+  onProblem?: ((problem: SkippedInput) => void) | undefined;
 }
 
 function firstError(problems: readonly { severity: string; message: string }[]): string {
@@ -82,7 +86,14 @@ export async function* replayEventsFromRecords(
         options.onSkip?.({ location, message: firstError(record.problems) });
         continue;
       }
-      events.push({ file: element.file, batch: element.batch, location, text: element.text, value: record.value });
+      events.push({
+        file: element.file,
+        batch: element.batch,
+        location,
+        offset: element.offset,
+        text: element.text,
+        value: record.value,
+      });
     }
     if (events.length > 0) yield events;
   }

@@ -4,7 +4,6 @@
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { Agent, type Dispatcher, interceptors } from 'undici';
-import { version } from '../version.js';
 import type { OutboundBatch } from './batches.js';
 import type { Journal, JournalEntry } from './journal.js';
 import { createPacer } from './pace.js';
@@ -17,6 +16,8 @@ export interface DeliveryOptions {
   url: string;
   method: 'POST' | 'PUT';
   headers?: Record<string, string> | undefined;
+  /** callhook's version, for the user-agent header. */
+  version?: string | undefined;
   concurrency: number;
   /** Requests per second, counting retries; undefined for no limit. */
   rate?: number | undefined;
@@ -74,6 +75,16 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * The headers every request carries before signing; the user's `-H` headers win over the defaults.
+ * Hint: the version comes in as an argument because src/version.ts resolves package.json relative
+ * to the importing file, which is wrong from inside a lazily loaded chunk of the bundle.
+ */
+export function baseRequestHeaders(userHeaders: Record<string, string> = {}, version = ''): Record<string, string> {
+  const userAgent = version ? `callhook/${version}` : 'callhook';
+  return { 'content-type': 'application/json', 'user-agent': userAgent, ...userHeaders };
+}
+
 /** Delivers every batch and returns the counts; never throws for delivery failures, only records them. */
 export async function deliverBatches(
   batches: AsyncIterable<OutboundBatch>,
@@ -86,11 +97,7 @@ export async function deliverBatches(
   const origin = target.origin;
   const path = `${target.pathname}${target.search}`;
   const pacer = options.rate ? createPacer(options.rate) : undefined;
-  const baseHeaders: Record<string, string> = {
-    'content-type': 'application/json',
-    'user-agent': `callhook/${version}`,
-    ...options.headers,
-  };
+  const baseHeaders = baseRequestHeaders(options.headers, options.version);
 
   const agent = new Agent({
     connections: options.concurrency,

@@ -1,4 +1,5 @@
 /** Counts what a replay did, for the live progress line and the final report. Pure. */
+import { ExitCode } from '../errors.js';
 import type { SkippedInput } from './batches.js';
 import type { BatchStatus, JournalEntry } from './journal.js';
 
@@ -199,4 +200,16 @@ export class DeliveryStats {
       invalid: this.invalid,
     };
   }
+}
+
+/**
+ * The exit code a replay ends with: 130 when interrupted, 1 when any batch was not delivered,
+ * the run stopped early (410 Gone) or there was nothing valid to send, 0 otherwise.
+ */
+export function replayExitCode(report: ReplayReport): number {
+  if (report.interrupted) return ExitCode.interrupted;
+  const b = report.batches;
+  if (report.stoppedBy || b.failed > 0 || b.undelivered > 0) return ExitCode.invalid;
+  if (b.delivered + b.resumed === 0) return ExitCode.invalid;
+  return ExitCode.ok;
 }

@@ -24,7 +24,16 @@ async function server(...args: Parameters<typeof startServer>) {
 async function* events(count: number, perBatch = 1): AsyncGenerator<ReplayEvent[]> {
   for (let n = 0; n < count; n++) {
     const text = JSON.stringify({ n, time: '2024-01-01T00:00:00Z' });
-    yield [{ file: 'in.json', batch: Math.floor(n / perBatch), location: `in.json:${n + 1}:1`, text, value: null }];
+    yield [
+      {
+        file: 'in.json',
+        batch: Math.floor(n / perBatch),
+        location: `in.json:${n + 1}:1`,
+        offset: n,
+        text,
+        value: null,
+      },
+    ];
   }
 }
 
