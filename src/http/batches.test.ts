@@ -49,7 +49,7 @@ describe('planBatches', () => {
     expect(first.map((b) => b.key)).toEqual(again.map((b) => b.key));
     expect(first.map((b) => b.webhookId)).toEqual(again.map((b) => b.webhookId));
     expect(first[0]!.key).not.toBe(first[1]!.key);
-    expect(first[0]!.webhookId).toMatch(/^msg_[0-9a-f]{32}$/);
+    expect(first[0]!.webhookId).toMatch(/^msg_0_[0-9a-f]{32}$/);
   });
 
   it('keys on the original text, so --fresh --resume still matches', async () => {

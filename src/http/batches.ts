@@ -143,8 +143,11 @@ export async function* planBatches(
     // Hint: the key hashes the original text, not the rewritten one, so `--fresh --resume`
     // still recognises batches that a previous run delivered; the ordinal keeps two identical
     // batches apart.
-    const key = `${ordinal}-${digest(original.join('\n'))}`;
-    const webhookId = `msg_${digest(String(ordinal), '\n', body)}`;
+    const hash = digest(original.join('\n'));
+    const key = `${ordinal}-${hash}`;
+    // Without a rewrite the body is a function of the original text, so the key's hash already
+    // names its content and a second hash per batch would be wasted.
+    const webhookId = options.rewrite ? `msg_${digest(String(ordinal), '\n', body)}` : `msg_${ordinal}_${hash}`;
     const batch = { ordinal, key, webhookId, body, events: group.length, source: group[0]!.location };
     ordinal++;
     return batch;

@@ -21,7 +21,7 @@ export interface DeliveryOptions {
   concurrency: number;
   /** Requests per second, counting retries; undefined for no limit. */
   rate?: number | undefined;
-  /** Per attempt, from sending to the end of the response body. */
+  /** Per attempt: to connect, to receive the response headers, and as the longest pause in the body. */
   timeoutMs: number;
   /** Attempts after the first. */
   retries: number;
@@ -62,11 +62,55 @@ const certificateCodes = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-const timedOut = Symbol('timeout');
-const aborted = Symbol('aborted');
+/** What one request got back: the status, the headers, and the first bytes of a non-2xx body. */
+interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
-async function readSnippet(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const text = await body.text();
+const snippetBytes = 1024;
+
+/**
+ * One request through undici's `dispatch` with a minimal handler. Hint: `request()` wraps every
+ * response body in a Readable stream; a replay only needs the status and, for errors, the first
+ * bytes of the body, and skipping the stream is a measurable part of the request rate.
+ */
+function dispatchOnce(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let headers: RawResponse['headers'] = {};
+    const chunks: Buffer[] = [];
+    let size = 0;
+    dispatcher.dispatch(options, {
+      // Hint: undici tells the handler API apart by this method; without it, it expects the old one.
+      onRequestStart() {},
+      onResponseStart(_controller, statusCode, responseHeaders) {
+        status = statusCode;
+        headers = responseHeaders;
+      },
+      onResponseData(_controller, chunk) {
+        // A 2xx body is drained unread; an error body is kept only as far as the report shows it.
+        if (status >= 300 && size < snippetBytes) {
+          chunks.push(chunk);
+          size += chunk.length;
+        }
+      },
+      onResponseEnd() {
+        resolve({
+          status,
+          headers,
+          body: chunks.length ? Buffer.concat(chunks).toString('utf8', 0, snippetBytes) : '',
+        });
+      },
+      onResponseError(_controller, error) {
+        reject(error);
+      },
+    });
+  });
+}
+
+function snippet(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   return oneLine.length > 200 ? `${oneLine.slice(0, 200)}…` : oneLine;
 }
@@ -102,7 +146,7 @@ export async function deliverBatches(
   const agent = new Agent({
     connections: options.concurrency,
     keepAliveTimeout: 30_000,
-    connect: { rejectUnauthorized: !options.insecure },
+    connect: { rejectUnauthorized: !options.insecure, timeout: options.timeoutMs },
   });
   const dispatcher: Dispatcher = options.followRedirects
     ? agent.compose(interceptors.redirect({ maxRedirections: 5 }))
@@ -136,37 +180,45 @@ export async function deliverBatches(
     }
   };
 
+  // Hint: a second Ctrl-C destroys the pool, which fails every in-flight request at once; this
+  // costs nothing per request, unlike an AbortSignal listener on each one.
+  const onAbort = () => {
+    agent.destroy().catch(() => {});
+  };
+  options.abort?.addEventListener('abort', onAbort, { once: true });
+
+  const timeouts = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
   const send = async (batch: OutboundBatch): Promise<Attempt> => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(timedOut), options.timeoutMs);
-    const onAbort = () => controller.abort(aborted);
-    options.abort?.addEventListener('abort', onAbort, { once: true });
     const headers = options.signer
       ? { ...baseHeaders, ...options.signer(batch.webhookId, batch.body, new Date()) }
       : baseHeaders;
     const started = performance.now();
     try {
-      const response = await dispatcher.request({
+      // Hint: undici's own header and body timers are far cheaper than an AbortController and a
+      // timer per request; together they bound an attempt: the headers must arrive, and the body
+      // must not stall, within the timeout.
+      const response = await dispatchOnce(dispatcher, {
         origin,
         path,
         method: options.method,
         headers,
         body: batch.body,
-        signal: controller.signal,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
       });
-      const { statusCode } = response;
+      const statusCode = response.status;
       let detail = '';
-      if (statusCode >= 200 && statusCode < 300) await response.body.dump();
-      else if (statusCode >= 300 && statusCode < 400) {
-        await response.body.dump();
+      if (statusCode >= 300 && statusCode < 400) {
         const location = headerValue(response.headers.location);
         detail = `redirected${location ? ` to ${location}` : ''}: misconfigured endpoint? (pass --follow-redirects to follow)`;
-      } else detail = await readSnippet(response.body);
-      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      } else if (statusCode >= 400) detail = snippet(response.body);
+      const retryAfterMs = statusCode >= 400 ? parseRetryAfter(response.headers['retry-after']) : undefined;
       return { kind: 'response', status: statusCode, latencyMs: performance.now() - started, retryAfterMs, detail };
     } catch (error) {
-      const reason = controller.signal.reason;
-      if (reason === timedOut) {
+      if (options.abort?.aborted) return { kind: 'error', outcome: 'aborted', retryable: false, detail: 'aborted' };
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name ?? 'network-error';
+      const message = (error as Error).message;
+      if (timeouts.has(code)) {
         return {
           kind: 'error',
           outcome: 'timeout',
@@ -174,9 +226,7 @@ export async function deliverBatches(
           detail: `no response within ${options.timeoutMs / 1000} s`,
         };
       }
-      if (reason === aborted) return { kind: 'error', outcome: 'aborted', retryable: false, detail: 'aborted' };
-      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name ?? 'network-error';
-      const message = (error as Error).message;
+      if (code === 'UND_ERR_INVALID_ARG') return { kind: 'error', outcome: code, retryable: false, detail: message };
       if (certificateCodes.has(code)) {
         return {
           kind: 'error',
@@ -186,9 +236,6 @@ export async function deliverBatches(
         };
       }
       return { kind: 'error', outcome: code, retryable: true, detail: message };
-    } finally {
-      clearTimeout(timer);
-      options.abort?.removeEventListener('abort', onAbort);
     }
   };
 
@@ -198,7 +245,7 @@ export async function deliverBatches(
       ...entry,
       events: batch.events,
       source: batch.source,
-      at: new Date().toISOString(),
+      at: options.journal ? new Date().toISOString() : '',
     };
     options.journal?.append(full);
     stats.finish(full);
@@ -263,19 +310,40 @@ export async function deliverBatches(
   let readError: unknown;
   // Hint: a second Ctrl-C must not wait for input that may never come (a quiet stdin), so a
   // pending read is abandoned; what it would have returned was never sent, and --resume sends it.
-  let abandonRead: (() => void) | undefined;
-  const abandoned = new Promise<IteratorResult<OutboundBatch>>((resolve) => {
-    abandonRead = () => resolve({ done: true, value: undefined });
-  });
-  const onAbandon = () => abandonRead?.();
+  // (Not Promise.race against one long-lived promise: every race would leave a reaction on it,
+  // which leaks memory in proportion to the number of batches.)
+  const ended: IteratorResult<OutboundBatch> = { done: true, value: undefined };
+  const pendingReads = new Set<() => void>();
+  const onAbandon = () => {
+    for (const abandon of pendingReads) abandon();
+    pendingReads.clear();
+  };
   options.abort?.addEventListener('abort', onAbandon, { once: true });
-  if (options.abort?.aborted) onAbandon();
+  const nextBatch = (): Promise<IteratorResult<OutboundBatch>> =>
+    new Promise((resolve, reject) => {
+      if (options.abort?.aborted) {
+        resolve(ended);
+        return;
+      }
+      const abandon = () => resolve(ended);
+      pendingReads.add(abandon);
+      iterator.next().then(
+        (result) => {
+          pendingReads.delete(abandon);
+          resolve(result);
+        },
+        (error: unknown) => {
+          pendingReads.delete(abandon);
+          reject(error);
+        },
+      );
+    });
   let readAbandoned = false;
   const worker = async (): Promise<void> => {
     while (!stopping.signal.aborted) {
       let next: IteratorResult<OutboundBatch>;
       try {
-        next = await Promise.race([iterator.next(), abandoned]);
+        next = await nextBatch();
         if (options.abort?.aborted) {
           readAbandoned = true;
           if (!next.done)
@@ -302,9 +370,10 @@ export async function deliverBatches(
     if (!stats.inputEnded && readError === undefined && !readAbandoned) await iterator.return?.(undefined);
   } finally {
     options.abort?.removeEventListener('abort', onAbandon);
+    options.abort?.removeEventListener('abort', onAbort);
     options.stop?.removeEventListener('abort', onStop);
     options.abort?.removeEventListener('abort', onStop);
-    await (options.abort?.aborted ? agent.destroy() : agent.close());
+    await (options.abort?.aborted ? agent.destroy() : agent.close()).catch(() => {});
   }
   return readError === undefined ? { stats } : { stats, readError };
 }

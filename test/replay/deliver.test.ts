@@ -80,10 +80,12 @@ describe('deliverBatches', () => {
       if (tries === 1 && n % 4 === 0) res.writeHead(500).end('boom');
       else if (tries === 1 && n % 4 === 1) res.writeHead(429, { 'retry-after': '0' }).end();
       else if (tries === 1 && n % 4 === 2) res.socket?.destroy();
-      else if (tries === 1 && n % 4 === 3) setTimeout(() => res.end(), 400);
+      // Hint: undici checks header timeouts on a coarse timer (about half a second), so "slower
+      // than the timeout" must be well past it.
+      else if (tries === 1 && n % 4 === 3) setTimeout(() => res.end(), 1500);
       else res.end();
     });
-    const { stats } = await deliverBatches(planBatches(events(12)), options(s.url, { timeoutMs: 150 }));
+    const { stats } = await deliverBatches(planBatches(events(12)), options(s.url, { timeoutMs: 100 }));
     const report = stats.report(s.url, 'POST');
     expect(new Set(numbers(s))).toEqual(new Set(Array.from({ length: 12 }, (_, i) => i)));
     expect(report.batches).toMatchObject({ delivered: 12, failed: 0, retried: 12 });
