@@ -16,7 +16,7 @@ import { openJournal, readConfirmedKeys } from '../http/journal.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from '../http/replay-options.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
-import { listSources, readRecords } from '../input/read.js';
+import { listSources, type ReadOptions, readRecords } from '../input/read.js';
 import {
   type DryRunRequest,
   renderCurl,
@@ -88,7 +88,7 @@ async function prepareFresh(
   let replayed: ReplayEvent[][] | undefined;
   const scan = paths.includes('-')
     ? source()
-    : replayEventsFromRecords(readRecords(paths, settings.type ? { type: settings.type } : {}), {
+    : replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
         validate: settings.validate,
       });
   if (paths.includes('-')) replayed = [];
@@ -106,6 +106,15 @@ async function prepareFresh(
 
 async function* fromArray(chunks: ReplayEvent[][]): AsyncGenerator<ReplayEvent[]> {
   yield* chunks;
+}
+
+/**
+ * Hint: the input layer reads 1 MiB at a time by default, about ten thousand small events held
+ * at once; replay reads 64 KiB at a time so it stays only a little ahead of delivery, which
+ * keeps the heap small on a huge export at no measurable cost in request rate.
+ */
+function readOptions(settings: ReplaySettings): ReadOptions {
+  return { chunkSize: 64 * 1024, type: settings.type };
 }
 
 function makeSigner(settings: ReplaySettings): Signer | undefined {
@@ -197,7 +206,7 @@ export async function replayCommand(paths: string[], raw: RawReplayOptions, comm
   const onProblem = (problem: SkippedInput) =>
     diagnose(renderInputProblem(problem.location, problem.message, errColors));
   const source = () =>
-    replayEventsFromRecords(readRecords(paths, settings.type ? { type: settings.type } : {}), {
+    replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
       validate: settings.validate,
       onSkip,
       onProblem,
