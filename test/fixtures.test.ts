@@ -38,15 +38,12 @@ describe('fixtures', () => {
   });
 
   const invalid = reportOf('invalid');
-  const knownGaps = ['proto-key.json'];
-  it.each(listed('invalid').filter((f) => !knownGaps.includes(f)))('invalid/%s: shows a problem', (file) => {
+  it.each(listed('invalid'))('invalid/%s: shows a problem', (file) => {
     expect(invalid[`invalid/${file}`]).not.toEqual(['(no problem)']);
     expect(invalid[`invalid/${file}`]?.length).toBeGreaterThan(0);
   });
 
-  // Hint: checkEvent's strict mode misses a `__proto__` key today (see fixtures/invalid/README.md);
-  // when that is fixed this starts passing and `it.fails` fails, as a reminder to move it above.
-  it.fails('invalid/proto-key.json: strict mode reports the __proto__ key', () => {
+  it('invalid/proto-key.json: strict mode reports the __proto__ key', () => {
     expect(invalid['invalid/proto-key.json']?.join('\n')).toContain('unknown-field');
   });
 
