@@ -441,7 +441,7 @@ export function parseElement(element: SplitElement, file: string, limits: { maxE
   for (const path of protoKeys) {
     problems.push({
       ...at,
-      ...locateIn(text, path),
+      ...locateIn(text, path, true),
       pointer: element.pointer + path,
       severity: 'warning',
       code: 'proto-key',

@@ -160,7 +160,8 @@ export function findUnknownFields(schema: SchemaNode, value: unknown, pointer: s
   while (node.wrapped) node = node.wrapped;
   if (node.entries && isObject(value)) {
     for (const key of Object.keys(value)) {
-      const child = node.entries[key];
+      // Hint: Object.hasOwn, not a lookup: `entries["__proto__"]` would find Object.prototype.
+      const child = Object.hasOwn(node.entries, key) ? node.entries[key] : undefined;
       const at = `${pointer}/${pointerSegment(key)}`;
       if (child) findUnknownFields(child, value[key], at, out);
       else out.push(unknownField(key, at));

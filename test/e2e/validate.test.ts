@@ -72,7 +72,7 @@ describe('validate: one scenario per invalid fixture', () => {
     'nan-value.json': ['error invalid-symbol 4:14 /0/phone'],
     'not-an-object.json': ['error not-an-object 32:3 /1'],
     'phone-with-plus.json': ['error invalid-format 4:14 /0/phone'],
-    'proto-key.json': ['warning proto-key 28:20 /0/data/__proto__'],
+    'proto-key.json': ['warning proto-key 28:7 /0/data/__proto__'],
     'raw-control-character.json': ['error control-character 19:31 /0/data/flow/0/transcript'],
     'redelivery-duplicate-id.json': ['warning duplicate-id 63:11 /2/id'],
     'several-errors.json': [
@@ -112,6 +112,10 @@ describe('validate: one scenario per invalid fixture', () => {
   it('reports undocumented fields under --strict only', async () => {
     expect(await problemsOf('fixtures/invalid/strict-extra-field.json', '--strict')).toEqual([
       'error unknown-field 30:7 /0/data/durationSeconds',
+    ]);
+    expect(await problemsOf('fixtures/invalid/proto-key.json', '--strict')).toEqual([
+      'error unknown-field 28:7 /0/data/__proto__',
+      'warning proto-key 28:7 /0/data/__proto__',
     ]);
   });
 });

@@ -1,0 +1,128 @@
+// Writes a large, realistic webhook export for benchmarks, streaming: memory stays flat however
+// many events are asked for, and the file system's pace sets the generator's (back-pressure).
+//
+//   npm run build
+//   node bench/make-export.mjs --events 100000 --format array --out bench/out/export-100k.json [--seed 1] [--only CallComplete]
+//
+// Formats: `array` is one pretty-printed JSON array (2-space indent, as a human-saved export
+// looks), `minified` the same array on one line (as a POST body), `ndjson` one event per line.
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+
+const formats = ['array', 'minified', 'ndjson'];
+const eventTypes = ['CallComplete', 'CallAttempted', 'CallReceived', 'SMSSent', 'SMSReceived'];
+const usage = `usage: node bench/make-export.mjs --events <n> --out <file> [--format ${formats.join('|')}] [--seed <n>] [--only <event type>]`;
+// Hint: fs streams buffer 16 KiB; handing them ~256 KiB strings keeps the per-write cost negligible
+// while the pipeline's own buffer (a few chunks) still bounds memory to a few MiB.
+const chunkChars = 256 * 1024;
+
+function fail(message) {
+  process.stderr.write(`make-export: ${message}\n${usage}\n`);
+  process.exit(2);
+}
+
+function integerOption(value, name, fallback) {
+  if (value === undefined) {
+    if (fallback === undefined) fail(`--${name} is required`);
+    return fallback;
+  }
+  const number = Number(value.replaceAll('_', ''));
+  if (!Number.isSafeInteger(number) || number < 0)
+    fail(`--${name} must be a whole number, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      events: { type: 'string' },
+      format: { type: 'string', default: 'array' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      only: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+} catch (error) {
+  fail(error.message);
+}
+if (args.help) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
+const total = integerOption(args.events, 'events');
+const seed = integerOption(args.seed, 'seed', 1);
+if (!formats.includes(args.format))
+  fail(`--format must be one of ${formats.join(', ')}, got ${JSON.stringify(args.format)}`);
+if (args.only !== undefined && !eventTypes.includes(args.only)) {
+  fail(`--only must be one of ${eventTypes.join(', ')}, got ${JSON.stringify(args.only)}`);
+}
+if (!args.out) fail('--out is required');
+
+let library;
+try {
+  library = await import('../dist/index.js');
+} catch (error) {
+  fail(`cannot load the built library (run \`npm run build\` first): ${error.message}`);
+}
+
+/** The text of one event in the chosen format, without the separator that joins events. */
+const encoders = {
+  array: (event) => `  ${JSON.stringify(event, null, 2).replaceAll('\n', '\n  ')}`,
+  minified: (event) => JSON.stringify(event),
+  ndjson: (event) => JSON.stringify(event),
+};
+const layouts = {
+  array: { open: '[\n', separator: ',\n', close: '\n]\n', empty: '[]\n' },
+  minified: { open: '[', separator: ',', close: ']\n', empty: '[]\n' },
+  ndjson: { open: '', separator: '\n', close: '\n', empty: '' },
+};
+
+/** Yields the file's text in ~256 KiB chunks; lazy, so it runs only as fast as the disk takes it. */
+function* chunks(format, count) {
+  const encode = encoders[format];
+  const layout = layouts[format];
+  if (count === 0) {
+    yield layout.empty;
+    return;
+  }
+  let buffer = layout.open;
+  let written = 0;
+  // Hint: the call count is effectively unbounded; we stop after `count` events, which may cut
+  // the last call's story short. That is fine for a benchmark input.
+  for (const { type, event } of library.generateTypedCalls({ seed, calls: Number.MAX_SAFE_INTEGER })) {
+    if (args.only && type !== args.only) continue;
+    buffer += (written === 0 ? '' : layout.separator) + encode(event);
+    written++;
+    if (written === count) break;
+    if (buffer.length >= chunkChars) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  yield buffer + layout.close;
+}
+
+mkdirSync(dirname(args.out), { recursive: true });
+const started = performance.now();
+const output = createWriteStream(args.out);
+try {
+  await pipeline(Readable.from(chunks(args.format, total)), output);
+  report();
+} catch (error) {
+  process.stderr.write(`make-export: cannot write ${args.out}: ${error.message}\n`);
+  process.exitCode = 2;
+}
+
+function report() {
+  const seconds = (performance.now() - started) / 1000;
+  const bytes = output.bytesWritten;
+  process.stderr.write(
+    `make-export: wrote ${total} events, ${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB, ${Math.round(bytes / Math.max(total, 1))} B/event) ` +
+      `to ${args.out} as ${args.format}${args.only ? ` (${args.only} only)` : ''}, seed ${seed}, in ${seconds.toFixed(1)} s\n`,
+  );
+}
