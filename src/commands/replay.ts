@@ -228,9 +228,7 @@ export async function replayCommand(paths: string[], raw: RawReplayOptions, comm
   const onSigint = () => {
     if (!stop.signal.aborted) {
       const inFlight = stats.read - stats.done;
-      diagnose(
-        `\nstopping: waiting for ${inFlight} batch${inFlight === 1 ? '' : 'es'} in flight (Ctrl-C again to abort them)\n`,
-      );
+      diagnose(`\nstopping: no new batches; waiting for ${inFlight} in flight (Ctrl-C again to abort them)\n`);
       stop.abort();
     } else if (!abort.signal.aborted) {
       diagnose('aborting\n');

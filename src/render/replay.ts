@@ -18,10 +18,11 @@ export function progressFraction(p: ProgressSnapshot): number | undefined {
   return p.fractionRead * (p.done / p.read);
 }
 
-function counts(p: ProgressSnapshot): string {
+function counts(p: ProgressSnapshot, red: (text: string) => string = (text) => text): string {
   const total = p.inputEnded ? String(p.read) : `${p.read}+`;
   const rate = p.elapsedMs > 0 ? Math.round((p.requests / p.elapsedMs) * 1000) : 0;
-  return `${p.done}/${total} batches  ${rate} req/s  ${p.errors} error${p.errors === 1 ? '' : 's'}`;
+  const errors = `${p.errors} error${p.errors === 1 ? '' : 's'}`;
+  return `${p.done}/${total} batches  ${rate} req/s  ${p.errors > 0 ? red(errors) : errors}`;
 }
 
 function eta(p: ProgressSnapshot): string {
@@ -39,7 +40,7 @@ export function renderProgressBar(p: ProgressSnapshot, columns: number, c: Chalk
   const width = Math.min(40, room);
   const filled = Math.round(width * Math.min(1, fraction));
   const bar = `${c.green('█'.repeat(filled))}${c.dim('░'.repeat(width - filled))}`;
-  return `${bar} ${text.replace(/ error/, p.errors > 0 ? c.red(' error') : ' error')}`;
+  return `${bar} ${counts(p, c.red)}${eta(p)}`;
 }
 
 /** One plain progress line, for when stderr is not a terminal. */
@@ -84,7 +85,7 @@ export function renderReplaySummary(report: ReplayReport, c: ChalkInstance, jour
   }
   if (report.stoppedBy) lines.push('', c.red(`Stopped: ${escapeTerminal(report.stoppedBy)}`));
   if (report.interrupted) lines.push('', c.yellow('Interrupted.'));
-  if (!report.inputComplete || b.undelivered > 0) {
+  if (!report.inputComplete || b.undelivered > 0 || b.failed > 0) {
     lines.push(
       journal
         ? `Rerun with --resume --journal ${escapeTerminal(journal)} to send only what was not delivered.`
