@@ -104,7 +104,7 @@ program
   .option('--no-validate', 'send events that fail validation too (unparsable ones never are)')
   .option('--concurrency <n>', 'requests in flight at once', '4')
   .option('--rate <r>', 'at most r requests per second, retries included')
-  .option('--timeout <seconds>', 'per attempt, until the whole response is in', '30')
+  .option('--timeout <seconds>', 'per attempt: to connect, to get the headers, and any pause in the body', '30')
   .option('--retries <n>', 'further attempts on network errors, timeouts, 408, 429 and 5xx', '5')
   .option('--follow-redirects', 'follow 3xx (otherwise reported as a misconfigured endpoint)')
   .addOption(new Option('--sign <scheme>', 'sign each request').choices(['standard', 'hmac']))
