@@ -87,6 +87,86 @@ ${exitCodes}`,
   )
   .action(run(async () => (await import('./commands/validate.js')).validate));
 
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+const viewFormats = ['pretty', 'json', 'markdown'];
+
+program
+  .command('show')
+  .alias('flow')
+  .summary('show call flows, transcripts and events as people read them')
+  .description(
+    'Show each CallComplete as a readable call flow (status, steps, transcripts, requests, outcome) and every other event as one line. Payload text is escaped; output wraps to the terminal and is paged when longer than the screen.',
+  )
+  .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
+  .option(
+    '--status <status>',
+    'only these statuses: Complete, Partial, "Not Complete", success, failed (repeatable, or comma-separated)',
+    collect,
+  )
+  .addOption(new Option('--group <group>', 'only call results of this status group').choices(['complete', 'failed']))
+  .option('--campaign <id>', 'only this campaignId (or its start)')
+  .option('--phone <digits>', 'only events with this phone number (phone, from or to)')
+  .option('--id <id>', 'only this event id, sessionId or callResultId (or its start)')
+  .option('--correlation <id>', 'only this correlationId (or its start)')
+  .option('--since <time>', 'only events at or after this time: 2022-09-01, an ISO timestamp, or 2h, 7d ago')
+  .option('--until <time>', 'only events at or before this time')
+  .option(
+    '--grep <text>',
+    'only events whose transcripts or messages contain this text (case-insensitive); highlights it',
+  )
+  .option('--limit <n>', 'stop after n events', parsePositiveInteger)
+  .option('--mask', 'hide phone numbers (last 3 digits kept) and shorten names to initials')
+  .addOption(new Option('--format <format>', 'output format').choices(viewFormats).default('pretty'))
+  .addOption(new Option('--type <type>', 'read every event as this type (e.g. SMSReceived)').choices(eventTypes))
+  .option('--width <columns>', 'wrap to this many columns (default: the terminal width, 80 when piped)')
+  .option('--no-pager', 'never page the output through $PAGER')
+  .option('--no-color', 'no colours, even on a terminal')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ callhook show export.json --group failed
+  $ callhook show calls/ --grep "human" --mask --format markdown
+  $ callhook show export.json --format json --status Partial | jq length
+  $ callhook show big.json | head
+
+Invalid events are reported on stderr as warnings naming file:line:column, and skipped.
+
+Exit codes:
+  0    shown (skipped invalid events do not change it; nor does | head ending early)
+  2    usage or I/O error (bad option, missing file)
+  130  interrupted (Ctrl-C)`,
+  )
+  .action(run(async () => (await import('./commands/show.js')).show));
+
+program
+  .command('trace')
+  .summary('tell the story of one scheduled call across event types, in time order')
+  .description(
+    'Collect every event with this correlationId (or its start): attempts with failure notes, callbacks, SMS both ways and the final CallComplete with its flow, in time order.',
+  )
+  .argument('<correlationId>', 'the correlationId, or its first characters')
+  .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
+  .option('--mask', 'hide phone numbers (last 3 digits kept) and shorten names to initials')
+  .addOption(new Option('--format <format>', 'output format').choices(viewFormats).default('pretty'))
+  .addOption(new Option('--type <type>', 'read every event as this type').choices(eventTypes))
+  .option('--width <columns>', 'wrap to this many columns (default: the terminal width, 80 when piped)')
+  .option('--no-pager', 'never page the output through $PAGER')
+  .option('--no-color', 'no colours, even on a terminal')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ callhook trace d07b9760 export.json
+  $ callhook trace d07b9760-9c74-4c12-919b-3b88adbf5863 exports/ --format json
+
+Exit codes:
+  0    the call's events were found
+  1    no event has this correlationId
+  2    usage or I/O error (bad option, missing file, a prefix matching several calls)`,
+  )
+  .action(run(async () => (await import('./commands/trace.js')).trace));
+
 // Hint: when the reader of a pipe goes away (`callhook show big.json | head`), the output is
 // no longer wanted: end quietly and successfully, as cat and grep do, instead of crashing.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

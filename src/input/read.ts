@@ -143,7 +143,12 @@ export async function* readRecords(paths: readonly string[], options: ReadOption
           message: issue.message,
         });
       }
-      if (problems.length > 1) problems.sort((a, b) => a.offset - b.offset);
+      // Source order; at one position the error before the warning.
+      if (problems.length > 1) {
+        problems.sort(
+          (a, b) => a.offset - b.offset || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1),
+        );
+      }
       if (!result.event) {
         records.push({ kind: 'invalid', element: info, eventKind: result.kind, value: parsed.value, problems });
         return;

@@ -1,5 +1,6 @@
 /** Terminal facts every renderer shares: whether to colour, and how to make untrusted text safe. */
 import { Chalk, type ChalkInstance } from 'chalk';
+import stringWidth from 'string-width';
 
 /** Whether output to `stream` should be coloured: `--no-color` and NO_COLOR win, then FORCE_COLOR, then TTY. */
 export function useColor(
@@ -38,4 +39,184 @@ function visible(char: string): string {
  */
 export function escapeTerminal(text: string, keepNewlines = false): string {
   return text.replace(keepNewlines ? unsafe : unsafeWithNewline, visible);
+}
+
+/** The number of terminal columns `text` takes: wide characters (CJK, emoji) count 2, SGR colour codes 0. */
+export function displayWidth(text: string): number {
+  // Hint: most text is made of characters one column wide each (ASCII, accented Latin, Greek,
+  // Cyrillic, our own · → │), where the width is the length; string-width's grapheme
+  // segmentation costs far more per call on a multi-gigabyte export.
+  return narrowText.test(text) ? text.length : stringWidth(text);
+}
+
+// Characters that are each exactly one column: no wide, combining or zero-width ones.
+const narrowText =
+  /^[\u0020-\u007e\u00a0-\u00ac\u00ae-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u257f]*$/;
+const graphemeWidths = new Map<string, number>();
+const closingPunctuation = /^[\p{Pe}\p{Pf}\p{Po}]$/u;
+
+function graphemeWidth(grapheme: string): number {
+  let width = graphemeWidths.get(grapheme);
+  if (width === undefined) {
+    width = stringWidth(grapheme);
+    if (graphemeWidths.size < 10_000) graphemeWidths.set(grapheme, width);
+  }
+  return width;
+}
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** A run of already escaped text and the style (a chalk function) it is printed in. */
+export interface TextSpan {
+  text: string;
+  style?: ((text: string) => string) | undefined;
+}
+
+/** How `wrapSpans` lays out its lines. */
+export interface WrapOptions {
+  /** The total width of a line, indent included. */
+  width: number;
+  /** Printed before every line but the first (may hold colour codes). */
+  indent?: string | undefined;
+  /** Printed before the first line; defaults to `indent`. */
+  firstIndent?: string | undefined;
+}
+
+interface Piece {
+  start: number;
+  end: number;
+  width: number;
+}
+
+// Splits one paragraph (no newline) into breakable pieces: words between spaces, and inside a word
+// every wide grapheme on its own, since CJK text has no spaces and may break between any two characters.
+function piecesOf(text: string, offset: number): Piece[] {
+  const pieces: Piece[] = [];
+  for (const match of text.matchAll(/[^ ]+/g)) {
+    const word = match[0];
+    const start = offset + match.index;
+    if (narrowText.test(word)) {
+      pieces.push({ start, end: start + word.length, width: word.length });
+      continue;
+    }
+    let run: Piece | undefined;
+    for (const { segment, index } of graphemes.segment(word)) {
+      const width = graphemeWidth(segment);
+      const at = start + index;
+      const previous = run ?? pieces.at(-1);
+      if (closingPunctuation.test(segment) && previous && previous.start >= start) {
+        // Hint: closing punctuation (。, ！, a closing quote) never starts a line; it stays with what it closes.
+        previous.end = at + segment.length;
+        previous.width += width;
+      } else if (width >= 2) {
+        if (run) pieces.push(run);
+        run = undefined;
+        pieces.push({ start: at, end: at + segment.length, width });
+      } else if (run) {
+        run.end = at + segment.length;
+        run.width += width;
+      } else run = { start: at, end: at + segment.length, width };
+    }
+    if (run) pieces.push(run);
+  }
+  return bindSeparators(pieces, text, offset);
+}
+
+// Hint: a separator stays with the word it belongs to: no line starts with "·" (it binds to the
+// word before) and none ends with "→" (it binds to the word after, "→ answer").
+function bindSeparators(pieces: Piece[], text: string, offset: number): Piece[] {
+  const bound: Piece[] = [];
+  let arrow: Piece | undefined;
+  for (const piece of pieces) {
+    const word = text.slice(piece.start - offset, piece.end - offset);
+    if (arrow) {
+      bound.push({ start: arrow.start, end: piece.end, width: arrow.width + (piece.start - arrow.end) + piece.width });
+      arrow = undefined;
+      continue;
+    }
+    const last = bound.at(-1);
+    if (word === '→') arrow = piece;
+    else if (word === '·' && last) {
+      last.width += piece.start - last.end + piece.width;
+      last.end = piece.end;
+    } else bound.push(piece);
+  }
+  if (arrow) bound.push(arrow);
+  return bound;
+}
+
+/** Greedy line breaking of `text` (newlines are hard breaks); returns each line's [start, end) offsets. */
+function breakLines(text: string, firstWidth: number, restWidth: number): Array<[number, number]> {
+  const lines: Array<[number, number]> = [];
+  let offset = 0;
+  for (const paragraph of text.split('\n')) {
+    let lineStart = -1;
+    let lineEnd = 0;
+    let used = 0;
+    for (const piece of piecesOf(paragraph, offset)) {
+      const room = lines.length === 0 ? firstWidth : restWidth;
+      // Hint: spaces inside a line are kept as they are (columns stay aligned), so they count in full.
+      const gap = lineStart < 0 ? 0 : piece.start - lineEnd;
+      if (lineStart >= 0 && used + gap + piece.width > room) {
+        lines.push([lineStart, lineEnd]);
+        lineStart = -1;
+      }
+      if (lineStart < 0) {
+        // Hint: a piece wider than the whole line (a URL, an escaped escape sequence) stays
+        // unbroken on a line of its own; breaking it would make it impossible to copy.
+        lineStart = piece.start;
+        used = piece.width;
+      } else used += gap + piece.width;
+      lineEnd = piece.end;
+    }
+    lines.push(lineStart < 0 ? [offset, offset] : [lineStart, lineEnd]);
+    offset += paragraph.length + 1;
+  }
+  return lines;
+}
+
+/**
+ * Wraps styled spans of escaped text to `width` columns, counting wide characters right, and
+ * styles each line's part of every span separately so that no colour runs into an indent.
+ */
+export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): string[] {
+  const indent = options.indent ?? '';
+  const firstIndent = options.firstIndent ?? indent;
+  const text = spans.map((span) => span.text).join('');
+  // Hint: at least 10 columns of text, so that a deep indent on a narrow terminal still shows words.
+  const firstWidth = Math.max(10, options.width - displayWidth(firstIndent));
+  const restWidth = Math.max(10, options.width - displayWidth(indent));
+  const bounds: Array<{ start: number; end: number; style: TextSpan['style'] }> = [];
+  let at = 0;
+  for (const span of spans) {
+    bounds.push({ start: at, end: at + span.text.length, style: span.style });
+    at += span.text.length;
+  }
+  return breakLines(text, firstWidth, restWidth).map(([start, end], index) => {
+    let line = index === 0 ? firstIndent : indent;
+    for (const bound of bounds) {
+      const from = Math.max(start, bound.start);
+      const to = Math.min(end, bound.end);
+      if (from >= to) continue;
+      const part = text.slice(from, to);
+      line += bound.style ? bound.style(part) : part;
+    }
+    return line.trimEnd();
+  });
+}
+
+/** Wraps one piece of escaped, unstyled text; see `wrapSpans`. */
+export function wrapText(text: string, options: WrapOptions): string[] {
+  return wrapSpans([{ text }], options);
+}
+
+// Characters JSON.stringify leaves raw that a terminal may still act on: DEL, the C1 controls
+// (8-bit CSI is U+009B), bidi overrides, and the Unicode line and paragraph separators.
+const jsonUnsafe = /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+/**
+ * Makes JSON text safe for a terminal without changing what it means: JSON.stringify already
+ * escapes C0 controls, and this escapes the rest as `\uXXXX`, which only occur inside strings.
+ */
+export function escapeJsonForTerminal(json: string): string {
+  return json.replace(jsonUnsafe, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,0 +1,165 @@
+/**
+ * Where a reading command's results go: stdout, or `$PAGER` when stdout is a terminal and the
+ * output is longer than the screen (as git does). Knows when the reader has gone away (`| head`,
+ * `q` in less) so that the command can stop reading its input quietly.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import type { Writable } from 'node:stream';
+
+/** How the output may be shown. */
+export interface OutputOptions {
+  /** False for `--no-pager`. */
+  pager: boolean;
+  env?: NodeJS.ProcessEnv | undefined;
+}
+
+/** A writable terminal-or-pipe, as process.stdout is. */
+type Stdout = Writable & { isTTY?: boolean | undefined; rows?: number | undefined };
+
+// Hint: output that is still shorter than a screen after this long is a slow stream (a tail -f
+// into stdin, say); it is printed as it comes rather than held back for a pager.
+const pagerDecisionMs = 1000;
+
+/** The pager command line to run, or undefined when paging is off or the pager is not installed. */
+export function pagerCommand(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const command = (env.PAGER ?? 'less -R').trim();
+  if (command === '' || command === 'cat') return undefined;
+  const program = command.split(/\s+/)[0] as string;
+  // A command line with shell syntax in its program name is trusted to the shell as it is.
+  if (/[^\w./+-]/.test(program)) return command;
+  const found = isAbsolute(program)
+    ? isExecutable(program)
+    : (env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && isExecutable(join(dir, program)));
+  return found ? command : undefined;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The output stream of `show` and `trace`. */
+export class Output {
+  /** True once nobody reads any more: stop producing output. */
+  closed = false;
+  /** A write error other than EPIPE (the reader going away is not an error). */
+  error: NodeJS.ErrnoException | undefined;
+  private readonly stdout: Stdout;
+  private readonly command: string | undefined;
+  private readonly env: NodeJS.ProcessEnv;
+  private pending: string[] | undefined;
+  private pendingLines = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private pager: ChildProcess | undefined;
+  private pagerExit: Promise<void> | undefined;
+  private readonly onSigint = () => {
+    // Hint: Ctrl-C reaches less as well; less stays open, so stop reading and wait for it to quit.
+    this.closed = true;
+  };
+
+  constructor(stdout: Stdout, options: OutputOptions) {
+    this.stdout = stdout;
+    this.env = options.env ?? process.env;
+    this.command = options.pager && stdout.isTTY ? pagerCommand(this.env) : undefined;
+    if (this.command) this.pending = [];
+    stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') this.error = error;
+      this.closed = true;
+    });
+  }
+
+  /** Whether warnings should go into this output (a terminal that may be paged) rather than to stderr. */
+  get takesWarnings(): boolean {
+    return this.command !== undefined && this.pending !== undefined;
+  }
+
+  /** Writes text, waiting when the reader is slower than we are. */
+  async write(text: string): Promise<void> {
+    if (this.closed || text === '') return;
+    if (this.pending) {
+      this.pending.push(text);
+      this.pendingLines += countLines(text);
+      this.timer ??= setTimeout(() => this.flushPending(), pagerDecisionMs);
+      if (this.pendingLines >= (this.stdout.rows ?? 24)) this.startPager();
+      return;
+    }
+    const target = this.pager?.stdin ?? this.stdout;
+    if (!target.write(text)) await drained(target, () => this.closed);
+  }
+
+  /** Writes a warning line where the user will see it in order: into a paged terminal, else stderr. */
+  async warn(line: string): Promise<void> {
+    if (this.takesWarnings || this.pager) await this.write(`${line}\n`);
+    else process.stderr.write(`${line}\n`);
+  }
+
+  /** Flushes what is held back and waits for the pager to quit. */
+  async end(): Promise<void> {
+    if (this.pending) this.flushPending();
+    if (this.pager) {
+      this.pager.stdin?.end();
+      await this.pagerExit;
+      process.off('SIGINT', this.onSigint);
+    }
+  }
+
+  private flushPending(): void {
+    clearTimeout(this.timer);
+    const text = this.pending?.join('') ?? '';
+    this.pending = undefined;
+    if (text !== '' && !this.closed) this.stdout.write(text);
+  }
+
+  private startPager(): void {
+    clearTimeout(this.timer);
+    const text = this.pending?.join('') ?? '';
+    this.pending = undefined;
+    // Hint: like git, LESS=FRX unless the user set LESS: R passes colours, X keeps the text on screen after quitting.
+    const env = { ...this.env, LESS: this.env.LESS ?? 'FRX', LV: this.env.LV ?? '-c' };
+    const pager = spawn(this.command as string, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env });
+    this.pager = pager;
+    this.pagerExit = new Promise((resolve) => {
+      pager.on('close', () => {
+        this.closed = true;
+        resolve();
+      });
+      pager.on('error', () => {
+        this.closed = true;
+        resolve();
+      });
+    });
+    pager.stdin?.on('error', () => {
+      // EPIPE: the user quit the pager before the end.
+      this.closed = true;
+    });
+    process.on('SIGINT', this.onSigint);
+    pager.stdin?.write(text);
+  }
+}
+
+function countLines(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
+
+function drained(stream: Writable, isClosed: () => boolean): Promise<void> {
+  if (isClosed()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+}

@@ -1,0 +1,141 @@
+import { describe, expect, test } from 'vitest';
+import { callAttempted, callComplete, callReceived, correlationId, sms } from '../../test/helpers/events.js';
+import {
+  belongsToTrace,
+  type EventFilter,
+  initialsOf,
+  maskPayload,
+  maskPhone,
+  maskPhonesInText,
+  matchesFilter,
+  normaliseStatus,
+  orderTimeline,
+  parseTimeBound,
+  searchPattern,
+} from './timeline.js';
+
+const all = [
+  callComplete(),
+  callComplete({ status: 'Not Complete', flow: [] }),
+  callAttempted(),
+  callReceived(),
+  sms(),
+];
+const select = (filter: EventFilter) => all.filter((event) => matchesFilter(event, filter)).map((e) => e.type);
+
+describe('matchesFilter', () => {
+  test('an empty filter selects everything', () => {
+    expect(select({})).toHaveLength(all.length);
+  });
+
+  test('--status compares normalised statuses of call results and attempts', () => {
+    expect(normaliseStatus('Not Complete')).toBe('notcomplete');
+    expect(select({ statuses: ['notcomplete'] })).toEqual(['CallComplete']);
+    expect(select({ statuses: ['partial', 'failed'] })).toEqual(['CallComplete', 'CallAttempted']);
+  });
+
+  test('--group selects call results by status group', () => {
+    const complete = all.filter((e) => matchesFilter(e, { group: 'complete' }));
+    expect(complete).toHaveLength(1);
+    expect(complete[0]?.type === 'CallComplete' && complete[0].data.status).toBe('Partial');
+    expect(select({ group: 'failed' })).toEqual(['CallComplete']);
+  });
+
+  test('--campaign, --correlation and --id match ids or their start, case-insensitively', () => {
+    expect(select({ campaign: '5dd7681b' })).toHaveLength(all.length);
+    expect(select({ campaign: '5dd7681c' })).toEqual([]);
+    expect(select({ correlation: 'd07b' })).toHaveLength(all.length);
+    expect(select({ id: '94c9dda8' })).toEqual(['CallComplete', 'CallComplete']);
+    expect(select({ id: 'ffff' })).toEqual([]);
+  });
+
+  test('--phone matches phone, from and to exactly', () => {
+    expect(select({ phone: '61491570006' })).toEqual(['SMSSent']);
+    expect(select({ phone: '61491573087' })).toHaveLength(all.length);
+    expect(select({ phone: '6149157308' })).toEqual([]);
+  });
+
+  test('--since and --until bound the event time inclusively', () => {
+    const at = Date.parse('2022-08-31T21:46:51.000Z');
+    expect(select({ since: at })).toEqual(['CallComplete', 'CallComplete', 'SMSSent']);
+    expect(select({ until: at - 1 })).toEqual(['CallAttempted', 'CallReceived']);
+    expect(select({ since: at, until: at })).toEqual(['CallComplete', 'CallComplete']);
+  });
+
+  test('--grep searches transcripts and messages only', () => {
+    expect(select({ grep: searchPattern('HUMAN') })).toEqual(['CallComplete']);
+    expect(select({ grep: searchPattern('text body') })).toEqual(['SMSSent']);
+    expect(select({ grep: searchPattern('John') })).toEqual([]);
+    expect(select({ grep: searchPattern('a.ything') })).toEqual([]);
+  });
+});
+
+describe('parseTimeBound', () => {
+  const now = Date.parse('2024-01-10T12:00:00Z');
+  test('reads dates, timestamps and durations before now', () => {
+    expect(parseTimeBound('2022-09-01', now)).toBe(Date.parse('2022-09-01T00:00:00Z'));
+    expect(parseTimeBound('2022-09-01T10:00:00+02:00', now)).toBe(Date.parse('2022-09-01T08:00:00Z'));
+    expect(parseTimeBound('2h', now)).toBe(now - 2 * 3600e3);
+    expect(parseTimeBound('7d', now)).toBe(now - 7 * 86400e3);
+  });
+  test('rejects anything else', () => {
+    for (const text of ['yesterday', '12', '2022-13-45', '2 hours', ''])
+      expect(parseTimeBound(text, now)).toBeUndefined();
+  });
+});
+
+describe('masking', () => {
+  test('phones keep their last 3 digits and names become initials', () => {
+    expect(maskPhone('61491573087')).toBe('********087');
+    expect(initialsOf('Jane  van der Berg')).toBe('J. V. D. B.');
+    expect(initialsOf('李小龙')).toBe('李.');
+    expect(initialsOf('👨‍👩‍👧 family')).toBe('👨‍👩‍👧. F.');
+  });
+
+  test('phone numbers in free text are masked but dates are not', () => {
+    expect(maskPhonesInText('call me on 0491 573 087 on 2022-09-01')).toBe('call me on **** *** 087 on 2022-09-01');
+    expect(maskPhonesInText('+61491573087.')).toBe('+********087.');
+  });
+
+  test('maskPayload masks events and raw payloads, enveloped or bare, without changing its input', () => {
+    const event = callComplete();
+    const masked = maskPayload(event);
+    expect(masked.type === 'CallComplete' && masked.data.name).toBe('J. D.');
+    expect(masked.data.correlationId).toBe(correlationId);
+    expect(event.type === 'CallComplete' && event.data.name).toBe('John Doe');
+
+    const raw = {
+      eventType: 'CallComplete',
+      data: { phone: '61491573087', flow: [{ transcript: 'ring 0491573087' }] },
+    };
+    expect(maskPayload(raw)).toEqual({
+      eventType: 'CallComplete',
+      data: { phone: '********087', flow: [{ transcript: 'ring *******087' }] },
+    });
+    expect(maskPayload({ from: '61491573087', to: '61491570006', message: 'hi' })).toEqual({
+      from: '********087',
+      to: '********006',
+      message: 'hi',
+    });
+  });
+});
+
+describe('orderTimeline', () => {
+  test('orders by time, then by the call stage, then by input order', () => {
+    const same = '2022-08-31T21:46:58.621Z';
+    const entries = [
+      { event: callComplete({ startedTime: same }), sequence: 0 },
+      { event: sms('SMSReceived', { time: same }), sequence: 1 },
+      { event: callAttempted({ time: '2022-08-31T21:00:00Z' }), sequence: 2 },
+      { event: callReceived({ time: same }), sequence: 3 },
+      { event: sms('SMSSent', { time: same }), sequence: 4 },
+      { event: callAttempted({ time: same, status: 'success' }), sequence: 5 },
+    ];
+    expect(orderTimeline(entries).map((e) => e.sequence)).toEqual([2, 5, 3, 1, 4, 0]);
+  });
+
+  test('belongsToTrace matches a correlationId or its start', () => {
+    expect(belongsToTrace(sms(), 'd07b9760')).toBe(true);
+    expect(belongsToTrace(sms('SMS', { correlationId: undefined }), 'd07b9760')).toBe(false);
+  });
+});

@@ -1,0 +1,224 @@
+/**
+ * Pure logic of `show` and `trace`: which events a user's filters select, where a search text
+ * matches, how `--mask` hides personal data, and the time order of one scheduled call's events.
+ */
+import { correlationIdOf, eventTime, statusGroupOf, type WebhookEvent } from '../schema/events.js';
+
+/** What `show`'s filter options ask for; every field left undefined selects everything. */
+export interface EventFilter {
+  /** Status names, normalised by `normaliseStatus` (CallComplete's three and CallAttempted's two). */
+  statuses?: readonly string[] | undefined;
+  /** A CallComplete status group. */
+  group?: 'complete' | 'failed' | undefined;
+  /** A campaignId or the start of one, lower case. */
+  campaign?: string | undefined;
+  /** Digits of a phone number: matches `phone`, `from` or `to` exactly. */
+  phone?: string | undefined;
+  /** An event id, sessionId or callResultId, or the start of one, lower case. */
+  id?: string | undefined;
+  /** A correlationId or the start of one, lower case. */
+  correlation?: string | undefined;
+  /** Earliest event time, in epoch milliseconds (inclusive). */
+  since?: number | undefined;
+  /** Latest event time, in epoch milliseconds (inclusive). */
+  until?: number | undefined;
+  /** Text searched for in transcripts and messages, case-insensitively. */
+  grep?: RegExp | undefined;
+}
+
+/** A status as filters compare it: lower case letters only, so `Not Complete`, `not-complete` and `notcomplete` agree. */
+export function normaliseStatus(status: string): string {
+  return status.toLowerCase().replace(/[^a-z]/g, '');
+}
+
+/** The statuses `--status` accepts, normalised. */
+export const knownStatuses = ['complete', 'partial', 'notcomplete', 'success', 'failed'] as const;
+
+/** A case-insensitive, literal search for `text`, for `--grep`. */
+export function searchPattern(text: string): RegExp {
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu');
+}
+
+/** The [start, end) offsets of every match of `pattern` in `text`. */
+export function findMatches(text: string, pattern: RegExp): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const match of text.matchAll(pattern)) {
+    if (match[0].length > 0) ranges.push([match.index, match.index + match[0].length]);
+  }
+  return ranges;
+}
+
+/** The free text of an event that `--grep` searches: its transcripts, or its message. */
+export function searchableTexts(event: WebhookEvent): string[] {
+  if (event.type === 'CallComplete') {
+    return event.data.flow.flatMap((step) => (step.transcript === undefined ? [] : [step.transcript]));
+  }
+  if (event.type === 'SMSSent' || event.type === 'SMSReceived' || event.type === 'SMS') return [event.data.message];
+  return [];
+}
+
+function phonesOf(event: WebhookEvent): string[] {
+  switch (event.type) {
+    case 'CallComplete':
+    case 'CallAttempted':
+    case 'CallReceived':
+      return [event.data.phone];
+    default:
+      return [event.data.from, event.data.to];
+  }
+}
+
+function statusOf(event: WebhookEvent): string | undefined {
+  if (event.type === 'CallComplete' || event.type === 'CallAttempted') return event.data.status;
+  return undefined;
+}
+
+function idsOf(event: WebhookEvent): string[] {
+  const ids = event.id === undefined ? [] : [event.id];
+  if (event.type === 'CallComplete') ids.push(event.data.sessionId, event.data.callResultId);
+  return ids;
+}
+
+const startsWith = (value: string | undefined, prefix: string) => value?.toLowerCase().startsWith(prefix) === true;
+
+/** Whether `event` passes every filter that is set. */
+export function matchesFilter(event: WebhookEvent, filter: EventFilter): boolean {
+  if (filter.statuses) {
+    const status = statusOf(event);
+    if (status === undefined || !filter.statuses.includes(normaliseStatus(status))) return false;
+  }
+  if (filter.group) {
+    if (event.type !== 'CallComplete') return false;
+    if (statusGroupOf(event.data.status)?.toLowerCase() !== filter.group) return false;
+  }
+  if (filter.campaign !== undefined && !startsWith(event.data.campaignId, filter.campaign)) return false;
+  if (filter.correlation !== undefined && !startsWith(correlationIdOf(event), filter.correlation)) return false;
+  if (filter.id !== undefined && !idsOf(event).some((id) => startsWith(id, filter.id as string))) return false;
+  if (filter.phone !== undefined && !phonesOf(event).includes(filter.phone)) return false;
+  if (filter.since !== undefined || filter.until !== undefined) {
+    const time = Date.parse(eventTime(event));
+    if (filter.since !== undefined && !(time >= filter.since)) return false;
+    if (filter.until !== undefined && !(time <= filter.until)) return false;
+  }
+  if (filter.grep) {
+    const pattern = filter.grep;
+    if (!searchableTexts(event).some((text) => findMatches(text, pattern).length > 0)) return false;
+  }
+  return true;
+}
+
+const durationUnits: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
+
+/**
+ * Reads a `--since`/`--until` value: an ISO-8601 date or timestamp (a date alone is midnight UTC),
+ * or a duration before `now` such as `90m`, `2h` or `7d`. Returns undefined when it is neither.
+ */
+export function parseTimeBound(text: string, now: number): number | undefined {
+  const relative = /^(\d+)\s*([smhdw])$/.exec(text.trim());
+  if (relative) return now - Number(relative[1]) * (durationUnits[relative[2] as string] as number);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return undefined;
+  const time = Date.parse(text.trim());
+  return Number.isNaN(time) ? undefined : time;
+}
+
+/** A phone number with all but its last 3 digits hidden. */
+export function maskPhone(phone: string): string {
+  return phone.length <= 3 ? phone : '*'.repeat(phone.length - 3) + phone.slice(-3);
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** A name shortened to its initials: `Jane Doe` → `J. D.`. */
+export function initialsOf(name: string): string {
+  return name
+    .split(/\s+/)
+    .filter((word) => word !== '')
+    .map((word) => {
+      const first = graphemes.segment(word)[Symbol.iterator]().next().value?.segment ?? '';
+      return `${first.toUpperCase()}.`;
+    })
+    .join(' ');
+}
+
+// Hint: 9 digits or more, so that a spoken phone number ("0491 573 087") is hidden but a date
+// ("2022-09-01") or an amount is not.
+const phoneInText = /\+?\d(?:[ .()-]{0,2}\d){8,}/g;
+
+/** Free text with every phone-number-like run of 9 or more digits masked to its last 3 digits. */
+export function maskPhonesInText(text: string): string {
+  return text.replace(phoneInText, (run) => {
+    let keep = 3;
+    let out = '';
+    for (let i = run.length - 1; i >= 0; i--) {
+      const char = run[i] as string;
+      if (/\d/.test(char)) {
+        out = (keep > 0 ? char : '*') + out;
+        keep--;
+      } else out = char + out;
+    }
+    return out;
+  });
+}
+
+const maskers: Record<string, (value: string) => string> = {
+  phone: maskPhone,
+  from: maskPhone,
+  to: maskPhone,
+  name: initialsOf,
+  transcript: maskPhonesInText,
+  message: maskPhonesInText,
+};
+
+/**
+ * A copy of an event (or of a raw parsed payload, enveloped or bare) with personal data hidden
+ * for screen sharing and bug reports: phone numbers keep their last 3 digits, names become
+ * initials, and phone numbers spoken in transcripts or written in messages are masked too.
+ */
+export function maskPayload<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => maskPayload(item)) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const masker = maskers[key];
+    copy[key] = masker && typeof item === 'string' ? masker(item) : maskPayload(item);
+  }
+  return copy as T;
+}
+
+/** An event in a trace, with the order it was read in, for a stable sort. */
+export interface TimelineEntry {
+  event: WebhookEvent;
+  /** The position in the input, so that events with the same time keep their input order. */
+  sequence: number;
+}
+
+// The order PAYLOADS.md gives for one scheduled call, used when two events share a timestamp.
+const stageOf: Record<WebhookEvent['type'], number> = {
+  CallAttempted: 0,
+  CallReceived: 1,
+  SMSSent: 2,
+  SMSReceived: 2,
+  SMS: 2,
+  CallComplete: 3,
+};
+
+/**
+ * The events of one scheduled call in time order (a call result at its start time); events at
+ * the same instant follow the call's natural order (attempt, callback, SMS, result), then input order.
+ */
+export function orderTimeline<T extends TimelineEntry>(entries: readonly T[]): T[] {
+  return entries
+    .map((entry) => ({ entry, time: Date.parse(eventTime(entry.event)) }))
+    .sort(
+      (a, b) =>
+        a.time - b.time ||
+        stageOf[a.entry.event.type] - stageOf[b.entry.event.type] ||
+        a.entry.sequence - b.entry.sequence,
+    )
+    .map(({ entry }) => entry);
+}
+
+/** Whether an event belongs to the scheduled call whose correlationId is, or starts with, `prefix` (lower case). */
+export function belongsToTrace(event: WebhookEvent, prefix: string): boolean {
+  return startsWith(correlationIdOf(event), prefix);
+}

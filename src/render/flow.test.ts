@@ -1,0 +1,186 @@
+import { Chalk } from 'chalk';
+import { describe, expect, test } from 'vitest';
+import { callAttempted, callComplete, callReceived, sms } from '../../test/helpers/events.js';
+import { searchPattern } from '../core/timeline.js';
+import {
+  escapeMarkdown,
+  formatDuration,
+  formatTime,
+  renderEventMarkdown,
+  renderEventPretty,
+  renderJsonElement,
+} from './flow.js';
+import { displayWidth } from './terminal.js';
+
+const plain = { width: 80, colors: new Chalk({ level: 0 }) };
+const coloured = { width: 80, colors: new Chalk({ level: 2 }) };
+const sgr = /\u001b\[[0-9;]*m/g;
+
+const hostile = callComplete({
+  name: 'Eve \u001b]0;owned\u0007\u001b[2J',
+  flow: [
+    {
+      questionName: 'Q1 \u009b31m',
+      response: 'Other\b\b\b\bYes',
+      transcript: 'click \u001b]8;;https://evil.example\u001b\\here\u001b]8;;\u001b\\ then\rover \u202eevil',
+    },
+  ],
+  additionalInformation: 'x\u0000y',
+});
+
+describe('formatting', () => {
+  test('times are UTC to the second; durations read naturally', () => {
+    expect(formatTime('2022-09-01T10:29:12.999+10:00')).toBe('2022-09-01 00:29:12 UTC');
+    expect(formatDuration(7_621)).toBe('8s');
+    expect(formatDuration(96_000)).toBe('1m 36s');
+    expect(formatDuration(3 * 3600e3 + 120e3)).toBe('3h 02m');
+    expect(formatDuration(52 * 3600e3)).toBe('2d 4h');
+  });
+});
+
+describe('renderEventPretty', () => {
+  test('a Partial call: header, numbered steps with quoted transcripts, request, where it stopped, outcome', () => {
+    expect(renderEventPretty(callComplete(), plain)).toBe(
+      [
+        '  [Partial] John Doe · 61491573087 · campaign 5dd7681b',
+        '  started 2022-08-31 21:46:51 UTC · queued 8s later · correlation d07b9760',
+        '  1. Question 1? → Other',
+        '     │ Anything.',
+        '  2. Question 2? → Other',
+        '     │ I want to talk to a human.',
+        '  ! human support requested',
+        '  Stopped at step 2: Question 2?',
+        '  Outcome: Customer exited part way through',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a Not Complete call without a flow says so and has no stop line', () => {
+    const text = renderEventPretty(
+      callComplete({
+        status: 'Not Complete',
+        flow: [],
+        lastStepName: null,
+        requests: [],
+        additionalInformation: 'Voicemail',
+      }),
+      plain,
+    );
+    expect(text).toContain('[Not Complete]');
+    expect(text).toContain('(no conversation)');
+    expect(text).toContain('Outcome: Voicemail');
+    expect(text).not.toContain('Stopped');
+  });
+
+  test('badges are coloured by status group', () => {
+    expect(renderEventPretty(callComplete({ status: 'Complete' }), coloured)).toContain('\u001b[42m');
+    expect(renderEventPretty(callComplete({ status: 'Partial' }), coloured)).toContain('\u001b[43m');
+    expect(renderEventPretty(callComplete({ status: 'Not Complete' }), coloured)).toContain('\u001b[41m');
+  });
+
+  test('other events are one line each', () => {
+    expect(renderEventPretty(callAttempted(), plain)).toBe(
+      '2022-08-31 21:40:00 UTC  CallAttempted  61491573087  failed: invalid phone\n',
+    );
+    expect(renderEventPretty(callReceived(), plain)).toBe(
+      '2022-08-31 21:46:50 UTC  CallReceived   61491573087  outbound callback\n',
+    );
+    expect(renderEventPretty(sms('SMSReceived'), plain)).toBe(
+      `2022-08-31 21:47:30 UTC  SMSReceived    61491573087 → 61491570006  "Message text\n${' '.repeat(40)}body"\n`,
+    );
+  });
+
+  test('hostile payload text is shown escaped, with or without colour', () => {
+    for (const ctx of [plain, coloured]) {
+      const text = renderEventPretty(hostile, ctx).replace(sgr, '');
+      expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+      expect(text).toContain('Eve \\e]0;owned\\x07\\e[2J');
+      expect(text).toContain('\\e]8;;https://evil.example\\e\\here');
+      expect(text).toContain('Other\\b\\b\\b\\bYes');
+      expect(text).toContain('Q1 \\x9b31m');
+      expect(text).toContain('then\\rover \\u202eevil');
+    }
+  });
+
+  test('no line is wider than the width at 40, 80 and 120 columns, CJK and emoji included', () => {
+    const event = callComplete({
+      flow: [
+        {
+          questionName: 'What is the reason for your call today, in a few words please?',
+          response: 'Billing',
+          transcript: `${'my bill is wrong and I would like it fixed '.repeat(5)}我想和真人客服通话因为我的账单有问题谢谢 👍👍👍👍👍👍👍👍👍👍👍👍👍👍👍👍`,
+        },
+      ],
+    });
+    for (const width of [40, 80, 120]) {
+      for (const colors of [plain.colors, coloured.colors]) {
+        const lines = renderEventPretty(event, { width, colors }).trimEnd().split('\n');
+        expect(lines.length).toBeGreaterThan(3);
+        for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+      }
+    }
+  });
+
+  test('--grep highlights matches in transcripts and messages when colour is on, never inside an escape', () => {
+    const ctx = { ...coloured, grep: searchPattern('human') };
+    expect(renderEventPretty(callComplete(), ctx)).toContain('\u001b[30m\u001b[43mhuman\u001b[49m\u001b[39m');
+    expect(renderEventPretty(sms('SMSSent', { message: 'Text a HUMAN' }), ctx)).toContain('\u001b[43mHUMAN');
+    const escaped = renderEventPretty(sms('SMSSent', { message: 'e\u001be' }), {
+      ...coloured,
+      grep: searchPattern('e'),
+    });
+    expect(escaped.replace(sgr, '')).toContain('e\\ee');
+    expect(escaped.match(/\u001b\[43m/g)).toHaveLength(2);
+    expect(renderEventPretty(callComplete(), { ...plain, grep: searchPattern('human') })).not.toMatch(sgr);
+  });
+
+  test('a redelivered call says so', () => {
+    expect(renderEventPretty(callComplete(), plain, { duplicate: true })).toContain('· redelivered');
+  });
+});
+
+describe('renderEventMarkdown', () => {
+  test('a call becomes a heading, a field list and numbered steps with quoted transcripts', () => {
+    const text = renderEventMarkdown(callComplete(), plain);
+    expect(text).toBe(
+      [
+        '### Partial: John Doe (61491573087)',
+        '',
+        '- **Campaign:** `5dd7681b-2188-49fc-8fc0-87b57056f436`',
+        '- **Started:** 2022-08-31 21:46:51 UTC (queued 8s later)',
+        '- **Correlation:** `d07b9760-9c74-4c12-919b-3b88adbf5863`',
+        '- **Event:** `d07b9760-9c74-4c12-919b-3b88adbf5863`',
+        '- **Requests:** human support requested',
+        '- **Stopped at:** step 2, Question 2?',
+        '- **Outcome:** Customer exited part way through',
+        '',
+        '1. **Question 1?** → Other',
+        '   > Anything.',
+        '2. **Question 2?** → Other',
+        '   > I want to talk to a human.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('markdown punctuation and terminal controls in payload text are escaped', () => {
+    expect(escapeMarkdown('*bold* <img src=x> [a](b) \u001b[2J')).toBe(
+      '\\*bold\\* \\<img src=x\\> \\[a\\](b) \\\\e\\[2J',
+    );
+    const text = renderEventMarkdown(hostile, plain);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(renderEventMarkdown(callAttempted(), plain)).toBe(
+      '- 2022-08-31 21:40:00 UTC · **CallAttempted** · 61491573087 · failed: invalid\n  phone\n',
+    );
+  });
+});
+
+describe('renderJsonElement', () => {
+  test('elements join into a JSON array that parses back to the same values', () => {
+    const values = [{ a: 1, text: 'x\u009by' }, [2, 3]];
+    const text = `[\n${values.map((value, index) => renderJsonElement(value, index === 0)).join('')}\n]`;
+    expect(text).not.toMatch(/\u009b/);
+    expect(JSON.parse(text)).toEqual(values);
+  });
+});

@@ -1,0 +1,423 @@
+/**
+ * Renders webhook events for people: a call result as a header and numbered conversation steps,
+ * every other event as one line, in `pretty` (terminal) or `markdown` (ticket) form. Strings only.
+ */
+import type { ChalkInstance } from 'chalk';
+import { findMatches } from '../core/timeline.js';
+import type { InputRecord } from '../input/types.js';
+import { type CallStatus, eventTime, type WebhookEvent } from '../schema/events.js';
+import { displayWidth, escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
+
+/** A CallComplete event. */
+export type CallCompleteEvent = Extract<WebhookEvent, { type: 'CallComplete' }>;
+
+/** What every renderer needs to know about where its text goes. */
+export interface FlowContext {
+  /** Columns to wrap to. */
+  width: number;
+  /** Colours (a level-0 chalk when colour is off). */
+  colors: ChalkInstance;
+  /** `--grep`'s pattern, whose matches in transcripts and messages are highlighted. */
+  grep?: RegExp | undefined;
+}
+
+/** Facts about an event that are not in the event itself. */
+export interface EventNote {
+  /** An earlier event had the same id: this one is a redelivery. */
+  duplicate?: boolean | undefined;
+}
+
+/** An ISO timestamp as `2022-09-01 00:29:12 UTC` (UTC, whole seconds), or the text escaped when it is not a date. */
+export function formatTime(iso: string): string {
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return escapeTerminal(iso);
+  return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** A duration in milliseconds as `7s`, `1m 36s`, `3h 02m` or `2d 4h`. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(Math.abs(ms) / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h ${String(minutes % 60).padStart(2, '0')}m`;
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+/** The first 8 characters of an id, as people quote UUIDs. */
+export function shortId(id: string): string {
+  return escapeTerminal(id.slice(0, 8));
+}
+
+const badgeColors: Record<CallStatus, 'green' | 'yellow' | 'red'> = {
+  Complete: 'green',
+  Partial: 'yellow',
+  'Not Complete': 'red',
+};
+
+/** A call status as a badge: reversed colour of its group on a colour terminal, `[Partial]` otherwise. */
+export function statusBadge(status: CallStatus, colors: ChalkInstance): string {
+  const color = badgeColors[status];
+  if (colors.level === 0) return `[${status}]`;
+  const background = ({ green: 'bgGreen', yellow: 'bgYellow', red: 'bgRed' } as const)[color];
+  return colors[background].black.bold(` ${status} `);
+}
+
+/** Untrusted text as escaped spans, matches of `grep` highlighted when colour is on. */
+export function highlightSpans(
+  text: string,
+  ctx: FlowContext,
+  style?: (text: string) => string,
+  keepNewlines = false,
+): TextSpan[] {
+  const matches = ctx.grep && ctx.colors.level > 0 ? findMatches(text, ctx.grep) : [];
+  const spans: TextSpan[] = [];
+  let at = 0;
+  // Hint: the text is split at the matches before escaping, so that a search for `e` cannot
+  // light up the `e` of an escaped `\e`, and the highlight never straddles an escape.
+  for (const [start, end] of matches) {
+    if (start > at) spans.push({ text: escapeTerminal(text.slice(at, start), keepNewlines), style });
+    spans.push({ text: escapeTerminal(text.slice(start, end), keepNewlines), style: ctx.colors.black.bgYellow });
+    at = end;
+  }
+  if (at < text.length || spans.length === 0) {
+    spans.push({ text: escapeTerminal(text.slice(at), keepNewlines), style });
+  }
+  return spans;
+}
+
+const requestLabels: Record<string, string> = { humanSupportRequest: 'human support requested' };
+
+/** A request name as people say it: `humanSupportRequest` → `human support requested`. */
+export function describeRequest(request: string): string {
+  return requestLabels[request] ?? `request: ${escapeTerminal(request)}`;
+}
+
+/** Where a Partial call stopped: the step number and question of `lastStepName`, or of the last step. */
+function stoppedAt(event: CallCompleteEvent): { step: number; question: string } | undefined {
+  const { flow, lastStepName } = event.data;
+  if (lastStepName !== null) {
+    const index = flow.findLastIndex((step) => step.questionName === lastStepName);
+    return { step: index >= 0 ? index + 1 : flow.length, question: lastStepName };
+  }
+  const last = flow.at(-1);
+  return last ? { step: flow.length, question: last.questionName } : undefined;
+}
+
+function queuedAfter(event: CallCompleteEvent): string | undefined {
+  if (event.createdAt === undefined) return undefined;
+  const delay = Date.parse(event.createdAt) - Date.parse(event.data.startedTime);
+  if (Number.isNaN(delay)) return undefined;
+  return delay >= 0 ? `queued ${formatDuration(delay)} later` : `queued ${formatDuration(delay)} BEFORE the start`;
+}
+
+const join = (lines: string[]) => `${lines.join('\n')}\n`;
+
+/** A call result for a terminal: header, numbered steps with quoted transcripts, requests and outcome. */
+export function renderCallPretty(event: CallCompleteEvent, ctx: FlowContext, note: EventNote = {}): string {
+  const { colors: c, width } = ctx;
+  const { data } = event;
+  const lines: string[] = [];
+  const header: TextSpan[] = [
+    { text: statusBadge(data.status, c) },
+    { text: ' ' },
+    { text: escapeTerminal(data.name), style: c.bold },
+    { text: ` · ${escapeTerminal(data.phone)} · campaign ${shortId(data.campaignId)}` },
+  ];
+  if (note.duplicate) header.push({ text: ' · redelivered', style: c.yellow });
+  lines.push(...wrapSpans(header, { width, indent: '  ' }));
+
+  const meta = [`started ${formatTime(data.startedTime)}`];
+  const queued = queuedAfter(event);
+  if (queued) meta.push(queued);
+  if (data.correlationId) meta.push(`correlation ${shortId(data.correlationId)}`);
+  lines.push(...wrapSpans([{ text: meta.join(' · '), style: c.dim }], { width, indent: '    ', firstIndent: '  ' }));
+
+  const numberWidth = String(data.flow.length).length;
+  const stepIndent = ' '.repeat(numberWidth + 4);
+  data.flow.forEach((step, index) => {
+    const number = `${String(index + 1).padStart(numberWidth)}.`;
+    lines.push(
+      ...wrapSpans(
+        [
+          { text: escapeTerminal(step.questionName), style: c.bold },
+          { text: ' → ', style: c.dim },
+          { text: escapeTerminal(step.response), style: c.cyan },
+        ],
+        { width, firstIndent: `  ${number} `, indent: stepIndent },
+      ),
+    );
+    if (step.transcript !== undefined && step.transcript !== '') {
+      lines.push(
+        ...wrapSpans(highlightSpans(step.transcript, ctx, undefined, true), {
+          width,
+          indent: `${stepIndent}${c.dim('│')} `,
+        }),
+      );
+    }
+  });
+  if (data.flow.length === 0) lines.push(c.dim('  (no conversation)'));
+
+  for (const request of data.requests) {
+    lines.push(
+      ...wrapSpans([{ text: `! ${describeRequest(request)}`, style: c.magenta.bold }], {
+        width,
+        indent: '    ',
+        firstIndent: '  ',
+      }),
+    );
+  }
+  if (data.status === 'Partial') {
+    const stop = stoppedAt(event);
+    if (stop) {
+      lines.push(
+        ...wrapSpans([{ text: `Stopped at step ${stop.step}: ${escapeTerminal(stop.question)}`, style: c.yellow }], {
+          width,
+          indent: '    ',
+          firstIndent: '  ',
+        }),
+      );
+    }
+  }
+  if (data.additionalInformation !== undefined) {
+    lines.push(
+      ...wrapSpans([{ text: 'Outcome: ', style: c.bold }, { text: escapeTerminal(data.additionalInformation) }], {
+        width,
+        indent: '    ',
+        firstIndent: '  ',
+      }),
+    );
+  }
+  return join(lines);
+}
+
+/** The label and detail spans of a non-call event: status and note, inbound or callback, direction and message. */
+function eventDetail(event: Exclude<WebhookEvent, CallCompleteEvent>, ctx: FlowContext): TextSpan[] {
+  const c = ctx.colors;
+  switch (event.type) {
+    case 'CallAttempted': {
+      const { status, note } = event.data;
+      const spans: TextSpan[] = [
+        { text: `${escapeTerminal(event.data.phone)}  ` },
+        { text: status, style: status === 'failed' ? c.red : c.green },
+      ];
+      if (note !== undefined) spans.push({ text: `: ${escapeTerminal(note)}` });
+      return spans;
+    }
+    case 'CallReceived':
+      return [
+        { text: `${escapeTerminal(event.data.phone)}  ` },
+        { text: event.data.type === 'inbound' ? 'inbound call' : 'outbound callback' },
+      ];
+    default:
+      return [
+        { text: `${escapeTerminal(event.data.from)} → ${escapeTerminal(event.data.to)}  ` },
+        { text: '"', style: c.dim },
+        ...highlightSpans(event.data.message, ctx),
+        { text: '"', style: c.dim },
+      ];
+  }
+}
+
+const typeColumn = 'CallAttempted'.length;
+
+/** A non-call event as one entry: time, type, then its detail; long messages wrap under the detail. */
+export function renderEventLinePretty(event: Exclude<WebhookEvent, CallCompleteEvent>, ctx: FlowContext): string {
+  const c = ctx.colors;
+  const prefix = `${formatTime(event.data.time)}  ${event.type.padEnd(typeColumn)}  `;
+  // Hint: continuation lines align under the detail when that leaves room for text, else indent a little.
+  const hanging = prefix.length <= ctx.width / 2 ? ' '.repeat(prefix.length) : '    ';
+  return join(
+    wrapSpans([{ text: prefix, style: c.dim }, ...eventDetail(event, ctx)], {
+      width: ctx.width,
+      indent: hanging,
+      firstIndent: '',
+    }),
+  );
+}
+
+/** Any event for a terminal: a call result as a block, the others as one entry. */
+export function renderEventPretty(event: WebhookEvent, ctx: FlowContext, note: EventNote = {}): string {
+  return event.type === 'CallComplete' ? renderCallPretty(event, ctx, note) : renderEventLinePretty(event, ctx);
+}
+
+/** Escapes untrusted text for Markdown: terminal escaping first, then Markdown's own punctuation. */
+export function escapeMarkdown(text: string, keepNewlines = false): string {
+  return escapeTerminal(text, keepNewlines).replace(/[\\`*_[\]<>#|~]/g, '\\$&');
+}
+
+/** A call result as Markdown for a ticket: a heading, a field list, numbered steps with quoted transcripts. */
+export function renderCallMarkdown(event: CallCompleteEvent, ctx: FlowContext, note: EventNote = {}): string {
+  const { data } = event;
+  const { width } = ctx;
+  const wrap = (text: string, indent: string, firstIndent = indent) =>
+    wrapSpans([{ text }], { width, indent, firstIndent });
+  const lines: string[] = [];
+  lines.push(...wrap(`### ${data.status}: ${escapeMarkdown(data.name)} (${escapeMarkdown(data.phone)})`, '', ''));
+  lines.push('');
+  const fields: Array<[string, string]> = [
+    ['Campaign', `\`${escapeMarkdown(data.campaignId)}\``],
+    ['Started', formatTime(data.startedTime) + (queuedAfter(event) ? ` (${queuedAfter(event)})` : '')],
+  ];
+  if (data.correlationId) fields.push(['Correlation', `\`${escapeMarkdown(data.correlationId)}\``]);
+  if (event.id) fields.push(['Event', `\`${escapeMarkdown(event.id)}\`${note.duplicate ? ' (redelivered)' : ''}`]);
+  if (data.requests.length > 0) {
+    fields.push(['Requests', data.requests.map((r) => escapeMarkdown(describeRequest(r))).join(', ')]);
+  }
+  if (data.status === 'Partial') {
+    const stop = stoppedAt(event);
+    if (stop) fields.push(['Stopped at', `step ${stop.step}, ${escapeMarkdown(stop.question)}`]);
+  }
+  if (data.additionalInformation !== undefined) fields.push(['Outcome', escapeMarkdown(data.additionalInformation)]);
+  for (const [label, value] of fields) lines.push(...wrap(`- **${label}:** ${value}`, '  ', ''));
+  lines.push('');
+  if (data.flow.length === 0) lines.push('_No conversation._');
+  data.flow.forEach((step, index) => {
+    const number = `${index + 1}. `;
+    const indent = ' '.repeat(number.length);
+    lines.push(...wrap(`**${escapeMarkdown(step.questionName)}** → ${escapeMarkdown(step.response)}`, indent, number));
+    if (step.transcript !== undefined && step.transcript !== '') {
+      lines.push(...wrap(escapeMarkdown(step.transcript, true), `${indent}> `));
+    }
+  });
+  return join(lines);
+}
+
+/** A non-call event as one Markdown list item. */
+export function renderEventLineMarkdown(event: Exclude<WebhookEvent, CallCompleteEvent>, ctx: FlowContext): string {
+  let detail: string;
+  switch (event.type) {
+    case 'CallAttempted':
+      detail = `${escapeMarkdown(event.data.phone)} · ${event.data.status}`;
+      if (event.data.note !== undefined) detail += `: ${escapeMarkdown(event.data.note)}`;
+      break;
+    case 'CallReceived':
+      detail = `${escapeMarkdown(event.data.phone)} · ${event.data.type === 'inbound' ? 'inbound call' : 'outbound callback'}`;
+      break;
+    default:
+      detail = `${escapeMarkdown(event.data.from)} → ${escapeMarkdown(event.data.to)} · “${escapeMarkdown(event.data.message)}”`;
+  }
+  const text = `- ${formatTime(event.data.time)} · **${event.type}** · ${detail}`;
+  return join(wrapSpans([{ text }], { width: ctx.width, indent: '  ', firstIndent: '' }));
+}
+
+/** Any event as Markdown. */
+export function renderEventMarkdown(event: WebhookEvent, ctx: FlowContext, note: EventNote = {}): string {
+  return event.type === 'CallComplete' ? renderCallMarkdown(event, ctx, note) : renderEventLineMarkdown(event, ctx);
+}
+
+/** One element of a JSON array, indented by two spaces, safe for a terminal. */
+export function renderJsonElement(value: unknown, first: boolean): string {
+  const text = JSON.stringify(value, null, 2).replaceAll('\n', '\n  ');
+  return `${first ? '' : ',\n'}  ${escapeJsonForTerminal(text)}`;
+}
+
+/** Any JSON value, pretty-printed and safe for a terminal. */
+export function renderJson(value: unknown): string {
+  return `${escapeJsonForTerminal(JSON.stringify(value, null, 2))}\n`;
+}
+
+/**
+ * The warning line for an input record that is not a valid event (it is skipped), naming
+ * file:line:column; undefined for records that need no warning.
+ */
+export function renderSkipWarning(record: InputRecord): string | undefined {
+  let problem: { file: string; line: number; column: number; message: string } | undefined;
+  let more = 0;
+  let what = 'event';
+  if (record.kind === 'problem') {
+    if (record.problem.severity !== 'error') return undefined;
+    problem = record.problem;
+  } else if (record.kind === 'invalid') {
+    const errors = record.problems.filter((p) => p.severity === 'error');
+    problem = errors[0] ?? { ...record.element, message: 'not a valid event' };
+    more = Math.max(0, errors.length - 1);
+    if (record.eventKind) what = record.eventKind;
+  } else return undefined;
+  const where = `${escapeTerminal(problem.file)}:${problem.line}:${problem.column}`;
+  const tail = more > 0 ? ` (and ${more} more; see callhook validate)` : '';
+  const skipped = record.kind === 'invalid' ? `skipped an invalid ${what}: ` : '';
+  return `callhook: warning: ${where}: ${skipped}${escapeTerminal(problem.message)}${tail}`;
+}
+
+/** The heading of a trace: the correlationId, how many events over what span, and the call's campaign and phone. */
+export function renderTraceHeader(
+  correlationId: string,
+  entries: ReadonlyArray<{ event: WebhookEvent }>,
+  ctx: FlowContext,
+  markdown = false,
+): string {
+  const times = entries.map((entry) => eventTime(entry.event));
+  const first = times[0];
+  const last = times.at(-1);
+  const campaigns = [...new Set(entries.map((entry) => entry.event.data.campaignId))];
+  const phones = [
+    ...new Set(
+      entries.map((entry) =>
+        entry.event.type === 'CallComplete' ||
+        entry.event.type === 'CallAttempted' ||
+        entry.event.type === 'CallReceived'
+          ? entry.event.data.phone
+          : undefined,
+      ),
+    ),
+  ].filter((phone) => phone !== undefined);
+  const count = `${entries.length} event${entries.length === 1 ? '' : 's'}`;
+  const span =
+    first && last
+      ? first === last
+        ? `at ${formatTime(first)}`
+        : `from ${formatTime(first)} to ${formatTime(last)}`
+      : '';
+  const facts = [count, span];
+  if (campaigns.length > 0) facts.push(`campaign ${campaigns.map(shortId).join(', ')}`);
+  if (phones.length > 0) facts.push(`phone ${phones.map((text) => escapeTerminal(text)).join(', ')}`);
+  if (markdown) {
+    return join([
+      `## Trace \`${escapeTerminal(correlationId)}\``,
+      '',
+      ...wrapSpans([{ text: facts.join(' · ') }], { width: ctx.width }),
+    ]);
+  }
+  return join([
+    ...wrapSpans(
+      [
+        { text: 'Trace ', style: ctx.colors.bold },
+        { text: escapeTerminal(correlationId), style: ctx.colors.bold },
+      ],
+      {
+        width: ctx.width,
+      },
+    ),
+    ...wrapSpans([{ text: facts.join(' · '), style: ctx.colors.dim }], { width: ctx.width }),
+  ]);
+}
+
+/** The line that names a file when several are shown: `==> path <==` as head and tail print it, or a Markdown heading. */
+export function renderFileHeading(file: string, ctx: FlowContext, markdown = false): string {
+  if (markdown) return `## ${escapeMarkdown(file)}\n\n`;
+  const heading = `==> ${escapeTerminal(file)} <==`;
+  // Hint: a path too long for the line is shown alone, unbroken, rather than split from its arrows.
+  const text = displayWidth(heading) <= ctx.width ? heading : escapeTerminal(file);
+  return `${ctx.colors.bold(text)}\n`;
+}
+
+/** A redelivered call result in a trace: one line, since its flow was just shown in full. */
+export function renderRedelivery(event: CallCompleteEvent, ctx: FlowContext, markdown = false): string {
+  const id = event.id === undefined ? '' : ` ${shortId(event.id)}`;
+  if (markdown) return `- _Redelivered: call result${id} again (same event id)._\n`;
+  return join(
+    wrapSpans(
+      [
+        { text: `${statusBadge(event.data.status, ctx.colors)} ` },
+        { text: `redelivered: call result${id} again (same event id)`, style: ctx.colors.yellow },
+      ],
+      {
+        width: ctx.width,
+        indent: '    ',
+        firstIndent: '  ',
+      },
+    ),
+  );
+}

@@ -1,0 +1,90 @@
+import { Chalk } from 'chalk';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { displayWidth, escapeJsonForTerminal, wrapSpans, wrapText } from './terminal.js';
+
+const plain = (line: string) => line.replace(/\u001b\[[0-9;]*m/g, '');
+
+describe('wrapText', () => {
+  test('breaks at spaces and indents the following lines', () => {
+    expect(
+      wrapText('the quick brown fox jumps over the lazy dog', { width: 16, indent: '  ', firstIndent: '' }),
+    ).toEqual(['the quick brown', '  fox jumps over', '  the lazy dog']);
+  });
+
+  test('counts wide characters as two columns and breaks CJK text between characters', () => {
+    const lines = wrapText('我想和真人客服通话因为我的账单有问题', { width: 12 });
+    expect(lines).toEqual(['我想和真人客', '服通话因为我', '的账单有问题']);
+    for (const line of lines) expect(displayWidth(line)).toBe(12);
+  });
+
+  test('never starts a line with closing punctuation', () => {
+    expect(wrapText('谢谢你的帮助。真的！', { width: 12 })).toEqual(['谢谢你的帮', '助。真的！']);
+    expect(wrapText('"ありがとう"', { width: 11 })).toEqual(['"ありがと', 'う"']);
+  });
+
+  test('never starts a line with a "·" separator nor ends one with "→"', () => {
+    // Without the binding this would be 'Jane Doe · 61491573087' and then '· campaign'.
+    expect(wrapText('Jane Doe · 61491573087 · campaign', { width: 22 })).toEqual([
+      'Jane Doe ·',
+      '61491573087 · campaign',
+    ]);
+    expect(wrapText('done better? → Nothing', { width: 16 })).toEqual(['done better?', '→ Nothing']);
+  });
+
+  test('keeps a token wider than the line whole, on a line of its own', () => {
+    const url = 'https://example.com/a/very/long/path/that/cannot/break';
+    expect(wrapText(`see ${url} now`, { width: 20 })).toEqual(['see', url, 'now']);
+  });
+
+  test('keeps newlines as hard breaks and empty lines as empty', () => {
+    expect(wrapText('one\n\ntwo', { width: 20, indent: '> ' })).toEqual(['> one', '>', '> two']);
+  });
+
+  test('no line is wider than the width unless it holds one unbreakable token', () => {
+    const word = fc.oneof(
+      fc.stringMatching(/^[a-z]{1,12}$/),
+      fc.constantFrom('漢字', '👍', '👨‍👩‍👧', 'é', 'ｗｉｄｅ', 'ascii-ish…'),
+    );
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 40 }), fc.integer({ min: 14, max: 60 }), (words, width) => {
+        const text = words.join(' ');
+        const lines = wrapText(text, { width, indent: '    ', firstIndent: '' });
+        for (const line of lines) {
+          if (displayWidth(line) > width) expect(line.trim()).not.toMatch(/ /);
+        }
+        // Nothing is lost or reordered: only spaces change.
+        expect(
+          lines
+            .map((l) => l.trim())
+            .join('')
+            .replaceAll(' ', ''),
+        ).toBe(text.replaceAll(' ', ''));
+      }),
+    );
+  });
+});
+
+describe('wrapSpans', () => {
+  test('styles each line separately so that colour never runs into the indent', () => {
+    const c = new Chalk({ level: 1 });
+    const lines = wrapSpans([{ text: 'plain ' }, { text: 'red words that wrap', style: c.red }], {
+      width: 12,
+      indent: '  ',
+      firstIndent: '',
+    });
+    expect(lines.map(plain)).toEqual(['plain red', '  words that', '  wrap']);
+    for (const line of lines.slice(1)) expect(line.startsWith('  \u001b[31m')).toBe(true);
+    for (const line of lines) expect(line.endsWith('\u001b[39m')).toBe(true);
+  });
+});
+
+describe('escapeJsonForTerminal', () => {
+  test('escapes C1 controls and bidi overrides but keeps the value the same', () => {
+    const value = { text: 'a\u009b31mb\u202ec\u2028d\u007f', ok: 'plain ü 漢' };
+    const json = escapeJsonForTerminal(JSON.stringify(value));
+    expect(json).not.toMatch(/[\u007f-\u009f\u202e\u2028]/);
+    expect(json).toContain('\\u009b');
+    expect(JSON.parse(json)).toEqual(value);
+  });
+});

@@ -1,0 +1,376 @@
+/** End-to-end tests of `callhook show`: the built binary on the shared fixtures and on hostile input. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import stringWidth from 'string-width';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { generateCalls } from '../../src/core/generate.js';
+import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
+
+const validDir = join(repoRoot, 'fixtures/valid');
+const fixtures = readdirSync(validDir).filter((name) => /\.(json|jsonl|ndjson)$/.test(name));
+// Every escape sequence a terminal acts on starts with one of these; only SGR colours are ours.
+const rawControl = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+const sgr = /\u001b\[[0-9;]*m/g;
+
+function widest(text: string): number {
+  return Math.max(0, ...text.split('\n').map((line) => stringWidth(line)));
+}
+
+/** Lines wider than `width` that could have been broken: all but a single unbreakable token. */
+function overlong(text: string, width: number): string[] {
+  return text.split('\n').filter((line) => stringWidth(line) > width && line.trim().includes(' '));
+}
+
+/** A fixture's elements as JSON.parse reads them: one value, one array, several arrays, or one per line. */
+function elementsOf(name: string): unknown[] {
+  const text = readFileSync(join(validDir, name), 'utf8').replace(/^\uFEFF/, '');
+  const values = /\.(ndjson|jsonl)$/.test(name)
+    ? text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line))
+    : // Hint: multi-batch.json holds several top-level arrays one after another.
+      (JSON.parse(`[${text.replace(/\]\s*\[/g, '],[')}]`) as unknown[]);
+  return values.flatMap((value) => (Array.isArray(value) ? value : [value]));
+}
+
+/** Splits the output of several files at their `==> file <==` (pretty) or `## file` (markdown) headings. */
+function splitByFile(text: string, heading: RegExp): Map<string, string> {
+  const parts = new Map<string, string>();
+  const matches = [...text.matchAll(heading)];
+  matches.forEach((match, index) => {
+    const end = matches[index + 1]?.index ?? text.length;
+    parts.set(match[1] as string, `${text.slice(match.index, end).trimEnd()}\n`);
+  });
+  return parts;
+}
+
+// Hint: one run per format over the whole folder, split at the file headings, gives a snapshot per
+// fixture for the cost of three runs instead of sixty.
+describe.concurrent('show: a file snapshot per valid fixture and format', () => {
+  const withEvents = fixtures.filter((name) => elementsOf(name).length > 0);
+
+  for (const format of ['pretty', 'markdown'] as const) {
+    test(`${format}: every fixture with events, no colour`, async ({ expect }) => {
+      const result = await runCli(['show', 'fixtures/valid/', '--format', format]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toMatch(rawControl);
+      expect(overlong(result.stdout, 80)).toEqual([]);
+      const parts = splitByFile(result.stdout, format === 'pretty' ? /^==> (.+) <==$/gm : /^## (.+)$/gm);
+      expect([...parts.keys()]).toEqual(withEvents.map((name) => `fixtures/valid/${name}`));
+      for (const name of withEvents) {
+        await expect(parts.get(`fixtures/valid/${name}`)).toMatchFileSnapshot(
+          `__snapshots__/show/${name}.${format}.txt`,
+        );
+      }
+    });
+  }
+
+  test('json: every event exactly as parsed, in file order', async ({ expect }) => {
+    const result = await runCli(['show', 'fixtures/valid/', '--format', 'json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(rawControl);
+    const shown = JSON.parse(result.stdout) as unknown[];
+    expect(shown).toEqual(fixtures.flatMap(elementsOf));
+    let at = 0;
+    for (const name of withEvents) {
+      const count = elementsOf(name).length;
+      const part = `${JSON.stringify(shown.slice(at, at + count), null, 2)}\n`;
+      at += count;
+      await expect(part).toMatchFileSnapshot(`__snapshots__/show/${name}.json.txt`);
+    }
+  });
+});
+
+describe.concurrent('show: wrapping', () => {
+  for (const width of [40, 80, 120]) {
+    test(`--width ${width}: no line is wider, CJK and emoji counted as two columns`, async ({ expect }) => {
+      const result = await runCli([
+        'show',
+        'fixtures/valid/unicode-names-and-transcripts.json',
+        'fixtures/valid/outbound-with-reattempts.json',
+        'fixtures/valid/every-status.json',
+        '--width',
+        String(width),
+      ]);
+      expect(result.code).toBe(0);
+      expect(overlong(result.stdout, width)).toEqual([]);
+      // The text really fills the width, rather than being short by accident.
+      const full = result.stdout
+        .split('\n')
+        .filter((line) => stringWidth(line) > width - 6 && stringWidth(line) <= width);
+      expect(full.length).toBeGreaterThan(0);
+      await expect(result.stdout).toMatchFileSnapshot(`__snapshots__/show/width-${width}.txt`);
+    });
+  }
+
+  test('piped output wraps to 80 columns', async ({ expect }) => {
+    const result = await runCli(['show', 'fixtures/valid/every-status.json'], { env: { COLUMNS: '200' } });
+    expect(overlong(result.stdout, 80)).toEqual([]);
+    expect(widest(result.stdout)).toBeGreaterThan(70);
+  });
+});
+
+const ids = {
+  id: '0b8f8a52-5b5f-4c1e-9a8e-2d7a1c3e9f10',
+  correlationId: '4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+  sessionId: '6d5e9bcd-3477-45a7-bca5-b67fae83c974',
+  callResultId: '9ea5abe8-08da-4a40-a6d0-f7f56bb3d8c2',
+  campaignId: '5dd7681b-2188-49fc-8fc0-87b57056f436',
+};
+const hostile = [
+  {
+    id: ids.id,
+    eventType: 'CallComplete',
+    createdAt: '2022-09-01T00:30:48.567Z',
+    data: {
+      correlationId: ids.correlationId,
+      sessionId: ids.sessionId,
+      callResultId: ids.callResultId,
+      name: 'Mallory \u001b]0;pwned\u0007\u001b[2J\u001b[H',
+      phone: '61491573087',
+      campaignId: ids.campaignId,
+      lastStepName: 'Q1\r',
+      startedTime: '2022-09-01T00:29:12.000Z',
+      flow: [
+        {
+          questionName: 'Q1\r',
+          response: 'Other\b\b\b\b\bYes',
+          transcript:
+            'see \u001b]8;;https://evil.example/\u001b\\click me\u001b]8;;\u001b\\ and \u009b31mred\u009b0m, back\rover, \u202egnp.exe, bell\u0007 漢字テキスト👍',
+        },
+      ],
+      requests: ['humanSupportRequest', '\u001b[5mblink'],
+      status: 'Partial',
+      additionalInformation: 'nul\u0000 del\u007f',
+    },
+  },
+  {
+    time: '2022-09-01T00:31:00.000Z',
+    from: '61491573087',
+    to: '61491570006',
+    message: 'hi \u001b[31mred\u001b[0m\nnew line \u001b]52;c;Y2xpcGJvYXJk\u0007',
+    campaignId: ids.campaignId,
+    correlationId: ids.correlationId,
+  },
+];
+
+describe.concurrent('show: hostile payload text never reaches the terminal raw', () => {
+  const input = JSON.stringify(hostile, null, 2);
+
+  test('pretty, without colour: everything is visibly escaped', async ({ expect }) => {
+    const result = await runCli(['show', '-'], { input });
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(rawControl);
+    expect(result.stdout).toContain('Mallory \\e]0;pwned\\x07\\e[2J\\e[H');
+    expect(result.stdout).toContain('\\x9b31mred');
+    expect(result.stdout).toContain('\\u202egnp.exe');
+    await expect(result.stdout).toMatchFileSnapshot('__snapshots__/show/hostile.pretty.txt');
+  });
+
+  test('pretty, with colour: the only escape sequences are our colours', async ({ expect }) => {
+    const result = await runCli(['show', '-', '--grep', 'e'], {
+      input,
+      env: { NO_COLOR: undefined, FORCE_COLOR: '1' },
+    });
+    expect(result.stdout).toMatch(sgr);
+    expect(result.stdout.replace(sgr, '')).not.toMatch(rawControl);
+  });
+
+  test('markdown and json are escaped too, and the JSON still means the same', async ({ expect }) => {
+    const markdown = await runCli(['show', '-', '--format', 'markdown'], { input });
+    expect(markdown.stdout).not.toMatch(rawControl);
+    await expect(markdown.stdout).toMatchFileSnapshot('__snapshots__/show/hostile.markdown.txt');
+    const json = await runCli(['show', '-', '--format', 'json'], { input });
+    expect(json.stdout).not.toMatch(rawControl);
+    expect(json.stdout).not.toMatch(/[\u202e]/);
+    expect(JSON.parse(json.stdout)).toEqual(hostile);
+  });
+});
+
+describe.concurrent('show: options', () => {
+  test('--mask hides phone numbers but their last 3 digits, and shortens names to initials', async ({ expect }) => {
+    const result = await runCli([
+      'show',
+      'fixtures/valid/every-status.json',
+      'fixtures/valid/bare-types.json',
+      '--mask',
+      '--width',
+      '120',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(/\d{9}/);
+    expect(result.stdout).toContain('********761');
+    expect(result.stdout).toContain('[Complete] P. R. ·');
+    expect(result.stdout).not.toContain('Priya');
+    // A phone number written in a message is masked as well.
+    expect(result.stdout).toContain('Call us back on ** **** *000.');
+    await expect(result.stdout).toMatchFileSnapshot('__snapshots__/show/mask.pretty.txt');
+
+    const json = await runCli(['show', 'fixtures/valid/bare-types.json', '--mask', '--format', 'json']);
+    const events = JSON.parse(json.stdout) as Array<Record<string, string>>;
+    expect(events.map((event) => event.phone ?? `${event.from} ${event.to}`)).toEqual([
+      '********142',
+      '********142',
+      '********000 ********142',
+      '********142 ********000',
+    ]);
+  });
+
+  test('--status, --group and --limit select call results', async ({ expect }) => {
+    const partial = await runCli(['show', 'fixtures/valid/', '--status', 'Partial', '--format', 'json']);
+    const statuses = (JSON.parse(partial.stdout) as Array<{ data: { status: string } }>).map((e) => e.data.status);
+    expect(statuses.length).toBeGreaterThan(2);
+    expect(new Set(statuses)).toEqual(new Set(['Partial']));
+
+    const failed = await runCli(['show', 'fixtures/valid/every-status.json', '--group', 'failed', '--limit', '2']);
+    expect(failed.stdout.match(/\[Not Complete\]/g)).toHaveLength(2);
+    expect(failed.stdout).not.toMatch(/\[(Complete|Partial)\]/);
+  });
+
+  test('--grep finds text in transcripts and messages and highlights it in colour', async ({ expect }) => {
+    const plain = await runCli(['show', 'fixtures/valid/', '--grep', 'HARBOUR dental']);
+    expect(plain.stdout).toContain('Harbour Dental');
+    expect(plain.stdout).not.toContain('[Complete]');
+    const coloured = await runCli(['show', 'fixtures/valid/every-status.json', '--grep', 'technician'], {
+      env: { NO_COLOR: undefined, FORCE_COLOR: '1' },
+    });
+    expect(coloured.stdout).toContain('\u001b[43mtechnician\u001b[49m');
+    expect(coloured.stdout).toContain('Priya Raman');
+    expect(coloured.stdout).not.toContain('Tom Gallagher');
+  });
+
+  test('--phone, --campaign, --correlation, --id, --since and --until', async ({ expect }) => {
+    const run = async (...args: string[]) =>
+      (await runCli(['show', 'fixtures/valid/every-status.json', 'fixtures/valid/inbound-campaign.json', ...args]))
+        .stdout;
+    const phone = await run('--phone', '+61 412 338 761');
+    expect(phone.match(/^ {2}\[/gm)).toHaveLength(1);
+    expect(phone).toMatch(/^ {2}\[Complete\] Priya Raman/m);
+    expect((await run('--campaign', 'a61d0f5e')).match(/CallReceived/g)).toHaveLength(2);
+    expect(await run('--correlation', 'b7722fa6')).toContain('Priya Raman');
+    expect(await run('--id', '69206608')).toContain('Priya Raman');
+    const window = await run('--since', '2022-09-02T01:10:00Z', '--until', '2022-09-02T01:15:00Z');
+    expect(window.match(/^ {2}\[/gm)).toHaveLength(2);
+  });
+
+  test('colour only when asked or on a terminal; NO_COLOR and --no-color win over FORCE_COLOR', async ({ expect }) => {
+    const file = 'fixtures/valid/human-support-request.json';
+    const forced = await runCli(['show', file], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(forced.stdout).toMatch(sgr);
+    const noColor = await runCli(['show', file, '--no-color'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(noColor.stdout).not.toMatch(sgr);
+    const piped = await runCli(['show', file], { env: { NO_COLOR: undefined, FORCE_COLOR: undefined } });
+    expect(piped.stdout).not.toMatch(sgr);
+  });
+
+  test('invalid elements are warnings naming file:line:column and are skipped; valid ones are still shown', async ({
+    expect,
+  }) => {
+    const result = await runCli(['show', 'fixtures/invalid/']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('[Complete]');
+    expect(result.stderr).toContain(
+      'callhook: warning: fixtures/invalid/missing-required-field.json:6:13: skipped an invalid CallComplete: missing required field "sessionId"',
+    );
+    expect(result.stderr).toContain('fixtures/invalid/several-errors.json:59:51:');
+    expect(result.stderr).toMatch(/fixtures\/invalid\/utf16\.json:1:1: the file is UTF-16/);
+    for (const line of result.stderr.trimEnd().split('\n'))
+      expect(line).toMatch(/^callhook: warning: fixtures\/invalid\/[\w.-]+:\d+:\d+: /);
+  });
+
+  test('usage errors exit 2 and name the option; a missing file exits 2', async ({ expect }) => {
+    const bad = [
+      [['--status', 'Done'], '--status'],
+      [['--since', 'last week'], '--since'],
+      [['--width', '5'], '--width'],
+    ] as const;
+    for (const [args, option] of bad) {
+      const result = await runCli(['show', 'fixtures/valid/empty-array.json', ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(option);
+      expect(result.stdout).toBe('');
+    }
+    const missing = await runCli(['show', 'no/such/file.json', '--format', 'json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('callhook: no/such/file.json: no such file or directory\n');
+    expect(missing.stdout).toBe('');
+  });
+
+  test('flow is an alias of show; an empty selection is an empty JSON array', async ({ expect }) => {
+    const result = await runCli(['flow', 'fixtures/valid/empty-array.json', '--format', 'json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([]);
+  });
+});
+
+describe('show: streaming', () => {
+  let dir: string;
+  let big: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'callhook-show-'));
+    big = join(dir, 'big.json');
+    const parts: string[] = [];
+    for (const event of generateCalls({ seed: 3, calls: 20_000 })) parts.push(JSON.stringify(event));
+    writeFileSync(big, `[\n${parts.join(',\n')}\n]\n`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs `show` like `callhook show big.json | head`: the reader goes away after `lines` lines. */
+  function showThenClose(args: string[], lines: number) {
+    return new Promise<{ code: number | null; stderr: string; head: string }>((resolve) => {
+      const child = spawn(process.execPath, [binPath, 'show', ...args], {
+        cwd: repoRoot,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let head = '';
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk;
+      });
+      child.stdout.on('data', (chunk: Buffer) => {
+        head += chunk;
+        if (head.split('\n').length > lines) child.stdout.destroy();
+      });
+      child.on('close', (code) => resolve({ code, stderr, head }));
+    });
+  }
+
+  test('| head: ends quietly with exit 0, no EPIPE error, in pretty and json', async () => {
+    for (const format of ['pretty', 'json']) {
+      const result = await showThenClose([big, '--format', format], 10);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.head.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('the first call is shown while the input is still arriving', async () => {
+    const first = hostile[0];
+    const child = spawn(process.execPath, [binPath, 'show', '-'], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const shown = new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk;
+        if (out.includes('Mallory')) resolve();
+      });
+    });
+    child.stdin.write(`[${JSON.stringify(first)},\n`);
+    // The array is still open: the call must appear before the input ends.
+    await shown;
+    expect(child.exitCode).toBeNull();
+    child.stdin.end(`${JSON.stringify(first)}]`);
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(out.match(/Mallory/g)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,91 @@
+/** End-to-end tests of `callhook trace`: one scheduled call's story, in time order, from the built binary. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'vitest';
+import { repoRoot, runCli } from '../helpers/run-cli.js';
+
+const story = 'fixtures/valid/outbound-with-reattempts.json';
+const correlationId = '67765b6d-dc5e-4e7e-af59-63744b5116b8';
+const storyEvents = JSON.parse(readFileSync(join(repoRoot, story), 'utf8')) as unknown[];
+// Other calls' events around the story, which the trace must leave out.
+const noise = JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), 'utf8')) as unknown[];
+
+interface TraceJson {
+  correlationId: string;
+  events: Array<{ time: string; type: string; source: string; duplicate: boolean; event: unknown }>;
+}
+
+describe.concurrent('trace', () => {
+  test('tells the story in time order whatever the input order, and leaves other calls out', async ({ expect }) => {
+    const ordered = await runCli(['trace', correlationId, story, 'fixtures/valid/every-status.json']);
+    expect(ordered.stderr).toBe('');
+    expect(ordered.code).toBe(0);
+    await expect(ordered.stdout).toMatchFileSnapshot('__snapshots__/trace/outbound-with-reattempts.pretty.txt');
+    const lines = ordered.stdout.split('\n');
+    const at = (text: string) => lines.findIndex((line) => line.includes(text));
+    // attempts (with their failure notes) → callback → the call's result → SMS both ways
+    const steps = ['failed: no answer', 'failed: busy', 'success', 'outbound callback', '[Complete] Jane Doe'];
+    steps.push('"Hi Jane,', '"Thanks, see');
+    const positions = steps.map(at);
+    expect(positions.every((position) => position >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(ordered.stdout).not.toContain('Priya');
+
+    // The same events shuffled in with other calls' events tell the same story.
+    const shuffled = [...storyEvents].reverse().flatMap((event, index) => [event, noise[index % noise.length]]);
+    const fromStdin = await runCli(['trace', '67765b6d', '-'], { input: JSON.stringify(shuffled) });
+    expect(fromStdin.code).toBe(0);
+    expect(fromStdin.stdout).toBe(ordered.stdout);
+  });
+
+  test('--format json gives the same timeline as data, each event as parsed with its source', async ({ expect }) => {
+    const result = await runCli(['trace', '67765B6D', story, '--format', 'json']);
+    expect(result.code).toBe(0);
+    const trace = JSON.parse(result.stdout) as TraceJson;
+    expect(trace.correlationId).toBe(correlationId);
+    const times = trace.events.map((entry) => Date.parse(entry.time));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(trace.events.map((entry) => entry.type)).toEqual([
+      'CallAttempted',
+      'CallAttempted',
+      'CallAttempted',
+      'CallReceived',
+      'CallComplete',
+      'SMS',
+      'SMS',
+    ]);
+    expect(new Set(trace.events.map((entry) => entry.event))).toEqual(new Set(storyEvents));
+    expect(trace.events[0]?.source).toMatch(/^fixtures\/valid\/outbound-with-reattempts\.json:\d+:\d+$/);
+  });
+
+  test('markdown and --mask', async ({ expect }) => {
+    const result = await runCli(['trace', correlationId, story, '--format', 'markdown', '--mask']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^## Trace `67765b6d-dc5e-4e7e-af59-63744b5116b8`$/m);
+    expect(result.stdout).not.toContain('61491573087');
+    expect(result.stdout).toContain('### Complete: J. D. (\\*\\*\\*\\*\\*\\*\\*\\*087)');
+    await expect(result.stdout).toMatchFileSnapshot('__snapshots__/trace/outbound-with-reattempts.markdown.mask.txt');
+  });
+
+  test('a redelivered call result is one line, not the flow again', async ({ expect }) => {
+    const result = await runCli(['trace', correlationId, story, 'fixtures/valid/crlf-line-endings.json']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.match(/Am I speaking with Jane Doe/g)).toHaveLength(1);
+    expect(result.stdout).toContain('redelivered: call result aa557b49 again');
+  });
+
+  test('no such call exits 1; an ambiguous or malformed id exits 2', async ({ expect }) => {
+    const missing = await runCli(['trace', 'ffffffff', story]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('callhook: no event has a correlationId starting with ffffffff\n');
+    expect(missing.stdout).toBe('');
+
+    const ambiguous = await runCli(['trace', 'd', 'fixtures/valid/']);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(/^callhook: d is the start of \d+ correlationIds \(d/);
+
+    const malformed = await runCli(['trace', 'not-an-id', story]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('expected a UUID or the start of one');
+  });
+});
