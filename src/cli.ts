@@ -176,7 +176,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 program
   .command('replay')
-  .description('deliver events to a live URL as the platform would: batched, signed, retried, journalled')
+  .description('deliver events to a live URL as the platform would: batched, signed, retried')
   .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
   .option('--url <url>', 'the receiver to deliver to (http or https)')
   .option('--batch-size <n>', 're-chunk events into arrays of at most n (default: input batches as they are)')
