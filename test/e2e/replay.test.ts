@@ -1,5 +1,5 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,15 @@ function ndjson(count: number): string {
   const path = join(tempDir(), 'events.ndjson');
   writeFileSync(path, `${Array.from({ length: count }, (_, n) => JSON.stringify(attempt(n))).join('\n')}\n`);
   return path;
+}
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const secret = `whsec_${Buffer.from('callhook e2e secret key 32 bytes').toString('base64')}`;
@@ -218,6 +227,41 @@ describe('replay', () => {
     const gap = (events: { createdAt: string }[]) =>
       Date.parse(events[1]!.createdAt) - Date.parse(events[0]!.createdAt);
     expect(gap(sent)).toBe(gap(original));
+  });
+
+  it.skipIf(!hasOpenssl())('verifies HTTPS certificates unless --insecure, and does not retry a bad one', async () => {
+    const dir = tempDir();
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const s = await server(undefined, { tls: { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') } });
+    const refused = await runCli(['replay', ndjson(1), '--url', s.url, '--format', 'json', ...fast]);
+    expect(refused.code).toBe(1);
+    const report = JSON.parse(refused.stdout);
+    expect(report.requests).toBe(1);
+    expect(report.undelivered[0].reason).toMatch(/--insecure/);
+    const insecure = await runCli(['replay', ndjson(1), '--url', s.url, '--insecure']);
+    expect(insecure.code).toBe(0);
+    expect(s.requests).toHaveLength(1);
   });
 
   it('writes --report as JSON with the status histogram and latency percentiles', async () => {

@@ -1,5 +1,6 @@
 /** Real `node:http` receivers on 127.0.0.1, port 0, that record every request and misbehave on request. */
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** One request as the receiver saw it. */
@@ -25,14 +26,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a receiver on 127.0.0.1 with an ephemeral port. */
+/** Starts a receiver on 127.0.0.1 with an ephemeral port; with `tls`, an HTTPS one. */
 export async function startServer(
   handler: Handler = (_req, res) => {
     res.end('ok');
   },
+  options: { tls?: { key: string; cert: string } } = {},
 ): Promise<TestServer> {
   const requests: ReceivedRequest[] = [];
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -49,10 +51,11 @@ export async function startServer(
         res.end(String(error));
       });
     });
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     url: `${origin}/hook`,
     origin,
