@@ -1,8 +1,9 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
 import { Command, CommanderError, Option } from 'commander';
 import { parsePositiveInteger } from './commands/options.js';
+import { reportedStatuses, summaryDimensions } from './core/summary-names.js';
 import { ExitCode, formatFatal } from './errors.js';
-import { validationFormats } from './render/formats.js';
+import { summaryFormats, validationFormats } from './render/formats.js';
 import { eventTypes } from './schema/names.js';
 import { version } from './version.js';
 
@@ -31,7 +32,10 @@ const program = new Command('callhook')
   .version(version, '-V, --version', 'print the version')
   .helpOption('-h, --help', 'show help')
   .showSuggestionAfterError()
-  .configureHelp({ sortSubcommands: false })
+  // Hint: commander stops wrapping descriptions when fewer than minWidthToWrap (default 40)
+  // columns remain beside the longest command; at 80 columns `trace [options] <correlationId>
+  // <paths...>` leaves 33, and the whole list would run to 120 columns.
+  .configureHelp({ sortSubcommands: false, minWidthToWrap: 30 })
   .addHelpText(
     'after',
     `
@@ -39,6 +43,7 @@ Examples:
   $ callhook validate fixtures/                 check every .json/.ndjson file under a folder
   $ callhook validate export.json --format github
   $ cat batch.json | callhook validate -
+  $ callhook summary export.json --by campaign  how did each campaign go
 
 ${exitCodes}`,
   )
@@ -89,6 +94,49 @@ ${exitCodes}`,
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 const viewFormats = ['pretty', 'json', 'markdown'];
+
+program
+  .command('summarise')
+  .aliases(['summary', 'summarize'])
+  .summary('how did it go: outcomes, reasons, campaigns, drop-off, attempts and contacts')
+  .description(
+    'Summarise an export in one pass: events by type, outcomes by status and group, reasons, campaigns, the drop-off funnel of each campaign, requests, attempts and contacts; optionally a table by campaign, day, hour or phone.',
+  )
+  .argument('[paths...]', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin (the default when piped)')
+  .addOption(new Option('--format <format>', 'output format').choices(summaryFormats).default('pretty'))
+  .addOption(
+    new Option('--by <dimension>', 'add a table grouped by this (csv: print that table instead of by status)').choices(
+      summaryDimensions,
+    ),
+  )
+  .option('--top <n>', 'rows kept in ranked lists (reasons, campaigns, questions...); 0 keeps all', '10')
+  .option('--since <time>', 'only events at or after this time (ISO-8601; UTC unless it says otherwise)')
+  .option('--until <time>', 'only events before this time')
+  .option(
+    '--status <status>',
+    `only CallComplete events with this status (${reportedStatuses.join(', ')}); comma-separated or repeated`,
+    collect,
+  )
+  .addOption(new Option('--type <type>', 'treat every event as this type').choices(eventTypes))
+  .option('--strict', 'fail (exit 1) when any element is invalid; unknown fields count as invalid')
+  .option('--no-color', 'never colour the output')
+  .addHelpText(
+    'after',
+    `
+Events are read once, as a stream. A repeated event id (a redelivery) is counted once; invalid
+elements are counted and skipped (see \`callhook validate\`); a status the platform does not
+document is counted as Other. Percentages of a whole add up to exactly 100.0.
+
+Examples:
+  $ callhook summarise export.json
+  $ callhook summarise webhooks/ --by day --since 2022-09-01 --until 2022-10-01
+  $ callhook summary export.json --status Partial --top 20       where Partial calls stop
+  $ callhook summarise export.json --format json | jq .callComplete.byGroup
+  $ callhook summarise export.json --by campaign --format csv --top 0 > campaigns.csv
+
+${exitCodes}`,
+  )
+  .action(run(async () => (await import('./commands/summarise.js')).summarise));
 
 program
   .command('show')

@@ -19,7 +19,7 @@ export interface ReadOptions extends CheckOptions {
   batchSize?: number | undefined;
   /** An element larger than this is reported and skipped (default 16 MiB). */
   maxElementBytes?: number | undefined;
-  /** Bytes read at a time (default 1 MiB); tests use tiny ones. */
+  /** Bytes read at a time (default 64 KiB); tests use tiny ones. */
   chunkSize?: number | undefined;
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream | undefined;
@@ -74,7 +74,10 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
 }
 
 function openSource(source: Source, options: ReadOptions): AsyncIterable<Buffer> {
-  if (source.path !== '-') return createReadStream(source.path, { highWaterMark: options.chunkSize ?? 1 << 20 });
+  // Hint: 64 KiB measured both faster and leaner than 256 KiB or 1 MiB (1.6 s vs 1.8 s CPU,
+  // 75 vs 110 MiB peak on 100k events): fewer records are alive when the young generation is
+  // collected, so fewer are promoted to the old one.
+  if (source.path !== '-') return createReadStream(source.path, { highWaterMark: options.chunkSize ?? 64 * 1024 });
   const stdin = options.stdin ?? process.stdin;
   if (stdin === process.stdin && process.stdin.isTTY) {
     throw new CallhookError('-: stdin is a terminal; pipe JSON in, e.g. cat batch.json | callhook validate -');

@@ -4,3 +4,8 @@
 export const validationFormats = ['pretty', 'json', 'github', 'junit'] as const;
 /** One of `validationFormats`. */
 export type ValidationFormat = (typeof validationFormats)[number];
+
+/** The formats `summarise --format` takes. */
+export const summaryFormats = ['pretty', 'json', 'csv', 'markdown'] as const;
+/** One of `summaryFormats`. */
+export type SummaryFormat = (typeof summaryFormats)[number];

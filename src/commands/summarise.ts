@@ -1,0 +1,142 @@
+/** `callhook summarise`: outcomes, reasons, campaigns and drop-off of webhook exports. */
+import * as v from 'valibot';
+import {
+  type ReportedStatus,
+  reportedStatuses,
+  SummaryAccumulator,
+  type SummaryDimension,
+  type SummaryOptions,
+  type SummaryReport,
+  summaryExitCode,
+} from '../core/summary.js';
+import { CallhookError, ExitCode } from '../errors.js';
+import { type ReadOptions, readRecords } from '../input/read.js';
+import type { SummaryFormat } from '../render/formats.js';
+import { renderSummary } from '../render/summary.js';
+import { colorsFor } from '../render/terminal.js';
+import type { EventType } from '../schema/events.js';
+
+/** The options `summarise` takes, as commander parsed them (values not yet checked). */
+export interface SummariseCliOptions {
+  format: SummaryFormat;
+  by?: SummaryDimension;
+  top: string;
+  since?: string;
+  until?: string;
+  status?: string[];
+  type?: EventType;
+  strict?: boolean;
+}
+
+// An ISO-8601 date, or date and time with an optional offset.
+const isoInstant = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * Milliseconds since the epoch of an ISO-8601 date or time, NaN when it is not one. A time
+ * without an offset is taken as UTC (as a date alone is), so that a report does not depend on
+ * the time zone of the machine that made it.
+ */
+function parseInstant(text: string): number {
+  const match = isoInstant.exec(text);
+  if (!match) return Number.NaN;
+  const [, date, time, offset] = match;
+  if (time === undefined) return Date.parse(date!);
+  const zone = offset === undefined ? 'Z' : offset.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  return Date.parse(`${date}T${time}${zone.toUpperCase()}`);
+}
+
+function instant(option: string) {
+  return v.pipe(
+    v.string(),
+    v.trim(),
+    v.transform(parseInstant),
+    v.check(
+      (ms) => !Number.isNaN(ms),
+      `${option}: expected an ISO-8601 date or time (UTC unless it says otherwise), e.g. 2022-09-01 or 2022-09-01T09:30`,
+    ),
+  );
+}
+
+const statusByLowerCase = new Map(reportedStatuses.map((s) => [s.toLowerCase(), s]));
+
+const OptionsSchema = v.pipe(
+  v.object({
+    top: v.pipe(
+      v.string(),
+      v.trim(),
+      v.regex(/^\d+$/, '--top: expected a whole number (0 keeps every row)'),
+      v.transform(Number),
+    ),
+    since: v.optional(instant('--since')),
+    until: v.optional(instant('--until')),
+    status: v.optional(
+      v.pipe(
+        v.array(v.string()),
+        v.transform((values) => values.flatMap((value) => value.split(',')).map((s) => s.trim())),
+        v.check(
+          (values) => values.every((s) => statusByLowerCase.has(s.toLowerCase())),
+          `--status: expected ${reportedStatuses.map((s) => JSON.stringify(s)).join(', ')}`,
+        ),
+        v.transform((values) => values.map((s) => statusByLowerCase.get(s.toLowerCase()) as ReportedStatus)),
+      ),
+    ),
+  }),
+  v.check((o) => o.since === undefined || o.until === undefined || o.since < o.until, '--since must be before --until'),
+);
+
+/** Checks the options that commander cannot (numbers, times, statuses); a bad one is a usage error. */
+export function summaryOptionsFrom(options: SummariseCliOptions): SummaryOptions {
+  const result = v.safeParse(OptionsSchema, {
+    top: options.top,
+    since: options.since,
+    until: options.until,
+    status: options.status,
+  });
+  if (!result.success) throw new CallhookError(result.issues[0].message, ExitCode.usage);
+  const { top, since, until, status } = result.output;
+  return { by: options.by, top, since, until, statuses: status };
+}
+
+/** What goes to stderr beside a machine-readable report, where the overview cannot say it. */
+function diagnostics(report: SummaryReport, format: SummaryFormat, by: SummaryDimension | undefined): string[] {
+  const out: string[] = [];
+  if (format === 'pretty' || format === 'markdown') return out;
+  if (report.invalid > 0) {
+    out.push(`skipped ${report.invalid} invalid element(s); run \`callhook validate\` for details`);
+  }
+  if (report.inputErrors > 0) {
+    out.push(`${report.inputErrors} problem(s) between elements; run \`callhook validate\` for details`);
+  }
+  if (format === 'csv' && by && by !== 'status' && report.groups?.rest) {
+    out.push(`--top left out ${report.groups.rest.keys} ${by} row(s); --top 0 keeps them all`);
+  }
+  return out;
+}
+
+/** Runs `summarise`: reads once, prints the report, sets the exit code (1 under --strict when anything was invalid). */
+export async function summarise(paths: string[], options: SummariseCliOptions): Promise<void> {
+  const summaryOptions = summaryOptionsFrom(options);
+  if (paths.length === 0) {
+    // Piped input needs no `-`; at a terminal, waiting on stdin would look like a hang.
+    if (process.stdin.isTTY) {
+      throw new CallhookError('no input: name files or folders, or pipe JSON in (- for stdin)', ExitCode.usage);
+    }
+    paths = ['-'];
+  }
+
+  const readOptions: ReadOptions = { type: options.type, strict: options.strict };
+  const summary = new SummaryAccumulator(summaryOptions);
+  for await (const chunk of readRecords(paths, readOptions)) {
+    for (const record of chunk) summary.add(record);
+  }
+  const report = summary.report();
+
+  const width = process.stdout.isTTY ? (process.stdout.columns ?? 80) : 80;
+  process.stdout.write(
+    renderSummary(report, options.format, { colors: colorsFor(process.stdout), width, by: summaryOptions.by }),
+  );
+  for (const line of diagnostics(report, options.format, summaryOptions.by)) {
+    process.stderr.write(`callhook: ${line}\n`);
+  }
+  process.exitCode = summaryExitCode(report, options.strict === true);
+}

@@ -1,0 +1,193 @@
+import { Chalk } from 'chalk';
+import stringWidth from 'string-width';
+import { describe, expect, it } from 'vitest';
+import { type SummaryOptions, type SummaryReport, summarise } from '../core/summary.js';
+import type { InputRecord } from '../input/types.js';
+import type { CallCompleteData, WebhookEvent } from '../schema/events.js';
+import {
+  csvField,
+  markdownCell,
+  renderSummaryCsv,
+  renderSummaryJson,
+  renderSummaryMarkdown,
+  renderSummaryPretty,
+} from './summary.js';
+
+const campaign = '5dd7681b-2188-49fc-8fc0-87b57056f436';
+const plain = new Chalk({ level: 0 });
+const hostile = 'Voicemail \u001b]0;pwned\u0007 \u001b[2J, "quoted" | piped\nnext line';
+
+function rec(event: WebhookEvent): InputRecord {
+  return {
+    kind: 'event',
+    element: { file: 'x', line: 1, column: 1, offset: 0, pointer: '', index: 0, batch: 0, text: '' },
+    event,
+    value: {},
+    problems: [],
+    duplicate: false,
+  };
+}
+
+function call(data: Partial<CallCompleteData>): InputRecord {
+  const flow = data.flow ?? [{ questionName: 'Q1', response: 'Other' }];
+  return rec({
+    type: 'CallComplete',
+    data: {
+      sessionId: campaign,
+      callResultId: campaign,
+      name: 'N',
+      phone: '61491573087',
+      campaignId: campaign,
+      lastStepName: flow.at(-1)?.questionName ?? null,
+      startedTime: '2022-09-01T00:29:12.000Z',
+      flow,
+      requests: [],
+      status: 'Complete',
+      ...data,
+    },
+  });
+}
+
+function sample(options: SummaryOptions = {}): SummaryReport {
+  const longQuestion = 'Would you like to hear about every one of our very many long-winded product offers today?';
+  return summarise(
+    [
+      call({ status: 'Complete', additionalInformation: 'No further action', requests: ['humanSupportRequest'] }),
+      call({
+        status: 'Partial',
+        additionalInformation: hostile,
+        flow: [{ questionName: longQuestion, response: 'x' }],
+      }),
+      call({ status: 'Not Complete', flow: [], lastStepName: null, additionalInformation: 'Voicemail' }),
+      rec({
+        type: 'CallAttempted',
+        data: {
+          time: '2022-09-01T00:00:00.000Z',
+          phone: '61491570001',
+          status: 'failed',
+          note: 'invalid phone',
+          campaignId: campaign,
+        },
+      }),
+      rec({
+        type: 'SMS',
+        data: {
+          time: '2022-09-01T00:00:00.000Z',
+          from: '61491570001',
+          to: '61491570002',
+          message: 'x',
+          campaignId: campaign,
+        },
+      }),
+    ],
+    options,
+  );
+}
+
+describe('csvField', () => {
+  it('quotes only fields with a comma, a quote or a line break, doubling quotes (RFC 4180)', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField('cr\rhere')).toBe('"cr\rhere"');
+    expect(csvField(33.3)).toBe('33.3');
+    expect(csvField(null)).toBe('');
+  });
+});
+
+describe('renderSummaryCsv', () => {
+  it('writes the by-status table by default, header first, every record ending in CRLF', () => {
+    const text = renderSummaryCsv(sample(), 'status');
+    expect(text).toBe(
+      'status,group,count,percent\r\nComplete,Complete,1,33.4\r\nPartial,Complete,1,33.3\r\nNot Complete,Failed,1,33.3\r\nOther,Other,0,0.0\r\n',
+    );
+  });
+
+  it('writes the --by table with the dimension as its first column', () => {
+    const lines = renderSummaryCsv(sample({ by: 'campaign' }), 'campaign').split('\r\n');
+    expect(lines[0]).toMatch(
+      /^campaignId,events,callComplete,complete,partial,notComplete,other,completeGroupPercent,/,
+    );
+    expect(lines[1]).toBe(`${campaign},5,3,1,1,1,0,66.7,1,1,0,0,0,1`);
+    expect(lines).toHaveLength(3);
+  });
+});
+
+describe('markdownCell', () => {
+  it('escapes table pipes and markup, and shows control characters instead of sending them', () => {
+    expect(markdownCell('a | b')).toBe('a \\| b');
+    expect(markdownCell('*bold* _it_ [link](x) <b>')).toBe('\\*bold\\* \\_it\\_ \\[link\\](x) \\<b\\>');
+    expect(markdownCell('bell\u0007 esc\u001b[2J\nline')).toBe('bell\\\\x07 esc\\\\e\\[2J\\\\nline');
+  });
+});
+
+describe('renderSummaryMarkdown', () => {
+  it('keeps hostile payload text inside its table cell', () => {
+    const text = renderSummaryMarkdown(sample());
+    const reasonLine = text.split('\n').find((line) => line.includes('Voicemail \\\\e'));
+    expect(reasonLine).toBeDefined();
+    // Four columns: five unescaped pipes.
+    expect(reasonLine!.replace(/\\\|/g, '').split('|')).toHaveLength(6);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+});
+
+describe('renderSummaryJson', () => {
+  it('prints the report itself, so the documented shape is what comes out', () => {
+    const report = sample();
+    expect(JSON.parse(renderSummaryJson(report))).toEqual(report);
+  });
+});
+
+describe('renderSummaryPretty', () => {
+  it('escapes control characters and escape sequences from payload text', () => {
+    const text = renderSummaryPretty(sample(), { colors: plain, width: 80 });
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(text).toContain('Voicemail \\e]0;pwned\\x07');
+  });
+
+  it.each([80, 100, 160])('fits %i columns, coloured or not', (width) => {
+    for (const level of [0, 2] as const) {
+      const text = renderSummaryPretty(sample({ by: 'campaign' }), { colors: new Chalk({ level }), width });
+      for (const line of text.split('\n')) expect(stringWidth(line), line).toBeLessThanOrEqual(width);
+    }
+  });
+
+  it('shows status percentages that add up to 100.0', () => {
+    const text = renderSummaryPretty(sample(), { colors: plain, width: 80 });
+    const rows = ['Complete', 'Partial', 'Not Complete'].map((status) => {
+      const match = text.match(new RegExp(`^  ${status} +\\d+ +(\\d+\\.\\d)`, 'm'));
+      return Number(match![1]);
+    });
+    expect(rows).toEqual([33.4, 33.3, 33.3]);
+  });
+
+  it('shows an Other row only when an undocumented status was seen', () => {
+    expect(renderSummaryPretty(sample(), { colors: plain, width: 80 })).not.toMatch(/^ {2}Other /m);
+    const report = sample();
+    report.callComplete.byStatus.Other = { count: 1, percent: 25 };
+    report.callComplete.byGroup.Other = { count: 1, percent: 25 };
+    expect(renderSummaryPretty(report, { colors: plain, width: 80 })).toMatch(/^ {2}Other +1 +25\.0/m);
+  });
+
+  it('folds the rows --top leaves out of a --by table into one row', () => {
+    const report = summarise(
+      ['61491570001', '61491570002', '61491570003'].map((to) =>
+        rec({
+          type: 'SMSSent',
+          data: { time: '2022-09-01T00:00:00.000Z', from: '61491570009', to, message: 'x', campaignId: campaign },
+        }),
+      ),
+      { by: 'phone', top: 1 },
+    );
+    expect(renderSummaryPretty(report, { colors: plain, width: 80 })).toMatch(/^ {2}\(2 more\) +2$/m);
+    expect(renderSummaryMarkdown(report)).toContain('| *(2 more)* | 2 |');
+  });
+
+  it('says so when there is nothing to summarise', () => {
+    const text = renderSummaryPretty(summarise([]), { colors: plain, width: 80 });
+    expect(text).toMatch(/Events +0 from 0 files/);
+    expect(text).not.toContain('Outcomes');
+  });
+});

@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+
+const campaigns = ['5dd7681b-2188-49fc-8fc0-87b57056f436', '0b0b0b0b-2188-49fc-8fc0-87b57056f436'];
+const statuses = ['Complete', 'Partial', 'Not Complete'];
+
+function callComplete(i: number, id = randomUUID(), status = statuses[i % 3]!) {
+  const steps = status === 'Complete' ? 3 : status === 'Partial' ? 1 + (i % 2) : 0;
+  const flow = Array.from({ length: steps }, (_, q) => ({
+    questionName: `Question ${q + 1}?`,
+    response: 'Other',
+    transcript: 'An answer long enough to make the export a few megabytes without too many events.',
+  }));
+  return {
+    id,
+    eventType: 'CallComplete',
+    createdAt: '2022-09-01T00:30:48.567Z',
+    data: {
+      sessionId: randomUUID(),
+      callResultId: randomUUID(),
+      name: 'Jane Doe',
+      phone: `614915${String(i % 10000).padStart(5, '0')}`,
+      campaignId: campaigns[i % 2],
+      lastStepName: flow.at(-1)?.questionName ?? null,
+      startedTime: `2022-08-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:46:51.000Z`,
+      flow,
+      requests: i % 7 === 0 ? ['humanSupportRequest'] : [],
+      status,
+      additionalInformation: ['Voicemail', 'No further action', 'Customer exited part way through'][i % 3],
+    },
+  };
+}
+
+/** A multi-chunk export with redeliveries, invalid elements and an undocumented status. */
+function export_(events: number): string {
+  const items: unknown[] = [];
+  for (let i = 0; i < events; i++) items.push(callComplete(i));
+  items.push(items[5], items[6]); // redeliveries
+  items.push({ hello: 'world' }, callComplete(1, randomUUID(), 'Busy'));
+  items.push({
+    time: '2022-08-31T21:46:58.621Z',
+    phone: '61491573087',
+    status: 'failed',
+    note: 'invalid phone',
+    campaignId: campaigns[0],
+  });
+  items.push({
+    time: '2022-08-31T21:46:58.621Z',
+    from: '61491573087',
+    to: '61491570006',
+    message: 'hi',
+    campaignId: campaigns[1],
+  });
+  return JSON.stringify(items, null, 2);
+}
+
+describe('callhook summarise', () => {
+  it('counts a multi-chunk export from stdin once each, redeliveries and invalid elements apart', async () => {
+    const input = export_(6000); // ~6 MB: several of the input layer's 1 MiB chunks
+    expect(input.length).toBeGreaterThan(5 * 2 ** 20);
+    const one = await runCli(['summarise', '-', '--format', 'json', '--by', 'campaign'], { input });
+    expect(one.code).toBe(0);
+    const report = JSON.parse(one.stdout);
+    expect(report.elements).toBe(6006);
+    expect(report.events).toBe(6003);
+    expect(report.duplicates).toBe(2);
+    expect(report.invalid).toBe(1);
+    expect(report.undocumentedStatuses).toBe(1);
+    // 2000/6001 = 333.28 tenths, 1/6001 = 0.17: the spare tenth goes to the first largest remainder.
+    expect(report.callComplete.byStatus).toEqual({
+      Complete: { count: 2000, percent: 33.4 },
+      Partial: { count: 2000, percent: 33.3 },
+      'Not Complete': { count: 2000, percent: 33.3 },
+      Other: { count: 1, percent: 0 },
+    });
+    expect(one.stderr).toContain('skipped 1 invalid element(s); run `callhook validate`');
+  });
+
+  it('reports zeros for an empty batch, in every format, exit 0', async () => {
+    for (const format of ['pretty', 'json', 'csv', 'markdown']) {
+      const result = await runCli(['summarise', '-', '--format', format], { input: '[]' });
+      expect(result.code, format).toBe(0);
+      expect(result.stderr, format).toBe('');
+      if (format === 'json') {
+        const report = JSON.parse(result.stdout);
+        expect(report.events).toBe(0);
+        expect(report.callComplete.byGroup.Complete).toEqual({ count: 0, percent: 0 });
+      }
+      if (format === 'csv') expect(result.stdout).toContain('Complete,Complete,0,0.0\r\n');
+    }
+  });
+
+  it('reads piped input without "-", under each alias', async () => {
+    for (const name of ['summarise', 'summarize', 'summary']) {
+      const result = await runCli([name, '--format', 'json'], { input: JSON.stringify([callComplete(0)]) });
+      expect(result.code, name).toBe(0);
+      expect(JSON.parse(result.stdout).callComplete.byStatus.Complete.count, name).toBe(1);
+    }
+  });
+
+  it('skips invalid elements with exit 0, and fails with exit 1 under --strict', async () => {
+    const input = JSON.stringify([callComplete(0), { hello: 'world' }]);
+    const lax = await runCli(['summarise', '-'], { input });
+    expect(lax.code).toBe(0);
+    expect(lax.stdout).toMatch(/Invalid +1 element skipped; run `callhook validate` for details/);
+    const strict = await runCli(['summarise', '-', '--strict'], { input });
+    expect(strict.code).toBe(1);
+  });
+
+  it('filters by time and status', async () => {
+    const input = JSON.stringify([callComplete(0), callComplete(1), callComplete(2), callComplete(3)]);
+    const result = await runCli(
+      [
+        'summarise',
+        '-',
+        '--format',
+        'json',
+        '--since',
+        '2022-08-02',
+        '--until',
+        '2022-08-04T00:00',
+        '--status',
+        'partial,Not Complete',
+      ],
+      { input },
+    );
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    // Events 1 and 2 fall on Aug 2 and 3; event 1 is Partial, event 2 Not Complete.
+    expect(report.events).toBe(2);
+    expect(report.filteredOut).toBe(2);
+    expect(report.callComplete.byStatus.Partial.count).toBe(1);
+    expect(report.callComplete.byStatus['Not Complete'].count).toBe(1);
+  });
+
+  it.each([
+    [['--top', 'ten'], /--top: expected a whole number/],
+    [['--since', 'yesterday'], /--since: expected an ISO-8601 date or time/],
+    [['--since', '2022-09-02', '--until', '2022-09-01'], /--since must be before --until/],
+    [['--status', 'Busy'], /--status: expected "Complete", "Partial", "Not Complete", "Other"/],
+    [['--format', 'xml'], /argument 'xml' is invalid/],
+    [['--by', 'week'], /argument 'week' is invalid/],
+  ])('rejects %j as a usage error (exit 2)', async (args, message) => {
+    const result = await runCli(['summarise', '-', ...args], { input: '[]' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 on a missing file, naming it', async () => {
+    const result = await runCli(['summarise', 'no-such-file.json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no-such-file.json: no such file or directory');
+  });
+});
+
+describe('callhook summarise on the fixtures', () => {
+  it('prints a readable report of fixtures/valid that fits 80 columns when piped', async () => {
+    const result = await runCli(['summarise', 'fixtures/valid']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    for (const line of result.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(result.stdout).toMatch(/^ {2}Events +68 from 20 files/m);
+    expect(result.stdout).toMatch(/^ {2}Redeliveries +8 dropped/m);
+    await expect(result.stdout).toMatchFileSnapshot('__snapshots__/summarise-valid.txt');
+  });
+
+  it('prints the same counts in every format', async () => {
+    const [json, csv, markdown] = await Promise.all([
+      runCli(['summarise', 'fixtures/valid', '--format', 'json']),
+      runCli(['summarise', 'fixtures/valid', '--format', 'csv']),
+      runCli(['summarise', 'fixtures/valid', '--format', 'markdown', '--by', 'day']),
+    ]);
+    for (const result of [json, csv, markdown]) {
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+    }
+    const report = JSON.parse(json.stdout);
+    expect(report.events).toBe(68);
+    expect(report.byType).toEqual({
+      CallComplete: 23,
+      CallAttempted: 16,
+      CallReceived: 11,
+      SMSSent: 1,
+      SMSReceived: 1,
+      SMS: 16,
+    });
+    const { byStatus, byGroup } = report.callComplete;
+    expect(byGroup.Complete.count).toBe(byStatus.Complete.count + byStatus.Partial.count);
+    expect(byGroup.Failed.count).toBe(byStatus['Not Complete'].count);
+    const csvRows = csv.stdout.trimEnd().split('\r\n');
+    expect(csvRows[0]).toBe('status,group,count,percent');
+    expect(csvRows.slice(1)).toEqual(
+      (['Complete', 'Partial', 'Not Complete', 'Other'] as const).map(
+        (s) =>
+          `${s},${s === 'Not Complete' ? 'Failed' : s === 'Other' ? 'Other' : 'Complete'},${byStatus[s].count},${byStatus[s].percent.toFixed(1)}`,
+      ),
+    );
+    expect(markdown.stdout).toContain(
+      `| Complete | ${byStatus.Complete.count} | ${byStatus.Complete.percent.toFixed(1)} |`,
+    );
+    await expect(json.stdout).toMatchFileSnapshot('__snapshots__/summarise-valid.json');
+    await expect(csv.stdout).toMatchFileSnapshot('__snapshots__/summarise-valid-by-status.csv');
+    await expect(markdown.stdout).toMatchFileSnapshot('__snapshots__/summarise-valid-by-day.md');
+  });
+
+  it('writes one CSV table per --by dimension, header first', async () => {
+    for (const by of ['campaign', 'day', 'hour', 'phone']) {
+      const result = await runCli(['summarise', 'fixtures/valid', '--format', 'csv', '--by', by, '--top', '0']);
+      expect(result.code, by).toBe(0);
+      const rows = result.stdout.trimEnd().split('\r\n');
+      expect(rows[0], by).toMatch(new RegExp(`^${by === 'campaign' ? 'campaignId' : by},events,callComplete,`));
+      // Every counted event is in exactly one row.
+      expect(
+        rows.slice(1).reduce((sum, row) => sum + Number(row.split(',')[1]), 0),
+        by,
+      ).toBe(68);
+      if (by === 'campaign')
+        await expect(result.stdout).toMatchFileSnapshot('__snapshots__/summarise-valid-by-campaign.csv');
+    }
+  });
+
+  it('counts the published examples it can read, and says what it skipped', async () => {
+    const result = await runCli(['summarise', 'fixtures/doc-examples']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}Invalid +4 elements skipped; run `callhook validate` for details/m);
+    await expect(result.stdout).toMatchFileSnapshot('__snapshots__/summarise-doc-examples.txt');
+    expect((await runCli(['summarise', 'fixtures/doc-examples', '--strict'])).code).toBe(1);
+  });
+
+  it('puts an undocumented status in an Other row', async () => {
+    const result = await runCli(['summarise', 'fixtures/invalid/bad-status.json']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}Other +1 +50\.0 /m);
+    expect(result.stdout).toMatch(/^ {2}Other status +1 call with an undocumented status, counted as Other/m);
+  });
+
+  it('colours only when asked, and never lets payload text drive the terminal', async () => {
+    const hostile = callComplete(0);
+    hostile.data.additionalInformation = 'Voicemail\u001b]0;owned\u0007\u001b[2J';
+    const input = JSON.stringify([hostile]);
+    const coloured = await runCli(['summarise', '-'], { input, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(coloured.stdout).toContain('\u001b[32mComplete');
+    // The only escape sequences left are chalk's colours: SGR, ending in m.
+    expect(coloured.stdout.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(coloured.stdout).toContain('Voicemail\\e]0;owned\\x07\\e[2J');
+    const plain = await runCli(['summarise', '-', '--no-color'], {
+      input,
+      env: { NO_COLOR: undefined, FORCE_COLOR: '1' },
+    });
+    expect(plain.stdout).not.toContain('\u001b');
+  });
+});
