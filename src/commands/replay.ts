@@ -108,13 +108,9 @@ async function* fromArray(chunks: ReplayEvent[][]): AsyncGenerator<ReplayEvent[]
   yield* chunks;
 }
 
-/**
- * Hint: the input layer reads 1 MiB at a time by default, about ten thousand small events held
- * at once; replay reads 64 KiB at a time so it stays only a little ahead of delivery, which
- * keeps the heap small on a huge export at no measurable cost in request rate.
- */
+/** How replay asks the input layer to read. */
 function readOptions(settings: ReplaySettings): ReadOptions {
-  return { chunkSize: 64 * 1024, type: settings.type };
+  return { type: settings.type };
 }
 
 function makeSigner(settings: ReplaySettings): Signer | undefined {
