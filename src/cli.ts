@@ -262,18 +262,24 @@ program
     'after',
     `
 The secret is read from the environment, never from the command line:
-  $ CALLHOOK_SECRET=whsec_... callhook replay fixtures/valid --url https://example.test/hook --sign standard
+  $ export CALLHOOK_SECRET=whsec_...
+  $ callhook replay fixtures/valid --url https://example.test/hook \\
+      --sign standard
 
 Examples:
-  $ callhook replay export.ndjson --url http://localhost:3000/hook --batch-size 50 --journal run.jsonl
-  $ callhook replay export.ndjson --url http://localhost:3000/hook --journal run.jsonl --resume
-  $ callhook replay fixtures/valid --url http://localhost:3000/hook --dry-run --format curl
+  $ callhook replay export.ndjson --url http://localhost:3000/hook \\
+      --batch-size 50 --journal run.jsonl
+  $ callhook replay export.ndjson --url http://localhost:3000/hook \\
+      --journal run.jsonl --resume
+  $ callhook replay fixtures/valid --url http://localhost:3000/hook \\
+      --dry-run --format curl
 
-Ctrl-C stops starting batches and lets those in flight finish; a second Ctrl-C aborts them.
+Ctrl-C stops starting batches and lets those in flight finish;
+a second Ctrl-C aborts them.
 
 Exit codes:
   0    every batch delivered
-  1    a batch undelivered after its retries, 410 Gone, or no valid event to send
+  1    a batch undelivered after its retries, 410 Gone, or nothing valid
   2    usage or I/O error
   130  interrupted (Ctrl-C)`,
   )
