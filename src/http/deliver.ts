@@ -260,7 +260,8 @@ export async function deliverBatches(
     let waitMs = 0;
     for (;;) {
       const slot = Math.max(waitMs, pausedUntil - Date.now(), pacer?.reserve(Date.now() + waitMs) ?? 0);
-      if (!(await sleep(slot))) {
+      // Hint: most batches need no wait; skipping the await then saves a few microtasks a request.
+      if ((slot > 0 || stopping.signal.aborted) && !(await sleep(slot))) {
         const reason = attempts === 0 ? 'not sent: the run stopped' : 'not retried: the run stopped';
         finish(batch, { status: 'undelivered', attempts, reason });
         return;
