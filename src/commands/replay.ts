@@ -1,0 +1,273 @@
+/** `callhook replay`: delivers input events to a live URL the way the platform would. */
+import { writeFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import {
+  type OutboundBatch,
+  planBatches,
+  type ReplayEvent,
+  replayEventsFromRecords,
+  type SkippedInput,
+} from '../http/batches.js';
+import { baseRequestHeaders, deliverBatches } from '../http/deliver.js';
+import { freshenEvent, newestTimestamp } from '../http/fresh.js';
+import { openJournal, readConfirmedKeys } from '../http/journal.js';
+import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from '../http/replay-options.js';
+import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
+import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
+import { listSources, type ReadOptions, readRecords } from '../input/read.js';
+import {
+  type DryRunRequest,
+  renderCurl,
+  renderDryRunJson,
+  renderDryRunRequest,
+  renderInputProblem,
+  renderProgressBar,
+  renderProgressLine,
+  renderReplaySummary,
+  renderSkipped,
+} from '../render/replay.js';
+import { colorsFor } from '../render/terminal.js';
+
+const stderr = process.stderr;
+const errColors = colorsFor(stderr);
+const liveBar = stderr.isTTY === true;
+let barShown = false;
+
+/** Writes a diagnostic to stderr without tearing the live progress bar (it is redrawn on the next tick). */
+function diagnose(text: string): void {
+  if (barShown) {
+    stderr.write('\r\x1b[2K');
+    barShown = false;
+  }
+  stderr.write(text);
+}
+
+/**
+ * Where each input file starts in the whole input, in bytes, so progress can show an ETA; the
+ * total is under the key ''. Undefined when stdin is among the inputs (its size is unknown).
+ */
+async function inputSizes(paths: readonly string[]): Promise<Map<string, number> | undefined> {
+  const starts = new Map<string, number>();
+  let total = 0;
+  for (const source of await listSources(paths)) {
+    if (source.path === '-') return undefined;
+    starts.set(source.name, total);
+    total += (await stat(source.path)).size;
+  }
+  starts.set('', total);
+  return total > 0 ? starts : undefined;
+}
+
+/** Remembers the last event read, to say how far through the input the run is. */
+function tracked(events: AsyncIterable<ReplayEvent[]>, sizes: Map<string, number> | undefined) {
+  let position = 0;
+  const total = sizes?.get('') ?? 0;
+  async function* track(): AsyncGenerator<ReplayEvent[]> {
+    for await (const chunk of events) {
+      const last = chunk.at(-1);
+      const start = last && sizes?.get(last.file);
+      if (last && start !== undefined) position = start + last.offset;
+      yield chunk;
+    }
+  }
+  return { events: track(), fraction: () => (total > 0 ? Math.min(1, position / total) : undefined) };
+}
+
+/**
+ * `--fresh` needs the newest timestamp before the first request. Files are read twice (the first
+ * pass keeps nothing); stdin can be read only once, so its events are held in memory.
+ */
+async function prepareFresh(
+  paths: string[],
+  settings: ReplaySettings,
+  source: () => AsyncIterable<ReplayEvent[]>,
+): Promise<{ rewrite: (value: unknown) => string; replayed?: ReplayEvent[][] }> {
+  let newest: number | undefined;
+  let replayed: ReplayEvent[][] | undefined;
+  const scan = paths.includes('-')
+    ? source()
+    : replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
+        validate: settings.validate,
+      });
+  if (paths.includes('-')) replayed = [];
+  for await (const chunk of scan) {
+    replayed?.push(chunk);
+    for (const event of chunk) {
+      const ms = newestTimestamp(event.value);
+      if (ms !== undefined && (newest === undefined || ms > newest)) newest = ms;
+    }
+  }
+  const shiftMs = newest === undefined ? 0 : Date.now() - newest;
+  const rewrite = (value: unknown) => JSON.stringify(freshenEvent(value, { shiftMs }));
+  return replayed ? { rewrite, replayed } : { rewrite };
+}
+
+async function* fromArray(chunks: ReplayEvent[][]): AsyncGenerator<ReplayEvent[]> {
+  yield* chunks;
+}
+
+/** How replay asks the input layer to read. */
+function readOptions(settings: ReplaySettings): ReadOptions {
+  return { type: settings.type };
+}
+
+function makeSigner(settings: ReplaySettings): Signer | undefined {
+  if (!settings.sign) return undefined;
+  const keys = parseSecrets(process.env[settings.secretEnv], settings.sign, settings.secretEnv);
+  return createSigner(settings.sign, keys, settings.signatureHeader);
+}
+
+async function dryRun(
+  batches: AsyncIterable<OutboundBatch>,
+  settings: ReplaySettings,
+  version: string | undefined,
+  signer: Signer | undefined,
+  confirmed: ReadonlySet<string> | undefined,
+): Promise<number> {
+  const colors = colorsFor(process.stdout);
+  let shown = 0;
+  let seen = 0;
+  for await (const batch of batches) {
+    seen++;
+    if (confirmed?.has(batch.key)) continue;
+    const request: DryRunRequest = {
+      method: settings.method,
+      url: settings.url,
+      headers: {
+        ...baseRequestHeaders(settings.headers, version),
+        ...signer?.(batch.webhookId, batch.body, new Date()),
+      },
+      body: batch.body,
+      ordinal: batch.ordinal + 1,
+      events: batch.events,
+      source: batch.source,
+    };
+    shown++;
+    process.stdout.write(
+      settings.format === 'curl'
+        ? renderCurl(request)
+        : settings.format === 'json'
+          ? renderDryRunJson(request)
+          : renderDryRunRequest(request, colors),
+    );
+  }
+  if (seen === 0) {
+    diagnose('callhook: nothing to send: the input has no valid events\n');
+    return ExitCode.invalid;
+  }
+  if (settings.format === 'pretty') {
+    diagnose(`dry run: ${shown} request${shown === 1 ? '' : 's'} shown, nothing sent\n`);
+  }
+  return ExitCode.ok;
+}
+
+function startProgress(stats: DeliveryStats, fraction: () => number | undefined, intervalMs: number): () => void {
+  if (liveBar) {
+    const timer = setInterval(() => {
+      stderr.write(`\r\x1b[2K${renderProgressBar(stats.snapshot(fraction()), stderr.columns || 80, errColors)}`);
+      barShown = true;
+    }, 100);
+    return () => {
+      clearInterval(timer);
+      if (barShown) stderr.write('\r\x1b[2K');
+      barShown = false;
+    };
+  }
+  const timer = setInterval(() => stderr.write(`${renderProgressLine(stats.snapshot(fraction()))}\n`), intervalMs);
+  return () => clearInterval(timer);
+}
+
+function writeReport(path: string, report: ReplayReport): void {
+  try {
+    writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  } catch (error) {
+    throw describeIoError(error, path);
+  }
+}
+
+/** The action of `callhook replay <paths...>`. */
+export async function replayCommand(paths: string[], raw: RawReplayOptions, command?: Command): Promise<void> {
+  const settings = parseReplayOptions(raw);
+  const version = command?.parent?.version();
+  // Hint: the secret is checked before any input is read, so a missing one fails fast.
+  const signer = makeSigner(settings);
+  const confirmed = settings.resume && settings.journal ? readConfirmedKeys(settings.journal) : undefined;
+  const stats = new DeliveryStats();
+  const onSkip = (skipped: SkippedInput) => {
+    stats.skip(skipped);
+    diagnose(renderSkipped(skipped.location, skipped.message, errColors));
+  };
+  const onProblem = (problem: SkippedInput) =>
+    diagnose(renderInputProblem(problem.location, problem.message, errColors));
+  const source = () =>
+    replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
+      validate: settings.validate,
+      onSkip,
+      onProblem,
+    });
+
+  const fresh = settings.fresh ? await prepareFresh(paths, settings, source) : undefined;
+  // Hint: listing the sources first also makes a missing path fail before anything is sent.
+  const input = tracked(fresh?.replayed ? fromArray(fresh.replayed) : source(), await inputSizes(paths));
+  const batches = planBatches(input.events, { batchSize: settings.batchSize, rewrite: fresh?.rewrite });
+
+  if (settings.dryRun) {
+    process.exitCode = await dryRun(batches, settings, version, signer, confirmed);
+    return;
+  }
+
+  const journal = settings.journal ? openJournal(settings.journal) : undefined;
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (!stop.signal.aborted) {
+      const inFlight = stats.read - stats.done;
+      diagnose(`\nstopping: no new batches; waiting for ${inFlight} in flight (Ctrl-C again to abort them)\n`);
+      stop.abort();
+    } else if (!abort.signal.aborted) {
+      diagnose('aborting\n');
+      abort.abort();
+    }
+  };
+  process.on('SIGINT', onSigint);
+  const stopProgress = startProgress(stats, input.fraction, settings.progressIntervalMs);
+  let readError: unknown;
+  try {
+    ({ readError } = await deliverBatches(batches, {
+      url: settings.url,
+      method: settings.method,
+      headers: settings.headers,
+      version,
+      concurrency: settings.concurrency,
+      rate: settings.rate,
+      timeoutMs: settings.timeoutMs,
+      retries: settings.retries,
+      backoff: settings.backoff,
+      followRedirects: settings.followRedirects,
+      insecure: settings.insecure,
+      signer,
+      journal,
+      confirmed,
+      stop: stop.signal,
+      abort: abort.signal,
+      stats,
+    }));
+  } finally {
+    stopProgress();
+    journal?.close();
+    process.off('SIGINT', onSigint);
+  }
+
+  // A path that cannot be read before anything was sent is a plain usage error, with no summary.
+  if (readError !== undefined && stats.requests === 0 && stats.done === 0) throw readError;
+
+  const report = stats.report(settings.url, settings.method);
+  if (settings.report) writeReport(settings.report, report);
+  if (settings.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(renderReplaySummary(report, colorsFor(process.stdout), settings.journal));
+  if (readError !== undefined) throw readError instanceof Error ? readError : new CallhookError(String(readError));
+  if (stats.read === 0 && !stats.interrupted) diagnose('callhook: nothing to send: the input has no valid events\n');
+  process.exitCode = replayExitCode(report);
+}

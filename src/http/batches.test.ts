@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import type { InputRecord } from '../input/types.js';
+import { type OutboundBatch, planBatches, type ReplayEvent, replayEventsFromRecords } from './batches.js';
+
+function event(file: string, batch: number, n: number): ReplayEvent {
+  return { file, batch, location: `${file}:${n}:1`, offset: n, text: `{"n": ${n}}`, value: { n } };
+}
+
+async function* chunks<T>(...groups: T[][]): AsyncGenerator<T[]> {
+  for (const group of groups) yield group;
+}
+
+async function collect(source: AsyncIterable<OutboundBatch>): Promise<OutboundBatch[]> {
+  const out: OutboundBatch[] = [];
+  for await (const batch of source) out.push(batch);
+  return out;
+}
+
+const bodies = (batches: OutboundBatch[]) => batches.map((b) => b.body.toString());
+
+describe('planBatches', () => {
+  it('sends input batches as they are, wrapping a lone event in an array, even across chunks', async () => {
+    const out = await collect(
+      planBatches(
+        chunks([event('a', 0, 1), event('a', 0, 2)], [event('a', 0, 3), event('a', 1, 4)], [event('b', 0, 5)]),
+      ),
+    );
+    expect(bodies(out)).toEqual(['[{"n": 1},{"n": 2},{"n": 3}]', '[{"n": 4}]', '[{"n": 5}]']);
+    expect(out.map((b) => b.events)).toEqual([3, 1, 1]);
+    expect(out[0]!.source).toBe('a:1:1');
+  });
+
+  it('re-chunks into arrays of at most --batch-size, keeping order across batches and files', async () => {
+    const out = await collect(
+      planBatches(
+        chunks([event('a', 0, 1), event('a', 0, 2), event('a', 1, 3)], [event('b', 0, 4), event('b', 0, 5)]),
+        {
+          batchSize: 2,
+        },
+      ),
+    );
+    expect(bodies(out)).toEqual(['[{"n": 1},{"n": 2}]', '[{"n": 3},{"n": 4}]', '[{"n": 5}]']);
+  });
+
+  it('gives stable keys and webhook ids, distinct for identical batches at different places', async () => {
+    const input = () => chunks([event('a', 0, 1)], [event('a', 1, 1)]);
+    const first = await collect(planBatches(input()));
+    const again = await collect(planBatches(input()));
+    expect(first.map((b) => b.key)).toEqual(again.map((b) => b.key));
+    expect(first.map((b) => b.webhookId)).toEqual(again.map((b) => b.webhookId));
+    expect(first[0]!.key).not.toBe(first[1]!.key);
+    expect(first[0]!.webhookId).toMatch(/^msg_0_[0-9a-f]{32}$/);
+  });
+
+  it('keys on the original text, so --fresh --resume still matches', async () => {
+    const plain = await collect(planBatches(chunks([event('a', 0, 1)])));
+    const fresh = await collect(planBatches(chunks([event('a', 0, 1)]), { rewrite: () => '{"n":2}' }));
+    expect(fresh[0]!.key).toBe(plain[0]!.key);
+    expect(fresh[0]!.body.toString()).toBe('[{"n":2}]');
+    expect(fresh[0]!.webhookId).not.toBe(plain[0]!.webhookId);
+  });
+
+  it('refuses to hold an oversized input batch and asks for --batch-size', async () => {
+    const big = [event('a', 0, 1), event('a', 0, 2), event('a', 0, 3)];
+    await expect(collect(planBatches(chunks(big), { maxInputBatch: 2 }))).rejects.toThrow(/--batch-size/);
+    await expect(collect(planBatches(chunks(big), { maxInputBatch: 2, batchSize: 2 }))).resolves.toHaveLength(2);
+  });
+
+  it('pulls no further than the batch being built needs', async () => {
+    let pulled = 0;
+    async function* counted() {
+      for (let n = 0; n < 100; n++) {
+        pulled++;
+        yield [event('a', n, n)];
+      }
+    }
+    const iterator = planBatches(counted(), { batchSize: 5 });
+    await iterator.next();
+    expect(pulled).toBe(5);
+    await iterator.return(undefined);
+  });
+});
+
+describe('replayEventsFromRecords', () => {
+  const element = (n: number, text: string) => ({
+    file: 'f.json',
+    line: n,
+    column: 3,
+    offset: 0,
+    pointer: `/${n}`,
+    index: n,
+    batch: 0,
+    text,
+  });
+  const records: InputRecord[] = [
+    { kind: 'file-start', file: 'f.json' },
+    {
+      kind: 'event',
+      element: element(1, '{"a":1}'),
+      event: {} as never,
+      value: { a: 1 },
+      problems: [],
+      duplicate: false,
+    },
+    {
+      kind: 'invalid',
+      element: element(2, '{"b":2}'),
+      eventKind: undefined,
+      value: { b: 2 },
+      problems: [
+        { ...element(2, ''), severity: 'error', code: 'missing-field', message: 'missing required field "x"' },
+      ],
+    },
+    {
+      kind: 'invalid',
+      element: element(3, '{"c":'),
+      eventKind: undefined,
+      value: undefined,
+      problems: [{ ...element(3, ''), severity: 'error', code: 'unexpected-end', message: 'unexpected end' }],
+    },
+    { kind: 'file-end', file: 'f.json', elements: 3, bytes: 30 },
+  ];
+
+  it('keeps valid events and lists the invalid ones it skips', async () => {
+    const skipped: string[] = [];
+    const out: ReplayEvent[] = [];
+    for await (const chunk of replayEventsFromRecords(chunks(records), {
+      validate: true,
+      onSkip: (s) => skipped.push(`${s.location} ${s.message}`),
+    }))
+      out.push(...chunk);
+    expect(out.map((e) => e.text)).toEqual(['{"a":1}']);
+    expect(skipped).toEqual(['f.json:2:3 missing required field "x"', 'f.json:3:3 unexpected end']);
+  });
+
+  it('with --no-validate sends schema-invalid events but never unparsable text', async () => {
+    const out: ReplayEvent[] = [];
+    for await (const chunk of replayEventsFromRecords(chunks(records), { validate: false })) out.push(...chunk);
+    expect(out.map((e) => e.text)).toEqual(['{"a":1}', '{"b":2}']);
+  });
+});

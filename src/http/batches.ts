@@ -1,0 +1,194 @@
+/**
+ * From input records to request bodies: keeps the events replay may send, groups them the way
+ * the platform batches them, and gives every batch a stable key and webhook id. No I/O.
+ */
+import { createHash } from 'node:crypto';
+import { CallhookError, ExitCode } from '../errors.js';
+import type { InputRecord } from '../input/types.js';
+
+/** One event replay will send, with the input batch it came from. */
+export interface ReplayEvent {
+  /** The path as the user gave it. */
+  file: string;
+  /** Ordinal of the top-level value in its file (elements of one JSON array share it). */
+  batch: number;
+  /** `file:line:column` of the element, for messages and the journal. */
+  location: string;
+  /** Byte offset of the element in its file, for progress through the input. */
+  offset: number;
+  /** The element's exact source text: sent as is unless `--fresh` rewrites it. */
+  text: string;
+  /** The parsed element. */
+  value: unknown;
+}
+
+/** An element replay will not send, and why. */
+export interface SkippedInput {
+  location: string;
+  message: string;
+}
+
+/** A request body ready to send, with what the journal and report need to name it. */
+export interface OutboundBatch {
+  /** 0-based position among the batches of this run. */
+  ordinal: number;
+  /** Stable across reruns of the same input and options: what `--resume` matches on. */
+  key: string;
+  /** The Standard Webhooks `webhook-id`: the same for every attempt, derived from the body. */
+  webhookId: string;
+  /** The exact bytes sent (and signed). */
+  body: Buffer;
+  /** How many events the body holds. */
+  events: number;
+  /** `file:line:column` of its first event. */
+  source: string;
+}
+
+/** Options for `replayEventsFromRecords`. */
+export interface RecordFilterOptions {
+  /** Skip events that failed validation (the default); false sends them anyway (`--no-validate`). */
+  validate: boolean;
+  /** Told about every element that will not be sent. */
+  onSkip?: ((skipped: SkippedInput) => void) | undefined;
+  /** Told about syntax errors between elements (a missing comma): the elements themselves may still be sent. */
+  onProblem?: ((problem: SkippedInput) => void) | undefined;
+}
+
+function firstError(problems: readonly { severity: string; message: string }[]): string {
+  const errors = problems.filter((p) => p.severity === 'error');
+  const first = errors[0] ?? problems[0];
+  if (!first) return 'invalid event';
+  return errors.length > 1 ? `${first.message} (and ${errors.length - 1} more)` : first.message;
+}
+
+/**
+ * Keeps the elements replay may send from the input layer's records: valid events, and with
+ * `validate: false` also schema-invalid ones (syntax errors have nothing to send).
+ */
+export async function* replayEventsFromRecords(
+  records: AsyncIterable<readonly InputRecord[]>,
+  options: RecordFilterOptions,
+): AsyncGenerator<ReplayEvent[]> {
+  for await (const chunk of records) {
+    const events: ReplayEvent[] = [];
+    for (const record of chunk) {
+      if (record.kind === 'problem') {
+        const p = record.problem;
+        if (p.severity === 'error')
+          options.onSkip?.({ location: `${p.file}:${p.line}:${p.column}`, message: p.message });
+        continue;
+      }
+      if (record.kind !== 'event' && record.kind !== 'invalid') continue;
+      const { element } = record;
+      const location = `${element.file}:${element.line}:${element.column}`;
+      const sendable = record.kind === 'event' || (!options.validate && record.value !== undefined);
+      if (!sendable) {
+        options.onSkip?.({ location, message: firstError(record.problems) });
+        continue;
+      }
+      events.push({
+        file: element.file,
+        batch: element.batch,
+        location,
+        offset: element.offset,
+        text: element.text,
+        value: record.value,
+      });
+    }
+    if (events.length > 0) yield events;
+  }
+}
+
+/** Rewrites an event before it is sent (`--fresh`); returns its new JSON text. */
+export type EventRewriter = (value: unknown) => string;
+
+/** Options for `planBatches`. */
+export interface PlanOptions {
+  /** Re-chunk into arrays of at most this many events; undefined sends input batches as they are. */
+  batchSize?: number | undefined;
+  rewrite?: EventRewriter | undefined;
+  /**
+   * Without `batchSize`, an input batch is held whole until it is complete; past this many
+   * events replay stops and asks for `--batch-size`, so one huge array cannot exhaust memory.
+   */
+  maxInputBatch?: number | undefined;
+}
+
+/** The largest input batch sent as is when `--batch-size` is not given. */
+export const defaultMaxInputBatch = 10_000;
+
+function digest(...parts: (string | Buffer)[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * Groups events into request bodies, in input order: arrays of at most `batchSize` events, or
+ * each input batch as it is (a lone object becomes a one-element array). Pulls only as many
+ * events as the batch being built needs, so it keeps the input layer's back-pressure.
+ */
+export async function* planBatches(
+  events: AsyncIterable<readonly ReplayEvent[]>,
+  options: PlanOptions = {},
+): AsyncGenerator<OutboundBatch> {
+  const limit = options.maxInputBatch ?? defaultMaxInputBatch;
+  let ordinal = 0;
+  let pending: ReplayEvent[] = [];
+
+  const open = Buffer.from('[');
+  const comma = Buffer.from(',');
+  const close = Buffer.from(']');
+  const build = (group: ReplayEvent[]): OutboundBatch => {
+    // Hint: the key hashes the original text, not the rewritten one, so `--fresh --resume`
+    // still recognises batches that a previous run delivered; the ordinal keeps two identical
+    // batches apart. Hashing element by element and concatenating buffers avoids joining the
+    // texts into one string first, which costs several times more on large events (V8 flattens
+    // the joined string, then encodes it again).
+    const hash = createHash('sha256');
+    const parts: Buffer[] = [open];
+    for (let i = 0; i < group.length; i++) {
+      const event = group[i]!;
+      hash.update(event.text);
+      hash.update('\n');
+      if (i > 0) parts.push(comma);
+      parts.push(Buffer.from(options.rewrite ? options.rewrite(event.value) : event.text));
+    }
+    parts.push(close);
+    const body = Buffer.concat(parts);
+    const contentHash = hash.digest('hex').slice(0, 32);
+    const key = `${ordinal}-${contentHash}`;
+    // Without a rewrite the body is a function of the original text, so the key's hash already
+    // names its content and a second hash per batch would be wasted.
+    const webhookId = options.rewrite ? `msg_${digest(String(ordinal), '\n', body)}` : `msg_${ordinal}_${contentHash}`;
+    const batch = { ordinal, key, webhookId, body, events: group.length, source: group[0]!.location };
+    ordinal++;
+    return batch;
+  };
+
+  for await (const chunk of events) {
+    for (const event of chunk) {
+      if (options.batchSize === undefined) {
+        const head = pending[0];
+        if (head && (head.file !== event.file || head.batch !== event.batch)) {
+          yield build(pending);
+          pending = [];
+        }
+        if (pending.length >= limit) {
+          throw new CallhookError(
+            `${pending[0]!.location}: this input batch has more than ${limit} events; pass --batch-size to split it`,
+            ExitCode.usage,
+          );
+        }
+        pending.push(event);
+      } else {
+        pending.push(event);
+        if (pending.length === options.batchSize) {
+          yield build(pending);
+          pending = [];
+        }
+      }
+    }
+  }
+  if (pending.length > 0) yield build(pending);
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { formatLike, freshenEvent, newestTimestamp } from './fresh.js';
+
+const envelope = {
+  id: '5f0c8a8e-6d64-4a4b-9a0e-8b3c1f1b2c3d',
+  eventType: 'CallComplete',
+  createdAt: '2023-05-01T10:00:30Z',
+  data: { startedTime: '2023-05-01T10:00:00.250Z', name: 'x' },
+};
+const bare = { time: '2023-05-01T09:00:00Z', phone: '61491573087' };
+
+describe('--fresh', () => {
+  it('finds the newest timestamp of an event', () => {
+    expect(newestTimestamp(envelope)).toBe(Date.parse('2023-05-01T10:00:30Z'));
+    expect(newestTimestamp(bare)).toBe(Date.parse('2023-05-01T09:00:00Z'));
+    expect(newestTimestamp({ nothing: 1 })).toBeUndefined();
+  });
+
+  it('shifts every timestamp by the same amount and gives envelopes a new id', () => {
+    const shiftMs = 1000 * 60 * 60 * 24;
+    const out = freshenEvent(envelope, { shiftMs, newId: () => 'new-id' }) as typeof envelope;
+    expect(out.id).toBe('new-id');
+    expect(out.createdAt).toBe('2023-05-02T10:00:30Z');
+    expect(out.data.startedTime).toBe('2023-05-02T10:00:00.250Z');
+    expect(out.data.name).toBe('x');
+    expect(envelope.createdAt).toBe('2023-05-01T10:00:30Z');
+    expect(freshenEvent(bare, { shiftMs })).toEqual({ time: '2023-05-02T09:00:00Z', phone: '61491573087' });
+  });
+
+  it('keeps the precision of the original text', () => {
+    expect(formatLike('2023-05-01T10:00:00Z', 0)).toBe('1970-01-01T00:00:00Z');
+    expect(formatLike('2023-05-01T10:00:00.5Z', 1)).toBe('1970-01-01T00:00:00.001Z');
+  });
+});

@@ -1,0 +1,50 @@
+import { createHmac } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { createSigner, parseSecrets, signHmacHex } from './signing.js';
+
+const secret = `whsec_${Buffer.from('a test key of 24 bytes!!').toString('base64')}`;
+const other = `whsec_${Buffer.from('the rotated key').toString('base64')}`;
+
+describe('Standard Webhooks signing', () => {
+  it('produces headers the reference library verifies, for every key of a rotation', () => {
+    const keys = parseSecrets(`${secret}, ${other}`, 'standard', 'CALLHOOK_SECRET');
+    const body = Buffer.from('[{"time":"2024-01-01T00:00:00Z","note":"héllo"}]');
+    const headers = createSigner('standard', keys)('msg_abc', body, new Date());
+    expect(headers['webhook-id']).toBe('msg_abc');
+    expect(headers['webhook-signature']?.split(' ')).toHaveLength(2);
+    for (const s of [secret, other]) expect(new Webhook(s).verify(body, headers)).toEqual(JSON.parse(body.toString()));
+  });
+
+  it('takes the timestamp from the clock it is given', () => {
+    const keys = parseSecrets(secret, 'standard', 'CALLHOOK_SECRET');
+    const headers = createSigner('standard', keys)('msg_1', Buffer.from('[]'), new Date(1_700_000_000_900));
+    expect(headers['webhook-timestamp']).toBe('1700000000');
+  });
+
+  it('rejects a secret that is not base64 without quoting it', () => {
+    expect(() => parseSecrets('whsec_not*base64', 'standard', 'MY_SECRET')).toThrow(/secret #1 in MY_SECRET/);
+    try {
+      parseSecrets('whsec_not*base64', 'standard', 'MY_SECRET');
+    } catch (error) {
+      expect(String(error)).not.toContain('not*base64');
+    }
+  });
+
+  it('asks for the environment variable when there is no secret', () => {
+    expect(() => parseSecrets(undefined, 'hmac', 'CALLHOOK_SECRET')).toThrow(/CALLHOOK_SECRET/);
+    expect(() => parseSecrets(' , ', 'hmac', 'CALLHOOK_SECRET')).toThrow(/CALLHOOK_SECRET/);
+  });
+});
+
+describe('hex HMAC signing', () => {
+  it('puts one hex digest per key in the named header', () => {
+    const keys = parseSecrets('one,two', 'hmac', 'S');
+    const body = Buffer.from('[1]');
+    const expected = ['one', 'two'].map((k) => createHmac('sha256', k).update(body).digest('hex')).join(',');
+    expect(signHmacHex(body, keys)).toBe(expected);
+    expect(createSigner('hmac', keys, 'X-Hub-Signature')('id', body, new Date())).toEqual({
+      'x-hub-signature': expected,
+    });
+  });
+});

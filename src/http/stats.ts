@@ -1,0 +1,215 @@
+/** Counts what a replay did, for the live progress line and the final report. Pure. */
+import { ExitCode } from '../errors.js';
+import type { SkippedInput } from './batches.js';
+import type { BatchStatus, JournalEntry } from './journal.js';
+
+/** Latency percentiles in ms (nearest rank). */
+export interface LatencySummary {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** A batch that did not reach the receiver. */
+export interface UndeliveredBatch {
+  key: string;
+  source: string;
+  status: Exclude<BatchStatus, 'delivered'>;
+  code?: number | undefined;
+  attempts: number;
+  events: number;
+  reason: string;
+}
+
+/** The final report: what `--report` writes and `--format json` prints. */
+export interface ReplayReport {
+  url: string;
+  method: string;
+  dryRun: boolean;
+  /** True when Ctrl-C stopped the run before the input ended. */
+  interrupted: boolean;
+  /** Why the run stopped early (410 Gone, a read error), if it did. */
+  stoppedBy: string | null;
+  /** False when the run stopped before reading all of its input: rerun with --resume for the rest. */
+  inputComplete: boolean;
+  durationMs: number;
+  /** Requests per second over the run. */
+  requestRate: number;
+  batches: { delivered: number; failed: number; undelivered: number; resumed: number; retried: number };
+  events: { delivered: number; failed: number; undelivered: number; resumed: number; invalid: number };
+  requests: number;
+  /** Attempts after the first, over all batches. */
+  retries: number;
+  /** Attempts by outcome: an HTTP status code, `timeout`, or a network error code. */
+  statusCodes: Record<string, number>;
+  latencyMs: LatencySummary | null;
+  /** Every batch not delivered (the first 10,000; the journal has them all). */
+  undelivered: UndeliveredBatch[];
+  /** Every element skipped as invalid (the first 1,000). */
+  invalid: SkippedInput[];
+}
+
+/** A moment of the run, for the progress display. */
+export interface ProgressSnapshot {
+  elapsedMs: number;
+  /** Batches finished, whatever the outcome (resumed ones included). */
+  done: number;
+  /** Batches read from the input so far. */
+  read: number;
+  /** True once the input is fully read, so `read` is the total. */
+  inputEnded: boolean;
+  delivered: number;
+  errors: number;
+  requests: number;
+  /** Fraction of the input bytes read, when the input's size is known. */
+  fractionRead?: number | undefined;
+}
+
+const maxUndeliveredListed = 10_000;
+const maxInvalidListed = 1_000;
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+/** Accumulates outcomes as batches finish. */
+export class DeliveryStats {
+  readonly started = Date.now();
+  read = 0;
+  inputEnded = false;
+  requests = 0;
+  retries = 0;
+  interrupted = false;
+  stoppedBy: string | null = null;
+  readonly statusCodes: Record<string, number> = {};
+  readonly batches = { delivered: 0, failed: 0, undelivered: 0, resumed: 0, retried: 0 };
+  readonly events = { delivered: 0, failed: 0, undelivered: 0, resumed: 0, invalid: 0 };
+  readonly undelivered: UndeliveredBatch[] = [];
+  readonly invalid: SkippedInput[] = [];
+  private latencies = new Float64Array(1024);
+  private latencyCount = 0;
+
+  /** Records one request's outcome: its status code or error name, and its latency if it got a response. */
+  attempt(outcome: string, latencyMs?: number): void {
+    this.requests++;
+    this.statusCodes[outcome] = (this.statusCodes[outcome] ?? 0) + 1;
+    if (latencyMs === undefined) return;
+    if (this.latencyCount === this.latencies.length) {
+      const grown = new Float64Array(this.latencies.length * 2);
+      grown.set(this.latencies);
+      this.latencies = grown;
+    }
+    this.latencies[this.latencyCount++] = latencyMs;
+  }
+
+  /** Records a batch that finished, as its journal line says. */
+  finish(entry: JournalEntry): void {
+    if (entry.attempts > 1) {
+      this.batches.retried++;
+      this.retries += entry.attempts - 1;
+    }
+    if (entry.status === 'delivered') {
+      this.batches.delivered++;
+      this.events.delivered += entry.events;
+      return;
+    }
+    const bucket = entry.status === 'undelivered' ? 'undelivered' : 'failed';
+    this.batches[bucket]++;
+    this.events[bucket] += entry.events;
+    if (this.undelivered.length < maxUndeliveredListed) {
+      this.undelivered.push({
+        key: entry.key,
+        source: entry.source,
+        status: entry.status,
+        code: entry.code,
+        attempts: entry.attempts,
+        events: entry.events,
+        reason: entry.reason ?? entry.status,
+      });
+    }
+  }
+
+  /** Records a batch `--resume` skipped because the journal confirms it. */
+  resumed(events: number): void {
+    this.batches.resumed++;
+    this.events.resumed += events;
+  }
+
+  /** Records an element skipped as invalid. */
+  skip(skipped: SkippedInput): void {
+    this.events.invalid++;
+    if (this.invalid.length < maxInvalidListed) this.invalid.push(skipped);
+  }
+
+  /** Batches finished, whatever their outcome. */
+  get done(): number {
+    const b = this.batches;
+    return b.delivered + b.failed + b.undelivered + b.resumed;
+  }
+
+  /** The state of the run now. */
+  snapshot(fractionRead?: number): ProgressSnapshot {
+    return {
+      elapsedMs: Date.now() - this.started,
+      done: this.done,
+      read: this.read,
+      inputEnded: this.inputEnded,
+      delivered: this.batches.delivered,
+      errors: this.batches.failed + this.batches.undelivered,
+      requests: this.requests,
+      fractionRead,
+    };
+  }
+
+  /** Latency percentiles over every request that got a response. */
+  latency(): LatencySummary | null {
+    if (this.latencyCount === 0) return null;
+    const sorted = this.latencies.slice(0, this.latencyCount).sort();
+    const round = (ms: number) => Math.round(ms * 10) / 10;
+    return {
+      p50: round(percentile(sorted, 50)),
+      p95: round(percentile(sorted, 95)),
+      p99: round(percentile(sorted, 99)),
+      max: round(sorted[sorted.length - 1]!),
+    };
+  }
+
+  /** The final report. */
+  report(url: string, method: string, dryRun = false): ReplayReport {
+    const durationMs = Date.now() - this.started;
+    return {
+      url,
+      method,
+      dryRun,
+      interrupted: this.interrupted,
+      stoppedBy: this.stoppedBy,
+      inputComplete: this.inputEnded,
+      durationMs,
+      requestRate: durationMs > 0 ? Math.round((this.requests / durationMs) * 1000 * 10) / 10 : 0,
+      batches: { ...this.batches },
+      events: { ...this.events },
+      requests: this.requests,
+      retries: this.retries,
+      statusCodes: { ...this.statusCodes },
+      latencyMs: this.latency(),
+      undelivered: this.undelivered,
+      invalid: this.invalid,
+    };
+  }
+}
+
+/**
+ * The exit code a replay ends with: 130 when interrupted, 1 when any batch was not delivered,
+ * the run stopped early (410 Gone) or there was nothing valid to send, 0 otherwise.
+ */
+export function replayExitCode(report: ReplayReport): number {
+  if (report.interrupted) return ExitCode.interrupted;
+  const b = report.batches;
+  if (report.stoppedBy || b.failed > 0 || b.undelivered > 0) return ExitCode.invalid;
+  if (b.delivered + b.resumed === 0) return ExitCode.invalid;
+  return ExitCode.ok;
+}

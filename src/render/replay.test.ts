@@ -1,0 +1,88 @@
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import { DeliveryStats, type ProgressSnapshot } from '../http/stats.js';
+import {
+  progressFraction,
+  renderCurl,
+  renderProgressBar,
+  renderProgressLine,
+  renderReplaySummary,
+  shellQuote,
+} from './replay.js';
+
+const plain = new Chalk({ level: 0 });
+const snapshot: ProgressSnapshot = {
+  elapsedMs: 10_000,
+  done: 500,
+  read: 504,
+  inputEnded: false,
+  delivered: 498,
+  errors: 2,
+  requests: 520,
+  fractionRead: 0.25,
+};
+
+describe('progress', () => {
+  it('estimates the fraction done from the bytes read, and the total once the input ended', () => {
+    expect(progressFraction(snapshot)).toBeCloseTo(0.248, 3);
+    expect(progressFraction({ ...snapshot, inputEnded: true })).toBeCloseTo(500 / 504, 5);
+    expect(progressFraction({ ...snapshot, fractionRead: undefined })).toBeUndefined();
+  });
+
+  it('fits the bar in the terminal width and shows counts, rate, errors and ETA', () => {
+    for (const columns of [40, 80, 200]) {
+      const bar = renderProgressBar(snapshot, columns, plain);
+      expect(bar.length).toBeLessThan(columns);
+    }
+    expect(renderProgressBar(snapshot, 80, plain)).toMatch(
+      /█+░+ 500\/504\+ batches {2}52 req\/s {2}2 errors {2}ETA 30\.3 s$/,
+    );
+    expect(renderProgressLine(snapshot)).toBe(
+      'replay: 500/504+ batches  52 req/s  2 errors, 498 delivered, 10.0 s  ETA 30.3 s',
+    );
+  });
+});
+
+describe('summary', () => {
+  it('lists what was not delivered, with receiver text made safe for the terminal', () => {
+    const stats = new DeliveryStats();
+    stats.attempt('200', 2);
+    stats.attempt('422', 3);
+    stats.finish({ key: 'a', status: 'delivered', attempts: 1, events: 2, source: 'f:1:1', at: '' });
+    stats.finish({
+      key: 'b',
+      status: 'failed',
+      attempts: 1,
+      events: 1,
+      source: 'f:2:1',
+      at: '',
+      code: 422,
+      reason: 'HTTP 422: \u001b[2Jbad',
+    });
+    stats.inputEnded = true;
+    const text = renderReplaySummary(stats.report('http://127.0.0.1:1/hook', 'POST'), plain, 'run.jsonl');
+    expect(text).toContain('batches   1 delivered, 1 failed, 0 undelivered, 0 retried');
+    expect(text).toContain('status    200 ×1  422 ×1');
+    expect(text).toContain('f:2:1  failed  HTTP 422: \\e[2Jbad');
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('Rerun with --resume --journal run.jsonl');
+  });
+});
+
+describe('curl', () => {
+  it('quotes every byte for a POSIX shell', () => {
+    expect(shellQuote(`it's "x" $HOME`)).toBe(`'it'\\''s "x" $HOME'`);
+    const command = renderCurl({
+      method: 'POST',
+      url: 'http://127.0.0.1:1/hook',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(`[{"name":"O'Brien"}]`),
+      ordinal: 1,
+      events: 1,
+      source: 'f:1:1',
+    });
+    expect(command).toBe(
+      `curl -sS -X POST 'http://127.0.0.1:1/hook' -H 'content-type: application/json' --data-binary '[{"name":"O'\\''Brien"}]'\n`,
+    );
+  });
+});

@@ -1,0 +1,148 @@
+/** Strings for `callhook replay`: the progress line, the final summary, and dry-run requests. */
+import type { ChalkInstance } from 'chalk';
+import type { ProgressSnapshot, ReplayReport } from '../http/stats.js';
+import { escapeTerminal } from './terminal.js';
+
+function seconds(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const m = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return m < 60 ? `${m}m${String(s).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** How far the run is, 0..1, or undefined when the total is not known yet. */
+export function progressFraction(p: ProgressSnapshot): number | undefined {
+  if (p.inputEnded) return p.read === 0 ? 1 : p.done / p.read;
+  if (p.fractionRead === undefined || p.read === 0) return undefined;
+  // The input read so far is a fraction of all of it; the batches done are a fraction of those read.
+  return p.fractionRead * (p.done / p.read);
+}
+
+function counts(p: ProgressSnapshot, red: (text: string) => string = (text) => text): string {
+  const total = p.inputEnded ? String(p.read) : `${p.read}+`;
+  const rate = p.elapsedMs > 0 ? Math.round((p.requests / p.elapsedMs) * 1000) : 0;
+  const errors = `${p.errors} error${p.errors === 1 ? '' : 's'}`;
+  return `${p.done}/${total} batches  ${rate} req/s  ${p.errors > 0 ? red(errors) : errors}`;
+}
+
+function eta(p: ProgressSnapshot): string {
+  const fraction = progressFraction(p);
+  if (fraction === undefined || fraction <= 0 || fraction >= 1) return '';
+  return `  ETA ${seconds((p.elapsedMs * (1 - fraction)) / fraction)}`;
+}
+
+/** The live progress bar for a terminal `columns` wide (no newline; the caller redraws it). */
+export function renderProgressBar(p: ProgressSnapshot, columns: number, c: ChalkInstance): string {
+  const text = `${counts(p)}${eta(p)}`;
+  const fraction = progressFraction(p);
+  const room = columns - text.length - 4;
+  if (fraction === undefined || room < 10) return text.slice(0, Math.max(0, columns - 1));
+  const width = Math.min(40, room);
+  const filled = Math.round(width * Math.min(1, fraction));
+  const bar = `${c.green('█'.repeat(filled))}${c.dim('░'.repeat(width - filled))}`;
+  return `${bar} ${counts(p, c.red)}${eta(p)}`;
+}
+
+/** One plain progress line, for when stderr is not a terminal. */
+export function renderProgressLine(p: ProgressSnapshot): string {
+  return `replay: ${counts(p)}, ${p.delivered} delivered, ${seconds(p.elapsedMs)}${eta(p)}`;
+}
+
+const listed = 20;
+
+/** The summary printed at the end of a run. */
+export function renderReplaySummary(report: ReplayReport, c: ChalkInstance, journal?: string): string {
+  const { batches: b, events: e } = report;
+  const lines: string[] = [];
+  lines.push(c.bold(`Replayed to ${report.method} ${escapeTerminal(report.url)} in ${seconds(report.durationMs)}`));
+  const n = (value: number, colour: (s: string) => string) => (value > 0 ? colour(String(value)) : String(value));
+  lines.push(
+    `  batches   ${n(b.delivered, c.green)} delivered, ${n(b.failed, c.red)} failed, ${n(b.undelivered, c.yellow)} undelivered` +
+      `${b.resumed ? `, ${b.resumed} already delivered (resumed)` : ''}, ${b.retried} retried`,
+  );
+  lines.push(
+    `  events    ${n(e.delivered, c.green)} delivered, ${n(e.failed, c.red)} failed, ${n(e.undelivered, c.yellow)} undelivered` +
+      `${e.resumed ? `, ${e.resumed} resumed` : ''}${e.invalid ? `, ${c.yellow(String(e.invalid))} invalid (skipped)` : ''}`,
+  );
+  lines.push(`  requests  ${report.requests} (${report.retries} retries), ${report.requestRate} req/s`);
+  const histogram = Object.entries(report.statusCodes)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, count]) => {
+      const text = `${code} ×${count}`;
+      return /^2\d\d$/.test(code) ? c.green(text) : /^[45]\d\d$/.test(code) ? c.red(text) : c.yellow(text);
+    });
+  if (histogram.length) lines.push(`  status    ${histogram.join('  ')}`);
+  const l = report.latencyMs;
+  if (l) lines.push(`  latency   p50 ${l.p50} ms  p95 ${l.p95} ms  p99 ${l.p99} ms  max ${l.max} ms`);
+
+  if (report.undelivered.length) {
+    lines.push('', c.bold('Not delivered:'));
+    for (const u of report.undelivered.slice(0, listed)) {
+      lines.push(`  ${escapeTerminal(u.source)}  ${c.red(u.status)}  ${escapeTerminal(u.reason)}`);
+    }
+    const more = b.failed + b.undelivered - Math.min(listed, report.undelivered.length);
+    if (more > 0) lines.push(`  … and ${more} more${journal ? ` (all are in ${escapeTerminal(journal)})` : ''}`);
+  }
+  if (report.stoppedBy) lines.push('', c.red(`Stopped: ${escapeTerminal(report.stoppedBy)}`));
+  if (report.interrupted) lines.push('', c.yellow('Interrupted.'));
+  if (!report.inputComplete || b.undelivered > 0 || b.failed > 0) {
+    lines.push(
+      journal
+        ? `Rerun with --resume --journal ${escapeTerminal(journal)} to send only what was not delivered.`
+        : 'Pass --journal FILE to be able to --resume a run like this one.',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One input element that was skipped, for stderr. */
+export function renderSkipped(location: string, message: string, c: ChalkInstance): string {
+  return `${c.yellow('skipped')} ${escapeTerminal(location)}: ${escapeTerminal(message)}\n`;
+}
+
+/** A syntax problem between elements, for stderr. */
+export function renderInputProblem(location: string, message: string, c: ChalkInstance): string {
+  return `${c.yellow('input problem')} ${escapeTerminal(location)}: ${escapeTerminal(message)}\n`;
+}
+
+/** A request `--dry-run` would send. */
+export interface DryRunRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** Which batch (1-based), how many events, and where the first came from. */
+  ordinal: number;
+  events: number;
+  source: string;
+}
+
+/** Quotes a word for a POSIX shell: single quotes keep every byte as it is. */
+export function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A dry-run request for people: request line, headers, and a preview of the body. */
+export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, previewChars = 300): string {
+  const body = r.body.toString();
+  const preview = body.length > previewChars ? `${body.slice(0, previewChars)}… (${r.body.length} bytes)` : body;
+  const lines = [
+    `${c.bold(`${r.method} ${escapeTerminal(r.url)}`)}  ${c.dim(`batch ${r.ordinal}, ${r.events} event${r.events === 1 ? '' : 's'}, from ${escapeTerminal(r.source)}`)}`,
+    ...Object.entries(r.headers).map(([name, value]) => `${c.cyan(name)}: ${escapeTerminal(value)}`),
+    '',
+    escapeTerminal(preview, true),
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** A dry-run request as a curl command that sends exactly the same bytes. */
+export function renderCurl(r: DryRunRequest): string {
+  const headers = Object.entries(r.headers).map(([name, value]) => ` -H ${shellQuote(`${name}: ${value}`)}`);
+  return `curl -sS -X ${r.method} ${shellQuote(r.url)}${headers.join('')} --data-binary ${shellQuote(r.body.toString())}\n`;
+}
+
+/** A dry-run request as one JSON line. */
+export function renderDryRunJson(r: DryRunRequest): string {
+  return `${JSON.stringify({ method: r.method, url: r.url, headers: r.headers, body: r.body.toString(), source: r.source })}\n`;
+}

@@ -1,0 +1,321 @@
+/** `callhook replay` end to end: the built binary against real local receivers. */
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { receivedEvents, startServer, type TestServer } from '../helpers/http-server.js';
+import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+async function server(...args: Parameters<typeof startServer>) {
+  const s = await startServer(...args);
+  servers.push(s);
+  return s;
+}
+
+const campaignId = '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31';
+/** A valid bare CallAttempted event numbered `n` (its minute tells them apart). */
+function attempt(n: number): Record<string, unknown> {
+  const time = new Date(Date.UTC(2024, 0, 1, 0, n)).toISOString();
+  return { time, phone: '61491573087', status: 'success', campaignId };
+}
+const numberOf = (event: unknown) => new Date((event as { time: string }).time).getUTCMinutes();
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'callhook-replay-'));
+}
+function ndjson(count: number): string {
+  const path = join(tempDir(), 'events.ndjson');
+  writeFileSync(path, `${Array.from({ length: count }, (_, n) => JSON.stringify(attempt(n))).join('\n')}\n`);
+  return path;
+}
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const secret = `whsec_${Buffer.from('callhook e2e secret key 32 bytes').toString('base64')}`;
+// Fast retries: the fault tests must not sleep for the default half-second backoff.
+const fast = ['--backoff-base', '5', '--backoff-cap', '20'];
+
+describe('replay', () => {
+  it('delivers each event exactly once, re-chunked to --batch-size in file order', async () => {
+    const s = await server();
+    const result = await runCli(['replay', ndjson(12), '--url', s.url, '--batch-size', '5']);
+    expect(result.code).toBe(0);
+    expect(s.requests.map((r) => (JSON.parse(r.body.toString()) as unknown[]).length).sort()).toEqual([2, 5, 5]);
+    expect(
+      receivedEvents(s)
+        .map(numberOf)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 12 }, (_, n) => n));
+    expect(result.stdout).toMatch(/batches\s+3 delivered, 0 failed/);
+    expect(result.stdout).toMatch(/events\s+12 delivered/);
+  });
+
+  it('sends input batches as they are, a lone object wrapped in an array, the exact source text', async () => {
+    const s = await server();
+    const files = ['fixtures/valid/multi-batch.json', 'fixtures/valid/single-event-object.json'];
+    const result = await runCli(['replay', ...files, '--url', s.url, '--concurrency', '1']);
+    expect(result.code).toBe(0);
+    const sizes = s.requests.map((r) => (JSON.parse(r.body.toString()) as unknown[]).length);
+    expect(sizes).toEqual([2, 1, 3, 1]);
+    const lone = readFileSync(join(repoRoot, files[1]!), 'utf8').trim();
+    expect(s.requests[3]!.body.toString()).toBe(`[${lone}]`);
+  });
+
+  it('lists and skips invalid events; --no-validate sends them; nothing valid exits 1 before any request', async () => {
+    const s = await server();
+    const mixed = ['fixtures/valid/bare-types.json', 'fixtures/invalid/bad-status.json'];
+    const skipped = await runCli(['replay', ...mixed, '--url', s.url, '--format', 'json']);
+    expect(skipped.code).toBe(0);
+    expect(skipped.stderr).toMatch(/skipped fixtures\/invalid\/bad-status\.json:\d+:\d+: "status" must be/);
+    const report = JSON.parse(skipped.stdout);
+    expect(report.events.invalid).toBeGreaterThan(0);
+    const sentValid = receivedEvents(s).length;
+
+    await runCli(['replay', ...mixed, '--url', s.url, '--no-validate']);
+    expect(receivedEvents(s).length - sentValid).toBeGreaterThan(sentValid);
+
+    const before = s.requests.length;
+    const invalidOnly = join(tempDir(), 'invalid.ndjson');
+    writeFileSync(invalidOnly, `${JSON.stringify({ ...attempt(1), status: 'maybe' })}\n`);
+    const none = await runCli(['replay', invalidOnly, '--url', s.url]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/nothing to send/);
+    expect(s.requests.length).toBe(before);
+  });
+
+  it('survives 500s, 429 with Retry-After and connection resets, delivering every event', async () => {
+    const seen = new Map<string, number>();
+    const s = await server((req, res) => {
+      const tries = (seen.get(req.body.toString()) ?? 0) + 1;
+      seen.set(req.body.toString(), tries);
+      if (tries === 1 && req.index % 3 === 0) res.writeHead(500).end();
+      else if (tries === 1 && req.index % 3 === 1) res.writeHead(429, { 'retry-after': '0' }).end();
+      else if (tries === 1) res.socket?.destroy();
+      else res.end();
+    });
+    const result = await runCli(['replay', ndjson(9), '--url', s.url, '--format', 'json', ...fast]);
+    expect(result.code).toBe(0);
+    expect(new Set(receivedEvents(s).map(numberOf)).size).toBe(9);
+    const report = JSON.parse(result.stdout);
+    expect(report.batches).toMatchObject({ delivered: 9, failed: 0 });
+    expect(report.retries).toBeGreaterThanOrEqual(9);
+  });
+
+  it('gives up after --retries, exits 1 and names the batch', async () => {
+    const s = await server((_req, res) => res.writeHead(503).end('maintenance'));
+    const result = await runCli(['replay', ndjson(1), '--url', s.url, '--retries', '2', ...fast]);
+    expect(result.code).toBe(1);
+    expect(s.requests).toHaveLength(3);
+    expect(result.stdout).toMatch(/events\.ndjson:1:1\s+failed\s+HTTP 503: maintenance \(gave up after 3 attempts\)/);
+  });
+
+  it('stops the whole run on 410 Gone with exit 1', async () => {
+    const s = await server((_req, res) => res.writeHead(410).end());
+    const result = await runCli(['replay', ndjson(50), '--url', s.url, '--concurrency', '1']);
+    expect(result.code).toBe(1);
+    expect(s.requests).toHaveLength(1);
+    expect(result.stdout).toMatch(/Stopped: the receiver answered 410 Gone/);
+  });
+
+  it('signs so that the standardwebhooks library verifies, and never prints the secret', async () => {
+    const verifier = new Webhook(secret);
+    const verified: unknown[] = [];
+    const s = await server((req, res) => {
+      verified.push(verifier.verify(req.body, req.headers as Record<string, string>));
+      res.end();
+    });
+    const env = { CALLHOOK_SECRET: `${secret},whsec_${Buffer.from('old key').toString('base64')}` };
+    const result = await runCli(['replay', 'fixtures/valid', '--url', s.url, '--sign', 'standard'], { env });
+    expect(result.code).toBe(0);
+    expect(verified).toHaveLength(s.requests.length);
+    expect(s.requests[0]!.headers['webhook-signature']).toMatch(/^v1,\S+ v1,\S+$/);
+    const dry = await runCli(['replay', 'fixtures/valid', '--url', s.url, '--sign', 'standard', '--dry-run'], { env });
+    for (const out of [result, dry]) {
+      expect(out.stdout + out.stderr).not.toContain(secret.slice('whsec_'.length));
+    }
+  });
+
+  it('signs with a hex HMAC in --signature-header, with -H headers and --method PUT', async () => {
+    const s = await server();
+    const result = await runCli(
+      [
+        'replay',
+        ndjson(2),
+        '--url',
+        s.url,
+        '--sign',
+        'hmac',
+        '--secret-env',
+        'HOOK_KEY',
+        '--signature-header',
+        'X-Hub-Signature',
+        '-H',
+        'Authorization: Bearer t0ken',
+        '--method',
+        'PUT',
+      ],
+      { env: { HOOK_KEY: 'plain secret' } },
+    );
+    expect(result.code).toBe(0);
+    const { createHmac } = await import('node:crypto');
+    for (const r of s.requests) {
+      expect(r.method).toBe('PUT');
+      expect(r.headers.authorization).toBe('Bearer t0ken');
+      expect(r.headers['x-hub-signature']).toBe(createHmac('sha256', 'plain secret').update(r.body).digest('hex'));
+    }
+  });
+
+  it('refuses to sign without a secret, and bad options, with exit 2 and no request', async () => {
+    const s = await server();
+    const bad = [['--sign', 'standard'], ['--format', 'curl'], ['--concurrency', '0'], ['--resume']];
+    for (const args of bad) {
+      const result = await runCli(['replay', ndjson(1), '--url', s.url, ...args], { env: { CALLHOOK_SECRET: '' } });
+      expect(result.code, args.join(' ')).toBe(2);
+    }
+    expect((await runCli(['replay', ndjson(1)])).stderr).toMatch(/--url is required/);
+    expect((await runCli(['replay', 'no/such/file.json', '--url', s.url])).code).toBe(2);
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('--dry-run sends nothing; its curl commands send the same signed bytes', async () => {
+    const verifier = new Webhook(secret);
+    let verified = 0;
+    const s = await server((req, res) => {
+      verifier.verify(req.body, req.headers as Record<string, string>);
+      verified++;
+      res.end();
+    });
+    const env = { CALLHOOK_SECRET: secret };
+    const pretty = await runCli(['replay', 'fixtures/valid/bare-types.json', '--url', s.url, '--dry-run']);
+    expect(pretty.stdout).toContain(`POST ${s.url}`);
+    expect(pretty.stdout).toContain('content-type: application/json');
+    const curl = await runCli(
+      ['replay', ndjson(3), '--url', s.url, '--dry-run', '--format', 'curl', '--sign', 'standard'],
+      { env },
+    );
+    expect(s.requests).toHaveLength(0);
+    const commands = curl.stdout.trim().split('\n');
+    expect(commands).toHaveLength(3);
+    const run = promisify(execFile);
+    for (const command of commands) await run('sh', ['-c', command]);
+    expect(verified).toBe(3);
+  });
+
+  it('--fresh gives new ids and moves the newest timestamp to now, keeping the spacing', async () => {
+    const s = await server();
+    const result = await runCli(['replay', 'fixtures/valid/enveloped-bare-types.json', '--url', s.url, '--fresh']);
+    expect(result.code).toBe(0);
+    const original = JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/enveloped-bare-types.json'), 'utf8'));
+    const sent = receivedEvents(s) as { id: string; createdAt: string }[];
+    expect(sent.map((e) => e.id)).not.toEqual(original.map((e: { id: string }) => e.id));
+    const newest = Math.max(...sent.map((e) => Date.parse(e.createdAt)));
+    expect(Math.abs(Date.now() - newest)).toBeLessThan(60_000);
+    const gap = (events: { createdAt: string }[]) =>
+      Date.parse(events[1]!.createdAt) - Date.parse(events[0]!.createdAt);
+    expect(gap(sent)).toBe(gap(original));
+  });
+
+  it.skipIf(!hasOpenssl())('verifies HTTPS certificates unless --insecure, and does not retry a bad one', async () => {
+    const dir = tempDir();
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const s = await server(undefined, { tls: { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') } });
+    const refused = await runCli(['replay', ndjson(1), '--url', s.url, '--format', 'json', ...fast]);
+    expect(refused.code).toBe(1);
+    const report = JSON.parse(refused.stdout);
+    expect(report.requests).toBe(1);
+    expect(report.undelivered[0].reason).toMatch(/--insecure/);
+    const insecure = await runCli(['replay', ndjson(1), '--url', s.url, '--insecure']);
+    expect(insecure.code).toBe(0);
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('writes --report as JSON with the status histogram and latency percentiles', async () => {
+    const s = await server();
+    const path = join(tempDir(), 'report.json');
+    const result = await runCli(['replay', ndjson(4), '--url', s.url, '--report', path]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(readFileSync(path, 'utf8'));
+    expect(report).toMatchObject({ batches: { delivered: 4 }, statusCodes: { '200': 4 } });
+    expect(Object.keys(report.latencyMs)).toEqual(['p50', 'p95', 'p99', 'max']);
+  });
+
+  it('Ctrl-C finishes in-flight batches, journals them and exits 130; --resume sends only the rest', async () => {
+    const dir = tempDir();
+    const journal = join(dir, 'run.jsonl');
+    const input = ndjson(40);
+    const s = await server(async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 30));
+      res.end();
+    });
+    const interrupted = spawn(
+      process.execPath,
+      [binPath, 'replay', input, '--url', s.url, '--journal', journal, '--concurrency', '2'],
+      { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    interrupted.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    const sigintAfter = 6;
+    const poll = setInterval(() => {
+      if (s.requests.length >= sigintAfter) {
+        interrupted.kill('SIGINT');
+        clearInterval(poll);
+      }
+    }, 5);
+    const code = await new Promise<number | null>((resolve) => interrupted.on('close', resolve));
+    clearInterval(poll);
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/Interrupted/);
+    const lines = readFileSync(journal, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const delivered = lines.filter((l) => l.status === 'delivered');
+    expect(delivered.length).toBeGreaterThanOrEqual(sigintAfter);
+    expect(delivered.length).toBeLessThan(40);
+    const firstRun = s.requests.length;
+
+    const resumed = await runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume']);
+    expect(resumed.code).toBe(0);
+    const all = receivedEvents(s).map(numberOf);
+    expect(new Set(all).size).toBe(40);
+    // The second run sent exactly the batches the first did not confirm.
+    expect(s.requests.length - firstRun).toBe(40 - delivered.length);
+  });
+});

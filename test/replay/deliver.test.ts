@@ -1,0 +1,243 @@
+/** The delivery engine against real local receivers that misbehave on purpose. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type OutboundBatch, planBatches, type ReplayEvent } from '../../src/http/batches.js';
+import { type DeliveryOptions, deliverBatches } from '../../src/http/deliver.js';
+import { openJournal, readConfirmedKeys } from '../../src/http/journal.js';
+import { createSigner, parseSecrets } from '../../src/http/signing.js';
+import { receivedEvents, startServer, type TestServer } from '../helpers/http-server.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+async function server(...args: Parameters<typeof startServer>) {
+  const s = await startServer(...args);
+  servers.push(s);
+  return s;
+}
+
+/** `count` events in input batches of `perBatch`, as the planner would get them from the input layer. */
+async function* events(count: number, perBatch = 1): AsyncGenerator<ReplayEvent[]> {
+  for (let n = 0; n < count; n++) {
+    const text = JSON.stringify({ n, time: '2024-01-01T00:00:00Z' });
+    yield [
+      {
+        file: 'in.json',
+        batch: Math.floor(n / perBatch),
+        location: `in.json:${n + 1}:1`,
+        offset: n,
+        text,
+        value: null,
+      },
+    ];
+  }
+}
+
+const fast = { baseMs: 5, capMs: 20 };
+function options(url: string, extra: Partial<DeliveryOptions> = {}): DeliveryOptions {
+  return { url, method: 'POST', concurrency: 4, timeoutMs: 2000, retries: 5, backoff: fast, ...extra };
+}
+
+const numbers = (s: TestServer) => receivedEvents(s).map((e) => (e as { n: number }).n);
+
+describe('deliverBatches', () => {
+  it('delivers each event exactly once, in batches of the right size, never more than `concurrency` at a time', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const s = await server(async (_req, res) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      res.end();
+    });
+    const { stats } = await deliverBatches(planBatches(events(50, 7)), options(s.url, { concurrency: 3 }));
+    expect(numbers(s).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(s.requests.map((r) => (JSON.parse(r.body.toString()) as unknown[]).length).sort()).toEqual(
+      [1, 7, 7, 7, 7, 7, 7, 7].sort(),
+    );
+    expect(s.requests.every((r) => r.method === 'POST' && r.headers['content-type'] === 'application/json')).toBe(true);
+    expect(most).toBeLessThanOrEqual(3);
+    expect(stats.report(s.url, 'POST')).toMatchObject({
+      batches: { delivered: 8, failed: 0, undelivered: 0 },
+      events: { delivered: 50 },
+      statusCodes: { '200': 8 },
+      interrupted: false,
+      inputComplete: true,
+    });
+  });
+
+  it('survives 500s, 429 with Retry-After, connection resets and slow responses', async () => {
+    const seen = new Map<string, number>();
+    const s = await server(async (req, res) => {
+      const body = req.body.toString();
+      const tries = (seen.get(body) ?? 0) + 1;
+      seen.set(body, tries);
+      const n = (JSON.parse(body) as { n: number }[])[0]!.n;
+      if (tries === 1 && n % 4 === 0) res.writeHead(500).end('boom');
+      else if (tries === 1 && n % 4 === 1) res.writeHead(429, { 'retry-after': '0' }).end();
+      else if (tries === 1 && n % 4 === 2) res.socket?.destroy();
+      // Hint: undici checks header timeouts on a coarse timer (about half a second), so "slower
+      // than the timeout" must be well past it.
+      else if (tries === 1 && n % 4 === 3) setTimeout(() => res.end(), 1500);
+      else res.end();
+    });
+    const { stats } = await deliverBatches(planBatches(events(12)), options(s.url, { timeoutMs: 100 }));
+    const report = stats.report(s.url, 'POST');
+    expect(new Set(numbers(s))).toEqual(new Set(Array.from({ length: 12 }, (_, i) => i)));
+    expect(report.batches).toMatchObject({ delivered: 12, failed: 0, retried: 12 });
+    expect(report.statusCodes).toMatchObject({ '500': 3, '429': 3, timeout: 3, '200': 12 });
+    expect(report.retries).toBe(12);
+  });
+
+  it('gives up after --retries and reports the batch, while the others go through', async () => {
+    const s = await server((req, res) => {
+      const n = (JSON.parse(req.body.toString()) as { n: number }[])[0]!.n;
+      res.writeHead(n === 2 ? 503 : n === 3 ? 422 : 200).end(n === 3 ? 'bad field' : '');
+    });
+    const { stats } = await deliverBatches(planBatches(events(5)), options(s.url, { retries: 2, concurrency: 1 }));
+    const report = stats.report(s.url, 'POST');
+    expect(report.batches).toMatchObject({ delivered: 3, failed: 2 });
+    expect(report.undelivered.map((u) => [u.source, u.attempts, u.reason])).toEqual([
+      ['in.json:3:1', 3, 'HTTP 503 (gave up after 3 attempts)'],
+      ['in.json:4:1', 1, 'HTTP 422: bad field'],
+    ]);
+  });
+
+  it('stops the whole run on 410 Gone, journalling what was not sent', async () => {
+    const s = await server((req, res) => {
+      const n = (JSON.parse(req.body.toString()) as { n: number }[])[0]!.n;
+      res.writeHead(n === 2 ? 410 : 200).end();
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    const journal = openJournal(join(dir, 'j.jsonl'));
+    const { stats } = await deliverBatches(planBatches(events(100)), options(s.url, { concurrency: 1, journal }));
+    journal.close();
+    expect(s.requests).toHaveLength(3);
+    const report = stats.report(s.url, 'POST');
+    expect(report.stoppedBy).toMatch(/410 Gone/);
+    expect(report.inputComplete).toBe(false);
+    expect(report.batches).toMatchObject({ delivered: 2, failed: 1 });
+    const lines = readFileSync(join(dir, 'j.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).status)).toEqual(['delivered', 'delivered', 'gone']);
+  });
+
+  it('does not follow redirects unless asked, and says the endpoint is misconfigured', async () => {
+    const target = await server();
+    const s = await server((_req, res) => res.writeHead(308, { location: `${target.origin}/new` }).end());
+    const first = await deliverBatches(planBatches(events(2)), options(s.url));
+    expect(first.stats.report(s.url, 'POST').undelivered[0]?.reason).toMatch(
+      /HTTP 308: redirected to http:\/\/127\.0\.0\.1:\d+\/new: misconfigured endpoint/,
+    );
+    expect(target.requests).toHaveLength(0);
+    const second = await deliverBatches(planBatches(events(2)), options(s.url, { followRedirects: true }));
+    expect(second.stats.batches.delivered).toBe(2);
+    expect(target.requests.map((r) => r.url)).toEqual(['/new', '/new']);
+  });
+
+  it('signs so that the standardwebhooks library verifies, with one webhook-id across retries', async () => {
+    const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+    const verifier = new Webhook(secret);
+    let failures = 0;
+    const s = await server((req, res) => {
+      try {
+        verifier.verify(req.body, req.headers as Record<string, string>);
+      } catch {
+        failures++;
+      }
+      res.writeHead(req.index % 2 === 0 ? 500 : 200).end();
+    });
+    const signer = createSigner('standard', parseSecrets(secret, 'standard', 'CALLHOOK_SECRET'));
+    await deliverBatches(planBatches(events(3)), options(s.url, { signer, concurrency: 1 }));
+    expect(failures).toBe(0);
+    expect(s.requests).toHaveLength(6);
+    const ids = s.requests.map((r) => r.headers['webhook-id']);
+    expect(ids[0]).toBe(ids[1]);
+    expect(ids[2]).toBe(ids[3]);
+    expect(new Set(ids).size).toBe(3);
+  });
+
+  it('keeps to --rate, counting retries', async () => {
+    const s = await server();
+    const started = Date.now();
+    await deliverBatches(planBatches(events(6)), options(s.url, { rate: 20, concurrency: 6 }));
+    // Six starts 50 ms apart: the last one 250 ms after the first.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+  });
+
+  it('reads only as far ahead as the concurrency needs (back-pressure)', async () => {
+    let produced = 0;
+    async function* counted(): AsyncGenerator<OutboundBatch> {
+      for await (const batch of planBatches(events(1000))) {
+        produced++;
+        yield batch;
+      }
+    }
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const s = await server(async (_req, res) => {
+      await gate;
+      res.end();
+    });
+    const run = deliverBatches(counted(), options(s.url, { concurrency: 4 }));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(produced).toBeLessThanOrEqual(5);
+    release();
+    await run;
+    expect(produced).toBe(1000);
+  });
+
+  it('on stop, finishes in-flight batches and journals the rest; --resume sends only the unconfirmed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    const path = join(dir, 'j.jsonl');
+    const stop = new AbortController();
+    const s = await server(async (_req, res) => {
+      if (s.requests.length === 10) stop.abort();
+      await new Promise((r) => setTimeout(r, 20));
+      res.end();
+    });
+    let journal = openJournal(path);
+    const first = await deliverBatches(
+      planBatches(events(40)),
+      options(s.url, { journal, stop: stop.signal, concurrency: 4 }),
+    );
+    journal.close();
+    expect(first.stats.interrupted).toBe(true);
+    const confirmed = readConfirmedKeys(path);
+    expect(confirmed.size).toBe(first.stats.batches.delivered);
+    expect(first.stats.batches.delivered).toBeGreaterThanOrEqual(10);
+    const sentFirst = s.requests.length;
+
+    journal = openJournal(path);
+    const second = await deliverBatches(planBatches(events(40)), options(s.url, { journal, confirmed }));
+    journal.close();
+    expect(second.stats.batches.resumed).toBe(confirmed.size);
+    const all = numbers(s);
+    expect(new Set(all).size).toBe(40);
+    // Nothing the first run confirmed was sent again.
+    expect(all.length).toBe(40 + (sentFirst - first.stats.batches.delivered));
+  });
+
+  it('aborts in-flight requests at once on a second signal', async () => {
+    const stop = new AbortController();
+    const abort = new AbortController();
+    const s = await server(() => {
+      stop.abort();
+      setTimeout(() => abort.abort(), 50);
+      // Never answers.
+    });
+    const started = Date.now();
+    const { stats } = await deliverBatches(
+      planBatches(events(10)),
+      options(s.url, { stop: stop.signal, abort: abort.signal, timeoutMs: 10_000 }),
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(stats.batches.delivered).toBe(0);
+    expect(stats.undelivered.some((u) => u.reason.includes('aborted'))).toBe(true);
+  });
+});
