@@ -1,7 +1,7 @@
 // Builds dist/: one ESM bundle for the CLI (each command a lazily imported chunk, so
 // `callhook --version` loads only commander) and the library entry with its .d.ts files.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -18,6 +19,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
+  // The version is written in at build time, so it is right in whichever chunk imports it.
+  define: { CALLHOOK_VERSION: JSON.stringify(version) },
 };
 
 // The CLI bundles its dependencies: one file to load instead of dozens from node_modules is
