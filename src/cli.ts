@@ -41,32 +41,29 @@ const program = new Command('callhook')
     `
 Examples:
   $ callhook validate fixtures/                 check every .json/.ndjson file under a folder
-  $ callhook validate export.json --format github
-  $ cat batch.json | callhook validate -
+  $ callhook fix webhook.json --write           repair the published examples' commas
+  $ callhook show export.json --group failed    read failed calls' flows and transcripts
+  $ callhook trace d07b9760 export.json         one scheduled call's story, in time order
   $ callhook summary export.json --by campaign  how did each campaign go
+  $ callhook replay fixtures/valid --url http://localhost:3000/hook  test a receiver
 
 ${exitCodes}`,
   )
   .exitOverride();
 
-program
-  .command('fix')
-  .description('repair missing and trailing commas (the mistakes of the published examples)')
-  .argument('<file>', 'the JSON file to repair')
-  .option('-w, --write', 'rewrite the file in place, keeping the original as <file>.bak')
-  .addHelpText(
-    'after',
-    `
-Prints the repaired JSON on stdout; --write replaces the file instead. A mistake fix cannot
-repair is reported with its position (exit 1), and nothing is written.
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+const viewFormats = ['pretty', 'json', 'markdown'];
 
-Examples:
-  $ callhook fix fixtures/doc-examples/call-complete.json > repaired.json
-  $ callhook fix webhook.json --write
-
-${exitCodes}`,
-  )
-  .action(run(async () => (await import('./commands/fix.js')).fix));
+/** The reading options show and trace share. */
+function addViewOptions(command: Command): Command {
+  return command
+    .option('--mask', 'hide phone numbers (last 3 digits kept) and shorten names to initials')
+    .addOption(new Option('--format <format>', 'output format').choices(viewFormats).default('pretty'))
+    .addOption(new Option('--type <type>', 'read every event as this type (e.g. SMSReceived)').choices(eventTypes))
+    .option('--width <columns>', 'wrap to this many columns (default: the terminal width, 80 when piped)')
+    .option('--no-pager', 'never page the output through $PAGER')
+    .option('--no-color', 'no colours, even on a terminal');
+}
 
 program
   .command('validate')
@@ -92,62 +89,24 @@ ${exitCodes}`,
   )
   .action(run(async () => (await import('./commands/validate.js')).validate));
 
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
-const viewFormats = ['pretty', 'json', 'markdown'];
-
-/** The reading options show and trace share. */
-function addViewOptions(command: Command): Command {
-  return command
-    .option('--mask', 'hide phone numbers (last 3 digits kept) and shorten names to initials')
-    .addOption(new Option('--format <format>', 'output format').choices(viewFormats).default('pretty'))
-    .addOption(new Option('--type <type>', 'read every event as this type (e.g. SMSReceived)').choices(eventTypes))
-    .option('--width <columns>', 'wrap to this many columns (default: the terminal width, 80 when piped)')
-    .option('--no-pager', 'never page the output through $PAGER')
-    .option('--no-color', 'no colours, even on a terminal');
-}
-
 program
-  .command('summarise')
-  .aliases(['summary', 'summarize'])
-  .summary('how did it go: outcomes, reasons, campaigns, drop-off, attempts and contacts')
-  .description(
-    'Summarise an export in one pass: events by type, outcomes by status and group, reasons, campaigns, the drop-off funnel of each campaign, requests, attempts and contacts; optionally a table by campaign, day, hour or phone.',
-  )
-  .argument('[paths...]', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin (the default when piped)')
-  .addOption(new Option('--format <format>', 'output format').choices(summaryFormats).default('pretty'))
-  .addOption(
-    new Option('--by <dimension>', 'add a table grouped by this (csv: print that table instead of by status)').choices(
-      summaryDimensions,
-    ),
-  )
-  .option('--top <n>', 'rows kept in ranked lists (reasons, campaigns, questions...); 0 keeps all', '10')
-  .option('--since <time>', 'only events at or after this time (ISO-8601; UTC unless it says otherwise)')
-  .option('--until <time>', 'only events before this time')
-  .option(
-    '--status <status>',
-    `only CallComplete events with this status (${reportedStatuses.join(', ')}); comma-separated or repeated`,
-    collect,
-  )
-  .addOption(new Option('--type <type>', 'treat every event as this type').choices(eventTypes))
-  .option('--strict', 'fail (exit 1) when any element is invalid; unknown fields count as invalid')
-  .option('--no-color', 'never colour the output')
+  .command('fix')
+  .description('repair missing and trailing commas (the mistakes of the published examples)')
+  .argument('<file>', 'the JSON file to repair')
+  .option('-w, --write', 'rewrite the file in place, keeping the original as <file>.bak')
   .addHelpText(
     'after',
     `
-Events are read once, as a stream. A repeated event id (a redelivery) is counted once; invalid
-elements are counted and skipped (see \`callhook validate\`); a status the platform does not
-document is counted as Other. Percentages of a whole add up to exactly 100.0.
+Prints the repaired JSON on stdout; --write replaces the file instead. A mistake fix cannot
+repair is reported with its position (exit 1), and nothing is written.
 
 Examples:
-  $ callhook summarise export.json
-  $ callhook summarise webhooks/ --by day --since 2022-09-01 --until 2022-10-01
-  $ callhook summary export.json --status Partial --top 20       where Partial calls stop
-  $ callhook summarise export.json --format json | jq .callComplete.byGroup
-  $ callhook summarise export.json --by campaign --format csv --top 0 > campaigns.csv
+  $ callhook fix fixtures/doc-examples/call-complete.json > repaired.json
+  $ callhook fix webhook.json --write
 
 ${exitCodes}`,
   )
-  .action(run(async () => (await import('./commands/summarise.js')).summarise));
+  .action(run(async () => (await import('./commands/fix.js')).fix));
 
 addViewOptions(
   program
@@ -218,12 +177,48 @@ Exit codes:
   )
   .action(run(async () => (await import('./commands/trace.js')).trace));
 
-// Hint: when the reader of a pipe goes away (`callhook show big.json | head`), the output is
-// no longer wanted: end quietly and successfully, as cat and grep do, instead of crashing.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  process.exit(ExitCode.ok);
-});
+program
+  .command('summarise')
+  .aliases(['summary', 'summarize'])
+  .summary('how did it go: outcomes, reasons, campaigns, drop-off, attempts and contacts')
+  .description(
+    'Summarise an export in one pass: events by type, outcomes by status and group, reasons, campaigns, the drop-off funnel of each campaign, requests, attempts and contacts; optionally a table by campaign, day, hour or phone.',
+  )
+  .argument('[paths...]', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin (the default when piped)')
+  .addOption(new Option('--format <format>', 'output format').choices(summaryFormats).default('pretty'))
+  .addOption(
+    new Option('--by <dimension>', 'add a table grouped by this (csv: print that table instead of by status)').choices(
+      summaryDimensions,
+    ),
+  )
+  .option('--top <n>', 'rows kept in ranked lists (reasons, campaigns, questions...); 0 keeps all', '10')
+  .option('--since <time>', 'only events at or after this time (ISO-8601; UTC unless it says otherwise)')
+  .option('--until <time>', 'only events before this time')
+  .option(
+    '--status <status>',
+    `only CallComplete events with this status (${reportedStatuses.join(', ')}); comma-separated or repeated`,
+    collect,
+  )
+  .addOption(new Option('--type <type>', 'treat every event as this type').choices(eventTypes))
+  .option('--strict', 'fail (exit 1) when any element is invalid; unknown fields count as invalid')
+  .option('--no-color', 'never colour the output')
+  .addHelpText(
+    'after',
+    `
+Events are read once, as a stream. A repeated event id (a redelivery) is counted once; invalid
+elements are counted and skipped (see \`callhook validate\`); a status the platform does not
+document is counted as Other. Percentages of a whole add up to exactly 100.0.
+
+Examples:
+  $ callhook summarise export.json
+  $ callhook summarise webhooks/ --by day --since 2022-09-01 --until 2022-10-01
+  $ callhook summary export.json --status Partial --top 20       where Partial calls stop
+  $ callhook summarise export.json --format json | jq .callComplete.byGroup
+  $ callhook summarise export.json --by campaign --format csv --top 0 > campaigns.csv
+
+${exitCodes}`,
+  )
+  .action(run(async () => (await import('./commands/summarise.js')).summarise));
 
 program
   .command('replay')
@@ -287,6 +282,13 @@ Exit codes:
   130  interrupted (Ctrl-C)`,
   )
   .action(run(async () => (await import('./commands/replay.js')).replayCommand));
+
+// Hint: when the reader of a pipe goes away (`callhook show big.json | head`), the output is
+// no longer wanted: end quietly and successfully, as cat and grep do, instead of crashing.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(ExitCode.ok);
+});
 
 try {
   await program.parseAsync(process.argv);
