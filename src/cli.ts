@@ -127,8 +127,11 @@ addViewOptions(
     .option('--phone <digits>', 'only events with this phone number (phone, from or to)')
     .option('--id <id>', 'only this event id, sessionId or callResultId (or its start)')
     .option('--correlation <id>', 'only this correlationId (or its start)')
-    .option('--since <time>', 'only events at or after this time: 2022-09-01, an ISO timestamp, or 2h, 7d ago')
-    .option('--until <time>', 'only events at or before this time')
+    .option(
+      '--since <time>',
+      'only events at or after this time: 2022-09-01, an ISO time (UTC unless it says), or 2h, 7d ago',
+    )
+    .option('--until <time>', 'only events before this time')
     .option(
       '--grep <text>',
       'only events whose transcripts or messages contain this text (case-insensitive); highlights it',
@@ -192,7 +195,10 @@ program
     ),
   )
   .option('--top <n>', 'rows kept in ranked lists (reasons, campaigns, questions...); 0 keeps all', '10')
-  .option('--since <time>', 'only events at or after this time (ISO-8601; UTC unless it says otherwise)')
+  .option(
+    '--since <time>',
+    'only events at or after this time: 2022-09-01, an ISO time (UTC unless it says), or 2h, 7d ago',
+  )
   .option('--until <time>', 'only events before this time')
   .option(
     '--status <status>',

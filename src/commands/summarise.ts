@@ -9,6 +9,7 @@ import {
   type SummaryReport,
   summaryExitCode,
 } from '../core/summary.js';
+import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, ExitCode } from '../errors.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { SummaryFormat } from '../render/formats.js';
@@ -28,31 +29,14 @@ export interface SummariseCliOptions {
   strict?: boolean;
 }
 
-// An ISO-8601 date, or date and time with an optional offset.
-const isoInstant = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/**
- * Milliseconds since the epoch of an ISO-8601 date or time, NaN when it is not one. A time
- * without an offset is taken as UTC (as a date alone is), so that a report does not depend on
- * the time zone of the machine that made it.
- */
-function parseInstant(text: string): number {
-  const match = isoInstant.exec(text);
-  if (!match) return Number.NaN;
-  const [, date, time, offset] = match;
-  if (time === undefined) return Date.parse(date!);
-  const zone = offset === undefined ? 'Z' : offset.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
-  return Date.parse(`${date}T${time}${zone.toUpperCase()}`);
-}
-
 function instant(option: string) {
   return v.pipe(
     v.string(),
     v.trim(),
-    v.transform(parseInstant),
+    v.transform((text) => parseTimeBound(text, Date.now())),
     v.check(
-      (ms) => !Number.isNaN(ms),
-      `${option}: expected an ISO-8601 date or time (UTC unless it says otherwise), e.g. 2022-09-01 or 2022-09-01T09:30`,
+      (ms): ms is number => ms !== undefined,
+      `${option}: expected an ISO-8601 date or time (UTC unless it says otherwise), e.g. 2022-09-01 or 2022-09-01T09:30, or a duration such as 2h or 7d`,
     ),
   );
 }

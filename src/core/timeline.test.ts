@@ -55,11 +55,12 @@ describe('matchesFilter', () => {
     expect(select({ phone: '6149157308' })).toEqual([]);
   });
 
-  test('--since and --until bound the event time inclusively', () => {
+  test('--since and --until bound the event time as a half-open range', () => {
     const at = Date.parse('2022-08-31T21:46:51.000Z');
     expect(select({ since: at })).toEqual(['CallComplete', 'CallComplete', 'SMSSent']);
-    expect(select({ until: at - 1 })).toEqual(['CallAttempted', 'CallReceived']);
-    expect(select({ since: at, until: at })).toEqual(['CallComplete', 'CallComplete']);
+    expect(select({ until: at })).toEqual(['CallAttempted', 'CallReceived']);
+    expect(select({ since: at, until: at + 1 })).toEqual(['CallComplete', 'CallComplete']);
+    expect(select({ since: at, until: at })).toEqual([]);
   });
 
   test('--grep searches transcripts and messages only', () => {
@@ -75,6 +76,8 @@ describe('parseTimeBound', () => {
   test('reads dates, timestamps and durations before now', () => {
     expect(parseTimeBound('2022-09-01', now)).toBe(Date.parse('2022-09-01T00:00:00Z'));
     expect(parseTimeBound('2022-09-01T10:00:00+02:00', now)).toBe(Date.parse('2022-09-01T08:00:00Z'));
+    // Without an offset a time is UTC, whatever the machine's time zone.
+    expect(parseTimeBound('2022-09-01T10:00', now)).toBe(Date.parse('2022-09-01T10:00:00Z'));
     expect(parseTimeBound('2h', now)).toBe(now - 2 * 3600e3);
     expect(parseTimeBound('7d', now)).toBe(now - 7 * 86400e3);
   });

@@ -98,7 +98,8 @@ export function matchesFilter(event: WebhookEvent, filter: EventFilter): boolean
   if (filter.since !== undefined || filter.until !== undefined) {
     const time = Date.parse(eventTime(event));
     if (filter.since !== undefined && !(time >= filter.since)) return false;
-    if (filter.until !== undefined && !(time <= filter.until)) return false;
+    // A half-open range, as summarise reads it too: --until 2022-10-01 ends with September.
+    if (filter.until !== undefined && !(time < filter.until)) return false;
   }
   if (filter.grep) {
     const pattern = filter.grep;
@@ -108,17 +109,25 @@ export function matchesFilter(event: WebhookEvent, filter: EventFilter): boolean
 }
 
 const durationUnits: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
+// An ISO-8601 date, or date and time with an optional offset.
+const isoInstant = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /**
- * Reads a `--since`/`--until` value: an ISO-8601 date or timestamp (a date alone is midnight UTC),
- * or a duration before `now` such as `90m`, `2h` or `7d`. Returns undefined when it is neither.
+ * Reads a `--since`/`--until` value, for every command that takes one: an ISO-8601 date or
+ * time, or a duration before `now` such as `90m`, `2h` or `7d`. A date alone is midnight UTC and
+ * a time without an offset is UTC too, so that output does not depend on the machine's time
+ * zone. Returns undefined when the text is neither.
  */
 export function parseTimeBound(text: string, now: number): number | undefined {
-  const relative = /^(\d+)\s*([smhdw])$/.exec(text.trim());
+  const trimmed = text.trim();
+  const relative = /^(\d+)\s*([smhdw])$/.exec(trimmed);
   if (relative) return now - Number(relative[1]) * (durationUnits[relative[2] as string] as number);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return undefined;
-  const time = Date.parse(text.trim());
-  return Number.isNaN(time) ? undefined : time;
+  const match = isoInstant.exec(trimmed);
+  if (!match) return undefined;
+  const [, date, time, offset] = match;
+  const zone = offset === undefined ? 'Z' : offset.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2').toUpperCase();
+  const ms = Date.parse(time === undefined ? `${date}T00:00:00Z` : `${date}T${time}${zone}`);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 /** A phone number with all but its last 3 digits hidden. */
