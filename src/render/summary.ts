@@ -17,6 +17,7 @@ import {
 } from '../core/summary.js';
 import type { SummaryFormat } from './formats.js';
 import { escapeTerminal } from './terminal.js';
+import { plural } from './words.js';
 
 /** What the pretty renderer needs to know about the terminal. */
 export interface PrettyOptions {
@@ -83,10 +84,6 @@ function bytes(value: number): string {
     unit++;
   } while (scaled >= 1000 && unit < units.length - 1);
   return `${scaled.toFixed(1)} ${units[unit]}`;
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${n(count)} ${count === 1 ? one : many}`;
 }
 
 /** The statuses worth a row: the documented three always, `Other` only when something is in it. */

@@ -5,12 +5,9 @@ import { filePassed } from '../core/validation.js';
 import type { Problem } from '../input/types.js';
 import type { ValidationFormat } from './formats.js';
 import { escapeTerminal } from './terminal.js';
+import { plural } from './words.js';
 
 export type { ValidationFormat };
-
-function plural(count: number, word: string): string {
-  return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
-}
 
 /** One problem as `file:line:col  severity  message  (pointer)`, with its code frame below. */
 export function renderProblemPretty(problem: Problem, c: ChalkInstance): string {

@@ -5,19 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
-import { receivedEvents, startServer, type TestServer } from '../helpers/http-server.js';
+import { describe, expect, it } from 'vitest';
+import { receivedEvents, serverPerTest } from '../helpers/http-server.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function server(...args: Parameters<typeof startServer>) {
-  const s = await startServer(...args);
-  servers.push(s);
-  return s;
-}
+const server = serverPerTest();
 
 const campaignId = '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31';
 /** A valid bare CallAttempted event numbered `n` (its minute tells them apart). */

@@ -2,6 +2,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 /** One request as the receiver saw it. */
 export interface ReceivedRequest {
@@ -71,4 +72,20 @@ export async function startServer(
 /** The events a receiver got, in arrival order, each request body parsed as a JSON array. */
 export function receivedEvents(server: TestServer): unknown[] {
   return server.requests.flatMap((r) => JSON.parse(r.body.toString()) as unknown[]);
+}
+
+/**
+ * For a test file: a `startServer` whose servers are all closed after each test, so a failing
+ * test cannot leave a port open for the next.
+ */
+export function serverPerTest(): (...args: Parameters<typeof startServer>) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (...args) => {
+    const s = await startServer(...args);
+    servers.push(s);
+    return s;
+  };
 }

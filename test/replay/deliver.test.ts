@@ -3,22 +3,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type OutboundBatch, planBatches, type ReplayEvent } from '../../src/http/batches.js';
 import { type DeliveryOptions, deliverBatches } from '../../src/http/deliver.js';
 import { openJournal, readConfirmedKeys } from '../../src/http/journal.js';
 import { createSigner, parseSecrets } from '../../src/http/signing.js';
-import { receivedEvents, startServer, type TestServer } from '../helpers/http-server.js';
+import { receivedEvents, serverPerTest, type TestServer } from '../helpers/http-server.js';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function server(...args: Parameters<typeof startServer>) {
-  const s = await startServer(...args);
-  servers.push(s);
-  return s;
-}
+const server = serverPerTest();
 
 /** `count` events in input batches of `perBatch`, as the planner would get them from the input layer. */
 async function* events(count: number, perBatch = 1): AsyncGenerator<ReplayEvent[]> {
