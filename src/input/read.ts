@@ -20,6 +20,8 @@ export interface ReadOptions extends CheckOptions {
   /** An element larger than this is reported and skipped (default 16 MiB). */
   maxElementBytes?: number | undefined;
   /** Bytes handed to the splitter at a time, and so records yielded at a time (default 64 KiB); tests use tiny ones. */
+  /** Bytes read from a file at a time (default 256 KiB): a consumer paced by something slower may read less. */
+  readSize?: number | undefined;
   chunkSize?: number | undefined;
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream | undefined;
@@ -78,7 +80,9 @@ function openSource(source: Source, options: ReadOptions): AsyncIterable<Buffer>
   // a run, waiting on the thread pool; 1 MiB raised the 2 GB peak from 153 to 173 MiB), but
   // records are yielded per 64 KiB slice (below).
   if (source.path !== '-')
-    return createReadStream(source.path, { highWaterMark: Math.max(256 * 1024, options.chunkSize ?? 0) });
+    return createReadStream(source.path, {
+      highWaterMark: Math.max(options.readSize ?? 256 * 1024, options.chunkSize ?? 0),
+    });
   const stdin = options.stdin ?? process.stdin;
   if (stdin === process.stdin && process.stdin.isTTY) {
     throw new CallhookError('-: stdin is a terminal; pipe JSON in, e.g. cat batch.json | callhook validate -');
