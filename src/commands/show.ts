@@ -20,7 +20,7 @@ import {
   renderJsonElement,
   renderSkipWarning,
 } from '../render/flow.js';
-import { colorsFor } from '../render/terminal.js';
+import { colorsFor, terminalWidth } from '../render/terminal.js';
 import { type EventType, eventTypes } from '../schema/events.js';
 import { Output } from './output.js';
 
@@ -120,8 +120,7 @@ export function parseOptions<S extends v.GenericSchema>(schema: S, raw: unknown)
 
 /** The checked shared options, with the width resolved: `--width`, else the terminal's, else 80. */
 export function viewOptionsOf(parsed: v.InferOutput<typeof ViewSchema>): ViewOptions {
-  const stdout = process.stdout;
-  const width = parsed.width ?? (stdout.isTTY && stdout.columns ? stdout.columns : 80);
+  const width = parsed.width ?? terminalWidth(process.stdout);
   return { format: parsed.format, mask: parsed.mask, width, pager: parsed.pager, type: parsed.type };
 }
 

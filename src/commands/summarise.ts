@@ -14,7 +14,7 @@ import { CallhookError, ExitCode } from '../errors.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { SummaryFormat } from '../render/formats.js';
 import { renderSummary } from '../render/summary.js';
-import { colorsFor } from '../render/terminal.js';
+import { colorsFor, terminalWidth } from '../render/terminal.js';
 import type { EventType } from '../schema/events.js';
 
 /** The options `summarise` takes, as commander parsed them (values not yet checked). */
@@ -100,13 +100,8 @@ function diagnostics(report: SummaryReport, format: SummaryFormat, by: SummaryDi
 /** Runs `summarise`: reads once, prints the report, sets the exit code (1 under --strict when anything was invalid). */
 export async function summarise(paths: string[], options: SummariseCliOptions): Promise<void> {
   const summaryOptions = summaryOptionsFrom(options);
-  if (paths.length === 0) {
-    // Piped input needs no `-`; at a terminal, waiting on stdin would look like a hang.
-    if (process.stdin.isTTY) {
-      throw new CallhookError('no input: name files or folders, or pipe JSON in (- for stdin)', ExitCode.usage);
-    }
-    paths = ['-'];
-  }
+  // Piped input needs no `-`; the input layer refuses a terminal on stdin (it would look like a hang).
+  if (paths.length === 0) paths = ['-'];
 
   const readOptions: ReadOptions = { type: options.type, strict: options.strict };
   const summary = new SummaryAccumulator(summaryOptions);
@@ -115,7 +110,7 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   }
   const report = summary.report();
 
-  const width = process.stdout.isTTY ? (process.stdout.columns ?? 80) : 80;
+  const width = terminalWidth(process.stdout);
   process.stdout.write(
     renderSummary(report, options.format, { colors: colorsFor(process.stdout), width, by: summaryOptions.by }),
   );

@@ -85,7 +85,7 @@ function openSource(source: Source, options: ReadOptions): AsyncIterable<Buffer>
     });
   const stdin = options.stdin ?? process.stdin;
   if (stdin === process.stdin && process.stdin.isTTY) {
-    throw new CallhookError('-: stdin is a terminal; pipe JSON in, e.g. cat batch.json | callhook validate -');
+    throw new CallhookError('no input: stdin is a terminal; name files or folders, or pipe JSON in');
   }
   return stdin as AsyncIterable<Buffer>;
 }

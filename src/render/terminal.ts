@@ -13,6 +13,11 @@ export function useColor(
   return stream.isTTY === true;
 }
 
+/** The width to wrap to on `stream`: the terminal's columns, or 80 when piped or unknown. */
+export function terminalWidth(stream: { isTTY?: boolean | undefined; columns?: number | undefined }): number {
+  return stream.isTTY && stream.columns ? stream.columns : 80;
+}
+
 /** A chalk instance that colours only when `useColor` says so for that stream. */
 export function colorsFor(stream: { isTTY?: boolean | undefined }): ChalkInstance {
   return new Chalk({ level: useColor(stream) ? 2 : 0 });
