@@ -381,12 +381,18 @@ function findDuplicateKeys(source: ElementText, pointer: string): Problem[] {
 
 /** Reads one element: oversize, too deep, not UTF-8, not JSON, or a value with its warnings. */
 export function parseElement(element: SplitElement, file: string, limits: { maxElementBytes: number }): ParsedElement {
-  const at = { file, offset: element.offset, line: element.line, column: element.column, pointer: element.pointer };
+  const at = () => ({
+    file,
+    offset: element.offset,
+    line: element.line,
+    column: element.column,
+    pointer: element.pointer,
+  });
   const refuse = (code: string, message: string): ParsedElement => ({
     text: undefined,
     value: undefined,
     parsed: false,
-    problems: [{ ...at, severity: 'error', code, message }],
+    problems: [{ ...at(), severity: 'error', code, message }],
   });
   if (element.oversize) {
     const mib = (limits.maxElementBytes / 2 ** 20).toFixed(0);
@@ -399,7 +405,8 @@ export function parseElement(element: SplitElement, file: string, limits: { maxE
     return refuse('too-deep', `nesting ${element.depth} levels deep exceeds the limit of ${maxDepth}; skipped`);
   }
   if (element.nonAscii && !isUtf8(element.bytes)) return refuse('invalid-utf8', 'the element is not valid UTF-8');
-  const text = new ElementText(element.bytes.toString('utf8'), element, file);
+  // Hint: an ASCII element decodes as latin1, a plain copy, instead of through the UTF-8 decoder.
+  const text = new ElementText(element.bytes.toString(element.nonAscii ? 'utf8' : 'latin1'), element, file);
   let value: unknown;
   try {
     value = JSON.parse(text.text);
@@ -418,7 +425,7 @@ export function parseElement(element: SplitElement, file: string, limits: { maxE
   if (found.proto) protoKeyPaths(value, '', protoKeys);
   for (const path of protoKeys) {
     problems.push({
-      ...at,
+      ...at(),
       ...locateIn(text, path, true),
       pointer: element.pointer + path,
       severity: 'warning',

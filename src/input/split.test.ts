@@ -196,6 +196,29 @@ describe('ElementSplitter', () => {
     );
   });
 
+  it('places a missing comma after any pretty-printed element where the slow computation does', () => {
+    // Objects, as events are (a scalar element ending at a line break is placed on the next line).
+    const value = fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue({ stringUnit: 'binary', maxDepth: 2 }));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 2, maxLength: 6 }), fc.integer({ min: 1, max: 64 }), (values, size) => {
+        const valid = JSON.stringify(values, null, 2);
+        // The comma after the first element goes; the problem sits where that element ends.
+        const first = split(valid).elements[0]!;
+        const end = first.offset + first.bytes.length;
+        const bytes = Buffer.from(valid);
+        const text = Buffer.concat([bytes.subarray(0, end), bytes.subarray(end + 1)]);
+        const [problem] = split(text, size).problems;
+        const prefix = text.subarray(0, end).toString();
+        expect(problem).toMatchObject({
+          code: 'missing-comma',
+          offset: end,
+          ...positionOf(text.toString(), prefix.length),
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('streams NDJSON of any values into the values of each line', () => {
     fc.assert(
       fc.property(

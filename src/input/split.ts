@@ -95,6 +95,13 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
+// 1 for the bytes a string's scan passes over: ASCII but for `"`, `\` and a newline.
+const plainInString = new Uint8Array(256);
+for (let byte = 0; byte < 0x80; byte++) plainInString[byte] = 1;
+plainInString[QUOTE] = 0;
+plainInString[BACKSLASH] = 0;
+plainInString[NEWLINE] = 0;
+
 function isSpace(byte: number): boolean {
   return byte === 0x20 || byte === NEWLINE || byte === 0x0d || byte === 0x09;
 }
@@ -381,6 +388,43 @@ export class ElementSplitter {
 
     scan: for (; i < length; i++) {
       let byte = chunk[i]!;
+      if (this.mode === Mode.Element && !this.scalar) {
+        // Hint: the fast path for the bulk of a file, the inside of an element. It takes the
+        // ASCII bytes that only move the nesting, string and line state, and leaves the byte in
+        // hand to the general path below for anything else (non-ASCII, the element's end).
+        for (;;) {
+          if (inString) {
+            if (escaped) {
+              if (byte === NEWLINE || byte >= 0x80) break;
+              escaped = false;
+            } else {
+              while (plainInString[byte] === 1) {
+                if (++i === length) break scan;
+                byte = chunk[i]!;
+              }
+              if (byte === BACKSLASH) escaped = true;
+              else if (byte === QUOTE && depth > 0) inString = false;
+              else break;
+            }
+          } else if (byte === SPACE) {
+            while (chunk[i + 1] === SPACE) i++;
+          } else if (byte === QUOTE) inString = true;
+          else if (byte === COLON) members++;
+          else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+            if (++depth > maxDepth) maxDepth = depth;
+          } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+            if (depth <= 1) break;
+            depth--;
+          } else if (byte === NEWLINE) {
+            this.line++;
+            this.lineStart = base + i + 1;
+            this.lineContinuations = 0;
+            this.lineAstral = 0;
+          } else if (byte >= 0x80) break;
+          if (++i === length) break scan;
+          byte = chunk[i]!;
+        }
+      }
       if (inString) {
         if (!escaped) {
           // Hint: most bytes of an export are plain ASCII inside strings; this loop passes them
