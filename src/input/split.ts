@@ -435,6 +435,13 @@ export class ElementSplitter {
           }
         }
       } else if (byte === SPACE && !this.scalar) continue;
+      if (byte === NEWLINE && this.scalar && this.mode === Mode.Element) {
+        // A scalar ends on its own line, before the line break is counted.
+        this.scalar = false;
+        this.keep(chunk.subarray(elementFrom, i));
+        this.finishElement(base + i, false);
+        elementFrom = -1;
+      }
       if (byte === NEWLINE) {
         this.line++;
         this.lineStart = base + i + 1;
