@@ -472,6 +472,70 @@ describe('summarise', () => {
     expect(summarise([rec(call())], { by: 'status' }).groups).toBeNull();
   });
 
+  it('merges two halves read apart into the report of one pass, whatever the records and the cut', () => {
+    const time = fc.constantFrom('2022-09-01T00:29:12.000Z', '2022-08-31T21:46:58.621Z', '2022-09-02T10:00:00+10:00');
+    const question = fc.constantFrom('Q1', 'Q2', 'Q3');
+    const event = fc.oneof(
+      fc
+        .record({
+          status: fc.constantFrom('Complete', 'Partial', 'Not Complete'),
+          campaignId: fc.constantFrom(campaignA, campaignB),
+          reason: fc.option(fc.constantFrom('Voicemail', 'Busy', 'Done'), { nil: undefined }),
+          questions: fc.array(question, { maxLength: 3 }),
+          requests: fc.array(fc.constantFrom('humanSupportRequest', 'callback'), { maxLength: 2 }),
+          phone: fc.constantFrom('61491570001', '61491570002'),
+          time,
+        })
+        .map(({ questions, reason, time, ...data }) =>
+          call({
+            ...data,
+            startedTime: time,
+            flow: questions.map((questionName) => ({ questionName, response: 'Other' })),
+            lastStepName: questions.at(-1) ?? null,
+            ...(reason === undefined ? {} : { additionalInformation: reason }),
+          }),
+        ),
+      fc
+        .tuple(
+          fc.constantFrom('success', 'failed') as fc.Arbitrary<'success' | 'failed'>,
+          fc.option(fc.string(), { nil: undefined }),
+          time,
+        )
+        .map(([status, note, at]) => attempt(status, note, at)),
+      fc.constantFrom('inbound', 'outbound-callback').map((type) => received(type as 'inbound' | 'outbound-callback')),
+      fc.constantFrom('SMSSent', 'SMSReceived', 'SMS').map((type) => sms(type as 'SMSSent' | 'SMSReceived' | 'SMS')),
+    );
+    const record = fc.oneof(
+      { weight: 8, arbitrary: fc.tuple(event, fc.boolean()).map(([e, duplicate]) => rec(e, duplicate)) },
+      { weight: 1, arbitrary: fc.constant(invalid([problem('missing-field', '/0/data/name')])) },
+      { weight: 1, arbitrary: fc.constant<InputRecord>({ kind: 'problem', problem: problem('missing-comma', '/1') }) },
+    );
+    const options = fc.record({
+      by: fc.constantFrom(undefined, 'campaign', 'day', 'hour', 'phone', 'status'),
+      top: fc.constantFrom(0, 1, 10),
+    });
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 40 }), fc.nat(), options, (records, cut, opts) => {
+        const at = records.length === 0 ? 0 : cut % (records.length + 1);
+        const file: InputRecord[] = [{ kind: 'file-start', file: 'x.json' }, ...records];
+        const first = new SummaryAccumulator(opts);
+        const second = new SummaryAccumulator(opts);
+        for (const r of file.slice(0, at + 1)) first.add(r);
+        for (const r of file.slice(at + 1)) second.add(r);
+        first.add({ kind: 'file-end', file: 'x.json', elements: at, bytes: 10 });
+        second.add({ kind: 'file-end', file: 'x.json', elements: records.length - at, bytes: 5 });
+        // The state crosses threads by structured clone, so it is cloned here too.
+        first.merge(structuredClone(second.state()));
+        const whole = summarise(
+          [...file, { kind: 'file-end', file: 'x.json', elements: records.length, bytes: 15 }],
+          opts,
+        );
+        expect(first.report()).toEqual(whole);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('accumulates across chunks the same as in one go', () => {
     const records = [call(), call({ status: 'Partial' }), attempt('failed', 'x'), sms('SMS')].map((e) => rec(e));
     const accumulator = new SummaryAccumulator({ by: 'campaign' });

@@ -268,7 +268,8 @@ function reportedStatusOf(status: string): ReportedStatus {
   return (callStatuses as readonly string[]).includes(status) ? (status as CallStatus) : 'Other';
 }
 
-interface CampaignState {
+/** One campaign's counts while reading. */
+export interface CampaignState {
   calls: number;
   byStatus: Record<ReportedStatus, number>;
   humanSupport: number;
@@ -276,7 +277,40 @@ interface CampaignState {
   questions: Map<string, { reached: number; partialStops: number }>;
 }
 
-interface GroupState {
+/** An accumulator's counts as plain data (`SummaryAccumulator.state`), for `merge`. */
+export interface SummaryState {
+  files: number;
+  bytes: number;
+  elements: number;
+  events: number;
+  duplicates: number;
+  invalid: number;
+  undocumentedStatuses: number;
+  inputErrors: number;
+  filteredOut: number;
+  first: number;
+  firstText: string;
+  last: number;
+  lastText: string;
+  byType: Record<(typeof reportedKinds)[number], number>;
+  byStatus: Record<ReportedStatus, number>;
+  reasons: Map<ReportedStatus, Map<string | null, number>>;
+  campaigns: Map<string, CampaignState>;
+  requests: Map<string, number>;
+  attemptsSuccess: number;
+  attemptsFailed: number;
+  notes: Map<string | null, number>;
+  inbound: number;
+  outboundCallback: number;
+  groups: Map<string, GroupState>;
+}
+
+function addCounts<K extends string>(into: Record<K, number>, from: Record<K, number>): void {
+  for (const key of Object.keys(from) as K[]) into[key] += from[key];
+}
+
+/** One --by group's counts while reading. */
+export interface GroupState {
   events: number;
   byType: Record<(typeof reportedKinds)[number], number>;
   byStatus: Record<ReportedStatus, number>;
@@ -509,6 +543,103 @@ export class SummaryAccumulator {
     group.byType[event.type]++;
     if (status) group.byStatus[status]++;
     if (event.type === 'CallAttempted' && event.data.status === 'failed') group.attemptsFailed++;
+  }
+
+  /** Everything counted so far, as plain data another thread can send back (see `merge`). */
+  state(): SummaryState {
+    return {
+      files: this.#files,
+      bytes: this.#bytes,
+      elements: this.#elements,
+      events: this.#events,
+      duplicates: this.#duplicates,
+      invalid: this.#invalid,
+      undocumentedStatuses: this.#undocumentedStatuses,
+      inputErrors: this.#inputErrors,
+      filteredOut: this.#filteredOut,
+      first: this.#first,
+      firstText: this.#firstText,
+      last: this.#last,
+      lastText: this.#lastText,
+      byType: this.#byType,
+      byStatus: this.#byStatus,
+      reasons: this.#reasons,
+      campaigns: this.#campaigns,
+      requests: this.#requests,
+      attemptsSuccess: this.#attemptsSuccess,
+      attemptsFailed: this.#attemptsFailed,
+      notes: this.#notes,
+      inbound: this.#inbound,
+      outboundCallback: this.#outboundCallback,
+      groups: this.#groups,
+    };
+  }
+
+  /**
+   * Adds the counts of another accumulator (with the same options) that read the records right
+   * after this one's: the report is then the one a single accumulator reading both would give,
+   * first-seen orders (the tie-breaks) included.
+   */
+  merge(other: SummaryState): void {
+    this.#files += other.files;
+    this.#bytes += other.bytes;
+    this.#elements += other.elements;
+    this.#events += other.events;
+    this.#duplicates += other.duplicates;
+    this.#invalid += other.invalid;
+    this.#undocumentedStatuses += other.undocumentedStatuses;
+    this.#inputErrors += other.inputErrors;
+    this.#filteredOut += other.filteredOut;
+    // Strict comparisons: on a tie the earlier reader's text stays, as it would in one pass.
+    if (other.first < this.#first) {
+      this.#first = other.first;
+      this.#firstText = other.firstText;
+    }
+    if (other.last > this.#last) {
+      this.#last = other.last;
+      this.#lastText = other.lastText;
+    }
+    addCounts(this.#byType, other.byType);
+    addCounts(this.#byStatus, other.byStatus);
+    for (const [status, reasons] of other.reasons) {
+      const mine = this.#reasons.get(status);
+      if (mine) for (const [reason, count] of reasons) increment(mine, reason, count);
+      else this.#reasons.set(status, reasons);
+    }
+    for (const [id, campaign] of other.campaigns) {
+      const mine = this.#campaigns.get(id);
+      if (!mine) {
+        this.#campaigns.set(id, campaign);
+        continue;
+      }
+      mine.calls += campaign.calls;
+      mine.humanSupport += campaign.humanSupport;
+      addCounts(mine.byStatus, campaign.byStatus);
+      for (const [question, step] of campaign.questions) {
+        const known = mine.questions.get(question);
+        if (known) {
+          known.reached += step.reached;
+          known.partialStops += step.partialStops;
+        } else mine.questions.set(question, step);
+      }
+    }
+    for (const [request, count] of other.requests) increment(this.#requests, request, count);
+    this.#attemptsSuccess += other.attemptsSuccess;
+    this.#attemptsFailed += other.attemptsFailed;
+    for (const [note, count] of other.notes) increment(this.#notes, note, count);
+    this.#inbound += other.inbound;
+    this.#outboundCallback += other.outboundCallback;
+    for (const [key, group] of other.groups) {
+      const mine = this.#groups.get(key);
+      if (!mine) {
+        this.#groups.set(key, group);
+        continue;
+      }
+      mine.events += group.events;
+      mine.attemptsFailed += group.attemptsFailed;
+      addCounts(mine.byType, group.byType);
+      addCounts(mine.byStatus, group.byStatus);
+    }
   }
 
   /** The summary of everything counted so far. */

@@ -34,19 +34,43 @@ export class FingerprintSet {
     return this.insert(h1, h2);
   }
 
+  /** The table itself (pairs of 32-bit halves, (0, 0) empty), to hand to another thread's `overlaps`. */
+  snapshot(): Uint32Array {
+    return this.table;
+  }
+
+  /** Whether this set holds any fingerprint of `table`, another set's `snapshot()`. */
+  overlaps(table: Uint32Array): boolean {
+    for (let i = 0; i < table.length; i += 2) {
+      const h1 = table[i]!;
+      const h2 = table[i + 1]!;
+      if ((h1 !== 0 || h2 !== 0) && this.has(h1, h2)) return true;
+    }
+    return false;
+  }
+
+  private has(h1: number, h2: number): boolean {
+    const slot = this.slotOf(h1, h2);
+    return this.table[slot] !== 0 || this.table[slot + 1] !== 0;
+  }
+
   private insert(h1: number, h2: number): boolean {
+    const slot = this.slotOf(h1, h2);
+    if (this.table[slot] !== 0 || this.table[slot + 1] !== 0) return false;
+    this.table[slot] = h1;
+    this.table[slot + 1] = h2;
+    this.size++;
+    return true;
+  }
+
+  /** The index in the table where the fingerprint is, or the empty place where it would go. */
+  private slotOf(h1: number, h2: number): number {
     const table = this.table;
     const mask = table.length / 2 - 1;
     for (let slot = h1 & mask; ; slot = (slot + 1) & mask) {
       const a = table[slot * 2]!;
       const b = table[slot * 2 + 1]!;
-      if (a === 0 && b === 0) {
-        table[slot * 2] = h1;
-        table[slot * 2 + 1] = h2;
-        this.size++;
-        return true;
-      }
-      if (a === h1 && b === h2) return false;
+      if ((a === 0 && b === 0) || (a === h1 && b === h2)) return slot * 2;
     }
   }
 

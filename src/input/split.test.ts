@@ -218,6 +218,47 @@ describe('ElementSplitter', () => {
     );
   });
 
+  it('resumes inside an array at any element after the first, and knows a boundary when it reaches one', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 }), { minLength: 2, maxLength: 8 }),
+        fc.nat(),
+        (values, pick) => {
+          const bytes = Buffer.from(JSON.stringify(values, null, 2));
+          const all = split(bytes).elements;
+          const k = 1 + (pick % (all.length - 1));
+          const from = all[k]!.offset;
+          // The first thread, stopped at `from`, is at a boundary; one byte further it is not.
+          const probe = (at: number) => {
+            const splitter = new ElementSplitter(
+              { element: () => {}, problem: () => {} },
+              { maxElementBytes: 1 << 20 },
+            );
+            splitter.push(bytes.subarray(0, at));
+            return splitter.atBatchBoundary();
+          };
+          expect(probe(from)).toBe(true);
+          expect(probe(from + 1)).toBe(false);
+          // The second thread, resumed at `from`, cuts out the same elements at the same offsets.
+          const rest: SplitElement[] = [];
+          const problems: SplitProblem[] = [];
+          const resumed = new ElementSplitter(
+            { element: (e) => rest.push({ ...e, bytes: Buffer.from(e.bytes) }), problem: (p) => problems.push(p) },
+            { maxElementBytes: 1 << 20 },
+          );
+          resumed.resumeInBatch(from);
+          resumed.push(bytes.subarray(from));
+          resumed.end();
+          expect(problems).toEqual([]);
+          expect(rest.map((e) => [e.offset, e.bytes.toString()])).toEqual(
+            all.slice(k).map((e) => [e.offset, e.bytes.toString()]),
+          );
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('streams NDJSON of any values into the values of each line', () => {
     fc.assert(
       fc.property(

@@ -203,6 +203,37 @@ export class ElementSplitter {
     this.limits = limits;
   }
 
+  /**
+   * Starts reading at byte `offset` of a file, at the start of an element of its (first)
+   * top-level array, after a comma: how a second thread reads the second half of a large
+   * export. Lines count from 1 again, and pointers from `/0`; only `atBatchBoundary` on the
+   * thread that read the first half can tell whether the guess of that state was right.
+   */
+  resumeInBatch(offset: number): void {
+    const position = { offset, line: 1, column: 1 };
+    this.started = true;
+    this.offset = offset;
+    this.lineStart = offset;
+    this.valuesAtTop = 1;
+    this.batch = 0;
+    this.mode = Mode.BatchElement;
+    this.batchOpen = position;
+    this.afterComma = position;
+    this.inBatchIndex = 0;
+  }
+
+  /** True when the splitter is where `resumeInBatch` starts: in the first top-level array, after a comma, before an element. */
+  atBatchBoundary(): boolean {
+    return (
+      this.mode === Mode.BatchElement &&
+      this.batch === 0 &&
+      this.valuesAtTop === 1 &&
+      this.batchOpen !== undefined &&
+      this.afterComma !== undefined &&
+      !this.reportedTopComma
+    );
+  }
+
   /** The current position (of the next byte). */
   position(): SplitPosition {
     return this.at(this.offset);

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { FingerprintSet } from './fingerprint-set.js';
+
+describe('FingerprintSet', () => {
+  it('adds each key once, through growth', () => {
+    const set = new FingerprintSet();
+    for (let i = 0; i < 10_000; i++) expect(set.add(`id-${i}`)).toBe(true);
+    for (let i = 0; i < 10_000; i += 7) expect(set.add(`id-${i}`)).toBe(false);
+    expect(set.count).toBe(10_000);
+  });
+
+  it("tells whether another set's snapshot shares a key with it", () => {
+    const mine = new FingerprintSet();
+    const theirs = new FingerprintSet();
+    for (let i = 0; i < 5000; i++) mine.add(`a-${i}`);
+    for (let i = 0; i < 3000; i++) theirs.add(`b-${i}`);
+    expect(mine.overlaps(theirs.snapshot())).toBe(false);
+    theirs.add('a-4999');
+    expect(mine.overlaps(theirs.snapshot())).toBe(true);
+    expect(mine.overlaps(new FingerprintSet().snapshot())).toBe(false);
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * Reads one large export on two threads: the main thread reads the first half of the file and a
+ * worker the second, each into its own consumer, and the worker's counts are merged in at the
+ * end. The worker starts at a guess, an element of the top-level array found by its
+ * indentation, and its work is used only if the guess is proved right: the main thread, arriving
+ * at that byte, is between two elements of that array, and no event id was seen by both threads
+ * (a redelivery across the halves must be counted once, its first copy). Otherwise the main
+ * thread reads on alone, as if no worker had run.
+ */
+import { open, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { FingerprintSet } from './fingerprint-set.js';
+import { type ReadOptions, readRecords } from './read.js';
+import type { InputRecord } from './types.js';
+
+/** A consumer whose counts can be taken from one thread and merged into another's. */
+export interface MergingConsumer<State> {
+  add(records: InputRecord[]): void;
+  state(): State;
+  merge(state: State): void;
+}
+
+/** The options a worker reads with: only what can cross threads. */
+type WorkerReadOptions = Pick<ReadOptions, 'type' | 'strict' | 'maxElementBytes' | 'batchSize'>;
+
+interface HalfData {
+  callhookHalf: string;
+  input: unknown;
+  path: string;
+  from: number;
+  readOptions: WorkerReadOptions;
+}
+
+type HalfResult = { state: unknown; ids: Uint32Array } | { error: string };
+
+// Below this a second thread's start-up (~50 ms) costs more than it saves.
+const minimumBytes = 16 * 2 ** 20;
+
+/**
+ * Where a second thread can start reading a pretty-printed array: the first line past (about)
+ * the middle of the file that opens an element at the indentation of the array's first element.
+ */
+export async function findMidpoint(path: string, size: number): Promise<number | undefined> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const match = /^(?:\uFEFF)?[ \t\r\n]*\[[ \t]*\r?\n([ \t]*)\{/.exec(head.toString('utf8', 0, bytesRead));
+    if (!match) return undefined;
+    const needle = Buffer.from(`\n${match[1]}{`);
+    // Hint: the worker starts ~0.1 s after this thread (its own start-up), so the cut sits a
+    // little past the middle, by about what one thread reads in that time.
+    const middle = Math.floor(size / 2) + Math.min(Math.floor(size / 20), 8 * 2 ** 20);
+    const window = Buffer.alloc(Math.min(2 ** 20, size - middle));
+    const { bytesRead: read } = await handle.read(window, 0, window.length, middle);
+    const at = window.subarray(0, read).indexOf(needle);
+    return at === -1 ? undefined : middle + at + needle.length - 1;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** What `readInHalves` did, for `CALLHOOK_THREADS=trace`. */
+export interface HalvesOutcome {
+  /** True when the file was read (on two threads or, after a wrong guess, on this one); false when it was left unread. */
+  consumed: boolean;
+  how: string;
+}
+
+/**
+ * Reads `path` into `consumer` on two threads when that can pay, with the worker started from
+ * `script` (a module that calls `serveHalf` for `task`). Leaves the file unread (`consumed`
+ * false) when it is small, not a pretty-printed array, or the machine has one core.
+ */
+export async function readInHalves<State>(
+  path: string,
+  options: ReadOptions,
+  consumer: MergingConsumer<State>,
+  worker: { script: URL; task: string; input: unknown },
+): Promise<HalvesOutcome> {
+  if (process.env.CALLHOOK_THREADS === '1') return { consumed: false, how: 'one thread (CALLHOOK_THREADS=1)' };
+  if (availableParallelism() < 2) return { consumed: false, how: 'one thread (one core)' };
+  if (path === '-') return { consumed: false, how: 'one thread (stdin)' };
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile() || info.size < minimumBytes) return { consumed: false, how: 'one thread (small input)' };
+  const from = await findMidpoint(path, info.size);
+  if (from === undefined) return { consumed: false, how: 'one thread (no element boundary found past the middle)' };
+
+  const data: HalfData = {
+    callhookHalf: worker.task,
+    input: worker.input,
+    path,
+    from,
+    readOptions: {
+      type: options.type,
+      strict: options.strict,
+      maxElementBytes: options.maxElementBytes,
+      batchSize: options.batchSize,
+    },
+  };
+  const thread = new Worker(worker.script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 24 } });
+  const result = new Promise<HalfResult>((resolve) => {
+    thread.once('message', resolve);
+    thread.once('error', (error) => resolve({ error: error.message }));
+    thread.once('exit', (code) => resolve({ error: `exited with code ${code}` }));
+  });
+
+  let how = `two threads (the second from byte ${from})`;
+  const ids = new FingerprintSet();
+  const stop = async (atBoundary: boolean): Promise<boolean> => {
+    if (!atBoundary) {
+      how = `one thread (byte ${from} is not between two elements of the top-level array)`;
+      return false;
+    }
+    const half = await result;
+    if ('error' in half) {
+      how = `one thread (the worker failed: ${half.error})`;
+      return false;
+    }
+    if (ids.overlaps(half.ids)) {
+      how = 'one thread (an event id was seen in both halves)';
+      return false;
+    }
+    consumer.merge(half.state as State);
+    return true;
+  };
+  try {
+    for await (const records of readRecords([path], options, { ids, pause: { at: from, stop } })) {
+      consumer.add(records);
+    }
+  } finally {
+    await thread.terminate();
+  }
+  return { consumed: true, how };
+}
+
+/**
+ * The worker side of `readInHalves`: when this thread is a worker started for `task`, reads the
+ * second half of the file into the consumer `start` makes and sends back its state and the event
+ * ids it saw. The main thread counts the file itself, so the half's `file-start` is left out.
+ */
+export function serveHalf<State>(task: string, start: (input: unknown) => MergingConsumer<State>): void {
+  if (isMainThread || !parentPort) return;
+  const data = workerData as HalfData | undefined;
+  if (data?.callhookHalf !== task) return;
+  const port = parentPort;
+  const run = async (): Promise<HalfResult> => {
+    const consumer = start(data.input);
+    const ids = new FingerprintSet();
+    for await (const records of readRecords([data.path], data.readOptions, { from: data.from, ids })) {
+      consumer.add(records[0]?.kind === 'file-start' ? records.slice(1) : records);
+    }
+    return { state: consumer.state(), ids: ids.snapshot() };
+  };
+  run().then(
+    (result) => port.postMessage(result, 'ids' in result ? [result.ids.buffer as ArrayBuffer] : []),
+    (error: unknown) => port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
+  );
+}
