@@ -379,32 +379,40 @@ function findDuplicateKeys(source: ElementText, pointer: string): Problem[] {
   return problems;
 }
 
-/** Reads one element: oversize, too deep, not UTF-8, not JSON, or a value with its warnings. */
-export function parseElement(element: SplitElement, file: string, limits: { maxElementBytes: number }): ParsedElement {
-  const at = () => ({
-    file,
-    offset: element.offset,
-    line: element.line,
-    column: element.column,
-    pointer: element.pointer,
-  });
-  const refuse = (code: string, message: string): ParsedElement => ({
+function positionOf(element: SplitElement, file: string) {
+  return { file, offset: element.offset, line: element.line, column: element.column, pointer: element.pointer };
+}
+
+function refused(element: SplitElement, file: string, code: string, message: string): ParsedElement {
+  return {
     text: undefined,
     value: undefined,
     parsed: false,
-    problems: [{ ...at(), severity: 'error', code, message }],
-  });
+    problems: [{ ...positionOf(element, file), severity: 'error', code, message }],
+  };
+}
+
+/** Reads one element: oversize, too deep, not UTF-8, not JSON, or a value with its warnings. */
+export function parseElement(element: SplitElement, file: string, limits: { maxElementBytes: number }): ParsedElement {
   if (element.oversize) {
     const mib = (limits.maxElementBytes / 2 ** 20).toFixed(0);
-    return refuse(
+    return refused(
+      element,
+      file,
       'element-too-large',
       `element of ${element.size} bytes is larger than the ${mib} MiB limit (an unclosed bracket or string?); skipped`,
     );
   }
   if (element.depth > maxDepth) {
-    return refuse('too-deep', `nesting ${element.depth} levels deep exceeds the limit of ${maxDepth}; skipped`);
+    return refused(
+      element,
+      file,
+      'too-deep',
+      `nesting ${element.depth} levels deep exceeds the limit of ${maxDepth}; skipped`,
+    );
   }
-  if (element.nonAscii && !isUtf8(element.bytes)) return refuse('invalid-utf8', 'the element is not valid UTF-8');
+  if (element.nonAscii && !isUtf8(element.bytes))
+    return refused(element, file, 'invalid-utf8', 'the element is not valid UTF-8');
   // Hint: an ASCII element decodes as latin1, a plain copy, instead of through the UTF-8 decoder.
   const text = new ElementText(element.bytes.toString(element.nonAscii ? 'utf8' : 'latin1'), element, file);
   let value: unknown;
@@ -425,7 +433,7 @@ export function parseElement(element: SplitElement, file: string, limits: { maxE
   if (found.proto) protoKeyPaths(value, '', protoKeys);
   for (const path of protoKeys) {
     problems.push({
-      ...at(),
+      ...positionOf(element, file),
       ...locateIn(text, path, true),
       pointer: element.pointer + path,
       severity: 'warning',

@@ -3,8 +3,7 @@
  * records — valid events, invalid elements with their problems, and problems between elements —
  * with bounded memory whatever the size of the files.
  */
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { type CheckOptions, checkEvent } from '../schema/check.js';
@@ -75,15 +74,34 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
   return sources;
 }
 
+/**
+ * A file's bytes from `start`, `size` at a time, all read into one buffer: each chunk is valid
+ * only until the next is asked for.
+ */
+async function* readChunks(path: string, start: number, size: number): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    // Hint: one buffer for the whole file. A fresh buffer per read (as createReadStream makes)
+    // is fresh memory the kernel must map and fill: reading 116 MB that way cost 0.35 s, most
+    // of it system time, against 0.08 s for this.
+    const buffer = Buffer.allocUnsafeSlow(size);
+    for (let position = start; ; ) {
+      const { bytesRead } = await handle.read(buffer, 0, size, position);
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 function openSource(source: Source, options: ReadOptions, start: number): AsyncIterable<Buffer> {
   // Hint: the disk is read 256 KiB at a time (64 KiB reads left the main thread idle for ~10% of
-  // a run, waiting on the thread pool; 1 MiB raised the 2 GB peak from 153 to 173 MiB), but
-  // records are yielded per 64 KiB slice (below).
-  if (source.path !== '-')
-    return createReadStream(source.path, {
-      start,
-      highWaterMark: Math.max(options.readSize ?? 256 * 1024, options.chunkSize ?? 0),
-    });
+  // a run, waiting on the thread pool), but records are yielded per 64 KiB slice (below).
+  if (source.path !== '-') {
+    return readChunks(source.path, start, Math.max(options.readSize ?? 256 * 1024, options.chunkSize ?? 0));
+  }
   const stdin = options.stdin ?? process.stdin;
   if (stdin === process.stdin && process.stdin.isTTY) {
     throw new CallhookError('no input: stdin is a terminal; name files or folders, or pipe JSON in');

@@ -366,7 +366,7 @@ export class ElementSplitter {
     });
   }
 
-  /** Reads one more chunk of the file. */
+  /** Reads one more chunk of the file; the chunk's memory may be reused once this returns. */
   push(chunk: Buffer): void {
     if (this.mode === Mode.Dead || chunk.length === 0) return;
     let i = 0;
@@ -609,7 +609,8 @@ export class ElementSplitter {
     this.escaped = escaped;
     this.members = members;
     this.maxDepth = maxDepth;
-    if (this.mode === Mode.Element && elementFrom !== -1) this.keep(chunk.subarray(elementFrom));
+    // Hint: a copy, not a view: the caller may reuse the chunk's memory for its next read.
+    if (this.mode === Mode.Element && elementFrom !== -1) this.keep(Buffer.from(chunk.subarray(elementFrom)));
     this.offset = base + length;
   }
 

@@ -51,6 +51,17 @@ describe('acceptorOf', () => {
       // off) and the plainest values of each JSON type.
       fc.constantFrom('5dd7681b-2188-49fc-8fc0-00000000000g', '2022-09-01T25:00:00Z', '+61491573087', 'Complete '),
       fc.constantFrom(null, 0, '', [], {}, false),
+      // UUIDs in upper case, a hyphen out of place, a character short or over, and characters
+      // outside ASCII that look like (or fold to) hex digits.
+      fc.constantFrom(
+        '5DD7681B-2188-49FC-8FC0-87B57056F436',
+        '5dd7681b2-188-49fc-8fc0-87b57056f436',
+        '5dd7681b_2188-49fc-8fc0-87b57056f436',
+        '5dd7681b-2188-49fc-8fc0-87b57056f43',
+        '5dd7681b-2188-49fc-8fc0-87b57056f4366',
+        '５dd7681b-2188-49fc-8fc0-87b57056f436',
+        '5dd7681b-2188-49fc-8fc0-87b57056f43\u212a',
+      ),
     );
     fc.assert(
       fc.property(fc.nat(samples.length - 1), fc.nat(), replacement, (which, where, value) => {

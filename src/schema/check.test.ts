@@ -129,6 +129,9 @@ describe('checkEvent', () => {
       'last-step /data/lastStepName',
     ]);
     expect(codes(callComplete({ startedTime: '2022-09-01T01:00:00.000Z' }))).toEqual(['time-order /data/startedTime']);
+    // Times with offsets are compared as instants: 10:00+10:00 is before 00:30Z, 10:31+10:00 after.
+    expect(codes(callComplete({ startedTime: '2022-09-01T10:00:00+10:00' }))).toEqual([]);
+    expect(codes(callComplete({ startedTime: '2022-09-01T10:31:00+10:00' }))).toEqual(['time-order /data/startedTime']);
     expect(codes({ ...attempted, status: 'failed' })).toEqual(['missing-note ']);
     expect(codes({ ...received, type: 'outbound-callback' })).toEqual(['missing-correlation ']);
     const warned = checkEvent(callComplete({ lastStepName: 'Question 9?' }));

@@ -180,6 +180,12 @@ function warn(issues: SchemaIssue[], code: string, message: string, pointer: str
   issues.push({ severity: 'warning', code, message, pointer });
 }
 
+/** Whether timestamp `a` is after `b`; the platform's own form (UTC, milliseconds, `Z`) compares as text. */
+function isLater(a: string, b: string): boolean {
+  const canonical = (time: string) => time.length === 24 && time[10] === 'T' && time[23] === 'Z';
+  return canonical(a) && canonical(b) ? a > b : Date.parse(a) > Date.parse(b);
+}
+
 /** The consistency checks of PAYLOADS.md: warnings, because a valid payload can still break them. */
 function checkConsistency(event: WebhookEvent, prefix: string, issues: SchemaIssue[]): void {
   if (event.type === 'CallComplete') {
@@ -208,7 +214,7 @@ function checkConsistency(event: WebhookEvent, prefix: string, issues: SchemaIss
     if (!last && data.lastStepName !== null) {
       warn(issues, 'last-step', 'lastStepName should be null when the flow is empty', `${prefix}/lastStepName`);
     }
-    if (event.createdAt && Date.parse(data.startedTime) > Date.parse(event.createdAt)) {
+    if (event.createdAt && isLater(data.startedTime, event.createdAt)) {
       warn(
         issues,
         'time-order',
