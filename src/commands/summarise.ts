@@ -119,7 +119,8 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   // Piped input needs no `-`; the input layer refuses a terminal on stdin (it would look like a hang).
   if (paths.length === 0) paths = ['-'];
 
-  const readOptions: ReadOptions = { type: options.type, strict: options.strict };
+  // The summary counts no warnings (consistency rules, duplicate keys), so none are looked for.
+  const readOptions: ReadOptions = { type: options.type, strict: options.strict, warnings: false };
   const summary = new SummaryAccumulator(summaryOptions);
   const consumer = consumerOf(summary);
   // One large file is read on two threads when that pays; anything else on this one.

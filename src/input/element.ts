@@ -392,8 +392,16 @@ function refused(element: SplitElement, file: string, code: string, message: str
   };
 }
 
-/** Reads one element: oversize, too deep, not UTF-8, not JSON, or a value with its warnings. */
-export function parseElement(element: SplitElement, file: string, limits: { maxElementBytes: number }): ParsedElement {
+/**
+ * Reads one element: oversize, too deep, not UTF-8, not JSON, or a value with its warnings
+ * (duplicate and `__proto__` keys; none are looked for when `warnings` is false).
+ */
+export function parseElement(
+  element: SplitElement,
+  file: string,
+  limits: { maxElementBytes: number },
+  warnings = true,
+): ParsedElement {
   if (element.oversize) {
     const mib = (limits.maxElementBytes / 2 ** 20).toFixed(0);
     return refused(
@@ -424,6 +432,7 @@ export function parseElement(element: SplitElement, file: string, limits: { maxE
     return { text, value: undefined, parsed: false, problems };
   }
   const problems: Problem[] = [];
+  if (!warnings) return { text, value, parsed: true, problems };
   // Hint: the splitter counted every `:` outside strings; when the parsed value holds fewer
   // keys, some were duplicates that JSON.parse silently dropped. Only then is the text re-read.
   const found = { proto: false };

@@ -22,7 +22,7 @@ export interface MergingConsumer<State> {
 }
 
 /** The options a worker reads with: only what can cross threads. */
-type WorkerReadOptions = Pick<ReadOptions, 'type' | 'strict' | 'maxElementBytes' | 'batchSize'>;
+type WorkerReadOptions = Pick<ReadOptions, 'type' | 'strict' | 'warnings' | 'maxElementBytes' | 'batchSize'>;
 
 interface HalfData {
   callhookHalf: string;
@@ -95,6 +95,7 @@ export async function readInHalves<State>(
     readOptions: {
       type: options.type,
       strict: options.strict,
+      warnings: options.warnings,
       maxElementBytes: options.maxElementBytes,
       batchSize: options.batchSize,
     },

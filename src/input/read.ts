@@ -128,7 +128,7 @@ export async function* readRecords(
   const sources = await listSources(paths);
   const ids = range.ids ?? new FingerprintSet();
   const limits = { maxElementBytes: options.maxElementBytes ?? 16 * 2 ** 20 };
-  const check: CheckOptions = { type: options.type, strict: options.strict };
+  const check: CheckOptions = { type: options.type, strict: options.strict, warnings: options.warnings };
 
   for (const [ordinal, source] of sources.entries()) {
     const file = source.name;
@@ -153,7 +153,7 @@ export async function* readRecords(
 
     const onElement = (element: SplitElement): void => {
       elements++;
-      const parsed = parseElement(element, file, limits);
+      const parsed = parseElement(element, file, limits, options.warnings !== false);
       const info = {
         file,
         offset: element.offset,

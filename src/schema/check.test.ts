@@ -122,6 +122,13 @@ describe('checkEvent', () => {
     ]);
   });
 
+  it('skips the consistency rules when asked for no warnings, but not the errors', () => {
+    const quiet = checkEvent(callComplete({ lastStepName: 'Question 9?' }), { warnings: false });
+    expect(quiet.issues).toEqual([]);
+    expect(quiet.event).toBeDefined();
+    expect(codes(callComplete({ status: 'Done' }), { warnings: false })).toEqual(['invalid-value /data/status']);
+  });
+
   it('warns about the consistency rules of PAYLOADS.md without failing the event', () => {
     expect(codes(callComplete({ flow: [], lastStepName: null }))).toEqual(['status-flow /data/status']);
     expect(codes(callComplete({ lastStepName: 'Question 9?' }))).toEqual(['last-step /data/lastStepName']);
