@@ -22,11 +22,11 @@ process.stdout.write(JSON.stringify(counts));
 `;
 
 /** `measure` with stdout captured through a temporary file (lib's measure does not pipe it). */
-async function measureWithOutput(command, args) {
+async function measureWithOutput(command, args, env = {}) {
   const path = join(tmpdir(), `summarise-bench-${process.pid}.out`);
   const fd = openSync(path, 'w');
   try {
-    const result = await measure(command, args, { stdout: fd, env: { ...process.env, NO_COLOR: '1' } });
+    const result = await measure(command, args, { stdout: fd, env: { ...process.env, NO_COLOR: '1', ...env } });
     if (result.code !== 0)
       throw new Error(`${command} ${args.join(' ')} failed (exit ${result.code}): ${result.stderr}`);
     return { ...result, stdout: readFileSync(path, 'utf8') };
@@ -40,16 +40,18 @@ async function measureWithOutput(command, args) {
 // (jq stops on a bare event's null key), and its ~100 MB is a CallComplete export's size.
 const file = await ensureExport(100_000, 'array', 'CallComplete');
 const size = statSync(file).size;
+// Hint: CALLHOOK_THREADS=trace makes summarise say on stderr whether it read on two threads.
 const commands = {
-  summarise: [process.execPath, [cli, 'summarise', file, '--format', 'json']],
+  summarise: [process.execPath, [cli, 'summarise', file, '--format', 'json'], { CALLHOOK_THREADS: 'trace' }],
+  oneThread: [process.execPath, [cli, 'summarise', file, '--format', 'json'], { CALLHOOK_THREADS: '1' }],
   naive: [process.execPath, ['-e', naive, file]],
   ...(haveJq ? { jq: [jq, ['group_by(.data.status)|map({(.[0].data.status):length})|add', file]] } : {}),
 };
 const results = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
 for (let i = 0; i < runs; i++) {
   // Interleaved, so that a burst of load elsewhere on the machine hits every command alike.
-  for (const [name, [command, args]] of Object.entries(commands)) {
-    results[name].push(await measureWithOutput(command, args));
+  for (const [name, [command, args, env]] of Object.entries(commands)) {
+    results[name].push(await measureWithOutput(command, args, env));
   }
 }
 const ms = (name) => median(results[name].map((r) => r.ms));
@@ -73,7 +75,9 @@ const rows = [
     ? [`| \`jq 'group_by(.data.status) …'\` | ${ratio(ms('jq'), ms('naive'))} | ${ratio(rss('jq'), rss('naive'))} |`]
     : []),
   `| \`callhook summarise f --format json\` | ${ratio(ms('summarise'), ms('naive'))} | ${ratio(rss('summarise'), rss('naive'))} |`,
+  `| the same with \`CALLHOOK_THREADS=1\` (one thread, for comparison) | ${ratio(ms('oneThread'), ms('naive'))} | ${ratio(rss('oneThread'), rss('naive'))} |`,
 ];
+const how = (run) => run.stderr.match(/read on (.*)/)?.[1] ?? 'unknown';
 const targets = [
   `wall time ≤ 0.80× the naive loop's (${ratio(ms('summarise'), ms('naive'))}: ${meets(ms('summarise') <= 0.8 * ms('naive'))})`,
   haveJq
@@ -88,7 +92,9 @@ const targets = [
 const bigEvents = Number(process.env.CALLHOOK_BENCH_BIG_EVENTS ?? 3_900_000);
 const big = await ensureExport(bigEvents, 'array');
 const bigSize = statSync(big).size;
-const bigRun = await measureWithOutput(process.execPath, [cli, 'summarise', big, '--format', 'json']);
+const bigRun = await measureWithOutput(process.execPath, [cli, 'summarise', big, '--format', 'json'], {
+  CALLHOOK_THREADS: 'trace',
+});
 const bigReport = JSON.parse(bigRun.stdout);
 // Every element read is counted, dropped as a redelivery, skipped as invalid, or filtered out.
 const accounted = bigReport.events + bigReport.duplicates + bigReport.invalid + bigReport.filteredOut;
@@ -102,6 +108,6 @@ ${(100_000).toLocaleString('en-US')} CallComplete events, ${mb(size)} pretty-pri
 |---|---|---|
 ${rows.join('\n')}
 
-Targets: ${targets.join('; ')}.
+Targets: ${targets.join('; ')}. \`callhook summarise\` read the export on ${how(results.summarise[0])}.
 
-Large export: ${bigEvents.toLocaleString('en-US')} events of every type, ${mb(bigSize)} (${(bigSize / 2 ** 30).toFixed(2)} GiB): ${bigReport.elements.toLocaleString('en-US')} elements read (${meets(bigReport.elements === bigEvents)} the ${bigEvents.toLocaleString('en-US')} written), counted + redeliveries + invalid = elements read (${meets(accounted === bigReport.elements)}), peak RSS ${ratio(bigRun.rssMiB, budgetMiB)} of the ${budgetMiB} MiB budget (${meets(bigRun.rssMiB <= budgetMiB)}), wall time ${ratio(bigRun.ms, ms('summarise'))} the 100k export's.`);
+Large export: ${bigEvents.toLocaleString('en-US')} events of every type, ${mb(bigSize)} (${(bigSize / 2 ** 30).toFixed(2)} GiB): ${bigReport.elements.toLocaleString('en-US')} elements read (${meets(bigReport.elements === bigEvents)} the ${bigEvents.toLocaleString('en-US')} written), counted + redeliveries + invalid = elements read (${meets(accounted === bigReport.elements)}), peak RSS ${ratio(bigRun.rssMiB, budgetMiB)} of the ${budgetMiB} MiB budget (${meets(bigRun.rssMiB <= budgetMiB)}), wall time ${ratio(bigRun.ms, ms('summarise'))} the 100k export's; read on ${how(bigRun)}.`);
