@@ -83,7 +83,8 @@ export async function readInHalves<State>(
   if (availableParallelism() < 2) return { consumed: false, how: 'one thread (one core)' };
   if (path === '-') return { consumed: false, how: 'one thread (stdin)' };
   const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile() || info.size < minimumBytes) return { consumed: false, how: 'one thread (small input)' };
+  if (!info?.isFile() || info.size < minimumBytes)
+    return { consumed: false, how: 'one thread (not a regular file of 16 MiB or more)' };
   const from = await findMidpoint(path, info.size);
   if (from === undefined) return { consumed: false, how: 'one thread (no element boundary found past the middle)' };
 
