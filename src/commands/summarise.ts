@@ -15,8 +15,7 @@ import { CallhookError, ExitCode } from '../errors.js';
 import { type MergingConsumer, readInHalves, serveHalf } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { SummaryFormat } from '../render/formats.js';
-import { renderSummary } from '../render/summary.js';
-import { colorsFor, terminalWidth } from '../render/terminal.js';
+import { renderSummaryJson } from '../render/summary-json.js';
 import type { EventType } from '../schema/events.js';
 
 function consumerOf(summary: SummaryAccumulator): MergingConsumer<SummaryState> {
@@ -97,6 +96,20 @@ export function summaryOptionsFrom(options: SummariseCliOptions): SummaryOptions
   return { by: options.by, top, since, until, statuses: status };
 }
 
+/**
+ * The report in a format other than JSON. Hint: the renderers are loaded only here: this module
+ * is also the worker thread's (see `serveHalf` above), and JSON needs none of them; loading them
+ * brings ICU (~20-30 ms), cli-table3 and chalk.
+ */
+async function renderWithTables(report: SummaryReport, options: SummariseCliOptions): Promise<string> {
+  const [{ renderSummary }, { colorsFor, terminalWidth }] = await Promise.all([
+    import('../render/summary.js'),
+    import('../render/terminal.js'),
+  ]);
+  const width = terminalWidth(process.stdout);
+  return renderSummary(report, options.format, { colors: colorsFor(process.stdout), width, by: options.by });
+}
+
 /** What goes to stderr beside a machine-readable report, where the overview cannot say it. */
 function diagnostics(report: SummaryReport, format: SummaryFormat, by: SummaryDimension | undefined): string[] {
   const out: string[] = [];
@@ -138,10 +151,7 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   }
   const report = summary.report();
 
-  const width = terminalWidth(process.stdout);
-  process.stdout.write(
-    renderSummary(report, options.format, { colors: colorsFor(process.stdout), width, by: summaryOptions.by }),
-  );
+  process.stdout.write(options.format === 'json' ? renderSummaryJson(report) : await renderWithTables(report, options));
   for (const line of diagnostics(report, options.format, summaryOptions.by)) {
     process.stderr.write(`callhook: ${line}\n`);
   }

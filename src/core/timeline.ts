@@ -135,7 +135,14 @@ export function maskPhone(phone: string): string {
   return phone.length <= 3 ? phone : '*'.repeat(phone.length - 3) + phone.slice(-3);
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Hint: made on first use: the first Intl object of a process loads ICU data (~20 ms), which
+// summarise (and its worker thread) would otherwise pay at start-up for nothing.
+let segmenter: Intl.Segmenter | undefined;
+
+function graphemes(): Intl.Segmenter {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return segmenter;
+}
 
 /** A name shortened to its initials: `Jane Doe` → `J. D.`. */
 export function initialsOf(name: string): string {
@@ -143,7 +150,7 @@ export function initialsOf(name: string): string {
     .split(/\s+/)
     .filter((word) => word !== '')
     .map((word) => {
-      const first = graphemes.segment(word)[Symbol.iterator]().next().value?.segment ?? '';
+      const first = graphemes().segment(word)[Symbol.iterator]().next().value?.segment ?? '';
       return `${first.toUpperCase()}.`;
     })
     .join(' ');

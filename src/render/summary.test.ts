@@ -4,14 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { type SummaryOptions, type SummaryReport, summarise } from '../core/summary.js';
 import type { InputRecord } from '../input/types.js';
 import type { CallCompleteData, WebhookEvent } from '../schema/events.js';
-import {
-  csvField,
-  markdownCell,
-  renderSummaryCsv,
-  renderSummaryJson,
-  renderSummaryMarkdown,
-  renderSummaryPretty,
-} from './summary.js';
+import { csvField, markdownCell, renderSummaryCsv, renderSummaryMarkdown, renderSummaryPretty } from './summary.js';
+import { renderSummaryJson } from './summary-json.js';
 
 const campaign = '5dd7681b-2188-49fc-8fc0-87b57056f436';
 const plain = new Chalk({ level: 0 });

@@ -16,6 +16,7 @@ import {
   type SummaryReport,
 } from '../core/summary.js';
 import type { SummaryFormat } from './formats.js';
+import { renderSummaryJson } from './summary-json.js';
 import { escapeTerminal } from './terminal.js';
 import { plural } from './words.js';
 
@@ -43,11 +44,6 @@ export function renderSummary(
     default:
       return renderSummaryPretty(report, options);
   }
-}
-
-/** The report as JSON: the documented, stable shape of `SummaryReport`. */
-export function renderSummaryJson(report: SummaryReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
