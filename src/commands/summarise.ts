@@ -12,7 +12,7 @@ import {
 } from '../core/summary.js';
 import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, ExitCode } from '../errors.js';
-import { type MergingConsumer, readInHalves, serveHalf } from '../input/halves.js';
+import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { SummaryFormat } from '../render/formats.js';
 import { renderSummaryJson } from '../render/summary-json.js';
@@ -145,7 +145,7 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
           input: summaryOptions,
         })
       : { consumed: false, how: 'one thread (several paths)' };
-  if (process.env.CALLHOOK_THREADS === 'trace') process.stderr.write(`callhook: read on ${halves.how}\n`);
+  if (threadSettings().trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
   if (!halves.consumed) {
     for await (const records of readRecords(paths, readOptions)) consumer.add(records);
   }
