@@ -456,16 +456,9 @@ export class ElementSplitter {
           byte = chunk[i]!;
         }
       }
-      if (inString) {
-        if (!escaped) {
-          // Hint: most bytes of an export are plain ASCII inside strings; this loop passes them
-          // with four comparisons each and stops at anything the state machine must see.
-          while (byte !== QUOTE && byte !== BACKSLASH && byte !== NEWLINE && byte < 0x80) {
-            if (++i === length) break scan;
-            byte = chunk[i]!;
-          }
-        }
-      } else if (byte === SPACE && !this.scalar) continue;
+      // (A string is always read by the fast path above, which stops only at a byte the state
+      // machine below must see.)
+      if (byte === SPACE && !inString && !this.scalar) continue;
       if (byte === NEWLINE && this.scalar && this.mode === Mode.Element) {
         // A scalar ends on its own line, before the line break is counted.
         this.scalar = false;

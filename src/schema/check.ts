@@ -182,10 +182,14 @@ function warn(issues: SchemaIssue[], code: string, message: string, pointer: str
   issues.push({ severity: 'warning', code, message, pointer });
 }
 
-/** Whether timestamp `a` is after `b`; the platform's own form (UTC, milliseconds, `Z`) compares as text. */
+/** The platform's own timestamp form, `2022-09-01T00:30:48.567Z`, which orders as text. */
+function isCanonicalUtc(time: string): boolean {
+  return time.length === 24 && time[10] === 'T' && time[23] === 'Z';
+}
+
+/** Whether timestamp `a` is after `b`. */
 function isLater(a: string, b: string): boolean {
-  const canonical = (time: string) => time.length === 24 && time[10] === 'T' && time[23] === 'Z';
-  return canonical(a) && canonical(b) ? a > b : Date.parse(a) > Date.parse(b);
+  return isCanonicalUtc(a) && isCanonicalUtc(b) ? a > b : Date.parse(a) > Date.parse(b);
 }
 
 /** The consistency checks of PAYLOADS.md: warnings, because a valid payload can still break them. */
