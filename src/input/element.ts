@@ -393,6 +393,23 @@ function refused(element: SplitElement, file: string, code: string, message: str
 }
 
 /**
+ * The value of an element offered by the splitter's quick path (`SplitSink.tryElement`) with its
+ * text, or undefined when it is not UTF-8 or not JSON. Hint: nothing is diagnosed here, and no
+ * recursive parser may see the text, since its depth was not counted: an element refused here
+ * is read again byte by byte and comes back through `parseElement`.
+ */
+export function parseQuickly(element: SplitElement): { text: string; value: unknown } | undefined {
+  const { bytes, nonAscii } = element;
+  if (nonAscii && !isUtf8(bytes)) return undefined;
+  const text = bytes.toString(nonAscii ? 'utf8' : 'latin1');
+  try {
+    return { text, value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Reads one element: oversize, too deep, not UTF-8, not JSON, or a value with its warnings
  * (duplicate and `__proto__` keys; none are looked for when `warnings` is false).
  */

@@ -1,13 +1,29 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generateCalls } from '../core/generate.js';
 import { readRecords } from './read.js';
 import type { InputRecord } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Every record of `paths`, without warnings, which only a reading that looks for them has. */
+async function recordsOf(paths: string[], warnings: boolean): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const records of readRecords(paths, { warnings, readSize: 4096 })) {
+    for (const record of records) {
+      if (record.kind === 'problem') {
+        if (record.problem.severity === 'error') out.push(record);
+      } else if (record.kind === 'event' || record.kind === 'invalid') {
+        out.push({ ...record, problems: record.problems.filter((p) => p.severity === 'error') });
+      } else out.push(record);
+    }
+  }
+  return out;
+}
 
 async function valuesOf(path: string, readSize: number): Promise<unknown[]> {
   const values: unknown[] = [];
@@ -36,5 +52,36 @@ describe('readRecords', () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it('reads the same records when it takes elements by their closing lines (no warnings looked for)', async () => {
+    // A generated export with a redelivery, an invalid event, a broken element and a missing
+    // comma, as a person saves it (pretty-printed): the quick path must refuse the last three
+    // and the redelivery, and leave the rest as the byte-by-byte path reads it.
+    const events = [...generateCalls({ seed: 7, calls: 60, envelope: 'all' })] as Array<{
+      eventType: string;
+      data: { status?: string };
+    }>;
+    events.splice(40, 0, events[3]!);
+    events.find((e, i) => i > 50 && e.eventType === 'CallComplete')!.data.status = 'Done';
+    let text = JSON.stringify(events, null, 2);
+    const broken = text.indexOf('"createdAt"', text.length >> 1);
+    text = `${text.slice(0, broken)}"createdAt" "x",${text.slice(broken + 12)}`;
+    const comma = text.indexOf('},\n  {', text.length >> 2);
+    text = `${text.slice(0, comma + 1)}${text.slice(comma + 2)}`;
+    const path = join(dir, 'export.json');
+    writeFileSync(path, text);
+    const fixtures = ['fixtures/valid', 'fixtures/invalid'].flatMap((folder) =>
+      readdirSync(folder)
+        .filter((name) => /\.(json|ndjson|jsonl)$/.test(name))
+        .map((name) => join(folder, name)),
+    );
+    for (const paths of [[path], fixtures]) {
+      expect(await recordsOf(paths, false)).toEqual(await recordsOf(paths, true));
+    }
+    const records = (await recordsOf([path], false)) as InputRecord[];
+    expect(records.filter((r) => r.kind === 'invalid').length).toBe(2);
+    expect(records.filter((r) => r.kind === 'event' && r.duplicate).length).toBe(1);
+    expect(records.find((r) => r.kind === 'problem')).toMatchObject({ problem: { code: 'missing-comma' } });
   });
 });

@@ -7,10 +7,10 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { type CheckOptions, checkEvent } from '../schema/check.js';
-import { locateIn, parseElement } from './element.js';
+import { locateIn, parseElement, parseQuickly } from './element.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { ElementSplitter, type SplitElement, type SplitProblem } from './split.js';
-import type { InputRecord, Problem } from './types.js';
+import type { ElementInfo, InputRecord, Problem } from './types.js';
 
 /** How to read input. */
 export interface ReadOptions extends CheckOptions {
@@ -159,19 +159,43 @@ export async function* readRecords(
       repair: problem.repair,
     });
 
+    const infoOf = (element: SplitElement, text: string): ElementInfo => ({
+      file,
+      offset: element.offset,
+      line: element.line,
+      column: element.column,
+      pointer: element.pointer,
+      index: element.index,
+      batch: element.batch,
+      text,
+    });
+
+    // Hint: the splitter's quick path (see SplitSink.tryElement) is taken only for a valid event
+    // with nothing to say about it: anything else is refused, read again byte by byte, and comes
+    // back through onElement, which explains it. Its element's duplicate keys were not counted,
+    // so it is offered only when no warnings are looked for.
+    const onQuickElement = (element: SplitElement): boolean => {
+      const parsed = parseQuickly(element);
+      if (!parsed) return false;
+      const result = checkEvent(parsed.value, check);
+      if (!result.event || result.issues.length > 0) return false;
+      if (result.event.id !== undefined && !ids.add(result.event.id)) return false;
+      elements++;
+      records.push({
+        kind: 'event',
+        element: infoOf(element, parsed.text),
+        event: result.event,
+        value: parsed.value,
+        problems: [],
+        duplicate: false,
+      });
+      return true;
+    };
+
     const onElement = (element: SplitElement): void => {
       elements++;
       const parsed = parseElement(element, file, limits, options.warnings !== false);
-      const info = {
-        file,
-        offset: element.offset,
-        line: element.line,
-        column: element.column,
-        pointer: element.pointer,
-        index: element.index,
-        batch: element.batch,
-        text: parsed.text?.text ?? '',
-      };
+      const info = infoOf(element, parsed.text?.text ?? '');
       if (!parsed.parsed) {
         records.push({
           kind: 'invalid',
@@ -222,6 +246,7 @@ export async function* readRecords(
     const splitter = new ElementSplitter(
       {
         element: onElement,
+        tryElement: options.warnings === false ? onQuickElement : undefined,
         problem: (problem) => {
           fatal ||= problem.fatal === true;
           records.push({ kind: 'problem', problem: toProblem(problem) });

@@ -8,12 +8,29 @@ interface Result {
   batches: SplitBatchEnd[];
 }
 
-/** Feeds `input` to a splitter in chunks of `chunkSize` bytes. */
-function split(input: string | Buffer, chunkSize = 1 << 20, maxElementBytes = 1 << 20): Result {
+/**
+ * Feeds `input` to a splitter in chunks of `chunkSize` bytes. With `quick`, the sink takes the
+ * quick path's offers whose bytes parse as JSON, as the input layer does (`quick: false` on every
+ * element taken, so that results compare equal with and without it).
+ */
+function split(input: string | Buffer, chunkSize = 1 << 20, maxElementBytes = 1 << 20, quick = false): Result {
   const result: Result = { elements: [], problems: [], batches: [] };
+  const take = (e: SplitElement) => result.elements.push({ ...e, bytes: Buffer.from(e.bytes), quick: false });
   const splitter = new ElementSplitter(
     {
-      element: (e) => result.elements.push({ ...e, bytes: Buffer.from(e.bytes) }),
+      element: take,
+      tryElement: quick
+        ? (e) => {
+            try {
+              JSON.parse(e.bytes.toString());
+            } catch {
+              return false;
+            }
+            quickTaken++;
+            take({ ...e, depth: 0, members: 0 });
+            return true;
+          }
+        : undefined,
       problem: (p) => result.problems.push(p),
       batchEnd: (b) => result.batches.push(b),
     },
@@ -24,6 +41,11 @@ function split(input: string | Buffer, chunkSize = 1 << 20, maxElementBytes = 1 
   splitter.end();
   return result;
 }
+
+let quickTaken = 0;
+
+/** A result without what the quick path does not count (depth and members), to compare with and without it. */
+const uncounted = (r: Result): Result => ({ ...r, elements: r.elements.map((e) => ({ ...e, depth: 0, members: 0 })) });
 
 const texts = (r: Result) => r.elements.map((e) => e.bytes.toString());
 
@@ -257,6 +279,62 @@ describe('ElementSplitter', () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it('takes the elements of a pretty-printed batch by their closing lines, in any indentation', () => {
+    for (const indent of [2, 4, '\t']) {
+      const values = [{ a: [1, { b: '}' }] }, { c: '\n  }' }, { d: null }];
+      const text = JSON.stringify(values, null, indent).replaceAll('\n', '\r\n');
+      quickTaken = 0;
+      const r = split(text, 1 << 20, 1 << 20, true);
+      expect(quickTaken).toBe(3);
+      expect(uncounted(r)).toEqual(uncounted(split(text)));
+    }
+  });
+
+  it("reads a wrong guess byte by byte: an inner object that closes at the elements' indentation", () => {
+    const text = '[\n  {"a": {\n  },\n  "b": 1\n  },\n  {"c": 2\n  }\n]';
+    quickTaken = 0;
+    const r = split(text, 1 << 20, 1 << 20, true);
+    expect(texts(r)).toEqual(['{"a": {\n  },\n  "b": 1\n  }', '{"c": 2\n  }']);
+    expect(quickTaken).toBe(1);
+    expect(uncounted(r)).toEqual(uncounted(split(text)));
+  });
+
+  it('gives the same elements, positions and problems with the quick path as without, on any broken pretty-printed batch', () => {
+    const value = fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 });
+    const edit = fc.record({
+      at: fc.nat(),
+      remove: fc.nat({ max: 2 }),
+      insert: fc.constantFrom('', '{', '}', ',', '"', '\n', '\n  }', ' ', '\\', 'é'),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.dictionary(fc.string(), value, { maxKeys: 4 }), value), { maxLength: 8 }),
+        fc.constantFrom(2, 4, '\t'),
+        fc.boolean(),
+        fc.array(edit, { maxLength: 3 }),
+        fc.integer({ min: 1, max: 300 }),
+        (values, indent, crlf, edits, chunkSize) => {
+          let text = JSON.stringify(values, null, indent);
+          if (crlf) text = text.replaceAll('\n', '\r\n');
+          for (const { at, remove, insert } of edits) {
+            const i = at % (text.length + 1);
+            text = text.slice(0, i) + insert + text.slice(i + remove);
+          }
+          expect(uncounted(split(text, chunkSize, 1 << 20, true))).toEqual(uncounted(split(text, chunkSize)));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('leaves the quick path after a run of misses, so one-line elements cost no search each', () => {
+    const text = `[\n${Array.from({ length: 40 }, (_, i) => `  {"i": ${i}}`).join(',\n')}\n]`;
+    quickTaken = 0;
+    const r = split(text, 1 << 20, 1 << 20, true);
+    expect(quickTaken).toBe(0);
+    expect(uncounted(r)).toEqual(uncounted(split(text)));
   });
 
   it('streams NDJSON of any values into the values of each line', () => {

@@ -7,6 +7,7 @@
  * comma, an unclosed array) are reported here, with their repair; mistakes inside an element
  * are left to the element's parser.
  */
+import { isAscii } from 'node:buffer';
 
 /** Where the splitter is in the file; `column` counts UTF-16 code units, as editors do. */
 export interface SplitPosition {
@@ -37,6 +38,8 @@ export interface SplitElement extends SplitPosition {
   nonAscii: boolean;
   /** The file ended before the element did. */
   truncated: boolean;
+  /** Offered through `SplitSink.tryElement`: found by its closing line, `depth` and `members` not counted (0). */
+  quick: boolean;
 }
 
 /** A structural problem between elements. */
@@ -62,6 +65,15 @@ export interface SplitBatchEnd extends SplitPosition {
 /** What the splitter reports as it goes. */
 export interface SplitSink {
   element(element: SplitElement): void;
+  /**
+   * When present, offered each `{` element of a pretty-printed batch that the splitter found by
+   * its closing line alone (the next line holding the element's indentation and `}`): returns
+   * true to take it, false to have it read byte by byte and handed to `element` instead.
+   * Hint: the guess is safe when it is taken only if its bytes parse as JSON. A text that parses
+   * as one object from this `{` ends where the byte-by-byte reading would end it; one that does
+   * not (a wrong guess, or a broken element) is read again as if it had never been offered.
+   */
+  tryElement?(element: SplitElement): boolean;
   problem(problem: SplitProblem): void;
   batchEnd?(end: SplitBatchEnd): void;
 }
@@ -85,6 +97,7 @@ enum Mode {
 }
 
 const SPACE = 0x20;
+const TAB = 0x09;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
@@ -193,6 +206,11 @@ export class ElementSplitter {
   private parts: Buffer[] = [];
   private partsSize = 0;
   private oversize = false;
+
+  // The quick path (see `tryElement`): the closing line it looks for (a line break, the
+  // indentation, `}`), and how many offers in a row found no end or were refused.
+  private closer: Buffer = Buffer.alloc(0);
+  private quickMisses = 0;
 
   // The chunk being read, for code frames.
   private chunk: Buffer = Buffer.alloc(0);
@@ -322,18 +340,87 @@ export class ElementSplitter {
       members: this.members,
       nonAscii: this.nonAscii,
       truncated,
+      quick: false,
     });
-    this.parts = [];
-    this.lastEndOffset = endOffset;
-    this.lastEndLine = this.line;
-    this.lastEndColumn = this.at(endOffset).column;
-    if (inBatch) {
-      this.inBatchIndex++;
-      this.mode = Mode.BatchComma;
-    } else {
+    if (inBatch) this.afterBatchElement(endOffset);
+    else {
+      this.parts = [];
+      this.lastEnd(endOffset);
       this.mode = Mode.Top;
       this.sink.batchEnd?.({ ...start, batch: this.batch, isArray: false, elements: 1 });
     }
+  }
+
+  private lastEnd(endOffset: number): void {
+    this.lastEndOffset = endOffset;
+    this.lastEndLine = this.line;
+    this.lastEndColumn = this.at(endOffset).column;
+  }
+
+  private afterBatchElement(endOffset: number): void {
+    this.parts = [];
+    this.lastEnd(endOffset);
+    this.inBatchIndex++;
+    this.mode = Mode.BatchComma;
+  }
+
+  /**
+   * The quick path for the `{` at `chunk[i]`, which begins an element of a batch: when it opens
+   * its line after indentation alone, the element's end is looked for as the next line with that
+   * indentation and `}`, and the bytes up to it are offered to `tryElement`. Returns the index in
+   * the chunk just past the element when it was taken; -1 leaves the byte to the byte-by-byte path.
+   */
+  private tryQuick(chunk: Buffer, i: number, base: number): number {
+    const indent = base + i - this.lineStart;
+    const from = i - indent;
+    if (from < 1 || chunk[from - 1] !== NEWLINE || indent > 32) return -1;
+    let closer = this.closer;
+    if (closer.length !== indent + 2 || chunk.compare(closer, 1, indent + 1, from, i) !== 0) {
+      for (let k = from; k < i; k++) if (chunk[k] !== SPACE && chunk[k] !== TAB) return -1;
+      closer = Buffer.alloc(indent + 2, CLOSE_BRACE);
+      closer[0] = NEWLINE;
+      chunk.copy(closer, 1, from, i);
+      this.closer = closer;
+    }
+    const at = chunk.indexOf(closer, i);
+    const end = at + closer.length;
+    if (at === -1 || end - i > this.limits.maxElementBytes) return this.quickMiss();
+    const bytes = chunk.subarray(i, end);
+    const start = this.elementStart;
+    const taken = this.sink.tryElement?.({
+      offset: start.offset,
+      line: start.line,
+      column: start.column,
+      batch: this.batch,
+      index: this.index,
+      pointer: this.elementPointer,
+      bytes,
+      oversize: false,
+      size: bytes.length,
+      depth: 0,
+      members: 0,
+      nonAscii: !isAscii(bytes),
+      truncated: false,
+      quick: true,
+    });
+    if (!taken) return this.quickMiss();
+    this.quickMisses = 0;
+    this.index++;
+    // Hint: a raw line break cannot be inside a JSON string, so each one in the text is a line.
+    for (let k = bytes.indexOf(NEWLINE); k !== -1; k = bytes.indexOf(NEWLINE, k + 1)) this.line++;
+    this.lineStart = base + at + 1;
+    this.lineContinuations = 0;
+    this.lineAstral = 0;
+    this.afterBatchElement(base + end);
+    return end;
+  }
+
+  // Hint: in a file whose elements are not laid out as `{` ... `}` blocks (one element a line,
+  // say) every offer would search the rest of its chunk in vain, so after a run of misses the
+  // quick path is left for the rest of the file.
+  private quickMiss(): number {
+    this.quickMisses++;
+    return -1;
   }
 
   private beginTopValue(byte: number, position: SplitPosition): void {
@@ -584,6 +671,13 @@ export class ElementSplitter {
       }
 
       // A new element starts at this byte.
+      if (byte === OPEN_BRACE && this.batchOpen && this.quickMisses < 16 && this.sink.tryElement) {
+        const end = this.tryQuick(chunk, i, base);
+        if (end !== -1) {
+          i = end - 1;
+          continue;
+        }
+      }
       elementFrom = i;
       depth = 0;
       maxDepth = 0;
