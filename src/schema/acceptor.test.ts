@@ -13,6 +13,8 @@ const samples = [...generateTypedCalls({ seed: 7, calls: 40, envelope: 'all' })]
 
 type Json = unknown;
 
+const uuid = '5dd7681b-2188-49fc-8fc0-87b57056f436';
+
 /** Replaces (or, with `undefined`, deletes) the value at `path` in a deep copy of `value`. */
 function mutate(value: Json, path: readonly (string | number)[], replacement: Json): Json {
   const copy = structuredClone(value) as Record<string | number, Json>;
@@ -62,6 +64,10 @@ describe('acceptorOf', () => {
         '５dd7681b-2188-49fc-8fc0-87b57056f436',
         '5dd7681b-2188-49fc-8fc0-87b57056f43\u212a',
       ),
+      // A UUID with any one character replaced by a hyphen, a hex digit or a near one.
+      fc
+        .tuple(fc.nat(35), fc.constantFrom('-', 'a', 'F', '0', 'g', 'G', '_', '\uff10'))
+        .map(([at, char]) => `${uuid.slice(0, at)}${char}${uuid.slice(at + 1)}`),
     );
     fc.assert(
       fc.property(fc.nat(samples.length - 1), fc.nat(), replacement, (which, where, value) => {

@@ -30,92 +30,110 @@ function isUuidRegex(regex: RegExp): boolean {
   return regex.source === uuidSource && regex.flags.replace('u', '') === 'i';
 }
 
-const hexDigit = new Uint8Array(128);
+// 1 for the characters of a hexadecimal digit; indexed by any UTF-16 code unit.
+const hexDigit = new Uint8Array(65536);
 for (const char of '0123456789abcdefABCDEF') hexDigit[char.charCodeAt(0)] = 1;
 
 /**
  * `/^[\da-f]{8}(?:-[\da-f]{4}){3}-[\da-f]{12}$/iu.test(text)`, without the expression: a UUID is
- * six of a payload's fields, and this is ~2.5x faster. (No character outside ASCII folds to a-f.)
+ * six of a payload's fields, and this is ~3x faster. (No character outside ASCII folds to a-f.)
  */
 function isUuid(text: string): boolean {
   if (text.length !== 36) return false;
-  for (let i = 0; i < 36; i++) {
-    const code = text.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (code !== 0x2d) return false;
-    } else if (code >= 128 || hexDigit[code] === 0) return false;
-  }
-  return true;
+  if (text.charCodeAt(8) !== 0x2d || text.charCodeAt(13) !== 0x2d) return false;
+  if (text.charCodeAt(18) !== 0x2d || text.charCodeAt(23) !== 0x2d) return false;
+  let digits = 1;
+  for (let i = 0; i < 8; i++) digits &= hexDigit[text.charCodeAt(i)]!;
+  for (let i = 9; i < 13; i++) digits &= hexDigit[text.charCodeAt(i)]!;
+  for (let i = 14; i < 18; i++) digits &= hexDigit[text.charCodeAt(i)]!;
+  for (let i = 19; i < 23; i++) digits &= hexDigit[text.charCodeAt(i)]!;
+  for (let i = 24; i < 36; i++) digits &= hexDigit[text.charCodeAt(i)]!;
+  return digits === 1;
 }
 
-function compileBase(node: Node): Acceptor | undefined {
-  if (node.fallback !== undefined || node.default !== undefined) return undefined;
-  switch (node.type) {
-    case 'string':
-      return (value) => typeof value === 'string';
-    case 'picklist': {
-      const options = node.options;
-      return options ? (value) => options.includes(value) : undefined;
-    }
-    case 'optional': {
-      const inner = node.wrapped && compile(node.wrapped);
-      return inner && ((value) => value === undefined || inner(value));
-    }
-    case 'nullable': {
-      const inner = node.wrapped && compile(node.wrapped);
-      return inner && ((value) => value === null || inner(value));
-    }
-    case 'array': {
-      const item = node.item && compile(node.item);
-      if (!item) return undefined;
-      return (value) => {
-        if (!Array.isArray(value)) return false;
-        for (let i = 0; i < value.length; i++) if (!item(value[i])) return false;
-        return true;
-      };
-    }
-    case 'loose_object': {
-      if (!node.entries) return undefined;
-      const keys: string[] = [];
-      const accepts: Acceptor[] = [];
-      for (const [key, entry] of Object.entries(node.entries)) {
-        const accept = compile(entry);
-        if (!accept) return undefined;
-        keys.push(key);
-        accepts.push(accept);
+/** Writes the source of an acceptor: statements that `return false` when the value at `at` is refused. */
+class AcceptorSource {
+  /** Values the source refers to as `k[i]`: picklists' options and regular expressions. */
+  readonly constants: unknown[] = [];
+  private names = 0;
+
+  private constant(value: unknown): string {
+    this.constants.push(value);
+    return `k[${this.constants.length - 1}]`;
+  }
+
+  private fresh(): string {
+    return `v${this.names++}`;
+  }
+
+  /** The statements checking `at` against `node`, or undefined for a part of a schema it does not know. */
+  check(node: Node, at: string): string | undefined {
+    const base = this.checkBase(node, at);
+    if (base === undefined || !node.pipe) return base;
+    let out = base;
+    for (const action of node.pipe.slice(1)) {
+      if (action.kind === 'metadata') continue;
+      const requirement = action.requirement;
+      if (action.kind !== 'validation' || !regexActions.has(action.type) || !(requirement instanceof RegExp)) {
+        return undefined;
       }
-      // Hint: a missing key reads as undefined, which only an optional entry accepts, as in valibot.
-      return (value) => {
-        if (typeof value !== 'object' || value === null) return false;
-        const object = value as Record<string, unknown>;
-        for (let i = 0; i < keys.length; i++) if (!accepts[i]!(object[keys[i]!])) return false;
-        return true;
-      };
+      // A global or sticky expression remembers where it stopped; leave those to valibot.
+      if (requirement.global || requirement.sticky) return undefined;
+      const test = isUuidRegex(requirement) ? `isUuid(${at})` : `${this.constant(requirement)}.test(${at})`;
+      out += `if (!${test}) return false;`;
     }
-    default:
-      return undefined;
+    return out;
+  }
+
+  private checkBase(node: Node, at: string): string | undefined {
+    if (node.fallback !== undefined || node.default !== undefined) return undefined;
+    switch (node.type) {
+      case 'string':
+        return `if (typeof ${at} !== 'string') return false;`;
+      case 'picklist':
+        return node.options && `if (!${this.constant(node.options)}.includes(${at})) return false;`;
+      case 'optional':
+      case 'nullable': {
+        const inner = node.wrapped && this.check(node.wrapped, at);
+        return inner && `if (${at} !== ${node.type === 'optional' ? 'undefined' : 'null'}) {${inner}}`;
+      }
+      case 'array': {
+        const [index, item] = [this.fresh(), this.fresh()];
+        const inner = node.item && this.check(node.item, item);
+        if (inner === undefined) return undefined;
+        return `if (!Array.isArray(${at})) return false;
+for (let ${index} = 0; ${index} < ${at}.length; ${index}++) { const ${item} = ${at}[${index}]; ${inner} }`;
+      }
+      case 'loose_object': {
+        if (!node.entries) return undefined;
+        // Hint: a missing key reads as undefined, which only an optional entry accepts, as in valibot.
+        let out = `if (typeof ${at} !== 'object' || ${at} === null) return false;`;
+        for (const [key, entry] of Object.entries(node.entries)) {
+          const field = this.fresh();
+          const inner = this.check(entry, field);
+          if (inner === undefined) return undefined;
+          out += `\nconst ${field} = ${at}[${JSON.stringify(key)}]; ${inner}`;
+        }
+        return out;
+      }
+      default:
+        return undefined;
+    }
   }
 }
 
-function compile(node: Node): Acceptor | undefined {
-  const base = compileBase(node);
-  if (!base || !node.pipe) return base;
-  const tests: Array<(text: string) => boolean> = [];
-  for (const action of node.pipe.slice(1)) {
-    if (action.kind === 'metadata') continue;
-    const requirement = action.requirement;
-    if (action.kind !== 'validation' || !regexActions.has(action.type) || !(requirement instanceof RegExp)) {
-      return undefined;
-    }
-    // A global or sticky expression remembers where it stopped; leave those to valibot.
-    if (requirement.global || requirement.sticky) return undefined;
-    tests.push(isUuidRegex(requirement) ? isUuid : (text) => requirement.test(text));
-  }
-  return (value) => {
-    if (!base(value)) return false;
-    for (const test of tests) if (!test(value as string)) return false;
-    return true;
-  };
+/**
+ * Compiles `schema` into the source of one function, built with `new Function`. Hint: closures
+ * nested per field read each field with a key from an array, a lookup V8 cannot specialise;
+ * written out, `value["sessionId"]` is a plain property load. Measured on 100k CallComplete
+ * events, checking took ~65 ms instead of ~140 ms.
+ */
+function compile(schema: Node): Acceptor | undefined {
+  const source = new AcceptorSource();
+  const body = source.check(schema, 'value');
+  if (body === undefined) return undefined;
+  const make = new Function('isUuid', 'k', `return function accept(value) {\n${body}\nreturn true;\n};`);
+  return make(isUuid, source.constants) as Acceptor;
 }
 
 const compiled = new WeakMap<object, Acceptor>();
