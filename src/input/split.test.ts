@@ -44,8 +44,18 @@ function split(input: string | Buffer, chunkSize = 1 << 20, maxElementBytes = 1 
 
 let quickTaken = 0;
 
-/** A result without what the quick path does not count (depth and members), to compare with and without it. */
-const uncounted = (r: Result): Result => ({ ...r, elements: r.elements.map((e) => ({ ...e, depth: 0, members: 0 })) });
+/**
+ * A result as lines of text, without what the quick path does not count (depth and members), to
+ * compare with and without it: a failure then shows a short diff.
+ */
+const uncounted = (r: Result): string[] => [
+  ...r.elements.map((e) => {
+    const { bytes, depth, members, ...rest } = e;
+    return `element ${JSON.stringify(rest)} ${JSON.stringify(bytes.toString())}`;
+  }),
+  ...r.problems.map((p) => `problem ${JSON.stringify(p)}`),
+  ...r.batches.map((b) => `batch ${JSON.stringify(b)}`),
+];
 
 const texts = (r: Result) => r.elements.map((e) => e.bytes.toString());
 
@@ -289,6 +299,11 @@ describe('ElementSplitter', () => {
       const r = split(text, 1 << 20, 1 << 20, true);
       expect(quickTaken).toBe(3);
       expect(uncounted(r)).toEqual(uncounted(split(text)));
+      // A missing comma after an element taken quickly is placed where the slow reading places it.
+      const missing = text.replace('},', '}');
+      const m = split(missing, 1 << 20, 1 << 20, true);
+      expect(m.problems).toMatchObject([{ code: 'missing-comma' }]);
+      expect(uncounted(m)).toEqual(uncounted(split(missing)));
     }
   });
 

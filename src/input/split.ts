@@ -207,9 +207,9 @@ export class ElementSplitter {
   private partsSize = 0;
   private oversize = false;
 
-  // The quick path (see `tryElement`): the closing line it looks for (a line break, the
-  // indentation, `}`), and how many offers in a row found no end or were refused.
-  private closer: Buffer = Buffer.alloc(0);
+  // The quick path (see `tryElement`): the indentation of the elements it found last, and how
+  // many offers in a row found no end or were refused.
+  private indentation: Buffer = Buffer.alloc(0);
   private quickMisses = 0;
 
   // The chunk being read, for code frames.
@@ -374,17 +374,23 @@ export class ElementSplitter {
     const indent = base + i - this.lineStart;
     const from = i - indent;
     if (from < 1 || chunk[from - 1] !== NEWLINE || indent > 32) return -1;
-    let closer = this.closer;
-    if (closer.length !== indent + 2 || chunk.compare(closer, 1, indent + 1, from, i) !== 0) {
+    if (!this.indentedAt(chunk, from, indent)) {
       for (let k = from; k < i; k++) if (chunk[k] !== SPACE && chunk[k] !== TAB) return -1;
-      closer = Buffer.alloc(indent + 2, CLOSE_BRACE);
-      closer[0] = NEWLINE;
-      chunk.copy(closer, 1, from, i);
-      this.closer = closer;
+      this.indentation = Buffer.from(chunk.subarray(from, i));
     }
-    const at = chunk.indexOf(closer, i);
-    const end = at + closer.length;
-    if (at === -1 || end - i > this.limits.maxElementBytes) return this.quickMiss();
+    // Hint: the closing line is looked for line by line, counting the lines on the way: a raw
+    // line break cannot be inside a JSON string, so each one in the text is a line.
+    const limit = Math.min(chunk.length, i + this.limits.maxElementBytes);
+    let lines = 0;
+    let end = -1;
+    for (let k = chunk.indexOf(NEWLINE, i); k !== -1 && k < limit; k = chunk.indexOf(NEWLINE, k + 1)) {
+      lines++;
+      if (chunk[k + 1 + indent] === CLOSE_BRACE && this.indentedAt(chunk, k + 1, indent)) {
+        end = k + 2 + indent;
+        break;
+      }
+    }
+    if (end === -1 || end > limit) return this.quickMiss();
     const bytes = chunk.subarray(i, end);
     const start = this.elementStart;
     const taken = this.sink.tryElement?.({
@@ -406,13 +412,20 @@ export class ElementSplitter {
     if (!taken) return this.quickMiss();
     this.quickMisses = 0;
     this.index++;
-    // Hint: a raw line break cannot be inside a JSON string, so each one in the text is a line.
-    for (let k = bytes.indexOf(NEWLINE); k !== -1; k = bytes.indexOf(NEWLINE, k + 1)) this.line++;
-    this.lineStart = base + at + 1;
+    this.line += lines;
+    this.lineStart = base + end - indent - 1;
     this.lineContinuations = 0;
     this.lineAstral = 0;
     this.afterBatchElement(base + end);
     return end;
+  }
+
+  /** True when `chunk` holds the elements' indentation, `indent` bytes, at `at`. */
+  private indentedAt(chunk: Buffer, at: number, indent: number): boolean {
+    const indentation = this.indentation;
+    if (indentation.length !== indent) return false;
+    for (let k = 0; k < indent; k++) if (chunk[at + k] !== indentation[k]) return false;
+    return true;
   }
 
   // Hint: in a file whose elements are not laid out as `{` ... `}` blocks (one element a line,
