@@ -34,10 +34,11 @@ interface HalfData {
 
 type HalfResult = { state: unknown; ids: Uint32Array } | { error: string };
 
-// Hint: below this a second thread costs more than it saves. A worker spends ~0.2 s starting
-// before it reads, and two threads slow each other here: measured, 18 MB took 0.57 s on two
-// threads against 0.48 s on one, 58 MB broke even, and 116 MB took 1.0 s against 1.25 s.
-const minimumBytes = 64 * 2 ** 20;
+// Hint: below this a second thread costs more than it saves. A worker spends ~0.1 s starting
+// before it reads, and two threads slow each other here. Measured (medians of 9-11 interleaved
+// runs, CallComplete exports): 17 MB took 0.41 s on two threads against 0.33 s on one, 35 MB
+// 0.46 s against 0.41 s, 46 MB 0.61 s against 0.65 s, 58 MB 0.52 s against 0.60 s.
+const minimumBytes = 48 * 2 ** 20;
 
 /** `CALLHOOK_THREADS`, a comma-separated list: `1` one thread, `2` two even for a small file, `trace` say which. */
 export function threadSettings(): { one: boolean; two: boolean; trace: boolean } {
@@ -57,9 +58,11 @@ export async function findMidpoint(path: string, size: number): Promise<number |
     const match = /^(?:\uFEFF)?[ \t\r\n]*\[[ \t]*\r?\n([ \t]*)\{/.exec(head.toString('utf8', 0, bytesRead));
     if (!match) return undefined;
     const needle = Buffer.from(`\n${match[1]}{`);
-    // Hint: the worker starts reading ~0.2 s after this thread (its own start-up), so the cut
-    // sits a little past the middle; this much balanced the two threads' ends on 116 MB.
-    const middle = Math.floor(size / 2) + Math.min(Math.floor(size / 20), 8 * 2 ** 20);
+    // Hint: the worker starts reading ~0.1 s after this thread (its own start-up), in which this
+    // thread reads ~8 MB, so the cut sits 4 MiB past the middle. Timed inside the process on the
+    // 116 MB export, the two threads then ended within ~15 ms of each other (median of 12 runs);
+    // with the cut 5% past the middle this thread ended ~50 ms after the worker.
+    const middle = Math.floor(size / 2) + 4 * 2 ** 20;
     const window = Buffer.alloc(Math.min(2 ** 20, size - middle));
     const { bytesRead: read } = await handle.read(window, 0, window.length, middle);
     const at = window.subarray(0, read).indexOf(needle);
@@ -93,7 +96,7 @@ export async function readInHalves<State>(
   if (path === '-') return { consumed: false, how: 'one thread (stdin)' };
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile() || (info.size < minimumBytes && !settings.two)) {
-    return { consumed: false, how: 'one thread (not a regular file of 64 MiB or more)' };
+    return { consumed: false, how: 'one thread (not a regular file of 48 MiB or more)' };
   }
   const from = await findMidpoint(path, info.size);
   if (from === undefined) return { consumed: false, how: 'one thread (no element boundary found past the middle)' };

@@ -1,7 +1,7 @@
 // summarise reads one large pretty-printed export on two threads. Whatever the file, the report
 // must be the one a single thread gives; these tests run both and compare, and read
 // CALLHOOK_THREADS=trace to know which way the file was read. The exports here are ~20 MB, below
-// the 64 MiB from which two threads pay, so CALLHOOK_THREADS=2 asks for them anyway.
+// the 48 MiB from which two threads pay, so CALLHOOK_THREADS=2 asks for them anyway.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ describe('summarise on two threads', () => {
     }
     // Left to itself, it keeps a file this small on one thread, where one is faster.
     const alone = await runCli(['summarise', path, '--format', 'json'], { env: { CALLHOOK_THREADS: 'trace' } });
-    expect(alone.stderr).toBe('callhook: read on one thread (not a regular file of 64 MiB or more)\n');
+    expect(alone.stderr).toBe('callhook: read on one thread (not a regular file of 48 MiB or more)\n');
     const report = JSON.parse((await both(path)).two.stdout);
     expect(report.files).toBe(1);
     expect(report.elements).toBe(events.length);
