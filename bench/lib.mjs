@@ -55,6 +55,15 @@ export async function ensureExport(events, format, only) {
   return out;
 }
 
+/**
+ * The median over rounds of `ours[i] / baseline[i]`: each round ran both commands back to back, so
+ * a slow phase of a shared machine (seen here to move one command's time by ±25% between minutes)
+ * weighs on both sides of the same ratio instead of on one median only.
+ */
+export function pairedRatio(ours, baseline) {
+  return median(ours.map((value, i) => value / baseline[i]));
+}
+
 /** `x.xx×` for a ratio. */
 export function ratio(value, baseline) {
   return `${(value / baseline).toFixed(2)}×`;
