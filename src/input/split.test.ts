@@ -344,6 +344,43 @@ describe('ElementSplitter', () => {
     );
   });
 
+  it('takes each line of NDJSON as a value, and gives what the byte-by-byte reading gives', () => {
+    const text = '{"a": "é}"}\r\n{"b": [1, {"c": 2}]}  \n[{"d": 1}]\n{"e": 1} {"f": 2}\n{"g": "𝄞"}';
+    quickTaken = 0;
+    const r = split(text, 1 << 20, 1 << 20, true);
+    // The last line has no line break, and the fourth holds two values: the line's first value and
+    // the last line are read byte by byte, the fourth line's second value (the rest of it) quickly.
+    expect(quickTaken).toBe(3);
+    expect(texts(r)).toEqual(['{"a": "é}"}', '{"b": [1, {"c": 2}]}', '{"d": 1}', '{"e": 1}', '{"f": 2}', '{"g": "𝄞"}']);
+    expect(uncounted(r)).toEqual(uncounted(split(text)));
+  });
+
+  it('gives the same values, positions and problems with the quick path as without, on any broken NDJSON', () => {
+    const value = fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 });
+    const edit = fc.record({
+      at: fc.nat(),
+      remove: fc.nat({ max: 2 }),
+      insert: fc.constantFrom('', '{', '}', ',', '"', '\n', ' ', '\r\n', '[', '\\', 'é'),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.dictionary(fc.string(), value, { maxKeys: 4 }), value), { maxLength: 8 }),
+        fc.constantFrom('\n', '\r\n', ' \n'),
+        fc.array(edit, { maxLength: 3 }),
+        fc.integer({ min: 1, max: 300 }),
+        (values, newline, edits, chunkSize) => {
+          let text = values.map((v) => JSON.stringify(v)).join(newline);
+          for (const { at, remove, insert } of edits) {
+            const i = at % (text.length + 1);
+            text = text.slice(0, i) + insert + text.slice(i + remove);
+          }
+          expect(uncounted(split(text, chunkSize, 1 << 20, true))).toEqual(uncounted(split(text, chunkSize)));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
   it('leaves the quick path after a run of misses, so one-line elements cost no search each', () => {
     const text = `[\n${Array.from({ length: 40 }, (_, i) => `  {"i": ${i}}`).join(',\n')}\n]`;
     quickTaken = 0;

@@ -390,10 +390,40 @@ export class ElementSplitter {
         break;
       }
     }
-    if (end === -1 || end > limit) return this.quickMiss();
-    const bytes = chunk.subarray(i, end);
+    if (end === -1 || end > limit || !this.offer(chunk.subarray(i, end))) return this.quickMiss();
+    this.line += lines;
+    this.lineStart = base + end - indent - 1;
+    this.lineContinuations = 0;
+    this.lineAstral = 0;
+    this.afterBatchElement(base + end);
+    return end;
+  }
+
+  /**
+   * The quick path for the `{` at `chunk[i]`, which begins a value at the top level, as each line
+   * of NDJSON does: the value is looked for as the rest of its line, less the spaces that end it.
+   * Returns the index in the chunk just past the value when it was taken (the line break is left
+   * to the byte-by-byte path); -1 leaves the byte to the byte-by-byte path.
+   */
+  private tryQuickLine(chunk: Buffer, i: number, base: number): number {
+    const newline = chunk.indexOf(NEWLINE, i);
+    let end = newline;
+    while (end > i && isSpace(chunk[end - 1]!)) end--;
+    if (newline === -1 || end - i > this.limits.maxElementBytes) return this.quickMiss();
+    if (!this.offer(chunk.subarray(i, end))) return this.quickMiss();
+    // Hint: the columns of this line are not brought up to date with the value's characters: all
+    // that is left of the line is spaces, and no position among them is ever reported.
+    this.parts = [];
+    this.lastEnd(base + end);
+    this.mode = Mode.Top;
+    this.sink.batchEnd?.({ ...this.elementStart, batch: this.batch, isArray: false, elements: 1 });
+    return end;
+  }
+
+  /** Offers `bytes`, the element begun at `elementStart`, to `tryElement`; the element when it was taken. */
+  private offer(bytes: Buffer): SplitElement | undefined {
     const start = this.elementStart;
-    const taken = this.sink.tryElement?.({
+    const element: SplitElement = {
       offset: start.offset,
       line: start.line,
       column: start.column,
@@ -408,16 +438,11 @@ export class ElementSplitter {
       nonAscii: !isAscii(bytes),
       truncated: false,
       quick: true,
-    });
-    if (!taken) return this.quickMiss();
+    };
+    if (!this.sink.tryElement?.(element)) return undefined;
     this.quickMisses = 0;
     this.index++;
-    this.line += lines;
-    this.lineStart = base + end - indent - 1;
-    this.lineContinuations = 0;
-    this.lineAstral = 0;
-    this.afterBatchElement(base + end);
-    return end;
+    return element;
   }
 
   /** True when `chunk` holds the elements' indentation, `indent` bytes, at `at`. */
@@ -684,8 +709,8 @@ export class ElementSplitter {
       }
 
       // A new element starts at this byte.
-      if (byte === OPEN_BRACE && this.batchOpen && this.quickMisses < 16 && this.sink.tryElement) {
-        const end = this.tryQuick(chunk, i, base);
+      if (byte === OPEN_BRACE && this.quickMisses < 16 && this.sink.tryElement) {
+        const end = this.batchOpen ? this.tryQuick(chunk, i, base) : this.tryQuickLine(chunk, i, base);
         if (end !== -1) {
           i = end - 1;
           continue;
