@@ -316,34 +316,6 @@ describe('ElementSplitter', () => {
     expect(uncounted(r)).toEqual(uncounted(split(text)));
   });
 
-  it('gives the same elements, positions and problems with the quick path as without, on any broken pretty-printed batch', () => {
-    const value = fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 });
-    const edit = fc.record({
-      at: fc.nat(),
-      remove: fc.nat({ max: 2 }),
-      insert: fc.constantFrom('', '{', '}', ',', '"', '\n', '\n  }', ' ', '\\', 'é'),
-    });
-    fc.assert(
-      fc.property(
-        fc.array(fc.oneof(fc.dictionary(fc.string(), value, { maxKeys: 4 }), value), { maxLength: 8 }),
-        fc.constantFrom(2, 4, '\t'),
-        fc.boolean(),
-        fc.array(edit, { maxLength: 3 }),
-        fc.integer({ min: 1, max: 300 }),
-        (values, indent, crlf, edits, chunkSize) => {
-          let text = JSON.stringify(values, null, indent);
-          if (crlf) text = text.replaceAll('\n', '\r\n');
-          for (const { at, remove, insert } of edits) {
-            const i = at % (text.length + 1);
-            text = text.slice(0, i) + insert + text.slice(i + remove);
-          }
-          expect(uncounted(split(text, chunkSize, 1 << 20, true))).toEqual(uncounted(split(text, chunkSize)));
-        },
-      ),
-      { numRuns: 400 },
-    );
-  });
-
   it('takes each line of NDJSON as a value, and gives what the byte-by-byte reading gives', () => {
     const text = '{"a": "é}"}\r\n{"b": [1, {"c": 2}]}  \n[{"d": 1}]\n{"e": 1} {"f": 2}\n{"g": "𝄞"}';
     quickTaken = 0;
@@ -355,29 +327,33 @@ describe('ElementSplitter', () => {
     expect(uncounted(r)).toEqual(uncounted(split(text)));
   });
 
-  it('gives the same values, positions and problems with the quick path as without, on any broken NDJSON', () => {
+  it('gives the same elements, positions and problems with the quick path as without, on any broken batch or NDJSON', () => {
     const value = fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 });
+    const values = fc.array(fc.oneof(fc.dictionary(fc.string(), value, { maxKeys: 4 }), value), { maxLength: 8 });
+    // A pretty-printed batch (any indentation, LF or CRLF), or NDJSON (one value a line).
+    const layout = fc.oneof(
+      fc
+        .tuple(values, fc.constantFrom(2, 4, '\t'), fc.constantFrom('\n', '\r\n'))
+        .map(([vs, indent, newline]) => JSON.stringify(vs, null, indent).replaceAll('\n', newline)),
+      fc
+        .tuple(values, fc.constantFrom('\n', '\r\n', ' \n'))
+        .map(([vs, newline]) => vs.map((v) => JSON.stringify(v)).join(newline)),
+    );
     const edit = fc.record({
       at: fc.nat(),
       remove: fc.nat({ max: 2 }),
-      insert: fc.constantFrom('', '{', '}', ',', '"', '\n', ' ', '\r\n', '[', '\\', 'é'),
+      insert: fc.constantFrom('', '{', '}', '[', ',', '"', '\n', '\r\n', '\n  }', ' ', '\\', 'é'),
     });
     fc.assert(
-      fc.property(
-        fc.array(fc.oneof(fc.dictionary(fc.string(), value, { maxKeys: 4 }), value), { maxLength: 8 }),
-        fc.constantFrom('\n', '\r\n', ' \n'),
-        fc.array(edit, { maxLength: 3 }),
-        fc.integer({ min: 1, max: 300 }),
-        (values, newline, edits, chunkSize) => {
-          let text = values.map((v) => JSON.stringify(v)).join(newline);
-          for (const { at, remove, insert } of edits) {
-            const i = at % (text.length + 1);
-            text = text.slice(0, i) + insert + text.slice(i + remove);
-          }
-          expect(uncounted(split(text, chunkSize, 1 << 20, true))).toEqual(uncounted(split(text, chunkSize)));
-        },
-      ),
-      { numRuns: 400 },
+      fc.property(layout, fc.array(edit, { maxLength: 3 }), fc.integer({ min: 1, max: 300 }), (start, edits, size) => {
+        let text = start;
+        for (const { at, remove, insert } of edits) {
+          const i = at % (text.length + 1);
+          text = text.slice(0, i) + insert + text.slice(i + remove);
+        }
+        expect(uncounted(split(text, size, 1 << 20, true))).toEqual(uncounted(split(text, size)));
+      }),
+      { numRuns: 800 },
     );
   });
 
