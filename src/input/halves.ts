@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { FingerprintSet } from './fingerprint-set.js';
 import { type ReadOptions, readRecords } from './read.js';
+import type { ResumePoint } from './split.js';
 import type { InputRecord } from './types.js';
 
 /** A consumer whose counts can be taken from one thread and merged into another's. */
@@ -28,7 +29,7 @@ interface HalfData {
   callhookHalf: string;
   input: unknown;
   path: string;
-  from: number;
+  from: Midpoint;
   readOptions: WorkerReadOptions;
 }
 
@@ -46,27 +47,38 @@ export function threadSettings(): { one: boolean; two: boolean; trace: boolean }
   return { one: words.includes('1'), two: words.includes('2'), trace: words.includes('trace') };
 }
 
+/** Where a second thread starts reading: a byte offset, and what the file holds there. */
+export interface Midpoint {
+  offset: number;
+  point: ResumePoint;
+}
+
 /**
- * Where a second thread can start reading a pretty-printed array: the first line past (about)
- * the middle of the file that opens an element at the indentation of the array's first element.
+ * Where a second thread can start reading, found by the layout of the file's first lines: in a
+ * pretty-printed array, the first line past (about) the middle that opens an element at the
+ * indentation of the array's first element; in NDJSON, the first line past it that opens a
+ * value as the first line does (with `{`, or with `[` for a batch a line).
  */
-export async function findMidpoint(path: string, size: number): Promise<number | undefined> {
+export async function findMidpoint(path: string, size: number): Promise<Midpoint | undefined> {
   const handle = await open(path, 'r');
   try {
     const head = Buffer.alloc(4096);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const match = /^(?:\uFEFF)?[ \t\r\n]*\[[ \t]*\r?\n([ \t]*)\{/.exec(head.toString('utf8', 0, bytesRead));
-    if (!match) return undefined;
-    const needle = Buffer.from(`\n${match[1]}{`);
+    const text = head.toString('utf8', 0, bytesRead);
+    const array = /^(?:\uFEFF)?[ \t\r\n]*\[[ \t]*\r?\n([ \t]*)\{/.exec(text);
+    const lines = array ? null : /^(?:\uFEFF)?[ \t\r\n]*([[{])[^\n]*\n(?:[^\n]*\n)*?\1/.exec(text);
+    const needle = array ? `\n${array[1]}{` : lines ? `\n${lines[1]}` : undefined;
+    if (needle === undefined) return undefined;
     // Hint: the worker starts reading ~0.1 s after this thread (its own start-up), in which this
-    // thread reads ~8 MB, so the cut sits 4 MiB past the middle. Timed inside the process on the
-    // 116 MB export, the two threads then ended within ~15 ms of each other (median of 12 runs);
-    // with the cut 5% past the middle this thread ended ~50 ms after the worker.
-    const middle = Math.floor(size / 2) + 4 * 2 ** 20;
+    // thread reads ~8 MB, so the cut sits 4 MiB past the middle (less in a smaller file). Timed
+    // inside the process on the 116 MB export, the two threads then ended within ~15 ms of each
+    // other (median of 12 runs); with the cut 5% past the middle this thread ended ~50 ms later.
+    const middle = Math.floor(size / 2) + Math.min(4 * 2 ** 20, Math.floor(size / 20));
     const window = Buffer.alloc(Math.min(2 ** 20, size - middle));
     const { bytesRead: read } = await handle.read(window, 0, window.length, middle);
     const at = window.subarray(0, read).indexOf(needle);
-    return at === -1 ? undefined : middle + at + needle.length - 1;
+    if (at === -1) return undefined;
+    return { offset: middle + at + needle.length - 1, point: array ? 'batch' : 'top' };
   } finally {
     await handle.close();
   }
@@ -100,6 +112,7 @@ export async function readInHalves<State>(
   }
   const from = await findMidpoint(path, info.size);
   if (from === undefined) return { consumed: false, how: 'one thread (no element boundary found past the middle)' };
+  const boundary = from.point === 'batch' ? 'two elements of the top-level array' : 'two top-level values';
 
   const data: HalfData = {
     callhookHalf: worker.task,
@@ -121,11 +134,11 @@ export async function readInHalves<State>(
     thread.once('exit', (code) => resolve({ error: `exited with code ${code}` }));
   });
 
-  let how = `two threads (the second from byte ${from})`;
+  let how = `two threads (the second from byte ${from.offset})`;
   const ids = new FingerprintSet();
   const stop = async (atBoundary: boolean): Promise<boolean> => {
     if (!atBoundary) {
-      how = `one thread (byte ${from} is not between two elements of the top-level array)`;
+      how = `one thread (byte ${from.offset} is not between ${boundary})`;
       return false;
     }
     const half = await result;
@@ -141,7 +154,10 @@ export async function readInHalves<State>(
     return true;
   };
   try {
-    for await (const records of readRecords([path], options, { ids, pause: { at: from, stop } })) {
+    for await (const records of readRecords([path], options, {
+      ids,
+      pause: { at: from.offset, point: from.point, stop },
+    })) {
       consumer.add(records);
     }
   } finally {

@@ -9,7 +9,7 @@ import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { type CheckOptions, checkEvent } from '../schema/check.js';
 import { locateIn, parseElement, parseQuickly } from './element.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import { ElementSplitter, type SplitElement, type SplitProblem } from './split.js';
+import { ElementSplitter, type ResumePoint, type SplitElement, type SplitProblem } from './split.js';
 import type { ElementInfo, InputRecord, Problem } from './types.js';
 
 /** How to read input. */
@@ -119,10 +119,13 @@ function openSource(source: Source, options: ReadOptions, start: number): AsyncI
 
 /** How a thread reads part of one file (see input/halves.ts); for the first file of `paths` only. */
 export interface ReadRange {
-  /** Start at this byte offset: the start of an element of the file's top-level array, after a comma. */
-  from?: number | undefined;
-  /** At this byte offset, ask `stop` (told whether the splitter is where `from` would start) whether to end the file there. */
-  pause?: { at: number; stop: (atBoundary: boolean) => Promise<boolean> } | undefined;
+  /** Start at byte `offset`, where the file is at `point` (see `ElementSplitter.resumeAt`). */
+  from?: { offset: number; point: ResumePoint } | undefined;
+  /**
+   * At byte offset `at`, ask `stop` (told whether the splitter is at `point`, where a `from` would
+   * start) whether to end the file there.
+   */
+  pause?: { at: number; point: ResumePoint; stop: (atPoint: boolean) => Promise<boolean> } | undefined;
   /** The run's event ids, so that the caller can compare them with another thread's. */
   ids?: FingerprintSet | undefined;
 }
@@ -140,7 +143,8 @@ export async function* readRecords(
 
   for (const [ordinal, source] of sources.entries()) {
     const file = source.name;
-    const start = ordinal === 0 ? (range.from ?? 0) : 0;
+    const resume = ordinal === 0 ? range.from : undefined;
+    const start = resume?.offset ?? 0;
     let pause = ordinal === 0 ? range.pause : undefined;
     let records: InputRecord[] = [{ kind: 'file-start', file }];
     let elements = 0;
@@ -275,7 +279,7 @@ export async function* readRecords(
     // 1 MiB ones (1.6 s vs 1.8 s CPU, 75 vs 110 MiB on 100k events; 142 vs 200 MiB on 2 GB):
     // fewer records are alive when the young generation is collected, so fewer are promoted.
     const slice = options.chunkSize ?? 64 * 1024;
-    if (start > 0) splitter.resumeInBatch(start);
+    if (resume) splitter.resumeAt(resume.offset, resume.point);
     let bytes = 0;
     let stopped = false;
     try {
@@ -296,7 +300,7 @@ export async function* readRecords(
           }
           if (fatal) break read;
           if (pause && from === pauseAt) {
-            stopped = await pause.stop(splitter.atBatchBoundary());
+            stopped = await pause.stop(splitter.atResumePoint(pause.point));
             if (stopped) break read;
             pause = undefined;
           }

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ElementSplitter, type SplitBatchEnd, type SplitElement, type SplitProblem } from './split.js';
+import {
+  ElementSplitter,
+  type ResumePoint,
+  type SplitBatchEnd,
+  type SplitElement,
+  type SplitProblem,
+} from './split.js';
 
 interface Result {
   elements: SplitElement[];
@@ -64,6 +70,30 @@ function positionOf(text: string, index: number): { line: number; column: number
   const before = text.slice(0, index);
   const lines = before.split('\n');
   return { line: lines.length, column: lines.at(-1)!.length + 1 };
+}
+
+/** Whether a splitter fed `bytes` up to `at` is at `point`, where a second thread could start. */
+function atPoint(bytes: Buffer, at: number, point: ResumePoint): boolean {
+  const splitter = new ElementSplitter({ element: () => {}, problem: () => {} }, { maxElementBytes: 1 << 20 });
+  splitter.push(bytes.subarray(0, at));
+  return splitter.atResumePoint(point);
+}
+
+/** What a second thread resumed at `from` (at `point`) cuts out: each element's offset and text, and the problems. */
+function resumed(
+  bytes: Buffer,
+  from: number,
+  point: ResumePoint,
+): { elements: [number, string][]; problems: SplitProblem[] } {
+  const out = { elements: [] as [number, string][], problems: [] as SplitProblem[] };
+  const splitter = new ElementSplitter(
+    { element: (e) => out.elements.push([e.offset, e.bytes.toString()]), problem: (p) => out.problems.push(p) },
+    { maxElementBytes: 1 << 20 },
+  );
+  splitter.resumeAt(from, point);
+  splitter.push(bytes.subarray(from));
+  splitter.end();
+  return out;
 }
 
 describe('ElementSplitter', () => {
@@ -261,30 +291,12 @@ describe('ElementSplitter', () => {
           const k = 1 + (pick % (all.length - 1));
           const from = all[k]!.offset;
           // The first thread, stopped at `from`, is at a boundary; one byte further it is not.
-          const probe = (at: number) => {
-            const splitter = new ElementSplitter(
-              { element: () => {}, problem: () => {} },
-              { maxElementBytes: 1 << 20 },
-            );
-            splitter.push(bytes.subarray(0, at));
-            return splitter.atBatchBoundary();
-          };
-          expect(probe(from)).toBe(true);
-          expect(probe(from + 1)).toBe(false);
+          expect(atPoint(bytes, from, 'batch')).toBe(true);
+          expect(atPoint(bytes, from + 1, 'batch')).toBe(false);
           // The second thread, resumed at `from`, cuts out the same elements at the same offsets.
-          const rest: SplitElement[] = [];
-          const problems: SplitProblem[] = [];
-          const resumed = new ElementSplitter(
-            { element: (e) => rest.push({ ...e, bytes: Buffer.from(e.bytes) }), problem: (p) => problems.push(p) },
-            { maxElementBytes: 1 << 20 },
-          );
-          resumed.resumeInBatch(from);
-          resumed.push(bytes.subarray(from));
-          resumed.end();
-          expect(problems).toEqual([]);
-          expect(rest.map((e) => [e.offset, e.bytes.toString()])).toEqual(
-            all.slice(k).map((e) => [e.offset, e.bytes.toString()]),
-          );
+          const rest = resumed(bytes, from, 'batch');
+          expect(rest.problems).toEqual([]);
+          expect(rest.elements).toEqual(all.slice(k).map((e) => [e.offset, e.bytes.toString()]));
         },
       ),
       { numRuns: 150 },
@@ -363,6 +375,33 @@ describe('ElementSplitter', () => {
     const r = split(text, 1 << 20, 1 << 20, true);
     expect(quickTaken).toBe(0);
     expect(uncounted(r)).toEqual(uncounted(split(text)));
+  });
+
+  it('resumes NDJSON at any line after the first, and knows a line between values when it reaches one', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 }), { minLength: 2, maxLength: 8 }),
+        fc.nat(),
+        fc.constantFrom('\n', '\r\n'),
+        (values, pick, newline) => {
+          const bytes = Buffer.from(values.map((v) => JSON.stringify(v)).join(newline));
+          const all = split(bytes);
+          const k = 1 + (pick % (values.length - 1));
+          // The line's own start, found as the line after line k - 1 (a value may repeat an earlier one).
+          let from = 0;
+          for (let line = 0; line < k; line++) from = bytes.indexOf('\n', from) + 1;
+          expect(atPoint(bytes, from, 'top')).toBe(true);
+          // Inside the first value, it is not between values (a scalar's end cannot be known yet).
+          expect(atPoint(bytes, 1, 'top')).toBe(false);
+          const after = all.elements.filter((e) => e.offset >= from);
+          expect(resumed(bytes, from, 'top').elements).toEqual(after.map((e) => [e.offset, e.bytes.toString()]));
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // A comma between top-level values before the cut: the reading there is not the one a fresh start gives.
+    const comma = Buffer.from('{"a": 1},\n');
+    expect(atPoint(comma, comma.length, 'top')).toBe(false);
   });
 
   it('streams NDJSON of any values into the values of each line', () => {

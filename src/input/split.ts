@@ -16,6 +16,12 @@ export interface SplitPosition {
   column: number;
 }
 
+/**
+ * Where a second thread can start reading a file: at an element of its (first) top-level array,
+ * after a comma (`batch`), or at a value at the top level, between values (`top`, as in NDJSON).
+ */
+export type ResumePoint = 'batch' | 'top';
+
 /** One element cut out of the stream. */
 export interface SplitElement extends SplitPosition {
   /** Ordinal of the top-level value (batch) the element belongs to. */
@@ -222,33 +228,40 @@ export class ElementSplitter {
   }
 
   /**
-   * Starts reading at byte `offset` of a file, at the start of an element of its (first)
-   * top-level array, after a comma: how a second thread reads the second half of a large
-   * export. Lines count from 1 again, and pointers from `/0`; only `atBatchBoundary` on the
-   * thread that read the first half can tell whether the guess of that state was right.
+   * Starts reading at byte `offset` of a file, at `point` (after values were read before it):
+   * how a second thread reads the second half of a large export. Lines count from 1 again, and
+   * pointers from `/0`; only `atResumePoint` on the thread that read the first half can tell
+   * whether the guess of that state was right.
    */
-  resumeInBatch(offset: number): void {
+  resumeAt(offset: number, point: ResumePoint): void {
     const position = { offset, line: 1, column: 1 };
     this.started = true;
     this.offset = offset;
     this.lineStart = offset;
     this.valuesAtTop = 1;
     this.batch = 0;
-    this.mode = Mode.BatchElement;
-    this.batchOpen = position;
-    this.afterComma = position;
-    this.inBatchIndex = 0;
+    if (point === 'batch') {
+      this.mode = Mode.BatchElement;
+      this.batchOpen = position;
+      this.afterComma = position;
+      this.inBatchIndex = 0;
+    }
   }
 
-  /** True when the splitter is where `resumeInBatch` starts: in the first top-level array, after a comma, before an element. */
-  atBatchBoundary(): boolean {
+  /**
+   * True when the splitter is where `resumeAt` starts for `point`: in the first top-level array,
+   * after a comma, before an element (`batch`); at the top level after a value, with no comma
+   * or array open (`top`).
+   */
+  atResumePoint(point: ResumePoint): boolean {
+    if (this.reportedTopComma || this.valuesAtTop === 0) return false;
+    if (point === 'top') return this.mode === Mode.Top && this.afterComma === undefined;
     return (
       this.mode === Mode.BatchElement &&
       this.batch === 0 &&
       this.valuesAtTop === 1 &&
       this.batchOpen !== undefined &&
-      this.afterComma !== undefined &&
-      !this.reportedTopComma
+      this.afterComma !== undefined
     );
   }
 

@@ -97,4 +97,32 @@ describe('summarise on two threads', () => {
     expect(two.stderr).toContain('read on one thread (no element boundary found past the middle)');
     expect(two.stdout).toBe(one.stdout);
   });
+
+  it('reads NDJSON in two halves too, from a line past the middle, and reports what one thread does', async () => {
+    const ndjson = (list: unknown[]) => `${list.map((event) => JSON.stringify(event)).join('\n')}\n`;
+    const path = write('export.ndjson', ndjson(events));
+    for (const by of [[], ['--by', 'day']]) {
+      const { two, one } = await both(path, by);
+      expect(two.stderr).toMatch(/^callhook: read on two threads \(the second from byte \d+\)\n$/);
+      expect(two.stdout).toBe(one.stdout);
+    }
+    // A broken line and an invalid event in the second half, a redelivery across the halves, and a
+    // comma between two values before the middle: the last two leave the file to one thread.
+    const lines = ndjson(events).split('\n');
+    const late = Math.floor(lines.length * 0.8);
+    lines[late] = lines[late]!.replace('":', '" ');
+    lines[late + 1] = lines[late + 1]!.replace('"id":', '"ID":');
+    const broken = write('broken.ndjson', lines.join('\n'));
+    const brokenRuns = await both(broken);
+    expect(brokenRuns.two.stderr).toContain('read on two threads');
+    expect(brokenRuns.two.stdout).toBe(brokenRuns.one.stdout);
+    expect(JSON.parse(brokenRuns.two.stdout)).toMatchObject({ invalid: 2 });
+    const redelivered = await both(write('redelivered.ndjson', ndjson([...events, events[0]])));
+    expect(redelivered.two.stderr).toContain('read on one thread (an event id was seen in both halves)');
+    expect(redelivered.two.stdout).toBe(redelivered.one.stdout);
+    const comma = ndjson(events).replace('}\n', '},\n');
+    const commaRuns = await both(write('comma.ndjson', comma));
+    expect(commaRuns.two.stderr).toMatch(/read on one thread \(byte \d+ is not between two top-level values\)/);
+    expect(commaRuns.two.stdout).toBe(commaRuns.one.stdout);
+  });
 });
