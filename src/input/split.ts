@@ -44,8 +44,6 @@ export interface SplitElement extends SplitPosition {
   nonAscii: boolean;
   /** The file ended before the element did. */
   truncated: boolean;
-  /** Offered through `SplitSink.tryElement`: found by its closing line, `depth` and `members` not counted (0). */
-  quick: boolean;
 }
 
 /** A structural problem between elements. */
@@ -72,9 +70,10 @@ export interface SplitBatchEnd extends SplitPosition {
 export interface SplitSink {
   element(element: SplitElement): void;
   /**
-   * When present, offered each `{` element of a pretty-printed batch that the splitter found by
-   * its closing line alone (the next line holding the element's indentation and `}`): returns
-   * true to take it, false to have it read byte by byte and handed to `element` instead.
+   * When present, offered each `{` element that the splitter found by its layout alone, with its
+   * `depth` and `members` not counted (0): in a pretty-printed batch, up to the next line holding
+   * the element's indentation and `}`; at the top level (NDJSON), up to the end of its line. It
+   * returns true to take it, false to have it read byte by byte and handed to `element` instead.
    * Hint: the guess is safe when it is taken only if its bytes parse as JSON. A text that parses
    * as one object from this `{` ends where the byte-by-byte reading would end it; one that does
    * not (a wrong guess, or a broken element) is read again as if it had never been offered.
@@ -353,7 +352,6 @@ export class ElementSplitter {
       members: this.members,
       nonAscii: this.nonAscii,
       truncated,
-      quick: false,
     });
     if (inBatch) this.afterBatchElement(endOffset);
     else {
@@ -433,8 +431,8 @@ export class ElementSplitter {
     return end;
   }
 
-  /** Offers `bytes`, the element begun at `elementStart`, to `tryElement`; the element when it was taken. */
-  private offer(bytes: Buffer): SplitElement | undefined {
+  /** Offers `bytes`, the element begun at `elementStart`, to `tryElement`; true when it was taken. */
+  private offer(bytes: Buffer): boolean {
     const start = this.elementStart;
     const element: SplitElement = {
       offset: start.offset,
@@ -450,12 +448,11 @@ export class ElementSplitter {
       members: 0,
       nonAscii: !isAscii(bytes),
       truncated: false,
-      quick: true,
     };
-    if (!this.sink.tryElement?.(element)) return undefined;
+    if (!this.sink.tryElement?.(element)) return false;
     this.quickMisses = 0;
     this.index++;
-    return element;
+    return true;
   }
 
   /** True when `chunk` holds the elements' indentation, `indent` bytes, at `at`. */
