@@ -11,9 +11,9 @@ const dir = mkdtempSync(join(tmpdir(), 'callhook-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Every record of `paths`, without warnings, which only a reading that looks for them has. */
-async function recordsOf(paths: string[], warnings: boolean): Promise<unknown[]> {
+async function recordsOf(paths: string[], warnings: boolean, sizes = { readSize: 4096 }): Promise<unknown[]> {
   const out: unknown[] = [];
-  for await (const records of readRecords(paths, { warnings, readSize: 4096 })) {
+  for await (const records of readRecords(paths, { warnings, ...sizes })) {
     for (const record of records) {
       if (record.kind === 'problem') {
         if (record.problem.severity === 'error') out.push(record);
@@ -76,8 +76,12 @@ describe('readRecords', () => {
         .filter((name) => /\.(json|ndjson|jsonl)$/.test(name))
         .map((name) => join(folder, name)),
     );
-    for (const paths of [[path], fixtures]) {
-      expect(await recordsOf(paths, false)).toEqual(await recordsOf(paths, true));
+    // Reads of 4 KiB; and reads of 64 KiB handed on in slices of ~3 KB, which end where no
+    // element is cut in two (ElementSplitter.pushEnd).
+    for (const sizes of [{ readSize: 4096 }, { readSize: 65536, chunkSize: 3000 }]) {
+      for (const paths of [[path], fixtures]) {
+        expect(await recordsOf(paths, false, sizes)).toEqual(await recordsOf(paths, true, sizes));
+      }
     }
     const records = (await recordsOf([path], false)) as InputRecord[];
     expect(records.filter((r) => r.kind === 'invalid').length).toBe(2);

@@ -288,7 +288,7 @@ export async function* readRecords(
         const base = start + bytes;
         bytes += buffer.length;
         for (let from = 0; from < buffer.length; ) {
-          let to = Math.min(buffer.length, from + slice);
+          let to = splitter.pushEnd(buffer, from, Math.min(buffer.length, from + slice));
           const pauseAt = pause ? pause.at - base : -1;
           if (pauseAt >= from && pauseAt < to) to = pauseAt;
           if (to > from) splitter.push(buffer.subarray(from, to));

@@ -368,6 +368,43 @@ describe('ElementSplitter', () => {
     );
   });
 
+  it('ends pushes where no element is cut in two, for the quick path to take', () => {
+    const events = Array.from({ length: 60 }, (_, i) => ({
+      id: i,
+      flow: [{ q: 'a' }, { q: 'b' }],
+      note: 'x'.repeat(i * 7),
+    }));
+    for (const text of [JSON.stringify(events, null, 2), events.map((e) => JSON.stringify(e)).join('\n')]) {
+      const bytes = Buffer.from(text);
+      quickTaken = 0;
+      const elements: string[] = [];
+      const splitter = new ElementSplitter(
+        {
+          element: (e) => elements.push(e.bytes.toString()),
+          tryElement: (e) => {
+            quickTaken++;
+            elements.push(e.bytes.toString());
+            return true;
+          },
+          problem: () => {},
+        },
+        { maxElementBytes: 1 << 20 },
+      );
+      for (let from = 0; from < bytes.length; ) {
+        const to = splitter.pushEnd(bytes, from, Math.min(bytes.length, from + 700));
+        expect(to).toBeGreaterThan(from);
+        splitter.push(bytes.subarray(from, to));
+        from = to;
+      }
+      splitter.end();
+      expect(elements).toEqual(texts(split(text)));
+      // One element each is read byte by byte: in the batch, the one cut by the first push, which
+      // ends anywhere since no element has shown the indentation yet; in the NDJSON, the last
+      // line, which has no line break.
+      expect(quickTaken).toBe(events.length - 1);
+    }
+  });
+
   it('leaves the quick path after a run of misses, so one-line elements cost no search each', () => {
     const text = `[\n${Array.from({ length: 40 }, (_, i) => `  {"i": ${i}}`).join(',\n')}\n]`;
     quickTaken = 0;

@@ -212,9 +212,11 @@ export class ElementSplitter {
   private partsSize = 0;
   private oversize = false;
 
-  // The quick path (see `tryElement`): the indentation of the elements it found last, and how
-  // many offers in a row found no end or were refused.
+  // The quick path (see `tryElement`): the indentation of the elements it found last, the line
+  // that opens one (a line break, the indentation, `{`), and how many offers in a row found no
+  // end or were refused.
   private indentation: Buffer = Buffer.alloc(0);
+  private opener: Buffer | undefined;
   private quickMisses = 0;
 
   // The chunk being read, for code frames.
@@ -388,6 +390,7 @@ export class ElementSplitter {
     if (!this.indentedAt(chunk, from, indent)) {
       for (let k = from; k < i; k++) if (chunk[k] !== SPACE && chunk[k] !== TAB) return -1;
       this.indentation = Buffer.from(chunk.subarray(from, i));
+      this.opener = Buffer.concat([chunk.subarray(from - 1, i), Buffer.from('{')]);
     }
     // Hint: the closing line is looked for line by line, counting the lines on the way: a raw
     // line break cannot be inside a JSON string, so each one in the text is a line.
@@ -499,6 +502,23 @@ export class ElementSplitter {
       deleteBytes: 1,
       insert: '',
     });
+  }
+
+  /**
+   * Where to end a push of `chunk[from, to)`, `to` short of the chunk's end, so that the quick
+   * path finds no element cut in two: at the line break before the last line in it that opens an
+   * element (a batch), or after its last line break (NDJSON); `to` when it holds neither.
+   */
+  pushEnd(chunk: Buffer, from: number, to: number): number {
+    if (to >= chunk.length || this.quickMisses >= 16 || !this.sink.tryElement) return to;
+    if (this.batchOpen) {
+      if (!this.opener) return to;
+      const at = chunk.lastIndexOf(this.opener, to - this.opener.length);
+      return at > from ? at : to;
+    }
+    if (this.mode !== Mode.Top) return to;
+    const newline = chunk.lastIndexOf(NEWLINE, to - 1);
+    return newline >= from ? newline + 1 : to;
   }
 
   /** Reads one more chunk of the file; the chunk's memory may be reused once this returns. */
