@@ -16,6 +16,7 @@ import {
   statusGroupOf,
   type WebhookEvent,
 } from '../schema/events.js';
+import { canonicalInstant } from './instant.js';
 import { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
 
 export { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
@@ -333,6 +334,8 @@ function reach(questions: CampaignState['questions'], question: string): void {
  * NaN. Date.parse refuses two of them: a space before the offset, and an offset of hours alone.
  */
 export function instantOf(time: string): number {
+  const canonical = canonicalInstant(time);
+  if (canonical !== undefined) return canonical;
   const ms = Date.parse(time);
   if (!Number.isNaN(ms)) return ms;
   const normalised = time
