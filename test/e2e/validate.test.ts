@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/run-cli.js';
+import { binPath, runCli } from '../helpers/run-cli.js';
 
 interface JsonReport {
   ok: boolean;
@@ -239,6 +241,15 @@ describe('validate: usage and I/O errors', () => {
     expect(help.stdout).toContain('Exit codes:');
     const version = await runCli(['--version']);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+
+  it('starts without loading node:child_process, which only executable subcommands need', () => {
+    // process.moduleLoadList names every built-in module the process has loaded.
+    const script = `process.argv = [process.argv[0], 'callhook', '--version'];
+      await import(${JSON.stringify(pathToFileURL(binPath).href)});
+      console.log(process.moduleLoadList.some((name) => name.endsWith(' child_process')));`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(output.trim().split('\n')).toEqual([JSON.parse(readFileSync('package.json', 'utf8')).version, 'false']);
   });
 });
 
