@@ -101,6 +101,9 @@ enum Mode {
   Dead,
 }
 
+// Offers in a row that found no end or were refused, after which the quick path is left (see quickMiss).
+const maxQuickMisses = 16;
+
 const SPACE = 0x20;
 const TAB = 0x09;
 const QUOTE = 0x22;
@@ -212,11 +215,10 @@ export class ElementSplitter {
   private partsSize = 0;
   private oversize = false;
 
-  // The quick path (see `tryElement`): the indentation of the elements it found last, the line
-  // that opens one (a line break, the indentation, `{`), and how many offers in a row found no
-  // end or were refused.
-  private indentation: Buffer = Buffer.alloc(0);
-  private opener: Buffer | undefined;
+  // The quick path (see `tryElement`): the line that opens an element of the batch it read last
+  // (a line break, the elements' indentation, `{`), and how many offers in a row found no end or
+  // were refused.
+  private opener: Buffer = Buffer.from('\n{');
   private quickMisses = 0;
 
   // The chunk being read, for code frames.
@@ -389,7 +391,6 @@ export class ElementSplitter {
     if (from < 1 || chunk[from - 1] !== NEWLINE || indent > 32) return -1;
     if (!this.indentedAt(chunk, from, indent)) {
       for (let k = from; k < i; k++) if (chunk[k] !== SPACE && chunk[k] !== TAB) return -1;
-      this.indentation = Buffer.from(chunk.subarray(from, i));
       this.opener = Buffer.concat([chunk.subarray(from - 1, i), Buffer.from('{')]);
     }
     // Hint: the closing line is looked for line by line, counting the lines on the way: a raw
@@ -421,9 +422,10 @@ export class ElementSplitter {
    */
   private tryQuickLine(chunk: Buffer, i: number, base: number): number {
     const newline = chunk.indexOf(NEWLINE, i);
+    if (newline === -1) return this.quickMiss();
     let end = newline;
     while (end > i && isSpace(chunk[end - 1]!)) end--;
-    if (newline === -1 || end - i > this.limits.maxElementBytes) return this.quickMiss();
+    if (end - i > this.limits.maxElementBytes) return this.quickMiss();
     if (!this.offer(chunk.subarray(i, end))) return this.quickMiss();
     // Hint: the columns of this line are not brought up to date with the value's characters: all
     // that is left of the line is spaces, and no position among them is ever reported.
@@ -460,9 +462,9 @@ export class ElementSplitter {
 
   /** True when `chunk` holds the elements' indentation, `indent` bytes, at `at`. */
   private indentedAt(chunk: Buffer, at: number, indent: number): boolean {
-    const indentation = this.indentation;
-    if (indentation.length !== indent) return false;
-    for (let k = 0; k < indent; k++) if (chunk[at + k] !== indentation[k]) return false;
+    const opener = this.opener;
+    if (opener.length !== indent + 2) return false;
+    for (let k = 0; k < indent; k++) if (chunk[at + k] !== opener[k + 1]) return false;
     return true;
   }
 
@@ -510,9 +512,8 @@ export class ElementSplitter {
    * element (a batch), or after its last line break (NDJSON); `to` when it holds neither.
    */
   pushEnd(chunk: Buffer, from: number, to: number): number {
-    if (to >= chunk.length || this.quickMisses >= 16 || !this.sink.tryElement) return to;
+    if (to >= chunk.length || this.quickMisses >= maxQuickMisses || !this.sink.tryElement) return to;
     if (this.batchOpen) {
-      if (!this.opener) return to;
       const at = chunk.lastIndexOf(this.opener, to - this.opener.length);
       return at > from ? at : to;
     }
@@ -739,7 +740,7 @@ export class ElementSplitter {
       }
 
       // A new element starts at this byte.
-      if (byte === OPEN_BRACE && this.quickMisses < 16 && this.sink.tryElement) {
+      if (byte === OPEN_BRACE && this.quickMisses < maxQuickMisses && this.sink.tryElement) {
         const end = this.batchOpen ? this.tryQuick(chunk, i, base) : this.tryQuickLine(chunk, i, base);
         if (end !== -1) {
           i = end - 1;
