@@ -72,8 +72,7 @@ describe('deliverBatches', () => {
       if (tries === 1 && n % 4 === 0) res.writeHead(500).end('boom');
       else if (tries === 1 && n % 4 === 1) res.writeHead(429, { 'retry-after': '0' }).end();
       else if (tries === 1 && n % 4 === 2) res.socket?.destroy();
-      // Hint: undici checks header timeouts on a coarse timer (about half a second), so "slower
-      // than the timeout" must be well past it.
+      // Well past the timeout, so a busy machine cannot turn it into a success.
       else if (tries === 1 && n % 4 === 3) setTimeout(() => res.end(), 1500);
       else res.end();
     });
