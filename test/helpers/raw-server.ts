@@ -61,6 +61,8 @@ export async function startRawServer(handler: RawHandler, onExpect?: RawExpectHa
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
+    // Each reply is several small writes; without this, Nagle's algorithm and delayed ACKs add 40 ms to each.
+    socket.setNoDelay(true);
     let buffered = Buffer.alloc(0);
     let head: Omit<RawRequest, 'body'> | undefined;
     let length = 0;

@@ -6,7 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { type OutboundBatch, planBatches, type ReplayEvent } from '../../src/http/batches.js';
 import { type DeliveryOptions, deliverBatches } from '../../src/http/deliver.js';
-import { openJournal, readConfirmedKeys } from '../../src/http/journal.js';
+import { openJournal, readJournal } from '../../src/http/journal.js';
 import { createSigner, parseSecrets } from '../../src/http/signing.js';
 import { receivedEvents, serverPerTest, type TestServer } from '../helpers/http-server.js';
 
@@ -199,7 +199,7 @@ describe('deliverBatches', () => {
     );
     journal.close();
     expect(first.stats.interrupted).toBe(true);
-    const confirmed = readConfirmedKeys(path);
+    const confirmed = readJournal(path).confirmed;
     expect(confirmed.size).toBe(first.stats.batches.delivered);
     expect(first.stats.batches.delivered).toBeGreaterThanOrEqual(10);
     const sentFirst = s.requests.length;

@@ -4,6 +4,7 @@
  * journalled delivered exactly once; every other event is journalled failed or undelivered.
  */
 import { describe, expect, it } from 'vitest';
+import { CallhookError } from '../../src/errors.js';
 import { planBatches, type ReplayEvent } from '../../src/http/batches.js';
 import { type DeliveryOptions, deliverBatches } from '../../src/http/deliver.js';
 import type { Journal, JournalEntry } from '../../src/http/journal.js';
@@ -168,5 +169,40 @@ describe('replay against misbehaving receivers', () => {
       expect(target.log.every((e) => e.request.method === 'POST' && e.request.path === '/new')).toBe(true);
       expectJournalMatchesReceiver(target.log, journal, 3);
     }
+  });
+
+  it('(4) a journal write error stops the run at once, aborting and listing the batches in flight', async () => {
+    const s = await server(async (req, res) => {
+      // The first two answer at once; the rest are still in flight when the journal fails.
+      if (req.index >= 2) await new Promise((r) => setTimeout(r, 5000));
+      res.end();
+    });
+    let written = 0;
+    const journal: Journal = {
+      append() {
+        if (++written === 2) throw new CallhookError('cannot write the journal j: no space left on device');
+      },
+      close() {},
+    };
+    const started = Date.now();
+    const result = await deliverBatches(planBatches(events(20)), {
+      url: s.url,
+      method: 'POST',
+      concurrency: 4,
+      timeoutMs: 10_000,
+      retries: 0,
+      journal,
+    });
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect((result.journalError as Error).message).toMatch(/no space left/);
+    expect(result.stats.stoppedBy).toMatch(/writing the journal failed/);
+    const listed = result.unjournalled!.map((u) => `${u.source} ${u.status}`);
+    // The batch whose line failed, then every one in flight (sent, unanswered), aborted.
+    expect(listed[0]).toMatch(/^in\.json:[12]:1 delivered$/);
+    const unanswered = s.requests.slice(2).map((r) => `in.json:${numbersIn(r.body)[0]! + 1}:1 undelivered`);
+    expect(listed.slice(1)).toEqual(expect.arrayContaining(unanswered));
+    expect(listed.slice(1).every((line) => line.endsWith(' undelivered'))).toBe(true);
+    expect(result.stats.batches.delivered).toBe(2);
+    expect(result.stats.read).toBe(listed.length + 1);
   });
 });
