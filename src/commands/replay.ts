@@ -25,12 +25,7 @@ import {
   readJournal,
   refuseExistingJournal,
 } from '../http/journal.js';
-import {
-  checkOutputPaths,
-  parseReplayOptions,
-  type RawReplayOptions,
-  type ReplaySettings,
-} from '../http/replay-options.js';
+import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from '../http/replay-options.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
 import { listSources, type ReadOptions, readRecords } from '../input/read.js';
@@ -168,7 +163,9 @@ export async function dryRun(
   const headers = requestHeaders(settings, version);
   const secrets = curlSecretVariables(headers);
   if (settings.format === 'curl' && secrets.length > 0) {
-    diagnose(`callhook: the curl commands read ${secrets.join(', ')}; export it before running them\n`);
+    diagnose(
+      `callhook: the curl commands read ${secrets.join(', ')}; export ${secrets.length === 1 ? 'it' : 'them'} before running the commands\n`,
+    );
   }
   let shown = 0;
   let seen = 0;
@@ -246,7 +243,6 @@ function confirmedFromJournal(path: string, run: RunIdentity): Set<string> {
 /** The action of `callhook replay <paths...>`. */
 export async function replayCommand(paths: string[], raw: RawReplayOptions, command?: Command): Promise<void> {
   const settings = parseReplayOptions(raw);
-  checkOutputPaths(settings);
   const version = command?.parent?.version();
   // Hint: the secret is checked before any input is read, so a missing one fails fast.
   const signer = makeSigner(settings);

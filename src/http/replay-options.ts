@@ -152,6 +152,7 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
   if (raw.format === 'curl' && !raw.dryRun) problems.push('--format curl needs --dry-run');
   if (raw.resume && !raw.journal) problems.push('--resume needs --journal FILE (the journal of the run to resume)');
   if (raw.concurrency && Number(raw.concurrency) > 1024) problems.push('--concurrency must be at most 1024');
+  problems.push(...outputPathProblems({ report: raw.report, journal: raw.journal, dryRun: raw.dryRun === true }));
   if (!result.success || problems.length > 0) {
     throw new CallhookError(
       problems.length === 1 ? problems[0]! : `invalid options:\n  ${problems.join('\n  ')}`,
@@ -226,10 +227,10 @@ function unwritable(path: string): string | undefined {
 }
 
 /**
- * Checks, before the first request, that `--report` and `--journal` can be written, so a bad
- * path is not found only after every batch was sent. Throws one usage error listing each.
+ * What stops `--report` and `--journal` from being written, checked before the first request so
+ * a bad path is not found only after every batch was sent.
  */
-export function checkOutputPaths(settings: Pick<ReplaySettings, 'report' | 'journal' | 'dryRun'>): void {
+export function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' | 'dryRun'>): string[] {
   const problems: string[] = [];
   const outputs: [string, string | undefined][] = [['--report', settings.report]];
   if (!settings.dryRun) outputs.push(['--journal', settings.journal]);
@@ -237,10 +238,5 @@ export function checkOutputPaths(settings: Pick<ReplaySettings, 'report' | 'jour
     const why = path === undefined ? undefined : unwritable(path);
     if (why) problems.push(`${option} ${path}: ${why}`);
   }
-  if (problems.length > 0) {
-    throw new CallhookError(
-      problems.length === 1 ? problems[0]! : `invalid options:\n  ${problems.join('\n  ')}`,
-      ExitCode.usage,
-    );
-  }
+  return problems;
 }
