@@ -3,11 +3,14 @@
  * compares the receiver's own log with the journal. An event the receiver answered 2xx for is
  * journalled delivered exactly once; every other event is journalled failed or undelivered.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CallhookError } from '../../src/errors.js';
 import { planBatches, type ReplayEvent } from '../../src/http/batches.js';
 import { type DeliveryOptions, deliverBatches } from '../../src/http/deliver.js';
-import type { Journal, JournalEntry } from '../../src/http/journal.js';
+import { type Journal, type JournalEntry, openJournal, readJournal } from '../../src/http/journal.js';
 import { serverPerTest } from '../helpers/http-server.js';
 import { type RawLogEntry, rawServerPerTest } from '../helpers/raw-server.js';
 
@@ -204,5 +207,75 @@ describe('replay against misbehaving receivers', () => {
     expect(listed.slice(1).every((line) => line.endsWith(' undelivered'))).toBe(true);
     expect(result.stats.batches.delivered).toBe(2);
     expect(result.stats.read).toBe(listed.length + 1);
+  });
+
+  it('after --resume, every event was accepted exactly once overall, whatever the first run met', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'callhook-faults-')), 'run.jsonl');
+    const timers: NodeJS.Timeout[] = [];
+    let healthy = false;
+    // One receiver, one log: the first run meets every fault in turn, the second a healthy receiver.
+    const s = await rawServer((req, reply) => {
+      const n = numbersIn(req.body)[0]!;
+      if (healthy) return reply.send(200);
+      if (n % 6 === 0) return reply.send(503, 'busy');
+      if (n % 6 === 1) return reply.reset();
+      if (n % 6 === 2) {
+        reply.head(200, { 'content-length': '100' });
+        return timers.push(setInterval(() => reply.write('x'), 200));
+      }
+      if (n % 6 === 3) return reply.send(302, '', { location: '/elsewhere' });
+      if (n % 6 === 4) {
+        reply.write('HTTP/1.1 100 Continue\r\n\r\n');
+        return reply.send(201);
+      }
+      reply.head(200, { 'content-length': '10' });
+      reply.write('torn');
+      reply.reset();
+    });
+    const count = 18;
+    try {
+      let journal = openJournal(path);
+      await deliverBatches(planBatches(events(count)), {
+        url: s.url,
+        method: 'POST',
+        concurrency: 3,
+        timeoutMs: 800,
+        retries: 1,
+        backoff: fast,
+        followRedirects: true,
+        journal,
+      });
+      journal.close();
+      // The journal says exactly what the receiver's log says.
+      const first = readJournal(path);
+      const accepted = new Set(
+        s.log
+          .filter((e) => e.status !== undefined && e.status < 300)
+          .flatMap((e) => numbersIn(e.request.body).map((n) => `in.json:${n + 1}:1`)),
+      );
+      expect(first.confirmed.size).toBe(accepted.size);
+      healthy = true;
+      journal = openJournal(path);
+      const second = await deliverBatches(planBatches(events(count)), {
+        url: s.url,
+        method: 'POST',
+        concurrency: 3,
+        timeoutMs: 800,
+        retries: 1,
+        backoff: fast,
+        journal,
+        confirmed: first.confirmed,
+      });
+      journal.close();
+      expect(second.stats.batches).toMatchObject({ delivered: count - accepted.size, resumed: accepted.size });
+      for (let n = 0; n < count; n++) {
+        const times = s.log.filter(
+          (e) => e.status !== undefined && e.status >= 200 && e.status < 300 && numbersIn(e.request.body).includes(n),
+        ).length;
+        expect(times, `event ${n}`).toBe(1);
+      }
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+    }
   });
 });
