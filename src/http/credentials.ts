@@ -28,11 +28,6 @@ export function redactUrl(url: string): string {
   return parsed.href;
 }
 
-/** Every URL inside a free text (a reason, a Location header) redacted as `redactUrl` does. */
-export function redactUrlsIn(text: string): string {
-  return text.includes('@') ? text.replace(/\bhttps?:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url)) : text;
-}
-
 /** Headers with every secret value replaced by `***`. */
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -57,8 +57,8 @@ export interface Journal {
 }
 
 function writeError(error: unknown, path: string): CallhookError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason = code === 'ENOSPC' ? 'no space left on device' : (error as Error).message;
+  // Node's message reads "ENOSPC: no space left on device, write": keep the words only.
+  const reason = (error as Error).message.replace(/^[A-Z]+: /, '').replace(/, \w+$/, '');
   return new CallhookError(`cannot write the journal ${path}: ${reason}`, ExitCode.usage);
 }
 

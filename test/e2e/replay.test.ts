@@ -500,4 +500,33 @@ describe('replay', () => {
       `[${JSON.stringify(attempt(2))}]`,
     ]);
   });
+
+  it('(4) a journal write error mid-run: one-line error, the summary, what the journal lacks on stderr, exit 2', async () => {
+    const s = await server();
+    const journal = join(tempDir(), 'run.jsonl');
+    // The journal may grow to 512 bytes (ulimit -f 1): the header and a line or two fit, then EFBIG.
+    const args = ['replay', ndjson(20), '--url', s.url, '--journal', journal, '--concurrency', '2'];
+    const child = spawn('sh', ['-c', 'trap "" XFSZ; ulimit -f 1; exec "$0" "$@"', process.execPath, binPath, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(2);
+    const lines = stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^callhook: cannot write the journal .*run\.jsonl: .*file too large/i);
+    expect(lines[1]).toMatch(/^Not recorded in the journal \(\d+ batch(es)? in flight\):$/);
+    expect(lines.length).toBeGreaterThan(2);
+    expect(stdout).toMatch(/batches\s+\d+ delivered/);
+    // The run stopped at once: far fewer requests than batches.
+    expect(s.requests.length).toBeLessThan(10);
+  });
 });
