@@ -348,26 +348,29 @@ export async function deliverBatches(
 
   const iterator = batches[Symbol.asyncIterator]();
   let readError: unknown;
-  // Hint: a second signal must not wait for input that may never come (a quiet stdin), so a
-  // pending read is abandoned; what it would have returned was never sent, and --resume sends it.
-  // (Not Promise.race against one long-lived promise: every race would leave a reaction on it,
-  // which leaks memory in proportion to the number of batches.)
-  const ended: IteratorResult<OutboundBatch> = { done: true, value: undefined };
+  // Hint: a stopping run must not wait for input that may never come (a quiet stdin), so a
+  // pending read is abandoned; what it would have returned was never read, let alone sent, and
+  // --resume sends it. (Not Promise.race against one long-lived promise: every race would leave
+  // a reaction on it, which leaks memory in proportion to the number of batches.)
+  const abandoned: IteratorResult<OutboundBatch> = { done: true, value: undefined };
   const pendingReads = new Set<() => void>();
   const onAbandon = () => {
     for (const abandon of pendingReads) abandon();
     pendingReads.clear();
   };
-  options.abort?.addEventListener('abort', onAbandon, { once: true });
+  stopping.signal.addEventListener('abort', onAbandon, { once: true });
+  let lastRead: Promise<unknown> = Promise.resolve();
   const nextBatch = (): Promise<IteratorResult<OutboundBatch>> =>
     new Promise((resolve, reject) => {
-      if (options.abort?.aborted) {
-        resolve(ended);
+      if (stopping.signal.aborted) {
+        resolve(abandoned);
         return;
       }
-      const abandon = () => resolve(ended);
+      const abandon = () => resolve(abandoned);
       pendingReads.add(abandon);
-      iterator.next().then(
+      const read = iterator.next();
+      lastRead = read;
+      read.then(
         (result) => {
           pendingReads.delete(abandon);
           resolve(result);
@@ -384,15 +387,13 @@ export async function deliverBatches(
       let next: IteratorResult<OutboundBatch>;
       try {
         next = await nextBatch();
-        if (options.abort?.aborted) {
-          readAbandoned = true;
-          if (!next.done)
-            finish(next.value, { status: 'undelivered', attempts: 0, reason: 'not sent: the run stopped' });
-          return;
-        }
       } catch (error) {
         readError ??= error;
         stopRun(`reading the input failed: ${(error as Error).message}`);
+        return;
+      }
+      if (next === abandoned) {
+        readAbandoned = true;
         return;
       }
       if (next.done) {
@@ -406,10 +407,14 @@ export async function deliverBatches(
 
   try {
     await Promise.all(Array.from({ length: options.concurrency }, worker));
-    // Stopped early: let the input layer close its files.
-    if (!stats.inputEnded && readError === undefined && !readAbandoned) await iterator.return?.(undefined);
+    // Stopped early: let the input layer close its files. After an abandoned read, not before
+    // that read is done (a quiet stdin may never answer; the command lets go of it).
+    if (!stats.inputEnded && readError === undefined) {
+      if (!readAbandoned) await iterator.return?.(undefined);
+      else void lastRead.then(() => iterator.return?.(undefined)).catch(() => {});
+    }
   } finally {
-    options.abort?.removeEventListener('abort', onAbandon);
+    stopping.signal.removeEventListener('abort', onAbandon);
     options.abort?.removeEventListener('abort', onAbort);
     options.stop?.removeEventListener('abort', onStop);
     options.abort?.removeEventListener('abort', onStop);

@@ -387,6 +387,14 @@ describe('replay', () => {
     run.child.kill('SIGINT');
     expect(await run.closed).toBe(130);
     expect(run.output().stdout).toMatch(/events\s+2 delivered/);
+
+    // One SIGTERM is enough too: nothing is in flight, and the quiet stdin is not waited for.
+    const once = spawnReplay(['-', '--url', s.url, '--batch-size', '10', '--linger', '0.1']);
+    once.child.stdin.write(`${JSON.stringify(attempt(3))}\n`);
+    await waitFor(() => s.requests.length === 2);
+    once.child.kill('SIGTERM');
+    expect(await once.closed).toBe(143);
+    expect(once.output().stdout).toMatch(/events\s+1 delivered/);
   });
 
   it('(7) --resume refuses a journal it cannot trust, saying what differs, before any request', async () => {
