@@ -8,7 +8,9 @@
  * (UND_ERR_NOT_SUPPORTED), although RFC 9110 §15.2 says a client must accept 1xx responses it did
  * not ask for. A receiver that does so may already have accepted the batch, so every retry was a
  * duplicate. node:http parses interim responses ('continue', 'information') and lets the body
- * wait for `100 Continue`; it costs some request rate on a local receiver (see bench/RESULTS.md).
+ * wait for `100 Continue`. It costs request rate against a receiver that answers at once: about
+ * 0.6x undici in a client-only comparison on 127.0.0.1 (no wrapper overhead: this file matches
+ * a bare `http.request`).
  */
 import http from 'node:http';
 import https from 'node:https';
