@@ -235,10 +235,10 @@ program
   .addOption(new Option('--type <type>', 'treat every bare event as this type').choices(eventTypes))
   .option('--no-validate', 'send events that fail validation too (unparsable ones never are)')
   .option('--concurrency <n>', 'requests in flight at once', '4')
-  .option('--rate <r>', 'at most r requests per second, retries included')
-  .option('--timeout <seconds>', 'per attempt: to connect, to get the headers, and any pause in the body', '30')
+  .option('--rate <r>', 'at most r requests per second, retries included (0.001 to 100000)')
+  .option('--timeout <seconds>', 'per attempt, the whole exchange: connect, send, response and its body', '30')
   .option('--retries <n>', 'further attempts on network errors, timeouts, 408, 429 and 5xx', '5')
-  .option('--follow-redirects', 'follow 3xx (otherwise reported as a misconfigured endpoint)')
+  .option('--follow-redirects', 'follow 307/308 (301/302/303 would drop the body: always reported)')
   .addOption(new Option('--sign <scheme>', 'sign each request').choices(['standard', 'hmac']))
   .option('--secret-env <name>', 'environment variable holding the secret(s), comma-separated', 'CALLHOOK_SECRET')
   .option('--signature-header <name>', 'header for --sign hmac', 'X-Signature')
@@ -251,7 +251,8 @@ program
   .option('--fresh', 'new event ids, timestamps shifted so the newest is now')
   .option('--dry-run', 'print the requests instead of sending them')
   .option('--journal <file>', 'append one line per finished batch to this file')
-  .option('--resume', 'skip batches the --journal already confirms')
+  .option('--resume', 'skip batches the --journal already confirms (same input and --batch-size)')
+  .option('--linger <seconds>', 'with stdin, send a partial batch after this long without input', '1')
   .option('--report <file>', 'write the final report as JSON')
   .addOption(
     new Option('--format <format>', 'pretty summary, JSON report, or curl commands (with --dry-run)')
@@ -278,14 +279,14 @@ Examples:
   $ callhook replay fixtures/valid --url http://localhost:3000/hook \\
       --dry-run --format curl
 
-Ctrl-C stops starting batches and lets those in flight finish;
-a second Ctrl-C aborts them.
+Ctrl-C, SIGTERM or SIGHUP stops starting batches and lets those in
+flight finish; a second signal aborts them.
 
 Exit codes:
   0    every batch delivered
   1    a batch undelivered after its retries, 410 Gone, or nothing valid
-  2    usage or I/O error
-  130  interrupted (Ctrl-C)`,
+  2    usage or I/O error (a journal that cannot be written or trusted)
+  130  interrupted (Ctrl-C); 143 SIGTERM, 129 SIGHUP`,
   )
   .action(run(async () => (await import('./commands/replay.js')).replayCommand));
 

@@ -1,8 +1,9 @@
 /** `callhook replay`: delivers input events to a live URL the way the platform would. */
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, formatFatal } from '../errors.js';
 import {
   type OutboundBatch,
   planBatches,
@@ -10,14 +11,26 @@ import {
   replayEventsFromRecords,
   type SkippedInput,
 } from '../http/batches.js';
+import { redactHeaders, redactUrl, splitCredentials } from '../http/credentials.js';
 import { baseRequestHeaders, deliverBatches } from '../http/deliver.js';
 import { freshenEvent, newestTimestamp } from '../http/fresh.js';
-import { openJournal, readConfirmedKeys } from '../http/journal.js';
+import {
+  checkResume,
+  fingerprintInputs,
+  type Journal,
+  type JournalHeader,
+  journalKind,
+  openJournal,
+  type RunIdentity,
+  readJournal,
+  refuseExistingJournal,
+} from '../http/journal.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from '../http/replay-options.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
 import { listSources, type ReadOptions, readRecords } from '../input/read.js';
 import {
+  curlSecretVariables,
   type DryRunRequest,
   renderCurl,
   renderDryRunJson,
@@ -27,6 +40,7 @@ import {
   renderProgressLine,
   renderReplaySummary,
   renderSkipped,
+  renderUnjournalled,
 } from '../render/replay.js';
 import { colorsFor } from '../render/terminal.js';
 
@@ -122,14 +136,37 @@ function makeSigner(settings: ReplaySettings): Signer | undefined {
   return createSigner(settings.sign, keys, settings.signatureHeader);
 }
 
-async function dryRun(
+/**
+ * The headers every request carries before signing: the defaults, `-H`, and Basic auth from
+ * user info in the URL (unless `-H` gave an Authorization), as curl sends it.
+ */
+function requestHeaders(settings: ReplaySettings, version: string | undefined): Record<string, string> {
+  const headers = baseRequestHeaders(settings.headers, version);
+  const { authorization } = splitCredentials(settings.url);
+  if (authorization && headers.authorization === undefined) headers.authorization = authorization;
+  return headers;
+}
+
+/**
+ * `--dry-run`: prints each request to `out` instead of sending it. Waits for `out` to drain
+ * whenever it is full, so a slow reader holds the input back instead of memory filling up.
+ */
+export async function dryRun(
   batches: AsyncIterable<OutboundBatch>,
   settings: ReplaySettings,
   version: string | undefined,
   signer: Signer | undefined,
   confirmed: ReadonlySet<string> | undefined,
+  out: NodeJS.WritableStream & { isTTY?: boolean | undefined } = process.stdout,
 ): Promise<number> {
-  const colors = colorsFor(process.stdout);
+  const colors = colorsFor(out);
+  const headers = requestHeaders(settings, version);
+  const secrets = curlSecretVariables(headers);
+  if (settings.format === 'curl' && secrets.length > 0) {
+    diagnose(
+      `callhook: the curl commands read ${secrets.join(', ')}; export ${secrets.length === 1 ? 'it' : 'them'} before running the commands\n`,
+    );
+  }
   let shown = 0;
   let seen = 0;
   for await (const batch of batches) {
@@ -138,23 +175,20 @@ async function dryRun(
     const request: DryRunRequest = {
       method: settings.method,
       url: settings.url,
-      headers: {
-        ...baseRequestHeaders(settings.headers, version),
-        ...signer?.(batch.webhookId, batch.body, new Date()),
-      },
+      headers: { ...headers, ...signer?.(batch.webhookId, batch.body, new Date()) },
       body: batch.body,
       ordinal: batch.ordinal + 1,
       events: batch.events,
       source: batch.source,
     };
     shown++;
-    process.stdout.write(
+    const text =
       settings.format === 'curl'
         ? renderCurl(request)
         : settings.format === 'json'
           ? renderDryRunJson(request)
-          : renderDryRunRequest(request, colors),
-    );
+          : renderDryRunRequest(request, colors);
+    if (!out.write(text)) await once(out, 'drain');
   }
   if (seen === 0) {
     diagnose('callhook: nothing to send: the input has no valid events\n');
@@ -190,20 +224,44 @@ function writeReport(path: string, report: ReplayReport): void {
   }
 }
 
+/** The signals that stop a run: the first drains it, a second aborts what is in flight. */
+const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * For `--resume`: the keys the journal confirms, once it is known to be this run's journal.
+ * Unreadable lines (torn by a crash or a full disk) are listed and skipped.
+ */
+function confirmedFromJournal(path: string, run: RunIdentity): Set<string> {
+  const contents = readJournal(path);
+  for (const line of contents.unreadable) {
+    diagnose(`callhook: ${path}:${line}: unreadable journal line skipped (cut short by a crash or a full disk?)\n`);
+  }
+  checkResume(path, contents.header, run);
+  return contents.confirmed;
+}
+
 /** The action of `callhook replay <paths...>`. */
 export async function replayCommand(paths: string[], raw: RawReplayOptions, command?: Command): Promise<void> {
   const settings = parseReplayOptions(raw);
   const version = command?.parent?.version();
   // Hint: the secret is checked before any input is read, so a missing one fails fast.
   const signer = makeSigner(settings);
-  const confirmed = settings.resume && settings.journal ? readConfirmedKeys(settings.journal) : undefined;
+  const run: RunIdentity = {
+    inputs: paths,
+    fingerprint: settings.journal ? await fingerprintInputs(paths) : null,
+    batchSize: settings.batchSize ?? null,
+  };
+  const confirmed = settings.resume && settings.journal ? confirmedFromJournal(settings.journal, run) : undefined;
+  const readsStdin = paths.includes('-');
   const stats = new DeliveryStats();
   const onSkip = (skipped: SkippedInput) => {
     stats.skip(skipped);
     diagnose(renderSkipped(skipped.location, skipped.message, errColors));
   };
-  const onProblem = (problem: SkippedInput) =>
+  const onProblem = (problem: SkippedInput) => {
+    stats.problem();
     diagnose(renderInputProblem(problem.location, problem.message, errColors));
+  };
   const source = () =>
     replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
       validate: settings.validate,
@@ -216,31 +274,53 @@ export async function replayCommand(paths: string[], raw: RawReplayOptions, comm
   const fresh = settings.fresh ? await prepareFresh(paths, settings, source) : undefined;
   // Hint: listing the sources first also makes a missing path fail before anything is sent.
   const input = tracked(fresh?.replayed ? fromArray(fresh.replayed) : source(), await inputSizes(paths));
-  const batches = planBatches(input.events, { batchSize: settings.batchSize, rewrite: fresh?.rewrite });
+  const batches = planBatches(input.events, {
+    batchSize: settings.batchSize,
+    rewrite: fresh?.rewrite,
+    // A file never goes quiet; stdin may, and its last batch must not wait for more input.
+    lingerMs: readsStdin ? settings.lingerMs : undefined,
+  });
 
   if (settings.dryRun) {
     process.exitCode = await dryRun(batches, settings, version, signer, confirmed);
     return;
   }
 
-  const journal = settings.journal ? openJournal(settings.journal) : undefined;
+  const url = redactUrl(settings.url);
+  let journal: Journal | undefined;
+  if (settings.journal) {
+    if (!settings.resume) refuseExistingJournal(settings.journal);
+    const header: JournalHeader = {
+      journal: journalKind,
+      version: 1,
+      ...run,
+      url,
+      startedAt: new Date().toISOString(),
+    };
+    journal = openJournal(settings.journal, settings.resume ? undefined : header);
+  }
   const stop = new AbortController();
   const abort = new AbortController();
-  const onSigint = () => {
+  const onSignal = (signal: (typeof stopSignals)[number]) => {
     if (!stop.signal.aborted) {
+      stats.signal = signal;
       const inFlight = stats.read - stats.done;
-      diagnose(`\nstopping: no new batches; waiting for ${inFlight} in flight (Ctrl-C again to abort them)\n`);
+      const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+      diagnose(
+        `\nstopping (${signal}): no new batches; waiting for ${inFlight} in flight (${again} again to abort them)\n`,
+      );
       stop.abort();
     } else if (!abort.signal.aborted) {
       diagnose('aborting\n');
       abort.abort();
     }
   };
-  process.on('SIGINT', onSigint);
+  const handlers = stopSignals.map((signal) => [signal, () => onSignal(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
   const stopProgress = startProgress(stats, input.fraction, settings.progressIntervalMs);
-  let readError: unknown;
+  let result: Awaited<ReturnType<typeof deliverBatches>>;
   try {
-    ({ readError } = await deliverBatches(batches, {
+    result = await deliverBatches(batches, {
       url: settings.url,
       method: settings.method,
       headers: settings.headers,
@@ -258,20 +338,29 @@ export async function replayCommand(paths: string[], raw: RawReplayOptions, comm
       stop: stop.signal,
       abort: abort.signal,
       stats,
-    }));
+    });
   } finally {
     stopProgress();
     journal?.close();
-    process.off('SIGINT', onSigint);
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+    // Stopped before stdin ended: let go of it, or the process would wait for it to close.
+    if (readsStdin && !stats.inputEnded) process.stdin.destroy();
   }
+  const { readError, journalError } = result;
 
   // A path that cannot be read before anything was sent is a plain usage error, with no summary.
   if (readError !== undefined && stats.requests === 0 && stats.done === 0) throw readError;
 
-  const report = stats.report(settings.url, settings.method);
+  const report = stats.report(url, settings.method, false, redactHeaders(requestHeaders(settings, version)));
+  if (journalError !== undefined) diagnose(`${formatFatal(journalError).message}\n`);
   if (settings.report) writeReport(settings.report, report);
   if (settings.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(renderReplaySummary(report, colorsFor(process.stdout), settings.journal));
+  if (journalError !== undefined) {
+    diagnose(renderUnjournalled(result.unjournalled ?? []));
+    process.exitCode = ExitCode.usage;
+    return;
+  }
   if (readError !== undefined) throw readError instanceof Error ? readError : new CallhookError(String(readError));
   if (stats.read === 0 && !stats.interrupted) diagnose('callhook: nothing to send: the input has no valid events\n');
   process.exitCode = replayExitCode(report);

@@ -139,3 +139,28 @@ describe('replayEventsFromRecords', () => {
     expect(out.map((e) => e.text)).toEqual(['{"a":1}', '{"b":2}']);
   });
 });
+
+describe('planBatches with lingerMs', () => {
+  it('(6) sends a partial batch after a quiet spell, without waiting for the input to end', async () => {
+    let release: () => void = () => {};
+    const quiet = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* slow(): AsyncGenerator<ReplayEvent[]> {
+      yield [event('-', 0, 1), event('-', 0, 2)];
+      await quiet;
+      yield [event('-', 1, 3)];
+    }
+    const planner = planBatches(slow(), { batchSize: 10, lingerMs: 20 });
+    const first = await planner.next();
+    expect(first.done).toBe(false);
+    expect((first.value as OutboundBatch).body.toString()).toBe('[{"n": 1},{"n": 2}]');
+    release();
+    expect(bodies(await collect(planner))).toEqual(['[{"n": 3}]']);
+  });
+
+  it('does not split a batch whose events keep coming', async () => {
+    const out = await collect(planBatches(chunks([event('a', 0, 1)], [event('a', 0, 2)]), { lingerMs: 1000 }));
+    expect(bodies(out)).toEqual(['[{"n": 1},{"n": 2}]']);
+  });
+});

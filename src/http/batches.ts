@@ -48,7 +48,7 @@ export interface OutboundBatch {
 export interface RecordFilterOptions {
   /** Skip events that failed validation (the default); false sends them anyway (`--no-validate`). */
   validate: boolean;
-  /** Told about every element that will not be sent. */
+  /** Told about every element that will not be sent: an element that is a value, invalid or unparsable. */
   onSkip?: ((skipped: SkippedInput) => void) | undefined;
   /** Told about syntax errors between elements (a missing comma): the elements themselves may still be sent. */
   onProblem?: ((problem: SkippedInput) => void) | undefined;
@@ -75,9 +75,11 @@ export async function* replayEventsFromRecords(
     const events: ReplayEvent[] = [];
     for (const record of chunk) {
       if (record.kind === 'problem') {
+        // Hint: a problem between elements (a stray comma, a missing bracket) is not an event;
+        // counting it as a skipped one made "7 invalid" where validate counts 6.
         const p = record.problem;
         if (p.severity === 'error')
-          options.onSkip?.({ location: `${p.file}:${p.line}:${p.column}`, message: p.message });
+          options.onProblem?.({ location: `${p.file}:${p.line}:${p.column}`, message: p.message });
         continue;
       }
       if (record.kind !== 'event' && record.kind !== 'invalid') continue;
@@ -114,7 +116,14 @@ export interface PlanOptions {
    * events replay stops and asks for `--batch-size`, so one huge array cannot exhaust memory.
    */
   maxInputBatch?: number | undefined;
+  /**
+   * Send a partial batch after this many ms without new input, instead of holding it until the
+   * batch is full or the input ends (for stdin, which may go quiet for a long time).
+   */
+  lingerMs?: number | undefined;
 }
+
+const lingered = Symbol('lingered');
 
 /** The largest input batch sent as is when `--batch-size` is not given. */
 export const defaultMaxInputBatch = 10_000;
@@ -172,29 +181,58 @@ export async function* planBatches(
     return batch;
   };
 
-  for await (const chunk of events) {
-    for (const event of chunk) {
-      if (options.batchSize === undefined) {
-        const head = pending[0];
-        if (head && (head.file !== event.file || head.batch !== event.batch)) {
+  const iterator = events[Symbol.asyncIterator]();
+  let next: Promise<IteratorResult<readonly ReplayEvent[]>> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    for (;;) {
+      next ??= iterator.next();
+      let result: IteratorResult<readonly ReplayEvent[]> | typeof lingered;
+      if (options.lingerMs !== undefined && pending.length > 0) {
+        // Hint: only one race per pending read: after a linger the batch is empty, so the next
+        // wait for the same read is a plain await, and no reaction piles up on it.
+        const quiet = new Promise<typeof lingered>((resolve) => {
+          timer = setTimeout(() => resolve(lingered), options.lingerMs);
+        });
+        result = await Promise.race([next, quiet]);
+        clearTimeout(timer);
+        if (result === lingered) {
           yield build(pending);
           pending = [];
+          continue;
         }
-        if (pending.length >= limit) {
-          throw new CallhookError(
-            `${pending[0]!.location}: this input batch has more than ${limit} events; pass --batch-size to split it`,
-            ExitCode.usage,
-          );
-        }
-        pending.push(event);
-      } else {
-        pending.push(event);
-        if (pending.length === options.batchSize) {
-          yield build(pending);
-          pending = [];
+      } else result = await next;
+      next = undefined;
+      if (result.done) break;
+      for (const event of result.value) {
+        if (options.batchSize === undefined) {
+          const head = pending[0];
+          if (head && (head.file !== event.file || head.batch !== event.batch)) {
+            yield build(pending);
+            pending = [];
+          }
+          if (pending.length >= limit) {
+            throw new CallhookError(
+              `${pending[0]!.location}: this input batch has more than ${limit} events; pass --batch-size to split it`,
+              ExitCode.usage,
+            );
+          }
+          pending.push(event);
+        } else {
+          pending.push(event);
+          if (pending.length === options.batchSize) {
+            yield build(pending);
+            pending = [];
+          }
         }
       }
     }
+  } finally {
+    clearTimeout(timer);
+    // Stopped early: close the input. Hint: not awaited while a read is pending (a quiet stdin),
+    // which would hold the run until more input came.
+    if (next === undefined) await iterator.return?.();
+    else void iterator.return?.()?.catch(() => {});
   }
   if (pending.length > 0) yield build(pending);
 }

@@ -3,9 +3,10 @@
  * `concurrency` at a time, paced, retried, signed and journalled, and stops cleanly on request.
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { Agent, type Dispatcher, interceptors } from 'undici';
 import type { OutboundBatch } from './batches.js';
-import type { Journal, JournalEntry } from './journal.js';
+import { isSecretHeader, redactUrl, splitCredentials } from './credentials.js';
+import { createHttpClient, ExchangeError, type ExchangeResponse } from './exchange.js';
+import type { BatchStatus, Journal, JournalEntry } from './journal.js';
 import { createPacer } from './pace.js';
 import { type BackoffOptions, backoffDelay, defaultBackoff, isRetryableStatus, parseRetryAfter } from './retry.js';
 import type { Signer } from './signing.js';
@@ -13,6 +14,7 @@ import { DeliveryStats } from './stats.js';
 
 /** How to deliver. Header names in `headers` are lower-case. */
 export interface DeliveryOptions {
+  /** The receiver; user info in it (`http://user:pass@host/`) is sent as HTTP Basic auth. */
   url: string;
   method: 'POST' | 'PUT';
   headers?: Record<string, string> | undefined;
@@ -21,35 +23,59 @@ export interface DeliveryOptions {
   concurrency: number;
   /** Requests per second, counting retries; undefined for no limit. */
   rate?: number | undefined;
-  /** Per attempt: to connect, to receive the response headers, and as the longest pause in the body. */
+  /** Per attempt: the whole exchange, from connecting to the end of the response, redirects included. */
   timeoutMs: number;
   /** Attempts after the first. */
   retries: number;
   backoff?: BackoffOptions | undefined;
+  /** Follow 307 and 308 (which keep the method and body); 301, 302 and 303 are never followed. */
   followRedirects?: boolean | undefined;
   /** Skip TLS certificate verification (local development only). */
   insecure?: boolean | undefined;
   signer?: Signer | undefined;
+  /** Where each finished batch is recorded; a write error stops the run at once. */
   journal?: Journal | undefined;
   /** Keys a previous run's journal confirms: these batches are not sent again. */
   confirmed?: ReadonlySet<string> | undefined;
-  /** Stop starting batches; in-flight attempts finish (first Ctrl-C). */
+  /** Stop starting batches; in-flight attempts finish (first Ctrl-C, SIGTERM or SIGHUP). */
   stop?: AbortSignal | undefined;
-  /** Abort in-flight requests at once (second Ctrl-C). */
+  /** Abort in-flight requests at once (a second signal). */
   abort?: AbortSignal | undefined;
   /** Receives counts as they change; a new one is made otherwise. */
   stats?: DeliveryStats | undefined;
   random?: (() => number) | undefined;
 }
 
+/** A batch whose outcome could not be journalled because writing the journal failed. */
+export interface UnjournalledBatch {
+  key: string;
+  source: string;
+  events: number;
+  status: BatchStatus;
+}
+
 /** What a run ended with: its counts, and the error that stopped reading the input, if any. */
 export interface DeliveryResult {
   stats: DeliveryStats;
   readError?: unknown;
+  /** The error that stopped the run when the journal could not be written. */
+  journalError?: unknown;
+  /** With `journalError`: the batches in flight then (and any finished after), which the journal does not record. */
+  unjournalled?: UnjournalledBatch[];
 }
 
 type Attempt =
-  | { kind: 'response'; status: number; latencyMs: number; retryAfterMs?: number | undefined; detail: string }
+  | {
+      kind: 'response';
+      status: number;
+      /** A 2xx that answered the request carrying the body: the batch is delivered. */
+      accepted: boolean;
+      /** Whether another attempt may help. */
+      retryable: boolean;
+      latencyMs: number;
+      retryAfterMs?: number | undefined;
+      detail: string;
+    }
   | { kind: 'error'; outcome: string; retryable: boolean; detail: string };
 
 // Errors that another attempt cannot fix: the certificate will be just as wrong next time.
@@ -62,53 +88,8 @@ const certificateCodes = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-/** What one request got back: the status, the headers, and the first bytes of a non-2xx body. */
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-const snippetBytes = 1024;
-
-/**
- * One request through undici's `dispatch` with a minimal handler. Hint: `request()` wraps every
- * response body in a Readable stream; a replay only needs the status and, for errors, the first
- * bytes of the body, and skipping the stream is a measurable part of the request rate.
- */
-function dispatchOnce(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    let status = 0;
-    let headers: RawResponse['headers'] = {};
-    const chunks: Buffer[] = [];
-    let size = 0;
-    dispatcher.dispatch(options, {
-      // Hint: undici tells the handler API apart by this method; without it, it expects the old one.
-      onRequestStart() {},
-      onResponseStart(_controller, statusCode, responseHeaders) {
-        status = statusCode;
-        headers = responseHeaders;
-      },
-      onResponseData(_controller, chunk) {
-        // A 2xx body is drained unread; an error body is kept only as far as the report shows it.
-        if (status >= 300 && size < snippetBytes) {
-          chunks.push(chunk);
-          size += chunk.length;
-        }
-      },
-      onResponseEnd() {
-        resolve({
-          status,
-          headers,
-          body: chunks.length ? Buffer.concat(chunks).toString('utf8', 0, snippetBytes) : '',
-        });
-      },
-      onResponseError(_controller, error) {
-        reject(error);
-      },
-    });
-  });
-}
+/** Redirects after which an attempt gives up. */
+const maxRedirects = 5;
 
 function snippet(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
@@ -117,6 +98,14 @@ function snippet(text: string): string {
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** Where a 3xx points, resolved against the URL it answered, or undefined when it names no http(s) URL. */
+function redirectTarget(response: ExchangeResponse, from: URL): URL | undefined {
+  const location = headerValue(response.headers.location);
+  if (!location || !URL.canParse(location, from.href)) return undefined;
+  const to = new URL(location, from);
+  return /^https?:$/.test(to.protocol) ? to : undefined;
 }
 
 /**
@@ -137,22 +126,14 @@ export async function deliverBatches(
   const stats = options.stats ?? new DeliveryStats();
   const backoff = options.backoff ?? defaultBackoff;
   const random = options.random ?? Math.random;
-  const target = new URL(options.url);
-  const origin = target.origin;
-  const path = `${target.pathname}${target.search}`;
+  const target = splitCredentials(options.url);
   const pacer = options.rate ? createPacer(options.rate) : undefined;
   const baseHeaders = baseRequestHeaders(options.headers, options.version);
+  // As curl does: user info in the URL becomes Basic auth, unless -H gave an Authorization.
+  if (target.authorization && baseHeaders.authorization === undefined) baseHeaders.authorization = target.authorization;
+  const client = createHttpClient({ connections: options.concurrency, insecure: options.insecure });
 
-  const agent = new Agent({
-    connections: options.concurrency,
-    keepAliveTimeout: 30_000,
-    connect: { rejectUnauthorized: !options.insecure, timeout: options.timeoutMs },
-  });
-  const dispatcher: Dispatcher = options.followRedirects
-    ? agent.compose(interceptors.redirect({ maxRedirections: 5 }))
-    : agent;
-
-  // One signal for "stop starting things": Ctrl-C, a second Ctrl-C, 410 Gone or a read error.
+  // One signal for "stop starting things": a signal, 410 Gone, a read or journal error.
   const stopping = new AbortController();
   const stopRun = (why: string | null) => {
     if (stopping.signal.aborted) return;
@@ -168,6 +149,8 @@ export async function deliverBatches(
   if (options.stop?.aborted || options.abort?.aborted) onStop();
   // A 429 or 503 with Retry-After holds back every worker, not only the one that got it.
   let pausedUntil = 0;
+  // Set by a second signal or a journal write error: in-flight requests are failed at once.
+  let abortReason: string | undefined;
 
   const sleep = async (ms: number): Promise<boolean> => {
     if (stopping.signal.aborted) return false;
@@ -180,53 +163,88 @@ export async function deliverBatches(
     }
   };
 
-  // Hint: a second Ctrl-C destroys the pool, which fails every in-flight request at once; this
-  // costs nothing per request, unlike an AbortSignal listener on each one.
-  const onAbort = () => {
-    agent.destroy().catch(() => {});
+  const abortInFlight = (why: string) => {
+    abortReason ??= why;
+    client.abortAll();
   };
+  const onAbort = () => abortInFlight('aborted by a second signal');
   options.abort?.addEventListener('abort', onAbort, { once: true });
 
-  const timeouts = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
   const send = async (batch: OutboundBatch): Promise<Attempt> => {
-    const headers = options.signer
+    let headers = options.signer
       ? { ...baseHeaders, ...options.signer(batch.webhookId, batch.body, new Date()) }
       : baseHeaders;
     const started = performance.now();
+    let url = target.url;
     try {
-      // Hint: undici's own header and body timers are far cheaper than an AbortController and a
-      // timer per request; together they bound an attempt: the headers must arrive, and the body
-      // must not stall, within the timeout.
-      const response = await dispatchOnce(dispatcher, {
-        origin,
-        path,
-        method: options.method,
-        headers,
-        body: batch.body,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
-      });
-      const statusCode = response.status;
-      let detail = '';
-      if (statusCode >= 300 && statusCode < 400) {
-        const location = headerValue(response.headers.location);
-        detail = `redirected${location ? ` to ${location}` : ''}: misconfigured endpoint? (pass --follow-redirects to follow)`;
-      } else if (statusCode >= 400) detail = snippet(response.body);
-      const retryAfterMs = statusCode >= 400 ? parseRetryAfter(response.headers['retry-after']) : undefined;
-      return { kind: 'response', status: statusCode, latencyMs: performance.now() - started, retryAfterMs, detail };
+      for (let hops = 0; ; hops++) {
+        const remaining = options.timeoutMs - (performance.now() - started);
+        if (remaining <= 0) throw new ExchangeError('TIMEOUT', 'timeout');
+        const response = await client.send({
+          url,
+          method: options.method,
+          headers,
+          body: batch.body,
+          timeoutMs: remaining,
+        });
+        const { status } = response;
+        const latencyMs = performance.now() - started;
+        const answer = (detail: string, retryable = isRetryableStatus(status)): Attempt => ({
+          kind: 'response',
+          status,
+          accepted: false,
+          retryable,
+          latencyMs,
+          retryAfterMs: retryable ? parseRetryAfter(response.headers['retry-after']) : undefined,
+          detail,
+        });
+        if (status >= 200 && status < 300) {
+          if (response.bodyWithheld) {
+            return answer(
+              'answered before the body was sent (Expect: 100-continue), so the events did not arrive',
+              false,
+            );
+          }
+          return { kind: 'response', status, accepted: true, retryable: false, latencyMs, detail: '' };
+        }
+        if (status >= 300 && status < 400) {
+          const to = redirectTarget(response, url);
+          const where = to ? ` to ${redactUrl(to.href)}` : '';
+          if (status === 307 || status === 308) {
+            if (!options.followRedirects) {
+              return answer(`redirected${where}: misconfigured endpoint? (pass --follow-redirects to follow)`);
+            }
+            if (!to) return answer('redirected without a usable Location: misconfigured endpoint');
+            if (hops === maxRedirects) return answer(`more than ${maxRedirects} redirects: misconfigured endpoint`);
+            // Credentials go only to the origin they were given for, as curl does.
+            if (to.origin !== url.origin) {
+              headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !isSecretHeader(name)));
+            }
+            url = to;
+            continue;
+          }
+          return answer(
+            `redirected${where}: misconfigured endpoint (a ${status} turns the ${options.method} into a GET without ` +
+              'the body, so it is never followed; give the final address as --url)',
+          );
+        }
+        return answer(status >= 400 ? snippet(response.body) : '');
+      }
     } catch (error) {
-      if (options.abort?.aborted) return { kind: 'error', outcome: 'aborted', retryable: false, detail: 'aborted' };
+      if (abortReason !== undefined)
+        return { kind: 'error', outcome: 'aborted', retryable: false, detail: abortReason };
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name ?? 'network-error';
       const message = (error as Error).message;
-      if (timeouts.has(code)) {
+      if (code === 'TIMEOUT') {
         return {
           kind: 'error',
           outcome: 'timeout',
           retryable: true,
-          detail: `no response within ${options.timeoutMs / 1000} s`,
+          detail: `no complete response within ${options.timeoutMs / 1000} s`,
         };
       }
-      if (code === 'UND_ERR_INVALID_ARG') return { kind: 'error', outcome: code, retryable: false, detail: message };
+      // A header value node:http refuses: no attempt will do better.
+      if (/^ERR_(HTTP_)?INVALID/.test(code)) return { kind: 'error', outcome: code, retryable: false, detail: message };
       if (certificateCodes.has(code)) {
         return {
           kind: 'error',
@@ -239,7 +257,13 @@ export async function deliverBatches(
     }
   };
 
+  // The batches being delivered now, for the list a journal write error leaves on stderr.
+  const inFlight = new Set<OutboundBatch>();
+  let journalError: unknown;
+  const unjournalled: UnjournalledBatch[] = [];
+
   const finish = (batch: OutboundBatch, entry: Omit<JournalEntry, 'key' | 'events' | 'source' | 'at'>) => {
+    inFlight.delete(batch);
     const full: JournalEntry = {
       key: batch.key,
       ...entry,
@@ -247,8 +271,22 @@ export async function deliverBatches(
       source: batch.source,
       at: options.journal ? new Date().toISOString() : '',
     };
-    options.journal?.append(full);
     stats.finish(full);
+    if (!options.journal) return;
+    const missed = { key: batch.key, source: batch.source, events: batch.events, status: full.status };
+    if (journalError !== undefined) {
+      unjournalled.push(missed);
+      return;
+    }
+    try {
+      options.journal.append(full);
+    } catch (error) {
+      // The journal is what --resume trusts: a run that cannot record its outcomes stops at once.
+      journalError = error;
+      unjournalled.push(missed);
+      stopRun(`writing the journal failed: ${(error as Error).message}`);
+      abortInFlight('aborted: the journal could not be written');
+    }
   };
 
   const deliverOne = async (batch: OutboundBatch): Promise<void> => {
@@ -256,6 +294,7 @@ export async function deliverBatches(
       stats.resumed(batch.events);
       return;
     }
+    inFlight.add(batch);
     let attempts = 0;
     let waitMs = 0;
     for (;;) {
@@ -272,7 +311,7 @@ export async function deliverBatches(
         const { status, latencyMs } = result;
         stats.attempt(String(status), latencyMs);
         const latency = Math.round(latencyMs * 10) / 10;
-        if (status >= 200 && status < 300) {
+        if (result.accepted) {
           finish(batch, { status: 'delivered', code: status, attempts, latencyMs: latency });
           return;
         }
@@ -282,8 +321,8 @@ export async function deliverBatches(
           return;
         }
         const reason = `HTTP ${status}${result.detail ? `: ${result.detail}` : ''}`;
-        if (!isRetryableStatus(status) || attempts > options.retries) {
-          const final = isRetryableStatus(status) ? `${reason} (gave up after ${attempts} attempts)` : reason;
+        if (!result.retryable || attempts > options.retries) {
+          const final = result.retryable ? `${reason} (gave up after ${attempts} attempts)` : reason;
           finish(batch, { status: 'failed', code: status, attempts, latencyMs: latency, reason: final });
           return;
         }
@@ -294,7 +333,7 @@ export async function deliverBatches(
       } else {
         stats.attempt(result.outcome);
         if (result.outcome === 'aborted') {
-          finish(batch, { status: 'undelivered', attempts, reason: 'aborted by a second Ctrl-C' });
+          finish(batch, { status: 'undelivered', attempts, reason: result.detail });
           return;
         }
         if (!result.retryable || attempts > options.retries) {
@@ -309,26 +348,29 @@ export async function deliverBatches(
 
   const iterator = batches[Symbol.asyncIterator]();
   let readError: unknown;
-  // Hint: a second Ctrl-C must not wait for input that may never come (a quiet stdin), so a
-  // pending read is abandoned; what it would have returned was never sent, and --resume sends it.
-  // (Not Promise.race against one long-lived promise: every race would leave a reaction on it,
-  // which leaks memory in proportion to the number of batches.)
-  const ended: IteratorResult<OutboundBatch> = { done: true, value: undefined };
+  // Hint: a stopping run must not wait for input that may never come (a quiet stdin), so a
+  // pending read is abandoned; what it would have returned was never read, let alone sent, and
+  // --resume sends it. (Not Promise.race against one long-lived promise: every race would leave
+  // a reaction on it, which leaks memory in proportion to the number of batches.)
+  const abandoned: IteratorResult<OutboundBatch> = { done: true, value: undefined };
   const pendingReads = new Set<() => void>();
   const onAbandon = () => {
     for (const abandon of pendingReads) abandon();
     pendingReads.clear();
   };
-  options.abort?.addEventListener('abort', onAbandon, { once: true });
+  stopping.signal.addEventListener('abort', onAbandon, { once: true });
+  let lastRead: Promise<unknown> = Promise.resolve();
   const nextBatch = (): Promise<IteratorResult<OutboundBatch>> =>
     new Promise((resolve, reject) => {
-      if (options.abort?.aborted) {
-        resolve(ended);
+      if (stopping.signal.aborted) {
+        resolve(abandoned);
         return;
       }
-      const abandon = () => resolve(ended);
+      const abandon = () => resolve(abandoned);
       pendingReads.add(abandon);
-      iterator.next().then(
+      const read = iterator.next();
+      lastRead = read;
+      read.then(
         (result) => {
           pendingReads.delete(abandon);
           resolve(result);
@@ -345,15 +387,13 @@ export async function deliverBatches(
       let next: IteratorResult<OutboundBatch>;
       try {
         next = await nextBatch();
-        if (options.abort?.aborted) {
-          readAbandoned = true;
-          if (!next.done)
-            finish(next.value, { status: 'undelivered', attempts: 0, reason: 'not sent: the run stopped' });
-          return;
-        }
       } catch (error) {
         readError ??= error;
         stopRun(`reading the input failed: ${(error as Error).message}`);
+        return;
+      }
+      if (next === abandoned) {
+        readAbandoned = true;
         return;
       }
       if (next.done) {
@@ -367,14 +407,21 @@ export async function deliverBatches(
 
   try {
     await Promise.all(Array.from({ length: options.concurrency }, worker));
-    // Stopped early: let the input layer close its files.
-    if (!stats.inputEnded && readError === undefined && !readAbandoned) await iterator.return?.(undefined);
+    // Stopped early: let the input layer close its files. After an abandoned read, not before
+    // that read is done (a quiet stdin may never answer; the command lets go of it).
+    if (!stats.inputEnded && readError === undefined) {
+      if (!readAbandoned) await iterator.return?.(undefined);
+      else void lastRead.then(() => iterator.return?.(undefined)).catch(() => {});
+    }
   } finally {
-    options.abort?.removeEventListener('abort', onAbandon);
+    stopping.signal.removeEventListener('abort', onAbandon);
     options.abort?.removeEventListener('abort', onAbort);
     options.stop?.removeEventListener('abort', onStop);
     options.abort?.removeEventListener('abort', onStop);
-    await (options.abort?.aborted ? agent.destroy() : agent.close()).catch(() => {});
+    client.close();
   }
-  return readError === undefined ? { stats } : { stats, readError };
+  const result: DeliveryResult = { stats };
+  if (readError !== undefined) result.readError = readError;
+  if (journalError !== undefined) Object.assign(result, { journalError, unjournalled });
+  return result;
 }

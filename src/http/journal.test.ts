@@ -1,28 +1,131 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { confirmedKeys, openJournal, readConfirmedKeys } from './journal.js';
+import { CallhookError } from '../errors.js';
+import {
+  checkResume,
+  confirmedKeys,
+  fingerprintInputs,
+  type JournalEntry,
+  type JournalHeader,
+  journalKind,
+  openJournal,
+  parseJournal,
+  readJournal,
+  refuseExistingJournal,
+} from './journal.js';
+
+const entry = (key: string, status: JournalEntry['status'] = 'delivered'): JournalEntry => ({
+  key,
+  status,
+  attempts: 1,
+  events: 1,
+  source: 'f:1:1',
+  at: 'now',
+});
+
+const header = (extra: Partial<JournalHeader> = {}): JournalHeader => ({
+  journal: journalKind,
+  version: 1,
+  inputs: ['in.ndjson'],
+  fingerprint: 'sha256:aa',
+  batchSize: 5,
+  url: 'http://127.0.0.1/hook',
+  startedAt: 'now',
+  ...extra,
+});
+
+const tempPath = (name: string) => join(mkdtempSync(join(tmpdir(), 'callhook-journal-')), name);
 
 describe('journal', () => {
-  it('confirms only delivered keys and survives a torn last line', () => {
+  it('confirms only delivered keys, and lists the lines it cannot read instead of failing', () => {
     const text = [
+      JSON.stringify(header()),
       '{"key":"0-a","status":"delivered","attempts":1,"events":1,"source":"f:1:1","at":"x"}',
       '{"key":"1-b","status":"failed","attempts":6,"events":1,"source":"f:2:1","at":"x"}',
       '{"key":"2-c","status":"undelivered","attempts":0,"events":1,"source":"f:3:1","at":"x"}',
       '{"key":"3-d","status":"deli',
+      '["not", "an entry"]',
+      '{"key":"4-e","status":"delivered","attempts":1,"events":1,"source":"f:4:1","at":"x"}',
     ].join('\n');
-    expect([...confirmedKeys(text)]).toEqual(['0-a']);
+    const contents = parseJournal(text);
+    expect(contents.header?.batchSize).toBe(5);
+    expect([...contents.confirmed]).toEqual(['0-a', '4-e']);
+    expect(contents.unreadable).toEqual([5, 6]);
   });
 
-  it('appends lines that can be read back, and a missing journal confirms nothing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'callhook-journal-'));
-    const path = join(dir, 'run.jsonl');
-    expect(readConfirmedKeys(path).size).toBe(0);
+  it('(4) after a torn last line, the next entry starts a line of its own, so its confirmation is kept', () => {
+    const path = tempPath('run.jsonl');
+    writeFileSync(path, `${JSON.stringify(entry('0-a'))}\n{"key":"1-b","status":"deliv`);
     const journal = openJournal(path);
-    journal.append({ key: 'k', status: 'delivered', attempts: 1, events: 2, source: 's', at: 'now' });
+    journal.append(entry('2-c'));
     journal.close();
-    expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(2);
-    expect(readConfirmedKeys(path)).toEqual(new Set(['k']));
+    expect(confirmedKeys(readFileSync(path, 'utf8'))).toEqual(new Set(['0-a', '2-c']));
+    expect(parseJournal(readFileSync(path, 'utf8')).unreadable).toEqual([2]);
+  });
+
+  it('writes its header first, and appends lines that can be read back', () => {
+    const path = tempPath('run.jsonl');
+    const journal = openJournal(path, header());
+    journal.append(entry('k'));
+    journal.close();
+    expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(3);
+    const contents = readJournal(path);
+    expect(contents.header).toEqual(header());
+    expect(contents.confirmed).toEqual(new Set(['k']));
+  });
+
+  it('(4) a full disk is a one-line usage error, at the header or at any later line', () => {
+    expect(() => openJournal('/dev/full', header())).toThrow(
+      new CallhookError('cannot write the journal /dev/full: no space left on device'),
+    );
+    const journal = openJournal('/dev/full');
+    expect(() => journal.append(entry('k'))).toThrow(/no space left on device/);
+    journal.close();
+  });
+
+  it('(7) --resume refuses a missing journal, another input, a changed input or another --batch-size', () => {
+    const path = tempPath('run.jsonl');
+    expect(() => readJournal(path)).toThrow(/--resume: the journal .*run\.jsonl does not exist/);
+    const run = { inputs: ['in.ndjson'], fingerprint: 'sha256:aa', batchSize: 5 };
+    expect(() => checkResume(path, header(), run)).not.toThrow();
+    // The same content under another name is the same input.
+    expect(() => checkResume(path, header(), { ...run, inputs: ['./in.ndjson'] })).not.toThrow();
+    expect(() => checkResume(path, header(), { ...run, inputs: ['b.ndjson'], fingerprint: 'sha256:bb' })).toThrow(
+      /cannot trust the journal .*: it is for the input in\.ndjson, and this run reads b\.ndjson$/,
+    );
+    expect(() => checkResume(path, header(), { ...run, fingerprint: 'sha256:bb' })).toThrow(
+      /the input \(in\.ndjson\) has changed since it was written$/,
+    );
+    expect(() => checkResume(path, header(), { ...run, batchSize: null })).toThrow(
+      /it was written with --batch-size 5, and this run has no --batch-size$/,
+    );
+    expect(() => checkResume(path, undefined, run)).toThrow(/it has no header line/);
+    // Stdin has no fingerprint: the paths are all that can be compared.
+    expect(() =>
+      checkResume(path, header({ inputs: ['-'], fingerprint: null }), { ...run, inputs: ['-'] }),
+    ).not.toThrow();
+  });
+
+  it('refuses to start a journal in a file that holds one', () => {
+    const path = tempPath('run.jsonl');
+    expect(() => refuseExistingJournal(path)).not.toThrow();
+    appendFileSync(path, `${JSON.stringify(header())}\n`);
+    expect(() => refuseExistingJournal(path)).toThrow(/already exists: pass --resume/);
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('fingerprints the content of the input, not its name', async () => {
+    const a = tempPath('a.ndjson');
+    const b = tempPath('b.ndjson');
+    writeFileSync(a, '{"n":1}\n');
+    writeFileSync(b, '{"n":1}\n');
+    const first = await fingerprintInputs([a]);
+    expect(first).toMatch(/^sha256:[0-9a-f]{32}$/);
+    expect(await fingerprintInputs([b])).toBe(first);
+    writeFileSync(b, '{"n":2}\n');
+    expect(await fingerprintInputs([b])).not.toBe(first);
+    expect(await fingerprintInputs([a, '-'])).toBeNull();
   });
 });

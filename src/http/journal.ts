@@ -1,12 +1,18 @@
 /**
- * The delivery journal (`--journal`): one JSON line per batch, appended as the batch completes,
- * so a crash or Ctrl-C loses nothing and `--resume` knows what the receiver already confirmed.
+ * The delivery journal (`--journal`): a header line naming the run's input and `--batch-size`,
+ * then one JSON line per batch at its final state, appended as the batch completes, so a crash or
+ * a signal loses nothing and `--resume` knows what the receiver already confirmed.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { describeIoError } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { listSources } from '../input/read.js';
 
 /** How a batch ended. Only `delivered` is skipped by `--resume`. */
 export type BatchStatus = 'delivered' | 'failed' | 'gone' | 'undelivered';
+
+const statuses: ReadonlySet<string> = new Set<BatchStatus>(['delivered', 'failed', 'gone', 'undelivered']);
 
 /** One journal line. */
 export interface JournalEntry {
@@ -26,27 +32,76 @@ export interface JournalEntry {
   at: string;
 }
 
-/** Something that records finished batches. */
+/** The value of the header line's `journal` field, which tells a journal from any other file. */
+export const journalKind = 'callhook replay' as const;
+
+/** The journal's first line: what `--resume` checks before it trusts the lines after it. */
+export interface JournalHeader {
+  journal: typeof journalKind;
+  version: 1;
+  /** The paths as the run was given them. */
+  inputs: string[];
+  /** Of the input's content (see `fingerprintInputs`); null when it includes stdin. */
+  fingerprint: string | null;
+  /** `--batch-size`, or null for input batches as they are. */
+  batchSize: number | null;
+  /** The receiver, with any password redacted. */
+  url: string;
+  startedAt: string;
+}
+
+/** Something that records finished batches. `append` throws a CallhookError when the line cannot be written. */
 export interface Journal {
   append(entry: JournalEntry): void;
   close(): void;
 }
 
+function writeError(error: unknown, path: string): CallhookError {
+  // Node's message reads "ENOSPC: no space left on device, write": keep the words only.
+  const reason = (error as Error).message.replace(/^[A-Z]+: /, '').replace(/, \w+$/, '');
+  return new CallhookError(`cannot write the journal ${path}: ${reason}`, ExitCode.usage);
+}
+
+/** Writes all of `text`, however many calls it takes. */
+function writeWhole(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  let at = 0;
+  while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
 /**
- * Opens `path` for appending. Hint: each line goes out with one `writeSync`, so it is in the
- * kernel before the next batch starts and survives the process being killed; an fsync per line
- * would cost more than the delivery itself and only matters if the machine loses power.
+ * Opens `path` for appending and, given a `header`, writes it first. Before anything is appended
+ * the file is made to end with a newline, so a line torn by a crash or a full disk stays a line
+ * of its own instead of swallowing the next. Hint: each line goes out with one `writeSync`, so it
+ * is in the kernel before the next batch starts and survives the process being killed; an fsync
+ * per line would cost more than the delivery itself and only matters if the machine loses power.
  */
-export function openJournal(path: string): Journal {
+export function openJournal(path: string, header?: JournalHeader): Journal {
   let fd: number;
   try {
-    fd = openSync(path, 'a');
+    fd = openSync(path, 'a+');
   } catch (error) {
     throw describeIoError(error, path);
   }
+  try {
+    const { size } = fstatSync(fd);
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) writeWhole(fd, '\n');
+    }
+    if (header) writeWhole(fd, `${JSON.stringify(header)}\n`);
+  } catch (error) {
+    closeSync(fd);
+    throw writeError(error, path);
+  }
   return {
     append(entry) {
-      writeSync(fd, `${JSON.stringify(entry)}\n`);
+      try {
+        writeWhole(fd, `${JSON.stringify(entry)}\n`);
+      } catch (error) {
+        throw writeError(error, path);
+      }
     },
     close() {
       closeSync(fd);
@@ -54,28 +109,143 @@ export function openJournal(path: string): Journal {
   };
 }
 
-/** The keys a journal's text confirms as delivered; unreadable lines (a torn last write) are ignored. */
-export function confirmedKeys(text: string): Set<string> {
-  const keys = new Set<string>();
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const entry = JSON.parse(line) as Partial<JournalEntry>;
-      if (entry.status === 'delivered' && typeof entry.key === 'string') keys.add(entry.key);
-      // A later failure of the same key does not undo an earlier confirmation: the receiver has it.
-    } catch {
-      // A line cut short by a crash: the batch it described was not confirmed, so it is sent again.
-    }
-  }
-  return keys;
+/** What a journal's text says. */
+export interface JournalContents {
+  header: JournalHeader | undefined;
+  /** Keys of the batches confirmed delivered. */
+  confirmed: Set<string>;
+  /** 1-based numbers of the lines that could not be read (torn by a crash or a full disk). */
+  unreadable: number[];
 }
 
-/** Reads the confirmed keys of the journal at `path`; a journal that does not exist yet confirms nothing. */
-export function readConfirmedKeys(path: string): Set<string> {
+function isHeader(value: unknown): value is JournalHeader {
+  return typeof value === 'object' && value !== null && (value as { journal?: unknown }).journal === journalKind;
+}
+
+/** Reads a journal's text. A line that is not a header or an entry is listed and skipped, never fatal. */
+export function parseJournal(text: string): JournalContents {
+  const contents: JournalContents = { header: undefined, confirmed: new Set(), unreadable: [] };
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      contents.unreadable.push(i + 1);
+      continue;
+    }
+    if (isHeader(value)) {
+      contents.header ??= value;
+      continue;
+    }
+    const entry = value as Partial<JournalEntry> | null;
+    if (typeof entry?.key !== 'string' || typeof entry.status !== 'string' || !statuses.has(entry.status)) {
+      contents.unreadable.push(i + 1);
+      continue;
+    }
+    // A later failure of the same key does not undo an earlier confirmation: the receiver has it.
+    if (entry.status === 'delivered') contents.confirmed.add(entry.key);
+  }
+  return contents;
+}
+
+/** The keys a journal's text confirms as delivered. */
+export function confirmedKeys(text: string): Set<string> {
+  return parseJournal(text).confirmed;
+}
+
+/** Reads the journal at `path` for `--resume`; a missing file is an error (there is nothing to resume). */
+export function readJournal(path: string): JournalContents {
   try {
-    return confirmedKeys(readFileSync(path, 'utf8'));
+    return parseJournal(readFileSync(path, 'utf8'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new CallhookError(
+        `--resume: the journal ${path} does not exist, so nothing can be skipped (run without --resume to start one)`,
+        ExitCode.usage,
+      );
+    }
     throw describeIoError(error, path);
   }
+}
+
+/** What this run would write in its header, compared with a journal's before `--resume` trusts it. */
+export type RunIdentity = Pick<JournalHeader, 'inputs' | 'fingerprint' | 'batchSize'>;
+
+const batchSizeText = (size: number | null) => (size === null ? 'no --batch-size' : `--batch-size ${size}`);
+
+/**
+ * Throws a usage error saying what differs when the journal at `path` was not written for this
+ * run's input and `--batch-size`: its confirmations would name other batches, and resuming from
+ * it would silently send everything again.
+ */
+export function checkResume(path: string, header: JournalHeader | undefined, run: RunIdentity): void {
+  const problems: string[] = [];
+  if (!header) {
+    problems.push('it has no header line, so it was not written by this version of callhook replay');
+  } else {
+    const sameInputs = header.inputs.join('\0') === run.inputs.join('\0');
+    const comparable = header.fingerprint !== null && run.fingerprint !== null;
+    if (!sameInputs && !(comparable && header.fingerprint === run.fingerprint)) {
+      problems.push(`it is for the input ${header.inputs.join(' ')}, and this run reads ${run.inputs.join(' ')}`);
+    } else if (comparable && header.fingerprint !== run.fingerprint) {
+      problems.push(`the input (${run.inputs.join(' ')}) has changed since it was written`);
+    }
+    if (header.batchSize !== run.batchSize) {
+      problems.push(
+        `it was written with ${batchSizeText(header.batchSize)}, and this run has ${batchSizeText(run.batchSize)}`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new CallhookError(`--resume: cannot trust the journal ${path}: ${problems.join('; ')}`, ExitCode.usage);
+  }
+}
+
+/** Refuses to start a new journal in a file that already holds one (use `--resume` to continue it). */
+export function refuseExistingJournal(path: string): void {
+  let size = 0;
+  try {
+    const stats = statSync(path);
+    size = stats.isFile() ? stats.size : 0;
+  } catch {
+    return;
+  }
+  if (size > 0) {
+    throw new CallhookError(
+      `the journal ${path} already exists: pass --resume to continue that run, or name a new file`,
+      ExitCode.usage,
+    );
+  }
+}
+
+/** Bytes read from each end of every input file for its fingerprint. */
+const sampleBytes = 64 * 1024;
+
+/**
+ * A fingerprint of the input's content: each file's size and its first and last 64 KiB, so a
+ * changed or different input is told apart without reading all of a large export. Null when the
+ * input includes stdin, whose content cannot be known in advance.
+ */
+export async function fingerprintInputs(paths: readonly string[]): Promise<string | null> {
+  const hash = createHash('sha256');
+  for (const source of await listSources(paths)) {
+    if (source.path === '-') return null;
+    const handle = await open(source.path, 'r');
+    try {
+      const { size } = await handle.stat();
+      const head = Buffer.alloc(Math.min(size, sampleBytes));
+      await handle.read(head, 0, head.length, 0);
+      const tail = Buffer.alloc(Math.min(Math.max(0, size - head.length), sampleBytes));
+      await handle.read(tail, 0, tail.length, size - tail.length);
+      hash.update(`${size}\n`).update(head).update(tail).update('\n');
+    } catch (error) {
+      throw describeIoError(error, source.name);
+    } finally {
+      await handle.close();
+    }
+  }
+  return `sha256:${hash.digest('hex').slice(0, 32)}`;
 }

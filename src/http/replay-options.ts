@@ -2,6 +2,8 @@
  * `callhook replay`'s options as commander hands them over (strings), checked with valibot and
  * turned into the settings the engine takes. Every problem is reported, each naming its option.
  */
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import { CallhookError, ExitCode } from '../errors.js';
 import type { EventType } from '../schema/events.js';
@@ -36,6 +38,7 @@ export interface RawReplayOptions {
   resume?: boolean | undefined;
   report?: string | undefined;
   format: (typeof replayFormats)[number];
+  linger?: string | undefined;
   backoffBase?: string | undefined;
   backoffCap?: string | undefined;
   progressInterval?: string | undefined;
@@ -68,7 +71,14 @@ export interface ReplaySettings {
   backoff: BackoffOptions;
   /** How often a plain progress line is printed when stderr is not a terminal. */
   progressIntervalMs: number;
+  /** With stdin, how long without new input before a partial batch is sent as it stands. */
+  lingerMs: number;
 }
+
+/** The range `--rate` accepts, in requests per second: one per 1000 s up to 100,000 a second. */
+export const rateRange = { min: 0.001, max: 100_000 } as const;
+/** The longest `--timeout` and `--linger`, in seconds (one day). */
+export const maxSeconds = 86_400;
 
 const integer = (name: string, min: number) =>
   v.pipe(
@@ -78,14 +88,16 @@ const integer = (name: string, min: number) =>
     v.transform(Number),
     v.minValue(min, `${name} must be at least ${min}`),
   );
-const positive = (name: string) =>
+const positive = (name: string, min: number, max: number, range = `more than ${min}`) =>
   v.pipe(
     v.string(),
     v.trim(),
     v.regex(/^(\d+\.?\d*|\.\d+)$/, `${name} must be a number`),
     v.transform(Number),
-    v.gtValue(0, `${name} must be more than 0`),
+    v.check((n) => n > min || (min > 0 && n === min), `${name} must be ${range}`),
+    v.maxValue(max, `${name} must be ${range}`),
   );
+const seconds = (name: string) => positive(name, 0, maxSeconds, `more than 0 and at most ${maxSeconds} (a day)`);
 const tokenName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 const Schema = v.object({
@@ -99,8 +111,16 @@ const Schema = v.object({
   ),
   batchSize: v.optional(integer('--batch-size', 1)),
   concurrency: integer('--concurrency', 1),
-  rate: v.optional(positive('--rate')),
-  timeout: positive('--timeout'),
+  rate: v.optional(
+    positive(
+      '--rate',
+      rateRange.min,
+      rateRange.max,
+      `between ${rateRange.min} and ${rateRange.max} requests per second`,
+    ),
+  ),
+  timeout: seconds('--timeout'),
+  linger: seconds('--linger'),
   retries: integer('--retries', 0),
   secretEnv: v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, '--secret-env must name an environment variable')),
   signatureHeader: v.pipe(v.string(), v.regex(tokenName, '--signature-header must be a header name')),
@@ -112,6 +132,10 @@ const Schema = v.object({
           const colon = h.indexOf(':');
           return colon > 0 && tokenName.test(h.slice(0, colon).trim()) && !/[\r\n]/.test(h);
         }, '--header must look like "Name: value"'),
+        v.check(
+          (h) => !/^\s*expect\s*:/i.test(h) || /^\s*expect\s*:\s*100-continue\s*$/i.test(h),
+          '--header: the only Expect replay supports is "Expect: 100-continue"',
+        ),
       ),
     ),
     [],
@@ -123,11 +147,12 @@ const Schema = v.object({
 
 /** Checks the raw options; throws one usage error listing every problem. */
 export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
-  const result = v.safeParse(Schema, { ...raw, url: raw.url ?? '' });
+  const result = v.safeParse(Schema, { ...raw, url: raw.url ?? '', linger: raw.linger ?? '1' });
   const problems = result.success ? [] : result.issues.map((issue) => issue.message);
   if (raw.format === 'curl' && !raw.dryRun) problems.push('--format curl needs --dry-run');
   if (raw.resume && !raw.journal) problems.push('--resume needs --journal FILE (the journal of the run to resume)');
   if (raw.concurrency && Number(raw.concurrency) > 1024) problems.push('--concurrency must be at most 1024');
+  problems.push(...outputPathProblems({ report: raw.report, journal: raw.journal, dryRun: raw.dryRun === true }));
   if (!result.success || problems.length > 0) {
     throw new CallhookError(
       problems.length === 1 ? problems[0]! : `invalid options:\n  ${problems.join('\n  ')}`,
@@ -167,5 +192,51 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
       capMs: out.backoffCap ?? defaultBackoff.capMs,
     },
     progressIntervalMs: out.progressInterval ?? 5000,
+    lingerMs: out.linger * 1000,
   };
+}
+
+const ioReasons: Record<string, string> = {
+  ENOENT: 'no such directory',
+  EACCES: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'not a directory',
+};
+
+/** Why `path` could not be written (created, or replaced if it exists), or undefined if it can. */
+function unwritable(path: string): string | undefined {
+  const reason = (error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    return ioReasons[code] ?? (error as Error).message;
+  };
+  try {
+    if (statSync(path).isDirectory()) return 'is a directory';
+    accessSync(path, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return reason(error);
+  }
+  const folder = dirname(resolve(path));
+  try {
+    if (!statSync(folder).isDirectory()) return `${folder} is not a directory`;
+    accessSync(folder, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    return `cannot create it in ${folder}: ${reason(error)}`;
+  }
+}
+
+/**
+ * What stops `--report` and `--journal` from being written, checked before the first request so
+ * a bad path is not found only after every batch was sent.
+ */
+export function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' | 'dryRun'>): string[] {
+  const problems: string[] = [];
+  const outputs: [string, string | undefined][] = [['--report', settings.report]];
+  if (!settings.dryRun) outputs.push(['--journal', settings.journal]);
+  for (const [option, path] of outputs) {
+    const why = path === undefined ? undefined : unwritable(path);
+    if (why) problems.push(`${option} ${path}: ${why}`);
+  }
+  return problems;
 }

@@ -1,4 +1,5 @@
 /** Counts what a replay did, for the live progress line and the final report. Pure. */
+import { constants } from 'node:os';
 import { ExitCode } from '../errors.js';
 import type { SkippedInput } from './batches.js';
 import type { BatchStatus, JournalEntry } from './journal.js';
@@ -27,8 +28,10 @@ export interface ReplayReport {
   url: string;
   method: string;
   dryRun: boolean;
-  /** True when Ctrl-C stopped the run before the input ended. */
+  /** True when a signal (Ctrl-C, SIGTERM, SIGHUP) stopped the run. */
   interrupted: boolean;
+  /** The signal that stopped the run, if one did. */
+  signal: string | null;
   /** Why the run stopped early (410 Gone, a read error), if it did. */
   stoppedBy: string | null;
   /** False when the run stopped before reading all of its input: rerun with --resume for the rest. */
@@ -48,6 +51,10 @@ export interface ReplayReport {
   undelivered: UndeliveredBatch[];
   /** Every element skipped as invalid (the first 1,000). */
   invalid: SkippedInput[];
+  /** Syntax problems between elements (a stray comma, an unclosed array): not events, so not in `events.invalid`. */
+  inputProblems: number;
+  /** The headers every request carried before signing, secrets redacted. */
+  headers: Record<string, string>;
 }
 
 /** A moment of the run, for the progress display. */
@@ -84,7 +91,9 @@ export class DeliveryStats {
   requests = 0;
   retries = 0;
   interrupted = false;
+  signal: string | null = null;
   stoppedBy: string | null = null;
+  inputProblems = 0;
   readonly statusCodes: Record<string, number> = {};
   readonly batches = { delivered: 0, failed: 0, undelivered: 0, resumed: 0, retried: 0 };
   readonly events = { delivered: 0, failed: 0, undelivered: 0, resumed: 0, invalid: 0 };
@@ -145,6 +154,11 @@ export class DeliveryStats {
     if (this.invalid.length < maxInvalidListed) this.invalid.push(skipped);
   }
 
+  /** Records a syntax problem between elements. */
+  problem(): void {
+    this.inputProblems++;
+  }
+
   /** Batches finished, whatever their outcome. */
   get done(): number {
     const b = this.batches;
@@ -179,13 +193,14 @@ export class DeliveryStats {
   }
 
   /** The final report. */
-  report(url: string, method: string, dryRun = false): ReplayReport {
+  report(url: string, method: string, dryRun = false, headers: Record<string, string> = {}): ReplayReport {
     const durationMs = Date.now() - this.started;
     return {
       url,
       method,
       dryRun,
       interrupted: this.interrupted,
+      signal: this.signal,
       stoppedBy: this.stoppedBy,
       inputComplete: this.inputEnded,
       durationMs,
@@ -198,16 +213,22 @@ export class DeliveryStats {
       latencyMs: this.latency(),
       undelivered: this.undelivered,
       invalid: this.invalid,
+      inputProblems: this.inputProblems,
+      headers,
     };
   }
 }
 
 /**
- * The exit code a replay ends with: 130 when interrupted, 1 when any batch was not delivered,
- * the run stopped early (410 Gone) or there was nothing valid to send, 0 otherwise.
+ * The exit code a replay ends with: 128 + the signal's number when a signal stopped it (130 for
+ * Ctrl-C, 143 for SIGTERM, 129 for SIGHUP), 1 when any batch was not delivered, the run stopped
+ * early (410 Gone) or there was nothing valid to send, 0 otherwise.
  */
 export function replayExitCode(report: ReplayReport): number {
-  if (report.interrupted) return ExitCode.interrupted;
+  if (report.interrupted) {
+    const number = report.signal ? constants.signals[report.signal as NodeJS.Signals] : undefined;
+    return number ? 128 + number : ExitCode.interrupted;
+  }
   const b = report.batches;
   if (report.stoppedBy || b.failed > 0 || b.undelivered > 0) return ExitCode.invalid;
   if (b.delivered + b.resumed === 0) return ExitCode.invalid;

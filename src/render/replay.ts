@@ -1,5 +1,8 @@
 /** Strings for `callhook replay`: the progress line, the final summary, and dry-run requests. */
+import { createHash } from 'node:crypto';
 import type { ChalkInstance } from 'chalk';
+import { isSecretHeader, redactHeaders, redactUrl, secretHeaderVariable } from '../http/credentials.js';
+import type { UnjournalledBatch } from '../http/deliver.js';
 import type { ProgressSnapshot, ReplayReport } from '../http/stats.js';
 import { escapeTerminal } from './terminal.js';
 
@@ -64,6 +67,12 @@ export function renderReplaySummary(report: ReplayReport, c: ChalkInstance, jour
     `  events    ${n(e.delivered, c.green)} delivered, ${n(e.failed, c.red)} failed, ${n(e.undelivered, c.yellow)} undelivered` +
       `${e.resumed ? `, ${e.resumed} resumed` : ''}${e.invalid ? `, ${c.yellow(String(e.invalid))} invalid (skipped)` : ''}`,
   );
+  if (report.inputProblems) {
+    const count = report.inputProblems;
+    lines.push(
+      `  input     ${c.yellow(String(count))} syntax problem${count === 1 ? '' : 's'} between events (listed above)`,
+    );
+  }
   lines.push(`  requests  ${report.requests} (${report.retries} retries), ${report.requestRate} req/s`);
   const histogram = Object.entries(report.statusCodes)
     .sort(([a], [b]) => a.localeCompare(b))
@@ -84,7 +93,7 @@ export function renderReplaySummary(report: ReplayReport, c: ChalkInstance, jour
     if (more > 0) lines.push(`  … and ${more} more${journal ? ` (all are in ${escapeTerminal(journal)})` : ''}`);
   }
   if (report.stoppedBy) lines.push('', c.red(`Stopped: ${escapeTerminal(report.stoppedBy)}`));
-  if (report.interrupted) lines.push('', c.yellow('Interrupted.'));
+  if (report.interrupted) lines.push('', c.yellow(report.signal ? `Interrupted (${report.signal}).` : 'Interrupted.'));
   if (!report.inputComplete || b.undelivered > 0 || b.failed > 0) {
     lines.push(
       journal
@@ -127,8 +136,8 @@ export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, previewC
   const body = r.body.toString();
   const preview = body.length > previewChars ? `${body.slice(0, previewChars)}… (${r.body.length} bytes)` : body;
   const lines = [
-    `${c.bold(`${r.method} ${escapeTerminal(r.url)}`)}  ${c.dim(`batch ${r.ordinal}, ${r.events} event${r.events === 1 ? '' : 's'}, from ${escapeTerminal(r.source)}`)}`,
-    ...Object.entries(r.headers).map(([name, value]) => `${c.cyan(name)}: ${escapeTerminal(value)}`),
+    `${c.bold(`${r.method} ${escapeTerminal(redactUrl(r.url))}`)}  ${c.dim(`batch ${r.ordinal}, ${r.events} event${r.events === 1 ? '' : 's'}, from ${escapeTerminal(r.source)}`)}`,
+    ...Object.entries(redactHeaders(r.headers)).map(([name, value]) => `${c.cyan(name)}: ${escapeTerminal(value)}`),
     '',
     escapeTerminal(preview, true),
     '',
@@ -136,13 +145,49 @@ export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, previewC
   return `${lines.join('\n')}\n`;
 }
 
-/** A dry-run request as a curl command that sends exactly the same bytes. */
+/** Bodies up to this size go in the curl command's arguments; larger ones through a here-document. */
+export const curlArgumentBytes = 64 * 1024;
+
+/**
+ * A dry-run request as a curl command that sends exactly the same bytes. Secret header values
+ * are read from environment variables (`secretHeaderVariable`), never spelled out. Hint: one
+ * argument may hold at most 128 KiB on Linux, so a larger body comes through a quoted
+ * here-document (no expansion), cut by `head -c` to its exact size: a here-document always adds
+ * a final newline that was never signed.
+ */
 export function renderCurl(r: DryRunRequest): string {
-  const headers = Object.entries(r.headers).map(([name, value]) => ` -H ${shellQuote(`${name}: ${value}`)}`);
-  return `curl -sS -X ${r.method} ${shellQuote(r.url)}${headers.join('')} --data-binary ${shellQuote(r.body.toString())}\n`;
+  const headers = Object.entries(r.headers).map(([name, value]) =>
+    isSecretHeader(name) ? ` -H "${name}: $${secretHeaderVariable(name)}"` : ` -H ${shellQuote(`${name}: ${value}`)}`,
+  );
+  const url = new URL(r.url);
+  url.username = '';
+  url.password = '';
+  const command = `curl -sS -X ${r.method} ${shellQuote(url.href)}${headers.join('')}`;
+  if (r.body.length <= curlArgumentBytes) return `${command} --data-binary ${shellQuote(r.body.toString())}\n`;
+  const text = r.body.toString();
+  let delimiter = `CALLHOOK_BODY_${createHash('sha256').update(r.body).digest('hex').slice(0, 16)}`;
+  while (text.includes(delimiter)) delimiter += '_';
+  return `head -c ${r.body.length} <<'${delimiter}' | ${command} --data-binary @-\n${text}\n${delimiter}\n`;
 }
 
-/** A dry-run request as one JSON line. */
+/** The environment variables the curl commands of these headers read, one per secret header. */
+export function curlSecretVariables(headers: Record<string, string>): string[] {
+  return Object.keys(headers)
+    .filter(isSecretHeader)
+    .map((name) => `${name} from $${secretHeaderVariable(name)}`);
+}
+
+/** A dry-run request as one JSON line, its URL and secret header values redacted. */
 export function renderDryRunJson(r: DryRunRequest): string {
-  return `${JSON.stringify({ method: r.method, url: r.url, headers: r.headers, body: r.body.toString(), source: r.source })}\n`;
+  return `${JSON.stringify({ method: r.method, url: redactUrl(r.url), headers: redactHeaders(r.headers), body: r.body.toString(), source: r.source })}\n`;
+}
+
+/** The lines a journal write error leaves on stderr: every batch whose outcome the journal does not hold. */
+export function renderUnjournalled(batches: readonly UnjournalledBatch[]): string {
+  const lines = [`Not recorded in the journal (${batches.length} batch${batches.length === 1 ? '' : 'es'} in flight):`];
+  for (const b of batches) {
+    const what = b.status === 'delivered' ? 'delivered' : 'not confirmed (the receiver may have it)';
+    lines.push(`  ${escapeTerminal(b.source)}  ${b.events} event${b.events === 1 ? '' : 's'}  ${what}  key ${b.key}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -310,4 +310,231 @@ describe('replay', () => {
     // The second run sent exactly the batches the first did not confirm.
     expect(s.requests.length - firstRun).toBe(40 - delivered.length);
   });
+
+  /** Spawns replay with stdin piped (left open unless the test ends it). */
+  function spawnReplay(args: string[]) {
+    const child = spawn(process.execPath, [binPath, 'replay', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    child.stdin.on('error', () => {});
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { child, closed, output: () => ({ stdout, stderr }) };
+  }
+
+  /** Waits until `condition` holds, checking every 10 ms for at most `ms`. */
+  async function waitFor(condition: () => boolean, ms = 5000): Promise<void> {
+    const until = Date.now() + ms;
+    while (!condition()) {
+      if (Date.now() > until) throw new Error('timed out waiting');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  const journalLines = (path: string) =>
+    readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+
+  it('(5) SIGTERM and SIGHUP drain like Ctrl-C: in-flight batches finish and are journalled, exit 143 and 129', async () => {
+    const answered: number[] = [];
+    const s = await server(async (req, res) => {
+      await new Promise((r) => setTimeout(r, 150));
+      res.end();
+      answered.push(...(JSON.parse(req.body.toString()) as unknown[]).map(numberOf));
+    });
+    for (const [signal, code] of [
+      ['SIGTERM', 143],
+      ['SIGHUP', 129],
+    ] as const) {
+      answered.length = 0;
+      const journal = join(tempDir(), 'run.jsonl');
+      const run = spawnReplay([ndjson(20), '--url', s.url, '--journal', journal, '--concurrency', '2']);
+      const before = s.requests.length;
+      await waitFor(() => s.requests.length >= before + 2);
+      run.child.kill(signal);
+      expect(await run.closed).toBe(code);
+      expect(run.output().stdout).toContain(`Interrupted (${signal})`);
+      // The receiver's own log and the journal agree: every event it answered is journalled delivered.
+      await new Promise((r) => setTimeout(r, 20));
+      const lines = journalLines(journal).slice(1);
+      const delivered = lines
+        .filter((l) => l.status === 'delivered')
+        .map((l) => Number(/:(\d+):1$/.exec(l.source)![1]) - 1);
+      expect(delivered.sort((a, b) => a - b)).toEqual([...answered].sort((a, b) => a - b));
+      expect(delivered.length).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it("(6) sends a quiet stdin's partial batch after --linger, and a second signal exits with stdin still open", async () => {
+    const s = await server();
+    const run = spawnReplay(['-', '--url', s.url, '--batch-size', '10']);
+    run.child.stdin.write(`${JSON.stringify(attempt(1))}\n${JSON.stringify(attempt(2))}\n`);
+    await waitFor(() => s.requests.length === 1);
+    expect(receivedEvents(s).map(numberOf)).toEqual([1, 2]);
+    run.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 100));
+    run.child.kill('SIGINT');
+    expect(await run.closed).toBe(130);
+    expect(run.output().stdout).toMatch(/events\s+2 delivered/);
+
+    // One SIGTERM is enough too: nothing is in flight, and the quiet stdin is not waited for.
+    const once = spawnReplay(['-', '--url', s.url, '--batch-size', '10', '--linger', '0.1']);
+    once.child.stdin.write(`${JSON.stringify(attempt(3))}\n`);
+    await waitFor(() => s.requests.length === 2);
+    once.child.kill('SIGTERM');
+    expect(await once.closed).toBe(143);
+    expect(once.output().stdout).toMatch(/events\s+1 delivered/);
+  });
+
+  it('(7) --resume refuses a journal it cannot trust, saying what differs, before any request', async () => {
+    const s = await server();
+    const dir = tempDir();
+    const input = ndjson(4);
+    const journal = join(dir, 'run.jsonl');
+    const missing = await runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--resume: the journal .*run\.jsonl does not exist/);
+    expect((await runCli(['replay', input, '--url', s.url, '--journal', journal, '--batch-size', '2'])).code).toBe(0);
+    const sent = s.requests.length;
+    const otherSize = await runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume']);
+    expect(otherSize.code).toBe(2);
+    expect(otherSize.stderr).toMatch(/written with --batch-size 2, and this run has no --batch-size/);
+    const other = await runCli([
+      'replay',
+      ndjson(3),
+      '--url',
+      s.url,
+      '--journal',
+      journal,
+      '--resume',
+      '--batch-size',
+      '2',
+    ]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/it is for the input .*events\.ndjson, and this run reads .*events\.ndjson/);
+    const again = await runCli(['replay', input, '--url', s.url, '--journal', journal]);
+    expect(again.stderr).toMatch(/already exists: pass --resume/);
+    expect(s.requests.length).toBe(sent);
+    const resumed = await runCli([
+      'replay',
+      input,
+      '--url',
+      s.url,
+      '--journal',
+      journal,
+      '--resume',
+      '--batch-size',
+      '2',
+    ]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/2 already delivered \(resumed\)/);
+    expect(s.requests.length).toBe(sent);
+  });
+
+  it('(8) counts a stray top-level comma as a problem, not as an invalid event, as validate does', async () => {
+    const s = await server();
+    const path = join(tempDir(), 'comma.json');
+    writeFileSync(path, `[${JSON.stringify(attempt(1))}],\n${JSON.stringify({ ...attempt(2), status: 'bad' })}\n`);
+    const validate = await runCli(['validate', path, '--format', 'json']);
+    const result = await runCli(['replay', path, '--url', s.url, '--format', 'json']);
+    const report = JSON.parse(result.stdout);
+    expect(report.events.invalid).toBe(JSON.parse(validate.stdout).totals.invalid);
+    expect(report.events.invalid).toBe(1);
+    expect(report.inputProblems).toBe(1);
+    expect(result.stderr).toMatch(/input problem .*comma\.json:1:\d+/);
+  });
+
+  it('(9) sends credentials in the URL as Basic auth and never prints them, nor secret headers', async () => {
+    const s = await server();
+    const dir = tempDir();
+    const url = s.url.replace('http://', 'http://alice:pa%24%24word@');
+    const [report, journal] = [join(dir, 'report.json'), join(dir, 'run.jsonl')];
+    const args = [ndjson(2), '--url', url, '-H', 'X-Api-Key: k3y-secret', '-H', 'Cookie: sid=c00kie'];
+    const sent = await runCli(['replay', ...args, '--report', report, '--journal', journal]);
+    expect(sent.code).toBe(0);
+    expect(s.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('alice:pa$$word').toString('base64')}`);
+    expect(s.requests[0]!.headers['x-api-key']).toBe('k3y-secret');
+    expect(sent.stdout).toContain('http://alice:***@127.0.0.1');
+    const outputs = [sent.stdout, sent.stderr, readFileSync(report, 'utf8'), readFileSync(journal, 'utf8')];
+    for (const format of ['pretty', 'json', 'curl']) {
+      const dry = await runCli(['replay', ...args, '--dry-run', '--format', format]);
+      outputs.push(dry.stdout, dry.stderr);
+    }
+    for (const text of outputs) {
+      expect(text).not.toMatch(/pa%24%24word|pa\$\$word|k3y-secret|c00kie|YWxpY2U6cGEkJHdvcmQ/);
+    }
+    expect(outputs.at(-2)).toContain('"authorization: $CALLHOOK_HEADER_AUTHORIZATION"');
+  });
+
+  it('(11) checks --rate, --report and --journal before the first request', async () => {
+    const s = await server();
+    // (The ranges themselves are tested in src/http/replay-options.test.ts.)
+    for (const args of [
+      ['--rate', '0.0000000001'],
+      ['--report', join(tempDir(), 'no', 'such', 'report.json')],
+      ['--journal', '/dev/full'],
+    ]) {
+      const result = await runCli(['replay', ndjson(2), '--url', s.url, ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(result.stderr).not.toMatch(/internal error|Warning/);
+    }
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('(11) prints curl commands that run with a body of any size', async () => {
+    const s = await server();
+    const path = join(tempDir(), 'big.json');
+    const big = { ...attempt(1), note: `it's ${'x'.repeat(200 * 1024)}\n'EOF'` };
+    writeFileSync(path, `${JSON.stringify(big)}\n${JSON.stringify(attempt(2))}\n`);
+    const curl = await runCli(['replay', path, '--url', s.url, '--dry-run', '--format', 'curl', '--no-validate']);
+    expect(curl.code).toBe(0);
+    const script = join(tempDir(), 'send.sh');
+    writeFileSync(script, curl.stdout);
+    await promisify(execFile)('sh', [script]);
+    expect(s.requests.map((r) => r.body.toString())).toEqual([
+      `[${JSON.stringify(big)}]`,
+      `[${JSON.stringify(attempt(2))}]`,
+    ]);
+  });
+
+  it('(4) a journal write error mid-run: one-line error, the summary, what the journal lacks on stderr, exit 2', async () => {
+    const s = await server();
+    const journal = join(tempDir(), 'run.jsonl');
+    // The journal may grow to 512 bytes (ulimit -f 1): the header and a line or two fit, then EFBIG.
+    const args = ['replay', ndjson(20), '--url', s.url, '--journal', journal, '--concurrency', '2'];
+    const child = spawn('sh', ['-c', 'trap "" XFSZ; ulimit -f 1; exec "$0" "$@"', process.execPath, binPath, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(2);
+    const lines = stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^callhook: cannot write the journal .*run\.jsonl: .*file too large/i);
+    expect(lines[1]).toMatch(/^Not recorded in the journal \(\d+ batch(es)? in flight\):$/);
+    expect(lines.length).toBeGreaterThan(2);
+    expect(stdout).toMatch(/batches\s+\d+ delivered/);
+    // The run stopped at once: far fewer requests than batches.
+    expect(s.requests.length).toBeLessThan(10);
+  });
 });

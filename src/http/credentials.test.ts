@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { isSecretHeader, redactHeaders, redactUrl, secretHeaderVariable, splitCredentials } from './credentials.js';
+
+describe('credentials', () => {
+  it('sends user info as Basic auth, decoding percent-escapes as curl does', () => {
+    const { url, authorization } = splitCredentials('http://alice:p%40ss%3Aword@example.test:8080/hook?x=1');
+    expect(url.href).toBe('http://example.test:8080/hook?x=1');
+    expect(authorization).toBe(`Basic ${Buffer.from('alice:p@ss:word').toString('base64')}`);
+    expect(splitCredentials('https://example.test/').authorization).toBeUndefined();
+  });
+
+  it('redacts the password of every printed URL, and leaves other URLs alone', () => {
+    expect(redactUrl('http://alice:secret@example.test/hook')).toBe('http://alice:***@example.test/hook');
+    expect(redactUrl('http://token@example.test/')).toBe('http://token:***@example.test/');
+    expect(redactUrl('http://example.test/hook')).toBe('http://example.test/hook');
+  });
+
+  it('knows which headers are secrets, and the variable the curl format reads each from', () => {
+    expect(['Authorization', 'cookie', 'X-Api-Key', 'api-key', 'Proxy-Authorization'].every(isSecretHeader)).toBe(true);
+    expect(['content-type', 'x-signature', 'webhook-id', 'x-api-keys'].some(isSecretHeader)).toBe(false);
+    expect(redactHeaders({ authorization: 'Bearer t', 'x-env': 'test' })).toEqual({
+      authorization: '***',
+      'x-env': 'test',
+    });
+    expect(secretHeaderVariable('X-Api-Key')).toBe('CALLHOOK_HEADER_X_API_KEY');
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Credentials replay may carry but must never print: user info in `--url` (sent as HTTP Basic
+ * auth, as curl does) and header values that are secrets (`Authorization`, `Cookie`, `*-Api-Key`).
+ * Pure.
+ */
+
+/** What replays in place of a secret wherever it would be printed. */
+export const redacted = '***';
+
+/** Whether a header's value is a credential that is never printed. `name` in any case. */
+export function isSecretHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (
+    lower === 'authorization' ||
+    lower === 'proxy-authorization' ||
+    lower === 'cookie' ||
+    lower === 'api-key' ||
+    lower.endsWith('-api-key')
+  );
+}
+
+/** `url` with any password replaced by `***` (`http://user:***@host/`), for printing, reports and the journal. */
+export function redactUrl(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return url;
+  parsed.password = redacted;
+  return parsed.href;
+}
+
+/** Headers with every secret value replaced by `***`. */
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = isSecretHeader(name) ? redacted : value;
+  return out;
+}
+
+/** A URL split into the address requests go to and the Basic credentials its user info carries. */
+export interface TargetUrl {
+  /** The URL without user info. */
+  url: URL;
+  /** `Basic <base64>` when the URL carried user info, as curl sends it. */
+  authorization?: string | undefined;
+}
+
+/** Takes the user info out of `text`: percent-escapes are decoded before encoding, as curl does. */
+export function splitCredentials(text: string): TargetUrl {
+  const url = new URL(text);
+  if (!url.username && !url.password) return { url };
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
+  return { url, authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}
+
+/**
+ * The name of the environment variable the curl format reads a secret header from, e.g.
+ * `CALLHOOK_HEADER_X_API_KEY` for `X-Api-Key`.
+ */
+export function secretHeaderVariable(name: string): string {
+  return `CALLHOOK_HEADER_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}

@@ -1,0 +1,281 @@
+/**
+ * Every batch accounted for, against receivers that misbehave the way real ones do: each test
+ * compares the receiver's own log with the journal. An event the receiver answered 2xx for is
+ * journalled delivered exactly once; every other event is journalled failed or undelivered.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CallhookError } from '../../src/errors.js';
+import { planBatches, type ReplayEvent } from '../../src/http/batches.js';
+import { type DeliveryOptions, deliverBatches } from '../../src/http/deliver.js';
+import { type Journal, type JournalEntry, openJournal, readJournal } from '../../src/http/journal.js';
+import { serverPerTest } from '../helpers/http-server.js';
+import { type RawLogEntry, rawServerPerTest } from '../helpers/raw-server.js';
+
+const rawServer = rawServerPerTest();
+const server = serverPerTest();
+
+/** `count` one-event batches `{"n":0}`, `{"n":1}`, …, from `in.json:<n+1>:1`. */
+async function* events(count: number): AsyncGenerator<ReplayEvent[]> {
+  for (let n = 0; n < count; n++) {
+    const text = JSON.stringify({ n });
+    yield [{ file: 'in.json', batch: n, location: `in.json:${n + 1}:1`, offset: n, text, value: null }];
+  }
+}
+
+function memoryJournal(): Journal & { entries: JournalEntry[] } {
+  const entries: JournalEntry[] = [];
+  return { entries, append: (entry) => entries.push(entry), close() {} };
+}
+
+const fast = { baseMs: 5, capMs: 20 };
+
+async function replay(url: string, count: number, extra: Partial<DeliveryOptions> = {}) {
+  const journal = memoryJournal();
+  const { stats } = await deliverBatches(planBatches(events(count)), {
+    url,
+    method: 'POST',
+    concurrency: 2,
+    timeoutMs: 1500,
+    retries: 2,
+    backoff: fast,
+    journal,
+    ...extra,
+  });
+  return { journal: journal.entries, report: stats.report(url, 'POST') };
+}
+
+/** The events of a request body the receiver logged. */
+const numbersIn = (body: Buffer): number[] =>
+  body.length ? (JSON.parse(body.toString()) as { n: number }[]).map((e) => e.n) : [];
+
+/**
+ * The bookkeeping promise: for every event, the journal says delivered exactly once when the
+ * receiver answered 2xx for it (exactly once), and says failed or undelivered otherwise.
+ */
+function expectJournalMatchesReceiver(log: readonly RawLogEntry[], journal: readonly JournalEntry[], count: number) {
+  for (let n = 0; n < count; n++) {
+    const accepted = log.filter(
+      (e) => e.status !== undefined && e.status >= 200 && e.status < 300 && numbersIn(e.request.body).includes(n),
+    ).length;
+    const lines = journal.filter((entry) => entry.source === `in.json:${n + 1}:1`);
+    const delivered = lines.filter((entry) => entry.status === 'delivered').length;
+    expect({ n, accepted: Math.min(accepted, 2), delivered }).toEqual({
+      n,
+      accepted: Math.min(accepted, 2),
+      delivered: accepted > 0 ? 1 : 0,
+    });
+    expect(accepted, `event ${n} accepted more than once`).toBeLessThanOrEqual(1);
+    if (accepted === 0) expect(lines.map((l) => l.status)).toEqual([expect.stringMatching(/failed|undelivered/)]);
+  }
+}
+
+describe('replay against misbehaving receivers', () => {
+  it('(2) skips interim 100 Continue and 103 Early Hints before the 200: each batch once, delivered', async () => {
+    const s = await rawServer((_req, reply) => {
+      reply.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </a>; rel=preload\r\n\r\n');
+      reply.send(200, 'ok');
+    });
+    const { journal, report } = await replay(s.url, 6);
+    expect(s.requests).toHaveLength(6);
+    expect(report.batches).toMatchObject({ delivered: 6, failed: 0, undelivered: 0, retried: 0 });
+    expectJournalMatchesReceiver(s.log, journal, 6);
+  });
+
+  it('(2) honours -H "Expect: 100-continue": the body waits for the 100, a 417 sends nothing', async () => {
+    const s = await rawServer(
+      (_req, reply) => reply.send(200),
+      (head, reply) => {
+        if (head.index === 0) reply.send(417, 'no expectations');
+        else reply.write('HTTP/1.1 100 Continue\r\n\r\n');
+      },
+    );
+    const { journal, report } = await replay(s.url, 3, { headers: { expect: '100-continue' }, concurrency: 1 });
+    expect(report.batches).toMatchObject({ delivered: 2, failed: 1 });
+    expect(journal.find((e) => e.status === 'failed')?.reason).toMatch(/HTTP 417: no expectations/);
+    expectJournalMatchesReceiver(s.log, journal, 3);
+  });
+
+  it('(2) with Expect: 100-continue, a receiver that never sends 100 still gets the body', async () => {
+    const s = await rawServer((_req, reply) => reply.send(204));
+    const { journal, report } = await replay(s.url, 1, { headers: { expect: '100-continue' } });
+    expect(report.batches.delivered).toBe(1);
+    expect(numbersIn(s.requests[0]!.body)).toEqual([0]);
+    expectJournalMatchesReceiver(s.log, journal, 1);
+  });
+
+  it('(3) a 200 whose body drips or never ends is delivered once, and the run does not hang', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const s = await rawServer((req, reply) => {
+      reply.head(200, { 'content-length': '1000000' });
+      // Odd requests drip a byte every 0.3 s; even ones send nothing more, ever.
+      if (req.index % 2 === 1) timers.push(setInterval(() => reply.write('x'), 300));
+    });
+    try {
+      const { journal, report } = await replay(s.url, 4, { timeoutMs: 1000 });
+      expect(report.batches).toMatchObject({ delivered: 4, failed: 0, undelivered: 0, retried: 0 });
+      expect(s.requests).toHaveLength(4);
+      expectJournalMatchesReceiver(s.log, journal, 4);
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+    }
+  }, 10_000);
+
+  it('(3) a 500 whose body never ends times out within --timeout, keeping its status and first bytes', async () => {
+    const s = await rawServer((_req, reply) => {
+      reply.head(500, { 'content-length': '1000000' });
+      reply.write('database down');
+    });
+    const { journal, report } = await replay(s.url, 1, { timeoutMs: 600, retries: 1 });
+    expect(report.batches.failed).toBe(1);
+    expect(report.undelivered[0]?.reason).toMatch(/^HTTP 500: database down \(gave up after 2 attempts\)/);
+    expectJournalMatchesReceiver(s.log, journal, 1);
+  }, 10_000);
+
+  it('a 200 torn mid-body counts as delivered (the receiver said yes); a reset before any answer fails', async () => {
+    const s = await rawServer((req, reply) => {
+      const n = numbersIn(req.body)[0]!;
+      if (n % 2 === 0) {
+        reply.head(200, { 'content-length': '100' });
+        reply.write('partial');
+        setTimeout(() => reply.reset(), 20);
+      } else reply.reset();
+    });
+    const { journal, report } = await replay(s.url, 4);
+    expect(report.batches).toMatchObject({ delivered: 2, failed: 2 });
+    expectJournalMatchesReceiver(s.log, journal, 4);
+  });
+
+  it('(1) never follows 301, 302 or 303, even with --follow-redirects: the body would be dropped', async () => {
+    const target = await server();
+    for (const status of [301, 302, 303]) {
+      const s = await rawServer((_req, reply) => reply.send(status, '', { location: `${target.origin}/new` }));
+      const { journal, report } = await replay(s.url, 2, { followRedirects: true });
+      expect(report.batches, String(status)).toMatchObject({ delivered: 0, failed: 2 });
+      expect(report.undelivered[0]?.reason).toMatch(
+        new RegExp(`HTTP ${status}: redirected to http://127\\.0\\.0\\.1:\\d+/new: misconfigured endpoint`),
+      );
+      expect(target.requests).toHaveLength(0);
+      expectJournalMatchesReceiver(s.log, journal, 2);
+    }
+  });
+
+  it('(1) follows 307 and 308 with the same method and bytes; delivered means the 2xx of the final hop', async () => {
+    const target = await rawServer((req, reply) => reply.send(numbersIn(req.body)[0] === 1 ? 500 : 200));
+    for (const status of [307, 308]) {
+      target.log.length = 0;
+      const s = await rawServer((_req, reply) => reply.send(status, '', { location: `${target.origin}/new` }));
+      const { journal, report } = await replay(s.url, 3, { followRedirects: true, retries: 0 });
+      expect(report.batches, String(status)).toMatchObject({ delivered: 2, failed: 1 });
+      expect(target.log.every((e) => e.request.method === 'POST' && e.request.path === '/new')).toBe(true);
+      expectJournalMatchesReceiver(target.log, journal, 3);
+    }
+  });
+
+  it('(4) a journal write error stops the run at once, aborting and listing the batches in flight', async () => {
+    const s = await server(async (req, res) => {
+      // The first two answer at once; the rest are still in flight when the journal fails.
+      if (req.index >= 2) await new Promise((r) => setTimeout(r, 5000));
+      res.end();
+    });
+    let written = 0;
+    const journal: Journal = {
+      append() {
+        if (++written === 2) throw new CallhookError('cannot write the journal j: no space left on device');
+      },
+      close() {},
+    };
+    const started = Date.now();
+    const result = await deliverBatches(planBatches(events(20)), {
+      url: s.url,
+      method: 'POST',
+      concurrency: 4,
+      timeoutMs: 10_000,
+      retries: 0,
+      journal,
+    });
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect((result.journalError as Error).message).toMatch(/no space left/);
+    expect(result.stats.stoppedBy).toMatch(/writing the journal failed/);
+    const listed = result.unjournalled!.map((u) => `${u.source} ${u.status}`);
+    // The batch whose line failed, then every one in flight (sent, unanswered), aborted.
+    expect(listed[0]).toMatch(/^in\.json:[12]:1 delivered$/);
+    const unanswered = s.requests.slice(2).map((r) => `in.json:${numbersIn(r.body)[0]! + 1}:1 undelivered`);
+    expect(listed.slice(1)).toEqual(expect.arrayContaining(unanswered));
+    expect(listed.slice(1).every((line) => line.endsWith(' undelivered'))).toBe(true);
+    expect(result.stats.batches.delivered).toBe(2);
+    expect(result.stats.read).toBe(listed.length + 1);
+  });
+
+  it('after --resume, every event was accepted exactly once overall, whatever the first run met', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'callhook-faults-')), 'run.jsonl');
+    const timers: NodeJS.Timeout[] = [];
+    let healthy = false;
+    // One receiver, one log: the first run meets every fault in turn, the second a healthy receiver.
+    const s = await rawServer((req, reply) => {
+      const n = numbersIn(req.body)[0]!;
+      if (healthy) return reply.send(200);
+      if (n % 6 === 0) return reply.send(503, 'busy');
+      if (n % 6 === 1) return reply.reset();
+      if (n % 6 === 2) {
+        reply.head(200, { 'content-length': '100' });
+        return timers.push(setInterval(() => reply.write('x'), 200));
+      }
+      if (n % 6 === 3) return reply.send(302, '', { location: '/elsewhere' });
+      if (n % 6 === 4) {
+        reply.write('HTTP/1.1 100 Continue\r\n\r\n');
+        return reply.send(201);
+      }
+      reply.head(200, { 'content-length': '10' });
+      reply.write('torn');
+      reply.reset();
+    });
+    const count = 18;
+    try {
+      let journal = openJournal(path);
+      await deliverBatches(planBatches(events(count)), {
+        url: s.url,
+        method: 'POST',
+        concurrency: 3,
+        timeoutMs: 800,
+        retries: 1,
+        backoff: fast,
+        followRedirects: true,
+        journal,
+      });
+      journal.close();
+      // The journal says exactly what the receiver's log says.
+      const first = readJournal(path);
+      const accepted = new Set(
+        s.log
+          .filter((e) => e.status !== undefined && e.status < 300)
+          .flatMap((e) => numbersIn(e.request.body).map((n) => `in.json:${n + 1}:1`)),
+      );
+      expect(first.confirmed.size).toBe(accepted.size);
+      healthy = true;
+      journal = openJournal(path);
+      const second = await deliverBatches(planBatches(events(count)), {
+        url: s.url,
+        method: 'POST',
+        concurrency: 3,
+        timeoutMs: 800,
+        retries: 1,
+        backoff: fast,
+        journal,
+        confirmed: first.confirmed,
+      });
+      journal.close();
+      expect(second.stats.batches).toMatchObject({ delivered: count - accepted.size, resumed: accepted.size });
+      for (let n = 0; n < count; n++) {
+        const times = s.log.filter(
+          (e) => e.status !== undefined && e.status >= 200 && e.status < 300 && numbersIn(e.request.body).includes(n),
+        ).length;
+        expect(times, `event ${n}`).toBe(1);
+      }
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+    }
+  });
+});
