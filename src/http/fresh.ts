@@ -3,6 +3,7 @@
  * spacing between them, for receivers that reject old or repeated events. Pure.
  */
 import { randomUUID } from 'node:crypto';
+import { instantOf } from '../core/instant.js';
 
 type Json = Record<string, unknown>;
 
@@ -30,7 +31,7 @@ function eachTimestamp(value: unknown, visit: (holder: Json, key: string, text: 
 export function newestTimestamp(value: unknown): number | undefined {
   let newest: number | undefined;
   eachTimestamp(value, (_holder, _key, text) => {
-    const ms = Date.parse(text);
+    const ms = instantOf(text);
     if (!Number.isNaN(ms) && (newest === undefined || ms > newest)) newest = ms;
   });
   return newest;
@@ -39,7 +40,7 @@ export function newestTimestamp(value: unknown): number | undefined {
 /** Formats `ms` the way `original` was written: UTC with `Z`, with milliseconds only if it had a fraction. */
 export function formatLike(original: string, ms: number): string {
   const iso = new Date(ms).toISOString();
-  return /T\d\d:\d\d:\d\d\.\d+/.test(original) ? iso : iso.replace(/\.\d{3}Z$/, 'Z');
+  return /[T ]\d\d:\d\d:\d\d\.\d/.test(original) ? iso : iso.replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Options for `freshenEvent`. */
@@ -56,7 +57,7 @@ export function freshenEvent(value: unknown, options: FreshOptions): unknown {
   const copy: Json = structuredClone(value);
   if (isEnveloped(copy) && typeof copy.id === 'string') copy.id = (options.newId ?? randomUUID)();
   eachTimestamp(copy, (holder, key, text) => {
-    const ms = Date.parse(text);
+    const ms = instantOf(text);
     if (!Number.isNaN(ms)) holder[key] = formatLike(text, ms + options.shiftMs);
   });
   return copy;

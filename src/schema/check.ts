@@ -3,6 +3,7 @@
  * fields under `strict`, and the consistency warnings PAYLOADS.md lists. Pure: no I/O.
  */
 import * as v from 'valibot';
+import { instantOf } from '../core/instant.js';
 import { acceptorOf } from './acceptor.js';
 import {
   dataSchemas,
@@ -182,14 +183,9 @@ function warn(issues: SchemaIssue[], code: string, message: string, pointer: str
   issues.push({ severity: 'warning', code, message, pointer });
 }
 
-/** The platform's own timestamp form, `2022-09-01T00:30:48.567Z`, which orders as text. */
-function isCanonicalUtc(time: string): boolean {
-  return time.length === 24 && time[10] === 'T' && time[23] === 'Z';
-}
-
 /** Whether timestamp `a` is after `b`. */
 function isLater(a: string, b: string): boolean {
-  return isCanonicalUtc(a) && isCanonicalUtc(b) ? a > b : Date.parse(a) > Date.parse(b);
+  return instantOf(a) > instantOf(b);
 }
 
 /** The consistency checks of PAYLOADS.md: warnings, because a valid payload can still break them. */
