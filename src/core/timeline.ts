@@ -178,14 +178,15 @@ export function maskPhonesInText(text: string): string {
   });
 }
 
-const maskers: Record<string, (value: string) => string> = {
-  phone: maskPhone,
-  from: maskPhone,
-  to: maskPhone,
-  name: initialsOf,
-  transcript: maskPhonesInText,
-  message: maskPhonesInText,
-};
+// Hint: a Map, not an object: a payload key such as `valueOf` or `constructor` must find nothing.
+const maskers = new Map<string, (value: string) => string>([
+  ['phone', maskPhone],
+  ['from', maskPhone],
+  ['to', maskPhone],
+  ['name', initialsOf],
+  ['transcript', maskPhonesInText],
+  ['message', maskPhonesInText],
+]);
 
 /**
  * A copy of an event (or of a raw parsed payload, enveloped or bare) with personal data hidden
@@ -195,12 +196,13 @@ const maskers: Record<string, (value: string) => string> = {
 export function maskPayload<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => maskPayload(item)) as T;
   if (typeof value !== 'object' || value === null) return value;
-  const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    const masker = maskers[key];
-    copy[key] = masker && typeof item === 'string' ? masker(item) : maskPayload(item);
-  }
-  return copy as T;
+  // Hint: Object.fromEntries defines each key as data: assigning `copy.__proto__` would not.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => {
+      const masker = maskers.get(key);
+      return [key, masker && typeof item === 'string' ? masker(item) : maskPayload(item)];
+    }),
+  ) as T;
 }
 
 /** An event in a trace, with the order it was read in, for a stable sort. */

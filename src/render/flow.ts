@@ -88,11 +88,12 @@ export function highlightSpans(
   return spans;
 }
 
-const requestLabels: Record<string, string> = { humanSupportRequest: 'human support requested' };
+// Hint: a Map: a request is payload text, and `constructor` must not find Object's.
+const requestLabels = new Map([['humanSupportRequest', 'human support requested']]);
 
 /** A request name as people say it: `humanSupportRequest` → `human support requested`. */
 export function describeRequest(request: string): string {
-  return requestLabels[request] ?? `request: ${escapeTerminal(request)}`;
+  return requestLabels.get(request) ?? `request: ${escapeTerminal(request)}`;
 }
 
 /** Where a Partial call stopped: the step number and question of `lastStepName`, or of the last step. */

@@ -74,7 +74,7 @@ export function detectTypeByShape(value: Json): EventType | undefined {
   let tie = false;
   for (const [type, keys] of shapeKeys) {
     let score = 0;
-    for (const key of keys) if (key in value) score++;
+    for (const key of keys) if (Object.hasOwn(value, key)) score++;
     if (score > bestScore) {
       best = type;
       bestScore = score;
@@ -105,7 +105,12 @@ function issueFromValibot(issue: v.BaseIssue<unknown>, prefix: string): SchemaIs
   const pointer = prefix + path.map((item) => `/${pointerSegment(item.key as string | number)}`).join('');
   const last = path.at(-1);
   const field = last === undefined ? 'event' : JSON.stringify(String(last.key));
-  if (issue.kind === 'schema' && issue.input === undefined && last && !((last.key as string) in (last.input as Json))) {
+  if (
+    issue.kind === 'schema' &&
+    issue.input === undefined &&
+    last &&
+    !Object.hasOwn(last.input as Json, last.key as string)
+  ) {
     return { severity: 'error', code: 'missing-field', message: `missing required field ${field}`, pointer };
   }
   if (issue.type === 'picklist') {
@@ -235,6 +240,14 @@ function checkConsistency(event: WebhookEvent, prefix: string, issues: SchemaIss
   }
 }
 
+/** Whether a parsed object is an enveloped event: it has an eventType, or a data object beside createdAt. */
+export function isEnvelope(value: Json): boolean {
+  return (
+    Object.hasOwn(value, 'eventType') ||
+    (Object.hasOwn(value, 'data') && isObject(value.data) && Object.hasOwn(value, 'createdAt'))
+  );
+}
+
 /** Classifies and validates one parsed value. */
 export function checkEvent(value: unknown, options: CheckOptions = {}): CheckResult {
   const issues: SchemaIssue[] = [];
@@ -248,7 +261,7 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
     return { kind: undefined, event: undefined, issues };
   }
 
-  const enveloped = 'eventType' in value || ('data' in value && isObject(value.data) && 'createdAt' in value);
+  const enveloped = isEnvelope(value);
   let type: EventType | undefined = options.type;
   let payload: unknown = value;
   let prefix = '';
@@ -297,7 +310,8 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
   if (options.strict) {
     if (enveloped) {
       for (const key of Object.keys(value)) {
-        if (!(key in EnvelopeSchema.entries)) issues.push(unknownField(key, `/${pointerSegment(key)}`));
+        // Hint: Object.hasOwn, not `in`: `constructor` and `toString` are in every object.
+        if (!Object.hasOwn(EnvelopeSchema.entries, key)) issues.push(unknownField(key, `/${pointerSegment(key)}`));
       }
     }
     findUnknownFields(schema as SchemaNode, payload, prefix, issues);
