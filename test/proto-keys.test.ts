@@ -6,11 +6,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { show } from '../src/commands/show.js';
 import { type SummariseCliOptions, summarise } from '../src/commands/summarise.js';
 import { trace } from '../src/commands/trace.js';
 import { validate } from '../src/commands/validate.js';
+import { type Captured, capture } from './helpers/capture.js';
 
 const names = Object.getOwnPropertyNames(Object.prototype);
 const correlationId = 'd07b9760-9c74-4c12-919b-3b88adbf5863';
@@ -59,8 +60,6 @@ function eventsFor(name: string, n: number): unknown[] {
 
 let dir: string;
 let file: string;
-let out: string[];
-let err: string[];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'callhook-proto-'));
@@ -76,23 +75,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(command: () => Promise<void>): Promise<{ stdout: string; stderr: string }> {
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err.push(String(chunk));
-    return true;
-  });
-  try {
-    await command();
-  } finally {
-    vi.restoreAllMocks();
-  }
-  const result = { stdout: out.join(''), stderr: err.join('') };
+async function run(command: () => Promise<void>): Promise<Captured> {
+  const result = await capture(command);
   // What a prototype property looks like when it is mistaken for data.
   expect(result.stdout + result.stderr).not.toMatch(/native code|\[object Object\]|function \w*\(|=> /);
   return result;
