@@ -158,12 +158,26 @@ describe('fix takes paths as every command does', () => {
 describe('new repairs', () => {
   it('a doubled comma inside an event is unexpected-comma, and fix removes it', async () => {
     const file = join(dir, 'doubled.json');
-    writeFileSync(file, valid.replace('"status": "Partial",', '"status": "Partial",,'));
-    const { errors } = await check(file);
-    expect(errors).toEqual([expect.stringMatching(/^unexpected-comma \d+:\d+$/)]);
+    const text = repaired.toString();
+    writeFileSync(file, text.replace('"requests": [],', '"requests": [],,'));
+    expect((await check(file)).errors).toEqual(['unexpected-comma 32:16']);
     const { stdout, stderr } = await capture(() => fix([file], { write: false }));
-    expect(stdout).toBe(valid);
-    expect(stderr).toContain(`doubled.json:${errors[0]!.split(' ')[1]}: repaired: two commas in a row`);
+    expect(stdout).toBe(text);
+    expect(stderr).toContain('doubled.json:32:16: repaired: two commas in a row');
+  });
+
+  it('stray commas: leading, in runs, and before a closing bracket', async () => {
+    const file = join(dir, 'stray.json');
+    const text = repaired.toString();
+    writeFileSync(
+      file,
+      text
+        .replace('"flow": [\n{', '"flow": [\n,{')
+        .replace('"requests": [],', '"requests": [,,],,,')
+        .replace('"transcript": "Anything."\n', '"transcript": "Anything.",,\n'),
+    );
+    const { stdout } = await capture(() => fix([file], { write: false }));
+    expect(stdout).toBe(text);
   });
 
   it('an export cut off at its end: the cut element is dropped with its position, the array closed, the rest kept', async () => {
