@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
 import { CallhookError } from '../errors.js';
@@ -206,6 +207,48 @@ describe('new repairs', () => {
     const { stderr } = await capture(() => fix([file], { write: true }));
     expect(stderr).toContain(`cut.ndjson:${total}:1: dropped the element that starts here`);
     expect(await check(file)).toEqual({ events: total - 1, errors: [] });
+  });
+
+  it('any cut inside the last element: the rest is kept byte for byte and validates (pretty, CRLF, NDJSON, batch per line)', async () => {
+    const files = [
+      'fixtures/valid/doc-call-complete-repaired.json',
+      'fixtures/valid/crlf-line-endings.json',
+      'fixtures/valid/one-event-per-line.ndjson',
+      'fixtures/valid/batch-per-line.jsonl',
+    ];
+    const shapes = await Promise.all(
+      files.map(async (path) => {
+        let last: { offset: number; length: number } | undefined;
+        let events = 0;
+        for await (const records of readRecords([path])) {
+          for (const record of records) {
+            if (record.kind !== 'event') continue;
+            events++;
+            last = { offset: record.element.offset, length: Buffer.byteLength(record.element.text) };
+          }
+        }
+        return { path, bytes: readFileSync(path), events, last: last! };
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.nat(shapes.length - 1), fc.double({ min: 0, max: 1, noNaN: true }), async (which, where) => {
+        const { path, bytes, events, last } = shapes[which]!;
+        // Strictly inside the element: at least one of its brackets is open.
+        const cut = last.offset + 1 + Math.floor(where * (last.length - 2));
+        const file = join(dir, `cut-${which}-${cut}${path.slice(path.lastIndexOf('.'))}`);
+        writeFileSync(file, bytes.subarray(0, cut));
+        await capture(() => fix([file], { write: true }));
+        expect(await check(file)).toEqual({ events: events - 1, errors: [] });
+        // What comes before the comma ahead of the dropped element is as it was.
+        const kept = readFileSync(file);
+        const before = bytes
+          .subarray(0, last.offset)
+          .toString()
+          .replace(/[\s,]*$/, '');
+        expect(kept.subarray(0, Buffer.byteLength(before)).toString()).toBe(before);
+      }),
+      { numRuns: 24 },
+    );
   });
 
   it('a lone event cut off cannot be repaired: nothing is written, exit 1', async () => {

@@ -36,8 +36,21 @@ export function orderRepairs<T extends { repair: Repair }>(repairs: readonly T[]
   });
 }
 
-// The errors of an element cut off by the end of the file, and nothing else.
-const cutOffCodes = new Set(['unexpected-eof', 'unterminated-string']);
+/** Whether a string or a bracket is still open at the end of `text`. */
+function isOpenAtEnd(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') depth++;
+    else if (char === '}' || char === ']') depth--;
+  }
+  return inString || depth > 0;
+}
 
 interface SyntaxElement {
   element: ElementInfo;
@@ -106,12 +119,13 @@ export class RepairPlanner {
     const last = this.#elements.at(-1);
     if (!last || last.errors.length === 0) return undefined;
     const { element } = last;
-    // Hint: only the end of the file may be wrong: a string left open on an earlier line is
-    // damage inside the element, which dropping it would hide.
+    // Hint: only the last line may be wrong (a key, a literal or a string cut short there): an
+    // error on an earlier line is damage inside the element, which dropping it would hide.
     const bytes = Buffer.from(element.text);
-    const atEnd = (problem: Problem) =>
-      cutOffCodes.has(problem.code) && !bytes.subarray(problem.offset - element.offset).includes(0x0a);
-    if (element.text === '' || !last.errors.every(atEnd)) return undefined;
+    const onLastLine = (problem: Problem) => !bytes.subarray(problem.offset - element.offset).includes(0x0a);
+    if (element.text === '' || !last.errors.every(onLastLine)) return undefined;
+    // The end of the file is inside it: it runs to the last byte, with a string or a bracket open.
+    if (element.offset + bytes.length !== this.#bytes || !isOpenAtEnd(element.text)) return undefined;
     // A lone value cut off leaves nothing to keep; that is no repair.
     if (this.#elements.length === 1 && element.pointer === '') return undefined;
     // From the end of the element before it in the same batch, so that the comma between goes too.
@@ -120,10 +134,11 @@ export class RepairPlanner {
       before && before.batch === element.batch && before.text !== ''
         ? before.offset + Buffer.byteLength(before.text)
         : element.offset;
-    // An array left open is closed on a line of its own, as an export ends.
+    // An array left open is closed on a line of its own, as an export ends, in the file's line endings.
+    const newline = `${before?.text ?? ''}${element.text}`.includes('\r\n') ? '\r\n' : '\n';
     const closing = this.#between.some((problem) => problem.code === 'unexpected-eof' && problem.repair?.insert);
     return {
-      repair: { offset: from, deleteBytes: this.#bytes - from, insert: closing ? '\n' : '' },
+      repair: { offset: from, deleteBytes: this.#bytes - from, insert: closing ? newline : '' },
       line: element.line,
       column: element.column,
       description: `dropped the element${element.pointer ? ` ${element.pointer}` : ''} that starts here: the file ends in the middle of it`,
