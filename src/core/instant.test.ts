@@ -54,6 +54,22 @@ describe('canonicalInstant', () => {
   });
 });
 
+describe('isTimestamp', () => {
+  it('in the platform shape, accepts exactly what the ISO expression accepts on a real date', () => {
+    const iso = /^\d{4}-(?:0[1-9]|1[0-2])-(?:[12]\d|0[1-9]|3[01])T(?:0\d|1\d|2[0-3])(?::[0-5]\d){2}\.\d{3}Z$/;
+    fc.assert(
+      fc.property(realDate, fc.nat(23), fc.constantFrom(...'0123456789:;/ -T.Z'), (date, at, char) => {
+        const valid = `${date}T12:34:56.789Z`;
+        const text = valid.slice(0, at) + char + valid.slice(at + 1);
+        const real = iso.test(text) && new Date(Date.parse(text)).toISOString() === text;
+        expect(isTimestamp(text), text).toBe(real);
+        expect(canonicalInstant(text), text).toBe(real ? Date.parse(text) : undefined);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('instantOf', () => {
   it('reads every form the payload reference allows: offsets of hours alone, a space, a long fraction', () => {
     const utc = Date.parse('2022-08-31T23:30:00Z');

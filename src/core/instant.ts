@@ -62,16 +62,63 @@ function dateTimeAt(text: string): number {
   return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000;
 }
 
+/** The digit at `index` of `text` as 0-9, or a number above 9 for any other character. */
+function unsignedDigitAt(text: string, index: number): number {
+  return (text.charCodeAt(index) - 0x30) >>> 0;
+}
+
+/**
+ * Whether `text` is a real instant in the shape the platform sends, `YYYY-MM-DDTHH:MM:SS.sssZ`.
+ * Hint: validate asks this of two timestamps per event, so it reads each digit once and computes
+ * no instant (as fast as valibot's regular expression; the full reader took 2-3 times as long).
+ */
+function isCanonicalTimestamp(text: string): boolean {
+  if (
+    text.length !== 24 ||
+    text.charCodeAt(4) !== DASH ||
+    text.charCodeAt(7) !== DASH ||
+    text.charCodeAt(10) !== LETTER_T ||
+    text.charCodeAt(13) !== COLON ||
+    text.charCodeAt(16) !== COLON ||
+    text.charCodeAt(19) !== DOT ||
+    text.charCodeAt(23) !== LETTER_Z
+  ) {
+    return false;
+  }
+  const y0 = unsignedDigitAt(text, 0);
+  const y1 = unsignedDigitAt(text, 1);
+  const y2 = unsignedDigitAt(text, 2);
+  const y3 = unsignedDigitAt(text, 3);
+  const m0 = unsignedDigitAt(text, 5);
+  const m1 = unsignedDigitAt(text, 6);
+  const d0 = unsignedDigitAt(text, 8);
+  const d1 = unsignedDigitAt(text, 9);
+  if (y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 1 || m1 > 9 || d0 > 3 || d1 > 9) return false;
+  const month = m0 * 10 + m1;
+  const day = d0 * 10 + d1;
+  if (month < 1 || month > 12 || day < 1) return false;
+  if (day > 28 && day > daysInMonth(y0 * 1000 + y1 * 100 + y2 * 10 + y3, month)) return false;
+  const h0 = unsignedDigitAt(text, 11);
+  const h1 = unsignedDigitAt(text, 12);
+  if (h0 > 2 || h1 > 9 || h0 * 10 + h1 > 23) return false;
+  return (
+    unsignedDigitAt(text, 14) <= 5 &&
+    unsignedDigitAt(text, 15) <= 9 &&
+    unsignedDigitAt(text, 17) <= 5 &&
+    unsignedDigitAt(text, 18) <= 9 &&
+    unsignedDigitAt(text, 20) <= 9 &&
+    unsignedDigitAt(text, 21) <= 9 &&
+    unsignedDigitAt(text, 22) <= 9
+  );
+}
+
 /**
  * The instant (ms since the epoch) of `text` in its shape the platform sends,
  * `YYYY-MM-DDTHH:MM:SS.sssZ`, a real calendar date; undefined for anything else.
  */
 export function canonicalInstant(text: string): number | undefined {
-  if (text.length !== 24 || text.charCodeAt(19) !== DOT || text.charCodeAt(23) !== LETTER_Z) return undefined;
-  if (text.charCodeAt(10) !== LETTER_T) return undefined;
-  const millisecond = twoDigits(text, 20) * 10 + digitAt(text, 22);
-  const ms = dateTimeAt(text) + millisecond;
-  return Number.isNaN(ms) ? undefined : ms;
+  if (!isCanonicalTimestamp(text)) return undefined;
+  return dateTimeAt(text) + twoDigits(text, 20) * 10 + digitAt(text, 22);
 }
 
 /**
@@ -117,7 +164,7 @@ export function instantOf(text: string): number {
 
 /** Whether `text` is a timestamp `instantOf` reads: what `validate` accepts. */
 export function isTimestamp(text: string): boolean {
-  return !Number.isNaN(instantOf(text));
+  return isCanonicalTimestamp(text) || !Number.isNaN(instantOf(text));
 }
 
 /**
