@@ -61,9 +61,11 @@ describe('isTimestamp', () => {
       fc.property(realDate, fc.nat(23), fc.constantFrom(...'0123456789:;/ -T.Z'), (date, at, char) => {
         const valid = `${date}T12:34:56.789Z`;
         const text = valid.slice(0, at) + char + valid.slice(at + 1);
-        const real = iso.test(text) && new Date(Date.parse(text)).toISOString() === text;
+        // A space for the T is valid too, but not the platform's own shape.
+        const withT = text[10] === ' ' ? `${text.slice(0, 10)}T${text.slice(11)}` : text;
+        const real = iso.test(withT) && new Date(Date.parse(withT)).toISOString() === withT;
         expect(isTimestamp(text), text).toBe(real);
-        expect(canonicalInstant(text), text).toBe(real ? Date.parse(text) : undefined);
+        expect(canonicalInstant(text), text).toBe(real && withT === text ? Date.parse(text) : undefined);
       }),
       { numRuns: 2000 },
     );
