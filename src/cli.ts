@@ -91,18 +91,22 @@ ${exitCodes}`,
 
 program
   .command('fix')
-  .description('repair missing and trailing commas (the mistakes of the published examples)')
-  .argument('<file>', 'the JSON file to repair')
-  .option('-w, --write', 'rewrite the file in place, keeping the original as <file>.bak')
+  .description('repair stray, missing and trailing commas, a missing colon, and an export cut off at its end')
+  .argument('<paths...>', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin')
+  .option('-w, --write', 'rewrite each file in place, keeping the original as <file>.bak')
   .addHelpText(
     'after',
     `
-Prints the repaired JSON on stdout; --write replaces the file instead. A mistake fix cannot
-repair is reported with its position (exit 1), and nothing is written.
+Prints the repaired JSON on stdout (each file after a ==> name <== line when there are
+several); --write rewrites each file in place instead, keeping its mode, owner, links and
+a symlink to it. Every repair is listed on stderr with its line:column. A mistake fix cannot
+repair is reported with its position (exit 1), and nothing is written for that file; a
+read-only file is refused (exit 2).
 
 Examples:
   $ callhook fix fixtures/doc-examples/call-complete.json > repaired.json
   $ callhook fix webhook.json --write
+  $ callhook fix exports/ --write
 
 ${exitCodes}`,
   )

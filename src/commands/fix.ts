@@ -1,14 +1,15 @@
-/** `callhook fix`: repair the JSON mistakes the platform's own examples make. */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { constants, copyFile, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { applyRepairs, orderRepairs } from '../core/repair.js';
+/**
+ * `callhook fix`: repair the JSON mistakes the platform's own examples make, and an export cut
+ * off at its end. Prints the repaired text, or with `--write` rewrites each file in place.
+ */
+import { createReadStream, type Stats } from 'node:fs';
+import { chmod, chown, constants, copyFile, type FileHandle, open, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
-import { readRecords } from '../input/read.js';
-import type { Problem, Repair } from '../input/types.js';
-import { colorsFor } from '../render/terminal.js';
+import { listSources, readRecords, type Source } from '../input/read.js';
+import type { Problem } from '../input/types.js';
+import { colorsFor, escapeTerminal } from '../render/terminal.js';
 import { renderProblemPretty } from '../render/validation.js';
 
 /** The options `fix` takes. */
@@ -16,90 +17,253 @@ export interface FixOptions {
   write?: boolean;
 }
 
-/** Every syntax error of a file: those with a repair, and those without one. */
-async function syntaxProblems(path: string): Promise<{ repairs: Repair[]; unrepairable: Problem[] }> {
-  const repairs: Repair[] = [];
-  const unrepairable: Problem[] = [];
-  for await (const records of readRecords([path])) {
-    for (const record of records) {
-      // Schema errors are validate's business: only elements that are not JSON count here.
-      const problems =
-        record.kind === 'problem'
-          ? [record.problem]
-          : record.kind === 'invalid' && record.value === undefined
-            ? record.problems
-            : [];
-      for (const problem of problems) {
-        if (problem.severity !== 'error') continue;
-        if (problem.repair) repairs.push(problem.repair);
-        else unrepairable.push(problem);
-      }
-    }
-  }
-  return { repairs: orderRepairs(repairs), unrepairable };
+/** A source to repair: a file read from disk (three times), or stdin or a pipe held in memory. */
+interface FixInput {
+  source: Source;
+  /** The whole text, for an input that cannot be read twice. */
+  bytes?: Buffer | undefined;
+  /** The file's status when it was planned, for a file on disk. */
+  stats?: Stats | undefined;
 }
 
-async function freeBackupName(path: string): Promise<string> {
+async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+/** Opens a source for fix: a regular file stays on disk; stdin, a FIFO or a device is read once into memory. */
+async function fixInput(source: Source): Promise<FixInput> {
+  if (source.path === '-') {
+    if (process.stdin.isTTY)
+      throw new CallhookError('no input: stdin is a terminal; name files or folders, or pipe JSON in');
+    return { source, bytes: await readAll(process.stdin) };
+  }
+  try {
+    const stats = await stat(source.path);
+    if (stats.isFile()) return { source, stats };
+    return { source, bytes: await readAll(createReadStream(source.path)) };
+  } catch (error) {
+    throw describeIoError(error, source.name);
+  }
+}
+
+function bytesOf(input: FixInput): AsyncIterable<Buffer> {
+  return input.bytes ? Readable.from([input.bytes]) : createReadStream(input.source.path);
+}
+
+/** Reads a text through the input layer: the file itself, or bytes handed over as stdin. */
+function recordsOf(input: FixInput, bytes?: AsyncIterable<Buffer>) {
+  if (!bytes && !input.bytes) return readRecords([input.source.path]);
+  return readRecords(['-'], { stdin: (bytes ?? bytesOf(input)) as NodeJS.ReadableStream });
+}
+
+async function planFor(input: FixInput): Promise<RepairPlan> {
+  const planner = new RepairPlanner();
+  for await (const records of recordsOf(input)) for (const record of records) planner.add(record);
+  return planner.plan();
+}
+
+/** How many syntax errors the repaired text still has: it is checked before anything is written. */
+async function errorsAfter(input: FixInput, plan: RepairPlan): Promise<number> {
+  const planner = new RepairPlanner();
+  const repaired = applyRepairs(
+    bytesOf(input),
+    plan.repairs.map((planned) => planned.repair),
+  );
+  for await (const records of recordsOf(input, repaired)) for (const record of records) planner.add(record);
+  const after = planner.plan();
+  return after.repairs.length + after.unrepairable.length;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * Runs `work` with Ctrl-C and SIGTERM held back until it ends, and says which arrived: the
+ * backup and the rewrite are never left half done, and no file is left behind.
+ */
+async function withSignalsHeld<T>(work: () => Promise<T>): Promise<{ value: T; signal: NodeJS.Signals | undefined }> {
+  let signal: NodeJS.Signals | undefined;
+  const hold = (received: NodeJS.Signals) => {
+    signal ??= received;
+  };
+  process.on('SIGINT', hold);
+  process.on('SIGTERM', hold);
+  try {
+    return { value: await work(), signal };
+  } finally {
+    process.off('SIGINT', hold);
+    process.off('SIGTERM', hold);
+  }
+}
+
+/** Copies the file to `<path>.bak` (or `.bak.1`, …: a backup is never overwritten), no more readable than the original. */
+async function makeBackup(path: string, stats: Stats): Promise<string> {
   for (let n = 0; ; n++) {
     const candidate = n === 0 ? `${path}.bak` : `${path}.bak.${n}`;
     try {
-      // COPYFILE_EXCL: an existing backup is never overwritten.
+      // Hint: COPYFILE_EXCL never overwrites; the copy is created with the original's mode.
       await copyFile(path, candidate, constants.COPYFILE_EXCL);
-      return candidate;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw describeIoError(error, candidate);
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw describeIoError(error, candidate);
     }
+    try {
+      await chown(candidate, stats.uid, stats.gid);
+      await chmod(candidate, stats.mode & 0o7777);
+    } catch {
+      // Another user's file: the backup is ours, so only its owner may read it.
+      await chmod(candidate, stats.mode & 0o700);
+    }
+    return candidate;
   }
 }
 
-/** Runs `fix`: prints the repaired JSON, or with `--write` replaces the file after keeping a backup. */
-export async function fix(path: string, options: FixOptions): Promise<void> {
-  if (path === '-')
-    throw new CallhookError('fix needs a file path, not stdin: it reads the file twice', ExitCode.usage);
-  const c = colorsFor(process.stderr);
-  const { repairs, unrepairable } = await syntaxProblems(path);
-  if (unrepairable.length > 0) {
-    for (const problem of unrepairable) process.stderr.write(`${renderProblemPretty(problem, c)}\n`);
+/** Writes the repaired text of `backup` into the file's own inode, from its first byte, and cuts what is left over. */
+async function rewriteInPlace(handle: FileHandle, backup: string, plan: RepairPlan): Promise<void> {
+  let position = 0;
+  const repaired = applyRepairs(
+    createReadStream(backup),
+    plan.repairs.map((planned) => planned.repair),
+  );
+  for await (const chunk of repaired) {
+    let written = 0;
+    while (written < chunk.length) {
+      const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, position);
+      written += bytesWritten;
+      position += bytesWritten;
+    }
+  }
+  await handle.truncate(position);
+  await handle.sync();
+}
+
+/**
+ * Rewrites the file the way editors do: a backup first, then the repaired text written into the
+ * same file, so that its mode, owner, hard links and a symlink to it all stay as they were.
+ * Returns the backup's name.
+ */
+async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<string> {
+  const path = input.source.path;
+  const name = escapeTerminal(input.source.name);
+  const stats = input.stats;
+  if (!stats) throw new CallhookError(`${name}: --write needs a file; this is read once (stdin or a pipe)`);
+  // Hint: checked on the mode, not by trying: root may write a file its owner made read-only.
+  if ((stats.mode & 0o222) === 0) {
     throw new CallhookError(
-      `${path}: ${unrepairable.length} problem${unrepairable.length === 1 ? '' : 's'} cannot be repaired automatically; nothing was written`,
-      ExitCode.invalid,
+      `${name}: the file is read-only; nothing was written (make it writable, or fix without --write)`,
     );
   }
-  if (repairs.length === 0 && options.write) {
-    process.stderr.write(`callhook: ${path}: nothing to repair\n`);
-    return;
-  }
-
-  // The repaired text goes to a temporary file first and is checked again before anything is
-  // replaced: a file is never left half-repaired.
-  const temporary = options.write
-    ? join(dirname(path), `.${basename(path)}.callhook-${process.pid}.tmp`)
-    : join(tmpdir(), `callhook-fix-${process.pid}-${basename(path)}`);
+  let handle: FileHandle;
   try {
-    await pipeline(createReadStream(path), (source) => applyRepairs(source, repairs), createWriteStream(temporary));
-    const after = await syntaxProblems(temporary);
-    const left = after.repairs.length + after.unrepairable.length;
-    if (left > 0) {
-      throw new CallhookError(
-        `${path}: ${left} syntax problem${left === 1 ? '' : 's'} remain after repair; nothing was written (run callhook validate ${path})`,
-        ExitCode.invalid,
-      );
+    handle = await open(path, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') {
+      throw new CallhookError(`${name}: not writable by you; nothing was written`);
     }
-    if (options.write) {
-      const backup = await freeBackupName(path);
-      await rename(temporary, path);
-      process.stderr.write(
-        `callhook: ${path}: repaired ${repairs.length} problem${repairs.length === 1 ? '' : 's'}; the original is kept as ${backup}\n`,
-      );
-    } else {
-      await pipeline(createReadStream(temporary), process.stdout, { end: false });
-      if (repairs.length > 0) {
-        process.stderr.write(
-          `callhook: ${path}: repaired ${repairs.length} problem${repairs.length === 1 ? '' : 's'} (--write saves them)\n`,
-        );
-      }
-    }
-  } finally {
-    await rm(temporary, { force: true });
+    throw describeIoError(error, name);
   }
+  try {
+    const now = await handle.stat();
+    if (now.size !== stats.size || now.mtimeMs !== stats.mtimeMs) {
+      throw new CallhookError(`${name}: the file changed while it was checked; nothing was written`);
+    }
+    const backup = await makeBackup(path, now);
+    try {
+      await rewriteInPlace(handle, backup, plan);
+    } catch (error) {
+      // Put the original back before saying what went wrong.
+      await rewriteInPlace(handle, backup, { repairs: [], unrepairable: [] }).catch(() => undefined);
+      throw new CallhookError(
+        `${name}: could not write the repair (${(error as Error).message}); the file is as it was, and also in ${backup}`,
+      );
+    }
+    return backup;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Repairs one source; returns the exit code it ends with. */
+async function fixOne(
+  source: Source,
+  options: FixOptions,
+  several: boolean,
+): Promise<{ code: number; signal?: NodeJS.Signals | undefined }> {
+  const c = colorsFor(process.stderr);
+  const input = await fixInput(source);
+  const name = escapeTerminal(source.name);
+  const plan = await planFor(input);
+  const own = (problem: Problem): Problem => ({ ...problem, file: source.name });
+  if (plan.unrepairable.length > 0) {
+    for (const problem of plan.unrepairable) process.stderr.write(`${renderProblemPretty(own(problem), c)}\n`);
+    process.stderr.write(
+      `callhook: ${name}: ${plural(plan.unrepairable.length, 'problem')} cannot be repaired automatically; nothing was written\n`,
+    );
+    return { code: ExitCode.invalid };
+  }
+  const left = plan.repairs.length > 0 ? await errorsAfter(input, plan) : 0;
+  if (left > 0) {
+    process.stderr.write(
+      `callhook: ${name}: ${plural(left, 'syntax problem')} remain after repair; nothing was written (run callhook validate ${name})\n`,
+    );
+    return { code: ExitCode.invalid };
+  }
+  for (const planned of plan.repairs) {
+    process.stderr.write(
+      `callhook: ${name}:${planned.line}:${planned.column}: ${escapeTerminal(planned.description)}\n`,
+    );
+  }
+  if (!options.write) {
+    if (several) process.stdout.write(`==> ${name} <==\n`);
+    for await (const chunk of applyRepairs(
+      bytesOf(input),
+      plan.repairs.map((planned) => planned.repair),
+    )) {
+      if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+    }
+    if (plan.repairs.length > 0) {
+      process.stderr.write(
+        `callhook: ${name}: repaired ${plural(plan.repairs.length, 'problem')} (--write saves them)\n`,
+      );
+    }
+    return { code: ExitCode.ok };
+  }
+  if (plan.repairs.length === 0) {
+    process.stderr.write(`callhook: ${name}: nothing to repair\n`);
+    return { code: ExitCode.ok };
+  }
+  const { value: backup, signal } = await withSignalsHeld(() => writeRepaired(input, plan));
+  process.stderr.write(
+    `callhook: ${name}: repaired ${plural(plan.repairs.length, 'problem')}; the original is kept as ${escapeTerminal(backup)}\n`,
+  );
+  return { code: ExitCode.ok, signal };
+}
+
+/** Runs `fix` on files, folders or `-`: prints the repaired text, or with `--write` rewrites each file in place. */
+export async function fix(paths: string[], options: FixOptions): Promise<void> {
+  const sources = await listSources(paths);
+  if (options.write && sources.some((source) => source.path === '-')) {
+    throw new CallhookError('fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)');
+  }
+  let code: number = ExitCode.ok;
+  for (const [index, source] of sources.entries()) {
+    let outcome: Awaited<ReturnType<typeof fixOne>>;
+    try {
+      outcome = await fixOne(source, options, sources.length > 1);
+    } catch (error) {
+      // One file that cannot be rewritten does not stop the others.
+      if (!(error instanceof CallhookError) || sources.length === 1) throw error;
+      process.stderr.write(`callhook: ${error.message}\n`);
+      outcome = { code: error.exitCode };
+    }
+    code = Math.max(code, outcome.code);
+    if (outcome.signal) {
+      const rest = sources.length - index - 1;
+      process.stderr.write(`callhook: interrupted${rest > 0 ? `; ${plural(rest, 'file')} left as they were` : ''}\n`);
+      code = ExitCode.interrupted;
+      break;
+    }
+  }
+  process.exitCode = code;
 }

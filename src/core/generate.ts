@@ -13,6 +13,7 @@ import type {
   FlowStep,
   SmsData,
 } from '../schema/events.js';
+import { instantOf, isTimestamp } from './instant.js';
 
 /** How to generate: the same options (seed included) always give the same events. */
 export interface GenerateOptions {
@@ -61,7 +62,7 @@ const GenerateOptionsSchema = v.object({
   campaigns: v.optional(
     v.pipe(v.number(), v.integer('campaigns must be an integer'), v.minValue(1, 'campaigns must be 1 or more')),
   ),
-  startTime: v.optional(v.pipe(v.string(), v.isoTimestamp('startTime must be an ISO-8601 timestamp'))),
+  startTime: v.optional(v.pipe(v.string(), v.check(isTimestamp, 'startTime must be an ISO-8601 timestamp'))),
   envelope: v.optional(v.picklist(['wire', 'all'])),
 });
 
@@ -826,7 +827,7 @@ export function* generateTypedCalls(options: GenerateOptions): Generator<Generat
   const random = new Random(checked.seed);
   const campaigns = makeCampaigns(random, checked.campaigns ?? 3);
   const envelopeAll = checked.envelope === 'all';
-  let start = Date.parse(checked.startTime ?? '2022-09-01T00:00:00.000Z');
+  let start = instantOf(checked.startTime ?? '2022-09-01T00:00:00.000Z');
 
   for (let call = 0; call < checked.calls; call++) {
     const campaign = random.pick(campaigns);

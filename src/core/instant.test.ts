@@ -1,29 +1,43 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalInstant } from './instant.js';
+import { callAttempted, callComplete } from '../../test/helpers/events.js';
+import { freshenEvent, newestTimestamp } from '../http/fresh.js';
+import type { InputRecord } from '../input/types.js';
+import { formatTime } from '../render/flow.js';
+import { checkEvent } from '../schema/check.js';
+import { canonicalInstant, daysInMonth, instantOf, isTimestamp } from './instant.js';
+import { summarise } from './summary.js';
+import { matchesFilter, orderTimeline, parseTimeBound } from './timeline.js';
+
+const two = (min: number, max: number) => fc.integer({ min, max }).map((n) => String(n).padStart(2, '0'));
+
+/** A date the calendar has, as `YYYY-MM-DD`. */
+const realDate = fc
+  .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }))
+  .map(([year, month, day]) => {
+    const d = Math.min(day, daysInMonth(year, month));
+    return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  });
 
 describe('canonicalInstant', () => {
-  it('gives the instant Date.parse gives for any timestamp in the platform shape, leap days and year 0000 included', () => {
-    const two = (min: number, max: number) => fc.integer({ min, max }).map((n) => String(n).padStart(2, '0'));
+  it('gives the instant Date.parse gives for any real date in the platform shape, leap days and year 0000 included', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 9999 }),
-        two(1, 12),
-        two(1, 31),
+        realDate,
         two(0, 23),
         two(0, 59),
         two(0, 59),
         fc.integer({ min: 0, max: 999 }),
-        (year, month, day, hour, minute, second, ms) => {
-          const text = `${String(year).padStart(4, '0')}-${month}-${day}T${hour}:${minute}:${second}.${String(ms).padStart(3, '0')}Z`;
+        (date, hour, minute, second, ms) => {
+          const text = `${date}T${hour}:${minute}:${second}.${String(ms).padStart(3, '0')}Z`;
           expect(canonicalInstant(text)).toBe(Date.parse(text));
         },
       ),
-      { numRuns: 5000 },
+      { numRuns: 2000 },
     );
   });
 
-  it('leaves anything else to Date.parse', () => {
+  it('leaves anything else to instantOf', () => {
     for (const text of [
       '2022-13-01T00:00:00.000Z',
       '2022-09-00T00:00:00.000Z',
@@ -37,5 +51,136 @@ describe('canonicalInstant', () => {
     ]) {
       expect(canonicalInstant(text)).toBeUndefined();
     }
+  });
+});
+
+describe('isTimestamp', () => {
+  it('in the platform shape, accepts exactly what the ISO expression accepts on a real date', () => {
+    const iso = /^\d{4}-(?:0[1-9]|1[0-2])-(?:[12]\d|0[1-9]|3[01])T(?:0\d|1\d|2[0-3])(?::[0-5]\d){2}\.\d{3}Z$/;
+    fc.assert(
+      fc.property(realDate, fc.nat(23), fc.constantFrom(...'0123456789:;/ -T.Z'), (date, at, char) => {
+        const valid = `${date}T12:34:56.789Z`;
+        const text = valid.slice(0, at) + char + valid.slice(at + 1);
+        // A space for the T is valid too, but not the platform's own shape.
+        const withT = text[10] === ' ' ? `${text.slice(0, 10)}T${text.slice(11)}` : text;
+        const real = iso.test(withT) && new Date(Date.parse(withT)).toISOString() === withT;
+        expect(isTimestamp(text), text).toBe(real);
+        expect(canonicalInstant(text), text).toBe(real && withT === text ? Date.parse(text) : undefined);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('instantOf', () => {
+  it('reads every form the payload reference allows: offsets of hours alone, a space, a long fraction', () => {
+    const utc = Date.parse('2022-08-31T23:30:00Z');
+    expect(instantOf('2022-09-01T09:30:00+10:00')).toBe(utc);
+    expect(instantOf('2022-09-01T09:30:00 +10:00')).toBe(utc);
+    expect(instantOf('2022-09-01T09:30:00+10')).toBe(utc);
+    expect(instantOf('2022-09-01 09:30:00 +1000')).toBe(utc);
+    expect(instantOf('2022-08-31T20:30:00-03')).toBe(utc);
+    expect(instantOf('2022-08-31T23:30:00Z')).toBe(utc);
+    expect(instantOf('2022-08-31T23:30:00.5Z')).toBe(utc + 500);
+    expect(instantOf('2022-08-31T23:30:00.05Z')).toBe(utc + 50);
+    expect(instantOf('2022-09-01T09:30:00.123456789Z')).toBe(Date.parse('2022-09-01T09:30:00.123Z'));
+  });
+
+  it('refuses dates the calendar lacks, and every other shape', () => {
+    for (const text of [
+      '2022-02-30T10:00:00.000Z',
+      '2022-02-29T10:00:00Z',
+      '2100-02-29T10:00:00Z',
+      '2022-04-31T10:00:00+10',
+      '2022-09-01T24:00:00Z',
+      '2022-09-01T09:30:00',
+      '2022-09-01T09:30:00.Z',
+      '2022-09-01T09:30:00.1234567890Z',
+      '2022-09-01T09:30:00+24',
+      '2022-09-01T09:30:00+10:',
+      '2022-09-01T09:30:00+10:60',
+      '2022-09-01t09:30:00z',
+      '2022-09-01T09:30Z',
+      'not a time',
+    ]) {
+      expect(instantOf(text), text).toBeNaN();
+    }
+    expect(instantOf('2024-02-29T10:00:00Z')).toBe(Date.parse('2024-02-29T10:00:00Z'));
+    expect(instantOf('2000-02-29T10:00:00Z')).toBe(Date.parse('2000-02-29T10:00:00Z'));
+  });
+});
+
+// Timestamps in many forms, valid or not: offsets, spaces, fractions, impossible dates.
+const anyTimestamp = fc
+  .tuple(
+    fc.integer({ min: 2020, max: 2024 }),
+    two(1, 12),
+    two(1, 31),
+    fc.constantFrom('T', ' '),
+    two(0, 23),
+    two(0, 59),
+    two(0, 59),
+    fc.constantFrom('', '.5', '.123', '.123456789'),
+    fc.constantFrom('Z', '+10', '+10:00', ' +0930', '-03', '-00:30', ' -11'),
+  )
+  .map(([y, mo, d, sep, h, mi, s, f, z]) => `${y}-${mo}-${d}${sep}${h}:${mi}:${s}${f}${z}`);
+
+describe('one reading of time', () => {
+  it('validate accepts exactly what every command places, and they all place it at the same instant', () => {
+    fc.assert(
+      fc.property(anyTimestamp, (time) => {
+        const accepted = checkEvent({ ...callAttempted({ time }).data }).event !== undefined;
+        const ms = instantOf(time);
+        expect(accepted).toBe(isTimestamp(time));
+        expect(checkEvent(callComplete({ startedTime: time }).data).event !== undefined).toBe(accepted);
+        if (!accepted) return;
+        const event = callAttempted({ time });
+        // show and trace: --since/--until select it at its instant, and it sorts there.
+        expect(matchesFilter(event, { since: ms, until: ms + 1 })).toBe(true);
+        expect(matchesFilter(event, { since: ms + 1 })).toBe(false);
+        const before = callAttempted({ time: new Date(ms - 1).toISOString() });
+        const after = callAttempted({ time: new Date(ms + 1).toISOString() });
+        const order = orderTimeline([after, event, before].map((e, sequence) => ({ event: e, sequence })));
+        expect(order.map((entry) => entry.event)).toEqual([before, event, after]);
+        expect(formatTime(time)).toBe(`${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`);
+        // summarise: counted inside the same bounds, keyed by its UTC day.
+        const record: InputRecord = {
+          kind: 'event',
+          element: { file: 'x', line: 1, column: 1, offset: 0, pointer: '', index: 0, batch: 0, text: '' },
+          event,
+          value: {},
+          problems: [],
+          duplicate: false,
+        };
+        const report = summarise([record], { since: ms, until: ms + 1, by: 'day' });
+        expect(report.events).toBe(1);
+        expect(report.groups?.rows.map((row) => row.key)).toEqual([new Date(ms).toISOString().slice(0, 10)]);
+        // replay --fresh: the same instant, moved.
+        expect(newestTimestamp(event.data)).toBe(ms);
+        const moved = freshenEvent(event.data, { shiftMs: 1000 }) as { time: string };
+        expect(instantOf(moved.time)).toBe(ms + 1000);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an offset validate accepts is not dropped by show --since, and an impossible date is invalid', () => {
+    const event = callAttempted({ time: '2022-09-01T09:30:00+10' });
+    expect(checkEvent(event.data).event).toBeDefined();
+    expect(matchesFilter(event, { since: Date.parse('2022-08-31T23:00:00Z') })).toBe(true);
+    const impossible = checkEvent(callAttempted({ time: '2022-02-30T10:00:00.000Z' }).data);
+    expect(impossible.event).toBeUndefined();
+    expect(impossible.issues).toEqual([
+      expect.objectContaining({
+        code: 'invalid-format',
+        pointer: '/time',
+        message: expect.stringContaining('2022-02 has 28 days'),
+      }),
+    ]);
+  });
+
+  it('--since and --until are read by the same reader: an impossible date is refused', () => {
+    expect(parseTimeBound('2022-02-30', 0)).toBeUndefined();
+    expect(parseTimeBound('2022-09-01T10:00+10', 0)).toBe(Date.parse('2022-09-01T00:00:00Z'));
   });
 });

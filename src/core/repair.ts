@@ -1,16 +1,149 @@
-/** Applies `fix`'s repairs to a byte stream. Pure: bytes in, bytes out. */
-import type { Repair } from '../input/types.js';
+/**
+ * `fix`'s repairs: which edits repair a file (from the problems the input layer reports), and
+ * applying them to a byte stream. Pure: records in, a plan out; bytes in, bytes out.
+ */
+import type { ElementInfo, InputRecord, Problem, Repair } from '../input/types.js';
 
-/** Sorts repairs by offset and drops exact duplicates. */
-export function orderRepairs(repairs: readonly Repair[]): Repair[] {
-  const sorted = [...repairs].sort((a, b) => a.offset - b.offset || a.deleteBytes - b.deleteBytes);
-  return sorted.filter(
-    (repair, i) =>
-      i === 0 ||
-      repair.offset !== sorted[i - 1]!.offset ||
-      repair.deleteBytes !== sorted[i - 1]!.deleteBytes ||
-      repair.insert !== sorted[i - 1]!.insert,
+/** One edit `fix` makes, with where it is and what it repairs, for the list on stderr. */
+export interface PlannedRepair {
+  repair: Repair;
+  line: number;
+  column: number;
+  /** What is repaired, e.g. `missing comma between object members`. */
+  description: string;
+}
+
+/** What `fix` does to one file: its edits in offset order, and the errors no edit repairs. */
+export interface RepairPlan {
+  repairs: PlannedRepair[];
+  unrepairable: Problem[];
+}
+
+/** Sorts repairs by offset and drops exact duplicates (two problems can ask for the same edit). */
+export function orderRepairs<T extends { repair: Repair }>(repairs: readonly T[]): T[] {
+  const sorted = [...repairs].sort(
+    (a, b) => a.repair.offset - b.repair.offset || a.repair.deleteBytes - b.repair.deleteBytes,
   );
+  return sorted.filter((item, i) => {
+    const before = sorted[i - 1]?.repair;
+    const { repair } = item;
+    return (
+      !before ||
+      repair.offset !== before.offset ||
+      repair.deleteBytes !== before.deleteBytes ||
+      repair.insert !== before.insert
+    );
+  });
+}
+
+/** Whether a string or a bracket is still open at the end of `text`. */
+function isOpenAtEnd(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') depth++;
+    else if (char === '}' || char === ']') depth--;
+  }
+  return inString || depth > 0;
+}
+
+interface SyntaxElement {
+  element: ElementInfo;
+  /** Its syntax errors; empty for an element that is JSON. */
+  errors: Problem[];
+}
+
+/**
+ * Plans the repair of one file from the records `readRecords` gives for it. Problems with a
+ * repair (commas, a colon, an array left open) are repaired where they are. An export cut off
+ * at its end (an interrupted download) loses its last element, which is cut in two: that element
+ * is dropped, with the comma before it, so that the rest is kept and validates. Schema errors are
+ * `validate`'s business and are not looked at.
+ */
+export class RepairPlanner {
+  readonly #elements: SyntaxElement[] = [];
+  readonly #between: Problem[] = [];
+  #bytes = 0;
+
+  /** Takes one record of the file. */
+  add(record: InputRecord): void {
+    switch (record.kind) {
+      case 'problem':
+        if (record.problem.severity === 'error') this.#between.push(record.problem);
+        return;
+      case 'event':
+        this.#elements.push({ element: record.element, errors: [] });
+        return;
+      case 'invalid': {
+        // A value that parsed has only schema errors: validate's business, not fix's.
+        const errors =
+          record.value === undefined ? record.problems.filter((problem) => problem.severity === 'error') : [];
+        this.#elements.push({ element: record.element, errors });
+        return;
+      }
+      case 'file-end':
+        this.#bytes = record.bytes;
+        return;
+    }
+  }
+
+  /** The plan, once every record of the file was added. */
+  plan(): RepairPlan {
+    const planned: PlannedRepair[] = [];
+    const unrepairable: Problem[] = [];
+    const take = (problem: Problem) => {
+      if (problem.repair) {
+        planned.push({
+          repair: problem.repair,
+          line: problem.line,
+          column: problem.column,
+          description: `repaired: ${problem.message}`,
+        });
+      } else unrepairable.push(problem);
+    };
+    const cut = this.#cutOff();
+    const elements = cut ? this.#elements.slice(0, -1) : this.#elements;
+    for (const { errors } of elements) for (const problem of errors) take(problem);
+    for (const problem of this.#between) take(problem);
+    if (cut) planned.push(cut);
+    return { repairs: orderRepairs(planned), unrepairable };
+  }
+
+  /** The edit that drops the last element when the end of the file cut it in two. */
+  #cutOff(): PlannedRepair | undefined {
+    const last = this.#elements.at(-1);
+    if (!last || last.errors.length === 0) return undefined;
+    const { element } = last;
+    // Hint: only the last line may be wrong (a key, a literal or a string cut short there): an
+    // error on an earlier line is damage inside the element, which dropping it would hide.
+    const bytes = Buffer.from(element.text);
+    const onLastLine = (problem: Problem) => !bytes.subarray(problem.offset - element.offset).includes(0x0a);
+    if (element.text === '' || !last.errors.every(onLastLine)) return undefined;
+    // The end of the file is inside it: it runs to the last byte, with a string or a bracket open.
+    if (element.offset + bytes.length !== this.#bytes || !isOpenAtEnd(element.text)) return undefined;
+    // A lone value cut off leaves nothing to keep; that is no repair.
+    if (this.#elements.length === 1 && element.pointer === '') return undefined;
+    // From the end of the element before it in the same batch, so that the comma between goes too.
+    const before = this.#elements.at(-2)?.element;
+    const from =
+      before && before.batch === element.batch && before.text !== ''
+        ? before.offset + Buffer.byteLength(before.text)
+        : element.offset;
+    // An array left open is closed on a line of its own, as an export ends, in the file's line endings.
+    const newline = `${before?.text ?? ''}${element.text}`.includes('\r\n') ? '\r\n' : '\n';
+    const closing = this.#between.some((problem) => problem.code === 'unexpected-eof' && problem.repair?.insert);
+    return {
+      repair: { offset: from, deleteBytes: this.#bytes - from, insert: closing ? newline : '' },
+      line: element.line,
+      column: element.column,
+      description: `dropped the element${element.pointer ? ` ${element.pointer}` : ''} that starts here: the file ends in the middle of it`,
+    };
+  }
 }
 
 /** Copies `chunks` with `repairs` (sorted by offset) applied: insertions and deletions at byte offsets. */

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ElementInfo, InputRecord, Problem } from '../input/types.js';
 import type { CallCompleteData, WebhookEvent } from '../schema/events.js';
-import { instantOf, largestRemainderPercents, SummaryAccumulator, summarise, summaryExitCode } from './summary.js';
+import { instantOf } from './instant.js';
+import { largestRemainderPercents, SummaryAccumulator, summarise, summaryExitCode } from './summary.js';
 
 const campaignA = '5dd7681b-2188-49fc-8fc0-87b57056f436';
 const campaignB = '0b0b0b0b-2188-49fc-8fc0-87b57056f436';

@@ -16,7 +16,7 @@ import {
   statusGroupOf,
   type WebhookEvent,
 } from '../schema/events.js';
-import { canonicalInstant } from './instant.js';
+import { instantOf, utcIsoOf } from './instant.js';
 import { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
 
 export { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
@@ -330,31 +330,6 @@ function reach(questions: CampaignState['questions'], question: string): void {
 }
 
 /**
- * Milliseconds since the epoch of an ISO-8601 timestamp, in every form the schema accepts, or
- * NaN. Date.parse refuses two of them: a space before the offset, and an offset of hours alone.
- */
-export function instantOf(time: string): number {
-  const canonical = canonicalInstant(time);
-  if (canonical !== undefined) return canonical;
-  const ms = Date.parse(time);
-  if (!Number.isNaN(ms)) return ms;
-  const normalised = time
-    .replace(
-      / ?([+-]\d{2}):?(\d{2})?$/,
-      (_, hours: string, minutes: string | undefined) => `${hours}:${minutes ?? '00'}`,
-    )
-    .replace(/^(\d{4}-\d{2}-\d{2}) /, '$1T');
-  return Date.parse(normalised);
-}
-
-/** The UTC instant of an ISO-8601 timestamp as `YYYY-MM-DDTHH:MM:SS.sssZ`, or undefined when it has none. */
-function utcIso(time: string, ms: number): string | undefined {
-  // Hint: the platform sends exactly this form; only other forms need the (slower) round trip.
-  if (time.length === 24 && time[10] === 'T' && time.endsWith('Z')) return time;
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
-
-/**
  * Counts records one at a time; `report()` returns the summary so far. One instance per run:
  * feed it every record `readRecords` yields, in order.
  */
@@ -523,10 +498,10 @@ export class SummaryAccumulator {
         key = event.data.campaignId;
         break;
       case 'day':
-        key = utcIso(time, ms)?.slice(0, 10) ?? unknownTime;
+        key = utcIsoOf(time, ms)?.slice(0, 10) ?? unknownTime;
         break;
       case 'hour': {
-        const iso = utcIso(time, ms);
+        const iso = utcIsoOf(time, ms);
         key = iso ? `${iso.slice(0, 13)}:00Z` : unknownTime;
         break;
       }
@@ -695,7 +670,7 @@ export class SummaryAccumulator {
       filteredOut: this.#filteredOut,
       // Finite bounds have readable times, so utcIso returns a string for them.
       timeRange: Number.isFinite(this.#first)
-        ? { first: utcIso(this.#firstText, this.#first)!, last: utcIso(this.#lastText, this.#last)! }
+        ? { first: utcIsoOf(this.#firstText, this.#first)!, last: utcIsoOf(this.#lastText, this.#last)! }
         : null,
       callComplete: {
         total: calls,

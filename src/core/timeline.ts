@@ -2,7 +2,9 @@
  * Pure logic of `show` and `trace`: which events a user's filters select, where a search text
  * matches, how `--mask` hides personal data, and the time order of one scheduled call's events.
  */
+
 import { correlationIdOf, eventTime, statusGroupOf, type WebhookEvent } from '../schema/events.js';
+import { instantOf } from './instant.js';
 
 /** What `show`'s filter options ask for; every field left undefined selects everything. */
 export interface EventFilter {
@@ -96,7 +98,7 @@ export function matchesFilter(event: WebhookEvent, filter: EventFilter): boolean
   if (filter.id !== undefined && !idsOf(event).some((id) => startsWith(id, filter.id as string))) return false;
   if (filter.phone !== undefined && !phonesOf(event).includes(filter.phone)) return false;
   if (filter.since !== undefined || filter.until !== undefined) {
-    const time = Date.parse(eventTime(event));
+    const time = instantOf(eventTime(event));
     if (filter.since !== undefined && !(time >= filter.since)) return false;
     // A half-open range, as summarise reads it too: --until 2022-10-01 ends with September.
     if (filter.until !== undefined && !(time < filter.until)) return false;
@@ -110,7 +112,7 @@ export function matchesFilter(event: WebhookEvent, filter: EventFilter): boolean
 
 const durationUnits: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
 // An ISO-8601 date, or date and time with an optional offset.
-const isoInstant = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const isoInstant = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 /**
  * Reads a `--since`/`--until` value, for every command that takes one: an ISO-8601 date or
@@ -124,9 +126,9 @@ export function parseTimeBound(text: string, now: number): number | undefined {
   if (relative) return now - Number(relative[1]) * (durationUnits[relative[2] as string] as number);
   const match = isoInstant.exec(trimmed);
   if (!match) return undefined;
-  const [, date, time, offset] = match;
-  const zone = offset === undefined ? 'Z' : offset.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2').toUpperCase();
-  const ms = Date.parse(time === undefined ? `${date}T00:00:00Z` : `${date}T${time}${zone}`);
+  const [, date, time = '00:00:00', offset = 'Z'] = match;
+  // Hint: read by the one reader of event times, which wants the seconds: `10:00` is `10:00:00`.
+  const ms = instantOf(`${date}T${time.length === 5 ? `${time}:00` : time}${offset.toUpperCase()}`);
   return Number.isNaN(ms) ? undefined : ms;
 }
 
@@ -176,14 +178,15 @@ export function maskPhonesInText(text: string): string {
   });
 }
 
-const maskers: Record<string, (value: string) => string> = {
-  phone: maskPhone,
-  from: maskPhone,
-  to: maskPhone,
-  name: initialsOf,
-  transcript: maskPhonesInText,
-  message: maskPhonesInText,
-};
+// Hint: a Map, not an object: a payload key such as `valueOf` or `constructor` must find nothing.
+const maskers = new Map<string, (value: string) => string>([
+  ['phone', maskPhone],
+  ['from', maskPhone],
+  ['to', maskPhone],
+  ['name', initialsOf],
+  ['transcript', maskPhonesInText],
+  ['message', maskPhonesInText],
+]);
 
 /**
  * A copy of an event (or of a raw parsed payload, enveloped or bare) with personal data hidden
@@ -193,12 +196,13 @@ const maskers: Record<string, (value: string) => string> = {
 export function maskPayload<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => maskPayload(item)) as T;
   if (typeof value !== 'object' || value === null) return value;
-  const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    const masker = maskers[key];
-    copy[key] = masker && typeof item === 'string' ? masker(item) : maskPayload(item);
-  }
-  return copy as T;
+  // Hint: Object.fromEntries defines each key as data: assigning `copy.__proto__` would not.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => {
+      const masker = maskers.get(key);
+      return [key, masker && typeof item === 'string' ? masker(item) : maskPayload(item)];
+    }),
+  ) as T;
 }
 
 /** An event in a trace, with the order it was read in, for a stable sort. */
@@ -224,7 +228,7 @@ const stageOf: Record<WebhookEvent['type'], number> = {
  */
 export function orderTimeline<T extends TimelineEntry>(entries: readonly T[]): T[] {
   return entries
-    .map((entry) => ({ entry, time: Date.parse(eventTime(entry.event)) }))
+    .map((entry) => ({ entry, time: instantOf(eventTime(entry.event)) }))
     .sort(
       (a, b) =>
         a.time - b.time ||

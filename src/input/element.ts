@@ -131,8 +131,21 @@ export function diagnoseSyntax(source: ElementText, truncated: boolean): Problem
       onError: (error, offset, length) => {
         // Hint: jsonc-parser recovers and goes on, so one mistake can raise a second error at
         // the same place or at the very next token; only the first is the user's.
+        // Hint: a run of stray commas is one error each, so that deleting every one repairs it;
+        // a run that ends at a closing bracket is one trailing comma, reported at the bracket.
+        const token0 = text[offset];
+        const afterCommas = /^[\s,]*(.?)/.exec(text.slice(offset, offset + 256))?.[1];
+        const closerAfterCommas =
+          (token0 === '}' || token0 === ']') && text[previousTokenEnd(text, offset) - 1] === ',';
+        const strayComma = length === 1 && token0 === ',' && text[previousTokenEnd(text, offset) - 1] === ',';
+        if (length === 1 && token0 === ',' && (afterCommas === '}' || afterCommas === ']')) {
+          lastErrorOffset = offset;
+          lastErrorEnd = offset + length;
+          return;
+        }
         const cascade =
-          offset === lastErrorOffset || (lastErrorEnd >= 0 && text.slice(lastErrorEnd, offset).trim() === '');
+          offset === lastErrorOffset ||
+          (!strayComma && !closerAfterCommas && lastErrorEnd >= 0 && text.slice(lastErrorEnd, offset).trim() === '');
         lastErrorOffset = offset;
         lastErrorEnd = offset + length;
         if (cascade) return;
@@ -165,11 +178,22 @@ export function diagnoseSyntax(source: ElementText, truncated: boolean): Problem
           case ParseErrorCode.PropertyNameExpected:
           case ParseErrorCode.ValueExpected:
             if (atEnd) problems.push(eof());
-            else if (text[before - 1] === ',' && (token === '}' || token === ']')) {
+            else if (token === ',') {
+              // A doubled comma, or one before the first member: deleting it is the repair.
+              const what = text[before - 1] === ',' ? 'two commas in a row' : `comma before the first of the ${where}`;
               problems.push(
-                source.problem(before - 1, 'error', 'trailing-comma', `trailing comma before "${token}"`, pointer, {
+                source.problem(offset, 'error', 'unexpected-comma', what, pointer, {
                   frame: true,
-                  repair: { at: before - 1, deleteChars: 1, insert: '' },
+                  repair: { at: offset, deleteChars: 1, insert: '' },
+                }),
+              );
+            } else if (text[before - 1] === ',' && (token === '}' || token === ']')) {
+              let first = before - 1;
+              while (text[previousTokenEnd(text, first) - 1] === ',') first = previousTokenEnd(text, first) - 1;
+              problems.push(
+                source.problem(first, 'error', 'trailing-comma', `trailing comma before "${token}"`, pointer, {
+                  frame: true,
+                  repair: { at: first, deleteChars: before - first, insert: '' },
                 }),
               );
             } else {

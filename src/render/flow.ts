@@ -3,6 +3,7 @@
  * every other event as one line, in `pretty` (terminal) or `markdown` (ticket) form. Strings only.
  */
 import type { ChalkInstance } from 'chalk';
+import { instantOf } from '../core/instant.js';
 import { findMatches } from '../core/timeline.js';
 import type { InputRecord } from '../input/types.js';
 import { type CallStatus, eventTime, type WebhookEvent } from '../schema/events.js';
@@ -29,7 +30,7 @@ export interface EventNote {
 
 /** An ISO timestamp as `2022-09-01 00:29:12 UTC` (UTC, whole seconds), or the text escaped when it is not a date. */
 export function formatTime(iso: string): string {
-  const time = Date.parse(iso);
+  const time = instantOf(iso);
   if (Number.isNaN(time)) return escapeTerminal(iso);
   return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
@@ -87,11 +88,12 @@ export function highlightSpans(
   return spans;
 }
 
-const requestLabels: Record<string, string> = { humanSupportRequest: 'human support requested' };
+// Hint: a Map: a request is payload text, and `constructor` must not find Object's.
+const requestLabels = new Map([['humanSupportRequest', 'human support requested']]);
 
 /** A request name as people say it: `humanSupportRequest` → `human support requested`. */
 export function describeRequest(request: string): string {
-  return requestLabels[request] ?? `request: ${escapeTerminal(request)}`;
+  return requestLabels.get(request) ?? `request: ${escapeTerminal(request)}`;
 }
 
 /** Where a Partial call stopped: the step number and question of `lastStepName`, or of the last step. */
@@ -107,7 +109,7 @@ function stoppedAt(event: CallCompleteEvent): { step: number; question: string }
 
 function queuedAfter(event: CallCompleteEvent): string | undefined {
   if (event.createdAt === undefined) return undefined;
-  const delay = Date.parse(event.createdAt) - Date.parse(event.data.startedTime);
+  const delay = instantOf(event.createdAt) - instantOf(event.data.startedTime);
   if (Number.isNaN(delay)) return undefined;
   return delay >= 0 ? `queued ${formatDuration(delay)} later` : `queued ${formatDuration(delay)} BEFORE the start`;
 }

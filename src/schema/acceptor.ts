@@ -74,6 +74,11 @@ class AcceptorSource {
     for (const action of node.pipe.slice(1)) {
       if (action.kind === 'metadata') continue;
       const requirement = action.requirement;
+      // A `check` is a predicate on the value: the acceptor calls it as valibot would.
+      if (action.kind === 'validation' && action.type === 'check' && typeof requirement === 'function') {
+        out += `if (!${this.constant(requirement)}(${at})) return false;`;
+        continue;
+      }
       if (action.kind !== 'validation' || !regexActions.has(action.type) || !(requirement instanceof RegExp)) {
         return undefined;
       }

@@ -3,6 +3,7 @@
  * fields under `strict`, and the consistency warnings PAYLOADS.md lists. Pure: no I/O.
  */
 import * as v from 'valibot';
+import { instantOf } from '../core/instant.js';
 import { acceptorOf } from './acceptor.js';
 import {
   dataSchemas,
@@ -73,7 +74,7 @@ export function detectTypeByShape(value: Json): EventType | undefined {
   let tie = false;
   for (const [type, keys] of shapeKeys) {
     let score = 0;
-    for (const key of keys) if (key in value) score++;
+    for (const key of keys) if (Object.hasOwn(value, key)) score++;
     if (score > bestScore) {
       best = type;
       bestScore = score;
@@ -104,7 +105,12 @@ function issueFromValibot(issue: v.BaseIssue<unknown>, prefix: string): SchemaIs
   const pointer = prefix + path.map((item) => `/${pointerSegment(item.key as string | number)}`).join('');
   const last = path.at(-1);
   const field = last === undefined ? 'event' : JSON.stringify(String(last.key));
-  if (issue.kind === 'schema' && issue.input === undefined && last && !((last.key as string) in (last.input as Json))) {
+  if (
+    issue.kind === 'schema' &&
+    issue.input === undefined &&
+    last &&
+    !Object.hasOwn(last.input as Json, last.key as string)
+  ) {
     return { severity: 'error', code: 'missing-field', message: `missing required field ${field}`, pointer };
   }
   if (issue.type === 'picklist') {
@@ -182,14 +188,9 @@ function warn(issues: SchemaIssue[], code: string, message: string, pointer: str
   issues.push({ severity: 'warning', code, message, pointer });
 }
 
-/** The platform's own timestamp form, `2022-09-01T00:30:48.567Z`, which orders as text. */
-function isCanonicalUtc(time: string): boolean {
-  return time.length === 24 && time[10] === 'T' && time[23] === 'Z';
-}
-
 /** Whether timestamp `a` is after `b`. */
 function isLater(a: string, b: string): boolean {
-  return isCanonicalUtc(a) && isCanonicalUtc(b) ? a > b : Date.parse(a) > Date.parse(b);
+  return instantOf(a) > instantOf(b);
 }
 
 /** The consistency checks of PAYLOADS.md: warnings, because a valid payload can still break them. */
@@ -239,6 +240,14 @@ function checkConsistency(event: WebhookEvent, prefix: string, issues: SchemaIss
   }
 }
 
+/** Whether a parsed object is an enveloped event: it has an eventType, or a data object beside createdAt. */
+export function isEnvelope(value: Json): boolean {
+  return (
+    Object.hasOwn(value, 'eventType') ||
+    (Object.hasOwn(value, 'data') && isObject(value.data) && Object.hasOwn(value, 'createdAt'))
+  );
+}
+
 /** Classifies and validates one parsed value. */
 export function checkEvent(value: unknown, options: CheckOptions = {}): CheckResult {
   const issues: SchemaIssue[] = [];
@@ -252,7 +261,7 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
     return { kind: undefined, event: undefined, issues };
   }
 
-  const enveloped = 'eventType' in value || ('data' in value && isObject(value.data) && 'createdAt' in value);
+  const enveloped = isEnvelope(value);
   let type: EventType | undefined = options.type;
   let payload: unknown = value;
   let prefix = '';
@@ -301,7 +310,8 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
   if (options.strict) {
     if (enveloped) {
       for (const key of Object.keys(value)) {
-        if (!(key in EnvelopeSchema.entries)) issues.push(unknownField(key, `/${pointerSegment(key)}`));
+        // Hint: Object.hasOwn, not `in`: `constructor` and `toString` are in every object.
+        if (!Object.hasOwn(EnvelopeSchema.entries, key)) issues.push(unknownField(key, `/${pointerSegment(key)}`));
       }
     }
     findUnknownFields(schema as SchemaNode, payload, prefix, issues);

@@ -7,6 +7,7 @@
  */
 import * as v from 'valibot';
 
+import { describeBadTimestamp, isTimestamp } from '../core/instant.js';
 import { callStatuses, eventTypes } from './names.js';
 
 export { type CallStatus, callStatuses, type EventType, eventTypes } from './names.js';
@@ -25,8 +26,12 @@ export function statusGroupOf(status: string): StatusGroup | undefined {
 
 const uuid = v.pipe(v.string(), v.uuid('expected a UUID'));
 // Hint: the platform always sends UTC with a `Z`, but an offset is still a correct instant, so
-// any ISO-8601 timestamp valibot recognises is accepted.
-const timestamp = v.pipe(v.string(), v.isoTimestamp('expected an ISO-8601 timestamp'));
+// an offset is accepted. What is valid is what core/instant.ts reads, so that every command
+// places a valid event at the same instant; a date the calendar lacks (2022-02-30) is refused.
+const timestamp = v.pipe(
+  v.string(),
+  v.check(isTimestamp, (issue) => describeBadTimestamp(String(issue.input))),
+);
 // International format without '+': E.164 allows at most 15 digits.
 const phone = v.pipe(
   v.string(),

@@ -237,7 +237,7 @@ describe('validate: usage and I/O errors', () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/validate \[options\] <paths\.\.\.>/);
-    expect(help.stdout).toMatch(/fix \[options\] <file>/);
+    expect(help.stdout).toMatch(/fix \[options\] <paths\.\.\.>/);
     expect(help.stdout).toContain('Exit codes:');
     const version = await runCli(['--version']);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
@@ -266,8 +266,15 @@ describe('fix', () => {
 
   it('repairs several defects at once and the result validates', async () => {
     const fixed = await runCli(['fix', 'fixtures/invalid/several-errors.json']);
+    const file = 'fixtures/invalid/several-errors.json';
     expect(fixed.stderr).toBe(
-      'callhook: fixtures/invalid/several-errors.json: repaired 4 problems (--write saves them)\n',
+      [
+        `callhook: ${file}:10:27: repaired: missing comma between object members`,
+        `callhook: ${file}:59:51: repaired: trailing comma before "}"`,
+        `callhook: ${file}:61:4: repaired: missing comma between array elements`,
+        `callhook: ${file}:69:4: repaired: trailing comma before "]"`,
+        `callhook: ${file}: repaired 4 problems (--write saves them)\n`,
+      ].join('\n'),
     );
     const checked = await runCli(['validate', '-', '--format', 'json'], { input: fixed.stdout });
     expect(JSON.parse(checked.stdout).totals).toMatchObject({ errors: 0, invalid: 0, valid: 3 });

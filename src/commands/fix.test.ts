@@ -1,0 +1,263 @@
+import {
+  chmodSync,
+  chownSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { capture } from '../../test/helpers/capture.js';
+import { CallhookError } from '../errors.js';
+import { readRecords } from '../input/read.js';
+import { fix } from './fix.js';
+
+// The published CallComplete example: one missing comma at 59:20.
+const broken = readFileSync('fixtures/doc-examples/call-complete.json');
+const repaired = readFileSync('fixtures/valid/doc-call-complete-repaired.json');
+const valid = readFileSync('fixtures/valid/human-support-request.json', 'utf8');
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'callhook-fix-test-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  process.exitCode = undefined;
+});
+
+/** Syntax and schema errors of a file, as validate counts them, and its events. */
+async function check(path: string): Promise<{ events: number; errors: string[] }> {
+  let events = 0;
+  const errors: string[] = [];
+  for await (const records of readRecords([path])) {
+    for (const record of records) {
+      if (record.kind === 'event') events++;
+      const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
+      for (const p of problems) if (p.severity === 'error') errors.push(`${p.code} ${p.line}:${p.column}`);
+    }
+  }
+  return { events, errors };
+}
+
+describe('fix --write rewrites the file in place', () => {
+  it('keeps the mode, owner, inode and hard links; the backup is no more readable than the original', async () => {
+    const file = join(dir, 'private.json');
+    writeFileSync(file, broken, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    chownSync(file, 1234, 1234);
+    linkSync(file, join(dir, 'other-name.json'));
+    const before = statSync(file);
+    const { stderr } = await capture(() => fix([file], { write: true }));
+    const after = statSync(file);
+    expect(readFileSync(file)).toEqual(repaired);
+    expect([after.ino, after.mode & 0o7777, after.uid, after.gid, after.nlink]).toEqual([
+      before.ino,
+      0o600,
+      1234,
+      1234,
+      2,
+    ]);
+    expect(readFileSync(join(dir, 'other-name.json'))).toEqual(repaired);
+    const backup = statSync(`${file}.bak`);
+    expect(readFileSync(`${file}.bak`)).toEqual(broken);
+    expect(backup.mode & 0o077).toBe(0);
+    expect(stderr).toContain(`${file}:59:20: repaired: missing comma between object members`);
+    expect(readdirSync(dir).sort()).toEqual(['other-name.json', 'private.json', 'private.json.bak']);
+  });
+
+  it('writes through a symlink to its target, which stays a symlink', async () => {
+    mkdirSync(join(dir, 'real'));
+    const target = join(dir, 'real', 'export.json');
+    writeFileSync(target, broken);
+    const link = join(dir, 'link.json');
+    symlinkSync(target, link);
+    await capture(() => fix([link], { write: true }));
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target)).toEqual(repaired);
+    expect(readFileSync(`${link}.bak`)).toEqual(broken);
+  });
+
+  it('refuses a read-only file with one line and exit 2, writing nothing', async () => {
+    const file = join(dir, 'readonly.json');
+    writeFileSync(file, broken);
+    chmodSync(file, 0o444);
+    const error = await capture(() => fix([file], { write: true })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallhookError);
+    expect((error as CallhookError).exitCode).toBe(2);
+    expect((error as CallhookError).message).toBe(
+      `${file}: the file is read-only; nothing was written (make it writable, or fix without --write)`,
+    );
+    expect(readFileSync(file)).toEqual(broken);
+    expect(readdirSync(dir)).toEqual(['readonly.json']);
+  });
+});
+
+describe('fix without --write', () => {
+  it('writes nothing anywhere: a planted symlink in the temporary directory is not followed', async () => {
+    const shared = join(dir, 'shared-tmp');
+    mkdirSync(shared);
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'precious');
+    const file = join(dir, 'x.json');
+    writeFileSync(file, broken);
+    // What another local user could plant where fix used to write its temporary copy.
+    symlinkSync(victim, join(shared, `callhook-fix-${process.pid}-x.json`));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = shared;
+    try {
+      const { stdout } = await capture(() => fix([file], {}));
+      expect(stdout).toBe(repaired.toString());
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    expect(readdirSync(shared)).toEqual([`callhook-fix-${process.pid}-x.json`]);
+    expect(readFileSync(file)).toEqual(broken);
+  });
+});
+
+describe('fix takes paths as every command does', () => {
+  it('repairs every file of a folder, listing each repair with its file:line:column', async () => {
+    mkdirSync(join(dir, 'batches', 'sub'), { recursive: true });
+    for (const name of ['a.json', 'sub/b.json']) writeFileSync(join(dir, 'batches', name), broken);
+    writeFileSync(join(dir, 'batches', 'ok.json'), valid);
+    const printed = await capture(() => fix([join(dir, 'batches')], {}));
+    expect(printed.stdout).toBe(
+      [
+        `==> ${join(dir, 'batches', 'a.json')} <==\n${repaired}`,
+        `==> ${join(dir, 'batches', 'ok.json')} <==\n${valid}`,
+        `==> ${join(dir, 'batches', 'sub', 'b.json')} <==\n${repaired}`,
+      ].join(''),
+    );
+    const { stderr } = await capture(() => fix([join(dir, 'batches')], { write: true }));
+    expect(stderr).toContain(`${join(dir, 'batches', 'sub', 'b.json')}:59:20: repaired: missing comma`);
+    expect(stderr).toContain(`${join(dir, 'batches', 'ok.json')}: nothing to repair`);
+    for (const name of ['a.json', 'sub/b.json']) expect(readFileSync(join(dir, 'batches', name))).toEqual(repaired);
+    expect(process.exitCode).toBe(0);
+  });
+
+  it('escapes a file name that holds escape codes', async () => {
+    const file = join(dir, 'evil\u001b[2J.json');
+    writeFileSync(file, broken);
+    const { stderr } = await capture(() => fix([file], {}));
+    expect(stderr).not.toContain('\u001b');
+    expect(stderr).toContain('evil\\e[2J.json:59:20: repaired');
+  });
+});
+
+describe('new repairs', () => {
+  it('a doubled comma inside an event is unexpected-comma, and fix removes it', async () => {
+    const file = join(dir, 'doubled.json');
+    const text = repaired.toString();
+    writeFileSync(file, text.replace('"requests": [],', '"requests": [],,'));
+    expect((await check(file)).errors).toEqual(['unexpected-comma 32:16']);
+    const { stdout, stderr } = await capture(() => fix([file], { write: false }));
+    expect(stdout).toBe(text);
+    expect(stderr).toContain('doubled.json:32:16: repaired: two commas in a row');
+  });
+
+  it('stray commas: leading, in runs, and before a closing bracket', async () => {
+    const file = join(dir, 'stray.json');
+    const text = repaired.toString();
+    writeFileSync(
+      file,
+      text
+        .replace('"flow": [\n{', '"flow": [\n,{')
+        .replace('"requests": [],', '"requests": [,,],,,')
+        .replace('"transcript": "Anything."\n', '"transcript": "Anything.",,\n'),
+    );
+    const { stdout } = await capture(() => fix([file], { write: false }));
+    expect(stdout).toBe(text);
+  });
+
+  it('an export cut off at its end: the cut element is dropped with its position, the array closed, the rest kept', async () => {
+    const whole = readFileSync('fixtures/valid/doc-call-complete-repaired.json', 'utf8');
+    const file = join(dir, 'cut.json');
+    // Cut inside the third event's name: a string, two objects and the array are open.
+    const third = whole.lastIndexOf('"name": "');
+    const cut = whole.slice(0, third + 12);
+    writeFileSync(file, cut);
+    const { stdout, stderr } = await capture(() => fix([file], { write: true }));
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /cut\.json:\d+:1: dropped the element \/2 that starts here: the file ends in the middle of it/,
+    );
+    expect(await check(file)).toEqual({ events: 2, errors: [] });
+    const kept = readFileSync(file, 'utf8');
+    expect(kept.startsWith(whole.slice(0, whole.lastIndexOf('},\n{')))).toBe(true);
+    expect(kept.endsWith('}\n]')).toBe(true);
+  });
+
+  it('an NDJSON export cut off in its last line loses that line only', async () => {
+    const lines = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8');
+    const file = join(dir, 'cut.ndjson');
+    writeFileSync(file, lines.slice(0, lines.length - 30));
+    const total = lines.trimEnd().split('\n').length;
+    const { stderr } = await capture(() => fix([file], { write: true }));
+    expect(stderr).toContain(`cut.ndjson:${total}:1: dropped the element that starts here`);
+    expect(await check(file)).toEqual({ events: total - 1, errors: [] });
+  });
+
+  it('any cut inside the last element: the rest is kept byte for byte and validates (pretty, CRLF, NDJSON, batch per line)', async () => {
+    const files = [
+      'fixtures/valid/doc-call-complete-repaired.json',
+      'fixtures/valid/crlf-line-endings.json',
+      'fixtures/valid/one-event-per-line.ndjson',
+      'fixtures/valid/batch-per-line.jsonl',
+    ];
+    const shapes = await Promise.all(
+      files.map(async (path) => {
+        let last: { offset: number; length: number } | undefined;
+        let events = 0;
+        for await (const records of readRecords([path])) {
+          for (const record of records) {
+            if (record.kind !== 'event') continue;
+            events++;
+            last = { offset: record.element.offset, length: Buffer.byteLength(record.element.text) };
+          }
+        }
+        return { path, bytes: readFileSync(path), events, last: last! };
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.nat(shapes.length - 1), fc.double({ min: 0, max: 1, noNaN: true }), async (which, where) => {
+        const { path, bytes, events, last } = shapes[which]!;
+        // Strictly inside the element: at least one of its brackets is open.
+        const cut = last.offset + 1 + Math.floor(where * (last.length - 2));
+        const file = join(dir, `cut-${which}-${cut}${path.slice(path.lastIndexOf('.'))}`);
+        writeFileSync(file, bytes.subarray(0, cut));
+        await capture(() => fix([file], { write: true }));
+        expect(await check(file)).toEqual({ events: events - 1, errors: [] });
+        // What comes before the comma ahead of the dropped element is as it was.
+        const kept = readFileSync(file);
+        const before = bytes
+          .subarray(0, last.offset)
+          .toString()
+          .replace(/[\s,]*$/, '');
+        expect(kept.subarray(0, Buffer.byteLength(before)).toString()).toBe(before);
+      }),
+      { numRuns: 24 },
+    );
+  });
+
+  it('a lone event cut off cannot be repaired: nothing is written, exit 1', async () => {
+    const file = join(dir, 'lone.json');
+    const lone = readFileSync('fixtures/valid/single-event-object.json', 'utf8');
+    writeFileSync(file, lone.slice(0, 100));
+    const { stderr } = await capture(() => fix([file], { write: true }));
+    expect(stderr).toContain('cannot be repaired automatically; nothing was written');
+    expect(process.exitCode).toBe(1);
+    expect(readdirSync(dir)).toEqual(['lone.json']);
+  });
+});

@@ -1,0 +1,75 @@
+/** `fix` as a process: stdin, exit codes, and a signal in the middle of --write. */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { binPath, runCli } from '../helpers/run-cli.js';
+
+const broken = readFileSync('fixtures/doc-examples/call-complete.json');
+const repaired = readFileSync('fixtures/valid/doc-call-complete-repaired.json');
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'callhook-fix-e2e-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('fix as a process', () => {
+  it('reads - from stdin and prints the repair; --write on stdin is a usage error', async () => {
+    const printed = await runCli(['fix', '-'], { input: broken });
+    expect(printed.stdout).toBe(repaired.toString());
+    expect(printed.stderr).toContain('<stdin>:59:20: repaired: missing comma between object members');
+    expect(printed.code).toBe(0);
+    const refused = await runCli(['fix', '-', '--write'], { input: broken });
+    expect(refused.stderr).toBe(
+      'callhook: fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)\n',
+    );
+    expect(refused.code).toBe(2);
+  });
+
+  it('a folder is read as every command reads one, and a read-only file in it is one line, exit 2', async () => {
+    writeFileSync(join(dir, 'a.json'), broken);
+    writeFileSync(join(dir, 'b.json'), broken);
+    chmodSync(join(dir, 'b.json'), 0o444);
+    const result = await runCli(['fix', dir, '--write']);
+    expect(result.stderr).toContain(
+      `callhook: ${join(dir, 'b.json')}: the file is read-only; nothing was written (make it writable, or fix without --write)\n`,
+    );
+    expect(result.code).toBe(2);
+    expect(readFileSync(join(dir, 'a.json'))).toEqual(repaired);
+    expect(readFileSync(join(dir, 'b.json'))).toEqual(broken);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s during --write leaves no temporary file and no half-written file',
+    async (signal) => {
+      // A large file, so that the rewrite is still going on when the signal arrives.
+      const event = JSON.parse(readFileSync('fixtures/valid/human-support-request.json', 'utf8'))[0];
+      const parts = Array.from({ length: 3000 }, (_, i) =>
+        JSON.stringify({ ...event, id: `${event.id.slice(0, 24)}${String(i).padStart(12, '0')}` }, null, 2),
+      );
+      const original = Buffer.from(`[${parts[0]}\n${parts.slice(1).join(',\n')}]\n`);
+      const file = join(dir, 'big.json');
+      writeFileSync(file, original);
+      const child = spawn(process.execPath, [binPath, 'fix', file, '--write'], { stdio: 'ignore' });
+      // The moment fix creates its first file beside the original, it is interrupted.
+      const watcher = watch(dir, (_event, name) => {
+        if (name && name !== 'big.json') child.kill(signal);
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      watcher.close();
+      const left = readdirSync(dir).sort();
+      expect(left.filter((name) => name !== 'big.json' && name !== 'big.json.bak')).toEqual([]);
+      const now = readFileSync(file);
+      const repairedText = Buffer.from(`[${parts[0]},\n${parts.slice(1).join(',\n')}]\n`);
+      if (left.includes('big.json.bak')) {
+        // The backup and the rewrite are finished before the signal is obeyed.
+        // Hint: Buffer#equals: a deep toEqual over megabytes takes minutes.
+        expect(readFileSync(join(dir, 'big.json.bak')).equals(original)).toBe(true);
+        expect(now.equals(repairedText)).toBe(true);
+        expect(code).toBe(130);
+      } else expect(now.equals(original)).toBe(true);
+    },
+  );
+});
