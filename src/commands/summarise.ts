@@ -29,7 +29,7 @@ export function summaryConsumerOf(summary: SummaryAccumulator): MergingConsumer<
       if (redeliveries.length > 0)
         return summary.mergeWithout(
           state,
-          redeliveries.map((record) => record.event),
+          redeliveries.map((r) => r.record.event),
         );
       summary.merge(state);
       return true;

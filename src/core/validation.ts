@@ -1,4 +1,5 @@
 /** The validation report: what `callhook validate` found, per file and in total. Pure. */
+import type { CutPosition, Redelivery } from '../input/halves.js';
 import type { InputRecord, Problem } from '../input/types.js';
 
 /** One file's results. */
@@ -89,6 +90,61 @@ export class ValidationCollector {
     }
   }
 
+  /**
+   * Adds the second half of the file being read, which another collector read from `cut` on (see
+   * input/halves.ts): its problems come after this one's, moved to the file's lines, columns and
+   * element indices, with a `duplicate-id` warning added to each of `redeliveries` (events it
+   * took as first seen whose ids this side had seen). Returns false, adding nothing, when the
+   * half cannot be placed exactly: it read on past the top-level array it began in.
+   */
+  mergeHalf(half: ValidationHalf, redeliveries: readonly Redelivery[], cut: CutPosition): boolean {
+    const report = this.current;
+    if (!report || (cut.batchIndex !== undefined && half.leftFirstValue)) return false;
+    const inserts: { at: number; problem: Problem }[] = [];
+    for (const { record, first } of redeliveries) {
+      const warning = record.problems.at(-1);
+      if (warning?.code !== 'duplicate-id') return false;
+      // The warning's place in the half: the element's place there, plus the warning's in it.
+      const line = half.firsts.lines[first]!;
+      const column = half.firsts.columns[first]!;
+      const index = half.firsts.indices[first]!;
+      inserts.push({
+        at: half.firsts.problems[first]!,
+        problem: {
+          ...warning,
+          line: line + warning.line - 1,
+          column: warning.line === 1 ? column + warning.column - 1 : warning.column,
+          pointer: (index < 0 ? '' : `/${index}`) + warning.pointer.slice(record.element.pointer.length),
+        },
+      });
+    }
+    const moved = (problem: Problem): Problem => movedBy(problem, cut);
+    let errors = 0;
+    let warnings = 0;
+    const take = (problem: Problem) => {
+      if (problem.severity === 'error') errors++;
+      else warnings++;
+      this.addProblem(report, moved(problem));
+    };
+    // Hint: the half kept its first `maxProblems` problems, which are all this run can still
+    // keep; those it only counted, and the warnings that would go among them, are counted here.
+    let next = 0;
+    half.report.problems.forEach((problem, j) => {
+      while (next < inserts.length && inserts[next]!.at <= j) take(inserts[next++]!.problem);
+      take(problem);
+    });
+    while (next < inserts.length && inserts[next]!.at <= half.report.problems.length) take(inserts[next++]!.problem);
+    const restErrors = half.report.errors - errors;
+    const restWarnings = half.report.warnings + inserts.length - warnings;
+    report.errors += restErrors;
+    report.warnings += restWarnings;
+    report.omitted += restErrors + restWarnings;
+    report.events += half.report.events;
+    report.valid += half.report.valid;
+    report.invalid += half.report.invalid;
+    return true;
+  }
+
   /** The report so far. */
   report(): ValidationReport {
     const totals = { files: this.files.length, events: 0, valid: 0, invalid: 0, errors: 0, warnings: 0 };
@@ -102,6 +158,113 @@ export class ValidationCollector {
     const ok = totals.errors === 0 && !(this.options.warningsAsErrors && totals.warnings > 0);
     return { ok, files: this.files, totals };
   }
+}
+
+/**
+ * What the reader of a file's second half found, for `ValidationCollector.mergeHalf`: its
+ * report (positions counted from where it began), and for each event whose id it saw first, in
+ * order, where that event was and how many problems had been counted up to its end.
+ */
+export interface ValidationHalf {
+  report: FileReport;
+  firsts: { lines: Uint32Array; columns: Uint32Array; indices: Int32Array; problems: Float64Array };
+  /** It read elements of a top-level value after the one it began in. */
+  leftFirstValue: boolean;
+}
+
+/** Collects the second half of one file (see input/halves.ts) into a `ValidationHalf`. */
+export class HalfValidationCollector {
+  private readonly collector: ValidationCollector;
+  private readonly report: FileReport;
+  private firsts = {
+    lines: new Uint32Array(1024),
+    columns: new Uint32Array(1024),
+    indices: new Int32Array(1024),
+    problems: new Float64Array(1024),
+  };
+  private count = 0;
+  private leftFirstValue = false;
+
+  constructor(file: string, options: ValidationOptions = {}) {
+    this.collector = new ValidationCollector(options);
+    this.collector.add({ kind: 'file-start', file });
+    this.report = this.collector.report().files[0]!;
+  }
+
+  /** Takes one record of the half (its `file-start` left out). */
+  add(record: InputRecord): void {
+    this.collector.add(record);
+    if (record.kind !== 'event' && record.kind !== 'invalid') return;
+    if (record.element.batch > 0) this.leftFirstValue = true;
+    if (record.kind !== 'event' || record.duplicate || record.event.id === undefined) return;
+    if (this.count === this.firsts.lines.length) this.grow();
+    const at = this.count++;
+    this.firsts.lines[at] = record.element.line;
+    this.firsts.columns[at] = record.element.column;
+    this.firsts.indices[at] = record.element.pointer === '' ? -1 : Number(record.element.pointer.slice(1));
+    this.firsts.problems[at] = this.report.errors + this.report.warnings;
+  }
+
+  /** What it found, as plain data another thread can take. */
+  state(): ValidationHalf {
+    const n = this.count;
+    const { lines, columns, indices, problems } = this.firsts;
+    return {
+      report: this.report,
+      firsts: {
+        lines: lines.subarray(0, n),
+        columns: columns.subarray(0, n),
+        indices: indices.subarray(0, n),
+        problems: problems.subarray(0, n),
+      },
+      leftFirstValue: this.leftFirstValue,
+    };
+  }
+
+  private grow(): void {
+    const size = this.firsts.lines.length * 2;
+    const grown = {
+      lines: new Uint32Array(size),
+      columns: new Uint32Array(size),
+      indices: new Int32Array(size),
+      problems: new Float64Array(size),
+    };
+    grown.lines.set(this.firsts.lines);
+    grown.columns.set(this.firsts.columns);
+    grown.indices.set(this.firsts.indices);
+    grown.problems.set(this.firsts.problems);
+    this.firsts = grown;
+  }
+}
+
+/**
+ * A problem of a file's second half, read from `cut` on, at its place in the whole file: lines
+ * count on from the cut's, columns of its first line from the cut's column, and inside the
+ * top-level array the element indices from the cut's.
+ */
+function movedBy(problem: Problem, cut: CutPosition): Problem {
+  const pointer =
+    cut.batchIndex === undefined
+      ? problem.pointer
+      : problem.pointer.replace(/^\/(\d+)/, (_, index: string) => `/${Number(index) + cut.batchIndex!}`);
+  return {
+    ...problem,
+    line: problem.line + cut.line - 1,
+    column: problem.line === 1 ? problem.column + cut.column - 1 : problem.column,
+    pointer,
+    frame: problem.frame === undefined ? undefined : frameMovedBy(problem.frame, cut.line - 1),
+  };
+}
+
+/** A code frame (see input/split.ts `codeFrame`) with its line numbers `by` lines further on. */
+function frameMovedBy(frame: string, by: number): string {
+  const rows = frame.split('\n').map((row) => /^(> | {2})( *)(\d*) \| (.*)$/s.exec(row));
+  if (by === 0 || rows.some((row) => row === null)) return frame;
+  const numbers = rows.map((row) => (row![3] === '' ? undefined : Number(row![3]) + by));
+  const width = String(Math.max(...numbers.map((n) => n ?? 0))).length;
+  return rows
+    .map((row, i) => `${row![1]}${(numbers[i] === undefined ? '' : String(numbers[i])).padStart(width)} | ${row![4]}`)
+    .join('\n');
 }
 
 /** A file passes when it has no errors (and, under `warningsAsErrors`, no warnings). */

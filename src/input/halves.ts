@@ -17,24 +17,47 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { FingerprintSet } from './fingerprint-set.js';
 import { type ReadOptions, readRecords } from './read.js';
 import type { ResumePoint } from './split.js';
-import type { InputRecord } from './types.js';
+import type { ElementInfo, InputRecord } from './types.js';
 
 /** A valid event record, as `readRecords` yields it. */
 export type EventRecord = Extract<InputRecord, { kind: 'event' }>;
+
+/**
+ * An event the second half's reader counted as first seen that was a redelivery (see
+ * `MergingConsumer.merge`): its record read again, and its place among the events that reader
+ * saw first (0 for the first).
+ */
+export interface Redelivery {
+  record: EventRecord;
+  first: number;
+}
+
+/**
+ * Where the second half began, as the main thread (which read up to it) knows it: its line and
+ * column, and in a top-level array the index there of the element it began with (undefined in
+ * NDJSON, where positions inside each value count from that value).
+ */
+export interface CutPosition {
+  offset: number;
+  line: number;
+  column: number;
+  batchIndex: number | undefined;
+}
 
 /** A consumer whose counts can be taken from one thread and merged into another's. */
 export interface MergingConsumer<State> {
   add(records: InputRecord[]): void;
   state(): State;
   /**
-   * Merges the state of a consumer that read the records right after this one's. `redeliveries`
-   * are the records, in file order, of events that consumer counted as first seen but whose ids
-   * this one had seen: as one consumer reading both would, they are redeliveries (`duplicate`,
-   * with the `duplicate-id` warning when warnings are looked for), read again with positions
-   * counted from their own first byte (line 1, column 1). Returns false, merging nothing, when the
-   * merged counts could not be made exactly those of one consumer.
+   * Merges the state of a consumer that read the records from `cut` on (its positions count
+   * from there: line 1, column 1, the array's element 0). `redeliveries` are the events, in file
+   * order, that consumer counted as first seen but whose ids this one had seen: as one consumer
+   * reading both would, they are redeliveries (`duplicate`, with the `duplicate-id` warning when
+   * warnings are looked for), read again with positions counted from their own first byte.
+   * Returns false, merging nothing, when the merged counts could not be made exactly those of
+   * one consumer.
    */
-  merge(state: State, redeliveries: readonly EventRecord[]): boolean;
+  merge(state: State, redeliveries: readonly Redelivery[], cut: CutPosition): boolean;
 }
 
 /** The options a worker reads with: only what can cross threads. */
@@ -177,19 +200,22 @@ export async function readInHalves<State>(
       return false;
     }
     const shared = ids.shared({ table: half.ids, order: half.order });
-    let redeliveries: EventRecord[] = [];
+    let redeliveries: Redelivery[] = [];
+    let cut: CutPosition;
     try {
-      redeliveries = await readSecondCopies(
+      const records = await readSecondCopies(
         path,
         shared.map((first) => half.offsets[first]!),
         from.point,
         options,
       );
+      redeliveries = records.map((record, i) => ({ record, first: shared[i]! }));
+      cut = await positionOf(path, from, last);
     } catch (error) {
       how = `one thread (${error instanceof Error ? error.message : String(error)})`;
       return false;
     }
-    if (!consumer.merge(half.state as State, redeliveries)) {
+    if (!consumer.merge(half.state as State, redeliveries, cut)) {
       how = 'one thread (the redeliveries across the halves could not be taken out exactly)';
       return false;
     }
@@ -198,17 +224,54 @@ export async function readInHalves<State>(
     }
     return true;
   };
+  // The last element this thread read: where the second half began is counted from it.
+  let last: ElementInfo | undefined;
   try {
     for await (const records of readRecords([path], options, {
       ids,
       pause: { at: from.offset, point: from.point, stop },
     })) {
+      for (let i = records.length - 1; i >= 0; i--) {
+        const record = records[i]!;
+        if (record.kind === 'event' || record.kind === 'invalid') {
+          last = record.element;
+          break;
+        }
+      }
       consumer.add(records);
     }
   } finally {
     await thread?.terminate();
   }
   return { consumed: true, how };
+}
+
+/**
+ * The line and column of byte `from.offset`, counted from `last`, the last element read before
+ * it (its bytes and the few after it are read again), and the index of the element there.
+ */
+async function positionOf(path: string, from: Midpoint, last: ElementInfo | undefined): Promise<CutPosition> {
+  const start = last ?? { offset: 0, line: 1, column: 1, pointer: '', batch: 0 };
+  const handle = await open(path, 'r');
+  try {
+    const bytes = Buffer.alloc(from.offset - start.offset);
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, start.offset);
+    if (bytesRead !== bytes.length) throw new Error(`the file is shorter than ${from.offset} bytes`);
+    let lines = 0;
+    for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) lines++;
+    const lineStart = bytes.lastIndexOf(0x0a) + 1;
+    // Columns count UTF-16 code units, as the splitter does.
+    const units = bytes.toString('utf8', lineStart).length;
+    const inArray = from.point === 'batch' && last !== undefined && /^\/\d+$/.test(last.pointer);
+    return {
+      offset: from.offset,
+      line: start.line + lines,
+      column: lines === 0 ? start.column + units : units + 1,
+      batchIndex: from.point !== 'batch' ? undefined : inArray ? Number(last.pointer.slice(1)) + 1 : 0,
+    };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** An id set that has seen every id: each event read through it is a redelivery. */

@@ -4,10 +4,7 @@
 // reads, so that each side of the cut still takes many): the second half is read by a function
 // on this thread instead of a worker, through the same code. The last test runs the built CLI,
 // where the second half is a real worker thread.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { summaryConsumerOf } from '../../src/commands/summarise.js';
 import { generateCalls, type WireEvent } from '../../src/core/generate.js';
 import { SummaryAccumulator, type SummaryOptions } from '../../src/core/summary.js';
@@ -15,27 +12,13 @@ import { findMidpoint, readHalf, readInHalves } from '../../src/input/halves.js'
 import { type ReadOptions, readRecords } from '../../src/input/read.js';
 import { renderSummaryJson } from '../../src/render/summary-json.js';
 import { runCli } from '../helpers/run-cli.js';
+import { useTwoThreads } from '../helpers/two-threads.js';
 
-let dir: string;
+const write = useTwoThreads('callhook-threads-');
 let events: WireEvent[];
-
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'callhook-threads-'));
   events = [...generateCalls({ seed: 11, calls: 120, envelope: 'all' })];
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeEach(() => {
-  vi.stubEnv('CALLHOOK_THREADS', '2');
-});
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
-
-function write(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
 
 const pretty = (list: unknown[]) => JSON.stringify(list, null, 2);
 const ndjson = (list: unknown[]) => `${list.map((event) => JSON.stringify(event)).join('\n')}\n`;
