@@ -9,15 +9,7 @@ import {
 } from '../core/validation.js';
 import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
-import { colorsFor } from '../render/terminal.js';
-import {
-  renderFilePretty,
-  renderGithub,
-  renderJunit,
-  renderTotalsPretty,
-  renderValidationJson,
-  type ValidationFormat,
-} from '../render/validation.js';
+import type { ValidationFormat } from '../render/validation.js';
 import type { EventType } from '../schema/events.js';
 
 // Hint: this module is also the worker that validates the second half of a large file (see
@@ -47,6 +39,10 @@ export interface ValidateOptions {
 
 /** Runs `validate` and sets the exit code: 0 valid, 1 invalid. */
 export async function validate(paths: string[], options: ValidateOptions): Promise<void> {
+  // Hint: the renderers (chalk, string-width) are loaded only here, not by the worker thread,
+  // which loads this module too (see `serveHalf` above) and prints nothing.
+  const [{ colorsFor }, { renderFilePretty, renderGithub, renderJunit, renderTotalsPretty, renderValidationJson }] =
+    await Promise.all([import('../render/terminal.js'), import('../render/validation.js')]);
   const c = colorsFor(process.stdout);
   const collector = new ValidationCollector({
     maxProblems: options.maxProblems,

@@ -693,7 +693,7 @@ export class SummaryAccumulator {
    * all of this accumulator's, the next one is unknown. The funnel's tie-break, the order questions
    * were first seen: a question this one has not seen is placed where `other` first saw it, and if
    * that was in an event taken out, its true place is unknown; it matters only when the question's
-   * count ties another's in the campaign.
+   * count ties that of another question new to this one in the campaign.
    */
   #exactWithout(other: SummaryState, gone: SummaryState): boolean {
     if (gone.first === other.first && other.first < this.#first) return false;
@@ -707,10 +707,10 @@ export class SummaryAccumulator {
         if (mine?.questions.has(question)) continue;
         const left = reached(theirs, question) - reached(goneCampaign, question);
         if (left === 0) continue;
-        const names = new Set([...(mine?.questions.keys() ?? []), ...(theirs?.questions.keys() ?? [])]);
-        for (const name of names) {
-          const count = reached(mine, name) + reached(theirs, name) - reached(goneCampaign, name);
-          if (name !== question && count === left) return false;
+        // Hint: this one's questions come first either way; only those new to it can swap with it.
+        for (const name of theirs?.questions.keys() ?? []) {
+          if (name === question || mine?.questions.has(name)) continue;
+          if (reached(theirs, name) - reached(goneCampaign, name) === left) return false;
         }
       }
     }
