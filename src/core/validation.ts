@@ -100,21 +100,20 @@ export class ValidationCollector {
   mergeHalf(half: ValidationHalf, redeliveries: readonly Redelivery[], cut: CutPosition): boolean {
     const report = this.current;
     if (!report || (cut.batchIndex !== undefined && half.leftFirstValue)) return false;
+    // The redeliveries' warnings, already at their places in the file (not moved below).
     const inserts: { at: number; problem: Problem }[] = [];
-    for (const { record, first } of redeliveries) {
+    for (const { record, first, line, column } of redeliveries) {
       const warning = record.problems.at(-1);
       if (warning?.code !== 'duplicate-id') return false;
-      // The warning's place in the half: the element's place there, plus the warning's in it.
-      const line = half.firsts.lines[first]!;
-      const column = half.firsts.columns[first]!;
       const index = half.firsts.indices[first]!;
+      const element = index < 0 ? '' : `/${index + (cut.batchIndex ?? 0)}`;
       inserts.push({
         at: half.firsts.problems[first]!,
         problem: {
           ...warning,
           line: line + warning.line - 1,
           column: warning.line === 1 ? column + warning.column - 1 : warning.column,
-          pointer: (index < 0 ? '' : `/${index}`) + warning.pointer.slice(record.element.pointer.length),
+          pointer: element + warning.pointer.slice(record.element.pointer.length),
         },
       });
     }
@@ -124,14 +123,14 @@ export class ValidationCollector {
     const take = (problem: Problem) => {
       if (problem.severity === 'error') errors++;
       else warnings++;
-      this.addProblem(report, moved(problem));
+      this.addProblem(report, problem);
     };
     // Hint: the half kept its first `maxProblems` problems, which are all this run can still
     // keep; those it only counted, and the warnings that would go among them, are counted here.
     let next = 0;
     half.report.problems.forEach((problem, j) => {
       while (next < inserts.length && inserts[next]!.at <= j) take(inserts[next++]!.problem);
-      take(problem);
+      take(moved(problem));
     });
     while (next < inserts.length && inserts[next]!.at <= half.report.problems.length) take(inserts[next++]!.problem);
     const restErrors = half.report.errors - errors;
@@ -163,11 +162,12 @@ export class ValidationCollector {
 /**
  * What the reader of a file's second half found, for `ValidationCollector.mergeHalf`: its
  * report (positions counted from where it began), and for each event whose id it saw first, in
- * order, where that event was and how many problems had been counted up to its end.
+ * order, its index in its top-level array (-1 for a lone value) and how many problems had been
+ * counted up to its end.
  */
 export interface ValidationHalf {
   report: FileReport;
-  firsts: { lines: Uint32Array; columns: Uint32Array; indices: Int32Array; problems: Float64Array };
+  firsts: { indices: Int32Array; problems: Uint32Array };
   /** It read elements of a top-level value after the one it began in. */
   leftFirstValue: boolean;
 }
@@ -176,12 +176,8 @@ export interface ValidationHalf {
 export class HalfValidationCollector {
   private readonly collector: ValidationCollector;
   private readonly report: FileReport;
-  private firsts = {
-    lines: new Uint32Array(1024),
-    columns: new Uint32Array(1024),
-    indices: new Int32Array(1024),
-    problems: new Float64Array(1024),
-  };
+  // Hint: 8 bytes an event; its line and column are found again only for the few redeliveries.
+  private firsts = { indices: new Int32Array(1024), problems: new Uint32Array(1024) };
   private count = 0;
   private leftFirstValue = false;
 
@@ -197,10 +193,8 @@ export class HalfValidationCollector {
     if (record.kind !== 'event' && record.kind !== 'invalid') return;
     if (record.element.batch > 0) this.leftFirstValue = true;
     if (record.kind !== 'event' || record.duplicate || record.event.id === undefined) return;
-    if (this.count === this.firsts.lines.length) this.grow();
+    if (this.count === this.firsts.indices.length) this.grow();
     const at = this.count++;
-    this.firsts.lines[at] = record.element.line;
-    this.firsts.columns[at] = record.element.column;
     this.firsts.indices[at] = record.element.pointer === '' ? -1 : Number(record.element.pointer.slice(1));
     this.firsts.problems[at] = this.report.errors + this.report.warnings;
   }
@@ -208,29 +202,17 @@ export class HalfValidationCollector {
   /** What it found, as plain data another thread can take. */
   state(): ValidationHalf {
     const n = this.count;
-    const { lines, columns, indices, problems } = this.firsts;
+    const { indices, problems } = this.firsts;
     return {
       report: this.report,
-      firsts: {
-        lines: lines.subarray(0, n),
-        columns: columns.subarray(0, n),
-        indices: indices.subarray(0, n),
-        problems: problems.subarray(0, n),
-      },
+      firsts: { indices: indices.subarray(0, n), problems: problems.subarray(0, n) },
       leftFirstValue: this.leftFirstValue,
     };
   }
 
   private grow(): void {
-    const size = this.firsts.lines.length * 2;
-    const grown = {
-      lines: new Uint32Array(size),
-      columns: new Uint32Array(size),
-      indices: new Int32Array(size),
-      problems: new Float64Array(size),
-    };
-    grown.lines.set(this.firsts.lines);
-    grown.columns.set(this.firsts.columns);
+    const size = this.firsts.indices.length * 2;
+    const grown = { indices: new Int32Array(size), problems: new Uint32Array(size) };
     grown.indices.set(this.firsts.indices);
     grown.problems.set(this.firsts.problems);
     this.firsts = grown;

@@ -24,12 +24,14 @@ export type EventRecord = Extract<InputRecord, { kind: 'event' }>;
 
 /**
  * An event the second half's reader counted as first seen that was a redelivery (see
- * `MergingConsumer.merge`): its record read again, and its place among the events that reader
- * saw first (0 for the first).
+ * `MergingConsumer.merge`): its record read again, its place among the events that reader saw
+ * first (0 for the first), and the line and column in the file where it begins.
  */
 export interface Redelivery {
   record: EventRecord;
   first: number;
+  line: number;
+  column: number;
 }
 
 /**
@@ -209,8 +211,20 @@ export async function readInHalves<State>(
         from.point,
         options,
       );
-      redeliveries = records.map((record, i) => ({ record, first: shared[i]! }));
-      cut = await positionOf(path, from, last);
+      const [place] = await positionsOf(path, last ?? { offset: 0, line: 1, column: 1 }, [from.offset]);
+      const inArray = from.point === 'batch' && /^\/\d+$/.test(last?.pointer ?? '');
+      cut = {
+        offset: from.offset,
+        line: place!.line,
+        column: place!.column,
+        batchIndex: from.point !== 'batch' ? undefined : inArray ? Number(last!.pointer.slice(1)) + 1 : 0,
+      };
+      const places = await positionsOf(
+        path,
+        cut,
+        records.map((record) => record.element.offset),
+      );
+      redeliveries = records.map((record, i) => ({ record, first: shared[i]!, ...places[i]! }));
     } catch (error) {
       how = `one thread (${error instanceof Error ? error.message : String(error)})`;
       return false;
@@ -247,28 +261,41 @@ export async function readInHalves<State>(
 }
 
 /**
- * The line and column of byte `from.offset`, counted from `last`, the last element read before
- * it (its bytes and the few after it are read again), and the index of the element there.
+ * The line and column of each byte offset of `targets` (ascending, none before `start`), counted
+ * from `start`, whose position is known: the bytes between are read again, a chunk at a time.
  */
-async function positionOf(path: string, from: Midpoint, last: ElementInfo | undefined): Promise<CutPosition> {
-  const start = last ?? { offset: 0, line: 1, column: 1, pointer: '', batch: 0 };
+async function positionsOf(
+  path: string,
+  start: { offset: number; line: number; column: number },
+  targets: readonly number[],
+): Promise<{ line: number; column: number }[]> {
   const handle = await open(path, 'r');
   try {
-    const bytes = Buffer.alloc(from.offset - start.offset);
-    const { bytesRead } = await handle.read(bytes, 0, bytes.length, start.offset);
-    if (bytesRead !== bytes.length) throw new Error(`the file is shorter than ${from.offset} bytes`);
-    let lines = 0;
-    for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) lines++;
-    const lineStart = bytes.lastIndexOf(0x0a) + 1;
-    // Columns count UTF-16 code units, as the splitter does.
-    const units = bytes.toString('utf8', lineStart).length;
-    const inArray = from.point === 'batch' && last !== undefined && /^\/\d+$/.test(last.pointer);
-    return {
-      offset: from.offset,
-      line: start.line + lines,
-      column: lines === 0 ? start.column + units : units + 1,
-      batchIndex: from.point !== 'batch' ? undefined : inArray ? Number(last.pointer.slice(1)) + 1 : 0,
-    };
+    const chunk = Buffer.allocUnsafe(2 ** 20);
+    const places: { line: number; column: number }[] = [];
+    let line = start.line;
+    // Where the line holding `position` began; -1 while it is `start`'s line.
+    let lineStart = -1;
+    let position = start.offset;
+    for (const target of targets) {
+      while (position < target) {
+        const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, target - position), position);
+        if (bytesRead === 0) throw new Error(`the file is shorter than ${target} bytes`);
+        const bytes = chunk.subarray(0, bytesRead);
+        for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) {
+          line++;
+          lineStart = position + at + 1;
+        }
+        position += bytesRead;
+      }
+      // Columns count UTF-16 code units, as the splitter does.
+      const from = lineStart === -1 ? start.offset : lineStart;
+      const text = Buffer.alloc(target - from);
+      await handle.read(text, 0, text.length, from);
+      const units = text.toString('utf8').length;
+      places.push({ line, column: lineStart === -1 ? start.column + units : units + 1 });
+    }
+    return places;
   } finally {
     await handle.close();
   }
