@@ -75,11 +75,11 @@ interface HalfData {
 
 /**
  * What the second half's reader sends back: its consumer's state, its event ids (a
- * `FingerprintSet` snapshot), and the byte offset of each event whose id it saw first, in the
- * order it saw them.
+ * `FingerprintSet` snapshot), and how far past the start of the half each event whose id it saw
+ * first began, in the order it saw them.
  */
 export type HalfResult =
-  | { state: unknown; ids: Uint32Array; order: Uint32Array; offsets: Float64Array }
+  | { state: unknown; ids: Uint32Array; order: Uint32Array; offsets: Uint32Array | Float64Array }
   | { error: string };
 
 /** Who reads the second half: a worker started from `script` for `task`, or (in tests) a function on this thread. */
@@ -207,7 +207,7 @@ export async function readInHalves<State>(
     try {
       const records = await readSecondCopies(
         path,
-        shared.map((first) => half.offsets[first]!),
+        shared.map((first) => from.offset + half.offsets[first]!),
         from.point,
         options,
       );
@@ -347,18 +347,22 @@ export async function readHalf<State>(
   consumer: MergingConsumer<State>,
 ): Promise<HalfResult> {
   const ids = new FingerprintSet({ ordered: true });
-  // Where each event whose id this half saw first began, in the order seen (the set's order).
-  let offsets = new Float64Array(4096);
+  // How far past `from` each event whose id this half saw first began, in the order seen (the
+  // set's order). Hint: 4 bytes an event (8 for a half of 4 GiB or more): ~8 MiB for the half
+  // of a 2 GB export, which a 200 MiB budget must hold twice over with two threads.
+  const wide = (await stat(path)).size - from.offset >= 2 ** 32;
+  const make = (length: number) => (wide ? new Float64Array(length) : new Uint32Array(length));
+  let offsets = make(4096);
   let firsts = 0;
   for await (const records of readRecords([path], options, { from, ids })) {
     for (const record of records) {
       if (record.kind !== 'event' || record.duplicate || record.event.id === undefined) continue;
       if (firsts === offsets.length) {
-        const grown = new Float64Array(offsets.length * 2);
+        const grown = make(offsets.length * 2);
         grown.set(offsets);
         offsets = grown;
       }
-      offsets[firsts++] = record.element.offset;
+      offsets[firsts++] = record.element.offset - from.offset;
     }
     consumer.add(records[0]?.kind === 'file-start' ? records.slice(1) : records);
   }
