@@ -122,8 +122,19 @@ describe('validate on two threads', () => {
     }
   });
 
+  it('counts lines and columns the same with CRLF line ends and text outside ASCII', async () => {
+    // Columns count UTF-16 code units: an astral character is two, a 2-byte one is one.
+    const text = damaged().replaceAll('"name": "', '"name": "Zoë 😀 ').replaceAll('\n', '\r\n');
+    const report = await expectSame(
+      write('crlf.json', text),
+      /^two threads \(the second from byte \d+, \d+ redelivered/,
+    );
+    expect(report.totals.warnings).toBeGreaterThan(5);
+  });
+
   it('reads NDJSON in two halves, a line batch and redeliveries among them', async () => {
-    const lines = events.map((event) => JSON.stringify(event));
+    // Text outside ASCII before the redelivery in the line batch: its column counts UTF-16 units.
+    const lines = events.map((event) => JSON.stringify(event).replaceAll('"name":"', '"name":"Zoë 😀 '));
     const late = Math.floor(lines.length * 0.8);
     lines.splice(late, 2, `[${lines[late]}, ${lines[late + 1]}, ${lines[3]}]`);
     lines.push(lines[1]!, lines[Math.floor(lines.length * 0.55)]!);
