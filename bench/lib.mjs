@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: timing child processes, peak RSS, medians, Markdown rows.
-import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,12 +44,13 @@ export function median(values) {
  * event type: CallComplete events average ~1.2 KB, so 100,000 of them make the ~100 MB export
  * the targets speak of (a realistic mix averages ~560 bytes an event).
  */
-export async function ensureExport(events, format, only) {
-  const name = `export-${events}-${format}${only ? `-${only}` : ''}.json`;
+export async function ensureExport(events, format, only, { redeliver } = {}) {
+  const name = `export-${events}-${format}${only ? `-${only}` : ''}${redeliver ? `-redelivered${redeliver}` : ''}.json`;
   const out = join(root, 'bench', 'out', name);
   if (existsSync(out) && statSync(out).size > 0) return out;
   const args = [join(root, 'bench', 'make-export.mjs'), '--events', String(events), '--format', format, '--out', out];
   if (only) args.push('--only', only);
+  if (redeliver) args.push('--redeliver', String(redeliver));
   const { code } = await measure(process.execPath, args);
   if (code !== 0) throw new Error(`make-export failed for ${name}`);
   return out;
@@ -67,4 +68,63 @@ export function pairedRatio(ours, baseline) {
 /** `x.xx×` for a ratio. */
 export function ratio(value, baseline) {
   return `${(value / baseline).toFixed(2)}×`;
+}
+
+/** Where the peers the benches compare with are installed (gitignored; never callhook's dependencies). */
+export const peersDir = join(root, 'bench', '.peers');
+// Pinned, so that every run compares with the same peers.
+const peerPackages = ['@duckdb/node-api@1.5.6-r.1', 'ajv@8.20.0', 'ajv-formats@3.0.1'];
+
+/**
+ * Installs the peers into bench/.peers (its own package.json, `npm install --no-save`) unless
+ * they are there. Returns the names of those that could not be installed (each bench then skips
+ * their rows and says so).
+ */
+export function ensurePeers() {
+  const missing = () =>
+    peerPackages
+      .map((spec) => spec.slice(0, spec.lastIndexOf('@')))
+      .filter((name) => !existsSync(join(peersDir, 'node_modules', name, 'package.json')));
+  if (missing().length === 0) return [];
+  mkdirSync(peersDir, { recursive: true });
+  const manifest = join(peersDir, 'package.json');
+  if (!existsSync(manifest)) {
+    const description =
+      'Peers the benchmarks compare callhook with (bench/lib.mjs installs them); not dependencies of callhook';
+    writeFileSync(manifest, `${JSON.stringify({ private: true, description }, null, 2)}\n`);
+  }
+  process.stderr.write(`bench: installing ${peerPackages.join(', ')} into bench/.peers\n`);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  spawnSync(npm, ['install', '--no-save', '--no-audit', '--no-fund', ...peerPackages], {
+    cwd: peersDir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return missing();
+}
+
+/** Rounds of each paired comparison (CALLHOOK_BENCH_ROUNDS; at least 7 for a recorded run). */
+export const rounds = Number(process.env.CALLHOOK_BENCH_ROUNDS ?? 9);
+
+/**
+ * A Markdown table of targets: what, the measured value, the target, and whether it is met.
+ * Each target is `{ what, value, limit, unit }` (`value` undefined: not measured, with `why`).
+ */
+export function targetTable(targets) {
+  const format = (value, unit) => (unit === '×' ? `${value.toFixed(2)}×` : `${value.toFixed(0)} ${unit}`);
+  const rows = targets.map(({ what, value, limit, unit, why }) =>
+    value === undefined
+      ? `| ${what} | not measured: ${why} | ≤ ${format(limit, unit)} | not available |`
+      : `| ${what} | ${format(value, unit)} | ≤ ${format(limit, unit)} | ${value <= limit ? 'meets' : 'MISSES'} |`,
+  );
+  return ['| target | measured | limit | |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** Runs every command of `commands` once a round, `rounds` times, interleaved; returns each one's results. */
+export async function pairedRounds(commands, run, count = rounds) {
+  const results = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
+  for (let i = 0; i < count; i++) {
+    // Interleaved, so that a burst of load elsewhere on the machine hits every command alike.
+    for (const [name, command] of Object.entries(commands)) results[name].push(await run(...command));
+  }
+  return results;
 }

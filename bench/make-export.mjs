@@ -2,10 +2,13 @@
 // many events are asked for, and the file system's pace sets the generator's (back-pressure).
 //
 //   npm run build
-//   node bench/make-export.mjs --events 100000 --format array --out bench/out/export-100k.json [--seed 1] [--only CallComplete]
+//   node bench/make-export.mjs --events 100000 --format array --out bench/out/export-100k.json [--seed 1] [--only CallComplete] [--redeliver 2 [--redeliver-after 500]]
 //
 // Formats: `array` is one pretty-printed JSON array (2-space indent, as a human-saved export
 // looks), `minified` the same array on one line (as a POST body), `ndjson` one event per line.
+// `--redeliver P` makes it look like a real export, where the platform redelivers: P% of the
+// events (picked at random, seeded) come again, byte for byte, `--redeliver-after` events later
+// (500 by default). `--events` counts the copies too.
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
@@ -14,7 +17,7 @@ import { parseArgs } from 'node:util';
 
 const formats = ['array', 'minified', 'ndjson'];
 const eventTypes = ['CallComplete', 'CallAttempted', 'CallReceived', 'SMSSent', 'SMSReceived'];
-const usage = `usage: node bench/make-export.mjs --events <n> --out <file> [--format ${formats.join('|')}] [--seed <n>] [--only <event type>]`;
+const usage = `usage: node bench/make-export.mjs --events <n> --out <file> [--format ${formats.join('|')}] [--seed <n>] [--only <event type>] [--redeliver <percent> [--redeliver-after <n>]]`;
 // Hint: fs streams buffer 16 KiB; handing them ~256 KiB strings keeps the per-write cost negligible
 // while the pipeline's own buffer (a few chunks) still bounds memory to a few MiB.
 const chunkChars = 256 * 1024;
@@ -44,6 +47,8 @@ try {
       out: { type: 'string' },
       seed: { type: 'string' },
       only: { type: 'string' },
+      redeliver: { type: 'string' },
+      'redeliver-after': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;
@@ -56,6 +61,11 @@ if (args.help) {
 }
 const total = integerOption(args.events, 'events');
 const seed = integerOption(args.seed, 'seed', 1);
+const redeliverPercent = args.redeliver === undefined ? 0 : Number(args.redeliver);
+if (!(redeliverPercent >= 0 && redeliverPercent <= 100)) {
+  fail(`--redeliver must be a percentage from 0 to 100, got ${JSON.stringify(args.redeliver)}`);
+}
+const redeliverAfter = integerOption(args['redeliver-after'], 'redeliver-after', 500);
 if (!formats.includes(args.format))
   fail(`--format must be one of ${formats.join(', ')}, got ${JSON.stringify(args.format)}`);
 if (args.only !== undefined && !eventTypes.includes(args.only)) {
@@ -82,6 +92,18 @@ const layouts = {
   ndjson: { open: '', separator: '\n', close: '\n', empty: '' },
 };
 
+/** A small seeded pseudo-random generator (mulberry32): numbers in [0, 1). */
+function mulberry32(state) {
+  let a = state >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** Yields the file's text in ~256 KiB chunks; lazy, so it runs only as fast as the disk takes it. */
 function* chunks(format, count) {
   const encode = encoders[format];
@@ -92,12 +114,22 @@ function* chunks(format, count) {
   }
   let buffer = layout.open;
   let written = 0;
+  const random = mulberry32(seed);
+  // Copies to write, each when `written` reaches its `due` (in the order they fall due).
+  const redeliveries = [];
+  const put = (text) => {
+    buffer += (written === 0 ? '' : layout.separator) + text;
+    written++;
+  };
   // Hint: the call count is effectively unbounded; we stop after `count` events, which may cut
   // the last call's story short. That is fine for a benchmark input.
   for (const { type, event } of library.generateTypedCalls({ seed, calls: Number.MAX_SAFE_INTEGER })) {
     if (args.only && type !== args.only) continue;
-    buffer += (written === 0 ? '' : layout.separator) + encode(event);
-    written++;
+    while (redeliveries.length > 0 && redeliveries[0].due <= written && written < count) put(redeliveries.shift().text);
+    if (written === count) break;
+    const text = encode(event);
+    put(text);
+    if (random() * 100 < redeliverPercent) redeliveries.push({ due: written + redeliverAfter, text });
     if (written === count) break;
     if (buffer.length >= chunkChars) {
       yield buffer;
@@ -123,6 +155,6 @@ function report() {
   const bytes = output.bytesWritten;
   process.stderr.write(
     `make-export: wrote ${total} events, ${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB, ${Math.round(bytes / Math.max(total, 1))} B/event) ` +
-      `to ${args.out} as ${args.format}${args.only ? ` (${args.only} only)` : ''}, seed ${seed}, in ${seconds.toFixed(1)} s\n`,
+      `to ${args.out} as ${args.format}${args.only ? ` (${args.only} only)` : ''}${redeliverPercent ? `, ${redeliverPercent}% redelivered ${redeliverAfter} events later` : ''}, seed ${seed}, in ${seconds.toFixed(1)} s\n`,
   );
 }

@@ -18,19 +18,28 @@ import type { SummaryFormat } from '../render/formats.js';
 import { renderSummaryJson } from '../render/summary-json.js';
 import type { EventType } from '../schema/events.js';
 
-function consumerOf(summary: SummaryAccumulator): MergingConsumer<SummaryState> {
+/** The consumer that `readInHalves` feeds `summary` through, on either thread. */
+export function summaryConsumerOf(summary: SummaryAccumulator): MergingConsumer<SummaryState> {
   return {
     add: (records) => {
       for (const record of records) summary.add(record);
     },
     state: () => summary.state(),
-    merge: (state) => summary.merge(state),
+    merge: (state, redeliveries) => {
+      if (redeliveries.length > 0)
+        return summary.mergeWithout(
+          state,
+          redeliveries.map((r) => r.record.event),
+        );
+      summary.merge(state);
+      return true;
+    },
   };
 }
 
 // Hint: this module is also the worker that summarises the second half of a large file (see
 // input/halves.ts); on the main thread this call does nothing.
-serveHalf('summarise', (options) => consumerOf(new SummaryAccumulator(options as SummaryOptions)));
+serveHalf('summarise', (options) => summaryConsumerOf(new SummaryAccumulator(options as SummaryOptions)));
 
 /** The options `summarise` takes, as commander parsed them (values not yet checked). */
 export interface SummariseCliOptions {
@@ -135,7 +144,7 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   // The summary counts no warnings (consistency rules, duplicate keys), so none are looked for.
   const readOptions: ReadOptions = { type: options.type, strict: options.strict, warnings: false };
   const summary = new SummaryAccumulator(summaryOptions);
-  const consumer = consumerOf(summary);
+  const consumer = summaryConsumerOf(summary);
   // One large file is read on two threads when that pays; anything else on this one.
   const halves =
     paths.length === 1

@@ -1,16 +1,30 @@
 /** `callhook validate`: check webhook files against the documented payloads. */
-import { ValidationCollector, validationExitCode } from '../core/validation.js';
-import { readRecords } from '../input/read.js';
-import { colorsFor } from '../render/terminal.js';
 import {
-  renderFilePretty,
-  renderGithub,
-  renderJunit,
-  renderTotalsPretty,
-  renderValidationJson,
-  type ValidationFormat,
-} from '../render/validation.js';
+  type FileReport,
+  HalfValidationCollector,
+  ValidationCollector,
+  type ValidationHalf,
+  type ValidationOptions,
+  validationExitCode,
+} from '../core/validation.js';
+import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '../input/halves.js';
+import { type ReadOptions, readRecords } from '../input/read.js';
+import type { ValidationFormat } from '../render/validation.js';
 import type { EventType } from '../schema/events.js';
+
+// Hint: this module is also the worker that validates the second half of a large file (see
+// input/halves.ts); on the main thread this call does nothing.
+serveHalf('validate', (input) => {
+  const { file, options } = input as { file: string; options: ValidationOptions };
+  const half = new HalfValidationCollector(file, options);
+  return {
+    add: (records) => {
+      for (const record of records) half.add(record);
+    },
+    state: () => half.state(),
+    merge: () => false,
+  };
+});
 
 /** The options `validate` takes, as commander parsed them. */
 export interface ValidateOptions {
@@ -25,24 +39,52 @@ export interface ValidateOptions {
 
 /** Runs `validate` and sets the exit code: 0 valid, 1 invalid. */
 export async function validate(paths: string[], options: ValidateOptions): Promise<void> {
+  // Hint: the renderers (chalk, string-width) are loaded only here, not by the worker thread,
+  // which loads this module too (see `serveHalf` above) and prints nothing.
+  const [{ colorsFor }, { renderFilePretty, renderGithub, renderJunit, renderTotalsPretty, renderValidationJson }] =
+    await Promise.all([import('../render/terminal.js'), import('../render/validation.js')]);
   const c = colorsFor(process.stdout);
   const collector = new ValidationCollector({
     maxProblems: options.maxProblems,
     warningsAsErrors: options.warningsAsErrors,
   });
-  const records = readRecords(paths, { type: options.type, strict: options.strict, batchSize: options.batchSize });
+  const readOptions: ReadOptions = { type: options.type, strict: options.strict, batchSize: options.batchSize };
   let listed = false;
-  for await (const chunk of records) {
-    for (const record of chunk) {
-      const done = collector.add(record);
-      if (!done) continue;
-      // Files are printed as they finish, so a long run shows progress.
-      if (options.format === 'pretty') {
-        const text = renderFilePretty(done, c, options);
-        listed ||= text !== '';
-        process.stdout.write(text);
-      } else if (options.format === 'github') process.stdout.write(renderGithub(done));
-    }
+  // Files are printed as they finish, so a long run shows progress.
+  const print = (done: FileReport) => {
+    if (options.format === 'pretty') {
+      const text = renderFilePretty(done, c, options);
+      listed ||= text !== '';
+      process.stdout.write(text);
+    } else if (options.format === 'github') process.stdout.write(renderGithub(done));
+  };
+  const consumer: MergingConsumer<ValidationHalf> = {
+    add: (records) => {
+      for (const record of records) {
+        const done = collector.add(record);
+        if (done) print(done);
+      }
+    },
+    state: () => {
+      throw new Error('the main thread sends no state');
+    },
+    merge: (half, redeliveries, cut) => collector.mergeHalf(half, redeliveries, cut),
+  };
+  // One large file is read on two threads when that pays. Hint: not with --batch-size, whose
+  // count of the top-level array's elements would be cut in two.
+  const halves =
+    paths.length !== 1
+      ? { consumed: false, how: 'one thread (several paths)' }
+      : options.batchSize !== undefined
+        ? { consumed: false, how: 'one thread (--batch-size counts each batch whole)' }
+        : await readInHalves(paths[0]!, readOptions, consumer, {
+            script: new URL(import.meta.url),
+            task: 'validate',
+            input: { file: paths[0], options: { maxProblems: options.maxProblems } },
+          });
+  if (threadSettings().trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
+  if (!halves.consumed) {
+    for await (const records of readRecords(paths, readOptions)) consumer.add(records);
   }
   const report = collector.report();
   if (options.format === 'pretty') process.stdout.write(`${listed ? '\n' : ''}${renderTotalsPretty(report, c)}`);

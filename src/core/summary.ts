@@ -310,6 +310,21 @@ function addCounts<K extends string>(into: Record<K, number>, from: Record<K, nu
   for (const key of Object.keys(from) as K[]) into[key] += from[key];
 }
 
+/** A copy of counts (numbers, records and maps of them) with every number negated; text kept. */
+function negatedCounts(value: unknown): unknown {
+  if (typeof value === 'number') return -value;
+  if (value instanceof Map) return new Map([...value].map(([key, inner]) => [key, negatedCounts(inner)]));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, negatedCounts(inner)]));
+  }
+  return value;
+}
+
+/** Deletes the entries of `map` whose count (as `countOf` reads it) is 0. */
+function dropZeros<K, V>(map: Map<K, V>, countOf: (value: V) => number): void {
+  for (const [key, value] of map) if (countOf(value) === 0) map.delete(key);
+}
+
 /** One --by group's counts while reading. */
 export interface GroupState {
   events: number;
@@ -364,8 +379,10 @@ export class SummaryAccumulator {
   #inbound = 0;
   #outboundCallback = 0;
   readonly #groups = new Map<string, GroupState>();
+  readonly #options: SummaryOptions;
 
   constructor(options: SummaryOptions = {}) {
+    this.#options = options;
     this.#by = options.by;
     this.#top = options.top ?? 10;
     this.#since = options.since ?? Number.NEGATIVE_INFINITY;
@@ -618,6 +635,71 @@ export class SummaryAccumulator {
       addCounts(mine.byType, group.byType);
       addCounts(mine.byStatus, group.byStatus);
     }
+  }
+
+  /**
+   * `merge`, when some events the other accumulator counted first were redeliveries of events this
+   * one had counted (another thread read them; their ids were seen on both sides): they are taken
+   * out of its counts and counted as redeliveries, as one accumulator reading both would have.
+   * Returns false, merging nothing, in the rare case where taking them out cannot be proved to give
+   * that same report (see `#exactWithout`); the caller then reads the other part itself.
+   */
+  mergeWithout(other: SummaryState, redeliveries: readonly WebhookEvent[]): boolean {
+    const removed = new SummaryAccumulator(this.#options);
+    for (const event of redeliveries) removed.addEvent(event);
+    const gone = removed.state();
+    if (!this.#exactWithout(other, gone)) return false;
+    this.merge(other);
+    // Hint: taking out is merging the negated counts, so that a counter added to `merge` is taken
+    // out too. The bounds are left alone (`#exactWithout` proved them unchanged).
+    const negated = negatedCounts(gone) as SummaryState;
+    negated.first = Number.POSITIVE_INFINITY;
+    negated.last = Number.NEGATIVE_INFINITY;
+    negated.duplicates = redeliveries.length;
+    this.merge(negated);
+    this.#dropEmptyKeys();
+    return true;
+  }
+
+  /**
+   * Whether taking `gone` (counted by `other`) out of `other` before merging it gives the report of
+   * one pass. Sums can always be taken out; two things depend on more than sums. The time range:
+   * when the earliest (latest) of `other`'s events was one taken out and was earlier (later) than
+   * all of this accumulator's, the next one is unknown. The funnel's tie-break, the order questions
+   * were first seen: a question this one has not seen is placed where `other` first saw it, and if
+   * that was in an event taken out, its true place is unknown; it matters only when the question's
+   * count ties that of another question new to this one in the campaign.
+   */
+  #exactWithout(other: SummaryState, gone: SummaryState): boolean {
+    if (gone.first === other.first && other.first < this.#first) return false;
+    if (gone.last === other.last && other.last > this.#last) return false;
+    const reached = (campaign: CampaignState | undefined, question: string) =>
+      campaign?.questions.get(question)?.reached ?? 0;
+    for (const [id, goneCampaign] of gone.campaigns) {
+      const mine = this.#campaigns.get(id);
+      const theirs = other.campaigns.get(id);
+      for (const question of goneCampaign.questions.keys()) {
+        if (mine?.questions.has(question)) continue;
+        const left = reached(theirs, question) - reached(goneCampaign, question);
+        if (left === 0) continue;
+        // Hint: this one's questions come first either way; only those new to it can swap with it.
+        for (const name of theirs?.questions.keys() ?? []) {
+          if (name === question || mine?.questions.has(name)) continue;
+          if (reached(theirs, name) - reached(goneCampaign, name) === left) return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Forgets the keys whose counts were all taken out: one pass would never have seen them. */
+  #dropEmptyKeys(): void {
+    for (const reasons of this.#reasons.values()) dropZeros(reasons, (count) => count);
+    dropZeros(this.#campaigns, (campaign) => campaign.calls);
+    for (const campaign of this.#campaigns.values()) dropZeros(campaign.questions, (step) => step.reached);
+    dropZeros(this.#requests, (count) => count);
+    dropZeros(this.#notes, (count) => count);
+    dropZeros(this.#groups, (group) => group.events);
   }
 
   /** The summary of everything counted so far. */

@@ -1,4 +1,5 @@
 /** The validation report: what `callhook validate` found, per file and in total. Pure. */
+import type { CutPosition, Redelivery } from '../input/halves.js';
 import type { InputRecord, Problem } from '../input/types.js';
 
 /** One file's results. */
@@ -89,6 +90,60 @@ export class ValidationCollector {
     }
   }
 
+  /**
+   * Adds the second half of the file being read, which another collector read from `cut` on (see
+   * input/halves.ts): its problems come after this one's, moved to the file's lines, columns and
+   * element indices, with a `duplicate-id` warning added to each of `redeliveries` (events it
+   * took as first seen whose ids this side had seen). Returns false, adding nothing, when the
+   * half cannot be placed exactly: it read on past the top-level array it began in.
+   */
+  mergeHalf(half: ValidationHalf, redeliveries: readonly Redelivery[], cut: CutPosition): boolean {
+    const report = this.current;
+    if (!report || (cut.batchIndex !== undefined && half.leftFirstValue)) return false;
+    // The redeliveries' warnings, already at their places in the file (not moved below).
+    const inserts: { at: number; problem: Problem }[] = [];
+    for (const { record, first, line, column } of redeliveries) {
+      const warning = record.problems.at(-1);
+      if (warning?.code !== 'duplicate-id') return false;
+      const { index, problems } = firstSeen(half, first);
+      const element = index < 0 ? '' : `/${index + (cut.batchIndex ?? 0)}`;
+      inserts.push({
+        at: problems,
+        problem: {
+          ...warning,
+          line: line + warning.line - 1,
+          column: warning.line === 1 ? column + warning.column - 1 : warning.column,
+          pointer: element + warning.pointer.slice(record.element.pointer.length),
+        },
+      });
+    }
+    const moved = (problem: Problem): Problem => movedBy(problem, cut);
+    let errors = 0;
+    let warnings = 0;
+    const take = (problem: Problem) => {
+      if (problem.severity === 'error') errors++;
+      else warnings++;
+      this.addProblem(report, problem);
+    };
+    // Hint: the half kept its first `maxProblems` problems, which are all this run can still
+    // keep; those it only counted, and the warnings that would go among them, are counted here.
+    let next = 0;
+    half.report.problems.forEach((problem, j) => {
+      while (next < inserts.length && inserts[next]!.at <= j) take(inserts[next++]!.problem);
+      take(moved(problem));
+    });
+    while (next < inserts.length && inserts[next]!.at <= half.report.problems.length) take(inserts[next++]!.problem);
+    const restErrors = half.report.errors - errors;
+    const restWarnings = half.report.warnings + inserts.length - warnings;
+    report.errors += restErrors;
+    report.warnings += restWarnings;
+    report.omitted += restErrors + restWarnings;
+    report.events += half.report.events;
+    report.valid += half.report.valid;
+    report.invalid += half.report.invalid;
+    return true;
+  }
+
   /** The report so far. */
   report(): ValidationReport {
     const totals = { files: this.files.length, events: 0, valid: 0, invalid: 0, errors: 0, warnings: 0 };
@@ -102,6 +157,126 @@ export class ValidationCollector {
     const ok = totals.errors === 0 && !(this.options.warningsAsErrors && totals.warnings > 0);
     return { ok, files: this.files, totals };
   }
+}
+
+/**
+ * What the reader of a file's second half found, for `ValidationCollector.mergeHalf`: its
+ * report (positions counted from where it began), and for the events whose ids it saw first
+ * (numbered 0, 1, ... in order) their indices in their top-level arrays and how many problems had
+ * been counted up to the end of each, as runs (see `HalfValidationCollector`).
+ */
+export interface ValidationHalf {
+  report: FileReport;
+  /** Run `r` begins at the event numbered `starts[r]`; see `firstSeen`. */
+  firsts: { starts: Uint32Array; gaps: Int32Array; problems: Uint32Array };
+  /** It read elements of a top-level value after the one it began in. */
+  leftFirstValue: boolean;
+}
+
+/** The index in its top-level array (-1 for a lone value) and the problems counted up to its end, of the event numbered `first`. */
+function firstSeen(half: ValidationHalf, first: number): { index: number; problems: number } {
+  const { starts, gaps, problems } = half.firsts;
+  // The last run that begins at or before `first`.
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle]! <= first) low = middle;
+    else high = middle - 1;
+  }
+  const gap = gaps[low]!;
+  return { index: gap === -1 ? -1 : first + gap, problems: problems[low]! };
+}
+
+/**
+ * Collects the second half of one file (see input/halves.ts) into a `ValidationHalf`. Hint: what
+ * it keeps of each event it saw first changes only at an event after a problem or an element that
+ * is not such an event (invalid, a redelivery, with no id), so it keeps runs: a few bytes for most
+ * exports instead of 8 an event (the half of a 2 GB export holds about a million).
+ */
+export class HalfValidationCollector {
+  private readonly collector: ValidationCollector;
+  private readonly report: FileReport;
+  private runs = { starts: new Uint32Array(64), gaps: new Int32Array(64), problems: new Uint32Array(64) };
+  private length = 0;
+  private count = 0;
+  private leftFirstValue = false;
+
+  constructor(file: string, options: ValidationOptions = {}) {
+    this.collector = new ValidationCollector(options);
+    this.collector.add({ kind: 'file-start', file });
+    this.report = this.collector.report().files[0]!;
+  }
+
+  /** Takes one record of the half (its `file-start` left out). */
+  add(record: InputRecord): void {
+    this.collector.add(record);
+    if (record.kind !== 'event' && record.kind !== 'invalid') return;
+    if (record.element.batch > 0) this.leftFirstValue = true;
+    if (record.kind !== 'event' || record.duplicate || record.event.id === undefined) return;
+    const first = this.count++;
+    // In an array, the element's index less its number among the events first seen: the
+    // elements before it that were not such events. -1 for a lone value.
+    const gap = record.element.pointer === '' ? -1 : Number(record.element.pointer.slice(1)) - first;
+    const problems = this.report.errors + this.report.warnings;
+    const last = this.length - 1;
+    if (last >= 0 && this.runs.gaps[last] === gap && this.runs.problems[last] === problems) return;
+    if (this.length === this.runs.starts.length) this.grow();
+    this.runs.starts[this.length] = first;
+    this.runs.gaps[this.length] = gap;
+    this.runs.problems[this.length] = problems;
+    this.length++;
+  }
+
+  /** What it found, as plain data another thread can take. */
+  state(): ValidationHalf {
+    const n = this.length;
+    const { starts, gaps, problems } = this.runs;
+    return {
+      report: this.report,
+      firsts: { starts: starts.slice(0, n), gaps: gaps.slice(0, n), problems: problems.slice(0, n) },
+      leftFirstValue: this.leftFirstValue,
+    };
+  }
+
+  private grow(): void {
+    const size = this.runs.starts.length * 2;
+    const grown = { starts: new Uint32Array(size), gaps: new Int32Array(size), problems: new Uint32Array(size) };
+    grown.starts.set(this.runs.starts);
+    grown.gaps.set(this.runs.gaps);
+    grown.problems.set(this.runs.problems);
+    this.runs = grown;
+  }
+}
+
+/**
+ * A problem of a file's second half, read from `cut` on, at its place in the whole file: lines
+ * count on from the cut's, columns of its first line from the cut's column, and inside the
+ * top-level array the element indices from the cut's.
+ */
+function movedBy(problem: Problem, cut: CutPosition): Problem {
+  const pointer =
+    cut.batchIndex === undefined
+      ? problem.pointer
+      : problem.pointer.replace(/^\/(\d+)/, (_, index: string) => `/${Number(index) + cut.batchIndex!}`);
+  return {
+    ...problem,
+    line: problem.line + cut.line - 1,
+    column: problem.line === 1 ? problem.column + cut.column - 1 : problem.column,
+    pointer,
+    frame: problem.frame === undefined ? undefined : frameMovedBy(problem.frame, cut.line - 1),
+  };
+}
+
+/** A code frame (see input/split.ts `codeFrame`) with its line numbers `by` lines further on. */
+function frameMovedBy(frame: string, by: number): string {
+  const rows = frame.split('\n').map((row) => /^(> | {2})( *)(\d*) \| (.*)$/s.exec(row));
+  if (by === 0 || rows.some((row) => row === null)) return frame;
+  const numbers = rows.map((row) => (row![3] === '' ? undefined : Number(row![3]) + by));
+  const width = String(Math.max(...numbers.map((n) => n ?? 0))).length;
+  return rows
+    .map((row, i) => `${row![1]}${(numbers[i] === undefined ? '' : String(numbers[i])).padStart(width)} | ${row![4]}`)
+    .join('\n');
 }
 
 /** A file passes when it has no errors (and, under `warningsAsErrors`, no warnings). */

@@ -7,7 +7,14 @@
  */
 export class FingerprintSet {
   private table = new Uint32Array(2 * 1024);
+  // When asked for: at each entry's slot, the order in which its key was first added (0, 1, ...).
+  private order: Uint32Array | undefined;
   private size = 0;
+
+  /** `ordered`: remember the order in which keys were first added (4 more bytes a slot), for `shared`. */
+  constructor(options: { ordered?: boolean } = {}) {
+    if (options.ordered) this.order = new Uint32Array(this.table.length / 2);
+  }
 
   /** How many distinct fingerprints the set holds. */
   get count(): number {
@@ -31,22 +38,31 @@ export class FingerprintSet {
     // (0, 0) marks an empty slot.
     if (h1 === 0 && h2 === 0) h2 = 1;
     if ((this.size + 1) * 2 > this.table.length / 2) this.grow();
-    return this.insert(h1, h2);
+    return this.insert(h1, h2, this.size);
   }
 
-  /** The table itself (pairs of 32-bit halves, (0, 0) empty), to hand to another thread's `overlaps`. */
-  snapshot(): Uint32Array {
-    return this.table;
+  /**
+   * The table itself (pairs of 32-bit halves, (0, 0) empty) and, for an `ordered` set, the order
+   * of each slot's entry: to hand to another thread's `shared`.
+   */
+  snapshot(): { table: Uint32Array; order: Uint32Array | undefined } {
+    return { table: this.table, order: this.order };
   }
 
-  /** Whether this set holds any fingerprint of `table`, another set's `snapshot()`. */
-  overlaps(table: Uint32Array): boolean {
+  /**
+   * The entries of another set's `snapshot()` that this set holds too, each as the order in
+   * which the other set first added it (its slot's index when that set was not `ordered`),
+   * lowest first.
+   */
+  shared(other: { table: Uint32Array; order: Uint32Array | undefined }): number[] {
+    const found: number[] = [];
+    const table = other.table;
     for (let i = 0; i < table.length; i += 2) {
       const h1 = table[i]!;
       const h2 = table[i + 1]!;
-      if ((h1 !== 0 || h2 !== 0) && this.has(h1, h2)) return true;
+      if ((h1 !== 0 || h2 !== 0) && this.has(h1, h2)) found.push(other.order ? other.order[i / 2]! : i / 2);
     }
-    return false;
+    return found.sort((a, b) => a - b);
   }
 
   private has(h1: number, h2: number): boolean {
@@ -54,11 +70,12 @@ export class FingerprintSet {
     return this.table[slot] !== 0 || this.table[slot + 1] !== 0;
   }
 
-  private insert(h1: number, h2: number): boolean {
+  private insert(h1: number, h2: number, order: number): boolean {
     const slot = this.slotOf(h1, h2);
     if (this.table[slot] !== 0 || this.table[slot + 1] !== 0) return false;
     this.table[slot] = h1;
     this.table[slot + 1] = h2;
+    if (this.order) this.order[slot / 2] = order;
     this.size++;
     return true;
   }
@@ -76,10 +93,12 @@ export class FingerprintSet {
 
   private grow(): void {
     const old = this.table;
+    const oldOrder = this.order;
     this.table = new Uint32Array(old.length * 2);
+    if (oldOrder) this.order = new Uint32Array(this.table.length / 2);
     this.size = 0;
     for (let i = 0; i < old.length; i += 2) {
-      if (old[i] !== 0 || old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]!);
+      if (old[i] !== 0 || old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]!, oldOrder ? oldOrder[i / 2]! : 0);
     }
   }
 }

@@ -3,9 +3,13 @@
  * worker the second, each into its own consumer, and the worker's counts are merged in at the
  * end. The worker starts at a guess, an element of the top-level array found by its
  * indentation, and its work is used only if the guess is proved right: the main thread, arriving
- * at that byte, is between two elements of that array, and no event id was seen by both threads
- * (a redelivery across the halves must be counted once, its first copy). Otherwise the main
- * thread reads on alone, as if no worker had run.
+ * at that byte, is between two elements of that array. Otherwise the main thread reads on alone,
+ * as if no worker had run.
+ *
+ * A redelivery across the halves (an event id seen on both sides) must count once, its first
+ * copy, as on one thread. The worker tells, for each id it saw first, where that event was; the
+ * main thread reads again the few whose ids it had seen too (second copies, so redeliveries) and
+ * the consumer takes them out of the worker's counts (see `MergingConsumer.merge`).
  */
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -13,17 +17,53 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { FingerprintSet } from './fingerprint-set.js';
 import { type ReadOptions, readRecords } from './read.js';
 import type { ResumePoint } from './split.js';
-import type { InputRecord } from './types.js';
+import type { ElementInfo, InputRecord } from './types.js';
+
+/** A valid event record, as `readRecords` yields it. */
+export type EventRecord = Extract<InputRecord, { kind: 'event' }>;
+
+/**
+ * An event the second half's reader counted as first seen that was a redelivery (see
+ * `MergingConsumer.merge`): its record read again, its place among the events that reader saw
+ * first (0 for the first), and the line and column in the file where it begins.
+ */
+export interface Redelivery {
+  record: EventRecord;
+  first: number;
+  line: number;
+  column: number;
+}
+
+/**
+ * Where the second half began, as the main thread (which read up to it) knows it: its line and
+ * column, and in a top-level array the index there of the element it began with (undefined in
+ * NDJSON, where positions inside each value count from that value).
+ */
+export interface CutPosition {
+  offset: number;
+  line: number;
+  column: number;
+  batchIndex: number | undefined;
+}
 
 /** A consumer whose counts can be taken from one thread and merged into another's. */
 export interface MergingConsumer<State> {
   add(records: InputRecord[]): void;
   state(): State;
-  merge(state: State): void;
+  /**
+   * Merges the state of a consumer that read the records from `cut` on (its positions count
+   * from there: line 1, column 1, the array's element 0). `redeliveries` are the events, in file
+   * order, that consumer counted as first seen but whose ids this one had seen: as one consumer
+   * reading both would, they are redeliveries (`duplicate`, with the `duplicate-id` warning when
+   * warnings are looked for), read again with positions counted from their own first byte.
+   * Returns false, merging nothing, when the merged counts could not be made exactly those of
+   * one consumer.
+   */
+  merge(state: State, redeliveries: readonly Redelivery[], cut: CutPosition): boolean;
 }
 
 /** The options a worker reads with: only what can cross threads. */
-type WorkerReadOptions = Pick<ReadOptions, 'type' | 'strict' | 'warnings' | 'maxElementBytes' | 'batchSize'>;
+export type WorkerReadOptions = Pick<ReadOptions, 'type' | 'strict' | 'warnings' | 'maxElementBytes' | 'batchSize'>;
 
 interface HalfData {
   callhookHalf: string;
@@ -33,7 +73,19 @@ interface HalfData {
   readOptions: WorkerReadOptions;
 }
 
-type HalfResult = { state: unknown; ids: Uint32Array } | { error: string };
+/**
+ * What the second half's reader sends back: its consumer's state, its event ids (a
+ * `FingerprintSet` snapshot), and how far past the start of the half each event whose id it saw
+ * first began, in the order it saw them.
+ */
+export type HalfResult =
+  | { state: unknown; ids: Uint32Array; order: Uint32Array; offsets: Uint32Array | Float64Array }
+  | { error: string };
+
+/** Who reads the second half: a worker started from `script` for `task`, or (in tests) a function on this thread. */
+export type SecondReader =
+  | { script: URL; task: string; input: unknown }
+  | { read: (from: Midpoint, options: WorkerReadOptions) => Promise<HalfResult> };
 
 // Hint: below this a second thread costs more than it saves. A worker spends ~0.1 s starting
 // before it reads, and two threads slow each other here. Measured (medians of 9-11 interleaved
@@ -92,19 +144,20 @@ export interface HalvesOutcome {
 }
 
 /**
- * Reads `path` into `consumer` on two threads when that can pay, with the worker started from
- * `script` (a module that calls `serveHalf` for `task`). Leaves the file unread (`consumed`
- * false) when it is small, not a pretty-printed array, or the machine has one core.
+ * Reads `path` into `consumer` on two threads when that can pay, the second half read by
+ * `second` (a worker started from a module that calls `serveHalf` for its task). Leaves the file
+ * unread (`consumed` false) when it is small, not a pretty-printed array or NDJSON, or the
+ * machine has one core.
  */
 export async function readInHalves<State>(
   path: string,
   options: ReadOptions,
   consumer: MergingConsumer<State>,
-  worker: { script: URL; task: string; input: unknown },
+  second: SecondReader,
 ): Promise<HalvesOutcome> {
   const settings = threadSettings();
   if (settings.one) return { consumed: false, how: 'one thread (CALLHOOK_THREADS=1)' };
-  if (availableParallelism() < 2) return { consumed: false, how: 'one thread (one core)' };
+  if (availableParallelism() < 2 && !settings.two) return { consumed: false, how: 'one thread (one core)' };
   if (path === '-') return { consumed: false, how: 'one thread (stdin)' };
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile() || (info.size < minimumBytes && !settings.two)) {
@@ -114,25 +167,27 @@ export async function readInHalves<State>(
   if (from === undefined) return { consumed: false, how: 'one thread (no element boundary found past the middle)' };
   const boundary = from.point === 'batch' ? 'two elements of the top-level array' : 'two top-level values';
 
-  const data: HalfData = {
-    callhookHalf: worker.task,
-    input: worker.input,
-    path,
-    from,
-    readOptions: {
-      type: options.type,
-      strict: options.strict,
-      warnings: options.warnings,
-      maxElementBytes: options.maxElementBytes,
-      batchSize: options.batchSize,
-    },
+  const readOptions: WorkerReadOptions = {
+    type: options.type,
+    strict: options.strict,
+    warnings: options.warnings,
+    maxElementBytes: options.maxElementBytes,
+    batchSize: options.batchSize,
   };
-  const thread = new Worker(worker.script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 24 } });
-  const result = new Promise<HalfResult>((resolve) => {
-    thread.once('message', resolve);
-    thread.once('error', (error) => resolve({ error: error.message }));
-    thread.once('exit', (code) => resolve({ error: `exited with code ${code}` }));
-  });
+  let thread: Worker | undefined;
+  let result: Promise<HalfResult>;
+  if ('read' in second) {
+    result = second.read(from, readOptions).catch((error: unknown) => ({ error: String(error) }));
+  } else {
+    const data: HalfData = { callhookHalf: second.task, input: second.input, path, from, readOptions };
+    const worker = new Worker(second.script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 24 } });
+    thread = worker;
+    result = new Promise<HalfResult>((resolve) => {
+      worker.once('message', resolve);
+      worker.once('error', (error) => resolve({ error: error.message }));
+      worker.once('exit', (code) => resolve({ error: `exited with code ${code}` }));
+    });
+  }
 
   let how = `two threads (the second from byte ${from.offset})`;
   const ids = new FingerprintSet();
@@ -146,46 +201,195 @@ export async function readInHalves<State>(
       how = `one thread (the worker failed: ${half.error})`;
       return false;
     }
-    if (ids.overlaps(half.ids)) {
-      how = 'one thread (an event id was seen in both halves)';
+    const shared = ids.shared({ table: half.ids, order: half.order });
+    let redeliveries: Redelivery[] = [];
+    let cut: CutPosition;
+    try {
+      const records = await readSecondCopies(
+        path,
+        shared.map((first) => from.offset + half.offsets[first]!),
+        from.point,
+        options,
+      );
+      const [place] = await positionsOf(path, last ?? { offset: 0, line: 1, column: 1 }, [from.offset]);
+      const inArray = from.point === 'batch' && /^\/\d+$/.test(last?.pointer ?? '');
+      cut = {
+        offset: from.offset,
+        line: place!.line,
+        column: place!.column,
+        batchIndex: from.point !== 'batch' ? undefined : inArray ? Number(last!.pointer.slice(1)) + 1 : 0,
+      };
+      const places = await positionsOf(
+        path,
+        cut,
+        records.map((record) => record.element.offset),
+      );
+      redeliveries = records.map((record, i) => ({ record, first: shared[i]!, ...places[i]! }));
+    } catch (error) {
+      how = `one thread (${error instanceof Error ? error.message : String(error)})`;
       return false;
     }
-    consumer.merge(half.state as State);
+    if (!consumer.merge(half.state as State, redeliveries, cut)) {
+      how = 'one thread (the redeliveries across the halves could not be taken out exactly)';
+      return false;
+    }
+    if (shared.length > 0) {
+      how = `two threads (the second from byte ${from.offset}, ${shared.length} redelivered event(s) across the halves taken out)`;
+    }
     return true;
   };
+  // The last element this thread read: where the second half began is counted from it.
+  let last: ElementInfo | undefined;
   try {
     for await (const records of readRecords([path], options, {
       ids,
       pause: { at: from.offset, point: from.point, stop },
     })) {
+      for (let i = records.length - 1; i >= 0; i--) {
+        const record = records[i]!;
+        if (record.kind === 'event' || record.kind === 'invalid') {
+          last = record.element;
+          break;
+        }
+      }
       consumer.add(records);
     }
   } finally {
-    await thread.terminate();
+    await thread?.terminate();
   }
   return { consumed: true, how };
 }
 
 /**
+ * The line and column of each byte offset of `targets` (ascending, none before `start`), counted
+ * from `start`, whose position is known: the bytes between are read again, a chunk at a time.
+ */
+async function positionsOf(
+  path: string,
+  start: { offset: number; line: number; column: number },
+  targets: readonly number[],
+): Promise<{ line: number; column: number }[]> {
+  const handle = await open(path, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(2 ** 20);
+    const places: { line: number; column: number }[] = [];
+    let line = start.line;
+    // Where the line holding `position` began; -1 while it is `start`'s line.
+    let lineStart = -1;
+    let position = start.offset;
+    for (const target of targets) {
+      while (position < target) {
+        const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, target - position), position);
+        if (bytesRead === 0) throw new Error(`the file is shorter than ${target} bytes`);
+        const bytes = chunk.subarray(0, bytesRead);
+        for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) {
+          line++;
+          lineStart = position + at + 1;
+        }
+        position += bytesRead;
+      }
+      // Columns count UTF-16 code units, as the splitter does.
+      const from = lineStart === -1 ? start.offset : lineStart;
+      const text = Buffer.alloc(target - from);
+      await handle.read(text, 0, text.length, from);
+      const units = text.toString('utf8').length;
+      places.push({ line, column: lineStart === -1 ? start.column + units : units + 1 });
+    }
+    return places;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** An id set that has seen every id: each event read through it is a redelivery. */
+class EverySeen extends FingerprintSet {
+  override add(): boolean {
+    return false;
+  }
+}
+
+/**
+ * The events at `offsets` (each the first byte of a valid event the second half's reader saw
+ * first), read again as the main thread would have read them had it read on: as redeliveries.
+ */
+async function readSecondCopies(
+  path: string,
+  offsets: readonly number[],
+  point: ResumePoint,
+  options: ReadOptions,
+): Promise<EventRecord[]> {
+  const seen = new EverySeen();
+  // Hint: small reads, handed on a few KiB at a time, so that little past each event is parsed
+  // (it is read as a redelivery: the slow way); the few events are read at once.
+  const small: ReadOptions = { ...options, readSize: 16 * 1024, chunkSize: 4 * 1024 };
+  const readOne = async (offset: number): Promise<EventRecord> => {
+    let record: InputRecord | undefined;
+    for await (const records of readRecords([path], small, { from: { offset, point }, ids: seen })) {
+      record = records.find((r) => r.kind === 'event' || r.kind === 'invalid' || r.kind === 'problem');
+      if (record) break;
+    }
+    if (record?.kind !== 'event' || record.element.offset !== offset || !record.duplicate) {
+      throw new Error(`no redelivered event found again at byte ${offset}`);
+    }
+    return record;
+  };
+  return Promise.all(offsets.map(readOne));
+}
+
+/**
+ * Reads the file from `from` to its end into `consumer`, as the second half's reader (a worker,
+ * see `serveHalf`) does. The main thread counts the file itself, so the half's `file-start` is
+ * left out.
+ */
+export async function readHalf<State>(
+  path: string,
+  from: Midpoint,
+  options: ReadOptions,
+  consumer: MergingConsumer<State>,
+): Promise<HalfResult> {
+  const ids = new FingerprintSet({ ordered: true });
+  // How far past `from` each event whose id this half saw first began, in the order seen (the
+  // set's order). Hint: 4 bytes an event (8 for a half of 4 GiB or more): ~8 MiB for the half
+  // of a 2 GB export, which a 200 MiB budget must hold twice over with two threads.
+  const wide = (await stat(path)).size - from.offset >= 2 ** 32;
+  const make = (length: number) => (wide ? new Float64Array(length) : new Uint32Array(length));
+  let offsets = make(4096);
+  let firsts = 0;
+  for await (const records of readRecords([path], options, { from, ids })) {
+    for (const record of records) {
+      if (record.kind !== 'event' || record.duplicate || record.event.id === undefined) continue;
+      if (firsts === offsets.length) {
+        const grown = make(offsets.length * 2);
+        grown.set(offsets);
+        offsets = grown;
+      }
+      offsets[firsts++] = record.element.offset - from.offset;
+    }
+    consumer.add(records[0]?.kind === 'file-start' ? records.slice(1) : records);
+  }
+  // Hint: each id added to the set is one event first seen, in the same order; were that ever
+  // not so, the offsets would name the wrong events, so the half is given up instead.
+  if (firsts !== ids.count) throw new Error(`${ids.count} ids first seen but ${firsts} events counted as such`);
+  const { table, order } = ids.snapshot();
+  return { state: consumer.state(), ids: table, order: order!, offsets };
+}
+
+/**
  * The worker side of `readInHalves`: when this thread is a worker started for `task`, reads the
- * second half of the file into the consumer `start` makes and sends back its state and the event
- * ids it saw. The main thread counts the file itself, so the half's `file-start` is left out.
+ * second half of the file into the consumer `start` makes (see `readHalf`) and sends back what it
+ * found.
  */
 export function serveHalf<State>(task: string, start: (input: unknown) => MergingConsumer<State>): void {
   if (isMainThread || !parentPort) return;
   const data = workerData as HalfData | undefined;
   if (data?.callhookHalf !== task) return;
   const port = parentPort;
-  const run = async (): Promise<HalfResult> => {
-    const consumer = start(data.input);
-    const ids = new FingerprintSet();
-    for await (const records of readRecords([data.path], data.readOptions, { from: data.from, ids })) {
-      consumer.add(records[0]?.kind === 'file-start' ? records.slice(1) : records);
-    }
-    return { state: consumer.state(), ids: ids.snapshot() };
-  };
-  run().then(
-    (result) => port.postMessage(result, 'ids' in result ? [result.ids.buffer as ArrayBuffer] : []),
+  readHalf(data.path, data.from, data.readOptions, start(data.input)).then(
+    (result) =>
+      port.postMessage(
+        result,
+        'ids' in result ? ([result.ids.buffer, result.order.buffer, result.offsets.buffer] as ArrayBuffer[]) : [],
+      ),
     (error: unknown) => port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
   );
 }

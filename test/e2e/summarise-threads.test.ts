@@ -1,128 +1,298 @@
-// summarise reads one large pretty-printed export on two threads. Whatever the file, the report
-// must be the one a single thread gives; these tests run both and compare, and read
-// CALLHOOK_THREADS=trace to know which way the file was read. The exports here are ~20 MB, below
-// the 48 MiB from which two threads pay, so CALLHOOK_THREADS=2 asks for them anyway.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCalls } from '../../src/core/generate.js';
+// summarise reads one large export on two threads. Whatever the file, the report must be the one
+// a single thread gives. Most tests here run both readings in this process on small files (with
+// CALLHOOK_THREADS=2, which asks for two threads below the 48 MiB from which they pay, and tiny
+// reads, so that each side of the cut still takes many): the second half is read by a function
+// on this thread instead of a worker, through the same code. The last test runs the built CLI,
+// where the second half is a real worker thread.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { summaryConsumerOf } from '../../src/commands/summarise.js';
+import { generateCalls, type WireEvent } from '../../src/core/generate.js';
+import { SummaryAccumulator, type SummaryOptions } from '../../src/core/summary.js';
+import { findMidpoint, readHalf, readInHalves } from '../../src/input/halves.js';
+import { type ReadOptions, readRecords } from '../../src/input/read.js';
+import { renderSummaryJson } from '../../src/render/summary-json.js';
 import { runCli } from '../helpers/run-cli.js';
+import { useTwoThreads } from '../helpers/two-threads.js';
 
-let dir: string;
-let events: unknown[];
-
+const write = useTwoThreads('callhook-threads-');
+let events: WireEvent[];
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'callhook-threads-'));
-  // ~20 MB: enough to read in two halves (forced with CALLHOOK_THREADS=2; see the top).
-  events = [...generateCalls({ seed: 11, calls: 9000, envelope: 'all' })];
+  events = [...generateCalls({ seed: 11, calls: 120, envelope: 'all' })];
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const pretty = (list: unknown[]) => JSON.stringify(list, null, 2);
+const ndjson = (list: unknown[]) => `${list.map((event) => JSON.stringify(event)).join('\n')}\n`;
 
-function write(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  // Many 256 KiB reads on each side of the cut.
-  expect(text.length).toBeGreaterThan(8 * 2 ** 20);
-  return path;
+// Tiny reads: each half takes many of them, and elements are cut across them.
+const tiny: ReadOptions = { warnings: false, readSize: 4096, chunkSize: 1000 };
+
+/** The report and its JSON, on two threads (if `readInHalves` takes the file) and on one. */
+async function both(path: string, options: SummaryOptions = {}, read: ReadOptions = tiny) {
+  const two = new SummaryAccumulator(options);
+  const outcome = await readInHalves(path, read, summaryConsumerOf(two), {
+    read: (from, halfOptions) =>
+      readHalf(path, from, { ...read, ...halfOptions }, summaryConsumerOf(new SummaryAccumulator(options))),
+  });
+  if (!outcome.consumed) for await (const records of readRecords([path], read)) for (const r of records) two.add(r);
+  const one = new SummaryAccumulator(options);
+  for await (const records of readRecords([path], read)) for (const r of records) one.add(r);
+  return { how: outcome.how, two: two.report(), one: one.report() };
 }
 
-/** Summarises `path` on two threads (if it can) and on one, and returns both runs. */
-async function both(path: string, args: string[] = []) {
-  const two = await runCli(['summarise', path, '--format', 'json', ...args], { env: { CALLHOOK_THREADS: '2,trace' } });
-  const one = await runCli(['summarise', path, '--format', 'json', ...args], { env: { CALLHOOK_THREADS: '1' } });
-  return { two, one };
+/** Expects the two readings to give the same report, to the byte of its JSON, and returns it. */
+async function expectSame(path: string, how: RegExp, options: SummaryOptions = {}, read?: ReadOptions) {
+  const run = await both(path, options, read);
+  expect(run.how).toMatch(how);
+  expect(run.two).toEqual(run.one);
+  expect(renderSummaryJson(run.two)).toBe(renderSummaryJson(run.one));
+  return run.one;
+}
+
+const twoThreads = /^two threads \(the second from byte \d+\)$/;
+const takenOut = (n: number) =>
+  new RegExp(
+    `^two threads \\(the second from byte \\d+, ${n} redelivered event\\(s\\) across the halves taken out\\)$`,
+  );
+
+/** `list` with a copy of each event at `from` (an index into `list`) inserted `after` positions later. */
+function redeliver(list: WireEvent[], copies: { from: number; after: number }[]): WireEvent[] {
+  const out = [...list];
+  // From the last insertion point backwards, so that earlier indices stay right.
+  const inserts = copies.map(({ from, after }) => ({ at: from + after + 1, event: list[from]! }));
+  inserts.sort((a, b) => b.at - a.at);
+  for (const { at, event } of inserts) out.splice(Math.min(at, out.length), 0, event);
+  return out;
+}
+
+/** The index in `list` of the element at the byte where the second half starts. */
+async function cutIndex(list: WireEvent[], text: (list: WireEvent[]) => string): Promise<number> {
+  const path = write('probe.json', text(list));
+  const from = await findMidpoint(path, Buffer.byteLength(text(list)));
+  expect(from).toBeDefined();
+  const head = Buffer.from(text(list)).subarray(0, from!.offset).toString();
+  // Each element holds its id once; count the ids before the cut.
+  return head.split('"id": ').length - 1 + (head.split('"id":"').length - 1);
+}
+
+/**
+ * A file whose second half starts at the element of index `cut` of the list `build(cut)` makes
+ * (`cut` is also the index of that element in `events`: `build` inserts its copies there or
+ * later). The copies move the middle of the file, so blank lines at its end move it back.
+ */
+async function aroundCut(
+  name: string,
+  build: (cut: number) => WireEvent[],
+  text: (list: WireEvent[]) => string,
+): Promise<{ path: string; list: WireEvent[]; cut: number }> {
+  const needle = text === pretty ? '\n  {' : '\n{';
+  for (let cut = (await cutIndex(events, text)) - 6; cut < events.length; cut++) {
+    const list = build(cut);
+    const body = text(list);
+    const bytes = Buffer.from(body);
+    // Where the line break before each element is, in bytes (in NDJSON, the first element has none).
+    const starts = text === pretty ? [] : [-1];
+    for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) starts.push(at);
+    for (let pad = 0; pad < 4000; pad++) {
+      // As findMidpoint computes it (these files are far below 80 MiB).
+      const size = bytes.length + pad;
+      const middle = Math.floor(size / 2) + Math.floor(size / 20);
+      if (middle > starts[cut]!) break;
+      if (middle <= starts[cut - 1]!) continue;
+      const path = write(name, body + '\n'.repeat(pad));
+      expect(await cutIndex(list, () => body + '\n'.repeat(pad))).toBe(cut);
+      return { path, list, cut };
+    }
+  }
+  throw new Error('no cut where the copies were meant to be');
 }
 
 describe('summarise on two threads', () => {
-  it('reads a large export in two halves and reports exactly what one thread does', async () => {
-    const path = write('export.json', JSON.stringify(events, null, 2));
-    for (const by of [[], ['--by', 'campaign'], ['--by', 'hour', '--top', '0']]) {
-      const { two, one } = await both(path, by);
-      expect(two.stderr).toMatch(/^callhook: read on two threads \(the second from byte \d+\)\n$/);
-      expect(two.code).toBe(0);
-      expect(two.stdout).toBe(one.stdout);
+  it('reads an export in two halves and reports exactly what one thread does', async () => {
+    const path = write('export.json', pretty(events));
+    for (const options of [{}, { by: 'campaign' as const }, { by: 'hour' as const, top: 0 }]) {
+      const report = await expectSame(path, twoThreads, options);
+      expect(report.elements).toBe(events.length);
+      expect(report.duplicates).toBe(0);
     }
-    // Left to itself, it keeps a file this small on one thread, where one is faster.
-    const alone = await runCli(['summarise', path, '--format', 'json'], { env: { CALLHOOK_THREADS: 'trace' } });
-    expect(alone.stderr).toBe('callhook: read on one thread (not a regular file of 48 MiB or more)\n');
-    const report = JSON.parse((await both(path)).two.stdout);
-    expect(report.files).toBe(1);
-    expect(report.elements).toBe(events.length);
   });
 
   it('counts invalid events and problems between elements in the second half the same way', async () => {
     // A missing comma, and then an event without its id, both well past the middle.
-    const text = JSON.stringify(events, null, 2);
+    const text = pretty(events);
     const between = '\n  },\n  {';
     const at = text.indexOf(between, Math.floor(text.length * 0.8));
     let broken = `${text.slice(0, at)}\n  }\n  {${text.slice(at + between.length)}`;
     const id = broken.indexOf('\n    "id": ', Math.floor(broken.length * 0.9));
     broken = broken.slice(0, id) + broken.slice(broken.indexOf('\n', id + 1));
-    const path = write('broken.json', broken);
-    const { two, one } = await both(path);
-    expect(two.stderr).toContain('read on two threads');
-    expect(two.stdout).toBe(one.stdout);
-    const report = JSON.parse(two.stdout);
+    const report = await expectSame(write('broken.json', broken), twoThreads);
     expect(report.inputErrors).toBe(1);
     expect(report.invalid).toBe(1);
   });
 
-  it('reads on alone when an event id is in both halves, so the redelivery counts once', async () => {
-    const redelivered = [...events, events[0]];
-    const path = write('redelivered.json', JSON.stringify(redelivered, null, 2));
-    const { two, one } = await both(path);
-    expect(two.stderr).toContain('read on one thread (an event id was seen in both halves)');
-    expect(two.stdout).toBe(one.stdout);
-    expect(JSON.parse(two.stdout).duplicates).toBe(1);
+  describe('with redeliveries across the cut, taken out of the second half instead of reading on alone', () => {
+    it('at the cut, just before and after it, and at the end', async () => {
+      // The element that starts the second half redelivers the one before the cut; the next ones
+      // redeliver events a few places back; the last redelivers the first event of the file.
+      const { path, list, cut } = await aroundCut(
+        'at-cut.json',
+        (cut) =>
+          redeliver(events, [
+            { from: cut - 1, after: 0 },
+            { from: cut - 3, after: 3 },
+            { from: cut - 6, after: 8 },
+            { from: 0, after: events.length },
+          ]),
+        pretty,
+      );
+      expect(cut).toBeGreaterThan(10);
+      expect(list[cut]).toBe(events[cut - 1]);
+      const report = await expectSame(path, takenOut(4));
+      expect(report.duplicates).toBe(4);
+      expect(report.elements).toBe(list.length);
+      expect((await both(path, { by: 'campaign', top: 0 })).how).toMatch(takenOut(4));
+    });
+
+    it('spread through the file, 2% of events redelivered 20 places later, some twice', async () => {
+      const copies = [];
+      for (let i = 3; i < events.length; i += 37) copies.push({ from: i, after: 20 });
+      for (let i = 5; i < events.length; i += 111) copies.push({ from: i, after: 25 });
+      const list = redeliver(events, copies);
+      const path = write('spread.json', pretty(list));
+      for (const options of [{}, { by: 'day' as const }, { by: 'phone' as const, top: 3 }]) {
+        const run = await both(path, options);
+        expect(run.how).toMatch(
+          /^two threads \(the second from byte \d+(, \d+ redelivered event\(s\) across the halves taken out)?\)$/,
+        );
+        expect(renderSummaryJson(run.two)).toBe(renderSummaryJson(run.one));
+        expect(run.one.duplicates).toBe(copies.length);
+      }
+      // Redelivered the other way round too: every event of the second half redelivers one of the first.
+      const half = Math.floor(events.length / 2);
+      const doubled = write('doubled.json', pretty([...events.slice(0, half), ...events.slice(0, half)]));
+      const report = await expectSame(doubled, /^two threads .*taken out\)$/, { by: 'campaign', top: 0 });
+      expect(report.duplicates).toBe(half);
+    });
+
+    it('with filters, where a redelivery taken out was filtered out on the other side', async () => {
+      const { path } = await aroundCut(
+        'filtered.json',
+        (cut) =>
+          redeliver(events, [
+            { from: cut - 1, after: 0 },
+            { from: cut - 2, after: 2 },
+            { from: cut - 4, after: 5 },
+          ]),
+        pretty,
+      );
+      for (const options of [
+        { statuses: ['Complete' as const] },
+        { since: Date.parse('2022-09-01T06:00:00Z'), until: Date.parse('2022-09-03T00:00:00Z') },
+      ]) {
+        const report = await expectSame(path, takenOut(3), options);
+        expect(report.duplicates).toBe(3);
+      }
+    });
+
+    it('takes out what the second copy said, not the first, when a redelivery differs', async () => {
+      const changedCopy = (cut: number) => {
+        const call = events.findLastIndex((e, i) => i < cut && 'eventType' in e && e.eventType === 'CallComplete');
+        const original = events[call] as WireEvent & { data: { status: string; campaignId: string } };
+        return {
+          ...original,
+          data: { ...original.data, status: 'Not Complete', campaignId: '00000000-0000-4000-8000-00000000c0de' },
+        };
+      };
+      const { path } = await aroundCut(
+        'differs.json',
+        (cut) => [...events.slice(0, cut), changedCopy(cut) as WireEvent, ...events.slice(cut)],
+        pretty,
+      );
+      const report = await expectSame(path, takenOut(1), { by: 'campaign', top: 0 });
+      expect(report.groups?.rows.map((row) => row.key)).not.toContain('00000000-0000-4000-8000-00000000c0de');
+    });
+
+    it('reads on alone, still exact, when taking out would leave the time range unknown', async () => {
+      // A second copy dated before everything: the second half's earliest time was the copy's,
+      // and which of its events comes next is unknown without reading it again.
+      const earlyCopy = (cut: number) => {
+        const original = events[cut - 1] as WireEvent & { createdAt: string; data: Record<string, unknown> };
+        const early = { ...original, createdAt: '2001-01-01T00:00:00.000Z', data: { ...original.data } };
+        if ('startedTime' in early.data) early.data.startedTime = '2001-01-01T00:00:00.000Z';
+        else early.data.time = '2001-01-01T00:00:00.000Z';
+        return early as WireEvent;
+      };
+      const { path } = await aroundCut(
+        'early.json',
+        (cut) => [...events.slice(0, cut), earlyCopy(cut), ...events.slice(cut)],
+        pretty,
+      );
+      const report = await expectSame(
+        path,
+        /^one thread \(the redeliveries across the halves could not be taken out exactly\)$/,
+      );
+      expect(report.duplicates).toBe(1);
+      expect(report.timeRange?.first).not.toBe('2001-01-01T00:00:00.000Z');
+    });
   });
 
   it('reads on alone when the guessed start is not between two elements', async () => {
     // Elements indented by three spaces after the first, flow steps by two: every line past the
     // middle that looks like an element's start at the first element's indentation is a step.
-    const text = JSON.stringify(events, null, 2)
+    const text = pretty(events)
       .replaceAll('\n  {', '\n   {')
       .replace('\n   {', '\n  {')
       .replaceAll('\n        {', '\n  {');
-    const path = write('misleading.json', text);
-    const { two, one } = await both(path);
-    expect(two.stderr).toMatch(/read on one thread \(byte \d+ is not between two elements of the top-level array\)/);
-    expect(two.stdout).toBe(one.stdout);
+    await expectSame(
+      write('misleading.json', text),
+      /^one thread \(byte \d+ is not between two elements of the top-level array\)$/,
+    );
   });
 
   it('leaves a minified export, with no line to start at, to one thread', async () => {
-    const path = write('minified.json', JSON.stringify([...events, ...events]));
-    const { two, one } = await both(path);
-    expect(two.stderr).toContain('read on one thread (no element boundary found past the middle)');
-    expect(two.stdout).toBe(one.stdout);
+    await expectSame(
+      write('minified.json', JSON.stringify(events)),
+      /^one thread \(no element boundary found past the middle\)$/,
+    );
   });
 
   it('reads NDJSON in two halves too, from a line past the middle, and reports what one thread does', async () => {
-    const ndjson = (list: unknown[]) => `${list.map((event) => JSON.stringify(event)).join('\n')}\n`;
     const path = write('export.ndjson', ndjson(events));
-    for (const by of [[], ['--by', 'day']]) {
-      const { two, one } = await both(path, by);
-      expect(two.stderr).toMatch(/^callhook: read on two threads \(the second from byte \d+\)\n$/);
-      expect(two.stdout).toBe(one.stdout);
-    }
-    // A broken line and an invalid event in the second half, a redelivery across the halves, and a
-    // comma between two values before the middle: the last two leave the file to one thread.
+    for (const options of [{}, { by: 'day' as const }]) await expectSame(path, twoThreads, options);
+    // A broken line and an invalid event in the second half.
     const lines = ndjson(events).split('\n');
     const late = Math.floor(lines.length * 0.8);
     lines[late] = lines[late]!.replace('":', '" ');
     lines[late + 1] = lines[late + 1]!.replace('"id":', '"ID":');
-    const broken = write('broken.ndjson', lines.join('\n'));
-    const brokenRuns = await both(broken);
-    expect(brokenRuns.two.stderr).toContain('read on two threads');
-    expect(brokenRuns.two.stdout).toBe(brokenRuns.one.stdout);
-    expect(JSON.parse(brokenRuns.two.stdout)).toMatchObject({ invalid: 2 });
-    const redelivered = await both(write('redelivered.ndjson', ndjson([...events, events[0]])));
-    expect(redelivered.two.stderr).toContain('read on one thread (an event id was seen in both halves)');
-    expect(redelivered.two.stdout).toBe(redelivered.one.stdout);
+    expect(await expectSame(write('broken.ndjson', lines.join('\n')), twoThreads)).toMatchObject({ invalid: 2 });
+    // Redeliveries across the halves: at the cut and at the end.
+    const { path: redelivered } = await aroundCut(
+      'redelivered.ndjson',
+      (cut) =>
+        redeliver(events, [
+          { from: cut - 1, after: 0 },
+          { from: 0, after: events.length },
+        ]),
+      ndjson,
+    );
+    expect(await expectSame(redelivered, takenOut(2))).toMatchObject({ duplicates: 2 });
+    // A comma between two values before the middle leaves the file to one thread.
     const comma = ndjson(events).replace('}\n', '},\n');
-    const commaRuns = await both(write('comma.ndjson', comma));
-    expect(commaRuns.two.stderr).toMatch(/read on one thread \(byte \d+ is not between two top-level values\)/);
-    expect(commaRuns.two.stdout).toBe(commaRuns.one.stdout);
+    await expectSame(write('comma.ndjson', comma), /^one thread \(byte \d+ is not between two top-level values\)$/);
+  });
+
+  it('the built CLI: a real worker, redeliveries across the halves, the same JSON as one thread', async () => {
+    const copies = [];
+    for (let i = 1; i < events.length; i += 25) copies.push({ from: i, after: 30 });
+    const path = write('cli.json', pretty(redeliver(events, copies)));
+    const run = (env: string) => runCli(['summarise', path, '--format', 'json'], { env: { CALLHOOK_THREADS: env } });
+    const [two, one, alone] = await Promise.all([run('2,trace'), run('1'), run('trace')]);
+    expect(two.stderr).toMatch(
+      /^callhook: read on two threads \(the second from byte \d+, \d+ redelivered event\(s\) across the halves taken out\)\n$/,
+    );
+    expect(two.code).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    expect(JSON.parse(two.stdout).duplicates).toBe(copies.length);
+    // Left to itself, it keeps a file this small on one thread, where one is faster.
+    expect(alone.stderr).toBe('callhook: read on one thread (not a regular file of 48 MiB or more)\n');
   });
 });

@@ -1,0 +1,165 @@
+// validate reads one large export on two threads, and must report exactly what one thread does:
+// the same problems, at the same lines, columns and pointers, in the same order, and the same
+// totals. As in summarise-threads.test.ts, most tests run both readings in this process on small
+// files (CALLHOOK_THREADS=2 asks for two threads on them, tiny reads cut elements across reads),
+// the second half read by a function on this thread through the worker's code; the last runs the
+// built CLI with a real worker.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateCalls, type WireEvent } from '../../src/core/generate.js';
+import {
+  HalfValidationCollector,
+  ValidationCollector,
+  type ValidationHalf,
+  type ValidationOptions,
+} from '../../src/core/validation.js';
+import { type MergingConsumer, readHalf, readInHalves } from '../../src/input/halves.js';
+import { type ReadOptions, readRecords } from '../../src/input/read.js';
+import { renderFilePretty, renderValidationJson } from '../../src/render/validation.js';
+import { runCli } from '../helpers/run-cli.js';
+import { useTwoThreads } from '../helpers/two-threads.js';
+
+const write = useTwoThreads('callhook-validate-threads-');
+let events: WireEvent[];
+beforeAll(() => {
+  events = [...generateCalls({ seed: 5, calls: 100, envelope: 'all' })];
+});
+
+const tiny: ReadOptions = { readSize: 4096, chunkSize: 1000 };
+
+/** Validates `path` on two threads (when `readInHalves` takes it) and on one. */
+async function both(path: string, options: ValidationOptions = {}) {
+  const two = new ValidationCollector(options);
+  const consumer: MergingConsumer<ValidationHalf> = {
+    add: (records) => {
+      for (const record of records) two.add(record);
+    },
+    state: () => {
+      throw new Error('not asked of the main side');
+    },
+    merge: (half, redeliveries, cut) => two.mergeHalf(half, redeliveries, cut),
+  };
+  const outcome = await readInHalves(path, tiny, consumer, {
+    read: (from, halfOptions) => {
+      const half = new HalfValidationCollector(path, options);
+      return readHalf(
+        path,
+        from,
+        { ...tiny, ...halfOptions },
+        {
+          add: (records) => {
+            for (const record of records) half.add(record);
+          },
+          state: () => half.state(),
+          merge: () => false,
+        },
+      );
+    },
+  });
+  if (!outcome.consumed) for await (const records of readRecords([path], tiny)) consumer.add(records);
+  const one = new ValidationCollector(options);
+  for await (const records of readRecords([path], tiny)) for (const record of records) one.add(record);
+  return { how: outcome.how, two: two.report(), one: one.report() };
+}
+
+async function expectSame(path: string, how: RegExp, options: ValidationOptions = {}) {
+  const run = await both(path, options);
+  expect(run.how).toMatch(how);
+  expect(renderValidationJson(run.two)).toBe(renderValidationJson(run.one));
+  // The pretty report too, code frames and all.
+  const plain = new Proxy({}, { get: () => (text: string) => text }) as Parameters<typeof renderFilePretty>[1];
+  expect(renderFilePretty(run.two.files[0]!, plain)).toBe(renderFilePretty(run.one.files[0]!, plain));
+  return run.one;
+}
+
+const twoThreads = /^two threads \(the second from byte \d+\)$/;
+const pretty = (list: unknown[]) => JSON.stringify(list, null, 2);
+
+/**
+ * The export with problems spread through it: every 9th event has a duplicate key (a warning),
+ * every 13th lacks its createdAt (an error), every 17th an unknown event type (an error), every
+ * 20th is redelivered 7 events later (a `duplicate-id` warning), and the second half has a
+ * missing comma and an element cut short.
+ */
+function damaged(): string {
+  const list: WireEvent[] = [];
+  events.forEach((event, i) => {
+    let copy = event as Record<string, unknown>;
+    if (i % 13 === 5) {
+      const { createdAt: _, ...rest } = copy;
+      copy = rest;
+    }
+    if (i % 17 === 3) copy = { ...copy, eventType: 'CallCompleted' };
+    list.push(copy as WireEvent);
+  });
+  for (let i = list.length - 1; i >= 0; i--) if (i % 20 === 2) list.splice(Math.min(i + 8, list.length), 0, list[i]!);
+  let text = pretty(list);
+  let n = 0;
+  text = text.replaceAll('"eventType": ', (key) => (n++ % 9 === 4 ? `"eventType": "CallComplete",\n    ${key}` : key));
+  const between = '\n  },\n  {';
+  const comma = text.indexOf(between, Math.floor(text.length * 0.75));
+  text = `${text.slice(0, comma)}\n  }\n  {${text.slice(comma + between.length)}`;
+  const cut = text.indexOf('\n    "data": {', Math.floor(text.length * 0.9));
+  return `${text.slice(0, cut)}\n    "data": {"status": \n  },${text.slice(text.indexOf('\n  },\n  {', cut) + 5)}`;
+}
+
+describe('validate on two threads', () => {
+  it('reads a clean export in two halves and reports exactly what one thread does', async () => {
+    const report = await expectSame(write('clean.json', pretty(events)), twoThreads);
+    expect(report.totals).toMatchObject({ events: events.length, errors: 0, warnings: 0 });
+  });
+
+  it('moves the second half’s problems to their lines, columns and pointers, and adds the redeliveries’ warnings', async () => {
+    const path = write('damaged.json', damaged());
+    const report = await expectSame(path, /^two threads \(the second from byte \d+, \d+ redelivered event\(s\)/);
+    const codes = new Set(report.files[0]!.problems.map((p) => p.code));
+    for (const code of ['duplicate-id', 'duplicate-key', 'missing-field', 'unknown-event-type', 'missing-comma']) {
+      expect(codes).toContain(code);
+    }
+    // With --max-problems, whether the budget runs out in the first half or the second.
+    const total = report.totals.errors + report.totals.warnings;
+    for (const maxProblems of [0, 3, Math.floor(total / 2), Math.floor(total * 0.8), total + 5]) {
+      await expectSame(path, /^two threads/, { maxProblems });
+    }
+  });
+
+  it('counts lines and columns the same with CRLF line ends and text outside ASCII', async () => {
+    // Columns count UTF-16 code units: an astral character is two, a 2-byte one is one.
+    const text = damaged().replaceAll('"name": "', '"name": "Zoë 😀 ').replaceAll('\n', '\r\n');
+    const report = await expectSame(
+      write('crlf.json', text),
+      /^two threads \(the second from byte \d+, \d+ redelivered/,
+    );
+    expect(report.totals.warnings).toBeGreaterThan(5);
+  });
+
+  it('reads NDJSON in two halves, a line batch and redeliveries among them', async () => {
+    // Text outside ASCII before the redelivery in the line batch: its column counts UTF-16 units.
+    const lines = events.map((event) => JSON.stringify(event).replaceAll('"name":"', '"name":"Zoë 😀 '));
+    const late = Math.floor(lines.length * 0.8);
+    lines.splice(late, 2, `[${lines[late]}, ${lines[late + 1]}, ${lines[3]}]`);
+    lines.push(lines[1]!, lines[Math.floor(lines.length * 0.55)]!);
+    lines[late + 5] = lines[late + 5]!.replace('"id":', '"id": 1, "x":');
+    const report = await expectSame(write('export.ndjson', `${lines.join('\n')}\n`), /^two threads/);
+    expect(report.totals.warnings).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reads on alone when the second half reads on past its top-level array', async () => {
+    const half = Math.floor(events.length * 0.6);
+    const text = `${pretty(events.slice(0, half))}\n${pretty(events.slice(half, half + 3))}\n`;
+    await expectSame(write('two-arrays.json', text), /^one thread/);
+  });
+
+  it('the built CLI: a real worker, the same JSON as one thread', async () => {
+    const path = write('cli.json', damaged());
+    const run = (env: string, format: string) =>
+      runCli(['validate', path, '--format', format], { env: { CALLHOOK_THREADS: env } });
+    const [two, one] = await Promise.all([run('2,trace', 'json'), run('1', 'json')]);
+    expect(two.stderr).toMatch(/^callhook: read on two threads \(the second from byte \d+, \d+ redelivered/);
+    expect(two.code).toBe(1);
+    expect(two.stdout).toBe(one.stdout);
+    const batched = await runCli(['validate', path, '--batch-size', '10', '--format', 'json'], {
+      env: { CALLHOOK_THREADS: '2,trace' },
+    });
+    expect(batched.stderr).toBe('callhook: read on one thread (--batch-size counts each batch whole)\n');
+  });
+});
