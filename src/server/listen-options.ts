@@ -150,6 +150,9 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
   const result = v.safeParse(Schema, raw);
   const problems = result.success ? [] : result.issues.map((issue) => issue.message);
   if (raw.insecure && !raw.forward) problems.push('--insecure applies only with --forward');
+  if (Number(raw.headerTimeout) > Number(raw.requestTimeout)) {
+    problems.push('--header-timeout must not be longer than --request-timeout');
+  }
   if (raw.respond !== undefined && Number(raw.failRate) > 0)
     problems.push('--fail-rate cannot be combined with --respond');
   if (!result.success || problems.length > 0) {

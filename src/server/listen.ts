@@ -366,7 +366,13 @@ export async function startListener(
   };
 
   const server: Server = createServer(
-    { headersTimeout: settings.headersTimeoutMs, requestTimeout: settings.requestTimeoutMs },
+    {
+      headersTimeout: settings.headersTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      // Hint: node:http checks those deadlines only this often (30 s unless told), so a short
+      // timeout needs a shorter interval to mean anything.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, settings.headersTimeoutMs / 4)),
+    },
     (req, res) => {
       const done = handle(req, res)
         .catch((error: unknown) => {
@@ -392,8 +398,8 @@ export async function startListener(
       inFlight.add(done);
     },
   );
-  // Hint: slow senders cannot hold a connection open for ever: headers and the whole request are
-  // timed (above), and node:http checks those deadlines on this interval.
+  // Slow senders cannot hold a connection open for ever: headers and the whole request are timed
+  // (above), and an idle keep-alive connection is closed after this.
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {
