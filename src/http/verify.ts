@@ -200,11 +200,12 @@ function checkSignatures(
   if (usable === 0) {
     return fail('no-matching-signature', `no ${what} in the header could be an HMAC-SHA256 this scheme produces`);
   }
-  const secrets = keys.length === 1 ? 'the secret' : `none of the ${keys.length} secrets`;
-  return fail(
-    'wrong-secret',
-    `${keys.length === 1 ? `${secrets} produces none` : `${secrets} produces any`} of the ${usable} ${what}${usable === 1 ? '' : 's'}: the secret is wrong (or the id, timestamp or body changed after signing)`,
-  );
+  const signatures = usable === 1 ? `the ${what}` : `any of the ${usable} ${what}s`;
+  const secrets =
+    keys.length === 1
+      ? `the secret does not produce ${signatures}`
+      : `none of the ${keys.length} secrets produces ${signatures}`;
+  return fail('wrong-secret', `${secrets}: the secret is wrong (or the id, timestamp or body changed after signing)`);
 }
 
 /** `verifyStandardWebhook` with decoded keys, so a server decodes its secrets once. */
