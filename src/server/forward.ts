@@ -71,6 +71,12 @@ export class Forwarder {
       dispatcher: this.agent,
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
+    }).catch((error: NodeJS.ErrnoException) => {
+      const code = error.code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+      if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
+        throw new Error(`${error.message} (for a local development server, --insecure skips the check)`);
+      }
+      throw error;
     });
     const answer = Buffer.from(await response.body.arrayBuffer());
     const raw: string[] = [];

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -62,6 +63,15 @@ async function listen(settings: Partial<ListenSettings> = {}) {
 
 const post = (url: string, text: string | Buffer, headers: Record<string, string> = {}, method = 'POST') =>
   fetch(url, { method, body: text, headers: { 'content-type': 'application/json', ...headers } });
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'callhook-listen-'));
@@ -280,6 +290,37 @@ describe('listen: --forward', () => {
     });
     expect(got.url).toBe('/hook?x=1');
     expect(deliveries[0]).toMatchObject({ status: 201, checkedStatus: 200 });
+  });
+
+  it.skipIf(!hasOpenssl())('forwards to https, checking the certificate unless --insecure', async () => {
+    const dir = tempDir();
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
+    const args = [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      ...subject,
+    ];
+    execFileSync('openssl', args, { stdio: 'ignore' });
+    const tls = { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+    const target = await upstream((_req, res) => res.writeHead(202).end(), { tls });
+    const forward = (insecure: boolean) => ({ url: new URL(target.url), insecure, timeoutMs: 5000 });
+    const checked = await listen({ forward: forward(false) });
+    const refused = await post(checked.url, body(attempt(1)));
+    expect(refused.status).toBe(502);
+    expect(await refused.json()).toMatchObject({ message: expect.stringContaining('--insecure') });
+    const insecure = await listen({ forward: forward(true) });
+    expect((await post(insecure.url, body(attempt(1)))).status).toBe(202);
+    expect(target.requests).toHaveLength(1);
   });
 
   it('answers 502 when the upstream cannot be reached, and forwards nothing refused', async () => {
