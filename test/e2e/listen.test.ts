@@ -150,13 +150,30 @@ describe('listen and verify', () => {
     // A proxy that re-writes the JSON pretty-printed breaks the signature.
     const body = join(out, first);
     writeFileSync(body, JSON.stringify(JSON.parse(readFileSync(body, 'utf8')), null, 2));
-    const [result, wrong, late, none, missing] = await Promise.all([
+    // The Standard Webhooks reference vector, given as a body and a raw HTTP head.
+    const vectorBody = join(out, 'vector.txt');
+    const vectorHead = join(out, 'vector-head.txt');
+    writeFileSync(vectorBody, '{"test": 2432232314}');
+    writeFileSync(
+      vectorHead,
+      'POST /hook HTTP/1.1\r\nwebhook-id: msg_p5jXN8AQM9LWM0D4loKWxJek\r\nwebhook-timestamp: 1614265330\r\n',
+    );
+    const vectorSecret = { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
+    const signature = 'webhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=';
+    const vector = ['verify', '--body', vectorBody, '--headers', vectorHead, '--header', signature];
+    const [result, wrong, late, none, missing, reference, stale] = await Promise.all([
       runCli(['verify', out], { env }),
       runCli(['verify', out], { env: { CALLHOOK_SECRET: 'whsec_b3RoZXI=' } }),
       runCli(['verify', out, '--now', '2h', '--format', 'json'], { env }),
       runCli(['verify'], { env }),
       runCli(['verify', join(out, 'nothing-here')], { env }),
+      runCli([...vector, '--now', '2021-02-25T15:05:00Z'], { env: vectorSecret }),
+      runCli(vector, { env: vectorSecret }),
     ]);
+    expect(reference.stdout).toMatch(/^ok +\S+vector\.txt +secret #1$/m);
+    expect(reference.code).toBe(0);
+    expect(stale.stdout).toMatch(/timestamp-too-old: webhook-timestamp is \d+ s old, more than the tolerance of 300 s/);
+    expect(stale.code).toBe(1);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(
       /FAIL .*reserialised-body: the signature matches this body re-serialised as compact JSON/,
