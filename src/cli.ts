@@ -230,7 +230,7 @@ program
   .command('listen')
   .summary('receive deliveries locally: check, show and capture them byte for byte')
   .description(
-    'A local receiver for webhook deliveries: reads each request up to --max-body, checks its signature (--sign) and its events (as validate does), answers 2xx, 400, 401, 405, 413 or 422, shows one line per delivery and its events, and with --out saves each body byte for byte, flushed to disk before the answer.',
+    'A local receiver for webhook deliveries: reads each request up to --max-body, checks its signature (--sign) and its events (as validate does), answers 2xx, 400, 401, 404, 405, 413 or 422, shows one line per delivery and its events, and with --out saves each body byte for byte, flushed to disk before the answer.',
   )
   .option('--port <n>', 'port to listen on (0 picks a free one)', '8787')
   .option('--host <address>', 'address to bind (anything but loopback is warned about)', '127.0.0.1')

@@ -137,6 +137,19 @@ describe('listen: answers', () => {
     expect(answer.toLowerCase()).toContain('connection: close');
   });
 
+  it('reports a sender that goes away mid-body, and still stops at once', async () => {
+    const { listener, deliveries } = await listen();
+    const head = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[{"time"';
+    await rawExchange(listener.port, [head], 100);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(deliveries).toMatchObject([
+      { status: 499, error: 'the sender closed the connection before the end of the body' },
+    ]);
+    const started = performance.now();
+    await listener.stop();
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('answers 408 to a sender too slow with its headers', async () => {
     const { listener } = await listen({ headersTimeoutMs: 200, requestTimeoutMs: 400 });
     const started = performance.now();

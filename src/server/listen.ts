@@ -233,8 +233,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     };
     req.on('data', onData);
     req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.once('error', reject);
+    req.once('error', () => reject(new SenderGone()));
+    req.once('close', () => {
+      if (!req.complete) reject(new SenderGone());
+    });
   });
+}
+
+/** The sender closed the connection before the end of its body: nobody is left to answer. */
+class SenderGone extends Error {
+  constructor() {
+    super('the sender closed the connection before the end of the body');
+  }
 }
 
 /** Starts the receiver; `onDelivery` hears of every request once it is answered. */
@@ -387,14 +397,16 @@ export async function startListener(
     (req, res) => {
       const done = handle(req, res)
         .catch((error: unknown) => {
+          // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
+          const gone = error instanceof SenderGone;
           // A capture that cannot be written must not be answered 2xx: the sender keeps the delivery.
-          if (!res.headersSent) sendJson(res, 500, { error: 'internal', message: (error as Error).message });
-          else res.destroy();
+          if (gone || res.headersSent) res.destroy();
+          else sendJson(res, 500, { error: 'internal', message: (error as Error).message });
           report({
             time: Date.now(),
             method: req.method ?? '',
             path: req.url ?? '',
-            status: 500,
+            status: gone ? 499 : 500,
             error: (error as Error).message,
             bytes: 0,
             webhookId: undefined,
