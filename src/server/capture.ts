@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 
@@ -86,8 +86,7 @@ const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | 
 
 const isTaken = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code === 'EEXIST';
 
-async function writeDurably(path: string, data: Buffer | string): Promise<void> {
-  const handle = await open(path, createFlags, 0o600);
+async function writeAndClose(handle: FileHandle, data: Buffer | string): Promise<void> {
   try {
     await handle.writeFile(data);
   } finally {
@@ -143,27 +142,33 @@ export class CaptureWriter {
       };
       const metaPath = join(this.folder, `${stem}${metaSuffix}`);
       const bodyPath = join(this.folder, bodyName);
-      // Hint: both files are written at once, each waiting for the disk on its own thread.
-      const written = await Promise.allSettled([
-        writeDurably(metaPath, `${JSON.stringify(meta, null, 2)}\n`),
-        writeDurably(bodyPath, body),
-      ]);
-      const failure = written.find((result) => result.status === 'rejected');
-      if (failure) {
-        const taken = written.some((result) => result.status === 'rejected' && isTaken(result.reason));
+      const paths = [metaPath, bodyPath] as const;
+      const opened = await Promise.allSettled(paths.map((path) => open(path, createFlags, 0o600)));
+      const refused = opened.find((result) => result.status === 'rejected');
+      if (refused) {
         // Remove what this attempt created, so no half delivery is left behind.
         await Promise.all(
-          written.map((result, i) =>
-            result.status === 'fulfilled' ? rm([metaPath, bodyPath][i]!, { force: true }) : undefined,
-          ),
+          opened.map(async (result, i) => {
+            if (result.status === 'rejected') return;
+            await result.value.close();
+            await rm(paths[i]!, { force: true });
+          }),
         );
         // Another listen saving into the same folder took this number: take the next.
-        if (taken) continue;
-        throw describeIoError(failure.reason, this.folder);
+        if (isTaken(refused.reason)) continue;
+        throw describeIoError(refused.reason, this.folder);
       }
+      const [metaHandle, bodyHandle] = opened.map((result) => (result as PromiseFulfilledResult<FileHandle>).value);
+      // Hint: the names exist once the files are open, so the folder's fsync runs beside the two
+      // writes (each waiting for the disk on its own thread): one wait for the disk, not two.
       try {
-        await this.folderSync.sync();
+        await Promise.all([
+          writeAndClose(metaHandle!, `${JSON.stringify(meta, null, 2)}\n`),
+          writeAndClose(bodyHandle!, body),
+          this.folderSync.sync(),
+        ]);
       } catch (error) {
+        await Promise.all(paths.map((path) => rm(path, { force: true }).catch(() => undefined)));
         throw describeIoError(error, this.folder);
       }
       this.saved++;

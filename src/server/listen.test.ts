@@ -264,6 +264,16 @@ describe('listen: capture', () => {
     ).toBe('000003.json');
   });
 
+  it('never overwrites: two writers on one folder take different numbers', async () => {
+    const dir = tempDir();
+    const [a, b] = await Promise.all([CaptureWriter.open(dir), CaptureWriter.open(dir)]);
+    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    expect((await a.save(Buffer.from('[1]'), facts)).body).toBe('000001.json');
+    expect((await b.save(Buffer.from('[2]'), facts)).body).toBe('000002.json');
+    expect(readFileSync(join(dir, '000001.json'), 'utf8')).toBe('[1]');
+    expect(readdirSync(dir)).toHaveLength(4);
+  });
+
   it('finishes and saves a delivery in flight when stopped', async () => {
     const dir = tempDir();
     const { url, listener } = await listen({ capture: await CaptureWriter.open(dir), delayMs: 200 });
