@@ -82,12 +82,13 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     );
   });
 
+  err.write(`listening on ${listener.url}\n`);
+  // The start-up line comes first, so scripts can read it from the first line of stderr.
   if (!loopback.test(options.host)) {
     err.write(
       `callhook: warning: listening on ${escapeTerminal(options.host)}, reachable from other machines; deliveries are not authenticated unless --sign is given\n`,
     );
   }
-  err.write(`listening on ${listener.url}\n`);
   if (options.format === 'json') {
     out.write(`${JSON.stringify({ kind: 'listening', url: listener.url, port: listener.port, out: options.out })}\n`);
   }
@@ -103,11 +104,14 @@ export async function listen(raw: RawListenOptions): Promise<void> {
       }
       stopping = true;
       err.write('\nstopping: finishing the requests in flight (Ctrl-C again to abort them)\n');
-      listener.stop().then(() => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        resolve();
-      });
+      listener
+        .stop()
+        .catch((error: unknown) => err.write(`callhook: while stopping: ${escapeTerminal(String(error))}\n`))
+        .then(() => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve();
+        });
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
