@@ -264,8 +264,9 @@ program
   .addHelpText(
     'after',
     `
-The first line on stderr is "listening on http://HOST:PORT/PATH"; with --format json,
-stdout carries NDJSON instead: one line when ready, one per delivery, one when stopped.
+The first line on stderr is "listening on http://HOST:PORT/PATH". With
+--format json, stdout carries NDJSON instead: one line when ready, one per
+delivery, one when stopped.
 Secrets are read from the environment, as replay reads them:
   $ export CALLHOOK_SECRET=whsec_...
   $ callhook listen --sign standard --out captured/
@@ -274,8 +275,8 @@ Secrets are read from the environment, as replay reads them:
 
 Examples:
   $ callhook listen --port 0 --format json
-  $ callhook listen --fail-rate 0.3 --seed 7 --retry-after 1   test a sender's retries
-  $ callhook listen --respond reset                            every connection reset
+  $ callhook listen --fail-rate 0.3 --seed 7 --retry-after 1  # test retries
+  $ callhook listen --respond reset               # reset every connection
   $ callhook listen --forward https://staging.example.test/hook --out captured/
 
 Ctrl-C or SIGTERM stops accepting, finishes the requests in flight, flushes the
@@ -305,16 +306,17 @@ program
   .addHelpText(
     'after',
     `
-When a signature fails, verify says which check failed: a missing or malformed header;
-a timestamp too old or too new, and by how much; a body re-serialised on the way (its
-compact, pretty or Python form would match: a proxy re-wrote it); or no secret matching
-any signature (a wrong secret, or an id, timestamp or body changed after signing).
+When a signature fails, verify says which check failed: a missing or malformed
+header; a timestamp too old or too new, and by how much; a body re-serialised
+on the way (its compact, pretty or Python form would match: a proxy re-wrote
+it); or no secret matching any signature (a wrong secret, or an id, timestamp
+or body changed after signing).
 
 Examples:
   $ CALLHOOK_SECRET=whsec_... callhook verify captured/
   $ callhook verify --body body.json --header "webhook-id: msg_1" \\
-      --header "webhook-timestamp: 1614265330" --header "webhook-signature: v1,..." \\
-      --ignore-timestamp
+      --header "webhook-timestamp: 1614265330" \\
+      --header "webhook-signature: v1,..." --ignore-timestamp
 
 Exit codes:
   0    every signature holds
