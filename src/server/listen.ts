@@ -286,17 +286,17 @@ export async function startListener(
     };
     const refuse = (status: number, error: string, extra: Record<string, string> = {}, close = false) => {
       sendJson(res, status, { error: error.replace(/ /g, '-') }, close ? { ...extra, connection: 'close' } : extra);
+      // A refused body is read and dropped so the connection can serve the next request; one too
+      // large is not read at all: the connection closes once the answer is out.
       if (close) res.once('finish', () => req.socket.destroy());
+      else req.resume();
       report({ ...base, time: Date.now(), status, error });
     };
 
     const queryAt = target.indexOf('?');
     const path = queryAt < 0 ? target : target.slice(0, queryAt);
     if (settings.path !== undefined && path !== settings.path) return refuse(404, 'not found');
-    if (method !== 'POST' && method !== 'PUT') {
-      req.resume();
-      return refuse(405, 'method not allowed', { allow: allowedMethods });
-    }
+    if (method !== 'POST' && method !== 'PUT') return refuse(405, 'method not allowed', { allow: allowedMethods });
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > settings.maxBodyBytes) return refuse(413, 'too large', {}, true);
     const body = await readBody(req, settings.maxBodyBytes);
