@@ -137,6 +137,17 @@ describe('listen: answers', () => {
     expect(answer.toLowerCase()).toContain('connection: close');
   });
 
+  it('answers Expect: 100-continue with 100 only when the declared size fits', async () => {
+    const { listener } = await listen({ maxBodyBytes: 100 });
+    const ask = (size: number) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ${size}\r\n\r\n`;
+    const tooLarge = await rawExchange(listener.port, [ask(1000)], 1000);
+    expect(tooLarge).toMatch(/^HTTP\/1\.1 413 /);
+    expect(tooLarge).not.toContain('100 Continue');
+    const fits = await rawExchange(listener.port, [ask(2)], 300);
+    expect(fits).toMatch(/^HTTP\/1\.1 100 Continue/);
+  });
+
   it('reports a sender that goes away mid-body, and still stops at once', async () => {
     const { listener, deliveries } = await listen();
     const head = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[{"time"';

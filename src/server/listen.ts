@@ -258,6 +258,7 @@ export async function startListener(
   const forwarder = settings.forward ? new Forwarder(settings.forward) : undefined;
   const counts: ListenCounts = { requests: 0, byStatus: {}, events: 0, redeliveries: 0, captured: 0 };
   const inFlight = new Set<Promise<void>>();
+  const continueAsked = new WeakSet<IncomingMessage>();
 
   const report = (delivery: Delivery) => {
     counts.requests++;
@@ -395,6 +396,13 @@ export async function startListener(
       connectionsCheckingInterval: Math.max(50, Math.min(1000, settings.headersTimeoutMs / 4)),
     },
     (req, res) => {
+      // Hint: a sender that asks first (Expect: 100-continue) is told to go on only when its
+      // declared size fits; otherwise handle() answers 413 and it never sends the body.
+      if (continueAsked.has(req)) {
+        continueAsked.delete(req);
+        const declared = Number(req.headers['content-length']);
+        if (!(declared > settings.maxBodyBytes)) res.writeContinue();
+      }
       const done = handle(req, res)
         .catch((error: unknown) => {
           // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
@@ -421,6 +429,10 @@ export async function startListener(
       inFlight.add(done);
     },
   );
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    continueAsked.add(req);
+    server.emit('request', req, res);
+  });
   // Slow senders cannot hold a connection open for ever: headers and the whole request are timed
   // (above), and an idle keep-alive connection is closed after this.
   server.keepAliveTimeout = 5_000;
