@@ -59,7 +59,7 @@ export class Forwarder {
   }
 
   /** Sends the request's body and end-to-end headers to the upstream; rejects on a network error or timeout. */
-  async relay(req: IncomingMessage, body: Buffer): Promise<ForwardAnswer> {
+  async relay(req: IncomingMessage, body: Buffer, signal?: AbortSignal): Promise<ForwardAnswer> {
     // Hint: Host names this listener, and Content-Length is set from the very same bytes; the
     // upstream gets its own Host, as a reverse proxy gives it.
     const headers = endToEndHeaders(req.rawHeaders, ['host', 'content-length']);
@@ -71,6 +71,7 @@ export class Forwarder {
       dispatcher: this.agent,
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
+      signal,
     }).catch((error: NodeJS.ErrnoException) => {
       const code = error.code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
       if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {

@@ -285,6 +285,18 @@ describe('listen: capture', () => {
     expect(readdirSync(dir)).toHaveLength(4);
   });
 
+  it('abort() cuts a --delay short, so a second Ctrl-C ends listen at once', async () => {
+    const { url, listener } = await listen({ delayMs: 60_000 });
+    const answer = post(url, body(attempt(1))).catch(() => 'reset');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = performance.now();
+    const stopped = listener.stop();
+    listener.abort();
+    await stopped;
+    expect(await answer).toBe('reset');
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it('finishes and saves a delivery in flight when stopped', async () => {
     const dir = tempDir();
     const { url, listener } = await listen({ capture: await CaptureWriter.open(dir), delayMs: 200 });

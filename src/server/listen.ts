@@ -259,6 +259,7 @@ export async function startListener(
   const counts: ListenCounts = { requests: 0, byStatus: {}, events: 0, redeliveries: 0, captured: 0 };
   const inFlight = new Set<Promise<void>>();
   const continueAsked = new WeakSet<IncomingMessage>();
+  const aborting = new AbortController();
 
   const report = (delivery: Delivery) => {
     counts.requests++;
@@ -341,7 +342,7 @@ export async function startListener(
     let forwardError: string | undefined;
     if (forwarder && !misbehaved && checked.status < 300) {
       try {
-        forwarded = await forwarder.relay(req, body);
+        forwarded = await forwarder.relay(req, body, aborting.signal);
         status = forwarded.status;
       } catch (error) {
         forwardError = (error as Error).message;
@@ -362,7 +363,8 @@ export async function startListener(
       });
       captured = saved.body;
     }
-    if (settings.delayMs > 0) await sleep(settings.delayMs);
+    // A second Ctrl-C cuts a --delay short: the connection is gone by then anyway.
+    if (settings.delayMs > 0) await sleep(settings.delayMs, undefined, { signal: aborting.signal }).catch(() => {});
 
     if (status === 'reset') reset(req.socket);
     else if (forwarded) {
@@ -468,6 +470,7 @@ export async function startListener(
       return stopping;
     },
     abort() {
+      aborting.abort();
       server.closeAllConnections();
     },
   };
