@@ -231,6 +231,105 @@ ${exitCodes}`,
   .action(run(async () => (await import('./commands/summarise.js')).summarise));
 
 program
+  .command('listen')
+  .summary('receive deliveries locally: check, show and capture them byte for byte')
+  .description(
+    'A local receiver for webhook deliveries: reads each request up to --max-body, checks its signature (--sign) and its events (as validate does), answers 2xx, 400, 401, 404, 405, 413 or 422, shows one line per delivery and its events, and with --out saves each body byte for byte, flushed to disk before the answer.',
+  )
+  .option('--port <n>', 'port to listen on (0 picks a free one)', '8787')
+  .option('--host <address>', 'address to bind (anything but loopback is warned about)', '127.0.0.1')
+  .option('--path <path>', 'serve only this path (default: any)')
+  .addOption(
+    new Option('--format <format>', 'pretty lines, or NDJSON on stdout').choices(['pretty', 'json']).default('pretty'),
+  )
+  .option('--max-body <size>', 'largest body accepted (413 past it), e.g. 5mb, 512kb', '5mb')
+  .addOption(new Option('--type <type>', 'treat every bare event as this type').choices(eventTypes))
+  .option('--accept-invalid', 'answer 2xx to JSON that fails validation (it is still reported)')
+  .addOption(new Option('--sign <scheme>', 'verify each signature (401 when it fails)').choices(['standard', 'hmac']))
+  .option('--secret-env <name>', 'environment variable holding the secret(s), comma-separated', 'CALLHOOK_SECRET')
+  .option('--signature-header <name>', 'header for --sign hmac', 'X-Signature')
+  .option('--tolerance <seconds>', 'how far webhook-timestamp may be from now, either way', '300')
+  .option('--out <dir>', 'save each delivery: NNNNNN.json (accepted) or .body, beside NNNNNN.meta')
+  .option('--compact', 'one line per delivery, without its events')
+  .option('--mask', 'hide phone numbers and shorten names in the events shown')
+  .option('--width <columns>', 'wrap events to this many columns (default: the terminal width, 80 when piped)')
+  .option('--no-color', 'no colours, even on a terminal')
+  .option('--respond <code>', 'answer every request with this status, or reset the connection (reset)')
+  .option('--fail-rate <p>', 'answer this fraction of accepted deliveries with --fail-code', '0')
+  .option('--seed <n>', 'seed of --fail-rate, so a run can be repeated', '1')
+  .option('--fail-code <code>', 'status for --fail-rate, or reset', '503')
+  .option('--retry-after <seconds>', 'send Retry-After with the answers of --respond and --fail-rate')
+  .option('--delay <ms>', 'wait this long before each answer', '0')
+  .option('--forward <url>', 'relay accepted deliveries there, bytes unchanged, and return its answer')
+  .option('--insecure', 'with --forward: do not verify HTTPS certificates (local development only)')
+  .option('--forward-timeout <seconds>', 'per forwarded request: to connect, and for headers and body', '30')
+  .option('--header-timeout <seconds>', 'time a sender has to send the request headers', '10')
+  .option('--request-timeout <seconds>', 'time a sender has to send the whole request', '30')
+  .addHelpText(
+    'after',
+    `
+The first line on stderr is "listening on http://HOST:PORT/PATH". With
+--format json, stdout carries NDJSON instead: one line when ready, one per
+delivery, one when stopped.
+Secrets are read from the environment, as replay reads them:
+  $ export CALLHOOK_SECRET=whsec_...
+  $ callhook listen --sign standard --out captured/
+  $ callhook replay fixtures/valid --url http://127.0.0.1:8787/ --sign standard
+  $ callhook verify captured/ && callhook summarise captured/
+
+Examples:
+  $ callhook listen --port 0 --format json
+  $ callhook listen --fail-rate 0.3 --seed 7 --retry-after 1  # test retries
+  $ callhook listen --respond reset               # reset every connection
+  $ callhook listen --forward https://staging.example.test/hook --out captured/
+
+Ctrl-C or SIGTERM stops accepting, finishes the requests in flight, flushes the
+capture and prints the counts (exit 0); a second Ctrl-C aborts those in flight.
+
+Exit codes:
+  0    stopped by Ctrl-C or SIGTERM
+  2    usage or I/O error (bad option, port in use, no secret)`,
+  )
+  .action(run(async () => (await import('./commands/listen.js')).listen));
+
+program
+  .command('verify')
+  .description('check webhook signatures offline and say exactly why one fails')
+  .argument('[paths...]', 'captured deliveries: folders of callhook listen --out, or their .meta/.json files')
+  .addOption(new Option('--sign <scheme>', 'signature scheme').choices(['standard', 'hmac']).default('standard'))
+  .option('--secret-env <name>', 'environment variable holding the secret(s), comma-separated', 'CALLHOOK_SECRET')
+  .option('--signature-header <name>', 'header for --sign hmac', 'X-Signature')
+  .option('--tolerance <seconds>', 'how far webhook-timestamp may be from the time of receipt', '300')
+  .option('--ignore-timestamp', 'do not check webhook-timestamp')
+  .option('--now <time>', 'check the timestamp against this time (default: when captured, else now)')
+  .option('--body <file>', 'verify one delivery: its exact body bytes')
+  .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', collect)
+  .option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)')
+  .addOption(new Option('--format <format>', 'output format').choices(['pretty', 'json']).default('pretty'))
+  .option('--no-color', 'no colours')
+  .addHelpText(
+    'after',
+    `
+When a signature fails, verify says which check failed: a missing or malformed
+header; a timestamp too old or too new, and by how much; a body re-serialised
+on the way (its compact, pretty or Python form would match: a proxy re-wrote
+it); or no secret matching any signature (a wrong secret, or an id, timestamp
+or body changed after signing).
+
+Examples:
+  $ CALLHOOK_SECRET=whsec_... callhook verify captured/
+  $ callhook verify --body body.json --header "webhook-id: msg_1" \\
+      --header "webhook-timestamp: 1614265330" \\
+      --header "webhook-signature: v1,..." --ignore-timestamp
+
+Exit codes:
+  0    every signature holds
+  1    a signature does not hold
+  2    usage or I/O error (bad option, missing file, no secret)`,
+  )
+  .action(run(async () => (await import('./commands/verify.js')).verify));
+
+program
   .command('replay')
   .description('deliver events to a live URL as the platform would: batched, signed, retried')
   .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')

@@ -1,0 +1,122 @@
+/** `callhook listen`: a local receiver that checks, shows and captures deliveries byte for byte. */
+import { CallhookError, ExitCode } from '../errors.js';
+import { parseSecrets } from '../http/signing.js';
+import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
+import { CaptureWriter } from '../server/capture.js';
+import { type Delivery, type ListenSettings, startListener } from '../server/listen.js';
+import { type ListenOptions, parseListenOptions, type RawListenOptions } from '../server/listen-options.js';
+import {
+  renderCounts,
+  renderDeliveryEvents,
+  renderDeliveryJson,
+  renderDeliveryLine,
+  renderDeliveryProblems,
+} from '../server/render.js';
+
+const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+function signSettings(options: ListenOptions): ListenSettings['sign'] {
+  if (!options.sign) return undefined;
+  // Hint: the secrets are read as replay reads them, and checked before the port is opened.
+  const keys = parseSecrets(process.env[options.secretEnv], options.sign, options.secretEnv);
+  return options.sign === 'standard'
+    ? { scheme: 'standard', keys, toleranceSeconds: options.toleranceSeconds }
+    : { scheme: 'hmac', keys, header: options.signatureHeader };
+}
+
+/** The action of `callhook listen`. */
+export async function listen(raw: RawListenOptions): Promise<void> {
+  const options = parseListenOptions(raw);
+  const sign = signSettings(options);
+  const capture = options.out ? await CaptureWriter.open(options.out) : undefined;
+  const out = process.stdout;
+  const err = process.stderr;
+  const colors = colorsFor(out);
+  const ctx = { width: options.width ?? terminalWidth(out), colors };
+
+  const onDelivery = (delivery: Delivery) => {
+    if (options.format === 'json') {
+      out.write(renderDeliveryJson(delivery));
+      return;
+    }
+    let text = renderDeliveryLine(delivery, colors) + renderDeliveryProblems(delivery, colors);
+    if (!options.compact && delivery.events.length > 0) text += renderDeliveryEvents(delivery, ctx, options.mask);
+    out.write(text);
+  };
+
+  const listener = await startListener(
+    {
+      host: options.host,
+      port: options.port,
+      path: options.path,
+      maxBodyBytes: options.maxBodyBytes,
+      type: options.type,
+      acceptInvalid: options.acceptInvalid,
+      sign,
+      respond: options.respond,
+      failRate: options.failRate,
+      seed: options.seed,
+      failCode: options.failCode,
+      retryAfter: options.retryAfter,
+      delayMs: options.delayMs,
+      forward: options.forward
+        ? { url: options.forward, insecure: options.insecure, timeoutMs: options.forwardTimeoutMs }
+        : undefined,
+      headersTimeoutMs: options.headersTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs,
+      capture,
+    },
+    onDelivery,
+  ).catch((error: NodeJS.ErrnoException) => {
+    const reasons: Record<string, string> = {
+      EADDRINUSE: 'the port is in use (try another --port, or 0 for a free one)',
+      EACCES: 'permission denied (ports below 1024 need privileges)',
+      EADDRNOTAVAIL: 'no such address on this machine',
+      ENOTFOUND: 'no such host',
+    };
+    const reason = error.code ? reasons[error.code] : undefined;
+    if (!reason) throw error;
+    throw new CallhookError(
+      `cannot listen on ${escapeTerminal(options.host)}:${options.port}: ${reason}`,
+      ExitCode.usage,
+    );
+  });
+
+  err.write(`listening on ${listener.url}\n`);
+  // The start-up line comes first, so scripts can read it from the first line of stderr.
+  if (!loopback.test(options.host)) {
+    err.write(
+      `callhook: warning: listening on ${escapeTerminal(options.host)}, reachable from other machines; deliveries are not authenticated unless --sign is given\n`,
+    );
+  }
+  if (options.format === 'json') {
+    out.write(`${JSON.stringify({ kind: 'listening', url: listener.url, port: listener.port, out: options.out })}\n`);
+  }
+  if (capture) err.write(`capturing to ${escapeTerminal(capture.folder)}\n`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = () => {
+      if (stopping) {
+        err.write('aborting the requests in flight\n');
+        listener.abort();
+        return;
+      }
+      stopping = true;
+      err.write('\nstopping: finishing the requests in flight (Ctrl-C again to abort them)\n');
+      listener
+        .stop()
+        .catch((error: unknown) => err.write(`callhook: while stopping: ${escapeTerminal(String(error))}\n`))
+        .then(() => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve();
+        });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  if (options.format === 'json') out.write(`${JSON.stringify({ kind: 'stopped', ...listener.counts })}\n`);
+  err.write(renderCounts(listener.counts));
+  process.exitCode = 0;
+}

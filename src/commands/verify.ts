@@ -1,0 +1,120 @@
+/** `callhook verify`: checks the signatures of captured deliveries, or of one body and its headers, offline. */
+import { readFile } from 'node:fs/promises';
+import { parseTimeBound } from '../core/timeline.js';
+import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { parseSecrets, type SignScheme } from '../http/signing.js';
+import { type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
+import { colorsFor } from '../render/terminal.js';
+import { listCapturedDeliveries, readCapturedDelivery } from '../server/capture.js';
+import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
+
+/** The options `verify` takes, as commander parsed them. */
+export interface RawVerifyOptions {
+  sign: SignScheme;
+  secretEnv: string;
+  signatureHeader: string;
+  tolerance: string;
+  ignoreTimestamp?: boolean;
+  now?: string;
+  body?: string;
+  header?: string[];
+  headers?: string;
+  format: 'pretty' | 'json';
+}
+
+const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*$/;
+
+/** `Name: value` lines (a raw HTTP head is fine: its request or status line is skipped). */
+export function parseHeaderLines(text: string, where: string): [string, string][] {
+  const headers: [string, string][] = [];
+  for (const [i, line] of text.split(/\r?\n/).entries()) {
+    if (line.trim() === '' || (i === 0 && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line))) continue;
+    const match = headerLine.exec(line);
+    if (!match) throw new CallhookError(`${where}:${i + 1}: expected "Name: value"`, ExitCode.usage);
+    headers.push([match[1]!, match[2]!]);
+  }
+  return headers;
+}
+
+function asHeaderSource(pairs: readonly [string, string][]): HeaderSource {
+  const headers: Record<string, string[]> = Object.create(null);
+  for (const [name, value] of pairs) {
+    const key = name.toLowerCase();
+    headers[key] = [...(headers[key] ?? []), value];
+  }
+  return headers;
+}
+
+async function readText(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw describeIoError(error, path);
+  }
+}
+
+/** The `verify` action: exit 0 when every signature holds, 1 when any does not, 2 for usage errors. */
+export async function verify(paths: string[], raw: RawVerifyOptions): Promise<void> {
+  const tolerance = raw.tolerance.trim();
+  if (!/^\d+$/.test(tolerance))
+    throw new CallhookError('--tolerance must be a whole number of seconds', ExitCode.usage);
+  let now: number | undefined;
+  if (raw.now !== undefined) {
+    now = parseTimeBound(raw.now, Date.now());
+    if (now === undefined) {
+      throw new CallhookError('--now: expected an ISO-8601 time (2024-01-01T10:00:00Z) or a duration ago (2h)');
+    }
+  }
+  if (raw.body !== undefined && paths.length > 0) {
+    throw new CallhookError('give captured files or folders, or --body with its headers, not both');
+  }
+  if (raw.body === undefined && (raw.header !== undefined || raw.headers !== undefined)) {
+    throw new CallhookError('--header and --headers go with --body FILE');
+  }
+  if (raw.body === undefined && paths.length === 0) {
+    throw new CallhookError('nothing to verify: name captured files or folders, or give --body FILE with --header');
+  }
+  const keys = parseSecrets(process.env[raw.secretEnv], raw.sign, raw.secretEnv);
+  const check = (body: Buffer, headers: HeaderSource, at: number | undefined) =>
+    raw.sign === 'standard'
+      ? verifyStandardWebhookWithKeys(body, headers, {
+          keys,
+          toleranceSeconds: Number(tolerance),
+          now: at,
+          ignoreTimestamp: raw.ignoreTimestamp === true,
+        })
+      : verifyHexHmacWithKeys(body, headers, { keys, header: raw.signatureHeader });
+
+  const results: VerifiedDelivery[] = [];
+  const c = colorsFor(process.stdout);
+  const show = (result: VerifiedDelivery) => {
+    results.push(result);
+    process.stdout.write(raw.format === 'json' ? renderVerifyJson(result) : renderVerifyLine(result, c));
+  };
+  if (raw.body !== undefined) {
+    const pairs = [
+      ...(raw.headers === undefined ? [] : parseHeaderLines((await readText(raw.headers)).toString(), raw.headers)),
+      ...(raw.header ?? []).map((line, i) => {
+        const parsed = parseHeaderLines(line, `--header #${i + 1}`);
+        if (parsed.length !== 1) throw new CallhookError(`--header #${i + 1}: expected "Name: value"`);
+        return parsed[0]!;
+      }),
+    ];
+    const body = await readText(raw.body);
+    show({ name: raw.body, webhookId: undefined, result: check(body, asHeaderSource(pairs), now) });
+  } else {
+    // Every path is listed (and a typo fails) before anything is checked.
+    for (const path of await listCapturedDeliveries(paths)) {
+      const delivery = await readCapturedDelivery(path);
+      const headers = asHeaderSource(delivery.meta.headers);
+      // Hint: a capture is checked against the moment it was received, so an old capture still
+      // says whether its timestamp was fresh then; --now overrides it.
+      const received = Date.parse(delivery.meta.receivedAt);
+      const at = now ?? (Number.isNaN(received) ? undefined : received);
+      const id = (headers as Record<string, string[]>)['webhook-id']?.[0];
+      show({ name: delivery.bodyPath, webhookId: id, result: check(delivery.body, headers, at) });
+    }
+  }
+  if (raw.format !== 'json') process.stdout.write(renderVerifyTotals(results, c));
+  process.exitCode = results.every((r) => r.result.ok) ? ExitCode.ok : ExitCode.invalid;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { parseListenOptions, type RawListenOptions } from './listen-options.js';
+
+const defaults: RawListenOptions = {
+  port: '8787',
+  host: '127.0.0.1',
+  format: 'pretty',
+  maxBody: '5mb',
+  secretEnv: 'CALLHOOK_SECRET',
+  signatureHeader: 'X-Signature',
+  tolerance: '300',
+  failRate: '0',
+  seed: '1',
+  failCode: '503',
+  delay: '0',
+  forwardTimeout: '30',
+  headerTimeout: '10',
+  requestTimeout: '30',
+};
+const parse = (over: Partial<RawListenOptions>) => parseListenOptions({ ...defaults, ...over });
+
+describe('listen options', () => {
+  it('reads sizes, answers and times', () => {
+    expect(parse({}).maxBodyBytes).toBe(5 * 1024 * 1024);
+    expect(parse({ maxBody: '512KB' }).maxBodyBytes).toBe(512 * 1024);
+    expect(parse({ maxBody: '100' }).maxBodyBytes).toBe(100);
+    expect(parse({ respond: 'RESET' }).respond).toBe('reset');
+    expect(parse({ failCode: '429', failRate: '0.25' })).toMatchObject({ failCode: 429, failRate: 0.25 });
+    expect(parse({ headerTimeout: '0.5' }).headersTimeoutMs).toBe(500);
+    expect(parse({ forward: 'https://example.test/hook', insecure: true }).forward?.href).toBe(
+      'https://example.test/hook',
+    );
+  });
+
+  it('lists every problem, each naming its option', () => {
+    expect(() => parse({ port: '70000' })).toThrow('--port must be at most 65535');
+    expect(() => parse({ respond: '99' })).toThrow(/--respond must be a status code/);
+    expect(() => parse({ failRate: '1.5' })).toThrow(/--fail-rate must be a fraction/);
+    expect(() => parse({ path: 'hook' })).toThrow(/--path must start with \//);
+    expect(() => parse({ insecure: true })).toThrow('--insecure applies only with --forward');
+    expect(() => parse({ headerTimeout: '60' })).toThrow(/--header-timeout must not be longer/);
+    expect(() => parse({ maxBody: 'lots', forward: 'ftp://x' })).toThrow(
+      /invalid options:\n {2}--max-body.*\n {2}--forward/,
+    );
+  });
+});

@@ -1,0 +1,380 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serverPerTest } from '../../test/helpers/http-server.js';
+import { parseSecrets } from '../http/signing.js';
+import { listSources } from '../input/read.js';
+import { CaptureWriter, listCapturedDeliveries, readCapturedDelivery } from './capture.js';
+import { type Delivery, type Listener, type ListenSettings, startListener } from './listen.js';
+
+const secret = `whsec_${Buffer.from('listen test key, 32 bytes long!!').toString('base64')}`;
+const campaignId = '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31';
+const attempt = (n: number) => ({
+  time: `2024-01-01T00:${String(n).padStart(2, '0')}:00Z`,
+  phone: '61491573087',
+  status: 'success',
+  campaignId,
+});
+/** An enveloped event with an id, so that a repeat of it is a redelivery. */
+const enveloped = (n: number) => ({
+  id: `4bedc375-528a-4af2-9eab-ac08876709${String(n).padStart(2, '0')}`,
+  eventType: 'CallAttempted',
+  createdAt: '2024-01-01T00:00:00Z',
+  data: attempt(n),
+});
+const body = (...events: unknown[]) => JSON.stringify(events);
+
+const defaults: ListenSettings = {
+  host: '127.0.0.1',
+  port: 0,
+  path: undefined,
+  maxBodyBytes: 64 * 1024,
+  type: undefined,
+  acceptInvalid: false,
+  sign: undefined,
+  respond: undefined,
+  failRate: 0,
+  seed: 1,
+  failCode: 503,
+  retryAfter: undefined,
+  delayMs: 0,
+  forward: undefined,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  capture: undefined,
+};
+
+const running: Listener[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((l) => l.stop()));
+});
+
+async function listen(settings: Partial<ListenSettings> = {}) {
+  const deliveries: Delivery[] = [];
+  const listener = await startListener({ ...defaults, ...settings }, (d) => deliveries.push(d));
+  running.push(listener);
+  return { listener, deliveries, url: listener.url };
+}
+
+const post = (url: string, text: string | Buffer, headers: Record<string, string> = {}, method = 'POST') =>
+  fetch(url, { method, body: text, headers: { 'content-type': 'application/json', ...headers } });
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'callhook-listen-'));
+}
+
+/** Sends raw bytes and collects what comes back until the server closes or `ms` pass. */
+function rawExchange(port: number, chunks: string[], ms = 2000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    const timer = setTimeout(() => socket.destroy(), ms);
+    socket.on('data', (d) => {
+      answer += d.toString();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+    for (const chunk of chunks) socket.write(chunk);
+  });
+}
+
+describe('listen: answers', () => {
+  it('answers 200, 400, 404, 405, 413 and 422, each with a JSON body, and reports each request', async () => {
+    const { url, deliveries } = await listen({ path: '/hook', maxBodyBytes: 2000 });
+    const ok = await post(url, body(attempt(1), attempt(2)));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ ok: true, events: 2 });
+    const notJson = await post(url, '[{"time": ');
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ error: 'not-json' });
+    expect((await post(url, '')).status).toBe(400);
+    expect((await post(url.replace('/hook', '/other'), body(attempt(1)))).status).toBe(404);
+    const get = await fetch(url);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST, PUT');
+    expect((await post(url, body(attempt(3)), {}, 'PUT')).status).toBe(200);
+    expect((await post(url, 'x'.repeat(2001))).status).toBe(413);
+    const invalid = await post(url, body({ ...attempt(4), status: 'maybe' }));
+    expect(invalid.status).toBe(422);
+    expect(await invalid.json()).toMatchObject({
+      error: 'invalid-events',
+      invalid: 1,
+      problems: [{ pointer: '/0/status' }],
+    });
+    expect(deliveries.map((d) => d.status)).toEqual([200, 400, 400, 404, 405, 200, 413, 422]);
+    expect(deliveries[0]!.events.map((e) => e.event.type)).toEqual(['CallAttempted', 'CallAttempted']);
+  });
+
+  it('accepts invalid events with --accept-invalid, still reporting them', async () => {
+    const { url, deliveries } = await listen({ acceptInvalid: true });
+    expect((await post(url, body(attempt(1), { ...attempt(2), status: 'maybe' }))).status).toBe(200);
+    expect(deliveries[0]).toMatchObject({ invalid: 1, status: 200 });
+  });
+
+  it('answers 413 past --max-body without waiting for the rest of the body', async () => {
+    const { listener } = await listen({ maxBodyBytes: 100 });
+    // A chunked body whose first chunk passes the limit; the rest never comes.
+    const head = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+    const answer = await rawExchange(listener.port, [head, `c8\r\n${'x'.repeat(200)}\r\n`]);
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.toLowerCase()).toContain('connection: close');
+  });
+
+  it('answers Expect: 100-continue with 100 only when the declared size fits', async () => {
+    const { listener } = await listen({ maxBodyBytes: 100 });
+    const ask = (size: number) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ${size}\r\n\r\n`;
+    const tooLarge = await rawExchange(listener.port, [ask(1000)], 1000);
+    expect(tooLarge).toMatch(/^HTTP\/1\.1 413 /);
+    expect(tooLarge).not.toContain('100 Continue');
+    const fits = await rawExchange(listener.port, [ask(2)], 300);
+    expect(fits).toMatch(/^HTTP\/1\.1 100 Continue/);
+  });
+
+  it('reports a sender that goes away mid-body, and still stops at once', async () => {
+    const { listener, deliveries } = await listen();
+    const head = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[{"time"';
+    await rawExchange(listener.port, [head], 100);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(deliveries).toMatchObject([
+      { status: 499, error: 'the sender closed the connection before the end of the body' },
+    ]);
+    const started = performance.now();
+    await listener.stop();
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('answers 408 to a sender too slow with its headers', async () => {
+    const { listener } = await listen({ headersTimeoutMs: 200, requestTimeoutMs: 400 });
+    const started = performance.now();
+    const answer = await rawExchange(listener.port, ['POST / HTTP/1.1\r\nHost: x\r\n'], 5000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(performance.now() - started).toBeLessThan(4000);
+  });
+
+  it('verifies what the standardwebhooks package signs, and says in a 401 which check failed', async () => {
+    const keys = parseSecrets(secret, 'standard', 'S');
+    const { url, deliveries } = await listen({ sign: { scheme: 'standard', keys, toleranceSeconds: 300 } });
+    const wh = new Webhook(secret);
+    const text = body(attempt(1));
+    const signed = (at: Date, payload = text) => ({
+      'webhook-id': 'msg_1',
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': wh.sign('msg_1', at, payload),
+    });
+    expect((await post(url, text, signed(new Date()))).status).toBe(200);
+    const old = await post(url, text, signed(new Date(Date.now() - 3600_000)));
+    expect(old.status).toBe(401);
+    expect(await old.json()).toMatchObject({ error: 'bad-signature', reason: 'timestamp-too-old', skewSeconds: 3600 });
+    const missing = await post(url, text);
+    expect(await missing.json()).toMatchObject({ reason: 'missing-header' });
+    const pretty = await post(url, JSON.stringify(JSON.parse(text), null, 2), signed(new Date()));
+    expect(await pretty.json()).toMatchObject({ reason: 'reserialised-body' });
+    expect(deliveries.map((d) => [d.status, d.signature?.ok])).toEqual([
+      [200, true],
+      [401, false],
+      [401, false],
+      [401, false],
+    ]);
+    // The same webhook-id again is a redelivery.
+    expect(deliveries[1]!.redelivery).toBe(true);
+  });
+
+  it('verifies hex HMAC in the header it is told', async () => {
+    const { url } = await listen({ sign: { scheme: 'hmac', keys: [Buffer.from('k')], header: 'X-Hub' } });
+    const text = body(attempt(1));
+    const digest = createHash('sha256').update(text).digest('hex');
+    const { createHmac } = await import('node:crypto');
+    const good = createHmac('sha256', 'k').update(text).digest('hex');
+    expect((await post(url, text, { 'x-hub': good })).status).toBe(200);
+    expect((await post(url, text, { 'x-hub': digest })).status).toBe(401);
+  });
+
+  it('marks a repeated event id as a redelivery', async () => {
+    const { url, deliveries } = await listen();
+    await post(url, body(enveloped(1)));
+    await post(url, body(enveloped(1), enveloped(2)));
+    expect(deliveries.map((d) => d.redelivery)).toEqual([false, true]);
+    expect(deliveries[1]!.events.map((e) => e.duplicate)).toEqual([true, false]);
+  });
+});
+
+describe('listen: misbehaving on purpose', () => {
+  it('--respond answers every request so, with --retry-after', async () => {
+    const { url, deliveries } = await listen({ respond: 500, retryAfter: 2 });
+    const answer = await post(url, body(attempt(1)));
+    expect(answer.status).toBe(500);
+    expect(answer.headers.get('retry-after')).toBe('2');
+    expect(deliveries[0]).toMatchObject({ status: 500, checkedStatus: 200 });
+  });
+
+  it('--respond reset resets the connection', async () => {
+    const { url } = await listen({ respond: 'reset' });
+    await expect(post(url, body(attempt(1)))).rejects.toThrow();
+  });
+
+  it('--fail-rate fails the same requests for the same --seed', async () => {
+    const run = async () => {
+      const { url } = await listen({ failRate: 0.5, seed: 42, failCode: 429 });
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await post(url, body(attempt(i)))).status);
+      return statuses;
+    };
+    const first = await run();
+    expect(new Set(first)).toEqual(new Set([200, 429]));
+    expect(await run()).toEqual(first);
+  });
+
+  it('--delay holds the answer back', async () => {
+    const { url } = await listen({ delayMs: 150 });
+    const started = performance.now();
+    await post(url, body(attempt(1)));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+});
+
+describe('listen: capture', () => {
+  it('saves the exact bytes beside the request and answer, where the input layer reads only the bodies', async () => {
+    const dir = join(tempDir(), 'cap');
+    const capture = await CaptureWriter.open(dir);
+    const { url, deliveries } = await listen({ capture });
+    const pretty = `[\n  ${JSON.stringify(attempt(1))}\n]\n`;
+    await post(url, pretty, { 'X-Odd': 'kept as sent' });
+    await post(url, body({ ...attempt(2), status: 'maybe' }));
+    expect(readdirSync(dir).sort()).toEqual(['000001.json', '000001.meta', '000002.body', '000002.meta']);
+    expect(readFileSync(join(dir, '000001.json'), 'utf8')).toBe(pretty);
+    expect((await listSources([dir])).map((s) => s.name)).toEqual([join(dir, '000001.json')]);
+    const saved = await readCapturedDelivery(join(dir, '000001.json'));
+    expect(saved.meta).toMatchObject({ method: 'POST', path: '/', status: 200, bytes: Buffer.byteLength(pretty) });
+    expect(saved.meta.sha256).toBe(createHash('sha256').update(pretty).digest('hex'));
+    expect(saved.meta.headers.find(([name]) => name.toLowerCase() === 'x-odd')).toEqual(['X-Odd', 'kept as sent']);
+    expect(await listCapturedDeliveries([dir])).toEqual([join(dir, '000001.meta'), join(dir, '000002.meta')]);
+    expect(deliveries.map((d) => d.captured)).toEqual(['000001.json', '000002.body']);
+    // A second run into the same folder continues the numbering.
+    const again = await CaptureWriter.open(dir);
+    expect(
+      (await again.save(Buffer.from('[]'), { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 }))
+        .body,
+    ).toBe('000003.json');
+  });
+
+  it('never overwrites: two writers on one folder take different numbers', async () => {
+    const dir = tempDir();
+    const [a, b] = await Promise.all([CaptureWriter.open(dir), CaptureWriter.open(dir)]);
+    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    expect((await a.save(Buffer.from('[1]'), facts)).body).toBe('000001.json');
+    expect((await b.save(Buffer.from('[2]'), facts)).body).toBe('000002.json');
+    expect(readFileSync(join(dir, '000001.json'), 'utf8')).toBe('[1]');
+    expect(readdirSync(dir)).toHaveLength(4);
+  });
+
+  it('abort() cuts a --delay short, so a second Ctrl-C ends listen at once', async () => {
+    const { url, listener } = await listen({ delayMs: 60_000 });
+    const answer = post(url, body(attempt(1))).catch(() => 'reset');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = performance.now();
+    const stopped = listener.stop();
+    listener.abort();
+    await stopped;
+    expect(await answer).toBe('reset');
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('finishes and saves a delivery in flight when stopped', async () => {
+    const dir = tempDir();
+    const { url, listener } = await listen({ capture: await CaptureWriter.open(dir), delayMs: 200 });
+    const answer = post(url, body(attempt(1)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = listener.stop();
+    expect((await answer).status).toBe(200);
+    await stopped;
+    expect(readdirSync(dir)).toContain('000001.json');
+    await expect(post(url, body(attempt(2)))).rejects.toThrow();
+  });
+});
+
+describe('listen: --forward', () => {
+  const upstream = serverPerTest();
+
+  it('relays the body bytes and end-to-end headers unchanged, and returns the upstream answer', async () => {
+    const target = await upstream((_req, res) => {
+      res.writeHead(201, { 'x-upstream': 'yes', 'content-type': 'text/plain' });
+      res.end('created');
+    });
+    const { url, deliveries } = await listen({
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 },
+    });
+    const text = `[ ${JSON.stringify(attempt(1))} ]`;
+    const answer = await post(url.replace(/\/$/, '/in?x=1'), text, { 'webhook-id': 'msg_9', 'X-Custom': 'kept' });
+    expect(answer.status).toBe(201);
+    expect(answer.headers.get('x-upstream')).toBe('yes');
+    expect(await answer.text()).toBe('created');
+    const got = target.requests[0]!;
+    const hash = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+    expect(hash(got.body)).toBe(hash(text));
+    expect(got.headers).toMatchObject({
+      'webhook-id': 'msg_9',
+      'x-custom': 'kept',
+      'content-type': 'application/json',
+    });
+    expect(got.url).toBe('/hook?x=1');
+    expect(deliveries[0]).toMatchObject({ status: 201, checkedStatus: 200 });
+  });
+
+  it.skipIf(!hasOpenssl())('forwards to https, checking the certificate unless --insecure', async () => {
+    const dir = tempDir();
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
+    const args = [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      ...subject,
+    ];
+    execFileSync('openssl', args, { stdio: 'ignore' });
+    const tls = { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+    const target = await upstream((_req, res) => res.writeHead(202).end(), { tls });
+    const forward = (insecure: boolean) => ({ url: new URL(target.url), insecure, timeoutMs: 5000 });
+    const checked = await listen({ forward: forward(false) });
+    const refused = await post(checked.url, body(attempt(1)));
+    expect(refused.status).toBe(502);
+    expect(await refused.json()).toMatchObject({ message: expect.stringContaining('--insecure') });
+    const insecure = await listen({ forward: forward(true) });
+    expect((await post(insecure.url, body(attempt(1)))).status).toBe(202);
+    expect(target.requests).toHaveLength(1);
+  });
+
+  it('answers 502 when the upstream cannot be reached, and forwards nothing refused', async () => {
+    const target = await upstream();
+    const dead = new URL(target.url);
+    await target.close();
+    const { url } = await listen({ forward: { url: dead, insecure: false, timeoutMs: 2000 } });
+    expect((await post(url, body(attempt(1)))).status).toBe(502);
+    expect((await post(url, 'nope')).status).toBe(400);
+  });
+});

@@ -1,0 +1,484 @@
+/**
+ * The receiver behind `callhook listen`: a node:http server that reads each delivery up to a
+ * limit, checks its signature and its events (with the input layer `validate` uses), answers,
+ * misbehaves on purpose when told, forwards, and captures; it reports every request to its
+ * caller, which prints. Nothing here prints.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mulberry32 } from '../core/generate.js';
+import {
+  type HeaderSource,
+  type VerifyResult,
+  verifyHexHmacWithKeys,
+  verifyStandardWebhookWithKeys,
+} from '../http/verify.js';
+import { FingerprintSet } from '../input/fingerprint-set.js';
+import { readRecords } from '../input/read.js';
+import type { Problem } from '../input/types.js';
+import type { EventType, WebhookEvent } from '../schema/events.js';
+import type { CaptureWriter } from './capture.js';
+import { type ForwardAnswer, Forwarder } from './forward.js';
+
+/** A fixed answer: a status code, or `reset` to reset the connection instead of answering. */
+export type Answer = number | 'reset';
+
+/** How the receiver behaves. */
+export interface ListenSettings {
+  host: string;
+  port: number;
+  /** Only this path is served (404 elsewhere); undefined serves any. */
+  path: string | undefined;
+  maxBodyBytes: number;
+  type: EventType | undefined;
+  /** Answer 2xx to events that fail validation (they are still reported). */
+  acceptInvalid: boolean;
+  sign:
+    | { scheme: 'standard'; keys: Buffer[]; toleranceSeconds: number }
+    | { scheme: 'hmac'; keys: Buffer[]; header: string }
+    | undefined;
+  /** Answer every request so, whatever the checks found. */
+  respond: Answer | undefined;
+  /** The fraction of accepted deliveries answered `failCode` instead. */
+  failRate: number;
+  seed: number;
+  failCode: Answer;
+  /** Seconds, sent as Retry-After with the answers --respond and --fail-rate make. */
+  retryAfter: number | undefined;
+  delayMs: number;
+  forward: { url: URL; insecure: boolean; timeoutMs: number } | undefined;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  capture: CaptureWriter | undefined;
+}
+
+/** An event of a delivery, and whether an earlier delivery of this run carried its id. */
+export interface DeliveredEvent {
+  event: WebhookEvent;
+  value: unknown;
+  duplicate: boolean;
+}
+
+/** One request as listen saw and answered it; the command prints it. */
+export interface Delivery {
+  /** When the answer was sent, epoch ms. */
+  time: number;
+  method: string;
+  /** The request target as sent (untrusted: escape before printing). */
+  path: string;
+  /** The answer sent, or `reset`. */
+  status: Answer;
+  /** Listen's own verdict, when --respond, --fail-rate or --forward replaced it. */
+  checkedStatus?: number | undefined;
+  /** Why the answer is not 2xx, in a few words. */
+  error?: string | undefined;
+  bytes: number;
+  webhookId: string | undefined;
+  /** undefined when not checked (no --sign). */
+  signature: VerifyResult | undefined;
+  events: DeliveredEvent[];
+  /** Elements that are not valid events. */
+  invalid: number;
+  /** The first problems found (syntax or schema errors). */
+  problems: Problem[];
+  /** A repeated webhook-id, or an event id seen earlier in this run. */
+  redelivery: boolean;
+  /** The capture's body file name, with --out. */
+  captured?: string | undefined;
+  forwardError?: string | undefined;
+}
+
+/** Counts over the run, printed when listen stops. */
+export interface ListenCounts {
+  requests: number;
+  byStatus: Record<string, number>;
+  events: number;
+  redeliveries: number;
+  captured: number;
+}
+
+/** A running receiver. */
+export interface Listener {
+  /** `http://HOST:PORT/PATH`. */
+  url: string;
+  port: number;
+  counts: ListenCounts;
+  /** Stops accepting, lets the requests in flight finish (captures included), and resolves then. */
+  stop(): Promise<void>;
+  /** Ends every connection at once (a second Ctrl-C). */
+  abort(): void;
+}
+
+const maxProblemsShown = 5;
+const allowedMethods = 'POST, PUT';
+
+interface Checked {
+  status: number;
+  error?: string | undefined;
+  body: Record<string, unknown>;
+  events: DeliveredEvent[];
+  invalid: number;
+  problems: Problem[];
+}
+
+/**
+ * A body as the input layer's stdin. Hint: the input layer only iterates its stdin with
+ * `for await`, so one chunk from a generator does, without a Readable stream's machinery per
+ * request (which showed in the profile of a loaded listen).
+ */
+function asStdin(body: Buffer): NodeJS.ReadableStream {
+  async function* once(): AsyncGenerator<Buffer> {
+    yield body;
+  }
+  return once() as unknown as NodeJS.ReadableStream;
+}
+
+/** Reads the events of a body with the input layer, exactly as `validate` reads a file. */
+async function checkEvents(body: Buffer, settings: ListenSettings, ids: FingerprintSet): Promise<Checked> {
+  const events: DeliveredEvent[] = [];
+  const problems: Problem[] = [];
+  let invalid = 0;
+  let syntax = false;
+  const records = readRecords(
+    ['-'],
+    // Hint: warnings are not needed to accept or refuse, and leaving them out lets the input
+    // layer take its quick path; a repeated id still comes back marked as a duplicate.
+    { stdin: asStdin(body), type: settings.type, warnings: false },
+    { ids },
+  );
+  for await (const chunk of records) {
+    for (const record of chunk) {
+      if (record.kind === 'event')
+        events.push({ event: record.event, value: record.value, duplicate: record.duplicate });
+      else if (record.kind === 'invalid') {
+        invalid++;
+        if (record.value === undefined) syntax = true;
+        problems.push(...record.problems.filter((p) => p.severity === 'error'));
+      } else if (record.kind === 'problem' && record.problem.severity === 'error') {
+        syntax = true;
+        problems.push(record.problem);
+      }
+    }
+  }
+  const shown = problems.slice(0, maxProblemsShown).map((p) => ({
+    line: p.line,
+    column: p.column,
+    pointer: p.pointer,
+    code: p.code,
+    message: p.message,
+  }));
+  if (body.length === 0 || syntax) {
+    return { status: 400, error: 'not JSON', body: { error: 'not-json', problems: shown }, events, invalid, problems };
+  }
+  if (invalid > 0 && !settings.acceptInvalid) {
+    return {
+      status: 422,
+      error: `${invalid} invalid event${invalid === 1 ? '' : 's'}`,
+      body: { error: 'invalid-events', invalid, problems: shown },
+      events,
+      invalid,
+      problems,
+    };
+  }
+  return { status: 200, body: { ok: true, events: events.length }, events, invalid, problems };
+}
+
+function verify(body: Buffer, headers: HeaderSource, settings: ListenSettings): VerifyResult | undefined {
+  const sign = settings.sign;
+  if (!sign) return undefined;
+  return sign.scheme === 'standard'
+    ? verifyStandardWebhookWithKeys(body, headers, { keys: sign.keys, toleranceSeconds: sign.toleranceSeconds })
+    : verifyHexHmacWithKeys(body, headers, { keys: sign.keys, header: sign.header });
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Resets the connection (TCP RST) rather than closing it politely: what a crashed receiver does. */
+function reset(socket: Socket | null): void {
+  if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+  else socket?.destroy();
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...extra,
+  });
+  res.end(text);
+}
+
+/**
+ * Reads a request's body up to `limit` bytes; past it, resolves undefined at once without
+ * keeping what follows (the caller answers 413 and closes the connection).
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        chunks.length = 0;
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('error', () => reject(new SenderGone()));
+    req.once('close', () => {
+      if (!req.complete) reject(new SenderGone());
+    });
+  });
+}
+
+/** The sender closed the connection before the end of its body: nobody is left to answer. */
+class SenderGone extends Error {
+  constructor() {
+    super('the sender closed the connection before the end of the body');
+  }
+}
+
+/** Starts the receiver; `onDelivery` hears of every request once it is answered. */
+export async function startListener(
+  settings: ListenSettings,
+  onDelivery: (delivery: Delivery) => void,
+): Promise<Listener> {
+  const ids = new FingerprintSet();
+  const webhookIds = new FingerprintSet();
+  const random = mulberry32(settings.seed);
+  const forwarder = settings.forward ? new Forwarder(settings.forward) : undefined;
+  const counts: ListenCounts = { requests: 0, byStatus: {}, events: 0, redeliveries: 0, captured: 0 };
+  const inFlight = new Set<Promise<void>>();
+  const continueAsked = new WeakSet<IncomingMessage>();
+  const aborting = new AbortController();
+
+  const report = (delivery: Delivery) => {
+    counts.requests++;
+    counts.byStatus[String(delivery.status)] = (counts.byStatus[String(delivery.status)] ?? 0) + 1;
+    counts.events += delivery.events.length;
+    if (delivery.redelivery) counts.redeliveries++;
+    if (delivery.captured) counts.captured++;
+    onDelivery(delivery);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = req.method ?? '';
+    const target = req.url ?? '';
+    const base: Delivery = {
+      time: 0,
+      method,
+      path: target,
+      status: 0,
+      bytes: 0,
+      webhookId: firstHeader(req.headers['webhook-id']),
+      signature: undefined,
+      events: [],
+      invalid: 0,
+      problems: [],
+      redelivery: false,
+    };
+    const refuse = (status: number, error: string, extra: Record<string, string> = {}, close = false) => {
+      sendJson(res, status, { error: error.replace(/ /g, '-') }, close ? { ...extra, connection: 'close' } : extra);
+      // A refused body is read and dropped so the connection can serve the next request; one too
+      // large is not read at all: the connection closes once the answer is out.
+      if (close) res.once('finish', () => req.socket.destroy());
+      else req.resume();
+      report({ ...base, time: Date.now(), status, error });
+    };
+
+    const queryAt = target.indexOf('?');
+    const path = queryAt < 0 ? target : target.slice(0, queryAt);
+    if (settings.path !== undefined && path !== settings.path) return refuse(404, 'not found');
+    if (method !== 'POST' && method !== 'PUT') return refuse(405, 'method not allowed', { allow: allowedMethods });
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > settings.maxBodyBytes) return refuse(413, 'too large', {}, true);
+    const body = await readBody(req, settings.maxBodyBytes);
+    if (body === undefined) return refuse(413, 'too large', {}, true);
+    base.bytes = body.length;
+    const receivedAt = new Date();
+
+    const signature = verify(body, req.headers, settings);
+    let checked: Checked;
+    if (signature && !signature.ok) {
+      const { reason, message, skewSeconds } = signature;
+      checked = {
+        status: 401,
+        error: `signature: ${reason}`,
+        body: { error: 'bad-signature', reason, message, ...(skewSeconds === undefined ? {} : { skewSeconds }) },
+        events: [],
+        invalid: 0,
+        problems: [],
+      };
+    } else checked = await checkEvents(body, settings, ids);
+
+    const webhookId = base.webhookId;
+    const repeatedId = webhookId !== undefined && webhookId !== '' && !webhookIds.add(webhookId);
+    let status: Answer = checked.status;
+    let extra: Record<string, string> = {};
+    let answerBody: unknown = checked.body;
+    let misbehaved = false;
+    if (settings.respond !== undefined) {
+      status = settings.respond;
+      misbehaved = true;
+    } else if (checked.status < 300 && settings.failRate > 0 && random() < settings.failRate) {
+      status = settings.failCode;
+      misbehaved = true;
+    }
+    if (misbehaved) {
+      answerBody = { misbehaving: true, checked: checked.status };
+      if (settings.retryAfter !== undefined) extra = { 'retry-after': String(settings.retryAfter) };
+    }
+
+    let forwarded: ForwardAnswer | undefined;
+    let forwardError: string | undefined;
+    if (forwarder && !misbehaved && checked.status < 300) {
+      try {
+        forwarded = await forwarder.relay(req, body, aborting.signal);
+        status = forwarded.status;
+      } catch (error) {
+        forwardError = (error as Error).message;
+        status = 502;
+        answerBody = { error: 'upstream-failed', message: forwardError };
+      }
+    }
+
+    let captured: string | undefined;
+    if (settings.capture) {
+      const saved = await settings.capture.save(body, {
+        receivedAt: receivedAt.toISOString(),
+        method,
+        path: target,
+        headers: pairs(req.rawHeaders),
+        status: status === 'reset' ? 0 : status,
+        checkedStatus: status === checked.status ? undefined : checked.status,
+      });
+      captured = saved.body;
+    }
+    // A second Ctrl-C cuts a --delay short: the connection is gone by then anyway.
+    if (settings.delayMs > 0) await sleep(settings.delayMs, undefined, { signal: aborting.signal }).catch(() => {});
+
+    if (status === 'reset') reset(req.socket);
+    else if (forwarded) {
+      const headers = [...forwarded.headers.flat(), 'content-length', String(forwarded.body.length)];
+      res.writeHead(forwarded.status, headers);
+      res.end(forwarded.body);
+    } else sendJson(res, status, answerBody, extra);
+
+    report({
+      ...base,
+      time: Date.now(),
+      status,
+      checkedStatus: status === checked.status ? undefined : checked.status,
+      error: status !== 'reset' && status >= 200 && status < 300 ? undefined : (forwardError ?? checked.error),
+      signature,
+      events: checked.events,
+      invalid: checked.invalid,
+      problems: checked.problems,
+      redelivery: repeatedId || checked.events.some((e) => e.duplicate),
+      captured,
+      forwardError,
+    });
+  };
+
+  const server: Server = createServer(
+    {
+      headersTimeout: settings.headersTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      // Hint: node:http checks those deadlines only this often (30 s unless told), so a short
+      // timeout needs a shorter interval to mean anything.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, settings.headersTimeoutMs / 4)),
+    },
+    (req, res) => {
+      // Hint: a sender that asks first (Expect: 100-continue) is told to go on only when its
+      // declared size fits; otherwise handle() answers 413 and it never sends the body.
+      if (continueAsked.has(req)) {
+        continueAsked.delete(req);
+        const declared = Number(req.headers['content-length']);
+        if (!(declared > settings.maxBodyBytes)) res.writeContinue();
+      }
+      const done = handle(req, res)
+        .catch((error: unknown) => {
+          // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
+          const gone = error instanceof SenderGone;
+          // A capture that cannot be written must not be answered 2xx: the sender keeps the delivery.
+          if (gone || res.headersSent) res.destroy();
+          else sendJson(res, 500, { error: 'internal', message: (error as Error).message });
+          report({
+            time: Date.now(),
+            method: req.method ?? '',
+            path: req.url ?? '',
+            status: gone ? 499 : 500,
+            error: (error as Error).message,
+            bytes: 0,
+            webhookId: undefined,
+            signature: undefined,
+            events: [],
+            invalid: 0,
+            problems: [],
+            redelivery: false,
+          });
+        })
+        .finally(() => inFlight.delete(done));
+      inFlight.add(done);
+    },
+  );
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    continueAsked.add(req);
+    server.emit('request', req, res);
+  });
+  // Slow senders cannot hold a connection open for ever: headers and the whole request are timed
+  // (above), and an idle keep-alive connection is closed after this.
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostInUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${hostInUrl}:${port}${settings.path ?? '/'}`,
+    port,
+    counts,
+    stop() {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Hint: a keep-alive connection that goes idle after its last answer is closed then too.
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        try {
+          while (inFlight.size > 0) await Promise.all([...inFlight]);
+          await closed;
+        } finally {
+          clearInterval(idle);
+          await forwarder?.close();
+        }
+      })();
+      return stopping;
+    },
+    abort() {
+      aborting.abort();
+      server.closeAllConnections();
+    },
+  };
+}
+
+/** Node's flat raw header list as [name, value] pairs, names in the case received. */
+function pairs(raw: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+}

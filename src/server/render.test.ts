@@ -1,0 +1,49 @@
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import type { Delivery } from './listen.js';
+import { renderCounts, renderDeliveryJson, renderDeliveryLine } from './render.js';
+
+const plain = new Chalk({ level: 0 });
+const delivery = (over: Partial<Delivery> = {}): Delivery => ({
+  time: Date.UTC(2024, 0, 1, 12, 30, 5),
+  method: 'POST',
+  path: '/hook',
+  status: 200,
+  bytes: 10,
+  webhookId: 'msg_1',
+  signature: { ok: true, secretIndex: 0 },
+  events: [],
+  invalid: 0,
+  problems: [],
+  redelivery: false,
+  ...over,
+});
+
+describe('listen output', () => {
+  it('shows time, answer, path, events, id, signature and the redelivery mark on one line', () => {
+    const line = renderDeliveryLine(delivery({ redelivery: true, captured: '000001.json' }), plain);
+    expect(line).toBe('12:30:05  200  POST /hook  0 events  id msg_1  signature ok  ↻ redelivery  → 000001.json\n');
+    const refused = renderDeliveryLine(
+      delivery({ status: 401, signature: { ok: false, reason: 'wrong-secret', message: 'm' }, error: 'signature: x' }),
+      plain,
+    );
+    expect(refused).toContain('401  POST /hook  0 events  id msg_1  signature wrong-secret\n');
+    expect(renderDeliveryLine(delivery({ status: 503, checkedStatus: 200 }), plain)).toContain('503  (checks: 200)');
+  });
+
+  it('escapes what the sender controls, in lines and in NDJSON', () => {
+    const hostile = delivery({ path: '/a\u001b[2J\u202eb', webhookId: 'msg_\u001b]0;pwn\u0007' });
+    const line = renderDeliveryLine(hostile, plain);
+    expect(line).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(line).toContain('/a\\e[2J\\u202eb');
+    const json = renderDeliveryJson(hostile);
+    expect(json).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(JSON.parse(json)).toMatchObject({ path: hostile.path, webhookId: hostile.webhookId });
+  });
+
+  it('counts the run', () => {
+    expect(
+      renderCounts({ requests: 3, byStatus: { '200': 2, '503': 1 }, events: 4, redeliveries: 1, captured: 2 }),
+    ).toBe('stopped: 3 requests, 4 events, 1 redelivery, 2 captured (2 × 200, 1 × 503)\n');
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * What `callhook listen` shows, as strings: the start-up line, one line per delivery (or one
+ * NDJSON object), the events drawn by show's renderer, and the counts at the end. Paths, ids and
+ * messages come from the sender and are escaped; no header value is ever shown, so no secret is.
+ */
+import type { ChalkInstance } from 'chalk';
+import { maskPayload } from '../core/timeline.js';
+import type { VerifyResult } from '../http/verify.js';
+import { type FlowContext, renderEventPretty } from '../render/flow.js';
+import { escapeJsonForTerminal, escapeTerminal } from '../render/terminal.js';
+import type { Delivery, ListenCounts } from './listen.js';
+
+/** The events of a delivery by type, most frequent first: `2 CallComplete, 1 SMSSent`. */
+export function eventsByType(delivery: Delivery): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { event } of delivery.events) counts[event.type] = (counts[event.type] ?? 0) + 1;
+  return counts;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function clock(time: number): string {
+  return new Date(time).toISOString().slice(11, 19);
+}
+
+function statusText(delivery: Delivery, c: ChalkInstance): string {
+  const status = delivery.status;
+  const text = String(status);
+  if (status === 'reset') return c.red(text);
+  return status < 300 ? c.green(text) : status < 500 ? c.yellow(text) : c.red(text);
+}
+
+/** One line for a delivery: time, answer, method and path, events by type, webhook-id, signature, marks. */
+export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance): string {
+  const parts = [c.dim(clock(delivery.time)), statusText(delivery, c)];
+  if (delivery.checkedStatus !== undefined) parts.push(c.dim(`(checks: ${delivery.checkedStatus})`));
+  parts.push(`${escapeTerminal(delivery.method)} ${escapeTerminal(delivery.path)}`);
+  const types = Object.entries(eventsByType(delivery)).sort((a, b) => b[1] - a[1]);
+  if (types.length > 0) {
+    parts.push(`${plural(delivery.events.length, 'event')} (${types.map(([t, n]) => `${n} ${t}`).join(', ')})`);
+  } else if (delivery.bytes > 0 || delivery.status !== 405) parts.push(plural(delivery.events.length, 'event'));
+  if (delivery.invalid > 0) parts.push(c.yellow(`${delivery.invalid} invalid`));
+  if (delivery.webhookId !== undefined) parts.push(`id ${escapeTerminal(delivery.webhookId)}`);
+  if (delivery.signature) {
+    parts.push(delivery.signature.ok ? c.green('signature ok') : c.red(`signature ${delivery.signature.reason}`));
+  }
+  if (delivery.redelivery) parts.push(c.cyan('↻ redelivery'));
+  // A signature's failure is already named above.
+  if (delivery.error !== undefined && !delivery.error.startsWith('signature')) {
+    parts.push(c.dim(escapeTerminal(delivery.error)));
+  }
+  if (delivery.captured) parts.push(c.dim(`→ ${delivery.captured}`));
+  return `${parts.join('  ')}\n`;
+}
+
+/** The problems of a refused delivery, indented under its line (a few at most). */
+export function renderDeliveryProblems(delivery: Delivery, c: ChalkInstance, limit = 3): string {
+  const lines: string[] = [];
+  if (delivery.signature && !delivery.signature.ok)
+    lines.push(`  ${c.red(escapeTerminal(delivery.signature.message))}`);
+  for (const problem of delivery.problems.slice(0, limit)) {
+    const at = problem.pointer ? `${problem.pointer} ` : '';
+    lines.push(`  ${c.dim(`${problem.line}:${problem.column}`)} ${escapeTerminal(at + problem.message)}`);
+  }
+  if (delivery.problems.length > limit) lines.push(c.dim(`  … and ${delivery.problems.length - limit} more`));
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+/** The delivery's events drawn as `show` draws them, indented by nothing, `--mask` applied. */
+export function renderDeliveryEvents(delivery: Delivery, ctx: FlowContext, mask: boolean): string {
+  return delivery.events
+    .map(({ event, duplicate }) => renderEventPretty(mask ? maskPayload(event) : event, ctx, { duplicate }))
+    .join('');
+}
+
+/** A delivery as one NDJSON line; untrusted strings are JSON-escaped, which keeps them on one line. */
+export function renderDeliveryJson(delivery: Delivery): string {
+  const signature = delivery.signature
+    ? delivery.signature.ok
+      ? { ok: true, secret: delivery.signature.secretIndex + 1 }
+      : { ok: false, reason: delivery.signature.reason, message: delivery.signature.message }
+    : undefined;
+  return `${escapeJsonForTerminal(
+    JSON.stringify({
+      kind: 'delivery',
+      time: new Date(delivery.time).toISOString(),
+      status: delivery.status,
+      checkedStatus: delivery.checkedStatus,
+      method: delivery.method,
+      path: delivery.path,
+      bytes: delivery.bytes,
+      webhookId: delivery.webhookId,
+      signature,
+      events: delivery.events.length,
+      types: eventsByType(delivery),
+      eventIds: delivery.events.map(({ event }) => event.id ?? null),
+      invalid: delivery.invalid,
+      redelivery: delivery.redelivery,
+      error: delivery.error,
+      problems: delivery.problems
+        .slice(0, 5)
+        .map((p) => ({ line: p.line, column: p.column, pointer: p.pointer, message: p.message })),
+      captured: delivery.captured,
+    }),
+  )}\n`;
+}
+
+/** The counts printed when listen stops. */
+export function renderCounts(counts: ListenCounts): string {
+  const statuses = Object.entries(counts.byStatus)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([status, n]) => `${n} × ${status}`)
+    .join(', ');
+  const parts = [plural(counts.requests, 'request'), plural(counts.events, 'event')];
+  if (counts.redeliveries > 0)
+    parts.push(plural(counts.redeliveries, 'redelivery').replace('redeliverys', 'redeliveries'));
+  if (counts.captured > 0) parts.push(`${counts.captured} captured`);
+  return `stopped: ${parts.join(', ')}${statuses ? ` (${statuses})` : ''}\n`;
+}
+
+/** One verified delivery: where it came from and what the check said. */
+export interface VerifiedDelivery {
+  name: string;
+  webhookId: string | undefined;
+  result: VerifyResult;
+}
+
+/** `verify`'s line for one delivery: ok with the secret that matched, or FAIL with exactly why. */
+export function renderVerifyLine(verified: VerifiedDelivery, c: ChalkInstance): string {
+  const id = verified.webhookId === undefined ? '' : `  ${escapeTerminal(verified.webhookId)}`;
+  const result = verified.result;
+  if (result.ok)
+    return `${c.green('ok  ')}  ${escapeTerminal(verified.name)}${id}  ${c.dim(`secret #${result.secretIndex + 1}`)}\n`;
+  return `${c.red('FAIL')}  ${escapeTerminal(verified.name)}${id}  ${result.reason}: ${escapeTerminal(result.message)}\n`;
+}
+
+/** `verify --format json`: one line per delivery. */
+export function renderVerifyJson(verified: VerifiedDelivery): string {
+  const result = verified.result;
+  const verdict = result.ok
+    ? { ok: true, secret: result.secretIndex + 1 }
+    : { ok: false, reason: result.reason, message: result.message, skewSeconds: result.skewSeconds };
+  return `${escapeJsonForTerminal(JSON.stringify({ file: verified.name, webhookId: verified.webhookId, ...verdict }))}\n`;
+}
+
+/** `verify`'s closing line. */
+export function renderVerifyTotals(results: readonly VerifiedDelivery[], c: ChalkInstance): string {
+  const failed = results.filter((r) => !r.result.ok).length;
+  const text = `${results.length - failed} of ${plural(results.length, 'signature')} valid`;
+  return `\n${failed === 0 ? c.green(text) : c.red(`${text}, ${failed} failed`)}\n`;
+}

@@ -1,0 +1,210 @@
+/** `callhook listen` and `callhook verify` end to end: the built binary, fed by callhook's own replay. */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
+
+const secret = `whsec_${Buffer.from('callhook listen e2e key 32 bytes').toString('base64')}`;
+const env = { CALLHOOK_SECRET: secret };
+const fast = ['--backoff-base', '5', '--backoff-cap', '20'];
+
+/** A running `callhook listen --format json`, with its NDJSON lines and stderr as they come. */
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  lines: Record<string, unknown>[];
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+const children: ChildProcessWithoutNullStreams[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+function startListen(args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, [binPath, 'listen', '--port', '0', '--format', 'json', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
+  children.push(child);
+  const lines: Record<string, unknown>[] = [];
+  let err = '';
+  let pending = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      pending += d.toString();
+      const parts = pending.split('\n');
+      pending = parts.pop() ?? '';
+      for (const part of parts) {
+        const line = JSON.parse(part) as Record<string, unknown>;
+        lines.push(line);
+        if (line.kind === 'listening') resolve({ child, url: String(line.url), lines, stderr: () => err, exited });
+      }
+    });
+    exited.then(() => reject(new Error(`listen exited early: ${err}`)));
+  });
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'callhook-listen-e2e-'));
+}
+
+/** The events part of `summarise --format json`, without what depends on how the events were filed. */
+function summaryOf(stdout: string): unknown {
+  const { files: _files, bytes: _bytes, ...rest } = JSON.parse(stdout) as Record<string, unknown>;
+  return rest;
+}
+
+describe('listen and verify', () => {
+  it('round trip: replay --sign standard into listen --out, then verify, the bytes and summarise agree', async () => {
+    const out = join(tempDir(), 'captured');
+    const listen = await startListen(['--sign', 'standard', '--out', out, '--compact']);
+    expect(listen.stderr()).toMatch(new RegExp(`^listening on ${listen.url.replace(/[.]/g, '\\.')}\\n`));
+    const replay = await runCli(['replay', 'fixtures/valid', '--url', listen.url, '--sign', 'standard'], { env });
+    expect(replay.code).toBe(0);
+    listen.child.kill('SIGINT');
+    expect(await listen.exited).toBe(0);
+    expect(listen.stderr()).toMatch(/stopped: \d+ requests/);
+    expect(listen.stderr()).not.toContain(secret.slice('whsec_'.length));
+
+    const verify = await runCli(['verify', out], { env });
+    expect(verify.stderr).toBe('');
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/(\d+) of \1 signatures valid/);
+
+    // Byte for byte what replay's dry run says it sends.
+    const dry = await runCli(['replay', 'fixtures/valid', '--url', listen.url, '--dry-run', '--format', 'json']);
+    const planned = dry.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { body: string }).body)
+      .sort();
+    const captured = readdirSync(out)
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => readFileSync(join(out, name), 'utf8'))
+      .sort();
+    expect(captured).toEqual(planned);
+    expect(readdirSync(out).filter((name) => name.endsWith('.body'))).toEqual([]);
+
+    const [mine, theirs] = await Promise.all([
+      runCli(['summarise', out, '--format', 'json']),
+      runCli(['summarise', 'fixtures/valid', '--format', 'json']),
+    ]);
+    expect(mine.code).toBe(0);
+    expect(summaryOf(mine.stdout)).toEqual(summaryOf(theirs.stdout));
+  });
+
+  it('with --fail-rate, replay retries until every batch is captured once per webhook-id', async () => {
+    const out = tempDir();
+    const listen = await startListen(['--fail-rate', '0.4', '--seed', '7', '--out', out, '--compact']);
+    const replay = await runCli(
+      [
+        'replay',
+        'fixtures/valid',
+        '--url',
+        listen.url,
+        '--retries',
+        '10',
+        '--format',
+        'json',
+        '--sign',
+        'standard',
+        ...fast,
+      ],
+      { env },
+    );
+    expect(replay.code).toBe(0);
+    listen.child.kill('SIGTERM');
+    expect(await listen.exited).toBe(0);
+    const deliveries = listen.lines.filter((line) => line.kind === 'delivery');
+    expect(deliveries.some((line) => line.status === 503)).toBe(true);
+    const metas = readdirSync(out)
+      .filter((name) => name.endsWith('.meta'))
+      .map((name) => JSON.parse(readFileSync(join(out, name), 'utf8')) as { status: number; headers: string[][] });
+    const accepted = metas.filter((meta) => meta.status === 200);
+    const ids = accepted.map((meta) => meta.headers.find(([name]) => name === 'webhook-id')?.[1]);
+    const report = JSON.parse(replay.stdout) as { batches: { delivered: number } };
+    expect(new Set(ids).size).toBe(report.batches.delivered);
+    expect(ids).toHaveLength(report.batches.delivered);
+    expect(ids.every((id) => id?.startsWith('msg_'))).toBe(true);
+  });
+
+  it('verify says exactly why a signature fails, and exits 1', async () => {
+    const out = tempDir();
+    const listen = await startListen(['--out', out, '--compact']);
+    // Compact events, one per line: replay sends each as a compact batch.
+    const input = join(tempDir(), 'events.ndjson');
+    const events = readFileSync(join(repoRoot, 'fixtures/valid/enveloped-bare-types.json'), 'utf8');
+    writeFileSync(input, (JSON.parse(events) as unknown[]).map((event) => JSON.stringify(event)).join('\n'));
+    await runCli(['replay', input, '--url', listen.url, '--sign', 'standard'], { env });
+    listen.child.kill('SIGINT');
+    await listen.exited;
+    const first = readdirSync(out).find((name) => name.endsWith('.json'))!;
+    // A proxy that re-writes the JSON pretty-printed breaks the signature.
+    const body = join(out, first);
+    writeFileSync(body, JSON.stringify(JSON.parse(readFileSync(body, 'utf8')), null, 2));
+    // The Standard Webhooks reference vector, given as a body and a raw HTTP head.
+    const vectorBody = join(out, 'vector.txt');
+    const vectorHead = join(out, 'vector-head.txt');
+    writeFileSync(vectorBody, '{"test": 2432232314}');
+    writeFileSync(
+      vectorHead,
+      'POST /hook HTTP/1.1\r\nwebhook-id: msg_p5jXN8AQM9LWM0D4loKWxJek\r\nwebhook-timestamp: 1614265330\r\n',
+    );
+    const vectorSecret = { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
+    const signature = 'webhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=';
+    const vector = ['verify', '--body', vectorBody, '--headers', vectorHead, '--header', signature];
+    const [result, wrong, late, none, missing, reference, stale] = await Promise.all([
+      runCli(['verify', out], { env }),
+      runCli(['verify', out], { env: { CALLHOOK_SECRET: 'whsec_b3RoZXI=' } }),
+      runCli(['verify', out, '--now', '2h', '--format', 'json'], { env }),
+      runCli(['verify'], { env }),
+      runCli(['verify', join(out, 'nothing-here')], { env }),
+      runCli([...vector, '--now', '2021-02-25T15:05:00Z'], { env: vectorSecret }),
+      runCli(vector, { env: vectorSecret }),
+    ]);
+    expect(reference.stdout).toMatch(/^ok +\S+vector\.txt +secret #1$/m);
+    expect(reference.code).toBe(0);
+    expect(stale.stdout).toMatch(/timestamp-too-old: webhook-timestamp is \d+ s old, more than the tolerance of 300 s/);
+    expect(stale.code).toBe(1);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /FAIL .*reserialised-body: the signature matches this body re-serialised as compact JSON/,
+    );
+    expect(result.stdout).toMatch(/^ok +\S+000002\.json +msg_\S+ +secret #1$/m);
+    expect(wrong.stdout).toMatch(/wrong-secret: the secret does not produce the v1 signature/);
+    expect(JSON.parse(late.stdout.split('\n')[1]!)).toMatchObject({ ok: false, reason: 'timestamp-too-new' });
+    expect([none.code, missing.code]).toEqual([2, 2]);
+    expect(missing.stderr).toMatch(/nothing-here: no such file/);
+  });
+
+  it('Ctrl-C while a delivery is in flight still answers it and flushes its capture', async () => {
+    const out = tempDir();
+    const listen = await startListen(['--out', out, '--delay', '400', '--compact']);
+    const sending = fetch(listen.url, { method: 'POST', body: '[]', headers: { 'content-type': 'application/json' } });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    listen.child.kill('SIGINT');
+    expect((await sending).status).toBe(200);
+    expect(await listen.exited).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['000001.json', '000001.meta']);
+    expect(listen.lines.at(-1)).toMatchObject({ kind: 'stopped', requests: 1, captured: 1 });
+  });
+
+  it('refuses a missing secret and a port in use before listening (exit 2)', async () => {
+    const noSecret = await runCli(['listen', '--sign', 'standard', '--port', '0'], { env: { CALLHOOK_SECRET: '' } });
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toMatch(/CALLHOOK_SECRET/);
+    const listen = await startListen([]);
+    const port = new URL(listen.url).port;
+    const taken = await runCli(['listen', '--port', port]);
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toMatch(/port is in use/);
+  });
+});
