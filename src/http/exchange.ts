@@ -29,6 +29,11 @@ export interface ExchangeRequest {
   body: Buffer;
   /** The whole exchange, from connecting to the last byte read, must end within this. */
   timeoutMs: number;
+  /**
+   * Read the whole response body, whatever the status, and fail past this many bytes (listen's
+   * --forward relays it). Without it, only the first `snippetBytes` of a non-2xx body are read.
+   */
+  wholeBodyLimit?: number;
 }
 
 /** What a request got back. */
@@ -37,6 +42,10 @@ export interface ExchangeResponse {
   headers: http.IncomingHttpHeaders;
   /** The first bytes of a non-2xx body (at most `snippetBytes`), for the report. */
   body: string;
+  /** The whole body, read to its end: only with `wholeBodyLimit`. */
+  wholeBody?: Buffer;
+  /** The response headers as received, names and values alternating. */
+  rawHeaders: string[];
   /** True when the receiver answered before the body was sent (`Expect: 100-continue` then a final status). */
   bodyWithheld: boolean;
 }
@@ -127,10 +136,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
       req.on('response', (res) => {
         const status = res.statusCode ?? 0;
-        response = { status, headers: res.headers, body: '', bodyWithheld: !bodySent };
+        response = { status, headers: res.headers, rawHeaders: res.rawHeaders, body: '', bodyWithheld: !bodySent };
         // Swallow the stream's own error: the request's 'error' below reports it once.
         res.on('error', () => {});
-        if (status >= 200 && status < 300) {
+        const limit = request.wholeBodyLimit;
+        if (limit !== undefined) {
+          res.on('data', (chunk: Buffer) => {
+            chunks.push(chunk);
+            size += chunk.length;
+            if (size > limit) req.destroy(new Error(`the response body is larger than ${limit} bytes`));
+          });
+          res.on('end', () => settle({ ...response!, wholeBody: Buffer.concat(chunks) }));
+        } else if (status >= 200 && status < 300) {
           // A 2xx is the receiver's yes: the exchange is settled now, and the rest of the body is
           // drained unread (within the deadline) so the connection can carry the next request.
           settle(response);
@@ -157,13 +174,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       req.on('continue', sendBody);
       req.on('error', (error) => {
         if (aborted && !(error instanceof ExchangeError)) error = new ExchangeError('ABORTED', 'aborted');
-        // Headers already arrived: the status stands, with as much of the body as came.
-        settle(response ? withSnippet(response) : error);
+        // Headers already arrived: the status stands, with as much of the body as came (unless
+        // the whole body was wanted).
+        settle(response && request.wholeBodyLimit === undefined ? withSnippet(response) : error);
       });
       req.on('close', () => {
         clearTimeout(deadline);
         inFlight.delete(req);
-        settle(response ? withSnippet(response) : Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+        const hangUp = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        settle(response && request.wholeBodyLimit === undefined ? withSnippet(response) : hangUp);
       });
 
       if (expectContinue) {

@@ -1,10 +1,13 @@
 /**
  * `listen --forward URL`: relays an accepted delivery to another endpoint with its body bytes
  * and end-to-end headers unchanged, and hands back that endpoint's answer. https and --insecure
- * work as in replay (an undici Agent that checks certificates unless told not to).
+ * work as in replay (the same client, which checks certificates unless told not to).
  */
 import type { IncomingMessage } from 'node:http';
-import { Agent, request } from 'undici';
+import { createHttpClient, type HttpClient } from '../http/exchange.js';
+
+/** The most of an upstream's answer relayed back (a receiver's answer is small; this bounds a runaway one). */
+const upstreamBodyLimit = 16 * 1024 * 1024;
 
 /** The upstream's answer, to be returned to the sender as it is. */
 export interface ForwardAnswer {
@@ -43,52 +46,56 @@ export function endToEndHeaders(raw: readonly string[], drop: readonly string[] 
   return out;
 }
 
-/** A pooled client for one upstream. */
+/** A pooled client for one upstream, over replay's own HTTP exchange. */
 export class Forwarder {
-  private readonly agent: Agent;
+  private readonly client: HttpClient;
   private readonly url: URL;
   private readonly timeoutMs: number;
+  private readonly maxBody: number;
 
-  constructor(options: { url: URL; insecure: boolean; timeoutMs: number }) {
+  constructor(options: { url: URL; insecure: boolean; timeoutMs: number; maxBody?: number }) {
     this.url = options.url;
     this.timeoutMs = options.timeoutMs;
-    this.agent = new Agent({
-      keepAliveTimeout: 30_000,
-      connect: { rejectUnauthorized: !options.insecure, timeout: options.timeoutMs },
-    });
+    this.maxBody = options.maxBody ?? upstreamBodyLimit;
+    this.client = createHttpClient({ connections: 16, insecure: options.insecure });
   }
 
   /** Sends the request's body and end-to-end headers to the upstream; rejects on a network error or timeout. */
   async relay(req: IncomingMessage, body: Buffer, signal?: AbortSignal): Promise<ForwardAnswer> {
     // Hint: Host names this listener, and Content-Length is set from the very same bytes; the
-    // upstream gets its own Host, as a reverse proxy gives it.
-    const headers = endToEndHeaders(req.rawHeaders, ['host', 'content-length']);
-    const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
-    const response = await request(new URL(this.url.search ? '' : query, this.url), {
-      method: (req.method ?? 'POST') as 'POST',
-      headers: headers.flat(),
-      body,
-      dispatcher: this.agent,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      signal,
-    }).catch((error: NodeJS.ErrnoException) => {
-      const code = error.code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
-      if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
-        throw new Error(`${error.message} (for a local development server, --insecure skips the check)`);
-      }
-      throw error;
-    });
-    const answer = Buffer.from(await response.body.arrayBuffer());
-    const raw: string[] = [];
-    for (const [name, value] of Object.entries(response.headers)) {
-      for (const one of Array.isArray(value) ? value : [value ?? '']) raw.push(name, one);
+    // upstream gets its own Host, as a reverse proxy gives it. A repeated header is joined with
+    // ", ", which HTTP defines as the same message (RFC 9110 §5.3).
+    const headers: Record<string, string> = Object.create(null);
+    for (const [name, value] of endToEndHeaders(req.rawHeaders, ['host', 'content-length'])) {
+      const key = name.toLowerCase();
+      headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
     }
-    return { status: response.statusCode, headers: endToEndHeaders(raw, ['content-length']), body: answer };
+    const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
+    signal?.addEventListener('abort', () => this.client.abortAll(), { once: true });
+    const response = await this.client
+      .send({
+        url: new URL(this.url.search ? '' : query, this.url),
+        method: req.method ?? 'POST',
+        headers,
+        body,
+        timeoutMs: this.timeoutMs,
+        wholeBodyLimit: this.maxBody,
+      })
+      .catch((error: NodeJS.ErrnoException) => {
+        if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(error.code ?? '')) {
+          throw new Error(`${error.message} (for a local development server, --insecure skips the check)`);
+        }
+        throw error;
+      });
+    return {
+      status: response.status,
+      headers: endToEndHeaders(response.rawHeaders, ['content-length']),
+      body: response.wholeBody ?? Buffer.alloc(0),
+    };
   }
 
   /** Closes the pool's connections. */
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    this.client.close();
   }
 }
