@@ -13,6 +13,7 @@ import type {
   FlowStep,
   SmsData,
 } from '../schema/events.js';
+import { eventTypes } from '../schema/names.js';
 
 /** How to generate: the same options (seed included) always give the same events. */
 export interface GenerateOptions {
@@ -109,12 +110,6 @@ class Random {
       if (roll < 0) return value;
     }
     return choices.at(-1)![0];
-  }
-
-  digits(count: number): string {
-    let text = '';
-    for (let i = 0; i < count; i++) text += String(Math.floor(this.next() * 10));
-    return text;
   }
 
   /** A version-4 UUID, as the platform's ids are. */
@@ -525,13 +520,55 @@ function drawStatus(random: Random, script: CampaignScript): CallStatus {
   return status === 'Partial' && script.questions.length < 2 ? 'Complete' : status;
 }
 
+/**
+ * The fictitious Australian mobile numbers the regulator (ACMA) sets aside for examples and drama,
+ * in international form: the platform's page uses two of them (61491573087, 61491570006). No
+ * generated event names a number anyone could own.
+ */
+export const fictionalPhones = [
+  '61491570006',
+  '61491570156',
+  '61491570157',
+  '61491570158',
+  '61491570159',
+  '61491570110',
+  '61491570313',
+  '61491570737',
+  '61491571266',
+  '61491571491',
+  '61491571804',
+  '61491572549',
+  '61491572665',
+  '61491572983',
+  '61491573770',
+  '61491573087',
+  '61491574118',
+  '61491574632',
+  '61491575254',
+  '61491575789',
+  '61491576398',
+  '61491576801',
+  '61491577426',
+  '61491577644',
+  '61491578957',
+  '61491578148',
+  '61491578888',
+  '61491579212',
+  '61491579760',
+  '61491579455',
+] as const;
+// Hint: campaigns call from the first numbers and customers answer on the others, so an SMS
+// never goes from a number to itself.
+const campaignLines = fictionalPhones.slice(0, 6);
+const customerPhones = fictionalPhones.slice(6);
+
 function makeCampaigns(random: Random, count: number): Campaign[] {
   const campaigns: Campaign[] = [];
   for (let i = 0; i < count; i++) {
     const script = scripts[i % scripts.length]!;
     campaigns.push({
       id: random.uuid(),
-      line: `61${random.pick(['2', '3', '7', '8'])}${random.digits(8)}`,
+      line: campaignLines[i % campaignLines.length]!,
       script,
       maxAttempts: script.direction === 'outbound' ? random.int(2, 4) : 1,
     });
@@ -541,7 +578,7 @@ function makeCampaigns(random: Random, count: number): Campaign[] {
 
 function makeCustomer(random: Random): Customer {
   const firstName = random.pick(firstNames);
-  return { name: `${firstName} ${random.pick(lastNames)}`, firstName, phone: `614${random.digits(8)}` };
+  return { name: `${firstName} ${random.pick(lastNames)}`, firstName, phone: random.pick(customerPhones) };
 }
 
 function answer(random: Random, question: Question): FlowStep {
@@ -848,4 +885,146 @@ export function* generateTypedCalls(options: GenerateOptions): Generator<Generat
  */
 export function* generateCalls(options: GenerateOptions): Generator<WireEvent, void, undefined> {
   for (const { event } of generateTypedCalls(options)) yield event;
+}
+
+// --- events for `callhook generate` and the library ------------------------------------------------
+
+/** One `--set path=value` override: `path` is dot-separated, e.g. `data.status` or `data.flow.0.response`. */
+export interface FieldOverride {
+  path: readonly string[];
+  value: unknown;
+}
+
+/** How `generateEvents` generates: the same options always give the same events. */
+export interface GenerateEventsOptions {
+  /** How many events to yield, redeliveries included. */
+  count: number;
+  /** Seed of the pseudo-random generator (default 1). */
+  seed?: number | undefined;
+  /** How many campaigns the calls are spread over (default 3: two outbound, one inbound). */
+  campaigns?: number | undefined;
+  /** Only these event types (default: all five). */
+  types?: readonly EventType[] | undefined;
+  /** The fraction of events delivered a second time, unchanged, a few events later (default 0). */
+  redeliveries?: number | undefined;
+  /** Fields to set in every event. A path starting with `data.` names a bare event's own field too. */
+  set?: readonly FieldOverride[] | undefined;
+  /** ISO-8601 time of the first call (default `2022-09-01T00:00:00.000Z`). */
+  startTime?: string | undefined;
+  /** `wire` (default): CallComplete enveloped, the others bare; `all`: every event enveloped. */
+  envelope?: 'wire' | 'all' | undefined;
+}
+
+/** A generated event as `generateEvents` yields it: `redelivery` marks a repeated delivery. */
+export interface GeneratedDelivery extends GeneratedEvent {
+  redelivery: boolean;
+}
+
+const probability = (name: string) =>
+  v.optional(v.pipe(v.number(), v.minValue(0, `${name} must be 0 to 1`), v.maxValue(1, `${name} must be 0 to 1`)));
+
+const GenerateEventsSchema = v.object({
+  count: v.pipe(v.number(), v.integer('count must be an integer'), v.minValue(0, 'count must be 0 or more')),
+  seed: v.optional(v.pipe(v.number(), v.integer('seed must be an integer'))),
+  campaigns: v.optional(
+    v.pipe(v.number(), v.integer('campaigns must be an integer'), v.minValue(1, 'campaigns must be 1 or more')),
+  ),
+  types: v.optional(v.array(v.picklist(eventTypes))),
+  redeliveries: probability('redeliveries'),
+  set: v.optional(v.array(v.object({ path: v.pipe(v.array(v.string()), v.minLength(1)), value: v.unknown() }))),
+  startTime: v.optional(v.string()),
+  envelope: v.optional(v.picklist(['wire', 'all'])),
+});
+
+/** Splits `path=value`: the value is JSON when it parses as JSON, a string otherwise. */
+export function parseFieldOverride(text: string): FieldOverride {
+  const equals = text.indexOf('=');
+  if (equals <= 0) throw new Error(`expected path=value, e.g. data.status=Partial; got ${JSON.stringify(text)}`);
+  const path = text.slice(0, equals).split('.');
+  if (path.some((segment) => segment === '')) {
+    throw new Error(`the path ${JSON.stringify(text.slice(0, equals))} has an empty segment`);
+  }
+  const raw = text.slice(equals + 1);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // Not JSON: the text itself, so `data.name=Jane` needs no quotes.
+  }
+  return { path, value };
+}
+
+type Container = Record<string, unknown> | unknown[];
+
+const isContainer = (value: unknown): value is Container => typeof value === 'object' && value !== null;
+
+/** Sets one field as an own property (a key named `__proto__` is data, not the prototype), creating missing objects. */
+function setField(target: Container, path: readonly string[], value: unknown): void {
+  let node: Container = target;
+  for (const [index, key] of path.entries()) {
+    const last = index === path.length - 1;
+    const own = Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
+    if (last || !isContainer(own)) {
+      const next = last ? structuredClone(value) : {};
+      Object.defineProperty(node, key, { value: next, enumerable: true, writable: true, configurable: true });
+      if (last) return;
+      node = next as Container;
+    } else node = own;
+  }
+}
+
+function applyOverrides(generated: GeneratedEvent, overrides: readonly FieldOverride[]): void {
+  const event = generated.event as unknown as Record<string, unknown>;
+  const enveloped = Object.hasOwn(event, 'eventType');
+  for (const { path, value } of overrides) {
+    // Hint: a bare event is its own data, so `data.status` means the same field in both forms.
+    const bare = !enveloped && path[0] === 'data' && path.length > 1;
+    setField(event, bare ? path.slice(1) : path, value);
+  }
+}
+
+/**
+ * Generates `count` events of realistic traffic: outbound stories under one correlationId,
+ * inbound calls, SMS both ways, each call ending in one CallComplete; optionally only some
+ * types, some events redelivered, and fields overridden. Lazy: any count takes constant memory.
+ */
+export function* generateEvents(options: GenerateEventsOptions): Generator<GeneratedDelivery, void, undefined> {
+  const checked = v.parse(GenerateEventsSchema, options);
+  const seed = checked.seed ?? 1;
+  const types = checked.types && checked.types.length > 0 ? new Set<EventType>(checked.types) : undefined;
+  const overrides = checked.set ?? [];
+  const redeliveries = checked.redeliveries ?? 0;
+  // Hint: redeliveries draw from their own generator, so asking for some changes no other event.
+  const random = new Random(seed ^ 0x2545f491);
+  const pending: Array<{ due: number; delivery: GeneratedDelivery }> = [];
+  const calls = generateTypedCalls({
+    seed,
+    calls: Number.MAX_SAFE_INTEGER,
+    campaigns: checked.campaigns,
+    startTime: checked.startTime,
+    envelope: checked.envelope,
+  });
+  let emitted = 0;
+  while (emitted < checked.count) {
+    const due = pending[0];
+    if (due && due.due <= emitted) {
+      pending.shift();
+      emitted++;
+      yield due.delivery;
+      continue;
+    }
+    const next = calls.next();
+    if (next.done) return;
+    if (types && !types.has(next.value.type)) continue;
+    applyOverrides(next.value, overrides);
+    const delivery = { ...next.value, redelivery: false };
+    emitted++;
+    yield delivery;
+    if (redeliveries > 0 && random.chance(redeliveries)) {
+      const at = emitted + random.int(1, 20);
+      const copy = { ...delivery, redelivery: true };
+      const index = pending.findIndex((item) => item.due > at);
+      pending.splice(index === -1 ? pending.length : index, 0, { due: at, delivery: copy });
+    }
+  }
 }
