@@ -69,7 +69,7 @@ const GenerateOptionsSchema = v.object({
 // --- a small seeded PRNG ----------------------------------------------------------------------
 
 /** mulberry32: 32 bits of state, fast, and good enough to make test data look random. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

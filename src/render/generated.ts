@@ -4,6 +4,7 @@
  * trailing comma, a missing colon) in a fraction of the elements, each located at the
  * `line:column` where `callhook validate` reports it. Strings only: the caller writes them.
  */
+import { mulberry32 } from '../core/generate.js';
 import type { GenerateFormat } from '../core/generate-names.js';
 import { pointerSegment } from '../schema/check.js';
 
@@ -93,18 +94,6 @@ function stringifyWithMarks(value: unknown, indent: string, pointer: string, mar
   return write(value, '', pointer, 0);
 }
 
-/** mulberry32, as the generator uses: the defects of a seed are always the same. */
-function randomFrom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Turns events into text, an element at a time, keeping count of lines so every defect can be
  * located. `push` returns the text of one element with what precedes it; `end` what closes the file.
@@ -124,7 +113,7 @@ export class GeneratedTextWriter {
 
   constructor(private readonly options: GeneratedTextOptions) {
     this.rate = options.defects ?? 0;
-    this.random = randomFrom((options.seed ?? 1) ^ 0x1b873593);
+    this.random = mulberry32((options.seed ?? 1) ^ 0x1b873593);
     this.pretty = options.format === 'json';
   }
 
