@@ -150,7 +150,7 @@ describe('generateEvents', () => {
     expect([...generateEvents({ count: 0 })]).toEqual([]);
   });
 
-  it('names only the fictitious numbers of the platform page\'s range', () => {
+  it("names only the fictitious numbers of the platform page's range", () => {
     const phones = new Set<string>();
     for (const { event } of generateEvents({ count: 3000, seed: 2, campaigns: 8 })) {
       const data = payloadOf(event);
@@ -184,10 +184,12 @@ describe('generateEvents', () => {
     });
     // The same events as without redeliveries, with the copies in between.
     const plain = [...generateEvents({ count: 4000, seed: 5 })].map((e) => e.event);
-    expect(events.filter((e) => !e.redelivery).map((e) => e.event)).toEqual(plain.slice(0, events.length - copies.length));
+    expect(events.filter((e) => !e.redelivery).map((e) => e.event)).toEqual(
+      plain.slice(0, events.length - copies.length),
+    );
   });
 
-  it('sets fields in every event: data.* names a bare event\'s own field too, and __proto__ stays data', () => {
+  it("sets fields in every event: data.* names a bare event's own field too, and __proto__ stays data", () => {
     const set = [
       parseFieldOverride('data.campaignId=00000000-0000-4000-8000-000000000000'),
       parseFieldOverride('data.extra={"n":1}'),
