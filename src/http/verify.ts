@@ -1,0 +1,318 @@
+/**
+ * Signature verification, the receiving side of `src/http/signing.ts`: Standard Webhooks
+ * (`webhook-id`, `webhook-timestamp`, `webhook-signature`) and the hex HMAC header replay's
+ * `--sign hmac` sends. The digests are computed by the signer itself, so both sides cannot drift.
+ *
+ * When no signature matches, the failure says what it can, checked in this order:
+ * - `reserialised-body`: the body is JSON, and one of its other serialisations (compact
+ *   `JSON.stringify`, 2-space pretty, or Python's default `json.dumps` with spaces after `,` and
+ *   `:` and `\u` escapes) differs from the bytes received and matches a signature under one of
+ *   the secrets. The signature held for another serialisation of the same JSON: something on the
+ *   way parsed and re-wrote the body (the smee-client failure).
+ * - `no-matching-signature`: the header holds no signature this scheme could have produced: no
+ *   `v1` entry whose base64 decodes to the 32 bytes of an HMAC-SHA256 (only `v1a`, say), or for
+ *   hmac no 64-digit hex digest. The sender signs some other way.
+ * - `wrong-secret`: well-formed HMAC-SHA256 signatures, none of which any secret produces over
+ *   the body as received or re-serialised. The usual cause is a wrong secret; a webhook-id,
+ *   timestamp or body changed after signing looks the same, and the message says so.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { CallhookError, ExitCode } from '../errors.js';
+import { parseSecrets, signHmacHex, signStandardWebhook } from './signing.js';
+
+/** Why a signature did not verify. */
+export type VerifyFailure =
+  | 'missing-header'
+  | 'malformed-header'
+  | 'timestamp-too-old'
+  | 'timestamp-too-new'
+  | 'no-matching-signature'
+  | 'reserialised-body'
+  | 'wrong-secret';
+
+/** The secrets and clock a verification uses. */
+export interface VerifyOptions {
+  /** The secrets (key rotation): `whsec_<base64>` for Standard Webhooks, plain text for hmac. */
+  secrets: readonly string[];
+  /** How far the timestamp may be from `now`, in either direction (default 300 seconds). */
+  toleranceSeconds?: number;
+  /** The current time in epoch milliseconds (default `Date.now()`). */
+  now?: number;
+  /** Skip the timestamp check (for old captures). */
+  ignoreTimestamp?: boolean;
+}
+
+/** A verification's outcome: the index of the secret that matched, or why none did. */
+export type VerifyResult =
+  | { ok: true; secretIndex: number }
+  | { ok: false; reason: VerifyFailure; message: string; skewSeconds?: number };
+
+/** Request headers as node:http, fetch or a plain object hold them. */
+export type HeaderSource = Headers | Record<string, string | string[] | undefined>;
+
+/** The default `--tolerance`, in seconds, as the Standard Webhooks spec and its libraries use. */
+export const defaultToleranceSeconds = 300;
+/** The header `--sign hmac` uses unless told otherwise (replay's `--signature-header` default). */
+export const defaultHmacHeader = 'X-Signature';
+
+/** Verification settings with the keys already decoded, for a server that checks many requests. */
+export interface KeyedVerifyOptions extends Omit<VerifyOptions, 'secrets'> {
+  keys: readonly Buffer[];
+}
+
+const SHA256_BYTES = 32;
+
+/** Reads one header case-insensitively; repeated values are joined with `separator`. */
+function headerValue(headers: HeaderSource, name: string, separator: string): string | undefined {
+  const lower = name.toLowerCase();
+  if (typeof (headers as Headers).get === 'function' && typeof (headers as Headers).has === 'function') {
+    return (headers as Headers).get(lower) ?? undefined;
+  }
+  const values: string[] = [];
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() !== lower) continue;
+    const value = (headers as Record<string, string | string[] | undefined>)[key];
+    if (Array.isArray(value)) values.push(...value);
+    else if (value !== undefined) values.push(value);
+  }
+  return values.length === 0 ? undefined : values.join(separator);
+}
+
+function bytesOf(body: string | Uint8Array): Buffer {
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** Compares two ASCII signatures in time independent of where they differ (their lengths are public). */
+function sameSignature(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * JSON as Python's `json.dumps` writes it by default: a space after `,` and `:`, and every
+ * character past ASCII as a `\u` escape (the form the spec's reference vector is in).
+ */
+function spacedAsciiJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(spacedAsciiJson).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const members = Object.entries(value).map(([key, member]) => `${spacedAsciiJson(key)}: ${spacedAsciiJson(member)}`);
+    return `{${members.join(', ')}}`;
+  }
+  return JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/**
+ * Other serialisations of a JSON body that a proxy may have produced, or the sender signed:
+ * compact (`JSON.stringify`), 2-space pretty, and Python's default; each only when it differs
+ * from the bytes received.
+ */
+function reserialisations(body: Buffer): { form: string; bytes: Buffer }[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return [];
+  }
+  const forms: { form: string; bytes: Buffer }[] = [];
+  for (const [form, text] of [
+    ['compact JSON', () => JSON.stringify(value)],
+    ['2-space pretty JSON', () => JSON.stringify(value, null, 2)],
+    ["JSON with spaces after , and : (Python's json.dumps)", () => spacedAsciiJson(value)],
+  ] as const) {
+    const bytes = Buffer.from(text(), 'utf8');
+    if (!bytes.equals(body)) forms.push({ form, bytes });
+  }
+  return forms;
+}
+
+function fail(reason: VerifyFailure, message: string, skewSeconds?: number): VerifyResult {
+  return skewSeconds === undefined ? { ok: false, reason, message } : { ok: false, reason, message, skewSeconds };
+}
+
+function noSecrets(): never {
+  throw new CallhookError('verification needs at least one secret', ExitCode.usage);
+}
+
+/** Decodes Standard Webhooks secrets with replay's own decoder; a bad one is a usage error naming its position. */
+export function standardKeys(secrets: readonly string[]): Buffer[] {
+  if (secrets.length === 0) noSecrets();
+  return secrets.map((secret, i) => {
+    // Hint: parseSecrets splits a rotation list on commas; here each string is one secret.
+    if (secret.includes(',')) throw new CallhookError(`secret #${i + 1} holds a comma: give each secret apart`);
+    return parseSecrets(secret, 'standard', `secrets[${i}]`)[0]!;
+  });
+}
+
+/** Hex HMAC secrets are their UTF-8 bytes, as replay signs with them. */
+export function hmacKeys(secrets: readonly string[]): Buffer[] {
+  if (secrets.length === 0) noSecrets();
+  return secrets.map((secret, i) => {
+    if (secret === '') throw new CallhookError(`secret #${i + 1} is empty`, ExitCode.usage);
+    return Buffer.from(secret, 'utf8');
+  });
+}
+
+/** Finds the first key whose signature over `bytes` equals one of `given`, or -1. */
+function matchingKey(
+  keys: readonly Buffer[],
+  given: readonly string[],
+  sign: (bytes: Buffer, key: Buffer) => string,
+  bytes: Buffer,
+): number {
+  for (let k = 0; k < keys.length; k++) {
+    const expected = sign(bytes, keys[k]!);
+    // Hint: every signature is compared, not just until the first hit, so timing says nothing of which.
+    let hit = false;
+    for (const signature of given) hit = sameSignature(expected, signature) || hit;
+    if (hit) return k;
+  }
+  return -1;
+}
+
+/**
+ * Matches the body's bytes against the given signatures under each key; when none matches, says
+ * what is left: a re-serialised body, no usable signature, or a wrong secret.
+ */
+function checkSignatures(
+  body: Buffer,
+  keys: readonly Buffer[],
+  given: readonly string[],
+  usable: number,
+  sign: (bytes: Buffer, key: Buffer) => string,
+  what: string,
+): VerifyResult {
+  const k = matchingKey(keys, given, sign, body);
+  if (k >= 0) return { ok: true, secretIndex: k };
+  for (const { form, bytes } of reserialisations(body)) {
+    const k = matchingKey(keys, given, sign, bytes);
+    if (k >= 0) {
+      return fail(
+        'reserialised-body',
+        `the signature matches this body re-serialised as ${form} (secret #${k + 1}), not the bytes received: something on the way parsed and re-wrote the body`,
+      );
+    }
+  }
+  if (usable === 0) {
+    return fail('no-matching-signature', `no ${what} in the header could be an HMAC-SHA256 this scheme produces`);
+  }
+  const secrets = keys.length === 1 ? 'the secret' : `none of the ${keys.length} secrets`;
+  return fail(
+    'wrong-secret',
+    `${keys.length === 1 ? `${secrets} produces none` : `${secrets} produces any`} of the ${usable} ${what}${usable === 1 ? '' : 's'}: the secret is wrong (or the id, timestamp or body changed after signing)`,
+  );
+}
+
+/** `verifyStandardWebhook` with decoded keys, so a server decodes its secrets once. */
+export function verifyStandardWebhookWithKeys(
+  body: string | Uint8Array,
+  headers: HeaderSource,
+  options: KeyedVerifyOptions,
+): VerifyResult {
+  const id = headerValue(headers, 'webhook-id', ', ');
+  const timestampText = headerValue(headers, 'webhook-timestamp', ', ');
+  // Hint: several signature headers are one space-separated list, the way the spec writes several signatures.
+  const signatureText = headerValue(headers, 'webhook-signature', ' ');
+  const missing = [
+    ['webhook-id', id],
+    ['webhook-timestamp', timestampText],
+    ['webhook-signature', signatureText],
+  ]
+    .filter(([, value]) => value === undefined || value.trim() === '')
+    .map(([name]) => name);
+  if (missing.length > 0)
+    return fail('missing-header', `missing header${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`);
+
+  const timestampDigits = timestampText!.trim();
+  if (!/^\d{1,15}$/.test(timestampDigits)) {
+    return fail('malformed-header', 'webhook-timestamp is not whole seconds since 1970');
+  }
+  const timestamp = Number(timestampDigits);
+  const entries = signatureText!.split(' ').filter((entry) => entry !== '');
+  const given: string[] = [];
+  let usable = 0;
+  for (const [i, entry] of entries.entries()) {
+    const comma = entry.indexOf(',');
+    const version = entry.slice(0, comma);
+    const signature = entry.slice(comma + 1);
+    if (comma <= 0 || !/^[a-z0-9]+$/i.test(version) || !/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) {
+      return fail('malformed-header', `webhook-signature entry #${i + 1} is not <version>,<base64>`);
+    }
+    if (version !== 'v1') continue;
+    given.push(signature);
+    if (Buffer.from(signature, 'base64').length === SHA256_BYTES) usable++;
+  }
+
+  if (!options.ignoreTimestamp) {
+    const tolerance = options.toleranceSeconds ?? defaultToleranceSeconds;
+    const now = Math.floor((options.now ?? Date.now()) / 1000);
+    const skew = now - timestamp;
+    if (skew > tolerance) {
+      return fail(
+        'timestamp-too-old',
+        `webhook-timestamp is ${skew} s old, more than the tolerance of ${tolerance} s`,
+        skew,
+      );
+    }
+    if (-skew > tolerance) {
+      return fail(
+        'timestamp-too-new',
+        `webhook-timestamp is ${-skew} s in the future, more than the tolerance of ${tolerance} s`,
+        skew,
+      );
+    }
+  }
+
+  // Hint: signStandardWebhook with one key gives exactly `v1,<base64>`; its base64 part is compared.
+  const sign = (data: Buffer, key: Buffer) => signStandardWebhook(id!, timestamp, data, [key]).slice('v1,'.length);
+  return checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'v1 signature');
+}
+
+/**
+ * Verifies a Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature;
+ * several space-separated signatures; several secrets; constant-time comparison).
+ */
+export function verifyStandardWebhook(
+  body: string | Uint8Array,
+  headers: HeaderSource,
+  options: VerifyOptions,
+): VerifyResult {
+  return verifyStandardWebhookWithKeys(body, headers, { ...options, keys: standardKeys(options.secrets) });
+}
+
+/** `verifyHexHmac` with decoded keys. */
+export function verifyHexHmacWithKeys(
+  body: string | Uint8Array,
+  headers: HeaderSource,
+  options: KeyedVerifyOptions & { header?: string },
+): VerifyResult {
+  const name = options.header ?? defaultHmacHeader;
+  const text = headerValue(headers, name, ',');
+  if (text === undefined || text.trim() === '') return fail('missing-header', `missing header ${name.toLowerCase()}`);
+  const given: string[] = [];
+  let usable = 0;
+  for (const [i, raw] of text.split(',').entries()) {
+    const entry = raw.trim().replace(/^sha256=/i, '');
+    if (entry === '') continue;
+    if (!/^[0-9a-f]+$/i.test(entry)) {
+      return fail('malformed-header', `${name.toLowerCase()} entry #${i + 1} is not a hex digest`);
+    }
+    given.push(entry.toLowerCase());
+    if (entry.length === SHA256_BYTES * 2) usable++;
+  }
+  const sign = (data: Buffer, key: Buffer) => signHmacHex(data, [key]);
+  return checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'hex digest');
+}
+
+/** The same for the hex HMAC-SHA256 scheme replay signs with (`--sign hmac`, header `X-Signature` unless told). */
+export function verifyHexHmac(
+  body: string | Uint8Array,
+  headers: HeaderSource,
+  options: VerifyOptions & { header?: string },
+): VerifyResult {
+  return verifyHexHmacWithKeys(body, headers, { ...options, keys: hmacKeys(options.secrets) });
+}
