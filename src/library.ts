@@ -175,7 +175,7 @@ export interface SignStandardWebhookOptions {
 }
 
 /** The Standard Webhooks headers of a delivery. */
-export interface StandardWebhookHeaders {
+export interface StandardWebhookHeaders extends Record<string, string> {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
