@@ -7,6 +7,7 @@
 import { type ConversionConfig, toJsonSchema as convert, type JsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
 import type { SchemaDraft } from '../core/generate-names.js';
+import * as instant from '../core/instant.js';
 import { shapeKeys } from './check.js';
 import { dataSchemas, EnvelopeSchema, type EventType, eventTypes, FlowStepSchema } from './events.js';
 
@@ -35,11 +36,35 @@ export const jsonSchemaGaps = [
 ] as const;
 
 // Hint: ajv-formats' "uuid" also accepts a "urn:uuid:" prefix, and "date-time" (RFC 3339) refuses
-// what valibot's isoTimestamp accepts (2022-02-30, +0530, a space for the T) and accepts a
-// lowercase "t"; so the checks are written with valibot's own expressions.
+// what validate accepts (a space before the offset, +0530) and accepts what it refuses (a
+// lowercase "t", 23:59:60); so each check is written as the expression validate itself applies.
 const uuidPattern = '^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$';
 
+// The shape of a timestamp after its date: `T` or a space, HH:MM:SS, 1-9 digits of fraction, then
+// Z or an offset ±HH, ±HH:MM or ±HHMM (optionally after a space).
+const timeOfDay =
+  '[T ](?:[01]\\d|2[0-3])(?::[0-5]\\d){2}(?:\\.\\d{1,9})?(?:Z| ?[+-](?:[01]\\d|2[0-3])(?::?[0-5]\\d)?)$';
+/**
+ * A timestamp whose date the calendar has: 31-day months to 31, others to 30, February to 28,
+ * and to 29 in a leap year (a year divisible by 4, except centuries not divisible by 400).
+ */
+const calendarTimestampPattern = `^(?:\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))|(?:\\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)${timeOfDay}`;
+
 type Action = { type: string; requirement?: unknown };
+
+const timestampDescription = 'ISO-8601 timestamp; the platform sends UTC with a Z, e.g. 2022-09-01T00:30:48.567Z';
+
+/** The JSON Schema of a valibot check that has no JSON Schema form of its own, when it is one callhook knows. */
+function overrideCheck(action: Action): JsonSchema | undefined {
+  // Hint: where validate reads timestamps with core/instant.ts (a `check` calling isTimestamp),
+  // a valid timestamp is also a real calendar date; that reader is looked up by name so this
+  // module works with either definition of the timestamp schema.
+  const reader: unknown = Reflect.get(instant, 'isTimestamp');
+  if (action.type === 'check' && reader !== undefined && action.requirement === reader) {
+    return { type: 'string', description: timestampDescription, pattern: calendarTimestampPattern };
+  }
+  return undefined;
+}
 
 const conversion: ConversionConfig = {
   errorMode: 'throw',
@@ -48,13 +73,9 @@ const conversion: ConversionConfig = {
     if (action.type === 'uuid') return { ...jsonSchema, pattern: uuidPattern };
     if (action.type === 'iso_timestamp' && action.requirement instanceof RegExp) {
       const { format: _format, ...rest } = jsonSchema as JsonSchema & { format?: string };
-      return {
-        ...rest,
-        description: 'ISO-8601 timestamp; the platform sends UTC with a Z, e.g. 2022-09-01T00:30:48.567Z',
-        pattern: action.requirement.source,
-      };
+      return { ...rest, description: timestampDescription, pattern: action.requirement.source };
     }
-    return undefined;
+    return overrideCheck(action);
   },
 };
 
@@ -89,7 +110,7 @@ function combinations(keys: readonly string[], size: number): string[][] {
 function atLeast(count: number, keys: readonly string[]): unknown {
   if (count <= 0) return undefined;
   if (count > keys.length) return { not: {} };
-  return { anyOf: combinations(keys, count).map((combo) => ({ required: combo })) };
+  return { anyOf: combinations(keys, count).map((combo) => ({ type: 'object', required: combo })) };
 }
 
 /** At most `count` of `keys` are present (undefined: always true). */
@@ -108,8 +129,10 @@ function allOf(parts: unknown[]): unknown {
  * counts each type's telltale keys and takes the type with the most, refusing a tie.
  */
 function shapeCondition(type: EventType, required: readonly string[]): unknown {
-  const own = shapeKeys.find(([candidate]) => candidate === type)?.[1] ?? [];
-  const others = shapeKeys.filter(([candidate]) => candidate !== type).map(([, keys]) => keys);
+  // Hint: SMSSent's keys stand for both SMS types, which have the same fields.
+  const listed = type === 'SMSReceived' ? 'SMSSent' : type;
+  const own = shapeKeys.find(([candidate]) => candidate === listed)?.[1] ?? [];
+  const others = shapeKeys.filter(([candidate]) => candidate !== listed).map(([, keys]) => keys);
   const least = own.filter((key) => required.includes(key)).length;
   const cases: unknown[] = [];
   for (let score = Math.max(least, 1); score <= own.length; score++) {
@@ -120,10 +143,15 @@ function shapeCondition(type: EventType, required: readonly string[]): unknown {
   return cases.length === 1 ? cases[0] : { anyOf: cases };
 }
 
+// Hint: `type: 'object'` beside each `required` changes nothing (the value is an object by then)
+// and keeps ajv's strict mode, which wants every keyword next to the type it applies to, content.
 /** validate reads an object as an envelope when it has `eventType`, or an object `data` and `createdAt`. */
 const notEnveloped = {
   not: {
-    anyOf: [{ required: ['eventType'] }, { required: ['data', 'createdAt'], properties: { data: { type: 'object' } } }],
+    anyOf: [
+      { type: 'object', required: ['eventType'] },
+      { type: 'object', required: ['data', 'createdAt'], properties: { data: { type: 'object' } } },
+    ],
   },
 };
 
@@ -177,8 +205,10 @@ function buildDefinitions(
     out.envelopes[type] = ref(name);
     out.bareTyped[type] = { allOf: [ref(definitionNames[type]), notEnveloped] };
   }
-  for (const type of types.filter((candidate) => candidate !== 'SMSReceived' || !types.includes('SMSSent'))) {
-    const name = `Bare${type === 'SMSSent' || type === 'SMSReceived' ? 'SMS' : type}`;
+  // A bare event read with no type given: only the document of every type needs these.
+  const byShape = types.length === eventTypes.length;
+  for (const type of byShape ? types.filter((candidate) => candidate !== 'SMSReceived') : []) {
+    const name = `Bare${type === 'SMSSent' ? 'SMS' : type}`;
     const parts: unknown[] = [ref(definitionNames[type]), notEnveloped, shapeCondition(type, required[type] ?? [])];
     definitions[name] = {
       description: `A bare ${name.slice(4)} event (no envelope), as validate tells it by its keys`,
