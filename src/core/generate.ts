@@ -80,6 +80,11 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+const hexDigits = '0123456789abcdef';
+const hexByte = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+const hex32 = (n: number) =>
+  hexByte[n >>> 24]! + hexByte[(n >>> 16) & 255]! + hexByte[(n >>> 8) & 255]! + hexByte[n & 255]!;
+
 class Random {
   readonly next: () => number;
 
@@ -114,11 +119,15 @@ class Random {
 
   /** A version-4 UUID, as the platform's ids are. */
   uuid(): string {
-    let hex = '';
-    for (let i = 0; i < 4; i++) hex += (Math.floor(this.next() * 2 ** 32) >>> 0).toString(16).padStart(8, '0');
-    // Hint: the version nibble is 4 and the variant's top bits are 10, so the UUID reads as v4.
-    const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    // Hint: four 32-bit draws written through a table of byte pairs: a generated export holds
+    // about two UUIDs an event, and toString(16) with padStart was a tenth of generate's time.
+    const a = (this.next() * 2 ** 32) >>> 0;
+    const b = (this.next() * 2 ** 32) >>> 0;
+    const c = (this.next() * 2 ** 32) >>> 0;
+    const d = (this.next() * 2 ** 32) >>> 0;
+    // The version nibble is 4 and the variant's top bits are 10, so the UUID reads as v4.
+    const variant = hexDigits[((c >>> 28) & 0x3) | 0x8]!;
+    return `${hex32(a)}-${hexByte[b >>> 24]}${hexByte[(b >>> 16) & 255]}-4${hexDigits[(b >>> 8) & 15]}${hexByte[b & 255]}-${variant}${hexDigits[(c >>> 24) & 15]}${hexByte[(c >>> 16) & 255]}-${hexByte[(c >>> 8) & 255]}${hexByte[c & 255]}${hex32(d)}`;
   }
 }
 
@@ -505,7 +514,26 @@ interface StoryEvent {
 
 const seconds = 1000;
 const minutes = 60 * seconds;
-const iso = (time: number): string => new Date(time).toISOString();
+const twoDigits = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+let isoDay = Number.NaN;
+let isoDayText = '';
+/**
+ * `new Date(time).toISOString()`. Hint: a run's events fall on few days, so the date is formatted
+ * once per day and the time of day from its digits; toISOString was an eighth of generate's time.
+ */
+function iso(time: number): string {
+  const day = Math.floor(time / 86_400_000);
+  if (day !== isoDay) {
+    const text = new Date(day * 86_400_000).toISOString();
+    if (text.length !== 24) return new Date(time).toISOString();
+    isoDay = day;
+    isoDayText = text.slice(0, 11);
+  }
+  const ms = time - day * 86_400_000;
+  const seconds = Math.floor(ms / 1000);
+  const millis = ms - seconds * 1000;
+  return `${isoDayText}${twoDigits[Math.floor(seconds / 3600)]}:${twoDigits[Math.floor(seconds / 60) % 60]}:${twoDigits[seconds % 60]}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+}
 
 // Hint: the weights are the proportions a typical deployment reports; the test holds them to ±4 %.
 const statusWeights: ReadonlyArray<readonly [CallStatus, number]> = [
@@ -654,8 +682,11 @@ function callComplete(
   conversation: ReturnType<typeof converse>,
   status: CallStatus,
 ): StoryEvent {
-  const data: CallCompleteData = {
-    ...(correlationId ? { correlationId } : {}),
+  // Hint: fields are added one by one rather than spread in: a conditional spread makes V8 copy
+  // the object into a slower shape, and JSON.stringify then walks every event the slow way.
+  const data = {} as CallCompleteData;
+  if (correlationId) data.correlationId = correlationId;
+  Object.assign(data, {
     sessionId: random.uuid(),
     callResultId: random.uuid(),
     name: customer.name,
@@ -666,8 +697,8 @@ function callComplete(
     flow: conversation.flow,
     requests: conversation.requests,
     status,
-    ...(conversation.additionalInformation ? { additionalInformation: conversation.additionalInformation } : {}),
-  };
+  });
+  if (conversation.additionalInformation) data.additionalInformation = conversation.additionalInformation;
   // Hint: analytics are queued a little after the call ends, so createdAt is always after startedTime.
   const createdAt = startedAt + conversation.duration + random.int(2, 90) * seconds + random.int(0, 999);
   return { at: createdAt, type: 'CallComplete', payload: data, createdAt };
@@ -689,8 +720,8 @@ function sms(
     to,
     message,
     campaignId: campaign.id,
-    ...(correlationId ? { correlationId } : {}),
   };
+  if (correlationId) payload.correlationId = correlationId;
   return { at, type, payload, createdAt: at + random.int(50, 1500) };
 }
 
@@ -702,14 +733,14 @@ function attempt(
   correlationId: string,
   note: string | undefined,
 ): StoryEvent {
-  const payload: CallAttemptedData = {
+  const payload = {
     time: iso(at),
     phone: customer.phone,
     status: note ? 'failed' : 'success',
-    ...(note ? { note } : {}),
-    campaignId: campaign.id,
-    correlationId,
-  };
+  } as CallAttemptedData;
+  if (note) payload.note = note;
+  payload.campaignId = campaign.id;
+  payload.correlationId = correlationId;
   return { at, type: 'CallAttempted', payload, createdAt: at + random.int(50, 1500) };
 }
 
@@ -725,8 +756,8 @@ function received(
     phone: customer.phone,
     type: correlationId ? 'outbound-callback' : 'inbound',
     campaignId: campaign.id,
-    ...(correlationId ? { correlationId } : {}),
   };
+  if (correlationId) payload.correlationId = correlationId;
   return { at, type: 'CallReceived', payload, createdAt: at + random.int(50, 1500) };
 }
 
@@ -1017,12 +1048,12 @@ export function* generateEvents(options: GenerateEventsOptions): Generator<Gener
     if (next.done) return;
     if (types && !types.has(next.value.type)) continue;
     applyOverrides(next.value, overrides);
-    const delivery = { ...next.value, redelivery: false };
+    const delivery: GeneratedDelivery = { type: next.value.type, event: next.value.event, redelivery: false };
     emitted++;
     yield delivery;
     if (redeliveries > 0 && random.chance(redeliveries)) {
       const at = emitted + random.int(1, 20);
-      const copy = { ...delivery, redelivery: true };
+      const copy: GeneratedDelivery = { type: delivery.type, event: delivery.event, redelivery: true };
       const index = pending.findIndex((item) => item.due > at);
       pending.splice(index === -1 ? pending.length : index, 0, { due: at, delivery: copy });
     }

@@ -142,7 +142,8 @@ export class GeneratedTextWriter {
       this.rate > 0 && this.random() < this.rate
         ? this.withDefect(event, elementPointer)
         : this.pretty
-          ? JSON.stringify(event, null, 2).replaceAll('\n', '\n  ')
+          ? // Hint: as an array's element, JSON.stringify indents it already: no second pass to re-indent.
+            JSON.stringify([event], null, 2).slice(4, -2)
           : JSON.stringify(event);
     this.advance(text);
     return prefix + text;
@@ -157,6 +158,8 @@ export class GeneratedTextWriter {
 
   /** Moves the position past `text`. */
   private advance(text: string): void {
+    // Positions are needed only to report defects.
+    if (this.rate === 0) return;
     const last = text.lastIndexOf('\n');
     if (last === -1) {
       this.column += text.length;
