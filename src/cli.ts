@@ -289,15 +289,18 @@ program
   .addHelpText(
     'after',
     `
-Without --strict the schema mirrors validate's default mode (unknown fields accepted).
-What JSON Schema cannot express is listed under "x-callhook-gaps" (and on stderr).
+The schema accepts an event exactly when validate (with the same --type and
+--strict) finds no error in it; without --strict, undocumented fields are
+accepted. What JSON Schema cannot express is in its $comment, and on stderr.
 
 Examples:
-  $ callhook schema > webhook-events.schema.json
+  $ callhook schema > webhook-event.schema.json
   $ callhook schema --type CallComplete --draft 07
   $ callhook schema --openapi > webhooks.openapi.json
 
-${exitCodes}`,
+Exit codes:
+  0    printed
+  2    usage error (bad option)`,
   )
   .action(run(async () => (await import('./commands/schema.js')).schema));
 
