@@ -2,11 +2,12 @@
 import { once } from 'node:events';
 import { chmod, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type FieldOverride, generateEvents, parseFieldOverride } from '../core/generate.js';
+import { type FieldOverride, generateEvents, generateTypedCalls, parseFieldOverride } from '../core/generate.js';
 import type { GenerateFormat } from '../core/generate-names.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { GeneratedTextWriter } from '../render/generated.js';
 import { escapeTerminal } from '../render/terminal.js';
+import { plural } from '../render/words.js';
 import type { EventType } from '../schema/names.js';
 
 /** The options `generate` takes, as commander parsed them (numbers are checked here). */
@@ -147,7 +148,10 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   const redeliveries = fraction(options.redeliveries, '--redeliveries');
   const defectRate = fraction(options.defects, '--defects');
   const set = overrides(options.set);
-  if (options.startTime !== undefined && Number.isNaN(Date.parse(options.startTime))) {
+  // Hint: the generator reads the time with the one timestamp reader; asking for no calls checks it now.
+  try {
+    for (const _ of generateTypedCalls({ seed, calls: 0, startTime: options.startTime })) break;
+  } catch {
     throw new CallhookError(`--start-time: expected an ISO-8601 time, got ${JSON.stringify(options.startTime)}`);
   }
 
@@ -158,7 +162,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     types: options.type,
     redeliveries,
     set,
-    startTime: options.startTime === undefined ? undefined : new Date(options.startTime).toISOString(),
+    startTime: options.startTime,
   });
   const writer = new GeneratedTextWriter({ format: options.format, batchSize, defects: defectRate, seed });
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);
@@ -216,6 +220,6 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     defectRate > 0 ? `${writer.defects.length} with a defect` : '',
   ].filter(Boolean);
   process.stderr.write(
-    `callhook: generated ${count} events${extras.length ? ` (${extras.join(', ')})` : ''} with seed ${options.seed.trim()} to ${name}\n`,
+    `callhook: generated ${plural(count, 'event')}${extras.length ? ` (${extras.join(', ')})` : ''} with seed ${options.seed.trim()} to ${name}\n`,
   );
 }
