@@ -261,12 +261,15 @@ program
   .addHelpText(
     'after',
     `
-Each defect is listed on stderr as file:line:column, where \`callhook validate\` reports it.
+Each defect is listed on stderr as file:line:column, where \`callhook validate\`
+reports it. --out is replaced only once complete (a temporary file beside it).
 
 Examples:
   $ callhook generate --count 1000 --seed 7 --out export.json
-  $ callhook generate --count 200 --format ndjson --type CallComplete --set data.status=Partial
-  $ callhook generate --count 500 --batch-size 50 --redeliveries 0.02 --defects 0.01 > batches.json
+  $ callhook generate --count 200 --format ndjson --type CallComplete \\
+      --set data.status=Partial
+  $ callhook generate --count 500 --batch-size 50 --redeliveries 0.02 \\
+      --defects 0.01 > batches.json
   $ callhook generate --count 100000 | callhook summarise
 
 Exit codes:
