@@ -52,8 +52,11 @@ describe('readEvents', () => {
       for (let i = 0; i < text.length; i += 1000) yield Buffer.from(text.slice(i, i + 1000));
     }
     const fromIterable = await collect(readEvents(bytes()));
-    expect(fromStream).toEqual(fromString);
-    expect(fromIterable).toEqual(fromString);
+    expect(JSON.stringify(fromStream).replaceAll('<stream>', '<string>')).toBe(JSON.stringify(fromString));
+    expect(
+      fromString.every((item) => (item.kind === 'problem' ? item.problem : item.position).file === '<string>'),
+    ).toBe(true);
+    expect(fromIterable).toEqual(fromStream);
     expect(fromString.filter((item) => item.kind === 'event')).toHaveLength(39);
     const invalid = fromString.filter((item) => item.kind === 'invalid');
     expect(invalid).toHaveLength(1);

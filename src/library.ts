@@ -123,12 +123,16 @@ function positionOf(element: Location): Location {
 export async function* readEvents(source: EventSource, options: ReadEventsOptions = {}): AsyncGenerator<ReadItem> {
   let paths: readonly string[];
   let stdin: NodeJS.ReadableStream | undefined;
+  // Positions name the file; text and streams have none, so they are named as such, not <stdin>.
+  let name: string | undefined;
   if (typeof source === 'string') {
     paths = ['-'];
+    name = '<string>';
     stdin = Readable.from([Buffer.from(source, 'utf8')]);
   } else if (Array.isArray(source)) paths = source as readonly string[];
   else {
     paths = ['-'];
+    name = '<stream>';
     stdin =
       typeof (source as NodeJS.ReadableStream).pipe === 'function'
         ? (source as NodeJS.ReadableStream)
@@ -140,8 +144,19 @@ export async function* readEvents(source: EventSource, options: ReadEventsOption
     batchSize: options.batchSize,
     stdin,
   });
+  const rename = <T extends { file: string }>(item: T): T => {
+    if (name !== undefined) item.file = name;
+    return item;
+  };
   for await (const chunk of records) {
     for (const record of chunk) {
+      if (name !== undefined && record.kind !== 'file-start' && record.kind !== 'file-end') {
+        if (record.kind === 'problem') rename(record.problem);
+        else {
+          rename(record.element);
+          for (const problem of record.problems) rename(problem);
+        }
+      }
       if (record.kind === 'event') {
         yield {
           kind: 'event',
