@@ -1,6 +1,7 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parsePositiveInteger } from './commands/options.js';
+import { generateFormats, schemaDrafts } from './core/generate-names.js';
 import { reportedStatuses, summaryDimensions } from './core/summary-names.js';
 import { ExitCode, formatFatal } from './errors.js';
 import { summaryFormats, validationFormats } from './render/formats.js';
@@ -229,6 +230,86 @@ Examples:
 ${exitCodes}`,
   )
   .action(run(async () => (await import('./commands/summarise.js')).summarise));
+
+// --- generate and schema (issue 14) ---------------------------------------------------------------
+program
+  .command('generate')
+  .summary('write realistic, seeded webhook traffic (optionally with the published mistakes)')
+  .description(
+    'Generate realistic webhook events: outbound campaigns whose calls share a correlationId (attempts with failure notes, callbacks, SMS both ways, then one CallComplete), inbound calls, every status with plausible reasons, human-support requests and multi-step transcripts. Phone numbers are fictitious. The same seed gives byte-identical output.',
+  )
+  .option('--count <n>', 'how many events, redeliveries included', '100')
+  .option('--seed <n>', 'seed of the generator: the same seed gives the same bytes', '1')
+  .option('--campaigns <k>', 'spread the calls over k campaigns (default 3: two outbound, one inbound)')
+  .addOption(
+    new Option('--type <type>', 'only events of this type (repeatable)')
+      .choices(eventTypes)
+      .argParser((value: string, previous: string[] | undefined) => {
+        if (!(eventTypes as readonly string[]).includes(value)) {
+          throw new InvalidArgumentError(`Allowed choices are ${eventTypes.join(', ')}.`);
+        }
+        return [...(previous ?? []), value];
+      }),
+  )
+  .option('--batch-size <n>', 'JSON arrays of at most n events (json: one after another; ndjson: one per line)')
+  .addOption(new Option('--format <format>', 'output format').choices(generateFormats).default('json'))
+  .option('-o, --out <file>', 'write to this file (replaced only once complete) instead of stdout')
+  .option(
+    '--set <path=value>',
+    'set a field in every event, e.g. data.status=Partial (JSON or text; repeatable)',
+    collect,
+  )
+  .option('--redeliveries <p>', 'deliver this fraction of events a second time, a few events later (e.g. 0.02)')
+  .option('--defects <p>', 'put a missing/trailing comma or a missing colon into this fraction of elements')
+  .option('--start-time <time>', 'ISO-8601 time of the first call (default 2022-09-01T00:00:00Z)')
+  .addHelpText(
+    'after',
+    `
+Each defect is listed on stderr as file:line:column, where \`callhook validate\`
+reports it. --out is replaced only once complete (a temporary file beside it).
+
+Examples:
+  $ callhook generate --count 1000 --seed 7 --out export.json
+  $ callhook generate --count 200 --format ndjson --type CallComplete \\
+      --set data.status=Partial
+  $ callhook generate --count 500 --batch-size 50 --redeliveries 0.02 \\
+      --defects 0.01 > batches.json
+  $ callhook generate --count 100000 | callhook summarise
+
+Exit codes:
+  0    written
+  2    usage or I/O error
+  130  interrupted (Ctrl-C): --out is left as it was`,
+  )
+  .action(run(async () => (await import('./commands/generate.js')).generate));
+
+program
+  .command('schema')
+  .summary('print the payload contract as JSON Schema, or as an OpenAPI 3.1 webhooks document')
+  .description(
+    'Print JSON Schema (draft 2020-12 by default) for one event type or all of them, built from the same valibot schemas validate uses; or, with --openapi, an OpenAPI 3.1 document whose webhooks describe each delivery.',
+  )
+  .addOption(new Option('--type <type>', 'only this event type').choices(eventTypes))
+  .addOption(new Option('--draft <draft>', 'JSON Schema draft').choices(schemaDrafts).default('2020-12'))
+  .option('--strict', 'mirror validate --strict: fields the documentation does not name are refused')
+  .option('--openapi', 'print an OpenAPI 3.1 document with a webhook per event type')
+  .addHelpText(
+    'after',
+    `
+The schema accepts an event exactly when validate (with the same --type and
+--strict) finds no error in it; without --strict, undocumented fields are
+accepted. What JSON Schema cannot express is in its $comment, and on stderr.
+
+Examples:
+  $ callhook schema > webhook-event.schema.json
+  $ callhook schema --type CallComplete --draft 07
+  $ callhook schema --openapi > webhooks.openapi.json
+
+Exit codes:
+  0    printed
+  2    usage error (bad option)`,
+  )
+  .action(run(async () => (await import('./commands/schema.js')).schema));
 
 program
   .command('listen')

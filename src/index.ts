@@ -1,18 +1,57 @@
 /**
- * callhook as a library: the payload schemas, their inferred types, and the functions that
- * classify, validate and read webhook events.
+ * callhook as a library: validate one event, read events from files, streams or strings, sign
+ * and verify deliveries, the payload schemas with their inferred types, the contract as JSON
+ * Schema or OpenAPI, and a generator of realistic traffic. Works where code generation from
+ * strings is refused (edge runtimes, a CSP, `node --disallow-code-generation-from-strings`).
  */
 
 export {
   type EventEnvelope,
+  type FieldOverride,
+  fictionalPhones,
+  type GeneratedDelivery,
   type GeneratedEvent,
+  type GenerateEventsOptions,
   type GenerateOptions,
   generateCalls,
+  generateEvents,
   generateTypedCalls,
+  parseFieldOverride,
   type WireEvent,
 } from './core/generate.js';
+export type { SchemaDraft } from './core/generate-names.js';
+export { CallhookError } from './errors.js';
+export {
+  defaultHmacHeader,
+  defaultToleranceSeconds,
+  type HeaderSource,
+  type VerifyFailure,
+  type VerifyOptions,
+  type VerifyResult,
+  verifyHexHmac,
+  verifyStandardWebhook,
+} from './http/verify.js';
 export { listSources, type ReadOptions, readRecords, type Source } from './input/read.js';
 export type { ElementInfo, InputRecord, Location, Problem, Repair } from './input/types.js';
+export {
+  type CallAttemptedEvent,
+  type CallCompleteEvent,
+  type CallReceivedEvent,
+  type EventSource,
+  type ReadEventsOptions,
+  type ReadItem,
+  readEvents,
+  type SignHexHmacOptions,
+  type SignStandardWebhookOptions,
+  type SmsEvent,
+  type StandardWebhookHeaders,
+  schemas,
+  signHexHmac,
+  signStandardWebhook,
+  type ValidateEventOptions,
+  type ValidateEventResult,
+  validateEvent,
+} from './library.js';
 export {
   type CheckOptions,
   type CheckResult,
@@ -21,3 +60,11 @@ export {
   type SchemaIssue,
 } from './schema/check.js';
 export * from './schema/events.js';
+export {
+  type JsonSchemaDocument,
+  type JsonSchemaOptions,
+  jsonSchemaGaps,
+  type OpenApiOptions,
+  toJsonSchema,
+  toOpenApi,
+} from './schema/json-schema.js';

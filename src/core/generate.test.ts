@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { checkEvent } from '../schema/check.js';
 import type { CallCompleteData, CallStatus, EventType } from '../schema/events.js';
-import { type GeneratedEvent, generateCalls, generateTypedCalls } from './generate.js';
+import {
+  fictionalPhones,
+  type GeneratedEvent,
+  generateCalls,
+  generateEvents,
+  generateTypedCalls,
+  parseFieldOverride,
+} from './generate.js';
 
 const calls = 1500;
 const events: GeneratedEvent[] = [...generateTypedCalls({ seed: 42, calls })];
@@ -126,5 +133,87 @@ describe('generateCalls', () => {
     expect(() => [...generateCalls({ seed: 1.5, calls: 1 })]).toThrow(/seed/);
     expect(() => [...generateCalls({ seed: 1, calls: 1, campaigns: 0 })]).toThrow(/campaigns/);
     expect(() => [...generateCalls({ seed: 1, calls: 1, startTime: 'yesterday' })]).toThrow(/startTime/);
+  });
+});
+
+describe('generateEvents', () => {
+  const payloadOf = (event: unknown) => {
+    const record = event as Record<string, unknown>;
+    return (Object.hasOwn(record, 'eventType') ? record.data : record) as Record<string, unknown>;
+  };
+
+  it('yields exactly count events, the same for the same seed and different for another', () => {
+    const first = [...generateEvents({ count: 500, seed: 9 })];
+    expect(first).toHaveLength(500);
+    expect([...generateEvents({ count: 500, seed: 9 })]).toEqual(first);
+    expect([...generateEvents({ count: 500, seed: 10 })]).not.toEqual(first);
+    expect([...generateEvents({ count: 0 })]).toEqual([]);
+  });
+
+  it("names only the fictitious numbers of the platform page's range", () => {
+    const phones = new Set<string>();
+    for (const { event } of generateEvents({ count: 3000, seed: 2, campaigns: 8 })) {
+      const data = payloadOf(event);
+      for (const key of ['phone', 'from', 'to']) if (typeof data[key] === 'string') phones.add(data[key] as string);
+    }
+    expect(phones.size).toBeGreaterThan(10);
+    for (const phone of phones) expect(fictionalPhones).toContain(phone);
+    for (const phone of fictionalPhones) expect(phone).toMatch(/^614915[7-9]\d{4}$/);
+  });
+
+  it('keeps only the types asked for', () => {
+    const only = [...generateEvents({ count: 200, seed: 4, types: ['SMSReceived', 'CallReceived'] })];
+    expect(only).toHaveLength(200);
+    expect(new Set(only.map((e) => e.type))).toEqual(new Set(['SMSReceived', 'CallReceived']));
+  });
+
+  it('redelivers about the fraction asked for, each a copy of an event delivered a little earlier', () => {
+    const events = [...generateEvents({ count: 4000, seed: 5, redeliveries: 0.05 })];
+    const copies = events.filter((e) => e.redelivery);
+    expect(copies.length / events.length).toBeGreaterThan(0.03);
+    expect(copies.length / events.length).toBeLessThan(0.07);
+    const seen = new Map<unknown, number>();
+    events.forEach((e, index) => {
+      if (!e.redelivery) seen.set(e.event, index);
+      else {
+        const original = seen.get(e.event);
+        expect(original).toBeDefined();
+        expect(index - original!).toBeGreaterThan(0);
+        expect(index - original!).toBeLessThanOrEqual(21);
+      }
+    });
+    // The same events as without redeliveries, with the copies in between.
+    const plain = [...generateEvents({ count: 4000, seed: 5 })].map((e) => e.event);
+    expect(events.filter((e) => !e.redelivery).map((e) => e.event)).toEqual(
+      plain.slice(0, events.length - copies.length),
+    );
+  });
+
+  it("sets fields in every event: data.* names a bare event's own field too, and __proto__ stays data", () => {
+    const set = [
+      parseFieldOverride('data.campaignId=00000000-0000-4000-8000-000000000000'),
+      parseFieldOverride('data.extra={"n":1}'),
+      parseFieldOverride('data.__proto__.polluted=true'),
+      parseFieldOverride('data.count=42'),
+      parseFieldOverride('data.note=not JSON, kept as text'),
+    ];
+    for (const { event } of generateEvents({ count: 100, seed: 1, set })) {
+      const data = payloadOf(event);
+      expect(data.campaignId).toBe('00000000-0000-4000-8000-000000000000');
+      expect(data.extra).toEqual({ n: 1 });
+      expect(data.count).toBe(42);
+      expect(data.note).toBe('not JSON, kept as text');
+      expect(Object.hasOwn(data, '__proto__')).toBe(true);
+      expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(() => parseFieldOverride('status')).toThrow(/path=value/);
+    expect(() => parseFieldOverride('data..status=x')).toThrow(/empty segment/);
+  });
+
+  it('refuses options it cannot honour', () => {
+    expect(() => [...generateEvents({ count: -1 })]).toThrow(/count/);
+    expect(() => [...generateEvents({ count: 1, redeliveries: 1.5 })]).toThrow(/redeliveries/);
+    expect(() => [...generateEvents({ count: 1, types: ['Nope' as never] })]).toThrow();
   });
 });

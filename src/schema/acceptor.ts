@@ -137,13 +137,25 @@ function compile(schema: Node): Acceptor | undefined {
   const source = new AcceptorSource();
   const body = source.check(schema, 'value');
   if (body === undefined) return undefined;
-  const make = new Function('isUuid', 'k', `return function accept(value) {\n${body}\nreturn true;\n};`);
-  return make(isUuid, source.constants) as Acceptor;
+  let make: (...args: unknown[]) => Acceptor;
+  try {
+    make = new Function('isUuid', 'k', `return function accept(value) {\n${body}\nreturn true;\n};`) as typeof make;
+  } catch (error) {
+    // Hint: where code generation from strings is refused (node --disallow-code-generation-from-strings,
+    // edge runtimes, a Content-Security-Policy without 'unsafe-eval'), `new Function` throws an
+    // EvalError; valibot alone then checks every value: slower, and exactly as right.
+    if (error instanceof EvalError) return undefined;
+    throw error;
+  }
+  return make(isUuid, source.constants);
 }
 
 const compiled = new WeakMap<object, Acceptor>();
 
-/** The acceptor of `schema`, compiled once; one that never says yes when the schema has parts it does not know. */
+/**
+ * The acceptor of `schema`, compiled once; one that never says yes (so valibot decides) when the
+ * schema has parts it does not know or code generation is refused.
+ */
 export function acceptorOf(schema: v.GenericSchema): Acceptor {
   let accept = compiled.get(schema);
   if (!accept) {

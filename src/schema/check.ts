@@ -59,8 +59,8 @@ export function pointerSegment(key: string | number): string {
   return String(key).replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
-// Keys that only one type has: a bare event is classified by the most of them it carries.
-const shapeKeys: ReadonlyArray<readonly [EventType, readonly string[]]> = [
+/** Keys that only one type has: a bare event is classified by the most of them it carries. */
+export const shapeKeys: ReadonlyArray<readonly [EventType, readonly string[]]> = [
   ['CallComplete', ['sessionId', 'callResultId', 'flow', 'lastStepName', 'startedTime', 'requests', 'name']],
   ['CallAttempted', ['status', 'note']],
   ['CallReceived', ['type']],

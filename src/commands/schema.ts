@@ -1,0 +1,24 @@
+/** `callhook schema`: the payload contract as JSON Schema, or as an OpenAPI 3.1 webhooks document. */
+import type { SchemaDraft } from '../core/generate-names.js';
+import { jsonSchemaGaps, toJsonSchema, toOpenApi } from '../schema/json-schema.js';
+import type { EventType } from '../schema/names.js';
+import { version } from '../version.js';
+
+/** The options `schema` takes, as commander parsed them. */
+export interface SchemaCommandOptions {
+  type?: EventType;
+  draft: SchemaDraft;
+  strict?: boolean;
+  openapi?: boolean;
+}
+
+/** Prints the JSON Schema (or OpenAPI document) on stdout, and what it cannot express on stderr. */
+export function schema(options: SchemaCommandOptions): void {
+  const document = options.openapi
+    ? toOpenApi({ strict: options.strict, version })
+    : toJsonSchema({ type: options.type, draft: options.draft, strict: options.strict });
+  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  process.stderr.write(
+    `callhook: the schema mirrors validate${options.strict ? ' --strict' : ''}; it cannot express:\n${jsonSchemaGaps.map((gap) => `  - ${gap}\n`).join('')}`,
+  );
+}

@@ -1,0 +1,99 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { generateEvents } from './core/generate.js';
+import { verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
+import { type ReadItem, readEvents, signHexHmac, signStandardWebhook, validateEvent } from './library.js';
+import { checkEvent } from './schema/check.js';
+
+const events = [...generateEvents({ count: 40, seed: 12 })].map((e) => e.event);
+
+async function collect(items: AsyncIterable<ReadItem>): Promise<ReadItem[]> {
+  const out: ReadItem[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+describe('validateEvent', () => {
+  it('gives the CLI check as { ok, type, event, issues }', () => {
+    const [event] = events;
+    const good = validateEvent(event);
+    expect(good.ok).toBe(true);
+    expect(good.event).toEqual(checkEvent(event).event);
+    const bad = validateEvent({ ...(event as object), unexpected: 1 }, { strict: true });
+    expect(bad).toMatchObject({ ok: false, event: undefined });
+    expect(bad.issues).toEqual([
+      {
+        severity: 'error',
+        code: 'unknown-field',
+        message: 'field "unexpected" is not in the documented payload',
+        pointer: '/unexpected',
+      },
+    ]);
+    expect(validateEvent(42).issues[0]).toMatchObject({ code: 'not-an-object', pointer: '' });
+    const sms = {
+      time: '2022-09-01T00:00:00Z',
+      from: '61491570006',
+      to: '61491573087',
+      message: 'hi',
+      campaignId: '31e6080f-1566-47d5-b6ba-c53d7a0ad947',
+    };
+    expect(validateEvent(sms).type).toBe('SMS');
+    expect(validateEvent(sms, { type: 'SMSReceived' }).type).toBe('SMSReceived');
+  });
+});
+
+describe('readEvents', () => {
+  const text = `${JSON.stringify(events.slice(0, 20), null, 2)}\n${JSON.stringify(events.slice(20), null, 2).replace(/,\n(\s+)"phone"/, '\n$1"phone"')}\n`;
+
+  it('reads a string, a stream and an async iterable the same way, with positions and problems', async () => {
+    const fromString = await collect(readEvents(text));
+    const fromStream = await collect(readEvents(Readable.from([Buffer.from(text)])));
+    async function* bytes() {
+      for (let i = 0; i < text.length; i += 1000) yield Buffer.from(text.slice(i, i + 1000));
+    }
+    const fromIterable = await collect(readEvents(bytes()));
+    expect(JSON.stringify(fromStream).replaceAll('<stream>', '<string>')).toBe(JSON.stringify(fromString));
+    expect(
+      fromString.every((item) => (item.kind === 'problem' ? item.problem : item.position).file === '<string>'),
+    ).toBe(true);
+    expect(fromIterable).toEqual(fromStream);
+    expect(fromString.filter((item) => item.kind === 'event')).toHaveLength(39);
+    const invalid = fromString.filter((item) => item.kind === 'invalid');
+    expect(invalid).toHaveLength(1);
+    expect(invalid[0]).toMatchObject({ position: { pointer: expect.stringMatching(/^\/\d+$/) } });
+    expect(invalid[0]!.kind === 'invalid' && invalid[0]!.problems[0]!.code).toBe('missing-comma');
+    const second = fromString.find((item) => item.kind === 'event' && item.position.line > 3);
+    expect(second?.kind === 'event' && second.position.column).toBe(3);
+  });
+
+  it('reads paths as the CLI does, and refuses a missing one', async () => {
+    const items = await collect(readEvents(['fixtures/valid/outbound-with-reattempts.json']));
+    expect(items.length).toBeGreaterThan(3);
+    expect(items.every((item) => item.kind === 'event')).toBe(true);
+    await expect(collect(readEvents(['no/such/file.json']))).rejects.toThrow(/no such file/);
+  });
+});
+
+describe('signing and verifying', () => {
+  const body = JSON.stringify(events.slice(0, 3));
+
+  it('signs with Standard Webhooks so that verifyStandardWebhook accepts it, and names why a change fails', () => {
+    const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    const headers = signStandardWebhook(body, { secrets: secret, id: 'msg_1', timestamp: 1_700_000_000 });
+    expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    const options = { secrets: [secret], now: 1_700_000_010_000 };
+    expect(verifyStandardWebhook(body, headers, options)).toEqual({ ok: true, secretIndex: 0 });
+    expect(verifyStandardWebhook(`${body} `, headers, options)).toMatchObject({ ok: false });
+    expect(verifyStandardWebhook(body, headers, { ...options, now: 1_700_001_000_000 })).toMatchObject({
+      ok: false,
+      reason: 'timestamp-too-old',
+    });
+  });
+
+  it('signs with a hex HMAC so that verifyHexHmac accepts it', () => {
+    const headers = signHexHmac(body, { secrets: ['one', 'two'] });
+    expect(Object.keys(headers)).toEqual(['x-signature']);
+    expect(verifyHexHmac(body, headers, { secrets: ['two'] })).toEqual({ ok: true, secretIndex: 0 });
+    expect(verifyHexHmac(body, headers, { secrets: ['three'] })).toMatchObject({ ok: false, reason: 'wrong-secret' });
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * The library's own entry points: validate one event, read events from paths, a stream or a
+ * string, and sign a delivery. Thin: each is the code the CLI runs, given a shape that suits a
+ * program (results, not exit codes).
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
+import { hmacKeys, standardKeys } from './http/verify.js';
+import { readRecords } from './input/read.js';
+import type { Location, Problem } from './input/types.js';
+import { checkEvent, type SchemaIssue } from './schema/check.js';
+import {
+  CallAttemptedDataSchema,
+  CallCompleteDataSchema,
+  CallReceivedDataSchema,
+  EnvelopeSchema,
+  type EventKind,
+  FlowStepSchema,
+  SmsDataSchema,
+  type WebhookEvent,
+} from './schema/events.js';
+import type { EventType } from './schema/names.js';
+
+/** The valibot schemas of the payloads: each type's fields (CallComplete's `data`), the envelope and a flow step. */
+export const schemas = {
+  CallComplete: CallCompleteDataSchema,
+  CallAttempted: CallAttemptedDataSchema,
+  CallReceived: CallReceivedDataSchema,
+  SMSSent: SmsDataSchema,
+  SMSReceived: SmsDataSchema,
+  Envelope: EnvelopeSchema,
+  FlowStep: FlowStepSchema,
+} as const;
+
+/** A validated CallComplete event. */
+export type CallCompleteEvent = Extract<WebhookEvent, { type: 'CallComplete' }>;
+/** A validated CallAttempted event. */
+export type CallAttemptedEvent = Extract<WebhookEvent, { type: 'CallAttempted' }>;
+/** A validated CallReceived event. */
+export type CallReceivedEvent = Extract<WebhookEvent, { type: 'CallReceived' }>;
+/** A validated SMS event: `SMSSent`, `SMSReceived`, or `SMS` when a bare event cannot say which. */
+export type SmsEvent = Extract<WebhookEvent, { type: 'SMSSent' | 'SMSReceived' | 'SMS' }>;
+
+/** How `validateEvent` reads a value. */
+export interface ValidateEventOptions {
+  /** Read the value as this type (as `validate --type`) instead of telling it from its keys. */
+  type?: EventType | undefined;
+  /** Refuse fields the documentation does not name (as `validate --strict`). */
+  strict?: boolean | undefined;
+}
+
+/** What `validateEvent` found. */
+export interface ValidateEventResult {
+  /** True when there is no error (warnings may remain in `issues`). */
+  ok: boolean;
+  /** The type the value was read as, if it could be told. */
+  type: EventKind | undefined;
+  /** The event, in one shape for enveloped and bare events; set exactly when `ok`. */
+  event: WebhookEvent | undefined;
+  /** Errors and warnings, each with a JSON pointer into the value, a code and a message, as the CLI reports them. */
+  issues: SchemaIssue[];
+}
+
+/**
+ * Validates one parsed JSON value as a webhook event, as `callhook validate` does: the same
+ * checks, codes and messages, pointers relative to the value.
+ */
+export function validateEvent(value: unknown, options: ValidateEventOptions = {}): ValidateEventResult {
+  const result = checkEvent(value, { type: options.type, strict: options.strict });
+  return { ok: result.event !== undefined, type: result.kind, event: result.event, issues: result.issues };
+}
+
+/** Where `readEvents` reads from: file or folder paths, a stream of bytes, or the text itself. */
+export type EventSource = readonly string[] | NodeJS.ReadableStream | AsyncIterable<Uint8Array> | string;
+
+/** How `readEvents` reads. */
+export interface ReadEventsOptions extends ValidateEventOptions {
+  /** Report a batch (a JSON array) holding more events than this. */
+  batchSize?: number | undefined;
+}
+
+/** One thing `readEvents` read: a valid event, an element that is not one, or a problem between elements. */
+export type ReadItem =
+  | {
+      kind: 'event';
+      event: WebhookEvent;
+      /** The element as parsed. */
+      value: unknown;
+      /** Where the element starts. */
+      position: Location;
+      /** Its warnings. */
+      problems: Problem[];
+      /** True when an earlier event had the same envelope id: a redelivery. */
+      duplicate: boolean;
+    }
+  | {
+      kind: 'invalid';
+      type: EventKind | undefined;
+      /** The element as parsed; undefined when it is not JSON. */
+      value: unknown;
+      position: Location;
+      /** Its errors and warnings, each at file:line:column. */
+      problems: Problem[];
+    }
+  | { kind: 'problem'; problem: Problem };
+
+function positionOf(element: Location): Location {
+  return {
+    file: element.file,
+    line: element.line,
+    column: element.column,
+    offset: element.offset,
+    pointer: element.pointer,
+  };
+}
+
+/**
+ * Reads webhook events from paths (files and folders, as the CLI does: a single path goes in an
+ * array), a byte stream, or a string of JSON or NDJSON text: an async iterable of each event
+ * with its position and problems, in bounded memory however large the input.
+ */
+export async function* readEvents(source: EventSource, options: ReadEventsOptions = {}): AsyncGenerator<ReadItem> {
+  let paths: readonly string[];
+  let stdin: NodeJS.ReadableStream | undefined;
+  // Positions name the file; text and streams have none, so they are named as such, not <stdin>.
+  let name: string | undefined;
+  if (typeof source === 'string') {
+    paths = ['-'];
+    name = '<string>';
+    stdin = Readable.from([Buffer.from(source, 'utf8')]);
+  } else if (Array.isArray(source)) paths = source as readonly string[];
+  else {
+    paths = ['-'];
+    name = '<stream>';
+    stdin =
+      typeof (source as NodeJS.ReadableStream).pipe === 'function'
+        ? (source as NodeJS.ReadableStream)
+        : Readable.from(source as AsyncIterable<Uint8Array>);
+  }
+  const records = readRecords(paths, {
+    type: options.type,
+    strict: options.strict,
+    batchSize: options.batchSize,
+    stdin,
+  });
+  const rename = <T extends { file: string }>(item: T): T => {
+    if (name !== undefined) item.file = name;
+    return item;
+  };
+  for await (const chunk of records) {
+    for (const record of chunk) {
+      if (name !== undefined && record.kind !== 'file-start' && record.kind !== 'file-end') {
+        if (record.kind === 'problem') rename(record.problem);
+        else {
+          rename(record.element);
+          for (const problem of record.problems) rename(problem);
+        }
+      }
+      if (record.kind === 'event') {
+        yield {
+          kind: 'event',
+          event: record.event,
+          value: record.value,
+          position: positionOf(record.element),
+          problems: record.problems,
+          duplicate: record.duplicate,
+        };
+      } else if (record.kind === 'invalid') {
+        yield {
+          kind: 'invalid',
+          type: record.eventKind,
+          value: record.value,
+          position: positionOf(record.element),
+          problems: record.problems,
+        };
+      } else if (record.kind === 'problem') yield { kind: 'problem', problem: record.problem };
+    }
+  }
+}
+
+/** How to sign a delivery with Standard Webhooks. */
+export interface SignStandardWebhookOptions {
+  /** `whsec_<base64>` secrets; several (key rotation) give several signatures. */
+  secrets: readonly string[] | string;
+  /** The delivery id (default: a random UUID); keep it the same on every attempt of one delivery. */
+  id?: string | undefined;
+  /** When it is signed, in Unix seconds (default: now). */
+  timestamp?: number | undefined;
+}
+
+/** The Standard Webhooks headers of a delivery. */
+export interface StandardWebhookHeaders extends Record<string, string> {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+}
+
+const secretList = (secrets: readonly string[] | string) => (typeof secrets === 'string' ? [secrets] : secrets);
+const bodyBytes = (body: string | Uint8Array) =>
+  typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+
+/**
+ * Signs a body as Standard Webhooks says (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`),
+ * exactly as `callhook replay --sign standard` does; `verifyStandardWebhook` checks it.
+ */
+export function signStandardWebhook(
+  body: string | Uint8Array,
+  options: SignStandardWebhookOptions,
+): StandardWebhookHeaders {
+  const id = options.id ?? randomUUID();
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const keys = standardKeys(secretList(options.secrets));
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': standardSignature(id, timestamp, bodyBytes(body), keys),
+  };
+}
+
+/** How to sign a delivery with a hex HMAC-SHA256 header. */
+export interface SignHexHmacOptions {
+  /** The secrets, used as their UTF-8 bytes; several give comma-separated digests. */
+  secrets: readonly string[] | string;
+  /** The header name (default `X-Signature`, as replay's `--signature-header`). */
+  header?: string | undefined;
+}
+
+/**
+ * Signs a body with the hex HMAC-SHA256 of its bytes, as `callhook replay --sign hmac` does:
+ * returns the one header to send; `verifyHexHmac` checks it.
+ */
+export function signHexHmac(body: string | Uint8Array, options: SignHexHmacOptions): Record<string, string> {
+  const header = (options.header ?? 'X-Signature').toLowerCase();
+  return { [header]: signHmacHex(bodyBytes(body), hmacKeys(secretList(options.secrets))) };
+}

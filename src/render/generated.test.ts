@@ -1,0 +1,85 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { generateEvents } from '../core/generate.js';
+import type { GenerateFormat } from '../core/generate-names.js';
+import { readRecords } from '../input/read.js';
+import { GeneratedTextWriter } from './generated.js';
+
+function render(count: number, seed: number, format: GenerateFormat, batchSize?: number, defects = 0) {
+  const writer = new GeneratedTextWriter({ format, batchSize, defects, seed });
+  let text = '';
+  for (const { event } of generateEvents({ count, seed, redeliveries: 0.05 })) text += writer.push(event);
+  return { text: text + writer.end(), defects: writer.defects };
+}
+
+/** What validate reads in the text: each problem as `line:column code pointer`, and the counts. */
+async function validateText(text: string) {
+  const problems: string[] = [];
+  let valid = 0;
+  let invalid = 0;
+  const batches = new Set<number>();
+  const stdin = Readable.from([Buffer.from(text)]);
+  for await (const records of readRecords(['-'], { stdin })) {
+    for (const record of records) {
+      if (record.kind === 'problem')
+        problems.push(`${record.problem.line}:${record.problem.column} ${record.problem.code}`);
+      if (record.kind === 'event' || record.kind === 'invalid') {
+        batches.add(record.element.batch);
+        for (const p of record.problems) {
+          if (p.severity === 'error') problems.push(`${p.line}:${p.column} ${p.code} ${p.pointer}`);
+        }
+        if (record.kind === 'event') valid++;
+        else invalid++;
+      }
+    }
+  }
+  return { problems: problems.sort(), valid, invalid, batches: batches.size };
+}
+
+const layouts: Array<[GenerateFormat, number | undefined]> = [
+  ['json', undefined],
+  ['json', 7],
+  ['ndjson', undefined],
+  ['ndjson', 5],
+];
+
+describe('GeneratedTextWriter', () => {
+  it.each(layouts)('writes %s (batch size %s) that validate reads back whole and valid', async (format, batchSize) => {
+    const { text } = render(60, 3, format, batchSize);
+    const read = await validateText(text);
+    expect(read).toMatchObject({ problems: [], valid: 60, invalid: 0 });
+    if (batchSize) expect(read.batches).toBe(Math.ceil(60 / batchSize));
+    if (format === 'json' && !batchSize) expect(JSON.parse(text)).toHaveLength(60);
+    if (format === 'ndjson' && !batchSize) expect(text.split('\n')).toHaveLength(61);
+  });
+
+  it.each(layouts)(
+    'puts each defect of %s (batch size %s) where validate finds it, and validate finds no other',
+    async (format, batchSize) => {
+      for (const seed of [1, 2, 3]) {
+        const { text, defects } = render(120, seed, format, batchSize, 0.3);
+        expect(defects.length).toBeGreaterThan(15);
+        expect(new Set(defects.map((d) => d.code))).toEqual(
+          new Set(['missing-comma', 'trailing-comma', 'missing-colon']),
+        );
+        const read = await validateText(text);
+        expect(read.problems).toEqual(defects.map((d) => `${d.line}:${d.column} ${d.code} ${d.pointer}`).sort());
+        expect(read.invalid).toBe(defects.length);
+        expect(read.valid).toBe(120 - defects.length);
+      }
+    },
+  );
+
+  it('keeps the events of a seed the same with and without defects', () => {
+    const clean = render(50, 8, 'ndjson').text.split('\n');
+    const damaged = render(50, 8, 'ndjson', undefined, 0.5).text.split('\n');
+    const same = clean.filter((line, index) => line === damaged[index]).length;
+    expect(same).toBeGreaterThan(10);
+    expect(same).toBeLessThan(50);
+  });
+
+  it('writes an empty export as [] and an empty NDJSON file as nothing', () => {
+    expect(new GeneratedTextWriter({ format: 'json' }).end()).toBe('[]\n');
+    expect(new GeneratedTextWriter({ format: 'ndjson' }).end()).toBe('');
+  });
+});

@@ -1,0 +1,209 @@
+/**
+ * Writes generated events as the text of a file: one JSON array (an export), several arrays
+ * (delivery batches), or NDJSON; optionally with the platform page's own mistakes (a missing or
+ * trailing comma, a missing colon) in a fraction of the elements, each located at the
+ * `line:column` where `callhook validate` reports it. Strings only: the caller writes them.
+ */
+import { mulberry32 } from '../core/generate.js';
+import type { GenerateFormat } from '../core/generate-names.js';
+import { pointerSegment } from '../schema/check.js';
+
+/** The mistakes `--defects` makes, named by the code `validate` reports for each. */
+export const defectCodes = ['missing-comma', 'trailing-comma', 'missing-colon'] as const;
+/** A defect code. */
+export type DefectCode = (typeof defectCodes)[number];
+
+/** A mistake put into the output on purpose, where `validate` reports it. */
+export interface Defect {
+  code: DefectCode;
+  /** 1-based line and column (UTF-16 code units) of the output. */
+  line: number;
+  column: number;
+  /** JSON pointer of the member the mistake follows or sits in, from the file's top-level value. */
+  pointer: string;
+}
+
+/** How to lay out the text. */
+export interface GeneratedTextOptions {
+  format: GenerateFormat;
+  /** Events per array; without it `json` is one array of everything and `ndjson` one event per line. */
+  batchSize?: number | undefined;
+  /** The fraction of elements given one mistake (default 0). */
+  defects?: number | undefined;
+  /** Seed of the choice of defective elements and of their mistakes. */
+  seed?: number | undefined;
+}
+
+/**
+ * Places in an element's text where a mistake can go, as offsets into that text. Hint: only next
+ * to a plain value (a string, number, true, false or null), as the page's own mistakes are: after
+ * a missing colon before an object, validate's recovery reads on differently and reports more.
+ */
+interface Marks {
+  /** A comma between two members of an object, with the pointer of the member before it. */
+  commas: Array<{ offset: number; pointer: string }>;
+  /** The end of an object's last member, where a trailing comma would go. */
+  ends: Array<{ offset: number; pointer: string }>;
+  /** The colon after a member's key. */
+  colons: Array<{ offset: number; pointer: string }>;
+}
+
+/**
+ * `JSON.stringify(value, null, indent)` (or without `indent`, minified), with the places a
+ * mistake can go. Slower than JSON.stringify, so only elements that get a mistake go through it.
+ */
+function stringifyWithMarks(value: unknown, indent: string, pointer: string, marks: Marks): string {
+  const pretty = indent !== '';
+  // `start` is where the node's text begins in the element's text, so marks are element offsets.
+  const write = (node: unknown, depth: string, at: string, start: number): string => {
+    if (typeof node !== 'object' || node === null) return JSON.stringify(node) ?? 'null';
+    const inner = pretty ? depth + indent : '';
+    const open = pretty ? `\n${inner}` : '';
+    const close = pretty ? `\n${depth}` : '';
+    if (Array.isArray(node)) {
+      if (node.length === 0) return '[]';
+      let text = '[';
+      node.forEach((item, index) => {
+        text += index === 0 ? open : `,${open}`;
+        text += write(item, inner, `${at}/${index}`, start + text.length);
+      });
+      return `${text}${close}]`;
+    }
+    const entries = Object.entries(node).filter(([, item]) => item !== undefined);
+    if (entries.length === 0) return '{}';
+    let text = '{';
+    let previous = '';
+    let previousPlain = false;
+    for (const [index, [key, item]] of entries.entries()) {
+      if (index > 0) {
+        if (previousPlain) marks.commas.push({ offset: start + text.length, pointer: previous });
+        text += ',';
+      }
+      const member = `${at}/${pointerSegment(key)}`;
+      const plain = typeof item !== 'object' || item === null;
+      text += `${open}${JSON.stringify(key)}`;
+      if (plain) marks.colons.push({ offset: start + text.length, pointer: member });
+      text += pretty ? ': ' : ':';
+      text += write(item, inner, member, start + text.length);
+      previous = member;
+      previousPlain = plain;
+    }
+    marks.ends.push({ offset: start + text.length, pointer: previous });
+    return `${text}${close}}`;
+  };
+  return write(value, '', pointer, 0);
+}
+
+/**
+ * Turns events into text, an element at a time, keeping count of lines so every defect can be
+ * located. `push` returns the text of one element with what precedes it; `end` what closes the file.
+ */
+export class GeneratedTextWriter {
+  /** Every defect made so far, in output order. */
+  readonly defects: Defect[] = [];
+  private readonly random: () => number;
+  private readonly rate: number;
+  private readonly pretty: boolean;
+  private inBatch = 0;
+  private elements = 0;
+  /** Lines written so far, less one: the 0-based line the next text starts on. */
+  private line = 0;
+  /** UTF-16 units written since the last line break. */
+  private column = 0;
+
+  constructor(private readonly options: GeneratedTextOptions) {
+    this.rate = options.defects ?? 0;
+    this.random = mulberry32((options.seed ?? 1) ^ 0x1b873593);
+    this.pretty = options.format === 'json';
+  }
+
+  /** The text of the next element, with the separators and brackets before it. */
+  push(event: unknown): string {
+    const { batchSize } = this.options;
+    let prefix: string;
+    let elementPointer: string;
+    if (this.options.format === 'ndjson' && batchSize === undefined) {
+      prefix = this.elements === 0 ? '' : '\n';
+      elementPointer = '';
+    } else {
+      const full = batchSize !== undefined && this.inBatch === batchSize;
+      if (this.elements === 0 || full) {
+        const close = this.elements === 0 ? '' : this.pretty ? '\n]\n' : ']\n';
+        prefix = `${close}${this.pretty ? '[\n' : '['}`;
+        this.inBatch = 0;
+      } else prefix = this.pretty ? ',\n' : ',';
+      elementPointer = `/${this.inBatch}`;
+      if (this.pretty) prefix += '  ';
+      this.inBatch++;
+    }
+    this.elements++;
+    this.advance(prefix);
+    const text =
+      this.rate > 0 && this.random() < this.rate
+        ? this.withDefect(event, elementPointer)
+        : this.pretty
+          ? // Hint: as an array's element, JSON.stringify indents it already: no second pass to re-indent.
+            JSON.stringify([event], null, 2).slice(4, -2)
+          : JSON.stringify(event);
+    this.advance(text);
+    return prefix + text;
+  }
+
+  /** What ends the file. */
+  end(): string {
+    if (this.elements === 0) return this.options.format === 'json' ? '[]\n' : '';
+    if (this.options.format === 'ndjson' && this.options.batchSize === undefined) return '\n';
+    return this.pretty ? '\n]\n' : ']\n';
+  }
+
+  /** Moves the position past `text`. */
+  private advance(text: string): void {
+    // Positions are needed only to report defects.
+    if (this.rate === 0) return;
+    const last = text.lastIndexOf('\n');
+    if (last === -1) {
+      this.column += text.length;
+      return;
+    }
+    let breaks = 0;
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) breaks++;
+    this.line += breaks;
+    this.column = text.length - last - 1;
+  }
+
+  /** The element's text with one mistake, recorded where `validate` reports it. */
+  private withDefect(event: unknown, pointer: string): string {
+    const marks: Marks = { commas: [], ends: [], colons: [] };
+    const clean = stringifyWithMarks(event, this.pretty ? '  ' : '', pointer, marks);
+    const text = this.pretty ? clean.replaceAll('\n', '\n  ') : clean;
+    // Hint: re-indenting adds two characters after every line break before an offset.
+    const shift = (offset: number) => {
+      if (!this.pretty) return offset;
+      let breaks = 0;
+      for (let at = clean.indexOf('\n'); at !== -1 && at < offset; at = clean.indexOf('\n', at + 1)) breaks++;
+      return offset + 2 * breaks;
+    };
+    const choices = defectCodes.filter((code) => this.placesFor(code, marks).length > 0);
+    if (choices.length === 0) return text;
+    const code = choices[Math.floor(this.random() * choices.length)]!;
+    const places = this.placesFor(code, marks);
+    const place = places[Math.floor(this.random() * places.length)]!;
+    const offset = shift(place.offset);
+    let damaged: string;
+    if (code === 'trailing-comma') damaged = `${text.slice(0, offset)},${text.slice(offset)}`;
+    else damaged = text.slice(0, offset) + text.slice(offset + 1); // the comma or the colon goes
+    // Hint: validate points at the comma itself for a trailing comma, and at the gap where the
+    // comma or colon belongs for a missing one: the same offset in each case.
+    const reported = offset;
+    const before = damaged.lastIndexOf('\n', reported - 1);
+    let lines = 0;
+    for (let at = damaged.indexOf('\n'); at !== -1 && at < reported; at = damaged.indexOf('\n', at + 1)) lines++;
+    const column = before === -1 ? this.column + reported : reported - before - 1;
+    this.defects.push({ code, line: this.line + lines + 1, column: column + 1, pointer: place.pointer });
+    return damaged;
+  }
+
+  private placesFor(code: DefectCode, marks: Marks): Marks['commas'] {
+    return code === 'missing-comma' ? marks.commas : code === 'trailing-comma' ? marks.ends : marks.colons;
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * The payload contract as JSON Schema (draft 2020-12 or 07) and as an OpenAPI 3.1 document,
+ * converted from the same valibot schemas `validate` uses, so the two cannot drift. Where a
+ * valibot check converts to something JSON Schema validators read differently, an override
+ * writes the check's own expression; what JSON Schema cannot say is listed in `$comment`.
+ */
+import { type ConversionConfig, toJsonSchema as convert, type JsonSchema } from '@valibot/to-json-schema';
+import type * as v from 'valibot';
+import type { SchemaDraft } from '../core/generate-names.js';
+import * as instant from '../core/instant.js';
+import { shapeKeys } from './check.js';
+import { dataSchemas, EnvelopeSchema, type EventType, eventTypes, FlowStepSchema } from './events.js';
+
+/** How to build the JSON Schema. */
+export interface JsonSchemaOptions {
+  /** One event type (as `validate --type`), or all of them (default). */
+  type?: EventType | undefined;
+  /** `2020-12` (default) or `07`. */
+  draft?: SchemaDraft | undefined;
+  /** Mirror `validate --strict`: objects refuse fields the documentation does not name. */
+  strict?: boolean | undefined;
+}
+
+/** A JSON Schema document, as plain JSON. */
+export type JsonSchemaDocument = Record<string, unknown>;
+
+/**
+ * What the schema cannot express, said in its `$comment` and by `callhook schema` on stderr.
+ * None of these changes which events are accepted: they are warnings, or facts about a stream.
+ */
+export const jsonSchemaGaps = [
+  'the consistency rules validate reports as warnings (status-flow, last-step, time-order, missing-note, missing-correlation) do not make an event invalid, and are not expressed',
+  'a repeated event id (a redelivery) is a fact about a stream of events, not about one event',
+  'duplicate keys and "__proto__" keys are facts about the JSON text; a schema sees the parsed value',
+  "a bare SMSSent and SMSReceived have the same fields: only the envelope's eventType (or validate --type) tells them apart",
+] as const;
+
+// Hint: ajv-formats' "uuid" also accepts a "urn:uuid:" prefix, and "date-time" (RFC 3339) refuses
+// what validate accepts (a space before the offset, +0530) and accepts what it refuses (a
+// lowercase "t", 23:59:60); so each check is written as the expression validate itself applies.
+const uuidPattern = '^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$';
+
+// The shape of a timestamp after its date: `T` or a space, HH:MM:SS, 1-9 digits of fraction, then
+// Z or an offset ±HH, ±HH:MM or ±HHMM (optionally after a space).
+const timeOfDay =
+  '[T ](?:[01]\\d|2[0-3])(?::[0-5]\\d){2}(?:\\.\\d{1,9})?(?:Z| ?[+-](?:[01]\\d|2[0-3])(?::?[0-5]\\d)?)$';
+/**
+ * A timestamp whose date the calendar has: 31-day months to 31, others to 30, February to 28,
+ * and to 29 in a leap year (a year divisible by 4, except centuries not divisible by 400).
+ */
+const calendarTimestampPattern = `^(?:\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))|(?:\\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)${timeOfDay}`;
+
+type Action = { type: string; requirement?: unknown };
+
+const timestampDescription = 'ISO-8601 timestamp; the platform sends UTC with a Z, e.g. 2022-09-01T00:30:48.567Z';
+
+/** The JSON Schema of a valibot check that has no JSON Schema form of its own, when it is one callhook knows. */
+function overrideCheck(action: Action): JsonSchema | undefined {
+  // Hint: where validate reads timestamps with core/instant.ts (a `check` calling isTimestamp),
+  // a valid timestamp is also a real calendar date; that reader is looked up by name so this
+  // module works with either definition of the timestamp schema.
+  const reader: unknown = Reflect.get(instant, 'isTimestamp');
+  if (action.type === 'check' && reader !== undefined && action.requirement === reader) {
+    return { type: 'string', description: timestampDescription, pattern: calendarTimestampPattern };
+  }
+  return undefined;
+}
+
+const conversion: ConversionConfig = {
+  errorMode: 'throw',
+  overrideAction({ valibotAction, jsonSchema }) {
+    const action = valibotAction as Action;
+    if (action.type === 'uuid') return { ...jsonSchema, pattern: uuidPattern };
+    if (action.type === 'iso_timestamp' && action.requirement instanceof RegExp) {
+      const { format: _format, ...rest } = jsonSchema as JsonSchema & { format?: string };
+      return { ...rest, description: timestampDescription, pattern: action.requirement.source };
+    }
+    return overrideCheck(action);
+  },
+};
+
+/** Converts one valibot schema without its `$schema` key: the document says which draft once. */
+function converted(schema: v.GenericSchema, draft: SchemaDraft): Record<string, unknown> {
+  const { $schema: _, ...rest } = convert(schema, {
+    ...conversion,
+    target: draft === '07' ? 'draft-07' : 'draft-2020-12',
+  }) as Record<string, unknown>;
+  return rest;
+}
+
+/** Closes every object with properties (validate --strict reports any other field). */
+function closed(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(closed);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = closed(value);
+  if (out.type === 'object' && out.properties) out.additionalProperties = false;
+  return out;
+}
+
+/** Every way of choosing `size` keys. */
+function combinations(keys: readonly string[], size: number): string[][] {
+  if (size === 0) return [[]];
+  if (keys.length < size) return [];
+  const [first, ...rest] = keys as [string, ...string[]];
+  return [...combinations(rest, size - 1).map((combo) => [first, ...combo]), ...combinations(rest, size)];
+}
+
+/** At least `count` of `keys` are present (undefined: always true). */
+function atLeast(count: number, keys: readonly string[]): unknown {
+  if (count <= 0) return undefined;
+  if (count > keys.length) return { not: {} };
+  return { anyOf: combinations(keys, count).map((combo) => ({ type: 'object', required: combo })) };
+}
+
+/** At most `count` of `keys` are present (undefined: always true). */
+function atMost(count: number, keys: readonly string[]): unknown {
+  const more = atLeast(count + 1, keys);
+  return count >= keys.length ? undefined : { not: more };
+}
+
+function allOf(parts: unknown[]): unknown {
+  const kept = parts.filter((part) => part !== undefined);
+  return kept.length === 0 ? {} : kept.length === 1 ? kept[0] : { allOf: kept };
+}
+
+/**
+ * The keys condition under which validate, given no type, reads a bare object as `type`: it
+ * counts each type's telltale keys and takes the type with the most, refusing a tie.
+ */
+function shapeCondition(type: EventType, required: readonly string[]): unknown {
+  // Hint: SMSSent's keys stand for both SMS types, which have the same fields.
+  const listed = type === 'SMSReceived' ? 'SMSSent' : type;
+  const own = shapeKeys.find(([candidate]) => candidate === listed)?.[1] ?? [];
+  const others = shapeKeys.filter(([candidate]) => candidate !== listed).map(([, keys]) => keys);
+  const least = own.filter((key) => required.includes(key)).length;
+  const cases: unknown[] = [];
+  for (let score = Math.max(least, 1); score <= own.length; score++) {
+    const exactly = [atLeast(score, own), score < own.length ? atMost(score, own) : undefined];
+    const beaten = others.map((keys) => atMost(score - 1, keys));
+    cases.push(allOf([...exactly, ...beaten]));
+  }
+  return cases.length === 1 ? cases[0] : { anyOf: cases };
+}
+
+// Hint: `type: 'object'` beside each `required` changes nothing (the value is an object by then)
+// and keeps ajv's strict mode, which wants every keyword next to the type it applies to, content.
+/** validate reads an object as an envelope when it has `eventType`, or an object `data` and `createdAt`. */
+const notEnveloped = {
+  not: {
+    anyOf: [
+      { type: 'object', required: ['eventType'] },
+      { type: 'object', required: ['data', 'createdAt'], properties: { data: { type: 'object' } } },
+    ],
+  },
+};
+
+const definitionNames: Record<EventType, string> = {
+  CallComplete: 'CallCompleteData',
+  CallAttempted: 'CallAttemptedData',
+  CallReceived: 'CallReceivedData',
+  SMSSent: 'SmsData',
+  SMSReceived: 'SmsData',
+};
+
+interface Definitions {
+  definitions: Record<string, unknown>;
+  /** The schemas of an enveloped event of each type. */
+  envelopes: Record<string, unknown>;
+  /** The schemas of a bare event read with no type given (by its keys), per type; SMS once. */
+  bare: Record<string, unknown>;
+  /** The schemas of a bare event read as each type (validate --type). */
+  bareTyped: Record<string, unknown>;
+}
+
+/** The definitions every document is built from; `$ref`s start with `refPrefix`. */
+function buildDefinitions(
+  draft: SchemaDraft,
+  strict: boolean,
+  refPrefix: string,
+  types: readonly EventType[],
+): Definitions {
+  const ref = (name: string) => ({ $ref: `${refPrefix}${name}` });
+  const strictly = (schema: unknown) => (strict ? closed(schema) : schema);
+  const definitions: Record<string, unknown> = { FlowStep: strictly(converted(FlowStepSchema, draft)) };
+  const required: Record<string, string[]> = {};
+  for (const type of types) {
+    const data = converted(dataSchemas[type], draft);
+    required[type] = (data.required as string[] | undefined) ?? [];
+    definitions[definitionNames[type]] = strictly(data);
+  }
+  // Hint: the converter writes the flow's items inline; point them at the one definition.
+  const callComplete = definitions.CallCompleteData as { properties?: { flow?: { items?: unknown } } } | undefined;
+  if (callComplete?.properties?.flow) callComplete.properties.flow.items = ref('FlowStep');
+
+  const envelope = converted(EnvelopeSchema, draft) as { properties: Record<string, unknown> };
+  const out: Definitions = { definitions, envelopes: {}, bare: {}, bareTyped: {} };
+  for (const type of types) {
+    const name = `${type}Envelope`;
+    definitions[name] = strictly({
+      ...envelope,
+      description: `A ${type} event in its envelope`,
+      properties: { ...envelope.properties, eventType: { const: type }, data: ref(definitionNames[type]) },
+    });
+    out.envelopes[type] = ref(name);
+    out.bareTyped[type] = { allOf: [ref(definitionNames[type]), notEnveloped] };
+  }
+  // A bare event read with no type given: only the document of every type needs these.
+  const byShape = types.length === eventTypes.length;
+  for (const type of byShape ? types.filter((candidate) => candidate !== 'SMSReceived') : []) {
+    const name = `Bare${type === 'SMSSent' ? 'SMS' : type}`;
+    const parts: unknown[] = [ref(definitionNames[type]), notEnveloped, shapeCondition(type, required[type] ?? [])];
+    definitions[name] = {
+      description: `A bare ${name.slice(4)} event (no envelope), as validate tells it by its keys`,
+      allOf: parts,
+    };
+    out.bare[type] = ref(name);
+  }
+  return out;
+}
+
+const schemaUri = (draft: SchemaDraft) =>
+  draft === '07' ? 'http://json-schema.org/draft-07/schema#' : 'https://json-schema.org/draft/2020-12/schema';
+
+/**
+ * The JSON Schema of one webhook event (enveloped or bare) of `options.type`, or of any type.
+ * It accepts exactly the events `validate` (or `validate --strict`) finds no error in.
+ */
+export function toJsonSchema(options: JsonSchemaOptions = {}): JsonSchemaDocument {
+  const draft = options.draft ?? '2020-12';
+  const defsKey = draft === '07' ? 'definitions' : '$defs';
+  const types = options.type ? [options.type] : eventTypes;
+  const built = buildDefinitions(draft, options.strict === true, `#/${defsKey}/`, types);
+  const branches = options.type
+    ? [built.envelopes[options.type], built.bareTyped[options.type]]
+    : [...Object.values(built.envelopes), ...Object.values(built.bare)];
+  const command = `callhook validate${options.type ? ` --type ${options.type}` : ''}${options.strict ? ' --strict' : ''}`;
+  return {
+    $schema: schemaUri(draft),
+    $id: `https://callhook.invalid/schema/${options.type ?? 'webhook-event'}${options.strict ? '.strict' : ''}.json`,
+    title: options.type ? `${options.type} webhook event` : 'Webhook event',
+    description: `One event as the platform POSTs it, enveloped ({ id, eventType, createdAt, data }) or bare; accepts exactly what \`${command}\` accepts.`,
+    $comment: `Not expressed: ${jsonSchemaGaps.join('; ')}.`,
+    anyOf: branches,
+    [defsKey]: built.definitions,
+  };
+}
+
+/** How to build the OpenAPI document. */
+export interface OpenApiOptions {
+  /** Mirror `validate --strict` in the event schemas. */
+  strict?: boolean | undefined;
+  /** `info.version` (default `1.0.0`). */
+  version?: string | undefined;
+}
+
+const signatureHeaders = [
+  {
+    name: 'webhook-id',
+    in: 'header',
+    required: false,
+    description:
+      'Standard Webhooks: the delivery id, the same on every attempt of one batch, so a receiver can drop a repeat. Present when signing is configured.',
+    schema: { type: 'string', minLength: 1 },
+  },
+  {
+    name: 'webhook-timestamp',
+    in: 'header',
+    required: false,
+    description:
+      'Standard Webhooks: Unix seconds when this attempt was signed; refuse one far from now (replay attack).',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
+  },
+  {
+    name: 'webhook-signature',
+    in: 'header',
+    required: false,
+    description:
+      'Standard Webhooks: space-separated `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per secret during key rotation.',
+    schema: { type: 'string', pattern: '^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)*$' },
+  },
+];
+
+const errorBody = {
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+
+const receiverResponses = {
+  '2XX': { description: 'Accepted: every event was taken (a repeated webhook-id may be acknowledged and dropped).' },
+  '400': { description: 'The body is not JSON, or not an array of event objects.', ...errorBody },
+  '401': {
+    description: 'The signature is missing or wrong, or webhook-timestamp is too far from now.',
+    ...errorBody,
+  },
+  '410': { description: 'Gone: the receiver no longer wants deliveries; the sender stops.' },
+  '413': { description: 'The body is larger than the receiver accepts; send smaller batches.' },
+  '422': {
+    description: 'The body is a JSON array, but events in it fail validation; `issues` says where.',
+    ...errorBody,
+  },
+  '429': { description: 'Too many requests: retry after the Retry-After header.' },
+  '5XX': { description: 'The receiver failed; the sender retries with back-off.' },
+};
+
+/**
+ * An OpenAPI 3.1 document whose `webhooks` describe each delivery: a POST whose body is a JSON
+ * array of events (any type, or one webhook per type), signed with the Standard Webhooks headers,
+ * and the answers a receiver gives.
+ */
+export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
+  const built = buildDefinitions('2020-12', options.strict === true, '#/components/schemas/', eventTypes);
+  const schemas: Record<string, unknown> = { ...built.definitions };
+  schemas.WebhookEvent = {
+    description: 'Any webhook event, enveloped or bare, as validate reads it with no type given.',
+    anyOf: [...Object.values(built.envelopes), ...Object.values(built.bare)],
+  };
+  for (const type of eventTypes) {
+    schemas[`${type}Event`] = {
+      description: `A ${type} event, enveloped or bare, as validate --type ${type} reads it.`,
+      anyOf: [built.envelopes[type], built.bareTyped[type]],
+    };
+  }
+  schemas.Problem = {
+    type: 'object',
+    description: 'What a receiver may answer with a 4xx: the issues validateEvent reports.',
+    properties: {
+      error: { type: 'string' },
+      issues: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            pointer: { type: 'string', description: 'JSON pointer into the body' },
+            code: { type: 'string' },
+            message: { type: 'string' },
+          },
+          required: ['pointer', 'code', 'message'],
+        },
+      },
+    },
+  };
+  const delivery = (name: string, summary: string, items: string) => ({
+    post: {
+      operationId: `receive${name}`,
+      summary,
+      description:
+        "A batch of at most the organisation's batchSize events, POSTed as one JSON array. The same batch may arrive again (a retry or redelivery): deduplicate by webhook-id or event id.",
+      parameters: signatureHeaders,
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': { schema: { type: 'array', items: { $ref: `#/components/schemas/${items}` } } },
+        },
+      },
+      responses: receiverResponses,
+    },
+  });
+  const webhooks: Record<string, unknown> = {
+    events: delivery('Events', 'A delivery of events of any type', 'WebhookEvent'),
+  };
+  for (const type of eventTypes) webhooks[type] = delivery(type, `A delivery of ${type} events`, `${type}Event`);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'AI voice-calling platform webhooks',
+      version: options.version ?? '1.0.0',
+      description: `The payloads the platform POSTs to a receiver, as callhook validates them${options.strict ? ' with --strict' : ''}. Not expressed: ${jsonSchemaGaps.join('; ')}.`,
+    },
+    jsonSchemaDialect: schemaUri('2020-12'),
+    webhooks,
+    components: { schemas },
+  };
+}

@@ -1,0 +1,159 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { binPath, runCli } from '../helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'callhook-generate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('callhook generate', () => {
+  it('gives byte-identical output for the same seed, and different output for another', async () => {
+    const args = ['generate', '--count', '300', '--redeliveries', '0.05', '--defects', '0.1'];
+    const [a, b, c] = await Promise.all([
+      runCli([...args, '--seed', '42']),
+      runCli([...args, '--seed', '42']),
+      runCli([...args, '--seed', '43']),
+    ]);
+    expect(a.code).toBe(0);
+    expect(a.stdout.length).toBeGreaterThan(10_000);
+    expect(b.stdout).toBe(a.stdout);
+    expect(b.stderr).toBe(a.stderr);
+    expect(c.stdout).not.toBe(a.stdout);
+  });
+
+  it('feeds validate and summarise end to end: redeliveries and defects are what they report', async () => {
+    const out = join(dir, 'export.json');
+    const made = await runCli([
+      'generate',
+      '--count',
+      '400',
+      '--seed',
+      '7',
+      '--redeliveries',
+      '0.05',
+      '--defects',
+      '0.02',
+      '--out',
+      out,
+    ]);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toBe('');
+    const defects = made.stderr.split('\n').filter((line) => line.includes('  defect  '));
+    expect(defects.length).toBeGreaterThan(0);
+    const done = /generated 400 events \((\d+) redelivered, (\d+) with a defect\)/.exec(made.stderr);
+    expect(Number(done?.[2])).toBe(defects.length);
+
+    const validated = await runCli(['validate', out, '--format', 'json', '--max-problems', '100000']);
+    expect(validated.code).toBe(1);
+    const report = JSON.parse(validated.stdout);
+    const errors = report.files[0].problems.filter((p: { severity: string }) => p.severity === 'error');
+    const located = (line: string) =>
+      line
+        .replace(`${out}:`, '')
+        .replace(/ {2}defect {2}/, ' ')
+        .replace(/ {2}/, ' ');
+    expect(
+      errors
+        .map(
+          (p: { line: number; column: number; code: string; pointer: string }) =>
+            `${p.line}:${p.column} ${p.code} (${p.pointer})`,
+        )
+        .sort(),
+    ).toEqual(defects.map(located).sort());
+    expect(report.totals.invalid).toBe(defects.length);
+
+    const summary = await runCli(['summarise', out, '--format', 'json']);
+    expect(summary.code).toBe(0);
+    const counts = JSON.parse(summary.stdout);
+    expect(counts.invalid).toBe(defects.length);
+    expect(counts.elements).toBe(400);
+    expect(counts.callComplete.total).toBeGreaterThan(50);
+  });
+
+  it('pipes ndjson batches of a chosen size with only the types asked for and fields set, into validate -', async () => {
+    const made = await runCli([
+      'generate',
+      '--count',
+      '120',
+      '--format',
+      'ndjson',
+      '--batch-size',
+      '25',
+      '--type',
+      'CallAttempted',
+      '--type',
+      'CallReceived',
+      '--set',
+      'data.campaignId=00000000-0000-4000-8000-000000000000',
+    ]);
+    expect(made.code).toBe(0);
+    const lines = made.stdout.trimEnd().split('\n');
+    expect(lines.map((line) => JSON.parse(line).length)).toEqual([25, 25, 25, 25, 20]);
+    const events = lines.flatMap((line) => JSON.parse(line));
+    expect(new Set(events.map((e: { campaignId: string }) => e.campaignId))).toEqual(
+      new Set(['00000000-0000-4000-8000-000000000000']),
+    );
+    const validated = await runCli(['validate', '-', '--strict', '--batch-size', '25'], { input: made.stdout });
+    expect(validated.stdout).toContain('120 events: 120 valid');
+    expect(validated.code).toBe(0);
+  });
+
+  it('refuses bad options with exit 2 and leaves an existing --out file as it was', async () => {
+    const out = join(dir, 'kept.json');
+    writeFileSync(out, 'precious\n');
+    const bad = [
+      ['--count', '-3'],
+      ['--defects', '2'],
+      ['--set', 'nothing'],
+      ['--seed', 'x'],
+      ['--type', 'Nope'],
+    ];
+    const results = await Promise.all(bad.map((args) => runCli(['generate', ...args, '--out', out])));
+    for (const [index, result] of results.entries()) {
+      expect(result.code, bad[index]!.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/^(callhook: |error: )/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(readFileSync(out, 'utf8')).toBe('precious\n');
+    expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
+  });
+
+  it('replaces --out only when complete, keeping its mode; SIGTERM mid-run leaves it and no temporary file', async () => {
+    const out = join(dir, 'replaced.json');
+    writeFileSync(out, 'old\n', { mode: 0o640 });
+    const made = await runCli(['generate', '--count', '5', '--out', out]);
+    expect(made.code).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toHaveLength(5);
+    expect(statSync(out).mode & 0o777).toBe(0o640);
+
+    writeFileSync(out, 'old\n');
+    const child = spawn(process.execPath, [binPath, 'generate', '--count', '100000000', '--out', out], {
+      stdio: 'pipe',
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    // Wait until the temporary file exists and has grown, then stop the run.
+    const started = Date.now();
+    for (;;) {
+      const temporary = readdirSync(dir).find((name) => name.startsWith('.callhook-generate-'));
+      if (
+        temporary &&
+        readdirSync(join(dir, temporary)).length > 0 &&
+        statSync(join(dir, temporary, 'replaced.json')).size > 0
+      )
+        break;
+      if (Date.now() - started > 10_000) throw new Error('the run never started writing');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain('interrupted');
+    expect(readFileSync(out, 'utf8')).toBe('old\n');
+    expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
+  });
+});

@@ -1,0 +1,133 @@
+// The package as users get it: packed, installed by name into a new project, imported, and
+// type-checked. Offline: npm ci caches tarballs but not the registry's metadata an install by
+// range needs, so each dependency the package names is installed from this repository's
+// node_modules (a dependency missing from package.json would make npm reach the registry, and fail).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './helpers/run-cli.js';
+
+const require = createRequire(import.meta.url);
+const project = mkdtempSync(join(tmpdir(), 'callhook-consumer-'));
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
+let packed: string[] = [];
+
+const consumer = `
+import { readFileSync } from 'node:fs';
+import {
+  type CallCompleteEvent,
+  generateEvents,
+  readEvents,
+  schemas,
+  signStandardWebhook,
+  toJsonSchema,
+  validateEvent,
+  verifyStandardWebhook,
+  type WebhookEvent,
+} from 'callhook';
+import * as v from 'valibot';
+
+const body = JSON.stringify([...generateEvents({ count: 5, seed: 3 })].map((e) => e.event));
+const secret = 'whsec_' + Buffer.from('0123456789abcdef0123').toString('base64');
+const headers = signStandardWebhook(body, { secrets: [secret] });
+const verified = verifyStandardWebhook(body, headers, { secrets: [secret] });
+const results = (JSON.parse(body) as unknown[]).map((value) => validateEvent(value));
+const completes: CallCompleteEvent[] = results.flatMap((r) => (r.event?.type === 'CallComplete' ? [r.event] : []));
+const status: 'Complete' | 'Partial' | 'Not Complete' = completes[0]!.data.status;
+let read = 0;
+for await (const item of readEvents(body)) if (item.kind === 'event') read++;
+const parsed = v.safeParse(schemas.CallAttempted, { time: 'x' });
+const fixture = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as unknown[];
+const events: WebhookEvent[] = fixture.flatMap((value) => validateEvent(value).event ?? []);
+console.log(JSON.stringify({
+  ok: verified.ok, valid: results.every((r) => r.ok), status: typeof status, read, parsed: parsed.success,
+  schema: toJsonSchema().$schema, fixture: events.length,
+}));
+`;
+
+beforeAll(() => {
+  const out = join(project, 'pack');
+  const [info] = JSON.parse(
+    npm(['pack', '--ignore-scripts', '--json', '--pack-destination', out.replace(/pack$/, '')], repoRoot),
+  ) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
+  packed = info!.files.map((file) => file.path);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  const { dependencies } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  const local = Object.keys(dependencies).map((name) => join(repoRoot, 'node_modules', name));
+  npm(
+    ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(project, info!.filename), ...local],
+    project,
+  );
+}, 60_000);
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+describe('the packed package', () => {
+  it('ships the CLI, the built library and its types, the README and nothing else', () => {
+    expect(
+      packed.filter((path) => !/^(dist\/.*\.(js|d\.ts)|bin\/callhook\.js|README\.md|package\.json)$/.test(path)),
+    ).toEqual([]);
+    expect(packed).toContain('dist/index.d.ts');
+    expect(packed.some((path) => /\.test\.|^src\/|^test\/|^bench\/|^fixtures\//.test(path))).toBe(false);
+    expect(packed.filter((path) => path.startsWith('dist/commands/'))).toEqual([]);
+  });
+
+  it('installs by name offline, runs, and type-checks a consumer written against it', () => {
+    writeFileSync(join(project, 'consumer.mts'), consumer);
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          // Hint: checking every .d.ts (@types/node, valibot) takes a minute; the consumer's use of
+          // callhook's types is what is checked, and attw (npm run check:package) checks the types resolve.
+          skipLibCheck: true,
+          typeRoots: [join(repoRoot, 'node_modules', '@types')],
+          types: ['node'],
+        },
+        files: ['consumer.mts'],
+      }),
+    );
+    const tsc = require.resolve('typescript/bin/tsc');
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8' });
+    const built = join(project, 'consumer.mjs');
+    execFileSync(
+      process.execPath,
+      [require.resolve('esbuild/bin/esbuild'), 'consumer.mts', `--outfile=${built}`, '--log-level=warning'],
+      {
+        cwd: project,
+      },
+    );
+    const output = execFileSync(process.execPath, [built, join(repoRoot, 'fixtures/valid/every-status.json')], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(output)).toEqual({
+      ok: true,
+      valid: true,
+      status: 'string',
+      read: 5,
+      parsed: false,
+      schema: 'https://json-schema.org/draft/2020-12/schema',
+      fixture: expect.any(Number),
+    });
+    expect(readdirSync(join(project, 'node_modules'))).toContain('callhook');
+  });
+});

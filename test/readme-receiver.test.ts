@@ -1,0 +1,104 @@
+// The README's receiver, extracted from the README and run as a user would, against deliveries
+// signed the way the platform (and `callhook replay --sign standard`) signs them.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateEvents } from '../src/core/generate.js';
+import { signStandardWebhook } from '../src/library.js';
+import { repoRoot } from './helpers/run-cli.js';
+
+const secret = `whsec_${Buffer.from('the receiver test secret').toString('base64')}`;
+// Hint: inside the repository, `import 'callhook'` resolves to this package (a self-reference
+// through its "exports"), so the snippet runs unchanged against the built dist/.
+const dir = mkdtempSync(join(repoRoot, '.readme-receiver-'));
+let child: ChildProcess;
+let output = '';
+let base = '';
+
+function receiverSnippet(): string {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const match = /<!-- receiver -->\n```js\n([\s\S]*?)\n```/.exec(readme);
+  if (!match) throw new Error('README has no <!-- receiver --> js block');
+  return match[1]!;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+beforeAll(async () => {
+  const snippet = receiverSnippet();
+  expect(snippet.split('\n').length).toBeLessThanOrEqual(20);
+  writeFileSync(join(dir, 'receiver.mjs'), snippet);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}/`;
+  child = spawn(process.execPath, [join(dir, 'receiver.mjs')], {
+    cwd: dir,
+    env: { ...process.env, WEBHOOK_SECRET: secret, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => {
+    output += d;
+  });
+  child.stderr!.on('data', (d) => {
+    output += d;
+  });
+  // Bounded wait for the server to listen: 50 tries, 100 ms apart.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await fetch(base, { method: 'POST', body: '[]' });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`the receiver did not start: ${output}`);
+}, 20_000);
+
+afterAll(() => {
+  child?.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const post = (body: string, headers: Record<string, string>) =>
+  fetch(base, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+
+describe("the README's receiver", () => {
+  it('accepts a signed delivery of valid events (204) and handles each', async () => {
+    const events = [...generateEvents({ count: 6, seed: 30 })].map((e) => e.event);
+    const body = JSON.stringify(events);
+    const response = await post(body, signStandardWebhook(body, { secrets: secret }));
+    expect(response.status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(output).toContain('CallComplete');
+  });
+
+  it('refuses a wrong signature (401), a body that is not JSON (400), and invalid events (422) with pointers', async () => {
+    const body = JSON.stringify([...generateEvents({ count: 2, seed: 31 })].map((e) => e.event));
+    const wrong = signStandardWebhook(body, { secrets: `whsec_${Buffer.from('another secret!!').toString('base64')}` });
+    const unsigned = await post(body, wrong);
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.text()).toMatch(/secret/);
+
+    const notJson = '[{"id": 1,]';
+    expect((await post(notJson, signStandardWebhook(notJson, { secrets: secret }))).status).toBe(400);
+
+    const events = JSON.parse(body) as Array<Record<string, unknown>>;
+    const second = events[1]!;
+    const damaged = second.data
+      ? { ...second, data: { ...(second.data as object), campaignId: 'nope' } }
+      : { ...second, campaignId: 'nope' };
+    const broken = JSON.stringify([events[0], damaged]);
+    const invalid = await post(broken, signStandardWebhook(broken, { secrets: secret }));
+    expect(invalid.status).toBe(422);
+    const answer = (await invalid.json()) as { invalid: Array<{ index: number; issues: Array<{ code: string }> }> };
+    expect(answer.invalid.map((item) => item.index)).toEqual([1]);
+    expect(answer.invalid[0]!.issues.map((issue) => issue.code)).toContain('invalid-format');
+  });
+});
