@@ -106,7 +106,10 @@ function describeChar(char: string): string {
 }
 
 /** Every syntax error of an element that `JSON.parse` refused, in source order, without cascades. */
-export function diagnoseSyntax(source: ElementText, truncated: boolean): Problem[] {
+export function diagnoseSyntax(
+  source: ElementText,
+  ended: Pick<SplitElement, 'truncated' | 'cut'> = { truncated: false },
+): Problem[] {
   const { text } = source;
   const problems: Problem[] = [];
   const containers: Array<'object' | 'array'> = [];
@@ -149,7 +152,13 @@ export function diagnoseSyntax(source: ElementText, truncated: boolean): Problem
             text.length,
             'error',
             'unexpected-eof',
-            truncated ? 'unexpected end of file: the element is not closed' : 'unexpected end of the element',
+            ended.truncated
+              ? 'unexpected end of file: the element is not closed'
+              : ended.cut === 'line'
+                ? 'unexpected end of the line: the value is not closed (NDJSON: one value a line)'
+                : ended.cut === 'next'
+                  ? 'the element is not closed before the next one begins'
+                  : 'unexpected end of the element',
             '',
             { frame: true },
           );
@@ -444,7 +453,7 @@ export function parseElement(
   try {
     value = JSON.parse(text.text);
   } catch {
-    const problems = diagnoseSyntax(text, element.truncated);
+    const problems = diagnoseSyntax(text, element);
     for (const problem of problems) problem.pointer = element.pointer + problem.pointer;
     return { text, value: undefined, parsed: false, problems };
   }

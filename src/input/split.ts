@@ -44,6 +44,11 @@ export interface SplitElement extends SplitPosition {
   nonAscii: boolean;
   /** The file ended before the element did. */
   truncated: boolean;
+  /**
+   * The element was ended before it closed: at the end of its line (`line`, NDJSON), or where
+   * the next element of its batch begins (`next`). Undefined when it closed, or the file ended.
+   */
+  cut?: 'line' | 'next' | undefined;
 }
 
 /** A structural problem between elements. */
@@ -101,11 +106,24 @@ enum Mode {
   Dead,
 }
 
+/**
+ * What the first bytes of the next line decide (see `ElementSplitter.atLineHead`): whether a
+ * broken element ends before it.
+ */
+enum LineHead {
+  None,
+  /** A batch element's line ended: a line at its indentation opening `{` begins the next element. */
+  Indent,
+  /** The file's first value is open past its first line: a line opening as it did makes the file NDJSON. */
+  FirstLine,
+}
+
 // Offers in a row that found no end or were refused, after which the quick path is left (see quickMiss).
 const maxQuickMisses = 16;
 
 const SPACE = 0x20;
 const TAB = 0x09;
+const RETURN = 0x0d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
@@ -201,6 +219,24 @@ export class ElementSplitter {
   private valuesAtTop = 0;
   private reportedTopComma = false;
 
+  // Recovery: damage stays inside the element that holds it.
+  // The file is line-delimited (NDJSON): a top-level value has begun and ended on one line.
+  private lineDelimited = false;
+  // The current top-level value began on the line being read, and ends with it if the file is
+  // line-delimited; where it began, and its first byte.
+  private onTopLine = false;
+  private topStart: SplitPosition = { offset: 0, line: 1, column: 1 };
+  private topOpener = 0;
+  // The file's first value did not close on its first line, which held more than its opener: a
+  // line that opens as it did (at column 1) ends it, and makes the file NDJSON.
+  private watchFirstValue = false;
+  // The indentation of the batch element being read, when it opened its own line (else -1), and
+  // what the next line's first byte will decide.
+  private indentWatch = -1;
+  private lineHead = LineHead.None;
+  // The line break before the line whose head is awaited.
+  private lineBreak: SplitPosition = { offset: 0, line: 1, column: 1 };
+
   // The element being read.
   private depth = 0;
   private maxDepth = 0;
@@ -243,6 +279,9 @@ export class ElementSplitter {
     this.lineStart = offset;
     this.valuesAtTop = 1;
     this.batch = 0;
+    // Hint: values at the top level one after another are lines of NDJSON; `atResumePoint` holds
+    // the first thread to the same reading.
+    if (point === 'top') this.lineDelimited = true;
     if (point === 'batch') {
       this.mode = Mode.BatchElement;
       this.batchOpen = position;
@@ -258,7 +297,7 @@ export class ElementSplitter {
    */
   atResumePoint(point: ResumePoint): boolean {
     if (this.reportedTopComma || this.valuesAtTop === 0) return false;
-    if (point === 'top') return this.mode === Mode.Top && this.afterComma === undefined;
+    if (point === 'top') return this.mode === Mode.Top && this.afterComma === undefined && this.lineDelimited;
     return (
       this.mode === Mode.BatchElement &&
       this.batch === 0 &&
@@ -334,7 +373,7 @@ export class ElementSplitter {
     }
   }
 
-  private finishElement(endOffset: number, truncated: boolean): void {
+  private finishElement(endOffset: number, truncated: boolean, cut?: 'line' | 'next'): void {
     const bytes = this.oversize
       ? Buffer.alloc(0)
       : this.parts.length === 1
@@ -356,9 +395,13 @@ export class ElementSplitter {
       members: this.members,
       nonAscii: this.nonAscii,
       truncated,
+      cut,
     });
     if (inBatch) this.afterBatchElement(endOffset);
     else {
+      if (start.line === this.line && cut === undefined) this.lineDelimited = true;
+      this.onTopLine = false;
+      this.watchFirstValue = false;
       this.parts = [];
       this.lastEnd(endOffset);
       this.mode = Mode.Top;
@@ -377,6 +420,76 @@ export class ElementSplitter {
     this.lastEnd(endOffset);
     this.inBatchIndex++;
     this.mode = Mode.BatchComma;
+  }
+
+  /** Whether the top-level value's first line, which ends at `lineBreak`, held more than its opener. */
+  private firstLineHeldMore(lineBreak: number, chunk: Buffer, base: number): boolean {
+    if (this.batchOpen)
+      return this.mode !== Mode.BatchElement || this.inBatchIndex > 0 || this.afterComma !== undefined;
+    const bytes = lineBreak - this.topStart.offset;
+    if (bytes !== 2) return bytes > 2;
+    // `{` and one byte: a `\r`, or more.
+    const at = this.topStart.offset + 1;
+    let second: number | undefined;
+    if (at >= base) second = chunk[at - base];
+    else {
+      let index = 1;
+      for (const part of this.parts) {
+        if (index < part.length) {
+          second = part[index];
+          break;
+        }
+        index -= part.length;
+      }
+    }
+    return second !== RETURN && second !== SPACE && second !== TAB;
+  }
+
+  /** Keeps the element's bytes up to `size` of those already kept. */
+  private trimTo(size: number): void {
+    if (!this.oversize) {
+      const all = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsSize);
+      this.parts = [all.subarray(0, size)];
+    }
+    this.partsSize = size;
+  }
+
+  /**
+   * Ends the element being read, before it closed, at the line break at file offset `end` (in
+   * `chunk`, which starts at file offset `base` and holds the element from `elementFrom`, or
+   * before it): a line of NDJSON (`line`), or an element of a batch whose next element begins
+   * on the next line (`next`). A `\r` before the line break is left out.
+   */
+  private cutElement(end: number, chunk: Buffer, elementFrom: number, base: number, cut: 'line' | 'next'): void {
+    if (end >= base) this.keep(chunk.subarray(elementFrom, end - base));
+    else this.trimTo(end - this.elementStart.offset);
+    let last = end;
+    const lastPart = this.parts.at(-1);
+    if (!this.oversize && lastPart !== undefined && lastPart[lastPart.length - 1] === RETURN) {
+      last--;
+      this.trimTo(this.partsSize - 1);
+    }
+    this.finishElement(last, false, cut);
+  }
+
+  /**
+   * Ends the top-level value at the line break at `lineBreak`, as NDJSON does with a line: an
+   * element left open is cut there, and so is a batch, with a problem saying so.
+   */
+  private endLineValue(lineBreak: SplitPosition, chunk: Buffer, elementFrom: number, base: number): void {
+    this.onTopLine = false;
+    this.watchFirstValue = false;
+    if (this.mode === Mode.Element) this.cutElement(lineBreak.offset, chunk, elementFrom, base, 'line');
+    const open = this.batchOpen;
+    if (open) {
+      this.problem(
+        lineBreak,
+        'unexpected-eol',
+        `unexpected end of the line: the array opened at line ${open.line}, column ${open.column} is not closed (NDJSON: one value a line)`,
+        '',
+      );
+      this.endBatch(lineBreak, false);
+    }
   }
 
   /**
@@ -432,6 +545,8 @@ export class ElementSplitter {
     this.parts = [];
     this.lastEnd(base + end);
     this.mode = Mode.Top;
+    this.lineDelimited = true;
+    this.onTopLine = false;
     this.sink.batchEnd?.({ ...this.elementStart, batch: this.batch, isArray: false, elements: 1 });
     return end;
   }
@@ -489,6 +604,9 @@ export class ElementSplitter {
     this.afterComma = undefined;
     this.valuesAtTop++;
     this.batch++;
+    this.topStart = position;
+    this.topOpener = byte;
+    this.onTopLine = this.lineDelimited || this.valuesAtTop === 1;
     if (byte === OPEN_BRACKET) {
       this.mode = Mode.BatchElement;
       this.batchOpen = position;
@@ -575,7 +693,7 @@ export class ElementSplitter {
 
     scan: for (; i < length; i++) {
       let byte = chunk[i]!;
-      if (this.mode === Mode.Element && !this.scalar) {
+      if (this.mode === Mode.Element && !this.scalar && this.lineHead === LineHead.None) {
         // Hint: the fast path for the bulk of a file, the inside of an element. It takes the
         // ASCII bytes that only move the nesting, string and line state, and leaves the byte in
         // hand to the general path below for anything else (non-ASCII, the element's end).
@@ -603,6 +721,15 @@ export class ElementSplitter {
             if (depth <= 1) break;
             depth--;
           } else if (byte === NEWLINE) {
+            // Hint: the line break is left to the general path when it may end a broken element:
+            // a value's first line, or a batch element's line followed by one that is not
+            // indented deeper than the element (undefined past the chunk's end).
+            if (this.onTopLine || this.watchFirstValue) break;
+            const indent = this.indentWatch;
+            if (indent > 0) {
+              const head = chunk[i + 1 + indent];
+              if (head !== SPACE && head !== TAB) break;
+            }
             this.line++;
             this.lineStart = base + i + 1;
             this.lineContinuations = 0;
@@ -614,6 +741,38 @@ export class ElementSplitter {
       }
       // (A string is always read by the fast path above, which stops only at a byte the state
       // machine below must see.)
+      if (this.lineHead !== LineHead.None && byte !== SPACE && byte !== TAB && byte !== RETURN) {
+        // The first byte of the line after one that left an element open decides whether the
+        // element ends before this line; a blank line decides nothing.
+        const head = this.lineHead;
+        this.lineHead = LineHead.None;
+        const column = base + i - this.lineStart;
+        this.members = members;
+        this.maxDepth = maxDepth;
+        this.depth = depth;
+        if (byte === NEWLINE) {
+          // nothing to decide
+        } else if (head === LineHead.FirstLine) {
+          if (column === 0 && byte === this.topOpener) {
+            this.lineDelimited = true;
+            this.endLineValue(this.lineBreak, chunk, elementFrom, base);
+            elementFrom = -1;
+          } else if (this.topOpener === OPEN_BRACE && byte !== QUOTE && byte !== CLOSE_BRACE) {
+            // Not the next member of a pretty-printed object: watch on, as if the first line held more.
+            this.watchFirstValue = true;
+          }
+        } else if (this.mode === Mode.Element) {
+          const indent = this.indentWatch;
+          if ((column === indent && byte === OPEN_BRACE) || (column < indent && byte === CLOSE_BRACKET)) {
+            this.cutElement(this.lineBreak.offset, chunk, elementFrom, base, 'next');
+            elementFrom = -1;
+            if (byte === OPEN_BRACE) {
+              this.mode = Mode.BatchElement;
+              this.afterComma = undefined;
+            }
+          }
+        }
+      }
       if (byte === SPACE && !inString && !this.scalar) continue;
       if (byte === NEWLINE && this.scalar && this.mode === Mode.Element) {
         // A scalar ends on its own line, before the line break is counted.
@@ -621,6 +780,33 @@ export class ElementSplitter {
         this.keep(chunk.subarray(elementFrom, i));
         this.finishElement(base + i, false);
         elementFrom = -1;
+      }
+      if (byte === NEWLINE && this.mode !== Mode.Top) {
+        if (this.onTopLine) {
+          // The end of a top-level value's first line: in NDJSON the value ends here, closed or not.
+          this.onTopLine = false;
+          this.lineBreak = this.at(base + i);
+          if (this.lineDelimited) {
+            this.members = members;
+            this.maxDepth = maxDepth;
+            this.depth = depth;
+            this.endLineValue(this.lineBreak, chunk, elementFrom, base);
+            elementFrom = -1;
+            inString = false;
+            escaped = false;
+          } else {
+            // Hint: a pretty-printed value's second line never opens as the value does, but a
+            // nested one later may, unless its first line held more than `{` or `[` alone.
+            this.lineHead = LineHead.FirstLine;
+            this.watchFirstValue = this.firstLineHeldMore(base + i, chunk, base);
+          }
+        } else if (this.watchFirstValue) {
+          this.lineBreak = this.at(base + i);
+          this.lineHead = LineHead.FirstLine;
+        } else if (this.indentWatch > 0 && this.mode === Mode.Element) {
+          this.lineBreak = this.at(base + i);
+          this.lineHead = LineHead.Indent;
+        }
       }
       if (byte === NEWLINE) {
         this.line++;
@@ -635,12 +821,14 @@ export class ElementSplitter {
 
       if (this.mode === Mode.Element) {
         if (inString) {
-          if (escaped) escaped = false;
+          if (escaped && byte !== NEWLINE) escaped = false;
           else if (byte === BACKSLASH) escaped = true;
           else if (byte === QUOTE || byte === NEWLINE) {
             // Hint: a raw newline cannot be inside a JSON string, so an unterminated string ends
-            // at its line, as the element parser also decides; the rest of the file stays in step.
+            // at its line (even after a `\`), as the element parser also decides; the rest of the
+            // file stays in step.
             inString = false;
+            escaped = false;
             if (depth === 0) {
               this.depth = depth;
               this.keep(chunk.subarray(elementFrom, i + 1));
@@ -680,6 +868,8 @@ export class ElementSplitter {
 
       if (isSpace(byte)) continue;
       const position = this.at(base + i);
+      // Whether the element beginning here (if one does) opens its line.
+      let ownLine = false;
       if (this.mode === Mode.Top) {
         if (byte === COMMA && this.valuesAtTop > 0) {
           this.afterComma = position;
@@ -700,7 +890,7 @@ export class ElementSplitter {
               insert: '',
             });
           }
-          this.endBatch(position);
+          this.endBatch(position, true);
           continue;
         }
         if (byte === COMMA || byte === COLON || byte === CLOSE_BRACE) {
@@ -714,6 +904,7 @@ export class ElementSplitter {
           } else this.unexpected(byte, position, `/${this.inBatchIndex}`);
           continue;
         }
+        ownLine = (this.afterComma ?? this.batchOpen ?? position).line < position.line;
         this.afterComma = undefined;
         this.beginElement(position, `/${this.inBatchIndex}`);
       } else if (this.mode === Mode.BatchComma) {
@@ -723,7 +914,7 @@ export class ElementSplitter {
           continue;
         }
         if (byte === CLOSE_BRACKET) {
-          this.endBatch(position);
+          this.endBatch(position, true);
           continue;
         }
         if (byte === CLOSE_BRACE || byte === COLON) {
@@ -736,10 +927,16 @@ export class ElementSplitter {
           deleteBytes: 0,
           insert: ',',
         });
+        ownLine = this.lastEndLine < position.line;
         this.beginElement(position, `/${this.inBatchIndex}`);
       }
 
-      // A new element starts at this byte.
+      // A new element starts at this byte. Hint: a batch element that opens its line is watched
+      // by its indentation, so that a broken one ends where the next begins.
+      this.indentWatch =
+        ownLine && !this.onTopLine && (byte === OPEN_BRACE || byte === OPEN_BRACKET) && position.column <= 33
+          ? position.column - 1
+          : -1;
       if (byte === OPEN_BRACE && this.quickMisses < maxQuickMisses && this.sink.tryElement) {
         const end = this.batchOpen ? this.tryQuick(chunk, i, base) : this.tryQuickLine(chunk, i, base);
         if (end !== -1) {
@@ -770,8 +967,11 @@ export class ElementSplitter {
     this.offset = base + length;
   }
 
-  private endBatch(position: SplitPosition): void {
+  private endBatch(position: SplitPosition, closed: boolean): void {
     const open = this.batchOpen ?? position;
+    if (closed && open.line === position.line) this.lineDelimited = true;
+    this.onTopLine = false;
+    this.watchFirstValue = false;
     this.sink.batchEnd?.({ ...open, batch: this.batch, isArray: true, elements: this.inBatchIndex });
     this.batchOpen = undefined;
     this.afterComma = undefined;
@@ -782,6 +982,7 @@ export class ElementSplitter {
   end(): void {
     if (this.mode === Mode.Dead) return;
     this.chunk = Buffer.alloc(0);
+    this.lineHead = LineHead.None;
     if (this.mode === Mode.Element) {
       this.finishElement(this.offset, !this.scalar);
     }
@@ -801,7 +1002,7 @@ export class ElementSplitter {
         pointer: '',
         repair: { offset: this.offset, deleteBytes: 0, insert: ']' },
       });
-      this.endBatch(this.position());
+      this.endBatch(this.position(), false);
     }
     if (this.valuesAtTop === 0) {
       this.sink.problem({
