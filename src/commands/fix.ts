@@ -14,13 +14,17 @@ import { renderProblemPretty } from '../render/validation.js';
 /** The options `fix` takes. */
 export interface FixOptions {
   write?: boolean;
+  maxElementSize?: number;
 }
 
 /** Every syntax error of a file: those with a repair, and those without one. */
-async function syntaxProblems(path: string): Promise<{ repairs: Repair[]; unrepairable: Problem[] }> {
+async function syntaxProblems(
+  path: string,
+  maxElementBytes?: number,
+): Promise<{ repairs: Repair[]; unrepairable: Problem[] }> {
   const repairs: Repair[] = [];
   const unrepairable: Problem[] = [];
-  for await (const records of readRecords([path])) {
+  for await (const records of readRecords([path], { maxElementBytes })) {
     for (const record of records) {
       // Schema errors are validate's business: only elements that are not JSON count here.
       const problems =
@@ -57,7 +61,7 @@ export async function fix(path: string, options: FixOptions): Promise<void> {
   if (path === '-')
     throw new CallhookError('fix needs a file path, not stdin: it reads the file twice', ExitCode.usage);
   const c = colorsFor(process.stderr);
-  const { repairs, unrepairable } = await syntaxProblems(path);
+  const { repairs, unrepairable } = await syntaxProblems(path, options.maxElementSize);
   if (unrepairable.length > 0) {
     for (const problem of unrepairable) process.stderr.write(`${renderProblemPretty(problem, c)}\n`);
     throw new CallhookError(
@@ -77,7 +81,7 @@ export async function fix(path: string, options: FixOptions): Promise<void> {
     : join(tmpdir(), `callhook-fix-${process.pid}-${basename(path)}`);
   try {
     await pipeline(createReadStream(path), (source) => applyRepairs(source, repairs), createWriteStream(temporary));
-    const after = await syntaxProblems(temporary);
+    const after = await syntaxProblems(temporary, options.maxElementSize);
     const left = after.repairs.length + after.unrepairable.length;
     if (left > 0) {
       throw new CallhookError(

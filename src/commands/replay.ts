@@ -81,7 +81,7 @@ function tracked(events: AsyncIterable<ReplayEvent[]>, sizes: Map<string, number
  */
 async function prepareFresh(
   paths: string[],
-  settings: ReplaySettings,
+  settings: ReplayCommandSettings,
   source: () => AsyncIterable<ReplayEvent[]>,
 ): Promise<{ rewrite: (value: unknown) => string; replayed?: ReplayEvent[][] }> {
   let newest: number | undefined;
@@ -110,10 +110,15 @@ async function* fromArray(chunks: ReplayEvent[][]): AsyncGenerator<ReplayEvent[]
 }
 
 /** How replay asks the input layer to read. */
-function readOptions(settings: ReplaySettings): ReadOptions {
+/** Replay's settings, with the one it takes for the input layer. */
+interface ReplayCommandSettings extends ReplaySettings {
+  maxElementBytes: number | undefined;
+}
+
+function readOptions(settings: ReplayCommandSettings): ReadOptions {
   // Hint: delivery, not the disk, sets replay's pace, so larger reads buy nothing here and
   // cost memory (a 2 GB replay peaked at 204 MiB with 256 KiB reads).
-  return { type: settings.type, readSize: 64 * 1024 };
+  return { type: settings.type, readSize: 64 * 1024, maxElementBytes: settings.maxElementBytes };
 }
 
 function makeSigner(settings: ReplaySettings): Signer | undefined {
@@ -191,8 +196,12 @@ function writeReport(path: string, report: ReplayReport): void {
 }
 
 /** The action of `callhook replay <paths...>`. */
-export async function replayCommand(paths: string[], raw: RawReplayOptions, command?: Command): Promise<void> {
-  const settings = parseReplayOptions(raw);
+export async function replayCommand(
+  paths: string[],
+  raw: RawReplayOptions & { maxElementSize?: number },
+  command?: Command,
+): Promise<void> {
+  const settings: ReplayCommandSettings = { ...parseReplayOptions(raw), maxElementBytes: raw.maxElementSize };
   const version = command?.parent?.version();
   // Hint: the secret is checked before any input is read, so a missing one fails fast.
   const signer = makeSigner(settings);

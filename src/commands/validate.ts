@@ -21,6 +21,7 @@ export interface ValidateOptions {
   quiet?: boolean;
   maxProblems: number;
   warningsAsErrors?: boolean;
+  maxElementSize?: number;
 }
 
 /** Runs `validate` and sets the exit code: 0 valid, 1 invalid. */
@@ -30,7 +31,12 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     maxProblems: options.maxProblems,
     warningsAsErrors: options.warningsAsErrors,
   });
-  const records = readRecords(paths, { type: options.type, strict: options.strict, batchSize: options.batchSize });
+  const records = readRecords(paths, {
+    type: options.type,
+    strict: options.strict,
+    batchSize: options.batchSize,
+    maxElementBytes: options.maxElementSize,
+  });
   let listed = false;
   for await (const chunk of records) {
     for (const record of chunk) {

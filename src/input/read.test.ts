@@ -89,3 +89,46 @@ describe('readRecords', () => {
     expect(records.find((r) => r.kind === 'problem')).toMatchObject({ problem: { code: 'missing-comma' } });
   });
 });
+
+describe('the element size limit', () => {
+  async function problemsOf(text: string, options: Parameters<typeof readRecords>[1] = {}) {
+    const path = join(dir, `limit-${Math.random()}.json`);
+    writeFileSync(path, text);
+    const out: Array<{ kind: string; code?: string; message?: string }> = [];
+    for await (const records of readRecords([path], options)) {
+      for (const record of records) {
+        if (record.kind === 'invalid') {
+          for (const p of record.problems) out.push({ kind: record.kind, code: p.code, message: p.message });
+        } else if (record.kind === 'event') out.push({ kind: 'event' });
+      }
+    }
+    return out;
+  }
+  const event = (transcript: string) =>
+    JSON.stringify({
+      time: '2022-09-05T00:00:01.100Z',
+      phone: '61411223344',
+      status: 'failed',
+      note: transcript,
+      campaignId: 'c9b2e4a7-5d18-4f3c-9e6b-1a7d3c8f2b05',
+    });
+
+  it('reads a closed element of 17 MiB at the default limit', async () => {
+    expect(await problemsOf(`[${event('x'.repeat(17 * 2 ** 20))}]`)).toEqual([{ kind: 'event' }]);
+  });
+
+  it('says a closed element over the limit is too large, and names the option', async () => {
+    const [problem] = await problemsOf(`[${event('x'.repeat(300))}, ${event('y')}]`, { maxElementBytes: 200 });
+    expect(problem).toMatchObject({ code: 'element-too-large' });
+    expect(problem!.message).toContain('--max-element-size');
+    expect(problem!.message).not.toContain('unclosed');
+  });
+
+  it('says an element left open to the end of the file is an unclosed string or bracket', async () => {
+    const string = await problemsOf(`[${event('y')}, {"a": "${'x'.repeat(300)}`, { maxElementBytes: 200 });
+    expect(string.at(-1)!.message).toMatch(/unclosed string/);
+    const bracket = await problemsOf(`[{"a": [${'1,'.repeat(300)}`, { maxElementBytes: 200 });
+    expect(bracket.at(-1)!.message).toMatch(/unclosed bracket/);
+    expect(bracket.at(-1)!.message).not.toContain('--max-element-size');
+  });
+});

@@ -16,7 +16,7 @@ import type { ElementInfo, InputRecord, Problem } from './types.js';
 export interface ReadOptions extends CheckOptions {
   /** Warn about a batch (top-level array) with more events than this. */
   batchSize?: number | undefined;
-  /** An element larger than this is reported and skipped (default 16 MiB). */
+  /** An element larger than this is reported and skipped (default 64 MiB: `--max-element-size`). */
   maxElementBytes?: number | undefined;
   /** Bytes handed to the splitter at a time, and so records yielded at a time (default 64 KiB); tests use tiny ones. */
   /** Bytes read from a file at a time (default 256 KiB): a consumer paced by something slower may read less. */
@@ -25,6 +25,9 @@ export interface ReadOptions extends CheckOptions {
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream | undefined;
 }
+
+/** The default of `--max-element-size`. */
+export const defaultMaxElementBytes = 64 * 2 ** 20;
 
 /** A file to read: its path, and the name problems use for it. */
 export interface Source {
@@ -138,7 +141,7 @@ export async function* readRecords(
 ): AsyncGenerator<InputRecord[]> {
   const sources = await listSources(paths);
   const ids = range.ids ?? new FingerprintSet();
-  const limits = { maxElementBytes: options.maxElementBytes ?? 16 * 2 ** 20 };
+  const limits = { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes };
   const check: CheckOptions = { type: options.type, strict: options.strict, warnings: options.warnings };
 
   for (const [ordinal, source] of sources.entries()) {

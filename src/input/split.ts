@@ -49,6 +49,8 @@ export interface SplitElement extends SplitPosition {
    * the next element of its batch begins (`next`). Undefined when it closed, or the file ended.
    */
   cut?: 'line' | 'next' | undefined;
+  /** For an element the file ended in: whether a string or only brackets were left open. */
+  unclosed?: 'string' | 'bracket' | undefined;
 }
 
 /** A structural problem between elements. */
@@ -379,6 +381,8 @@ export class ElementSplitter {
       : this.parts.length === 1
         ? this.parts[0]!
         : Buffer.concat(this.parts, this.partsSize);
+    // Hint: the parts are let go before the element is handed on, so that a large one is not held twice.
+    this.parts = [];
     const inBatch = this.batchOpen !== undefined;
     const start = this.elementStart;
     this.sink.element({
@@ -396,6 +400,7 @@ export class ElementSplitter {
       nonAscii: this.nonAscii,
       truncated,
       cut,
+      unclosed: truncated ? (this.inString ? 'string' : 'bracket') : undefined,
     });
     if (inBatch) this.afterBatchElement(endOffset);
     else {
