@@ -75,9 +75,17 @@ function tracked(events: AsyncIterable<ReplayEvent[]>, sizes: Map<string, number
   return { events: track(), fraction: () => (total > 0 ? Math.min(1, position / total) : undefined) };
 }
 
+/** True when every source can be read a second time: no stdin, FIFO or process substitution. */
+async function rereadable(paths: readonly string[]): Promise<boolean> {
+  for (const source of await listSources(paths)) {
+    if (source.path === '-' || !(await stat(source.path)).isFile()) return false;
+  }
+  return true;
+}
+
 /**
  * `--fresh` needs the newest timestamp before the first request. Files are read twice (the first
- * pass keeps nothing); stdin can be read only once, so its events are held in memory.
+ * pass keeps nothing); stdin or a pipe can be read only once, so its events are held in memory.
  */
 async function prepareFresh(
   paths: string[],
@@ -86,13 +94,14 @@ async function prepareFresh(
 ): Promise<{ rewrite: (value: unknown) => string; replayed?: ReplayEvent[][] }> {
   let newest: number | undefined;
   let replayed: ReplayEvent[][] | undefined;
-  const scan = paths.includes('-')
+  const once = !(await rereadable(paths));
+  const scan = once
     ? source()
     : replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
         validate: settings.validate,
         keepValues: true,
       });
-  if (paths.includes('-')) replayed = [];
+  if (once) replayed = [];
   for await (const chunk of scan) {
     replayed?.push(chunk);
     for (const event of chunk) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -130,5 +130,24 @@ describe('the element size limit', () => {
     const bracket = await problemsOf(`[{"a": [${'1,'.repeat(300)}`, { maxElementBytes: 200 });
     expect(bracket.at(-1)!.message).toMatch(/unclosed bracket/);
     expect(bracket.at(-1)!.message).not.toContain('--max-element-size');
+  });
+});
+
+describe('sources that are not regular files', () => {
+  it('reads a FIFO (as /dev/stdin or <(...) are) as a stream', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { createWriteStream } = await import('node:fs');
+    const fifo = join(dir, 'fifo.ndjson');
+    execFileSync('mkfifo', [fifo]);
+    const text = readFileSync('fixtures/valid/one-event-per-line.ndjson');
+    const writer = createWriteStream(fifo);
+    // Written in two parts, so that the reader sees more than one read.
+    writer.write(text.subarray(0, 100));
+    setTimeout(() => writer.end(text.subarray(100)), 20);
+    let events = 0;
+    for await (const records of readRecords([fifo], { readSize: 64 })) {
+      events += records.filter((record) => record.kind === 'event').length;
+    }
+    expect(events).toBe(6);
   });
 });
