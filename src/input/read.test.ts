@@ -151,3 +151,43 @@ describe('sources that are not regular files', () => {
     expect(events).toBe(6);
   });
 });
+
+describe('paths checked before anything is read', () => {
+  it('refuses a folder holding a dangling or looping *.json symlink, naming it, with exit 2', async () => {
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    const { CallhookError } = await import('../errors.js');
+    const { listSources } = await import('./read.js');
+    for (const [name, target] of [
+      ['dangling.json', 'nowhere.json'],
+      ['loop.json', 'loop.json'],
+    ] as const) {
+      const folder = join(dir, `links-${name}`);
+      mkdirSync(folder);
+      writeFileSync(join(folder, 'a.json'), '{}');
+      symlinkSync(target, join(folder, name));
+      const error = await listSources([folder]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CallhookError);
+      expect((error as InstanceType<typeof CallhookError>).exitCode).toBe(2);
+      expect((error as Error).message).toContain(name);
+    }
+  });
+
+  it('gives one error for a file that is not text, even without a NUL byte', async () => {
+    const bytes = Buffer.alloc(3000);
+    let seed = 7;
+    for (let i = 0; i < bytes.length; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      bytes[i] = 1 + (seed % 255);
+    }
+    const path = join(dir, 'random.json');
+    writeFileSync(path, bytes);
+    const problems: string[] = [];
+    for await (const records of readRecords([path])) {
+      for (const record of records) {
+        if (record.kind === 'problem') problems.push(record.problem.code);
+        if (record.kind === 'invalid') problems.push(...record.problems.map((p) => p.code));
+      }
+    }
+    expect(problems).toEqual(['binary']);
+  });
+});

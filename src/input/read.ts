@@ -3,7 +3,8 @@
  * records — valid events, invalid elements with their problems, and problems between elements —
  * with bounded memory whatever the size of the files.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { access, lstat, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { type CheckOptions, checkEvent } from '../schema/check.js';
@@ -37,6 +38,31 @@ export interface Source {
 
 const extensions = /\.(json|ndjson|jsonl)$/i;
 
+/**
+ * Checks that `path` can be read, and throws a one-line I/O error naming it when not: a broken
+ * or looping symbolic link, no permission. Returns false for a folder (not read as a file).
+ */
+async function checkReadable(path: string): Promise<boolean> {
+  let info: Stats;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const link = await lstat(path).catch(() => undefined);
+    if (link?.isSymbolicLink() && (code === 'ENOENT' || code === 'ELOOP')) {
+      const why =
+        code === 'ELOOP' ? 'a symbolic link that loops' : 'a broken symbolic link (its target does not exist)';
+      throw new CallhookError(`${path}: ${why}`, ExitCode.usage);
+    }
+    throw describeIoError(error, path);
+  }
+  if (info.isDirectory()) return false;
+  await access(path, constants.R_OK).catch((error: unknown) => {
+    throw describeIoError(error, path);
+  });
+  return true;
+}
+
 async function walk(directory: string, into: Source[]): Promise<void> {
   const entries = await readdir(directory, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -44,7 +70,11 @@ async function walk(directory: string, into: Source[]): Promise<void> {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) {
       if (!entry.name.startsWith('.') && entry.name !== 'node_modules') await walk(path, into);
-    } else if (extensions.test(entry.name)) into.push({ path, name: path });
+    } else if (extensions.test(entry.name)) {
+      // Hint: every entry is checked now, before anything is printed; a symbolic link to a
+      // folder is not followed (it could loop).
+      if (await checkReadable(path)) into.push({ path, name: path });
+    }
   }
 }
 
@@ -62,8 +92,7 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
       continue;
     }
     try {
-      const info = await stat(path);
-      if (info.isDirectory()) {
+      if (!(await checkReadable(path))) {
         const before = sources.length;
         await walk(path, sources);
         if (sources.length === before) {

@@ -8,6 +8,7 @@
  * are left to the element's parser.
  */
 import { isAscii } from 'node:buffer';
+import { notTextReason } from './sniff.js';
 
 /** Where the splitter is in the file; `column` counts UTF-16 code units, as editors do. */
 export interface SplitPosition {
@@ -682,6 +683,14 @@ export class ElementSplitter {
         fatal: true,
       });
       return;
+    }
+    if (this.offset === 0) {
+      const reason = notTextReason(chunk.subarray(i, i + 4096), i);
+      if (reason !== undefined) {
+        this.mode = Mode.Dead;
+        this.sink.problem({ offset: 0, line: 1, column: 1, pointer: '', code: 'binary', message: reason, fatal: true });
+        return;
+      }
     }
     this.chunk = chunk;
     this.chunkOffset = this.offset;
