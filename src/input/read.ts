@@ -37,6 +37,7 @@ export interface Source {
 }
 
 const extensions = /\.(json|ndjson|jsonl)$/i;
+const stdinNames = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
 /**
  * Checks that `path` can be read, and throws a one-line I/O error naming it when not: a broken
@@ -89,6 +90,12 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
   for (const path of paths) {
     if (path === '-') {
       sources.push({ path: '-', name: '<stdin>' });
+      continue;
+    }
+    // Hint: stdin that is a socket (as Node gives a child's) cannot be opened by name (ENXIO),
+    // so a name for stdin that is not a regular file reads the stdin stream.
+    if (stdinNames.has(path) && !(await stat(path).catch(() => undefined))?.isFile()) {
+      sources.push({ path: '-', name: path });
       continue;
     }
     try {
