@@ -7,11 +7,11 @@ import { constants, type Stats } from 'node:fs';
 import { access, lstat, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
-import { type CheckOptions, checkEvent } from '../schema/check.js';
-import { locateIn, parseElement, parseQuickly } from './element.js';
+import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import { ElementSplitter, type ResumePoint, type SplitElement, type SplitProblem } from './split.js';
-import type { ElementInfo, InputRecord, Problem } from './types.js';
+import { RecordBuilder } from './records.js';
+import { ElementSplitter, type ResumePoint, type SplitElement } from './split.js';
+import type { InputRecord } from './types.js';
 
 /** How to read input. */
 export interface ReadOptions extends CheckOptions {
@@ -19,9 +19,9 @@ export interface ReadOptions extends CheckOptions {
   batchSize?: number | undefined;
   /** An element larger than this is reported and skipped (default 64 MiB: `--max-element-size`). */
   maxElementBytes?: number | undefined;
-  /** Bytes handed to the splitter at a time, and so records yielded at a time (default 64 KiB); tests use tiny ones. */
   /** Bytes read from a file at a time (default 256 KiB): a consumer paced by something slower may read less. */
   readSize?: number | undefined;
+  /** Bytes handed to the splitter at a time, and so records yielded at a time (default 64 KiB); tests use tiny ones. */
   chunkSize?: number | undefined;
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream | undefined;
@@ -199,101 +199,17 @@ export async function* readRecords(
     let elements = 0;
     let fatal = false;
 
-    const toProblem = (problem: SplitProblem, severity: Problem['severity'] = 'error'): Problem => ({
-      file,
-      offset: problem.offset,
-      line: problem.line,
-      column: problem.column,
-      pointer: problem.pointer,
-      severity,
-      code: problem.code,
-      message: problem.message,
-      frame: problem.frame,
-      repair: problem.repair,
-    });
-
-    const infoOf = (element: SplitElement, text: string): ElementInfo => ({
-      file,
-      offset: element.offset,
-      line: element.line,
-      column: element.column,
-      pointer: element.pointer,
-      index: element.index,
-      batch: element.batch,
-      text,
-    });
-
-    // Hint: the splitter's quick path (see SplitSink.tryElement) is taken only for a valid event
-    // with nothing to say about it: anything else is refused, read again byte by byte, and comes
-    // back through onElement, which explains it. Its element's duplicate keys were not counted,
-    // so it is offered only when no warnings are looked for.
+    const build = new RecordBuilder(file, ids, check, limits, options.warnings !== false);
     const onQuickElement = (element: SplitElement): boolean => {
-      const parsed = parseQuickly(element);
-      if (!parsed) return false;
-      const result = checkEvent(parsed.value, check);
-      if (!result.event || result.issues.length > 0) return false;
-      if (result.event.id !== undefined && !ids.add(result.event.id)) return false;
+      const record = build.quick(element);
+      if (record === undefined) return false;
       elements++;
-      records.push({
-        kind: 'event',
-        element: infoOf(element, parsed.text),
-        event: result.event,
-        value: parsed.value,
-        problems: [],
-        duplicate: false,
-      });
+      records.push(record);
       return true;
     };
-
     const onElement = (element: SplitElement): void => {
       elements++;
-      const parsed = parseElement(element, file, limits, options.warnings !== false);
-      const info = infoOf(element, parsed.text?.text ?? '');
-      if (!parsed.parsed) {
-        records.push({
-          kind: 'invalid',
-          element: info,
-          eventKind: undefined,
-          value: undefined,
-          problems: parsed.problems,
-        });
-        return;
-      }
-      const result = checkEvent(parsed.value, check);
-      const problems = parsed.problems;
-      for (const issue of result.issues) {
-        problems.push({
-          file,
-          ...(parsed.text ? locateIn(parsed.text, issue.pointer, issue.code === 'unknown-field') : info),
-          pointer: element.pointer + issue.pointer,
-          severity: issue.severity,
-          code: issue.code,
-          message: issue.message,
-        });
-      }
-      // Source order; at one position the error before the warning.
-      if (problems.length > 1) {
-        problems.sort(
-          (a, b) => a.offset - b.offset || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1),
-        );
-      }
-      if (!result.event) {
-        records.push({ kind: 'invalid', element: info, eventKind: result.kind, value: parsed.value, problems });
-        return;
-      }
-      let duplicate = false;
-      if (result.event.id !== undefined && !ids.add(result.event.id)) {
-        duplicate = true;
-        problems.push({
-          file,
-          ...(parsed.text ? locateIn(parsed.text, '/id') : info),
-          pointer: `${element.pointer}/id`,
-          severity: 'warning',
-          code: 'duplicate-id',
-          message: `event id ${result.event.id} was seen before: a redelivery`,
-        });
-      }
-      records.push({ kind: 'event', element: info, event: result.event, value: parsed.value, problems, duplicate });
+      records.push(build.element(element));
     };
 
     const splitter = new ElementSplitter(
@@ -302,13 +218,13 @@ export async function* readRecords(
         tryElement: options.warnings === false ? onQuickElement : undefined,
         problem: (problem) => {
           fatal ||= problem.fatal === true;
-          records.push({ kind: 'problem', problem: toProblem(problem) });
+          records.push({ kind: 'problem', problem: build.problem(problem) });
         },
         batchEnd: (end) => {
           if (options.batchSize !== undefined && end.isArray && end.elements > options.batchSize) {
             records.push({
               kind: 'problem',
-              problem: toProblem(
+              problem: build.problem(
                 {
                   ...end,
                   pointer: '',
