@@ -3,14 +3,12 @@
  * error for a binary file instead of one per element it seems to hold.
  */
 
+import { isSpace } from './bytes.js';
+
 // Hint: these begin a JSON value; a binary format's magic number (PNG, ZIP, gzip...) is none.
 const jsonStart = new Set([
   0x7b, 0x5b, 0x22, 0x2d, 0x74, 0x66, 0x6e, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39,
 ]);
-
-function isWhitespace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
-}
 
 /** The length of the UTF-8 sequence at `bytes[i]`: 0 when it is not one (or is cut by the end). */
 function utf8Length(bytes: Buffer, i: number): number {
@@ -49,7 +47,7 @@ export function notTextReason(sample: Buffer, offset = 0): string | undefined {
       length = utf8Length(sample, i);
       bad = length === 0;
       if (bad) length = 1;
-    } else bad = (byte < 0x20 && !isWhitespace(byte) && byte !== 0x0c) || byte === 0x7f;
+    } else bad = (byte < 0x20 && !isSpace(byte) && byte !== 0x0c) || byte === 0x7f;
     if (bad) {
       suspicious++;
       if (first === -1) first = i;
@@ -58,7 +56,7 @@ export function notTextReason(sample: Buffer, offset = 0): string | undefined {
   }
   if (suspicious === 0) return undefined;
   let start = 0;
-  while (start < end && isWhitespace(sample[start]!)) start++;
+  while (start < end && isSpace(sample[start]!)) start++;
   if (start < end && jsonStart.has(sample[start]!) && suspicious * 8 <= end) return undefined;
   const byte = sample[first]!.toString(16).toUpperCase().padStart(2, '0');
   return `the file is not text: byte 0x${byte} at byte offset ${offset + first} is neither JSON nor UTF-8 (a binary file?)`;

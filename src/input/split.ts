@@ -8,6 +8,22 @@
  * are left to the element's parser.
  */
 import { isAscii } from 'node:buffer';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isSpace,
+  NEWLINE,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  RETURN,
+  SPACE,
+  TAB,
+} from './bytes.js';
+import { LayoutGuide } from './layout-guide.js';
 import { notTextReason } from './sniff.js';
 
 /** Where the splitter is in the file; `column` counts UTF-16 code units, as editors do. */
@@ -121,32 +137,12 @@ enum LineHead {
   FirstLine,
 }
 
-// Offers in a row that found no end or were refused, after which the quick path is left (see quickMiss).
-const maxQuickMisses = 16;
-
-const SPACE = 0x20;
-const TAB = 0x09;
-const RETURN = 0x0d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const NEWLINE = 0x0a;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-
 // 1 for the bytes a string's scan passes over: ASCII but for `"`, `\` and a newline.
 const plainInString = new Uint8Array(256);
 for (let byte = 0; byte < 0x80; byte++) plainInString[byte] = 1;
 plainInString[QUOTE] = 0;
 plainInString[BACKSLASH] = 0;
 plainInString[NEWLINE] = 0;
-
-function isSpace(byte: number): boolean {
-  return byte === 0x20 || byte === NEWLINE || byte === 0x0d || byte === 0x09;
-}
 
 function isDelimiter(byte: number): boolean {
   return (
@@ -254,11 +250,8 @@ export class ElementSplitter {
   private partsSize = 0;
   private oversize = false;
 
-  // The quick path (see `tryElement`): the line that opens an element of the batch it read last
-  // (a line break, the elements' indentation, `{`), and how many offers in a row found no end or
-  // were refused.
-  private opener: Buffer = Buffer.from('\n{');
-  private quickMisses = 0;
+  // The quick path (see `tryElement`): where an element ends, guessed from the layout.
+  private readonly guide: LayoutGuide;
 
   // The chunk being read, for code frames.
   private chunk: Buffer = Buffer.alloc(0);
@@ -267,6 +260,7 @@ export class ElementSplitter {
   constructor(sink: SplitSink, limits: SplitLimits) {
     this.sink = sink;
     this.limits = limits;
+    this.guide = new LayoutGuide(limits.maxElementBytes);
   }
 
   /**
@@ -506,26 +500,10 @@ export class ElementSplitter {
    */
   private tryQuick(chunk: Buffer, i: number, base: number): number {
     const indent = base + i - this.lineStart;
-    const from = i - indent;
-    if (from < 1 || chunk[from - 1] !== NEWLINE || indent > 32) return -1;
-    if (!this.indentedAt(chunk, from, indent)) {
-      for (let k = from; k < i; k++) if (chunk[k] !== SPACE && chunk[k] !== TAB) return -1;
-      this.opener = Buffer.concat([chunk.subarray(from - 1, i), Buffer.from('{')]);
-    }
-    // Hint: the closing line is looked for line by line, counting the lines on the way: a raw
-    // line break cannot be inside a JSON string, so each one in the text is a line.
-    const limit = Math.min(chunk.length, i + this.limits.maxElementBytes);
-    let lines = 0;
-    let end = -1;
-    for (let k = chunk.indexOf(NEWLINE, i); k !== -1 && k < limit; k = chunk.indexOf(NEWLINE, k + 1)) {
-      lines++;
-      if (chunk[k + 1 + indent] === CLOSE_BRACE && this.indentedAt(chunk, k + 1, indent)) {
-        end = k + 2 + indent;
-        break;
-      }
-    }
-    if (end === -1 || end > limit || !this.offer(chunk.subarray(i, end))) return this.quickMiss();
-    this.line += lines;
+    if (!this.guide.opensBlock(chunk, i, indent)) return -1;
+    const end = this.guide.blockEnd(chunk, i, indent);
+    if (end === -1 || !this.offer(chunk.subarray(i, end))) return this.guide.miss();
+    this.line += this.guide.blockLines;
     this.lineStart = base + end - indent - 1;
     this.lineContinuations = 0;
     this.lineAstral = 0;
@@ -540,12 +518,8 @@ export class ElementSplitter {
    * to the byte-by-byte path); -1 leaves the byte to the byte-by-byte path.
    */
   private tryQuickLine(chunk: Buffer, i: number, base: number): number {
-    const newline = chunk.indexOf(NEWLINE, i);
-    if (newline === -1) return this.quickMiss();
-    let end = newline;
-    while (end > i && isSpace(chunk[end - 1]!)) end--;
-    if (end - i > this.limits.maxElementBytes) return this.quickMiss();
-    if (!this.offer(chunk.subarray(i, end))) return this.quickMiss();
+    const end = this.guide.lineEnd(chunk, i);
+    if (end === -1 || !this.offer(chunk.subarray(i, end))) return this.guide.miss();
     // Hint: the columns of this line are not brought up to date with the value's characters: all
     // that is left of the line is spaces, and no position among them is ever reported.
     this.parts = [];
@@ -576,25 +550,9 @@ export class ElementSplitter {
       truncated: false,
     };
     if (!this.sink.tryElement?.(element)) return false;
-    this.quickMisses = 0;
+    this.guide.hit();
     this.index++;
     return true;
-  }
-
-  /** True when `chunk` holds the elements' indentation, `indent` bytes, at `at`. */
-  private indentedAt(chunk: Buffer, at: number, indent: number): boolean {
-    const opener = this.opener;
-    if (opener.length !== indent + 2) return false;
-    for (let k = 0; k < indent; k++) if (chunk[at + k] !== opener[k + 1]) return false;
-    return true;
-  }
-
-  // Hint: in a file whose elements are not laid out as `{` ... `}` blocks (one element a line,
-  // say) every offer would search the rest of its chunk in vain, so after a run of misses the
-  // quick path is left for the rest of the file.
-  private quickMiss(): number {
-    this.quickMisses++;
-    return -1;
   }
 
   private beginTopValue(byte: number, position: SplitPosition): void {
@@ -636,14 +594,8 @@ export class ElementSplitter {
    * element (a batch), or after its last line break (NDJSON); `to` when it holds neither.
    */
   pushEnd(chunk: Buffer, from: number, to: number): number {
-    if (to >= chunk.length || this.quickMisses >= maxQuickMisses || !this.sink.tryElement) return to;
-    if (this.batchOpen) {
-      const at = chunk.lastIndexOf(this.opener, to - this.opener.length);
-      return at > from ? at : to;
-    }
-    if (this.mode !== Mode.Top) return to;
-    const newline = chunk.lastIndexOf(NEWLINE, to - 1);
-    return newline >= from ? newline + 1 : to;
+    if (!this.sink.tryElement) return to;
+    return this.guide.pushEnd(chunk, from, to, this.batchOpen ? 'batch' : this.mode === Mode.Top ? 'top' : 'element');
   }
 
   /** Reads one more chunk of the file; the chunk's memory may be reused once this returns. */
@@ -951,7 +903,7 @@ export class ElementSplitter {
         ownLine && !this.onTopLine && (byte === OPEN_BRACE || byte === OPEN_BRACKET) && position.column <= 33
           ? position.column - 1
           : -1;
-      if (byte === OPEN_BRACE && this.quickMisses < maxQuickMisses && this.sink.tryElement) {
+      if (byte === OPEN_BRACE && this.guide.active && this.sink.tryElement) {
         const end = this.batchOpen ? this.tryQuick(chunk, i, base) : this.tryQuickLine(chunk, i, base);
         if (end !== -1) {
           i = end - 1;
