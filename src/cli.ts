@@ -1,6 +1,6 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { parsePositiveInteger } from './commands/options.js';
+import { parseByteSize, parsePositiveInteger } from './commands/options.js';
 import { generateFormats, schemaDrafts } from './core/generate-names.js';
 import { reportedStatuses, summaryDimensions } from './core/summary-names.js';
 import { ExitCode, formatFatal } from './errors.js';
@@ -53,6 +53,13 @@ ${exitCodes}`,
   .exitOverride();
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/** `--max-element-size`, on every command that reads input. */
+const maxElementSize = () =>
+  new Option(
+    '--max-element-size <size>',
+    'skip (and report) an element larger than this: bytes, or with k, M or G (default: 64M)',
+  ).argParser(parseByteSize);
 const viewFormats = ['pretty', 'json', 'markdown'];
 
 /** The reading options show and trace share. */
@@ -63,7 +70,8 @@ function addViewOptions(command: Command): Command {
     .addOption(new Option('--type <type>', 'read every event as this type (e.g. SMSReceived)').choices(eventTypes))
     .option('--width <columns>', 'wrap to this many columns (default: the terminal width, 80 when piped)')
     .option('--no-pager', 'never page the output through $PAGER')
-    .option('--no-color', 'no colours, even on a terminal');
+    .option('--no-color', 'no colours, even on a terminal')
+    .addOption(maxElementSize());
 }
 
 program
@@ -77,6 +85,7 @@ program
   .option('-q, --quiet', 'print only failing files, errors and the totals')
   .option('--max-problems <n>', 'list at most this many problems (all are still counted)', parsePositiveInteger, 1000)
   .option('--warnings-as-errors', 'fail on warnings too')
+  .addOption(maxElementSize())
   .addHelpText(
     'after',
     `
@@ -95,6 +104,7 @@ program
   .description('repair stray, missing and trailing commas, a missing colon, and an export cut off at its end')
   .argument('<paths...>', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin')
   .option('-w, --write', 'rewrite each file in place, keeping the original as <file>.bak')
+  .addOption(maxElementSize())
   .addHelpText(
     'after',
     `
@@ -213,6 +223,7 @@ program
   .addOption(new Option('--type <type>', 'treat every event as this type').choices(eventTypes))
   .option('--strict', 'fail (exit 1) when any element is invalid; unknown fields count as invalid')
   .option('--no-color', 'never colour the output')
+  .addOption(maxElementSize())
   .addHelpText(
     'after',
     `
@@ -444,6 +455,7 @@ program
       .default('pretty'),
   )
   .option('--no-color', 'no colours')
+  .addOption(maxElementSize())
   .addOption(new Option('--backoff-base <ms>').hideHelp())
   .addOption(new Option('--backoff-cap <ms>').hideHelp())
   .addOption(new Option('--progress-interval <ms>').hideHelp())

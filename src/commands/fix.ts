@@ -15,6 +15,7 @@ import { renderProblemPretty } from '../render/validation.js';
 /** The options `fix` takes. */
 export interface FixOptions {
   write?: boolean;
+  maxElementSize?: number;
 }
 
 /** A source to repair: a file read from disk (three times), or stdin or a pipe held in memory. */
@@ -24,6 +25,8 @@ interface FixInput {
   bytes?: Buffer | undefined;
   /** The file's status when it was planned, for a file on disk. */
   stats?: Stats | undefined;
+  /** --max-element-size, in bytes. */
+  maxElementBytes?: number | undefined;
 }
 
 async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
@@ -33,16 +36,16 @@ async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> 
 }
 
 /** Opens a source for fix: a regular file stays on disk; stdin, a FIFO or a device is read once into memory. */
-async function fixInput(source: Source): Promise<FixInput> {
+async function fixInput(source: Source, maxElementBytes: number | undefined): Promise<FixInput> {
   if (source.path === '-') {
     if (process.stdin.isTTY)
       throw new CallhookError('no input: stdin is a terminal; name files or folders, or pipe JSON in');
-    return { source, bytes: await readAll(process.stdin) };
+    return { source, maxElementBytes, bytes: await readAll(process.stdin) };
   }
   try {
     const stats = await stat(source.path);
-    if (stats.isFile()) return { source, stats };
-    return { source, bytes: await readAll(createReadStream(source.path)) };
+    if (stats.isFile()) return { source, maxElementBytes, stats };
+    return { source, maxElementBytes, bytes: await readAll(createReadStream(source.path)) };
   } catch (error) {
     throw describeIoError(error, source.name);
   }
@@ -54,8 +57,9 @@ function bytesOf(input: FixInput): AsyncIterable<Buffer> {
 
 /** Reads a text through the input layer: the file itself, or bytes handed over as stdin. */
 function recordsOf(input: FixInput, bytes?: AsyncIterable<Buffer>) {
-  if (!bytes && !input.bytes) return readRecords([input.source.path]);
-  return readRecords(['-'], { stdin: (bytes ?? bytesOf(input)) as NodeJS.ReadableStream });
+  const { maxElementBytes } = input;
+  if (!bytes && !input.bytes) return readRecords([input.source.path], { maxElementBytes });
+  return readRecords(['-'], { stdin: (bytes ?? bytesOf(input)) as NodeJS.ReadableStream, maxElementBytes });
 }
 
 async function planFor(input: FixInput): Promise<RepairPlan> {
@@ -191,7 +195,7 @@ async function fixOne(
   several: boolean,
 ): Promise<{ code: number; signal?: NodeJS.Signals | undefined }> {
   const c = colorsFor(process.stderr);
-  const input = await fixInput(source);
+  const input = await fixInput(source, options.maxElementSize);
   const name = escapeTerminal(source.name);
   const plan = await planFor(input);
   const own = (problem: Problem): Problem => ({ ...problem, file: source.name });

@@ -89,24 +89,33 @@ function tracked(events: AsyncIterable<ReplayEvent[]>, sizes: Map<string, number
   return { events: track(), fraction: () => (total > 0 ? Math.min(1, position / total) : undefined) };
 }
 
+/** True when every source can be read a second time: no stdin, FIFO or process substitution. */
+async function rereadable(paths: readonly string[]): Promise<boolean> {
+  for (const source of await listSources(paths)) {
+    if (source.path === '-' || !(await stat(source.path)).isFile()) return false;
+  }
+  return true;
+}
+
 /**
  * `--fresh` needs the newest timestamp before the first request. Files are read twice (the first
- * pass keeps nothing); stdin can be read only once, so its events are held in memory.
+ * pass keeps nothing); stdin or a pipe can be read only once, so its events are held in memory.
  */
 async function prepareFresh(
   paths: string[],
-  settings: ReplaySettings,
+  settings: ReplayCommandSettings,
   source: () => AsyncIterable<ReplayEvent[]>,
 ): Promise<{ rewrite: (value: unknown) => string; replayed?: ReplayEvent[][] }> {
   let newest: number | undefined;
   let replayed: ReplayEvent[][] | undefined;
-  const scan = paths.includes('-')
+  const once = !(await rereadable(paths));
+  const scan = once
     ? source()
     : replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
         validate: settings.validate,
         keepValues: true,
       });
-  if (paths.includes('-')) replayed = [];
+  if (once) replayed = [];
   for await (const chunk of scan) {
     replayed?.push(chunk);
     for (const event of chunk) {
@@ -124,10 +133,15 @@ async function* fromArray(chunks: ReplayEvent[][]): AsyncGenerator<ReplayEvent[]
 }
 
 /** How replay asks the input layer to read. */
-function readOptions(settings: ReplaySettings): ReadOptions {
+/** Replay's settings, with the one it takes for the input layer. */
+interface ReplayCommandSettings extends ReplaySettings {
+  maxElementBytes: number | undefined;
+}
+
+function readOptions(settings: ReplayCommandSettings): ReadOptions {
   // Hint: delivery, not the disk, sets replay's pace, so larger reads buy nothing here and
   // cost memory (a 2 GB replay peaked at 204 MiB with 256 KiB reads).
-  return { type: settings.type, readSize: 64 * 1024 };
+  return { type: settings.type, readSize: 64 * 1024, maxElementBytes: settings.maxElementBytes };
 }
 
 function makeSigner(settings: ReplaySettings): Signer | undefined {
@@ -241,8 +255,12 @@ function confirmedFromJournal(path: string, run: RunIdentity): Set<string> {
 }
 
 /** The action of `callhook replay <paths...>`. */
-export async function replayCommand(paths: string[], raw: RawReplayOptions, command?: Command): Promise<void> {
-  const settings = parseReplayOptions(raw);
+export async function replayCommand(
+  paths: string[],
+  raw: RawReplayOptions & { maxElementSize?: number },
+  command?: Command,
+): Promise<void> {
+  const settings: ReplayCommandSettings = { ...parseReplayOptions(raw), maxElementBytes: raw.maxElementSize };
   const version = command?.parent?.version();
   // Hint: the secret is checked before any input is read, so a missing one fails fast.
   const signer = makeSigner(settings);

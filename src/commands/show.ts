@@ -36,6 +36,7 @@ export interface RawViewOptions {
   width?: string;
   pager?: boolean;
   type?: string;
+  maxElementSize?: number;
 }
 
 /** `show`'s options as commander hands them over. */
@@ -59,6 +60,7 @@ export interface ViewOptions {
   width: number;
   pager: boolean;
   type: EventType | undefined;
+  maxElementBytes: number | undefined;
 }
 
 const idPrefix = v.pipe(
@@ -76,6 +78,8 @@ const ViewSchema = v.object({
   width: v.optional(wholeNumber(20, 'expected a whole number of columns, at least 20')),
   pager: v.optional(v.boolean(), true),
   type: v.optional(v.picklist(eventTypes)),
+  // commander's parseByteSize has already checked it.
+  maxElementSize: v.optional(v.number()),
 });
 
 const ShowSchema = v.object({
@@ -121,7 +125,14 @@ export function parseOptions<S extends v.GenericSchema>(schema: S, raw: unknown)
 /** The checked shared options, with the width resolved: `--width`, else the terminal's, else 80. */
 export function viewOptionsOf(parsed: v.InferOutput<typeof ViewSchema>): ViewOptions {
   const width = parsed.width ?? terminalWidth(process.stdout);
-  return { format: parsed.format, mask: parsed.mask, width, pager: parsed.pager, type: parsed.type };
+  return {
+    format: parsed.format,
+    mask: parsed.mask,
+    width,
+    pager: parsed.pager,
+    type: parsed.type,
+    maxElementBytes: parsed.maxElementSize,
+  };
 }
 
 /** The checked shared options of `trace`. */
@@ -153,7 +164,7 @@ export async function* eventRecords(
   options: ViewOptions,
   output: Output,
 ): AsyncGenerator<Extract<InputRecord, { kind: 'event' }>> {
-  for await (const records of readRecords(paths, options.type ? { type: options.type } : {})) {
+  for await (const records of readRecords(paths, { type: options.type, maxElementBytes: options.maxElementBytes })) {
     for (const record of records) {
       if (output.closed) return;
       if (record.kind === 'event') yield record;

@@ -51,6 +51,7 @@ export interface SummariseCliOptions {
   status?: string[];
   type?: EventType;
   strict?: boolean;
+  maxElementSize?: number;
 }
 
 function instant(option: string) {
@@ -142,7 +143,12 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   if (paths.length === 0) paths = ['-'];
 
   // The summary counts no warnings (consistency rules, duplicate keys), so none are looked for.
-  const readOptions: ReadOptions = { type: options.type, strict: options.strict, warnings: false };
+  const readOptions: ReadOptions = {
+    type: options.type,
+    strict: options.strict,
+    warnings: false,
+    maxElementBytes: options.maxElementSize,
+  };
   const summary = new SummaryAccumulator(summaryOptions);
   const consumer = summaryConsumerOf(summary);
   // One large file is read on two threads when that pays; anything else on this one.

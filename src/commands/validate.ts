@@ -35,6 +35,7 @@ export interface ValidateOptions {
   quiet?: boolean;
   maxProblems: number;
   warningsAsErrors?: boolean;
+  maxElementSize?: number;
 }
 
 /** Runs `validate` and sets the exit code: 0 valid, 1 invalid. */
@@ -48,7 +49,12 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     maxProblems: options.maxProblems,
     warningsAsErrors: options.warningsAsErrors,
   });
-  const readOptions: ReadOptions = { type: options.type, strict: options.strict, batchSize: options.batchSize };
+  const readOptions: ReadOptions = {
+    type: options.type,
+    strict: options.strict,
+    batchSize: options.batchSize,
+    maxElementBytes: options.maxElementSize,
+  };
   let listed = false;
   // Files are printed as they finish, so a long run shows progress.
   const print = (done: FileReport) => {

@@ -106,7 +106,10 @@ function describeChar(char: string): string {
 }
 
 /** Every syntax error of an element that `JSON.parse` refused, in source order, without cascades. */
-export function diagnoseSyntax(source: ElementText, truncated: boolean): Problem[] {
+export function diagnoseSyntax(
+  source: ElementText,
+  ended: Pick<SplitElement, 'truncated' | 'cut'> = { truncated: false },
+): Problem[] {
   const { text } = source;
   const problems: Problem[] = [];
   const containers: Array<'object' | 'array'> = [];
@@ -162,7 +165,13 @@ export function diagnoseSyntax(source: ElementText, truncated: boolean): Problem
             text.length,
             'error',
             'unexpected-eof',
-            truncated ? 'unexpected end of file: the element is not closed' : 'unexpected end of the element',
+            ended.truncated
+              ? 'unexpected end of file: the element is not closed'
+              : ended.cut === 'line'
+                ? 'unexpected end of the line: the value is not closed (NDJSON: one value a line)'
+                : ended.cut === 'next'
+                  ? 'the element is not closed before the next one begins'
+                  : 'unexpected end of the element',
             '',
             { frame: true },
           );
@@ -403,6 +412,30 @@ function findDuplicateKeys(source: ElementText, pointer: string): Problem[] {
   return problems;
 }
 
+/** A size as `--max-element-size` takes it: `64M`, `512k`, or bytes. */
+function optionSize(bytes: number): string {
+  if (bytes % 2 ** 20 === 0) return `${bytes / 2 ** 20}M`;
+  if (bytes % 2 ** 10 === 0) return `${bytes / 2 ** 10}k`;
+  return String(bytes);
+}
+
+// Hint: an element that never closed is a broken one, not a large one: raising the limit would
+// not help, so the message says what is open instead of naming the option.
+function oversizeMessage(element: SplitElement, limits: { maxElementBytes: number }): string {
+  const limit = limits.maxElementBytes;
+  if (element.truncated || element.cut) {
+    const what = element.unclosed ?? 'string or bracket';
+    const where = element.truncated
+      ? 'to the end of the file'
+      : element.cut === 'line'
+        ? 'to the end of its line'
+        : 'to where the next element begins';
+    return `an unclosed ${what}: the element runs ${element.size} bytes ${where}, past the ${optionSize(limit)} limit, without closing; skipped`;
+  }
+  const suggestion = optionSize(Math.max(1, 2 ** Math.ceil(Math.log2(element.size / 2 ** 20))) * 2 ** 20);
+  return `element of ${element.size} bytes is larger than --max-element-size ${optionSize(limit)}; skipped (raise the limit, e.g. --max-element-size ${suggestion})`;
+}
+
 function positionOf(element: SplitElement, file: string) {
   return { file, offset: element.offset, line: element.line, column: element.column, pointer: element.pointer };
 }
@@ -443,15 +476,7 @@ export function parseElement(
   limits: { maxElementBytes: number },
   warnings = true,
 ): ParsedElement {
-  if (element.oversize) {
-    const mib = (limits.maxElementBytes / 2 ** 20).toFixed(0);
-    return refused(
-      element,
-      file,
-      'element-too-large',
-      `element of ${element.size} bytes is larger than the ${mib} MiB limit (an unclosed bracket or string?); skipped`,
-    );
-  }
+  if (element.oversize) return refused(element, file, 'element-too-large', oversizeMessage(element, limits));
   if (element.depth > maxDepth) {
     return refused(
       element,
@@ -468,7 +493,7 @@ export function parseElement(
   try {
     value = JSON.parse(text.text);
   } catch {
-    const problems = diagnoseSyntax(text, element.truncated);
+    const problems = diagnoseSyntax(text, element);
     for (const problem of problems) problem.pointer = element.pointer + problem.pointer;
     return { text, value: undefined, parsed: false, problems };
   }

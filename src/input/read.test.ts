@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -87,5 +87,107 @@ describe('readRecords', () => {
     expect(records.filter((r) => r.kind === 'invalid').length).toBe(2);
     expect(records.filter((r) => r.kind === 'event' && r.duplicate).length).toBe(1);
     expect(records.find((r) => r.kind === 'problem')).toMatchObject({ problem: { code: 'missing-comma' } });
+  });
+});
+
+describe('the element size limit', () => {
+  async function problemsOf(text: string, options: Parameters<typeof readRecords>[1] = {}) {
+    const path = join(dir, `limit-${Math.random()}.json`);
+    writeFileSync(path, text);
+    const out: Array<{ kind: string; code?: string; message?: string }> = [];
+    for await (const records of readRecords([path], options)) {
+      for (const record of records) {
+        if (record.kind === 'invalid') {
+          for (const p of record.problems) out.push({ kind: record.kind, code: p.code, message: p.message });
+        } else if (record.kind === 'event') out.push({ kind: 'event' });
+      }
+    }
+    return out;
+  }
+  const event = (transcript: string) =>
+    JSON.stringify({
+      time: '2022-09-05T00:00:01.100Z',
+      phone: '61411223344',
+      status: 'failed',
+      note: transcript,
+      campaignId: 'c9b2e4a7-5d18-4f3c-9e6b-1a7d3c8f2b05',
+    });
+
+  it('reads a closed element of 17 MiB at the default limit', async () => {
+    expect(await problemsOf(`[${event('x'.repeat(17 * 2 ** 20))}]`)).toEqual([{ kind: 'event' }]);
+  });
+
+  it('says a closed element over the limit is too large, and names the option', async () => {
+    const [problem] = await problemsOf(`[${event('x'.repeat(300))}, ${event('y')}]`, { maxElementBytes: 200 });
+    expect(problem).toMatchObject({ code: 'element-too-large' });
+    expect(problem!.message).toContain('--max-element-size');
+    expect(problem!.message).not.toContain('unclosed');
+  });
+
+  it('says an element left open to the end of the file is an unclosed string or bracket', async () => {
+    const string = await problemsOf(`[${event('y')}, {"a": "${'x'.repeat(300)}`, { maxElementBytes: 200 });
+    expect(string.at(-1)!.message).toMatch(/unclosed string/);
+    const bracket = await problemsOf(`[{"a": [${'1,'.repeat(300)}`, { maxElementBytes: 200 });
+    expect(bracket.at(-1)!.message).toMatch(/unclosed bracket/);
+    expect(bracket.at(-1)!.message).not.toContain('--max-element-size');
+  });
+});
+
+describe('sources that are not regular files', () => {
+  it('reads a FIFO (as /dev/stdin or <(...) are) as a stream', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { createWriteStream } = await import('node:fs');
+    const fifo = join(dir, 'fifo.ndjson');
+    execFileSync('mkfifo', [fifo]);
+    const text = readFileSync('fixtures/valid/one-event-per-line.ndjson');
+    const writer = createWriteStream(fifo);
+    // Written in two parts, so that the reader sees more than one read.
+    writer.write(text.subarray(0, 100));
+    setTimeout(() => writer.end(text.subarray(100)), 20);
+    let events = 0;
+    for await (const records of readRecords([fifo], { readSize: 64 })) {
+      events += records.filter((record) => record.kind === 'event').length;
+    }
+    expect(events).toBe(6);
+  });
+});
+
+describe('paths checked before anything is read', () => {
+  it('refuses a folder holding a dangling or looping *.json symlink, naming it, with exit 2', async () => {
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    const { CallhookError } = await import('../errors.js');
+    const { listSources } = await import('./read.js');
+    for (const [name, target] of [
+      ['dangling.json', 'nowhere.json'],
+      ['loop.json', 'loop.json'],
+    ] as const) {
+      const folder = join(dir, `links-${name}`);
+      mkdirSync(folder);
+      writeFileSync(join(folder, 'a.json'), '{}');
+      symlinkSync(target, join(folder, name));
+      const error = await listSources([folder]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CallhookError);
+      expect((error as InstanceType<typeof CallhookError>).exitCode).toBe(2);
+      expect((error as Error).message).toContain(name);
+    }
+  });
+
+  it('gives one error for a file that is not text, even without a NUL byte', async () => {
+    const bytes = Buffer.alloc(3000);
+    let seed = 7;
+    for (let i = 0; i < bytes.length; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      bytes[i] = 1 + (seed % 255);
+    }
+    const path = join(dir, 'random.json');
+    writeFileSync(path, bytes);
+    const problems: string[] = [];
+    for await (const records of readRecords([path])) {
+      for (const record of records) {
+        if (record.kind === 'problem') problems.push(record.problem.code);
+        if (record.kind === 'invalid') problems.push(...record.problems.map((p) => p.code));
+      }
+    }
+    expect(problems).toEqual(['binary']);
   });
 });

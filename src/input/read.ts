@@ -3,28 +3,32 @@
  * records — valid events, invalid elements with their problems, and problems between elements —
  * with bounded memory whatever the size of the files.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { access, lstat, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
-import { type CheckOptions, checkEvent } from '../schema/check.js';
-import { locateIn, parseElement, parseQuickly } from './element.js';
+import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import { ElementSplitter, type ResumePoint, type SplitElement, type SplitProblem } from './split.js';
-import type { ElementInfo, InputRecord, Problem } from './types.js';
+import { RecordBuilder } from './records.js';
+import { ElementSplitter, type ResumePoint, type SplitElement } from './split.js';
+import type { InputRecord } from './types.js';
 
 /** How to read input. */
 export interface ReadOptions extends CheckOptions {
   /** Warn about a batch (top-level array) with more events than this. */
   batchSize?: number | undefined;
-  /** An element larger than this is reported and skipped (default 16 MiB). */
+  /** An element larger than this is reported and skipped (default 64 MiB: `--max-element-size`). */
   maxElementBytes?: number | undefined;
-  /** Bytes handed to the splitter at a time, and so records yielded at a time (default 64 KiB); tests use tiny ones. */
   /** Bytes read from a file at a time (default 256 KiB): a consumer paced by something slower may read less. */
   readSize?: number | undefined;
+  /** Bytes handed to the splitter at a time, and so records yielded at a time (default 64 KiB); tests use tiny ones. */
   chunkSize?: number | undefined;
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream | undefined;
 }
+
+/** The default of `--max-element-size`. */
+export const defaultMaxElementBytes = 64 * 2 ** 20;
 
 /** A file to read: its path, and the name problems use for it. */
 export interface Source {
@@ -33,6 +37,32 @@ export interface Source {
 }
 
 const extensions = /\.(json|ndjson|jsonl)$/i;
+const stdinNames = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+/**
+ * Checks that `path` can be read, and throws a one-line I/O error naming it when not: a broken
+ * or looping symbolic link, no permission. Returns false for a folder (not read as a file).
+ */
+async function checkReadable(path: string): Promise<boolean> {
+  let info: Stats;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const link = await lstat(path).catch(() => undefined);
+    if (link?.isSymbolicLink() && (code === 'ENOENT' || code === 'ELOOP')) {
+      const why =
+        code === 'ELOOP' ? 'a symbolic link that loops' : 'a broken symbolic link (its target does not exist)';
+      throw new CallhookError(`${path}: ${why}`, ExitCode.usage);
+    }
+    throw describeIoError(error, path);
+  }
+  if (info.isDirectory()) return false;
+  await access(path, constants.R_OK).catch((error: unknown) => {
+    throw describeIoError(error, path);
+  });
+  return true;
+}
 
 async function walk(directory: string, into: Source[]): Promise<void> {
   const entries = await readdir(directory, { withFileTypes: true });
@@ -41,7 +71,11 @@ async function walk(directory: string, into: Source[]): Promise<void> {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) {
       if (!entry.name.startsWith('.') && entry.name !== 'node_modules') await walk(path, into);
-    } else if (extensions.test(entry.name)) into.push({ path, name: path });
+    } else if (extensions.test(entry.name)) {
+      // Hint: every entry is checked now, before anything is printed; a symbolic link to a
+      // folder is not followed (it could loop).
+      if (await checkReadable(path)) into.push({ path, name: path });
+    }
   }
 }
 
@@ -58,9 +92,14 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
       sources.push({ path: '-', name: '<stdin>' });
       continue;
     }
+    // Hint: stdin that is a socket (as Node gives a child's) cannot be opened by name (ENXIO),
+    // so a name for stdin that is not a regular file reads the stdin stream.
+    if (stdinNames.has(path) && !(await stat(path).catch(() => undefined))?.isFile()) {
+      sources.push({ path: '-', name: path });
+      continue;
+    }
     try {
-      const info = await stat(path);
-      if (info.isDirectory()) {
+      if (!(await checkReadable(path))) {
         const before = sources.length;
         await walk(path, sources);
         if (sources.length === before) {
@@ -76,10 +115,20 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
 
 /**
  * A file's bytes from `start`, `size` at a time, read into two buffers in turn: each chunk is
- * valid only until the next is asked for.
+ * valid only until the next is asked for. A path that is not a regular file (a FIFO, `/dev/stdin`,
+ * a process substitution `<(...)`) is read as a stream, from where it is.
  */
 async function* readChunks(path: string, start: number, size: number): AsyncGenerator<Buffer> {
   const handle = await open(path, 'r');
+  // Hint: a read at a position of a pipe fails with ESPIPE; a null position reads on from the last.
+  let seekable = false;
+  try {
+    seekable = (await handle.stat()).isFile();
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  const at = (position: number) => (seekable ? position : null);
   // Hint: two buffers for the whole file. A fresh buffer per read (as createReadStream makes)
   // is fresh memory the kernel must map and fill: reading 116 MB that way cost 0.35 s, most of
   // it system time, against 0.08 s for this. The next read is in flight while the caller works
@@ -87,7 +136,7 @@ async function* readChunks(path: string, start: number, size: number): AsyncGene
   const buffers: [Buffer, Buffer] = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
   let turn: 0 | 1 = 0;
   let position = start;
-  let next = handle.read(buffers[0], 0, size, position);
+  let next = handle.read(buffers[0], 0, size, at(position));
   try {
     for (;;) {
       const { bytesRead } = await next;
@@ -95,7 +144,7 @@ async function* readChunks(path: string, start: number, size: number): AsyncGene
       const chunk = buffers[turn].subarray(0, bytesRead);
       position += bytesRead;
       turn = turn === 0 ? 1 : 0;
-      next = handle.read(buffers[turn], 0, size, position);
+      next = handle.read(buffers[turn], 0, size, at(position));
       yield chunk;
     }
   } finally {
@@ -138,7 +187,7 @@ export async function* readRecords(
 ): AsyncGenerator<InputRecord[]> {
   const sources = await listSources(paths);
   const ids = range.ids ?? new FingerprintSet();
-  const limits = { maxElementBytes: options.maxElementBytes ?? 16 * 2 ** 20 };
+  const limits = { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes };
   const check: CheckOptions = { type: options.type, strict: options.strict, warnings: options.warnings };
 
   for (const [ordinal, source] of sources.entries()) {
@@ -150,101 +199,17 @@ export async function* readRecords(
     let elements = 0;
     let fatal = false;
 
-    const toProblem = (problem: SplitProblem, severity: Problem['severity'] = 'error'): Problem => ({
-      file,
-      offset: problem.offset,
-      line: problem.line,
-      column: problem.column,
-      pointer: problem.pointer,
-      severity,
-      code: problem.code,
-      message: problem.message,
-      frame: problem.frame,
-      repair: problem.repair,
-    });
-
-    const infoOf = (element: SplitElement, text: string): ElementInfo => ({
-      file,
-      offset: element.offset,
-      line: element.line,
-      column: element.column,
-      pointer: element.pointer,
-      index: element.index,
-      batch: element.batch,
-      text,
-    });
-
-    // Hint: the splitter's quick path (see SplitSink.tryElement) is taken only for a valid event
-    // with nothing to say about it: anything else is refused, read again byte by byte, and comes
-    // back through onElement, which explains it. Its element's duplicate keys were not counted,
-    // so it is offered only when no warnings are looked for.
+    const build = new RecordBuilder(file, ids, check, limits, options.warnings !== false);
     const onQuickElement = (element: SplitElement): boolean => {
-      const parsed = parseQuickly(element);
-      if (!parsed) return false;
-      const result = checkEvent(parsed.value, check);
-      if (!result.event || result.issues.length > 0) return false;
-      if (result.event.id !== undefined && !ids.add(result.event.id)) return false;
+      const record = build.quick(element);
+      if (record === undefined) return false;
       elements++;
-      records.push({
-        kind: 'event',
-        element: infoOf(element, parsed.text),
-        event: result.event,
-        value: parsed.value,
-        problems: [],
-        duplicate: false,
-      });
+      records.push(record);
       return true;
     };
-
     const onElement = (element: SplitElement): void => {
       elements++;
-      const parsed = parseElement(element, file, limits, options.warnings !== false);
-      const info = infoOf(element, parsed.text?.text ?? '');
-      if (!parsed.parsed) {
-        records.push({
-          kind: 'invalid',
-          element: info,
-          eventKind: undefined,
-          value: undefined,
-          problems: parsed.problems,
-        });
-        return;
-      }
-      const result = checkEvent(parsed.value, check);
-      const problems = parsed.problems;
-      for (const issue of result.issues) {
-        problems.push({
-          file,
-          ...(parsed.text ? locateIn(parsed.text, issue.pointer, issue.code === 'unknown-field') : info),
-          pointer: element.pointer + issue.pointer,
-          severity: issue.severity,
-          code: issue.code,
-          message: issue.message,
-        });
-      }
-      // Source order; at one position the error before the warning.
-      if (problems.length > 1) {
-        problems.sort(
-          (a, b) => a.offset - b.offset || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1),
-        );
-      }
-      if (!result.event) {
-        records.push({ kind: 'invalid', element: info, eventKind: result.kind, value: parsed.value, problems });
-        return;
-      }
-      let duplicate = false;
-      if (result.event.id !== undefined && !ids.add(result.event.id)) {
-        duplicate = true;
-        problems.push({
-          file,
-          ...(parsed.text ? locateIn(parsed.text, '/id') : info),
-          pointer: `${element.pointer}/id`,
-          severity: 'warning',
-          code: 'duplicate-id',
-          message: `event id ${result.event.id} was seen before: a redelivery`,
-        });
-      }
-      records.push({ kind: 'event', element: info, event: result.event, value: parsed.value, problems, duplicate });
+      records.push(build.element(element));
     };
 
     const splitter = new ElementSplitter(
@@ -253,13 +218,13 @@ export async function* readRecords(
         tryElement: options.warnings === false ? onQuickElement : undefined,
         problem: (problem) => {
           fatal ||= problem.fatal === true;
-          records.push({ kind: 'problem', problem: toProblem(problem) });
+          records.push({ kind: 'problem', problem: build.problem(problem) });
         },
         batchEnd: (end) => {
           if (options.batchSize !== undefined && end.isArray && end.elements > options.batchSize) {
             records.push({
               kind: 'problem',
-              problem: toProblem(
+              problem: build.problem(
                 {
                   ...end,
                   pointer: '',

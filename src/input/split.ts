@@ -8,6 +8,23 @@
  * are left to the element's parser.
  */
 import { isAscii } from 'node:buffer';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isSpace,
+  NEWLINE,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  RETURN,
+  SPACE,
+  TAB,
+} from './bytes.js';
+import { LayoutGuide } from './layout-guide.js';
+import { notTextReason } from './sniff.js';
 
 /** Where the splitter is in the file; `column` counts UTF-16 code units, as editors do. */
 export interface SplitPosition {
@@ -44,6 +61,13 @@ export interface SplitElement extends SplitPosition {
   nonAscii: boolean;
   /** The file ended before the element did. */
   truncated: boolean;
+  /**
+   * The element was ended before it closed: at the end of its line (`line`, NDJSON), or where
+   * the next element of its batch begins (`next`). Undefined when it closed, or the file ended.
+   */
+  cut?: 'line' | 'next' | undefined;
+  /** For an element the file ended in: whether a string or only brackets were left open. */
+  unclosed?: 'string' | 'bracket' | undefined;
 }
 
 /** A structural problem between elements. */
@@ -101,20 +125,17 @@ enum Mode {
   Dead,
 }
 
-// Offers in a row that found no end or were refused, after which the quick path is left (see quickMiss).
-const maxQuickMisses = 16;
-
-const SPACE = 0x20;
-const TAB = 0x09;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const NEWLINE = 0x0a;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
+/**
+ * What the first bytes of the next line decide (see `ElementSplitter.atLineHead`): whether a
+ * broken element ends before it.
+ */
+enum LineHead {
+  None,
+  /** A batch element's line ended: a line at its indentation opening `{` begins the next element. */
+  Indent,
+  /** The file's first value is open past its first line: a line opening as it did makes the file NDJSON. */
+  FirstLine,
+}
 
 // 1 for the bytes a string's scan passes over: ASCII but for `"`, `\` and a newline.
 const plainInString = new Uint8Array(256);
@@ -122,10 +143,6 @@ for (let byte = 0; byte < 0x80; byte++) plainInString[byte] = 1;
 plainInString[QUOTE] = 0;
 plainInString[BACKSLASH] = 0;
 plainInString[NEWLINE] = 0;
-
-function isSpace(byte: number): boolean {
-  return byte === 0x20 || byte === NEWLINE || byte === 0x0d || byte === 0x09;
-}
 
 function isDelimiter(byte: number): boolean {
   return (
@@ -201,6 +218,24 @@ export class ElementSplitter {
   private valuesAtTop = 0;
   private reportedTopComma = false;
 
+  // Recovery: damage stays inside the element that holds it.
+  // The file is line-delimited (NDJSON): a top-level value has begun and ended on one line.
+  private lineDelimited = false;
+  // The current top-level value began on the line being read, and ends with it if the file is
+  // line-delimited; where it began, and its first byte.
+  private onTopLine = false;
+  private topStart: SplitPosition = { offset: 0, line: 1, column: 1 };
+  private topOpener = 0;
+  // The file's first value did not close on its first line, which held more than its opener: a
+  // line that opens as it did (at column 1) ends it, and makes the file NDJSON.
+  private watchFirstValue = false;
+  // The indentation of the batch element being read, when it opened its own line (else -1), and
+  // what the next line's first byte will decide.
+  private indentWatch = -1;
+  private lineHead = LineHead.None;
+  // The line break before the line whose head is awaited.
+  private lineBreak: SplitPosition = { offset: 0, line: 1, column: 1 };
+
   // The element being read.
   private depth = 0;
   private maxDepth = 0;
@@ -215,11 +250,8 @@ export class ElementSplitter {
   private partsSize = 0;
   private oversize = false;
 
-  // The quick path (see `tryElement`): the line that opens an element of the batch it read last
-  // (a line break, the elements' indentation, `{`), and how many offers in a row found no end or
-  // were refused.
-  private opener: Buffer = Buffer.from('\n{');
-  private quickMisses = 0;
+  // The quick path (see `tryElement`): where an element ends, guessed from the layout.
+  private readonly guide: LayoutGuide;
 
   // The chunk being read, for code frames.
   private chunk: Buffer = Buffer.alloc(0);
@@ -228,6 +260,7 @@ export class ElementSplitter {
   constructor(sink: SplitSink, limits: SplitLimits) {
     this.sink = sink;
     this.limits = limits;
+    this.guide = new LayoutGuide(limits.maxElementBytes);
   }
 
   /**
@@ -243,6 +276,9 @@ export class ElementSplitter {
     this.lineStart = offset;
     this.valuesAtTop = 1;
     this.batch = 0;
+    // Hint: values at the top level one after another are lines of NDJSON; `atResumePoint` holds
+    // the first thread to the same reading.
+    if (point === 'top') this.lineDelimited = true;
     if (point === 'batch') {
       this.mode = Mode.BatchElement;
       this.batchOpen = position;
@@ -258,7 +294,7 @@ export class ElementSplitter {
    */
   atResumePoint(point: ResumePoint): boolean {
     if (this.reportedTopComma || this.valuesAtTop === 0) return false;
-    if (point === 'top') return this.mode === Mode.Top && this.afterComma === undefined;
+    if (point === 'top') return this.mode === Mode.Top && this.afterComma === undefined && this.lineDelimited;
     return (
       this.mode === Mode.BatchElement &&
       this.batch === 0 &&
@@ -334,12 +370,14 @@ export class ElementSplitter {
     }
   }
 
-  private finishElement(endOffset: number, truncated: boolean): void {
+  private finishElement(endOffset: number, truncated: boolean, cut?: 'line' | 'next'): void {
     const bytes = this.oversize
       ? Buffer.alloc(0)
       : this.parts.length === 1
         ? this.parts[0]!
         : Buffer.concat(this.parts, this.partsSize);
+    // Hint: the parts are let go before the element is handed on, so that a large one is not held twice.
+    this.parts = [];
     const inBatch = this.batchOpen !== undefined;
     const start = this.elementStart;
     this.sink.element({
@@ -356,9 +394,14 @@ export class ElementSplitter {
       members: this.members,
       nonAscii: this.nonAscii,
       truncated,
+      cut,
+      unclosed: truncated ? (this.inString ? 'string' : 'bracket') : undefined,
     });
     if (inBatch) this.afterBatchElement(endOffset);
     else {
+      if (start.line === this.line && cut === undefined) this.lineDelimited = true;
+      this.onTopLine = false;
+      this.watchFirstValue = false;
       this.parts = [];
       this.lastEnd(endOffset);
       this.mode = Mode.Top;
@@ -379,6 +422,76 @@ export class ElementSplitter {
     this.mode = Mode.BatchComma;
   }
 
+  /** Whether the top-level value's first line, which ends at `lineBreak`, held more than its opener. */
+  private firstLineHeldMore(lineBreak: number, chunk: Buffer, base: number): boolean {
+    if (this.batchOpen)
+      return this.mode !== Mode.BatchElement || this.inBatchIndex > 0 || this.afterComma !== undefined;
+    const bytes = lineBreak - this.topStart.offset;
+    if (bytes !== 2) return bytes > 2;
+    // `{` and one byte: a `\r`, or more.
+    const at = this.topStart.offset + 1;
+    let second: number | undefined;
+    if (at >= base) second = chunk[at - base];
+    else {
+      let index = 1;
+      for (const part of this.parts) {
+        if (index < part.length) {
+          second = part[index];
+          break;
+        }
+        index -= part.length;
+      }
+    }
+    return second !== RETURN && second !== SPACE && second !== TAB;
+  }
+
+  /** Keeps the element's bytes up to `size` of those already kept. */
+  private trimTo(size: number): void {
+    if (!this.oversize) {
+      const all = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsSize);
+      this.parts = [all.subarray(0, size)];
+    }
+    this.partsSize = size;
+  }
+
+  /**
+   * Ends the element being read, before it closed, at the line break at file offset `end` (in
+   * `chunk`, which starts at file offset `base` and holds the element from `elementFrom`, or
+   * before it): a line of NDJSON (`line`), or an element of a batch whose next element begins
+   * on the next line (`next`). A `\r` before the line break is left out.
+   */
+  private cutElement(end: number, chunk: Buffer, elementFrom: number, base: number, cut: 'line' | 'next'): void {
+    if (end >= base) this.keep(chunk.subarray(elementFrom, end - base));
+    else this.trimTo(end - this.elementStart.offset);
+    let last = end;
+    const lastPart = this.parts.at(-1);
+    if (!this.oversize && lastPart !== undefined && lastPart[lastPart.length - 1] === RETURN) {
+      last--;
+      this.trimTo(this.partsSize - 1);
+    }
+    this.finishElement(last, false, cut);
+  }
+
+  /**
+   * Ends the top-level value at the line break at `lineBreak`, as NDJSON does with a line: an
+   * element left open is cut there, and so is a batch, with a problem saying so.
+   */
+  private endLineValue(lineBreak: SplitPosition, chunk: Buffer, elementFrom: number, base: number): void {
+    this.onTopLine = false;
+    this.watchFirstValue = false;
+    if (this.mode === Mode.Element) this.cutElement(lineBreak.offset, chunk, elementFrom, base, 'line');
+    const open = this.batchOpen;
+    if (open) {
+      this.problem(
+        lineBreak,
+        'unexpected-eol',
+        `unexpected end of the line: the array opened at line ${open.line}, column ${open.column} is not closed (NDJSON: one value a line)`,
+        '',
+      );
+      this.endBatch(lineBreak, false);
+    }
+  }
+
   /**
    * The quick path for the `{` at `chunk[i]`, which begins an element of a batch: when it opens
    * its line after indentation alone, the element's end is looked for as the next line with that
@@ -387,26 +500,10 @@ export class ElementSplitter {
    */
   private tryQuick(chunk: Buffer, i: number, base: number): number {
     const indent = base + i - this.lineStart;
-    const from = i - indent;
-    if (from < 1 || chunk[from - 1] !== NEWLINE || indent > 32) return -1;
-    if (!this.indentedAt(chunk, from, indent)) {
-      for (let k = from; k < i; k++) if (chunk[k] !== SPACE && chunk[k] !== TAB) return -1;
-      this.opener = Buffer.concat([chunk.subarray(from - 1, i), Buffer.from('{')]);
-    }
-    // Hint: the closing line is looked for line by line, counting the lines on the way: a raw
-    // line break cannot be inside a JSON string, so each one in the text is a line.
-    const limit = Math.min(chunk.length, i + this.limits.maxElementBytes);
-    let lines = 0;
-    let end = -1;
-    for (let k = chunk.indexOf(NEWLINE, i); k !== -1 && k < limit; k = chunk.indexOf(NEWLINE, k + 1)) {
-      lines++;
-      if (chunk[k + 1 + indent] === CLOSE_BRACE && this.indentedAt(chunk, k + 1, indent)) {
-        end = k + 2 + indent;
-        break;
-      }
-    }
-    if (end === -1 || end > limit || !this.offer(chunk.subarray(i, end))) return this.quickMiss();
-    this.line += lines;
+    if (!this.guide.opensBlock(chunk, i, indent)) return -1;
+    const end = this.guide.blockEnd(chunk, i, indent);
+    if (end === -1 || !this.offer(chunk.subarray(i, end))) return this.guide.miss();
+    this.line += this.guide.blockLines;
     this.lineStart = base + end - indent - 1;
     this.lineContinuations = 0;
     this.lineAstral = 0;
@@ -421,17 +518,15 @@ export class ElementSplitter {
    * to the byte-by-byte path); -1 leaves the byte to the byte-by-byte path.
    */
   private tryQuickLine(chunk: Buffer, i: number, base: number): number {
-    const newline = chunk.indexOf(NEWLINE, i);
-    if (newline === -1) return this.quickMiss();
-    let end = newline;
-    while (end > i && isSpace(chunk[end - 1]!)) end--;
-    if (end - i > this.limits.maxElementBytes) return this.quickMiss();
-    if (!this.offer(chunk.subarray(i, end))) return this.quickMiss();
+    const end = this.guide.lineEnd(chunk, i);
+    if (end === -1 || !this.offer(chunk.subarray(i, end))) return this.guide.miss();
     // Hint: the columns of this line are not brought up to date with the value's characters: all
     // that is left of the line is spaces, and no position among them is ever reported.
     this.parts = [];
     this.lastEnd(base + end);
     this.mode = Mode.Top;
+    this.lineDelimited = true;
+    this.onTopLine = false;
     this.sink.batchEnd?.({ ...this.elementStart, batch: this.batch, isArray: false, elements: 1 });
     return end;
   }
@@ -455,25 +550,9 @@ export class ElementSplitter {
       truncated: false,
     };
     if (!this.sink.tryElement?.(element)) return false;
-    this.quickMisses = 0;
+    this.guide.hit();
     this.index++;
     return true;
-  }
-
-  /** True when `chunk` holds the elements' indentation, `indent` bytes, at `at`. */
-  private indentedAt(chunk: Buffer, at: number, indent: number): boolean {
-    const opener = this.opener;
-    if (opener.length !== indent + 2) return false;
-    for (let k = 0; k < indent; k++) if (chunk[at + k] !== opener[k + 1]) return false;
-    return true;
-  }
-
-  // Hint: in a file whose elements are not laid out as `{` ... `}` blocks (one element a line,
-  // say) every offer would search the rest of its chunk in vain, so after a run of misses the
-  // quick path is left for the rest of the file.
-  private quickMiss(): number {
-    this.quickMisses++;
-    return -1;
   }
 
   private beginTopValue(byte: number, position: SplitPosition): void {
@@ -489,6 +568,9 @@ export class ElementSplitter {
     this.afterComma = undefined;
     this.valuesAtTop++;
     this.batch++;
+    this.topStart = position;
+    this.topOpener = byte;
+    this.onTopLine = this.lineDelimited || this.valuesAtTop === 1;
     if (byte === OPEN_BRACKET) {
       this.mode = Mode.BatchElement;
       this.batchOpen = position;
@@ -512,14 +594,8 @@ export class ElementSplitter {
    * element (a batch), or after its last line break (NDJSON); `to` when it holds neither.
    */
   pushEnd(chunk: Buffer, from: number, to: number): number {
-    if (to >= chunk.length || this.quickMisses >= maxQuickMisses || !this.sink.tryElement) return to;
-    if (this.batchOpen) {
-      const at = chunk.lastIndexOf(this.opener, to - this.opener.length);
-      return at > from ? at : to;
-    }
-    if (this.mode !== Mode.Top) return to;
-    const newline = chunk.lastIndexOf(NEWLINE, to - 1);
-    return newline >= from ? newline + 1 : to;
+    if (!this.sink.tryElement) return to;
+    return this.guide.pushEnd(chunk, from, to, this.batchOpen ? 'batch' : this.mode === Mode.Top ? 'top' : 'element');
   }
 
   /** Reads one more chunk of the file; the chunk's memory may be reused once this returns. */
@@ -560,6 +636,14 @@ export class ElementSplitter {
       });
       return;
     }
+    if (this.offset === 0) {
+      const reason = notTextReason(chunk.subarray(i, i + 4096), i);
+      if (reason !== undefined) {
+        this.mode = Mode.Dead;
+        this.sink.problem({ offset: 0, line: 1, column: 1, pointer: '', code: 'binary', message: reason, fatal: true });
+        return;
+      }
+    }
     this.chunk = chunk;
     this.chunkOffset = this.offset;
     const base = this.offset;
@@ -575,7 +659,7 @@ export class ElementSplitter {
 
     scan: for (; i < length; i++) {
       let byte = chunk[i]!;
-      if (this.mode === Mode.Element && !this.scalar) {
+      if (this.mode === Mode.Element && !this.scalar && this.lineHead === LineHead.None) {
         // Hint: the fast path for the bulk of a file, the inside of an element. It takes the
         // ASCII bytes that only move the nesting, string and line state, and leaves the byte in
         // hand to the general path below for anything else (non-ASCII, the element's end).
@@ -603,6 +687,15 @@ export class ElementSplitter {
             if (depth <= 1) break;
             depth--;
           } else if (byte === NEWLINE) {
+            // Hint: the line break is left to the general path when it may end a broken element:
+            // a value's first line, or a batch element's line followed by one that is not
+            // indented deeper than the element (undefined past the chunk's end).
+            if (this.onTopLine || this.watchFirstValue) break;
+            const indent = this.indentWatch;
+            if (indent > 0) {
+              const head = chunk[i + 1 + indent];
+              if (head !== SPACE && head !== TAB) break;
+            }
             this.line++;
             this.lineStart = base + i + 1;
             this.lineContinuations = 0;
@@ -614,6 +707,38 @@ export class ElementSplitter {
       }
       // (A string is always read by the fast path above, which stops only at a byte the state
       // machine below must see.)
+      if (this.lineHead !== LineHead.None && byte !== SPACE && byte !== TAB && byte !== RETURN) {
+        // The first byte of the line after one that left an element open decides whether the
+        // element ends before this line; a blank line decides nothing.
+        const head = this.lineHead;
+        this.lineHead = LineHead.None;
+        const column = base + i - this.lineStart;
+        this.members = members;
+        this.maxDepth = maxDepth;
+        this.depth = depth;
+        if (byte === NEWLINE) {
+          // nothing to decide
+        } else if (head === LineHead.FirstLine) {
+          if (column === 0 && byte === this.topOpener) {
+            this.lineDelimited = true;
+            this.endLineValue(this.lineBreak, chunk, elementFrom, base);
+            elementFrom = -1;
+          } else if (this.topOpener === OPEN_BRACE && byte !== QUOTE && byte !== CLOSE_BRACE) {
+            // Not the next member of a pretty-printed object: watch on, as if the first line held more.
+            this.watchFirstValue = true;
+          }
+        } else if (this.mode === Mode.Element) {
+          const indent = this.indentWatch;
+          if ((column === indent && byte === OPEN_BRACE) || (column < indent && byte === CLOSE_BRACKET)) {
+            this.cutElement(this.lineBreak.offset, chunk, elementFrom, base, 'next');
+            elementFrom = -1;
+            if (byte === OPEN_BRACE) {
+              this.mode = Mode.BatchElement;
+              this.afterComma = undefined;
+            }
+          }
+        }
+      }
       if (byte === SPACE && !inString && !this.scalar) continue;
       if (byte === NEWLINE && this.scalar && this.mode === Mode.Element) {
         // A scalar ends on its own line, before the line break is counted.
@@ -621,6 +746,33 @@ export class ElementSplitter {
         this.keep(chunk.subarray(elementFrom, i));
         this.finishElement(base + i, false);
         elementFrom = -1;
+      }
+      if (byte === NEWLINE && this.mode !== Mode.Top) {
+        if (this.onTopLine) {
+          // The end of a top-level value's first line: in NDJSON the value ends here, closed or not.
+          this.onTopLine = false;
+          this.lineBreak = this.at(base + i);
+          if (this.lineDelimited) {
+            this.members = members;
+            this.maxDepth = maxDepth;
+            this.depth = depth;
+            this.endLineValue(this.lineBreak, chunk, elementFrom, base);
+            elementFrom = -1;
+            inString = false;
+            escaped = false;
+          } else {
+            // Hint: a pretty-printed value's second line never opens as the value does, but a
+            // nested one later may, unless its first line held more than `{` or `[` alone.
+            this.lineHead = LineHead.FirstLine;
+            this.watchFirstValue = this.firstLineHeldMore(base + i, chunk, base);
+          }
+        } else if (this.watchFirstValue) {
+          this.lineBreak = this.at(base + i);
+          this.lineHead = LineHead.FirstLine;
+        } else if (this.indentWatch > 0 && this.mode === Mode.Element) {
+          this.lineBreak = this.at(base + i);
+          this.lineHead = LineHead.Indent;
+        }
       }
       if (byte === NEWLINE) {
         this.line++;
@@ -635,12 +787,14 @@ export class ElementSplitter {
 
       if (this.mode === Mode.Element) {
         if (inString) {
-          if (escaped) escaped = false;
+          if (escaped && byte !== NEWLINE) escaped = false;
           else if (byte === BACKSLASH) escaped = true;
           else if (byte === QUOTE || byte === NEWLINE) {
             // Hint: a raw newline cannot be inside a JSON string, so an unterminated string ends
-            // at its line, as the element parser also decides; the rest of the file stays in step.
+            // at its line (even after a `\`), as the element parser also decides; the rest of the
+            // file stays in step.
             inString = false;
+            escaped = false;
             if (depth === 0) {
               this.depth = depth;
               this.keep(chunk.subarray(elementFrom, i + 1));
@@ -680,6 +834,8 @@ export class ElementSplitter {
 
       if (isSpace(byte)) continue;
       const position = this.at(base + i);
+      // Whether the element beginning here (if one does) opens its line.
+      let ownLine = false;
       if (this.mode === Mode.Top) {
         if (byte === COMMA && this.valuesAtTop > 0) {
           this.afterComma = position;
@@ -700,7 +856,7 @@ export class ElementSplitter {
               insert: '',
             });
           }
-          this.endBatch(position);
+          this.endBatch(position, true);
           continue;
         }
         if (byte === COMMA || byte === COLON || byte === CLOSE_BRACE) {
@@ -714,6 +870,7 @@ export class ElementSplitter {
           } else this.unexpected(byte, position, `/${this.inBatchIndex}`);
           continue;
         }
+        ownLine = (this.afterComma ?? this.batchOpen ?? position).line < position.line;
         this.afterComma = undefined;
         this.beginElement(position, `/${this.inBatchIndex}`);
       } else if (this.mode === Mode.BatchComma) {
@@ -723,7 +880,7 @@ export class ElementSplitter {
           continue;
         }
         if (byte === CLOSE_BRACKET) {
-          this.endBatch(position);
+          this.endBatch(position, true);
           continue;
         }
         if (byte === CLOSE_BRACE || byte === COLON) {
@@ -736,11 +893,17 @@ export class ElementSplitter {
           deleteBytes: 0,
           insert: ',',
         });
+        ownLine = this.lastEndLine < position.line;
         this.beginElement(position, `/${this.inBatchIndex}`);
       }
 
-      // A new element starts at this byte.
-      if (byte === OPEN_BRACE && this.quickMisses < maxQuickMisses && this.sink.tryElement) {
+      // A new element starts at this byte. Hint: a batch element that opens its line is watched
+      // by its indentation, so that a broken one ends where the next begins.
+      this.indentWatch =
+        ownLine && !this.onTopLine && (byte === OPEN_BRACE || byte === OPEN_BRACKET) && position.column <= 33
+          ? position.column - 1
+          : -1;
+      if (byte === OPEN_BRACE && this.guide.active && this.sink.tryElement) {
         const end = this.batchOpen ? this.tryQuick(chunk, i, base) : this.tryQuickLine(chunk, i, base);
         if (end !== -1) {
           i = end - 1;
@@ -770,8 +933,11 @@ export class ElementSplitter {
     this.offset = base + length;
   }
 
-  private endBatch(position: SplitPosition): void {
+  private endBatch(position: SplitPosition, closed: boolean): void {
     const open = this.batchOpen ?? position;
+    if (closed && open.line === position.line) this.lineDelimited = true;
+    this.onTopLine = false;
+    this.watchFirstValue = false;
     this.sink.batchEnd?.({ ...open, batch: this.batch, isArray: true, elements: this.inBatchIndex });
     this.batchOpen = undefined;
     this.afterComma = undefined;
@@ -782,6 +948,7 @@ export class ElementSplitter {
   end(): void {
     if (this.mode === Mode.Dead) return;
     this.chunk = Buffer.alloc(0);
+    this.lineHead = LineHead.None;
     if (this.mode === Mode.Element) {
       this.finishElement(this.offset, !this.scalar);
     }
@@ -801,7 +968,7 @@ export class ElementSplitter {
         pointer: '',
         repair: { offset: this.offset, deleteBytes: 0, insert: ']' },
       });
-      this.endBatch(this.position());
+      this.endBatch(this.position(), false);
     }
     if (this.valuesAtTop === 0) {
       this.sink.problem({

@@ -201,14 +201,16 @@ describe('validate: options and formats', () => {
     expect(result.stdout).toContain('✖ invalid  5 files, 10 events: 6 valid, 4 invalid; 4 errors, 0 warnings');
   });
 
-  it('skips an element larger than 16 MiB with an error, and goes on', async () => {
+  it('skips an element larger than --max-element-size with an error naming the option, and goes on', async () => {
+    // Hint: the default limit is 64 MiB; the option sets it lower here to keep the file small.
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
     const file = join(dir, 'huge.json');
     const ok = readFileSync('fixtures/valid/single-event-object.json', 'utf8');
     writeFileSync(file, `[{"transcript": "${'x'.repeat(17 * 2 ** 20)}"},\n${ok}]`);
-    const { report, code } = await validateJson([file]);
+    const { report, code } = await validateJson([file, '--max-element-size', '16M']);
     expect(code).toBe(1);
     expect(report.files[0]!.problems.map((p) => p.code)).toEqual(['element-too-large']);
+    expect(report.files[0]!.problems[0]!.message).toContain('--max-element-size 32M');
     expect(report.files[0]!.valid).toBe(1);
   });
 });

@@ -1,0 +1,19 @@
+/** The bytes of JSON text that the input layer's scanners look for. */
+
+export const SPACE = 0x20;
+export const TAB = 0x09;
+export const RETURN = 0x0d;
+export const NEWLINE = 0x0a;
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const COMMA = 0x2c;
+export const COLON = 0x3a;
+export const OPEN_BRACE = 0x7b;
+export const CLOSE_BRACE = 0x7d;
+export const OPEN_BRACKET = 0x5b;
+export const CLOSE_BRACKET = 0x5d;
+
+/** True for JSON whitespace: space, tab, line feed, carriage return. */
+export function isSpace(byte: number): boolean {
+  return byte === SPACE || byte === NEWLINE || byte === RETURN || byte === TAB;
+}

@@ -1,0 +1,204 @@
+/**
+ * Damage stays inside the element that holds it: a file with one element cut short, truncated
+ * or corrupted is read, everywhere else, exactly as the clean file is.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateCalls } from '../core/generate.js';
+import { type ReadOptions, readRecords } from './read.js';
+import type { InputRecord } from './types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'callhook-recovery-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+interface Read {
+  events: Array<{ offset: number; line: number; column: number; value: unknown }>;
+  invalid: number;
+  records: InputRecord[];
+}
+
+async function read(text: string | Buffer, options: ReadOptions = {}): Promise<Read> {
+  const path = join(dir, `${files++}.json`);
+  writeFileSync(path, text);
+  const out: Read = { events: [], invalid: 0, records: [] };
+  for await (const records of readRecords([path], options)) {
+    for (const record of records) {
+      out.records.push(record);
+      if (record.kind === 'event') {
+        const { offset, line, column } = record.element;
+        out.events.push({ offset, line, column, value: record.value });
+      } else if (record.kind === 'invalid') out.invalid++;
+    }
+  }
+  return out;
+}
+
+/** Line and column (1-based, UTF-16) of byte offset `offset` of `bytes`. */
+function positionAt(bytes: Buffer, offset: number): { line: number; column: number } {
+  const before = bytes.subarray(0, offset).toString('utf8');
+  const lines = before.split('\n');
+  return { line: lines.length, column: lines.at(-1)!.length + 1 };
+}
+
+const fixture = 'fixtures/valid/one-event-per-line.ndjson';
+
+describe('a broken NDJSON line is one invalid element', () => {
+  it('reads every other line of a file whose line 2 was cut to 40 bytes', async () => {
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(fixture, 'utf8').split('\n');
+    lines[1] = lines[1]!.slice(0, 40);
+    const result = await read(lines.join('\n'));
+    expect(result.events).toHaveLength(5);
+    expect(result.invalid).toBe(1);
+    expect(result.events.map((e) => e.line)).toEqual([1, 3, 4, 5, 6]);
+  });
+
+  it('ends a string at the line break even after a trailing backslash', async () => {
+    const text = '{"id":"a\\\n{"eventType":"SMSSent","data":{"from":"1"}}\n{"x":"\\\n';
+    const result = await read(text);
+    const lines = result.records.flatMap((r) => (r.kind === 'event' || r.kind === 'invalid' ? [r.element.line] : []));
+    expect(lines).toEqual([1, 2, 3]);
+  });
+
+  it('ends a line left inside an unclosed bracket, with the reading fast path too', async () => {
+    const { readFileSync } = await import('node:fs');
+    const [first, second] = readFileSync(fixture, 'utf8').split('\n');
+    const text = [first, '{"to":"61400000001","from":[{"a":', second, ''].join('\r\n');
+    for (const warnings of [true, false]) {
+      const result = await read(text, { warnings, readSize: 7 });
+      expect(result.events.map((e) => e.line)).toEqual([1, 3]);
+      expect(result.invalid).toBe(1);
+    }
+  });
+});
+
+describe('a broken element of a pretty-printed batch ends where the next begins', () => {
+  const events = [...generateCalls({ seed: 3, calls: 30, envelope: 'all' })];
+  const clean = JSON.stringify(events, null, 2);
+
+  it('reads the other elements when one misses its closing brace', async () => {
+    // The 11th element's `},` line loses its brace.
+    let at = -1;
+    for (let n = 0; n <= 10; n++) at = clean.indexOf('\n  },\n', at + 1);
+    const broken = `${clean.slice(0, at)}\n  ,\n${clean.slice(at + 6)}`;
+    const result = await read(broken);
+    expect(result.events).toHaveLength(events.length - 1);
+    expect(result.invalid).toBe(1);
+  });
+
+  it('ends an element missing an inner brace where the next element begins', async () => {
+    let at = -1;
+    for (let n = 0; n <= 4; n++) at = clean.indexOf('\n    }\n  },\n', at + 1);
+    const broken = `${clean.slice(0, at)}\n  },\n${clean.slice(at + 12)}`;
+    const result = await read(broken);
+    expect(result.events).toHaveLength(events.length - 1);
+    expect(result.invalid).toBe(1);
+  });
+});
+
+type Layout = 'pretty' | 'ndjson' | 'batch-lines';
+
+/** An export laid out as `layout`, with each element's byte span and the span of its damage unit. */
+function layOut(values: unknown[], layout: Layout, crlf: boolean) {
+  const eol = crlf ? '\r\n' : '\n';
+  const parts: string[] = [];
+  const spans: Array<{ start: number; end: number; unitStart: number; unitEnd: number }> = [];
+  let length = 0;
+  const add = (text: string) => {
+    parts.push(text);
+    length += Buffer.byteLength(text);
+  };
+  if (layout === 'pretty') {
+    add(`[${eol}`);
+    values.forEach((value, i) => {
+      add('  ');
+      const start = length;
+      add(JSON.stringify(value, null, 2).replaceAll('\n', `${eol}  `));
+      spans.push({ start, end: length, unitStart: start, unitEnd: length });
+      add(i < values.length - 1 ? `,${eol}` : eol);
+    });
+    add(`]${eol}`);
+  } else if (layout === 'ndjson') {
+    for (const value of values) {
+      const start = length;
+      add(JSON.stringify(value));
+      spans.push({ start, end: length, unitStart: start, unitEnd: length });
+      add(eol);
+    }
+  } else {
+    for (let i = 0; i < values.length; i += 3) {
+      const unitStart = length;
+      add('[');
+      const line: Array<{ start: number; end: number }> = [];
+      values.slice(i, i + 3).forEach((value, j) => {
+        if (j > 0) add(',');
+        const start = length;
+        add(JSON.stringify(value));
+        line.push({ start, end: length });
+      });
+      add(']');
+      for (const span of line) spans.push({ ...span, unitStart, unitEnd: length });
+      add(eol);
+    }
+  }
+  return { bytes: Buffer.from(parts.join('')), spans };
+}
+
+const damages = ['cut', 'hole', 'byte'] as const;
+const nasty = ['"', '\\', '{', '}', '[', ']', ',', ':', '\n', 'x', ' '];
+
+describe('property: one damaged element leaves every other element as it was', () => {
+  it('for every layout, damage and chunk size', async () => {
+    const events = [...generateCalls({ seed: 11, calls: 4, envelope: 'wire' })].slice(0, 9);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<Layout>('pretty', 'ndjson', 'batch-lines'),
+        fc.boolean(),
+        fc.nat(events.length - 1),
+        fc.constantFrom(...damages),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.constantFrom(...nasty),
+        fc.oneof(fc.integer({ min: 1, max: 64 }), fc.constant(65536)),
+        fc.boolean(),
+        async (layout, crlf, victim, damage, where, howMuch, byte, chunk, warnings) => {
+          const { bytes, spans } = layOut(events, layout, crlf);
+          const span = spans[victim]!;
+          const size = span.end - span.start;
+          // Hint: a cut keeps at least the opening brace and loses at least the closing one.
+          const at = span.start + 1 + Math.floor(where * (size - 2));
+          let removed: number;
+          let inserted: Buffer;
+          if (damage === 'cut') {
+            removed = span.end - at;
+            inserted = Buffer.alloc(0);
+          } else if (damage === 'hole') {
+            removed = Math.min(span.end - at - 1, 1 + Math.floor(howMuch * 40));
+            inserted = Buffer.alloc(0);
+          } else {
+            removed = 1;
+            inserted = Buffer.from(byte);
+          }
+          const damaged = Buffer.concat([bytes.subarray(0, at), inserted, bytes.subarray(at + removed)]);
+          const shift = inserted.length - removed;
+          const unitEnd = span.unitEnd + shift;
+          const expected = events.flatMap((value, i) => {
+            const other = spans[i]!;
+            if (other.unitStart === span.unitStart) return [];
+            const offset = other.start > span.start ? other.start + shift : other.start;
+            return [{ offset, ...positionAt(damaged, offset), value }];
+          });
+          const options = { readSize: chunk, chunkSize: chunk, warnings };
+          const result = await read(damaged, options);
+          const outside = result.events.filter((e) => e.offset < span.unitStart || e.offset >= unitEnd);
+          expect(outside).toEqual(expected);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
