@@ -134,9 +134,13 @@ export class RepairPlanner {
       before && before.batch === element.batch && before.text !== ''
         ? before.offset + Buffer.byteLength(before.text)
         : element.offset;
-    // An array left open is closed on a line of its own, as an export ends, in the file's line endings.
+    // An array left open is closed on a line of its own, as an export ends, in the file's line
+    // endings; but only where its elements stood on lines of their own. Hint: in a batch per line
+    // (NDJSON of arrays) a line break would leave that line's batch open.
     const newline = `${before?.text ?? ''}${element.text}`.includes('\r\n') ? '\r\n' : '\n';
-    const closing = this.#between.some((problem) => problem.code === 'unexpected-eof' && problem.repair?.insert);
+    const ownLines = before !== undefined && element.line > before.line + lineBreaksIn(before.text);
+    const closing =
+      ownLines && this.#between.some((problem) => problem.code === 'unexpected-eof' && problem.repair?.insert);
     return {
       repair: { offset: from, deleteBytes: this.#bytes - from, insert: closing ? newline : '' },
       line: element.line,
@@ -144,6 +148,12 @@ export class RepairPlanner {
       description: `dropped the element${element.pointer ? ` ${element.pointer}` : ''} that starts here: the file ends in the middle of it`,
     };
   }
+}
+
+function lineBreaksIn(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }
 
 /** Copies `chunks` with `repairs` (sorted by offset) applied: insertions and deletions at byte offsets. */
