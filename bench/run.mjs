@@ -1,9 +1,11 @@
 // `npm run bench`: runs every bench/*.bench.mjs in turn (one at a time, so they do not compete
 // for the two cores) and writes their sections into bench/RESULTS.md under a header naming the
-// machine, the date and the command. Each bench prints a Markdown section on stdout in which
-// every figure is a ratio against a baseline measured in the same run.
+// machine. Each bench prints a Markdown section on stdout in which every figure is a ratio
+// against a baseline measured in the same run; each section records its own date and command.
+// `npm run bench -- NAME...` runs only the benches whose file names contain a NAME, and replaces
+// just their sections in bench/RESULTS.md, keeping the others (and their dates) as they were.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +17,9 @@ const files = readdirSync(here)
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 
+const command = `npm run bench${only.length ? ` -- ${only.join(' ')}` : ''}`;
+/** Puts the run's date and command under a section's heading. */
+const stamp = (section) => section.replace(/^(## .*)$/m, `$1\n\n_${new Date().toISOString()}, \`${command}\`_`);
 const sections = [];
 let failed = false;
 for (const file of files) {
@@ -27,19 +32,28 @@ for (const file of files) {
   });
   if (result.status !== 0) {
     failed = true;
-    sections.push(`## ${file}\n\nFAILED (exit ${result.status})\n`);
-  } else sections.push(result.stdout.trim());
+    sections.push(stamp(`## ${file}\n\nFAILED (exit ${result.status})\n`));
+  } else sections.push(stamp(result.stdout.trim()));
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const header = `# Benchmark results
 
 - Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node.js ${process.version}, ${process.platform}
-- Date: ${new Date().toISOString()}
-- Command: \`npm run bench${only.length ? ` -- ${only.join(' ')}` : ''}\`
+- Each section names the date and the command of the run it comes from.
 - Every figure is a ratio against a baseline measured in the same run (lower is better unless noted).
 `;
-const report = `${header}\n${sections.join('\n\n')}\n`;
-if (only.length === 0) writeFileSync(join(here, 'RESULTS.md'), report);
-process.stdout.write(report);
+
+/** Splits a report into its `## ` sections, keyed by heading. */
+function sectionsOf(text) {
+  const parts = text.split(/^(?=## )/m).slice(1);
+  return new Map(parts.map((part) => [part.split('\n', 1)[0], part.trim()]));
+}
+
+const resultsPath = join(here, 'RESULTS.md');
+const merged = only.length > 0 && existsSync(resultsPath) ? sectionsOf(readFileSync(resultsPath, 'utf8')) : new Map();
+for (const [heading, section] of sectionsOf(sections.join('\n\n'))) merged.set(heading, section);
+const report = `${header}\n${[...merged.values()].join('\n\n')}\n`;
+writeFileSync(resultsPath, report);
+process.stdout.write(`${sections.join('\n\n')}\n`);
 process.exitCode = failed ? 1 : 0;
