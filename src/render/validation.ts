@@ -3,6 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { FileReport, ValidationOptions, ValidationReport } from '../core/validation.js';
 import { filePassed } from '../core/validation.js';
 import type { Problem } from '../input/types.js';
+import { escapeUnicode, toSafeJson } from './escape.js';
 import type { ValidationFormat } from './formats.js';
 import { escapeTerminal } from './terminal.js';
 import { plural } from './words.js';
@@ -70,11 +71,12 @@ export function renderValidationJson(report: ValidationReport): string {
     })),
     omittedProblems: file.omitted,
   }));
-  return `${JSON.stringify({ ok: report.ok, files, totals: report.totals }, null, 2)}\n`;
+  return `${toSafeJson({ ok: report.ok, files, totals: report.totals })}\n`;
 }
 
 function githubData(text: string): string {
-  return text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+  // Hint: GitHub's own escapes first (%, CR, LF), then every other untrusted character as \uXXXX.
+  return escapeUnicode(text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A'));
 }
 
 function githubProperty(text: string): string {
@@ -93,15 +95,12 @@ export function renderGithub(file: FileReport): string {
 }
 
 function xml(text: string): string {
-  return text
+  // Untrusted characters become \uXXXX first (XML 1.0 cannot hold most C0 controls at all).
+  return escapeUnicode(text)
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replace(
-      /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g,
-      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
+    .replaceAll('"', '&quot;');
 }
 
 /** JUnit XML: a test suite per file, a test case per file with its errors as one failure. */
@@ -111,10 +110,11 @@ export function renderJunit(report: ValidationReport, options: ValidationOptions
     const listed = file.problems
       .filter((p) => p.severity === 'error' || options.warningsAsErrors)
       .map((p) => `${p.file}:${p.line}:${p.column} ${p.severity} ${p.message}${p.pointer ? ` (${p.pointer})` : ''}`)
+      .map(xml)
       .join('\n');
     const failure = passed
       ? ''
-      : `\n      <failure message="${xml(`${plural(file.errors, 'error')}, ${plural(file.warnings, 'warning')}`)}" type="validation">${xml(listed)}</failure>`;
+      : `\n      <failure message="${xml(`${plural(file.errors, 'error')}, ${plural(file.warnings, 'warning')}`)}" type="validation">${listed}</failure>`;
     return `  <testsuite name="${xml(file.file)}" tests="1" failures="${passed ? 0 : 1}" errors="0">
     <testcase classname="callhook.validate" name="${xml(file.file)}">${failure}
     </testcase>
