@@ -53,9 +53,8 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const segmentWindow = 1024;
 // Code points that join the one before into a cluster (combining marks, ZWJ, variation selectors,
 // emoji modifiers and tags), or pair up (regional indicators, Hangul jamo).
-// biome-ignore lint/suspicious/noMisleadingCharacterClass: each code point is meant on its own, none joined.
 const joiningCharacters =
-  /[\p{M}\u200d\ufe00-\ufe0f\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u{1f1e6}-\u{1f1ff}\u{1f3fb}-\u{1f3ff}\u{e0020}-\u{e007f}]/u;
+  /\p{M}|\u200d|[\ufe00-\ufe0f\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u{1f1e6}-\u{1f1ff}\u{1f3fb}-\u{1f3ff}\u{e0020}-\u{e007f}]/u;
 
 /**
  * The grapheme clusters of `text` with their offsets, in time linear in its length: each window
