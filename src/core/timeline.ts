@@ -8,8 +8,8 @@ import { correlationIdOf, eventTime, statusGroupOf, type WebhookEvent } from '..
 export interface EventFilter {
   /** Status names, normalised by `normaliseStatus` (CallComplete's three and CallAttempted's two). */
   statuses?: readonly string[] | undefined;
-  /** A CallComplete status group. */
-  group?: 'complete' | 'failed' | undefined;
+  /** A CallComplete status group (`other`: a status the platform does not document). */
+  group?: 'complete' | 'failed' | 'other' | undefined;
   /** A campaignId or the start of one, lower case. */
   campaign?: string | undefined;
   /** Digits of a phone number: matches `phone`, `from` or `to` exactly. */
@@ -31,8 +31,10 @@ export function normaliseStatus(status: string): string {
   return status.toLowerCase().replace(/[^a-z]/g, '');
 }
 
-/** The statuses `--status` accepts, normalised. */
-export const knownStatuses = ['complete', 'partial', 'notcomplete', 'success', 'failed'] as const;
+/** The statuses `--status` accepts, normalised (`other`: any CallComplete status not documented). */
+export const knownStatuses = ['complete', 'partial', 'notcomplete', 'other', 'success', 'failed'] as const;
+
+const documentedCallStatuses = new Set(['complete', 'partial', 'notcomplete']);
 
 /** A case-insensitive, literal search for `text`, for `--grep`. */
 export function searchPattern(text: string): RegExp {
@@ -85,11 +87,14 @@ const startsWith = (value: string | undefined, prefix: string) => value?.toLower
 export function matchesFilter(event: WebhookEvent, filter: EventFilter): boolean {
   if (filter.statuses) {
     const status = statusOf(event);
-    if (status === undefined || !filter.statuses.includes(normaliseStatus(status))) return false;
+    if (status === undefined) return false;
+    let key = normaliseStatus(status);
+    if (event.type === 'CallComplete' && !documentedCallStatuses.has(key)) key = 'other';
+    if (!filter.statuses.some((wanted) => normaliseStatus(wanted) === key)) return false;
   }
   if (filter.group) {
     if (event.type !== 'CallComplete') return false;
-    if (statusGroupOf(event.data.status)?.toLowerCase() !== filter.group) return false;
+    if ((statusGroupOf(event.data.status)?.toLowerCase() ?? 'other') !== filter.group) return false;
   }
   if (filter.campaign !== undefined && !startsWith(event.data.campaignId, filter.campaign)) return false;
   if (filter.correlation !== undefined && !startsWith(correlationIdOf(event), filter.correlation)) return false;

@@ -26,6 +26,8 @@ export interface FlowContext {
 export interface EventNote {
   /** An earlier event had the same id: this one is a redelivery. */
   duplicate?: boolean | undefined;
+  /** Which way an SMS of unknown direction went, as its numbers tell (see core/sms-direction). */
+  smsDirection?: 'sent' | 'received' | undefined;
 }
 
 /** An ISO timestamp as `2022-09-01 00:29:12 UTC` (UTC, whole seconds), or the text escaped when it is not a date. */
@@ -234,10 +236,20 @@ function eventDetail(event: Exclude<WebhookEvent, CallCompleteEvent>, ctx: FlowC
 
 const typeColumn = 'CallAttempted'.length;
 
+/** An event's type as shown; an SMS of unknown direction says the direction its numbers tell (`SMS sent`). */
+function typeLabel(event: Exclude<WebhookEvent, CallCompleteEvent>, note: EventNote): string {
+  if (event.type !== 'SMS' || note.smsDirection === undefined) return event.type;
+  return `SMS ${note.smsDirection}`;
+}
+
 /** A non-call event as one entry: time, type, then its detail; long messages wrap under the detail. */
-export function renderEventLinePretty(event: Exclude<WebhookEvent, CallCompleteEvent>, ctx: FlowContext): string {
+export function renderEventLinePretty(
+  event: Exclude<WebhookEvent, CallCompleteEvent>,
+  ctx: FlowContext,
+  note: EventNote = {},
+): string {
   const c = ctx.colors;
-  const prefix = `${formatTime(event.data.time)}  ${event.type.padEnd(typeColumn)}  `;
+  const prefix = `${formatTime(event.data.time)}  ${typeLabel(event, note).padEnd(typeColumn)}  `;
   // Hint: continuation lines align under the detail when that leaves room for text, else indent a little.
   const hanging = prefix.length <= ctx.width / 2 ? ' '.repeat(prefix.length) : '    ';
   return join(
@@ -251,7 +263,7 @@ export function renderEventLinePretty(event: Exclude<WebhookEvent, CallCompleteE
 
 /** Any event for a terminal: a call result as a block, the others as one entry. */
 export function renderEventPretty(event: WebhookEvent, ctx: FlowContext, note: EventNote = {}): string {
-  return event.type === 'CallComplete' ? renderCallPretty(event, ctx, note) : renderEventLinePretty(event, ctx);
+  return event.type === 'CallComplete' ? renderCallPretty(event, ctx, note) : renderEventLinePretty(event, ctx, note);
 }
 
 /** Escapes untrusted text for Markdown: terminal escaping first, then Markdown's own punctuation. */
@@ -297,7 +309,11 @@ export function renderCallMarkdown(event: CallCompleteEvent, ctx: FlowContext, n
 }
 
 /** A non-call event as one Markdown list item. */
-export function renderEventLineMarkdown(event: Exclude<WebhookEvent, CallCompleteEvent>, ctx: FlowContext): string {
+export function renderEventLineMarkdown(
+  event: Exclude<WebhookEvent, CallCompleteEvent>,
+  ctx: FlowContext,
+  note: EventNote = {},
+): string {
   let detail: string;
   switch (event.type) {
     case 'CallAttempted':
@@ -310,13 +326,15 @@ export function renderEventLineMarkdown(event: Exclude<WebhookEvent, CallComplet
     default:
       detail = `${escapeMarkdown(event.data.from)} → ${escapeMarkdown(event.data.to)} · “${escapeMarkdown(event.data.message)}”`;
   }
-  const text = `- ${formatTime(event.data.time)} · **${event.type}** · ${detail}`;
+  const text = `- ${formatTime(event.data.time)} · **${typeLabel(event, note)}** · ${detail}`;
   return join(wrapSpans([{ text }], { width: ctx.width, indent: '  ', firstIndent: '' }));
 }
 
 /** Any event as Markdown. */
 export function renderEventMarkdown(event: WebhookEvent, ctx: FlowContext, note: EventNote = {}): string {
-  return event.type === 'CallComplete' ? renderCallMarkdown(event, ctx, note) : renderEventLineMarkdown(event, ctx);
+  return event.type === 'CallComplete'
+    ? renderCallMarkdown(event, ctx, note)
+    : renderEventLineMarkdown(event, ctx, note);
 }
 
 /** One element of a JSON array, indented by two spaces, safe for a terminal. */

@@ -473,7 +473,7 @@ export function renderSummaryPretty(report: SummaryReport, { colors, width }: Pr
       ]);
     }
     if (sms.total > 0) {
-      // Only the directions seen: bare SMS events (as documented) are all of unknown direction.
+      // Only the directions seen; then how many a bare SMS's numbers told.
       const parts = [
         [share('sent', sms.sent), sms.sent.count],
         [share('received', sms.received), sms.received.count],
@@ -482,10 +482,10 @@ export function renderSummaryPretty(report: SummaryReport, { colors, width }: Pr
       contactRows.push([
         'SMS',
         n(sms.total),
-        parts
-          .filter(([, count]) => count > 0)
-          .map(([text]) => text)
-          .join(', '),
+        [
+          ...parts.filter(([, count]) => count > 0).map(([text]) => text),
+          ...(sms.inferred > 0 ? [`${n(sms.inferred)} inferred from the numbers`] : []),
+        ].join(', '),
       ]);
     }
     lines.push(
@@ -791,6 +791,7 @@ export function renderSummaryMarkdown(report: SummaryReport): string {
     if (sms.total > 0) {
       rows.push(row('SMS sent', sms.sent), row('SMS received', sms.received));
       if (sms.unknownDirection.count > 0) rows.push(row('SMS direction unknown', sms.unknownDirection));
+      if (sms.inferred > 0) rows.push(['SMS direction inferred', n(sms.inferred), '']);
     }
     out.push(
       '## Attempts and contacts',
