@@ -335,7 +335,7 @@ const humanSupportRequest = 'humanSupportRequest';
 const unknownTime = '(unknown time)';
 
 // The --by phone row of the bare SMS whose numbers do not tell which is the customer's.
-const unknownDirectionKey = '(SMS, direction unknown)';
+const unknownDirectionKey = '(SMS of unknown direction)';
 
 function smsPairKey(from: string, to: string): string {
   return `${numberKey(from)}\u0000${numberKey(to)}`;

@@ -27,7 +27,22 @@ const unsafe =
   /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 const names: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\u001b': '\\e' };
 
-function visible(char: string): string {
+// Hint: a zero-width joiner between two pictographs (👨‍👩‍👧, 🏃‍♂️) draws one visible emoji and can
+// hide nothing, so it is kept there; anywhere else it is escaped like every invisible character.
+const emojiBefore = /\p{Extended_Pictographic}[\ufe0f\u{1f3fb}-\u{1f3ff}]?$/u;
+const emojiAfter = /^\p{Extended_Pictographic}/u;
+
+/** Whether the character at `offset` is a zero-width joiner inside an emoji sequence. */
+export function isEmojiJoiner(text: string, offset: number): boolean {
+  return (
+    text.charCodeAt(offset) === 0x200d &&
+    emojiBefore.test(text.slice(Math.max(0, offset - 4), offset)) &&
+    emojiAfter.test(text.slice(offset + 1, offset + 3))
+  );
+}
+
+function visible(char: string, offset: number, text: string): string {
+  if (char === '\u200d' && isEmojiJoiner(text, offset)) return char;
   const named = names[char];
   if (named) return named;
   const code = char.charCodeAt(0);
