@@ -1,7 +1,7 @@
 /** `callhook validate`: check webhook files against the documented payloads. */
 import { ValidationCollector, validationExitCode } from '../core/validation.js';
 import { readRecords } from '../input/read.js';
-import { colorsFor } from '../render/terminal.js';
+import { colorsFor, terminalWidth } from '../render/terminal.js';
 import {
   renderFilePretty,
   renderGithub,
@@ -29,6 +29,8 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   const collector = new ValidationCollector({
     maxProblems: options.maxProblems,
     warningsAsErrors: options.warningsAsErrors,
+    // -q lists what fails the run: errors, and warnings only when they fail it too.
+    listWarnings: !(options.quiet && options.format === 'pretty' && !options.warningsAsErrors),
   });
   const records = readRecords(paths, { type: options.type, strict: options.strict, batchSize: options.batchSize });
   let listed = false;
@@ -38,7 +40,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
       if (!done) continue;
       // Files are printed as they finish, so a long run shows progress.
       if (options.format === 'pretty') {
-        const text = renderFilePretty(done, c, options);
+        const text = renderFilePretty(done, c, { ...options, width: terminalWidth(process.stdout) });
         listed ||= text !== '';
         process.stdout.write(text);
       } else if (options.format === 'github') process.stdout.write(renderGithub(done));

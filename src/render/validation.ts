@@ -5,17 +5,21 @@ import { filePassed } from '../core/validation.js';
 import type { Problem } from '../input/types.js';
 import { escapeUnicode, toSafeJson } from './escape.js';
 import type { ValidationFormat } from './formats.js';
-import { escapeTerminal } from './terminal.js';
+import { escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
 import { plural } from './words.js';
 
 export type { ValidationFormat };
 
-/** One problem as `file:line:col  severity  message  (pointer)`, with its code frame below. */
-export function renderProblemPretty(problem: Problem, c: ChalkInstance): string {
-  const where = c.bold(`${escapeTerminal(problem.file)}:${problem.line}:${problem.column}`);
-  const severity = problem.severity === 'error' ? c.red('error') : c.yellow('warning');
-  const pointer = problem.pointer ? c.dim(`  (${escapeTerminal(problem.pointer)})`) : '';
-  const head = `  ${where}  ${severity}  ${escapeTerminal(problem.message)}${pointer}`;
+/** One problem as `file:line:col  severity  message  (pointer)`, wrapped to `width`, with its code frame below. */
+export function renderProblemPretty(problem: Problem, c: ChalkInstance, width = 80): string {
+  const spans: TextSpan[] = [
+    { text: `${escapeTerminal(problem.file)}:${problem.line}:${problem.column}`, style: c.bold },
+    { text: '  ' },
+    problem.severity === 'error' ? { text: 'error', style: c.red } : { text: 'warning', style: c.yellow },
+    { text: `  ${escapeTerminal(problem.message)}` },
+  ];
+  if (problem.pointer) spans.push({ text: `  (${escapeTerminal(problem.pointer)})`, style: c.dim });
+  const head = wrapSpans(spans, { width, indent: '      ', firstIndent: '  ' }).join('\n');
   if (!problem.frame) return head;
   const frame = escapeTerminal(problem.frame, true)
     .split('\n')
@@ -28,18 +32,19 @@ export function renderProblemPretty(problem: Problem, c: ChalkInstance): string 
 export function renderFilePretty(
   file: FileReport,
   c: ChalkInstance,
-  options: ValidationOptions & { quiet?: boolean | undefined } = {},
+  options: ValidationOptions & { quiet?: boolean | undefined; width?: number | undefined } = {},
 ): string {
   const passed = filePassed(file, options);
   if (options.quiet && passed) return '';
   const mark = passed ? c.green('✔') : c.red('✖');
   const counts = [plural(file.events, 'event'), `${file.valid.toLocaleString('en-US')} valid`];
   if (file.invalid > 0) counts.push(c.red(`${file.invalid.toLocaleString('en-US')} invalid`));
-  if (file.warnings > 0 && !options.quiet) counts.push(c.yellow(plural(file.warnings, 'warning')));
+  const listWarnings = !options.quiet || options.warningsAsErrors;
+  if (file.warnings > 0 && listWarnings) counts.push(c.yellow(plural(file.warnings, 'warning')));
   const lines = [`${mark} ${escapeTerminal(file.file)}  ${counts.join(', ')}`];
   for (const problem of file.problems) {
-    if (options.quiet && problem.severity === 'warning') continue;
-    lines.push(renderProblemPretty(problem, c));
+    if (!listWarnings && problem.severity === 'warning') continue;
+    lines.push(renderProblemPretty(problem, c, options.width));
   }
   if (file.omitted > 0) lines.push(c.dim(`  … ${plural(file.omitted, 'more problem')} not shown (--max-problems)`));
   return `${lines.join('\n')}\n`;
