@@ -47,7 +47,11 @@ function run<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<vo
       await action(...args);
     } catch (error) {
       const { message, exitCode } = formatFatal(error);
-      process.stderr.write(`${message}\n`);
+      // --mask covers errors too: a message may quote a phone number from the input.
+      const masked = process.argv.includes('--mask')
+        ? (await import('./core/timeline.js')).maskPhonesInText(message)
+        : message;
+      process.stderr.write(`${masked}\n`);
       process.exitCode = exitCode;
     }
   };

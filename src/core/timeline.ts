@@ -165,8 +165,28 @@ export function initialsOf(name: string): string {
 // ("2022-09-01") or an amount is not.
 const phoneInText = /\+?\d(?:[ .()-]{0,2}\d){8,}/g;
 
-/** Free text with every phone-number-like run of 9 or more digits masked to its last 3 digits. */
+// A link as people paste them: up to the first space, quote or angle bracket.
+const urlInText = /\bhttps?:\/\/[^\s"'<>]+/gi;
+
+/**
+ * Free text with every phone-number-like run of 9 or more digits masked to its last 3 digits.
+ * Inside a URL only the query string and fragment are masked (`?to=********087`): the scheme,
+ * host and path stay whole, so the link still opens.
+ */
 export function maskPhonesInText(text: string): string {
+  let out = '';
+  let at = 0;
+  for (const match of text.matchAll(urlInText)) {
+    out += maskDigitRuns(text.slice(at, match.index));
+    const url = match[0];
+    const query = url.search(/[?#]/);
+    out += query < 0 ? url : url.slice(0, query) + maskDigitRuns(url.slice(query));
+    at = match.index + url.length;
+  }
+  return out + maskDigitRuns(text.slice(at));
+}
+
+function maskDigitRuns(text: string): string {
   return text.replace(phoneInText, (run) => {
     let keep = 3;
     let out = '';
