@@ -22,9 +22,9 @@ class CallhookHelp extends Help {
     const args = cmd.registeredArguments.map((arg) =>
       arg.required ? `<${arg.name()}${arg.variadic ? '...' : ''}>` : `[${arg.name()}${arg.variadic ? '...' : ''}]`,
     );
-    return [[cmd.name(), ...cmd.aliases()].join('|'), cmd.options.length > 0 ? '[options]' : '', ...args]
-      .filter((part) => part !== '')
-      .join(' ');
+    // Hint: no `[options]` (every command has some, listed in its own help), so that the list of
+    // commands leaves room at 80 columns for their descriptions to wrap beside it.
+    return [[cmd.name(), ...cmd.aliases()].join('|'), ...args].join(' ');
   }
 
   override optionDescription(option: Option): string {
@@ -84,10 +84,10 @@ const program = new CallhookCommand('callhook')
     'after',
     `
 Examples:
-  $ callhook validate fixtures/                 check every .json/.ndjson file under a folder
-  $ callhook fix webhook.json --write           repair the published examples' commas
-  $ callhook show export.json --group failed    read failed calls' flows and transcripts
-  $ callhook trace d07b9760 export.json         one scheduled call's story, in time order
+  $ callhook validate fixtures/                 check every file under a folder
+  $ callhook fix webhook.json --write           repair the examples' commas
+  $ callhook show export.json --group failed    read failed calls' flows
+  $ callhook trace d07b9760 export.json         one scheduled call's story
   $ callhook summary export.json --by campaign  how did each campaign go
   $ callhook replay fixtures/valid --url http://localhost:3000/hook
 
@@ -125,7 +125,7 @@ program
 Examples:
   $ callhook validate fixtures/valid
   $ callhook validate export.ndjson --strict --batch-size 100
-  $ callhook validate webhooks/ --format github      annotations in GitHub Actions
+  $ callhook validate webhooks/ --format github    annotations in GitHub Actions
   $ curl -s https://example.test/hook.json | callhook validate -
 
 ${exitCodes('invalid input (errors; warnings too with --warnings-as-errors)')}`,
@@ -141,8 +141,9 @@ program
   .addHelpText(
     'after',
     `
-Prints the repaired JSON on stdout; --write replaces the file instead. A mistake
-fix cannot repair is reported with its position (exit 1), and nothing is written.
+Prints the repaired JSON on stdout; --write replaces the file instead. A
+mistake fix cannot repair is reported with its position (exit 1), and nothing
+is written.
 
 Examples:
   $ callhook fix fixtures/doc-examples/call-complete.json > repaired.json
@@ -184,10 +185,11 @@ Examples:
   $ callhook show export.json --format json --status Partial | jq length
   $ callhook show big.json | head
 
-Invalid events are reported on stderr as warnings naming file:line:column, and skipped.
+Invalid events are reported on stderr as warnings naming file:line:column, and
+skipped; a call result of a status the platform does not document is shown.
 
 Exit codes:
-  0    shown (skipped invalid events do not change it; nor does | head ending early)
+  0    shown (skipped invalid events, or | head ending early, do not change it)
   2    usage or I/O error (bad option, missing file)
   130  interrupted (Ctrl-C)`,
   )
@@ -213,7 +215,7 @@ Examples:
 Exit codes:
   0    the call's events were found
   1    no event has this correlationId
-  2    usage or I/O error (bad option, missing file, a prefix matching several calls)`,
+  2    usage or I/O error (bad option, missing file, a prefix of several calls)`,
   )
   .action(run(async () => (await import('./commands/trace.js')).trace));
 
@@ -242,11 +244,12 @@ program
   .addHelpText(
     'after',
     `
-Events are read once, as a stream. A repeated event id (a redelivery) is counted
-once; invalid elements are counted and skipped (see \`callhook validate\`); a
-status the platform does not document is counted as Other. Percentages of a whole
-add up to exactly 100.0. An SMS is sent when it goes to a number some call had
-as its phone (a customer's) or comes from an --org-number, received the other way.
+Events are read once, as a stream. A repeated event id (a redelivery) is
+counted once; invalid elements are counted and skipped (see \`callhook
+validate\`); a status the platform does not document is counted as Other.
+Percentages of a whole add up to exactly 100.0. A bare SMS was sent when it
+went to a number some call had as its phone (a customer's) or came from an
+--org-number, and received the other way round.
 
 Examples:
   $ callhook summarise export.json
