@@ -124,7 +124,7 @@ describe('no raw control or invisible character reaches stdout or stderr', () =>
       { env },
     );
     const isColour = 'FORCE_COLOR' in env;
-    const crlf = args.includes('csv');
+    const crlf = (args as readonly string[]).includes('csv');
     // fix prints the file's own JSON (its bytes kept on purpose, for `> repaired.json`): only stderr counts.
     if (args[0] !== 'fix') expect(rawCharacters(result.stdout, { colour: isColour, crlf })).toEqual([]);
     expect(rawCharacters(result.stderr, { colour: isColour })).toEqual([]);
