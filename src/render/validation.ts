@@ -36,12 +36,19 @@ export function renderFilePretty(
 ): string {
   const passed = filePassed(file, options);
   if (options.quiet && passed) return '';
-  const mark = passed ? c.green('✔') : c.red('✖');
-  const counts = [plural(file.events, 'event'), `${file.valid.toLocaleString('en-US')} valid`];
-  if (file.invalid > 0) counts.push(c.red(`${file.invalid.toLocaleString('en-US')} invalid`));
   const listWarnings = !options.quiet || options.warningsAsErrors;
-  if (file.warnings > 0 && listWarnings) counts.push(c.yellow(plural(file.warnings, 'warning')));
-  const lines = [`${mark} ${escapeTerminal(file.file)}  ${counts.join(', ')}`];
+  // Hint: colours are span styles, not text, so that the wrapper measures only what is seen.
+  const spans: TextSpan[] = [
+    passed ? { text: '✔', style: c.green } : { text: '✖', style: c.red },
+    {
+      text: ` ${escapeTerminal(file.file)}  ${plural(file.events, 'event')}, ${file.valid.toLocaleString('en-US')} valid`,
+    },
+  ];
+  if (file.invalid > 0)
+    spans.push({ text: ', ' }, { text: `${file.invalid.toLocaleString('en-US')} invalid`, style: c.red });
+  if (file.warnings > 0 && listWarnings)
+    spans.push({ text: ', ' }, { text: plural(file.warnings, 'warning'), style: c.yellow });
+  const lines = [wrapSpans(spans, { width: options.width ?? 80, indent: '    ', firstIndent: '' }).join('\n')];
   for (const problem of file.problems) {
     if (!listWarnings && problem.severity === 'warning') continue;
     lines.push(renderProblemPretty(problem, c, options.width));

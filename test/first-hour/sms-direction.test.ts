@@ -69,9 +69,9 @@ describe('summarise', () => {
     const events = [callComplete({ phone: customer })];
     for (let i = 0; i < 5; i++) events.push(bare(org, customer), bare(customer, org));
     const report = summarise(events.map(rec), { by: 'phone' });
-    expect(report.groups!.rows.map((row) => [row.key, row.events, row.byType.SMSSent, row.byType.SMSReceived])).toEqual([
-      [customer, 11, 5, 5],
-    ]);
+    expect(report.groups!.rows.map((row) => [row.key, row.events, row.byType.SMSSent, row.byType.SMSReceived])).toEqual(
+      [[customer, 11, 5, 5]],
+    );
   });
 
   test('memory grows with distinct numbers, not with events', () => {
