@@ -15,13 +15,6 @@ const untrustedCharacters =
 // The same but C0: JSON.stringify escapes those inside strings, and outside them only the layout's newlines occur.
 const jsonUnsafe = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
-/** Whether `text` holds any character the escaping policy below never lets through raw. */
-export function hasUntrustedCharacters(text: string): boolean {
-  untrustedCharacters.lastIndex = 0;
-  const found = untrustedCharacters.test(text);
-  untrustedCharacters.lastIndex = 0;
-  return found;
-}
 // The same without newline, for multi-line transcripts.
 const unsafe =
   /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;

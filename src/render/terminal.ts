@@ -23,7 +23,7 @@ export function colorsFor(stream: { isTTY?: boolean | undefined }): ChalkInstanc
   return new Chalk({ level: useColor(stream) ? 2 : 0 });
 }
 
-export { escapeJsonForTerminal, escapeTerminal, escapeUnicode, hasUntrustedCharacters, toSafeJson } from './escape.js';
+export { escapeJsonForTerminal, escapeTerminal, escapeUnicode, toSafeJson } from './escape.js';
 
 /** The number of terminal columns `text` takes: wide characters (CJK, emoji) count 2, SGR colour codes 0. */
 export function displayWidth(text: string): number {
