@@ -1,18 +1,44 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { parseByteSize, parsePositiveInteger } from './commands/options.js';
+import { Command, CommanderError, Help, Option } from 'commander';
+import { oneOf, options, repeated } from './commands/options.js';
 import { generateFormats, schemaDrafts } from './core/generate-names.js';
-import { reportedStatuses, summaryDimensions } from './core/summary-names.js';
-import { ExitCode, formatFatal } from './errors.js';
-import { summaryFormats, validationFormats } from './render/formats.js';
+import { summaryDimensions } from './core/summary-names.js';
+import { CallhookError, ExitCode, formatFatal } from './errors.js';
 import { eventTypes } from './schema/names.js';
 import { version } from './version.js';
 
-const exitCodes = `Exit codes:
+/** The exit codes of a command, as its help lists them; `one` says what exit 1 means there. */
+const exitCodes = (one: string) => `Exit codes:
   0    success (warnings alone still pass)
-  1    invalid input, or a delivery that failed
+  1    ${one}
   2    usage or I/O error (bad option, missing file)
   130  interrupted (Ctrl-C)`;
+
+/**
+ * Help that fits 80 columns and reads plainly: choices and defaults unquoted, every alias of a
+ * command listed (`summarise|summary|summarize`).
+ */
+class CallhookHelp extends Help {
+  override subcommandTerm(cmd: Command): string {
+    const args = cmd.registeredArguments.map((arg) =>
+      arg.required ? `<${arg.name()}${arg.variadic ? '...' : ''}>` : `[${arg.name()}${arg.variadic ? '...' : ''}]`,
+    );
+    // Hint: no `[options]` (every command has some, listed in its own help), so that the list of
+    // commands leaves room at 80 columns for their descriptions to wrap beside it.
+    return [[cmd.name(), ...cmd.aliases()].join('|'), ...args].join(' ');
+  }
+
+  override optionDescription(option: Option): string {
+    const extra: string[] = [];
+    if (option.argChoices) extra.push(`choices: ${option.argChoices.join(', ')}`);
+    const shown =
+      option.required || option.optional || (option.isBoolean() && typeof option.defaultValue === 'boolean');
+    if (option.defaultValue !== undefined && shown && !option.negate) {
+      extra.push(`default: ${option.defaultValueDescription ?? String(option.defaultValue)}`);
+    }
+    return extra.length > 0 ? `${option.description} (${extra.join('; ')})` : option.description;
+  }
+}
 
 /** Wraps a command's action so every failure goes through the one error funnel. */
 function run<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<void> | void>) {
@@ -22,13 +48,28 @@ function run<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<vo
       await action(...args);
     } catch (error) {
       const { message, exitCode } = formatFatal(error);
-      process.stderr.write(`${message}\n`);
+      // --mask covers errors too: a message may quote a phone number from the input.
+      const masked = process.argv.includes('--mask')
+        ? (await import('./core/timeline.js')).maskPhonesInText(message)
+        : message;
+      process.stderr.write(`${masked}\n`);
       process.exitCode = exitCode;
     }
   };
 }
 
-const program = new Command('callhook')
+/** A commander command whose help, and its subcommands' help, is `CallhookHelp`. */
+class CallhookCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new CallhookCommand(name);
+  }
+
+  override createHelp(): Help {
+    return Object.assign(new CallhookHelp(), this.configureHelp());
+  }
+}
+
+const program = new CallhookCommand('callhook')
   .description('Validate, read, summarise and replay webhook payloads of the AI voice-calling platform.')
   .version(version, '-V, --version', 'print the version')
   .helpOption('-h, --help', 'show help')
@@ -36,66 +77,63 @@ const program = new Command('callhook')
   // Hint: commander stops wrapping descriptions when fewer than minWidthToWrap (default 40)
   // columns remain beside the longest command; at 80 columns `trace [options] <correlationId>
   // <paths...>` leaves 33, and the whole list would run to 120 columns.
-  .configureHelp({ sortSubcommands: false, minWidthToWrap: 30 })
+  .configureHelp({ sortSubcommands: false, minWidthToWrap: 30, helpWidth: 80 })
+  // Hint: commander's own errors (unknown command or option, missing argument) are not printed
+  // by commander but thrown, and go through the one funnel below, in callhook's one style.
+  .configureOutput({ outputError: () => {} })
   .addHelpText(
     'after',
     `
 Examples:
-  $ callhook validate fixtures/                 check every .json/.ndjson file under a folder
-  $ callhook fix webhook.json --write           repair the published examples' commas
-  $ callhook show export.json --group failed    read failed calls' flows and transcripts
-  $ callhook trace d07b9760 export.json         one scheduled call's story, in time order
+  $ callhook validate fixtures/                 check every file under a folder
+  $ callhook fix webhook.json --write           repair the examples' commas
+  $ callhook show export.json --group failed    read failed calls' flows
+  $ callhook trace d07b9760 export.json         one scheduled call's story
   $ callhook summary export.json --by campaign  how did each campaign go
-  $ callhook replay fixtures/valid --url http://localhost:3000/hook  test a receiver
+  $ callhook replay fixtures/valid --url http://localhost:3000/hook
 
-${exitCodes}`,
+${exitCodes('invalid input, or a delivery that failed')}`,
   )
   .exitOverride();
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
-/** `--max-element-size`, on every command that reads input. */
-const maxElementSize = () =>
-  new Option(
-    '--max-element-size <size>',
-    'skip (and report) an element larger than this: bytes, or with k, M or G (default: 64M)',
-  ).argParser(parseByteSize);
-const viewFormats = ['pretty', 'json', 'markdown'];
-
 /** The reading options show and trace share. */
 function addViewOptions(command: Command): Command {
   return command
-    .option('--mask', 'hide phone numbers (last 3 digits kept) and shorten names to initials')
-    .addOption(new Option('--format <format>', 'output format').choices(viewFormats).default('pretty'))
-    .addOption(new Option('--type <type>', 'read every event as this type (e.g. SMSReceived)').choices(eventTypes))
-    .option('--width <columns>', 'wrap to this many columns (default: the terminal width, 80 when piped)')
+    .option('--mask', 'hide phone numbers (last 3 digits kept) and names (initials), in every output')
+    .addOption(options.viewFormat())
+    .addOption(options.type('read every event as this type (e.g. SMSReceived)'))
+    .addOption(options.orgNumber())
+    .addOption(options.width())
     .option('--no-pager', 'never page the output through $PAGER')
-    .option('--no-color', 'no colours, even on a terminal')
-    .addOption(maxElementSize());
+    .addOption(options.noColor())
+    .addOption(options.maxElementSize());
 }
 
 program
   .command('validate')
   .description('check webhook JSON files against the documented payloads')
   .argument('<paths...>', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin')
-  .addOption(new Option('--type <type>', 'treat every event as this type').choices(eventTypes))
+  .addOption(options.type('treat every event as this type'))
   .option('--strict', 'report fields the documentation does not name as errors')
-  .option('--batch-size <n>', 'warn about batches with more events than this', parsePositiveInteger)
-  .addOption(new Option('--format <format>', 'output format').choices(validationFormats).default('pretty'))
-  .option('-q, --quiet', 'print only failing files, errors and the totals')
-  .option('--max-problems <n>', 'list at most this many problems (all are still counted)', parsePositiveInteger, 1000)
+  .addOption(options.batchSize('warn about batches with more events than this'))
+  .addOption(options.validationFormat())
+  .option('-q, --quiet', 'print only failing files, what failed them, and the totals')
+  .addOption(options.maxProblems())
   .option('--warnings-as-errors', 'fail on warnings too')
-  .addOption(maxElementSize())
+  .addOption(options.noColor())
+  .addOption(options.maxElementSize())
   .addHelpText(
     'after',
     `
 Examples:
   $ callhook validate fixtures/valid
   $ callhook validate export.ndjson --strict --batch-size 100
-  $ callhook validate webhooks/ --format github      annotations in GitHub Actions
+  $ callhook validate webhooks/ --format github    annotations in GitHub Actions
   $ curl -s https://example.test/hook.json | callhook validate -
 
-${exitCodes}`,
+${exitCodes('invalid input (errors; warnings too with --warnings-as-errors)')}`,
   )
   .action(run(async () => (await import('./commands/validate.js')).validate));
 
@@ -104,7 +142,8 @@ program
   .description('repair stray, missing and trailing commas, a missing colon, and an export cut off at its end')
   .argument('<paths...>', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin')
   .option('-w, --write', 'rewrite each file in place, keeping the original as <file>.bak')
-  .addOption(maxElementSize())
+  .addOption(options.noColor())
+  .addOption(options.maxElementSize())
   .addHelpText(
     'after',
     `
@@ -119,7 +158,7 @@ Examples:
   $ callhook fix webhook.json --write
   $ callhook fix exports/ --write
 
-${exitCodes}`,
+${exitCodes('a mistake fix cannot repair (nothing is written)')}`,
   )
   .action(run(async () => (await import('./commands/fix.js')).fix));
 
@@ -132,26 +171,19 @@ addViewOptions(
       'Show each CallComplete as a readable call flow (status, steps, transcripts, requests, outcome) and every other event as one line. Payload text is escaped; output wraps to the terminal and is paged when longer than the screen.',
     )
     .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
-    .option(
-      '--status <status>',
-      'only these statuses: Complete, Partial, "Not Complete", success, failed (repeatable, or comma-separated)',
-      collect,
-    )
-    .addOption(new Option('--group <group>', 'only call results of this status group').choices(['complete', 'failed']))
-    .option('--campaign <id>', 'only this campaignId (or its start)')
-    .option('--phone <digits>', 'only events with this phone number (phone, from or to)')
-    .option('--id <id>', 'only this event id, sessionId or callResultId (or its start)')
-    .option('--correlation <id>', 'only this correlationId (or its start)')
-    .option(
-      '--since <time>',
-      'only events at or after this time: 2022-09-01, an ISO time (UTC unless it says), or 2h, 7d ago',
-    )
-    .option('--until <time>', 'only events before this time')
+    .addOption(options.showStatus())
+    .addOption(options.group())
+    .addOption(options.campaign())
+    .addOption(options.phone())
+    .addOption(options.id())
+    .addOption(options.correlation())
+    .addOption(options.since())
+    .addOption(options.until())
     .option(
       '--grep <text>',
       'only events whose transcripts or messages contain this text (case-insensitive); highlights it',
     )
-    .option('--limit <n>', 'stop after n events', parsePositiveInteger),
+    .addOption(options.limit()),
 )
   .addHelpText(
     'after',
@@ -162,10 +194,11 @@ Examples:
   $ callhook show export.json --format json --status Partial | jq length
   $ callhook show big.json | head
 
-Invalid events are reported on stderr as warnings naming file:line:column, and skipped.
+Invalid events are reported on stderr as warnings naming file:line:column, and
+skipped; a call result of a status the platform does not document is shown.
 
 Exit codes:
-  0    shown (skipped invalid events do not change it; nor does | head ending early)
+  0    shown (skipped invalid events, or | head ending early, do not change it)
   2    usage or I/O error (bad option, missing file)
   130  interrupted (Ctrl-C)`,
   )
@@ -191,7 +224,7 @@ Examples:
 Exit codes:
   0    the call's events were found
   1    no event has this correlationId
-  2    usage or I/O error (bad option, missing file, a prefix matching several calls)`,
+  2    usage or I/O error (bad option, missing file, a prefix of several calls)`,
   )
   .action(run(async () => (await import('./commands/trace.js')).trace));
 
@@ -203,42 +236,40 @@ program
     'Summarise an export in one pass: events by type, outcomes by status and group, reasons, campaigns, the drop-off funnel of each campaign, requests, attempts and contacts; optionally a table by campaign, day, hour or phone.',
   )
   .argument('[paths...]', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin (the default when piped)')
-  .addOption(new Option('--format <format>', 'output format').choices(summaryFormats).default('pretty'))
+  .addOption(options.summaryFormat())
   .addOption(
-    new Option('--by <dimension>', 'add a table grouped by this (csv: print that table instead of by status)').choices(
-      summaryDimensions,
-    ),
+    new Option('--by <dimension>', 'add a table grouped by this (csv: print that table instead of by status)')
+      .choices(summaryDimensions)
+      .argParser(oneOf('--by', summaryDimensions)),
   )
-  .option('--top <n>', 'rows kept in ranked lists (reasons, campaigns, questions...); 0 keeps all', '10')
-  .option(
-    '--since <time>',
-    'only events at or after this time: 2022-09-01, an ISO time (UTC unless it says), or 2h, 7d ago',
-  )
-  .option('--until <time>', 'only events before this time')
-  .option(
-    '--status <status>',
-    `only CallComplete events with this status (${reportedStatuses.join(', ')}); comma-separated or repeated`,
-    collect,
-  )
-  .addOption(new Option('--type <type>', 'treat every event as this type').choices(eventTypes))
+  .addOption(options.top())
+  .addOption(options.since())
+  .addOption(options.until())
+  .addOption(options.summaryStatus())
+  .addOption(options.orgNumber())
+  .addOption(options.type('treat every event as this type'))
   .option('--strict', 'fail (exit 1) when any element is invalid; unknown fields count as invalid')
-  .option('--no-color', 'never colour the output')
-  .addOption(maxElementSize())
+  .addOption(options.noColor())
+  .addOption(options.maxElementSize())
   .addHelpText(
     'after',
     `
-Events are read once, as a stream. A repeated event id (a redelivery) is counted once; invalid
-elements are counted and skipped (see \`callhook validate\`); a status the platform does not
-document is counted as Other. Percentages of a whole add up to exactly 100.0.
+Events are read once, as a stream. A repeated event id (a redelivery) is
+counted once; invalid elements are counted and skipped (see \`callhook
+validate\`); a status the platform does not document is counted as Other.
+Percentages of a whole add up to exactly 100.0. A bare SMS was sent when it
+went to a number some call had as its phone (a customer's) or came from an
+--org-number, and received the other way round.
 
 Examples:
   $ callhook summarise export.json
   $ callhook summarise webhooks/ --by day --since 2022-09-01 --until 2022-10-01
-  $ callhook summary export.json --status Partial --top 20       where Partial calls stop
+  $ callhook summary export.json --status Partial --top 20
   $ callhook summarise export.json --format json | jq .callComplete.byGroup
-  $ callhook summarise export.json --by campaign --format csv --top 0 > campaigns.csv
+  $ callhook summarise export.json --by campaign --format csv --top 0 > out.csv
+  $ callhook summarize export.json --by phone --org-number 61491570006
 
-${exitCodes}`,
+${exitCodes('with --strict, an invalid element')}`,
   )
   .action(run(async () => (await import('./commands/summarise.js')).summarise));
 
@@ -255,12 +286,7 @@ program
   .addOption(
     new Option('--type <type>', 'only events of this type (repeatable)')
       .choices(eventTypes)
-      .argParser((value: string, previous: string[] | undefined) => {
-        if (!(eventTypes as readonly string[]).includes(value)) {
-          throw new InvalidArgumentError(`Allowed choices are ${eventTypes.join(', ')}.`);
-        }
-        return [...(previous ?? []), value];
-      }),
+      .argParser(repeated(oneOf('--type', eventTypes))),
   )
   .option('--batch-size <n>', 'JSON arrays of at most n events (json: one after another; ndjson: one per line)')
   .addOption(new Option('--format <format>', 'output format').choices(generateFormats).default('json'))
@@ -454,8 +480,8 @@ program
       .choices(['pretty', 'json', 'curl'])
       .default('pretty'),
   )
-  .option('--no-color', 'no colours')
-  .addOption(maxElementSize())
+  .addOption(options.noColor())
+  .addOption(options.maxElementSize())
   .addOption(new Option('--backoff-base <ms>').hideHelp())
   .addOption(new Option('--backoff-cap <ms>').hideHelp())
   .addOption(new Option('--progress-interval <ms>').hideHelp())
@@ -493,12 +519,29 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(ExitCode.ok);
 });
 
+/** Commander's message in callhook's words: `unknown option '--x' (did you mean --y?); see callhook show --help`. */
+function usageMessage(error: CommanderError): string {
+  const text = error.message
+    .replace(/^error: /, '')
+    .replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)')
+    .replace(/\s*\n\s*/g, ' ');
+  const command = process.argv
+    .slice(2)
+    .find((arg) => program.commands.some((c) => c.name() === arg || c.aliases().includes(arg)));
+  return `${text}; see callhook ${command ? `${command} ` : ''}--help`;
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) {
-    // Help and version exit 0; every other commander error is a usage error.
-    process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  if (error instanceof CommanderError && error.exitCode === 0) {
+    // Help and version.
+    process.exitCode = ExitCode.ok;
+  } else if (error instanceof CommanderError) {
+    // Every other commander error is a usage error, said as callhook says every error.
+    const { message } = formatFatal(new CallhookError(usageMessage(error)));
+    process.stderr.write(`${message}\n`);
+    process.exitCode = ExitCode.usage;
   } else {
     const { message, exitCode } = formatFatal(error);
     process.stderr.write(`${message}\n`);

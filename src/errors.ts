@@ -1,3 +1,5 @@
+import { escapeTerminal } from './render/escape.js';
+
 /** Exit codes, documented in `--help` and the README. */
 export const ExitCode = {
   ok: 0,
@@ -39,11 +41,16 @@ export function describeIoError(error: unknown, path: string): CallhookError | u
  * Unexpected errors are still one line; CALLHOOK_DEBUG=1 adds the stack for bug reports.
  */
 export function formatFatal(error: unknown): { message: string; exitCode: number } {
-  if (error instanceof CallhookError) return { message: `callhook: ${error.message}`, exitCode: error.exitCode };
+  // Hint: messages name files and quote input, both untrusted: the one line is escaped whole, so a
+  // file named with escape sequences cannot retitle or clear the terminal.
+  if (error instanceof CallhookError) {
+    return { message: `callhook: ${escapeTerminal(error.message)}`, exitCode: error.exitCode };
+  }
   const text = error instanceof Error ? error.message : String(error);
-  const stack = process.env.CALLHOOK_DEBUG && error instanceof Error ? `\n${error.stack}` : '';
+  const stack =
+    process.env.CALLHOOK_DEBUG && error instanceof Error ? `\n${escapeTerminal(String(error.stack), true)}` : '';
   return {
-    message: `callhook: internal error: ${text.split('\n')[0]} (set CALLHOOK_DEBUG=1 for details)${stack}`,
+    message: `callhook: internal error: ${escapeTerminal(text.split('\n')[0] ?? '')} (set CALLHOOK_DEBUG=1 for details)${stack}`,
     exitCode: ExitCode.usage,
   };
 }

@@ -105,9 +105,9 @@ describe('Object.prototype names in payloads', () => {
   });
 
   it('show prints and masks them in every format', async () => {
-    for (const format of ['pretty', 'json', 'markdown']) {
+    for (const format of ['pretty', 'json', 'markdown'] as const) {
       for (const mask of [false, true]) {
-        const { stdout } = await run(() => show([file], { format, mask, pager: false, width: '100' }));
+        const { stdout } = await run(() => show([file], { format, mask, pager: false, width: 100 }));
         for (const name of ['constructor', 'toString', 'hasOwnProperty']) expect(stdout).toContain(name);
         if (format === 'json') {
           const events = JSON.parse(stdout) as Array<Record<string, unknown>>;
@@ -126,16 +126,16 @@ describe('Object.prototype names in payloads', () => {
   });
 
   it('trace prints them in every format', async () => {
-    for (const format of ['pretty', 'json', 'markdown']) {
+    for (const format of ['pretty', 'json', 'markdown'] as const) {
       const { stdout } = await run(() =>
-        trace(correlationId.slice(0, 8), [file], { format, pager: false, width: '100' }),
+        trace(correlationId.slice(0, 8), [file], { format, pager: false, width: 100 }),
       );
       expect(stdout).toContain('valueOf');
     }
   });
 
   it('summarise counts them as reasons, requests, notes, questions and statuses, in every format and --by', async () => {
-    const { stdout } = await run(() => summarise([file], { format: 'json', top: '0' }));
+    const { stdout } = await run(() => summarise([file], { format: 'json', top: 0 }));
     const report = JSON.parse(stdout);
     const requests = new Map(
       report.callComplete.requests.rows.map((r: { request: string; calls: number }) => [r.request, r.calls]),
@@ -155,9 +155,9 @@ describe('Object.prototype names in payloads', () => {
       expect(questions.has(name), name).toBe(true);
     }
     expect(report.callComplete.byStatus.Other.count).toBe(names.length);
-    for (const format of ['pretty', 'csv', 'markdown', 'json']) {
-      for (const by of [undefined, 'campaign', 'day', 'hour', 'phone']) {
-        const { stdout } = await run(() => summarise([file], { format, by, top: '0' } as SummariseCliOptions));
+    for (const format of ['pretty', 'csv', 'markdown', 'json'] as const) {
+      for (const by of [undefined, 'campaign', 'day', 'hour', 'phone'] as const) {
+        const { stdout } = await run(() => summarise([file], { format, by, top: 0 } satisfies SummariseCliOptions));
         if (format !== 'csv') expect(stdout).toContain('isPrototypeOf');
       }
     }

@@ -1,18 +1,24 @@
 /**
- * Option parsers shared by the commands: every option value is checked here, before any logic.
+ * Every option's closed set and parser, in one place, for every command: cli.ts builds its
+ * commander options from these, so a value is checked once, at the boundary, before any logic,
+ * and every bad value is reported the same way (exit 2):
+ *
+ *     callhook: --limit: must be a whole number of at least 1 (got "0")
+ *
  * Hint: plain code rather than valibot, because commander calls these while parsing argv and
- * `callhook --help` must not pay for loading the schema library.
+ * `callhook --help` must not pay for loading the schema library. A parser throws a CallhookError,
+ * which commander lets through to the one error funnel (src/errors.ts).
  */
-import { InvalidArgumentError } from 'commander';
+import { Option } from 'commander';
+import { reportedStatuses } from '../core/summary-names.js';
+import { CallhookError, ExitCode } from '../errors.js';
+import { summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
+import { eventTypes } from '../schema/names.js';
 
-/** Parses a whole number ≥ 1, or tells commander why not (a usage error, exit 2). */
-export function parsePositiveInteger(value: string): number {
-  const trimmed = value.trim();
-  const number = Number(trimmed);
-  if (!/^[0-9]+$/.test(trimmed) || !Number.isSafeInteger(number) || number < 1) {
-    throw new InvalidArgumentError('expected a whole number of 1 or more.');
-  }
-  return number;
+/** The usage error of one option: `--name: must be <what> (got "<value>")`. */
+export function optionError(name: string, must: string, got?: string): CallhookError {
+  const value = got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
+  return new CallhookError(`${name}: must be ${must}${value}`, ExitCode.usage);
 }
 
 const byteUnits: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
@@ -20,14 +26,158 @@ const byteUnits: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 
 const maxByteSize = 511 * 2 ** 20;
 
 /**
- * Parses a size in bytes: a number with an optional `k`, `M` or `G` (powers of 1024, `KiB`,
- * `MB` and the like read the same), from one byte to 511M; or tells commander why not.
+ * A parser of a size in bytes: a number with an optional `k`, `M` or `G` (powers of 1024, `KiB`,
+ * `MB` and the like read the same), from one byte to 511M.
  */
-export function parseByteSize(value: string): number {
-  const match = /^([0-9]+(?:\.[0-9]+)?)\s*(?:([kmg])(?:i?b)?|b)?$/i.exec(value.trim());
-  const bytes = match ? Math.floor(Number(match[1]) * byteUnits[(match[2] ?? '').toLowerCase()]!) : Number.NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > maxByteSize) {
-    throw new InvalidArgumentError('expected a size in bytes from 1 to 511M, such as 65536, 512k or 64M.');
-  }
-  return bytes;
+export function byteSize(name: string): (value: string) => number {
+  return (value) => {
+    const match = /^([0-9]+(?:\.[0-9]+)?)\s*(?:([kmg])(?:i?b)?|b)?$/i.exec(value.trim());
+    const bytes = match ? Math.floor(Number(match[1]) * byteUnits[(match[2] ?? '').toLowerCase()]!) : Number.NaN;
+    if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > maxByteSize) {
+      throw optionError(name, 'a size in bytes from 1 to 511M, such as 65536, 512k or 64M', value);
+    }
+    return bytes;
+  };
 }
+
+/** A parser of a whole number of at least `min` (at most `max`). */
+export function wholeNumber(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const trimmed = value.trim();
+    const number = Number(trimmed);
+    if (!/^[0-9]+$/.test(trimmed) || !Number.isSafeInteger(number) || number < min || number > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+      throw optionError(name, `a whole number ${range}`, value);
+    }
+    return number;
+  };
+}
+
+/** Lower-case letters and digits only: `Not Complete`, `not-complete` and `NOTCOMPLETE` compare equal. */
+function loose(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** A parser of one of `choices`, in any case (and spacing): returns the choice as it is spelled in the set. */
+export function oneOf<T extends string>(name: string, choices: readonly T[]): (value: string) => T {
+  const byLoose = new Map(choices.map((choice) => [loose(choice), choice]));
+  return (value) => {
+    const found = byLoose.get(loose(value));
+    if (found === undefined) throw optionError(name, `one of ${choices.join(', ')}`, value);
+    return found;
+  };
+}
+
+/** A parser of a repeatable, comma-separated list of `choices`, any case; values collect across repeats. */
+export function listOf<T extends string>(name: string, choices: readonly T[]): (value: string, previous?: T[]) => T[] {
+  const one = oneOf(name, choices);
+  return (value, previous) => {
+    const list = [...(previous ?? [])];
+    for (const item of value.split(',')) {
+      if (item.trim() !== '') list.push(one(item.trim()));
+    }
+    return list;
+  };
+}
+
+/** A parser of a phone number: 5 to 15 digits, `+`, spaces, dots, dashes and brackets ignored. */
+export function phoneNumber(name: string): (value: string) => string {
+  return (value) => {
+    const digits = value.replace(/[\s()+.-]/g, '');
+    if (!/^\d{5,15}$/.test(digits)) throw optionError(name, '5 to 15 digits, e.g. 61491573087', value);
+    return digits;
+  };
+}
+
+/** A parser of a UUID or its first characters (hex digits and dashes), lower-cased. */
+export function idPrefix(name: string): (value: string) => string {
+  return (value) => {
+    const id = value.trim().toLowerCase();
+    if (!/^[0-9a-f-]{1,36}$/.test(id))
+      throw optionError(name, 'a UUID or the start of one (hex digits and dashes)', value);
+    return id;
+  };
+}
+
+/** A parser that collects a repeatable option, each value parsed by `parse`. */
+export function repeated<T>(parse: (value: string) => T): (value: string, previous?: T[]) => T[] {
+  return (value, previous) => [...(previous ?? []), parse(value)];
+}
+
+/** The statuses `show --status` takes: call results (an undocumented one is `Other`) and attempts. */
+export const showStatuses = [...reportedStatuses, 'success', 'failed'] as const;
+/** The status groups `show --group` takes (`Other`: a status the platform does not document). */
+export const statusGroups = ['complete', 'failed', 'other'] as const;
+/** One of `statusGroups`. */
+export type StatusGroupChoice = (typeof statusGroups)[number];
+
+/** An option with a closed set: help lists the choices; any case is accepted. */
+function choiceOption<T extends string>(flags: string, description: string, name: string, choices: readonly T[]) {
+  return new Option(flags, description).choices(choices).argParser(oneOf(name, choices));
+}
+
+/** The options, built once here and added by cli.ts to each command that takes them. */
+export const options = {
+  type: (description = 'read every event as this type') =>
+    choiceOption('--type <type>', description, '--type', eventTypes),
+  viewFormat: () => choiceOption('--format <format>', 'output format', '--format', viewFormats).default('pretty'),
+  summaryFormat: () => choiceOption('--format <format>', 'output format', '--format', summaryFormats).default('pretty'),
+  validationFormat: () =>
+    choiceOption('--format <format>', 'output format', '--format', validationFormats).default('pretty'),
+  noColor: () => new Option('--no-color', 'no colours, even on a terminal'),
+  // Hint: times are read in the action (src/commands/time-range.ts): the reader lives with the
+  // schemas, which --help must not load.
+  since: () =>
+    new Option(
+      '--since <time>',
+      'only events at or after this time: 2022-09-01, an ISO time (UTC unless it says), or 2h, 7d ago',
+    ),
+  until: () => new Option('--until <time>', 'only events before this time'),
+  limit: () => new Option('--limit <n>', 'stop after n events').argParser(wholeNumber('--limit', 1)),
+  width: () =>
+    new Option('--width <columns>', 'wrap to this many columns (default: the terminal width, 80 when piped)').argParser(
+      wholeNumber('--width', 20),
+    ),
+  top: () =>
+    new Option('--top <n>', 'rows kept in ranked lists (reasons, campaigns, questions...); 0 keeps all')
+      .argParser(wholeNumber('--top', 0))
+      .default(10),
+  batchSize: (description: string) =>
+    new Option('--batch-size <n>', description).argParser(wholeNumber('--batch-size', 1)),
+  maxProblems: () =>
+    new Option('--max-problems <n>', 'list at most this many problems (all are still counted)')
+      .argParser(wholeNumber('--max-problems', 1))
+      .default(1000),
+  orgNumber: () =>
+    new Option(
+      '--org-number <digits>',
+      "one of the organisation's own numbers, so SMS to it were received and from it sent (repeatable)",
+    ).argParser(repeated(phoneNumber('--org-number'))),
+  showStatus: () =>
+    new Option('--status <status>', `only these statuses: ${showStatuses.join(', ')} (repeatable, or comma-separated)`)
+      .choices(showStatuses)
+      .argParser(listOf('--status', showStatuses)),
+  summaryStatus: () =>
+    new Option('--status <status>', 'only CallComplete events with this status (repeatable, or comma-separated)')
+      .choices(reportedStatuses)
+      .argParser(listOf('--status', reportedStatuses)),
+  group: () => choiceOption('--group <group>', 'only call results of this status group', '--group', statusGroups),
+  phone: () =>
+    new Option('--phone <digits>', 'only events with this phone number (phone, from or to)').argParser(
+      phoneNumber('--phone'),
+    ),
+  campaign: () =>
+    new Option('--campaign <id>', 'only this campaignId (or its start)').argParser(idPrefix('--campaign')),
+  id: () =>
+    new Option('--id <id>', 'only this event id, sessionId or callResultId (or its start)').argParser(idPrefix('--id')),
+  correlation: () =>
+    new Option('--correlation <id>', 'only this correlationId (or its start)').argParser(idPrefix('--correlation')),
+  maxElementSize: () =>
+    new Option(
+      '--max-element-size <size>',
+      'skip (and report) an element larger than this: bytes, or with k, M or G (default: 64M)',
+    ).argParser(byteSize('--max-element-size')),
+};
+
+/** Kept for callers of the first version: a whole number of at least 1, for `--limit`-like options. */
+export const parsePositiveInteger = wholeNumber('option', 1);

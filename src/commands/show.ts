@@ -1,15 +1,8 @@
 /** `callhook show <paths...>`: call flows and other events, filtered, as people read them. */
-import * as v from 'valibot';
-import {
-  type EventFilter,
-  knownStatuses,
-  maskPayload,
-  matchesFilter,
-  normaliseStatus,
-  parseTimeBound,
-  searchPattern,
-} from '../core/timeline.js';
-import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { NumberBook } from '../core/sms-direction.js';
+import { undocumentedStatusCall } from '../core/summary.js';
+import { type EventFilter, maskPayload, maskPhonesInText, matchesFilter, searchPattern } from '../core/timeline.js';
+import { describeIoError } from '../errors.js';
 import { listSources, readRecords } from '../input/read.js';
 import type { InputRecord } from '../input/types.js';
 import {
@@ -20,29 +13,28 @@ import {
   renderJsonElement,
   renderSkipWarning,
 } from '../render/flow.js';
-import { colorsFor, terminalWidth } from '../render/terminal.js';
-import { type EventType, eventTypes } from '../schema/events.js';
+import type { ViewFormat } from '../render/formats.js';
+import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
+import { correlationIdOf, type EventType } from '../schema/events.js';
+import type { StatusGroupChoice } from './options.js';
 import { Output } from './output.js';
+import { timeRangeOf } from './time-range.js';
 
-/** The output formats of `show` and `trace`. */
-export const viewFormats = ['pretty', 'json', 'markdown'] as const;
-/** `--group`'s choices. */
-export const groups = ['complete', 'failed'] as const;
-
-/** The options `show` and `trace` share, as commander hands them over. */
+/** The options `show` and `trace` share, as commander's parsers (src/commands/options.ts) checked them. */
 export interface RawViewOptions {
-  format?: string;
+  format?: ViewFormat;
   mask?: boolean;
-  width?: string;
+  width?: number;
   pager?: boolean;
-  type?: string;
+  type?: EventType;
+  orgNumber?: string[];
   maxElementSize?: number;
 }
 
-/** `show`'s options as commander hands them over. */
+/** `show`'s options, as commander's parsers checked them. */
 export interface RawShowOptions extends RawViewOptions {
   status?: string[];
-  group?: string;
+  group?: StatusGroupChoice;
   campaign?: string;
   phone?: string;
   id?: string;
@@ -53,112 +45,42 @@ export interface RawShowOptions extends RawViewOptions {
   limit?: number;
 }
 
-/** The checked options `show` and `trace` share. */
+/** The options `show` and `trace` share, with defaults and the width resolved. */
 export interface ViewOptions {
-  format: (typeof viewFormats)[number];
+  format: ViewFormat;
   mask: boolean;
   width: number;
   pager: boolean;
   type: EventType | undefined;
   maxElementBytes: number | undefined;
+  /** The organisation's own numbers (`--org-number`), digits only. */
+  orgNumbers: string[];
 }
 
-const idPrefix = v.pipe(
-  v.string(),
-  v.trim(),
-  v.toLowerCase(),
-  v.regex(/^[0-9a-f-]{1,36}$/, 'expected a UUID or the start of one (hex digits and dashes)'),
-);
-const wholeNumber = (min: number, message: string) =>
-  v.pipe(v.string(), v.trim(), v.regex(/^\d+$/, message), v.transform(Number), v.minValue(min, message));
-
-const ViewSchema = v.object({
-  format: v.optional(v.picklist(viewFormats), 'pretty'),
-  mask: v.optional(v.boolean(), false),
-  width: v.optional(wholeNumber(20, 'expected a whole number of columns, at least 20')),
-  pager: v.optional(v.boolean(), true),
-  type: v.optional(v.picklist(eventTypes)),
-  // commander's parseByteSize has already checked it.
-  maxElementSize: v.optional(v.number()),
-});
-
-const ShowSchema = v.object({
-  ...ViewSchema.entries,
-  status: v.optional(
-    v.pipe(
-      v.array(v.string()),
-      v.transform((list) => list.flatMap((item) => item.split(',')).map(normaliseStatus)),
-      v.check(
-        (list) => list.every((status) => (knownStatuses as readonly string[]).includes(status)),
-        'expected Complete, Partial, "Not Complete", success or failed',
-      ),
-    ),
-  ),
-  group: v.optional(v.picklist(groups)),
-  campaign: v.optional(idPrefix),
-  correlation: v.optional(idPrefix),
-  id: v.optional(idPrefix),
-  phone: v.optional(
-    v.pipe(
-      v.string(),
-      v.transform((text) => text.replace(/[\s()+.-]/g, '')),
-      v.regex(/^\d{5,15}$/, 'expected 5 to 15 digits, e.g. 61491573087'),
-    ),
-  ),
-  since: v.optional(v.string()),
-  until: v.optional(v.string()),
-  grep: v.optional(v.pipe(v.string(), v.minLength(1, 'expected some text to search for'))),
-  // commander's parsePositiveInteger has already checked it.
-  limit: v.optional(v.number()),
-});
-
-/** Checks options at the boundary; every problem is a usage error naming its option. */
-export function parseOptions<S extends v.GenericSchema>(schema: S, raw: unknown): v.InferOutput<S> {
-  const result = v.safeParse(schema, raw);
-  if (result.success) return result.output;
-  const issue = result.issues[0];
-  const key = issue.path?.[0]?.key;
-  const name = typeof key === 'string' ? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : 'option';
-  throw new CallhookError(`${name}: ${issue.message}`, ExitCode.usage);
-}
-
-/** The checked shared options, with the width resolved: `--width`, else the terminal's, else 80. */
-export function viewOptionsOf(parsed: v.InferOutput<typeof ViewSchema>): ViewOptions {
-  const width = parsed.width ?? terminalWidth(process.stdout);
+/** The shared options with their defaults: `--width`, else the terminal's, else 80. */
+export function parseViewOptions(raw: RawViewOptions): ViewOptions {
   return {
-    format: parsed.format,
-    mask: parsed.mask,
-    width,
-    pager: parsed.pager,
-    type: parsed.type,
-    maxElementBytes: parsed.maxElementSize,
+    format: raw.format ?? 'pretty',
+    mask: raw.mask === true,
+    width: raw.width ?? terminalWidth(process.stdout),
+    pager: raw.pager !== false,
+    type: raw.type,
+    orgNumbers: raw.orgNumber ?? [],
+    maxElementBytes: raw.maxElementSize,
   };
 }
 
-/** The checked shared options of `trace`. */
-export function parseViewOptions(raw: RawViewOptions): ViewOptions {
-  return viewOptionsOf(parseOptions(ViewSchema, raw));
-}
-
-function timeBound(name: string, text: string | undefined, now: number): number | undefined {
-  if (text === undefined) return undefined;
-  const time = parseTimeBound(text, now);
-  if (time === undefined) {
-    throw new CallhookError(
-      `--${name}: expected an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z) or a duration such as 2h or 7d`,
-      ExitCode.usage,
-    );
-  }
-  return time;
-}
-
 /** Writes what an input record that is not a valid event says, so that nothing is skipped silently. */
-export async function warnAboutRecord(record: InputRecord, output: Output): Promise<void> {
+export async function warnAboutRecord(record: InputRecord, output: Output, mask = false): Promise<void> {
   const line = renderSkipWarning(record);
-  if (line !== undefined) await output.warn(line);
+  // Hint: a warning quotes the payload (a phone number that failed validation): --mask covers it too.
+  if (line !== undefined) await output.warn(mask ? maskPhonesInText(line) : line);
 }
 
-/** Reads `paths` through the input layer, stopping quietly when the reader goes away. */
+/**
+ * Reads `paths` through the input layer, stopping quietly when the reader goes away. A call result
+ * whose one problem is an undocumented status is shown (as summarise counts it, under `Other`).
+ */
 export async function* eventRecords(
   paths: string[],
   options: ViewOptions,
@@ -168,7 +90,19 @@ export async function* eventRecords(
     for (const record of records) {
       if (output.closed) return;
       if (record.kind === 'event') yield record;
-      else await warnAboutRecord(record, output);
+      else {
+        const call = record.kind === 'invalid' ? undocumentedStatusCall(record) : undefined;
+        if (call && record.kind === 'invalid') {
+          yield {
+            kind: 'event',
+            event: call,
+            value: record.value,
+            element: record.element,
+            problems: [],
+            duplicate: false,
+          };
+        } else await warnAboutRecord(record, output, options.mask);
+      }
     }
     if (output.closed) return;
   }
@@ -180,28 +114,47 @@ export async function finish(output: Output): Promise<void> {
   if (output.error) throw describeIoError(output.error, '<stdout>');
 }
 
+function noteMatch(ids: Set<string>, prefix: string | undefined, id: string | undefined): void {
+  // Two are enough to know the prefix is ambiguous; a few more name the candidates.
+  if (prefix !== undefined && id !== undefined && ids.size < 4 && id.length > prefix.length) ids.add(id.toLowerCase());
+}
+
+/** The warning for an id prefix that matched several ids, or undefined. */
+export function ambiguityWarning(
+  option: string,
+  prefix: string | undefined,
+  ids: ReadonlySet<string>,
+): string | undefined {
+  if (prefix === undefined || ids.size < 2) return undefined;
+  const listed = [...ids].slice(0, 3).map((id) => escapeTerminal(id.slice(0, 8)));
+  const many = ids.size > 3 ? 'more than 3' : String(ids.size);
+  return `callhook: warning: --${option} ${escapeTerminal(prefix)} matched ${many} ${option}s (${listed.join(', ')}${ids.size > 3 ? ', …' : ''}); give more of it to pick one`;
+}
+
 /** The `show` action. */
 export async function show(paths: string[], raw: RawShowOptions): Promise<void> {
-  const parsed = parseOptions(ShowSchema, raw);
-  const options = viewOptionsOf(parsed);
-  const now = Date.now();
+  const options = parseViewOptions(raw);
+  const { since, until } = timeRangeOf(raw);
   const filter: EventFilter = {
-    statuses: parsed.status,
-    group: parsed.group,
-    campaign: parsed.campaign,
-    correlation: parsed.correlation,
-    id: parsed.id,
-    phone: parsed.phone,
-    since: timeBound('since', parsed.since, now),
-    until: timeBound('until', parsed.until, now),
-    grep: parsed.grep === undefined ? undefined : searchPattern(parsed.grep),
+    statuses: raw.status,
+    group: raw.group,
+    campaign: raw.campaign,
+    correlation: raw.correlation,
+    id: raw.id,
+    phone: raw.phone,
+    since,
+    until,
+    grep: raw.grep === undefined || raw.grep === '' ? undefined : searchPattern(raw.grep),
   };
   const output = new Output(process.stdout, { pager: options.pager && options.format !== 'json' });
+  const numbers = new NumberBook(options.orgNumbers);
   const ctx: FlowContext = {
     width: options.width,
     colors: colorsFor(process.stdout),
     grep: filter.grep,
   };
+  // Prefixes that matched more than one id: said at the end, as trace refuses them.
+  const matched = { campaign: new Set<string>(), correlation: new Set<string>() };
   if (options.format !== 'pretty') ctx.colors.level = 0;
 
   let shown = 0;
@@ -213,7 +166,13 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
     // Like head and tail, name each file when there are several, so every call can be traced to its file.
     const manyFiles = (await listSources(paths)).length > 1 && options.format !== 'json';
     for await (const record of eventRecords(paths, options, output)) {
-      if (!matchesFilter(record.event, filter)) continue;
+      const { event: read } = record;
+      if (read.type === 'CallComplete' || read.type === 'CallAttempted' || read.type === 'CallReceived') {
+        numbers.addCustomer(read.data.phone);
+      }
+      if (!matchesFilter(read, filter)) continue;
+      noteMatch(matched.campaign, filter.campaign, read.data.campaignId);
+      noteMatch(matched.correlation, filter.correlation, correlationIdOf(read));
       if (manyFiles && record.element.file !== currentFile) {
         currentFile = record.element.file;
         const heading = renderFileHeading(currentFile, ctx, options.format === 'markdown');
@@ -226,8 +185,10 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
         // Hint: the bracket is written with the first element, so that an error before it leaves stdout empty.
         await output.write((shown === 0 ? '[\n' : '') + renderJsonElement(value, shown === 0));
       } else {
-        const event = options.mask ? maskPayload(record.event) : record.event;
-        const note = { duplicate: record.duplicate };
+        // Hint: the direction is told from the numbers seen so far, before --mask hides them.
+        const smsDirection = read.type === 'SMS' ? numbers.direction(read.data.from, read.data.to) : undefined;
+        const event = options.mask ? maskPayload(read) : read;
+        const note = { duplicate: record.duplicate, smsDirection };
         const text =
           options.format === 'markdown' ? renderEventMarkdown(event, ctx, note) : renderEventPretty(event, ctx, note);
         // A call result is a block: a blank line sets it apart from its neighbours.
@@ -237,9 +198,13 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
       }
       shown++;
       sinceHeading++;
-      if (parsed.limit !== undefined && shown >= parsed.limit) break;
+      if (raw.limit !== undefined && shown >= raw.limit) break;
     }
     if (options.format === 'json') await output.write(shown === 0 ? '[]\n' : '\n]\n');
+    for (const [name, ids] of Object.entries(matched)) {
+      const line = ambiguityWarning(name, filter[name as keyof typeof matched], ids);
+      if (line) await output.warn(line);
+    }
   } finally {
     await finish(output);
   }

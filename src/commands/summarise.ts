@@ -1,8 +1,6 @@
 /** `callhook summarise`: outcomes, reasons, campaigns and drop-off of webhook exports. */
-import * as v from 'valibot';
 import {
   type ReportedStatus,
-  reportedStatuses,
   SummaryAccumulator,
   type SummaryDimension,
   type SummaryOptions,
@@ -10,13 +8,12 @@ import {
   type SummaryState,
   summaryExitCode,
 } from '../core/summary.js';
-import { parseTimeBound } from '../core/timeline.js';
-import { CallhookError, ExitCode } from '../errors.js';
 import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { SummaryFormat } from '../render/formats.js';
 import { renderSummaryJson } from '../render/summary-json.js';
 import type { EventType } from '../schema/events.js';
+import { timeRangeOf } from './time-range.js';
 
 /** The consumer that `readInHalves` feeds `summary` through, on either thread. */
 export function summaryConsumerOf(summary: SummaryAccumulator): MergingConsumer<SummaryState> {
@@ -41,69 +38,24 @@ export function summaryConsumerOf(summary: SummaryAccumulator): MergingConsumer<
 // input/halves.ts); on the main thread this call does nothing.
 serveHalf('summarise', (options) => summaryConsumerOf(new SummaryAccumulator(options as SummaryOptions)));
 
-/** The options `summarise` takes, as commander parsed them (values not yet checked). */
+/** The options `summarise` takes, as commander's parsers (src/commands/options.ts) checked them. */
 export interface SummariseCliOptions {
   format: SummaryFormat;
   by?: SummaryDimension;
-  top: string;
+  top: number;
   since?: string;
   until?: string;
-  status?: string[];
+  status?: ReportedStatus[];
+  orgNumber?: string[];
   type?: EventType;
   strict?: boolean;
   maxElementSize?: number;
 }
 
-function instant(option: string) {
-  return v.pipe(
-    v.string(),
-    v.trim(),
-    v.transform((text) => parseTimeBound(text, Date.now())),
-    v.check(
-      (ms): ms is number => ms !== undefined,
-      `${option}: expected an ISO-8601 date or time (UTC unless it says otherwise), e.g. 2022-09-01 or 2022-09-01T09:30, or a duration such as 2h or 7d`,
-    ),
-  );
-}
-
-const statusByLowerCase = new Map(reportedStatuses.map((s) => [s.toLowerCase(), s]));
-
-const OptionsSchema = v.pipe(
-  v.object({
-    top: v.pipe(
-      v.string(),
-      v.trim(),
-      v.regex(/^\d+$/, '--top: expected a whole number (0 keeps every row)'),
-      v.transform(Number),
-    ),
-    since: v.optional(instant('--since')),
-    until: v.optional(instant('--until')),
-    status: v.optional(
-      v.pipe(
-        v.array(v.string()),
-        v.transform((values) => values.flatMap((value) => value.split(',')).map((s) => s.trim())),
-        v.check(
-          (values) => values.every((s) => statusByLowerCase.has(s.toLowerCase())),
-          `--status: expected ${reportedStatuses.map((s) => JSON.stringify(s)).join(', ')}`,
-        ),
-        v.transform((values) => values.map((s) => statusByLowerCase.get(s.toLowerCase()) as ReportedStatus)),
-      ),
-    ),
-  }),
-  v.check((o) => o.since === undefined || o.until === undefined || o.since < o.until, '--since must be before --until'),
-);
-
-/** Checks the options that commander cannot (numbers, times, statuses); a bad one is a usage error. */
+/** The summary's options: the times read (a bad one, or an empty range, is a usage error). */
 export function summaryOptionsFrom(options: SummariseCliOptions): SummaryOptions {
-  const result = v.safeParse(OptionsSchema, {
-    top: options.top,
-    since: options.since,
-    until: options.until,
-    status: options.status,
-  });
-  if (!result.success) throw new CallhookError(result.issues[0].message, ExitCode.usage);
-  const { top, since, until, status } = result.output;
-  return { by: options.by, top, since, until, statuses: status };
+  const { since, until } = timeRangeOf(options);
+  return { by: options.by, top: options.top, since, until, statuses: options.status, orgNumbers: options.orgNumber };
 }
 
 /**

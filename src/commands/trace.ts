@@ -1,4 +1,5 @@
 /** `callhook trace <correlationId> <paths...>`: the story of one scheduled call, in time order. */
+import { NumberBook } from '../core/sms-direction.js';
 import { belongsToTrace, maskPayload, orderTimeline, type TimelineEntry } from '../core/timeline.js';
 import { CallhookError, ExitCode } from '../errors.js';
 import type { ElementInfo } from '../input/types.js';
@@ -16,6 +17,8 @@ import { Output } from './output.js';
 import { eventRecords, finish, parseViewOptions, type RawViewOptions } from './show.js';
 
 interface TraceEntry extends TimelineEntry {
+  /** Which way an SMS of unknown direction went, asked once every event of the call has been read. */
+  smsDirection: (() => 'sent' | 'received' | undefined) | undefined;
   value: unknown;
   element: ElementInfo;
   duplicate: boolean;
@@ -32,16 +35,28 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
   }
   const options = parseViewOptions(raw);
   const output = new Output(process.stdout, { pager: options.pager && options.format !== 'json' });
+  // The call's own phone is the customer's: its SMS go to it (sent) or come from it (received).
+  const numbers = new NumberBook(options.orgNumbers);
   const ctx: FlowContext = { width: options.width, colors: colorsFor(process.stdout) };
   if (options.format !== 'pretty') ctx.colors.level = 0;
 
   try {
-    // Hint: only this call's events are kept, so memory stays bounded however large the export is.
+    // Hint: only this call's events are kept, so memory stays bounded however large the export is;
+    // and reading stops at the first event of a second call the prefix matches (refused below).
     const entries: TraceEntry[] = [];
+    const ids = new Set<string>();
     for await (const record of eventRecords(paths, options, output)) {
       if (!belongsToTrace(record.event, prefix)) continue;
+      ids.add(correlationIdOf(record.event) as string);
+      if (ids.size > 1) break;
       const masked = options.mask;
+      const { event } = record;
+      if (event.type === 'CallComplete' || event.type === 'CallAttempted' || event.type === 'CallReceived') {
+        numbers.addCustomer(event.data.phone);
+      }
       entries.push({
+        // Hint: the direction is told before --mask hides the digits it is told from.
+        smsDirection: event.type === 'SMS' ? () => numbers.direction(event.data.from, event.data.to) : undefined,
         event: masked ? maskPayload(record.event) : record.event,
         value: masked ? maskPayload(record.value) : record.value,
         element: record.element,
@@ -51,21 +66,17 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
     }
     if (output.closed) return;
 
-    const ids = [...new Set(entries.map((entry) => correlationIdOf(entry.event) as string))];
-    if (ids.length === 0) {
+    if (ids.size === 0) {
       throw new CallhookError(`no event has a correlationId starting with ${prefix}`, ExitCode.invalid);
     }
-    if (ids.length > 1) {
-      const listed = ids
-        .slice(0, 5)
-        .map((text) => escapeTerminal(text))
-        .join(', ');
+    if (ids.size > 1) {
+      const listed = [...ids].map((text) => escapeTerminal(text)).join(', ');
       throw new CallhookError(
-        `${prefix} is the start of ${ids.length} correlationIds (${listed}${ids.length > 5 ? ', …' : ''}); give more of it`,
+        `${prefix} is the start of several correlationIds (${listed}, and maybe more); give more of it`,
         ExitCode.usage,
       );
     }
-    const fullId = ids[0] as string;
+    const fullId = [...ids][0] as string;
     const ordered = orderTimeline(entries);
 
     if (options.format === 'json') {
@@ -93,8 +104,10 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
       const redelivery = entry.duplicate && event.type === 'CallComplete';
       let text: string;
       if (redelivery) text = renderRedelivery(event, ctx, markdown);
-      else if (markdown) text = renderEventMarkdown(event, ctx);
-      else text = renderEventPretty(event, ctx);
+      else {
+        const note = { smsDirection: entry.smsDirection?.() };
+        text = markdown ? renderEventMarkdown(event, ctx, note) : renderEventPretty(event, ctx, note);
+      }
       const block = event.type === 'CallComplete' && !redelivery;
       await output.write(block || previousWasBlock ? `\n${text}` : text);
       previousWasBlock = block;

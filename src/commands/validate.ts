@@ -42,12 +42,17 @@ export interface ValidateOptions {
 export async function validate(paths: string[], options: ValidateOptions): Promise<void> {
   // Hint: the renderers (chalk, string-width) are loaded only here, not by the worker thread,
   // which loads this module too (see `serveHalf` above) and prints nothing.
-  const [{ colorsFor }, { renderFilePretty, renderGithub, renderJunit, renderTotalsPretty, renderValidationJson }] =
-    await Promise.all([import('../render/terminal.js'), import('../render/validation.js')]);
+  const [
+    { colorsFor, terminalWidth },
+    { renderFilePretty, renderGithub, renderJunit, renderTotalsPretty, renderValidationJson },
+  ] = await Promise.all([import('../render/terminal.js'), import('../render/validation.js')]);
   const c = colorsFor(process.stdout);
+  const width = terminalWidth(process.stdout);
   const collector = new ValidationCollector({
     maxProblems: options.maxProblems,
     warningsAsErrors: options.warningsAsErrors,
+    // -q lists what fails the run: errors, and warnings only when they fail it too.
+    listWarnings: !(options.quiet && options.format === 'pretty' && !options.warningsAsErrors),
   });
   const readOptions: ReadOptions = {
     type: options.type,
@@ -59,7 +64,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   // Files are printed as they finish, so a long run shows progress.
   const print = (done: FileReport) => {
     if (options.format === 'pretty') {
-      const text = renderFilePretty(done, c, options);
+      const text = renderFilePretty(done, c, { ...options, width });
       listed ||= text !== '';
       process.stdout.write(text);
     } else if (options.format === 'github') process.stdout.write(renderGithub(done));

@@ -17,6 +17,7 @@ import {
   type WebhookEvent,
 } from '../schema/events.js';
 import { instantOf, utcIsoOf } from './instant.js';
+import { NumberBook, numberKey } from './sms-direction.js';
 import { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
 
 export { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
@@ -48,6 +49,8 @@ export interface SummaryOptions {
   until?: number | undefined;
   /** Keep only CallComplete events with one of these statuses (`Other`: undocumented ones); drops other types. */
   statuses?: readonly ReportedStatus[] | undefined;
+  /** The organisation's own numbers (`--org-number`): SMS from them were sent, to them received. */
+  orgNumbers?: readonly string[] | undefined;
 }
 
 /** A count and its share of a whole, in percent with one decimal. */
@@ -178,7 +181,12 @@ export interface SummaryReport {
     byNote: { rows: NoteRow[]; rest: Rest | null };
   };
   callReceived: { total: number; inbound: Share; outboundCallback: Share };
-  sms: { total: number; sent: Share; received: Share; unknownDirection: Share };
+  /**
+   * SMS by direction: as typed (SMSSent, SMSReceived), or told from the numbers for a bare SMS
+   * (`inferred` of them: to a number some call had as its phone, or from an `--org-number`, is
+   * sent; the other way round, received); `unknownDirection` when the numbers do not tell.
+   */
+  sms: { total: number; sent: Share; received: Share; unknownDirection: Share; inferred: number };
   /** The `--by` table, or null without `--by` (or with `--by status`). */
   groups: GroupTable | null;
 }
@@ -304,6 +312,10 @@ export interface SummaryState {
   inbound: number;
   outboundCallback: number;
   groups: Map<string, GroupState>;
+  /** Customers' numbers (digits), from calls. */
+  customers: Set<string>;
+  /** Bare SMS counted, by `from` and `to` digits joined with a NUL: directions are told at the end. */
+  smsPairs: Map<string, number>;
 }
 
 function addCounts<K extends string>(into: Record<K, number>, from: Record<K, number>): void {
@@ -336,6 +348,22 @@ export interface GroupState {
 const humanSupportRequest = 'humanSupportRequest';
 // The --by day/hour key of an event whose time cannot be read (the schema makes this unlikely).
 const unknownTime = '(unknown time)';
+
+// The --by phone row of the bare SMS whose numbers do not tell which is the customer's.
+const unknownDirectionKey = '(SMS of unknown direction)';
+
+function smsPairKey(from: string, to: string): string {
+  return `${numberKey(from)}\u0000${numberKey(to)}`;
+}
+
+function groupOf(groups: Map<string, GroupState>, key: string): GroupState {
+  let group = groups.get(key);
+  if (!group) {
+    group = { events: 0, byType: zeros(reportedKinds), byStatus: zeros(reportedStatuses), attemptsFailed: 0 };
+    groups.set(key, group);
+  }
+  return group;
+}
 
 /** Counts one more call reaching `question`. */
 function reach(questions: CampaignState['questions'], question: string): void {
@@ -380,9 +408,14 @@ export class SummaryAccumulator {
   #outboundCallback = 0;
   readonly #groups = new Map<string, GroupState>();
   readonly #options: SummaryOptions;
+  // Hint: an SMS may come before the call that shows whose number it went to, so bare SMS are
+  // counted per pair of numbers and their direction told at the end; both grow with numbers only.
+  readonly #numbers: NumberBook;
+  readonly #smsPairs = new Map<string, number>();
 
   constructor(options: SummaryOptions = {}) {
     this.#options = options;
+    this.#numbers = new NumberBook(options.orgNumbers);
     this.#by = options.by;
     this.#top = options.top ?? 10;
     this.#since = options.since ?? Number.NEGATIVE_INFINITY;
@@ -397,13 +430,17 @@ export class SummaryAccumulator {
         this.#elements++;
         // Hint: a redelivery is dropped before the filters, so `duplicates` does not depend on them.
         if (record.duplicate) this.#duplicates++;
-        else this.addEvent(record.event);
+        else {
+          this.#noteCustomer(record.event);
+          this.addEvent(record.event);
+        }
         return;
       case 'invalid': {
         this.#elements++;
-        const call = callWithUndocumentedStatus(record);
+        const call = undocumentedStatusCall(record);
         if (call) {
           this.#undocumentedStatuses++;
+          this.#noteCustomer(call);
           this.addEvent(call);
         } else this.#invalid++;
         return;
@@ -417,6 +454,12 @@ export class SummaryAccumulator {
       case 'file-end':
         this.#bytes += record.bytes;
         return;
+    }
+  }
+
+  #noteCustomer(event: WebhookEvent): void {
+    if (event.type === 'CallComplete' || event.type === 'CallAttempted' || event.type === 'CallReceived') {
+      this.#numbers.addCustomer(event.data.phone);
     }
   }
 
@@ -459,6 +502,11 @@ export class SummaryAccumulator {
       case 'CallReceived':
         if (event.data.type === 'inbound') this.#inbound++;
         else this.#outboundCallback++;
+        break;
+      case 'SMS':
+        increment(this.#smsPairs, smsPairKey(event.data.from, event.data.to));
+        // Its customer's number is known only at the end: see #phoneGroups.
+        if (this.#by === 'phone') return;
         break;
       default:
         break;
@@ -523,17 +571,13 @@ export class SummaryAccumulator {
         break;
       }
       default:
-        // The customer's number: the callee or caller of a call, the other end of an SMS from the
-        // platform's side (an SMS of unknown direction is taken as sent, the common case).
+        // The customer's number: the callee or caller of a call, the other end of a typed SMS
+        // (a bare SMS waits for the end, when its direction can be told).
         if (event.type === 'CallComplete' || event.type === 'CallAttempted' || event.type === 'CallReceived') {
           key = event.data.phone;
         } else key = event.type === 'SMSReceived' ? event.data.from : event.data.to;
     }
-    let group = this.#groups.get(key);
-    if (!group) {
-      group = { events: 0, byType: zeros(reportedKinds), byStatus: zeros(reportedStatuses), attemptsFailed: 0 };
-      this.#groups.set(key, group);
-    }
+    const group = groupOf(this.#groups, key);
     group.events++;
     group.byType[event.type]++;
     if (status) group.byStatus[status]++;
@@ -567,6 +611,8 @@ export class SummaryAccumulator {
       inbound: this.#inbound,
       outboundCallback: this.#outboundCallback,
       groups: this.#groups,
+      customers: this.#numbers.customers,
+      smsPairs: this.#smsPairs,
     };
   }
 
@@ -624,6 +670,8 @@ export class SummaryAccumulator {
     for (const [note, count] of other.notes) increment(this.#notes, note, count);
     this.#inbound += other.inbound;
     this.#outboundCallback += other.outboundCallback;
+    for (const phone of other.customers) this.#numbers.customers.add(phone);
+    for (const [pair, count] of other.smsPairs) increment(this.#smsPairs, pair, count);
     for (const [key, group] of other.groups) {
       const mine = this.#groups.get(key);
       if (!mine) {
@@ -733,7 +781,15 @@ export class SummaryAccumulator {
     const notes = rankWithShares(this.#notes, top);
     const attempts = this.#attemptsSuccess + this.#attemptsFailed;
     const received = this.#inbound + this.#outboundCallback;
-    const smsCounts = { sent: this.#byType.SMSSent, received: this.#byType.SMSReceived, unknown: this.#byType.SMS };
+    const smsCounts = { sent: this.#byType.SMSSent, received: this.#byType.SMSReceived, unknown: 0, inferred: 0 };
+    for (const [pair, count] of this.#smsPairs) {
+      const direction = this.#directionOf(pair);
+      if (direction === undefined) smsCounts.unknown += count;
+      else {
+        smsCounts[direction] += count;
+        smsCounts.inferred += count;
+      }
+    }
     const smsShares = largestRemainderPercents([smsCounts.sent, smsCounts.received, smsCounts.unknown]);
     const attemptShares = largestRemainderPercents([this.#attemptsSuccess, this.#attemptsFailed]);
     const receivedShares = largestRemainderPercents([this.#inbound, this.#outboundCallback]);
@@ -798,13 +854,42 @@ export class SummaryAccumulator {
         sent: { count: smsCounts.sent, percent: smsShares[0]! },
         received: { count: smsCounts.received, percent: smsShares[1]! },
         unknownDirection: { count: smsCounts.unknown, percent: smsShares[2]! },
+        inferred: smsCounts.inferred,
       },
       groups: this.#by && this.#by !== 'status' ? this.#groupTable(this.#by) : null,
     };
   }
 
+  #directionOf(pair: string): 'sent' | 'received' | undefined {
+    const [from, to] = pair.split('\u0000') as [string, string];
+    return this.#numbers.direction(from, to);
+  }
+
+  /**
+   * The --by phone groups with the bare SMS added to their customer's number (`to` when sent,
+   * `from` when received); those whose direction stays unknown go to one row of their own.
+   */
+  #phoneGroups(): Map<string, GroupState> {
+    const groups = new Map<string, GroupState>();
+    // A bare SMS's number in the spelling the calls gave it (`+61…` and `61…` are one row).
+    const spelled = new Map<string, string>();
+    for (const [key, group] of this.#groups) {
+      groups.set(key, { ...group, byType: { ...group.byType }, byStatus: { ...group.byStatus } });
+      spelled.set(numberKey(key), key);
+    }
+    for (const [pair, count] of this.#smsPairs) {
+      const direction = this.#directionOf(pair);
+      const [from, to] = pair.split('\u0000') as [string, string];
+      const key = direction === 'sent' ? to : direction === 'received' ? from : unknownDirectionKey;
+      const group = groupOf(groups, spelled.get(key) ?? key);
+      group.events += count;
+      group.byType[direction === 'sent' ? 'SMSSent' : direction === 'received' ? 'SMSReceived' : 'SMS'] += count;
+    }
+    return groups;
+  }
+
   #groupTable(by: Exclude<SummaryDimension, 'status'>): GroupTable {
-    const entries = [...this.#groups];
+    const entries = [...(by === 'phone' ? this.#phoneGroups() : this.#groups)];
     // Time keys read best in time order, and are never cut: a range is wanted whole.
     const timeOrdered = by === 'day' || by === 'hour';
     if (timeOrdered) entries.sort((a, b) => compareKeys(a[0], b[0]));
@@ -852,7 +937,7 @@ function funnelOf(campaignId: string, campaign: CampaignState, top: number): Cam
  * The CallComplete event inside an invalid record whose only errors are an undocumented
  * `status` (the schema's picklist rejects it), or undefined for any other invalid record.
  */
-function callWithUndocumentedStatus(record: InputRecord & { kind: 'invalid' }): WebhookEvent | undefined {
+export function undocumentedStatusCall(record: InputRecord & { kind: 'invalid' }): WebhookEvent | undefined {
   if (record.eventKind !== 'CallComplete' || !isObject(record.value)) return undefined;
   let statusError = false;
   for (const problem of record.problems) {

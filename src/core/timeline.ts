@@ -10,8 +10,8 @@ import { instantOf } from './instant.js';
 export interface EventFilter {
   /** Status names, normalised by `normaliseStatus` (CallComplete's three and CallAttempted's two). */
   statuses?: readonly string[] | undefined;
-  /** A CallComplete status group. */
-  group?: 'complete' | 'failed' | undefined;
+  /** A CallComplete status group (`other`: a status the platform does not document). */
+  group?: 'complete' | 'failed' | 'other' | undefined;
   /** A campaignId or the start of one, lower case. */
   campaign?: string | undefined;
   /** Digits of a phone number: matches `phone`, `from` or `to` exactly. */
@@ -33,8 +33,10 @@ export function normaliseStatus(status: string): string {
   return status.toLowerCase().replace(/[^a-z]/g, '');
 }
 
-/** The statuses `--status` accepts, normalised. */
-export const knownStatuses = ['complete', 'partial', 'notcomplete', 'success', 'failed'] as const;
+/** The statuses `--status` accepts, normalised (`other`: any CallComplete status not documented). */
+export const knownStatuses = ['complete', 'partial', 'notcomplete', 'other', 'success', 'failed'] as const;
+
+const documentedCallStatuses = new Set(['complete', 'partial', 'notcomplete']);
 
 /** A case-insensitive, literal search for `text`, for `--grep`. */
 export function searchPattern(text: string): RegExp {
@@ -87,11 +89,14 @@ const startsWith = (value: string | undefined, prefix: string) => value?.toLower
 export function matchesFilter(event: WebhookEvent, filter: EventFilter): boolean {
   if (filter.statuses) {
     const status = statusOf(event);
-    if (status === undefined || !filter.statuses.includes(normaliseStatus(status))) return false;
+    if (status === undefined) return false;
+    let key = normaliseStatus(status);
+    if (event.type === 'CallComplete' && !documentedCallStatuses.has(key)) key = 'other';
+    if (!filter.statuses.some((wanted) => normaliseStatus(wanted) === key)) return false;
   }
   if (filter.group) {
     if (event.type !== 'CallComplete') return false;
-    if (statusGroupOf(event.data.status)?.toLowerCase() !== filter.group) return false;
+    if ((statusGroupOf(event.data.status)?.toLowerCase() ?? 'other') !== filter.group) return false;
   }
   if (filter.campaign !== undefined && !startsWith(event.data.campaignId, filter.campaign)) return false;
   if (filter.correlation !== undefined && !startsWith(correlationIdOf(event), filter.correlation)) return false;
@@ -162,8 +167,28 @@ export function initialsOf(name: string): string {
 // ("2022-09-01") or an amount is not.
 const phoneInText = /\+?\d(?:[ .()-]{0,2}\d){8,}/g;
 
-/** Free text with every phone-number-like run of 9 or more digits masked to its last 3 digits. */
+// A link as people paste them: up to the first space, quote or angle bracket.
+const urlInText = /\bhttps?:\/\/[^\s"'<>]+/gi;
+
+/**
+ * Free text with every phone-number-like run of 9 or more digits masked to its last 3 digits.
+ * Inside a URL only the query string and fragment are masked (`?to=********087`): the scheme,
+ * host and path stay whole, so the link still opens.
+ */
 export function maskPhonesInText(text: string): string {
+  let out = '';
+  let at = 0;
+  for (const match of text.matchAll(urlInText)) {
+    out += maskDigitRuns(text.slice(at, match.index));
+    const url = match[0];
+    const query = url.search(/[?#]/);
+    out += query < 0 ? url : url.slice(0, query) + maskDigitRuns(url.slice(query));
+    at = match.index + url.length;
+  }
+  return out + maskDigitRuns(text.slice(at));
+}
+
+function maskDigitRuns(text: string): string {
   return text.replace(phoneInText, (run) => {
     let keep = 3;
     let out = '';

@@ -30,6 +30,8 @@ export interface ValidationOptions {
   maxProblems?: number | undefined;
   /** Warnings fail the run too. */
   warningsAsErrors?: boolean | undefined;
+  /** List warnings (default true); false counts them without listing them, as `-q` prints. */
+  listWarnings?: boolean | undefined;
 }
 
 /** Builds a `ValidationReport` from input records, one file at a time. */
@@ -46,6 +48,8 @@ export class ValidationCollector {
   private addProblem(report: FileReport, problem: Problem): void {
     if (problem.severity === 'error') report.errors++;
     else report.warnings++;
+    // Hint: a warning -q will not print must not take a place of --max-problems from an error.
+    if (problem.severity === 'warning' && this.options.listWarnings === false) return;
     if (this.options.maxProblems !== undefined && this.kept >= this.options.maxProblems) {
       report.omitted++;
       return;

@@ -7,7 +7,8 @@ import { instantOf } from '../core/instant.js';
 import { findMatches } from '../core/timeline.js';
 import type { InputRecord } from '../input/types.js';
 import { type CallStatus, eventTime, type WebhookEvent } from '../schema/events.js';
-import { displayWidth, escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
+import { toSafeJson } from './escape.js';
+import { displayWidth, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 
 /** A CallComplete event. */
 export type CallCompleteEvent = Extract<WebhookEvent, { type: 'CallComplete' }>;
@@ -26,6 +27,8 @@ export interface FlowContext {
 export interface EventNote {
   /** An earlier event had the same id: this one is a redelivery. */
   duplicate?: boolean | undefined;
+  /** Which way an SMS of unknown direction went, as its numbers tell (see core/sms-direction). */
+  smsDirection?: 'sent' | 'received' | undefined;
 }
 
 /** An ISO timestamp as `2022-09-01 00:29:12 UTC` (UTC, whole seconds), or the text escaped when it is not a date. */
@@ -51,18 +54,24 @@ export function shortId(id: string): string {
   return escapeTerminal(id.slice(0, 8));
 }
 
-const badgeColors: Record<CallStatus, 'green' | 'yellow' | 'red'> = {
+const badgeColors: Record<CallStatus, 'green' | 'yellow' | 'red' | 'magenta'> = {
   Complete: 'green',
   Partial: 'yellow',
   'Not Complete': 'red',
 };
 
-/** A call status as a badge: reversed colour of its group on a colour terminal, `[Partial]` otherwise. */
-export function statusBadge(status: CallStatus, colors: ChalkInstance): string {
-  const color = badgeColors[status];
-  if (colors.level === 0) return `[${status}]`;
-  const background = ({ green: 'bgGreen', yellow: 'bgYellow', red: 'bgRed' } as const)[color];
-  return colors[background].black.bold(` ${status} `);
+/**
+ * A call status as a badge span: reversed colour of its group on a colour terminal, `[Partial]`
+ * otherwise. A status the platform does not document is magenta. Hint: the colour is the span's
+ * style, not part of its text, so that the wrapper measures only what is seen.
+ */
+export function statusBadge(status: string, colors: ChalkInstance): TextSpan {
+  const safe = escapeTerminal(status);
+  if (colors.level === 0) return { text: `[${safe}]` };
+  const color = badgeColors[status as CallStatus] ?? 'magenta';
+  const background = ({ green: 'bgGreen', yellow: 'bgYellow', red: 'bgRed', magenta: 'bgMagenta' } as const)[color];
+  // Hint: no-break spaces, so that the padding and `Not Complete` stay whole when a line wraps.
+  return { text: `\u00a0${safe.replaceAll(' ', '\u00a0')}\u00a0`, style: colors[background].black.bold };
 }
 
 /** Untrusted text as escaped spans, matches of `grep` highlighted when colour is on. */
@@ -122,26 +131,27 @@ export function renderCallPretty(event: CallCompleteEvent, ctx: FlowContext, not
   const { data } = event;
   const lines: string[] = [];
   const header: TextSpan[] = [
-    { text: statusBadge(data.status, c) },
+    statusBadge(data.status, c),
     { text: ' ' },
     { text: escapeTerminal(data.name), style: c.bold },
     { text: ` · ${escapeTerminal(data.phone)} · campaign ${shortId(data.campaignId)}` },
   ];
   if (note.duplicate) header.push({ text: ' · redelivered', style: c.yellow });
-  lines.push(...wrapSpans(header, { width, indent: '  ' }));
+  pushAll(lines, wrapSpans(header, { width, indent: '  ' }));
 
   const meta = [`started ${formatTime(data.startedTime)}`];
   const queued = queuedAfter(event);
   if (queued) meta.push(queued);
   if (data.correlationId) meta.push(`correlation ${shortId(data.correlationId)}`);
-  lines.push(...wrapSpans([{ text: meta.join(' · '), style: c.dim }], { width, indent: '    ', firstIndent: '  ' }));
+  pushAll(lines, wrapSpans([{ text: meta.join(' · '), style: c.dim }], { width, indent: '    ', firstIndent: '  ' }));
 
   const numberWidth = String(data.flow.length).length;
   const stepIndent = ' '.repeat(numberWidth + 4);
   data.flow.forEach((step, index) => {
     const number = `${String(index + 1).padStart(numberWidth)}.`;
-    lines.push(
-      ...wrapSpans(
+    pushAll(
+      lines,
+      wrapSpans(
         [
           { text: escapeTerminal(step.questionName), style: c.bold },
           { text: ' → ', style: c.dim },
@@ -151,8 +161,9 @@ export function renderCallPretty(event: CallCompleteEvent, ctx: FlowContext, not
       ),
     );
     if (step.transcript !== undefined && step.transcript !== '') {
-      lines.push(
-        ...wrapSpans(highlightSpans(step.transcript, ctx, undefined, true), {
+      pushAll(
+        lines,
+        wrapSpans(highlightSpans(step.transcript, ctx, undefined, true), {
           width,
           indent: `${stepIndent}${c.dim('│')} `,
         }),
@@ -162,8 +173,9 @@ export function renderCallPretty(event: CallCompleteEvent, ctx: FlowContext, not
   if (data.flow.length === 0) lines.push(c.dim('  (no conversation)'));
 
   for (const request of data.requests) {
-    lines.push(
-      ...wrapSpans([{ text: `! ${describeRequest(request)}`, style: c.magenta.bold }], {
+    pushAll(
+      lines,
+      wrapSpans([{ text: `! ${describeRequest(request)}`, style: c.magenta.bold }], {
         width,
         indent: '    ',
         firstIndent: '  ',
@@ -173,8 +185,9 @@ export function renderCallPretty(event: CallCompleteEvent, ctx: FlowContext, not
   if (data.status === 'Partial') {
     const stop = stoppedAt(event);
     if (stop) {
-      lines.push(
-        ...wrapSpans([{ text: `Stopped at step ${stop.step}: ${escapeTerminal(stop.question)}`, style: c.yellow }], {
+      pushAll(
+        lines,
+        wrapSpans([{ text: `Stopped at step ${stop.step}: ${escapeTerminal(stop.question)}`, style: c.yellow }], {
           width,
           indent: '    ',
           firstIndent: '  ',
@@ -183,8 +196,9 @@ export function renderCallPretty(event: CallCompleteEvent, ctx: FlowContext, not
     }
   }
   if (data.additionalInformation !== undefined) {
-    lines.push(
-      ...wrapSpans([{ text: 'Outcome: ', style: c.bold }, { text: escapeTerminal(data.additionalInformation) }], {
+    pushAll(
+      lines,
+      wrapSpans([{ text: 'Outcome: ', style: c.bold }, { text: escapeTerminal(data.additionalInformation) }], {
         width,
         indent: '    ',
         firstIndent: '  ',
@@ -224,10 +238,20 @@ function eventDetail(event: Exclude<WebhookEvent, CallCompleteEvent>, ctx: FlowC
 
 const typeColumn = 'CallAttempted'.length;
 
+/** An event's type as shown; an SMS of unknown direction says the direction its numbers tell (`SMS sent`). */
+function typeLabel(event: Exclude<WebhookEvent, CallCompleteEvent>, note: EventNote): string {
+  if (event.type !== 'SMS' || note.smsDirection === undefined) return event.type;
+  return `SMS ${note.smsDirection}`;
+}
+
 /** A non-call event as one entry: time, type, then its detail; long messages wrap under the detail. */
-export function renderEventLinePretty(event: Exclude<WebhookEvent, CallCompleteEvent>, ctx: FlowContext): string {
+export function renderEventLinePretty(
+  event: Exclude<WebhookEvent, CallCompleteEvent>,
+  ctx: FlowContext,
+  note: EventNote = {},
+): string {
   const c = ctx.colors;
-  const prefix = `${formatTime(event.data.time)}  ${event.type.padEnd(typeColumn)}  `;
+  const prefix = `${formatTime(event.data.time)}  ${typeLabel(event, note).padEnd(typeColumn)}  `;
   // Hint: continuation lines align under the detail when that leaves room for text, else indent a little.
   const hanging = prefix.length <= ctx.width / 2 ? ' '.repeat(prefix.length) : '    ';
   return join(
@@ -241,7 +265,7 @@ export function renderEventLinePretty(event: Exclude<WebhookEvent, CallCompleteE
 
 /** Any event for a terminal: a call result as a block, the others as one entry. */
 export function renderEventPretty(event: WebhookEvent, ctx: FlowContext, note: EventNote = {}): string {
-  return event.type === 'CallComplete' ? renderCallPretty(event, ctx, note) : renderEventLinePretty(event, ctx);
+  return event.type === 'CallComplete' ? renderCallPretty(event, ctx, note) : renderEventLinePretty(event, ctx, note);
 }
 
 /** Escapes untrusted text for Markdown: terminal escaping first, then Markdown's own punctuation. */
@@ -256,7 +280,7 @@ export function renderCallMarkdown(event: CallCompleteEvent, ctx: FlowContext, n
   const wrap = (text: string, indent: string, firstIndent = indent) =>
     wrapSpans([{ text }], { width, indent, firstIndent });
   const lines: string[] = [];
-  lines.push(...wrap(`### ${data.status}: ${escapeMarkdown(data.name)} (${escapeMarkdown(data.phone)})`, '', ''));
+  pushAll(lines, wrap(`### ${data.status}: ${escapeMarkdown(data.name)} (${escapeMarkdown(data.phone)})`, '', ''));
   lines.push('');
   const fields: Array<[string, string]> = [
     ['Campaign', `\`${escapeMarkdown(data.campaignId)}\``],
@@ -272,22 +296,26 @@ export function renderCallMarkdown(event: CallCompleteEvent, ctx: FlowContext, n
     if (stop) fields.push(['Stopped at', `step ${stop.step}, ${escapeMarkdown(stop.question)}`]);
   }
   if (data.additionalInformation !== undefined) fields.push(['Outcome', escapeMarkdown(data.additionalInformation)]);
-  for (const [label, value] of fields) lines.push(...wrap(`- **${label}:** ${value}`, '  ', ''));
+  for (const [label, value] of fields) pushAll(lines, wrap(`- **${label}:** ${value}`, '  ', ''));
   lines.push('');
   if (data.flow.length === 0) lines.push('_No conversation._');
   data.flow.forEach((step, index) => {
     const number = `${index + 1}. `;
     const indent = ' '.repeat(number.length);
-    lines.push(...wrap(`**${escapeMarkdown(step.questionName)}** → ${escapeMarkdown(step.response)}`, indent, number));
+    pushAll(lines, wrap(`**${escapeMarkdown(step.questionName)}** → ${escapeMarkdown(step.response)}`, indent, number));
     if (step.transcript !== undefined && step.transcript !== '') {
-      lines.push(...wrap(escapeMarkdown(step.transcript, true), `${indent}> `));
+      pushAll(lines, wrap(escapeMarkdown(step.transcript, true), `${indent}> `));
     }
   });
   return join(lines);
 }
 
 /** A non-call event as one Markdown list item. */
-export function renderEventLineMarkdown(event: Exclude<WebhookEvent, CallCompleteEvent>, ctx: FlowContext): string {
+export function renderEventLineMarkdown(
+  event: Exclude<WebhookEvent, CallCompleteEvent>,
+  ctx: FlowContext,
+  note: EventNote = {},
+): string {
   let detail: string;
   switch (event.type) {
     case 'CallAttempted':
@@ -300,24 +328,26 @@ export function renderEventLineMarkdown(event: Exclude<WebhookEvent, CallComplet
     default:
       detail = `${escapeMarkdown(event.data.from)} → ${escapeMarkdown(event.data.to)} · “${escapeMarkdown(event.data.message)}”`;
   }
-  const text = `- ${formatTime(event.data.time)} · **${event.type}** · ${detail}`;
+  const text = `- ${formatTime(event.data.time)} · **${typeLabel(event, note)}** · ${detail}`;
   return join(wrapSpans([{ text }], { width: ctx.width, indent: '  ', firstIndent: '' }));
 }
 
 /** Any event as Markdown. */
 export function renderEventMarkdown(event: WebhookEvent, ctx: FlowContext, note: EventNote = {}): string {
-  return event.type === 'CallComplete' ? renderCallMarkdown(event, ctx, note) : renderEventLineMarkdown(event, ctx);
+  return event.type === 'CallComplete'
+    ? renderCallMarkdown(event, ctx, note)
+    : renderEventLineMarkdown(event, ctx, note);
 }
 
 /** One element of a JSON array, indented by two spaces, safe for a terminal. */
 export function renderJsonElement(value: unknown, first: boolean): string {
-  const text = JSON.stringify(value, null, 2).replaceAll('\n', '\n  ');
-  return `${first ? '' : ',\n'}  ${escapeJsonForTerminal(text)}`;
+  const text = toSafeJson(value).replaceAll('\n', '\n  ');
+  return `${first ? '' : ',\n'}  ${text}`;
 }
 
 /** Any JSON value, pretty-printed and safe for a terminal. */
 export function renderJson(value: unknown): string {
-  return `${escapeJsonForTerminal(JSON.stringify(value, null, 2))}\n`;
+  return `${toSafeJson(value)}\n`;
 }
 
 /**
@@ -412,7 +442,8 @@ export function renderRedelivery(event: CallCompleteEvent, ctx: FlowContext, mar
   return join(
     wrapSpans(
       [
-        { text: `${statusBadge(event.data.status, ctx.colors)} ` },
+        statusBadge(event.data.status, ctx.colors),
+        { text: ' ' },
         { text: `redelivered: call result${id} again (same event id)`, style: ctx.colors.yellow },
       ],
       {

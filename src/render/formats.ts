@@ -9,3 +9,8 @@ export type ValidationFormat = (typeof validationFormats)[number];
 export const summaryFormats = ['pretty', 'json', 'csv', 'markdown'] as const;
 /** One of `summaryFormats`. */
 export type SummaryFormat = (typeof summaryFormats)[number];
+
+/** The formats `show --format` and `trace --format` take. */
+export const viewFormats = ['pretty', 'json', 'markdown'] as const;
+/** One of `viewFormats`. */
+export type ViewFormat = (typeof viewFormats)[number];

@@ -3,8 +3,9 @@
  * libraries the other formats load (with them comes ICU, ~20-30 ms), so `--format json` skips them.
  */
 import type { SummaryReport } from '../core/summary.js';
+import { toSafeJson } from './escape.js';
 
-/** The report as JSON: the documented, stable shape of `SummaryReport`. */
+/** The report as JSON: the documented, stable shape of `SummaryReport`, with untrusted characters as `\uXXXX`. */
 export function renderSummaryJson(report: SummaryReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return `${toSafeJson(report)}\n`;
 }

@@ -4,7 +4,6 @@
  */
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import stringWidth from 'string-width';
 import {
   type GroupTable,
   type ReportedGroup,
@@ -15,9 +14,10 @@ import {
   type SummaryDimension,
   type SummaryReport,
 } from '../core/summary.js';
+import { escapeUnicode } from './escape.js';
 import type { SummaryFormat } from './formats.js';
 import { renderSummaryJson } from './summary-json.js';
-import { escapeTerminal } from './terminal.js';
+import { displayWidth, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 import { plural } from './words.js';
 
 /** What the pretty renderer needs to know about the terminal. */
@@ -182,12 +182,22 @@ function table(
   colors: ChalkInstance,
   { head: showHead = true, wrap = false }: TableOptions = {},
 ): string {
-  const widths = columns.map((column, i) =>
-    Math.max(showHead ? stringWidth(column.head) : 0, ...rows.map((row) => stringWidth(row[i] ?? ''))),
-  );
+  // Hint: a loop, not Math.max(...rows): a --top 0 table of a million phones must not blow the stack.
+  const widths = columns.map((column, i) => {
+    let widest = showHead ? displayWidth(column.head) : 0;
+    for (const row of rows) widest = Math.max(widest, displayWidth(row[i] ?? ''));
+    return widest;
+  });
   const total = indent.length + widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1);
   const flex = columns.findIndex((column) => column.flex);
-  if (total > width && flex >= 0) widths[flex] = Math.max(minFlex, widths[flex]! - (total - width));
+  let shrunk = total;
+  if (total > width && flex >= 0) {
+    const before = widths[flex]!;
+    widths[flex] = Math.max(minFlex, before - (total - width));
+    shrunk -= before - widths[flex]!;
+  }
+  // Too many columns for a narrow terminal: each row becomes a wrapped record instead.
+  if (shrunk > width) return records(columns, rows, width, colors, showHead);
   const t = new Table({
     chars: noBorders,
     style: { 'padding-left': 0, 'padding-right': 0, head: [], border: [] },
@@ -203,6 +213,27 @@ function table(
     .split('\n')
     .map((line) => `${indent}${line}`.trimEnd())
     .join('\n');
+}
+
+/** A dim explanatory line under a table, wrapped to `width`. */
+function note(text: string, width: number, colors: ChalkInstance): string {
+  return wrapSpans([{ text, style: colors.dim }], { width, indent: `${indent}  `, firstIndent: indent }).join('\n');
+}
+
+/** Rows as `first  Head value · Head value`, wrapped to `width`: a table too wide for the terminal. */
+function records(columns: Column[], rows: string[][], width: number, colors: ChalkInstance, named: boolean): string {
+  const lines: string[] = [];
+  for (const row of rows) {
+    const spans: TextSpan[] = [{ text: row[0] ?? '' }];
+    row.slice(1).forEach((cell, i) => {
+      const head = named ? columns[i + 1]?.head : undefined;
+      spans.push({ text: i === 0 ? '  ' : ' · ' });
+      if (head) spans.push({ text: `${head} `, style: colors.dim });
+      spans.push({ text: cell });
+    });
+    pushAll(lines, wrapSpans(spans, { width, indent: `${indent}  `, firstIndent: indent }));
+  }
+  return lines.join('\n');
 }
 
 const eighths = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
@@ -229,7 +260,12 @@ function statusColor(colors: ChalkInstance, status: ReportedStatus | ReportedGro
 
 /** The report as tables for a terminal, readable at 80 columns and when piped. */
 export function renderSummaryPretty(report: SummaryReport, { colors, width }: PrettyOptions): string {
-  const heading = (text: string, detail = '') => `${colors.bold(text)}${detail ? colors.dim(` ${detail}`) : ''}`;
+  const heading = (text: string, detail = '') =>
+    wrapSpans([{ text, style: colors.bold }, ...(detail ? [{ text: ` ${detail}`, style: colors.dim }] : [])], {
+      width,
+      indent: '  ',
+      firstIndent: '',
+    }).join('\n');
   const safe = (text: string) => escapeTerminal(text);
   const more = (text: string) => colors.dim(text);
   const sections: string[] = [];
@@ -278,7 +314,7 @@ export function renderSummaryPretty(report: SummaryReport, { colors, width }: Pr
         table(columns('Status'), outcomeRows(shownStatuses(cc.byStatus), cc.byStatus), width, colors),
         '',
         table(columns('Group'), outcomeRows(shownGroups(cc.byGroup), cc.byGroup), width, colors),
-        more('  Complete group = Complete + Partial; Failed = Not Complete'),
+        note('Complete group = Complete + Partial; Failed = Not Complete', width, colors),
       ].join('\n'),
     );
 
@@ -355,7 +391,13 @@ export function renderSummaryPretty(report: SummaryReport, { colors, width }: Pr
     const funnel: string[] = [heading('Drop-off funnel', '(calls that reached each question)')];
     for (const campaign of cc.funnel.rows) {
       funnel.push(
-        `${indent}${safe(campaign.campaignId)}${colors.dim(`: ${plural(campaign.calls, 'call')}, ${n(campaign.partial)} Partial`)}`,
+        wrapSpans(
+          [
+            { text: safe(campaign.campaignId) },
+            { text: `: ${plural(campaign.calls, 'call')}, ${n(campaign.partial)} Partial`, style: colors.dim },
+          ],
+          { width, indent: `${indent}${indent}`, firstIndent: indent },
+        ).join('\n'),
       );
       if (campaign.steps.length === 0) {
         funnel.push(more(`${indent}${indent}(no call reached a question)`));
@@ -431,7 +473,7 @@ export function renderSummaryPretty(report: SummaryReport, { colors, width }: Pr
       ]);
     }
     if (sms.total > 0) {
-      // Only the directions seen: bare SMS events (as documented) are all of unknown direction.
+      // Only the directions seen; then how many a bare SMS's numbers told.
       const parts = [
         [share('sent', sms.sent), sms.sent.count],
         [share('received', sms.received), sms.received.count],
@@ -440,10 +482,10 @@ export function renderSummaryPretty(report: SummaryReport, { colors, width }: Pr
       contactRows.push([
         'SMS',
         n(sms.total),
-        parts
-          .filter(([, count]) => count > 0)
-          .map(([text]) => text)
-          .join(', '),
+        [
+          ...parts.filter(([, count]) => count > 0).map(([text]) => text),
+          ...(sms.inferred > 0 ? [`${n(sms.inferred)} inferred from the numbers`] : []),
+        ].join(', '),
       ]);
     }
     lines.push(
@@ -498,7 +540,13 @@ function prettyGroups(groups: GroupTable, report: SummaryReport, { colors, width
   }
   const order = groups.by === 'day' || groups.by === 'hour' ? 'in time order' : 'by events';
   return [
-    `${colors.bold(`By ${groups.by}`)}${colors.dim(` (${order}; Calls = CallComplete; Compl. grp = Complete + Partial)`)}`,
+    wrapSpans(
+      [
+        { text: `By ${groups.by}`, style: colors.bold },
+        { text: ` (${order}; Calls = CallComplete; Compl. grp = Complete + Partial)`, style: colors.dim },
+      ],
+      { width, indent: '  ', firstIndent: '' },
+    ).join('\n'),
     table(
       [
         { head: byLabels[groups.by], flex: true },
@@ -523,7 +571,12 @@ function prettyGroups(groups: GroupTable, report: SummaryReport, { colors, width
 /** Quotes a CSV field when it holds a comma, a quote, or a line break (RFC 4180, section 2). */
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
-  const text = String(value);
+  // Untrusted characters as \uXXXX, as in every machine format; but a line break, which
+  // RFC 4180 allows inside a quoted field, stays what it is.
+  const text = String(value)
+    .split(/(\r\n|\n|\r)/)
+    .map((part, i) => (i % 2 ? part : escapeUnicode(part)))
+    .join('');
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -738,6 +791,7 @@ export function renderSummaryMarkdown(report: SummaryReport): string {
     if (sms.total > 0) {
       rows.push(row('SMS sent', sms.sent), row('SMS received', sms.received));
       if (sms.unknownDirection.count > 0) rows.push(row('SMS direction unknown', sms.unknownDirection));
+      if (sms.inferred > 0) rows.push(['SMS direction inferred', n(sms.inferred), '']);
     }
     out.push(
       '## Attempts and contacts',

@@ -23,28 +23,7 @@ export function colorsFor(stream: { isTTY?: boolean | undefined }): ChalkInstanc
   return new Chalk({ level: useColor(stream) ? 2 : 0 });
 }
 
-// C0 controls but newline, DEL, C1 controls (8-bit CSI is U+009B), and the bidirectional
-// overrides that can make text read differently from what it is.
-const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const unsafeWithNewline = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const names: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\u001b': '\\e' };
-
-function visible(char: string): string {
-  const named = names[char];
-  if (named) return named;
-  const code = char.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-}
-
-/**
- * Makes payload text safe for a terminal: every control character, escape sequence introducer
- * and bidi override is shown escaped (`\e[2J`, `\x07`, `\u202e`), so nothing in a name,
- * transcript or message can move the cursor, retitle the window or hide text.
- * Newlines are kept when `keepNewlines` is set (for multi-line transcripts), escaped otherwise.
- */
-export function escapeTerminal(text: string, keepNewlines = false): string {
-  return text.replace(keepNewlines ? unsafe : unsafeWithNewline, visible);
-}
+export { escapeJsonForTerminal, escapeTerminal, escapeUnicode, toSafeJson } from './escape.js';
 
 /** The number of terminal columns `text` takes: wide characters (CJK, emoji) count 2, SGR colour codes 0. */
 export function displayWidth(text: string): number {
@@ -69,6 +48,48 @@ function graphemeWidth(grapheme: string): number {
   return width;
 }
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Characters segmented at a time: V8's segmenter slows down with the length of the string it
+// iterates (quadratic: 96k CJK characters in one go take ~19 s), so long text is fed in windows.
+const segmentWindow = 1024;
+// Code points that join the one before into a cluster (combining marks, ZWJ, variation selectors,
+// emoji modifiers and tags), or pair up (regional indicators, Hangul jamo).
+const joiningCharacters =
+  /\p{M}|\u200d|[\ufe00-\ufe0f\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u{1f1e6}-\u{1f1ff}\u{1f3fb}-\u{1f3ff}\u{e0020}-\u{e007f}]/u;
+
+/**
+ * The grapheme clusters of `text` with their offsets, in time linear in its length: each window
+ * gives all its clusters but the last, which may continue past the window, and the next window
+ * starts where that cluster does.
+ */
+export function* graphemeSegments(text: string): Generator<{ segment: string; index: number }> {
+  if (!joiningCharacters.test(text)) {
+    // Hint: without joining characters every code point is a cluster of its own; the segmenter
+    // costs ~1.5 µs a cluster, too much for a 2 MB transcript.
+    let index = 0;
+    for (const segment of text) {
+      yield { segment, index };
+      index += segment.length;
+    }
+    return;
+  }
+  let start = 0;
+  while (start < text.length) {
+    const end = Math.min(text.length, start + segmentWindow);
+    let last: { segment: string; index: number } | undefined;
+    for (const { segment, index } of graphemes.segment(text.slice(start, end))) {
+      if (last) yield last;
+      last = { segment, index: start + index };
+    }
+    if (!last) return;
+    if (end === text.length) {
+      yield last;
+      return;
+    }
+    // Hint: a window that is one cluster long (thousands of combining marks) still moves on.
+    start = last.index > start ? last.index : end;
+    if (start === end) yield last;
+  }
+}
 
 /** A run of already escaped text and the style (a chalk function) it is printed in. */
 export interface TextSpan {
@@ -104,7 +125,7 @@ function piecesOf(text: string, offset: number): Piece[] {
       continue;
     }
     let run: Piece | undefined;
-    for (const { segment, index } of graphemes.segment(word)) {
+    for (const { segment, index } of graphemeSegments(word)) {
       const width = graphemeWidth(segment);
       const at = start + index;
       const previous = run ?? pieces.at(-1);
@@ -132,7 +153,8 @@ function bindSeparators(pieces: Piece[], text: string, offset: number): Piece[] 
   const bound: Piece[] = [];
   let arrow: Piece | undefined;
   for (const piece of pieces) {
-    const word = text.slice(piece.start - offset, piece.end - offset);
+    // Both separators are one code unit long: only such pieces need looking at.
+    const word = piece.end - piece.start === 1 ? (text[piece.start - offset] as string) : '';
     if (arrow) {
       bound.push({ start: arrow.start, end: piece.end, width: arrow.width + (piece.start - arrow.end) + piece.width });
       arrow = undefined;
@@ -209,19 +231,15 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
   });
 }
 
+/**
+ * Appends `items` to `target` one by one. Hint: `target.push(...items)` passes every item as an
+ * argument, and a 12 MB transcript wraps into more lines than the call stack holds.
+ */
+export function pushAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 /** Wraps one piece of escaped, unstyled text; see `wrapSpans`. */
 export function wrapText(text: string, options: WrapOptions): string[] {
   return wrapSpans([{ text }], options);
-}
-
-// Characters JSON.stringify leaves raw that a terminal may still act on: DEL, the C1 controls
-// (8-bit CSI is U+009B), bidi overrides, and the Unicode line and paragraph separators.
-const jsonUnsafe = /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
-
-/**
- * Makes JSON text safe for a terminal without changing what it means: JSON.stringify already
- * escapes C0 controls, and this escapes the rest as `\uXXXX`, which only occur inside strings.
- */
-export function escapeJsonForTerminal(json: string): string {
-  return json.replace(jsonUnsafe, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

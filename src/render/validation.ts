@@ -3,18 +3,23 @@ import type { ChalkInstance } from 'chalk';
 import type { FileReport, ValidationOptions, ValidationReport } from '../core/validation.js';
 import { filePassed } from '../core/validation.js';
 import type { Problem } from '../input/types.js';
+import { escapeUnicode, toSafeJson } from './escape.js';
 import type { ValidationFormat } from './formats.js';
-import { escapeTerminal } from './terminal.js';
+import { escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
 import { plural } from './words.js';
 
 export type { ValidationFormat };
 
-/** One problem as `file:line:col  severity  message  (pointer)`, with its code frame below. */
-export function renderProblemPretty(problem: Problem, c: ChalkInstance): string {
-  const where = c.bold(`${escapeTerminal(problem.file)}:${problem.line}:${problem.column}`);
-  const severity = problem.severity === 'error' ? c.red('error') : c.yellow('warning');
-  const pointer = problem.pointer ? c.dim(`  (${escapeTerminal(problem.pointer)})`) : '';
-  const head = `  ${where}  ${severity}  ${escapeTerminal(problem.message)}${pointer}`;
+/** One problem as `file:line:col  severity  message  (pointer)`, wrapped to `width`, with its code frame below. */
+export function renderProblemPretty(problem: Problem, c: ChalkInstance, width = 80): string {
+  const spans: TextSpan[] = [
+    { text: `${escapeTerminal(problem.file)}:${problem.line}:${problem.column}`, style: c.bold },
+    { text: '  ' },
+    problem.severity === 'error' ? { text: 'error', style: c.red } : { text: 'warning', style: c.yellow },
+    { text: `  ${escapeTerminal(problem.message)}` },
+  ];
+  if (problem.pointer) spans.push({ text: `  (${escapeTerminal(problem.pointer)})`, style: c.dim });
+  const head = wrapSpans(spans, { width, indent: '      ', firstIndent: '  ' }).join('\n');
   if (!problem.frame) return head;
   const frame = escapeTerminal(problem.frame, true)
     .split('\n')
@@ -27,18 +32,26 @@ export function renderProblemPretty(problem: Problem, c: ChalkInstance): string 
 export function renderFilePretty(
   file: FileReport,
   c: ChalkInstance,
-  options: ValidationOptions & { quiet?: boolean | undefined } = {},
+  options: ValidationOptions & { quiet?: boolean | undefined; width?: number | undefined } = {},
 ): string {
   const passed = filePassed(file, options);
   if (options.quiet && passed) return '';
-  const mark = passed ? c.green('✔') : c.red('✖');
-  const counts = [plural(file.events, 'event'), `${file.valid.toLocaleString('en-US')} valid`];
-  if (file.invalid > 0) counts.push(c.red(`${file.invalid.toLocaleString('en-US')} invalid`));
-  if (file.warnings > 0 && !options.quiet) counts.push(c.yellow(plural(file.warnings, 'warning')));
-  const lines = [`${mark} ${escapeTerminal(file.file)}  ${counts.join(', ')}`];
+  const listWarnings = !options.quiet || options.warningsAsErrors;
+  // Hint: colours are span styles, not text, so that the wrapper measures only what is seen.
+  const spans: TextSpan[] = [
+    passed ? { text: '✔', style: c.green } : { text: '✖', style: c.red },
+    {
+      text: ` ${escapeTerminal(file.file)}  ${plural(file.events, 'event')}, ${file.valid.toLocaleString('en-US')} valid`,
+    },
+  ];
+  if (file.invalid > 0)
+    spans.push({ text: ', ' }, { text: `${file.invalid.toLocaleString('en-US')} invalid`, style: c.red });
+  if (file.warnings > 0 && listWarnings)
+    spans.push({ text: ', ' }, { text: plural(file.warnings, 'warning'), style: c.yellow });
+  const lines = [wrapSpans(spans, { width: options.width ?? 80, indent: '    ', firstIndent: '' }).join('\n')];
   for (const problem of file.problems) {
-    if (options.quiet && problem.severity === 'warning') continue;
-    lines.push(renderProblemPretty(problem, c));
+    if (!listWarnings && problem.severity === 'warning') continue;
+    lines.push(renderProblemPretty(problem, c, options.width));
   }
   if (file.omitted > 0) lines.push(c.dim(`  … ${plural(file.omitted, 'more problem')} not shown (--max-problems)`));
   return `${lines.join('\n')}\n`;
@@ -70,11 +83,12 @@ export function renderValidationJson(report: ValidationReport): string {
     })),
     omittedProblems: file.omitted,
   }));
-  return `${JSON.stringify({ ok: report.ok, files, totals: report.totals }, null, 2)}\n`;
+  return `${toSafeJson({ ok: report.ok, files, totals: report.totals })}\n`;
 }
 
 function githubData(text: string): string {
-  return text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+  // Hint: GitHub's own escapes first (%, CR, LF), then every other untrusted character as \uXXXX.
+  return escapeUnicode(text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A'));
 }
 
 function githubProperty(text: string): string {
@@ -93,15 +107,12 @@ export function renderGithub(file: FileReport): string {
 }
 
 function xml(text: string): string {
-  return text
+  // Untrusted characters become \uXXXX first (XML 1.0 cannot hold most C0 controls at all).
+  return escapeUnicode(text)
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replace(
-      /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g,
-      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
+    .replaceAll('"', '&quot;');
 }
 
 /** JUnit XML: a test suite per file, a test case per file with its errors as one failure. */
@@ -111,10 +122,11 @@ export function renderJunit(report: ValidationReport, options: ValidationOptions
     const listed = file.problems
       .filter((p) => p.severity === 'error' || options.warningsAsErrors)
       .map((p) => `${p.file}:${p.line}:${p.column} ${p.severity} ${p.message}${p.pointer ? ` (${p.pointer})` : ''}`)
+      .map(xml)
       .join('\n');
     const failure = passed
       ? ''
-      : `\n      <failure message="${xml(`${plural(file.errors, 'error')}, ${plural(file.warnings, 'warning')}`)}" type="validation">${xml(listed)}</failure>`;
+      : `\n      <failure message="${xml(`${plural(file.errors, 'error')}, ${plural(file.warnings, 'warning')}`)}" type="validation">${listed}</failure>`;
     return `  <testsuite name="${xml(file.file)}" tests="1" failures="${passed ? 0 : 1}" errors="0">
     <testcase classname="callhook.validate" name="${xml(file.file)}">${failure}
     </testcase>

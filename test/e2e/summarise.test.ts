@@ -135,12 +135,18 @@ describe('callhook summarise', () => {
   });
 
   it.each([
-    [['--top', 'ten'], /--top: expected a whole number/],
-    [['--since', 'yesterday'], /--since: expected an ISO-8601 date or time/],
-    [['--since', '2022-09-02', '--until', '2022-09-01'], /--since must be before --until/],
-    [['--status', 'Busy'], /--status: expected "Complete", "Partial", "Not Complete", "Other"/],
-    [['--format', 'xml'], /argument 'xml' is invalid/],
-    [['--by', 'week'], /argument 'week' is invalid/],
+    [['--top', 'ten'], /^callhook: --top: must be a whole number of at least 0 \(got "ten"\)\n$/],
+    [['--since', 'yesterday'], /^callhook: --since: must be an ISO-8601 date or time .*\(got "yesterday"\)\n$/],
+    [
+      ['--since', '2022-09-02', '--until', '2022-09-01'],
+      /^callhook: --since: must be before --until \(got "2022-09-02" and "2022-09-01"\)\n$/,
+    ],
+    [
+      ['--status', 'Busy'],
+      /^callhook: --status: must be one of Complete, Partial, Not Complete, Other \(got "Busy"\)\n$/,
+    ],
+    [['--format', 'xml'], /^callhook: --format: must be one of pretty, json, csv, markdown \(got "xml"\)\n$/],
+    [['--by', 'week'], /^callhook: --by: must be one of status, campaign, day, hour, phone \(got "week"\)\n$/],
   ])('rejects %j as a usage error (exit 2)', async (args, message) => {
     const result = await runCli(['summarise', '-', ...args], { input: '[]' });
     expect(result.code).toBe(2);

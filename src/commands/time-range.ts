@@ -1,0 +1,39 @@
+/** `--since` and `--until` as every reading command takes them: read once, in the one message style. */
+import { parseTimeBound } from '../core/timeline.js';
+import { CallhookError, ExitCode } from '../errors.js';
+import { optionError } from './options.js';
+
+/** The checked time range: epoch milliseconds, `since` inclusive, `until` exclusive. */
+export interface TimeRange {
+  since: number | undefined;
+  until: number | undefined;
+}
+
+function bound(name: string, text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  const time = parseTimeBound(text, now);
+  if (time === undefined) {
+    throw optionError(
+      name,
+      'an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z) or a duration such as 2h or 7d',
+      text,
+    );
+  }
+  return time;
+}
+
+/** Reads `--since` and `--until`; a range that selects nothing (`--since` not before `--until`) is refused. */
+export function timeRangeOf(
+  raw: { since?: string | undefined; until?: string | undefined },
+  now = Date.now(),
+): TimeRange {
+  const since = bound('--since', raw.since, now);
+  const until = bound('--until', raw.until, now);
+  if (since !== undefined && until !== undefined && since >= until) {
+    throw new CallhookError(
+      `--since: must be before --until (got ${JSON.stringify(raw.since)} and ${JSON.stringify(raw.until)})`,
+      ExitCode.usage,
+    );
+  }
+  return { since, until };
+}

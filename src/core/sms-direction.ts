@@ -1,0 +1,51 @@
+/**
+ * Which way an SMS went, told from the export itself. A bare SMS event has the same fields either
+ * way, but a number that is some call's `phone` (CallComplete, CallAttempted, CallReceived) is a
+ * customer's: an SMS to it was sent, one from it received. `--org-number` names the
+ * organisation's own numbers outright. Memory grows with the distinct numbers, never the events.
+ */
+
+/** The direction of an SMS, or undefined when the numbers do not tell. */
+export type SmsDirection = 'sent' | 'received' | undefined;
+
+/** A number as compared: digits only, so `+61 491 573 087` and `61491573087` are one number. */
+export function numberKey(phone: string): string {
+  return phone.replace(/\D/g, '');
+}
+
+/** The numbers known so far: customers' (from calls) and the organisation's (from `--org-number`). */
+export class NumberBook {
+  readonly customers = new Set<string>();
+  readonly organisation: ReadonlySet<string>;
+
+  constructor(orgNumbers: readonly string[] = []) {
+    this.organisation = new Set(orgNumbers.map(numberKey));
+  }
+
+  /** Notes a call's `phone`: a customer's number. */
+  addCustomer(phone: string): void {
+    const key = numberKey(phone);
+    if (!this.organisation.has(key)) this.customers.add(key);
+  }
+
+  /** Whether `phone` is a known customer's number. */
+  isCustomer(phone: string): boolean {
+    return this.customers.has(numberKey(phone));
+  }
+
+  /**
+   * Which way an SMS from `from` to `to` went: the organisation's numbers decide first, then the
+   * customers'; a message between two customers (or two unknown numbers) stays unknown.
+   */
+  direction(from: string, to: string): SmsDirection {
+    const f = numberKey(from);
+    const t = numberKey(to);
+    const fromOrg = this.organisation.has(f);
+    const toOrg = this.organisation.has(t);
+    if (fromOrg !== toOrg) return fromOrg ? 'sent' : 'received';
+    const toCustomer = this.customers.has(t);
+    const fromCustomer = this.customers.has(f);
+    if (toCustomer !== fromCustomer) return toCustomer ? 'sent' : 'received';
+    return undefined;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Issue 12, items 2, 4, 5 and 14: options defined once, one message style for every bad value and
+ * every commander error (exit 2), `--no-color` everywhere, help that fits 80 columns, and a README
+ * whose options all exist.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { listOf, oneOf, showStatuses, statusGroups, wholeNumber } from '../../src/commands/options.js';
+import { CallhookError } from '../../src/errors.js';
+import { repoRoot, runCli } from '../helpers/run-cli.js';
+
+const commands = ['validate', 'fix', 'show', 'trace', 'summarise', 'replay'];
+
+describe('parsers: one message style', () => {
+  test('a whole number', () => {
+    expect(wholeNumber('--limit', 1)('7')).toBe(7);
+    expect(() => wholeNumber('--limit', 1)('0')).toThrow(
+      new CallhookError('--limit: must be a whole number of at least 1 (got "0")'),
+    );
+    expect(() => wholeNumber('--top', 0)('1e3')).toThrow('--top: must be a whole number of at least 0 (got "1e3")');
+  });
+
+  test('a closed set, in any case, as --group and --status take it', () => {
+    expect(oneOf('--group', statusGroups)('Failed')).toBe('failed');
+    expect(listOf('--status', showStatuses)('not complete,PARTIAL', ['Other'])).toEqual([
+      'Other',
+      'Not Complete',
+      'Partial',
+    ]);
+    expect(() => oneOf('--group', statusGroups)('done')).toThrow(
+      '--group: must be one of complete, failed, other (got "done")',
+    );
+  });
+});
+
+describe('the command line', () => {
+  test.each([
+    [['show', 'x.json', '--limit', '0'], 'callhook: --limit: must be a whole number of at least 1 (got "0")\n'],
+    [
+      ['validate', 'x.json', '--batch-size', 'x'],
+      'callhook: --batch-size: must be a whole number of at least 1 (got "x")\n',
+    ],
+    [['frobnicate'], "callhook: unknown command 'frobnicate'; see callhook --help\n"],
+    [['show', 'x.json', '--frob'], "callhook: unknown option '--frob'; see callhook show --help\n"],
+    [['show', 'x.json', '--format', 'xml'], 'callhook: --format: must be one of pretty, json, markdown (got "xml")\n'],
+    [['validate'], "callhook: missing required argument 'paths'; see callhook validate --help\n"],
+    [
+      ['show', 'x.json', '--since', '2022-09-02', '--until', '2022-09-01'],
+      'callhook: --since: must be before --until (got "2022-09-02" and "2022-09-01")\n',
+    ],
+  ])('%j is refused in one line, exit 2', async (args, message) => {
+    const result = await runCli(args);
+    expect(result.stderr).toBe(message);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+  });
+
+  test('every command accepts --no-color; --group and --status take any case', async () => {
+    for (const command of ['validate', 'fix', 'show', 'summarise']) {
+      const result = await runCli([command, 'fixtures/valid/single-event-object.json', '--no-color']);
+      expect(result.code, command).toBe(0);
+    }
+    const failed = await runCli([
+      'show',
+      'fixtures/valid/every-status.json',
+      '--group',
+      'Failed',
+      '--status',
+      'not COMPLETE',
+    ]);
+    expect(failed.code).toBe(0);
+    expect(failed.stdout).toContain('[Not Complete]');
+    expect(failed.stdout).not.toContain('[Partial]');
+  });
+});
+
+describe('help', () => {
+  test('every command’s help fits 80 columns, lists examples, and quotes no default', async () => {
+    const helps = await Promise.all([[], ...commands.map((c) => [c])].map((args) => runCli([...args, '--help'])));
+    for (const help of helps) {
+      expect(help.code).toBe(0);
+      for (const line of help.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+      expect(help.stdout).toContain('Examples:');
+      expect(help.stdout).not.toMatch(/default: "/);
+      expect(help.stdout).not.toMatch(/choices: "/);
+    }
+    const [main, validate, fix] = helps.map((h) => h!.stdout);
+    expect(main).toContain('summarise|summary|summarize');
+    expect(main).toContain('show|flow');
+    expect(validate).not.toContain('delivery');
+    expect(fix).not.toContain('delivery');
+    expect(helps[5]!.stdout).toContain('--top <n>');
+    expect(helps[5]!.stdout).toContain('(default: 10)');
+  });
+
+  test('every option the README names exists in some command’s help', async () => {
+    const readme = readFileSync(`${repoRoot}/README.md`, 'utf8');
+    const named = new Set(readme.match(/(?<![\w-])--[a-z][a-z-]+/g));
+    const helps = (await Promise.all(commands.map((c) => runCli([c, '--help'])))).map((h) => h.stdout).join('\n');
+    // Not callhook's: npm's --global, and the README's example of an unknown option.
+    const notOurs = new Set(['--global', '--frob']);
+    const missing = [...named].filter((option) => !notOurs.has(option) && !helps.includes(option));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('the README, for a newcomer', () => {
+  const readme = readFileSync(`${repoRoot}/README.md`, 'utf8');
+
+  test('says how to run callhook from a clone and from npm, and how long the tests take', () => {
+    expect(readme).toContain('npm link');
+    expect(readme).toContain('npx callhook');
+    expect(readme).toMatch(/npm install (-g|--global) callhook/);
+    expect(readme).toMatch(/npm test[^\n]*(seconds|minute)/);
+  });
+
+  test('cites no file a clone does not have', () => {
+    expect(readme).not.toContain('shared/spec/PAYLOADS.md');
+  });
+
+  test('its quick start can be pasted whole: the validate line that fails on purpose says so', () => {
+    const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Input'));
+    const validateLine = quickStart.split('\n').find((line) => line.includes('validate fixtures/doc-examples'));
+    expect(validateLine).toMatch(/exit(s)? 1|\|\| true/);
+  });
+});
