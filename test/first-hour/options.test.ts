@@ -9,7 +9,7 @@ import { listOf, oneOf, showStatuses, statusGroups, wholeNumber } from '../../sr
 import { CallhookError } from '../../src/errors.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 
-const commands = ['validate', 'fix', 'show', 'trace', 'summarise', 'replay'];
+const commands = ['validate', 'fix', 'show', 'trace', 'summarise', 'generate', 'schema', 'listen', 'verify', 'replay'];
 
 describe('parsers: one message style', () => {
   test('a whole number', () => {
@@ -97,8 +97,9 @@ describe('help', () => {
     const readme = readFileSync(`${repoRoot}/README.md`, 'utf8');
     const named = new Set(readme.match(/(?<![\w-])--[a-z][a-z-]+/g));
     const helps = (await Promise.all(commands.map((c) => runCli([c, '--help'])))).map((h) => h.stdout).join('\n');
-    // Not callhook's: npm's --global, and the README's example of an unknown option.
-    const notOurs = new Set(['--global', '--frob']);
+    // Not callhook's: npm's --global, curl's --data-binary, node's flag that refuses code
+    // generation, and the README's example of an unknown option.
+    const notOurs = new Set(['--global', '--data-binary', '--disallow-code-generation-from-strings', '--frob']);
     const missing = [...named].filter((option) => !notOurs.has(option) && !helps.includes(option));
     expect(missing).toEqual([]);
   });
