@@ -803,7 +803,8 @@ export class SummaryAccumulator {
       bytes: this.#bytes,
       elements: this.#elements,
       events: this.#events,
-      byType: { ...this.#byType },
+      // A bare SMS is counted under the direction its numbers tell, as the sms section counts it.
+      byType: { ...this.#byType, SMSSent: smsCounts.sent, SMSReceived: smsCounts.received, SMS: smsCounts.unknown },
       duplicates: this.#duplicates,
       invalid: this.#invalid,
       undocumentedStatuses: this.#undocumentedStatuses,

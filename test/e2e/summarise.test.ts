@@ -184,14 +184,17 @@ describe('callhook summarise on the fixtures', () => {
     }
     const report = JSON.parse(json.stdout);
     expect(report.events).toBe(68);
+    // A bare SMS is counted under the direction its numbers tell (1 typed + 5 told sent, 1 + 8
+    // received), as the sms section counts it; 3 stay unknown.
     expect(report.byType).toEqual({
       CallComplete: 23,
       CallAttempted: 16,
       CallReceived: 11,
-      SMSSent: 1,
-      SMSReceived: 1,
-      SMS: 16,
+      SMSSent: 6,
+      SMSReceived: 9,
+      SMS: 3,
     });
+    expect([report.sms.sent.count, report.sms.received.count, report.sms.unknownDirection.count]).toEqual([6, 9, 3]);
     const { byStatus, byGroup } = report.callComplete;
     expect(byGroup.Complete.count).toBe(byStatus.Complete.count + byStatus.Partial.count);
     expect(byGroup.Failed.count).toBe(byStatus['Not Complete'].count);
