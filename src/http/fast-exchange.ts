@@ -424,7 +424,11 @@ export function createFastClient(connections: number) {
           lastUrl = url.href;
           lastPrefix = prefix;
         }
-        const bytes = Buffer.concat([Buffer.from(`${prefix}${request.body.length}\r\n\r\n`, 'latin1'), request.body]);
+        // One buffer, one write: the head and the body leave in the same segment.
+        const head = `${prefix}${request.body.length}\r\n\r\n`;
+        const bytes = Buffer.allocUnsafe(head.length + request.body.length);
+        bytes.write(head, 0, 'latin1');
+        request.body.copy(bytes, head.length);
         const key = `${url.hostname}:${url.port}`;
         let pool = pools.get(key);
         if (!pool) {
