@@ -335,7 +335,9 @@ class Pool {
   ) {}
 
   send(exchange: Exchange, bytes: Buffer): void {
-    const idle = this.idle.pop();
+    let idle = this.idle.pop();
+    // One the receiver has begun to close (its 'close' not yet emitted) cannot carry a request.
+    while (idle && !idle.socket.writable) idle = this.idle.pop();
     if (idle) {
       idle.socket.ref();
       idle.start(exchange, bytes);
