@@ -10,10 +10,13 @@
  * duplicate. node:http parses interim responses ('continue', 'information') and lets the body
  * wait for `100 Continue`. It costs request rate against a receiver that answers at once: about
  * 0.6x undici in a client-only comparison on 127.0.0.1 (no wrapper overhead: this file matches
- * a bare `http.request`).
+ * a bare `http.request`). So the common request (plain http, no `Expect`, only the first bytes of
+ * a body wanted) takes the fast path in fast-exchange.ts, which keeps these same guarantees over
+ * pooled `net` sockets; https, `Expect` and whole bodies stay here.
  */
 import http from 'node:http';
 import https from 'node:https';
+import { createFastClient, fastPathFits } from './fast-exchange.js';
 
 /** The first bytes of an error response kept for the report. */
 export const snippetBytes = 1024;
@@ -83,8 +86,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   let httpsAgent: https.Agent | undefined;
   const inFlight = new Set<http.ClientRequest>();
   let aborted = false;
+  const fast = createFastClient(options.connections);
 
   const send = (request: ExchangeRequest): Promise<ExchangeResponse> =>
+    fastPathFits(request) ? fast.send(request) : sendSlow(request);
+
+  const sendSlow = (request: ExchangeRequest): Promise<ExchangeResponse> =>
     new Promise((resolve, reject) => {
       if (aborted) {
         reject(new ExchangeError('ABORTED', 'aborted'));
@@ -124,9 +131,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // connection forever.
       let deadline: NodeJS.Timeout | undefined;
       req.once('socket', () => {
-        deadline = setTimeout(() => {
-          req.destroy(new ExchangeError('TIMEOUT', `no complete response within ${request.timeoutMs / 1000} s`));
-        }, request.timeoutMs);
+        // Whole milliseconds: timers with equal durations share one list in Node.
+        deadline = setTimeout(
+          () => {
+            req.destroy(new ExchangeError('TIMEOUT', `no complete response within ${request.timeoutMs / 1000} s`));
+          },
+          Math.max(1, Math.ceil(request.timeoutMs)),
+        );
       });
       const sendBody = () => {
         if (bodySent || req.destroyed) return;
@@ -181,8 +192,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       req.on('close', () => {
         clearTimeout(deadline);
         inFlight.delete(req);
-        const hangUp = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-        settle(response && request.wholeBodyLimit === undefined ? withSnippet(response) : hangUp);
+        // Hint: 'close' follows every exchange; an Error (and its stack) only when one is needed.
+        if (settled) return;
+        if (response && request.wholeBodyLimit === undefined) settle(withSnippet(response));
+        else settle(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
       });
 
       if (expectContinue) {
@@ -195,9 +208,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     send,
     abortAll() {
       aborted = true;
+      fast.abortAll();
       for (const req of inFlight) req.destroy(new ExchangeError('ABORTED', 'aborted'));
     },
     close() {
+      fast.close();
       httpAgent.destroy();
       httpsAgent?.destroy();
     },

@@ -1,0 +1,107 @@
+/**
+ * The fast path behind createHttpClient (plain http, no Expect): what a raw receiver can do to
+ * a response's framing, and what the fast path must then do with the connection.
+ */
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rawServerPerTest } from '../../test/helpers/raw-server.js';
+import { createHttpClient, type ExchangeRequest, type HttpClient } from './exchange.js';
+
+const rawServer = rawServerPerTest();
+const clients: HttpClient[] = [];
+afterEach(() => {
+  for (const client of clients.splice(0)) client.close();
+});
+
+function client(connections = 1): HttpClient {
+  const made = createHttpClient({ connections });
+  clients.push(made);
+  return made;
+}
+
+const request = (url: string, extra: Partial<ExchangeRequest> = {}): ExchangeRequest => ({
+  url: new URL(url),
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: Buffer.from('[{"n":1}]'),
+  timeoutMs: 2000,
+  ...extra,
+});
+
+describe('the fast exchange path', () => {
+  it('reuses one keep-alive connection, reads chunked bodies, and keeps the first bytes of an error', async () => {
+    const sockets = new Set<Socket>();
+    const s = await rawServer((req, reply) => {
+      sockets.add(reply.socket);
+      if (req.index === 1) {
+        reply.head(500, { 'transfer-encoding': 'chunked' });
+        reply.write('9\r\ndatabase \r\n4;ext=1\r\ndown\r\n0\r\nx-trailer: 1\r\n\r\n');
+      } else reply.send(200, 'ok', { 'x-n': String(req.index) });
+    });
+    const c = client();
+    const first = await c.send(request(s.url));
+    const second = await c.send(request(s.url));
+    const third = await c.send(request(s.url));
+    expect([first.status, second.status, third.status]).toEqual([200, 500, 200]);
+    expect(second.body).toBe('database down');
+    expect(third.headers['x-n']).toBe('2');
+    expect(sockets.size).toBe(1);
+    expect(s.requests.map((r) => [r.method, r.path, r.headers['content-length'], r.body.toString()])).toEqual(
+      Array(3).fill(['POST', '/hook', '9', '[{"n":1}]']),
+    );
+  });
+
+  it('opens a new connection after `connection: close`, or a body framed only by the close', async () => {
+    const sockets = new Set<Socket>();
+    const s = await rawServer((req, reply) => {
+      sockets.add(reply.socket);
+      if (req.index === 0) reply.send(200, '', { connection: 'close' });
+      else if (req.index === 1) {
+        reply.head(503);
+        reply.write('busy');
+        reply.socket.end();
+      } else reply.send(204);
+    });
+    const c = client();
+    expect((await c.send(request(s.url))).status).toBe(200);
+    const busy = await c.send(request(s.url));
+    expect([busy.status, busy.body]).toEqual([503, 'busy']);
+    expect((await c.send(request(s.url))).status).toBe(204);
+    expect(sockets.size).toBe(3);
+  });
+
+  it('refuses a header node:http would refuse, sending nothing', async () => {
+    const s = await rawServer((_req, reply) => reply.send(200));
+    const c = client();
+    await expect(c.send(request(s.url, { headers: { 'x-bad': 'a\r\nb: c' } }))).rejects.toMatchObject({
+      code: 'ERR_INVALID_CHAR',
+    });
+    await expect(c.send(request(s.url, { headers: { 'bad name': 'x' } }))).rejects.toMatchObject({
+      code: 'ERR_INVALID_HTTP_TOKEN',
+    });
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('fails on a response it cannot read, and on a reset before any answer', async () => {
+    const s = await rawServer((req, reply) => {
+      if (req.index === 0) reply.write('HTTP/1.1 200 OK\r\nbad header line\r\n\r\n');
+      else if (req.index === 1) reply.write('SMTP ready\r\n\r\n');
+      else reply.reset();
+    });
+    const c = client();
+    await expect(c.send(request(s.url))).rejects.toMatchObject({ code: expect.stringMatching(/^HPE_/) });
+    await expect(c.send(request(s.url))).rejects.toMatchObject({ code: expect.stringMatching(/^HPE_/) });
+    await expect(c.send(request(s.url))).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+
+  it('queues requests beyond its connections and aborts every one in flight or waiting', async () => {
+    const s = await rawServer(() => {});
+    const c = client(1);
+    const sent = [c.send(request(s.url)), c.send(request(s.url))];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(s.requests).toHaveLength(1);
+    c.abortAll();
+    for (const outcome of sent) await expect(outcome).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(c.send(request(s.url))).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+});

@@ -1,0 +1,452 @@
+/**
+ * The fast path of the exchange (src/http/exchange.ts): plain-http requests without `Expect`,
+ * sent over a keep-alive pool of `net` sockets with a small HTTP/1.1 response reader, because
+ * node:http's ClientRequest, Agent and IncomingMessage machinery cost most of replay's time
+ * against a receiver that answers at once. The guarantees are the same as the node:http path's:
+ * interim 1xx responses are skipped, the status that counts is the final one on the connection
+ * that carried the body, one deadline covers the whole exchange (and keeps running while a 2xx
+ * body is drained), and at most `snippetBytes` of a non-2xx body are kept.
+ *
+ * Hint: anything this reader does not understand ends the connection instead of guessing; a
+ * response it cannot frame (no content-length, not chunked) is read until the receiver closes.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import { ExchangeError, type ExchangeRequest, type ExchangeResponse, snippetBytes } from './exchange.js';
+
+/** The largest response head read (node:http's default --max-http-header-size). */
+const maxHeadBytes = 16 * 1024;
+
+/** Headers whose later duplicates node:http drops (the first wins); set-cookie collects an array. */
+const firstWins = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
+
+/** Request headers the fast path leaves to node:http, which knows what they mean for the exchange. */
+const slowHeaders = new Set(['expect', 'connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+
+/** Whether a request can take the fast path. */
+export function fastPathFits(request: ExchangeRequest): boolean {
+  if (request.url.protocol !== 'http:' || request.wholeBodyLimit !== undefined) return false;
+  for (const name in request.headers) if (slowHeaders.has(name)) return false;
+  return true;
+}
+
+function protocolError(message: string): Error {
+  return Object.assign(new Error(`Parse Error: ${message}`), { code: 'HPE_INVALID_RESPONSE' });
+}
+
+/** One exchange on the fast path, from assignment of a connection to its end. */
+interface Exchange {
+  request: ExchangeRequest;
+  resolve(response: ExchangeResponse): void;
+  reject(error: Error): void;
+  settled: boolean;
+  response?: ExchangeResponse | undefined;
+  chunks: Buffer[];
+  size: number;
+  deadline?: NodeJS.Timeout | undefined;
+}
+
+type Framing =
+  | { kind: 'none' }
+  | { kind: 'length'; remaining: number }
+  | { kind: 'chunked'; state: 'size' | 'data' | 'crlf' | 'trailer'; remaining: number; line: string }
+  | { kind: 'close' };
+
+/** A keep-alive connection to one origin, carrying one exchange at a time. */
+class Connection {
+  readonly socket: net.Socket;
+  exchange: Exchange | undefined;
+  private head: Buffer | undefined;
+  private framing: Framing | undefined;
+  private reusable = true;
+  /** Set when a response ended inside `onData`, which then hands the connection back. */
+  private finished = false;
+  closed = false;
+
+  constructor(
+    private readonly pool: Pool,
+    host: string,
+    port: number,
+  ) {
+    this.socket = net.connect({ host, port, noDelay: true });
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('error', (error) => this.fail(error));
+    this.socket.on('close', () => this.onClose());
+  }
+
+  start(exchange: Exchange, bytes: Buffer): void {
+    this.exchange = exchange;
+    this.head = undefined;
+    this.framing = undefined;
+    // Whole seconds' worth of milliseconds: timers with equal durations share one list in Node.
+    const ms = Math.max(1, Math.ceil(exchange.request.timeoutMs));
+    exchange.deadline = setTimeout(() => {
+      this.destroy(new ExchangeError('TIMEOUT', `no complete response within ${exchange.request.timeoutMs / 1000} s`));
+    }, ms);
+    this.socket.write(bytes);
+  }
+
+  /** Ends the exchange on this connection with an error, and the connection with it. */
+  destroy(error: Error): void {
+    this.fail(error);
+    this.socket.destroy();
+  }
+
+  private fail(error: Error): void {
+    const exchange = this.exchange;
+    this.reusable = false;
+    if (!exchange) return;
+    this.exchange = undefined;
+    clearTimeout(exchange.deadline);
+    if (this.pool.aborted && !(error instanceof ExchangeError)) error = new ExchangeError('ABORTED', 'aborted');
+    // Headers already arrived: the status stands, with as much of the body as came.
+    if (exchange.response) settleWith(exchange, withSnippet(exchange));
+    else settleWith(exchange, error);
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    if (this.exchange?.response && this.framing?.kind === 'close') this.finishBody();
+    else this.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    this.pool.forget(this);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (!this.exchange) {
+      // Bytes nobody asked for: the connection's framing can no longer be trusted.
+      this.socket.destroy();
+      return;
+    }
+    let data: Buffer | undefined = chunk;
+    while (data?.length && this.exchange) {
+      data = this.framing ? this.onBody(data) : this.onHead(data);
+    }
+    if (!this.finished) return;
+    this.finished = false;
+    // More than the response framed: nothing after it on this connection can be trusted.
+    if (data?.length || !this.reusable || this.closed) this.socket.destroy();
+    else this.pool.release(this);
+  }
+
+  /** Reads a response head; returns what follows it, or undefined when more bytes are needed. */
+  private onHead(chunk: Buffer): Buffer | undefined {
+    const buffered = this.head ? Buffer.concat([this.head, chunk]) : chunk;
+    const end = buffered.indexOf('\r\n\r\n');
+    if (end < 0) {
+      if (buffered.length > maxHeadBytes) this.destroy(protocolError('response head too large'));
+      else this.head = buffered;
+      return undefined;
+    }
+    this.head = undefined;
+    const rest = buffered.subarray(end + 4);
+    const lines = buffered.toString('latin1', 0, end).split('\r\n');
+    const statusLine = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(lines[0] ?? '');
+    if (!statusLine) {
+      this.destroy(protocolError('invalid status line'));
+      return undefined;
+    }
+    const status = Number(statusLine[2]);
+    const headers: http.IncomingHttpHeaders = {};
+    const rawHeaders: string[] = [];
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      const colon = line.indexOf(':');
+      const name = line.slice(0, colon);
+      if (colon <= 0 || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+        this.destroy(protocolError('invalid header'));
+        return undefined;
+      }
+      const value = line.slice(colon + 1).trim();
+      rawHeaders.push(name, value);
+      const key = name.toLowerCase();
+      const seen = headers[key];
+      if (key === 'set-cookie') headers[key] = [...((seen as string[] | undefined) ?? []), value];
+      else if (seen === undefined) headers[key] = value;
+      else if (!firstWins.has(key)) headers[key] = `${seen}, ${value}`;
+    }
+    // Interim responses (100 Continue, 102, 103 Early Hints) are skipped; a final one follows.
+    if (status < 200 && status !== 101) return rest;
+    if (status === 101) {
+      this.destroy(protocolError('unexpected 101 Switching Protocols'));
+      return undefined;
+    }
+    const connection = String(headers.connection ?? '').toLowerCase();
+    if (statusLine[1] === '0' ? !/\bkeep-alive\b/.test(connection) : /\bclose\b/.test(connection)) {
+      this.reusable = false;
+    }
+    const encoding = headers['transfer-encoding'];
+    const length = headers['content-length'];
+    if (status === 204 || status === 304) this.framing = { kind: 'none' };
+    else if (encoding !== undefined) {
+      this.framing = /(^|,)\s*chunked\s*$/i.test(encoding)
+        ? { kind: 'chunked', state: 'size', remaining: 0, line: '' }
+        : { kind: 'close' };
+      // Both framings at once is how requests get smuggled: this connection carries no other.
+      if (length !== undefined || this.framing.kind === 'close') this.reusable = false;
+    } else if (length !== undefined) {
+      if (!/^\d{1,15}$/.test(length)) {
+        this.destroy(protocolError('invalid content-length'));
+        return undefined;
+      }
+      this.framing = { kind: 'length', remaining: Number(length) };
+    } else this.framing = { kind: 'close' };
+    if (this.framing.kind === 'close') this.reusable = false;
+
+    const exchange = this.exchange!;
+    exchange.response = { status, headers, rawHeaders, body: '', bodyWithheld: false };
+    // A 2xx is the receiver's yes: the exchange is settled now, and the rest of the body is
+    // drained unread (within the deadline) so the connection can carry the next request.
+    if (status >= 200 && status < 300) settleWith(exchange, exchange.response);
+    if (this.framing.kind === 'none' || (this.framing.kind === 'length' && this.framing.remaining === 0)) {
+      this.finishBody();
+    }
+    return rest;
+  }
+
+  /** Reads body bytes by the response's framing; returns what follows the body. */
+  private onBody(data: Buffer): Buffer | undefined {
+    const framing = this.framing!;
+    if (framing.kind === 'close') {
+      this.bodyBytes(data);
+      return undefined;
+    }
+    if (framing.kind === 'length') {
+      const take = Math.min(framing.remaining, data.length);
+      framing.remaining -= take;
+      this.bodyBytes(data.subarray(0, take));
+      if (framing.remaining === 0) this.finishBody();
+      return data.subarray(take);
+    }
+    if (framing.kind === 'chunked') {
+      let at = 0;
+      while (at < data.length && this.exchange) {
+        if (framing.state === 'data') {
+          const take = Math.min(framing.remaining, data.length - at);
+          this.bodyBytes(data.subarray(at, at + take));
+          at += take;
+          framing.remaining -= take;
+          if (framing.remaining === 0) framing.state = 'crlf';
+          continue;
+        }
+        // A line: a chunk size, the CRLF after a chunk's data, or a trailer line.
+        const newline = data.indexOf(10, at);
+        framing.line += data.toString('latin1', at, newline < 0 ? data.length : newline + 1);
+        at = newline < 0 ? data.length : newline + 1;
+        if (framing.line.length > maxHeadBytes) {
+          this.destroy(protocolError('chunk line too long'));
+          return undefined;
+        }
+        if (newline < 0) break;
+        const line = framing.line.replace(/\r?\n$/, '');
+        framing.line = '';
+        if (framing.state === 'crlf') {
+          if (line !== '') {
+            this.destroy(protocolError('invalid chunk'));
+            return undefined;
+          }
+          framing.state = 'size';
+        } else if (framing.state === 'size') {
+          const size = /^([0-9a-fA-F]{1,12})\s*(;.*)?$/.exec(line);
+          if (!size) {
+            this.destroy(protocolError('invalid chunk size'));
+            return undefined;
+          }
+          framing.remaining = Number.parseInt(size[1]!, 16);
+          framing.state = framing.remaining === 0 ? 'trailer' : 'data';
+        } else if (line === '') {
+          this.finishBody();
+          return data.subarray(at);
+        }
+      }
+      return undefined;
+    }
+    // No body: what follows was not asked for.
+    return data;
+  }
+
+  private bodyBytes(bytes: Buffer): void {
+    const exchange = this.exchange!;
+    if (exchange.settled || bytes.length === 0) return;
+    exchange.chunks.push(bytes);
+    exchange.size += bytes.length;
+    // Enough for the report: the rest is not read, and the connection is not reused.
+    if (exchange.size >= snippetBytes) {
+      settleWith(exchange, withSnippet(exchange));
+      this.destroy(new Error('snippet read'));
+    }
+  }
+
+  /** The response is complete: the exchange ends (`onData` then hands the connection back). */
+  private finishBody(): void {
+    const exchange = this.exchange!;
+    this.exchange = undefined;
+    this.framing = undefined;
+    this.finished = true;
+    clearTimeout(exchange.deadline);
+    settleWith(exchange, withSnippet(exchange));
+  }
+}
+
+function settleWith(exchange: Exchange, outcome: ExchangeResponse | Error): void {
+  if (exchange.settled) return;
+  exchange.settled = true;
+  if (outcome instanceof Error) exchange.reject(outcome);
+  else exchange.resolve(outcome);
+}
+
+function withSnippet(exchange: Exchange): ExchangeResponse {
+  const response = exchange.response!;
+  return exchange.chunks.length
+    ? { ...response, body: Buffer.concat(exchange.chunks).toString('utf8', 0, snippetBytes) }
+    : response;
+}
+
+/** The connections to one origin, at most `max` of them, and the exchanges waiting for one. */
+class Pool {
+  private readonly idle: Connection[] = [];
+  private readonly all = new Set<Connection>();
+  private readonly waiting: { exchange: Exchange; bytes: Buffer }[] = [];
+  aborted = false;
+  private shut = false;
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    private readonly max: number,
+  ) {}
+
+  send(exchange: Exchange, bytes: Buffer): void {
+    let idle = this.idle.pop();
+    // One the receiver has begun to close (its 'close' not yet emitted) cannot carry a request.
+    while (idle && !idle.socket.writable) idle = this.idle.pop();
+    if (idle) {
+      idle.socket.ref();
+      idle.start(exchange, bytes);
+    } else if (this.all.size < this.max) this.open().start(exchange, bytes);
+    else this.waiting.push({ exchange, bytes });
+  }
+
+  private open(): Connection {
+    const connection = new Connection(this, this.host, this.port);
+    this.all.add(connection);
+    return connection;
+  }
+
+  release(connection: Connection): void {
+    const next = this.waiting.shift();
+    if (next) connection.start(next.exchange, next.bytes);
+    else {
+      // An idle connection does not keep the process alive (as node:http's agent does).
+      connection.socket.unref();
+      this.idle.push(connection);
+    }
+  }
+
+  forget(connection: Connection): void {
+    this.all.delete(connection);
+    const at = this.idle.indexOf(connection);
+    if (at >= 0) this.idle.splice(at, 1);
+    const next = this.shut ? undefined : this.waiting.shift();
+    if (next) this.open().start(next.exchange, next.bytes);
+  }
+
+  abortAll(): void {
+    this.aborted = true;
+    for (const { exchange } of this.waiting.splice(0)) settleWith(exchange, new ExchangeError('ABORTED', 'aborted'));
+    for (const connection of this.all) connection.destroy(new ExchangeError('ABORTED', 'aborted'));
+  }
+
+  close(): void {
+    this.shut = true;
+    for (const connection of this.all) connection.socket.destroy();
+  }
+}
+
+/** The request's first line and headers up to the content-length's value, checked as node:http checks them. */
+function requestPrefix(request: ExchangeRequest): string {
+  const { url, headers } = request;
+  let head = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
+  if (headers.host === undefined) head += `Host: ${url.host}\r\n`;
+  for (const name in headers) {
+    if (name === 'content-length') continue;
+    const value = headers[name]!;
+    http.validateHeaderName(name);
+    http.validateHeaderValue(name, value);
+    head += `${name}: ${value}\r\n`;
+  }
+  return `${head}Connection: keep-alive\r\nContent-Length: `;
+}
+
+/** Plain-http exchanges over pooled keep-alive sockets, `connections` per origin. */
+export function createFastClient(connections: number) {
+  const pools = new Map<string, Pool>();
+  let aborted = false;
+  // The head without its content-length is the same for every request of a run unless signed.
+  let lastHeaders: Record<string, string> | undefined;
+  let lastUrl = '';
+  let lastPrefix = '';
+
+  return {
+    send(request: ExchangeRequest): Promise<ExchangeResponse> {
+      return new Promise((resolve, reject) => {
+        if (aborted) {
+          reject(new ExchangeError('ABORTED', 'aborted'));
+          return;
+        }
+        const { url } = request;
+        let prefix: string;
+        if (request.headers === lastHeaders && url.href === lastUrl) prefix = lastPrefix;
+        else {
+          try {
+            prefix = requestPrefix(request);
+          } catch (error) {
+            reject(error);
+            return;
+          }
+          lastHeaders = request.headers;
+          lastUrl = url.href;
+          lastPrefix = prefix;
+        }
+        // One buffer, one write: the head and the body leave in the same segment.
+        const head = `${prefix}${request.body.length}\r\n\r\n`;
+        const bytes = Buffer.allocUnsafe(head.length + request.body.length);
+        bytes.write(head, 0, 'latin1');
+        request.body.copy(bytes, head.length);
+        const key = `${url.hostname}:${url.port}`;
+        let pool = pools.get(key);
+        if (!pool) {
+          // Hint: URL keeps the brackets of an IPv6 literal; net wants the bare address.
+          pool = new Pool(url.hostname.replace(/^\[(.*)\]$/, '$1'), Number(url.port) || 80, connections);
+          pools.set(key, pool);
+        }
+        pool.send({ request, resolve, reject, settled: false, chunks: [], size: 0 }, bytes);
+      });
+    },
+    abortAll(): void {
+      aborted = true;
+      for (const pool of pools.values()) pool.abortAll();
+    },
+    close(): void {
+      for (const pool of pools.values()) pool.close();
+    },
+  };
+}
