@@ -105,3 +105,59 @@ describe('the fast exchange path', () => {
     await expect(c.send(request(s.url))).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });
+
+describe('the fast path gives what node:http gives', () => {
+  // Each answer is written raw, then the connection is closed: the same bytes reach both paths.
+  const answers: Record<string, string> = {
+    'plain 200': 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok',
+    '100 Continue, then 201': 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n',
+    '103 Early Hints, then 204': 'HTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n',
+    'chunked 503 with a trailer':
+      'HTTP/1.1 503 Busy\r\ntransfer-encoding: chunked\r\nretry-after: 7\r\n\r\n4\r\nbusy\r\n0\r\nx-t: 1\r\n\r\n',
+    'a 500 framed by the close': 'HTTP/1.1 500 Oops\r\n\r\nsomething broke',
+    'bare line feeds': 'HTTP/1.1 422 Unprocessable\ncontent-length: 3\n\nbad',
+    'HTTP/1.0 without keep-alive': 'HTTP/1.0 200 OK\r\ncontent-length: 2\r\n\r\nok',
+    'a header named constructor': 'HTTP/1.1 400 Bad\r\nconstructor: x\r\ncontent-length: 1\r\n\r\n!',
+    'an error body longer than the snippet': `HTTP/1.1 500 Big\r\ncontent-length: 3000\r\n\r\n${'x'.repeat(3000)}`,
+  };
+
+  async function rawAnswer(raw: string): Promise<{ url: string; close: () => Promise<void> }> {
+    const { createServer } = await import('node:net');
+    const server = createServer((socket) => {
+      socket.once('data', () => socket.end(raw, 'latin1'));
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}/hook`,
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  const outcome = async (url: string, slow: boolean) => {
+    // Hint: a Connection header sends the request by node:http (see fastPathFits).
+    const headers: Record<string, string> = slow ? { connection: 'keep-alive' } : {};
+    try {
+      const r = await client().send(request(url, { headers: { 'content-type': 'application/json', ...headers } }));
+      return { status: r.status, body: r.body, bodyWithheld: r.bodyWithheld, retryAfter: r.headers['retry-after'] };
+    } catch (error) {
+      return { error: (error as Error).name };
+    }
+  };
+
+  for (const [name, raw] of Object.entries(answers)) {
+    it(name, async () => {
+      const server = await rawAnswer(raw);
+      try {
+        const fast = await outcome(server.url, false);
+        const slow = await outcome(server.url, true);
+        expect(fast).toEqual(slow);
+        // node:http refuses a head with bare line feeds; every other answer is read.
+        expect(fast).toHaveProperty(name === 'bare line feeds' ? 'error' : 'status');
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});

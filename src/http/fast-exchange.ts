@@ -151,6 +151,13 @@ class Connection {
   private onHead(chunk: Buffer): Buffer | undefined {
     const buffered = this.head ? Buffer.concat([this.head, chunk]) : chunk;
     const end = buffered.indexOf('\r\n\r\n');
+    // Hint: node:http refuses a head whose lines end in a bare LF; so does this reader, at once,
+    // rather than wait for a CRLF that will not come.
+    const lf = buffered.indexOf('\n\n');
+    if (lf >= 0 && (end < 0 || lf < end)) {
+      this.destroy(protocolError('a line of the response head ends in a bare LF'));
+      return undefined;
+    }
     if (end < 0) {
       if (buffered.length > maxHeadBytes) this.destroy(protocolError('response head too large'));
       else this.head = buffered;
@@ -165,7 +172,8 @@ class Connection {
       return undefined;
     }
     const status = Number(statusLine[2]);
-    const headers: http.IncomingHttpHeaders = {};
+    // Header names are the receiver's text: no prototype for a `constructor` header to find.
+    const headers: http.IncomingHttpHeaders = Object.create(null);
     const rawHeaders: string[] = [];
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
