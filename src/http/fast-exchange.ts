@@ -241,6 +241,8 @@ class Connection {
       const take = Math.min(framing.remaining, data.length);
       framing.remaining -= take;
       this.bodyBytes(data.subarray(0, take));
+      // The snippet was enough: the connection is gone, and with it the rest of this body.
+      if (!this.exchange) return undefined;
       if (framing.remaining === 0) this.finishBody();
       return data.subarray(take);
     }
