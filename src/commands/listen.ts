@@ -28,7 +28,7 @@ function signSettings(options: ListenOptions): ListenSettings['sign'] {
 export async function listen(raw: RawListenOptions): Promise<void> {
   const options = parseListenOptions(raw);
   const sign = signSettings(options);
-  const capture = options.out ? await CaptureWriter.open(options.out) : undefined;
+  const capture = options.out ? await CaptureWriter.open(options.out, { durable: options.durable }) : undefined;
   const out = process.stdout;
   const err = process.stderr;
   const colors = colorsFor(out);
