@@ -342,7 +342,7 @@ program
   .option('--signature-header <name>', 'header for --sign hmac', 'X-Signature')
   .option('--tolerance <seconds>', 'how far webhook-timestamp may be from now, either way', '300')
   .option('--out <dir>', 'save each delivery: NNNNNN.json (accepted) or .body, beside NNNNNN.meta')
-  .option('--durable', 'with --out: wait for the disk before each answer (survives power loss; much slower)')
+  .option('--durable', 'with --out: wait for the disk before each answer (survives a power loss; slower)')
   .option('--compact', 'one line per delivery, without its events')
   .option('--mask', 'hide phone numbers and shorten names in the events shown')
   .option('--width <columns>', 'wrap events to this many columns (default: the terminal width, 80 when piped)')
@@ -380,8 +380,8 @@ With --out, a delivery's files are written and closed before its answer, so a
 crash or kill of listen never loses one it answered 2xx; a power loss can lose
 the last seconds' files, which the operating system has not yet put on disk.
 --durable also waits for the disk (O_DSYNC writes and an fsync of the folder)
-before each answer, so a 2xx survives a power loss too, at the cost of a disk
-round trip per delivery: tens of times fewer deliveries per second.
+before each answer, so a 2xx survives a power loss too, at the cost of a trip
+to the disk per delivery.
 
 Ctrl-C or SIGTERM stops accepting, finishes the requests in flight, flushes the
 capture and prints the counts (exit 0); a second Ctrl-C aborts those in flight.
