@@ -353,7 +353,7 @@ program
   .command('listen')
   .summary('receive deliveries locally: check, show and capture them byte for byte')
   .description(
-    'A local receiver for webhook deliveries: reads each request up to --max-body, checks its signature (--sign) and its events (as validate does), answers 2xx, 400, 401, 404, 405, 413 or 422, shows one line per delivery and its events, and with --out saves each body byte for byte, flushed to disk before the answer.',
+    'A local receiver for webhook deliveries: reads each request up to --max-body, checks its signature (--sign) and its events (as validate does), answers 2xx, 400, 401, 404, 405, 413 or 422, shows one line per delivery and its events, and with --out saves each body byte for byte, written out before the answer (on the disk itself with --durable).',
   )
   .option('--port <n>', 'port to listen on (0 picks a free one)', '8787')
   .option('--host <address>', 'address to bind (anything but loopback is warned about)', '127.0.0.1')
@@ -369,6 +369,7 @@ program
   .option('--signature-header <name>', 'header for --sign hmac', 'X-Signature')
   .option('--tolerance <seconds>', 'how far webhook-timestamp may be from now, either way', '300')
   .option('--out <dir>', 'save each delivery: NNNNNN.json (accepted) or .body, beside NNNNNN.meta')
+  .option('--durable', 'with --out: wait for the disk before each answer (survives a power loss; slower)')
   .option('--compact', 'one line per delivery, without its events')
   .option('--mask', 'hide phone numbers and shorten names in the events shown')
   .option('--width <columns>', 'wrap events to this many columns (default: the terminal width, 80 when piped)')
@@ -401,6 +402,13 @@ Examples:
   $ callhook listen --fail-rate 0.3 --seed 7 --retry-after 1  # test retries
   $ callhook listen --respond reset               # reset every connection
   $ callhook listen --forward https://staging.example.test/hook --out captured/
+
+With --out, a delivery's files are written and closed before its answer, so a
+crash or kill of listen never loses one it answered 2xx; a power loss can lose
+the last seconds' files, which the operating system has not yet put on disk.
+--durable also waits for the disk (O_DSYNC writes and an fsync of the folder)
+before each answer, so a 2xx survives a power loss too, at the cost of a trip
+to the disk per delivery.
 
 Ctrl-C or SIGTERM stops accepting, finishes the requests in flight, flushes the
 capture and prints the counts (exit 0); a second Ctrl-C aborts those in flight.

@@ -1,7 +1,7 @@
 /**
  * `listen --out DIR`: each delivery saved as its exact body bytes beside a description of the
- * request and the answer, flushed to the disk before the answer is sent; and the reader that
- * `verify` uses to take them back.
+ * request and the answer, handed to the operating system (written and closed) before the answer is
+ * sent, or with `--durable` on the disk itself; and the reader that `verify` uses to take them back.
  *
  * A capture folder holds, per delivery, numbered in arrival order:
  * - `000001.json`: the body, byte for byte, when the delivery was answered 2xx (accepted). Only
@@ -14,7 +14,7 @@
  *   `.json`, for the same reason.
  */
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync, unlinkSync, writeSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
@@ -80,9 +80,10 @@ class FolderSync {
   }
 }
 
-// Hint: O_DSYNC makes the write itself wait for the disk, one system call instead of a write
-// followed by an fsync; O_EXCL never overwrites a delivery another listen saved.
-const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC;
+// Hint: O_EXCL never overwrites a delivery another listen saved; with --durable, O_DSYNC makes the
+// write itself wait for the disk, one system call instead of a write followed by an fsync.
+const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+const durableFlags = createFlags | constants.O_DSYNC;
 
 const isTaken = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code === 'EEXIST';
 
@@ -92,6 +93,36 @@ async function writeAndClose(handle: FileHandle, data: Buffer | string): Promise
   } finally {
     await handle.close();
   }
+}
+
+/** Writes each buffer to its descriptor and closes them all; the first failure is thrown after. */
+function writeAllAndClose(fds: readonly number[], data: readonly Buffer[]): void {
+  let failure: unknown;
+  try {
+    fds.forEach((fd, i) => {
+      const bytes = data[i]!;
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    });
+  } catch (error) {
+    failure = error;
+  }
+  for (const fd of fds) {
+    try {
+      closeSync(fd);
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
+}
+
+/** How a capture waits before the answer is sent. */
+export interface CaptureOptions {
+  /**
+   * Wait for the disk (O_DSYNC writes and an fsync of the folder), so a 2xx survives a power
+   * loss; otherwise the files are written and closed, which a crash or kill of listen cannot undo.
+   */
+  durable?: boolean | undefined;
 }
 
 /** Saves deliveries into one folder; numbers continue after those already there. */
@@ -104,13 +135,14 @@ export class CaptureWriter {
   private constructor(
     readonly folder: string,
     first: number,
+    readonly durable: boolean,
   ) {
     this.next = first;
     this.folderSync = new FolderSync(folder);
   }
 
   /** Creates the folder (private to the user) if needed and finds the next free number. */
-  static async open(folder: string): Promise<CaptureWriter> {
+  static async open(folder: string, options: CaptureOptions = {}): Promise<CaptureWriter> {
     try {
       await mkdir(folder, { recursive: true, mode: 0o700 });
       let highest = 0;
@@ -118,32 +150,77 @@ export class CaptureWriter {
         const match = numbered.exec(name);
         if (match) highest = Math.max(highest, Number(match[1]));
       }
-      return new CaptureWriter(folder, highest + 1);
+      return new CaptureWriter(folder, highest + 1, options.durable === true);
     } catch (error) {
       throw describeIoError(error, folder);
     }
   }
 
-  /** Saves one delivery and resolves once its files and their names are on the disk. */
-  async save(
-    body: Buffer,
-    request: Omit<CaptureMeta, 'capture' | 'body' | 'bytes' | 'sha256'>,
-  ): Promise<{ body: string; meta: string }> {
+  /**
+   * Saves one delivery and resolves once both files are written and closed (the operating system
+   * has them), or with `durable`, once the files and their names are on the disk.
+   */
+  async save(body: Buffer, request: CaptureRequest): Promise<{ body: string; meta: string }> {
+    return this.durable ? this.saveDurably(body, request) : this.saveNow(body, request);
+  }
+
+  /** The next number's file names and the description that goes with them. */
+  private claim(body: Buffer, request: CaptureRequest) {
+    const stem = String(this.next++).padStart(6, '0');
     const accepted = request.status >= 200 && request.status < 300;
+    const bodyName = `${stem}.${accepted ? 'json' : 'body'}`;
+    const meta: CaptureMeta = {
+      capture: 1,
+      ...request,
+      body: bodyName,
+      bytes: body.length,
+      sha256: createHash('sha256').update(body).digest('hex'),
+    };
+    const metaName = `${stem}${metaSuffix}`;
+    return {
+      metaName,
+      bodyName,
+      metaText: `${JSON.stringify(meta, null, 2)}\n`,
+      paths: [join(this.folder, metaName), join(this.folder, bodyName)] as const,
+    };
+  }
+
+  /**
+   * Hint: small files handed to the page cache take microseconds each, far less than the
+   * thread-pool round trips (open, write, close, twice) that asynchronous calls cost per delivery,
+   * so without --durable both files are written synchronously, one open, write and close each.
+   */
+  private saveNow(body: Buffer, request: CaptureRequest): { body: string; meta: string } {
     for (;;) {
-      const stem = String(this.next++).padStart(6, '0');
-      const bodyName = `${stem}.${accepted ? 'json' : 'body'}`;
-      const meta: CaptureMeta = {
-        capture: 1,
-        ...request,
-        body: bodyName,
-        bytes: body.length,
-        sha256: createHash('sha256').update(body).digest('hex'),
-      };
-      const metaPath = join(this.folder, `${stem}${metaSuffix}`);
-      const bodyPath = join(this.folder, bodyName);
-      const paths = [metaPath, bodyPath] as const;
-      const opened = await Promise.allSettled(paths.map((path) => open(path, createFlags, 0o600)));
+      const { metaName, bodyName, metaText, paths } = this.claim(body, request);
+      const fds: number[] = [];
+      try {
+        for (const path of paths) fds.push(openSync(path, createFlags, 0o600));
+      } catch (error) {
+        // Remove what this attempt created, so no half delivery is left behind.
+        fds.forEach((fd, i) => {
+          closeSync(fd);
+          rmQuietly(paths[i]!);
+        });
+        // Another listen saving into the same folder took this number: take the next.
+        if (isTaken(error)) continue;
+        throw describeIoError(error, this.folder);
+      }
+      try {
+        writeAllAndClose(fds, [Buffer.from(metaText), body]);
+      } catch (error) {
+        for (const path of paths) rmQuietly(path);
+        throw describeIoError(error, this.folder);
+      }
+      this.saved++;
+      return { body: bodyName, meta: metaName };
+    }
+  }
+
+  private async saveDurably(body: Buffer, request: CaptureRequest): Promise<{ body: string; meta: string }> {
+    for (;;) {
+      const { metaName, bodyName, metaText, paths } = this.claim(body, request);
+      const opened = await Promise.allSettled(paths.map((path) => open(path, durableFlags, 0o600)));
       const refused = opened.find((result) => result.status === 'rejected');
       if (refused) {
         // Remove what this attempt created, so no half delivery is left behind.
@@ -163,7 +240,7 @@ export class CaptureWriter {
       // writes (each waiting for the disk on its own thread): one wait for the disk, not two.
       try {
         await Promise.all([
-          writeAndClose(metaHandle!, `${JSON.stringify(meta, null, 2)}\n`),
+          writeAndClose(metaHandle!, metaText),
           writeAndClose(bodyHandle!, body),
           this.folderSync.sync(),
         ]);
@@ -172,8 +249,19 @@ export class CaptureWriter {
         throw describeIoError(error, this.folder);
       }
       this.saved++;
-      return { body: bodyName, meta: `${stem}${metaSuffix}` };
+      return { body: bodyName, meta: metaName };
     }
+  }
+}
+
+/** What listen knows of a delivery when it saves it. */
+export type CaptureRequest = Omit<CaptureMeta, 'capture' | 'body' | 'bytes' | 'sha256'>;
+
+function rmQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone, or never created.
   }
 }
 

@@ -27,6 +27,8 @@ describe('listen options', () => {
     expect(parse({ respond: 'RESET' }).respond).toBe('reset');
     expect(parse({ failCode: '429', failRate: '0.25' })).toMatchObject({ failCode: 429, failRate: 0.25 });
     expect(parse({ headerTimeout: '0.5' }).headersTimeoutMs).toBe(500);
+    expect(parse({ out: 'cap' }).durable).toBe(false);
+    expect(parse({ out: 'cap', durable: true }).durable).toBe(true);
     expect(parse({ forward: 'https://example.test/hook', insecure: true }).forward?.href).toBe(
       'https://example.test/hook',
     );
@@ -38,6 +40,7 @@ describe('listen options', () => {
     expect(() => parse({ failRate: '1.5' })).toThrow(/--fail-rate must be a fraction/);
     expect(() => parse({ path: 'hook' })).toThrow(/--path must start with \//);
     expect(() => parse({ insecure: true })).toThrow('--insecure applies only with --forward');
+    expect(() => parse({ durable: true })).toThrow('--durable applies only with --out');
     expect(() => parse({ headerTimeout: '60' })).toThrow(/--header-timeout must not be longer/);
     expect(() => parse({ maxBody: 'lots', forward: 'ftp://x' })).toThrow(
       /invalid options:\n {2}--max-body.*\n {2}--forward/,

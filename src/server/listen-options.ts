@@ -25,6 +25,7 @@ export interface RawListenOptions {
   signatureHeader: string;
   tolerance: string;
   out?: string | undefined;
+  durable?: boolean | undefined;
   compact?: boolean | undefined;
   mask?: boolean | undefined;
   width?: string | undefined;
@@ -55,6 +56,8 @@ export interface ListenOptions {
   signatureHeader: string;
   toleranceSeconds: number;
   out: string | undefined;
+  /** With --out: wait for the disk before each answer. */
+  durable: boolean;
   compact: boolean;
   mask: boolean;
   width: number | undefined;
@@ -150,6 +153,7 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
   const result = v.safeParse(Schema, raw);
   const problems = result.success ? [] : result.issues.map((issue) => issue.message);
   if (raw.insecure && !raw.forward) problems.push('--insecure applies only with --forward');
+  if (raw.durable && raw.out === undefined) problems.push('--durable applies only with --out');
   if (Number(raw.headerTimeout) > Number(raw.requestTimeout)) {
     problems.push('--header-timeout must not be longer than --request-timeout');
   }
@@ -175,6 +179,7 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
     signatureHeader: out.signatureHeader,
     toleranceSeconds: out.tolerance,
     out: raw.out,
+    durable: raw.durable === true,
     compact: raw.compact === true,
     mask: raw.mask === true,
     width: out.width,

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -283,6 +283,41 @@ describe('listen: capture', () => {
     expect((await b.save(Buffer.from('[2]'), facts)).body).toBe('000002.json');
     expect(readFileSync(join(dir, '000001.json'), 'utf8')).toBe('[1]');
     expect(readdirSync(dir)).toHaveLength(4);
+  });
+
+  it.each([
+    ['written and closed', false],
+    ['--durable', true],
+  ])('%s: saves the same private files, and skips a number another process took', async (_, durable) => {
+    const dir = join(tempDir(), 'cap');
+    const capture = await CaptureWriter.open(dir, { durable });
+    expect(capture.durable).toBe(durable);
+    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    expect(await capture.save(Buffer.from('[1]'), facts)).toEqual({ body: '000001.json', meta: '000001.meta' });
+    // Another writer took number 2 after this one looked at the folder: it is left alone.
+    writeFileSync(join(dir, '000002.meta'), 'theirs');
+    expect((await capture.save(Buffer.from('[3]'), { ...facts, status: 422 })).body).toBe('000003.body');
+    expect(readdirSync(dir).sort()).toEqual([
+      '000001.json',
+      '000001.meta',
+      '000002.meta',
+      '000003.body',
+      '000003.meta',
+    ]);
+    expect(readFileSync(join(dir, '000002.meta'), 'utf8')).toBe('theirs');
+    expect((await readCapturedDelivery(join(dir, '000003.meta'))).body.toString()).toBe('[3]');
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const name of ['000001.json', '000001.meta', '000003.body', '000003.meta']) {
+      expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
+    }
+  });
+
+  it('a save that cannot be written fails, naming the folder', async () => {
+    const dir = join(tempDir(), 'cap');
+    const capture = await CaptureWriter.open(dir);
+    rmSync(dir, { recursive: true });
+    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    await expect(capture.save(Buffer.from('[1]'), facts)).rejects.toThrow(dir);
   });
 
   it('abort() cuts a --delay short, so a second Ctrl-C ends listen at once', async () => {

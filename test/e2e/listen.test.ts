@@ -197,6 +197,29 @@ describe('listen and verify', () => {
     expect(listen.lines.at(-1)).toMatchObject({ kind: 'stopped', requests: 1, captured: 1 });
   });
 
+  it.each([[[]], [['--durable']]])(
+    'every delivery answered 2xx is in the capture when listen is killed at once (%j)',
+    async (extra) => {
+      const out = tempDir();
+      const listen = await startListen(['--out', out, '--compact', ...extra]);
+      const bodies = ['[]', '[ ]\n', '[\n]'];
+      for (const text of bodies) {
+        const answer = await fetch(listen.url, { method: 'POST', body: text });
+        expect(answer.status).toBe(200);
+      }
+      listen.child.kill('SIGKILL');
+      await listen.exited;
+      expect(bodies.map((_, i) => readFileSync(join(out, `00000${i + 1}.json`), 'utf8'))).toEqual(bodies);
+      expect(readdirSync(out)).toHaveLength(2 * bodies.length);
+    },
+  );
+
+  it('--durable needs --out (exit 2)', async () => {
+    const result = await runCli(['listen', '--port', '0', '--durable']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--durable applies only with --out/);
+  });
+
   it('refuses a missing secret and a port in use before listening (exit 2)', async () => {
     const noSecret = await runCli(['listen', '--sign', 'standard', '--port', '0'], { env: { CALLHOOK_SECRET: '' } });
     expect(noSecret.code).toBe(2);
