@@ -8,6 +8,9 @@ export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Hint: vitest runs one worker on a 2-core machine (cores - 1); most files here wait on the
+    // processes and sockets they start, so two workers keep both cores busy.
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
