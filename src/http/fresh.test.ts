@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLike, freshenEvent, newestTimestamp } from './fresh.js';
+import { formatLike, freshenEvent, freshIds, newestTimestamp } from './fresh.js';
 
 const envelope = {
   id: '5f0c8a8e-6d64-4a4b-9a0e-8b3c1f1b2c3d',
@@ -30,5 +30,20 @@ describe('--fresh', () => {
   it('keeps the precision of the original text', () => {
     expect(formatLike('2023-05-01T10:00:00Z', 0)).toBe('1970-01-01T00:00:00Z');
     expect(formatLike('2023-05-01T10:00:00.5Z', 1)).toBe('1970-01-01T00:00:00.001Z');
+  });
+
+  it('gives every copy of a redelivered event the same new id, and other events other ids', () => {
+    const ids = freshIds();
+    const again = { ...envelope, data: { ...envelope.data } };
+    const other = { ...envelope, id: '0b6f2a51-3c1d-4e2f-8a9b-7c6d5e4f3a2b' };
+    const [first, copy, third] = [envelope, again, other].map(
+      (event) => (freshenEvent(event, { shiftMs: 0, newId: ids }) as typeof envelope).id,
+    );
+    expect(first).toBe(copy);
+    expect(first).not.toBe(third);
+    expect(first).not.toBe(envelope.id);
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // Another run gives other new ids.
+    expect((freshenEvent(envelope, { shiftMs: 0, newId: freshIds() }) as typeof envelope).id).not.toBe(first);
   });
 });

@@ -2,7 +2,7 @@
  * `--fresh`: gives events new ids and moves their timestamps so the newest is now, keeping the
  * spacing between them, for receivers that reject old or repeated events. Pure.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { instantOf } from '../core/instant.js';
 import { isEnvelope } from '../schema/check.js';
 
@@ -43,15 +43,32 @@ export function formatLike(original: string, ms: number): string {
 export interface FreshOptions {
   /** Milliseconds added to every timestamp. */
   shiftMs: number;
-  /** Makes a new event id; random UUIDs by default. */
-  newId?: () => string;
+  /** Makes the new id of an event from its old one; `freshIds()` by default. */
+  newId?: (oldId: string) => string;
 }
+
+/**
+ * A maker of new event ids for one run: a random UUID for each old id, the same one for every
+ * copy of it, so that a redelivery still arrives as a redelivery. Hint: derived with a keyed
+ * hash rather than remembered, so memory does not grow with the ids of a large export.
+ */
+export function freshIds(key: Buffer = randomBytes(32)): (oldId: string) => string {
+  return (oldId) => {
+    const bytes = createHmac('sha256', key).update(oldId).digest().subarray(0, 16);
+    bytes[6] = (bytes[6]! & 0x0f) | 0x40; // version 4
+    bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 4122 variant
+    const hex = bytes.toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+}
+
+const defaultIds = freshIds();
 
 /** A copy of the event with a new envelope id and every timestamp moved by `shiftMs`. */
 export function freshenEvent(value: unknown, options: FreshOptions): unknown {
   if (!isObject(value)) return value;
   const copy: Json = structuredClone(value);
-  if (isEnvelope(copy) && typeof copy.id === 'string') copy.id = (options.newId ?? randomUUID)();
+  if (isEnvelope(copy) && typeof copy.id === 'string') copy.id = (options.newId ?? defaultIds)(copy.id);
   eachTimestamp(copy, (holder, key, text) => {
     const ms = instantOf(text);
     if (!Number.isNaN(ms)) holder[key] = formatLike(text, ms + options.shiftMs);
