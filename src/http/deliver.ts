@@ -55,7 +55,7 @@ export interface UnjournalledBatch {
 }
 
 /** What a run ended with: its counts, and the error that stopped reading the input, if any. */
-export interface DeliveryResult {
+interface DeliveryResult {
   stats: DeliveryStats;
   readError?: unknown;
   /** The error that stopped the run when the journal could not be written. */

@@ -110,7 +110,7 @@ export function openJournal(path: string, header?: JournalHeader): Journal {
 }
 
 /** What a journal's text says. */
-export interface JournalContents {
+interface JournalContents {
   header: JournalHeader | undefined;
   /** Keys of the batches confirmed delivered. */
   confirmed: Set<string>;
