@@ -133,12 +133,12 @@ async function* fromArray(chunks: ReplayEvent[][]): AsyncGenerator<ReplayEvent[]
   yield* chunks;
 }
 
-/** How replay asks the input layer to read. */
 /** Replay's settings, with the one it takes for the input layer. */
 interface ReplayCommandSettings extends ReplaySettings {
   maxElementBytes: number | undefined;
 }
 
+/** How replay asks the input layer to read. */
 function readOptions(settings: ReplayCommandSettings): ReadOptions {
   // Hint: delivery, not the disk, sets replay's pace, so larger reads buy nothing here and
   // cost memory.

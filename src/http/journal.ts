@@ -151,11 +151,6 @@ export function parseJournal(text: string): JournalContents {
   return contents;
 }
 
-/** The keys a journal's text confirms as delivered. */
-export function confirmedKeys(text: string): Set<string> {
-  return parseJournal(text).confirmed;
-}
-
 /** Reads the journal at `path` for `--resume`; a missing file is an error (there is nothing to resume). */
 export function readJournal(path: string): JournalContents {
   try {
