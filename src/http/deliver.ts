@@ -110,8 +110,7 @@ function redirectTarget(response: ExchangeResponse, from: URL): URL | undefined 
 
 /**
  * The headers every request carries before signing; the user's `-H` headers win over the defaults.
- * Hint: the version comes in as an argument because src/version.ts resolves package.json relative
- * to the importing file, which is wrong from inside a lazily loaded chunk of the bundle.
+ * The user agent names the version the caller gives (replay gives the CLI's), else plain `callhook`.
  */
 export function baseRequestHeaders(userHeaders: Record<string, string> = {}, version = ''): Record<string, string> {
   const userAgent = version ? `callhook/${version}` : 'callhook';
