@@ -11,9 +11,10 @@ import { listSources, readRecords, type Source } from '../input/read.js';
 import type { Problem } from '../input/types.js';
 import { colorsFor, escapeTerminal } from '../render/terminal.js';
 import { renderProblemPretty } from '../render/validation.js';
+import { plural } from '../render/words.js';
 
 /** The options `fix` takes. */
-export interface FixOptions {
+interface FixOptions {
   write?: boolean;
   maxElementSize?: number;
 }
@@ -79,8 +80,6 @@ async function errorsAfter(input: FixInput, plan: RepairPlan): Promise<number> {
   const after = planner.plan();
   return after.repairs.length + after.unrepairable.length;
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * Runs `work` with Ctrl-C and SIGTERM held back until it ends, and says which arrived: the

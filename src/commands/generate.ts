@@ -11,7 +11,7 @@ import { plural } from '../render/words.js';
 import type { EventType } from '../schema/names.js';
 
 /** The options `generate` takes, as commander parsed them (numbers are checked here). */
-export interface GenerateCommandOptions {
+interface GenerateCommandOptions {
   count: string;
   seed: string;
   campaigns?: string;

@@ -81,7 +81,7 @@ export function listOf<T extends string>(name: string, choices: readonly T[]): (
 }
 
 /** A parser of a phone number: 5 to 15 digits, `+`, spaces, dots, dashes and brackets ignored. */
-export function phoneNumber(name: string): (value: string) => string {
+function phoneNumber(name: string): (value: string) => string {
   return (value) => {
     const digits = value.replace(/[\s()+.-]/g, '');
     if (!/^\d{5,15}$/.test(digits)) throw optionError(name, '5 to 15 digits, e.g. 61491573087', value);
@@ -90,7 +90,7 @@ export function phoneNumber(name: string): (value: string) => string {
 }
 
 /** A parser of a UUID or its first characters (hex digits and dashes), lower-cased. */
-export function idPrefix(name: string): (value: string) => string {
+function idPrefix(name: string): (value: string) => string {
   return (value) => {
     const id = value.trim().toLowerCase();
     if (!/^[0-9a-f-]{1,36}$/.test(id))
@@ -178,6 +178,3 @@ export const options = {
       'skip (and report) an element larger than this: bytes, or with k, M or G (default: 64M)',
     ).argParser(byteSize('--max-element-size')),
 };
-
-/** Kept for callers of the first version: a whole number of at least 1, for `--limit`-like options. */
-export const parsePositiveInteger = wholeNumber('option', 1);

@@ -9,7 +9,7 @@ import { delimiter, isAbsolute, join } from 'node:path';
 import type { Writable } from 'node:stream';
 
 /** How the output may be shown. */
-export interface OutputOptions {
+interface OutputOptions {
   /** False for `--no-pager`. */
   pager: boolean;
   env?: NodeJS.ProcessEnv | undefined;

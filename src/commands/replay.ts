@@ -43,6 +43,7 @@ import {
   renderUnjournalled,
 } from '../render/replay.js';
 import { colorsFor } from '../render/terminal.js';
+import { plural } from '../render/words.js';
 
 const stderr = process.stderr;
 const errColors = colorsFor(stderr);
@@ -132,15 +133,15 @@ async function* fromArray(chunks: ReplayEvent[][]): AsyncGenerator<ReplayEvent[]
   yield* chunks;
 }
 
-/** How replay asks the input layer to read. */
 /** Replay's settings, with the one it takes for the input layer. */
 interface ReplayCommandSettings extends ReplaySettings {
   maxElementBytes: number | undefined;
 }
 
+/** How replay asks the input layer to read. */
 function readOptions(settings: ReplayCommandSettings): ReadOptions {
   // Hint: delivery, not the disk, sets replay's pace, so larger reads buy nothing here and
-  // cost memory (a 2 GB replay peaked at 204 MiB with 256 KiB reads).
+  // cost memory.
   return { type: settings.type, readSize: 64 * 1024, maxElementBytes: settings.maxElementBytes };
 }
 
@@ -209,7 +210,7 @@ export async function dryRun(
     return ExitCode.invalid;
   }
   if (settings.format === 'pretty') {
-    diagnose(`dry run: ${shown} request${shown === 1 ? '' : 's'} shown, nothing sent\n`);
+    diagnose(`dry run: ${plural(shown, 'request')} shown, nothing sent\n`);
   }
   return ExitCode.ok;
 }

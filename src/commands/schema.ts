@@ -5,7 +5,7 @@ import type { EventType } from '../schema/names.js';
 import { version } from '../version.js';
 
 /** The options `schema` takes, as commander parsed them. */
-export interface SchemaCommandOptions {
+interface SchemaCommandOptions {
   type?: EventType;
   draft: SchemaDraft;
   strict?: boolean;

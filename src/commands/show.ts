@@ -32,7 +32,7 @@ export interface RawViewOptions {
 }
 
 /** `show`'s options, as commander's parsers checked them. */
-export interface RawShowOptions extends RawViewOptions {
+interface RawShowOptions extends RawViewOptions {
   status?: string[];
   group?: StatusGroupChoice;
   campaign?: string;
@@ -46,7 +46,7 @@ export interface RawShowOptions extends RawViewOptions {
 }
 
 /** The options `show` and `trace` share, with defaults and the width resolved. */
-export interface ViewOptions {
+interface ViewOptions {
   format: ViewFormat;
   mask: boolean;
   width: number;
@@ -71,7 +71,7 @@ export function parseViewOptions(raw: RawViewOptions): ViewOptions {
 }
 
 /** Writes what an input record that is not a valid event says, so that nothing is skipped silently. */
-export async function warnAboutRecord(record: InputRecord, output: Output, mask = false): Promise<void> {
+async function warnAboutRecord(record: InputRecord, output: Output, mask = false): Promise<void> {
   const line = renderSkipWarning(record);
   // Hint: a warning quotes the payload (a phone number that failed validation): --mask covers it too.
   if (line !== undefined) await output.warn(mask ? maskPhonesInText(line) : line);
@@ -120,11 +120,7 @@ function noteMatch(ids: Set<string>, prefix: string | undefined, id: string | un
 }
 
 /** The warning for an id prefix that matched several ids, or undefined. */
-export function ambiguityWarning(
-  option: string,
-  prefix: string | undefined,
-  ids: ReadonlySet<string>,
-): string | undefined {
+function ambiguityWarning(option: string, prefix: string | undefined, ids: ReadonlySet<string>): string | undefined {
   if (prefix === undefined || ids.size < 2) return undefined;
   const listed = [...ids].slice(0, 3).map((id) => escapeTerminal(id.slice(0, 8)));
   const many = ids.size > 3 ? 'more than 3' : String(ids.size);

@@ -53,7 +53,7 @@ export interface SummariseCliOptions {
 }
 
 /** The summary's options: the times read (a bad one, or an empty range, is a usage error). */
-export function summaryOptionsFrom(options: SummariseCliOptions): SummaryOptions {
+function summaryOptionsFrom(options: SummariseCliOptions): SummaryOptions {
   const { since, until } = timeRangeOf(options);
   return { by: options.by, top: options.top, since, until, statuses: options.status, orgNumbers: options.orgNumber };
 }

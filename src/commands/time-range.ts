@@ -4,7 +4,7 @@ import { CallhookError, ExitCode } from '../errors.js';
 import { optionError } from './options.js';
 
 /** The checked time range: epoch milliseconds, `since` inclusive, `until` exclusive. */
-export interface TimeRange {
+interface TimeRange {
   since: number | undefined;
   until: number | undefined;
 }

@@ -27,7 +27,7 @@ serveHalf('validate', (input) => {
 });
 
 /** The options `validate` takes, as commander parsed them. */
-export interface ValidateOptions {
+interface ValidateOptions {
   type?: EventType;
   strict?: boolean;
   batchSize?: number;

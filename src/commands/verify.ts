@@ -9,7 +9,7 @@ import { listCapturedDeliveries, readCapturedDelivery } from '../server/capture.
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
 
 /** The options `verify` takes, as commander parsed them. */
-export interface RawVerifyOptions {
+interface RawVerifyOptions {
   sign: SignScheme;
   secretEnv: string;
   signatureHeader: string;

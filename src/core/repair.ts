@@ -5,7 +5,7 @@
 import type { ElementInfo, InputRecord, Problem, Repair } from '../input/types.js';
 
 /** One edit `fix` makes, with where it is and what it repairs, for the list on stderr. */
-export interface PlannedRepair {
+interface PlannedRepair {
   repair: Repair;
   line: number;
   column: number;
@@ -20,7 +20,7 @@ export interface RepairPlan {
 }
 
 /** Sorts repairs by offset and drops exact duplicates (two problems can ask for the same edit). */
-export function orderRepairs<T extends { repair: Repair }>(repairs: readonly T[]): T[] {
+function orderRepairs<T extends { repair: Repair }>(repairs: readonly T[]): T[] {
   const sorted = [...repairs].sort(
     (a, b) => a.repair.offset - b.repair.offset || a.repair.deleteBytes - b.repair.deleteBytes,
   );

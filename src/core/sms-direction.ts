@@ -6,7 +6,7 @@
  */
 
 /** The direction of an SMS, or undefined when the numbers do not tell. */
-export type SmsDirection = 'sent' | 'received' | undefined;
+type SmsDirection = 'sent' | 'received' | undefined;
 
 /** A number as compared: digits only, so `+61 491 573 087` and `61491573087` are one number. */
 export function numberKey(phone: string): string {

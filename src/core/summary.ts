@@ -28,7 +28,7 @@ export const reportedGroups = ['Complete', 'Failed', 'Other'] as const;
 export type ReportedGroup = (typeof reportedGroups)[number];
 
 /** The event kinds a report counts, in the order it lists them (`SMS`: direction unknown). */
-export const reportedKinds = [
+const reportedKinds = [
   'CallComplete',
   'CallAttempted',
   'CallReceived',
@@ -60,7 +60,7 @@ export interface Share {
 }
 
 /** The part of a ranked list that `top` left out. */
-export interface Rest {
+interface Rest {
   /** How many distinct keys were left out. */
   keys: number;
   count: number;
@@ -68,19 +68,19 @@ export interface Rest {
 }
 
 /** One reason (`additionalInformation`) of one status; `reason` is null when the event had none. */
-export interface ReasonRow extends Share {
+interface ReasonRow extends Share {
   reason: string | null;
 }
 
 /** The reasons of one status, most frequent first. */
-export interface ReasonsOfStatus {
+interface ReasonsOfStatus {
   calls: number;
   rows: ReasonRow[];
   rest: Rest | null;
 }
 
 /** One campaign's outcomes. */
-export interface CampaignRow {
+interface CampaignRow {
   campaignId: string;
   calls: number;
   byStatus: Record<ReportedStatus, Share>;
@@ -89,7 +89,7 @@ export interface CampaignRow {
 }
 
 /** One question of a campaign's drop-off funnel. */
-export interface FunnelStep {
+interface FunnelStep {
   question: string;
   /** Calls whose flow reached this question. */
   reached: number;
@@ -100,7 +100,7 @@ export interface FunnelStep {
 }
 
 /** One campaign's drop-off funnel: questions by how many calls reached them. */
-export interface CampaignFunnel {
+interface CampaignFunnel {
   campaignId: string;
   calls: number;
   partial: number;
@@ -110,18 +110,18 @@ export interface CampaignFunnel {
 }
 
 /** One request type and how many calls made it. */
-export interface RequestRow {
+interface RequestRow {
   request: string;
   calls: number;
 }
 
 /** One failure note of CallAttempted and how many attempts carried it; `note` is null when absent. */
-export interface NoteRow extends Share {
+interface NoteRow extends Share {
   note: string | null;
 }
 
 /** One row of the `--by` table. */
-export interface GroupRow {
+interface GroupRow {
   key: string;
   events: number;
   byType: Record<(typeof reportedKinds)[number], number>;
@@ -278,7 +278,7 @@ function reportedStatusOf(status: string): ReportedStatus {
 }
 
 /** One campaign's counts while reading. */
-export interface CampaignState {
+interface CampaignState {
   calls: number;
   byStatus: Record<ReportedStatus, number>;
   humanSupport: number;
@@ -340,7 +340,7 @@ function dropZeros<K, V>(map: Map<K, V>, countOf: (value: V) => number): void {
 }
 
 /** One --by group's counts while reading. */
-export interface GroupState {
+interface GroupState {
   events: number;
   byType: Record<(typeof reportedKinds)[number], number>;
   byStatus: Record<ReportedStatus, number>;

@@ -33,9 +33,6 @@ export function normaliseStatus(status: string): string {
   return status.toLowerCase().replace(/[^a-z]/g, '');
 }
 
-/** The statuses `--status` accepts, normalised (`other`: any CallComplete status not documented). */
-export const knownStatuses = ['complete', 'partial', 'notcomplete', 'other', 'success', 'failed'] as const;
-
 const documentedCallStatuses = new Set(['complete', 'partial', 'notcomplete']);
 
 /** A case-insensitive, literal search for `text`, for `--grep`. */
@@ -53,7 +50,7 @@ export function findMatches(text: string, pattern: RegExp): Array<[number, numbe
 }
 
 /** The free text of an event that `--grep` searches: its transcripts, or its message. */
-export function searchableTexts(event: WebhookEvent): string[] {
+function searchableTexts(event: WebhookEvent): string[] {
   if (event.type === 'CallComplete') {
     return event.data.flow.flatMap((step) => (step.transcript === undefined ? [] : [step.transcript]));
   }

@@ -45,7 +45,7 @@ export interface OutboundBatch {
 }
 
 /** Options for `replayEventsFromRecords`. */
-export interface RecordFilterOptions {
+interface RecordFilterOptions {
   /** Skip events that failed validation (the default); false sends them anyway (`--no-validate`). */
   validate: boolean;
   /** Told about every element that will not be sent: an element that is a value, invalid or unparsable. */
@@ -104,10 +104,10 @@ export async function* replayEventsFromRecords(
 }
 
 /** Rewrites an event before it is sent (`--fresh`); returns its new JSON text. */
-export type EventRewriter = (value: unknown) => string;
+type EventRewriter = (value: unknown) => string;
 
 /** Options for `planBatches`. */
-export interface PlanOptions {
+interface PlanOptions {
   /** Re-chunk into arrays of at most this many events; undefined sends input batches as they are. */
   batchSize?: number | undefined;
   rewrite?: EventRewriter | undefined;
@@ -126,7 +126,7 @@ export interface PlanOptions {
 const lingered = Symbol('lingered');
 
 /** The largest input batch sent as is when `--batch-size` is not given. */
-export const defaultMaxInputBatch = 10_000;
+const defaultMaxInputBatch = 10_000;
 
 function digest(...parts: (string | Buffer)[]): string {
   const hash = createHash('sha256');
@@ -153,7 +153,7 @@ export async function* planBatches(
     // batches apart. The body is one buffer of the exact size, written text by text: joining
     // the texts into one string first costs several times more on large events (V8 flattens
     // the joined string, then encodes it again), and a buffer per event left pooled slabs for
-    // the garbage collector (a 2 GB replay peaked at ~190 MiB, most of it buffers).
+    // the garbage collector, most of a large replay's memory.
     // Hint: a one-event batch is hashed in one call: a Hash object costs more than the hashing.
     const hash = group.length > 1 ? createHash('sha256') : undefined;
     const texts: string[] = [];

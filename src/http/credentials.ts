@@ -36,7 +36,7 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
 }
 
 /** A URL split into the address requests go to and the Basic credentials its user info carries. */
-export interface TargetUrl {
+interface TargetUrl {
   /** The URL without user info. */
   url: URL;
   /** `Basic <base64>` when the URL carried user info, as curl sends it. */

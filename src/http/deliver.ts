@@ -55,7 +55,7 @@ export interface UnjournalledBatch {
 }
 
 /** What a run ended with: its counts, and the error that stopped reading the input, if any. */
-export interface DeliveryResult {
+interface DeliveryResult {
   stats: DeliveryStats;
   readError?: unknown;
   /** The error that stopped the run when the journal could not be written. */
@@ -110,8 +110,7 @@ function redirectTarget(response: ExchangeResponse, from: URL): URL | undefined 
 
 /**
  * The headers every request carries before signing; the user's `-H` headers win over the defaults.
- * Hint: the version comes in as an argument because src/version.ts resolves package.json relative
- * to the importing file, which is wrong from inside a lazily loaded chunk of the bundle.
+ * The user agent names the version the caller gives (replay gives the CLI's), else plain `callhook`.
  */
 export function baseRequestHeaders(userHeaders: Record<string, string> = {}, version = ''): Record<string, string> {
   const userAgent = version ? `callhook/${version}` : 'callhook';

@@ -40,7 +40,7 @@ export function formatLike(original: string, ms: number): string {
 }
 
 /** Options for `freshenEvent`. */
-export interface FreshOptions {
+interface FreshOptions {
   /** Milliseconds added to every timestamp. */
   shiftMs: number;
   /** Makes the new id of an event from its old one; `freshIds()` by default. */

@@ -110,7 +110,7 @@ export function openJournal(path: string, header?: JournalHeader): Journal {
 }
 
 /** What a journal's text says. */
-export interface JournalContents {
+interface JournalContents {
   header: JournalHeader | undefined;
   /** Keys of the batches confirmed delivered. */
   confirmed: Set<string>;
@@ -149,11 +149,6 @@ export function parseJournal(text: string): JournalContents {
     if (entry.status === 'delivered') contents.confirmed.add(entry.key);
   }
   return contents;
-}
-
-/** The keys a journal's text confirms as delivered. */
-export function confirmedKeys(text: string): Set<string> {
-  return parseJournal(text).confirmed;
 }
 
 /** Reads the journal at `path` for `--resume`; a missing file is an error (there is nothing to resume). */

@@ -1,7 +1,7 @@
 /** `--rate`: a token bucket that spaces request starts evenly. Pure: the caller supplies the clock. */
 
 /** Hands out start times no closer together than 1/rate seconds. */
-export interface Pacer {
+interface Pacer {
   /** Reserves the next slot; returns how many ms to wait from `now` before starting. */
   reserve(now: number): number;
 }

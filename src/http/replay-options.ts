@@ -11,9 +11,9 @@ import { type BackoffOptions, defaultBackoff } from './retry.js';
 import type { SignScheme } from './signing.js';
 
 /** Output formats: a summary for people, the report as JSON, or (dry run only) curl commands. */
-export const replayFormats = ['pretty', 'json', 'curl'] as const;
+const replayFormats = ['pretty', 'json', 'curl'] as const;
 /** HTTP methods replay may use. */
-export const replayMethods = ['POST', 'PUT'] as const;
+const replayMethods = ['POST', 'PUT'] as const;
 
 /** The options as commander parses them. */
 export interface RawReplayOptions {
@@ -76,9 +76,9 @@ export interface ReplaySettings {
 }
 
 /** The range `--rate` accepts, in requests per second: one per 1000 s up to 100,000 a second. */
-export const rateRange = { min: 0.001, max: 100_000 } as const;
+const rateRange = { min: 0.001, max: 100_000 } as const;
 /** The longest `--timeout` and `--linger`, in seconds (one day). */
-export const maxSeconds = 86_400;
+const maxSeconds = 86_400;
 
 const integer = (name: string, min: number) =>
   v.pipe(
@@ -230,7 +230,7 @@ function unwritable(path: string): string | undefined {
  * What stops `--report` and `--journal` from being written, checked before the first request so
  * a bad path is not found only after every batch was sent.
  */
-export function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' | 'dryRun'>): string[] {
+function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' | 'dryRun'>): string[] {
   const problems: string[] = [];
   const outputs: [string, string | undefined][] = [['--report', settings.report]];
   if (!settings.dryRun) outputs.push(['--journal', settings.journal]);

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 
 /** The signing schemes `--sign` accepts. */
-export const signSchemes = ['standard', 'hmac'] as const;
+const signSchemes = ['standard', 'hmac'] as const;
 /** A signing scheme. */
 export type SignScheme = (typeof signSchemes)[number];
 

@@ -56,7 +56,7 @@ export const defaultToleranceSeconds = 300;
 export const defaultHmacHeader = 'X-Signature';
 
 /** Verification settings with the keys already decoded, for a server that checks many requests. */
-export interface KeyedVerifyOptions extends Omit<VerifyOptions, 'secrets'> {
+interface KeyedVerifyOptions extends Omit<VerifyOptions, 'secrets'> {
   keys: readonly Buffer[];
 }
 

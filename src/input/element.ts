@@ -33,7 +33,7 @@ const ParseErrorCode = {
 export const maxDepth = 256;
 
 /** Maps positions inside one element's text to file positions. */
-export class ElementText {
+class ElementText {
   readonly text: string;
   private readonly element: SplitElement;
   private readonly file: string;
@@ -106,7 +106,7 @@ function describeChar(char: string): string {
 }
 
 /** Every syntax error of an element that `JSON.parse` refused, in source order, without cascades. */
-export function diagnoseSyntax(
+function diagnoseSyntax(
   source: ElementText,
   ended: Pick<SplitElement, 'truncated' | 'cut'> = { truncated: false },
 ): Problem[] {
@@ -340,7 +340,7 @@ function describeParseError(code: number): string {
 }
 
 /** The outcome of reading one element. */
-export interface ParsedElement {
+interface ParsedElement {
   text: ElementText | undefined;
   value: unknown;
   /** False when the element is not JSON (its problems say why). */

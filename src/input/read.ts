@@ -28,7 +28,7 @@ export interface ReadOptions extends CheckOptions {
 }
 
 /** The default of `--max-element-size`. */
-export const defaultMaxElementBytes = 64 * 2 ** 20;
+const defaultMaxElementBytes = 64 * 2 ** 20;
 
 /** A file to read: its path, and the name problems use for it. */
 export interface Source {
@@ -130,9 +130,9 @@ async function* readChunks(path: string, start: number, size: number): AsyncGene
   }
   const at = (position: number) => (seekable ? position : null);
   // Hint: two buffers for the whole file. A fresh buffer per read (as createReadStream makes)
-  // is fresh memory the kernel must map and fill: reading 116 MB that way cost 0.35 s, most of
-  // it system time, against 0.08 s for this. The next read is in flight while the caller works
-  // on the chunk in hand, so the thread does not wait for the disk.
+  // is fresh memory the kernel must map and fill, several times the cost of this, most of it
+  // system time. The next read is in flight while the caller works on the chunk in hand, so the
+  // thread does not wait for the disk.
   const buffers: [Buffer, Buffer] = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
   let turn: 0 | 1 = 0;
   let position = start;
@@ -154,8 +154,8 @@ async function* readChunks(path: string, start: number, size: number): AsyncGene
 }
 
 function openSource(source: Source, options: ReadOptions, start: number): AsyncIterable<Buffer> {
-  // Hint: the disk is read 256 KiB at a time (64 KiB reads left the main thread idle for ~10% of
-  // a run, waiting on the thread pool), but records are yielded per 64 KiB slice (below).
+  // Hint: the disk is read 256 KiB at a time (64 KiB reads left the main thread idle, waiting on
+  // the thread pool), but records are yielded per 64 KiB slice (below).
   if (source.path !== '-') {
     return readChunks(source.path, start, Math.max(options.readSize ?? 256 * 1024, options.chunkSize ?? 0));
   }
@@ -167,7 +167,7 @@ function openSource(source: Source, options: ReadOptions, start: number): AsyncI
 }
 
 /** How a thread reads part of one file (see input/halves.ts); for the first file of `paths` only. */
-export interface ReadRange {
+interface ReadRange {
   /** Start at byte `offset`, where the file is at `point` (see `ElementSplitter.resumeAt`). */
   from?: { offset: number; point: ResumePoint } | undefined;
   /**
@@ -241,8 +241,8 @@ export async function* readRecords(
     );
 
     // Hint: records are handed on every 64 KiB. Smaller batches measured faster and leaner than
-    // 1 MiB ones (1.6 s vs 1.8 s CPU, 75 vs 110 MiB on 100k events; 142 vs 200 MiB on 2 GB):
-    // fewer records are alive when the young generation is collected, so fewer are promoted.
+    // 1 MiB ones: fewer records are alive when the young generation is collected, so fewer are
+    // promoted.
     const slice = options.chunkSize ?? 64 * 1024;
     if (resume) splitter.resumeAt(resume.offset, resume.point);
     let bytes = 0;

@@ -27,7 +27,7 @@ import { LayoutGuide } from './layout-guide.js';
 import { notTextReason } from './sniff.js';
 
 /** Where the splitter is in the file; `column` counts UTF-16 code units, as editors do. */
-export interface SplitPosition {
+interface SplitPosition {
   offset: number;
   line: number;
   column: number;
@@ -108,7 +108,7 @@ export interface SplitSink {
 }
 
 /** Limits that keep memory bounded whatever the input. */
-export interface SplitLimits {
+interface SplitLimits {
   maxElementBytes: number;
 }
 

@@ -26,7 +26,7 @@ const emojiBefore = /\p{Extended_Pictographic}[\ufe0f\u{1f3fb}-\u{1f3ff}]?$/u;
 const emojiAfter = /^\p{Extended_Pictographic}/u;
 
 /** Whether the character at `offset` is a zero-width joiner inside an emoji sequence. */
-export function isEmojiJoiner(text: string, offset: number): boolean {
+function isEmojiJoiner(text: string, offset: number): boolean {
   return (
     text.charCodeAt(offset) === 0x200d &&
     emojiBefore.test(text.slice(Math.max(0, offset - 4), offset)) &&

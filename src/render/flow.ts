@@ -9,6 +9,7 @@ import type { InputRecord } from '../input/types.js';
 import { type CallStatus, eventTime, type WebhookEvent } from '../schema/events.js';
 import { toSafeJson } from './escape.js';
 import { displayWidth, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
+import { plural } from './words.js';
 
 /** A CallComplete event. */
 export type CallCompleteEvent = Extract<WebhookEvent, { type: 'CallComplete' }>;
@@ -24,7 +25,7 @@ export interface FlowContext {
 }
 
 /** Facts about an event that are not in the event itself. */
-export interface EventNote {
+interface EventNote {
   /** An earlier event had the same id: this one is a redelivery. */
   duplicate?: boolean | undefined;
   /** Which way an SMS of unknown direction went, as its numbers tell (see core/sms-direction). */
@@ -50,7 +51,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** The first 8 characters of an id, as people quote UUIDs. */
-export function shortId(id: string): string {
+function shortId(id: string): string {
   return escapeTerminal(id.slice(0, 8));
 }
 
@@ -65,7 +66,7 @@ const badgeColors: Record<CallStatus, 'green' | 'yellow' | 'red' | 'magenta'> = 
  * otherwise. A status the platform does not document is magenta. Hint: the colour is the span's
  * style, not part of its text, so that the wrapper measures only what is seen.
  */
-export function statusBadge(status: string, colors: ChalkInstance): TextSpan {
+function statusBadge(status: string, colors: ChalkInstance): TextSpan {
   const safe = escapeTerminal(status);
   if (colors.level === 0) return { text: `[${safe}]` };
   const color = badgeColors[status as CallStatus] ?? 'magenta';
@@ -75,7 +76,7 @@ export function statusBadge(status: string, colors: ChalkInstance): TextSpan {
 }
 
 /** Untrusted text as escaped spans, matches of `grep` highlighted when colour is on. */
-export function highlightSpans(
+function highlightSpans(
   text: string,
   ctx: FlowContext,
   style?: (text: string) => string,
@@ -101,7 +102,7 @@ export function highlightSpans(
 const requestLabels = new Map([['humanSupportRequest', 'human support requested']]);
 
 /** A request name as people say it: `humanSupportRequest` → `human support requested`. */
-export function describeRequest(request: string): string {
+function describeRequest(request: string): string {
   return requestLabels.get(request) ?? `request: ${escapeTerminal(request)}`;
 }
 
@@ -126,7 +127,7 @@ function queuedAfter(event: CallCompleteEvent): string | undefined {
 const join = (lines: string[]) => `${lines.join('\n')}\n`;
 
 /** A call result for a terminal: header, numbered steps with quoted transcripts, requests and outcome. */
-export function renderCallPretty(event: CallCompleteEvent, ctx: FlowContext, note: EventNote = {}): string {
+function renderCallPretty(event: CallCompleteEvent, ctx: FlowContext, note: EventNote = {}): string {
   const { colors: c, width } = ctx;
   const { data } = event;
   const lines: string[] = [];
@@ -245,7 +246,7 @@ function typeLabel(event: Exclude<WebhookEvent, CallCompleteEvent>, note: EventN
 }
 
 /** A non-call event as one entry: time, type, then its detail; long messages wrap under the detail. */
-export function renderEventLinePretty(
+function renderEventLinePretty(
   event: Exclude<WebhookEvent, CallCompleteEvent>,
   ctx: FlowContext,
   note: EventNote = {},
@@ -274,7 +275,7 @@ export function escapeMarkdown(text: string, keepNewlines = false): string {
 }
 
 /** A call result as Markdown for a ticket: a heading, a field list, numbered steps with quoted transcripts. */
-export function renderCallMarkdown(event: CallCompleteEvent, ctx: FlowContext, note: EventNote = {}): string {
+function renderCallMarkdown(event: CallCompleteEvent, ctx: FlowContext, note: EventNote = {}): string {
   const { data } = event;
   const { width } = ctx;
   const wrap = (text: string, indent: string, firstIndent = indent) =>
@@ -311,7 +312,7 @@ export function renderCallMarkdown(event: CallCompleteEvent, ctx: FlowContext, n
 }
 
 /** A non-call event as one Markdown list item. */
-export function renderEventLineMarkdown(
+function renderEventLineMarkdown(
   event: Exclude<WebhookEvent, CallCompleteEvent>,
   ctx: FlowContext,
   note: EventNote = {},
@@ -395,7 +396,7 @@ export function renderTraceHeader(
       ),
     ),
   ].filter((phone) => phone !== undefined);
-  const count = `${entries.length} event${entries.length === 1 ? '' : 's'}`;
+  const count = plural(entries.length, 'event');
   const span =
     first && last
       ? first === last

@@ -9,12 +9,12 @@ import type { GenerateFormat } from '../core/generate-names.js';
 import { pointerSegment } from '../schema/check.js';
 
 /** The mistakes `--defects` makes, named by the code `validate` reports for each. */
-export const defectCodes = ['missing-comma', 'trailing-comma', 'missing-colon'] as const;
+const defectCodes = ['missing-comma', 'trailing-comma', 'missing-colon'] as const;
 /** A defect code. */
-export type DefectCode = (typeof defectCodes)[number];
+type DefectCode = (typeof defectCodes)[number];
 
 /** A mistake put into the output on purpose, where `validate` reports it. */
-export interface Defect {
+interface Defect {
   code: DefectCode;
   /** 1-based line and column (UTF-16 code units) of the output. */
   line: number;
@@ -24,7 +24,7 @@ export interface Defect {
 }
 
 /** How to lay out the text. */
-export interface GeneratedTextOptions {
+interface GeneratedTextOptions {
   format: GenerateFormat;
   /** Events per array; without it `json` is one array of everything and `ndjson` one event per line. */
   batchSize?: number | undefined;

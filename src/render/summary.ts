@@ -21,7 +21,7 @@ import { displayWidth, escapeTerminal, pushAll, type TextSpan, wrapSpans } from 
 import { plural } from './words.js';
 
 /** What the pretty renderer needs to know about the terminal. */
-export interface PrettyOptions {
+interface PrettyOptions {
   /** Colours (a level-0 chalk instance prints none). */
   colors: ChalkInstance;
   /** Columns available; 80 when piped. */

@@ -3,7 +3,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import stringWidth from 'string-width';
 
 /** Whether output to `stream` should be coloured: `--no-color` and NO_COLOR win, then FORCE_COLOR, then TTY. */
-export function useColor(
+function useColor(
   stream: { isTTY?: boolean | undefined },
   argv: readonly string[] = process.argv,
   env: NodeJS.ProcessEnv = process.env,
@@ -61,10 +61,10 @@ const joiningCharacters =
  * gives all its clusters but the last, which may continue past the window, and the next window
  * starts where that cluster does.
  */
-export function* graphemeSegments(text: string): Generator<{ segment: string; index: number }> {
+function* graphemeSegments(text: string): Generator<{ segment: string; index: number }> {
   if (!joiningCharacters.test(text)) {
     // Hint: without joining characters every code point is a cluster of its own; the segmenter
-    // costs ~1.5 µs a cluster, too much for a 2 MB transcript.
+    // costs too much per cluster for a transcript of megabytes.
     let index = 0;
     for (const segment of text) {
       yield { segment, index };
@@ -237,9 +237,4 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
  */
 export function pushAll<T>(target: T[], items: readonly T[]): void {
   for (const item of items) target.push(item);
-}
-
-/** Wraps one piece of escaped, unstyled text; see `wrapSpans`. */
-export function wrapText(text: string, options: WrapOptions): string[] {
-  return wrapSpans([{ text }], options);
 }

@@ -1,11 +1,13 @@
 import { Chalk } from 'chalk';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { displayWidth, escapeJsonForTerminal, wrapSpans, wrapText } from './terminal.js';
+import { displayWidth, escapeJsonForTerminal, type WrapOptions, wrapSpans } from './terminal.js';
 
 const plain = (line: string) => line.replace(/\u001b\[[0-9;]*m/g, '');
+/** One piece of unstyled text, wrapped. */
+const wrapText = (text: string, options: WrapOptions) => wrapSpans([{ text }], options);
 
-describe('wrapText', () => {
+describe('wrapSpans on plain text', () => {
   test('breaks at spaces and indents the following lines', () => {
     expect(
       wrapText('the quick brown fox jumps over the lazy dog', { width: 16, indent: '  ', firstIndent: '' }),

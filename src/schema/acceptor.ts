@@ -8,7 +8,7 @@
 import type * as v from 'valibot';
 
 /** True only when the schema the acceptor was compiled from accepts the value. */
-export type Acceptor = (value: unknown) => boolean;
+type Acceptor = (value: unknown) => boolean;
 
 type Node = v.GenericSchema & {
   entries?: Record<string, Node>;
@@ -36,7 +36,7 @@ for (const char of '0123456789abcdefABCDEF') hexDigit[char.charCodeAt(0)] = 1;
 
 /**
  * `/^[\da-f]{8}(?:-[\da-f]{4}){3}-[\da-f]{12}$/iu.test(text)`, without the expression: a UUID is
- * six of a payload's fields, and this is ~3x faster. (No character outside ASCII folds to a-f.)
+ * six of a payload's fields, and this is several times faster. (No character outside ASCII folds to a-f.)
  */
 function isUuid(text: string): boolean {
   if (text.length !== 36) return false;
@@ -130,8 +130,7 @@ for (let ${index} = 0; ${index} < ${at}.length; ${index}++) { const ${item} = ${
 /**
  * Compiles `schema` into the source of one function, built with `new Function`. Hint: closures
  * nested per field read each field with a key from an array, a lookup V8 cannot specialise;
- * written out, `value["sessionId"]` is a plain property load. Measured on 100k CallComplete
- * events, checking took ~65 ms instead of ~140 ms.
+ * written out, `value["sessionId"]` is a plain property load, and checking takes about half the time.
  */
 function compile(schema: Node): Acceptor | undefined {
   const source = new AcceptorSource();

@@ -48,7 +48,7 @@ function isObject(value: unknown): value is Json {
 }
 
 /** The JSON type name of a value, as messages print it. */
-export function jsonTypeOf(value: unknown): string {
+function jsonTypeOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;

@@ -15,7 +15,7 @@ export { type CallStatus, callStatuses, type EventType, eventTypes } from './nam
 /** Status groups: Complete and Partial form the Complete group; Not Complete is Failed. */
 export const statusGroups = { Complete: ['Complete', 'Partial'], Failed: ['Not Complete'] } as const;
 /** A status group name. */
-export type StatusGroup = keyof typeof statusGroups;
+type StatusGroup = keyof typeof statusGroups;
 
 /** The group a status belongs to, or undefined for a status the platform does not document. */
 export function statusGroupOf(status: string): StatusGroup | undefined {

@@ -20,7 +20,7 @@ import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 
 /** The description of one captured delivery, saved as `NNNNNN.meta`. */
-export interface CaptureMeta {
+interface CaptureMeta {
   /** The layout's version: 1. */
   capture: 1;
   /** When the request's body had been read, ISO 8601. */
@@ -117,7 +117,7 @@ function writeAllAndClose(fds: readonly number[], data: readonly Buffer[]): void
 }
 
 /** How a capture waits before the answer is sent. */
-export interface CaptureOptions {
+interface CaptureOptions {
   /**
    * Wait for the disk (O_DSYNC writes and an fsync of the folder), so a 2xx survives a power
    * loss; otherwise the files are written and closed, which a crash or kill of listen cannot undo.
@@ -255,7 +255,7 @@ export class CaptureWriter {
 }
 
 /** What listen knows of a delivery when it saves it. */
-export type CaptureRequest = Omit<CaptureMeta, 'capture' | 'body' | 'bytes' | 'sha256'>;
+type CaptureRequest = Omit<CaptureMeta, 'capture' | 'body' | 'bytes' | 'sha256'>;
 
 function rmQuietly(path: string): void {
   try {
@@ -266,7 +266,7 @@ function rmQuietly(path: string): void {
 }
 
 /** A captured delivery read back: its description, where it came from, and its body's bytes. */
-export interface CapturedDelivery {
+interface CapturedDelivery {
   /** The `.meta` file's path. */
   metaPath: string;
   meta: CaptureMeta;

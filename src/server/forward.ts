@@ -31,7 +31,7 @@ const hopByHop = new Set([
 ]);
 
 /** The end-to-end headers of a raw header list: hop-by-hop ones and those `Connection` names are left out. */
-export function endToEndHeaders(raw: readonly string[], drop: readonly string[] = []): [string, string][] {
+function endToEndHeaders(raw: readonly string[], drop: readonly string[] = []): [string, string][] {
   const named = new Set(drop);
   for (let i = 0; i + 1 < raw.length; i += 2) {
     if (raw[i]!.toLowerCase() === 'connection') {

@@ -9,7 +9,7 @@ import type { EventType } from '../schema/events.js';
 import type { Answer } from './listen.js';
 
 /** `listen --format`: a line per delivery for people, or NDJSON for scripts. */
-export const listenFormats = ['pretty', 'json'] as const;
+const listenFormats = ['pretty', 'json'] as const;
 
 /** The options as commander parses them. */
 export interface RawListenOptions {

@@ -17,6 +17,7 @@ import {
 import { FingerprintSet } from '../input/fingerprint-set.js';
 import { readRecords } from '../input/read.js';
 import type { Problem } from '../input/types.js';
+import { plural } from '../render/words.js';
 import type { EventType, WebhookEvent } from '../schema/events.js';
 import type { CaptureWriter } from './capture.js';
 import { type ForwardAnswer, Forwarder } from './forward.js';
@@ -54,7 +55,7 @@ export interface ListenSettings {
 }
 
 /** An event of a delivery, and whether an earlier delivery of this run carried its id. */
-export interface DeliveredEvent {
+interface DeliveredEvent {
   event: WebhookEvent;
   value: unknown;
   duplicate: boolean;
@@ -174,7 +175,7 @@ async function checkEvents(body: Buffer, settings: ListenSettings, ids: Fingerpr
   if (invalid > 0 && !settings.acceptInvalid) {
     return {
       status: 422,
-      error: `${invalid} invalid event${invalid === 1 ? '' : 's'}`,
+      error: plural(invalid, 'invalid event'),
       body: { error: 'invalid-events', invalid, problems: shown },
       events,
       invalid,

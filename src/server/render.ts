@@ -8,17 +8,14 @@ import { maskPayload } from '../core/timeline.js';
 import type { VerifyResult } from '../http/verify.js';
 import { type FlowContext, renderEventPretty } from '../render/flow.js';
 import { escapeJsonForTerminal, escapeTerminal } from '../render/terminal.js';
+import { plural } from '../render/words.js';
 import type { Delivery, ListenCounts } from './listen.js';
 
 /** The events of a delivery by type, most frequent first: `2 CallComplete, 1 SMSSent`. */
-export function eventsByType(delivery: Delivery): Record<string, number> {
+function eventsByType(delivery: Delivery): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const { event } of delivery.events) counts[event.type] = (counts[event.type] ?? 0) + 1;
   return counts;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function clock(time: number): string {
@@ -114,8 +111,7 @@ export function renderCounts(counts: ListenCounts): string {
     .map(([status, n]) => `${n} × ${status}`)
     .join(', ');
   const parts = [plural(counts.requests, 'request'), plural(counts.events, 'event')];
-  if (counts.redeliveries > 0)
-    parts.push(plural(counts.redeliveries, 'redelivery').replace('redeliverys', 'redeliveries'));
+  if (counts.redeliveries > 0) parts.push(plural(counts.redeliveries, 'redelivery', 'redeliveries'));
   if (counts.captured > 0) parts.push(`${counts.captured} captured`);
   return `stopped: ${parts.join(', ')}${statuses ? ` (${statuses})` : ''}\n`;
 }

@@ -12,7 +12,7 @@ import { readRecords } from '../../src/input/read.js';
 import type { InputRecord } from '../../src/input/types.js';
 import { renderEventMarkdown, renderEventPretty, renderTraceHeader } from '../../src/render/flow.js';
 import { renderSummaryPretty } from '../../src/render/summary.js';
-import { displayWidth, wrapText } from '../../src/render/terminal.js';
+import { displayWidth, wrapSpans } from '../../src/render/terminal.js';
 import { correlationIdOf, type WebhookEvent } from '../../src/schema/events.js';
 import { callComplete } from '../helpers/events.js';
 
@@ -78,7 +78,7 @@ describe('scale', () => {
     // 700k wide characters: the wrap is linear (the segmenter is fed in windows or skipped), so
     // this takes well under a second; when it was quadratic, 200k characters took 92 s.
     const text = '我想和真人客服通话因为我的账单有问题。'.repeat(37_000);
-    const lines = wrapText(text, { width: 80 });
+    const lines = wrapSpans([{ text }], { width: 80 });
     expect(lines.join('')).toBe(text);
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(80);
   });
