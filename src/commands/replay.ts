@@ -75,19 +75,23 @@ async function inputSizes(paths: readonly string[]): Promise<Map<string, number>
   return total > 0 ? starts : undefined;
 }
 
-/** Remembers the last event read, to say how far through the input the run is. */
-function tracked(events: AsyncIterable<ReplayEvent[]>, sizes: Map<string, number> | undefined) {
+/**
+ * Remembers where the last batch taken for delivery ended, to say how far through the input the
+ * run is. Hint: the batches taken, not the events parsed, which run ahead of them (a small file
+ * is parsed whole at once): the progress line estimates the total batches as those taken over
+ * this fraction.
+ */
+function tracked(batches: AsyncIterable<OutboundBatch>, sizes: Map<string, number> | undefined) {
   let position = 0;
   const total = sizes?.get('') ?? 0;
-  async function* track(): AsyncGenerator<ReplayEvent[]> {
-    for await (const chunk of events) {
-      const last = chunk.at(-1);
-      const start = last && sizes?.get(last.file);
-      if (last && start !== undefined) position = start + last.offset;
-      yield chunk;
+  async function* track(): AsyncGenerator<OutboundBatch> {
+    for await (const batch of batches) {
+      const start = batch.last && sizes?.get(batch.last.file);
+      if (batch.last && start !== undefined) position = start + batch.last.offset;
+      yield batch;
     }
   }
-  return { events: track(), fraction: () => (total > 0 ? Math.min(1, position / total) : undefined) };
+  return { batches: track(), fraction: () => (total > 0 ? Math.min(1, position / total) : undefined) };
 }
 
 /** True when every source can be read a second time: no stdin, FIFO or process substitution. */
@@ -292,13 +296,14 @@ export async function replayCommand(
 
   const fresh = settings.fresh ? await prepareFresh(paths, settings, source) : undefined;
   // Hint: listing the sources first also makes a missing path fail before anything is sent.
-  const input = tracked(fresh?.replayed ? fromArray(fresh.replayed) : source(), await inputSizes(paths));
-  const batches = planBatches(input.events, {
+  const planned = planBatches(fresh?.replayed ? fromArray(fresh.replayed) : source(), {
     batchSize: settings.batchSize,
     rewrite: fresh?.rewrite,
     // A file never goes quiet; stdin may, and its last batch must not wait for more input.
     lingerMs: readsStdin ? settings.lingerMs : undefined,
   });
+  const input = tracked(planned, await inputSizes(paths));
+  const batches = input.batches;
 
   if (settings.dryRun) {
     process.exitCode = await dryRun(batches, settings, version, signer, confirmed);

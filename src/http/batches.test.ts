@@ -42,6 +42,19 @@ describe('planBatches', () => {
     expect(bodies(out)).toEqual(['[{"n": 1},{"n": 2}]', '[{"n": 3},{"n": 4}]', '[{"n": 5}]']);
   });
 
+  it('names where each batch ends in its file, so progress follows the batches taken, not the events parsed ahead', async () => {
+    const out = await collect(
+      planBatches(chunks([event('a', 0, 10), event('a', 0, 20), event('a', 0, 30)], [event('b', 0, 5)]), {
+        batchSize: 2,
+      }),
+    );
+    // With --batch-size a batch may hold the end of one file and the start of the next.
+    expect(out.map((b) => b.last)).toEqual([
+      { file: 'a', offset: 20 },
+      { file: 'b', offset: 5 },
+    ]);
+  });
+
   it('gives stable keys and webhook ids, distinct for identical batches at different places', async () => {
     const input = () => chunks([event('a', 0, 1)], [event('a', 1, 1)]);
     const first = await collect(planBatches(input()));

@@ -42,6 +42,8 @@ export interface OutboundBatch {
   events: number;
   /** `file:line:column` of its first event. */
   source: string;
+  /** The file and byte offset of its last event, for progress through the input. */
+  last?: { file: string; offset: number } | undefined;
 }
 
 /** Options for `replayEventsFromRecords`. */
@@ -177,7 +179,9 @@ export async function* planBatches(
     // Without a rewrite the body is a function of the original text, so the key's hash already
     // names its content and a second hash per batch would be wasted.
     const webhookId = options.rewrite ? `msg_${digest(String(ordinal), '\n', body)}` : `msg_${ordinal}_${contentHash}`;
-    const batch = { ordinal, key, webhookId, body, events: group.length, source: group[0]!.location };
+    const end = group[group.length - 1]!;
+    const last = { file: end.file, offset: end.offset };
+    const batch = { ordinal, key, webhookId, body, events: group.length, source: group[0]!.location, last };
     ordinal++;
     return batch;
   };

@@ -328,6 +328,7 @@ export async function deliverBatches(
         if (result.retryAfterMs !== undefined && (status === 429 || status === 503)) {
           pausedUntil = Math.max(pausedUntil, Date.now() + result.retryAfterMs);
         }
+        stats.retrying(batch.key);
         waitMs = result.retryAfterMs ?? backoffDelay(attempts, backoff, random);
       } else {
         stats.attempt(result.outcome);
@@ -340,6 +341,7 @@ export async function deliverBatches(
           finish(batch, { status: 'failed', attempts, reason });
           return;
         }
+        stats.retrying(batch.key);
         waitMs = backoffDelay(attempts, backoff, random);
       }
     }

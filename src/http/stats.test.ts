@@ -30,4 +30,19 @@ describe('DeliveryStats', () => {
       { key: 'b', source: 't', status: 'failed', code: 400, attempts: 1, events: 2, reason: 'x' },
     ]);
   });
+
+  it('counts a batch whose attempt failed as retrying until it finishes, so the progress line is not "0 errors"', () => {
+    const stats = new DeliveryStats();
+    stats.attempt('503', 1);
+    stats.retrying('a');
+    stats.attempt('503', 1);
+    stats.retrying('a');
+    stats.attempt('503', 1);
+    stats.retrying('b');
+    expect(stats.snapshot()).toMatchObject({ errors: 0, retrying: 2, failedAttempts: 3 });
+    stats.finish({ key: 'a', status: 'delivered', attempts: 3, events: 1, source: 's', at: '' });
+    expect(stats.snapshot()).toMatchObject({ errors: 0, retrying: 1 });
+    stats.finish({ key: 'b', status: 'failed', attempts: 2, events: 1, source: 's', at: '', reason: 'x' });
+    expect(stats.snapshot()).toMatchObject({ errors: 1, retrying: 0 });
+  });
 });

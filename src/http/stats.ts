@@ -67,7 +67,12 @@ export interface ProgressSnapshot {
   /** True once the input is fully read, so `read` is the total. */
   inputEnded: boolean;
   delivered: number;
+  /** Batches that failed for good (failed or undelivered). */
   errors: number;
+  /** Batches whose last attempt failed and that are waiting for, or making, another. */
+  retrying: number;
+  /** Attempts that failed and were retried, so far. */
+  failedAttempts: number;
   requests: number;
   /** Fraction of the input bytes read, when the input's size is known. */
   fractionRead?: number | undefined;
@@ -99,6 +104,9 @@ export class DeliveryStats {
   readonly events = { delivered: 0, failed: 0, undelivered: 0, resumed: 0, invalid: 0 };
   readonly undelivered: UndeliveredBatch[] = [];
   readonly invalid: SkippedInput[] = [];
+  // The keys of the batches being retried now: at most the requests in flight.
+  private readonly retryingKeys = new Set<string>();
+  private failedAttempts = 0;
   private latencies = new Float64Array(1024);
   private latencyCount = 0;
 
@@ -115,8 +123,15 @@ export class DeliveryStats {
     this.latencies[this.latencyCount++] = latencyMs;
   }
 
+  /** Records that the batch `key` failed an attempt and will be tried again. */
+  retrying(key: string): void {
+    this.failedAttempts++;
+    this.retryingKeys.add(key);
+  }
+
   /** Records a batch that finished, as its journal line says. */
   finish(entry: JournalEntry): void {
+    this.retryingKeys.delete(entry.key);
     if (entry.attempts > 1) {
       this.batches.retried++;
       this.retries += entry.attempts - 1;
@@ -174,6 +189,8 @@ export class DeliveryStats {
       inputEnded: this.inputEnded,
       delivered: this.batches.delivered,
       errors: this.batches.failed + this.batches.undelivered,
+      retrying: this.retryingKeys.size,
+      failedAttempts: this.failedAttempts,
       requests: this.requests,
       fractionRead,
     };

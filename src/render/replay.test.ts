@@ -19,6 +19,8 @@ const snapshot: ProgressSnapshot = {
   delivered: 498,
   errors: 2,
   requests: 520,
+  retrying: 0,
+  failedAttempts: 0,
   fractionRead: 0.25,
 };
 
@@ -29,16 +31,36 @@ describe('progress', () => {
     expect(progressFraction({ ...snapshot, fractionRead: undefined })).toBeUndefined();
   });
 
+  it('makes the batch count agree with the bar: an estimated total while the input is being read', () => {
+    // The measured case: 22 of the 24 batches read so far are done, a quarter of the bytes read.
+    const early: ProgressSnapshot = { ...snapshot, done: 22, read: 24, delivered: 22, errors: 0, fractionRead: 0.25 };
+    const fraction = progressFraction(early)!;
+    for (const line of [renderProgressBar(early, 80, plain), renderProgressLine(early)]) {
+      const [, done, total] = /(\d+)\/~?(\d+)\+? batches/.exec(line)!;
+      expect(Number(done) / Number(total)).toBeCloseTo(fraction, 1);
+      expect(line).toContain('22/~96 batches');
+    }
+    expect(renderProgressLine({ ...early, inputEnded: true })).toContain('22/24 batches');
+    expect(renderProgressLine({ ...early, fractionRead: undefined })).toContain('22/24+ batches');
+  });
+
+  it('shows batches being retried beside the errors', () => {
+    const retrying: ProgressSnapshot = { ...snapshot, errors: 0, retrying: 3, failedAttempts: 5 };
+    expect(renderProgressLine(retrying)).toContain('0 errors  3 retrying');
+    expect(renderProgressBar(retrying, 120, plain)).toContain('0 errors  3 retrying');
+    expect(renderProgressLine(snapshot)).not.toContain('retrying');
+  });
+
   it('fits the bar in the terminal width and shows counts, rate, errors and ETA', () => {
     for (const columns of [40, 80, 200]) {
       const bar = renderProgressBar(snapshot, columns, plain);
       expect(bar.length).toBeLessThan(columns);
     }
     expect(renderProgressBar(snapshot, 80, plain)).toMatch(
-      /█+░+ 500\/504\+ batches {2}52 req\/s {2}2 errors {2}ETA 30\.3 s$/,
+      /█+░+ 500\/~2016 batches {2}52 req\/s {2}2 errors {2}ETA 30\.3 s$/,
     );
     expect(renderProgressLine(snapshot)).toBe(
-      'replay: 500/504+ batches  52 req/s  2 errors, 498 delivered, 10.0 s  ETA 30.3 s',
+      'replay: 500/~2016 batches  52 req/s  2 errors, 498 delivered, 10.0 s  ETA 30.3 s',
     );
   });
 });

@@ -13,19 +13,38 @@ function seconds(ms: number): string {
   return m < 60 ? `${m}m${String(s).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** How far the run is, 0..1, or undefined when the total is not known yet. */
-export function progressFraction(p: ProgressSnapshot): number | undefined {
-  if (p.inputEnded) return p.read === 0 ? 1 : p.done / p.read;
-  if (p.fractionRead === undefined || p.read === 0) return undefined;
-  // The input read so far is a fraction of all of it; the batches done are a fraction of those read.
-  return p.fractionRead * (p.done / p.read);
+/**
+ * The batches of the whole input: exact once it is read, else estimated from the bytes read so
+ * far (the batches read are that fraction of all), else undefined.
+ */
+function batchTotal(p: ProgressSnapshot): { total: number; exact: boolean } | undefined {
+  if (p.inputEnded) return { total: p.read, exact: true };
+  if (p.fractionRead === undefined || p.fractionRead <= 0 || p.read === 0) return undefined;
+  return { total: Math.max(p.read, Math.round(p.read / p.fractionRead)), exact: false };
 }
 
-function counts(p: ProgressSnapshot, red: (text: string) => string = (text) => text): string {
-  const total = p.inputEnded ? String(p.read) : `${p.read}+`;
+/**
+ * How far the run is, 0..1, or undefined when the total is not known yet: the batches done out
+ * of the total the count beside the bar shows, so the two agree.
+ */
+export function progressFraction(p: ProgressSnapshot): number | undefined {
+  const estimate = batchTotal(p);
+  if (!estimate) return undefined;
+  return estimate.total === 0 ? 1 : Math.min(1, p.done / estimate.total);
+}
+
+function counts(
+  p: ProgressSnapshot,
+  red: (text: string) => string = (text) => text,
+  yellow: (text: string) => string = (text) => text,
+): string {
+  // `22/24` once the input is read, `22/~96` while estimated, `22/24+` with no estimate (stdin).
+  const estimate = batchTotal(p);
+  const total = !estimate ? `${p.read}+` : estimate.exact ? String(estimate.total) : `~${estimate.total}`;
   const rate = p.elapsedMs > 0 ? Math.round((p.requests / p.elapsedMs) * 1000) : 0;
   const errors = `${p.errors} error${p.errors === 1 ? '' : 's'}`;
-  return `${p.done}/${total} batches  ${rate} req/s  ${p.errors > 0 ? red(errors) : errors}`;
+  const retrying = p.retrying > 0 ? `  ${yellow(`${p.retrying} retrying`)}` : '';
+  return `${p.done}/${total} batches  ${rate} req/s  ${p.errors > 0 ? red(errors) : errors}${retrying}`;
 }
 
 function eta(p: ProgressSnapshot): string {
@@ -43,7 +62,7 @@ export function renderProgressBar(p: ProgressSnapshot, columns: number, c: Chalk
   const width = Math.min(40, room);
   const filled = Math.round(width * Math.min(1, fraction));
   const bar = `${c.green('█'.repeat(filled))}${c.dim('░'.repeat(width - filled))}`;
-  return `${bar} ${counts(p, c.red)}${eta(p)}`;
+  return `${bar} ${counts(p, c.red, c.yellow)}${eta(p)}`;
 }
 
 /** One plain progress line, for when stderr is not a terminal. */
