@@ -15,7 +15,7 @@ import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { FingerprintSet, type FirstCopy } from './fingerprint-set.js';
-import { firstCopies, type ReadOptions, readRecords } from './read.js';
+import { type ReadOptions, readRecords } from './read.js';
 import type { ResumePoint } from './split.js';
 import type { ElementInfo, InputRecord } from './types.js';
 
@@ -65,10 +65,7 @@ export interface MergingConsumer<State> {
 }
 
 /** The options a worker reads with: only what can cross threads. */
-export type WorkerReadOptions = Pick<
-  ReadOptions,
-  'type' | 'strict' | 'warnings' | 'maxElementBytes' | 'batchSize' | 'firstCopies'
->;
+export type WorkerReadOptions = Pick<ReadOptions, 'type' | 'strict' | 'warnings' | 'maxElementBytes' | 'batchSize'>;
 
 interface HalfData {
   callhookHalf: string;
@@ -178,7 +175,6 @@ export async function readInHalves<State>(
     warnings: options.warnings,
     maxElementBytes: options.maxElementBytes,
     batchSize: options.batchSize,
-    firstCopies: options.firstCopies,
   };
   let thread: Worker | undefined;
   let result: Promise<HalfResult>;
@@ -196,7 +192,7 @@ export async function readInHalves<State>(
   }
 
   let how = `two threads (the second from byte ${from.offset})`;
-  const ids = new FingerprintSet({ located: firstCopies(options) });
+  const ids = new FingerprintSet({ located: options.warnings !== false });
   const stop = async (atBoundary: boolean): Promise<boolean> => {
     if (!atBoundary) {
       how = `one thread (byte ${from.offset} is not between ${boundary})`;
@@ -364,7 +360,7 @@ export async function readHalf<State>(
   options: ReadOptions,
   consumer: MergingConsumer<State>,
 ): Promise<HalfResult> {
-  const ids = new FingerprintSet({ ordered: true, located: firstCopies(options) });
+  const ids = new FingerprintSet({ ordered: true, located: options.warnings !== false });
   // How far past `from` each event whose id this half saw first began, in the order seen (the
   // set's order). Hint: 4 bytes an event (8 for a half of 4 GiB or more): ~8 MiB for the half
   // of a 2 GB export, which a 200 MiB budget must hold twice over with two threads.

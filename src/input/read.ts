@@ -25,11 +25,6 @@ export interface ReadOptions extends CheckOptions {
   chunkSize?: number | undefined;
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream | undefined;
-  /**
-   * Name the `file:line` of a redelivery's first copy in its `duplicate-id` warning (6 bytes more
-   * an id kept, so only `validate` asks; other readers' warnings just say it is a redelivery).
-   */
-  firstCopies?: boolean | undefined;
 }
 
 /** The default of `--max-element-size`. */
@@ -184,11 +179,6 @@ interface ReadRange {
   ids?: FingerprintSet | undefined;
 }
 
-/** Whether a reading with `options` keeps where each event id was first seen (see `ReadOptions.firstCopies`). */
-export function firstCopies(options: ReadOptions): boolean {
-  return options.firstCopies === true && options.warnings !== false;
-}
-
 /** Reads paths as a stream of record arrays, one array per chunk read. */
 export async function* readRecords(
   paths: readonly string[],
@@ -196,7 +186,8 @@ export async function* readRecords(
   range: ReadRange = {},
 ): AsyncGenerator<InputRecord[]> {
   const sources = await listSources(paths);
-  const ids = range.ids ?? new FingerprintSet({ located: firstCopies(options) });
+  // Hint: only a reader that warns of redeliveries says where the first copy was.
+  const ids = range.ids ?? new FingerprintSet({ located: options.warnings !== false });
   const limits = { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes };
   const check: CheckOptions = { type: options.type, strict: options.strict, warnings: options.warnings };
 

@@ -24,8 +24,7 @@ beforeAll(() => {
   events = [...generateCalls({ seed: 5, calls: 100, envelope: 'all' })];
 });
 
-// As validate reads: naming each redelivery's first copy.
-const tiny: ReadOptions = { readSize: 4096, chunkSize: 1000, firstCopies: true };
+const tiny: ReadOptions = { readSize: 4096, chunkSize: 1000 };
 
 /** Validates `path` on two threads (when `readInHalves` takes it) and on one. */
 async function both(path: string, options: ValidationOptions = {}) {
