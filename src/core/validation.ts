@@ -1,6 +1,5 @@
 /** The validation report: what `callhook validate` found, per file and in total. Pure. */
 import type { CutPosition, Redelivery } from '../input/halves.js';
-import { duplicateIdMessage, duplicateIdOf } from '../input/records.js';
 import type { InputRecord, Problem } from '../input/types.js';
 
 /** One file's results. */
@@ -270,21 +269,7 @@ function movedBy(problem: Problem, cut: CutPosition): Problem {
     column: problem.line === 1 ? problem.column + cut.column - 1 : problem.column,
     pointer,
     frame: problem.frame === undefined ? undefined : frameMovedBy(problem.frame, cut.line - 1),
-    message: problem.code === 'duplicate-id' ? firstCopyMovedBy(problem, cut) : problem.message,
   };
-}
-
-/**
- * A `duplicate-id` warning's message as one thread would write it: its id's first copy is the
- * main thread's when that thread saw the id, else the second half's, moved to its line.
- */
-function firstCopyMovedBy(problem: Problem, cut: CutPosition): string {
-  const named = duplicateIdOf(problem.message, problem.file);
-  if (!named) return problem.message;
-  const first = cut.firstCopy?.(named.id);
-  if (first) return duplicateIdMessage(named.id, first);
-  if (named.line === undefined) return problem.message;
-  return duplicateIdMessage(named.id, { file: problem.file, line: named.line + cut.line - 1 });
 }
 
 /** A code frame (see input/split.ts `codeFrame`) with its line numbers `by` lines further on. */

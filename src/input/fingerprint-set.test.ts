@@ -29,19 +29,4 @@ describe('FingerprintSet', () => {
     theirs.add('a-4999');
     expect(mine.shared(theirs.snapshot())).toEqual([7, 1007, 2007, 3000]);
   });
-
-  it('remembers where a located set first added each key, through its growth', () => {
-    const set = new FingerprintSet({ located: true });
-    const a = set.fileIndex('a.json');
-    const b = set.fileIndex('b.json');
-    expect(set.fileIndex('a.json')).toBe(a);
-    for (let i = 0; i < 5000; i++) set.add(`id-${i}`, i % 2 === 0 ? a : b, i + 1);
-    expect(set.add('id-10', b, 99_999)).toBe(false); // already there: keeps its first place
-    expect(set.firstCopy('id-10')).toEqual({ file: 'a.json', line: 11 });
-    expect(set.firstCopy('id-4999')).toEqual({ file: 'b.json', line: 5000 });
-    expect(set.firstCopy('id-5000')).toBeUndefined();
-    const plain = new FingerprintSet();
-    plain.add('id-1', plain.fileIndex('a.json'), 2);
-    expect(plain.firstCopy('id-1')).toBeUndefined();
-  });
 });

@@ -3,46 +3,17 @@
  * an entry at most, so remembering every event id of a 2 GB export (about two million) takes
  * ~32 MiB instead of the ~200 MiB a `Set<string>` would. Two different ids collide with a
  * probability of about n²/2⁶⁵ (one in ~10⁷ for two million ids), which would count one event as
- * a redelivery: an acceptable price for bounded memory. A `located` set (a reader that warns of
- * redeliveries) also keeps each entry's first line and file: 6 more bytes a slot, 14 in all.
+ * a redelivery: an acceptable price for bounded memory.
  */
-/** Where a key was first added: a file (as given to `FingerprintSet.fileIndex`) and a line. */
-export interface FirstCopy {
-  file: string;
-  line: number;
-}
-
 export class FingerprintSet {
   private table = new Uint32Array(2 * 1024);
   // When asked for: at each entry's slot, the order in which its key was first added (0, 1, ...).
   private order: Uint32Array | undefined;
-  // When asked for: at each entry's slot, the line and file (1 + its index in `files`, 0 for
-  // none) where its key was first added.
-  private lines: Uint32Array | undefined;
-  private fileOf: Uint16Array | undefined;
-  private readonly files: string[] = [];
   private size = 0;
 
-  /**
-   * `ordered`: remember the order in which keys were first added (4 more bytes a slot), for
-   * `shared`. `located`: remember the line and file where each key was first added (6 more
-   * bytes a slot), for `firstCopy`.
-   */
-  constructor(options: { ordered?: boolean; located?: boolean } = {}) {
+  /** `ordered`: remember the order in which keys were first added (4 more bytes a slot), for `shared`. */
+  constructor(options: { ordered?: boolean } = {}) {
     if (options.ordered) this.order = new Uint32Array(this.table.length / 2);
-    if (options.located) {
-      this.lines = new Uint32Array(this.table.length / 2);
-      this.fileOf = new Uint16Array(this.table.length / 2);
-    }
-  }
-
-  /** The number `add` takes for the file `name`: 0 (none) past the first 65,535 files. */
-  fileIndex(name: string): number {
-    const at = this.files.indexOf(name);
-    if (at !== -1) return at + 1;
-    if (this.files.length >= 0xffff) return 0;
-    this.files.push(name);
-    return this.files.length;
   }
 
   /** How many distinct fingerprints the set holds. */
@@ -50,25 +21,24 @@ export class FingerprintSet {
     return this.size;
   }
 
-  /**
-   * Adds `key`, for a `located` set first seen at `line` of the file numbered `file` (see
-   * `fileIndex`); returns false when it (or its fingerprint) was already there.
-   */
-  add(key: string, file = 0, line = 0): boolean {
-    fingerprint(key);
+  /** Adds `key`; returns false when it (or its fingerprint) was already there. */
+  add(key: string): boolean {
+    // cyrb53's two 32-bit lanes, kept whole: a 64-bit fingerprint.
+    let h1 = 0xdeadbeef;
+    let h2 = 0x41c6ce57;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    h1 >>>= 0;
+    h2 >>>= 0;
+    // (0, 0) marks an empty slot.
+    if (h1 === 0 && h2 === 0) h2 = 1;
     if ((this.size + 1) * 2 > this.table.length / 2) this.grow();
-    return this.insert(lane1, lane2, this.size, file, line);
-  }
-
-  /** Where a `located` set first added `key` (undefined when it has not, or was not told). */
-  firstCopy(key: string): FirstCopy | undefined {
-    if (!this.lines || !this.fileOf) return undefined;
-    fingerprint(key);
-    const slot = this.slotOf(lane1, lane2);
-    if (this.table[slot] === 0 && this.table[slot + 1] === 0) return undefined;
-    const file = this.fileOf[slot / 2]!;
-    const line = this.lines[slot / 2]!;
-    return file === 0 || line === 0 ? undefined : { file: this.files[file - 1]!, line };
+    return this.insert(h1, h2, this.size);
   }
 
   /**
@@ -100,16 +70,12 @@ export class FingerprintSet {
     return this.table[slot] !== 0 || this.table[slot + 1] !== 0;
   }
 
-  private insert(h1: number, h2: number, order: number, file: number, line: number): boolean {
+  private insert(h1: number, h2: number, order: number): boolean {
     const slot = this.slotOf(h1, h2);
     if (this.table[slot] !== 0 || this.table[slot + 1] !== 0) return false;
     this.table[slot] = h1;
     this.table[slot + 1] = h2;
     if (this.order) this.order[slot / 2] = order;
-    if (this.lines && this.fileOf) {
-      this.lines[slot / 2] = line;
-      this.fileOf[slot / 2] = file;
-    }
     this.size++;
     return true;
   }
@@ -128,41 +94,11 @@ export class FingerprintSet {
   private grow(): void {
     const old = this.table;
     const oldOrder = this.order;
-    const oldLines = this.lines;
-    const oldFiles = this.fileOf;
     this.table = new Uint32Array(old.length * 2);
     if (oldOrder) this.order = new Uint32Array(this.table.length / 2);
-    if (oldLines && oldFiles) {
-      this.lines = new Uint32Array(this.table.length / 2);
-      this.fileOf = new Uint16Array(this.table.length / 2);
-    }
     this.size = 0;
     for (let i = 0; i < old.length; i += 2) {
-      if (old[i] !== 0 || old[i + 1] !== 0) {
-        const at = i / 2;
-        this.insert(old[i]!, old[i + 1]!, oldOrder?.[at] ?? 0, oldFiles?.[at] ?? 0, oldLines?.[at] ?? 0);
-      }
+      if (old[i] !== 0 || old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]!, oldOrder ? oldOrder[i / 2]! : 0);
     }
   }
-}
-
-// The fingerprint `fingerprint` made last. Hint: two numbers set in place, not an array
-// returned, so that adding an id allocates nothing.
-let lane1 = 0;
-let lane2 = 0;
-
-/** Sets `lane1` and `lane2` to cyrb53's two 32-bit lanes of `key`, kept whole: a 64-bit fingerprint, never (0, 0) (an empty slot). */
-function fingerprint(key: string): void {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  lane1 = h1 >>> 0;
-  lane2 = h2 >>> 0;
-  if (lane1 === 0 && lane2 === 0) lane2 = 1;
 }

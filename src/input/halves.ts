@@ -14,7 +14,7 @@
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { FingerprintSet, type FirstCopy } from './fingerprint-set.js';
+import { FingerprintSet } from './fingerprint-set.js';
 import { type ReadOptions, readRecords } from './read.js';
 import type { ResumePoint } from './split.js';
 import type { ElementInfo, InputRecord } from './types.js';
@@ -44,8 +44,6 @@ export interface CutPosition {
   line: number;
   column: number;
   batchIndex: number | undefined;
-  /** Where the main thread saw an event id first, if it did (before the cut, so before any copy the second half saw). */
-  firstCopy?: ((id: string) => FirstCopy | undefined) | undefined;
 }
 
 /** A consumer whose counts can be taken from one thread and merged into another's. */
@@ -192,7 +190,7 @@ export async function readInHalves<State>(
   }
 
   let how = `two threads (the second from byte ${from.offset})`;
-  const ids = new FingerprintSet({ located: options.warnings !== false });
+  const ids = new FingerprintSet();
   const stop = async (atBoundary: boolean): Promise<boolean> => {
     if (!atBoundary) {
       how = `one thread (byte ${from.offset} is not between ${boundary})`;
@@ -212,7 +210,6 @@ export async function readInHalves<State>(
         shared.map((first) => from.offset + half.offsets[first]!),
         from.point,
         options,
-        ids,
       );
       const [place] = await positionsOf(path, last ?? { offset: 0, line: 1, column: 1 }, [from.offset]);
       const inArray = from.point === 'batch' && /^\/\d+$/.test(last?.pointer ?? '');
@@ -221,7 +218,6 @@ export async function readInHalves<State>(
         line: place!.line,
         column: place!.column,
         batchIndex: from.point !== 'batch' ? undefined : inArray ? Number(last!.pointer.slice(1)) + 1 : 0,
-        firstCopy: (id) => ids.firstCopy(id),
       };
       const places = await positionsOf(
         path,
@@ -305,18 +301,10 @@ async function positionsOf(
   }
 }
 
-/** An id set that has seen every id: each event read through it is a redelivery of the first copy `seen` has. */
+/** An id set that has seen every id: each event read through it is a redelivery. */
 class EverySeen extends FingerprintSet {
-  constructor(private readonly seen: FingerprintSet) {
-    super();
-  }
-
   override add(): boolean {
     return false;
-  }
-
-  override firstCopy(key: string): FirstCopy | undefined {
-    return this.seen.firstCopy(key);
   }
 }
 
@@ -329,9 +317,8 @@ async function readSecondCopies(
   offsets: readonly number[],
   point: ResumePoint,
   options: ReadOptions,
-  ids: FingerprintSet,
 ): Promise<EventRecord[]> {
-  const seen = new EverySeen(ids);
+  const seen = new EverySeen();
   // Hint: small reads, handed on a few KiB at a time, so that little past each event is parsed
   // (it is read as a redelivery: the slow way); the few events are read at once.
   const small: ReadOptions = { ...options, readSize: 16 * 1024, chunkSize: 4 * 1024 };
@@ -360,7 +347,7 @@ export async function readHalf<State>(
   options: ReadOptions,
   consumer: MergingConsumer<State>,
 ): Promise<HalfResult> {
-  const ids = new FingerprintSet({ ordered: true, located: options.warnings !== false });
+  const ids = new FingerprintSet({ ordered: true });
   // How far past `from` each event whose id this half saw first began, in the order seen (the
   // set's order). Hint: 4 bytes an event (8 for a half of 4 GiB or more): ~8 MiB for the half
   // of a 2 GB export, which a 200 MiB budget must hold twice over with two threads.

@@ -190,28 +190,4 @@ describe('paths checked before anything is read', () => {
     }
     expect(problems).toEqual(['binary']);
   });
-
-  it('says where the first copy of a redelivered event was, in this file or another', async () => {
-    const [first, second] = [...generateCalls({ seed: 3, calls: 2, envelope: 'all' })];
-    const one = join(dir, 'first.json');
-    const two = join(dir, 'second.json');
-    writeFileSync(one, JSON.stringify([first, second], null, 2));
-    writeFileSync(two, `${JSON.stringify(second)}\n${JSON.stringify(first)}\n`);
-    const lineOf = (text: string, needle: string) => text.split('\n').findIndex((line) => line.includes(needle)) + 1;
-    const messages: string[] = [];
-    for await (const records of readRecords([one, one, two])) {
-      for (const record of records) {
-        if (record.kind === 'event') messages.push(...record.problems.map((p) => p.message));
-      }
-    }
-    const text = readFileSync(one, 'utf8');
-    // Each element begins a line before its id (the `{` line).
-    const at = (id: unknown) => `${one}:${lineOf(text, `"id": "${id}"`) - 1}`;
-    expect(messages).toEqual([
-      `event id ${first!.id} was seen before: a redelivery of the one at ${at(first!.id)}`,
-      `event id ${second!.id} was seen before: a redelivery of the one at ${at(second!.id)}`,
-      `event id ${second!.id} was seen before: a redelivery of the one at ${at(second!.id)}`,
-      `event id ${first!.id} was seen before: a redelivery of the one at ${at(first!.id)}`,
-    ]);
-  });
 });

@@ -186,8 +186,7 @@ export async function* readRecords(
   range: ReadRange = {},
 ): AsyncGenerator<InputRecord[]> {
   const sources = await listSources(paths);
-  // Hint: only a reader that warns of redeliveries says where the first copy was.
-  const ids = range.ids ?? new FingerprintSet({ located: options.warnings !== false });
+  const ids = range.ids ?? new FingerprintSet();
   const limits = { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes };
   const check: CheckOptions = { type: options.type, strict: options.strict, warnings: options.warnings };
 

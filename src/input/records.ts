@@ -6,36 +6,9 @@
 import { type CheckOptions, checkEvent } from '../schema/check.js';
 import type { WebhookEvent } from '../schema/events.js';
 import { locateIn, parseElement, parseQuickly } from './element.js';
-import type { FingerprintSet, FirstCopy } from './fingerprint-set.js';
+import type { FingerprintSet } from './fingerprint-set.js';
 import type { SplitElement, SplitProblem } from './split.js';
 import type { ElementInfo, InputRecord, Problem } from './types.js';
-
-const duplicatePrefix = 'event id ';
-const duplicateMiddle = ' was seen before: a redelivery';
-const firstCopyAt = ' of the one at ';
-
-/** The `duplicate-id` warning's message: the id, and where its first copy was when that is known. */
-export function duplicateIdMessage(id: string, first: FirstCopy | undefined): string {
-  return `${duplicatePrefix}${id}${duplicateMiddle}${first ? `${firstCopyAt}${first.file}:${first.line}` : ''}`;
-}
-
-/**
- * The id and the first copy's line a `duplicateIdMessage` names (the file is its own), or
- * undefined for another message: for a reader that counted lines from elsewhere to set them right.
- */
-export function duplicateIdOf(message: string, file: string): { id: string; line: number | undefined } | undefined {
-  if (!message.startsWith(duplicatePrefix)) return undefined;
-  const digits = /:(\d+)$/.exec(message)?.[1];
-  const located = digits === undefined ? '' : `${duplicateMiddle}${firstCopyAt}${file}:${digits}`;
-  // Hint: the id is untrusted text, so it is what lies between the known start and end.
-  if (located && message.endsWith(located) && message.length >= duplicatePrefix.length + located.length) {
-    return { id: message.slice(duplicatePrefix.length, message.length - located.length), line: Number(digits) };
-  }
-  if (!message.endsWith(duplicateMiddle) || message.length < duplicatePrefix.length + duplicateMiddle.length) {
-    return undefined;
-  }
-  return { id: message.slice(duplicatePrefix.length, message.length - duplicateMiddle.length), line: undefined };
-}
 
 /** Builds the records of one file. */
 export class RecordBuilder {
@@ -44,7 +17,6 @@ export class RecordBuilder {
   private readonly check: CheckOptions;
   private readonly limits: { maxElementBytes: number };
   private readonly warnings: boolean;
-  private readonly fileNumber: number;
 
   /** `ids` are the event ids of the whole run, for redeliveries; `warnings` false looks for none. */
   constructor(
@@ -59,7 +31,6 @@ export class RecordBuilder {
     this.check = check;
     this.limits = limits;
     this.warnings = warnings;
-    this.fileNumber = ids.fileIndex(file);
   }
 
   /** A problem the splitter found between elements. */
@@ -121,7 +92,7 @@ export class RecordBuilder {
       return { kind: 'invalid', element: info, eventKind: result.kind, value: parsed.value, problems };
     }
     let duplicate = false;
-    if (result.event.id !== undefined && !this.ids.add(result.event.id, this.fileNumber, element.line)) {
+    if (result.event.id !== undefined && !this.ids.add(result.event.id)) {
       duplicate = true;
       problems.push({
         file,
@@ -129,7 +100,7 @@ export class RecordBuilder {
         pointer: `${element.pointer}/id`,
         severity: 'warning',
         code: 'duplicate-id',
-        message: duplicateIdMessage(result.event.id, this.ids.firstCopy(result.event.id)),
+        message: `event id ${result.event.id} was seen before: a redelivery`,
       });
     }
     return this.event(info, result.event, parsed.value, problems, duplicate);

@@ -122,28 +122,6 @@ describe('validate on two threads', () => {
     }
   });
 
-  it('says where each redelivery’s first copy was: in the first half, or in the second moved to its line', async () => {
-    // events[2] (first half) is redelivered twice in the second half, a late event once there.
-    const at = (fraction: number) => Math.floor(events.length * fraction);
-    const late = events[at(0.8)]!;
-    const list: WireEvent[] = [...events];
-    list.splice(at(0.95), 0, late);
-    list.splice(at(0.9), 0, events[2]!);
-    list.splice(at(0.7), 0, events[2]!);
-    const text = pretty(list);
-    const path = write('first-copies.json', text);
-    const report = await expectSame(path, /^two threads \(the second from byte \d+, 1 redelivered event\(s\)/);
-    const lines = text.split('\n');
-    // An element begins on the line before its id's.
-    const begins = (id: unknown) => lines.findIndex((line) => line.includes(`"id": "${id}"`));
-    const messages = report.files[0]!.problems.filter((p) => p.code === 'duplicate-id').map((p) => p.message);
-    expect(messages).toEqual([
-      `event id ${events[2]!.id} was seen before: a redelivery of the one at ${path}:${begins(events[2]!.id)}`,
-      `event id ${events[2]!.id} was seen before: a redelivery of the one at ${path}:${begins(events[2]!.id)}`,
-      `event id ${late.id} was seen before: a redelivery of the one at ${path}:${begins(late.id)}`,
-    ]);
-  });
-
   it('counts lines and columns the same with CRLF line ends and text outside ASCII', async () => {
     // Columns count UTF-16 code units: an astral character is two, a 2-byte one is one.
     const text = damaged().replaceAll('"name": "', '"name": "Zoë 😀 ').replaceAll('\n', '\r\n');
