@@ -46,7 +46,8 @@ const header = `# Benchmark results
 
 /** Splits a report into its `## ` sections, keyed by heading. */
 function sectionsOf(text) {
-  const parts = text.split(/^(?=## )/m).slice(1);
+  // Hint: a split at a lookahead drops an empty first part, so keep the parts that are sections.
+  const parts = text.split(/^(?=## )/m).filter((part) => part.startsWith('## '));
   return new Map(parts.map((part) => [part.split('\n', 1)[0], part.trim()]));
 }
 
