@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -7,6 +6,7 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverPerTest } from '../../test/helpers/http-server.js';
+import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
 import { parseSecrets } from '../http/signing.js';
 import { listSources } from '../input/read.js';
 import { CaptureWriter, listCapturedDeliveries, readCapturedDelivery } from './capture.js';
@@ -63,15 +63,6 @@ async function listen(settings: Partial<ListenSettings> = {}) {
 
 const post = (url: string, text: string | Buffer, headers: Record<string, string> = {}, method = 'POST') =>
   fetch(url, { method, body: text, headers: { 'content-type': 'application/json', ...headers } });
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'callhook-listen-'));
@@ -374,25 +365,7 @@ describe('listen: --forward', () => {
   });
 
   it.skipIf(!hasOpenssl())('forwards to https, checking the certificate unless --insecure', async () => {
-    const dir = tempDir();
-    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
-    const args = [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      ...subject,
-    ];
-    execFileSync('openssl', args, { stdio: 'ignore' });
-    const tls = { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+    const tls = selfSignedCertificate();
     const target = await upstream((_req, res) => res.writeHead(202).end(), { tls });
     const forward = (insecure: boolean) => ({ url: new URL(target.url), insecure, timeoutMs: 5000 });
     const checked = await listen({ forward: forward(false) });

@@ -1,5 +1,5 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { receivedEvents, serverPerTest } from '../helpers/http-server.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
+import { hasOpenssl, selfSignedCertificate } from '../helpers/tls.js';
 
 const server = serverPerTest();
 
@@ -26,15 +27,6 @@ function ndjson(count: number): string {
   const path = join(tempDir(), 'events.ndjson');
   writeFileSync(path, `${Array.from({ length: count }, (_, n) => JSON.stringify(attempt(n))).join('\n')}\n`);
   return path;
-}
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const secret = `whsec_${Buffer.from('callhook e2e secret key 32 bytes').toString('base64')}`;
@@ -222,30 +214,7 @@ describe('replay', () => {
   });
 
   it.skipIf(!hasOpenssl())('verifies HTTPS certificates unless --insecure, and does not retry a bad one', async () => {
-    const dir = tempDir();
-    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    const s = await server(undefined, { tls: { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') } });
+    const s = await server(undefined, { tls: selfSignedCertificate() });
     const refused = await runCli(['replay', ndjson(1), '--url', s.url, '--format', 'json', ...fast]);
     expect(refused.code).toBe(1);
     const report = JSON.parse(refused.stdout);
