@@ -352,7 +352,9 @@ describe('replay', () => {
     await waitFor(() => s.requests.length === 1);
     expect(receivedEvents(s).map(numberOf)).toEqual([1, 2]);
     run.child.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 100));
+    // The second signal must come after the first was handled: two signals that arrive before the
+    // event loop runs are one callback, so a fixed pause is a race on a busy machine.
+    await waitFor(() => run.output().stderr.includes('stopping (SIGINT)'));
     run.child.kill('SIGINT');
     expect(await run.closed).toBe(130);
     expect(run.output().stdout).toMatch(/events\s+2 delivered/);
