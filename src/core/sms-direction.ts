@@ -15,11 +15,13 @@ export function numberKey(phone: string): string {
 
 /** The numbers known so far: customers' (from calls) and the organisation's (from `--org-number`). */
 export class NumberBook {
-  readonly customers = new Set<string>();
+  readonly customers: Set<string>;
   readonly organisation: ReadonlySet<string>;
 
-  constructor(orgNumbers: readonly string[] = []) {
+  /** `customers`: the set to note customers' numbers in (digits), when the caller keeps it. */
+  constructor(orgNumbers: readonly string[] = [], customers = new Set<string>()) {
     this.organisation = new Set(orgNumbers.map(numberKey));
+    this.customers = customers;
   }
 
   /** Notes a call's `phone`: a customer's number. */

@@ -3,12 +3,13 @@
  * `concurrency` at a time, paced, retried, signed and journalled, and stops cleanly on request.
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { type Attempt, answerOf, failureOf } from './attempt.js';
 import type { OutboundBatch } from './batches.js';
-import { isSecretHeader, redactUrl, splitCredentials } from './credentials.js';
-import { createHttpClient, ExchangeError, type ExchangeResponse } from './exchange.js';
+import { isSecretHeader, splitCredentials } from './credentials.js';
+import { createHttpClient, ExchangeError, type HttpClient } from './exchange.js';
 import type { BatchStatus, Journal, JournalEntry } from './journal.js';
 import { createPacer } from './pace.js';
-import { type BackoffOptions, backoffDelay, defaultBackoff, isRetryableStatus, parseRetryAfter } from './retry.js';
+import { type BackoffOptions, type BatchOutcome, defaultBackoff, nextStep, type RetryPolicy } from './retry.js';
 import type { Signer } from './signing.js';
 import { DeliveryStats } from './stats.js';
 
@@ -64,50 +65,6 @@ interface DeliveryResult {
   unjournalled?: UnjournalledBatch[];
 }
 
-type Attempt =
-  | {
-      kind: 'response';
-      status: number;
-      /** A 2xx that answered the request carrying the body: the batch is delivered. */
-      accepted: boolean;
-      /** Whether another attempt may help. */
-      retryable: boolean;
-      latencyMs: number;
-      retryAfterMs?: number | undefined;
-      detail: string;
-    }
-  | { kind: 'error'; outcome: string; retryable: boolean; detail: string };
-
-// Errors that another attempt cannot fix: the certificate will be just as wrong next time.
-const certificateCodes = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-/** Redirects after which an attempt gives up. */
-const maxRedirects = 5;
-
-function snippet(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 200 ? `${oneLine.slice(0, 200)}…` : oneLine;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Where a 3xx points, resolved against the URL it answered, or undefined when it names no http(s) URL. */
-function redirectTarget(response: ExchangeResponse, from: URL): URL | undefined {
-  const location = headerValue(response.headers.location);
-  if (!location || !URL.canParse(location, from.href)) return undefined;
-  const to = new URL(location, from);
-  return /^https?:$/.test(to.protocol) ? to : undefined;
-}
-
 /**
  * The headers every request carries before signing; the user's `-H` headers win over the defaults.
  * The user agent names the version the caller gives (replay gives the CLI's), else plain `callhook`.
@@ -122,307 +79,314 @@ export async function deliverBatches(
   batches: AsyncIterable<OutboundBatch>,
   options: DeliveryOptions,
 ): Promise<DeliveryResult> {
-  const stats = options.stats ?? new DeliveryStats();
-  const backoff = options.backoff ?? defaultBackoff;
-  const random = options.random ?? Math.random;
-  const target = splitCredentials(options.url);
-  const pacer = options.rate ? createPacer(options.rate) : undefined;
-  const baseHeaders = baseRequestHeaders(options.headers, options.version);
-  // As curl does: user info in the URL becomes Basic auth, unless -H gave an Authorization.
-  if (target.authorization && baseHeaders.authorization === undefined) baseHeaders.authorization = target.authorization;
-  const client = createHttpClient({ connections: options.concurrency, insecure: options.insecure });
+  const run = new DeliveryRun(options);
+  const reader = new BatchReader(batches, run.stopping);
+  try {
+    await Promise.all(Array.from({ length: options.concurrency }, () => run.work(reader)));
+    // Stopped early: let the input layer close its files.
+    if (!run.stats.inputEnded && reader.error === undefined) await reader.close();
+  } finally {
+    reader.dispose();
+    run.dispose();
+  }
+  return run.result(reader.error);
+}
 
-  // One signal for "stop starting things": a signal, 410 Gone, a read or journal error.
-  const stopping = new AbortController();
-  const stopRun = (why: string | null) => {
-    if (stopping.signal.aborted) return;
-    if (why) stats.stoppedBy ??= why;
-    stopping.abort();
-  };
-  const onStop = () => {
-    stats.interrupted = true;
-    stopRun(null);
-  };
-  options.stop?.addEventListener('abort', onStop, { once: true });
-  options.abort?.addEventListener('abort', onStop, { once: true });
-  if (options.stop?.aborted || options.abort?.aborted) onStop();
+/** One run's shared state: the client, the stop and abort signals, the pause, the journal. */
+class DeliveryRun {
+  readonly stats: DeliveryStats;
+  /** Aborted to stop starting things: a signal, 410 Gone, a read or journal error. */
+  readonly stopping: AbortSignal;
+  readonly #stopper = new AbortController();
+  readonly #options: DeliveryOptions;
+  readonly #policy: RetryPolicy;
+  readonly #target: ReturnType<typeof splitCredentials>;
+  readonly #pacer: ReturnType<typeof createPacer> | undefined;
+  readonly #headers: Record<string, string>;
+  readonly #client: HttpClient;
   // A 429 or 503 with Retry-After holds back every worker, not only the one that got it.
-  let pausedUntil = 0;
+  #pausedUntil = 0;
   // Set by a second signal or a journal write error: in-flight requests are failed at once.
-  let abortReason: string | undefined;
+  #abortReason: string | undefined;
+  // The batches being delivered now, for the list a journal write error leaves on stderr.
+  readonly #inFlight = new Set<OutboundBatch>();
+  #journalError: unknown;
+  readonly #unjournalled: UnjournalledBatch[] = [];
 
-  const sleep = async (ms: number): Promise<boolean> => {
-    if (stopping.signal.aborted) return false;
+  constructor(options: DeliveryOptions) {
+    this.#options = options;
+    this.stats = options.stats ?? new DeliveryStats();
+    this.stopping = this.#stopper.signal;
+    this.#policy = { retries: options.retries, backoff: options.backoff ?? defaultBackoff, random: options.random };
+    this.#target = splitCredentials(options.url);
+    this.#pacer = options.rate ? createPacer(options.rate) : undefined;
+    this.#headers = baseRequestHeaders(options.headers, options.version);
+    // As curl does: user info in the URL becomes Basic auth, unless -H gave an Authorization.
+    if (this.#target.authorization && this.#headers.authorization === undefined) {
+      this.#headers.authorization = this.#target.authorization;
+    }
+    this.#client = createHttpClient({ connections: options.concurrency, insecure: options.insecure });
+    options.stop?.addEventListener('abort', this.#onStop, { once: true });
+    options.abort?.addEventListener('abort', this.#onStop, { once: true });
+    if (options.stop?.aborted || options.abort?.aborted) this.#onStop();
+    options.abort?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  readonly #onStop = () => {
+    this.stats.interrupted = true;
+    this.stopRun(null);
+  };
+
+  readonly #onAbort = () => this.#abortInFlight('aborted by a second signal');
+
+  /** Stops starting batches; `why` (the first one given) is reported as what stopped the run. */
+  stopRun(why: string | null): void {
+    if (this.stopping.aborted) return;
+    if (why) this.stats.stoppedBy ??= why;
+    this.#stopper.abort();
+  }
+
+  #abortInFlight(why: string): void {
+    this.#abortReason ??= why;
+    this.#client.abortAll();
+  }
+
+  /** Waits `ms`; false when the run stopped before (or while) waiting. */
+  async #sleep(ms: number): Promise<boolean> {
+    if (this.stopping.aborted) return false;
     if (ms <= 0) return true;
     try {
-      await sleepFor(ms, undefined, { signal: stopping.signal });
+      await sleepFor(ms, undefined, { signal: this.stopping });
       return true;
     } catch {
       return false;
     }
-  };
+  }
 
-  const abortInFlight = (why: string) => {
-    abortReason ??= why;
-    client.abortAll();
-  };
-  const onAbort = () => abortInFlight('aborted by a second signal');
-  options.abort?.addEventListener('abort', onAbort, { once: true });
+  /** Takes batches from `reader` and delivers them, one at a time, until the input ends or the run stops. */
+  async work(reader: BatchReader): Promise<void> {
+    while (!this.stopping.aborted) {
+      let next: OutboundBatch | undefined;
+      try {
+        next = await reader.next();
+      } catch (error) {
+        this.stopRun(`reading the input failed: ${(error as Error).message}`);
+        return;
+      }
+      if (next === undefined) {
+        if (reader.ended) this.stats.inputEnded = true;
+        return;
+      }
+      this.stats.read++;
+      await this.#deliverOne(next);
+    }
+  }
 
-  const send = async (batch: OutboundBatch): Promise<Attempt> => {
+  /** Sends one batch, retrying as the policy says, and records how it ended. */
+  async #deliverOne(batch: OutboundBatch): Promise<void> {
+    if (this.#options.confirmed?.has(batch.key)) {
+      this.stats.resumed(batch.events);
+      return;
+    }
+    this.#inFlight.add(batch);
+    let attempts = 0;
+    let waitMs = 0;
+    for (;;) {
+      const slot = Math.max(waitMs, this.#pausedUntil - Date.now(), this.#pacer?.reserve(Date.now() + waitMs) ?? 0);
+      // Hint: most batches need no wait; skipping the await then saves a few microtasks a request.
+      if ((slot > 0 || this.stopping.aborted) && !(await this.#sleep(slot))) {
+        const reason = attempts === 0 ? 'not sent: the run stopped' : 'not retried: the run stopped';
+        this.#finish(batch, { status: 'undelivered', attempts, reason });
+        return;
+      }
+      attempts++;
+      const result = await this.#send(batch);
+      if (result.kind === 'response') this.stats.attempt(String(result.status), result.latencyMs);
+      else this.stats.attempt(result.outcome);
+      const step = nextStep(result, attempts, this.#policy);
+      if (step.kind === 'done') {
+        this.#finish(batch, step.outcome);
+        if (step.stopsRun) this.stopRun(`the receiver answered 410 Gone (${batch.source})`);
+        return;
+      }
+      if (step.pauseAllMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + step.pauseAllMs);
+      this.stats.retrying(batch.key);
+      waitMs = step.waitMs;
+    }
+  }
+
+  /** One attempt: the request, and the redirects it may follow, within one deadline. */
+  async #send(batch: OutboundBatch): Promise<Attempt> {
+    const options = this.#options;
     let headers = options.signer
-      ? { ...baseHeaders, ...options.signer(batch.webhookId, batch.body, new Date()) }
-      : baseHeaders;
+      ? { ...this.#headers, ...options.signer(batch.webhookId, batch.body, new Date()) }
+      : this.#headers;
     const started = performance.now();
-    let url = target.url;
+    let url = this.#target.url;
     try {
       for (let hops = 0; ; hops++) {
         const remaining = options.timeoutMs - (performance.now() - started);
         if (remaining <= 0) throw new ExchangeError('TIMEOUT', 'timeout');
-        const response = await client.send({
+        const response = await this.#client.send({
           url,
           method: options.method,
           headers,
           body: batch.body,
           timeoutMs: remaining,
         });
-        const { status } = response;
-        const latencyMs = performance.now() - started;
-        const answer = (detail: string, retryable = isRetryableStatus(status)): Attempt => ({
-          kind: 'response',
-          status,
-          accepted: false,
-          retryable,
-          latencyMs,
-          retryAfterMs: retryable ? parseRetryAfter(response.headers['retry-after']) : undefined,
-          detail,
+        const answer = answerOf(response, {
+          url,
+          method: options.method,
+          hops,
+          followRedirects: options.followRedirects === true,
+          latencyMs: performance.now() - started,
         });
-        if (status >= 200 && status < 300) {
-          if (response.bodyWithheld) {
-            return answer(
-              'answered before the body was sent (Expect: 100-continue), so the events did not arrive',
-              false,
-            );
-          }
-          return { kind: 'response', status, accepted: true, retryable: false, latencyMs, detail: '' };
+        if (answer.kind !== 'follow') return answer;
+        // Credentials go only to the origin they were given for, as curl does.
+        if (answer.to.origin !== url.origin) {
+          headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !isSecretHeader(name)));
         }
-        if (status >= 300 && status < 400) {
-          const to = redirectTarget(response, url);
-          const where = to ? ` to ${redactUrl(to.href)}` : '';
-          if (status === 307 || status === 308) {
-            if (!options.followRedirects) {
-              return answer(`redirected${where}: misconfigured endpoint? (pass --follow-redirects to follow)`);
-            }
-            if (!to) return answer('redirected without a usable Location: misconfigured endpoint');
-            if (hops === maxRedirects) return answer(`more than ${maxRedirects} redirects: misconfigured endpoint`);
-            // Credentials go only to the origin they were given for, as curl does.
-            if (to.origin !== url.origin) {
-              headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !isSecretHeader(name)));
-            }
-            url = to;
-            continue;
-          }
-          return answer(
-            `redirected${where}: misconfigured endpoint (a ${status} turns the ${options.method} into a GET without ` +
-              'the body, so it is never followed; give the final address as --url)',
-          );
-        }
-        return answer(status >= 400 ? snippet(response.body) : '');
+        url = answer.to;
       }
     } catch (error) {
-      if (abortReason !== undefined)
-        return { kind: 'error', outcome: 'aborted', retryable: false, detail: abortReason };
-      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name ?? 'network-error';
-      const message = (error as Error).message;
-      if (code === 'TIMEOUT') {
-        return {
-          kind: 'error',
-          outcome: 'timeout',
-          retryable: true,
-          detail: `no complete response within ${options.timeoutMs / 1000} s`,
-        };
+      if (this.#abortReason !== undefined) {
+        return { kind: 'error', outcome: 'aborted', retryable: false, detail: this.#abortReason };
       }
-      // A header value node:http refuses: no attempt will do better.
-      if (/^ERR_(HTTP_)?INVALID/.test(code)) return { kind: 'error', outcome: code, retryable: false, detail: message };
-      if (certificateCodes.has(code)) {
-        return {
-          kind: 'error',
-          outcome: code,
-          retryable: false,
-          detail: `${message} (for a local development server, --insecure skips the check)`,
-        };
-      }
-      return { kind: 'error', outcome: code, retryable: true, detail: message };
+      return failureOf(error, options.timeoutMs);
     }
-  };
+  }
 
-  // The batches being delivered now, for the list a journal write error leaves on stderr.
-  const inFlight = new Set<OutboundBatch>();
-  let journalError: unknown;
-  const unjournalled: UnjournalledBatch[] = [];
-
-  const finish = (batch: OutboundBatch, entry: Omit<JournalEntry, 'key' | 'events' | 'source' | 'at'>) => {
-    inFlight.delete(batch);
-    const full: JournalEntry = {
+  /** Records how a batch ended: in the counts, and in the journal when there is one. */
+  #finish(batch: OutboundBatch, outcome: BatchOutcome): void {
+    this.#inFlight.delete(batch);
+    const journal = this.#options.journal;
+    const entry: JournalEntry = {
       key: batch.key,
-      ...entry,
+      ...outcome,
       events: batch.events,
       source: batch.source,
-      at: options.journal ? new Date().toISOString() : '',
+      at: journal ? new Date().toISOString() : '',
     };
-    stats.finish(full);
-    if (!options.journal) return;
-    const missed = { key: batch.key, source: batch.source, events: batch.events, status: full.status };
-    if (journalError !== undefined) {
-      unjournalled.push(missed);
+    this.stats.finish(entry);
+    if (!journal) return;
+    const missed = { key: batch.key, source: batch.source, events: batch.events, status: entry.status };
+    if (this.#journalError !== undefined) {
+      this.#unjournalled.push(missed);
       return;
     }
     try {
-      options.journal.append(full);
+      journal.append(entry);
     } catch (error) {
       // The journal is what --resume trusts: a run that cannot record its outcomes stops at once.
-      journalError = error;
-      unjournalled.push(missed);
-      stopRun(`writing the journal failed: ${(error as Error).message}`);
-      abortInFlight('aborted: the journal could not be written');
+      this.#journalError = error;
+      this.#unjournalled.push(missed);
+      this.stopRun(`writing the journal failed: ${(error as Error).message}`);
+      this.#abortInFlight('aborted: the journal could not be written');
     }
+  }
+
+  /** What the run ended with. */
+  result(readError: unknown): DeliveryResult {
+    const result: DeliveryResult = { stats: this.stats };
+    if (readError !== undefined) result.readError = readError;
+    if (this.#journalError !== undefined) {
+      Object.assign(result, { journalError: this.#journalError, unjournalled: this.#unjournalled });
+    }
+    return result;
+  }
+
+  /** Lets go of the signals and closes the client. */
+  dispose(): void {
+    const options = this.#options;
+    options.abort?.removeEventListener('abort', this.#onAbort);
+    options.stop?.removeEventListener('abort', this.#onStop);
+    options.abort?.removeEventListener('abort', this.#onStop);
+    this.#client.close();
+  }
+}
+
+/**
+ * The batches, read for several workers at once. A stopping run must not wait for input that may
+ * never come (a quiet stdin), so a pending read is abandoned: what it would have returned was never
+ * read, let alone sent, and --resume sends it.
+ */
+class BatchReader {
+  readonly #iterator: AsyncIterator<OutboundBatch>;
+  readonly #stopping: AbortSignal;
+  readonly #pending = new Set<() => void>();
+  #lastRead: Promise<unknown> = Promise.resolve();
+  /** The input ended: every batch was read. */
+  ended = false;
+  /** A read was abandoned because the run stopped. */
+  #abandoned = false;
+  /** The first error reading the input. */
+  error: unknown;
+
+  constructor(batches: AsyncIterable<OutboundBatch>, stopping: AbortSignal) {
+    this.#iterator = batches[Symbol.asyncIterator]();
+    this.#stopping = stopping;
+    stopping.addEventListener('abort', this.#abandonAll, { once: true });
+  }
+
+  readonly #abandonAll = () => {
+    for (const abandon of this.#pending) abandon();
+    this.#pending.clear();
   };
 
-  const deliverOne = async (batch: OutboundBatch): Promise<void> => {
-    if (options.confirmed?.has(batch.key)) {
-      stats.resumed(batch.events);
-      return;
+  /** The next batch, or undefined when the input ended or the run stopped; rejects when reading fails. */
+  async next(): Promise<OutboundBatch | undefined> {
+    let result: IteratorResult<OutboundBatch> | undefined;
+    try {
+      result = await this.#read();
+    } catch (error) {
+      this.error ??= error;
+      throw this.error;
     }
-    inFlight.add(batch);
-    let attempts = 0;
-    let waitMs = 0;
-    for (;;) {
-      const slot = Math.max(waitMs, pausedUntil - Date.now(), pacer?.reserve(Date.now() + waitMs) ?? 0);
-      // Hint: most batches need no wait; skipping the await then saves a few microtasks a request.
-      if ((slot > 0 || stopping.signal.aborted) && !(await sleep(slot))) {
-        const reason = attempts === 0 ? 'not sent: the run stopped' : 'not retried: the run stopped';
-        finish(batch, { status: 'undelivered', attempts, reason });
-        return;
-      }
-      attempts++;
-      const result = await send(batch);
-      if (result.kind === 'response') {
-        const { status, latencyMs } = result;
-        stats.attempt(String(status), latencyMs);
-        const latency = Math.round(latencyMs * 10) / 10;
-        if (result.accepted) {
-          finish(batch, { status: 'delivered', code: status, attempts, latencyMs: latency });
-          return;
-        }
-        if (status === 410) {
-          finish(batch, { status: 'gone', code: status, attempts, latencyMs: latency, reason: '410 Gone' });
-          stopRun(`the receiver answered 410 Gone (${batch.source})`);
-          return;
-        }
-        const reason = `HTTP ${status}${result.detail ? `: ${result.detail}` : ''}`;
-        if (!result.retryable || attempts > options.retries) {
-          const final = result.retryable ? `${reason} (gave up after ${attempts} attempts)` : reason;
-          finish(batch, { status: 'failed', code: status, attempts, latencyMs: latency, reason: final });
-          return;
-        }
-        if (result.retryAfterMs !== undefined && (status === 429 || status === 503)) {
-          pausedUntil = Math.max(pausedUntil, Date.now() + result.retryAfterMs);
-        }
-        stats.retrying(batch.key);
-        waitMs = result.retryAfterMs ?? backoffDelay(attempts, backoff, random);
-      } else {
-        stats.attempt(result.outcome);
-        if (result.outcome === 'aborted') {
-          finish(batch, { status: 'undelivered', attempts, reason: result.detail });
-          return;
-        }
-        if (!result.retryable || attempts > options.retries) {
-          const reason = `${result.outcome}: ${result.detail}${result.retryable ? ` (gave up after ${attempts} attempts)` : ''}`;
-          finish(batch, { status: 'failed', attempts, reason });
-          return;
-        }
-        stats.retrying(batch.key);
-        waitMs = backoffDelay(attempts, backoff, random);
-      }
+    if (result === undefined) {
+      this.#abandoned = true;
+      return undefined;
     }
-  };
+    if (result.done) {
+      this.ended = true;
+      return undefined;
+    }
+    return result.value;
+  }
 
-  const iterator = batches[Symbol.asyncIterator]();
-  let readError: unknown;
-  // Hint: a stopping run must not wait for input that may never come (a quiet stdin), so a
-  // pending read is abandoned; what it would have returned was never read, let alone sent, and
-  // --resume sends it. (Not Promise.race against one long-lived promise: every race would leave
-  // a reaction on it, which leaks memory in proportion to the number of batches.)
-  const abandoned: IteratorResult<OutboundBatch> = { done: true, value: undefined };
-  const pendingReads = new Set<() => void>();
-  const onAbandon = () => {
-    for (const abandon of pendingReads) abandon();
-    pendingReads.clear();
-  };
-  stopping.signal.addEventListener('abort', onAbandon, { once: true });
-  let lastRead: Promise<unknown> = Promise.resolve();
-  const nextBatch = (): Promise<IteratorResult<OutboundBatch>> =>
-    new Promise((resolve, reject) => {
-      if (stopping.signal.aborted) {
-        resolve(abandoned);
+  /** The iterator's next result, or undefined once the run stops (at once, even while a read is pending). */
+  #read(): Promise<IteratorResult<OutboundBatch> | undefined> {
+    // Hint: not Promise.race against one long-lived promise: every race would leave a reaction on
+    // it, which leaks memory in proportion to the number of batches.
+    return new Promise((resolve, reject) => {
+      if (this.#stopping.aborted) {
+        resolve(undefined);
         return;
       }
-      const abandon = () => resolve(abandoned);
-      pendingReads.add(abandon);
-      const read = iterator.next();
-      lastRead = read;
+      const abandon = () => resolve(undefined);
+      this.#pending.add(abandon);
+      const read = this.#iterator.next();
+      this.#lastRead = read;
       read.then(
         (result) => {
-          pendingReads.delete(abandon);
+          this.#pending.delete(abandon);
           resolve(result);
         },
         (error: unknown) => {
-          pendingReads.delete(abandon);
+          this.#pending.delete(abandon);
           reject(error);
         },
       );
     });
-  let readAbandoned = false;
-  const worker = async (): Promise<void> => {
-    while (!stopping.signal.aborted) {
-      let next: IteratorResult<OutboundBatch>;
-      try {
-        next = await nextBatch();
-      } catch (error) {
-        readError ??= error;
-        stopRun(`reading the input failed: ${(error as Error).message}`);
-        return;
-      }
-      if (next === abandoned) {
-        readAbandoned = true;
-        return;
-      }
-      if (next.done) {
-        stats.inputEnded = true;
-        return;
-      }
-      stats.read++;
-      await deliverOne(next.value);
-    }
-  };
-
-  try {
-    await Promise.all(Array.from({ length: options.concurrency }, worker));
-    // Stopped early: let the input layer close its files. After an abandoned read, not before
-    // that read is done (a quiet stdin may never answer; the command lets go of it).
-    if (!stats.inputEnded && readError === undefined) {
-      if (!readAbandoned) await iterator.return?.(undefined);
-      else void lastRead.then(() => iterator.return?.(undefined)).catch(() => {});
-    }
-  } finally {
-    stopping.signal.removeEventListener('abort', onAbandon);
-    options.abort?.removeEventListener('abort', onAbort);
-    options.stop?.removeEventListener('abort', onStop);
-    options.abort?.removeEventListener('abort', onStop);
-    client.close();
   }
-  const result: DeliveryResult = { stats };
-  if (readError !== undefined) result.readError = readError;
-  if (journalError !== undefined) Object.assign(result, { journalError, unjournalled });
-  return result;
+
+  /** Lets the input close its files: at once, or after an abandoned read is done (a quiet stdin may never answer). */
+  async close(): Promise<void> {
+    if (!this.#abandoned) await this.#iterator.return?.(undefined);
+    else void this.#lastRead.then(() => this.#iterator.return?.(undefined)).catch(() => {});
+  }
+
+  /** Lets go of the run's stop signal. */
+  dispose(): void {
+    this.#stopping.removeEventListener('abort', this.#abandonAll);
+  }
 }

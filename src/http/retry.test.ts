@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetryableStatus, maxRetryAfterMs, parseRetryAfter } from './retry.js';
+import type { Attempt } from './attempt.js';
+import { backoffDelay, isRetryableStatus, maxRetryAfterMs, nextStep, parseRetryAfter } from './retry.js';
 
 describe('isRetryableStatus', () => {
   it('retries 408, 429 and 5xx only', () => {
@@ -33,5 +34,92 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
     expect(parseRetryAfter('-1', now)).toBeUndefined();
     expect(parseRetryAfter('999999', now)).toBe(maxRetryAfterMs);
+  });
+});
+
+describe('nextStep', () => {
+  const policy = { retries: 2, backoff: { baseMs: 100, capMs: 1000 }, random: () => 0.5 };
+  const response = (status: number, more: Partial<Attempt & { kind: 'response' }> = {}): Attempt => ({
+    kind: 'response',
+    status,
+    accepted: false,
+    retryable: isRetryableStatus(status),
+    latencyMs: 12.34,
+    detail: '',
+    ...more,
+  });
+  const failure = (outcome: string, retryable: boolean): Attempt => ({
+    kind: 'error',
+    outcome,
+    retryable,
+    detail: 'x',
+  });
+
+  it('ends a batch that was accepted, with its status, attempts and latency to 0.1 ms', () => {
+    expect(nextStep(response(200, { accepted: true }), 1, policy)).toEqual({
+      kind: 'done',
+      outcome: { status: 'delivered', code: 200, attempts: 1, latencyMs: 12.3 },
+      stopsRun: false,
+    });
+  });
+
+  it('ends the batch and the run on 410 Gone', () => {
+    expect(nextStep(response(410), 1, policy)).toMatchObject({
+      outcome: { status: 'gone', code: 410, reason: '410 Gone' },
+      stopsRun: true,
+    });
+  });
+
+  it('fails at once what a retry cannot fix', () => {
+    expect(nextStep(response(400, { detail: 'bad field' }), 1, policy)).toMatchObject({
+      kind: 'done',
+      outcome: { status: 'failed', code: 400, attempts: 1, reason: 'HTTP 400: bad field' },
+    });
+    expect(nextStep(failure('DEPTH_ZERO_SELF_SIGNED_CERT', false), 1, policy)).toMatchObject({
+      outcome: { status: 'failed', attempts: 1, reason: 'DEPTH_ZERO_SELF_SIGNED_CERT: x' },
+    });
+  });
+
+  it('retries after a backoff until the retries are spent, then gives up saying so', () => {
+    expect(nextStep(response(500), 1, policy)).toEqual({ kind: 'retry', waitMs: 50, pauseAllMs: undefined });
+    expect(nextStep(failure('ECONNRESET', true), 2, policy)).toEqual({
+      kind: 'retry',
+      waitMs: 100,
+      pauseAllMs: undefined,
+    });
+    expect(nextStep(response(500), 3, policy)).toMatchObject({
+      outcome: { status: 'failed', code: 500, attempts: 3, reason: 'HTTP 500 (gave up after 3 attempts)' },
+    });
+    expect(nextStep(failure('timeout', true), 3, policy)).toMatchObject({
+      outcome: { status: 'failed', reason: 'timeout: x (gave up after 3 attempts)' },
+    });
+  });
+
+  it('waits what Retry-After asks; on 429 and 503 every worker waits with it', () => {
+    expect(nextStep(response(429, { retryAfterMs: 3000 }), 1, policy)).toEqual({
+      kind: 'retry',
+      waitMs: 3000,
+      pauseAllMs: 3000,
+    });
+    expect(nextStep(response(503, { retryAfterMs: 0 }), 1, policy)).toMatchObject({ waitMs: 0, pauseAllMs: 0 });
+    expect(nextStep(response(500, { retryAfterMs: 3000 }), 1, policy)).toEqual({
+      kind: 'retry',
+      waitMs: 3000,
+      pauseAllMs: undefined,
+    });
+  });
+
+  it('ends an aborted attempt as undelivered, never retried', () => {
+    expect(
+      nextStep(
+        { kind: 'error', outcome: 'aborted', retryable: false, detail: 'aborted by a second signal' },
+        1,
+        policy,
+      ),
+    ).toEqual({
+      kind: 'done',
+      outcome: { status: 'undelivered', attempts: 1, reason: 'aborted by a second signal' },
+      stopsRun: false,
+    });
   });
 });

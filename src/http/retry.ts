@@ -1,4 +1,9 @@
-/** The retry policy: which outcomes are retried, how long to wait, and what Retry-After asks for. Pure. */
+/**
+ * The retry policy: which outcomes are retried, how long to wait, what Retry-After asks for, and
+ * when to give up. Pure.
+ */
+import type { Attempt } from './attempt.js';
+import type { JournalEntry } from './journal.js';
 
 /** Backoff settings in milliseconds. */
 export interface BackoffOptions {
@@ -40,4 +45,57 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
     ms = Math.max(0, date - now);
   }
   return Math.min(ms, maxRetryAfterMs);
+}
+
+/** How a batch is retried. */
+export interface RetryPolicy {
+  /** Attempts after the first. */
+  retries: number;
+  backoff: BackoffOptions;
+  random?: (() => number) | undefined;
+}
+
+/** How a batch's delivery ended: its journal entry but for the batch's own fields. */
+export type BatchOutcome = Omit<JournalEntry, 'key' | 'events' | 'source' | 'at'>;
+
+/** What follows an attempt: the batch is done, or tried again after a wait. */
+export type NextStep =
+  | {
+      kind: 'done';
+      outcome: BatchOutcome;
+      /** 410 Gone: the receiver wants nothing more, so the run stops starting batches. */
+      stopsRun: boolean;
+    }
+  | {
+      kind: 'retry';
+      waitMs: number;
+      /** A 429 or 503 with Retry-After holds back every worker this long, not only this batch. */
+      pauseAllMs: number | undefined;
+    };
+
+/** What follows attempt number `attempts` (1-based) of a batch, which came to `result`. */
+export function nextStep(result: Attempt, attempts: number, policy: RetryPolicy): NextStep {
+  const done = (outcome: BatchOutcome, stopsRun = false): NextStep => ({ kind: 'done', outcome, stopsRun });
+  const givingUp = !result.retryable || attempts > policy.retries;
+  const gaveUp = result.retryable ? ` (gave up after ${attempts} attempts)` : '';
+  const backoff = () => backoffDelay(attempts, policy.backoff, policy.random);
+  if (result.kind === 'error') {
+    if (result.outcome === 'aborted') return done({ status: 'undelivered', attempts, reason: result.detail });
+    if (givingUp) return done({ status: 'failed', attempts, reason: `${result.outcome}: ${result.detail}${gaveUp}` });
+    return { kind: 'retry', waitMs: backoff(), pauseAllMs: undefined };
+  }
+  const { status } = result;
+  const answered = { code: status, attempts, latencyMs: Math.round(result.latencyMs * 10) / 10 };
+  if (result.accepted) return done({ status: 'delivered', ...answered });
+  if (status === 410) return done({ status: 'gone', ...answered, reason: '410 Gone' }, true);
+  if (givingUp) {
+    const reason = `HTTP ${status}${result.detail ? `: ${result.detail}` : ''}${gaveUp}`;
+    return done({ status: 'failed', ...answered, reason });
+  }
+  const asked = result.retryAfterMs;
+  return {
+    kind: 'retry',
+    waitMs: asked ?? backoff(),
+    pauseAllMs: asked !== undefined && (status === 429 || status === 503) ? asked : undefined,
+  };
 }

@@ -1,0 +1,337 @@
+/**
+ * Counting for the summary: records go in one at a time and are counted into a plain state
+ * (summary-state.ts); `report()` turns the state into the report (summary-build.ts). Nothing per
+ * event is kept once it has been counted.
+ */
+import type { InputRecord } from '../input/types.js';
+import {
+  type CallCompleteData,
+  type CallStatus,
+  callStatuses,
+  eventTime,
+  type WebhookEvent,
+} from '../schema/events.js';
+import { instantOf, utcIsoOf } from './instant.js';
+import { NumberBook, numberKey } from './sms-direction.js';
+import { summaryReportOf } from './summary-build.js';
+import type { ReportedStatus, SummaryDimension } from './summary-names.js';
+import type { SummaryOptions, SummaryReport } from './summary-report.js';
+import {
+  addSummaryState,
+  type CampaignState,
+  emptyCampaign,
+  emptySummaryState,
+  groupOf,
+  type SummaryState,
+  takeOutSummaryState,
+} from './summary-state.js';
+
+const humanSupportRequest = 'humanSupportRequest';
+// The --by day/hour key of an event whose time cannot be read (the schema makes this unlikely).
+const unknownTime = '(unknown time)';
+
+function increment<T>(map: Map<T, number>, key: T): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/** Maps a status to its report row: the documented three, or `Other`. */
+function reportedStatusOf(status: string): ReportedStatus {
+  return (callStatuses as readonly string[]).includes(status) ? (status as CallStatus) : 'Other';
+}
+
+/** The key a bare SMS is counted under: its `from` and `to` digits joined with a NUL. */
+function smsPairKey(from: string, to: string): string {
+  return `${numberKey(from)}\u0000${numberKey(to)}`;
+}
+
+/** Counts one more call reaching `question`. */
+function reach(questions: CampaignState['questions'], question: string): void {
+  const step = questions.get(question);
+  if (step) step.reached++;
+  else questions.set(question, { reached: 1, partialStops: 0 });
+}
+
+/**
+ * Counts records one at a time; `report()` returns the summary so far. One instance per run:
+ * feed it every record `readRecords` yields, in order.
+ */
+export class SummaryAccumulator {
+  readonly #by: SummaryDimension | undefined;
+  readonly #since: number;
+  readonly #until: number;
+  readonly #statuses: ReadonlySet<ReportedStatus> | undefined;
+  readonly #options: SummaryOptions;
+  readonly #state: SummaryState = emptySummaryState();
+  // Hint: an SMS may come before the call that shows whose number it went to, so bare SMS are
+  // counted per pair of numbers and their direction told at the end; both grow with numbers only.
+  readonly #numbers: NumberBook;
+
+  constructor(options: SummaryOptions = {}) {
+    this.#options = options;
+    this.#numbers = new NumberBook(options.orgNumbers, this.#state.customers);
+    this.#by = options.by;
+    this.#since = options.since ?? Number.NEGATIVE_INFINITY;
+    this.#until = options.until ?? Number.POSITIVE_INFINITY;
+    this.#statuses = options.statuses?.length ? new Set(options.statuses) : undefined;
+  }
+
+  /** Counts one record of the input stream. */
+  add(record: InputRecord): void {
+    const state = this.#state;
+    switch (record.kind) {
+      case 'event':
+        state.elements++;
+        // Hint: a redelivery is dropped before the filters, so `duplicates` does not depend on them.
+        if (record.duplicate) state.duplicates++;
+        else {
+          this.#noteCustomer(record.event);
+          this.addEvent(record.event);
+        }
+        return;
+      case 'invalid': {
+        state.elements++;
+        const call = undocumentedStatusCall(record);
+        if (call) {
+          state.undocumentedStatuses++;
+          this.#noteCustomer(call);
+          this.addEvent(call);
+        } else state.invalid++;
+        return;
+      }
+      case 'problem':
+        if (record.problem.severity === 'error') state.inputErrors++;
+        return;
+      case 'file-start':
+        state.files++;
+        return;
+      case 'file-end':
+        state.bytes += record.bytes;
+        return;
+    }
+  }
+
+  #noteCustomer(event: WebhookEvent): void {
+    if (event.type === 'CallComplete' || event.type === 'CallAttempted' || event.type === 'CallReceived') {
+      this.#numbers.addCustomer(event.data.phone);
+    }
+  }
+
+  /** Counts one valid event that is not a redelivery (the filters still apply). */
+  addEvent(event: WebhookEvent): void {
+    const state = this.#state;
+    const time = eventTime(event);
+    const ms = instantOf(time);
+    const status = event.type === 'CallComplete' ? reportedStatusOf(event.data.status) : undefined;
+    if (
+      ms < this.#since ||
+      ms >= this.#until ||
+      (this.#statuses && (status === undefined || !this.#statuses.has(status)))
+    ) {
+      state.filteredOut++;
+      return;
+    }
+
+    state.events++;
+    state.byType[event.type]++;
+    if (ms < state.first.ms) state.first = { ms, text: time };
+    if (ms > state.last.ms) state.last = { ms, text: time };
+
+    switch (event.type) {
+      case 'CallComplete':
+        this.#addCall(event.data, status!);
+        break;
+      case 'CallAttempted':
+        if (event.data.status === 'success') state.attemptsSuccess++;
+        else {
+          state.attemptsFailed++;
+          increment(state.notes, event.data.note ?? null);
+        }
+        break;
+      case 'CallReceived':
+        if (event.data.type === 'inbound') state.inbound++;
+        else state.outboundCallback++;
+        break;
+      case 'SMS':
+        increment(state.smsPairs, smsPairKey(event.data.from, event.data.to));
+        // Its customer's number is known only at the end: see summary-build.ts.
+        if (this.#by === 'phone') return;
+        break;
+      default:
+        break;
+    }
+    if (this.#by && this.#by !== 'status') this.#addToGroup(event, time, ms, status);
+  }
+
+  #addCall(data: CallCompleteData, status: ReportedStatus): void {
+    const state = this.#state;
+    state.byStatus[status]++;
+
+    let reasons = state.reasons.get(status);
+    if (!reasons) {
+      reasons = new Map();
+      state.reasons.set(status, reasons);
+    }
+    increment(reasons, data.additionalInformation ?? null);
+
+    let campaign = state.campaigns.get(data.campaignId);
+    if (!campaign) {
+      campaign = emptyCampaign();
+      state.campaigns.set(data.campaignId, campaign);
+    }
+    campaign.calls++;
+    campaign.byStatus[status]++;
+
+    // A request type counts once per call, however many times the call made it.
+    const requests = data.requests.length > 1 ? new Set(data.requests) : data.requests;
+    for (const request of requests) {
+      increment(state.requests, request);
+      if (request === humanSupportRequest) campaign.humanSupport++;
+    }
+
+    // A call reached every question of its flow, and its lastStepName even when the flow
+    // (inconsistently) does not end there; a question asked twice is reached once.
+    const questions = campaign.questions;
+    const flow = data.flow;
+    for (let i = 0; i < flow.length; i++) {
+      const name = flow[i]!.questionName;
+      // Hint: flows are a handful of steps, so looking back beats allocating a Set per call.
+      let asked = false;
+      for (let j = 0; j < i && !asked; j++) asked = flow[j]!.questionName === name;
+      if (!asked) reach(questions, name);
+    }
+    const last = flow.at(-1)?.questionName;
+    const stop = data.lastStepName ?? last ?? null;
+    if (stop !== null && stop !== last && !flow.some((step) => step.questionName === stop)) reach(questions, stop);
+    if (status === 'Partial' && stop !== null) questions.get(stop)!.partialStops++;
+  }
+
+  #addToGroup(event: WebhookEvent, time: string, ms: number, status: ReportedStatus | undefined): void {
+    let key: string;
+    switch (this.#by) {
+      case 'campaign':
+        key = event.data.campaignId;
+        break;
+      case 'day':
+        key = utcIsoOf(time, ms)?.slice(0, 10) ?? unknownTime;
+        break;
+      case 'hour': {
+        const iso = utcIsoOf(time, ms);
+        key = iso ? `${iso.slice(0, 13)}:00Z` : unknownTime;
+        break;
+      }
+      default:
+        // The customer's number: the callee or caller of a call, the other end of a typed SMS
+        // (a bare SMS waits for the end, when its direction can be told).
+        if (event.type === 'CallComplete' || event.type === 'CallAttempted' || event.type === 'CallReceived') {
+          key = event.data.phone;
+        } else key = event.type === 'SMSReceived' ? event.data.from : event.data.to;
+    }
+    const group = groupOf(this.#state.groups, key);
+    group.events++;
+    group.byType[event.type]++;
+    if (status) group.byStatus[status]++;
+    if (event.type === 'CallAttempted' && event.data.status === 'failed') group.attemptsFailed++;
+  }
+
+  /**
+   * Everything counted so far, as plain data another thread can send back (see `merge`). It is
+   * this accumulator's own state, not a copy: counting more changes it.
+   */
+  state(): SummaryState {
+    return this.#state;
+  }
+
+  /**
+   * Adds the counts of another accumulator (with the same options) that read the records right
+   * after this one's: the report is then the one a single accumulator reading both would give,
+   * first-seen orders (the tie-breaks) included. `other` is consumed: do not use it afterwards.
+   */
+  merge(other: SummaryState): void {
+    addSummaryState(this.#state, other);
+  }
+
+  /**
+   * `merge`, when some events the other accumulator counted first were redeliveries of events this
+   * one had counted (another thread read them; their ids were seen on both sides): they are taken
+   * out of its counts and counted as redeliveries, as one accumulator reading both would have.
+   * Returns false, merging nothing, in the rare case where taking them out cannot be proved to give
+   * that same report (see `#exactWithout`); the caller then reads the other part itself.
+   */
+  mergeWithout(other: SummaryState, redeliveries: readonly WebhookEvent[]): boolean {
+    const removed = new SummaryAccumulator(this.#options);
+    for (const event of redeliveries) removed.addEvent(event);
+    const gone = removed.state();
+    if (!this.#exactWithout(other, gone)) return false;
+    this.merge(other);
+    // The bounds are left alone (`#exactWithout` proved them unchanged).
+    takeOutSummaryState(this.#state, gone);
+    this.#state.duplicates += redeliveries.length;
+    return true;
+  }
+
+  /**
+   * Whether taking `gone` (counted by `other`) out of `other` before merging it gives the report of
+   * one pass. Sums can always be taken out; two things depend on more than sums. The time range:
+   * when the earliest (latest) of `other`'s events was one taken out and was earlier (later) than
+   * all of this accumulator's, the next one is unknown. The funnel's tie-break, the order questions
+   * were first seen: a question this one has not seen is placed where `other` first saw it, and if
+   * that was in an event taken out, its true place is unknown; it matters only when the question's
+   * count ties that of another question new to this one in the campaign.
+   */
+  #exactWithout(other: SummaryState, gone: SummaryState): boolean {
+    const state = this.#state;
+    if (gone.first.ms === other.first.ms && other.first.ms < state.first.ms) return false;
+    if (gone.last.ms === other.last.ms && other.last.ms > state.last.ms) return false;
+    const reached = (campaign: CampaignState | undefined, question: string) =>
+      campaign?.questions.get(question)?.reached ?? 0;
+    for (const [id, goneCampaign] of gone.campaigns) {
+      const mine = state.campaigns.get(id);
+      const theirs = other.campaigns.get(id);
+      for (const question of goneCampaign.questions.keys()) {
+        if (mine?.questions.has(question)) continue;
+        const left = reached(theirs, question) - reached(goneCampaign, question);
+        if (left === 0) continue;
+        // Hint: this one's questions come first either way; only those new to it can swap with it.
+        for (const name of theirs?.questions.keys() ?? []) {
+          if (name === question || mine?.questions.has(name)) continue;
+          if (reached(theirs, name) - reached(goneCampaign, name) === left) return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The summary of everything counted so far. */
+  report(): SummaryReport {
+    return summaryReportOf(this.#state, this.#options);
+  }
+}
+
+/**
+ * The CallComplete event inside an invalid record whose only errors are an undocumented
+ * `status` (the schema's picklist rejects it), or undefined for any other invalid record.
+ */
+export function undocumentedStatusCall(record: InputRecord & { kind: 'invalid' }): WebhookEvent | undefined {
+  if (record.eventKind !== 'CallComplete' || !isObject(record.value)) return undefined;
+  let statusError = false;
+  for (const problem of record.problems) {
+    if (problem.severity !== 'error') continue;
+    if (problem.code !== 'invalid-value' || !problem.pointer.endsWith('/status')) return undefined;
+    statusError = true;
+  }
+  if (!statusError) return undefined;
+  const value = record.value;
+  const enveloped = isObject(value.data);
+  const data = (enveloped ? value.data : value) as Record<string, unknown>;
+  if (typeof data.status !== 'string') return undefined;
+  return {
+    type: 'CallComplete',
+    id: enveloped ? (value.id as string) : undefined,
+    createdAt: enveloped ? (value.createdAt as string) : undefined,
+    data: data as unknown as CallCompleteData,
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,222 @@
+/**
+ * The summary report of a summary state: shares, ranked lists cut to `top`, the funnel, SMS
+ * directions told from the numbers, and the `--by` table. Pure: the state is not changed.
+ */
+import { statusGroupOf } from '../schema/events.js';
+import { utcIsoOf } from './instant.js';
+import { NumberBook, numberKey } from './sms-direction.js';
+import { reportedStatuses, type SummaryDimension } from './summary-names.js';
+import {
+  byCountThenKey,
+  compareKeys,
+  largestRemainderPercents,
+  percentOf,
+  rankWithShares,
+  shares,
+} from './summary-rank.js';
+import {
+  type GroupTable,
+  type ReportedGroup,
+  reportedGroups,
+  type SummaryOptions,
+  type SummaryReport,
+} from './summary-report.js';
+import { type CampaignState, type GroupState, groupOf, type SummaryState } from './summary-state.js';
+
+// The --by phone row of the bare SMS whose numbers do not tell which is the customer's.
+const unknownDirectionKey = '(SMS of unknown direction)';
+
+type ReasonsOfStatus = SummaryReport['callComplete']['byReason'][keyof SummaryReport['callComplete']['byReason']];
+type CampaignFunnel = SummaryReport['callComplete']['funnel']['rows'][number];
+type Direction = ReturnType<NumberBook['direction']>;
+
+/** The summary report of `state`, counted with `options`. */
+export function summaryReportOf(state: SummaryState, options: SummaryOptions): SummaryReport {
+  const top = options.top ?? 10;
+  const numbers = new NumberBook(options.orgNumbers, state.customers);
+  const directionOf = (pair: string): Direction => {
+    const [from, to] = pair.split('\u0000') as [string, string];
+    return numbers.direction(from, to);
+  };
+  const calls = state.byType.CallComplete;
+  const groupCounts: Record<ReportedGroup, number> = { Complete: 0, Failed: 0, Other: 0 };
+  for (const status of reportedStatuses) groupCounts[statusGroupOf(status) ?? 'Other'] += state.byStatus[status];
+
+  const byReason = {} as Record<(typeof reportedStatuses)[number], ReasonsOfStatus>;
+  for (const status of reportedStatuses) {
+    const ranked = rankWithShares(state.reasons.get(status) ?? new Map<string | null, number>(), top);
+    byReason[status] = {
+      calls: state.byStatus[status],
+      rows: ranked.rows.map(({ key, count, percent }) => ({ reason: key, count, percent })),
+      rest: ranked.rest,
+    };
+  }
+
+  const campaigns = [...state.campaigns].sort((a, b) => b[1].calls - a[1].calls || compareKeys(a[0], b[0]));
+  const keptCampaigns = top > 0 ? campaigns.slice(0, top) : campaigns;
+  const campaignRest = campaigns.length > keptCampaigns.length ? campaigns.slice(keptCampaigns.length) : [];
+  const rest = campaignRest.length
+    ? { keys: campaignRest.length, calls: campaignRest.reduce((sum, [, c]) => sum + c.calls, 0) }
+    : null;
+
+  const requests = byCountThenKey(state.requests);
+  const keptRequests = top > 0 ? requests.slice(0, top) : requests;
+  const requestRest = requests.slice(keptRequests.length);
+
+  const notes = rankWithShares(state.notes, top);
+  const attempts = state.attemptsSuccess + state.attemptsFailed;
+  const received = state.inbound + state.outboundCallback;
+  const smsCounts = { sent: state.byType.SMSSent, received: state.byType.SMSReceived, unknown: 0, inferred: 0 };
+  for (const [pair, count] of state.smsPairs) {
+    const direction = directionOf(pair);
+    if (direction === undefined) smsCounts.unknown += count;
+    else {
+      smsCounts[direction] += count;
+      smsCounts.inferred += count;
+    }
+  }
+  const smsShares = largestRemainderPercents([smsCounts.sent, smsCounts.received, smsCounts.unknown]);
+  const attemptShares = largestRemainderPercents([state.attemptsSuccess, state.attemptsFailed]);
+  const receivedShares = largestRemainderPercents([state.inbound, state.outboundCallback]);
+  const by = options.by;
+
+  return {
+    schemaVersion: 1,
+    files: state.files,
+    bytes: state.bytes,
+    elements: state.elements,
+    events: state.events,
+    // A bare SMS is counted under the direction its numbers tell, as the sms section counts it.
+    byType: { ...state.byType, SMSSent: smsCounts.sent, SMSReceived: smsCounts.received, SMS: smsCounts.unknown },
+    duplicates: state.duplicates,
+    invalid: state.invalid,
+    undocumentedStatuses: state.undocumentedStatuses,
+    inputErrors: state.inputErrors,
+    filteredOut: state.filteredOut,
+    // Finite bounds have readable times, so utcIso returns a string for them.
+    timeRange: Number.isFinite(state.first.ms)
+      ? { first: utcIsoOf(state.first.text, state.first.ms)!, last: utcIsoOf(state.last.text, state.last.ms)! }
+      : null,
+    callComplete: {
+      total: calls,
+      byStatus: shares(reportedStatuses, state.byStatus),
+      byGroup: shares(reportedGroups, groupCounts),
+      byReason,
+      byCampaign: {
+        rows: keptCampaigns.map(([campaignId, c]) => ({
+          campaignId,
+          calls: c.calls,
+          byStatus: shares(reportedStatuses, c.byStatus),
+          humanSupportRequests: c.humanSupport,
+        })),
+        rest,
+      },
+      funnel: {
+        rows: keptCampaigns.map(([campaignId, c]) => funnelOf(campaignId, c, top)),
+        rest,
+      },
+      requests: {
+        rows: keptRequests.map(([request, count]) => ({ request, calls: count })),
+        rest: requestRest.length
+          ? { keys: requestRest.length, calls: requestRest.reduce((sum, [, count]) => sum + count, 0) }
+          : null,
+      },
+    },
+    callAttempted: {
+      total: attempts,
+      success: { count: state.attemptsSuccess, percent: attemptShares[0]! },
+      failed: { count: state.attemptsFailed, percent: attemptShares[1]! },
+      byNote: {
+        rows: notes.rows.map(({ key, count, percent }) => ({ note: key, count, percent })),
+        rest: notes.rest,
+      },
+    },
+    callReceived: {
+      total: received,
+      inbound: { count: state.inbound, percent: receivedShares[0]! },
+      outboundCallback: { count: state.outboundCallback, percent: receivedShares[1]! },
+    },
+    sms: {
+      total: smsCounts.sent + smsCounts.received + smsCounts.unknown,
+      sent: { count: smsCounts.sent, percent: smsShares[0]! },
+      received: { count: smsCounts.received, percent: smsShares[1]! },
+      unknownDirection: { count: smsCounts.unknown, percent: smsShares[2]! },
+      inferred: smsCounts.inferred,
+    },
+    groups:
+      by && by !== 'status'
+        ? groupTable(by, by === 'phone' ? phoneGroups(state, directionOf) : state.groups, top)
+        : null,
+  };
+}
+
+/**
+ * The --by phone groups with the bare SMS added to their customer's number (`to` when sent,
+ * `from` when received); those whose direction stays unknown go to one row of their own.
+ */
+function phoneGroups(state: SummaryState, directionOf: (pair: string) => Direction): Map<string, GroupState> {
+  const groups = new Map<string, GroupState>();
+  // A bare SMS's number in the spelling the calls gave it (`+61…` and `61…` are one row).
+  const spelled = new Map<string, string>();
+  for (const [key, group] of state.groups) {
+    groups.set(key, { ...group, byType: { ...group.byType }, byStatus: { ...group.byStatus } });
+    spelled.set(numberKey(key), key);
+  }
+  for (const [pair, count] of state.smsPairs) {
+    const direction = directionOf(pair);
+    const [from, to] = pair.split('\u0000') as [string, string];
+    const key = direction === 'sent' ? to : direction === 'received' ? from : unknownDirectionKey;
+    const group = groupOf(groups, spelled.get(key) ?? key);
+    group.events += count;
+    group.byType[direction === 'sent' ? 'SMSSent' : direction === 'received' ? 'SMSReceived' : 'SMS'] += count;
+  }
+  return groups;
+}
+
+function groupTable(
+  by: Exclude<SummaryDimension, 'status'>,
+  groups: ReadonlyMap<string, GroupState>,
+  top: number,
+): GroupTable {
+  const entries = [...groups];
+  // Time keys read best in time order, and are never cut: a range is wanted whole.
+  const timeOrdered = by === 'day' || by === 'hour';
+  if (timeOrdered) entries.sort((a, b) => compareKeys(a[0], b[0]));
+  else entries.sort((a, b) => b[1].events - a[1].events || compareKeys(a[0], b[0]));
+  const kept = !timeOrdered && top > 0 ? entries.slice(0, top) : entries;
+  const left = entries.slice(kept.length);
+  return {
+    by,
+    rows: kept.map(([key, g]) => {
+      const calls = g.byType.CallComplete;
+      const completeGroup = g.byStatus.Complete + g.byStatus.Partial;
+      return {
+        key,
+        events: g.events,
+        byType: { ...g.byType },
+        byStatus: { ...g.byStatus },
+        completeGroupPercent: calls === 0 ? null : percentOf(completeGroup, calls),
+        attemptsFailed: g.attemptsFailed,
+      };
+    }),
+    rest: left.length ? { keys: left.length, events: left.reduce((sum, [, g]) => sum + g.events, 0) } : null,
+  };
+}
+
+function funnelOf(campaignId: string, campaign: CampaignState, top: number): CampaignFunnel {
+  // Most reached first (a funnel narrows); equal counts keep the order questions were first seen.
+  const steps = [...campaign.questions].sort((a, b) => b[1].reached - a[1].reached);
+  const kept = top > 0 ? steps.slice(0, top) : steps;
+  return {
+    campaignId,
+    calls: campaign.calls,
+    partial: campaign.byStatus.Partial,
+    steps: kept.map(([question, s]) => ({
+      question,
+      reached: s.reached,
+      percent: percentOf(s.reached, campaign.calls),
+      partialStops: s.partialStops,
+    })),
+    moreSteps: steps.length - kept.length,
+  };
+}

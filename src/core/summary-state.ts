@@ -1,0 +1,127 @@
+/**
+ * The summary's counts, declared once: `summaryTally` is the whole state, and its type, its empty
+ * value, merging, taking out and forgetting emptied keys all follow from it (see tally.ts). Adding
+ * a counter is one line here (plus counting it in the accumulator and reporting it).
+ *
+ * Memory grows only with the number of distinct keys (campaigns, reasons, questions, notes,
+ * request types, numbers, and the `--by` dimension's keys), never with the number of events.
+ */
+import { type ReportedStatus, reportedStatuses } from './summary-names.js';
+import { reportedKinds } from './summary-report.js';
+import {
+  addInto,
+  count,
+  counts,
+  earliest,
+  emptyOf,
+  keyed,
+  latest,
+  members,
+  merged,
+  negatedOf,
+  pruneEmpty,
+  shape,
+  type ValueOf,
+} from './tally.js';
+
+/** One campaign's counts. */
+const campaignTally = shape({
+  calls: count,
+  byStatus: counts(reportedStatuses),
+  /** Calls that asked for a human (`humanSupportRequest` in `requests`). */
+  humanSupport: count,
+  // Insertion order is the order questions were first seen: the tie-break of the funnel.
+  questions: keyed<string>()(shape({ reached: count, partialStops: count })),
+});
+
+/** One `--by` group's counts. */
+const groupTally = shape({
+  events: count,
+  byType: counts(reportedKinds),
+  byStatus: counts(reportedStatuses),
+  attemptsFailed: count,
+});
+
+/** Everything a summary counts. */
+export const summaryTally = shape({
+  files: count,
+  bytes: count,
+  elements: count,
+  events: count,
+  duplicates: count,
+  invalid: count,
+  undocumentedStatuses: count,
+  inputErrors: count,
+  filteredOut: count,
+  /** When the earliest and latest counted events happened. */
+  first: earliest,
+  last: latest,
+  byType: counts(reportedKinds),
+  byStatus: counts(reportedStatuses),
+  /** Reasons (`additionalInformation`, null when none) by status. */
+  reasons: keyed<ReportedStatus>()(keyed<string | null>()(count)),
+  campaigns: keyed<string>()(campaignTally),
+  requests: keyed<string>()(count),
+  attemptsSuccess: count,
+  attemptsFailed: count,
+  /** Failure notes of CallAttempted (null when none). */
+  notes: keyed<string | null>()(count),
+  inbound: count,
+  outboundCallback: count,
+  groups: keyed<string>()(groupTally),
+  /** Customers' numbers (digits), from calls. */
+  customers: members,
+  /** Bare SMS counted, by `from` and `to` digits joined with a NUL: directions are told at the end. */
+  smsPairs: keyed<string>()(count),
+});
+
+/** A summary's counts as plain data: what an accumulator holds and a worker thread sends back. */
+export type SummaryState = ValueOf<typeof summaryTally>;
+/** One campaign's counts. */
+export type CampaignState = ValueOf<typeof campaignTally>;
+/** One `--by` group's counts. */
+export type GroupState = ValueOf<typeof groupTally>;
+
+/** A summary state before anything is counted. */
+export function emptySummaryState(): SummaryState {
+  return emptyOf(summaryTally);
+}
+
+/** A campaign's counts before anything is counted. */
+export function emptyCampaign(): CampaignState {
+  return emptyOf(campaignTally);
+}
+
+/** A `--by` group's counts before anything is counted. */
+function emptyGroup(): GroupState {
+  return emptyOf(groupTally);
+}
+
+/** The counts of `key` in `groups`, added when new. */
+export function groupOf(groups: Map<string, GroupState>, key: string): GroupState {
+  let group = groups.get(key);
+  if (!group) {
+    group = emptyGroup();
+    groups.set(key, group);
+  }
+  return group;
+}
+
+/** The pure merge: the counts of `a` and then `b`, as one accumulator reading both would hold them. */
+export function mergeSummaryStates(a: SummaryState, b: SummaryState): SummaryState {
+  return merged(summaryTally, a, b);
+}
+
+/** Adds `from` (read after `into`) to `into` in place; `from` is consumed (its parts are adopted). */
+export function addSummaryState(into: SummaryState, from: SummaryState): void {
+  addInto(summaryTally, into, from);
+}
+
+/**
+ * Takes `gone` out of `from`, in place: every count of `gone` subtracted, and the keys left at
+ * zero forgotten. Bounds and sets stay: whoever takes out proves they are unchanged.
+ */
+export function takeOutSummaryState(from: SummaryState, gone: SummaryState): void {
+  addInto(summaryTally, from, negatedOf(summaryTally, gone));
+  pruneEmpty(summaryTally, from);
+}

@@ -1,0 +1,115 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { type AnswerContext, answerOf, failureOf, maxRedirects, redirectTarget } from './attempt.js';
+import { maxRetryAfterMs } from './retry.js';
+
+const url = new URL('https://hooks.example/in');
+const context: AnswerContext = { url, method: 'POST', hops: 0, followRedirects: false, latencyMs: 12.34, now: 0 };
+
+function answer(status: number, headers: IncomingHttpHeaders = {}, more: Partial<AnswerContext> = {}, body = '') {
+  return answerOf({ status, headers, body, bodyWithheld: false }, { ...context, ...more });
+}
+
+describe('answerOf', () => {
+  it('accepts a 2xx that answered the body', () => {
+    expect(answer(204)).toEqual({
+      kind: 'response',
+      status: 204,
+      accepted: true,
+      retryable: false,
+      latencyMs: 12.34,
+      detail: '',
+    });
+  });
+
+  it('does not accept a 2xx given before the body was sent, nor retry it', () => {
+    const withheld = answerOf({ status: 200, headers: {}, body: '', bodyWithheld: true }, context);
+    expect(withheld).toMatchObject({
+      accepted: false,
+      retryable: false,
+      detail: expect.stringMatching(/100-continue/),
+    });
+  });
+
+  it('retries 408, 429 and 5xx, honouring Retry-After only on those', () => {
+    expect(answer(503, { 'retry-after': '7' })).toMatchObject({ retryable: true, retryAfterMs: 7000 });
+    expect(answer(429, { 'retry-after': '99999' })).toMatchObject({ retryAfterMs: maxRetryAfterMs });
+    expect(answer(500)).toMatchObject({ retryable: true, retryAfterMs: undefined });
+    expect(answer(400, { 'retry-after': '7' })).toMatchObject({ retryable: false, retryAfterMs: undefined });
+  });
+
+  it("reports a 4xx or 5xx body on one line, cut to 200 characters; a 1xx or 3xx's body is not shown", () => {
+    expect(answer(422, {}, {}, '  bad\n\n  field ')).toMatchObject({ detail: 'bad field' });
+    expect((answer(500, {}, {}, 'x'.repeat(300)) as { detail: string }).detail).toBe(`${'x'.repeat(200)}…`);
+    expect(answer(199, {}, {}, 'ignored')).toMatchObject({ detail: '', retryable: false });
+  });
+
+  it('never follows 301, 302 or 303: they turn the POST into a GET without the body', () => {
+    for (const status of [301, 302, 303]) {
+      const result = answer(status, { location: '/moved' }, { followRedirects: true });
+      expect(result).toMatchObject({ kind: 'response', retryable: false });
+      expect((result as { detail: string }).detail).toContain(`a ${status} turns the POST into a GET`);
+      expect((result as { detail: string }).detail).toContain('to https://hooks.example/moved');
+    }
+  });
+
+  it('follows 307 and 308 only when asked, within the redirect limit, to an http(s) target', () => {
+    expect(answer(307, { location: '/next' })).toMatchObject({ detail: expect.stringMatching(/--follow-redirects/) });
+    expect(answer(308, { location: '/next' }, { followRedirects: true })).toEqual({
+      kind: 'follow',
+      to: new URL('https://hooks.example/next'),
+    });
+    expect(answer(307, { location: 'ftp://x/' }, { followRedirects: true })).toMatchObject({
+      detail: 'redirected without a usable Location: misconfigured endpoint',
+    });
+    expect(answer(307, { location: '/next' }, { followRedirects: true, hops: maxRedirects })).toMatchObject({
+      detail: `more than ${maxRedirects} redirects: misconfigured endpoint`,
+    });
+  });
+
+  it('shows a redirect target without its credentials', () => {
+    const result = answer(302, { location: 'https://user:secret@other.example/x' });
+    expect((result as { detail: string }).detail).not.toContain('secret');
+  });
+});
+
+describe('redirectTarget', () => {
+  it('resolves a relative Location and refuses what is not http(s)', () => {
+    expect(redirectTarget(['../up', '/ignored'], url)?.href).toBe('https://hooks.example/up');
+    expect(redirectTarget('mailto:a@b.example', url)).toBeUndefined();
+    expect(redirectTarget(undefined, url)).toBeUndefined();
+    expect(redirectTarget('http://[bad', url)).toBeUndefined();
+  });
+});
+
+describe('failureOf', () => {
+  const error = (code: string | undefined, message = 'boom') => Object.assign(new Error(message), { code });
+
+  it('retries a timeout, saying how long it waited', () => {
+    expect(failureOf(error('TIMEOUT'), 2500)).toEqual({
+      kind: 'error',
+      outcome: 'timeout',
+      retryable: true,
+      detail: 'no complete response within 2.5 s',
+    });
+  });
+
+  it('retries network errors, by their code', () => {
+    expect(failureOf(error('ECONNRESET'), 1000)).toMatchObject({ outcome: 'ECONNRESET', retryable: true });
+    expect(failureOf(error('ECONNREFUSED'), 1000)).toMatchObject({ retryable: true });
+  });
+
+  it('does not retry what no attempt can fix: a refused header value, a bad certificate', () => {
+    expect(failureOf(error('ERR_INVALID_CHAR'), 1000)).toMatchObject({ retryable: false, detail: 'boom' });
+    expect(failureOf(error('ERR_HTTP_INVALID_HEADER_VALUE'), 1000)).toMatchObject({ retryable: false });
+    expect(failureOf(error('DEPTH_ZERO_SELF_SIGNED_CERT'), 1000)).toMatchObject({
+      retryable: false,
+      detail: 'boom (for a local development server, --insecure skips the check)',
+    });
+  });
+
+  it('names an error without a code by its name', () => {
+    const typeError = new TypeError('bad');
+    expect(failureOf(typeError, 1000)).toMatchObject({ outcome: 'TypeError', retryable: true });
+  });
+});

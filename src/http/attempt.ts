@@ -1,0 +1,149 @@
+/**
+ * What one attempt to deliver a batch came to: what a receiver's answer means (delivered, a
+ * redirect to follow, a failure worth retrying or not) and what an error means. Pure.
+ */
+import { redactUrl } from './credentials.js';
+import type { ExchangeResponse } from './exchange.js';
+import { isRetryableStatus, parseRetryAfter } from './retry.js';
+
+/** The outcome of one attempt. */
+export type Attempt =
+  | {
+      kind: 'response';
+      status: number;
+      /** A 2xx that answered the request carrying the body: the batch is delivered. */
+      accepted: boolean;
+      /** Whether another attempt may help. */
+      retryable: boolean;
+      latencyMs: number;
+      retryAfterMs?: number | undefined;
+      detail: string;
+    }
+  | {
+      kind: 'error';
+      /** What the attempt is counted as: `timeout`, `aborted`, or the error's code. */
+      outcome: string;
+      retryable: boolean;
+      detail: string;
+    };
+
+/** An answer to go on from: a redirect the attempt follows, within its deadline. */
+export interface Redirect {
+  kind: 'follow';
+  to: URL;
+}
+
+/** Where an answer came from, and how redirects are handled. */
+export interface AnswerContext {
+  /** The URL that answered. */
+  url: URL;
+  method: string;
+  /** Redirects followed before this answer. */
+  hops: number;
+  /** Follow 307 and 308 (`--follow-redirects`). */
+  followRedirects: boolean;
+  /** From the start of the attempt to this answer. */
+  latencyMs: number;
+  /** Now, for a Retry-After given as a date. */
+  now?: number | undefined;
+}
+
+/** Redirects after which an attempt gives up. */
+export const maxRedirects = 5;
+
+/** An answer's text, on one line and cut to 200 characters, for the report. */
+function snippet(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 200 ? `${oneLine.slice(0, 200)}…` : oneLine;
+}
+
+/** Where a 3xx points, resolved against the URL it answered, or undefined when it names no http(s) URL. */
+export function redirectTarget(location: string | string[] | undefined, from: URL): URL | undefined {
+  const text = Array.isArray(location) ? location[0] : location;
+  if (!text || !URL.canParse(text, from.href)) return undefined;
+  const to = new URL(text, from);
+  return /^https?:$/.test(to.protocol) ? to : undefined;
+}
+
+/** What a receiver's answer means for the attempt: delivered, a redirect to follow, or a failure. */
+export function answerOf(
+  response: Pick<ExchangeResponse, 'status' | 'headers' | 'body' | 'bodyWithheld'>,
+  context: AnswerContext,
+): Attempt | Redirect {
+  const { status } = response;
+  const failed = (detail: string, retryable = isRetryableStatus(status)): Attempt => ({
+    kind: 'response',
+    status,
+    accepted: false,
+    retryable,
+    latencyMs: context.latencyMs,
+    retryAfterMs: retryable ? parseRetryAfter(response.headers['retry-after'], context.now) : undefined,
+    detail,
+  });
+  if (status >= 200 && status < 300) {
+    if (response.bodyWithheld) {
+      return failed('answered before the body was sent (Expect: 100-continue), so the events did not arrive', false);
+    }
+    return { kind: 'response', status, accepted: true, retryable: false, latencyMs: context.latencyMs, detail: '' };
+  }
+  if (status >= 300 && status < 400) return redirectAnswerOf(status, response.headers.location, context, failed);
+  return failed(status >= 400 ? snippet(response.body) : '');
+}
+
+/** What a 3xx means: 307 and 308 keep the method and body, so they may be followed; the others never. */
+function redirectAnswerOf(
+  status: number,
+  location: string | string[] | undefined,
+  context: AnswerContext,
+  failed: (detail: string) => Attempt,
+): Attempt | Redirect {
+  const to = redirectTarget(location, context.url);
+  const where = to ? ` to ${redactUrl(to.href)}` : '';
+  if (status !== 307 && status !== 308) {
+    return failed(
+      `redirected${where}: misconfigured endpoint (a ${status} turns the ${context.method} into a GET without ` +
+        'the body, so it is never followed; give the final address as --url)',
+    );
+  }
+  if (!context.followRedirects) {
+    return failed(`redirected${where}: misconfigured endpoint? (pass --follow-redirects to follow)`);
+  }
+  if (!to) return failed('redirected without a usable Location: misconfigured endpoint');
+  if (context.hops === maxRedirects) return failed(`more than ${maxRedirects} redirects: misconfigured endpoint`);
+  return { kind: 'follow', to };
+}
+
+// Errors that another attempt cannot fix: the certificate will be just as wrong next time.
+const certificateCodes = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** What an error of an attempt means: its outcome, and whether another attempt may help. */
+export function failureOf(error: unknown, timeoutMs: number): Attempt {
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name ?? 'network-error';
+  const message = (error as Error).message;
+  if (code === 'TIMEOUT') {
+    return {
+      kind: 'error',
+      outcome: 'timeout',
+      retryable: true,
+      detail: `no complete response within ${timeoutMs / 1000} s`,
+    };
+  }
+  // A header value node:http refuses: no attempt will do better.
+  if (/^ERR_(HTTP_)?INVALID/.test(code)) return { kind: 'error', outcome: code, retryable: false, detail: message };
+  if (certificateCodes.has(code)) {
+    return {
+      kind: 'error',
+      outcome: code,
+      retryable: false,
+      detail: `${message} (for a local development server, --insecure skips the check)`,
+    };
+  }
+  return { kind: 'error', outcome: code, retryable: true, detail: message };
+}
