@@ -301,7 +301,7 @@ describe('replay', () => {
   }
 
   /** Waits until `condition` holds, checking every 10 ms for at most `ms`. */
-  async function waitFor(condition: () => boolean, ms = 5000): Promise<void> {
+  async function waitFor(condition: () => boolean, ms = 20_000): Promise<void> {
     const until = Date.now() + ms;
     while (!condition()) {
       if (Date.now() > until) throw new Error('timed out waiting');

@@ -73,10 +73,10 @@ describe('deliverBatches', () => {
       else if (tries === 1 && n % 4 === 1) res.writeHead(429, { 'retry-after': '0' }).end();
       else if (tries === 1 && n % 4 === 2) res.socket?.destroy();
       // Well past the timeout, so a busy machine cannot turn it into a success.
-      else if (tries === 1 && n % 4 === 3) setTimeout(() => res.end(), 1500);
+      else if (tries === 1 && n % 4 === 3) setTimeout(() => res.end(), 8000).unref();
       else res.end();
     });
-    const { stats } = await deliverBatches(planBatches(events(12)), options(s.url, { timeoutMs: 100 }));
+    const { stats } = await deliverBatches(planBatches(events(12)), options(s.url, { timeoutMs: 1000 }));
     const report = stats.report(s.url, 'POST');
     expect(new Set(numbers(s))).toEqual(new Set(Array.from({ length: 12 }, (_, i) => i)));
     expect(report.batches).toMatchObject({ delivered: 12, failed: 0, retried: 12 });
