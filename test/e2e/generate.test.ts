@@ -157,3 +157,12 @@ describe('callhook generate', () => {
     expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
   });
 });
+
+describe('callhook schema', () => {
+  it('refuses --openapi with --type in one line, exit 2, rather than ignoring --type', async () => {
+    const result = await runCli(['schema', '--openapi', '--type', 'CallComplete']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('callhook: --openapi describes every event type; it cannot be combined with --type\n');
+  });
+});
