@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../core/generate.js';
 import type { GenerateFormat } from '../core/generate-names.js';
 import { readRecords } from '../input/read.js';
-import { GeneratedTextWriter } from './generated.js';
+import { blockCount, GeneratedTextWriter, generateBlocks } from './generated.js';
 
 function render(count: number, seed: number, format: GenerateFormat, batchSize?: number, defects = 0) {
   const writer = new GeneratedTextWriter({ format, batchSize, defects, seed });
@@ -81,5 +81,54 @@ describe('GeneratedTextWriter', () => {
   it('writes an empty export as [] and an empty NDJSON file as nothing', () => {
     expect(new GeneratedTextWriter({ format: 'json' }).end()).toBe('[]\n');
     expect(new GeneratedTextWriter({ format: 'ndjson' }).end()).toBe('');
+  });
+});
+
+describe('generateBlocks', () => {
+  const decoder = new TextDecoder();
+  const layoutsWithCounts: Array<[GenerateFormat, number | undefined, number]> = [
+    ['json', undefined, 0],
+    ['json', undefined, 70],
+    ['json', 7, 64],
+    ['ndjson', undefined, 33],
+    ['ndjson', 5, 48],
+  ];
+
+  it.each(layoutsWithCounts)(
+    'writes %s (batch size %s, %s events) byte for byte as one writer does, whichever part writes each block',
+    (format, batchSize, count) => {
+      for (const seed of [1, 9]) {
+        const events = { count, seed, redeliveries: 0.05 };
+        const text = { format, batchSize, seed };
+        let whole = '';
+        const writer = new GeneratedTextWriter(text);
+        for (const { event } of generateEvents(events)) whole += writer.push(event);
+        whole += writer.end();
+        for (const [blockSize, stride] of [
+          [16, 1],
+          [16, 2],
+          [5, 3],
+        ] as const) {
+          const parts = Array.from({ length: stride }, (_, part) => [
+            ...generateBlocks({ events, text, blockSize, stride, part }),
+          ]);
+          const blocks = parts.flat().sort((a, b) => a.index - b.index);
+          expect(blocks.map((block) => block.index)).toEqual([...Array(blockCount(count, blockSize)).keys()]);
+          expect(blocks.map((block) => decoder.decode(block.bytes)).join('')).toBe(whole);
+          const redelivered = [...generateEvents(events)].filter((delivery) => delivery.redelivery).length;
+          expect(blocks.reduce((sum, block) => sum + block.redeliveries, 0)).toBe(redelivered);
+        }
+      }
+    },
+  );
+
+  it('reports each defect with the block it is in, as one writer places it', () => {
+    const events = { count: 90, seed: 4 };
+    const text = { format: 'json' as const, defects: 0.2, seed: 4 };
+    const writer = new GeneratedTextWriter(text);
+    for (const { event } of generateEvents(events)) writer.push(event);
+    const blocks = [...generateBlocks({ events, text, blockSize: 16 })];
+    expect(blocks.flatMap((block) => block.defects)).toEqual(writer.defects);
+    expect(() => [...generateBlocks({ events, text, blockSize: 16, stride: 2, part: 1 })]).toThrow(/defects/);
   });
 });
