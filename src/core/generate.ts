@@ -813,10 +813,7 @@ function outboundStory(random: Random, campaign: Campaign, customer: Customer, s
   const conclusive = status !== 'Not Complete';
   // A conclusive call may need a few failed tries first; a failed record uses every attempt.
   const failures = conclusive
-    ? Math.min(
-        campaign.maxAttempts - 1,
-        random.weighted(failuresBeforeSuccess),
-      )
+    ? Math.min(campaign.maxAttempts - 1, random.weighted(failuresBeforeSuccess))
     : campaign.maxAttempts - 1;
   let lastNote: string | undefined;
   for (let i = 0; i < failures; i++) {
