@@ -1,8 +1,10 @@
 import { Readable } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../core/generate.js';
-import type { GenerateFormat } from '../core/generate-names.js';
+import { type GenerateFormat, generateFormats } from '../core/generate-names.js';
 import { readRecords } from '../input/read.js';
+import { eventTypes } from '../schema/names.js';
 import { blockCount, GeneratedTextWriter, generateBlocks } from './generated.js';
 
 function render(count: number, seed: number, format: GenerateFormat, batchSize?: number, defects = 0) {
@@ -121,6 +123,52 @@ describe('generateBlocks', () => {
       }
     },
   );
+
+  it('writes, for any options and any split among threads, the events generateEvents yields, byte for byte as one writer does', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.integer(),
+          count: fc.nat(60),
+          types: fc.subarray([...eventTypes]),
+          redeliveries: fc.constantFrom(0, 0.1),
+          set: fc.constantFrom(
+            [],
+            [{ path: ['data', 'status'], value: 'Partial' }],
+            [{ path: ['extra'], value: { n: 1 } }],
+          ),
+          format: fc.constantFrom(...generateFormats),
+          batchSize: fc.option(fc.integer({ min: 1, max: 9 }), { nil: undefined }),
+          blockSize: fc.integer({ min: 1, max: 12 }),
+          stride: fc.integer({ min: 1, max: 3 }),
+        }),
+        ({ seed, count, types, redeliveries, set, format, batchSize, blockSize, stride }) => {
+          const events = { count, seed, types, redeliveries, set };
+          const text = { format, batchSize, seed };
+          const writer = new GeneratedTextWriter(text);
+          const objects = [...generateEvents(events)].map(({ event }) => event);
+          const whole = objects.map((event) => writer.push(event)).join('') + writer.end();
+          const blocks = Array.from({ length: stride }, (_, part) => [
+            ...generateBlocks({ events, text, blockSize, stride, part }),
+          ])
+            .flat()
+            .sort((a, b) => a.index - b.index);
+          const written = blocks.map((block) => decoder.decode(block.bytes)).join('');
+          expect(written).toBe(whole);
+          // Read back, the text holds exactly the generated objects.
+          const values =
+            format === 'json' || batchSize !== undefined
+              ? written.split(/\n(?=\[)/).flatMap((batch) => (batch.trim() ? JSON.parse(batch) : []))
+              : written
+                  .split('\n')
+                  .filter(Boolean)
+                  .map((line) => JSON.parse(line));
+          expect(values).toEqual(objects);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 
   it('reports each defect with the block it is in, as one writer places it', () => {
     const events = { count: 90, seed: 4 };
