@@ -104,7 +104,9 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
     const data: WorkerTask = { callhookGenerate: { ...task, stride: threads, part }, written };
     const worker = new Worker(new URL(import.meta.url), {
       workerData: data,
-      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 24 },
+      // Hint: a small young generation keeps each thread's memory near its live data (the old
+      // generation is left unbounded: --campaigns can make the live data large).
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
     });
     worker.on('message', (block: GeneratedBlock) => {
       ready.set(block.index, block);
