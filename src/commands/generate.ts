@@ -1,11 +1,20 @@
 /** `callhook generate`: realistic, seeded webhook traffic, optionally with the page's own mistakes. */
 import { once } from 'node:events';
 import { chmod, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { type FieldOverride, generateEvents, generateTypedCalls, parseFieldOverride } from '../core/generate.js';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { type FieldOverride, generateTypedCalls, parseFieldOverride } from '../core/generate.js';
 import type { GenerateFormat } from '../core/generate-names.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
-import { GeneratedTextWriter } from '../render/generated.js';
+import { threadSettings } from '../input/halves.js';
+import {
+  blockCount,
+  type Defect,
+  type GeneratedBlock,
+  type GeneratedBlocksOptions,
+  generateBlocks,
+} from '../render/generated.js';
 import { escapeTerminal } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import type { EventType } from '../schema/names.js';
@@ -25,8 +34,114 @@ interface GenerateCommandOptions {
   startTime?: string;
 }
 
-// Hint: ~256 KiB strings keep the per-write cost negligible while memory stays a few MiB.
-const chunkChars = 256 * 1024;
+/**
+ * Events a block: ~250 KiB of text (an event is ~500 bytes pretty-printed), which keeps the cost
+ * of each write and each message between threads negligible and memory a few MiB. Hint: the same
+ * options must give the same blocks on any number of threads, so a `--set` value that makes every
+ * event bigger makes the blocks shorter, not the text longer.
+ */
+function blockSizeFor(set: readonly FieldOverride[]): number {
+  const extra = JSON.stringify(set.map(({ value }) => value)).length;
+  return Math.max(1, Math.floor((512 * 600) / (600 + extra)));
+}
+
+// Hint: a worker takes ~0.1 s to start, so a run of fewer events than this is done sooner on one thread.
+const minimumThreadedEvents = 50_000;
+
+/** How many threads write the output, and why, for `CALLHOOK_THREADS=trace`. */
+function threadsFor(count: number, defects: number): { threads: number; how: string } {
+  const settings = threadSettings();
+  if (settings.one) return { threads: 1, how: 'one thread (CALLHOOK_THREADS=1)' };
+  // Hint: a defect's line:column depends on all the text before it, so one writer writes it all.
+  if (defects > 0) return { threads: 1, how: 'one thread (--defects)' };
+  if (settings.two) return { threads: 2, how: 'two threads (CALLHOOK_THREADS=2)' };
+  if (availableParallelism() < 2) return { threads: 1, how: 'one thread (one core)' };
+  if (count < minimumThreadedEvents)
+    return { threads: 1, how: `one thread (fewer than ${minimumThreadedEvents} events)` };
+  return { threads: 2, how: 'two threads' };
+}
+
+/** What a generating worker is given: its share of the blocks, and where the main thread has got to. */
+interface WorkerTask {
+  callhookGenerate: GeneratedBlocksOptions;
+  /** One Int32: how many blocks the main thread has written. */
+  written: SharedArrayBuffer;
+}
+
+// Hint: this module is also the worker that writes every other block of a large run (see
+// `blocksFromWorkers`); on the main thread this call does nothing.
+serveBlocks();
+
+function serveBlocks(): void {
+  if (isMainThread || !parentPort) return;
+  const data = workerData as WorkerTask | undefined;
+  if (data?.callhookGenerate === undefined) return;
+  const port = parentPort;
+  const written = new Int32Array(data.written);
+  const stride = data.callhookGenerate.stride ?? 1;
+  for (const block of generateBlocks(data.callhookGenerate)) {
+    // Each block's bytes have an ArrayBuffer of their own, which moves to the main thread uncopied.
+    port.postMessage(block, [block.bytes.buffer as ArrayBuffer]);
+    // Back-pressure: wait while the main thread is more than two rounds of blocks behind this one.
+    const next = block.index + stride;
+    for (let done = Atomics.load(written, 0); next - done >= 2 * stride; done = Atomics.load(written, 0)) {
+      Atomics.wait(written, 0, done, 1000);
+    }
+  }
+}
+
+/**
+ * The blocks of the output in order, written by `threads` workers that each write every
+ * `threads`-th block (see `generateBlocks`): the same bytes as one thread writes.
+ */
+async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number): AsyncGenerator<GeneratedBlock> {
+  const written = new SharedArrayBuffer(4);
+  const progress = new Int32Array(written);
+  const ready = new Map<number, GeneratedBlock>();
+  let failure: Error | undefined;
+  let wake = () => {};
+  const workers = Array.from({ length: threads }, (_, part) => {
+    const data: WorkerTask = { callhookGenerate: { ...task, stride: threads, part }, written };
+    const worker = new Worker(new URL(import.meta.url), {
+      workerData: data,
+      // Hint: a small young generation keeps each thread's memory near its live data (the old
+      // generation is left unbounded: --campaigns can make the live data large).
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    });
+    worker.on('message', (block: GeneratedBlock) => {
+      ready.set(block.index, block);
+      wake();
+    });
+    worker.on('error', (error) => {
+      failure ??= error;
+      wake();
+    });
+    worker.on('exit', (code) => {
+      if (code !== 0) failure ??= new Error(`a generating thread stopped with exit code ${code}`);
+      wake();
+    });
+    return worker;
+  });
+  try {
+    const blocks = blockCount(task.events.count, task.blockSize);
+    for (let next = 0; next < blocks; next++) {
+      let block = ready.get(next);
+      while (block === undefined) {
+        if (failure) throw failure;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        block = ready.get(next);
+      }
+      ready.delete(next);
+      yield block;
+      Atomics.store(progress, 0, next + 1);
+      Atomics.notify(progress, 0);
+    }
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
 
 function wholeNumber(text: string, option: string, min: number): number {
   const number = Number(text.trim());
@@ -66,7 +181,7 @@ function overrides(texts: readonly string[] | undefined): FieldOverride[] {
 
 /** Where the text goes: stdout, or a private temporary file renamed over `--out` at the end. */
 interface Sink {
-  write(text: string): Promise<void>;
+  write(bytes: Uint8Array): Promise<void>;
   /** Makes the output final: the temporary file takes the name `--out` gave. */
   commit(): Promise<void>;
   /** Removes what was written; nothing is left behind. */
@@ -75,9 +190,9 @@ interface Sink {
 
 function stdoutSink(): Sink {
   return {
-    async write(text) {
+    async write(bytes) {
       // Respect the pipe's pace: a slow reader holds the generator back instead of filling memory.
-      if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+      if (!process.stdout.write(bytes)) await once(process.stdout, 'drain');
     },
     async commit() {},
     async discard() {},
@@ -115,9 +230,10 @@ async function fileSink(out: string): Promise<Sink> {
     }
   };
   return {
-    async write(text) {
+    async write(bytes) {
       try {
-        await handle.write(text);
+        // Hint: writeFile writes all of it (from the current position); write may write part.
+        await handle.writeFile(bytes);
       } catch (error) {
         throw describeIoError(error, out);
       }
@@ -155,16 +271,13 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     throw new CallhookError(`--start-time: expected an ISO-8601 time, got ${JSON.stringify(options.startTime)}`);
   }
 
-  const events = generateEvents({
-    count,
-    seed,
-    campaigns,
-    types: options.type,
-    redeliveries,
-    set,
-    startTime: options.startTime,
-  });
-  const writer = new GeneratedTextWriter({ format: options.format, batchSize, defects: defectRate, seed });
+  const task: GeneratedBlocksOptions = {
+    events: { count, seed, campaigns, types: options.type, redeliveries, set, startTime: options.startTime },
+    text: { format: options.format, batchSize, defects: defectRate, seed },
+    blockSize: blockSizeFor(set),
+  };
+  const { threads, how } = threadsFor(count, defectRate);
+  if (threadSettings().trace) process.stderr.write(`callhook: generated on ${how}\n`);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);
   const sink = options.out === undefined ? stdoutSink() : await fileSink(options.out);
 
@@ -174,28 +287,23 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  let reported = 0;
   let redelivered = 0;
-  const reportDefects = () => {
+  let defects = 0;
+  const reportDefects = (made: readonly Defect[]) => {
     let text = '';
-    for (; reported < writer.defects.length; reported++) {
-      const defect = writer.defects[reported]!;
+    for (const defect of made)
       text += `${name}:${defect.line}:${defect.column}  defect  ${defect.code}  (${defect.pointer})\n`;
-    }
     if (text) process.stderr.write(text);
+    defects += made.length;
   };
 
   try {
-    let buffer = '';
-    for (const { event, redelivery } of events) {
-      if (redelivery) redelivered++;
-      buffer += writer.push(event);
-      if (buffer.length >= chunkChars) {
-        reportDefects();
-        await sink.write(buffer);
-        buffer = '';
-        if (stopped) break;
-      }
+    const blocks = threads === 1 ? generateBlocks(task) : blocksFromWorkers(task, threads);
+    for await (const block of blocks) {
+      reportDefects(block.defects);
+      redelivered += block.redeliveries;
+      await sink.write(block.bytes);
+      if (stopped) break;
     }
     if (stopped) {
       await sink.discard();
@@ -205,8 +313,6 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
       process.exitCode = ExitCode.interrupted;
       return;
     }
-    reportDefects();
-    await sink.write(buffer + writer.end());
     await sink.commit();
   } catch (error) {
     await sink.discard();
@@ -217,7 +323,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   }
   const extras = [
     redeliveries > 0 ? `${redelivered} redelivered` : '',
-    defectRate > 0 ? `${writer.defects.length} with a defect` : '',
+    defectRate > 0 ? `${defects} with a defect` : '',
   ].filter(Boolean);
   process.stderr.write(
     `callhook: generated ${plural(count, 'event')}${extras.length ? ` (${extras.join(', ')})` : ''} with seed ${options.seed.trim()} to ${name}\n`,

@@ -1,5 +1,6 @@
 /** `callhook schema`: the payload contract as JSON Schema, or as an OpenAPI 3.1 webhooks document. */
 import type { SchemaDraft } from '../core/generate-names.js';
+import { CallhookError } from '../errors.js';
 import { jsonSchemaGaps, toJsonSchema, toOpenApi } from '../schema/json-schema.js';
 import type { EventType } from '../schema/names.js';
 import { version } from '../version.js';
@@ -14,6 +15,10 @@ interface SchemaCommandOptions {
 
 /** Prints the JSON Schema (or OpenAPI document) on stdout, and what it cannot express on stderr. */
 export function schema(options: SchemaCommandOptions): void {
+  // Hint: the OpenAPI document describes every delivery, and a delivery's array may hold any type.
+  if (options.openapi && options.type !== undefined) {
+    throw new CallhookError('--openapi describes every event type; it cannot be combined with --type');
+  }
   const document = options.openapi
     ? toOpenApi({ strict: options.strict, version })
     : toJsonSchema({ type: options.type, draft: options.draft, strict: options.strict });

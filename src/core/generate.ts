@@ -108,12 +108,13 @@ class Random {
 
   /** Picks by weight: `[[value, weight], ...]`. */
   weighted<T>(choices: ReadonlyArray<readonly [T, number]>): T {
+    // Hint: indexed loops, as destructuring for-of loops cost a tenth of the generator's time.
     let total = 0;
-    for (const [, weight] of choices) total += weight;
+    for (let i = 0; i < choices.length; i++) total += choices[i]![1];
     let roll = this.next() * total;
-    for (const [value, weight] of choices) {
-      roll -= weight;
-      if (roll < 0) return value;
+    for (let i = 0; i < choices.length; i++) {
+      roll -= choices[i]![1];
+      if (roll < 0) return choices[i]![0];
     }
     return choices.at(-1)![0];
   }
@@ -610,12 +611,28 @@ function makeCustomer(random: Random): Customer {
   return { name: `${firstName} ${random.pick(lastNames)}`, firstName, phone: random.pick(customerPhones) };
 }
 
+// Hint: the weighted choices of each question's answers, made once rather than at every answer.
+const answerChoices = new Map(
+  scripts.flatMap(({ questions }) => questions).map((q) => [q, q.answers.map((a) => [a, a.weight] as const)]),
+);
+
 function answer(random: Random, question: Question): FlowStep {
-  const chosen = random.weighted(question.answers.map((a) => [a, a.weight] as const));
+  const chosen = random.weighted(answerChoices.get(question)!);
   let transcript = random.pick(chosen.transcripts);
   if (random.chance(0.12)) transcript = random.pick(fillers) + transcript;
   return { questionName: question.name, response: chosen.response, transcript };
 }
+
+const unansweredReasons = [
+  ['Voicemail', 5],
+  ['Customer hung up', 3],
+  ['Silence on the line', 1],
+] as const;
+const partialEndings = [
+  ['exited', 6],
+  ['dropped', 2],
+  ['human', 2],
+] as const;
 
 /** The conversation of a call that was answered: its flow, reason, requests and length. */
 function converse(
@@ -636,21 +653,13 @@ function converse(
       additionalInformation = 'Customer did not answer the first question';
     } else {
       flow = [];
-      additionalInformation = random.weighted([
-        ['Voicemail', 5],
-        ['Customer hung up', 3],
-        ['Silence on the line', 1],
-      ] as const);
+      additionalInformation = random.weighted(unansweredReasons);
     }
   } else if (status === 'Partial') {
     const answered = random.int(1, questions.length - 1);
     flow = questions.slice(0, answered).map((question) => answer(random, question));
     const last = flow.at(-1)!;
-    const ending = random.weighted([
-      ['exited', 6],
-      ['dropped', 2],
-      ['human', 2],
-    ] as const);
+    const ending = random.weighted(partialEndings);
     if (ending === 'human') {
       last.response = 'Other';
       last.transcript = random.pick(humanRequests);
@@ -687,18 +696,16 @@ function callComplete(
   // the object into a slower shape, and JSON.stringify then walks every event the slow way.
   const data = {} as CallCompleteData;
   if (correlationId) data.correlationId = correlationId;
-  Object.assign(data, {
-    sessionId: random.uuid(),
-    callResultId: random.uuid(),
-    name: customer.name,
-    phone: customer.phone,
-    campaignId: campaign.id,
-    lastStepName: conversation.lastStepName,
-    startedTime: iso(startedAt),
-    flow: conversation.flow,
-    requests: conversation.requests,
-    status,
-  });
+  data.sessionId = random.uuid();
+  data.callResultId = random.uuid();
+  data.name = customer.name;
+  data.phone = customer.phone;
+  data.campaignId = campaign.id;
+  data.lastStepName = conversation.lastStepName;
+  data.startedTime = iso(startedAt);
+  data.flow = conversation.flow;
+  data.requests = conversation.requests;
+  data.status = status;
   if (conversation.additionalInformation) data.additionalInformation = conversation.additionalInformation;
   // Hint: analytics are queued a little after the call ends, so createdAt is always after startedTime.
   const createdAt = startedAt + conversation.duration + random.int(2, 90) * seconds + random.int(0, 999);
@@ -775,13 +782,18 @@ const failureReasons: Readonly<Record<string, string>> = {
   'network error': 'Network error',
 };
 
+const failuresBeforeSuccess = [
+  [0, 6],
+  [1, 3],
+  [2, 2],
+] as const;
+
 /** One outbound record: attempts until a conclusive outcome, then its CallComplete. */
 function outboundStory(random: Random, campaign: Campaign, customer: Customer, start: number): StoryEvent[] {
   const events: StoryEvent[] = [];
   const correlationId = random.uuid();
   const { script } = campaign;
   const status = drawStatus(random, script);
-  const retryGap = () => random.int(15, 120) * minutes + random.int(0, 59_999);
   let at = start;
 
   // Hint: re-attempting an unreachable number is pointless, so the platform concludes at once.
@@ -801,14 +813,7 @@ function outboundStory(random: Random, campaign: Campaign, customer: Customer, s
   const conclusive = status !== 'Not Complete';
   // A conclusive call may need a few failed tries first; a failed record uses every attempt.
   const failures = conclusive
-    ? Math.min(
-        campaign.maxAttempts - 1,
-        random.weighted([
-          [0, 6],
-          [1, 3],
-          [2, 2],
-        ] as const),
-      )
+    ? Math.min(campaign.maxAttempts - 1, random.weighted(failuresBeforeSuccess))
     : campaign.maxAttempts - 1;
   let lastNote: string | undefined;
   for (let i = 0; i < failures; i++) {
@@ -827,7 +832,7 @@ function outboundStory(random: Random, campaign: Campaign, customer: Customer, s
         events.push(sms(random, 'SMSReceived', replyAt, campaign, customer, random.pick(smsReplies), correlationId));
       }
     }
-    at += retryGap();
+    at += random.int(15, 120) * minutes + random.int(0, 59_999);
   }
 
   let startedAt: number;
@@ -886,6 +891,8 @@ function toWire(random: Random, event: StoryEvent, envelopeAll: boolean): WireEv
   } as WireEvent;
 }
 
+const byTime = (a: StoryEvent, b: StoryEvent) => a.at - b.at;
+
 /**
  * Generates the events of `calls` calls, each with its type: a bare SMSSent and SMSReceived look
  * alike, so consumers that filter or count by type read it here.
@@ -905,7 +912,7 @@ export function* generateTypedCalls(options: GenerateOptions): Generator<Generat
         ? outboundStory(random, campaign, customer, start)
         : inboundStory(random, campaign, customer, start);
     // Hint: a stable sort keeps an SMS sent at the same millisecond as the call result after it.
-    story.sort((a, b) => a.at - b.at);
+    story.sort(byTime);
     for (const event of story) yield { type: event.type, event: toWire(random, event, envelopeAll) };
     start += random.int(2, 40) * seconds + random.int(0, 999);
   }

@@ -1,9 +1,11 @@
 import { Readable } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../core/generate.js';
-import type { GenerateFormat } from '../core/generate-names.js';
+import { type GenerateFormat, generateFormats } from '../core/generate-names.js';
 import { readRecords } from '../input/read.js';
-import { GeneratedTextWriter } from './generated.js';
+import { eventTypes } from '../schema/names.js';
+import { blockCount, GeneratedTextWriter, generateBlocks } from './generated.js';
 
 function render(count: number, seed: number, format: GenerateFormat, batchSize?: number, defects = 0) {
   const writer = new GeneratedTextWriter({ format, batchSize, defects, seed });
@@ -81,5 +83,100 @@ describe('GeneratedTextWriter', () => {
   it('writes an empty export as [] and an empty NDJSON file as nothing', () => {
     expect(new GeneratedTextWriter({ format: 'json' }).end()).toBe('[]\n');
     expect(new GeneratedTextWriter({ format: 'ndjson' }).end()).toBe('');
+  });
+});
+
+describe('generateBlocks', () => {
+  const decoder = new TextDecoder();
+  const layoutsWithCounts: Array<[GenerateFormat, number | undefined, number]> = [
+    ['json', undefined, 0],
+    ['json', undefined, 70],
+    ['json', 7, 64],
+    ['ndjson', undefined, 33],
+    ['ndjson', 5, 48],
+  ];
+
+  it.each(layoutsWithCounts)(
+    'writes %s (batch size %s, %s events) byte for byte as one writer does, whichever part writes each block',
+    (format, batchSize, count) => {
+      for (const seed of [1, 9]) {
+        const events = { count, seed, redeliveries: 0.05 };
+        const text = { format, batchSize, seed };
+        let whole = '';
+        const writer = new GeneratedTextWriter(text);
+        for (const { event } of generateEvents(events)) whole += writer.push(event);
+        whole += writer.end();
+        for (const [blockSize, stride] of [
+          [16, 1],
+          [16, 2],
+          [5, 3],
+        ] as const) {
+          const parts = Array.from({ length: stride }, (_, part) => [
+            ...generateBlocks({ events, text, blockSize, stride, part }),
+          ]);
+          const blocks = parts.flat().sort((a, b) => a.index - b.index);
+          expect(blocks.map((block) => block.index)).toEqual([...Array(blockCount(count, blockSize)).keys()]);
+          expect(blocks.map((block) => decoder.decode(block.bytes)).join('')).toBe(whole);
+          const redelivered = [...generateEvents(events)].filter((delivery) => delivery.redelivery).length;
+          expect(blocks.reduce((sum, block) => sum + block.redeliveries, 0)).toBe(redelivered);
+        }
+      }
+    },
+  );
+
+  it('writes, for any options and any split among threads, the events generateEvents yields, byte for byte as one writer does', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.integer(),
+          count: fc.nat(60),
+          types: fc.subarray([...eventTypes]),
+          redeliveries: fc.constantFrom(0, 0.1),
+          set: fc.constantFrom(
+            [],
+            [{ path: ['data', 'status'], value: 'Partial' }],
+            [{ path: ['extra'], value: { n: 1 } }],
+          ),
+          format: fc.constantFrom(...generateFormats),
+          batchSize: fc.option(fc.integer({ min: 1, max: 9 }), { nil: undefined }),
+          blockSize: fc.integer({ min: 1, max: 12 }),
+          stride: fc.integer({ min: 1, max: 3 }),
+        }),
+        ({ seed, count, types, redeliveries, set, format, batchSize, blockSize, stride }) => {
+          const events = { count, seed, types, redeliveries, set };
+          const text = { format, batchSize, seed };
+          const writer = new GeneratedTextWriter(text);
+          const objects = [...generateEvents(events)].map(({ event }) => event);
+          const whole = objects.map((event) => writer.push(event)).join('') + writer.end();
+          const blocks = Array.from({ length: stride }, (_, part) => [
+            ...generateBlocks({ events, text, blockSize, stride, part }),
+          ])
+            .flat()
+            .sort((a, b) => a.index - b.index);
+          const written = blocks.map((block) => decoder.decode(block.bytes)).join('');
+          expect(written).toBe(whole);
+          // Read back, the text holds exactly the generated objects.
+          const values =
+            format === 'json' || batchSize !== undefined
+              ? written.split(/\n(?=\[)/).flatMap((batch) => (batch.trim() ? JSON.parse(batch) : []))
+              : written
+                  .split('\n')
+                  .filter(Boolean)
+                  .map((line) => JSON.parse(line));
+          expect(values).toEqual(objects);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('reports each defect with the block it is in, as one writer places it', () => {
+    const events = { count: 90, seed: 4 };
+    const text = { format: 'json' as const, defects: 0.2, seed: 4 };
+    const writer = new GeneratedTextWriter(text);
+    for (const { event } of generateEvents(events)) writer.push(event);
+    const blocks = [...generateBlocks({ events, text, blockSize: 16 })];
+    expect(blocks.flatMap((block) => block.defects)).toEqual(writer.defects);
+    expect(() => [...generateBlocks({ events, text, blockSize: 16, stride: 2, part: 1 })]).toThrow(/defects/);
   });
 });

@@ -23,6 +23,25 @@ describe('callhook generate', () => {
     expect(c.stdout).not.toBe(a.stdout);
   });
 
+  it('writes the same bytes on two threads as on one, to stdout and to a file', async () => {
+    const args = ['generate', '--count', '3000', '--seed', '5', '--redeliveries', '0.05', '--batch-size', '700'];
+    const out = join(dir, 'threads.json');
+    const [one, two, file] = await Promise.all([
+      runCli(args, { env: { CALLHOOK_THREADS: '1,trace' } }),
+      runCli(args, { env: { CALLHOOK_THREADS: '2,trace' } }),
+      runCli([...args, '--out', out], { env: { CALLHOOK_THREADS: '2' } }),
+    ]);
+    expect(one.stderr).toContain('generated on one thread');
+    expect(two.stderr).toContain('generated on two threads');
+    expect(one.stdout.length).toBeGreaterThan(1_000_000);
+    expect(two.stdout).toBe(one.stdout);
+    expect(readFileSync(out, 'utf8')).toBe(one.stdout);
+    const summary = (result: typeof one) =>
+      result.stderr.split('\n').filter((line) => line.includes('generated 3,000'));
+    expect(summary(two)).toEqual(summary(one));
+    expect(file.code).toBe(0);
+  });
+
   it('feeds validate and summarise end to end: redeliveries and defects are what they report', async () => {
     const out = join(dir, 'export.json');
     const made = await runCli([
@@ -155,5 +174,14 @@ describe('callhook generate', () => {
     expect(stderr).toContain('interrupted');
     expect(readFileSync(out, 'utf8')).toBe('old\n');
     expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
+  });
+});
+
+describe('callhook schema', () => {
+  it('refuses --openapi with --type in one line, exit 2, rather than ignoring --type', async () => {
+    const result = await runCli(['schema', '--openapi', '--type', 'CallComplete']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('callhook: --openapi describes every event type; it cannot be combined with --type\n');
   });
 });
