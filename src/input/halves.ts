@@ -79,8 +79,26 @@ interface HalfData {
  * first began, in the order it saw them.
  */
 export type HalfResult =
-  | { state: unknown; ids: Uint32Array; order: Uint32Array; offsets: Uint32Array | Float64Array }
+  | {
+      state: unknown;
+      ids: Uint32Array;
+      order: Uint32Array;
+      offsets: Uint32Array | Float64Array;
+      times?: HalfTimes | undefined;
+    }
   | { error: string };
+
+/** When the second half's reader began, had its first records and ended, in `now()` milliseconds. */
+export interface HalfTimes {
+  began: number;
+  firstRecords: number;
+  ended: number;
+}
+
+/** A clock that threads share: milliseconds since the epoch, to a fraction. */
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 /** Who reads the second half: a worker started from `script` for `task`, or (in tests) a function on this thread. */
 export type SecondReader =
@@ -93,10 +111,18 @@ export type SecondReader =
 // 0.46 s against 0.41 s, 46 MB 0.61 s against 0.65 s, 58 MB 0.52 s against 0.60 s.
 const minimumBytes = 48 * 2 ** 20;
 
-/** `CALLHOOK_THREADS`, a comma-separated list: `1` one thread, `2` two even for a small file, `trace` say which. */
-export function threadSettings(): { one: boolean; two: boolean; trace: boolean } {
+/**
+ * `CALLHOOK_THREADS`, a comma-separated list: `1` one thread, `2` two even for a small file,
+ * `trace` say which, `times` say when each thread began, read, waited and ended (to stderr).
+ */
+export function threadSettings(): { one: boolean; two: boolean; trace: boolean; times: boolean } {
   const words = (process.env.CALLHOOK_THREADS ?? '').split(',').map((word) => word.trim());
-  return { one: words.includes('1'), two: words.includes('2'), trace: words.includes('trace') };
+  return {
+    one: words.includes('1'),
+    two: words.includes('2'),
+    trace: words.includes('trace'),
+    times: words.includes('times'),
+  };
 }
 
 /** Where a second thread starts reading: a byte offset, and what the file holds there. */
@@ -141,6 +167,8 @@ export interface HalvesOutcome {
   /** True when the file was read (on two threads or, after a wrong guess, on this one); false when it was left unread. */
   consumed: boolean;
   how: string;
+  /** With `CALLHOOK_THREADS=times`: when each step happened, in `now()` milliseconds. */
+  times?: Record<string, number> | undefined;
 }
 
 /**
@@ -166,6 +194,7 @@ export async function readInHalves<State>(
   const from = await findMidpoint(path, info.size);
   if (from === undefined) return { consumed: false, how: 'one thread (no element boundary found past the middle)' };
   const boundary = from.point === 'batch' ? 'two elements of the top-level array' : 'two top-level values';
+  const times: Record<string, number> | undefined = settings.times ? { 'main began': now() } : undefined;
 
   const readOptions: WorkerReadOptions = {
     type: options.type,
@@ -182,8 +211,12 @@ export async function readInHalves<State>(
     const data: HalfData = { callhookHalf: second.task, input: second.input, path, from, readOptions };
     const worker = new Worker(second.script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 24 } });
     thread = worker;
+    if (times) times['worker started'] = now();
     result = new Promise<HalfResult>((resolve) => {
-      worker.once('message', resolve);
+      worker.once('message', (half: HalfResult) => {
+        if (times) times['result received'] = now();
+        resolve(half);
+      });
       worker.once('error', (error) => resolve({ error: error.message }));
       worker.once('exit', (code) => resolve({ error: `exited with code ${code}` }));
     });
@@ -192,6 +225,7 @@ export async function readInHalves<State>(
   let how = `two threads (the second from byte ${from.offset})`;
   const ids = new FingerprintSet();
   const stop = async (atBoundary: boolean): Promise<boolean> => {
+    if (times) times['main at the cut'] = now();
     if (!atBoundary) {
       how = `one thread (byte ${from.offset} is not between ${boundary})`;
       return false;
@@ -200,6 +234,14 @@ export async function readInHalves<State>(
     if ('error' in half) {
       how = `one thread (the worker failed: ${half.error})`;
       return false;
+    }
+    if (times) {
+      times.joined = now();
+      if (half.times) {
+        times['worker began'] = half.times.began;
+        times['worker first records'] = half.times.firstRecords;
+        times['worker ended'] = half.times.ended;
+      }
     }
     const shared = ids.shared({ table: half.ids, order: half.order });
     let redeliveries: Redelivery[] = [];
@@ -225,6 +267,7 @@ export async function readInHalves<State>(
         records.map((record) => record.element.offset),
       );
       redeliveries = records.map((record, i) => ({ record, first: shared[i]!, ...places[i]! }));
+      if (times) times['second copies read'] = now();
     } catch (error) {
       how = `one thread (${error instanceof Error ? error.message : String(error)})`;
       return false;
@@ -233,6 +276,7 @@ export async function readInHalves<State>(
       how = 'one thread (the redeliveries across the halves could not be taken out exactly)';
       return false;
     }
+    if (times) times.merged = now();
     if (shared.length > 0) {
       how = `two threads (the second from byte ${from.offset}, ${shared.length} redelivered event(s) across the halves taken out)`;
     }
@@ -257,7 +301,8 @@ export async function readInHalves<State>(
   } finally {
     await thread?.terminate();
   }
-  return { consumed: true, how };
+  if (times) times['main read'] = now();
+  return { consumed: true, how, times };
 }
 
 /**
@@ -347,6 +392,8 @@ export async function readHalf<State>(
   options: ReadOptions,
   consumer: MergingConsumer<State>,
 ): Promise<HalfResult> {
+  const began = now();
+  let firstRecords = 0;
   const ids = new FingerprintSet({ ordered: true });
   // How far past `from` each event whose id this half saw first began, in the order seen (the
   // set's order). Hint: 4 bytes an event (8 for a half of 4 GiB or more): ~8 MiB for the half
@@ -356,6 +403,7 @@ export async function readHalf<State>(
   let offsets = make(4096);
   let firsts = 0;
   for await (const records of readRecords([path], options, { from, ids })) {
+    if (firstRecords === 0) firstRecords = now();
     for (const record of records) {
       if (record.kind !== 'event' || record.duplicate || record.event.id === undefined) continue;
       if (firsts === offsets.length) {
@@ -371,7 +419,8 @@ export async function readHalf<State>(
   // not so, the offsets would name the wrong events, so the half is given up instead.
   if (firsts !== ids.count) throw new Error(`${ids.count} ids first seen but ${firsts} events counted as such`);
   const { table, order } = ids.snapshot();
-  return { state: consumer.state(), ids: table, order: order!, offsets };
+  const state = consumer.state();
+  return { state, ids: table, order: order!, offsets, times: { began, firstRecords, ended: now() } };
 }
 
 /**
