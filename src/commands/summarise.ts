@@ -121,8 +121,10 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   if (settings.times && 'times' in halves && halves.times) {
     // Milliseconds since the process began, in the order things happened.
     const steps = Object.entries(halves.times).sort((x, y) => x[1] - y[1]);
-    const line = steps.map(([step, at]) => `${step} ${(at - performance.timeOrigin).toFixed(0)}`).join(', ');
-    process.stderr.write(`callhook: times (ms since start): ${line}\n`);
+    const at = steps.filter(([step]) => !step.endsWith(' ms'));
+    const line = at.map(([step, when]) => `${step} ${(when - performance.timeOrigin).toFixed(0)}`).join(', ');
+    const cpu = steps.filter(([step]) => step.endsWith(' ms')).map(([step, ms]) => `${step} ${ms}`);
+    process.stderr.write(`callhook: times (ms since start): ${line}; ${cpu.join(', ')}\n`);
   }
 
   process.stdout.write(options.format === 'json' ? renderSummaryJson(report) : await renderWithTables(report, options));

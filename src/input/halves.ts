@@ -11,8 +11,10 @@
  * main thread reads again the few whose ids it had seen too (second copies, so redeliveries) and
  * the consumer takes them out of the worker's counts (see `MergingConsumer.merge`).
  */
+import { readFileSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { FingerprintSet } from './fingerprint-set.js';
 import { type ReadOptions, readRecords } from './read.js';
@@ -69,8 +71,37 @@ interface HalfData {
   callhookHalf: string;
   input: unknown;
   path: string;
-  from: Midpoint;
+  /** The `CutCells`' memory. */
+  cells: SharedArrayBuffer;
   readOptions: WorkerReadOptions;
+}
+
+/**
+ * What the main thread and a worker share to agree on the cut: at `progress`, about how far the
+ * main thread has read (where the last element it handed on began); at `cut`, where the worker
+ * chose to start when it was ready to read (0 until then).
+ */
+type CutCells = BigInt64Array;
+const progress = 0;
+const cut = 1;
+
+/**
+ * The cut a worker reads from: the first element boundary past the middle of what the main
+ * thread has left to read when the worker is ready, so that both have as much to read from then
+ * on. Hint: a cut fixed before the worker starts must guess how long it takes to start, which
+ * varies with the machine's load; the thread that ends first then waits for the other. Were the
+ * main thread past the cut before it is told (it is half of what is left ahead), it reads on
+ * alone, as if no worker had run.
+ */
+async function chooseCut(path: string, cells: CutCells): Promise<Midpoint> {
+  const { size } = await stat(path);
+  const read = Number(Atomics.load(cells, progress));
+  // Hint: before the main thread has handed anything on (it waits, under CALLHOOK_THREADS=2), the
+  // cut is the one a function on that thread would read from: the same file reads the same way.
+  const from = await findMidpoint(path, size, read > 0 ? read + Math.floor((size - read) / 2) : undefined);
+  if (!from) throw new Error('no element boundary found past the middle of what is left to read');
+  Atomics.store(cells, cut, BigInt(from.offset));
+  return from;
 }
 
 /**
@@ -93,11 +124,27 @@ export interface HalfTimes {
   began: number;
   firstRecords: number;
   ended: number;
+  /** The CPU time the reader's thread used before it read, and in all, in milliseconds. */
+  cpuBefore: number;
+  cpu: number;
 }
 
 /** A clock that threads share: milliseconds since the epoch, to a fraction. */
 function now(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/**
+ * The CPU time this thread alone has used, in milliseconds (Linux only, to 10 ms; 0 elsewhere).
+ * Hint: `process.cpuUsage` counts every thread of the process, the other half's too.
+ */
+function threadCpu(): number {
+  try {
+    const fields = readFileSync('/proc/thread-self/stat', 'latin1').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
 }
 
 /** Who reads the second half: a worker started from `script` for `task`, or (in tests) a function on this thread. */
@@ -133,11 +180,11 @@ export interface Midpoint {
 
 /**
  * Where a second thread can start reading, found by the layout of the file's first lines: in a
- * pretty-printed array, the first line past (about) the middle that opens an element at the
- * indentation of the array's first element; in NDJSON, the first line past it that opens a
- * value as the first line does (with `{`, or with `[` for a batch a line).
+ * pretty-printed array, the first line past (about) the middle, or past byte `middle` when given,
+ * that opens an element at the indentation of the array's first element; in NDJSON, the first
+ * line past it that opens a value as the first line does (with `{`, or with `[` for a batch a line).
  */
-export async function findMidpoint(path: string, size: number): Promise<Midpoint | undefined> {
+export async function findMidpoint(path: string, size: number, middle?: number): Promise<Midpoint | undefined> {
   const handle = await open(path, 'r');
   try {
     const head = Buffer.alloc(4096);
@@ -147,16 +194,16 @@ export async function findMidpoint(path: string, size: number): Promise<Midpoint
     const lines = array ? null : /^(?:\uFEFF)?[ \t\r\n]*([[{])[^\n]*\n(?:[^\n]*\n)*?\1/.exec(text);
     const needle = array ? `\n${array[1]}{` : lines ? `\n${lines[1]}` : undefined;
     if (needle === undefined) return undefined;
-    // Hint: the worker starts reading ~0.1 s after this thread (its own start-up), in which this
-    // thread reads ~8 MB, so the cut sits 4 MiB past the middle (less in a smaller file). Timed
-    // inside the process on the 116 MB export, the two threads then ended within ~15 ms of each
-    // other (median of 12 runs); with the cut 5% past the middle this thread ended ~50 ms later.
-    const middle = Math.floor(size / 2) + Math.min(4 * 2 ** 20, Math.floor(size / 20));
-    const window = Buffer.alloc(Math.min(2 ** 20, size - middle));
-    const { bytesRead: read } = await handle.read(window, 0, window.length, middle);
+    // Hint: a second thread starts reading some time after this one (its own start-up), so
+    // without a `middle` the cut sits past the middle: 4 MiB (less in a smaller file). A worker
+    // chooses its own, from where this thread is when it is ready (see `chooseCut`).
+    const from = middle ?? Math.floor(size / 2) + Math.min(4 * 2 ** 20, Math.floor(size / 20));
+    if (from >= size) return undefined;
+    const window = Buffer.alloc(Math.min(2 ** 20, size - from));
+    const { bytesRead: read } = await handle.read(window, 0, window.length, from);
     const at = window.subarray(0, read).indexOf(needle);
     if (at === -1) return undefined;
-    return { offset: middle + at + needle.length - 1, point: array ? 'batch' : 'top' };
+    return { offset: from + at + needle.length - 1, point: array ? 'batch' : 'top' };
   } finally {
     await handle.close();
   }
@@ -191,10 +238,15 @@ export async function readInHalves<State>(
   if (!info?.isFile() || (info.size < minimumBytes && !settings.two)) {
     return { consumed: false, how: 'one thread (not a regular file of 48 MiB or more)' };
   }
-  const from = await findMidpoint(path, info.size);
-  if (from === undefined) return { consumed: false, how: 'one thread (no element boundary found past the middle)' };
+  // Hint: a function on this thread reads from here; a worker chooses its own cut (`chooseCut`)
+  // in a file of the same layout, so `point` holds for both.
+  const guess = await findMidpoint(path, info.size);
+  if (guess === undefined) return { consumed: false, how: 'one thread (no element boundary found past the middle)' };
+  let from: Midpoint = guess;
   const boundary = from.point === 'batch' ? 'two elements of the top-level array' : 'two top-level values';
-  const times: Record<string, number> | undefined = settings.times ? { 'main began': now() } : undefined;
+  const times: Record<string, number> | undefined = settings.times
+    ? { 'main began': now(), 'main cpu before ms': threadCpu() }
+    : undefined;
 
   const readOptions: WorkerReadOptions = {
     type: options.type,
@@ -204,11 +256,14 @@ export async function readInHalves<State>(
     batchSize: options.batchSize,
   };
   let thread: Worker | undefined;
+  let cells: CutCells | undefined;
   let result: Promise<HalfResult>;
   if ('read' in second) {
     result = second.read(from, readOptions).catch((error: unknown) => ({ error: String(error) }));
   } else {
-    const data: HalfData = { callhookHalf: second.task, input: second.input, path, from, readOptions };
+    const shared = new SharedArrayBuffer(16);
+    cells = new BigInt64Array(shared);
+    const data: HalfData = { callhookHalf: second.task, input: second.input, path, cells: shared, readOptions };
     const worker = new Worker(second.script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 24 } });
     thread = worker;
     if (times) times['worker started'] = now();
@@ -222,10 +277,24 @@ export async function readInHalves<State>(
     });
   }
 
-  let how = `two threads (the second from byte ${from.offset})`;
+  // Hint: asked for two threads (CALLHOOK_THREADS=2), as tests do with files so small that this
+  // thread would read them whole before the worker is ready, this thread waits for its cut.
+  if (cells && settings.two) {
+    let ended = false;
+    void result.then(() => {
+      ended = true;
+    });
+    while (!ended && Atomics.load(cells, cut) === 0n) await delay(1);
+  }
+  let how = 'one thread (the worker chose no cut ahead of this thread)';
   const ids = new FingerprintSet();
   const stop = async (atBoundary: boolean): Promise<boolean> => {
-    if (times) times['main at the cut'] = now();
+    if (cells) from = { offset: Number(Atomics.load(cells, cut)), point: from.point };
+    how = `two threads (the second from byte ${from.offset})`;
+    if (times) {
+      times['main at the cut'] = now();
+      times['main cpu ms'] = threadCpu();
+    }
     if (!atBoundary) {
       how = `one thread (byte ${from.offset} is not between ${boundary})`;
       return false;
@@ -241,11 +310,13 @@ export async function readInHalves<State>(
         times['worker began'] = half.times.began;
         times['worker first records'] = half.times.firstRecords;
         times['worker ended'] = half.times.ended;
+        times['worker cpu before ms'] = half.times.cpuBefore;
+        times['worker cpu ms'] = half.times.cpu;
       }
     }
     const shared = ids.shared({ table: half.ids, order: half.order });
     let redeliveries: Redelivery[] = [];
-    let cut: CutPosition;
+    let position: CutPosition;
     try {
       const records = await readSecondCopies(
         path,
@@ -255,7 +326,7 @@ export async function readInHalves<State>(
       );
       const [place] = await positionsOf(path, last ?? { offset: 0, line: 1, column: 1 }, [from.offset]);
       const inArray = from.point === 'batch' && /^\/\d+$/.test(last?.pointer ?? '');
-      cut = {
+      position = {
         offset: from.offset,
         line: place!.line,
         column: place!.column,
@@ -263,7 +334,7 @@ export async function readInHalves<State>(
       };
       const places = await positionsOf(
         path,
-        cut,
+        position,
         records.map((record) => record.element.offset),
       );
       redeliveries = records.map((record, i) => ({ record, first: shared[i]!, ...places[i]! }));
@@ -272,7 +343,7 @@ export async function readInHalves<State>(
       how = `one thread (${error instanceof Error ? error.message : String(error)})`;
       return false;
     }
-    if (!consumer.merge(half.state as State, redeliveries, cut)) {
+    if (!consumer.merge(half.state as State, redeliveries, position)) {
       how = 'one thread (the redeliveries across the halves could not be taken out exactly)';
       return false;
     }
@@ -287,7 +358,14 @@ export async function readInHalves<State>(
   try {
     for await (const records of readRecords([path], options, {
       ids,
-      pause: { at: from.offset, point: from.point, stop },
+      pause: {
+        // Hint: until a worker has chosen its cut, there is none to pause at.
+        get at() {
+          return cells ? Number(Atomics.load(cells, cut)) || Number.POSITIVE_INFINITY : from.offset;
+        },
+        point: from.point,
+        stop,
+      },
     })) {
       for (let i = records.length - 1; i >= 0; i--) {
         const record = records[i]!;
@@ -296,6 +374,7 @@ export async function readInHalves<State>(
           break;
         }
       }
+      if (cells && last) Atomics.store(cells, progress, BigInt(last.offset));
       consumer.add(records);
     }
   } finally {
@@ -393,6 +472,7 @@ export async function readHalf<State>(
   consumer: MergingConsumer<State>,
 ): Promise<HalfResult> {
   const began = now();
+  const cpuBefore = threadCpu();
   let firstRecords = 0;
   const ids = new FingerprintSet({ ordered: true });
   // How far past `from` each event whose id this half saw first began, in the order seen (the
@@ -420,7 +500,13 @@ export async function readHalf<State>(
   if (firsts !== ids.count) throw new Error(`${ids.count} ids first seen but ${firsts} events counted as such`);
   const { table, order } = ids.snapshot();
   const state = consumer.state();
-  return { state, ids: table, order: order!, offsets, times: { began, firstRecords, ended: now() } };
+  return {
+    state,
+    ids: table,
+    order: order!,
+    offsets,
+    times: { began, firstRecords, ended: now(), cpuBefore, cpu: threadCpu() },
+  };
 }
 
 /**
@@ -433,12 +519,15 @@ export function serveHalf<State>(task: string, start: (input: unknown) => Mergin
   const data = workerData as HalfData | undefined;
   if (data?.callhookHalf !== task) return;
   const port = parentPort;
-  readHalf(data.path, data.from, data.readOptions, start(data.input)).then(
-    (result) =>
-      port.postMessage(
-        result,
-        'ids' in result ? ([result.ids.buffer, result.order.buffer, result.offsets.buffer] as ArrayBuffer[]) : [],
-      ),
-    (error: unknown) => port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
-  );
+  const cells = new BigInt64Array(data.cells);
+  chooseCut(data.path, cells)
+    .then((from) => readHalf(data.path, from, data.readOptions, start(data.input)))
+    .then(
+      (result) =>
+        port.postMessage(
+          result,
+          'ids' in result ? ([result.ids.buffer, result.order.buffer, result.offsets.buffer] as ArrayBuffer[]) : [],
+        ),
+      (error: unknown) => port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
+    );
 }
