@@ -283,8 +283,8 @@ describe('summarise on two threads', () => {
   it('starts the second half past any byte a worker names: at the first element that begins after it', async () => {
     // A worker names the middle of what the main thread has left to read (see chooseCut).
     for (const text of [pretty, ndjson]) {
+      const path = write('midpoints.json', text(events));
       const bytes = Buffer.from(text(events));
-      const path = write('midpoints.json', bytes);
       const needle = text === pretty ? '\n  {' : '\n{';
       const starts: number[] = [];
       for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) starts.push(at);
