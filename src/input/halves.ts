@@ -78,13 +78,13 @@ interface HalfData {
 }
 
 /**
- * What the main thread and a worker share to agree on the cut: at `progress`, about how far the
- * main thread has read (where the last element it handed on began); at `cut`, where the worker
+ * What the main thread and a worker share to agree on the cut: at `progressCell`, about how far the
+ * main thread has read (where the last element it handed on began); at `cutCell`, where the worker
  * chose to start when it was ready to read (0 until then).
  */
 type CutCells = BigInt64Array;
-const progress = 0;
-const cut = 1;
+const progressCell = 0;
+const cutCell = 1;
 
 /**
  * The cut a worker reads from: the first element boundary past the middle of what the main
@@ -96,7 +96,7 @@ const cut = 1;
  */
 async function chooseCut(path: string, cells: CutCells): Promise<Midpoint> {
   const { size } = await stat(path);
-  const read = Number(Atomics.load(cells, progress));
+  const read = Number(Atomics.load(cells, progressCell));
   // Hint: before the main thread has handed anything on (it waits, under CALLHOOK_THREADS=2), the
   // cut is the one a function on that thread would read from: the same file reads the same way.
   // The main thread also gets a little more (up to 1 MiB): it reads on while the worker opens the
@@ -106,7 +106,7 @@ async function chooseCut(path: string, cells: CutCells): Promise<Midpoint> {
   const middle = read + Math.floor(left / 2) + Math.min(2 ** 20, Math.floor(left / 50));
   const from = await findMidpoint(path, size, read > 0 ? middle : undefined);
   if (!from) throw new Error('no element boundary found past the middle of what is left to read');
-  Atomics.store(cells, cut, BigInt(from.offset));
+  Atomics.store(cells, cutCell, BigInt(from.offset));
   return from;
 }
 
@@ -290,12 +290,12 @@ export async function readInHalves<State>(
     void result.then(() => {
       ended = true;
     });
-    while (!ended && Atomics.load(cells, cut) === 0n) await delay(1);
+    while (!ended && Atomics.load(cells, cutCell) === 0n) await delay(1);
   }
   let how = 'one thread (the worker chose no cut ahead of this thread)';
   const ids = new FingerprintSet();
   const stop = async (atBoundary: boolean): Promise<boolean> => {
-    if (cells) from = { offset: Number(Atomics.load(cells, cut)), point: from.point };
+    if (cells) from = { offset: Number(Atomics.load(cells, cutCell)), point: from.point };
     how = `two threads (the second from byte ${from.offset})`;
     if (times) {
       times['main at the cut'] = now();
@@ -322,7 +322,7 @@ export async function readInHalves<State>(
     }
     const shared = ids.shared({ table: half.ids, order: half.order });
     let redeliveries: Redelivery[] = [];
-    let position: CutPosition;
+    let cut: CutPosition;
     try {
       const records = await readSecondCopies(
         path,
@@ -332,7 +332,7 @@ export async function readInHalves<State>(
       );
       const [place] = await positionsOf(path, last ?? { offset: 0, line: 1, column: 1 }, [from.offset]);
       const inArray = from.point === 'batch' && /^\/\d+$/.test(last?.pointer ?? '');
-      position = {
+      cut = {
         offset: from.offset,
         line: place!.line,
         column: place!.column,
@@ -340,7 +340,7 @@ export async function readInHalves<State>(
       };
       const places = await positionsOf(
         path,
-        position,
+        cut,
         records.map((record) => record.element.offset),
       );
       redeliveries = records.map((record, i) => ({ record, first: shared[i]!, ...places[i]! }));
@@ -349,7 +349,7 @@ export async function readInHalves<State>(
       how = `one thread (${error instanceof Error ? error.message : String(error)})`;
       return false;
     }
-    if (!consumer.merge(half.state as State, redeliveries, position)) {
+    if (!consumer.merge(half.state as State, redeliveries, cut)) {
       how = 'one thread (the redeliveries across the halves could not be taken out exactly)';
       return false;
     }
@@ -367,7 +367,7 @@ export async function readInHalves<State>(
       pause: {
         // Hint: until a worker has chosen its cut, there is none to pause at.
         get at() {
-          return cells ? Number(Atomics.load(cells, cut)) || Number.POSITIVE_INFINITY : from.offset;
+          return cells ? Number(Atomics.load(cells, cutCell)) || Number.POSITIVE_INFINITY : from.offset;
         },
         point: from.point,
         stop,
@@ -380,7 +380,7 @@ export async function readInHalves<State>(
           break;
         }
       }
-      if (cells && last) Atomics.store(cells, progress, BigInt(last.offset));
+      if (cells && last) Atomics.store(cells, progressCell, BigInt(last.offset));
       consumer.add(records);
     }
   } finally {
