@@ -57,13 +57,14 @@ async function measureWithOutput(command, args, env = {}) {
 const clean = await ensureExport(events, 'array', 'CallComplete');
 const redelivered = await ensureExport(events, 'array', 'CallComplete', { redeliver: 2 });
 
-// Each command: [label, command, args, env]. CALLHOOK_THREADS=trace makes summarise say how it read.
+// Each command: [label, command, args, env]. CALLHOOK_THREADS=trace makes summarise say how it
+// read, and `times` when each thread began, reached the cut and ended (and their CPU times).
 const commandsFor = (file) => ({
   summarise: [
     '`callhook summarise f --format json`',
     process.execPath,
     [cli, 'summarise', file, '--format', 'json'],
-    { CALLHOOK_THREADS: 'trace' },
+    { CALLHOOK_THREADS: 'trace,times' },
   ],
   oneThread: [
     'the same with `CALLHOOK_THREADS=1` (one thread)',
@@ -118,7 +119,9 @@ async function runFile(file) {
       .join(', ');
   const report = JSON.parse(results.summarise[0].stdout);
   const how = results.summarise[0].stderr.match(/read on (.*)/)?.[1] ?? 'unknown';
-  return { results, vs, rss, rows, spread, report, how, has: (name) => name in results };
+  // Each round's times, so that a reader sees which thread waited for the other and how long.
+  const when = results.summarise.map((r) => r.stderr.match(/times \(ms since start\): (.*)/)?.[1]).filter(Boolean);
+  return { results, vs, rss, rows, spread, report, how, when, has: (name) => name in results };
 }
 
 const cleanRun = await runFile(clean);
@@ -188,6 +191,11 @@ const targets = [
   ...(haveJq ? [{ what: 'summarise, clean export: ÷ jq', value: cleanRun.vs('jq'), limit: 0.25, unit: '×' }] : []),
 ];
 
+/** Where summarise's wall time went in each round (`CALLHOOK_THREADS=times`), as a list. */
+const timesOf = (run) =>
+  run.when.length === 0
+    ? ''
+    : `\nWhere its wall time went, each round (\`CALLHOOK_THREADS=times\`: ms since the process began, then the CPU time of each thread):\n\n${run.when.map((line) => `- ${line}`).join('\n')}\n`;
 const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 const table = (
   run,
@@ -203,6 +211,7 @@ ${events.toLocaleString('en-US')} CallComplete events as a pretty-printed JSON a
 ${table(realRun)}
 
 \`callhook summarise\` read it on ${realRun.how}.${haveJq ? ` Rounds ÷ jq, lowest first: ${realRun.spread('jq')}.` : ''}${haveDuckDb ? ` Rounds ÷ DuckDB: ${realRun.spread('duckdb')}.` : ''} Rounds ÷ one thread: ${realRun.spread('oneThread')}.
+${timesOf(realRun)}
 
 ### Clean
 

@@ -112,11 +112,20 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
           input: summaryOptions,
         })
       : { consumed: false, how: 'one thread (several paths)' };
-  if (threadSettings().trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
+  const settings = threadSettings();
+  if (settings.trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
   if (!halves.consumed) {
     for await (const records of readRecords(paths, readOptions)) consumer.add(records);
   }
   const report = summary.report();
+  if (settings.times && 'times' in halves && halves.times) {
+    // Milliseconds since the process began, in the order things happened.
+    const steps = Object.entries(halves.times).sort((x, y) => x[1] - y[1]);
+    const at = steps.filter(([step]) => !step.endsWith(' ms'));
+    const line = at.map(([step, when]) => `${step} ${(when - performance.timeOrigin).toFixed(0)}`).join(', ');
+    const cpu = steps.filter(([step]) => step.endsWith(' ms')).map(([step, ms]) => `${step} ${ms}`);
+    process.stderr.write(`callhook: times (ms since start): ${line}; ${cpu.join(', ')}\n`);
+  }
 
   process.stdout.write(options.format === 'json' ? renderSummaryJson(report) : await renderWithTables(report, options));
   for (const line of diagnostics(report, options.format, summaryOptions.by)) {

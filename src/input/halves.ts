@@ -2,7 +2,8 @@
  * Reads one large export on two threads: the main thread reads the first half of the file and a
  * worker the second, each into its own consumer, and the worker's counts are merged in at the
  * end. The worker starts at a guess, an element of the top-level array found by its
- * indentation, and its work is used only if the guess is proved right: the main thread, arriving
+ * indentation past the middle of what the main thread has left to read when the worker is ready
+ * (see `chooseCut`), and its work is used only if the guess is proved right: the main thread, arriving
  * at that byte, is between two elements of that array. Otherwise the main thread reads on alone,
  * as if no worker had run.
  *
@@ -11,8 +12,10 @@
  * main thread reads again the few whose ids it had seen too (second copies, so redeliveries) and
  * the consumer takes them out of the worker's counts (see `MergingConsumer.merge`).
  */
+import { readFileSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { FingerprintSet } from './fingerprint-set.js';
 import { type ReadOptions, readRecords } from './read.js';
@@ -69,8 +72,42 @@ interface HalfData {
   callhookHalf: string;
   input: unknown;
   path: string;
-  from: Midpoint;
+  /** The `CutCells`' memory. */
+  cells: SharedArrayBuffer;
   readOptions: WorkerReadOptions;
+}
+
+/**
+ * What the main thread and a worker share to agree on the cut: at `progressCell`, about how far the
+ * main thread has read (where the last element it handed on began); at `cutCell`, where the worker
+ * chose to start when it was ready to read (0 until then).
+ */
+type CutCells = BigInt64Array;
+const progressCell = 0;
+const cutCell = 1;
+
+/**
+ * The cut a worker reads from: the first element boundary past the middle of what the main
+ * thread has left to read when the worker is ready, so that both have as much to read from then
+ * on. Hint: a cut fixed before the worker starts must guess how long it takes to start, which
+ * varies with the machine's load; the thread that ends first then waits for the other. Were the
+ * main thread past the cut before it is told (it is half of what is left ahead), it reads on
+ * alone, as if no worker had run.
+ */
+async function chooseCut(path: string, cells: CutCells): Promise<Midpoint> {
+  const { size } = await stat(path);
+  const read = Number(Atomics.load(cells, progressCell));
+  // Hint: before the main thread has handed anything on (it waits, under CALLHOOK_THREADS=2), the
+  // cut is the one a function on that thread would read from: the same file reads the same way.
+  // The main thread also gets a little more (up to 1 MiB): it reads on while the worker opens the
+  // file and warms up on its first records. Timed with CALLHOOK_THREADS=times, the worker ended a
+  // few tens of milliseconds after the main thread reached the cut without it.
+  const left = size - read;
+  const middle = read + Math.floor(left / 2) + Math.min(2 ** 20, Math.floor(left / 50));
+  const from = await findMidpoint(path, size, read > 0 ? middle : undefined);
+  if (!from) throw new Error('no element boundary found past the middle of what is left to read');
+  Atomics.store(cells, cutCell, BigInt(from.offset));
+  return from;
 }
 
 /**
@@ -79,8 +116,42 @@ interface HalfData {
  * first began, in the order it saw them.
  */
 export type HalfResult =
-  | { state: unknown; ids: Uint32Array; order: Uint32Array; offsets: Uint32Array | Float64Array }
+  | {
+      state: unknown;
+      ids: Uint32Array;
+      order: Uint32Array;
+      offsets: Uint32Array | Float64Array;
+      times?: HalfTimes | undefined;
+    }
   | { error: string };
+
+/** When the second half's reader began, had its first records and ended, in `now()` milliseconds. */
+export interface HalfTimes {
+  began: number;
+  firstRecords: number;
+  ended: number;
+  /** The CPU time the reader's thread used before it read, and in all, in milliseconds. */
+  cpuBefore: number;
+  cpu: number;
+}
+
+/** A clock that threads share: milliseconds since the epoch, to a fraction. */
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * The CPU time this thread alone has used, in milliseconds (Linux only, to 10 ms; 0 elsewhere).
+ * Hint: `process.cpuUsage` counts every thread of the process, the other half's too.
+ */
+function threadCpu(): number {
+  try {
+    const fields = readFileSync('/proc/thread-self/stat', 'latin1').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
 
 /** Who reads the second half: a worker started from `script` for `task`, or (in tests) a function on this thread. */
 export type SecondReader =
@@ -93,10 +164,18 @@ export type SecondReader =
 // 0.46 s against 0.41 s, 46 MB 0.61 s against 0.65 s, 58 MB 0.52 s against 0.60 s.
 const minimumBytes = 48 * 2 ** 20;
 
-/** `CALLHOOK_THREADS`, a comma-separated list: `1` one thread, `2` two even for a small file, `trace` say which. */
-export function threadSettings(): { one: boolean; two: boolean; trace: boolean } {
+/**
+ * `CALLHOOK_THREADS`, a comma-separated list: `1` one thread, `2` two even for a small file,
+ * `trace` say which, `times` say when each thread began, read, waited and ended (to stderr).
+ */
+export function threadSettings(): { one: boolean; two: boolean; trace: boolean; times: boolean } {
   const words = (process.env.CALLHOOK_THREADS ?? '').split(',').map((word) => word.trim());
-  return { one: words.includes('1'), two: words.includes('2'), trace: words.includes('trace') };
+  return {
+    one: words.includes('1'),
+    two: words.includes('2'),
+    trace: words.includes('trace'),
+    times: words.includes('times'),
+  };
 }
 
 /** Where a second thread starts reading: a byte offset, and what the file holds there. */
@@ -107,11 +186,11 @@ export interface Midpoint {
 
 /**
  * Where a second thread can start reading, found by the layout of the file's first lines: in a
- * pretty-printed array, the first line past (about) the middle that opens an element at the
- * indentation of the array's first element; in NDJSON, the first line past it that opens a
- * value as the first line does (with `{`, or with `[` for a batch a line).
+ * pretty-printed array, the first line past (about) the middle, or past byte `middle` when given,
+ * that opens an element at the indentation of the array's first element; in NDJSON, the first
+ * line past it that opens a value as the first line does (with `{`, or with `[` for a batch a line).
  */
-export async function findMidpoint(path: string, size: number): Promise<Midpoint | undefined> {
+export async function findMidpoint(path: string, size: number, middle?: number): Promise<Midpoint | undefined> {
   const handle = await open(path, 'r');
   try {
     const head = Buffer.alloc(4096);
@@ -121,16 +200,16 @@ export async function findMidpoint(path: string, size: number): Promise<Midpoint
     const lines = array ? null : /^(?:\uFEFF)?[ \t\r\n]*([[{])[^\n]*\n(?:[^\n]*\n)*?\1/.exec(text);
     const needle = array ? `\n${array[1]}{` : lines ? `\n${lines[1]}` : undefined;
     if (needle === undefined) return undefined;
-    // Hint: the worker starts reading ~0.1 s after this thread (its own start-up), in which this
-    // thread reads ~8 MB, so the cut sits 4 MiB past the middle (less in a smaller file). Timed
-    // inside the process on the 116 MB export, the two threads then ended within ~15 ms of each
-    // other (median of 12 runs); with the cut 5% past the middle this thread ended ~50 ms later.
-    const middle = Math.floor(size / 2) + Math.min(4 * 2 ** 20, Math.floor(size / 20));
-    const window = Buffer.alloc(Math.min(2 ** 20, size - middle));
-    const { bytesRead: read } = await handle.read(window, 0, window.length, middle);
+    // Hint: a second thread starts reading some time after this one (its own start-up), so
+    // without a `middle` the cut sits past the middle: 4 MiB (less in a smaller file). A worker
+    // chooses its own, from where this thread is when it is ready (see `chooseCut`).
+    const from = middle ?? Math.floor(size / 2) + Math.min(4 * 2 ** 20, Math.floor(size / 20));
+    if (from >= size) return undefined;
+    const window = Buffer.alloc(Math.min(2 ** 20, size - from));
+    const { bytesRead: read } = await handle.read(window, 0, window.length, from);
     const at = window.subarray(0, read).indexOf(needle);
     if (at === -1) return undefined;
-    return { offset: middle + at + needle.length - 1, point: array ? 'batch' : 'top' };
+    return { offset: from + at + needle.length - 1, point: array ? 'batch' : 'top' };
   } finally {
     await handle.close();
   }
@@ -141,6 +220,8 @@ export interface HalvesOutcome {
   /** True when the file was read (on two threads or, after a wrong guess, on this one); false when it was left unread. */
   consumed: boolean;
   how: string;
+  /** With `CALLHOOK_THREADS=times`: when each step happened, in `now()` milliseconds. */
+  times?: Record<string, number> | undefined;
 }
 
 /**
@@ -163,9 +244,15 @@ export async function readInHalves<State>(
   if (!info?.isFile() || (info.size < minimumBytes && !settings.two)) {
     return { consumed: false, how: 'one thread (not a regular file of 48 MiB or more)' };
   }
-  const from = await findMidpoint(path, info.size);
-  if (from === undefined) return { consumed: false, how: 'one thread (no element boundary found past the middle)' };
+  // Hint: a function on this thread reads from here; a worker chooses its own cut (`chooseCut`)
+  // in a file of the same layout, so `point` holds for both.
+  const guess = await findMidpoint(path, info.size);
+  if (guess === undefined) return { consumed: false, how: 'one thread (no element boundary found past the middle)' };
+  let from: Midpoint = guess;
   const boundary = from.point === 'batch' ? 'two elements of the top-level array' : 'two top-level values';
+  const times: Record<string, number> | undefined = settings.times
+    ? { 'main began': now(), 'main cpu before ms': threadCpu() }
+    : undefined;
 
   const readOptions: WorkerReadOptions = {
     type: options.type,
@@ -175,23 +262,45 @@ export async function readInHalves<State>(
     batchSize: options.batchSize,
   };
   let thread: Worker | undefined;
+  let cells: CutCells | undefined;
   let result: Promise<HalfResult>;
   if ('read' in second) {
     result = second.read(from, readOptions).catch((error: unknown) => ({ error: String(error) }));
   } else {
-    const data: HalfData = { callhookHalf: second.task, input: second.input, path, from, readOptions };
+    const shared = new SharedArrayBuffer(16);
+    cells = new BigInt64Array(shared);
+    const data: HalfData = { callhookHalf: second.task, input: second.input, path, cells: shared, readOptions };
     const worker = new Worker(second.script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 24 } });
     thread = worker;
+    if (times) times['worker started'] = now();
     result = new Promise<HalfResult>((resolve) => {
-      worker.once('message', resolve);
+      worker.once('message', (half: HalfResult) => {
+        if (times) times['result received'] = now();
+        resolve(half);
+      });
       worker.once('error', (error) => resolve({ error: error.message }));
       worker.once('exit', (code) => resolve({ error: `exited with code ${code}` }));
     });
   }
 
-  let how = `two threads (the second from byte ${from.offset})`;
+  // Hint: asked for two threads (CALLHOOK_THREADS=2), as tests do with files so small that this
+  // thread would read them whole before the worker is ready, this thread waits for its cut.
+  if (cells && settings.two) {
+    let ended = false;
+    void result.then(() => {
+      ended = true;
+    });
+    while (!ended && Atomics.load(cells, cutCell) === 0n) await delay(1);
+  }
+  let how = 'one thread (the worker chose no cut ahead of this thread)';
   const ids = new FingerprintSet();
   const stop = async (atBoundary: boolean): Promise<boolean> => {
+    if (cells) from = { offset: Number(Atomics.load(cells, cutCell)), point: from.point };
+    how = `two threads (the second from byte ${from.offset})`;
+    if (times) {
+      times['main at the cut'] = now();
+      times['main cpu ms'] = threadCpu();
+    }
     if (!atBoundary) {
       how = `one thread (byte ${from.offset} is not between ${boundary})`;
       return false;
@@ -200,6 +309,16 @@ export async function readInHalves<State>(
     if ('error' in half) {
       how = `one thread (the worker failed: ${half.error})`;
       return false;
+    }
+    if (times) {
+      times.joined = now();
+      if (half.times) {
+        times['worker began'] = half.times.began;
+        times['worker first records'] = half.times.firstRecords;
+        times['worker ended'] = half.times.ended;
+        times['worker cpu before ms'] = half.times.cpuBefore;
+        times['worker cpu ms'] = half.times.cpu;
+      }
     }
     const shared = ids.shared({ table: half.ids, order: half.order });
     let redeliveries: Redelivery[] = [];
@@ -225,6 +344,7 @@ export async function readInHalves<State>(
         records.map((record) => record.element.offset),
       );
       redeliveries = records.map((record, i) => ({ record, first: shared[i]!, ...places[i]! }));
+      if (times) times['second copies read'] = now();
     } catch (error) {
       how = `one thread (${error instanceof Error ? error.message : String(error)})`;
       return false;
@@ -233,6 +353,7 @@ export async function readInHalves<State>(
       how = 'one thread (the redeliveries across the halves could not be taken out exactly)';
       return false;
     }
+    if (times) times.merged = now();
     if (shared.length > 0) {
       how = `two threads (the second from byte ${from.offset}, ${shared.length} redelivered event(s) across the halves taken out)`;
     }
@@ -243,7 +364,14 @@ export async function readInHalves<State>(
   try {
     for await (const records of readRecords([path], options, {
       ids,
-      pause: { at: from.offset, point: from.point, stop },
+      pause: {
+        // Hint: until a worker has chosen its cut, there is none to pause at.
+        get at() {
+          return cells ? Number(Atomics.load(cells, cutCell)) || Number.POSITIVE_INFINITY : from.offset;
+        },
+        point: from.point,
+        stop,
+      },
     })) {
       for (let i = records.length - 1; i >= 0; i--) {
         const record = records[i]!;
@@ -252,12 +380,14 @@ export async function readInHalves<State>(
           break;
         }
       }
+      if (cells && last) Atomics.store(cells, progressCell, BigInt(last.offset));
       consumer.add(records);
     }
   } finally {
     await thread?.terminate();
   }
-  return { consumed: true, how };
+  if (times) times['main read'] = now();
+  return { consumed: true, how, times };
 }
 
 /**
@@ -347,6 +477,9 @@ export async function readHalf<State>(
   options: ReadOptions,
   consumer: MergingConsumer<State>,
 ): Promise<HalfResult> {
+  const began = now();
+  const cpuBefore = threadCpu();
+  let firstRecords = 0;
   const ids = new FingerprintSet({ ordered: true });
   // How far past `from` each event whose id this half saw first began, in the order seen (the
   // set's order). Hint: 4 bytes an event (8 for a half of 4 GiB or more): ~8 MiB for the half
@@ -356,6 +489,7 @@ export async function readHalf<State>(
   let offsets = make(4096);
   let firsts = 0;
   for await (const records of readRecords([path], options, { from, ids })) {
+    if (firstRecords === 0) firstRecords = now();
     for (const record of records) {
       if (record.kind !== 'event' || record.duplicate || record.event.id === undefined) continue;
       if (firsts === offsets.length) {
@@ -371,7 +505,14 @@ export async function readHalf<State>(
   // not so, the offsets would name the wrong events, so the half is given up instead.
   if (firsts !== ids.count) throw new Error(`${ids.count} ids first seen but ${firsts} events counted as such`);
   const { table, order } = ids.snapshot();
-  return { state: consumer.state(), ids: table, order: order!, offsets };
+  const state = consumer.state();
+  return {
+    state,
+    ids: table,
+    order: order!,
+    offsets,
+    times: { began, firstRecords, ended: now(), cpuBefore, cpu: threadCpu() },
+  };
 }
 
 /**
@@ -384,12 +525,15 @@ export function serveHalf<State>(task: string, start: (input: unknown) => Mergin
   const data = workerData as HalfData | undefined;
   if (data?.callhookHalf !== task) return;
   const port = parentPort;
-  readHalf(data.path, data.from, data.readOptions, start(data.input)).then(
-    (result) =>
-      port.postMessage(
-        result,
-        'ids' in result ? ([result.ids.buffer, result.order.buffer, result.offsets.buffer] as ArrayBuffer[]) : [],
-      ),
-    (error: unknown) => port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
-  );
+  const cells = new BigInt64Array(data.cells);
+  chooseCut(data.path, cells)
+    .then((from) => readHalf(data.path, from, data.readOptions, start(data.input)))
+    .then(
+      (result) =>
+        port.postMessage(
+          result,
+          'ids' in result ? ([result.ids.buffer, result.order.buffer, result.offsets.buffer] as ArrayBuffer[]) : [],
+        ),
+      (error: unknown) => port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
+    );
 }

@@ -56,8 +56,8 @@ describe('readRecords', () => {
 
   it('reads the same records when it takes elements by their closing lines (no warnings looked for)', async () => {
     // A generated export with a redelivery, an invalid event, a broken element and a missing
-    // comma, as a person saves it (pretty-printed): the quick path must refuse the last three
-    // and the redelivery, and leave the rest as the byte-by-byte path reads it.
+    // comma, as a person saves it (pretty-printed): the quick path must refuse the last three,
+    // and leave the rest (the redelivery too, less its warning) as the byte-by-byte path reads it.
     const events = [...generateCalls({ seed: 7, calls: 60, envelope: 'all' })] as Array<{
       eventType: string;
       data: { status?: string };
@@ -87,6 +87,24 @@ describe('readRecords', () => {
     expect(records.filter((r) => r.kind === 'invalid').length).toBe(2);
     expect(records.filter((r) => r.kind === 'event' && r.duplicate).length).toBe(1);
     expect(records.find((r) => r.kind === 'problem')).toMatchObject({ problem: { code: 'missing-comma' } });
+  });
+
+  it('marks a redelivery without its duplicate-id warning when no warnings are looked for, on either path', async () => {
+    const events = [...generateCalls({ seed: 3, calls: 8, envelope: 'all' })];
+    const path = join(dir, 'redelivered.json');
+    // Pretty-printed, the quick path reads it; on one line, the byte-by-byte path.
+    for (const indent of [2, 0]) {
+      writeFileSync(path, JSON.stringify([...events, events[2], events[5]], null, indent));
+      for (const warnings of [false, true]) {
+        const redeliveries: InputRecord[] = [];
+        for await (const records of readRecords([path], { warnings })) {
+          redeliveries.push(...records.filter((r) => r.kind === 'event' && r.duplicate));
+        }
+        expect(redeliveries.length).toBe(2);
+        const codes = redeliveries.map((r) => (r.kind === 'event' ? r.problems.map((p) => p.code) : []));
+        expect(codes).toEqual(warnings ? [['duplicate-id'], ['duplicate-id']] : [[], []]);
+      }
+    }
   });
 });
 

@@ -53,15 +53,16 @@ export class RecordBuilder {
    * The record of an element the quick path offers (see `SplitSink.tryElement`), or undefined to
    * have it read byte by byte. Hint: it is taken only as a valid event with nothing to say about
    * it: anything else comes back through `element`, which explains it. Its duplicate keys were
-   * not counted, so it is offered only when no warnings are looked for.
+   * not counted, so it is offered only when no warnings are looked for; so a redelivery has
+   * nothing to say either (its `duplicate-id` warning is not looked for) and is taken here too.
    */
   quick(element: SplitElement): InputRecord | undefined {
     const parsed = parseQuickly(element);
     if (!parsed) return undefined;
     const result = checkEvent(parsed.value, this.check);
     if (!result.event || result.issues.length > 0) return undefined;
-    if (result.event.id !== undefined && !this.ids.add(result.event.id)) return undefined;
-    return this.event(this.info(element, parsed.text), result.event, parsed.value, [], false);
+    const duplicate = result.event.id !== undefined && !this.ids.add(result.event.id);
+    return this.event(this.info(element, parsed.text), result.event, parsed.value, [], duplicate);
   }
 
   /** The record of an element read byte by byte: an event, or an invalid element with its problems. */
@@ -94,14 +95,17 @@ export class RecordBuilder {
     let duplicate = false;
     if (result.event.id !== undefined && !this.ids.add(result.event.id)) {
       duplicate = true;
-      problems.push({
-        file,
-        ...(parsed.text ? locateIn(parsed.text, '/id') : info),
-        pointer: `${element.pointer}/id`,
-        severity: 'warning',
-        code: 'duplicate-id',
-        message: `event id ${result.event.id} was seen before: a redelivery`,
-      });
+      // Hint: placing the warning parses the element's text a second time (`locateIn`), so it is
+      // placed only when warnings are looked for.
+      if (this.warnings)
+        problems.push({
+          file,
+          ...(parsed.text ? locateIn(parsed.text, '/id') : info),
+          pointer: `${element.pointer}/id`,
+          severity: 'warning',
+          code: 'duplicate-id',
+          message: `event id ${result.event.id} was seen before: a redelivery`,
+        });
     }
     return this.event(info, result.event, parsed.value, problems, duplicate);
   }

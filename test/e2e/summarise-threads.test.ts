@@ -280,6 +280,23 @@ describe('summarise on two threads', () => {
     await expectSame(write('comma.ndjson', comma), /^one thread \(byte \d+ is not between two top-level values\)$/);
   });
 
+  it('starts the second half past any byte a worker names: at the first element that begins after it', async () => {
+    // A worker names the middle of what the main thread has left to read (see chooseCut).
+    for (const text of [pretty, ndjson]) {
+      const path = write('midpoints.json', text(events));
+      const bytes = Buffer.from(text(events));
+      const needle = text === pretty ? '\n  {' : '\n{';
+      const starts: number[] = [];
+      for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) starts.push(at);
+      const middles = [1, starts[10]!, starts[10]! + 1, Math.floor(bytes.length * 0.7), bytes.length - 10];
+      for (const middle of [...middles, bytes.length, bytes.length + 5]) {
+        const next = starts.find((at) => at >= middle);
+        const from = await findMidpoint(path, bytes.length, middle);
+        expect(from?.offset).toBe(next === undefined ? undefined : next + needle.length - 1);
+      }
+    }
+  });
+
   it('the built CLI: a real worker, redeliveries across the halves, the same JSON as one thread', async () => {
     const copies = [];
     for (let i = 1; i < events.length; i += 25) copies.push({ from: i, after: 30 });
