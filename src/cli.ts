@@ -1,9 +1,10 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
 import { Command, CommanderError, Help, Option } from 'commander';
-import { oneOf, options, repeated } from './commands/options.js';
+import { lineFormats, oneOf, options, repeated, replayFormats } from './commands/options.js';
 import { generateFormats, schemaDrafts } from './core/generate-names.js';
 import { summaryDimensions } from './core/summary-names.js';
 import { CallhookError, ExitCode, formatFatal } from './errors.js';
+import { replayMethods } from './http/names.js';
 import { eventTypes } from './schema/names.js';
 import { version } from './version.js';
 
@@ -290,7 +291,7 @@ program
       .argParser(repeated(oneOf('--type', eventTypes))),
   )
   .option('--batch-size <n>', 'JSON arrays of at most n events (json: one after another; ndjson: one per line)')
-  .addOption(new Option('--format <format>', 'output format').choices(generateFormats).default('json'))
+  .addOption(options.format(generateFormats, 'json'))
   .option('-o, --out <file>', 'write to this file (replaced only once complete) instead of stdout')
   .option(
     '--set <path=value>',
@@ -327,8 +328,13 @@ program
   .description(
     'Print JSON Schema (draft 2020-12 by default) for one event type or all of them, built from the same valibot schemas validate uses; or, with --openapi, an OpenAPI 3.1 document whose webhooks describe each delivery.',
   )
-  .addOption(new Option('--type <type>', 'only this event type').choices(eventTypes))
-  .addOption(new Option('--draft <draft>', 'JSON Schema draft').choices(schemaDrafts).default('2020-12'))
+  .addOption(options.type('only this event type'))
+  .addOption(
+    new Option('--draft <draft>', 'JSON Schema draft')
+      .choices(schemaDrafts)
+      .argParser(oneOf('--draft', schemaDrafts))
+      .default('2020-12'),
+  )
   .option('--strict', 'mirror validate --strict: fields the documentation does not name are refused')
   .option('--openapi', 'print an OpenAPI 3.1 document with a webhook per event type')
   .addHelpText(
@@ -358,22 +364,20 @@ program
   .option('--port <n>', 'port to listen on (0 picks a free one)', '8787')
   .option('--host <address>', 'address to bind (anything but loopback is warned about)', '127.0.0.1')
   .option('--path <path>', 'serve only this path (default: any)')
-  .addOption(
-    new Option('--format <format>', 'pretty lines, or NDJSON on stdout').choices(['pretty', 'json']).default('pretty'),
-  )
+  .addOption(options.format(lineFormats, 'pretty', 'pretty lines, or NDJSON on stdout'))
   .option('--max-body <size>', 'largest body accepted (413 past it), e.g. 5mb, 512kb', '5mb')
-  .addOption(new Option('--type <type>', 'treat every bare event as this type').choices(eventTypes))
+  .addOption(options.type('treat every bare event as this type'))
   .option('--accept-invalid', 'answer 2xx to JSON that fails validation (it is still reported)')
-  .addOption(new Option('--sign <scheme>', 'verify each signature (401 when it fails)').choices(['standard', 'hmac']))
-  .option('--secret-env <name>', 'environment variable holding the secret(s), comma-separated', 'CALLHOOK_SECRET')
-  .option('--signature-header <name>', 'header for --sign hmac', 'X-Signature')
-  .option('--tolerance <seconds>', 'how far webhook-timestamp may be from now, either way', '300')
+  .addOption(options.sign('verify each signature (401 when it fails)'))
+  .addOption(options.secretEnv())
+  .addOption(options.signatureHeader())
+  .addOption(options.tolerance('how far webhook-timestamp may be from now, either way'))
   .option('--out <dir>', 'save each delivery: NNNNNN.json (accepted) or .body, beside NNNNNN.meta')
   .option('--durable', 'with --out: wait for the disk before each answer (survives a power loss; slower)')
   .option('--compact', 'one line per delivery, without its events')
   .option('--mask', 'hide phone numbers and shorten names in the events shown')
   .option('--width <columns>', 'wrap events to this many columns (default: the terminal width, 80 when piped)')
-  .option('--no-color', 'no colours, even on a terminal')
+  .addOption(options.noColor())
   .option('--respond <code>', 'answer every request with this status, or reset the connection (reset)')
   .option('--fail-rate <p>', 'answer this fraction of accepted deliveries with --fail-code', '0')
   .option('--seed <n>', 'seed of --fail-rate, so a run can be repeated', '1')
@@ -423,17 +427,17 @@ program
   .command('verify')
   .description('check webhook signatures offline and say exactly why one fails')
   .argument('[paths...]', 'captured deliveries: folders of callhook listen --out, or their .meta/.json files')
-  .addOption(new Option('--sign <scheme>', 'signature scheme').choices(['standard', 'hmac']).default('standard'))
-  .option('--secret-env <name>', 'environment variable holding the secret(s), comma-separated', 'CALLHOOK_SECRET')
-  .option('--signature-header <name>', 'header for --sign hmac', 'X-Signature')
-  .option('--tolerance <seconds>', 'how far webhook-timestamp may be from the time of receipt', '300')
+  .addOption(options.sign('signature scheme').default('standard'))
+  .addOption(options.secretEnv())
+  .addOption(options.signatureHeader())
+  .addOption(options.tolerance('how far webhook-timestamp may be from the time of receipt'))
   .option('--ignore-timestamp', 'do not check webhook-timestamp')
   .option('--now <time>', 'check the timestamp against this time (default: when captured, else now)')
   .option('--body <file>', 'verify one delivery: its exact body bytes')
   .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', collect)
   .option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)')
-  .addOption(new Option('--format <format>', 'output format').choices(['pretty', 'json']).default('pretty'))
-  .option('--no-color', 'no colours')
+  .addOption(options.format(lineFormats, 'pretty'))
+  .addOption(options.noColor())
   .addHelpText(
     'after',
     `
@@ -462,21 +466,23 @@ program
   .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
   .option('--url <url>', 'the receiver to deliver to (http or https)')
   .option('--batch-size <n>', 're-chunk events into arrays of at most n (default: input batches as they are)')
-  .addOption(new Option('--type <type>', 'treat every bare event as this type').choices(eventTypes))
+  .addOption(options.type('treat every bare event as this type'))
   .option('--no-validate', 'send events that fail validation too (unparsable ones never are)')
   .option('--concurrency <n>', 'requests in flight at once', '4')
   .option('--rate <r>', 'at most r requests per second, retries included (0.001 to 100000)')
   .option('--timeout <seconds>', 'per attempt, the whole exchange: connect, send, response and its body', '30')
   .option('--retries <n>', 'further attempts on network errors, timeouts, 408, 429 and 5xx', '5')
   .option('--follow-redirects', 'follow 307/308 (301/302/303 would drop the body: always reported)')
-  .addOption(new Option('--sign <scheme>', 'sign each request').choices(['standard', 'hmac']))
-  .option('--secret-env <name>', 'environment variable holding the secret(s), comma-separated', 'CALLHOOK_SECRET')
-  .option('--signature-header <name>', 'header for --sign hmac', 'X-Signature')
-  .option('-H, --header <header>', 'extra header "Name: value" (repeatable)', (h: string, all: string[] = []) => [
-    ...all,
-    h,
-  ])
-  .addOption(new Option('--method <method>', 'HTTP method').choices(['POST', 'PUT']).default('POST'))
+  .addOption(options.sign('sign each request'))
+  .addOption(options.secretEnv())
+  .addOption(options.signatureHeader())
+  .option('-H, --header <header>', 'extra header "Name: value" (repeatable)', collect)
+  .addOption(
+    new Option('--method <method>', 'HTTP method')
+      .choices(replayMethods)
+      .argParser(oneOf('--method', replayMethods))
+      .default('POST'),
+  )
   .option('--insecure', 'do not verify HTTPS certificates (local development only)')
   .option('--fresh', 'new event ids, timestamps shifted so the newest is now')
   .option('--dry-run', 'print the requests instead of sending them')
@@ -484,11 +490,7 @@ program
   .option('--resume', 'skip batches the --journal already confirms (same input and --batch-size)')
   .option('--linger <seconds>', 'with stdin, send a partial batch after this long without input', '1')
   .option('--report <file>', 'write the final report as JSON')
-  .addOption(
-    new Option('--format <format>', 'pretty summary, JSON report, or curl commands (with --dry-run)')
-      .choices(['pretty', 'json', 'curl'])
-      .default('pretty'),
-  )
+  .addOption(options.format(replayFormats, 'pretty', 'pretty summary, JSON report, or curl commands (with --dry-run)'))
   .addOption(options.noColor())
   .addOption(options.maxElementSize())
   .addOption(new Option('--backoff-base <ms>').hideHelp())

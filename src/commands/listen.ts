@@ -4,7 +4,6 @@ import { parseSecrets } from '../http/signing.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { CaptureWriter } from '../server/capture.js';
 import { type Delivery, type ListenSettings, startListener } from '../server/listen.js';
-import { type ListenOptions, parseListenOptions, type RawListenOptions } from '../server/listen-options.js';
 import {
   renderCounts,
   renderDeliveryEvents,
@@ -12,6 +11,7 @@ import {
   renderDeliveryLine,
   renderDeliveryProblems,
 } from '../server/render.js';
+import { type ListenOptions, parseListenOptions, type RawListenOptions } from './listen-options.js';
 
 const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 

@@ -25,7 +25,6 @@ import {
   readJournal,
   refuseExistingJournal,
 } from '../http/journal.js';
-import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from '../http/replay-options.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
 import { listSources, type ReadOptions, readRecords } from '../input/read.js';
@@ -44,6 +43,7 @@ import {
 } from '../render/replay.js';
 import { colorsFor } from '../render/terminal.js';
 import { plural } from '../render/words.js';
+import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
 
 const stderr = process.stderr;
 const errColors = colorsFor(stderr);

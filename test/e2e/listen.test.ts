@@ -217,7 +217,7 @@ describe('listen and verify', () => {
   it('--durable needs --out (exit 2)', async () => {
     const result = await runCli(['listen', '--port', '0', '--durable']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--durable applies only with --out/);
+    expect(result.stderr).toMatch(/^callhook: --durable: applies only with --out\n$/);
   });
 
   it('refuses a missing secret and a port in use before listening (exit 2)', async () => {

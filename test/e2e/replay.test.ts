@@ -170,7 +170,9 @@ describe('replay', () => {
       const result = await runCli(['replay', ndjson(1), '--url', s.url, ...args], { env: { CALLHOOK_SECRET: '' } });
       expect(result.code, args.join(' ')).toBe(2);
     }
-    expect((await runCli(['replay', ndjson(1)])).stderr).toMatch(/--url is required/);
+    expect((await runCli(['replay', ndjson(1)])).stderr).toMatch(
+      /^callhook: --url: must be given: the receiver to deliver to\n$/,
+    );
     expect((await runCli(['replay', 'no/such/file.json', '--url', s.url])).code).toBe(2);
     expect(s.requests).toHaveLength(0);
   });
@@ -448,7 +450,7 @@ describe('replay', () => {
 
   it('(11) checks --rate, --report and --journal before the first request', async () => {
     const s = await server();
-    // (The ranges themselves are tested in src/http/replay-options.test.ts.)
+    // (The ranges themselves are tested in src/commands/replay-options.test.ts.)
     for (const args of [
       ['--rate', '0.0000000001'],
       ['--report', join(tempDir(), 'no', 'such', 'report.json')],
