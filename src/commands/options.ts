@@ -10,9 +10,10 @@
  * which commander lets through to the one error funnel (src/errors.ts).
  */
 import { Option } from 'commander';
-import { reportedStatuses } from '../core/summary-names.js';
+import { generateFormats, schemaDrafts } from '../core/generate-names.js';
+import { reportedStatuses, summaryDimensions } from '../core/summary-names.js';
 import { CallhookError, ExitCode } from '../errors.js';
-import { signSchemes } from '../http/names.js';
+import { replayMethods, signSchemes } from '../http/names.js';
 import { summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
 import { eventTypes } from '../schema/names.js';
 
@@ -216,8 +217,29 @@ export const options = {
   summaryFormat: () => choiceOption('--format <format>', 'output format', '--format', summaryFormats).default('pretty'),
   validationFormat: () =>
     choiceOption('--format <format>', 'output format', '--format', validationFormats).default('pretty'),
-  format: <T extends string>(choices: readonly T[], fallback: T, description = 'output format') =>
-    choiceOption('--format <format>', description, '--format', choices).default(fallback),
+  lineFormat: (description = 'output format') =>
+    choiceOption('--format <format>', description, '--format', lineFormats).default('pretty'),
+  replayFormat: () =>
+    choiceOption(
+      '--format <format>',
+      'pretty summary, JSON report, or curl commands (with --dry-run)',
+      '--format',
+      replayFormats,
+    ).default('pretty'),
+  generateFormat: () => choiceOption('--format <format>', 'output format', '--format', generateFormats).default('json'),
+  types: () =>
+    new Option('--type <type>', 'only events of this type (repeatable)')
+      .choices(eventTypes)
+      .argParser(repeated(oneOf('--type', eventTypes))),
+  by: () =>
+    choiceOption(
+      '--by <dimension>',
+      'add a table grouped by this (csv: print that table instead of by status)',
+      '--by',
+      summaryDimensions,
+    ),
+  draft: () => choiceOption('--draft <draft>', 'JSON Schema draft', '--draft', schemaDrafts).default('2020-12'),
+  method: () => choiceOption('--method <method>', 'HTTP method', '--method', replayMethods).default('POST'),
   noColor: () => new Option('--no-color', 'no colours, even on a terminal'),
   sign: (description: string) => choiceOption('--sign <scheme>', description, '--sign', signSchemes),
   secretEnv: () =>
