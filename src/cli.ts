@@ -573,7 +573,7 @@ try {
     // Help and version: commander ends them by throwing, with exit code 0.
     process.exitCode = error.exitCode;
   } else {
-    // Hint: the error funnel is loaded only on the way out, so that start-up does not pay for it.
+    // The error funnel is loaded only on the way out, so that start-up does not pay for it.
     const { CallhookError, formatFatal } = await import('./errors.js');
     // Every commander error is a usage error, said as callhook says every error.
     const fatal = error instanceof CommanderError ? new CallhookError(usageMessage(error)) : error;

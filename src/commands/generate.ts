@@ -26,7 +26,7 @@ interface GenerateCommandOptions {
   startTime?: string;
 }
 
-// Hint: ~256 KiB strings keep the per-write cost negligible while memory stays a few MiB.
+// ~256 KiB strings keep the per-write cost negligible while memory stays a few MiB.
 const chunkChars = 256 * 1024;
 
 /** A parser of `--seed`: any whole number, folded into the generator's 32 bits. */
@@ -135,7 +135,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     redeliveries: () => optional(options.redeliveries, fraction('--redeliveries')) ?? 0,
     defectRate: () => optional(options.defects, fraction('--defects')) ?? 0,
     set: () => overrides(options.set),
-    // Hint: the generator reads the time with the one timestamp reader; asking for no calls checks it now.
+    // The generator reads the time with the one timestamp reader; asking for no calls checks it now.
     startTime: () => {
       try {
         for (const _ of generateTypedCalls({ seed: 1, calls: 0, startTime: options.startTime })) break;

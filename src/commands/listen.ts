@@ -17,7 +17,7 @@ const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
 function signSettings(options: ListenOptions): ListenSettings['sign'] {
   if (!options.sign) return undefined;
-  // Hint: the secrets are read as replay reads them, and checked before the port is opened.
+  // The secrets are read as replay reads them, and checked before the port is opened.
   const keys = parseSecrets(process.env[options.secretEnv], options.sign, options.secretEnv);
   return options.sign === 'standard'
     ? { scheme: 'standard', keys, toleranceSeconds: options.toleranceSeconds }

@@ -248,7 +248,7 @@ export const options = {
     ),
   signatureHeader: () => new Option('--signature-header <name>', 'header for --sign hmac').default('X-Signature'),
   tolerance: (description: string) => new Option('--tolerance <seconds>', description).default('300'),
-  // Hint: times are read in the action (src/commands/time-range.ts): the reader lives with the
+  // Times are read in the action (src/commands/time-range.ts): the reader lives with the
   // schemas, which --help must not load.
   since: () =>
     new Option(

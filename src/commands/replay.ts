@@ -267,7 +267,7 @@ export async function replayCommand(
 ): Promise<void> {
   const settings: ReplayCommandSettings = { ...parseReplayOptions(raw), maxElementBytes: raw.maxElementSize };
   const version = command?.parent?.version();
-  // Hint: the secret is checked before any input is read, so a missing one fails fast.
+  // The secret is checked before any input is read, so a missing one fails fast.
   const signer = makeSigner(settings);
   const run: RunIdentity = {
     inputs: paths,
@@ -295,7 +295,7 @@ export async function replayCommand(
     });
 
   const fresh = settings.fresh ? await prepareFresh(paths, settings, source) : undefined;
-  // Hint: listing the sources first also makes a missing path fail before anything is sent.
+  // Listing the sources first also makes a missing path fail before anything is sent.
   const planned = planBatches(fresh?.replayed ? fromArray(fresh.replayed) : source(), {
     batchSize: settings.batchSize,
     rewrite: fresh?.rewrite,

@@ -193,7 +193,7 @@ function firstSeen(half: ValidationHalf, first: number): { index: number; proble
 }
 
 /**
- * Collects the second half of one file (see input/halves.ts) into a `ValidationHalf`. Hint: what
+ * Collects the second half of one file (see input/halves.ts) into a `ValidationHalf`. what
  * it keeps of each event it saw first changes only at an event after a problem or an element that
  * is not such an event (invalid, a redelivery, with no id), so it keeps runs: a few bytes for most
  * exports instead of 8 an event (the half of a 2 GB export holds about a million).

@@ -77,7 +77,7 @@ export async function* replayEventsFromRecords(
     const events: ReplayEvent[] = [];
     for (const record of chunk) {
       if (record.kind === 'problem') {
-        // Hint: a problem between elements (a stray comma, a missing bracket) is not an event;
+        // A problem between elements (a stray comma, a missing bracket) is not an event;
         // counting it as a skipped one made "7 invalid" where validate counts 6.
         const p = record.problem;
         if (p.severity === 'error')

@@ -191,7 +191,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       req.on('close', () => {
         clearTimeout(deadline);
         inFlight.delete(req);
-        // Hint: 'close' follows every exchange; an Error (and its stack) only when one is needed.
+        // 'close' follows every exchange; an Error (and its stack) only when one is needed.
         if (settled) return;
         if (response && request.wholeBodyLimit === undefined) settle(withSnippet(response));
         else settle(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));

@@ -142,7 +142,7 @@ function noSecrets(): never {
 export function standardKeys(secrets: readonly string[]): Buffer[] {
   if (secrets.length === 0) noSecrets();
   return secrets.map((secret, i) => {
-    // Hint: parseSecrets splits a rotation list on commas; here each string is one secret.
+    // ParseSecrets splits a rotation list on commas; here each string is one secret.
     if (secret.includes(',')) throw new CallhookError(`secret #${i + 1} holds a comma: give each secret apart`);
     return parseSecrets(secret, 'standard', `secrets[${i}]`)[0]!;
   });
@@ -216,7 +216,7 @@ export function verifyStandardWebhookWithKeys(
 ): VerifyResult {
   const id = headerValue(headers, 'webhook-id', ', ');
   const timestampText = headerValue(headers, 'webhook-timestamp', ', ');
-  // Hint: several signature headers are one space-separated list, the way the spec writes several signatures.
+  // Several signature headers are one space-separated list, the way the spec writes several signatures.
   const signatureText = headerValue(headers, 'webhook-signature', ' ');
   const missing = [
     ['webhook-id', id],
