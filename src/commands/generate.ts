@@ -168,10 +168,10 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   let redelivered = 0;
   const reportDefects = () => {
     let text = '';
-    for (; reported < writer.defects.length; reported++) {
-      const defect = writer.defects[reported]!;
+    for (const defect of writer.defects.slice(reported)) {
       text += `${name}:${defect.line}:${defect.column}  defect  ${defect.code}  (${defect.pointer})\n`;
     }
+    reported = writer.defects.length;
     if (text) process.stderr.write(text);
   };
 

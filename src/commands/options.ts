@@ -34,7 +34,9 @@ const maxByteSize = 511 * 2 ** 20;
 export function byteSize(name: string): (value: string) => number {
   return (value) => {
     const match = /^([0-9]+(?:\.[0-9]+)?)\s*(?:([kmg])(?:i?b)?|b)?$/i.exec(value.trim());
-    const bytes = match ? Math.floor(Number(match[1]) * byteUnits[(match[2] ?? '').toLowerCase()]!) : Number.NaN;
+    const bytes = match
+      ? Math.floor(Number(match[1]) * (byteUnits[(match[2] ?? '').toLowerCase()] ?? Number.NaN))
+      : Number.NaN;
     if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > maxByteSize) {
       throw optionError(name, 'a size in bytes from 1 to 511M, such as 65536, 512k or 64M', value);
     }

@@ -32,7 +32,8 @@ export function parseHeaderLines(text: string, where: string): [string, string][
     if (line.trim() === '' || (i === 0 && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line))) continue;
     const match = headerLine.exec(line);
     if (!match) throw new CallhookError(`${where}:${i + 1}: expected "Name: value"`, ExitCode.usage);
-    headers.push([match[1]!, match[2]!]);
+    const [, name = '', value = ''] = match;
+    headers.push([name, value]);
   }
   return headers;
 }
@@ -97,8 +98,11 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       ...(raw.headers === undefined ? [] : parseHeaderLines((await readText(raw.headers)).toString(), raw.headers)),
       ...(raw.header ?? []).map((line, i) => {
         const parsed = parseHeaderLines(line, `--header #${i + 1}`);
-        if (parsed.length !== 1) throw new CallhookError(`--header #${i + 1}: expected "Name: value"`);
-        return parsed[0]!;
+        const [only] = parsed;
+        if (only === undefined || parsed.length !== 1) {
+          throw new CallhookError(`--header #${i + 1}: expected "Name: value"`);
+        }
+        return only;
       }),
     ];
     const body = await readText(raw.body);
