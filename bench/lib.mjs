@@ -128,3 +128,88 @@ export async function pairedRounds(commands, run, count = rounds) {
   }
   return results;
 }
+
+/** The peak-RSS budget of reading one export, in MiB, whatever its size (validate, summarise). */
+export const memoryBudgetMiB = 200;
+
+/** `n` MB (10^6 bytes), for the text under a table. */
+export const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
+
+/** The large export (`CALLHOOK_BENCH_BIG_EVENTS`, default `events`), for peak RSS. */
+export async function bigExport(events, only) {
+  const count = Number(process.env.CALLHOOK_BENCH_BIG_EVENTS ?? events);
+  const file = await ensureExport(count, 'array', only);
+  return { events: count, file, size: statSync(file).size };
+}
+
+/** How a run says it read its input (`read on 2 threads`), from its stderr. */
+export const readOn = (stderr) => stderr.match(/read on (.*)/)?.[1] ?? 'unknown';
+
+/** A server that reads each body and answers 200 at once, keep-alive on; its start-up line is callhook listen's. */
+export const bareServerSource = `
+const http = require('node:http');
+const server = http.createServer((req, res) => { req.resume(); req.on('end', () => res.end()); });
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => process.stderr.write('listening on http://127.0.0.1:' + server.address().port + '/\\n'));
+`;
+
+/** Starts a server process and resolves with its URL, read from the start-up line on stderr. */
+export function startServer(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.on('error', reject);
+    child.on('close', (code) => reject(new Error(`server exited ${code}: ${err}`)));
+    child.stderr.on('data', (d) => {
+      err += d;
+      const match = /listening on (http:\/\/\S+)/.exec(err);
+      if (match) resolve({ child, url: match[1] });
+    });
+  });
+}
+
+/** Stops a server started by `startServer`, resolving once it has exited. */
+export function stopServer(child) {
+  return new Promise((resolve) => {
+    child.removeAllListeners('close');
+    child.on('close', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+/** A valid bare CallAttempted event, the `n`th of a run; every `failEvery`th one failed. */
+export const attemptEvent = (n, failEvery) => ({
+  time: new Date(Date.UTC(2024, 0, 1) + n * 1000).toISOString(),
+  phone: '61491573087',
+  status: n % failEvery === 0 ? 'failed' : 'success',
+  ...(n % failEvery === 0 ? { note: 'no answer' } : {}),
+  campaignId: '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31',
+});
+
+/**
+ * `autocannon -c concurrency -a requests` POSTing `body` to `url`: the rate of 2xx answers per
+ * second. Every request must be answered 2xx. `sampleMs` sets autocannon's sample tick (`-L`).
+ */
+export async function autocannon(url, { body, concurrency, requests, sampleMs }) {
+  const bin = join(root, 'node_modules', '.bin', 'autocannon');
+  const args = ['-c', String(concurrency), '-a', String(requests), '-m', 'POST'];
+  if (sampleMs !== undefined) args.unshift('-L', String(sampleMs));
+  args.push('-H', 'content-type=application/json', '-b', body, '--json', url);
+  const { code, out } = await new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+  if (code !== 0) throw new Error(`autocannon exited ${code}`);
+  const result = JSON.parse(out);
+  if (result['2xx'] !== requests) {
+    throw new Error(
+      `autocannon: ${result['2xx']} of ${requests} answered 2xx (${JSON.stringify(result.statusCodeStats)}, ${result.errors} errors)`,
+    );
+  }
+  return result['2xx'] / ((Date.parse(result.finish) - Date.parse(result.start)) / 1000);
+}

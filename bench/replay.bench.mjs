@@ -2,66 +2,38 @@
 // once, against `autocannon -c 16 -a 20000` on the same server in the same run (target ≥ 0.6×
 // its request rate). The server runs in its own process so it does not share an event loop
 // with either client; every request goes to 127.0.0.1 and nowhere else.
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, ensureExport, measure, median, pairedRatio, ratio, root } from './lib.mjs';
+import {
+  attemptEvent,
+  autocannon,
+  bareServerSource,
+  cli,
+  ensureExport,
+  measure,
+  median,
+  pairedRatio,
+  ratio,
+  root,
+  startServer,
+  stopServer,
+} from './lib.mjs';
 
 const requests = 20_000;
 const concurrency = 16;
 const runs = 3;
 
-// A server that reads the body and answers 200 with an empty body, keep-alive on.
-const serverSource = `
-const http = require('node:http');
-const server = http.createServer((req, res) => { req.resume(); req.on('end', () => res.end()); });
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
-`;
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', serverSource], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.on('error', reject);
-    child.stdout.once('data', (data) => resolve({ child, url: `http://127.0.0.1:${String(data).trim()}/hook` }));
-  });
-}
-
 // Simple valid bare CallAttempted events, one per NDJSON line: each line is its own batch.
-const campaignId = '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31';
-const event = (n) => ({
-  time: new Date(Date.UTC(2024, 0, 1) + n * 1000).toISOString(),
-  phone: '61491573087',
-  status: n % 5 === 0 ? 'failed' : 'success',
-  ...(n % 5 === 0 ? { note: 'no answer' } : {}),
-  campaignId,
-});
+const event = (n) => attemptEvent(n, 5);
 mkdirSync(join(root, 'bench', 'out'), { recursive: true });
 const input = join(root, 'bench', 'out', `replay-${requests}.ndjson`);
 writeFileSync(input, `${Array.from({ length: requests }, (_, n) => JSON.stringify(event(n))).join('\n')}\n`);
 const body = JSON.stringify([event(1)]);
 
-async function autocannon(url) {
-  const bin = join(root, 'node_modules', '.bin', 'autocannon');
-  // Hint: autocannon ends a run only on its sample tick (`-L`, 1000 ms by default), and its
-  // start and finish are those ticks: a 1.05 s run reads as 2.03 s, halving the baseline's rate.
-  // A 10 ms tick makes its duration true to within 1%.
-  const args = ['-L', '10', '-c', String(concurrency), '-a', String(requests), '-m', 'POST'];
-  args.push('-H', 'content-type=application/json', '-b', body, '--json', url);
-  const { code, out } = await new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
-  });
-  if (code !== 0) throw new Error(`autocannon exited ${code}`);
-  const result = JSON.parse(out);
-  if (result['2xx'] !== requests) throw new Error(`autocannon: ${result['2xx']} of ${requests} answered 2xx`);
-  return result['2xx'] / ((Date.parse(result.finish) - Date.parse(result.start)) / 1000);
-}
+// Hint: autocannon ends a run only on its sample tick (`-L`, 1000 ms by default), and its
+// start and finish are those ticks: a 1.05 s run reads as 2.03 s, halving the baseline's rate.
+// A 10 ms tick makes its duration true to within 1%.
+const load = (url) => autocannon(url, { body, concurrency, requests, sampleMs: 10 });
 
 async function replay(url) {
   const reportPath = join(root, 'bench', 'out', 'replay-report.json');
@@ -83,16 +55,16 @@ async function replay(url) {
 const bigEvents = Number(process.env.CALLHOOK_BENCH_BIG_EVENTS ?? 1_800_000);
 const big = await ensureExport(bigEvents, 'array', 'CallComplete');
 
-const { child, url } = await startServer();
+const { child, url } = await startServer(['-e', bareServerSource]);
 const baseline = [];
 const ours = [];
 let bigRun;
 try {
   // Interleaved, after one warm-up of each, so both see the same machine state.
-  await autocannon(url);
+  await load(url);
   await replay(url);
   for (let i = 0; i < runs; i++) {
-    baseline.push(await autocannon(url));
+    baseline.push(await load(url));
     ours.push(await replay(url));
   }
   // Memory on a large export: one JSON array re-chunked into batches of 100.
@@ -100,7 +72,7 @@ try {
   bigRun = await measure(process.execPath, args);
   if (bigRun.code !== 0) throw new Error(`callhook replay of the large export exited ${bigRun.code}`);
 } finally {
-  child.kill();
+  await stopServer(child);
 }
 
 const base = median(baseline);

@@ -52,7 +52,8 @@ function sectionsOf(text) {
 }
 
 const resultsPath = join(here, 'RESULTS.md');
-const merged = only.length > 0 && existsSync(resultsPath) ? sectionsOf(readFileSync(resultsPath, 'utf8')) : new Map();
+// Sections no benchmark writes (the figures behind code comments) are kept as they are.
+const merged = existsSync(resultsPath) ? sectionsOf(readFileSync(resultsPath, 'utf8')) : new Map();
 for (const [heading, section] of sectionsOf(sections.join('\n\n'))) merged.set(heading, section);
 const report = `${header}\n${[...merged.values()].join('\n\n')}\n`;
 writeFileSync(resultsPath, report);

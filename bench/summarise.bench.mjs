@@ -10,19 +10,22 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  bigExport,
   cli,
   ensureExport,
   ensurePeers,
+  mb,
   measure,
   median,
+  memoryBudgetMiB,
   pairedRatio,
   pairedRounds,
+  readOn,
   root,
   rounds,
   targetTable,
 } from './lib.mjs';
 
-const budgetMiB = 200;
 const jq = '/usr/bin/jq';
 const haveJq = existsSync(jq);
 const missingPeers = ensurePeers();
@@ -118,7 +121,7 @@ async function runFile(file) {
       .sort()
       .join(', ');
   const report = JSON.parse(results.summarise[0].stdout);
-  const how = results.summarise[0].stderr.match(/read on (.*)/)?.[1] ?? 'unknown';
+  const how = readOn(results.summarise[0].stderr);
   // Each round's times, so that a reader sees which thread waited for the other and how long.
   const when = results.summarise.map((r) => r.stderr.match(/times \(ms since start\): (.*)/)?.[1]).filter(Boolean);
   return { results, vs, rss, rows, spread, report, how, when, has: (name) => name in results };
@@ -140,16 +143,14 @@ const sameCounts = (name) =>
 const agree = ['naive', 'duckdb'].every(sameCounts) && cleanRun.report.duplicates === 0;
 
 // Hint: the large export is a mix of every event type, ~560 bytes an event: 3.9M make ~2.0 GiB.
-const bigEvents = Number(process.env.CALLHOOK_BENCH_BIG_EVENTS ?? 3_900_000);
-const big = await ensureExport(bigEvents, 'array');
-const bigSize = statSync(big).size;
+const { events: bigEvents, file: big, size: bigSize } = await bigExport(3_900_000);
 const bigRun = await measureWithOutput(process.execPath, [cli, 'summarise', big, '--format', 'json'], {
   CALLHOOK_THREADS: 'trace',
 });
 const bigReport = JSON.parse(bigRun.stdout);
 // Every element read is counted, dropped as a redelivery, skipped as invalid, or filtered out.
 const accounted = bigReport.events + bigReport.duplicates + bigReport.invalid + bigReport.filteredOut;
-const bigHow = bigRun.stderr.match(/read on (.*)/)?.[1] ?? 'unknown';
+const bigHow = readOn(bigRun.stderr);
 
 const unavailable = (why) => ({ value: undefined, why });
 const targets = [
@@ -178,13 +179,13 @@ const targets = [
   {
     what: `peak RSS, ${events.toLocaleString('en-US')}-event exports (both)`,
     value: Math.max(cleanRun.rss('summarise'), realRun.rss('summarise')),
-    limit: budgetMiB,
+    limit: memoryBudgetMiB,
     unit: 'MiB',
   },
   {
     what: `peak RSS, ${(bigSize / 2 ** 30).toFixed(2)} GiB export`,
     value: bigRun.rssMiB,
-    limit: budgetMiB,
+    limit: memoryBudgetMiB,
     unit: 'MiB',
   },
   { what: 'summarise, clean export: ÷ the naive loop', value: cleanRun.vs('naive'), limit: 0.8, unit: '×' },
@@ -196,7 +197,6 @@ const timesOf = (run) =>
   run.when.length === 0
     ? ''
     : `\nWhere its wall time went, each round (\`CALLHOOK_THREADS=times\`: ms since the process began, then the CPU time of each thread):\n\n${run.when.map((line) => `- ${line}`).join('\n')}\n`;
-const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 const table = (
   run,
 ) => `| command | median wall time | summarise's time ÷ this one's (median of paired rounds) | peak RSS |

@@ -8,19 +8,22 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  bigExport,
   cli,
   ensureExport,
   ensurePeers,
+  mb,
   measure,
   median,
+  memoryBudgetMiB,
   pairedRatio,
   pairedRounds,
+  readOn,
   root,
   rounds,
   targetTable,
 } from './lib.mjs';
 
-const budgetMiB = 200;
 const events = Number(process.env.CALLHOOK_BENCH_EVENTS ?? 100_000);
 const missingPeers = ensurePeers();
 const file = await ensureExport(events, 'array', 'CallComplete');
@@ -86,18 +89,16 @@ for (const name of ['validate', 'oneThread']) {
 const times = (name) => results[name].map((r) => r.ms);
 const vs = (name) => pairedRatio(times('validate'), times(name));
 const rss = (name) => Math.max(...results[name].map((r) => r.rssMiB));
-const how = results.validate[0].stderr.match(/read on (.*)/)?.[1] ?? 'unknown';
+const how = readOn(results.validate[0].stderr);
 const rows = Object.entries(commands).map(
   ([name, [label]]) =>
     `| ${label} | ${(median(times(name)) / 1000).toFixed(2)} s | ${name === 'validate' ? '1.00×' : `${vs(name).toFixed(3)}×`} | ${rss(name).toFixed(0)} MiB |`,
 );
 
-const bigEvents = Number(process.env.CALLHOOK_BENCH_BIG_EVENTS ?? 1_800_000);
-const big = await ensureExport(bigEvents, 'array', 'CallComplete');
-const bigSize = statSync(big).size;
+const { events: bigEvents, file: big, size: bigSize } = await bigExport(1_800_000, 'CallComplete');
 const bigRun = await measure(process.execPath, [cli, 'validate', big, '--quiet'], { env: env('trace') });
 if (bigRun.code !== 0) throw new Error('callhook validate failed on the large export');
-const bigHow = bigRun.stderr.match(/read on (.*)/)?.[1] ?? 'unknown';
+const bigHow = readOn(bigRun.stderr);
 
 const targets = [
   {
@@ -109,18 +110,17 @@ const targets = [
   {
     what: `peak RSS, ${events.toLocaleString('en-US')}-event export`,
     value: rss('validate'),
-    limit: budgetMiB,
+    limit: memoryBudgetMiB,
     unit: 'MiB',
   },
   {
     what: `peak RSS, ${(bigSize / 2 ** 30).toFixed(2)} GiB export`,
     value: bigRun.rssMiB,
-    limit: budgetMiB,
+    limit: memoryBudgetMiB,
     unit: 'MiB',
   },
 ];
 
-const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 console.log(`## validate
 
 ${events.toLocaleString('en-US')} events, ${mb(size)} pretty-printed JSON array of CallComplete events (bench/make-export.mjs --only CallComplete, seed 1); ${rounds} rounds, each running every command once as a child process (Node.js start-up included); a ratio is the median over the rounds of validate's time over the other command's in the same round; peak RSS is the largest seen.

@@ -24,8 +24,8 @@ const common = {
 };
 
 // Hint: commander requires node:child_process when it loads, only to spawn executable
-// subcommands, which callhook has none of; loading it costs ~2 ms of every start (~3% of
-// `node -e 0` here). Commander gets a spawn that loads it on first use instead.
+// subcommands, which callhook has none of; loading it is a cost of every start (bench/RESULTS.md,
+// "Figures behind code comments"). Commander gets a spawn that loads it on first use instead.
 const lazyChildProcess = {
   name: 'lazy-child-process',
   setup(builder) {
@@ -61,7 +61,7 @@ await build({
 // The library leaves its dependencies to the user's node_modules, so valibot is shared.
 await build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist', packages: 'external' });
 
-// Hint: declarations come from tsc itself so the published types match the source exactly.
+// Declarations come from tsc itself so the published types match the source exactly.
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'config/tsconfig.build.json'], {
   cwd: root,
   stdio: 'inherit',

@@ -1,11 +1,13 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
 import { Command, CommanderError, Help, Option } from 'commander';
-import { oneOf, options, repeated } from './commands/options.js';
-import { generateFormats, schemaDrafts } from './core/generate-names.js';
-import { summaryDimensions } from './core/summary-names.js';
-import { CallhookError, ExitCode, formatFatal } from './errors.js';
-import { eventTypes } from './schema/names.js';
-import { version } from './version.js';
+
+/**
+ * callhook's version, written in by the build as src/version.ts's is. Hint: read here rather than
+ * imported from version.ts, which schema's chunk imports too: a module two chunks share becomes a
+ * file of its own, one more for every start to load (bench/RESULTS.md, "Figures behind code
+ * comments").
+ */
+declare const CALLHOOK_VERSION: string;
 
 /** The exit codes of a command, as its help lists them; `one` says what exit 1 means there. */
 const exitCodes = (one: string) => `Exit codes:
@@ -47,6 +49,7 @@ function run<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<vo
       const action = await load();
       await action(...args);
     } catch (error) {
+      const { formatFatal } = await import('./errors.js');
       const { message, exitCode } = formatFatal(error);
       // --mask covers errors too: a message may quote a phone number from the input.
       const masked = process.argv.includes('--mask')
@@ -71,7 +74,7 @@ class CallhookCommand extends Command {
 
 const program = new CallhookCommand('callhook')
   .description('Validate, read, summarise and replay webhook payloads of the AI voice-calling platform.')
-  .version(version, '-V, --version', 'print the version')
+  .version(CALLHOOK_VERSION, '-V, --version', 'print the version')
   .helpOption('-h, --help', 'show help')
   .showSuggestionAfterError()
   // Hint: commander stops wrapping descriptions when fewer than minWidthToWrap (default 40)
@@ -98,8 +101,15 @@ ${exitCodes('invalid input, or a delivery that failed')}`,
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
+/**
+ * Each command's options and help text, by name: added only to the command that runs (or whose
+ * help is shown), so that `callhook --version` and `callhook --help` build none of them and load
+ * no option parser or list of choices.
+ */
+const details = new Map<string, (command: Command, parsers: typeof import('./commands/options.js')) => Command>();
+
 /** The reading options show and trace share. */
-function addViewOptions(command: Command): Command {
+function addViewOptions(command: Command, options: typeof import('./commands/options.js')['options']): Command {
   return command
     .option('--mask', 'hide phone numbers (last 3 digits kept) and names (initials), in every output')
     .addOption(options.viewFormat())
@@ -115,18 +125,21 @@ program
   .command('validate')
   .description('check webhook JSON files against the documented payloads')
   .argument('<paths...>', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin')
-  .addOption(options.type('treat every event as this type'))
-  .option('--strict', 'report fields the documentation does not name as errors')
-  .addOption(options.batchSize('warn about batches with more events than this'))
-  .addOption(options.validationFormat())
-  .option('-q, --quiet', 'print only failing files, what failed them, and the totals')
-  .addOption(options.maxProblems())
-  .option('--warnings-as-errors', 'fail on warnings too')
-  .addOption(options.noColor())
-  .addOption(options.maxElementSize())
-  .addHelpText(
-    'after',
-    `
+  .action(run(async () => (await import('./commands/validate.js')).validate));
+details.set('validate', (command, { options }) =>
+  command
+    .addOption(options.type('treat every event as this type'))
+    .option('--strict', 'report fields the documentation does not name as errors')
+    .addOption(options.batchSize('warn about batches with more events than this'))
+    .addOption(options.validationFormat())
+    .option('-q, --quiet', 'print only failing files, what failed them, and the totals')
+    .addOption(options.maxProblems())
+    .option('--warnings-as-errors', 'fail on warnings too')
+    .addOption(options.noColor())
+    .addOption(options.maxElementSize())
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ callhook validate fixtures/valid
   $ callhook validate export.ndjson --strict --batch-size 100
@@ -134,19 +147,22 @@ Examples:
   $ curl -s https://example.test/hook.json | callhook validate -
 
 ${exitCodes('invalid input (errors; warnings too with --warnings-as-errors)')}`,
-  )
-  .action(run(async () => (await import('./commands/validate.js')).validate));
+    ),
+);
 
 program
   .command('fix')
   .description('repair stray, missing and trailing commas, a missing colon, and an export cut off at its end')
   .argument('<paths...>', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin')
-  .option('-w, --write', 'rewrite each file in place, keeping the original as <file>.bak')
-  .addOption(options.noColor())
-  .addOption(options.maxElementSize())
-  .addHelpText(
-    'after',
-    `
+  .action(run(async () => (await import('./commands/fix.js')).fix));
+details.set('fix', (command, { options }) =>
+  command
+    .option('-w, --write', 'rewrite each file in place, keeping the original as <file>.bak')
+    .addOption(options.noColor())
+    .addOption(options.maxElementSize())
+    .addHelpText(
+      'after',
+      `
 Prints the repaired JSON on stdout (each file after a ==> name <== line when
 there are several); --write rewrites each file in place instead, keeping its
 mode, owner, links and a symlink to it. Every repair is listed on stderr with
@@ -160,33 +176,36 @@ Examples:
   $ callhook fix exports/ --write
 
 ${exitCodes('a mistake fix cannot repair (nothing is written)')}`,
-  )
-  .action(run(async () => (await import('./commands/fix.js')).fix));
+    ),
+);
 
-addViewOptions(
-  program
-    .command('show')
-    .alias('flow')
-    .summary('show call flows, transcripts and events as people read them')
-    .description(
-      'Show each CallComplete as a readable call flow (status, steps, transcripts, requests, outcome) and every other event as one line. Payload text is escaped; output wraps to the terminal and is paged when longer than the screen.',
-    )
-    .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
-    .addOption(options.showStatus())
-    .addOption(options.group())
-    .addOption(options.campaign())
-    .addOption(options.phone())
-    .addOption(options.id())
-    .addOption(options.correlation())
-    .addOption(options.since())
-    .addOption(options.until())
-    .option(
-      '--grep <text>',
-      'only events whose transcripts or messages contain this text (case-insensitive); highlights it',
-    )
-    .addOption(options.limit()),
-)
-  .addHelpText(
+program
+  .command('show')
+  .alias('flow')
+  .summary('show call flows, transcripts and events as people read them')
+  .description(
+    'Show each CallComplete as a readable call flow (status, steps, transcripts, requests, outcome) and every other event as one line. Payload text is escaped; output wraps to the terminal and is paged when longer than the screen.',
+  )
+  .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
+  .action(run(async () => (await import('./commands/show.js')).show));
+details.set('show', (command, { options }) =>
+  addViewOptions(
+    command
+      .addOption(options.showStatus())
+      .addOption(options.group())
+      .addOption(options.campaign())
+      .addOption(options.phone())
+      .addOption(options.id())
+      .addOption(options.correlation())
+      .addOption(options.since())
+      .addOption(options.until())
+      .option(
+        '--grep <text>',
+        'only events whose transcripts or messages contain this text (case-insensitive); highlights it',
+      )
+      .addOption(options.limit()),
+    options,
+  ).addHelpText(
     'after',
     `
 Examples:
@@ -202,20 +221,20 @@ Exit codes:
   0    shown (skipped invalid events, or | head ending early, do not change it)
   2    usage or I/O error (bad option, missing file)
   130  interrupted (Ctrl-C)`,
-  )
-  .action(run(async () => (await import('./commands/show.js')).show));
+  ),
+);
 
-addViewOptions(
-  program
-    .command('trace')
-    .summary('tell the story of one scheduled call across event types, in time order')
-    .description(
-      'Collect every event with this correlationId (or its start): attempts with failure notes, callbacks, SMS both ways and the final CallComplete with its flow, in time order.',
-    )
-    .argument('<correlationId>', 'the correlationId, or its first characters')
-    .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin'),
-)
-  .addHelpText(
+program
+  .command('trace')
+  .summary('tell the story of one scheduled call across event types, in time order')
+  .description(
+    'Collect every event with this correlationId (or its start): attempts with failure notes, callbacks, SMS both ways and the final CallComplete with its flow, in time order.',
+  )
+  .argument('<correlationId>', 'the correlationId, or its first characters')
+  .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
+  .action(run(async () => (await import('./commands/trace.js')).trace));
+details.set('trace', (command, { options }) =>
+  addViewOptions(command, options).addHelpText(
     'after',
     `
 Examples:
@@ -226,8 +245,8 @@ Exit codes:
   0    the call's events were found
   1    no event has this correlationId
   2    usage or I/O error (bad option, missing file, a prefix of several calls)`,
-  )
-  .action(run(async () => (await import('./commands/trace.js')).trace));
+  ),
+);
 
 program
   .command('summarise')
@@ -237,24 +256,23 @@ program
     'Summarise an export in one pass: events by type, outcomes by status and group, reasons, campaigns, the drop-off funnel of each campaign, requests, attempts and contacts; optionally a table by campaign, day, hour or phone.',
   )
   .argument('[paths...]', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin (the default when piped)')
-  .addOption(options.summaryFormat())
-  .addOption(
-    new Option('--by <dimension>', 'add a table grouped by this (csv: print that table instead of by status)')
-      .choices(summaryDimensions)
-      .argParser(oneOf('--by', summaryDimensions)),
-  )
-  .addOption(options.top())
-  .addOption(options.since())
-  .addOption(options.until())
-  .addOption(options.summaryStatus())
-  .addOption(options.orgNumber())
-  .addOption(options.type('treat every event as this type'))
-  .option('--strict', 'fail (exit 1) when any element is invalid; unknown fields count as invalid')
-  .addOption(options.noColor())
-  .addOption(options.maxElementSize())
-  .addHelpText(
-    'after',
-    `
+  .action(run(async () => (await import('./commands/summarise.js')).summarise));
+details.set('summarise', (command, { options }) =>
+  command
+    .addOption(options.summaryFormat())
+    .addOption(options.by())
+    .addOption(options.top())
+    .addOption(options.since())
+    .addOption(options.until())
+    .addOption(options.summaryStatus())
+    .addOption(options.orgNumber())
+    .addOption(options.type('treat every event as this type'))
+    .option('--strict', 'fail (exit 1) when any element is invalid; unknown fields count as invalid')
+    .addOption(options.noColor())
+    .addOption(options.maxElementSize())
+    .addHelpText(
+      'after',
+      `
 Events are read once, as a stream. A repeated event id (a redelivery) is
 counted once; invalid elements are counted and skipped (see \`callhook
 validate\`); a status the platform does not document is counted as Other.
@@ -271,8 +289,8 @@ Examples:
   $ callhook summarize export.json --by phone --org-number 61491570006
 
 ${exitCodes('with --strict, an invalid element')}`,
-  )
-  .action(run(async () => (await import('./commands/summarise.js')).summarise));
+    ),
+);
 
 // --- generate and schema (issue 14) ---------------------------------------------------------------
 program
@@ -281,28 +299,27 @@ program
   .description(
     'Generate realistic webhook events: outbound campaigns whose calls share a correlationId (attempts with failure notes, callbacks, SMS both ways, then one CallComplete), inbound calls, every status with plausible reasons, human-support requests and multi-step transcripts. Phone numbers are fictitious. The same seed gives byte-identical output.',
   )
-  .option('--count <n>', 'how many events, redeliveries included', '100')
-  .option('--seed <n>', 'seed of the generator: the same seed gives the same bytes', '1')
-  .option('--campaigns <k>', 'spread the calls over k campaigns (default 3: two outbound, one inbound)')
-  .addOption(
-    new Option('--type <type>', 'only events of this type (repeatable)')
-      .choices(eventTypes)
-      .argParser(repeated(oneOf('--type', eventTypes))),
-  )
-  .option('--batch-size <n>', 'JSON arrays of at most n events (json: one after another; ndjson: one per line)')
-  .addOption(new Option('--format <format>', 'output format').choices(generateFormats).default('json'))
-  .option('-o, --out <file>', 'write to this file (replaced only once complete) instead of stdout')
-  .option(
-    '--set <path=value>',
-    'set a field in every event, e.g. data.status=Partial (JSON or text; repeatable)',
-    collect,
-  )
-  .option('--redeliveries <p>', 'deliver this fraction of events a second time, a few events later (e.g. 0.02)')
-  .option('--defects <p>', 'put a missing/trailing comma or a missing colon into this fraction of elements')
-  .option('--start-time <time>', 'ISO-8601 time of the first call (default 2022-09-01T00:00:00Z)')
-  .addHelpText(
-    'after',
-    `
+  .action(run(async () => (await import('./commands/generate.js')).generate));
+details.set('generate', (command, { options }) =>
+  command
+    .option('--count <n>', 'how many events, redeliveries included', '100')
+    .option('--seed <n>', 'seed of the generator: the same seed gives the same bytes', '1')
+    .option('--campaigns <k>', 'spread the calls over k campaigns (default 3: two outbound, one inbound)')
+    .addOption(options.types())
+    .option('--batch-size <n>', 'JSON arrays of at most n events (json: one after another; ndjson: one per line)')
+    .addOption(options.generateFormat())
+    .option('-o, --out <file>', 'write to this file (replaced only once complete) instead of stdout')
+    .option(
+      '--set <path=value>',
+      'set a field in every event, e.g. data.status=Partial (JSON or text; repeatable)',
+      collect,
+    )
+    .option('--redeliveries <p>', 'deliver this fraction of events a second time, a few events later (e.g. 0.02)')
+    .option('--defects <p>', 'put a missing/trailing comma or a missing colon into this fraction of elements')
+    .option('--start-time <time>', 'ISO-8601 time of the first call (default 2022-09-01T00:00:00Z)')
+    .addHelpText(
+      'after',
+      `
 Each defect is listed on stderr as file:line:column, where \`callhook validate\`
 reports it. --out is replaced only once complete (a temporary file beside it).
 
@@ -318,8 +335,8 @@ Exit codes:
   0    written
   2    usage or I/O error
   130  interrupted (Ctrl-C): --out is left as it was`,
-  )
-  .action(run(async () => (await import('./commands/generate.js')).generate));
+    ),
+);
 
 program
   .command('schema')
@@ -327,13 +344,16 @@ program
   .description(
     'Print JSON Schema (draft 2020-12 by default) for one event type or all of them, built from the same valibot schemas validate uses; or, with --openapi, an OpenAPI 3.1 document whose webhooks describe each delivery.',
   )
-  .addOption(new Option('--type <type>', 'only this event type').choices(eventTypes))
-  .addOption(new Option('--draft <draft>', 'JSON Schema draft').choices(schemaDrafts).default('2020-12'))
-  .option('--strict', 'mirror validate --strict: fields the documentation does not name are refused')
-  .option('--openapi', 'print an OpenAPI 3.1 document with a webhook per event type')
-  .addHelpText(
-    'after',
-    `
+  .action(run(async () => (await import('./commands/schema.js')).schema));
+details.set('schema', (command, { options }) =>
+  command
+    .addOption(options.type('only this event type'))
+    .addOption(options.draft())
+    .option('--strict', 'mirror validate --strict: fields the documentation does not name are refused')
+    .option('--openapi', 'print an OpenAPI 3.1 document with a webhook per event type')
+    .addHelpText(
+      'after',
+      `
 The schema accepts an event exactly when validate (with the same --type and
 --strict) finds no error in it; without --strict, undocumented fields are
 accepted. What JSON Schema cannot express is in its $comment, and on stderr.
@@ -346,8 +366,8 @@ Examples:
 Exit codes:
   0    printed
   2    usage error (bad option)`,
-  )
-  .action(run(async () => (await import('./commands/schema.js')).schema));
+    ),
+);
 
 program
   .command('listen')
@@ -355,39 +375,40 @@ program
   .description(
     'A local receiver for webhook deliveries: reads each request up to --max-body, checks its signature (--sign) and its events (as validate does), answers 2xx, 400, 401, 404, 405, 413 or 422, shows one line per delivery and its events, and with --out saves each body byte for byte, written out before the answer (on the disk itself with --durable).',
   )
-  .option('--port <n>', 'port to listen on (0 picks a free one)', '8787')
-  .option('--host <address>', 'address to bind (anything but loopback is warned about)', '127.0.0.1')
-  .option('--path <path>', 'serve only this path (default: any)')
-  .addOption(
-    new Option('--format <format>', 'pretty lines, or NDJSON on stdout').choices(['pretty', 'json']).default('pretty'),
-  )
-  .option('--max-body <size>', 'largest body accepted (413 past it), e.g. 5mb, 512kb', '5mb')
-  .addOption(new Option('--type <type>', 'treat every bare event as this type').choices(eventTypes))
-  .option('--accept-invalid', 'answer 2xx to JSON that fails validation (it is still reported)')
-  .addOption(new Option('--sign <scheme>', 'verify each signature (401 when it fails)').choices(['standard', 'hmac']))
-  .option('--secret-env <name>', 'environment variable holding the secret(s), comma-separated', 'CALLHOOK_SECRET')
-  .option('--signature-header <name>', 'header for --sign hmac', 'X-Signature')
-  .option('--tolerance <seconds>', 'how far webhook-timestamp may be from now, either way', '300')
-  .option('--out <dir>', 'save each delivery: NNNNNN.json (accepted) or .body, beside NNNNNN.meta')
-  .option('--durable', 'with --out: wait for the disk before each answer (survives a power loss; slower)')
-  .option('--compact', 'one line per delivery, without its events')
-  .option('--mask', 'hide phone numbers and shorten names in the events shown')
-  .option('--width <columns>', 'wrap events to this many columns (default: the terminal width, 80 when piped)')
-  .option('--no-color', 'no colours, even on a terminal')
-  .option('--respond <code>', 'answer every request with this status, or reset the connection (reset)')
-  .option('--fail-rate <p>', 'answer this fraction of accepted deliveries with --fail-code', '0')
-  .option('--seed <n>', 'seed of --fail-rate, so a run can be repeated', '1')
-  .option('--fail-code <code>', 'status for --fail-rate, or reset', '503')
-  .option('--retry-after <seconds>', 'send Retry-After with the answers of --respond and --fail-rate')
-  .option('--delay <ms>', 'wait this long before each answer', '0')
-  .option('--forward <url>', 'relay accepted deliveries there, bytes unchanged, and return its answer')
-  .option('--insecure', 'with --forward: do not verify HTTPS certificates (local development only)')
-  .option('--forward-timeout <seconds>', 'per forwarded request: to connect, and for headers and body', '30')
-  .option('--header-timeout <seconds>', 'time a sender has to send the request headers', '10')
-  .option('--request-timeout <seconds>', 'time a sender has to send the whole request', '30')
-  .addHelpText(
-    'after',
-    `
+  .action(run(async () => (await import('./commands/listen.js')).listen));
+details.set('listen', (command, { options }) =>
+  command
+    .option('--port <n>', 'port to listen on (0 picks a free one)', '8787')
+    .option('--host <address>', 'address to bind (anything but loopback is warned about)', '127.0.0.1')
+    .option('--path <path>', 'serve only this path (default: any)')
+    .addOption(options.lineFormat('pretty lines, or NDJSON on stdout'))
+    .option('--max-body <size>', 'largest body accepted (413 past it), e.g. 5mb, 512kb', '5mb')
+    .addOption(options.type('treat every bare event as this type'))
+    .option('--accept-invalid', 'answer 2xx to JSON that fails validation (it is still reported)')
+    .addOption(options.sign('verify each signature (401 when it fails)'))
+    .addOption(options.secretEnv())
+    .addOption(options.signatureHeader())
+    .addOption(options.tolerance('how far webhook-timestamp may be from now, either way'))
+    .option('--out <dir>', 'save each delivery: NNNNNN.json (accepted) or .body, beside NNNNNN.meta')
+    .option('--durable', 'with --out: wait for the disk before each answer (survives a power loss; slower)')
+    .option('--compact', 'one line per delivery, without its events')
+    .option('--mask', 'hide phone numbers and shorten names in the events shown')
+    .option('--width <columns>', 'wrap events to this many columns (default: the terminal width, 80 when piped)')
+    .addOption(options.noColor())
+    .option('--respond <code>', 'answer every request with this status, or reset the connection (reset)')
+    .option('--fail-rate <p>', 'answer this fraction of accepted deliveries with --fail-code', '0')
+    .option('--seed <n>', 'seed of --fail-rate, so a run can be repeated', '1')
+    .option('--fail-code <code>', 'status for --fail-rate, or reset', '503')
+    .option('--retry-after <seconds>', 'send Retry-After with the answers of --respond and --fail-rate')
+    .option('--delay <ms>', 'wait this long before each answer', '0')
+    .option('--forward <url>', 'relay accepted deliveries there, bytes unchanged, and return its answer')
+    .option('--insecure', 'with --forward: do not verify HTTPS certificates (local development only)')
+    .option('--forward-timeout <seconds>', 'per forwarded request: to connect, and for headers and body', '30')
+    .option('--header-timeout <seconds>', 'time a sender has to send the request headers', '10')
+    .option('--request-timeout <seconds>', 'time a sender has to send the whole request', '30')
+    .addHelpText(
+      'after',
+      `
 The first line on stderr is "listening on http://HOST:PORT/PATH". With
 --format json, stdout carries NDJSON instead: one line when ready, one per
 delivery, one when stopped.
@@ -416,27 +437,30 @@ capture and prints the counts (exit 0); a second Ctrl-C aborts those in flight.
 Exit codes:
   0    stopped by Ctrl-C or SIGTERM
   2    usage or I/O error (bad option, port in use, no secret)`,
-  )
-  .action(run(async () => (await import('./commands/listen.js')).listen));
+    ),
+);
 
 program
   .command('verify')
   .description('check webhook signatures offline and say exactly why one fails')
   .argument('[paths...]', 'captured deliveries: folders of callhook listen --out, or their .meta/.json files')
-  .addOption(new Option('--sign <scheme>', 'signature scheme').choices(['standard', 'hmac']).default('standard'))
-  .option('--secret-env <name>', 'environment variable holding the secret(s), comma-separated', 'CALLHOOK_SECRET')
-  .option('--signature-header <name>', 'header for --sign hmac', 'X-Signature')
-  .option('--tolerance <seconds>', 'how far webhook-timestamp may be from the time of receipt', '300')
-  .option('--ignore-timestamp', 'do not check webhook-timestamp')
-  .option('--now <time>', 'check the timestamp against this time (default: when captured, else now)')
-  .option('--body <file>', 'verify one delivery: its exact body bytes')
-  .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', collect)
-  .option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)')
-  .addOption(new Option('--format <format>', 'output format').choices(['pretty', 'json']).default('pretty'))
-  .option('--no-color', 'no colours')
-  .addHelpText(
-    'after',
-    `
+  .action(run(async () => (await import('./commands/verify.js')).verify));
+details.set('verify', (command, { options }) =>
+  command
+    .addOption(options.sign('signature scheme').default('standard'))
+    .addOption(options.secretEnv())
+    .addOption(options.signatureHeader())
+    .addOption(options.tolerance('how far webhook-timestamp may be from the time of receipt'))
+    .option('--ignore-timestamp', 'do not check webhook-timestamp')
+    .option('--now <time>', 'check the timestamp against this time (default: when captured, else now)')
+    .option('--body <file>', 'verify one delivery: its exact body bytes')
+    .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', collect)
+    .option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)')
+    .addOption(options.lineFormat())
+    .addOption(options.noColor())
+    .addHelpText(
+      'after',
+      `
 When a signature fails, verify says which check failed: a missing or malformed
 header; a timestamp too old or too new, and by how much; a body re-serialised
 on the way (its compact, pretty or Python form would match: a proxy re-wrote
@@ -453,50 +477,46 @@ Exit codes:
   0    every signature holds
   1    a signature does not hold
   2    usage or I/O error (bad option, missing file, no secret)`,
-  )
-  .action(run(async () => (await import('./commands/verify.js')).verify));
+    ),
+);
 
 program
   .command('replay')
   .description('deliver events to a live URL as the platform would: batched, signed, retried')
   .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
-  .option('--url <url>', 'the receiver to deliver to (http or https)')
-  .option('--batch-size <n>', 're-chunk events into arrays of at most n (default: input batches as they are)')
-  .addOption(new Option('--type <type>', 'treat every bare event as this type').choices(eventTypes))
-  .option('--no-validate', 'send events that fail validation too (unparsable ones never are)')
-  .option('--concurrency <n>', 'requests in flight at once', '4')
-  .option('--rate <r>', 'at most r requests per second, retries included (0.001 to 100000)')
-  .option('--timeout <seconds>', 'per attempt, the whole exchange: connect, send, response and its body', '30')
-  .option('--retries <n>', 'further attempts on network errors, timeouts, 408, 429 and 5xx', '5')
-  .option('--follow-redirects', 'follow 307/308 (301/302/303 would drop the body: always reported)')
-  .addOption(new Option('--sign <scheme>', 'sign each request').choices(['standard', 'hmac']))
-  .option('--secret-env <name>', 'environment variable holding the secret(s), comma-separated', 'CALLHOOK_SECRET')
-  .option('--signature-header <name>', 'header for --sign hmac', 'X-Signature')
-  .option('-H, --header <header>', 'extra header "Name: value" (repeatable)', (h: string, all: string[] = []) => [
-    ...all,
-    h,
-  ])
-  .addOption(new Option('--method <method>', 'HTTP method').choices(['POST', 'PUT']).default('POST'))
-  .option('--insecure', 'do not verify HTTPS certificates (local development only)')
-  .option('--fresh', 'new event ids, timestamps shifted so the newest is now')
-  .option('--dry-run', 'print the requests instead of sending them')
-  .option('--journal <file>', 'append one line per finished batch to this file')
-  .option('--resume', 'skip batches the --journal already confirms (same input and --batch-size)')
-  .option('--linger <seconds>', 'with stdin, send a partial batch after this long without input', '1')
-  .option('--report <file>', 'write the final report as JSON')
-  .addOption(
-    new Option('--format <format>', 'pretty summary, JSON report, or curl commands (with --dry-run)')
-      .choices(['pretty', 'json', 'curl'])
-      .default('pretty'),
-  )
-  .addOption(options.noColor())
-  .addOption(options.maxElementSize())
-  .addOption(new Option('--backoff-base <ms>').hideHelp())
-  .addOption(new Option('--backoff-cap <ms>').hideHelp())
-  .addOption(new Option('--progress-interval <ms>').hideHelp())
-  .addHelpText(
-    'after',
-    `
+  .action(run(async () => (await import('./commands/replay.js')).replayCommand));
+details.set('replay', (command, { options }) =>
+  command
+    .option('--url <url>', 'the receiver to deliver to (http or https)')
+    .option('--batch-size <n>', 're-chunk events into arrays of at most n (default: input batches as they are)')
+    .addOption(options.type('treat every bare event as this type'))
+    .option('--no-validate', 'send events that fail validation too (unparsable ones never are)')
+    .option('--concurrency <n>', 'requests in flight at once', '4')
+    .option('--rate <r>', 'at most r requests per second, retries included (0.001 to 100000)')
+    .option('--timeout <seconds>', 'per attempt, the whole exchange: connect, send, response and its body', '30')
+    .option('--retries <n>', 'further attempts on network errors, timeouts, 408, 429 and 5xx', '5')
+    .option('--follow-redirects', 'follow 307/308 (301/302/303 would drop the body: always reported)')
+    .addOption(options.sign('sign each request'))
+    .addOption(options.secretEnv())
+    .addOption(options.signatureHeader())
+    .option('-H, --header <header>', 'extra header "Name: value" (repeatable)', collect)
+    .addOption(options.method())
+    .option('--insecure', 'do not verify HTTPS certificates (local development only)')
+    .option('--fresh', 'new event ids, timestamps shifted so the newest is now')
+    .option('--dry-run', 'print the requests instead of sending them')
+    .option('--journal <file>', 'append one line per finished batch to this file')
+    .option('--resume', 'skip batches the --journal already confirms (same input and --batch-size)')
+    .option('--linger <seconds>', 'with stdin, send a partial batch after this long without input', '1')
+    .option('--report <file>', 'write the final report as JSON')
+    .addOption(options.replayFormat())
+    .addOption(options.noColor())
+    .addOption(options.maxElementSize())
+    .addOption(new Option('--backoff-base <ms>').hideHelp())
+    .addOption(new Option('--backoff-cap <ms>').hideHelp())
+    .addOption(new Option('--progress-interval <ms>').hideHelp())
+    .addHelpText(
+      'after',
+      `
 The secret is read from the environment, never from the command line:
   $ export CALLHOOK_SECRET=whsec_...
   $ callhook replay fixtures/valid --url https://example.test/hook \\
@@ -518,14 +538,14 @@ Exit codes:
   1    a batch undelivered after its retries, 410 Gone, or nothing valid
   2    usage or I/O error (a journal that cannot be written or trusted)
   130  interrupted (Ctrl-C); 143 SIGTERM, 129 SIGHUP`,
-  )
-  .action(run(async () => (await import('./commands/replay.js')).replayCommand));
+    ),
+);
 
 // Hint: when the reader of a pipe goes away (`callhook show big.json | head`), the output is
 // no longer wanted: end quietly and successfully, as cat and grep do, instead of crashing.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
-  process.exit(ExitCode.ok);
+  void import('./errors.js').then(({ ExitCode }) => process.exit(ExitCode.ok));
 });
 
 /** Commander's message in callhook's words: `unknown option '--x' (did you mean --y?); see callhook show --help`. */
@@ -540,19 +560,31 @@ function usageMessage(error: CommanderError): string {
   return `${text}; see callhook ${command ? `${command} ` : ''}--help`;
 }
 
+/**
+ * The command these arguments run (or `help` shows), or undefined for callhook's own --version
+ * and --help. Hint: callhook itself takes no option with a value, so the first word that is not
+ * an option names the command, as commander reads it.
+ */
+function chosenCommand(args: readonly string[]): Command | undefined {
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return program.commands.find((c) => c.name() === name || c.aliases().includes(name ?? ''));
+}
+
 try {
+  const chosen = chosenCommand(process.argv.slice(2));
+  if (chosen) details.get(chosen.name())?.(chosen, await import('./commands/options.js'));
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError && error.exitCode === 0) {
-    // Help and version.
-    process.exitCode = ExitCode.ok;
-  } else if (error instanceof CommanderError) {
-    // Every other commander error is a usage error, said as callhook says every error.
-    const { message } = formatFatal(new CallhookError(usageMessage(error)));
-    process.stderr.write(`${message}\n`);
-    process.exitCode = ExitCode.usage;
+    // Help and version: commander ends them by throwing, with exit code 0.
+    process.exitCode = error.exitCode;
   } else {
-    const { message, exitCode } = formatFatal(error);
+    // The error funnel is loaded only on the way out, so that start-up does not pay for it.
+    const { CallhookError, formatFatal } = await import('./errors.js');
+    // Every commander error is a usage error, said as callhook says every error.
+    const fatal = error instanceof CommanderError ? new CallhookError(usageMessage(error)) : error;
+    const { message, exitCode } = formatFatal(fatal);
     process.stderr.write(`${message}\n`);
     process.exitCode = exitCode;
   }

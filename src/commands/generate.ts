@@ -18,6 +18,7 @@ import {
 import { escapeTerminal } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import type { EventType } from '../schema/names.js';
+import { decimal, optional, optionError, parseAll, wholeNumber } from './options.js';
 
 /** The options `generate` takes, as commander parsed them (numbers are checked here). */
 interface GenerateCommandOptions {
@@ -143,27 +144,11 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
   }
 }
 
-function wholeNumber(text: string, option: string, min: number): number {
-  const number = Number(text.trim());
-  if (!/^[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(number) || number < min) {
-    throw new CallhookError(`${option}: expected a whole number of ${min} or more, got ${JSON.stringify(text)}`);
-  }
-  return number;
-}
-
-function fraction(text: string | undefined, option: string): number {
-  if (text === undefined) return 0;
-  const number = Number(text.trim());
-  if (text.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) {
-    throw new CallhookError(`${option}: expected a fraction from 0 to 1 (e.g. 0.05), got ${JSON.stringify(text)}`);
-  }
-  return number;
-}
-
+/** A parser of `--seed`: any whole number, folded into the generator's 32 bits. */
 function seedOf(text: string): number {
   const number = Number(text.trim());
   if (!/^-?[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(number)) {
-    throw new CallhookError(`--seed: expected a whole number, got ${JSON.stringify(text)}`);
+    throw optionError('--seed', 'a whole number', text);
   }
   // Hint: the generator keeps 32 bits of state; folding the high bits in keeps big seeds distinct.
   return (number % 2 ** 32) ^ Math.floor(number / 2 ** 32);
@@ -257,19 +242,24 @@ async function fileSink(out: string): Promise<Sink> {
 
 /** Runs `generate`: events to stdout or `--out`, defects and a summary to stderr. */
 export async function generate(options: GenerateCommandOptions): Promise<void> {
-  const count = wholeNumber(options.count, '--count', 0);
-  const seed = seedOf(options.seed);
-  const campaigns = options.campaigns === undefined ? undefined : wholeNumber(options.campaigns, '--campaigns', 1);
-  const batchSize = options.batchSize === undefined ? undefined : wholeNumber(options.batchSize, '--batch-size', 1);
-  const redeliveries = fraction(options.redeliveries, '--redeliveries');
-  const defectRate = fraction(options.defects, '--defects');
-  const set = overrides(options.set);
-  // Hint: the generator reads the time with the one timestamp reader; asking for no calls checks it now.
-  try {
-    for (const _ of generateTypedCalls({ seed, calls: 0, startTime: options.startTime })) break;
-  } catch {
-    throw new CallhookError(`--start-time: expected an ISO-8601 time, got ${JSON.stringify(options.startTime)}`);
-  }
+  const fraction = (name: string) => decimal(name, { min: 0, max: 1, from: true, what: 'a fraction' });
+  const { count, seed, campaigns, batchSize, redeliveries, defectRate, set } = parseAll({
+    count: () => wholeNumber('--count', 0)(options.count),
+    seed: () => seedOf(options.seed),
+    campaigns: () => optional(options.campaigns, wholeNumber('--campaigns', 1)),
+    batchSize: () => optional(options.batchSize, wholeNumber('--batch-size', 1)),
+    redeliveries: () => optional(options.redeliveries, fraction('--redeliveries')) ?? 0,
+    defectRate: () => optional(options.defects, fraction('--defects')) ?? 0,
+    set: () => overrides(options.set),
+    // The generator reads the time with the one timestamp reader; asking for no calls checks it now.
+    startTime: () => {
+      try {
+        for (const _ of generateTypedCalls({ seed: 1, calls: 0, startTime: options.startTime })) break;
+      } catch {
+        throw optionError('--start-time', 'an ISO-8601 time', options.startTime);
+      }
+    },
+  });
 
   const task: GeneratedBlocksOptions = {
     events: { count, seed, campaigns, types: options.type, redeliveries, set, startTime: options.startTime },

@@ -4,7 +4,6 @@ import { parseSecrets } from '../http/signing.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { CaptureWriter } from '../server/capture.js';
 import { type Delivery, type ListenSettings, startListener } from '../server/listen.js';
-import { type ListenOptions, parseListenOptions, type RawListenOptions } from '../server/listen-options.js';
 import {
   renderCounts,
   renderDeliveryEvents,
@@ -12,12 +11,13 @@ import {
   renderDeliveryLine,
   renderDeliveryProblems,
 } from '../server/render.js';
+import { type ListenOptions, parseListenOptions, type RawListenOptions } from './listen-options.js';
 
 const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
 function signSettings(options: ListenOptions): ListenSettings['sign'] {
   if (!options.sign) return undefined;
-  // Hint: the secrets are read as replay reads them, and checked before the port is opened.
+  // The secrets are read as replay reads them, and checked before the port is opened.
   const keys = parseSecrets(process.env[options.secretEnv], options.sign, options.secretEnv);
   return options.sign === 'standard'
     ? { scheme: 'standard', keys, toleranceSeconds: options.toleranceSeconds }

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { CallhookError } from '../errors.js';
-import { byteSize } from './options.js';
+import {
+  byteSize,
+  decimal,
+  envName,
+  headerName,
+  httpUrl,
+  optional,
+  parseAll,
+  seconds,
+  wholeNumber,
+} from './options.js';
 
 const parseByteSize = byteSize('--max-element-size');
 
@@ -22,5 +32,48 @@ describe('byteSize', () => {
     expect(() => parseByteSize('1G')).toThrow(
       '--max-element-size: must be a size in bytes from 1 to 511M, such as 65536, 512k or 64M (got "1G")',
     );
+  });
+});
+
+describe('the parsers listen, replay, verify and generate share', () => {
+  it('reads numbers, seconds, URLs and names, in the one message style', () => {
+    const fraction = decimal('--fail-rate', { min: 0, max: 1, from: true, what: 'a fraction' });
+    expect(fraction('0')).toBe(0);
+    expect(fraction('.25')).toBe(0.25);
+    expect(() => fraction('1.5')).toThrow('--fail-rate: must be a fraction from 0 to 1 (got "1.5")');
+    expect(seconds('--timeout')('0.5')).toBe(0.5);
+    for (const bad of ['0', '-1', '1e3', '86401', 'x', '']) expect(() => seconds('--timeout')(bad), bad).toThrow();
+    expect(() => seconds('--timeout')('0')).toThrow(
+      '--timeout: must be a number of seconds more than 0 and at most 86400 (a day) (got "0")',
+    );
+    expect(httpUrl('--url')('https://example.test/hook').host).toBe('example.test');
+    expect(() => httpUrl('--url')('ftp://x')).toThrow('--url: must be an http(s) URL (got "ftp://x")');
+    expect(envName('--secret-env')('MY_SECRET')).toBe('MY_SECRET');
+    expect(() => envName('--secret-env')('1X')).toThrow('--secret-env: must be the name of an environment variable');
+    expect(() => headerName('--signature-header')('X Sig')).toThrow('--signature-header: must be an HTTP header name');
+  });
+
+  it('parseAll reports every bad option in one line, and lets other errors through', () => {
+    const parsed = parseAll({
+      port: () => wholeNumber('--port', 0, 65535)('80'),
+      url: () => optional(undefined, String),
+    });
+    expect(parsed).toEqual({ port: 80, url: undefined });
+    const both = () =>
+      parseAll({ port: () => wholeNumber('--port', 0, 65535)('70000'), rate: () => seconds('--rate')('0') }, [
+        '--insecure: applies only with --forward',
+      ]);
+    expect(both).toThrow(
+      new CallhookError(
+        '--insecure: applies only with --forward; --port: must be a whole number from 0 to 65535 (got "70000"); --rate: must be a number of seconds more than 0 and at most 86400 (a day) (got "0")',
+      ),
+    );
+    expect(() =>
+      parseAll({
+        bug: () => {
+          throw new TypeError('a bug');
+        },
+      }),
+    ).toThrow(TypeError);
   });
 });

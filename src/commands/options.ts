@@ -10,8 +10,10 @@
  * which commander lets through to the one error funnel (src/errors.ts).
  */
 import { Option } from 'commander';
-import { reportedStatuses } from '../core/summary-names.js';
+import { generateFormats, schemaDrafts } from '../core/generate-names.js';
+import { reportedStatuses, summaryDimensions } from '../core/summary-names.js';
 import { CallhookError, ExitCode } from '../errors.js';
+import { replayMethods, signSchemes } from '../http/names.js';
 import { summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
 import { eventTypes } from '../schema/names.js';
 
@@ -32,7 +34,9 @@ const maxByteSize = 511 * 2 ** 20;
 export function byteSize(name: string): (value: string) => number {
   return (value) => {
     const match = /^([0-9]+(?:\.[0-9]+)?)\s*(?:([kmg])(?:i?b)?|b)?$/i.exec(value.trim());
-    const bytes = match ? Math.floor(Number(match[1]) * byteUnits[(match[2] ?? '').toLowerCase()]!) : Number.NaN;
+    const bytes = match
+      ? Math.floor(Number(match[1]) * (byteUnits[(match[2] ?? '').toLowerCase()] ?? Number.NaN))
+      : Number.NaN;
     if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > maxByteSize) {
       throw optionError(name, 'a size in bytes from 1 to 511M, such as 65536, 512k or 64M', value);
     }
@@ -51,6 +55,92 @@ export function wholeNumber(name: string, min: number, max = Number.MAX_SAFE_INT
     }
     return number;
   };
+}
+
+/**
+ * A parser of a number (a fraction allowed) above `min` (or from it, with `from`) and at most
+ * `max`; `what` names it in the message, e.g. "a number of seconds".
+ */
+export function decimal(
+  name: string,
+  range: { min: number; max: number; from?: boolean; what?: string; to?: string },
+): (value: string) => number {
+  const what = range.what ?? 'a number';
+  const to = range.to ?? `at most ${range.max}`;
+  const must = range.from ? `${what} from ${range.min} to ${range.max}` : `${what} more than ${range.min} and ${to}`;
+  return (value) => {
+    const trimmed = value.trim();
+    const number = Number(trimmed);
+    const above = range.from ? number >= range.min : number > range.min;
+    if (!/^([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(trimmed) || !above || number > range.max) {
+      throw optionError(name, must, value);
+    }
+    return number;
+  };
+}
+
+/** The longest time an option takes in seconds: a day (Node's timers hold at most ~24.8 days). */
+const maxSeconds = 86_400;
+
+/** A parser of a time in seconds (a fraction allowed), more than 0 and at most a day. */
+export function seconds(name: string): (value: string) => number {
+  return decimal(name, { min: 0, max: maxSeconds, what: 'a number of seconds', to: `at most ${maxSeconds} (a day)` });
+}
+
+/** A parser of an http or https URL. */
+export function httpUrl(name: string): (value: string) => URL {
+  return (value) => {
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    if (url === undefined || !/^https?:$/.test(url.protocol)) throw optionError(name, 'an http(s) URL', value);
+    return url;
+  };
+}
+
+/** A parser of the name of an environment variable (letters, digits and `_`, not first a digit). */
+export function envName(name: string): (value: string) => string {
+  return (value) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) throw optionError(name, 'the name of an environment variable', value);
+    return value;
+  };
+}
+
+/** The characters of an HTTP header name (RFC 9110's token). */
+export const headerNameCharacters = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** A parser of an HTTP header name. */
+export function headerName(name: string): (value: string) => string {
+  return (value) => {
+    if (!headerNameCharacters.test(value)) throw optionError(name, 'an HTTP header name', value);
+    return value;
+  };
+}
+
+/**
+ * Parses every option of a command at once: `parsers` maps each setting to a thunk that parses
+ * it. Every usage error is collected (with `problems`, those found beforehand) and thrown as
+ * one line, `--a: must be ...; --b: must be ...`, so a run with three bad options says all three.
+ */
+export function parseAll<P extends Record<string, () => unknown>>(
+  parsers: P,
+  problems: string[] = [],
+): { [K in keyof P]: ReturnType<P[K]> } {
+  const parsed: Record<string, unknown> = {};
+  for (const [key, parse] of Object.entries(parsers)) {
+    try {
+      parsed[key] = parse();
+    } catch (error) {
+      if (!(error instanceof CallhookError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  // Hint: one line, as every error is (formatFatal escapes a line break in a message).
+  if (problems.length > 0) throw new CallhookError(problems.join('; '), ExitCode.usage);
+  return parsed as { [K in keyof P]: ReturnType<P[K]> };
+}
+
+/** Parses `value` with `parse` unless it is undefined (an option not given, without a default). */
+export function optional<T>(value: string | undefined, parse: (value: string) => T): T | undefined {
+  return value === undefined ? undefined : parse(value);
 }
 
 /** Lower-case letters and digits only: `Not Complete`, `not-complete` and `NOTCOMPLETE` compare equal. */
@@ -104,6 +194,11 @@ export function repeated<T>(parse: (value: string) => T): (value: string, previo
   return (value, previous) => [...(previous ?? []), parse(value)];
 }
 
+/** `listen --format` and `verify --format`: lines for people, or JSON for scripts. */
+export const lineFormats = ['pretty', 'json'] as const;
+/** `replay --format`: a summary for people, the report as JSON, or (dry run only) curl commands. */
+export const replayFormats = ['pretty', 'json', 'curl'] as const;
+
 /** The statuses `show --status` takes: call results (an undocumented one is `Other`) and attempts. */
 export const showStatuses = [...reportedStatuses, 'success', 'failed'] as const;
 /** The status groups `show --group` takes (`Other`: a status the platform does not document). */
@@ -124,8 +219,38 @@ export const options = {
   summaryFormat: () => choiceOption('--format <format>', 'output format', '--format', summaryFormats).default('pretty'),
   validationFormat: () =>
     choiceOption('--format <format>', 'output format', '--format', validationFormats).default('pretty'),
+  lineFormat: (description = 'output format') =>
+    choiceOption('--format <format>', description, '--format', lineFormats).default('pretty'),
+  replayFormat: () =>
+    choiceOption(
+      '--format <format>',
+      'pretty summary, JSON report, or curl commands (with --dry-run)',
+      '--format',
+      replayFormats,
+    ).default('pretty'),
+  generateFormat: () => choiceOption('--format <format>', 'output format', '--format', generateFormats).default('json'),
+  types: () =>
+    new Option('--type <type>', 'only events of this type (repeatable)')
+      .choices(eventTypes)
+      .argParser(repeated(oneOf('--type', eventTypes))),
+  by: () =>
+    choiceOption(
+      '--by <dimension>',
+      'add a table grouped by this (csv: print that table instead of by status)',
+      '--by',
+      summaryDimensions,
+    ),
+  draft: () => choiceOption('--draft <draft>', 'JSON Schema draft', '--draft', schemaDrafts).default('2020-12'),
+  method: () => choiceOption('--method <method>', 'HTTP method', '--method', replayMethods).default('POST'),
   noColor: () => new Option('--no-color', 'no colours, even on a terminal'),
-  // Hint: times are read in the action (src/commands/time-range.ts): the reader lives with the
+  sign: (description: string) => choiceOption('--sign <scheme>', description, '--sign', signSchemes),
+  secretEnv: () =>
+    new Option('--secret-env <name>', 'environment variable holding the secret(s), comma-separated').default(
+      'CALLHOOK_SECRET',
+    ),
+  signatureHeader: () => new Option('--signature-header <name>', 'header for --sign hmac').default('X-Signature'),
+  tolerance: (description: string) => new Option('--tolerance <seconds>', description).default('300'),
+  // Times are read in the action (src/commands/time-range.ts): the reader lives with the
   // schemas, which --help must not load.
   since: () =>
     new Option(

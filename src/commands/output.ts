@@ -120,7 +120,7 @@ export class Output {
     clearTimeout(this.timer);
     const text = this.pending?.join('') ?? '';
     this.pending = undefined;
-    // Hint: like git, LESS=FRX unless the user set LESS: R passes colours, X keeps the text on screen after quitting.
+    // Like git, LESS=FRX unless the user set LESS: R passes colours, X keeps the text on screen after quitting.
     const env = { ...this.env, LESS: this.env.LESS ?? 'FRX', LV: this.env.LV ?? '-c' };
     const pager = spawn(this.command as string, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env });
     this.pager = pager;

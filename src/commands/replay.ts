@@ -25,7 +25,6 @@ import {
   readJournal,
   refuseExistingJournal,
 } from '../http/journal.js';
-import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from '../http/replay-options.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
 import { listSources, type ReadOptions, readRecords } from '../input/read.js';
@@ -44,6 +43,7 @@ import {
 } from '../render/replay.js';
 import { colorsFor } from '../render/terminal.js';
 import { plural } from '../render/words.js';
+import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
 
 const stderr = process.stderr;
 const errColors = colorsFor(stderr);
@@ -267,7 +267,7 @@ export async function replayCommand(
 ): Promise<void> {
   const settings: ReplayCommandSettings = { ...parseReplayOptions(raw), maxElementBytes: raw.maxElementSize };
   const version = command?.parent?.version();
-  // Hint: the secret is checked before any input is read, so a missing one fails fast.
+  // The secret is checked before any input is read, so a missing one fails fast.
   const signer = makeSigner(settings);
   const run: RunIdentity = {
     inputs: paths,
@@ -295,7 +295,7 @@ export async function replayCommand(
     });
 
   const fresh = settings.fresh ? await prepareFresh(paths, settings, source) : undefined;
-  // Hint: listing the sources first also makes a missing path fail before anything is sent.
+  // Listing the sources first also makes a missing path fail before anything is sent.
   const planned = planBatches(fresh?.replayed ? fromArray(fresh.replayed) : source(), {
     batchSize: settings.batchSize,
     rewrite: fresh?.rewrite,

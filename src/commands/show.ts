@@ -73,7 +73,7 @@ export function parseViewOptions(raw: RawViewOptions): ViewOptions {
 /** Writes what an input record that is not a valid event says, so that nothing is skipped silently. */
 async function warnAboutRecord(record: InputRecord, output: Output, mask = false): Promise<void> {
   const line = renderSkipWarning(record);
-  // Hint: a warning quotes the payload (a phone number that failed validation): --mask covers it too.
+  // A warning quotes the payload (a phone number that failed validation): --mask covers it too.
   if (line !== undefined) await output.warn(mask ? maskPhonesInText(line) : line);
 }
 

@@ -41,7 +41,7 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
   if (options.format !== 'pretty') ctx.colors.level = 0;
 
   try {
-    // Hint: only this call's events are kept, so memory stays bounded however large the export is;
+    // Only this call's events are kept, so memory stays bounded however large the export is;
     // and reading stops at the first event of a second call the prefix matches (refused below).
     const entries: TraceEntry[] = [];
     const ids = new Set<string>();

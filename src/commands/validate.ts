@@ -83,15 +83,16 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   };
   // One large file is read on two threads when that pays. Hint: not with --batch-size, whose
   // count of the top-level array's elements would be cut in two.
+  const [only] = paths;
   const halves =
-    paths.length !== 1
+    paths.length !== 1 || only === undefined
       ? { consumed: false, how: 'one thread (several paths)' }
       : options.batchSize !== undefined
         ? { consumed: false, how: 'one thread (--batch-size counts each batch whole)' }
-        : await readInHalves(paths[0]!, readOptions, consumer, {
+        : await readInHalves(only, readOptions, consumer, {
             script: new URL(import.meta.url),
             task: 'validate',
-            input: { file: paths[0], options: { maxProblems: options.maxProblems } },
+            input: { file: only, options: { maxProblems: options.maxProblems } },
           });
   if (threadSettings().trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
   if (!halves.consumed) {

@@ -7,6 +7,7 @@ import { type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys
 import { colorsFor } from '../render/terminal.js';
 import { listCapturedDeliveries, readCapturedDelivery } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
+import { type lineFormats, optional, optionError, parseAll, wholeNumber } from './options.js';
 
 /** The options `verify` takes, as commander parsed them. */
 interface RawVerifyOptions {
@@ -19,7 +20,7 @@ interface RawVerifyOptions {
   body?: string;
   header?: string[];
   headers?: string;
-  format: 'pretty' | 'json';
+  format: (typeof lineFormats)[number];
 }
 
 const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*$/;
@@ -31,7 +32,8 @@ export function parseHeaderLines(text: string, where: string): [string, string][
     if (line.trim() === '' || (i === 0 && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line))) continue;
     const match = headerLine.exec(line);
     if (!match) throw new CallhookError(`${where}:${i + 1}: expected "Name: value"`, ExitCode.usage);
-    headers.push([match[1]!, match[2]!]);
+    const [, name = '', value = ''] = match;
+    headers.push([name, value]);
   }
   return headers;
 }
@@ -55,21 +57,21 @@ async function readText(path: string): Promise<Buffer> {
 
 /** The `verify` action: exit 0 when every signature holds, 1 when any does not, 2 for usage errors. */
 export async function verify(paths: string[], raw: RawVerifyOptions): Promise<void> {
-  const tolerance = raw.tolerance.trim();
-  if (!/^\d+$/.test(tolerance))
-    throw new CallhookError('--tolerance must be a whole number of seconds', ExitCode.usage);
-  let now: number | undefined;
-  if (raw.now !== undefined) {
-    now = parseTimeBound(raw.now, Date.now());
-    if (now === undefined) {
-      throw new CallhookError('--now: expected an ISO-8601 time (2024-01-01T10:00:00Z) or a duration ago (2h)');
-    }
-  }
+  const { tolerance, now } = parseAll({
+    tolerance: () => wholeNumber('--tolerance', 0)(raw.tolerance),
+    now: () =>
+      optional(raw.now, (text) => {
+        const at = parseTimeBound(text, Date.now());
+        if (at === undefined)
+          throw optionError('--now', 'an ISO-8601 time (2024-01-01T10:00:00Z) or a duration ago (2h)', text);
+        return at;
+      }),
+  });
   if (raw.body !== undefined && paths.length > 0) {
     throw new CallhookError('give captured files or folders, or --body with its headers, not both');
   }
   if (raw.body === undefined && (raw.header !== undefined || raw.headers !== undefined)) {
-    throw new CallhookError('--header and --headers go with --body FILE');
+    throw new CallhookError('--header, --headers: apply only with --body FILE');
   }
   if (raw.body === undefined && paths.length === 0) {
     throw new CallhookError('nothing to verify: name captured files or folders, or give --body FILE with --header');
@@ -79,7 +81,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     raw.sign === 'standard'
       ? verifyStandardWebhookWithKeys(body, headers, {
           keys,
-          toleranceSeconds: Number(tolerance),
+          toleranceSeconds: tolerance,
           now: at,
           ignoreTimestamp: raw.ignoreTimestamp === true,
         })
@@ -96,8 +98,11 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       ...(raw.headers === undefined ? [] : parseHeaderLines((await readText(raw.headers)).toString(), raw.headers)),
       ...(raw.header ?? []).map((line, i) => {
         const parsed = parseHeaderLines(line, `--header #${i + 1}`);
-        if (parsed.length !== 1) throw new CallhookError(`--header #${i + 1}: expected "Name: value"`);
-        return parsed[0]!;
+        const [only] = parsed;
+        if (only === undefined || parsed.length !== 1) {
+          throw new CallhookError(`--header #${i + 1}: expected "Name: value"`);
+        }
+        return only;
       }),
     ];
     const body = await readText(raw.body);

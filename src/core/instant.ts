@@ -54,7 +54,7 @@ function dateTimeAt(text: string): number {
   const hour = twoDigits(text, 11);
   const minute = twoDigits(text, 14);
   const second = twoDigits(text, 17);
-  // Hint: NaN (a character that is not a digit) fails every comparison.
+  // NaN (a character that is not a digit) fails every comparison.
   if (!(year >= 0 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59)) {
     return Number.NaN;
   }
@@ -184,7 +184,7 @@ export function describeBadTimestamp(text: string): string {
 
 /** An instant as `YYYY-MM-DDTHH:MM:SS.sssZ`: `text` itself when it is already that. */
 export function utcIsoOf(text: string, ms: number): string | undefined {
-  // Hint: the platform sends exactly this form; only other forms need the (slower) round trip.
+  // The platform sends exactly this form; only other forms need the (slower) round trip.
   if (Number.isNaN(ms)) return undefined;
   return text.length === 24 && text.charCodeAt(10) === LETTER_T && text.charCodeAt(23) === LETTER_Z
     ? text

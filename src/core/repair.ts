@@ -184,5 +184,5 @@ export async function* applyRepairs(chunks: AsyncIterable<Buffer>, repairs: read
     offset = end;
   }
   // Insertions at the very end of the file (a missing closing bracket).
-  for (; next < repairs.length; next++) if (repairs[next]!.insert) yield Buffer.from(repairs[next]!.insert);
+  for (const repair of repairs.slice(next)) if (repair.insert) yield Buffer.from(repair.insert);
 }

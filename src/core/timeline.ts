@@ -129,7 +129,7 @@ export function parseTimeBound(text: string, now: number): number | undefined {
   const match = isoInstant.exec(trimmed);
   if (!match) return undefined;
   const [, date, time = '00:00:00', offset = 'Z'] = match;
-  // Hint: read by the one reader of event times, which wants the seconds: `10:00` is `10:00:00`.
+  // Read by the one reader of event times, which wants the seconds: `10:00` is `10:00:00`.
   const ms = instantOf(`${date}T${time.length === 5 ? `${time}:00` : time}${offset.toUpperCase()}`);
   return Number.isNaN(ms) ? undefined : ms;
 }
@@ -139,8 +139,9 @@ export function maskPhone(phone: string): string {
   return phone.length <= 3 ? phone : '*'.repeat(phone.length - 3) + phone.slice(-3);
 }
 
-// Hint: made on first use: the first Intl object of a process loads ICU data (~20 ms), which
-// summarise (and its worker thread) would otherwise pay at start-up for nothing.
+// Hint: made on first use: the first Intl object of a process loads ICU data (see bench/RESULTS.md,
+// "Figures behind code comments"), which summarise (and its worker thread) would otherwise pay at
+// start-up for nothing.
 let segmenter: Intl.Segmenter | undefined;
 
 function graphemes(): Intl.Segmenter {

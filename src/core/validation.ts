@@ -132,11 +132,16 @@ export class ValidationCollector {
     // Hint: the half kept its first `maxProblems` problems, which are all this run can still
     // keep; those it only counted, and the warnings that would go among them, are counted here.
     let next = 0;
+    const takeInsertsUpTo = (j: number) => {
+      for (let insert = inserts[next]; insert !== undefined && insert.at <= j; insert = inserts[++next]) {
+        take(insert.problem);
+      }
+    };
     half.report.problems.forEach((problem, j) => {
-      while (next < inserts.length && inserts[next]!.at <= j) take(inserts[next++]!.problem);
+      takeInsertsUpTo(j);
       take(moved(problem));
     });
-    while (next < inserts.length && inserts[next]!.at <= half.report.problems.length) take(inserts[next++]!.problem);
+    takeInsertsUpTo(half.report.problems.length);
     const restErrors = half.report.errors - errors;
     const restWarnings = half.report.warnings + inserts.length - warnings;
     report.errors += restErrors;
@@ -185,15 +190,15 @@ function firstSeen(half: ValidationHalf, first: number): { index: number; proble
   let high = starts.length - 1;
   while (low < high) {
     const middle = (low + high + 1) >> 1;
-    if (starts[middle]! <= first) low = middle;
+    if ((starts[middle] ?? Number.POSITIVE_INFINITY) <= first) low = middle;
     else high = middle - 1;
   }
-  const gap = gaps[low]!;
-  return { index: gap === -1 ? -1 : first + gap, problems: problems[low]! };
+  const gap = gaps[low] ?? -1;
+  return { index: gap === -1 ? -1 : first + gap, problems: problems[low] ?? 0 };
 }
 
 /**
- * Collects the second half of one file (see input/halves.ts) into a `ValidationHalf`. Hint: what
+ * Collects the second half of one file (see input/halves.ts) into a `ValidationHalf`. What
  * it keeps of each event it saw first changes only at an event after a problem or an element that
  * is not such an event (invalid, a redelivery, with no id), so it keeps runs: a few bytes for most
  * exports instead of 8 an event (the half of a 2 GB export holds about a million).
@@ -209,7 +214,9 @@ export class HalfValidationCollector {
   constructor(file: string, options: ValidationOptions = {}) {
     this.collector = new ValidationCollector(options);
     this.collector.add({ kind: 'file-start', file });
-    this.report = this.collector.report().files[0]!;
+    const [report] = this.collector.report().files;
+    if (report === undefined) throw new Error('a collector that was told of a file reports it');
+    this.report = report;
   }
 
   /** Takes one record of the half (its `file-start` left out). */
@@ -259,10 +266,11 @@ export class HalfValidationCollector {
  * top-level array the element indices from the cut's.
  */
 function movedBy(problem: Problem, cut: CutPosition): Problem {
+  const { batchIndex } = cut;
   const pointer =
-    cut.batchIndex === undefined
+    batchIndex === undefined
       ? problem.pointer
-      : problem.pointer.replace(/^\/(\d+)/, (_, index: string) => `/${Number(index) + cut.batchIndex!}`);
+      : problem.pointer.replace(/^\/(\d+)/, (_, index: string) => `/${Number(index) + batchIndex}`);
   return {
     ...problem,
     line: problem.line + cut.line - 1,
@@ -274,12 +282,19 @@ function movedBy(problem: Problem, cut: CutPosition): Problem {
 
 /** A code frame (see input/split.ts `codeFrame`) with its line numbers `by` lines further on. */
 function frameMovedBy(frame: string, by: number): string {
-  const rows = frame.split('\n').map((row) => /^(> | {2})( *)(\d*) \| (.*)$/s.exec(row));
-  if (by === 0 || rows.some((row) => row === null)) return frame;
-  const numbers = rows.map((row) => (row![3] === '' ? undefined : Number(row![3]) + by));
+  const lines = frame.split('\n');
+  const rows = lines.flatMap((row) => {
+    const match = /^(> | {2})( *)(\d*) \| (.*)$/s.exec(row);
+    return match ? [match] : [];
+  });
+  if (by === 0 || rows.length !== lines.length) return frame;
+  const numbers = rows.map(([, , , number]) => (number === '' ? undefined : Number(number) + by));
   const width = String(Math.max(...numbers.map((n) => n ?? 0))).length;
   return rows
-    .map((row, i) => `${row![1]}${(numbers[i] === undefined ? '' : String(numbers[i])).padStart(width)} | ${row![4]}`)
+    .map(
+      ([, mark, , , text], i) =>
+        `${mark}${(numbers[i] === undefined ? '' : String(numbers[i])).padStart(width)} | ${text}`,
+    )
     .join('\n');
 }
 

@@ -77,7 +77,7 @@ export async function* replayEventsFromRecords(
     const events: ReplayEvent[] = [];
     for (const record of chunk) {
       if (record.kind === 'problem') {
-        // Hint: a problem between elements (a stray comma, a missing bracket) is not an event;
+        // A problem between elements (a stray comma, a missing bracket) is not an event;
         // counting it as a skipped one made "7 invalid" where validate counts 6.
         const p = record.problem;
         if (p.severity === 'error')
@@ -150,6 +150,9 @@ export async function* planBatches(
   let pending: ReplayEvent[] = [];
 
   const build = (group: ReplayEvent[]): OutboundBatch => {
+    const [first] = group;
+    const end = group.at(-1);
+    if (first === undefined || end === undefined) throw new Error('a batch holds at least one event');
     // Hint: the key hashes the original text, not the rewritten one, so `--fresh --resume`
     // still recognises batches that a previous run delivered; the ordinal keeps two identical
     // batches apart. The body is one buffer of the exact size, written text by text: joining
@@ -169,19 +172,18 @@ export async function* planBatches(
     }
     const body = Buffer.allocUnsafe(size);
     let at = body.write('[', 0);
-    for (let i = 0; i < texts.length; i++) {
+    for (const [i, text] of texts.entries()) {
       if (i > 0) at += body.write(',', at);
-      at += body.write(texts[i]!, at);
+      at += body.write(text, at);
     }
     body.write(']', at);
-    const contentHash = (hash ? hash.digest('hex') : hashOnce('sha256', `${group[0]!.text}\n`, 'hex')).slice(0, 32);
+    const contentHash = (hash ? hash.digest('hex') : hashOnce('sha256', `${first.text}\n`, 'hex')).slice(0, 32);
     const key = `${ordinal}-${contentHash}`;
     // Without a rewrite the body is a function of the original text, so the key's hash already
     // names its content and a second hash per batch would be wasted.
     const webhookId = options.rewrite ? `msg_${digest(String(ordinal), '\n', body)}` : `msg_${ordinal}_${contentHash}`;
-    const end = group[group.length - 1]!;
     const last = { file: end.file, offset: end.offset };
-    const batch = { ordinal, key, webhookId, body, events: group.length, source: group[0]!.location, last };
+    const batch = { ordinal, key, webhookId, body, events: group.length, source: first.location, last };
     ordinal++;
     return batch;
   };
@@ -218,7 +220,7 @@ export async function* planBatches(
           }
           if (pending.length >= limit) {
             throw new CallhookError(
-              `${pending[0]!.location}: this input batch has more than ${limit} events; pass --batch-size to split it`,
+              `${pending[0]?.location}: this input batch has more than ${limit} events; pass --batch-size to split it`,
               ExitCode.usage,
             );
           }

@@ -146,7 +146,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
       req.on('response', (res) => {
         const status = res.statusCode ?? 0;
-        response = { status, headers: res.headers, rawHeaders: res.rawHeaders, body: '', bodyWithheld: !bodySent };
+        const answer = { status, headers: res.headers, rawHeaders: res.rawHeaders, body: '', bodyWithheld: !bodySent };
+        response = answer;
         // Swallow the stream's own error: the request's 'error' below reports it once.
         res.on('error', () => {});
         const limit = request.wholeBodyLimit;
@@ -156,7 +157,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             size += chunk.length;
             if (size > limit) req.destroy(new Error(`the response body is larger than ${limit} bytes`));
           });
-          res.on('end', () => settle({ ...response!, wholeBody: Buffer.concat(chunks) }));
+          res.on('end', () => settle({ ...answer, wholeBody: Buffer.concat(chunks) }));
         } else if (status >= 200 && status < 300) {
           // A 2xx is the receiver's yes: the exchange is settled now, and the rest of the body is
           // drained unread (within the deadline) so the connection can carry the next request.
@@ -169,13 +170,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             size += chunk.length;
             // Enough for the report: the rest is not read, and the connection is not reused.
             if (size >= snippetBytes) {
-              settle(withSnippet(response!));
+              settle(withSnippet(answer));
               req.destroy();
             }
           });
         }
         res.on('end', () => {
-          settle(withSnippet(response!));
+          settle(withSnippet(answer));
           // The body was never sent: the connection is mid-request and cannot carry another.
           if (!bodySent) req.destroy();
         });
@@ -191,7 +192,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       req.on('close', () => {
         clearTimeout(deadline);
         inFlight.delete(req);
-        // Hint: 'close' follows every exchange; an Error (and its stack) only when one is needed.
+        // 'close' follows every exchange; an Error (and its stack) only when one is needed.
         if (settled) return;
         if (response && request.wholeBodyLimit === undefined) settle(withSnippet(response));
         else settle(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));

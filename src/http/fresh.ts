@@ -55,8 +55,8 @@ interface FreshOptions {
 export function freshIds(key: Buffer = randomBytes(32)): (oldId: string) => string {
   return (oldId) => {
     const bytes = createHmac('sha256', key).update(oldId).digest().subarray(0, 16);
-    bytes[6] = (bytes[6]! & 0x0f) | 0x40; // version 4
-    bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 4122 variant
+    bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40; // version 4
+    bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80; // RFC 4122 variant
     const hex = bytes.toString('hex');
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   };

@@ -126,8 +126,7 @@ function isHeader(value: unknown): value is JournalHeader {
 export function parseJournal(text: string): JournalContents {
   const contents: JournalContents = { header: undefined, confirmed: new Set(), unreadable: [] };
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+  for (const [i, line] of lines.entries()) {
     if (!line.trim()) continue;
     let value: unknown;
     try {

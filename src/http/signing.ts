@@ -5,10 +5,9 @@
 import { createHmac } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 
-/** The signing schemes `--sign` accepts. */
-const signSchemes = ['standard', 'hmac'] as const;
-/** A signing scheme. */
-export type SignScheme = (typeof signSchemes)[number];
+import type { SignScheme } from './names.js';
+
+export type { SignScheme } from './names.js';
 
 /** Turns request facts into the headers that sign it; called once per attempt. */
 export type Signer = (webhookId: string, body: Buffer, now: Date) => Record<string, string>;

@@ -85,7 +85,7 @@ const maxInvalidListed = 1_000;
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
   const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? 0;
 }
 
 /** Accumulates outcomes as batches finish. */
@@ -205,7 +205,7 @@ export class DeliveryStats {
       p50: round(percentile(sorted, 50)),
       p95: round(percentile(sorted, 95)),
       p99: round(percentile(sorted, 99)),
-      max: round(sorted[sorted.length - 1]!),
+      max: round(sorted[sorted.length - 1] ?? 0),
     };
   }
 

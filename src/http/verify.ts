@@ -142,9 +142,10 @@ function noSecrets(): never {
 export function standardKeys(secrets: readonly string[]): Buffer[] {
   if (secrets.length === 0) noSecrets();
   return secrets.map((secret, i) => {
-    // Hint: parseSecrets splits a rotation list on commas; here each string is one secret.
+    // Each string here is one secret (parseSecrets splits a rotation list on commas).
     if (secret.includes(',')) throw new CallhookError(`secret #${i + 1} holds a comma: give each secret apart`);
-    return parseSecrets(secret, 'standard', `secrets[${i}]`)[0]!;
+    const [key] = parseSecrets(secret, 'standard', `secrets[${i}]`);
+    return key ?? noSecrets();
   });
 }
 
@@ -164,8 +165,8 @@ function matchingKey(
   sign: (bytes: Buffer, key: Buffer) => string,
   bytes: Buffer,
 ): number {
-  for (let k = 0; k < keys.length; k++) {
-    const expected = sign(bytes, keys[k]!);
+  for (const [k, key] of keys.entries()) {
+    const expected = sign(bytes, key);
     // Hint: every signature is compared, not just until the first hit, so timing says nothing of which.
     let hit = false;
     for (const signature of given) hit = sameSignature(expected, signature) || hit;
@@ -216,7 +217,7 @@ export function verifyStandardWebhookWithKeys(
 ): VerifyResult {
   const id = headerValue(headers, 'webhook-id', ', ');
   const timestampText = headerValue(headers, 'webhook-timestamp', ', ');
-  // Hint: several signature headers are one space-separated list, the way the spec writes several signatures.
+  // Several signature headers are one space-separated list, the way the spec writes several signatures.
   const signatureText = headerValue(headers, 'webhook-signature', ' ');
   const missing = [
     ['webhook-id', id],
@@ -228,12 +229,13 @@ export function verifyStandardWebhookWithKeys(
   if (missing.length > 0)
     return fail('missing-header', `missing header${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`);
 
-  const timestampDigits = timestampText!.trim();
+  // (Each is there: `missing` said so.)
+  const timestampDigits = (timestampText ?? '').trim();
   if (!/^\d{1,15}$/.test(timestampDigits)) {
     return fail('malformed-header', 'webhook-timestamp is not whole seconds since 1970');
   }
   const timestamp = Number(timestampDigits);
-  const entries = signatureText!.split(' ').filter((entry) => entry !== '');
+  const entries = (signatureText ?? '').split(' ').filter((entry) => entry !== '');
   const given: string[] = [];
   let usable = 0;
   for (const [i, entry] of entries.entries()) {
@@ -269,7 +271,9 @@ export function verifyStandardWebhookWithKeys(
   }
 
   // Hint: signStandardWebhook with one key gives exactly `v1,<base64>`; its base64 part is compared.
-  const sign = (data: Buffer, key: Buffer) => signStandardWebhook(id!, timestamp, data, [key]).slice('v1,'.length);
+  const webhookId = id ?? '';
+  const sign = (data: Buffer, key: Buffer) =>
+    signStandardWebhook(webhookId, timestamp, data, [key]).slice('v1,'.length);
   return checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'v1 signature');
 }
 

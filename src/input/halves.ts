@@ -2,9 +2,9 @@
  * Reads one large export on two threads: the main thread reads the first half of the file and a
  * worker the second, each into its own consumer, and the worker's counts are merged in at the
  * end. The worker starts at a guess, an element of the top-level array found by its
- * indentation past the middle of what the main thread has left to read when the worker is ready
- * (see `chooseCut`), and its work is used only if the guess is proved right: the main thread, arriving
- * at that byte, is between two elements of that array. Otherwise the main thread reads on alone,
+ * indentation or a line of NDJSON past the middle of what the main thread has left to read when
+ * the worker is ready (see `chooseCut`), and its work is used only if the guess is proved right: the
+ * main thread, arriving at that byte, is between two elements. Otherwise the main thread reads on alone,
  * as if no worker had run.
  *
  * A redelivery across the halves (an event id seen on both sides) must count once, its first

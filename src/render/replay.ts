@@ -5,6 +5,7 @@ import { isSecretHeader, redactHeaders, redactUrl, secretHeaderVariable } from '
 import type { UnjournalledBatch } from '../http/deliver.js';
 import type { ProgressSnapshot, ReplayReport } from '../http/stats.js';
 import { escapeTerminal } from './terminal.js';
+import { plural } from './words.js';
 
 function seconds(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -42,7 +43,7 @@ function counts(
   const estimate = batchTotal(p);
   const total = !estimate ? `${p.read}+` : estimate.exact ? String(estimate.total) : `~${estimate.total}`;
   const rate = p.elapsedMs > 0 ? Math.round((p.requests / p.elapsedMs) * 1000) : 0;
-  const errors = `${p.errors} error${p.errors === 1 ? '' : 's'}`;
+  const errors = plural(p.errors, 'error');
   const retrying = p.retrying > 0 ? `  ${yellow(`${p.retrying} retrying`)}` : '';
   return `${p.done}/${total} batches  ${rate} req/s  ${p.errors > 0 ? red(errors) : errors}${retrying}`;
 }
@@ -88,9 +89,7 @@ export function renderReplaySummary(report: ReplayReport, c: ChalkInstance, jour
   );
   if (report.inputProblems) {
     const count = report.inputProblems;
-    lines.push(
-      `  input     ${c.yellow(String(count))} syntax problem${count === 1 ? '' : 's'} between events (listed above)`,
-    );
+    lines.push(`  input     ${c.yellow(plural(count, 'syntax problem'))} between events (listed above)`);
   }
   lines.push(`  requests  ${report.requests} (${report.retries} retries), ${report.requestRate} req/s`);
   const histogram = Object.entries(report.statusCodes)
@@ -155,7 +154,7 @@ export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, previewC
   const body = r.body.toString();
   const preview = body.length > previewChars ? `${body.slice(0, previewChars)}… (${r.body.length} bytes)` : body;
   const lines = [
-    `${c.bold(`${r.method} ${escapeTerminal(redactUrl(r.url))}`)}  ${c.dim(`batch ${r.ordinal}, ${r.events} event${r.events === 1 ? '' : 's'}, from ${escapeTerminal(r.source)}`)}`,
+    `${c.bold(`${r.method} ${escapeTerminal(redactUrl(r.url))}`)}  ${c.dim(`batch ${r.ordinal}, ${plural(r.events, 'event')}, from ${escapeTerminal(r.source)}`)}`,
     ...Object.entries(redactHeaders(r.headers)).map(([name, value]) => `${c.cyan(name)}: ${escapeTerminal(value)}`),
     '',
     escapeTerminal(preview, true),
@@ -203,10 +202,10 @@ export function renderDryRunJson(r: DryRunRequest): string {
 
 /** The lines a journal write error leaves on stderr: every batch whose outcome the journal does not hold. */
 export function renderUnjournalled(batches: readonly UnjournalledBatch[]): string {
-  const lines = [`Not recorded in the journal (${batches.length} batch${batches.length === 1 ? '' : 'es'} in flight):`];
+  const lines = [`Not recorded in the journal (${plural(batches.length, 'batch', 'batches')} in flight):`];
   for (const b of batches) {
     const what = b.status === 'delivered' ? 'delivered' : 'not confirmed (the receiver may have it)';
-    lines.push(`  ${escapeTerminal(b.source)}  ${b.events} event${b.events === 1 ? '' : 's'}  ${what}  key ${b.key}`);
+    lines.push(`  ${escapeTerminal(b.source)}  ${plural(b.events, 'event')}  ${what}  key ${b.key}`);
   }
   return `${lines.join('\n')}\n`;
 }

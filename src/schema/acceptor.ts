@@ -43,11 +43,11 @@ function isUuid(text: string): boolean {
   if (text.charCodeAt(8) !== 0x2d || text.charCodeAt(13) !== 0x2d) return false;
   if (text.charCodeAt(18) !== 0x2d || text.charCodeAt(23) !== 0x2d) return false;
   let digits = 1;
-  for (let i = 0; i < 8; i++) digits &= hexDigit[text.charCodeAt(i)]!;
-  for (let i = 9; i < 13; i++) digits &= hexDigit[text.charCodeAt(i)]!;
-  for (let i = 14; i < 18; i++) digits &= hexDigit[text.charCodeAt(i)]!;
-  for (let i = 19; i < 23; i++) digits &= hexDigit[text.charCodeAt(i)]!;
-  for (let i = 24; i < 36; i++) digits &= hexDigit[text.charCodeAt(i)]!;
+  for (let i = 0; i < 8; i++) digits &= hexDigit[text.charCodeAt(i)] ?? 0;
+  for (let i = 9; i < 13; i++) digits &= hexDigit[text.charCodeAt(i)] ?? 0;
+  for (let i = 14; i < 18; i++) digits &= hexDigit[text.charCodeAt(i)] ?? 0;
+  for (let i = 19; i < 23; i++) digits &= hexDigit[text.charCodeAt(i)] ?? 0;
+  for (let i = 24; i < 36; i++) digits &= hexDigit[text.charCodeAt(i)] ?? 0;
   return digits === 1;
 }
 

@@ -142,7 +142,7 @@ function issueFromValibot(issue: v.BaseIssue<unknown>, prefix: string): SchemaIs
 }
 
 function validate(schema: v.GenericSchema, value: unknown, prefix: string, issues: SchemaIssue[]): boolean {
-  // Hint: most events are valid; the acceptor says so without valibot's output copy (see acceptor.ts).
+  // Most events are valid; the acceptor says so without valibot's output copy (see acceptor.ts).
   if (acceptorOf(schema)(value)) return true;
   const result = v.safeParse(schema, value);
   if (result.success) return true;

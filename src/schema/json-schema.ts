@@ -129,7 +129,7 @@ function allOf(parts: unknown[]): unknown {
  * counts each type's telltale keys and takes the type with the most, refusing a tie.
  */
 function shapeCondition(type: EventType, required: readonly string[]): unknown {
-  // Hint: SMSSent's keys stand for both SMS types, which have the same fields.
+  // SMSSent's keys stand for both SMS types, which have the same fields.
   const listed = type === 'SMSReceived' ? 'SMSSent' : type;
   const own = shapeKeys.find(([candidate]) => candidate === listed)?.[1] ?? [];
   const others = shapeKeys.filter(([candidate]) => candidate !== listed).map(([, keys]) => keys);
@@ -189,7 +189,7 @@ function buildDefinitions(
     required[type] = (data.required as string[] | undefined) ?? [];
     definitions[definitionNames[type]] = strictly(data);
   }
-  // Hint: the converter writes the flow's items inline; point them at the one definition.
+  // The converter writes the flow's items inline; point them at the one definition.
   const callComplete = definitions.CallCompleteData as { properties?: { flow?: { items?: unknown } } } | undefined;
   if (callComplete?.properties?.flow) callComplete.properties.flow.items = ref('FlowStep');
 

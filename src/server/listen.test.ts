@@ -1,25 +1,18 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverPerTest } from '../../test/helpers/http-server.js';
+import { attempt, standardSecret, tempDir } from '../../test/helpers/payloads.js';
 import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
 import { parseSecrets } from '../http/signing.js';
 import { listSources } from '../input/read.js';
 import { CaptureWriter, listCapturedDeliveries, readCapturedDelivery } from './capture.js';
 import { type Delivery, type Listener, type ListenSettings, startListener } from './listen.js';
 
-const secret = `whsec_${Buffer.from('listen test key, 32 bytes long!!').toString('base64')}`;
-const campaignId = '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31';
-const attempt = (n: number) => ({
-  time: `2024-01-01T00:${String(n).padStart(2, '0')}:00Z`,
-  phone: '61491573087',
-  status: 'success',
-  campaignId,
-});
+const secret = standardSecret('listen test key, 32 bytes long!!');
 /** An enveloped event with an id, so that a repeat of it is a redelivery. */
 const enveloped = (n: number) => ({
   id: `4bedc375-528a-4af2-9eab-ac08876709${String(n).padStart(2, '0')}`,
@@ -63,10 +56,6 @@ async function listen(settings: Partial<ListenSettings> = {}) {
 
 const post = (url: string, text: string | Buffer, headers: Record<string, string> = {}, method = 'POST') =>
   fetch(url, { method, body: text, headers: { 'content-type': 'application/json', ...headers } });
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'callhook-listen-'));
-}
 
 /** Sends raw bytes and collects what comes back until the server closes or `ms` pass. */
 function rawExchange(port: number, chunks: string[], ms = 2000): Promise<string> {
@@ -243,7 +232,7 @@ describe('listen: misbehaving on purpose', () => {
 
 describe('listen: capture', () => {
   it('saves the exact bytes beside the request and answer, where the input layer reads only the bodies', async () => {
-    const dir = join(tempDir(), 'cap');
+    const dir = join(tempDir('listen'), 'cap');
     const capture = await CaptureWriter.open(dir);
     const { url, deliveries } = await listen({ capture });
     const pretty = `[\n  ${JSON.stringify(attempt(1))}\n]\n`;
@@ -267,7 +256,7 @@ describe('listen: capture', () => {
   });
 
   it('never overwrites: two writers on one folder take different numbers', async () => {
-    const dir = tempDir();
+    const dir = tempDir('listen');
     const [a, b] = await Promise.all([CaptureWriter.open(dir), CaptureWriter.open(dir)]);
     const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
     expect((await a.save(Buffer.from('[1]'), facts)).body).toBe('000001.json');
@@ -280,7 +269,7 @@ describe('listen: capture', () => {
     ['written and closed', false],
     ['--durable', true],
   ])('%s: saves the same private files, and skips a number another process took', async (_, durable) => {
-    const dir = join(tempDir(), 'cap');
+    const dir = join(tempDir('listen'), 'cap');
     const capture = await CaptureWriter.open(dir, { durable });
     expect(capture.durable).toBe(durable);
     const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
@@ -304,7 +293,7 @@ describe('listen: capture', () => {
   });
 
   it('a save that cannot be written fails, naming the folder', async () => {
-    const dir = join(tempDir(), 'cap');
+    const dir = join(tempDir('listen'), 'cap');
     const capture = await CaptureWriter.open(dir);
     rmSync(dir, { recursive: true });
     const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
@@ -324,7 +313,7 @@ describe('listen: capture', () => {
   });
 
   it('finishes and saves a delivery in flight when stopped', async () => {
-    const dir = tempDir();
+    const dir = tempDir('listen');
     const { url, listener } = await listen({ capture: await CaptureWriter.open(dir), delayMs: 200 });
     const answer = post(url, body(attempt(1)));
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,12 +1,12 @@
 /** `callhook listen` and `callhook verify` end to end: the built binary, fed by callhook's own replay. */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { standardSecret, tempDir } from '../helpers/payloads.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
-const secret = `whsec_${Buffer.from('callhook listen e2e key 32 bytes').toString('base64')}`;
+const secret = standardSecret('callhook listen e2e key 32 bytes');
 const env = { CALLHOOK_SECRET: secret };
 const fast = ['--backoff-base', '5', '--backoff-cap', '20'];
 
@@ -52,10 +52,6 @@ function startListen(args: string[]): Promise<Running> {
   });
 }
 
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'callhook-listen-e2e-'));
-}
-
 /** The events part of `summarise --format json`, without what depends on how the events were filed. */
 function summaryOf(stdout: string): unknown {
   const { files: _files, bytes: _bytes, ...rest } = JSON.parse(stdout) as Record<string, unknown>;
@@ -64,7 +60,7 @@ function summaryOf(stdout: string): unknown {
 
 describe('listen and verify', () => {
   it('round trip: replay --sign standard into listen --out, then verify, the bytes and summarise agree', async () => {
-    const out = join(tempDir(), 'captured');
+    const out = join(tempDir('listen-e2e'), 'captured');
     const listen = await startListen(['--sign', 'standard', '--out', out, '--compact']);
     expect(listen.stderr()).toMatch(new RegExp(`^listening on ${listen.url.replace(/[.]/g, '\\.')}\\n`));
     const replay = await runCli(['replay', 'fixtures/valid', '--url', listen.url, '--sign', 'standard'], { env });
@@ -102,7 +98,7 @@ describe('listen and verify', () => {
   });
 
   it('with --fail-rate, replay retries until every batch is captured once per webhook-id', async () => {
-    const out = tempDir();
+    const out = tempDir('listen-e2e');
     const listen = await startListen(['--fail-rate', '0.4', '--seed', '7', '--out', out, '--compact']);
     const replay = await runCli(
       [
@@ -137,10 +133,10 @@ describe('listen and verify', () => {
   });
 
   it('verify says exactly why a signature fails, and exits 1', async () => {
-    const out = tempDir();
+    const out = tempDir('listen-e2e');
     const listen = await startListen(['--out', out, '--compact']);
     // Compact events, one per line: replay sends each as a compact batch.
-    const input = join(tempDir(), 'events.ndjson');
+    const input = join(tempDir('listen-e2e'), 'events.ndjson');
     const events = readFileSync(join(repoRoot, 'fixtures/valid/enveloped-bare-types.json'), 'utf8');
     writeFileSync(input, (JSON.parse(events) as unknown[]).map((event) => JSON.stringify(event)).join('\n'));
     await runCli(['replay', input, '--url', listen.url, '--sign', 'standard'], { env });
@@ -186,7 +182,7 @@ describe('listen and verify', () => {
   });
 
   it('Ctrl-C while a delivery is in flight still answers it and flushes its capture', async () => {
-    const out = tempDir();
+    const out = tempDir('listen-e2e');
     const listen = await startListen(['--out', out, '--delay', '400', '--compact']);
     const sending = fetch(listen.url, { method: 'POST', body: '[]', headers: { 'content-type': 'application/json' } });
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -200,7 +196,7 @@ describe('listen and verify', () => {
   it.each([[[]], [['--durable']]])(
     'every delivery answered 2xx is in the capture when listen is killed at once (%j)',
     async (extra) => {
-      const out = tempDir();
+      const out = tempDir('listen-e2e');
       const listen = await startListen(['--out', out, '--compact', ...extra]);
       const bodies = ['[]', '[ ]\n', '[\n]'];
       for (const text of bodies) {
@@ -217,7 +213,7 @@ describe('listen and verify', () => {
   it('--durable needs --out (exit 2)', async () => {
     const result = await runCli(['listen', '--port', '0', '--durable']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--durable applies only with --out/);
+    expect(result.stderr).toMatch(/^callhook: --durable: applies only with --out\n$/);
   });
 
   it('refuses a missing secret and a port in use before listening (exit 2)', async () => {

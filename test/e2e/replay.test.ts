@@ -1,35 +1,24 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { receivedEvents, serverPerTest } from '../helpers/http-server.js';
+import { attempt, numberOf, standardSecret, tempDir } from '../helpers/payloads.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
 import { hasOpenssl, selfSignedCertificate } from '../helpers/tls.js';
 
 const server = serverPerTest();
 
-const campaignId = '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31';
-/** A valid bare CallAttempted event numbered `n` (its minute tells them apart). */
-function attempt(n: number): Record<string, unknown> {
-  const time = new Date(Date.UTC(2024, 0, 1, 0, n)).toISOString();
-  return { time, phone: '61491573087', status: 'success', campaignId };
-}
-const numberOf = (event: unknown) => new Date((event as { time: string }).time).getUTCMinutes();
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'callhook-replay-'));
-}
 function ndjson(count: number): string {
-  const path = join(tempDir(), 'events.ndjson');
+  const path = join(tempDir('replay'), 'events.ndjson');
   writeFileSync(path, `${Array.from({ length: count }, (_, n) => JSON.stringify(attempt(n))).join('\n')}\n`);
   return path;
 }
 
-const secret = `whsec_${Buffer.from('callhook e2e secret key 32 bytes').toString('base64')}`;
+const secret = standardSecret('callhook e2e secret key 32 bytes');
 // Fast retries: the fault tests must not sleep for the default half-second backoff.
 const fast = ['--backoff-base', '5', '--backoff-cap', '20'];
 
@@ -73,7 +62,7 @@ describe('replay', () => {
     expect(receivedEvents(s).length - sentValid).toBeGreaterThan(sentValid);
 
     const before = s.requests.length;
-    const invalidOnly = join(tempDir(), 'invalid.ndjson');
+    const invalidOnly = join(tempDir('replay'), 'invalid.ndjson');
     writeFileSync(invalidOnly, `${JSON.stringify({ ...attempt(1), status: 'maybe' })}\n`);
     const none = await runCli(['replay', invalidOnly, '--url', s.url]);
     expect(none.code).toBe(1);
@@ -170,7 +159,9 @@ describe('replay', () => {
       const result = await runCli(['replay', ndjson(1), '--url', s.url, ...args], { env: { CALLHOOK_SECRET: '' } });
       expect(result.code, args.join(' ')).toBe(2);
     }
-    expect((await runCli(['replay', ndjson(1)])).stderr).toMatch(/--url is required/);
+    expect((await runCli(['replay', ndjson(1)])).stderr).toMatch(
+      /^callhook: --url: must be given: the receiver to deliver to\n$/,
+    );
     expect((await runCli(['replay', 'no/such/file.json', '--url', s.url])).code).toBe(2);
     expect(s.requests).toHaveLength(0);
   });
@@ -227,7 +218,7 @@ describe('replay', () => {
 
   it('writes --report as JSON with the status histogram and latency percentiles', async () => {
     const s = await server();
-    const path = join(tempDir(), 'report.json');
+    const path = join(tempDir('replay'), 'report.json');
     const result = await runCli(['replay', ndjson(4), '--url', s.url, '--report', path]);
     expect(result.code).toBe(0);
     const report = JSON.parse(readFileSync(path, 'utf8'));
@@ -236,7 +227,7 @@ describe('replay', () => {
   });
 
   it('Ctrl-C finishes in-flight batches, journals them and exits 130; --resume sends only the rest', async () => {
-    const dir = tempDir();
+    const dir = tempDir('replay');
     const journal = join(dir, 'run.jsonl');
     const input = ndjson(40);
     const s = await server(async (_req, res) => {
@@ -327,7 +318,7 @@ describe('replay', () => {
       ['SIGHUP', 129],
     ] as const) {
       answered.length = 0;
-      const journal = join(tempDir(), 'run.jsonl');
+      const journal = join(tempDir('replay'), 'run.jsonl');
       const run = spawnReplay([ndjson(20), '--url', s.url, '--journal', journal, '--concurrency', '2']);
       const before = s.requests.length;
       await waitFor(() => s.requests.length >= before + 2);
@@ -370,7 +361,7 @@ describe('replay', () => {
 
   it('(7) --resume refuses a journal it cannot trust, saying what differs, before any request', async () => {
     const s = await server();
-    const dir = tempDir();
+    const dir = tempDir('replay');
     const input = ndjson(4);
     const journal = join(dir, 'run.jsonl');
     const missing = await runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume']);
@@ -415,7 +406,7 @@ describe('replay', () => {
 
   it('(8) counts a stray top-level comma as a problem, not as an invalid event, as validate does', async () => {
     const s = await server();
-    const path = join(tempDir(), 'comma.json');
+    const path = join(tempDir('replay'), 'comma.json');
     writeFileSync(path, `[${JSON.stringify(attempt(1))}],\n${JSON.stringify({ ...attempt(2), status: 'bad' })}\n`);
     const validate = await runCli(['validate', path, '--format', 'json']);
     const result = await runCli(['replay', path, '--url', s.url, '--format', 'json']);
@@ -428,7 +419,7 @@ describe('replay', () => {
 
   it('(9) sends credentials in the URL as Basic auth and never prints them, nor secret headers', async () => {
     const s = await server();
-    const dir = tempDir();
+    const dir = tempDir('replay');
     const url = s.url.replace('http://', 'http://alice:pa%24%24word@');
     const [report, journal] = [join(dir, 'report.json'), join(dir, 'run.jsonl')];
     const args = [ndjson(2), '--url', url, '-H', 'X-Api-Key: k3y-secret', '-H', 'Cookie: sid=c00kie'];
@@ -450,10 +441,10 @@ describe('replay', () => {
 
   it('(11) checks --rate, --report and --journal before the first request', async () => {
     const s = await server();
-    // (The ranges themselves are tested in src/http/replay-options.test.ts.)
+    // (The ranges themselves are tested in src/commands/replay-options.test.ts.)
     for (const args of [
       ['--rate', '0.0000000001'],
-      ['--report', join(tempDir(), 'no', 'such', 'report.json')],
+      ['--report', join(tempDir('replay'), 'no', 'such', 'report.json')],
       ['--journal', '/dev/full'],
     ]) {
       const result = await runCli(['replay', ndjson(2), '--url', s.url, ...args]);
@@ -466,12 +457,12 @@ describe('replay', () => {
 
   it('(11) prints curl commands that run with a body of any size', async () => {
     const s = await server();
-    const path = join(tempDir(), 'big.json');
+    const path = join(tempDir('replay'), 'big.json');
     const big = { ...attempt(1), note: `it's ${'x'.repeat(200 * 1024)}\n'EOF'` };
     writeFileSync(path, `${JSON.stringify(big)}\n${JSON.stringify(attempt(2))}\n`);
     const curl = await runCli(['replay', path, '--url', s.url, '--dry-run', '--format', 'curl', '--no-validate']);
     expect(curl.code).toBe(0);
-    const script = join(tempDir(), 'send.sh');
+    const script = join(tempDir('replay'), 'send.sh');
     writeFileSync(script, curl.stdout);
     await promisify(execFile)('sh', [script]);
     expect(s.requests.map((r) => r.body.toString())).toEqual([
@@ -482,7 +473,7 @@ describe('replay', () => {
 
   it('(4) a journal write error mid-run: one-line error, the summary, what the journal lacks on stderr, exit 2', async () => {
     const s = await server();
-    const journal = join(tempDir(), 'run.jsonl');
+    const journal = join(tempDir('replay'), 'run.jsonl');
     // The journal may grow to 512 bytes (ulimit -f 1): the header and a line or two fit, then EFBIG.
     const args = ['replay', ndjson(20), '--url', s.url, '--journal', journal, '--concurrency', '2'];
     const child = spawn('sh', ['-c', 'trap "" XFSZ; ulimit -f 1; exec "$0" "$@"', process.execPath, binPath, ...args], {

@@ -45,6 +45,19 @@ describe('the command line', () => {
     [['show', 'x.json', '--format', 'xml'], 'callhook: --format: must be one of pretty, json, markdown (got "xml")\n'],
     [['validate'], "callhook: missing required argument 'paths'; see callhook validate --help\n"],
     [
+      ['listen', '--port', '70000', '--fail-rate', '2'],
+      'callhook: --port: must be a whole number from 0 to 65535 (got "70000"); --fail-rate: must be a fraction from 0 to 1 (got "2")\n',
+    ],
+    [
+      ['verify', 'x', '--tolerance', 'soon'],
+      'callhook: --tolerance: must be a whole number of at least 0 (got "soon")\n',
+    ],
+    [['schema', '--draft', '4'], 'callhook: --draft: must be one of 2020-12, 07 (got "4")\n'],
+    [
+      ['replay', 'x', '--url', 'http://x', '--method', 'GET'],
+      'callhook: --method: must be one of POST, PUT (got "GET")\n',
+    ],
+    [
       ['show', 'x.json', '--since', '2022-09-02', '--until', '2022-09-01'],
       'callhook: --since: must be before --until (got "2022-09-02" and "2022-09-01")\n',
     ],

@@ -2,8 +2,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { dryRun } from '../../src/commands/replay.js';
+import { parseReplayOptions } from '../../src/commands/replay-options.js';
 import { type OutboundBatch, planBatches, type ReplayEvent } from '../../src/http/batches.js';
-import { parseReplayOptions } from '../../src/http/replay-options.js';
 
 async function* events(count: number): AsyncGenerator<ReplayEvent[]> {
   for (let n = 0; n < count; n++) {

@@ -35,15 +35,19 @@ describe('listen options', () => {
   });
 
   it('lists every problem, each naming its option', () => {
-    expect(() => parse({ port: '70000' })).toThrow('--port must be at most 65535');
-    expect(() => parse({ respond: '99' })).toThrow(/--respond must be a status code/);
-    expect(() => parse({ failRate: '1.5' })).toThrow(/--fail-rate must be a fraction/);
-    expect(() => parse({ path: 'hook' })).toThrow(/--path must start with \//);
-    expect(() => parse({ insecure: true })).toThrow('--insecure applies only with --forward');
-    expect(() => parse({ durable: true })).toThrow('--durable applies only with --out');
-    expect(() => parse({ headerTimeout: '60' })).toThrow(/--header-timeout must not be longer/);
+    expect(() => parse({ port: '70000' })).toThrow('--port: must be a whole number from 0 to 65535 (got "70000")');
+    expect(() => parse({ respond: '99' })).toThrow(
+      '--respond: must be a status code from 200 to 599, or reset (got "99")',
+    );
+    expect(() => parse({ failRate: '1.5' })).toThrow('--fail-rate: must be a fraction from 0 to 1 (got "1.5")');
+    expect(() => parse({ path: 'hook' })).toThrow(/--path: must be a path that starts with \//);
+    expect(() => parse({ insecure: true })).toThrow('--insecure: applies only with --forward');
+    expect(() => parse({ durable: true })).toThrow('--durable: applies only with --out');
+    expect(() => parse({ headerTimeout: '60' })).toThrow(
+      '--header-timeout: must not be longer than --request-timeout (got "60" and "30")',
+    );
     expect(() => parse({ maxBody: 'lots', forward: 'ftp://x' })).toThrow(
-      /invalid options:\n {2}--max-body.*\n {2}--forward/,
+      /^--max-body: must be a size [^;]*; --forward: must be an http\(s\) URL \(got "ftp:\/\/x"\)$/,
     );
   });
 });

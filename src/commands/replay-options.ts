@@ -1,19 +1,26 @@
 /**
- * `callhook replay`'s options as commander hands them over (strings), checked with valibot and
- * turned into the settings the engine takes. Every problem is reported, each naming its option.
+ * `callhook replay`'s options as commander hands them over (strings), checked with the shared
+ * parsers of options.ts and turned into the settings the engine takes. Every problem is
+ * reported, each naming its option.
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import * as v from 'valibot';
-import { CallhookError, ExitCode } from '../errors.js';
-import type { EventType } from '../schema/events.js';
-import { type BackoffOptions, defaultBackoff } from './retry.js';
-import type { SignScheme } from './signing.js';
-
-/** Output formats: a summary for people, the report as JSON, or (dry run only) curl commands. */
-const replayFormats = ['pretty', 'json', 'curl'] as const;
-/** HTTP methods replay may use. */
-const replayMethods = ['POST', 'PUT'] as const;
+import type { ReplayMethod, SignScheme } from '../http/names.js';
+import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
+import type { EventType } from '../schema/names.js';
+import {
+  decimal,
+  envName,
+  headerName,
+  headerNameCharacters,
+  httpUrl,
+  optional,
+  optionError,
+  parseAll,
+  type replayFormats,
+  seconds,
+  wholeNumber,
+} from './options.js';
 
 /** The options as commander parses them. */
 export interface RawReplayOptions {
@@ -30,7 +37,7 @@ export interface RawReplayOptions {
   secretEnv: string;
   signatureHeader: string;
   header?: string[] | undefined;
-  method: (typeof replayMethods)[number];
+  method: ReplayMethod;
   insecure?: boolean | undefined;
   fresh?: boolean | undefined;
   dryRun?: boolean | undefined;
@@ -60,7 +67,7 @@ export interface ReplaySettings {
   signatureHeader: string;
   /** Lower-case names. */
   headers: Record<string, string>;
-  method: (typeof replayMethods)[number];
+  method: ReplayMethod;
   insecure: boolean;
   fresh: boolean;
   dryRun: boolean;
@@ -77,94 +84,58 @@ export interface ReplaySettings {
 
 /** The range `--rate` accepts, in requests per second: one per 1000 s up to 100,000 a second. */
 const rateRange = { min: 0.001, max: 100_000 } as const;
-/** The longest `--timeout` and `--linger`, in seconds (one day). */
-const maxSeconds = 86_400;
 
-const integer = (name: string, min: number) =>
-  v.pipe(
-    v.string(),
-    v.trim(),
-    v.regex(/^\d+$/, `${name} must be a whole number`),
-    v.transform(Number),
-    v.minValue(min, `${name} must be at least ${min}`),
-  );
-const positive = (name: string, min: number, max: number, range = `more than ${min}`) =>
-  v.pipe(
-    v.string(),
-    v.trim(),
-    v.regex(/^(\d+\.?\d*|\.\d+)$/, `${name} must be a number`),
-    v.transform(Number),
-    v.check((n) => n > min || (min > 0 && n === min), `${name} must be ${range}`),
-    v.maxValue(max, `${name} must be ${range}`),
-  );
-const seconds = (name: string) => positive(name, 0, maxSeconds, `more than 0 and at most ${maxSeconds} (a day)`);
-const tokenName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-const Schema = v.object({
-  url: v.pipe(
-    v.string(),
-    v.minLength(1, '--url is required'),
-    v.check(
-      (text) => text === '' || (URL.canParse(text) && /^https?:$/.test(new URL(text).protocol)),
-      '--url must be an http(s) URL',
-    ),
-  ),
-  batchSize: v.optional(integer('--batch-size', 1)),
-  concurrency: integer('--concurrency', 1),
-  rate: v.optional(
-    positive(
-      '--rate',
-      rateRange.min,
-      rateRange.max,
-      `between ${rateRange.min} and ${rateRange.max} requests per second`,
-    ),
-  ),
-  timeout: seconds('--timeout'),
-  linger: seconds('--linger'),
-  retries: integer('--retries', 0),
-  secretEnv: v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, '--secret-env must name an environment variable')),
-  signatureHeader: v.pipe(v.string(), v.regex(tokenName, '--signature-header must be a header name')),
-  header: v.optional(
-    v.array(
-      v.pipe(
-        v.string(),
-        v.check((h) => {
-          const colon = h.indexOf(':');
-          return colon > 0 && tokenName.test(h.slice(0, colon).trim()) && !/[\r\n]/.test(h);
-        }, '--header must look like "Name: value"'),
-        v.check(
-          (h) => !/^\s*expect\s*:/i.test(h) || /^\s*expect\s*:\s*100-continue\s*$/i.test(h),
-          '--header: the only Expect replay supports is "Expect: 100-continue"',
-        ),
-      ),
-    ),
-    [],
-  ),
-  backoffBase: v.optional(integer('--backoff-base', 0)),
-  backoffCap: v.optional(integer('--backoff-cap', 0)),
-  progressInterval: v.optional(integer('--progress-interval', 1)),
-});
+/** A parser of `-H`/`--header`: `Name: value`, on one line; the only Expect is 100-continue. */
+function headerLine(value: string): [string, string] {
+  const colon = value.indexOf(':');
+  const name = value.slice(0, colon).trim();
+  if (colon <= 0 || !headerNameCharacters.test(name) || /[\r\n]/.test(value)) {
+    throw optionError('--header', 'a header "Name: value"', value);
+  }
+  const text = value.slice(colon + 1).trim();
+  if (name.toLowerCase() === 'expect' && text.toLowerCase() !== '100-continue') {
+    throw optionError('--header', 'Expect: 100-continue, the only expectation replay supports', value);
+  }
+  return [name.toLowerCase(), text];
+}
 
 /** Checks the raw options; throws one usage error listing every problem. */
 export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
-  const result = v.safeParse(Schema, { ...raw, url: raw.url ?? '', linger: raw.linger ?? '1' });
-  const problems = result.success ? [] : result.issues.map((issue) => issue.message);
-  if (raw.format === 'curl' && !raw.dryRun) problems.push('--format curl needs --dry-run');
-  if (raw.resume && !raw.journal) problems.push('--resume needs --journal FILE (the journal of the run to resume)');
-  if (raw.concurrency && Number(raw.concurrency) > 1024) problems.push('--concurrency must be at most 1024');
+  const problems: string[] = [];
+  if (raw.url === undefined) problems.push('--url: must be given: the receiver to deliver to');
+  if (raw.format === 'curl' && !raw.dryRun) problems.push('--format: curl needs --dry-run');
+  if (raw.resume && !raw.journal) problems.push('--resume: needs --journal FILE (the journal of the run to resume)');
   problems.push(...outputPathProblems({ report: raw.report, journal: raw.journal, dryRun: raw.dryRun === true }));
-  if (!result.success || problems.length > 0) {
-    throw new CallhookError(
-      problems.length === 1 ? problems[0]! : `invalid options:\n  ${problems.join('\n  ')}`,
-      ExitCode.usage,
-    );
-  }
-  const out = result.output;
-  const headers: Record<string, string> = {};
-  for (const h of out.header) {
-    const colon = h.indexOf(':');
-    headers[h.slice(0, colon).trim().toLowerCase()] = h.slice(colon + 1).trim();
-  }
+  const out = parseAll(
+    {
+      // Hint: the URL is sent as written (not as URL normalises it), as the journal records it.
+      url: () => {
+        if (raw.url !== undefined) httpUrl('--url')(raw.url);
+        return raw.url ?? '';
+      },
+      batchSize: () => optional(raw.batchSize, wholeNumber('--batch-size', 1)),
+      concurrency: () => wholeNumber('--concurrency', 1, 1024)(raw.concurrency),
+      rate: () =>
+        optional(
+          raw.rate,
+          decimal('--rate', {
+            ...rateRange,
+            from: true,
+            what: 'a number of requests per second',
+          }),
+        ),
+      timeout: () => seconds('--timeout')(raw.timeout),
+      linger: () => seconds('--linger')(raw.linger ?? '1'),
+      retries: () => wholeNumber('--retries', 0)(raw.retries),
+      secretEnv: () => envName('--secret-env')(raw.secretEnv),
+      signatureHeader: () => headerName('--signature-header')(raw.signatureHeader),
+      headers: () => Object.fromEntries((raw.header ?? []).map(headerLine)),
+      backoffBase: () => optional(raw.backoffBase, wholeNumber('--backoff-base', 0)),
+      backoffCap: () => optional(raw.backoffCap, wholeNumber('--backoff-cap', 0)),
+      progressInterval: () => optional(raw.progressInterval, wholeNumber('--progress-interval', 1)),
+    },
+    problems,
+  );
   return {
     url: out.url,
     batchSize: out.batchSize,
@@ -178,7 +149,7 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
     sign: raw.sign,
     secretEnv: out.secretEnv,
     signatureHeader: out.signatureHeader,
-    headers,
+    headers: out.headers,
     method: raw.method,
     insecure: raw.insecure === true,
     fresh: raw.fresh === true,
@@ -236,7 +207,7 @@ function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' 
   if (!settings.dryRun) outputs.push(['--journal', settings.journal]);
   for (const [option, path] of outputs) {
     const why = path === undefined ? undefined : unwritable(path);
-    if (why) problems.push(`${option} ${path}: ${why}`);
+    if (why) problems.push(`${option}: ${path}: ${why}`);
   }
   return problems;
 }

@@ -40,12 +40,14 @@ describe('parseReplayOptions', () => {
         resume: true,
       }),
     ).toThrow(
-      /--url must be an http\(s\) URL[\s\S]*--batch-size must be a whole number[\s\S]*--concurrency must be at least 1[\s\S]*--rate must be a number[\s\S]*--header must look like[\s\S]*--format curl needs --dry-run[\s\S]*--resume needs --journal/,
+      /^--format: curl needs --dry-run; --resume: needs --journal [^;]*; --url: must be an http\(s\) URL \(got "ftp:\/\/x"\); --batch-size: must be a whole number of at least 1 \(got "ten"\); --concurrency: must be a whole number from 1 to 1024 \(got "0"\); --rate: must be a number of requests per second from 0.001 to 100000 \(got "-1"\); --header: must be a header "Name: value" \(got "no colon"\)$/,
     );
   });
 
   it('requires --url', () => {
-    expect(() => parseReplayOptions({ ...base, url: undefined })).toThrow('--url is required');
+    expect(() => parseReplayOptions({ ...base, url: undefined })).toThrow(
+      '--url: must be given: the receiver to deliver to',
+    );
   });
 });
 
@@ -54,20 +56,26 @@ describe('parseReplayOptions, checks before the first request', () => {
     expect(parseReplayOptions({ ...base, rate: '0.001' }).rate).toBe(0.001);
     expect(parseReplayOptions({ ...base, rate: '100000' }).rate).toBe(100_000);
     expect(() => parseReplayOptions({ ...base, rate: '0.0000000001' })).toThrow(
-      '--rate must be between 0.001 and 100000 requests per second',
+      '--rate: must be a number of requests per second from 0.001 to 100000 (got "0.0000000001")',
     );
-    expect(() => parseReplayOptions({ ...base, rate: '100001' })).toThrow(/--rate must be between/);
-    expect(() => parseReplayOptions({ ...base, timeout: '99999999999' })).toThrow(/--timeout must be .* at most 86400/);
+    expect(() => parseReplayOptions({ ...base, rate: '100001' })).toThrow(
+      /--rate: must be a number of requests per second from/,
+    );
+    expect(() => parseReplayOptions({ ...base, timeout: '99999999999' })).toThrow(
+      /--timeout: must be .* at most 86400/,
+    );
     expect(parseReplayOptions(base).lingerMs).toBe(1000);
     expect(parseReplayOptions({ ...base, linger: '0.2' }).lingerMs).toBe(200);
-    expect(() => parseReplayOptions({ ...base, linger: '0' })).toThrow(/--linger must be more than 0/);
+    expect(() => parseReplayOptions({ ...base, linger: '0' })).toThrow(
+      /--linger: must be a number of seconds more than 0/,
+    );
   });
 
   it('(11) finds an unwritable --report or --journal at once', () => {
     expect(() => parseReplayOptions({ ...base, report: '/no/such/folder/report.json' })).toThrow(
-      '--report /no/such/folder/report.json: cannot create it in /no/such/folder: no such directory',
+      '--report: /no/such/folder/report.json: cannot create it in /no/such/folder: no such directory',
     );
-    expect(() => parseReplayOptions({ ...base, journal: '/tmp' })).toThrow('--journal /tmp: is a directory');
+    expect(() => parseReplayOptions({ ...base, journal: '/tmp' })).toThrow('--journal: /tmp: is a directory');
     // A dry run writes no journal.
     expect(() => parseReplayOptions({ ...base, journal: '/tmp', dryRun: true })).not.toThrow();
   });
@@ -75,7 +83,7 @@ describe('parseReplayOptions, checks before the first request', () => {
   it('accepts Expect: 100-continue and refuses any other expectation', () => {
     expect(parseReplayOptions({ ...base, header: ['Expect: 100-continue'] }).headers.expect).toBe('100-continue');
     expect(() => parseReplayOptions({ ...base, header: ['Expect: something-else'] })).toThrow(
-      '--header: the only Expect replay supports is "Expect: 100-continue"',
+      '--header: must be Expect: 100-continue, the only expectation replay supports (got "Expect: something-else")',
     );
   });
 });

@@ -1,0 +1,159 @@
+/**
+ * `callhook listen`'s options as commander hands them over (strings), checked with the shared
+ * parsers of options.ts and turned into settings. Every problem is reported, each naming its option.
+ */
+import type { SignScheme } from '../http/signing.js';
+import type { EventType } from '../schema/names.js';
+import type { Answer } from '../server/listen.js';
+import {
+  byteSize,
+  decimal,
+  envName,
+  headerName,
+  httpUrl,
+  type lineFormats,
+  optional,
+  optionError,
+  parseAll,
+  seconds,
+  wholeNumber,
+} from './options.js';
+
+/** The options as commander parses them. */
+export interface RawListenOptions {
+  port: string;
+  host: string;
+  path?: string | undefined;
+  format: (typeof lineFormats)[number];
+  maxBody: string;
+  type?: EventType | undefined;
+  acceptInvalid?: boolean | undefined;
+  sign?: SignScheme | undefined;
+  secretEnv: string;
+  signatureHeader: string;
+  tolerance: string;
+  out?: string | undefined;
+  durable?: boolean | undefined;
+  compact?: boolean | undefined;
+  mask?: boolean | undefined;
+  width?: string | undefined;
+  respond?: string | undefined;
+  failRate: string;
+  seed: string;
+  failCode: string;
+  retryAfter?: string | undefined;
+  delay: string;
+  forward?: string | undefined;
+  insecure?: boolean | undefined;
+  forwardTimeout: string;
+  headerTimeout: string;
+  requestTimeout: string;
+}
+
+/** The checked options (secrets are read later, from the environment). */
+export interface ListenOptions {
+  port: number;
+  host: string;
+  path: string | undefined;
+  format: (typeof lineFormats)[number];
+  maxBodyBytes: number;
+  type: EventType | undefined;
+  acceptInvalid: boolean;
+  sign: SignScheme | undefined;
+  secretEnv: string;
+  signatureHeader: string;
+  toleranceSeconds: number;
+  out: string | undefined;
+  /** With --out: wait for the disk before each answer. */
+  durable: boolean;
+  compact: boolean;
+  mask: boolean;
+  width: number | undefined;
+  respond: Answer | undefined;
+  failRate: number;
+  seed: number;
+  failCode: Answer;
+  retryAfter: number | undefined;
+  delayMs: number;
+  forward: URL | undefined;
+  insecure: boolean;
+  forwardTimeoutMs: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+/** A parser of an answer listen gives: a final status code (200-599), or `reset` the connection. */
+function answer(name: string): (value: string) => Answer {
+  return (value) => {
+    const text = value.trim().toLowerCase();
+    if (text === 'reset') return 'reset';
+    if (!/^[2-5][0-9][0-9]$/.test(text)) throw optionError(name, 'a status code from 200 to 599, or reset', value);
+    return Number(text);
+  };
+}
+
+/** A parser of `--path`: absolute, without spaces, a query or a fragment. */
+function servedPath(value: string): string {
+  if (!/^\/[^\s?#]*$/.test(value))
+    throw optionError('--path', 'a path that starts with / and holds no spaces, ? or #', value);
+  return value;
+}
+
+function address(value: string): string {
+  const host = value.trim();
+  if (host === '') throw optionError('--host', 'an address or host name', value);
+  return host;
+}
+
+/** Checks the raw options; throws one usage error listing every problem. */
+export function parseListenOptions(raw: RawListenOptions): ListenOptions {
+  const problems: string[] = [];
+  if (raw.insecure && !raw.forward) problems.push('--insecure: applies only with --forward');
+  if (raw.durable && raw.out === undefined) problems.push('--durable: applies only with --out');
+  if (Number(raw.headerTimeout) > Number(raw.requestTimeout)) {
+    problems.push(
+      `--header-timeout: must not be longer than --request-timeout (got ${JSON.stringify(raw.headerTimeout)} and ${JSON.stringify(raw.requestTimeout)})`,
+    );
+  }
+  if (raw.respond !== undefined && Number(raw.failRate) > 0)
+    problems.push('--fail-rate: cannot be combined with --respond');
+  const out = parseAll(
+    {
+      port: () => wholeNumber('--port', 0, 65535)(raw.port),
+      host: () => address(raw.host),
+      path: () => optional(raw.path, servedPath),
+      maxBodyBytes: () => byteSize('--max-body')(raw.maxBody),
+      secretEnv: () => envName('--secret-env')(raw.secretEnv),
+      signatureHeader: () => headerName('--signature-header')(raw.signatureHeader),
+      toleranceSeconds: () => wholeNumber('--tolerance', 0)(raw.tolerance),
+      width: () => optional(raw.width, wholeNumber('--width', 20)),
+      respond: () => optional(raw.respond, answer('--respond')),
+      failRate: () => decimal('--fail-rate', { min: 0, max: 1, from: true, what: 'a fraction' })(raw.failRate),
+      seed: () => wholeNumber('--seed', 0, 2 ** 32 - 1)(raw.seed),
+      failCode: () => answer('--fail-code')(raw.failCode),
+      retryAfter: () => optional(raw.retryAfter, wholeNumber('--retry-after', 0)),
+      delayMs: () => wholeNumber('--delay', 0, 600_000)(raw.delay),
+      forward: () => optional(raw.forward, httpUrl('--forward')),
+      forwardTimeout: () => seconds('--forward-timeout')(raw.forwardTimeout),
+      headerTimeout: () => seconds('--header-timeout')(raw.headerTimeout),
+      requestTimeout: () => seconds('--request-timeout')(raw.requestTimeout),
+    },
+    problems,
+  );
+  const { forwardTimeout, headerTimeout, requestTimeout, ...checked } = out;
+  return {
+    ...checked,
+    format: raw.format,
+    type: raw.type,
+    acceptInvalid: raw.acceptInvalid === true,
+    sign: raw.sign,
+    out: raw.out,
+    durable: raw.durable === true,
+    compact: raw.compact === true,
+    mask: raw.mask === true,
+    insecure: raw.insecure === true,
+    forwardTimeoutMs: forwardTimeout * 1000,
+    headersTimeoutMs: headerTimeout * 1000,
+    requestTimeoutMs: requestTimeout * 1000,
+  };
+}

@@ -1,0 +1,24 @@
+/** Webhook payloads as they travel (plain JSON), and the scratch space the delivery tests share. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The campaignId of the delivery tests' events. */
+export const campaignId = '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31';
+
+/** A valid bare CallAttempted event numbered `n`: its minute tells them apart. */
+export function attempt(n: number): Record<string, unknown> {
+  const time = new Date(Date.UTC(2024, 0, 1, 0, n)).toISOString();
+  return { time, phone: '61491573087', status: 'success', campaignId };
+}
+
+/** The number `attempt` gave an event, read back from its time. */
+export const numberOf = (event: unknown): number => new Date((event as { time: string }).time).getUTCMinutes();
+
+/** A new private folder under the system's temporary folder, named `callhook-<name>-...`. */
+export function tempDir(name: string): string {
+  return mkdtempSync(join(tmpdir(), `callhook-${name}-`));
+}
+
+/** A Standard Webhooks secret (`whsec_` and base64) whose key is `key`, 32 bytes of text. */
+export const standardSecret = (key: string): string => `whsec_${Buffer.from(key).toString('base64')}`;
