@@ -2,10 +2,10 @@ import { Chalk } from 'chalk';
 import { describe, expect, test } from 'vitest';
 import { callAttempted, callComplete, callReceived, sms } from '../../test/helpers/events.js';
 import { searchPattern } from '../core/timeline.js';
+import { escapeMarkdown } from './escape.js';
 import {
   type CallView,
   callView,
-  escapeMarkdown,
   eventLineView,
   formatDuration,
   formatTime,

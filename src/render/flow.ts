@@ -7,7 +7,7 @@ import { instantOf } from '../core/instant.js';
 import { findMatches } from '../core/timeline.js';
 import type { InputRecord } from '../input/types.js';
 import { type CallStatus, eventTime, type WebhookEvent } from '../schema/events.js';
-import { toSafeJson } from './escape.js';
+import { escapeMarkdown, toSafeJson } from './escape.js';
 import type { Span } from './report.js';
 import { displayWidth, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 import { plural } from './words.js';
@@ -317,11 +317,6 @@ export function renderEventPretty(event: WebhookEvent, ctx: FlowContext, note: E
   return event.type === 'CallComplete'
     ? renderCallPretty(callView(event, note), ctx)
     : renderEventLinePretty(eventLineView(event, note), ctx);
-}
-
-/** Escapes untrusted text for Markdown: terminal escaping first, then Markdown's own punctuation. */
-export function escapeMarkdown(text: string, keepNewlines = false): string {
-  return escapeTerminal(text, keepNewlines).replace(/[\\`*_[\]<>#|~]/g, '\\$&');
 }
 
 /** A call result as Markdown for a ticket: a heading, a field list, numbered steps with quoted transcripts. */

@@ -2,13 +2,8 @@
  * Renders a report model (`report.ts`) as GitHub-flavoured Markdown, for pasting into an issue or
  * a document: full column names, every value repeated, payload text escaped for a table cell.
  */
+import { escapeMarkdown } from './escape.js';
 import type { Block, Cell, ReportModel, Span } from './report.js';
-import { escapeTerminal } from './terminal.js';
-
-/** Makes payload text safe inside a Markdown table cell: no control characters, no markup. */
-export function markdownCell(text: string): string {
-  return escapeTerminal(text).replace(/[\\`*_[\]<>|]/g, '\\$&');
-}
 
 /** The report as Markdown: `#` title, `##` sections, `###` groups, tables with their header rows. */
 export function renderReportMarkdown(model: ReportModel): string {
@@ -50,7 +45,7 @@ function renderBlocks(blocks: readonly Block[], out: string[]): void {
 }
 
 function renderSpan(span: Span): string {
-  const text = span.untrusted ? markdownCell(span.text) : span.text;
+  const text = span.untrusted ? escapeMarkdown(span.text) : span.text;
   return span.tone === 'muted' ? `*${text}*` : text;
 }
 

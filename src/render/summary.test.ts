@@ -134,6 +134,11 @@ describe('renderSummaryMarkdown', () => {
     expect(reasonLine!.replace(/\\\|/g, '').split('|')).toHaveLength(6);
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
   });
+
+  it('escapes Markdown the way show and trace do: strike-through and headings too', () => {
+    const report = summarise([call({ additionalInformation: '~~struck~~ #1' })]);
+    expect(renderSummaryMarkdown(report)).toContain('| Complete | \\~\\~struck\\~\\~ \\#1 | 1 | 100.0 |');
+  });
 });
 
 describe('renderSummaryJson', () => {
