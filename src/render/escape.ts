@@ -53,6 +53,15 @@ export function escapeTerminal(text: string, keepNewlines = false): string {
 }
 
 /**
+ * Makes payload text (and file names) safe in Markdown, in a table cell, a list or a heading: the
+ * terminal policy first, then a backslash before each character Markdown would read as markup
+ * (emphasis, code, links, HTML, headings, table pipes, strike-through).
+ */
+export function escapeMarkdown(text: string, keepNewlines = false): string {
+  return escapeTerminal(text, keepNewlines).replace(/[\\`*_[\]<>#|~]/g, '\\$&');
+}
+
+/**
  * The same policy for machine formats (JSON, GitHub annotations, JUnit XML): each untrusted
  * character as a `\uXXXX` escape, which in JSON strings means exactly the character it replaces.
  */

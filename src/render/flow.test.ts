@@ -2,8 +2,11 @@ import { Chalk } from 'chalk';
 import { describe, expect, test } from 'vitest';
 import { callAttempted, callComplete, callReceived, sms } from '../../test/helpers/events.js';
 import { searchPattern } from '../core/timeline.js';
+import { escapeMarkdown } from './escape.js';
 import {
-  escapeMarkdown,
+  type CallView,
+  callView,
+  eventLineView,
   formatDuration,
   formatTime,
   renderEventMarkdown,
@@ -173,6 +176,76 @@ describe('renderEventMarkdown', () => {
     expect(renderEventMarkdown(callAttempted(), plain)).toBe(
       '- 2022-08-31 21:40:00 UTC · **CallAttempted** · 61491573087 · failed: invalid\n  phone\n',
     );
+  });
+});
+
+describe('a call in every format', () => {
+  // An undocumented status is shown (show and trace pass such calls through), so it is payload text too.
+  const undocumented = callComplete({ status: 'Held \u001b[2J *x* #1' as never, correlationId: 'c\u202eid' });
+
+  test('payload text in the heading and the field list is escaped in Markdown as on a terminal', () => {
+    const markdown = renderEventMarkdown(undocumented, plain);
+    expect(markdown).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(markdown.split('\n')[0]).toBe('### Held \\\\e\\[2J \\*x\\* \\#1: John Doe (61491573087)');
+    expect(renderEventPretty(undocumented, plain).split('\n')[0]).toBe(
+      '  [Held \\e[2J *x* #1] John Doe · 61491573087 · campaign 5dd7681b',
+    );
+  });
+});
+
+describe('one view, both formats', () => {
+  const wide = { ...plain, width: 200 };
+
+  test('every fact of a call view reaches both pretty and Markdown', () => {
+    const event = callComplete({ requests: ['humanSupportRequest', 'callback'] });
+    if (event.type !== 'CallComplete') throw new Error('a call result');
+    const note = { duplicate: true };
+    const view = callView(event, note);
+    const pretty = renderEventPretty(event, wide, note);
+    const markdown = renderEventMarkdown(event, wide, note);
+    const id = (value: string | undefined) => ({ markdown: [value!], pretty: [value!.slice(0, 8)] });
+    const both = (...texts: string[]) => ({ markdown: texts, pretty: texts });
+    // Hint: a Record over every key, so that a new field of CallView does not compile until it is checked here.
+    const facts: Record<keyof CallView, { markdown: string[]; pretty: string[] }> = {
+      status: both(view.status),
+      name: both(view.name),
+      phone: both(view.phone),
+      campaignId: id(view.campaignId),
+      started: both(view.started),
+      queued: both(view.queued!),
+      correlationId: id(view.correlationId),
+      // A terminal leaves the event id out (see CallView).
+      eventId: { markdown: [view.eventId!], pretty: [] },
+      redelivered: both('redelivered'),
+      steps: both(...view.steps.flatMap((step) => [step.question, step.response, step.transcript!])),
+      requests: both('human support requested', 'request: callback'),
+      stopped: both(`${view.stopped!.step}`, view.stopped!.question),
+      outcome: both(view.outcome!),
+    };
+    for (const [key, texts] of Object.entries(facts)) {
+      for (const text of texts.pretty) expect(pretty, key).toContain(text);
+      for (const text of texts.markdown) expect(markdown, key).toContain(text);
+    }
+  });
+
+  test.each([
+    ['CallAttempted', callAttempted()],
+    ['CallReceived', callReceived()],
+    ['SMS', sms()],
+  ])('every part of a %s line reaches both pretty and Markdown', (_, event) => {
+    if (event.type === 'CallComplete') throw new Error('a call is not a line');
+    const view = eventLineView(event);
+    const texts = [
+      view.time,
+      view.type,
+      ...view.who.map((span) => span.text),
+      ...view.what.map((span) => span.text),
+      ...(view.message === undefined ? [] : [view.message]),
+    ];
+    for (const text of texts) {
+      expect(renderEventPretty(event, wide)).toContain(text);
+      expect(renderEventMarkdown(event, wide)).toContain(text);
+    }
   });
 });
 

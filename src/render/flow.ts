@@ -7,7 +7,8 @@ import { instantOf } from '../core/instant.js';
 import { findMatches } from '../core/timeline.js';
 import type { InputRecord } from '../input/types.js';
 import { type CallStatus, eventTime, type WebhookEvent } from '../schema/events.js';
-import { toSafeJson } from './escape.js';
+import { escapeMarkdown, toSafeJson } from './escape.js';
+import type { Span } from './report.js';
 import { displayWidth, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 import { plural } from './words.js';
 
@@ -101,9 +102,9 @@ function highlightSpans(
 // Hint: a Map: a request is payload text, and `constructor` must not find Object's.
 const requestLabels = new Map([['humanSupportRequest', 'human support requested']]);
 
-/** A request name as people say it: `humanSupportRequest` → `human support requested`. */
-function describeRequest(request: string): string {
-  return requestLabels.get(request) ?? `request: ${escapeTerminal(request)}`;
+/** A request name as people say it: `humanSupportRequest` → `human support requested`; an unknown one through `escapeText`. */
+function describeRequest(request: string, escapeText: (text: string) => string): string {
+  return requestLabels.get(request) ?? `request: ${escapeText(request)}`;
 }
 
 /** Where a Partial call stopped: the step number and question of `lastStepName`, or of the last step. */
@@ -126,42 +127,88 @@ function queuedAfter(event: CallCompleteEvent): string | undefined {
 
 const join = (lines: string[]) => `${lines.join('\n')}\n`;
 
-/** A call result for a terminal: header, numbered steps with quoted transcripts, requests and outcome. */
-function renderCallPretty(event: CallCompleteEvent, ctx: FlowContext, note: EventNote = {}): string {
-  const { colors: c, width } = ctx;
+/**
+ * A call result as every format shows it, built once: the payload's text raw (each renderer
+ * escapes it by its own policy), the facts worked out (where it stopped, how late it was queued).
+ */
+export interface CallView {
+  status: string;
+  name: string;
+  phone: string;
+  campaignId: string;
+  /** When the call started, as `formatTime` writes it. */
+  started: string;
+  /** `queued 8s later`, when the event says when it was created. */
+  queued?: string | undefined;
+  correlationId?: string | undefined;
+  /** The event's id: a document quotes it; a terminal, short of room, leaves it out. */
+  eventId?: string | undefined;
+  redelivered: boolean;
+  steps: ReadonlyArray<{ question: string; response: string; transcript?: string | undefined }>;
+  /** Request names as the payload has them (see `describeRequest`). */
+  requests: readonly string[];
+  stopped?: { step: number; question: string } | undefined;
+  outcome?: string | undefined;
+}
+
+/** The view of a call result: what both formats show. */
+export function callView(event: CallCompleteEvent, note: EventNote = {}): CallView {
   const { data } = event;
+  return {
+    status: data.status,
+    name: data.name,
+    phone: data.phone,
+    campaignId: data.campaignId,
+    started: formatTime(data.startedTime),
+    queued: queuedAfter(event),
+    correlationId: data.correlationId || undefined,
+    eventId: event.id || undefined,
+    redelivered: note.duplicate === true,
+    steps: data.flow.map((step) => ({
+      question: step.questionName,
+      response: step.response,
+      transcript: step.transcript || undefined,
+    })),
+    requests: data.requests,
+    stopped: data.status === 'Partial' ? stoppedAt(event) : undefined,
+    outcome: data.additionalInformation,
+  };
+}
+
+/** A call result for a terminal: header, numbered steps with quoted transcripts, requests and outcome. */
+function renderCallPretty(view: CallView, ctx: FlowContext): string {
+  const { colors: c, width } = ctx;
   const lines: string[] = [];
   const header: TextSpan[] = [
-    statusBadge(data.status, c),
+    statusBadge(view.status, c),
     { text: ' ' },
-    { text: escapeTerminal(data.name), style: c.bold },
-    { text: ` · ${escapeTerminal(data.phone)} · campaign ${shortId(data.campaignId)}` },
+    { text: escapeTerminal(view.name), style: c.bold },
+    { text: ` · ${escapeTerminal(view.phone)} · campaign ${shortId(view.campaignId)}` },
   ];
-  if (note.duplicate) header.push({ text: ' · redelivered', style: c.yellow });
+  if (view.redelivered) header.push({ text: ' · redelivered', style: c.yellow });
   pushAll(lines, wrapSpans(header, { width, indent: '  ' }));
 
-  const meta = [`started ${formatTime(data.startedTime)}`];
-  const queued = queuedAfter(event);
-  if (queued) meta.push(queued);
-  if (data.correlationId) meta.push(`correlation ${shortId(data.correlationId)}`);
+  const meta = [`started ${view.started}`];
+  if (view.queued) meta.push(view.queued);
+  if (view.correlationId) meta.push(`correlation ${shortId(view.correlationId)}`);
   pushAll(lines, wrapSpans([{ text: meta.join(' · '), style: c.dim }], { width, indent: '    ', firstIndent: '  ' }));
 
-  const numberWidth = String(data.flow.length).length;
+  const numberWidth = String(view.steps.length).length;
   const stepIndent = ' '.repeat(numberWidth + 4);
-  data.flow.forEach((step, index) => {
+  view.steps.forEach((step, index) => {
     const number = `${String(index + 1).padStart(numberWidth)}.`;
     pushAll(
       lines,
       wrapSpans(
         [
-          { text: escapeTerminal(step.questionName), style: c.bold },
+          { text: escapeTerminal(step.question), style: c.bold },
           { text: ' → ', style: c.dim },
           { text: escapeTerminal(step.response), style: c.cyan },
         ],
         { width, firstIndent: `  ${number} `, indent: stepIndent },
       ),
     );
-    if (step.transcript !== undefined && step.transcript !== '') {
+    if (step.transcript !== undefined) {
       pushAll(
         lines,
         wrapSpans(highlightSpans(step.transcript, ctx, undefined, true), {
@@ -171,69 +218,58 @@ function renderCallPretty(event: CallCompleteEvent, ctx: FlowContext, note: Even
       );
     }
   });
-  if (data.flow.length === 0) lines.push(c.dim('  (no conversation)'));
+  if (view.steps.length === 0) lines.push(c.dim('  (no conversation)'));
 
-  for (const request of data.requests) {
-    pushAll(
-      lines,
-      wrapSpans([{ text: `! ${describeRequest(request)}`, style: c.magenta.bold }], {
-        width,
-        indent: '    ',
-        firstIndent: '  ',
-      }),
-    );
+  const line = (spans: TextSpan[]) => pushAll(lines, wrapSpans(spans, { width, indent: '    ', firstIndent: '  ' }));
+  for (const request of view.requests) {
+    line([{ text: `! ${describeRequest(request, escapeTerminal)}`, style: c.magenta.bold }]);
   }
-  if (data.status === 'Partial') {
-    const stop = stoppedAt(event);
-    if (stop) {
-      pushAll(
-        lines,
-        wrapSpans([{ text: `Stopped at step ${stop.step}: ${escapeTerminal(stop.question)}`, style: c.yellow }], {
-          width,
-          indent: '    ',
-          firstIndent: '  ',
-        }),
-      );
-    }
+  if (view.stopped) {
+    line([{ text: `Stopped at step ${view.stopped.step}: ${escapeTerminal(view.stopped.question)}`, style: c.yellow }]);
   }
-  if (data.additionalInformation !== undefined) {
-    pushAll(
-      lines,
-      wrapSpans([{ text: 'Outcome: ', style: c.bold }, { text: escapeTerminal(data.additionalInformation) }], {
-        width,
-        indent: '    ',
-        firstIndent: '  ',
-      }),
-    );
+  if (view.outcome !== undefined) {
+    line([{ text: 'Outcome: ', style: c.bold }, { text: escapeTerminal(view.outcome) }]);
   }
   return join(lines);
 }
 
-/** The label and detail spans of a non-call event: status and note, inbound or callback, direction and message. */
-function eventDetail(event: Exclude<WebhookEvent, CallCompleteEvent>, ctx: FlowContext): TextSpan[] {
-  const c = ctx.colors;
+/** The view of an event other than a call result: one entry of a list. */
+export interface EventLineView {
+  /** When, as `formatTime` writes it. */
+  time: string;
+  /** The type as shown: an SMS of unknown direction says the direction its numbers tell (`SMS sent`). */
+  type: string;
+  /** Who: the phone, or `from → to` (payload text marked untrusted). */
+  who: Span[];
+  /** What: the attempt's status and note, or which way a call came. */
+  what: Span[];
+  /** An SMS's text, quoted (and searched by --grep). */
+  message?: string | undefined;
+}
+
+/** The view of a non-call event: what both formats show. */
+export function eventLineView(event: Exclude<WebhookEvent, CallCompleteEvent>, note: EventNote = {}): EventLineView {
+  const view = { time: formatTime(event.data.time), type: typeLabel(event, note) };
   switch (event.type) {
     case 'CallAttempted': {
-      const { status, note } = event.data;
-      const spans: TextSpan[] = [
-        { text: `${escapeTerminal(event.data.phone)}  ` },
-        { text: status, style: status === 'failed' ? c.red : c.green },
-      ];
-      if (note !== undefined) spans.push({ text: `: ${escapeTerminal(note)}` });
-      return spans;
+      const { status, note: why } = event.data;
+      const what: Span[] = [{ text: status, tone: status === 'failed' ? 'bad' : 'good' }];
+      if (why !== undefined) what.push({ text: ': ' }, { text: why, untrusted: true });
+      return { ...view, who: [{ text: event.data.phone, untrusted: true }], what };
     }
     case 'CallReceived':
-      return [
-        { text: `${escapeTerminal(event.data.phone)}  ` },
-        { text: event.data.type === 'inbound' ? 'inbound call' : 'outbound callback' },
-      ];
+      return {
+        ...view,
+        who: [{ text: event.data.phone, untrusted: true }],
+        what: [{ text: event.data.type === 'inbound' ? 'inbound call' : 'outbound callback' }],
+      };
     default:
-      return [
-        { text: `${escapeTerminal(event.data.from)} → ${escapeTerminal(event.data.to)}  ` },
-        { text: '"', style: c.dim },
-        ...highlightSpans(event.data.message, ctx),
-        { text: '"', style: c.dim },
-      ];
+      return {
+        ...view,
+        who: [{ text: event.data.from, untrusted: true }, { text: ' → ' }, { text: event.data.to, untrusted: true }],
+        what: [],
+        message: event.data.message,
+      };
   }
 }
 
@@ -245,18 +281,30 @@ function typeLabel(event: Exclude<WebhookEvent, CallCompleteEvent>, note: EventN
   return `SMS ${note.smsDirection}`;
 }
 
+/** Spans of a view as plain text for a format, untrusted text through `escapeText`. */
+function textOf(spans: readonly Span[], escapeText: (text: string) => string): string {
+  return spans.map((span) => (span.untrusted ? escapeText(span.text) : span.text)).join('');
+}
+
 /** A non-call event as one entry: time, type, then its detail; long messages wrap under the detail. */
-function renderEventLinePretty(
-  event: Exclude<WebhookEvent, CallCompleteEvent>,
-  ctx: FlowContext,
-  note: EventNote = {},
-): string {
+function renderEventLinePretty(view: EventLineView, ctx: FlowContext): string {
   const c = ctx.colors;
-  const prefix = `${formatTime(event.data.time)}  ${typeLabel(event, note).padEnd(typeColumn)}  `;
+  const prefix = `${view.time}  ${view.type.padEnd(typeColumn)}  `;
+  const tones = { good: c.green, bad: c.red } as const;
+  const detail: TextSpan[] = [
+    { text: `${textOf(view.who, escapeTerminal)}  ` },
+    ...view.what.map((span) => ({
+      text: span.untrusted ? escapeTerminal(span.text) : span.text,
+      style: span.tone === 'good' || span.tone === 'bad' ? tones[span.tone] : undefined,
+    })),
+  ];
+  if (view.message !== undefined) {
+    detail.push({ text: '"', style: c.dim }, ...highlightSpans(view.message, ctx), { text: '"', style: c.dim });
+  }
   // Hint: continuation lines align under the detail when that leaves room for text, else indent a little.
   const hanging = prefix.length <= ctx.width / 2 ? ' '.repeat(prefix.length) : '    ';
   return join(
-    wrapSpans([{ text: prefix, style: c.dim }, ...eventDetail(event, ctx)], {
+    wrapSpans([{ text: prefix, style: c.dim }, ...detail], {
       width: ctx.width,
       indent: hanging,
       firstIndent: '',
@@ -266,45 +314,39 @@ function renderEventLinePretty(
 
 /** Any event for a terminal: a call result as a block, the others as one entry. */
 export function renderEventPretty(event: WebhookEvent, ctx: FlowContext, note: EventNote = {}): string {
-  return event.type === 'CallComplete' ? renderCallPretty(event, ctx, note) : renderEventLinePretty(event, ctx, note);
-}
-
-/** Escapes untrusted text for Markdown: terminal escaping first, then Markdown's own punctuation. */
-export function escapeMarkdown(text: string, keepNewlines = false): string {
-  return escapeTerminal(text, keepNewlines).replace(/[\\`*_[\]<>#|~]/g, '\\$&');
+  return event.type === 'CallComplete'
+    ? renderCallPretty(callView(event, note), ctx)
+    : renderEventLinePretty(eventLineView(event, note), ctx);
 }
 
 /** A call result as Markdown for a ticket: a heading, a field list, numbered steps with quoted transcripts. */
-function renderCallMarkdown(event: CallCompleteEvent, ctx: FlowContext, note: EventNote = {}): string {
-  const { data } = event;
+function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   const { width } = ctx;
   const wrap = (text: string, indent: string, firstIndent = indent) =>
     wrapSpans([{ text }], { width, indent, firstIndent });
+  const md = (text: string) => escapeMarkdown(text);
   const lines: string[] = [];
-  pushAll(lines, wrap(`### ${data.status}: ${escapeMarkdown(data.name)} (${escapeMarkdown(data.phone)})`, '', ''));
+  pushAll(lines, wrap(`### ${md(view.status)}: ${md(view.name)} (${md(view.phone)})`, '', ''));
   lines.push('');
   const fields: Array<[string, string]> = [
-    ['Campaign', `\`${escapeMarkdown(data.campaignId)}\``],
-    ['Started', formatTime(data.startedTime) + (queuedAfter(event) ? ` (${queuedAfter(event)})` : '')],
+    ['Campaign', `\`${md(view.campaignId)}\``],
+    ['Started', view.started + (view.queued ? ` (${view.queued})` : '')],
   ];
-  if (data.correlationId) fields.push(['Correlation', `\`${escapeMarkdown(data.correlationId)}\``]);
-  if (event.id) fields.push(['Event', `\`${escapeMarkdown(event.id)}\`${note.duplicate ? ' (redelivered)' : ''}`]);
-  if (data.requests.length > 0) {
-    fields.push(['Requests', data.requests.map((r) => escapeMarkdown(describeRequest(r))).join(', ')]);
+  if (view.correlationId) fields.push(['Correlation', `\`${md(view.correlationId)}\``]);
+  if (view.eventId) fields.push(['Event', `\`${md(view.eventId)}\`${view.redelivered ? ' (redelivered)' : ''}`]);
+  if (view.requests.length > 0) {
+    fields.push(['Requests', view.requests.map((r) => describeRequest(r, md)).join(', ')]);
   }
-  if (data.status === 'Partial') {
-    const stop = stoppedAt(event);
-    if (stop) fields.push(['Stopped at', `step ${stop.step}, ${escapeMarkdown(stop.question)}`]);
-  }
-  if (data.additionalInformation !== undefined) fields.push(['Outcome', escapeMarkdown(data.additionalInformation)]);
+  if (view.stopped) fields.push(['Stopped at', `step ${view.stopped.step}, ${md(view.stopped.question)}`]);
+  if (view.outcome !== undefined) fields.push(['Outcome', md(view.outcome)]);
   for (const [label, value] of fields) pushAll(lines, wrap(`- **${label}:** ${value}`, '  ', ''));
   lines.push('');
-  if (data.flow.length === 0) lines.push('_No conversation._');
-  data.flow.forEach((step, index) => {
+  if (view.steps.length === 0) lines.push('_No conversation._');
+  view.steps.forEach((step, index) => {
     const number = `${index + 1}. `;
     const indent = ' '.repeat(number.length);
-    pushAll(lines, wrap(`**${escapeMarkdown(step.questionName)}** → ${escapeMarkdown(step.response)}`, indent, number));
-    if (step.transcript !== undefined && step.transcript !== '') {
+    pushAll(lines, wrap(`**${md(step.question)}** → ${md(step.response)}`, indent, number));
+    if (step.transcript !== undefined) {
       pushAll(lines, wrap(escapeMarkdown(step.transcript, true), `${indent}> `));
     }
   });
@@ -312,32 +354,19 @@ function renderCallMarkdown(event: CallCompleteEvent, ctx: FlowContext, note: Ev
 }
 
 /** A non-call event as one Markdown list item. */
-function renderEventLineMarkdown(
-  event: Exclude<WebhookEvent, CallCompleteEvent>,
-  ctx: FlowContext,
-  note: EventNote = {},
-): string {
-  let detail: string;
-  switch (event.type) {
-    case 'CallAttempted':
-      detail = `${escapeMarkdown(event.data.phone)} · ${event.data.status}`;
-      if (event.data.note !== undefined) detail += `: ${escapeMarkdown(event.data.note)}`;
-      break;
-    case 'CallReceived':
-      detail = `${escapeMarkdown(event.data.phone)} · ${event.data.type === 'inbound' ? 'inbound call' : 'outbound callback'}`;
-      break;
-    default:
-      detail = `${escapeMarkdown(event.data.from)} → ${escapeMarkdown(event.data.to)} · “${escapeMarkdown(event.data.message)}”`;
-  }
-  const text = `- ${formatTime(event.data.time)} · **${typeLabel(event, note)}** · ${detail}`;
+function renderEventLineMarkdown(view: EventLineView, ctx: FlowContext): string {
+  const md = (text: string) => escapeMarkdown(text);
+  let detail = `${textOf(view.who, md)} · ${textOf(view.what, md)}`;
+  if (view.message !== undefined) detail += `“${md(view.message)}”`;
+  const text = `- ${view.time} · **${view.type}** · ${detail}`;
   return join(wrapSpans([{ text }], { width: ctx.width, indent: '  ', firstIndent: '' }));
 }
 
 /** Any event as Markdown. */
 export function renderEventMarkdown(event: WebhookEvent, ctx: FlowContext, note: EventNote = {}): string {
   return event.type === 'CallComplete'
-    ? renderCallMarkdown(event, ctx, note)
-    : renderEventLineMarkdown(event, ctx, note);
+    ? renderCallMarkdown(callView(event, note), ctx)
+    : renderEventLineMarkdown(eventLineView(event, note), ctx);
 }
 
 /** One element of a JSON array, indented by two spaces, safe for a terminal. */

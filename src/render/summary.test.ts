@@ -4,8 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { type SummaryOptions, type SummaryReport, summarise } from '../core/summary.js';
 import type { InputRecord } from '../input/types.js';
 import type { CallCompleteData, WebhookEvent } from '../schema/events.js';
-import { csvField, markdownCell, renderSummaryCsv, renderSummaryMarkdown, renderSummaryPretty } from './summary.js';
+import { type Cell, cellText, isBar, tablesOf } from './report.js';
+import {
+  csvField,
+  markdownCell,
+  renderSummaryCsv,
+  renderSummaryMarkdown,
+  renderSummaryPretty,
+  summaryModel,
+} from './summary.js';
 import { renderSummaryJson } from './summary-json.js';
+import { escapeTerminal } from './terminal.js';
 
 const campaign = '5dd7681b-2188-49fc-8fc0-87b57056f436';
 const plain = new Chalk({ level: 0 });
@@ -125,6 +134,11 @@ describe('renderSummaryMarkdown', () => {
     expect(reasonLine!.replace(/\\\|/g, '').split('|')).toHaveLength(6);
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
   });
+
+  it('escapes Markdown the way show and trace do: strike-through and headings too', () => {
+    const report = summarise([call({ additionalInformation: '~~struck~~ #1' })]);
+    expect(renderSummaryMarkdown(report)).toContain('| Complete | \\~\\~struck\\~\\~ \\#1 | 1 | 100.0 |');
+  });
 });
 
 describe('renderSummaryJson', () => {
@@ -183,5 +197,101 @@ describe('renderSummaryPretty', () => {
     const text = renderSummaryPretty(summarise([]), { colors: plain, width: 80 });
     expect(text).toMatch(/Events +0 from 0 files/);
     expect(text).not.toContain('Outcomes');
+  });
+});
+
+describe('summaryModel', () => {
+  /** A report with something in every section: several campaigns, phones and reasons, cut by --top, an Other status. */
+  function everySection(): SummaryReport {
+    const phones = ['61491570001', '61491570002', '61491570003'];
+    const records = [
+      ...phones.flatMap((phone, i) => [
+        call({ phone, campaignId: `campaign-${i}`, additionalInformation: `${hostile} ${i}`, requests: [`r${i}`] }),
+        call({ phone, campaignId: `campaign-${i}`, status: 'Partial', additionalInformation: `partial ${i}` }),
+        call({ phone, campaignId: `campaign-${i}`, status: 'Not Complete', flow: [], lastStepName: null }),
+      ]),
+      call({}),
+      rec({
+        type: 'CallAttempted',
+        data: { time: '2022-09-01T00:00:00.000Z', phone: phones[0]!, status: 'failed', note: 'busy', campaignId: 'c' },
+      }),
+      rec({
+        type: 'CallReceived',
+        data: { time: '2022-09-01T00:00:00.000Z', phone: phones[1]!, type: 'inbound', campaignId: 'c' },
+      }),
+    ];
+    const report = summarise(records, { by: 'phone', top: 1 });
+    report.callComplete.byStatus.Other = { count: 1, percent: 10 };
+    report.callComplete.byGroup.Other = { count: 1, percent: 10 };
+    return report;
+  }
+
+  const cells = (rows: Cell[][]) => rows.flatMap((row) => row.filter((cell) => !isBar(cell) && cellText(cell) !== ''));
+  const untrustedCell = (cell: Cell) =>
+    typeof cell === 'object' && cell !== null && !Array.isArray(cell) && 'text' in cell && cell.untrusted === true;
+
+  it('puts every section, column, cell and line of the model into both pretty and Markdown', () => {
+    const report = everySection();
+    const model = summaryModel(report);
+    // Wide enough that no flex column is cut short.
+    const pretty = renderSummaryPretty(report, { colors: plain, width: 1000 });
+    const markdown = renderSummaryMarkdown(report);
+    expect(model.sections.map((section) => section.title)).toEqual([
+      'Overview',
+      'Outcomes',
+      'Reasons',
+      'Campaigns',
+      'Drop-off funnel',
+      'Requests',
+      'Attempts and contacts',
+      'By phone',
+    ]);
+    for (const section of model.sections) {
+      expect(pretty).toMatch(new RegExp(`^${section.title}`, 'm'));
+      expect(markdown).toContain(`\n## ${section.title}${section.detail ? ` ${section.detail}` : ''}\n`);
+      for (const table of tablesOf(section.blocks)) {
+        for (const column of table.columns) {
+          if (table.head === false || column.head === '') continue;
+          expect(pretty, section.title).toContain(column.short ?? column.head);
+          expect(markdown, section.title).toContain(`| ${column.head} |`);
+        }
+        for (const cell of cells(table.rows)) {
+          const text = cellText(cell);
+          expect(pretty, section.title).toContain(untrustedCell(cell) ? escapeTerminal(text) : text);
+          expect(markdown, section.title).toContain(untrustedCell(cell) ? markdownCell(text) : text);
+        }
+      }
+      const lines = (blocks: typeof section.blocks): string[] =>
+        blocks.flatMap((block) =>
+          block.kind === 'group' ? [block.detail, ...lines(block.blocks)] : block.kind === 'table' ? [] : [block.text],
+        );
+      for (const text of lines(section.blocks)) {
+        expect(pretty).toContain(text);
+        expect(markdown.toLowerCase()).toContain(text.toLowerCase());
+      }
+    }
+  });
+
+  it('carries the same counts as the CSV tables and the JSON report', () => {
+    const report = everySection();
+    const model = summaryModel(report);
+    const tableOf = (title: string) => tablesOf(model.sections.find((section) => section.title === title)!.blocks);
+    const [statuses] = tableOf('Outcomes');
+    const csvStatuses = renderSummaryCsv(report, 'status').trimEnd().split('\r\n').slice(1);
+    for (const row of statuses!.rows) {
+      const line = csvStatuses.find((csvRow) => csvRow.startsWith(`${cellText(row[0])},`));
+      expect(line?.split(',').slice(2)).toEqual([cellText(row[1]), cellText(row[2])]);
+    }
+    const [groups] = tableOf('By phone');
+    const phones = report.groups!.rest!.keys;
+    expect(phones).toBe(3);
+    const csvGroups = renderSummaryCsv(report, 'phone').trimEnd().split('\r\n').slice(1);
+    // --top 1: one row in the CSV, and the model's second row folds the rest.
+    expect(csvGroups.map((line) => line.split(',').slice(0, 2))).toEqual(
+      groups!.rows.slice(0, 1).map((row) => [cellText(row[0]), cellText(row[1])]),
+    );
+    expect(cellText(groups!.rows[1]?.[0])).toBe(`(${phones} more)`);
+    const json = JSON.parse(renderSummaryJson(report)) as SummaryReport;
+    expect(cellText(tableOf('Overview')[0]!.rows[0]![1])).toContain(`${json.events} from ${json.files}`);
   });
 });

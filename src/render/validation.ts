@@ -28,61 +28,111 @@ export function renderProblemPretty(problem: Problem, c: ChalkInstance, width = 
   return `${head}\n${frame}`;
 }
 
+/**
+ * A file's result as every format reports it, built once: its counts, whether it passed, and each
+ * problem with whether it fails the run (an error; a warning under --warnings-as-errors).
+ */
+export interface FileResult {
+  file: string;
+  passed: boolean;
+  events: number;
+  valid: number;
+  invalid: number;
+  errors: number;
+  warnings: number;
+  problems: Array<{ problem: Problem; fails: boolean }>;
+  /** Problems left out by --max-problems. */
+  omitted: number;
+}
+
+/** The result of one file under `options`. */
+export function fileResult(file: FileReport, options: ValidationOptions = {}): FileResult {
+  return {
+    file: file.file,
+    passed: filePassed(file, options),
+    events: file.events,
+    valid: file.valid,
+    invalid: file.invalid,
+    errors: file.errors,
+    warnings: file.warnings,
+    problems: file.problems.map((problem) => ({
+      problem,
+      fails: problem.severity === 'error' || options.warningsAsErrors === true,
+    })),
+    omitted: file.omitted,
+  };
+}
+
+/** A problem's place and message as one line of text: `file:line:column`, and the message with its pointer. */
+function problemText(problem: Problem): { where: string; message: string } {
+  return {
+    where: `${problem.file}:${problem.line}:${problem.column}`,
+    message: problem.pointer ? `${problem.message} (${problem.pointer})` : problem.message,
+  };
+}
+
+/** `2 errors, 1 warning`: what failed, as the totals and JUnit's failure message say it. */
+function problemCounts(counts: { errors: number; warnings: number }): string {
+  return `${plural(counts.errors, 'error')}, ${plural(counts.warnings, 'warning')}`;
+}
+
 /** A file's header line and, unless quiet hides them, its problems. */
 export function renderFilePretty(
   file: FileReport,
   c: ChalkInstance,
   options: ValidationOptions & { quiet?: boolean | undefined; width?: number | undefined } = {},
 ): string {
-  const passed = filePassed(file, options);
-  if (options.quiet && passed) return '';
-  const listWarnings = !options.quiet || options.warningsAsErrors;
+  const result = fileResult(file, options);
+  if (options.quiet && result.passed) return '';
+  // -q lists only what fails the run.
+  const listed = options.quiet ? result.problems.filter((entry) => entry.fails) : result.problems;
+  const countWarnings = !options.quiet || options.warningsAsErrors;
   // Hint: colours are span styles, not text, so that the wrapper measures only what is seen.
   const spans: TextSpan[] = [
-    passed ? { text: '✔', style: c.green } : { text: '✖', style: c.red },
+    result.passed ? { text: '✔', style: c.green } : { text: '✖', style: c.red },
     {
-      text: ` ${escapeTerminal(file.file)}  ${plural(file.events, 'event')}, ${file.valid.toLocaleString('en-US')} valid`,
+      text: ` ${escapeTerminal(result.file)}  ${plural(result.events, 'event')}, ${result.valid.toLocaleString('en-US')} valid`,
     },
   ];
-  if (file.invalid > 0)
-    spans.push({ text: ', ' }, { text: `${file.invalid.toLocaleString('en-US')} invalid`, style: c.red });
-  if (file.warnings > 0 && listWarnings)
-    spans.push({ text: ', ' }, { text: plural(file.warnings, 'warning'), style: c.yellow });
+  if (result.invalid > 0)
+    spans.push({ text: ', ' }, { text: `${result.invalid.toLocaleString('en-US')} invalid`, style: c.red });
+  if (result.warnings > 0 && countWarnings)
+    spans.push({ text: ', ' }, { text: plural(result.warnings, 'warning'), style: c.yellow });
   const lines = [wrapSpans(spans, { width: options.width ?? 80, indent: '    ', firstIndent: '' }).join('\n')];
-  for (const problem of file.problems) {
-    if (!listWarnings && problem.severity === 'warning') continue;
-    lines.push(renderProblemPretty(problem, c, options.width));
-  }
-  if (file.omitted > 0) lines.push(c.dim(`  … ${plural(file.omitted, 'more problem')} not shown (--max-problems)`));
+  for (const { problem } of listed) lines.push(renderProblemPretty(problem, c, options.width));
+  if (result.omitted > 0) lines.push(c.dim(`  … ${plural(result.omitted, 'more problem')} not shown (--max-problems)`));
   return `${lines.join('\n')}\n`;
 }
 
 /** The closing totals line (the command puts a blank line before it when files were listed). */
 export function renderTotalsPretty(report: ValidationReport, c: ChalkInstance): string {
   const t = report.totals;
-  const summary = `${plural(t.files, 'file')}, ${plural(t.events, 'event')}: ${t.valid.toLocaleString('en-US')} valid, ${t.invalid.toLocaleString('en-US')} invalid; ${plural(t.errors, 'error')}, ${plural(t.warnings, 'warning')}`;
+  const summary = `${plural(t.files, 'file')}, ${plural(t.events, 'event')}: ${t.valid.toLocaleString('en-US')} valid, ${t.invalid.toLocaleString('en-US')} invalid; ${problemCounts(t)}`;
   return `${report.ok ? c.green.bold('✔ valid') : c.red.bold('✖ invalid')}  ${summary}\n`;
 }
 
 /** The report as stable JSON (documented in the README). */
 export function renderValidationJson(report: ValidationReport): string {
-  const files = report.files.map((file) => ({
-    file: file.file,
-    events: file.events,
-    valid: file.valid,
-    invalid: file.invalid,
-    errors: file.errors,
-    warnings: file.warnings,
-    problems: file.problems.map((p) => ({
-      severity: p.severity,
-      code: p.code,
-      message: p.message,
-      pointer: p.pointer,
-      line: p.line,
-      column: p.column,
-    })),
-    omittedProblems: file.omitted,
-  }));
+  const files = report.files.map((file) => {
+    const result = fileResult(file);
+    return {
+      file: result.file,
+      events: result.events,
+      valid: result.valid,
+      invalid: result.invalid,
+      errors: result.errors,
+      warnings: result.warnings,
+      problems: result.problems.map(({ problem: p }) => ({
+        severity: p.severity,
+        code: p.code,
+        message: p.message,
+        pointer: p.pointer,
+        line: p.line,
+        column: p.column,
+      })),
+      omittedProblems: result.omitted,
+    };
+  });
   return `${toSafeJson({ ok: report.ok, files, totals: report.totals })}\n`;
 }
 
@@ -97,10 +147,10 @@ function githubProperty(text: string): string {
 
 /** GitHub Actions workflow commands: one `::error` or `::warning` annotation per problem. */
 export function renderGithub(file: FileReport): string {
-  return file.problems
-    .map((p) => {
-      const pointer = p.pointer ? ` (${p.pointer})` : '';
-      return `::${p.severity} file=${githubProperty(p.file)},line=${p.line},col=${p.column},title=${githubProperty(`callhook ${p.code}`)}::${githubData(p.message + pointer)}`;
+  return fileResult(file)
+    .problems.map(({ problem: p }) => {
+      const { message } = problemText(p);
+      return `::${p.severity} file=${githubProperty(p.file)},line=${p.line},col=${p.column},title=${githubProperty(`callhook ${p.code}`)}::${githubData(message)}`;
     })
     .map((line) => `${line}\n`)
     .join('');
@@ -115,26 +165,28 @@ function xml(text: string): string {
     .replaceAll('"', '&quot;');
 }
 
-/** JUnit XML: a test suite per file, a test case per file with its errors as one failure. */
+/** JUnit XML: a test suite per file, a test case per file with what fails the run as one failure. */
 export function renderJunit(report: ValidationReport, options: ValidationOptions = {}): string {
-  const suites = report.files.map((file) => {
-    const passed = filePassed(file, options);
-    const listed = file.problems
-      .filter((p) => p.severity === 'error' || options.warningsAsErrors)
-      .map((p) => `${p.file}:${p.line}:${p.column} ${p.severity} ${p.message}${p.pointer ? ` (${p.pointer})` : ''}`)
-      .map(xml)
+  const results = report.files.map((file) => fileResult(file, options));
+  const suites = results.map((result) => {
+    const listed = result.problems
+      .filter((entry) => entry.fails)
+      .map(({ problem }) => {
+        const { where, message } = problemText(problem);
+        return xml(`${where} ${problem.severity} ${message}`);
+      })
       .join('\n');
-    const failure = passed
+    const failure = result.passed
       ? ''
-      : `\n      <failure message="${xml(`${plural(file.errors, 'error')}, ${plural(file.warnings, 'warning')}`)}" type="validation">${listed}</failure>`;
-    return `  <testsuite name="${xml(file.file)}" tests="1" failures="${passed ? 0 : 1}" errors="0">
-    <testcase classname="callhook.validate" name="${xml(file.file)}">${failure}
+      : `\n      <failure message="${xml(problemCounts(result))}" type="validation">${listed}</failure>`;
+    return `  <testsuite name="${xml(result.file)}" tests="1" failures="${result.passed ? 0 : 1}" errors="0">
+    <testcase classname="callhook.validate" name="${xml(result.file)}">${failure}
     </testcase>
   </testsuite>`;
   });
-  const failures = report.files.filter((f) => !filePassed(f, options)).length;
+  const failures = results.filter((result) => !result.passed).length;
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="callhook validate" tests="${report.files.length}" failures="${failures}">
+<testsuites name="callhook validate" tests="${results.length}" failures="${failures}">
 ${suites.join('\n')}
 </testsuites>
 `;

@@ -1,0 +1,64 @@
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import type { FileReport, ValidationReport } from '../core/validation.js';
+import type { Problem } from '../input/types.js';
+import { escapeUnicode } from './escape.js';
+import { escapeTerminal } from './terminal.js';
+import { fileResult, renderFilePretty, renderGithub, renderJunit, renderValidationJson } from './validation.js';
+
+const plain = new Chalk({ level: 0 });
+
+function problem(severity: Problem['severity'], message: string, pointer: string, line: number): Problem {
+  return { file: 'batch.json', line, column: 3, offset: 0, pointer, severity, code: `code-${line}`, message };
+}
+
+const file: FileReport = {
+  file: 'batch.json',
+  events: 3,
+  valid: 2,
+  invalid: 1,
+  errors: 1,
+  warnings: 1,
+  problems: [
+    problem('error', 'status must be one of Complete, Partial \u001b[2J', '/0/data/status', 4),
+    problem('warning', 'duplicate event id', '/2/id', 9),
+  ],
+  omitted: 0,
+};
+const report: ValidationReport = {
+  ok: false,
+  files: [file],
+  totals: { files: 1, events: 3, valid: 2, invalid: 1, errors: 1, warnings: 1 },
+};
+
+describe('fileResult', () => {
+  it('is what every format lists: all problems in pretty, JSON and GitHub; what fails the run in JUnit and -q', () => {
+    for (const warningsAsErrors of [false, true]) {
+      const options = { warningsAsErrors };
+      const result = fileResult(file, options);
+      const pretty = renderFilePretty(file, plain, { ...options, width: 200 });
+      const quiet = renderFilePretty(file, plain, { ...options, quiet: true, width: 200 });
+      const json = JSON.parse(renderValidationJson(report)).files[0];
+      const github = renderGithub(file);
+      const junit = renderJunit(report, options);
+      expect(json.problems).toHaveLength(result.problems.length);
+      result.problems.forEach(({ problem: p, fails }, i) => {
+        const where = `${p.file}:${p.line}:${p.column}`;
+        expect(pretty).toContain(`${where}  ${p.severity}  ${escapeTerminal(p.message)}  (${p.pointer})`);
+        expect(json.problems[i]).toMatchObject({
+          severity: p.severity,
+          code: p.code,
+          line: p.line,
+          pointer: p.pointer,
+        });
+        expect(github).toContain(`line=${p.line},col=${p.column}`);
+        expect(github).toContain(`${escapeUnicode(p.message)} (${p.pointer})`);
+        const line = `${where} ${p.severity} ${escapeUnicode(p.message)} (${p.pointer})`;
+        expect(junit.includes(line), `${warningsAsErrors} ${p.severity}`).toBe(fails);
+        expect(quiet.includes(where), `${warningsAsErrors} ${p.severity}`).toBe(fails);
+      });
+      expect(junit).toContain(`failures="1"`);
+      expect(junit).toContain('message="1 error, 1 warning"');
+    }
+  });
+});
