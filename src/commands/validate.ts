@@ -7,6 +7,7 @@ import {
   type ValidationOptions,
   validationExitCode,
 } from '../core/validation.js';
+import { nameFirstCopies } from '../input/first-copies.js';
 import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { ValidationFormat } from '../render/validation.js';
@@ -61,7 +62,17 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     maxElementBytes: options.maxElementSize,
   };
   let listed = false;
-  // Files are printed as they finish, so a long run shows progress.
+  // Files are printed as they finish, so a long run shows progress: each once its redeliveries'
+  // first copies are found (see input/first-copies.ts), which needs the reading paused.
+  const finished: FileReport[] = [];
+  const finish = async () => {
+    for (const done of finished.splice(0)) {
+      const files = collector.report().files;
+      const names = files.slice(0, files.indexOf(done) + 1).map((file) => file.file);
+      await nameFirstCopies(done.problems, names, readOptions);
+      print(done);
+    }
+  };
   const print = (done: FileReport) => {
     if (options.format === 'pretty') {
       const text = renderFilePretty(done, c, { ...options, width });
@@ -73,7 +84,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     add: (records) => {
       for (const record of records) {
         const done = collector.add(record);
-        if (done) print(done);
+        if (done) finished.push(done);
       }
     },
     state: () => {
@@ -94,8 +105,12 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
             input: { file: paths[0], options: { maxProblems: options.maxProblems } },
           });
   if (threadSettings().trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
+  await finish();
   if (!halves.consumed) {
-    for await (const records of readRecords(paths, readOptions)) consumer.add(records);
+    for await (const records of readRecords(paths, readOptions)) {
+      consumer.add(records);
+      await finish();
+    }
   }
   const report = collector.report();
   if (options.format === 'pretty') process.stdout.write(`${listed ? '\n' : ''}${renderTotalsPretty(report, c)}`);

@@ -118,7 +118,7 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
  * valid only until the next is asked for. A path that is not a regular file (a FIFO, `/dev/stdin`,
  * a process substitution `<(...)`) is read as a stream, from where it is.
  */
-async function* readChunks(path: string, start: number, size: number): AsyncGenerator<Buffer> {
+export async function* readChunks(path: string, start: number, size: number): AsyncGenerator<Buffer> {
   const handle = await open(path, 'r');
   // Hint: a read at a position of a pipe fails with ESPIPE; a null position reads on from the last.
   let seekable = false;

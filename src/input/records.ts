@@ -8,7 +8,23 @@ import type { WebhookEvent } from '../schema/events.js';
 import { locateIn, parseElement, parseQuickly } from './element.js';
 import type { FingerprintSet } from './fingerprint-set.js';
 import type { SplitElement, SplitProblem } from './split.js';
-import type { ElementInfo, InputRecord, Problem } from './types.js';
+import type { ElementInfo, InputRecord, Location, Problem } from './types.js';
+
+/**
+ * The `duplicate-id` warning's message: the id, and where its first copy began when that is
+ * known (a `Location`), or the streams it was earlier in (their positions are not kept), or
+ * `'lost'` when it was looked for and not found again.
+ */
+export function duplicateIdMessage(id: string, first?: Location | { streams: string[] } | 'lost'): string {
+  const head = `event id ${id} was seen before: a redelivery`;
+  if (first === undefined) return head;
+  if (first === 'lost') return `${head} (its first copy was not found again)`;
+  if ('streams' in first) {
+    const where = first.streams.length === 1 ? first.streams[0] : `one of ${first.streams.join(', ')}`;
+    return `${head} of an event earlier in ${where} (a stream: where is not kept)`;
+  }
+  return `${head} of the event at ${first.file}:${first.line}:${first.column}${first.pointer ? ` (${first.pointer})` : ''}`;
+}
 
 /** Builds the records of one file. */
 export class RecordBuilder {
@@ -100,7 +116,8 @@ export class RecordBuilder {
         pointer: `${element.pointer}/id`,
         severity: 'warning',
         code: 'duplicate-id',
-        message: `event id ${result.event.id} was seen before: a redelivery`,
+        message: duplicateIdMessage(result.event.id),
+        eventId: result.event.id,
       });
     }
     return this.event(info, result.event, parsed.value, problems, duplicate);
