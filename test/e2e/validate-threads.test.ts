@@ -12,6 +12,7 @@ import {
   type ValidationHalf,
   type ValidationOptions,
 } from '../../src/core/validation.js';
+import { nameFirstCopies } from '../../src/input/first-copies.js';
 import { type MergingConsumer, readHalf, readInHalves } from '../../src/input/halves.js';
 import { type ReadOptions, readRecords } from '../../src/input/read.js';
 import { renderFilePretty, renderValidationJson } from '../../src/render/validation.js';
@@ -58,6 +59,8 @@ async function both(path: string, options: ValidationOptions = {}) {
   if (!outcome.consumed) for await (const records of readRecords([path], tiny)) consumer.add(records);
   const one = new ValidationCollector(options);
   for await (const records of readRecords([path], tiny)) for (const record of records) one.add(record);
+  // As validate does once a file is read: the redeliveries' warnings name their first copies.
+  for (const report of [one.report(), two.report()]) await nameFirstCopies(report.files[0]!.problems, [path]);
   return { how: outcome.how, two: two.report(), one: one.report() };
 }
 
@@ -120,6 +123,31 @@ describe('validate on two threads', () => {
     for (const maxProblems of [0, 3, Math.floor(total / 2), Math.floor(total * 0.8), total + 5]) {
       await expectSame(path, /^two threads/, { maxProblems });
     }
+  });
+
+  it('says where each redelivery’s first copy was: in the first half, or in the second', async () => {
+    // events[2] (first half) is redelivered twice in the second half, a late event once there.
+    const at = (fraction: number) => Math.floor(events.length * fraction);
+    const late = events[at(0.8)]!;
+    const list: WireEvent[] = [...events];
+    list.splice(at(0.95), 0, late);
+    list.splice(at(0.9), 0, events[2]!);
+    list.splice(at(0.7), 0, events[2]!);
+    const text = pretty(list);
+    const path = write('first-copies.json', text);
+    const report = await expectSame(path, /^two threads \(the second from byte \d+, 1 redelivered event\(s\)/);
+    const lines = text.split('\n');
+    // An element begins (at column 3) on the line before its id's, and is the first with that id.
+    const first = (id: unknown) => {
+      const index = list.findIndex((event) => event.id === id);
+      return `${path}:${lines.findIndex((line) => line.includes(`"id": "${id}"`))}:3 (/${index})`;
+    };
+    const messages = report.files[0]!.problems.filter((p) => p.code === 'duplicate-id').map((p) => p.message);
+    const named = (id: unknown) => `event id ${id} was seen before: a redelivery of the event at ${first(id)}`;
+    expect(messages).toEqual([named(events[2]!.id), named(events[2]!.id), named(late.id)]);
+    // With --max-problems 2, the third is counted, not named; the two kept are named as before.
+    const kept = await expectSame(path, /^two threads/, { maxProblems: 2 });
+    expect(kept.files[0]!.problems.map((p) => p.message)).toEqual([named(events[2]!.id), named(events[2]!.id)]);
   });
 
   it('counts lines and columns the same with CRLF line ends and text outside ASCII', async () => {
