@@ -60,6 +60,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     strict: options.strict,
     batchSize: options.batchSize,
     maxElementBytes: options.maxElementSize,
+    firstCopies: true,
   };
   let listed = false;
   // Files are printed as they finish, so a long run shows progress: each once its redeliveries'

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateCalls } from '../core/generate.js';
 import { nameFirstCopies } from './first-copies.js';
 import { readRecords } from './read.js';
+import { RecentFirsts } from './recent-firsts.js';
 import type { Problem } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-first-copies-'));
@@ -64,5 +65,16 @@ describe('nameFirstCopies', () => {
     expect(problems.map((p) => [p.message, p.firstCopy])).toEqual([
       [`event id ${a!.id} was seen before: a redelivery (its first copy was not found again)`, undefined],
     ]);
+  });
+});
+
+describe('RecentFirsts', () => {
+  it('keeps where the last 1,024 events first seen began, the newest of an id first', () => {
+    const recent = new RecentFirsts();
+    const at = (line: number) => ({ file: 'f.json', line, column: 3, offset: line * 10, pointer: `/${line}` });
+    for (let i = 1; i <= 1030; i++) recent.add(`id-${i}`, at(i));
+    expect(recent.find('id-6')).toBeUndefined();
+    expect(recent.find('id-7')).toEqual(at(7));
+    expect(recent.find('id-1030')).toEqual(at(1030));
   });
 });

@@ -10,6 +10,11 @@
  * to the last first copy looked for, and only when a warning is listed: none without
  * redeliveries, none under `-q`, at most `--max-problems` ids.
  *
+ * Most redeliveries come a few events after their first copy, so a reading asked to
+ * (`ReadOptions.firstCopies`) also keeps where the last `RecentFirsts.size` events first seen
+ * began (~40 KiB, whatever the size of the run), and a warning whose first copy is among them is
+ * named at once; only the others are looked for again.
+ *
  * A stream (stdin, a pipe) cannot be read again: a first copy not found in the files is said to
  * be earlier in the stream(s) read, without a position.
  */

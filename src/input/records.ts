@@ -7,6 +7,7 @@ import { type CheckOptions, checkEvent } from '../schema/check.js';
 import type { WebhookEvent } from '../schema/events.js';
 import { locateIn, parseElement, parseQuickly } from './element.js';
 import type { FingerprintSet } from './fingerprint-set.js';
+import type { RecentFirsts } from './recent-firsts.js';
 import type { SplitElement, SplitProblem } from './split.js';
 import type { ElementInfo, InputRecord, Location, Problem } from './types.js';
 
@@ -33,20 +34,26 @@ export class RecordBuilder {
   private readonly check: CheckOptions;
   private readonly limits: { maxElementBytes: number };
   private readonly warnings: boolean;
+  private readonly recent: RecentFirsts | undefined;
 
-  /** `ids` are the event ids of the whole run, for redeliveries; `warnings` false looks for none. */
+  /**
+   * `ids` are the event ids of the whole run, for redeliveries; `warnings` false looks for none;
+   * `recent`, when given, names a redelivery's first copy when it was among the last first seen.
+   */
   constructor(
     file: string,
     ids: FingerprintSet,
     check: CheckOptions,
     limits: { maxElementBytes: number },
     warnings: boolean,
+    recent?: RecentFirsts,
   ) {
     this.file = file;
     this.ids = ids;
     this.check = check;
     this.limits = limits;
     this.warnings = warnings;
+    this.recent = recent;
   }
 
   /** A problem the splitter found between elements. */
@@ -108,18 +115,21 @@ export class RecordBuilder {
       return { kind: 'invalid', element: info, eventKind: result.kind, value: parsed.value, problems };
     }
     let duplicate = false;
-    if (result.event.id !== undefined && !this.ids.add(result.event.id)) {
+    const id = result.event.id;
+    if (id !== undefined && !this.ids.add(id)) {
       duplicate = true;
+      const first = this.recent?.find(id);
       problems.push({
         file,
         ...(parsed.text ? locateIn(parsed.text, '/id') : info),
         pointer: `${element.pointer}/id`,
         severity: 'warning',
         code: 'duplicate-id',
-        message: duplicateIdMessage(result.event.id),
-        eventId: result.event.id,
+        message: duplicateIdMessage(id, first),
+        eventId: id,
+        firstCopy: first,
       });
-    }
+    } else if (id !== undefined) this.recent?.add(id, info);
     return this.event(info, result.event, parsed.value, problems, duplicate);
   }
 

@@ -25,10 +25,11 @@ beforeAll(() => {
   events = [...generateCalls({ seed: 5, calls: 100, envelope: 'all' })];
 });
 
-const tiny: ReadOptions = { readSize: 4096, chunkSize: 1000 };
+// As validate reads: naming a redelivery's first copy at once when it was among the last first seen.
+const withRing: ReadOptions = { readSize: 4096, chunkSize: 1000, firstCopies: true };
 
 /** Validates `path` on two threads (when `readInHalves` takes it) and on one. */
-async function both(path: string, options: ValidationOptions = {}) {
+async function both(path: string, options: ValidationOptions = {}, tiny = withRing) {
   const two = new ValidationCollector(options);
   const consumer: MergingConsumer<ValidationHalf> = {
     add: (records) => {
@@ -64,8 +65,8 @@ async function both(path: string, options: ValidationOptions = {}) {
   return { how: outcome.how, two: two.report(), one: one.report() };
 }
 
-async function expectSame(path: string, how: RegExp, options: ValidationOptions = {}) {
-  const run = await both(path, options);
+async function expectSame(path: string, how: RegExp, options: ValidationOptions = {}, read = withRing) {
+  const run = await both(path, options, read);
   expect(run.how).toMatch(how);
   expect(renderValidationJson(run.two)).toBe(renderValidationJson(run.one));
   // The pretty report too, code frames and all.
@@ -148,6 +149,9 @@ describe('validate on two threads', () => {
     // With --max-problems 2, the third is counted, not named; the two kept are named as before.
     const kept = await expectSame(path, /^two threads/, { maxProblems: 2 });
     expect(kept.files[0]!.problems.map((p) => p.message)).toEqual([named(events[2]!.id), named(events[2]!.id)]);
+    // Found by reading again alone (as when the first copy is not among the last first seen).
+    const again = await expectSame(path, /^two threads/, {}, { ...withRing, firstCopies: false });
+    expect(again.files[0]!.problems.map((p) => p.message)).toEqual(messages);
   });
 
   it('counts lines and columns the same with CRLF line ends and text outside ASCII', async () => {

@@ -267,13 +267,21 @@ describe('validate: where a redelivery’s first copy was', () => {
     expect(junit.stdout).toContain(named(first, `${fixture}:2:3 (/0)`));
   });
 
-  it('from stdin, says the first copy was earlier in the stream, or names it in a file', async () => {
+  it('from stdin, names a recent first copy, says an older one was earlier in the stream, or names it in a file', async () => {
     const text = readFileSync(fixture, 'utf8');
-    const alone = JSON.parse(
+    const near = JSON.parse(
       (await runCli(['validate', '-', '--format', 'json'], { input: text })).stdout,
     ) as JsonReport;
-    expect(alone.files[0]!.problems.map((p) => [p.message, p.firstCopy])).toEqual([
+    expect(near.files[0]!.problems.map((p) => p.message)).toEqual([named(first, '<stdin>:2:3 (/0)')]);
+    // More than the last 1,024 events first seen between the copies: a stream is not read again.
+    const between = Array.from({ length: 1030 }, (_, i) =>
+      JSON.stringify({ ...events[1], id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }),
+    );
+    const far = [JSON.stringify(events[0]), ...between, JSON.stringify(events[0])].join('\n');
+    const lost = JSON.parse((await runCli(['validate', '-', '--format', 'json'], { input: far })).stdout) as JsonReport;
+    expect(lost.files[0]!.problems.map((p) => [p.line, p.message, p.firstCopy])).toEqual([
       [
+        1032,
         `event id ${first} was seen before: a redelivery of an event earlier in <stdin> (a stream: where is not kept)`,
         undefined,
       ],
