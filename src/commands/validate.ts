@@ -65,12 +65,13 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   let listed = false;
   // Files are printed as they finish, so a long run shows progress: each once its redeliveries'
   // first copies are found (see input/first-copies.ts), which needs the reading paused.
-  const finished: FileReport[] = [];
+  const names: string[] = [];
+  const finished: { done: FileReport; files: number }[] = [];
   const finish = async () => {
-    for (const done of finished.splice(0)) {
-      const files = collector.report().files;
-      const names = files.slice(0, files.indexOf(done) + 1).map((file) => file.file);
-      await nameFirstCopies(done.problems, names, readOptions);
+    for (const { done, files } of finished.splice(0)) {
+      if (done.problems.some((problem) => problem.code === 'duplicate-id')) {
+        await nameFirstCopies(done.problems, names.slice(0, files), readOptions);
+      }
       print(done);
     }
   };
@@ -84,8 +85,9 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   const consumer: MergingConsumer<ValidationHalf> = {
     add: (records) => {
       for (const record of records) {
+        if (record.kind === 'file-start') names.push(record.file);
         const done = collector.add(record);
-        if (done) finished.push(done);
+        if (done) finished.push({ done, files: names.length });
       }
     },
     state: () => {
