@@ -58,8 +58,10 @@ export async function nameFirstCopies(
     if (seen.has(file)) continue;
     seen.add(file);
     // Hint: `<stdin>` is what `-` is called; a pipe or FIFO named by path is read as a stream too.
-    const regular = file !== '<stdin>' && (await stat(file).catch(() => undefined))?.isFile() === true;
-    if (!regular) {
+    const info = file === '<stdin>' ? undefined : await stat(file).catch(() => null);
+    // A file gone since is not a stream: its first copies are lost.
+    if (info === null) continue;
+    if (!info?.isFile()) {
       streams.push(file);
       continue;
     }
