@@ -7,6 +7,7 @@ import {
   type ValidationOptions,
   validationExitCode,
 } from '../core/validation.js';
+import { nameFirstCopies } from '../input/first-copies.js';
 import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { ValidationFormat } from '../render/validation.js';
@@ -59,9 +60,21 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     strict: options.strict,
     batchSize: options.batchSize,
     maxElementBytes: options.maxElementSize,
+    firstCopies: true,
   };
   let listed = false;
-  // Files are printed as they finish, so a long run shows progress.
+  // Files are printed as they finish, so a long run shows progress: each once its redeliveries'
+  // first copies are found (see input/first-copies.ts), which needs the reading paused.
+  const names: string[] = [];
+  const finished: { done: FileReport; files: number }[] = [];
+  const finish = async () => {
+    for (const { done, files } of finished.splice(0)) {
+      if (done.problems.some((problem) => problem.code === 'duplicate-id')) {
+        await nameFirstCopies(done.problems, names.slice(0, files), readOptions);
+      }
+      print(done);
+    }
+  };
   const print = (done: FileReport) => {
     if (options.format === 'pretty') {
       const text = renderFilePretty(done, c, { ...options, width });
@@ -72,8 +85,9 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   const consumer: MergingConsumer<ValidationHalf> = {
     add: (records) => {
       for (const record of records) {
+        if (record.kind === 'file-start') names.push(record.file);
         const done = collector.add(record);
-        if (done) print(done);
+        if (done) finished.push({ done, files: names.length });
       }
     },
     state: () => {
@@ -95,8 +109,12 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
             input: { file: only, options: { maxProblems: options.maxProblems } },
           });
   if (threadSettings().trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
+  await finish();
   if (!halves.consumed) {
-    for await (const records of readRecords(paths, readOptions)) consumer.add(records);
+    for await (const records of readRecords(paths, readOptions)) {
+      consumer.add(records);
+      await finish();
+    }
   }
   const report = collector.report();
   if (options.format === 'pretty') process.stdout.write(`${listed ? '\n' : ''}${renderTotalsPretty(report, c)}`);

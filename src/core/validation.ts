@@ -1,6 +1,7 @@
 /** The validation report: what `callhook validate` found, per file and in total. Pure. */
 import type { CutPosition, Redelivery } from '../input/halves.js';
-import type { InputRecord, Problem } from '../input/types.js';
+import { duplicateIdMessage } from '../input/records.js';
+import type { InputRecord, Location, Problem } from '../input/types.js';
 
 /** One file's results. */
 export interface FileReport {
@@ -121,7 +122,12 @@ export class ValidationCollector {
         },
       });
     }
-    const moved = (problem: Problem): Problem => movedBy(problem, cut);
+    // The ids seen on both sides: the half's own redeliveries of them are of this side's copy.
+    const across = new Map<string, Location | undefined>();
+    for (const { record } of redeliveries) {
+      if (record.event.id !== undefined) across.set(record.event.id, record.problems.at(-1)?.firstCopy);
+    }
+    const moved = (problem: Problem): Problem => movedBy(problem, cut, across);
     let errors = 0;
     let warnings = 0;
     const take = (problem: Problem) => {
@@ -263,20 +269,26 @@ export class HalfValidationCollector {
 /**
  * A problem of a file's second half, read from `cut` on, at its place in the whole file: lines
  * count on from the cut's, columns of its first line from the cut's column, and inside the
- * top-level array the element indices from the cut's.
+ * top-level array the element indices from the cut's. A redelivery's first copy moves with it,
+ * unless its id is one of `across` (seen before the cut too): then it is that one, where known.
  */
-function movedBy(problem: Problem, cut: CutPosition): Problem {
+function movedBy(problem: Problem, cut: CutPosition, across: ReadonlyMap<string, Location | undefined>): Problem {
   const { batchIndex } = cut;
-  const pointer =
-    batchIndex === undefined
-      ? problem.pointer
-      : problem.pointer.replace(/^\/(\d+)/, (_, index: string) => `/${Number(index) + batchIndex}`);
+  const moved = <T extends Location>(at: T): T => ({
+    ...at,
+    line: at.line + cut.line - 1,
+    column: at.line === 1 ? at.column + cut.column - 1 : at.column,
+    pointer:
+      batchIndex === undefined
+        ? at.pointer
+        : at.pointer.replace(/^\/(\d+)/, (_, index: string) => `/${Number(index) + batchIndex}`),
+  });
+  const id = problem.eventId;
+  const first = id !== undefined && across.has(id) ? across.get(id) : problem.firstCopy && moved(problem.firstCopy);
   return {
-    ...problem,
-    line: problem.line + cut.line - 1,
-    column: problem.line === 1 ? problem.column + cut.column - 1 : problem.column,
-    pointer,
+    ...moved(problem),
     frame: problem.frame === undefined ? undefined : frameMovedBy(problem.frame, cut.line - 1),
+    ...(id === undefined ? {} : { firstCopy: first, message: duplicateIdMessage(id, first) }),
   };
 }
 

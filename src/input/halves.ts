@@ -19,6 +19,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { FingerprintSet } from './fingerprint-set.js';
 import { type ReadOptions, readRecords } from './read.js';
+import { RecentFirsts } from './recent-firsts.js';
 import type { ResumePoint } from './split.js';
 import type { ElementInfo, InputRecord } from './types.js';
 
@@ -66,7 +67,10 @@ export interface MergingConsumer<State> {
 }
 
 /** The options a worker reads with: only what can cross threads. */
-export type WorkerReadOptions = Pick<ReadOptions, 'type' | 'strict' | 'warnings' | 'maxElementBytes' | 'batchSize'>;
+export type WorkerReadOptions = Pick<
+  ReadOptions,
+  'type' | 'strict' | 'warnings' | 'maxElementBytes' | 'batchSize' | 'firstCopies'
+>;
 
 interface HalfData {
   callhookHalf: string;
@@ -260,6 +264,7 @@ export async function readInHalves<State>(
     warnings: options.warnings,
     maxElementBytes: options.maxElementBytes,
     batchSize: options.batchSize,
+    firstCopies: options.firstCopies,
   };
   let thread: Worker | undefined;
   let cells: CutCells | undefined;
@@ -294,6 +299,9 @@ export async function readInHalves<State>(
   }
   let how = 'one thread (the worker chose no cut ahead of this thread)';
   const ids = new FingerprintSet();
+  // Hint: the redeliveries across the halves are read again as this thread would have read them,
+  // so their first copies are looked for among the last events this thread saw first.
+  const recent = options.firstCopies && options.warnings !== false ? new RecentFirsts() : undefined;
   const stop = async (atBoundary: boolean): Promise<boolean> => {
     if (cells) from = { offset: Number(Atomics.load(cells, cutCell)), point: from.point };
     how = `two threads (the second from byte ${from.offset})`;
@@ -329,6 +337,7 @@ export async function readInHalves<State>(
         shared.map((first) => from.offset + half.offsets[first]!),
         from.point,
         options,
+        recent,
       );
       const [place] = await positionsOf(path, last ?? { offset: 0, line: 1, column: 1 }, [from.offset]);
       const inArray = from.point === 'batch' && /^\/\d+$/.test(last?.pointer ?? '');
@@ -364,6 +373,7 @@ export async function readInHalves<State>(
   try {
     for await (const records of readRecords([path], options, {
       ids,
+      recent,
       pause: {
         // Hint: until a worker has chosen its cut, there is none to pause at.
         get at() {
@@ -447,6 +457,7 @@ async function readSecondCopies(
   offsets: readonly number[],
   point: ResumePoint,
   options: ReadOptions,
+  recent: RecentFirsts | undefined,
 ): Promise<EventRecord[]> {
   const seen = new EverySeen();
   // Hint: small reads, handed on a few KiB at a time, so that little past each event is parsed
@@ -454,7 +465,7 @@ async function readSecondCopies(
   const small: ReadOptions = { ...options, readSize: 16 * 1024, chunkSize: 4 * 1024 };
   const readOne = async (offset: number): Promise<EventRecord> => {
     let record: InputRecord | undefined;
-    for await (const records of readRecords([path], small, { from: { offset, point }, ids: seen })) {
+    for await (const records of readRecords([path], small, { from: { offset, point }, ids: seen, recent })) {
       record = records.find((r) => r.kind === 'event' || r.kind === 'invalid' || r.kind === 'problem');
       if (record) break;
     }

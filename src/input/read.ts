@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
+import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { ElementSplitter, type ResumePoint, type SplitElement } from './split.js';
 import type { InputRecord } from './types.js';
@@ -25,6 +26,8 @@ export interface ReadOptions extends CheckOptions {
   chunkSize?: number | undefined;
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream | undefined;
+  /** Name a redelivery's first copy in its warning when it was among the last first seen (see input/first-copies.ts). */
+  firstCopies?: boolean | undefined;
 }
 
 /** The default of `--max-element-size`. */
@@ -118,7 +121,7 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
  * valid only until the next is asked for. A path that is not a regular file (a FIFO, `/dev/stdin`,
  * a process substitution `<(...)`) is read as a stream, from where it is.
  */
-async function* readChunks(path: string, start: number, size: number): AsyncGenerator<Buffer> {
+export async function* readChunks(path: string, start: number, size: number): AsyncGenerator<Buffer> {
   const handle = await open(path, 'r');
   // Hint: a read at a position of a pipe fails with ESPIPE; a null position reads on from the last.
   let seekable = false;
@@ -177,6 +180,8 @@ interface ReadRange {
   pause?: { at: number; point: ResumePoint; stop: (atPoint: boolean) => Promise<boolean> } | undefined;
   /** The run's event ids, so that the caller can compare them with another thread's. */
   ids?: FingerprintSet | undefined;
+  /** The run's last first-seen events (see `ReadOptions.firstCopies`), to share with another reading. */
+  recent?: RecentFirsts | undefined;
 }
 
 /** Reads paths as a stream of record arrays, one array per chunk read. */
@@ -187,6 +192,7 @@ export async function* readRecords(
 ): AsyncGenerator<InputRecord[]> {
   const sources = await listSources(paths);
   const ids = range.ids ?? new FingerprintSet();
+  const recent = range.recent ?? (options.firstCopies && options.warnings !== false ? new RecentFirsts() : undefined);
   const limits = { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes };
   const check: CheckOptions = { type: options.type, strict: options.strict, warnings: options.warnings };
 
@@ -199,7 +205,7 @@ export async function* readRecords(
     let elements = 0;
     let fatal = false;
 
-    const build = new RecordBuilder(file, ids, check, limits, options.warnings !== false);
+    const build = new RecordBuilder(file, ids, check, limits, options.warnings !== false, recent);
     const onQuickElement = (element: SplitElement): boolean => {
       const record = build.quick(element);
       if (record === undefined) return false;

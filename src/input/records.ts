@@ -7,8 +7,25 @@ import { type CheckOptions, checkEvent } from '../schema/check.js';
 import type { WebhookEvent } from '../schema/events.js';
 import { locateIn, parseElement, parseQuickly } from './element.js';
 import type { FingerprintSet } from './fingerprint-set.js';
+import type { RecentFirsts } from './recent-firsts.js';
 import type { SplitElement, SplitProblem } from './split.js';
-import type { ElementInfo, InputRecord, Problem } from './types.js';
+import type { ElementInfo, InputRecord, Location, Problem } from './types.js';
+
+/**
+ * The `duplicate-id` warning's message: the id, and where its first copy began when that is
+ * known (a `Location`), or the streams it was earlier in (their positions are not kept), or
+ * `'lost'` when it was looked for and not found again.
+ */
+export function duplicateIdMessage(id: string, first?: Location | { streams: string[] } | 'lost'): string {
+  const head = `event id ${id} was seen before: a redelivery`;
+  if (first === undefined) return head;
+  if (first === 'lost') return `${head} (its first copy was not found again)`;
+  if ('streams' in first) {
+    const where = first.streams.length === 1 ? first.streams[0] : `one of ${first.streams.join(', ')}`;
+    return `${head} of an event earlier in ${where} (a stream: where is not kept)`;
+  }
+  return `${head} of the event at ${first.file}:${first.line}:${first.column}${first.pointer ? ` (${first.pointer})` : ''}`;
+}
 
 /** Builds the records of one file. */
 export class RecordBuilder {
@@ -17,20 +34,26 @@ export class RecordBuilder {
   private readonly check: CheckOptions;
   private readonly limits: { maxElementBytes: number };
   private readonly warnings: boolean;
+  private readonly recent: RecentFirsts | undefined;
 
-  /** `ids` are the event ids of the whole run, for redeliveries; `warnings` false looks for none. */
+  /**
+   * `ids` are the event ids of the whole run, for redeliveries; `warnings` false looks for none;
+   * `recent`, when given, names a redelivery's first copy when it was among the last first seen.
+   */
   constructor(
     file: string,
     ids: FingerprintSet,
     check: CheckOptions,
     limits: { maxElementBytes: number },
     warnings: boolean,
+    recent?: RecentFirsts,
   ) {
     this.file = file;
     this.ids = ids;
     this.check = check;
     this.limits = limits;
     this.warnings = warnings;
+    this.recent = recent;
   }
 
   /** A problem the splitter found between elements. */
@@ -93,20 +116,25 @@ export class RecordBuilder {
       return { kind: 'invalid', element: info, eventKind: result.kind, value: parsed.value, problems };
     }
     let duplicate = false;
-    if (result.event.id !== undefined && !this.ids.add(result.event.id)) {
+    const id = result.event.id;
+    if (id !== undefined && !this.ids.add(id)) {
       duplicate = true;
       // Hint: placing the warning parses the element's text a second time (`locateIn`), so it is
       // placed only when warnings are looked for.
-      if (this.warnings)
+      if (this.warnings) {
+        const first = this.recent?.find(id);
         problems.push({
           file,
           ...(parsed.text ? locateIn(parsed.text, '/id') : info),
           pointer: `${element.pointer}/id`,
           severity: 'warning',
           code: 'duplicate-id',
-          message: `event id ${result.event.id} was seen before: a redelivery`,
+          message: duplicateIdMessage(id, first),
+          eventId: id,
+          firstCopy: first,
         });
-    }
+      }
+    } else if (id !== undefined) this.recent?.add(id, info);
     return this.event(info, result.event, parsed.value, problems, duplicate);
   }
 

@@ -31,6 +31,10 @@ export interface Problem extends Location {
   frame?: string | undefined;
   /** How `callhook fix` would repair it, when it can. */
   repair?: Repair | undefined;
+  /** For a `duplicate-id` warning: the redelivered event's id. */
+  eventId?: string | undefined;
+  /** For a `duplicate-id` warning, once found (see input/first-copies.ts): where the first copy began. */
+  firstCopy?: Location | undefined;
 }
 
 /** Where an element sits: in which file, which top-level value (batch), and its position. */

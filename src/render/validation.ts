@@ -129,6 +129,16 @@ export function renderValidationJson(report: ValidationReport): string {
         pointer: p.pointer,
         line: p.line,
         column: p.column,
+        ...(p.firstCopy
+          ? {
+              firstCopy: {
+                file: p.firstCopy.file,
+                line: p.firstCopy.line,
+                column: p.firstCopy.column,
+                pointer: p.firstCopy.pointer,
+              },
+            }
+          : {}),
       })),
       omittedProblems: result.omitted,
     };

@@ -12,6 +12,7 @@ import {
   type ValidationHalf,
   type ValidationOptions,
 } from '../../src/core/validation.js';
+import { nameFirstCopies } from '../../src/input/first-copies.js';
 import { type MergingConsumer, readHalf, readInHalves } from '../../src/input/halves.js';
 import { type ReadOptions, readRecords } from '../../src/input/read.js';
 import { renderFilePretty, renderValidationJson } from '../../src/render/validation.js';
@@ -24,10 +25,11 @@ beforeAll(() => {
   events = [...generateCalls({ seed: 5, calls: 100, envelope: 'all' })];
 });
 
-const tiny: ReadOptions = { readSize: 4096, chunkSize: 1000 };
+// As validate reads: naming a redelivery's first copy at once when it was among the last first seen.
+const withRing: ReadOptions = { readSize: 4096, chunkSize: 1000, firstCopies: true };
 
 /** Validates `path` on two threads (when `readInHalves` takes it) and on one. */
-async function both(path: string, options: ValidationOptions = {}) {
+async function both(path: string, options: ValidationOptions = {}, tiny = withRing) {
   const two = new ValidationCollector(options);
   const consumer: MergingConsumer<ValidationHalf> = {
     add: (records) => {
@@ -58,11 +60,13 @@ async function both(path: string, options: ValidationOptions = {}) {
   if (!outcome.consumed) for await (const records of readRecords([path], tiny)) consumer.add(records);
   const one = new ValidationCollector(options);
   for await (const records of readRecords([path], tiny)) for (const record of records) one.add(record);
+  // As validate does once a file is read: the redeliveries' warnings name their first copies.
+  for (const report of [one.report(), two.report()]) await nameFirstCopies(report.files[0]!.problems, [path]);
   return { how: outcome.how, two: two.report(), one: one.report() };
 }
 
-async function expectSame(path: string, how: RegExp, options: ValidationOptions = {}) {
-  const run = await both(path, options);
+async function expectSame(path: string, how: RegExp, options: ValidationOptions = {}, read = withRing) {
+  const run = await both(path, options, read);
   expect(run.how).toMatch(how);
   expect(renderValidationJson(run.two)).toBe(renderValidationJson(run.one));
   // The pretty report too, code frames and all.
@@ -120,6 +124,34 @@ describe('validate on two threads', () => {
     for (const maxProblems of [0, 3, Math.floor(total / 2), Math.floor(total * 0.8), total + 5]) {
       await expectSame(path, /^two threads/, { maxProblems });
     }
+  });
+
+  it('says where each redelivery’s first copy was: in the first half, or in the second', async () => {
+    // events[2] (first half) is redelivered twice in the second half, a late event once there.
+    const at = (fraction: number) => Math.floor(events.length * fraction);
+    const late = events[at(0.8)]!;
+    const list: WireEvent[] = [...events];
+    list.splice(at(0.95), 0, late);
+    list.splice(at(0.9), 0, events[2]!);
+    list.splice(at(0.7), 0, events[2]!);
+    const text = pretty(list);
+    const path = write('first-copies.json', text);
+    const report = await expectSame(path, /^two threads \(the second from byte \d+, 1 redelivered event\(s\)/);
+    const lines = text.split('\n');
+    // An element begins (at column 3) on the line before its id's, and is the first with that id.
+    const first = (id: unknown) => {
+      const index = list.findIndex((event) => event.id === id);
+      return `${path}:${lines.findIndex((line) => line.includes(`"id": "${id}"`))}:3 (/${index})`;
+    };
+    const messages = report.files[0]!.problems.filter((p) => p.code === 'duplicate-id').map((p) => p.message);
+    const named = (id: unknown) => `event id ${id} was seen before: a redelivery of the event at ${first(id)}`;
+    expect(messages).toEqual([named(events[2]!.id), named(events[2]!.id), named(late.id)]);
+    // With --max-problems 2, the third is counted, not named; the two kept are named as before.
+    const kept = await expectSame(path, /^two threads/, { maxProblems: 2 });
+    expect(kept.files[0]!.problems.map((p) => p.message)).toEqual([named(events[2]!.id), named(events[2]!.id)]);
+    // Found by reading again alone (as when the first copy is not among the last first seen).
+    const again = await expectSame(path, /^two threads/, {}, { ...withRing, firstCopies: false });
+    expect(again.files[0]!.problems.map((p) => p.message)).toEqual(messages);
   });
 
   it('counts lines and columns the same with CRLF line ends and text outside ASCII', async () => {

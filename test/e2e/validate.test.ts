@@ -13,7 +13,15 @@ interface JsonReport {
     events: number;
     valid: number;
     invalid: number;
-    problems: Array<{ severity: string; code: string; message: string; pointer: string; line: number; column: number }>;
+    problems: Array<{
+      severity: string;
+      code: string;
+      message: string;
+      pointer: string;
+      line: number;
+      column: number;
+      firstCopy?: { file: string; line: number; column: number; pointer: string };
+    }>;
   }>;
   totals: Record<string, number>;
 }
@@ -212,6 +220,76 @@ describe('validate: options and formats', () => {
     expect(report.files[0]!.problems.map((p) => p.code)).toEqual(['element-too-large']);
     expect(report.files[0]!.problems[0]!.message).toContain('--max-element-size 32M');
     expect(report.files[0]!.valid).toBe(1);
+  });
+});
+
+describe('validate: where a redelivery’s first copy was', () => {
+  const fixture = 'fixtures/invalid/redelivery-duplicate-id.json';
+  const first = '5b0e8d3f-7a21-4c6e-9f48-b1d2c3e4f5a6';
+  const other = '9c1f7e3a-2d5b-4a8e-b4f6-0e7d3a9c5b12';
+  // The fixture's events begin at lines 2, 32 and 62, column 3; the third redelivers the first.
+  const events = JSON.parse(readFileSync(fixture, 'utf8')) as Array<{ id: string }>;
+  const named = (id: string, at: string) => `event id ${id} was seen before: a redelivery of the event at ${at}`;
+
+  /** A second file: NDJSON with the fixture's second event (a redelivery across files), twice. */
+  function second(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-first-copy-'));
+    const file = join(dir, 'later.ndjson');
+    writeFileSync(file, `${JSON.stringify(events[1])}\n${JSON.stringify(events[1])}\n`);
+    return file;
+  }
+
+  it('names file:line:column and the pointer in the json report, in another file too', async () => {
+    const later = second();
+    const { report } = await validateJson([fixture, later]);
+    const found = report.files.flatMap((f) =>
+      f.problems.filter((p) => p.code === 'duplicate-id').map((p) => [p.line, p.pointer, p.message, p.firstCopy]),
+    );
+    expect(found).toEqual([
+      [63, '/2/id', named(first, `${fixture}:2:3 (/0)`), { file: fixture, line: 2, column: 3, pointer: '/0' }],
+      [1, '/id', named(other, `${fixture}:32:3 (/1)`), { file: fixture, line: 32, column: 3, pointer: '/1' }],
+      [2, '/id', named(other, `${fixture}:32:3 (/1)`), { file: fixture, line: 32, column: 3, pointer: '/1' }],
+    ]);
+  });
+
+  it('says it in the pretty, github and junit formats too, and --max-problems keeps counting', async () => {
+    const later = second();
+    const pretty = await runCli(['validate', fixture, later, '--max-problems', '2']);
+    // Wrapped at 80 columns: the place is one word, never cut.
+    expect(pretty.stdout).toContain(`${fixture}:2:3`);
+    expect(pretty.stdout.replace(/\s+/g, ' ')).toContain(named(first, `${fixture}:2:3 (/0)`));
+    expect(pretty.stdout).toContain('1 more problem not shown (--max-problems)');
+    expect(pretty.stdout).toContain('0 errors, 3 warnings');
+    const github = await runCli(['validate', fixture, '--format', 'github']);
+    // GitHub's data part keeps `:` as it is.
+    expect(github.stdout).toContain(named(first, `${fixture}:2:3 (/0)`));
+    const junit = await runCli(['validate', fixture, '--format', 'junit', '--warnings-as-errors']);
+    expect(junit.stdout).toContain(named(first, `${fixture}:2:3 (/0)`));
+  });
+
+  it('from stdin, names a recent first copy, says an older one was earlier in the stream, or names it in a file', async () => {
+    const text = readFileSync(fixture, 'utf8');
+    const near = JSON.parse(
+      (await runCli(['validate', '-', '--format', 'json'], { input: text })).stdout,
+    ) as JsonReport;
+    expect(near.files[0]!.problems.map((p) => p.message)).toEqual([named(first, '<stdin>:2:3 (/0)')]);
+    // More than the last 1,024 events first seen between the copies: a stream is not read again.
+    const between = Array.from({ length: 1030 }, (_, i) =>
+      JSON.stringify({ ...events[1], id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }),
+    );
+    const far = [JSON.stringify(events[0]), ...between, JSON.stringify(events[0])].join('\n');
+    const lost = JSON.parse((await runCli(['validate', '-', '--format', 'json'], { input: far })).stdout) as JsonReport;
+    expect(lost.files[0]!.problems.map((p) => [p.line, p.message, p.firstCopy])).toEqual([
+      [
+        1032,
+        `event id ${first} was seen before: a redelivery of an event earlier in <stdin> (a stream: where is not kept)`,
+        undefined,
+      ],
+    ]);
+    const after = JSON.parse(
+      (await runCli(['validate', fixture, '-', '--format', 'json'], { input: JSON.stringify(events[0]) })).stdout,
+    ) as JsonReport;
+    expect(after.files[1]!.problems.map((p) => p.message)).toEqual([named(first, `${fixture}:2:3 (/0)`)]);
   });
 });
 

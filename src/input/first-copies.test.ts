@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateCalls } from '../core/generate.js';
+import { nameFirstCopies } from './first-copies.js';
+import { readRecords } from './read.js';
+import { RecentFirsts } from './recent-firsts.js';
+import type { Problem } from './types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'callhook-first-copies-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The `duplicate-id` warnings of reading `paths`, their first copies named. */
+async function named(paths: string[]): Promise<string[]> {
+  const problems: Problem[] = [];
+  const files: string[] = [];
+  for await (const records of readRecords(paths)) {
+    for (const record of records) {
+      if (record.kind === 'file-start') files.push(record.file);
+      if (record.kind === 'event') problems.push(...record.problems.filter((p) => p.code === 'duplicate-id'));
+    }
+  }
+  await nameFirstCopies(problems, files);
+  return problems.map((p) => p.message.replace(/^event id (\S+) was seen before: a redelivery/, '$1'));
+}
+
+describe('nameFirstCopies', () => {
+  const [a, b] = [...generateCalls({ seed: 11, calls: 2, envelope: 'all' })] as Array<Record<string, unknown>>;
+  const line = (value: unknown) => JSON.stringify(value);
+
+  it('names the first valid event with the id, an invalid one before it passed over', async () => {
+    const { createdAt: _, ...broken } = a!;
+    const file = join(dir, 'invalid-first.ndjson');
+    writeFileSync(file, [line(broken), line(b), line(a), line(a)].join('\n'));
+    expect(await named([file])).toEqual([`${a!.id} of the event at ${file}:3:1`]);
+  });
+
+  it('finds an id whose key or value is spelled with escapes, in an earlier file', async () => {
+    const id = String(b!.id);
+    const escaped = line(b).replace(
+      `"id":"${id}"`,
+      `"\\u0069d":"\\u${id.charCodeAt(0).toString(16).padStart(4, '0')}${id.slice(1)}"`,
+    );
+    expect(JSON.parse(escaped)).toEqual(b);
+    const one = join(dir, 'escaped.ndjson');
+    const two = join(dir, 'plain.json');
+    writeFileSync(one, `${line(a)}\n${escaped}\n`);
+    writeFileSync(two, JSON.stringify([b, a], null, 2));
+    expect(await named([one, two])).toEqual([
+      `${b!.id} of the event at ${one}:2:1`,
+      `${a!.id} of the event at ${one}:1:1`,
+    ]);
+  });
+
+  it('says when a first copy is not found again (the file changed since)', async () => {
+    const file = join(dir, 'changed.ndjson');
+    writeFileSync(file, `${line(a)}\n${line(a)}\n`);
+    const problems: Problem[] = [];
+    for await (const records of readRecords([file])) {
+      for (const record of records) if (record.kind === 'event') problems.push(...record.problems);
+    }
+    writeFileSync(file, `${line(b)}\n`);
+    await nameFirstCopies(problems, [file]);
+    expect(problems.map((p) => [p.message, p.firstCopy])).toEqual([
+      [`event id ${a!.id} was seen before: a redelivery (its first copy was not found again)`, undefined],
+    ]);
+  });
+});
+
+describe('RecentFirsts', () => {
+  it('keeps where the last 1,024 events first seen began, the newest of an id first', () => {
+    const recent = new RecentFirsts();
+    const at = (line: number) => ({ file: 'f.json', line, column: 3, offset: line * 10, pointer: `/${line}` });
+    for (let i = 1; i <= 1030; i++) recent.add(`id-${i}`, at(i));
+    expect(recent.find('id-6')).toBeUndefined();
+    expect(recent.find('id-7')).toEqual(at(7));
+    expect(recent.find('id-1030')).toEqual(at(1030));
+  });
+});
