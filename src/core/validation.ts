@@ -268,19 +268,7 @@ function movedBy(problem: Problem, cut: CutPosition): Problem {
     line: problem.line + cut.line - 1,
     column: problem.line === 1 ? problem.column + cut.column - 1 : problem.column,
     pointer,
-    frame: problem.frame === undefined ? undefined : frameMovedBy(problem.frame, cut.line - 1),
   };
-}
-
-/** A code frame (see input/split.ts `codeFrame`) with its line numbers `by` lines further on. */
-function frameMovedBy(frame: string, by: number): string {
-  const rows = frame.split('\n').map((row) => /^(> | {2})( *)(\d*) \| (.*)$/s.exec(row));
-  if (by === 0 || rows.some((row) => row === null)) return frame;
-  const numbers = rows.map((row) => (row![3] === '' ? undefined : Number(row![3]) + by));
-  const width = String(Math.max(...numbers.map((n) => n ?? 0))).length;
-  return rows
-    .map((row, i) => `${row![1]}${(numbers[i] === undefined ? '' : String(numbers[i])).padStart(width)} | ${row![4]}`)
-    .join('\n');
 }
 
 /** A file passes when it has no errors (and, under `warningsAsErrors`, no warnings). */

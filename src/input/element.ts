@@ -5,7 +5,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { findNodeAtLocation, getLocation, type Node, parseTree, visit } from 'jsonc-parser';
-import { codeFrame, type SplitElement } from './split.js';
+import { excerptAt } from './excerpt.js';
+import type { SplitElement } from './split.js';
 import type { Problem } from './types.js';
 
 // Hint: jsonc-parser declares ParseErrorCode as an ambient const enum, which isolated builds
@@ -67,7 +68,7 @@ class ElementText {
     };
   }
 
-  /** A problem at UTF-16 index `index` of the text, with a code frame when `frame` is set. */
+  /** A problem at UTF-16 index `index` of the text, with the source around it when `frame` is set. */
   problem(
     index: number,
     severity: Problem['severity'],
@@ -85,7 +86,7 @@ class ElementText {
       severity,
       code,
       message,
-      frame: options.frame ? codeFrame(this.text, index, position.line, position.column) : undefined,
+      excerpt: options.frame ? excerptAt(this.text, index) : undefined,
       repair: repair && {
         offset: this.element.offset + Buffer.byteLength(this.text.slice(0, repair.at)),
         deleteBytes: Buffer.byteLength(this.text.slice(repair.at, repair.at + repair.deleteChars)),
