@@ -92,9 +92,14 @@ export class ByteScanner {
 
   /** Counts a byte of a multi-byte UTF-8 character. */
   nonAsciiByte(byte: number): void {
+    this.multiByteUnit(byte);
+    this.nonAscii = true;
+  }
+
+  /** Counts what a byte of a multi-byte UTF-8 character does to the column. */
+  private multiByteUnit(byte: number): void {
     if ((byte & 0xc0) === 0x80) this.lineContinuations++;
     else if (byte >= 0xf0) this.lineAstral++;
-    this.nonAscii = true;
   }
 
   /** Starts an element's text at `byte`, its first. */
@@ -148,34 +153,33 @@ export class ByteScanner {
    */
   skipElement(chunk: Buffer, i: number, base: number, watch: LineWatch): number {
     const length = chunk.length;
-    // Hint: the bulk of a file is read here, so the state is kept in locals and written back once.
-    let { depth, maxDepth, members, inString, escaped, nonAscii } = this;
-    let byte = 0;
-    for (; i < length; i++) {
-      byte = chunk[i]!;
-      if (byte >= 0x80) {
-        if ((byte & 0xc0) === 0x80) this.lineContinuations++;
-        else if (byte >= 0xf0) this.lineAstral++;
-        nonAscii = true;
-        escaped = false;
-        continue;
-      }
+    // Hint: the bulk of a file is read here, so the state is kept in locals and written back once,
+    // and the tests run in the order of how often they match: string bytes first, non-ASCII last.
+    let { depth, maxDepth, members, inString, escaped } = this;
+    let multiByte = false;
+    scan: for (; i < length; i++) {
+      let byte = chunk[i]!;
       if (inString) {
         if (escaped) {
           if (byte === NEWLINE) break;
           escaped = false;
-          continue;
+          if (byte >= 0x80) {
+            this.multiByteUnit(byte);
+            multiByte = true;
+          }
+        } else {
+          while (plainInString[byte] === 1) {
+            if (++i === length) break scan;
+            byte = chunk[i]!;
+          }
+          if (byte === BACKSLASH) escaped = true;
+          else if (byte === QUOTE && depth > 0) inString = false;
+          else if (byte < 0x80) break;
+          else {
+            this.multiByteUnit(byte);
+            multiByte = true;
+          }
         }
-        while (plainInString[byte] === 1) {
-          if (++i === length) break;
-          byte = chunk[i]!;
-        }
-        if (i === length) break;
-        if (byte >= 0x80)
-          i--; // a multi-byte character: read again at the top of the loop
-        else if (byte === BACKSLASH) escaped = true;
-        else if (byte === QUOTE && depth > 0) inString = false;
-        else break;
       } else if (byte === SPACE) {
         while (chunk[i + 1] === SPACE) i++;
       } else if (byte === QUOTE) inString = true;
@@ -197,6 +201,9 @@ export class ByteScanner {
         this.lineStart = base + i + 1;
         this.lineContinuations = 0;
         this.lineAstral = 0;
+      } else if (byte >= 0x80) {
+        this.multiByteUnit(byte);
+        multiByte = true;
       }
     }
     this.depth = depth;
@@ -204,7 +211,7 @@ export class ByteScanner {
     this.members = members;
     this.inString = inString;
     this.escaped = escaped;
-    this.nonAscii = nonAscii;
+    if (multiByte) this.nonAscii = true;
     return i;
   }
 }
