@@ -68,14 +68,14 @@ class ElementText {
     };
   }
 
-  /** A problem at UTF-16 index `index` of the text, with the source around it when `frame` is set. */
+  /** A problem at UTF-16 index `index` of the text, with the source around it when `excerpt` is set. */
   problem(
     index: number,
     severity: Problem['severity'],
     code: string,
     message: string,
     pointer: string,
-    options: { frame?: boolean; repair?: { at: number; deleteChars: number; insert: string } } = {},
+    options: { excerpt?: boolean; repair?: { at: number; deleteChars: number; insert: string } } = {},
   ): Problem {
     const position = this.locate(index);
     const repair = options.repair;
@@ -86,7 +86,7 @@ class ElementText {
       severity,
       code,
       message,
-      excerpt: options.frame ? excerptAt(this.text, index) : undefined,
+      excerpt: options.excerpt ? excerptAt(this.text, index) : undefined,
       repair: repair && {
         offset: this.element.offset + Buffer.byteLength(this.text.slice(0, repair.at)),
         deleteBytes: Buffer.byteLength(this.text.slice(repair.at, repair.at + repair.deleteChars)),
@@ -139,7 +139,7 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
   );
   if (problems.length === 0) {
     // JSON.parse refused what jsonc-parser accepts (it is laxer about a few escapes): still an error.
-    problems.push(source.problem(0, 'error', 'syntax', 'invalid JSON', '', { frame: true }));
+    problems.push(source.problem(0, 'error', 'syntax', 'invalid JSON', '', { excerpt: true }));
   }
   return problems;
 }
@@ -211,7 +211,7 @@ class ErrorSite {
 
   /** An error at UTF-16 index `index`, with its repair when one is known. */
   error(index: number, code: string, message: string, repair?: { at: number; deleteChars: number; insert: string }) {
-    return this.source.problem(index, 'error', code, message, this.pointer, { frame: true, repair });
+    return this.source.problem(index, 'error', code, message, this.pointer, { excerpt: true, repair });
   }
 }
 
@@ -274,7 +274,7 @@ function unexpectedEnd(source: ElementText, ended: Ended): Problem {
       : ended.cut === 'next'
         ? 'the element is not closed before the next one begins'
         : 'unexpected end of the element';
-  return source.problem(source.text.length, 'error', 'unexpected-eof', message, '', { frame: true });
+  return source.problem(source.text.length, 'error', 'unexpected-eof', message, '', { excerpt: true });
 }
 
 /** A token where a value or a property name was expected: a stray or trailing comma, or something else. */
@@ -387,7 +387,7 @@ function findDuplicateKeys(source: ElementText, pointer: string): Problem[] {
             'duplicate-key',
             `duplicate key ${JSON.stringify(property)}: parsers keep only the last one`,
             pointer + path,
-            { frame: true },
+            { excerpt: true },
           ),
         );
       }

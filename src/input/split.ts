@@ -121,7 +121,7 @@ enum Mode {
 }
 
 /**
- * What the first bytes of the next line decide (see `ElementSplitter.atLineHead`): whether a
+ * What the first bytes of the next line decide (see `ElementSplitter.decideLineHead`): whether a
  * broken element ends before it.
  */
 enum LineHead {
