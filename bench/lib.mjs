@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: timing child processes, peak RSS, medians, Markdown rows.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -100,6 +100,43 @@ export function ensurePeers() {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return missing();
+}
+
+/**
+ * callhook as it was at the git revision `CALLHOOK_BENCH_BEFORE` names (a hash, a tag, `main`...),
+ * for a bench to measure beside today's in the same rounds: its sources are taken out with
+ * `git archive` into bench/.peers/at-<rev> and built there (`npm ci`) once, then kept. Returns
+ * the row's label and the path of its CLI, or undefined when the variable is not set.
+ */
+export function earlierCallhook() {
+  const rev = process.env.CALLHOOK_BENCH_BEFORE;
+  if (!rev) return undefined;
+  const resolved = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (resolved.status !== 0) throw new Error(`CALLHOOK_BENCH_BEFORE=${rev}: not a commit of this repository`);
+  const commit = resolved.stdout.trim();
+  const dir = join(peersDir, `at-${commit.slice(0, 12)}`);
+  const builtCli = join(dir, 'bin', 'callhook.js');
+  if (!existsSync(join(dir, 'dist', 'cli.js'))) {
+    process.stderr.write(`bench: building callhook at ${rev} (${commit.slice(0, 12)}) into ${dir}\n`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const archive = join(dir, '.source.tar');
+    const steps = [
+      ['git', ['archive', '--format=tar', `--output=${archive}`, commit], root],
+      ['tar', ['-xf', archive, '-C', dir], root],
+      // Hint: `prepare` builds dist/ as part of npm ci.
+      [process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--no-audit', '--no-fund'], dir],
+    ];
+    for (const [command, args, cwd] of steps) {
+      const step = spawnSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+      if (step.status !== 0) throw new Error(`building callhook at ${rev}: ${command} ${args[0]} failed`);
+    }
+    rmSync(archive, { force: true });
+  }
+  return { label: `callhook at ${rev}`, cli: builtCli };
 }
 
 /** Rounds of each paired comparison (CALLHOOK_BENCH_ROUNDS; at least 7 for a recorded run). */

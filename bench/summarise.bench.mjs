@@ -6,12 +6,15 @@
 // The exports are made by bench/make-export.mjs when missing and kept in bench/out for the next
 // run; DuckDB is installed into bench/.peers when missing (see lib.mjs). CALLHOOK_BENCH_EVENTS,
 // CALLHOOK_BENCH_BIG_EVENTS and CALLHOOK_BENCH_ROUNDS shrink a run (for trying the bench only).
+// CALLHOOK_BENCH_BEFORE=<git rev> adds a row for callhook as it was at that revision (see
+// lib.mjs `earlierCallhook`), to show a change kept the speed.
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   bigExport,
   cli,
+  earlierCallhook,
   ensureExport,
   ensurePeers,
   mb,
@@ -31,6 +34,7 @@ const haveJq = existsSync(jq);
 const missingPeers = ensurePeers();
 const haveDuckDb = !missingPeers.includes('@duckdb/node-api');
 const events = Number(process.env.CALLHOOK_BENCH_EVENTS ?? 100_000);
+const before = earlierCallhook();
 
 // The naive receiver: the whole file in memory, one JSON.parse, one loop.
 const naive = `
@@ -75,6 +79,16 @@ const commandsFor = (file) => ({
     [cli, 'summarise', file, '--format', 'json'],
     { CALLHOOK_THREADS: '1' },
   ],
+  ...(before
+    ? {
+        before: [
+          `${before.label}: \`callhook summarise f --format json\``,
+          process.execPath,
+          [before.cli, 'summarise', file, '--format', 'json'],
+          { CALLHOOK_THREADS: 'trace' },
+        ],
+      }
+    : {}),
   ...(haveJq
     ? {
         jq: [

@@ -4,12 +4,15 @@
 // Schema `callhook schema` exports (skipped, and said so, where that command is missing); and
 // against itself on one thread. Then a ~2 GB export, for peak RSS (≤ 200 MiB).
 // CALLHOOK_BENCH_EVENTS, CALLHOOK_BENCH_BIG_EVENTS and CALLHOOK_BENCH_ROUNDS shrink a run.
+// CALLHOOK_BENCH_BEFORE=<git rev> adds a row for callhook as it was at that revision (see
+// lib.mjs `earlierCallhook`), to show a change kept the speed.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   bigExport,
   cli,
+  earlierCallhook,
   ensureExport,
   ensurePeers,
   mb,
@@ -24,6 +27,7 @@ import {
   targetTable,
 } from './lib.mjs';
 
+const before = earlierCallhook();
 const events = Number(process.env.CALLHOOK_BENCH_EVENTS ?? 100_000);
 const missingPeers = ensurePeers();
 const file = await ensureExport(events, 'array', 'CallComplete');
@@ -56,6 +60,16 @@ const commands = {
     [cli, 'validate', file, '--quiet'],
     env('1'),
   ],
+  ...(before
+    ? {
+        before: [
+          `${before.label}: \`callhook validate f --quiet\``,
+          process.execPath,
+          [before.cli, 'validate', file, '--quiet'],
+          env('trace'),
+        ],
+      }
+    : {}),
   parse: [
     'plain read + `JSON.parse` + count, no validation (baseline; bench/peers/parse-count.mjs)',
     process.execPath,
@@ -82,7 +96,7 @@ const results = await pairedRounds(
   ),
   (command, args, environment) => measure(command, args, environment ? { env: environment } : {}),
 );
-for (const name of ['validate', 'oneThread']) {
+for (const name of ['validate', 'oneThread', ...(before ? ['before'] : [])]) {
   if (results[name].some((r) => r.code !== 0))
     throw new Error(`callhook validate (${name}) failed on the generated export`);
 }

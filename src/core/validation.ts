@@ -287,27 +287,8 @@ function movedBy(problem: Problem, cut: CutPosition, across: ReadonlyMap<string,
   const first = id !== undefined && across.has(id) ? across.get(id) : problem.firstCopy && moved(problem.firstCopy);
   return {
     ...moved(problem),
-    frame: problem.frame === undefined ? undefined : frameMovedBy(problem.frame, cut.line - 1),
     ...(id === undefined ? {} : { firstCopy: first, message: duplicateIdMessage(id, first) }),
   };
-}
-
-/** A code frame (see input/split.ts `codeFrame`) with its line numbers `by` lines further on. */
-function frameMovedBy(frame: string, by: number): string {
-  const lines = frame.split('\n');
-  const rows = lines.flatMap((row) => {
-    const match = /^(> | {2})( *)(\d*) \| (.*)$/s.exec(row);
-    return match ? [match] : [];
-  });
-  if (by === 0 || rows.length !== lines.length) return frame;
-  const numbers = rows.map(([, , , number]) => (number === '' ? undefined : Number(number) + by));
-  const width = String(Math.max(...numbers.map((n) => n ?? 0))).length;
-  return rows
-    .map(
-      ([, mark, , , text], i) =>
-        `${mark}${(numbers[i] === undefined ? '' : String(numbers[i])).padStart(width)} | ${text}`,
-    )
-    .join('\n');
 }
 
 /** A file passes when it has no errors (and, under `warningsAsErrors`, no warnings). */

@@ -5,7 +5,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { findNodeAtLocation, getLocation, type Node, parseTree, visit } from 'jsonc-parser';
-import { codeFrame, type SplitElement } from './split.js';
+import { excerptAt } from './excerpt.js';
+import type { SplitElement } from './split.js';
 import type { Problem } from './types.js';
 
 // Hint: jsonc-parser declares ParseErrorCode as an ambient const enum, which isolated builds
@@ -67,14 +68,14 @@ class ElementText {
     };
   }
 
-  /** A problem at UTF-16 index `index` of the text, with a code frame when `frame` is set. */
+  /** A problem at UTF-16 index `index` of the text, with the source around it when `excerpt` is set. */
   problem(
     index: number,
     severity: Problem['severity'],
     code: string,
     message: string,
     pointer: string,
-    options: { frame?: boolean; repair?: { at: number; deleteChars: number; insert: string } } = {},
+    options: { excerpt?: boolean; repair?: { at: number; deleteChars: number; insert: string } } = {},
   ): Problem {
     const position = this.locate(index);
     const repair = options.repair;
@@ -85,7 +86,7 @@ class ElementText {
       severity,
       code,
       message,
-      frame: options.frame ? codeFrame(this.text, index, position.line, position.column) : undefined,
+      excerpt: options.excerpt ? excerptAt(this.text, index) : undefined,
       repair: repair && {
         offset: this.element.offset + Buffer.byteLength(this.text.slice(0, repair.at)),
         deleteBytes: Buffer.byteLength(this.text.slice(repair.at, repair.at + repair.deleteChars)),
@@ -105,19 +106,16 @@ function describeChar(char: string): string {
   return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+/** How an element that did not parse was ended, for the message of an unexpected end. */
+type Ended = Pick<SplitElement, 'truncated' | 'cut'>;
+
 /** Every syntax error of an element that `JSON.parse` refused, in source order, without cascades. */
-function diagnoseSyntax(
-  source: ElementText,
-  ended: Pick<SplitElement, 'truncated' | 'cut'> = { truncated: false },
-): Problem[] {
-  const { text } = source;
+function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }): Problem[] {
   const problems: Problem[] = [];
   const containers: Array<'object' | 'array'> = [];
-  let lastErrorEnd = -1;
-  let lastErrorOffset = -1;
-
+  const firsts = new FirstErrors(source.text);
   visit(
-    text,
+    source.text,
     {
       onObjectBegin: () => {
         containers.push('object');
@@ -132,195 +130,182 @@ function diagnoseSyntax(
         containers.pop();
       },
       onError: (error, offset, length) => {
-        // Hint: jsonc-parser recovers and goes on, so one mistake can raise a second error at
-        // the same place or at the very next token; only the first is the user's.
-        // Hint: a run of stray commas is one error each, so that deleting every one repairs it;
-        // a run that ends at a closing bracket is one trailing comma, reported at the bracket.
-        const token0 = text[offset];
-        const afterCommas = /^[\s,]*(.?)/.exec(text.slice(offset, offset + 256))?.[1];
-        const closerAfterCommas =
-          (token0 === '}' || token0 === ']') && text[previousTokenEnd(text, offset) - 1] === ',';
-        const strayComma = length === 1 && token0 === ',' && text[previousTokenEnd(text, offset) - 1] === ',';
-        if (length === 1 && token0 === ',' && (afterCommas === '}' || afterCommas === ']')) {
-          lastErrorOffset = offset;
-          lastErrorEnd = offset + length;
-          return;
-        }
-        const cascade =
-          offset === lastErrorOffset ||
-          (!strayComma && !closerAfterCommas && lastErrorEnd >= 0 && text.slice(lastErrorEnd, offset).trim() === '');
-        lastErrorOffset = offset;
-        lastErrorEnd = offset + length;
-        if (cascade) return;
-        const token = text.slice(offset, offset + length);
-        const before = previousTokenEnd(text, offset);
-        // Hint: a missing or trailing comma belongs to the member before it, so that is where
-        // the pointer goes; a half-typed key shows up as an empty last segment and is dropped.
-        const path = getLocation(text, Math.max(0, Math.min(before - 1, text.length))).path;
-        const pointer = pathToPointer(path.at(-1) === '' ? path.slice(0, -1) : path);
-        const where = containers.at(-1) === 'array' ? 'array elements' : 'object members';
-        const atEnd = offset >= text.length;
-        const eof = () =>
-          source.problem(
-            text.length,
-            'error',
-            'unexpected-eof',
-            ended.truncated
-              ? 'unexpected end of file: the element is not closed'
-              : ended.cut === 'line'
-                ? 'unexpected end of the line: the value is not closed (NDJSON: one value a line)'
-                : ended.cut === 'next'
-                  ? 'the element is not closed before the next one begins'
-                  : 'unexpected end of the element',
-            '',
-            { frame: true },
-          );
-        switch (error) {
-          case ParseErrorCode.CommaExpected:
-            problems.push(
-              source.problem(before, 'error', 'missing-comma', `missing comma between ${where}`, pointer, {
-                frame: true,
-                repair: { at: before, deleteChars: 0, insert: ',' },
-              }),
-            );
-            break;
-          case ParseErrorCode.PropertyNameExpected:
-          case ParseErrorCode.ValueExpected:
-            if (atEnd) problems.push(eof());
-            else if (token === ',') {
-              // A doubled comma, or one before the first member: deleting it is the repair.
-              const what = text[before - 1] === ',' ? 'two commas in a row' : `comma before the first of the ${where}`;
-              problems.push(
-                source.problem(offset, 'error', 'unexpected-comma', what, pointer, {
-                  frame: true,
-                  repair: { at: offset, deleteChars: 1, insert: '' },
-                }),
-              );
-            } else if (text[before - 1] === ',' && (token === '}' || token === ']')) {
-              let first = before - 1;
-              while (text[previousTokenEnd(text, first) - 1] === ',') first = previousTokenEnd(text, first) - 1;
-              problems.push(
-                source.problem(first, 'error', 'trailing-comma', `trailing comma before "${token}"`, pointer, {
-                  frame: true,
-                  repair: { at: first, deleteChars: before - first, insert: '' },
-                }),
-              );
-            } else {
-              const expected = error === ParseErrorCode.ValueExpected ? 'a value' : 'a property name in double quotes';
-              problems.push(
-                source.problem(
-                  offset,
-                  'error',
-                  'unexpected-token',
-                  `expected ${expected}, found ${JSON.stringify(token)}`,
-                  pointer,
-                  {
-                    frame: true,
-                  },
-                ),
-              );
-            }
-            break;
-          case ParseErrorCode.CloseBraceExpected:
-          case ParseErrorCode.CloseBracketExpected: {
-            const closer = error === ParseErrorCode.CloseBraceExpected ? '}' : ']';
-            if (atEnd) problems.push(eof());
-            else
-              problems.push(
-                source.problem(
-                  offset,
-                  'error',
-                  'unexpected-token',
-                  `expected "${closer}", found ${JSON.stringify(token)}`,
-                  pointer,
-                  {
-                    frame: true,
-                  },
-                ),
-              );
-            break;
-          }
-          case ParseErrorCode.UnexpectedEndOfString:
-            problems.push(
-              source.problem(offset, 'error', 'unterminated-string', 'unterminated string', pointer, { frame: true }),
-            );
-            break;
-          case ParseErrorCode.InvalidCharacter: {
-            const at = [...token].findIndex((char) => char < ' ');
-            const index = at === -1 ? offset : offset + at;
-            const char = text[index] ?? '';
-            problems.push(
-              source.problem(
-                index,
-                'error',
-                'control-character',
-                `raw control character ${describeChar(char)} in a string; write it as \\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-                pointer,
-                { frame: true },
-              ),
-            );
-            break;
-          }
-          case ParseErrorCode.InvalidSymbol: {
-            const word = /^[A-Za-z_$'][\w$']*/.exec(token)?.[0] ?? token.slice(0, 1);
-            const message = ['NaN', 'Infinity', '-Infinity', 'undefined'].includes(word)
-              ? `${word} is not a JSON value; use null or a number`
-              : word.startsWith("'")
-                ? 'strings and property names need double quotes'
-                : `unexpected ${JSON.stringify(word)}`;
-            problems.push(source.problem(offset, 'error', 'invalid-symbol', message, pointer, { frame: true }));
-            break;
-          }
-          case ParseErrorCode.InvalidCommentToken:
-            problems.push(
-              source.problem(offset, 'error', 'comment', 'comments are not allowed in JSON', pointer, { frame: true }),
-            );
-            break;
-          case ParseErrorCode.ColonExpected:
-            problems.push(
-              source.problem(before, 'error', 'missing-colon', 'missing colon after the property name', pointer, {
-                frame: true,
-                repair: { at: before, deleteChars: 0, insert: ':' },
-              }),
-            );
-            break;
-          case ParseErrorCode.EndOfFileExpected:
-            problems.push(
-              source.problem(
-                offset,
-                'error',
-                'unexpected-token',
-                `unexpected ${JSON.stringify(token.slice(0, 20))} after the end of the value`,
-                pointer,
-                {
-                  frame: true,
-                },
-              ),
-            );
-            break;
-          default:
-            problems.push(
-              source.problem(
-                offset,
-                'error',
-                'syntax',
-                `${describeParseError(error)} at ${JSON.stringify(token.slice(0, 20))}`,
-                pointer,
-                {
-                  frame: true,
-                },
-              ),
-            );
-        }
+        if (!firsts.isFirst(offset, length)) return;
+        const site = new ErrorSite(source, offset, length, containers.at(-1) === 'array');
+        problems.push(describeSyntaxError(site, error, ended));
       },
     },
     { disallowComments: true, allowTrailingComma: false },
   );
   if (problems.length === 0) {
     // JSON.parse refused what jsonc-parser accepts (it is laxer about a few escapes): still an error.
-    problems.push(source.problem(0, 'error', 'syntax', 'invalid JSON', '', { frame: true }));
+    problems.push(source.problem(0, 'error', 'syntax', 'invalid JSON', '', { excerpt: true }));
   }
   return problems;
+}
+
+/**
+ * Tells the user's mistakes among jsonc-parser's errors. Hint: it recovers and goes on, so one
+ * mistake can raise a second error at the same place or at the very next token; only the first
+ * is the user's. A run of stray commas is one error each, so that deleting every one repairs
+ * it; a run that ends at a closing bracket is one trailing comma, reported at the bracket.
+ */
+class FirstErrors {
+  private readonly text: string;
+  private lastErrorEnd = -1;
+  private lastErrorOffset = -1;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  /** Whether the error at `offset`, `length` characters long, is one to report (it is remembered either way). */
+  isFirst(offset: number, length: number): boolean {
+    const { text } = this;
+    const token0 = text[offset];
+    const afterComma = text[previousTokenEnd(text, offset) - 1] === ',';
+    const afterCommas = /^[\s,]*(.?)/.exec(text.slice(offset, offset + 256))?.[1];
+    const commaBeforeCloser = length === 1 && token0 === ',' && (afterCommas === '}' || afterCommas === ']');
+    const closerAfterCommas = (token0 === '}' || token0 === ']') && afterComma;
+    const strayComma = length === 1 && token0 === ',' && afterComma;
+    const cascade =
+      offset === this.lastErrorOffset ||
+      (!strayComma &&
+        !closerAfterCommas &&
+        this.lastErrorEnd >= 0 &&
+        text.slice(this.lastErrorEnd, offset).trim() === '');
+    this.lastErrorOffset = offset;
+    this.lastErrorEnd = offset + length;
+    return !commaBeforeCloser && !cascade;
+  }
+}
+
+/** Where jsonc-parser found an error: the token, the end of the one before, and the pointer the problem names. */
+class ErrorSite {
+  readonly source: ElementText;
+  readonly offset: number;
+  readonly token: string;
+  /** Where the token before ends: where a missing comma or colon goes. */
+  readonly before: number;
+  readonly pointer: string;
+  /** What the enclosing container holds, for messages. */
+  readonly members: string;
+
+  constructor(source: ElementText, offset: number, length: number, inArray: boolean) {
+    const { text } = source;
+    this.source = source;
+    this.offset = offset;
+    this.token = text.slice(offset, offset + length);
+    this.before = previousTokenEnd(text, offset);
+    // Hint: a missing or trailing comma belongs to the member before it, so that is where
+    // the pointer goes; a half-typed key shows up as an empty last segment and is dropped.
+    const path = getLocation(text, Math.max(0, Math.min(this.before - 1, text.length))).path;
+    this.pointer = pathToPointer(path.at(-1) === '' ? path.slice(0, -1) : path);
+    this.members = inArray ? 'array elements' : 'object members';
+  }
+
+  /** The token is past the end of the text. */
+  get atEnd(): boolean {
+    return this.offset >= this.source.text.length;
+  }
+
+  /** An error at UTF-16 index `index`, with its repair when one is known. */
+  error(index: number, code: string, message: string, repair?: { at: number; deleteChars: number; insert: string }) {
+    return this.source.problem(index, 'error', code, message, this.pointer, { excerpt: true, repair });
+  }
+}
+
+/** The problem jsonc-parser's error `error` at `site` is. */
+function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Problem {
+  const { offset, token, before } = site;
+  switch (error) {
+    case ParseErrorCode.CommaExpected:
+      return site.error(before, 'missing-comma', `missing comma between ${site.members}`, {
+        at: before,
+        deleteChars: 0,
+        insert: ',',
+      });
+    case ParseErrorCode.PropertyNameExpected:
+    case ParseErrorCode.ValueExpected:
+      return site.atEnd ? unexpectedEnd(site.source, ended) : misplacedToken(site, error);
+    case ParseErrorCode.CloseBraceExpected:
+    case ParseErrorCode.CloseBracketExpected: {
+      if (site.atEnd) return unexpectedEnd(site.source, ended);
+      const closer = error === ParseErrorCode.CloseBraceExpected ? '}' : ']';
+      return site.error(offset, 'unexpected-token', `expected "${closer}", found ${JSON.stringify(token)}`);
+    }
+    case ParseErrorCode.UnexpectedEndOfString:
+      return site.error(offset, 'unterminated-string', 'unterminated string');
+    case ParseErrorCode.InvalidCharacter: {
+      const at = [...token].findIndex((char) => char < ' ');
+      const index = at === -1 ? offset : offset + at;
+      const char = site.source.text[index] ?? '';
+      const written = `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+      const message = `raw control character ${describeChar(char)} in a string; write it as ${written}`;
+      return site.error(index, 'control-character', message);
+    }
+    case ParseErrorCode.InvalidSymbol:
+      return site.error(offset, 'invalid-symbol', symbolMessage(token));
+    case ParseErrorCode.InvalidCommentToken:
+      return site.error(offset, 'comment', 'comments are not allowed in JSON');
+    case ParseErrorCode.ColonExpected:
+      return site.error(before, 'missing-colon', 'missing colon after the property name', {
+        at: before,
+        deleteChars: 0,
+        insert: ':',
+      });
+    case ParseErrorCode.EndOfFileExpected:
+      return site.error(
+        offset,
+        'unexpected-token',
+        `unexpected ${JSON.stringify(token.slice(0, 20))} after the end of the value`,
+      );
+    default:
+      return site.error(offset, 'syntax', `${describeParseError(error)} at ${JSON.stringify(token.slice(0, 20))}`);
+  }
+}
+
+/** The element's text ended before it closed; `ended` says why. */
+function unexpectedEnd(source: ElementText, ended: Ended): Problem {
+  const message = ended.truncated
+    ? 'unexpected end of file: the element is not closed'
+    : ended.cut === 'line'
+      ? 'unexpected end of the line: the value is not closed (NDJSON: one value a line)'
+      : ended.cut === 'next'
+        ? 'the element is not closed before the next one begins'
+        : 'unexpected end of the element';
+  return source.problem(source.text.length, 'error', 'unexpected-eof', message, '', { excerpt: true });
+}
+
+/** A token where a value or a property name was expected: a stray or trailing comma, or something else. */
+function misplacedToken(site: ErrorSite, error: number): Problem {
+  const { offset, token, before } = site;
+  const text = site.source.text;
+  if (token === ',') {
+    // A doubled comma, or one before the first member: deleting it is the repair.
+    const what = text[before - 1] === ',' ? 'two commas in a row' : `comma before the first of the ${site.members}`;
+    return site.error(offset, 'unexpected-comma', what, { at: offset, deleteChars: 1, insert: '' });
+  }
+  if (text[before - 1] === ',' && (token === '}' || token === ']')) {
+    let first = before - 1;
+    while (text[previousTokenEnd(text, first) - 1] === ',') first = previousTokenEnd(text, first) - 1;
+    return site.error(first, 'trailing-comma', `trailing comma before "${token}"`, {
+      at: first,
+      deleteChars: before - first,
+      insert: '',
+    });
+  }
+  const expected = error === ParseErrorCode.ValueExpected ? 'a value' : 'a property name in double quotes';
+  return site.error(offset, 'unexpected-token', `expected ${expected}, found ${JSON.stringify(token)}`);
+}
+
+/** What is wrong with a word that is no JSON value. */
+function symbolMessage(token: string): string {
+  const word = /^[A-Za-z_$'][\w$']*/.exec(token)?.[0] ?? token.slice(0, 1);
+  if (['NaN', 'Infinity', '-Infinity', 'undefined'].includes(word))
+    return `${word} is not a JSON value; use null or a number`;
+  if (word.startsWith("'")) return 'strings and property names need double quotes';
+  return `unexpected ${JSON.stringify(word)}`;
 }
 
 function describeParseError(code: number): string {
@@ -402,7 +387,7 @@ function findDuplicateKeys(source: ElementText, pointer: string): Problem[] {
             'duplicate-key',
             `duplicate key ${JSON.stringify(property)}: parsers keep only the last one`,
             pointer + path,
-            { frame: true },
+            { excerpt: true },
           ),
         );
       }

@@ -11,7 +11,7 @@ import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
-import { ElementSplitter, type ResumePoint, type SplitElement } from './split.js';
+import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
 import type { InputRecord } from './types.js';
 
 /** How to read input. */
@@ -191,99 +191,121 @@ export async function* readRecords(
   range: ReadRange = {},
 ): AsyncGenerator<InputRecord[]> {
   const sources = await listSources(paths);
-  const ids = range.ids ?? new FingerprintSet();
-  const recent = range.recent ?? (options.firstCopies && options.warnings !== false ? new RecentFirsts() : undefined);
-  const limits = { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes };
-  const check: CheckOptions = { type: options.type, strict: options.strict, warnings: options.warnings };
-
+  const run: RunContext = {
+    options,
+    ids: range.ids ?? new FingerprintSet(),
+    recent: range.recent ?? (options.firstCopies && options.warnings !== false ? new RecentFirsts() : undefined),
+    limits: { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes },
+    check: { type: options.type, strict: options.strict, warnings: options.warnings },
+  };
   for (const [ordinal, source] of sources.entries()) {
-    const file = source.name;
-    const resume = ordinal === 0 ? range.from : undefined;
-    const start = resume?.offset ?? 0;
-    let pause = ordinal === 0 ? range.pause : undefined;
-    let records: InputRecord[] = [{ kind: 'file-start', file }];
-    let elements = 0;
-    let fatal = false;
+    yield* readFile(source, run, ordinal === 0 ? range : {});
+  }
+}
 
-    const build = new RecordBuilder(file, ids, check, limits, options.warnings !== false, recent);
-    const onQuickElement = (element: SplitElement): boolean => {
-      const record = build.quick(element);
-      if (record === undefined) return false;
-      elements++;
-      records.push(record);
-      return true;
-    };
-    const onElement = (element: SplitElement): void => {
-      elements++;
-      records.push(build.element(element));
-    };
+/** What every file of a run is read with. */
+interface RunContext {
+  options: ReadOptions;
+  /** The run's event ids: a redelivery is an id seen in any file before. */
+  ids: FingerprintSet;
+  /** The run's last first-seen events, so that a redelivery names its first copy at once. */
+  recent: RecentFirsts | undefined;
+  limits: { maxElementBytes: number };
+  check: CheckOptions;
+}
 
-    const splitter = new ElementSplitter(
-      {
-        element: onElement,
-        tryElement: options.warnings === false ? onQuickElement : undefined,
-        problem: (problem) => {
-          fatal ||= problem.fatal === true;
-          records.push({ kind: 'problem', problem: build.problem(problem) });
-        },
-        batchEnd: (end) => {
-          if (options.batchSize !== undefined && end.isArray && end.elements > options.batchSize) {
-            records.push({
-              kind: 'problem',
-              problem: build.problem(
-                {
-                  ...end,
-                  pointer: '',
-                  code: 'batch-too-large',
-                  message: `batch of ${end.elements} events is larger than --batch-size ${options.batchSize}`,
-                },
-                'warning',
-              ),
-            });
-          }
-        },
-      },
-      limits,
-    );
+/** The records of one file not yet handed on, and what the file's end reports. */
+class FileRecords {
+  readonly file: string;
+  records: InputRecord[];
+  elements = 0;
+  /** The file cannot be read further (binary, UTF-16). */
+  fatal = false;
 
-    // Hint: records are handed on every 64 KiB. Smaller batches measured faster and leaner than
-    // 1 MiB ones: fewer records are alive when the young generation is collected, so fewer are
-    // promoted.
-    const slice = options.chunkSize ?? 64 * 1024;
-    if (resume) splitter.resumeAt(resume.offset, resume.point);
-    let bytes = 0;
-    let stopped = false;
-    try {
-      read: for await (const chunk of openSource(source, options, start)) {
-        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        const base = start + bytes;
-        bytes += buffer.length;
-        for (let from = 0; from < buffer.length; ) {
-          let to = splitter.pushEnd(buffer, from, Math.min(buffer.length, from + slice));
-          const pauseAt = pause ? pause.at - base : -1;
-          if (pauseAt >= from && pauseAt < to) to = pauseAt;
-          if (to > from) splitter.push(buffer.subarray(from, to));
-          from = to;
-          if (records.length > 0) {
-            const ready = records;
-            records = [];
-            yield ready;
-          }
-          if (fatal) break read;
-          if (pause && from === pauseAt) {
-            stopped = await pause.stop(splitter.atResumePoint(pause.point));
-            if (stopped) break read;
-            pause = undefined;
-          }
+  constructor(file: string) {
+    this.file = file;
+    this.records = [{ kind: 'file-start', file }];
+  }
+
+  /** The records so far, handed on. */
+  take(): InputRecord[] {
+    const ready = this.records;
+    this.records = [];
+    return ready;
+  }
+}
+
+/** A splitter whose elements and problems become records of `out`, built by `build`. */
+function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): ElementSplitter {
+  const { batchSize, warnings } = run.options;
+  const onQuickElement = (element: SplitElement): boolean => {
+    const record = build.quick(element);
+    if (record === undefined) return false;
+    out.elements++;
+    out.records.push(record);
+    return true;
+  };
+  const sink: SplitSink = {
+    element: (element) => {
+      out.elements++;
+      out.records.push(build.element(element));
+    },
+    tryElement: warnings === false ? onQuickElement : undefined,
+    problem: (problem) => {
+      out.fatal ||= problem.fatal === true;
+      out.records.push({ kind: 'problem', problem: build.problem(problem) });
+    },
+    batchEnd: (end) => {
+      if (batchSize === undefined || !end.isArray || end.elements <= batchSize) return;
+      const message = `batch of ${end.elements} events is larger than --batch-size ${batchSize}`;
+      const problem = build.problem({ ...end, pointer: '', code: 'batch-too-large', message }, 'warning');
+      out.records.push({ kind: 'problem', problem });
+    },
+  };
+  return new ElementSplitter(sink, run.limits);
+}
+
+/** Reads one file (from `range.from`, up to `range.pause` when it says stop) as a stream of record arrays. */
+async function* readFile(source: Source, run: RunContext, range: ReadRange): AsyncGenerator<InputRecord[]> {
+  const { options } = run;
+  const out = new FileRecords(source.name);
+  const build = new RecordBuilder(source.name, run.ids, run.check, run.limits, options.warnings !== false, run.recent);
+  const splitter = fileSplitter(out, build, run);
+  // Hint: records are handed on every 64 KiB. Smaller batches measured faster and leaner than
+  // 1 MiB ones: fewer records are alive when the young generation is collected, so fewer are
+  // promoted.
+  const slice = options.chunkSize ?? 64 * 1024;
+  const start = range.from?.offset ?? 0;
+  if (range.from) splitter.resumeAt(range.from.offset, range.from.point);
+  let pause = range.pause;
+  let bytes = 0;
+  let stopped = false;
+  try {
+    read: for await (const chunk of openSource(source, options, start)) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      const base = start + bytes;
+      bytes += buffer.length;
+      for (let from = 0; from < buffer.length; ) {
+        let to = splitter.pushEnd(buffer, from, Math.min(buffer.length, from + slice));
+        const pauseAt = pause ? pause.at - base : -1;
+        if (pauseAt >= from && pauseAt < to) to = pauseAt;
+        if (to > from) splitter.push(buffer.subarray(from, to));
+        from = to;
+        if (out.records.length > 0) yield out.take();
+        if (out.fatal) break read;
+        if (pause && from === pauseAt) {
+          stopped = await pause.stop(splitter.atResumePoint(pause.point));
+          if (stopped) break read;
+          pause = undefined;
         }
       }
-    } catch (error) {
-      throw describeIoError(error, source.path);
     }
-    // Hint: a file stopped at the pause is not at its end, so nothing is reported as left open.
-    if (stopped) bytes = (pause?.at ?? start) - start;
-    else splitter.end();
-    records.push({ kind: 'file-end', file, elements, bytes });
-    yield records;
+  } catch (error) {
+    throw describeIoError(error, source.path);
   }
+  // Hint: a file stopped at the pause is not at its end, so nothing is reported as left open.
+  if (stopped) bytes = (pause?.at ?? start) - start;
+  else splitter.end();
+  out.records.push({ kind: 'file-end', file: out.file, elements: out.elements, bytes });
+  yield out.take();
 }

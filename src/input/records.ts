@@ -67,7 +67,7 @@ export class RecordBuilder {
       severity,
       code: problem.code,
       message: problem.message,
-      frame: problem.frame,
+      excerpt: problem.excerpt,
       repair: problem.repair,
     };
   }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { codeFrame } from '../render/code-frame.js';
 import {
   ElementSplitter,
   type ResumePoint,
@@ -10,7 +11,8 @@ import {
 
 interface Result {
   elements: SplitElement[];
-  problems: SplitProblem[];
+  /** The problems, each with the code frame a renderer would draw. */
+  problems: Array<SplitProblem & { frame?: string | undefined }>;
   batches: SplitBatchEnd[];
 }
 
@@ -36,7 +38,7 @@ function split(input: string | Buffer, chunkSize = 1 << 20, maxElementBytes = 1 
             return true;
           }
         : undefined,
-      problem: (p) => result.problems.push(p),
+      problem: (p) => result.problems.push({ ...p, frame: p.excerpt && codeFrame(p.excerpt, p.line, p.column) }),
       batchEnd: (b) => result.batches.push(b),
     },
     { maxElementBytes },

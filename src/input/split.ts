@@ -1,15 +1,17 @@
 /**
  * Splits a byte stream of JSON into its elements without ever holding more than one element:
  * a lone object, each element of a top-level array (a delivery batch), or each value of an
- * NDJSON / JSON Lines file (which may itself be a batch). Strings, escapes and nesting depth
- * are tracked byte by byte, so chunk boundaries may fall anywhere, including inside a
- * multi-byte UTF-8 character. Structural mistakes between elements (a missing or trailing
- * comma, an unclosed array) are reported here, with their repair; mistakes inside an element
- * are left to the element's parser.
+ * NDJSON / JSON Lines file (which may itself be a batch). This is the structure machine (top
+ * level, batch, element); the bytes are read by the scanner under it (scanner.ts), which keeps
+ * strings, escapes, nesting and the line and column, so chunk boundaries may fall anywhere,
+ * including inside a multi-byte UTF-8 character. It consults two collaborators: the layout
+ * guide, for the quick path (layout-guide.ts), and the second thread's resume point
+ * (resume-point.ts). Structural mistakes between elements (a missing or trailing comma, an
+ * unclosed array) are reported here, with their repair; mistakes inside an element are left to
+ * the element's parser.
  */
 import { isAscii } from 'node:buffer';
 import {
-  BACKSLASH,
   CLOSE_BRACE,
   CLOSE_BRACKET,
   COLON,
@@ -23,21 +25,14 @@ import {
   SPACE,
   TAB,
 } from './bytes.js';
+import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
+import { isAtResumePoint, type ResumePoint, resumeStart } from './resume-point.js';
+import { ByteScanner, type LineWatch, type Position as SplitPosition, watchEvery, watchNone } from './scanner.js';
 import { notTextReason } from './sniff.js';
+import type { SourceExcerpt } from './types.js';
 
-/** Where the splitter is in the file; `column` counts UTF-16 code units, as editors do. */
-interface SplitPosition {
-  offset: number;
-  line: number;
-  column: number;
-}
-
-/**
- * Where a second thread can start reading a file: at an element of its (first) top-level array,
- * after a comma (`batch`), or at a value at the top level, between values (`top`, as in NDJSON).
- */
-export type ResumePoint = 'batch' | 'top';
+export type { ResumePoint };
 
 /** One element cut out of the stream. */
 export interface SplitElement extends SplitPosition {
@@ -75,8 +70,8 @@ export interface SplitProblem extends SplitPosition {
   code: string;
   message: string;
   pointer: string;
-  /** The source line(s) around the position, when the bytes were still at hand. */
-  frame?: string | undefined;
+  /** The source around the position, for a code frame, when the bytes were still at hand. */
+  excerpt?: SourceExcerpt | undefined;
   repair?: { offset: number; deleteBytes: number; insert: string } | undefined;
   /** The file cannot be read further (binary, UTF-16). */
   fatal?: boolean | undefined;
@@ -126,7 +121,7 @@ enum Mode {
 }
 
 /**
- * What the first bytes of the next line decide (see `ElementSplitter.atLineHead`): whether a
+ * What the first bytes of the next line decide (see `ElementSplitter.decideLineHead`): whether a
  * broken element ends before it.
  */
 enum LineHead {
@@ -136,13 +131,6 @@ enum LineHead {
   /** The file's first value is open past its first line: a line opening as it did makes the file NDJSON. */
   FirstLine,
 }
-
-// 1 for the bytes a string's scan passes over: ASCII but for `"`, `\` and a newline.
-const plainInString = new Uint8Array(256);
-for (let byte = 0; byte < 0x80; byte++) plainInString[byte] = 1;
-plainInString[QUOTE] = 0;
-plainInString[BACKSLASH] = 0;
-plainInString[NEWLINE] = 0;
 
 function isDelimiter(byte: number): boolean {
   return (
@@ -157,52 +145,24 @@ function isDelimiter(byte: number): boolean {
   );
 }
 
-/**
- * Two lines of source around `index` in `text`, with a caret under the problem, for messages.
- * `text` may begin mid-line (an element's text, or a window of a chunk): the true `column` says
- * how much of the line is missing on the left. Long lines are cut to a window around the caret,
- * so a minified file still gives a readable frame.
- */
-export function codeFrame(text: string, index: number, line: number, column: number): string {
-  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
-  let lineEnd = text.indexOf('\n', index);
-  if (lineEnd === -1) lineEnd = text.length;
-  const missing = column - 1 - (index - lineStart);
-  // Hint: what is missing on the left of an element is indentation, so short gaps are padded.
-  const prefix = missing <= 0 ? '' : missing <= 40 ? ' '.repeat(missing) : '…';
-  const width = String(line).length;
-  const clip = (source: string, caretAt: number): [string, number] => {
-    const clean = source.replace(/\r$/, '').replaceAll('\t', ' ');
-    if (clean.length <= 76) return [clean, caretAt];
-    const from = Math.max(0, Math.min(caretAt - 38, clean.length - 76));
-    const shown = `${from > 0 ? '…' : ''}${clean.slice(from, from + 76)}${from + 76 < clean.length ? '…' : ''}`;
-    return [shown, caretAt - from + (from > 0 ? 1 : 0)];
-  };
-  const rows: string[] = [];
-  if (lineStart > 0 && line > 1) {
-    const previousStart = text.lastIndexOf('\n', lineStart - 2) + 1;
-    const [previous] = clip(text.slice(previousStart, lineStart - 1), 0);
-    if (previous.trim()) rows.push(`  ${String(line - 1).padStart(width)} | ${previous}`);
-  }
-  const [current, caret] = clip(prefix + text.slice(lineStart, lineEnd), prefix.length + index - lineStart);
-  rows.push(`> ${String(line).padStart(width)} | ${current}`);
-  rows.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, caret))}^`);
-  return rows.join('\n');
+/** Whether an element begins at a structural byte, and whether it opens its own line. */
+enum Begins {
+  No,
+  Inline,
+  OwnLine,
 }
 
 /** The streaming splitter: feed it chunks with `push`, then call `end`. */
 export class ElementSplitter {
   private readonly sink: SplitSink;
   private readonly limits: SplitLimits;
+  // The bytes: the position, and the text state of the element being read.
+  private readonly scanner = new ByteScanner();
+  // The quick path (see `tryElement`): where an element ends, guessed from the layout.
+  private readonly guide: LayoutGuide;
 
-  // Position of the next byte to read.
+  // File offset of the next chunk.
   private offset = 0;
-  private line = 1;
-  private lineStart = 0;
-  // UTF-16 correction for the current line: bytes that do not start a UTF-16 unit, and
-  // 4-byte sequences that make two.
-  private lineContinuations = 0;
-  private lineAstral = 0;
 
   private mode = Mode.Top;
   private started = false;
@@ -236,26 +196,19 @@ export class ElementSplitter {
   // The line break before the line whose head is awaited.
   private lineBreak: SplitPosition = { offset: 0, line: 1, column: 1 };
 
-  // The element being read.
-  private depth = 0;
-  private maxDepth = 0;
-  private members = 0;
-  private inString = false;
-  private escaped = false;
+  // The element being read: where, its bytes so far, and whether it is a scalar (a number, say).
   private scalar = false;
-  private nonAscii = false;
   private elementStart: SplitPosition = { offset: 0, line: 1, column: 1 };
   private elementPointer = '';
   private parts: Buffer[] = [];
   private partsSize = 0;
   private oversize = false;
 
-  // The quick path (see `tryElement`): where an element ends, guessed from the layout.
-  private readonly guide: LayoutGuide;
-
-  // The chunk being read, for code frames.
+  // The chunk being read (for excerpts, and the element's bytes in it), from file offset
+  // `chunkOffset`; the element's first byte in it, or -1 when it began in an earlier chunk.
   private chunk: Buffer = Buffer.alloc(0);
   private chunkOffset = 0;
+  private elementFrom = -1;
 
   constructor(sink: SplitSink, limits: SplitLimits) {
     this.sink = sink;
@@ -271,15 +224,14 @@ export class ElementSplitter {
    */
   resumeAt(offset: number, point: ResumePoint): void {
     const position = { offset, line: 1, column: 1 };
+    const start = resumeStart(point);
     this.started = true;
     this.offset = offset;
-    this.lineStart = offset;
+    this.scanner.startLine(offset);
     this.valuesAtTop = 1;
     this.batch = 0;
-    // Hint: values at the top level one after another are lines of NDJSON; `atResumePoint` holds
-    // the first thread to the same reading.
-    if (point === 'top') this.lineDelimited = true;
-    if (point === 'batch') {
+    this.lineDelimited = start.lineDelimited;
+    if (start.where === 'batch-element') {
       this.mode = Mode.BatchElement;
       this.batchOpen = position;
       this.afterComma = position;
@@ -287,305 +239,25 @@ export class ElementSplitter {
     }
   }
 
-  /**
-   * True when the splitter is where `resumeAt` starts for `point`: in the first top-level array,
-   * after a comma, before an element (`batch`); at the top level after a value, with no comma
-   * or array open (`top`).
-   */
+  /** True when the splitter is where `resumeAt` starts for `point` (see `isAtResumePoint`). */
   atResumePoint(point: ResumePoint): boolean {
-    if (this.reportedTopComma || this.valuesAtTop === 0) return false;
-    if (point === 'top') return this.mode === Mode.Top && this.afterComma === undefined && this.lineDelimited;
-    return (
-      this.mode === Mode.BatchElement &&
-      this.batch === 0 &&
-      this.valuesAtTop === 1 &&
-      this.batchOpen !== undefined &&
-      this.afterComma !== undefined
+    const where = this.mode === Mode.Top ? 'top' : this.mode === Mode.BatchElement ? 'batch-element' : 'elsewhere';
+    return isAtResumePoint(
+      {
+        where,
+        values: this.valuesAtTop,
+        batch: this.batch,
+        afterComma: this.afterComma !== undefined,
+        lineDelimited: this.lineDelimited,
+        commaAtTop: this.reportedTopComma,
+      },
+      point,
     );
   }
 
   /** The current position (of the next byte). */
   position(): SplitPosition {
-    return this.at(this.offset);
-  }
-
-  /** The position of `offset`, which must be on the current line at or after its start. */
-  private at(offset: number): SplitPosition {
-    return {
-      offset,
-      line: this.line,
-      column: Math.max(1, offset - this.lineStart - this.lineContinuations + this.lineAstral + 1),
-    };
-  }
-
-  private frameFor(position: SplitPosition): string | undefined {
-    const index = position.offset - this.chunkOffset;
-    if (index < 0 || index > this.chunk.length) return undefined;
-    // Decode only the neighbourhood: a frame needs two lines, not a 1 MiB chunk.
-    let from = Math.max(0, index - 400);
-    while (from > 0 && from < index && (this.chunk[from]! & 0xc0) === 0x80) from++;
-    const before = this.chunk.toString('utf8', from, index);
-    const after = this.chunk.toString('utf8', index, Math.min(this.chunk.length, index + 200));
-    return codeFrame(before + after, before.length, position.line, position.column);
-  }
-
-  private problem(
-    position: SplitPosition,
-    code: string,
-    message: string,
-    pointer: string,
-    repair?: SplitProblem['repair'],
-  ): void {
-    this.sink.problem({ ...position, code, message, pointer, frame: this.frameFor(position), repair });
-  }
-
-  private beginElement(position: SplitPosition, pointer: string): void {
-    this.mode = Mode.Element;
-    this.elementStart = position;
-    this.elementPointer = pointer;
-    this.depth = 0;
-    this.maxDepth = 0;
-    this.members = 0;
-    this.inString = false;
-    this.escaped = false;
-    this.scalar = false;
-    this.nonAscii = false;
-    this.parts = [];
-    this.partsSize = 0;
-    this.oversize = false;
-  }
-
-  private keep(bytes: Buffer): void {
-    if (this.oversize) {
-      this.partsSize += bytes.length;
-      return;
-    }
-    this.parts.push(bytes);
-    this.partsSize += bytes.length;
-    if (this.partsSize > this.limits.maxElementBytes) {
-      // Hint: past the limit only the count is kept, so one runaway element (an unclosed
-      // bracket in a 2 GB file) cannot take the memory with it.
-      this.oversize = true;
-      this.parts = [];
-    }
-  }
-
-  private finishElement(endOffset: number, truncated: boolean, cut?: 'line' | 'next'): void {
-    const bytes = this.oversize
-      ? Buffer.alloc(0)
-      : this.parts.length === 1
-        ? this.parts[0]!
-        : Buffer.concat(this.parts, this.partsSize);
-    // Hint: the parts are let go before the element is handed on, so that a large one is not held twice.
-    this.parts = [];
-    const inBatch = this.batchOpen !== undefined;
-    const start = this.elementStart;
-    this.sink.element({
-      offset: start.offset,
-      line: start.line,
-      column: start.column,
-      batch: this.batch,
-      index: this.index++,
-      pointer: this.elementPointer,
-      bytes,
-      oversize: this.oversize,
-      size: this.partsSize,
-      depth: this.maxDepth,
-      members: this.members,
-      nonAscii: this.nonAscii,
-      truncated,
-      cut,
-      unclosed: truncated ? (this.inString ? 'string' : 'bracket') : undefined,
-    });
-    if (inBatch) this.afterBatchElement(endOffset);
-    else {
-      if (start.line === this.line && cut === undefined) this.lineDelimited = true;
-      this.onTopLine = false;
-      this.watchFirstValue = false;
-      this.parts = [];
-      this.lastEnd(endOffset);
-      this.mode = Mode.Top;
-      this.sink.batchEnd?.({ ...start, batch: this.batch, isArray: false, elements: 1 });
-    }
-  }
-
-  private lastEnd(endOffset: number): void {
-    this.lastEndOffset = endOffset;
-    this.lastEndLine = this.line;
-    this.lastEndColumn = this.at(endOffset).column;
-  }
-
-  private afterBatchElement(endOffset: number): void {
-    this.parts = [];
-    this.lastEnd(endOffset);
-    this.inBatchIndex++;
-    this.mode = Mode.BatchComma;
-  }
-
-  /** Whether the top-level value's first line, which ends at `lineBreak`, held more than its opener. */
-  private firstLineHeldMore(lineBreak: number, chunk: Buffer, base: number): boolean {
-    if (this.batchOpen)
-      return this.mode !== Mode.BatchElement || this.inBatchIndex > 0 || this.afterComma !== undefined;
-    const bytes = lineBreak - this.topStart.offset;
-    if (bytes !== 2) return bytes > 2;
-    // `{` and one byte: a `\r`, or more.
-    const at = this.topStart.offset + 1;
-    let second: number | undefined;
-    if (at >= base) second = chunk[at - base];
-    else {
-      let index = 1;
-      for (const part of this.parts) {
-        if (index < part.length) {
-          second = part[index];
-          break;
-        }
-        index -= part.length;
-      }
-    }
-    return second !== RETURN && second !== SPACE && second !== TAB;
-  }
-
-  /** Keeps the element's bytes up to `size` of those already kept. */
-  private trimTo(size: number): void {
-    if (!this.oversize) {
-      const all = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsSize);
-      this.parts = [all.subarray(0, size)];
-    }
-    this.partsSize = size;
-  }
-
-  /**
-   * Ends the element being read, before it closed, at the line break at file offset `end` (in
-   * `chunk`, which starts at file offset `base` and holds the element from `elementFrom`, or
-   * before it): a line of NDJSON (`line`), or an element of a batch whose next element begins
-   * on the next line (`next`). A `\r` before the line break is left out.
-   */
-  private cutElement(end: number, chunk: Buffer, elementFrom: number, base: number, cut: 'line' | 'next'): void {
-    if (end >= base) this.keep(chunk.subarray(elementFrom, end - base));
-    else this.trimTo(end - this.elementStart.offset);
-    let last = end;
-    const lastPart = this.parts.at(-1);
-    if (!this.oversize && lastPart !== undefined && lastPart[lastPart.length - 1] === RETURN) {
-      last--;
-      this.trimTo(this.partsSize - 1);
-    }
-    this.finishElement(last, false, cut);
-  }
-
-  /**
-   * Ends the top-level value at the line break at `lineBreak`, as NDJSON does with a line: an
-   * element left open is cut there, and so is a batch, with a problem saying so.
-   */
-  private endLineValue(lineBreak: SplitPosition, chunk: Buffer, elementFrom: number, base: number): void {
-    this.onTopLine = false;
-    this.watchFirstValue = false;
-    if (this.mode === Mode.Element) this.cutElement(lineBreak.offset, chunk, elementFrom, base, 'line');
-    const open = this.batchOpen;
-    if (open) {
-      this.problem(
-        lineBreak,
-        'unexpected-eol',
-        `unexpected end of the line: the array opened at line ${open.line}, column ${open.column} is not closed (NDJSON: one value a line)`,
-        '',
-      );
-      this.endBatch(lineBreak, false);
-    }
-  }
-
-  /**
-   * The quick path for the `{` at `chunk[i]`, which begins an element of a batch: when it opens
-   * its line after indentation alone, the element's end is looked for as the next line with that
-   * indentation and `}`, and the bytes up to it are offered to `tryElement`. Returns the index in
-   * the chunk just past the element when it was taken; -1 leaves the byte to the byte-by-byte path.
-   */
-  private tryQuick(chunk: Buffer, i: number, base: number): number {
-    const indent = base + i - this.lineStart;
-    if (!this.guide.opensBlock(chunk, i, indent)) return -1;
-    const end = this.guide.blockEnd(chunk, i, indent);
-    if (end === -1 || !this.offer(chunk.subarray(i, end))) return this.guide.miss();
-    this.line += this.guide.blockLines;
-    this.lineStart = base + end - indent - 1;
-    this.lineContinuations = 0;
-    this.lineAstral = 0;
-    this.afterBatchElement(base + end);
-    return end;
-  }
-
-  /**
-   * The quick path for the `{` at `chunk[i]`, which begins a value at the top level, as each line
-   * of NDJSON does: the value is looked for as the rest of its line, less the spaces that end it.
-   * Returns the index in the chunk just past the value when it was taken (the line break is left
-   * to the byte-by-byte path); -1 leaves the byte to the byte-by-byte path.
-   */
-  private tryQuickLine(chunk: Buffer, i: number, base: number): number {
-    const end = this.guide.lineEnd(chunk, i);
-    if (end === -1 || !this.offer(chunk.subarray(i, end))) return this.guide.miss();
-    // Hint: the columns of this line are not brought up to date with the value's characters: all
-    // that is left of the line is spaces, and no position among them is ever reported.
-    this.parts = [];
-    this.lastEnd(base + end);
-    this.mode = Mode.Top;
-    this.lineDelimited = true;
-    this.onTopLine = false;
-    this.sink.batchEnd?.({ ...this.elementStart, batch: this.batch, isArray: false, elements: 1 });
-    return end;
-  }
-
-  /** Offers `bytes`, the element begun at `elementStart`, to `tryElement`; true when it was taken. */
-  private offer(bytes: Buffer): boolean {
-    const start = this.elementStart;
-    const element: SplitElement = {
-      offset: start.offset,
-      line: start.line,
-      column: start.column,
-      batch: this.batch,
-      index: this.index,
-      pointer: this.elementPointer,
-      bytes,
-      oversize: false,
-      size: bytes.length,
-      depth: 0,
-      members: 0,
-      nonAscii: !isAscii(bytes),
-      truncated: false,
-    };
-    if (!this.sink.tryElement?.(element)) return false;
-    this.guide.hit();
-    this.index++;
-    return true;
-  }
-
-  private beginTopValue(byte: number, position: SplitPosition): void {
-    if (this.valuesAtTop > 0 && this.afterComma && !this.reportedTopComma) {
-      this.reportedTopComma = true;
-      this.problem(
-        this.afterComma,
-        'top-level-comma',
-        'values at the top level are separated by a comma: wrap them in [ ] for a batch, or put one per line (NDJSON)',
-        '',
-      );
-    }
-    this.afterComma = undefined;
-    this.valuesAtTop++;
-    this.batch++;
-    this.topStart = position;
-    this.topOpener = byte;
-    this.onTopLine = this.lineDelimited || this.valuesAtTop === 1;
-    if (byte === OPEN_BRACKET) {
-      this.mode = Mode.BatchElement;
-      this.batchOpen = position;
-      this.inBatchIndex = 0;
-    } else {
-      this.beginElement(position, '');
-    }
-  }
-
-  private unexpected(byte: number, position: SplitPosition, pointer: string): void {
-    this.problem(position, 'unexpected-character', `unexpected ${JSON.stringify(String.fromCharCode(byte))}`, pointer, {
-      offset: position.offset,
-      deleteBytes: 1,
-      insert: '',
-    });
+    return this.scanner.at(this.offset);
   }
 
   /**
@@ -601,347 +273,28 @@ export class ElementSplitter {
   /** Reads one more chunk of the file; the chunk's memory may be reused once this returns. */
   push(chunk: Buffer): void {
     if (this.mode === Mode.Dead || chunk.length === 0) return;
-    let i = 0;
-    if (!this.started) {
-      this.started = true;
-      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-        // A UTF-8 BOM is invisible to editors: columns start after it.
-        i = 3;
-        this.lineStart = 3;
-      } else if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
-        this.mode = Mode.Dead;
-        this.sink.problem({
-          offset: 0,
-          line: 1,
-          column: 1,
-          pointer: '',
-          code: 'utf16',
-          message: 'the file is UTF-16; JSON must be UTF-8 (convert it with: iconv -f UTF-16 -t UTF-8)',
-          fatal: true,
-        });
-        return;
-      }
-    }
-    const nul = chunk.indexOf(0);
-    if (nul !== -1) {
-      // A NUL byte can appear in no JSON text, even inside a string: the file is binary or UTF-16.
-      this.offset += nul;
-      this.mode = Mode.Dead;
-      this.sink.problem({
-        ...this.at(this.offset),
-        pointer: '',
-        code: 'binary',
-        message: `the file is not JSON text: NUL byte at byte offset ${this.offset} (binary, or UTF-16 without a BOM?)`,
-        fatal: true,
-      });
-      return;
-    }
-    if (this.offset === 0) {
-      const reason = notTextReason(chunk.subarray(i, i + 4096), i);
-      if (reason !== undefined) {
-        this.mode = Mode.Dead;
-        this.sink.problem({ offset: 0, line: 1, column: 1, pointer: '', code: 'binary', message: reason, fatal: true });
-        return;
-      }
-    }
+    const first = this.started ? 0 : this.readFileStart(chunk);
+    if (first === -1 || this.refuseBinary(chunk, first)) return;
     this.chunk = chunk;
     this.chunkOffset = this.offset;
+    this.elementFrom = this.mode === Mode.Element ? 0 : -1;
     const base = this.offset;
     const length = chunk.length;
-    let elementFrom = this.mode === Mode.Element ? 0 : -1;
-
-    // Hint: the element state is copied into locals for the hot loop and written back after.
-    let depth = this.depth;
-    let inString = this.inString;
-    let escaped = this.escaped;
-    let members = this.members;
-    let maxDepth = this.maxDepth;
-
-    scan: for (; i < length; i++) {
-      let byte = chunk[i]!;
+    const scanner = this.scanner;
+    for (let i = first; i < length; i++) {
       if (this.mode === Mode.Element && !this.scalar && this.lineHead === LineHead.None) {
-        // Hint: the fast path for the bulk of a file, the inside of an element. It takes the
-        // ASCII bytes that only move the nesting, string and line state, and leaves the byte in
-        // hand to the general path below for anything else (non-ASCII, the element's end).
-        for (;;) {
-          if (inString) {
-            if (escaped) {
-              if (byte === NEWLINE || byte >= 0x80) break;
-              escaped = false;
-            } else {
-              while (plainInString[byte] === 1) {
-                if (++i === length) break scan;
-                byte = chunk[i]!;
-              }
-              if (byte === BACKSLASH) escaped = true;
-              else if (byte === QUOTE && depth > 0) inString = false;
-              else break;
-            }
-          } else if (byte === SPACE) {
-            while (chunk[i + 1] === SPACE) i++;
-          } else if (byte === QUOTE) inString = true;
-          else if (byte === COLON) members++;
-          else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-            if (++depth > maxDepth) maxDepth = depth;
-          } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
-            if (depth <= 1) break;
-            depth--;
-          } else if (byte === NEWLINE) {
-            // Hint: the line break is left to the general path when it may end a broken element:
-            // a value's first line, or a batch element's line followed by one that is not
-            // indented deeper than the element (undefined past the chunk's end).
-            if (this.onTopLine || this.watchFirstValue) break;
-            const indent = this.indentWatch;
-            if (indent > 0) {
-              const head = chunk[i + 1 + indent];
-              if (head !== SPACE && head !== TAB) break;
-            }
-            this.line++;
-            this.lineStart = base + i + 1;
-            this.lineContinuations = 0;
-            this.lineAstral = 0;
-          } else if (byte >= 0x80) break;
-          if (++i === length) break scan;
-          byte = chunk[i]!;
-        }
+        // Hint: the inside of an element, the bulk of a file, is left to the scanner, which
+        // stops only at a byte this machine must see.
+        i = scanner.skipElement(chunk, i, base, this.lineWatch());
+        if (i === length) break;
       }
-      // (A string is always read by the fast path above, which stops only at a byte the state
-      // machine below must see.)
-      if (this.lineHead !== LineHead.None && byte !== SPACE && byte !== TAB && byte !== RETURN) {
-        // The first byte of the line after one that left an element open decides whether the
-        // element ends before this line; a blank line decides nothing.
-        const head = this.lineHead;
-        this.lineHead = LineHead.None;
-        const column = base + i - this.lineStart;
-        this.members = members;
-        this.maxDepth = maxDepth;
-        this.depth = depth;
-        if (byte === NEWLINE) {
-          // nothing to decide
-        } else if (head === LineHead.FirstLine) {
-          if (column === 0 && byte === this.topOpener) {
-            this.lineDelimited = true;
-            this.endLineValue(this.lineBreak, chunk, elementFrom, base);
-            elementFrom = -1;
-          } else if (this.topOpener === OPEN_BRACE && byte !== QUOTE && byte !== CLOSE_BRACE) {
-            // Not the next member of a pretty-printed object: watch on, as if the first line held more.
-            this.watchFirstValue = true;
-          }
-        } else if (this.mode === Mode.Element) {
-          const indent = this.indentWatch;
-          if ((column === indent && byte === OPEN_BRACE) || (column < indent && byte === CLOSE_BRACKET)) {
-            this.cutElement(this.lineBreak.offset, chunk, elementFrom, base, 'next');
-            elementFrom = -1;
-            if (byte === OPEN_BRACE) {
-              this.mode = Mode.BatchElement;
-              this.afterComma = undefined;
-            }
-          }
-        }
-      }
-      if (byte === SPACE && !inString && !this.scalar) continue;
-      if (byte === NEWLINE && this.scalar && this.mode === Mode.Element) {
-        // A scalar ends on its own line, before the line break is counted.
-        this.scalar = false;
-        this.keep(chunk.subarray(elementFrom, i));
-        this.finishElement(base + i, false);
-        elementFrom = -1;
-      }
-      if (byte === NEWLINE && this.mode !== Mode.Top) {
-        if (this.onTopLine) {
-          // The end of a top-level value's first line: in NDJSON the value ends here, closed or not.
-          this.onTopLine = false;
-          this.lineBreak = this.at(base + i);
-          if (this.lineDelimited) {
-            this.members = members;
-            this.maxDepth = maxDepth;
-            this.depth = depth;
-            this.endLineValue(this.lineBreak, chunk, elementFrom, base);
-            elementFrom = -1;
-            inString = false;
-            escaped = false;
-          } else {
-            // Hint: a pretty-printed value's second line never opens as the value does, but a
-            // nested one later may, unless its first line held more than `{` or `[` alone.
-            this.lineHead = LineHead.FirstLine;
-            this.watchFirstValue = this.firstLineHeldMore(base + i, chunk, base);
-          }
-        } else if (this.watchFirstValue) {
-          this.lineBreak = this.at(base + i);
-          this.lineHead = LineHead.FirstLine;
-        } else if (this.indentWatch > 0 && this.mode === Mode.Element) {
-          this.lineBreak = this.at(base + i);
-          this.lineHead = LineHead.Indent;
-        }
-      }
-      if (byte === NEWLINE) {
-        this.line++;
-        this.lineStart = base + i + 1;
-        this.lineContinuations = 0;
-        this.lineAstral = 0;
-      } else if (byte >= 0x80) {
-        if ((byte & 0xc0) === 0x80) this.lineContinuations++;
-        else if (byte >= 0xf0) this.lineAstral++;
-        if (this.mode === Mode.Element) this.nonAscii = true;
-      }
-
-      if (this.mode === Mode.Element) {
-        if (inString) {
-          if (escaped && byte !== NEWLINE) escaped = false;
-          else if (byte === BACKSLASH) escaped = true;
-          else if (byte === QUOTE || byte === NEWLINE) {
-            // Hint: a raw newline cannot be inside a JSON string, so an unterminated string ends
-            // at its line (even after a `\`), as the element parser also decides; the rest of the
-            // file stays in step.
-            inString = false;
-            escaped = false;
-            if (depth === 0) {
-              this.depth = depth;
-              this.keep(chunk.subarray(elementFrom, i + 1));
-              this.finishElement(base + i + 1, false);
-              elementFrom = -1;
-            }
-          }
-          continue;
-        }
-        if (this.scalar) {
-          if (!isDelimiter(byte)) continue;
-          this.scalar = false;
-          this.keep(chunk.subarray(elementFrom, i));
-          this.finishElement(base + i, false);
-          elementFrom = -1;
-          // fall through: this byte belongs to what follows the scalar
-        } else {
-          if (byte === QUOTE) inString = true;
-          else if (byte === COLON) members++;
-          else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-            depth++;
-            if (depth > maxDepth) maxDepth = depth;
-          } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
-            depth--;
-            if (depth <= 0) {
-              depth = 0;
-              this.members = members;
-              this.maxDepth = maxDepth;
-              this.keep(chunk.subarray(elementFrom, i + 1));
-              this.finishElement(base + i + 1, false);
-              elementFrom = -1;
-            }
-          }
-          continue;
-        }
-      }
-
-      if (isSpace(byte)) continue;
-      const position = this.at(base + i);
-      // Whether the element beginning here (if one does) opens its line.
-      let ownLine = false;
-      if (this.mode === Mode.Top) {
-        if (byte === COMMA && this.valuesAtTop > 0) {
-          this.afterComma = position;
-          continue;
-        }
-        if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET || byte === COMMA || byte === COLON) {
-          this.unexpected(byte, position, '');
-          continue;
-        }
-        this.beginTopValue(byte, position);
-        if ((this.mode as Mode) === Mode.BatchElement) continue;
-      } else if (this.mode === Mode.BatchElement) {
-        if (byte === CLOSE_BRACKET) {
-          if (this.afterComma) {
-            this.problem(this.afterComma, 'trailing-comma', 'trailing comma before "]"', '', {
-              offset: this.afterComma.offset,
-              deleteBytes: 1,
-              insert: '',
-            });
-          }
-          this.endBatch(position, true);
-          continue;
-        }
-        if (byte === COMMA || byte === COLON || byte === CLOSE_BRACE) {
-          if (byte === COMMA) {
-            const what = this.afterComma ? 'two commas in a row' : 'comma before the first element';
-            this.problem(position, 'unexpected-comma', what, `/${this.inBatchIndex}`, {
-              offset: position.offset,
-              deleteBytes: 1,
-              insert: '',
-            });
-          } else this.unexpected(byte, position, `/${this.inBatchIndex}`);
-          continue;
-        }
-        ownLine = (this.afterComma ?? this.batchOpen ?? position).line < position.line;
-        this.afterComma = undefined;
-        this.beginElement(position, `/${this.inBatchIndex}`);
-      } else if (this.mode === Mode.BatchComma) {
-        if (byte === COMMA) {
-          this.afterComma = position;
-          this.mode = Mode.BatchElement;
-          continue;
-        }
-        if (byte === CLOSE_BRACKET) {
-          this.endBatch(position, true);
-          continue;
-        }
-        if (byte === CLOSE_BRACE || byte === COLON) {
-          this.unexpected(byte, position, `/${this.inBatchIndex}`);
-          continue;
-        }
-        const end = { offset: this.lastEndOffset, line: this.lastEndLine, column: this.lastEndColumn };
-        this.problem(end, 'missing-comma', 'missing comma between array elements', `/${this.inBatchIndex}`, {
-          offset: end.offset,
-          deleteBytes: 0,
-          insert: ',',
-        });
-        ownLine = this.lastEndLine < position.line;
-        this.beginElement(position, `/${this.inBatchIndex}`);
-      }
-
-      // A new element starts at this byte. Hint: a batch element that opens its line is watched
-      // by its indentation, so that a broken one ends where the next begins.
-      this.indentWatch =
-        ownLine && !this.onTopLine && (byte === OPEN_BRACE || byte === OPEN_BRACKET) && position.column <= 33
-          ? position.column - 1
-          : -1;
-      if (byte === OPEN_BRACE && this.guide.active && this.sink.tryElement) {
-        const end = this.batchOpen ? this.tryQuick(chunk, i, base) : this.tryQuickLine(chunk, i, base);
-        if (end !== -1) {
-          i = end - 1;
-          continue;
-        }
-      }
-      elementFrom = i;
-      depth = 0;
-      maxDepth = 0;
-      members = 0;
-      inString = false;
-      escaped = false;
-      if (byte === QUOTE) inString = true;
-      else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-        depth = 1;
-        maxDepth = 1;
-      } else this.scalar = true;
+      i = this.step(chunk, i, base);
     }
-
-    this.depth = depth;
-    this.inString = inString;
-    this.escaped = escaped;
-    this.members = members;
-    this.maxDepth = maxDepth;
     // Hint: a copy, not a view: the caller may reuse the chunk's memory for its next read.
-    if (this.mode === Mode.Element && elementFrom !== -1) this.keep(Buffer.from(chunk.subarray(elementFrom)));
+    if (this.mode === Mode.Element && this.elementFrom !== -1) {
+      this.keep(Buffer.from(chunk.subarray(this.elementFrom)));
+    }
     this.offset = base + length;
-  }
-
-  private endBatch(position: SplitPosition, closed: boolean): void {
-    const open = this.batchOpen ?? position;
-    if (closed && open.line === position.line) this.lineDelimited = true;
-    this.onTopLine = false;
-    this.watchFirstValue = false;
-    this.sink.batchEnd?.({ ...open, batch: this.batch, isArray: true, elements: this.inBatchIndex });
-    this.batchOpen = undefined;
-    this.afterComma = undefined;
-    this.mode = Mode.Top;
   }
 
   /** Ends the file: reports what was left open. */
@@ -978,5 +331,551 @@ export class ElementSplitter {
         pointer: '',
       });
     }
+  }
+
+  // ---- The file's first bytes ----
+
+  /**
+   * Reads the first chunk's first bytes: skips a UTF-8 byte order mark and refuses UTF-16.
+   * Returns the index to read on from, or -1 when the file cannot be read.
+   */
+  private readFileStart(chunk: Buffer): number {
+    this.started = true;
+    if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+      // A UTF-8 BOM is invisible to editors: columns start after it.
+      this.scanner.startLine(3);
+      return 3;
+    }
+    if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
+      this.fatal(
+        { offset: 0, line: 1, column: 1 },
+        'utf16',
+        'the file is UTF-16; JSON must be UTF-8 (convert it with: iconv -f UTF-16 -t UTF-8)',
+      );
+      return -1;
+    }
+    return 0;
+  }
+
+  /** True, after reporting it, when `chunk` (read from `first`) shows the file is not JSON text. */
+  private refuseBinary(chunk: Buffer, first: number): boolean {
+    const nul = chunk.indexOf(0);
+    if (nul !== -1) {
+      // A NUL byte can appear in no JSON text, even inside a string: the file is binary or UTF-16.
+      this.offset += nul;
+      this.fatal(
+        this.scanner.at(this.offset),
+        'binary',
+        `the file is not JSON text: NUL byte at byte offset ${this.offset} (binary, or UTF-16 without a BOM?)`,
+      );
+      return true;
+    }
+    if (this.offset === 0) {
+      const reason = notTextReason(chunk.subarray(first, first + 4096), first);
+      if (reason !== undefined) {
+        this.fatal({ offset: 0, line: 1, column: 1 }, 'binary', reason);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private fatal(position: SplitPosition, code: string, message: string): void {
+    this.mode = Mode.Dead;
+    this.sink.problem({ ...position, pointer: '', code, message, fatal: true });
+  }
+
+  // ---- One byte the scanner stopped at, or any byte outside an element ----
+
+  /** The line breaks the scanner must stop at inside the element being read. */
+  private lineWatch(): LineWatch {
+    if (this.onTopLine || this.watchFirstValue) return watchEvery;
+    return this.indentWatch > 0 ? this.indentWatch : watchNone;
+  }
+
+  /** Reads `chunk[i]`; returns the index of the last byte read (past `i` when the quick path took an element). */
+  private step(chunk: Buffer, i: number, base: number): number {
+    const byte = chunk[i]!;
+    const scanner = this.scanner;
+    if (this.lineHead !== LineHead.None && byte !== SPACE && byte !== TAB && byte !== RETURN) {
+      this.decideLineHead(byte, base + i);
+    }
+    if (byte === SPACE && !scanner.inString && !this.scalar) return i;
+    if (byte === NEWLINE) {
+      if (this.scalar && this.mode === Mode.Element) {
+        // A scalar ends on its own line, before the line break is counted.
+        this.endElementAt(i, i);
+      }
+      if (this.mode !== Mode.Top) this.watchLineEnd(base + i);
+      scanner.lineBreak(base + i);
+    } else if (byte >= 0x80) scanner.nonAsciiByte(byte);
+
+    if (this.mode === Mode.Element) {
+      if (!this.scalar) {
+        if (scanner.elementByte(byte)) this.endElementAt(i + 1, i + 1);
+        return i;
+      }
+      if (!isDelimiter(byte)) return i;
+      // This byte ends the scalar, and belongs to what follows it.
+      this.endElementAt(i, i);
+    }
+    if (isSpace(byte)) return i;
+    return this.structural(chunk, i, base, byte);
+  }
+
+  /** Ends the element that closed: its bytes in the chunk end before `to`, and it ends at chunk index `end`. */
+  private endElementAt(to: number, end: number): void {
+    this.scalar = false;
+    this.keep(this.chunk.subarray(this.elementFrom, to));
+    this.finishElement(this.chunkOffset + end, false);
+    this.elementFrom = -1;
+  }
+
+  /** A line break at file offset `at` inside a top-level value: where a broken element may end. */
+  private watchLineEnd(at: number): void {
+    if (this.onTopLine) {
+      // The end of a top-level value's first line: in NDJSON the value ends here, closed or not.
+      this.onTopLine = false;
+      this.lineBreak = this.scanner.at(at);
+      if (this.lineDelimited) {
+        this.endLineValue(this.lineBreak);
+        this.scanner.inString = false;
+        this.scanner.escaped = false;
+      } else {
+        // Hint: a pretty-printed value's second line never opens as the value does, but a
+        // nested one later may, unless its first line held more than `{` or `[` alone.
+        this.lineHead = LineHead.FirstLine;
+        this.watchFirstValue = this.firstLineHeldMore(at);
+      }
+    } else if (this.watchFirstValue) {
+      this.lineBreak = this.scanner.at(at);
+      this.lineHead = LineHead.FirstLine;
+    } else if (this.indentWatch > 0 && this.mode === Mode.Element) {
+      this.lineBreak = this.scanner.at(at);
+      this.lineHead = LineHead.Indent;
+    }
+  }
+
+  /**
+   * The first byte of the line after one that left an element open, at file offset `at`,
+   * decides whether the element ends before this line; a blank line decides nothing.
+   */
+  private decideLineHead(byte: number, at: number): void {
+    const head = this.lineHead;
+    this.lineHead = LineHead.None;
+    const column = at - this.scanner.lineStart;
+    if (byte === NEWLINE) return;
+    if (head === LineHead.FirstLine) {
+      if (column === 0 && byte === this.topOpener) {
+        this.lineDelimited = true;
+        this.endLineValue(this.lineBreak);
+      } else if (this.topOpener === OPEN_BRACE && byte !== QUOTE && byte !== CLOSE_BRACE) {
+        // Not the next member of a pretty-printed object: watch on, as if the first line held more.
+        this.watchFirstValue = true;
+      }
+      return;
+    }
+    if (this.mode !== Mode.Element) return;
+    const indent = this.indentWatch;
+    if ((column === indent && byte === OPEN_BRACE) || (column < indent && byte === CLOSE_BRACKET)) {
+      this.cutElement(this.lineBreak.offset, 'next');
+      if (byte === OPEN_BRACE) {
+        this.mode = Mode.BatchElement;
+        this.afterComma = undefined;
+      }
+    }
+  }
+
+  // ---- Between elements ----
+
+  /** Reads a structural byte (outside any element): it may begin an element. Returns the index of the last byte read. */
+  private structural(chunk: Buffer, i: number, base: number, byte: number): number {
+    const position = this.scanner.at(base + i);
+    const begins =
+      this.mode === Mode.Top
+        ? this.atTop(byte, position)
+        : this.mode === Mode.BatchElement
+          ? this.beforeBatchElement(byte, position)
+          : this.afterBatchElementByte(byte, position);
+    if (begins === Begins.No) return i;
+    return this.startElement(chunk, i, base, byte, position, begins === Begins.OwnLine);
+  }
+
+  private atTop(byte: number, position: SplitPosition): Begins {
+    if (byte === COMMA && this.valuesAtTop > 0) {
+      this.afterComma = position;
+      return Begins.No;
+    }
+    if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET || byte === COMMA || byte === COLON) {
+      this.unexpected(byte, position, '');
+      return Begins.No;
+    }
+    this.beginTopValue(byte, position);
+    return this.mode === Mode.BatchElement ? Begins.No : Begins.Inline;
+  }
+
+  /** In a top-level array, where an element is expected. */
+  private beforeBatchElement(byte: number, position: SplitPosition): Begins {
+    if (byte === CLOSE_BRACKET) {
+      if (this.afterComma) {
+        this.problem(this.afterComma, 'trailing-comma', 'trailing comma before "]"', '', {
+          offset: this.afterComma.offset,
+          deleteBytes: 1,
+          insert: '',
+        });
+      }
+      this.endBatch(position, true);
+      return Begins.No;
+    }
+    if (byte === COMMA) {
+      const what = this.afterComma ? 'two commas in a row' : 'comma before the first element';
+      this.problem(position, 'unexpected-comma', what, `/${this.inBatchIndex}`, {
+        offset: position.offset,
+        deleteBytes: 1,
+        insert: '',
+      });
+      return Begins.No;
+    }
+    if (byte === COLON || byte === CLOSE_BRACE) {
+      this.unexpected(byte, position, `/${this.inBatchIndex}`);
+      return Begins.No;
+    }
+    const ownLine = (this.afterComma ?? this.batchOpen ?? position).line < position.line;
+    this.afterComma = undefined;
+    this.beginElement(position, `/${this.inBatchIndex}`);
+    return ownLine ? Begins.OwnLine : Begins.Inline;
+  }
+
+  /** In a top-level array, after an element, where `,` or `]` is expected. */
+  private afterBatchElementByte(byte: number, position: SplitPosition): Begins {
+    if (byte === COMMA) {
+      this.afterComma = position;
+      this.mode = Mode.BatchElement;
+      return Begins.No;
+    }
+    if (byte === CLOSE_BRACKET) {
+      this.endBatch(position, true);
+      return Begins.No;
+    }
+    if (byte === CLOSE_BRACE || byte === COLON) {
+      this.unexpected(byte, position, `/${this.inBatchIndex}`);
+      return Begins.No;
+    }
+    const end = { offset: this.lastEndOffset, line: this.lastEndLine, column: this.lastEndColumn };
+    this.problem(end, 'missing-comma', 'missing comma between array elements', `/${this.inBatchIndex}`, {
+      offset: end.offset,
+      deleteBytes: 0,
+      insert: ',',
+    });
+    const ownLine = this.lastEndLine < position.line;
+    this.beginElement(position, `/${this.inBatchIndex}`);
+    return ownLine ? Begins.OwnLine : Begins.Inline;
+  }
+
+  /**
+   * An element begins at `chunk[i]`: offered to the quick path when it can take it, else read
+   * by the scanner from here. Returns the index of the last byte read.
+   */
+  private startElement(
+    chunk: Buffer,
+    i: number,
+    base: number,
+    byte: number,
+    position: SplitPosition,
+    ownLine: boolean,
+  ): number {
+    // Hint: a batch element that opens its line is watched by its indentation, so that a broken
+    // one ends where the next begins.
+    const opener = byte === OPEN_BRACE || byte === OPEN_BRACKET;
+    this.indentWatch = ownLine && !this.onTopLine && opener && position.column <= 33 ? position.column - 1 : -1;
+    if (byte === OPEN_BRACE && this.guide.active && this.sink.tryElement) {
+      const end = this.batchOpen ? this.tryQuick(chunk, i, base) : this.tryQuickLine(chunk, i, base);
+      if (end !== -1) return end - 1;
+    }
+    this.elementFrom = i;
+    this.scanner.beginElement(byte);
+    this.scalar = !opener && byte !== QUOTE;
+    return i;
+  }
+
+  private beginTopValue(byte: number, position: SplitPosition): void {
+    if (this.valuesAtTop > 0 && this.afterComma && !this.reportedTopComma) {
+      this.reportedTopComma = true;
+      this.problem(
+        this.afterComma,
+        'top-level-comma',
+        'values at the top level are separated by a comma: wrap them in [ ] for a batch, or put one per line (NDJSON)',
+        '',
+      );
+    }
+    this.afterComma = undefined;
+    this.valuesAtTop++;
+    this.batch++;
+    this.topStart = position;
+    this.topOpener = byte;
+    this.onTopLine = this.lineDelimited || this.valuesAtTop === 1;
+    if (byte === OPEN_BRACKET) {
+      this.mode = Mode.BatchElement;
+      this.batchOpen = position;
+      this.inBatchIndex = 0;
+    } else {
+      this.beginElement(position, '');
+    }
+  }
+
+  private beginElement(position: SplitPosition, pointer: string): void {
+    this.mode = Mode.Element;
+    this.elementStart = position;
+    this.elementPointer = pointer;
+    this.scalar = false;
+    this.parts = [];
+    this.partsSize = 0;
+    this.oversize = false;
+  }
+
+  private endBatch(position: SplitPosition, closed: boolean): void {
+    const open = this.batchOpen ?? position;
+    if (closed && open.line === position.line) this.lineDelimited = true;
+    this.onTopLine = false;
+    this.watchFirstValue = false;
+    this.sink.batchEnd?.({ ...open, batch: this.batch, isArray: true, elements: this.inBatchIndex });
+    this.batchOpen = undefined;
+    this.afterComma = undefined;
+    this.mode = Mode.Top;
+  }
+
+  private unexpected(byte: number, position: SplitPosition, pointer: string): void {
+    this.problem(position, 'unexpected-character', `unexpected ${JSON.stringify(String.fromCharCode(byte))}`, pointer, {
+      offset: position.offset,
+      deleteBytes: 1,
+      insert: '',
+    });
+  }
+
+  private problem(
+    position: SplitPosition,
+    code: string,
+    message: string,
+    pointer: string,
+    repair?: SplitProblem['repair'],
+  ): void {
+    this.sink.problem({ ...position, code, message, pointer, excerpt: this.excerptFor(position), repair });
+  }
+
+  /** The source around `position`, when it is in the chunk at hand. */
+  private excerptFor(position: SplitPosition): SourceExcerpt | undefined {
+    const index = position.offset - this.chunkOffset;
+    if (index < 0 || index > this.chunk.length) return undefined;
+    // Decode only the neighbourhood: a frame needs two lines, not a 1 MiB chunk.
+    let from = Math.max(0, index - 400);
+    while (from > 0 && from < index && (this.chunk[from]! & 0xc0) === 0x80) from++;
+    const before = this.chunk.toString('utf8', from, index);
+    const after = this.chunk.toString('utf8', index, Math.min(this.chunk.length, index + 200));
+    return excerptAt(before + after, before.length);
+  }
+
+  // ---- The element's bytes, and its end ----
+
+  private keep(bytes: Buffer): void {
+    if (this.oversize) {
+      this.partsSize += bytes.length;
+      return;
+    }
+    this.parts.push(bytes);
+    this.partsSize += bytes.length;
+    if (this.partsSize > this.limits.maxElementBytes) {
+      // Hint: past the limit only the count is kept, so one runaway element (an unclosed
+      // bracket in a 2 GB file) cannot take the memory with it.
+      this.oversize = true;
+      this.parts = [];
+    }
+  }
+
+  /** Keeps the element's bytes up to `size` of those already kept. */
+  private trimTo(size: number): void {
+    if (!this.oversize) {
+      const all = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsSize);
+      this.parts = [all.subarray(0, size)];
+    }
+    this.partsSize = size;
+  }
+
+  private finishElement(endOffset: number, truncated: boolean, cut?: 'line' | 'next'): void {
+    const bytes = this.oversize
+      ? Buffer.alloc(0)
+      : this.parts.length === 1
+        ? this.parts[0]!
+        : Buffer.concat(this.parts, this.partsSize);
+    // Hint: the parts are let go before the element is handed on, so that a large one is not held twice.
+    this.parts = [];
+    const inBatch = this.batchOpen !== undefined;
+    const start = this.elementStart;
+    const scanner = this.scanner;
+    this.sink.element({
+      offset: start.offset,
+      line: start.line,
+      column: start.column,
+      batch: this.batch,
+      index: this.index++,
+      pointer: this.elementPointer,
+      bytes,
+      oversize: this.oversize,
+      size: this.partsSize,
+      depth: scanner.maxDepth,
+      members: scanner.members,
+      nonAscii: scanner.nonAscii,
+      truncated,
+      cut,
+      unclosed: truncated ? (scanner.inString ? 'string' : 'bracket') : undefined,
+    });
+    if (inBatch) this.afterBatchElement(endOffset);
+    else {
+      if (start.line === scanner.line && cut === undefined) this.lineDelimited = true;
+      this.endTopValue(endOffset);
+    }
+  }
+
+  /** A value at the top level (not an array) ended at `endOffset`. */
+  private endTopValue(endOffset: number): void {
+    this.onTopLine = false;
+    this.watchFirstValue = false;
+    this.parts = [];
+    this.lastEnd(endOffset);
+    this.mode = Mode.Top;
+    this.sink.batchEnd?.({ ...this.elementStart, batch: this.batch, isArray: false, elements: 1 });
+  }
+
+  private lastEnd(endOffset: number): void {
+    this.lastEndOffset = endOffset;
+    this.lastEndLine = this.scanner.line;
+    this.lastEndColumn = this.scanner.columnAt(endOffset);
+  }
+
+  private afterBatchElement(endOffset: number): void {
+    this.parts = [];
+    this.lastEnd(endOffset);
+    this.inBatchIndex++;
+    this.mode = Mode.BatchComma;
+  }
+
+  // ---- Recovery: where a broken element ends ----
+
+  /** Whether the top-level value's first line, which ends at file offset `lineBreak`, held more than its opener. */
+  private firstLineHeldMore(lineBreak: number): boolean {
+    if (this.batchOpen)
+      return this.mode !== Mode.BatchElement || this.inBatchIndex > 0 || this.afterComma !== undefined;
+    const bytes = lineBreak - this.topStart.offset;
+    if (bytes !== 2) return bytes > 2;
+    // `{` and one byte: a `\r`, or more.
+    const at = this.topStart.offset + 1;
+    let second: number | undefined;
+    if (at >= this.chunkOffset) second = this.chunk[at - this.chunkOffset];
+    else {
+      let index = 1;
+      for (const part of this.parts) {
+        if (index < part.length) {
+          second = part[index];
+          break;
+        }
+        index -= part.length;
+      }
+    }
+    return second !== RETURN && second !== SPACE && second !== TAB;
+  }
+
+  /**
+   * Ends the element being read, before it closed, at the line break at file offset `end`: a
+   * line of NDJSON (`line`), or an element of a batch whose next element begins on the next
+   * line (`next`). A `\r` before the line break is left out.
+   */
+  private cutElement(end: number, cut: 'line' | 'next'): void {
+    if (end >= this.chunkOffset) this.keep(this.chunk.subarray(this.elementFrom, end - this.chunkOffset));
+    else this.trimTo(end - this.elementStart.offset);
+    this.elementFrom = -1;
+    let last = end;
+    const lastPart = this.parts.at(-1);
+    if (!this.oversize && lastPart !== undefined && lastPart[lastPart.length - 1] === RETURN) {
+      last--;
+      this.trimTo(this.partsSize - 1);
+    }
+    this.finishElement(last, false, cut);
+  }
+
+  /**
+   * Ends the top-level value at the line break at `lineBreak`, as NDJSON does with a line: an
+   * element left open is cut there, and so is a batch, with a problem saying so.
+   */
+  private endLineValue(lineBreak: SplitPosition): void {
+    this.onTopLine = false;
+    this.watchFirstValue = false;
+    if (this.mode === Mode.Element) this.cutElement(lineBreak.offset, 'line');
+    const open = this.batchOpen;
+    if (open) {
+      this.problem(
+        lineBreak,
+        'unexpected-eol',
+        `unexpected end of the line: the array opened at line ${open.line}, column ${open.column} is not closed (NDJSON: one value a line)`,
+        '',
+      );
+      this.endBatch(lineBreak, false);
+    }
+  }
+
+  // ---- The quick path (see `SplitSink.tryElement` and layout-guide.ts) ----
+
+  /**
+   * The quick path for the `{` at `chunk[i]`, which begins an element of a batch: when it opens
+   * its line after indentation alone, the element's end is looked for as the next line with that
+   * indentation and `}`, and the bytes up to it are offered to `tryElement`. Returns the index in
+   * the chunk just past the element when it was taken; -1 leaves the byte to the byte-by-byte path.
+   */
+  private tryQuick(chunk: Buffer, i: number, base: number): number {
+    const indent = base + i - this.scanner.lineStart;
+    if (!this.guide.opensBlock(chunk, i, indent)) return -1;
+    const end = this.guide.blockEnd(chunk, i, indent);
+    if (end === -1 || !this.offer(chunk.subarray(i, end))) return this.guide.miss();
+    this.scanner.skipLines(this.guide.blockLines, base + end - indent - 1);
+    this.afterBatchElement(base + end);
+    return end;
+  }
+
+  /**
+   * The quick path for the `{` at `chunk[i]`, which begins a value at the top level, as each line
+   * of NDJSON does: the value is looked for as the rest of its line, less the spaces that end it.
+   * Returns the index in the chunk just past the value when it was taken (the line break is left
+   * to the byte-by-byte path); -1 leaves the byte to the byte-by-byte path.
+   */
+  private tryQuickLine(chunk: Buffer, i: number, base: number): number {
+    const end = this.guide.lineEnd(chunk, i);
+    if (end === -1 || !this.offer(chunk.subarray(i, end))) return this.guide.miss();
+    // Hint: the columns of this line are not brought up to date with the value's characters: all
+    // that is left of the line is spaces, and no position among them is ever reported.
+    this.lineDelimited = true;
+    this.endTopValue(base + end);
+    return end;
+  }
+
+  /** Offers `bytes`, the element begun at `elementStart`, to `tryElement`; true when it was taken. */
+  private offer(bytes: Buffer): boolean {
+    const start = this.elementStart;
+    const element: SplitElement = {
+      offset: start.offset,
+      line: start.line,
+      column: start.column,
+      batch: this.batch,
+      index: this.index,
+      pointer: this.elementPointer,
+      bytes,
+      oversize: false,
+      size: bytes.length,
+      depth: 0,
+      members: 0,
+      nonAscii: !isAscii(bytes),
+      truncated: false,
+    };
+    if (!this.sink.tryElement?.(element)) return false;
+    this.guide.hit();
+    this.index++;
+    return true;
   }
 }

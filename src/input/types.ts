@@ -13,6 +13,12 @@ export interface Location {
   pointer: string;
 }
 
+/** Source text around a position: `index` is the position's UTF-16 index in `text`, which may begin mid-line. */
+export interface SourceExcerpt {
+  text: string;
+  index: number;
+}
+
 /** A text edit that repairs a syntax problem, in byte offsets of the original file. */
 export interface Repair {
   offset: number;
@@ -27,8 +33,8 @@ export interface Problem extends Location {
   /** Stable kebab-case code: `missing-comma`, `trailing-comma`, `missing-field`, `duplicate-id`, ... */
   code: string;
   message: string;
-  /** For syntax errors: a few lines of the source around the position, with a caret line. */
-  frame?: string | undefined;
+  /** For syntax errors: the source around the position, from which a code frame is drawn (render/code-frame.ts). */
+  excerpt?: SourceExcerpt | undefined;
   /** How `callhook fix` would repair it, when it can. */
   repair?: Repair | undefined;
   /** For a `duplicate-id` warning: the redelivered event's id. */

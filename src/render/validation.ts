@@ -3,6 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { FileReport, ValidationOptions, ValidationReport } from '../core/validation.js';
 import { filePassed } from '../core/validation.js';
 import type { Problem } from '../input/types.js';
+import { codeFrame } from './code-frame.js';
 import { escapeUnicode, toSafeJson } from './escape.js';
 import type { ValidationFormat } from './formats.js';
 import { escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
@@ -20,8 +21,8 @@ export function renderProblemPretty(problem: Problem, c: ChalkInstance, width = 
   ];
   if (problem.pointer) spans.push({ text: `  (${escapeTerminal(problem.pointer)})`, style: c.dim });
   const head = wrapSpans(spans, { width, indent: '      ', firstIndent: '  ' }).join('\n');
-  if (!problem.frame) return head;
-  const frame = escapeTerminal(problem.frame, true)
+  if (!problem.excerpt) return head;
+  const frame = escapeTerminal(codeFrame(problem.excerpt, problem.line, problem.column), true)
     .split('\n')
     .map((row) => `    ${row.startsWith('>') ? row : c.dim(row)}`)
     .join('\n');

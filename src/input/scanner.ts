@@ -1,0 +1,217 @@
+/**
+ * The byte scanner under the splitter (see split.ts): where the reading is in the file (line,
+ * and column in UTF-16 code units, as editors count) and, inside an element, the state of its
+ * text: in a string or not, after a `\` or not, how deep, how many members. It knows nothing of
+ * elements, batches or recovery; the splitter decides those at the bytes where the scanner stops.
+ */
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  NEWLINE,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  SPACE,
+  TAB,
+} from './bytes.js';
+
+/** A place in the file; `column` counts UTF-16 code units, as editors do. */
+export interface Position {
+  offset: number;
+  line: number;
+  column: number;
+}
+
+/**
+ * Which line breaks inside an element the scanner stops at, for the splitter to decide whether
+ * the element ends there: `watchEvery` one, `watchNone`, or (n > 0) a line break followed by a
+ * line not indented deeper than n bytes.
+ */
+export type LineWatch = number;
+/** Stop at every line break (see `LineWatch`). */
+export const watchEvery = -1;
+/** Stop at no line break (see `LineWatch`). */
+export const watchNone = 0;
+
+// 1 for the bytes a string's scan passes over: ASCII but for `"`, `\` and a newline.
+const plainInString = new Uint8Array(256);
+for (let byte = 0; byte < 0x80; byte++) plainInString[byte] = 1;
+plainInString[QUOTE] = 0;
+plainInString[BACKSLASH] = 0;
+plainInString[NEWLINE] = 0;
+
+/** Reads bytes: the position, and the text state of the element being read. */
+export class ByteScanner {
+  /** The line being read (from 1), and the file offset where it began. */
+  line = 1;
+  lineStart = 0;
+  // UTF-16 correction for the current line: bytes that do not start a UTF-16 unit, and 4-byte
+  // sequences that make two.
+  private lineContinuations = 0;
+  private lineAstral = 0;
+
+  /** The element's text state: nesting now and deepest, `:` outside strings, string and escape. */
+  depth = 0;
+  maxDepth = 0;
+  members = 0;
+  inString = false;
+  escaped = false;
+  /** The element holds bytes outside ASCII (so its UTF-8 needs checking). */
+  nonAscii = false;
+
+  /** The position of `offset`, which must be on the current line at or after its start. */
+  at(offset: number): Position {
+    return { offset, line: this.line, column: this.columnAt(offset) };
+  }
+
+  /** The column of `offset`, which must be on the current line at or after its start. */
+  columnAt(offset: number): number {
+    return Math.max(1, offset - this.lineStart - this.lineContinuations + this.lineAstral + 1);
+  }
+
+  /** Starts the lines at `offset` (after a byte order mark, or where a second thread starts). */
+  startLine(offset: number): void {
+    this.lineStart = offset;
+    this.lineContinuations = 0;
+    this.lineAstral = 0;
+  }
+
+  /** Counts the line break at file offset `offset`. */
+  lineBreak(offset: number): void {
+    this.line++;
+    this.startLine(offset + 1);
+  }
+
+  /** Counts `lines` line breaks passed over unread, the last one just before `lineStart`. */
+  skipLines(lines: number, lineStart: number): void {
+    this.line += lines;
+    this.startLine(lineStart);
+  }
+
+  /** Counts a byte of a multi-byte UTF-8 character. */
+  nonAsciiByte(byte: number): void {
+    this.multiByteUnit(byte);
+    this.nonAscii = true;
+  }
+
+  /** Counts what a byte of a multi-byte UTF-8 character does to the column. */
+  private multiByteUnit(byte: number): void {
+    if ((byte & 0xc0) === 0x80) this.lineContinuations++;
+    else if (byte >= 0xf0) this.lineAstral++;
+  }
+
+  /** Starts an element's text at `byte`, its first. */
+  beginElement(byte: number): void {
+    this.depth = 0;
+    this.maxDepth = 0;
+    this.members = 0;
+    this.inString = byte === QUOTE;
+    this.escaped = false;
+    this.nonAscii = false;
+    if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      this.depth = 1;
+      this.maxDepth = 1;
+    }
+  }
+
+  /**
+   * Reads one byte of an element's text (after its line break or UTF-8 byte is counted); true when the
+   * element ends with it. Hint: a raw newline cannot be inside a JSON string, so an unterminated
+   * string ends at its line (even after a `\`), as the element parser also decides.
+   */
+  elementByte(byte: number): boolean {
+    if (this.inString) {
+      if (this.escaped && byte !== NEWLINE) this.escaped = false;
+      else if (byte === BACKSLASH) this.escaped = true;
+      else if (byte === QUOTE || byte === NEWLINE) {
+        this.inString = false;
+        this.escaped = false;
+        return this.depth === 0;
+      }
+      return false;
+    }
+    if (byte === QUOTE) this.inString = true;
+    else if (byte === COLON) this.members++;
+    else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      if (++this.depth > this.maxDepth) this.maxDepth = this.depth;
+    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+      if (--this.depth <= 0) {
+        this.depth = 0;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Reads an element's text from `chunk[i]` (the chunk begins at file offset `base`) up to the
+   * first byte the splitter must see, and returns its index (the chunk's length when there is
+   * none): a byte that may end the element (a closing bracket at depth 1, a string's end at
+   * depth 0), a newline in a string, or a line break `watch` names. That byte is not read.
+   */
+  skipElement(chunk: Buffer, i: number, base: number, watch: LineWatch): number {
+    const length = chunk.length;
+    // Hint: the bulk of a file is read here, so the state is kept in locals and written back once,
+    // and the tests run in the order of how often they match: string bytes first, non-ASCII last.
+    let { depth, maxDepth, members, inString, escaped } = this;
+    let multiByte = false;
+    scan: for (; i < length; i++) {
+      let byte = chunk[i]!;
+      if (inString) {
+        if (escaped) {
+          if (byte === NEWLINE) break;
+          escaped = false;
+          if (byte >= 0x80) {
+            this.multiByteUnit(byte);
+            multiByte = true;
+          }
+        } else {
+          while (plainInString[byte] === 1) {
+            if (++i === length) break scan;
+            byte = chunk[i]!;
+          }
+          if (byte === BACKSLASH) escaped = true;
+          else if (byte === QUOTE && depth > 0) inString = false;
+          else if (byte < 0x80) break;
+          else {
+            this.multiByteUnit(byte);
+            multiByte = true;
+          }
+        }
+      } else if (byte === SPACE) {
+        while (chunk[i + 1] === SPACE) i++;
+      } else if (byte === QUOTE) inString = true;
+      else if (byte === COLON) members++;
+      else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+        if (++depth > maxDepth) maxDepth = depth;
+      } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+        if (depth <= 1) break;
+        depth--;
+      } else if (byte === NEWLINE) {
+        // Hint: a line break is left to the splitter when it may end a broken element; with an
+        // indentation watched, when the next line is not indented deeper (or is past the chunk).
+        if (watch === watchEvery) break;
+        if (watch > 0) {
+          const head = chunk[i + 1 + watch];
+          if (head !== SPACE && head !== TAB) break;
+        }
+        this.line++;
+        this.lineStart = base + i + 1;
+        this.lineContinuations = 0;
+        this.lineAstral = 0;
+      } else if (byte >= 0x80) {
+        this.multiByteUnit(byte);
+        multiByte = true;
+      }
+    }
+    this.depth = depth;
+    this.maxDepth = maxDepth;
+    this.members = members;
+    this.inString = inString;
+    this.escaped = escaped;
+    if (multiByte) this.nonAscii = true;
+    return i;
+  }
+}

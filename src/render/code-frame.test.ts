@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { excerptAt } from '../input/excerpt.js';
+import { codeFrame } from './code-frame.js';
+
+describe('codeFrame', () => {
+  it('draws the line before and the problem line, with a caret under the column', () => {
+    const text = '[\n  {"a": 1}\n  {"b": 2}\n]';
+    expect(codeFrame({ text, index: 12 }, 2, 11)).toBe(['  1 | [', '> 2 |   {"a": 1}', '    |           ^'].join('\n'));
+  });
+
+  it('cuts a long line to a window around the caret', () => {
+    const text = `${'x'.repeat(300)}!${'y'.repeat(300)}`;
+    const frame = codeFrame({ text, index: 300 }, 1, 301);
+    expect(frame).toContain('…');
+    expect(frame.split('\n')[0]!.length).toBeLessThan(90);
+  });
+
+  it('draws from an excerpt the frame it draws from the whole text', () => {
+    const char = fc.constantFrom('a', ' ', '\t', '\r', '\n', 'é', '😀', '{', '"');
+    const line = fc.oneof(
+      fc.array(char, { maxLength: 12 }).map((chars) => chars.join('')),
+      fc.tuple(fc.constantFrom('a', ' ', 'é'), fc.integer({ min: 70, max: 700 })).map(([c, n]) => c.repeat(n)),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(line, { minLength: 1, maxLength: 6 }).map((lines) => lines.join('\n')),
+        fc.nat(),
+        fc.integer({ min: 1, max: 2000 }),
+        fc.integer({ min: 1, max: 900 }),
+        (text, at, lineNumber, column) => {
+          const index = at % (text.length + 1);
+          const whole = codeFrame({ text, index }, lineNumber, column);
+          expect(codeFrame(excerptAt(text, index), lineNumber, column)).toBe(whole);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps an excerpt short whatever the length of the lines', () => {
+    const text = `${'a'.repeat(5000)}\n${'b'.repeat(5000)}`;
+    expect(excerptAt(text, 7500).text.length).toBeLessThan(500);
+  });
+});
