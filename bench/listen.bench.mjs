@@ -6,7 +6,7 @@
 // Each server runs in its own process; every request goes to 127.0.0.1 only.
 // CALLHOOK_BENCH_LISTEN_REQUESTS sets the count (a tiny one smoke-tests the script).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, median, pairedRatio, ratio, root } from './lib.mjs';
@@ -56,10 +56,31 @@ const event = (n) => ({
 });
 const body = JSON.stringify([event(1), event(2)]);
 
-async function autocannon(url) {
+/**
+ * The CPU time (user + system) a process has used so far, in µs, from /proc; undefined where
+ * there is no /proc (the bench then leaves the CPU column out).
+ */
+function cpuMicros(pid) {
+  const path = `/proc/${pid}/stat`;
+  if (!existsSync(path)) return undefined;
+  // Hint: the command name (field 2) may hold spaces, so fields are counted after its `)`.
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime and stime, fields 14 and 15
+  return (ticks * 1e6) / clockTicks;
+}
+// Hint: /proc counts in clock ticks, USER_HZ, which is 100 on every Linux that ships Node.
+const clockTicks = 100;
+
+/** One autocannon run against `server`: its request rate, and the server's CPU µs per request. */
+async function autocannon(server) {
   const bin = join(root, 'node_modules', '.bin', 'autocannon');
-  const args = ['-c', String(concurrency), '-a', String(requests), '-m', 'POST'];
-  args.push('-H', 'content-type=application/json', '-b', body, '--json', url);
+  // Hint: autocannon ends a run only on its sample tick (`-L`, 1000 ms by default), and its
+  // start and finish are those ticks: a 1.05 s run reads as 2.03 s, halving the baseline's rate.
+  // A 10 ms tick makes its duration true to within 1% (as in replay.bench.mjs).
+  const args = ['-L', '10', '-c', String(concurrency), '-a', String(requests), '-m', 'POST'];
+  args.push('-H', 'content-type=application/json', '-b', body, '--json', server.url);
+  const cpuBefore = cpuMicros(server.child.pid);
   const { code, out } = await new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
@@ -76,7 +97,11 @@ async function autocannon(url) {
       `autocannon: ${result['2xx']} of ${requests} answered 2xx (${JSON.stringify(result.statusCodeStats)}, ${result.errors} errors)`,
     );
   }
-  return result['2xx'] / ((Date.parse(result.finish) - Date.parse(result.start)) / 1000);
+  const cpuAfter = cpuMicros(server.child.pid);
+  return {
+    rate: result['2xx'] / ((Date.parse(result.finish) - Date.parse(result.start)) / 1000),
+    cpuPerRequest: cpuBefore === undefined ? undefined : (cpuAfter - cpuBefore) / requests,
+  };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'callhook-listen-bench-'));
@@ -88,11 +113,11 @@ async function listenRun(extra = []) {
   rmSync(out, { recursive: true, force: true });
   const server = await startServer([cli, 'listen', '--port', '0', '--out', out, '--compact', ...extra]);
   try {
-    await autocannon(server.url); // warm-up: the JIT, and the folder's first files
-    const rate = await autocannon(server.url);
+    await autocannon(server); // warm-up: the JIT, and the folder's first files
+    const run = await autocannon(server);
     const saved = readdirSync(out).filter((name) => name.endsWith('.json')).length;
     if (saved !== 2 * requests) throw new Error(`listen saved ${saved} of ${2 * requests} deliveries`);
-    return rate;
+    return run;
   } finally {
     await stop(server.child);
   }
@@ -102,9 +127,9 @@ const baseline = [];
 const ours = [];
 const durable = [];
 try {
-  await autocannon(bare.url); // warm-up
+  await autocannon(bare); // warm-up
   for (let i = 0; i < runs; i++) {
-    baseline.push(await autocannon(bare.url));
+    baseline.push(await autocannon(bare));
     ours.push(await listenRun());
     durable.push(await listenRun(['--durable']));
   }
@@ -113,16 +138,23 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const paired = pairedRatio(ours, baseline);
+const rates = (runs) => runs.map((run) => run.rate);
+const paired = pairedRatio(rates(ours), rates(baseline));
 const f = (n) => Math.round(n).toLocaleString('en-US');
+const cpu = (runs) => {
+  const values = runs.map((run) => run.cpuPerRequest);
+  return values.includes(undefined) ? 'n/a' : `${median(values).toFixed(0)} µs`;
+};
+const row = (what, runs) =>
+  `| ${what} | ${f(median(rates(runs)))} | ${ratio(median(rates(runs)), median(rates(baseline)))} | ${cpu(runs)} |`;
 console.log(`## listen
 
-\`autocannon -c ${concurrency} -a ${f(requests)} -m POST\` with a ${body.length}-byte batch of two CallAttempted events, each server in its own process; medians of ${runs} interleaved runs after one warm-up each. listen validates every body and saves it (\`--out\`: both files written and closed, so the operating system has them) before answering 200; the \`--durable\` row (for information, no target) also waits for the disk (files written with O_DSYNC and the folder fsynced) before each answer.
+\`autocannon -L 10 -c ${concurrency} -a ${f(requests)} -m POST\` with a ${body.length}-byte batch of two CallAttempted events, each server in its own process; medians of ${runs} interleaved runs after one warm-up each. listen validates every body and saves it (\`--out\`: the body's file and the delivery's description written, so the operating system has them) before answering 200; the \`--durable\` row (for information, no target) also waits for the disk before each answer. CPU is the server process's user + system time per request (from /proc).
 
-| server | requests/s | vs baseline |
-|---|---|---|
-| bare \`node:http\` answering 200 (baseline) | ${f(median(baseline))} | 1.00× |
-| \`callhook listen --out DIR --compact\` | ${f(median(ours))} | ${ratio(median(ours), median(baseline))} |
-| \`callhook listen --out DIR --compact --durable\` | ${f(median(durable))} | ${ratio(median(durable), median(baseline))} |
+| server | requests/s | vs baseline | CPU per request |
+|---|---|---|---|
+${row('bare `node:http` answering 200 (baseline)', baseline)}
+${row('`callhook listen --out DIR --compact`', ours)}
+${row('`callhook listen --out DIR --compact --durable`', durable)}
 
 Median of the per-round ratios (without --durable): ${paired.toFixed(2)}×. Target: ≥ 0.80× the baseline's request rate (${paired >= 0.8 ? 'meets' : 'MISSES'}).`);
