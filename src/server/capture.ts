@@ -72,6 +72,14 @@ function writeWhole(fd: number, bytes: Buffer): void {
   for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // The data was flushed, or the failure was already reported.
+  }
+}
+
 function rmQuietly(path: string): void {
   try {
     unlinkSync(path);
@@ -298,7 +306,7 @@ export class CaptureWriter {
       this.failed(done, error);
       return;
     } finally {
-      for (const fd of fds) closeSync(fd);
+      for (const fd of fds) closeQuietly(fd);
     }
     this.succeeded(done);
   }
