@@ -403,12 +403,13 @@ Examples:
   $ callhook listen --respond reset               # reset every connection
   $ callhook listen --forward https://staging.example.test/hook --out captured/
 
-With --out, a delivery's body and its line of deliveries.meta are written before
-its answer, so a crash or kill of listen never loses one it answered 2xx; a power
-loss can lose the last seconds' files, which the operating system has not yet put
-on disk. --durable also waits for the disk (the bodies flushed, the folder and
-the log synced) before each answer, so a 2xx survives a power loss too, at the
-cost of a trip to the disk (shared by the deliveries that arrive meanwhile).
+With --out, a delivery's body and its line of deliveries.meta are written
+before its answer, so a crash or kill of listen never loses one it answered
+2xx; a power loss can lose the last seconds' files, which the operating system
+has not yet put on disk. --durable also waits for the disk (the bodies flushed,
+the folder and the log synced) before each answer, so a 2xx survives a power
+loss too, at the cost of a trip to the disk (shared by the deliveries that
+arrive meanwhile).
 
 Ctrl-C or SIGTERM stops accepting, finishes the requests in flight, flushes the
 capture and prints the counts (exit 0); a second Ctrl-C aborts those in flight.
