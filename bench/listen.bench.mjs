@@ -1,10 +1,11 @@
 // listen: `autocannon -c 16` POSTing a valid batch to `callhook listen --out DIR --compact`
-// (validating every body and saving each, both files written and closed, i.e. handed to the
-// operating system, before the answer) against the same autocannon run on a bare node:http server
-// that reads the body and answers 200, in the same run (target ≥ 0.8× its request rate). A second
-// row measures `--durable` (O_DSYNC writes and a folder fsync before each answer), for information.
-// Each server runs in its own process; every request goes to 127.0.0.1 only.
-// CALLHOOK_BENCH_LISTEN_REQUESTS sets the count (a tiny one smoke-tests the script).
+// (validating every body and saving each, its body file and its line of deliveries.meta written,
+// i.e. handed to the operating system, before the answer) against the same autocannon run on a
+// bare node:http server that reads the body and answers 200, in the same run (target ≥ 0.8× its
+// request rate). A second row measures `--durable` (waiting for the disk before each answer), for
+// information. Each server runs in its own process; every request goes to 127.0.0.1 only.
+// CALLHOOK_BENCH_LISTEN_REQUESTS sets the count (a tiny one smoke-tests the script),
+// CALLHOOK_BENCH_LISTEN_RUNS the rounds.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
