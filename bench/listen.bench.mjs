@@ -1,11 +1,12 @@
 // listen: `autocannon -c 16` POSTing a valid batch to `callhook listen --out DIR --compact`
-// (validating every body and saving each, both files written and closed, i.e. handed to the
-// operating system, before the answer) against the same autocannon run on a bare node:http server
-// that reads the body and answers 200, in the same run (target ≥ 0.8× its request rate). A second
-// row measures `--durable` (O_DSYNC writes and a folder fsync before each answer), for information.
-// Each server runs in its own process; every request goes to 127.0.0.1 only.
-// CALLHOOK_BENCH_LISTEN_REQUESTS sets the count (a tiny one smoke-tests the script).
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// (validating every body and saving each, its body file and its line of deliveries.meta written,
+// i.e. handed to the operating system, before the answer) against the same autocannon run on a
+// bare node:http server that reads the body and answers 200, in the same run (target ≥ 0.8× its
+// request rate). A second row measures `--durable` (waiting for the disk before each answer), for
+// information. Each server runs in its own process; every request goes to 127.0.0.1 only.
+// CALLHOOK_BENCH_LISTEN_REQUESTS sets the count (a tiny one smoke-tests the script),
+// CALLHOOK_BENCH_LISTEN_RUNS the rounds.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -26,7 +27,34 @@ const runs = Number(process.env.CALLHOOK_BENCH_LISTEN_RUNS ?? 3);
 
 // A small valid batch as the platform sends it: two bare CallAttempted events (~330 bytes).
 const body = JSON.stringify([attemptEvent(1, 2), attemptEvent(2, 2)]);
-const load = (url) => autocannon(url, { body, concurrency, requests });
+
+/**
+ * The CPU time (user + system) a process has used so far, in µs, from /proc; undefined where
+ * there is no /proc (the bench then leaves the CPU column out).
+ */
+function cpuMicros(pid) {
+  const path = `/proc/${pid}/stat`;
+  if (!existsSync(path)) return undefined;
+  // Hint: the command name (field 2) may hold spaces, so fields are counted after its `)`.
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime and stime, fields 14 and 15
+  return (ticks * 1e6) / clockTicks;
+}
+// Hint: /proc counts in clock ticks, USER_HZ, which is 100 on every Linux that ships Node.
+const clockTicks = 100;
+
+/**
+ * One autocannon run against `server`: its request rate, and the server's CPU µs per request. A
+ * 10 ms sample tick, as in replay.bench.mjs: autocannon's run starts and ends on its tick, so the
+ * default 1 s tick reads a 1.05 s run as 2.03 s and halves the baseline's rate.
+ */
+async function load(server) {
+  const cpuBefore = cpuMicros(server.child.pid);
+  const rate = await autocannon(server.url, { body, concurrency, requests, sampleMs: 10 });
+  const cpuAfter = cpuMicros(server.child.pid);
+  return { rate, cpuPerRequest: cpuBefore === undefined ? undefined : (cpuAfter - cpuBefore) / requests };
+}
 
 const work = mkdtempSync(join(tmpdir(), 'callhook-listen-bench-'));
 const bare = await startServer(['-e', bareServerSource]);
@@ -37,11 +65,11 @@ async function listenRun(extra = []) {
   rmSync(out, { recursive: true, force: true });
   const server = await startServer([cli, 'listen', '--port', '0', '--out', out, '--compact', ...extra]);
   try {
-    await load(server.url); // warm-up: the JIT, and the folder's first files
-    const rate = await load(server.url);
+    await load(server); // warm-up: the JIT, and the folder's first files
+    const run = await load(server);
     const saved = readdirSync(out).filter((name) => name.endsWith('.json')).length;
     if (saved !== 2 * requests) throw new Error(`listen saved ${saved} of ${2 * requests} deliveries`);
-    return rate;
+    return run;
   } finally {
     await stopServer(server.child);
   }
@@ -51,9 +79,9 @@ const baseline = [];
 const ours = [];
 const durable = [];
 try {
-  await load(bare.url); // warm-up
+  await load(bare); // warm-up
   for (let i = 0; i < runs; i++) {
-    baseline.push(await load(bare.url));
+    baseline.push(await load(bare));
     ours.push(await listenRun());
     durable.push(await listenRun(['--durable']));
   }
@@ -62,16 +90,23 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const paired = pairedRatio(ours, baseline);
+const rates = (runs) => runs.map((run) => run.rate);
+const paired = pairedRatio(rates(ours), rates(baseline));
 const f = (n) => Math.round(n).toLocaleString('en-US');
+const cpu = (runs) => {
+  const values = runs.map((run) => run.cpuPerRequest);
+  return values.includes(undefined) ? 'n/a' : `${median(values).toFixed(0)} µs`;
+};
+const row = (what, runs) =>
+  `| ${what} | ${f(median(rates(runs)))} | ${ratio(median(rates(runs)), median(rates(baseline)))} | ${cpu(runs)} |`;
 console.log(`## listen
 
-\`autocannon -c ${concurrency} -a ${f(requests)} -m POST\` with a ${body.length}-byte batch of two CallAttempted events, each server in its own process; medians of ${runs} interleaved runs after one warm-up each. listen validates every body and saves it (\`--out\`: both files written and closed, so the operating system has them) before answering 200; the \`--durable\` row (for information, no target) also waits for the disk (files written with O_DSYNC and the folder fsynced) before each answer.
+\`autocannon -L 10 -c ${concurrency} -a ${f(requests)} -m POST\` with a ${body.length}-byte batch of two CallAttempted events, each server in its own process; medians of ${runs} interleaved runs after one warm-up each. listen validates every body and saves it (\`--out\`: the body's file and the delivery's description written, so the operating system has them) before answering 200; the \`--durable\` row (for information, no target) also waits for the disk before each answer. CPU is the server process's user + system time per request (from /proc).
 
-| server | requests/s | vs baseline |
-|---|---|---|
-| bare \`node:http\` answering 200 (baseline) | ${f(median(baseline))} | 1.00× |
-| \`callhook listen --out DIR --compact\` | ${f(median(ours))} | ${ratio(median(ours), median(baseline))} |
-| \`callhook listen --out DIR --compact --durable\` | ${f(median(durable))} | ${ratio(median(durable), median(baseline))} |
+| server | requests/s | vs baseline | CPU per request |
+|---|---|---|---|
+${row('bare `node:http` answering 200 (baseline)', baseline)}
+${row('`callhook listen --out DIR --compact`', ours)}
+${row('`callhook listen --out DIR --compact --durable`', durable)}
 
 Median of the per-round ratios (without --durable): ${paired.toFixed(2)}×. Target: ≥ 0.80× the baseline's request rate (${paired >= 0.8 ? 'meets' : 'MISSES'}).`);

@@ -389,7 +389,7 @@ details.set('listen', (command, { options }) =>
     .addOption(options.secretEnv())
     .addOption(options.signatureHeader())
     .addOption(options.tolerance('how far webhook-timestamp may be from now, either way'))
-    .option('--out <dir>', 'save each delivery: NNNNNN.json (accepted) or .body, beside NNNNNN.meta')
+    .option('--out <dir>', 'save each delivery: NNNNNN.json (accepted) or .body, and a line of deliveries.meta')
     .option('--durable', 'with --out: wait for the disk before each answer (survives a power loss; slower)')
     .option('--compact', 'one line per delivery, without its events')
     .option('--mask', 'hide phone numbers and shorten names in the events shown')
@@ -424,12 +424,13 @@ Examples:
   $ callhook listen --respond reset               # reset every connection
   $ callhook listen --forward https://staging.example.test/hook --out captured/
 
-With --out, a delivery's files are written and closed before its answer, so a
-crash or kill of listen never loses one it answered 2xx; a power loss can lose
-the last seconds' files, which the operating system has not yet put on disk.
---durable also waits for the disk (O_DSYNC writes and an fsync of the folder)
-before each answer, so a 2xx survives a power loss too, at the cost of a trip
-to the disk per delivery.
+With --out, a delivery's body and its line of deliveries.meta are written
+before its answer, so a crash or kill of listen never loses one it answered
+2xx; a power loss can lose the last seconds' files, which the operating system
+has not yet put on disk. --durable also waits for the disk (the bodies flushed,
+the folder and the log synced) before each answer, so a 2xx survives a power
+loss too, at the cost of a trip to the disk (shared by the deliveries that
+arrive meanwhile).
 
 Ctrl-C or SIGTERM stops accepting, finishes the requests in flight, flushes the
 capture and prints the counts (exit 0); a second Ctrl-C aborts those in flight.
@@ -443,7 +444,7 @@ Exit codes:
 program
   .command('verify')
   .description('check webhook signatures offline and say exactly why one fails')
-  .argument('[paths...]', 'captured deliveries: folders of callhook listen --out, or their .meta/.json files')
+  .argument('[paths...]', 'captured deliveries: folders of callhook listen --out, or their .meta/.json/.body files')
   .action(run(async () => (await import('./commands/verify.js')).verify));
 details.set('verify', (command, { options }) =>
   command

@@ -118,6 +118,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
       err.write('\nstopping: finishing the requests in flight (Ctrl-C again to abort them)\n');
       listener
         .stop()
+        .then(() => capture?.close())
         .catch((error: unknown) => err.write(`callhook: while stopping: ${escapeTerminal(String(error))}\n`))
         .then(() => {
           process.off('SIGINT', onSignal);

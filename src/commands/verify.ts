@@ -5,7 +5,7 @@ import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { colorsFor } from '../render/terminal.js';
-import { listCapturedDeliveries, readCapturedDelivery } from '../server/capture.js';
+import { listCapturedDeliveries, readCapturedBody } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
 import { type lineFormats, optional, optionError, parseAll, wholeNumber } from './options.js';
 
@@ -109,15 +109,15 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     show({ name: raw.body, webhookId: undefined, result: check(body, asHeaderSource(pairs), now) });
   } else {
     // Every path is listed (and a typo fails) before anything is checked.
-    for (const path of await listCapturedDeliveries(paths)) {
-      const delivery = await readCapturedDelivery(path);
+    for (const delivery of await listCapturedDeliveries(paths)) {
+      const body = await readCapturedBody(delivery);
       const headers = asHeaderSource(delivery.meta.headers);
       // Hint: a capture is checked against the moment it was received, so an old capture still
       // says whether its timestamp was fresh then; --now overrides it.
       const received = Date.parse(delivery.meta.receivedAt);
       const at = now ?? (Number.isNaN(received) ? undefined : received);
       const id = (headers as Record<string, string[]>)['webhook-id']?.[0];
-      show({ name: delivery.bodyPath, webhookId: id, result: check(delivery.body, headers, at) });
+      show({ name: delivery.bodyPath, webhookId: id, result: check(body, headers, at) });
     }
   }
   if (raw.format !== 'json') process.stdout.write(renderVerifyTotals(results, c));

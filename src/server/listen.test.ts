@@ -9,7 +9,7 @@ import { attempt, standardSecret, tempDir } from '../../test/helpers/payloads.js
 import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
 import { parseSecrets } from '../http/signing.js';
 import { listSources } from '../input/read.js';
-import { CaptureWriter, listCapturedDeliveries, readCapturedDelivery } from './capture.js';
+import { CaptureWriter, captureLogName, listCapturedDeliveries, readCapturedBody } from './capture.js';
 import { type Delivery, type Listener, type ListenSettings, startListener } from './listen.js';
 
 const secret = standardSecret('listen test key, 32 bytes long!!');
@@ -238,58 +238,104 @@ describe('listen: capture', () => {
     const pretty = `[\n  ${JSON.stringify(attempt(1))}\n]\n`;
     await post(url, pretty, { 'X-Odd': 'kept as sent' });
     await post(url, body({ ...attempt(2), status: 'maybe' }));
-    expect(readdirSync(dir).sort()).toEqual(['000001.json', '000001.meta', '000002.body', '000002.meta']);
+    expect(readdirSync(dir).sort()).toEqual(['000001.json', '000002.body', captureLogName]);
     expect(readFileSync(join(dir, '000001.json'), 'utf8')).toBe(pretty);
     expect((await listSources([dir])).map((s) => s.name)).toEqual([join(dir, '000001.json')]);
-    const saved = await readCapturedDelivery(join(dir, '000001.json'));
-    expect(saved.meta).toMatchObject({ method: 'POST', path: '/', status: 200, bytes: Buffer.byteLength(pretty) });
-    expect(saved.meta.sha256).toBe(createHash('sha256').update(pretty).digest('hex'));
-    expect(saved.meta.headers.find(([name]) => name.toLowerCase() === 'x-odd')).toEqual(['X-Odd', 'kept as sent']);
-    expect(await listCapturedDeliveries([dir])).toEqual([join(dir, '000001.meta'), join(dir, '000002.meta')]);
+    const [saved, refused, ...more] = await listCapturedDeliveries([dir]);
+    expect(more).toEqual([]);
+    expect(saved!.meta).toMatchObject({ method: 'POST', path: '/', status: 200, bytes: Buffer.byteLength(pretty) });
+    expect(saved!.meta.sha256).toBe(createHash('sha256').update(pretty).digest('hex'));
+    expect(saved!.meta.headers.find(([name]) => name.toLowerCase() === 'x-odd')).toEqual(['X-Odd', 'kept as sent']);
+    expect((await readCapturedBody(saved!)).toString()).toBe(pretty);
+    expect(refused!.meta).toMatchObject({ status: 422, body: '000002.body' });
+    // A body named on its own is found in its folder's log.
+    expect(await listCapturedDeliveries([join(dir, '000002.body')])).toEqual([refused]);
     expect(deliveries.map((d) => d.captured)).toEqual(['000001.json', '000002.body']);
     // A second run into the same folder continues the numbering.
+    await capture.close();
     const again = await CaptureWriter.open(dir);
     expect(
       (await again.save(Buffer.from('[]'), { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 }))
         .body,
     ).toBe('000003.json');
+    await again.close();
+    expect(readFileSync(join(dir, captureLogName), 'utf8').split('\n')).toHaveLength(4);
   });
 
-  it('never overwrites: two writers on one folder take different numbers', async () => {
+  it('never overwrites: two writers on one folder take different numbers, and share the log', async () => {
     const dir = tempDir('listen');
     const [a, b] = await Promise.all([CaptureWriter.open(dir), CaptureWriter.open(dir)]);
     const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
     expect((await a.save(Buffer.from('[1]'), facts)).body).toBe('000001.json');
     expect((await b.save(Buffer.from('[2]'), facts)).body).toBe('000002.json');
+    await Promise.all([a.close(), b.close()]);
     expect(readFileSync(join(dir, '000001.json'), 'utf8')).toBe('[1]');
-    expect(readdirSync(dir)).toHaveLength(4);
+    expect(readdirSync(dir)).toHaveLength(3);
+    expect((await listCapturedDeliveries([dir])).map((d) => d.meta.body)).toEqual(['000001.json', '000002.json']);
   });
 
   it.each([
-    ['written and closed', false],
+    ['written', false],
     ['--durable', true],
-  ])('%s: saves the same private files, and skips a number another process took', async (_, durable) => {
-    const dir = join(tempDir('listen'), 'cap');
-    const capture = await CaptureWriter.open(dir, { durable });
-    expect(capture.durable).toBe(durable);
+  ])(
+    '%s: commits the deliveries of one turn together, in private files, skipping a number another process took',
+    async (_, durable) => {
+      const dir = join(tempDir('listen'), 'cap');
+      const capture = await CaptureWriter.open(dir, { durable });
+      expect(capture.durable).toBe(durable);
+      const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+      expect(await capture.save(Buffer.from('[1]'), facts)).toEqual({ body: '000001.json' });
+      // Another writer took number 2 after this one looked at the folder: it is left alone.
+      writeFileSync(join(dir, '000002.json'), 'theirs');
+      const together = await Promise.all([
+        capture.save(Buffer.from('[3]'), { ...facts, status: 422 }),
+        capture.save(Buffer.from('[4]'), facts),
+        capture.save(Buffer.from('[5]'), facts),
+      ]);
+      expect(together.map((saved) => saved.body)).toEqual(['000003.body', '000004.json', '000005.json']);
+      await capture.close();
+      expect(readdirSync(dir).sort()).toEqual([
+        '000001.json',
+        '000002.json',
+        '000003.body',
+        '000004.json',
+        '000005.json',
+        captureLogName,
+      ]);
+      expect(readFileSync(join(dir, '000002.json'), 'utf8')).toBe('theirs');
+      const listed = await listCapturedDeliveries([dir]);
+      expect(listed.map((d) => d.meta.body)).toEqual(['000001.json', '000003.body', '000004.json', '000005.json']);
+      expect((await readCapturedBody(listed[1]!)).toString()).toBe('[3]');
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      for (const name of ['000001.json', '000003.body', captureLogName]) {
+        expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
+      }
+    },
+  );
+
+  it('a log line cut short is skipped, and the next one starts on a line of its own', async () => {
+    const dir = tempDir('listen');
     const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
-    expect(await capture.save(Buffer.from('[1]'), facts)).toEqual({ body: '000001.json', meta: '000001.meta' });
-    // Another writer took number 2 after this one looked at the folder: it is left alone.
-    writeFileSync(join(dir, '000002.meta'), 'theirs');
-    expect((await capture.save(Buffer.from('[3]'), { ...facts, status: 422 })).body).toBe('000003.body');
-    expect(readdirSync(dir).sort()).toEqual([
-      '000001.json',
-      '000001.meta',
-      '000002.meta',
-      '000003.body',
-      '000003.meta',
-    ]);
-    expect(readFileSync(join(dir, '000002.meta'), 'utf8')).toBe('theirs');
-    expect((await readCapturedDelivery(join(dir, '000003.meta'))).body.toString()).toBe('[3]');
-    expect(statSync(dir).mode & 0o777).toBe(0o700);
-    for (const name of ['000001.json', '000001.meta', '000003.body', '000003.meta']) {
-      expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
-    }
+    const first = await CaptureWriter.open(dir);
+    await first.save(Buffer.from('[1]'), facts);
+    await first.close();
+    writeFileSync(join(dir, captureLogName), '{"capture":2,"bod', { flag: 'a' });
+    const second = await CaptureWriter.open(dir);
+    await second.save(Buffer.from('[2]'), facts);
+    await second.close();
+    expect((await listCapturedDeliveries([dir])).map((d) => d.meta.body)).toEqual(['000001.json', '000002.json']);
+  });
+
+  it('reads a capture of the first layout (a .meta file per delivery)', async () => {
+    const dir = tempDir('listen');
+    const meta = { capture: 1, receivedAt: '', method: 'POST', path: '/', headers: [['webhook-id', 'msg_1']] };
+    writeFileSync(join(dir, '000001.json'), '[1]');
+    writeFileSync(join(dir, '000001.meta'), JSON.stringify({ ...meta, body: '000001.json', status: 200 }));
+    const [old] = await listCapturedDeliveries([dir]);
+    expect(old).toMatchObject({ metaPath: join(dir, '000001.meta'), bodyPath: join(dir, '000001.json') });
+    expect(await listCapturedDeliveries([join(dir, '000001.json')])).toEqual([old]);
+    writeFileSync(join(dir, '000002.json'), '[2]');
+    await expect(listCapturedDeliveries([join(dir, '000002.json')])).rejects.toThrow(/no capture description/);
   });
 
   it('a save that cannot be written fails, naming the folder', async () => {
@@ -298,6 +344,7 @@ describe('listen: capture', () => {
     rmSync(dir, { recursive: true });
     const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
     await expect(capture.save(Buffer.from('[1]'), facts)).rejects.toThrow(dir);
+    await capture.close();
   });
 
   it('abort() cuts a --delay short, so a second Ctrl-C ends listen at once', async () => {

@@ -15,10 +15,10 @@ import {
   verifyStandardWebhookWithKeys,
 } from '../http/verify.js';
 import { FingerprintSet } from '../input/fingerprint-set.js';
-import { readRecords } from '../input/read.js';
 import type { Problem } from '../input/types.js';
 import { plural } from '../render/words.js';
-import type { EventType, WebhookEvent } from '../schema/events.js';
+import type { EventType } from '../schema/events.js';
+import { type DeliveredEvent, readBodyEventsFully, readBodyEventsQuickly } from './body-events.js';
 import type { CaptureWriter } from './capture.js';
 import { type ForwardAnswer, Forwarder } from './forward.js';
 
@@ -52,13 +52,6 @@ export interface ListenSettings {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   capture: CaptureWriter | undefined;
-}
-
-/** An event of a delivery, and whether an earlier delivery of this run carried its id. */
-interface DeliveredEvent {
-  event: WebhookEvent;
-  value: unknown;
-  duplicate: boolean;
 }
 
 /** One request as listen saw and answered it; the command prints it. */
@@ -123,45 +116,11 @@ interface Checked {
   problems: Problem[];
 }
 
-/**
- * A body as the input layer's stdin. Hint: the input layer only iterates its stdin with
- * `for await`, so one chunk from a generator does, without a Readable stream's machinery per
- * request (which showed in the profile of a loaded listen).
- */
-function asStdin(body: Buffer): NodeJS.ReadableStream {
-  async function* once(): AsyncGenerator<Buffer> {
-    yield body;
-  }
-  return once() as unknown as NodeJS.ReadableStream;
-}
-
-/** Reads the events of a body with the input layer, exactly as `validate` reads a file. */
+/** Reads the events of a body as `validate` reads a file, and decides the answer. */
 async function checkEvents(body: Buffer, settings: ListenSettings, ids: FingerprintSet): Promise<Checked> {
-  const events: DeliveredEvent[] = [];
-  const problems: Problem[] = [];
-  let invalid = 0;
-  let syntax = false;
-  const records = readRecords(
-    ['-'],
-    // Hint: warnings are not needed to accept or refuse, and leaving them out lets the input
-    // layer take its quick path; a repeated id still comes back marked as a duplicate.
-    { stdin: asStdin(body), type: settings.type, warnings: false },
-    { ids },
-  );
-  for await (const chunk of records) {
-    for (const record of chunk) {
-      if (record.kind === 'event')
-        events.push({ event: record.event, value: record.value, duplicate: record.duplicate });
-      else if (record.kind === 'invalid') {
-        invalid++;
-        if (record.value === undefined) syntax = true;
-        problems.push(...record.problems.filter((p) => p.severity === 'error'));
-      } else if (record.kind === 'problem' && record.problem.severity === 'error') {
-        syntax = true;
-        problems.push(record.problem);
-      }
-    }
-  }
+  const options = { type: settings.type };
+  const { events, problems, invalid, syntax } =
+    readBodyEventsQuickly(body, options, ids) ?? (await readBodyEventsFully(body, options, ids));
   const shown = problems.slice(0, maxProblemsShown).map((p) => ({
     line: p.line,
     column: p.column,
@@ -169,7 +128,7 @@ async function checkEvents(body: Buffer, settings: ListenSettings, ids: Fingerpr
     code: p.code,
     message: p.message,
   }));
-  if (body.length === 0 || syntax) {
+  if (syntax) {
     return { status: 400, error: 'not JSON', body: { error: 'not-json', problems: shown }, events, invalid, problems };
   }
   if (invalid > 0 && !settings.acceptInvalid) {

@@ -121,9 +121,10 @@ describe('listen and verify', () => {
     expect(await listen.exited).toBe(0);
     const deliveries = listen.lines.filter((line) => line.kind === 'delivery');
     expect(deliveries.some((line) => line.status === 503)).toBe(true);
-    const metas = readdirSync(out)
-      .filter((name) => name.endsWith('.meta'))
-      .map((name) => JSON.parse(readFileSync(join(out, name), 'utf8')) as { status: number; headers: string[][] });
+    const metas = readFileSync(join(out, 'deliveries.meta'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { status: number; headers: string[][] });
     const accepted = metas.filter((meta) => meta.status === 200);
     const ids = accepted.map((meta) => meta.headers.find(([name]) => name === 'webhook-id')?.[1]);
     const report = JSON.parse(replay.stdout) as { batches: { delivered: number } };
@@ -189,7 +190,8 @@ describe('listen and verify', () => {
     listen.child.kill('SIGINT');
     expect((await sending).status).toBe(200);
     expect(await listen.exited).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['000001.json', '000001.meta']);
+    expect(readdirSync(out).sort()).toEqual(['000001.json', 'deliveries.meta']);
+    expect(readFileSync(join(out, 'deliveries.meta'), 'utf8')).toMatch(/^\{"capture":2,.*"body":"000001\.json".*\}\n$/);
     expect(listen.lines.at(-1)).toMatchObject({ kind: 'stopped', requests: 1, captured: 1 });
   });
 
@@ -206,7 +208,8 @@ describe('listen and verify', () => {
       listen.child.kill('SIGKILL');
       await listen.exited;
       expect(bodies.map((_, i) => readFileSync(join(out, `00000${i + 1}.json`), 'utf8'))).toEqual(bodies);
-      expect(readdirSync(out)).toHaveLength(2 * bodies.length);
+      expect(readdirSync(out)).toHaveLength(bodies.length + 1);
+      expect(readFileSync(join(out, 'deliveries.meta'), 'utf8').trim().split('\n')).toHaveLength(bodies.length);
     },
   );
 

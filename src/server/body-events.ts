@@ -1,0 +1,133 @@
+/**
+ * The events of one delivery's body, as `validate` reads them: the input layer's records, kept to
+ * what listen answers and shows (the events, each marked when its id was seen before, and the
+ * errors of the rest). A small body that is one valid batch is read in one go, `JSON.parse` and
+ * the checks `validate` runs; anything else takes the input layer's whole road, which explains it.
+ */
+import { isAscii, isUtf8 } from 'node:buffer';
+import { maxDepth } from '../input/element.js';
+import type { FingerprintSet } from '../input/fingerprint-set.js';
+import { readRecords } from '../input/read.js';
+import type { Problem } from '../input/types.js';
+import { checkEvent } from '../schema/check.js';
+import type { EventType, WebhookEvent } from '../schema/events.js';
+
+/** An event of a delivery, and whether an earlier one (in this body or an earlier delivery) had its id. */
+export interface DeliveredEvent {
+  event: WebhookEvent;
+  value: unknown;
+  duplicate: boolean;
+}
+
+/** What a body holds, as listen needs it. */
+export interface BodyEvents {
+  events: DeliveredEvent[];
+  /** Elements that are not valid events. */
+  invalid: number;
+  /** The errors found (syntax or schema), in the input layer's order. */
+  problems: Problem[];
+  /** The body is not JSON (a syntax error anywhere, or no value at all). */
+  syntax: boolean;
+}
+
+/** How to read a body: `type` as `validate --type`. */
+export interface BodyOptions {
+  type: EventType | undefined;
+}
+
+/**
+ * A body as the input layer's stdin. Hint: the input layer only iterates its stdin with
+ * `for await`, so one chunk from a generator does, without a Readable stream's machinery per
+ * request (which showed in the profile of a loaded listen).
+ */
+function asStdin(body: Buffer): NodeJS.ReadableStream {
+  async function* once(): AsyncGenerator<Buffer> {
+    yield body;
+  }
+  return once() as unknown as NodeJS.ReadableStream;
+}
+
+/** Reads a body with the input layer, exactly as `validate` reads a file: the whole road. */
+export async function readBodyEventsFully(
+  body: Buffer,
+  options: BodyOptions,
+  ids: FingerprintSet,
+): Promise<BodyEvents> {
+  const found: BodyEvents = { events: [], invalid: 0, problems: [], syntax: false };
+  const records = readRecords(
+    ['-'],
+    // Hint: warnings are not needed to accept or refuse, and leaving them out lets the input
+    // layer take its quick path; a repeated id still comes back marked as a duplicate.
+    { stdin: asStdin(body), type: options.type, warnings: false },
+    { ids },
+  );
+  for await (const chunk of records) {
+    for (const record of chunk) {
+      if (record.kind === 'event') {
+        found.events.push({ event: record.event, value: record.value, duplicate: record.duplicate });
+      } else if (record.kind === 'invalid') {
+        found.invalid++;
+        if (record.value === undefined) found.syntax = true;
+        found.problems.push(...record.problems.filter((p) => p.severity === 'error'));
+      } else if (record.kind === 'problem' && record.problem.severity === 'error') {
+        found.syntax = true;
+        found.problems.push(record.problem);
+      }
+    }
+  }
+  if (body.length === 0) found.syntax = true;
+  return found;
+}
+
+/** Bodies up to this size may be read in one go; larger ones stream through the input layer. */
+const quickLimit = 1024 * 1024;
+
+/** Whether a parsed value nests deeper than `limit` levels (the value itself is level 1). */
+function deeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit <= 0) return true;
+  for (const key in value) {
+    if (deeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * The events of a body that is one batch (a JSON array, or a lone object) of valid events, read
+ * in one go; undefined for any other body, which `readBodyEventsFully` must read (it finds the
+ * problems, their positions and pointers). The answer is the one `readBodyEventsFully` gives,
+ * `ids` included (body-events.test.ts holds them equal over every fixture and their mutations).
+ */
+export function readBodyEventsQuickly(body: Buffer, options: BodyOptions, ids: FingerprintSet): BodyEvents | undefined {
+  if (body.length === 0 || body.length > quickLimit) return undefined;
+  // Hint: an ASCII body decodes as latin1, a plain copy; a body that is not UTF-8 is left to the
+  // input layer, which says where.
+  let text: string;
+  if (isAscii(body)) text = body.toString('latin1');
+  else if (isUtf8(body)) text = body.toString('utf8');
+  else return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const elements = Array.isArray(value) ? value : [value];
+  if (elements.length === 0) return undefined;
+  const events: DeliveredEvent[] = [];
+  for (const element of elements) {
+    // Hint: the input layer refuses an element nested deeper than it reads; a body too short to
+    // hold such an element needs no walk.
+    if (body.length > 2 * maxDepth && deeperThan(element, maxDepth)) return undefined;
+    const result = checkEvent(element, { type: options.type, warnings: false });
+    if (!result.event || result.issues.length > 0) return undefined;
+    events.push({ event: result.event, value: element, duplicate: false });
+  }
+  // Hint: the ids are added only once every element is known valid, in order, as the input layer
+  // adds them; a body left to it must find the set as it was.
+  for (const delivered of events) {
+    const id = delivered.event.id;
+    if (id !== undefined && !ids.add(id)) delivered.duplicate = true;
+  }
+  return { events, invalid: 0, problems: [], syntax: false };
+}
