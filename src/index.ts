@@ -32,7 +32,7 @@ export {
   verifyStandardWebhook,
 } from './http/verify.js';
 export { listSources, type ReadOptions, readRecords, type Source } from './input/read.js';
-export type { ElementInfo, InputRecord, Location, Problem, Repair } from './input/types.js';
+export type { ElementInfo, InputRecord, Location, Problem, Repair, SourceExcerpt } from './input/types.js';
 export {
   type CallAttemptedEvent,
   type CallCompleteEvent,
@@ -52,6 +52,8 @@ export {
   type ValidateEventResult,
   validateEvent,
 } from './library.js';
+/** A problem's code frame, as `callhook validate` draws it: `codeFrame(p.excerpt, p.line, p.column)`. */
+export { codeFrame } from './render/code-frame.js';
 export {
   type CheckOptions,
   type CheckResult,

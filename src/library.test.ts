@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateEvents } from './core/generate.js';
 import { verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
 import { type ReadItem, readEvents, signHexHmac, signStandardWebhook, validateEvent } from './library.js';
+import { codeFrame } from './render/code-frame.js';
 import { checkEvent } from './schema/check.js';
 
 const events = [...generateEvents({ count: 40, seed: 12 })].map((e) => e.event);
@@ -64,6 +65,18 @@ describe('readEvents', () => {
     expect(invalid[0]!.kind === 'invalid' && invalid[0]!.problems[0]!.code).toBe('missing-comma');
     const second = fromString.find((item) => item.kind === 'event' && item.position.line > 3);
     expect(second?.kind === 'event' && second.position.column).toBe(3);
+  });
+
+  it("gives a syntax problem's source, from which codeFrame draws validate's frame", async () => {
+    const items = await collect(readEvents('[{"a": 1 "b": 2}]'));
+    const problem = items.flatMap((item) => (item.kind === 'invalid' ? item.problems : []))[0];
+    expect(problem?.code).toBe('missing-comma');
+    expect(problem?.excerpt).toBeDefined();
+    if (!problem?.excerpt) return;
+    const frame = codeFrame(problem.excerpt, problem.line, problem.column).split('\n');
+    // The excerpt is the element's text: what lies left of it on its line is shown as padding.
+    expect(frame[0]).toBe('> 1 |  {"a": 1 "b": 2}');
+    expect(frame[1]?.indexOf('^')).toBe('> 1 | '.length + problem.column - 1);
   });
 
   it('reads paths as the CLI does, and refuses a missing one', async () => {
