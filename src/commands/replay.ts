@@ -366,7 +366,9 @@ export async function replayCommand(
   } finally {
     stopProgress();
     journal?.close();
-    for (const [signal, handler] of handlers) process.off(signal, handler);
+    // After a signal the handlers stay until the process exits: a second Ctrl-C while the
+    // summary is written must not kill the process with the summary cut short.
+    if (!stop.signal.aborted) for (const [signal, handler] of handlers) process.off(signal, handler);
     // Stopped before stdin ended: let go of it, or the process would wait for it to close.
     if (readsStdin && !stats.inputEnded) process.stdin.destroy();
   }

@@ -336,24 +336,31 @@ describe('replay', () => {
     }
   });
 
-  it("(6) sends a quiet stdin's partial batch after --linger, and a second signal exits with stdin still open", async () => {
-    const s = await server();
-    const run = spawnReplay(['-', '--url', s.url, '--batch-size', '10']);
+  it("(6) sends a quiet stdin's partial batch after --linger; one signal stops with stdin open, a second aborts what is in flight", async () => {
+    // The first request is answered; the second is held, so that the second signal has something to abort.
+    const s = await server((req, res) => {
+      if (req.index === 0) res.end('ok');
+    });
+    const run = spawnReplay(['-', '--url', s.url, '--batch-size', '10', '--linger', '0.1']);
     run.child.stdin.write(`${JSON.stringify(attempt(1))}\n${JSON.stringify(attempt(2))}\n`);
     await waitFor(() => s.requests.length === 1);
     expect(receivedEvents(s).map(numberOf)).toEqual([1, 2]);
+    run.child.stdin.write(`${JSON.stringify(attempt(3))}\n`);
+    await waitFor(() => s.requests.length === 2);
     run.child.kill('SIGINT');
     // The second signal must come after the first was handled: two signals that arrive before the
     // event loop runs are one callback, so a fixed pause is a race on a busy machine.
-    await waitFor(() => run.output().stderr.includes('stopping (SIGINT)'));
+    await waitFor(() => run.output().stderr.includes('waiting for 1 in flight'));
     run.child.kill('SIGINT');
     expect(await run.closed).toBe(130);
+    expect(run.output().stderr).toMatch(/aborting/);
     expect(run.output().stdout).toMatch(/events\s+2 delivered/);
 
-    // One SIGTERM is enough too: nothing is in flight, and the quiet stdin is not waited for.
-    const once = spawnReplay(['-', '--url', s.url, '--batch-size', '10', '--linger', '0.1']);
-    once.child.stdin.write(`${JSON.stringify(attempt(3))}\n`);
-    await waitFor(() => s.requests.length === 2);
+    // One SIGTERM is enough when nothing is in flight: the quiet stdin is not waited for.
+    const t = await server();
+    const once = spawnReplay(['-', '--url', t.url, '--batch-size', '10', '--linger', '0.1']);
+    once.child.stdin.write(`${JSON.stringify(attempt(4))}\n`);
+    await waitFor(() => t.requests.length === 1);
     once.child.kill('SIGTERM');
     expect(await once.closed).toBe(143);
     expect(once.output().stdout).toMatch(/events\s+1 delivered/);
