@@ -71,7 +71,7 @@ for (const format of ['json', 'ndjson']) {
   rmSync(file, { force: true });
 }
 
-const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const s = (/** @type {number} */ ms) => `${(ms / 1000).toFixed(2)} s`;
 console.log(`## generate
 
 ${events.toLocaleString('en-US')} events (\`callhook generate --count ${events} --seed 1\`), medians of ${runs} rounds; each round generates to a file on one thread (\`CALLHOOK_THREADS=1\`), then as by default, validates that file, then generates through a pipe into \`wc -c\`. A ratio is the median of each round's generate ÷ validate.

@@ -10,8 +10,18 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const cli = join(root, 'bin', 'callhook.js');
 
 /**
+ * One run of a command: its exit code (null when a signal ended it), wall time, peak RSS and
+ * stderr (less GNU time's last line).
+ * @typedef {{ code: number | null, ms: number, rssMiB: number, stderr: string }} Measurement
+ */
+
+/**
  * Runs a command to completion and returns its wall time in ms and its peak RSS in MiB
  * (measured by GNU time's %M, which covers the whole process tree's largest member).
+ * @param {string} command
+ * @param {readonly string[]} args
+ * @param {{ stdout?: 'ignore' | 'inherit' | number, env?: NodeJS.ProcessEnv }} [options] `stdout` a file descriptor to keep the output
+ * @returns {Promise<Measurement>}
  */
 export function measure(command, args, { stdout = 'ignore', env = process.env } = {}) {
   return new Promise((resolve, reject) => {
@@ -19,6 +29,8 @@ export function measure(command, args, { stdout = 'ignore', env = process.env } 
     const started = process.hrtime.bigint();
     const child = spawn('/usr/bin/time', timeArgs, { stdio: ['ignore', stdout, 'pipe'], env, cwd: root });
     let stderr = '';
+    // Always a pipe (stdio above); the guard tells the type checker so.
+    if (!child.stderr) throw new Error('measure: no stderr pipe');
     child.stderr.on('data', (d) => {
       stderr += d;
     });
@@ -32,17 +44,27 @@ export function measure(command, args, { stdout = 'ignore', env = process.env } 
   });
 }
 
-/** The median of numbers. */
+/**
+ * The median of numbers (NaN for none).
+ * @param {readonly number[]} values
+ * @returns {number}
+ */
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const at = (/** @type {number} */ i) => sorted[i] ?? Number.NaN;
+  return sorted.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }
 
 /**
  * Makes an export with bench/make-export.mjs (seed 1) unless it already exists. `only` keeps one
  * event type: CallComplete events average ~1.2 KB, so 100,000 of them make the ~100 MB export
  * the targets speak of (a realistic mix averages ~560 bytes an event).
+ * @param {number} events
+ * @param {string} format make-export's `--format`
+ * @param {string} [only] make-export's `--only`, an event type
+ * @param {{ redeliver?: number }} [options] make-export's `--redeliver`
+ * @returns {Promise<string>} the export's path
  */
 export async function ensureExport(events, format, only, { redeliver } = {}) {
   const name = `export-${events}-${format}${only ? `-${only}` : ''}${redeliver ? `-redelivered${redeliver}` : ''}.json`;
@@ -60,12 +82,29 @@ export async function ensureExport(events, format, only, { redeliver } = {}) {
  * The median over rounds of `ours[i] / baseline[i]`: each round ran both commands back to back, so
  * a slow phase of a shared machine (seen here to move one command's time by ±25% between minutes)
  * weighs on both sides of the same ratio instead of on one median only.
+ * @param {readonly number[]} ours
+ * @param {readonly number[]} baseline the same rounds' values of the other command
+ * @returns {number}
  */
 export function pairedRatio(ours, baseline) {
-  return median(ours.map((value, i) => value / baseline[i]));
+  return median(roundRatios(ours, baseline));
 }
 
-/** `x.xx×` for a ratio. */
+/**
+ * Each round's `ours[i] / baseline[i]` (NaN where the baseline has no such round).
+ * @param {readonly number[]} ours
+ * @param {readonly number[]} baseline
+ * @returns {number[]}
+ */
+export function roundRatios(ours, baseline) {
+  return ours.map((value, i) => value / (baseline[i] ?? Number.NaN));
+}
+
+/**
+ * `x.xx×` for a ratio.
+ * @param {number} value
+ * @param {number} baseline
+ */
 export function ratio(value, baseline) {
   return `${(value / baseline).toFixed(2)}×`;
 }
@@ -107,6 +146,7 @@ export function ensurePeers() {
  * for a bench to measure beside today's in the same rounds: its sources are taken out with
  * `git archive` into bench/.peers/at-<rev> and built there (`npm ci`) once, then kept. Returns
  * the row's label and the path of its CLI, or undefined when the variable is not set.
+ * @returns {{ label: string, cli: string } | undefined}
  */
 export function earlierCallhook() {
   const rev = process.env.CALLHOOK_BENCH_BEFORE;
@@ -124,6 +164,7 @@ export function earlierCallhook() {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const archive = join(dir, '.source.tar');
+    /** @type {[command: string, args: string[], cwd: string][]} */
     const steps = [
       ['git', ['archive', '--format=tar', `--output=${archive}`, commit], root],
       ['tar', ['-xf', archive, '-C', dir], root],
@@ -143,10 +184,18 @@ export function earlierCallhook() {
 export const rounds = Number(process.env.CALLHOOK_BENCH_ROUNDS ?? 9);
 
 /**
+ * A speed or memory target: `value` undefined means not measured, and `why` says why.
+ * @typedef {{ what: string, value: number | undefined, limit: number, unit: string, why?: string }} Target
+ */
+
+/**
  * A Markdown table of targets: what, the measured value, the target, and whether it is met.
  * Each target is `{ what, value, limit, unit }` (`value` undefined: not measured, with `why`).
+ * @param {readonly Target[]} targets
+ * @returns {string}
  */
 export function targetTable(targets) {
+  /** @type {(value: number, unit: string) => string} */
   const format = (value, unit) => (unit === '×' ? `${value.toFixed(2)}×` : `${value.toFixed(0)} ${unit}`);
   const rows = targets.map(({ what, value, limit, unit, why }) =>
     value === undefined
@@ -156,23 +205,60 @@ export function targetTable(targets) {
   return ['| target | measured | limit | |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-/** Runs every command of `commands` once a round, `rounds` times, interleaved; returns each one's results. */
+/**
+ * A bench's command: its label in the table, the program, its arguments, and its environment or
+ * the variables added to it (each bench says which).
+ * @typedef {[label: string, command: string, args: string[], env?: NodeJS.ProcessEnv]} BenchCommand
+ */
+
+/**
+ * Runs every command of `commands` once a round, `rounds` times, interleaved; returns the results
+ * of each, by name (a name `commands` does not have throws).
+ * @template C
+ * @template R
+ * @param {Record<string, C>} commands
+ * @param {(command: C) => Promise<R>} run runs one command once
+ * @param {number} [count]
+ * @returns {Promise<(name: string) => R[]>}
+ */
 export async function pairedRounds(commands, run, count = rounds) {
-  const results = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
+  /** @type {Map<string, R[]>} */
+  const results = new Map(Object.keys(commands).map((name) => [name, []]));
   for (let i = 0; i < count; i++) {
     // Interleaved, so that a burst of load elsewhere on the machine hits every command alike.
-    for (const [name, command] of Object.entries(commands)) results[name].push(await run(...command));
+    for (const [name, command] of Object.entries(commands)) results.get(name)?.push(await run(command));
   }
-  return results;
+  return (name) => {
+    const runs = results.get(name);
+    if (!runs) throw new Error(`pairedRounds: no command named ${name}`);
+    return runs;
+  };
+}
+
+/**
+ * The first of a command's runs (its stdout and stderr stand for them all).
+ * @template R
+ * @param {readonly R[]} runs
+ * @returns {R}
+ */
+export function firstRun(runs) {
+  const [run] = runs;
+  if (run === undefined) throw new Error('no round ran (CALLHOOK_BENCH_ROUNDS=0?)');
+  return run;
 }
 
 /** The peak-RSS budget of reading one export, in MiB, whatever its size (validate, summarise). */
 export const memoryBudgetMiB = 200;
 
 /** `n` MB (10^6 bytes), for the text under a table. */
-export const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
+export const mb = (/** @type {number} */ bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 
-/** The large export (`CALLHOOK_BENCH_BIG_EVENTS`, default `events`), for peak RSS. */
+/**
+ * The large export (`CALLHOOK_BENCH_BIG_EVENTS`, default `events`), for peak RSS.
+ * @param {number} events
+ * @param {string} [only] an event type, as `ensureExport` takes it
+ * @returns {Promise<{ events: number, file: string, size: number }>}
+ */
 export async function bigExport(events, only) {
   const count = Number(process.env.CALLHOOK_BENCH_BIG_EVENTS ?? events);
   const file = await ensureExport(count, 'array', only);
@@ -180,7 +266,7 @@ export async function bigExport(events, only) {
 }
 
 /** How a run says it read its input (`read on 2 threads`), from its stderr. */
-export const readOn = (stderr) => stderr.match(/read on (.*)/)?.[1] ?? 'unknown';
+export const readOn = (/** @type {string} */ stderr) => stderr.match(/read on (.*)/)?.[1] ?? 'unknown';
 
 /** A server that reads each body and answers 200 at once, keep-alive on; its start-up line is callhook listen's. */
 export const bareServerSource = `
@@ -190,7 +276,11 @@ server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.stderr.write('listening on http://127.0.0.1:' + server.address().port + '/\\n'));
 `;
 
-/** Starts a server process and resolves with its URL, read from the start-up line on stderr. */
+/**
+ * Starts a server process and resolves with its URL, read from the start-up line on stderr.
+ * @param {readonly string[]} args node's arguments
+ * @returns {Promise<{ child: import('node:child_process').ChildProcess, url: string }>}
+ */
 export function startServer(args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -200,22 +290,26 @@ export function startServer(args) {
     child.stderr.on('data', (d) => {
       err += d;
       const match = /listening on (http:\/\/\S+)/.exec(err);
-      if (match) resolve({ child, url: match[1] });
+      if (match?.[1]) resolve({ child, url: match[1] });
     });
   });
 }
 
-/** Stops a server started by `startServer`, resolving once it has exited. */
+/**
+ * Stops a server started by `startServer`, resolving once it has exited.
+ * @param {import('node:child_process').ChildProcess} child
+ * @returns {Promise<void>}
+ */
 export function stopServer(child) {
   return new Promise((resolve) => {
     child.removeAllListeners('close');
-    child.on('close', resolve);
+    child.on('close', () => resolve());
     child.kill('SIGTERM');
   });
 }
 
 /** A valid bare CallAttempted event, the `n`th of a run; every `failEvery`th one failed. */
-export const attemptEvent = (n, failEvery) => ({
+export const attemptEvent = (/** @type {number} */ n, /** @type {number} */ failEvery) => ({
   time: new Date(Date.UTC(2024, 0, 1) + n * 1000).toISOString(),
   phone: '61491573087',
   status: n % failEvery === 0 ? 'failed' : 'success',
@@ -226,12 +320,16 @@ export const attemptEvent = (n, failEvery) => ({
 /**
  * `autocannon -c concurrency -a requests` POSTing `body` to `url`: the rate of 2xx answers per
  * second. Every request must be answered 2xx. `sampleMs` sets autocannon's sample tick (`-L`).
+ * @param {string} url
+ * @param {{ body: string, concurrency: number, requests: number, sampleMs?: number }} options
+ * @returns {Promise<number>}
  */
 export async function autocannon(url, { body, concurrency, requests, sampleMs }) {
   const bin = join(root, 'node_modules', '.bin', 'autocannon');
   const args = ['-c', String(concurrency), '-a', String(requests), '-m', 'POST'];
   if (sampleMs !== undefined) args.unshift('-L', String(sampleMs));
   args.push('-H', 'content-type=application/json', '-b', body, '--json', url);
+  /** @type {{ code: number | null, out: string }} */
   const { code, out } = await new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';

@@ -31,6 +31,8 @@ const body = JSON.stringify([attemptEvent(1, 2), attemptEvent(2, 2)]);
 /**
  * The CPU time (user + system) a process has used so far, in µs, from /proc; undefined where
  * there is no /proc (the bench then leaves the CPU column out).
+ * @param {number | undefined} pid
+ * @returns {number | undefined}
  */
 function cpuMicros(pid) {
   const path = `/proc/${pid}/stat`;
@@ -44,22 +46,31 @@ function cpuMicros(pid) {
 // Hint: /proc counts in clock ticks, USER_HZ, which is 100 on every Linux that ships Node.
 const clockTicks = 100;
 
+/** @typedef {{ rate: number, cpuPerRequest: number | undefined }} Load */
+
 /**
  * One autocannon run against `server`: its request rate, and the server's CPU µs per request. A
  * 10 ms sample tick, as in replay.bench.mjs: autocannon's run starts and ends on its tick, so the
  * default 1 s tick reads a 1.05 s run as 2.03 s and halves the baseline's rate.
+ * @param {Awaited<ReturnType<typeof startServer>>} server
+ * @returns {Promise<Load>}
  */
 async function load(server) {
   const cpuBefore = cpuMicros(server.child.pid);
   const rate = await autocannon(server.url, { body, concurrency, requests, sampleMs: 10 });
   const cpuAfter = cpuMicros(server.child.pid);
-  return { rate, cpuPerRequest: cpuBefore === undefined ? undefined : (cpuAfter - cpuBefore) / requests };
+  const cpuPerRequest =
+    cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / requests;
+  return { rate, cpuPerRequest };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'callhook-listen-bench-'));
 const bare = await startServer(['-e', bareServerSource]);
 
-/** One measured run of listen: a fresh process and an empty capture folder each time. */
+/**
+ * One measured run of listen: a fresh process and an empty capture folder each time.
+ * @param {string[]} [extra] more options for listen
+ */
 async function listenRun(extra = []) {
   const out = join(work, 'captured');
   rmSync(out, { recursive: true, force: true });
@@ -75,8 +86,11 @@ async function listenRun(extra = []) {
   }
 }
 
+/** @type {Load[]} */
 const baseline = [];
+/** @type {Load[]} */
 const ours = [];
+/** @type {Load[]} */
 const durable = [];
 try {
   await load(bare); // warm-up
@@ -90,14 +104,14 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const rates = (runs) => runs.map((run) => run.rate);
+const rates = (/** @type {Load[]} */ runs) => runs.map((run) => run.rate);
 const paired = pairedRatio(rates(ours), rates(baseline));
-const f = (n) => Math.round(n).toLocaleString('en-US');
-const cpu = (runs) => {
+const f = (/** @type {number} */ n) => Math.round(n).toLocaleString('en-US');
+const cpu = (/** @type {Load[]} */ runs) => {
   const values = runs.map((run) => run.cpuPerRequest);
-  return values.includes(undefined) ? 'n/a' : `${median(values).toFixed(0)} µs`;
+  return values.every((value) => value !== undefined) ? `${median(values).toFixed(0)} µs` : 'n/a';
 };
-const row = (what, runs) =>
+const row = (/** @type {string} */ what, /** @type {Load[]} */ runs) =>
   `| ${what} | ${f(median(rates(runs)))} | ${ratio(median(rates(runs)), median(rates(baseline)))} | ${cpu(runs)} |`;
 console.log(`## listen
 

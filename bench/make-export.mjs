@@ -15,18 +15,28 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 
-const formats = ['array', 'minified', 'ndjson'];
+const formats = /** @type {const} */ (['array', 'minified', 'ndjson']);
 const eventTypes = ['CallComplete', 'CallAttempted', 'CallReceived', 'SMSSent', 'SMSReceived'];
 const usage = `usage: node bench/make-export.mjs --events <n> --out <file> [--format ${formats.join('|')}] [--seed <n>] [--only <event type>] [--redeliver <percent> [--redeliver-after <n>]]`;
 // Hint: fs streams buffer 16 KiB; handing them ~256 KiB strings keeps the per-write cost negligible
 // while the pipeline's own buffer (a few chunks) still bounds memory to a few MiB.
 const chunkChars = 256 * 1024;
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   process.stderr.write(`make-export: ${message}\n${usage}\n`);
   process.exit(2);
 }
 
+/**
+ * @param {string | undefined} value
+ * @param {string} name
+ * @param {number} [fallback] the value when the option is missing; without it, it is required
+ * @returns {number}
+ */
 function integerOption(value, name, fallback) {
   if (value === undefined) {
     if (fallback === undefined) fail(`--${name} is required`);
@@ -38,23 +48,28 @@ function integerOption(value, name, fallback) {
   return number;
 }
 
-let args;
-try {
-  args = parseArgs({
-    options: {
-      events: { type: 'string' },
-      format: { type: 'string', default: 'array' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      only: { type: 'string' },
-      redeliver: { type: 'string' },
-      'redeliver-after': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }).values;
-} catch (error) {
-  fail(error.message);
+/** @param {unknown} error */
+const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        events: { type: 'string' },
+        format: { type: 'string', default: 'array' },
+        out: { type: 'string' },
+        seed: { type: 'string' },
+        only: { type: 'string' },
+        redeliver: { type: 'string' },
+        'redeliver-after': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    return fail(messageOf(error));
+  }
 }
+const args = parseOptions();
 if (args.help) {
   process.stdout.write(`${usage}\n`);
   process.exit(0);
@@ -66,21 +81,38 @@ if (!(redeliverPercent >= 0 && redeliverPercent <= 100)) {
   fail(`--redeliver must be a percentage from 0 to 100, got ${JSON.stringify(args.redeliver)}`);
 }
 const redeliverAfter = integerOption(args['redeliver-after'], 'redeliver-after', 500);
-if (!formats.includes(args.format))
-  fail(`--format must be one of ${formats.join(', ')}, got ${JSON.stringify(args.format)}`);
+const format = args.format;
+if (!isFormat(format)) fail(`--format must be one of ${formats.join(', ')}, got ${JSON.stringify(args.format)}`);
 if (args.only !== undefined && !eventTypes.includes(args.only)) {
   fail(`--only must be one of ${eventTypes.join(', ')}, got ${JSON.stringify(args.only)}`);
 }
-if (!args.out) fail('--out is required');
+const out = args.out;
+if (!out) fail('--out is required');
 
-let library;
-try {
-  library = await import('../dist/index.js');
-} catch (error) {
-  fail(`cannot load the built library (run \`npm run build\` first): ${error.message}`);
+/** @returns {Promise<typeof import('../dist/index.js')>} */
+async function loadLibrary() {
+  try {
+    return await import('../dist/index.js');
+  } catch (error) {
+    return fail(`cannot load the built library (run \`npm run build\` first): ${messageOf(error)}`);
+  }
+}
+const library = await loadLibrary();
+
+/** @typedef {typeof formats[number]} Format */
+
+/**
+ * @param {string} value
+ * @returns {value is Format}
+ */
+function isFormat(value) {
+  return /** @type {readonly string[]} */ (formats).includes(value);
 }
 
-/** The text of one event in the chosen format, without the separator that joins events. */
+/**
+ * The text of one event in the chosen format, without the separator that joins events.
+ * @type {Record<Format, (event: unknown) => string>}
+ */
 const encoders = {
   array: (event) => `  ${JSON.stringify(event, null, 2).replaceAll('\n', '\n  ')}`,
   minified: (event) => JSON.stringify(event),
@@ -92,7 +124,11 @@ const layouts = {
   ndjson: { open: '', separator: '\n', close: '\n', empty: '' },
 };
 
-/** A small seeded pseudo-random generator (mulberry32): numbers in [0, 1). */
+/**
+ * A small seeded pseudo-random generator (mulberry32): numbers in [0, 1).
+ * @param {number} state
+ * @returns {() => number}
+ */
 function mulberry32(state) {
   let a = state >>> 0;
   return () => {
@@ -104,7 +140,12 @@ function mulberry32(state) {
   };
 }
 
-/** Yields the file's text in ~256 KiB chunks; lazy, so it runs only as fast as the disk takes it. */
+/**
+ * Yields the file's text in ~256 KiB chunks; lazy, so it runs only as fast as the disk takes it.
+ * @param {Format} format
+ * @param {number} count
+ * @returns {Generator<string, void>}
+ */
 function* chunks(format, count) {
   const encode = encoders[format];
   const layout = layouts[format];
@@ -116,8 +157,9 @@ function* chunks(format, count) {
   let written = 0;
   const random = mulberry32(seed);
   // Copies to write, each when `written` reaches its `due` (in the order they fall due).
+  /** @type {{ due: number, text: string }[]} */
   const redeliveries = [];
-  const put = (text) => {
+  const put = (/** @type {string} */ text) => {
     buffer += (written === 0 ? '' : layout.separator) + text;
     written++;
   };
@@ -125,7 +167,10 @@ function* chunks(format, count) {
   // the last call's story short. That is fine for a benchmark input.
   for (const { type, event } of library.generateTypedCalls({ seed, calls: Number.MAX_SAFE_INTEGER })) {
     if (args.only && type !== args.only) continue;
-    while (redeliveries.length > 0 && redeliveries[0].due <= written && written < count) put(redeliveries.shift().text);
+    for (let next = redeliveries[0]; next && next.due <= written && written < count; next = redeliveries[0]) {
+      redeliveries.shift();
+      put(next.text);
+    }
     if (written === count) break;
     const text = encode(event);
     put(text);
@@ -139,14 +184,14 @@ function* chunks(format, count) {
   yield buffer + layout.close;
 }
 
-mkdirSync(dirname(args.out), { recursive: true });
+mkdirSync(dirname(out), { recursive: true });
 const started = performance.now();
-const output = createWriteStream(args.out);
+const output = createWriteStream(out);
 try {
-  await pipeline(Readable.from(chunks(args.format, total)), output);
+  await pipeline(Readable.from(chunks(format, total)), output);
   report();
 } catch (error) {
-  process.stderr.write(`make-export: cannot write ${args.out}: ${error.message}\n`);
+  process.stderr.write(`make-export: cannot write ${out}: ${messageOf(error)}\n`);
   process.exitCode = 2;
 }
 
@@ -155,6 +200,6 @@ function report() {
   const bytes = output.bytesWritten;
   process.stderr.write(
     `make-export: wrote ${total} events, ${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB, ${Math.round(bytes / Math.max(total, 1))} B/event) ` +
-      `to ${args.out} as ${args.format}${args.only ? ` (${args.only} only)` : ''}${redeliverPercent ? `, ${redeliverPercent}% redelivered ${redeliverAfter} events later` : ''}, seed ${seed}, in ${seconds.toFixed(1)} s\n`,
+      `to ${out} as ${format}${args.only ? ` (${args.only} only)` : ''}${redeliverPercent ? `, ${redeliverPercent}% redelivered ${redeliverAfter} events later` : ''}, seed ${seed}, in ${seconds.toFixed(1)} s\n`,
   );
 }

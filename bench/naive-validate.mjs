@@ -3,7 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { checkEvent } from '../dist/index.js';
 
-const events = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const [file] = process.argv.slice(2);
+if (!file) {
+  process.stderr.write('usage: node bench/naive-validate.mjs <export.json>\n');
+  process.exit(2);
+}
+const events = JSON.parse(readFileSync(file, 'utf8'));
 let valid = 0;
 for (const event of events) if (checkEvent(event).event) valid++;
 process.stdout.write(`${valid}\n`);

@@ -24,7 +24,7 @@ const concurrency = 16;
 const runs = 3;
 
 // Simple valid bare CallAttempted events, one per NDJSON line: each line is its own batch.
-const event = (n) => attemptEvent(n, 5);
+const event = (/** @type {number} */ n) => attemptEvent(n, 5);
 mkdirSync(join(root, 'bench', 'out'), { recursive: true });
 const input = join(root, 'bench', 'out', `replay-${requests}.ndjson`);
 writeFileSync(input, `${Array.from({ length: requests }, (_, n) => JSON.stringify(event(n))).join('\n')}\n`);
@@ -33,8 +33,13 @@ const body = JSON.stringify([event(1)]);
 // Hint: autocannon ends a run only on its sample tick (`-L`, 1000 ms by default), and its
 // start and finish are those ticks: a 1.05 s run reads as 2.03 s, halving the baseline's rate.
 // A 10 ms tick makes its duration true to within 1%.
-const load = (url) => autocannon(url, { body, concurrency, requests, sampleMs: 10 });
+const load = (/** @type {string} */ url) => autocannon(url, { body, concurrency, requests, sampleMs: 10 });
 
+/**
+ * One run of `callhook replay` against the server at `url`.
+ * @param {string} url
+ * @returns {Promise<{ rate: number, wallRate: number, rssMiB: number }>}
+ */
 async function replay(url) {
   const reportPath = join(root, 'bench', 'out', 'replay-report.json');
   const args = [cli, 'replay', input, '--url', url, '--concurrency', String(concurrency), '--report', reportPath];
@@ -83,7 +88,7 @@ const paired = pairedRatio(
 );
 const wallRate = median(ours.map((r) => r.wallRate));
 const rss = Math.max(...ours.map((r) => r.rssMiB));
-const f = (n) => Math.round(n).toLocaleString('en-US');
+const f = (/** @type {number} */ n) => Math.round(n).toLocaleString('en-US');
 console.log(`## replay
 
 ${f(requests)} single-event batches (NDJSON, one bare CallAttempted per line) at concurrency ${concurrency} to a local \`node:http\` server in its own process that answers 200 at once; medians of ${runs} interleaved runs after one warm-up each.

@@ -19,7 +19,8 @@ const files = readdirSync(here)
 
 const command = `npm run bench${only.length ? ` -- ${only.join(' ')}` : ''}`;
 /** Puts the run's date and command under a section's heading. */
-const stamp = (section) => section.replace(/^(## .*)$/m, `$1\n\n_${new Date().toISOString()}, \`${command}\`_`);
+const stamp = (/** @type {string} */ section) =>
+  section.replace(/^(## .*)$/m, `$1\n\n_${new Date().toISOString()}, \`${command}\`_`);
 const sections = [];
 let failed = false;
 for (const file of files) {
@@ -44,11 +45,16 @@ const header = `# Benchmark results
 - Every figure is a ratio against a baseline measured in the same run (lower is better unless noted).
 `;
 
-/** Splits a report into its `## ` sections, keyed by heading. */
+/**
+ * Splits a report into its `## ` sections, keyed by heading.
+ * @param {string} text
+ * @returns {Map<string, string>}
+ */
 function sectionsOf(text) {
   // Hint: a split at a lookahead drops an empty first part, so keep the parts that are sections.
   const parts = text.split(/^(?=## )/m).filter((part) => part.startsWith('## '));
-  return new Map(parts.map((part) => [part.split('\n', 1)[0], part.trim()]));
+  // split gives at least one part, so the `?? ''` never applies.
+  return new Map(parts.map((part) => [part.split('\n', 1)[0] ?? '', part.trim()]));
 }
 
 const resultsPath = join(here, 'RESULTS.md');

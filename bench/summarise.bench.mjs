@@ -17,6 +17,7 @@ import {
   earlierCallhook,
   ensureExport,
   ensurePeers,
+  firstRun,
   mb,
   measure,
   median,
@@ -25,6 +26,7 @@ import {
   pairedRounds,
   readOn,
   root,
+  roundRatios,
   rounds,
   targetTable,
 } from './lib.mjs';
@@ -44,7 +46,13 @@ for (const e of events) if (e.eventType === 'CallComplete') counts[e.data.status
 process.stdout.write(JSON.stringify(counts));
 `;
 
-/** `measure` with stdout captured through a temporary file (lib's measure does not pipe it). */
+/**
+ * `measure` with stdout captured through a temporary file (lib's measure does not pipe it).
+ * @param {string} command
+ * @param {readonly string[]} args
+ * @param {NodeJS.ProcessEnv} [env] variables added to the environment
+ * @returns {Promise<import('./lib.mjs').Measurement & { stdout: string }>}
+ */
 async function measureWithOutput(command, args, env = {}) {
   const path = join(tmpdir(), `summarise-bench-${process.pid}.out`);
   const fd = openSync(path, 'w');
@@ -66,6 +74,7 @@ const redelivered = await ensureExport(events, 'array', 'CallComplete', { redeli
 
 // Each command: [label, command, args, env]. CALLHOOK_THREADS=trace makes summarise say how it
 // read, and `times` when each thread began, reached the cut and ended (and their CPU times).
+/** @type {(file: string) => Record<string, import('./lib.mjs').BenchCommand>} */
 const commandsFor = (file) => ({
   summarise: [
     '`callhook summarise f --format json`',
@@ -115,30 +124,30 @@ const commandsFor = (file) => ({
   ],
 });
 
+/** @param {string} file */
 async function runFile(file) {
   const commands = commandsFor(file);
-  const results = await pairedRounds(
-    Object.fromEntries(Object.entries(commands).map(([name, [, command, args, env]]) => [name, [command, args, env]])),
-    measureWithOutput,
-  );
-  const times = (name) => results[name].map((r) => r.ms);
-  const vs = (name) => pairedRatio(times('summarise'), times(name));
-  const rss = (name) => Math.max(...results[name].map((r) => r.rssMiB));
+  const results = await pairedRounds(commands, ([, command, args, env]) => measureWithOutput(command, args, env));
+  const times = (/** @type {string} */ name) => results(name).map((r) => r.ms);
+  const vs = (/** @type {string} */ name) => pairedRatio(times('summarise'), times(name));
+  const rss = (/** @type {string} */ name) => Math.max(...results(name).map((r) => r.rssMiB));
   const rows = Object.entries(commands).map(
     ([name, [label]]) =>
       `| ${label} | ${(median(times(name)) / 1000).toFixed(2)} s | ${name === 'summarise' ? '1.00×' : `${vs(name).toFixed(3)}×`} | ${rss(name).toFixed(0)} MiB |`,
   );
   // Every round's ratio to jq, lowest first, so that a reader sees the spread behind the median.
-  const spread = (name) =>
-    times('summarise')
-      .map((t, i) => (t / times(name)[i]).toFixed(2))
+  const spread = (/** @type {string} */ name) =>
+    roundRatios(times('summarise'), times(name))
+      .map((r) => r.toFixed(2))
       .sort()
       .join(', ');
-  const report = JSON.parse(results.summarise[0].stdout);
-  const how = readOn(results.summarise[0].stderr);
+  const report = JSON.parse(firstRun(results('summarise')).stdout);
+  const how = readOn(firstRun(results('summarise')).stderr);
   // Each round's times, so that a reader sees which thread waited for the other and how long.
-  const when = results.summarise.map((r) => r.stderr.match(/times \(ms since start\): (.*)/)?.[1]).filter(Boolean);
-  return { results, vs, rss, rows, spread, report, how, when, has: (name) => name in results };
+  const when = results('summarise')
+    .map((r) => r.stderr.match(/times \(ms since start\): (.*)/)?.[1])
+    .filter((line) => line !== undefined && line !== '');
+  return { results, vs, rss, rows, spread, report, how, when, has: (/** @type {string} */ name) => name in commands };
 }
 
 const cleanRun = await runFile(clean);
@@ -150,10 +159,10 @@ const ours = Object.fromEntries(
     .filter(([, share]) => share.count > 0)
     .map(([status, share]) => [status, share.count]),
 );
-const sameCounts = (name) =>
+const sameCounts = (/** @type {string} */ name) =>
   !cleanRun.has(name) ||
   JSON.stringify(Object.entries(ours).sort()) ===
-    JSON.stringify(Object.entries(JSON.parse(cleanRun.results[name][0].stdout)).sort());
+    JSON.stringify(Object.entries(JSON.parse(firstRun(cleanRun.results(name)).stdout)).sort());
 const agree = ['naive', 'duckdb'].every(sameCounts) && cleanRun.report.duplicates === 0;
 
 // Hint: the large export is a mix of every event type, ~560 bytes an event: 3.9M make ~2.0 GiB.
@@ -166,7 +175,7 @@ const bigReport = JSON.parse(bigRun.stdout);
 const accounted = bigReport.events + bigReport.duplicates + bigReport.invalid + bigReport.filteredOut;
 const bigHow = readOn(bigRun.stderr);
 
-const unavailable = (why) => ({ value: undefined, why });
+const unavailable = (/** @type {string} */ why) => ({ value: undefined, why });
 const targets = [
   {
     what: 'summarise, 2% redeliveries: ÷ its own one-thread time',
@@ -206,13 +215,15 @@ const targets = [
   ...(haveJq ? [{ what: 'summarise, clean export: ÷ jq', value: cleanRun.vs('jq'), limit: 0.25, unit: '×' }] : []),
 ];
 
+/** @typedef {Awaited<ReturnType<typeof runFile>>} FileRun */
+
 /** Where summarise's wall time went in each round (`CALLHOOK_THREADS=times`), as a list. */
-const timesOf = (run) =>
+const timesOf = (/** @type {FileRun} */ run) =>
   run.when.length === 0
     ? ''
     : `\nWhere its wall time went, each round (\`CALLHOOK_THREADS=times\`: ms since the process began, then the CPU time of each thread):\n\n${run.when.map((line) => `- ${line}`).join('\n')}\n`;
 const table = (
-  run,
+  /** @type {FileRun} */ run,
 ) => `| command | median wall time | summarise's time ÷ this one's (median of paired rounds) | peak RSS |
 |---|---|---|---|
 ${run.rows.join('\n')}`;

@@ -15,6 +15,7 @@ import {
   earlierCallhook,
   ensureExport,
   ensurePeers,
+  firstRun,
   mb,
   measure,
   median,
@@ -47,11 +48,13 @@ else {
     mkdirSync(join(root, 'bench', 'out'), { recursive: true });
     writeFileSync(schemaPath, exported.stdout);
   } catch (error) {
-    noAjv = `\`callhook schema\` printed no JSON (${error.message})`;
+    noAjv = `\`callhook schema\` printed no JSON (${error instanceof Error ? error.message : String(error)})`;
   }
 }
 
-const env = (threads) => ({ ...process.env, CALLHOOK_THREADS: threads });
+const env = (/** @type {string} */ threads) => ({ ...process.env, CALLHOOK_THREADS: threads });
+// Each command: [label, command, args, its whole environment (none: this process's)].
+/** @type {Record<string, import('./lib.mjs').BenchCommand>} */
 const commands = {
   validate: ['`callhook validate f --quiet`', process.execPath, [cli, 'validate', file, '--quiet'], env('trace')],
   oneThread: [
@@ -90,20 +93,17 @@ const commands = {
       }
     : {}),
 };
-const results = await pairedRounds(
-  Object.fromEntries(
-    Object.entries(commands).map(([name, [, command, args, environment]]) => [name, [command, args, environment]]),
-  ),
-  (command, args, environment) => measure(command, args, environment ? { env: environment } : {}),
+const results = await pairedRounds(commands, ([, command, args, environment]) =>
+  measure(command, args, environment ? { env: environment } : {}),
 );
 for (const name of ['validate', 'oneThread', ...(before ? ['before'] : [])]) {
-  if (results[name].some((r) => r.code !== 0))
+  if (results(name).some((r) => r.code !== 0))
     throw new Error(`callhook validate (${name}) failed on the generated export`);
 }
-const times = (name) => results[name].map((r) => r.ms);
-const vs = (name) => pairedRatio(times('validate'), times(name));
-const rss = (name) => Math.max(...results[name].map((r) => r.rssMiB));
-const how = readOn(results.validate[0].stderr);
+const times = (/** @type {string} */ name) => results(name).map((r) => r.ms);
+const vs = (/** @type {string} */ name) => pairedRatio(times('validate'), times(name));
+const rss = (/** @type {string} */ name) => Math.max(...results(name).map((r) => r.rssMiB));
+const how = readOn(firstRun(results('validate')).stderr);
 const rows = Object.entries(commands).map(
   ([name, [label]]) =>
     `| ${label} | ${(median(times(name)) / 1000).toFixed(2)} s | ${name === 'validate' ? '1.00×' : `${vs(name).toFixed(3)}×`} | ${rss(name).toFixed(0)} MiB |`,

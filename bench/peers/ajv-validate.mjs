@@ -6,7 +6,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const peers = createRequire(new URL('../.peers/package.json', import.meta.url));
-const schema = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const [schemaFile, file] = process.argv.slice(2);
+if (!schemaFile || !file) {
+  process.stderr.write('usage: node bench/peers/ajv-validate.mjs <schema.json> <export.json>\n');
+  process.exit(2);
+}
+const schema = JSON.parse(readFileSync(schemaFile, 'utf8'));
 // The draft the schema says it is written in picks ajv's class.
 const draft = String(schema.$schema ?? '');
 const entry = draft.includes('2020-12') ? 'ajv/dist/2020' : draft.includes('2019-09') ? 'ajv/dist/2019' : 'ajv';
@@ -16,7 +21,7 @@ const ajv = new Ajv({ strict: false, allErrors: false });
 addFormats(ajv);
 const validate = ajv.compile(schema);
 
-const events = JSON.parse(readFileSync(process.argv[3], 'utf8'));
+const events = JSON.parse(readFileSync(file, 'utf8'));
 let valid = 0;
 // A schema of a batch (an array of events) checks the whole file at once; one of an event, each.
 if (schema.type === 'array') valid = validate(events) ? events.length : 0;

@@ -7,7 +7,11 @@ import { createRequire } from 'node:module';
 const peers = createRequire(new URL('../.peers/package.json', import.meta.url));
 const { DuckDBInstance } = await import(peers.resolve('@duckdb/node-api'));
 
-const file = process.argv[2];
+const [file] = process.argv.slice(2);
+if (!file) {
+  process.stderr.write('usage: node bench/peers/duckdb-summarise.mjs <export.json>\n');
+  process.exit(2);
+}
 const quoted = `'${file.replaceAll("'", "''")}'`;
 const instance = await DuckDBInstance.create(':memory:');
 const connection = await instance.connect();
@@ -16,6 +20,7 @@ const reader = await connection.runAndReadAll(`
   FROM read_json(${quoted}, format = 'array', columns = {eventType: 'VARCHAR', data: 'STRUCT(status VARCHAR)'})
   WHERE eventType = 'CallComplete'
   GROUP BY ALL`);
+/** @type {Record<string, number>} */
 const counts = {};
 for (const [status, n] of reader.getRows()) counts[status] = n;
 process.stdout.write(JSON.stringify(counts));
