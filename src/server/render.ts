@@ -18,8 +18,18 @@ function eventsByType(delivery: Delivery): Record<string, number> {
   return counts;
 }
 
+// Hint: a loaded listen draws thousands of lines a second, nearly all in the same second, so the
+// last second drawn is kept rather than a Date built and formatted per line.
+let clockSecond = Number.NaN;
+let clockText = '';
+
 function clock(time: number): string {
-  return new Date(time).toISOString().slice(11, 19);
+  const second = Math.floor(time / 1000);
+  if (second !== clockSecond) {
+    clockSecond = second;
+    clockText = new Date(second * 1000).toISOString().slice(11, 19);
+  }
+  return clockText;
 }
 
 function statusText(delivery: Delivery, c: ChalkInstance): string {
