@@ -172,11 +172,10 @@ function reset(socket: Socket | null): void {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...extra,
-  });
+  // Hint: the headers as node's flat list, without an object spread per answer.
+  const headers = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text))];
+  for (const name in extra) headers.push(name, extra[name] as string);
+  res.writeHead(status, headers);
   res.end(text);
 }
 
@@ -381,8 +380,14 @@ export async function startListener(
         const declared = Number(req.headers['content-length']);
         if (!(declared > settings.maxBodyBytes)) res.writeContinue();
       }
-      const done = handle(req, res)
-        .catch((error: unknown) => {
+      // Hint: one promise settles the request either way (a .catch and a .finally made two more
+      // per request, with their turns of the microtask queue).
+      const done: Promise<void> = handle(req, res).then(
+        () => {
+          inFlight.delete(done);
+        },
+        (error: unknown) => {
+          inFlight.delete(done);
           // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
           const gone = error instanceof SenderGone;
           // A capture that cannot be written must not be answered 2xx: the sender keeps the delivery.
@@ -402,8 +407,8 @@ export async function startListener(
             problems: [],
             redelivery: false,
           });
-        })
-        .finally(() => inFlight.delete(done));
+        },
+      );
       inFlight.add(done);
     },
   );

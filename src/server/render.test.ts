@@ -41,6 +41,14 @@ describe('listen output', () => {
     expect(JSON.parse(json)).toMatchObject({ path: hostile.path, webhookId: hostile.webhookId });
   });
 
+  it('names the events by type, most frequent first', () => {
+    const of = (...types: string[]) =>
+      types.map((type) => ({ event: { type }, value: {}, duplicate: false })) as unknown as Delivery['events'];
+    const line = (events: Delivery['events']) => renderDeliveryLine(delivery({ events }), plain);
+    expect(line(of('SMSSent', 'SMSSent'))).toContain('  2 events (2 SMSSent)  ');
+    expect(line(of('SMSSent', 'CallComplete', 'CallComplete'))).toContain('  3 events (2 CallComplete, 1 SMSSent)  ');
+  });
+
   it("draws each line's own second, whatever was drawn before (the clock is kept per second)", () => {
     const at = (time: number) => renderDeliveryLine(delivery({ time }), plain).slice(0, 8);
     const noon = Date.UTC(2024, 0, 1, 12, 0, 0);
