@@ -28,7 +28,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 
@@ -124,6 +124,8 @@ export class CaptureWriter {
   private torn = false;
   /** Deliveries saved. */
   saved = 0;
+  /** The folder's path with a separator, which a file name completes (a join per file showed under load). */
+  private readonly inFolder: string;
 
   private constructor(
     readonly folder: string,
@@ -132,6 +134,7 @@ export class CaptureWriter {
     private readonly log: FileHandle,
   ) {
     this.next = first;
+    this.inFolder = join(folder, sep);
   }
 
   /** Creates the folder (private to the user) and its log if needed, and finds the next free number. */
@@ -196,9 +199,16 @@ export class CaptureWriter {
 
   /** The description of a delivery, as its line of the log. */
   private line(entry: Waiting, bodyName: string): string {
+    const { receivedAt, method, path, headers, status, checkedStatus } = entry.request;
+    // Hint: written out field by field (in the order the log has always had), not spread.
     const meta: CaptureMeta = {
       capture: 2,
-      ...entry.request,
+      receivedAt,
+      method,
+      path,
+      headers,
+      status,
+      checkedStatus,
       body: bodyName,
       bytes: entry.body.length,
       sha256: hash('sha256', entry.body, 'hex'),
@@ -253,7 +263,7 @@ export class CaptureWriter {
   private writeBody(entry: Waiting): { name: string; fd: number } {
     for (;;) {
       const [name, sibling] = this.bodyName(entry);
-      const path = join(this.folder, name);
+      const path = this.inFolder + name;
       let fd: number;
       try {
         fd = openSync(path, createFlags, 0o600);
@@ -263,7 +273,7 @@ export class CaptureWriter {
         throw error;
       }
       // Hint: a number names one delivery; another listen may have taken it with the other ending.
-      if (existsSync(join(this.folder, sibling))) {
+      if (existsSync(this.inFolder + sibling)) {
         closeSync(fd);
         rmQuietly(path);
         continue;

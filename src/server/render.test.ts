@@ -41,7 +41,30 @@ describe('listen output', () => {
     expect(JSON.parse(json)).toMatchObject({ path: hostile.path, webhookId: hostile.webhookId });
   });
 
+  it('names the events by type, most frequent first', () => {
+    const of = (...types: string[]) =>
+      types.map((type) => ({ event: { type }, value: {}, duplicate: false })) as unknown as Delivery['events'];
+    const line = (events: Delivery['events']) => renderDeliveryLine(delivery({ events }), plain);
+    expect(line(of('SMSSent', 'SMSSent'))).toContain('  2 events (2 SMSSent)  ');
+    expect(line(of('SMSSent', 'CallComplete', 'CallComplete'))).toContain('  3 events (2 CallComplete, 1 SMSSent)  ');
+  });
+
+  it("draws each line's own second, whatever was drawn before (the clock is kept per second)", () => {
+    const at = (time: number) => renderDeliveryLine(delivery({ time }), plain).slice(0, 8);
+    const noon = Date.UTC(2024, 0, 1, 12, 0, 0);
+    expect([noon, noon + 999, noon + 1000, noon - 1, noon + 86_400_000 + 61_000].map(at)).toEqual([
+      '12:00:00',
+      '12:00:00',
+      '12:00:01',
+      '11:59:59',
+      '12:01:01',
+    ]);
+  });
+
   it('counts the run', () => {
+    expect(renderCounts({ requests: 1234, byStatus: { '200': 999 }, events: 1, redeliveries: 0, captured: 0 })).toBe(
+      'stopped: 1,234 requests, 1 event (999 × 200)\n',
+    );
     expect(
       renderCounts({ requests: 3, byStatus: { '200': 2, '503': 1 }, events: 4, redeliveries: 1, captured: 2 }),
     ).toBe('stopped: 3 requests, 4 events, 1 redelivery, 2 captured (2 × 200, 1 × 503)\n');

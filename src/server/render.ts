@@ -18,8 +18,18 @@ function eventsByType(delivery: Delivery): Record<string, number> {
   return counts;
 }
 
+// Hint: a loaded listen draws thousands of lines a second, nearly all in the same second, so the
+// last second drawn is kept rather than a Date built and formatted per line.
+let clockSecond = Number.NaN;
+let clockText = '';
+
 function clock(time: number): string {
-  return new Date(time).toISOString().slice(11, 19);
+  const second = Math.floor(time / 1000);
+  if (second !== clockSecond) {
+    clockSecond = second;
+    clockText = new Date(second * 1000).toISOString().slice(11, 19);
+  }
+  return clockText;
 }
 
 function statusText(delivery: Delivery, c: ChalkInstance): string {
@@ -29,31 +39,44 @@ function statusText(delivery: Delivery, c: ChalkInstance): string {
   return status < 300 ? c.green(text) : status < 500 ? c.yellow(text) : c.red(text);
 }
 
+/** `2 CallComplete, 1 SMSSent`: the events by type, most frequent first. */
+function typesText(delivery: Delivery): string {
+  const events = delivery.events;
+  // Hint: a delivery is nearly always of one type; it needs no counting, sorting or joining.
+  const first = events[0]?.event.type;
+  if (events.every(({ event }) => event.type === first)) return `${events.length} ${first}`;
+  return Object.entries(eventsByType(delivery))
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, n]) => `${n} ${t}`)
+    .join(', ');
+}
+
 /** One line for a delivery: time, answer, method and path, events by type, webhook-id, signature, marks. */
 export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance): string {
-  const parts = [c.dim(clock(delivery.time)), statusText(delivery, c)];
-  if (delivery.checkedStatus !== undefined) parts.push(c.dim(`(checks: ${delivery.checkedStatus})`));
-  parts.push(`${escapeTerminal(delivery.method)} ${escapeTerminal(delivery.path)}`);
-  const types = Object.entries(eventsByType(delivery)).sort((a, b) => b[1] - a[1]);
-  if (types.length > 0) {
-    parts.push(`${plural(delivery.events.length, 'event')} (${types.map(([t, n]) => `${n} ${t}`).join(', ')})`);
-  } else if (delivery.bytes > 0 || delivery.status !== 405) parts.push(plural(delivery.events.length, 'event'));
-  if (delivery.invalid > 0) parts.push(c.yellow(`${delivery.invalid} invalid`));
-  if (delivery.webhookId !== undefined) parts.push(`id ${escapeTerminal(delivery.webhookId)}`);
+  // Hint: built by appending, not as an array joined: a loaded listen draws one per request.
+  let line = `${c.dim(clock(delivery.time))}  ${statusText(delivery, c)}`;
+  if (delivery.checkedStatus !== undefined) line += `  ${c.dim(`(checks: ${delivery.checkedStatus})`)}`;
+  line += `  ${escapeTerminal(delivery.method)} ${escapeTerminal(delivery.path)}`;
+  const count = delivery.events.length;
+  if (count > 0) line += `  ${plural(count, 'event')} (${typesText(delivery)})`;
+  else if (delivery.bytes > 0 || delivery.status !== 405) line += `  ${plural(count, 'event')}`;
+  if (delivery.invalid > 0) line += `  ${c.yellow(`${delivery.invalid} invalid`)}`;
+  if (delivery.webhookId !== undefined) line += `  id ${escapeTerminal(delivery.webhookId)}`;
   if (delivery.signature) {
-    parts.push(delivery.signature.ok ? c.green('signature ok') : c.red(`signature ${delivery.signature.reason}`));
+    line += `  ${delivery.signature.ok ? c.green('signature ok') : c.red(`signature ${delivery.signature.reason}`)}`;
   }
-  if (delivery.redelivery) parts.push(c.cyan('↻ redelivery'));
+  if (delivery.redelivery) line += `  ${c.cyan('↻ redelivery')}`;
   // A signature's failure is already named above.
   if (delivery.error !== undefined && !delivery.error.startsWith('signature')) {
-    parts.push(c.dim(escapeTerminal(delivery.error)));
+    line += `  ${c.dim(escapeTerminal(delivery.error))}`;
   }
-  if (delivery.captured) parts.push(c.dim(`→ ${delivery.captured}`));
-  return `${parts.join('  ')}\n`;
+  if (delivery.captured) line += `  ${c.dim(`→ ${delivery.captured}`)}`;
+  return `${line}\n`;
 }
 
 /** The problems of a refused delivery, indented under its line (a few at most). */
 export function renderDeliveryProblems(delivery: Delivery, c: ChalkInstance, limit = 3): string {
+  if (delivery.problems.length === 0 && (!delivery.signature || delivery.signature.ok)) return '';
   const lines: string[] = [];
   if (delivery.signature && !delivery.signature.ok)
     lines.push(`  ${c.red(escapeTerminal(delivery.signature.message))}`);
