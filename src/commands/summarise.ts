@@ -61,7 +61,7 @@ function summaryOptionsFrom(options: SummariseCliOptions): SummaryOptions {
 /**
  * The report in a format other than JSON. Hint: the renderers are loaded only here: this module
  * is also the worker thread's (see `serveHalf` above), and JSON needs none of them; loading them
- * brings ICU (~20-30 ms), cli-table3 and chalk.
+ * brings ICU (~20-30 ms), string-width and chalk.
  */
 async function renderWithTables(report: SummaryReport, options: SummariseCliOptions): Promise<string> {
   const [{ renderSummary }, { colorsFor, terminalWidth }] = await Promise.all([

@@ -3,7 +3,6 @@
  * measured as displayed, with colours, and payload text escaped by the terminal policy.
  */
 import type { ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import {
   type Block,
   type Cell,
@@ -144,24 +143,6 @@ function barCells(width: number): number {
   return Math.max(10, Math.min(40, width - fixed - 1));
 }
 
-const noBorders = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '  ',
-};
-
 /**
  * A borderless table that fits `width`: cells are measured as displayed, and the flex column
  * gives up what the others need. A `grouped` column shows a value only where it changes.
@@ -190,29 +171,196 @@ function table(
   });
   const total = indent.length + widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1);
   const flex = columns.findIndex((column) => column.flex);
+  const before = widths[flex];
   let shrunk = total;
-  if (total > width && flex >= 0) {
-    const before = widths[flex]!;
-    widths[flex] = Math.max(minFlex, before - (total - width));
-    shrunk -= before - widths[flex]!;
+  if (total > width && before !== undefined) {
+    const after = Math.max(minFlex, before - (total - width));
+    widths[flex] = after;
+    shrunk -= before - after;
   }
   // Too many columns for a narrow terminal: each row becomes a wrapped record instead.
   if (shrunk > width) return records(heads, rows, width, colors, showHead);
-  const t = new Table({
-    chars: noBorders,
-    style: { 'padding-left': 0, 'padding-right': 0, head: [], border: [] },
-    head: showHead ? heads.map((text) => colors.bold(text)) : [],
-    colAligns: columns.map((column) => column.align ?? 'left'),
-    colWidths: widths,
-    wordWrap: wrap,
-    wrapOnWordBoundary: true,
+  const aligns = columns.map((column) => column.align ?? 'left');
+  const lines: string[] = [];
+  if (showHead) {
+    layRow(
+      heads.map((text) => colors.bold(text)),
+      widths,
+      aligns,
+      wrap,
+      lines,
+    );
+  }
+  for (const row of rows) layRow(row, widths, aligns, wrap, lines);
+  return lines.join('\n');
+}
+
+const separator = ' '.repeat(gap);
+
+/**
+ * Appends the lines of one table row: each cell wrapped (or not), cut to its column with `…`,
+ * and padded to it by its alignment. The work is one pass over the row's cells, so a table
+ * takes time linear in its rows.
+ */
+function layRow(
+  cells: readonly string[],
+  widths: readonly number[],
+  aligns: readonly ('left' | 'right')[],
+  wrap: boolean,
+  lines: string[],
+): void {
+  const cellLines = widths.map((columnWidth, i) => {
+    const text = cells[i] ?? '';
+    if (!wrap || columnWidth === 0) return [text];
+    const wrapped: string[] = [];
+    for (const paragraph of text.split('\n')) pushAll(wrapped, wrapWords(paragraph, columnWidth));
+    return reopenStyles(wrapped);
   });
-  for (const row of rows) t.push(row);
-  return t
-    .toString()
-    .split('\n')
-    .map((line) => `${indent}${line}`.trimEnd())
-    .join('\n');
+  let height = 1;
+  for (const wrapped of cellLines) height = Math.max(height, wrapped.length);
+  for (let at = 0; at < height; at++) {
+    let line = indent;
+    widths.forEach((columnWidth, i) => {
+      // Hint: a column is at least one cell wide, even an empty one (as the table library before drew it).
+      const room = Math.max(1, columnWidth);
+      const text = cut(cellLines[i]?.[at] ?? '', room);
+      const padding = ' '.repeat(Math.max(0, room - displayWidth(text)));
+      line += (i > 0 ? separator : '') + (aligns[i] === 'right' ? padding + text : text + padding);
+    });
+    lines.push(line.trimEnd());
+  }
+}
+
+/** Breaks `text` into lines of at most `width` columns at whitespace; a longer word keeps a line of its own. */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  const parts = text.split(/(\s+)/);
+  let line = '';
+  let used = 0;
+  let space = '';
+  for (let i = 0; i < parts.length; i += 2) {
+    const word = parts[i] ?? '';
+    const wordWidth = displayWidth(word);
+    const next = used + wordWidth + (used > 0 ? space.length : 0);
+    if (next > width) {
+      if (used !== 0) lines.push(line);
+      line = word;
+      used = wordWidth;
+    } else {
+      line += space + word;
+      used = next;
+    }
+    space = parts[i + 1] ?? '';
+  }
+  if (used) lines.push(line);
+  return lines;
+}
+
+// An SGR escape sequence (colour, bold, ...), the only escape sequences cells hold.
+const sgrCode = /\u001b\[(?:\d*;){0,5}\d*m/g;
+
+/** The SGR styles in force at a point of a line: attributes (by the code that sets them) on or off, and the last colours set. */
+interface StyleState {
+  attributes: Map<number, boolean>;
+  foreground?: string | undefined;
+  background?: string | undefined;
+}
+
+// The attributes a line break closes and reopens: the code that sets each and the one that resets it.
+const attributeCodes = new Map([
+  [1, 22], // bold
+  [3, 23], // italic
+  [4, 24], // underline
+  [7, 27], // inverse
+  [9, 29], // strikethrough
+]);
+const attributeResets = new Map([...attributeCodes].map(([set, reset]) => [reset, set]));
+
+function applyCode(state: StyleState, code: string): void {
+  const params = code.slice(2, -1);
+  const first = params === '' ? 0 : Number.parseInt(params.split(';')[0] ?? '', 10);
+  if ((first >= 30 && first <= 39) || (first >= 90 && first <= 97)) state.foreground = code;
+  else if ((first >= 40 && first <= 49) || (first >= 100 && first <= 107)) state.background = code;
+  else if (first === 0) {
+    state.attributes.clear();
+    state.foreground = undefined;
+    state.background = undefined;
+  } else if (params === String(first)) {
+    // Only a code of its own sets or resets an attribute (cli-table3's rule): `ESC[1;2m` is not read as bold.
+    if (attributeCodes.has(first)) state.attributes.set(first, true);
+    const set = attributeResets.get(first);
+    if (set !== undefined) state.attributes.set(set, false);
+  }
+}
+
+function stateOf(line: string, state: StyleState = { attributes: new Map() }): StyleState {
+  for (const match of line.matchAll(sgrCode)) applyCode(state, match[0]);
+  return state;
+}
+
+/** The codes that end the styles in force, so that none runs into the padding or the next column. */
+function closing(state: StyleState): string {
+  let codes = '';
+  for (const [set, on] of state.attributes) if (on) codes += `\u001b[${attributeCodes.get(set)}m`;
+  if (state.background && state.background !== '\u001b[49m') codes += '\u001b[49m';
+  if (state.foreground && state.foreground !== '\u001b[39m') codes += '\u001b[39m';
+  return codes;
+}
+
+/** The codes that restart the styles in force on the next line (colours first, then attributes, last set first). */
+function opening(state: StyleState): string {
+  let attributes = '';
+  for (const [set, on] of state.attributes) if (on) attributes = `\u001b[${set}m${attributes}`;
+  let codes = '';
+  if (state.foreground && state.foreground !== '\u001b[39m') codes += state.foreground;
+  if (state.background && state.background !== '\u001b[49m') codes += state.background;
+  return codes + attributes;
+}
+
+/** Wrapped lines of one styled cell, each closing the styles it leaves open and reopening those it inherits. */
+function reopenStyles(lines: readonly string[]): string[] {
+  let carried: StyleState = { attributes: new Map() };
+  return lines.map((text) => {
+    const line = opening(carried) + text;
+    carried = stateOf(line);
+    return line + closing(carried);
+  });
+}
+
+/** `text` cut to `width` columns with `…` when it is wider, its open styles closed before the `…`. */
+function cut(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  const room = width - 1;
+  const state: StyleState = { attributes: new Map() };
+  let kept = '';
+  let used = 0;
+  let from = 0;
+  for (const match of `${text}\u001b[m`.matchAll(sgrCode)) {
+    if (used >= room) break;
+    let piece = text.slice(from, match.index);
+    const pieceWidth = displayWidth(piece);
+    if (used + pieceWidth > room) piece = prefixOfWidth(piece, room - used);
+    kept += piece;
+    used += displayWidth(piece);
+    if (used >= room || match.index >= text.length) break;
+    kept += match[0];
+    applyCode(state, match[0]);
+    from = match.index + match[0].length;
+  }
+  return `${kept}${closing(state)}…`;
+}
+
+/** The longest start of `text` (no escape codes) at most `width` columns wide. */
+function prefixOfWidth(text: string, width: number): string {
+  if (displayWidth(text) === text.length) return text.slice(0, width);
+  let prefix = '';
+  let used = 0;
+  for (const character of text) {
+    used += displayWidth(character);
+    if (used > width) break;
+    prefix += character;
+  }
+  return prefix;
 }
 
 /** Rows as `first  Head value · Head value`, wrapped to `width`: a table too wide for the terminal. */
