@@ -10,8 +10,8 @@ describe('impossible', () => {
       caught = error;
     }
     expect(formatFatal(caught)).toEqual({
-      message:
-        'callhook: internal error: invariant broken: the stop was reached just above (set CALLHOOK_DEBUG=1 for details)',
+      // CALLHOOK_DEBUG may add a stack after the line.
+      message: expect.stringMatching(/^callhook: internal error: invariant broken: the stop was reached just above \(/),
       exitCode: 2,
     });
   });
