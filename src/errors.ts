@@ -54,3 +54,12 @@ export function formatFatal(error: unknown): { message: string; exitCode: number
     exitCode: ExitCode.usage,
   };
 }
+
+/**
+ * Throws for a state the code's own logic rules out (a bug, never bad input), so that a lookup
+ * the types cannot prove reads `value ?? impossible('why it is there')`. formatFatal reports it
+ * as an internal error.
+ */
+export function impossible(reason: string): never {
+  throw new Error(`invariant broken: ${reason}`);
+}

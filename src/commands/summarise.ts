@@ -104,9 +104,10 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   const summary = new SummaryAccumulator(summaryOptions);
   const consumer = summaryConsumerOf(summary);
   // One large file is read on two threads when that pays; anything else on this one.
+  const onlyPath = paths.length === 1 ? paths[0] : undefined;
   const halves =
-    paths.length === 1
-      ? await readInHalves(paths[0]!, readOptions, consumer, {
+    onlyPath !== undefined
+      ? await readInHalves(onlyPath, readOptions, consumer, {
           script: new URL(import.meta.url),
           task: 'summarise',
           input: summaryOptions,

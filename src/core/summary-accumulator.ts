@@ -3,6 +3,7 @@
  * (summary-state.ts); `report()` turns the state into the report (summary-build.ts). Nothing per
  * event is kept once it has been counted.
  */
+import { impossible } from '../errors.js';
 import type { InputRecord } from '../input/types.js';
 import {
   type CallCompleteData,
@@ -138,7 +139,7 @@ export class SummaryAccumulator {
 
     switch (event.type) {
       case 'CallComplete':
-        this.#addCall(event.data, status!);
+        this.#addCall(event.data, status ?? impossible('a CallComplete has a reported status'));
         break;
       case 'CallAttempted':
         if (event.data.status === 'success') state.attemptsSuccess++;
@@ -192,17 +193,17 @@ export class SummaryAccumulator {
     // (inconsistently) does not end there; a question asked twice is reached once.
     const questions = campaign.questions;
     const flow = data.flow;
-    for (let i = 0; i < flow.length; i++) {
-      const name = flow[i]!.questionName;
-      // Hint: flows are a handful of steps, so looking back beats allocating a Set per call.
-      let asked = false;
-      for (let j = 0; j < i && !asked; j++) asked = flow[j]!.questionName === name;
-      if (!asked) reach(questions, name);
-    }
+    // Hint: flows are a handful of steps, so looking back beats allocating a Set per call.
+    flow.forEach((step, i) => {
+      const name = step.questionName;
+      if (flow.findIndex((earlier) => earlier.questionName === name) === i) reach(questions, name);
+    });
     const last = flow.at(-1)?.questionName;
     const stop = data.lastStepName ?? last ?? null;
     if (stop !== null && stop !== last && !flow.some((step) => step.questionName === stop)) reach(questions, stop);
-    if (status === 'Partial' && stop !== null) questions.get(stop)!.partialStops++;
+    if (status === 'Partial' && stop !== null) {
+      (questions.get(stop) ?? impossible('the stop was reached just above')).partialStops++;
+    }
   }
 
   #addToGroup(event: WebhookEvent, time: string, ms: number, status: ReportedStatus | undefined): void {

@@ -2,18 +2,12 @@
  * The summary report of a summary state: shares, ranked lists cut to `top`, the funnel, SMS
  * directions told from the numbers, and the `--by` table. Pure: the state is not changed.
  */
+import { impossible } from '../errors.js';
 import { statusGroupOf } from '../schema/events.js';
 import { utcIsoOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
 import { reportedStatuses, type SummaryDimension } from './summary-names.js';
-import {
-  byCountThenKey,
-  compareKeys,
-  largestRemainderPercents,
-  percentOf,
-  rankWithShares,
-  shares,
-} from './summary-rank.js';
+import { byCountThenKey, compareKeys, percentOf, rankWithShares, shares } from './summary-rank.js';
 import {
   type GroupTable,
   type ReportedGroup,
@@ -22,6 +16,8 @@ import {
   type SummaryReport,
 } from './summary-report.js';
 import { type CampaignState, type GroupState, groupOf, type SummaryState } from './summary-state.js';
+
+const finiteBound = 'a finite time bound has a readable time, so utcIsoOf returns a string for it';
 
 // The --by phone row of the bare SMS whose numbers do not tell which is the customer's.
 const unknownDirectionKey = '(SMS of unknown direction)';
@@ -75,9 +71,16 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
       smsCounts.inferred += count;
     }
   }
-  const smsShares = largestRemainderPercents([smsCounts.sent, smsCounts.received, smsCounts.unknown]);
-  const attemptShares = largestRemainderPercents([state.attemptsSuccess, state.attemptsFailed]);
-  const receivedShares = largestRemainderPercents([state.inbound, state.outboundCallback]);
+  const smsShares = shares(['sent', 'received', 'unknownDirection'], {
+    sent: smsCounts.sent,
+    received: smsCounts.received,
+    unknownDirection: smsCounts.unknown,
+  });
+  const attemptShares = shares(['success', 'failed'], { success: state.attemptsSuccess, failed: state.attemptsFailed });
+  const receivedShares = shares(['inbound', 'outboundCallback'], {
+    inbound: state.inbound,
+    outboundCallback: state.outboundCallback,
+  });
   const by = options.by;
 
   return {
@@ -93,9 +96,11 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
     undocumentedStatuses: state.undocumentedStatuses,
     inputErrors: state.inputErrors,
     filteredOut: state.filteredOut,
-    // Finite bounds have readable times, so utcIso returns a string for them.
     timeRange: Number.isFinite(state.first.ms)
-      ? { first: utcIsoOf(state.first.text, state.first.ms)!, last: utcIsoOf(state.last.text, state.last.ms)! }
+      ? {
+          first: utcIsoOf(state.first.text, state.first.ms) ?? impossible(finiteBound),
+          last: utcIsoOf(state.last.text, state.last.ms) ?? impossible(finiteBound),
+        }
       : null,
     callComplete: {
       total: calls,
@@ -124,8 +129,8 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
     },
     callAttempted: {
       total: attempts,
-      success: { count: state.attemptsSuccess, percent: attemptShares[0]! },
-      failed: { count: state.attemptsFailed, percent: attemptShares[1]! },
+      success: attemptShares.success,
+      failed: attemptShares.failed,
       byNote: {
         rows: notes.rows.map(({ key, count, percent }) => ({ note: key, count, percent })),
         rest: notes.rest,
@@ -133,14 +138,14 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
     },
     callReceived: {
       total: received,
-      inbound: { count: state.inbound, percent: receivedShares[0]! },
-      outboundCallback: { count: state.outboundCallback, percent: receivedShares[1]! },
+      inbound: receivedShares.inbound,
+      outboundCallback: receivedShares.outboundCallback,
     },
     sms: {
       total: smsCounts.sent + smsCounts.received + smsCounts.unknown,
-      sent: { count: smsCounts.sent, percent: smsShares[0]! },
-      received: { count: smsCounts.received, percent: smsShares[1]! },
-      unknownDirection: { count: smsCounts.unknown, percent: smsShares[2]! },
+      sent: smsShares.sent,
+      received: smsShares.received,
+      unknownDirection: smsShares.unknownDirection,
       inferred: smsCounts.inferred,
     },
     groups:

@@ -9,24 +9,32 @@ import type { Rest, Share } from './summary-report.js';
  * total is not 0): largest-remainder rounding, ties to the larger count, then to the earlier row.
  */
 export function largestRemainderPercents(counts: readonly number[], decimals = 1): number[] {
-  const total = counts.reduce((a, b) => a + b, 0);
-  if (total === 0) return counts.map(() => 0);
+  return withPercents(
+    counts.map((count) => ({ count })),
+    decimals,
+  ).map((row) => row.percent);
+}
+
+/** Each row with its `percent` of the rows' summed counts, as `largestRemainderPercents` rounds them. */
+function withPercents<R extends { count: number }>(rows: readonly R[], decimals = 1): (R & { percent: number })[] {
+  const total = rows.reduce((sum, row) => sum + row.count, 0);
+  if (total === 0) return rows.map((row) => ({ ...row, percent: 0 }));
   const unit = 10 ** decimals;
   const scale = 100 * unit;
   // Hint: remainders in integers (count × scale mod total), not as fractions of floats, so that
   // equal shares tie exactly (4/6 and 1/6 both leave 4000 mod 6 = 1000 mod 6 = 4).
-  const remainders = counts.map((count) => (count * scale) % total);
-  const units = counts.map((count, i) => (count * scale - remainders[i]!) / total);
-  let left = scale - units.reduce((a, b) => a + b, 0);
-  const order = counts
-    .map((_, i) => i)
-    .sort((a, b) => remainders[b]! - remainders[a]! || counts[b]! - counts[a]! || a - b);
-  for (const i of order) {
+  const places = rows.map((row, index) => {
+    const remainder = (row.count * scale) % total;
+    return { row, index, remainder, units: (row.count * scale - remainder) / total };
+  });
+  let left = scale - places.reduce((sum, place) => sum + place.units, 0);
+  const order = [...places].sort((a, b) => b.remainder - a.remainder || b.row.count - a.row.count || a.index - b.index);
+  for (const place of order) {
     if (left <= 0) break;
-    units[i]!++;
+    place.units++;
     left--;
   }
-  return units.map((u) => u / unit);
+  return places.map(({ row, units }) => ({ ...row, percent: units / unit }));
 }
 
 /** Percent of a part that is not a partition (e.g. calls reaching a question), one decimal. */
@@ -36,11 +44,10 @@ export function percentOf(count: number, total: number): number {
 
 /** Each key's count and its share of their sum (largest-remainder rounded, so they add up to 100). */
 export function shares<K extends string>(keys: readonly K[], counts: Record<K, number>): Record<K, Share> {
-  const percents = largestRemainderPercents(keys.map((k) => counts[k]));
   const out = {} as Record<K, Share>;
-  keys.forEach((key, i) => {
-    out[key] = { count: counts[key], percent: percents[i]! };
-  });
+  for (const { key, count, percent } of withPercents(keys.map((key) => ({ key, count: counts[key] })))) {
+    out[key] = { count, percent };
+  }
   return out;
 }
 
@@ -69,9 +76,17 @@ export function rankWithShares<T>(
   const kept = top > 0 ? sorted.slice(0, top) : sorted;
   const left = sorted.slice(kept.length);
   const restCount = left.reduce((sum, [, count]) => sum + count, 0);
-  const percents = largestRemainderPercents([...kept.map(([, count]) => count), ...(left.length ? [restCount] : [])]);
-  return {
-    rows: kept.map(([key, count], i) => ({ key, count, percent: percents[i]! })),
-    rest: left.length ? { keys: left.length, count: restCount, percent: percents[kept.length]! } : null,
-  };
+  // The rest is rounded with the kept rows, so that the percentages shown add up to 100.
+  const ranked: ({ rest: false; key: T; count: number } | { rest: true; count: number })[] = kept.map(
+    ([key, count]) => ({ rest: false, key, count }),
+  );
+  if (left.length) ranked.push({ rest: true, count: restCount });
+  const rows = withPercents(ranked);
+  let rest: Rest | null = null;
+  const keptRows: { key: T; count: number; percent: number }[] = [];
+  for (const row of rows) {
+    if (row.rest) rest = { keys: left.length, count: row.count, percent: row.percent };
+    else keptRows.push({ key: row.key, count: row.count, percent: row.percent });
+  }
+  return { rows: keptRows, rest };
 }

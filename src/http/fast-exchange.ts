@@ -12,6 +12,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
+import { impossible } from '../errors.js';
 import { ExchangeError, type ExchangeRequest, type ExchangeResponse, snippetBytes } from './exchange.js';
 
 /** The largest response head read (node:http's default --max-http-header-size). */
@@ -125,7 +126,8 @@ class Connection {
 
   private onClose(): void {
     this.closed = true;
-    if (this.exchange?.response && this.framing?.kind === 'close') this.finishBody();
+    const exchange = this.exchange;
+    if (exchange?.response && this.framing?.kind === 'close') this.finishBody(exchange);
     else this.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     this.pool.forget(this);
   }
@@ -137,8 +139,11 @@ class Connection {
       return;
     }
     let data: Buffer | undefined = chunk;
-    while (data?.length && this.exchange) {
-      data = this.framing ? this.onBody(data) : this.onHead(data);
+    while (data?.length) {
+      // Reading may end the exchange (a whole response, a snippet enough, a protocol error).
+      const exchange = this.exchange;
+      if (!exchange) break;
+      data = this.framing ? this.onBody(exchange, this.framing, data) : this.onHead(exchange, data);
     }
     if (!this.finished) return;
     this.finished = false;
@@ -148,7 +153,7 @@ class Connection {
   }
 
   /** Reads a response head; returns what follows it, or undefined when more bytes are needed. */
-  private onHead(chunk: Buffer): Buffer | undefined {
+  private onHead(exchange: Exchange, chunk: Buffer): Buffer | undefined {
     const buffered = this.head ? Buffer.concat([this.head, chunk]) : chunk;
     const end = buffered.indexOf('\r\n\r\n');
     // Hint: node:http refuses a head whose lines end in a bare LF; so does this reader, at once,
@@ -166,7 +171,7 @@ class Connection {
     this.head = undefined;
     const rest = buffered.subarray(end + 4);
     const lines = buffered.toString('latin1', 0, end).split('\r\n');
-    const statusLine = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(lines[0] ?? '');
+    const statusLine = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(lines.shift() ?? '');
     if (!statusLine) {
       this.destroy(protocolError('invalid status line'));
       return undefined;
@@ -175,8 +180,7 @@ class Connection {
     // Header names are the receiver's text: no prototype for a `constructor` header to find.
     const headers: http.IncomingHttpHeaders = Object.create(null);
     const rawHeaders: string[] = [];
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
+    for (const line of lines) {
       const colon = line.indexOf(':');
       const name = line.slice(0, colon);
       if (colon <= 0 || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
@@ -219,31 +223,29 @@ class Connection {
     } else this.framing = { kind: 'close' };
     if (this.framing.kind === 'close') this.reusable = false;
 
-    const exchange = this.exchange!;
     exchange.response = { status, headers, rawHeaders, body: '', bodyWithheld: false };
     // A 2xx is the receiver's yes: the exchange is settled now, and the rest of the body is
     // drained unread (within the deadline) so the connection can carry the next request.
     if (status >= 200 && status < 300) settleWith(exchange, exchange.response);
     if (this.framing.kind === 'none' || (this.framing.kind === 'length' && this.framing.remaining === 0)) {
-      this.finishBody();
+      this.finishBody(exchange);
     }
     return rest;
   }
 
   /** Reads body bytes by the response's framing; returns what follows the body. */
-  private onBody(data: Buffer): Buffer | undefined {
-    const framing = this.framing!;
+  private onBody(exchange: Exchange, framing: Framing, data: Buffer): Buffer | undefined {
     if (framing.kind === 'close') {
-      this.bodyBytes(data);
+      this.bodyBytes(exchange, data);
       return undefined;
     }
     if (framing.kind === 'length') {
       const take = Math.min(framing.remaining, data.length);
       framing.remaining -= take;
-      this.bodyBytes(data.subarray(0, take));
+      this.bodyBytes(exchange, data.subarray(0, take));
       // The snippet was enough: the connection is gone, and with it the rest of this body.
       if (!this.exchange) return undefined;
-      if (framing.remaining === 0) this.finishBody();
+      if (framing.remaining === 0) this.finishBody(exchange);
       return data.subarray(take);
     }
     if (framing.kind === 'chunked') {
@@ -251,7 +253,7 @@ class Connection {
       while (at < data.length && this.exchange) {
         if (framing.state === 'data') {
           const take = Math.min(framing.remaining, data.length - at);
-          this.bodyBytes(data.subarray(at, at + take));
+          this.bodyBytes(exchange, data.subarray(at, at + take));
           at += take;
           framing.remaining -= take;
           if (framing.remaining === 0) framing.state = 'crlf';
@@ -280,10 +282,10 @@ class Connection {
             this.destroy(protocolError('invalid chunk size'));
             return undefined;
           }
-          framing.remaining = Number.parseInt(size[1]!, 16);
+          framing.remaining = Number.parseInt(size[1] ?? impossible('the size group is not optional'), 16);
           framing.state = framing.remaining === 0 ? 'trailer' : 'data';
         } else if (line === '') {
-          this.finishBody();
+          this.finishBody(exchange);
           return data.subarray(at);
         }
       }
@@ -293,8 +295,8 @@ class Connection {
     return data;
   }
 
-  private bodyBytes(bytes: Buffer): void {
-    const exchange = this.exchange!;
+  /** Takes body bytes of `exchange`, the one this connection carries. */
+  private bodyBytes(exchange: Exchange, bytes: Buffer): void {
     if (exchange.settled || bytes.length === 0) return;
     exchange.chunks.push(bytes);
     exchange.size += bytes.length;
@@ -305,9 +307,8 @@ class Connection {
     }
   }
 
-  /** The response is complete: the exchange ends (`onData` then hands the connection back). */
-  private finishBody(): void {
-    const exchange = this.exchange!;
+  /** The response of `exchange`, the one this connection carries, is complete: the exchange ends (`onData` then hands the connection back). */
+  private finishBody(exchange: Exchange): void {
     this.exchange = undefined;
     this.framing = undefined;
     this.finished = true;
@@ -324,7 +325,7 @@ function settleWith(exchange: Exchange, outcome: ExchangeResponse | Error): void
 }
 
 function withSnippet(exchange: Exchange): ExchangeResponse {
-  const response = exchange.response!;
+  const response = exchange.response ?? impossible('a response head is read before its body');
   return exchange.chunks.length
     ? { ...response, body: Buffer.concat(exchange.chunks).toString('utf8', 0, snippetBytes) }
     : response;
@@ -398,7 +399,8 @@ function requestPrefix(request: ExchangeRequest): string {
   if (headers.host === undefined) head += `Host: ${url.host}\r\n`;
   for (const name in headers) {
     if (name === 'content-length') continue;
-    const value = headers[name]!;
+    const value = headers[name];
+    if (value === undefined) continue;
     http.validateHeaderName(name);
     http.validateHeaderValue(name, value);
     head += `${name}: ${value}\r\n`;

@@ -13,7 +13,7 @@ export const CLOSE_BRACE = 0x7d;
 export const OPEN_BRACKET = 0x5b;
 export const CLOSE_BRACKET = 0x5d;
 
-/** True for JSON whitespace: space, tab, line feed, carriage return. */
-export function isSpace(byte: number): boolean {
+/** True for JSON whitespace: space, tab, line feed, carriage return; false past the end (undefined). */
+export function isSpace(byte: number | undefined): boolean {
   return byte === SPACE || byte === NEWLINE || byte === RETURN || byte === TAB;
 }

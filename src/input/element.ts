@@ -5,6 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { findNodeAtLocation, getLocation, type Node, parseTree, visit } from 'jsonc-parser';
+import { impossible } from '../errors.js';
 import { excerptAt } from './excerpt.js';
 import type { SplitElement } from './split.js';
 import type { Problem } from './types.js';
@@ -98,12 +99,12 @@ class ElementText {
 
 function previousTokenEnd(text: string, index: number): number {
   let i = index;
-  while (i > 0 && /\s/.test(text[i - 1]!)) i--;
+  while (i > 0 && /\s/.test(text.charAt(i - 1))) i--;
   return i;
 }
 
 function describeChar(char: string): string {
-  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `U+${(char.codePointAt(0) ?? impossible('describeChar is given a character')).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** How an element that did not parse was ended, for the message of an unexpected end. */

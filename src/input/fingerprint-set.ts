@@ -57,10 +57,12 @@ export class FingerprintSet {
   shared(other: { table: Uint32Array; order: Uint32Array | undefined }): number[] {
     const found: number[] = [];
     const table = other.table;
+    const order = other.order;
+    // The table's length is even, so both halves are there; reading none would be (0, 0), an empty slot.
     for (let i = 0; i < table.length; i += 2) {
-      const h1 = table[i]!;
-      const h2 = table[i + 1]!;
-      if ((h1 !== 0 || h2 !== 0) && this.has(h1, h2)) found.push(other.order ? other.order[i / 2]! : i / 2);
+      const h1 = table[i] ?? 0;
+      const h2 = table[i + 1] ?? 0;
+      if ((h1 !== 0 || h2 !== 0) && this.has(h1, h2)) found.push(order ? (order[i / 2] ?? 0) : i / 2);
     }
     return found.sort((a, b) => a - b);
   }
@@ -85,8 +87,9 @@ export class FingerprintSet {
     const table = this.table;
     const mask = table.length / 2 - 1;
     for (let slot = h1 & mask; ; slot = (slot + 1) & mask) {
-      const a = table[slot * 2]!;
-      const b = table[slot * 2 + 1]!;
+      // The slot is masked into the table, so the reads are defined; === needs no number.
+      const a = table[slot * 2];
+      const b = table[slot * 2 + 1];
       if ((a === 0 && b === 0) || (a === h1 && b === h2)) return slot * 2;
     }
   }
@@ -98,7 +101,9 @@ export class FingerprintSet {
     if (oldOrder) this.order = new Uint32Array(this.table.length / 2);
     this.size = 0;
     for (let i = 0; i < old.length; i += 2) {
-      if (old[i] !== 0 || old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]!, oldOrder ? oldOrder[i / 2]! : 0);
+      const h1 = old[i] ?? 0;
+      const h2 = old[i + 1] ?? 0;
+      if (h1 !== 0 || h2 !== 0) this.insert(h1, h2, oldOrder ? (oldOrder[i / 2] ?? 0) : 0);
     }
   }
 }

@@ -17,6 +17,7 @@ import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { impossible } from '../errors.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { type ReadOptions, readRecords } from './read.js';
 import { RecentFirsts } from './recent-firsts.js';
@@ -90,6 +91,8 @@ type CutCells = BigInt64Array;
 const progressCell = 0;
 const cutCell = 1;
 
+const onePlaceEach = 'positionsOf gives one place for each offset';
+
 /**
  * The cut a worker reads from: the first element boundary past the middle of what the main
  * thread has left to read when the worker is ready, so that both have as much to read from then
@@ -150,7 +153,11 @@ function now(): number {
  */
 function threadCpu(): number {
   try {
-    const fields = readFileSync('/proc/thread-self/stat', 'latin1').split(') ')[1]!.split(' ');
+    // The fields after the command name, which is in parentheses and may itself hold ') '.
+    const text = readFileSync('/proc/thread-self/stat', 'latin1');
+    const end = text.lastIndexOf(') ');
+    if (end === -1) return 0;
+    const fields = text.slice(end + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return 0;
@@ -334,25 +341,34 @@ export async function readInHalves<State>(
     try {
       const records = await readSecondCopies(
         path,
-        shared.map((first) => from.offset + half.offsets[first]!),
+        shared.map(
+          (first) => from.offset + (half.offsets[first] ?? impossible('the half counted each id it saw first')),
+        ),
         from.point,
         options,
         recent,
       );
-      const [place] = await positionsOf(path, last ?? { offset: 0, line: 1, column: 1 }, [from.offset]);
-      const inArray = from.point === 'batch' && /^\/\d+$/.test(last?.pointer ?? '');
+      const [place = impossible(onePlaceEach)] = await positionsOf(path, last ?? { offset: 0, line: 1, column: 1 }, [
+        from.offset,
+      ]);
+      const lastPointer = last?.pointer ?? '';
+      const inArray = from.point === 'batch' && /^\/\d+$/.test(lastPointer);
       cut = {
         offset: from.offset,
-        line: place!.line,
-        column: place!.column,
-        batchIndex: from.point !== 'batch' ? undefined : inArray ? Number(last!.pointer.slice(1)) + 1 : 0,
+        line: place.line,
+        column: place.column,
+        batchIndex: from.point !== 'batch' ? undefined : inArray ? Number(lastPointer.slice(1)) + 1 : 0,
       };
       const places = await positionsOf(
         path,
         cut,
         records.map((record) => record.element.offset),
       );
-      redeliveries = records.map((record, i) => ({ record, first: shared[i]!, ...places[i]! }));
+      redeliveries = records.map((record, i) => ({
+        record,
+        first: shared[i] ?? impossible('one second copy is read for each shared id'),
+        ...(places[i] ?? impossible(onePlaceEach)),
+      }));
       if (times) times['second copies read'] = now();
     } catch (error) {
       how = `one thread (${error instanceof Error ? error.message : String(error)})`;
@@ -384,8 +400,8 @@ export async function readInHalves<State>(
       },
     })) {
       for (let i = records.length - 1; i >= 0; i--) {
-        const record = records[i]!;
-        if (record.kind === 'event' || record.kind === 'invalid') {
+        const record = records[i];
+        if (record?.kind === 'event' || record?.kind === 'invalid') {
           last = record.element;
           break;
         }
@@ -520,7 +536,7 @@ export async function readHalf<State>(
   return {
     state,
     ids: table,
-    order: order!,
+    order: order ?? impossible('the ids of a half are an ordered set'),
     offsets,
     times: { began, firstRecords, ended: now(), cpuBefore, cpu: threadCpu() },
   };

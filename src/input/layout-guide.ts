@@ -89,7 +89,7 @@ export class LayoutGuide {
     const newline = chunk.indexOf(NEWLINE, i);
     if (newline === -1) return -1;
     let end = newline;
-    while (end > i && isSpace(chunk[end - 1]!)) end--;
+    while (end > i && isSpace(chunk[end - 1])) end--;
     return end - i > this.maxElementBytes ? -1 : end;
   }
 

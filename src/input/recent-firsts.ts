@@ -1,4 +1,5 @@
 /** The last events whose ids were first seen, for naming a redelivery's first copy at once (see input/first-copies.ts). */
+import { impossible } from '../errors.js';
 import type { Location } from './types.js';
 
 /**
@@ -7,32 +8,35 @@ import type { Location } from './types.js';
  */
 export class RecentFirsts {
   static readonly size = 1024;
-  private readonly ids: (string | undefined)[] = new Array(RecentFirsts.size);
-  private readonly files: string[] = new Array(RecentFirsts.size);
-  private readonly pointers: string[] = new Array(RecentFirsts.size);
-  // Line, column and offset of each.
-  private readonly places = new Float64Array(RecentFirsts.size * 3);
+  // Hint: the slots are made once and written over, so that noting an event allocates nothing.
+  private readonly slots: (Location & { id: string | undefined })[] = Array.from({ length: RecentFirsts.size }, () => ({
+    id: undefined,
+    file: '',
+    line: 0,
+    column: 0,
+    offset: 0,
+    pointer: '',
+  }));
   private next = 0;
 
   /** Notes that the event with `id`, first seen, began at `at`. */
   add(id: string, at: Location): void {
-    const slot = this.next;
-    this.next = (slot + 1) % RecentFirsts.size;
-    this.ids[slot] = id;
-    this.files[slot] = at.file;
-    this.pointers[slot] = at.pointer;
-    this.places[slot * 3] = at.line;
-    this.places[slot * 3 + 1] = at.column;
-    this.places[slot * 3 + 2] = at.offset;
+    const slot = this.slots[this.next] ?? impossible('next is kept below the ring size');
+    this.next = (this.next + 1) % RecentFirsts.size;
+    slot.id = id;
+    slot.file = at.file;
+    slot.line = at.line;
+    slot.column = at.column;
+    slot.offset = at.offset;
+    slot.pointer = at.pointer;
   }
 
   /** Where the event with `id` began, when it is among the last first seen. */
   find(id: string): Location | undefined {
     for (let n = 1; n <= RecentFirsts.size; n++) {
-      const slot = (this.next - n + RecentFirsts.size) % RecentFirsts.size;
-      if (this.ids[slot] !== id) continue;
-      const [line, column, offset] = this.places.subarray(slot * 3, slot * 3 + 3);
-      return { file: this.files[slot]!, line: line!, column: column!, offset: offset!, pointer: this.pointers[slot]! };
+      const slot = this.slots[(this.next - n + RecentFirsts.size) % RecentFirsts.size];
+      if (slot === undefined || slot.id !== id) continue;
+      return { file: slot.file, line: slot.line, column: slot.column, offset: slot.offset, pointer: slot.pointer };
     }
     return undefined;
   }

@@ -158,6 +158,7 @@ export class ByteScanner {
     let { depth, maxDepth, members, inString, escaped } = this;
     let multiByte = false;
     scan: for (; i < length; i++) {
+      // biome-ignore lint/style/noNonNullAssertion: i < length; a check here would cost on every byte of the file
       let byte = chunk[i]!;
       if (inString) {
         if (escaped) {
@@ -170,6 +171,7 @@ export class ByteScanner {
         } else {
           while (plainInString[byte] === 1) {
             if (++i === length) break scan;
+            // biome-ignore lint/style/noNonNullAssertion: i < length (just checked), in the loop over a string's bytes
             byte = chunk[i]!;
           }
           if (byte === BACKSLASH) escaped = true;

@@ -3,6 +3,7 @@
  * error for a binary file instead of one per element it seems to hold.
  */
 
+import { impossible } from '../errors.js';
 import { isSpace } from './bytes.js';
 
 // Hint: these begin a JSON value; a binary format's magic number (PNG, ZIP, gzip...) is none.
@@ -12,11 +13,12 @@ const jsonStart = new Set([
 
 /** The length of the UTF-8 sequence at `bytes[i]`: 0 when it is not one (or is cut by the end). */
 function utf8Length(bytes: Buffer, i: number): number {
-  const lead = bytes[i]!;
+  // No byte (past the end) is no sequence: 0 is neither a lead nor a continuation byte.
+  const lead = bytes[i] ?? 0;
   const length =
     lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
   if (length === 0 || i + length > bytes.length) return 0;
-  for (let k = 1; k < length; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return 0;
+  for (let k = 1; k < length; k++) if (((bytes[i + k] ?? 0) & 0xc0) !== 0x80) return 0;
   return length;
 }
 
@@ -32,7 +34,7 @@ export function notTextReason(sample: Buffer, offset = 0): string | undefined {
   let end = sample.length;
   // A sequence cut by the end of the sample is not held against it.
   for (let back = 1; back <= 3 && end - back >= 0; back++) {
-    const byte = sample[end - back]!;
+    const byte = sample[end - back] ?? 0;
     if (byte < 0x80) break;
     if (byte >= 0xc0) {
       end -= back;
@@ -40,7 +42,7 @@ export function notTextReason(sample: Buffer, offset = 0): string | undefined {
     }
   }
   for (let i = 0; i < end; ) {
-    const byte = sample[i]!;
+    const byte = sample[i] ?? impossible('i is below end, which is at most the sample length');
     let bad = false;
     let length = 1;
     if (byte >= 0x80) {
@@ -56,8 +58,9 @@ export function notTextReason(sample: Buffer, offset = 0): string | undefined {
   }
   if (suspicious === 0) return undefined;
   let start = 0;
-  while (start < end && isSpace(sample[start]!)) start++;
-  if (start < end && jsonStart.has(sample[start]!) && suspicious * 8 <= end) return undefined;
-  const byte = sample[first]!.toString(16).toUpperCase().padStart(2, '0');
+  while (start < end && isSpace(sample[start])) start++;
+  const head = sample[start];
+  if (start < end && head !== undefined && jsonStart.has(head) && suspicious * 8 <= end) return undefined;
+  const byte = (sample[first] ?? impossible('a suspicious byte was found')).toString(16).toUpperCase().padStart(2, '0');
   return `the file is not text: byte 0x${byte} at byte offset ${offset + first} is neither JSON nor UTF-8 (a binary file?)`;
 }

@@ -395,6 +395,7 @@ export class ElementSplitter {
 
   /** Reads `chunk[i]`; returns the index of the last byte read (past `i` when the quick path took an element). */
   private step(chunk: Buffer, i: number, base: number): number {
+    // biome-ignore lint/style/noNonNullAssertion: push, the one caller, passes i < chunk.length, for every byte the scanner leaves
     const byte = chunk[i]!;
     const scanner = this.scanner;
     if (this.lineHead !== LineHead.None && byte !== SPACE && byte !== TAB && byte !== RETURN) {
@@ -668,7 +669,7 @@ export class ElementSplitter {
     if (index < 0 || index > this.chunk.length) return undefined;
     // Decode only the neighbourhood: a frame needs two lines, not a 1 MiB chunk.
     let from = Math.max(0, index - 400);
-    while (from > 0 && from < index && (this.chunk[from]! & 0xc0) === 0x80) from++;
+    while (from > 0 && from < index && ((this.chunk[from] ?? 0) & 0xc0) === 0x80) from++;
     const before = this.chunk.toString('utf8', from, index);
     const after = this.chunk.toString('utf8', index, Math.min(this.chunk.length, index + 200));
     return excerptAt(before + after, before.length);
@@ -691,21 +692,22 @@ export class ElementSplitter {
     }
   }
 
+  /** The element's bytes kept so far, as one buffer: the one part itself when there is one (the common case). */
+  private keptBytes(): Buffer {
+    const first = this.parts[0];
+    return first !== undefined && this.parts.length === 1 ? first : Buffer.concat(this.parts, this.partsSize);
+  }
+
   /** Keeps the element's bytes up to `size` of those already kept. */
   private trimTo(size: number): void {
     if (!this.oversize) {
-      const all = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsSize);
-      this.parts = [all.subarray(0, size)];
+      this.parts = [this.keptBytes().subarray(0, size)];
     }
     this.partsSize = size;
   }
 
   private finishElement(endOffset: number, truncated: boolean, cut?: 'line' | 'next'): void {
-    const bytes = this.oversize
-      ? Buffer.alloc(0)
-      : this.parts.length === 1
-        ? this.parts[0]!
-        : Buffer.concat(this.parts, this.partsSize);
+    const bytes = this.oversize ? Buffer.alloc(0) : this.keptBytes();
     // Hint: the parts are let go before the element is handed on, so that a large one is not held twice.
     this.parts = [];
     const inBatch = this.batchOpen !== undefined;

@@ -6,6 +6,7 @@
  */
 import { type GenerateEventsOptions, generateEvents, mulberry32 } from '../core/generate.js';
 import type { GenerateFormat } from '../core/generate-names.js';
+import { impossible } from '../errors.js';
 import { pointerSegment } from '../schema/check.js';
 
 /** The mistakes `--defects` makes, named by the code `validate` reports for each. */
@@ -201,9 +202,9 @@ export class GeneratedTextWriter {
     };
     const choices = defectCodes.filter((code) => this.placesFor(code, marks).length > 0);
     if (choices.length === 0) return text;
-    const code = choices[Math.floor(this.random() * choices.length)]!;
+    const code = choices[Math.floor(this.random() * choices.length)] ?? impossible('choices is not empty');
     const places = this.placesFor(code, marks);
-    const place = places[Math.floor(this.random() * places.length)]!;
+    const place = places[Math.floor(this.random() * places.length)] ?? impossible('a code is chosen for its places');
     const offset = shift(place.offset);
     let damaged: string;
     if (code === 'trailing-comma') damaged = `${text.slice(0, offset)},${text.slice(offset)}`;

@@ -30,20 +30,30 @@ const hopByHop = new Set([
   'upgrade',
 ]);
 
-/** The end-to-end headers of a raw header list: hop-by-hop ones and those `Connection` names are left out. */
-function endToEndHeaders(raw: readonly string[], drop: readonly string[] = []): [string, string][] {
-  const named = new Set(drop);
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (raw[i]!.toLowerCase() === 'connection') {
-      for (const token of raw[i + 1]!.split(',')) named.add(token.trim().toLowerCase());
+/** Node's flat raw header list (`rawHeaders`) as [name, value] pairs, names in the case received. */
+export function headerPairs(raw: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  let name: string | undefined;
+  for (const item of raw) {
+    if (name === undefined) name = item;
+    else {
+      out.push([name, item]);
+      name = undefined;
     }
   }
-  const out: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    if (!hopByHop.has(name) && !named.has(name)) out.push([raw[i]!, raw[i + 1]!]);
-  }
   return out;
+}
+
+/** The end-to-end headers of a raw header list: hop-by-hop ones and those `Connection` names are left out. */
+export function endToEndHeaders(raw: readonly string[], drop: readonly string[] = []): [string, string][] {
+  const headers = headerPairs(raw);
+  const named = new Set(drop);
+  for (const [name, value] of headers) {
+    if (name.toLowerCase() === 'connection') {
+      for (const token of value.split(',')) named.add(token.trim().toLowerCase());
+    }
+  }
+  return headers.filter(([name]) => !hopByHop.has(name.toLowerCase()) && !named.has(name.toLowerCase()));
 }
 
 /** A pooled client for one upstream, over replay's own HTTP exchange. */

@@ -20,7 +20,7 @@ import { plural } from '../render/words.js';
 import type { EventType } from '../schema/events.js';
 import { type BodyEvents, type DeliveredEvent, readBodyEventsFully, readBodyEventsQuickly } from './body-events.js';
 import type { CaptureWriter } from './capture.js';
-import { type ForwardAnswer, Forwarder } from './forward.js';
+import { type ForwardAnswer, Forwarder, headerPairs } from './forward.js';
 
 /** A fixed answer: a status code, or `reset` to reset the connection instead of answering. */
 export type Answer = number | 'reset';
@@ -199,7 +199,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       chunks.push(chunk);
     };
     req.on('data', onData);
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size)));
     req.once('error', () => reject(new SenderGone()));
     req.once('close', () => {
       if (!req.complete) reject(new SenderGone());
@@ -327,7 +327,7 @@ export async function startListener(
         receivedAt: receivedAt.toISOString(),
         method,
         path: target,
-        headers: pairs(req.rawHeaders),
+        headers: headerPairs(req.rawHeaders),
         status: status === 'reset' ? 0 : status,
         checkedStatus: status === checked.status ? undefined : checked.status,
       });
@@ -455,11 +455,4 @@ export async function startListener(
       server.closeAllConnections();
     },
   };
-}
-
-/** Node's flat raw header list as [name, value] pairs, names in the case received. */
-function pairs(raw: readonly string[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
-  return out;
 }
