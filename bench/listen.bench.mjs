@@ -1,6 +1,6 @@
 // listen: `autocannon -c 16` POSTing a valid batch to `callhook listen --out DIR --compact`
-// (validating every body and saving each, its body file and its line of deliveries.meta written,
-// i.e. handed to the operating system, before the answer) against the same autocannon run on a
+// (validating every body and saving each, its body (a line of the run's .ndjson file) and its
+// line of deliveries.meta written, i.e. handed to the operating system, before the answer) against the same autocannon run on a
 // bare node:http server that reads the body and answers 200, in the same run (target ≥ 0.8× its
 // request rate). A second row measures `--durable` (waiting for the disk before each answer), for
 // information. Each server runs in its own process; every request goes to 127.0.0.1 only.
@@ -78,8 +78,13 @@ async function listenRun(extra = []) {
   try {
     await load(server); // warm-up: the JIT, and the folder's first files
     const run = await load(server);
-    const saved = readdirSync(out).filter((name) => name.endsWith('.json')).length;
-    if (saved !== 2 * requests) throw new Error(`listen saved ${saved} of ${2 * requests} deliveries`);
+    // Every delivery is described by a line of the log, and its body is a line of the .ndjson file.
+    const lines = (/** @type {string} */ name) => readFileSync(join(out, name), 'utf8').split('\n').length - 1;
+    const bodies = readdirSync(out).filter((name) => name.endsWith('.ndjson'));
+    const saved = [lines('deliveries.meta'), bodies.length === 1 ? lines(bodies[0] ?? '') : 0];
+    if (saved.some((count) => count !== 2 * requests)) {
+      throw new Error(`listen saved ${saved.join(' and ')} of ${2 * requests} deliveries`);
+    }
     return run;
   } finally {
     await stopServer(server.child);
@@ -115,7 +120,7 @@ const row = (/** @type {string} */ what, /** @type {Load[]} */ runs) =>
   `| ${what} | ${f(median(rates(runs)))} | ${ratio(median(rates(runs)), median(rates(baseline)))} | ${cpu(runs)} |`;
 console.log(`## listen
 
-\`autocannon -L 10 -c ${concurrency} -a ${f(requests)} -m POST\` with a ${body.length}-byte batch of two CallAttempted events, each server in its own process; medians of ${runs} interleaved runs after one warm-up each. listen validates every body and saves it (\`--out\`: the body's file and the delivery's description written, so the operating system has them) before answering 200; the \`--durable\` row (for information, no target) also waits for the disk before each answer. CPU is the server process's user + system time per request (from /proc).
+\`autocannon -L 10 -c ${concurrency} -a ${f(requests)} -m POST\` with a ${body.length}-byte batch of two CallAttempted events, each server in its own process; medians of ${runs} interleaved runs after one warm-up each. listen validates every body and saves it (\`--out\`: the body, a line of the run's \`.ndjson\` file, and the delivery's description written, so the operating system has them) before answering 200; the \`--durable\` row (for information, no target) also waits for the disk before each answer. CPU is the server process's user + system time per request (from /proc).
 
 | server | requests/s | vs baseline | CPU per request |
 |---|---|---|---|

@@ -117,7 +117,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       const received = Date.parse(delivery.meta.receivedAt);
       const at = now ?? (Number.isNaN(received) ? undefined : received);
       const id = (headers as Record<string, string[]>)['webhook-id']?.[0];
-      show({ name: delivery.bodyPath, webhookId: id, result: check(body, headers, at) });
+      show({ name: delivery.where, webhookId: id, result: check(body, headers, at) });
     }
   }
   if (raw.format !== 'json') process.stdout.write(renderVerifyTotals(results, c));

@@ -4,18 +4,23 @@
  * with `--durable` on the disk itself; and the reader that `verify` uses to take them back.
  *
  * A capture folder holds:
- * - `000001.json`, `000002.json`, …: one file per delivery, numbered in arrival order, holding its
- *   body byte for byte, when it was answered 2xx (accepted). Only these end in `.json`, so the
- *   folder is direct input for validate, show, trace, summarise and replay, which read `*.json`,
- *   `*.ndjson` and `*.jsonl`;
+ * - `000001.ndjson`: the bodies of one listen run's accepted deliveries (answered 2xx) that are
+ *   JSON on one line, as most senders' are, each byte for byte on a line of its own, in arrival
+ *   order. Appending to one file costs a write per turn of the event loop where a file per
+ *   delivery cost a creation each (bench/RESULTS.md, listen);
+ * - `000002.json`: the body of an accepted delivery that cannot be a line of that file (it holds
+ *   a line break, or begins with a byte order mark), byte for byte in a file of its own.
+ *   Only accepted bodies end in `.json` or `.ndjson`, so the folder is direct input for validate,
+ *   show, trace, summarise and replay, which read `*.json`, `*.ndjson` and `*.jsonl`;
  * - `000003.body`: the body of a delivery answered otherwise (400, 401, 422, a --fail-rate 503),
  *   kept for `verify` and for reading, out of the way of the commands that read events;
  * - `deliveries.meta`: one line of JSON per delivery, in the order they were saved, describing
- *   the request (method, path, headers in the order received), the answer given, and the body's
- *   file name, size and SHA-256. Its name ends in `.meta`, not `.json`, for the same reason.
+ *   the request (method, path, headers in the order received), the answer given, and where the
+ *   body is (its file, and for a line of an `.ndjson` file its line and byte offset), its size and
+ *   its SHA-256. Its name ends in `.meta`, not `.json`, for the same reason.
  *
- * Layout 1 (before this log) wrote the description of each delivery to its own `000001.meta`;
- * the reader still takes those.
+ * Layout 2 lines (before the `.ndjson` file) name a body file each; layout 1 wrote the
+ * description of each delivery to its own `000001.meta`. The reader takes both.
  */
 import { hash } from 'node:crypto';
 import {
@@ -23,6 +28,7 @@ import {
   constants,
   existsSync,
   fdatasync as fdatasyncCallback,
+  ftruncateSync,
   openSync,
   unlinkSync,
   writeSync,
@@ -34,8 +40,11 @@ import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 
 /** The description of one captured delivery: a line of `deliveries.meta` (or a layout 1 `NNNNNN.meta`). */
 interface CaptureMeta {
-  /** The layout's version: 2 for a line of the log, 1 for a file of its own. */
-  capture: 1 | 2;
+  /**
+   * The layout's version: 3 for a line of the log naming a line of an `.ndjson` file (`line` and
+   * `offset` say which), 2 for a line of the log naming a body file, 1 for a file of its own.
+   */
+  capture: 1 | 2 | 3;
   /** When the request's body had been read, ISO 8601. */
   receivedAt: string;
   method: string;
@@ -45,6 +54,9 @@ interface CaptureMeta {
   headers: [string, string][];
   /** The body's file name, beside this one. */
   body: string;
+  /** Layout 3: the body's line in that file (1-based), and where it begins, in bytes. */
+  line?: number | undefined;
+  offset?: number | undefined;
   bytes: number;
   sha256: string;
   /** The status answered; with --forward, the upstream's. */
@@ -56,7 +68,8 @@ interface CaptureMeta {
 /** The folder's log of deliveries. */
 export const captureLogName = 'deliveries.meta';
 const metaSuffix = '.meta';
-const numbered = /^(\d+)\.(json|body|meta)$/;
+const endings = ['json', 'ndjson', 'body', 'meta'] as const;
+const numbered = /^(\d+)\.(json|ndjson|body|meta)$/;
 
 // Hint: O_EXCL never overwrites a delivery another listen saved.
 const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
@@ -67,9 +80,11 @@ const fdatasync = promisify(fdatasyncCallback);
 
 const isTaken = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code === 'EEXIST';
 
-/** Writes all of `bytes` to a descriptor. */
-function writeWhole(fd: number, bytes: Buffer): void {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+/** Writes all of `bytes` to a descriptor: at `position`, or where the descriptor is (or appends). */
+function writeWhole(fd: number, bytes: Buffer, position?: number): void {
+  for (let at = 0; at < bytes.length; ) {
+    at += writeSync(fd, bytes, at, bytes.length - at, position === undefined ? null : position + at);
+  }
 }
 
 function closeQuietly(fd: number): void {
@@ -89,14 +104,34 @@ function rmQuietly(path: string): void {
 }
 
 /** What listen knows of a delivery when it saves it. */
-type CaptureRequest = Omit<CaptureMeta, 'capture' | 'body' | 'bytes' | 'sha256'>;
+type CaptureRequest = Omit<CaptureMeta, 'capture' | 'body' | 'line' | 'offset' | 'bytes' | 'sha256'>;
 
 /** A delivery waiting for the next commit, and the caller waiting for it. */
 interface Waiting {
   body: Buffer;
   request: CaptureRequest;
+  /** The body goes on a line of the run's `.ndjson` file, not in a file of its own. */
+  inline: boolean;
   resolve: (saved: { body: string }) => void;
   reject: (error: unknown) => void;
+}
+
+/** Where a delivery's body was written: its file, and for a line of the `.ndjson` file, which. */
+interface Placed {
+  entry: Waiting;
+  name: string;
+  line?: number | undefined;
+  offset?: number | undefined;
+}
+
+/** The run's `.ndjson` file: what of it is committed (lines and bytes described by the log). */
+interface Segment {
+  name: string;
+  fd: number;
+  size: number;
+  lines: number;
+  /** Its name is not yet known to be on the disk (`--durable` fsyncs the folder once). */
+  fresh: boolean;
 }
 
 /** How a capture waits before the answer is sent. */
@@ -108,12 +143,27 @@ interface CaptureOptions {
   durable?: boolean | undefined;
 }
 
+const lineBreak = Buffer.from('\n');
+
+/**
+ * Whether an accepted body that was read as JSON can be a line of an NDJSON file, as it came:
+ * no line break inside it, and no byte order mark (which only a file's first bytes may hold).
+ */
+function fitsOnALine(body: Buffer): boolean {
+  return (
+    body.length > 0 &&
+    body.indexOf(0x0a) < 0 &&
+    body.indexOf(0x0d) < 0 &&
+    !(body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf)
+  );
+}
+
 /**
  * Saves deliveries into one folder; numbers continue after those already there. The deliveries
  * saved in one turn of the event loop are committed together (a group commit): their bodies
- * written, then their lines appended to the log in one write, and only then is any of them
- * answered. With `durable`, the deliveries that arrive while the disk is busy wait for the next
- * commit, which takes them all.
+ * written (the lines of the run's `.ndjson` file in one write), then their lines appended to the
+ * log in one write, and only then is any of them answered. With `durable`, the deliveries that
+ * arrive while the disk is busy wait for the next commit, which takes them all.
  */
 export class CaptureWriter {
   private next: number;
@@ -122,6 +172,8 @@ export class CaptureWriter {
   private committing: Promise<void> | undefined;
   /** A write to the log failed part-way: the next one starts on a line of its own. */
   private torn = false;
+  /** The run's `.ndjson` file, created with the first body that goes there. */
+  private segment: Segment | undefined;
   /** Deliveries saved. */
   saved = 0;
   /** The folder's path with a separator, which a file name completes (a join per file showed under load). */
@@ -160,19 +212,24 @@ export class CaptureWriter {
   /**
    * Saves one delivery and resolves once its body and its line of the log are written (the
    * operating system has them), or with `durable`, once they and the body's name are on the disk.
+   * `json`: listen read the body as JSON (an accepted one then goes on a line of the `.ndjson`
+   * file when it fits on one). Resolves with where the body is: a file name, or `name:line`.
    */
-  save(body: Buffer, request: CaptureRequest): Promise<{ body: string }> {
+  save(body: Buffer, request: CaptureRequest, json = false): Promise<{ body: string }> {
+    const inline = json && request.status >= 200 && request.status < 300 && fitsOnALine(body);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ body, request, resolve, reject });
+      this.waiting.push({ body, request, inline, resolve, reject });
       this.schedule();
     });
   }
 
-  /** Closes the log, once every delivery saved has been committed. */
+  /** Closes the log and the `.ndjson` file, once every delivery saved has been committed. */
   async close(): Promise<void> {
     while (this.committing || this.waiting.length > 0) {
       await (this.committing ?? new Promise((resolve) => setImmediate(resolve)));
     }
+    if (this.segment) closeQuietly(this.segment.fd);
+    this.segment = undefined;
     await this.log.close();
   }
 
@@ -198,140 +255,219 @@ export class CaptureWriter {
   }
 
   /** The description of a delivery, as its line of the log. */
-  private line(entry: Waiting, bodyName: string): string {
+  private describe({ entry, name, line, offset }: Placed): string {
     const { receivedAt, method, path, headers, status, checkedStatus } = entry.request;
     // Hint: written out field by field (in the order the log has always had), not spread.
     const meta: CaptureMeta = {
-      capture: 2,
+      capture: line === undefined ? 2 : 3,
       receivedAt,
       method,
       path,
       headers,
       status,
       checkedStatus,
-      body: bodyName,
+      body: name,
+      line,
+      offset,
       bytes: entry.body.length,
       sha256: hash('sha256', entry.body, 'hex'),
     };
     return `${JSON.stringify(meta)}\n`;
   }
 
-  /** The next number's body file name, and the name the same number has with the other ending. */
-  private bodyName(entry: Waiting): [string, string] {
-    const accepted = entry.request.status >= 200 && entry.request.status < 300;
-    const stem = String(this.next++).padStart(6, '0');
-    return accepted ? [`${stem}.json`, `${stem}.body`] : [`${stem}.body`, `${stem}.json`];
-  }
-
-  /** Appends lines to the log; a line cut short by a failure is ended before the next one. */
-  private logText(lines: string[]): Buffer {
-    const text = Buffer.from((this.torn ? '\n' : '') + lines.join(''));
-    this.torn = true;
-    return text;
-  }
-
-  /**
-   * Hint: small files handed to the page cache take microseconds each, far less than the
-   * thread-pool round trips (open, write, close) that asynchronous calls cost per delivery, so
-   * without --durable the commit is synchronous: a body file each, and one write to the log.
-   */
-  private commitNow(batch: Waiting[]): void {
-    const done: [Waiting, string][] = [];
-    const lines: string[] = [];
-    for (const entry of batch) {
-      try {
-        const { name, fd } = this.writeBody(entry);
-        closeSync(fd);
-        done.push([entry, name]);
-        lines.push(this.line(entry, name));
-      } catch (error) {
-        entry.reject(describeIoError(error, this.folder));
-      }
-    }
-    if (done.length === 0) return;
-    try {
-      writeWhole(this.log.fd, this.logText(lines));
-      this.torn = false;
-    } catch (error) {
-      this.failed(done, error);
-      return;
-    }
-    this.succeeded(done);
-  }
-
-  /** Creates the body's file under the next free number and writes it; the caller closes it. */
-  private writeBody(entry: Waiting): { name: string; fd: number } {
+  /** Claims the next free number with this ending: its file created, and no other ending taken. */
+  private claim(ending: (typeof endings)[number]): { name: string; fd: number } {
     for (;;) {
-      const [name, sibling] = this.bodyName(entry);
-      const path = this.inFolder + name;
+      const stem = String(this.next++).padStart(6, '0');
+      const name = `${stem}.${ending}`;
       let fd: number;
       try {
-        fd = openSync(path, createFlags, 0o600);
+        fd = openSync(this.inFolder + name, createFlags, 0o600);
       } catch (error) {
         // Another listen saving into the same folder took this number: take the next.
         if (isTaken(error)) continue;
         throw error;
       }
-      // Hint: a number names one delivery; another listen may have taken it with the other ending.
-      if (existsSync(this.inFolder + sibling)) {
+      // Hint: a number names one file; another listen may have taken it with another ending.
+      if (endings.some((other) => other !== ending && existsSync(`${this.inFolder}${stem}.${other}`))) {
         closeSync(fd);
-        rmQuietly(path);
+        rmQuietly(this.inFolder + name);
         continue;
-      }
-      try {
-        writeWhole(fd, entry.body);
-      } catch (error) {
-        closeSync(fd);
-        rmQuietly(path);
-        throw error;
       }
       return { name, fd };
     }
   }
 
+  /** Creates a body's file of its own under the next free number and writes it; the caller closes it. */
+  private writeBody(entry: Waiting): { name: string; fd: number } {
+    const accepted = entry.request.status >= 200 && entry.request.status < 300;
+    const { name, fd } = this.claim(accepted ? 'json' : 'body');
+    try {
+      writeWhole(fd, entry.body);
+    } catch (error) {
+      closeSync(fd);
+      rmQuietly(this.inFolder + name);
+      throw error;
+    }
+    return { name, fd };
+  }
+
   /**
-   * The bodies are written as without --durable (in order, so numbers follow arrival), then each
-   * is flushed to the disk beside an fsync of the folder (their names); only then do the lines go
-   * to the log, itself written with O_DSYNC: a line on the disk names a body that is there too.
+   * Writes the bodies of a commit, in arrival order: each inline one as the next line of the run's
+   * `.ndjson` file (all of them in one write), each other one in a file of its own, left open for
+   * `--durable` to flush. A delivery whose body could not be written is rejected here.
    */
-  private async commitDurably(batch: Waiting[]): Promise<void> {
-    const done: [Waiting, string][] = [];
+  private writeBodies(batch: Waiting[]): { placed: Placed[]; fds: number[] } {
+    const placed: Placed[] = [];
     const fds: number[] = [];
+    let segment: Segment | undefined;
+    let segmentError: unknown;
+    const lines: Buffer[] = [];
+    let size = 0;
+    let line = 0;
     for (const entry of batch) {
+      if (entry.inline) {
+        // Hint: the file is claimed at its first line, so numbers still follow arrival.
+        if (!segment && segmentError === undefined) {
+          try {
+            segment = this.openSegment();
+            size = segment.size;
+            line = segment.lines;
+          } catch (error) {
+            segmentError = error;
+          }
+        }
+        if (!segment) {
+          entry.reject(describeIoError(segmentError, this.folder));
+          continue;
+        }
+        placed.push({ entry, name: segment.name, line: ++line, offset: size });
+        lines.push(entry.body, lineBreak);
+        size += entry.body.length + 1;
+        continue;
+      }
       try {
         const { name, fd } = this.writeBody(entry);
-        done.push([entry, name]);
+        placed.push({ entry, name });
         fds.push(fd);
       } catch (error) {
         entry.reject(describeIoError(error, this.folder));
       }
     }
-    if (done.length === 0) return;
+    if (segment && lines.length > 0) {
+      try {
+        writeWhole(segment.fd, Buffer.concat(lines, size - segment.size), segment.size);
+      } catch (error) {
+        this.cutSegment(segment);
+        const lost = placed.filter((p) => p.line !== undefined);
+        for (const p of lost) p.entry.reject(describeIoError(error, this.folder));
+        return { placed: placed.filter((p) => p.line === undefined), fds };
+      }
+    }
+    return { placed, fds };
+  }
+
+  /** The run's `.ndjson` file, created under the next free number the first time. */
+  private openSegment(): Segment {
+    if (this.segment) return this.segment;
+    const { name, fd } = this.claim('ndjson');
+    this.segment = { name, fd, size: 0, lines: 0, fresh: true };
+    return this.segment;
+  }
+
+  /**
+   * Takes back what a failed commit wrote to the `.ndjson` file past its committed end; if even
+   * that fails, the file is left as it is and the next line starts a new one.
+   */
+  private cutSegment(segment: Segment): void {
     try {
-      await Promise.all([...fds.map((fd) => fdatasync(fd)), syncFolder(this.folder)]);
-      const text = this.logText(done.map(([entry, name]) => this.line(entry, name)));
+      ftruncateSync(segment.fd, segment.size);
+    } catch {
+      closeQuietly(segment.fd);
+      this.segment = undefined;
+    }
+  }
+
+  /** Appends lines to the log; a line cut short by a failure is ended before the next one. */
+  private logText(placed: Placed[]): Buffer {
+    const text = Buffer.from((this.torn ? '\n' : '') + placed.map((p) => this.describe(p)).join(''));
+    this.torn = true;
+    return text;
+  }
+
+  /**
+   * Hint: small writes handed to the page cache take microseconds each, far less than the
+   * thread-pool round trips that asynchronous calls cost, so without --durable the commit is
+   * synchronous: the bodies, then one write to the log.
+   */
+  private commitNow(batch: Waiting[]): void {
+    const { placed, fds } = this.writeBodies(batch);
+    for (const fd of fds) closeQuietly(fd);
+    if (placed.length === 0) return;
+    try {
+      writeWhole(this.log.fd, this.logText(placed));
+      this.torn = false;
+    } catch (error) {
+      this.failed(placed, error);
+      return;
+    }
+    this.succeeded(placed);
+  }
+
+  /**
+   * The bodies are written as without --durable (in order, so numbers and lines follow arrival),
+   * then flushed to the disk, with an fsync of the folder when a file was created (its name); only
+   * then do the lines go to the log, itself written with O_DSYNC: a line on the disk names a body
+   * that is there too.
+   */
+  private async commitDurably(batch: Waiting[]): Promise<void> {
+    const { placed, fds } = this.writeBodies(batch);
+    if (placed.length === 0) return;
+    const segment = placed.some((p) => p.line !== undefined) ? this.segment : undefined;
+    try {
+      const flushes = fds.map((fd) => fdatasync(fd));
+      if (segment) flushes.push(fdatasync(segment.fd));
+      if (fds.length > 0 || segment?.fresh) flushes.push(syncFolder(this.folder));
+      await Promise.all(flushes);
+      if (segment) segment.fresh = false;
+      const text = this.logText(placed);
       for (let at = 0; at < text.length; ) at += (await this.log.write(text, at, text.length - at)).bytesWritten;
       this.torn = false;
     } catch (error) {
-      this.failed(done, error);
+      this.failed(placed, error);
       return;
     } finally {
       for (const fd of fds) closeQuietly(fd);
     }
-    this.succeeded(done);
+    this.succeeded(placed);
   }
 
-  private succeeded(done: [Waiting, string][]): void {
-    this.saved += done.length;
-    for (const [entry, name] of done) entry.resolve({ body: name });
+  private succeeded(placed: Placed[]): void {
+    this.saved += placed.length;
+    const segment = this.segment;
+    for (const { entry, name, line, offset } of placed) {
+      if (line === undefined) {
+        entry.resolve({ body: name });
+        continue;
+      }
+      if (segment && segment.name === name && offset !== undefined) {
+        segment.lines = line;
+        segment.size = offset + entry.body.length + 1;
+      }
+      entry.resolve({ body: `${name}:${line}` });
+    }
   }
 
-  /** The log could not be written: the bodies are removed, so no delivery is half saved. */
-  private failed(done: [Waiting, string][], error: unknown): void {
-    for (const [entry, name] of done) {
-      rmQuietly(join(this.folder, name));
+  /**
+   * The log could not be written: the bodies are taken back (their files removed, the `.ndjson`
+   * file cut to its committed end), so no delivery is half saved.
+   */
+  private failed(placed: Placed[], error: unknown): void {
+    for (const { entry, name, line } of placed) {
+      if (line === undefined) rmQuietly(join(this.folder, name));
       entry.reject(describeIoError(error, this.folder));
     }
+    if (this.segment && placed.some((p) => p.line !== undefined)) this.cutSegment(this.segment);
   }
 }
 
@@ -363,20 +499,31 @@ export interface CapturedDelivery {
   /** The file that describes it: the folder's log, or a layout 1 `.meta`. */
   metaPath: string;
   meta: CaptureMeta;
+  /** The file that holds the body (a line of it, for layout 3). */
   bodyPath: string;
+  /** Where the body is, for messages: `bodyPath`, or `bodyPath:line`. */
+  where: string;
 }
+
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
 function isCaptureMeta(value: unknown): value is CaptureMeta {
   const meta = value as Partial<CaptureMeta> | null;
   return (
     typeof meta === 'object' &&
     meta !== null &&
-    (meta.capture === 1 || meta.capture === 2) &&
+    (meta.capture === 1 || meta.capture === 2 || meta.capture === 3) &&
     typeof meta.body === 'string' &&
     basename(meta.body) === meta.body &&
     Array.isArray(meta.headers) &&
-    meta.headers.every((h) => Array.isArray(h) && h.length === 2 && h.every((x) => typeof x === 'string'))
+    meta.headers.every((h) => Array.isArray(h) && h.length === 2 && h.every((x) => typeof x === 'string')) &&
+    (meta.capture !== 3 || (isCount(meta.line) && isCount(meta.offset) && isCount(meta.bytes)))
   );
+}
+
+function captured(metaPath: string, meta: CaptureMeta): CapturedDelivery {
+  const bodyPath = join(dirname(metaPath), meta.body);
+  return { metaPath, meta, bodyPath, where: meta.capture === 3 ? `${bodyPath}:${meta.line}` : bodyPath };
 }
 
 function notCaptureMeta(where: string): CallhookError {
@@ -406,7 +553,7 @@ async function readLog(path: string): Promise<CapturedDelivery[]> {
       continue;
     }
     if (!isCaptureMeta(meta)) throw notCaptureMeta(`${path}:${i + 1}`);
-    found.push({ metaPath: path, meta, bodyPath: join(dirname(path), meta.body) });
+    found.push(captured(path, meta));
   }
   return found;
 }
@@ -423,7 +570,7 @@ async function readMetaFile(path: string): Promise<CapturedDelivery> {
     throw error;
   }
   if (!isCaptureMeta(meta)) throw notCaptureMeta(path);
-  return { metaPath: path, meta, bodyPath: join(dirname(path), meta.body) };
+  return captured(path, meta);
 }
 
 /** The deliveries of one capture folder: its log's, and any layout 1 `.meta` files', by body name. */
@@ -433,7 +580,10 @@ async function readFolder(folder: string, names: string[]): Promise<CapturedDeli
   for (const name of names) {
     if (name !== captureLogName && name.endsWith(metaSuffix)) found.push(await readMetaFile(join(folder, name)));
   }
-  return found.sort((a, b) => (a.meta.body < b.meta.body ? -1 : a.meta.body > b.meta.body ? 1 : 0));
+  // Hint: by file, then by place in it; sort is stable, so the log's order holds among equals.
+  return found.sort((a, b) =>
+    a.meta.body < b.meta.body ? -1 : a.meta.body > b.meta.body ? 1 : (a.meta.offset ?? 0) - (b.meta.offset ?? 0),
+  );
 }
 
 /** One file named on the command line: a log, a layout 1 `.meta`, or a captured body (found in its folder's log). */
@@ -449,7 +599,8 @@ async function readOne(path: string): Promise<CapturedDelivery[]> {
     if (names.includes(`${match[1]}${metaSuffix}`)) return [await readMetaFile(own)];
     if (names.includes(captureLogName)) {
       const described = (await readLog(join(folder, captureLogName))).filter((d) => d.meta.body === name);
-      if (described.length > 0) return described.slice(-1);
+      // An `.ndjson` file holds many deliveries; a body file, one (the last saved under its name).
+      if (described.length > 0) return match[2] === 'ndjson' ? described : described.slice(-1);
     }
   }
   // The file must exist before it is said to be undescribed.
@@ -483,11 +634,27 @@ export async function listCapturedDeliveries(paths: readonly string[]): Promise<
   return found;
 }
 
-/** A captured delivery's body, byte for byte. */
+/** A captured delivery's body, byte for byte: its file, or its line of an `.ndjson` file. */
 export async function readCapturedBody(delivery: CapturedDelivery): Promise<Buffer> {
+  const { meta, bodyPath } = delivery;
   try {
-    return await readFile(delivery.bodyPath);
+    if (meta.capture !== 3) return await readFile(bodyPath);
+    const handle = await open(bodyPath, 'r');
+    try {
+      const body = Buffer.alloc(meta.bytes);
+      const { bytesRead } = await handle.read(body, 0, meta.bytes, meta.offset ?? 0);
+      if (bytesRead < meta.bytes) {
+        throw new CallhookError(
+          `${delivery.where}: the file ends ${meta.bytes - bytesRead} bytes before the body it should hold (cut short?)`,
+          ExitCode.usage,
+        );
+      }
+      return body;
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
-    throw describeIoError(error, delivery.bodyPath);
+    if (error instanceof CallhookError) throw error;
+    throw describeIoError(error, bodyPath);
   }
 }

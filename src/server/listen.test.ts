@@ -9,6 +9,7 @@ import { attempt, standardSecret, tempDir } from '../../test/helpers/payloads.js
 import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
 import { parseSecrets } from '../http/signing.js';
 import { listSources } from '../input/read.js';
+import { readEvents } from '../library.js';
 import { CaptureWriter, captureLogName, listCapturedDeliveries, readCapturedBody } from './capture.js';
 import { type Delivery, type Listener, type ListenSettings, startListener } from './listen.js';
 
@@ -262,6 +263,124 @@ describe('listen: capture', () => {
     expect(readFileSync(join(dir, captureLogName), 'utf8').split('\n')).toHaveLength(4);
   });
 
+  it("keeps accepted one-line JSON bodies as lines of the run's .ndjson file, which the input layer reads", async () => {
+    const dir = join(tempDir('listen'), 'cap');
+    const capture = await CaptureWriter.open(dir);
+    const { url, deliveries } = await listen({ capture });
+    const compact = body(attempt(1), attempt(2));
+    const spaced = `[ ${JSON.stringify(attempt(3))} ]`;
+    const pretty = `[\n  ${JSON.stringify(attempt(4))}\n]`;
+    for (const text of [compact, pretty, spaced, body({ ...attempt(5), status: 'maybe' }), 'not json']) {
+      await post(url, text);
+    }
+    await post(url, body(attempt(6)), {}, 'PUT');
+    expect(deliveries.map((d) => [d.status, d.captured])).toEqual([
+      [200, '000001.ndjson:1'],
+      [200, '000002.json'],
+      [200, '000001.ndjson:2'],
+      [422, '000003.body'],
+      [400, '000004.body'],
+      [200, '000001.ndjson:3'],
+    ]);
+    await capture.close();
+    const lines = `${compact}\n${spaced}\n${body(attempt(6))}\n`;
+    expect(readFileSync(join(dir, '000001.ndjson'), 'utf8')).toBe(lines);
+    expect(statSync(join(dir, '000001.ndjson')).mode & 0o777).toBe(0o600);
+    // Every body back, byte for byte, from where the log says it is.
+    const saved = await listCapturedDeliveries([dir]);
+    const texts = await Promise.all(saved.map(async (d) => (await readCapturedBody(d)).toString()));
+    expect(texts).toEqual([
+      compact,
+      spaced,
+      body(attempt(6)),
+      pretty,
+      body({ ...attempt(5), status: 'maybe' }),
+      'not json',
+    ]);
+    expect(saved[1]!.meta).toMatchObject({ capture: 3, body: '000001.ndjson', line: 2, offset: compact.length + 1 });
+    expect(saved[1]!.where).toBe(join(dir, '000001.ndjson:2'));
+    expect(saved[1]!.meta.sha256).toBe(createHash('sha256').update(spaced).digest('hex'));
+    // The file named on its own stands for its lines.
+    expect(await listCapturedDeliveries([join(dir, '000001.ndjson')])).toEqual(saved.slice(0, 3));
+    // The commands that read events read the accepted bodies, and only those: 4 events on the
+    // lines, 1 in the pretty body's file, all valid, at their lines.
+    expect((await listSources([dir])).map((s) => s.name)).toEqual([
+      join(dir, '000001.ndjson'),
+      join(dir, '000002.json'),
+    ]);
+    const read = [];
+    for await (const item of readEvents([dir])) read.push(item);
+    expect(
+      read.map((item) => (item.kind === 'event' ? `${item.position.file}:${item.position.line}` : item.kind)),
+    ).toEqual([
+      `${join(dir, '000001.ndjson')}:1`,
+      `${join(dir, '000001.ndjson')}:1`,
+      `${join(dir, '000001.ndjson')}:2`,
+      `${join(dir, '000001.ndjson')}:3`,
+      `${join(dir, '000002.json')}:2`,
+    ]);
+  });
+
+  it('a body with a line break or a byte order mark, or not read as JSON, gets a file of its own', async () => {
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    const saved = await Promise.all([
+      capture.save(Buffer.from('[1]'), facts, true),
+      capture.save(Buffer.from('\ufeff[2]'), facts, true),
+      capture.save(Buffer.from('[\r3]'), facts, true),
+      capture.save(Buffer.from('[4]'), facts, false),
+      capture.save(Buffer.from('[5]'), { ...facts, status: 503 }, true),
+      capture.save(Buffer.from(''), facts, true),
+    ]);
+    await capture.close();
+    expect(saved.map((s) => s.body)).toEqual([
+      '000001.ndjson:1',
+      '000002.json',
+      '000003.json',
+      '000004.json',
+      '000005.body',
+      '000006.json',
+    ]);
+    expect(readFileSync(join(dir, '000001.ndjson'), 'utf8')).toBe('[1]\n');
+  });
+
+  it('each writer keeps its own .ndjson file; a log that cannot be written takes its lines back', async () => {
+    const dir = tempDir('listen');
+    const [a, b] = await Promise.all([CaptureWriter.open(dir), CaptureWriter.open(dir)]);
+    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    expect((await a.save(Buffer.from('[1]'), facts, true)).body).toBe('000001.ndjson:1');
+    expect((await b.save(Buffer.from('[2]'), facts, true)).body).toBe('000002.ndjson:1');
+    expect((await a.save(Buffer.from('[3]'), facts, true)).body).toBe('000001.ndjson:2');
+    await b.close();
+    // The log's descriptor closed behind the writer's back: the next commit cannot describe its
+    // bodies, so it fails, and the .ndjson file is cut back to what the log describes.
+    await (Reflect.get(a, 'log') as { close(): Promise<void> }).close();
+    await expect(a.save(Buffer.from('[4]'), facts, true)).rejects.toThrow(dir);
+    expect(readFileSync(join(dir, '000001.ndjson'), 'utf8')).toBe('[1]\n[3]\n');
+    await a.close().catch(() => {});
+    const listed = await listCapturedDeliveries([dir]);
+    expect(listed.map((d) => d.where.slice(dir.length + 1))).toEqual([
+      '000001.ndjson:1',
+      '000001.ndjson:2',
+      '000002.ndjson:1',
+    ]);
+  });
+
+  it('a body its .ndjson file no longer holds is an error naming the line, not a wrong body', async () => {
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    await capture.save(Buffer.from('[1]'), facts, true);
+    await capture.save(Buffer.from('[22]'), facts, true);
+    await capture.close();
+    writeFileSync(join(dir, '000001.ndjson'), '[1]\n[2');
+    const [, second] = await listCapturedDeliveries([dir]);
+    await expect(readCapturedBody(second!)).rejects.toThrow(
+      `${join(dir, '000001.ndjson')}:2: the file ends 2 bytes before`,
+    );
+  });
+
   it('never overwrites: two writers on one folder take different numbers, and share the log', async () => {
     const dir = tempDir('listen');
     const [a, b] = await Promise.all([CaptureWriter.open(dir), CaptureWriter.open(dir)]);
@@ -291,8 +410,16 @@ describe('listen: capture', () => {
         capture.save(Buffer.from('[3]'), { ...facts, status: 422 }),
         capture.save(Buffer.from('[4]'), facts),
         capture.save(Buffer.from('[5]'), facts),
+        capture.save(Buffer.from('[6]'), facts, true),
+        capture.save(Buffer.from('[7]'), facts, true),
       ]);
-      expect(together.map((saved) => saved.body)).toEqual(['000003.body', '000004.json', '000005.json']);
+      expect(together.map((saved) => saved.body)).toEqual([
+        '000003.body',
+        '000004.json',
+        '000005.json',
+        '000006.ndjson:1',
+        '000006.ndjson:2',
+      ]);
       await capture.close();
       expect(readdirSync(dir).sort()).toEqual([
         '000001.json',
@@ -300,14 +427,23 @@ describe('listen: capture', () => {
         '000003.body',
         '000004.json',
         '000005.json',
+        '000006.ndjson',
         captureLogName,
       ]);
       expect(readFileSync(join(dir, '000002.json'), 'utf8')).toBe('theirs');
+      expect(readFileSync(join(dir, '000006.ndjson'), 'utf8')).toBe('[6]\n[7]\n');
       const listed = await listCapturedDeliveries([dir]);
-      expect(listed.map((d) => d.meta.body)).toEqual(['000001.json', '000003.body', '000004.json', '000005.json']);
+      expect(listed.map((d) => d.where.slice(dir.length + 1))).toEqual([
+        '000001.json',
+        '000003.body',
+        '000004.json',
+        '000005.json',
+        '000006.ndjson:1',
+        '000006.ndjson:2',
+      ]);
       expect((await readCapturedBody(listed[1]!)).toString()).toBe('[3]');
       expect(statSync(dir).mode & 0o777).toBe(0o700);
-      for (const name of ['000001.json', '000003.body', captureLogName]) {
+      for (const name of ['000001.json', '000003.body', '000006.ndjson', captureLogName]) {
         expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
       }
     },
@@ -344,6 +480,7 @@ describe('listen: capture', () => {
     rmSync(dir, { recursive: true });
     const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
     await expect(capture.save(Buffer.from('[1]'), facts)).rejects.toThrow(dir);
+    await expect(capture.save(Buffer.from('[1]'), facts, true)).rejects.toThrow(dir);
     await capture.close();
   });
 
@@ -367,7 +504,7 @@ describe('listen: capture', () => {
     const stopped = listener.stop();
     expect((await answer).status).toBe(200);
     await stopped;
-    expect(readdirSync(dir)).toContain('000001.json');
+    expect(readdirSync(dir)).toContain('000001.ndjson');
     await expect(post(url, body(attempt(2)))).rejects.toThrow();
   });
 });

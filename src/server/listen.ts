@@ -109,6 +109,8 @@ const allowedMethods = 'POST, PUT';
 
 interface Checked {
   status: number;
+  /** The body was read, and is JSON. */
+  json: boolean;
   error?: string | undefined;
   body: Record<string, unknown>;
   events: DeliveredEvent[];
@@ -137,11 +139,20 @@ function decide({ events, problems, invalid, syntax }: BodyEvents, settings: Lis
     message: p.message,
   }));
   if (syntax) {
-    return { status: 400, error: 'not JSON', body: { error: 'not-json', problems: shown }, events, invalid, problems };
+    return {
+      status: 400,
+      json: false,
+      error: 'not JSON',
+      body: { error: 'not-json', problems: shown },
+      events,
+      invalid,
+      problems,
+    };
   }
   if (invalid > 0 && !settings.acceptInvalid) {
     return {
       status: 422,
+      json: true,
       error: plural(invalid, 'invalid event'),
       body: { error: 'invalid-events', invalid, problems: shown },
       events,
@@ -149,7 +160,7 @@ function decide({ events, problems, invalid, syntax }: BodyEvents, settings: Lis
       problems,
     };
   }
-  return { status: 200, body: { ok: true, events: events.length }, events, invalid, problems };
+  return { status: 200, json: true, body: { ok: true, events: events.length }, events, invalid, problems };
 }
 
 function verify(body: Buffer, headers: HeaderSource, settings: ListenSettings): VerifyResult | undefined {
@@ -279,6 +290,7 @@ export async function startListener(
       const { reason, message, skewSeconds } = signature;
       checked = {
         status: 401,
+        json: false,
         error: `signature: ${reason}`,
         body: { error: 'bad-signature', reason, message, ...(skewSeconds === undefined ? {} : { skewSeconds }) },
         events: [],
@@ -323,14 +335,18 @@ export async function startListener(
 
     let captured: string | undefined;
     if (settings.capture) {
-      const saved = await settings.capture.save(body, {
-        receivedAt: receivedAt.toISOString(),
-        method,
-        path: target,
-        headers: headerPairs(req.rawHeaders),
-        status: status === 'reset' ? 0 : status,
-        checkedStatus: status === checked.status ? undefined : checked.status,
-      });
+      const saved = await settings.capture.save(
+        body,
+        {
+          receivedAt: receivedAt.toISOString(),
+          method,
+          path: target,
+          headers: headerPairs(req.rawHeaders),
+          status: status === 'reset' ? 0 : status,
+          checkedStatus: status === checked.status ? undefined : checked.status,
+        },
+        checked.json,
+      );
       captured = saved.body;
     }
     // A second Ctrl-C cuts a --delay short: the connection is gone by then anyway.

@@ -3,6 +3,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listCapturedDeliveries, readCapturedBody } from '../../src/server/capture.js';
 import { standardSecret, tempDir } from '../helpers/payloads.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
@@ -82,11 +83,13 @@ describe('listen and verify', () => {
       .split('\n')
       .map((line) => (JSON.parse(line) as { body: string }).body)
       .sort();
-    const captured = readdirSync(out)
-      .filter((name) => name.endsWith('.json'))
-      .map((name) => readFileSync(join(out, name), 'utf8'))
-      .sort();
+    const deliveries = await listCapturedDeliveries([out]);
+    expect(deliveries.every((d) => d.meta.status === 200)).toBe(true);
+    const captured = (await Promise.all(deliveries.map(async (d) => (await readCapturedBody(d)).toString()))).sort();
     expect(captured).toEqual(planned);
+    // Both ways of keeping a body were taken: one-line bodies as lines of the .ndjson file,
+    // bodies with line breaks (pretty-printed fixtures' elements) in files of their own.
+    expect(new Set(deliveries.map((d) => d.meta.capture))).toEqual(new Set([2, 3]));
     expect(readdirSync(out).filter((name) => name.endsWith('.body'))).toEqual([]);
 
     const [mine, theirs] = await Promise.all([
@@ -141,12 +144,15 @@ describe('listen and verify', () => {
     const events = readFileSync(join(repoRoot, 'fixtures/valid/enveloped-bare-types.json'), 'utf8');
     writeFileSync(input, (JSON.parse(events) as unknown[]).map((event) => JSON.stringify(event)).join('\n'));
     await runCli(['replay', input, '--url', listen.url, '--sign', 'standard'], { env });
+    // A proxy that re-writes the JSON pretty-printed breaks the signature: the first delivery,
+    // sent again so, with its headers, is captured in a file of its own.
+    const [first] = await listCapturedDeliveries([out]);
+    expect(first!.where).toBe(join(out, '000001.ndjson:1'));
+    const pretty = JSON.stringify(JSON.parse((await readCapturedBody(first!)).toString()), null, 2);
+    const signed = Object.fromEntries(first!.meta.headers.filter(([name]) => name.startsWith('webhook-')));
+    expect((await fetch(listen.url, { method: 'POST', body: pretty, headers: signed })).status).toBe(200);
     listen.child.kill('SIGINT');
     await listen.exited;
-    const first = readdirSync(out).find((name) => name.endsWith('.json'))!;
-    // A proxy that re-writes the JSON pretty-printed breaks the signature.
-    const body = join(out, first);
-    writeFileSync(body, JSON.stringify(JSON.parse(readFileSync(body, 'utf8')), null, 2));
     // The Standard Webhooks reference vector, given as a body and a raw HTTP head.
     const vectorBody = join(out, 'vector.txt');
     const vectorHead = join(out, 'vector-head.txt');
@@ -173,9 +179,9 @@ describe('listen and verify', () => {
     expect(stale.code).toBe(1);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(
-      /FAIL .*reserialised-body: the signature matches this body re-serialised as compact JSON/,
+      /FAIL +\S+000002\.json .*reserialised-body: the signature matches this body re-serialised as compact JSON/,
     );
-    expect(result.stdout).toMatch(/^ok +\S+000002\.json +msg_\S+ +secret #1$/m);
+    expect(result.stdout).toMatch(/^ok +\S+000001\.ndjson:2 +msg_\S+ +secret #1$/m);
     expect(wrong.stdout).toMatch(/wrong-secret: the secret does not produce the v1 signature/);
     expect(JSON.parse(late.stdout.split('\n')[1]!)).toMatchObject({ ok: false, reason: 'timestamp-too-new' });
     expect([none.code, missing.code]).toEqual([2, 2]);
@@ -190,8 +196,11 @@ describe('listen and verify', () => {
     listen.child.kill('SIGINT');
     expect((await sending).status).toBe(200);
     expect(await listen.exited).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['000001.json', 'deliveries.meta']);
-    expect(readFileSync(join(out, 'deliveries.meta'), 'utf8')).toMatch(/^\{"capture":2,.*"body":"000001\.json".*\}\n$/);
+    expect(readdirSync(out).sort()).toEqual(['000001.ndjson', 'deliveries.meta']);
+    expect(readFileSync(join(out, '000001.ndjson'), 'utf8')).toBe('[]\n');
+    expect(readFileSync(join(out, 'deliveries.meta'), 'utf8')).toMatch(
+      /^\{"capture":3,.*"body":"000001\.ndjson","line":1,"offset":0,"bytes":2,.*\}\n$/,
+    );
     expect(listen.lines.at(-1)).toMatchObject({ kind: 'stopped', requests: 1, captured: 1 });
   });
 
@@ -200,15 +209,24 @@ describe('listen and verify', () => {
     async (extra) => {
       const out = tempDir('listen-e2e');
       const listen = await startListen(['--out', out, '--compact', ...extra]);
-      const bodies = ['[]', '[ ]\n', '[\n]'];
+      // Lines of the .ndjson file (the first and third) and files of their own (with line breaks).
+      const bodies = ['[]', '[ ]\n', '[ ]', '[\n]'];
       for (const text of bodies) {
         const answer = await fetch(listen.url, { method: 'POST', body: text });
         expect(answer.status).toBe(200);
       }
       listen.child.kill('SIGKILL');
       await listen.exited;
-      expect(bodies.map((_, i) => readFileSync(join(out, `00000${i + 1}.json`), 'utf8'))).toEqual(bodies);
-      expect(readdirSync(out)).toHaveLength(bodies.length + 1);
+      const saved = await listCapturedDeliveries([out]);
+      expect(saved.map((d) => d.where.slice(out.length + 1))).toEqual([
+        '000001.ndjson:1',
+        '000001.ndjson:2',
+        '000002.json',
+        '000003.json',
+      ]);
+      const kept = await Promise.all(saved.map(async (d) => (await readCapturedBody(d)).toString()));
+      expect(kept).toEqual(['[]', '[ ]', '[ ]\n', '[\n]']);
+      expect(readdirSync(out)).toHaveLength(4);
       expect(readFileSync(join(out, 'deliveries.meta'), 'utf8').trim().split('\n')).toHaveLength(bodies.length);
     },
   );
