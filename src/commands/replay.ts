@@ -13,6 +13,7 @@ import {
 } from '../http/batches.js';
 import { redactHeaders, redactUrl, splitCredentials } from '../http/credentials.js';
 import { baseRequestHeaders, deliverBatches } from '../http/deliver.js';
+import { SourceBytes } from '../http/exact-batch.js';
 import { freshenEvent, newestTimestamp } from '../http/fresh.js';
 import {
   checkResume,
@@ -27,7 +28,7 @@ import {
 } from '../http/journal.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
-import { listSources, type ReadOptions, readRecords } from '../input/read.js';
+import { listSources, type ReadOptions, readRecords, stdinName } from '../input/read.js';
 import {
   curlSecretVariables,
   type DryRunRequest,
@@ -259,6 +260,15 @@ function confirmedFromJournal(path: string, run: RunIdentity): Set<string> {
   return contents.confirmed;
 }
 
+/** The items of `items`, then `close()` however the iteration ends. */
+async function* closing<T>(items: AsyncIterable<T>, close: () => void): AsyncGenerator<T> {
+  try {
+    yield* items;
+  } finally {
+    close();
+  }
+}
+
 /** The action of `callhook replay <paths...>`. */
 export async function replayCommand(
   paths: string[],
@@ -296,12 +306,18 @@ export async function replayCommand(
 
   const fresh = settings.fresh ? await prepareFresh(paths, settings, source) : undefined;
   // Listing the sources first also makes a missing path fail before anything is sent.
-  const planned = planBatches(fresh?.replayed ? fromArray(fresh.replayed) : source(), {
-    batchSize: settings.batchSize,
-    rewrite: fresh?.rewrite,
-    // A file never goes quiet; stdin may, and its last batch must not wait for more input.
-    lingerMs: readsStdin ? settings.lingerMs : undefined,
-  });
+  const sourceBytes = new SourceBytes();
+  const planned = closing(
+    planBatches(fresh?.replayed ? fromArray(fresh.replayed) : source(), {
+      batchSize: settings.batchSize,
+      rewrite: fresh?.rewrite,
+      // An input array is sent as its own bytes, read back from its file (not from a stream).
+      exact: (file, events) => (file === stdinName ? undefined : sourceBytes.arrayOf(file, events)),
+      // A file never goes quiet; stdin may, and its last batch must not wait for more input.
+      lingerMs: readsStdin ? settings.lingerMs : undefined,
+    }),
+    () => sourceBytes.close(),
+  );
   const input = tracked(planned, await inputSizes(paths));
   const batches = input.batches;
 

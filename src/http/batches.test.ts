@@ -3,7 +3,7 @@ import type { InputRecord } from '../input/types.js';
 import { type OutboundBatch, planBatches, type ReplayEvent, replayEventsFromRecords } from './batches.js';
 
 function event(file: string, batch: number, n: number): ReplayEvent {
-  return { file, batch, location: `${file}:${n}:1`, offset: n, text: `{"n": ${n}}`, value: { n } };
+  return { file, batch, location: `${file}:${n}:1`, offset: n, text: `{"n": ${n}}`, inArray: true, value: { n } };
 }
 
 async function* chunks<T>(...groups: T[][]): AsyncGenerator<T[]> {

@@ -18,6 +18,8 @@ export interface ReplayEvent {
   offset: number;
   /** The element's exact source text: sent as is unless `--fresh` rewrites it. */
   text: string;
+  /** The element sits in an array (its pointer is `/n`), not alone at the top level. */
+  inArray: boolean;
   /** The parsed element. */
   value: unknown;
 }
@@ -98,6 +100,7 @@ export async function* replayEventsFromRecords(
         location,
         offset: element.offset,
         text: element.text,
+        inArray: element.pointer !== '',
         value: options.keepValues ? record.value : undefined,
       });
     }
@@ -113,6 +116,12 @@ interface PlanOptions {
   /** Re-chunk into arrays of at most this many events; undefined sends input batches as they are. */
   batchSize?: number | undefined;
   rewrite?: EventRewriter | undefined;
+  /**
+   * Without `batchSize` or `rewrite`: the exact bytes of the input array that holds a batch's
+   * events and nothing else (exact-batch.ts), sent instead of the events joined; undefined
+   * when there are none.
+   */
+  exact?: ((file: string, events: readonly ReplayEvent[]) => Buffer | undefined) | undefined;
   /**
    * Without `batchSize`, an input batch is held whole until it is complete; past this many
    * events replay stops and asks for `--batch-size`, so one huge array cannot exhaust memory.
@@ -136,9 +145,22 @@ function digest(...parts: (string | Buffer)[]): string {
   return hash.digest('hex').slice(0, 32);
 }
 
+/** `[`, the texts joined by commas, `]`, in one buffer of the exact `size`. */
+function joined(texts: readonly string[], size: number): Buffer {
+  const body = Buffer.allocUnsafe(size);
+  let at = body.write('[', 0);
+  for (const [i, text] of texts.entries()) {
+    if (i > 0) at += body.write(',', at);
+    at += body.write(text, at);
+  }
+  body.write(']', at);
+  return body;
+}
+
 /**
  * Groups events into request bodies, in input order: arrays of at most `batchSize` events, or
- * each input batch as it is (a lone object becomes a one-element array). Pulls only as many
+ * each input batch as it is (its own bytes when `exact` has them; a lone object becomes a
+ * one-element array). Pulls only as many
  * events as the batch being built needs, so it keeps the input layer's back-pressure.
  */
 export async function* planBatches(
@@ -170,13 +192,11 @@ export async function* planBatches(
       texts.push(text);
       size += Buffer.byteLength(text);
     }
-    const body = Buffer.allocUnsafe(size);
-    let at = body.write('[', 0);
-    for (const [i, text] of texts.entries()) {
-      if (i > 0) at += body.write(',', at);
-      at += body.write(text, at);
-    }
-    body.write(']', at);
+    const asIs =
+      options.batchSize === undefined && !options.rewrite && first.inArray
+        ? options.exact?.(first.file, group)
+        : undefined;
+    const body = asIs ?? joined(texts, size);
     const contentHash = (hash ? hash.digest('hex') : hashOnce('sha256', `${first.text}\n`, 'hex')).slice(0, 32);
     const key = `${ordinal}-${contentHash}`;
     // Without a rewrite the body is a function of the original text, so the key's hash already

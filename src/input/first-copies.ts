@@ -22,7 +22,7 @@ import { stat } from 'node:fs/promises';
 import { CallhookError, describeIoError } from '../errors.js';
 import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import { readChunks } from './read.js';
+import { readChunks, stdinName } from './read.js';
 import { duplicateIdMessage, RecordBuilder } from './records.js';
 import { ElementSplitter, type SplitElement } from './split.js';
 import type { Location, Problem } from './types.js';
@@ -58,7 +58,7 @@ export async function nameFirstCopies(
     if (seen.has(file)) continue;
     seen.add(file);
     // Hint: `<stdin>` is what `-` is called; a pipe or FIFO named by path is read as a stream too.
-    const info = file === '<stdin>' ? undefined : await stat(file).catch(() => null);
+    const info = file === stdinName ? undefined : await stat(file).catch(() => null);
     // A file gone since is not a stream: its first copies are lost.
     if (info === null) continue;
     if (!info?.isFile()) {

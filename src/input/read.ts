@@ -14,6 +14,9 @@ import { RecordBuilder } from './records.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
 import type { InputRecord } from './types.js';
 
+/** The name standard input goes by in positions and messages. */
+export const stdinName = '<stdin>';
+
 /** How to read input. */
 export interface ReadOptions extends CheckOptions {
   /** Warn about a batch (top-level array) with more events than this. */
@@ -92,7 +95,7 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
   const sources: Source[] = [];
   for (const path of paths) {
     if (path === '-') {
-      sources.push({ path: '-', name: '<stdin>' });
+      sources.push({ path: '-', name: stdinName });
       continue;
     }
     // Hint: stdin that is a socket (as Node gives a child's) cannot be opened by name (ENXIO),

@@ -100,6 +100,36 @@ describe('listen and verify', () => {
     expect(summaryOf(mine.stdout)).toEqual(summaryOf(theirs.stdout));
   });
 
+  it('replay of a capture sends every captured body unchanged, however it was laid out', async () => {
+    const [first, second] = [join(tempDir('listen-e2e'), 'a'), join(tempDir('listen-e2e'), 'b')];
+    const events = (
+      JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'), 'utf8')) as unknown[]
+    ).map((event) => JSON.stringify(event));
+    const bodies = [
+      `[${events.slice(0, 2).join(',')}]`, // compact, as most senders send
+      `[${events.slice(2, 4).join(', ')}]`, // Python's json.dumps: ", " between elements
+      `[ ${events.slice(0, 1).join('')} ]`,
+      JSON.stringify(JSON.parse(`[${events.slice(1, 3).join(',')}]`), null, 2), // pretty, on many lines
+    ];
+    const a = await startListen(['--out', first, '--compact']);
+    for (const text of bodies) expect((await fetch(a.url, { method: 'POST', body: text })).status).toBe(200);
+    a.child.kill('SIGINT');
+    await a.exited;
+    const b = await startListen(['--out', second, '--compact']);
+    const replay = await runCli(['replay', first, '--url', b.url]);
+    expect(replay.code).toBe(0);
+    b.child.kill('SIGINT');
+    await b.exited;
+    const kept = async (folder: string) =>
+      (
+        await Promise.all(
+          (await listCapturedDeliveries([folder])).map(async (d) => (await readCapturedBody(d)).toString()),
+        )
+      ).sort();
+    expect(await kept(first)).toEqual([...bodies].sort());
+    expect(await kept(second)).toEqual([...bodies].sort());
+  });
+
   it('with --fail-rate, replay retries until every batch is captured once per webhook-id', async () => {
     const out = tempDir('listen-e2e');
     const listen = await startListen(['--fail-rate', '0.4', '--seed', '7', '--out', out, '--compact']);

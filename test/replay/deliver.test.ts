@@ -23,6 +23,7 @@ async function* events(count: number, perBatch = 1): AsyncGenerator<ReplayEvent[
         location: `in.json:${n + 1}:1`,
         offset: n,
         text,
+        inArray: perBatch > 1,
         value: null,
       },
     ];

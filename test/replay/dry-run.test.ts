@@ -8,7 +8,7 @@ import { type OutboundBatch, planBatches, type ReplayEvent } from '../../src/htt
 async function* events(count: number): AsyncGenerator<ReplayEvent[]> {
   for (let n = 0; n < count; n++) {
     const text = JSON.stringify({ n, pad: 'x'.repeat(1000) });
-    yield [{ file: 'in.json', batch: n, location: `in.json:${n + 1}:1`, offset: n, text, value: null }];
+    yield [{ file: 'in.json', batch: n, location: `in.json:${n + 1}:1`, offset: n, text, inArray: false, value: null }];
   }
 }
 

@@ -21,7 +21,7 @@ const server = serverPerTest();
 async function* events(count: number): AsyncGenerator<ReplayEvent[]> {
   for (let n = 0; n < count; n++) {
     const text = JSON.stringify({ n });
-    yield [{ file: 'in.json', batch: n, location: `in.json:${n + 1}:1`, offset: n, text, value: null }];
+    yield [{ file: 'in.json', batch: n, location: `in.json:${n + 1}:1`, offset: n, text, inArray: false, value: null }];
   }
 }
 
