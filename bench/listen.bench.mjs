@@ -64,8 +64,27 @@ async function load(server) {
   return { rate, cpuPerRequest };
 }
 
+// For information: a bare node:http server that keeps the body and answers a small JSON body
+// with its headers, as listen's 200 is; the floor under any receiver that says what it accepted.
+const answeringServerSource = `
+const http = require('node:http');
+const text = '{"ok":true,"events":2}\\n';
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => {
+    Buffer.concat(chunks);
+    res.writeHead(200, ['content-type', 'application/json', 'content-length', String(text.length)]);
+    res.end(text);
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => process.stderr.write('listening on http://127.0.0.1:' + server.address().port + '/\\n'));
+`;
+
 const work = mkdtempSync(join(tmpdir(), 'callhook-listen-bench-'));
 const bare = await startServer(['-e', bareServerSource]);
+const answering = await startServer(['-e', answeringServerSource]);
 
 /**
  * One measured run of listen: a fresh process and an empty capture folder each time.
@@ -97,15 +116,20 @@ const baseline = [];
 const ours = [];
 /** @type {Load[]} */
 const durable = [];
+/** @type {Load[]} */
+const floor = [];
 try {
   await load(bare); // warm-up
+  await load(answering);
   for (let i = 0; i < runs; i++) {
     baseline.push(await load(bare));
+    floor.push(await load(answering));
     ours.push(await listenRun());
     durable.push(await listenRun(['--durable']));
   }
 } finally {
   await stopServer(bare.child);
+  await stopServer(answering.child);
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -125,6 +149,7 @@ console.log(`## listen
 | server | requests/s | vs baseline | CPU per request |
 |---|---|---|---|
 ${row('bare `node:http` answering 200 (baseline)', baseline)}
+${row('bare `node:http` keeping the body, answering a JSON body as listen does (for information)', floor)}
 ${row('`callhook listen --out DIR --compact`', ours)}
 ${row('`callhook listen --out DIR --compact --durable`', durable)}
 
