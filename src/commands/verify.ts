@@ -5,7 +5,7 @@ import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { colorsFor } from '../render/terminal.js';
-import { listCapturedDeliveries, readCapturedBody } from '../server/capture.js';
+import { capturedDeliveries, readCapturedBody } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
 import { type lineFormats, optional, optionError, parseAll, wholeNumber } from './options.js';
 
@@ -87,10 +87,11 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         })
       : verifyHexHmacWithKeys(body, headers, { keys, header: raw.signatureHeader });
 
-  const results: VerifiedDelivery[] = [];
+  const totals = { checked: 0, failed: 0 };
   const c = colorsFor(process.stdout);
   const show = (result: VerifiedDelivery) => {
-    results.push(result);
+    totals.checked++;
+    if (!result.result.ok) totals.failed++;
     process.stdout.write(raw.format === 'json' ? renderVerifyJson(result) : renderVerifyLine(result, c));
   };
   if (raw.body !== undefined) {
@@ -108,8 +109,9 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     const body = await readText(raw.body);
     show({ name: raw.body, webhookId: undefined, result: check(body, asHeaderSource(pairs), now) });
   } else {
-    // Every path is listed (and a typo fails) before anything is checked.
-    for (const delivery of await listCapturedDeliveries(paths)) {
+    // Every path is found (and a typo fails) before anything is checked; deliveries are then
+    // read one at a time, so a long capture is never held whole.
+    for await (const delivery of capturedDeliveries(paths)) {
       const body = await readCapturedBody(delivery);
       const headers = asHeaderSource(delivery.meta.headers);
       // Hint: a capture is checked against the moment it was received, so an old capture still
@@ -120,6 +122,6 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       show({ name: delivery.where, webhookId: id, result: check(body, headers, at) });
     }
   }
-  if (raw.format !== 'json') process.stdout.write(renderVerifyTotals(results, c));
-  process.exitCode = results.every((r) => r.result.ok) ? ExitCode.ok : ExitCode.invalid;
+  if (raw.format !== 'json') process.stdout.write(renderVerifyTotals(totals, c));
+  process.exitCode = totals.failed === 0 ? ExitCode.ok : ExitCode.invalid;
 }

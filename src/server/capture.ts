@@ -35,6 +35,7 @@ import {
 } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 
@@ -539,23 +540,37 @@ async function readText(path: string): Promise<string> {
 }
 
 /**
- * The deliveries a folder's log describes, in order. A line that is not JSON was cut short (listen
- * stopped mid-write, or a write failed) and is skipped, as a journal's reader does.
+ * The deliveries a folder's log describes, in order, read a line at a time (a long listen's log
+ * is never held whole). A line that is not JSON was cut short (listen stopped mid-write, or a
+ * write failed) and is skipped, as a journal's reader does. `only`: just those whose body is in
+ * this file.
  */
-async function readLog(path: string): Promise<CapturedDelivery[]> {
-  const found: CapturedDelivery[] = [];
-  for (const [i, line] of (await readText(path)).split('\n').entries()) {
-    if (line.trim() === '') continue;
-    let meta: unknown;
-    try {
-      meta = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (!isCaptureMeta(meta)) throw notCaptureMeta(`${path}:${i + 1}`);
-    found.push(captured(path, meta));
+async function* readLog(path: string, only?: string): AsyncGenerator<CapturedDelivery> {
+  let lines: AsyncIterable<string>;
+  try {
+    const handle = await open(path, 'r');
+    lines = createInterface({ input: handle.createReadStream(), crlfDelay: Number.POSITIVE_INFINITY });
+  } catch (error) {
+    throw describeIoError(error, path);
   }
-  return found;
+  let number = 0;
+  try {
+    for await (const line of lines) {
+      number++;
+      if (line.trim() === '') continue;
+      let meta: unknown;
+      try {
+        meta = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (!isCaptureMeta(meta)) throw notCaptureMeta(`${path}:${number}`);
+      if (only === undefined || meta.body === only) yield captured(path, meta);
+    }
+  } catch (error) {
+    if (error instanceof CallhookError) throw error;
+    throw describeIoError(error, path);
+  }
 }
 
 /** A layout 1 description, `NNNNNN.meta`. */
@@ -573,64 +588,87 @@ async function readMetaFile(path: string): Promise<CapturedDelivery> {
   return captured(path, meta);
 }
 
-/** The deliveries of one capture folder: its log's, and any layout 1 `.meta` files', by body name. */
-async function readFolder(folder: string, names: string[]): Promise<CapturedDelivery[]> {
-  const found: CapturedDelivery[] = [];
-  if (names.includes(captureLogName)) found.push(...(await readLog(join(folder, captureLogName))));
-  for (const name of names) {
-    if (name !== captureLogName && name.endsWith(metaSuffix)) found.push(await readMetaFile(join(folder, name)));
-  }
-  // Hint: by file, then by place in it; sort is stable, so the log's order holds among equals.
-  return found.sort((a, b) =>
-    a.meta.body < b.meta.body ? -1 : a.meta.body > b.meta.body ? 1 : (a.meta.offset ?? 0) - (b.meta.offset ?? 0),
-  );
-}
+/**
+ * Where the deliveries a path names are described, found before any is read: a layout 1 `.meta`
+ * file, or a log (all its lines, or those of one body file; for a body file of its own, the last
+ * saved under its name, which must be there).
+ */
+type Described = { meta: string } | { log: string; body?: string; last?: boolean };
 
 /** One file named on the command line: a log, a layout 1 `.meta`, or a captured body (found in its folder's log). */
-async function readOne(path: string): Promise<CapturedDelivery[]> {
+async function describeFile(path: string): Promise<Described> {
   const name = basename(path);
-  if (name === captureLogName) return readLog(path);
-  if (name.endsWith(metaSuffix)) return [await readMetaFile(path)];
+  if (name === captureLogName) return { log: path };
+  if (name.endsWith(metaSuffix)) return { meta: path };
   const match = numbered.exec(name);
   if (match) {
     const folder = dirname(path);
-    const own = join(folder, `${match[1]}${metaSuffix}`);
     const names = await readdir(folder).catch(() => [] as string[]);
-    if (names.includes(`${match[1]}${metaSuffix}`)) return [await readMetaFile(own)];
-    if (names.includes(captureLogName)) {
-      const described = (await readLog(join(folder, captureLogName))).filter((d) => d.meta.body === name);
-      // An `.ndjson` file holds many deliveries; a body file, one (the last saved under its name).
-      if (described.length > 0) return match[2] === 'ndjson' ? described : described.slice(-1);
-    }
+    if (names.includes(`${match[1]}${metaSuffix}`)) return { meta: join(folder, `${match[1]}${metaSuffix}`) };
+    // An `.ndjson` file holds many deliveries; a body file, one.
+    if (names.includes(captureLogName))
+      return { log: join(folder, captureLogName), body: name, last: match[2] !== 'ndjson' };
   }
   // The file must exist before it is said to be undescribed.
   await readText(path);
-  throw new CallhookError(`${path}: no capture description names this file (${captureLogName})`, ExitCode.usage);
+  throw undescribed(path);
+}
+
+function undescribed(path: string): CallhookError {
+  return new CallhookError(`${path}: no capture description names this file (${captureLogName})`, ExitCode.usage);
+}
+
+/** What one path names: a folder's layout 1 `.meta` files (by name), then its log; or a file's. */
+async function describePath(path: string): Promise<Described[]> {
+  let names: string[] | undefined;
+  try {
+    names = (await readdir(path, { withFileTypes: true }))
+      .filter((entry) => entry.isFile() && entry.name.endsWith(metaSuffix))
+      .map((entry) => entry.name)
+      .sort();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTDIR') throw describeIoError(error, path);
+  }
+  if (names === undefined) return [await describeFile(path)];
+  if (names.length === 0) {
+    throw new CallhookError(`${path}: no captured deliveries (${captureLogName}) in this folder`, ExitCode.usage);
+  }
+  const described: Described[] = names
+    .filter((name) => name !== captureLogName)
+    .map((name) => ({ meta: join(path, name) }));
+  if (names.includes(captureLogName)) described.push({ log: join(path, captureLogName) });
+  return described;
 }
 
 /**
- * The captured deliveries the paths name: a folder's (its `deliveries.meta`, and layout 1 `*.meta`
- * files), or a file's (a log, a `.meta`, or a captured body). Every path is read before any is
- * verified.
+ * The captured deliveries the paths name, one at a time: a folder's (its layout 1 `*.meta` files,
+ * then its `deliveries.meta` in the order saved), or a file's (a log, a `.meta`, or a captured
+ * body). Every path is found (and a typo fails) before any delivery is read.
  */
+export async function* capturedDeliveries(paths: readonly string[]): AsyncGenerator<CapturedDelivery> {
+  const described: Described[] = [];
+  for (const path of paths) described.push(...(await describePath(path)));
+  for (const source of described) {
+    if ('meta' in source) {
+      yield await readMetaFile(source.meta);
+      continue;
+    }
+    if (!source.last) {
+      yield* readLog(source.log, source.body);
+      continue;
+    }
+    let last: CapturedDelivery | undefined;
+    for await (const delivery of readLog(source.log, source.body)) last = delivery;
+    if (!last) throw undescribed(join(dirname(source.log), source.body ?? ''));
+    yield last;
+  }
+}
+
+/** Every delivery `capturedDeliveries` gives, in an array. */
 export async function listCapturedDeliveries(paths: readonly string[]): Promise<CapturedDelivery[]> {
   const found: CapturedDelivery[] = [];
-  for (const path of paths) {
-    let names: string[] | undefined;
-    try {
-      names = (await readdir(path, { withFileTypes: true }))
-        .filter((entry) => entry.isFile() && entry.name.endsWith(metaSuffix))
-        .map((entry) => entry.name)
-        .sort();
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTDIR') throw describeIoError(error, path);
-    }
-    if (names === undefined) found.push(...(await readOne(path)));
-    else if (names.length === 0) {
-      throw new CallhookError(`${path}: no captured deliveries (${captureLogName}) in this folder`, ExitCode.usage);
-    } else found.push(...(await readFolder(path, names)));
-  }
+  for await (const delivery of capturedDeliveries(paths)) found.push(delivery);
   return found;
 }
 

@@ -10,7 +10,13 @@ import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
 import { parseSecrets } from '../http/signing.js';
 import { listSources } from '../input/read.js';
 import { readEvents } from '../library.js';
-import { CaptureWriter, captureLogName, listCapturedDeliveries, readCapturedBody } from './capture.js';
+import {
+  CaptureWriter,
+  capturedDeliveries,
+  captureLogName,
+  listCapturedDeliveries,
+  readCapturedBody,
+} from './capture.js';
 import { type Delivery, type Listener, type ListenSettings, startListener } from './listen.js';
 
 const secret = standardSecret('listen test key, 32 bytes long!!');
@@ -286,22 +292,22 @@ describe('listen: capture', () => {
     const lines = `${compact}\n${spaced}\n${body(attempt(6))}\n`;
     expect(readFileSync(join(dir, '000001.ndjson'), 'utf8')).toBe(lines);
     expect(statSync(join(dir, '000001.ndjson')).mode & 0o777).toBe(0o600);
-    // Every body back, byte for byte, from where the log says it is.
+    // Every body back, byte for byte, from where the log says it is, in the order they came.
     const saved = await listCapturedDeliveries([dir]);
     const texts = await Promise.all(saved.map(async (d) => (await readCapturedBody(d)).toString()));
     expect(texts).toEqual([
       compact,
-      spaced,
-      body(attempt(6)),
       pretty,
+      spaced,
       body({ ...attempt(5), status: 'maybe' }),
       'not json',
+      body(attempt(6)),
     ]);
-    expect(saved[1]!.meta).toMatchObject({ capture: 3, body: '000001.ndjson', line: 2, offset: compact.length + 1 });
-    expect(saved[1]!.where).toBe(join(dir, '000001.ndjson:2'));
-    expect(saved[1]!.meta.sha256).toBe(createHash('sha256').update(spaced).digest('hex'));
+    expect(saved[2]!.meta).toMatchObject({ capture: 3, body: '000001.ndjson', line: 2, offset: compact.length + 1 });
+    expect(saved[2]!.where).toBe(join(dir, '000001.ndjson:2'));
+    expect(saved[2]!.meta.sha256).toBe(createHash('sha256').update(spaced).digest('hex'));
     // The file named on its own stands for its lines.
-    expect(await listCapturedDeliveries([join(dir, '000001.ndjson')])).toEqual(saved.slice(0, 3));
+    expect(await listCapturedDeliveries([join(dir, '000001.ndjson')])).toEqual([saved[0], saved[2], saved[5]]);
     // The commands that read events read the accepted bodies, and only those: 4 events on the
     // lines, 1 in the pretty body's file, all valid, at their lines.
     expect((await listSources([dir])).map((s) => s.name)).toEqual([
@@ -362,8 +368,8 @@ describe('listen: capture', () => {
     const listed = await listCapturedDeliveries([dir]);
     expect(listed.map((d) => d.where.slice(dir.length + 1))).toEqual([
       '000001.ndjson:1',
-      '000001.ndjson:2',
       '000002.ndjson:1',
+      '000001.ndjson:2',
     ]);
   });
 
@@ -460,6 +466,21 @@ describe('listen: capture', () => {
     await second.save(Buffer.from('[2]'), facts);
     await second.close();
     expect((await listCapturedDeliveries([dir])).map((d) => d.meta.body)).toEqual(['000001.json', '000002.json']);
+  });
+
+  it('reads a log a line at a time: the deliveries before a bad line come out before it fails', async () => {
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    await Promise.all([capture.save(Buffer.from('[1]'), facts, true), capture.save(Buffer.from('[2]'), facts)]);
+    await capture.close();
+    writeFileSync(join(dir, captureLogName), '{"not":"a capture"}\n', { flag: 'a' });
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const delivery of capturedDeliveries([dir])) seen.push(delivery.where.slice(dir.length + 1));
+    })();
+    await expect(reading).rejects.toThrow(`${join(dir, captureLogName)}:3: not a capture description`);
+    expect(seen).toEqual(['000001.ndjson:1', '000002.json']);
   });
 
   it('reads a capture of the first layout (a .meta file per delivery)', async () => {

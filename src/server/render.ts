@@ -165,8 +165,7 @@ export function renderVerifyJson(verified: VerifiedDelivery): string {
 }
 
 /** `verify`'s closing line. */
-export function renderVerifyTotals(results: readonly VerifiedDelivery[], c: ChalkInstance): string {
-  const failed = results.filter((r) => !r.result.ok).length;
-  const text = `${results.length - failed} of ${plural(results.length, 'signature')} valid`;
+export function renderVerifyTotals({ checked, failed }: { checked: number; failed: number }, c: ChalkInstance): string {
+  const text = `${checked - failed} of ${plural(checked, 'signature')} valid`;
   return `\n${failed === 0 ? c.green(text) : c.red(`${text}, ${failed} failed`)}\n`;
 }
