@@ -114,6 +114,11 @@ const commandsFor = (file) => ({
           process.execPath,
           [join(root, 'bench', 'peers', 'duckdb-summarise.mjs'), file],
         ],
+        duckdbReport: [
+          "DuckDB computing summarise's CallComplete report: redeliveries dropped by id, then statuses, reasons, campaigns, requests, funnels, time range (bench/peers/duckdb-report.mjs; for information)",
+          process.execPath,
+          [join(root, 'bench', 'peers', 'duckdb-report.mjs'), file],
+        ],
       }
     : {}),
   naive: ['naive `JSON.parse(readFileSync(f))` + loop counting statuses', process.execPath, ['-e', naive, file]],
@@ -123,6 +128,8 @@ const commandsFor = (file) => ({
     [join(root, 'bench', 'peers', 'parse-count.mjs'), file],
   ],
 });
+
+/** @typedef {Awaited<ReturnType<typeof runFile>>} FileRun */
 
 /** @param {string} file */
 async function runFile(file) {
@@ -164,6 +171,43 @@ const sameCounts = (/** @type {string} */ name) =>
   JSON.stringify(Object.entries(ours).sort()) ===
     JSON.stringify(Object.entries(JSON.parse(firstRun(cleanRun.results(name)).stdout)).sort());
 const agree = ['naive', 'duckdb'].every(sameCounts) && cleanRun.report.duplicates === 0;
+
+/**
+ * Whether DuckDB's report (bench/peers/duckdb-report.mjs) holds every figure callhook's report
+ * shows of the CallComplete events: the total, the time range, the counts by status, every
+ * reason, campaign, request and funnel step listed.
+ * @param {FileRun} run
+ */
+function sameReport(run) {
+  if (!run.has('duckdbReport')) return true;
+  const theirs = JSON.parse(firstRun(run.results('duckdbReport')).stdout);
+  const calls = run.report.callComplete;
+  /** @type {[unknown, unknown][]} */
+  const pairs = [
+    [calls.total, theirs.total],
+    [run.report.timeRange.first, theirs.first],
+    [run.report.timeRange.last, theirs.last],
+  ];
+  for (const [status, share] of Object.entries(calls.byStatus)) {
+    if (share.count > 0) pairs.push([share.count, theirs.byStatus[status]]);
+  }
+  for (const [status, { rows }] of Object.entries(calls.byReason)) {
+    for (const row of rows) pairs.push([row.count, theirs.byReason[status]?.[String(row.reason)]]);
+  }
+  for (const row of calls.byCampaign.rows) {
+    for (const [status, share] of Object.entries(row.byStatus)) {
+      if (share.count > 0) pairs.push([share.count, theirs.byCampaign[row.campaignId]?.[status]]);
+    }
+  }
+  for (const row of calls.requests.rows) pairs.push([row.calls, theirs.requests[row.request]]);
+  for (const row of calls.funnel.rows) {
+    for (const step of row.steps) {
+      pairs.push([step.reached, theirs.reached[row.campaignId]?.[step.question]]);
+      if (step.partialStops > 0) pairs.push([step.partialStops, theirs.partialStops[row.campaignId]?.[step.question]]);
+    }
+  }
+  return pairs.every(([a, b]) => a === b);
+}
 
 // Hint: the large export is a mix of every event type, ~560 bytes an event: 3.9M make ~2.0 GiB.
 const { events: bigEvents, file: big, size: bigSize } = await bigExport(3_900_000);
@@ -215,8 +259,6 @@ const targets = [
   ...(haveJq ? [{ what: 'summarise, clean export: ÷ jq', value: cleanRun.vs('jq'), limit: 0.25, unit: '×' }] : []),
 ];
 
-/** @typedef {Awaited<ReturnType<typeof runFile>>} FileRun */
-
 /** Where summarise's wall time went in each round (`CALLHOOK_THREADS=times`), as a list. */
 const timesOf = (/** @type {FileRun} */ run) =>
   run.when.length === 0
@@ -236,7 +278,7 @@ ${events.toLocaleString('en-US')} CallComplete events as a pretty-printed JSON a
 ${table(realRun)}
 
 \`callhook summarise\` read it on ${realRun.how}.${haveJq ? ` Rounds ÷ jq, lowest first: ${realRun.spread('jq')}.` : ''}${haveDuckDb ? ` Rounds ÷ DuckDB: ${realRun.spread('duckdb')}.` : ''} Rounds ÷ one thread: ${realRun.spread('oneThread')}.
-${timesOf(realRun)}
+${timesOf(realRun)}${realRun.has('duckdbReport') ? `\nThe DuckDB query that computes the same CallComplete report as summarise (for information): summarise takes ${realRun.vs('duckdbReport').toFixed(2)}× its time; every figure of callhook's report that it computes agrees: ${sameReport(realRun) ? 'yes' : 'NO'}. It validates nothing.\n` : ''}
 
 ### Clean
 
