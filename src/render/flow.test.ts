@@ -12,6 +12,7 @@ import {
   renderEventMarkdown,
   renderEventPretty,
   renderJsonElement,
+  renderRedelivery,
 } from './flow.js';
 import { displayWidth } from './terminal.js';
 
@@ -226,6 +227,19 @@ describe('one view, both formats', () => {
       for (const text of texts.pretty) expect(pretty, key).toContain(text);
       for (const text of texts.markdown) expect(markdown, key).toContain(text);
     }
+  });
+
+  test('a redelivery line says the same facts in both formats: the status and the event id', () => {
+    const event = callComplete({ status: 'Not Complete' });
+    if (event.type !== 'CallComplete') throw new Error('a call result');
+    for (const markdown of [false, true]) {
+      const text = renderRedelivery(event, wide, markdown);
+      expect(text, markdown ? 'markdown' : 'pretty').toContain('Not Complete');
+      expect(text, markdown ? 'markdown' : 'pretty').toContain('call result d07b9760 again');
+    }
+    expect(renderRedelivery(event, wide, true)).toBe(
+      '- **Not Complete** · _redelivered: call result d07b9760 again (same event id)_\n',
+    );
   });
 
   test.each([

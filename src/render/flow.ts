@@ -468,7 +468,8 @@ export function renderFileHeading(file: string, ctx: FlowContext, markdown = fal
 /** A redelivered call result in a trace: one line, since its flow was just shown in full. */
 export function renderRedelivery(event: CallCompleteEvent, ctx: FlowContext, markdown = false): string {
   const id = event.id === undefined ? '' : ` ${shortId(event.id)}`;
-  if (markdown) return `- _Redelivered: call result${id} again (same event id)._\n`;
+  if (markdown)
+    return `- **${escapeMarkdown(event.data.status)}** · _redelivered: call result${id} again (same event id)_\n`;
   return join(
     wrapSpans(
       [
