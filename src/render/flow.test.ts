@@ -1,18 +1,25 @@
 import { Chalk } from 'chalk';
 import { describe, expect, test } from 'vitest';
-import { callAttempted, callComplete, callReceived, sms } from '../../test/helpers/events.js';
+import { callAttempted, callComplete, callReceived, correlationId, sms } from '../../test/helpers/events.js';
 import { searchPattern } from '../core/timeline.js';
 import { escapeMarkdown } from './escape.js';
 import {
   type CallView,
   callView,
   eventLineView,
+  type FileHeadingView,
   formatDuration,
   formatTime,
+  type RedeliveryView,
+  redeliveryView,
   renderEventMarkdown,
   renderEventPretty,
+  renderFileHeading,
   renderJsonElement,
   renderRedelivery,
+  renderTraceHeader,
+  type TraceHeaderView,
+  traceHeaderView,
 } from './flow.js';
 import { displayWidth } from './terminal.js';
 
@@ -232,14 +239,46 @@ describe('one view, both formats', () => {
   test('a redelivery line says the same facts in both formats: the status and the event id', () => {
     const event = callComplete({ status: 'Not Complete' });
     if (event.type !== 'CallComplete') throw new Error('a call result');
-    for (const markdown of [false, true]) {
-      const text = renderRedelivery(event, wide, markdown);
-      expect(text, markdown ? 'markdown' : 'pretty').toContain('Not Complete');
-      expect(text, markdown ? 'markdown' : 'pretty').toContain('call result d07b9760 again');
+    const view = redeliveryView(event);
+    // Hint: a Record over every key, so that a new field of the view does not compile until it is checked here.
+    const facts: Record<keyof RedeliveryView, string[]> = {
+      status: [view.status],
+      eventId: ['call result d07b9760 again'],
+    };
+    for (const format of ['pretty', 'markdown'] as const) {
+      const text = renderRedelivery(event, wide, format);
+      for (const [key, texts] of Object.entries(facts)) for (const fact of texts) expect(text, key).toContain(fact);
     }
-    expect(renderRedelivery(event, wide, true)).toBe(
+    expect(renderRedelivery(event, wide, 'markdown')).toBe(
       '- **Not Complete** · _redelivered: call result d07b9760 again (same event id)_\n',
     );
+  });
+
+  test('every fact of a trace heading reaches both formats', () => {
+    const entries = [
+      callAttempted({ campaignId: '0a1b2c3d-2188-49fc-8fc0-87b57056f436', phone: '61400000001' }),
+      callComplete(),
+      sms('SMSSent'),
+    ].map((event) => ({ event }));
+    const view = traceHeaderView(correlationId, entries);
+    const facts: Record<keyof TraceHeaderView, string[]> = {
+      correlationId: [view.correlationId],
+      events: ['3 events'],
+      from: [`from ${view.from!}`],
+      to: [`to ${view.to!}`],
+      campaignIds: ['campaign 0a1b2c3d, 5dd7681b'],
+      phones: ['phone 61400000001, 61491573087'],
+    };
+    for (const format of ['pretty', 'markdown'] as const) {
+      const text = renderTraceHeader(correlationId, entries, wide, format);
+      for (const [key, texts] of Object.entries(facts)) for (const fact of texts) expect(text, key).toContain(fact);
+    }
+  });
+
+  test('a file heading names the file in both formats', () => {
+    const facts: Record<keyof FileHeadingView, string> = { file: 'exports/monday.json' };
+    expect(renderFileHeading(facts.file, wide, 'pretty')).toBe('==> exports/monday.json <==\n');
+    expect(renderFileHeading(facts.file, wide, 'markdown')).toBe('## exports/monday.json\n\n');
   });
 
   test.each([
