@@ -1,7 +1,7 @@
 import { Chalk } from 'chalk';
 import { describe, expect, test } from 'vitest';
 import { callAttempted, callComplete, callReceived, correlationId, sms } from '../../test/helpers/events.js';
-import { searchPattern } from '../core/timeline.js';
+import { maskPayload, searchPattern } from '../core/timeline.js';
 import { escapeMarkdown } from './escape.js';
 import {
   type CallView,
@@ -273,6 +273,13 @@ describe('one view, both formats', () => {
       const text = renderTraceHeader(correlationId, entries, wide, format);
       for (const [key, texts] of Object.entries(facts)) for (const fact of texts) expect(text, key).toContain(fact);
     }
+  });
+
+  test('payload text in a Markdown trace heading is escaped as in the calls under it (a masked phone is not emphasis)', () => {
+    const entries = [{ event: maskPayload(callComplete()) }];
+    expect(renderTraceHeader(correlationId, entries, wide, 'markdown')).toContain('phone \\*\\*\\*\\*\\*\\*\\*\\*087');
+    expect(renderEventMarkdown(entries[0]!.event, wide)).toContain('(\\*\\*\\*\\*\\*\\*\\*\\*087)');
+    expect(renderTraceHeader(correlationId, entries, wide, 'pretty')).toContain('phone ********087');
   });
 
   test('a file heading names the file in both formats', () => {

@@ -470,7 +470,7 @@ function renderTraceHeaderMarkdown(view: TraceHeaderView, ctx: FlowContext): str
   return join([
     `## Trace \`${escapeTerminal(view.correlationId)}\``,
     '',
-    ...wrapSpans([{ text: traceFacts(view, (text) => escapeTerminal(text)) }], { width: ctx.width }),
+    ...wrapSpans([{ text: traceFacts(view, (text) => escapeMarkdown(text)) }], { width: ctx.width }),
   ]);
 }
 
