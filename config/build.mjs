@@ -11,7 +11,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 
+/** @type {{ version: string }} */
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** @type {import('esbuild').BuildOptions} */
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -26,6 +28,7 @@ const common = {
 // Hint: commander requires node:child_process when it loads, only to spawn executable
 // subcommands, which callhook has none of; loading it is a cost of every start (bench/RESULTS.md,
 // "Figures behind code comments"). Commander gets a spawn that loads it on first use instead.
+/** @type {import('esbuild').Plugin} */
 const lazyChildProcess = {
   name: 'lazy-child-process',
   setup(builder) {

@@ -7,8 +7,7 @@ import { listSources, readRecords } from '../input/read.js';
 import type { InputRecord } from '../input/types.js';
 import {
   type FlowContext,
-  renderEventMarkdown,
-  renderEventPretty,
+  renderEvent,
   renderFileHeading,
   renderJsonElement,
   renderSkipWarning,
@@ -169,24 +168,23 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
       if (!matchesFilter(read, filter)) continue;
       noteMatch(matched.campaign, filter.campaign, read.data.campaignId);
       noteMatch(matched.correlation, filter.correlation, correlationIdOf(read));
-      if (manyFiles && record.element.file !== currentFile) {
-        currentFile = record.element.file;
-        const heading = renderFileHeading(currentFile, ctx, options.format === 'markdown');
-        await output.write(shown > 0 ? `\n${heading}` : heading);
-        previousWasBlock = false;
-        sinceHeading = 0;
-      }
       if (options.format === 'json') {
         const value = options.mask ? maskPayload(record.value) : record.value;
         // Hint: the bracket is written with the first element, so that an error before it leaves stdout empty.
         await output.write((shown === 0 ? '[\n' : '') + renderJsonElement(value, shown === 0));
       } else {
+        if (manyFiles && record.element.file !== currentFile) {
+          currentFile = record.element.file;
+          const heading = renderFileHeading(currentFile, ctx, options.format);
+          await output.write(shown > 0 ? `\n${heading}` : heading);
+          previousWasBlock = false;
+          sinceHeading = 0;
+        }
         // Hint: the direction is told from the numbers seen so far, before --mask hides them.
         const smsDirection = read.type === 'SMS' ? numbers.direction(read.data.from, read.data.to) : undefined;
         const event = options.mask ? maskPayload(read) : read;
         const note = { duplicate: record.duplicate, smsDirection };
-        const text =
-          options.format === 'markdown' ? renderEventMarkdown(event, ctx, note) : renderEventPretty(event, ctx, note);
+        const text = renderEvent(event, ctx, options.format, note);
         // A call result is a block: a blank line sets it apart from its neighbours.
         const block = event.type === 'CallComplete';
         await output.write(sinceHeading > 0 && (block || previousWasBlock) ? `\n${text}` : text);

@@ -3,14 +3,7 @@ import { NumberBook } from '../core/sms-direction.js';
 import { belongsToTrace, maskPayload, orderTimeline, type TimelineEntry } from '../core/timeline.js';
 import { CallhookError, ExitCode } from '../errors.js';
 import type { ElementInfo } from '../input/types.js';
-import {
-  type FlowContext,
-  renderEventMarkdown,
-  renderEventPretty,
-  renderJson,
-  renderRedelivery,
-  renderTraceHeader,
-} from '../render/flow.js';
+import { type FlowContext, renderEvent, renderJson, renderRedelivery, renderTraceHeader } from '../render/flow.js';
 import { colorsFor, escapeTerminal } from '../render/terminal.js';
 import { correlationIdOf, eventTime } from '../schema/events.js';
 import { Output } from './output.js';
@@ -95,19 +88,15 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
       return;
     }
 
-    const markdown = options.format === 'markdown';
-    await output.write(renderTraceHeader(fullId, ordered, ctx, markdown));
+    await output.write(renderTraceHeader(fullId, ordered, ctx, options.format));
     let previousWasBlock = true;
     for (const entry of ordered) {
       if (output.closed) break;
       const { event } = entry;
       const redelivery = entry.duplicate && event.type === 'CallComplete';
-      let text: string;
-      if (redelivery) text = renderRedelivery(event, ctx, markdown);
-      else {
-        const note = { smsDirection: entry.smsDirection?.() };
-        text = markdown ? renderEventMarkdown(event, ctx, note) : renderEventPretty(event, ctx, note);
-      }
+      const text = redelivery
+        ? renderRedelivery(event, ctx, options.format)
+        : renderEvent(event, ctx, options.format, { smsDirection: entry.smsDirection?.() });
       const block = event.type === 'CallComplete' && !redelivery;
       await output.write(block || previousWasBlock ? `\n${text}` : text);
       previousWasBlock = block;

@@ -1,17 +1,25 @@
 import { Chalk } from 'chalk';
 import { describe, expect, test } from 'vitest';
-import { callAttempted, callComplete, callReceived, sms } from '../../test/helpers/events.js';
-import { searchPattern } from '../core/timeline.js';
+import { callAttempted, callComplete, callReceived, correlationId, sms } from '../../test/helpers/events.js';
+import { maskPayload, searchPattern } from '../core/timeline.js';
 import { escapeMarkdown } from './escape.js';
 import {
   type CallView,
   callView,
   eventLineView,
+  type FileHeadingView,
   formatDuration,
   formatTime,
+  type RedeliveryView,
+  redeliveryView,
   renderEventMarkdown,
   renderEventPretty,
+  renderFileHeading,
   renderJsonElement,
+  renderRedelivery,
+  renderTraceHeader,
+  type TraceHeaderView,
+  traceHeaderView,
 } from './flow.js';
 import { displayWidth } from './terminal.js';
 
@@ -226,6 +234,58 @@ describe('one view, both formats', () => {
       for (const text of texts.pretty) expect(pretty, key).toContain(text);
       for (const text of texts.markdown) expect(markdown, key).toContain(text);
     }
+  });
+
+  test('a redelivery line says the same facts in both formats: the status and the event id', () => {
+    const event = callComplete({ status: 'Not Complete' });
+    if (event.type !== 'CallComplete') throw new Error('a call result');
+    const view = redeliveryView(event);
+    // Hint: a Record over every key, so that a new field of the view does not compile until it is checked here.
+    const facts: Record<keyof RedeliveryView, string[]> = {
+      status: [view.status],
+      eventId: ['call result d07b9760 again'],
+    };
+    for (const format of ['pretty', 'markdown'] as const) {
+      const text = renderRedelivery(event, wide, format);
+      for (const [key, texts] of Object.entries(facts)) for (const fact of texts) expect(text, key).toContain(fact);
+    }
+    expect(renderRedelivery(event, wide, 'markdown')).toBe(
+      '- **Not Complete** · _redelivered: call result d07b9760 again (same event id)_\n',
+    );
+  });
+
+  test('every fact of a trace heading reaches both formats', () => {
+    const entries = [
+      callAttempted({ campaignId: '0a1b2c3d-2188-49fc-8fc0-87b57056f436', phone: '61400000001' }),
+      callComplete(),
+      sms('SMSSent'),
+    ].map((event) => ({ event }));
+    const view = traceHeaderView(correlationId, entries);
+    const facts: Record<keyof TraceHeaderView, string[]> = {
+      correlationId: [view.correlationId],
+      events: ['3 events'],
+      from: [`from ${view.from!}`],
+      to: [`to ${view.to!}`],
+      campaignIds: ['campaign 0a1b2c3d, 5dd7681b'],
+      phones: ['phone 61400000001, 61491573087'],
+    };
+    for (const format of ['pretty', 'markdown'] as const) {
+      const text = renderTraceHeader(correlationId, entries, wide, format);
+      for (const [key, texts] of Object.entries(facts)) for (const fact of texts) expect(text, key).toContain(fact);
+    }
+  });
+
+  test('payload text in a Markdown trace heading is escaped as in the calls under it (a masked phone is not emphasis)', () => {
+    const entries = [{ event: maskPayload(callComplete()) }];
+    expect(renderTraceHeader(correlationId, entries, wide, 'markdown')).toContain('phone \\*\\*\\*\\*\\*\\*\\*\\*087');
+    expect(renderEventMarkdown(entries[0]!.event, wide)).toContain('(\\*\\*\\*\\*\\*\\*\\*\\*087)');
+    expect(renderTraceHeader(correlationId, entries, wide, 'pretty')).toContain('phone ********087');
+  });
+
+  test('a file heading names the file in both formats', () => {
+    const facts: Record<keyof FileHeadingView, string> = { file: 'exports/monday.json' };
+    expect(renderFileHeading(facts.file, wide, 'pretty')).toBe('==> exports/monday.json <==\n');
+    expect(renderFileHeading(facts.file, wide, 'markdown')).toBe('## exports/monday.json\n\n');
   });
 
   test.each([

@@ -8,6 +8,7 @@ import { findMatches } from '../core/timeline.js';
 import type { InputRecord } from '../input/types.js';
 import { type CallStatus, eventTime, type WebhookEvent } from '../schema/events.js';
 import { escapeMarkdown, toSafeJson } from './escape.js';
+import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
 import { displayWidth, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 import { plural } from './words.js';
@@ -314,9 +315,7 @@ function renderEventLinePretty(view: EventLineView, ctx: FlowContext): string {
 
 /** Any event for a terminal: a call result as a block, the others as one entry. */
 export function renderEventPretty(event: WebhookEvent, ctx: FlowContext, note: EventNote = {}): string {
-  return event.type === 'CallComplete'
-    ? renderCallPretty(callView(event, note), ctx)
-    : renderEventLinePretty(eventLineView(event, note), ctx);
+  return renderEvent(event, ctx, 'pretty', note);
 }
 
 /** A call result as Markdown for a ticket: a heading, a field list, numbered steps with quoted transcripts. */
@@ -364,9 +363,7 @@ function renderEventLineMarkdown(view: EventLineView, ctx: FlowContext): string 
 
 /** Any event as Markdown. */
 export function renderEventMarkdown(event: WebhookEvent, ctx: FlowContext, note: EventNote = {}): string {
-  return event.type === 'CallComplete'
-    ? renderCallMarkdown(callView(event, note), ctx)
-    : renderEventLineMarkdown(eventLineView(event, note), ctx);
+  return renderEvent(event, ctx, 'markdown', note);
 }
 
 /** One element of a JSON array, indented by two spaces, safe for a terminal. */
@@ -403,84 +400,188 @@ export function renderSkipWarning(record: InputRecord): string | undefined {
   return `callhook: warning: ${where}: ${skipped}${escapeTerminal(problem.message)}${tail}`;
 }
 
+/** The heading of a trace as every format shows it, built once: payload text raw (each renderer escapes it). */
+export interface TraceHeaderView {
+  correlationId: string;
+  /** How many events the trace holds. */
+  events: number;
+  /** When the first event happened, as `formatTime` writes it. */
+  from?: string | undefined;
+  /** When the last event happened, unless it has the first one's timestamp. */
+  to?: string | undefined;
+  /** The campaigns of the events, each once, in order. */
+  campaignIds: readonly string[];
+  /** The customer's phones (of calls, attempts and callbacks), each once, in order. */
+  phones: readonly string[];
+}
+
+/** The view of a trace's heading: the correlationId, how many events over what span, the call's campaign and phone. */
+export function traceHeaderView(
+  correlationId: string,
+  entries: ReadonlyArray<{ event: WebhookEvent }>,
+): TraceHeaderView {
+  const times = entries.map((entry) => eventTime(entry.event));
+  const first = times[0];
+  const last = times.at(-1);
+  const phones = new Set<string>();
+  for (const { event } of entries) {
+    if (event.type === 'CallComplete' || event.type === 'CallAttempted' || event.type === 'CallReceived') {
+      phones.add(event.data.phone);
+    }
+  }
+  return {
+    correlationId,
+    events: entries.length,
+    from: first === undefined ? undefined : formatTime(first),
+    to: last === undefined || last === first ? undefined : formatTime(last),
+    campaignIds: [...new Set(entries.map((entry) => entry.event.data.campaignId))],
+    phones: [...phones],
+  };
+}
+
+/** The facts line of a trace's heading, the same in every format: `3 events · from … to … · campaign … · phone …`. */
+function traceFacts(view: TraceHeaderView, escapeText: (text: string) => string): string {
+  const facts = [plural(view.events, 'event')];
+  if (view.from !== undefined)
+    facts.push(view.to === undefined ? `at ${view.from}` : `from ${view.from} to ${view.to}`);
+  if (view.campaignIds.length > 0) {
+    facts.push(`campaign ${view.campaignIds.map((id) => escapeText(id.slice(0, 8))).join(', ')}`);
+  }
+  if (view.phones.length > 0) facts.push(`phone ${view.phones.map((phone) => escapeText(phone)).join(', ')}`);
+  return facts.join(' · ');
+}
+
+function renderTraceHeaderPretty(view: TraceHeaderView, ctx: FlowContext): string {
+  const { colors: c, width } = ctx;
+  return join([
+    ...wrapSpans(
+      [
+        { text: 'Trace ', style: c.bold },
+        { text: escapeTerminal(view.correlationId), style: c.bold },
+      ],
+      { width },
+    ),
+    ...wrapSpans([{ text: traceFacts(view, escapeTerminal), style: c.dim }], { width }),
+  ]);
+}
+
+function renderTraceHeaderMarkdown(view: TraceHeaderView, ctx: FlowContext): string {
+  // Hint: the id sits in a code span, where a backslash would show, so it gets the terminal policy only.
+  return join([
+    `## Trace \`${escapeTerminal(view.correlationId)}\``,
+    '',
+    ...wrapSpans([{ text: traceFacts(view, (text) => escapeMarkdown(text)) }], { width: ctx.width }),
+  ]);
+}
+
+/** The heading that names a file when several are shown. */
+export interface FileHeadingView {
+  /** The file's path as given (untrusted text). */
+  file: string;
+}
+
+/** `==> path <==` as head and tail print it. */
+function renderFileHeadingPretty(view: FileHeadingView, ctx: FlowContext): string {
+  const heading = `==> ${escapeTerminal(view.file)} <==`;
+  // Hint: a path too long for the line is shown alone, unbroken, rather than split from its arrows.
+  const text = displayWidth(heading) <= ctx.width ? heading : escapeTerminal(view.file);
+  return `${ctx.colors.bold(text)}\n`;
+}
+
+function renderFileHeadingMarkdown(view: FileHeadingView): string {
+  return `## ${escapeMarkdown(view.file)}\n\n`;
+}
+
+/** A redelivered call result in a trace, as every format shows it: one line, since its flow was just shown in full. */
+export interface RedeliveryView {
+  status: string;
+  /** The event's id, which the first delivery had too. */
+  eventId?: string | undefined;
+}
+
+/** The view of a redelivered call result. */
+export function redeliveryView(event: CallCompleteEvent): RedeliveryView {
+  return { status: event.data.status, eventId: event.id };
+}
+
+/** `redelivered: call result 5b0e8d3f again (same event id)`, the same in every format. */
+function redeliveryText(view: RedeliveryView, escapeText: (text: string) => string): string {
+  const id = view.eventId === undefined ? '' : ` ${escapeText(view.eventId.slice(0, 8))}`;
+  return `redelivered: call result${id} again (same event id)`;
+}
+
+function renderRedeliveryPretty(view: RedeliveryView, ctx: FlowContext): string {
+  return join(
+    wrapSpans(
+      [
+        statusBadge(view.status, ctx.colors),
+        { text: ' ' },
+        { text: redeliveryText(view, escapeTerminal), style: ctx.colors.yellow },
+      ],
+      { width: ctx.width, indent: '    ', firstIndent: '  ' },
+    ),
+  );
+}
+
+function renderRedeliveryMarkdown(view: RedeliveryView, ctx: FlowContext): string {
+  const md = (text: string) => escapeMarkdown(text);
+  const text = `- **${md(view.status)}** · _${redeliveryText(view, md)}_`;
+  return join(wrapSpans([{ text }], { width: ctx.width, indent: '  ', firstIndent: '' }));
+}
+
+/** The formats that show events to people (`json` writes the events themselves). */
+export type FlowFormat = Exclude<ViewFormat, 'json'>;
+
+/** How one format writes each view. */
+interface FlowRenderer {
+  call(view: CallView, ctx: FlowContext): string;
+  eventLine(view: EventLineView, ctx: FlowContext): string;
+  traceHeader(view: TraceHeaderView, ctx: FlowContext): string;
+  fileHeading(view: FileHeadingView, ctx: FlowContext): string;
+  redelivery(view: RedeliveryView, ctx: FlowContext): string;
+}
+
+// Hint: one record over every format, so that a new view or format does not compile until each format writes each view.
+const renderers: Record<FlowFormat, FlowRenderer> = {
+  pretty: {
+    call: renderCallPretty,
+    eventLine: renderEventLinePretty,
+    traceHeader: renderTraceHeaderPretty,
+    fileHeading: renderFileHeadingPretty,
+    redelivery: renderRedeliveryPretty,
+  },
+  markdown: {
+    call: renderCallMarkdown,
+    eventLine: renderEventLineMarkdown,
+    traceHeader: renderTraceHeaderMarkdown,
+    fileHeading: renderFileHeadingMarkdown,
+    redelivery: renderRedeliveryMarkdown,
+  },
+};
+
+/** Any event in `format`: a call result as a block, the others as one entry. */
+export function renderEvent(event: WebhookEvent, ctx: FlowContext, format: FlowFormat, note: EventNote = {}): string {
+  return event.type === 'CallComplete'
+    ? renderers[format].call(callView(event, note), ctx)
+    : renderers[format].eventLine(eventLineView(event, note), ctx);
+}
+
 /** The heading of a trace: the correlationId, how many events over what span, and the call's campaign and phone. */
 export function renderTraceHeader(
   correlationId: string,
   entries: ReadonlyArray<{ event: WebhookEvent }>,
   ctx: FlowContext,
-  markdown = false,
+  format: FlowFormat = 'pretty',
 ): string {
-  const times = entries.map((entry) => eventTime(entry.event));
-  const first = times[0];
-  const last = times.at(-1);
-  const campaigns = [...new Set(entries.map((entry) => entry.event.data.campaignId))];
-  const phones = [
-    ...new Set(
-      entries.map((entry) =>
-        entry.event.type === 'CallComplete' ||
-        entry.event.type === 'CallAttempted' ||
-        entry.event.type === 'CallReceived'
-          ? entry.event.data.phone
-          : undefined,
-      ),
-    ),
-  ].filter((phone) => phone !== undefined);
-  const count = plural(entries.length, 'event');
-  const span =
-    first && last
-      ? first === last
-        ? `at ${formatTime(first)}`
-        : `from ${formatTime(first)} to ${formatTime(last)}`
-      : '';
-  const facts = [count, span];
-  if (campaigns.length > 0) facts.push(`campaign ${campaigns.map(shortId).join(', ')}`);
-  if (phones.length > 0) facts.push(`phone ${phones.map((text) => escapeTerminal(text)).join(', ')}`);
-  if (markdown) {
-    return join([
-      `## Trace \`${escapeTerminal(correlationId)}\``,
-      '',
-      ...wrapSpans([{ text: facts.join(' · ') }], { width: ctx.width }),
-    ]);
-  }
-  return join([
-    ...wrapSpans(
-      [
-        { text: 'Trace ', style: ctx.colors.bold },
-        { text: escapeTerminal(correlationId), style: ctx.colors.bold },
-      ],
-      {
-        width: ctx.width,
-      },
-    ),
-    ...wrapSpans([{ text: facts.join(' · '), style: ctx.colors.dim }], { width: ctx.width }),
-  ]);
+  return renderers[format].traceHeader(traceHeaderView(correlationId, entries), ctx);
 }
 
 /** The line that names a file when several are shown: `==> path <==` as head and tail print it, or a Markdown heading. */
-export function renderFileHeading(file: string, ctx: FlowContext, markdown = false): string {
-  if (markdown) return `## ${escapeMarkdown(file)}\n\n`;
-  const heading = `==> ${escapeTerminal(file)} <==`;
-  // Hint: a path too long for the line is shown alone, unbroken, rather than split from its arrows.
-  const text = displayWidth(heading) <= ctx.width ? heading : escapeTerminal(file);
-  return `${ctx.colors.bold(text)}\n`;
+export function renderFileHeading(file: string, ctx: FlowContext, format: FlowFormat = 'pretty'): string {
+  return renderers[format].fileHeading({ file }, ctx);
 }
 
 /** A redelivered call result in a trace: one line, since its flow was just shown in full. */
-export function renderRedelivery(event: CallCompleteEvent, ctx: FlowContext, markdown = false): string {
-  const id = event.id === undefined ? '' : ` ${shortId(event.id)}`;
-  if (markdown) return `- _Redelivered: call result${id} again (same event id)._\n`;
-  return join(
-    wrapSpans(
-      [
-        statusBadge(event.data.status, ctx.colors),
-        { text: ' ' },
-        { text: `redelivered: call result${id} again (same event id)`, style: ctx.colors.yellow },
-      ],
-      {
-        width: ctx.width,
-        indent: '    ',
-        firstIndent: '  ',
-      },
-    ),
-  );
+export function renderRedelivery(event: CallCompleteEvent, ctx: FlowContext, format: FlowFormat = 'pretty'): string {
+  return renderers[format].redelivery(redeliveryView(event), ctx);
 }
