@@ -260,15 +260,6 @@ function confirmedFromJournal(path: string, run: RunIdentity): Set<string> {
   return contents.confirmed;
 }
 
-/** The items of `items`, then `close()` however the iteration ends. */
-async function* closing<T>(items: AsyncIterable<T>, close: () => void): AsyncGenerator<T> {
-  try {
-    yield* items;
-  } finally {
-    close();
-  }
-}
-
 /** The action of `callhook replay <paths...>`. */
 export async function replayCommand(
   paths: string[],
@@ -307,22 +298,19 @@ export async function replayCommand(
   const fresh = settings.fresh ? await prepareFresh(paths, settings, source) : undefined;
   // Listing the sources first also makes a missing path fail before anything is sent.
   const sourceBytes = new SourceBytes();
-  const planned = closing(
-    planBatches(fresh?.replayed ? fromArray(fresh.replayed) : source(), {
-      batchSize: settings.batchSize,
-      rewrite: fresh?.rewrite,
-      // An input array is sent as its own bytes, read back from its file (not from a stream).
-      exact: (file, events) => (file === stdinName ? undefined : sourceBytes.arrayOf(file, events)),
-      // A file never goes quiet; stdin may, and its last batch must not wait for more input.
-      lingerMs: readsStdin ? settings.lingerMs : undefined,
-    }),
-    () => sourceBytes.close(),
-  );
+  const planned = planBatches(fresh?.replayed ? fromArray(fresh.replayed) : source(), {
+    batchSize: settings.batchSize,
+    rewrite: fresh?.rewrite,
+    // An input array is sent as its own bytes, read back from its file (not from a stream).
+    exact: (file, events) => (file === stdinName ? undefined : sourceBytes.arrayOf(file, events)),
+    // A file never goes quiet; stdin may, and its last batch must not wait for more input.
+    lingerMs: readsStdin ? settings.lingerMs : undefined,
+  });
   const input = tracked(planned, await inputSizes(paths));
   const batches = input.batches;
 
   if (settings.dryRun) {
-    process.exitCode = await dryRun(batches, settings, version, signer, confirmed);
+    process.exitCode = await dryRun(batches, settings, version, signer, confirmed).finally(() => sourceBytes.close());
     return;
   }
 
@@ -381,6 +369,7 @@ export async function replayCommand(
     });
   } finally {
     stopProgress();
+    sourceBytes.close();
     journal?.close();
     // After a signal the handlers stay until the process exits: a second Ctrl-C while the
     // summary is written must not kill the process with the summary cut short.
