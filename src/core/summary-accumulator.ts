@@ -5,13 +5,7 @@
  */
 import { impossible } from '../errors.js';
 import type { InputRecord } from '../input/types.js';
-import {
-  type CallCompleteData,
-  type CallStatus,
-  callStatuses,
-  eventTime,
-  type WebhookEvent,
-} from '../schema/events.js';
+import { type CallCompleteData, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
 import { instantOf, utcIsoOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
 import { summaryReportOf } from './summary-build.js';
@@ -37,7 +31,7 @@ function increment<T>(map: Map<T, number>, key: T): void {
 
 /** Maps a status to its report row: the documented three, or `Other`. */
 function reportedStatusOf(status: string): ReportedStatus {
-  return (callStatuses as readonly string[]).includes(status) ? (status as CallStatus) : 'Other';
+  return isCallStatus(status) ? status : 'Other';
 }
 
 /** The key a bare SMS is counted under: its `from` and `to` digits joined with a NUL. */
