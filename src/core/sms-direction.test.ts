@@ -7,13 +7,13 @@ describe('numberKey', () => {
     const texts = fc.oneof(
       fc.stringMatching(/^[0-9]{0,16}$/),
       fc.string({ unit: fc.constantFrom(...'0123456789 +-()/:٣'), maxLength: 20 }),
-      fc.string({ unit: 'binary', maxLength: 20 }),
+      fc.string({ unit: 'binary-ascii', maxLength: 12 }),
     );
     fc.assert(
       fc.property(texts, (text) => {
         expect(numberKey(text)).toBe(text.replace(/\D/g, ''));
       }),
-      { numRuns: 500 },
+      { numRuns: 200 },
     );
   });
 });
