@@ -2,7 +2,7 @@
 // nothing else. Each command's options, their parsers and lists of choices, and the error funnel
 // are imported only when a command runs or shows its help (the start-up time is measured by
 // bench/startup.bench.mjs; this pins the shape that keeps it low).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/run-cli.js';
@@ -37,5 +37,22 @@ describe('start-up', () => {
     ]) {
       expect(sources, lazy).not.toContain(lazy);
     }
+  });
+
+  it("starts summarise's worker from a module that loads reading and counting, not the CLI", () => {
+    // Hint: the worker reads nothing until its modules are loaded; the main thread reads meanwhile.
+    const chunks = join(repoRoot, 'dist', 'chunks');
+    const entry = readdirSync(chunks).find((name) => /^summarise-worker-\w+\.js$/.test(name));
+    expect(entry, 'a chunk of its own for the worker').toBeDefined();
+    const sources = staticSources(join(chunks, entry ?? ''));
+    expect(sources).toContain('src/core/summary-accumulator.ts');
+    expect(sources).toContain('src/input/halves.ts');
+    expect(sources.filter((source) => source.startsWith('src/commands/'))).toEqual([
+      'src/commands/summarise-worker.ts',
+    ]);
+    // errors.ts escapes file names with render/escape.ts; no renderer, no terminal, no commander.
+    expect(sources.filter((source) => source.startsWith('src/render/'))).toEqual(['src/render/escape.ts']);
+    const packages = sources.filter((source) => source.startsWith('node_modules/'));
+    expect(packages.filter((source) => !/^node_modules\/(valibot|jsonc-parser)\//.test(source))).toEqual([]);
   });
 });

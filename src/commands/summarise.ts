@@ -5,38 +5,14 @@ import {
   type SummaryDimension,
   type SummaryOptions,
   type SummaryReport,
-  type SummaryState,
   summaryExitCode,
 } from '../core/summary.js';
-import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '../input/halves.js';
+import { readInHalves, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { SummaryFormat } from '../render/formats.js';
 import { renderSummaryJson } from '../render/summary-json.js';
 import type { EventType } from '../schema/events.js';
 import { timeRangeOf } from './time-range.js';
-
-/** The consumer that `readInHalves` feeds `summary` through, on either thread. */
-export function summaryConsumerOf(summary: SummaryAccumulator): MergingConsumer<SummaryState> {
-  return {
-    add: (records) => {
-      for (const record of records) summary.add(record);
-    },
-    state: () => summary.state(),
-    merge: (state, redeliveries) => {
-      if (redeliveries.length > 0)
-        return summary.mergeWithout(
-          state,
-          redeliveries.map((r) => r.record.event),
-        );
-      summary.merge(state);
-      return true;
-    },
-  };
-}
-
-// Hint: this module is also the worker that summarises the second half of a large file (see
-// input/halves.ts); on the main thread this call does nothing.
-serveHalf('summarise', (options) => summaryConsumerOf(new SummaryAccumulator(options as SummaryOptions)));
 
 /** The options `summarise` takes, as commander's parsers (src/commands/options.ts) checked them. */
 export interface SummariseCliOptions {
@@ -59,9 +35,8 @@ function summaryOptionsFrom(options: SummariseCliOptions): SummaryOptions {
 }
 
 /**
- * The report in a format other than JSON. Hint: the renderers are loaded only here: this module
- * is also the worker thread's (see `serveHalf` above), and JSON needs none of them; loading them
- * brings ICU (~20-30 ms), string-width and chalk.
+ * The report in a format other than JSON. Hint: the renderers are loaded only here: JSON needs
+ * none of them; loading them brings ICU (~20-30 ms), string-width and chalk.
  */
 async function renderWithTables(report: SummaryReport, options: SummariseCliOptions): Promise<string> {
   const [{ renderSummary }, { colorsFor, terminalWidth }] = await Promise.all([
@@ -101,6 +76,9 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
     warnings: false,
     maxElementBytes: options.maxElementSize,
   };
+  // Hint: the worker's module (also the consumer's) is loaded here, not imported above: bundled,
+  // it must be a chunk of its own for a worker to start from.
+  const { summariseWorkerScript, summaryConsumerOf } = await import('./summarise-worker.js');
   const summary = new SummaryAccumulator(summaryOptions);
   const consumer = summaryConsumerOf(summary);
   // One large file is read on two threads when that pays; anything else on this one.
@@ -108,7 +86,7 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   const halves =
     onlyPath !== undefined
       ? await readInHalves(onlyPath, readOptions, consumer, {
-          script: new URL(import.meta.url),
+          script: summariseWorkerScript,
           task: 'summarise',
           input: summaryOptions,
         })

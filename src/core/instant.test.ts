@@ -31,6 +31,8 @@ describe('canonicalInstant', () => {
         (date, hour, minute, second, ms) => {
           const text = `${date}T${hour}:${minute}:${second}.${String(ms).padStart(3, '0')}Z`;
           expect(canonicalInstant(text)).toBe(Date.parse(text));
+          // The same text with a space for the T takes instantOf's general path: the same instant.
+          expect(instantOf(text.replace('T', ' '))).toBe(canonicalInstant(text));
         },
       ),
       { numRuns: 2000 },

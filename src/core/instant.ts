@@ -67,24 +67,28 @@ function unsignedDigitAt(text: string, index: number): number {
   return (text.charCodeAt(index) - 0x30) >>> 0;
 }
 
+/** Whether `text` has the length and the separators of `YYYY-MM-DDTHH:MM:SS.sssZ` (digits unchecked). */
+function hasPlatformLayout(text: string): boolean {
+  return (
+    text.length === 24 &&
+    text.charCodeAt(4) === DASH &&
+    text.charCodeAt(7) === DASH &&
+    text.charCodeAt(10) === LETTER_T &&
+    text.charCodeAt(13) === COLON &&
+    text.charCodeAt(16) === COLON &&
+    text.charCodeAt(19) === DOT &&
+    text.charCodeAt(23) === LETTER_Z
+  );
+}
+
 /**
  * Whether `text` is a real instant in the shape the platform sends, `YYYY-MM-DDTHH:MM:SS.sssZ`.
  * Hint: validate asks this of two timestamps per event, so it reads each digit once and computes
- * no instant (as fast as valibot's regular expression; the full reader took 2-3 times as long).
+ * no instant (as fast as valibot's regular expression; `canonicalInstant`, which follows the same
+ * rules, took a third longer). instant.test.ts holds both to the same expression.
  */
 function isCanonicalTimestamp(text: string): boolean {
-  if (
-    text.length !== 24 ||
-    text.charCodeAt(4) !== DASH ||
-    text.charCodeAt(7) !== DASH ||
-    text.charCodeAt(10) !== LETTER_T ||
-    text.charCodeAt(13) !== COLON ||
-    text.charCodeAt(16) !== COLON ||
-    text.charCodeAt(19) !== DOT ||
-    text.charCodeAt(23) !== LETTER_Z
-  ) {
-    return false;
-  }
+  if (!hasPlatformLayout(text)) return false;
   const y0 = unsignedDigitAt(text, 0);
   const y1 = unsignedDigitAt(text, 1);
   const y2 = unsignedDigitAt(text, 2);
@@ -115,10 +119,60 @@ function isCanonicalTimestamp(text: string): boolean {
 /**
  * The instant (ms since the epoch) of `text` in its shape the platform sends,
  * `YYYY-MM-DDTHH:MM:SS.sssZ`, a real calendar date; undefined for anything else.
+ * Hint: summarise reads one per event, so each character is read once, as digits known to be
+ * 0-9: checking the shape (`isCanonicalTimestamp`) and then reading the digits again
+ * (`dateTimeAt`, which allows NaN) took twice as long.
  */
 export function canonicalInstant(text: string): number | undefined {
-  if (!isCanonicalTimestamp(text)) return undefined;
-  return dateTimeAt(text) + twoDigits(text, 20) * 10 + digitAt(text, 22);
+  if (!hasPlatformLayout(text)) return undefined;
+  const y0 = unsignedDigitAt(text, 0);
+  const y1 = unsignedDigitAt(text, 1);
+  const y2 = unsignedDigitAt(text, 2);
+  const y3 = unsignedDigitAt(text, 3);
+  const m0 = unsignedDigitAt(text, 5);
+  const m1 = unsignedDigitAt(text, 6);
+  const d0 = unsignedDigitAt(text, 8);
+  const d1 = unsignedDigitAt(text, 9);
+  const h0 = unsignedDigitAt(text, 11);
+  const h1 = unsignedDigitAt(text, 12);
+  const i0 = unsignedDigitAt(text, 14);
+  const i1 = unsignedDigitAt(text, 15);
+  const s0 = unsignedDigitAt(text, 17);
+  const s1 = unsignedDigitAt(text, 18);
+  const f0 = unsignedDigitAt(text, 20);
+  const f1 = unsignedDigitAt(text, 21);
+  const f2 = unsignedDigitAt(text, 22);
+  if (
+    y0 > 9 ||
+    y1 > 9 ||
+    y2 > 9 ||
+    y3 > 9 ||
+    m0 > 1 ||
+    m1 > 9 ||
+    d0 > 3 ||
+    d1 > 9 ||
+    h0 > 2 ||
+    h1 > 9 ||
+    i0 > 5 ||
+    i1 > 9 ||
+    s0 > 5 ||
+    s1 > 9 ||
+    f0 > 9 ||
+    f1 > 9 ||
+    f2 > 9
+  ) {
+    return undefined;
+  }
+  const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const month = m0 * 10 + m1;
+  const day = d0 * 10 + d1;
+  const hour = h0 * 10 + h1;
+  if (month < 1 || month > 12 || day < 1 || hour > 23) return undefined;
+  if (day > 28 && day > daysInMonth(year, month)) return undefined;
+  const minute = i0 * 10 + i1;
+  const second = s0 * 10 + s1;
+  const ms = f0 * 100 + f1 * 10 + f2;
+  return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
 }
 
 /**

@@ -5,14 +5,8 @@
  */
 import { impossible } from '../errors.js';
 import type { InputRecord } from '../input/types.js';
-import {
-  type CallCompleteData,
-  type CallStatus,
-  callStatuses,
-  eventTime,
-  type WebhookEvent,
-} from '../schema/events.js';
-import { instantOf, utcIsoOf } from './instant.js';
+import { type CallCompleteData, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
+import { instantOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
 import { summaryReportOf } from './summary-build.js';
 import type { ReportedStatus, SummaryDimension } from './summary-names.js';
@@ -37,7 +31,7 @@ function increment<T>(map: Map<T, number>, key: T): void {
 
 /** Maps a status to its report row: the documented three, or `Other`. */
 function reportedStatusOf(status: string): ReportedStatus {
-  return (callStatuses as readonly string[]).includes(status) ? (status as CallStatus) : 'Other';
+  return isCallStatus(status) ? status : 'Other';
 }
 
 /** The key a bare SMS is counted under: its `from` and `to` digits joined with a NUL. */
@@ -66,6 +60,8 @@ export class SummaryAccumulator {
   // Hint: an SMS may come before the call that shows whose number it went to, so bare SMS are
   // counted per pair of numbers and their direction told at the end; both grow with numbers only.
   readonly #numbers: NumberBook;
+  // The `--by day` or `--by hour` keys made so far, by the number of the day or hour since 1970.
+  readonly #timeKeys = new Map<number, string>();
 
   constructor(options: SummaryOptions = {}) {
     this.#options = options;
@@ -160,7 +156,7 @@ export class SummaryAccumulator {
       default:
         break;
     }
-    if (this.#by && this.#by !== 'status') this.#addToGroup(event, time, ms, status);
+    if (this.#by && this.#by !== 'status') this.#addToGroup(event, ms, status);
   }
 
   #addCall(data: CallCompleteData, status: ReportedStatus): void {
@@ -206,20 +202,34 @@ export class SummaryAccumulator {
     }
   }
 
-  #addToGroup(event: WebhookEvent, time: string, ms: number, status: ReportedStatus | undefined): void {
+  /**
+   * The `--by day` or `--by hour` key of instant `ms`: its UTC day (`2022-09-01`) or hour
+   * (`2022-09-01T10:00Z`). Hint: made once for each day or hour seen, found by its number, not
+   * written out again for every event (a new string to hash before the groups' lookup).
+   */
+  #timeKeyOf(ms: number, by: 'day' | 'hour'): string {
+    if (Number.isNaN(ms)) return unknownTime;
+    const unit = by === 'day' ? 86_400_000 : 3_600_000;
+    const number = Math.floor(ms / unit);
+    let key = this.#timeKeys.get(number);
+    if (key === undefined) {
+      const iso = new Date(number * unit).toISOString();
+      key = by === 'day' ? iso.slice(0, 10) : `${iso.slice(0, 13)}:00Z`;
+      this.#timeKeys.set(number, key);
+    }
+    return key;
+  }
+
+  #addToGroup(event: WebhookEvent, ms: number, status: ReportedStatus | undefined): void {
     let key: string;
     switch (this.#by) {
       case 'campaign':
         key = event.data.campaignId;
         break;
       case 'day':
-        key = utcIsoOf(time, ms)?.slice(0, 10) ?? unknownTime;
+      case 'hour':
+        key = this.#timeKeyOf(ms, this.#by);
         break;
-      case 'hour': {
-        const iso = utcIsoOf(time, ms);
-        key = iso ? `${iso.slice(0, 13)}:00Z` : unknownTime;
-        break;
-      }
       default:
         // The customer's number: the callee or caller of a call, the other end of a typed SMS
         // (a bare SMS waits for the end, when its direction can be told).

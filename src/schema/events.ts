@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import { describeBadTimestamp, isTimestamp } from '../core/instant.js';
 import { callStatuses, eventTypes } from './names.js';
 
-export { type CallStatus, callStatuses, type EventType, eventTypes } from './names.js';
+export { type CallStatus, callStatuses, type EventType, eventTypes, isCallStatus } from './names.js';
 
 /** Status groups: Complete and Partial form the Complete group; Not Complete is Failed. */
 export const statusGroups = { Complete: ['Complete', 'Partial'], Failed: ['Not Complete'] } as const;

@@ -9,3 +9,8 @@ export type EventType = (typeof eventTypes)[number];
 export const callStatuses = ['Complete', 'Partial', 'Not Complete'] as const;
 /** A CallComplete status. */
 export type CallStatus = (typeof callStatuses)[number];
+
+/** Whether `status` is one of the documented CallComplete statuses. */
+export function isCallStatus(status: string): status is CallStatus {
+  return callStatuses.some((documented) => documented === status);
+}

@@ -5,7 +5,7 @@
 // on this thread instead of a worker, through the same code. The last test runs the built CLI,
 // where the second half is a real worker thread.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { summaryConsumerOf } from '../../src/commands/summarise.js';
+import { summaryConsumerOf } from '../../src/commands/summarise-worker.js';
 import { generateCalls, type WireEvent } from '../../src/core/generate.js';
 import { SummaryAccumulator, type SummaryOptions } from '../../src/core/summary.js';
 import { findMidpoint, readHalf, readInHalves } from '../../src/input/halves.js';
