@@ -201,6 +201,17 @@ describe('a call in every format', () => {
   });
 });
 
+describe('a status named like a property of every object', () => {
+  test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    '%s is drawn as an undocumented status, in colour too',
+    (status) => {
+      const event = callComplete({ status: status as never });
+      expect(renderEventPretty(event, coloured).split('\n')[0]).toContain(`\u00a0${status}\u00a0`);
+      expect(renderEventPretty(event, plain).split('\n')[0]).toContain(`[${status}]`);
+    },
+  );
+});
+
 describe('one view, both formats', () => {
   const wide = { ...plain, width: 200 };
 

@@ -6,7 +6,7 @@ import type { ChalkInstance } from 'chalk';
 import { instantOf } from '../core/instant.js';
 import { findMatches } from '../core/timeline.js';
 import type { InputRecord } from '../input/types.js';
-import { type CallStatus, eventTime, type WebhookEvent } from '../schema/events.js';
+import { type CallStatus, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
 import { escapeMarkdown, toSafeJson } from './escape.js';
 import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
@@ -71,7 +71,8 @@ const badgeColors: Record<CallStatus, 'green' | 'yellow' | 'red' | 'magenta'> = 
 function statusBadge(status: string, colors: ChalkInstance): TextSpan {
   const safe = escapeTerminal(status);
   if (colors.level === 0) return { text: `[${safe}]` };
-  const color = badgeColors[status as CallStatus] ?? 'magenta';
+  // Hint: a status named like an object's property (`constructor`) must not find one: narrowed first.
+  const color = isCallStatus(status) ? badgeColors[status] : 'magenta';
   const background = ({ green: 'bgGreen', yellow: 'bgYellow', red: 'bgRed', magenta: 'bgMagenta' } as const)[color];
   // Hint: no-break spaces, so that the padding and `Not Complete` stay whole when a line wraps.
   return { text: `\u00a0${safe.replaceAll(' ', '\u00a0')}\u00a0`, style: colors[background].black.bold };
