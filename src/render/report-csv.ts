@@ -9,6 +9,8 @@ import { forPrograms, type TableBlock } from './report.js';
 /** Quotes a CSV field when it holds a comma, a quote, or a line break (RFC 4180, section 2). */
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
+  // A number needs neither quotes nor escapes (most fields of a --by table are).
+  if (typeof value === 'number') return String(value);
   // Untrusted characters as \uXXXX, as in every machine format; but a line break, which
   // RFC 4180 allows inside a quoted field, stays what it is.
   const text = String(value)
