@@ -310,6 +310,18 @@ describe('summaryModel', () => {
     }
   });
 
+  it('shows people counts grouped as en-US groups them, and programs the raw number', () => {
+    const grouped = new Intl.NumberFormat('en-US');
+    for (const value of [0, 999, 1000, 65_536, 1_234_567, 9_007_199_254_740_991]) {
+      const report = sample();
+      report.byType.CallAttempted = value;
+      const [, types] = tablesOf(summaryModel(report).sections[0]?.blocks ?? []);
+      const cell = types?.rows.find((row) => row[0] === 'CallAttempted')?.[1];
+      expect(cellText(cell)).toBe(grouped.format(value));
+      expect(cellValue(cell)).toBe(value);
+    }
+  });
+
   it('says for every table where the JSON report holds it, and every value it shows is there', () => {
     const report = everySection();
     const json = JSON.parse(renderSummaryJson(report)) as unknown;
