@@ -43,6 +43,7 @@ export interface Column {
   key?: string | undefined;
   /** Digits after the point when a text format for programs writes its numbers (`0.0`, not `0`). */
   decimals?: number | undefined;
+  /** For this audience only; absent: for everyone. */
   only?: Audience | undefined;
   /** A narrower name for a terminal; its section's `legend` explains it. */
   short?: string | undefined;
@@ -99,6 +100,7 @@ export type Block = TableBlock | TextBlock | GroupBlock;
 /** A titled part of a report. */
 export interface Section {
   title: string;
+  /** For this audience only (a by-status table for CSV when there were no calls); absent: for everyone. */
   only?: Audience | undefined;
   /** Said beside the title in every format (`(23 CallComplete events)`). */
   detail?: string | undefined;

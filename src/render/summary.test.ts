@@ -275,7 +275,7 @@ describe('summaryModel', () => {
 
   const allTables = (report: SummaryReport): TableBlock[] =>
     tablesOf(summaryModel(report).sections.flatMap((section) => section.blocks));
-  const forPrograms = (part: { only?: 'people' | 'programs' | undefined }) => part.only !== 'people';
+  const notForPeopleOnly = (part: { only?: 'people' | 'programs' | undefined }) => part.only !== 'people';
 
   it('puts every column and row of the table --by names into CSV, by machine name and raw value', () => {
     // With an Other status and without (then its row and column are for programs only); --top 1 folds rows for people.
@@ -287,10 +287,10 @@ describe('summaryModel', () => {
       const keyed = allTables(withBy).filter((table) => table.key === by);
       expect(keyed, by).toHaveLength(1);
       const table = keyed[0] as TableBlock;
-      const columns = table.columns.filter((column) => !column.bars && forPrograms(column));
+      const columns = table.columns.filter((column) => !column.bars && notForPeopleOnly(column));
       // A column without a machine name would be missing from CSV.
       for (const column of columns) expect(column.key, `${by}: ${column.head}`).toBeDefined();
-      const rows = table.rows.filter(forPrograms);
+      const rows = table.rows.filter(notForPeopleOnly);
       expect(rows.length, by).toBeGreaterThan(0);
       const records = renderSummaryCsv(withBy, by).split('\r\n');
       expect(records.pop()).toBe('');

@@ -442,7 +442,7 @@ function attemptsAndContacts(report: SummaryReport): Section | undefined {
 function groupSection(groups: GroupTable, report: SummaryReport): Section {
   const shown = shownStatuses(report.callComplete.byStatus);
   // Programs get every status, and the other event types, in columns of their own.
-  const forPrograms = (column: Column): Column => ({ ...column, only: 'programs' });
+  const programsOnly = (column: Column): Column => ({ ...column, only: 'programs' });
   const rows: Row[] = groups.rows.map((row) => [
     untrusted(row.key),
     count(row.events),
@@ -470,7 +470,7 @@ function groupSection(groups: GroupTable, report: SummaryReport): Section {
           right('CallComplete', 'Calls', 'callComplete'),
           ...reportedStatuses.map((s) => {
             const column = { ...statusColumn(s), key: statusKeys[s] };
-            return shown.includes(s) ? column : forPrograms(column);
+            return shown.includes(s) ? column : programsOnly(column);
           }),
           { ...right('Complete group', 'Compl. grp', 'completeGroupPercent'), decimals: 1 },
           ...(
@@ -482,7 +482,7 @@ function groupSection(groups: GroupTable, report: SummaryReport): Section {
               ['SMSReceived', 'smsReceived'],
               ['SMS (direction unknown)', 'smsUnknownDirection'],
             ] as const
-          ).map(([head, key]) => forPrograms(right(head, undefined, key))),
+          ).map(([head, key]) => programsOnly(right(head, undefined, key))),
         ],
         rows,
         { key: groups.by },
