@@ -352,5 +352,8 @@ describe('summaryModel', () => {
       }
       if (table.source !== '') expect(checked, table.source).toBeGreaterThan(0);
     }
+    // The overview's sentences carry no raw values; their numbers are the report's all the same.
+    const { events, files } = json as SummaryReport;
+    expect(cellText(tables[0]?.rows[0]?.[1])).toContain(`${events} from ${files}`);
   });
 });
