@@ -26,12 +26,19 @@ type ReasonsOfStatus = SummaryReport['callComplete']['byReason'][keyof SummaryRe
 type CampaignFunnel = SummaryReport['callComplete']['funnel']['rows'][number];
 type Direction = ReturnType<NumberBook['direction']>;
 
+/** The `from` and `to` digits of a bare SMS's pair key, which joins them with one NUL (digits hold none). */
+function pairNumbers(pair: string): [from: string, to: string] {
+  const cut = pair.indexOf('\u0000');
+  if (cut < 0) impossible('an SMS pair key holds a NUL');
+  return [pair.slice(0, cut), pair.slice(cut + 1)];
+}
+
 /** The summary report of `state`, counted with `options`. */
 export function summaryReportOf(state: SummaryState, options: SummaryOptions): SummaryReport {
   const top = options.top ?? 10;
   const numbers = new NumberBook(options.orgNumbers, state.customers);
   const directionOf = (pair: string): Direction => {
-    const [from, to] = pair.split('\u0000') as [string, string];
+    const [from, to] = pairNumbers(pair);
     return numbers.direction(from, to);
   };
   const calls = state.byType.CallComplete;
@@ -169,7 +176,7 @@ function phoneGroups(state: SummaryState, directionOf: (pair: string) => Directi
   }
   for (const [pair, count] of state.smsPairs) {
     const direction = directionOf(pair);
-    const [from, to] = pair.split('\u0000') as [string, string];
+    const [from, to] = pairNumbers(pair);
     const key = direction === 'sent' ? to : direction === 'received' ? from : unknownDirectionKey;
     const group = groupOf(groups, spelled.get(key) ?? key);
     group.events += count;

@@ -3,12 +3,12 @@
  * a document: full column names, every value repeated, payload text escaped for a table cell.
  */
 import { escapeMarkdown } from './escape.js';
-import type { Block, Cell, ReportModel, Span } from './report.js';
+import { type Block, type Cell, forPeople, type ReportModel, type Span } from './report.js';
 
 /** The report as Markdown: `#` title, `##` sections, `###` groups, tables with their header rows. */
 export function renderReportMarkdown(model: ReportModel): string {
   const out: string[] = [`# ${model.title}`, ''];
-  for (const section of model.sections) {
+  for (const section of forPeople(model).sections) {
     out.push(`## ${section.title}${section.detail ? ` ${section.detail}` : ''}`, '');
     renderBlocks(section.blocks, out);
   }

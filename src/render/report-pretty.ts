@@ -8,6 +8,7 @@ import {
   type Cell,
   type Column,
   cellText,
+  forPeople,
   isBar,
   type ReportModel,
   type Section,
@@ -25,7 +26,9 @@ export interface PrettyOptions {
 
 /** The report as tables for a terminal, readable at 80 columns and when piped; the title is left out. */
 export function renderReportPretty(model: ReportModel, options: PrettyOptions): string {
-  return `${model.sections.map((section) => renderSection(section, options)).join('\n\n')}\n`;
+  return `${forPeople(model)
+    .sections.map((section) => renderSection(section, options))
+    .join('\n\n')}\n`;
 }
 
 const indent = '  ';

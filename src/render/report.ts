@@ -1,9 +1,15 @@
 /**
  * The format-neutral model of a report: a document of sections, each a title and blocks (tables,
- * notes, groups). A report is built once as this model; `report-pretty.ts` and
- * `report-markdown.ts` render it, so adding a section is one edit and the formats cannot drift.
- * Text is kept raw here: each renderer applies the escape policy of its format to untrusted text.
+ * notes, groups). A report is built once as this model and every format renders it, so adding a
+ * section is one edit and the formats cannot drift: `report-pretty.ts` and `report-markdown.ts`
+ * for people, `report-csv.ts` for programs. Each table also says, by `key` and `source`, what it
+ * is for programs: the machine names of its columns, the raw values of its cells, and where the
+ * JSON report holds its data. Text is kept raw here: each renderer applies the escape policy of
+ * its format to untrusted text.
  */
+
+/** Who a section, column or row is for, when not for everyone: people (a terminal, a document) or programs (CSV). */
+export type Audience = 'people' | 'programs';
 
 /** How a span of text is emphasised: a status colour, or muted (dim on a terminal, italic in Markdown). */
 export type Tone = 'good' | 'warn' | 'bad' | 'other' | 'muted';
@@ -13,6 +19,8 @@ export interface Span {
   text: string;
   untrusted?: boolean | undefined;
   tone?: Tone | undefined;
+  /** What programs read instead of `text`: a count as `1234`, not `1,234`; a percent as `12.5`, not `12.5%`. */
+  value?: string | number | null | undefined;
 }
 
 /** A horizontal bar of `percent` (a terminal draws it; documents leave the column out). */
@@ -31,6 +39,12 @@ export type Cell = string | Span | Span[] | Bar | null;
 export interface Column {
   /** The full name, as documents show it. */
   head: string;
+  /** The machine name programs know it by (a CSV header); a column without one is for people only. */
+  key?: string | undefined;
+  /** Digits after the point when a text format for programs writes its numbers (`0.0`, not `0`). */
+  decimals?: number | undefined;
+  /** For this audience only; absent: for everyone. */
+  only?: Audience | undefined;
   /** A narrower name for a terminal; its section's `legend` explains it. */
   short?: string | undefined;
   align?: 'left' | 'right' | undefined;
@@ -42,11 +56,21 @@ export interface Column {
   bars?: boolean | undefined;
 }
 
+/**
+ * A row of cells. Hint: an array that may carry `only`, so that renderers read a row as the
+ * `Cell[]` it is; `forPeople` and `forPrograms` drop the rows that are not for their audience.
+ */
+export type Row = Cell[] & { only?: Audience | undefined };
+
 /** Rows under named columns. */
 export interface TableBlock {
   kind: 'table';
+  /** Its machine name: the table `--format csv` prints when `--by` names it. */
+  key?: string | undefined;
+  /** Where the JSON report holds what it shows: a JSON pointer (`/callComplete/byStatus`). */
+  source?: string | undefined;
   columns: Column[];
-  rows: Cell[][];
+  rows: Row[];
   /** Show the header row (default true; documents still need an empty one). */
   head?: boolean | undefined;
   /** Wrap the flex column's text at word boundaries instead of truncating it (for sentences). */
@@ -76,6 +100,8 @@ export type Block = TableBlock | TextBlock | GroupBlock;
 /** A titled part of a report. */
 export interface Section {
   title: string;
+  /** For this audience only (a by-status table for CSV when there were no calls); absent: for everyone. */
+  only?: Audience | undefined;
   /** Said beside the title in every format (`(23 CallComplete events)`). */
   detail?: string | undefined;
   /** Beside the title on a terminal only: what the short column names and terse cells mean. */
@@ -110,4 +136,58 @@ export function tablesOf(blocks: readonly Block[]): TableBlock[] {
     else if (block.kind === 'group') for (const table of tablesOf(block.blocks)) out.push(table);
   }
   return out;
+}
+
+/** `cells` as a row for `audience` only. */
+export function rowFor(audience: Audience, cells: Cell[]): Row {
+  return Object.assign(cells, { only: audience });
+}
+
+/** What programs read from a cell: its `value` when it has one, else its text; `null` for no value. */
+export function cellValue(cell: Cell | undefined): string | number | null {
+  if (cell === undefined || cell === null) return null;
+  if (typeof cell === 'object' && !Array.isArray(cell) && 'text' in cell && cell.value !== undefined) return cell.value;
+  return cellText(cell);
+}
+
+const forAudience = (audience: Audience) => (part: { only?: Audience | undefined }) =>
+  part.only === undefined || part.only === audience;
+
+/** The model as people see it: without the sections, columns and rows that are for programs only. */
+export function forPeople(model: ReportModel): ReportModel {
+  const shown = forAudience('people');
+  const blocks = (list: readonly Block[]): Block[] =>
+    list.map((block) => {
+      if (block.kind === 'group') return { ...block, blocks: blocks(block.blocks) };
+      if (block.kind !== 'table') return block;
+      const kept = block.columns.map(shown);
+      // A short row stays short: its missing cells are blank, not "no value".
+      const rows = block.rows.filter(shown);
+      return {
+        ...block,
+        columns: block.columns.filter(shown),
+        rows: kept.every(Boolean) ? rows : rows.map((row) => row.filter((_, i) => kept[i])),
+      };
+    });
+  return {
+    ...model,
+    sections: model.sections.filter(shown).map((section) => ({ ...section, blocks: blocks(section.blocks) })),
+  };
+}
+
+/** A table as programs read it: its keyed columns, and the rows that are not for people only. */
+export function forPrograms(table: TableBlock): { keys: string[]; rows: (string | number | null)[][] } {
+  const shown = forAudience('programs');
+  const columns = table.columns.flatMap((column, i) =>
+    column.key !== undefined && shown(column) ? [{ key: column.key, decimals: column.decimals, i }] : [],
+  );
+  return {
+    keys: columns.map((column) => column.key),
+    rows: table.rows.filter(shown).map((row) =>
+      columns.map(({ decimals, i }) => {
+        const value = cellValue(row[i]);
+        return typeof value === 'number' && decimals !== undefined ? value.toFixed(decimals) : value;
+      }),
+    ),
+  };
 }

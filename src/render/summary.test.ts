@@ -2,9 +2,10 @@ import { Chalk } from 'chalk';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { type SummaryOptions, type SummaryReport, summarise } from '../core/summary.js';
+import { summaryDimensions } from '../core/summary-names.js';
 import type { InputRecord } from '../input/types.js';
 import type { CallCompleteData, WebhookEvent } from '../schema/events.js';
-import { type Cell, cellText, isBar, tablesOf } from './report.js';
+import { type Cell, cellText, cellValue, forPeople, isBar, type Row, type TableBlock, tablesOf } from './report.js';
 import {
   csvField,
   markdownCell,
@@ -202,7 +203,7 @@ describe('renderSummaryPretty', () => {
 
 describe('summaryModel', () => {
   /** A report with something in every section: several campaigns, phones and reasons, cut by --top, an Other status. */
-  function everySection(): SummaryReport {
+  function everySection(options: SummaryOptions = { by: 'phone', top: 1 }): SummaryReport {
     const phones = ['61491570001', '61491570002', '61491570003'];
     const records = [
       ...phones.flatMap((phone, i) => [
@@ -220,7 +221,7 @@ describe('summaryModel', () => {
         data: { time: '2022-09-01T00:00:00.000Z', phone: phones[1]!, type: 'inbound', campaignId: 'c' },
       }),
     ];
-    const report = summarise(records, { by: 'phone', top: 1 });
+    const report = summarise(records, options);
     report.callComplete.byStatus.Other = { count: 1, percent: 10 };
     report.callComplete.byGroup.Other = { count: 1, percent: 10 };
     return report;
@@ -232,7 +233,7 @@ describe('summaryModel', () => {
 
   it('puts every section, column, cell and line of the model into both pretty and Markdown', () => {
     const report = everySection();
-    const model = summaryModel(report);
+    const model = forPeople(summaryModel(report));
     // Wide enough that no flex column is cut short.
     const pretty = renderSummaryPretty(report, { colors: plain, width: 1000 });
     const markdown = renderSummaryMarkdown(report);
@@ -272,26 +273,87 @@ describe('summaryModel', () => {
     }
   });
 
-  it('carries the same counts as the CSV tables and the JSON report', () => {
-    const report = everySection();
-    const model = summaryModel(report);
-    const tableOf = (title: string) => tablesOf(model.sections.find((section) => section.title === title)!.blocks);
-    const [statuses] = tableOf('Outcomes');
-    const csvStatuses = renderSummaryCsv(report, 'status').trimEnd().split('\r\n').slice(1);
-    for (const row of statuses!.rows) {
-      const line = csvStatuses.find((csvRow) => csvRow.startsWith(`${cellText(row[0])},`));
-      expect(line?.split(',').slice(2)).toEqual([cellText(row[1]), cellText(row[2])]);
+  const allTables = (report: SummaryReport): TableBlock[] =>
+    tablesOf(summaryModel(report).sections.flatMap((section) => section.blocks));
+  const notForPeopleOnly = (part: { only?: 'people' | 'programs' | undefined }) => part.only !== 'people';
+
+  it('puts every column and row of the table --by names into CSV, by machine name and raw value', () => {
+    // With an Other status and without (then its row and column are for programs only); --top 1 folds rows for people.
+    const reports = summaryDimensions.flatMap((by) => {
+      const options: SummaryOptions = { by: by === 'status' ? 'phone' : by, top: 1 };
+      return [everySection(options), sample(options)].map((report) => ({ by, report }));
+    });
+    for (const { by, report: withBy } of reports) {
+      const keyed = allTables(withBy).filter((table) => table.key === by);
+      expect(keyed, by).toHaveLength(1);
+      const table = keyed[0] as TableBlock;
+      const columns = table.columns.filter((column) => !column.bars && notForPeopleOnly(column));
+      // A column without a machine name would be missing from CSV.
+      for (const column of columns) expect(column.key, `${by}: ${column.head}`).toBeDefined();
+      const rows = table.rows.filter(notForPeopleOnly);
+      expect(rows.length, by).toBeGreaterThan(0);
+      const records = renderSummaryCsv(withBy, by).split('\r\n');
+      expect(records.pop()).toBe('');
+      expect(records[0]?.split(','), by).toEqual(columns.map((column) => column.key));
+      expect(records.slice(1), by).toEqual(
+        rows.map((row: Row) =>
+          columns
+            .map((column) => {
+              const value = cellValue(row[table.columns.indexOf(column)]);
+              return csvField(typeof value === 'number' && column.decimals ? value.toFixed(column.decimals) : value);
+            })
+            .join(','),
+        ),
+      );
+      // Raw values: no thousands separators, no % signs.
+      expect(records.join('\n')).not.toMatch(/\d,\d{3}\b|%/);
     }
-    const [groups] = tableOf('By phone');
-    const phones = report.groups!.rest!.keys;
-    expect(phones).toBe(3);
-    const csvGroups = renderSummaryCsv(report, 'phone').trimEnd().split('\r\n').slice(1);
-    // --top 1: one row in the CSV, and the model's second row folds the rest.
-    expect(csvGroups.map((line) => line.split(',').slice(0, 2))).toEqual(
-      groups!.rows.slice(0, 1).map((row) => [cellText(row[0]), cellText(row[1])]),
-    );
-    expect(cellText(groups!.rows[1]?.[0])).toBe(`(${phones} more)`);
-    const json = JSON.parse(renderSummaryJson(report)) as SummaryReport;
-    expect(cellText(tableOf('Overview')[0]!.rows[0]![1])).toContain(`${json.events} from ${json.files}`);
+  });
+
+  it('shows people counts grouped as en-US groups them, and programs the raw number', () => {
+    const grouped = new Intl.NumberFormat('en-US');
+    for (const value of [0, 999, 1000, 65_536, 1_234_567, 9_007_199_254_740_991]) {
+      const report = sample();
+      report.byType.CallAttempted = value;
+      const [, types] = tablesOf(summaryModel(report).sections[0]?.blocks ?? []);
+      const cell = types?.rows.find((row) => row[0] === 'CallAttempted')?.[1];
+      expect(cellText(cell)).toBe(grouped.format(value));
+      expect(cellValue(cell)).toBe(value);
+    }
+  });
+
+  it('says for every table where the JSON report holds it, and every value it shows is there', () => {
+    const report = everySection();
+    const json = JSON.parse(renderSummaryJson(report)) as unknown;
+    const tables = allTables(report);
+    expect(tables.length).toBeGreaterThan(8);
+    for (const table of tables) {
+      expect(table.source, table.columns[0]?.head).toBeDefined();
+      let at: unknown = json;
+      for (const segment of (table.source ?? '').split('/').slice(1)) {
+        at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[segment] : undefined;
+      }
+      expect(at, table.source).toBeDefined();
+      const leaves = new Set<unknown>();
+      const collect = (value: unknown): void => {
+        if (typeof value === 'object' && value !== null) for (const inner of Object.values(value)) collect(inner);
+        else leaves.add(value);
+      };
+      collect(at);
+      let checked = 0;
+      for (const row of table.rows) {
+        for (const cell of row) {
+          if (typeof cell !== 'object' || cell === null || Array.isArray(cell) || !('text' in cell)) continue;
+          const value = cell.untrusted ? cell.text : cell.value;
+          if (value === undefined || value === null) continue;
+          expect(leaves, `${table.source}: ${cell.text}`).toContain(value);
+          checked++;
+        }
+      }
+      if (table.source !== '') expect(checked, table.source).toBeGreaterThan(0);
+    }
+    // The overview's sentences carry no raw values; their numbers are the report's all the same.
+    const { events, files } = json as SummaryReport;
+    expect(cellText(tables[0]?.rows[0]?.[1])).toContain(`${events} from ${files}`);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Renders a summary report: `summaryModel` builds its sections once (report.ts), and pretty
- * tables for a terminal and Markdown render that model; JSON is the report itself and CSV
- * (RFC 4180) one of its tables. Every function returns a string; none prints.
+ * tables for a terminal, Markdown and CSV (RFC 4180, the one table `--by` names) render that
+ * model. JSON is the report itself (`summary-json.ts`), and every table of the model names where
+ * in it its data is (`source`). Every function returns a string; none prints.
  */
 import {
   type GroupTable,
@@ -13,9 +14,23 @@ import {
   type SummaryDimension,
   type SummaryReport,
 } from '../core/summary.js';
-import { escapeUnicode } from './escape.js';
+import { impossible } from '../errors.js';
+import { statusGroupOf } from '../schema/events.js';
 import type { SummaryFormat } from './formats.js';
-import type { Block, Cell, Column, ReportModel, Section, Span, TableBlock, Tone } from './report.js';
+import {
+  type Block,
+  type Cell,
+  type Column,
+  type ReportModel,
+  type Row,
+  rowFor,
+  type Section,
+  type Span,
+  type TableBlock,
+  type Tone,
+  tablesOf,
+} from './report.js';
+import { renderTableCsv } from './report-csv.js';
 import { renderReportMarkdown } from './report-markdown.js';
 import { type PrettyOptions, renderReportPretty } from './report-pretty.js';
 import { renderSummaryJson } from './summary-json.js';
@@ -23,6 +38,7 @@ import { plural } from './words.js';
 
 /** Payload text made safe in Markdown (the one Markdown escape, under the name this module's tests use). */
 export { escapeMarkdown as markdownCell } from './escape.js';
+export { csvField } from './report-csv.js';
 
 /** Renders a report in any format; `by` picks the csv table (default: by status). */
 export function renderSummary(
@@ -52,19 +68,51 @@ export function renderSummaryMarkdown(report: SummaryReport): string {
   return renderReportMarkdown(summaryModel(report));
 }
 
+/**
+ * One CSV table, header row first: by status (the default), or the `--by` table. Rows that
+ * `--top` left out are not written; the caller says so on stderr.
+ */
+export function renderSummaryCsv(report: SummaryReport, by: SummaryDimension): string {
+  const tables = tablesOf(summaryModel(report).sections.flatMap((section) => section.blocks));
+  const chosen =
+    tables.find((block) => block.key === by) ??
+    tables.find((block) => block.key === 'status') ??
+    impossible('the summary model has a by-status table');
+  return renderTableCsv(chosen);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The model: every section once
 
 const integer = new Intl.NumberFormat('en-US');
-/** Counts with thousands separators, the same whatever the user's locale. */
-const n = (value: number) => integer.format(value);
+/**
+ * Counts with thousands separators, the same whatever the user's locale. Hint: a whole number
+ * is grouped by hand, as en-US groups it: Intl's format, called once per cell, was most of the
+ * time a `--top 0` table of 200,000 phones took.
+ */
+const n = (value: number): string => {
+  if (!Number.isSafeInteger(value) || value < 0) return integer.format(value);
+  const text = String(value);
+  return value < 1000 ? text : text.replace(/\B(?=(\d{3})+$)/g, ',');
+};
 const pct = (value: number) => value.toFixed(1);
+/** A count: `1,234` for people, `1234` for programs. */
+const count = (value: number): Span => ({ text: n(value), value });
+/** A percent: `12.5` (or `12.5%` with `suffix`) for people, `12.5` for programs. */
+const percent = (value: number, suffix = ''): Span => ({ text: `${pct(value)}${suffix}`, value });
 
 const byLabels: Record<Exclude<SummaryDimension, 'status'>, string> = {
   campaign: 'Campaign',
   day: 'Day (UTC)',
   hour: 'Hour (UTC)',
   phone: 'Phone',
+};
+/** The machine name of the `--by` table's first column. */
+const byKeys: Record<Exclude<SummaryDimension, 'status'>, string> = {
+  campaign: 'campaignId',
+  day: 'day',
+  hour: 'hour',
+  phone: 'phone',
 };
 
 const kindLabels: Record<keyof SummaryReport['byType'], string> = {
@@ -108,25 +156,40 @@ const statusTones: Record<ReportedStatus | ReportedGroup, Tone> = {
 
 /** A status or group name in its colour. */
 const status = (name: ReportedStatus | ReportedGroup): Span => ({ text: name, tone: statusTones[name] });
-/** Our own aside in a cell: `(none)`, `(3 more reasons)`. */
-const muted = (text: string): Span => ({ text, tone: 'muted' });
+/** Our own aside in a cell: `(none)`, `(3 more reasons)`; programs read no value. */
+const muted = (text: string): Span => ({ text, tone: 'muted', value: null });
 /** Payload text. */
 const untrusted = (text: string): Span => ({ text, untrusted: true });
-const right = (head: string, short?: string): Column => ({ head, short, align: 'right' });
-const table = (columns: Column[], rows: Cell[][], options: Partial<TableBlock> = {}): TableBlock => ({
+const right = (head: string, short?: string, key?: string): Column => ({ head, short, key, align: 'right' });
+/** A table, with where the JSON report holds its data. */
+const table = (source: string, columns: Column[], rows: Row[], options: Partial<TableBlock> = {}): TableBlock => ({
   kind: 'table',
+  source,
   columns,
   rows,
   ...options,
 });
 /** A status as a column name; `Not Complete` is shortened on a terminal. */
 const statusColumn = (s: ReportedStatus): Column => right(s, s === 'Not Complete' ? 'Not compl.' : undefined);
+/** A status as a machine name (`notComplete`). */
+const statusKeys: Record<ReportedStatus, string> = {
+  Complete: 'complete',
+  Partial: 'partial',
+  'Not Complete': 'notComplete',
+  Other: 'other',
+};
 
-/** The summary as sections: what every format but JSON and CSV shows. */
+/**
+ * The summary as sections: what every format shows. The tables keyed `status` and by the `--by`
+ * dimension are what `--format csv` prints.
+ */
 export function summaryModel(report: SummaryReport): ReportModel {
   const sections: Section[] = [overview(report)];
   if (report.callComplete.total > 0) {
     sections.push(outcomes(report), reasons(report), campaigns(report), funnel(report), requests(report));
+  } else {
+    // The by-status table, all zeros, is still what programs asked for.
+    sections.push({ ...outcomes(report), only: 'programs' });
   }
   const contacts = attemptsAndContacts(report);
   if (contacts) sections.push(contacts);
@@ -163,32 +226,46 @@ function overview(report: SummaryReport): Section {
   }
   const types = Object.entries(report.byType)
     .filter(([kind, count]) => kind !== 'SMS' || count > 0)
-    .map(([kind, count]) => [kindLabels[kind as keyof typeof kindLabels], n(count)]);
+    .map(([kind, events]) => [kindLabels[kind as keyof typeof kindLabels], count(events)]);
   return {
     title: 'Overview',
     blocks: [
-      table([{ head: '' }, { head: '', flex: true }], rows, { head: false, wrap: true }),
-      table([{ head: 'Event type' }, right('Events')], types),
+      table('', [{ head: '' }, { head: '', flex: true }], rows, { head: false, wrap: true }),
+      table('/byType', [{ head: 'Event type' }, right('Events')], types),
     ],
   };
 }
 
 function outcomes(report: SummaryReport): Section {
   const cc = report.callComplete;
-  const rows = <K extends ReportedStatus | ReportedGroup>(keys: K[], shares: Record<K, Share>): Cell[][] =>
-    keys.map((key) => [
-      status(key),
-      n(shares[key].count),
-      pct(shares[key].percent),
-      { bar: shares[key].percent, tone: statusTones[key] },
-    ]);
-  const columns = (first: string): Column[] => [{ head: first }, right('Calls'), right('%'), { head: '', bars: true }];
+  const shareCells = (share: Share, tone: Tone): Cell[] => [
+    count(share.count),
+    percent(share.percent),
+    { bar: share.percent, tone },
+  ];
+  const shareColumns: Column[] = [
+    right('Calls', undefined, 'count'),
+    { ...right('%', undefined, 'percent'), decimals: 1 },
+    { head: '', bars: true },
+  ];
+  // Programs get every status, Other included, and its group beside it.
+  const shown = shownStatuses(cc.byStatus);
+  const statusRows = reportedStatuses.map((s): Row => {
+    const row = [status(s), statusGroupOf(s) ?? 'Other', ...shareCells(cc.byStatus[s], statusTones[s])];
+    return shown.includes(s) ? row : rowFor('programs', row);
+  });
+  const groupRows = shownGroups(cc.byGroup).map((g) => [status(g), ...shareCells(cc.byGroup[g], statusTones[g])]);
   return {
     title: 'Outcomes',
     detail: `(${plural(cc.total, 'CallComplete event')})`,
     blocks: [
-      table(columns('Status'), rows(shownStatuses(cc.byStatus), cc.byStatus)),
-      table(columns('Group'), rows(shownGroups(cc.byGroup), cc.byGroup)),
+      table(
+        '/callComplete/byStatus',
+        [{ head: 'Status', key: 'status' }, { head: 'Group', key: 'group', only: 'programs' }, ...shareColumns],
+        statusRows,
+        { key: 'status' },
+      ),
+      table('/callComplete/byGroup', [{ head: 'Group' }, ...shareColumns], groupRows),
       { kind: 'note', text: 'Complete group = Complete + Partial; Failed = Not Complete' },
     ],
   };
@@ -203,17 +280,19 @@ function reasons(report: SummaryReport): Section {
       rows.push([
         status(s),
         row.reason === null ? muted('(none)') : untrusted(row.reason),
-        n(row.count),
-        pct(row.percent),
+        count(row.count),
+        percent(row.percent),
       ]);
     }
-    if (rest) rows.push([status(s), muted(`(${plural(rest.keys, 'more reason')})`), n(rest.count), pct(rest.percent)]);
+    if (rest)
+      rows.push([status(s), muted(`(${plural(rest.keys, 'more reason')})`), count(rest.count), percent(rest.percent)]);
   }
   return {
     title: 'Reasons',
     legend: '(additionalInformation, % of the status)',
     blocks: [
       table(
+        '/callComplete/byReason',
         [{ head: 'Status', grouped: true }, { head: 'Reason', flex: true }, right('Calls'), right('% of status', '%')],
         rows,
       ),
@@ -226,17 +305,18 @@ function campaigns(report: SummaryReport): Section {
   const statuses = shownStatuses(cc.byStatus);
   const rows: Cell[][] = cc.byCampaign.rows.map((row) => [
     untrusted(row.campaignId),
-    n(row.calls),
-    ...statuses.map((s) => `${pct(row.byStatus[s].percent)}%`),
-    n(row.humanSupportRequests),
+    count(row.calls),
+    ...statuses.map((s) => percent(row.byStatus[s].percent, '%')),
+    count(row.humanSupportRequests),
   ]);
   const rest = cc.byCampaign.rest;
-  if (rest) rows.push([muted(`(${plural(rest.keys, 'more campaign')})`), n(rest.calls)]);
+  if (rest) rows.push([muted(`(${plural(rest.keys, 'more campaign')})`), count(rest.calls)]);
   return {
     title: 'Campaigns',
     legend: '(by calls; status % of the campaign; human = human-support requests)',
     blocks: [
       table(
+        '/callComplete/byCampaign',
         [
           { head: 'Campaign', flex: true },
           right('Calls'),
@@ -251,12 +331,12 @@ function campaigns(report: SummaryReport): Section {
 
 function funnel(report: SummaryReport): Section {
   const { funnel } = report.callComplete;
-  const blocks: Block[] = funnel.rows.map((campaign) => {
+  const blocks: Block[] = funnel.rows.map((campaign, i) => {
     const rows: Cell[][] = campaign.steps.map((step) => [
       untrusted(step.question),
-      n(step.reached),
-      pct(step.percent),
-      n(step.partialStops),
+      count(step.reached),
+      percent(step.percent),
+      count(step.partialStops),
     ]);
     if (campaign.moreSteps > 0) rows.push([muted(`(${plural(campaign.moreSteps, 'more question')})`)]);
     return {
@@ -267,6 +347,7 @@ function funnel(report: SummaryReport): Section {
         campaign.steps.length === 0
           ? { kind: 'empty', text: 'no call reached a question' }
           : table(
+              `/callComplete/funnel/rows/${i}`,
               [
                 { head: 'Question', flex: true },
                 right('Reached'),
@@ -284,14 +365,15 @@ function funnel(report: SummaryReport): Section {
 
 function requests(report: SummaryReport): Section {
   const { requests } = report.callComplete;
-  const rows: Cell[][] = requests.rows.map((row) => [untrusted(row.request), n(row.calls)]);
-  if (requests.rest) rows.push([muted(`(${plural(requests.rest.keys, 'more request type')})`), n(requests.rest.calls)]);
+  const rows: Cell[][] = requests.rows.map((row) => [untrusted(row.request), count(row.calls)]);
+  if (requests.rest)
+    rows.push([muted(`(${plural(requests.rest.keys, 'more request type')})`), count(requests.rest.calls)]);
   return {
     title: 'Requests',
     legend: '(calls that made each request)',
     blocks: [
       rows.length > 0
-        ? table([{ head: 'Request', flex: true }, right('Calls')], rows)
+        ? table('/callComplete/requests', [{ head: 'Request', flex: true }, right('Calls')], rows)
         : { kind: 'empty', text: 'none' },
     ],
   };
@@ -309,7 +391,7 @@ function attemptsAndContacts(report: SummaryReport): Section | undefined {
   if (attempted.total > 0) {
     rows.push([
       'CallAttempted',
-      n(attempted.total),
+      count(attempted.total),
       list([
         share({ text: 'success', tone: 'good' }, attempted.success),
         share({ text: 'failed', tone: 'bad' }, attempted.failed),
@@ -319,7 +401,7 @@ function attemptsAndContacts(report: SummaryReport): Section | undefined {
   if (received.total > 0) {
     rows.push([
       'CallReceived',
-      n(received.total),
+      count(received.total),
       list([share('inbound', received.inbound), share('outbound callback', received.outboundCallback)]),
     ]);
   }
@@ -332,7 +414,7 @@ function attemptsAndContacts(report: SummaryReport): Section | undefined {
     ] as const;
     rows.push([
       'SMS',
-      n(sms.total),
+      count(sms.total),
       list([
         ...parts.filter(([, count]) => count > 0).map(([spans]) => spans),
         ...(sms.inferred > 0 ? [[{ text: `${n(sms.inferred)} inferred from the numbers` }]] : []),
@@ -340,120 +422,71 @@ function attemptsAndContacts(report: SummaryReport): Section | undefined {
     ]);
   }
   const blocks: Block[] = [
-    table([{ head: 'Event' }, right('Events'), { head: 'Split', flex: true }], rows, { wrap: true }),
+    table('', [{ head: 'Event' }, right('Events'), { head: 'Split', flex: true }], rows, { wrap: true }),
   ];
   if (attempted.byNote.rows.length > 0) {
     const notes: Cell[][] = attempted.byNote.rows.map((row) => [
       row.note === null ? muted('(no note)') : untrusted(row.note),
-      n(row.count),
-      pct(row.percent),
+      count(row.count),
+      percent(row.percent),
     ]);
     const rest = attempted.byNote.rest;
-    if (rest) notes.push([muted(`(${plural(rest.keys, 'more note')})`), n(rest.count), pct(rest.percent)]);
-    blocks.push(table([{ head: 'Failure note', flex: true }, right('Attempts'), right('%')], notes));
+    if (rest) notes.push([muted(`(${plural(rest.keys, 'more note')})`), count(rest.count), percent(rest.percent)]);
+    blocks.push(
+      table('/callAttempted/byNote', [{ head: 'Failure note', flex: true }, right('Attempts'), right('%')], notes),
+    );
   }
   return { title: 'Attempts and contacts', blocks };
 }
 
 function groupSection(groups: GroupTable, report: SummaryReport): Section {
-  const statuses = shownStatuses(report.callComplete.byStatus);
-  const rows: Cell[][] = groups.rows.map((row) => [
+  const shown = shownStatuses(report.callComplete.byStatus);
+  // Programs get every status, and the other event types, in columns of their own.
+  const programsOnly = (column: Column): Column => ({ ...column, only: 'programs' });
+  const rows: Row[] = groups.rows.map((row) => [
     untrusted(row.key),
-    n(row.events),
-    n(row.byType.CallComplete),
-    ...statuses.map((s) => n(row.byStatus[s])),
-    row.completeGroupPercent === null ? null : `${pct(row.completeGroupPercent)}%`,
+    count(row.events),
+    count(row.byType.CallComplete),
+    ...reportedStatuses.map((s) => count(row.byStatus[s])),
+    row.completeGroupPercent === null ? null : percent(row.completeGroupPercent, '%'),
+    count(row.byType.CallAttempted),
+    count(row.attemptsFailed),
+    count(row.byType.CallReceived),
+    count(row.byType.SMSSent),
+    count(row.byType.SMSReceived),
+    count(row.byType.SMS),
   ]);
-  if (groups.rest) rows.push([muted(`(${n(groups.rest.keys)} more)`), n(groups.rest.events)]);
+  if (groups.rest) rows.push(rowFor('people', [muted(`(${n(groups.rest.keys)} more)`), count(groups.rest.events)]));
   const order = groups.by === 'day' || groups.by === 'hour' ? 'in time order' : 'by events';
   return {
     title: `By ${groups.by}`,
     legend: `(${order}; Calls = CallComplete; Compl. grp = Complete + Partial)`,
     blocks: [
       table(
+        '/groups',
         [
-          { head: byLabels[groups.by], flex: true },
-          right('Events'),
-          right('CallComplete', 'Calls'),
-          ...statuses.map(statusColumn),
-          right('Complete group', 'Compl. grp'),
+          { head: byLabels[groups.by], key: byKeys[groups.by], flex: true },
+          right('Events', undefined, 'events'),
+          right('CallComplete', 'Calls', 'callComplete'),
+          ...reportedStatuses.map((s) => {
+            const column = { ...statusColumn(s), key: statusKeys[s] };
+            return shown.includes(s) ? column : programsOnly(column);
+          }),
+          { ...right('Complete group', 'Compl. grp', 'completeGroupPercent'), decimals: 1 },
+          ...(
+            [
+              ['CallAttempted', 'callAttempted'],
+              ['CallAttempted failed', 'callAttemptedFailed'],
+              ['CallReceived', 'callReceived'],
+              ['SMSSent', 'smsSent'],
+              ['SMSReceived', 'smsReceived'],
+              ['SMS (direction unknown)', 'smsUnknownDirection'],
+            ] as const
+          ).map(([head, key]) => programsOnly(right(head, undefined, key))),
         ],
         rows,
+        { key: groups.by },
       ),
     ],
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// CSV (RFC 4180)
-
-/** Quotes a CSV field when it holds a comma, a quote, or a line break (RFC 4180, section 2). */
-export function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  // Untrusted characters as \uXXXX, as in every machine format; but a line break, which
-  // RFC 4180 allows inside a quoted field, stays what it is.
-  const text = String(value)
-    .split(/(\r\n|\n|\r)/)
-    .map((part, i) => (i % 2 ? part : escapeUnicode(part)))
-    .join('');
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-function csv(rows: (string | number | null)[][]): string {
-  // RFC 4180 ends every record, the last included, with CRLF.
-  return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
-}
-
-/**
- * One CSV table, header row first: by status (the default), or the `--by` table. Rows that
- * `--top` left out are not written; the caller says so on stderr.
- */
-export function renderSummaryCsv(report: SummaryReport, by: SummaryDimension): string {
-  if (by === 'status' || !report.groups) {
-    const { byStatus } = report.callComplete;
-    return csv([
-      ['status', 'group', 'count', 'percent'],
-      ...reportedStatuses.map((status) => [
-        status,
-        status === 'Other' ? 'Other' : status === 'Not Complete' ? 'Failed' : 'Complete',
-        byStatus[status].count,
-        byStatus[status].percent.toFixed(1),
-      ]),
-    ]);
-  }
-  const keyHeader = { campaign: 'campaignId', day: 'day', hour: 'hour', phone: 'phone' }[report.groups.by];
-  return csv([
-    [
-      keyHeader,
-      'events',
-      'callComplete',
-      'complete',
-      'partial',
-      'notComplete',
-      'other',
-      'completeGroupPercent',
-      'callAttempted',
-      'callAttemptedFailed',
-      'callReceived',
-      'smsSent',
-      'smsReceived',
-      'smsUnknownDirection',
-    ],
-    ...report.groups.rows.map((row) => [
-      row.key,
-      row.events,
-      row.byType.CallComplete,
-      row.byStatus.Complete,
-      row.byStatus.Partial,
-      row.byStatus['Not Complete'],
-      row.byStatus.Other,
-      row.completeGroupPercent === null ? null : row.completeGroupPercent.toFixed(1),
-      row.byType.CallAttempted,
-      row.attemptsFailed,
-      row.byType.CallReceived,
-      row.byType.SMSSent,
-      row.byType.SMSReceived,
-      row.byType.SMS,
-    ]),
-  ]);
 }

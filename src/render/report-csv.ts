@@ -1,0 +1,27 @@
+/**
+ * Renders one table of a report model (`report.ts`) as CSV (RFC 4180), for programs: machine
+ * column names for the header, raw values in the cells, payload text with untrusted characters
+ * as `\uXXXX`.
+ */
+import { escapeUnicode } from './escape.js';
+import { forPrograms, type TableBlock } from './report.js';
+
+/** Quotes a CSV field when it holds a comma, a quote, or a line break (RFC 4180, section 2). */
+export function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  // A number needs neither quotes nor escapes (most fields of a --by table are).
+  if (typeof value === 'number') return String(value);
+  // Untrusted characters as \uXXXX, as in every machine format; but a line break, which
+  // RFC 4180 allows inside a quoted field, stays what it is.
+  const text = String(value)
+    .split(/(\r\n|\n|\r)/)
+    .map((part, i) => (i % 2 ? part : escapeUnicode(part)))
+    .join('');
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The table as CSV: its keyed columns, header row first, every record (the last included) ending in CRLF. */
+export function renderTableCsv(table: TableBlock): string {
+  const { keys, rows } = forPrograms(table);
+  return [keys, ...rows].map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+}
