@@ -135,6 +135,12 @@ interface Segment {
   fresh: boolean;
 }
 
+/** A commit's text for the log, and where each delivery's line ends in it (in bytes). */
+interface LogText {
+  text: Buffer;
+  ends: number[];
+}
+
 /** How a capture waits before the answer is sent. */
 interface CaptureOptions {
   /**
@@ -389,11 +395,21 @@ export class CaptureWriter {
     }
   }
 
-  /** Appends lines to the log; a line cut short by a failure is ended before the next one. */
-  private logText(placed: Placed[]): Buffer {
-    const text = Buffer.from((this.torn ? '\n' : '') + placed.map((p) => this.describe(p)).join(''));
-    this.torn = true;
-    return text;
+  /**
+   * A commit's lines for the log, and where each ends in that text; a line cut short by an
+   * earlier failure is ended first.
+   */
+  private logText(placed: Placed[]): LogText {
+    let text = this.torn ? '\n' : '';
+    let at = text.length;
+    const ends: number[] = [];
+    for (const p of placed) {
+      const line = this.describe(p);
+      text += line;
+      at += Buffer.byteLength(line);
+      ends.push(at);
+    }
+    return { text: Buffer.from(text), ends };
   }
 
   /**
@@ -405,14 +421,15 @@ export class CaptureWriter {
     const { placed, fds } = this.writeBodies(batch);
     for (const fd of fds) closeQuietly(fd);
     if (placed.length === 0) return;
+    const log = this.logText(placed);
+    let written = 0;
+    let error: unknown;
     try {
-      writeWhole(this.log.fd, this.logText(placed));
-      this.torn = false;
-    } catch (error) {
-      this.failed(placed, error);
-      return;
+      while (written < log.text.length) written += writeSync(this.log.fd, log.text, written, log.text.length - written);
+    } catch (failure) {
+      error = failure;
     }
-    this.succeeded(placed);
+    this.settle(placed, log, written, error);
   }
 
   /**
@@ -431,19 +448,39 @@ export class CaptureWriter {
       if (fds.length > 0 || segment?.fresh) flushes.push(syncFolder(this.folder));
       await Promise.all(flushes);
       if (segment) segment.fresh = false;
-      const text = this.logText(placed);
-      for (let at = 0; at < text.length; ) at += (await this.log.write(text, at, text.length - at)).bytesWritten;
-      this.torn = false;
     } catch (error) {
       this.failed(placed, error);
       return;
     } finally {
       for (const fd of fds) closeQuietly(fd);
     }
-    this.succeeded(placed);
+    const log = this.logText(placed);
+    let written = 0;
+    let error: unknown;
+    try {
+      while (written < log.text.length) {
+        written += (await this.log.write(log.text, written, log.text.length - written)).bytesWritten;
+      }
+    } catch (failure) {
+      error = failure;
+    }
+    this.settle(placed, log, written, error);
   }
 
-  private succeeded(placed: Placed[]): void {
+  /**
+   * After the log took `written` bytes of a commit's text: the deliveries whose lines it holds
+   * whole are saved, and the rest taken back (a write can stop part-way, as on a full disk, and
+   * fail only on the next call). A line cut short is ended before the next commit's.
+   */
+  private settle(placed: Placed[], { text, ends }: LogText, written: number, error: unknown): void {
+    if (written > 0) this.torn = text[written - 1] !== 0x0a;
+    const cut = ends.findIndex((end) => end > written);
+    const whole = cut < 0 ? placed.length : cut;
+    this.succeeded(placed.slice(0, whole));
+    if (whole < placed.length) this.failed(placed.slice(whole), error);
+  }
+
+  private succeeded(placed: readonly Placed[]): void {
     this.saved += placed.length;
     const segment = this.segment;
     for (const { entry, name, line, offset } of placed) {
@@ -460,10 +497,10 @@ export class CaptureWriter {
   }
 
   /**
-   * The log could not be written: the bodies are taken back (their files removed, the `.ndjson`
-   * file cut to its committed end), so no delivery is half saved.
+   * These deliveries' lines could not be written to the log: their bodies are taken back (their
+   * files removed, the `.ndjson` file cut to its committed end), so no delivery is half saved.
    */
-  private failed(placed: Placed[], error: unknown): void {
+  private failed(placed: readonly Placed[], error: unknown): void {
     for (const { entry, name, line } of placed) {
       if (line === undefined) rmQuietly(join(this.folder, name));
       entry.reject(describeIoError(error, this.folder));
@@ -593,7 +630,7 @@ async function readMetaFile(path: string): Promise<CapturedDelivery> {
  * file, or a log (all its lines, or those of one body file; for a body file of its own, the last
  * saved under its name, which must be there).
  */
-type Described = { meta: string } | { log: string; body?: string; last?: boolean };
+type Described = { meta: string } | { log: string; body?: string; last?: boolean; named?: string };
 
 /** One file named on the command line: a log, a layout 1 `.meta`, or a captured body (found in its folder's log). */
 async function describeFile(path: string): Promise<Described> {
@@ -606,8 +643,9 @@ async function describeFile(path: string): Promise<Described> {
     const names = await readdir(folder).catch(() => [] as string[]);
     if (names.includes(`${match[1]}${metaSuffix}`)) return { meta: join(folder, `${match[1]}${metaSuffix}`) };
     // An `.ndjson` file holds many deliveries; a body file, one.
-    if (names.includes(captureLogName))
-      return { log: join(folder, captureLogName), body: name, last: match[2] !== 'ndjson' };
+    if (names.includes(captureLogName)) {
+      return { log: join(folder, captureLogName), body: name, last: match[2] !== 'ndjson', named: path };
+    }
   }
   // The file must exist before it is said to be undescribed.
   await readText(path);
@@ -654,14 +692,16 @@ export async function* capturedDeliveries(paths: readonly string[]): AsyncGenera
       yield await readMetaFile(source.meta);
       continue;
     }
-    if (!source.last) {
-      yield* readLog(source.log, source.body);
-      continue;
-    }
+    // A body file named on its own must be described: nothing checked is not a pass.
+    let found = 0;
     let last: CapturedDelivery | undefined;
-    for await (const delivery of readLog(source.log, source.body)) last = delivery;
-    if (!last) throw undescribed(join(dirname(source.log), source.body ?? ''));
-    yield last;
+    for await (const delivery of readLog(source.log, source.body)) {
+      found++;
+      if (source.last) last = delivery;
+      else yield delivery;
+    }
+    if (last) yield last;
+    if (source.named !== undefined && found === 0) throw undescribed(source.named);
   }
 }
 
@@ -679,14 +719,18 @@ export async function readCapturedBody(delivery: CapturedDelivery): Promise<Buff
     if (meta.capture !== 3) return await readFile(bodyPath);
     const handle = await open(bodyPath, 'r');
     try {
-      const body = Buffer.alloc(meta.bytes);
-      const { bytesRead } = await handle.read(body, 0, meta.bytes, meta.offset ?? 0);
-      if (bytesRead < meta.bytes) {
+      const offset = meta.offset ?? 0;
+      // Hint: the size comes from the log, which is input too: checked against the file before
+      // anything that large is allocated.
+      const { size } = await handle.stat();
+      if (offset + meta.bytes > size) {
         throw new CallhookError(
-          `${delivery.where}: the file ends ${meta.bytes - bytesRead} bytes before the body it should hold (cut short?)`,
+          `${delivery.where}: the file ends ${offset + meta.bytes - size} bytes before the body it should hold (cut short?)`,
           ExitCode.usage,
         );
       }
+      const body = Buffer.alloc(meta.bytes);
+      await handle.read(body, 0, meta.bytes, offset);
       return body;
     } finally {
       await handle.close();

@@ -385,6 +385,11 @@ describe('listen: capture', () => {
     await expect(readCapturedBody(second!)).rejects.toThrow(
       `${join(dir, '000001.ndjson')}:2: the file ends 2 bytes before`,
     );
+    // An .ndjson file the log does not name is an error, as a .json one is: nothing checked is no pass.
+    writeFileSync(join(dir, '000009.ndjson'), '[1]\n');
+    await expect(listCapturedDeliveries([join(dir, '000009.ndjson')])).rejects.toThrow(
+      /no capture description names this file/,
+    );
   });
 
   it('never overwrites: two writers on one folder take different numbers, and share the log', async () => {

@@ -1,5 +1,6 @@
 /** `callhook listen` and `callhook verify` end to end: the built binary, fed by callhook's own replay. */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -258,6 +259,47 @@ describe('listen and verify', () => {
       expect(kept).toEqual(bodies);
       expect(readdirSync(out)).toHaveLength(4);
       expect(readFileSync(join(out, 'deliveries.meta'), 'utf8').trim().split('\n')).toHaveLength(bodies.length);
+    },
+  );
+
+  it.each([[[]], [['--durable']]])(
+    'a log the disk stops taking part-way describes exactly the deliveries answered 2xx (%j)',
+    async (extra) => {
+      // A file-size limit (8 KiB; SIGXFSZ ignored, so a write past it fails with EFBIG) stands in
+      // for a full disk: the log is the first file to reach it, in the middle of a commit.
+      const out = join(tempDir('listen-e2e'), 'captured');
+      const command = `trap '' XFSZ; ulimit -f 8; exec "$0" "$1" listen --port 0 --format json --compact --out "$2" ${extra.join(' ')}`;
+      const child = spawn('bash', ['-c', command, process.execPath, binPath, out], { cwd: repoRoot });
+      children.push(child);
+      const url = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stdout.on('data', (d: Buffer) => {
+          text += d.toString();
+          const match = /"url":"([^"]+)"/.exec(text);
+          if (match?.[1]) resolve(match[1]);
+        });
+        child.on('close', () => reject(new Error('listen exited early')));
+      });
+      const events = (
+        JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'), 'utf8')) as unknown[]
+      ).map((event) => JSON.stringify(event));
+      const answers: number[] = [];
+      for (let round = 0; round < 6; round++) {
+        const sent = Array.from({ length: 12 }, (_, i) =>
+          fetch(url, { method: 'POST', body: `[${events[(round + i) % events.length]}]` }).then((r) => r.status),
+        );
+        answers.push(...(await Promise.all(sent)));
+      }
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.on('close', resolve));
+      expect(answers).toContain(500);
+      const saved = await listCapturedDeliveries([out]);
+      for (const delivery of saved) {
+        const body = await readCapturedBody(delivery);
+        expect(createHash('sha256').update(body).digest('hex')).toBe(delivery.meta.sha256);
+      }
+      expect(saved.filter((d) => d.meta.status === 200)).toHaveLength(answers.filter((a) => a === 200).length);
+      expect(new Set(saved.map((d) => d.where)).size).toBe(saved.length);
     },
   );
 
