@@ -714,6 +714,20 @@ export async function listCapturedDeliveries(paths: readonly string[]): Promise<
 
 /** A captured delivery's body, byte for byte: its file, or its line of an `.ndjson` file. */
 export async function readCapturedBody(delivery: CapturedDelivery): Promise<Buffer> {
+  const body = await readBodyBytes(delivery);
+  // A body changed since it was captured would otherwise show as a failed signature.
+  const { sha256 } = delivery.meta;
+  if (typeof sha256 === 'string' && hash('sha256', body, 'hex') !== sha256) {
+    throw new CallhookError(
+      `${delivery.where}: the body is not the one captured (its SHA-256 differs from ${captureLogName}'s)`,
+      ExitCode.usage,
+    );
+  }
+  return body;
+}
+
+/** The bytes where a delivery's description says its body is: its file, or its line of an `.ndjson` file. */
+async function readBodyBytes(delivery: CapturedDelivery): Promise<Buffer> {
   const { meta, bodyPath } = delivery;
   try {
     if (meta.capture !== 3) return await readFile(bodyPath);

@@ -385,6 +385,12 @@ describe('listen: capture', () => {
     await expect(readCapturedBody(second!)).rejects.toThrow(
       `${join(dir, '000001.ndjson')}:2: the file ends 2 bytes before`,
     );
+    // A body changed since it was captured is named, not checked as if it had been sent so.
+    writeFileSync(join(dir, '000001.ndjson'), '[7]\n[22]\n');
+    const [changed] = await listCapturedDeliveries([dir]);
+    await expect(readCapturedBody(changed!)).rejects.toThrow(
+      `${join(dir, '000001.ndjson')}:1: the body is not the one captured`,
+    );
     // An .ndjson file the log does not name is an error, as a .json one is: nothing checked is no pass.
     writeFileSync(join(dir, '000009.ndjson'), '[1]\n');
     await expect(listCapturedDeliveries([join(dir, '000009.ndjson')])).rejects.toThrow(
