@@ -169,7 +169,11 @@ describe('listen: answers', () => {
     expect((await post(url, text, signed(new Date()))).status).toBe(200);
     const old = await post(url, text, signed(new Date(Date.now() - 3600_000)));
     expect(old.status).toBe(401);
-    expect(await old.json()).toMatchObject({ error: 'bad-signature', reason: 'timestamp-too-old', skewSeconds: 3600 });
+    const stale = (await old.json()) as { skewSeconds: number };
+    expect(stale).toMatchObject({ error: 'bad-signature', reason: 'timestamp-too-old' });
+    // Signed an hour back in whole seconds, checked a moment later: a second may tick between.
+    expect(stale.skewSeconds).toBeGreaterThanOrEqual(3600);
+    expect(stale.skewSeconds).toBeLessThanOrEqual(3602);
     const missing = await post(url, text);
     expect(await missing.json()).toMatchObject({ reason: 'missing-header' });
     const pretty = await post(url, JSON.stringify(JSON.parse(text), null, 2), signed(new Date()));
