@@ -34,7 +34,7 @@ import { renderTableCsv } from './report-csv.js';
 import { renderReportMarkdown } from './report-markdown.js';
 import { type PrettyOptions, renderReportPretty } from './report-pretty.js';
 import { renderSummaryJson } from './summary-json.js';
-import { plural } from './words.js';
+import { grouped, plural } from './words.js';
 
 /** Payload text made safe in Markdown (the one Markdown escape, under the name this module's tests use). */
 export { escapeMarkdown as markdownCell } from './escape.js';
@@ -84,17 +84,8 @@ export function renderSummaryCsv(report: SummaryReport, by: SummaryDimension): s
 // ---------------------------------------------------------------------------------------------
 // The model: every section once
 
-const integer = new Intl.NumberFormat('en-US');
-/**
- * Counts with thousands separators, the same whatever the user's locale. Hint: a whole number
- * is grouped by hand, as en-US groups it: Intl's format, called once per cell, was most of the
- * time a `--top 0` table of 200,000 phones took.
- */
-const n = (value: number): string => {
-  if (!Number.isSafeInteger(value) || value < 0) return integer.format(value);
-  const text = String(value);
-  return value < 1000 ? text : text.replace(/\B(?=(\d{3})+$)/g, ',');
-};
+/** Counts with thousands separators, the same whatever the user's locale. */
+const n = grouped;
 const pct = (value: number) => value.toFixed(1);
 /** A count: `1,234` for people, `1234` for programs. */
 const count = (value: number): Span => ({ text: n(value), value });

@@ -7,7 +7,7 @@ import { codeFrame } from './code-frame.js';
 import { escapeUnicode, toSafeJson } from './escape.js';
 import type { ValidationFormat } from './formats.js';
 import { escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
-import { plural } from './words.js';
+import { grouped, plural } from './words.js';
 
 export type { ValidationFormat };
 
@@ -92,11 +92,10 @@ export function renderFilePretty(
   const spans: TextSpan[] = [
     result.passed ? { text: '✔', style: c.green } : { text: '✖', style: c.red },
     {
-      text: ` ${escapeTerminal(result.file)}  ${plural(result.events, 'event')}, ${result.valid.toLocaleString('en-US')} valid`,
+      text: ` ${escapeTerminal(result.file)}  ${plural(result.events, 'event')}, ${grouped(result.valid)} valid`,
     },
   ];
-  if (result.invalid > 0)
-    spans.push({ text: ', ' }, { text: `${result.invalid.toLocaleString('en-US')} invalid`, style: c.red });
+  if (result.invalid > 0) spans.push({ text: ', ' }, { text: `${grouped(result.invalid)} invalid`, style: c.red });
   if (result.warnings > 0 && countWarnings)
     spans.push({ text: ', ' }, { text: plural(result.warnings, 'warning'), style: c.yellow });
   const lines = [wrapSpans(spans, { width: options.width ?? 80, indent: '    ', firstIndent: '' }).join('\n')];
@@ -108,7 +107,7 @@ export function renderFilePretty(
 /** The closing totals line (the command puts a blank line before it when files were listed). */
 export function renderTotalsPretty(report: ValidationReport, c: ChalkInstance): string {
   const t = report.totals;
-  const summary = `${plural(t.files, 'file')}, ${plural(t.events, 'event')}: ${t.valid.toLocaleString('en-US')} valid, ${t.invalid.toLocaleString('en-US')} invalid; ${problemCounts(t)}`;
+  const summary = `${plural(t.files, 'file')}, ${plural(t.events, 'event')}: ${grouped(t.valid)} valid, ${grouped(t.invalid)} invalid; ${problemCounts(t)}`;
   return `${report.ok ? c.green.bold('✔ valid') : c.red.bold('✖ invalid')}  ${summary}\n`;
 }
 
