@@ -51,7 +51,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
       print(renderDeliveryJson(delivery));
       return;
     }
-    let text = renderDeliveryLine(delivery, colors) + renderDeliveryProblems(delivery, colors);
+    let text = renderDeliveryLine(delivery, colors, ctx.width) + renderDeliveryProblems(delivery, colors);
     if (!options.compact && delivery.events.length > 0) text += renderDeliveryEvents(delivery, ctx, options.mask);
     print(text);
   };

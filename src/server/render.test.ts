@@ -31,6 +31,21 @@ describe('listen output', () => {
     expect(renderDeliveryLine(delivery({ status: 503, checkedStatus: 200 }), plain)).toContain('503  (checks: 200)');
   });
 
+  it('wraps a line longer than the width under what follows the time, losing nothing', () => {
+    const long = delivery({ webhookId: `msg_0_${'a'.repeat(32)}`, captured: '000001.ndjson:12', redelivery: true });
+    const whole = renderDeliveryLine(long, plain);
+    const wrapped = renderDeliveryLine(long, plain, 80);
+    const lines = wrapped.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.every((line) => line.length <= 80)).toBe(true);
+    expect(lines.slice(1).every((line) => line.startsWith(' '.repeat(10)) && line[10] !== ' ')).toBe(true);
+    const words = (text: string) => text.trim().split(/\s+/);
+    expect(words(wrapped)).toEqual(words(whole));
+    // In colour, no style runs past the end of a line.
+    const coloured = renderDeliveryLine(long, new Chalk({ level: 2 }), 80).split('\n');
+    expect(coloured.every((line) => !/\u001b\[(?!0?m|39m|22m)[0-9;]*m[^\u001b]*$/.test(line))).toBe(true);
+  });
+
   it('escapes what the sender controls, in lines and in NDJSON', () => {
     const hostile = delivery({ path: '/a\u001b[2J\u202eb', webhookId: 'msg_\u001b]0;pwn\u0007' });
     const line = renderDeliveryLine(hostile, plain);

@@ -7,7 +7,7 @@ import type { ChalkInstance } from 'chalk';
 import { maskPayload } from '../core/timeline.js';
 import type { VerifyResult } from '../http/verify.js';
 import { type FlowContext, renderEventPretty } from '../render/flow.js';
-import { escapeJsonForTerminal, escapeTerminal } from '../render/terminal.js';
+import { displayWidth, escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import type { Delivery, ListenCounts } from './listen.js';
 
@@ -32,11 +32,10 @@ function clock(time: number): string {
   return clockText;
 }
 
-function statusText(delivery: Delivery, c: ChalkInstance): string {
-  const status = delivery.status;
-  const text = String(status);
-  if (status === 'reset') return c.red(text);
-  return status < 300 ? c.green(text) : status < 500 ? c.yellow(text) : c.red(text);
+/** The answer's colour: green 2xx, yellow 4xx (and 3xx), red 5xx and a reset. */
+function statusStyle(status: Delivery['status'], c: ChalkInstance): TextSpan['style'] {
+  if (status === 'reset') return c.red;
+  return status < 300 ? c.green : status < 500 ? c.yellow : c.red;
 }
 
 /** `2 CallComplete, 1 SMSSent`: the events by type, most frequent first. */
@@ -51,27 +50,45 @@ function typesText(delivery: Delivery): string {
     .join(', ');
 }
 
-/** One line for a delivery: time, answer, method and path, events by type, webhook-id, signature, marks. */
-export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance): string {
-  // Hint: built by appending, not as an array joined: a loaded listen draws one per request.
-  let line = `${c.dim(clock(delivery.time))}  ${statusText(delivery, c)}`;
-  if (delivery.checkedStatus !== undefined) line += `  ${c.dim(`(checks: ${delivery.checkedStatus})`)}`;
-  line += `  ${escapeTerminal(delivery.method)} ${escapeTerminal(delivery.path)}`;
+/** Where a delivery's wrapped lines continue: under what follows the time. */
+const deliveryIndent = ' '.repeat(10);
+
+/**
+ * One line for a delivery: time, answer, method and path, events by type, webhook-id, signature,
+ * marks and where it was captured; wrapped to `width` (under what follows the time) when longer.
+ */
+export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width = Number.POSITIVE_INFINITY): string {
+  const spans: TextSpan[] = [
+    { text: clock(delivery.time), style: c.dim },
+    { text: '  ' },
+    { text: String(delivery.status), style: statusStyle(delivery.status, c) },
+  ];
+  const add = (text: string, style?: TextSpan['style']) => spans.push({ text: '  ' }, { text, style });
+  if (delivery.checkedStatus !== undefined) add(`(checks: ${delivery.checkedStatus})`, c.dim);
+  add(`${escapeTerminal(delivery.method)} ${escapeTerminal(delivery.path)}`);
   const count = delivery.events.length;
-  if (count > 0) line += `  ${plural(count, 'event')} (${typesText(delivery)})`;
-  else if (delivery.bytes > 0 || delivery.status !== 405) line += `  ${plural(count, 'event')}`;
-  if (delivery.invalid > 0) line += `  ${c.yellow(`${delivery.invalid} invalid`)}`;
-  if (delivery.webhookId !== undefined) line += `  id ${escapeTerminal(delivery.webhookId)}`;
+  if (count > 0) add(`${plural(count, 'event')} (${typesText(delivery)})`);
+  else if (delivery.bytes > 0 || delivery.status !== 405) add(plural(count, 'event'));
+  if (delivery.invalid > 0) add(`${delivery.invalid} invalid`, c.yellow);
+  if (delivery.webhookId !== undefined) add(`id ${escapeTerminal(delivery.webhookId)}`);
   if (delivery.signature) {
-    line += `  ${delivery.signature.ok ? c.green('signature ok') : c.red(`signature ${delivery.signature.reason}`)}`;
+    if (delivery.signature.ok) add('signature ok', c.green);
+    else add(`signature ${delivery.signature.reason}`, c.red);
   }
-  if (delivery.redelivery) line += `  ${c.cyan('↻ redelivery')}`;
+  if (delivery.redelivery) add('↻ redelivery', c.cyan);
   // A signature's failure is already named above.
-  if (delivery.error !== undefined && !delivery.error.startsWith('signature')) {
-    line += `  ${c.dim(escapeTerminal(delivery.error))}`;
+  if (delivery.error !== undefined && !delivery.error.startsWith('signature'))
+    add(escapeTerminal(delivery.error), c.dim);
+  if (delivery.captured) add(`→ ${delivery.captured}`, c.dim);
+  // Hint: a delivery's line nearly always fits; it is measured once and wrapped only when not.
+  let plain = '';
+  for (const span of spans) plain += span.text;
+  if (displayWidth(plain) <= width) {
+    let line = '';
+    for (const span of spans) line += span.style ? span.style(span.text) : span.text;
+    return `${line}\n`;
   }
-  if (delivery.captured) line += `  ${c.dim(`→ ${delivery.captured}`)}`;
-  return `${line}\n`;
+  return `${wrapSpans(spans, { width, indent: deliveryIndent, firstIndent: '' }).join('\n')}\n`;
 }
 
 /** The problems of a refused delivery, indented under its line (a few at most). */
