@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { isoOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode, formatFatal } from '../errors.js';
 import {
   type OutboundBatch,
@@ -323,7 +324,7 @@ export async function replayCommand(
       version: 1,
       ...run,
       url,
-      startedAt: new Date().toISOString(),
+      startedAt: isoOf(Date.now()),
     };
     journal = openJournal(settings.journal, settings.resume ? undefined : header);
   }

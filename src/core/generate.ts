@@ -15,7 +15,7 @@ import type {
   SmsData,
 } from '../schema/events.js';
 import { eventTypes } from '../schema/names.js';
-import { instantOf, isTimestamp } from './instant.js';
+import { instantOf, isoOf, isTimestamp } from './instant.js';
 
 /** How to generate: the same options (seed included) always give the same events. */
 export interface GenerateOptions {
@@ -521,27 +521,6 @@ interface StoryEvent {
 
 const seconds = 1000;
 const minutes = 60 * seconds;
-const twoDigits = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
-let isoDay = Number.NaN;
-let isoDayText = '';
-/**
- * `new Date(time).toISOString()`. Hint: a run's events fall on few days, so the date is formatted
- * once per day and the time of day from its digits; toISOString was an eighth of generate's time.
- */
-function iso(time: number): string {
-  const day = Math.floor(time / 86_400_000);
-  if (day !== isoDay) {
-    const text = new Date(day * 86_400_000).toISOString();
-    if (text.length !== 24) return new Date(time).toISOString();
-    isoDay = day;
-    isoDayText = text.slice(0, 11);
-  }
-  const ms = time - day * 86_400_000;
-  const seconds = Math.floor(ms / 1000);
-  const millis = ms - seconds * 1000;
-  return `${isoDayText}${twoDigits[Math.floor(seconds / 3600)]}:${twoDigits[Math.floor(seconds / 60) % 60]}:${twoDigits[seconds % 60]}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
-}
-
 // Hint: the weights are the proportions a typical deployment reports; the test holds them to ±4 %.
 const statusWeights: ReadonlyArray<readonly [CallStatus, number]> = [
   ['Complete', 55],
@@ -709,7 +688,7 @@ function callComplete(
   data.phone = customer.phone;
   data.campaignId = campaign.id;
   data.lastStepName = conversation.lastStepName;
-  data.startedTime = iso(startedAt);
+  data.startedTime = isoOf(startedAt);
   data.flow = conversation.flow;
   data.requests = conversation.requests;
   data.status = status;
@@ -730,7 +709,7 @@ function sms(
 ): StoryEvent {
   const [from, to] = type === 'SMSSent' ? [campaign.line, customer.phone] : [customer.phone, campaign.line];
   const payload: SmsData = {
-    time: iso(at),
+    time: isoOf(at),
     from,
     to,
     message,
@@ -749,7 +728,7 @@ function attempt(
   note: string | undefined,
 ): StoryEvent {
   const payload = {
-    time: iso(at),
+    time: isoOf(at),
     phone: customer.phone,
     status: note ? 'failed' : 'success',
   } as CallAttemptedData;
@@ -767,7 +746,7 @@ function received(
   correlationId: string | undefined,
 ): StoryEvent {
   const payload: CallReceivedData = {
-    time: iso(at),
+    time: isoOf(at),
     phone: customer.phone,
     type: correlationId ? 'outbound-callback' : 'inbound',
     campaignId: campaign.id,
@@ -893,7 +872,7 @@ function toWire(random: Random, event: StoryEvent, envelopeAll: boolean): WireEv
   return {
     id: random.uuid(),
     eventType: event.type,
-    createdAt: iso(event.createdAt),
+    createdAt: isoOf(event.createdAt),
     data: event.payload,
   } as WireEvent;
 }

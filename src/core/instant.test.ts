@@ -5,7 +5,7 @@ import { freshenEvent, newestTimestamp } from '../http/fresh.js';
 import type { InputRecord } from '../input/types.js';
 import { formatTime } from '../render/flow.js';
 import { checkEvent } from '../schema/check.js';
-import { canonicalInstant, daysInMonth, instantOf, isTimestamp } from './instant.js';
+import { canonicalInstant, daysInMonth, instantOf, isoOf, isTimestamp } from './instant.js';
 import { summarise } from './summary.js';
 import { matchesFilter, orderTimeline, parseTimeBound } from './timeline.js';
 
@@ -53,6 +53,28 @@ describe('canonicalInstant', () => {
     ]) {
       expect(canonicalInstant(text)).toBeUndefined();
     }
+  });
+});
+
+describe('isoOf', () => {
+  it('writes every instant as Date#toISOString does, across days, years and the ends of the range', () => {
+    // Hint: runs of instants within a day and across days, as a day's text is kept between calls.
+    const instant = fc.oneof(
+      fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), // 0000-01-01 to 9999-12-31
+      fc.integer({ min: -8.64e15, max: 8.64e15 }), // Date's whole range: six-digit years
+      fc.double({ min: -1e13, max: 1e13, noNaN: true }), // fractions of a millisecond
+      fc.integer({ min: 1_700_000_000_000, max: 1_700_000_000_000 + 3 * 86_400_000 }),
+    );
+    fc.assert(
+      fc.property(fc.array(instant, { minLength: 1, maxLength: 20 }), (instants) => {
+        for (const ms of instants) expect(isoOf(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 500 },
+    );
+    for (const ms of [0, -1, 86_399_999, 86_400_000, -62_167_219_200_000, -62_167_219_200_001, 253_402_300_800_000]) {
+      expect(isoOf(ms)).toBe(new Date(ms).toISOString());
+    }
+    expect(() => isoOf(Number.NaN)).toThrow(RangeError);
   });
 });
 

@@ -3,6 +3,7 @@
  * `instantOf`, and `validate` accepts exactly the texts it reads (`isTimestamp`), so whatever is
  * valid is at the same instant in `show`, `trace`, `summarise` and `replay --fresh`. Digits are
  * read directly, without `Date.parse` or a regular expression: a summary reads one per event.
+ * `isoOf` is the one writer of an instant, for every command that prints or saves one.
  */
 
 const [SPACE, PLUS, DASH, DOT, COLON, LETTER_T, LETTER_Z] = [0x20, 0x2b, 0x2d, 0x2e, 0x3a, 0x54, 0x5a];
@@ -201,11 +202,36 @@ export function describeBadTimestamp(text: string): string {
   return 'expected an ISO-8601 timestamp (YYYY-MM-DDTHH:MM:SS[.fff] then Z or an offset such as +10:00)';
 }
 
+const paddedTwo = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+let isoDay = Number.NaN;
+let isoDayText = '';
+
+/**
+ * The one writer of instants: `ms` as `YYYY-MM-DDTHH:MM:SS.sssZ`, exactly `new Date(ms).toISOString()`.
+ * Hint: the instants written in a run fall on few days (generate's events, listen's deliveries),
+ * so a day's date is formatted once and the time of day from its digits; toISOString took an
+ * eighth of generate's time, and 1.2 µs of each delivery listen saves.
+ */
+export function isoOf(ms: number): string {
+  // A fraction of a millisecond (dropped) and NaN (a RangeError) are left to Date.
+  if (!Number.isInteger(ms)) return new Date(ms).toISOString();
+  const day = Math.floor(ms / 86_400_000);
+  if (day !== isoDay) {
+    const text = new Date(day * 86_400_000).toISOString();
+    // Years before 0000 or after 9999 are written with six digits and a sign: left to Date too.
+    if (text.length !== 24) return new Date(ms).toISOString();
+    isoDay = day;
+    isoDayText = text.slice(0, 11);
+  }
+  const inDay = ms - day * 86_400_000;
+  const seconds = Math.floor(inDay / 1000);
+  const millis = inDay - seconds * 1000;
+  return `${isoDayText}${paddedTwo[Math.floor(seconds / 3600)]}:${paddedTwo[Math.floor(seconds / 60) % 60]}:${paddedTwo[seconds % 60]}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+}
+
 /** An instant as `YYYY-MM-DDTHH:MM:SS.sssZ`: `text` itself when it is already that. */
 export function utcIsoOf(text: string, ms: number): string | undefined {
   // The platform sends exactly this form; only other forms need the (slower) round trip.
   if (Number.isNaN(ms)) return undefined;
-  return text.length === 24 && text.charCodeAt(10) === LETTER_T && text.charCodeAt(23) === LETTER_Z
-    ? text
-    : new Date(ms).toISOString();
+  return text.length === 24 && text.charCodeAt(10) === LETTER_T && text.charCodeAt(23) === LETTER_Z ? text : isoOf(ms);
 }

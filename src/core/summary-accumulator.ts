@@ -6,7 +6,7 @@
 import { impossible } from '../errors.js';
 import type { InputRecord } from '../input/types.js';
 import { type CallCompleteData, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
-import { instantOf } from './instant.js';
+import { instantOf, isoOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
 import { summaryReportOf } from './summary-build.js';
 import type { ReportedStatus, SummaryDimension } from './summary-names.js';
@@ -213,7 +213,7 @@ export class SummaryAccumulator {
     const number = Math.floor(ms / unit);
     let key = this.#timeKeys.get(number);
     if (key === undefined) {
-      const iso = new Date(number * unit).toISOString();
+      const iso = isoOf(number * unit);
       key = by === 'day' ? iso.slice(0, 10) : `${iso.slice(0, 13)}:00Z`;
       this.#timeKeys.set(number, key);
     }

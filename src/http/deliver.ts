@@ -3,6 +3,7 @@
  * `concurrency` at a time, paced, retried, signed and journalled, and stops cleanly on request.
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { isoOf } from '../core/instant.js';
 import { type Attempt, answerOf, failureOf } from './attempt.js';
 import type { OutboundBatch } from './batches.js';
 import { isSecretHeader, splitCredentials } from './credentials.js';
@@ -265,7 +266,7 @@ class DeliveryRun {
       ...outcome,
       events: batch.events,
       source: batch.source,
-      at: journal ? new Date().toISOString() : '',
+      at: journal ? isoOf(Date.now()) : '',
     };
     this.stats.finish(entry);
     if (!journal) return;

@@ -3,7 +3,7 @@
  * spacing between them, for receivers that reject old or repeated events. Pure.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { instantOf } from '../core/instant.js';
+import { instantOf, isoOf } from '../core/instant.js';
 import { isEnvelope } from '../schema/check.js';
 
 type Json = Record<string, unknown>;
@@ -35,7 +35,7 @@ export function newestTimestamp(value: unknown): number | undefined {
 
 /** Formats `ms` the way `original` was written: UTC with `Z`, with milliseconds only if it had a fraction. */
 export function formatLike(original: string, ms: number): string {
-  const iso = new Date(ms).toISOString();
+  const iso = isoOf(ms);
   return /[T ]\d\d:\d\d:\d\d\.\d/.test(original) ? iso : iso.replace(/\.\d{3}Z$/, 'Z');
 }
 

@@ -3,7 +3,7 @@
  * every other event as one line, in `pretty` (terminal) or `markdown` (ticket) form. Strings only.
  */
 import type { ChalkInstance } from 'chalk';
-import { instantOf } from '../core/instant.js';
+import { instantOf, isoOf } from '../core/instant.js';
 import { findMatches } from '../core/timeline.js';
 import type { InputRecord } from '../input/types.js';
 import { type CallStatus, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
@@ -38,7 +38,7 @@ interface EventNote {
 export function formatTime(iso: string): string {
   const time = instantOf(iso);
   if (Number.isNaN(time)) return escapeTerminal(iso);
-  return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return `${isoOf(time).slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 /** A duration in milliseconds as `7s`, `1m 36s`, `3h 02m` or `2d 4h`. */

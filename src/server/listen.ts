@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32 } from '../core/generate.js';
+import { isoOf } from '../core/instant.js';
 import {
   type HeaderSource,
   type VerifyResult,
@@ -282,7 +283,7 @@ export async function startListener(
     const body = await readBody(req, settings.maxBodyBytes);
     if (body === undefined) return refuse(413, 'too large', {}, true);
     base.bytes = body.length;
-    const receivedAt = new Date();
+    const receivedAt = Date.now();
 
     const signature = verify(body, req.headers, settings);
     let checked: Checked;
@@ -338,7 +339,7 @@ export async function startListener(
       const saved = await settings.capture.save(
         body,
         {
-          receivedAt: receivedAt.toISOString(),
+          receivedAt: isoOf(receivedAt),
           method,
           path: target,
           headers: headerPairs(req.rawHeaders),

@@ -4,6 +4,7 @@
  * messages come from the sender and are escaped; no header value is ever shown, so no secret is.
  */
 import type { ChalkInstance } from 'chalk';
+import { isoOf } from '../core/instant.js';
 import { maskPayload } from '../core/timeline.js';
 import type { VerifyResult } from '../http/verify.js';
 import { type FlowContext, renderEventPretty } from '../render/flow.js';
@@ -27,7 +28,7 @@ function clock(time: number): string {
   const second = Math.floor(time / 1000);
   if (second !== clockSecond) {
     clockSecond = second;
-    clockText = new Date(second * 1000).toISOString().slice(11, 19);
+    clockText = isoOf(second * 1000).slice(11, 19);
   }
   return clockText;
 }
@@ -122,7 +123,7 @@ export function renderDeliveryJson(delivery: Delivery): string {
   return `${escapeJsonForTerminal(
     JSON.stringify({
       kind: 'delivery',
-      time: new Date(delivery.time).toISOString(),
+      time: isoOf(delivery.time),
       status: delivery.status,
       checkedStatus: delivery.checkedStatus,
       method: delivery.method,
