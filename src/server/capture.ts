@@ -10,10 +10,12 @@
  *   delivery cost a creation each (bench/RESULTS.md, listen);
  * - `000002.json`: the body of an accepted delivery that cannot be a line of that file (it holds
  *   a line break, or begins with a byte order mark), byte for byte in a file of its own.
- *   Only accepted bodies end in `.json` or `.ndjson`, so the folder is direct input for validate,
- *   show, trace, summarise and replay, which read `*.json`, `*.ndjson` and `*.jsonl`;
+ *   Only accepted bodies (answered 2xx, and JSON) end in `.json` or `.ndjson`, so the folder is
+ *   direct input for validate, show, trace, summarise and replay, which read `*.json`, `*.ndjson`
+ *   and `*.jsonl`;
  * - `000003.body`: the body of a delivery answered otherwise (400, 401, 422, a --fail-rate 503),
- *   kept for `verify` and for reading, out of the way of the commands that read events;
+ *   or not JSON whatever the answer (`--respond 200`), kept for `verify` and for reading, out of
+ *   the way of the commands that read events;
  * - `deliveries.meta`: one line of JSON per delivery, in the order they were saved, describing
  *   the request (method, path, headers in the order received), the answer given, and where the
  *   body is (its file, and for a line of an `.ndjson` file its line and byte offset), its size and
@@ -111,6 +113,8 @@ type CaptureRequest = Omit<CaptureMeta, 'capture' | 'body' | 'line' | 'offset' |
 interface Waiting {
   body: Buffer;
   request: CaptureRequest;
+  /** It was answered 2xx and read as JSON: events the other commands read (`.json`, `.ndjson`). */
+  accepted: boolean;
   /** The body goes on a line of the run's `.ndjson` file, not in a file of its own. */
   inline: boolean;
   resolve: (saved: { body: string }) => void;
@@ -219,13 +223,14 @@ export class CaptureWriter {
   /**
    * Saves one delivery and resolves once its body and its line of the log are written (the
    * operating system has them), or with `durable`, once they and the body's name are on the disk.
-   * `json`: listen read the body as JSON (an accepted one then goes on a line of the `.ndjson`
-   * file when it fits on one). Resolves with where the body is: a file name, or `name:line`.
+   * `json`: listen read the body as JSON (one answered 2xx then goes on a line of the `.ndjson`
+   * file when it fits on one, or in a `.json` file; any other body in a `.body` file). Resolves with where the body is: a file name, or `name:line`.
    */
-  save(body: Buffer, request: CaptureRequest, json = false): Promise<{ body: string }> {
-    const inline = json && request.status >= 200 && request.status < 300 && fitsOnALine(body);
+  save(body: Buffer, request: CaptureRequest, json: boolean): Promise<{ body: string }> {
+    const accepted = json && request.status >= 200 && request.status < 300;
+    const inline = accepted && fitsOnALine(body);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ body, request, inline, resolve, reject });
+      this.waiting.push({ body, request, accepted, inline, resolve, reject });
       this.schedule();
     });
   }
@@ -307,8 +312,7 @@ export class CaptureWriter {
 
   /** Creates a body's file of its own under the next free number and writes it; the caller closes it. */
   private writeBody(entry: Waiting): { name: string; fd: number } {
-    const accepted = entry.request.status >= 200 && entry.request.status < 300;
-    const { name, fd } = this.claim(accepted ? 'json' : 'body');
+    const { name, fd } = this.claim(entry.accepted ? 'json' : 'body');
     try {
       writeWhole(fd, entry.body);
     } catch (error) {

@@ -216,6 +216,25 @@ describe('listen: misbehaving on purpose', () => {
     expect(deliveries[0]).toMatchObject({ status: 500, checkedStatus: 200 });
   });
 
+  it('--respond 200 keeps a body that is not JSON out of the files the other commands read', async () => {
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { url, deliveries } = await listen({ respond: 200, capture });
+    expect((await post(url, 'not json at all')).status).toBe(200);
+    expect((await post(url, body(attempt(1)))).status).toBe(200);
+    await capture.close();
+    expect(deliveries.map((d) => [d.status, d.checkedStatus, d.captured])).toEqual([
+      [200, 400, '000001.body'],
+      [200, undefined, '000002.ndjson:1'],
+    ]);
+    expect(readFileSync(join(dir, '000001.body'), 'utf8')).toBe('not json at all');
+    const read: string[] = [];
+    for await (const item of readEvents([dir])) {
+      read.push(`${item.kind} ${item.kind === 'problem' ? item.problem.file : item.position.file}`);
+    }
+    expect(read).toEqual([`event ${join(dir, '000002.ndjson')}`]);
+  });
+
   it('--respond reset resets the connection', async () => {
     const { url } = await listen({ respond: 'reset' });
     await expect(post(url, body(attempt(1)))).rejects.toThrow();
@@ -266,8 +285,13 @@ describe('listen: capture', () => {
     await capture.close();
     const again = await CaptureWriter.open(dir);
     expect(
-      (await again.save(Buffer.from('[]'), { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 }))
-        .body,
+      (
+        await again.save(
+          Buffer.from('[\n]'),
+          { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 },
+          true,
+        )
+      ).body,
     ).toBe('000003.json');
     await again.close();
     expect(readFileSync(join(dir, captureLogName), 'utf8').split('\n')).toHaveLength(4);
@@ -332,6 +356,7 @@ describe('listen: capture', () => {
   });
 
   it('a body with a line break or a byte order mark, or not read as JSON, gets a file of its own', async () => {
+    // Hint: only JSON answered 2xx ends in .json or .ndjson, which validate and the rest read.
     const dir = tempDir('listen');
     const capture = await CaptureWriter.open(dir);
     const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
@@ -348,7 +373,7 @@ describe('listen: capture', () => {
       '000001.ndjson:1',
       '000002.json',
       '000003.json',
-      '000004.json',
+      '000004.body',
       '000005.body',
       '000006.json',
     ]);
@@ -406,10 +431,10 @@ describe('listen: capture', () => {
     const dir = tempDir('listen');
     const [a, b] = await Promise.all([CaptureWriter.open(dir), CaptureWriter.open(dir)]);
     const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
-    expect((await a.save(Buffer.from('[1]'), facts)).body).toBe('000001.json');
-    expect((await b.save(Buffer.from('[2]'), facts)).body).toBe('000002.json');
+    expect((await a.save(Buffer.from('[\n1]'), facts, true)).body).toBe('000001.json');
+    expect((await b.save(Buffer.from('[\n2]'), facts, true)).body).toBe('000002.json');
     await Promise.all([a.close(), b.close()]);
-    expect(readFileSync(join(dir, '000001.json'), 'utf8')).toBe('[1]');
+    expect(readFileSync(join(dir, '000001.json'), 'utf8')).toBe('[\n1]');
     expect(readdirSync(dir)).toHaveLength(3);
     expect((await listCapturedDeliveries([dir])).map((d) => d.meta.body)).toEqual(['000001.json', '000002.json']);
   });
@@ -424,13 +449,14 @@ describe('listen: capture', () => {
       const capture = await CaptureWriter.open(dir, { durable });
       expect(capture.durable).toBe(durable);
       const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
-      expect(await capture.save(Buffer.from('[1]'), facts)).toEqual({ body: '000001.json' });
+      // Hint: a JSON body with a line break gets a .json file of its own.
+      expect(await capture.save(Buffer.from('[\n1]'), facts, true)).toEqual({ body: '000001.json' });
       // Another writer took number 2 after this one looked at the folder: it is left alone.
       writeFileSync(join(dir, '000002.json'), 'theirs');
       const together = await Promise.all([
-        capture.save(Buffer.from('[3]'), { ...facts, status: 422 }),
-        capture.save(Buffer.from('[4]'), facts),
-        capture.save(Buffer.from('[5]'), facts),
+        capture.save(Buffer.from('[3]'), { ...facts, status: 422 }, true),
+        capture.save(Buffer.from('[\n4]'), facts, true),
+        capture.save(Buffer.from('[\n5]'), facts, true),
         capture.save(Buffer.from('[6]'), facts, true),
         capture.save(Buffer.from('[7]'), facts, true),
       ]);
@@ -474,11 +500,11 @@ describe('listen: capture', () => {
     const dir = tempDir('listen');
     const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
     const first = await CaptureWriter.open(dir);
-    await first.save(Buffer.from('[1]'), facts);
+    await first.save(Buffer.from('[\n1]'), facts, true);
     await first.close();
     writeFileSync(join(dir, captureLogName), '{"capture":2,"bod', { flag: 'a' });
     const second = await CaptureWriter.open(dir);
-    await second.save(Buffer.from('[2]'), facts);
+    await second.save(Buffer.from('[\n2]'), facts, true);
     await second.close();
     expect((await listCapturedDeliveries([dir])).map((d) => d.meta.body)).toEqual(['000001.json', '000002.json']);
   });
@@ -487,7 +513,7 @@ describe('listen: capture', () => {
     const dir = tempDir('listen');
     const capture = await CaptureWriter.open(dir);
     const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
-    await Promise.all([capture.save(Buffer.from('[1]'), facts, true), capture.save(Buffer.from('[2]'), facts)]);
+    await Promise.all([capture.save(Buffer.from('[1]'), facts, true), capture.save(Buffer.from('[\n2]'), facts, true)]);
     await capture.close();
     writeFileSync(join(dir, captureLogName), '{"not":"a capture"}\n', { flag: 'a' });
     const seen: string[] = [];
@@ -515,7 +541,7 @@ describe('listen: capture', () => {
     const capture = await CaptureWriter.open(dir);
     rmSync(dir, { recursive: true });
     const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
-    await expect(capture.save(Buffer.from('[1]'), facts)).rejects.toThrow(dir);
+    await expect(capture.save(Buffer.from('[\n1]'), facts, true)).rejects.toThrow(dir);
     await expect(capture.save(Buffer.from('[1]'), facts, true)).rejects.toThrow(dir);
     await capture.close();
   });
