@@ -1,11 +1,12 @@
 /** `callhook verify`: checks the signatures of captured deliveries, or of one body and its headers, offline. */
 import { readFile } from 'node:fs/promises';
+import { instantOf } from '../core/instant.js';
 import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { colorsFor } from '../render/terminal.js';
-import { capturedDeliveries, readCapturedBody } from '../server/capture.js';
+import { CapturedBodies, capturedDeliveries } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
 import { type lineFormats, optional, optionError, parseAll, wholeNumber } from './options.js';
 
@@ -111,15 +112,20 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
   } else {
     // Every path is found (and a typo fails) before anything is checked; deliveries are then
     // read one at a time, so a long capture is never held whole.
-    for await (const delivery of capturedDeliveries(paths)) {
-      const body = await readCapturedBody(delivery);
-      const headers = asHeaderSource(delivery.meta.headers);
-      // Hint: a capture is checked against the moment it was received, so an old capture still
-      // says whether its timestamp was fresh then; --now overrides it.
-      const received = Date.parse(delivery.meta.receivedAt);
-      const at = now ?? (Number.isNaN(received) ? undefined : received);
-      const id = (headers as Record<string, string[]>)['webhook-id']?.[0];
-      show({ name: delivery.where, webhookId: id, result: check(body, headers, at) });
+    const bodies = new CapturedBodies();
+    try {
+      for await (const delivery of capturedDeliveries(paths)) {
+        const body = await bodies.read(delivery);
+        const headers = asHeaderSource(delivery.meta.headers);
+        // Hint: a capture is checked against the moment it was received, so an old capture still
+        // says whether its timestamp was fresh then; --now overrides it.
+        const received = instantOf(delivery.meta.receivedAt);
+        const at = now ?? (Number.isNaN(received) ? undefined : received);
+        const id = (headers as Record<string, string[]>)['webhook-id']?.[0];
+        show({ name: delivery.where, webhookId: id, result: check(body, headers, at) });
+      }
+    } finally {
+      await bodies.close();
     }
   }
   if (raw.format !== 'json') process.stdout.write(renderVerifyTotals(totals, c));

@@ -716,45 +716,96 @@ export async function listCapturedDeliveries(paths: readonly string[]): Promise<
   return found;
 }
 
-/** A captured delivery's body, byte for byte: its file, or its line of an `.ndjson` file. */
-export async function readCapturedBody(delivery: CapturedDelivery): Promise<Buffer> {
-  const body = await readBodyBytes(delivery);
-  // A body changed since it was captured would otherwise show as a failed signature.
-  const { sha256 } = delivery.meta;
-  if (typeof sha256 === 'string' && hash('sha256', body, 'hex') !== sha256) {
-    throw new CallhookError(
-      `${delivery.where}: the body is not the one captured (its SHA-256 differs from ${captureLogName}'s)`,
-      ExitCode.usage,
-    );
-  }
-  return body;
-}
+/** How much of an `.ndjson` file `CapturedBodies` reads at a time. */
+const readAhead = 256 * 1024;
 
-/** The bytes where a delivery's description says its body is: its file, or its line of an `.ndjson` file. */
-async function readBodyBytes(delivery: CapturedDelivery): Promise<Buffer> {
-  const { meta, bodyPath } = delivery;
-  try {
-    if (meta.capture !== 3) return await readFile(bodyPath);
-    const handle = await open(bodyPath, 'r');
+/**
+ * Reads captured deliveries' bodies, byte for byte, each checked against the SHA-256 its
+ * description holds. Hint: the `.ndjson` file being read is kept open from one delivery to the
+ * next; an open, a stat and a close for each of its lines made verify wait on the disk most of
+ * its time. `close()` when done.
+ */
+export class CapturedBodies {
+  #path: string | undefined;
+  #handle: FileHandle | undefined;
+  #size = 0;
+  /** The bytes of the open file last read, from `#windowAt`: the lines after a body come with it. */
+  #window: Buffer = Buffer.alloc(0);
+  #windowAt = 0;
+
+  /** A delivery's body: its file, or its line of an `.ndjson` file. */
+  async read(delivery: CapturedDelivery): Promise<Buffer> {
+    const body = await this.#bytes(delivery);
+    // A body changed since it was captured would otherwise show as a failed signature.
+    const { sha256 } = delivery.meta;
+    if (typeof sha256 === 'string' && hash('sha256', body, 'hex') !== sha256) {
+      throw new CallhookError(
+        `${delivery.where}: the body is not the one captured (its SHA-256 differs from ${captureLogName}'s)`,
+        ExitCode.usage,
+      );
+    }
+    return body;
+  }
+
+  async close(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    this.#path = undefined;
+    this.#window = Buffer.alloc(0);
+    await handle?.close();
+  }
+
+  async #bytes(delivery: CapturedDelivery): Promise<Buffer> {
+    const { meta, bodyPath } = delivery;
     try {
+      if (meta.capture !== 3) return await readFile(bodyPath);
       const offset = meta.offset ?? 0;
+      if (this.#path !== bodyPath) {
+        await this.close();
+        this.#handle = await open(bodyPath, 'r');
+        this.#path = bodyPath;
+        this.#size = (await this.#handle.stat()).size;
+      }
+      const handle = this.#handle as FileHandle;
       // Hint: the size comes from the log, which is input too: checked against the file before
-      // anything that large is allocated.
-      const { size } = await handle.stat();
-      if (offset + meta.bytes > size) {
+      // anything that large is allocated (a file still growing under a listen is looked at again).
+      if (offset + meta.bytes > this.#size) this.#size = (await handle.stat()).size;
+      if (offset + meta.bytes > this.#size) {
         throw new CallhookError(
-          `${delivery.where}: the file ends ${offset + meta.bytes - size} bytes before the body it should hold (cut short?)`,
+          `${delivery.where}: the file ends ${offset + meta.bytes - this.#size} bytes before the body it should hold (cut short?)`,
           ExitCode.usage,
         );
       }
-      const body = Buffer.alloc(meta.bytes);
-      await handle.read(body, 0, meta.bytes, offset);
-      return body;
-    } finally {
-      await handle.close();
+      const from = offset - this.#windowAt;
+      if (from < 0 || from + meta.bytes > this.#window.length) {
+        // Hint: a log describes an `.ndjson` file's lines in order, so one read brings the next
+        // bodies too.
+        const window = Buffer.alloc(Math.min(Math.max(meta.bytes, readAhead), this.#size - offset));
+        const { bytesRead } = await handle.read(window, 0, window.length, offset);
+        this.#window = window.subarray(0, bytesRead);
+        this.#windowAt = offset;
+        if (bytesRead < meta.bytes) {
+          throw new CallhookError(
+            `${delivery.where}: the file ends before the body it should hold (cut short?)`,
+            ExitCode.usage,
+          );
+        }
+      }
+      const at = offset - this.#windowAt;
+      return Buffer.from(this.#window.subarray(at, at + meta.bytes));
+    } catch (error) {
+      if (error instanceof CallhookError) throw error;
+      throw describeIoError(error, bodyPath);
     }
-  } catch (error) {
-    if (error instanceof CallhookError) throw error;
-    throw describeIoError(error, bodyPath);
+  }
+}
+
+/** One captured delivery's body, byte for byte (see `CapturedBodies`). */
+export async function readCapturedBody(delivery: CapturedDelivery): Promise<Buffer> {
+  const bodies = new CapturedBodies();
+  try {
+    return await bodies.read(delivery);
+  } finally {
+    await bodies.close();
   }
 }

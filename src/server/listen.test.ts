@@ -11,6 +11,7 @@ import { parseSecrets } from '../http/signing.js';
 import { listSources } from '../input/read.js';
 import { readEvents } from '../library.js';
 import {
+  CapturedBodies,
   CaptureWriter,
   capturedDeliveries,
   captureLogName,
@@ -400,6 +401,37 @@ describe('listen: capture', () => {
       '000002.ndjson:1',
       '000001.ndjson:2',
     ]);
+  });
+
+  it("reads many bodies of one .ndjson file through one open file, in and out of the log's order", async () => {
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    // Hint: 600 bodies of about a kilobyte, more than CapturedBodies reads at a time.
+    const sent = Array.from({ length: 600 }, (_, i) => Buffer.from(JSON.stringify([i, 'x'.repeat(900 + (i % 50))])));
+    await Promise.all(sent.map((text) => capture.save(text, facts, true)));
+    await capture.close();
+    const listed = await listCapturedDeliveries([dir]);
+    const bodies = new CapturedBodies();
+    try {
+      for (const [i, delivery] of listed.entries()) expect((await bodies.read(delivery)).equals(sent[i]!)).toBe(true);
+      for (const i of [599, 0, 300, 299, 598]) expect((await bodies.read(listed[i]!)).equals(sent[i]!)).toBe(true);
+    } finally {
+      await bodies.close();
+    }
+    // A byte changed in a body read with its neighbours is still found.
+    const path = join(dir, '000001.ndjson');
+    const file = readFileSync(path);
+    const at = listed[450]!.meta.offset! + 5;
+    file[at] = file[at] === 0x78 ? 0x79 : 0x78;
+    writeFileSync(path, file);
+    const again = new CapturedBodies();
+    try {
+      expect((await again.read(listed[449]!)).equals(sent[449]!)).toBe(true);
+      await expect(again.read(listed[450]!)).rejects.toThrow(`${path}:451: the body is not the one captured`);
+    } finally {
+      await again.close();
+    }
   });
 
   it('a body its .ndjson file no longer holds is an error naming the line, not a wrong body', async () => {

@@ -1,7 +1,7 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { Delivery } from './listen.js';
-import { renderCounts, renderDeliveryJson, renderDeliveryLine } from './render.js';
+import { renderCounts, renderDeliveryJson, renderDeliveryLine, renderVerifyTotals } from './render.js';
 
 const plain = new Chalk({ level: 0 });
 const delivery = (over: Partial<Delivery> = {}): Delivery => ({
@@ -83,5 +83,15 @@ describe('listen output', () => {
     expect(
       renderCounts({ requests: 3, byStatus: { '200': 2, '503': 1 }, events: 4, redeliveries: 1, captured: 2 }),
     ).toBe('stopped: 3 requests, 4 events, 1 redelivery, 2 captured (2 × 200, 1 × 503)\n');
+  });
+});
+
+describe('verify output', () => {
+  it('groups the digits of every count in its totals', () => {
+    const plain = new Chalk({ level: 0 });
+    expect(renderVerifyTotals({ checked: 20_000, failed: 0 }, plain)).toBe('\n20,000 of 20,000 signatures valid\n');
+    expect(renderVerifyTotals({ checked: 20_000, failed: 1_500 }, plain)).toBe(
+      '\n18,500 of 20,000 signatures valid, 1,500 failed\n',
+    );
   });
 });

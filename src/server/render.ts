@@ -9,7 +9,7 @@ import { maskPayload } from '../core/timeline.js';
 import type { VerifyResult } from '../http/verify.js';
 import { type FlowContext, renderEventPretty } from '../render/flow.js';
 import { displayWidth, escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from '../render/terminal.js';
-import { plural } from '../render/words.js';
+import { grouped, plural } from '../render/words.js';
 import type { Delivery, ListenCounts } from './listen.js';
 
 /** The events of a delivery by type, most frequent first: `2 CallComplete, 1 SMSSent`. */
@@ -184,6 +184,6 @@ export function renderVerifyJson(verified: VerifiedDelivery): string {
 
 /** `verify`'s closing line. */
 export function renderVerifyTotals({ checked, failed }: { checked: number; failed: number }, c: ChalkInstance): string {
-  const text = `${checked - failed} of ${plural(checked, 'signature')} valid`;
-  return `\n${failed === 0 ? c.green(text) : c.red(`${text}, ${failed} failed`)}\n`;
+  const text = `${grouped(checked - failed)} of ${plural(checked, 'signature')} valid`;
+  return `\n${failed === 0 ? c.green(text) : c.red(`${text}, ${grouped(failed)} failed`)}\n`;
 }
