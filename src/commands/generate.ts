@@ -1,6 +1,7 @@
 /** `callhook generate`: realistic, seeded webhook traffic, optionally with the page's own mistakes. */
 import { once } from 'node:events';
-import { chmod, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { chmod, type FileHandle, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -33,6 +34,7 @@ interface GenerateCommandOptions {
   redeliveries?: string;
   defects?: string;
   startTime?: string;
+  force?: boolean;
 }
 
 /**
@@ -185,19 +187,34 @@ function stdoutSink(): Sink {
 }
 
 /**
- * A file written the way editors save: into a new private directory beside the target
- * (`mkdtemp`, then the file created exclusively, mode 0600), renamed over the target only when
- * complete. So a reader never sees half a file, an interrupted run leaves the old file as it was,
- * and a symlink is written through to its target.
+ * Where `--out` goes. A regular file is written the way editors save: into a new private
+ * directory beside the target (`mkdtemp`, then the file created exclusively, mode 0600), renamed
+ * over the target only when complete, and only with `--force` when it exists. So a reader never
+ * sees half a file, an interrupted run leaves the old file as it was, and a symlink is written
+ * through to its target. Anything else that exists (a FIFO, a device, `/dev/stdout`) is written
+ * into as it is: renaming over it would replace the device itself.
  */
-async function fileSink(out: string): Promise<Sink> {
-  let target = out;
-  let mode = 0o666 & ~process.umask();
+async function fileSink(out: string, force: boolean): Promise<Sink> {
+  let existing: Stats | undefined;
   try {
-    target = await realpath(out);
-    mode = (await stat(target)).mode & 0o7777;
+    existing = await stat(out);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw describeIoError(error, out);
+  }
+  if (existing?.isDirectory()) throw new CallhookError(`${out}: is a directory`, ExitCode.usage);
+  if (existing !== undefined && !existing.isFile()) return streamSink(out);
+  if (existing !== undefined && !force) {
+    throw new CallhookError(`${out}: already exists; --force replaces it`, ExitCode.usage);
+  }
+  let target = out;
+  let mode = 0o666 & ~process.umask();
+  if (existing !== undefined) {
+    try {
+      target = await realpath(out);
+    } catch (error) {
+      throw describeIoError(error, out);
+    }
+    mode = existing.mode & 0o7777;
   }
   let directory: string;
   try {
@@ -215,14 +232,7 @@ async function fileSink(out: string): Promise<Sink> {
     }
   };
   return {
-    async write(bytes) {
-      try {
-        // Hint: writeFile writes all of it (from the current position); write may write part.
-        await handle.writeFile(bytes);
-      } catch (error) {
-        throw describeIoError(error, out);
-      }
-    },
+    write: writerTo(handle, out),
     async commit() {
       await close();
       await chmod(temporary, mode);
@@ -236,6 +246,37 @@ async function fileSink(out: string): Promise<Sink> {
     async discard() {
       await close().catch(() => {});
       await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Writes each block whole to `handle`, a failure named after `out`. */
+function writerTo(handle: FileHandle, out: string): Sink['write'] {
+  return async (bytes) => {
+    try {
+      // Hint: writeFile writes all of it (from the current position); write may write part.
+      await handle.writeFile(bytes);
+    } catch (error) {
+      throw describeIoError(error, out);
+    }
+  };
+}
+
+/** A FIFO or device given as `--out`: opened for writing and written in order, never replaced. */
+async function streamSink(out: string): Promise<Sink> {
+  let handle: FileHandle;
+  try {
+    handle = await open(out, 'w');
+  } catch (error) {
+    throw describeIoError(error, out);
+  }
+  return {
+    write: writerTo(handle, out),
+    async commit() {
+      await handle.close();
+    },
+    async discard() {
+      await handle.close().catch(() => {});
     },
   };
 }
@@ -269,7 +310,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   const { threads, how } = threadsFor(count, defectRate);
   if (threadSettings().trace) process.stderr.write(`callhook: generated on ${how}\n`);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);
-  const sink = options.out === undefined ? stdoutSink() : await fileSink(options.out);
+  const sink = options.out === undefined ? stdoutSink() : await fileSink(options.out, options.force === true);
 
   let stopped: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals) => {
