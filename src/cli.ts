@@ -557,7 +557,8 @@ function usageMessage(error: CommanderError): string {
   const text = error.message
     .replace(/^error: /, '')
     .replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)')
-    .replace(/\s*\n\s*/g, ' ');
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\.$/, '');
   const command = process.argv
     .slice(2)
     .find((arg) => program.commands.some((c) => c.name() === arg || c.aliases().includes(arg)));
