@@ -37,6 +37,14 @@ describe('generate --out', () => {
     expect(statSync(out).mode & 0o777).toBe(0o640);
   });
 
+  it('writes through a symlink whose target does not exist yet, keeping the symlink', async () => {
+    const link = join(dir, 'dangling.json');
+    symlinkSync('created.json', link);
+    await capture(() => generate(options(link)));
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'created.json'), 'utf8'))).toHaveLength(3);
+  });
+
   it('writes into a FIFO (or a symlink to one, as /dev/stdout is) instead of replacing it with a file', async () => {
     const fifo = join(dir, 'pipe');
     execFileSync('mkfifo', [fifo]);

@@ -1,9 +1,9 @@
 /** `callhook generate`: realistic, seeded webhook traffic, optionally with the page's own mistakes. */
 import { once } from 'node:events';
 import type { Stats } from 'node:fs';
-import { chmod, type FileHandle, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { chmod, type FileHandle, mkdtemp, open, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { type FieldOverride, generateTypedCalls, parseFieldOverride } from '../core/generate.js';
 import type { GenerateFormat } from '../core/generate-names.js';
@@ -206,16 +206,14 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
   if (existing !== undefined && !force) {
     throw new CallhookError(`${out}: already exists; --force replaces it`, ExitCode.usage);
   }
-  let target = out;
   let mode = 0o666 & ~process.umask();
-  if (existing !== undefined) {
-    try {
-      target = await realpath(out);
-    } catch (error) {
-      throw describeIoError(error, out);
-    }
-    mode = existing.mode & 0o7777;
+  let target: string;
+  try {
+    target = existing === undefined ? await danglingTarget(out) : await realpath(out);
+  } catch (error) {
+    throw describeIoError(error, out);
   }
+  if (existing !== undefined) mode = existing.mode & 0o7777;
   let directory: string;
   try {
     directory = await mkdtemp(join(dirname(target), '.callhook-generate-'));
@@ -248,6 +246,25 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Where a new file named `out` is created: `out` itself, or, when `out` is a symlink (a chain of
+ * them) to a file that does not exist yet, that file, so the symlink is written through.
+ */
+async function danglingTarget(out: string): Promise<string> {
+  let path = out;
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      path = resolve(dirname(path), await readlink(path));
+    } catch (error) {
+      // EINVAL: not a symlink; ENOENT: nothing there yet. Either way, the file is created here.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EINVAL' || code === 'ENOENT') return path;
+      throw error;
+    }
+  }
+  return path;
 }
 
 /** Writes each block whole to `handle`, a failure named after `out`. */
