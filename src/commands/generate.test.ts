@@ -60,3 +60,15 @@ describe('generate --out', () => {
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
   });
 });
+
+describe('generate --campaigns', () => {
+  it('is refused above 100000 with the one option message, exit 2', async () => {
+    const refused = await generate({ count: '1', seed: '1', format: 'json', campaigns: '10000000' }).catch(
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(CallhookError);
+    expect((refused as CallhookError).message).toBe(
+      '--campaigns: must be a whole number from 1 to 100000 (got "10000000")',
+    );
+  });
+});

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { type FieldOverride, generateTypedCalls, parseFieldOverride } from '../core/generate.js';
-import type { GenerateFormat } from '../core/generate-names.js';
+import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
 import {
@@ -304,7 +304,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   const { count, seed, campaigns, batchSize, redeliveries, defectRate, set } = parseAll({
     count: () => wholeNumber('--count', 0)(options.count),
     seed: () => seedOf(options.seed),
-    campaigns: () => optional(options.campaigns, wholeNumber('--campaigns', 1)),
+    campaigns: () => optional(options.campaigns, wholeNumber('--campaigns', 1, maxCampaigns)),
     batchSize: () => optional(options.batchSize, wholeNumber('--batch-size', 1)),
     redeliveries: () => optional(options.redeliveries, fraction('--redeliveries')) ?? 0,
     defectRate: () => optional(options.defects, fraction('--defects')) ?? 0,
