@@ -308,7 +308,8 @@ details.set('generate', (command, { options }) =>
     .addOption(options.types())
     .option('--batch-size <n>', 'JSON arrays of at most n events (json: one after another; ndjson: one per line)')
     .addOption(options.generateFormat())
-    .option('-o, --out <file>', 'write to this file (replaced only once complete) instead of stdout')
+    .option('-o, --out <file>', 'write to this file (created only once complete) instead of stdout')
+    .option('--force', 'replace the --out file when it exists (kept, exit 2, without it)')
     .option(
       '--set <path=value>',
       'set a field in every event, e.g. data.status=Partial (JSON or text; repeatable)',
@@ -321,7 +322,9 @@ details.set('generate', (command, { options }) =>
       'after',
       `
 Each defect is listed on stderr as file:line:column, where \`callhook validate\`
-reports it. --out is replaced only once complete (a temporary file beside it).
+reports it. --out is written only once complete (a temporary file beside it);
+an existing file is replaced only with --force; a FIFO or device is written
+into.
 
 Examples:
   $ callhook generate --count 1000 --seed 7 --out export.json
@@ -332,8 +335,8 @@ Examples:
   $ callhook generate --count 100000 | callhook summarise
 
 Exit codes:
-  0    written
-  2    usage or I/O error
+  0    written, or the reader of stdout stopped reading (| head)
+  2    usage or I/O error (--out exists and no --force)
   130  interrupted (Ctrl-C): --out is left as it was`,
     ),
 );
@@ -554,7 +557,8 @@ function usageMessage(error: CommanderError): string {
   const text = error.message
     .replace(/^error: /, '')
     .replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)')
-    .replace(/\s*\n\s*/g, ' ');
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\.$/, '');
   const command = process.argv
     .slice(2)
     .find((arg) => program.commands.some((c) => c.name() === arg || c.aliases().includes(arg)));

@@ -5,6 +5,7 @@ import { verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
 import { type ReadItem, readEvents, signHexHmac, signStandardWebhook, validateEvent } from './library.js';
 import { codeFrame } from './render/code-frame.js';
 import { checkEvent } from './schema/check.js';
+import { toJsonSchema } from './schema/json-schema.js';
 
 const events = [...generateEvents({ count: 40, seed: 12 })].map((e) => e.event);
 
@@ -40,6 +41,18 @@ describe('validateEvent', () => {
     };
     expect(validateEvent(sms).type).toBe('SMS');
     expect(validateEvent(sms, { type: 'SMSReceived' }).type).toBe('SMSReceived');
+  });
+});
+
+describe('options a JavaScript caller may get wrong', () => {
+  it('refuses an unknown type or draft with a TypeError naming the choices, not a crash or a silent default', async () => {
+    const choices = 'type must be one of CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived (got "Nope")';
+    const nope = { type: 'Nope' } as unknown as { type: 'CallComplete' };
+    expect(() => validateEvent(events[0], nope)).toThrow(new TypeError(choices));
+    await expect(collect(readEvents('[]', nope))).rejects.toThrow(new TypeError(choices));
+    expect(() => toJsonSchema({ draft: '04' as '07' })).toThrow(
+      new TypeError('draft must be one of 2020-12, 07 (got "04")'),
+    );
   });
 });
 

@@ -20,7 +20,7 @@ import {
   SmsDataSchema,
   type WebhookEvent,
 } from './schema/events.js';
-import type { EventType } from './schema/names.js';
+import { assertChoice, type EventType, eventTypes } from './schema/names.js';
 
 /** The valibot schemas of the payloads: each type's fields (CallComplete's `data`), the envelope and a flow step. */
 export const schemas = {
@@ -67,6 +67,7 @@ export interface ValidateEventResult {
  * checks, codes and messages, pointers relative to the value.
  */
 export function validateEvent(value: unknown, options: ValidateEventOptions = {}): ValidateEventResult {
+  assertChoice('type', options.type, eventTypes);
   const result = checkEvent(value, { type: options.type, strict: options.strict });
   return { ok: result.event !== undefined, type: result.kind, event: result.event, issues: result.issues };
 }
@@ -121,6 +122,7 @@ function positionOf(element: Location): Location {
  * with its position and problems, in bounded memory however large the input.
  */
 export async function* readEvents(source: EventSource, options: ReadEventsOptions = {}): AsyncGenerator<ReadItem> {
+  assertChoice('type', options.type, eventTypes);
   let paths: readonly string[];
   let stdin: NodeJS.ReadableStream | undefined;
   // Positions name the file; text and streams have none, so they are named as such, not <stdin>.

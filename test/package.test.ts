@@ -130,4 +130,13 @@ describe('the packed package', () => {
     });
     expect(readdirSync(join(project, 'node_modules'))).toContain('callhook');
   });
+
+  it('can be required from CommonJS, as its types already tell TypeScript (Node 20.19+ loads ESM by require)', () => {
+    writeFileSync(
+      join(project, 'consumer.cjs'),
+      "const { validateEvent } = require('callhook');\nconsole.log(validateEvent({ eventType: 'Nope' }).issues[0].code);\n",
+    );
+    const output = execFileSync(process.execPath, ['consumer.cjs'], { cwd: project, encoding: 'utf8' });
+    expect(output).toBe('unknown-event-type\n');
+  });
 });

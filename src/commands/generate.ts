@@ -1,11 +1,12 @@
 /** `callhook generate`: realistic, seeded webhook traffic, optionally with the page's own mistakes. */
 import { once } from 'node:events';
-import { chmod, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { chmod, type FileHandle, mkdtemp, open, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { type FieldOverride, generateTypedCalls, parseFieldOverride } from '../core/generate.js';
-import type { GenerateFormat } from '../core/generate-names.js';
+import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
 import {
@@ -33,6 +34,7 @@ interface GenerateCommandOptions {
   redeliveries?: string;
   defects?: string;
   startTime?: string;
+  force?: boolean;
 }
 
 /**
@@ -185,20 +187,33 @@ function stdoutSink(): Sink {
 }
 
 /**
- * A file written the way editors save: into a new private directory beside the target
- * (`mkdtemp`, then the file created exclusively, mode 0600), renamed over the target only when
- * complete. So a reader never sees half a file, an interrupted run leaves the old file as it was,
- * and a symlink is written through to its target.
+ * Where `--out` goes. A regular file is written the way editors save: into a new private
+ * directory beside the target (`mkdtemp`, then the file created exclusively, mode 0600), renamed
+ * over the target only when complete, and only with `--force` when it exists. So a reader never
+ * sees half a file, an interrupted run leaves the old file as it was, and a symlink is written
+ * through to its target. Anything else that exists (a FIFO, a device, `/dev/stdout`) is written
+ * into as it is: renaming over it would replace the device itself.
  */
-async function fileSink(out: string): Promise<Sink> {
-  let target = out;
-  let mode = 0o666 & ~process.umask();
+async function fileSink(out: string, force: boolean): Promise<Sink> {
+  let existing: Stats | undefined;
   try {
-    target = await realpath(out);
-    mode = (await stat(target)).mode & 0o7777;
+    existing = await stat(out);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw describeIoError(error, out);
   }
+  if (existing?.isDirectory()) throw new CallhookError(`${out}: is a directory`, ExitCode.usage);
+  if (existing !== undefined && !existing.isFile()) return streamSink(out);
+  if (existing !== undefined && !force) {
+    throw new CallhookError(`${out}: already exists; --force replaces it`, ExitCode.usage);
+  }
+  let mode = 0o666 & ~process.umask();
+  let target: string;
+  try {
+    target = existing === undefined ? await danglingTarget(out) : await realpath(out);
+  } catch (error) {
+    throw describeIoError(error, out);
+  }
+  if (existing !== undefined) mode = existing.mode & 0o7777;
   let directory: string;
   try {
     directory = await mkdtemp(join(dirname(target), '.callhook-generate-'));
@@ -215,14 +230,7 @@ async function fileSink(out: string): Promise<Sink> {
     }
   };
   return {
-    async write(bytes) {
-      try {
-        // Hint: writeFile writes all of it (from the current position); write may write part.
-        await handle.writeFile(bytes);
-      } catch (error) {
-        throw describeIoError(error, out);
-      }
-    },
+    write: writerTo(handle, out),
     async commit() {
       await close();
       await chmod(temporary, mode);
@@ -240,13 +248,63 @@ async function fileSink(out: string): Promise<Sink> {
   };
 }
 
+/**
+ * Where a new file named `out` is created: `out` itself, or, when `out` is a symlink (a chain of
+ * them) to a file that does not exist yet, that file, so the symlink is written through.
+ */
+async function danglingTarget(out: string): Promise<string> {
+  let path = out;
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      path = resolve(dirname(path), await readlink(path));
+    } catch (error) {
+      // EINVAL: not a symlink; ENOENT: nothing there yet. Either way, the file is created here.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EINVAL' || code === 'ENOENT') return path;
+      throw error;
+    }
+  }
+  return path;
+}
+
+/** Writes each block whole to `handle`, a failure named after `out`. */
+function writerTo(handle: FileHandle, out: string): Sink['write'] {
+  return async (bytes) => {
+    try {
+      // Hint: writeFile writes all of it (from the current position); write may write part.
+      await handle.writeFile(bytes);
+    } catch (error) {
+      throw describeIoError(error, out);
+    }
+  };
+}
+
+/** A FIFO or device given as `--out`: opened for writing and written in order, never replaced. */
+async function streamSink(out: string): Promise<Sink> {
+  let handle: FileHandle;
+  try {
+    handle = await open(out, 'w');
+  } catch (error) {
+    throw describeIoError(error, out);
+  }
+  return {
+    write: writerTo(handle, out),
+    async commit() {
+      await handle.close();
+    },
+    async discard() {
+      await handle.close().catch(() => {});
+    },
+  };
+}
+
 /** Runs `generate`: events to stdout or `--out`, defects and a summary to stderr. */
 export async function generate(options: GenerateCommandOptions): Promise<void> {
   const fraction = (name: string) => decimal(name, { min: 0, max: 1, from: true, what: 'a fraction' });
   const { count, seed, campaigns, batchSize, redeliveries, defectRate, set } = parseAll({
     count: () => wholeNumber('--count', 0)(options.count),
     seed: () => seedOf(options.seed),
-    campaigns: () => optional(options.campaigns, wholeNumber('--campaigns', 1)),
+    campaigns: () => optional(options.campaigns, wholeNumber('--campaigns', 1, maxCampaigns)),
     batchSize: () => optional(options.batchSize, wholeNumber('--batch-size', 1)),
     redeliveries: () => optional(options.redeliveries, fraction('--redeliveries')) ?? 0,
     defectRate: () => optional(options.defects, fraction('--defects')) ?? 0,
@@ -269,7 +327,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   const { threads, how } = threadsFor(count, defectRate);
   if (threadSettings().trace) process.stderr.write(`callhook: generated on ${how}\n`);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);
-  const sink = options.out === undefined ? stdoutSink() : await fileSink(options.out);
+  const sink = options.out === undefined ? stdoutSink() : await fileSink(options.out, options.force === true);
 
   let stopped: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals) => {

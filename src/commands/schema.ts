@@ -19,6 +19,11 @@ export function schema(options: SchemaCommandOptions): void {
   if (options.openapi && options.type !== undefined) {
     throw new CallhookError('--openapi describes every event type; it cannot be combined with --type');
   }
+  if (options.openapi && options.draft === '07') {
+    throw new CallhookError(
+      '--openapi writes its schemas in draft 2020-12, as OpenAPI 3.1 requires; it cannot be combined with --draft 07',
+    );
+  }
   const document = options.openapi
     ? toOpenApi({ strict: options.strict, version })
     : toJsonSchema({ type: options.type, draft: options.draft, strict: options.strict });

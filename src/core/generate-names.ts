@@ -9,3 +9,9 @@ export type GenerateFormat = (typeof generateFormats)[number];
 export const schemaDrafts = ['2020-12', '07'] as const;
 /** A JSON Schema draft. */
 export type SchemaDraft = (typeof schemaDrafts)[number];
+
+/**
+ * The most campaigns `generate` spreads calls over: they are all made before the first event, and
+ * 100,000 take about 130 MiB, so more would break the 200 MiB bound (10 million ran out of heap).
+ */
+export const maxCampaigns = 100_000;

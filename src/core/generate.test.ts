@@ -217,3 +217,12 @@ describe('generateEvents', () => {
     expect(() => [...generateEvents({ count: 1, types: ['Nope' as never] })]).toThrow();
   });
 });
+
+describe('campaigns', () => {
+  it('refuses more campaigns than fit in bounded memory, at once, instead of building them all (10 million ran out of heap)', () => {
+    expect(() => generateEvents({ count: 1, campaigns: 10_000_000 }).next()).toThrow(
+      'campaigns must be at most 100000',
+    );
+    expect([...generateEvents({ count: 3, campaigns: 100_000 })]).toHaveLength(3);
+  });
+});

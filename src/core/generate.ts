@@ -15,6 +15,7 @@ import type {
   SmsData,
 } from '../schema/events.js';
 import { eventTypes } from '../schema/names.js';
+import { maxCampaigns } from './generate-names.js';
 import { instantOf, isoOf, isTimestamp } from './instant.js';
 
 /** How to generate: the same options (seed included) always give the same events. */
@@ -62,7 +63,12 @@ const GenerateOptionsSchema = v.object({
   seed: v.pipe(v.number(), v.integer('seed must be an integer')),
   calls: v.pipe(v.number(), v.integer('calls must be an integer'), v.minValue(0, 'calls must be 0 or more')),
   campaigns: v.optional(
-    v.pipe(v.number(), v.integer('campaigns must be an integer'), v.minValue(1, 'campaigns must be 1 or more')),
+    v.pipe(
+      v.number(),
+      v.integer('campaigns must be an integer'),
+      v.minValue(1, 'campaigns must be 1 or more'),
+      v.maxValue(maxCampaigns, `campaigns must be at most ${maxCampaigns}`),
+    ),
   ),
   startTime: v.optional(v.pipe(v.string(), v.check(isTimestamp, 'startTime must be an ISO-8601 timestamp'))),
   envelope: v.optional(v.picklist(['wire', 'all'])),
@@ -952,7 +958,12 @@ const GenerateEventsSchema = v.object({
   count: v.pipe(v.number(), v.integer('count must be an integer'), v.minValue(0, 'count must be 0 or more')),
   seed: v.optional(v.pipe(v.number(), v.integer('seed must be an integer'))),
   campaigns: v.optional(
-    v.pipe(v.number(), v.integer('campaigns must be an integer'), v.minValue(1, 'campaigns must be 1 or more')),
+    v.pipe(
+      v.number(),
+      v.integer('campaigns must be an integer'),
+      v.minValue(1, 'campaigns must be 1 or more'),
+      v.maxValue(maxCampaigns, `campaigns must be at most ${maxCampaigns}`),
+    ),
   ),
   types: v.optional(v.array(v.picklist(eventTypes))),
   redeliveries: probability('redeliveries'),

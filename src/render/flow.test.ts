@@ -17,6 +17,7 @@ import {
   renderFileHeading,
   renderJsonElement,
   renderRedelivery,
+  renderSkipWarning,
   renderTraceHeader,
   type TraceHeaderView,
   traceHeaderView,
@@ -326,5 +327,24 @@ describe('renderJsonElement', () => {
     const text = `[\n${values.map((value, index) => renderJsonElement(value, index === 0)).join('')}\n]`;
     expect(text).not.toMatch(/\u009b/);
     expect(JSON.parse(text)).toEqual(values);
+  });
+});
+
+describe('renderSkipWarning', () => {
+  const at = { file: 'x\u001b[2J.ndjson', line: 2, column: 36, offset: 80, pointer: '/time' };
+  test('names file:line:column and the JSON pointer, as validate does, escaped', () => {
+    const line = renderSkipWarning({
+      kind: 'invalid',
+      element: { ...at, pointer: '', index: 1, batch: 1, text: '' },
+      eventKind: undefined,
+      value: undefined,
+      problems: [{ ...at, severity: 'error', code: 'unterminated-string', message: 'unterminated string' }],
+    });
+    expect(line).toBe('callhook: warning: x\\e[2J.ndjson:2:36: skipped an invalid event: unterminated string (/time)');
+    const root = renderSkipWarning({
+      kind: 'problem',
+      problem: { ...at, pointer: '', severity: 'error', code: 'unexpected-eof', message: 'unexpected end of file' },
+    });
+    expect(root).toBe('callhook: warning: x\\e[2J.ndjson:2:36: unexpected end of file');
   });
 });

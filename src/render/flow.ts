@@ -380,10 +380,10 @@ export function renderJson(value: unknown): string {
 
 /**
  * The warning line for an input record that is not a valid event (it is skipped), naming
- * file:line:column; undefined for records that need no warning.
+ * file:line:column and the JSON pointer as validate does; undefined for records that need no warning.
  */
 export function renderSkipWarning(record: InputRecord): string | undefined {
-  let problem: { file: string; line: number; column: number; message: string } | undefined;
+  let problem: { file: string; line: number; column: number; pointer: string; message: string } | undefined;
   let more = 0;
   let what = 'event';
   if (record.kind === 'problem') {
@@ -398,7 +398,8 @@ export function renderSkipWarning(record: InputRecord): string | undefined {
   const where = `${escapeTerminal(problem.file)}:${problem.line}:${problem.column}`;
   const tail = more > 0 ? ` (and ${more} more; see callhook validate)` : '';
   const skipped = record.kind === 'invalid' ? `skipped an invalid ${what}: ` : '';
-  return `callhook: warning: ${where}: ${skipped}${escapeTerminal(problem.message)}${tail}`;
+  const pointer = problem.pointer ? ` (${problem.pointer})` : '';
+  return `callhook: warning: ${where}: ${skipped}${escapeTerminal(problem.message + pointer)}${tail}`;
 }
 
 /** The heading of a trace as every format shows it, built once: payload text raw (each renderer escapes it). */

@@ -6,10 +6,11 @@
  */
 import { type ConversionConfig, toJsonSchema as convert, type JsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
-import type { SchemaDraft } from '../core/generate-names.js';
+import { type SchemaDraft, schemaDrafts } from '../core/generate-names.js';
 import * as instant from '../core/instant.js';
 import { shapeKeys } from './check.js';
 import { dataSchemas, EnvelopeSchema, type EventType, eventTypes, FlowStepSchema } from './events.js';
+import { assertChoice } from './names.js';
 
 /** How to build the JSON Schema. */
 export interface JsonSchemaOptions {
@@ -227,6 +228,8 @@ const schemaUri = (draft: SchemaDraft) =>
  * It accepts exactly the events `validate` (or `validate --strict`) finds no error in.
  */
 export function toJsonSchema(options: JsonSchemaOptions = {}): JsonSchemaDocument {
+  assertChoice('draft', options.draft, schemaDrafts);
+  assertChoice('type', options.type, eventTypes);
   const draft = options.draft ?? '2020-12';
   const defsKey = draft === '07' ? 'definitions' : '$defs';
   const types = options.type ? [options.type] : eventTypes;

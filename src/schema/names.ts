@@ -14,3 +14,14 @@ export type CallStatus = (typeof callStatuses)[number];
 export function isCallStatus(status: string): status is CallStatus {
   return callStatuses.some((documented) => documented === status);
 }
+
+/**
+ * Refuses an option outside its list of choices with a TypeError naming them: a library caller in
+ * JavaScript gets no compile-time check, and a wrong choice would otherwise crash deep inside or be
+ * silently taken as the default.
+ */
+export function assertChoice(what: string, value: string | undefined, choices: readonly string[]): void {
+  if (value !== undefined && !choices.includes(value)) {
+    throw new TypeError(`${what} must be one of ${choices.join(', ')} (got ${JSON.stringify(value)})`);
+  }
+}

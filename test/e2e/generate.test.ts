@@ -140,16 +140,16 @@ describe('callhook generate', () => {
     expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
   });
 
-  it('replaces --out only when complete, keeping its mode; SIGTERM mid-run leaves it and no temporary file', async () => {
+  it('replaces --out (with --force) only when complete, keeping its mode; SIGTERM mid-run leaves it and no temporary file', async () => {
     const out = join(dir, 'replaced.json');
     writeFileSync(out, 'old\n', { mode: 0o640 });
-    const made = await runCli(['generate', '--count', '5', '--out', out]);
+    const made = await runCli(['generate', '--count', '5', '--out', out, '--force']);
     expect(made.code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toHaveLength(5);
     expect(statSync(out).mode & 0o777).toBe(0o640);
 
     writeFileSync(out, 'old\n');
-    const child = spawn(process.execPath, [binPath, 'generate', '--count', '100000000', '--out', out], {
+    const child = spawn(process.execPath, [binPath, 'generate', '--count', '100000000', '--out', out, '--force'], {
       stdio: 'pipe',
     });
     let stderr = '';

@@ -54,6 +54,10 @@ describe('the command line', () => {
     ],
     [['schema', '--draft', '4'], 'callhook: --draft: must be one of 2020-12, 07 (got "4")\n'],
     [
+      ['schema', 'extra'],
+      "callhook: too many arguments for 'schema'. Expected 0 arguments but got 1; see callhook schema --help\n",
+    ],
+    [
       ['replay', 'x', '--url', 'http://x', '--method', 'GET'],
       'callhook: --method: must be one of POST, PUT (got "GET")\n',
     ],
