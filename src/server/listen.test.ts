@@ -157,6 +157,15 @@ describe('listen: answers', () => {
     expect(performance.now() - started).toBeLessThan(4000);
   });
 
+  it('reports a body too slow for --request-timeout as the 408 it was answered, not as a sender gone', async () => {
+    const { listener, deliveries } = await listen({ headersTimeoutMs: 200, requestTimeoutMs: 300 });
+    const head = 'POST /slow HTTP/1.1\r\nHost: x\r\nwebhook-id: msg_slow\r\nContent-Length: 100\r\n\r\n[{"time"';
+    const answer = await rawExchange(listener.port, [head], 5000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(deliveries).toMatchObject([{ status: 408, path: '/slow', webhookId: 'msg_slow', error: 'request timeout' }]);
+  });
+
   it('verifies what the standardwebhooks package signs, and says in a 401 which check failed', async () => {
     const keys = parseSecrets(secret, 'standard', 'S');
     const { url, deliveries } = await listen({ sign: { scheme: 'standard', keys, toleranceSeconds: 300 } });

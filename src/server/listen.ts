@@ -212,9 +212,17 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     };
     req.on('data', onData);
     req.once('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size)));
-    req.once('error', () => reject(new SenderGone()));
+    // Hint: node:http answers 408 itself when --request-timeout passes, and destroys the socket
+    // with that error; the request then ends as a sender that went away does.
+    const gone = () =>
+      reject(
+        (req.socket?.errored as NodeJS.ErrnoException | null | undefined)?.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new SenderTooSlow()
+          : new SenderGone(),
+      );
+    req.once('error', gone);
     req.once('close', () => {
-      if (!req.complete) reject(new SenderGone());
+      if (!req.complete) gone();
     });
   });
 }
@@ -223,6 +231,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 class SenderGone extends Error {
   constructor() {
     super('the sender closed the connection before the end of the body');
+  }
+}
+
+/** The sender did not send its whole body within --request-timeout: node:http answered 408. */
+class SenderTooSlow extends Error {
+  constructor() {
+    super('request timeout');
   }
 }
 
@@ -406,7 +421,8 @@ export async function startListener(
         (error: unknown) => {
           inFlight.delete(done);
           // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
-          const gone = error instanceof SenderGone;
+          const tooSlow = error instanceof SenderTooSlow;
+          const gone = tooSlow || error instanceof SenderGone;
           // A capture that cannot be written must not be answered 2xx: the sender keeps the delivery.
           if (gone || res.headersSent) res.destroy();
           else sendJson(res, 500, { error: 'internal', message: (error as Error).message });
@@ -414,10 +430,10 @@ export async function startListener(
             time: Date.now(),
             method: req.method ?? '',
             path: req.url ?? '',
-            status: gone ? 499 : 500,
+            status: tooSlow ? 408 : gone ? 499 : 500,
             error: (error as Error).message,
             bytes: 0,
-            webhookId: undefined,
+            webhookId: firstHeader(req.headers['webhook-id']),
             signature: undefined,
             events: [],
             invalid: 0,
