@@ -92,7 +92,12 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
   const c = colorsFor(process.stdout);
   const show = (result: VerifiedDelivery) => {
     totals.checked++;
-    if (!result.result.ok) totals.failed++;
+    // Hint: set before the line is written, so a reader that goes away (| head) cannot turn a
+    // failure into a pass.
+    if (!result.result.ok) {
+      totals.failed++;
+      process.exitCode = ExitCode.invalid;
+    }
     process.stdout.write(raw.format === 'json' ? renderVerifyJson(result) : renderVerifyLine(result, c));
   };
   if (raw.body !== undefined) {
