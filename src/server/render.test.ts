@@ -83,6 +83,10 @@ describe('listen output', () => {
     expect(
       renderCounts({ requests: 3, byStatus: { '200': 2, '503': 1 }, events: 4, redeliveries: 1, captured: 2 }),
     ).toBe('stopped: 3 requests, 4 events, 1 redelivery, 2 captured (2 × 200, 1 × 503)\n');
+    // Every count of the line is grouped alike, not only those plural() writes.
+    expect(
+      renderCounts({ requests: 1161, byStatus: { '200': 1161 }, events: 5805, redeliveries: 0, captured: 1161 }),
+    ).toBe('stopped: 1,161 requests, 5,805 events, 1,161 captured (1,161 × 200)\n');
   });
 });
 

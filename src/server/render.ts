@@ -149,11 +149,11 @@ export function renderDeliveryJson(delivery: Delivery): string {
 export function renderCounts(counts: ListenCounts): string {
   const statuses = Object.entries(counts.byStatus)
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([status, n]) => `${n} × ${status}`)
+    .map(([status, n]) => `${grouped(n)} × ${status}`)
     .join(', ');
   const parts = [plural(counts.requests, 'request'), plural(counts.events, 'event')];
   if (counts.redeliveries > 0) parts.push(plural(counts.redeliveries, 'redelivery', 'redeliveries'));
-  if (counts.captured > 0) parts.push(`${counts.captured} captured`);
+  if (counts.captured > 0) parts.push(`${grouped(counts.captured)} captured`);
   return `stopped: ${parts.join(', ')}${statuses ? ` (${statuses})` : ''}\n`;
 }
 
