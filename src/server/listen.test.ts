@@ -610,6 +610,34 @@ describe('listen: capture', () => {
     expect(readdirSync(dir)).toContain('000001.ndjson');
     await expect(post(url, body(attempt(2)))).rejects.toThrow();
   });
+
+  it('stops even when a sender stalls its headers or drips its body: the timeouts still hold while stopping', async () => {
+    const { listener } = await listen({ headersTimeoutMs: 200, requestTimeoutMs: 400 });
+    const stalled = connect(listener.port, '127.0.0.1');
+    const dripping = connect(listener.port, '127.0.0.1');
+    const closed = [stalled, dripping].map((socket) => {
+      socket.on('error', () => {});
+      return new Promise((resolve) => socket.on('close', resolve));
+    });
+    stalled.write('POST / HTTP/1.1\r\nHost: x\r\n');
+    dripping.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[');
+    const drip = setInterval(() => dripping.write(' '), 50);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const started = performance.now();
+      const stopped = await Promise.race([
+        listener.stop().then(() => true),
+        new Promise((resolve) => setTimeout(() => resolve(false), 3000)),
+      ]);
+      expect(stopped).toBe(true);
+      expect(performance.now() - started).toBeLessThan(3000);
+      await Promise.all(closed);
+    } finally {
+      clearInterval(drip);
+      stalled.destroy();
+      dripping.destroy();
+    }
+  });
 });
 
 describe('listen: --forward', () => {

@@ -252,6 +252,8 @@ export async function startListener(
   const forwarder = settings.forward ? new Forwarder(settings.forward) : undefined;
   const counts: ListenCounts = { requests: 0, byStatus: {}, events: 0, redeliveries: 0, captured: 0 };
   const inFlight = new Set<Promise<void>>();
+  /** Each open connection, with its requests being handled (none: idle, or its headers still coming). */
+  const connections = new Map<Socket, Set<IncomingMessage>>();
   const continueAsked = new WeakSet<IncomingMessage>();
   const aborting = new AbortController();
 
@@ -405,6 +407,8 @@ export async function startListener(
       connectionsCheckingInterval: Math.max(50, Math.min(1000, settings.headersTimeoutMs / 4)),
     },
     (req, res) => {
+      const handling = connections.get(req.socket);
+      handling?.add(req);
       // Hint: a sender that asks first (Expect: 100-continue) is told to go on only when its
       // declared size fits; otherwise handle() answers 413 and it never sends the body.
       if (continueAsked.has(req)) {
@@ -417,9 +421,11 @@ export async function startListener(
       const done: Promise<void> = handle(req, res).then(
         () => {
           inFlight.delete(done);
+          handling?.delete(req);
         },
         (error: unknown) => {
           inFlight.delete(done);
+          handling?.delete(req);
           // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
           const tooSlow = error instanceof SenderTooSlow;
           const gone = tooSlow || error instanceof SenderGone;
@@ -445,6 +451,10 @@ export async function startListener(
       inFlight.add(done);
     },
   );
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, new Set());
+    socket.once('close', () => connections.delete(socket));
+  });
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     continueAsked.add(req);
     server.emit('request', req, res);
@@ -472,7 +482,21 @@ export async function startListener(
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // Hint: a keep-alive connection that goes idle after its last answer is closed then too.
-        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        // node:http stops enforcing --header-timeout and --request-timeout once closed, so they
+        // are enforced here: a sender stalling its headers or dripping its body cannot hold
+        // listen open for ever.
+        const stoppedAt = Date.now();
+        const idle = setInterval(() => {
+          server.closeIdleConnections();
+          const waited = Date.now() - stoppedAt;
+          for (const [socket, requests] of connections) {
+            const tooSlow =
+              requests.size === 0
+                ? waited > settings.headersTimeoutMs
+                : waited > settings.requestTimeoutMs && [...requests].some((req) => !req.complete);
+            if (tooSlow) socket.destroy();
+          }
+        }, 50);
         try {
           while (inFlight.size > 0) await Promise.all([...inFlight]);
           await closed;
