@@ -145,6 +145,11 @@ export function renderDeliveryJson(delivery: Delivery): string {
   )}\n`;
 }
 
+/** `listen --format json`'s first line: where it listens, and where it captures. */
+export function renderListeningJson(listening: { url: string; port: number; out: string | undefined }): string {
+  return `${escapeJsonForTerminal(JSON.stringify({ kind: 'listening', ...listening }))}\n`;
+}
+
 /** The counts printed when listen stops. */
 export function renderCounts(counts: ListenCounts): string {
   const statuses = Object.entries(counts.byStatus)
