@@ -587,6 +587,12 @@ describe('listen: capture', () => {
     await capture.close();
   });
 
+  it('--out naming a file that is not a folder says so in one line', async () => {
+    const file = join(tempDir('listen'), 'a-file');
+    writeFileSync(file, '');
+    await expect(CaptureWriter.open(file)).rejects.toThrow(`${file}: not a directory`);
+  });
+
   it('abort() cuts a --delay short, so a second Ctrl-C ends listen at once', async () => {
     const { url, listener } = await listen({ delayMs: 60_000 });
     const answer = post(url, body(attempt(1))).catch(() => 'reset');
