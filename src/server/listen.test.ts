@@ -617,6 +617,36 @@ describe('listen: capture', () => {
     await expect(post(url, body(attempt(2)))).rejects.toThrow();
   });
 
+  it('stops even when a sender keeps its connection busy: answers after stop() close the connection', async () => {
+    // Each answer waits a little, so a request is always in flight: the connection is never idle.
+    const { listener } = await listen({ delayMs: 20 });
+    const busy = connect(listener.port, '127.0.0.1');
+    busy.on('error', () => {});
+    let answers = '';
+    busy.on('data', (d: Buffer) => {
+      answers += d.toString();
+    });
+    const closed = new Promise((resolve) => busy.on('close', resolve));
+    const request = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]';
+    // Pipelined: the next request is always there before the answer to the last, so the
+    // connection is never idle.
+    busy.write(request.repeat(4));
+    const sending = setInterval(() => busy.write(request.repeat(4)), 5);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const stopped = await Promise.race([
+        listener.stop().then(() => true),
+        new Promise((resolve) => setTimeout(() => resolve(false), 3000)),
+      ]);
+      expect(stopped).toBe(true);
+      await closed;
+      expect(answers.toLowerCase()).toContain('connection: close');
+    } finally {
+      clearInterval(sending);
+      busy.destroy();
+    }
+  });
+
   it('stops even when a sender stalls its headers or drips its body: the timeouts still hold while stopping', async () => {
     const { listener } = await listen({ headersTimeoutMs: 200, requestTimeoutMs: 400 });
     const stalled = connect(listener.port, '127.0.0.1');

@@ -252,8 +252,10 @@ export async function startListener(
   const forwarder = settings.forward ? new Forwarder(settings.forward) : undefined;
   const counts: ListenCounts = { requests: 0, byStatus: {}, events: 0, redeliveries: 0, captured: 0 };
   const inFlight = new Set<Promise<void>>();
-  /** Each open connection, with its requests being handled (none: idle, or its headers still coming). */
-  const connections = new Map<Socket, Set<IncomingMessage>>();
+  /** Each open connection, with the answers it awaits (none: idle, or its headers still coming). */
+  const connections = new Map<Socket, Set<ServerResponse>>();
+  /** stop() was called: every answer from now on closes its connection. */
+  let closing = false;
   const continueAsked = new WeakSet<IncomingMessage>();
   const aborting = new AbortController();
 
@@ -408,7 +410,10 @@ export async function startListener(
     },
     (req, res) => {
       const handling = connections.get(req.socket);
-      handling?.add(req);
+      handling?.add(res);
+      // Hint: node:http keeps a connection alive after close(), so a sender that keeps it busy
+      // would keep listen from stopping; the answer says Connection: close instead.
+      if (closing) res.shouldKeepAlive = false;
       // Hint: a sender that asks first (Expect: 100-continue) is told to go on only when its
       // declared size fits; otherwise handle() answers 413 and it never sends the body.
       if (continueAsked.has(req)) {
@@ -421,11 +426,11 @@ export async function startListener(
       const done: Promise<void> = handle(req, res).then(
         () => {
           inFlight.delete(done);
-          handling?.delete(req);
+          handling?.delete(res);
         },
         (error: unknown) => {
           inFlight.delete(done);
-          handling?.delete(req);
+          handling?.delete(res);
           // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
           const tooSlow = error instanceof SenderTooSlow;
           const gone = tooSlow || error instanceof SenderGone;
@@ -479,6 +484,8 @@ export async function startListener(
     counts,
     stop() {
       stopping ??= (async () => {
+        closing = true;
+        for (const answers of connections.values()) for (const res of answers) res.shouldKeepAlive = false;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // Hint: a keep-alive connection that goes idle after its last answer is closed then too.
@@ -489,11 +496,11 @@ export async function startListener(
         const idle = setInterval(() => {
           server.closeIdleConnections();
           const waited = Date.now() - stoppedAt;
-          for (const [socket, requests] of connections) {
+          for (const [socket, answers] of connections) {
             const tooSlow =
-              requests.size === 0
+              answers.size === 0
                 ? waited > settings.headersTimeoutMs
-                : waited > settings.requestTimeoutMs && [...requests].some((req) => !req.complete);
+                : waited > settings.requestTimeoutMs && [...answers].some((res) => !res.req.complete);
             if (tooSlow) socket.destroy();
           }
         }, 50);
