@@ -219,6 +219,14 @@ describe('listen and verify', () => {
     expect(missing.stderr).toMatch(/nothing-here: no such file/);
   });
 
+  it('verify of a capture that holds no delivery is not a pass (exit 2)', async () => {
+    const out = tempDir('listen-e2e');
+    await (await CaptureWriter.open(out)).close();
+    const result = await runCli(['verify', out], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${out}: no captured deliveries`);
+  });
+
   it('verify whose reader goes away (| head) still exits 1 when a signature failed', async () => {
     const out = tempDir('listen-e2e');
     const capture = await CaptureWriter.open(out);
