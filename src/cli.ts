@@ -546,10 +546,11 @@ Exit codes:
 );
 
 // Hint: when the reader of a pipe goes away (`callhook show big.json | head`), the output is
-// no longer wanted: end quietly and successfully, as cat and grep do, instead of crashing.
+// no longer wanted: end quietly instead of crashing, successfully unless a failure was already
+// found (`callhook verify captured/ | head` must not pass a bad signature under pipefail).
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
-  void import('./errors.js').then(({ ExitCode }) => process.exit(ExitCode.ok));
+  void import('./errors.js').then(({ ExitCode }) => process.exit(process.exitCode ?? ExitCode.ok));
 });
 
 /** Commander's message in callhook's words: `unknown option '--x' (did you mean --y?); see callhook show --help`. */

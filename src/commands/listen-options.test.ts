@@ -41,6 +41,11 @@ describe('listen options', () => {
     );
     expect(() => parse({ failRate: '1.5' })).toThrow('--fail-rate: must be a fraction from 0 to 1 (got "1.5")');
     expect(() => parse({ path: 'hook' })).toThrow(/--path: must be a path that starts with \//);
+    // A request target is printable ASCII (node:http refuses the rest), so such a path never matches.
+    for (const path of ['/a\u001b[2J', '/caf\u00e9', '/x\u009b', '/\u202e']) {
+      expect(() => parse({ path })).toThrow(/--path: .*printable ASCII/);
+    }
+    expect(parse({ path: '/caf%C3%A9/hook' }).path).toBe('/caf%C3%A9/hook');
     expect(() => parse({ insecure: true })).toThrow('--insecure: applies only with --forward');
     expect(() => parse({ durable: true })).toThrow('--durable: applies only with --out');
     expect(() => parse({ headerTimeout: '60' })).toThrow(

@@ -92,10 +92,18 @@ function answer(name: string): (value: string) => Answer {
   };
 }
 
-/** A parser of `--path`: absolute, without spaces, a query or a fragment. */
+/**
+ * A parser of `--path`: absolute, printable ASCII without a space, a query or a fragment. Hint:
+ * a request target arrives as sent, percent-encoded (node:http refuses control and non-ASCII
+ * bytes in it), so a path holding them could never match a request.
+ */
 function servedPath(value: string): string {
-  if (!/^\/[^\s?#]*$/.test(value))
-    throw optionError('--path', 'a path that starts with / and holds no spaces, ? or #', value);
+  if (!/^\/[!-~]*$/.test(value) || /[?#]/.test(value))
+    throw optionError(
+      '--path',
+      'a path that starts with / and holds only printable ASCII (percent-encode the rest), no spaces, ? or #',
+      value,
+    );
   return value;
 }
 

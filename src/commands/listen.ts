@@ -10,6 +10,7 @@ import {
   renderDeliveryJson,
   renderDeliveryLine,
   renderDeliveryProblems,
+  renderListeningJson,
 } from '../server/render.js';
 import { type ListenOptions, parseListenOptions, type RawListenOptions } from './listen-options.js';
 
@@ -102,7 +103,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     );
   }
   if (options.format === 'json') {
-    out.write(`${JSON.stringify({ kind: 'listening', url: listener.url, port: listener.port, out: options.out })}\n`);
+    out.write(renderListeningJson({ url: listener.url, port: listener.port, out: options.out }));
   }
   if (capture) err.write(`capturing to ${escapeTerminal(capture.folder)}\n`);
 

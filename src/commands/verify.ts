@@ -6,7 +6,7 @@ import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { colorsFor } from '../render/terminal.js';
-import { CapturedBodies, capturedDeliveries } from '../server/capture.js';
+import { CapturedBodies, capturedDeliveries, captureLogName } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
 import { type lineFormats, optional, optionError, parseAll, wholeNumber } from './options.js';
 
@@ -92,7 +92,12 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
   const c = colorsFor(process.stdout);
   const show = (result: VerifiedDelivery) => {
     totals.checked++;
-    if (!result.result.ok) totals.failed++;
+    // Hint: set before the line is written, so a reader that goes away (| head) cannot turn a
+    // failure into a pass.
+    if (!result.result.ok) {
+      totals.failed++;
+      process.exitCode = ExitCode.invalid;
+    }
     process.stdout.write(raw.format === 'json' ? renderVerifyJson(result) : renderVerifyLine(result, c));
   };
   if (raw.body !== undefined) {
@@ -126,6 +131,10 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       }
     } finally {
       await bodies.close();
+    }
+    // Nothing checked is not a pass: a listen that received nothing, or a log whose every line was cut.
+    if (totals.checked === 0) {
+      throw new CallhookError(`${paths.join(', ')}: no captured deliveries (${captureLogName} describes none)`);
     }
   }
   if (raw.format !== 'json') process.stdout.write(renderVerifyTotals(totals, c));

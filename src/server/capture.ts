@@ -216,6 +216,8 @@ export class CaptureWriter {
       writer.torn = !(await endsWithNewline(logPath));
       return writer;
     } catch (error) {
+      // mkdir says EEXIST when the path is a file: what is wrong is that it is not a folder.
+      if (isTaken(error)) throw new CallhookError(`${folder}: not a directory`, ExitCode.usage);
       throw describeIoError(error, folder);
     }
   }

@@ -157,6 +157,15 @@ describe('listen: answers', () => {
     expect(performance.now() - started).toBeLessThan(4000);
   });
 
+  it('reports a body too slow for --request-timeout as the 408 it was answered, not as a sender gone', async () => {
+    const { listener, deliveries } = await listen({ headersTimeoutMs: 200, requestTimeoutMs: 300 });
+    const head = 'POST /slow HTTP/1.1\r\nHost: x\r\nwebhook-id: msg_slow\r\nContent-Length: 100\r\n\r\n[{"time"';
+    const answer = await rawExchange(listener.port, [head], 5000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(deliveries).toMatchObject([{ status: 408, path: '/slow', webhookId: 'msg_slow', error: 'request timeout' }]);
+  });
+
   it('verifies what the standardwebhooks package signs, and says in a 401 which check failed', async () => {
     const keys = parseSecrets(secret, 'standard', 'S');
     const { url, deliveries } = await listen({ sign: { scheme: 'standard', keys, toleranceSeconds: 300 } });
@@ -578,6 +587,12 @@ describe('listen: capture', () => {
     await capture.close();
   });
 
+  it('--out naming a file that is not a folder says so in one line', async () => {
+    const file = join(tempDir('listen'), 'a-file');
+    writeFileSync(file, '');
+    await expect(CaptureWriter.open(file)).rejects.toThrow(`${file}: not a directory`);
+  });
+
   it('abort() cuts a --delay short, so a second Ctrl-C ends listen at once', async () => {
     const { url, listener } = await listen({ delayMs: 60_000 });
     const answer = post(url, body(attempt(1))).catch(() => 'reset');
@@ -600,6 +615,64 @@ describe('listen: capture', () => {
     await stopped;
     expect(readdirSync(dir)).toContain('000001.ndjson');
     await expect(post(url, body(attempt(2)))).rejects.toThrow();
+  });
+
+  it('stops even when a sender keeps its connection busy: answers after stop() close the connection', async () => {
+    // Each answer waits a little, so a request is always in flight: the connection is never idle.
+    const { listener } = await listen({ delayMs: 20 });
+    const busy = connect(listener.port, '127.0.0.1');
+    busy.on('error', () => {});
+    let answers = '';
+    busy.on('data', (d: Buffer) => {
+      answers += d.toString();
+    });
+    const closed = new Promise((resolve) => busy.on('close', resolve));
+    const request = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]';
+    // Pipelined: the next request is always there before the answer to the last, so the
+    // connection is never idle.
+    busy.write(request.repeat(4));
+    const sending = setInterval(() => busy.write(request.repeat(4)), 5);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const stopped = await Promise.race([
+        listener.stop().then(() => true),
+        new Promise((resolve) => setTimeout(() => resolve(false), 3000)),
+      ]);
+      expect(stopped).toBe(true);
+      await closed;
+      expect(answers.toLowerCase()).toContain('connection: close');
+    } finally {
+      clearInterval(sending);
+      busy.destroy();
+    }
+  });
+
+  it('stops even when a sender stalls its headers or drips its body: the timeouts still hold while stopping', async () => {
+    const { listener } = await listen({ headersTimeoutMs: 200, requestTimeoutMs: 400 });
+    const stalled = connect(listener.port, '127.0.0.1');
+    const dripping = connect(listener.port, '127.0.0.1');
+    const closed = [stalled, dripping].map((socket) => {
+      socket.on('error', () => {});
+      return new Promise((resolve) => socket.on('close', resolve));
+    });
+    stalled.write('POST / HTTP/1.1\r\nHost: x\r\n');
+    dripping.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[');
+    const drip = setInterval(() => dripping.write(' '), 50);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const started = performance.now();
+      const stopped = await Promise.race([
+        listener.stop().then(() => true),
+        new Promise((resolve) => setTimeout(() => resolve(false), 3000)),
+      ]);
+      expect(stopped).toBe(true);
+      expect(performance.now() - started).toBeLessThan(3000);
+      await Promise.all(closed);
+    } finally {
+      clearInterval(drip);
+      stalled.destroy();
+      dripping.destroy();
+    }
   });
 });
 

@@ -212,9 +212,17 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     };
     req.on('data', onData);
     req.once('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size)));
-    req.once('error', () => reject(new SenderGone()));
+    // Hint: node:http answers 408 itself when --request-timeout passes, and destroys the socket
+    // with that error; the request then ends as a sender that went away does.
+    const gone = () =>
+      reject(
+        (req.socket?.errored as NodeJS.ErrnoException | null | undefined)?.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new SenderTooSlow()
+          : new SenderGone(),
+      );
+    req.once('error', gone);
     req.once('close', () => {
-      if (!req.complete) reject(new SenderGone());
+      if (!req.complete) gone();
     });
   });
 }
@@ -223,6 +231,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 class SenderGone extends Error {
   constructor() {
     super('the sender closed the connection before the end of the body');
+  }
+}
+
+/** The sender did not send its whole body within --request-timeout: node:http answered 408. */
+class SenderTooSlow extends Error {
+  constructor() {
+    super('request timeout');
   }
 }
 
@@ -237,6 +252,10 @@ export async function startListener(
   const forwarder = settings.forward ? new Forwarder(settings.forward) : undefined;
   const counts: ListenCounts = { requests: 0, byStatus: {}, events: 0, redeliveries: 0, captured: 0 };
   const inFlight = new Set<Promise<void>>();
+  /** Each open connection, with the answers it awaits (none: idle, or its headers still coming). */
+  const connections = new Map<Socket, Set<ServerResponse>>();
+  /** stop() was called: every answer from now on closes its connection. */
+  let closing = false;
   const continueAsked = new WeakSet<IncomingMessage>();
   const aborting = new AbortController();
 
@@ -390,6 +409,11 @@ export async function startListener(
       connectionsCheckingInterval: Math.max(50, Math.min(1000, settings.headersTimeoutMs / 4)),
     },
     (req, res) => {
+      const handling = connections.get(req.socket);
+      handling?.add(res);
+      // Hint: node:http keeps a connection alive after close(), so a sender that keeps it busy
+      // would keep listen from stopping; the answer says Connection: close instead.
+      if (closing) res.shouldKeepAlive = false;
       // Hint: a sender that asks first (Expect: 100-continue) is told to go on only when its
       // declared size fits; otherwise handle() answers 413 and it never sends the body.
       if (continueAsked.has(req)) {
@@ -402,11 +426,14 @@ export async function startListener(
       const done: Promise<void> = handle(req, res).then(
         () => {
           inFlight.delete(done);
+          handling?.delete(res);
         },
         (error: unknown) => {
           inFlight.delete(done);
+          handling?.delete(res);
           // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
-          const gone = error instanceof SenderGone;
+          const tooSlow = error instanceof SenderTooSlow;
+          const gone = tooSlow || error instanceof SenderGone;
           // A capture that cannot be written must not be answered 2xx: the sender keeps the delivery.
           if (gone || res.headersSent) res.destroy();
           else sendJson(res, 500, { error: 'internal', message: (error as Error).message });
@@ -414,10 +441,10 @@ export async function startListener(
             time: Date.now(),
             method: req.method ?? '',
             path: req.url ?? '',
-            status: gone ? 499 : 500,
+            status: tooSlow ? 408 : gone ? 499 : 500,
             error: (error as Error).message,
             bytes: 0,
-            webhookId: undefined,
+            webhookId: firstHeader(req.headers['webhook-id']),
             signature: undefined,
             events: [],
             invalid: 0,
@@ -429,6 +456,10 @@ export async function startListener(
       inFlight.add(done);
     },
   );
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, new Set());
+    socket.once('close', () => connections.delete(socket));
+  });
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     continueAsked.add(req);
     server.emit('request', req, res);
@@ -453,10 +484,26 @@ export async function startListener(
     counts,
     stop() {
       stopping ??= (async () => {
+        closing = true;
+        for (const answers of connections.values()) for (const res of answers) res.shouldKeepAlive = false;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // Hint: a keep-alive connection that goes idle after its last answer is closed then too.
-        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        // node:http stops enforcing --header-timeout and --request-timeout once closed, so they
+        // are enforced here: a sender stalling its headers or dripping its body cannot hold
+        // listen open for ever.
+        const stoppedAt = Date.now();
+        const idle = setInterval(() => {
+          server.closeIdleConnections();
+          const waited = Date.now() - stoppedAt;
+          for (const [socket, answers] of connections) {
+            const tooSlow =
+              answers.size === 0
+                ? waited > settings.headersTimeoutMs
+                : waited > settings.requestTimeoutMs && [...answers].some((res) => !res.req.complete);
+            if (tooSlow) socket.destroy();
+          }
+        }, 50);
         try {
           while (inFlight.size > 0) await Promise.all([...inFlight]);
           await closed;

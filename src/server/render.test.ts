@@ -1,7 +1,13 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { Delivery } from './listen.js';
-import { renderCounts, renderDeliveryJson, renderDeliveryLine, renderVerifyTotals } from './render.js';
+import {
+  renderCounts,
+  renderDeliveryJson,
+  renderDeliveryLine,
+  renderListeningJson,
+  renderVerifyTotals,
+} from './render.js';
 
 const plain = new Chalk({ level: 0 });
 const delivery = (over: Partial<Delivery> = {}): Delivery => ({
@@ -83,6 +89,18 @@ describe('listen output', () => {
     expect(
       renderCounts({ requests: 3, byStatus: { '200': 2, '503': 1 }, events: 4, redeliveries: 1, captured: 2 }),
     ).toBe('stopped: 3 requests, 4 events, 1 redelivery, 2 captured (2 × 200, 1 × 503)\n');
+    // Every count of the line is grouped alike, not only those plural() writes.
+    expect(
+      renderCounts({ requests: 1161, byStatus: { '200': 1161 }, events: 5805, redeliveries: 0, captured: 1161 }),
+    ).toBe('stopped: 1,161 requests, 5,805 events, 1,161 captured (1,161 × 200)\n');
+  });
+});
+
+describe('listen start-up', () => {
+  it('writes the capture folder of the listening line with the untrusted-text escapes, as every JSON line', () => {
+    const line = renderListeningJson({ url: 'http://127.0.0.1:1/', port: 1, out: 'cap\u202e\u009b\u2028' });
+    expect(line).toBe('{"kind":"listening","url":"http://127.0.0.1:1/","port":1,"out":"cap\\u202e\\u009b\\u2028"}\n');
+    expect(JSON.parse(line).out).toBe('cap\u202e\u009b\u2028');
   });
 });
 

@@ -145,15 +145,20 @@ export function renderDeliveryJson(delivery: Delivery): string {
   )}\n`;
 }
 
+/** `listen --format json`'s first line: where it listens, and where it captures. */
+export function renderListeningJson(listening: { url: string; port: number; out: string | undefined }): string {
+  return `${escapeJsonForTerminal(JSON.stringify({ kind: 'listening', ...listening }))}\n`;
+}
+
 /** The counts printed when listen stops. */
 export function renderCounts(counts: ListenCounts): string {
   const statuses = Object.entries(counts.byStatus)
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([status, n]) => `${n} × ${status}`)
+    .map(([status, n]) => `${grouped(n)} × ${status}`)
     .join(', ');
   const parts = [plural(counts.requests, 'request'), plural(counts.events, 'event')];
   if (counts.redeliveries > 0) parts.push(plural(counts.redeliveries, 'redelivery', 'redeliveries'));
-  if (counts.captured > 0) parts.push(`${counts.captured} captured`);
+  if (counts.captured > 0) parts.push(`${grouped(counts.captured)} captured`);
   return `stopped: ${parts.join(', ')}${statuses ? ` (${statuses})` : ''}\n`;
 }
 

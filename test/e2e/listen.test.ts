@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listCapturedDeliveries, readCapturedBody } from '../../src/server/capture.js';
+import { CaptureWriter, listCapturedDeliveries, readCapturedBody } from '../../src/server/capture.js';
 import { standardSecret, tempDir } from '../helpers/payloads.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
@@ -217,6 +217,33 @@ describe('listen and verify', () => {
     expect(JSON.parse(late.stdout.split('\n')[1]!)).toMatchObject({ ok: false, reason: 'timestamp-too-new' });
     expect([none.code, missing.code]).toEqual([2, 2]);
     expect(missing.stderr).toMatch(/nothing-here: no such file/);
+  });
+
+  it('verify of a capture that holds no delivery is not a pass (exit 2)', async () => {
+    const out = tempDir('listen-e2e');
+    await (await CaptureWriter.open(out)).close();
+    const result = await runCli(['verify', out], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${out}: no captured deliveries`);
+  });
+
+  it('verify whose reader goes away (| head) still exits 1 when a signature failed', async () => {
+    const out = tempDir('listen-e2e');
+    const capture = await CaptureWriter.open(out);
+    const headers: [string, string][] = [
+      ['webhook-id', 'msg_1'],
+      ['webhook-timestamp', '1614265330'],
+      ['webhook-signature', `v1,${Buffer.alloc(32).toString('base64')}`],
+    ];
+    const facts = { receivedAt: '2021-02-25T15:02:10Z', method: 'POST', path: '/', headers, status: 200 };
+    await Promise.all(Array.from({ length: 40 }, (_, i) => capture.save(Buffer.from(`[${i}]`), facts, true)));
+    await capture.close();
+    const child = spawn(process.execPath, [binPath, 'verify', out], { cwd: repoRoot, env: { ...process.env, ...env } });
+    children.push(child);
+    // The reader is gone before verify writes its first line.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(1);
   });
 
   it('Ctrl-C while a delivery is in flight still answers it and flushes its capture', async () => {
