@@ -4,7 +4,7 @@ import { instantOf } from '../core/instant.js';
 import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
-import { type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
+import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { colorsFor } from '../render/terminal.js';
 import { CapturedBodies, capturedDeliveries, captureLogName } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
@@ -121,7 +121,8 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     try {
       for await (const delivery of capturedDeliveries(paths)) {
         const body = await bodies.read(delivery);
-        const headers = asHeaderSource(delivery.meta.headers);
+        // Hint: a capture holds the headers as they came over HTTP, a character per byte.
+        const headers = asHeaderSource(delivery.meta.headers.map(([name, value]) => [name, fromWire(value)]));
         // Hint: a capture is checked against the moment it was received, so an old capture still
         // says whether its timestamp was fresh then; --now overrides it.
         const received = instantOf(delivery.meta.receivedAt);

@@ -16,6 +16,7 @@
  *   the body as received or re-serialised. The usual cause is a wrong secret; a webhook-id,
  *   timestamp or body changed after signing looks the same, and the message says so.
  */
+import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 import { parseSecrets, signHmacHex, signStandardWebhook } from './signing.js';
@@ -61,6 +62,31 @@ interface KeyedVerifyOptions extends Omit<VerifyOptions, 'secrets'> {
 }
 
 const SHA256_BYTES = 32;
+
+/**
+ * A header value as it came over HTTP, where node:http and fetch give each byte as one
+ * character (latin1), as the text its sender wrote: read as UTF-8 when its bytes are UTF-8. So a
+ * `webhook-id` such as `msg_é`, signed as UTF-8, is checked and shown as sent, not as `msg_Ã©`.
+ * ASCII, and anything that is not UTF-8, is returned as it is.
+ */
+export function fromWire(value: string): string {
+  if (!nonAscii.test(value) || beyondLatin1.test(value)) return value;
+  const bytes = Buffer.from(value, 'latin1');
+  return isUtf8(bytes) ? bytes.toString('utf8') : value;
+}
+const nonAscii = /[\x80-\xff]/;
+const beyondLatin1 = /[^\x00-\xff]/;
+
+/** Headers as they came over HTTP, each value read as `fromWire` reads it. */
+export function fromWireHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[] | undefined> {
+  const read: Record<string, string | string[] | undefined> = Object.create(null);
+  for (const [name, value] of Object.entries(headers)) {
+    read[name] = Array.isArray(value) ? value.map(fromWire) : value === undefined ? value : fromWire(value);
+  }
+  return read;
+}
 
 /** Reads one header case-insensitively; repeated values are joined with `separator`. */
 function headerValue(headers: HeaderSource, name: string, separator: string): string | undefined {

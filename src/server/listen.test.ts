@@ -8,6 +8,7 @@ import { serverPerTest } from '../../test/helpers/http-server.js';
 import { attempt, standardSecret, tempDir } from '../../test/helpers/payloads.js';
 import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
 import { parseSecrets } from '../http/signing.js';
+import { fromWire } from '../http/verify.js';
 import { listSources } from '../input/read.js';
 import { readEvents } from '../library.js';
 import {
@@ -196,6 +197,33 @@ describe('listen: answers', () => {
     ]);
     // The same webhook-id again is a redelivery.
     expect(deliveries[1]!.redelivery).toBe(true);
+  });
+
+  it('reads a webhook-id sent as UTF-8 as its sender wrote it: the signature holds, and it is shown so', async () => {
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const keys = parseSecrets(secret, 'standard', 'S');
+    const { url, deliveries } = await listen({ sign: { scheme: 'standard', keys, toleranceSeconds: 300 }, capture });
+    const text = body(attempt(1));
+    const at = new Date();
+    const id = 'msg_é→🙂';
+    // Hint: fetch writes a header a character per byte, so the UTF-8 bytes go as latin1 text.
+    const answer = await post(url, text, {
+      'webhook-id': Buffer.from(id).toString('latin1'),
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(id, at, text),
+    });
+    await capture.close();
+    expect(answer.status).toBe(200);
+    expect(deliveries.map((d) => [d.webhookId, d.signature?.ok])).toEqual([[id, true]]);
+    // A header that is not UTF-8 is left as it came.
+    expect(fromWire('caf\xe9')).toBe('caf\xe9');
+    expect(fromWire('plain')).toBe('plain');
+    // The capture keeps the header as it came; verify reads it as listen does.
+    const [saved] = await listCapturedDeliveries([dir]);
+    expect(saved!.meta.headers.find(([name]) => name.toLowerCase() === 'webhook-id')?.[1]).toBe(
+      Buffer.from(id).toString('latin1'),
+    );
   });
 
   it('verifies hex HMAC in the header it is told', async () => {

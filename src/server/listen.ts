@@ -4,13 +4,20 @@
  * misbehaves on purpose when told, forwards, and captures; it reports every request to its
  * caller, which prints. Nothing here prints.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32 } from '../core/generate.js';
 import { isoOf } from '../core/instant.js';
 import {
-  type HeaderSource,
+  fromWire,
+  fromWireHeaders,
   type VerifyResult,
   verifyHexHmacWithKeys,
   verifyStandardWebhookWithKeys,
@@ -164,16 +171,20 @@ function decide({ events, problems, invalid, syntax }: BodyEvents, settings: Lis
   return { status: 200, json: true, body: { ok: true, events: events.length }, events, invalid, problems };
 }
 
-function verify(body: Buffer, headers: HeaderSource, settings: ListenSettings): VerifyResult | undefined {
+function verify(body: Buffer, received: IncomingHttpHeaders, settings: ListenSettings): VerifyResult | undefined {
   const sign = settings.sign;
   if (!sign) return undefined;
+  const headers = fromWireHeaders(received);
   return sign.scheme === 'standard'
     ? verifyStandardWebhookWithKeys(body, headers, { keys: sign.keys, toleranceSeconds: sign.toleranceSeconds })
     : verifyHexHmacWithKeys(body, headers, { keys: sign.keys, header: sign.header });
 }
 
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+/** The request's `webhook-id` (its first), read as its sender wrote it (see `fromWire`). */
+function webhookIdOf(req: IncomingMessage): string | undefined {
+  const value = req.headers['webhook-id'];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : fromWire(first);
 }
 
 /** Resets the connection (TCP RST) rather than closing it politely: what a crashed receiver does. */
@@ -277,7 +288,7 @@ export async function startListener(
       path: target,
       status: 0,
       bytes: 0,
-      webhookId: firstHeader(req.headers['webhook-id']),
+      webhookId: webhookIdOf(req),
       signature: undefined,
       events: [],
       invalid: 0,
@@ -444,7 +455,7 @@ export async function startListener(
             status: tooSlow ? 408 : gone ? 499 : 500,
             error: (error as Error).message,
             bytes: 0,
-            webhookId: firstHeader(req.headers['webhook-id']),
+            webhookId: webhookIdOf(req),
             signature: undefined,
             events: [],
             invalid: 0,

@@ -3,6 +3,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureWriter, listCapturedDeliveries, readCapturedBody } from '../../src/server/capture.js';
 import { standardSecret, tempDir } from '../helpers/payloads.js';
@@ -179,9 +180,19 @@ describe('listen and verify', () => {
     // sent again so, with its headers, is captured in a file of its own.
     const [first] = await listCapturedDeliveries([out]);
     expect(first!.where).toBe(join(out, '000001.ndjson:1'));
-    const pretty = JSON.stringify(JSON.parse((await readCapturedBody(first!)).toString()), null, 2);
+    const compact = (await readCapturedBody(first!)).toString();
+    const pretty = JSON.stringify(JSON.parse(compact), null, 2);
     const signed = Object.fromEntries(first!.meta.headers.filter(([name]) => name.startsWith('webhook-')));
     expect((await fetch(listen.url, { method: 'POST', body: pretty, headers: signed })).status).toBe(200);
+    // A webhook-id sent as UTF-8 (fetch writes a header a character per byte) is checked as signed.
+    const at = new Date();
+    const utf8Id = 'msg_ünïcode';
+    const utf8Signed = {
+      'webhook-id': Buffer.from(utf8Id).toString('latin1'),
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(utf8Id, at, compact),
+    };
+    expect((await fetch(listen.url, { method: 'POST', body: compact, headers: utf8Signed })).status).toBe(200);
     listen.child.kill('SIGINT');
     await listen.exited;
     // The Standard Webhooks reference vector, given as a body and a raw HTTP head.
@@ -213,6 +224,7 @@ describe('listen and verify', () => {
       /FAIL +\S+000002\.json .*reserialised-body: the signature matches this body re-serialised as compact JSON/,
     );
     expect(result.stdout).toMatch(/^ok +\S+000001\.ndjson:2 +msg_\S+ +secret #1$/m);
+    expect(result.stdout).toMatch(/^ok +\S+000001\.ndjson:\d+ +msg_ünïcode +secret #1$/m);
     expect(wrong.stdout).toMatch(/wrong-secret: the secret does not produce the v1 signature/);
     expect(JSON.parse(late.stdout.split('\n')[1]!)).toMatchObject({ ok: false, reason: 'timestamp-too-new' });
     expect([none.code, missing.code]).toEqual([2, 2]);
