@@ -337,7 +337,8 @@ Examples:
 Exit codes:
   0    written, or the reader of stdout stopped reading (| head)
   2    usage or I/O error (--out exists and no --force)
-  130  interrupted (Ctrl-C): --out is left as it was`,
+  130  interrupted (Ctrl-C): --out is left as it was (a FIFO or device keeps
+       what was written)`,
     ),
 );
 

@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import {
   createReadStream,
+  existsSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -37,12 +40,40 @@ describe('generate --out', () => {
     expect(statSync(out).mode & 0o777).toBe(0o640);
   });
 
+  it('keeps a file that appears while generating, unless --force', async () => {
+    const sub = mkdtempSync(join(dir, 'race-'));
+    const out = join(sub, 'export.json');
+    // Hint: a run long enough to be caught writing (a few MB, on one thread: under the threaded size).
+    const run = capture(() => generate({ ...options(out), count: '5000' })).catch((error: unknown) => error);
+    // It has begun writing once its temporary folder is there; then another program takes the name.
+    while (!readdirSync(sub).some((name) => name.startsWith('.callhook-generate-'))) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    writeFileSync(out, 'mine\n');
+    const refused = await run;
+    expect(refused).toBeInstanceOf(CallhookError);
+    expect((refused as CallhookError).exitCode).toBe(2);
+    expect((refused as CallhookError).message).toBe(
+      `${out}: appeared while generating, and is kept; --force replaces it`,
+    );
+    expect(readFileSync(out, 'utf8')).toBe('mine\n');
+    expect(readdirSync(sub)).toEqual(['export.json']);
+  });
+
   it('writes through a symlink whose target does not exist yet, keeping the symlink', async () => {
     const link = join(dir, 'dangling.json');
     symlinkSync('created.json', link);
     await capture(() => generate(options(link)));
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'created.json'), 'utf8'))).toHaveLength(3);
+    // A relative link inside a folder reached through a symlink is read from the folder's real place.
+    const real = mkdtempSync(join(dir, 'real-'));
+    mkdirSync(join(real, 'sub'));
+    symlinkSync(join(real, 'sub'), join(dir, 'via'));
+    symlinkSync('../through.json', join(real, 'sub', 'l.json'));
+    await capture(() => generate(options(join(dir, 'via', 'l.json'))));
+    expect(JSON.parse(readFileSync(join(real, 'through.json'), 'utf8'))).toHaveLength(3);
+    expect(existsSync(join(dir, 'through.json'))).toBe(false);
   });
 
   it('writes into a FIFO (or a symlink to one, as /dev/stdout is) instead of replacing it with a file', async () => {

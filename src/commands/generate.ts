@@ -1,7 +1,7 @@
 /** `callhook generate`: realistic, seeded webhook traffic, optionally with the page's own mistakes. */
 import { once } from 'node:events';
-import type { Stats } from 'node:fs';
-import { chmod, type FileHandle, mkdtemp, open, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
+import { fstatSync, type Stats } from 'node:fs';
+import { chmod, type FileHandle, link, mkdtemp, open, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -171,12 +171,15 @@ interface Sink {
   write(bytes: Uint8Array): Promise<void>;
   /** Makes the output final: the temporary file takes the name `--out` gave. */
   commit(): Promise<void>;
-  /** Removes what was written; nothing is left behind. */
+  /** Removes what was written; nothing is left behind (a stream keeps what it was sent). */
   discard(): Promise<void>;
+  /** What became of the output when a run is interrupted, for the message then. */
+  interrupted: string;
 }
 
 function stdoutSink(): Sink {
   return {
+    interrupted: '',
     async write(bytes) {
       // Respect the pipe's pace: a slow reader holds the generator back instead of filling memory.
       if (!process.stdout.write(bytes)) await once(process.stdout, 'drain');
@@ -203,6 +206,9 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
   }
   if (existing?.isDirectory()) throw new CallhookError(`${out}: is a directory`, ExitCode.usage);
   if (existing !== undefined && !existing.isFile()) return streamSink(out);
+  // Hint: `/dev/stdout` with stdout sent to a file is that file: written through stdout, as if
+  // --out had not been given, not reopened (truncating what a `>>` kept) nor renamed over.
+  if (existing !== undefined && isStdout(existing)) return stdoutSink();
   if (existing !== undefined && !force) {
     throw new CallhookError(`${out}: already exists; --force replaces it`, ExitCode.usage);
   }
@@ -218,7 +224,7 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
   try {
     directory = await mkdtemp(join(dirname(target), '.callhook-generate-'));
   } catch (error) {
-    throw describeIoError(error, dirname(out));
+    throw describeIoError(error, dirname(target));
   }
   const temporary = join(directory, basename(target));
   const handle = await open(temporary, 'wx', 0o600);
@@ -230,16 +236,22 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
     }
   };
   return {
+    interrupted: `; ${escapeTerminal(out)} was left as it was`,
     write: writerTo(handle, out),
     async commit() {
       await close();
       await chmod(temporary, mode);
       try {
-        await rename(temporary, target);
+        // Hint: without --force a file that appeared meanwhile (another run, another program) is
+        // kept: a hard link, unlike rename, never replaces one.
+        if (force) await rename(temporary, target);
+        else await linkNew(temporary, target, out);
       } catch (error) {
+        if (error instanceof CallhookError) throw error;
         throw describeIoError(error, out);
+      } finally {
+        await rm(directory, { recursive: true, force: true });
       }
-      await rm(directory, { recursive: true, force: true });
     },
     async discard() {
       await close().catch(() => {});
@@ -255,16 +267,55 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
 async function danglingTarget(out: string): Promise<string> {
   let path = out;
   for (let hops = 0; hops < 40; hops++) {
+    let link: string;
     try {
-      path = resolve(dirname(path), await readlink(path));
+      link = await readlink(path);
     } catch (error) {
       // EINVAL: not a symlink; ENOENT: nothing there yet. Either way, the file is created here.
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EINVAL' || code === 'ENOENT') return path;
       throw error;
     }
+    // Hint: a relative link is read from its folder's real place, as the kernel reads it, not
+    // from the path's text (which may pass through a symlinked folder).
+    path = resolve(await realpath(dirname(path)), link);
   }
   return path;
+}
+
+/**
+ * Gives the finished file its name only if nothing has that name yet. Where the file system has
+ * no hard links, the name is checked and the file renamed (a window, but no worse than before).
+ */
+async function linkNew(temporary: string, target: string, out: string): Promise<void> {
+  try {
+    await link(temporary, target);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      throw new CallhookError(`${out}: appeared while generating, and is kept; --force replaces it`, ExitCode.usage);
+    }
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') throw error;
+  }
+  const taken = await stat(target).then(
+    () => true,
+    () => false,
+  );
+  if (taken) {
+    throw new CallhookError(`${out}: appeared while generating, and is kept; --force replaces it`, ExitCode.usage);
+  }
+  await rename(temporary, target);
+}
+
+/** Whether a file is this process's standard output (`/dev/stdout` sent to a file). */
+function isStdout(file: Stats): boolean {
+  try {
+    const stdout = fstatSync(1);
+    return stdout.dev === file.dev && stdout.ino === file.ino;
+  } catch {
+    return false;
+  }
 }
 
 /** Writes each block whole to `handle`, a failure named after `out`. */
@@ -288,6 +339,7 @@ async function streamSink(out: string): Promise<Sink> {
     throw describeIoError(error, out);
   }
   return {
+    interrupted: `; what was written to ${escapeTerminal(out)} before stays there`,
     write: writerTo(handle, out),
     async commit() {
       await handle.close();
@@ -355,9 +407,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     }
     if (stopped) {
       await sink.discard();
-      process.stderr.write(
-        `callhook: generate interrupted${options.out === undefined ? '' : `; ${name} was left as it was`}\n`,
-      );
+      process.stderr.write(`callhook: generate interrupted${sink.interrupted}\n`);
       process.exitCode = ExitCode.interrupted;
       return;
     }

@@ -179,6 +179,24 @@ describe('callhook generate', () => {
 });
 
 describe('callhook schema', () => {
+  it('--out /dev/stdout sent to a file writes through stdout: not refused, and with >> nothing before is lost', async () => {
+    const log = join(dir, 'log.json');
+    writeFileSync(log, 'precious\n');
+    const fresh = join(dir, 'fresh.json');
+    const shell = (line: string) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn('/bin/sh', ['-c', line], { stdio: 'ignore' });
+        child.on('close', resolve);
+      });
+    const node = `"${process.execPath}" "${binPath}" generate --count 2 --seed 3 --out /dev/stdout`;
+    expect(await shell(`${node} --force >> "${log}"`)).toBe(0);
+    expect(await shell(`${node} > "${fresh}"`)).toBe(0);
+    const appended = readFileSync(log, 'utf8');
+    expect(appended.startsWith('precious\n')).toBe(true);
+    expect(JSON.parse(appended.slice('precious\n'.length))).toHaveLength(2);
+    expect(JSON.parse(readFileSync(fresh, 'utf8'))).toHaveLength(2);
+  });
+
   it('refuses --openapi with --type in one line, exit 2, rather than ignoring --type', async () => {
     const result = await runCli(['schema', '--openapi', '--type', 'CallComplete']);
     expect(result.code).toBe(2);
