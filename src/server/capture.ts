@@ -720,20 +720,28 @@ export async function listCapturedDeliveries(paths: readonly string[]): Promise<
 
 /** How much of an `.ndjson` file `CapturedBodies` reads at a time. */
 const readAhead = 256 * 1024;
+/** How many `.ndjson` files `CapturedBodies` keeps open: the listens that shared a folder at once. */
+const openFiles = 8;
+
+/** An `.ndjson` file being read: its size as last seen, and the bytes last read from it. */
+interface OpenBodies {
+  handle: FileHandle;
+  size: number;
+  /** The file's bytes from `windowAt`: the lines after a body come with it. */
+  window: Buffer;
+  windowAt: number;
+}
 
 /**
  * Reads captured deliveries' bodies, byte for byte, each checked against the SHA-256 its
- * description holds. Hint: the `.ndjson` file being read is kept open from one delivery to the
- * next; an open, a stat and a close for each of its lines made verify wait on the disk most of
- * its time. `close()` when done.
+ * description holds. Hint: an `.ndjson` file is kept open from one delivery to the next and read
+ * 256 KiB at a time; an open, a stat and a close for each of its lines made verify wait on the
+ * disk most of its time. A few files stay open at once, since the log of a folder that two
+ * listens shared interleaves their lines. `close()` when done.
  */
 export class CapturedBodies {
-  #path: string | undefined;
-  #handle: FileHandle | undefined;
-  #size = 0;
-  /** The bytes of the open file last read, from `#windowAt`: the lines after a body come with it. */
-  #window: Buffer = Buffer.alloc(0);
-  #windowAt = 0;
+  /** The open files, the one read last at the end. */
+  #open = new Map<string, OpenBodies>();
 
   /** A delivery's body: its file, or its line of an `.ndjson` file. */
   async read(delivery: CapturedDelivery): Promise<Buffer> {
@@ -750,11 +758,27 @@ export class CapturedBodies {
   }
 
   async close(): Promise<void> {
-    const handle = this.#handle;
-    this.#handle = undefined;
-    this.#path = undefined;
-    this.#window = Buffer.alloc(0);
-    await handle?.close();
+    const open = [...this.#open.values()];
+    this.#open.clear();
+    await Promise.all(open.map((file) => file.handle.close()));
+  }
+
+  /** The open `.ndjson` file at `path`, opened (and the least recently read one closed) if need be. */
+  async #file(path: string): Promise<OpenBodies> {
+    let file = this.#open.get(path);
+    if (file) {
+      this.#open.delete(path);
+    } else {
+      const handle = await open(path, 'r');
+      file = { handle, size: (await handle.stat()).size, window: Buffer.alloc(0), windowAt: 0 };
+      if (this.#open.size >= openFiles) {
+        const [oldest, least] = this.#open.entries().next().value as [string, OpenBodies];
+        this.#open.delete(oldest);
+        await least.handle.close();
+      }
+    }
+    this.#open.set(path, file);
+    return file;
   }
 
   async #bytes(delivery: CapturedDelivery): Promise<Buffer> {
@@ -762,30 +786,24 @@ export class CapturedBodies {
     try {
       if (meta.capture !== 3) return await readFile(bodyPath);
       const offset = meta.offset ?? 0;
-      if (this.#path !== bodyPath) {
-        await this.close();
-        this.#handle = await open(bodyPath, 'r');
-        this.#path = bodyPath;
-        this.#size = (await this.#handle.stat()).size;
-      }
-      const handle = this.#handle as FileHandle;
+      const file = await this.#file(bodyPath);
       // Hint: the size comes from the log, which is input too: checked against the file before
       // anything that large is allocated (a file still growing under a listen is looked at again).
-      if (offset + meta.bytes > this.#size) this.#size = (await handle.stat()).size;
-      if (offset + meta.bytes > this.#size) {
+      if (offset + meta.bytes > file.size) file.size = (await file.handle.stat()).size;
+      if (offset + meta.bytes > file.size) {
         throw new CallhookError(
-          `${delivery.where}: the file ends ${offset + meta.bytes - this.#size} bytes before the body it should hold (cut short?)`,
+          `${delivery.where}: the file ends ${offset + meta.bytes - file.size} bytes before the body it should hold (cut short?)`,
           ExitCode.usage,
         );
       }
-      const from = offset - this.#windowAt;
-      if (from < 0 || from + meta.bytes > this.#window.length) {
+      const from = offset - file.windowAt;
+      if (from < 0 || from + meta.bytes > file.window.length) {
         // Hint: a log describes an `.ndjson` file's lines in order, so one read brings the next
         // bodies too.
-        const window = Buffer.alloc(Math.min(Math.max(meta.bytes, readAhead), this.#size - offset));
-        const { bytesRead } = await handle.read(window, 0, window.length, offset);
-        this.#window = window.subarray(0, bytesRead);
-        this.#windowAt = offset;
+        const window = Buffer.alloc(Math.min(Math.max(meta.bytes, readAhead), file.size - offset));
+        const { bytesRead } = await file.handle.read(window, 0, window.length, offset);
+        file.window = window.subarray(0, bytesRead);
+        file.windowAt = offset;
         if (bytesRead < meta.bytes) {
           throw new CallhookError(
             `${delivery.where}: the file ends before the body it should hold (cut short?)`,
@@ -793,8 +811,8 @@ export class CapturedBodies {
           );
         }
       }
-      const at = offset - this.#windowAt;
-      return Buffer.from(this.#window.subarray(at, at + meta.bytes));
+      const at = offset - file.windowAt;
+      return Buffer.from(file.window.subarray(at, at + meta.bytes));
     } catch (error) {
       if (error instanceof CallhookError) throw error;
       throw describeIoError(error, bodyPath);

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { serverPerTest } from '../../test/helpers/http-server.js';
 import { attempt, standardSecret, tempDir } from '../../test/helpers/payloads.js';
 import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
@@ -469,6 +470,45 @@ describe('listen: capture', () => {
     } finally {
       await again.close();
     }
+  });
+
+  it('reads the interleaved .ndjson files of listens that shared a folder without reading each again', async () => {
+    const dir = tempDir('listen');
+    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    // Hint: ten writers (more than CapturedBodies keeps open), the first two with 300 bodies each.
+    const writers = await Promise.all(Array.from({ length: 10 }, () => CaptureWriter.open(dir)));
+    const sent = new Map<string, Buffer>();
+    for (let i = 0; i < 300; i++) {
+      for (const [w, writer] of writers.entries()) {
+        if (w >= 2 && i >= 3) continue;
+        const text = Buffer.from(JSON.stringify([w, i, 'x'.repeat(1000)]));
+        sent.set((await writer.save(text, facts, true)).body, text);
+      }
+    }
+    await Promise.all(writers.map((writer) => writer.close()));
+    const listed = await listCapturedDeliveries([dir]);
+    expect(listed).toHaveLength(624);
+    const bodies = new CapturedBodies();
+    const probe = await open(join(dir, captureLogName), 'r');
+    const prototype = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => unknown };
+    await probe.close();
+    const spy = vi.spyOn(prototype, 'read');
+    let reads = 0;
+    try {
+      for (const delivery of listed) {
+        const where = delivery.where.slice(dir.length + 1);
+        expect((await bodies.read(delivery)).equals(sent.get(where)!)).toBe(true);
+      }
+      reads = spy.mock.calls.length;
+    } finally {
+      spy.mockRestore();
+      await bodies.close();
+    }
+    // The first three rounds cycle through ten files, more than are kept open (30 reads); then
+    // the two long files are read again once each and need one more window each (about 300 KB).
+    // Reading each file afresh whenever the log turns to another would take 624.
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThanOrEqual(36);
   });
 
   it('a body its .ndjson file no longer holds is an error naming the line, not a wrong body', async () => {
