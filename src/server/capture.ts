@@ -35,8 +35,8 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join, sep } from 'node:path';
+import { type FileHandle, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
@@ -204,7 +204,7 @@ export class CaptureWriter {
   static async open(folder: string, options: CaptureOptions = {}): Promise<CaptureWriter> {
     const durable = options.durable === true;
     try {
-      await mkdir(folder, { recursive: true, mode: 0o700 });
+      await makeFolders(folder, 0o700);
       let highest = 0;
       for (const name of await readdir(folder)) {
         const match = numbered.exec(name);
@@ -512,6 +512,35 @@ export class CaptureWriter {
       entry.reject(describeIoError(error, this.folder));
     }
     if (this.segment && placed.some((p) => p.line !== undefined)) this.cutSegment(this.segment);
+  }
+}
+
+/**
+ * `mkdir -p`, the folders it makes given `mode`. Hint: node's recursive mkdir never settles where
+ * a missing parent cannot be made (`/proc/nope/x` loops for ever), so the missing folders are
+ * found first and made one by one, the first failure reported.
+ */
+async function makeFolders(folder: string, mode: number): Promise<void> {
+  const missing: string[] = [];
+  for (let path = resolve(folder); ; path = dirname(path)) {
+    try {
+      await stat(path);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(path) === path) throw error;
+      missing.unshift(path);
+    }
+  }
+  for (const path of missing) {
+    try {
+      await mkdir(path, { mode });
+    } catch (error) {
+      // Another process made it meanwhile (a folder is fine; a file is not a folder).
+      if (!isTaken(error) || !(await stat(path)).isDirectory()) throw error;
+    }
+  }
+  if (missing.length === 0 && !(await stat(folder)).isDirectory()) {
+    throw new CallhookError(`${folder}: not a directory`, ExitCode.usage);
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -659,6 +659,21 @@ describe('listen: capture', () => {
     const file = join(tempDir('listen'), 'a-file');
     writeFileSync(file, '');
     await expect(CaptureWriter.open(file)).rejects.toThrow(`${file}: not a directory`);
+    await expect(CaptureWriter.open(join(file, 'under'))).rejects.toThrow(`${join(file, 'under')}: not a directory`);
+  });
+
+  it('--out makes the missing folders, each private, and fails in one line where one cannot be made', async () => {
+    const base = tempDir('listen');
+    const deep = join(base, 'a', 'b', 'c');
+    await (await CaptureWriter.open(deep)).close();
+    for (const folder of [join(base, 'a'), join(base, 'a', 'b'), deep])
+      expect(statSync(folder).mode & 0o777).toBe(0o700);
+    // Hint: node's own recursive mkdir never settles here (procfs refuses the parent with ENOENT).
+    if (existsSync('/proc/self')) {
+      await expect(CaptureWriter.open('/proc/callhook-nope/x')).rejects.toThrow(
+        '/proc/callhook-nope/x: no such file or directory',
+      );
+    }
   });
 
   it('abort() cuts a --delay short, so a second Ctrl-C ends listen at once', async () => {
