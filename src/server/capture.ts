@@ -799,7 +799,14 @@ export class CapturedBodies {
       this.#open.delete(path);
     } else {
       const handle = await open(path, 'r');
-      file = { handle, size: (await handle.stat()).size, window: Buffer.alloc(0), windowAt: 0 };
+      let size: number;
+      try {
+        size = (await handle.stat()).size;
+      } catch (error) {
+        await handle.close().catch(() => {});
+        throw error;
+      }
+      file = { handle, size, window: Buffer.alloc(0), windowAt: 0 };
       if (this.#open.size >= openFiles) {
         const [oldest, least] = this.#open.entries().next().value as [string, OpenBodies];
         this.#open.delete(oldest);
