@@ -740,13 +740,6 @@ export async function* capturedDeliveries(paths: readonly string[]): AsyncGenera
   }
 }
 
-/** Every delivery `capturedDeliveries` gives, in an array. */
-export async function listCapturedDeliveries(paths: readonly string[]): Promise<CapturedDelivery[]> {
-  const found: CapturedDelivery[] = [];
-  for await (const delivery of capturedDeliveries(paths)) found.push(delivery);
-  return found;
-}
-
 /** How much of an `.ndjson` file `CapturedBodies` reads at a time. */
 const readAhead = 256 * 1024;
 /** How many `.ndjson` files `CapturedBodies` keeps open: the listens that shared a folder at once. */
@@ -853,15 +846,5 @@ export class CapturedBodies {
       if (error instanceof CallhookError) throw error;
       throw describeIoError(error, bodyPath);
     }
-  }
-}
-
-/** One captured delivery's body, byte for byte (see `CapturedBodies`). */
-export async function readCapturedBody(delivery: CapturedDelivery): Promise<Buffer> {
-  const bodies = new CapturedBodies();
-  try {
-    return await bodies.read(delivery);
-  } finally {
-    await bodies.close();
   }
 }

@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { listCapturedDeliveries, readCapturedBody } from '../../test/helpers/captured.js';
 import { serverPerTest } from '../../test/helpers/http-server.js';
 import { attempt, standardSecret, tempDir } from '../../test/helpers/payloads.js';
 import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
@@ -12,14 +13,7 @@ import { parseSecrets } from '../http/signing.js';
 import { fromWire } from '../http/verify.js';
 import { listSources } from '../input/read.js';
 import { readEvents } from '../library.js';
-import {
-  CapturedBodies,
-  CaptureWriter,
-  capturedDeliveries,
-  captureLogName,
-  listCapturedDeliveries,
-  readCapturedBody,
-} from './capture.js';
+import { CapturedBodies, CaptureWriter, capturedDeliveries, captureLogName } from './capture.js';
 import { type Delivery, type Listener, type ListenSettings, startListener } from './listen.js';
 
 const secret = standardSecret('listen test key, 32 bytes long!!');

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CaptureWriter, listCapturedDeliveries, readCapturedBody } from '../../src/server/capture.js';
+import { CaptureWriter } from '../../src/server/capture.js';
+import { listCapturedDeliveries, readCapturedBody } from '../helpers/captured.js';
 import { standardSecret, tempDir } from '../helpers/payloads.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
