@@ -288,20 +288,22 @@ async function danglingTarget(out: string): Promise<string> {
  * no hard links, the name is checked and the file renamed (a window, but no worse than before).
  */
 async function linkNew(temporary: string, target: string, out: string): Promise<void> {
+  let taken: boolean;
   try {
     await link(temporary, target);
     return;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      throw new CallhookError(`${out}: appeared while generating, and is kept; --force replaces it`, ExitCode.usage);
+    if (code !== 'EEXIST' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') {
+      throw error;
     }
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') throw error;
+    taken =
+      code === 'EEXIST' ||
+      (await stat(target).then(
+        () => true,
+        () => false,
+      ));
   }
-  const taken = await stat(target).then(
-    () => true,
-    () => false,
-  );
   if (taken) {
     throw new CallhookError(`${out}: appeared while generating, and is kept; --force replaces it`, ExitCode.usage);
   }

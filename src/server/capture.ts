@@ -216,8 +216,6 @@ export class CaptureWriter {
       writer.torn = !(await endsWithNewline(logPath));
       return writer;
     } catch (error) {
-      // mkdir says EEXIST when the path is a file: what is wrong is that it is not a folder.
-      if (isTaken(error)) throw new CallhookError(`${folder}: not a directory`, ExitCode.usage);
       throw describeIoError(error, folder);
     }
   }
@@ -535,13 +533,11 @@ async function makeFolders(folder: string, mode: number): Promise<void> {
     try {
       await mkdir(path, { mode });
     } catch (error) {
-      // Another process made it meanwhile (a folder is fine; a file is not a folder).
-      if (!isTaken(error) || !(await stat(path)).isDirectory()) throw error;
+      // Another process made it meanwhile: a folder is fine, and a file fails below or at the next.
+      if (!isTaken(error)) throw error;
     }
   }
-  if (missing.length === 0 && !(await stat(folder)).isDirectory()) {
-    throw new CallhookError(`${folder}: not a directory`, ExitCode.usage);
-  }
+  if (!(await stat(folder)).isDirectory()) throw new CallhookError(`${folder}: not a directory`, ExitCode.usage);
 }
 
 /** Whether a file is empty or ends with a newline (a log whose last line was cut short does not). */
