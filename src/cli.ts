@@ -14,7 +14,7 @@ const exitCodes = (one: string) => `Exit codes:
   0    success (warnings alone still pass)
   1    ${one}
   2    usage or I/O error (bad option, missing file)
-  130  interrupted (Ctrl-C)`;
+  130  interrupted by Ctrl-C; 143 by SIGTERM`;
 
 /**
  * Help that fits 80 columns and reads plainly: choices and defaults unquoted, every alias of a
@@ -220,7 +220,7 @@ skipped; a call result of a status the platform does not document is shown.
 Exit codes:
   0    shown (skipped invalid events, or | head ending early, do not change it)
   2    usage or I/O error (bad option, missing file)
-  130  interrupted (Ctrl-C)`,
+  130  interrupted by Ctrl-C; 143 by SIGTERM`,
   ),
 );
 
@@ -337,8 +337,8 @@ Examples:
 Exit codes:
   0    written, or the reader of stdout stopped reading (| head)
   2    usage or I/O error (--out exists and no --force)
-  130  interrupted (Ctrl-C): --out is left as it was (a FIFO or device keeps
-       what was written)`,
+  130  interrupted by Ctrl-C, 143 by SIGTERM: --out is left as it was (a FIFO
+       or device keeps what was written)`,
     ),
 );
 

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { escapeTerminal } from './render/escape.js';
 
 /** Exit codes, documented in `--help` and the README. */
@@ -7,9 +8,18 @@ export const ExitCode = {
   invalid: 1,
   /** Usage errors and I/O errors (missing file, unreadable stdin, bad option). */
   usage: 2,
-  /** Stopped by Ctrl-C. */
+  /** Stopped by Ctrl-C; another signal gives its own code (see `interruptedBy`). */
   interrupted: 130,
 } as const;
+
+/**
+ * The exit code of a run a signal stopped: 128 + the signal's number, as a shell reports a
+ * process the signal killed (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
+ */
+export function interruptedBy(signal: NodeJS.Signals | undefined): number {
+  const number = signal === undefined ? undefined : constants.signals[signal];
+  return number === undefined ? ExitCode.interrupted : 128 + number;
+}
 
 /** The one error type callhook throws on purpose: a one-line message and the exit code it ends with. */
 export class CallhookError extends Error {

@@ -6,7 +6,7 @@ import { createReadStream, type Stats } from 'node:fs';
 import { chmod, chown, constants, copyFile, type FileHandle, open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
-import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, interruptedBy } from '../errors.js';
 import { listSources, readRecords, type Source } from '../input/read.js';
 import type { Problem } from '../input/types.js';
 import { colorsFor, escapeTerminal } from '../render/terminal.js';
@@ -264,7 +264,7 @@ export async function fix(paths: string[], options: FixOptions): Promise<void> {
     if (outcome.signal) {
       const rest = sources.length - index - 1;
       process.stderr.write(`callhook: interrupted${rest > 0 ? `; ${plural(rest, 'file')} left as they were` : ''}\n`);
-      code = ExitCode.interrupted;
+      code = interruptedBy(outcome.signal);
       break;
     }
   }

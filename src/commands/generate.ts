@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { type FieldOverride, generateTypedCalls, parseFieldOverride } from '../core/generate.js';
 import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
-import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, interruptedBy } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
 import {
   blockCount,
@@ -410,7 +410,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     if (stopped) {
       await sink.discard();
       process.stderr.write(`callhook: generate interrupted${sink.interrupted}\n`);
-      process.exitCode = ExitCode.interrupted;
+      process.exitCode = interruptedBy(stopped);
       return;
     }
     await sink.commit();

@@ -1,6 +1,5 @@
 /** Counts what a replay did, for the live progress line and the final report. Pure. */
-import { constants } from 'node:os';
-import { ExitCode } from '../errors.js';
+import { ExitCode, interruptedBy } from '../errors.js';
 import type { SkippedInput } from './batches.js';
 import type { BatchStatus, JournalEntry } from './journal.js';
 
@@ -242,10 +241,7 @@ export class DeliveryStats {
  * early (410 Gone) or there was nothing valid to send, 0 otherwise.
  */
 export function replayExitCode(report: ReplayReport): number {
-  if (report.interrupted) {
-    const number = report.signal ? constants.signals[report.signal as NodeJS.Signals] : undefined;
-    return number ? 128 + number : ExitCode.interrupted;
-  }
+  if (report.interrupted) return interruptedBy(report.signal as NodeJS.Signals | undefined);
   const b = report.batches;
   if (report.stoppedBy || b.failed > 0 || b.undelivered > 0) return ExitCode.invalid;
   if (b.delivered + b.resumed === 0) return ExitCode.invalid;
