@@ -121,6 +121,48 @@ describe('listen: answers', () => {
     expect(answer.toLowerCase()).toContain('connection: close');
   });
 
+  it('reads no more than --max-body of a refused body (404, 405): past it the connection is closed', async () => {
+    const { listener } = await listen({ path: '/hook', maxBodyBytes: 1000 });
+    /** Sends `chunks` and says what came back, and whether listen closed the connection (not the timer). */
+    const exchange = (chunks: string[]) =>
+      new Promise<{ answer: string; closed: boolean }>((resolve) => {
+        const socket = connect(listener.port, '127.0.0.1');
+        let answer = '';
+        let closed = true;
+        const timer = setTimeout(() => {
+          closed = false;
+          socket.destroy();
+        }, 3000);
+        socket.on('data', (d) => {
+          answer += d.toString();
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => {
+          clearTimeout(timer);
+          resolve({ answer, closed });
+        });
+        for (const chunk of chunks) socket.write(chunk);
+      });
+    // A declared size past the limit: refused at once, and nothing of the body is waited for.
+    const declared = await exchange([
+      `POST /other HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n${'x'.repeat(50)}`,
+    ]);
+    expect(declared.answer).toMatch(/^HTTP\/1\.1 404 /);
+    expect(declared.closed).toBe(true);
+    // A chunked body that keeps coming past the limit.
+    const chunked = await exchange([
+      'PATCH /hook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
+      `7d0\r\n${'x'.repeat(2000)}\r\n`,
+    ]);
+    expect(chunked.answer).toMatch(/^HTTP\/1\.1 405 /);
+    expect(chunked.closed).toBe(true);
+    // A small refused body is read and dropped, and the connection serves the next request.
+    const small = `POST /other HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]`;
+    const next = `POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: ${body(attempt(1)).length}\r\nConnection: close\r\n\r\n${body(attempt(1))}`;
+    const kept = await exchange([small, next]);
+    expect(kept.answer).toMatch(/^HTTP\/1\.1 404 [\s\S]*HTTP\/1\.1 200 /);
+  });
+
   it('answers Expect: 100-continue with 100 only when the declared size fits', async () => {
     const { listener } = await listen({ maxBodyBytes: 100 });
     const ask = (size: number) =>
