@@ -63,25 +63,28 @@ export class Forwarder {
   private readonly timeoutMs: number;
   private readonly maxBody: number;
 
-  constructor(options: { url: URL; insecure: boolean; timeoutMs: number; maxBody?: number }) {
+  /** `signal`: aborting it ends every relay in flight (a second Ctrl-C). */
+  constructor(options: { url: URL; insecure: boolean; timeoutMs: number; maxBody?: number; signal?: AbortSignal }) {
     this.url = options.url;
     this.timeoutMs = options.timeoutMs;
     this.maxBody = options.maxBody ?? upstreamBodyLimit;
     this.client = createHttpClient({ connections: 16, insecure: options.insecure });
+    // Hint: once for the pool, not once per relay (which piled up a listener per delivery).
+    options.signal?.addEventListener('abort', () => this.client.abortAll(), { once: true });
   }
 
   /** Sends the request's body and end-to-end headers to the upstream; rejects on a network error or timeout. */
-  async relay(req: IncomingMessage, body: Buffer, signal?: AbortSignal): Promise<ForwardAnswer> {
+  async relay(req: IncomingMessage, body: Buffer): Promise<ForwardAnswer> {
     // Hint: Host names this listener, and Content-Length is set from the very same bytes; the
-    // upstream gets its own Host, as a reverse proxy gives it. A repeated header is joined with
-    // ", ", which HTTP defines as the same message (RFC 9110 §5.3).
+    // upstream gets its own Host, as a reverse proxy gives it. Expect is left out: listen already
+    // answered it and holds the whole body. A repeated header is joined with ", ", which HTTP
+    // defines as the same message (RFC 9110 §5.3).
     const headers: Record<string, string> = Object.create(null);
-    for (const [name, value] of endToEndHeaders(req.rawHeaders, ['host', 'content-length'])) {
+    for (const [name, value] of endToEndHeaders(req.rawHeaders, ['host', 'content-length', 'expect'])) {
       const key = name.toLowerCase();
       headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
     }
     const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
-    signal?.addEventListener('abort', () => this.client.abortAll(), { once: true });
     const response = await this.client
       .send({
         url: new URL(this.url.search ? '' : query, this.url),

@@ -823,6 +823,44 @@ describe('listen: --forward', () => {
     expect(deliveries[0]).toMatchObject({ status: 201, checkedStatus: 200 });
   });
 
+  it('forwards many deliveries without a listener per delivery, and does not pass on Expect: 100-continue', async () => {
+    const target = await upstream((_req, res) => res.writeHead(200).end());
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const { listener } = await listen({ forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 } });
+      const text = body(attempt(1));
+      // More than 10 deliveries: node warns of a leak at the 11th listener on one signal.
+      for (let n = 0; n < 12; n++) expect((await post(listener.url, text)).status).toBe(200);
+      // The sender asks first; listen answers 100 itself and holds the whole body before relaying.
+      const head = `POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n`;
+      const answer = await rawExchange(listener.port, [head, text]);
+      expect(answer).toMatch(/^HTTP\/1\.1 100 Continue[\s\S]*HTTP\/1\.1 200 /);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+    expect(target.requests).toHaveLength(13);
+    expect(target.requests.map((r) => r.headers.expect)).toEqual(Array(13).fill(undefined));
+  });
+
+  it('refuses to forward to itself, which would relay each delivery back to itself', async () => {
+    const probe = await listen();
+    const { port } = probe.listener;
+    await probe.listener.stop();
+    for (const host of ['127.0.0.1', 'localhost']) {
+      const forward = { url: new URL(`http://${host}:${port}/hook`), insecure: false, timeoutMs: 2000 };
+      await expect(listen({ port, forward })).rejects.toThrow(
+        `--forward http://${host}:${port}/hook is this listen itself`,
+      );
+    }
+    // Another port, or https (which a plain listen cannot answer), is not a loop; the port was freed.
+    const elsewhere = { url: new URL(`http://127.0.0.1:${port + 1}/`), insecure: false, timeoutMs: 2000 };
+    expect((await listen({ port, forward: elsewhere })).listener.port).toBe(port);
+  });
+
   it.skipIf(!hasOpenssl())('forwards to https, checking the certificate unless --insecure', async () => {
     const tls = selfSignedCertificate();
     const target = await upstream((_req, res) => res.writeHead(202).end(), { tls });

@@ -15,6 +15,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32 } from '../core/generate.js';
 import { isoOf } from '../core/instant.js';
+import { CallhookError, ExitCode } from '../errors.js';
 import {
   fromWire,
   fromWireHeaders,
@@ -24,6 +25,7 @@ import {
 } from '../http/verify.js';
 import { FingerprintSet } from '../input/fingerprint-set.js';
 import type { Problem } from '../input/types.js';
+import { escapeTerminal } from '../render/escape.js';
 import { plural } from '../render/words.js';
 import type { EventType } from '../schema/events.js';
 import { type BodyEvents, type DeliveredEvent, readBodyEventsFully, readBodyEventsQuickly } from './body-events.js';
@@ -187,6 +189,22 @@ function webhookIdOf(req: IncomingMessage): string | undefined {
   return first === undefined ? undefined : fromWire(first);
 }
 
+const anyAddress = (host: string) => host === '0.0.0.0' || host === '::';
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/**
+ * Whether `url` names the server bound to `host`:`port`: the same port over plain http, at that
+ * host, at `localhost` for a loopback one, or at any loopback address when bound to all of them.
+ */
+function forwardsToItself(url: URL, host: string, port: number): boolean {
+  if (url.protocol !== 'http:' || Number(url.port || 80) !== port) return false;
+  const target = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const bound = host.toLowerCase();
+  if (target === bound) return true;
+  if (anyAddress(bound)) return isLoopback(target) || anyAddress(target);
+  return target === 'localhost' && isLoopback(bound);
+}
+
 /** Resets the connection (TCP RST) rather than closing it politely: what a crashed receiver does. */
 function reset(socket: Socket | null): void {
   if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
@@ -260,7 +278,8 @@ export async function startListener(
   const ids = new FingerprintSet();
   const webhookIds = new FingerprintSet();
   const random = mulberry32(settings.seed);
-  const forwarder = settings.forward ? new Forwarder(settings.forward) : undefined;
+  const aborting = new AbortController();
+  const forwarder = settings.forward ? new Forwarder({ ...settings.forward, signal: aborting.signal }) : undefined;
   const counts: ListenCounts = { requests: 0, byStatus: {}, events: 0, redeliveries: 0, captured: 0 };
   const inFlight = new Set<Promise<void>>();
   /** Each open connection, with the answers it awaits (none: idle, or its headers still coming). */
@@ -268,7 +287,6 @@ export async function startListener(
   /** stop() was called: every answer from now on closes its connection. */
   let closing = false;
   const continueAsked = new WeakSet<IncomingMessage>();
-  const aborting = new AbortController();
 
   const report = (delivery: Delivery) => {
     counts.requests++;
@@ -368,7 +386,7 @@ export async function startListener(
     let forwardError: string | undefined;
     if (forwarder && !misbehaved && checked.status < 300) {
       try {
-        forwarded = await forwarder.relay(req, body, aborting.signal);
+        forwarded = await forwarder.relay(req, body);
         status = forwarded.status;
       } catch (error) {
         forwardError = (error as Error).message;
@@ -500,6 +518,13 @@ export async function startListener(
     });
   });
   const { port } = server.address() as AddressInfo;
+  if (settings.forward && forwardsToItself(settings.forward.url, settings.host, port)) {
+    await new Promise((resolve) => server.close(resolve));
+    throw new CallhookError(
+      `--forward ${escapeTerminal(settings.forward.url.href)} is this listen itself: each delivery would be relayed back to it`,
+      ExitCode.usage,
+    );
+  }
   const hostInUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   let stopping: Promise<void> | undefined;
   return {
