@@ -14,7 +14,7 @@ import {
 } from '../http/batches.js';
 import { redactHeaders, redactUrl, splitCredentials } from '../http/credentials.js';
 import { baseRequestHeaders, deliverBatches } from '../http/deliver.js';
-import { SourceBytes } from '../http/exact-batch.js';
+import { SourceBytes } from '../input/source-bytes.js';
 import { freshenEvent, newestTimestamp } from '../http/fresh.js';
 import {
   checkResume,

@@ -118,7 +118,7 @@ interface PlanOptions {
   rewrite?: EventRewriter | undefined;
   /**
    * Without `batchSize` or `rewrite`: the exact bytes of the input array that holds a batch's
-   * events and nothing else (exact-batch.ts), sent instead of the events joined; undefined
+   * events and nothing else (src/input/source-bytes.ts), sent instead of the events joined; undefined
    * when there are none.
    */
   exact?: ((file: string, events: readonly ReplayEvent[]) => Buffer | undefined) | undefined;

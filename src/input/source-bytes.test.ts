@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/payloads.js';
-import { arraySpan, SourceBytes, type SpanElement } from './exact-batch.js';
+import { arraySpan, SourceBytes, type SpanElement } from './source-bytes.js';
 
 /** A file's text with its elements, laid out with the given whitespace before and after each comma. */
 function layout(texts: string[], gaps: string[]): { file: string; elements: SpanElement[] } {

@@ -10,7 +10,7 @@
  * changed since) leaves the body to be built from the elements, as before.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { CLOSE_BRACKET, COMMA, isSpace, OPEN_BRACKET } from '../input/bytes.js';
+import { CLOSE_BRACKET, COMMA, isSpace, OPEN_BRACKET } from './bytes.js';
 
 /** An element of a batch: where it begins in its file, and its exact text. */
 export interface SpanElement {
