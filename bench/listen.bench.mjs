@@ -2,8 +2,10 @@
 // (validating every body and saving each, its body (a line of the run's .ndjson file) and its
 // line of deliveries.meta written, i.e. handed to the operating system, before the answer) against the same autocannon run on a
 // bare node:http server that reads the body and answers 200, in the same run (target ≥ 0.8× its
-// request rate). A second row measures `--durable` (waiting for the disk before each answer), for
-// information. Each server runs in its own process; every request goes to 127.0.0.1 only.
+// request rate). Rows for information: `--durable` (waiting for the disk before each answer), and
+// listen checking without saving (what the capture costs). Each row also says how much of a core
+// the server kept busy, and the CPU per request that 0.8× would allow a one-thread server. Each
+// server runs in its own process; every request goes to 127.0.0.1 only.
 // CALLHOOK_BENCH_LISTEN_REQUESTS sets the count (a tiny one smoke-tests the script),
 // CALLHOOK_BENCH_LISTEN_RUNS the rounds.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -93,10 +95,13 @@ const answering = await startServer(['-e', answeringServerSource]);
 async function listenRun(extra = []) {
   const out = join(work, 'captured');
   rmSync(out, { recursive: true, force: true });
-  const server = await startServer([cli, 'listen', '--port', '0', '--out', out, '--compact', ...extra]);
+  const capture = extra.includes('--no-out') ? [] : ['--out', out];
+  const options = extra.filter((option) => option !== '--no-out');
+  const server = await startServer([cli, 'listen', '--port', '0', ...capture, '--compact', ...options]);
   try {
     await load(server); // warm-up: the JIT, and the folder's first files
     const run = await load(server);
+    if (capture.length === 0) return run;
     // Every delivery is described by a line of the log, and its body is a line of the .ndjson file.
     const lines = (/** @type {string} */ name) => readFileSync(join(out, name), 'utf8').split('\n').length - 1;
     const bodies = readdirSync(out).filter((name) => name.endsWith('.ndjson'));
@@ -118,6 +123,8 @@ const ours = [];
 const durable = [];
 /** @type {Load[]} */
 const floor = [];
+/** @type {Load[]} */
+const unsaved = [];
 try {
   await load(bare); // warm-up
   await load(answering);
@@ -126,6 +133,7 @@ try {
     floor.push(await load(answering));
     ours.push(await listenRun());
     durable.push(await listenRun(['--durable']));
+    unsaved.push(await listenRun(['--no-out']));
   }
 } finally {
   await stopServer(bare.child);
@@ -140,17 +148,30 @@ const cpu = (/** @type {Load[]} */ runs) => {
   const values = runs.map((run) => run.cpuPerRequest);
   return values.every((value) => value !== undefined) ? `${median(values).toFixed(0)} µs` : 'n/a';
 };
+// How much of a core the server kept busy: its CPU per request times its rate.
+const cores = (/** @type {Load[]} */ runs) => {
+  const values = runs.map((run) =>
+    run.cpuPerRequest === undefined ? undefined : (run.cpuPerRequest * run.rate) / 1e6,
+  );
+  return values.every((value) => value !== undefined) ? median(values).toFixed(2) : 'n/a';
+};
 const row = (/** @type {string} */ what, /** @type {Load[]} */ runs) =>
-  `| ${what} | ${f(median(rates(runs)))} | ${ratio(median(rates(runs)), median(rates(baseline)))} | ${cpu(runs)} |`;
+  `| ${what} | ${f(median(rates(runs)))} | ${ratio(median(rates(runs)), median(rates(baseline)))} | ${cpu(runs)} | ${cores(runs)} |`;
+// A server that answers on one thread cannot serve more requests a second than one core allows:
+// 0.80× the baseline's rate needs its CPU per request within one core ÷ (0.80 × that rate).
+const budget = 1e6 / (0.8 * median(rates(baseline)));
 console.log(`## listen
 
 \`autocannon -L 10 -c ${concurrency} -a ${f(requests)} -m POST\` with a ${body.length}-byte batch of two CallAttempted events, each server in its own process; medians of ${runs} interleaved runs after one warm-up each. listen validates every body and saves it (\`--out\`: the body, a line of the run's \`.ndjson\` file, and the delivery's description written, so the operating system has them) before answering 200; the \`--durable\` row (for information, no target) also waits for the disk before each answer. CPU is the server process's user + system time per request (from /proc).
 
-| server | requests/s | vs baseline | CPU per request |
-|---|---|---|---|
+| server | requests/s | vs baseline | CPU per request | cores busy |
+|---|---|---|---|---|
 ${row('bare `node:http` answering 200 (baseline)', baseline)}
 ${row('bare `node:http` keeping the body, answering a JSON body as listen does (for information)', floor)}
+${row('`callhook listen --compact`, checking without saving (for information)', unsaved)}
 ${row('`callhook listen --out DIR --compact`', ours)}
 ${row('`callhook listen --out DIR --compact --durable`', durable)}
 
-Median of the per-round ratios (without --durable): ${paired.toFixed(2)}×. Target: ≥ 0.80× the baseline's request rate (${paired >= 0.8 ? 'meets' : 'MISSES'}).`);
+Median of the per-round ratios (without --durable): ${paired.toFixed(2)}×. Target: ≥ 0.80× the baseline's request rate (${paired >= 0.8 ? 'meets' : 'MISSES'}).
+
+"Cores busy" is the server process's CPU per request times its rate. A server that answers on one thread reaches 0.80× the baseline only if its CPU per request stays within one core ÷ (0.80 × the baseline's rate): ${budget.toFixed(0)} µs in this run, against ${cpu(baseline)} for the baseline itself and ${cpu(ours)} for listen saving each delivery.`);
