@@ -103,3 +103,32 @@ describe('generate --campaigns', () => {
     );
   });
 });
+
+describe('generate --start-time', () => {
+  it('takes a date alone, as --since and --until do: midnight UTC', async () => {
+    const printed = await capture(() =>
+      generate({ count: '1', seed: '1', format: 'ndjson', startTime: '2026-01-01', type: ['CallAttempted'] }),
+    );
+    expect(JSON.parse(printed.stdout).time).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('refuses, before writing anything, a run that would pass year 9999, saying how far it would go', async () => {
+    const out = join(dir, 'late.json');
+    const late = { count: '50', seed: '1', format: 'json' as const, startTime: '9999-12-31T23:59:00Z' };
+    for (const run of [() => generate({ ...late, out }), () => generate(late)]) {
+      let printed = '';
+      const refused = await capture(run)
+        .then((captured) => {
+          printed = captured.stdout;
+        })
+        .catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(CallhookError);
+      expect((refused as CallhookError).exitCode).toBe(2);
+      expect((refused as CallhookError).message).toMatch(
+        /^--start-time: must leave room for 50 events: call \d+ would end at \+010000-01-01T[0-9:.]+Z, past 9999-12-31T23:59:59\.999Z, the last time a timestamp can hold \(got "9999-12-31T23:59:00Z"\)$/,
+      );
+      expect(printed).toBe('');
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+});

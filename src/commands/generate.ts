@@ -5,8 +5,15 @@ import { chmod, type FileHandle, link, mkdtemp, open, readlink, realpath, rename
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { type FieldOverride, generateTypedCalls, parseFieldOverride } from '../core/generate.js';
+import {
+  type FieldOverride,
+  generateEvents,
+  lastInstant,
+  PastLastInstantError,
+  parseFieldOverride,
+} from '../core/generate.js';
 import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
+import { instantOfOption } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode, interruptedBy } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
 import {
@@ -352,6 +359,34 @@ async function streamSink(out: string): Promise<Sink> {
   };
 }
 
+function noRoomError(error: PastLastInstantError, count: number): CallhookError {
+  const reason = PastLastInstantError.reason(error.call, error.end);
+  return new CallhookError(
+    `--start-time: must leave room for ${plural(count, 'event')}: ${reason} (got ${JSON.stringify(error.startTime)})`,
+    ExitCode.usage,
+  );
+}
+
+/**
+ * Refuses, before anything is written, a run whose events would pass year 9999 (see
+ * `PastLastInstantError`). Only a run that starts near the end is generated twice to find out.
+ * Hint: calls start at most 41 s apart and each call's events end within a day of its start;
+ * every call gives a CallComplete, and with --type the rarest type (SMSReceived) comes about once
+ * in 17 calls, so count events take at most count (or 100 × count) calls.
+ */
+function checkRoomAfter(startTime: string | undefined, events: GeneratedBlocksOptions['events']): void {
+  if (startTime === undefined) return;
+  const calls = events.count * (events.types !== undefined && events.types.length > 0 ? 100 : 1);
+  if (instantOfOption(startTime) + calls * 41_000 + 86_400_000 <= lastInstant) return;
+  try {
+    for (const _ of generateEvents(events)) {
+      // Only whether the run reaches its end in time matters here.
+    }
+  } catch (error) {
+    throw error instanceof PastLastInstantError ? noRoomError(error, events.count) : error;
+  }
+}
+
 /** Runs `generate`: events to stdout or `--out`, defects and a summary to stderr. */
 export async function generate(options: GenerateCommandOptions): Promise<void> {
   const fraction = (name: string) => decimal(name, { min: 0, max: 1, from: true, what: 'a fraction' });
@@ -363,12 +398,13 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     redeliveries: () => optional(options.redeliveries, fraction('--redeliveries')) ?? 0,
     defectRate: () => optional(options.defects, fraction('--defects')) ?? 0,
     set: () => overrides(options.set),
-    // The generator reads the time with the one timestamp reader; asking for no calls checks it now.
     startTime: () => {
-      try {
-        for (const _ of generateTypedCalls({ seed: 1, calls: 0, startTime: options.startTime })) break;
-      } catch {
-        throw optionError('--start-time', 'an ISO-8601 time', options.startTime);
+      if (options.startTime !== undefined && Number.isNaN(instantOfOption(options.startTime))) {
+        throw optionError(
+          '--start-time',
+          'an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z)',
+          options.startTime,
+        );
       }
     },
   });
@@ -378,6 +414,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     text: { format: options.format, batchSize, defects: defectRate, seed },
     blockSize: blockSizeFor(set),
   };
+  checkRoomAfter(options.startTime, task.events);
   const { threads, how } = threadsFor(count, defectRate);
   if (threadSettings().trace) process.stderr.write(`callhook: generated on ${how}\n`);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);
@@ -416,7 +453,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     await sink.commit();
   } catch (error) {
     await sink.discard();
-    throw error;
+    throw error instanceof PastLastInstantError ? noRoomError(error, count) : error;
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CallhookError } from '../errors.js';
 import { checkEvent } from '../schema/check.js';
 import type { CallCompleteData, CallStatus, EventType } from '../schema/events.js';
 import {
@@ -113,6 +114,38 @@ describe('generateCalls', () => {
     const results = first.filter((e) => e.type === 'CallComplete').map(timeOf);
     expect(results.every((time) => time >= '2024-02-29T23:59:00.000Z')).toBe(true);
     expect(results.at(-1)! > '2024-03-01T00:05:00.000Z').toBe(true);
+  });
+
+  it('reads startTime as every time option is read: a date alone is midnight UTC, a time without seconds too', () => {
+    const [first] = generateTypedCalls({ seed: 3, calls: 1, startTime: '2026-01-01' });
+    expect(timeOf(first!)).toBe('2026-01-01T00:00:00.000Z');
+    const [second] = generateTypedCalls({ seed: 3, calls: 1, startTime: '2026-01-01T10:30+10:00' });
+    expect(timeOf(second!)).toBe('2026-01-01T00:30:00.000Z');
+    expect(() => [...generateCalls({ seed: 1, calls: 1, startTime: '2026-02-30' })]).toThrow(/startTime/);
+  });
+
+  it('refuses to write a time past year 9999, which no timestamp can hold, naming where the run would end', () => {
+    const late = '9999-12-31T23:59:00Z';
+    let caught: unknown;
+    const written: string[] = [];
+    try {
+      for (const { event } of generateTypedCalls({ seed: 1, calls: 50, startTime: late })) {
+        written.push(JSON.stringify(event));
+      }
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(CallhookError);
+    expect((caught as CallhookError).exitCode).toBe(2);
+    expect((caught as Error).message).toMatch(
+      /^startTime 9999-12-31T23:59:00Z: call \d+ would end at \+010000-01-01T[0-9:.]+Z, past 9999-12-31T23:59:59\.999Z/,
+    );
+    // Nothing past the last instant was yielded, and all that was is valid.
+    for (const text of written) expect(text).not.toMatch(/\+0\d{5}-/);
+    // A run that ends in time is untouched: the same events as before.
+    expect([...generateCalls({ seed: 1, calls: 3, startTime: '9999-12-31T00:00:00Z' })]).toHaveLength(
+      [...generateCalls({ seed: 1, calls: 3 })].length,
+    );
   });
 
   it('is deterministic: the same seed gives the same events, another seed different ones', () => {

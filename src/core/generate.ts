@@ -4,7 +4,7 @@
  * Tests and benchmarks use it so that large inputs look like what a receiver really gets.
  */
 import * as v from 'valibot';
-import { impossible } from '../errors.js';
+import { CallhookError, impossible } from '../errors.js';
 import type {
   CallAttemptedData,
   CallCompleteData,
@@ -16,7 +16,7 @@ import type {
 } from '../schema/events.js';
 import { eventTypes } from '../schema/names.js';
 import { maxCampaigns } from './generate-names.js';
-import { instantOf, isoOf, isTimestamp } from './instant.js';
+import { instantOfOption, isoOf } from './instant.js';
 
 /** How to generate: the same options (seed included) always give the same events. */
 export interface GenerateOptions {
@@ -26,7 +26,7 @@ export interface GenerateOptions {
   calls: number;
   /** How many campaigns the calls are spread over (default 3: two outbound, one inbound). */
   campaigns?: number | undefined;
-  /** ISO-8601 time of the first call (default `2022-09-01T00:00:00.000Z`). */
+  /** ISO-8601 time of the first call, or a date alone (midnight UTC); default `2022-09-01T00:00:00.000Z`. */
   startTime?: string | undefined;
   /**
    * `wire` (default): CallComplete enveloped and the other four bare, as the platform sends them.
@@ -70,9 +70,37 @@ const GenerateOptionsSchema = v.object({
       v.maxValue(maxCampaigns, `campaigns must be at most ${maxCampaigns}`),
     ),
   ),
-  startTime: v.optional(v.pipe(v.string(), v.check(isTimestamp, 'startTime must be an ISO-8601 timestamp'))),
+  startTime: v.optional(v.pipe(v.string(), v.check(isStartTime, 'startTime must be an ISO-8601 date or time'))),
   envelope: v.optional(v.picklist(['wire', 'all'])),
 });
+
+function isStartTime(text: string): boolean {
+  return !Number.isNaN(instantOfOption(text));
+}
+
+/** The last instant a timestamp can hold: `YYYY` has four digits, so 9999-12-31T23:59:59.999Z. */
+export const lastInstant = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * A run whose events would pass `lastInstant`: written, they would read `+010000-…`, which is
+ * no ISO-8601 timestamp the platform sends and which validate refuses.
+ */
+export class PastLastInstantError extends CallhookError {
+  constructor(
+    readonly startTime: string,
+    /** The 1-based call that would end too late, and when it would. */
+    readonly call: number,
+    readonly end: number,
+  ) {
+    super(`startTime ${startTime}: ${PastLastInstantError.reason(call, end)}`);
+    this.name = 'PastLastInstantError';
+  }
+
+  /** What goes wrong, without the option's name. */
+  static reason(call: number, end: number): string {
+    return `call ${call} would end at ${isoOf(end)}, past ${isoOf(lastInstant)}, the last time a timestamp can hold`;
+  }
+}
 
 // --- a small seeded PRNG ----------------------------------------------------------------------
 
@@ -894,7 +922,8 @@ export function* generateTypedCalls(options: GenerateOptions): Generator<Generat
   const random = new Random(checked.seed);
   const campaigns = makeCampaigns(random, checked.campaigns ?? 3);
   const envelopeAll = checked.envelope === 'all';
-  let start = instantOf(checked.startTime ?? '2022-09-01T00:00:00.000Z');
+  const startTime = checked.startTime ?? '2022-09-01T00:00:00.000Z';
+  let start = instantOfOption(startTime);
 
   for (let call = 0; call < checked.calls; call++) {
     const campaign = random.pick(campaigns);
@@ -905,6 +934,10 @@ export function* generateTypedCalls(options: GenerateOptions): Generator<Generat
         : inboundStory(random, campaign, customer, start);
     // Hint: a stable sort keeps an SMS sent at the same millisecond as the call result after it.
     story.sort(byTime);
+    // Every time an event holds is at or before its createdAt.
+    let end = 0;
+    for (const event of story) end = Math.max(end, event.createdAt);
+    if (end > lastInstant) throw new PastLastInstantError(startTime, call + 1, end);
     for (const event of story) yield { type: event.type, event: toWire(random, event, envelopeAll) };
     start += random.int(2, 40) * seconds + random.int(0, 999);
   }
@@ -940,7 +973,7 @@ export interface GenerateEventsOptions {
   redeliveries?: number | undefined;
   /** Fields to set in every event. A path starting with `data.` names a bare event's own field too. */
   set?: readonly FieldOverride[] | undefined;
-  /** ISO-8601 time of the first call (default `2022-09-01T00:00:00.000Z`). */
+  /** ISO-8601 time of the first call, or a date alone (midnight UTC); default `2022-09-01T00:00:00.000Z`. */
   startTime?: string | undefined;
   /** `wire` (default): CallComplete enveloped, the others bare; `all`: every event enveloped. */
   envelope?: 'wire' | 'all' | undefined;
@@ -968,7 +1001,7 @@ const GenerateEventsSchema = v.object({
   types: v.optional(v.array(v.picklist(eventTypes))),
   redeliveries: probability('redeliveries'),
   set: v.optional(v.array(v.object({ path: v.pipe(v.array(v.string()), v.minLength(1)), value: v.unknown() }))),
-  startTime: v.optional(v.string()),
+  startTime: v.optional(v.pipe(v.string(), v.check(isStartTime, 'startTime must be an ISO-8601 date or time'))),
   envelope: v.optional(v.picklist(['wire', 'all'])),
 });
 
