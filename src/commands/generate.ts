@@ -234,7 +234,13 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
     throw describeIoError(error, dirname(target));
   }
   const temporary = join(directory, basename(target));
-  const handle = await open(temporary, 'wx', 0o600);
+  let handle: FileHandle;
+  try {
+    handle = await open(temporary, 'wx', 0o600);
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw describeIoError(error, out);
+  }
   let closed = false;
   const close = async () => {
     if (!closed) {
@@ -398,6 +404,10 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     redeliveries: () => optional(options.redeliveries, fraction('--redeliveries')) ?? 0,
     defectRate: () => optional(options.defects, fraction('--defects')) ?? 0,
     set: () => overrides(options.set),
+    out: () => {
+      // Hint: '' names no file: its folder is '.' and its base name '', so the temporary file would be the temporary folder.
+      if (options.out === '') throw optionError('--out', 'a file name', options.out);
+    },
     startTime: () => {
       if (options.startTime !== undefined && Number.isNaN(instantOfOption(options.startTime))) {
         throw optionError(

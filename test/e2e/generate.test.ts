@@ -140,6 +140,14 @@ describe('callhook generate', () => {
     expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
   });
 
+  it('refuses an empty --out in one line, exit 2, leaving no temporary folder behind', async () => {
+    const here = mkdtempSync(join(dir, 'empty-out-'));
+    const result = await runCli(['generate', '--count', '1', '--out', ''], { cwd: here });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('callhook: --out: must be a file name (got "")\n');
+    expect(readdirSync(here)).toEqual([]);
+  });
+
   it('replaces --out (with --force) only when complete, keeping its mode; SIGTERM mid-run leaves it and no temporary file, exit 143', async () => {
     const out = join(dir, 'replaced.json');
     writeFileSync(out, 'old\n', { mode: 0o640 });
