@@ -18,6 +18,14 @@ import { eventTypes } from '../schema/names.js';
 import { maxCampaigns } from './generate-names.js';
 import { instantOfOption, isoOf } from './instant.js';
 
+/**
+ * How events are wrapped: `wire` as the platform sends them (CallComplete enveloped, the other
+ * four bare), `all` every event in the `{ id, eventType, createdAt, data }` envelope.
+ */
+const envelopes = ['wire', 'all'] as const;
+/** How events are wrapped (see `GenerateOptions.envelope`). */
+type Envelope = (typeof envelopes)[number];
+
 /** How to generate: the same options (seed included) always give the same events. */
 export interface GenerateOptions {
   /** Seed of the pseudo-random generator. */
@@ -32,7 +40,7 @@ export interface GenerateOptions {
    * `wire` (default): CallComplete enveloped and the other four bare, as the platform sends them.
    * `all`: every event in the `{ id, eventType, createdAt, data }` envelope.
    */
-  envelope?: 'wire' | 'all' | undefined;
+  envelope?: Envelope | undefined;
 }
 
 /** An event in the `{ id, eventType, createdAt, data }` envelope. */
@@ -59,24 +67,28 @@ export interface GeneratedEvent {
   event: WireEvent;
 }
 
+const campaignsOption = v.optional(
+  v.pipe(
+    v.number(),
+    v.integer('campaigns must be an integer'),
+    v.minValue(1, 'campaigns must be 1 or more'),
+    v.maxValue(maxCampaigns, `campaigns must be at most ${maxCampaigns}`),
+  ),
+);
+const startTimeOption = v.optional(
+  v.pipe(
+    v.string(),
+    v.check((text) => !Number.isNaN(instantOfOption(text)), 'startTime must be an ISO-8601 date or time'),
+  ),
+);
+
 const GenerateOptionsSchema = v.object({
   seed: v.pipe(v.number(), v.integer('seed must be an integer')),
   calls: v.pipe(v.number(), v.integer('calls must be an integer'), v.minValue(0, 'calls must be 0 or more')),
-  campaigns: v.optional(
-    v.pipe(
-      v.number(),
-      v.integer('campaigns must be an integer'),
-      v.minValue(1, 'campaigns must be 1 or more'),
-      v.maxValue(maxCampaigns, `campaigns must be at most ${maxCampaigns}`),
-    ),
-  ),
-  startTime: v.optional(v.pipe(v.string(), v.check(isStartTime, 'startTime must be an ISO-8601 date or time'))),
-  envelope: v.optional(v.picklist(['wire', 'all'])),
+  campaigns: campaignsOption,
+  startTime: startTimeOption,
+  envelope: v.optional(v.picklist(envelopes)),
 });
-
-function isStartTime(text: string): boolean {
-  return !Number.isNaN(instantOfOption(text));
-}
 
 /** The last instant a timestamp can hold: `YYYY` has four digits, so 9999-12-31T23:59:59.999Z. */
 export const lastInstant = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
@@ -976,7 +988,7 @@ export interface GenerateEventsOptions {
   /** ISO-8601 time of the first call, or a date alone (midnight UTC); default `2022-09-01T00:00:00.000Z`. */
   startTime?: string | undefined;
   /** `wire` (default): CallComplete enveloped, the others bare; `all`: every event enveloped. */
-  envelope?: 'wire' | 'all' | undefined;
+  envelope?: Envelope | undefined;
 }
 
 /** A generated event as `generateEvents` yields it: `redelivery` marks a repeated delivery. */
@@ -990,19 +1002,12 @@ const probability = (name: string) =>
 const GenerateEventsSchema = v.object({
   count: v.pipe(v.number(), v.integer('count must be an integer'), v.minValue(0, 'count must be 0 or more')),
   seed: v.optional(v.pipe(v.number(), v.integer('seed must be an integer'))),
-  campaigns: v.optional(
-    v.pipe(
-      v.number(),
-      v.integer('campaigns must be an integer'),
-      v.minValue(1, 'campaigns must be 1 or more'),
-      v.maxValue(maxCampaigns, `campaigns must be at most ${maxCampaigns}`),
-    ),
-  ),
+  campaigns: campaignsOption,
   types: v.optional(v.array(v.picklist(eventTypes))),
   redeliveries: probability('redeliveries'),
   set: v.optional(v.array(v.object({ path: v.pipe(v.array(v.string()), v.minLength(1)), value: v.unknown() }))),
-  startTime: v.optional(v.pipe(v.string(), v.check(isStartTime, 'startTime must be an ISO-8601 date or time'))),
-  envelope: v.optional(v.picklist(['wire', 'all'])),
+  startTime: startTimeOption,
+  envelope: v.optional(v.picklist(envelopes)),
 });
 
 /** Splits `path=value`: the value is JSON when it parses as JSON, a string otherwise. */
