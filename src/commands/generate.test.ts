@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
+import { generateEvents } from '../core/generate.js';
 import { CallhookError } from '../errors.js';
 import { generate } from './generate.js';
 
@@ -130,5 +131,14 @@ describe('generate --start-time', () => {
       expect(printed).toBe('');
     }
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('generate --seed', () => {
+  it('writes what the library writes for the same seed, and another seed gives other bytes (-1 is not 0)', async () => {
+    const cli = async (seed: string) => (await capture(() => generate({ count: '2', seed, format: 'ndjson' }))).stdout;
+    const library = [...generateEvents({ count: 2, seed: -1 })].map(({ event }) => JSON.stringify(event)).join('\n');
+    expect(await cli('-1')).toBe(`${library}\n`);
+    expect(await cli('-1')).not.toBe(await cli('0'));
   });
 });

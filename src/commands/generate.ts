@@ -11,6 +11,7 @@ import {
   lastInstant,
   PastLastInstantError,
   parseFieldOverride,
+  seedState,
 } from '../core/generate.js';
 import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
 import { instantOfOption } from '../core/instant.js';
@@ -153,14 +154,13 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
   }
 }
 
-/** A parser of `--seed`: any whole number, folded into the generator's 32 bits. */
+/** A parser of `--seed`: any whole number, folded into the generator's 32 bits as the library folds it. */
 function seedOf(text: string): number {
   const number = Number(text.trim());
   if (!/^-?[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(number)) {
     throw optionError('--seed', 'a whole number', text);
   }
-  // Hint: the generator keeps 32 bits of state; folding the high bits in keeps big seeds distinct.
-  return (number % 2 ** 32) ^ Math.floor(number / 2 ** 32);
+  return seedState(number);
 }
 
 function overrides(texts: readonly string[] | undefined): FieldOverride[] {

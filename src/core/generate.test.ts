@@ -244,6 +244,19 @@ describe('generateEvents', () => {
     expect(() => parseFieldOverride('data..status=x')).toThrow(/empty segment/);
   });
 
+  it('gives each seed of small magnitude its own events: -1 is not 0, 2^32 not 0 or 1', () => {
+    const first = (seed: number) => JSON.stringify(generateEvents({ count: 1, seed }).next().value);
+    for (const [a, b] of [
+      [-1, 0],
+      [-2, 1],
+      [2 ** 32, 1],
+      [2 ** 32, 0],
+      [-(2 ** 31), 2 ** 31 - 1],
+    ] as const) {
+      expect(first(a), `${a} and ${b}`).not.toBe(first(b));
+    }
+  });
+
   it('refuses options it cannot honour', () => {
     expect(() => [...generateEvents({ count: -1 })]).toThrow(/count/);
     expect(() => [...generateEvents({ count: 1, redeliveries: 1.5 })]).toThrow(/redeliveries/);

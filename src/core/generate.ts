@@ -114,6 +114,18 @@ export class PastLastInstantError extends CallhookError {
   }
 }
 
+/**
+ * A seed as the generator's 32 bits of state: 0 to 2^32 - 1 as they are; any other whole number
+ * with its high bits mixed in, so that no two seeds from -2^31 to 2^31 - 1 share a state (-1 is
+ * not 0, as it was when the high bits were XORed in) and 2^32 is not 0 (as `>>> 0` makes it).
+ * Folding a folded seed changes nothing, so the CLI and the library agree on every seed.
+ */
+export function seedState(seed: number): number {
+  const low = ((seed % 2 ** 32) + 2 ** 32) % 2 ** 32;
+  const high = Math.floor(seed / 2 ** 32);
+  return (low ^ Math.imul(high, 0x9e3779b1)) >>> 0;
+}
+
 // --- a small seeded PRNG ----------------------------------------------------------------------
 
 /** mulberry32: 32 bits of state, fast, and good enough to make test data look random. */
@@ -931,7 +943,7 @@ const byTime = (a: StoryEvent, b: StoryEvent) => a.at - b.at;
  */
 export function* generateTypedCalls(options: GenerateOptions): Generator<GeneratedEvent, void, undefined> {
   const checked = v.parse(GenerateOptionsSchema, options);
-  const random = new Random(checked.seed);
+  const random = new Random(seedState(checked.seed));
   const campaigns = makeCampaigns(random, checked.campaigns ?? 3);
   const envelopeAll = checked.envelope === 'all';
   const startTime = checked.startTime ?? '2022-09-01T00:00:00.000Z';
@@ -1064,7 +1076,7 @@ function applyOverrides(generated: GeneratedEvent, overrides: readonly FieldOver
  */
 export function* generateEvents(options: GenerateEventsOptions): Generator<GeneratedDelivery, void, undefined> {
   const checked = v.parse(GenerateEventsSchema, options);
-  const seed = checked.seed ?? 1;
+  const seed = seedState(checked.seed ?? 1);
   const types = checked.types && checked.types.length > 0 ? new Set<EventType>(checked.types) : undefined;
   const overrides = checked.set ?? [];
   const redeliveries = checked.redeliveries ?? 0;
