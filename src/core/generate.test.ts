@@ -244,6 +244,19 @@ describe('generateEvents', () => {
     expect(() => parseFieldOverride('data..status=x')).toThrow(/empty segment/);
   });
 
+  it('names the option and its choices when a type or an envelope is not one of them', () => {
+    const types = 'CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived';
+    expect(() => [...generateEvents({ count: 1, types: ['Nope' as never] })]).toThrow(
+      `types must be a list of ${types} (got "Nope")`,
+    );
+    expect(() => [...generateEvents({ count: 1, types: 'SMSSent' as never })]).toThrow(
+      `types must be a list of ${types} (got "SMSSent")`,
+    );
+    expect(() => [...generateEvents({ count: 1, envelope: 'some' as never })]).toThrow(
+      'envelope must be one of wire, all (got "some")',
+    );
+  });
+
   it('gives each seed of small magnitude its own events: -1 is not 0, 2^32 not 0 or 1', () => {
     const first = (seed: number) => JSON.stringify(generateEvents({ count: 1, seed }).next().value);
     for (const [a, b] of [

@@ -75,6 +75,11 @@ const campaignsOption = v.optional(
     v.maxValue(maxCampaigns, `campaigns must be at most ${maxCampaigns}`),
   ),
 );
+const notTypes = (issue: { received: string }) =>
+  `types must be a list of ${eventTypes.join(', ')} (got ${issue.received})`;
+const envelopeOption = v.optional(
+  v.picklist(envelopes, (issue) => `envelope must be one of ${envelopes.join(', ')} (got ${issue.received})`),
+);
 const startTimeOption = v.optional(
   v.pipe(
     v.string(),
@@ -87,7 +92,7 @@ const GenerateOptionsSchema = v.object({
   calls: v.pipe(v.number(), v.integer('calls must be an integer'), v.minValue(0, 'calls must be 0 or more')),
   campaigns: campaignsOption,
   startTime: startTimeOption,
-  envelope: v.optional(v.picklist(envelopes)),
+  envelope: envelopeOption,
 });
 
 /** The last instant a timestamp can hold: `YYYY` has four digits, so 9999-12-31T23:59:59.999Z. */
@@ -1015,11 +1020,11 @@ const GenerateEventsSchema = v.object({
   count: v.pipe(v.number(), v.integer('count must be an integer'), v.minValue(0, 'count must be 0 or more')),
   seed: v.optional(v.pipe(v.number(), v.integer('seed must be an integer'))),
   campaigns: campaignsOption,
-  types: v.optional(v.array(v.picklist(eventTypes))),
+  types: v.optional(v.array(v.picklist(eventTypes, notTypes), notTypes)),
   redeliveries: probability('redeliveries'),
   set: v.optional(v.array(v.object({ path: v.pipe(v.array(v.string()), v.minLength(1)), value: v.unknown() }))),
   startTime: startTimeOption,
-  envelope: v.optional(v.picklist(envelopes)),
+  envelope: envelopeOption,
 });
 
 /** Splits `path=value`: the value is JSON when it parses as JSON, a string otherwise. */
