@@ -126,7 +126,7 @@ describe('generate --start-time', () => {
       expect(refused).toBeInstanceOf(CallhookError);
       expect((refused as CallhookError).exitCode).toBe(2);
       expect((refused as CallhookError).message).toMatch(
-        /^--start-time: must leave room for 50 events: call \d+ would end at \+010000-01-01T[0-9:.]+Z, past 9999-12-31T23:59:59\.999Z, the last time a timestamp can hold \(got "9999-12-31T23:59:00Z"\)$/,
+        /^50 events from 9999-12-31T23:59:00Z would run past 9999-12-31T23:59:59\.999Z, the last time a timestamp can hold: call \d+ would end at \+010000-01-01T[0-9:.]+Z; start earlier \(--start-time\) or generate fewer \(--count\)$/,
       );
       expect(printed).toBe('');
     }

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import {
+  defaultStartTime,
   type FieldOverride,
   generateEvents,
   lastInstant,
@@ -14,7 +15,7 @@ import {
   seedState,
 } from '../core/generate.js';
 import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
-import { instantOfOption } from '../core/instant.js';
+import { instantOfOption, isoOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode, interruptedBy } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
 import {
@@ -88,9 +89,25 @@ function serveBlocks(): void {
   const data = workerData as WorkerTask | undefined;
   if (data?.callhookGenerate === undefined) return;
   const port = parentPort;
-  const written = new Int32Array(data.written);
-  const stride = data.callhookGenerate.stride ?? 1;
-  for (const block of generateBlocks(data.callhookGenerate)) {
+  try {
+    serveFrom(port, new Int32Array(data.written), data.callhookGenerate);
+  } catch (error) {
+    // Hint: an error crosses to the main thread as a plain Error; this one is rebuilt there.
+    if (!(error instanceof PastLastInstantError)) throw error;
+    const { startTime, call, end } = error;
+    port.postMessage({ pastLastInstant: { startTime, call, end } } satisfies PastLastInstantMessage);
+  }
+}
+
+/** What a worker posts when its run would pass the last instant (see `PastLastInstantError`). */
+interface PastLastInstantMessage {
+  pastLastInstant: { startTime: string; call: number; end: number };
+}
+
+/** Posts the worker's blocks to the main thread, keeping at most two rounds ahead of what it has written. */
+function serveFrom(port: NonNullable<typeof parentPort>, written: Int32Array, task: GeneratedBlocksOptions): void {
+  const stride = task.stride ?? 1;
+  for (const block of generateBlocks(task)) {
     // Each block's bytes have an ArrayBuffer of their own, which moves to the main thread uncopied.
     port.postMessage(block, [block.bytes.buffer as ArrayBuffer]);
     // Back-pressure: wait while the main thread is more than two rounds of blocks behind this one.
@@ -119,8 +136,11 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
       // generation is left unbounded: --campaigns can make the live data large).
       resourceLimits: { maxYoungGenerationSizeMb: 8 },
     });
-    worker.on('message', (block: GeneratedBlock) => {
-      ready.set(block.index, block);
+    worker.on('message', (message: GeneratedBlock | PastLastInstantMessage) => {
+      if ('pastLastInstant' in message) {
+        const { startTime, call, end } = message.pastLastInstant;
+        failure ??= new PastLastInstantError(startTime, call, end);
+      } else ready.set(message.index, message);
       wake();
     });
     worker.on('error', (error) => {
@@ -365,31 +385,47 @@ async function streamSink(out: string): Promise<Sink> {
   };
 }
 
-function noRoomError(error: PastLastInstantError, count: number): CallhookError {
-  const reason = PastLastInstantError.reason(error.call, error.end);
+/** Why a run cannot be written: its times would pass `lastInstant` (`how`: by how far). */
+function pastTheEnd(events: GeneratedBlocksOptions['events'], how: string): CallhookError {
+  const from = events.startTime ?? defaultStartTime;
   return new CallhookError(
-    `--start-time: must leave room for ${plural(count, 'event')}: ${reason} (got ${JSON.stringify(error.startTime)})`,
+    `${plural(events.count, 'event')} from ${from} would run past ${isoOf(lastInstant)}, the last time a timestamp can hold: ${how}; start earlier (--start-time) or generate fewer (--count)`,
     ExitCode.usage,
   );
 }
 
+const wouldEnd = (error: PastLastInstantError) => `call ${error.call} would end at ${isoOf(error.end)}`;
+
+// Hint: the generator makes about a million events a second without writing them.
+const largestTrialRun = 1_000_000;
+
 /**
- * Refuses, before anything is written, a run whose events would pass year 9999 (see
- * `PastLastInstantError`). Only a run that starts near the end is generated twice to find out.
- * Hint: calls start at most 41 s apart and each call's events end within a day of its start;
- * every call gives a CallComplete, and with --type the rarest type (SMSReceived) comes about once
- * in 17 calls, so count events take at most count (or 100 × count) calls.
+ * Refuses, before anything is written, a run whose times would pass year 9999 (see
+ * `PastLastInstantError`). A run that may reach that far is generated once first, unwritten, to
+ * find out, when that is quick; a larger one is refused at once if even its shortest span is
+ * too long, and otherwise stops where it passes (the generator throws; `--out` is kept).
+ * Hint: calls start 2 to 41 s apart and each call's events end within a day of its start. A call
+ * makes 1 to 8 events and at most every other event is a redelivery; with --type the rarest type
+ * (SMSReceived) comes about once in 17 calls, so count events take count / 18 to count (or
+ * 100 × count) calls.
  */
-function checkRoomAfter(startTime: string | undefined, events: GeneratedBlocksOptions['events']): void {
-  if (startTime === undefined) return;
+function checkRoom(events: GeneratedBlocksOptions['events']): void {
+  const start = instantOfOption(events.startTime ?? defaultStartTime);
   const calls = events.count * (events.types !== undefined && events.types.length > 0 ? 100 : 1);
-  if (instantOfOption(startTime) + calls * 41_000 + 86_400_000 <= lastInstant) return;
-  try {
-    for (const _ of generateEvents(events)) {
-      // Only whether the run reaches its end in time matters here.
+  if (start + calls * 41_000 + 86_400_000 <= lastInstant) return;
+  if (events.count <= largestTrialRun) {
+    try {
+      for (const _ of generateEvents(events)) {
+        // Only whether the run reaches its end in time matters here.
+      }
+    } catch (error) {
+      throw error instanceof PastLastInstantError ? pastTheEnd(events, wouldEnd(error)) : error;
     }
-  } catch (error) {
-    throw error instanceof PastLastInstantError ? noRoomError(error, events.count) : error;
+    return;
+  }
+  const least = Math.max(0, Math.ceil(events.count / 18) - 1) * 2000;
+  if (start + least > lastInstant) {
+    throw pastTheEnd(events, `they span at least ${plural(Math.floor(least / 86_400_000), 'day')}`);
   }
 }
 
@@ -424,7 +460,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     text: { format: options.format, batchSize, defects: defectRate, seed },
     blockSize: blockSizeFor(set),
   };
-  checkRoomAfter(options.startTime, task.events);
+  checkRoom(task.events);
   const { threads, how } = threadsFor(count, defectRate);
   if (threadSettings().trace) process.stderr.write(`callhook: generated on ${how}\n`);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);
@@ -463,7 +499,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     await sink.commit();
   } catch (error) {
     await sink.discard();
-    throw error instanceof PastLastInstantError ? noRoomError(error, count) : error;
+    throw error instanceof PastLastInstantError ? pastTheEnd(task.events, wouldEnd(error)) : error;
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);

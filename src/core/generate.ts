@@ -95,6 +95,9 @@ const GenerateOptionsSchema = v.object({
   envelope: envelopeOption,
 });
 
+/** When the first call starts unless `startTime` says otherwise. */
+export const defaultStartTime = '2022-09-01T00:00:00.000Z';
+
 /** The last instant a timestamp can hold: `YYYY` has four digits, so 9999-12-31T23:59:59.999Z. */
 export const lastInstant = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
@@ -109,13 +112,10 @@ export class PastLastInstantError extends CallhookError {
     readonly call: number,
     readonly end: number,
   ) {
-    super(`startTime ${startTime}: ${PastLastInstantError.reason(call, end)}`);
+    super(
+      `startTime ${startTime}: call ${call} would end at ${isoOf(end)}, past ${isoOf(lastInstant)}, the last time a timestamp can hold`,
+    );
     this.name = 'PastLastInstantError';
-  }
-
-  /** What goes wrong, without the option's name. */
-  static reason(call: number, end: number): string {
-    return `call ${call} would end at ${isoOf(end)}, past ${isoOf(lastInstant)}, the last time a timestamp can hold`;
   }
 }
 
@@ -951,7 +951,7 @@ export function* generateTypedCalls(options: GenerateOptions): Generator<Generat
   const random = new Random(seedState(checked.seed));
   const campaigns = makeCampaigns(random, checked.campaigns ?? 3);
   const envelopeAll = checked.envelope === 'all';
-  const startTime = checked.startTime ?? '2022-09-01T00:00:00.000Z';
+  const startTime = checked.startTime ?? defaultStartTime;
   let start = instantOfOption(startTime);
 
   for (let call = 0; call < checked.calls; call++) {
