@@ -15,11 +15,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
 import { generateEvents } from '../core/generate.js';
 import { CallhookError } from '../errors.js';
-import { generate } from './generate.js';
+import { generate, threadsFor } from './generate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-generate-out-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -140,5 +140,21 @@ describe('generate --seed', () => {
     const library = [...generateEvents({ count: 2, seed: -1 })].map(({ event }) => JSON.stringify(event)).join('\n');
     expect(await cli('-1')).toBe(`${library}\n`);
     expect(await cli('-1')).not.toBe(await cli('0'));
+  });
+});
+
+describe('generate threads', () => {
+  it('keeps to one thread when each thread would hold so many campaigns that two break the 200 MiB bound', () => {
+    vi.stubEnv('CALLHOOK_THREADS', '');
+    try {
+      // Measured: two threads with --campaigns 30000 peaked at 238 MiB, with 10000 at 166 MiB.
+      expect(threadsFor(60_000, 0, 100_000)).toEqual({
+        threads: 1,
+        how: 'one thread (--campaigns above 10,000: each thread holds them all)',
+      });
+      expect(threadsFor(60_000, 0, 10_000).how).not.toContain('--campaigns');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -26,7 +26,7 @@ import {
   generateBlocks,
 } from '../render/generated.js';
 import { escapeTerminal } from '../render/terminal.js';
-import { plural } from '../render/words.js';
+import { grouped, plural } from '../render/words.js';
 import type { EventType } from '../schema/names.js';
 import { decimal, optional, optionError, parseAll, wholeNumber } from './options.js';
 
@@ -60,13 +60,25 @@ function blockSizeFor(set: readonly FieldOverride[]): number {
 // Hint: a worker takes ~0.1 s to start, so a run of fewer events than this is done sooner on one thread.
 const minimumThreadedEvents = 50_000;
 
+/**
+ * The most campaigns two threads are given: each thread builds them all, and two threads with
+ * --campaigns 30000 peaked at 238 MiB (10000: 166 MiB), past the 200 MiB bound.
+ */
+const maxThreadedCampaigns = 10_000;
+
 /** How many threads write the output, and why, for `CALLHOOK_THREADS=trace`. */
-function threadsFor(count: number, defects: number): { threads: number; how: string } {
+export function threadsFor(count: number, defects: number, campaigns = 3): { threads: number; how: string } {
   const settings = threadSettings();
   if (settings.one) return { threads: 1, how: 'one thread (CALLHOOK_THREADS=1)' };
   // Hint: a defect's line:column depends on all the text before it, so one writer writes it all.
   if (defects > 0) return { threads: 1, how: 'one thread (--defects)' };
   if (settings.two) return { threads: 2, how: 'two threads (CALLHOOK_THREADS=2)' };
+  if (campaigns > maxThreadedCampaigns) {
+    return {
+      threads: 1,
+      how: `one thread (--campaigns above ${grouped(maxThreadedCampaigns)}: each thread holds them all)`,
+    };
+  }
   if (availableParallelism() < 2) return { threads: 1, how: 'one thread (one core)' };
   if (count < minimumThreadedEvents)
     return { threads: 1, how: `one thread (fewer than ${minimumThreadedEvents} events)` };
@@ -461,7 +473,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     blockSize: blockSizeFor(set),
   };
   checkRoom(task.events);
-  const { threads, how } = threadsFor(count, defectRate);
+  const { threads, how } = threadsFor(count, defectRate, campaigns);
   if (threadSettings().trace) process.stderr.write(`callhook: generated on ${how}\n`);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);
   const sink = options.out === undefined ? stdoutSink() : await fileSink(options.out, options.force === true);
