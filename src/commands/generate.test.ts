@@ -158,3 +158,13 @@ describe('generate threads', () => {
     }
   });
 });
+
+describe('generate --defects', () => {
+  it('escapes the pointer of each defect it lists: a --set key is text like any other', async () => {
+    const printed = await capture(() =>
+      generate({ count: '20', seed: '1', format: 'ndjson', defects: '1', set: ['k\u001b]0;pwn\u0007=1'] }),
+    );
+    expect(printed.stderr).toContain('(/k\\e]0;pwn\\x07)');
+    expect(printed.stderr).not.toContain('\u001b');
+  });
+});

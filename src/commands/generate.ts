@@ -489,7 +489,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   const reportDefects = (made: readonly Defect[]) => {
     let text = '';
     for (const defect of made)
-      text += `${name}:${defect.line}:${defect.column}  defect  ${defect.code}  (${defect.pointer})\n`;
+      text += `${name}:${defect.line}:${defect.column}  defect  ${defect.code}  (${escapeTerminal(defect.pointer)})\n`;
     if (text) process.stderr.write(text);
     defects += made.length;
   };
