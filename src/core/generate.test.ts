@@ -205,11 +205,12 @@ describe('generateEvents', () => {
     const copies = events.filter((e) => e.redelivery);
     expect(copies.length / events.length).toBeGreaterThan(0.03);
     expect(copies.length / events.length).toBeLessThan(0.07);
-    const seen = new Map<unknown, number>();
+    // Hint: keyed by text, since a redelivery is a copy of the event (see the next test).
+    const seen = new Map<string, number>();
     events.forEach((e, index) => {
-      if (!e.redelivery) seen.set(e.event, index);
+      if (!e.redelivery) seen.set(JSON.stringify(e.event), index);
       else {
-        const original = seen.get(e.event);
+        const original = seen.get(JSON.stringify(e.event));
         expect(original).toBeDefined();
         expect(index - original!).toBeGreaterThan(0);
         expect(index - original!).toBeLessThanOrEqual(21);
@@ -220,6 +221,18 @@ describe('generateEvents', () => {
     expect(events.filter((e) => !e.redelivery).map((e) => e.event)).toEqual(
       plain.slice(0, events.length - copies.length),
     );
+  });
+
+  it('redelivers the event as it was made, whatever the caller did to the first delivery', () => {
+    const untouched = [...generateEvents({ count: 300, seed: 6, redeliveries: 0.3 })].map((e) => JSON.stringify(e));
+    const touched: string[] = [];
+    for (const delivery of generateEvents({ count: 300, seed: 6, redeliveries: 0.3 })) {
+      touched.push(JSON.stringify(delivery));
+      // A receiver under test might stamp or strip what it is sent, in place.
+      const event = delivery.event as unknown as Record<string, unknown>;
+      if (!delivery.redelivery) event.stamped = true;
+    }
+    expect(touched).toEqual(untouched);
   });
 
   it("sets fields in every event: data.* names a bare event's own field too, and __proto__ stays data", () => {

@@ -1109,11 +1109,15 @@ export function* generateEvents(options: GenerateEventsOptions): Generator<Gener
     if (types && !types.has(next.value.type)) continue;
     applyOverrides(next.value, overrides);
     const delivery: GeneratedDelivery = { type: next.value.type, event: next.value.event, redelivery: false };
+    // Hint: the copy is taken before the caller sees the event, which it may change in place.
+    const redeliver = redeliveries > 0 && random.chance(redeliveries);
+    const copy: GeneratedDelivery | undefined = redeliver
+      ? { type: delivery.type, event: structuredClone(delivery.event), redelivery: true }
+      : undefined;
     emitted++;
     yield delivery;
-    if (redeliveries > 0 && random.chance(redeliveries)) {
+    if (copy) {
       const at = emitted + random.int(1, 20);
-      const copy: GeneratedDelivery = { type: delivery.type, event: delivery.event, redelivery: true };
       const index = pending.findIndex((item) => item.due > at);
       pending.splice(index === -1 ? pending.length : index, 0, { due: at, delivery: copy });
     }
