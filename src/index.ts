@@ -38,6 +38,7 @@ export {
   type CallCompleteEvent,
   type CallReceivedEvent,
   type EventSource,
+  type InvalidEventResult,
   type ReadEventsOptions,
   type ReadItem,
   readEvents,
@@ -50,6 +51,7 @@ export {
   signStandardWebhook,
   type ValidateEventOptions,
   type ValidateEventResult,
+  type ValidEventResult,
   validateEvent,
 } from './library.js';
 /** A problem's code frame, as `callhook validate` draws it: `codeFrame(p.excerpt, p.line, p.column)`. */

@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { generateEvents } from './core/generate.js';
 import { verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
 import { type ReadItem, readEvents, signHexHmac, signStandardWebhook, validateEvent } from './library.js';
 import { codeFrame } from './render/code-frame.js';
 import { checkEvent } from './schema/check.js';
+import type { WebhookEvent } from './schema/events.js';
 import { toJsonSchema } from './schema/json-schema.js';
 
 const events = [...generateEvents({ count: 40, seed: 12 })].map((e) => e.event);
@@ -41,6 +42,21 @@ describe('validateEvent', () => {
     };
     expect(validateEvent(sms).type).toBe('SMS');
     expect(validateEvent(sms, { type: 'SMSReceived' }).type).toBe('SMSReceived');
+  });
+});
+
+describe('validateEvent types', () => {
+  it('types event as set exactly when ok, as it is at run time, so `if (result.ok) result.event.type` compiles', () => {
+    for (const value of [events[0], 42]) {
+      const result = validateEvent(value);
+      if (result.ok) {
+        expectTypeOf(result.event).toEqualTypeOf<WebhookEvent>();
+        expect(result.event.type).toBeTypeOf('string');
+      } else {
+        expectTypeOf(result.event).toEqualTypeOf<undefined>();
+        expect(result.event).toBeUndefined();
+      }
+    }
   });
 });
 

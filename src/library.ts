@@ -50,16 +50,27 @@ export interface ValidateEventOptions {
   strict?: boolean | undefined;
 }
 
-/** What `validateEvent` found. */
-export interface ValidateEventResult {
-  /** True when there is no error (warnings may remain in `issues`). */
-  ok: boolean;
+/** What `validateEvent` found: `event` is set exactly when `ok`, so `if (result.ok)` narrows it. */
+export type ValidateEventResult = ValidEventResult | InvalidEventResult;
+
+interface EventResultBase {
   /** The type the value was read as, if it could be told. */
   type: EventKind | undefined;
-  /** The event, in one shape for enveloped and bare events; set exactly when `ok`. */
-  event: WebhookEvent | undefined;
   /** Errors and warnings, each with a JSON pointer into the value, a code and a message, as the CLI reports them. */
   issues: SchemaIssue[];
+}
+
+/** A value with no error (warnings may remain in `issues`). */
+export interface ValidEventResult extends EventResultBase {
+  ok: true;
+  /** The event, in one shape for enveloped and bare events. */
+  event: WebhookEvent;
+}
+
+/** A value with at least one error. */
+export interface InvalidEventResult extends EventResultBase {
+  ok: false;
+  event: undefined;
 }
 
 /**
@@ -69,7 +80,8 @@ export interface ValidateEventResult {
 export function validateEvent(value: unknown, options: ValidateEventOptions = {}): ValidateEventResult {
   assertChoice('type', options.type, eventTypes);
   const result = checkEvent(value, { type: options.type, strict: options.strict });
-  return { ok: result.event !== undefined, type: result.kind, event: result.event, issues: result.issues };
+  if (result.event === undefined) return { ok: false, type: result.kind, event: undefined, issues: result.issues };
+  return { ok: true, type: result.kind, event: result.event, issues: result.issues };
 }
 
 /** Where `readEvents` reads from: file or folder paths, a stream of bytes, or the text itself. */

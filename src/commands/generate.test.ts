@@ -15,10 +15,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
+import { generateEvents } from '../core/generate.js';
 import { CallhookError } from '../errors.js';
-import { generate } from './generate.js';
+import { generate, threadsFor } from './generate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-generate-out-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,5 +102,69 @@ describe('generate --campaigns', () => {
     expect((refused as CallhookError).message).toBe(
       '--campaigns: must be a whole number from 1 to 100000 (got "10000000")',
     );
+  });
+});
+
+describe('generate --start-time', () => {
+  it('takes a date alone, as --since and --until do: midnight UTC', async () => {
+    const printed = await capture(() =>
+      generate({ count: '1', seed: '1', format: 'ndjson', startTime: '2026-01-01', type: ['CallAttempted'] }),
+    );
+    expect(JSON.parse(printed.stdout).time).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('refuses, before writing anything, a run that would pass year 9999, saying how far it would go', async () => {
+    const out = join(dir, 'late.json');
+    const late = { count: '50', seed: '1', format: 'json' as const, startTime: '9999-12-31T23:59:00Z' };
+    for (const run of [() => generate({ ...late, out }), () => generate(late)]) {
+      let printed = '';
+      const refused = await capture(run)
+        .then((captured) => {
+          printed = captured.stdout;
+        })
+        .catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(CallhookError);
+      expect((refused as CallhookError).exitCode).toBe(2);
+      expect((refused as CallhookError).message).toMatch(
+        /^50 events from 9999-12-31T23:59:00Z would run past 9999-12-31T23:59:59\.999Z, the last time a timestamp can hold: call \d+ would end at \+010000-01-01T[0-9:.]+Z; start earlier \(--start-time\) or generate fewer \(--count\)$/,
+      );
+      expect(printed).toBe('');
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('generate --seed', () => {
+  it('writes what the library writes for the same seed, and another seed gives other bytes (-1 is not 0)', async () => {
+    const cli = async (seed: string) => (await capture(() => generate({ count: '2', seed, format: 'ndjson' }))).stdout;
+    const library = [...generateEvents({ count: 2, seed: -1 })].map(({ event }) => JSON.stringify(event)).join('\n');
+    expect(await cli('-1')).toBe(`${library}\n`);
+    expect(await cli('-1')).not.toBe(await cli('0'));
+  });
+});
+
+describe('generate threads', () => {
+  it('keeps to one thread when each thread would hold so many campaigns that two break the 200 MiB bound', () => {
+    vi.stubEnv('CALLHOOK_THREADS', '');
+    try {
+      // Measured: two threads with --campaigns 30000 peaked at 238 MiB, with 10000 at 166 MiB.
+      expect(threadsFor(60_000, 0, 100_000)).toEqual({
+        threads: 1,
+        how: 'one thread (--campaigns above 10,000: each thread holds them all)',
+      });
+      expect(threadsFor(60_000, 0, 10_000).how).not.toContain('--campaigns');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
+
+describe('generate --defects', () => {
+  it('escapes the pointer of each defect it lists: a --set key is text like any other', async () => {
+    const printed = await capture(() =>
+      generate({ count: '20', seed: '1', format: 'ndjson', defects: '1', set: ['k\u001b]0;pwn\u0007=1'] }),
+    );
+    expect(printed.stderr).toContain('(/k\\e]0;pwn\\x07)');
+    expect(printed.stderr).not.toContain('\u001b');
   });
 });

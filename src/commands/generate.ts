@@ -5,8 +5,17 @@ import { chmod, type FileHandle, link, mkdtemp, open, readlink, realpath, rename
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { type FieldOverride, generateTypedCalls, parseFieldOverride } from '../core/generate.js';
+import {
+  defaultStartTime,
+  type FieldOverride,
+  generateEvents,
+  lastInstant,
+  PastLastInstantError,
+  parseFieldOverride,
+  seedState,
+} from '../core/generate.js';
 import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
+import { instantOfOption, isoOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode, interruptedBy } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
 import {
@@ -17,7 +26,7 @@ import {
   generateBlocks,
 } from '../render/generated.js';
 import { escapeTerminal } from '../render/terminal.js';
-import { plural } from '../render/words.js';
+import { grouped, plural } from '../render/words.js';
 import type { EventType } from '../schema/names.js';
 import { decimal, optional, optionError, parseAll, wholeNumber } from './options.js';
 
@@ -51,13 +60,25 @@ function blockSizeFor(set: readonly FieldOverride[]): number {
 // Hint: a worker takes ~0.1 s to start, so a run of fewer events than this is done sooner on one thread.
 const minimumThreadedEvents = 50_000;
 
+/**
+ * The most campaigns two threads are given: each thread builds them all, and two threads with
+ * --campaigns 30000 peaked at 238 MiB (10000: 166 MiB), past the 200 MiB bound.
+ */
+const maxThreadedCampaigns = 10_000;
+
 /** How many threads write the output, and why, for `CALLHOOK_THREADS=trace`. */
-function threadsFor(count: number, defects: number): { threads: number; how: string } {
+export function threadsFor(count: number, defects: number, campaigns = 3): { threads: number; how: string } {
   const settings = threadSettings();
   if (settings.one) return { threads: 1, how: 'one thread (CALLHOOK_THREADS=1)' };
   // Hint: a defect's line:column depends on all the text before it, so one writer writes it all.
   if (defects > 0) return { threads: 1, how: 'one thread (--defects)' };
   if (settings.two) return { threads: 2, how: 'two threads (CALLHOOK_THREADS=2)' };
+  if (campaigns > maxThreadedCampaigns) {
+    return {
+      threads: 1,
+      how: `one thread (--campaigns above ${grouped(maxThreadedCampaigns)}: each thread holds them all)`,
+    };
+  }
   if (availableParallelism() < 2) return { threads: 1, how: 'one thread (one core)' };
   if (count < minimumThreadedEvents)
     return { threads: 1, how: `one thread (fewer than ${minimumThreadedEvents} events)` };
@@ -80,9 +101,25 @@ function serveBlocks(): void {
   const data = workerData as WorkerTask | undefined;
   if (data?.callhookGenerate === undefined) return;
   const port = parentPort;
-  const written = new Int32Array(data.written);
-  const stride = data.callhookGenerate.stride ?? 1;
-  for (const block of generateBlocks(data.callhookGenerate)) {
+  try {
+    serveFrom(port, new Int32Array(data.written), data.callhookGenerate);
+  } catch (error) {
+    // Hint: an error crosses to the main thread as a plain Error; this one is rebuilt there.
+    if (!(error instanceof PastLastInstantError)) throw error;
+    const { startTime, call, end } = error;
+    port.postMessage({ pastLastInstant: { startTime, call, end } } satisfies PastLastInstantMessage);
+  }
+}
+
+/** What a worker posts when its run would pass the last instant (see `PastLastInstantError`). */
+interface PastLastInstantMessage {
+  pastLastInstant: { startTime: string; call: number; end: number };
+}
+
+/** Posts the worker's blocks to the main thread, keeping at most two rounds ahead of what it has written. */
+function serveFrom(port: NonNullable<typeof parentPort>, written: Int32Array, task: GeneratedBlocksOptions): void {
+  const stride = task.stride ?? 1;
+  for (const block of generateBlocks(task)) {
     // Each block's bytes have an ArrayBuffer of their own, which moves to the main thread uncopied.
     port.postMessage(block, [block.bytes.buffer as ArrayBuffer]);
     // Back-pressure: wait while the main thread is more than two rounds of blocks behind this one.
@@ -111,8 +148,11 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
       // generation is left unbounded: --campaigns can make the live data large).
       resourceLimits: { maxYoungGenerationSizeMb: 8 },
     });
-    worker.on('message', (block: GeneratedBlock) => {
-      ready.set(block.index, block);
+    worker.on('message', (message: GeneratedBlock | PastLastInstantMessage) => {
+      if ('pastLastInstant' in message) {
+        const { startTime, call, end } = message.pastLastInstant;
+        failure ??= new PastLastInstantError(startTime, call, end);
+      } else ready.set(message.index, message);
       wake();
     });
     worker.on('error', (error) => {
@@ -146,14 +186,13 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
   }
 }
 
-/** A parser of `--seed`: any whole number, folded into the generator's 32 bits. */
+/** A parser of `--seed`: any whole number, folded into the generator's 32 bits as the library folds it. */
 function seedOf(text: string): number {
   const number = Number(text.trim());
   if (!/^-?[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(number)) {
     throw optionError('--seed', 'a whole number', text);
   }
-  // Hint: the generator keeps 32 bits of state; folding the high bits in keeps big seeds distinct.
-  return (number % 2 ** 32) ^ Math.floor(number / 2 ** 32);
+  return seedState(number);
 }
 
 function overrides(texts: readonly string[] | undefined): FieldOverride[] {
@@ -227,7 +266,13 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
     throw describeIoError(error, dirname(target));
   }
   const temporary = join(directory, basename(target));
-  const handle = await open(temporary, 'wx', 0o600);
+  let handle: FileHandle;
+  try {
+    handle = await open(temporary, 'wx', 0o600);
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw describeIoError(error, out);
+  }
   let closed = false;
   const close = async () => {
     if (!closed) {
@@ -352,6 +397,50 @@ async function streamSink(out: string): Promise<Sink> {
   };
 }
 
+/** Why a run cannot be written: its times would pass `lastInstant` (`how`: by how far). */
+function pastTheEnd(events: GeneratedBlocksOptions['events'], how: string): CallhookError {
+  const from = events.startTime ?? defaultStartTime;
+  return new CallhookError(
+    `${plural(events.count, 'event')} from ${from} would run past ${isoOf(lastInstant)}, the last time a timestamp can hold: ${how}; start earlier (--start-time) or generate fewer (--count)`,
+    ExitCode.usage,
+  );
+}
+
+const wouldEnd = (error: PastLastInstantError) => `call ${error.call} would end at ${isoOf(error.end)}`;
+
+// Hint: the generator makes about a million events a second without writing them.
+const largestTrialRun = 1_000_000;
+
+/**
+ * Refuses, before anything is written, a run whose times would pass year 9999 (see
+ * `PastLastInstantError`). A run that may reach that far is generated once first, unwritten, to
+ * find out, when that is quick; a larger one is refused at once if even its shortest span is
+ * too long, and otherwise stops where it passes (the generator throws; `--out` is kept).
+ * Hint: calls start 2 to 41 s apart and each call's events end within a day of its start. A call
+ * makes 1 to 8 events and at most every other event is a redelivery; with --type the rarest type
+ * (SMSReceived) comes about once in 17 calls, so count events take count / 18 to count (or
+ * 100 × count) calls.
+ */
+function checkRoom(events: GeneratedBlocksOptions['events']): void {
+  const start = instantOfOption(events.startTime ?? defaultStartTime);
+  const calls = events.count * (events.types !== undefined && events.types.length > 0 ? 100 : 1);
+  if (start + calls * 41_000 + 86_400_000 <= lastInstant) return;
+  if (events.count <= largestTrialRun) {
+    try {
+      for (const _ of generateEvents(events)) {
+        // Only whether the run reaches its end in time matters here.
+      }
+    } catch (error) {
+      throw error instanceof PastLastInstantError ? pastTheEnd(events, wouldEnd(error)) : error;
+    }
+    return;
+  }
+  const least = Math.max(0, Math.ceil(events.count / 18) - 1) * 2000;
+  if (start + least > lastInstant) {
+    throw pastTheEnd(events, `they span at least ${plural(Math.floor(least / 86_400_000), 'day')}`);
+  }
+}
+
 /** Runs `generate`: events to stdout or `--out`, defects and a summary to stderr. */
 export async function generate(options: GenerateCommandOptions): Promise<void> {
   const fraction = (name: string) => decimal(name, { min: 0, max: 1, from: true, what: 'a fraction' });
@@ -363,12 +452,17 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     redeliveries: () => optional(options.redeliveries, fraction('--redeliveries')) ?? 0,
     defectRate: () => optional(options.defects, fraction('--defects')) ?? 0,
     set: () => overrides(options.set),
-    // The generator reads the time with the one timestamp reader; asking for no calls checks it now.
+    out: () => {
+      // Hint: '' names no file: its folder is '.' and its base name '', so the temporary file would be the temporary folder.
+      if (options.out === '') throw optionError('--out', 'a file name', options.out);
+    },
     startTime: () => {
-      try {
-        for (const _ of generateTypedCalls({ seed: 1, calls: 0, startTime: options.startTime })) break;
-      } catch {
-        throw optionError('--start-time', 'an ISO-8601 time', options.startTime);
+      if (options.startTime !== undefined && Number.isNaN(instantOfOption(options.startTime))) {
+        throw optionError(
+          '--start-time',
+          'an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z)',
+          options.startTime,
+        );
       }
     },
   });
@@ -378,7 +472,8 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     text: { format: options.format, batchSize, defects: defectRate, seed },
     blockSize: blockSizeFor(set),
   };
-  const { threads, how } = threadsFor(count, defectRate);
+  checkRoom(task.events);
+  const { threads, how } = threadsFor(count, defectRate, campaigns);
   if (threadSettings().trace) process.stderr.write(`callhook: generated on ${how}\n`);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);
   const sink = options.out === undefined ? stdoutSink() : await fileSink(options.out, options.force === true);
@@ -394,7 +489,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   const reportDefects = (made: readonly Defect[]) => {
     let text = '';
     for (const defect of made)
-      text += `${name}:${defect.line}:${defect.column}  defect  ${defect.code}  (${defect.pointer})\n`;
+      text += `${name}:${defect.line}:${defect.column}  defect  ${defect.code}  (${escapeTerminal(defect.pointer)})\n`;
     if (text) process.stderr.write(text);
     defects += made.length;
   };
@@ -416,7 +511,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     await sink.commit();
   } catch (error) {
     await sink.discard();
-    throw error;
+    throw error instanceof PastLastInstantError ? pastTheEnd(task.events, wouldEnd(error)) : error;
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CallhookError } from '../errors.js';
 import { checkEvent } from '../schema/check.js';
 import type { CallCompleteData, CallStatus, EventType } from '../schema/events.js';
 import {
@@ -115,6 +116,38 @@ describe('generateCalls', () => {
     expect(results.at(-1)! > '2024-03-01T00:05:00.000Z').toBe(true);
   });
 
+  it('reads startTime as every time option is read: a date alone is midnight UTC, a time without seconds too', () => {
+    const [first] = generateTypedCalls({ seed: 3, calls: 1, startTime: '2026-01-01' });
+    expect(timeOf(first!)).toBe('2026-01-01T00:00:00.000Z');
+    const [second] = generateTypedCalls({ seed: 3, calls: 1, startTime: '2026-01-01T10:30+10:00' });
+    expect(timeOf(second!)).toBe('2026-01-01T00:30:00.000Z');
+    expect(() => [...generateCalls({ seed: 1, calls: 1, startTime: '2026-02-30' })]).toThrow(/startTime/);
+  });
+
+  it('refuses to write a time past year 9999, which no timestamp can hold, naming where the run would end', () => {
+    const late = '9999-12-31T23:59:00Z';
+    let caught: unknown;
+    const written: string[] = [];
+    try {
+      for (const { event } of generateTypedCalls({ seed: 1, calls: 50, startTime: late })) {
+        written.push(JSON.stringify(event));
+      }
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(CallhookError);
+    expect((caught as CallhookError).exitCode).toBe(2);
+    expect((caught as Error).message).toMatch(
+      /^startTime 9999-12-31T23:59:00Z: call \d+ would end at \+010000-01-01T[0-9:.]+Z, past 9999-12-31T23:59:59\.999Z/,
+    );
+    // Nothing past the last instant was yielded, and all that was is valid.
+    for (const text of written) expect(text).not.toMatch(/\+0\d{5}-/);
+    // A run that ends in time is untouched: the same events as before.
+    expect([...generateCalls({ seed: 1, calls: 3, startTime: '9999-12-31T00:00:00Z' })]).toHaveLength(
+      [...generateCalls({ seed: 1, calls: 3 })].length,
+    );
+  });
+
   it('is deterministic: the same seed gives the same events, another seed different ones', () => {
     const again = [...generateCalls({ seed: 42, calls })];
     expect(again).toEqual(events.map((e) => e.event));
@@ -172,11 +205,12 @@ describe('generateEvents', () => {
     const copies = events.filter((e) => e.redelivery);
     expect(copies.length / events.length).toBeGreaterThan(0.03);
     expect(copies.length / events.length).toBeLessThan(0.07);
-    const seen = new Map<unknown, number>();
+    // Hint: keyed by text, since a redelivery is a copy of the event (see the next test).
+    const seen = new Map<string, number>();
     events.forEach((e, index) => {
-      if (!e.redelivery) seen.set(e.event, index);
+      if (!e.redelivery) seen.set(JSON.stringify(e.event), index);
       else {
-        const original = seen.get(e.event);
+        const original = seen.get(JSON.stringify(e.event));
         expect(original).toBeDefined();
         expect(index - original!).toBeGreaterThan(0);
         expect(index - original!).toBeLessThanOrEqual(21);
@@ -187,6 +221,18 @@ describe('generateEvents', () => {
     expect(events.filter((e) => !e.redelivery).map((e) => e.event)).toEqual(
       plain.slice(0, events.length - copies.length),
     );
+  });
+
+  it('redelivers the event as it was made, whatever the caller did to the first delivery', () => {
+    const untouched = [...generateEvents({ count: 300, seed: 6, redeliveries: 0.3 })].map((e) => JSON.stringify(e));
+    const touched: string[] = [];
+    for (const delivery of generateEvents({ count: 300, seed: 6, redeliveries: 0.3 })) {
+      touched.push(JSON.stringify(delivery));
+      // A receiver under test might stamp or strip what it is sent, in place.
+      const event = delivery.event as unknown as Record<string, unknown>;
+      if (!delivery.redelivery) event.stamped = true;
+    }
+    expect(touched).toEqual(untouched);
   });
 
   it("sets fields in every event: data.* names a bare event's own field too, and __proto__ stays data", () => {
@@ -209,6 +255,32 @@ describe('generateEvents', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(() => parseFieldOverride('status')).toThrow(/path=value/);
     expect(() => parseFieldOverride('data..status=x')).toThrow(/empty segment/);
+  });
+
+  it('names the option and its choices when a type or an envelope is not one of them', () => {
+    const types = 'CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived';
+    expect(() => [...generateEvents({ count: 1, types: ['Nope' as never] })]).toThrow(
+      `types must be a list of ${types} (got "Nope")`,
+    );
+    expect(() => [...generateEvents({ count: 1, types: 'SMSSent' as never })]).toThrow(
+      `types must be a list of ${types} (got "SMSSent")`,
+    );
+    expect(() => [...generateEvents({ count: 1, envelope: 'some' as never })]).toThrow(
+      'envelope must be one of wire, all (got "some")',
+    );
+  });
+
+  it('gives each seed of small magnitude its own events: -1 is not 0, 2^32 not 0 or 1', () => {
+    const first = (seed: number) => JSON.stringify(generateEvents({ count: 1, seed }).next().value);
+    for (const [a, b] of [
+      [-1, 0],
+      [-2, 1],
+      [2 ** 32, 1],
+      [2 ** 32, 0],
+      [-(2 ** 31), 2 ** 31 - 1],
+    ] as const) {
+      expect(first(a), `${a} and ${b}`).not.toBe(first(b));
+    }
   });
 
   it('refuses options it cannot honour', () => {

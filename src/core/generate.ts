@@ -4,7 +4,7 @@
  * Tests and benchmarks use it so that large inputs look like what a receiver really gets.
  */
 import * as v from 'valibot';
-import { impossible } from '../errors.js';
+import { CallhookError, impossible } from '../errors.js';
 import type {
   CallAttemptedData,
   CallCompleteData,
@@ -16,7 +16,15 @@ import type {
 } from '../schema/events.js';
 import { eventTypes } from '../schema/names.js';
 import { maxCampaigns } from './generate-names.js';
-import { instantOf, isoOf, isTimestamp } from './instant.js';
+import { instantOfOption, isoOf } from './instant.js';
+
+/**
+ * How events are wrapped: `wire` as the platform sends them (CallComplete enveloped, the other
+ * four bare), `all` every event in the `{ id, eventType, createdAt, data }` envelope.
+ */
+const envelopes = ['wire', 'all'] as const;
+/** How events are wrapped (see `GenerateOptions.envelope`). */
+type Envelope = (typeof envelopes)[number];
 
 /** How to generate: the same options (seed included) always give the same events. */
 export interface GenerateOptions {
@@ -26,13 +34,13 @@ export interface GenerateOptions {
   calls: number;
   /** How many campaigns the calls are spread over (default 3: two outbound, one inbound). */
   campaigns?: number | undefined;
-  /** ISO-8601 time of the first call (default `2022-09-01T00:00:00.000Z`). */
+  /** ISO-8601 time of the first call, or a date alone (midnight UTC); default `2022-09-01T00:00:00.000Z`. */
   startTime?: string | undefined;
   /**
    * `wire` (default): CallComplete enveloped and the other four bare, as the platform sends them.
    * `all`: every event in the `{ id, eventType, createdAt, data }` envelope.
    */
-  envelope?: 'wire' | 'all' | undefined;
+  envelope?: Envelope | undefined;
 }
 
 /** An event in the `{ id, eventType, createdAt, data }` envelope. */
@@ -59,20 +67,69 @@ export interface GeneratedEvent {
   event: WireEvent;
 }
 
+const campaignsOption = v.optional(
+  v.pipe(
+    v.number(),
+    v.integer('campaigns must be an integer'),
+    v.minValue(1, 'campaigns must be 1 or more'),
+    v.maxValue(maxCampaigns, `campaigns must be at most ${maxCampaigns}`),
+  ),
+);
+const notTypes = (issue: { received: string }) =>
+  `types must be a list of ${eventTypes.join(', ')} (got ${issue.received})`;
+const envelopeOption = v.optional(
+  v.picklist(envelopes, (issue) => `envelope must be one of ${envelopes.join(', ')} (got ${issue.received})`),
+);
+const startTimeOption = v.optional(
+  v.pipe(
+    v.string(),
+    v.check((text) => !Number.isNaN(instantOfOption(text)), 'startTime must be an ISO-8601 date or time'),
+  ),
+);
+
 const GenerateOptionsSchema = v.object({
   seed: v.pipe(v.number(), v.integer('seed must be an integer')),
   calls: v.pipe(v.number(), v.integer('calls must be an integer'), v.minValue(0, 'calls must be 0 or more')),
-  campaigns: v.optional(
-    v.pipe(
-      v.number(),
-      v.integer('campaigns must be an integer'),
-      v.minValue(1, 'campaigns must be 1 or more'),
-      v.maxValue(maxCampaigns, `campaigns must be at most ${maxCampaigns}`),
-    ),
-  ),
-  startTime: v.optional(v.pipe(v.string(), v.check(isTimestamp, 'startTime must be an ISO-8601 timestamp'))),
-  envelope: v.optional(v.picklist(['wire', 'all'])),
+  campaigns: campaignsOption,
+  startTime: startTimeOption,
+  envelope: envelopeOption,
 });
+
+/** When the first call starts unless `startTime` says otherwise. */
+export const defaultStartTime = '2022-09-01T00:00:00.000Z';
+
+/** The last instant a timestamp can hold: `YYYY` has four digits, so 9999-12-31T23:59:59.999Z. */
+export const lastInstant = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * A run whose events would pass `lastInstant`: written, they would read `+010000-…`, which is
+ * no ISO-8601 timestamp the platform sends and which validate refuses.
+ */
+export class PastLastInstantError extends CallhookError {
+  constructor(
+    readonly startTime: string,
+    /** The 1-based call that would end too late, and when it would. */
+    readonly call: number,
+    readonly end: number,
+  ) {
+    super(
+      `startTime ${startTime}: call ${call} would end at ${isoOf(end)}, past ${isoOf(lastInstant)}, the last time a timestamp can hold`,
+    );
+    this.name = 'PastLastInstantError';
+  }
+}
+
+/**
+ * A seed as the generator's 32 bits of state: 0 to 2^32 - 1 as they are; any other whole number
+ * with its high bits mixed in, so that no two seeds from -2^31 to 2^31 - 1 share a state (-1 is
+ * not 0, as it was when the high bits were XORed in) and 2^32 is not 0 (as `>>> 0` makes it).
+ * Folding a folded seed changes nothing, so the CLI and the library agree on every seed.
+ */
+export function seedState(seed: number): number {
+  const low = ((seed % 2 ** 32) + 2 ** 32) % 2 ** 32;
+  const high = Math.floor(seed / 2 ** 32);
+  return (low ^ Math.imul(high, 0x9e3779b1)) >>> 0;
+}
 
 // --- a small seeded PRNG ----------------------------------------------------------------------
 
@@ -891,10 +948,11 @@ const byTime = (a: StoryEvent, b: StoryEvent) => a.at - b.at;
  */
 export function* generateTypedCalls(options: GenerateOptions): Generator<GeneratedEvent, void, undefined> {
   const checked = v.parse(GenerateOptionsSchema, options);
-  const random = new Random(checked.seed);
+  const random = new Random(seedState(checked.seed));
   const campaigns = makeCampaigns(random, checked.campaigns ?? 3);
   const envelopeAll = checked.envelope === 'all';
-  let start = instantOf(checked.startTime ?? '2022-09-01T00:00:00.000Z');
+  const startTime = checked.startTime ?? defaultStartTime;
+  let start = instantOfOption(startTime);
 
   for (let call = 0; call < checked.calls; call++) {
     const campaign = random.pick(campaigns);
@@ -905,6 +963,10 @@ export function* generateTypedCalls(options: GenerateOptions): Generator<Generat
         : inboundStory(random, campaign, customer, start);
     // Hint: a stable sort keeps an SMS sent at the same millisecond as the call result after it.
     story.sort(byTime);
+    // Every time an event holds is at or before its createdAt.
+    let end = 0;
+    for (const event of story) end = Math.max(end, event.createdAt);
+    if (end > lastInstant) throw new PastLastInstantError(startTime, call + 1, end);
     for (const event of story) yield { type: event.type, event: toWire(random, event, envelopeAll) };
     start += random.int(2, 40) * seconds + random.int(0, 999);
   }
@@ -940,10 +1002,10 @@ export interface GenerateEventsOptions {
   redeliveries?: number | undefined;
   /** Fields to set in every event. A path starting with `data.` names a bare event's own field too. */
   set?: readonly FieldOverride[] | undefined;
-  /** ISO-8601 time of the first call (default `2022-09-01T00:00:00.000Z`). */
+  /** ISO-8601 time of the first call, or a date alone (midnight UTC); default `2022-09-01T00:00:00.000Z`. */
   startTime?: string | undefined;
   /** `wire` (default): CallComplete enveloped, the others bare; `all`: every event enveloped. */
-  envelope?: 'wire' | 'all' | undefined;
+  envelope?: Envelope | undefined;
 }
 
 /** A generated event as `generateEvents` yields it: `redelivery` marks a repeated delivery. */
@@ -957,19 +1019,12 @@ const probability = (name: string) =>
 const GenerateEventsSchema = v.object({
   count: v.pipe(v.number(), v.integer('count must be an integer'), v.minValue(0, 'count must be 0 or more')),
   seed: v.optional(v.pipe(v.number(), v.integer('seed must be an integer'))),
-  campaigns: v.optional(
-    v.pipe(
-      v.number(),
-      v.integer('campaigns must be an integer'),
-      v.minValue(1, 'campaigns must be 1 or more'),
-      v.maxValue(maxCampaigns, `campaigns must be at most ${maxCampaigns}`),
-    ),
-  ),
-  types: v.optional(v.array(v.picklist(eventTypes))),
+  campaigns: campaignsOption,
+  types: v.optional(v.array(v.picklist(eventTypes, notTypes), notTypes)),
   redeliveries: probability('redeliveries'),
   set: v.optional(v.array(v.object({ path: v.pipe(v.array(v.string()), v.minLength(1)), value: v.unknown() }))),
-  startTime: v.optional(v.string()),
-  envelope: v.optional(v.picklist(['wire', 'all'])),
+  startTime: startTimeOption,
+  envelope: envelopeOption,
 });
 
 /** Splits `path=value`: the value is JSON when it parses as JSON, a string otherwise. */
@@ -1026,7 +1081,7 @@ function applyOverrides(generated: GeneratedEvent, overrides: readonly FieldOver
  */
 export function* generateEvents(options: GenerateEventsOptions): Generator<GeneratedDelivery, void, undefined> {
   const checked = v.parse(GenerateEventsSchema, options);
-  const seed = checked.seed ?? 1;
+  const seed = seedState(checked.seed ?? 1);
   const types = checked.types && checked.types.length > 0 ? new Set<EventType>(checked.types) : undefined;
   const overrides = checked.set ?? [];
   const redeliveries = checked.redeliveries ?? 0;
@@ -1054,11 +1109,15 @@ export function* generateEvents(options: GenerateEventsOptions): Generator<Gener
     if (types && !types.has(next.value.type)) continue;
     applyOverrides(next.value, overrides);
     const delivery: GeneratedDelivery = { type: next.value.type, event: next.value.event, redelivery: false };
+    // Hint: the copy is taken before the caller sees the event, which it may change in place.
+    const redeliver = redeliveries > 0 && random.chance(redeliveries);
+    const copy: GeneratedDelivery | undefined = redeliver
+      ? { type: delivery.type, event: structuredClone(delivery.event), redelivery: true }
+      : undefined;
     emitted++;
     yield delivery;
-    if (redeliveries > 0 && random.chance(redeliveries)) {
+    if (copy) {
       const at = emitted + random.int(1, 20);
-      const copy: GeneratedDelivery = { type: delivery.type, event: delivery.event, redelivery: true };
       const index = pending.findIndex((item) => item.due > at);
       pending.splice(index === -1 ? pending.length : index, 0, { due: at, delivery: copy });
     }

@@ -5,7 +5,7 @@ import { freshenEvent, newestTimestamp } from '../http/fresh.js';
 import type { InputRecord } from '../input/types.js';
 import { formatTime } from '../render/flow.js';
 import { checkEvent } from '../schema/check.js';
-import { canonicalInstant, daysInMonth, instantOf, isoOf, isTimestamp } from './instant.js';
+import { canonicalInstant, daysInMonth, instantOf, instantOfOption, isoOf, isTimestamp } from './instant.js';
 import { summarise } from './summary.js';
 import { matchesFilter, orderTimeline, parseTimeBound } from './timeline.js';
 
@@ -206,5 +206,27 @@ describe('one reading of time', () => {
   it('--since and --until are read by the same reader: an impossible date is refused', () => {
     expect(parseTimeBound('2022-02-30', 0)).toBeUndefined();
     expect(parseTimeBound('2022-09-01T10:00+10', 0)).toBe(Date.parse('2022-09-01T00:00:00Z'));
+  });
+});
+
+describe('instantOfOption', () => {
+  it('reads what validate accepts, a date alone (midnight UTC) and a time without seconds or offset (UTC)', () => {
+    expect(instantOfOption('2026-01-01')).toBe(Date.UTC(2026, 0, 1));
+    expect(instantOfOption('2026-01-01T10:30')).toBe(Date.UTC(2026, 0, 1, 10, 30));
+    expect(instantOfOption('2026-01-01 10:30:15.5+10:00')).toBe(Date.UTC(2026, 0, 1, 0, 30, 15, 500));
+    expect(instantOfOption('2022-09-01T09:30:00 +0930')).toBe(instantOf('2022-09-01T09:30:00 +0930'));
+    for (const bad of ['2026-02-30', '2026-1-1', 'yesterday', '', '2026-01-01T25:00', '+010000-01-01T00:00:00.000Z']) {
+      expect(instantOfOption(bad), bad).toBeNaN();
+    }
+  });
+
+  it('is what --since reads, so the two never differ', () => {
+    fc.assert(
+      fc.property(fc.oneof(anyTimestamp, realDate), (text) => {
+        const ms = instantOfOption(text);
+        expect(parseTimeBound(text, 0)).toBe(Number.isNaN(ms) ? undefined : ms);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -182,6 +182,26 @@ export function instantOf(text: string): number {
   return sign === PLUS ? ms - offset : ms + offset;
 }
 
+// A date alone, or a date and a time whose seconds or offset are left out.
+const shortInstant = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/**
+ * The instant of a time a user typed as an option (`--since`, `--until`, `--start-time`, the
+ * library's `startTime`), or NaN: every timestamp `instantOf` reads, and also a date alone
+ * (midnight UTC) or a time without seconds or offset (`2022-09-01T10:00`, UTC), so that what an
+ * option means does not depend on the machine's time zone.
+ */
+export function instantOfOption(text: string): number {
+  const trimmed = text.trim();
+  const ms = instantOf(trimmed);
+  if (!Number.isNaN(ms)) return ms;
+  const match = shortInstant.exec(trimmed);
+  if (!match) return Number.NaN;
+  const [, date, time = '00:00:00', offset = 'Z'] = match;
+  // Read by the one reader of event times, which wants the seconds: `10:00` is `10:00:00`.
+  return instantOf(`${date}T${time.length === 5 ? `${time}:00` : time}${offset.toUpperCase()}`);
+}
+
 /** Whether `text` is a timestamp `instantOf` reads: what `validate` accepts. */
 export function isTimestamp(text: string): boolean {
   return canonicalInstant(text) !== undefined || !Number.isNaN(instantOf(text));

@@ -4,7 +4,7 @@
  */
 
 import { correlationIdOf, eventTime, statusGroupOf, type WebhookEvent } from '../schema/events.js';
-import { instantOf } from './instant.js';
+import { instantOf, instantOfOption } from './instant.js';
 
 /** What `show`'s filter options ask for; every field left undefined selects everything. */
 export interface EventFilter {
@@ -113,9 +113,6 @@ export function matchesFilter(event: WebhookEvent, filter: EventFilter): boolean
 }
 
 const durationUnits: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
-// An ISO-8601 date, or date and time with an optional offset.
-const isoInstant = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
-
 /**
  * Reads a `--since`/`--until` value, for every command that takes one: an ISO-8601 date or
  * time, or a duration before `now` such as `90m`, `2h` or `7d`. A date alone is midnight UTC and
@@ -123,14 +120,9 @@ const isoInstant = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?
  * zone. Returns undefined when the text is neither.
  */
 export function parseTimeBound(text: string, now: number): number | undefined {
-  const trimmed = text.trim();
-  const relative = /^(\d+)\s*([smhdw])$/.exec(trimmed);
+  const relative = /^(\d+)\s*([smhdw])$/.exec(text.trim());
   if (relative) return now - Number(relative[1]) * (durationUnits[relative[2] as string] as number);
-  const match = isoInstant.exec(trimmed);
-  if (!match) return undefined;
-  const [, date, time = '00:00:00', offset = 'Z'] = match;
-  // Read by the one reader of event times, which wants the seconds: `10:00` is `10:00:00`.
-  const ms = instantOf(`${date}T${time.length === 5 ? `${time}:00` : time}${offset.toUpperCase()}`);
+  const ms = instantOfOption(text);
   return Number.isNaN(ms) ? undefined : ms;
 }
 

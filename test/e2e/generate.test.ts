@@ -140,6 +140,25 @@ describe('callhook generate', () => {
     expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
   });
 
+  it('refuses at once a count so large its times would pass year 9999, instead of writing for hours first', async () => {
+    const here = mkdtempSync(join(dir, 'huge-'));
+    const args = ['generate', '--count', '9007199254740991', '--type', 'SMSReceived', '--out', join(here, 'huge.json')];
+    const result = await runCli(args, { timeoutMs: 8000 });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^callhook: 9,007,199,254,740,991 events from 2022-09-01T00:00:00\.000Z would run past 9999-12-31T23:59:59\.999Z, the last time a timestamp can hold: they span at least [0-9,]+ days; start earlier \(--start-time\) or generate fewer \(--count\)\n$/,
+    );
+    expect(readdirSync(here)).toEqual([]);
+  });
+
+  it('refuses an empty --out in one line, exit 2, leaving no temporary folder behind', async () => {
+    const here = mkdtempSync(join(dir, 'empty-out-'));
+    const result = await runCli(['generate', '--count', '1', '--out', ''], { cwd: here });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('callhook: --out: must be a file name (got "")\n');
+    expect(readdirSync(here)).toEqual([]);
+  });
+
   it('replaces --out (with --force) only when complete, keeping its mode; SIGTERM mid-run leaves it and no temporary file, exit 143', async () => {
     const out = join(dir, 'replaced.json');
     writeFileSync(out, 'old\n', { mode: 0o640 });
