@@ -317,7 +317,10 @@ details.set('generate', (command, { options }) =>
     )
     .option('--redeliveries <p>', 'deliver this fraction of events a second time, a few events later (e.g. 0.02)')
     .option('--defects <p>', 'put a missing/trailing comma or a missing colon into this fraction of elements')
-    .option('--start-time <time>', 'ISO-8601 time of the first call (default 2022-09-01T00:00:00Z)')
+    .option(
+      '--start-time <time>',
+      'time of the first call: 2022-09-01, or an ISO time (UTC unless it says; default 2022-09-01T00:00:00Z)',
+    )
     .addHelpText(
       'after',
       `
