@@ -1,0 +1,52 @@
+/** What a user or an attacker meets on the read side (validate, summarise, show, trace, fix, replay --dry-run) that only a process shows. */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { binPath, repoRoot } from '../helpers/run-cli.js';
+
+/** Runs the CLI with its stdout on `fd` (a file the test opened), returning stderr and the exit code. */
+function runToFd(args: readonly string[], fd: number): Promise<{ stderr: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binPath, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+      stdio: ['ignore', fd, 'pipe'],
+    });
+    const err: Buffer[] = [];
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ stderr: Buffer.concat(err).toString(), code });
+    });
+  });
+}
+
+describe('a full disk under stdout', () => {
+  // Hint: /dev/full is opened for writing as any redirection would (`> /dev/full`); every write to it fails with ENOSPC.
+  it.skipIf(!existsSync('/dev/full'))(
+    'is one line naming stdout and exit 2, never a stack trace or the exit code of invalid input',
+    async () => {
+      const commands = [
+        ['validate', 'fixtures/valid'],
+        ['summarise', 'fixtures/valid', '--format', 'json'],
+        ['show', 'fixtures/valid', '--no-pager'],
+        ['trace', '67765b6d', 'fixtures/valid/outbound-with-reattempts.json', '--no-pager'],
+        ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run'],
+      ];
+      const fd = openSync('/dev/full', 'w');
+      try {
+        for (const args of commands) {
+          const { stderr, code } = await runToFd(args, fd);
+          expect({ args, code }).toEqual({ args, code: 2 });
+          expect(stderr).toMatch(/^callhook: <stdout>: .*no space left on device/);
+          expect(stderr).not.toMatch(/\n\s+at /);
+          expect(stderr.trim().split('\n')).toHaveLength(1);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    },
+  );
+});
