@@ -71,7 +71,10 @@ async function checkReadable(path: string): Promise<boolean> {
 }
 
 async function walk(directory: string, into: Source[]): Promise<void> {
-  const entries = await readdir(directory, { withFileTypes: true });
+  // Hint: a subfolder that cannot be listed is named itself, not the folder the user gave.
+  const entries = await readdir(directory, { withFileTypes: true }).catch((error: unknown) => {
+    throw describeIoError(error, directory);
+  });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(directory, entry.name);

@@ -1,16 +1,26 @@
 /** What a user or an attacker meets on the read side (validate, summarise, show, trace, fix, replay --dry-run) that only a process shows. */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { binPath, repoRoot } from '../helpers/run-cli.js';
 
+const scratch = mkdtempSync(join(tmpdir(), 'callhook-read-side-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 /** Runs the CLI with its stdout on `fd` (a file the test opened), returning stderr and the exit code. */
-function runToFd(args: readonly string[], fd: number): Promise<{ stderr: string; code: number | null }> {
+function runToFd(
+  args: readonly string[],
+  fd: number | 'pipe',
+  options: { cwd?: string; uid?: number } = {},
+): Promise<{ stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [binPath, ...args], {
-      cwd: repoRoot,
+      cwd: options.cwd ?? repoRoot,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
       stdio: ['ignore', fd, 'pipe'],
+      ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
     });
     const err: Buffer[] = [];
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
@@ -49,4 +59,28 @@ describe('a full disk under stdout', () => {
       }
     },
   );
+});
+
+describe('a folder holding a subfolder you may not read', () => {
+  // Hint: root reads every file whatever its mode, so as root the CLI runs as nobody (65534).
+  const asRoot = process.getuid?.() === 0;
+  it.skipIf(process.platform === 'win32')('names that subfolder, not the folder given', async () => {
+    const top = join(scratch, 'exports');
+    mkdirSync(join(top, 'locked'), { recursive: true });
+    copyFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), join(top, 'a.json'));
+    chmodSync(scratch, 0o755);
+    chmodSync(join(top, 'locked'), 0o000);
+    for (const command of ['validate', 'summarise']) {
+      const { stderr, code } = await runToFd([command, 'exports'], 'pipe', {
+        cwd: scratch,
+        ...(asRoot ? { uid: 65534 } : {}),
+      });
+      expect({ command, code, stderr }).toEqual({
+        command,
+        code: 2,
+        stderr: 'callhook: exports/locked: permission denied\n',
+      });
+    }
+    chmodSync(join(top, 'locked'), 0o755);
+  });
 });
