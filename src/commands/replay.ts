@@ -43,7 +43,7 @@ import {
   renderSkipped,
   renderUnjournalled,
 } from '../render/replay.js';
-import { colorsFor } from '../render/terminal.js';
+import { colorsFor, toSafeJson } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
 
@@ -239,7 +239,7 @@ function startProgress(stats: DeliveryStats, fraction: () => number | undefined,
 
 function writeReport(path: string, report: ReplayReport): void {
   try {
-    writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(path, `${toSafeJson(report)}\n`);
   } catch (error) {
     throw describeIoError(error, path);
   }
@@ -386,7 +386,7 @@ export async function replayCommand(
   const report = stats.report(url, settings.method, false, redactHeaders(requestHeaders(settings, version)));
   if (journalError !== undefined) diagnose(`${formatFatal(journalError).message}\n`);
   if (settings.report) writeReport(settings.report, report);
-  if (settings.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (settings.format === 'json') process.stdout.write(`${toSafeJson(report)}\n`);
   else process.stdout.write(renderReplaySummary(report, colorsFor(process.stdout), settings.journal));
   if (journalError !== undefined) {
     diagnose(renderUnjournalled(result.unjournalled ?? []));

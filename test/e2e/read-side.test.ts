@@ -1,10 +1,22 @@
 /** What a user or an attacker meets on the read side (validate, summarise, show, trace, fix, replay --dry-run) that only a process shows. */
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { binPath, repoRoot } from '../helpers/run-cli.js';
+import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'callhook-read-side-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -82,5 +94,32 @@ describe('a folder holding a subfolder you may not read', () => {
       });
     }
     chmodSync(join(top, 'locked'), 0o755);
+  });
+});
+
+describe("replay's JSON report", () => {
+  it("writes a receiver's answer and a file name with untrusted characters as \\u escapes, on stdout and in --report", async () => {
+    const hostile = '\u202eevil \u009b31m \u2028 \u200b';
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(400, { 'content-type': 'text/plain' }).end(`bad ${hostile}`));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const file = join(scratch, `h${hostile}.json`);
+      copyFileSync(join(repoRoot, 'fixtures/valid/single-event-object.json'), file);
+      const report = join(scratch, 'report.json');
+      const args = [file, '--url', `http://127.0.0.1:${port}/`, '--retries', '0', '--format', 'json'];
+      const result = await runCli(['replay', ...args, '--report', report]);
+      expect(result.code).toBe(1);
+      const untrusted = /[\u0080-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/;
+      expect(result.stdout).not.toMatch(untrusted);
+      expect(readFileSync(report, 'utf8')).not.toMatch(untrusted);
+      // The same report: the escapes mean exactly the characters they replace.
+      expect(JSON.stringify(JSON.parse(result.stdout))).toContain(hostile);
+    } finally {
+      server.close();
+    }
   });
 });
