@@ -29,7 +29,7 @@ import {
 } from '../http/journal.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
-import { listSources, type ReadOptions, readRecords, stdinName } from '../input/read.js';
+import { isAmongSources, listSources, type ReadOptions, readRecords, stdinName } from '../input/read.js';
 import {
   curlSecretVariables,
   type DryRunRequest,
@@ -261,6 +261,25 @@ function confirmedFromJournal(path: string, run: RunIdentity): Set<string> {
   return contents.confirmed;
 }
 
+/**
+ * Refuses a journal or report that is (or would be, once written) one of the input files: read
+ * back as events it would be skipped as invalid on every run, and the journal would change the
+ * input's fingerprint under itself, so that `--resume` could never trust it.
+ */
+async function refuseOutputsAmongInputs(paths: readonly string[], settings: ReplayCommandSettings): Promise<void> {
+  for (const [option, path] of [
+    ['--journal', settings.journal],
+    ['--report', settings.report],
+  ] as const) {
+    if (path !== undefined && (await isAmongSources(paths, path))) {
+      throw new CallhookError(
+        `${option}: ${path} is among the input files: it would be read back as events, and --resume would find the input changed; keep it outside the input folders`,
+        ExitCode.usage,
+      );
+    }
+  }
+}
+
 /** The action of `callhook replay <paths...>`. */
 export async function replayCommand(
   paths: string[],
@@ -268,6 +287,7 @@ export async function replayCommand(
   command?: Command,
 ): Promise<void> {
   const settings: ReplayCommandSettings = { ...parseReplayOptions(raw), maxElementBytes: raw.maxElementSize };
+  await refuseOutputsAmongInputs(paths, settings);
   const version = command?.parent?.version();
   // The secret is checked before any input is read, so a missing one fails fast.
   const signer = makeSigner(settings);

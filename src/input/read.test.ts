@@ -209,3 +209,30 @@ describe('paths checked before anything is read', () => {
     expect(problems).toEqual(['binary']);
   });
 });
+
+describe('isAmongSources', () => {
+  it('tells whether a file, existing or not, is or would be read as one of the sources the paths name', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const { isAmongSources } = await import('./read.js');
+    const folder = join(dir, 'among');
+    mkdirSync(join(folder, 'sub'), { recursive: true });
+    mkdirSync(join(folder, '.hidden'));
+    mkdirSync(join(folder, 'node_modules'));
+    writeFileSync(join(folder, 'a.json'), '{}');
+    const cases: [string[], string, boolean][] = [
+      [[folder], join(folder, 'run.jsonl'), true],
+      [[folder], join(folder, 'sub', 'report.JSON'), true],
+      [[folder], join(folder, 'sub', '..', 'x.ndjson'), true],
+      [[folder], join(folder, 'run.log'), false],
+      [[folder], join(folder, '.hidden', 'run.jsonl'), false],
+      [[folder], join(folder, 'node_modules', 'run.jsonl'), false],
+      [[folder], join(dir, 'run.jsonl'), false],
+      [[join(folder, 'a.json')], join(folder, 'a.json'), true],
+      [[join(folder, 'a.json')], join(folder, 'b.json'), false],
+      [['-'], join(folder, 'a.json'), false],
+    ];
+    for (const [paths, candidate, expected] of cases) {
+      expect({ candidate, among: await isAmongSources(paths, candidate) }).toEqual({ candidate, among: expected });
+    }
+  });
+});

@@ -4,8 +4,8 @@
  * with bounded memory whatever the size of the files.
  */
 import { constants, type Stats } from 'node:fs';
-import { access, lstat, open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
@@ -70,6 +70,11 @@ async function checkReadable(path: string): Promise<boolean> {
   return true;
 }
 
+/** Whether a folder's walk goes into a subfolder of this name: hidden folders and node_modules are skipped. */
+function walksInto(name: string): boolean {
+  return !name.startsWith('.') && name !== 'node_modules';
+}
+
 async function walk(directory: string, into: Source[]): Promise<void> {
   // Hint: a subfolder that cannot be listed is named itself, not the folder the user gave.
   const entries = await readdir(directory, { withFileTypes: true }).catch((error: unknown) => {
@@ -79,7 +84,7 @@ async function walk(directory: string, into: Source[]): Promise<void> {
   for (const entry of entries) {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.') && entry.name !== 'node_modules') await walk(path, into);
+      if (walksInto(entry.name)) await walk(path, into);
     } else if (extensions.test(entry.name)) {
       // Hint: every entry is checked now, before anything is printed; a symbolic link to a
       // folder is not followed (it could loop).
@@ -120,6 +125,36 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
     }
   }
   return sources;
+}
+
+/** `path` absolute, through the real folder it is in (so a symlinked or relative spelling compares equal), existing or not. */
+async function canonicalPath(path: string): Promise<string> {
+  const absolute = resolve(path);
+  const real = await realpath(absolute).catch(() => undefined);
+  if (real !== undefined) return real;
+  const folder = await realpath(dirname(absolute)).catch(() => dirname(absolute));
+  return join(folder, basename(absolute));
+}
+
+/**
+ * Whether the file at `candidate`, existing or not, is (or once written would be) one of the
+ * sources `paths` name: the same file as a path given, or a `*.json`, `*.ndjson` or `*.jsonl`
+ * below a folder given, as `listSources` walks it. For files a command writes (replay's journal
+ * and report), which must never be read back as its input.
+ */
+export async function isAmongSources(paths: readonly string[], candidate: string): Promise<boolean> {
+  const target = await canonicalPath(candidate);
+  for (const path of paths) {
+    if (path === '-' || stdinNames.has(path)) continue;
+    const given = await canonicalPath(path);
+    if (given === target) return true;
+    const inside = relative(given, target);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) continue;
+    const folders = inside.split(sep);
+    const name = folders.pop() ?? '';
+    if (extensions.test(name) && folders.every(walksInto)) return true;
+  }
+  return false;
 }
 
 /**

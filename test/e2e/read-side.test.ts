@@ -123,3 +123,44 @@ describe("replay's JSON report", () => {
     }
   });
 });
+
+describe("replay's own journal and report inside the input folder", () => {
+  it('is refused before anything is sent, instead of being read back as events and blocking --resume', async () => {
+    let requests = 0;
+    const server = createServer((request, response) => {
+      requests++;
+      request.resume();
+      request.on('end', () => response.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const folder = join(scratch, 'to-replay');
+      mkdirSync(folder);
+      copyFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), join(folder, 'calls.json'));
+      const url = `http://127.0.0.1:${port}/`;
+      for (const [option, file] of [
+        ['--journal', 'run.jsonl'],
+        ['--report', 'report.json'],
+      ] as const) {
+        const result = await runCli(['replay', 'to-replay', '--url', url, option, join('to-replay', file)], {
+          cwd: scratch,
+        });
+        expect({ code: result.code, stderr: result.stderr }).toEqual({
+          code: 2,
+          stderr: `callhook: ${option}: to-replay/${file} is among the input files: it would be read back as events, and --resume would find the input changed; keep it outside the input folders\n`,
+        });
+      }
+      expect(requests).toBe(0);
+      // Elsewhere (a hidden folder is not read as input) the run goes on as ever.
+      mkdirSync(join(folder, '.state'));
+      const ok = await runCli(['replay', 'to-replay', '--url', url, '--journal', 'to-replay/.state/run.jsonl'], {
+        cwd: scratch,
+      });
+      expect(ok.code).toBe(0);
+      expect(requests).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+});
