@@ -293,7 +293,9 @@ export async function replayCommand(
   const signer = makeSigner(settings);
   const run: RunIdentity = {
     inputs: paths,
-    fingerprint: settings.journal ? await fingerprintInputs(paths) : null,
+    // Hint: a stream (stdin, a named pipe, <(...)) cannot be fingerprinted: opening a named pipe
+    // to sample it would lose what it holds when closed, and the run would then wait forever.
+    fingerprint: settings.journal && (await rereadable(paths)) ? await fingerprintInputs(paths) : null,
     batchSize: settings.batchSize ?? null,
   };
   const confirmed = settings.resume && settings.journal ? confirmedFromJournal(settings.journal, run) : undefined;

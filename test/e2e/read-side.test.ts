@@ -164,3 +164,40 @@ describe("replay's own journal and report inside the input folder", () => {
     }
   });
 });
+
+describe('replay --journal reading a named pipe', () => {
+  it.skipIf(process.platform === 'win32')(
+    'sends what the pipe carries: the journal does not open it beforehand (losing its bytes) and hang',
+    async () => {
+      const { execFileSync } = await import('node:child_process');
+      const { createWriteStream } = await import('node:fs');
+      const bodies: unknown[][] = [];
+      const server = createServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on('data', (chunk: Buffer) => chunks.push(chunk));
+        request.on('end', () => {
+          bodies.push(JSON.parse(Buffer.concat(chunks).toString()) as unknown[]);
+          response.writeHead(200).end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const fifo = join(scratch, 'events.json');
+        execFileSync('mkfifo', [fifo]);
+        // Hint: opening a FIFO to write waits for a reader; the stream writes once replay opens it.
+        const writer = createWriteStream(fifo);
+        writer.end(readFileSync(join(repoRoot, 'fixtures/valid/every-status.json')));
+        const journal = join(scratch, 'fifo-run.jsonl');
+        const result = await runCli(['replay', fifo, '--url', `http://127.0.0.1:${port}/`, '--journal', journal], {
+          timeoutMs: 8000,
+        });
+        expect({ code: result.code, events: bodies.flat().length }).toEqual({ code: 0, events: 7 });
+        const header = JSON.parse(readFileSync(journal, 'utf8').split('\n')[0] ?? '') as { fingerprint: unknown };
+        expect(header.fingerprint).toBeNull();
+      } finally {
+        server.close();
+      }
+    },
+  );
+});
