@@ -29,7 +29,7 @@ import {
 } from '../http/journal.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
-import { isAmongSources, listSources, type ReadOptions, readRecords, stdinName } from '../input/read.js';
+import { canonicalPath, isAmongSources, listSources, type ReadOptions, readRecords, stdinName } from '../input/read.js';
 import {
   curlSecretVariables,
   type DryRunRequest,
@@ -264,9 +264,19 @@ function confirmedFromJournal(path: string, run: RunIdentity): Set<string> {
 /**
  * Refuses a journal or report that is (or would be, once written) one of the input files: read
  * back as events it would be skipped as invalid on every run, and the journal would change the
- * input's fingerprint under itself, so that `--resume` could never trust it.
+ * input's fingerprint under itself, so that `--resume` could never trust it. And a report written
+ * over the journal, which would lose every confirmation in it.
  */
 async function refuseOutputsAmongInputs(paths: readonly string[], settings: ReplayCommandSettings): Promise<void> {
+  const { journal, report } = settings;
+  if (journal !== undefined && report !== undefined) {
+    if ((await canonicalPath(journal)) === (await canonicalPath(report))) {
+      throw new CallhookError(
+        `--report: ${report} is the --journal file: the report would overwrite the journal, and --resume could not trust it; name another file`,
+        ExitCode.usage,
+      );
+    }
+  }
   for (const [option, path] of [
     ['--journal', settings.journal],
     ['--report', settings.report],

@@ -128,7 +128,7 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
 }
 
 /** `path` absolute, through the real folder it is in (so a symlinked or relative spelling compares equal), existing or not. */
-async function canonicalPath(path: string): Promise<string> {
+export async function canonicalPath(path: string): Promise<string> {
   const absolute = resolve(path);
   const real = await realpath(absolute).catch(() => undefined);
   if (real !== undefined) return real;

@@ -201,3 +201,29 @@ describe('replay --journal reading a named pipe', () => {
     },
   );
 });
+
+describe('replay --report naming the --journal file', () => {
+  it('is refused before anything is sent, instead of overwriting the journal at the end', async () => {
+    const result = await runCli(
+      [
+        'replay',
+        join(repoRoot, 'fixtures/valid/single-event-object.json'),
+        '--url',
+        'http://127.0.0.1:9/',
+        '--retries',
+        '0',
+        '--journal',
+        'both.jsonl',
+        '--report',
+        './both.jsonl',
+      ],
+      { cwd: scratch },
+    );
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 2,
+      stderr:
+        'callhook: --report: ./both.jsonl is the --journal file: the report would overwrite the journal, and --resume could not trust it; name another file\n',
+    });
+    expect(existsSync(join(scratch, 'both.jsonl'))).toBe(false);
+  });
+});
