@@ -560,6 +560,18 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   });
 });
 
+// Hint: stderr's reader going away (`callhook show x 2>&1 | head`) is no failure either: the
+// diagnostics are no longer wanted, and the results go on (the same pipe on stdout ends the run
+// quietly). Another write error on stderr (a full disk under `2> log`) cannot be reported, but the
+// exit code still says it: 2, an I/O error.
+let stderrFailed = false;
+process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') stderrFailed = true;
+});
+process.on('exit', (code) => {
+  if (stderrFailed && code < 2) process.exitCode = 2;
+});
+
 /** Commander's message in callhook's words: `unknown option '--x' (did you mean --y?); see callhook show --help`. */
 function usageMessage(error: CommanderError): string {
   const text = error.message

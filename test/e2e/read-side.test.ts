@@ -10,6 +10,7 @@ import {
   openSync,
   readFileSync,
   rmSync,
+  writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -225,5 +226,28 @@ describe('replay --report naming the --journal file', () => {
         'callhook: --report: ./both.jsonl is the --journal file: the report would overwrite the journal, and --resume could not trust it; name another file\n',
     });
     expect(existsSync(join(scratch, 'both.jsonl'))).toBe(false);
+  });
+});
+
+describe('the reader of stderr going away', () => {
+  it('ends show quietly with exit 0, as the reader of stdout going away does (`show x 2>&1 | head`)', async () => {
+    // Many invalid elements, each a warning on stderr.
+    const file = join(scratch, 'many-invalid.ndjson');
+    writeFileSync(file, '{"a":1}\n'.repeat(200_000));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, [binPath, 'show', file], {
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      // Hint: the first warning read, the pipe is closed: later writes to stderr fail with EPIPE.
+      child.stderr?.once('data', () => child.stderr?.destroy());
+      child.on('error', reject);
+      child.on('close', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    expect(code).toBe(0);
   });
 });
