@@ -236,3 +236,62 @@ describe('isAmongSources', () => {
     }
   });
 });
+
+describe('an element that is not UTF-8', () => {
+  it('is placed at its first bad byte (line, UTF-16 column, offset), not at the element', async () => {
+    const line2 = Buffer.concat([
+      Buffer.from('{"name": "Zo\u00eb \u{1F600} T'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('m"}'),
+    ]);
+    const pretty = Buffer.concat([
+      Buffer.from('[\n  {\n    "a": "\u00e9",\n    "b": "x'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"\n  }\n]\n'),
+    ]);
+    const cases: [string, Buffer, { line: number; column: number; offset: number }][] = [
+      [
+        'ndjson',
+        Buffer.concat([Buffer.from('{"a": 1}\n'), line2, Buffer.from('\n{"b": 2}\n')]),
+        { line: 2, column: 19, offset: 30 },
+      ],
+      ['pretty', pretty, { line: 4, column: 12, offset: 32 }],
+    ];
+    for (const [name, bytes, at] of cases) {
+      const path = join(dir, `not-utf8-${name}.json`);
+      writeFileSync(path, bytes);
+      const problems: unknown[] = [];
+      for await (const records of readRecords([path])) {
+        for (const record of records) {
+          if (record.kind === 'invalid' && record.problems[0]?.code === 'invalid-utf8')
+            problems.push(...record.problems.map(({ line, column, offset, code }) => ({ line, column, offset, code })));
+        }
+      }
+      expect({ name, problems }).toEqual({ name, problems: [{ ...at, code: 'invalid-utf8' }] });
+    }
+  });
+});
+
+describe('firstNonUtf8Byte', () => {
+  it('agrees with the UTF-8 check: -1 exactly for UTF-8, else the end of the longest well-formed prefix', async () => {
+    const { isUtf8 } = await import('node:buffer');
+    const { firstNonUtf8Byte } = await import('./element.js');
+    const byte = fc.oneof(
+      fc.integer({ min: 0, max: 0x7f }),
+      fc.integer({ min: 0x80, max: 0xff }),
+      fc.constantFrom(0xc2, 0xe0, 0xed, 0xf0, 0xf4, 0x80, 0xbf),
+    );
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 10 }), (values) => {
+        const bytes = Buffer.from(values);
+        const at = firstNonUtf8Byte(bytes);
+        if (isUtf8(bytes)) return at === -1;
+        if (at < 0 || !isUtf8(bytes.subarray(0, at))) return false;
+        // No well-formed character (1 to 4 bytes) starts at `at`.
+        for (let k = 1; k <= 4 && at + k <= bytes.length; k++) if (isUtf8(bytes.subarray(at, at + k))) return false;
+        return true;
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
