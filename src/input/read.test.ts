@@ -295,3 +295,19 @@ describe('firstNonUtf8Byte', () => {
     );
   });
 });
+
+describe('stdin named twice', () => {
+  it('is refused (exit 2) rather than read as a second, empty input', async () => {
+    const { CallhookError } = await import('../errors.js');
+    const { listSources } = await import('./read.js');
+    for (const paths of [
+      ['-', '-'],
+      ['-', '-', '-'],
+    ]) {
+      const error = await listSources(paths).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(CallhookError);
+      expect((error as InstanceType<typeof CallhookError>).exitCode).toBe(2);
+      expect((error as Error).message).toBe('-: stdin is named twice, and can be read only once');
+    }
+  });
+});

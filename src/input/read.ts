@@ -101,15 +101,22 @@ async function walk(directory: string, into: Source[]): Promise<void> {
 export async function listSources(paths: readonly string[]): Promise<Source[]> {
   if (paths.length === 0) throw new CallhookError('no input: name files or folders, or - for stdin', ExitCode.usage);
   const sources: Source[] = [];
+  // Hint: stdin is read once; named again it would be a second input, empty ("holds no JSON value").
+  const addStdin = (given: string, name: string) => {
+    if (sources.some((source) => source.path === '-')) {
+      throw new CallhookError(`${given}: stdin is named twice, and can be read only once`, ExitCode.usage);
+    }
+    sources.push({ path: '-', name });
+  };
   for (const path of paths) {
     if (path === '-') {
-      sources.push({ path: '-', name: stdinName });
+      addStdin(path, stdinName);
       continue;
     }
     // Hint: stdin that is a socket (as Node gives a child's) cannot be opened by name (ENXIO),
     // so a name for stdin that is not a regular file reads the stdin stream.
     if (stdinNames.has(path) && !(await stat(path).catch(() => undefined))?.isFile()) {
-      sources.push({ path: '-', name: path });
+      addStdin(path, path);
       continue;
     }
     try {
