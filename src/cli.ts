@@ -552,9 +552,27 @@ Exit codes:
 // Hint: when the reader of a pipe goes away (`callhook show big.json | head`), the output is
 // no longer wanted: end quietly instead of crashing, successfully unless a failure was already
 // found (`callhook verify captured/ | head` must not pass a bad signature under pipefail).
+// Any other write error (a full disk under `> report.json`) is an I/O error: one line, exit 2,
+// never a stack trace, and never exit 1, which would say the input was invalid.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  void import('./errors.js').then(({ ExitCode }) => process.exit(process.exitCode ?? ExitCode.ok));
+  void import('./errors.js').then(({ ExitCode, describeIoError, formatFatal }) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.ok);
+    const { message, exitCode } = formatFatal(describeIoError(error, '<stdout>'));
+    process.stderr.write(`${message}\n`);
+    process.exit(exitCode);
+  });
+});
+
+// Hint: stderr's reader going away (`callhook show x 2>&1 | head`) is no failure either: the
+// diagnostics are no longer wanted, and the results go on (the same pipe on stdout ends the run
+// quietly). Another write error on stderr (a full disk under `2> log`) cannot be reported, but the
+// exit code still says it: 2, an I/O error.
+let stderrFailed = false;
+process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') stderrFailed = true;
+});
+process.on('exit', (code) => {
+  if (stderrFailed && code < 2) process.exitCode = 2;
 });
 
 /** Commander's message in callhook's words: `unknown option '--x' (did you mean --y?); see callhook show --help`. */

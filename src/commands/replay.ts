@@ -29,7 +29,7 @@ import {
 } from '../http/journal.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
-import { listSources, type ReadOptions, readRecords, stdinName } from '../input/read.js';
+import { canonicalPath, isAmongSources, listSources, type ReadOptions, readRecords, stdinName } from '../input/read.js';
 import {
   curlSecretVariables,
   type DryRunRequest,
@@ -43,7 +43,7 @@ import {
   renderSkipped,
   renderUnjournalled,
 } from '../render/replay.js';
-import { colorsFor } from '../render/terminal.js';
+import { colorsFor, toSafeJson } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
 
@@ -239,7 +239,7 @@ function startProgress(stats: DeliveryStats, fraction: () => number | undefined,
 
 function writeReport(path: string, report: ReplayReport): void {
   try {
-    writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(path, `${toSafeJson(report)}\n`);
   } catch (error) {
     throw describeIoError(error, path);
   }
@@ -261,6 +261,35 @@ function confirmedFromJournal(path: string, run: RunIdentity): Set<string> {
   return contents.confirmed;
 }
 
+/**
+ * Refuses a journal or report that is (or would be, once written) one of the input files: read
+ * back as events it would be skipped as invalid on every run, and the journal would change the
+ * input's fingerprint under itself, so that `--resume` could never trust it. And a report written
+ * over the journal, which would lose every confirmation in it.
+ */
+async function refuseOutputsAmongInputs(paths: readonly string[], settings: ReplayCommandSettings): Promise<void> {
+  const { journal, report } = settings;
+  if (journal !== undefined && report !== undefined) {
+    if ((await canonicalPath(journal)) === (await canonicalPath(report))) {
+      throw new CallhookError(
+        `--report: ${report} is the --journal file: the report would overwrite the journal, and --resume could not trust it; name another file`,
+        ExitCode.usage,
+      );
+    }
+  }
+  for (const [option, path] of [
+    ['--journal', settings.journal],
+    ['--report', settings.report],
+  ] as const) {
+    if (path !== undefined && (await isAmongSources(paths, path))) {
+      throw new CallhookError(
+        `${option}: ${path} is among the input files: it would be read back as events, and --resume would find the input changed; keep it outside the input folders`,
+        ExitCode.usage,
+      );
+    }
+  }
+}
+
 /** The action of `callhook replay <paths...>`. */
 export async function replayCommand(
   paths: string[],
@@ -268,12 +297,15 @@ export async function replayCommand(
   command?: Command,
 ): Promise<void> {
   const settings: ReplayCommandSettings = { ...parseReplayOptions(raw), maxElementBytes: raw.maxElementSize };
+  await refuseOutputsAmongInputs(paths, settings);
   const version = command?.parent?.version();
   // The secret is checked before any input is read, so a missing one fails fast.
   const signer = makeSigner(settings);
   const run: RunIdentity = {
     inputs: paths,
-    fingerprint: settings.journal ? await fingerprintInputs(paths) : null,
+    // Hint: a stream (stdin, a named pipe, <(...)) cannot be fingerprinted: opening a named pipe
+    // to sample it would lose what it holds when closed, and the run would then wait forever.
+    fingerprint: settings.journal && (await rereadable(paths)) ? await fingerprintInputs(paths) : null,
     batchSize: settings.batchSize ?? null,
   };
   const confirmed = settings.resume && settings.journal ? confirmedFromJournal(settings.journal, run) : undefined;
@@ -386,7 +418,7 @@ export async function replayCommand(
   const report = stats.report(url, settings.method, false, redactHeaders(requestHeaders(settings, version)));
   if (journalError !== undefined) diagnose(`${formatFatal(journalError).message}\n`);
   if (settings.report) writeReport(settings.report, report);
-  if (settings.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (settings.format === 'json') process.stdout.write(`${toSafeJson(report)}\n`);
   else process.stdout.write(renderReplaySummary(report, colorsFor(process.stdout), settings.journal));
   if (journalError !== undefined) {
     diagnose(renderUnjournalled(result.unjournalled ?? []));

@@ -22,7 +22,7 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
   const prefix = correlationId.trim().toLowerCase();
   if (!/^[0-9a-f-]{1,36}$/.test(prefix)) {
     throw new CallhookError(
-      `correlationId: expected a UUID or the start of one, received ${JSON.stringify(escapeTerminal(correlationId))}`,
+      `correlationId: expected a UUID or the start of one, received ${JSON.stringify(correlationId)}`,
       ExitCode.usage,
     );
   }

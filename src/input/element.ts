@@ -426,6 +426,62 @@ function positionOf(element: SplitElement, file: string) {
   return { file, offset: element.offset, line: element.line, column: element.column, pointer: element.pointer };
 }
 
+/** The index of the first byte of `bytes` that does not belong to a well-formed UTF-8 character, or -1. */
+export function firstNonUtf8Byte(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i] as number;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    // Hint: the ranges of RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF.
+    const [length, low, high] =
+      lead >= 0xc2 && lead <= 0xdf
+        ? [2, 0x80, 0xbf]
+        : lead === 0xe0
+          ? [3, 0xa0, 0xbf]
+          : lead === 0xed
+            ? [3, 0x80, 0x9f]
+            : lead >= 0xe1 && lead <= 0xef
+              ? [3, 0x80, 0xbf]
+              : lead === 0xf0
+                ? [4, 0x90, 0xbf]
+                : lead === 0xf4
+                  ? [4, 0x80, 0x8f]
+                  : lead >= 0xf1 && lead <= 0xf3
+                    ? [4, 0x80, 0xbf]
+                    : [0, 0, 0];
+    if (length === 0) return i;
+    const second = bytes[i + 1];
+    if (second === undefined || second < low || second > high) return i;
+    for (let k = 2; k < length; k++) {
+      const next = bytes[i + k];
+      if (next === undefined || next < 0x80 || next > 0xbf) return i;
+    }
+    i += length;
+  }
+  return -1;
+}
+
+/** An element that is not UTF-8, placed at its first bad byte (line, UTF-16 column and offset), so it can be found. */
+function notUtf8(element: SplitElement, file: string): ParsedElement {
+  const refusal = refused(element, file, 'invalid-utf8', 'the element is not valid UTF-8');
+  const at = firstNonUtf8Byte(element.bytes);
+  const problem = refusal.problems[0];
+  if (at < 0 || problem === undefined) return refusal;
+  const before = element.bytes.subarray(0, at);
+  const lastNewline = before.lastIndexOf(0x0a);
+  let lines = 0;
+  for (let i = before.indexOf(0x0a); i >= 0; i = before.indexOf(0x0a, i + 1)) lines++;
+  const lineStart = before.subarray(lastNewline + 1).toString('utf8');
+  problem.offset = element.offset + at;
+  problem.line = element.line + lines;
+  problem.column = (lines === 0 ? element.column : 1) + lineStart.length;
+  problem.message = `the element is not valid UTF-8: byte 0x${(element.bytes[at] as number).toString(16)} here`;
+  return refusal;
+}
+
 function refused(element: SplitElement, file: string, code: string, message: string): ParsedElement {
   return {
     text: undefined,
@@ -471,8 +527,7 @@ export function parseElement(
       `nesting ${element.depth} levels deep exceeds the limit of ${maxDepth}; skipped`,
     );
   }
-  if (element.nonAscii && !isUtf8(element.bytes))
-    return refused(element, file, 'invalid-utf8', 'the element is not valid UTF-8');
+  if (element.nonAscii && !isUtf8(element.bytes)) return notUtf8(element, file);
   // Hint: an ASCII element decodes as latin1, a plain copy, instead of through the UTF-8 decoder.
   const text = new ElementText(element.bytes.toString(element.nonAscii ? 'utf8' : 'latin1'), element, file);
   let value: unknown;

@@ -209,3 +209,105 @@ describe('paths checked before anything is read', () => {
     expect(problems).toEqual(['binary']);
   });
 });
+
+describe('isAmongSources', () => {
+  it('tells whether a file, existing or not, is or would be read as one of the sources the paths name', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const { isAmongSources } = await import('./read.js');
+    const folder = join(dir, 'among');
+    mkdirSync(join(folder, 'sub'), { recursive: true });
+    mkdirSync(join(folder, '.hidden'));
+    mkdirSync(join(folder, 'node_modules'));
+    writeFileSync(join(folder, 'a.json'), '{}');
+    const cases: [string[], string, boolean][] = [
+      [[folder], join(folder, 'run.jsonl'), true],
+      [[folder], join(folder, 'sub', 'report.JSON'), true],
+      [[folder], join(folder, 'sub', '..', 'x.ndjson'), true],
+      [[folder], join(folder, 'run.log'), false],
+      [[folder], join(folder, '.hidden', 'run.jsonl'), false],
+      [[folder], join(folder, 'node_modules', 'run.jsonl'), false],
+      [[folder], join(dir, 'run.jsonl'), false],
+      [[join(folder, 'a.json')], join(folder, 'a.json'), true],
+      [[join(folder, 'a.json')], join(folder, 'b.json'), false],
+      [['-'], join(folder, 'a.json'), false],
+    ];
+    for (const [paths, candidate, expected] of cases) {
+      expect({ candidate, among: await isAmongSources(paths, candidate) }).toEqual({ candidate, among: expected });
+    }
+  });
+});
+
+describe('an element that is not UTF-8', () => {
+  it('is placed at its first bad byte (line, UTF-16 column, offset), not at the element', async () => {
+    const line2 = Buffer.concat([
+      Buffer.from('{"name": "Zo\u00eb \u{1F600} T'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('m"}'),
+    ]);
+    const pretty = Buffer.concat([
+      Buffer.from('[\n  {\n    "a": "\u00e9",\n    "b": "x'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"\n  }\n]\n'),
+    ]);
+    const cases: [string, Buffer, { line: number; column: number; offset: number }][] = [
+      [
+        'ndjson',
+        Buffer.concat([Buffer.from('{"a": 1}\n'), line2, Buffer.from('\n{"b": 2}\n')]),
+        { line: 2, column: 19, offset: 30 },
+      ],
+      ['pretty', pretty, { line: 4, column: 12, offset: 32 }],
+    ];
+    for (const [name, bytes, at] of cases) {
+      const path = join(dir, `not-utf8-${name}.json`);
+      writeFileSync(path, bytes);
+      const problems: unknown[] = [];
+      for await (const records of readRecords([path])) {
+        for (const record of records) {
+          if (record.kind === 'invalid' && record.problems[0]?.code === 'invalid-utf8')
+            problems.push(...record.problems.map(({ line, column, offset, code }) => ({ line, column, offset, code })));
+        }
+      }
+      expect({ name, problems }).toEqual({ name, problems: [{ ...at, code: 'invalid-utf8' }] });
+    }
+  });
+});
+
+describe('firstNonUtf8Byte', () => {
+  it('agrees with the UTF-8 check: -1 exactly for UTF-8, else the end of the longest well-formed prefix', async () => {
+    const { isUtf8 } = await import('node:buffer');
+    const { firstNonUtf8Byte } = await import('./element.js');
+    const byte = fc.oneof(
+      fc.integer({ min: 0, max: 0x7f }),
+      fc.integer({ min: 0x80, max: 0xff }),
+      fc.constantFrom(0xc2, 0xe0, 0xed, 0xf0, 0xf4, 0x80, 0xbf),
+    );
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 10 }), (values) => {
+        const bytes = Buffer.from(values);
+        const at = firstNonUtf8Byte(bytes);
+        if (isUtf8(bytes)) return at === -1;
+        if (at < 0 || !isUtf8(bytes.subarray(0, at))) return false;
+        // No well-formed character (1 to 4 bytes) starts at `at`.
+        for (let k = 1; k <= 4 && at + k <= bytes.length; k++) if (isUtf8(bytes.subarray(at, at + k))) return false;
+        return true;
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('stdin named twice', () => {
+  it('is refused (exit 2) rather than read as a second, empty input', async () => {
+    const { CallhookError } = await import('../errors.js');
+    const { listSources } = await import('./read.js');
+    for (const paths of [
+      ['-', '-'],
+      ['-', '-', '-'],
+    ]) {
+      const error = await listSources(paths).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(CallhookError);
+      expect((error as InstanceType<typeof CallhookError>).exitCode).toBe(2);
+      expect((error as Error).message).toBe('-: stdin is named twice, and can be read only once');
+    }
+  });
+});

@@ -4,8 +4,8 @@
  * with bounded memory whatever the size of the files.
  */
 import { constants, type Stats } from 'node:fs';
-import { access, lstat, open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
@@ -70,13 +70,21 @@ async function checkReadable(path: string): Promise<boolean> {
   return true;
 }
 
+/** Whether a folder's walk goes into a subfolder of this name: hidden folders and node_modules are skipped. */
+function walksInto(name: string): boolean {
+  return !name.startsWith('.') && name !== 'node_modules';
+}
+
 async function walk(directory: string, into: Source[]): Promise<void> {
-  const entries = await readdir(directory, { withFileTypes: true });
+  // Hint: a subfolder that cannot be listed is named itself, not the folder the user gave.
+  const entries = await readdir(directory, { withFileTypes: true }).catch((error: unknown) => {
+    throw describeIoError(error, directory);
+  });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.') && entry.name !== 'node_modules') await walk(path, into);
+      if (walksInto(entry.name)) await walk(path, into);
     } else if (extensions.test(entry.name)) {
       // Hint: every entry is checked now, before anything is printed; a symbolic link to a
       // folder is not followed (it could loop).
@@ -93,15 +101,22 @@ async function walk(directory: string, into: Source[]): Promise<void> {
 export async function listSources(paths: readonly string[]): Promise<Source[]> {
   if (paths.length === 0) throw new CallhookError('no input: name files or folders, or - for stdin', ExitCode.usage);
   const sources: Source[] = [];
+  // Hint: stdin is read once; named again it would be a second input, empty ("holds no JSON value").
+  const addStdin = (given: string, name: string) => {
+    if (sources.some((source) => source.path === '-')) {
+      throw new CallhookError(`${given}: stdin is named twice, and can be read only once`, ExitCode.usage);
+    }
+    sources.push({ path: '-', name });
+  };
   for (const path of paths) {
     if (path === '-') {
-      sources.push({ path: '-', name: stdinName });
+      addStdin(path, stdinName);
       continue;
     }
     // Hint: stdin that is a socket (as Node gives a child's) cannot be opened by name (ENXIO),
     // so a name for stdin that is not a regular file reads the stdin stream.
     if (stdinNames.has(path) && !(await stat(path).catch(() => undefined))?.isFile()) {
-      sources.push({ path: '-', name: path });
+      addStdin(path, path);
       continue;
     }
     try {
@@ -117,6 +132,36 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
     }
   }
   return sources;
+}
+
+/** `path` absolute, through the real folder it is in (so a symlinked or relative spelling compares equal), existing or not. */
+export async function canonicalPath(path: string): Promise<string> {
+  const absolute = resolve(path);
+  const real = await realpath(absolute).catch(() => undefined);
+  if (real !== undefined) return real;
+  const folder = await realpath(dirname(absolute)).catch(() => dirname(absolute));
+  return join(folder, basename(absolute));
+}
+
+/**
+ * Whether the file at `candidate`, existing or not, is (or once written would be) one of the
+ * sources `paths` name: the same file as a path given, or a `*.json`, `*.ndjson` or `*.jsonl`
+ * below a folder given, as `listSources` walks it. For files a command writes (replay's journal
+ * and report), which must never be read back as its input.
+ */
+export async function isAmongSources(paths: readonly string[], candidate: string): Promise<boolean> {
+  const target = await canonicalPath(candidate);
+  for (const path of paths) {
+    if (path === '-' || stdinNames.has(path)) continue;
+    const given = await canonicalPath(path);
+    if (given === target) return true;
+    const inside = relative(given, target);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) continue;
+    const folders = inside.split(sep);
+    const name = folders.pop() ?? '';
+    if (extensions.test(name) && folders.every(walksInto)) return true;
+  }
+  return false;
 }
 
 /**

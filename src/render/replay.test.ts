@@ -4,6 +4,7 @@ import { DeliveryStats, type ProgressSnapshot } from '../http/stats.js';
 import {
   progressFraction,
   renderCurl,
+  renderDryRunJson,
   renderProgressBar,
   renderProgressLine,
   renderReplaySummary,
@@ -106,5 +107,26 @@ describe('curl', () => {
     expect(command).toBe(
       `curl -sS -X POST 'http://127.0.0.1:1/hook' -H 'content-type: application/json' --data-binary '[{"name":"O'\\''Brien"}]'\n`,
     );
+  });
+});
+
+describe('the dry run as JSON', () => {
+  it('writes untrusted characters of the body, the headers and the source as \\u escapes, meaning the same', () => {
+    const hostile = 'X\u202e\u2028\u200b\u2066\u009b\u001b[2J';
+    const body = Buffer.from(JSON.stringify([{ name: hostile }]));
+    const line = renderDryRunJson({
+      method: 'POST',
+      url: 'http://x.test/',
+      headers: { 'x-note': hostile },
+      body,
+      ordinal: 1,
+      events: 1,
+      source: `${hostile}.json:1:2`,
+    });
+    expect(line).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/);
+    const parsed = JSON.parse(line) as { body: string; source: string; headers: Record<string, string> };
+    expect(Buffer.from(parsed.body)).toEqual(body);
+    expect(parsed.source).toBe(`${hostile}.json:1:2`);
+    expect(parsed.headers['x-note']).toBe(hostile);
   });
 });

@@ -4,7 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import { isSecretHeader, redactHeaders, redactUrl, secretHeaderVariable } from '../http/credentials.js';
 import type { UnjournalledBatch } from '../http/deliver.js';
 import type { ProgressSnapshot, ReplayReport } from '../http/stats.js';
-import { escapeTerminal } from './terminal.js';
+import { escapeJsonForTerminal, escapeTerminal } from './terminal.js';
 import { plural } from './words.js';
 
 function seconds(ms: number): string {
@@ -197,7 +197,14 @@ export function curlSecretVariables(headers: Record<string, string>): string[] {
 
 /** A dry-run request as one JSON line, its URL and secret header values redacted. */
 export function renderDryRunJson(r: DryRunRequest): string {
-  return `${JSON.stringify({ method: r.method, url: redactUrl(r.url), headers: redactHeaders(r.headers), body: r.body.toString(), source: r.source })}\n`;
+  const json = JSON.stringify({
+    method: r.method,
+    url: redactUrl(r.url),
+    headers: redactHeaders(r.headers),
+    body: r.body.toString(),
+    source: r.source,
+  });
+  return `${escapeJsonForTerminal(json)}\n`;
 }
 
 /** The lines a journal write error leaves on stderr: every batch whose outcome the journal does not hold. */

@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import { formatFatal } from '../errors.js';
+import { trace } from './trace.js';
+
+describe('trace refusing an id that is not the start of a UUID', () => {
+  it('quotes it as every option error does, escaped once: \\u001b, not \\\\e', async () => {
+    const error = await trace('ab\u001b[2Jc', ['fixtures/valid'], {}).catch((caught: unknown) => caught);
+    expect(formatFatal(error)).toEqual({
+      message: 'callhook: correlationId: expected a UUID or the start of one, received "ab\\u001b[2Jc"',
+      exitCode: 2,
+    });
+  });
+});

@@ -1,0 +1,253 @@
+/** What a user or an attacker meets on the read side (validate, summarise, show, trace, fix, replay --dry-run) that only a process shows. */
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'callhook-read-side-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Runs the CLI with its stdout on `fd` (a file the test opened), returning stderr and the exit code. */
+function runToFd(
+  args: readonly string[],
+  fd: number | 'pipe',
+  options: { cwd?: string; uid?: number } = {},
+): Promise<{ stderr: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binPath, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+      stdio: ['ignore', fd, 'pipe'],
+      ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
+    });
+    const err: Buffer[] = [];
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ stderr: Buffer.concat(err).toString(), code });
+    });
+  });
+}
+
+describe('a full disk under stdout', () => {
+  // Hint: /dev/full is opened for writing as any redirection would (`> /dev/full`); every write to it fails with ENOSPC.
+  it.skipIf(!existsSync('/dev/full'))(
+    'is one line naming stdout and exit 2, never a stack trace or the exit code of invalid input',
+    async () => {
+      const commands = [
+        ['validate', 'fixtures/valid'],
+        ['summarise', 'fixtures/valid', '--format', 'json'],
+        ['show', 'fixtures/valid', '--no-pager'],
+        ['trace', '67765b6d', 'fixtures/valid/outbound-with-reattempts.json', '--no-pager'],
+        ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run'],
+      ];
+      const fd = openSync('/dev/full', 'w');
+      try {
+        for (const args of commands) {
+          const { stderr, code } = await runToFd(args, fd);
+          expect({ args, code }).toEqual({ args, code: 2 });
+          expect(stderr).toMatch(/^callhook: <stdout>: .*no space left on device/);
+          expect(stderr).not.toMatch(/\n\s+at /);
+          expect(stderr.trim().split('\n')).toHaveLength(1);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    },
+  );
+});
+
+describe('a folder holding a subfolder you may not read', () => {
+  // Hint: root reads every file whatever its mode, so as root the CLI runs as nobody (65534).
+  const asRoot = process.getuid?.() === 0;
+  it.skipIf(process.platform === 'win32')('names that subfolder, not the folder given', async () => {
+    const top = join(scratch, 'exports');
+    mkdirSync(join(top, 'locked'), { recursive: true });
+    copyFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), join(top, 'a.json'));
+    chmodSync(scratch, 0o755);
+    chmodSync(join(top, 'locked'), 0o000);
+    for (const command of ['validate', 'summarise']) {
+      const { stderr, code } = await runToFd([command, 'exports'], 'pipe', {
+        cwd: scratch,
+        ...(asRoot ? { uid: 65534 } : {}),
+      });
+      expect({ command, code, stderr }).toEqual({
+        command,
+        code: 2,
+        stderr: 'callhook: exports/locked: permission denied\n',
+      });
+    }
+    chmodSync(join(top, 'locked'), 0o755);
+  });
+});
+
+describe("replay's JSON report", () => {
+  it("writes a receiver's answer and a file name with untrusted characters as \\u escapes, on stdout and in --report", async () => {
+    const hostile = '\u202eevil \u009b31m \u2028 \u200b';
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(400, { 'content-type': 'text/plain' }).end(`bad ${hostile}`));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const file = join(scratch, `h${hostile}.json`);
+      copyFileSync(join(repoRoot, 'fixtures/valid/single-event-object.json'), file);
+      const report = join(scratch, 'report.json');
+      const args = [file, '--url', `http://127.0.0.1:${port}/`, '--retries', '0', '--format', 'json'];
+      const result = await runCli(['replay', ...args, '--report', report]);
+      expect(result.code).toBe(1);
+      const untrusted = /[\u0080-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/;
+      expect(result.stdout).not.toMatch(untrusted);
+      expect(readFileSync(report, 'utf8')).not.toMatch(untrusted);
+      // The same report: the escapes mean exactly the characters they replace.
+      expect(JSON.stringify(JSON.parse(result.stdout))).toContain(hostile);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("replay's own journal and report inside the input folder", () => {
+  it('is refused before anything is sent, instead of being read back as events and blocking --resume', async () => {
+    let requests = 0;
+    const server = createServer((request, response) => {
+      requests++;
+      request.resume();
+      request.on('end', () => response.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const folder = join(scratch, 'to-replay');
+      mkdirSync(folder);
+      copyFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), join(folder, 'calls.json'));
+      const url = `http://127.0.0.1:${port}/`;
+      for (const [option, file] of [
+        ['--journal', 'run.jsonl'],
+        ['--report', 'report.json'],
+      ] as const) {
+        const result = await runCli(['replay', 'to-replay', '--url', url, option, join('to-replay', file)], {
+          cwd: scratch,
+        });
+        expect({ code: result.code, stderr: result.stderr }).toEqual({
+          code: 2,
+          stderr: `callhook: ${option}: to-replay/${file} is among the input files: it would be read back as events, and --resume would find the input changed; keep it outside the input folders\n`,
+        });
+      }
+      expect(requests).toBe(0);
+      // Elsewhere (a hidden folder is not read as input) the run goes on as ever.
+      mkdirSync(join(folder, '.state'));
+      const ok = await runCli(['replay', 'to-replay', '--url', url, '--journal', 'to-replay/.state/run.jsonl'], {
+        cwd: scratch,
+      });
+      expect(ok.code).toBe(0);
+      expect(requests).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('replay --journal reading a named pipe', () => {
+  it.skipIf(process.platform === 'win32')(
+    'sends what the pipe carries: the journal does not open it beforehand (losing its bytes) and hang',
+    async () => {
+      const { execFileSync } = await import('node:child_process');
+      const { createWriteStream } = await import('node:fs');
+      const bodies: unknown[][] = [];
+      const server = createServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on('data', (chunk: Buffer) => chunks.push(chunk));
+        request.on('end', () => {
+          bodies.push(JSON.parse(Buffer.concat(chunks).toString()) as unknown[]);
+          response.writeHead(200).end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const fifo = join(scratch, 'events.json');
+        execFileSync('mkfifo', [fifo]);
+        // Hint: opening a FIFO to write waits for a reader; the stream writes once replay opens it.
+        const writer = createWriteStream(fifo);
+        writer.end(readFileSync(join(repoRoot, 'fixtures/valid/every-status.json')));
+        const journal = join(scratch, 'fifo-run.jsonl');
+        const result = await runCli(['replay', fifo, '--url', `http://127.0.0.1:${port}/`, '--journal', journal], {
+          timeoutMs: 8000,
+        });
+        expect({ code: result.code, events: bodies.flat().length }).toEqual({ code: 0, events: 7 });
+        const header = JSON.parse(readFileSync(journal, 'utf8').split('\n')[0] ?? '') as { fingerprint: unknown };
+        expect(header.fingerprint).toBeNull();
+      } finally {
+        server.close();
+      }
+    },
+  );
+});
+
+describe('replay --report naming the --journal file', () => {
+  it('is refused before anything is sent, instead of overwriting the journal at the end', async () => {
+    const result = await runCli(
+      [
+        'replay',
+        join(repoRoot, 'fixtures/valid/single-event-object.json'),
+        '--url',
+        'http://127.0.0.1:9/',
+        '--retries',
+        '0',
+        '--journal',
+        'both.jsonl',
+        '--report',
+        './both.jsonl',
+      ],
+      { cwd: scratch },
+    );
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 2,
+      stderr:
+        'callhook: --report: ./both.jsonl is the --journal file: the report would overwrite the journal, and --resume could not trust it; name another file\n',
+    });
+    expect(existsSync(join(scratch, 'both.jsonl'))).toBe(false);
+  });
+});
+
+describe('the reader of stderr going away', () => {
+  it('ends show quietly with exit 0, as the reader of stdout going away does (`show x 2>&1 | head`)', async () => {
+    // Many invalid elements, each a warning on stderr.
+    const file = join(scratch, 'many-invalid.ndjson');
+    writeFileSync(file, '{"a":1}\n'.repeat(200_000));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, [binPath, 'show', file], {
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      // Hint: the first warning read, the pipe is closed: later writes to stderr fail with EPIPE.
+      child.stderr?.once('data', () => child.stderr?.destroy());
+      child.on('error', reject);
+      child.on('close', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    expect(code).toBe(0);
+  });
+});
