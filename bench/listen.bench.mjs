@@ -25,7 +25,7 @@ import {
 
 const requests = Number(process.env.CALLHOOK_BENCH_LISTEN_REQUESTS ?? 20_000);
 const concurrency = 16;
-const runs = Number(process.env.CALLHOOK_BENCH_LISTEN_RUNS ?? 3);
+const runs = Number(process.env.CALLHOOK_BENCH_LISTEN_RUNS ?? 7);
 
 // A small valid batch as the platform sends it: two bare CallAttempted events (~330 bytes).
 const body = JSON.stringify([attemptEvent(1, 2), attemptEvent(2, 2)]);
