@@ -14,7 +14,6 @@ import {
 } from '../http/batches.js';
 import { redactHeaders, redactUrl, splitCredentials } from '../http/credentials.js';
 import { baseRequestHeaders, deliverBatches } from '../http/deliver.js';
-import { SourceBytes } from '../input/source-bytes.js';
 import { freshenEvent, newestTimestamp } from '../http/fresh.js';
 import {
   checkResume,
@@ -26,10 +25,12 @@ import {
   type RunIdentity,
   readJournal,
   refuseExistingJournal,
+  selectionOf,
 } from '../http/journal.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
 import { canonicalPath, isAmongSources, listSources, type ReadOptions, readRecords, stdinName } from '../input/read.js';
+import { SourceBytes } from '../input/source-bytes.js';
 import {
   curlSecretVariables,
   type DryRunRequest,
@@ -307,6 +308,7 @@ export async function replayCommand(
     // to sample it would lose what it holds when closed, and the run would then wait forever.
     fingerprint: settings.journal && (await rereadable(paths)) ? await fingerprintInputs(paths) : null,
     batchSize: settings.batchSize ?? null,
+    selection: selectionOf(settings),
   };
   const confirmed = settings.resume && settings.journal ? confirmedFromJournal(settings.journal, run) : undefined;
   const readsStdin = paths.includes('-');

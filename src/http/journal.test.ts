@@ -84,10 +84,10 @@ describe('journal', () => {
     journal.close();
   });
 
-  it('(7) --resume refuses a missing journal, another input, a changed input or another --batch-size', () => {
+  it('(7) --resume refuses a missing journal, another input, a changed input, another --batch-size or another selection of events', () => {
     const path = tempPath('run.jsonl');
     expect(() => readJournal(path)).toThrow(/--resume: the journal .*run\.jsonl does not exist/);
-    const run = { inputs: ['in.ndjson'], fingerprint: 'sha256:aa', batchSize: 5 };
+    const run = { inputs: ['in.ndjson'], fingerprint: 'sha256:aa', batchSize: 5, selection: '' };
     expect(() => checkResume(path, header(), run)).not.toThrow();
     // The same content under another name is the same input.
     expect(() => checkResume(path, header(), { ...run, inputs: ['./in.ndjson'] })).not.toThrow();
@@ -99,6 +99,14 @@ describe('journal', () => {
     );
     expect(() => checkResume(path, header(), { ...run, batchSize: null })).toThrow(
       /it was written with --batch-size 5, and this run has no --batch-size$/,
+    );
+    // A journal written before the selection was recorded selected as a run without options does.
+    expect(() => checkResume(path, header(), { ...run, selection: '' })).not.toThrow();
+    expect(() => checkResume(path, header({ selection: '--no-validate' }), { ...run, selection: '' })).toThrow(
+      /it was written with --no-validate, and this run selects every valid event$/,
+    );
+    expect(() => checkResume(path, header({ selection: '' }), { ...run, selection: '--type SMSSent' })).toThrow(
+      /it was written selecting every valid event, and this run has --type SMSSent$/,
     );
     expect(() => checkResume(path, undefined, run)).toThrow(/it has no header line/);
     // Stdin has no fingerprint: the paths are all that can be compared.

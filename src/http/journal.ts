@@ -45,6 +45,11 @@ export interface JournalHeader {
   fingerprint: string | null;
   /** `--batch-size`, or null for input batches as they are. */
   batchSize: number | null;
+  /**
+   * The options that choose which events are sent (`selectionOf`), '' for none. Missing from a
+   * journal written before it was recorded, which is read as ''.
+   */
+  selection?: string;
   /** The receiver, with any password redacted. */
   url: string;
   startedAt: string;
@@ -166,9 +171,25 @@ export function readJournal(path: string): JournalContents {
 }
 
 /** What this run would write in its header, compared with a journal's before `--resume` trusts it. */
-export type RunIdentity = Pick<JournalHeader, 'inputs' | 'fingerprint' | 'batchSize'>;
+export type RunIdentity = Pick<JournalHeader, 'inputs' | 'fingerprint' | 'batchSize'> & { selection: string };
 
 const batchSizeText = (size: number | null) => (size === null ? 'no --batch-size' : `--batch-size ${size}`);
+
+/**
+ * The options that choose which events a run sends, as its journal records them: another choice
+ * puts other events in each batch, so a resumed run would send delivered events again.
+ */
+export function selectionOf(options: {
+  type: string | undefined;
+  validate: boolean;
+  maxElementBytes: number | undefined;
+}): string {
+  const words: string[] = [];
+  if (options.type !== undefined) words.push(`--type ${options.type}`);
+  if (!options.validate) words.push('--no-validate');
+  if (options.maxElementBytes !== undefined) words.push(`--max-element-size ${options.maxElementBytes}`);
+  return words.join(' ');
+}
 
 /**
  * Throws a usage error saying what differs when the journal at `path` was not written for this
@@ -191,6 +212,12 @@ export function checkResume(path: string, header: JournalHeader | undefined, run
       problems.push(
         `it was written with ${batchSizeText(header.batchSize)}, and this run has ${batchSizeText(run.batchSize)}`,
       );
+    }
+    const selection = header.selection ?? '';
+    if (selection !== run.selection) {
+      const written = selection === '' ? 'selecting every valid event' : `with ${selection}`;
+      const now = run.selection === '' ? 'selects every valid event' : `has ${run.selection}`;
+      problems.push(`it was written ${written}, and this run ${now}`);
     }
   }
   if (problems.length > 0) {

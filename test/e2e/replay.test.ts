@@ -366,7 +366,7 @@ describe('replay', () => {
     expect(once.output().stdout).toMatch(/events\s+1 delivered/);
   });
 
-  it('(7) --resume refuses a journal it cannot trust, saying what differs, before any request', async () => {
+  it('(7) --resume refuses a journal it cannot trust (input, --batch-size, the events selected), saying what differs, before any request', async () => {
     const s = await server();
     const dir = tempDir('replay');
     const input = ndjson(4);
@@ -392,6 +392,16 @@ describe('replay', () => {
     ]);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/it is for the input .*events\.ndjson, and this run reads .*events\.ndjson/);
+    // Options that choose which events are sent would put other events in each batch: the
+    // delivered ones would go again, under new webhook-ids a receiver cannot recognise.
+    const resumeWith = (...extra: string[]) =>
+      runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume', '--batch-size', '2', ...extra]);
+    const unvalidated = await resumeWith('--no-validate');
+    expect(unvalidated.code).toBe(2);
+    expect(unvalidated.stderr).toMatch(/written selecting every valid event, and this run has --no-validate$/m);
+    const typed = await resumeWith('--type', 'CallAttempted');
+    expect(typed.code).toBe(2);
+    expect(typed.stderr).toMatch(/and this run has --type CallAttempted$/m);
     const again = await runCli(['replay', input, '--url', s.url, '--journal', journal]);
     expect(again.stderr).toMatch(/already exists: pass --resume/);
     expect(s.requests.length).toBe(sent);
