@@ -44,7 +44,7 @@ import {
   renderSkipped,
   renderUnjournalled,
 } from '../render/replay.js';
-import { colorsFor, toSafeJson } from '../render/terminal.js';
+import { colorsFor, escapeTerminal, toSafeJson } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
 
@@ -253,12 +253,21 @@ const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * For `--resume`: the keys the journal confirms, once it is known to be this run's journal.
  * Unreadable lines (torn by a crash or a full disk) are listed and skipped.
  */
-function confirmedFromJournal(path: string, run: RunIdentity): Set<string> {
+function confirmedFromJournal(path: string, run: RunIdentity, url: string): Set<string> {
   const contents = readJournal(path);
   for (const line of contents.unreadable) {
-    diagnose(`callhook: ${path}:${line}: unreadable journal line skipped (cut short by a crash or a full disk?)\n`);
+    diagnose(
+      `callhook: ${escapeTerminal(path)}:${line}: unreadable journal line skipped (cut short by a crash or a full disk?)\n`,
+    );
   }
   checkResume(path, contents.header, run);
+  // Another receiver may be right (the same one restarted on another port), so it is only said.
+  const written = contents.header?.url;
+  if (written !== undefined && written !== url) {
+    diagnose(
+      `callhook: warning: the journal was written for ${escapeTerminal(written)}, and this run sends to ${escapeTerminal(url)}\n`,
+    );
+  }
   return contents.confirmed;
 }
 
@@ -310,7 +319,10 @@ export async function replayCommand(
     batchSize: settings.batchSize ?? null,
     selection: selectionOf(settings),
   };
-  const confirmed = settings.resume && settings.journal ? confirmedFromJournal(settings.journal, run) : undefined;
+  const confirmed =
+    settings.resume && settings.journal
+      ? confirmedFromJournal(settings.journal, run, redactUrl(settings.url))
+      : undefined;
   const readsStdin = paths.includes('-');
   const stats = new DeliveryStats();
   const onSkip = (skipped: SkippedInput) => {

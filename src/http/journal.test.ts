@@ -109,6 +109,18 @@ describe('journal', () => {
       /it was written selecting every valid event, and this run has --type SMSSent$/,
     );
     expect(() => checkResume(path, undefined, run)).toThrow(/it has no header line/);
+    // A header whose fields are not what callhook writes (a journal edited or made by hand) is no header.
+    for (const bad of [
+      { inputs: 'in.ndjson' },
+      { url: 7 },
+      { batchSize: '5' },
+      { selection: null },
+      { fingerprint: 1 },
+    ]) {
+      const contents = parseJournal(JSON.stringify({ ...header(), ...bad }));
+      expect(contents.header).toBeUndefined();
+      expect(contents.unreadable).toEqual([1]);
+    }
     // Stdin has no fingerprint: the paths are all that can be compared.
     expect(() =>
       checkResume(path, header({ inputs: ['-'], fingerprint: null }), { ...run, inputs: ['-'] }),

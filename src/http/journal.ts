@@ -123,8 +123,20 @@ interface JournalContents {
   unreadable: number[];
 }
 
+/** A header as callhook writes it: a journal edited or made by hand may hold anything. */
 function isHeader(value: unknown): value is JournalHeader {
-  return typeof value === 'object' && value !== null && (value as { journal?: unknown }).journal === journalKind;
+  const header = value as Partial<Record<keyof JournalHeader, unknown>> | null;
+  return (
+    typeof header === 'object' &&
+    header !== null &&
+    header.journal === journalKind &&
+    Array.isArray(header.inputs) &&
+    header.inputs.every((input) => typeof input === 'string') &&
+    (header.fingerprint === null || typeof header.fingerprint === 'string') &&
+    (header.batchSize === null || Number.isSafeInteger(header.batchSize)) &&
+    (header.selection === undefined || typeof header.selection === 'string') &&
+    typeof header.url === 'string'
+  );
 }
 
 /** Reads a journal's text. A line that is not a header or an entry is listed and skipped, never fatal. */

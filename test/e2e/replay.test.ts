@@ -405,11 +405,12 @@ describe('replay', () => {
     const again = await runCli(['replay', input, '--url', s.url, '--journal', journal]);
     expect(again.stderr).toMatch(/already exists: pass --resume/);
     expect(s.requests.length).toBe(sent);
+    // Another URL may be right (the receiver restarted elsewhere), so it is said, not refused.
     const resumed = await runCli([
       'replay',
       input,
       '--url',
-      s.url,
+      `${s.url}moved`,
       '--journal',
       journal,
       '--resume',
@@ -418,6 +419,9 @@ describe('replay', () => {
     ]);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(/2 already delivered \(resumed\)/);
+    expect(resumed.stderr).toContain(
+      `warning: the journal was written for ${s.url}, and this run sends to ${s.url}moved`,
+    );
     expect(s.requests.length).toBe(sent);
   });
 
