@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FingerprintSet } from './fingerprint-set.js';
+import { FingerprintSet, fingerprintSeed, useFingerprintSeed } from './fingerprint-set.js';
 
 describe('FingerprintSet', () => {
   it('adds each key once, through growth', () => {
@@ -28,5 +28,26 @@ describe('FingerprintSet', () => {
     theirs.add('a-7'); // already there: keeps its first place
     theirs.add('a-4999');
     expect(mine.shared(theirs.snapshot())).toEqual([7, 1007, 2007, 3000]);
+  });
+
+  it('fingerprints under a seed: ids made to collide under one seed need not under another', () => {
+    const keys = Array.from({ length: 100 }, (_, i) => `4bedc375-528a-4af2-9eab-ac08876709${i}`);
+    const tableUnder = (seed: number) => {
+      const set = new FingerprintSet({ seed });
+      for (const key of keys) set.add(key);
+      return Array.from(set.snapshot().table);
+    };
+    expect(tableUnder(1)).toEqual(tableUnder(1));
+    expect(tableUnder(1)).not.toEqual(tableUnder(2));
+    // A set made without a seed takes the process's, which a worker sets to its parent's.
+    const before = fingerprintSeed();
+    try {
+      useFingerprintSeed(7);
+      const set = new FingerprintSet();
+      for (const key of keys) set.add(key);
+      expect(Array.from(set.snapshot().table)).toEqual(tableUnder(7));
+    } finally {
+      useFingerprintSeed(before);
+    }
   });
 });

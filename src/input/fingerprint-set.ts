@@ -4,16 +4,38 @@
  * ~32 MiB instead of the ~200 MiB a `Set<string>` would. Two different ids collide with a
  * probability of about n²/2⁶⁵ (one in ~10⁷ for two million ids), which would count one event as
  * a redelivery: an acceptable price for bounded memory.
+ *
+ * The fingerprints are taken under a seed, random for each process: ids crafted to collide
+ * under a known seed (so that a real event is counted as a redelivery, or every id piles into
+ * one chain of the table) cannot be crafted for an unknown one. A worker whose sets are compared
+ * with its parent's takes the parent's seed (`useFingerprintSeed`).
  */
+let processSeed = (globalThis.crypto.getRandomValues(new Uint32Array(1))[0] ?? 0) >>> 0;
+
+/** The seed of the sets this process makes, to hand to a worker. */
+export function fingerprintSeed(): number {
+  return processSeed;
+}
+
+/** Makes the sets this process makes from now on use `seed` (a worker takes its parent's). */
+export function useFingerprintSeed(seed: number): void {
+  processSeed = seed >>> 0;
+}
+
 export class FingerprintSet {
   private table = new Uint32Array(2 * 1024);
   // When asked for: at each entry's slot, the order in which its key was first added (0, 1, ...).
   private order: Uint32Array | undefined;
   private size = 0;
+  private readonly seed: number;
 
-  /** `ordered`: remember the order in which keys were first added (4 more bytes a slot), for `shared`. */
-  constructor(options: { ordered?: boolean } = {}) {
+  /**
+   * `ordered`: remember the order in which keys were first added (4 more bytes a slot), for
+   * `shared`. `seed`: the process's unless given; sets compared with `shared` need the same one.
+   */
+  constructor(options: { ordered?: boolean; seed?: number } = {}) {
     if (options.ordered) this.order = new Uint32Array(this.table.length / 2);
+    this.seed = (options.seed ?? processSeed) >>> 0;
   }
 
   /** How many distinct fingerprints the set holds. */
@@ -23,9 +45,9 @@ export class FingerprintSet {
 
   /** Adds `key`; returns false when it (or its fingerprint) was already there. */
   add(key: string): boolean {
-    // cyrb53's two 32-bit lanes, kept whole: a 64-bit fingerprint.
-    let h1 = 0xdeadbeef;
-    let h2 = 0x41c6ce57;
+    // cyrb53's two 32-bit lanes, seeded as cyrb53 is, kept whole: a 64-bit fingerprint.
+    let h1 = 0xdeadbeef ^ this.seed;
+    let h2 = 0x41c6ce57 ^ this.seed;
     for (let i = 0; i < key.length; i++) {
       const c = key.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 2654435761);

@@ -18,7 +18,7 @@ import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { impossible } from '../errors.js';
-import { FingerprintSet } from './fingerprint-set.js';
+import { FingerprintSet, fingerprintSeed, useFingerprintSeed } from './fingerprint-set.js';
 import { type ReadOptions, readRecords } from './read.js';
 import { RecentFirsts } from './recent-firsts.js';
 import type { ResumePoint } from './split.js';
@@ -80,6 +80,8 @@ interface HalfData {
   /** The `CutCells`' memory. */
   cells: SharedArrayBuffer;
   readOptions: WorkerReadOptions;
+  /** The main thread's fingerprint seed: the halves' id sets are compared fingerprint by fingerprint. */
+  fingerprintSeed: number;
 }
 
 /**
@@ -281,7 +283,14 @@ export async function readInHalves<State>(
   } else {
     const shared = new SharedArrayBuffer(16);
     cells = new BigInt64Array(shared);
-    const data: HalfData = { callhookHalf: second.task, input: second.input, path, cells: shared, readOptions };
+    const data: HalfData = {
+      callhookHalf: second.task,
+      input: second.input,
+      path,
+      cells: shared,
+      readOptions,
+      fingerprintSeed: fingerprintSeed(),
+    };
     const worker = new Worker(second.script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 24 } });
     thread = worker;
     if (times) times['worker started'] = now();
@@ -551,6 +560,7 @@ export function serveHalf<State>(task: string, start: (input: unknown) => Mergin
   if (isMainThread || !parentPort) return;
   const data = workerData as HalfData | undefined;
   if (data?.callhookHalf !== task) return;
+  useFingerprintSeed(data.fingerprintSeed);
   const port = parentPort;
   const cells = new BigInt64Array(data.cells);
   chooseCut(data.path, cells)
