@@ -314,24 +314,13 @@ export async function startListener(
       redelivery: false,
     };
     const refuse = (status: number, error: string, extra: Record<string, string> = {}, close = false) => {
-      // A refused body is read and dropped so the connection can serve the next request, up to
-      // --max-body; one declared larger is not read at all, and one that grows past it stops being
-      // read: the connection closes once the answer is out.
-      const declared = Number(req.headers['content-length']);
-      const tooLarge = close || declared > settings.maxBodyBytes;
-      const hangUp = () => {
-        if (res.writableFinished) req.socket.destroy();
-        else res.once('finish', () => req.socket.destroy());
-      };
-      sendJson(res, status, { error: error.replace(/ /g, '-') }, tooLarge ? { ...extra, connection: 'close' } : extra);
-      if (tooLarge) hangUp();
-      else {
-        let dropped = 0;
-        req.on('data', (chunk: Buffer) => {
-          dropped += chunk.length;
-          if (dropped > settings.maxBodyBytes) hangUp();
-        });
-      }
+      sendJson(res, status, { error: error.replace(/ /g, '-') }, close ? { ...extra, connection: 'close' } : extra);
+      // A refused body is read and dropped, however large (within --request-timeout), so the
+      // sender gets the answer and the connection can serve the next request. Hint: closing with
+      // the body still coming resets the connection, and a sender still sending loses the answer.
+      // One too large is not read at all: the connection closes once the answer is out.
+      if (close) res.once('finish', () => req.socket.destroy());
+      else req.resume();
       report({ ...base, time: Date.now(), status, error });
     };
 
