@@ -513,7 +513,10 @@ details.set('replay', (command, { options }) =>
     .option('--fresh', 'new event ids, timestamps shifted so the newest is now')
     .option('--dry-run', 'print the requests instead of sending them')
     .option('--journal <file>', 'append one line per finished batch to this file')
-    .option('--resume', 'skip batches the --journal already confirms (same input and --batch-size)')
+    .option(
+      '--resume',
+      'skip batches the --journal already confirms (same input, --batch-size, --type, --no-validate and --max-element-size)',
+    )
     .option('--linger <seconds>', 'with stdin, send a partial batch after this long without input', '1')
     .option('--report <file>', 'write the final report as JSON')
     .addOption(options.replayFormat())

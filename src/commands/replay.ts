@@ -261,6 +261,11 @@ function confirmedFromJournal(path: string, run: RunIdentity, url: string): Set<
     );
   }
   checkResume(path, contents.header, run);
+  if (contents.header?.selection === undefined && run.selection !== '') {
+    diagnose(
+      `callhook: warning: the journal does not say which events its run selected (an earlier version wrote it): resume only a run that had the same ${run.selection}\n`,
+    );
+  }
   // Another receiver may be right (the same one restarted on another port), so it is only said.
   const written = contents.header?.url;
   if (written !== undefined && written !== url) {

@@ -13,6 +13,7 @@ import {
   parseJournal,
   readJournal,
   refuseExistingJournal,
+  selectionOf,
 } from './journal.js';
 
 const entry = (key: string, status: JournalEntry['status'] = 'delivered'): JournalEntry => ({
@@ -100,14 +101,20 @@ describe('journal', () => {
     expect(() => checkResume(path, header(), { ...run, batchSize: null })).toThrow(
       /it was written with --batch-size 5, and this run has no --batch-size$/,
     );
-    // A journal written before the selection was recorded selected as a run without options does.
+    // A journal written before the selection was recorded says nothing of it: not compared.
     expect(() => checkResume(path, header(), { ...run, selection: '' })).not.toThrow();
+    expect(() => checkResume(path, header(), { ...run, selection: '--no-validate' })).not.toThrow();
     expect(() => checkResume(path, header({ selection: '--no-validate' }), { ...run, selection: '' })).toThrow(
-      /it was written with --no-validate, and this run selects every valid event$/,
+      /it was written with --no-validate, and this run has none of --type, --no-validate, --max-element-size$/,
     );
     expect(() => checkResume(path, header({ selection: '' }), { ...run, selection: '--type SMSSent' })).toThrow(
-      /it was written selecting every valid event, and this run has --type SMSSent$/,
+      /it was written with none of --type, --no-validate, --max-element-size, and this run has --type SMSSent$/,
     );
+    // The default size, given or not, selects the same events.
+    const sized = (maxElementBytes: number | undefined) =>
+      selectionOf({ type: undefined, validate: true, maxElementBytes });
+    expect(sized(64 * 2 ** 20)).toBe(sized(undefined));
+    expect(sized(1000)).toBe('--max-element-size 1000');
     expect(() => checkResume(path, undefined, run)).toThrow(/it has no header line/);
     // A header whose fields are not what callhook writes (a journal edited or made by hand) is no header.
     for (const bad of [

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
-import { listSources } from '../input/read.js';
+import { defaultMaxElementBytes, listSources } from '../input/read.js';
 
 /** How a batch ended. Only `delivered` is skipped by `--resume`. */
 export type BatchStatus = 'delivered' | 'failed' | 'gone' | 'undelivered';
@@ -47,7 +47,7 @@ export interface JournalHeader {
   batchSize: number | null;
   /**
    * The options that choose which events are sent (`selectionOf`), '' for none. Missing from a
-   * journal written before it was recorded, which is read as ''.
+   * journal written before it was recorded: then unknown, and not compared.
    */
   selection?: string;
   /** The receiver, with any password redacted. */
@@ -199,7 +199,8 @@ export function selectionOf(options: {
   const words: string[] = [];
   if (options.type !== undefined) words.push(`--type ${options.type}`);
   if (!options.validate) words.push('--no-validate');
-  if (options.maxElementBytes !== undefined) words.push(`--max-element-size ${options.maxElementBytes}`);
+  const size = options.maxElementBytes ?? defaultMaxElementBytes;
+  if (size !== defaultMaxElementBytes) words.push(`--max-element-size ${size}`);
   return words.join(' ');
 }
 
@@ -225,11 +226,9 @@ export function checkResume(path: string, header: JournalHeader | undefined, run
         `it was written with ${batchSizeText(header.batchSize)}, and this run has ${batchSizeText(run.batchSize)}`,
       );
     }
-    const selection = header.selection ?? '';
-    if (selection !== run.selection) {
-      const written = selection === '' ? 'selecting every valid event' : `with ${selection}`;
-      const now = run.selection === '' ? 'selects every valid event' : `has ${run.selection}`;
-      problems.push(`it was written ${written}, and this run ${now}`);
+    if (header.selection !== undefined && header.selection !== run.selection) {
+      const none = 'none of --type, --no-validate, --max-element-size';
+      problems.push(`it was written with ${header.selection || none}, and this run has ${run.selection || none}`);
     }
   }
   if (problems.length > 0) {

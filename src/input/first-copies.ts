@@ -22,7 +22,7 @@ import { stat } from 'node:fs/promises';
 import { CallhookError, describeIoError } from '../errors.js';
 import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import { readChunks, stdinName } from './read.js';
+import { defaultMaxElementBytes, readChunks, stdinName } from './read.js';
 import { duplicateIdMessage, RecordBuilder } from './records.js';
 import { ElementSplitter, type SplitElement } from './split.js';
 import type { Location, Problem } from './types.js';
@@ -81,7 +81,7 @@ export async function nameFirstCopies(
 /** Where in `file` the first valid event with each of `ids` began; reading stops when all are found. */
 async function findIn(file: string, ids: Set<string>, options: FirstCopyOptions): Promise<Map<string, Location>> {
   const found = new Map<string, Location>();
-  const limits = { maxElementBytes: options.maxElementBytes ?? 64 * 2 ** 20 };
+  const limits = { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes };
   // Hint: only an element that may hold one of the ids is parsed and checked, as the first
   // reading did, so that the first copy is the first *valid* event with that id.
   const build = new RecordBuilder(

@@ -34,7 +34,7 @@ export interface ReadOptions extends CheckOptions {
 }
 
 /** The default of `--max-element-size`. */
-const defaultMaxElementBytes = 64 * 2 ** 20;
+export const defaultMaxElementBytes = 64 * 2 ** 20;
 
 /** A file to read: its path, and the name problems use for it. */
 export interface Source {

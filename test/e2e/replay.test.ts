@@ -398,7 +398,9 @@ describe('replay', () => {
       runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume', '--batch-size', '2', ...extra]);
     const unvalidated = await resumeWith('--no-validate');
     expect(unvalidated.code).toBe(2);
-    expect(unvalidated.stderr).toMatch(/written selecting every valid event, and this run has --no-validate$/m);
+    expect(unvalidated.stderr).toMatch(
+      /written with none of --type, --no-validate, --max-element-size, and this run has --no-validate$/m,
+    );
     const typed = await resumeWith('--type', 'CallAttempted');
     expect(typed.code).toBe(2);
     expect(typed.stderr).toMatch(/and this run has --type CallAttempted$/m);
@@ -422,6 +424,23 @@ describe('replay', () => {
     expect(resumed.stderr).toContain(
       `warning: the journal was written for ${s.url}, and this run sends to ${s.url}moved`,
     );
+    expect(s.requests.length).toBe(sent);
+  });
+
+  it('--resume takes a journal of an earlier version, which does not record the selection, with a warning', async () => {
+    const s = await server();
+    const input = ndjson(4);
+    const journal = join(tempDir('replay'), 'old.jsonl');
+    const first = await runCli(['replay', input, '--url', s.url, '--journal', journal, '--no-validate']);
+    expect(first.code).toBe(0);
+    // As the earlier version wrote it: the same header without `selection`.
+    const [head, ...rest] = readFileSync(journal, 'utf8').split('\n');
+    const { selection: _, ...older } = JSON.parse(head ?? '{}');
+    writeFileSync(journal, [JSON.stringify(older), ...rest].join('\n'));
+    const sent = s.requests.length;
+    const resumed = await runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume', '--no-validate']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain('warning: the journal does not say which events its run selected');
     expect(s.requests.length).toBe(sent);
   });
 
