@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -855,6 +856,18 @@ describe('listen: --forward', () => {
         `--forward http://${host}:${port}/hook is this listen itself`,
       );
     }
+    // The address the host was bound to, however the URL writes it.
+    for (const host of ['[::ffff:127.0.0.1]', '0.0.0.0']) {
+      const forward = { url: new URL(`http://${host}:${port}/`), insecure: false, timeoutMs: 2000 };
+      await expect(listen({ port, forward })).rejects.toThrow('is this listen itself');
+    }
+    const { address } = await lookup('localhost');
+    const forward = {
+      url: new URL(`http://${address.includes(':') ? `[${address}]` : address}:${port}/`),
+      insecure: false,
+      timeoutMs: 2000,
+    };
+    await expect(listen({ host: 'localhost', port, forward })).rejects.toThrow('is this listen itself');
     // Another port, or https (which a plain listen cannot answer), is not a loop; the port was freed.
     const elsewhere = { url: new URL(`http://127.0.0.1:${port + 1}/`), insecure: false, timeoutMs: 2000 };
     expect((await listen({ port, forward: elsewhere })).listener.port).toBe(port);

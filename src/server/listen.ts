@@ -193,16 +193,31 @@ const anyAddress = (host: string) => host === '0.0.0.0' || host === '::';
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 /**
- * Whether `url` names the server bound to `host`:`port`: the same port over plain http, at that
- * host, at `localhost` for a loopback one, or at any loopback address when bound to all of them.
+ * An address as a URL or node writes it, compared plainly: no brackets, lower case, IPv4 not
+ * mapped into IPv6 (which a URL writes in hex: `[::ffff:7f00:1]` is 127.0.0.1).
  */
-function forwardsToItself(url: URL, host: string, port: number): boolean {
+const plainAddress = (host: string) =>
+  host
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1')
+    .replace(/^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/, (_, high: string, low: string) => {
+      const [h, l] = [Number.parseInt(high, 16), Number.parseInt(low, 16)];
+      return `${h >> 8}.${h & 255}.${l >> 8}.${l & 255}`;
+    });
+
+/**
+ * Whether `url` names this server, bound to `address` (as node reports it) and `port`: the same
+ * port over plain http, at that address, or at a name for it on this machine (`localhost` and
+ * `0.0.0.0` reach a loopback address; any loopback address reaches a server bound to all).
+ */
+function forwardsToItself(url: URL, address: string, port: number): boolean {
   if (url.protocol !== 'http:' || Number(url.port || 80) !== port) return false;
-  const target = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const bound = host.toLowerCase();
+  const target = plainAddress(url.hostname);
+  const bound = plainAddress(address);
   if (target === bound) return true;
   if (anyAddress(bound)) return isLoopback(target) || anyAddress(target);
-  return target === 'localhost' && isLoopback(bound);
+  return isLoopback(bound) && (target === 'localhost' || anyAddress(target));
 }
 
 /** Resets the connection (TCP RST) rather than closing it politely: what a crashed receiver does. */
@@ -506,8 +521,8 @@ export async function startListener(
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
-  if (settings.forward && forwardsToItself(settings.forward.url, settings.host, port)) {
+  const { port, address } = server.address() as AddressInfo;
+  if (settings.forward && forwardsToItself(settings.forward.url, address, port)) {
     await new Promise((resolve) => server.close(resolve));
     throw new CallhookError(
       `--forward ${escapeTerminal(settings.forward.url.href)} is this listen itself: each delivery would be relayed back to it`,
