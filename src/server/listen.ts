@@ -237,7 +237,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extra: Rec
 
 /**
  * Reads a request's body up to `limit` bytes; past it, resolves undefined at once without
- * keeping what follows (the caller answers 413 and closes the connection).
+ * keeping what follows (the caller answers 413, and what follows is dropped as it comes).
  */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
@@ -246,8 +246,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // The rest is dropped as it comes (the caller answers 413 and reads on; see `refuse`).
         req.off('data', onData);
-        req.pause();
         chunks.length = 0;
         resolve(undefined);
         return;
@@ -332,8 +332,10 @@ export async function startListener(
       sendJson(res, status, { error: error.replace(/ /g, '-') }, close ? { ...extra, connection: 'close' } : extra);
       // A refused body is read and dropped, however large (within --request-timeout), so the
       // sender gets the answer and the connection can serve the next request. Hint: closing with
-      // the body still coming resets the connection, and a sender still sending loses the answer.
-      // One too large is not read at all: the connection closes once the answer is out.
+      // the body still coming resets the connection, and a sender still sending loses the answer
+      // (fetch does); a reset, unlike a 413, also reads as worth retrying. `close`: the sender
+      // asked first (Expect: 100-continue) and was refused, so no body follows: the connection
+      // closes once the answer is out.
       if (close) res.once('finish', () => req.socket.destroy());
       else req.resume();
       report({ ...base, time: Date.now(), status, error });
@@ -344,9 +346,11 @@ export async function startListener(
     if (settings.path !== undefined && path !== settings.path) return refuse(404, 'not found');
     if (method !== 'POST' && method !== 'PUT') return refuse(405, 'method not allowed', { allow: allowedMethods });
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > settings.maxBodyBytes) return refuse(413, 'too large', {}, true);
+    if (Number.isFinite(declared) && declared > settings.maxBodyBytes) {
+      return refuse(413, 'too large', {}, /100-continue/i.test(req.headers.expect ?? ''));
+    }
     const body = await readBody(req, settings.maxBodyBytes);
-    if (body === undefined) return refuse(413, 'too large', {}, true);
+    if (body === undefined) return refuse(413, 'too large');
     base.bytes = body.length;
     const receivedAt = Date.now();
 
