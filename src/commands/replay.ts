@@ -249,6 +249,15 @@ function writeReport(path: string, report: ReplayReport): void {
 /** The signals that stop a run: the first drains it, a second aborts what is in flight. */
 const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/** Whether two URLs name the same place, however written (`http://h:1` and `http://h:1/`). */
+function sameUrl(a: string, b: string): boolean {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return a === b;
+  }
+}
+
 /**
  * For `--resume`: the keys the journal confirms, once it is known to be this run's journal.
  * Unreadable lines (torn by a crash or a full disk) are listed and skipped.
@@ -261,14 +270,14 @@ function confirmedFromJournal(path: string, run: RunIdentity, url: string): Set<
     );
   }
   checkResume(path, contents.header, run);
-  if (contents.header?.selection === undefined && run.selection !== '') {
+  if (contents.header && contents.header.selection === undefined) {
     diagnose(
-      `callhook: warning: the journal does not say which events its run selected (an earlier version wrote it): resume only a run that had the same ${run.selection}\n`,
+      `callhook: warning: the journal does not say which events its run selected (an earlier version wrote it): resume only with that run's --type, --no-validate and --max-element-size\n`,
     );
   }
   // Another receiver may be right (the same one restarted on another port), so it is only said.
   const written = contents.header?.url;
-  if (written !== undefined && written !== url) {
+  if (written !== undefined && !sameUrl(written, url)) {
     diagnose(
       `callhook: warning: the journal was written for ${escapeTerminal(written)}, and this run sends to ${escapeTerminal(url)}\n`,
     );

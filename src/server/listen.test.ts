@@ -15,7 +15,7 @@ import { fromWire } from '../http/verify.js';
 import { listSources } from '../input/read.js';
 import { readEvents } from '../library.js';
 import { CapturedBodies, CaptureWriter, capturedDeliveries, captureLogName } from './capture.js';
-import { type Delivery, type Listener, type ListenSettings, startListener } from './listen.js';
+import { type Delivery, forwardsToItself, type Listener, type ListenSettings, startListener } from './listen.js';
 
 const secret = standardSecret('listen test key, 32 bytes long!!');
 /** An enveloped event with an id, so that a repeat of it is a redelivery. */
@@ -873,6 +873,9 @@ describe('listen: --forward', () => {
       timeoutMs: 2000,
     };
     await expect(listen({ host: 'localhost', port, forward })).rejects.toThrow('is this listen itself');
+    // --host as a name (from /etc/hosts, say) and the URL with the same name.
+    expect(forwardsToItself(new URL('http://VM:8787/hook'), 'vm', '127.0.0.1', 8787)).toBe(true);
+    expect(forwardsToItself(new URL('http://vm:8788/hook'), 'vm', '127.0.0.1', 8787)).toBe(false);
     // Another port, or https (which a plain listen cannot answer), is not a loop; the port was freed.
     const elsewhere = { url: new URL(`http://127.0.0.1:${port + 1}/`), insecure: false, timeoutMs: 2000 };
     expect((await listen({ port, forward: elsewhere })).listener.port).toBe(port);

@@ -207,15 +207,16 @@ const plainAddress = (host: string) =>
     });
 
 /**
- * Whether `url` names this server, bound to `address` (as node reports it) and `port`: the same
- * port over plain http, at that address, or at a name for it on this machine (`localhost` and
- * `0.0.0.0` reach a loopback address; any loopback address reaches a server bound to all).
+ * Whether `url` names this server, given `--host` as `host` and bound to `address` (as node
+ * reports it) and `port`: the same port over plain http, at that host name or address, or at a
+ * name for it on this machine (`localhost` and `0.0.0.0` reach a loopback address; any loopback
+ * address reaches a server bound to all). Another name for the same address is not looked up.
  */
-function forwardsToItself(url: URL, address: string, port: number): boolean {
+export function forwardsToItself(url: URL, host: string, address: string, port: number): boolean {
   if (url.protocol !== 'http:' || Number(url.port || 80) !== port) return false;
   const target = plainAddress(url.hostname);
   const bound = plainAddress(address);
-  if (target === bound) return true;
+  if (target === bound || target === plainAddress(host)) return true;
   if (anyAddress(bound)) return isLoopback(target) || anyAddress(target);
   return isLoopback(bound) && (target === 'localhost' || anyAddress(target));
 }
@@ -526,7 +527,7 @@ export async function startListener(
     });
   });
   const { port, address } = server.address() as AddressInfo;
-  if (settings.forward && forwardsToItself(settings.forward.url, address, port)) {
+  if (settings.forward && forwardsToItself(settings.forward.url, settings.host, address, port)) {
     await new Promise((resolve) => server.close(resolve));
     throw new CallhookError(
       `--forward ${escapeTerminal(settings.forward.url.href)} is this listen itself: each delivery would be relayed back to it`,

@@ -442,6 +442,11 @@ describe('replay', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain('warning: the journal does not say which events its run selected');
     expect(s.requests.length).toBe(sent);
+    // Said too when this run has none of those options, since that run may have had them; and
+    // the same receiver written without its last slash is not another URL.
+    const plain = await runCli(['replay', input, '--url', s.url.replace(/\/$/, ''), '--journal', journal, '--resume']);
+    expect(plain.stderr).toContain('warning: the journal does not say which events its run selected');
+    expect(plain.stderr).not.toContain('this run sends to');
   });
 
   it('(8) counts a stray top-level comma as a problem, not as an invalid event, as validate does', async () => {
