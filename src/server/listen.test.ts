@@ -798,6 +798,31 @@ describe('listen: capture', () => {
       dripping.destroy();
     }
   });
+  it('while stopping, a refused body still coming is given --request-timeout, not --header-timeout', async () => {
+    const { listener } = await listen({ path: '/hook', headersTimeoutMs: 200, requestTimeoutMs: 1500 });
+    const dripping = connect(listener.port, '127.0.0.1');
+    dripping.on('error', () => {});
+    let answered = false;
+    dripping.on('data', () => {
+      answered = true;
+    });
+    const closed = new Promise((resolve) => dripping.on('close', resolve));
+    dripping.write('POST /other HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n[');
+    const drip = setInterval(() => dripping.write(' '), 50);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(answered).toBe(true);
+      const stopped = listener.stop();
+      // Past --header-timeout and its check, the sender is still being read, as an answered one is.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(dripping.destroyed).toBe(false);
+      await stopped;
+      await closed;
+    } finally {
+      clearInterval(drip);
+      dripping.destroy();
+    }
+  });
 });
 
 describe('listen: --forward', () => {

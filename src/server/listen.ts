@@ -477,7 +477,10 @@ export async function startListener(
       const done: Promise<void> = handle(req, res).then(
         () => {
           inFlight.delete(done);
-          handling?.delete(res);
+          // Hint: a refused body is still being read and dropped after its answer; until it ends,
+          // stop() holds the connection to --request-timeout, as for any request still coming.
+          if (req.complete) handling?.delete(res);
+          else req.once('close', () => handling?.delete(res));
         },
         (error: unknown) => {
           inFlight.delete(done);
