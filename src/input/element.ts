@@ -470,14 +470,12 @@ function notUtf8(element: SplitElement, file: string): ParsedElement {
   const at = firstNonUtf8Byte(element.bytes);
   const problem = refusal.problems[0];
   if (at < 0 || problem === undefined) return refusal;
-  const before = element.bytes.subarray(0, at);
-  const lastNewline = before.lastIndexOf(0x0a);
-  let lines = 0;
-  for (let i = before.indexOf(0x0a); i >= 0; i = before.indexOf(0x0a, i + 1)) lines++;
-  const lineStart = before.subarray(lastNewline + 1).toString('utf8');
-  problem.offset = element.offset + at;
-  problem.line = element.line + lines;
-  problem.column = (lines === 0 ? element.column : 1) + lineStart.length;
+  // Hint: the bytes before the bad one are UTF-8, so they are placed as any element text is.
+  const before = element.bytes.toString('utf8', 0, at);
+  const { offset, line, column } = new ElementText(before, element, file).locate(before.length);
+  problem.offset = offset;
+  problem.line = line;
+  problem.column = column;
   problem.message = `the element is not valid UTF-8: byte 0x${(element.bytes[at] as number).toString(16)} here`;
   return refusal;
 }
