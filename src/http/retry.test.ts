@@ -93,6 +93,10 @@ describe('nextStep', () => {
     expect(nextStep(failure('timeout', true), 3, policy)).toMatchObject({
       outcome: { status: 'failed', reason: 'timeout: x (gave up after 3 attempts)' },
     });
+    // --retries 0: one attempt, said in the singular.
+    expect(nextStep(response(500), 1, { ...policy, retries: 0 })).toMatchObject({
+      outcome: { reason: 'HTTP 500 (gave up after 1 attempt)' },
+    });
   });
 
   it('waits what Retry-After asks; on 429 and 503 every worker waits with it', () => {

@@ -2,6 +2,8 @@
  * The retry policy: which outcomes are retried, how long to wait, what Retry-After asks for, and
  * when to give up. Pure.
  */
+
+import { plural } from '../render/words.js';
 import type { Attempt } from './attempt.js';
 import type { JournalEntry } from './journal.js';
 
@@ -77,7 +79,7 @@ export type NextStep =
 export function nextStep(result: Attempt, attempts: number, policy: RetryPolicy): NextStep {
   const done = (outcome: BatchOutcome, stopsRun = false): NextStep => ({ kind: 'done', outcome, stopsRun });
   const givingUp = !result.retryable || attempts > policy.retries;
-  const gaveUp = result.retryable ? ` (gave up after ${attempts} attempts)` : '';
+  const gaveUp = result.retryable ? ` (gave up after ${plural(attempts, 'attempt')})` : '';
   const backoff = () => backoffDelay(attempts, policy.backoff, policy.random);
   if (result.kind === 'error') {
     if (result.outcome === 'aborted') return done({ status: 'undelivered', attempts, reason: result.detail });
