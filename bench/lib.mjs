@@ -10,14 +10,14 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const cli = join(root, 'bin', 'callhook.js');
 
 /**
- * One run of a command: its exit code (null when a signal ended it), wall time, peak RSS and
- * stderr (less GNU time's last line).
- * @typedef {{ code: number | null, ms: number, rssMiB: number, stderr: string }} Measurement
+ * One run of a command: its exit code (null when a signal ended it), wall time, CPU time (user +
+ * system, all its threads), peak RSS and stderr (less GNU time's last line).
+ * @typedef {{ code: number | null, ms: number, cpuMs: number, rssMiB: number, stderr: string }} Measurement
  */
 
 /**
- * Runs a command to completion and returns its wall time in ms and its peak RSS in MiB
- * (measured by GNU time's %M, which covers the whole process tree's largest member).
+ * Runs a command to completion and returns its wall time and CPU time in ms and its peak RSS in
+ * MiB (measured by GNU time: %U + %S, and %M, which covers the whole process tree's largest member).
  * @param {string} command
  * @param {readonly string[]} args
  * @param {{ stdout?: 'ignore' | 'inherit' | number, env?: NodeJS.ProcessEnv }} [options] `stdout` a file descriptor to keep the output
@@ -25,7 +25,7 @@ export const cli = join(root, 'bin', 'callhook.js');
  */
 export function measure(command, args, { stdout = 'ignore', env = process.env } = {}) {
   return new Promise((resolve, reject) => {
-    const timeArgs = ['-f', '%M', command, ...args];
+    const timeArgs = ['-f', '%M %U %S', command, ...args];
     const started = process.hrtime.bigint();
     const child = spawn('/usr/bin/time', timeArgs, { stdio: ['ignore', stdout, 'pipe'], env, cwd: root });
     let stderr = '';
@@ -38,8 +38,9 @@ export function measure(command, args, { stdout = 'ignore', env = process.env } 
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const lines = stderr.trim().split('\n');
-      const kb = Number(lines.at(-1));
-      resolve({ code, ms, rssMiB: kb / 1024, stderr: lines.slice(0, -1).join('\n') });
+      const [kb, user, system] = (lines.at(-1) ?? '').split(' ').map(Number);
+      const cpuMs = ((user ?? Number.NaN) + (system ?? Number.NaN)) * 1000;
+      resolve({ code, ms, cpuMs, rssMiB: (kb ?? Number.NaN) / 1024, stderr: lines.slice(0, -1).join('\n') });
     });
   });
 }

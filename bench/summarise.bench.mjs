@@ -138,9 +138,12 @@ async function runFile(file) {
   const times = (/** @type {string} */ name) => results(name).map((r) => r.ms);
   const vs = (/** @type {string} */ name) => pairedRatio(times('summarise'), times(name));
   const rss = (/** @type {string} */ name) => Math.max(...results(name).map((r) => r.rssMiB));
+  // Hint: CPU time counts every thread of the process: a second reading thread, and V8's own
+  // (the optimizing compiler and the garbage collector, once per thread that runs JavaScript).
+  const cpu = (/** @type {string} */ name) => median(results(name).map((r) => r.cpuMs));
   const rows = Object.entries(commands).map(
     ([name, [label]]) =>
-      `| ${label} | ${(median(times(name)) / 1000).toFixed(2)} s | ${name === 'summarise' ? '1.00×' : `${vs(name).toFixed(3)}×`} | ${rss(name).toFixed(0)} MiB |`,
+      `| ${label} | ${(median(times(name)) / 1000).toFixed(2)} s | ${(cpu(name) / 1000).toFixed(2)} s | ${name === 'summarise' ? '1.00×' : `${vs(name).toFixed(3)}×`} | ${rss(name).toFixed(0)} MiB |`,
   );
   // Every round's ratio to jq, lowest first, so that a reader sees the spread behind the median.
   const spread = (/** @type {string} */ name) =>
@@ -263,11 +266,11 @@ const targets = [
 const timesOf = (/** @type {FileRun} */ run) =>
   run.when.length === 0
     ? ''
-    : `\nWhere its wall time went, each round (\`CALLHOOK_THREADS=times\`: ms since the process began, then the CPU time of each thread):\n\n${run.when.map((line) => `- ${line}`).join('\n')}\n`;
+    : `\nWhere its wall time went, each round (\`CALLHOOK_THREADS=times\`: ms since the process began, then the CPU time of each reading thread and of all the process's threads; the difference is mostly V8's optimizing compiler, which compiles the same functions again for the worker, and its garbage collector):\n\n${run.when.map((line) => `- ${line}`).join('\n')}\n`;
 const table = (
   /** @type {FileRun} */ run,
-) => `| command | median wall time | summarise's time ÷ this one's (median of paired rounds) | peak RSS |
-|---|---|---|---|
+) => `| command | median wall time | median CPU time (all threads) | summarise's time ÷ this one's (median of paired rounds) | peak RSS |
+|---|---|---|---|---|
 ${run.rows.join('\n')}`;
 console.log(`## summarise
 
