@@ -93,6 +93,9 @@ export async function deliverBatches(
   return run.result(reader.error);
 }
 
+/** Failed batches in a row, none of whose attempts the receiver answered, that stop the run. */
+export const unansweredBatchesToStop = 3;
+
 /** One run's shared state: the client, the stop and abort signals, the pause, the journal. */
 class DeliveryRun {
   readonly stats: DeliveryStats;
@@ -107,6 +110,8 @@ class DeliveryRun {
   readonly #client: HttpClient;
   // A 429 or 503 with Retry-After holds back every worker, not only the one that got it.
   #pausedUntil = 0;
+  // Batches in a row that ended failed with no answer from the receiver to any attempt.
+  #unansweredInRow = 0;
   // Set by a second signal or a journal write error: in-flight requests are failed at once.
   #abortReason: string | undefined;
   // The batches being delivered now, for the list a journal write error leaves on stderr.
@@ -192,6 +197,7 @@ class DeliveryRun {
     this.#inFlight.add(batch);
     let attempts = 0;
     let waitMs = 0;
+    let answered = false;
     for (;;) {
       const slot = Math.max(waitMs, this.#pausedUntil - Date.now(), this.#pacer?.reserve(Date.now() + waitMs) ?? 0);
       // Hint: most batches need no wait; skipping the await then saves a few microtasks a request.
@@ -202,18 +208,38 @@ class DeliveryRun {
       }
       attempts++;
       const result = await this.#send(batch);
-      if (result.kind === 'response') this.stats.attempt(String(result.status), result.latencyMs);
-      else this.stats.attempt(result.outcome);
+      if (result.kind === 'response') {
+        this.stats.attempt(String(result.status), result.latencyMs);
+        answered = true;
+        this.#unansweredInRow = 0;
+      } else {
+        this.stats.attempt(result.outcome);
+      }
       const step = nextStep(result, attempts, this.#policy);
       if (step.kind === 'done') {
         this.#finish(batch, step.outcome);
         if (step.stopsRun) this.stopRun(`the receiver answered 410 Gone (${batch.source})`);
+        else if (!answered && step.outcome.status === 'failed') this.#unanswered(step.outcome.reason);
         return;
       }
       if (step.pauseAllMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + step.pauseAllMs);
       this.stats.retrying(batch.key);
       waitMs = step.waitMs;
     }
+  }
+
+  /**
+   * A batch failed and the receiver answered none of its attempts (refused, reset, timed out, a
+   * TLS or DNS error). Hint: each such batch has had its retries, so several in a row, with nothing
+   * answered between them, mean the receiver is down or unreachable: the run stops, as on 410,
+   * instead of spending the retries of every batch left; the journal keeps them for --resume.
+   */
+  #unanswered(reason: string | undefined): void {
+    this.#unansweredInRow++;
+    if (this.#unansweredInRow < unansweredBatchesToStop) return;
+    this.stopRun(
+      `the receiver answered none of ${unansweredBatchesToStop} batches in a row (last: ${reason ?? 'no answer'})`,
+    );
   }
 
   /** One attempt: the request, and the redirects it may follow, within one deadline. */

@@ -117,6 +117,40 @@ describe('deliverBatches', () => {
     expect(lines.map((l) => JSON.parse(l).status)).toEqual(['delivered', 'delivered', 'gone']);
   });
 
+  it('stops the run when the receiver answers none of 3 batches in a row, leaving the rest for --resume', async () => {
+    // A port nothing listens on: every attempt is refused, no answer ever comes.
+    const s = await server();
+    const url = s.url;
+    await s.close();
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    const journal = openJournal(join(dir, 'j.jsonl'));
+    const { stats } = await deliverBatches(
+      planBatches(events(100)),
+      options(url, { concurrency: 1, retries: 1, journal }),
+    );
+    journal.close();
+    const report = stats.report(url, 'POST');
+    expect(report.stoppedBy).toMatch(/^the receiver answered none of 3 batches in a row \(last: ECONNREFUSED/);
+    expect(report.inputComplete).toBe(false);
+    expect(report.batches).toMatchObject({ delivered: 0, failed: 3 });
+    expect(report.retries).toBe(3);
+    const lines = readFileSync(join(dir, 'j.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).status)).toEqual(['failed', 'failed', 'failed']);
+  });
+
+  it('keeps going while the receiver answers something, even errors, between batches it does not answer', async () => {
+    const s = await server((req, res) => {
+      const n = (JSON.parse(req.body.toString()) as { n: number }[])[0]!.n;
+      if (n % 3 === 2) res.writeHead(500).end();
+      else res.socket?.destroy();
+    });
+    const { stats } = await deliverBatches(planBatches(events(12)), options(s.url, { concurrency: 1, retries: 0 }));
+    const report = stats.report(s.url, 'POST');
+    expect(report.stoppedBy).toBeNull();
+    expect(report.inputComplete).toBe(true);
+    expect(report.batches).toMatchObject({ delivered: 0, failed: 12 });
+  });
+
   it('does not follow redirects unless asked, and says the endpoint is misconfigured', async () => {
     const target = await server();
     const s = await server((_req, res) => res.writeHead(308, { location: `${target.origin}/new` }).end());
