@@ -76,6 +76,35 @@ describe('a broken NDJSON line is one invalid element', () => {
   });
 });
 
+describe('a broken element of a batch with one compact element a line, at column 1, ends with its line', () => {
+  const events = [...generateCalls({ seed: 5, calls: 6, envelope: 'all' })];
+  const lines = events.map((event) => JSON.stringify(event));
+
+  it('reads every other element when one is cut in half', async () => {
+    const cut = lines.map((line, i) => (i === 2 ? line.slice(0, Math.floor(line.length / 2)) : line));
+    const result = await read(`[\n${cut.join(',\n')}\n]\n`);
+    expect(result.events.map((e) => e.line)).toEqual(lines.flatMap((_, i) => (i === 2 ? [] : [i + 2])));
+    expect(result.events.map((e) => e.value)).toEqual(events.filter((_, i) => i !== 2));
+    expect(result.invalid).toBe(1);
+  });
+
+  it('reads them when the first element is the one cut, or the last', async () => {
+    for (const victim of [0, lines.length - 1]) {
+      const cut = lines.map((line, i) => (i === victim ? line.slice(0, 50) : line));
+      const result = await read(`[\r\n${cut.join(',\r\n')}\r\n]\r\n`);
+      expect(result.events.map((e) => e.value)).toEqual(events.filter((_, i) => i !== victim));
+      expect(result.invalid).toBe(1);
+    }
+  });
+
+  it('does not cut a valid element laid out as the platform publishes them, every line at column 1', async () => {
+    const text = JSON.stringify(events, null, 1).replace(/\n +/g, '\n');
+    const result = await read(text);
+    expect(result.events.map((e) => e.value)).toEqual(events);
+    expect(result.invalid).toBe(0);
+  });
+});
+
 describe('a broken element of a pretty-printed batch ends where the next begins', () => {
   const events = [...generateCalls({ seed: 3, calls: 30, envelope: 'all' })];
   const clean = JSON.stringify(events, null, 2);
@@ -100,7 +129,7 @@ describe('a broken element of a pretty-printed batch ends where the next begins'
   });
 });
 
-type Layout = 'pretty' | 'ndjson' | 'batch-lines';
+type Layout = 'pretty' | 'ndjson' | 'batch-lines' | 'compact-lines';
 
 /** An export laid out as `layout`, with each element's byte span and the span of its damage unit. */
 function layOut(values: unknown[], layout: Layout, crlf: boolean) {
@@ -118,6 +147,16 @@ function layOut(values: unknown[], layout: Layout, crlf: boolean) {
       add('  ');
       const start = length;
       add(JSON.stringify(value, null, 2).replaceAll('\n', `${eol}  `));
+      spans.push({ start, end: length, unitStart: start, unitEnd: length });
+      add(i < values.length - 1 ? `,${eol}` : eol);
+    });
+    add(`]${eol}`);
+  } else if (layout === 'compact-lines') {
+    // A batch with one compact element a line, every line at column 1.
+    add(`[${eol}`);
+    values.forEach((value, i) => {
+      const start = length;
+      add(JSON.stringify(value));
       spans.push({ start, end: length, unitStart: start, unitEnd: length });
       add(i < values.length - 1 ? `,${eol}` : eol);
     });
@@ -156,7 +195,7 @@ describe('property: one damaged element leaves every other element as it was', (
     const events = [...generateCalls({ seed: 11, calls: 4, envelope: 'wire' })].slice(0, 9);
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom<Layout>('pretty', 'ndjson', 'batch-lines'),
+        fc.constantFrom<Layout>('pretty', 'ndjson', 'batch-lines', 'compact-lines'),
         fc.boolean(),
         fc.nat(events.length - 1),
         fc.constantFrom(...damages),

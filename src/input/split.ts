@@ -130,6 +130,22 @@ enum LineHead {
   Indent,
   /** The file's first value is open past its first line: a line opening as it did makes the file NDJSON. */
   FirstLine,
+  /**
+   * A batch element at column 1 whose first line was its `{` alone: a line opening with a key or
+   * `}` is a pretty-printed object's; any other line is not, and is read as `Indent` is.
+   */
+  SecondLine,
+}
+
+/** How a batch element that opened its own line at column 1 is watched for where it ends. */
+enum Column1 {
+  No,
+  /** Its first line has not ended. */
+  FirstLine,
+  /** Its first line was its `{` alone: its second line's head decides. */
+  SecondLine,
+  /** Not a pretty-printed object: a line opening `{` (or `]`) at column 1 ends it. */
+  EveryLine,
 }
 
 function isDelimiter(byte: number): boolean {
@@ -192,6 +208,9 @@ export class ElementSplitter {
   // The indentation of the batch element being read, when it opened its own line (else -1), and
   // what the next line's first byte will decide.
   private indentWatch = -1;
+  // A batch element that opened its own line at column 1 is watched (see `watchLineEnd`) from
+  // its first line's end, or its second line's head, on every line, or not at all.
+  private column1: Column1 = Column1.No;
   private lineHead = LineHead.None;
   // The line break before the line whose head is awaited.
   private lineBreak: SplitPosition = { offset: 0, line: 1, column: 1 };
@@ -389,7 +408,7 @@ export class ElementSplitter {
 
   /** The line breaks the scanner must stop at inside the element being read. */
   private lineWatch(): LineWatch {
-    if (this.onTopLine || this.watchFirstValue) return watchEvery;
+    if (this.onTopLine || this.watchFirstValue || this.column1 !== Column1.No) return watchEvery;
     return this.indentWatch > 0 ? this.indentWatch : watchNone;
   }
 
@@ -451,6 +470,17 @@ export class ElementSplitter {
     } else if (this.watchFirstValue) {
       this.lineBreak = this.scanner.at(at);
       this.lineHead = LineHead.FirstLine;
+    } else if (this.column1 !== Column1.No && this.mode === Mode.Element) {
+      // Hint: as the platform publishes them, every line at column 1, an element's first line
+      // is its `{` alone and the next opens with a key, and a later line opening `{` may be a
+      // nested object. An element whose first line held more (one compact element a line), or
+      // whose second line opens otherwise, is not laid out so: a line opening `{` at column 1
+      // begins the next element.
+      if (this.column1 === Column1.FirstLine) {
+        this.column1 = this.heldMore(this.elementStart.offset, at) ? Column1.EveryLine : Column1.SecondLine;
+      }
+      this.lineBreak = this.scanner.at(at);
+      this.lineHead = this.column1 === Column1.EveryLine ? LineHead.Indent : LineHead.SecondLine;
     } else if (this.indentWatch > 0 && this.mode === Mode.Element) {
       this.lineBreak = this.scanner.at(at);
       this.lineHead = LineHead.Indent;
@@ -477,8 +507,15 @@ export class ElementSplitter {
       return;
     }
     if (this.mode !== Mode.Element) return;
+    if (head === LineHead.SecondLine) {
+      if (byte === QUOTE || byte === CLOSE_BRACE) {
+        this.column1 = Column1.No;
+        return;
+      }
+      this.column1 = Column1.EveryLine;
+    }
     const indent = this.indentWatch;
-    if ((column === indent && byte === OPEN_BRACE) || (column < indent && byte === CLOSE_BRACKET)) {
+    if ((column === indent && byte === OPEN_BRACE) || (column < Math.max(indent, 1) && byte === CLOSE_BRACKET)) {
       this.cutElement(this.lineBreak.offset, 'next');
       if (byte === OPEN_BRACE) {
         this.mode = Mode.BatchElement;
@@ -589,6 +626,7 @@ export class ElementSplitter {
     // one ends where the next begins.
     const opener = byte === OPEN_BRACE || byte === OPEN_BRACKET;
     this.indentWatch = ownLine && !this.onTopLine && opener && position.column <= 33 ? position.column - 1 : -1;
+    this.column1 = this.indentWatch === 0 && this.batchOpen !== undefined ? Column1.FirstLine : Column1.No;
     if (byte === OPEN_BRACE && this.guide.active && this.sink.tryElement) {
       const end = this.batchOpen ? this.tryQuick(chunk, i, base) : this.tryQuickLine(chunk, i, base);
       if (end !== -1) return end - 1;
@@ -708,6 +746,7 @@ export class ElementSplitter {
 
   private finishElement(endOffset: number, truncated: boolean, cut?: 'line' | 'next'): void {
     const bytes = this.oversize ? Buffer.alloc(0) : this.keptBytes();
+    this.column1 = Column1.No;
     // Hint: the parts are let go before the element is handed on, so that a large one is not held twice.
     this.parts = [];
     const inBatch = this.batchOpen !== undefined;
@@ -766,10 +805,15 @@ export class ElementSplitter {
   private firstLineHeldMore(lineBreak: number): boolean {
     if (this.batchOpen)
       return this.mode !== Mode.BatchElement || this.inBatchIndex > 0 || this.afterComma !== undefined;
-    const bytes = lineBreak - this.topStart.offset;
+    return this.heldMore(this.topStart.offset, lineBreak);
+  }
+
+  /** Whether the line from file offset `start`, an opener, to the line break at `lineBreak` held more than the opener. */
+  private heldMore(start: number, lineBreak: number): boolean {
+    const bytes = lineBreak - start;
     if (bytes !== 2) return bytes > 2;
     // `{` and one byte: a `\r`, or more.
-    const at = this.topStart.offset + 1;
+    const at = start + 1;
     let second: number | undefined;
     if (at >= this.chunkOffset) second = this.chunk[at - this.chunkOffset];
     else {
