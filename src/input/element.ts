@@ -6,6 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { findNodeAtLocation, getLocation, type Node, parseTree, visit } from 'jsonc-parser';
 import { impossible } from '../errors.js';
+import { plural } from '../render/words.js';
 import { excerptAt } from './excerpt.js';
 import type { SplitElement } from './split.js';
 import type { Problem } from './types.js';
@@ -142,7 +143,27 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
     // JSON.parse refused what jsonc-parser accepts (it is laxer about a few escapes): still an error.
     problems.push(source.problem(0, 'error', 'syntax', 'invalid JSON', '', { excerpt: true }));
   }
-  return problems;
+  return withoutKnockOns(problems);
+}
+
+// Errors after which the rest of an element may be read out of step: a stray quote turns every
+// string after it inside out, and each then reads as an error of its own.
+const outOfStep = new Set(['unexpected-token', 'invalid-symbol', 'unterminated-string', 'syntax']);
+
+/**
+ * The problems up to the first that may put the rest out of step, and then, instead of the
+ * errors found after it (13 for one stray quote in a CallAttempted event), one saying how many
+ * there were, where the first was. Hint: the errors before it, and those of an element with
+ * none (missing, stray or trailing commas, a missing colon, comments), each stand on their own,
+ * and `fix` repairs each one.
+ */
+function withoutKnockOns(problems: Problem[]): Problem[] {
+  const at = problems.findIndex((problem) => outOfStep.has(problem.code));
+  const next = problems[at + 1];
+  if (at === -1 || next === undefined) return problems;
+  const rest = problems.length - at - 1;
+  const message = `${plural(rest, 'more syntax error')} from here on, not listed: they may only follow from the one before`;
+  return [...problems.slice(0, at + 1), { ...next, code: 'after-syntax-error', message, repair: undefined }];
 }
 
 /**

@@ -311,3 +311,45 @@ describe('stdin named twice', () => {
     }
   });
 });
+
+describe('syntax errors in one element', () => {
+  /** The error problems of each element of `text`, as [code, line, column] (NDJSON: a line each). */
+  async function errorsOf(text: string): Promise<Array<Array<[string, number, number]>>> {
+    const path = join(dir, `syntax-${Math.random().toString(36).slice(2)}.ndjson`);
+    writeFileSync(path, text);
+    const out: Array<Array<[string, number, number]>> = [];
+    for await (const records of readRecords([path], { warnings: true })) {
+      for (const record of records) {
+        if (record.kind !== 'event' && record.kind !== 'invalid') continue;
+        out.push(record.problems.filter((p) => p.severity === 'error').map((p) => [p.code, p.line, p.column]));
+      }
+    }
+    return out;
+  }
+
+  const event = JSON.stringify({
+    id: '0b6d1e1c-1f1a-4f7e-9c1a-000000000001',
+    eventType: 'CallAttempted',
+    createdAt: '2022-09-01T00:00:01.000Z',
+    data: { time: '2022-09-01T00:00:01.000Z', phone: '61491573087', status: 'success', campaignId: 'c' },
+  });
+
+  it('lists what follows an error it cannot repair as one line, not as errors of their own', async () => {
+    // A doubled comma and a stray quote: every string after them is read out of step, and
+    // jsonc-parser goes on to find "errors" in each of them (13 were listed).
+    const broken = event.replace('"CallAttempted"', '"CallAttempted",,"');
+    const [problems] = await errorsOf(`${broken}\n`);
+    const comma = broken.indexOf(',,') + 2;
+    expect(problems?.map(([code]) => code)).toEqual(['unexpected-comma', 'invalid-symbol', 'after-syntax-error']);
+    expect(problems?.[0]).toEqual(['unexpected-comma', 1, comma]);
+  });
+
+  it('still lists every error it can repair, each on its own (fix repairs them all)', async () => {
+    const broken = event
+      .replace('"eventType"', ',"eventType"')
+      .replace('"createdAt"', ',"createdAt"')
+      .replace('"data"', ',"data"');
+    const [problems] = await errorsOf(`${broken}\n`);
+    expect(problems?.map(([code]) => code)).toEqual(['unexpected-comma', 'unexpected-comma', 'unexpected-comma']);
+  });
+});
