@@ -99,9 +99,17 @@ describe('a broken element of a batch with one compact element a line, at column
 
   it('does not cut a valid element laid out as the platform publishes them, every line at column 1', async () => {
     const text = JSON.stringify(events, null, 1).replace(/\n +/g, '\n');
-    const result = await read(text);
-    expect(result.events.map((e) => e.value)).toEqual(events);
-    expect(result.invalid).toBe(0);
+    expect(text).toMatch(/\n\{\n"questionName"/);
+    // As saved by an editor that leaves blanks after the `{`, with CRLF line ends, or both.
+    for (const variant of [
+      text,
+      text.replaceAll('{\n', '{  \n'),
+      text.replaceAll('\n', '\r\n').replaceAll('{\r', '{ \t\r'),
+    ]) {
+      const result = await read(variant);
+      expect(result.events.map((e) => e.value)).toEqual(events);
+      expect(result.invalid).toBe(0);
+    }
   });
 });
 

@@ -626,7 +626,8 @@ export class ElementSplitter {
     // one ends where the next begins.
     const opener = byte === OPEN_BRACE || byte === OPEN_BRACKET;
     this.indentWatch = ownLine && !this.onTopLine && opener && position.column <= 33 ? position.column - 1 : -1;
-    this.column1 = this.indentWatch === 0 && this.batchOpen !== undefined ? Column1.FirstLine : Column1.No;
+    this.column1 =
+      this.indentWatch === 0 && byte === OPEN_BRACE && this.batchOpen !== undefined ? Column1.FirstLine : Column1.No;
     if (byte === OPEN_BRACE && this.guide.active && this.sink.tryElement) {
       const end = this.batchOpen ? this.tryQuick(chunk, i, base) : this.tryQuickLine(chunk, i, base);
       if (end !== -1) return end - 1;
@@ -808,25 +809,27 @@ export class ElementSplitter {
     return this.heldMore(this.topStart.offset, lineBreak);
   }
 
-  /** Whether the line from file offset `start`, an opener, to the line break at `lineBreak` held more than the opener. */
+  /**
+   * Whether the line from file offset `start`, the opener of the value being read (its first
+   * kept byte), to the line break at `lineBreak` held more than the opener and blanks.
+   */
   private heldMore(start: number, lineBreak: number): boolean {
-    const bytes = lineBreak - start;
-    if (bytes !== 2) return bytes > 2;
-    // `{` and one byte: a `\r`, or more.
-    const at = start + 1;
-    let second: number | undefined;
-    if (at >= this.chunkOffset) second = this.chunk[at - this.chunkOffset];
-    else {
-      let index = 1;
-      for (const part of this.parts) {
-        if (index < part.length) {
-          second = part[index];
-          break;
-        }
-        index -= part.length;
-      }
+    for (let at = start + 1; at < lineBreak; at++) {
+      const byte = this.byteAt(at, start);
+      if (byte !== RETURN && byte !== SPACE && byte !== TAB) return true;
     }
-    return second !== RETURN && second !== SPACE && second !== TAB;
+    return false;
+  }
+
+  /** The byte at file offset `at` of the value begun at `start`: in the chunk, or kept from an earlier one. */
+  private byteAt(at: number, start: number): number | undefined {
+    if (at >= this.chunkOffset) return this.chunk[at - this.chunkOffset];
+    let index = at - start;
+    for (const part of this.parts) {
+      if (index < part.length) return part[index];
+      index -= part.length;
+    }
+    return undefined;
   }
 
   /**
