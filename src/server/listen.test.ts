@@ -166,6 +166,32 @@ describe('listen: answers', () => {
     expect(kept).toMatch(/^HTTP\/1\.1 404 [\s\S]*HTTP\/1\.1 200 /);
   });
 
+  it('answers a refused request once: a drain past --request-timeout closes the connection, without a 408 after the answer', async () => {
+    const { listener, deliveries } = await listen({ path: '/hook', headersTimeoutMs: 200, requestTimeoutMs: 300 });
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(listener.port, '127.0.0.1');
+      let received = '';
+      const drip = setInterval(() => {
+        if (!socket.destroyed) socket.write('x'.repeat(100));
+      }, 50);
+      // Bounded: the drain must end within --request-timeout (plus node's check interval), long before this.
+      const giveUp = setTimeout(() => socket.destroy(), 3000);
+      socket.on('data', (d) => {
+        received += d.toString();
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        clearInterval(drip);
+        clearTimeout(giveUp);
+        resolve(received);
+      });
+      socket.write('POST /other HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\nxxxx');
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 404 /);
+    expect(answer.match(/HTTP\/1\.1 \d{3} /g)).toEqual(['HTTP/1.1 404 ']);
+    expect(deliveries.map((d) => d.status)).toEqual([404]);
+  });
+
   it('answers Expect: 100-continue with 100 only when the declared size fits', async () => {
     const { listener } = await listen({ maxBodyBytes: 100 });
     const ask = (size: number) =>

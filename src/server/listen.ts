@@ -6,6 +6,7 @@
  */
 import {
   createServer,
+  STATUS_CODES,
   type IncomingHttpHeaders,
   type IncomingMessage,
   type Server,
@@ -221,6 +222,23 @@ export function forwardsToItself(url: URL, host: string, address: string, port: 
   return isLoopback(bound) && (target === 'localhost' || anyAddress(target));
 }
 
+/**
+ * What node:http itself answers to a request it gives up on (its default `clientError`
+ * handling, which a `clientError` listener replaces): 431 headers too large, 413 chunk extensions
+ * too large, 408 too slow, 400 anything else it cannot parse.
+ */
+function clientErrorAnswer(code: string | undefined): string {
+  const status =
+    code === 'HPE_HEADER_OVERFLOW'
+      ? 431
+      : code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+        ? 413
+        : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 408
+          : 400;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`;
+}
+
 /** Resets the connection (TCP RST) rather than closing it politely: what a crashed receiver does. */
 function reset(socket: Socket | null): void {
   if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
@@ -303,6 +321,8 @@ export async function startListener(
   /** stop() was called: every answer from now on closes its connection. */
   let closing = false;
   const continueAsked = new WeakSet<IncomingMessage>();
+  /** Each connection's latest answer, to tell whether node:http may still write one of its own. */
+  const lastAnswers = new WeakMap<Socket, ServerResponse>();
 
   const report = (delivery: Delivery) => {
     counts.requests++;
@@ -462,6 +482,7 @@ export async function startListener(
     (req, res) => {
       const handling = connections.get(req.socket);
       handling?.add(res);
+      lastAnswers.set(req.socket, res);
       // Hint: node:http keeps a connection alive after close(), so a sender that keeps it busy
       // would keep listen from stopping; the answer says Connection: close instead.
       if (closing) res.shouldKeepAlive = false;
@@ -513,6 +534,17 @@ export async function startListener(
   server.on('connection', (socket: Socket) => {
     connections.set(socket, new Set());
     socket.once('close', () => connections.delete(socket));
+  });
+  // Hint: node:http answers a request it gives up on (408 past --request-timeout) whenever no
+  // part of an answer is being written, and a refused body drained after its answer (see
+  // `refuse`) has none in progress: node would add a 408 after the 404 or 413, two answers to one
+  // request. That connection is closed instead (the sender has its answer), as is one whose
+  // answer is still being written; every other one gets node's own answer.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const last = lastAnswers.get(socket);
+    const answering = last?.headersSent === true && (!last.writableFinished || !last.req.complete);
+    if (!answering && socket.writable) socket.write(clientErrorAnswer(error.code));
+    socket.destroy(error);
   });
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     continueAsked.add(req);
