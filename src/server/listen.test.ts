@@ -205,6 +205,28 @@ describe('listen: answers', () => {
     expect(fits).toMatch(/^HTTP\/1\.1 100 Continue/);
   });
 
+  it('closes at once, with its 413, the connection of a sender that asks first and waits', async () => {
+    const { listener } = await listen({ maxBodyBytes: 100, requestTimeoutMs: 10_000 });
+    const closedBy = await new Promise<string>((resolve) => {
+      const socket = connect(listener.port, '127.0.0.1');
+      let answer = '';
+      // Far short of --request-timeout: listen must close (a FIN), not wait for a body that never comes.
+      const giveUp = setTimeout(() => {
+        socket.destroy();
+        resolve(`nobody, after ${answer.slice(0, 13)}`);
+      }, 2000);
+      socket.on('data', (d) => {
+        answer += d.toString();
+      });
+      socket.on('end', () => {
+        clearTimeout(giveUp);
+        resolve(`listen, after ${answer.slice(0, 13)}`);
+      });
+      socket.write('POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 20000000\r\n\r\n');
+    });
+    expect(closedBy).toBe('listen, after HTTP/1.1 413 ');
+  });
+
   it('reports a sender that goes away mid-body, and still stops at once', async () => {
     const { listener, deliveries } = await listen();
     const head = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[{"time"';

@@ -6,11 +6,11 @@
  */
 import {
   createServer,
-  STATUS_CODES,
   type IncomingHttpHeaders,
   type IncomingMessage,
   type Server,
   type ServerResponse,
+  STATUS_CODES,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -239,6 +239,26 @@ function clientErrorAnswer(code: string | undefined): string {
   return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`;
 }
 
+/**
+ * Closes a refused request's connection in stages (RFC 9112, section 9.6), once its answer, which
+ * said `Connection: close`, is out: node:http has half-closed it already (a FIN, so a sender that
+ * waits sees the close at once); what a sender still sends of its body is read and dropped, and
+ * the connection is closed fully when the body has ended or the sender has closed, or by
+ * --request-timeout. Hint: node:http would close fully as soon as its FIN is out (`destroySoon`),
+ * and a close with body bytes still arriving resets the connection, losing the answer.
+ */
+function closeAfterBody(req: IncomingMessage): void {
+  const socket = req.socket;
+  if (req.complete || socket.destroyed) {
+    socket.destroy();
+    return;
+  }
+  socket.off('finish', socket.destroy);
+  const close = () => socket.destroy();
+  req.once('end', close);
+  req.once('close', close);
+}
+
 /** Resets the connection (TCP RST) rather than closing it politely: what a crashed receiver does. */
 function reset(socket: Socket | null): void {
   if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
@@ -355,10 +375,11 @@ export async function startListener(
       // sender gets the answer and the connection can serve the next request. Hint: closing with
       // the body still coming resets the connection, and a sender still sending loses the answer
       // (fetch does); a reset, unlike a 413, also reads as worth retrying. `close`: the sender
-      // asked first (Expect: 100-continue) and was refused, so no body follows: the connection
-      // closes once the answer is out.
-      if (close) res.once('finish', () => req.socket.destroy());
-      else req.resume();
+      // asked first (Expect: 100-continue) and was refused, so no body should follow and the
+      // connection closes once the answer is out; but HTTP lets a sender send its body without
+      // waiting, so the close is staged (see `closeAfterBody`) and such a body drained as well.
+      if (close) res.once('finish', () => closeAfterBody(req));
+      req.resume();
       report({ ...base, time: Date.now(), status, error });
     };
 

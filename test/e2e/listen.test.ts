@@ -2,6 +2,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -342,6 +343,52 @@ describe('listen and verify', () => {
       expect(new Set(saved.map((d) => d.where)).size).toBe(saved.length);
     },
   );
+
+  it('gets its 413 to a sender that asks first (Expect: 100-continue) but sends its body anyway, every time', async () => {
+    // Hint: a separate process, as a real receiver is: with the sender in the same process the reset
+    // came too late to lose the answer, and the test could not fail.
+    const listen = await startListen(['--max-body', '100', '--compact']);
+    const port = Number(new URL(listen.url).port);
+    const head = 'POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 20000000\r\n\r\n';
+    /** Sends the head and, without waiting (HTTP allows it), the body, until an answer, a reset or a close. */
+    const eager = () =>
+      new Promise<{ answer: string; failed: string | undefined }>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        let answer = '';
+        let failed: string | undefined;
+        const giveUp = setTimeout(() => socket.destroy(), 3000);
+        socket.on('error', (error: NodeJS.ErrnoException) => {
+          failed = error.code;
+        });
+        socket.on('close', () => {
+          clearTimeout(giveUp);
+          resolve({ answer, failed });
+        });
+        socket.on('data', (d) => {
+          answer += d.toString();
+          if (/\r\n\r\n[\s\S]*\n/.test(answer)) socket.destroy();
+        });
+        socket.write(head);
+        const chunk = Buffer.alloc(256 * 1024, 0x20);
+        let sent = 0;
+        const pump = () => {
+          while (sent < 80 && !socket.destroyed) {
+            sent++;
+            if (!socket.write(chunk)) return void socket.once('drain', pump);
+          }
+        };
+        pump();
+      });
+    const tries: { answer: string; failed: string | undefined }[] = [];
+    for (let k = 0; k < 10; k++) tries.push(await eager());
+    expect(tries.map((t) => [t.answer.slice(0, 13), t.failed])).toEqual(
+      Array.from({ length: 10 }, () => ['HTTP/1.1 413 ', undefined]),
+    );
+    expect(tries.every((t) => !t.answer.includes('100 Continue'))).toBe(true);
+    listen.child.kill('SIGTERM');
+    expect(await listen.exited).toBe(0);
+    expect(listen.lines.filter((l) => l.kind === 'delivery').map((l) => l.status)).toEqual(Array(10).fill(413));
+  });
 
   it('--durable needs --out (exit 2)', async () => {
     const result = await runCli(['listen', '--port', '0', '--durable']);
