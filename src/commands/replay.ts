@@ -264,12 +264,14 @@ function sameUrl(a: string, b: string): boolean {
  */
 function confirmedFromJournal(path: string, run: RunIdentity, url: string): Set<string> {
   const contents = readJournal(path);
+  // Hint: the header first: a file that is not this run's journal is refused in one line, not
+  // after a line of diagnostics for each of its lines.
+  checkResume(path, contents.header, run, contents.notHeader);
   for (const line of contents.unreadable) {
     diagnose(
       `callhook: ${escapeTerminal(path)}:${line}: unreadable journal line skipped (cut short by a crash or a full disk?)\n`,
     );
   }
-  checkResume(path, contents.header, run);
   if (contents.header && contents.header.selection === undefined) {
     diagnose(
       `callhook: warning: the journal does not say which events its run selected (an earlier version wrote it): resume only with that run's --type, --no-validate and --max-element-size\n`,

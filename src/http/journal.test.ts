@@ -126,8 +126,29 @@ describe('journal', () => {
     ]) {
       const contents = parseJournal(JSON.stringify({ ...header(), ...bad }));
       expect(contents.header).toBeUndefined();
-      expect(contents.unreadable).toEqual([1]);
+      // Not a line cut short by a crash: the first line, which is not a header callhook writes.
+      expect(contents.unreadable).toEqual([]);
+      expect(contents.notHeader).toEqual({ line: 1, edited: true });
+      expect(() => checkResume(path, contents.header, run, contents.notHeader)).toThrow(
+        new RegExp(
+          `cannot trust the journal ${path}: its first line \\(${path}:1\\) is a callhook replay journal header with fields callhook does not write \\(edited by hand\\?\\)$`,
+        ),
+      );
     }
+    // A file whose first line is no header at all: another file given as the journal.
+    for (const [text, line] of [
+      ['not json at all\n{"key":"0-a","status":"delivered"}', 1],
+      ['\n\n{"a": 1}\n', 3],
+      [`${JSON.stringify(entry('0-a'))}\n`, 1],
+    ] as const) {
+      const contents = parseJournal(text);
+      expect(contents.unreadable).toEqual([]);
+      expect(contents.notHeader).toEqual({ line, edited: false });
+      expect(() => checkResume(path, contents.header, run, contents.notHeader)).toThrow(
+        `--resume: cannot trust the journal ${path}: its first line (${path}:${line}) is not a callhook replay journal header, so the file was not written by callhook replay (or by this version of it)`,
+      );
+    }
+    expect(parseJournal(JSON.stringify(header())).notHeader).toBeUndefined();
     // Stdin has no fingerprint: the paths are all that can be compared.
     expect(() =>
       checkResume(path, header({ inputs: ['-'], fingerprint: null }), { ...run, inputs: ['-'] }),

@@ -404,6 +404,15 @@ describe('replay', () => {
     const typed = await resumeWith('--type', 'CallAttempted');
     expect(typed.code).toBe(2);
     expect(typed.stderr).toMatch(/and this run has --type CallAttempted$/m);
+    // Another file given as the journal is said to be one, in one line: not a line "cut short by a
+    // crash" for each of its lines.
+    const notJournal = join(dir, 'notes.txt');
+    writeFileSync(notJournal, 'notes\nmore notes\n{"key": 1}\n');
+    const wrongFile = await runCli(['replay', input, '--url', s.url, '--journal', notJournal, '--resume']);
+    expect(wrongFile.code).toBe(2);
+    expect(wrongFile.stderr).toBe(
+      `callhook: --resume: cannot trust the journal ${notJournal}: its first line (${notJournal}:1) is not a callhook replay journal header, so the file was not written by callhook replay (or by this version of it)\n`,
+    );
     const again = await runCli(['replay', input, '--url', s.url, '--journal', journal]);
     expect(again.stderr).toMatch(/already exists: pass --resume/);
     expect(s.requests.length).toBe(sent);
