@@ -1,6 +1,6 @@
 /** `callhook replay`: delivers input events to a live URL the way the platform would. */
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { closeSync, constants, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isoOf } from '../core/instant.js';
@@ -31,6 +31,7 @@ import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
 import { canonicalPath, isAmongSources, listSources, type ReadOptions, readRecords, stdinName } from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
+import { openOutputSync } from '../output-file.js';
 import {
   curlSecretVariables,
   type DryRunRequest,
@@ -239,10 +240,13 @@ function startProgress(stats: DeliveryStats, fraction: () => number | undefined,
 }
 
 function writeReport(path: string, report: ReplayReport): void {
+  const fd = openOutputSync(path, constants.O_WRONLY | constants.O_TRUNC);
   try {
-    writeFileSync(path, `${toSafeJson(report)}\n`);
+    writeFileSync(fd, `${toSafeJson(report)}\n`);
   } catch (error) {
     throw describeIoError(error, path);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -83,6 +83,21 @@ describe('journal', () => {
     const journal = openJournal('/dev/full');
     expect(() => journal.append(entry('k'))).toThrow(/no space left on device/);
     journal.close();
+  });
+
+  it('a dangling symlink as the journal is refused, its target never created; a symlink to a journal is appended to', () => {
+    const path = tempPath('planted.jsonl');
+    const target = `${path}.victim`;
+    symlinkSync(target, path);
+    expect(() => openJournal(path, header())).toThrow(
+      /planted\.jsonl: is a symlink to .*planted\.jsonl\.victim, which does not exist/,
+    );
+    expect(existsSync(target)).toBe(false);
+    writeFileSync(target, `${JSON.stringify(header())}\n`);
+    const journal = openJournal(path);
+    journal.append(entry('k'));
+    journal.close();
+    expect(readJournal(target).confirmed).toEqual(new Set(['k']));
   });
 
   it('(7) --resume refuses a missing journal, another input, a changed input, another --batch-size or another selection of events', () => {

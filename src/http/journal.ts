@@ -4,10 +4,11 @@
  * a signal loses nothing and `--resume` knows what the receiver already confirmed.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { defaultMaxElementBytes, listSources } from '../input/read.js';
+import { openOutputSync } from '../output-file.js';
 
 /** How a batch ended. Only `delivered` is skipped by `--resume`. */
 export type BatchStatus = 'delivered' | 'failed' | 'gone' | 'undelivered';
@@ -82,12 +83,8 @@ function writeWhole(fd: number, text: string): void {
  * per line would cost more than the delivery itself and only matters if the machine loses power.
  */
 export function openJournal(path: string, header?: JournalHeader): Journal {
-  let fd: number;
-  try {
-    fd = openSync(path, 'a+');
-  } catch (error) {
-    throw describeIoError(error, path);
-  }
+  // Hint: 'a+' (read, for the last byte, and append), created only at `path` itself.
+  const fd = openOutputSync(path, constants.O_RDWR | constants.O_APPEND);
   try {
     const { size } = fstatSync(fd);
     if (size > 0) {

@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -749,6 +758,29 @@ describe('listen: capture', () => {
     writeFileSync(file, '');
     await expect(CaptureWriter.open(file)).rejects.toThrow(`${file}: not a directory`);
     await expect(CaptureWriter.open(join(file, 'under'))).rejects.toThrow(`${join(file, 'under')}: not a directory`);
+  });
+
+  it('--out never creates through a dangling symlink: as the folder, or as its log', async () => {
+    const base = tempDir('listen');
+    const folder = join(base, 'planted');
+    symlinkSync(join(base, 'elsewhere'), folder);
+    await expect(CaptureWriter.open(folder)).rejects.toThrow(
+      `${folder}: is a symlink to ${join(base, 'elsewhere')}, which does not exist`,
+    );
+    expect(existsSync(join(base, 'elsewhere'))).toBe(false);
+    const cap = join(base, 'cap');
+    mkdirSync(cap);
+    symlinkSync(join(base, 'victim.meta'), join(cap, captureLogName));
+    await expect(CaptureWriter.open(cap)).rejects.toThrow(
+      `${join(cap, captureLogName)}: is a symlink to ${join(base, 'victim.meta')}, which does not exist`,
+    );
+    expect(existsSync(join(base, 'victim.meta'))).toBe(false);
+    // A folder reached through a symlink the user made is used as it is.
+    symlinkSync(cap, join(base, 'via'));
+    rmSync(join(cap, captureLogName));
+    const writer = await CaptureWriter.open(join(base, 'via'));
+    await writer.close();
+    expect(existsSync(join(cap, captureLogName))).toBe(true);
   });
 
   it('--out makes the missing folders, each private, and fails in one line where one cannot be made', async () => {

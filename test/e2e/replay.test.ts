@@ -1,6 +1,6 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
@@ -505,6 +505,23 @@ describe('replay', () => {
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(result.stderr).not.toMatch(/internal error|Warning/);
+    }
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('--journal and --report never create a file through a dangling symlink, refused before the first request', async () => {
+    const s = await server();
+    const dir = tempDir('replay');
+    for (const option of ['--journal', '--report']) {
+      const link = join(dir, `planted${option}`);
+      const target = join(dir, `victim${option}`);
+      symlinkSync(target, link);
+      const result = await runCli(['replay', ndjson(2), '--url', s.url, option, link]);
+      expect(result.code, option).toBe(2);
+      expect(result.stderr, option).toBe(
+        `callhook: ${option}: ${link}: is a symlink to ${target}, which does not exist: callhook creates nothing where a link points (name the target itself, or remove the link)\n`,
+      );
+      expect(existsSync(target), option).toBe(false);
     }
     expect(s.requests).toHaveLength(0);
   });
