@@ -981,6 +981,17 @@ describe('listen: --forward', () => {
     // --host as a name (from /etc/hosts, say) and the URL with the same name.
     expect(forwardsToItself(new URL('http://VM:8787/hook'), 'vm', '127.0.0.1', 8787)).toBe(true);
     expect(forwardsToItself(new URL('http://vm:8788/hook'), 'vm', '127.0.0.1', 8787)).toBe(false);
+    // An IPv4 wildcard listener accepts no IPv6 connection: [::1] (or [::], which reaches it) is
+    // another listener, not a loop; the IPv6 wildcard (dual-stack) accepts both.
+    const url = (host: string) => new URL(`http://${host}:8787/`);
+    for (const host of ['[::1]', '[::]', '[0:0:0:0:0:0:0:1]']) {
+      expect(forwardsToItself(url(host), '0.0.0.0', '0.0.0.0', 8787), host).toBe(false);
+      expect(forwardsToItself(url(host), '::', '::', 8787), host).toBe(true);
+    }
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '0.0.0.0', '[::ffff:127.0.0.1]']) {
+      expect(forwardsToItself(url(host), '0.0.0.0', '0.0.0.0', 8787), host).toBe(true);
+      expect(forwardsToItself(url(host), '::', '::', 8787), host).toBe(true);
+    }
     // Another port, or https (which a plain listen cannot answer), is not a loop; the port was freed.
     const elsewhere = { url: new URL(`http://127.0.0.1:${port + 1}/`), insecure: false, timeoutMs: 2000 };
     expect((await listen({ port, forward: elsewhere })).listener.port).toBe(port);

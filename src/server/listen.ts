@@ -211,13 +211,16 @@ const plainAddress = (host: string) =>
  * Whether `url` names this server, given `--host` as `host` and bound to `address` (as node
  * reports it) and `port`: the same port over plain http, at that host name or address, or at a
  * name for it on this machine (`localhost` and `0.0.0.0` reach a loopback address; any loopback
- * address reaches a server bound to all). Another name for the same address is not looked up.
+ * address of its family reaches a server bound to all). Another name for the same address is not looked up.
  */
 export function forwardsToItself(url: URL, host: string, address: string, port: number): boolean {
   if (url.protocol !== 'http:' || Number(url.port || 80) !== port) return false;
   const target = plainAddress(url.hostname);
   const bound = plainAddress(address);
   if (target === bound || target === plainAddress(host)) return true;
+  // Hint: an IPv4 wildcard accepts no IPv6 connection ([::1], or [::], which reaches it), and
+  // the IPv6 one (node binds it dual-stack) accepts both.
+  if (bound === '0.0.0.0' && target.includes(':')) return false;
   if (anyAddress(bound)) return isLoopback(target) || anyAddress(target);
   return isLoopback(bound) && (target === 'localhost' || anyAddress(target));
 }
