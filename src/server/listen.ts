@@ -243,19 +243,18 @@ function clientErrorAnswer(code: string | undefined): string {
 }
 
 /**
- * Closes a refused request's connection in stages (RFC 9112, section 9.6), once its answer, which
- * said `Connection: close`, is out: node:http has half-closed it already (a FIN, so a sender that
- * waits sees the close at once); what a sender still sends of its body is read and dropped, and
- * the connection is closed fully when the body has ended or the sender has closed, or by
- * --request-timeout. Hint: node:http would close fully as soon as its FIN is out (`destroySoon`),
- * and a close with body bytes still arriving resets the connection, losing the answer.
+ * Once a refused request's answer is out, closes its connection in stages (RFC 9112, section
+ * 9.6) when node:http is closing it with that answer (`Connection: close`: the sender asked first
+ * and was refused, or asked to close, or listen is stopping): node:http has half-closed it already
+ * (a FIN, so a sender that waits sees the close at once); what a sender still sends of its body is
+ * read and dropped, and the connection is closed fully when the body has ended or the sender has
+ * closed, or by --request-timeout. Hint: node:http would close fully as soon as its FIN is out
+ * (`destroySoon`), and a close with body bytes still arriving resets the connection, losing the
+ * answer. A connection kept alive is left as it is: its body is drained, and it serves the next request.
  */
 function closeAfterBody(req: IncomingMessage): void {
   const socket = req.socket;
-  if (req.complete || socket.destroyed) {
-    socket.destroy();
-    return;
-  }
+  if (socket.writable || req.complete || socket.destroyed) return;
   socket.off('finish', socket.destroy);
   const close = () => socket.destroy();
   req.once('end', close);
@@ -380,8 +379,8 @@ export async function startListener(
       // (fetch does); a reset, unlike a 413, also reads as worth retrying. `close`: the sender
       // asked first (Expect: 100-continue) and was refused, so no body should follow and the
       // connection closes once the answer is out; but HTTP lets a sender send its body without
-      // waiting, so the close is staged (see `closeAfterBody`) and such a body drained as well.
-      if (close) res.once('finish', () => closeAfterBody(req));
+      // waiting, so such a close is staged (see `closeAfterBody`) and the body drained as well.
+      res.once('finish', () => closeAfterBody(req));
       req.resume();
       report({ ...base, time: Date.now(), status, error });
     };
