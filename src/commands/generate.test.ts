@@ -3,7 +3,6 @@ import {
   createReadStream,
   existsSync,
   lstatSync,
-  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -61,20 +60,24 @@ describe('generate --out', () => {
     expect(readdirSync(sub)).toEqual(['export.json']);
   });
 
-  it('writes through a symlink whose target does not exist yet, keeping the symlink', async () => {
+  it('refuses a symlink whose target does not exist, creating nothing; writes through one to a file with --force', async () => {
     const link = join(dir, 'dangling.json');
     symlinkSync('created.json', link);
-    await capture(() => generate(options(link)));
+    const refused = await capture(() => generate(options(link))).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CallhookError);
+    expect((refused as CallhookError).exitCode).toBe(2);
+    expect((refused as CallhookError).message).toBe(
+      `${link}: is a symlink to created.json, which does not exist: callhook creates nothing where a link points (name the target itself, or remove the link)`,
+    );
+    expect(existsSync(join(dir, 'created.json'))).toBe(false);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
-    expect(JSON.parse(readFileSync(join(dir, 'created.json'), 'utf8'))).toHaveLength(3);
-    // A relative link inside a folder reached through a symlink is read from the folder's real place.
+    // A link to a file of the user's is theirs to point at: replaced through it with --force, the link kept.
     const real = mkdtempSync(join(dir, 'real-'));
-    mkdirSync(join(real, 'sub'));
-    symlinkSync(join(real, 'sub'), join(dir, 'via'));
-    symlinkSync('../through.json', join(real, 'sub', 'l.json'));
-    await capture(() => generate(options(join(dir, 'via', 'l.json'))));
+    writeFileSync(join(real, 'through.json'), 'old\n');
+    symlinkSync(join(real, 'through.json'), join(dir, 'to-file.json'));
+    await capture(() => generate(options(join(dir, 'to-file.json'), true)));
     expect(JSON.parse(readFileSync(join(real, 'through.json'), 'utf8'))).toHaveLength(3);
-    expect(existsSync(join(dir, 'through.json'))).toBe(false);
+    expect(lstatSync(join(dir, 'to-file.json')).isSymbolicLink()).toBe(true);
   });
 
   it('writes into a FIFO (or a symlink to one, as /dev/stdout is) instead of replacing it with a file', async () => {

@@ -1,9 +1,9 @@
 /** `callhook generate`: realistic, seeded webhook traffic, optionally with the page's own mistakes. */
 import { once } from 'node:events';
-import { fstatSync, type Stats } from 'node:fs';
-import { chmod, type FileHandle, link, mkdtemp, open, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
+import { constants, fstatSync, type Stats } from 'node:fs';
+import { chmod, type FileHandle, link, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import {
   defaultStartTime,
@@ -18,6 +18,7 @@ import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
 import { instantOfOption, isoOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode, interruptedBy } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
+import { danglingLinkProblem } from '../output-file.js';
 import {
   blockCount,
   type Defect,
@@ -232,8 +233,8 @@ function stdoutSink(): Sink {
  * Where `--out` goes. A regular file is written the way editors save: into a new private
  * directory beside the target (`mkdtemp`, then the file created exclusively, mode 0600), renamed
  * over the target only when complete, and only with `--force` when it exists. So a reader never
- * sees half a file, an interrupted run leaves the old file as it was, and a symlink is written
- * through to its target. Anything else that exists (a FIFO, a device, `/dev/stdout`) is written
+ * sees half a file, an interrupted run leaves the old file as it was, and a symlink to a file is
+ * written through to it; one whose target does not exist is refused (see `danglingLinkProblem`). Anything else that exists (a FIFO, a device, `/dev/stdout`) is written
  * into as it is: renaming over it would replace the device itself.
  */
 async function fileSink(out: string, force: boolean): Promise<Sink> {
@@ -244,6 +245,8 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw describeIoError(error, out);
   }
   if (existing?.isDirectory()) throw new CallhookError(`${out}: is a directory`, ExitCode.usage);
+  const dangling = existing === undefined ? danglingLinkProblem(out) : undefined;
+  if (dangling) throw new CallhookError(`${out}: ${dangling}`, ExitCode.usage);
   if (existing !== undefined && !existing.isFile()) return streamSink(out);
   // Hint: `/dev/stdout` with stdout sent to a file is that file: written through stdout, as if
   // --out had not been given, not reopened (truncating what a `>>` kept) nor renamed over.
@@ -254,7 +257,7 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
   let mode = 0o666 & ~process.umask();
   let target: string;
   try {
-    target = existing === undefined ? await danglingTarget(out) : await realpath(out);
+    target = existing === undefined ? out : await realpath(out);
   } catch (error) {
     throw describeIoError(error, out);
   }
@@ -303,29 +306,6 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
       await rm(directory, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * Where a new file named `out` is created: `out` itself, or, when `out` is a symlink (a chain of
- * them) to a file that does not exist yet, that file, so the symlink is written through.
- */
-async function danglingTarget(out: string): Promise<string> {
-  let path = out;
-  for (let hops = 0; hops < 40; hops++) {
-    let link: string;
-    try {
-      link = await readlink(path);
-    } catch (error) {
-      // EINVAL: not a symlink; ENOENT: nothing there yet. Either way, the file is created here.
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EINVAL' || code === 'ENOENT') return path;
-      throw error;
-    }
-    // Hint: a relative link is read from its folder's real place, as the kernel reads it, not
-    // from the path's text (which may pass through a symlinked folder).
-    path = resolve(await realpath(dirname(path)), link);
-  }
-  return path;
 }
 
 /**
@@ -381,7 +361,8 @@ function writerTo(handle: FileHandle, out: string): Sink['write'] {
 async function streamSink(out: string): Promise<Sink> {
   let handle: FileHandle;
   try {
-    handle = await open(out, 'w');
+    // Hint: no O_CREAT: what is written into must be what was found, not a file made in its place.
+    handle = await open(out, constants.O_WRONLY | constants.O_TRUNC);
   } catch (error) {
     throw describeIoError(error, out);
   }

@@ -7,6 +7,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ReplayMethod, SignScheme } from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
+import { danglingLinkProblem } from '../output-file.js';
 import type { EventType } from '../schema/names.js';
 import {
   decimal,
@@ -180,6 +181,8 @@ function unwritable(path: string): string | undefined {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     return ioReasons[code] ?? (error as Error).message;
   };
+  const dangling = danglingLinkProblem(path);
+  if (dangling) return dangling;
   try {
     if (statSync(path).isDirectory()) return 'is a directory';
     accessSync(path, constants.W_OK);

@@ -1,6 +1,6 @@
 /** `callhook replay`: delivers input events to a live URL the way the platform would. */
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { closeSync, constants, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isoOf } from '../core/instant.js';
@@ -31,6 +31,7 @@ import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
 import { canonicalPath, isAmongSources, listSources, type ReadOptions, readRecords, stdinName } from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
+import { openOutputSync } from '../output-file.js';
 import {
   curlSecretVariables,
   type DryRunRequest,
@@ -239,10 +240,13 @@ function startProgress(stats: DeliveryStats, fraction: () => number | undefined,
 }
 
 function writeReport(path: string, report: ReplayReport): void {
+  const fd = openOutputSync(path, constants.O_WRONLY | constants.O_TRUNC);
   try {
-    writeFileSync(path, `${toSafeJson(report)}\n`);
+    writeFileSync(fd, `${toSafeJson(report)}\n`);
   } catch (error) {
     throw describeIoError(error, path);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -264,12 +268,14 @@ function sameUrl(a: string, b: string): boolean {
  */
 function confirmedFromJournal(path: string, run: RunIdentity, url: string): Set<string> {
   const contents = readJournal(path);
+  // Hint: the header first: a file that is not this run's journal is refused in one line, not
+  // after a line of diagnostics for each of its lines.
+  checkResume(path, contents.header, run, contents.notHeader);
   for (const line of contents.unreadable) {
     diagnose(
       `callhook: ${escapeTerminal(path)}:${line}: unreadable journal line skipped (cut short by a crash or a full disk?)\n`,
     );
   }
-  checkResume(path, contents.header, run);
   if (contents.header && contents.header.selection === undefined) {
     diagnose(
       `callhook: warning: the journal does not say which events its run selected (an earlier version wrote it): resume only with that run's --type, --no-validate and --max-element-size\n`,

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +85,21 @@ describe('journal', () => {
     journal.close();
   });
 
+  it('a dangling symlink as the journal is refused, its target never created; a symlink to a journal is appended to', () => {
+    const path = tempPath('planted.jsonl');
+    const target = `${path}.victim`;
+    symlinkSync(target, path);
+    expect(() => openJournal(path, header())).toThrow(
+      /planted\.jsonl: is a symlink to .*planted\.jsonl\.victim, which does not exist/,
+    );
+    expect(existsSync(target)).toBe(false);
+    writeFileSync(target, `${JSON.stringify(header())}\n`);
+    const journal = openJournal(path);
+    journal.append(entry('k'));
+    journal.close();
+    expect(readJournal(target).confirmed).toEqual(new Set(['k']));
+  });
+
   it('(7) --resume refuses a missing journal, another input, a changed input, another --batch-size or another selection of events', () => {
     const path = tempPath('run.jsonl');
     expect(() => readJournal(path)).toThrow(/--resume: the journal .*run\.jsonl does not exist/);
@@ -126,8 +141,29 @@ describe('journal', () => {
     ]) {
       const contents = parseJournal(JSON.stringify({ ...header(), ...bad }));
       expect(contents.header).toBeUndefined();
-      expect(contents.unreadable).toEqual([1]);
+      // Not a line cut short by a crash: the first line, which is not a header callhook writes.
+      expect(contents.unreadable).toEqual([]);
+      expect(contents.notHeader).toEqual({ line: 1, edited: true });
+      expect(() => checkResume(path, contents.header, run, contents.notHeader)).toThrow(
+        new RegExp(
+          `cannot trust the journal ${path}: its first line \\(${path}:1\\) is a callhook replay journal header with fields callhook does not write \\(edited by hand\\?\\)$`,
+        ),
+      );
     }
+    // A file whose first line is no header at all: another file given as the journal.
+    for (const [text, line] of [
+      ['not json at all\n{"key":"0-a","status":"delivered"}', 1],
+      ['\n\n{"a": 1}\n', 3],
+      [`${JSON.stringify(entry('0-a'))}\n`, 1],
+    ] as const) {
+      const contents = parseJournal(text);
+      expect(contents.unreadable).toEqual([]);
+      expect(contents.notHeader).toEqual({ line, edited: false });
+      expect(() => checkResume(path, contents.header, run, contents.notHeader)).toThrow(
+        `--resume: cannot trust the journal ${path}: its first line (${path}:${line}) is not a callhook replay journal header, so the file was not written by callhook replay (or by this version of it)`,
+      );
+    }
+    expect(parseJournal(JSON.stringify(header())).notHeader).toBeUndefined();
     // Stdin has no fingerprint: the paths are all that can be compared.
     expect(() =>
       checkResume(path, header({ inputs: ['-'], fingerprint: null }), { ...run, inputs: ['-'] }),

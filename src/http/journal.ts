@@ -4,10 +4,11 @@
  * a signal loses nothing and `--resume` knows what the receiver already confirmed.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { defaultMaxElementBytes, listSources } from '../input/read.js';
+import { openOutputSync } from '../output-file.js';
 
 /** How a batch ended. Only `delivered` is skipped by `--resume`. */
 export type BatchStatus = 'delivered' | 'failed' | 'gone' | 'undelivered';
@@ -82,12 +83,8 @@ function writeWhole(fd: number, text: string): void {
  * per line would cost more than the delivery itself and only matters if the machine loses power.
  */
 export function openJournal(path: string, header?: JournalHeader): Journal {
-  let fd: number;
-  try {
-    fd = openSync(path, 'a+');
-  } catch (error) {
-    throw describeIoError(error, path);
-  }
+  // Hint: 'a+' (read, for the last byte, and append), created only at `path` itself.
+  const fd = openOutputSync(path, constants.O_RDWR | constants.O_APPEND);
   try {
     const { size } = fstatSync(fd);
     if (size > 0) {
@@ -121,6 +118,16 @@ interface JournalContents {
   confirmed: Set<string>;
   /** 1-based numbers of the lines that could not be read (torn by a crash or a full disk). */
   unreadable: number[];
+  /** The first line, when it is not a header callhook writes; undefined when it is one, or the file is empty. */
+  notHeader?: NotHeader | undefined;
+}
+
+/** A journal's first line that is not a header callhook writes: another file, or a journal made or edited by hand. */
+export interface NotHeader {
+  /** 1-based. */
+  line: number;
+  /** It names itself a journal header (`"journal": "callhook replay"`), with fields callhook does not write. */
+  edited: boolean;
 }
 
 /** A header as callhook writes it: a journal edited or made by hand may hold anything. */
@@ -143,22 +150,33 @@ function isHeader(value: unknown): value is JournalHeader {
 export function parseJournal(text: string): JournalContents {
   const contents: JournalContents = { header: undefined, confirmed: new Set(), unreadable: [] };
   const lines = text.split('\n');
+  let first = true;
   for (const [i, line] of lines.entries()) {
     if (!line.trim()) continue;
+    // Hint: the first line is the header callhook writes; anything else there is said as such,
+    // not as a line torn by a crash (a journal's lines after it are the ones a crash tears).
+    const atFirst = first;
+    first = false;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      contents.unreadable.push(i + 1);
+      if (atFirst) contents.notHeader = { line: i + 1, edited: false };
+      else contents.unreadable.push(i + 1);
       continue;
     }
     if (isHeader(value)) {
       contents.header ??= value;
       continue;
     }
+    if (atFirst) {
+      const edited = (value as { journal?: unknown } | null)?.journal === journalKind;
+      contents.notHeader = { line: i + 1, edited };
+      if (edited) continue;
+    }
     const entry = value as Partial<JournalEntry> | null;
     if (typeof entry?.key !== 'string' || typeof entry.status !== 'string' || !statuses.has(entry.status)) {
-      contents.unreadable.push(i + 1);
+      if (!atFirst) contents.unreadable.push(i + 1);
       continue;
     }
     // A later failure of the same key does not undo an earlier confirmation: the receiver has it.
@@ -207,11 +225,24 @@ export function selectionOf(options: {
 /**
  * Throws a usage error saying what differs when the journal at `path` was not written for this
  * run's input and `--batch-size`: its confirmations would name other batches, and resuming from
- * it would silently send everything again.
+ * it would silently send everything again. `notHeader`: the journal's first line, when it is no
+ * header (`parseJournal`), named in the error.
  */
-export function checkResume(path: string, header: JournalHeader | undefined, run: RunIdentity): void {
+export function checkResume(
+  path: string,
+  header: JournalHeader | undefined,
+  run: RunIdentity,
+  notHeader?: NotHeader,
+): void {
   const problems: string[] = [];
-  if (!header) {
+  if (!header && notHeader) {
+    const first = `its first line (${path}:${notHeader.line})`;
+    problems.push(
+      notHeader.edited
+        ? `${first} is a callhook replay journal header with fields callhook does not write (edited by hand?)`
+        : `${first} is not a callhook replay journal header, so the file was not written by callhook replay (or by this version of it)`,
+    );
+  } else if (!header) {
     problems.push('it has no header line, so it was not written by this version of callhook replay');
   } else {
     const sameInputs = header.inputs.join('\0') === run.inputs.join('\0');

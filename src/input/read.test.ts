@@ -36,6 +36,25 @@ async function valuesOf(path: string, readSize: number): Promise<unknown[]> {
 }
 
 describe('readRecords', () => {
+  it('reads an empty .ndjson or .jsonl file as NDJSON of no lines: no events, no problem; an empty .json file is one', async () => {
+    const codes = async (name: string, text: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const found: string[] = [];
+      for await (const records of readRecords([path])) {
+        for (const record of records) {
+          if (record.kind === 'problem') found.push(record.problem.code);
+          else if (record.kind === 'event' || record.kind === 'invalid') found.push(record.kind);
+        }
+      }
+      return found;
+    };
+    expect(await codes('none.ndjson', '')).toEqual([]);
+    expect(await codes('none.JSONL', '\n')).toEqual([]);
+    // JSON text must hold a value: an empty .json file is cut short or was never written.
+    expect(await codes('none.json', '')).toEqual(['empty']);
+  });
+
   it('reads a file in reads of any size, reusing its buffers, into exactly the values JSON.parse sees', async () => {
     let run = 0;
     await fc.assert(

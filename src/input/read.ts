@@ -43,6 +43,8 @@ export interface Source {
 }
 
 const extensions = /\.(json|ndjson|jsonl)$/i;
+/** Names of files of JSON lines, where no line at all is no events (JSON text must hold a value). */
+const lineDelimitedNames = /\.(ndjson|jsonl)$/i;
 const stdinNames = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
 /**
@@ -300,6 +302,9 @@ function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): 
     },
     tryElement: warnings === false ? onQuickElement : undefined,
     problem: (problem) => {
+      // Hint: an NDJSON file of no lines is no events (`generate --count 0 --format ndjson` writes
+      // one), as `[]` is in a .json file; an empty .json file or stdin is cut short or unwritten.
+      if (problem.code === 'empty' && lineDelimitedNames.test(out.file)) return;
       out.fatal ||= problem.fatal === true;
       out.records.push({ kind: 'problem', problem: build.problem(problem) });
     },

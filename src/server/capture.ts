@@ -40,6 +40,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { danglingLinkProblem, openOutputSync } from '../output-file.js';
 
 /** The description of one captured delivery: a line of `deliveries.meta` (or a layout 1 `NNNNNN.meta`). */
 interface CaptureMeta {
@@ -77,7 +78,7 @@ const numbered = /^(\d+)\.(json|ndjson|body|meta)$/;
 // Hint: O_EXCL never overwrites a delivery another listen saved.
 const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 // Hint: O_APPEND puts each line at the end even when another listen appends to the same log.
-const logFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND;
+const logFlags = constants.O_WRONLY | constants.O_APPEND;
 
 const fdatasync = promisify(fdatasyncCallback);
 
@@ -211,7 +212,11 @@ export class CaptureWriter {
         if (match) highest = Math.max(highest, Number(match[1]));
       }
       const logPath = join(folder, captureLogName);
-      const log = await open(logPath, durable ? logFlags | constants.O_DSYNC : logFlags, 0o600);
+      const flags = durable ? logFlags | constants.O_DSYNC : logFlags;
+      // Hint: created (never through a dangling symlink) by openOutputSync, then opened as a
+      // FileHandle without O_CREAT, which cannot create anything wherever the name now points.
+      closeSync(openOutputSync(logPath, flags, 0o600));
+      const log = await open(logPath, flags);
       const writer = new CaptureWriter(folder, highest + 1, durable, log);
       writer.torn = !(await endsWithNewline(logPath));
       return writer;
@@ -519,6 +524,8 @@ export class CaptureWriter {
  * found first and made one by one, the first failure reported.
  */
 async function makeFolders(folder: string, mode: number): Promise<void> {
+  const dangling = danglingLinkProblem(folder);
+  if (dangling) throw new CallhookError(`${folder}: ${dangling}`, ExitCode.usage);
   const missing: string[] = [];
   for (let path = resolve(folder); ; path = dirname(path)) {
     try {

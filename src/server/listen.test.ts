@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -166,6 +175,32 @@ describe('listen: answers', () => {
     expect(kept).toMatch(/^HTTP\/1\.1 404 [\s\S]*HTTP\/1\.1 200 /);
   });
 
+  it('answers a refused request once: a drain past --request-timeout closes the connection, without a 408 after the answer', async () => {
+    const { listener, deliveries } = await listen({ path: '/hook', headersTimeoutMs: 200, requestTimeoutMs: 300 });
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(listener.port, '127.0.0.1');
+      let received = '';
+      const drip = setInterval(() => {
+        if (!socket.destroyed) socket.write('x'.repeat(100));
+      }, 50);
+      // Bounded: the drain must end within --request-timeout (plus node's check interval), long before this.
+      const giveUp = setTimeout(() => socket.destroy(), 3000);
+      socket.on('data', (d) => {
+        received += d.toString();
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        clearInterval(drip);
+        clearTimeout(giveUp);
+        resolve(received);
+      });
+      socket.write('POST /other HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\nxxxx');
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 404 /);
+    expect(answer.match(/HTTP\/1\.1 \d{3} /g)).toEqual(['HTTP/1.1 404 ']);
+    expect(deliveries.map((d) => d.status)).toEqual([404]);
+  });
+
   it('answers Expect: 100-continue with 100 only when the declared size fits', async () => {
     const { listener } = await listen({ maxBodyBytes: 100 });
     const ask = (size: number) =>
@@ -177,6 +212,28 @@ describe('listen: answers', () => {
     expect(tooLarge.toLowerCase()).toContain('connection: close');
     const fits = await rawExchange(listener.port, [ask(2)], 300);
     expect(fits).toMatch(/^HTTP\/1\.1 100 Continue/);
+  });
+
+  it('closes at once, with its 413, the connection of a sender that asks first and waits', async () => {
+    const { listener } = await listen({ maxBodyBytes: 100, requestTimeoutMs: 10_000 });
+    const closedBy = await new Promise<string>((resolve) => {
+      const socket = connect(listener.port, '127.0.0.1');
+      let answer = '';
+      // Far short of --request-timeout: listen must close (a FIN), not wait for a body that never comes.
+      const giveUp = setTimeout(() => {
+        socket.destroy();
+        resolve(`nobody, after ${answer.slice(0, 13)}`);
+      }, 2000);
+      socket.on('data', (d) => {
+        answer += d.toString();
+      });
+      socket.on('end', () => {
+        clearTimeout(giveUp);
+        resolve(`listen, after ${answer.slice(0, 13)}`);
+      });
+      socket.write('POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 20000000\r\n\r\n');
+    });
+    expect(closedBy).toBe('listen, after HTTP/1.1 413 ');
   });
 
   it('reports a sender that goes away mid-body, and still stops at once', async () => {
@@ -703,6 +760,29 @@ describe('listen: capture', () => {
     await expect(CaptureWriter.open(join(file, 'under'))).rejects.toThrow(`${join(file, 'under')}: not a directory`);
   });
 
+  it('--out never creates through a dangling symlink: as the folder, or as its log', async () => {
+    const base = tempDir('listen');
+    const folder = join(base, 'planted');
+    symlinkSync(join(base, 'elsewhere'), folder);
+    await expect(CaptureWriter.open(folder)).rejects.toThrow(
+      `${folder}: is a symlink to ${join(base, 'elsewhere')}, which does not exist`,
+    );
+    expect(existsSync(join(base, 'elsewhere'))).toBe(false);
+    const cap = join(base, 'cap');
+    mkdirSync(cap);
+    symlinkSync(join(base, 'victim.meta'), join(cap, captureLogName));
+    await expect(CaptureWriter.open(cap)).rejects.toThrow(
+      `${join(cap, captureLogName)}: is a symlink to ${join(base, 'victim.meta')}, which does not exist`,
+    );
+    expect(existsSync(join(base, 'victim.meta'))).toBe(false);
+    // A folder reached through a symlink the user made is used as it is.
+    symlinkSync(cap, join(base, 'via'));
+    rmSync(join(cap, captureLogName));
+    const writer = await CaptureWriter.open(join(base, 'via'));
+    await writer.close();
+    expect(existsSync(join(cap, captureLogName))).toBe(true);
+  });
+
   it('--out makes the missing folders, each private, and fails in one line where one cannot be made', async () => {
     const base = tempDir('listen');
     const deep = join(base, 'a', 'b', 'c');
@@ -901,6 +981,17 @@ describe('listen: --forward', () => {
     // --host as a name (from /etc/hosts, say) and the URL with the same name.
     expect(forwardsToItself(new URL('http://VM:8787/hook'), 'vm', '127.0.0.1', 8787)).toBe(true);
     expect(forwardsToItself(new URL('http://vm:8788/hook'), 'vm', '127.0.0.1', 8787)).toBe(false);
+    // An IPv4 wildcard listener accepts no IPv6 connection: [::1] (or [::], which reaches it) is
+    // another listener, not a loop; the IPv6 wildcard (dual-stack) accepts both.
+    const url = (host: string) => new URL(`http://${host}:8787/`);
+    for (const host of ['[::1]', '[::]', '[0:0:0:0:0:0:0:1]']) {
+      expect(forwardsToItself(url(host), '0.0.0.0', '0.0.0.0', 8787), host).toBe(false);
+      expect(forwardsToItself(url(host), '::', '::', 8787), host).toBe(true);
+    }
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '0.0.0.0', '[::ffff:127.0.0.1]']) {
+      expect(forwardsToItself(url(host), '0.0.0.0', '0.0.0.0', 8787), host).toBe(true);
+      expect(forwardsToItself(url(host), '::', '::', 8787), host).toBe(true);
+    }
     // Another port, or https (which a plain listen cannot answer), is not a loop; the port was freed.
     const elsewhere = { url: new URL(`http://127.0.0.1:${port + 1}/`), insecure: false, timeoutMs: 2000 };
     expect((await listen({ port, forward: elsewhere })).listener.port).toBe(port);

@@ -10,6 +10,7 @@ import {
   type IncomingMessage,
   type Server,
   type ServerResponse,
+  STATUS_CODES,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -210,15 +211,54 @@ const plainAddress = (host: string) =>
  * Whether `url` names this server, given `--host` as `host` and bound to `address` (as node
  * reports it) and `port`: the same port over plain http, at that host name or address, or at a
  * name for it on this machine (`localhost` and `0.0.0.0` reach a loopback address; any loopback
- * address reaches a server bound to all). Another name for the same address is not looked up.
+ * address of its family reaches a server bound to all). Another name for the same address is not looked up.
  */
 export function forwardsToItself(url: URL, host: string, address: string, port: number): boolean {
   if (url.protocol !== 'http:' || Number(url.port || 80) !== port) return false;
   const target = plainAddress(url.hostname);
   const bound = plainAddress(address);
   if (target === bound || target === plainAddress(host)) return true;
+  // Hint: an IPv4 wildcard accepts no IPv6 connection ([::1], or [::], which reaches it), and
+  // the IPv6 one (node binds it dual-stack) accepts both.
+  if (bound === '0.0.0.0' && target.includes(':')) return false;
   if (anyAddress(bound)) return isLoopback(target) || anyAddress(target);
   return isLoopback(bound) && (target === 'localhost' || anyAddress(target));
+}
+
+/**
+ * What node:http itself answers to a request it gives up on (its default `clientError`
+ * handling, which a `clientError` listener replaces): 431 headers too large, 413 chunk extensions
+ * too large, 408 too slow, 400 anything else it cannot parse.
+ */
+function clientErrorAnswer(code: string | undefined): string {
+  const status =
+    code === 'HPE_HEADER_OVERFLOW'
+      ? 431
+      : code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+        ? 413
+        : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 408
+          : 400;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`;
+}
+
+/**
+ * Once a refused request's answer is out, closes its connection in stages (RFC 9112, section
+ * 9.6) when node:http is closing it with that answer (`Connection: close`: the sender asked first
+ * and was refused, or asked to close, or listen is stopping): node:http has half-closed it already
+ * (a FIN, so a sender that waits sees the close at once); what a sender still sends of its body is
+ * read and dropped, and the connection is closed fully when the body has ended or the sender has
+ * closed, or by --request-timeout. Hint: node:http would close fully as soon as its FIN is out
+ * (`destroySoon`), and a close with body bytes still arriving resets the connection, losing the
+ * answer. A connection kept alive is left as it is: its body is drained, and it serves the next request.
+ */
+function closeAfterBody(req: IncomingMessage): void {
+  const socket = req.socket;
+  if (socket.writable || req.complete || socket.destroyed) return;
+  socket.off('finish', socket.destroy);
+  const close = () => socket.destroy();
+  req.once('end', close);
+  req.once('close', close);
 }
 
 /** Resets the connection (TCP RST) rather than closing it politely: what a crashed receiver does. */
@@ -303,6 +343,8 @@ export async function startListener(
   /** stop() was called: every answer from now on closes its connection. */
   let closing = false;
   const continueAsked = new WeakSet<IncomingMessage>();
+  /** Each connection's latest answer, to tell whether node:http may still write one of its own. */
+  const lastAnswers = new WeakMap<Socket, ServerResponse>();
 
   const report = (delivery: Delivery) => {
     counts.requests++;
@@ -335,10 +377,11 @@ export async function startListener(
       // sender gets the answer and the connection can serve the next request. Hint: closing with
       // the body still coming resets the connection, and a sender still sending loses the answer
       // (fetch does); a reset, unlike a 413, also reads as worth retrying. `close`: the sender
-      // asked first (Expect: 100-continue) and was refused, so no body follows: the connection
-      // closes once the answer is out.
-      if (close) res.once('finish', () => req.socket.destroy());
-      else req.resume();
+      // asked first (Expect: 100-continue) and was refused, so no body should follow and the
+      // connection closes once the answer is out; but HTTP lets a sender send its body without
+      // waiting, so such a close is staged (see `closeAfterBody`) and the body drained as well.
+      res.once('finish', () => closeAfterBody(req));
+      req.resume();
       report({ ...base, time: Date.now(), status, error });
     };
 
@@ -462,6 +505,7 @@ export async function startListener(
     (req, res) => {
       const handling = connections.get(req.socket);
       handling?.add(res);
+      lastAnswers.set(req.socket, res);
       // Hint: node:http keeps a connection alive after close(), so a sender that keeps it busy
       // would keep listen from stopping; the answer says Connection: close instead.
       if (closing) res.shouldKeepAlive = false;
@@ -513,6 +557,17 @@ export async function startListener(
   server.on('connection', (socket: Socket) => {
     connections.set(socket, new Set());
     socket.once('close', () => connections.delete(socket));
+  });
+  // Hint: node:http answers a request it gives up on (408 past --request-timeout) whenever no
+  // part of an answer is being written, and a refused body drained after its answer (see
+  // `refuse`) has none in progress: node would add a 408 after the 404 or 413, two answers to one
+  // request. That connection is closed instead (the sender has its answer), as is one whose
+  // answer is still being written; every other one gets node's own answer.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const last = lastAnswers.get(socket);
+    const answering = last?.headersSent === true && (!last.writableFinished || !last.req.complete);
+    if (!answering && socket.writable) socket.write(clientErrorAnswer(error.code));
+    socket.destroy(error);
   });
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     continueAsked.add(req);

@@ -119,6 +119,18 @@ describe('callhook generate', () => {
     expect(validated.code).toBe(0);
   });
 
+  it('writes no events as an export validate takes, in either format: [] or an empty NDJSON file', async () => {
+    const here = mkdtempSync(join(dir, 'none-'));
+    for (const format of ['json', 'ndjson']) {
+      const out = join(here, `none.${format}`);
+      const made = await runCli(['generate', '--count', '0', '--format', format, '--out', out]);
+      expect(made.code, format).toBe(0);
+      const validated = await runCli(['validate', out]);
+      expect(validated.stdout, format).toMatch(/1 file, 0 events/);
+      expect(validated.code, format).toBe(0);
+    }
+  });
+
   it('refuses bad options with exit 2 and leaves an existing --out file as it was', async () => {
     const out = join(dir, 'kept.json');
     writeFileSync(out, 'precious\n');

@@ -2,6 +2,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -342,6 +343,63 @@ describe('listen and verify', () => {
       expect(new Set(saved.map((d) => d.where)).size).toBe(saved.length);
     },
   );
+
+  it('gets its answer to a sender still sending a refused body on a connection that closes, every time', async () => {
+    // Hint: a separate process, as a real receiver is: with the sender in the same process the reset
+    // came too late to lose the answer, and the test could not fail.
+    const listen = await startListen(['--max-body', '100', '--path', '/hook', '--compact']);
+    const port = Number(new URL(listen.url).port);
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    const declared = `Content-Length: ${20 * chunk.length}\r\n`;
+    /** Sends the head and the body at once, until an answer, a reset or a close. */
+    const eager = (head: string) =>
+      new Promise<{ answer: string; failed: string | undefined }>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        let answer = '';
+        let failed: string | undefined;
+        const giveUp = setTimeout(() => socket.destroy(), 3000);
+        socket.on('error', (error: NodeJS.ErrnoException) => {
+          failed = error.code;
+        });
+        socket.on('close', () => {
+          clearTimeout(giveUp);
+          resolve({ answer, failed });
+        });
+        socket.on('data', (d) => {
+          answer += d.toString();
+          if (/\r\n\r\n[\s\S]*\n/.test(answer)) socket.destroy();
+        });
+        socket.write(head);
+        let sent = 0;
+        const pump = () => {
+          while (sent < 20 && !socket.destroyed) {
+            sent++;
+            if (!socket.write(chunk)) return void socket.once('drain', pump);
+          }
+        };
+        pump();
+      });
+    // Asked first (Expect: 100-continue) but did not wait, as HTTP allows: refused at once, the
+    // connection closing; and a sender that asked to close the connection after its request.
+    const senders: [string, string][] = [
+      [`POST /hook HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n${declared}\r\n`, '413'],
+      [`POST /other HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${declared}\r\n`, '404'],
+    ];
+    for (const [head, status] of senders) {
+      const tries: { answer: string; failed: string | undefined }[] = [];
+      for (let k = 0; k < 20; k++) tries.push(await eager(head));
+      expect(tries.map((t) => [t.answer.slice(0, 13), t.failed])).toEqual(
+        Array.from({ length: 20 }, () => [`HTTP/1.1 ${status} `, undefined]),
+      );
+      expect(tries.every((t) => !t.answer.includes('100 Continue'))).toBe(true);
+    }
+    listen.child.kill('SIGTERM');
+    expect(await listen.exited).toBe(0);
+    expect(listen.lines.filter((l) => l.kind === 'delivery').map((l) => l.status)).toEqual([
+      ...Array(20).fill(413),
+      ...Array(20).fill(404),
+    ]);
+  });
 
   it('--durable needs --out (exit 2)', async () => {
     const result = await runCli(['listen', '--port', '0', '--durable']);

@@ -1,6 +1,6 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
@@ -404,6 +404,15 @@ describe('replay', () => {
     const typed = await resumeWith('--type', 'CallAttempted');
     expect(typed.code).toBe(2);
     expect(typed.stderr).toMatch(/and this run has --type CallAttempted$/m);
+    // Another file given as the journal is said to be one, in one line: not a line "cut short by a
+    // crash" for each of its lines.
+    const notJournal = join(dir, 'notes.txt');
+    writeFileSync(notJournal, 'notes\nmore notes\n{"key": 1}\n');
+    const wrongFile = await runCli(['replay', input, '--url', s.url, '--journal', notJournal, '--resume']);
+    expect(wrongFile.code).toBe(2);
+    expect(wrongFile.stderr).toBe(
+      `callhook: --resume: cannot trust the journal ${notJournal}: its first line (${notJournal}:1) is not a callhook replay journal header, so the file was not written by callhook replay (or by this version of it)\n`,
+    );
     const again = await runCli(['replay', input, '--url', s.url, '--journal', journal]);
     expect(again.stderr).toMatch(/already exists: pass --resume/);
     expect(s.requests.length).toBe(sent);
@@ -496,6 +505,23 @@ describe('replay', () => {
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(result.stderr).not.toMatch(/internal error|Warning/);
+    }
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('--journal and --report never create a file through a dangling symlink, refused before the first request', async () => {
+    const s = await server();
+    const dir = tempDir('replay');
+    for (const option of ['--journal', '--report']) {
+      const link = join(dir, `planted${option}`);
+      const target = join(dir, `victim${option}`);
+      symlinkSync(target, link);
+      const result = await runCli(['replay', ndjson(2), '--url', s.url, option, link]);
+      expect(result.code, option).toBe(2);
+      expect(result.stderr, option).toBe(
+        `callhook: ${option}: ${link}: is a symlink to ${target}, which does not exist: callhook creates nothing where a link points (name the target itself, or remove the link)\n`,
+      );
+      expect(existsSync(target), option).toBe(false);
     }
     expect(s.requests).toHaveLength(0);
   });
