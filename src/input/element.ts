@@ -6,7 +6,6 @@
 import { isUtf8 } from 'node:buffer';
 import { findNodeAtLocation, getLocation, type Node, parseTree, visit } from 'jsonc-parser';
 import { impossible } from '../errors.js';
-import { plural } from '../render/words.js';
 import { excerptAt } from './excerpt.js';
 import type { SplitElement } from './split.js';
 import type { Problem } from './types.js';
@@ -162,7 +161,8 @@ function withoutKnockOns(problems: Problem[]): Problem[] {
   const next = problems[at + 1];
   if (at === -1 || next === undefined) return problems;
   const rest = problems.length - at - 1;
-  const message = `${plural(rest, 'more syntax error')} from here on, not listed: they may only follow from the one before`;
+  // Hint: worded here, not with render/words.ts: the reading threads load no renderer (startup.test.ts).
+  const message = `${rest} more syntax error${rest === 1 ? '' : 's'} from here on, not listed: they may only follow from the one before`;
   return [...problems.slice(0, at + 1), { ...next, code: 'after-syntax-error', message, repair: undefined }];
 }
 
