@@ -133,6 +133,7 @@ export class SummaryAccumulator {
     if (ms < state.first.ms) state.first = { ms, text: time };
     if (ms > state.last.ms) state.last = { ms, text: time };
 
+    let smsPair: string | undefined;
     switch (event.type) {
       case 'CallComplete':
         this.#addCall(event.data, status ?? impossible('a CallComplete has a reported status'));
@@ -149,14 +150,15 @@ export class SummaryAccumulator {
         else state.outboundCallback++;
         break;
       case 'SMS':
-        increment(state.smsPairs, smsPairKey(event.data.from, event.data.to));
+        smsPair = smsPairKey(event.data.from, event.data.to);
+        increment(state.smsPairs, smsPair);
         // Its customer's number is known only at the end: see summary-build.ts.
         if (this.#by === 'phone') return;
         break;
       default:
         break;
     }
-    if (this.#by && this.#by !== 'status') this.#addToGroup(event, ms, status);
+    if (this.#by && this.#by !== 'status') this.#addToGroup(event, ms, status, smsPair);
   }
 
   #addCall(data: CallCompleteData, status: ReportedStatus): void {
@@ -220,7 +222,8 @@ export class SummaryAccumulator {
     return key;
   }
 
-  #addToGroup(event: WebhookEvent, ms: number, status: ReportedStatus | undefined): void {
+  /** Counts `event` in its `--by` group; `smsPair`: a bare SMS's pair key, made once by `addEvent`. */
+  #addToGroup(event: WebhookEvent, ms: number, status: ReportedStatus | undefined, smsPair?: string): void {
     let key: string;
     switch (this.#by) {
       case 'campaign':
@@ -239,7 +242,10 @@ export class SummaryAccumulator {
     }
     const group = groupOf(this.#state.groups, key);
     group.events++;
-    group.byType[event.type]++;
+    // Hint: a bare SMS's direction is told at the end, as for the whole report (memory grows with
+    // the pairs of numbers in each group: a conversation falls in one campaign and a few hours).
+    if (event.type === 'SMS') increment(group.smsPairs, smsPair ?? smsPairKey(event.data.from, event.data.to));
+    else group.byType[event.type]++;
     if (status) group.byStatus[status]++;
     if (event.type === 'CallAttempted' && event.data.status === 'failed') group.attemptsFailed++;
   }
