@@ -185,7 +185,7 @@ function phoneNumber(name: string): (value: string) => string {
 }
 
 /** A parser of a UUID or its first characters (hex digits and dashes), lower-cased. */
-function idPrefix(name: string): (value: string) => string {
+export function idPrefix(name: string): (value: string) => string {
   return (value) => {
     const id = value.trim().toLowerCase();
     if (!/^[0-9a-f-]{1,36}$/.test(id))

@@ -89,6 +89,8 @@ describe.concurrent('trace', () => {
 
     const malformed = await runCli(['trace', 'not-an-id', story]);
     expect(malformed.code).toBe(2);
-    expect(malformed.stderr).toContain('expected a UUID or the start of one');
+    expect(malformed.stderr).toBe(
+      'callhook: correlationId: must be a UUID or the start of one (hex digits and dashes) (got "not-an-id")\n',
+    );
   });
 });
