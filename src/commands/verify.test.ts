@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHeaderLines } from './verify.js';
+import { parseHeaderLines, parseHeaderOption } from './verify.js';
 
 describe('verify --headers', () => {
   it('reads "Name: value" lines, skipping a request or status line', () => {
@@ -12,5 +12,18 @@ describe('verify --headers', () => {
 
   it('names the line that is not a header', () => {
     expect(() => parseHeaderLines('A: 1\nnot a header\n', 'head.txt')).toThrow('head.txt:2: expected "Name: value"');
+  });
+});
+
+describe('verify --header', () => {
+  it('reads one "Name: value"', () => {
+    expect(parseHeaderOption('webhook-id:msg_1 ', 0)).toEqual(['webhook-id', 'msg_1']);
+  });
+
+  it('refuses anything else in the one option-error style, naming which --header and quoting it', () => {
+    // It said `--header #2:1: expected "Name: value"`: a line number of a one-line value, nothing quoted.
+    expect(() => parseHeaderOption('nocolon', 1)).toThrow('--header #2: must be "Name: value" (got "nocolon")');
+    expect(() => parseHeaderOption('', 0)).toThrow('--header #1: must be "Name: value" (got "")');
+    expect(() => parseHeaderOption('a: 1\nb: 2', 0)).toThrow('--header #1: must be "Name: value" (got "a: 1\\nb: 2")');
   });
 });

@@ -39,6 +39,14 @@ export function parseHeaderLines(text: string, where: string): [string, string][
   return headers;
 }
 
+/** One `--header "Name: value"` (the `index`-th given, from 0). */
+export function parseHeaderOption(value: string, index: number): [string, string] {
+  const match = headerLine.exec(value);
+  if (!match) throw optionError(`--header #${index + 1}`, '"Name: value"', value);
+  const [, name = '', text = ''] = match;
+  return [name, text];
+}
+
 function asHeaderSource(pairs: readonly [string, string][]): HeaderSource {
   const headers: Record<string, string[]> = Object.create(null);
   for (const [name, value] of pairs) {
@@ -103,14 +111,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
   if (raw.body !== undefined) {
     const pairs = [
       ...(raw.headers === undefined ? [] : parseHeaderLines((await readText(raw.headers)).toString(), raw.headers)),
-      ...(raw.header ?? []).map((line, i) => {
-        const parsed = parseHeaderLines(line, `--header #${i + 1}`);
-        const [only] = parsed;
-        if (only === undefined || parsed.length !== 1) {
-          throw new CallhookError(`--header #${i + 1}: expected "Name: value"`);
-        }
-        return only;
-      }),
+      ...(raw.header ?? []).map(parseHeaderOption),
     ];
     const body = await readText(raw.body);
     show({ name: raw.body, webhookId: undefined, result: check(body, asHeaderSource(pairs), now) });
