@@ -35,7 +35,8 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
     const ids = new Set<string>();
     for await (const record of eventRecords(paths, options, output)) {
       if (!belongsToTrace(record.event, prefix)) continue;
-      ids.add(correlationIdOf(record.event) as string);
+      // Hint: a UUID is the same whatever its case (RFC 9562), and producers differ in how they write it.
+      ids.add((correlationIdOf(record.event) as string).toLowerCase());
       if (ids.size > 1) break;
       const masked = options.mask;
       const { event } = record;
