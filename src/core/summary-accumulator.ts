@@ -39,6 +39,14 @@ function smsPairKey(from: string, to: string): string {
   return `${numberKey(from)}\u0000${numberKey(to)}`;
 }
 
+/**
+ * The key a campaign is counted under: its id in lower case, as a UUID is the same whatever its
+ * case (RFC 9562) and producers differ in how they write it.
+ */
+function campaignKey(campaignId: string): string {
+  return campaignId.toLowerCase();
+}
+
 /** Counts one more call reaching `question`. */
 function reach(questions: CampaignState['questions'], question: string): void {
   const step = questions.get(question);
@@ -172,10 +180,11 @@ export class SummaryAccumulator {
     }
     increment(reasons, data.additionalInformation ?? null);
 
-    let campaign = state.campaigns.get(data.campaignId);
+    const campaignId = campaignKey(data.campaignId);
+    let campaign = state.campaigns.get(campaignId);
     if (!campaign) {
       campaign = emptyCampaign();
-      state.campaigns.set(data.campaignId, campaign);
+      state.campaigns.set(campaignId, campaign);
     }
     campaign.calls++;
     campaign.byStatus[status]++;
@@ -227,7 +236,7 @@ export class SummaryAccumulator {
     let key: string;
     switch (this.#by) {
       case 'campaign':
-        key = event.data.campaignId;
+        key = campaignKey(event.data.campaignId);
         break;
       case 'day':
       case 'hour':

@@ -489,6 +489,18 @@ describe('summarise', () => {
     expect(campaigns.find((row) => row.key === campaignB)!.byType).toMatchObject({ SMSSent: 2, SMS: 0 });
   });
 
+  it('counts a campaign once whatever the case its id is written in (UUIDs ignore case)', () => {
+    const shouted = campaignA.toUpperCase();
+    const events = [call(), call({ campaignId: shouted, status: 'Partial' }), attempt('failed', 'busy')];
+    const report = summarise(
+      events.map((e) => rec(e)),
+      { by: 'campaign' },
+    );
+    expect(report.callComplete.byCampaign.rows.map((row) => [row.campaignId, row.calls])).toEqual([[campaignA, 2]]);
+    expect(report.callComplete.funnel.rows.map((row) => [row.campaignId, row.calls])).toEqual([[campaignA, 2]]);
+    expect(report.groups!.rows.map((row) => [row.key, row.events])).toEqual([[campaignA, 3]]);
+  });
+
   it('adds no group table for --by status: the outcomes table already is one', () => {
     expect(summarise([rec(call())], { by: 'status' }).groups).toBeNull();
   });
