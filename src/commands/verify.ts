@@ -8,7 +8,7 @@ import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebho
 import { colorsFor } from '../render/terminal.js';
 import { CapturedBodies, capturedDeliveries, captureLogName } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
-import { type lineFormats, optional, optionError, parseAll, wholeNumber } from './options.js';
+import { envName, headerName, type lineFormats, optional, optionError, parseAll, wholeNumber } from './options.js';
 
 /** The options `verify` takes, as commander parsed them. */
 interface RawVerifyOptions {
@@ -66,7 +66,9 @@ async function readText(path: string): Promise<Buffer> {
 
 /** The `verify` action: exit 0 when every signature holds, 1 when any does not, 2 for usage errors. */
 export async function verify(paths: string[], raw: RawVerifyOptions): Promise<void> {
-  const { tolerance, now } = parseAll({
+  const { tolerance, now, secretEnv, signatureHeader } = parseAll({
+    secretEnv: () => envName('--secret-env')(raw.secretEnv),
+    signatureHeader: () => headerName('--signature-header')(raw.signatureHeader),
     tolerance: () => wholeNumber('--tolerance', 0)(raw.tolerance),
     now: () =>
       optional(raw.now, (text) => {
@@ -85,7 +87,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
   if (raw.body === undefined && paths.length === 0) {
     throw new CallhookError('nothing to verify: name captured files or folders, or give --body FILE with --header');
   }
-  const keys = parseSecrets(process.env[raw.secretEnv], raw.sign, raw.secretEnv);
+  const keys = parseSecrets(process.env[secretEnv], raw.sign, secretEnv);
   const check = (body: Buffer, headers: HeaderSource, at: number | undefined) =>
     raw.sign === 'standard'
       ? verifyStandardWebhookWithKeys(body, headers, {
@@ -94,7 +96,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
           now: at,
           ignoreTimestamp: raw.ignoreTimestamp === true,
         })
-      : verifyHexHmacWithKeys(body, headers, { keys, header: raw.signatureHeader });
+      : verifyHexHmacWithKeys(body, headers, { keys, header: signatureHeader });
 
   const totals = { checked: 0, failed: 0 };
   const c = colorsFor(process.stdout);
