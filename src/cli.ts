@@ -267,7 +267,10 @@ details.set('summarise', (command, { options }) =>
     .addOption(options.summaryStatus())
     .addOption(options.orgNumber())
     .addOption(options.type('treat every event as this type'))
-    .option('--strict', 'fail (exit 1) when any element is invalid; unknown fields count as invalid')
+    .option(
+      '--strict',
+      'fail (exit 1) when anything is invalid: an element, a problem between elements, an undocumented status (unknown fields count as invalid)',
+    )
     .addOption(options.noColor())
     .addOption(options.maxElementSize())
     .addHelpText(
@@ -288,7 +291,7 @@ Examples:
   $ callhook summarise export.json --by campaign --format csv --top 0 > out.csv
   $ callhook summarize export.json --by phone --org-number 61491570006
 
-${exitCodes('with --strict, an invalid element')}`,
+${exitCodes('with --strict, anything invalid (an undocumented status too)')}`,
     ),
 );
 

@@ -6,6 +6,7 @@ import {
   envName,
   headerName,
   httpUrl,
+  listOf,
   optional,
   parseAll,
   seconds,
@@ -32,6 +33,24 @@ describe('byteSize', () => {
     expect(() => parseByteSize('1G')).toThrow(
       '--max-element-size: must be a size in bytes from 1 to 511M, such as 65536, 512k or 64M (got "1G")',
     );
+  });
+});
+
+describe('listOf', () => {
+  const statuses = listOf('--status', ['Complete', 'Partial', 'Not Complete'] as const);
+
+  it('collects comma-separated choices across repeats, any case, a stray comma ignored', () => {
+    expect(statuses('partial,NOT COMPLETE')).toEqual(['Partial', 'Not Complete']);
+    expect(statuses('Complete,', ['Partial'])).toEqual(['Partial', 'Complete']);
+  });
+
+  it('refuses a value naming no choice at all, which would select everything or nothing', () => {
+    // summarise read `--status ""` as no filter and show as a filter nothing passes.
+    for (const bad of ['', ',', ' , ']) {
+      expect(() => statuses(bad), JSON.stringify(bad)).toThrow(
+        `--status: must be one of Complete, Partial, Not Complete (got ${JSON.stringify(bad)})`,
+      );
+    }
   });
 });
 

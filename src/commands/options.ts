@@ -158,15 +158,20 @@ export function oneOf<T extends string>(name: string, choices: readonly T[]): (v
   };
 }
 
-/** A parser of a repeatable, comma-separated list of `choices`, any case; values collect across repeats. */
+/**
+ * A parser of a repeatable, comma-separated list of `choices`, any case; values collect across
+ * repeats. A value naming no choice (`""`, `","`) is refused: as a filter it would mean everything
+ * to one reader and nothing to another.
+ */
 export function listOf<T extends string>(name: string, choices: readonly T[]): (value: string, previous?: T[]) => T[] {
   const one = oneOf(name, choices);
   return (value, previous) => {
-    const list = [...(previous ?? [])];
-    for (const item of value.split(',')) {
-      if (item.trim() !== '') list.push(one(item.trim()));
-    }
-    return list;
+    const items = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    if (items.length === 0) throw optionError(name, `one of ${choices.join(', ')}`, value);
+    return [...(previous ?? []), ...items.map(one)];
   };
 }
 
@@ -180,7 +185,7 @@ function phoneNumber(name: string): (value: string) => string {
 }
 
 /** A parser of a UUID or its first characters (hex digits and dashes), lower-cased. */
-function idPrefix(name: string): (value: string) => string {
+export function idPrefix(name: string): (value: string) => string {
   return (value) => {
     const id = value.trim().toLowerCase();
     if (!/^[0-9a-f-]{1,36}$/.test(id))

@@ -48,11 +48,18 @@ async function renderWithTables(report: SummaryReport, options: SummariseCliOpti
 }
 
 /** What goes to stderr beside a machine-readable report, where the overview cannot say it. */
-function diagnostics(report: SummaryReport, format: SummaryFormat, by: SummaryDimension | undefined): string[] {
+export function summaryDiagnostics(
+  report: SummaryReport,
+  format: SummaryFormat,
+  by: SummaryDimension | undefined,
+): string[] {
   const out: string[] = [];
   if (format === 'pretty' || format === 'markdown') return out;
   if (report.invalid > 0) {
     out.push(`skipped ${report.invalid} invalid element(s); run \`callhook validate\` for details`);
+  }
+  if (report.undocumentedStatuses > 0) {
+    out.push(`${report.undocumentedStatuses} call(s) with an undocumented status, counted as Other`);
   }
   if (report.inputErrors > 0) {
     out.push(`${report.inputErrors} problem(s) between elements; run \`callhook validate\` for details`);
@@ -107,7 +114,7 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   }
 
   process.stdout.write(options.format === 'json' ? renderSummaryJson(report) : await renderWithTables(report, options));
-  for (const line of diagnostics(report, options.format, summaryOptions.by)) {
+  for (const line of summaryDiagnostics(report, options.format, summaryOptions.by)) {
     process.stderr.write(`callhook: ${line}\n`);
   }
   process.exitCode = summaryExitCode(report, options.strict === true);

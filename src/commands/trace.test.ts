@@ -6,7 +6,9 @@ describe('trace refusing an id that is not the start of a UUID', () => {
   it('quotes it as every option error does, escaped once: \\u001b, not \\\\e', async () => {
     const error = await trace('ab\u001b[2Jc', ['fixtures/valid'], {}).catch((caught: unknown) => caught);
     expect(formatFatal(error)).toEqual({
-      message: 'callhook: correlationId: expected a UUID or the start of one, received "ab\\u001b[2Jc"',
+      // The words of --correlation and --campaign, in the one option-error style.
+      message:
+        'callhook: correlationId: must be a UUID or the start of one (hex digits and dashes) (got "ab\\u001b[2Jc")',
       exitCode: 2,
     });
   });

@@ -6,6 +6,7 @@ import type { ElementInfo } from '../input/types.js';
 import { type FlowContext, renderEvent, renderJson, renderRedelivery, renderTraceHeader } from '../render/flow.js';
 import { colorsFor, escapeTerminal } from '../render/terminal.js';
 import { correlationIdOf, eventTime } from '../schema/events.js';
+import { idPrefix } from './options.js';
 import { Output } from './output.js';
 import { eventRecords, finish, parseViewOptions, type RawViewOptions } from './show.js';
 
@@ -19,13 +20,7 @@ interface TraceEntry extends TimelineEntry {
 
 /** The `trace` action. */
 export async function trace(correlationId: string, paths: string[], raw: RawViewOptions): Promise<void> {
-  const prefix = correlationId.trim().toLowerCase();
-  if (!/^[0-9a-f-]{1,36}$/.test(prefix)) {
-    throw new CallhookError(
-      `correlationId: expected a UUID or the start of one, received ${JSON.stringify(correlationId)}`,
-      ExitCode.usage,
-    );
-  }
+  const prefix = idPrefix('correlationId')(correlationId);
   const options = parseViewOptions(raw);
   const output = new Output(process.stdout, { pager: options.pager && options.format !== 'json' });
   // The call's own phone is the customer's: its SMS go to it (sent) or come from it (received).
@@ -40,7 +35,8 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
     const ids = new Set<string>();
     for await (const record of eventRecords(paths, options, output)) {
       if (!belongsToTrace(record.event, prefix)) continue;
-      ids.add(correlationIdOf(record.event) as string);
+      // Hint: a UUID is the same whatever its case (RFC 9562), and producers differ in how they write it.
+      ids.add((correlationIdOf(record.event) as string).toLowerCase());
       if (ids.size > 1) break;
       const masked = options.mask;
       const { event } = record;

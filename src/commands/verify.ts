@@ -8,7 +8,7 @@ import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebho
 import { colorsFor } from '../render/terminal.js';
 import { CapturedBodies, capturedDeliveries, captureLogName } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
-import { type lineFormats, optional, optionError, parseAll, wholeNumber } from './options.js';
+import { envName, headerName, type lineFormats, optional, optionError, parseAll, wholeNumber } from './options.js';
 
 /** The options `verify` takes, as commander parsed them. */
 interface RawVerifyOptions {
@@ -39,6 +39,14 @@ export function parseHeaderLines(text: string, where: string): [string, string][
   return headers;
 }
 
+/** One `--header "Name: value"` (the `index`-th given, from 0). */
+export function parseHeaderOption(value: string, index: number): [string, string] {
+  const match = headerLine.exec(value);
+  if (!match) throw optionError(`--header #${index + 1}`, '"Name: value"', value);
+  const [, name = '', text = ''] = match;
+  return [name, text];
+}
+
 function asHeaderSource(pairs: readonly [string, string][]): HeaderSource {
   const headers: Record<string, string[]> = Object.create(null);
   for (const [name, value] of pairs) {
@@ -58,7 +66,9 @@ async function readText(path: string): Promise<Buffer> {
 
 /** The `verify` action: exit 0 when every signature holds, 1 when any does not, 2 for usage errors. */
 export async function verify(paths: string[], raw: RawVerifyOptions): Promise<void> {
-  const { tolerance, now } = parseAll({
+  const { tolerance, now, secretEnv, signatureHeader } = parseAll({
+    secretEnv: () => envName('--secret-env')(raw.secretEnv),
+    signatureHeader: () => headerName('--signature-header')(raw.signatureHeader),
     tolerance: () => wholeNumber('--tolerance', 0)(raw.tolerance),
     now: () =>
       optional(raw.now, (text) => {
@@ -77,7 +87,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
   if (raw.body === undefined && paths.length === 0) {
     throw new CallhookError('nothing to verify: name captured files or folders, or give --body FILE with --header');
   }
-  const keys = parseSecrets(process.env[raw.secretEnv], raw.sign, raw.secretEnv);
+  const keys = parseSecrets(process.env[secretEnv], raw.sign, secretEnv);
   const check = (body: Buffer, headers: HeaderSource, at: number | undefined) =>
     raw.sign === 'standard'
       ? verifyStandardWebhookWithKeys(body, headers, {
@@ -86,7 +96,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
           now: at,
           ignoreTimestamp: raw.ignoreTimestamp === true,
         })
-      : verifyHexHmacWithKeys(body, headers, { keys, header: raw.signatureHeader });
+      : verifyHexHmacWithKeys(body, headers, { keys, header: signatureHeader });
 
   const totals = { checked: 0, failed: 0 };
   const c = colorsFor(process.stdout);
@@ -103,14 +113,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
   if (raw.body !== undefined) {
     const pairs = [
       ...(raw.headers === undefined ? [] : parseHeaderLines((await readText(raw.headers)).toString(), raw.headers)),
-      ...(raw.header ?? []).map((line, i) => {
-        const parsed = parseHeaderLines(line, `--header #${i + 1}`);
-        const [only] = parsed;
-        if (only === undefined || parsed.length !== 1) {
-          throw new CallhookError(`--header #${i + 1}: expected "Name: value"`);
-        }
-        return only;
-      }),
+      ...(raw.header ?? []).map(parseHeaderOption),
     ];
     const body = await readText(raw.body);
     show({ name: raw.body, webhookId: undefined, result: check(body, asHeaderSource(pairs), now) });

@@ -39,6 +39,14 @@ function smsPairKey(from: string, to: string): string {
   return `${numberKey(from)}\u0000${numberKey(to)}`;
 }
 
+/**
+ * The key a campaign is counted under: its id in lower case, as a UUID is the same whatever its
+ * case (RFC 9562) and producers differ in how they write it.
+ */
+function campaignKey(campaignId: string): string {
+  return campaignId.toLowerCase();
+}
+
 /** Counts one more call reaching `question`. */
 function reach(questions: CampaignState['questions'], question: string): void {
   const step = questions.get(question);
@@ -133,6 +141,7 @@ export class SummaryAccumulator {
     if (ms < state.first.ms) state.first = { ms, text: time };
     if (ms > state.last.ms) state.last = { ms, text: time };
 
+    let smsPair: string | undefined;
     switch (event.type) {
       case 'CallComplete':
         this.#addCall(event.data, status ?? impossible('a CallComplete has a reported status'));
@@ -149,14 +158,15 @@ export class SummaryAccumulator {
         else state.outboundCallback++;
         break;
       case 'SMS':
-        increment(state.smsPairs, smsPairKey(event.data.from, event.data.to));
+        smsPair = smsPairKey(event.data.from, event.data.to);
+        increment(state.smsPairs, smsPair);
         // Its customer's number is known only at the end: see summary-build.ts.
         if (this.#by === 'phone') return;
         break;
       default:
         break;
     }
-    if (this.#by && this.#by !== 'status') this.#addToGroup(event, ms, status);
+    if (this.#by && this.#by !== 'status') this.#addToGroup(event, ms, status, smsPair);
   }
 
   #addCall(data: CallCompleteData, status: ReportedStatus): void {
@@ -170,10 +180,11 @@ export class SummaryAccumulator {
     }
     increment(reasons, data.additionalInformation ?? null);
 
-    let campaign = state.campaigns.get(data.campaignId);
+    const campaignId = campaignKey(data.campaignId);
+    let campaign = state.campaigns.get(campaignId);
     if (!campaign) {
       campaign = emptyCampaign();
-      state.campaigns.set(data.campaignId, campaign);
+      state.campaigns.set(campaignId, campaign);
     }
     campaign.calls++;
     campaign.byStatus[status]++;
@@ -220,11 +231,12 @@ export class SummaryAccumulator {
     return key;
   }
 
-  #addToGroup(event: WebhookEvent, ms: number, status: ReportedStatus | undefined): void {
+  /** Counts `event` in its `--by` group; `smsPair`: a bare SMS's pair key, made once by `addEvent`. */
+  #addToGroup(event: WebhookEvent, ms: number, status: ReportedStatus | undefined, smsPair?: string): void {
     let key: string;
     switch (this.#by) {
       case 'campaign':
-        key = event.data.campaignId;
+        key = campaignKey(event.data.campaignId);
         break;
       case 'day':
       case 'hour':
@@ -239,7 +251,10 @@ export class SummaryAccumulator {
     }
     const group = groupOf(this.#state.groups, key);
     group.events++;
-    group.byType[event.type]++;
+    // Hint: a bare SMS's direction is told at the end, as for the whole report (memory grows with
+    // the pairs of numbers in each group: a conversation falls in one campaign and a few hours).
+    if (event.type === 'SMS') increment(group.smsPairs, smsPair ?? smsPairKey(event.data.from, event.data.to));
+    else group.byType[event.type]++;
     if (status) group.byStatus[status]++;
     if (event.type === 'CallAttempted' && event.data.status === 'failed') group.attemptsFailed++;
   }

@@ -11,11 +11,12 @@ import { byCountThenKey, compareKeys, percentOf, rankWithShares, shares } from '
 import {
   type GroupTable,
   type ReportedGroup,
+  type ReportedKind,
   reportedGroups,
   type SummaryOptions,
   type SummaryReport,
 } from './summary-report.js';
-import { type CampaignState, type GroupState, groupOf, type SummaryState } from './summary-state.js';
+import { type CampaignState, emptyGroup, type GroupState, type SummaryState } from './summary-state.js';
 
 const finiteBound = 'a finite time bound has a readable time, so utcIsoOf returns a string for it';
 
@@ -25,6 +26,11 @@ const unknownDirectionKey = '(SMS of unknown direction)';
 type ReasonsOfStatus = SummaryReport['callComplete']['byReason'][keyof SummaryReport['callComplete']['byReason']];
 type CampaignFunnel = SummaryReport['callComplete']['funnel']['rows'][number];
 type Direction = ReturnType<NumberBook['direction']>;
+
+/** The type a bare SMS is counted as once its direction is told (`SMS`: still unknown). */
+function smsKindOf(direction: Direction): 'SMSSent' | 'SMSReceived' | 'SMS' {
+  return direction === 'sent' ? 'SMSSent' : direction === 'received' ? 'SMSReceived' : 'SMS';
+}
 
 /** The `from` and `to` digits of a bare SMS's pair key, which joins them with one NUL (digits hold none). */
 function pairNumbers(pair: string): [from: string, to: string] {
@@ -155,39 +161,61 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
       unknownDirection: smsShares.unknownDirection,
       inferred: smsCounts.inferred,
     },
-    groups:
-      by && by !== 'status'
-        ? groupTable(by, by === 'phone' ? phoneGroups(state, directionOf) : state.groups, top)
-        : null,
+    groups: by && by !== 'status' ? groupTable(by, reportedGroupsOf(state, by, directionOf), top) : null,
   };
 }
 
+/** A `--by` group as reported: its counts with every bare SMS under the type its direction tells. */
+interface ReportedGroupCounts {
+  events: number;
+  byType: Record<ReportedKind, number>;
+  byStatus: GroupState['byStatus'];
+  attemptsFailed: number;
+}
+
 /**
- * The --by phone groups with the bare SMS added to their customer's number (`to` when sent,
- * `from` when received); those whose direction stays unknown go to one row of their own.
+ * The `--by` groups with the bare SMS counted under the direction their numbers tell, as the
+ * report's own counts are. For `--by phone` a bare SMS goes to its customer's number (`to` when
+ * sent, `from` when received), or to one row of its own when its direction stays unknown; for the
+ * other dimensions it stays in the group it was read in.
  */
-function phoneGroups(state: SummaryState, directionOf: (pair: string) => Direction): Map<string, GroupState> {
-  const groups = new Map<string, GroupState>();
+function reportedGroupsOf(
+  state: SummaryState,
+  by: Exclude<SummaryDimension, 'status'>,
+  directionOf: (pair: string) => Direction,
+): Map<string, ReportedGroupCounts> {
+  const groups = new Map<string, ReportedGroupCounts>();
+  const reported = ({ events, byType, byStatus, attemptsFailed, smsPairs }: GroupState): ReportedGroupCounts => {
+    const group = { events, byType: { ...byType, SMS: 0 }, byStatus: { ...byStatus }, attemptsFailed };
+    for (const [pair, count] of smsPairs) group.byType[smsKindOf(directionOf(pair))] += count;
+    return group;
+  };
   // A bare SMS's number in the spelling the calls gave it (`+61…` and `61…` are one row).
   const spelled = new Map<string, string>();
   for (const [key, group] of state.groups) {
-    groups.set(key, { ...group, byType: { ...group.byType }, byStatus: { ...group.byStatus } });
+    groups.set(key, reported(group));
     spelled.set(numberKey(key), key);
   }
+  if (by !== 'phone') return groups;
   for (const [pair, count] of state.smsPairs) {
     const direction = directionOf(pair);
     const [from, to] = pairNumbers(pair);
-    const key = direction === 'sent' ? to : direction === 'received' ? from : unknownDirectionKey;
-    const group = groupOf(groups, spelled.get(key) ?? key);
+    const number = direction === 'sent' ? to : direction === 'received' ? from : unknownDirectionKey;
+    const key = spelled.get(number) ?? number;
+    let group = groups.get(key);
+    if (!group) {
+      group = reported(emptyGroup());
+      groups.set(key, group);
+    }
     group.events += count;
-    group.byType[direction === 'sent' ? 'SMSSent' : direction === 'received' ? 'SMSReceived' : 'SMS'] += count;
+    group.byType[smsKindOf(direction)] += count;
   }
   return groups;
 }
 
 function groupTable(
   by: Exclude<SummaryDimension, 'status'>,
-  groups: ReadonlyMap<string, GroupState>,
+  groups: ReadonlyMap<string, ReportedGroupCounts>,
   top: number,
 ): GroupTable {
   const entries = [...groups];

@@ -6,6 +6,7 @@
  * Memory grows only with the number of distinct keys (campaigns, reasons, questions, notes,
  * request types, numbers, and the `--by` dimension's keys), never with the number of events.
  */
+import { eventTypes } from '../schema/names.js';
 import { type ReportedStatus, reportedStatuses } from './summary-names.js';
 import { reportedKinds } from './summary-report.js';
 import {
@@ -37,9 +38,12 @@ const campaignTally = shape({
 /** One `--by` group's counts. */
 const groupTally = shape({
   events: count,
-  byType: counts(reportedKinds),
+  /** Events by type; a bare SMS is in `smsPairs` until its direction can be told. */
+  byType: counts(eventTypes),
   byStatus: counts(reportedStatuses),
   attemptsFailed: count,
+  /** Bare SMS of the group by pair of numbers, as `smsPairs` below (`--by phone` keeps none here). */
+  smsPairs: keyed<string>()(count),
 });
 
 /** Everything a summary counts. */
@@ -93,7 +97,7 @@ export function emptyCampaign(): CampaignState {
 }
 
 /** A `--by` group's counts before anything is counted. */
-function emptyGroup(): GroupState {
+export function emptyGroup(): GroupState {
   return emptyOf(groupTally);
 }
 

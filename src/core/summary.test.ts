@@ -473,6 +473,34 @@ describe('summarise', () => {
     ]);
   });
 
+  it('tells a bare SMS its direction in every --by table, as the report above them does', () => {
+    // The call makes 61491570004 a customer's number: the bare SMS to it was sent.
+    const events = [call({ phone: '61491570004' }), sms('SMS'), sms('SMS')].map((e) => rec(e));
+    for (const by of ['campaign', 'day', 'hour', 'phone'] as const) {
+      const report = summarise(events, { by, top: 0 });
+      expect(report.byType, by).toMatchObject({ SMSSent: 2, SMS: 0 });
+      const total = { CallComplete: 0, CallAttempted: 0, CallReceived: 0, SMSSent: 0, SMSReceived: 0, SMS: 0 };
+      for (const row of report.groups!.rows) {
+        for (const type of Object.keys(total) as (keyof typeof total)[]) total[type] += row.byType[type];
+      }
+      expect(total, by).toEqual(report.byType);
+    }
+    const campaigns = summarise(events, { by: 'campaign' }).groups!.rows;
+    expect(campaigns.find((row) => row.key === campaignB)!.byType).toMatchObject({ SMSSent: 2, SMS: 0 });
+  });
+
+  it('counts a campaign once whatever the case its id is written in (UUIDs ignore case)', () => {
+    const shouted = campaignA.toUpperCase();
+    const events = [call(), call({ campaignId: shouted, status: 'Partial' }), attempt('failed', 'busy')];
+    const report = summarise(
+      events.map((e) => rec(e)),
+      { by: 'campaign' },
+    );
+    expect(report.callComplete.byCampaign.rows.map((row) => [row.campaignId, row.calls])).toEqual([[campaignA, 2]]);
+    expect(report.callComplete.funnel.rows.map((row) => [row.campaignId, row.calls])).toEqual([[campaignA, 2]]);
+    expect(report.groups!.rows.map((row) => [row.key, row.events])).toEqual([[campaignA, 3]]);
+  });
+
   it('adds no group table for --by status: the outcomes table already is one', () => {
     expect(summarise([rec(call())], { by: 'status' }).groups).toBeNull();
   });

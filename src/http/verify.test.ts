@@ -122,6 +122,15 @@ describe('verifyStandardWebhook', () => {
     });
   });
 
+  it('answers for a body nested too deep to re-serialise, instead of overflowing the stack', () => {
+    // A hostile sender's 200 kB of brackets parses, but writing it out again recursed until the
+    // stack ran out: `verify` died with an internal error and `listen` answered 500, not 401.
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    expect(verifyStandardWebhook(deep, referenceHeaders, atReference)).toMatchObject({ reason: 'wrong-secret' });
+    const hex = { 'x-signature': 'ab'.repeat(32) };
+    expect(verifyHexHmac(deep, hex, { secrets: ['k'] })).toMatchObject({ reason: 'wrong-secret' });
+  });
+
   it('says no signature could match when none is a v1 HMAC-SHA256', () => {
     const onlyOthers = { ...referenceHeaders, 'webhook-signature': 'v1a,c2lnbmVk v2,c2lnbmVk v1,c2hvcnQ=' };
     expect(verifyStandardWebhook(reference.body, onlyOthers, atReference)).toMatchObject({

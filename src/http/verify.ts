@@ -150,7 +150,16 @@ function reserialisations(body: Buffer): { form: string; bytes: Buffer }[] {
     ['2-space pretty JSON', () => JSON.stringify(value, null, 2)],
     ["JSON with spaces after , and : (Python's json.dumps)", () => spacedAsciiJson(value)],
   ] as const) {
-    const bytes = Buffer.from(text(), 'utf8');
+    let written: string;
+    try {
+      written = text();
+    } catch (error) {
+      // Hint: a body nested deeper than the stack allows (a hostile sender's brackets) parses, but
+      // cannot be written out again; no proxy re-wrote it either, so there is no such form to try.
+      if (error instanceof RangeError) continue;
+      throw error;
+    }
+    const bytes = Buffer.from(written, 'utf8');
     if (!bytes.equals(body)) forms.push({ form, bytes });
   }
   return forms;

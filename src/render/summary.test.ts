@@ -113,7 +113,9 @@ describe('renderSummaryCsv', () => {
     expect(lines[0]).toMatch(
       /^campaignId,events,callComplete,complete,partial,notComplete,other,completeGroupPercent,/,
     );
-    expect(lines[1]).toBe(`${campaign},5,3,1,1,1,0,66.7,1,1,0,0,0,1`);
+    // The bare SMS is from the attempt's number, a customer's: received, as the report counts it.
+    expect(lines[1]).toBe(`${campaign},5,3,1,1,1,0,66.7,1,1,0,0,1,0`);
+    expect(sample().byType).toMatchObject({ SMSReceived: 1, SMS: 0 });
     expect(lines).toHaveLength(3);
   });
 });

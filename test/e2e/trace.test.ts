@@ -74,6 +74,20 @@ describe.concurrent('trace', () => {
     expect(result.stdout).toContain('redelivered: call result aa557b49 again');
   });
 
+  test('one call whose events spell its id in another case is one call (UUIDs ignore case)', async ({ expect }) => {
+    // A producer that writes upper-case UUIDs for some event types: the trace refused its own id
+    // as "the start of several correlationIds", naming the same id twice.
+    const shouted = storyEvents.map((event, i) =>
+      i % 2 ? JSON.parse(JSON.stringify(event).replaceAll(correlationId, correlationId.toUpperCase())) : event,
+    );
+    const result = await runCli(['trace', correlationId, '-', '--format', 'json'], { input: JSON.stringify(shouted) });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const trace = JSON.parse(result.stdout) as TraceJson;
+    expect(trace.correlationId).toBe(correlationId);
+    expect(trace.events).toHaveLength(storyEvents.length);
+  });
+
   test('no such call exits 1; an ambiguous or malformed id exits 2', async ({ expect }) => {
     const missing = await runCli(['trace', 'ffffffff', story]);
     expect(missing.code).toBe(1);
@@ -89,6 +103,8 @@ describe.concurrent('trace', () => {
 
     const malformed = await runCli(['trace', 'not-an-id', story]);
     expect(malformed.code).toBe(2);
-    expect(malformed.stderr).toContain('expected a UUID or the start of one');
+    expect(malformed.stderr).toBe(
+      'callhook: correlationId: must be a UUID or the start of one (hex digits and dashes) (got "not-an-id")\n',
+    );
   });
 });
