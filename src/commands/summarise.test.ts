@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { summarise } from '../core/summary.js';
-import { summaryDiagnostics } from './summarise.js';
+import type { ElementInfo, InputRecord } from '../input/types.js';
+import type { WebhookEvent } from '../schema/events.js';
+import { maskedReport, summaryDiagnostics } from './summarise.js';
 
 describe('summarise diagnostics beside a machine-readable report', () => {
   // Hint: an undocumented status alone makes --strict exit 1, so stderr must say it, as the
@@ -16,5 +18,69 @@ describe('summarise diagnostics beside a machine-readable report', () => {
     expect(summaryDiagnostics(report, 'pretty', undefined)).toEqual([]);
     expect(summaryDiagnostics(report, 'markdown', undefined)).toEqual([]);
     expect(summaryDiagnostics(summarise([]), 'json', undefined)).toEqual([]);
+  });
+});
+
+describe('summarise --mask', () => {
+  const element = (index: number): ElementInfo => ({
+    file: 'x.json',
+    line: 1,
+    column: 1,
+    offset: 0,
+    pointer: `/${index}`,
+    index,
+    batch: 0,
+    text: '{}',
+  });
+  const records: InputRecord[] = [
+    {
+      type: 'CallAttempted',
+      data: { time: '2022-09-01T00:00:01.000Z', phone: '61491573087', status: 'failed', campaignId: 'c' },
+    },
+    {
+      type: 'SMSSent',
+      data: {
+        time: '2022-09-01T00:00:02.000Z',
+        from: '61400000001',
+        to: '61491573087',
+        message: 'hi',
+        campaignId: 'c',
+      },
+    },
+    {
+      type: 'SMS',
+      data: {
+        time: '2022-09-01T00:00:03.000Z',
+        from: '61422222222',
+        to: '61433333333',
+        message: 'who?',
+        campaignId: 'c',
+      },
+    },
+  ].map((event, index) => ({
+    kind: 'event',
+    element: element(index),
+    event: event as WebhookEvent,
+    value: {},
+    problems: [],
+    duplicate: false,
+  }));
+
+  it("hides the customers' numbers of a --by phone table, keeping the last 3 digits and the other rows", () => {
+    const report = summarise(records, { by: 'phone' });
+    expect(report.groups?.rows.map((row) => row.key)).toContain('61491573087');
+    const masked = maskedReport(report);
+    const keys = masked.groups?.rows.map((row) => row.key) ?? [];
+    expect(keys).toContain('********087');
+    expect(keys.filter((key) => /\d{4}/.test(key))).toEqual([]);
+    expect(keys).toHaveLength(report.groups?.rows.length ?? -1);
+    // The counts are the report's own; only the keys change, and the report given is left as it was.
+    expect(masked.groups?.rows.map((row) => row.events)).toEqual(report.groups?.rows.map((row) => row.events));
+    expect(report.groups?.rows.map((row) => row.key)).toContain('61491573087');
+  });
+
+  it('leaves a table by anything else as it is', () => {
+    const report = summarise(records, { by: 'campaign' });
+    expect(maskedReport(report)).toEqual(report);
   });
 });

@@ -7,6 +7,7 @@ import {
   type SummaryReport,
   summaryExitCode,
 } from '../core/summary.js';
+import { maskPhone } from '../core/timeline.js';
 import { readInHalves, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { SummaryFormat } from '../render/formats.js';
@@ -26,6 +27,19 @@ export interface SummariseCliOptions {
   type?: EventType;
   strict?: boolean;
   maxElementSize?: number;
+  mask?: boolean;
+}
+
+/**
+ * The report with the customers' numbers of a `--by phone` table masked as `show --mask` masks
+ * them (all but the last 3 digits); any other report as it is. The counts are untouched: two
+ * numbers that mask alike stay two rows.
+ */
+export function maskedReport(report: SummaryReport): SummaryReport {
+  const groups = report.groups;
+  if (groups?.by !== 'phone') return report;
+  const rows = groups.rows.map((row) => (/^\+?\d+$/.test(row.key) ? { ...row, key: maskPhone(row.key) } : row));
+  return { ...report, groups: { ...groups, rows } };
 }
 
 /** The summary's options: the times read (a bad one, or an empty range, is a usage error). */
@@ -103,7 +117,8 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   if (!halves.consumed) {
     for await (const records of readRecords(paths, readOptions)) consumer.add(records);
   }
-  const report = summary.report();
+  const summed = summary.report();
+  const report = options.mask ? maskedReport(summed) : summed;
   if (settings.times && 'times' in halves && halves.times) {
     // Milliseconds since the process began, in the order things happened.
     const steps = Object.entries(halves.times).sort((x, y) => x[1] - y[1]);
