@@ -187,6 +187,9 @@ export class ElementSplitter {
   private inBatchIndex = 0;
   private batchOpen: SplitPosition | undefined;
   private afterComma: SplitPosition | undefined;
+  // Resumed at a batch element (`resumeAt`): its offset, and the blanks before it on its line,
+  // which this reading did not see.
+  private resumedElement: { offset: number; indent: number } | undefined;
   // Where the last element ended (a missing comma's position), kept as numbers: no allocation.
   private lastEndOffset = 0;
   private lastEndLine = 1;
@@ -239,9 +242,11 @@ export class ElementSplitter {
    * Starts reading at byte `offset` of a file, at `point` (after values were read before it):
    * how a second thread reads the second half of a large export. Lines count from 1 again, and
    * pointers from `/0`; only `atResumePoint` on the thread that read the first half can tell
-   * whether the guess of that state was right.
+   * whether the guess of that state was right. `indent`, when `offset` opens its line (a batch
+   * element found by its indentation): the blanks before it there, so that the element is watched
+   * by its indentation as the first thread watches it, and a broken one ends where that one ends it.
    */
-  resumeAt(offset: number, point: ResumePoint): void {
+  resumeAt(offset: number, point: ResumePoint, indent?: number): void {
     const position = { offset, line: 1, column: 1 };
     const start = resumeStart(point);
     this.started = true;
@@ -255,6 +260,7 @@ export class ElementSplitter {
       this.batchOpen = position;
       this.afterComma = position;
       this.inBatchIndex = 0;
+      this.resumedElement = indent === undefined ? undefined : { offset, indent };
     }
   }
 
@@ -578,7 +584,10 @@ export class ElementSplitter {
       this.unexpected(byte, position, `/${this.inBatchIndex}`);
       return Begins.No;
     }
-    const ownLine = (this.afterComma ?? this.batchOpen ?? position).line < position.line;
+    // Hint: an element where reading resumed opened its line, after a comma on an earlier one.
+    const ownLine =
+      (this.afterComma ?? this.batchOpen ?? position).line < position.line ||
+      position.offset === this.resumedElement?.offset;
     this.afterComma = undefined;
     this.beginElement(position, `/${this.inBatchIndex}`);
     return ownLine ? Begins.OwnLine : Begins.Inline;
@@ -625,7 +634,9 @@ export class ElementSplitter {
     // Hint: a batch element that opens its line is watched by its indentation, so that a broken
     // one ends where the next begins.
     const opener = byte === OPEN_BRACE || byte === OPEN_BRACKET;
-    this.indentWatch = ownLine && !this.onTopLine && opener && position.column <= 33 ? position.column - 1 : -1;
+    const resumed = this.resumedElement?.offset === position.offset ? this.resumedElement : undefined;
+    const column = resumed ? resumed.indent + 1 : position.column;
+    this.indentWatch = ownLine && !this.onTopLine && opener && column <= 33 ? column - 1 : -1;
     this.column1 =
       this.indentWatch === 0 && byte === OPEN_BRACE && this.batchOpen !== undefined ? Column1.FirstLine : Column1.No;
     if (byte === OPEN_BRACE && this.guide.active && this.sink.tryElement) {
