@@ -161,9 +161,17 @@ describe('ElementSplitter', () => {
   });
 
   it('skips a UTF-8 BOM and starts columns after it', () => {
-    const r = split(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]));
-    expect(texts(r)).toEqual(['{"a":1}']);
-    expect(r.elements[0]).toMatchObject({ line: 1, column: 1, offset: 3 });
+    // Hint: in chunks of 1 and 2 bytes too, as a pipe may hand stdin on: the BOM split across them.
+    for (const size of [1 << 20, 1, 2]) {
+      const r = split(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]), size);
+      expect(texts(r), `chunks of ${size}`).toEqual(['{"a":1}']);
+      expect(r.elements[0], `chunks of ${size}`).toMatchObject({ line: 1, column: 1, offset: 3 });
+      expect(r.problems, `chunks of ${size}`).toEqual([]);
+    }
+    // A file that is only the start of a BOM is read as the bytes it is.
+    expect(split(Buffer.from([0xef, 0xbb]), 1).problems.map((p) => p.code)).toEqual(
+      split(Buffer.from([0xef, 0xbb])).problems.map((p) => p.code),
+    );
   });
 
   it('reports a missing comma between elements where the comma belongs, with its repair', () => {

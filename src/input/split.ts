@@ -148,6 +148,9 @@ enum Column1 {
   EveryLine,
 }
 
+/** The byte order marks `readFileStart` looks for: UTF-8's, skipped, and UTF-16's, refused. */
+const byteOrderMarks = [Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
+
 function isDelimiter(byte: number): boolean {
   return (
     isSpace(byte) ||
@@ -190,6 +193,8 @@ export class ElementSplitter {
   // Resumed at a batch element (`resumeAt`): its offset, and the blanks before it on its line,
   // which this reading did not see.
   private resumedElement: { offset: number; indent: number } | undefined;
+  // The file's first bytes, while they may be the start of a byte order mark (see `push`).
+  private heldHead: Buffer | undefined;
   // Where the last element ended (a missing comma's position), kept as numbers: no allocation.
   private lastEndOffset = 0;
   private lastEndLine = 1;
@@ -298,6 +303,23 @@ export class ElementSplitter {
   /** Reads one more chunk of the file; the chunk's memory may be reused once this returns. */
   push(chunk: Buffer): void {
     if (this.mode === Mode.Dead || chunk.length === 0) return;
+    if (!this.started) {
+      // Hint: a pipe may hand on the file's first bytes one or two at a time: a byte order mark
+      // cut in two is held until it is whole, or is not one.
+      const head = this.heldHead ? Buffer.concat([this.heldHead, chunk]) : chunk;
+      this.heldHead = undefined;
+      if (
+        head.length < 3 &&
+        byteOrderMarks.some((mark) => head.length < mark.length && mark.subarray(0, head.length).equals(head))
+      ) {
+        this.heldHead = Buffer.from(head);
+        return;
+      }
+      this.pushBytes(head);
+    } else this.pushBytes(chunk);
+  }
+
+  private pushBytes(chunk: Buffer): void {
     const first = this.started ? 0 : this.readFileStart(chunk);
     if (first === -1 || this.refuseBinary(chunk, first)) return;
     this.chunk = chunk;
@@ -324,6 +346,12 @@ export class ElementSplitter {
 
   /** Ends the file: reports what was left open. */
   end(): void {
+    if (this.heldHead) {
+      // The file ended inside what could have been a byte order mark: its bytes are read as they are.
+      const head = this.heldHead;
+      this.heldHead = undefined;
+      this.pushBytes(head);
+    }
     if (this.mode === Mode.Dead) return;
     this.chunk = Buffer.alloc(0);
     this.lineHead = LineHead.None;
