@@ -195,6 +195,8 @@ export function threadSettings(): { one: boolean; two: boolean; trace: boolean; 
 export interface Midpoint {
   offset: number;
   point: ResumePoint;
+  /** The blanks before the element at `offset` on its line (`batch`), for `ElementSplitter.resumeAt`. */
+  indent?: number | undefined;
 }
 
 /**
@@ -222,7 +224,7 @@ export async function findMidpoint(path: string, size: number, middle?: number):
     const { bytesRead: read } = await handle.read(window, 0, window.length, from);
     const at = window.subarray(0, read).indexOf(needle);
     if (at === -1) return undefined;
-    return { offset: from + at + needle.length - 1, point: array ? 'batch' : 'top' };
+    return { offset: from + at + needle.length - 1, point: array ? 'batch' : 'top', indent: array?.[1]?.length };
   } finally {
     await handle.close();
   }

@@ -222,7 +222,7 @@ function openSource(source: Source, options: ReadOptions, start: number): AsyncI
 /** How a thread reads part of one file (see input/halves.ts); for the first file of `paths` only. */
 interface ReadRange {
   /** Start at byte `offset`, where the file is at `point` (see `ElementSplitter.resumeAt`). */
-  from?: { offset: number; point: ResumePoint } | undefined;
+  from?: { offset: number; point: ResumePoint; indent?: number | undefined } | undefined;
   /**
    * At byte offset `at`, ask `stop` (told whether the splitter is at `point`, where a `from` would
    * start) whether to end the file there.
@@ -329,7 +329,7 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   // promoted.
   const slice = options.chunkSize ?? 64 * 1024;
   const start = range.from?.offset ?? 0;
-  if (range.from) splitter.resumeAt(range.from.offset, range.from.point);
+  if (range.from) splitter.resumeAt(range.from.offset, range.from.point, range.from.indent);
   let pause = range.pause;
   let bytes = 0;
   let stopped = false;

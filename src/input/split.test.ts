@@ -85,13 +85,14 @@ function resumed(
   bytes: Buffer,
   from: number,
   point: ResumePoint,
+  indent = 0,
 ): { elements: [number, string][]; problems: SplitProblem[] } {
   const out = { elements: [] as [number, string][], problems: [] as SplitProblem[] };
   const splitter = new ElementSplitter(
     { element: (e) => out.elements.push([e.offset, e.bytes.toString()]), problem: (p) => out.problems.push(p) },
     { maxElementBytes: 1 << 20 },
   );
-  splitter.resumeAt(from, point);
+  splitter.resumeAt(from, point, indent);
   splitter.push(bytes.subarray(from));
   splitter.end();
   return out;
@@ -160,9 +161,17 @@ describe('ElementSplitter', () => {
   });
 
   it('skips a UTF-8 BOM and starts columns after it', () => {
-    const r = split(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]));
-    expect(texts(r)).toEqual(['{"a":1}']);
-    expect(r.elements[0]).toMatchObject({ line: 1, column: 1, offset: 3 });
+    // Hint: in chunks of 1 and 2 bytes too, as a pipe may hand stdin on: the BOM split across them.
+    for (const size of [1 << 20, 1, 2]) {
+      const r = split(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]), size);
+      expect(texts(r), `chunks of ${size}`).toEqual(['{"a":1}']);
+      expect(r.elements[0], `chunks of ${size}`).toMatchObject({ line: 1, column: 1, offset: 3 });
+      expect(r.problems, `chunks of ${size}`).toEqual([]);
+    }
+    // A file that is only the start of a BOM is read as the bytes it is.
+    expect(split(Buffer.from([0xef, 0xbb]), 1).problems.map((p) => p.code)).toEqual(
+      split(Buffer.from([0xef, 0xbb])).problems.map((p) => p.code),
+    );
   });
 
   it('reports a missing comma between elements where the comma belongs, with its repair', () => {
@@ -302,6 +311,25 @@ describe('ElementSplitter', () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it('resumed at a broken element that opens its own line, ends it where the first thread does', () => {
+    // The first thread is at a boundary after any comma, so the element a second thread starts
+    // with may be the broken one: it must end where one reading ends it, not run on to the end.
+    const compact = '[\n{"a":1},\n{"b":[2,\n{"c":3},\n{"d":4}\n]\n';
+    const indented = '[\n  {\n    "a": 1\n  },\n  {\n    "b": [\n  {\n    "c": 3\n  }\n]\n';
+    for (const [text, marker, indent] of [
+      [compact, '{"b"', 0],
+      [indented, '{\n    "b"', 2],
+    ] as const) {
+      const bytes = Buffer.from(text);
+      const from = text.indexOf(marker);
+      expect(atPoint(bytes, from, 'batch')).toBe(true);
+      const all = split(bytes).elements.filter((e) => e.offset >= from);
+      expect(all.map((e) => e.cut)).toContain('next');
+      const rest = resumed(bytes, from, 'batch', indent);
+      expect(rest.elements).toEqual(all.map((e) => [e.offset, e.bytes.toString()]));
+    }
   });
 
   it('takes the elements of a pretty-printed batch by their closing lines, in any indentation', () => {

@@ -148,6 +148,9 @@ enum Column1 {
   EveryLine,
 }
 
+/** The byte order marks `readFileStart` looks for: UTF-8's, skipped, and UTF-16's, refused. */
+const byteOrderMarks = [Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
+
 function isDelimiter(byte: number): boolean {
   return (
     isSpace(byte) ||
@@ -187,6 +190,11 @@ export class ElementSplitter {
   private inBatchIndex = 0;
   private batchOpen: SplitPosition | undefined;
   private afterComma: SplitPosition | undefined;
+  // Resumed at a batch element (`resumeAt`): its offset, and the blanks before it on its line,
+  // which this reading did not see.
+  private resumedElement: { offset: number; indent: number } | undefined;
+  // The file's first bytes, while they may be the start of a byte order mark (see `push`).
+  private heldHead: Buffer | undefined;
   // Where the last element ended (a missing comma's position), kept as numbers: no allocation.
   private lastEndOffset = 0;
   private lastEndLine = 1;
@@ -239,9 +247,11 @@ export class ElementSplitter {
    * Starts reading at byte `offset` of a file, at `point` (after values were read before it):
    * how a second thread reads the second half of a large export. Lines count from 1 again, and
    * pointers from `/0`; only `atResumePoint` on the thread that read the first half can tell
-   * whether the guess of that state was right.
+   * whether the guess of that state was right. `indent`, when `offset` opens its line (a batch
+   * element found by its indentation): the blanks before it there, so that the element is watched
+   * by its indentation as the first thread watches it, and a broken one ends where that one ends it.
    */
-  resumeAt(offset: number, point: ResumePoint): void {
+  resumeAt(offset: number, point: ResumePoint, indent?: number): void {
     const position = { offset, line: 1, column: 1 };
     const start = resumeStart(point);
     this.started = true;
@@ -255,6 +265,7 @@ export class ElementSplitter {
       this.batchOpen = position;
       this.afterComma = position;
       this.inBatchIndex = 0;
+      this.resumedElement = indent === undefined ? undefined : { offset, indent };
     }
   }
 
@@ -292,6 +303,23 @@ export class ElementSplitter {
   /** Reads one more chunk of the file; the chunk's memory may be reused once this returns. */
   push(chunk: Buffer): void {
     if (this.mode === Mode.Dead || chunk.length === 0) return;
+    if (!this.started) {
+      // Hint: a pipe may hand on the file's first bytes one or two at a time: a byte order mark
+      // cut in two is held until it is whole, or is not one.
+      const head = this.heldHead ? Buffer.concat([this.heldHead, chunk]) : chunk;
+      this.heldHead = undefined;
+      if (
+        head.length < 3 &&
+        byteOrderMarks.some((mark) => head.length < mark.length && mark.subarray(0, head.length).equals(head))
+      ) {
+        this.heldHead = Buffer.from(head);
+        return;
+      }
+      this.pushBytes(head);
+    } else this.pushBytes(chunk);
+  }
+
+  private pushBytes(chunk: Buffer): void {
     const first = this.started ? 0 : this.readFileStart(chunk);
     if (first === -1 || this.refuseBinary(chunk, first)) return;
     this.chunk = chunk;
@@ -318,6 +346,12 @@ export class ElementSplitter {
 
   /** Ends the file: reports what was left open. */
   end(): void {
+    if (this.heldHead) {
+      // The file ended inside what could have been a byte order mark: its bytes are read as they are.
+      const head = this.heldHead;
+      this.heldHead = undefined;
+      this.pushBytes(head);
+    }
     if (this.mode === Mode.Dead) return;
     this.chunk = Buffer.alloc(0);
     this.lineHead = LineHead.None;
@@ -578,7 +612,10 @@ export class ElementSplitter {
       this.unexpected(byte, position, `/${this.inBatchIndex}`);
       return Begins.No;
     }
-    const ownLine = (this.afterComma ?? this.batchOpen ?? position).line < position.line;
+    // Hint: an element where reading resumed opened its line, after a comma on an earlier one.
+    const ownLine =
+      (this.afterComma ?? this.batchOpen ?? position).line < position.line ||
+      position.offset === this.resumedElement?.offset;
     this.afterComma = undefined;
     this.beginElement(position, `/${this.inBatchIndex}`);
     return ownLine ? Begins.OwnLine : Begins.Inline;
@@ -625,7 +662,9 @@ export class ElementSplitter {
     // Hint: a batch element that opens its line is watched by its indentation, so that a broken
     // one ends where the next begins.
     const opener = byte === OPEN_BRACE || byte === OPEN_BRACKET;
-    this.indentWatch = ownLine && !this.onTopLine && opener && position.column <= 33 ? position.column - 1 : -1;
+    const resumed = this.resumedElement?.offset === position.offset ? this.resumedElement : undefined;
+    const column = resumed ? resumed.indent + 1 : position.column;
+    this.indentWatch = ownLine && !this.onTopLine && opener && column <= 33 ? column - 1 : -1;
     this.column1 =
       this.indentWatch === 0 && byte === OPEN_BRACE && this.batchOpen !== undefined ? Column1.FirstLine : Column1.No;
     if (byte === OPEN_BRACE && this.guide.active && this.sink.tryElement) {

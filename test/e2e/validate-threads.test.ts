@@ -175,6 +175,21 @@ describe('validate on two threads', () => {
     expect(report.totals.warnings).toBeGreaterThanOrEqual(3);
   });
 
+  it('reads a batch of one compact element a line, every other one cut, as one thread does', async () => {
+    // Whichever element the second thread starts with, half the time it is a cut one: it must end
+    // with its line, as the first thread ends it, not run on to the end of the file.
+    const lines = events.map((event) => JSON.stringify(event));
+    const hows: string[] = [];
+    for (const parity of [0, 1]) {
+      const cut = lines.map((line, i) => (i % 2 === parity ? line.slice(0, 60) : line));
+      const run = await both(write(`compact-${parity}.json`, `[\n${cut.join(',\n')}\n]\n`));
+      expect(renderValidationJson(run.two)).toBe(renderValidationJson(run.one));
+      expect(run.one.totals.invalid).toBe(lines.filter((_, i) => i % 2 === parity).length);
+      hows.push(run.how);
+    }
+    expect(hows.filter((how) => twoThreads.test(how))).toHaveLength(1);
+  });
+
   it('reads on alone when the second half reads on past its top-level array', async () => {
     const half = Math.floor(events.length * 0.6);
     const text = `${pretty(events.slice(0, half))}\n${pretty(events.slice(half, half + 3))}\n`;
