@@ -1,4 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { CaptureWriter } from '../server/capture.js';
 import { parseHeaderLines, parseHeaderOption, verify } from './verify.js';
 
 describe('verify --headers', () => {
@@ -42,5 +47,50 @@ describe('verify options', () => {
     await expect(verify(['captured'], raw)).rejects.toThrow(
       '--secret-env: must be the name of an environment variable (got "1BAD"); --signature-header: must be an HTTP header name (got "X Sig")',
     );
+  });
+});
+
+describe('verify a capture whose body changed after it was captured', () => {
+  it('fails that delivery (body-changed) and goes on to check the others, exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-verify-'));
+    const secret = 'verify-test-secret';
+    const capture = await CaptureWriter.open(dir);
+    for (const body of ['[1]', '[22]', '[333]']) {
+      const signature = createHmac('sha256', secret).update(body).digest('hex');
+      const facts = { receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
+      await capture.save(Buffer.from(body), { ...facts, headers: [['X-Signature', signature]] }, true);
+    }
+    await capture.close();
+    // The second body is edited in place, at the same length: the log's offsets still hold.
+    writeFileSync(join(dir, '000001.ndjson'), '[1]\n[29]\n[333]\n');
+    process.env.CALLHOOK_VERIFY_TEST_SECRET = secret;
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const exitCode = process.exitCode;
+    try {
+      const raw = {
+        sign: 'hmac',
+        secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
+        signatureHeader: 'X-Signature',
+        tolerance: '300',
+        format: 'json',
+      } as const;
+      await verify([dir], raw);
+      const results = lines.map((line) => JSON.parse(line) as { ok: boolean; reason?: string; file: string });
+      expect(results.map((r) => [r.file.endsWith('000001.ndjson:2') ? 'second' : 'other', r.ok, r.reason])).toEqual([
+        ['other', true, undefined],
+        ['second', false, 'body-changed'],
+        ['other', true, undefined],
+      ]);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      write.mockRestore();
+      process.exitCode = exitCode;
+      delete process.env.CALLHOOK_VERIFY_TEST_SECRET;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

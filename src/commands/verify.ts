@@ -6,7 +6,7 @@ import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { colorsFor } from '../render/terminal.js';
-import { CapturedBodies, capturedDeliveries, captureLogName } from '../server/capture.js';
+import { BodyChanged, CapturedBodies, capturedDeliveries, captureLogName } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
 import { envName, headerName, type lineFormats, optional, optionError, parseAll, wholeNumber } from './options.js';
 
@@ -123,14 +123,23 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     const bodies = new CapturedBodies();
     try {
       for await (const delivery of capturedDeliveries(paths)) {
-        const body = await bodies.read(delivery);
         // Hint: a capture holds the headers as they came over HTTP, a character per byte.
         const headers = asHeaderSource(delivery.meta.headers.map(([name, value]) => [name, fromWire(value)]));
+        const id = (headers as Record<string, string[]>)['webhook-id']?.[0];
+        let body: Buffer;
+        try {
+          body = await bodies.read(delivery);
+        } catch (error) {
+          // A body changed since listen saved it fails its delivery, and the others are still checked.
+          if (!(error instanceof BodyChanged)) throw error;
+          const message = `the body is not the one captured (its SHA-256 differs from ${captureLogName}'s): its signature cannot be checked`;
+          show({ name: delivery.where, webhookId: id, result: { ok: false, reason: 'body-changed', message } });
+          continue;
+        }
         // Hint: a capture is checked against the moment it was received, so an old capture still
         // says whether its timestamp was fresh then; --now overrides it.
         const received = instantOf(delivery.meta.receivedAt);
         const at = now ?? (Number.isNaN(received) ? undefined : received);
-        const id = (headers as Record<string, string[]>)['webhook-id']?.[0];
         show({ name: delivery.where, webhookId: id, result: check(body, headers, at) });
       }
     } finally {

@@ -757,6 +757,13 @@ interface OpenBodies {
   windowAt: number;
 }
 
+/** A captured body that is not the one listen saved: its SHA-256 differs from the log's. */
+export class BodyChanged extends CallhookError {
+  constructor(where: string) {
+    super(`${where}: the body is not the one captured (its SHA-256 differs from ${captureLogName}'s)`, ExitCode.usage);
+  }
+}
+
 /**
  * Reads captured deliveries' bodies, byte for byte, each checked against the SHA-256 its
  * description holds. Hint: an `.ndjson` file is kept open from one delivery to the next and read
@@ -773,12 +780,7 @@ export class CapturedBodies {
     const body = await this.#bytes(delivery);
     // A body changed since it was captured would otherwise show as a failed signature.
     const { sha256 } = delivery.meta;
-    if (typeof sha256 === 'string' && hash('sha256', body, 'hex') !== sha256) {
-      throw new CallhookError(
-        `${delivery.where}: the body is not the one captured (its SHA-256 differs from ${captureLogName}'s)`,
-        ExitCode.usage,
-      );
-    }
+    if (typeof sha256 === 'string' && hash('sha256', body, 'hex') !== sha256) throw new BodyChanged(delivery.where);
     return body;
   }
 

@@ -166,7 +166,8 @@ export function renderCounts(counts: ListenCounts): string {
 export interface VerifiedDelivery {
   name: string;
   webhookId: string | undefined;
-  result: VerifyResult;
+  /** The signature's verdict, or `body-changed`: the captured body is not the one listen saved. */
+  result: VerifyResult | { ok: false; reason: 'body-changed'; message: string; skewSeconds?: undefined };
 }
 
 /** `verify`'s line for one delivery: ok with the secret that matched, or FAIL with exactly why. */
