@@ -63,6 +63,21 @@ describe('verifyStandardWebhook', () => {
     ).toMatchObject({ reason: 'malformed-header', message: 'webhook-signature entry #1 is not <version>,<base64>' });
   });
 
+  it('names a webhook-id or webhook-timestamp given twice as malformed, not as a wrong secret', () => {
+    // A delivery has one id and one timestamp; joined, two ids were signed over as "a, b" and
+    // the failure read as a wrong secret.
+    for (const [name, values] of [
+      ['webhook-id', [reference.id, 'msg_other']],
+      ['webhook-timestamp', [String(reference.timestamp), String(reference.timestamp)]],
+    ] as const) {
+      expect(verifyStandardWebhook(reference.body, { ...referenceHeaders, [name]: [...values] }, atReference)).toEqual({
+        ok: false,
+        reason: 'malformed-header',
+        message: `${name} is given 2 times: a delivery has one`,
+      });
+    }
+  });
+
   it('says by how much the timestamp is too old or too new, in both directions of the tolerance', () => {
     const at = (seconds: number, toleranceSeconds?: number) =>
       verifyStandardWebhook(reference.body, referenceHeaders, {

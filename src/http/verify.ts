@@ -90,9 +90,20 @@ export function fromWireHeaders(
 
 /** Reads one header case-insensitively; repeated values are joined with `separator`. */
 function headerValue(headers: HeaderSource, name: string, separator: string): string | undefined {
+  const values = headerValues(headers, name);
+  return values.length === 0 ? undefined : values.join(separator);
+}
+
+/**
+ * Each value given for header `name`, as the source keeps them: a `Headers` object (fetch) and
+ * node's `req.headers` have already joined a repeated one into one value (`req.headersDistinct`
+ * and a capture's headers have not).
+ */
+function headerValues(headers: HeaderSource, name: string): string[] {
   const lower = name.toLowerCase();
   if (typeof (headers as Headers).get === 'function' && typeof (headers as Headers).has === 'function') {
-    return (headers as Headers).get(lower) ?? undefined;
+    const value = (headers as Headers).get(lower);
+    return value === null ? [] : [value];
   }
   const values: string[] = [];
   for (const key of Object.keys(headers)) {
@@ -101,7 +112,7 @@ function headerValue(headers: HeaderSource, name: string, separator: string): st
     if (Array.isArray(value)) values.push(...value);
     else if (value !== undefined) values.push(value);
   }
-  return values.length === 0 ? undefined : values.join(separator);
+  return values;
 }
 
 function bytesOf(body: string | Uint8Array): Buffer {
@@ -263,6 +274,10 @@ export function verifyStandardWebhookWithKeys(
     .map(([name]) => name);
   if (missing.length > 0)
     return fail('missing-header', `missing header${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`);
+  for (const name of ['webhook-id', 'webhook-timestamp']) {
+    const given = headerValues(headers, name).length;
+    if (given > 1) return fail('malformed-header', `${name} is given ${given} times: a delivery has one`);
+  }
 
   // (Each is there: `missing` said so.)
   const timestampDigits = (timestampText ?? '').trim();

@@ -298,6 +298,27 @@ describe('listen: answers', () => {
     expect(deliveries[1]!.redelivery).toBe(true);
   });
 
+  it('answers a delivery with two webhook-id headers 401 malformed-header, not wrong-secret', async () => {
+    const keys = parseSecrets(secret, 'standard', 'S');
+    const { url } = await listen({ sign: { scheme: 'standard', keys, toleranceSeconds: 300 } });
+    const text = body(attempt(1));
+    const at = new Date();
+    const head = [
+      'POST / HTTP/1.1',
+      'Host: x',
+      'Content-Type: application/json',
+      'webhook-id: msg_1',
+      'webhook-id: msg_2',
+      `webhook-timestamp: ${Math.floor(at.getTime() / 1000)}`,
+      `webhook-signature: ${new Webhook(secret).sign('msg_1', at, text)}`,
+      `Content-Length: ${Buffer.byteLength(text)}`,
+      'Connection: close',
+    ].join('\r\n');
+    const answer = await rawExchange(Number(new URL(url).port), [`${head}\r\n\r\n${text}`]);
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+    expect(answer).toContain('"reason":"malformed-header"');
+  });
+
   it('reads a webhook-id sent as UTF-8 as its sender wrote it: the signature holds, and it is shown so', async () => {
     const dir = tempDir('listen');
     const capture = await CaptureWriter.open(dir);

@@ -4,14 +4,7 @@
  * misbehaves on purpose when told, forwards, and captures; it reports every request to its
  * caller, which prints. Nothing here prints.
  */
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-  STATUS_CODES,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32 } from '../core/generate.js';
@@ -174,10 +167,12 @@ function decide({ events, problems, invalid, syntax }: BodyEvents, settings: Lis
   return { status: 200, json: true, body: { ok: true, events: events.length }, events, invalid, problems };
 }
 
-function verify(body: Buffer, received: IncomingHttpHeaders, settings: ListenSettings): VerifyResult | undefined {
+function verify(body: Buffer, req: IncomingMessage, settings: ListenSettings): VerifyResult | undefined {
   const sign = settings.sign;
   if (!sign) return undefined;
-  const headers = fromWireHeaders(received);
+  // Hint: headersDistinct keeps a repeated header as it came (req.headers joins it), so a
+  // webhook-id given twice is told as such; it is built on first use, so only when signing.
+  const headers = fromWireHeaders(req.headersDistinct);
   return sign.scheme === 'standard'
     ? verifyStandardWebhookWithKeys(body, headers, { keys: sign.keys, toleranceSeconds: sign.toleranceSeconds })
     : verifyHexHmacWithKeys(body, headers, { keys: sign.keys, header: sign.header });
@@ -398,7 +393,7 @@ export async function startListener(
     base.bytes = body.length;
     const receivedAt = Date.now();
 
-    const signature = verify(body, req.headers, settings);
+    const signature = verify(body, req, settings);
     let checked: Checked;
     if (signature && !signature.ok) {
       const { reason, message, skewSeconds } = signature;
