@@ -132,7 +132,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         } catch (error) {
           // A body changed since listen saved it fails its delivery, and the others are still checked.
           if (!(error instanceof BodyChanged)) throw error;
-          const message = `the body is not the one captured (its SHA-256 differs from ${captureLogName}'s): its signature cannot be checked`;
+          const message = `${BodyChanged.reason}: its signature cannot be checked`;
           show({ name: delivery.where, webhookId: id, result: { ok: false, reason: 'body-changed', message } });
           continue;
         }

@@ -759,8 +759,11 @@ interface OpenBodies {
 
 /** A captured body that is not the one listen saved: its SHA-256 differs from the log's. */
 export class BodyChanged extends CallhookError {
+  /** What is wrong, without the delivery's name (verify's line names it). */
+  static readonly reason = `the body is not the one captured (its SHA-256 differs from ${captureLogName}'s)`;
+
   constructor(where: string) {
-    super(`${where}: the body is not the one captured (its SHA-256 differs from ${captureLogName}'s)`, ExitCode.usage);
+    super(`${where}: ${BodyChanged.reason}`, ExitCode.usage);
   }
 }
 
