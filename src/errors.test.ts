@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFatal, impossible } from './errors.js';
+import { CallhookError, describeIoError, formatFatal, impossible, ioReason } from './errors.js';
 
 describe('impossible', () => {
   it('throws an internal error naming the broken invariant, never a usage error', () => {
@@ -14,5 +14,34 @@ describe('impossible', () => {
       message: expect.stringMatching(/^callhook: internal error: invariant broken: the stop was reached just above \(/),
       exitCode: 2,
     });
+  });
+});
+
+describe('describeIoError', () => {
+  it('names a looping symbolic link in words, as the reader does, not in node errno text', () => {
+    const error = Object.assign(new Error("ELOOP: too many symbolic links encountered, stat '/tmp/a'"), {
+      code: 'ELOOP',
+    });
+    const described = describeIoError(error, '/tmp/a');
+    expect(described).toBeInstanceOf(CallhookError);
+    expect((described as CallhookError).message).toBe('/tmp/a: a symbolic link that loops');
+  });
+
+  it('says a full disk and a read-only file system in words', () => {
+    for (const [code, words] of [
+      ['ENOSPC', 'no space left on device'],
+      ['EROFS', 'a read-only file system'],
+    ] as const) {
+      const described = describeIoError(Object.assign(new Error(`${code}: raw`), { code }), 'out.json');
+      expect((described as CallhookError).message).toBe(`out.json: ${words}`);
+    }
+  });
+});
+
+describe('ioReason', () => {
+  it("keeps only the words of an error it has none for: not node's code, call or path", () => {
+    const error = Object.assign(new Error("EIO: i/o error, write '/tmp/x'"), { code: 'EIO' });
+    expect(ioReason(error)).toBe('i/o error');
+    expect(ioReason(Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' }))).toBe('i/o error');
   });
 });

@@ -31,18 +31,33 @@ export class CallhookError extends Error {
   }
 }
 
+const ioReasons: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'not a directory',
+  EMFILE: 'too many open files',
+  ELOOP: 'a symbolic link that loops',
+  ENOSPC: 'no space left on device',
+  EROFS: 'a read-only file system',
+};
+
+/**
+ * Why a file-system call failed, in words: for a code it knows, its own; for another, Node's
+ * message without its code and call ("EIO: i/o error, write" reads "i/o error").
+ */
+export function ioReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const known = code === undefined ? undefined : ioReasons[code];
+  if (known) return known;
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/, '');
+}
+
 /** Turns Node's file-system errors into one line naming the path; other errors pass through. */
 export function describeIoError(error: unknown, path: string): CallhookError | unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const reasons: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    EACCES: 'permission denied',
-    EISDIR: 'is a directory',
-    ENOTDIR: 'not a directory',
-    EMFILE: 'too many open files',
-  };
-  if (code && reasons[code]) return new CallhookError(`${path}: ${reasons[code]}`, ExitCode.usage);
-  if (code) return new CallhookError(`${path}: ${(error as Error).message}`, ExitCode.usage);
+  if (code) return new CallhookError(`${path}: ${ioReason(error)}`, ExitCode.usage);
   return error;
 }
 

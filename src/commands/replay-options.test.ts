@@ -73,7 +73,7 @@ describe('parseReplayOptions, checks before the first request', () => {
 
   it('(11) finds an unwritable --report or --journal at once', () => {
     expect(() => parseReplayOptions({ ...base, report: '/no/such/folder/report.json' })).toThrow(
-      '--report: /no/such/folder/report.json: cannot create it in /no/such/folder: no such directory',
+      '--report: /no/such/folder/report.json: cannot create it in /no/such/folder: no such file or directory',
     );
     expect(() => parseReplayOptions({ ...base, journal: '/tmp' })).toThrow('--journal: /tmp: is a directory');
     // A dry run writes no journal.

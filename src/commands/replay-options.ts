@@ -5,6 +5,7 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { ioReason } from '../errors.js';
 import type { ReplayMethod, SignScheme } from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
 import { danglingLinkProblem } from '../output-file.js';
@@ -168,19 +169,8 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
   };
 }
 
-const ioReasons: Record<string, string> = {
-  ENOENT: 'no such directory',
-  EACCES: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOTDIR: 'not a directory',
-};
-
 /** Why `path` could not be written (created, or replaced if it exists), or undefined if it can. */
 function unwritable(path: string): string | undefined {
-  const reason = (error: unknown) => {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    return ioReasons[code] ?? (error as Error).message;
-  };
   const dangling = danglingLinkProblem(path);
   if (dangling) return dangling;
   try {
@@ -188,7 +178,7 @@ function unwritable(path: string): string | undefined {
     accessSync(path, constants.W_OK);
     return undefined;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return reason(error);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return ioReason(error);
   }
   const folder = dirname(resolve(path));
   try {
@@ -196,7 +186,7 @@ function unwritable(path: string): string | undefined {
     accessSync(folder, constants.W_OK);
     return undefined;
   } catch (error) {
-    return `cannot create it in ${folder}: ${reason(error)}`;
+    return `cannot create it in ${folder}: ${ioReason(error)}`;
   }
 }
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { defaultMaxElementBytes, listSources } from '../input/read.js';
 import { openOutputSync } from '../output-file.js';
 
@@ -63,9 +63,7 @@ export interface Journal {
 }
 
 function writeError(error: unknown, path: string): CallhookError {
-  // Node's message reads "ENOSPC: no space left on device, write": keep the words only.
-  const reason = (error as Error).message.replace(/^[A-Z]+: /, '').replace(/, \w+$/, '');
-  return new CallhookError(`cannot write the journal ${path}: ${reason}`, ExitCode.usage);
+  return new CallhookError(`cannot write the journal ${path}: ${ioReason(error)}`, ExitCode.usage);
 }
 
 /** Writes all of `text`, however many calls it takes. */

@@ -58,10 +58,8 @@ async function checkReadable(path: string): Promise<boolean> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const link = await lstat(path).catch(() => undefined);
-    if (link?.isSymbolicLink() && (code === 'ENOENT' || code === 'ELOOP')) {
-      const why =
-        code === 'ELOOP' ? 'a symbolic link that loops' : 'a broken symbolic link (its target does not exist)';
-      throw new CallhookError(`${path}: ${why}`, ExitCode.usage);
+    if (link?.isSymbolicLink() && code === 'ENOENT') {
+      throw new CallhookError(`${path}: a broken symbolic link (its target does not exist)`, ExitCode.usage);
     }
     throw describeIoError(error, path);
   }
