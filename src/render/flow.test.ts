@@ -1,4 +1,5 @@
 import { Chalk } from 'chalk';
+import MarkdownIt from 'markdown-it';
 import { describe, expect, test } from 'vitest';
 import { callAttempted, callComplete, callReceived, correlationId, sms } from '../../test/helpers/events.js';
 import { maskPayload, searchPattern } from '../core/timeline.js';
@@ -346,5 +347,38 @@ describe('renderSkipWarning', () => {
       problem: { ...at, pointer: '', severity: 'error', code: 'unexpected-eof', message: 'unexpected end of file' },
     });
     expect(root).toBe('callhook: warning: x\\e[2J.ndjson:2:36: unexpected end of file');
+  });
+});
+
+describe('Markdown of hostile payload text, read by a CommonMark parser', () => {
+  // Hint: what matters is what a reader of the rendered page sees, so the test renders it.
+  const markdown = new MarkdownIt({ html: true });
+  const markup = [
+    'first line',
+    '- a bullet',
+    '+ a plus bullet',
+    '1. a numbered item',
+    '7) another',
+    '---',
+    'a setext heading',
+    '===',
+    'a &lt;tag&gt; and &amp;',
+    'a sum: 5 - 3 = 2 and then 10. Or 1) so',
+  ].join('\n');
+  const withText = (name: string, response: string, transcript: string) =>
+    callComplete({ name, flow: [{ questionName: 'Q1', response, transcript }] });
+  const hostileMarkup = withText('- Eve\n1. Mallory', '+ yes', markup);
+  // The same call with words where the markup was: the page the renderer itself means.
+  const benign = withText('Eve Mallory', 'yes', markup.replace(/[^\w\s]/g, 'x'));
+  const tags = (html: string) => html.match(/<\/?[a-z0-9]+/g);
+
+  test('is never a list, a heading, a rule or an entity, wherever the lines are wrapped', () => {
+    for (const width of [80, 24, 12]) {
+      const html = markdown.render(renderEventMarkdown(hostileMarkup, { ...plain, width }));
+      const meant = markdown.render(renderEventMarkdown(benign, { ...plain, width }));
+      expect({ width, tags: tags(html) }).toEqual({ width, tags: tags(meant) });
+      // Entities stay as the payload wrote them: `&lt;` is shown as `&lt;`, not as `<`.
+      expect(html).toContain('&amp;lt;tag&amp;gt;');
+    }
   });
 });
