@@ -3,7 +3,7 @@
  * the quick path (an element taken by its layout) and the byte-by-byte path both end in `event`.
  */
 
-import { type CheckOptions, checkEvent } from '../schema/check.js';
+import { type CheckOptions, checkEvent, isObject } from '../schema/check.js';
 import type { CallCompleteData, EventKind, WebhookEvent } from '../schema/events.js';
 import { locateIn, parseElement, parseQuickly } from './element.js';
 import type { FingerprintSet } from './fingerprint-set.js';
@@ -55,10 +55,6 @@ export function undocumentedStatusCall(
     createdAt: enveloped ? (value.createdAt as string) : undefined,
     data: data as unknown as CallCompleteData,
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
