@@ -291,6 +291,29 @@ describe('summarise on two threads', () => {
       expect(await expectSame(path, takenOut(4), { statuses: ['Other'] })).toMatchObject({ duplicates: 4 });
     });
 
+    it('takes out a copy that differs from its first by an undocumented status, and the other way round', async () => {
+      const withStatus = (event: WireEvent, status: string) =>
+        ({ ...event, data: { ...(event.data as object), status } }) as WireEvent;
+      for (const [name, status] of [
+        ['to-undocumented.json', 'Voicemail'],
+        ['to-documented.json', 'Complete'],
+      ] as const) {
+        // The second half begins with a copy of the last call before the cut, its status changed.
+        const { path } = await aroundCut(
+          name,
+          (cut) => {
+            const call = odd.findLastIndex((e, i) => i < cut && 'eventType' in e && e.eventType === 'CallComplete');
+            return [...odd.slice(0, cut), withStatus(odd[call]!, status), ...odd.slice(cut)];
+          },
+          pretty,
+          odd,
+        );
+        const report = await expectSame(path, takenOut(1));
+        expect(report.duplicates).toBe(1);
+        expect(report.undocumentedStatuses).toBe(odd.filter(isOdd).length);
+      }
+    });
+
     it('spread through the file, in a pretty array and in NDJSON', async () => {
       // A third of the undocumented calls redelivered 20 places later, and a few valid events.
       const oddAt = odd.flatMap((event, i) => (isOdd(event) ? [i] : []));
