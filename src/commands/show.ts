@@ -1,6 +1,5 @@
 /** `callhook show <paths...>`: call flows and other events, filtered, as people read them. */
 import { NumberBook } from '../core/sms-direction.js';
-import { undocumentedStatusCall } from '../core/summary.js';
 import { type EventFilter, maskPayload, maskPhonesInText, matchesFilter, searchPattern } from '../core/timeline.js';
 import { describeIoError } from '../errors.js';
 import { listSources, readRecords } from '../input/read.js';
@@ -89,19 +88,16 @@ export async function* eventRecords(
     for (const record of records) {
       if (output.closed) return;
       if (record.kind === 'event') yield record;
-      else {
-        const call = record.kind === 'invalid' ? undocumentedStatusCall(record) : undefined;
-        if (call && record.kind === 'invalid') {
-          yield {
-            kind: 'event',
-            event: call,
-            value: record.value,
-            element: record.element,
-            problems: [],
-            duplicate: false,
-          };
-        } else await warnAboutRecord(record, output, options.mask);
-      }
+      else if (record.kind === 'invalid' && record.call) {
+        yield {
+          kind: 'event',
+          event: record.call,
+          value: record.value,
+          element: record.element,
+          problems: [],
+          duplicate: record.duplicate === true,
+        };
+      } else await warnAboutRecord(record, output, options.mask);
     }
     if (output.closed) return;
   }

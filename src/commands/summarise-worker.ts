@@ -19,7 +19,7 @@ export function summaryConsumerOf(summary: SummaryAccumulator): MergingConsumer<
       if (redeliveries.length > 0)
         return summary.mergeWithout(
           state,
-          redeliveries.map((r) => r.record.event),
+          redeliveries.map((r) => r.event),
         );
       summary.merge(state);
       return true;

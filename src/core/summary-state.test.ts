@@ -4,6 +4,7 @@
 // out (the copy taken out gives the state back), and merging two halves must equal one pass.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { undocumentedStatusCall } from '../input/records.js';
 import type { ElementInfo, InputRecord } from '../input/types.js';
 import { checkEvent } from '../schema/check.js';
 import { generateCalls, type WireEvent } from './generate.js';
@@ -35,8 +36,12 @@ function recordsOf(values: readonly unknown[]): InputRecord[] {
       seen.add(id);
       records.push({ kind: 'event', element, event: checked.event, value, problems: [], duplicate });
     } else {
+      // As the input layer reads it: a call of an undocumented status is counted, once per id.
       const problems = checked.issues.map((issue) => ({ ...element, ...issue }));
-      records.push({ kind: 'invalid', element, eventKind: checked.kind, value, problems });
+      const call = undocumentedStatusCall(checked.kind, value, problems);
+      const duplicate = call?.id !== undefined && seen.has(call.id);
+      if (call) seen.add(call.id);
+      records.push({ kind: 'invalid', element, eventKind: checked.kind, value, problems, call, duplicate });
     }
   }
   records.push({ kind: 'problem', problem: { ...element, severity: 'error', code: 'missing-comma', message: 'x' } });

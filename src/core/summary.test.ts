@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { undocumentedStatusCall } from '../input/records.js';
 import type { ElementInfo, InputRecord, Problem } from '../input/types.js';
 import type { CallCompleteData, WebhookEvent } from '../schema/events.js';
 import { instantOf } from './instant.js';
@@ -75,12 +76,15 @@ function problem(code: string, pointer: string, severity: Problem['severity'] = 
   return { file: 'x.json', line: 1, column: 1, offset: 0, pointer, severity, code, message: code };
 }
 
+/** An invalid element as the input layer reads it: a call of an undocumented status among them (`duplicate` when redelivered). */
 function invalid(
   problems: Problem[],
   value: unknown = {},
   eventKind: 'CallComplete' | undefined = undefined,
+  duplicate = false,
 ): InputRecord {
-  return { kind: 'invalid', element: element(), eventKind, value, problems };
+  const call = undocumentedStatusCall(eventKind, value, problems);
+  return { kind: 'invalid', element: element(), eventKind, value, problems, call, duplicate: call && duplicate };
 }
 
 const sumOf = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) * 10) / 10;
@@ -221,6 +225,19 @@ describe('summarise', () => {
     expect(report.callComplete.byCampaign.rows[0]!.byStatus.Other.count).toBe(1);
     expect(summaryExitCode(report, false)).toBe(0);
     expect(summaryExitCode({ ...report, invalid: 0 }, true)).toBe(1);
+  });
+
+  it('counts a redelivered call of an undocumented status once, as a redelivery of a valid event is', () => {
+    const value = { id: 'x', eventType: 'CallComplete', createdAt: '2022-09-01T00:30:48.567Z', data: call().data };
+    (value.data as { status: string }).status = 'Busy';
+    const status = [problem('invalid-value', '/0/data/status')];
+    const report = summarise([invalid(status, value, 'CallComplete'), invalid(status, value, 'CallComplete', true)]);
+    expect(report.elements).toBe(2);
+    expect(report.events).toBe(1);
+    expect(report.duplicates).toBe(1);
+    expect(report.undocumentedStatuses).toBe(1);
+    expect(report.invalid).toBe(0);
+    expect(report.callComplete.byStatus.Other.count).toBe(1);
   });
 
   it('splits outcomes by status and group with percentages that add up to 100', () => {

@@ -11,7 +11,7 @@ import type { InputRecord } from '../input/types.js';
 import { SummaryAccumulator } from './summary-accumulator.js';
 import type { SummaryOptions, SummaryReport } from './summary-report.js';
 
-export { SummaryAccumulator, undocumentedStatusCall } from './summary-accumulator.js';
+export { SummaryAccumulator } from './summary-accumulator.js';
 export { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
 export { largestRemainderPercents } from './summary-rank.js';
 export {

@@ -1,6 +1,6 @@
 /** The validation report: what `callhook validate` found, per file and in total. Pure. */
 import type { CutPosition, Redelivery } from '../input/halves.js';
-import { duplicateIdMessage } from '../input/records.js';
+import { duplicateIdMessage, firstSeenId } from '../input/records.js';
 import type { InputRecord, Location, Problem } from '../input/types.js';
 
 /** One file's results. */
@@ -124,8 +124,8 @@ export class ValidationCollector {
     }
     // The ids seen on both sides: the half's own redeliveries of them are of this side's copy.
     const across = new Map<string, Location | undefined>();
-    for (const { record } of redeliveries) {
-      if (record.event.id !== undefined) across.set(record.event.id, record.problems.at(-1)?.firstCopy);
+    for (const { record, event } of redeliveries) {
+      if (event.id !== undefined) across.set(event.id, record.problems.at(-1)?.firstCopy);
     }
     const moved = (problem: Problem): Problem => movedBy(problem, cut, across);
     let errors = 0;
@@ -206,7 +206,7 @@ function firstSeen(half: ValidationHalf, first: number): { index: number; proble
 /**
  * Collects the second half of one file (see input/halves.ts) into a `ValidationHalf`. What
  * it keeps of each event it saw first changes only at an event after a problem or an element that
- * is not such an event (invalid, a redelivery, with no id), so it keeps runs: a few bytes for most
+ * is not such an event (invalid and not a counted call, a redelivery, with no id), so it keeps runs: a few bytes for most
  * exports instead of 8 an event (the half of a 2 GB export holds about a million).
  */
 export class HalfValidationCollector {
@@ -230,7 +230,7 @@ export class HalfValidationCollector {
     this.collector.add(record);
     if (record.kind !== 'event' && record.kind !== 'invalid') return;
     if (record.element.batch > 0) this.leftFirstValue = true;
-    if (record.kind !== 'event' || record.duplicate || record.event.id === undefined) return;
+    if (firstSeenId(record) === undefined) return;
     const first = this.count++;
     // In an array, the element's index less its number among the events first seen: the
     // elements before it that were not such events. -1 for a lone value.

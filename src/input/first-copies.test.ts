@@ -18,7 +18,9 @@ async function named(paths: string[]): Promise<string[]> {
   for await (const records of readRecords(paths)) {
     for (const record of records) {
       if (record.kind === 'file-start') files.push(record.file);
-      if (record.kind === 'event') problems.push(...record.problems.filter((p) => p.code === 'duplicate-id'));
+      if (record.kind === 'event' || record.kind === 'invalid') {
+        problems.push(...record.problems.filter((p) => p.code === 'duplicate-id'));
+      }
     }
   }
   await nameFirstCopies(problems, files);
@@ -34,6 +36,21 @@ describe('nameFirstCopies', () => {
     const file = join(dir, 'invalid-first.ndjson');
     writeFileSync(file, [line(broken), line(b), line(a), line(a)].join('\n'));
     expect(await named([file])).toEqual([`${a!.id} of the event at ${file}:3:1`]);
+  });
+
+  it('names a call of an undocumented status (counted despite its error), as its copies are redeliveries', async () => {
+    const call = [...generateCalls({ seed: 11, calls: 6, envelope: 'all' })].find(
+      (event) => 'eventType' in event && event.eventType === 'CallComplete',
+    ) as Record<string, unknown>;
+    const voicemail = { ...call, data: { ...(call.data as object), status: 'Voicemail' } };
+    const file = join(dir, 'undocumented-first.ndjson');
+    // A plain invalid copy (no createdAt) is passed over; the valid copy after the call is its redelivery.
+    const { createdAt: _, ...broken } = call;
+    writeFileSync(file, [line(broken), line(a), line(voicemail), line(voicemail), line(call)].join('\n'));
+    expect(await named([file])).toEqual([
+      `${call.id} of the event at ${file}:3:1`,
+      `${call.id} of the event at ${file}:3:1`,
+    ]);
   });
 
   it('finds an id whose key or value is spelled with escapes, in an earlier file', async () => {

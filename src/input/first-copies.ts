@@ -23,7 +23,7 @@ import { CallhookError, describeIoError } from '../errors.js';
 import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { defaultMaxElementBytes, readChunks, stdinName } from './read.js';
-import { duplicateIdMessage, RecordBuilder } from './records.js';
+import { duplicateIdMessage, firstSeenId, RecordBuilder } from './records.js';
 import { ElementSplitter, type SplitElement } from './split.js';
 import type { Location, Problem } from './types.js';
 
@@ -78,12 +78,13 @@ export async function nameFirstCopies(
   }
 }
 
-/** Where in `file` the first valid event with each of `ids` began; reading stops when all are found. */
+/** Where in `file` the first counted event with each of `ids` began; reading stops when all are found. */
 async function findIn(file: string, ids: Set<string>, options: FirstCopyOptions): Promise<Map<string, Location>> {
   const found = new Map<string, Location>();
   const limits = { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes };
   // Hint: only an element that may hold one of the ids is parsed and checked, as the first
-  // reading did, so that the first copy is the first *valid* event with that id.
+  // reading did, so that the first copy is the first *counted* event with that id (a valid one,
+  // or a call of an undocumented status).
   const build = new RecordBuilder(
     file,
     new FingerprintSet(),
@@ -94,10 +95,12 @@ async function findIn(file: string, ids: Set<string>, options: FirstCopyOptions)
   const onElement = (element: SplitElement) => {
     if (element.oversize || !mayHold(element.bytes, ids)) return;
     const record = build.element(element);
-    if (record.kind !== 'event' || record.event.id === undefined || !ids.has(record.event.id)) return;
+    if (record.kind !== 'event' && record.kind !== 'invalid') return;
+    const id = firstSeenId(record);
+    if (id === undefined || !ids.has(id)) return;
     const { line, column, offset, pointer } = record.element;
-    found.set(record.event.id, { file, line, column, offset, pointer });
-    ids.delete(record.event.id);
+    found.set(id, { file, line, column, offset, pointer });
+    ids.delete(id);
   };
   let fatal = false;
   const splitter = new ElementSplitter(

@@ -18,22 +18,29 @@ import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { impossible } from '../errors.js';
+import type { WebhookEvent } from '../schema/events.js';
 import { FingerprintSet, fingerprintSeed, useFingerprintSeed } from './fingerprint-set.js';
 import { type ReadOptions, readRecords } from './read.js';
 import { RecentFirsts } from './recent-firsts.js';
+import { firstSeenId } from './records.js';
 import type { ResumePoint } from './split.js';
 import type { ElementInfo, InputRecord } from './types.js';
 
-/** A valid event record, as `readRecords` yields it. */
-export type EventRecord = Extract<InputRecord, { kind: 'event' }>;
+/**
+ * A record of a counted event, as `readRecords` yields it: a valid event, or an invalid element
+ * holding a call of an undocumented status (see `undocumentedStatusCall`).
+ */
+export type CountedRecord = Extract<InputRecord, { kind: 'event' | 'invalid' }>;
 
 /**
  * An event the second half's reader counted as first seen that was a redelivery (see
- * `MergingConsumer.merge`): its record read again, its place among the events that reader saw
- * first (0 for the first), and the line and column in the file where it begins.
+ * `MergingConsumer.merge`): its record read again and the event it counts as, its place among
+ * the events that reader saw first (0 for the first), and the line and column in the file where
+ * it begins.
  */
 export interface Redelivery {
-  record: EventRecord;
+  record: CountedRecord;
+  event: WebhookEvent;
   first: number;
   line: number;
   column: number;
@@ -373,10 +380,11 @@ export async function readInHalves<State>(
       const places = await positionsOf(
         path,
         cut,
-        records.map((record) => record.element.offset),
+        records.map(({ record }) => record.element.offset),
       );
-      redeliveries = records.map((record, i) => ({
+      redeliveries = records.map(({ record, event }, i) => ({
         record,
+        event,
         first: shared[i] ?? impossible('one second copy is read for each shared id'),
         ...(places[i] ?? impossible(onePlaceEach)),
       }));
@@ -481,7 +489,7 @@ class EverySeen extends FingerprintSet {
 }
 
 /**
- * The events at `offsets` (each the first byte of a valid event the second half's reader saw
+ * The events at `offsets` (each the first byte of a counted event the second half's reader saw
  * first), read again as the main thread would have read them had it read on: as redeliveries.
  */
 async function readSecondCopies(
@@ -490,21 +498,22 @@ async function readSecondCopies(
   point: ResumePoint,
   options: ReadOptions,
   recent: RecentFirsts | undefined,
-): Promise<EventRecord[]> {
+): Promise<{ record: CountedRecord; event: WebhookEvent }[]> {
   const seen = new EverySeen();
   // Hint: small reads, handed on a few KiB at a time, so that little past each event is parsed
   // (it is read as a redelivery: the slow way); the few events are read at once.
   const small: ReadOptions = { ...options, readSize: 16 * 1024, chunkSize: 4 * 1024 };
-  const readOne = async (offset: number): Promise<EventRecord> => {
+  const readOne = async (offset: number): Promise<{ record: CountedRecord; event: WebhookEvent }> => {
     let record: InputRecord | undefined;
     for await (const records of readRecords([path], small, { from: { offset, point }, ids: seen, recent })) {
       record = records.find((r) => r.kind === 'event' || r.kind === 'invalid' || r.kind === 'problem');
       if (record) break;
     }
-    if (record?.kind !== 'event' || record.element.offset !== offset || !record.duplicate) {
-      throw new Error(`no redelivered event found again at byte ${offset}`);
+    if ((record?.kind === 'event' || record?.kind === 'invalid') && record.element.offset === offset) {
+      const event = record.kind === 'event' ? record.event : record.call;
+      if (event !== undefined && record.duplicate === true) return { record, event };
     }
-    return record;
+    throw new Error(`no redelivered event found again at byte ${offset}`);
   };
   return Promise.all(offsets.map(readOne));
 }
@@ -534,7 +543,7 @@ export async function readHalf<State>(
   for await (const records of readRecords([path], options, { from, ids })) {
     if (firstRecords === 0) firstRecords = now();
     for (const record of records) {
-      if (record.kind !== 'event' || record.duplicate || record.event.id === undefined) continue;
+      if ((record.kind !== 'event' && record.kind !== 'invalid') || firstSeenId(record) === undefined) continue;
       if (firsts === offsets.length) {
         const grown = make(offsets.length * 2);
         grown.set(offsets);

@@ -3,8 +3,8 @@
  * the quick path (an element taken by its layout) and the byte-by-byte path both end in `event`.
  */
 
-import { type CheckOptions, checkEvent } from '../schema/check.js';
-import type { WebhookEvent } from '../schema/events.js';
+import { type CheckOptions, checkEvent, isObject } from '../schema/check.js';
+import type { CallCompleteData, EventKind, WebhookEvent } from '../schema/events.js';
 import { locateIn, parseElement, parseQuickly } from './element.js';
 import type { FingerprintSet } from './fingerprint-set.js';
 import type { RecentFirsts } from './recent-firsts.js';
@@ -25,6 +25,46 @@ export function duplicateIdMessage(id: string, first?: Location | { streams: str
     return `${head} of an event earlier in ${where} (a stream: where is not kept)`;
   }
   return `${head} of the event at ${first.file}:${first.line}:${first.column}${first.pointer ? ` (${first.pointer})` : ''}`;
+}
+
+/**
+ * The CallComplete an invalid element holds when its only errors are an undocumented `status`
+ * (the schema's picklist rejects it), or undefined for any other invalid element. Such a call is
+ * counted (as Other) and shown despite its errors, so it is an event of the run as a valid one
+ * is: its id marks later copies as redeliveries.
+ */
+export function undocumentedStatusCall(
+  kind: EventKind | undefined,
+  value: unknown,
+  problems: readonly Problem[],
+): WebhookEvent | undefined {
+  if (kind !== 'CallComplete' || !isObject(value)) return undefined;
+  let statusError = false;
+  for (const problem of problems) {
+    if (problem.severity !== 'error') continue;
+    if (problem.code !== 'invalid-value' || !problem.pointer.endsWith('/status')) return undefined;
+    statusError = true;
+  }
+  if (!statusError) return undefined;
+  const enveloped = isObject(value.data);
+  const data = (enveloped ? value.data : value) as Record<string, unknown>;
+  if (typeof data.status !== 'string') return undefined;
+  return {
+    type: 'CallComplete',
+    id: enveloped ? (value.id as string) : undefined,
+    createdAt: enveloped ? (value.createdAt as string) : undefined,
+    data: data as unknown as CallCompleteData,
+  };
+}
+
+/**
+ * The id a record was the first to bring to the run's id set (a counted event that is not a
+ * redelivery: a valid event, or an undocumented-status call), or undefined. Each id the set
+ * takes is one such record, in the same order.
+ */
+export function firstSeenId(record: Extract<InputRecord, { kind: 'event' | 'invalid' }>): string | undefined {
+  if (record.kind === 'event') return record.duplicate ? undefined : record.event.id;
+  return record.call !== undefined && record.duplicate !== true ? record.call.id : undefined;
 }
 
 /** Builds the records of one file. */
@@ -113,29 +153,55 @@ export class RecordBuilder {
       problems.sort((a, b) => a.offset - b.offset || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
     }
     if (!result.event) {
-      return { kind: 'invalid', element: info, eventKind: result.kind, value: parsed.value, problems };
+      const invalid = {
+        kind: 'invalid',
+        element: info,
+        eventKind: result.kind,
+        value: parsed.value,
+        problems,
+      } as const;
+      const call = undocumentedStatusCall(result.kind, parsed.value, problems);
+      if (!call) return invalid;
+      return { ...invalid, call, duplicate: this.redelivery(call.id, info, parsed.text, element.pointer, problems) };
     }
-    let duplicate = false;
-    const id = result.event.id;
-    if (id !== undefined && !this.ids.add(id)) {
-      duplicate = true;
-      // Hint: placing the warning parses the element's text a second time (`locateIn`), so it is
-      // placed only when warnings are looked for.
-      if (this.warnings) {
-        const first = this.recent?.find(id);
-        problems.push({
-          file,
-          ...(parsed.text ? locateIn(parsed.text, '/id') : info),
-          pointer: `${element.pointer}/id`,
-          severity: 'warning',
-          code: 'duplicate-id',
-          message: duplicateIdMessage(id, first),
-          eventId: id,
-          firstCopy: first,
-        });
-      }
-    } else if (id !== undefined) this.recent?.add(id, info);
+    const duplicate = this.redelivery(result.event.id, info, parsed.text, element.pointer, problems);
     return this.event(info, result.event, parsed.value, problems, duplicate);
+  }
+
+  /**
+   * Whether the counted event with `id` that begins at `info` is a redelivery: its id was seen
+   * before in the run (the one rule, for a valid event and an undocumented-status call alike).
+   * If so, adds its `duplicate-id` warning to `problems` when warnings are looked for; if not,
+   * notes where it began among the last first seen.
+   */
+  private redelivery(
+    id: string | undefined,
+    info: ElementInfo,
+    text: Parameters<typeof locateIn>[0] | undefined,
+    pointer: string,
+    problems: Problem[],
+  ): boolean {
+    if (id === undefined) return false;
+    if (this.ids.add(id)) {
+      this.recent?.add(id, info);
+      return false;
+    }
+    // Hint: placing the warning parses the element's text a second time (`locateIn`), so it is
+    // placed only when warnings are looked for.
+    if (this.warnings) {
+      const first = this.recent?.find(id);
+      problems.push({
+        file: this.file,
+        ...(text ? locateIn(text, '/id') : info),
+        pointer: `${pointer}/id`,
+        severity: 'warning',
+        code: 'duplicate-id',
+        message: duplicateIdMessage(id, first),
+        eventId: id,
+        firstCopy: first,
+      });
+    }
+    return true;
   }
 
   /** The one place an event record is made. */

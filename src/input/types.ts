@@ -75,6 +75,13 @@ export type InputRecord =
       eventKind: EventKind | undefined;
       value: unknown;
       problems: Problem[];
+      /**
+       * A CallComplete whose only errors are an undocumented `status`: the call as read, which is
+       * counted (summarise's Other) and shown despite them; undefined for any other invalid element.
+       */
+      call?: WebhookEvent | undefined;
+      /** With `call`: an earlier counted event had the same envelope `id`, as for a valid event: a redelivery. */
+      duplicate?: boolean | undefined;
     }
   /** A problem outside any element, e.g. a missing comma between two elements or an unclosed array. */
   | { kind: 'problem'; problem: Problem }

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { listCapturedDeliveries, readCapturedBody } from '../../test/helpers/captured.js';
+import { callComplete } from '../../test/helpers/events.js';
 import { serverPerTest } from '../../test/helpers/http-server.js';
 import { attempt, standardSecret, tempDir } from '../../test/helpers/payloads.js';
 import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
@@ -362,6 +363,19 @@ describe('listen: answers', () => {
     await post(url, body(enveloped(1), enveloped(2)));
     expect(deliveries.map((d) => d.redelivery)).toEqual([false, true]);
     expect(deliveries[1]!.events.map((e) => e.duplicate)).toEqual([true, false]);
+  });
+
+  it('marks a repeated call of an undocumented status as a redelivery too (it is counted, so once per id)', async () => {
+    const { url, deliveries } = await listen();
+    const { id, createdAt, data } = callComplete();
+    const call = { id, eventType: 'CallComplete', createdAt, data };
+    const voicemail = { ...call, data: { ...data, status: 'Voicemail' } };
+    // Refused (422), so the platform sends it again; then a copy with a documented status.
+    expect((await post(url, body(voicemail))).status).toBe(422);
+    expect((await post(url, body(voicemail))).status).toBe(422);
+    expect((await post(url, body(call))).status).toBe(200);
+    expect(deliveries.map((d) => d.redelivery)).toEqual([false, true, true]);
+    expect(deliveries[2]!.events.map((e) => e.duplicate)).toEqual([true]);
   });
 });
 

@@ -119,6 +119,8 @@ interface Checked {
   body: Record<string, unknown>;
   events: DeliveredEvent[];
   invalid: number;
+  /** See `BodyEvents.redelivered`. */
+  redelivered: boolean;
   problems: Problem[];
 }
 
@@ -134,7 +136,7 @@ function checkEvents(body: Buffer, settings: ListenSettings, ids: FingerprintSet
 }
 
 /** The answer to a body's events. */
-function decide({ events, problems, invalid, syntax }: BodyEvents, settings: ListenSettings): Checked {
+function decide({ events, problems, invalid, redelivered, syntax }: BodyEvents, settings: ListenSettings): Checked {
   const shown = problems.slice(0, maxProblemsShown).map((p) => ({
     line: p.line,
     column: p.column,
@@ -150,6 +152,7 @@ function decide({ events, problems, invalid, syntax }: BodyEvents, settings: Lis
       body: { error: 'not-json', problems: shown },
       events,
       invalid,
+      redelivered,
       problems,
     };
   }
@@ -161,10 +164,19 @@ function decide({ events, problems, invalid, syntax }: BodyEvents, settings: Lis
       body: { error: 'invalid-events', invalid, problems: shown },
       events,
       invalid,
+      redelivered,
       problems,
     };
   }
-  return { status: 200, json: true, body: { ok: true, events: events.length }, events, invalid, problems };
+  return {
+    status: 200,
+    json: true,
+    body: { ok: true, events: events.length },
+    events,
+    invalid,
+    redelivered,
+    problems,
+  };
 }
 
 function verify(body: Buffer, req: IncomingMessage, settings: ListenSettings): VerifyResult | undefined {
@@ -404,6 +416,7 @@ export async function startListener(
         body: { error: 'bad-signature', reason, message, ...(skewSeconds === undefined ? {} : { skewSeconds }) },
         events: [],
         invalid: 0,
+        redelivered: false,
         problems: [],
       };
     } else {
@@ -483,7 +496,7 @@ export async function startListener(
       events: checked.events,
       invalid: checked.invalid,
       problems: checked.problems,
-      redelivery: repeatedId || checked.events.some((e) => e.duplicate),
+      redelivery: repeatedId || checked.redelivered,
       captured,
       forwardError,
     });

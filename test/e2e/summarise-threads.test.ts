@@ -83,9 +83,10 @@ async function aroundCut(
   name: string,
   build: (cut: number) => WireEvent[],
   text: (list: WireEvent[]) => string,
+  base: WireEvent[] = events,
 ): Promise<{ path: string; list: WireEvent[]; cut: number }> {
   const needle = text === pretty ? '\n  {' : '\n{';
-  for (let cut = (await cutIndex(events, text)) - 6; cut < events.length; cut++) {
+  for (let cut = (await cutIndex(base, text)) - 6; cut < base.length; cut++) {
     const list = build(cut);
     const body = text(list);
     const bytes = Buffer.from(body);
@@ -232,6 +233,109 @@ describe('summarise on two threads', () => {
       );
       expect(report.duplicates).toBe(1);
       expect(report.timeRange?.first).not.toBe('2001-01-01T00:00:00.000Z');
+    });
+  });
+
+  describe('with redelivered calls of an undocumented status (counted as Other, so once per id)', () => {
+    // Every other call result has a status the documentation does not list: each fails
+    // validation, yet is counted (as Other), so its redelivered copies must be counted once too.
+    let odd: WireEvent[];
+    beforeAll(() => {
+      let calls = 0;
+      odd = events.map((event) =>
+        'eventType' in event && event.eventType === 'CallComplete' && calls++ % 2 === 0
+          ? ({ ...event, data: { ...(event.data as object), status: 'Voicemail' } } as WireEvent)
+          : event,
+      );
+    });
+    const isOdd = (event: WireEvent | undefined) =>
+      (event as { data?: { status?: string } } | undefined)?.data?.status === 'Voicemail';
+    /** The index of the last undocumented-status call before `before`. */
+    const lastOdd = (before: number) => odd.findLastIndex((event, i) => i < before && isOdd(event));
+    const lastValid = (before: number) => odd.findLastIndex((event, i) => i < before && !isOdd(event));
+
+    it('on one thread: each copy after the first is a redelivery, in every file layout', async () => {
+      const copies = odd.flatMap((event, from) => (isOdd(event) ? [{ from, after: 4 }] : []));
+      const list = redeliver(odd, copies);
+      for (const text of [pretty, ndjson]) {
+        const one = new SummaryAccumulator();
+        const path = write('odd-one.json', text(list));
+        for await (const records of readRecords([path], tiny)) for (const r of records) one.add(r);
+        const report = one.report();
+        expect(report.duplicates).toBe(copies.length);
+        expect(report.events).toBe(odd.length);
+        expect(report.undocumentedStatuses).toBe(copies.length);
+        expect(report.callComplete.byStatus.Other.count).toBe(copies.length);
+      }
+    });
+
+    it('at the cut, just before and after it, and at the end', async () => {
+      const { path, list, cut } = await aroundCut(
+        'odd-at-cut.json',
+        (cut) =>
+          redeliver(odd, [
+            { from: lastOdd(cut), after: cut - 1 - lastOdd(cut) },
+            { from: lastOdd(lastOdd(cut)), after: cut + 2 - lastOdd(lastOdd(cut)) },
+            // and a valid event among them.
+            { from: lastValid(cut), after: cut + 3 - lastValid(cut) },
+            { from: odd.findIndex(isOdd), after: odd.length },
+          ]),
+        pretty,
+        odd,
+      );
+      expect(isOdd(list[cut])).toBe(true);
+      const report = await expectSame(path, takenOut(4));
+      expect(report.duplicates).toBe(4);
+      expect(report.elements).toBe(list.length);
+      expect((await both(path, { by: 'campaign', top: 0 })).how).toMatch(takenOut(4));
+      expect(await expectSame(path, takenOut(4), { statuses: ['Other'] })).toMatchObject({ duplicates: 4 });
+    });
+
+    it('takes out a copy that differs from its first by an undocumented status, and the other way round', async () => {
+      const withStatus = (event: WireEvent, status: string) =>
+        ({ ...event, data: { ...(event.data as object), status } }) as WireEvent;
+      for (const [name, status] of [
+        ['to-undocumented.json', 'Voicemail'],
+        ['to-documented.json', 'Complete'],
+      ] as const) {
+        // The second half begins with a copy of the last call before the cut, its status changed.
+        const { path } = await aroundCut(
+          name,
+          (cut) => {
+            const call = odd.findLastIndex((e, i) => i < cut && 'eventType' in e && e.eventType === 'CallComplete');
+            return [...odd.slice(0, cut), withStatus(odd[call]!, status), ...odd.slice(cut)];
+          },
+          pretty,
+          odd,
+        );
+        const report = await expectSame(path, takenOut(1));
+        expect(report.duplicates).toBe(1);
+        expect(report.undocumentedStatuses).toBe(odd.filter(isOdd).length);
+      }
+    });
+
+    it('spread through the file, in a pretty array and in NDJSON', async () => {
+      // A third of the undocumented calls redelivered 20 places later, and a few valid events.
+      const oddAt = odd.flatMap((event, i) => (isOdd(event) ? [i] : []));
+      const copies = oddAt.filter((_, k) => k % 3 === 1).map((from) => ({ from, after: 20 }));
+      for (let i = 5; i < odd.length; i += 41) copies.push({ from: i, after: 25 });
+      const list = redeliver(odd, copies);
+      for (const text of [pretty, ndjson]) {
+        const path = write('odd-spread.json', text(list));
+        for (const options of [{}, { by: 'day' as const }, { statuses: ['Other' as const] }]) {
+          const run = await both(path, options);
+          expect(run.how).toMatch(
+            /^two threads \(the second from byte \d+(, \d+ redelivered event\(s\) across the halves taken out)?\)$/,
+          );
+          expect(renderSummaryJson(run.two)).toBe(renderSummaryJson(run.one));
+          expect(run.one.duplicates).toBe(copies.length);
+        }
+      }
+      // Every event of the second half redelivers one of the first.
+      const half = Math.floor(odd.length / 2);
+      const doubled = write('odd-doubled.json', pretty([...odd.slice(0, half), ...odd.slice(0, half)]));
+      const report = await expectSame(doubled, /^two threads .*taken out\)$/, { by: 'campaign', top: 0 });
+      expect(report.duplicates).toBe(half);
     });
   });
 

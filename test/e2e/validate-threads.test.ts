@@ -154,6 +154,38 @@ describe('validate on two threads', () => {
     expect(again.files[0]!.problems.map((p) => p.message)).toEqual(messages);
   });
 
+  it('warns of a redelivered call of an undocumented status (counted, so once per id) in either half', async () => {
+    // Calls of an undocumented status fail validation but are counted (summarise's Other), so a
+    // later copy is a redelivery as for a valid event: one of the first half redelivered twice in
+    // the second (the second time with a documented status), and a late one in the second half.
+    const voicemail = (event: WireEvent) => ({ ...event, data: { ...(event.data as object), status: 'Voicemail' } });
+    const isCall = (event: WireEvent) => 'eventType' in event && event.eventType === 'CallComplete';
+    const at = (fraction: number) => Math.floor(events.length * fraction);
+    const early = events.findIndex((event, i) => i > 2 && isCall(event));
+    const late = events.findIndex((event, i) => i > at(0.8) && isCall(event));
+    const list: WireEvent[] = events.map((event, i) =>
+      i === early || i === late ? voicemail(event) : event,
+    ) as WireEvent[];
+    list.splice(at(0.95), 0, list[late]!);
+    list.splice(at(0.9), 0, events[early]!);
+    list.splice(at(0.7), 0, list[early]!);
+    const text = pretty(list);
+    const path = write('undocumented.json', text);
+    const report = await expectSame(path, /^two threads \(the second from byte \d+, 1 redelivered event\(s\)/);
+    const lines = text.split('\n');
+    const first = (id: unknown) => {
+      const index = list.findIndex((event) => event.id === id);
+      return `${path}:${lines.findIndex((line) => line.includes(`"id": "${id}"`))}:3 (/${index})`;
+    };
+    const named = (id: unknown) => `event id ${id} was seen before: a redelivery of the event at ${first(id)}`;
+    const messages = report.files[0]!.problems.filter((p) => p.code === 'duplicate-id').map((p) => p.message);
+    expect(messages).toEqual([named(events[early]!.id), named(events[early]!.id), named(events[late]!.id)]);
+    expect(report.totals).toMatchObject({ invalid: 4, warnings: 3 });
+    // Found by reading again alone (as when the first copy is not among the last first seen).
+    const again = await expectSame(path, /^two threads/, {}, { ...withRing, firstCopies: false });
+    expect(again.files[0]!.problems.filter((p) => p.code === 'duplicate-id').map((p) => p.message)).toEqual(messages);
+  });
+
   it('counts lines and columns the same with CRLF line ends and text outside ASCII', async () => {
     // Columns count UTF-16 code units: an astral character is two, a 2-byte one is one.
     const text = damaged().replaceAll('"name": "', '"name": "Zoë 😀 ').replaceAll('\n', '\r\n');
