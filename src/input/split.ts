@@ -11,6 +11,7 @@
  * the element's parser.
  */
 import { isAscii } from 'node:buffer';
+import { detectTypeByShape } from '../schema/check.js';
 import {
   CLOSE_BRACE,
   CLOSE_BRACKET,
@@ -219,6 +220,10 @@ export class ElementSplitter {
   // A batch element that opened its own line at column 1 is watched (see `watchLineEnd`) from
   // its first line's end, or its second line's head, on every line, or not at all.
   private column1: Column1 = Column1.No;
+  // That element's second line opened with a key: it is laid out as the platform prints a
+  // pretty-printed object, and only the end of the file (or a `]` closing it) shows it was cut
+  // (see `recoverColumn1Cut`).
+  private column1Object = false;
   private lineHead = LineHead.None;
   // The line break before the line whose head is awaited.
   private lineBreak: SplitPosition = { offset: 0, line: 1, column: 1 };
@@ -355,6 +360,9 @@ export class ElementSplitter {
     if (this.mode === Mode.Dead) return;
     this.chunk = Buffer.alloc(0);
     this.lineHead = LineHead.None;
+    while (this.mode === Mode.Element && this.recoverColumn1Cut()) {
+      // Each pass ends one cut element and reads the rest again, which may end inside another.
+    }
     if (this.mode === Mode.Element) {
       this.finishElement(this.offset, !this.scalar);
     }
@@ -481,8 +489,10 @@ export class ElementSplitter {
   private endElementAt(to: number, end: number): void {
     this.scalar = false;
     this.keep(this.chunk.subarray(this.elementFrom, to));
-    this.finishElement(this.chunkOffset + end, false);
     this.elementFrom = -1;
+    // Hint: a `{` element closed by `]` was cut, and its brackets were balanced by the batch's `]`.
+    if (this.column1Object && this.chunk[to - 1] === CLOSE_BRACKET && this.recoverColumn1Cut()) return;
+    this.finishElement(this.chunkOffset + end, false);
   }
 
   /** A line break at file offset `at` inside a top-level value: where a broken element may end. */
@@ -544,6 +554,7 @@ export class ElementSplitter {
     if (head === LineHead.SecondLine) {
       if (byte === QUOTE || byte === CLOSE_BRACE) {
         this.column1 = Column1.No;
+        this.column1Object = true;
         return;
       }
       this.column1 = Column1.EveryLine;
@@ -787,6 +798,7 @@ export class ElementSplitter {
   private finishElement(endOffset: number, truncated: boolean, cut?: 'line' | 'next'): void {
     const bytes = this.oversize ? Buffer.alloc(0) : this.keptBytes();
     this.column1 = Column1.No;
+    this.column1Object = false;
     // Hint: the parts are let go before the element is handed on, so that a large one is not held twice.
     this.parts = [];
     const inBatch = this.batchOpen !== undefined;
@@ -890,6 +902,63 @@ export class ElementSplitter {
   }
 
   /**
+   * On the broken path only: the element being read opened its line at column 1 with `{` alone
+   * and went on as a pretty-printed object (every line at column 1, as the platform prints
+   * batches), and the file ended inside it, or a `]` closed it. It lost its closing lines, so
+   * it ran on over the elements after it. Their bytes are still held: when a later line begins
+   * an event (see `nextEventLine`), the element is ended before that line (`cut: 'next'`, as an
+   * indented one is) and the bytes from there are read again, at their real offsets, lines and
+   * columns. Returns false, changing nothing, when no such line is held (or the element grew
+   * past the size limit, and its bytes were let go).
+   */
+  private recoverColumn1Cut(): boolean {
+    if (!this.column1Object || this.oversize) return false;
+    const held = this.keptBytes();
+    const open = nextEventLine(held);
+    if (open === -1) return false;
+    const start = this.elementStart;
+    const { chunk, chunkOffset, offset } = this;
+    const heldEnd = start.offset + held.length;
+    this.parts = [held];
+    this.partsSize = held.length;
+    this.chunk = Buffer.alloc(0);
+    this.chunkOffset = heldEnd;
+    this.rescan(held, open - 1);
+    this.cutElement(start.offset + open - 1, 'next');
+    this.scanner.lineBreak(start.offset + open - 1);
+    this.mode = Mode.BatchElement;
+    this.afterComma = undefined;
+    this.offset = start.offset + open;
+    this.pushBytes(held.subarray(open));
+    // Back to the chunk being read, which goes on after the held bytes.
+    this.elementFrom = (this.mode as Mode) === Mode.Element ? heldEnd - chunkOffset : -1;
+    this.chunk = chunk;
+    this.chunkOffset = chunkOffset;
+    this.offset = offset;
+    return true;
+  }
+
+  /**
+   * Reads the held bytes of the element begun at `elementStart`, up to `held[to]`, again: the
+   * scanner's line and column, and the element's text state, become what they were there.
+   */
+  private rescan(held: Buffer, to: number): void {
+    const scanner = this.scanner;
+    const start = this.elementStart;
+    scanner.line = start.line;
+    // The element opened its line at column 1.
+    scanner.startLine(start.offset);
+    scanner.beginElement(OPEN_BRACE);
+    for (let at = 1; at < to; at++) {
+      // biome-ignore lint/style/noNonNullAssertion: at < to < held.length
+      const byte = held[at]!;
+      if (byte === NEWLINE) scanner.lineBreak(start.offset + at);
+      else if (byte >= 0x80) scanner.nonAsciiByte(byte);
+      scanner.elementByte(byte);
+    }
+  }
+
+  /**
    * Ends the top-level value at the line break at `lineBreak`, as NDJSON does with a line: an
    * element left open is cut there, and so is a batch, with a problem saying so.
    */
@@ -966,4 +1035,66 @@ export class ElementSplitter {
     this.index++;
     return true;
   }
+}
+
+const lineOpeningBrace = Buffer.from('\n{');
+
+/**
+ * Where, in `held` (the bytes of an element cut short, from its `{` on), the next element
+ * begins: the index of the first later `{` alone on its line at column 1 that opens an event
+ * followed by `,` or `]`; -1 when there is none. Hint: a raw line break cannot be inside a JSON
+ * string, so every line of valid JSON begins outside any string, and a line's `{` can be read
+ * from there, string-aware, to its matching `}`. A nested object at column 1 (a flow step, say)
+ * is not taken for the next element, for it is not an event: it has no `eventType` and none of
+ * the keys by which a bare event's type is told (see `detectTypeByShape`).
+ */
+export function nextEventLine(held: Buffer): number {
+  for (let at = held.indexOf(lineOpeningBrace, 1); at !== -1; at = held.indexOf(lineOpeningBrace, at + 1)) {
+    const open = at + 1;
+    if (!aloneOnLine(held, open)) continue;
+    const end = matchingBrace(held, open);
+    if (end === -1) continue;
+    let next = end;
+    while (next < held.length && isSpace(held[next] ?? 0)) next++;
+    if (held[next] !== COMMA && held[next] !== CLOSE_BRACKET) continue;
+    if (isEvent(held.subarray(open, end))) return open;
+  }
+  return -1;
+}
+
+/** Whether the `{` at `held[open]` is alone on its line, but for blanks. */
+function aloneOnLine(held: Buffer, open: number): boolean {
+  for (let at = open + 1; at < held.length; at++) {
+    const byte = held[at];
+    if (byte === NEWLINE) return true;
+    if (byte !== SPACE && byte !== TAB && byte !== RETURN) return false;
+  }
+  return false;
+}
+
+/** The index just past the `}` that closes the `{` at `held[open]`, read string-aware; -1 when none does. */
+function matchingBrace(held: Buffer, open: number): number {
+  const scanner = new ByteScanner();
+  scanner.beginElement(OPEN_BRACE);
+  for (let at = open + 1; at < held.length; at++) {
+    // biome-ignore lint/style/noNonNullAssertion: at < held.length
+    const byte = held[at]!;
+    if (scanner.elementByte(byte)) return byte === CLOSE_BRACE ? at + 1 : -1;
+  }
+  return -1;
+}
+
+/** Whether `bytes` parse as an object that is an event: with an `eventType`, or a bare event's keys. */
+function isEvent(bytes: Buffer): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return false;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const object = value as Record<string, unknown>;
+  return typeof object.eventType === 'string' && Object.hasOwn(object, 'eventType')
+    ? true
+    : detectTypeByShape(object) !== undefined;
 }
