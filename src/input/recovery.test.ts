@@ -324,6 +324,19 @@ describe('a cut element of a batch laid out as the platform publishes it, every 
     await expectOthersRead(events, parts, { 1: undefined, 3: 7 });
   });
 
+  it('reads them when two elements side by side are cut', async () => {
+    await expectOthersRead(events, parts, { 1: undefined, 2: 4 });
+    // Hint: a cut element is told from a nested object by its own keys, so each keeps its `eventType` line.
+    const few = (i: number, keep: number) => Math.min(keep, parts[i]!.split('\n').length - 1);
+    await expectOthersRead(events, parts, { 1: few(1, 5), 2: few(2, 20), 3: few(3, 3) });
+  });
+
+  it('reads them when the last element lost only its last line, and the batch’s `]` closed it', async () => {
+    const lines = parts[4]!.split('\n').length;
+    await expectOthersRead(events, parts, { 4: lines - 1 });
+    await expectOthersRead(events, parts, { 3: 8, 4: lines - 1 });
+  });
+
   it('reads them when the cut element lost only its last line, or all but its `{`', async () => {
     const lines = parts[2]!.split('\n').length;
     await expectOthersRead(events, parts, { 2: lines - 1 });
@@ -384,7 +397,7 @@ describe('property: in the platform’s layout, a valid batch is read whole, and
           const victim = Math.floor(which * (list.length - 1));
           const lines = layout.parts[victim]!.split(eol).length;
           // Hint: at least its `{` line kept, at least its `}` line lost.
-          const keep = 1 + Math.floor(where * (lines - 1));
+          const keep = 1 + Math.floor(where * (lines - 2));
           const damaged = layout.parts.map((part, i) => (i === victim ? cutLines(part, keep, eol) : part));
           const file = layout.text(damaged);
           const result = await read(file, { readSize: chunk, chunkSize: chunk });

@@ -13,6 +13,7 @@
 import { isAscii } from 'node:buffer';
 import { detectTypeByShape } from '../schema/check.js';
 import {
+  BACKSLASH,
   CLOSE_BRACE,
   CLOSE_BRACKET,
   COLON,
@@ -491,7 +492,7 @@ export class ElementSplitter {
     this.keep(this.chunk.subarray(this.elementFrom, to));
     this.elementFrom = -1;
     // Hint: a `{` element closed by `]` was cut, and its brackets were balanced by the batch's `]`.
-    if (this.column1Object && this.chunk[to - 1] === CLOSE_BRACKET && this.recoverColumn1Cut()) return;
+    if (this.column1Object && this.chunk[to - 1] === CLOSE_BRACKET && this.recoverColumn1Cut(true)) return;
     this.finishElement(this.chunkOffset + end, false);
   }
 
@@ -906,15 +907,15 @@ export class ElementSplitter {
    * and went on as a pretty-printed object (every line at column 1, as the platform prints
    * batches), and the file ended inside it, or a `]` closed it. It lost its closing lines, so
    * it ran on over the elements after it. Their bytes are still held: when a later line begins
-   * an event (see `nextEventLine`), the element is ended before that line (`cut: 'next'`, as an
+   * an element (see `nextElementLine`), the element is ended before that line (`cut: 'next'`, as an
    * indented one is) and the bytes from there are read again, at their real offsets, lines and
    * columns. Returns false, changing nothing, when no such line is held (or the element grew
    * past the size limit, and its bytes were let go).
    */
-  private recoverColumn1Cut(): boolean {
+  private recoverColumn1Cut(closedByBracket = false): boolean {
     if (!this.column1Object || this.oversize) return false;
     const held = this.keptBytes();
-    const open = nextEventLine(held);
+    const open = nextElementLine(held, closedByBracket);
     if (open === -1) return false;
     const start = this.elementStart;
     const { chunk, chunkOffset, offset } = this;
@@ -1041,25 +1042,51 @@ const lineOpeningBrace = Buffer.from('\n{');
 
 /**
  * Where, in `held` (the bytes of an element cut short, from its `{` on), the next element
- * begins: the index of the first later `{` alone on its line at column 1 that opens an event
- * followed by `,` or `]`; -1 when there is none. Hint: a raw line break cannot be inside a JSON
- * string, so every line of valid JSON begins outside any string, and a line's `{` can be read
- * from there, string-aware, to its matching `}`. A nested object at column 1 (a flow step, say)
- * is not taken for the next element, for it is not an event: it has no `eventType` and none of
- * the keys by which a bare event's type is told (see `detectTypeByShape`).
+ * begins; -1 when no later line is seen to begin one. Hint: a raw line break cannot be inside a
+ * JSON string, so every line of valid JSON begins outside any string, and a line's `{` can be
+ * read from there, string-aware. The next element is the first later `{` alone on its line (at
+ * column 1) that opens an event and closes, followed by `,` or `]`; or, before that one, such a
+ * line that opens an event cut short too (its own keys say so, and it does not close before that
+ * one). A nested object at column 1 (a flow step, say) is not taken for the next element, for it
+ * is not an event: it has no `eventType` and none of the keys by which a bare event's type is
+ * told (see `detectTypeByShape`). With `closedByBracket` (the held bytes end with the `]` that
+ * closed the `{`, which no valid text nor any prefix of one can do), a `]` opening the last line
+ * when no event follows is the batch's, and ends the element too.
  */
-export function nextEventLine(held: Buffer): number {
-  for (let at = held.indexOf(lineOpeningBrace, 1); at !== -1; at = held.indexOf(lineOpeningBrace, at + 1)) {
-    const open = at + 1;
-    if (!aloneOnLine(held, open)) continue;
-    const end = matchingBrace(held, open);
-    if (end === -1) continue;
-    let next = end;
-    while (next < held.length && isSpace(held[next] ?? 0)) next++;
-    if (held[next] !== COMMA && held[next] !== CLOSE_BRACKET) continue;
-    if (isEvent(held.subarray(open, end))) return open;
+export function nextElementLine(held: Buffer, closedByBracket: boolean): number {
+  const next = nextWholeEvent(held);
+  const limit = next === -1 ? held.length : next;
+  for (const open of braceLines(held, limit)) {
+    const head = objectHead(held, open, limit);
+    if ((head.end === -1 || !head.brace) && isEventShaped(head.keys, false)) return open;
+  }
+  if (next !== -1 || !closedByBracket) return next;
+  const close = held.length - 1;
+  return held[close - 1] === NEWLINE ? close : -1;
+}
+
+/** The first `{` line of `held` past its first byte that opens an event and closes, followed by `,` or `]`; -1 when none. */
+function nextWholeEvent(held: Buffer): number {
+  for (const open of braceLines(held, held.length)) {
+    const head = objectHead(held, open, held.length);
+    if (head.end === -1 || !head.brace) continue;
+    let after = head.end;
+    while (after < held.length && isSpace(held[after] ?? 0)) after++;
+    if (held[after] !== COMMA && held[after] !== CLOSE_BRACKET) continue;
+    if (isEvent(held.subarray(open, head.end))) return open;
   }
   return -1;
+}
+
+/** The index of each `{` alone on its line (but for blanks) at column 1 in `held`, after its first byte and before `to`. */
+function* braceLines(held: Buffer, to: number): Generator<number> {
+  for (
+    let at = held.indexOf(lineOpeningBrace, 1);
+    at !== -1 && at + 1 < to;
+    at = held.indexOf(lineOpeningBrace, at + 1)
+  ) {
+    if (aloneOnLine(held, at + 1)) yield at + 1;
+  }
 }
 
 /** Whether the `{` at `held[open]` is alone on its line, but for blanks. */
@@ -1072,19 +1099,58 @@ function aloneOnLine(held: Buffer, open: number): boolean {
   return false;
 }
 
-/** The index just past the `}` that closes the `{` at `held[open]`, read string-aware; -1 when none does. */
-function matchingBrace(held: Buffer, open: number): number {
-  const scanner = new ByteScanner();
-  scanner.beginElement(OPEN_BRACE);
-  for (let at = open + 1; at < held.length; at++) {
-    // biome-ignore lint/style/noNonNullAssertion: at < held.length
+/**
+ * Reads the object opened by the `{` at `held[open]`, string-aware, up to `held[limit]`: the
+ * index just past the bracket that closes it (-1 when none does before `limit`), whether that
+ * bracket is a `}`, and the keys of its own members. A raw line break ends a string, as the
+ * scanner decides.
+ */
+function objectHead(
+  held: Buffer,
+  open: number,
+  limit: number,
+): { end: number; brace: boolean; keys: Record<string, unknown> } {
+  const keys: Record<string, unknown> = Object.create(null);
+  let depth = 1;
+  let inString = false;
+  let escaped = false;
+  let stringStart = -1;
+  // A string of the object's own, just ended: a key if a `:` follows.
+  let key: [number, number] | undefined;
+  for (let at = open + 1; at < limit; at++) {
+    // biome-ignore lint/style/noNonNullAssertion: at < limit <= held.length
     const byte = held[at]!;
-    if (scanner.elementByte(byte)) return byte === CLOSE_BRACE ? at + 1 : -1;
+    if (inString) {
+      if (byte === NEWLINE) inString = false;
+      else if (escaped) escaped = false;
+      else if (byte === BACKSLASH) escaped = true;
+      else if (byte === QUOTE) {
+        inString = false;
+        if (depth === 1) key = [stringStart, at + 1];
+      }
+    } else if (byte === QUOTE) {
+      inString = true;
+      escaped = false;
+      stringStart = at;
+    } else if (byte === COLON && key) {
+      try {
+        keys[JSON.parse(held.toString('utf8', key[0], key[1])) as string] = true;
+      } catch {
+        // Not a key after all.
+      }
+      key = undefined;
+    } else if (!isSpace(byte)) {
+      key = undefined;
+      if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
+      else if ((byte === CLOSE_BRACE || byte === CLOSE_BRACKET) && --depth === 0) {
+        return { end: at + 1, brace: byte === CLOSE_BRACE, keys };
+      }
+    }
   }
-  return -1;
+  return { end: -1, brace: false, keys };
 }
 
-/** Whether `bytes` parse as an object that is an event: with an `eventType`, or a bare event's keys. */
+/** Whether `bytes` parse as an object that is an event. */
 function isEvent(bytes: Buffer): boolean {
   let value: unknown;
   try {
@@ -1092,9 +1158,16 @@ function isEvent(bytes: Buffer): boolean {
   } catch {
     return false;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const object = value as Record<string, unknown>;
-  return typeof object.eventType === 'string' && Object.hasOwn(object, 'eventType')
-    ? true
-    : detectTypeByShape(object) !== undefined;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    isEventShaped(value as Record<string, unknown>, true)
+  );
+}
+
+/** Whether an object's keys make it an event: an `eventType` (a string, when `typed`), or a bare event's keys. */
+function isEventShaped(object: Record<string, unknown>, typed: boolean): boolean {
+  if (Object.hasOwn(object, 'eventType') && (!typed || typeof object.eventType === 'string')) return true;
+  return detectTypeByShape(object) !== undefined;
 }
