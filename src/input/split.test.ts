@@ -332,6 +332,74 @@ describe('ElementSplitter', () => {
     }
   });
 
+  describe('a cut element laid out as the platform prints batches, every line at column 1', () => {
+    const whole = [
+      '{',
+      '"eventType": "CallComplete",',
+      '"data": {',
+      '"flow": [',
+      '{',
+      '"q": 1',
+      '},',
+      '{',
+      '"q": "{"',
+      '}',
+      ']',
+      '}',
+      '}',
+    ];
+    const bare = ['{', '"status": "failed",', '"note": "x"', '}'];
+    // The second element lost its last six lines: it ends inside its second flow step.
+    const text = `[\n${[whole.join('\n'), whole.slice(0, 8).join('\n'), whole.join('\n'), bare.join('\n')].join(',\n')}\n]\n`;
+
+    it('ends where the next event begins, and the rest is read at its own offsets and lines', () => {
+      for (const size of [1, 7, 1 << 20]) {
+        for (const quick of [false, true]) {
+          const r = split(text, size, 1 << 20, quick);
+          expect(r.problems).toEqual([]);
+          expect(r.elements.map((e) => [e.pointer, e.cut])).toEqual([
+            ['/0', undefined],
+            ['/1', 'next'],
+            ['/2', undefined],
+            ['/3', undefined],
+          ]);
+          for (const e of r.elements) {
+            expect({ line: e.line, column: e.column }).toEqual(positionOf(text, e.offset));
+            expect(e.bytes.toString()).toBe(text.slice(e.offset, e.offset + e.size));
+          }
+          expect(texts(r)[1]).toBe(`${whole.slice(0, 8).join('\n')},`);
+          expect(
+            texts(r)
+              .slice(2)
+              .map((t) => JSON.parse(t)),
+          ).toEqual([JSON.parse(whole.join('\n')), JSON.parse(bare.join('\n'))]);
+          expect(r.batches).toMatchObject([{ isArray: true, elements: 4 }]);
+        }
+      }
+    });
+
+    it('ends it with CRLF line ends too, leaving the `\\r` out', () => {
+      const r = split(text.replaceAll('\n', '\r\n'), 5);
+      expect(r.problems).toEqual([]);
+      expect(r.elements.map((e) => e.cut)).toEqual([undefined, 'next', undefined, undefined]);
+      expect(texts(r)[1]).toBe(`${whole.slice(0, 8).join('\r\n')},`);
+    });
+
+    it('is read the same by a second thread resumed at the cut element', () => {
+      const bytes = Buffer.from(text);
+      const from = text.indexOf(whole.slice(0, 8).join('\n'), 3);
+      expect(atPoint(bytes, from, 'batch')).toBe(true);
+      const all = split(bytes).elements.filter((e) => e.offset >= from);
+      expect(resumed(bytes, from, 'batch').elements).toEqual(all.map((e) => [e.offset, e.bytes.toString()]));
+    });
+
+    it('cannot look back once the cut element has grown past the limit: its bytes were let go', () => {
+      const r = split(text, 16, 150);
+      expect(r.elements.map((e) => e.oversize)).toEqual([false, true]);
+      expect(r.problems.map((p) => p.code)).toEqual(['unexpected-eof']);
+    });
+  });
+
   it('takes the elements of a pretty-printed batch by their closing lines, in any indentation', () => {
     for (const indent of [2, 4, '\t']) {
       const values = [{ a: [1, { b: '}' }] }, { c: '\n  }' }, { d: null }];
