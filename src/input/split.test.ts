@@ -393,6 +393,15 @@ describe('ElementSplitter', () => {
       expect(resumed(bytes, from, 'batch').elements).toEqual(all.map((e) => [e.offset, e.bytes.toString()]));
     });
 
+    it('gives up, reading each nested line once at most a few times, when the lines after a cut one open objects in objects', () => {
+      // Each `{` line is read from its `{` to where its object ends: nested 20,000 deep and never
+      // closed, every line read to the end of the file would be 20,000 readings of 200 kB.
+      const nested = `[\n${whole.slice(0, 3).join('\n')}\n${'{\n"a": 1,\n"b":\n'.repeat(20_000)}`;
+      const r = split(nested, 1 << 16);
+      expect(r.elements).toHaveLength(1);
+      expect(r.elements[0]).toMatchObject({ truncated: true, size: Buffer.byteLength(nested) - 2 });
+    });
+
     it('cannot look back once the cut element has grown past the limit: its bytes were let go', () => {
       const r = split(text, 16, 150);
       expect(r.elements.map((e) => e.oversize)).toEqual([false, true]);

@@ -1054,26 +1054,48 @@ const lineOpeningBrace = Buffer.from('\n{');
  * when no event follows is the batch's, and ends the element too.
  */
 export function nextElementLine(held: Buffer, closedByBracket: boolean): number {
-  const next = nextWholeEvent(held);
+  // Hint: each line's object is read from its `{`, so lines nested in each other would be read
+  // again and again: a budget of bytes read keeps a crafted file from taking quadratic time (no
+  // end is found then, as before this recovery), and a line inside an object that closed is
+  // not read at all, for the next element is not inside one.
+  const budget = { left: 4 * held.length + 2 ** 20 };
+  const next = nextWholeEvent(held, budget);
+  if (next === undefined) return -1;
   const limit = next === -1 ? held.length : next;
+  let skipTo = 0;
   for (const open of braceLines(held, limit)) {
-    const head = objectHead(held, open, limit);
-    if ((head.end === -1 || !head.brace) && isEventShaped(head.keys, false)) return open;
+    if (open < skipTo) continue;
+    const head = objectHead(held, open, limit, budget);
+    if (head === undefined) return -1;
+    if (head.end !== -1 && head.brace) skipTo = head.end;
+    else if (isEventShaped(head.keys, false)) return open;
   }
   if (next !== -1 || !closedByBracket) return next;
   const close = held.length - 1;
   return held[close - 1] === NEWLINE ? close : -1;
 }
 
-/** The first `{` line of `held` past its first byte that opens an event and closes, followed by `,` or `]`; -1 when none. */
-function nextWholeEvent(held: Buffer): number {
+/** Bytes that `objectHead` may still read. */
+interface Budget {
+  left: number;
+}
+
+/**
+ * The first `{` line of `held` past its first byte that opens an event and closes, followed by
+ * `,` or `]`; -1 when none, undefined when the budget ran out.
+ */
+function nextWholeEvent(held: Buffer, budget: Budget): number | undefined {
+  let skipTo = 0;
   for (const open of braceLines(held, held.length)) {
-    const head = objectHead(held, open, held.length);
+    if (open < skipTo) continue;
+    const head = objectHead(held, open, held.length, budget);
+    if (head === undefined) return undefined;
     if (head.end === -1 || !head.brace) continue;
+    skipTo = head.end;
     let after = head.end;
     while (after < held.length && isSpace(held[after] ?? 0)) after++;
     if (held[after] !== COMMA && held[after] !== CLOSE_BRACKET) continue;
-    if (isEvent(held.subarray(open, head.end))) return open;
+    if (isEventShaped(head.keys, false) && isEvent(held.subarray(open, head.end))) return open;
   }
   return -1;
 }
@@ -1102,14 +1124,15 @@ function aloneOnLine(held: Buffer, open: number): boolean {
 /**
  * Reads the object opened by the `{` at `held[open]`, string-aware, up to `held[limit]`: the
  * index just past the bracket that closes it (-1 when none does before `limit`), whether that
- * bracket is a `}`, and the keys of its own members. A raw line break ends a string, as the
- * scanner decides.
+ * bracket is a `}`, and the keys of its own members; undefined when `budget` runs out. A raw
+ * line break ends a string, as the scanner decides.
  */
 function objectHead(
   held: Buffer,
   open: number,
   limit: number,
-): { end: number; brace: boolean; keys: Record<string, unknown> } {
+  budget: Budget,
+): { end: number; brace: boolean; keys: Record<string, unknown> } | undefined {
   const keys: Record<string, unknown> = Object.create(null);
   let depth = 1;
   let inString = false;
@@ -1117,8 +1140,9 @@ function objectHead(
   let stringStart = -1;
   // A string of the object's own, just ended: a key if a `:` follows.
   let key: [number, number] | undefined;
-  for (let at = open + 1; at < limit; at++) {
-    // biome-ignore lint/style/noNonNullAssertion: at < limit <= held.length
+  const stop = Math.min(limit, open + 1 + Math.max(0, budget.left));
+  for (let at = open + 1; at < stop; at++) {
+    // biome-ignore lint/style/noNonNullAssertion: at < stop <= held.length
     const byte = held[at]!;
     if (inString) {
       if (byte === NEWLINE) inString = false;
@@ -1143,11 +1167,13 @@ function objectHead(
       key = undefined;
       if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
       else if ((byte === CLOSE_BRACE || byte === CLOSE_BRACKET) && --depth === 0) {
+        budget.left -= at - open;
         return { end: at + 1, brace: byte === CLOSE_BRACE, keys };
       }
     }
   }
-  return { end: -1, brace: false, keys };
+  budget.left -= stop - open;
+  return stop < limit ? undefined : { end: -1, brace: false, keys };
 }
 
 /** Whether `bytes` parse as an object that is an event. */
