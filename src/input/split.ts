@@ -1053,7 +1053,7 @@ const lineOpeningBrace = Buffer.from('\n{');
  * closed the `{`, which no valid text nor any prefix of one can do), a `]` opening the last line
  * when no event follows is the batch's, and ends the element too.
  */
-export function nextElementLine(held: Buffer, closedByBracket: boolean): number {
+function nextElementLine(held: Buffer, closedByBracket: boolean): number {
   // Hint: each line's object is read from its `{`, so lines nested in each other would be read
   // again and again: a budget of bytes read keeps a crafted file from taking quadratic time (no
   // end is found then, as before this recovery), and a line inside an object that closed is
