@@ -378,6 +378,25 @@ describe('ElementSplitter', () => {
       }
     });
 
+    it('ends one that lost only its last line, which the batch’s `]` closed, and reads on after that `]`', () => {
+      const lastLine = `[\n${[whole.join('\n'), whole.slice(0, -1).join('\n'), bare.join('\n')].join(',\n')}\n]\n[\n${bare.join('\n')}\n]\n`;
+      for (const size of [1, 3, 64, 1 << 20]) {
+        for (const quick of [false, true]) {
+          const r = split(lastLine, size, 1 << 20, quick);
+          expect(r.problems).toEqual([]);
+          expect(r.elements.map((e) => [e.batch, e.pointer, e.cut])).toEqual([
+            [0, '/0', undefined],
+            [0, '/1', 'next'],
+            [0, '/2', undefined],
+            [1, '/0', undefined],
+          ]);
+          for (const e of r.elements)
+            expect({ line: e.line, column: e.column }).toEqual(positionOf(lastLine, e.offset));
+          expect(r.batches).toMatchObject([{ elements: 3 }, { elements: 1 }]);
+        }
+      }
+    });
+
     it('ends it with CRLF line ends too, leaving the `\\r` out', () => {
       const r = split(text.replaceAll('\n', '\r\n'), 5);
       expect(r.problems).toEqual([]);
