@@ -397,6 +397,48 @@ describe('ElementSplitter', () => {
       }
     });
 
+    it('ends each of several cut elements where reading from the element after the first cut would end it', () => {
+      // The first cut element is ended once the file has ended inside it; the others, read again
+      // with its bytes at hand, at once (see `cutEarly`). A second thread resumed past the first
+      // finds the next one only at the end of the file: both must end it at the same line.
+      const element = fc.record({
+        flow: fc.array(fc.record({ q: fc.nat(9) }), { maxLength: 3 }),
+        bare: fc.boolean(),
+      });
+      fc.assert(
+        fc.property(
+          fc.array(element, { minLength: 3, maxLength: 8 }),
+          fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 8, maxLength: 8 }),
+          fc.uniqueArray(fc.nat(7), { minLength: 2, maxLength: 4 }),
+          fc.constantFrom(1, 9, 1 << 20),
+          (shapes, wheres, victims, size) => {
+            const parts = shapes.map(({ flow, bare: isBare }) => {
+              const value = isBare
+                ? { status: 'failed', note: 'x', flow }
+                : { eventType: 'CallComplete', data: { flow } };
+              return JSON.stringify(value, null, 2).replace(/\n +/g, '\n');
+            });
+            const damaged = parts.map((part, i) => {
+              if (!victims.includes(i)) return part;
+              const lines = part.split('\n');
+              return lines.slice(0, 1 + Math.floor((wheres[i] ?? 0) * (lines.length - 2))).join('\n');
+            });
+            const cutText = `[\n${damaged.join(',\n')}\n]\n`;
+            const bytes = Buffer.from(cutText);
+            const all = split(cutText, size).elements;
+            const firstCut = Math.min(...victims.filter((i) => i < parts.length));
+            const after = all.find((e) => e.pointer === `/${firstCut + 1}`);
+            if (after === undefined) return;
+            const rest = resumed(bytes, after.offset, 'batch');
+            expect(rest.elements).toEqual(
+              all.filter((e) => e.offset >= after.offset).map((e) => [e.offset, e.bytes.toString()]),
+            );
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+
     it('ends it with CRLF line ends too, leaving the `\\r` out', () => {
       const r = split(text.replaceAll('\n', '\r\n'), 5);
       expect(r.problems).toEqual([]);
