@@ -249,3 +249,163 @@ describe('property: one damaged element leaves every other element as it was', (
     );
   });
 });
+
+/** A batch laid out as the platform's documentation prints one: every line of every element at column 1. */
+function platformLayout(values: unknown[], eol = '\n'): { parts: string[]; text: (parts: string[]) => string } {
+  const parts = values.map((value) => JSON.stringify(value, null, 2).replace(/\n +/g, '\n').replaceAll('\n', eol));
+  return { parts, text: (list) => `[${eol}${list.join(`,${eol}`)}${eol}]${eol}` };
+}
+
+/** `part` (an element's lines) cut to its first `keep` lines, as a paste that dropped the rest would leave it. */
+function cutLines(part: string, keep: number, eol = '\n'): string {
+  return part.split(eol).slice(0, keep).join(eol);
+}
+
+/** What the elements other than `victims` of `parts` must read as, in `text`: their values, offsets, lines and columns. */
+function othersIn(text: string, parts: string[], values: unknown[], victims: number[]) {
+  const bytes = Buffer.from(text);
+  let from = 0;
+  return parts.flatMap((part, i) => {
+    const offset = bytes.indexOf(part, from);
+    from = offset + Buffer.byteLength(part);
+    return victims.includes(i) ? [] : [{ offset, ...positionAt(bytes, offset), value: values[i] }];
+  });
+}
+
+describe('a cut element of a batch laid out as the platform publishes it, every line at column 1', () => {
+  const events = [...generateCalls({ seed: 3, calls: 5, envelope: 'all' })].slice(0, 5);
+  const bare = [...generateCalls({ seed: 4, calls: 6, envelope: 'wire' })].slice(0, 7);
+  const { parts, text } = platformLayout(events);
+
+  /** Reads `parts` with those named in `cuts` cut to half their lines (or `keep` lines), and checks every other element. */
+  async function expectOthersRead(values: unknown[], list: string[], cuts: Record<number, number | undefined>) {
+    const victims = Object.keys(cuts).map(Number);
+    const damaged = list.map((part, i) => {
+      if (!victims.includes(i)) return part;
+      const lines = part.split('\n').length;
+      return cutLines(part, cuts[i] ?? Math.floor(lines / 2));
+    });
+    const file = text(damaged);
+    const expected = othersIn(file, damaged, values, victims);
+    for (const readSize of [7, 65536]) {
+      const result = await read(file, { readSize, chunkSize: readSize });
+      expect(result.events).toEqual(expected);
+      expect(result.invalid).toBe(victims.length);
+      const elements = result.records.flatMap((r) => (r.kind === 'event' || r.kind === 'invalid' ? [r.element] : []));
+      expect(elements.map((e) => e.pointer)).toEqual(values.map((_, i) => `/${i}`));
+      // The file's `]` is there: no "array not closed" beyond what the file really has.
+      expect(result.records.filter((r) => r.kind === 'problem')).toEqual([]);
+    }
+    return file;
+  }
+
+  it('reads every element after one cut to half its lines, at their own lines', async () => {
+    await expectOthersRead(events, parts, { 1: undefined });
+  });
+
+  it('reports the cut element’s problems at their real line and column', async () => {
+    const file = await expectOthersRead(events, parts, { 1: undefined });
+    const result = await read(file);
+    const invalid = result.records.find((r) => r.kind === 'invalid');
+    if (invalid?.kind !== 'invalid') throw new Error('no invalid element');
+    expect(invalid.element.pointer).toBe('/1');
+    expect(invalid.element.line).toBe(positionAt(Buffer.from(file), file.indexOf(cutLines(parts[1]!, 3))).line);
+    const lines = file.split('\n');
+    for (const problem of invalid.problems) {
+      expect(problem.line).toBeGreaterThanOrEqual(invalid.element.line);
+      expect(problem.line).toBeLessThan(result.events[1]!.line);
+      expect(problem.column).toBeLessThanOrEqual(lines[problem.line - 1]!.length + 1);
+    }
+  });
+
+  it('reads them when the first element is the one cut, or the last but one, or two are', async () => {
+    await expectOthersRead(events, parts, { 0: undefined });
+    await expectOthersRead(events, parts, { 3: undefined });
+    await expectOthersRead(events, parts, { 1: undefined, 3: 7 });
+  });
+
+  it('reads them when two elements side by side are cut', async () => {
+    await expectOthersRead(events, parts, { 1: undefined, 2: 4 });
+    // Hint: a cut element is told from a nested object by its own keys, so each keeps its `eventType` line.
+    const few = (i: number, keep: number) => Math.min(keep, parts[i]!.split('\n').length - 1);
+    await expectOthersRead(events, parts, { 1: few(1, 5), 2: few(2, 20), 3: few(3, 3) });
+  });
+
+  it('reads them when the last element lost only its last line, and the batch’s `]` closed it', async () => {
+    const lines = parts[4]!.split('\n').length;
+    await expectOthersRead(events, parts, { 4: lines - 1 });
+    await expectOthersRead(events, parts, { 3: 8, 4: lines - 1 });
+  });
+
+  it('reads them when the cut element lost only its last line, or all but its `{`', async () => {
+    const lines = parts[2]!.split('\n').length;
+    await expectOthersRead(events, parts, { 2: lines - 1 });
+    await expectOthersRead(events, parts, { 2: lines - 2 });
+    await expectOthersRead(events, parts, { 2: 1 });
+  });
+
+  it('reads bare events, told by their shape, as the documentation’s examples have them', async () => {
+    const layout = platformLayout(bare);
+    await expectOthersRead(bare, layout.parts, { 1: undefined });
+    await expectOthersRead(bare, layout.parts, { 0: 3, 4: undefined });
+  });
+
+  it('ends the cut element at the next event, not at a `{` line of a nested object', async () => {
+    const file = text([cutLines(parts[0]!, 3), ...parts.slice(1)]);
+    const result = await read(file);
+    expect(result.events.map((e) => e.value)).toEqual(events.slice(1));
+  });
+});
+
+describe('property: in the platform’s layout, a valid batch is read whole, and a cut element spoils only itself', () => {
+  const values = [
+    ...generateCalls({ seed: 21, calls: 4, envelope: 'wire' }),
+    ...generateCalls({ seed: 22, calls: 3, envelope: 'all' }),
+  ];
+
+  it('reads a valid batch exactly as JSON.parse does, at every position', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray(values, { minLength: 1 }),
+        fc.boolean(),
+        fc.oneof(fc.integer({ min: 1, max: 64 }), fc.constant(65536)),
+        async (list, crlf, chunk) => {
+          const eol = crlf ? '\r\n' : '\n';
+          const layout = platformLayout(list, eol);
+          const file = layout.text(layout.parts);
+          const result = await read(file, { readSize: chunk, chunkSize: chunk });
+          expect(result.events).toEqual(othersIn(file, layout.parts, list, []));
+          expect(result.invalid).toBe(0);
+          expect(result.records.filter((r) => r.kind === 'problem')).toEqual([]);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('reads every other element when one is cut at any line', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray(values, { minLength: 2 }),
+        fc.boolean(),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.oneof(fc.integer({ min: 1, max: 64 }), fc.constant(65536)),
+        async (list, crlf, which, where, chunk) => {
+          const eol = crlf ? '\r\n' : '\n';
+          const layout = platformLayout(list, eol);
+          const victim = Math.floor(which * (list.length - 1));
+          const lines = layout.parts[victim]!.split(eol).length;
+          // Hint: at least its `{` line kept, at least its `}` line lost.
+          const keep = 1 + Math.floor(where * (lines - 2));
+          const damaged = layout.parts.map((part, i) => (i === victim ? cutLines(part, keep, eol) : part));
+          const file = layout.text(damaged);
+          const result = await read(file, { readSize: chunk, chunkSize: chunk });
+          expect(result.events).toEqual(othersIn(file, damaged, list, [victim]));
+          expect(result.invalid).toBe(1);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});

@@ -332,6 +332,144 @@ describe('ElementSplitter', () => {
     }
   });
 
+  describe('a cut element laid out as the platform prints batches, every line at column 1', () => {
+    const whole = [
+      '{',
+      '"eventType": "CallComplete",',
+      '"data": {',
+      '"flow": [',
+      '{',
+      '"q": 1',
+      '},',
+      '{',
+      '"q": "{"',
+      '}',
+      ']',
+      '}',
+      '}',
+    ];
+    const bare = ['{', '"status": "failed",', '"note": "x"', '}'];
+    // The second element lost its last six lines: it ends inside its second flow step.
+    const text = `[\n${[whole.join('\n'), whole.slice(0, 8).join('\n'), whole.join('\n'), bare.join('\n')].join(',\n')}\n]\n`;
+
+    it('ends where the next event begins, and the rest is read at its own offsets and lines', () => {
+      for (const size of [1, 7, 1 << 20]) {
+        for (const quick of [false, true]) {
+          const r = split(text, size, 1 << 20, quick);
+          expect(r.problems).toEqual([]);
+          expect(r.elements.map((e) => [e.pointer, e.cut])).toEqual([
+            ['/0', undefined],
+            ['/1', 'next'],
+            ['/2', undefined],
+            ['/3', undefined],
+          ]);
+          for (const e of r.elements) {
+            expect({ line: e.line, column: e.column }).toEqual(positionOf(text, e.offset));
+            expect(e.bytes.toString()).toBe(text.slice(e.offset, e.offset + e.size));
+          }
+          expect(texts(r)[1]).toBe(`${whole.slice(0, 8).join('\n')},`);
+          expect(
+            texts(r)
+              .slice(2)
+              .map((t) => JSON.parse(t)),
+          ).toEqual([JSON.parse(whole.join('\n')), JSON.parse(bare.join('\n'))]);
+          expect(r.batches).toMatchObject([{ isArray: true, elements: 4 }]);
+        }
+      }
+    });
+
+    it('ends one that lost only its last line, which the batch’s `]` closed, and reads on after that `]`', () => {
+      const lastLine = `[\n${[whole.join('\n'), whole.slice(0, -1).join('\n'), bare.join('\n')].join(',\n')}\n]\n[\n${bare.join('\n')}\n]\n`;
+      for (const size of [1, 3, 64, 1 << 20]) {
+        for (const quick of [false, true]) {
+          const r = split(lastLine, size, 1 << 20, quick);
+          expect(r.problems).toEqual([]);
+          expect(r.elements.map((e) => [e.batch, e.pointer, e.cut])).toEqual([
+            [0, '/0', undefined],
+            [0, '/1', 'next'],
+            [0, '/2', undefined],
+            [1, '/0', undefined],
+          ]);
+          for (const e of r.elements)
+            expect({ line: e.line, column: e.column }).toEqual(positionOf(lastLine, e.offset));
+          expect(r.batches).toMatchObject([{ elements: 3 }, { elements: 1 }]);
+        }
+      }
+    });
+
+    it('ends each of several cut elements where reading from the element after the first cut would end it', () => {
+      // The first cut element is ended once the file has ended inside it; the others, read again
+      // with its bytes at hand, at once (see `cutEarly`). A second thread resumed past the first
+      // finds the next one only at the end of the file: both must end it at the same line.
+      const element = fc.record({
+        flow: fc.array(fc.record({ q: fc.nat(9) }), { maxLength: 3 }),
+        bare: fc.boolean(),
+      });
+      fc.assert(
+        fc.property(
+          fc.array(element, { minLength: 3, maxLength: 8 }),
+          fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 8, maxLength: 8 }),
+          fc.uniqueArray(fc.nat(7), { minLength: 2, maxLength: 4 }),
+          fc.constantFrom(1, 9, 1 << 20),
+          (shapes, wheres, victims, size) => {
+            const parts = shapes.map(({ flow, bare: isBare }) => {
+              const value = isBare
+                ? { status: 'failed', note: 'x', flow }
+                : { eventType: 'CallComplete', data: { flow } };
+              return JSON.stringify(value, null, 2).replace(/\n +/g, '\n');
+            });
+            const damaged = parts.map((part, i) => {
+              if (!victims.includes(i)) return part;
+              const lines = part.split('\n');
+              return lines.slice(0, 1 + Math.floor((wheres[i] ?? 0) * (lines.length - 2))).join('\n');
+            });
+            const cutText = `[\n${damaged.join(',\n')}\n]\n`;
+            const bytes = Buffer.from(cutText);
+            const all = split(cutText, size).elements;
+            const firstCut = Math.min(...victims.filter((i) => i < parts.length));
+            const after = all.find((e) => e.pointer === `/${firstCut + 1}`);
+            if (after === undefined) return;
+            const rest = resumed(bytes, after.offset, 'batch');
+            expect(rest.elements).toEqual(
+              all.filter((e) => e.offset >= after.offset).map((e) => [e.offset, e.bytes.toString()]),
+            );
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+
+    it('ends it with CRLF line ends too, leaving the `\\r` out', () => {
+      const r = split(text.replaceAll('\n', '\r\n'), 5);
+      expect(r.problems).toEqual([]);
+      expect(r.elements.map((e) => e.cut)).toEqual([undefined, 'next', undefined, undefined]);
+      expect(texts(r)[1]).toBe(`${whole.slice(0, 8).join('\r\n')},`);
+    });
+
+    it('is read the same by a second thread resumed at the cut element', () => {
+      const bytes = Buffer.from(text);
+      const from = text.indexOf(whole.slice(0, 8).join('\n'), 3);
+      expect(atPoint(bytes, from, 'batch')).toBe(true);
+      const all = split(bytes).elements.filter((e) => e.offset >= from);
+      expect(resumed(bytes, from, 'batch').elements).toEqual(all.map((e) => [e.offset, e.bytes.toString()]));
+    });
+
+    it('gives up, reading each nested line once at most a few times, when the lines after a cut one open objects in objects', () => {
+      // Each `{` line is read from its `{` to where its object ends: nested 20,000 deep and never
+      // closed, every line read to the end of the file would be 20,000 readings of 200 kB.
+      const nested = `[\n${whole.slice(0, 3).join('\n')}\n${'{\n"a": 1,\n"b":\n'.repeat(20_000)}`;
+      const r = split(nested, 1 << 16);
+      expect(r.elements).toHaveLength(1);
+      expect(r.elements[0]).toMatchObject({ truncated: true, size: Buffer.byteLength(nested) - 2 });
+    });
+
+    it('cannot look back once the cut element has grown past the limit: its bytes were let go', () => {
+      const r = split(text, 16, 150);
+      expect(r.elements.map((e) => e.oversize)).toEqual([false, true]);
+      expect(r.problems.map((p) => p.code)).toEqual(['unexpected-eof']);
+    });
+  });
+
   it('takes the elements of a pretty-printed batch by their closing lines, in any indentation', () => {
     for (const indent of [2, 4, '\t']) {
       const values = [{ a: [1, { b: '}' }] }, { c: '\n  }' }, { d: null }];

@@ -11,7 +11,9 @@
  * the element's parser.
  */
 import { isAscii } from 'node:buffer';
+import { detectTypeByShape } from '../schema/check.js';
 import {
+  BACKSLASH,
   CLOSE_BRACE,
   CLOSE_BRACKET,
   COLON,
@@ -219,6 +221,16 @@ export class ElementSplitter {
   // A batch element that opened its own line at column 1 is watched (see `watchLineEnd`) from
   // its first line's end, or its second line's head, on every line, or not at all.
   private column1: Column1 = Column1.No;
+  // That element's second line opened with a key: it is laid out as the platform prints a
+  // pretty-printed object, and only the end of the file (or a `]` closing it) shows it was cut
+  // (see `recoverColumn1Cut`).
+  private column1Object = false;
+  // While the bytes of a cut element are read again (see `recoverColumn1Cut`): those bytes, from
+  // file offset `base`, with their `{` lines, so that another element cut short among them is
+  // ended at once (`cutBefore`, the offset of the line it ends before) rather than after it, too,
+  // has run on to the end of the file, and the rest read again once for each.
+  private recovery: { base: number; held: Buffer; table: BraceLineTable } | undefined;
+  private cutBefore = -1;
   private lineHead = LineHead.None;
   // The line break before the line whose head is awaited.
   private lineBreak: SplitPosition = { offset: 0, line: 1, column: 1 };
@@ -355,6 +367,9 @@ export class ElementSplitter {
     if (this.mode === Mode.Dead) return;
     this.chunk = Buffer.alloc(0);
     this.lineHead = LineHead.None;
+    while (this.mode === Mode.Element && this.recoverColumn1Cut()) {
+      // Each pass ends one cut element and reads the rest again, which may end inside another.
+    }
     if (this.mode === Mode.Element) {
       this.finishElement(this.offset, !this.scalar);
     }
@@ -442,7 +457,9 @@ export class ElementSplitter {
 
   /** The line breaks the scanner must stop at inside the element being read. */
   private lineWatch(): LineWatch {
-    if (this.onTopLine || this.watchFirstValue || this.column1 !== Column1.No) return watchEvery;
+    if (this.onTopLine || this.watchFirstValue || this.column1 !== Column1.No || this.cutBefore !== -1) {
+      return watchEvery;
+    }
     return this.indentWatch > 0 ? this.indentWatch : watchNone;
   }
 
@@ -481,12 +498,21 @@ export class ElementSplitter {
   private endElementAt(to: number, end: number): void {
     this.scalar = false;
     this.keep(this.chunk.subarray(this.elementFrom, to));
-    this.finishElement(this.chunkOffset + end, false);
     this.elementFrom = -1;
+    // Hint: a `{` element closed by `]` was cut, and its brackets were balanced by the batch's `]`.
+    if (this.column1Object && this.chunk[to - 1] === CLOSE_BRACKET && this.recoverColumn1Cut(true)) return;
+    this.finishElement(this.chunkOffset + end, false);
   }
 
   /** A line break at file offset `at` inside a top-level value: where a broken element may end. */
   private watchLineEnd(at: number): void {
+    if (this.cutBefore === at + 1 && this.mode === Mode.Element) {
+      this.cutBefore = -1;
+      this.cutElement(at, 'next');
+      this.mode = Mode.BatchElement;
+      this.afterComma = undefined;
+      return;
+    }
     if (this.onTopLine) {
       // The end of a top-level value's first line: in NDJSON the value ends here, closed or not.
       this.onTopLine = false;
@@ -544,6 +570,8 @@ export class ElementSplitter {
     if (head === LineHead.SecondLine) {
       if (byte === QUOTE || byte === CLOSE_BRACE) {
         this.column1 = Column1.No;
+        this.column1Object = true;
+        this.cutEarly();
         return;
       }
       this.column1 = Column1.EveryLine;
@@ -787,6 +815,8 @@ export class ElementSplitter {
   private finishElement(endOffset: number, truncated: boolean, cut?: 'line' | 'next'): void {
     const bytes = this.oversize ? Buffer.alloc(0) : this.keptBytes();
     this.column1 = Column1.No;
+    this.column1Object = false;
+    this.cutBefore = -1;
     // Hint: the parts are let go before the element is handed on, so that a large one is not held twice.
     this.parts = [];
     const inBatch = this.batchOpen !== undefined;
@@ -890,6 +920,90 @@ export class ElementSplitter {
   }
 
   /**
+   * On the broken path only: the element being read opened its line at column 1 with `{` alone
+   * and went on as a pretty-printed object (every line at column 1, as the platform prints
+   * batches), and the file ended inside it, or a `]` closed it. It lost its closing lines, so
+   * it ran on over the elements after it. Their bytes are still held: when a later line begins
+   * an element (see `nextElementLine`), the element is ended before that line (`cut: 'next'`, as an
+   * indented one is) and the bytes from there are read again, at their real offsets, lines and
+   * columns. Returns false, changing nothing, when no such line is held (or the element grew
+   * past the size limit, and its bytes were let go).
+   */
+  private recoverColumn1Cut(closedByBracket = false): boolean {
+    if (!this.column1Object || this.oversize) return false;
+    const held = this.keptBytes();
+    const table = braceLineTable(held);
+    const open = table ? nextElementLine(held, 0, held.length, closedByBracket, table) : -1;
+    if (table === undefined || open === -1) return false;
+    const start = this.elementStart;
+    const { chunk, chunkOffset, offset } = this;
+    const heldEnd = start.offset + held.length;
+    this.parts = [held];
+    this.partsSize = held.length;
+    this.chunk = Buffer.alloc(0);
+    this.chunkOffset = heldEnd;
+    this.rescan(held, open - 1);
+    this.cutElement(start.offset + open - 1, 'next');
+    this.scanner.lineBreak(start.offset + open - 1);
+    this.mode = Mode.BatchElement;
+    this.afterComma = undefined;
+    this.offset = start.offset + open;
+    // Hint: held up to the end of the file, the bytes tell where each element read again ends;
+    // held up to a `]`, they may not (an element cut short runs on past it), and are not used.
+    const outer = this.recovery;
+    if (!closedByBracket) this.recovery = { base: start.offset, held, table };
+    this.pushBytes(held.subarray(open));
+    this.recovery = outer;
+    // Back to the chunk being read, which goes on after the held bytes.
+    this.elementFrom = (this.mode as Mode) === Mode.Element ? heldEnd - chunkOffset : -1;
+    this.chunk = chunk;
+    this.chunkOffset = chunkOffset;
+    this.offset = offset;
+    return true;
+  }
+
+  /**
+   * While a cut element's bytes are read again (see `recovery`): the element just begun, a
+   * column-1 object among those bytes, is looked up there; when it does not close, it is ended
+   * where `recoverColumn1Cut` would end it once the file had ended inside it (or a `]` had
+   * closed it), for the same bytes decide the same way.
+   */
+  private cutEarly(): void {
+    const recovery = this.recovery;
+    if (recovery === undefined) return;
+    const { base, held, table } = recovery;
+    const from = this.elementStart.offset - base;
+    const index = from > 0 && from < held.length ? lineIndex(table, from) : -1;
+    const end = index === -1 ? 1 : (table.ends[index] ?? 1);
+    if (end > 0) return;
+    const to = end < 0 ? -end : held.length;
+    // As `braceLineTable` would give up on the bytes from this element's `{` alone.
+    if (lineIndex(table, to, true) - index - 1 > mostLines(to - from)) return;
+    const open = nextElementLine(held, from, to, end < 0, table);
+    if (open !== -1) this.cutBefore = base + open;
+  }
+
+  /**
+   * Reads the held bytes of the element begun at `elementStart`, up to `held[to]`, again: the
+   * scanner's line and column, and the element's text state, become what they were there.
+   */
+  private rescan(held: Buffer, to: number): void {
+    const scanner = this.scanner;
+    const start = this.elementStart;
+    scanner.line = start.line;
+    // The element opened its line at column 1.
+    scanner.startLine(start.offset);
+    scanner.beginElement(OPEN_BRACE);
+    for (let at = 1; at < to; at++) {
+      // biome-ignore lint/style/noNonNullAssertion: at < to < held.length
+      const byte = held[at]!;
+      if (byte === NEWLINE) scanner.lineBreak(start.offset + at);
+      else if (byte >= 0x80) scanner.nonAsciiByte(byte);
+      scanner.elementByte(byte);
+    }
+  }
+
+  /**
    * Ends the top-level value at the line break at `lineBreak`, as NDJSON does with a line: an
    * element left open is cut there, and so is a batch, with a problem saying so.
    */
@@ -966,4 +1080,252 @@ export class ElementSplitter {
     this.index++;
     return true;
   }
+}
+
+/**
+ * Where, in `held[from, to)` (the bytes of an element cut short, from its `{` on), the next
+ * element begins (an index in `held`); -1 when no later line is seen to begin one. Hint: a raw
+ * line break cannot be inside a JSON string, so every line of valid JSON begins outside any
+ * string, and a line's `{` can be read from there, string-aware. The next element is the first
+ * later `{` alone on its line (at column 1) that opens an event and closes, followed by `,` or
+ * `]`; or, before that one, such a line that opens an event cut short too (its own keys say so,
+ * and it does not close before that one). A nested object at column 1 (a flow step, say) is not
+ * taken for the next element, for it is not an event: it has no `eventType` and none of the
+ * keys by which a bare event's type is told (see `detectTypeByShape`). With `closedByBracket`
+ * (the bytes end with the `]` that closed the `{`, which no valid text nor any prefix of one can
+ * do), a `]` opening the last line when no event follows is the batch's, and ends the element
+ * too. `table` holds the `{` lines of `held` (see `braceLineTable`).
+ */
+function nextElementLine(
+  held: Buffer,
+  from: number,
+  to: number,
+  closedByBracket: boolean,
+  table: BraceLineTable,
+): number {
+  // Hint: a line's keys are read from its `{`, so lines nested in each other would be read again
+  // and again: a budget of bytes read keeps a crafted file from taking quadratic time (no end is
+  // found then, as before this recovery), and a line inside an object that closed is not read at
+  // all, for the next element is not inside one.
+  const budget = { left: 4 * (to - from) + 2 ** 20 };
+  const first = lineIndex(table, from, true);
+  const next = nextWholeEvent(held, to, table, first, budget);
+  if (next === undefined) return -1;
+  const limit = next === -1 ? to : next;
+  let skipTo = 0;
+  for (let index = first; index < table.opens.length; index++) {
+    const open = table.opens[index] ?? limit;
+    if (open >= limit) break;
+    if (open < skipTo) continue;
+    const end = table.ends[index] ?? 0;
+    if (end > 0 && end <= limit) {
+      skipTo = end;
+      continue;
+    }
+    const head = objectHead(held, open, limit, budget);
+    if (head === undefined) return -1;
+    if (isEventShaped(head.keys, false)) return open;
+  }
+  if (next !== -1 || !closedByBracket) return next;
+  const close = to - 1;
+  return held[close - 1] === NEWLINE ? close : -1;
+}
+
+/** Bytes that `objectHead` may still read. */
+interface Budget {
+  left: number;
+}
+
+/**
+ * The first `{` line of `held` before `to`, from `table.opens[first]` on, that opens an event
+ * and closes before `to`, followed by `,` or `]`; -1 when none, undefined when the budget ran out.
+ */
+function nextWholeEvent(
+  held: Buffer,
+  to: number,
+  table: BraceLineTable,
+  first: number,
+  budget: Budget,
+): number | undefined {
+  let skipTo = 0;
+  for (let index = first; index < table.opens.length; index++) {
+    const open = table.opens[index] ?? to;
+    if (open >= to) break;
+    const end = table.ends[index] ?? 0;
+    if (open < skipTo || end <= 0 || end > to) continue;
+    skipTo = end;
+    let after = end;
+    while (after < to && isSpace(held[after] ?? 0)) after++;
+    if (after >= to || (held[after] !== COMMA && held[after] !== CLOSE_BRACKET)) continue;
+    const head = objectHead(held, open, end, budget);
+    if (head === undefined) return undefined;
+    if (isEventShaped(head.keys, false) && isEvent(held.subarray(open, end))) return open;
+  }
+  return -1;
+}
+
+/**
+ * The `{` lines of held bytes: each `{` alone on its line (but for blanks) at column 1, past the
+ * first byte, in order (`opens`), and where its object ends (`ends`): just past the `}` that
+ * closes it, minus that when a `]` does, 0 when nothing does.
+ */
+interface BraceLineTable {
+  opens: number[];
+  ends: number[];
+}
+
+/** How many `{` lines `braceLineTable` reads in `length` bytes before it gives up (a bound on its memory). */
+function mostLines(length: number): number {
+  return Math.floor(length / 16) + 4096;
+}
+
+/**
+ * The `{` lines of `held` (see `BraceLineTable`), found in one reading, string-aware (a raw line
+ * break ends a string); undefined when there are more than `mostLines` of them. Hint: an object
+ * ends where as many brackets have closed as opened since its `{`, so one stack of the open
+ * brackets, those of other lines counted in runs, tells every line's end at once.
+ */
+function braceLineTable(held: Buffer): BraceLineTable | undefined {
+  const opens: number[] = [];
+  const ends: number[] = [];
+  const most = mostLines(held.length);
+  // The open brackets: a `{` line's index in `opens`, or -n for a run of n other brackets.
+  const stack: number[] = [];
+  let inString = false;
+  let escaped = false;
+  for (let at = 1; at < held.length; at++) {
+    // biome-ignore lint/style/noNonNullAssertion: at < held.length
+    const byte = held[at]!;
+    if (inString) {
+      if (byte === NEWLINE) inString = false;
+      else if (escaped) escaped = false;
+      else if (byte === BACKSLASH) escaped = true;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) {
+      inString = true;
+      escaped = false;
+    } else if (byte === OPEN_BRACE && held[at - 1] === NEWLINE && aloneOnLine(held, at)) {
+      if (opens.length === most) return undefined;
+      stack.push(opens.length);
+      opens.push(at);
+      ends.push(0);
+    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      const top = stack.length - 1;
+      if (top >= 0 && (stack[top] ?? 0) < 0) stack[top] = (stack[top] ?? 0) - 1;
+      else stack.push(-1);
+    } else if ((byte === CLOSE_BRACE || byte === CLOSE_BRACKET) && stack.length > 0) {
+      const top = stack.length - 1;
+      const entry = stack[top] ?? -1;
+      if (entry < -1) stack[top] = entry + 1;
+      else {
+        stack.pop();
+        if (entry >= 0) ends[entry] = byte === CLOSE_BRACE ? at + 1 : -(at + 1);
+      }
+    }
+  }
+  return { opens, ends };
+}
+
+/**
+ * The index in `table.opens` of the `{` line at `at`, -1 when there is none; with `after`, of the
+ * first one past `at` (`opens.length` when there is none).
+ */
+function lineIndex(table: BraceLineTable, at: number, after = false): number {
+  const opens = table.opens;
+  let low = 0;
+  let high = opens.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((opens[middle] ?? 0) <= at) low = middle + 1;
+    else high = middle;
+  }
+  if (after) return low;
+  return low > 0 && opens[low - 1] === at ? low - 1 : -1;
+}
+
+/** Whether the `{` at `held[open]` is alone on its line, but for blanks. */
+function aloneOnLine(held: Buffer, open: number): boolean {
+  for (let at = open + 1; at < held.length; at++) {
+    const byte = held[at];
+    if (byte === NEWLINE) return true;
+    if (byte !== SPACE && byte !== TAB && byte !== RETURN) return false;
+  }
+  return false;
+}
+
+/**
+ * Reads the object opened by the `{` at `held[open]`, string-aware, up to `held[limit]`: the
+ * index just past the bracket that closes it (-1 when none does before `limit`), whether that
+ * bracket is a `}`, and the keys of its own members; undefined when `budget` runs out. A raw
+ * line break ends a string, as the scanner decides.
+ */
+function objectHead(
+  held: Buffer,
+  open: number,
+  limit: number,
+  budget: Budget,
+): { end: number; brace: boolean; keys: Record<string, unknown> } | undefined {
+  const keys: Record<string, unknown> = Object.create(null);
+  let depth = 1;
+  let inString = false;
+  let escaped = false;
+  let stringStart = -1;
+  // A string of the object's own, just ended: a key if a `:` follows.
+  let key: [number, number] | undefined;
+  const stop = Math.min(limit, open + 1 + Math.max(0, budget.left));
+  for (let at = open + 1; at < stop; at++) {
+    // biome-ignore lint/style/noNonNullAssertion: at < stop <= held.length
+    const byte = held[at]!;
+    if (inString) {
+      if (byte === NEWLINE) inString = false;
+      else if (escaped) escaped = false;
+      else if (byte === BACKSLASH) escaped = true;
+      else if (byte === QUOTE) {
+        inString = false;
+        if (depth === 1) key = [stringStart, at + 1];
+      }
+    } else if (byte === QUOTE) {
+      inString = true;
+      escaped = false;
+      stringStart = at;
+    } else if (byte === COLON && key) {
+      try {
+        keys[JSON.parse(held.toString('utf8', key[0], key[1])) as string] = true;
+      } catch {
+        // Not a key after all.
+      }
+      key = undefined;
+    } else if (!isSpace(byte)) {
+      key = undefined;
+      if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
+      else if ((byte === CLOSE_BRACE || byte === CLOSE_BRACKET) && --depth === 0) {
+        budget.left -= at - open;
+        return { end: at + 1, brace: byte === CLOSE_BRACE, keys };
+      }
+    }
+  }
+  budget.left -= stop - open;
+  return stop < limit ? undefined : { end: -1, brace: false, keys };
+}
+
+/** Whether `bytes` parse as an object that is an event. */
+function isEvent(bytes: Buffer): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return false;
+  }
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    isEventShaped(value as Record<string, unknown>, true)
+  );
+}
+
+/** Whether an object's keys make it an event: an `eventType` (a string, when `typed`), or a bare event's keys. */
+function isEventShaped(object: Record<string, unknown>, typed: boolean): boolean {
+  if (Object.hasOwn(object, 'eventType') && (!typed || typeof object.eventType === 'string')) return true;
+  return detectTypeByShape(object) !== undefined;
 }

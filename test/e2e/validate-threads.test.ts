@@ -222,6 +222,27 @@ describe('validate on two threads', () => {
     expect(hows.filter((how) => twoThreads.test(how))).toHaveLength(1);
   });
 
+  it('reads a batch laid out as the platform prints one, every line at column 1, cut elements and all, as one thread does', async () => {
+    // Its nested `{` lines (flow steps) are at column 1 too, so the second thread's guess may fall
+    // on one; a cut element, in either half, ends where the next event begins on both readings.
+    const parts = events.map((event) => JSON.stringify(event, null, 2).replace(/\n +/g, '\n'));
+    const cut = (part: string) => part.split('\n').slice(0, 9).join('\n');
+    // Hint: a cut element in the first half is open where the second thread began, so the first
+    // reads on alone; one in the second half is ended by the second thread.
+    const cases: Array<[number[], RegExp]> = [
+      [[], twoThreads],
+      [[20], /^one thread \(byte \d+ is not between two elements/],
+      [[200], twoThreads],
+      [[199, 200, 240], twoThreads],
+    ];
+    for (const [victims, how] of cases) {
+      const list = parts.map((part, i) => (victims.includes(i) ? cut(part) : part));
+      const path = write(`column1-${victims.join('-')}.json`, `[\n${list.join(',\n')}\n]\n`);
+      const report = await expectSame(path, how);
+      expect(report.totals).toMatchObject({ events: events.length, invalid: victims.length });
+    }
+  });
+
   it('reads on alone when the second half reads on past its top-level array', async () => {
     const half = Math.floor(events.length * 0.6);
     const text = `${pretty(events.slice(0, half))}\n${pretty(events.slice(half, half + 3))}\n`;
