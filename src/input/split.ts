@@ -231,6 +231,15 @@ export class ElementSplitter {
   // has run on to the end of the file, and the rest read again once for each.
   private recovery: { base: number; held: Buffer; table: BraceLineTable } | undefined;
   private cutBefore = -1;
+  // Held bytes are being read again (see `recoverColumn1Cut`): an element among them closed by a
+  // `]` is not recovered in turn, so that a crafted file cannot nest one recovery in another,
+  // a stack frame deeper and the rest read again for each.
+  private recovering = false;
+  // What every recovery of the file may still read, together (see `nextElementLine`), and the
+  // file offset up to which held bytes have added to it: a few readings of each byte, so that
+  // thousands of cut elements cannot take quadratic time, one recovery after another.
+  private readonly recoveryBudget: Budget = { left: 2 ** 20 };
+  private budgetTo = 0;
   private lineHead = LineHead.None;
   // The line break before the line whose head is awaited.
   private lineBreak: SplitPosition = { offset: 0, line: 1, column: 1 };
@@ -500,7 +509,14 @@ export class ElementSplitter {
     this.keep(this.chunk.subarray(this.elementFrom, to));
     this.elementFrom = -1;
     // Hint: a `{` element closed by `]` was cut, and its brackets were balanced by the batch's `]`.
-    if (this.column1Object && this.chunk[to - 1] === CLOSE_BRACKET && this.recoverColumn1Cut(true)) return;
+    if (
+      this.column1Object &&
+      !this.recovering &&
+      this.chunk[to - 1] === CLOSE_BRACKET &&
+      this.recoverColumn1Cut(true)
+    ) {
+      return;
+    }
     this.finishElement(this.chunkOffset + end, false);
   }
 
@@ -932,12 +948,19 @@ export class ElementSplitter {
   private recoverColumn1Cut(closedByBracket = false): boolean {
     if (!this.column1Object || this.oversize) return false;
     const held = this.keptBytes();
-    const table = braceLineTable(held);
-    const open = table ? nextElementLine(held, 0, held.length, closedByBracket, table) : -1;
-    if (table === undefined || open === -1) return false;
     const start = this.elementStart;
-    const { chunk, chunkOffset, offset } = this;
+    const budget = this.recoveryBudget;
     const heldEnd = start.offset + held.length;
+    if (heldEnd > this.budgetTo) {
+      budget.left += 4 * (heldEnd - Math.max(this.budgetTo, start.offset));
+      this.budgetTo = heldEnd;
+    }
+    if (budget.left < held.length) return false;
+    budget.left -= held.length;
+    const table = braceLineTable(held);
+    const open = table ? nextElementLine(held, 0, held.length, closedByBracket, table, budget) : -1;
+    if (table === undefined || open === -1) return false;
+    const { chunk, chunkOffset, offset } = this;
     this.parts = [held];
     this.partsSize = held.length;
     this.chunk = Buffer.alloc(0);
@@ -952,7 +975,9 @@ export class ElementSplitter {
     // held up to a `]`, they may not (an element cut short runs on past it), and are not used.
     const outer = this.recovery;
     if (!closedByBracket) this.recovery = { base: start.offset, held, table };
+    this.recovering = true;
     this.pushBytes(held.subarray(open));
+    this.recovering = false;
     this.recovery = outer;
     // Back to the chunk being read, which goes on after the held bytes.
     this.elementFrom = (this.mode as Mode) === Mode.Element ? heldEnd - chunkOffset : -1;
@@ -979,7 +1004,7 @@ export class ElementSplitter {
     const to = end < 0 ? -end : held.length;
     // As `braceLineTable` would give up on the bytes from this element's `{` alone.
     if (lineIndex(table, to, true) - index - 1 > mostLines(to - from)) return;
-    const open = nextElementLine(held, from, to, end < 0, table);
+    const open = nextElementLine(held, from, to, end < 0, table, this.recoveryBudget);
     if (open !== -1) this.cutBefore = base + open;
   }
 
@@ -1102,12 +1127,13 @@ function nextElementLine(
   to: number,
   closedByBracket: boolean,
   table: BraceLineTable,
+  budget: Budget,
 ): number {
   // Hint: a line's keys are read from its `{`, so lines nested in each other would be read again
-  // and again: a budget of bytes read keeps a crafted file from taking quadratic time (no end is
-  // found then, as before this recovery), and a line inside an object that closed is not read at
-  // all, for the next element is not inside one.
-  const budget = { left: 4 * (to - from) + 2 ** 20 };
+  // and again, and every later line looked at again for each cut element: a budget of bytes read
+  // and lines looked at, shared by the file's recoveries, keeps a crafted file from taking
+  // quadratic time (no end is found then, as before this recovery), and a line inside an object
+  // that closed is not read at all, for the next element is not inside one.
   const first = lineIndex(table, from, true);
   const next = nextWholeEvent(held, to, table, first, budget);
   if (next === undefined) return -1;
@@ -1116,6 +1142,8 @@ function nextElementLine(
   for (let index = first; index < table.opens.length; index++) {
     const open = table.opens[index] ?? limit;
     if (open >= limit) break;
+    budget.left -= lineCost;
+    if (budget.left < 0) return -1;
     if (open < skipTo) continue;
     const end = table.ends[index] ?? 0;
     if (end > 0 && end <= limit) {
@@ -1131,10 +1159,12 @@ function nextElementLine(
   return held[close - 1] === NEWLINE ? close : -1;
 }
 
-/** Bytes that `objectHead` may still read. */
+/** Bytes that `objectHead` may still read (a `{` line looked at counts as `lineCost` bytes). */
 interface Budget {
   left: number;
 }
+
+const lineCost = 16;
 
 /**
  * The first `{` line of `held` before `to`, from `table.opens[first]` on, that opens an event
@@ -1151,6 +1181,8 @@ function nextWholeEvent(
   for (let index = first; index < table.opens.length; index++) {
     const open = table.opens[index] ?? to;
     if (open >= to) break;
+    budget.left -= lineCost;
+    if (budget.left < 0) return undefined;
     const end = table.ends[index] ?? 0;
     if (open < skipTo || end <= 0 || end > to) continue;
     skipTo = end;
