@@ -356,7 +356,18 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   }
   // Hint: a file stopped at the pause is not at its end, so nothing is reported as left open.
   if (stopped) bytes = (pause?.at ?? start) - start;
-  else splitter.end();
+  else {
+    // Hint: the bytes a cut element held are read again a slice at a time, as the file was, so
+    // that the records of a large one are handed on as they come (see `ElementSplitter.endStep`).
+    for (let rest = splitter.endStep(); rest !== undefined; rest = splitter.endStep()) {
+      for (let from = 0; from < rest.length; ) {
+        const to = splitter.pushEnd(rest, from, Math.min(rest.length, from + slice));
+        splitter.push(rest.subarray(from, to));
+        from = to;
+        if (out.records.length > 0) yield out.take();
+      }
+    }
+  }
   out.records.push({ kind: 'file-end', file: out.file, elements: out.elements, bytes });
   yield out.take();
 }

@@ -235,6 +235,8 @@ export class ElementSplitter {
   // `]` is not recovered in turn, so that a crafted file cannot nest one recovery in another,
   // a stack frame deeper and the rest read again for each.
   private recovering = false;
+  // The bytes `endStep` hands out to be read again.
+  private replay: Buffer | undefined;
   // What every recovery of the file may still read, together (see `nextElementLine`), and the
   // file offset up to which held bytes have added to it: a few readings of each byte, so that
   // thousands of cut elements cannot take quadratic time, one recovery after another.
@@ -367,18 +369,31 @@ export class ElementSplitter {
 
   /** Ends the file: reports what was left open. */
   end(): void {
+    for (let rest = this.endStep(); rest !== undefined; rest = this.endStep()) this.push(rest);
+  }
+
+  /**
+   * Ends the file, a step at a time: when a cut element held the bytes after it (see
+   * `recoverColumn1Cut`), returns those to be read again, which the caller pushes as it pushes
+   * the file (a slice at a time, handing on the elements of each) before it calls `endStep`
+   * again; undefined once the file is ended, as `end` ends it. Hint: read again at once, the
+   * elements of a 60 MB held element were all handed on together, hundreds of MB of records.
+   */
+  endStep(): Buffer | undefined {
     if (this.heldHead) {
       // The file ended inside what could have been a byte order mark: its bytes are read as they are.
       const head = this.heldHead;
       this.heldHead = undefined;
       this.pushBytes(head);
     }
-    if (this.mode === Mode.Dead) return;
+    if (this.mode === Mode.Dead) return undefined;
+    // The bytes handed out by the step before, if any, were read again.
+    this.recovery = undefined;
+    this.recovering = false;
     this.chunk = Buffer.alloc(0);
     this.lineHead = LineHead.None;
-    while (this.mode === Mode.Element && this.recoverColumn1Cut()) {
-      // Each pass ends one cut element and reads the rest again, which may end inside another.
-    }
+    // Each step ends one cut element and hands out the rest, which may end inside another.
+    if (this.mode === Mode.Element && this.recoverColumn1Cut(false, true)) return this.replay;
     if (this.mode === Mode.Element) {
       this.finishElement(this.offset, !this.scalar);
     }
@@ -408,6 +423,7 @@ export class ElementSplitter {
         pointer: '',
       });
     }
+    return undefined;
   }
 
   // ---- The file's first bytes ----
@@ -945,7 +961,7 @@ export class ElementSplitter {
    * columns. Returns false, changing nothing, when no such line is held (or the element grew
    * past the size limit, and its bytes were let go).
    */
-  private recoverColumn1Cut(closedByBracket = false): boolean {
+  private recoverColumn1Cut(closedByBracket = false, later = false): boolean {
     if (!this.column1Object || this.oversize) return false;
     const held = this.keptBytes();
     const start = this.elementStart;
@@ -976,6 +992,11 @@ export class ElementSplitter {
     const outer = this.recovery;
     if (!closedByBracket) this.recovery = { base: start.offset, held, table };
     this.recovering = true;
+    if (later) {
+      // At the end of the file: the caller pushes them (see `endStep`).
+      this.replay = held.subarray(open);
+      return true;
+    }
     this.pushBytes(held.subarray(open));
     this.recovering = false;
     this.recovery = outer;
