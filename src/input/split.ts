@@ -237,6 +237,12 @@ export class ElementSplitter {
   private recovering = false;
   // The bytes `endStep` hands out to be read again.
   private replay: Buffer | undefined;
+  // The file offset up to which `recovering` holds: where the held bytes end.
+  private recoveringTo = 0;
+  // With `deferRecovery` set (see `takeDeferred`): the held bytes of an element closed by a `]`
+  // to be read again, then the rest of the chunk that `]` was in, which the caller pushes.
+  private deferRecovery = false;
+  private deferred: Buffer[] | undefined;
   // What every recovery of the file may still read, together (see `nextElementLine`), and the
   // file offset up to which held bytes have added to it: a few readings of each byte, so that
   // thousands of cut elements cannot take quadratic time, one recovery after another.
@@ -340,9 +346,31 @@ export class ElementSplitter {
       }
       this.pushBytes(head);
     } else this.pushBytes(chunk);
+    if (this.deferRecovery) return;
+    for (let parts = this.takeDeferred(); parts !== undefined; parts = this.takeDeferred()) {
+      for (const part of parts) this.pushBytes(part);
+    }
+  }
+
+  /**
+   * Has the bytes a cut element held, when a `]` closed it, read again by the caller (as it pushes
+   * the file, a slice at a time, handing on the elements of each) rather than inside `push`:
+   * `takeDeferred` then gives them after a `push`, with the rest of the chunk pushed. Hint: read
+   * again at once, the elements of a 60 MB held element were all handed on together.
+   */
+  deferRecoveries(): void {
+    this.deferRecovery = true;
+  }
+
+  /** With `deferRecoveries`: the bytes to push before the next chunk, in order, or undefined. */
+  takeDeferred(): Buffer[] | undefined {
+    const parts = this.deferred;
+    this.deferred = undefined;
+    return parts;
   }
 
   private pushBytes(chunk: Buffer): void {
+    if (this.recovering && this.offset >= this.recoveringTo) this.recovering = false;
     const first = this.started ? 0 : this.readFileStart(chunk);
     if (first === -1 || this.refuseBinary(chunk, first)) return;
     this.chunk = chunk;
@@ -359,6 +387,11 @@ export class ElementSplitter {
         if (i === length) break;
       }
       i = this.step(chunk, i, base);
+      if (this.deferred !== undefined) {
+        // Hint: a copy, not a view, as below.
+        this.deferred.push(Buffer.from(chunk.subarray(i + 1)));
+        return;
+      }
     }
     // Hint: a copy, not a view: the caller may reuse the chunk's memory for its next read.
     if (this.mode === Mode.Element && this.elementFrom !== -1) {
@@ -992,9 +1025,15 @@ export class ElementSplitter {
     const outer = this.recovery;
     if (!closedByBracket) this.recovery = { base: start.offset, held, table };
     this.recovering = true;
+    this.recoveringTo = heldEnd;
     if (later) {
       // At the end of the file: the caller pushes them (see `endStep`).
       this.replay = held.subarray(open);
+      return true;
+    }
+    if (closedByBracket && this.deferRecovery) {
+      // The caller pushes them, then the rest of the chunk (see `pushBytes`, `takeDeferred`).
+      this.deferred = [held.subarray(open)];
       return true;
     }
     this.pushBytes(held.subarray(open));
