@@ -67,22 +67,6 @@ export function escapeMarkdown(text: string, keepNewlines = false): string {
 }
 
 /**
- * Payload text (an id) as a Markdown code span, shown as written: the terminal policy only, for a
- * backslash would show inside the span; fenced by one more backtick than its longest run, so no
- * backtick in it ends the span (padded with a space, which CommonMark strips, when it begins or
- * ends with one). Hint: its spaces become no-break spaces, which look the same, so that the
- * renderers' wrapping cannot begin a line inside the span, where a `-` or `#` would open a block.
- */
-export function markdownCode(text: string): string {
-  const code = escapeTerminal(text).replaceAll(' ', '\u00a0');
-  const longest = Math.max(0, ...(code.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  if (code === '') return '` `';
-  const pad = code.startsWith('`') || code.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${code}${pad}${fence}`;
-}
-
-/**
  * The same policy for machine formats (JSON, GitHub annotations, JUnit XML): each untrusted
  * character as a `\uXXXX` escape, which in JSON strings means exactly the character it replaces.
  */
