@@ -44,4 +44,11 @@ describe('ioReason', () => {
     expect(ioReason(error)).toBe('i/o error');
     expect(ioReason(Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' }))).toBe('i/o error');
   });
+
+  it('leaves out a path that holds a line break too (it would be shown twice, once after the words)', () => {
+    const message = "ENAMETOOLONG: name too long, stat 'aaa\nx.json'";
+    expect(ioReason(Object.assign(new Error(message), { code: 'ENAMETOOLONG' }))).toBe('name too long');
+    const rename = "EXDEV: cross-device link not permitted, rename 'a\n' -> 'b'";
+    expect(ioReason(Object.assign(new Error(rename), { code: 'EXDEV' }))).toBe('cross-device link not permitted');
+  });
 });

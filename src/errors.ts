@@ -51,7 +51,7 @@ export function ioReason(error: unknown): string {
   const known = code === undefined ? undefined : ioReasons[code];
   if (known) return known;
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/, '');
+  return message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/s, '');
 }
 
 /** Turns Node's file-system errors into one line naming the path; other errors pass through. */

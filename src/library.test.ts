@@ -108,6 +108,19 @@ describe('readEvents', () => {
     expect(frame[1]?.indexOf('^')).toBe('> 1 | '.length + problem.column - 1);
   });
 
+  it('gives a call of an undocumented status, which the CLI counts and shows, and tells its redeliveries', async () => {
+    const call = events.find((e) => (e as { eventType?: string }).eventType === 'CallComplete') as {
+      id: string;
+      data: object;
+    };
+    const odd = { ...call, data: { ...call.data, status: 'Voicemail' } };
+    // The first copy fails validation (its status), yet takes the id: the valid copy after it is a redelivery.
+    const items = await collect(readEvents(JSON.stringify([odd, call, odd])));
+    expect(items.map((item) => item.kind)).toEqual(['invalid', 'event', 'invalid']);
+    expect(items[0]).toMatchObject({ call: { type: 'CallComplete', id: call.id, data: { status: 'Voicemail' } } });
+    expect(items.map((item) => item.kind !== 'problem' && item.duplicate)).toEqual([false, true, true]);
+  });
+
   it('reads paths as the CLI does, and refuses a missing one', async () => {
     const items = await collect(readEvents(['fixtures/valid/outbound-with-reattempts.json']));
     expect(items.length).toBeGreaterThan(3);

@@ -115,6 +115,14 @@ export type ReadItem =
       position: Location;
       /** Its errors and warnings, each at file:line:column. */
       problems: Problem[];
+      /**
+       * A CallComplete whose only errors are an undocumented `status`: the call as read, which the
+       * CLI counts (summarise's Other) and shows; it takes its id as a valid event does, so a
+       * later copy, valid or not, is a redelivery. Undefined for any other invalid element.
+       */
+      call?: WebhookEvent | undefined;
+      /** With `call`: true when an earlier event (or such a call) had the same envelope id: a redelivery. */
+      duplicate?: boolean | undefined;
     }
   | { kind: 'problem'; problem: Problem };
 
@@ -187,6 +195,7 @@ export async function* readEvents(source: EventSource, options: ReadEventsOption
           value: record.value,
           position: positionOf(record.element),
           problems: record.problems,
+          ...(record.call ? { call: record.call, duplicate: record.duplicate === true } : {}),
         };
       } else if (record.kind === 'problem') yield { kind: 'problem', problem: record.problem };
     }

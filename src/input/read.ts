@@ -328,6 +328,27 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   const slice = options.chunkSize ?? 64 * 1024;
   const start = range.from?.offset ?? 0;
   if (range.from) splitter.resumeAt(range.from.offset, range.from.point, range.from.indent);
+  // Hint: the bytes a cut element held are read again a slice at a time, as the file is, so that
+  // the records of a large one are handed on as they come (see `ElementSplitter.deferRecoveries`).
+  splitter.deferRecoveries();
+  function* readAgain(parts: Buffer[]): Generator<InputRecord[]> {
+    // What is left to push, the next last: a part cut short by another deferral goes on after it.
+    const left = parts.map((part) => ({ part, from: 0 })).reverse();
+    for (let next = left.pop(); next !== undefined; next = left.pop()) {
+      const { part } = next;
+      for (let from = next.from; from < part.length; ) {
+        const to = splitter.pushEnd(part, from, Math.min(part.length, from + slice));
+        splitter.push(part.subarray(from, to));
+        from = to;
+        if (out.records.length > 0) yield out.take();
+        const more = splitter.takeDeferred();
+        if (more) {
+          left.push({ part, from }, ...more.map((bytes) => ({ part: bytes, from: 0 })).reverse());
+          break;
+        }
+      }
+    }
+  }
   let pause = range.pause;
   let bytes = 0;
   let stopped = false;
@@ -343,6 +364,8 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
         if (to > from) splitter.push(buffer.subarray(from, to));
         from = to;
         if (out.records.length > 0) yield out.take();
+        const held = splitter.takeDeferred();
+        if (held) yield* readAgain(held);
         if (out.fatal) break read;
         if (pause && from === pauseAt) {
           stopped = await pause.stop(splitter.atResumePoint(pause.point));
@@ -356,7 +379,10 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   }
   // Hint: a file stopped at the pause is not at its end, so nothing is reported as left open.
   if (stopped) bytes = (pause?.at ?? start) - start;
-  else splitter.end();
+  else {
+    // The bytes a cut element held at the end of the file, too (see `ElementSplitter.endStep`).
+    for (let rest = splitter.endStep(); rest !== undefined; rest = splitter.endStep()) yield* readAgain([rest]);
+  }
   out.records.push({ kind: 'file-end', file: out.file, elements: out.elements, bytes });
   yield out.take();
 }

@@ -409,3 +409,28 @@ describe('property: in the platform’s layout, a valid batch is read whole, and
     );
   });
 });
+
+describe("a cut element in the column-1 layout, ended by the end of the file or by the batch's ]", () => {
+  it('hands on the elements read again after it a slice at a time, not all at once', async () => {
+    const event = (i: number) =>
+      JSON.stringify({ eventType: 'SMSSent', id: `sms-${i}`, data: { message: 'hi', to: '61400000001' } }, null, 2)
+        .split('\n')
+        .map((line) => line.trimStart())
+        .join('\n');
+    const all = Array.from({ length: 400 }, (_, i) => event(i));
+    // The first lost its closing `}`: it held every element after it, up to the end of the file
+    // (it lost its `]` too) or to the batch's `]`, which closed it.
+    all[0] = all[0]!.slice(0, all[0]!.lastIndexOf('\n'));
+    for (const end of ['\n', '\n]\n']) {
+      const path = join(dir, `${files++}.json`);
+      writeFileSync(path, `[\n${all.join(',\n')}${end}`);
+      const handedOn: number[] = [];
+      for await (const records of readRecords([path], { chunkSize: 4096 })) {
+        handedOn.push(records.filter((r) => r.kind === 'event' || r.kind === 'invalid').length);
+      }
+      expect(handedOn.reduce((a, b) => a + b)).toBe(400);
+      // About 4096 / 100 bytes an element at a time, as the rest of the file is read.
+      expect(Math.max(...handedOn), JSON.stringify(end)).toBeLessThan(100);
+    }
+  });
+});

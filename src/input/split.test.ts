@@ -463,6 +463,24 @@ describe('ElementSplitter', () => {
       expect(r.elements[0]).toMatchObject({ truncated: true, size: Buffer.byteLength(nested) - 2 });
     });
 
+    it('reads a crafted file of thousands of cut elements, each closed by a `]` of its own, without running out of stack', () => {
+      // Each element lost its closing `}`: the first is closed by the last `]`, the one after it
+      // by the `]` before, and so on. Recovering each inside the recovery of the one before went
+      // one stack frame deeper per element (a RangeError, "internal error", at 2,000).
+      const cut = (i: number) => `{\n"eventType": "SMSSent",\n"id": "${i}",\n"data": {\n"message": "hi"\n}`;
+      const count = 2000;
+      const crafted = `[\n${Array.from({ length: count }, (_, i) => cut(i)).join(',\n')}\n${']\n'.repeat(count)}`;
+      const r = split(crafted, 1 << 16);
+      // Each element ends before the next, or at the end of the file.
+      expect(r.elements.length).toBeGreaterThan(1);
+      expect(r.elements.at(-1)!.offset + r.elements.at(-1)!.size).toBeLessThanOrEqual(Buffer.byteLength(crafted));
+      expect({ ...r.elements[0], text: r.elements[0]!.bytes.toString() }).toMatchObject({
+        offset: 2,
+        cut: 'next',
+        text: `${cut(0)},`,
+      });
+    });
+
     it('cannot look back once the cut element has grown past the limit: its bytes were let go', () => {
       const r = split(text, 16, 150);
       expect(r.elements.map((e) => e.oversize)).toEqual([false, true]);

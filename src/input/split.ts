@@ -231,6 +231,23 @@ export class ElementSplitter {
   // has run on to the end of the file, and the rest read again once for each.
   private recovery: { base: number; held: Buffer; table: BraceLineTable } | undefined;
   private cutBefore = -1;
+  // Held bytes are being read again (see `recoverColumn1Cut`): an element among them closed by a
+  // `]` is not recovered in turn, so that a crafted file cannot nest one recovery in another,
+  // a stack frame deeper and the rest read again for each.
+  private recovering = false;
+  // The bytes `endStep` hands out to be read again.
+  private replay: Buffer | undefined;
+  // The file offset up to which `recovering` holds: where the held bytes end.
+  private recoveringTo = 0;
+  // With `deferRecovery` set (see `takeDeferred`): the held bytes of an element closed by a `]`
+  // to be read again, then the rest of the chunk that `]` was in, which the caller pushes.
+  private deferRecovery = false;
+  private deferred: Buffer[] | undefined;
+  // What every recovery of the file may still read, together (see `nextElementLine`), and the
+  // file offset up to which held bytes have added to it: a few readings of each byte, so that
+  // thousands of cut elements cannot take quadratic time, one recovery after another.
+  private readonly recoveryBudget: Budget = { left: 2 ** 20 };
+  private budgetTo = 0;
   private lineHead = LineHead.None;
   // The line break before the line whose head is awaited.
   private lineBreak: SplitPosition = { offset: 0, line: 1, column: 1 };
@@ -329,9 +346,31 @@ export class ElementSplitter {
       }
       this.pushBytes(head);
     } else this.pushBytes(chunk);
+    if (this.deferRecovery) return;
+    for (let parts = this.takeDeferred(); parts !== undefined; parts = this.takeDeferred()) {
+      for (const part of parts) this.pushBytes(part);
+    }
+  }
+
+  /**
+   * Has the bytes a cut element held, when a `]` closed it, read again by the caller (as it pushes
+   * the file, a slice at a time, handing on the elements of each) rather than inside `push`:
+   * `takeDeferred` then gives them after a `push`, with the rest of the chunk pushed. Hint: read
+   * again at once, the elements of a 60 MB held element were all handed on together.
+   */
+  deferRecoveries(): void {
+    this.deferRecovery = true;
+  }
+
+  /** With `deferRecoveries`: the bytes to push before the next chunk, in order, or undefined. */
+  takeDeferred(): Buffer[] | undefined {
+    const parts = this.deferred;
+    this.deferred = undefined;
+    return parts;
   }
 
   private pushBytes(chunk: Buffer): void {
+    if (this.recovering && this.offset >= this.recoveringTo) this.recovering = false;
     const first = this.started ? 0 : this.readFileStart(chunk);
     if (first === -1 || this.refuseBinary(chunk, first)) return;
     this.chunk = chunk;
@@ -348,6 +387,11 @@ export class ElementSplitter {
         if (i === length) break;
       }
       i = this.step(chunk, i, base);
+      if (this.deferred !== undefined) {
+        // Hint: a copy, not a view, as below.
+        this.deferred.push(Buffer.from(chunk.subarray(i + 1)));
+        return;
+      }
     }
     // Hint: a copy, not a view: the caller may reuse the chunk's memory for its next read.
     if (this.mode === Mode.Element && this.elementFrom !== -1) {
@@ -358,18 +402,31 @@ export class ElementSplitter {
 
   /** Ends the file: reports what was left open. */
   end(): void {
+    for (let rest = this.endStep(); rest !== undefined; rest = this.endStep()) this.push(rest);
+  }
+
+  /**
+   * Ends the file, a step at a time: when a cut element held the bytes after it (see
+   * `recoverColumn1Cut`), returns those to be read again, which the caller pushes as it pushes
+   * the file (a slice at a time, handing on the elements of each) before it calls `endStep`
+   * again; undefined once the file is ended, as `end` ends it. Hint: read again at once, the
+   * elements of a 60 MB held element were all handed on together, hundreds of MB of records.
+   */
+  endStep(): Buffer | undefined {
     if (this.heldHead) {
       // The file ended inside what could have been a byte order mark: its bytes are read as they are.
       const head = this.heldHead;
       this.heldHead = undefined;
       this.pushBytes(head);
     }
-    if (this.mode === Mode.Dead) return;
+    if (this.mode === Mode.Dead) return undefined;
+    // The bytes handed out by the step before, if any, were read again.
+    this.recovery = undefined;
+    this.recovering = false;
     this.chunk = Buffer.alloc(0);
     this.lineHead = LineHead.None;
-    while (this.mode === Mode.Element && this.recoverColumn1Cut()) {
-      // Each pass ends one cut element and reads the rest again, which may end inside another.
-    }
+    // Each step ends one cut element and hands out the rest, which may end inside another.
+    if (this.mode === Mode.Element && this.recoverColumn1Cut(false, true)) return this.replay;
     if (this.mode === Mode.Element) {
       this.finishElement(this.offset, !this.scalar);
     }
@@ -399,6 +456,7 @@ export class ElementSplitter {
         pointer: '',
       });
     }
+    return undefined;
   }
 
   // ---- The file's first bytes ----
@@ -500,7 +558,14 @@ export class ElementSplitter {
     this.keep(this.chunk.subarray(this.elementFrom, to));
     this.elementFrom = -1;
     // Hint: a `{` element closed by `]` was cut, and its brackets were balanced by the batch's `]`.
-    if (this.column1Object && this.chunk[to - 1] === CLOSE_BRACKET && this.recoverColumn1Cut(true)) return;
+    if (
+      this.column1Object &&
+      !this.recovering &&
+      this.chunk[to - 1] === CLOSE_BRACKET &&
+      this.recoverColumn1Cut(true)
+    ) {
+      return;
+    }
     this.finishElement(this.chunkOffset + end, false);
   }
 
@@ -929,15 +994,22 @@ export class ElementSplitter {
    * columns. Returns false, changing nothing, when no such line is held (or the element grew
    * past the size limit, and its bytes were let go).
    */
-  private recoverColumn1Cut(closedByBracket = false): boolean {
+  private recoverColumn1Cut(closedByBracket = false, later = false): boolean {
     if (!this.column1Object || this.oversize) return false;
     const held = this.keptBytes();
-    const table = braceLineTable(held);
-    const open = table ? nextElementLine(held, 0, held.length, closedByBracket, table) : -1;
-    if (table === undefined || open === -1) return false;
     const start = this.elementStart;
-    const { chunk, chunkOffset, offset } = this;
+    const budget = this.recoveryBudget;
     const heldEnd = start.offset + held.length;
+    if (heldEnd > this.budgetTo) {
+      budget.left += 4 * (heldEnd - Math.max(this.budgetTo, start.offset));
+      this.budgetTo = heldEnd;
+    }
+    if (budget.left < held.length) return false;
+    budget.left -= held.length;
+    const table = braceLineTable(held);
+    const open = table ? nextElementLine(held, 0, held.length, closedByBracket, table, budget) : -1;
+    if (table === undefined || open === -1) return false;
+    const { chunk, chunkOffset, offset } = this;
     this.parts = [held];
     this.partsSize = held.length;
     this.chunk = Buffer.alloc(0);
@@ -952,7 +1024,20 @@ export class ElementSplitter {
     // held up to a `]`, they may not (an element cut short runs on past it), and are not used.
     const outer = this.recovery;
     if (!closedByBracket) this.recovery = { base: start.offset, held, table };
+    this.recovering = true;
+    this.recoveringTo = heldEnd;
+    if (later) {
+      // At the end of the file: the caller pushes them (see `endStep`).
+      this.replay = held.subarray(open);
+      return true;
+    }
+    if (closedByBracket && this.deferRecovery) {
+      // The caller pushes them, then the rest of the chunk (see `pushBytes`, `takeDeferred`).
+      this.deferred = [held.subarray(open)];
+      return true;
+    }
     this.pushBytes(held.subarray(open));
+    this.recovering = false;
     this.recovery = outer;
     // Back to the chunk being read, which goes on after the held bytes.
     this.elementFrom = (this.mode as Mode) === Mode.Element ? heldEnd - chunkOffset : -1;
@@ -979,7 +1064,7 @@ export class ElementSplitter {
     const to = end < 0 ? -end : held.length;
     // As `braceLineTable` would give up on the bytes from this element's `{` alone.
     if (lineIndex(table, to, true) - index - 1 > mostLines(to - from)) return;
-    const open = nextElementLine(held, from, to, end < 0, table);
+    const open = nextElementLine(held, from, to, end < 0, table, this.recoveryBudget);
     if (open !== -1) this.cutBefore = base + open;
   }
 
@@ -1102,12 +1187,13 @@ function nextElementLine(
   to: number,
   closedByBracket: boolean,
   table: BraceLineTable,
+  budget: Budget,
 ): number {
   // Hint: a line's keys are read from its `{`, so lines nested in each other would be read again
-  // and again: a budget of bytes read keeps a crafted file from taking quadratic time (no end is
-  // found then, as before this recovery), and a line inside an object that closed is not read at
-  // all, for the next element is not inside one.
-  const budget = { left: 4 * (to - from) + 2 ** 20 };
+  // and again, and every later line looked at again for each cut element: a budget of bytes read
+  // and lines looked at, shared by the file's recoveries, keeps a crafted file from taking
+  // quadratic time (no end is found then, as before this recovery), and a line inside an object
+  // that closed is not read at all, for the next element is not inside one.
   const first = lineIndex(table, from, true);
   const next = nextWholeEvent(held, to, table, first, budget);
   if (next === undefined) return -1;
@@ -1116,6 +1202,8 @@ function nextElementLine(
   for (let index = first; index < table.opens.length; index++) {
     const open = table.opens[index] ?? limit;
     if (open >= limit) break;
+    budget.left -= lineCost;
+    if (budget.left < 0) return -1;
     if (open < skipTo) continue;
     const end = table.ends[index] ?? 0;
     if (end > 0 && end <= limit) {
@@ -1131,10 +1219,12 @@ function nextElementLine(
   return held[close - 1] === NEWLINE ? close : -1;
 }
 
-/** Bytes that `objectHead` may still read. */
+/** Bytes that `objectHead` may still read (a `{` line looked at counts as `lineCost` bytes). */
 interface Budget {
   left: number;
 }
+
+const lineCost = 16;
 
 /**
  * The first `{` line of `held` before `to`, from `table.opens[first]` on, that opens an event
@@ -1151,6 +1241,8 @@ function nextWholeEvent(
   for (let index = first; index < table.opens.length; index++) {
     const open = table.opens[index] ?? to;
     if (open >= to) break;
+    budget.left -= lineCost;
+    if (budget.left < 0) return undefined;
     const end = table.ends[index] ?? 0;
     if (open < skipTo || end <= 0 || end > to) continue;
     skipTo = end;
