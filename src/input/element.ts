@@ -115,6 +115,8 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
   const problems: Problem[] = [];
   const containers: Array<'object' | 'array'> = [];
   const firsts = new FirstErrors(source.text);
+  const early = ended.truncated || ended.cut !== undefined;
+  let endSaid = false;
   visit(
     source.text,
     {
@@ -131,7 +133,14 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
         containers.pop();
       },
       onError: (error, offset, length) => {
-        if (!firsts.isFirst(offset, length)) return;
+        // Hint: an element the splitter ended before it closed (the file or its line ended, or the
+        // next element began) is not closed, even right after another error: a cut often leaves
+        // one (`{,`), and only this one says the rest of the element is missing. Said once, and
+        // not after an error that may have put the rest out of step (the end may only follow from it).
+        const cutEnd =
+          early && !endSaid && offset >= source.text.length && !problems.some((p) => outOfStep.has(p.code));
+        if (!firsts.isFirst(offset, length) && !cutEnd) return;
+        if (offset >= source.text.length) endSaid = true;
         const site = new ErrorSite(source, offset, length, containers.at(-1) === 'array');
         problems.push(describeSyntaxError(site, error, ended));
       },

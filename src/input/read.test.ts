@@ -170,6 +170,28 @@ describe('the element size limit', () => {
   });
 });
 
+describe('an element cut short', () => {
+  it('says it is not closed even when its last line holds an error of its own (a cut leaves one)', async () => {
+    // A pretty-printed batch whose element /0 lost its lines after `{,`: the comma and the cut are
+    // two mistakes, and the cut is the one that explains the element (fix cannot repair it).
+    const path = join(dir, 'cut-after-error.json');
+    const whole = (n: number) => `  {\n    "a": ${n},\n    "b": [\n      {\n        "c": 1\n      }\n    ]\n  }`;
+    writeFileSync(path, `[\n  {\n    "a": 0,\n    "b": [\n      {,\n${whole(1)},\n${whole(2)}\n]\n`);
+    const found: Array<{ kind: string; codes?: string[] }> = [];
+    for await (const records of readRecords([path])) {
+      for (const record of records) {
+        if (record.kind === 'invalid') found.push({ kind: 'invalid', codes: record.problems.map((p) => p.code) });
+        else if (record.kind === 'event' || record.kind === 'problem') found.push({ kind: record.kind });
+      }
+    }
+    expect(found.filter((r) => r.kind === 'invalid')).toEqual([
+      { kind: 'invalid', codes: ['unexpected-comma', 'unexpected-eof'] },
+      { kind: 'invalid', codes: expect.any(Array) },
+      { kind: 'invalid', codes: expect.any(Array) },
+    ]);
+  });
+});
+
 describe('sources that are not regular files', () => {
   it('reads a FIFO (as /dev/stdin or <(...) are) as a stream', async () => {
     const { execFileSync } = await import('node:child_process');
