@@ -434,3 +434,43 @@ describe("a cut element in the column-1 layout, ended by the end of the file or 
     }
   });
 });
+
+describe('a second cut element, among the bytes a cut one held, read again a slice at a time', () => {
+  /** The elements read, with their problems: where, their text, and what and where each problem is. */
+  const elementsOf = (result: Read) =>
+    result.records.flatMap((r) =>
+      r.kind === 'event' || r.kind === 'invalid'
+        ? [
+            {
+              ...r.element,
+              file: '',
+              problems: r.kind === 'invalid' ? r.problems.map((p) => [p.code, p.offset, p.line, p.column]) : [],
+            },
+          ]
+        : [],
+    );
+  const events = [...generateCalls({ seed: 3, calls: 5, envelope: 'all' })].slice(0, 5);
+
+  it('leaves out the \\r of a CRLF line break that begins a slice, as it does at any other slice end', async () => {
+    const eol = '\r\n';
+    const { parts, text } = platformLayout(events, eol);
+    const lines = (i: number) => parts[i]!.split(eol).length;
+    // The first lost its last line, so the batch's `]` closed it; or it held the rest of the file.
+    for (const end of [']', '']) {
+      const damaged = parts.map((part, i) =>
+        i === 0 ? cutLines(part, lines(0) - 1, eol) : i === 2 ? cutLines(part, 8, eol) : part,
+      );
+      let file = text(damaged);
+      if (end === '') file = file.slice(0, file.lastIndexOf(']'));
+      const whole = await read(file, { readSize: 65536, chunkSize: 65536 });
+      const cut = whole.records.flatMap((r) => (r.kind === 'invalid' ? [r] : []));
+      expect(cut.map((r) => r.element.pointer)).toEqual(['/0', '/2']);
+      // It ends before the line break, with the comma that followed it.
+      expect(cut[1]!.element.text).toBe(`${cutLines(parts[2]!, 8, eol)},`);
+      for (const size of [1, 2, 3, 7, 64]) {
+        const sliced = await read(file, { readSize: size, chunkSize: size });
+        expect(elementsOf(sliced), `${JSON.stringify(end)} ${size}`).toEqual(elementsOf(whole));
+      }
+    }
+  });
+});

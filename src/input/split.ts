@@ -849,6 +849,9 @@ export class ElementSplitter {
   // ---- The element's bytes, and its end ----
 
   private keep(bytes: Buffer): void {
+    // Hint: no empty part, so that the last part ends with the element's last byte (a `\r` that
+    // `cutElement` leaves out), even when the line break it was cut at began the chunk.
+    if (bytes.length === 0) return;
     if (this.oversize) {
       this.partsSize += bytes.length;
       return;
