@@ -54,6 +54,26 @@ const takenOut = (n: number) =>
     `^two threads \\(the second from byte \\d+, ${n} redelivered event\\(s\\) across the halves taken out\\)$`,
   );
 
+/** Redeliveries spread through the file at `path`: one thread and two agree under each of `optionsList`. */
+async function expectSpread(path: string, optionsList: SummaryOptions[], duplicates: number) {
+  for (const options of optionsList) {
+    const run = await both(path, options);
+    expect(run.how).toMatch(
+      /^two threads \(the second from byte \d+(, \d+ redelivered event\(s\) across the halves taken out)?\)$/,
+    );
+    expect(renderSummaryJson(run.two)).toBe(renderSummaryJson(run.one));
+    expect(run.one.duplicates).toBe(duplicates);
+  }
+}
+
+/** The first half of `list` twice: every event of the second half redelivers one of the first. */
+async function expectDoubled(name: string, list: WireEvent[]) {
+  const half = Math.floor(list.length / 2);
+  const doubled = write(name, pretty([...list.slice(0, half), ...list.slice(0, half)]));
+  const report = await expectSame(doubled, /^two threads .*taken out\)$/, { by: 'campaign', top: 0 });
+  expect(report.duplicates).toBe(half);
+}
+
 /** `list` with a copy of each event at `from` (an index into `list`) inserted `after` positions later. */
 function redeliver(list: WireEvent[], copies: { from: number; after: number }[]): WireEvent[] {
   const out = [...list];
@@ -159,19 +179,9 @@ describe('summarise on two threads', () => {
       for (let i = 5; i < events.length; i += 111) copies.push({ from: i, after: 25 });
       const list = redeliver(events, copies);
       const path = write('spread.json', pretty(list));
-      for (const options of [{}, { by: 'day' as const }, { by: 'phone' as const, top: 3 }]) {
-        const run = await both(path, options);
-        expect(run.how).toMatch(
-          /^two threads \(the second from byte \d+(, \d+ redelivered event\(s\) across the halves taken out)?\)$/,
-        );
-        expect(renderSummaryJson(run.two)).toBe(renderSummaryJson(run.one));
-        expect(run.one.duplicates).toBe(copies.length);
-      }
+      await expectSpread(path, [{}, { by: 'day' }, { by: 'phone', top: 3 }], copies.length);
       // Redelivered the other way round too: every event of the second half redelivers one of the first.
-      const half = Math.floor(events.length / 2);
-      const doubled = write('doubled.json', pretty([...events.slice(0, half), ...events.slice(0, half)]));
-      const report = await expectSame(doubled, /^two threads .*taken out\)$/, { by: 'campaign', top: 0 });
-      expect(report.duplicates).toBe(half);
+      await expectDoubled('doubled.json', events);
     });
 
     it('with filters, where a redelivery taken out was filtered out on the other side', async () => {
@@ -322,20 +332,10 @@ describe('summarise on two threads', () => {
       const list = redeliver(odd, copies);
       for (const text of [pretty, ndjson]) {
         const path = write('odd-spread.json', text(list));
-        for (const options of [{}, { by: 'day' as const }, { statuses: ['Other' as const] }]) {
-          const run = await both(path, options);
-          expect(run.how).toMatch(
-            /^two threads \(the second from byte \d+(, \d+ redelivered event\(s\) across the halves taken out)?\)$/,
-          );
-          expect(renderSummaryJson(run.two)).toBe(renderSummaryJson(run.one));
-          expect(run.one.duplicates).toBe(copies.length);
-        }
+        await expectSpread(path, [{}, { by: 'day' }, { statuses: ['Other'] }], copies.length);
       }
       // Every event of the second half redelivers one of the first.
-      const half = Math.floor(odd.length / 2);
-      const doubled = write('odd-doubled.json', pretty([...odd.slice(0, half), ...odd.slice(0, half)]));
-      const report = await expectSame(doubled, /^two threads .*taken out\)$/, { by: 'campaign', top: 0 });
-      expect(report.duplicates).toBe(half);
+      await expectDoubled('odd-doubled.json', odd);
     });
   });
 

@@ -79,6 +79,19 @@ const twoThreads = /^two threads \(the second from byte \d+\)$/;
 const pretty = (list: unknown[]) => JSON.stringify(list, null, 2);
 
 /**
+ * The duplicate-id message of a redelivery of `id` in `text` (pretty-printed `list`, saved at
+ * `path`): an element begins (at column 3) on the line before its id's, and the first with that id is named.
+ */
+function redeliveryOf(path: string, text: string, list: WireEvent[]) {
+  const lines = text.split('\n');
+  const first = (id: unknown) => {
+    const index = list.findIndex((event) => event.id === id);
+    return `${path}:${lines.findIndex((line) => line.includes(`"id": "${id}"`))}:3 (/${index})`;
+  };
+  return (id: unknown) => `event id ${id} was seen before: a redelivery of the event at ${first(id)}`;
+}
+
+/**
  * The export with problems spread through it: every 9th event has a duplicate key (a warning),
  * every 13th lacks its createdAt (an error), every 17th an unknown event type (an error), every
  * 20th is redelivered 7 events later (a `duplicate-id` warning), and the second half has a
@@ -137,14 +150,8 @@ describe('validate on two threads', () => {
     const text = pretty(list);
     const path = write('first-copies.json', text);
     const report = await expectSame(path, /^two threads \(the second from byte \d+, 1 redelivered event\(s\)/);
-    const lines = text.split('\n');
-    // An element begins (at column 3) on the line before its id's, and is the first with that id.
-    const first = (id: unknown) => {
-      const index = list.findIndex((event) => event.id === id);
-      return `${path}:${lines.findIndex((line) => line.includes(`"id": "${id}"`))}:3 (/${index})`;
-    };
     const messages = report.files[0]!.problems.filter((p) => p.code === 'duplicate-id').map((p) => p.message);
-    const named = (id: unknown) => `event id ${id} was seen before: a redelivery of the event at ${first(id)}`;
+    const named = redeliveryOf(path, text, list);
     expect(messages).toEqual([named(events[2]!.id), named(events[2]!.id), named(late.id)]);
     // With --max-problems 2, the third is counted, not named; the two kept are named as before.
     const kept = await expectSame(path, /^two threads/, { maxProblems: 2 });
@@ -172,12 +179,7 @@ describe('validate on two threads', () => {
     const text = pretty(list);
     const path = write('undocumented.json', text);
     const report = await expectSame(path, /^two threads \(the second from byte \d+, 1 redelivered event\(s\)/);
-    const lines = text.split('\n');
-    const first = (id: unknown) => {
-      const index = list.findIndex((event) => event.id === id);
-      return `${path}:${lines.findIndex((line) => line.includes(`"id": "${id}"`))}:3 (/${index})`;
-    };
-    const named = (id: unknown) => `event id ${id} was seen before: a redelivery of the event at ${first(id)}`;
+    const named = redeliveryOf(path, text, list);
     const messages = report.files[0]!.problems.filter((p) => p.code === 'duplicate-id').map((p) => p.message);
     expect(messages).toEqual([named(events[early]!.id), named(events[early]!.id), named(events[late]!.id)]);
     expect(report.totals).toMatchObject({ invalid: 4, warnings: 3 });
