@@ -11,7 +11,7 @@
  * the element's parser.
  */
 import { isAscii } from 'node:buffer';
-import { detectTypeByShape } from '../schema/check.js';
+import { detectTypeByShape, isObject } from '../schema/check.js';
 import {
   BACKSLASH,
   CLOSE_BRACE,
@@ -1411,12 +1411,7 @@ function isEvent(bytes: Buffer): boolean {
   } catch {
     return false;
   }
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    isEventShaped(value as Record<string, unknown>, true)
-  );
+  return isObject(value) && isEventShaped(value, true);
 }
 
 /** Whether an object's keys make it an event: an `eventType` (a string, when `typed`), or a bare event's keys. */
