@@ -100,7 +100,6 @@ export class SummaryAccumulator {
         if (!call) state.invalid++;
         else if (record.duplicate) state.duplicates++;
         else {
-          state.undocumentedStatuses++;
           this.#noteCustomer(call);
           this.addEvent(call);
         }
@@ -124,12 +123,16 @@ export class SummaryAccumulator {
     }
   }
 
-  /** Counts one valid event that is not a redelivery (the filters still apply). */
+  /**
+   * Counts one event that is not a redelivery: a valid one, or a call of an undocumented status
+   * (counted as such, whatever the filters; they still apply to the rest).
+   */
   addEvent(event: WebhookEvent): void {
     const state = this.#state;
     const time = eventTime(event);
     const ms = instantOf(time);
     const status = event.type === 'CallComplete' ? reportedStatusOf(event.data.status) : undefined;
+    if (status === 'Other') state.undocumentedStatuses++;
     if (
       ms < this.#since ||
       ms >= this.#until ||
@@ -288,13 +291,8 @@ export class SummaryAccumulator {
    */
   mergeWithout(other: SummaryState, redeliveries: readonly WebhookEvent[]): boolean {
     const removed = new SummaryAccumulator(this.#options);
+    for (const event of redeliveries) removed.addEvent(event);
     const gone = removed.state();
-    for (const event of redeliveries) {
-      // Hint: only a call read despite its errors (see input/records.ts) has a status the schema
-      // does not document; it was counted as such too.
-      if (event.type === 'CallComplete' && !isCallStatus(event.data.status)) gone.undocumentedStatuses++;
-      removed.addEvent(event);
-    }
     if (!this.#exactWithout(other, gone)) return false;
     this.merge(other);
     // The bounds are left alone (`#exactWithout` proved them unchanged).
