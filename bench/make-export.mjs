@@ -5,7 +5,8 @@
 //   node bench/make-export.mjs --events 100000 --format array --out bench/out/export-100k.json [--seed 1] [--only CallComplete] [--redeliver 2 [--redeliver-after 500]]
 //
 // Formats: `array` is one pretty-printed JSON array (2-space indent, as a human-saved export
-// looks), `minified` the same array on one line (as a POST body), `ndjson` one event per line.
+// looks), `minified` the same array on one line (as a POST body), `ndjson` one event per line,
+// `platform` the pretty array with every line at column 1 (as the platform's own examples are).
 // `--redeliver P` makes it look like a real export, where the platform redelivers: P% of the
 // events (picked at random, seeded) come again, byte for byte, `--redeliver-after` events later
 // (500 by default). `--events` counts the copies too.
@@ -15,7 +16,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 
-const formats = /** @type {const} */ (['array', 'minified', 'ndjson']);
+const formats = /** @type {const} */ (['array', 'minified', 'ndjson', 'platform']);
 const eventTypes = ['CallComplete', 'CallAttempted', 'CallReceived', 'SMSSent', 'SMSReceived'];
 const usage = `usage: node bench/make-export.mjs --events <n> --out <file> [--format ${formats.join('|')}] [--seed <n>] [--only <event type>] [--redeliver <percent> [--redeliver-after <n>]]`;
 // Hint: fs streams buffer 16 KiB; handing them ~256 KiB strings keeps the per-write cost negligible
@@ -117,11 +118,14 @@ const encoders = {
   array: (event) => `  ${JSON.stringify(event, null, 2).replaceAll('\n', '\n  ')}`,
   minified: (event) => JSON.stringify(event),
   ndjson: (event) => JSON.stringify(event),
+  // The platform's own examples put every line at column 1, nested objects' too.
+  platform: (event) => JSON.stringify(event, null, 2).replace(/\n +/g, '\n'),
 };
 const layouts = {
   array: { open: '[\n', separator: ',\n', close: '\n]\n', empty: '[]\n' },
   minified: { open: '[', separator: ',', close: ']\n', empty: '[]\n' },
   ndjson: { open: '', separator: '\n', close: '\n', empty: '' },
+  platform: { open: '[\n', separator: ',\n', close: '\n]\n', empty: '[]\n' },
 };
 
 /**

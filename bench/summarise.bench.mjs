@@ -131,9 +131,13 @@ const commandsFor = (file) => ({
 
 /** @typedef {Awaited<ReturnType<typeof runFile>>} FileRun */
 
-/** @param {string} file */
-async function runFile(file) {
-  const commands = commandsFor(file);
+/**
+ * @param {string} file
+ * @param {string[]} [only] the names of the commands to run, when not all of them
+ */
+async function runFile(file, only) {
+  const all = commandsFor(file);
+  const commands = only ? Object.fromEntries(Object.entries(all).filter(([name]) => only.includes(name))) : all;
   const results = await pairedRounds(commands, ([, command, args, env]) => measureWithOutput(command, args, env));
   const times = (/** @type {string} */ name) => results(name).map((r) => r.ms);
   const vs = (/** @type {string} */ name) => pairedRatio(times('summarise'), times(name));
@@ -162,6 +166,12 @@ async function runFile(file) {
 
 const cleanRun = await runFile(clean);
 const realRun = await runFile(redelivered);
+// The same redelivered export in the platform's own layout, where a line opening an object at
+// column 1 may be a flow step: the second thread must still find where an event begins.
+const platform = await ensureExport(events, 'platform', 'CallComplete', { redeliver: 2 });
+const platformRun = await runFile(platform, ['summarise', 'oneThread']);
+const platformSame =
+  firstRun(platformRun.results('summarise')).stdout === firstRun(platformRun.results('oneThread')).stdout;
 
 // On the clean export every tool's counts by status must agree with callhook's.
 const ours = Object.fromEntries(
@@ -288,6 +298,10 @@ ${timesOf(realRun)}${realRun.has('duckdbReport') ? `\nThe DuckDB query that comp
 ${table(cleanRun)}
 
 \`callhook summarise\` read it on ${cleanRun.how}. CallComplete counts by status equal those of the naive loop${haveDuckDb ? ' and DuckDB' : ''}: ${agree ? 'yes' : 'NO'}. (Neither jq's group_by nor DuckDB's query above drop redeliveries; callhook does.)
+
+### The platform's layout
+
+The export with 2% redeliveries again, with every line at column 1 as the platform's own examples are (\`--format platform\`, ${mb(statSync(platform).size)}), where a line opening an object may be a flow step: summarise took ${(median(platformRun.results('summarise').map((r) => r.ms)) / 1000).toFixed(2)} s against ${(median(platformRun.results('oneThread').map((r) => r.ms)) / 1000).toFixed(2)} s on one thread, ${platformRun.vs('oneThread').toFixed(2)}× (median of ${rounds} paired rounds; for information), peak RSS ${platformRun.rss('summarise').toFixed(0)} MiB; read on ${platformRun.how}; the same report as one thread: ${platformSame ? 'yes' : 'NO'}.
 
 ### Large export
 

@@ -23,7 +23,7 @@ import { FingerprintSet, fingerprintSeed, useFingerprintSeed } from './fingerpri
 import { type ReadOptions, readRecords } from './read.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { firstSeenId } from './records.js';
-import type { ResumePoint } from './split.js';
+import { type Budget, mayOpenEvent, type ResumePoint } from './split.js';
 import type { ElementInfo, InputRecord } from './types.js';
 
 /**
@@ -209,8 +209,10 @@ export interface Midpoint {
 /**
  * Where a second thread can start reading, found by the layout of the file's first lines: in a
  * pretty-printed array, the first line past (about) the middle, or past byte `middle` when given,
- * that opens an element at the indentation of the array's first element; in NDJSON, the first
- * line past it that opens a value as the first line does (with `{`, or with `[` for a batch a line).
+ * that opens an element at the indentation of the array's first element and is not an object
+ * that closes without being an event (in the platform's layout every line is at column 1, flow
+ * steps too); in NDJSON, the first line past it that opens a value as the first line does (with
+ * `{`, or with `[` for a batch a line).
  */
 export async function findMidpoint(path: string, size: number, middle?: number): Promise<Midpoint | undefined> {
   const handle = await open(path, 'r');
@@ -229,9 +231,17 @@ export async function findMidpoint(path: string, size: number, middle?: number):
     if (from >= size) return undefined;
     const window = Buffer.alloc(Math.min(2 ** 20, size - from));
     const { bytesRead: read } = await handle.read(window, 0, window.length, from);
-    const at = window.subarray(0, read).indexOf(needle);
-    if (at === -1) return undefined;
-    return { offset: from + at + needle.length - 1, point: array ? 'batch' : 'top', indent: array?.[1]?.length };
+    const bytes = window.subarray(0, read);
+    // Hint: the objects looked at are read once each but for those nested in each other, which a
+    // crafted file could make many: a budget of bytes bounds the search (then one thread reads).
+    const budget: Budget = { left: 4 * bytes.length };
+    for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) {
+      const open = at + needle.length - 1;
+      const element = array ? mayOpenEvent(bytes, open, budget) : true;
+      if (element === undefined) return undefined;
+      if (element) return { offset: from + open, point: array ? 'batch' : 'top', indent: array?.[1]?.length };
+    }
+    return undefined;
   } finally {
     await handle.close();
   }

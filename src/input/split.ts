@@ -1223,7 +1223,7 @@ function nextElementLine(
 }
 
 /** Bytes that `objectHead` may still read (a `{` line looked at counts as `lineCost` bytes). */
-interface Budget {
+export interface Budget {
   left: number;
 }
 
@@ -1401,6 +1401,17 @@ function objectHead(
   }
   budget.left -= stop - open;
   return stop < limit ? undefined : { end: -1, brace: false, keys };
+}
+
+/**
+ * Whether the object opened by the `{` at `held[open]` may be an element: true when its own keys
+ * make it an event, or when it does not close within `held` (nothing can be told); false for one
+ * that closes and is not an event (a flow step at column 1, say); undefined when `budget` ran out.
+ */
+export function mayOpenEvent(held: Buffer, open: number, budget: Budget): boolean | undefined {
+  const head = objectHead(held, open, held.length, budget);
+  if (head === undefined) return undefined;
+  return head.end < 0 || (head.brace && isEventShaped(head.keys, false));
 }
 
 /** Whether `bytes` parse as an object that is an event. */

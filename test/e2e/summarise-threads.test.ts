@@ -340,16 +340,26 @@ describe('summarise on two threads', () => {
   });
 
   it('reads on alone when the guessed start is not between two elements', async () => {
-    // Elements indented by three spaces after the first, flow steps by two: every line past the
-    // middle that looks like an element's start at the first element's indentation is a step.
+    // Elements indented by three spaces after the first, flow steps by two and keyed as events
+    // are: every line past the middle that looks like an element's start at the first element's
+    // indentation is a step.
     const text = pretty(events)
       .replaceAll('\n  {', '\n   {')
       .replace('\n   {', '\n  {')
-      .replaceAll('\n        {', '\n  {');
+      .replaceAll('\n        {', '\n  {')
+      .replaceAll('"questionName"', '"eventType"');
     await expectSame(
       write('misleading.json', text),
       /^one thread \(byte \d+ is not between two elements of the top-level array\)$/,
     );
+  });
+
+  it('reads the platform layout (every line at column 1) in two halves, cut where an event begins', async () => {
+    // Flow steps open lines at column 1 too: the cut skips them for the next object that is an event.
+    const text = pretty(events).replace(/^ +/gm, '');
+    expect(text.match(/^\{$/gm)!.length).toBeGreaterThan(events.length + 100);
+    await expectSame(write('column-1.json', text), twoThreads);
+    await expectSame(write('column-1.json', text), twoThreads, { by: 'campaign', top: 0 });
   });
 
   it('leaves a minified export, with no line to start at, to one thread', async () => {
