@@ -18,9 +18,12 @@ const files = readdirSync(here)
   .sort();
 
 const command = `npm run bench${only.length ? ` -- ${only.join(' ')}` : ''}`;
-/** Puts the run's date and command under a section's heading. */
+// Hint: a run of some benches keeps the other sections, which may come from another machine, so
+// each section names the machine it ran on.
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node.js ${process.version}, ${process.platform}`;
+/** Puts the run's date, command and machine under a section's heading. */
 const stamp = (/** @type {string} */ section) =>
-  section.replace(/^(## .*)$/m, `$1\n\n_${new Date().toISOString()}, \`${command}\`_`);
+  section.replace(/^(## .*)$/m, `$1\n\n_${new Date().toISOString()}, \`${command}\`, ${machine}_`);
 const sections = [];
 let failed = false;
 for (const file of files) {
@@ -37,11 +40,9 @@ for (const file of files) {
   } else sections.push(stamp(result.stdout.trim()));
 }
 
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const header = `# Benchmark results
 
-- Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node.js ${process.version}, ${process.platform}
-- Each section names the date and the command of the run it comes from.
+- Each section names the date, the command and the machine of the run it comes from.
 - Every figure is a ratio against a baseline measured in the same run (lower is better unless noted).
 `;
 
