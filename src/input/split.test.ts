@@ -197,6 +197,31 @@ describe('ElementSplitter', () => {
     expect(r.problems[1]!.repair).toEqual({ offset: 11, deleteBytes: 1, insert: '' });
   });
 
+  it('frames a trailing comma at the end of the file, or before a ] in the next chunk, as its neighbours', () => {
+    const trailing = (text: string, chunkSize?: number) => split(text, chunkSize).problems;
+    for (const [text, line, column] of [
+      ['[\n  {"a": 1},\n  {"b": 2},\n', 3, 11],
+      ['[\n  {"a": 1},\n  {"b": 2},', 3, 11],
+      ['[\n  {"a": 1},\n  {"b": 2},\n]\n', 3, 11],
+      ['{"a": 1}\n{"b": 2},\n', 2, 9],
+      ['[{"a": 1}],', 1, 11],
+    ] as const) {
+      const comma = text.lastIndexOf(',');
+      // In one chunk, and in two cut just past the comma (what follows it is in the second).
+      for (const chunkSize of [undefined, comma + 1]) {
+        const problem = trailing(text, chunkSize).find((p) => p.code === 'trailing-comma');
+        expect(problem, `${JSON.stringify(text)} in chunks of ${chunkSize}`).toMatchObject({
+          line,
+          column,
+          repair: { offset: comma, deleteBytes: 1, insert: '' },
+        });
+        const source = text.split('\n')[line - 1];
+        expect(problem?.frame ?? '(no frame)').toContain(`> ${line} | ${source}`);
+        expect(problem?.frame).toContain(`| ${' '.repeat(column - 1)}^`);
+      }
+    }
+  });
+
   it('reports an array left open at the end of the file', () => {
     const r = split('[\n  {"a": 1},\n  {"b": 2}\n');
     expect(texts(r)).toEqual(['{"a": 1}', '{"b": 2}']);
