@@ -506,6 +506,29 @@ describe('ElementSplitter', () => {
       });
     });
 
+    it('ends more cut elements than the recovery budget allows where a second thread resumed before them does', () => {
+      // Hint: each thread's splitter has its own budget. A second thread can start only in the
+      // first array, between elements, where one reading has not yet recovered anything (a cut
+      // element recovers at the end of the file or at a `]` that ends that array): both budgets
+      // are untouched there, and the same bytes spend them alike. Among cut elements no thread starts.
+      const cut = (i: number) => `{\n"eventType": "SMSSent",\n"id": "${i}",\n"data": {\n"message": "hi"\n}`;
+      const elements = Array.from({ length: 420 }, (_, i) => (i < 20 ? `${cut(i)}\n}` : cut(i)));
+      for (const tail of ['\n', '\n]\n']) {
+        const text = `[\n${elements.join(',\n')}${tail}`;
+        const bytes = Buffer.from(text);
+        const all = split(text, 1 << 16).elements;
+        // The budget ran out: the last elements were not ended.
+        expect(all.length).toBeLessThan(elements.length / 2);
+        for (const k of [19, 20, 21, 200]) {
+          const from = text.indexOf(`${elements[k]},`);
+          expect(atPoint(bytes, from, 'batch')).toBe(k <= 20);
+          if (k > 20) continue;
+          const one = all.filter((e) => e.offset >= from).map((e) => [e.offset, e.bytes.toString()]);
+          expect(resumed(bytes, from, 'batch').elements).toEqual(one);
+        }
+      }
+    });
+
     it('cannot look back once the cut element has grown past the limit: its bytes were let go', () => {
       const r = split(text, 16, 150);
       expect(r.elements.map((e) => e.oversize)).toEqual([false, true]);
