@@ -843,7 +843,7 @@ export class ElementSplitter {
     this.sink.problem({ ...position, code, message, pointer, excerpt: this.excerptFor(position), repair });
   }
 
-  /** The source around `position`, when it is in the chunk at hand. */
+  /** The source around `position`, when it is in the chunk at hand (or is the comma whose excerpt was kept). */
   private excerptFor(position: SplitPosition): SourceExcerpt | undefined {
     const index = position.offset - this.chunkOffset;
     if (index < 0 || index > this.chunk.length || this.chunk.length === 0) {
