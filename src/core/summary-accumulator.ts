@@ -291,7 +291,10 @@ export class SummaryAccumulator {
    */
   mergeWithout(other: SummaryState, redeliveries: readonly WebhookEvent[]): boolean {
     const removed = new SummaryAccumulator(this.#options);
-    for (const event of redeliveries) removed.addEvent(event);
+    for (const event of redeliveries) {
+      removed.#noteCustomer(event);
+      removed.addEvent(event);
+    }
     const gone = removed.state();
     if (!this.#exactWithout(other, gone)) return false;
     this.merge(other);
@@ -303,7 +306,9 @@ export class SummaryAccumulator {
 
   /**
    * Whether taking `gone` (counted by `other`) out of `other` before merging it gives the report of
-   * one pass. Sums can always be taken out; two things depend on more than sums. The time range:
+   * one pass. Sums can always be taken out; three things depend on more than sums. The customers'
+   * numbers, a set: a number `gone` noted that this accumulator has not may have been noted by
+   * `other` only for an event taken out (a copy calling another number than its first). The time range:
    * when the earliest (latest) of `other`'s events was one taken out and was earlier (later) than
    * all of this accumulator's, the next one is unknown. The funnel's tie-break, the order questions
    * were first seen: a question this one has not seen is placed where `other` first saw it, and if
@@ -312,6 +317,7 @@ export class SummaryAccumulator {
    */
   #exactWithout(other: SummaryState, gone: SummaryState): boolean {
     const state = this.#state;
+    for (const customer of gone.customers) if (!state.customers.has(customer)) return false;
     if (gone.first.ms === other.first.ms && other.first.ms < state.first.ms) return false;
     if (gone.last.ms === other.last.ms && other.last.ms > state.last.ms) return false;
     const reached = (campaign: CampaignState | undefined, question: string) =>

@@ -197,6 +197,31 @@ describe('ElementSplitter', () => {
     expect(r.problems[1]!.repair).toEqual({ offset: 11, deleteBytes: 1, insert: '' });
   });
 
+  it('frames a trailing comma at the end of the file, or before a ] in the next chunk, as its neighbours', () => {
+    const trailing = (text: string, chunkSize?: number) => split(text, chunkSize).problems;
+    for (const [text, line, column] of [
+      ['[\n  {"a": 1},\n  {"b": 2},\n', 3, 11],
+      ['[\n  {"a": 1},\n  {"b": 2},', 3, 11],
+      ['[\n  {"a": 1},\n  {"b": 2},\n]\n', 3, 11],
+      ['{"a": 1}\n{"b": 2},\n', 2, 9],
+      ['[{"a": 1}],', 1, 11],
+    ] as const) {
+      const comma = text.lastIndexOf(',');
+      // In one chunk, and in two cut just past the comma (what follows it is in the second).
+      for (const chunkSize of [undefined, comma + 1]) {
+        const problem = trailing(text, chunkSize).find((p) => p.code === 'trailing-comma');
+        expect(problem, `${JSON.stringify(text)} in chunks of ${chunkSize}`).toMatchObject({
+          line,
+          column,
+          repair: { offset: comma, deleteBytes: 1, insert: '' },
+        });
+        const source = text.split('\n')[line - 1];
+        expect(problem?.frame ?? '(no frame)').toContain(`> ${line} | ${source}`);
+        expect(problem?.frame).toContain(`| ${' '.repeat(column - 1)}^`);
+      }
+    }
+  });
+
   it('reports an array left open at the end of the file', () => {
     const r = split('[\n  {"a": 1},\n  {"b": 2}\n');
     expect(texts(r)).toEqual(['{"a": 1}', '{"b": 2}']);
@@ -479,6 +504,29 @@ describe('ElementSplitter', () => {
         cut: 'next',
         text: `${cut(0)},`,
       });
+    });
+
+    it('ends more cut elements than the recovery budget allows where a second thread resumed before them does', () => {
+      // Hint: each thread's splitter has its own budget. A second thread can start only in the
+      // first array, between elements, where one reading has not yet recovered anything (a cut
+      // element recovers at the end of the file or at a `]` that ends that array): both budgets
+      // are untouched there, and the same bytes spend them alike. Among cut elements no thread starts.
+      const cut = (i: number) => `{\n"eventType": "SMSSent",\n"id": "${i}",\n"data": {\n"message": "hi"\n}`;
+      const elements = Array.from({ length: 420 }, (_, i) => (i < 20 ? `${cut(i)}\n}` : cut(i)));
+      for (const tail of ['\n', '\n]\n']) {
+        const text = `[\n${elements.join(',\n')}${tail}`;
+        const bytes = Buffer.from(text);
+        const all = split(text, 1 << 16).elements;
+        // The budget ran out: the last elements were not ended.
+        expect(all.length).toBeLessThan(elements.length / 2);
+        for (const k of [19, 20, 21, 200]) {
+          const from = text.indexOf(`${elements[k]},`);
+          expect(atPoint(bytes, from, 'batch')).toBe(k <= 20);
+          if (k > 20) continue;
+          const one = all.filter((e) => e.offset >= from).map((e) => [e.offset, e.bytes.toString()]);
+          expect(resumed(bytes, from, 'batch').elements).toEqual(one);
+        }
+      }
     });
 
     it('cannot look back once the cut element has grown past the limit: its bytes were let go', () => {

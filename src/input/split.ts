@@ -203,6 +203,8 @@ export class ElementSplitter {
   private lastEndColumn = 1;
   private valuesAtTop = 0;
   private reportedTopComma = false;
+  // The excerpt around the last comma read, taken before its chunk went (see `pushBytes`).
+  private commaExcerpt: { offset: number; excerpt: SourceExcerpt | undefined } | undefined;
 
   // Recovery: damage stays inside the element that holds it.
   // The file is line-delimited (NDJSON): a top-level value has begun and ended on one line.
@@ -397,6 +399,12 @@ export class ElementSplitter {
     if (this.mode === Mode.Element && this.elementFrom !== -1) {
       this.keep(Buffer.from(chunk.subarray(this.elementFrom)));
     }
+    // Hint: a comma is found trailing only at what follows it (a `]`, the end of the file), maybe
+    // in a later chunk: its excerpt is taken while its chunk is at hand, once a chunk at most.
+    const comma = this.afterComma;
+    if (comma !== undefined && comma.offset >= base) {
+      this.commaExcerpt = { offset: comma.offset, excerpt: this.excerptFor(comma) };
+    }
     this.offset = base + length;
   }
 
@@ -430,15 +438,16 @@ export class ElementSplitter {
     if (this.mode === Mode.Element) {
       this.finishElement(this.offset, !this.scalar);
     }
+    // A comma after the last element of an array left open, or after the last value of the file.
+    if (this.afterComma) {
+      this.problem(this.afterComma, 'trailing-comma', 'trailing comma at the end of the file', '', {
+        offset: this.afterComma.offset,
+        deleteBytes: 1,
+        insert: '',
+      });
+    }
     if (this.batchOpen) {
       const open = this.batchOpen;
-      if (this.afterComma) {
-        this.problem(this.afterComma, 'trailing-comma', 'trailing comma at the end of the file', '', {
-          offset: this.afterComma.offset,
-          deleteBytes: 1,
-          insert: '',
-        });
-      }
       this.sink.problem({
         ...this.position(),
         code: 'unexpected-eof',
@@ -834,10 +843,12 @@ export class ElementSplitter {
     this.sink.problem({ ...position, code, message, pointer, excerpt: this.excerptFor(position), repair });
   }
 
-  /** The source around `position`, when it is in the chunk at hand. */
+  /** The source around `position`, when it is in the chunk at hand (or is the comma whose excerpt was kept). */
   private excerptFor(position: SplitPosition): SourceExcerpt | undefined {
     const index = position.offset - this.chunkOffset;
-    if (index < 0 || index > this.chunk.length) return undefined;
+    if (index < 0 || index > this.chunk.length || this.chunk.length === 0) {
+      return this.commaExcerpt?.offset === position.offset ? this.commaExcerpt.excerpt : undefined;
+    }
     // Decode only the neighbourhood: a frame needs two lines, not a 1 MiB chunk.
     let from = Math.max(0, index - 400);
     while (from > 0 && from < index && ((this.chunk[from] ?? 0) & 0xc0) === 0x80) from++;

@@ -222,6 +222,36 @@ describe('summarise on two threads', () => {
       expect(report.groups?.rows.map((row) => row.key)).not.toContain('00000000-0000-4000-8000-00000000c0de');
     });
 
+    it("takes a second copy's phone out of the customers, whose numbers tell which way an SMS went", async () => {
+      // The copy calls a number no call of the file has; a bare SMS to that number is of unknown
+      // direction on one thread, where the copy is a redelivery and its number never a customer's.
+      const phone = '61400000999';
+      const changedPhone = (cut: number) => {
+        const call = events.findLastIndex((e, i) => i < cut && 'eventType' in e && e.eventType === 'CallComplete');
+        const original = events[call] as WireEvent & { data: object };
+        return { ...original, data: { ...original.data, phone } } as WireEvent;
+      };
+      const sms = {
+        time: '2022-09-01T12:00:00.000Z',
+        from: '61400000123',
+        to: phone,
+        message: 'Hello',
+        campaignId: '00000000-0000-4000-8000-00000000c0de',
+      } as unknown as WireEvent;
+      const { path } = await aroundCut(
+        'phone.json',
+        (cut) => [...events.slice(0, cut), changedPhone(cut), ...events.slice(cut), sms],
+        pretty,
+      );
+      // Hint: a set holds no counts, so the number cannot be taken out: one thread reads on alone.
+      const alone = /^one thread \(the redeliveries across the halves could not be taken out exactly\)$/;
+      for (const options of [{}, { by: 'phone' as const, top: 0 }]) {
+        const report = await expectSame(path, alone, options);
+        expect(report.duplicates).toBe(1);
+        expect(report.sms.unknownDirection.count).toBe(1);
+      }
+    });
+
     it('reads on alone, still exact, when taking out would leave the time range unknown', async () => {
       // A second copy dated before everything: the second half's earliest time was the copy's,
       // and which of its events comes next is unknown without reading it again.

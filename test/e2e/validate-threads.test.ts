@@ -209,6 +209,17 @@ describe('validate on two threads', () => {
     expect(report.totals.warnings).toBeGreaterThanOrEqual(3);
   });
 
+  it('frames a trailing comma at the very end of the file, read by the second half, as one thread does', async () => {
+    const lines = events.map((event) => JSON.stringify(event));
+    for (const [name, text] of [
+      ['trailing.ndjson', `${lines.join('\n')},\n`],
+      ['trailing-open.json', pretty(events).replace(/\n]$/, ',\n')],
+    ] as const) {
+      const report = await expectSame(write(name, text), twoThreads);
+      expect(report.files[0]!.problems.map((p) => p.code)).toContain('trailing-comma');
+    }
+  });
+
   it('reads a batch of one compact element a line, every other one cut, as one thread does', async () => {
     // Whichever element the second thread starts with, half the time it is a cut one: it must end
     // with its line, as the first thread ends it, not run on to the end of the file.

@@ -221,6 +221,26 @@ describe('validate: options and formats', () => {
     expect(report.files[0]!.problems[0]!.message).toContain('--max-element-size 32M');
     expect(report.files[0]!.valid).toBe(1);
   });
+
+  it('frames a trailing comma at the very end of a file, in an array left open and after NDJSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    for (const [name, text, line, source] of [
+      ['open.json', '[\n  {"a": 1},\n  {"b": 2},\n', 3, '  {"b": 2},'],
+      ['lines.ndjson', '{"a": 1}\n{"b": 2},', 2, '{"b": 2},'],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const column = source.length;
+      expect(await problemsOf(file)).toContain(`error trailing-comma ${line}:${column} `);
+      const result = await runCli(['validate', file, '--no-color']);
+      expect(result.code).toBe(1);
+      // The frame: the line before, the comma's line, and a caret under the comma.
+      const before = text.split('\n')[line - 2];
+      expect(result.stdout).toContain(
+        `      ${line - 1} | ${before}\n    > ${line} | ${source}\n        | ${' '.repeat(column - 1)}^\n`,
+      );
+    }
+  });
 });
 
 describe('validate: where a redelivery’s first copy was', () => {
