@@ -430,6 +430,22 @@ describe('listen: misbehaving on purpose', () => {
     await post(url, body(attempt(1)));
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
   });
+
+  it('--delay holds many answers back at once without a warning on stderr', async () => {
+    const { url } = await listen({ delayMs: 100 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => post(url, body(attempt(i + 1)))));
+      expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
+      // A warning is emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
 });
 
 describe('listen: capture', () => {

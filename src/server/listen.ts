@@ -4,6 +4,7 @@
  * misbehaves on purpose when told, forwards, and captures; it reports every request to its
  * caller, which prints. Nothing here prints.
  */
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -342,6 +343,9 @@ export async function startListener(
   const webhookIds = new FingerprintSet();
   const random = mulberry32(settings.seed);
   const aborting = new AbortController();
+  // Hint: each answer --delay holds back listens on this signal until it is sent (and stops
+  // listening then), so many at once are no leak; node would warn past 10 on stderr.
+  setMaxListeners(0, aborting.signal);
   const forwarder = settings.forward ? new Forwarder({ ...settings.forward, signal: aborting.signal }) : undefined;
   const counts: ListenCounts = { requests: 0, byStatus: {}, events: 0, redeliveries: 0, captured: 0 };
   const inFlight = new Set<Promise<void>>();
