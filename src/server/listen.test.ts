@@ -908,6 +908,8 @@ describe('listen: capture', () => {
     const dripping = connect(listener.port, '127.0.0.1');
     const closed = [stalled, dripping].map((socket) => {
       socket.on('error', () => {});
+      // Each reads its answer (a 408), as a sender does: an answer left unread holds back the close.
+      socket.resume();
       return new Promise((resolve) => socket.on('close', resolve));
     });
     stalled.write('POST / HTTP/1.1\r\nHost: x\r\n');
@@ -929,6 +931,38 @@ describe('listen: capture', () => {
       dripping.destroy();
     }
   });
+  it('while stopping, a sender too slow is answered and reported 408, as it is otherwise, not shown as gone (499)', async () => {
+    // It was closed without an answer, and shown as 499 "the sender closed the connection".
+    const { listener, deliveries } = await listen({ headersTimeoutMs: 200, requestTimeoutMs: 400 });
+    const stalled = connect(listener.port, '127.0.0.1');
+    const dripping = connect(listener.port, '127.0.0.1');
+    const answers = [stalled, dripping].map((socket) => {
+      socket.on('error', () => {});
+      let answer = '';
+      socket.on('data', (d: Buffer) => {
+        answer += d.toString();
+      });
+      return new Promise<string>((resolve) => socket.on('close', () => resolve(answer)));
+    });
+    stalled.write('POST / HTTP/1.1\r\nHost: x\r\n');
+    dripping.write('POST /slow HTTP/1.1\r\nHost: x\r\nwebhook-id: msg_slow\r\nContent-Length: 100\r\n\r\n[');
+    const drip = setInterval(() => dripping.write(' '), 50);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await listener.stop();
+      const [stalledAnswer, drippingAnswer] = await Promise.all(answers);
+      expect(stalledAnswer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(drippingAnswer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(deliveries).toMatchObject([
+        { status: 408, path: '/slow', webhookId: 'msg_slow', error: 'request timeout' },
+      ]);
+    } finally {
+      clearInterval(drip);
+      stalled.destroy();
+      dripping.destroy();
+    }
+  });
+
   it('while stopping, a refused body still coming is given --request-timeout, not --header-timeout', async () => {
     const { listener } = await listen({ path: '/hook', headersTimeoutMs: 200, requestTimeoutMs: 1500 });
     const dripping = connect(listener.port, '127.0.0.1');

@@ -575,12 +575,13 @@ export async function startListener(
   // `refuse`) has none in progress: node would add a 408 after the 404 or 413, two answers to one
   // request. That connection is closed instead (the sender has its answer), as is one whose
   // answer is still being written; every other one gets node's own answer.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+  const giveUp = (error: NodeJS.ErrnoException, socket: Socket) => {
     const last = lastAnswers.get(socket);
     const answering = last?.headersSent === true && (!last.writableFinished || !last.req.complete);
     if (!answering && socket.writable) socket.write(clientErrorAnswer(error.code));
     socket.destroy(error);
-  });
+  };
+  server.on('clientError', giveUp);
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     continueAsked.add(req);
     server.emit('request', req, res);
@@ -629,7 +630,9 @@ export async function startListener(
               answers.size === 0
                 ? waited > settings.headersTimeoutMs
                 : waited > settings.requestTimeoutMs && [...answers].some((res) => !res.req.complete);
-            if (tooSlow) socket.destroy();
+            // Answered and reported as node:http does it before stop() (408, a request timeout).
+            if (tooSlow)
+              giveUp(Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket);
           }
         }, 50);
         try {
