@@ -215,27 +215,36 @@ describe('listen: answers', () => {
     expect(fits).toMatch(/^HTTP\/1\.1 100 Continue/);
   });
 
-  it('closes at once, with its 413, the connection of a sender that asks first and waits', async () => {
-    const { listener } = await listen({ maxBodyBytes: 100, requestTimeoutMs: 10_000 });
-    const closedBy = await new Promise<string>((resolve) => {
-      const socket = connect(listener.port, '127.0.0.1');
-      let answer = '';
-      // Far short of --request-timeout: listen must close (a FIN), not wait for a body that never comes.
-      const giveUp = setTimeout(() => {
-        socket.destroy();
-        resolve(`nobody, after ${answer.slice(0, 13)}`);
-      }, 2000);
-      socket.on('data', (d) => {
-        answer += d.toString();
+  // 404 and 405: it was told `100 Continue` first, then refused, and the connection left open for
+  // a body the sender need not send.
+  it.each([
+    ['413', 'POST /hook', 20_000_000],
+    ['404', 'POST /other', 20],
+    ['405', 'GET /hook', 20],
+  ])(
+    'closes at once, with its %s, the connection of a sender that asks first and waits',
+    async (status, request, size) => {
+      const { listener } = await listen({ path: '/hook', maxBodyBytes: 100, requestTimeoutMs: 10_000 });
+      const closedBy = await new Promise<string>((resolve) => {
+        const socket = connect(listener.port, '127.0.0.1');
+        let answer = '';
+        // Far short of --request-timeout: listen must close (a FIN), not wait for a body that never comes.
+        const giveUp = setTimeout(() => {
+          socket.destroy();
+          resolve(`nobody, after ${answer.slice(0, 13)}`);
+        }, 2000);
+        socket.on('data', (d) => {
+          answer += d.toString();
+        });
+        socket.on('end', () => {
+          clearTimeout(giveUp);
+          resolve(`listen, after ${answer.slice(0, 13)}`);
+        });
+        socket.write(`${request} HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ${size}\r\n\r\n`);
       });
-      socket.on('end', () => {
-        clearTimeout(giveUp);
-        resolve(`listen, after ${answer.slice(0, 13)}`);
-      });
-      socket.write('POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 20000000\r\n\r\n');
-    });
-    expect(closedBy).toBe('listen, after HTTP/1.1 413 ');
-  });
+      expect(closedBy).toBe(`listen, after HTTP/1.1 ${status} `);
+    },
+  );
 
   it('reports a sender that goes away mid-body, and still stops at once', async () => {
     const { listener, deliveries } = await listen();

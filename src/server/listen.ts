@@ -396,14 +396,17 @@ export async function startListener(
       report({ ...base, time: Date.now(), status, error });
     };
 
+    // Hint: a sender that asks first (Expect: 100-continue) is told to go on only once the request
+    // passed every check made before its body; one refused before it never sends the body.
+    const asked = continueAsked.has(req);
     const queryAt = target.indexOf('?');
     const path = queryAt < 0 ? target : target.slice(0, queryAt);
-    if (settings.path !== undefined && path !== settings.path) return refuse(404, 'not found');
-    if (method !== 'POST' && method !== 'PUT') return refuse(405, 'method not allowed', { allow: allowedMethods });
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > settings.maxBodyBytes) {
-      return refuse(413, 'too large', {}, /100-continue/i.test(req.headers.expect ?? ''));
+    if (settings.path !== undefined && path !== settings.path) return refuse(404, 'not found', {}, asked);
+    if (method !== 'POST' && method !== 'PUT') {
+      return refuse(405, 'method not allowed', { allow: allowedMethods }, asked);
     }
+    if (Number(req.headers['content-length']) > settings.maxBodyBytes) return refuse(413, 'too large', {}, asked);
+    if (asked) res.writeContinue();
     const body = await readBody(req, settings.maxBodyBytes);
     if (body === undefined) return refuse(413, 'too large');
     base.bytes = body.length;
@@ -521,13 +524,6 @@ export async function startListener(
       // Hint: node:http keeps a connection alive after close(), so a sender that keeps it busy
       // would keep listen from stopping; the answer says Connection: close instead.
       if (closing) res.shouldKeepAlive = false;
-      // Hint: a sender that asks first (Expect: 100-continue) is told to go on only when its
-      // declared size fits; otherwise handle() answers 413 and it never sends the body.
-      if (continueAsked.has(req)) {
-        continueAsked.delete(req);
-        const declared = Number(req.headers['content-length']);
-        if (!(declared > settings.maxBodyBytes)) res.writeContinue();
-      }
       // Hint: one promise settles the request either way (a .catch and a .finally made two more
       // per request, with their turns of the microtask queue).
       const done: Promise<void> = handle(req, res).then(
