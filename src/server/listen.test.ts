@@ -1027,6 +1027,20 @@ describe('listen: --forward', () => {
     expect(deliveries[0]).toMatchObject({ status: 201, checkedStatus: 200 });
   });
 
+  it.each([204, 304])(
+    'returns an upstream %s without a Content-Length, which such an answer must not carry',
+    async (status) => {
+      // It added `content-length: 0` (RFC 9110 §8.6 forbids it on a 204; on a 304 it would describe another body).
+      const target = await upstream((_req, res) => res.writeHead(status).end());
+      const { listener } = await listen({ forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 } });
+      const text = body(attempt(1));
+      const head = `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n`;
+      const answer = await rawExchange(listener.port, [head, text]);
+      expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(answer.toLowerCase()).not.toContain('content-length');
+    },
+  );
+
   it('forwards many deliveries without a listener per delivery, and does not pass on Expect: 100-continue', async () => {
     const target = await upstream((_req, res) => res.writeHead(200).end());
     const warnings: string[] = [];

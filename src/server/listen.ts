@@ -483,7 +483,11 @@ export async function startListener(
 
     if (status === 'reset') reset(req.socket);
     else if (forwarded) {
-      const headers = [...forwarded.headers.flat(), 'content-length', String(forwarded.body.length)];
+      const headers = forwarded.headers.flat();
+      // Hint: a 204 must not carry a Content-Length, and a 304's would describe another body (RFC 9110 §8.6).
+      if (forwarded.status !== 204 && forwarded.status !== 304) {
+        headers.push('content-length', String(forwarded.body.length));
+      }
       res.writeHead(forwarded.status, headers);
       res.end(forwarded.body);
     } else sendJson(res, status, answerBody, extra);
