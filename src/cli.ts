@@ -400,7 +400,10 @@ details.set('listen', (command, { options }) =>
     .addOption(options.secretEnv())
     .addOption(options.signatureHeader())
     .addOption(options.tolerance('how far webhook-timestamp may be from now, either way'))
-    .option('--out <dir>', 'save each delivery: NNNNNN.json (accepted) or .body, and a line of deliveries.meta')
+    .option(
+      '--out <dir>',
+      'save each delivery: accepted JSON as a line of NNNNNN.ndjson (or a NNNNNN.json), any other body as a NNNNNN.body, each with a line of deliveries.meta',
+    )
     .option('--durable', 'with --out: wait for the disk before each answer (survives a power loss; slower)')
     .option('--compact', 'one line per delivery, without its events')
     .option('--mask', 'hide phone numbers and shorten names in the events shown')

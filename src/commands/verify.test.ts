@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { CallhookError } from '../errors.js';
 import { CaptureWriter } from '../server/capture.js';
 import { parseHeaderLines, parseHeaderOption, verify } from './verify.js';
 
@@ -50,6 +51,38 @@ describe('verify options', () => {
   });
 });
 
+/**
+ * Runs `verify DIR --sign hmac --format json` with `secret`, and says what it printed, the exit
+ * code it set and what it threw.
+ */
+async function verifyHmacCapture(dir: string, secret: string) {
+  process.env.CALLHOOK_VERIFY_TEST_SECRET = secret;
+  const lines: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  const exitCode = process.exitCode;
+  const raw = {
+    sign: 'hmac',
+    secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
+    signatureHeader: 'X-Signature',
+    tolerance: '300',
+    format: 'json',
+  } as const;
+  try {
+    const error = await verify([dir], raw).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    return { lines, exitCode: process.exitCode, error };
+  } finally {
+    write.mockRestore();
+    process.exitCode = exitCode;
+    delete process.env.CALLHOOK_VERIFY_TEST_SECRET;
+  }
+}
+
 describe('verify a capture whose body changed after it was captured', () => {
   it('fails that delivery (body-changed) and goes on to check the others, exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callhook-verify-'));
@@ -63,33 +96,41 @@ describe('verify a capture whose body changed after it was captured', () => {
     await capture.close();
     // The second body is edited in place, at the same length: the log's offsets still hold.
     writeFileSync(join(dir, '000001.ndjson'), '[1]\n[29]\n[333]\n');
-    process.env.CALLHOOK_VERIFY_TEST_SECRET = secret;
-    const lines: string[] = [];
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    const exitCode = process.exitCode;
     try {
-      const raw = {
-        sign: 'hmac',
-        secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
-        signatureHeader: 'X-Signature',
-        tolerance: '300',
-        format: 'json',
-      } as const;
-      await verify([dir], raw);
+      const { lines, exitCode, error } = await verifyHmacCapture(dir, secret);
+      expect(error).toBeUndefined();
       const results = lines.map((line) => JSON.parse(line) as { ok: boolean; reason?: string; file: string });
       expect(results.map((r) => [r.file.endsWith('000001.ndjson:2') ? 'second' : 'other', r.ok, r.reason])).toEqual([
         ['other', true, undefined],
         ['second', false, 'body-changed'],
         ['other', true, undefined],
       ]);
-      expect(process.exitCode).toBe(1);
+      expect(exitCode).toBe(1);
     } finally {
-      write.mockRestore();
-      process.exitCode = exitCode;
-      delete process.env.CALLHOOK_VERIFY_TEST_SECRET;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('verify a log line whose receivedAt is not a time', () => {
+  it.each([
+    ['missing', {}],
+    ['a number', { receivedAt: 12345 }],
+  ])('refuses a receivedAt %s with one line naming the log and its line, not an internal error', async (_, fields) => {
+    // It failed with "internal error: Cannot read properties of undefined (reading 'length')"
+    // (or "text.charCodeAt is not a function"), naming neither the file nor the line.
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-verify-'));
+    writeFileSync(join(dir, '000001.json'), '[1]');
+    const meta = { capture: 2, method: 'POST', path: '/', headers: [['X-Signature', 'ab']], body: '000001.json' };
+    writeFileSync(join(dir, 'deliveries.meta'), `${JSON.stringify({ ...meta, ...fields })}\n`);
+    try {
+      const { error } = await verifyHmacCapture(dir, 'verify-test-secret');
+      expect(error).toBeInstanceOf(CallhookError);
+      expect((error as CallhookError).message).toContain(
+        `${join(dir, 'deliveries.meta')}:1: not a capture description`,
+      );
+      expect((error as CallhookError).exitCode).toBe(2);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -137,6 +137,24 @@ describe('verifyStandardWebhook', () => {
     });
   });
 
+  it('tells a re-serialised body when the signed one was laid out as the platform’s examples, or with CRLF', () => {
+    // The platform's published examples have no indentation (fixtures/valid/doc-*), and an export
+    // may have CRLF line endings; smee-client's compact re-write of either was called a wrong secret.
+    const keys = parseSecrets(reference.secret, 'standard', 'S');
+    const sign = (text: string) =>
+      createSigner('standard', keys)('msg_1', Buffer.from(text), new Date(reference.timestamp * 1000));
+    const value = [{ id: 'a', name: 'Zoë', flow: [{ q: 1 }], requests: [] }];
+    const compact = JSON.stringify(value);
+    const pretty = JSON.stringify(value, null, 2);
+    const unindented = pretty.replace(/^ +/gm, '');
+    expect(unindented).toBe('[\n{\n"id": "a",\n"name": "Zoë",\n"flow": [\n{\n"q": 1\n}\n],\n"requests": []\n}\n]');
+    for (const signedText of [unindented, unindented.replace(/\n/g, '\r\n'), pretty.replace(/\n/g, '\r\n')]) {
+      expect(verifyStandardWebhook(compact, sign(signedText), atReference)).toMatchObject({
+        reason: 'reserialised-body',
+      });
+    }
+  });
+
   it('answers for a body nested too deep to re-serialise, instead of overflowing the stack', () => {
     // A hostile sender's 200 kB of brackets parses, but writing it out again recursed until the
     // stack ran out: `verify` died with an internal error and `listen` answered 500, not 401.

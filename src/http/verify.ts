@@ -5,8 +5,9 @@
  *
  * When no signature matches, the failure says what it can, checked in this order:
  * - `reserialised-body`: the body is JSON, and one of its other serialisations (compact
- *   `JSON.stringify`, 2-space pretty, or Python's default `json.dumps` with spaces after `,` and
- *   `:` and `\u` escapes) differs from the bytes received and matches a signature under one of
+ *   `JSON.stringify`, 2-space pretty, pretty without indentation as the platform's published
+ *   examples are, either of those two with CRLF line endings, or Python's default `json.dumps`
+ *   with spaces after `,` and `:` and `\u` escapes) differs from the bytes received and matches a signature under one of
  *   the secrets. The signature held for another serialisation of the same JSON: something on the
  *   way parsed and re-wrote the body (the smee-client failure).
  * - `no-matching-signature`: the header holds no signature this scheme could have produced: no
@@ -156,9 +157,17 @@ function reserialisations(body: Buffer): { form: string; bytes: Buffer }[] {
     return [];
   }
   const forms: { form: string; bytes: Buffer }[] = [];
+  const pretty = () => JSON.stringify(value, null, 2);
+  // Hint: no line of JSON.stringify's output begins inside a string, so its indentation is all
+  // that begins a line with spaces.
+  const unindented = () => pretty().replace(/^ +/gm, '');
+  const crlf = (text: string) => text.replace(/\n/g, '\r\n');
   for (const [form, text] of [
     ['compact JSON', () => JSON.stringify(value)],
-    ['2-space pretty JSON', () => JSON.stringify(value, null, 2)],
+    ['2-space pretty JSON', pretty],
+    ['2-space pretty JSON with CRLF line endings', () => crlf(pretty())],
+    ["pretty JSON without indentation (the platform's published examples)", unindented],
+    ['pretty JSON without indentation, with CRLF line endings', () => crlf(unindented())],
     ["JSON with spaces after , and : (Python's json.dumps)", () => spacedAsciiJson(value)],
   ] as const) {
     let written: string;

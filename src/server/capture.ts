@@ -589,6 +589,7 @@ function isCaptureMeta(value: unknown): value is CaptureMeta {
     typeof meta === 'object' &&
     meta !== null &&
     (meta.capture === 1 || meta.capture === 2 || meta.capture === 3) &&
+    typeof meta.receivedAt === 'string' &&
     typeof meta.body === 'string' &&
     basename(meta.body) === meta.body &&
     Array.isArray(meta.headers) &&

@@ -215,27 +215,36 @@ describe('listen: answers', () => {
     expect(fits).toMatch(/^HTTP\/1\.1 100 Continue/);
   });
 
-  it('closes at once, with its 413, the connection of a sender that asks first and waits', async () => {
-    const { listener } = await listen({ maxBodyBytes: 100, requestTimeoutMs: 10_000 });
-    const closedBy = await new Promise<string>((resolve) => {
-      const socket = connect(listener.port, '127.0.0.1');
-      let answer = '';
-      // Far short of --request-timeout: listen must close (a FIN), not wait for a body that never comes.
-      const giveUp = setTimeout(() => {
-        socket.destroy();
-        resolve(`nobody, after ${answer.slice(0, 13)}`);
-      }, 2000);
-      socket.on('data', (d) => {
-        answer += d.toString();
+  // 404 and 405: it was told `100 Continue` first, then refused, and the connection left open for
+  // a body the sender need not send.
+  it.each([
+    ['413', 'POST /hook', 20_000_000],
+    ['404', 'POST /other', 20],
+    ['405', 'GET /hook', 20],
+  ])(
+    'closes at once, with its %s, the connection of a sender that asks first and waits',
+    async (status, request, size) => {
+      const { listener } = await listen({ path: '/hook', maxBodyBytes: 100, requestTimeoutMs: 10_000 });
+      const closedBy = await new Promise<string>((resolve) => {
+        const socket = connect(listener.port, '127.0.0.1');
+        let answer = '';
+        // Far short of --request-timeout: listen must close (a FIN), not wait for a body that never comes.
+        const giveUp = setTimeout(() => {
+          socket.destroy();
+          resolve(`nobody, after ${answer.slice(0, 13)}`);
+        }, 2000);
+        socket.on('data', (d) => {
+          answer += d.toString();
+        });
+        socket.on('end', () => {
+          clearTimeout(giveUp);
+          resolve(`listen, after ${answer.slice(0, 13)}`);
+        });
+        socket.write(`${request} HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ${size}\r\n\r\n`);
       });
-      socket.on('end', () => {
-        clearTimeout(giveUp);
-        resolve(`listen, after ${answer.slice(0, 13)}`);
-      });
-      socket.write('POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 20000000\r\n\r\n');
-    });
-    expect(closedBy).toBe('listen, after HTTP/1.1 413 ');
-  });
+      expect(closedBy).toBe(`listen, after HTTP/1.1 ${status} `);
+    },
+  );
 
   it('reports a sender that goes away mid-body, and still stops at once', async () => {
     const { listener, deliveries } = await listen();
@@ -429,6 +438,22 @@ describe('listen: misbehaving on purpose', () => {
     const started = performance.now();
     await post(url, body(attempt(1)));
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('--delay holds many answers back at once without a warning on stderr', async () => {
+    const { url } = await listen({ delayMs: 100 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => post(url, body(attempt(i + 1)))));
+      expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
+      // A warning is emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
   });
 });
 
@@ -892,6 +917,8 @@ describe('listen: capture', () => {
     const dripping = connect(listener.port, '127.0.0.1');
     const closed = [stalled, dripping].map((socket) => {
       socket.on('error', () => {});
+      // Each reads its answer (a 408), as a sender does: an answer left unread holds back the close.
+      socket.resume();
       return new Promise((resolve) => socket.on('close', resolve));
     });
     stalled.write('POST / HTTP/1.1\r\nHost: x\r\n');
@@ -913,6 +940,38 @@ describe('listen: capture', () => {
       dripping.destroy();
     }
   });
+  it('while stopping, a sender too slow is answered and reported 408, as it is otherwise, not shown as gone (499)', async () => {
+    // It was closed without an answer, and shown as 499 "the sender closed the connection".
+    const { listener, deliveries } = await listen({ headersTimeoutMs: 200, requestTimeoutMs: 400 });
+    const stalled = connect(listener.port, '127.0.0.1');
+    const dripping = connect(listener.port, '127.0.0.1');
+    const answers = [stalled, dripping].map((socket) => {
+      socket.on('error', () => {});
+      let answer = '';
+      socket.on('data', (d: Buffer) => {
+        answer += d.toString();
+      });
+      return new Promise<string>((resolve) => socket.on('close', () => resolve(answer)));
+    });
+    stalled.write('POST / HTTP/1.1\r\nHost: x\r\n');
+    dripping.write('POST /slow HTTP/1.1\r\nHost: x\r\nwebhook-id: msg_slow\r\nContent-Length: 100\r\n\r\n[');
+    const drip = setInterval(() => dripping.write(' '), 50);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await listener.stop();
+      const [stalledAnswer, drippingAnswer] = await Promise.all(answers);
+      expect(stalledAnswer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(drippingAnswer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(deliveries).toMatchObject([
+        { status: 408, path: '/slow', webhookId: 'msg_slow', error: 'request timeout' },
+      ]);
+    } finally {
+      clearInterval(drip);
+      stalled.destroy();
+      dripping.destroy();
+    }
+  });
+
   it('while stopping, a refused body still coming is given --request-timeout, not --header-timeout', async () => {
     const { listener } = await listen({ path: '/hook', headersTimeoutMs: 200, requestTimeoutMs: 1500 });
     const dripping = connect(listener.port, '127.0.0.1');
@@ -967,6 +1026,20 @@ describe('listen: --forward', () => {
     expect(got.url).toBe('/hook?x=1');
     expect(deliveries[0]).toMatchObject({ status: 201, checkedStatus: 200 });
   });
+
+  it.each([204, 304])(
+    'returns an upstream %s without a Content-Length, which such an answer must not carry',
+    async (status) => {
+      // It added `content-length: 0` (RFC 9110 §8.6 forbids it on a 204; on a 304 it would describe another body).
+      const target = await upstream((_req, res) => res.writeHead(status).end());
+      const { listener } = await listen({ forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 } });
+      const text = body(attempt(1));
+      const head = `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n`;
+      const answer = await rawExchange(listener.port, [head, text]);
+      expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(answer.toLowerCase()).not.toContain('content-length');
+    },
+  );
 
   it('forwards many deliveries without a listener per delivery, and does not pass on Expect: 100-continue', async () => {
     const target = await upstream((_req, res) => res.writeHead(200).end());

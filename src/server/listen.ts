@@ -4,6 +4,7 @@
  * misbehaves on purpose when told, forwards, and captures; it reports every request to its
  * caller, which prints. Nothing here prints.
  */
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -342,6 +343,9 @@ export async function startListener(
   const webhookIds = new FingerprintSet();
   const random = mulberry32(settings.seed);
   const aborting = new AbortController();
+  // Hint: each answer --delay holds back listens on this signal until it is sent (and stops
+  // listening then), so many at once are no leak; node would warn past 10 on stderr.
+  setMaxListeners(0, aborting.signal);
   const forwarder = settings.forward ? new Forwarder({ ...settings.forward, signal: aborting.signal }) : undefined;
   const counts: ListenCounts = { requests: 0, byStatus: {}, events: 0, redeliveries: 0, captured: 0 };
   const inFlight = new Set<Promise<void>>();
@@ -392,14 +396,17 @@ export async function startListener(
       report({ ...base, time: Date.now(), status, error });
     };
 
+    // Hint: a sender that asks first (Expect: 100-continue) is told to go on only once the request
+    // passed every check made before its body; one refused before it never sends the body.
+    const asked = continueAsked.has(req);
     const queryAt = target.indexOf('?');
     const path = queryAt < 0 ? target : target.slice(0, queryAt);
-    if (settings.path !== undefined && path !== settings.path) return refuse(404, 'not found');
-    if (method !== 'POST' && method !== 'PUT') return refuse(405, 'method not allowed', { allow: allowedMethods });
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > settings.maxBodyBytes) {
-      return refuse(413, 'too large', {}, /100-continue/i.test(req.headers.expect ?? ''));
+    if (settings.path !== undefined && path !== settings.path) return refuse(404, 'not found', {}, asked);
+    if (method !== 'POST' && method !== 'PUT') {
+      return refuse(405, 'method not allowed', { allow: allowedMethods }, asked);
     }
+    if (Number(req.headers['content-length']) > settings.maxBodyBytes) return refuse(413, 'too large', {}, asked);
+    if (asked) res.writeContinue();
     const body = await readBody(req, settings.maxBodyBytes);
     if (body === undefined) return refuse(413, 'too large');
     base.bytes = body.length;
@@ -476,7 +483,11 @@ export async function startListener(
 
     if (status === 'reset') reset(req.socket);
     else if (forwarded) {
-      const headers = [...forwarded.headers.flat(), 'content-length', String(forwarded.body.length)];
+      const headers = forwarded.headers.flat();
+      // Hint: a 204 must not carry a Content-Length, and a 304's would describe another body (RFC 9110 §8.6).
+      if (forwarded.status !== 204 && forwarded.status !== 304) {
+        headers.push('content-length', String(forwarded.body.length));
+      }
       res.writeHead(forwarded.status, headers);
       res.end(forwarded.body);
     } else sendJson(res, status, answerBody, extra);
@@ -517,13 +528,6 @@ export async function startListener(
       // Hint: node:http keeps a connection alive after close(), so a sender that keeps it busy
       // would keep listen from stopping; the answer says Connection: close instead.
       if (closing) res.shouldKeepAlive = false;
-      // Hint: a sender that asks first (Expect: 100-continue) is told to go on only when its
-      // declared size fits; otherwise handle() answers 413 and it never sends the body.
-      if (continueAsked.has(req)) {
-        continueAsked.delete(req);
-        const declared = Number(req.headers['content-length']);
-        if (!(declared > settings.maxBodyBytes)) res.writeContinue();
-      }
       // Hint: one promise settles the request either way (a .catch and a .finally made two more
       // per request, with their turns of the microtask queue).
       const done: Promise<void> = handle(req, res).then(
@@ -571,12 +575,13 @@ export async function startListener(
   // `refuse`) has none in progress: node would add a 408 after the 404 or 413, two answers to one
   // request. That connection is closed instead (the sender has its answer), as is one whose
   // answer is still being written; every other one gets node's own answer.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+  const giveUp = (error: NodeJS.ErrnoException, socket: Socket) => {
     const last = lastAnswers.get(socket);
     const answering = last?.headersSent === true && (!last.writableFinished || !last.req.complete);
     if (!answering && socket.writable) socket.write(clientErrorAnswer(error.code));
     socket.destroy(error);
-  });
+  };
+  server.on('clientError', giveUp);
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     continueAsked.add(req);
     server.emit('request', req, res);
@@ -625,7 +630,9 @@ export async function startListener(
               answers.size === 0
                 ? waited > settings.headersTimeoutMs
                 : waited > settings.requestTimeoutMs && [...answers].some((res) => !res.req.complete);
-            if (tooSlow) socket.destroy();
+            // Answered and reported as node:http does it before stop() (408, a request timeout).
+            if (tooSlow)
+              giveUp(Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket);
           }
         }, 50);
         try {

@@ -110,6 +110,14 @@ describe('help', () => {
     expect(helps[5]!.stdout).toContain('(default: 10)');
   });
 
+  test('listen’s help names every file --out writes', async () => {
+    // It named `.json` and `.body` only, where most accepted deliveries go to lines of an `.ndjson` file.
+    const { stdout } = await runCli(['listen', '--help']);
+    const at = stdout.indexOf('--out <dir>');
+    const out = stdout.slice(at, stdout.indexOf('\n  --', at + 1));
+    for (const name of ['.ndjson', '.json', '.body', 'deliveries.meta']) expect(out).toContain(name);
+  });
+
   test('every option the README names exists in some command’s help', async () => {
     const readme = readFileSync(`${repoRoot}/README.md`, 'utf8');
     const named = new Set(readme.match(/(?<![\w-])--[a-z][a-z-]+/g));
