@@ -269,6 +269,25 @@ describe('ElementSplitter', () => {
     expect(r.problems.map((p) => p.code)).toEqual(['top-level-comma']);
   });
 
+  it('reports each comma too many between top-level values, with its repair, as in an array', () => {
+    const commas = (text: string) =>
+      split(text).problems.map((p) => [p.code, p.column, p.message, p.repair?.offset, p.repair?.deleteBytes]);
+    const twice = (column: number) => ['unexpected-comma', column, 'two commas in a row', column - 1, 1];
+    const trailing = (column: number) => [
+      'trailing-comma',
+      column,
+      'trailing comma at the end of the file',
+      column - 1,
+      1,
+    ];
+    expect(commas('{"a":1},,')).toEqual([twice(9), trailing(8)]);
+    expect(commas('{"a":1},,\n')).toEqual([twice(9), trailing(8)]);
+    expect(commas('[{"a":1}],,,')).toEqual([twice(11), twice(12), trailing(10)]);
+    const between = commas('{"a":1},,{"b":2}');
+    expect(between[0]).toEqual(twice(9));
+    expect(between.slice(1).map(([code, column]) => [code, column])).toEqual([['top-level-comma', 8]]);
+  });
+
   it('reads scalars as elements so the schema can refuse them', () => {
     const r = split('[1, true, "x", null, NaN]');
     expect(texts(r)).toEqual(['1', 'true', '"x"', 'null', 'NaN']);

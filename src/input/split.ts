@@ -689,7 +689,10 @@ export class ElementSplitter {
 
   private atTop(byte: number, position: SplitPosition): Begins {
     if (byte === COMMA && this.valuesAtTop > 0) {
-      this.afterComma = position;
+      // Hint: the first comma after a value is the one reported (trailing, or separating values);
+      // each one after it is one too many, as in an array.
+      if (this.afterComma) this.extraComma(position, '');
+      else this.afterComma = position;
       return Begins.No;
     }
     if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET || byte === COMMA || byte === COLON) {
@@ -714,12 +717,7 @@ export class ElementSplitter {
       return Begins.No;
     }
     if (byte === COMMA) {
-      const what = this.afterComma ? 'two commas in a row' : 'comma before the first element';
-      this.problem(position, 'unexpected-comma', what, `/${this.inBatchIndex}`, {
-        offset: position.offset,
-        deleteBytes: 1,
-        insert: '',
-      });
+      this.extraComma(position, `/${this.inBatchIndex}`);
       return Begins.No;
     }
     if (byte === COLON || byte === CLOSE_BRACE) {
@@ -835,6 +833,12 @@ export class ElementSplitter {
     this.batchOpen = undefined;
     this.afterComma = undefined;
     this.mode = Mode.Top;
+  }
+
+  /** A comma where a value is expected: after another comma, or before an array's first element. */
+  private extraComma(position: SplitPosition, pointer: string): void {
+    const what = this.afterComma ? 'two commas in a row' : 'comma before the first element';
+    this.problem(position, 'unexpected-comma', what, pointer, { offset: position.offset, deleteBytes: 1, insert: '' });
   }
 
   private unexpected(byte: number, position: SplitPosition, pointer: string): void {
