@@ -181,6 +181,23 @@ describe('new repairs', () => {
     expect(stdout).toBe(text);
   });
 
+  it('commas doubled after the last top-level value: fix removes them all and writes what validate accepts', async () => {
+    const event = readFileSync('fixtures/valid/single-event-object.json', 'utf8').trimEnd();
+    const line = JSON.stringify(JSON.parse(event));
+    for (const [name, text, want] of [
+      ['lone.json', `${event},,\n`, `${event}\n`],
+      ['batch.json', `[${event}],,`, `[${event}]`],
+      ['lines.ndjson', `${line}\n${line},,,\n`, `${line}\n${line}\n`],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const { stderr } = await capture(() => fix([file], { write: true }));
+      expect(stderr, name).toMatch(new RegExp(`${name.replace('.', '\\.')}:\\d+:\\d+: repaired: two commas in a row`));
+      expect(readFileSync(file, 'utf8'), name).toBe(want);
+      expect(await check(file), name).toEqual({ events: name === 'lines.ndjson' ? 2 : 1, errors: [] });
+    }
+  });
+
   it('an export cut off at its end: the cut element is dropped with its position, the array closed, the rest kept', async () => {
     const whole = readFileSync('fixtures/valid/doc-call-complete-repaired.json', 'utf8');
     const file = join(dir, 'cut.json');

@@ -222,6 +222,28 @@ describe('ElementSplitter', () => {
     }
   });
 
+  it('frames a missing comma whose element ended in an earlier chunk than the next one begins', () => {
+    const text = '[\n  {"a": 1}\n  {"b": 2}\n]';
+    const next = text.indexOf('{"b"');
+    // Cut anywhere from just past the first element to just before the second.
+    for (let chunkSize = text.indexOf('}') + 1; chunkSize <= next; chunkSize++) {
+      const problem = split(text, chunkSize).problems.find((p) => p.code === 'missing-comma');
+      expect(problem, `in chunks of ${chunkSize}`).toMatchObject({ line: 2, column: 11 });
+      expect(problem?.frame ?? '(no frame)', `in chunks of ${chunkSize}`).toContain('> 2 |   {"a": 1}');
+      expect(problem?.frame).toContain(`| ${' '.repeat(10)}^`);
+    }
+  });
+
+  it('frames an array cut at the end of its line when the line break ended the chunk before', () => {
+    // The next line opens as the first did: the file is NDJSON, and the first array is not closed.
+    const text = '[{"a": 1},\n[{"b": 2}]\n';
+    for (const chunkSize of [undefined, text.indexOf('\n') + 1]) {
+      const problem = split(text, chunkSize).problems.find((p) => p.code === 'unexpected-eol');
+      expect(problem, `in chunks of ${chunkSize}`).toMatchObject({ line: 1, column: 11 });
+      expect(problem?.frame ?? '(no frame)', `in chunks of ${chunkSize}`).toContain('> 1 | [{"a": 1},');
+    }
+  });
+
   it('reports an array left open at the end of the file', () => {
     const r = split('[\n  {"a": 1},\n  {"b": 2}\n');
     expect(texts(r)).toEqual(['{"a": 1}', '{"b": 2}']);
@@ -245,6 +267,25 @@ describe('ElementSplitter', () => {
     const r = split('{"a":1},\n{"b":2},\n{"c":3}');
     expect(texts(r)).toHaveLength(3);
     expect(r.problems.map((p) => p.code)).toEqual(['top-level-comma']);
+  });
+
+  it('reports each comma too many between top-level values, with its repair, as in an array', () => {
+    const commas = (text: string) =>
+      split(text).problems.map((p) => [p.code, p.column, p.message, p.repair?.offset, p.repair?.deleteBytes]);
+    const twice = (column: number) => ['unexpected-comma', column, 'two commas in a row', column - 1, 1];
+    const trailing = (column: number) => [
+      'trailing-comma',
+      column,
+      'trailing comma at the end of the file',
+      column - 1,
+      1,
+    ];
+    expect(commas('{"a":1},,')).toEqual([twice(9), trailing(8)]);
+    expect(commas('{"a":1},,\n')).toEqual([twice(9), trailing(8)]);
+    expect(commas('[{"a":1}],,,')).toEqual([twice(11), twice(12), trailing(10)]);
+    const between = commas('{"a":1},,{"b":2}');
+    expect(between[0]).toEqual(twice(9));
+    expect(between.slice(1).map(([code, column]) => [code, column])).toEqual([['top-level-comma', 8]]);
   });
 
   it('reads scalars as elements so the schema can refuse them', () => {

@@ -104,6 +104,12 @@ export interface SplitSink {
   batchEnd?(end: SplitBatchEnd): void;
 }
 
+/** The source around a file offset, kept after its chunk went (see `ElementSplitter.pushBytes`). */
+interface KeptExcerpt {
+  offset: number;
+  excerpt: SourceExcerpt | undefined;
+}
+
 /** Limits that keep memory bounded whatever the input. */
 interface SplitLimits {
   maxElementBytes: number;
@@ -203,8 +209,11 @@ export class ElementSplitter {
   private lastEndColumn = 1;
   private valuesAtTop = 0;
   private reportedTopComma = false;
-  // The excerpt around the last comma read, taken before its chunk went (see `pushBytes`).
-  private commaExcerpt: { offset: number; excerpt: SourceExcerpt | undefined } | undefined;
+  // Excerpts taken before their chunk went (see `pushBytes`), for problems found only at what
+  // follows: around the last comma read or the last element's end (a trailing or missing
+  // comma), and around the line break whose next line decides whether a batch was cut there.
+  private behind: KeptExcerpt | undefined;
+  private atBreak: KeptExcerpt | undefined;
 
   // Recovery: damage stays inside the element that holds it.
   // The file is line-delimited (NDJSON): a top-level value has begun and ended on one line.
@@ -399,11 +408,14 @@ export class ElementSplitter {
     if (this.mode === Mode.Element && this.elementFrom !== -1) {
       this.keep(Buffer.from(chunk.subarray(this.elementFrom)));
     }
-    // Hint: a comma is found trailing only at what follows it (a `]`, the end of the file), maybe
-    // in a later chunk: its excerpt is taken while its chunk is at hand, once a chunk at most.
-    const comma = this.afterComma;
-    if (comma !== undefined && comma.offset >= base) {
-      this.commaExcerpt = { offset: comma.offset, excerpt: this.excerptFor(comma) };
+    // Hint: a comma is found trailing (or missing) only at what follows it (a `]`, the end of the
+    // file, the next element), and an array cut at a line's end only at the next line's head,
+    // maybe in a later chunk: their excerpts are taken while their chunk is at hand, once a chunk
+    // at most, and only when the chunk ends between them and what decides.
+    const behind = this.mode === Mode.BatchComma ? this.lastEndOffset : (this.afterComma?.offset ?? -1);
+    if (behind >= base) this.behind = this.keptExcerpt(behind);
+    if (this.lineHead === LineHead.FirstLine && this.lineBreak.offset >= base) {
+      this.atBreak = this.keptExcerpt(this.lineBreak.offset);
     }
     this.offset = base + length;
   }
@@ -677,7 +689,10 @@ export class ElementSplitter {
 
   private atTop(byte: number, position: SplitPosition): Begins {
     if (byte === COMMA && this.valuesAtTop > 0) {
-      this.afterComma = position;
+      // Hint: the first comma after a value is the one reported (trailing, or separating values);
+      // each one after it is one too many, as in an array.
+      if (this.afterComma) this.extraComma(position, '');
+      else this.afterComma = position;
       return Begins.No;
     }
     if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET || byte === COMMA || byte === COLON) {
@@ -702,12 +717,7 @@ export class ElementSplitter {
       return Begins.No;
     }
     if (byte === COMMA) {
-      const what = this.afterComma ? 'two commas in a row' : 'comma before the first element';
-      this.problem(position, 'unexpected-comma', what, `/${this.inBatchIndex}`, {
-        offset: position.offset,
-        deleteBytes: 1,
-        insert: '',
-      });
+      this.extraComma(position, `/${this.inBatchIndex}`);
       return Begins.No;
     }
     if (byte === COLON || byte === CLOSE_BRACE) {
@@ -825,6 +835,12 @@ export class ElementSplitter {
     this.mode = Mode.Top;
   }
 
+  /** A comma where a value is expected: after another comma, or before an array's first element. */
+  private extraComma(position: SplitPosition, pointer: string): void {
+    const what = this.afterComma ? 'two commas in a row' : 'comma before the first element';
+    this.problem(position, 'unexpected-comma', what, pointer, { offset: position.offset, deleteBytes: 1, insert: '' });
+  }
+
   private unexpected(byte: number, position: SplitPosition, pointer: string): void {
     this.problem(position, 'unexpected-character', `unexpected ${JSON.stringify(String.fromCharCode(byte))}`, pointer, {
       offset: position.offset,
@@ -840,21 +856,28 @@ export class ElementSplitter {
     pointer: string,
     repair?: SplitProblem['repair'],
   ): void {
-    this.sink.problem({ ...position, code, message, pointer, excerpt: this.excerptFor(position), repair });
+    this.sink.problem({ ...position, code, message, pointer, excerpt: this.excerptFor(position.offset), repair });
   }
 
-  /** The source around `position`, when it is in the chunk at hand (or is the comma whose excerpt was kept). */
-  private excerptFor(position: SplitPosition): SourceExcerpt | undefined {
-    const index = position.offset - this.chunkOffset;
-    if (index < 0 || index > this.chunk.length || this.chunk.length === 0) {
-      return this.commaExcerpt?.offset === position.offset ? this.commaExcerpt.excerpt : undefined;
-    }
+  /**
+   * The source around file offset `offset`: the excerpt kept for it when its chunk went (see
+   * `pushBytes`), else from the chunk at hand when it is there.
+   */
+  private excerptFor(offset: number): SourceExcerpt | undefined {
+    if (this.behind?.offset === offset) return this.behind.excerpt;
+    if (this.atBreak?.offset === offset) return this.atBreak.excerpt;
+    const index = offset - this.chunkOffset;
+    if (index < 0 || index > this.chunk.length || this.chunk.length === 0) return undefined;
     // Decode only the neighbourhood: a frame needs two lines, not a 1 MiB chunk.
     let from = Math.max(0, index - 400);
     while (from > 0 && from < index && ((this.chunk[from] ?? 0) & 0xc0) === 0x80) from++;
     const before = this.chunk.toString('utf8', from, index);
     const after = this.chunk.toString('utf8', index, Math.min(this.chunk.length, index + 200));
     return excerptAt(before + after, before.length);
+  }
+
+  private keptExcerpt(offset: number): KeptExcerpt {
+    return { offset, excerpt: this.excerptFor(offset) };
   }
 
   // ---- The element's bytes, and its end ----
