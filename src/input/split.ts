@@ -104,10 +104,28 @@ export interface SplitSink {
   batchEnd?(end: SplitBatchEnd): void;
 }
 
-/** The source around a file offset, kept after its chunk went (see `ElementSplitter.pushBytes`). */
+/**
+ * The bytes a frame around a file offset needs, copied before their chunk went (see
+ * `ElementSplitter.pushBytes`): the offset is at `index` in `bytes`. Hint: copied, not decoded,
+ * for it is taken on most pushes and almost never used.
+ */
 interface KeptExcerpt {
   offset: number;
-  excerpt: SourceExcerpt | undefined;
+  bytes: Buffer;
+  index: number;
+}
+
+/** Where the frame around `index` of `chunk` begins and ends: the neighbourhood a frame needs, two lines, not a 1 MiB chunk. */
+function frameWindow(chunk: Buffer, index: number): { from: number; to: number } {
+  let from = Math.max(0, index - 400);
+  while (from > 0 && from < index && ((chunk[from] ?? 0) & 0xc0) === 0x80) from++;
+  return { from, to: Math.min(chunk.length, index + 200) };
+}
+
+/** The excerpt around `index` of `chunk`, decoded from `chunk[from..to)`. */
+function excerptIn(chunk: Buffer, index: number, from: number, to: number): SourceExcerpt {
+  const before = chunk.toString('utf8', from, index);
+  return excerptAt(before + chunk.toString('utf8', index, to), before.length);
 }
 
 /** Limits that keep memory bounded whatever the input. */
@@ -864,20 +882,21 @@ export class ElementSplitter {
    * `pushBytes`), else from the chunk at hand when it is there.
    */
   private excerptFor(offset: number): SourceExcerpt | undefined {
-    if (this.behind?.offset === offset) return this.behind.excerpt;
-    if (this.atBreak?.offset === offset) return this.atBreak.excerpt;
+    const kept =
+      this.behind?.offset === offset ? this.behind : this.atBreak?.offset === offset ? this.atBreak : undefined;
+    if (kept) return excerptIn(kept.bytes, kept.index, 0, kept.bytes.length);
     const index = offset - this.chunkOffset;
     if (index < 0 || index > this.chunk.length || this.chunk.length === 0) return undefined;
-    // Decode only the neighbourhood: a frame needs two lines, not a 1 MiB chunk.
-    let from = Math.max(0, index - 400);
-    while (from > 0 && from < index && ((this.chunk[from] ?? 0) & 0xc0) === 0x80) from++;
-    const before = this.chunk.toString('utf8', from, index);
-    const after = this.chunk.toString('utf8', index, Math.min(this.chunk.length, index + 200));
-    return excerptAt(before + after, before.length);
+    const { from, to } = frameWindow(this.chunk, index);
+    return excerptIn(this.chunk, index, from, to);
   }
 
-  private keptExcerpt(offset: number): KeptExcerpt {
-    return { offset, excerpt: this.excerptFor(offset) };
+  private keptExcerpt(offset: number): KeptExcerpt | undefined {
+    if (this.behind?.offset === offset) return this.behind;
+    const index = offset - this.chunkOffset;
+    if (index < 0 || index > this.chunk.length || this.chunk.length === 0) return undefined;
+    const { from, to } = frameWindow(this.chunk, index);
+    return { offset, bytes: Buffer.from(this.chunk.subarray(from, to)), index: index - from };
   }
 
   // ---- The element's bytes, and its end ----
