@@ -155,6 +155,24 @@ describe('verifyStandardWebhook', () => {
     }
   });
 
+  it('keeps blanks after a U+2028 or U+2029 in a string when it takes the indentation out', () => {
+    // Hint: a JavaScript regex's `^` with the m flag matches after those two line separators
+    // too, which JSON.stringify leaves raw inside strings: they are not line breaks of JSON.
+    const keys = parseSecrets(reference.secret, 'standard', 'S');
+    const sign = (text: string) =>
+      createSigner('standard', keys)('msg_1', Buffer.from(text), new Date(reference.timestamp * 1000));
+    for (const separator of ['\u2028', '\u2029']) {
+      const value = [{ id: 'a', message: `Hi${separator}  there` }];
+      const signedText = `[\n{\n"id": "a",\n"message": ${JSON.stringify(value[0]?.message)}\n}\n]`;
+      expect(JSON.parse(signedText)).toEqual(value);
+      for (const signed of [signedText, signedText.replace(/\n/g, '\r\n')]) {
+        expect(verifyStandardWebhook(JSON.stringify(value), sign(signed), atReference)).toMatchObject({
+          reason: 'reserialised-body',
+        });
+      }
+    }
+  });
+
   it('answers for a body nested too deep to re-serialise, instead of overflowing the stack', () => {
     // A hostile sender's 200 kB of brackets parses, but writing it out again recursed until the
     // stack ran out: `verify` died with an internal error and `listen` answered 500, not 401.

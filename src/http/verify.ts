@@ -145,9 +145,8 @@ function spacedAsciiJson(value: unknown): string {
 }
 
 /**
- * Other serialisations of a JSON body that a proxy may have produced, or the sender signed:
- * compact (`JSON.stringify`), 2-space pretty, and Python's default; each only when it differs
- * from the bytes received.
+ * Other serialisations of a JSON body that a proxy may have produced, or the sender signed (the
+ * forms listed at the top of this file); each only when it differs from the bytes received.
  */
 function reserialisations(body: Buffer): { form: string; bytes: Buffer }[] {
   let value: unknown;
@@ -158,9 +157,10 @@ function reserialisations(body: Buffer): { form: string; bytes: Buffer }[] {
   }
   const forms: { form: string; bytes: Buffer }[] = [];
   const pretty = () => JSON.stringify(value, null, 2);
-  // Hint: no line of JSON.stringify's output begins inside a string, so its indentation is all
-  // that begins a line with spaces.
-  const unindented = () => pretty().replace(/^ +/gm, '');
+  // Hint: no line break of JSON.stringify's output is inside a string, so its indentation is all
+  // that follows one with spaces. Not `^` with the m flag: that matches after a U+2028 or U+2029
+  // too, which JSON.stringify leaves raw inside strings.
+  const unindented = () => pretty().replace(/\n +/g, '\n');
   const crlf = (text: string) => text.replace(/\n/g, '\r\n');
   for (const [form, text] of [
     ['compact JSON', () => JSON.stringify(value)],

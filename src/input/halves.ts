@@ -209,10 +209,10 @@ export interface Midpoint {
 /**
  * Where a second thread can start reading, found by the layout of the file's first lines: in a
  * pretty-printed array, the first line past (about) the middle, or past byte `middle` when given,
- * that opens an element at the indentation of the array's first element and is not an object
- * that closes without being an event (in the platform's layout every line is at column 1, flow
- * steps too); in NDJSON, the first line past it that opens a value as the first line does (with
- * `{`, or with `[` for a batch a line).
+ * that opens an element at the indentation of the array's first element, and when that is column
+ * 1 (the platform's layout, where every line is, flow steps too) is not an object that closes
+ * without being an event; in NDJSON, the first line past it that opens a value as the first line
+ * does (with `{`, or with `[` for a batch a line).
  */
 export async function findMidpoint(path: string, size: number, middle?: number): Promise<Midpoint | undefined> {
   const handle = await open(path, 'r');
@@ -234,10 +234,13 @@ export async function findMidpoint(path: string, size: number, middle?: number):
     const bytes = window.subarray(0, read);
     // Hint: the objects looked at are read once each but for those nested in each other, which a
     // crafted file could make many: a budget of bytes bounds the search (then one thread reads).
+    // An indented element is not looked into: nested objects are indented more, and an element
+    // whose keys name no type (read with --type) is still one.
     const budget: Budget = { left: 4 * bytes.length };
+    const column1 = array?.[1] === '';
     for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) {
       const open = at + needle.length - 1;
-      const element = array ? mayOpenEvent(bytes, open, budget) : true;
+      const element = column1 ? mayOpenEvent(bytes, open, budget) : true;
       if (element === undefined) return undefined;
       if (element) return { offset: from + open, point: array ? 'batch' : 'top', indent: array?.[1]?.length };
     }

@@ -622,14 +622,17 @@ async function readText(path: string): Promise<string> {
  * this file.
  */
 async function* readLog(path: string, only?: string): AsyncGenerator<CapturedDelivery> {
+  let handle: FileHandle;
   let lines: AsyncIterable<string>;
   try {
-    const handle = await open(path, 'r');
+    handle = await open(path, 'r');
     lines = createInterface({ input: handle.createReadStream(), crlfDelay: Number.POSITIVE_INFINITY });
   } catch (error) {
     throw describeIoError(error, path);
   }
   let number = 0;
+  // Hint: the stream closes the file at its end only; a bad line, or a reader that stops early,
+  // leaves it to this `finally` (else garbage collection closes it, with a warning on stderr).
   try {
     for await (const line of lines) {
       number++;
@@ -646,6 +649,8 @@ async function* readLog(path: string, only?: string): AsyncGenerator<CapturedDel
   } catch (error) {
     if (error instanceof CallhookError) throw error;
     throw describeIoError(error, path);
+  } finally {
+    await handle.close().catch(() => {});
   }
 }
 

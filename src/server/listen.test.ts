@@ -5,6 +5,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -789,6 +790,27 @@ describe('listen: capture', () => {
     })();
     await expect(reading).rejects.toThrow(`${join(dir, captureLogName)}:3: not a capture description`);
     expect(seen).toEqual(['000001.ndjson:1', '000002.json']);
+  });
+
+  it.skipIf(!existsSync('/proc/self/fd'))('closes the log when reading it stops at a bad line', async () => {
+    // It was left open until garbage collection, which closed it with a warning on stderr.
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    await capture.save(Buffer.from('[1]'), facts, true);
+    await capture.close();
+    const log = join(dir, captureLogName);
+    writeFileSync(log, '{"not":"a capture"}\n', { flag: 'a' });
+    const openOnLog = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === log;
+        } catch {
+          return false;
+        }
+      }).length;
+    await expect(listCapturedDeliveries([dir])).rejects.toThrow(`${log}:2: not a capture description`);
+    expect(openOnLog()).toBe(0);
   });
 
   it('reads a capture of the first layout (a .meta file per delivery)', async () => {

@@ -11,6 +11,7 @@ import { SummaryAccumulator, type SummaryOptions } from '../../src/core/summary.
 import { findMidpoint, readHalf, readInHalves } from '../../src/input/halves.js';
 import { type ReadOptions, readRecords } from '../../src/input/read.js';
 import { renderSummaryJson } from '../../src/render/summary-json.js';
+import { detectTypeByShape } from '../../src/schema/check.js';
 import { runCli } from '../helpers/run-cli.js';
 import { useTwoThreads } from '../helpers/two-threads.js';
 
@@ -390,6 +391,16 @@ describe('summarise on two threads', () => {
     expect(text.match(/^\{$/gm)!.length).toBeGreaterThan(events.length + 100);
     await expectSame(write('column-1.json', text), twoThreads);
     await expectSame(write('column-1.json', text), twoThreads, { by: 'campaign', top: 0 });
+  });
+
+  it('reads an indented export of elements whose keys name no type (read with --type) in two halves', async () => {
+    // Hint: only at column 1 can a line opening an object be a flow step; at the first element's
+    // indentation (2 here), it is an element, whatever its keys.
+    const bare = events.map((event, i) => ({ id: `e${i}`, memo: `call ${i}`, at: event.createdAt }));
+    for (const element of bare) expect(detectTypeByShape(element)).toBeUndefined();
+    const path = write('typed.json', pretty(bare));
+    const run = await expectSame(path, twoThreads, {}, { ...tiny, type: 'CallReceived' });
+    expect(run.elements).toBe(events.length);
   });
 
   it('leaves a minified export, with no line to start at, to one thread', async () => {
