@@ -244,6 +244,22 @@ describe('ElementSplitter', () => {
     }
   });
 
+  it("frames the byte after an element ended at a chunk's end from that byte, not from the excerpt kept before it", () => {
+    // The element's end, kept as a missing comma's place, is the next chunk's first byte: a
+    // problem found there must show that byte under the caret.
+    for (const [text, code] of [
+      ['[{"a":1}:{"b":2}]', 'unexpected-character'],
+      ['[{"a":1},   ]', 'trailing-comma'],
+      ['[{"a":1},,]', 'trailing-comma'],
+    ] as const) {
+      for (let chunkSize = 1; chunkSize <= text.length; chunkSize++) {
+        const problem = split(text, chunkSize).problems.find((p) => p.code === code);
+        const [shown = '', caret = ''] = (problem?.frame ?? '').split('\n').slice(-2);
+        expect(shown[caret.indexOf('^')], `${text} in chunks of ${chunkSize}:\n${problem?.frame}`).toBe(text[8]);
+      }
+    }
+  });
+
   it('reports an array left open at the end of the file', () => {
     const r = split('[\n  {"a": 1},\n  {"b": 2}\n');
     expect(texts(r)).toEqual(['{"a": 1}', '{"b": 2}']);

@@ -122,10 +122,10 @@ function frameWindow(chunk: Buffer, index: number): { from: number; to: number }
   return { from, to: Math.min(chunk.length, index + 200) };
 }
 
-/** The excerpt around `index` of `chunk`, decoded from `chunk[from..to)`. */
-function excerptIn(chunk: Buffer, index: number, from: number, to: number): SourceExcerpt {
-  const before = chunk.toString('utf8', from, index);
-  return excerptAt(before + chunk.toString('utf8', index, to), before.length);
+/** The excerpt around `index` of `bytes`, decoded. */
+function excerptIn(bytes: Buffer, index: number): SourceExcerpt {
+  const before = bytes.toString('utf8', 0, index);
+  return excerptAt(before + bytes.toString('utf8', index), before.length);
 }
 
 /** Limits that keep memory bounded whatever the input. */
@@ -877,26 +877,34 @@ export class ElementSplitter {
     this.sink.problem({ ...position, code, message, pointer, excerpt: this.excerptFor(position.offset), repair });
   }
 
-  /**
-   * The source around file offset `offset`: the excerpt kept for it when its chunk went (see
-   * `pushBytes`), else from the chunk at hand when it is there.
-   */
+  /** The source around file offset `offset` (see `around`). */
   private excerptFor(offset: number): SourceExcerpt | undefined {
-    const kept =
-      this.behind?.offset === offset ? this.behind : this.atBreak?.offset === offset ? this.atBreak : undefined;
-    if (kept) return excerptIn(kept.bytes, kept.index, 0, kept.bytes.length);
-    const index = offset - this.chunkOffset;
-    if (index < 0 || index > this.chunk.length || this.chunk.length === 0) return undefined;
-    const { from, to } = frameWindow(this.chunk, index);
-    return excerptIn(this.chunk, index, from, to);
+    const at = this.around(offset);
+    return at && excerptIn(at.bytes, at.index);
   }
 
   private keptExcerpt(offset: number): KeptExcerpt | undefined {
-    if (this.behind?.offset === offset) return this.behind;
+    const at = this.around(offset);
+    return at && { offset, bytes: Buffer.from(at.bytes), index: at.index };
+  }
+
+  /**
+   * The bytes around file offset `offset`, and its index in them: the excerpt kept for it when
+   * its chunk went (see `pushBytes`), joined to the chunk at hand when that goes on where the
+   * kept bytes end; else from the chunk at hand, when `offset` is in it. Hint: kept at the end
+   * of its chunk, an element's end is the next chunk's first byte, which a problem there points at.
+   */
+  private around(offset: number): { bytes: Buffer; index: number } | undefined {
+    const kept =
+      this.behind?.offset === offset ? this.behind : this.atBreak?.offset === offset ? this.atBreak : undefined;
+    if (kept) {
+      if (this.chunk.length === 0 || offset - kept.index + kept.bytes.length !== this.chunkOffset) return kept;
+      return { bytes: Buffer.concat([kept.bytes, this.chunk.subarray(0, 200)]), index: kept.index };
+    }
     const index = offset - this.chunkOffset;
     if (index < 0 || index > this.chunk.length || this.chunk.length === 0) return undefined;
     const { from, to } = frameWindow(this.chunk, index);
-    return { offset, bytes: Buffer.from(this.chunk.subarray(from, to)), index: index - from };
+    return { bytes: this.chunk.subarray(from, to), index: index - from };
   }
 
   // ---- The element's bytes, and its end ----
