@@ -89,8 +89,7 @@ export class SummaryAccumulator {
         // Hint: a redelivery is dropped before the filters, so `duplicates` does not depend on them.
         if (record.duplicate) state.duplicates++;
         else {
-          this.#noteCustomer(record.event);
-          this.addEvent(record.event);
+          this.#addEvent(record.event);
         }
         return;
       case 'invalid': {
@@ -100,8 +99,7 @@ export class SummaryAccumulator {
         if (!call) state.invalid++;
         else if (record.duplicate) state.duplicates++;
         else {
-          this.#noteCustomer(call);
-          this.addEvent(call);
+          this.#addEvent(call);
         }
         return;
       }
@@ -125,9 +123,10 @@ export class SummaryAccumulator {
 
   /**
    * Counts one event that is not a redelivery: a valid one, or a call of an undocumented status
-   * (counted as such, whatever the filters; they still apply to the rest).
+   * (counted as such, and its customer noted, whatever the filters; they apply to the rest).
    */
-  addEvent(event: WebhookEvent): void {
+  #addEvent(event: WebhookEvent): void {
+    this.#noteCustomer(event);
     const state = this.#state;
     const time = eventTime(event);
     const ms = instantOf(time);
@@ -237,7 +236,7 @@ export class SummaryAccumulator {
     return key;
   }
 
-  /** Counts `event` in its `--by` group; `smsPair`: a bare SMS's pair key, made once by `addEvent`. */
+  /** Counts `event` in its `--by` group; `smsPair`: a bare SMS's pair key, made once by `#addEvent`. */
   #addToGroup(event: WebhookEvent, ms: number, status: ReportedStatus | undefined, smsPair?: string): void {
     let key: string;
     switch (this.#by) {
@@ -292,8 +291,7 @@ export class SummaryAccumulator {
   mergeWithout(other: SummaryState, redeliveries: readonly WebhookEvent[]): boolean {
     const removed = new SummaryAccumulator(this.#options);
     for (const event of redeliveries) {
-      removed.#noteCustomer(event);
-      removed.addEvent(event);
+      removed.#addEvent(event);
     }
     const gone = removed.state();
     if (!this.#exactWithout(other, gone)) return false;
