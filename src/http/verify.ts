@@ -7,9 +7,9 @@
  * - `reserialised-body`: the body is JSON, and one of its other serialisations (compact
  *   `JSON.stringify`, 2-space pretty, pretty without indentation as the platform's published
  *   examples are, either of those two with CRLF line endings, or Python's default `json.dumps`
- *   with spaces after `,` and `:` and `\u` escapes) differs from the bytes received and matches a signature under one of
- *   the secrets. The signature held for another serialisation of the same JSON: something on the
- *   way parsed and re-wrote the body (the smee-client failure).
+ *   with spaces after `,` and `:` and `\u` escapes) differs from the bytes received and matches
+ *   a signature under one of the secrets. The signature held for another serialisation of the
+ *   same JSON: something on the way parsed and re-wrote the body (the smee-client failure).
  * - `no-matching-signature`: the header holds no signature this scheme could have produced: no
  *   `v1` entry whose base64 decodes to the 32 bytes of an HMAC-SHA256 (only `v1a`, say), or for
  *   hmac no 64-digit hex digest. The sender signs some other way.
