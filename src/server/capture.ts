@@ -216,9 +216,10 @@ export class CaptureWriter {
       // Hint: created (never through a dangling symlink) by openOutputSync, then opened as a
       // FileHandle without O_CREAT, which cannot create anything wherever the name now points.
       closeSync(openOutputSync(logPath, flags, 0o600));
-      const log = await open(logPath, flags);
-      const writer = new CaptureWriter(folder, highest + 1, durable, log);
-      writer.torn = !(await endsWithNewline(logPath));
+      // Hint: read before the log is opened, so a failure here leaves no handle open.
+      const torn = !(await endsWithNewline(logPath));
+      const writer = new CaptureWriter(folder, highest + 1, durable, await open(logPath, flags));
+      writer.torn = torn;
       return writer;
     } catch (error) {
       throw describeIoError(error, folder);

@@ -456,6 +456,29 @@ describe('listen: misbehaving on purpose', () => {
     }
     expect(warnings).toEqual([]);
   });
+
+  it('reports a sender that leaves while --delay holds its answer as gone (499), and saves its body as unanswered', async () => {
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { listener, deliveries } = await listen({ capture, delayMs: 300 });
+    const text = body(attempt(1));
+    const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    // The sender gives up after 50 ms, long before the answer.
+    expect(await rawExchange(listener.port, [request], 50)).toBe('');
+    for (let waited = 0; deliveries.length === 0 && waited < 3000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(deliveries).toMatchObject([
+      { status: 499, checkedStatus: 200, error: 'the sender closed the connection before the answer' },
+    ]);
+    await capture.close();
+    // Saved (nothing received is lost), with the answer it got: none. As an unanswered body it
+    // stays out of the folder's event files, which the sender's retry will be in.
+    const [saved, ...more] = await listCapturedDeliveries([dir]);
+    expect(more).toEqual([]);
+    expect(saved!.meta).toMatchObject({ status: 499, checkedStatus: 200, body: '000001.body' });
+    expect((await readCapturedBody(saved!)).toString()).toBe(text);
+  });
 });
 
 describe('listen: capture', () => {

@@ -462,6 +462,14 @@ export async function startListener(
       }
     }
 
+    // A --delay holds the answer back before the capture, so the description saved says what
+    // became of it. A second Ctrl-C cuts it short: the connection is gone by then anyway.
+    if (settings.delayMs > 0) await sleep(settings.delayMs, undefined, { signal: aborting.signal }).catch(() => {});
+    // Hint: a sender that closed its connection (it stopped waiting, or a second Ctrl-C closed it)
+    // gets no answer, and is reported as one gone mid-body is.
+    const gone = !req.socket.writable;
+    if (gone) status = 499;
+
     let captured: string | undefined;
     if (settings.capture) {
       const saved = await settings.capture.save(
@@ -478,19 +486,19 @@ export async function startListener(
       );
       captured = saved.body;
     }
-    // A second Ctrl-C cuts a --delay short: the connection is gone by then anyway.
-    if (settings.delayMs > 0) await sleep(settings.delayMs, undefined, { signal: aborting.signal }).catch(() => {});
-
-    if (status === 'reset') reset(req.socket);
-    else if (forwarded) {
-      const headers = forwarded.headers.flat();
-      // Hint: a 204 must not carry a Content-Length, and a 304's would describe another body (RFC 9110 §8.6).
-      if (forwarded.status !== 204 && forwarded.status !== 304) {
-        headers.push('content-length', String(forwarded.body.length));
-      }
-      res.writeHead(forwarded.status, headers);
-      res.end(forwarded.body);
-    } else sendJson(res, status, answerBody, extra);
+    // Nobody is left to answer a sender gone.
+    if (!gone) {
+      if (status === 'reset') reset(req.socket);
+      else if (forwarded) {
+        const headers = forwarded.headers.flat();
+        // Hint: a 204 must not carry a Content-Length, and a 304's would describe another body (RFC 9110 §8.6).
+        if (forwarded.status !== 204 && forwarded.status !== 304) {
+          headers.push('content-length', String(forwarded.body.length));
+        }
+        res.writeHead(forwarded.status, headers);
+        res.end(forwarded.body);
+      } else sendJson(res, status, answerBody, extra);
+    }
 
     // Hint: the delivery is written out field by field, not spread from `base`: a spread and its
     // overrides cost more per request than the rest of this function in the profile under load.
@@ -500,7 +508,11 @@ export async function startListener(
       path: target,
       status,
       checkedStatus: status === checked.status ? undefined : checked.status,
-      error: status !== 'reset' && status >= 200 && status < 300 ? undefined : (forwardError ?? checked.error),
+      error: gone
+        ? 'the sender closed the connection before the answer'
+        : status !== 'reset' && status >= 200 && status < 300
+          ? undefined
+          : (forwardError ?? checked.error),
       bytes: body.length,
       webhookId,
       signature,
