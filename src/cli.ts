@@ -472,6 +472,7 @@ details.set('verify', (command, { options }) =>
     .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', collect)
     .option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)')
     .addOption(options.lineFormat())
+    .addOption(options.width())
     .addOption(options.noColor())
     .addHelpText(
       'after',

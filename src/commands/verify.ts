@@ -5,7 +5,7 @@ import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
-import { colorsFor } from '../render/terminal.js';
+import { colorsFor, terminalWidth } from '../render/terminal.js';
 import { BodyChanged, CapturedBodies, capturedDeliveries, captureLogName } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
 import { envName, headerName, type lineFormats, optional, optionError, parseAll, wholeNumber } from './options.js';
@@ -22,6 +22,7 @@ interface RawVerifyOptions {
   header?: string[];
   headers?: string;
   format: (typeof lineFormats)[number];
+  width?: number;
 }
 
 const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*$/;
@@ -100,6 +101,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
 
   const totals = { checked: 0, failed: 0 };
   const c = colorsFor(process.stdout);
+  const width = raw.width ?? terminalWidth(process.stdout);
   const show = (result: VerifiedDelivery) => {
     totals.checked++;
     // Hint: set before the line is written, so a reader that goes away (| head) cannot turn a
@@ -108,7 +110,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       totals.failed++;
       process.exitCode = ExitCode.invalid;
     }
-    process.stdout.write(raw.format === 'json' ? renderVerifyJson(result) : renderVerifyLine(result, c));
+    process.stdout.write(raw.format === 'json' ? renderVerifyJson(result) : renderVerifyLine(result, c, width));
   };
   if (raw.body !== undefined) {
     const pairs = [

@@ -6,6 +6,7 @@ import {
   renderDeliveryJson,
   renderDeliveryLine,
   renderListeningJson,
+  renderVerifyLine,
   renderVerifyTotals,
 } from './render.js';
 
@@ -105,6 +106,30 @@ describe('listen start-up', () => {
 });
 
 describe('verify output', () => {
+  it('wraps a failure longer than the width under the name, losing nothing, and keeps a short line whole', () => {
+    const failed = {
+      name: 'captured/000021.json',
+      webhookId: 'msg_0_1d3eaacd962a63697c6e056b1630e676',
+      result: {
+        ok: false as const,
+        reason: 'wrong-secret' as const,
+        message: 'the secret does not produce the v1 signature: the secret is wrong',
+      },
+    };
+    const whole = renderVerifyLine(failed, plain);
+    expect(whole.trimEnd().split('\n')).toHaveLength(1);
+    const wrapped = renderVerifyLine(failed, plain, 80);
+    const lines = wrapped.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.every((line) => line.length <= 80)).toBe(true);
+    expect(lines[0]).toMatch(/^FAIL {2}captured\/000021\.json {2}msg_0_/);
+    expect(lines.slice(1).every((line) => line.startsWith(' '.repeat(6)) && line[6] !== ' ')).toBe(true);
+    const words = (text: string) => text.trim().split(/\s+/);
+    expect(words(wrapped)).toEqual(words(whole));
+    const ok = { name: 'captured/000001.json', webhookId: 'msg_1', result: { ok: true as const, secretIndex: 0 } };
+    expect(renderVerifyLine(ok, plain, 80)).toBe('ok    captured/000001.json  msg_1  secret #1\n');
+  });
+
   it('groups the digits of every count in its totals', () => {
     const plain = new Chalk({ level: 0 });
     expect(renderVerifyTotals({ checked: 20_000, failed: 0 }, plain)).toBe('\n20,000 of 20,000 signatures valid\n');

@@ -81,7 +81,14 @@ export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width =
   if (delivery.error !== undefined && !delivery.error.startsWith('signature'))
     add(escapeTerminal(delivery.error), c.dim);
   if (delivery.captured) add(`→ ${delivery.captured}`, c.dim);
-  // Hint: a delivery's line nearly always fits; it is measured once and wrapped only when not.
+  return lineOf(spans, width, deliveryIndent);
+}
+
+/**
+ * Spans as one line, or wrapped to `width` under `indent` when longer. Hint: such a line nearly
+ * always fits; it is measured once and wrapped only when not.
+ */
+function lineOf(spans: readonly TextSpan[], width: number, indent: string): string {
   let plain = '';
   for (const span of spans) plain += span.text;
   if (displayWidth(plain) <= width) {
@@ -89,7 +96,7 @@ export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width =
     for (const span of spans) line += span.style ? span.style(span.text) : span.text;
     return `${line}\n`;
   }
-  return `${wrapSpans(spans, { width, indent: deliveryIndent, firstIndent: '' }).join('\n')}\n`;
+  return `${wrapSpans(spans, { width, indent, firstIndent: '' }).join('\n')}\n`;
 }
 
 /** The problems of a refused delivery, indented under its line (a few at most). */
@@ -170,14 +177,32 @@ export interface VerifiedDelivery {
   result: VerifyResult | { ok: false; reason: 'body-changed'; message: string; skewSeconds?: undefined };
 }
 
-/** `verify`'s line for one delivery: ok with the secret that matched, or FAIL with exactly why. */
-export function renderVerifyLine(verified: VerifiedDelivery, c: ChalkInstance): string {
-  const id = verified.webhookId === undefined ? '' : `  ${escapeTerminal(verified.webhookId)}`;
+/**
+ * `verify`'s line for one delivery: ok with the secret that matched, or FAIL with exactly why;
+ * wrapped to `width` (under the name) when longer.
+ */
+export function renderVerifyLine(
+  verified: VerifiedDelivery,
+  c: ChalkInstance,
+  width = Number.POSITIVE_INFINITY,
+): string {
   const result = verified.result;
-  if (result.ok)
-    return `${c.green('ok  ')}  ${escapeTerminal(verified.name)}${id}  ${c.dim(`secret #${result.secretIndex + 1}`)}\n`;
-  return `${c.red('FAIL')}  ${escapeTerminal(verified.name)}${id}  ${result.reason}: ${escapeTerminal(result.message)}\n`;
+  const spans: TextSpan[] = [
+    result.ok ? { text: 'ok  ', style: c.green } : { text: 'FAIL', style: c.red },
+    { text: '  ' },
+    { text: escapeTerminal(verified.name) },
+  ];
+  if (verified.webhookId !== undefined) spans.push({ text: '  ' }, { text: escapeTerminal(verified.webhookId) });
+  spans.push(
+    { text: '  ' },
+    result.ok
+      ? { text: `secret #${result.secretIndex + 1}`, style: c.dim }
+      : { text: `${result.reason}: ${escapeTerminal(result.message)}` },
+  );
+  return lineOf(spans, width, verifyIndent);
 }
+/** Under the name, after `FAIL  `. */
+const verifyIndent = ' '.repeat(6);
 
 /** `verify --format json`: one line per delivery. */
 export function renderVerifyJson(verified: VerifiedDelivery): string {
