@@ -198,6 +198,23 @@ describe('new repairs', () => {
     }
   });
 
+  it('values separated by commas at the top level: each comma goes, leaving a value a line, and every event is kept', async () => {
+    const event = readFileSync('fixtures/valid/single-event-object.json', 'utf8').trimEnd();
+    const line = JSON.stringify(JSON.parse(event));
+    for (const [name, text, want] of [
+      // Pretty events copied out of an array: each already begins its own line.
+      ['pretty.json', `${event},\n${event},\n${event},\n`, `${event}\n${event}\n${event}\n`],
+      ['one-line.json', `${line},${line}, ${line},,`, `${line}\n${line}\n ${line}`],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const { stderr } = await capture(() => fix([file], { write: true }));
+      expect(stderr, name).toMatch(/:\d+:\d+: repaired: values at the top level are separated by a comma/);
+      expect(readFileSync(file, 'utf8'), name).toBe(want);
+      expect(await check(file), name).toEqual({ events: 3, errors: [] });
+    }
+  });
+
   it('an export cut off at its end: the cut element is dropped with its position, the array closed, the rest kept', async () => {
     const whole = readFileSync('fixtures/valid/doc-call-complete-repaired.json', 'utf8');
     const file = join(dir, 'cut.json');

@@ -279,10 +279,20 @@ describe('ElementSplitter', () => {
     expect(r.problems).toEqual([]);
   });
 
-  it('reports objects separated by commas at the top level once', () => {
+  it('reports each comma between top-level values, with a repair that makes them a value a line', () => {
+    const commas = (text: string) =>
+      split(text).problems.map((p) => [p.code, p.line, p.column, p.repair?.deleteBytes, p.repair?.insert]);
     const r = split('{"a":1},\n{"b":2},\n{"c":3}');
     expect(texts(r)).toHaveLength(3);
-    expect(r.problems.map((p) => p.code)).toEqual(['top-level-comma']);
+    // On a line of its own already, a value needs the comma gone; on the same line, a line break instead.
+    expect(commas('{"a":1},\n{"b":2},\n{"c":3}')).toEqual([
+      ['top-level-comma', 1, 8, 1, ''],
+      ['top-level-comma', 2, 8, 1, ''],
+    ]);
+    expect(commas('{"a":1}, {"b":2},{"c":3}')).toEqual([
+      ['top-level-comma', 1, 8, 1, '\n'],
+      ['top-level-comma', 1, 17, 1, '\n'],
+    ]);
   });
 
   it('reports each comma too many between top-level values, with its repair, as in an array', () => {

@@ -226,7 +226,8 @@ export class ElementSplitter {
   private lastEndLine = 1;
   private lastEndColumn = 1;
   private valuesAtTop = 0;
-  private reportedTopComma = false;
+  /** A comma was found between top-level values. */
+  private sawTopComma = false;
   // Excerpts taken before their chunk went (see `pushBytes`), for problems found only at what
   // follows: around the last comma read or the last element's end (a trailing or missing
   // comma), and around the line break whose next line decides whether a batch was cut there.
@@ -337,7 +338,7 @@ export class ElementSplitter {
         batch: this.batch,
         afterComma: this.afterComma !== undefined,
         lineDelimited: this.lineDelimited,
-        commaAtTop: this.reportedTopComma,
+        commaAtTop: this.sawTopComma,
       },
       point,
     );
@@ -808,13 +809,17 @@ export class ElementSplitter {
   }
 
   private beginTopValue(byte: number, position: SplitPosition): void {
-    if (this.valuesAtTop > 0 && this.afterComma && !this.reportedTopComma) {
-      this.reportedTopComma = true;
+    if (this.valuesAtTop > 0 && this.afterComma) {
+      this.sawTopComma = true;
+      // Hint: the repair leaves a value a line, which every reader takes: a value already on a
+      // later line needs only the comma gone, one on the same line a line break for it.
+      const comma = this.afterComma;
       this.problem(
-        this.afterComma,
+        comma,
         'top-level-comma',
         'values at the top level are separated by a comma: wrap them in [ ] for a batch, or put one per line (NDJSON)',
         '',
+        { offset: comma.offset, deleteBytes: 1, insert: comma.line < position.line ? '' : '\n' },
       );
     }
     this.afterComma = undefined;
