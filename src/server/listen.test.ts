@@ -930,6 +930,22 @@ describe('listen: capture', () => {
     await expect(post(url, body(attempt(2)))).rejects.toThrow();
   });
 
+  it('finishes every request in flight when stopped, a pipelined one behind another too, and closes the connection after the last', async () => {
+    // The first answer closed the connection: the second request, received whole, was never
+    // answered, and was reported as 499 "the sender closed the connection before the answer".
+    const { listener, deliveries } = await listen({ delayMs: 200 });
+    const text = body(attempt(1));
+    const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const answer = rawExchange(listener.port, [request.repeat(2)]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await listener.stop();
+    const answers = (await answer).split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    expect(answers[0]!.toLowerCase()).not.toContain('connection: close');
+    expect(answers[1]!.toLowerCase()).toContain('connection: close');
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
+  });
+
   it('stops even when a sender keeps its connection busy: answers after stop() close the connection', async () => {
     // Each answer waits a little, so a request is always in flight: the connection is never idle.
     const { listener } = await listen({ delayMs: 20 });

@@ -626,7 +626,13 @@ export async function startListener(
     stop() {
       stopping ??= (async () => {
         closing = true;
-        for (const answers of connections.values()) for (const res of answers) res.shouldKeepAlive = false;
+        // Hint: only each connection's latest answer closes it; node:http drops the answers queued
+        // behind one that closes, so requests pipelined behind it would never be answered.
+        for (const answers of connections.values()) {
+          let latest: ServerResponse | undefined;
+          for (const res of answers) latest = res;
+          if (latest) latest.shouldKeepAlive = false;
+        }
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // Hint: a keep-alive connection that goes idle after its last answer is closed then too.
