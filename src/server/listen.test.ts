@@ -479,6 +479,26 @@ describe('listen: misbehaving on purpose', () => {
     expect(saved!.meta).toMatchObject({ status: 499, checkedStatus: 200, body: '000001.body' });
     expect((await readCapturedBody(saved!)).toString()).toBe(text);
   });
+
+  it('does not blame the sender for a connection listen closed itself: a second Ctrl-C, or a reset of the request before', async () => {
+    // Both were reported as 499 "the sender closed the connection before the answer".
+    const text = body(attempt(1));
+    const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const closedHere = { status: 499, checkedStatus: 200, error: 'listen closed the connection before the answer' };
+    const aborted = await listen({ delayMs: 60_000 });
+    const answer = rawExchange(aborted.listener.port, [request]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = aborted.listener.stop();
+    aborted.listener.abort();
+    await stopped;
+    expect(await answer).toBe('');
+    expect(aborted.deliveries).toMatchObject([closedHere]);
+    // Pipelined: the second request is read before the first is answered with a reset.
+    const reset = await listen({ respond: 'reset', delayMs: 50 });
+    expect(await rawExchange(reset.listener.port, [request.repeat(2)])).toBe('');
+    await reset.listener.stop();
+    expect(reset.deliveries).toMatchObject([{ status: 'reset', checkedStatus: 200 }, closedHere]);
+  });
 });
 
 describe('listen: capture', () => {

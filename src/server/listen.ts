@@ -465,9 +465,11 @@ export async function startListener(
     // A --delay holds the answer back before the capture, so the description saved says what
     // became of it. A second Ctrl-C cuts it short: the connection is gone by then anyway.
     if (settings.delayMs > 0) await sleep(settings.delayMs, undefined, { signal: aborting.signal }).catch(() => {});
-    // Hint: a sender that closed its connection (it stopped waiting, or a second Ctrl-C closed it)
-    // gets no answer, and is reported as one gone mid-body is.
-    const gone = !req.socket.writable;
+    // Hint: a connection closed by now gets no answer, and is reported as one gone mid-body is.
+    // The sender closed it when its side ended or failed; otherwise listen did (a second Ctrl-C,
+    // or a reset of a request before this one on the connection).
+    const socket = req.socket;
+    const gone = !socket.writable;
     if (gone) status = 499;
 
     let captured: string | undefined;
@@ -509,7 +511,7 @@ export async function startListener(
       status,
       checkedStatus: status === checked.status ? undefined : checked.status,
       error: gone
-        ? 'the sender closed the connection before the answer'
+        ? `${socket.readableEnded || socket.errored ? 'the sender' : 'listen'} closed the connection before the answer`
         : status !== 'reset' && status >= 200 && status < 300
           ? undefined
           : (forwardError ?? checked.error),
