@@ -1112,6 +1112,28 @@ describe('listen: --forward', () => {
     expect(deliveries[0]).toMatchObject({ status: 201, checkedStatus: 200 });
   });
 
+  it('answers, when stopped, a pipelined request whose answer was ready before the one ahead of it', async () => {
+    // Its answer, queued behind the first, was dropped when the first closed the connection; it
+    // was reported (and would have been saved) as answered 200.
+    const target = await upstream(async (request, res) => {
+      if (request.body.toString().includes('"slow"')) await new Promise((resolve) => setTimeout(resolve, 300));
+      res.end('ok');
+    });
+    const { listener, deliveries } = await listen({
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 },
+      acceptInvalid: true,
+    });
+    const request = (text: string) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const answer = rawExchange(listener.port, [
+      request(body({ ...attempt(1), note: 'slow' })) + request(body(attempt(2))),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await listener.stop();
+    expect((await answer).match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
+  });
+
   it.each([204, 304])(
     'returns an upstream %s without a Content-Length, which such an answer must not carry',
     async (status) => {

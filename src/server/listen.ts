@@ -354,7 +354,10 @@ export async function startListener(
   /** stop() was called: every answer from now on closes its connection. */
   let closing = false;
   const continueAsked = new WeakSet<IncomingMessage>();
-  /** Each connection's latest answer, to tell whether node:http may still write one of its own. */
+  /**
+   * Each connection's latest answer: the one that closes it when stopping, and to tell whether
+   * node:http may still write one of its own.
+   */
   const lastAnswers = new WeakMap<Socket, ServerResponse>();
 
   const report = (delivery: Delivery) => {
@@ -628,11 +631,11 @@ export async function startListener(
     stop() {
       stopping ??= (async () => {
         closing = true;
-        // Hint: only each connection's latest answer closes it; node:http drops the answers queued
-        // behind one that closes, so requests pipelined behind it would never be answered.
-        for (const answers of connections.values()) {
-          let latest: ServerResponse | undefined;
-          for (const res of answers) latest = res;
+        // Hint: only each connection's latest answer closes it (one already written leaves it idle,
+        // and closed as such): node:http drops the answers queued behind one that closes, however
+        // ready, so requests pipelined behind it would never be answered.
+        for (const socket of connections.keys()) {
+          const latest = lastAnswers.get(socket);
           if (latest) latest.shouldKeepAlive = false;
         }
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
