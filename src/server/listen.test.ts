@@ -479,6 +479,26 @@ describe('listen: misbehaving on purpose', () => {
     expect(saved!.meta).toMatchObject({ status: 499, checkedStatus: 200, body: '000001.body' });
     expect((await readCapturedBody(saved!)).toString()).toBe(text);
   });
+
+  it('does not blame the sender for a connection listen closed itself: a second Ctrl-C, or a reset of the request before', async () => {
+    // Both were reported as 499 "the sender closed the connection before the answer".
+    const text = body(attempt(1));
+    const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const closedHere = { status: 499, checkedStatus: 200, error: 'listen closed the connection before the answer' };
+    const aborted = await listen({ delayMs: 60_000 });
+    const answer = rawExchange(aborted.listener.port, [request]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = aborted.listener.stop();
+    aborted.listener.abort();
+    await stopped;
+    expect(await answer).toBe('');
+    expect(aborted.deliveries).toMatchObject([closedHere]);
+    // Pipelined: the second request is read before the first is answered with a reset.
+    const reset = await listen({ respond: 'reset', delayMs: 50 });
+    expect(await rawExchange(reset.listener.port, [request.repeat(2)])).toBe('');
+    await reset.listener.stop();
+    expect(reset.deliveries).toMatchObject([{ status: 'reset', checkedStatus: 200 }, closedHere]);
+  });
 });
 
 describe('listen: capture', () => {
@@ -930,6 +950,22 @@ describe('listen: capture', () => {
     await expect(post(url, body(attempt(2)))).rejects.toThrow();
   });
 
+  it('finishes every request in flight when stopped, a pipelined one behind another too, and closes the connection after the last', async () => {
+    // The first answer closed the connection: the second request, received whole, was never
+    // answered, and was reported as 499 "the sender closed the connection before the answer".
+    const { listener, deliveries } = await listen({ delayMs: 200 });
+    const text = body(attempt(1));
+    const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const answer = rawExchange(listener.port, [request.repeat(2)]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await listener.stop();
+    const answers = (await answer).split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    expect(answers[0]!.toLowerCase()).not.toContain('connection: close');
+    expect(answers[1]!.toLowerCase()).toContain('connection: close');
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
+  });
+
   it('stops even when a sender keeps its connection busy: answers after stop() close the connection', async () => {
     // Each answer waits a little, so a request is always in flight: the connection is never idle.
     const { listener } = await listen({ delayMs: 20 });
@@ -1074,6 +1110,28 @@ describe('listen: --forward', () => {
     });
     expect(got.url).toBe('/hook?x=1');
     expect(deliveries[0]).toMatchObject({ status: 201, checkedStatus: 200 });
+  });
+
+  it('answers, when stopped, a pipelined request whose answer was ready before the one ahead of it', async () => {
+    // Its answer, queued behind the first, was dropped when the first closed the connection; it
+    // was reported (and would have been saved) as answered 200.
+    const target = await upstream(async (request, res) => {
+      if (request.body.toString().includes('"slow"')) await new Promise((resolve) => setTimeout(resolve, 300));
+      res.end('ok');
+    });
+    const { listener, deliveries } = await listen({
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 },
+      acceptInvalid: true,
+    });
+    const request = (text: string) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const answer = rawExchange(listener.port, [
+      request(body({ ...attempt(1), note: 'slow' })) + request(body(attempt(2))),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await listener.stop();
+    expect((await answer).match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
   });
 
   it.each([204, 304])(

@@ -354,7 +354,10 @@ export async function startListener(
   /** stop() was called: every answer from now on closes its connection. */
   let closing = false;
   const continueAsked = new WeakSet<IncomingMessage>();
-  /** Each connection's latest answer, to tell whether node:http may still write one of its own. */
+  /**
+   * Each connection's latest answer: the one that closes it when stopping, and to tell whether
+   * node:http may still write one of its own.
+   */
   const lastAnswers = new WeakMap<Socket, ServerResponse>();
 
   const report = (delivery: Delivery) => {
@@ -465,9 +468,11 @@ export async function startListener(
     // A --delay holds the answer back before the capture, so the description saved says what
     // became of it. A second Ctrl-C cuts it short: the connection is gone by then anyway.
     if (settings.delayMs > 0) await sleep(settings.delayMs, undefined, { signal: aborting.signal }).catch(() => {});
-    // Hint: a sender that closed its connection (it stopped waiting, or a second Ctrl-C closed it)
-    // gets no answer, and is reported as one gone mid-body is.
-    const gone = !req.socket.writable;
+    // Hint: a connection closed by now gets no answer, and is reported as one gone mid-body is.
+    // The sender closed it when its side ended or failed; otherwise listen did (a second Ctrl-C,
+    // or a reset of a request before this one on the connection).
+    const socket = req.socket;
+    const gone = !socket.writable;
     if (gone) status = 499;
 
     let captured: string | undefined;
@@ -509,7 +514,7 @@ export async function startListener(
       status,
       checkedStatus: status === checked.status ? undefined : checked.status,
       error: gone
-        ? 'the sender closed the connection before the answer'
+        ? `${socket.readableEnded || socket.errored ? 'the sender' : 'listen'} closed the connection before the answer`
         : status !== 'reset' && status >= 200 && status < 300
           ? undefined
           : (forwardError ?? checked.error),
@@ -626,7 +631,13 @@ export async function startListener(
     stop() {
       stopping ??= (async () => {
         closing = true;
-        for (const answers of connections.values()) for (const res of answers) res.shouldKeepAlive = false;
+        // Hint: only each connection's latest answer closes it (one already written leaves it idle,
+        // and closed as such): node:http drops the answers queued behind one that closes, however
+        // ready, so requests pipelined behind it would never be answered.
+        for (const socket of connections.keys()) {
+          const latest = lastAnswers.get(socket);
+          if (latest) latest.shouldKeepAlive = false;
+        }
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // Hint: a keep-alive connection that goes idle after its last answer is closed then too.

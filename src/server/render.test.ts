@@ -130,6 +130,25 @@ describe('verify output', () => {
     expect(renderVerifyLine(ok, plain, 80)).toBe('ok    captured/000001.json  msg_1  secret #1\n');
   });
 
+  it('never breaks a name across lines, one with spaces or wide (CJK) characters too: only what follows it wraps', () => {
+    // Such a name was broken at a space, or between two wide characters, as words are: one could
+    // not copy it from the terminal.
+    const failed = (name: string) => ({
+      name,
+      webhookId: 'msg_1',
+      result: { ok: false as const, reason: 'wrong-secret' as const, message: 'the secret is wrong '.repeat(4) },
+    });
+    for (const name of ['my captures/000001.json', '受信した配達の記録/000001.json']) {
+      for (const width of [20, 40]) {
+        const lines = renderVerifyLine(failed(name), plain, width).trimEnd().split('\n');
+        const [first = ''] = lines;
+        expect(first.slice(0, 6 + name.length)).toBe(`FAIL  ${name}`);
+        expect(first[6 + name.length] ?? ' ').toBe(' ');
+        expect(lines.slice(1).every((line) => line.startsWith(' '.repeat(6)) && line[6] !== ' ')).toBe(true);
+      }
+    }
+  });
+
   it('groups the digits of every count in its totals', () => {
     const plain = new Chalk({ level: 0 });
     expect(renderVerifyTotals({ checked: 20_000, failed: 0 }, plain)).toBe('\n20,000 of 20,000 signatures valid\n');

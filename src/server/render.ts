@@ -85,18 +85,28 @@ export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width =
 }
 
 /**
- * Spans as one line, or wrapped to `width` under `indent` when longer. Hint: such a line nearly
- * always fits; it is measured once and wrapped only when not.
+ * Spans as one line, or wrapped to `width` under `indent` when longer; the first `whole` spans
+ * (verify's name) are never broken, since a name cut in two cannot be copied: wider than the line,
+ * they are a line of their own. Hint: such a line nearly always fits; it is measured once and
+ * wrapped only when not.
  */
-function lineOf(spans: readonly TextSpan[], width: number, indent: string): string {
+function lineOf(spans: readonly TextSpan[], width: number, indent: string, whole = 0): string {
   let plain = '';
   for (const span of spans) plain += span.text;
-  if (displayWidth(plain) <= width) {
-    let line = '';
-    for (const span of spans) line += span.style ? span.style(span.text) : span.text;
-    return `${line}\n`;
+  if (displayWidth(plain) <= width) return `${styled(spans)}\n`;
+  const head = spans.slice(0, whole);
+  // Hint: a head no wider than the line is never broken: the greedy wrap fills the first line from it.
+  if (displayWidth(head.map((span) => span.text).join('')) <= width) {
+    return `${wrapSpans(spans, { width, indent, firstIndent: '' }).join('\n')}\n`;
   }
-  return `${wrapSpans(spans, { width, indent, firstIndent: '' }).join('\n')}\n`;
+  return `${styled(head)}\n${wrapSpans(spans.slice(whole), { width, indent }).join('\n')}\n`;
+}
+
+/** Spans joined, each in its style. */
+function styled(spans: readonly TextSpan[]): string {
+  let line = '';
+  for (const span of spans) line += span.style ? span.style(span.text) : span.text;
+  return line;
 }
 
 /** The problems of a refused delivery, indented under its line (a few at most). */
@@ -199,7 +209,7 @@ export function renderVerifyLine(
       ? { text: `secret #${result.secretIndex + 1}`, style: c.dim }
       : { text: `${result.reason}: ${escapeTerminal(result.message)}` },
   );
-  return lineOf(spans, width, verifyIndent);
+  return lineOf(spans, width, verifyIndent, 3);
 }
 /** Under the name, after `FAIL  `. */
 const verifyIndent = ' '.repeat(6);
