@@ -241,6 +241,22 @@ describe('validate: options and formats', () => {
       );
     }
   });
+
+  it('lists the problems of a file in the order of their places, whatever the order they are found in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    // The trailing comma is known only at the end of the file, after what follows it is read.
+    for (const [name, text, want] of [
+      ['commas.json', '[{"a":1}],,', ['unknown-shape 1:2', 'trailing-comma 1:10', 'unexpected-comma 1:11']],
+      ['bracket.ndjson', '{"a":1},]', ['unknown-shape 1:1', 'trailing-comma 1:8', 'unexpected-character 1:9']],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const places = (await problemsOf(file)).map((p) => p.split(' ').slice(1, 3).join(' '));
+      expect(places, name).toEqual(want);
+      const printed = (await runCli(['validate', file, '--no-color'])).stdout.match(/:1:\d+(?= {2}error)/g);
+      expect(printed, name).toEqual(want.map((place) => `:${place.split(' ')[1]}`));
+    }
+  });
 });
 
 describe('validate: where a redelivery’s first copy was', () => {
