@@ -285,6 +285,25 @@ describe('new repairs', () => {
     );
   });
 
+  it('a batch a line cut in the first element of its last line: that element goes, its batch closes on its line', async () => {
+    const lines = readFileSync('fixtures/valid/batch-per-line.jsonl', 'utf8');
+    const first = lines.indexOf('[{');
+    for (const [name, before] of [
+      ['lines.jsonl', lines],
+      // The same after a comma at the top level, on the line before and on the cut line.
+      ['comma-before.jsonl', `${lines.trimEnd()},\n`],
+      ['comma-on-line.jsonl', `${lines.trimEnd()}\n,`],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, `${before}${lines.slice(first, first + 20)}`);
+      const { stderr } = await capture(() => fix([file], { write: true }));
+      expect(stderr, name).toContain(`${name}:4:${name === 'comma-on-line.jsonl' ? 3 : 2}: dropped the element /0`);
+      expect(process.exitCode, name).toBe(0);
+      expect(readFileSync(file, 'utf8'), name).toBe(`${lines}${name === 'comma-on-line.jsonl' ? '\n' : ''}[]`);
+      expect(await check(file), name).toEqual({ events: 6, errors: [] });
+    }
+  });
+
   it('a lone event cut off cannot be repaired: nothing is written, exit 1', async () => {
     const file = join(dir, 'lone.json');
     const lone = readFileSync('fixtures/valid/single-event-object.json', 'utf8');

@@ -129,14 +129,13 @@ export class RepairPlanner {
     // A lone value cut off leaves nothing to keep; that is no repair.
     if (this.#elements.length === 1 && element.pointer === '') return undefined;
     // From the end of the element before it in the same batch, so that the comma between goes too.
-    const before = this.#elements.at(-2)?.element;
-    const from =
-      before && before.batch === element.batch && before.text !== ''
-        ? before.offset + Buffer.byteLength(before.text)
-        : element.offset;
+    // Hint: the first element of its batch is dropped from its own first byte, so the line break
+    // before it stays; in a batch per line (NDJSON of arrays) another would leave that line's batch open.
+    const previous = this.#elements.at(-2)?.element;
+    const before = previous && previous.batch === element.batch && previous.text !== '' ? previous : undefined;
+    const from = before ? before.offset + Buffer.byteLength(before.text) : element.offset;
     // An array left open is closed on a line of its own, as an export ends, in the file's line
-    // endings; but only where its elements stood on lines of their own. Hint: in a batch per line
-    // (NDJSON of arrays) a line break would leave that line's batch open.
+    // endings; but only where its elements stood on lines of their own.
     const newline = `${before?.text ?? ''}${element.text}`.includes('\r\n') ? '\r\n' : '\n';
     const ownLines = before !== undefined && element.line > before.line + lineBreaksIn(before.text);
     const closing =
