@@ -205,6 +205,8 @@ describe('new repairs', () => {
       // Pretty events copied out of an array: each already begins its own line.
       ['pretty.json', `${event},\n${event},\n${event},\n`, `${event}\n${event}\n${event}\n`],
       ['one-line.json', `${line},${line}, ${line},,`, `${line}\n${line}\n ${line}`],
+      // Each comma opens the line of the value after it (CRLF): it goes, and the line endings stay.
+      ['leading.json', `${line}\r\n,${line}\r\n, ${line}\r\n`, `${line}\r\n${line}\r\n ${line}\r\n`],
     ] as const) {
       const file = join(dir, name);
       writeFileSync(file, text);
@@ -299,7 +301,7 @@ describe('new repairs', () => {
       const { stderr } = await capture(() => fix([file], { write: true }));
       expect(stderr, name).toContain(`${name}:4:${name === 'comma-on-line.jsonl' ? 3 : 2}: dropped the element /0`);
       expect(process.exitCode, name).toBe(0);
-      expect(readFileSync(file, 'utf8'), name).toBe(`${lines}${name === 'comma-on-line.jsonl' ? '\n' : ''}[]`);
+      expect(readFileSync(file, 'utf8'), name).toBe(`${lines}[]`);
       expect(await check(file), name).toEqual({ events: 6, errors: [] });
     }
   });

@@ -293,6 +293,14 @@ describe('ElementSplitter', () => {
       ['top-level-comma', 1, 8, 1, '\n'],
       ['top-level-comma', 1, 17, 1, '\n'],
     ]);
+    // A comma that opens the next value's line: that value is on a later line than the one before
+    // it already, and a line break would only add a blank line (an LF in a CRLF file).
+    expect(commas('{"a":1}\n,{"b":2}\r\n, {"c":3}')).toEqual([
+      ['top-level-comma', 2, 1, 1, ''],
+      ['top-level-comma', 3, 1, 1, ''],
+    ]);
+    // A batch ends at its `]`, not with its last element.
+    expect(commas('[\n{"a":1}\n], [{"b":2}]')).toEqual([['top-level-comma', 3, 2, 1, '\n']]);
   });
 
   it('reports each comma too many between top-level values, with its repair, as in an array', () => {

@@ -812,14 +812,15 @@ export class ElementSplitter {
     if (this.valuesAtTop > 0 && this.afterComma) {
       this.sawTopComma = true;
       // Hint: the repair leaves a value a line, which every reader takes: a value already on a
-      // later line needs only the comma gone, one on the same line a line break for it.
+      // later line than the one before it ended needs only the comma gone (wherever the comma is),
+      // one on the same line a line break for it.
       const comma = this.afterComma;
       this.problem(
         comma,
         'top-level-comma',
         'values at the top level are separated by a comma: wrap them in [ ] for a batch, or put one per line (NDJSON)',
         '',
-        { offset: comma.offset, deleteBytes: 1, insert: comma.line < position.line ? '' : '\n' },
+        { offset: comma.offset, deleteBytes: 1, insert: this.lastEndLine < position.line ? '' : '\n' },
       );
     }
     this.afterComma = undefined;
@@ -849,6 +850,10 @@ export class ElementSplitter {
 
   private endBatch(position: SplitPosition, closed: boolean): void {
     const open = this.batchOpen ?? position;
+    // Where the top-level value ended (see `beginTopValue`): at its `]`, or the end of its line.
+    this.lastEndOffset = position.offset;
+    this.lastEndLine = position.line;
+    this.lastEndColumn = position.column;
     if (closed && open.line === position.line) this.lineDelimited = true;
     this.onTopLine = false;
     this.watchFirstValue = false;
