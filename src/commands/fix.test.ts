@@ -306,6 +306,26 @@ describe('new repairs', () => {
     }
   });
 
+  it('an event left open earlier is not dropped as cut off when a later event closes at the end of the file', async () => {
+    const line = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').split('\n')[0]!;
+    const pretty = JSON.stringify(JSON.parse(line), null, 2);
+    // The second event lost its closing brace; the third, whole, is on the last line, where the
+    // second's first syntax error is: dropping the second would take the third with it.
+    const open = pretty.slice(0, pretty.lastIndexOf('}'));
+    for (const [name, text] of [
+      ['top.json', `${pretty},\n${open},\n${line}`],
+      ['batch.json', `[\n${pretty},\n${open},\n${line}`],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const { stderr } = await capture(() => fix([file], { write: true }));
+      expect(stderr, name).toContain('cannot be repaired automatically; nothing was written');
+      expect(process.exitCode, name).toBe(1);
+      expect(readFileSync(file, 'utf8'), name).toBe(text);
+      process.exitCode = undefined;
+    }
+  });
+
   it('a lone event cut off cannot be repaired: nothing is written, exit 1', async () => {
     const file = join(dir, 'lone.json');
     const lone = readFileSync('fixtures/valid/single-event-object.json', 'utf8');

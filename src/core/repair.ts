@@ -52,6 +52,20 @@ function isOpenAtEnd(text: string): boolean {
   return inString || depth > 0;
 }
 
+/**
+ * The syntax errors the end of a file makes in an element it cuts in two: a string, a literal, a
+ * character or a member cut short, or brackets left open. Hint: any other (a `{` where a property
+ * name belongs) is damage, even on the last line, where a broken element may have run on over a
+ * whole event that closes there.
+ */
+const cutShortCodes = new Set([
+  'unexpected-eof',
+  'unterminated-string',
+  'invalid-symbol',
+  'invalid-utf8',
+  'missing-colon',
+]);
+
 interface SyntaxElement {
   element: ElementInfo;
   /** Its syntax errors; empty for an element that is JSON. */
@@ -123,7 +137,8 @@ export class RepairPlanner {
     // error on an earlier line is damage inside the element, which dropping it would hide.
     const bytes = Buffer.from(element.text);
     const onLastLine = (problem: Problem) => !bytes.subarray(problem.offset - element.offset).includes(0x0a);
-    if (element.text === '' || !last.errors.every(onLastLine)) return undefined;
+    const cutShort = (problem: Problem) => cutShortCodes.has(problem.code) && onLastLine(problem);
+    if (element.text === '' || !last.errors.every(cutShort)) return undefined;
     // The end of the file is inside it: it runs to the last byte, with a string or a bracket open.
     if (element.offset + bytes.length !== this.#bytes || !isOpenAtEnd(element.text)) return undefined;
     // A lone value cut off leaves nothing to keep; that is no repair.
