@@ -1,6 +1,7 @@
 import {
   chmodSync,
   chownSync,
+  existsSync,
   linkSync,
   lstatSync,
   mkdirSync,
@@ -215,6 +216,74 @@ describe('new repairs', () => {
       expect(readFileSync(file, 'utf8'), name).toBe(want);
       expect(await check(file), name).toEqual({ events: 3, errors: [] });
     }
+  });
+
+  it('events joined by any top-level separators: fix keeps each, byte for byte and in order, or writes nothing', async () => {
+    const events = ['bare-types.json', 'doc-call-complete-repaired.json', 'unicode-names-and-transcripts.json'].flatMap(
+      (name) => JSON.parse(readFileSync(`fixtures/valid/${name}`, 'utf8')) as unknown[],
+    );
+    // Compact (NDJSON), indented, and the platform's layout: every line at column 1.
+    const layouts = [
+      (event: unknown) => JSON.stringify(event),
+      (event: unknown) => JSON.stringify(event, null, 2),
+      (event: unknown) => JSON.stringify(event, null, 2).replace(/\n +/g, '\n'),
+    ];
+    const separators = [',', ',,', ',\n', '\n,', ' , ', '\t,\t', ', ,', ',\n,\n', '\n', '\n\n,', '}', '],', '\n]\n,'];
+    const comments = ['/* c */,', ',// c\n'];
+    const eventTexts = async (path: string) => {
+      const texts: string[] = [];
+      const errors: string[] = [];
+      for await (const records of readRecords([path])) {
+        for (const record of records) {
+          if (record.kind === 'event') texts.push(record.element.text);
+          else if (record.kind === 'problem' && record.problem.severity === 'error') errors.push(record.problem.code);
+          else if (record.kind === 'invalid') errors.push(...record.problems.map((p) => p.code));
+        }
+      }
+      return { texts, errors };
+    };
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat(events.length - 1), { minLength: 1, maxLength: 4 }),
+        fc.nat(layouts.length - 1),
+        fc.boolean(),
+        fc.array(fc.constantFrom(...separators, ...comments), { minLength: 4, maxLength: 4 }),
+        fc.constantFrom('', ',', ', ', '\n,'),
+        fc.constantFrom('', '\n', ',', ',,\n', '\n,\n', ']'),
+        fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        async (picks, layout, batchALine, between, head, tail, cut, newline, bom) => {
+          // A batch a line holds one compact event each; its element is what is kept.
+          const kept = picks.map((pick) => (batchALine ? layouts[0]! : layouts[layout]!)(events[pick]));
+          const values = batchALine ? kept.map((event) => `[${event}]`) : kept;
+          let text = head + values.map((value, i) => (i === 0 ? value : between[i - 1] + value)).join('') + tail;
+          // An export cut off at its end: the start of one more value, cut inside its first event.
+          if (cut !== null) {
+            const last = values.at(-1)!;
+            const inside = batchALine ? 2 : 1;
+            text += `${between[3]}${last.slice(0, inside + Math.floor(cut * (last.length - 2 * inside - 1)))}`;
+          }
+          text = (bom ? '\uFEFF' : '') + text.replaceAll('\n', newline);
+          const file = join(dir, `joined-${run++}.json`);
+          writeFileSync(file, text);
+          const { stderr } = await capture(() => fix([file], { write: true }));
+          const code = process.exitCode;
+          process.exitCode = undefined;
+          if (comments.some((comment) => text.includes(comment.replaceAll('\n', newline)))) {
+            expect([code, readFileSync(file, 'utf8'), existsSync(`${file}.bak`)], stderr).toEqual([1, text, false]);
+            return;
+          }
+          expect(code, stderr).toBe(0);
+          expect(await eventTexts(file), stderr).toEqual({
+            texts: kept.map((event) => event.replaceAll('\n', newline)),
+            errors: [],
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('an export cut off at its end: the cut element is dropped with its position, the array closed, the rest kept', async () => {
