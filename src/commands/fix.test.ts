@@ -304,6 +304,19 @@ describe('new repairs', () => {
     expect(kept.endsWith('}\n]')).toBe(true);
   });
 
+  it('an export cut off after stray commas: they go with the dropped element, and the list is in file order', async () => {
+    const line = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').split('\n')[0]!;
+    const file = join(dir, 'cut.json');
+    writeFileSync(file, `[${line},,\n,${line.slice(0, 60)}`);
+    const { stderr } = await capture(() => fix([file], { write: true }));
+    const listed = stderr.split('\n').filter((text) => /cut\.json:\d+:\d+: /.test(text));
+    expect(listed.map((text) => text.replace(/^.*cut\.json:/, ''))).toEqual([
+      '2:2: dropped the element /1 that starts here: the file ends in the middle of it',
+      '2:62: repaired: unexpected end of file: the array opened at line 1, column 1 is not closed',
+    ]);
+    expect(readFileSync(file, 'utf8')).toBe(`[${line}\n]`);
+  });
+
   it('an NDJSON export cut off in its last line loses that line only', async () => {
     const lines = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8');
     const file = join(dir, 'cut.ndjson');

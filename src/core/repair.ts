@@ -124,8 +124,11 @@ export class RepairPlanner {
     const elements = cut ? this.#elements.slice(0, -1) : this.#elements;
     for (const { errors } of elements) for (const problem of errors) take(problem);
     for (const problem of this.#between) take(problem);
-    if (cut) planned.push(cut);
-    return { repairs: orderRepairs(planned), unrepairable };
+    if (!cut) return { repairs: orderRepairs(planned), unrepairable };
+    // Hint: the commas before the dropped element go with it; only what closes the file stays.
+    const { offset } = cut.repair;
+    const kept = planned.filter(({ repair }) => repair.offset < offset || repair.offset >= this.#bytes);
+    return { repairs: orderRepairs([...kept, cut]), unrepairable };
   }
 
   /** The edit that drops the last element when the end of the file cut it in two. */
