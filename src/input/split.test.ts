@@ -168,6 +168,22 @@ describe('ElementSplitter', () => {
       expect(r.elements[0], `chunks of ${size}`).toMatchObject({ line: 1, column: 1, offset: 3 });
       expect(r.problems, `chunks of ${size}`).toEqual([]);
     }
+    // Nor is it in the frame of a problem on line 1, whose caret would then stand off the column.
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    for (const size of [1 << 20, 1, 2, 4]) {
+      const frames = split(Buffer.concat([bom, Buffer.from(',{"a":1},,[{"b":2} {"c":3}]')]), size).problems.map((p) => [
+        p.code,
+        p.column,
+        p.excerpt?.text.includes('\uFEFF'),
+        p.excerpt?.text[p.excerpt.index],
+      ]);
+      expect(frames, `chunks of ${size}`).toEqual([
+        ['unexpected-character', 1, false, ','],
+        ['unexpected-comma', 10, false, ','],
+        ['top-level-comma', 9, false, ','],
+        ['missing-comma', 19, false, ' '],
+      ]);
+    }
     // A file that is only the start of a BOM is read as the bytes it is.
     expect(split(Buffer.from([0xef, 0xbb]), 1).problems.map((p) => p.code)).toEqual(
       split(Buffer.from([0xef, 0xbb])).problems.map((p) => p.code),

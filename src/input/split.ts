@@ -221,6 +221,8 @@ export class ElementSplitter {
   private resumedElement: { offset: number; indent: number } | undefined;
   // The file's first bytes, while they may be the start of a byte order mark (see `push`).
   private heldHead: Buffer | undefined;
+  // The file offset of its first byte of text: past a UTF-8 byte order mark, which no frame shows.
+  private textStart = 0;
   // Where the last element ended (a missing comma's position), kept as numbers: no allocation.
   private lastEndOffset = 0;
   private lastEndLine = 1;
@@ -510,6 +512,7 @@ export class ElementSplitter {
     if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
       // A UTF-8 BOM is invisible to editors: columns start after it.
       this.scanner.startLine(3);
+      this.textStart = 3;
       return 3;
     }
     if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
@@ -913,8 +916,9 @@ export class ElementSplitter {
     }
     const index = offset - this.chunkOffset;
     if (index < 0 || index > this.chunk.length || this.chunk.length === 0) return undefined;
-    const { from, to } = frameWindow(this.chunk, index);
-    return { bytes: this.chunk.subarray(from, to), index: index - from };
+    const window = frameWindow(this.chunk, index);
+    const from = Math.max(window.from, this.textStart - this.chunkOffset);
+    return { bytes: this.chunk.subarray(from, window.to), index: index - from };
   }
 
   // ---- The element's bytes, and its end ----
