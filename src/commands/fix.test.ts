@@ -1,6 +1,7 @@
 import {
   chmodSync,
   chownSync,
+  existsSync,
   linkSync,
   lstatSync,
   mkdirSync,
@@ -205,6 +206,8 @@ describe('new repairs', () => {
       // Pretty events copied out of an array: each already begins its own line.
       ['pretty.json', `${event},\n${event},\n${event},\n`, `${event}\n${event}\n${event}\n`],
       ['one-line.json', `${line},${line}, ${line},,`, `${line}\n${line}\n ${line}`],
+      // Each comma opens the line of the value after it (CRLF): it goes, and the line endings stay.
+      ['leading.json', `${line}\r\n,${line}\r\n, ${line}\r\n`, `${line}\r\n${line}\r\n ${line}\r\n`],
     ] as const) {
       const file = join(dir, name);
       writeFileSync(file, text);
@@ -213,6 +216,74 @@ describe('new repairs', () => {
       expect(readFileSync(file, 'utf8'), name).toBe(want);
       expect(await check(file), name).toEqual({ events: 3, errors: [] });
     }
+  });
+
+  it('events joined by any top-level separators: fix keeps each, byte for byte and in order, or writes nothing', async () => {
+    const events = ['bare-types.json', 'doc-call-complete-repaired.json', 'unicode-names-and-transcripts.json'].flatMap(
+      (name) => JSON.parse(readFileSync(`fixtures/valid/${name}`, 'utf8')) as unknown[],
+    );
+    // Compact (NDJSON), indented, and the platform's layout: every line at column 1.
+    const layouts = [
+      (event: unknown) => JSON.stringify(event),
+      (event: unknown) => JSON.stringify(event, null, 2),
+      (event: unknown) => JSON.stringify(event, null, 2).replace(/\n +/g, '\n'),
+    ];
+    const separators = [',', ',,', ',\n', '\n,', ' , ', '\t,\t', ', ,', ',\n,\n', '\n', '\n\n,', '}', '],', '\n]\n,'];
+    const comments = ['/* c */,', ',// c\n'];
+    const eventTexts = async (path: string) => {
+      const texts: string[] = [];
+      const errors: string[] = [];
+      for await (const records of readRecords([path])) {
+        for (const record of records) {
+          if (record.kind === 'event') texts.push(record.element.text);
+          else if (record.kind === 'problem' && record.problem.severity === 'error') errors.push(record.problem.code);
+          else if (record.kind === 'invalid') errors.push(...record.problems.map((p) => p.code));
+        }
+      }
+      return { texts, errors };
+    };
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat(events.length - 1), { minLength: 1, maxLength: 4 }),
+        fc.nat(layouts.length - 1),
+        fc.boolean(),
+        fc.array(fc.constantFrom(...separators, ...comments), { minLength: 4, maxLength: 4 }),
+        fc.constantFrom('', ',', ', ', '\n,'),
+        fc.constantFrom('', '\n', ',', ',,\n', '\n,\n', ']'),
+        fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        async (picks, layout, batchALine, between, head, tail, cut, newline, bom) => {
+          // A batch a line holds one compact event each; its element is what is kept.
+          const kept = picks.map((pick) => (batchALine ? layouts[0]! : layouts[layout]!)(events[pick]));
+          const values = batchALine ? kept.map((event) => `[${event}]`) : kept;
+          let text = head + values.map((value, i) => (i === 0 ? value : between[i - 1] + value)).join('') + tail;
+          // An export cut off at its end: the start of one more value, cut inside its first event.
+          if (cut !== null) {
+            const last = values.at(-1)!;
+            const inside = batchALine ? 2 : 1;
+            text += `${between[3]}${last.slice(0, inside + Math.floor(cut * (last.length - 2 * inside - 1)))}`;
+          }
+          text = (bom ? '\uFEFF' : '') + text.replaceAll('\n', newline);
+          const file = join(dir, `joined-${run++}.json`);
+          writeFileSync(file, text);
+          const { stderr } = await capture(() => fix([file], { write: true }));
+          const code = process.exitCode;
+          process.exitCode = undefined;
+          if (comments.some((comment) => text.includes(comment.replaceAll('\n', newline)))) {
+            expect([code, readFileSync(file, 'utf8'), existsSync(`${file}.bak`)], stderr).toEqual([1, text, false]);
+            return;
+          }
+          expect(code, stderr).toBe(0);
+          expect(await eventTexts(file), stderr).toEqual({
+            texts: kept.map((event) => event.replaceAll('\n', newline)),
+            errors: [],
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('an export cut off at its end: the cut element is dropped with its position, the array closed, the rest kept', async () => {
@@ -231,6 +302,19 @@ describe('new repairs', () => {
     const kept = readFileSync(file, 'utf8');
     expect(kept.startsWith(whole.slice(0, whole.lastIndexOf('},\n{')))).toBe(true);
     expect(kept.endsWith('}\n]')).toBe(true);
+  });
+
+  it('an export cut off after stray commas: they go with the dropped element, and the list is in file order', async () => {
+    const line = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').split('\n')[0]!;
+    const file = join(dir, 'cut.json');
+    writeFileSync(file, `[${line},,\n,${line.slice(0, 60)}`);
+    const { stderr } = await capture(() => fix([file], { write: true }));
+    const listed = stderr.split('\n').filter((text) => /cut\.json:\d+:\d+: /.test(text));
+    expect(listed.map((text) => text.replace(/^.*cut\.json:/, ''))).toEqual([
+      '2:2: dropped the element /1 that starts here: the file ends in the middle of it',
+      '2:62: repaired: unexpected end of file: the array opened at line 1, column 1 is not closed',
+    ]);
+    expect(readFileSync(file, 'utf8')).toBe(`[${line}\n]`);
   });
 
   it('an NDJSON export cut off in its last line loses that line only', async () => {
@@ -283,6 +367,45 @@ describe('new repairs', () => {
       }),
       { numRuns: 24 },
     );
+  });
+
+  it('a batch a line cut in the first element of its last line: that element goes, its batch closes on its line', async () => {
+    const lines = readFileSync('fixtures/valid/batch-per-line.jsonl', 'utf8');
+    const first = lines.indexOf('[{');
+    for (const [name, before] of [
+      ['lines.jsonl', lines],
+      // The same after a comma at the top level, on the line before and on the cut line.
+      ['comma-before.jsonl', `${lines.trimEnd()},\n`],
+      ['comma-on-line.jsonl', `${lines.trimEnd()}\n,`],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, `${before}${lines.slice(first, first + 20)}`);
+      const { stderr } = await capture(() => fix([file], { write: true }));
+      expect(stderr, name).toContain(`${name}:4:${name === 'comma-on-line.jsonl' ? 3 : 2}: dropped the element /0`);
+      expect(process.exitCode, name).toBe(0);
+      expect(readFileSync(file, 'utf8'), name).toBe(`${lines}[]`);
+      expect(await check(file), name).toEqual({ events: 6, errors: [] });
+    }
+  });
+
+  it('an event left open earlier is not dropped as cut off when a later event closes at the end of the file', async () => {
+    const line = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').split('\n')[0]!;
+    const pretty = JSON.stringify(JSON.parse(line), null, 2);
+    // The second event lost its closing brace; the third, whole, is on the last line, where the
+    // second's first syntax error is: dropping the second would take the third with it.
+    const open = pretty.slice(0, pretty.lastIndexOf('}'));
+    for (const [name, text] of [
+      ['top.json', `${pretty},\n${open},\n${line}`],
+      ['batch.json', `[\n${pretty},\n${open},\n${line}`],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const { stderr } = await capture(() => fix([file], { write: true }));
+      expect(stderr, name).toContain('cannot be repaired automatically; nothing was written');
+      expect(process.exitCode, name).toBe(1);
+      expect(readFileSync(file, 'utf8'), name).toBe(text);
+      process.exitCode = undefined;
+    }
   });
 
   it('a lone event cut off cannot be repaired: nothing is written, exit 1', async () => {

@@ -52,6 +52,20 @@ function isOpenAtEnd(text: string): boolean {
   return inString || depth > 0;
 }
 
+/**
+ * The syntax errors the end of a file makes in an element it cuts in two: a string, a literal, a
+ * character or a member cut short, or brackets left open. Hint: any other (a `{` where a property
+ * name belongs) is damage, even on the last line, where a broken element may have run on over a
+ * whole event that closes there.
+ */
+const cutShortCodes = new Set([
+  'unexpected-eof',
+  'unterminated-string',
+  'invalid-symbol',
+  'invalid-utf8',
+  'missing-colon',
+]);
+
 interface SyntaxElement {
   element: ElementInfo;
   /** Its syntax errors; empty for an element that is JSON. */
@@ -110,8 +124,11 @@ export class RepairPlanner {
     const elements = cut ? this.#elements.slice(0, -1) : this.#elements;
     for (const { errors } of elements) for (const problem of errors) take(problem);
     for (const problem of this.#between) take(problem);
-    if (cut) planned.push(cut);
-    return { repairs: orderRepairs(planned), unrepairable };
+    if (!cut) return { repairs: orderRepairs(planned), unrepairable };
+    // Hint: the commas before the dropped element go with it; only what closes the file stays.
+    const { offset } = cut.repair;
+    const kept = planned.filter(({ repair }) => repair.offset < offset || repair.offset >= this.#bytes);
+    return { repairs: orderRepairs([...kept, cut]), unrepairable };
   }
 
   /** The edit that drops the last element when the end of the file cut it in two. */
@@ -123,20 +140,20 @@ export class RepairPlanner {
     // error on an earlier line is damage inside the element, which dropping it would hide.
     const bytes = Buffer.from(element.text);
     const onLastLine = (problem: Problem) => !bytes.subarray(problem.offset - element.offset).includes(0x0a);
-    if (element.text === '' || !last.errors.every(onLastLine)) return undefined;
+    const cutShort = (problem: Problem) => cutShortCodes.has(problem.code) && onLastLine(problem);
+    if (element.text === '' || !last.errors.every(cutShort)) return undefined;
     // The end of the file is inside it: it runs to the last byte, with a string or a bracket open.
     if (element.offset + bytes.length !== this.#bytes || !isOpenAtEnd(element.text)) return undefined;
     // A lone value cut off leaves nothing to keep; that is no repair.
     if (this.#elements.length === 1 && element.pointer === '') return undefined;
     // From the end of the element before it in the same batch, so that the comma between goes too.
-    const before = this.#elements.at(-2)?.element;
-    const from =
-      before && before.batch === element.batch && before.text !== ''
-        ? before.offset + Buffer.byteLength(before.text)
-        : element.offset;
+    // Hint: the first element of its batch is dropped from its own first byte, so the line break
+    // before it stays; in a batch per line (NDJSON of arrays) another would leave that line's batch open.
+    const previous = this.#elements.at(-2)?.element;
+    const before = previous && previous.batch === element.batch && previous.text !== '' ? previous : undefined;
+    const from = before ? before.offset + Buffer.byteLength(before.text) : element.offset;
     // An array left open is closed on a line of its own, as an export ends, in the file's line
-    // endings; but only where its elements stood on lines of their own. Hint: in a batch per line
-    // (NDJSON of arrays) a line break would leave that line's batch open.
+    // endings; but only where its elements stood on lines of their own.
     const newline = `${before?.text ?? ''}${element.text}`.includes('\r\n') ? '\r\n' : '\n';
     const ownLines = before !== undefined && element.line > before.line + lineBreaksIn(before.text);
     const closing =

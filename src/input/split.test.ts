@@ -168,6 +168,22 @@ describe('ElementSplitter', () => {
       expect(r.elements[0], `chunks of ${size}`).toMatchObject({ line: 1, column: 1, offset: 3 });
       expect(r.problems, `chunks of ${size}`).toEqual([]);
     }
+    // Nor is it in the frame of a problem on line 1, whose caret would then stand off the column.
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    for (const size of [1 << 20, 1, 2, 4]) {
+      const frames = split(Buffer.concat([bom, Buffer.from(',{"a":1},,[{"b":2} {"c":3}]')]), size).problems.map((p) => [
+        p.code,
+        p.column,
+        p.excerpt?.text.includes('\uFEFF'),
+        p.excerpt?.text[p.excerpt.index],
+      ]);
+      expect(frames, `chunks of ${size}`).toEqual([
+        ['unexpected-character', 1, false, ','],
+        ['unexpected-comma', 10, false, ','],
+        ['top-level-comma', 9, false, ','],
+        ['missing-comma', 19, false, ' '],
+      ]);
+    }
     // A file that is only the start of a BOM is read as the bytes it is.
     expect(split(Buffer.from([0xef, 0xbb]), 1).problems.map((p) => p.code)).toEqual(
       split(Buffer.from([0xef, 0xbb])).problems.map((p) => p.code),
@@ -293,6 +309,14 @@ describe('ElementSplitter', () => {
       ['top-level-comma', 1, 8, 1, '\n'],
       ['top-level-comma', 1, 17, 1, '\n'],
     ]);
+    // A comma that opens the next value's line: that value is on a later line than the one before
+    // it already, and a line break would only add a blank line (an LF in a CRLF file).
+    expect(commas('{"a":1}\n,{"b":2}\r\n, {"c":3}')).toEqual([
+      ['top-level-comma', 2, 1, 1, ''],
+      ['top-level-comma', 3, 1, 1, ''],
+    ]);
+    // A batch ends at its `]`, not with its last element.
+    expect(commas('[\n{"a":1}\n], [{"b":2}]')).toEqual([['top-level-comma', 3, 2, 1, '\n']]);
   });
 
   it('reports each comma too many between top-level values, with its repair, as in an array', () => {

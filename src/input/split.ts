@@ -221,6 +221,8 @@ export class ElementSplitter {
   private resumedElement: { offset: number; indent: number } | undefined;
   // The file's first bytes, while they may be the start of a byte order mark (see `push`).
   private heldHead: Buffer | undefined;
+  // The file offset of its first byte of text: past a UTF-8 byte order mark, which no frame shows.
+  private textStart = 0;
   // Where the last element ended (a missing comma's position), kept as numbers: no allocation.
   private lastEndOffset = 0;
   private lastEndLine = 1;
@@ -510,6 +512,7 @@ export class ElementSplitter {
     if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
       // A UTF-8 BOM is invisible to editors: columns start after it.
       this.scanner.startLine(3);
+      this.textStart = 3;
       return 3;
     }
     if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
@@ -812,14 +815,15 @@ export class ElementSplitter {
     if (this.valuesAtTop > 0 && this.afterComma) {
       this.sawTopComma = true;
       // Hint: the repair leaves a value a line, which every reader takes: a value already on a
-      // later line needs only the comma gone, one on the same line a line break for it.
+      // later line than the one before it ended needs only the comma gone (wherever the comma is),
+      // one on the same line a line break for it.
       const comma = this.afterComma;
       this.problem(
         comma,
         'top-level-comma',
         'values at the top level are separated by a comma: wrap them in [ ] for a batch, or put one per line (NDJSON)',
         '',
-        { offset: comma.offset, deleteBytes: 1, insert: comma.line < position.line ? '' : '\n' },
+        { offset: comma.offset, deleteBytes: 1, insert: this.lastEndLine < position.line ? '' : '\n' },
       );
     }
     this.afterComma = undefined;
@@ -849,6 +853,10 @@ export class ElementSplitter {
 
   private endBatch(position: SplitPosition, closed: boolean): void {
     const open = this.batchOpen ?? position;
+    // Where the top-level value ended (see `beginTopValue`): at its `]`, or the end of its line.
+    this.lastEndOffset = position.offset;
+    this.lastEndLine = position.line;
+    this.lastEndColumn = position.column;
     if (closed && open.line === position.line) this.lineDelimited = true;
     this.onTopLine = false;
     this.watchFirstValue = false;
@@ -908,8 +916,9 @@ export class ElementSplitter {
     }
     const index = offset - this.chunkOffset;
     if (index < 0 || index > this.chunk.length || this.chunk.length === 0) return undefined;
-    const { from, to } = frameWindow(this.chunk, index);
-    return { bytes: this.chunk.subarray(from, to), index: index - from };
+    const window = frameWindow(this.chunk, index);
+    const from = Math.max(window.from, this.textStart - this.chunkOffset);
+    return { bytes: this.chunk.subarray(from, window.to), index: index - from };
   }
 
   // ---- The element's bytes, and its end ----
