@@ -369,6 +369,30 @@ describe('new repairs', () => {
     );
   });
 
+  it('an export cut inside a character of 4 bytes (an emoji) in its last element loses that element only', async () => {
+    const path = 'fixtures/valid/unicode-names-and-transcripts.json';
+    const bytes = readFileSync(path);
+    let events = 0;
+    let lastOffset = 0;
+    for await (const records of readRecords([path])) {
+      for (const record of records) {
+        if (record.kind !== 'event') continue;
+        events++;
+        lastOffset = record.element.offset;
+      }
+    }
+    // The last character of 4 bytes (its lead byte is 0xF0 to 0xF4), which must be in the last element.
+    const lead = bytes.findLastIndex((byte) => byte >= 0xf0 && byte <= 0xf4);
+    expect(lead).toBeGreaterThan(lastOffset);
+    for (const inside of [1, 2, 3]) {
+      const file = join(dir, `cut-${inside}.json`);
+      writeFileSync(file, bytes.subarray(0, lead + inside));
+      const { stderr } = await capture(() => fix([file], { write: true }));
+      expect(stderr, `cut ${inside} bytes into it`).toContain('dropped the element');
+      expect(await check(file), `cut ${inside} bytes into it`).toEqual({ events: events - 1, errors: [] });
+    }
+  });
+
   it('a batch a line cut in the first element of its last line: that element goes, its batch closes on its line', async () => {
     const lines = readFileSync('fixtures/valid/batch-per-line.jsonl', 'utf8');
     const first = lines.indexOf('[{');

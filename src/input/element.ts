@@ -507,7 +507,20 @@ function notUtf8(element: SplitElement, file: string): ParsedElement {
   problem.line = line;
   problem.column = column;
   problem.message = `the element is not valid UTF-8: byte 0x${(element.bytes[at] as number).toString(16)} here`;
+  // Hint: an element whose only flaw is a character its end cuts in two (an export cut off
+  // there) keeps its text, the cut read as U+FFFD, so that fix can drop it as cut off.
+  if (endsMidCharacter(element.bytes)) refusal.text = new ElementText(element.bytes.toString('utf8'), element, file);
   return refusal;
+}
+
+/** Whether `bytes`, not UTF-8, would be with more bytes after them: only their last character is cut in two. */
+function endsMidCharacter(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function refused(element: SplitElement, file: string, code: string, message: string): ParsedElement {
