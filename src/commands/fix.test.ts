@@ -393,6 +393,26 @@ describe('new repairs', () => {
     }
   });
 
+  it('a last line broken inside a character of several bytes but ended by its line break is refused, as one broken anywhere else', async () => {
+    const lines = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').trimEnd().split('\n');
+    const broken = `${lines.slice(0, -1).join('\n')}\n${lines.at(-1)!.slice(0, 40)}`;
+    // 1 or 2 bytes of the 4 of an emoji, then the line break (or CRLF) that the end of a file would have cut.
+    for (const [name, tail] of [
+      ['lf-1.ndjson', [0xf0, 0x0a]],
+      ['crlf-1.ndjson', [0xf0, 0x0d, 0x0a]],
+      ['lf-2.ndjson', [0xf0, 0x9f, 0x0a]],
+    ] as const) {
+      const file = join(dir, name);
+      const bytes = Buffer.concat([Buffer.from(broken), Buffer.from(tail)]);
+      writeFileSync(file, bytes);
+      const { stderr } = await capture(() => fix([file], { write: true }));
+      expect(stderr, name).not.toContain('the file ends in the middle of it');
+      expect(stderr, name).toContain('cannot be repaired automatically; nothing was written');
+      expect(readFileSync(file), name).toEqual(bytes);
+      process.exitCode = undefined;
+    }
+  });
+
   it('a batch a line cut in the first element of its last line: that element goes, its batch closes on its line', async () => {
     const lines = readFileSync('fixtures/valid/batch-per-line.jsonl', 'utf8');
     const first = lines.indexOf('[{');

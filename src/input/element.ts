@@ -507,9 +507,11 @@ function notUtf8(element: SplitElement, file: string): ParsedElement {
   problem.line = line;
   problem.column = column;
   problem.message = `the element is not valid UTF-8: byte 0x${(element.bytes[at] as number).toString(16)} here`;
-  // Hint: an element whose only flaw is a character its end cuts in two (an export cut off
-  // there) keeps its text, the cut read as U+FFFD, so that fix can drop it as cut off.
-  if (endsMidCharacter(element.bytes)) refusal.text = new ElementText(element.bytes.toString('utf8'), element, file);
+  // Hint: an element whose only flaw is a character the end of the file cuts in two (an export
+  // cut off there) keeps its text, the cut read as U+FFFD, so that fix can drop it as cut off.
+  // Not one its line ends in: a line break came after, so no end of file cut it.
+  if (element.truncated && endsMidCharacter(element.bytes))
+    refusal.text = new ElementText(element.bytes.toString('utf8'), element, file);
   return refusal;
 }
 
