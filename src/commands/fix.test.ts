@@ -452,6 +452,28 @@ describe('new repairs', () => {
     }
   });
 
+  it('an event left open earlier is not dropped as cut off when the end of the file cuts a character of a later one', async () => {
+    const line = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').split('\n')[0]!;
+    const pretty = JSON.stringify(JSON.parse(line), null, 2);
+    const open = pretty.slice(0, pretty.lastIndexOf('}'));
+    // The third event, on the last line, is cut 1 byte into an emoji; the second lost its closing brace.
+    const third = Buffer.from(line.replace('invalid phone', 'invalid \u{1F600} phone'));
+    const cut = third.subarray(0, third.indexOf(0xf0) + 1);
+    for (const [name, before] of [
+      ['top.json', `${pretty},\n${open},\n`],
+      ['batch.json', `[\n${pretty},\n${open},\n`],
+    ] as const) {
+      const file = join(dir, name);
+      const bytes = Buffer.concat([Buffer.from(before), cut]);
+      writeFileSync(file, bytes);
+      const { stderr } = await capture(() => fix([file], { write: true }));
+      expect(stderr, name).toContain('cannot be repaired automatically; nothing was written');
+      expect(process.exitCode, name).toBe(1);
+      expect(readFileSync(file), name).toEqual(bytes);
+      process.exitCode = undefined;
+    }
+  });
+
   it('a lone event cut off cannot be repaired: nothing is written, exit 1', async () => {
     const file = join(dir, 'lone.json');
     const lone = readFileSync('fixtures/valid/single-event-object.json', 'utf8');

@@ -143,9 +143,10 @@ export class RepairPlanner {
     const cutShort = (problem: Problem) => cutShortCodes.has(problem.code) && onLastLine(problem);
     if (element.text === '' || !last.errors.every(cutShort)) return undefined;
     // The end of the file is inside it: it runs to the last byte, with a string or a bracket open.
-    // Hint: a character the end cut in two reads as one U+FFFD (3 bytes), whatever 1 to 3 bytes of it were kept.
+    // Hint: an element cut inside a character has the text of the bytes before it: 1 to 3 of it were kept.
     const short = this.#bytes - element.offset - bytes.length;
-    const runsToEnd = short === 0 || (element.text.endsWith('\uFFFD') && short >= -2 && short <= 0);
+    const cutInCharacter = last.errors.some((problem) => problem.code === 'invalid-utf8');
+    const runsToEnd = short === 0 || (cutInCharacter && short >= 1 && short <= 3);
     if (!runsToEnd || !isOpenAtEnd(element.text)) return undefined;
     // A lone value cut off leaves nothing to keep; that is no repair.
     if (this.#elements.length === 1 && element.pointer === '') return undefined;

@@ -507,11 +507,16 @@ function notUtf8(element: SplitElement, file: string): ParsedElement {
   problem.line = line;
   problem.column = column;
   problem.message = `the element is not valid UTF-8: byte 0x${(element.bytes[at] as number).toString(16)} here`;
-  // Hint: an element whose only flaw is a character the end of the file cuts in two (an export
-  // cut off there) keeps its text, the cut read as U+FFFD, so that fix can drop it as cut off.
+  // Hint: an element the end of the file cut inside a character (an export cut off there) is
+  // read as if cut just before it, its text and syntax errors those of the bytes before, exactly
+  // as in the file, so that fix can drop it as cut off, or refuse it for damage earlier in it.
   // Not one its line ends in: a line break came after, so no end of file cut it.
-  if (element.truncated && endsMidCharacter(element.bytes))
-    refusal.text = new ElementText(element.bytes.toString('utf8'), element, file);
+  if (element.truncated && endsMidCharacter(element.bytes)) {
+    const text = new ElementText(before, element, file);
+    const syntax = diagnoseSyntax(text, element);
+    for (const found of syntax) found.pointer = element.pointer + found.pointer;
+    return { ...refusal, text, problems: [...syntax, problem] };
+  }
   return refusal;
 }
 
