@@ -393,6 +393,24 @@ describe('new repairs', () => {
     }
   });
 
+  it('an export cut inside a number (after its point, its e or its sign) loses that element only', async () => {
+    const line = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').split('\n')[0]!;
+    const last = `${line.slice(0, -1)},"n":-12.5e+3}`;
+    for (const end of ['-12.', '-12.5e', '-12.5e+']) {
+      const cut = last.slice(0, last.indexOf(end) + end.length);
+      for (const [name, text] of [
+        ['cut.ndjson', `${line}\n${cut}`],
+        ['cut.json', `[\n${line},\n${cut}`],
+      ] as const) {
+        const file = join(dir, name);
+        writeFileSync(file, text);
+        const { stderr } = await capture(() => fix([file], { write: true }));
+        expect(stderr, `${name} ${end}`).toContain('dropped the element');
+        expect(await check(file), `${name} ${end}`).toEqual({ events: 1, errors: [] });
+      }
+    }
+  });
+
   it('a last line broken inside a character of several bytes but ended by its line break is refused, as one broken anywhere else', async () => {
     const lines = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').trimEnd().split('\n');
     const broken = `${lines.slice(0, -1).join('\n')}\n${lines.at(-1)!.slice(0, 40)}`;

@@ -140,9 +140,10 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
         const cutEnd =
           early && !endSaid && offset >= source.text.length && !problems.some((p) => outOfStep.has(p.code));
         if (!firsts.isFirst(offset, length) && !cutEnd) return;
-        if (offset >= source.text.length) endSaid = true;
         const site = new ErrorSite(source, offset, length, containers.at(-1) === 'array');
-        problems.push(describeSyntaxError(site, error, ended));
+        const problem = describeSyntaxError(site, error, ended);
+        if (offset >= source.text.length || problem.code === 'unexpected-eof') endSaid = true;
+        problems.push(problem);
       },
     },
     { disallowComments: true, allowTrailingComma: false },
@@ -249,6 +250,15 @@ class ErrorSite {
 /** The problem jsonc-parser's error `error` at `site` is. */
 function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Problem {
   const { offset, token, before } = site;
+  // Hint: a number the end of the file cuts after its point, its e or its sign (`-12.5e+`) is no
+  // mistake in it: the rest is missing, as when it cuts a string or a literal.
+  if (
+    error === ParseErrorCode.UnexpectedEndOfNumber &&
+    ended.truncated &&
+    offset + token.length >= site.source.text.length
+  ) {
+    return unexpectedEnd(site.source, ended);
+  }
   switch (error) {
     case ParseErrorCode.CommaExpected:
       return site.error(before, 'missing-comma', `missing comma between ${site.members}`, {
