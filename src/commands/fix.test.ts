@@ -50,6 +50,17 @@ async function check(path: string): Promise<{ events: number; errors: string[] }
   return { events, errors };
 }
 
+/** Runs `fix --write` on a file `name` holding `text`, which it must refuse: nothing written, exit 1. */
+async function expectRefused(name: string, text: string | Buffer): Promise<void> {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  const { stderr } = await capture(() => fix([file], { write: true }));
+  expect(stderr, name).toContain('cannot be repaired automatically; nothing was written');
+  expect(process.exitCode, name).toBe(1);
+  expect(readFileSync(file), name).toEqual(Buffer.from(text));
+  process.exitCode = undefined;
+}
+
 describe('fix --write rewrites the file in place', () => {
   it('keeps the mode, owner, inode and hard links; the backup is no more readable than the original', async () => {
     const file = join(dir, 'private.json');
@@ -460,13 +471,7 @@ describe('new repairs', () => {
       ['top.json', `${pretty},\n${open},\n${line}`],
       ['batch.json', `[\n${pretty},\n${open},\n${line}`],
     ] as const) {
-      const file = join(dir, name);
-      writeFileSync(file, text);
-      const { stderr } = await capture(() => fix([file], { write: true }));
-      expect(stderr, name).toContain('cannot be repaired automatically; nothing was written');
-      expect(process.exitCode, name).toBe(1);
-      expect(readFileSync(file, 'utf8'), name).toBe(text);
-      process.exitCode = undefined;
+      await expectRefused(name, text);
     }
   });
 
@@ -481,14 +486,22 @@ describe('new repairs', () => {
       ['top.json', `${pretty},\n${open},\n`],
       ['batch.json', `[\n${pretty},\n${open},\n`],
     ] as const) {
-      const file = join(dir, name);
-      const bytes = Buffer.concat([Buffer.from(before), cut]);
-      writeFileSync(file, bytes);
-      const { stderr } = await capture(() => fix([file], { write: true }));
-      expect(stderr, name).toContain('cannot be repaired automatically; nothing was written');
-      expect(process.exitCode, name).toBe(1);
-      expect(readFileSync(file), name).toEqual(bytes);
-      process.exitCode = undefined;
+      await expectRefused(name, Buffer.concat([Buffer.from(before), cut]));
+    }
+  });
+
+  it('an event left open on a compact line is not dropped as cut off with the whole event its array then holds', async () => {
+    const [first, open, last] = JSON.parse(readFileSync('fixtures/valid/doc-call-complete-repaired.json', 'utf8'));
+    // The flow goes last, so that losing the event's last 3 brackets leaves its flow open: the
+    // next event is read as a step of it, and the batch's `]` closes the flow.
+    const { flow, ...data } = open.data;
+    const broken = JSON.stringify({ ...open, data: { ...data, flow } }).slice(0, -3);
+    const compact = (value: unknown) => JSON.stringify(value);
+    for (const [name, text] of [
+      ['line.json', `[${compact(first)},${broken},${compact(last)}]`],
+      ['batches.jsonl', `[${compact(first)}]\n[${broken},${compact(last)}]`],
+    ] as const) {
+      await expectRefused(name, text);
     }
   });
 

@@ -2,7 +2,9 @@
  * `fix`'s repairs: which edits repair a file (from the problems the input layer reports), and
  * applying them to a byte stream. Pure: records in, a plan out; bytes in, bytes out.
  */
+import { findNodeAtLocation, type Node, parseTree } from 'jsonc-parser';
 import type { ElementInfo, InputRecord, Problem, Repair } from '../input/types.js';
+import { isEventShaped } from '../schema/check.js';
 
 /** One edit `fix` makes, with where it is and what it repairs, for the list on stderr. */
 interface PlannedRepair {
@@ -65,6 +67,25 @@ const cutShortCodes = new Set([
   'invalid-utf8',
   'missing-colon',
 ]);
+
+/**
+ * Whether `text`, an element, holds an event of its own below it: an object shaped as an event
+ * that is not its `data`. Hint: an event left open runs on over the events after it where no
+ * layout ends it (on one line), and may end as if the end of the file cut it there.
+ */
+function holdsAnEvent(text: string): boolean {
+  const root = parseTree(text);
+  const data = root && findNodeAtLocation(root, ['data']);
+  const below = (node: Node): boolean =>
+    (node.children ?? []).some((child) => {
+      if (child.type !== 'object' || child === data) return below(child);
+      const keys = Object.fromEntries(
+        (child.children ?? []).map((member) => [String(member.children?.[0]?.value), true]),
+      );
+      return isEventShaped(keys, false) || below(child);
+    });
+  return root !== undefined && below(root);
+}
 
 interface SyntaxElement {
   element: ElementInfo;
@@ -147,7 +168,7 @@ export class RepairPlanner {
     const short = this.#bytes - element.offset - bytes.length;
     const cutInCharacter = last.errors.some((problem) => problem.code === 'invalid-utf8');
     const runsToEnd = short === 0 || (cutInCharacter && short >= 1 && short <= 3);
-    if (!runsToEnd || !isOpenAtEnd(element.text)) return undefined;
+    if (!runsToEnd || !isOpenAtEnd(element.text) || holdsAnEvent(element.text)) return undefined;
     // A lone value cut off leaves nothing to keep; that is no repair.
     if (this.#elements.length === 1 && element.pointer === '') return undefined;
     // From the end of the element before it in the same batch, so that the comma between goes too.
