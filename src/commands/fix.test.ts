@@ -505,6 +505,18 @@ describe('new repairs', () => {
     }
   });
 
+  it('an event cut off is dropped though it holds an object a producer added that is only shaped like an event', async () => {
+    const events: Record<string, unknown>[] = JSON.parse(
+      readFileSync('fixtures/valid/doc-call-complete-repaired.json', 'utf8'),
+    );
+    const lines = events.map((event) => JSON.stringify({ ...event, agents: [{ name: 'Bo' }], id2: 1 }));
+    const file = join(dir, 'extra.ndjson');
+    writeFileSync(file, `${lines.join('\n').slice(0, -5)}`);
+    const { stderr } = await capture(() => fix([file], { write: true }));
+    expect(stderr).toContain('dropped the element');
+    expect(await check(file)).toEqual({ events: events.length - 1, errors: [] });
+  });
+
   it('a lone event cut off cannot be repaired: nothing is written, exit 1', async () => {
     const file = join(dir, 'lone.json');
     const lone = readFileSync('fixtures/valid/single-event-object.json', 'utf8');

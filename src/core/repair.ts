@@ -4,7 +4,7 @@
  */
 import { findNodeAtLocation, type Node, parseTree } from 'jsonc-parser';
 import type { ElementInfo, InputRecord, Problem, Repair } from '../input/types.js';
-import { isEventShaped } from '../schema/check.js';
+import { checkEvent, isEventShaped, isObject } from '../schema/check.js';
 
 /** One edit `fix` makes, with where it is and what it repairs, for the list on stderr. */
 interface PlannedRepair {
@@ -69,21 +69,27 @@ const cutShortCodes = new Set([
 ]);
 
 /**
- * Whether `text`, an element, holds an event of its own below it: an object shaped as an event
- * that is not its `data`. Hint: an event left open runs on over the events after it where no
- * layout ends it (on one line), and may end as if the end of the file cut it there.
+ * Whether `text`, an element, holds a whole event of its own below it: an object, not its own
+ * `data`, that parses and carries an `eventType` or is a valid event. Hint: an event left open runs
+ * on over the events after it where no layout ends it (on one line), and may end as if the end of
+ * the file cut it there; an object that is only shaped like one (`{"name": …}` a producer added) is not one.
  */
 function holdsAnEvent(text: string): boolean {
   const root = parseTree(text);
   const data = root && findNodeAtLocation(root, ['data']);
+  const isEvent = (node: Node): boolean => {
+    const keys = Object.fromEntries((node.children ?? []).map((member) => [String(member.children?.[0]?.value), true]));
+    if (node === data || !isEventShaped(keys, false)) return false;
+    let value: unknown;
+    try {
+      value = JSON.parse(text.slice(node.offset, node.offset + node.length));
+    } catch {
+      return false;
+    }
+    return isObject(value) && (Object.hasOwn(value, 'eventType') || checkEvent(value).event !== undefined);
+  };
   const below = (node: Node): boolean =>
-    (node.children ?? []).some((child) => {
-      if (child.type !== 'object' || child === data) return below(child);
-      const keys = Object.fromEntries(
-        (child.children ?? []).map((member) => [String(member.children?.[0]?.value), true]),
-      );
-      return isEventShaped(keys, false) || below(child);
-    });
+    (node.children ?? []).some((child) => (child.type === 'object' && isEvent(child)) || below(child));
   return root !== undefined && below(root);
 }
 
