@@ -50,6 +50,17 @@ async function check(path: string): Promise<{ events: number; errors: string[] }
   return { events, errors };
 }
 
+/** Runs `fix --write` on a file `name` holding `text`, which it must refuse: nothing written, exit 1. */
+async function expectRefused(name: string, text: string | Buffer): Promise<void> {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  const { stderr } = await capture(() => fix([file], { write: true }));
+  expect(stderr, name).toContain('cannot be repaired automatically; nothing was written');
+  expect(process.exitCode, name).toBe(1);
+  expect(readFileSync(file), name).toEqual(Buffer.from(text));
+  process.exitCode = undefined;
+}
+
 describe('fix --write rewrites the file in place', () => {
   it('keeps the mode, owner, inode and hard links; the backup is no more readable than the original', async () => {
     const file = join(dir, 'private.json');
@@ -393,6 +404,44 @@ describe('new repairs', () => {
     }
   });
 
+  it('an export cut inside a number (after its point, its e or its sign) loses that element only', async () => {
+    const line = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').split('\n')[0]!;
+    const last = `${line.slice(0, -1)},"n":-12.5e+3}`;
+    for (const end of ['-12.', '-12.5e', '-12.5e+']) {
+      const cut = last.slice(0, last.indexOf(end) + end.length);
+      for (const [name, text] of [
+        ['cut.ndjson', `${line}\n${cut}`],
+        ['cut.json', `[\n${line},\n${cut}`],
+      ] as const) {
+        const file = join(dir, name);
+        writeFileSync(file, text);
+        const { stderr } = await capture(() => fix([file], { write: true }));
+        expect(stderr, `${name} ${end}`).toContain('dropped the element');
+        expect(await check(file), `${name} ${end}`).toEqual({ events: 1, errors: [] });
+      }
+    }
+  });
+
+  it('a last line broken inside a character of several bytes but ended by its line break is refused, as one broken anywhere else', async () => {
+    const lines = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').trimEnd().split('\n');
+    const broken = `${lines.slice(0, -1).join('\n')}\n${lines.at(-1)!.slice(0, 40)}`;
+    // 1 or 2 bytes of the 4 of an emoji, then the line break (or CRLF) that the end of a file would have cut.
+    for (const [name, tail] of [
+      ['lf-1.ndjson', [0xf0, 0x0a]],
+      ['crlf-1.ndjson', [0xf0, 0x0d, 0x0a]],
+      ['lf-2.ndjson', [0xf0, 0x9f, 0x0a]],
+    ] as const) {
+      const file = join(dir, name);
+      const bytes = Buffer.concat([Buffer.from(broken), Buffer.from(tail)]);
+      writeFileSync(file, bytes);
+      const { stderr } = await capture(() => fix([file], { write: true }));
+      expect(stderr, name).not.toContain('the file ends in the middle of it');
+      expect(stderr, name).toContain('cannot be repaired automatically; nothing was written');
+      expect(readFileSync(file), name).toEqual(bytes);
+      process.exitCode = undefined;
+    }
+  });
+
   it('a batch a line cut in the first element of its last line: that element goes, its batch closes on its line', async () => {
     const lines = readFileSync('fixtures/valid/batch-per-line.jsonl', 'utf8');
     const first = lines.indexOf('[{');
@@ -422,14 +471,50 @@ describe('new repairs', () => {
       ['top.json', `${pretty},\n${open},\n${line}`],
       ['batch.json', `[\n${pretty},\n${open},\n${line}`],
     ] as const) {
-      const file = join(dir, name);
-      writeFileSync(file, text);
-      const { stderr } = await capture(() => fix([file], { write: true }));
-      expect(stderr, name).toContain('cannot be repaired automatically; nothing was written');
-      expect(process.exitCode, name).toBe(1);
-      expect(readFileSync(file, 'utf8'), name).toBe(text);
-      process.exitCode = undefined;
+      await expectRefused(name, text);
     }
+  });
+
+  it('an event left open earlier is not dropped as cut off when the end of the file cuts a character of a later one', async () => {
+    const line = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').split('\n')[0]!;
+    const pretty = JSON.stringify(JSON.parse(line), null, 2);
+    const open = pretty.slice(0, pretty.lastIndexOf('}'));
+    // The third event, on the last line, is cut 1 byte into an emoji; the second lost its closing brace.
+    const third = Buffer.from(line.replace('invalid phone', 'invalid \u{1F600} phone'));
+    const cut = third.subarray(0, third.indexOf(0xf0) + 1);
+    for (const [name, before] of [
+      ['top.json', `${pretty},\n${open},\n`],
+      ['batch.json', `[\n${pretty},\n${open},\n`],
+    ] as const) {
+      await expectRefused(name, Buffer.concat([Buffer.from(before), cut]));
+    }
+  });
+
+  it('an event left open on a compact line is not dropped as cut off with the whole event its array then holds', async () => {
+    const [first, open, last] = JSON.parse(readFileSync('fixtures/valid/doc-call-complete-repaired.json', 'utf8'));
+    // The flow goes last, so that losing the event's last 3 brackets leaves its flow open: the
+    // next event is read as a step of it, and the batch's `]` closes the flow.
+    const { flow, ...data } = open.data;
+    const broken = JSON.stringify({ ...open, data: { ...data, flow } }).slice(0, -3);
+    const compact = (value: unknown) => JSON.stringify(value);
+    for (const [name, text] of [
+      ['line.json', `[${compact(first)},${broken},${compact(last)}]`],
+      ['batches.jsonl', `[${compact(first)}]\n[${broken},${compact(last)}]`],
+    ] as const) {
+      await expectRefused(name, text);
+    }
+  });
+
+  it('an event cut off is dropped though it holds an object a producer added that is only shaped like an event', async () => {
+    const events: Record<string, unknown>[] = JSON.parse(
+      readFileSync('fixtures/valid/doc-call-complete-repaired.json', 'utf8'),
+    );
+    const lines = events.map((event) => JSON.stringify({ ...event, agents: [{ name: 'Bo' }], id2: 1 }));
+    const file = join(dir, 'extra.ndjson');
+    writeFileSync(file, `${lines.join('\n').slice(0, -5)}`);
+    const { stderr } = await capture(() => fix([file], { write: true }));
+    expect(stderr).toContain('dropped the element');
+    expect(await check(file)).toEqual({ events: events.length - 1, errors: [] });
   });
 
   it('a lone event cut off cannot be repaired: nothing is written, exit 1', async () => {

@@ -2,7 +2,9 @@
  * `fix`'s repairs: which edits repair a file (from the problems the input layer reports), and
  * applying them to a byte stream. Pure: records in, a plan out; bytes in, bytes out.
  */
+import { findNodeAtLocation, type Node, parseTree } from 'jsonc-parser';
 import type { ElementInfo, InputRecord, Problem, Repair } from '../input/types.js';
+import { checkEvent, isEventShaped, isObject } from '../schema/check.js';
 
 /** One edit `fix` makes, with where it is and what it repairs, for the list on stderr. */
 interface PlannedRepair {
@@ -65,6 +67,31 @@ const cutShortCodes = new Set([
   'invalid-utf8',
   'missing-colon',
 ]);
+
+/**
+ * Whether `text`, an element, holds a whole event of its own below it: an object, not its own
+ * `data`, that parses and carries an `eventType` or is a valid event. Hint: an event left open runs
+ * on over the events after it where no layout ends it (on one line), and may end as if the end of
+ * the file cut it there; an object that is only shaped like one (`{"name": …}` a producer added) is not one.
+ */
+function holdsAnEvent(text: string): boolean {
+  const root = parseTree(text);
+  const data = root && findNodeAtLocation(root, ['data']);
+  const isEvent = (node: Node): boolean => {
+    const keys = Object.fromEntries((node.children ?? []).map((member) => [String(member.children?.[0]?.value), true]));
+    if (node === data || !isEventShaped(keys, false)) return false;
+    let value: unknown;
+    try {
+      value = JSON.parse(text.slice(node.offset, node.offset + node.length));
+    } catch {
+      return false;
+    }
+    return isObject(value) && (Object.hasOwn(value, 'eventType') || checkEvent(value).event !== undefined);
+  };
+  const below = (node: Node): boolean =>
+    (node.children ?? []).some((child) => (child.type === 'object' && isEvent(child)) || below(child));
+  return root !== undefined && below(root);
+}
 
 interface SyntaxElement {
   element: ElementInfo;
@@ -143,10 +170,11 @@ export class RepairPlanner {
     const cutShort = (problem: Problem) => cutShortCodes.has(problem.code) && onLastLine(problem);
     if (element.text === '' || !last.errors.every(cutShort)) return undefined;
     // The end of the file is inside it: it runs to the last byte, with a string or a bracket open.
-    // Hint: a character the end cut in two reads as one U+FFFD (3 bytes), whatever 1 to 3 bytes of it were kept.
+    // Hint: an element cut inside a character has the text of the bytes before it: 1 to 3 of it were kept.
     const short = this.#bytes - element.offset - bytes.length;
-    const runsToEnd = short === 0 || (element.text.endsWith('\uFFFD') && short >= -2 && short <= 0);
-    if (!runsToEnd || !isOpenAtEnd(element.text)) return undefined;
+    const cutInCharacter = last.errors.some((problem) => problem.code === 'invalid-utf8');
+    const runsToEnd = short === 0 || (cutInCharacter && short >= 1 && short <= 3);
+    if (!runsToEnd || !isOpenAtEnd(element.text) || holdsAnEvent(element.text)) return undefined;
     // A lone value cut off leaves nothing to keep; that is no repair.
     if (this.#elements.length === 1 && element.pointer === '') return undefined;
     // From the end of the element before it in the same batch, so that the comma between goes too.

@@ -140,9 +140,10 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
         const cutEnd =
           early && !endSaid && offset >= source.text.length && !problems.some((p) => outOfStep.has(p.code));
         if (!firsts.isFirst(offset, length) && !cutEnd) return;
-        if (offset >= source.text.length) endSaid = true;
         const site = new ErrorSite(source, offset, length, containers.at(-1) === 'array');
-        problems.push(describeSyntaxError(site, error, ended));
+        const problem = describeSyntaxError(site, error, ended);
+        if (offset >= source.text.length || problem.code === 'unexpected-eof') endSaid = true;
+        problems.push(problem);
       },
     },
     { disallowComments: true, allowTrailingComma: false },
@@ -249,6 +250,15 @@ class ErrorSite {
 /** The problem jsonc-parser's error `error` at `site` is. */
 function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Problem {
   const { offset, token, before } = site;
+  // Hint: a number the end of the file cuts after its point, its e or its sign (`-12.5e+`) is no
+  // mistake in it: the rest is missing, as when it cuts a string or a literal.
+  if (
+    error === ParseErrorCode.UnexpectedEndOfNumber &&
+    ended.truncated &&
+    offset + token.length >= site.source.text.length
+  ) {
+    return unexpectedEnd(site.source, ended);
+  }
   switch (error) {
     case ParseErrorCode.CommaExpected:
       return site.error(before, 'missing-comma', `missing comma between ${site.members}`, {
@@ -507,9 +517,16 @@ function notUtf8(element: SplitElement, file: string): ParsedElement {
   problem.line = line;
   problem.column = column;
   problem.message = `the element is not valid UTF-8: byte 0x${(element.bytes[at] as number).toString(16)} here`;
-  // Hint: an element whose only flaw is a character its end cuts in two (an export cut off
-  // there) keeps its text, the cut read as U+FFFD, so that fix can drop it as cut off.
-  if (endsMidCharacter(element.bytes)) refusal.text = new ElementText(element.bytes.toString('utf8'), element, file);
+  // Hint: an element the end of the file cut inside a character (an export cut off there) is
+  // read as if cut just before it, its text and syntax errors those of the bytes before, exactly
+  // as in the file, so that fix can drop it as cut off, or refuse it for damage earlier in it.
+  // Not one its line ends in: a line break came after, so no end of file cut it.
+  if (element.truncated && endsMidCharacter(element.bytes)) {
+    const text = new ElementText(before, element, file);
+    const syntax = diagnoseSyntax(text, element);
+    for (const found of syntax) found.pointer = element.pointer + found.pointer;
+    return { ...refusal, text, problems: [...syntax, problem] };
+  }
   return refusal;
 }
 

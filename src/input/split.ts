@@ -11,7 +11,7 @@
  * the element's parser.
  */
 import { isAscii } from 'node:buffer';
-import { detectTypeByShape, isObject } from '../schema/check.js';
+import { isEventShaped, isObject } from '../schema/check.js';
 import {
   BACKSLASH,
   CLOSE_BRACE,
@@ -1498,10 +1498,4 @@ function isEvent(bytes: Buffer): boolean {
     return false;
   }
   return isObject(value) && isEventShaped(value, true);
-}
-
-/** Whether an object's keys make it an event: an `eventType` (a string, when `typed`), or a bare event's keys. */
-function isEventShaped(object: Record<string, unknown>, typed: boolean): boolean {
-  if (Object.hasOwn(object, 'eventType') && (!typed || typeof object.eventType === 'string')) return true;
-  return detectTypeByShape(object) !== undefined;
 }

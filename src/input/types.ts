@@ -52,7 +52,7 @@ export interface ElementInfo extends Location {
    * share it (the array is a delivery batch); a lone top-level object is a batch of its own.
    */
   batch: number;
-  /** The element's source text, exactly as in the file. */
+  /** The element's source text, exactly as in the file (cut inside a character by the end of the file: up to that character). */
   text: string;
 }
 

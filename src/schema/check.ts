@@ -85,6 +85,12 @@ export function detectTypeByShape(value: Json): EventType | undefined {
   return tie ? undefined : best;
 }
 
+/** Whether an object's keys make it an event: an `eventType` (a string, when `typed`), or a bare event's keys. */
+export function isEventShaped(object: Record<string, unknown>, typed: boolean): boolean {
+  if (Object.hasOwn(object, 'eventType') && (!typed || typeof object.eventType === 'string')) return true;
+  return detectTypeByShape(object) !== undefined;
+}
+
 function describeKeys(value: Json): string {
   const keys = Object.keys(value);
   if (keys.length === 0) return 'an empty object';
