@@ -499,6 +499,20 @@ describe('listen: misbehaving on purpose', () => {
     await reset.listener.stop();
     expect(reset.deliveries).toMatchObject([{ status: 'reset', checkedStatus: 200 }, closedHere]);
   });
+
+  it('does not blame the sender for a body a second Ctrl-C cut short', async () => {
+    const { listener, deliveries } = await listen();
+    const head = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[{"time"';
+    const answer = rawExchange(listener.port, [head], 3000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = listener.stop();
+    listener.abort();
+    await stopped;
+    expect(await answer).toBe('');
+    expect(deliveries).toMatchObject([
+      { status: 499, error: 'listen closed the connection before the end of the body' },
+    ]);
+  });
 });
 
 describe('listen: capture', () => {

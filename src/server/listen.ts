@@ -311,7 +311,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       reject(
         (req.socket?.errored as NodeJS.ErrnoException | null | undefined)?.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? new SenderTooSlow()
-          : new SenderGone(),
+          : new ConnectionGone(req.socket),
       );
     req.once('error', gone);
     req.once('close', () => {
@@ -320,10 +320,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
-/** The sender closed the connection before the end of its body: nobody is left to answer. */
-class SenderGone extends Error {
-  constructor() {
-    super('the sender closed the connection before the end of the body');
+/**
+ * Who closed a connection before its answer: the sender when its side ended (a FIN) or failed (a
+ * reset); otherwise listen itself (a second Ctrl-C, or a reset of a request before on it).
+ */
+function closer(socket: Socket): string {
+  return socket.readableEnded || socket.errored ? 'the sender' : 'listen';
+}
+
+/** The connection closed before the end of the body: nobody is left to answer. */
+class ConnectionGone extends Error {
+  constructor(socket: Socket) {
+    super(`${closer(socket)} closed the connection before the end of the body`);
   }
 }
 
@@ -468,9 +476,8 @@ export async function startListener(
     // A --delay holds the answer back before the capture, so the description saved says what
     // became of it. A second Ctrl-C cuts it short: the connection is gone by then anyway.
     if (settings.delayMs > 0) await sleep(settings.delayMs, undefined, { signal: aborting.signal }).catch(() => {});
-    // Hint: a connection closed by now gets no answer, and is reported as one gone mid-body is.
-    // The sender closed it when its side ended or failed; otherwise listen did (a second Ctrl-C,
-    // or a reset of a request before this one on the connection).
+    // Hint: a connection closed by now gets no answer, and is reported as one gone mid-body is,
+    // naming who closed it (see `closer`).
     const socket = req.socket;
     const gone = !socket.writable;
     if (gone) status = 499;
@@ -514,7 +521,7 @@ export async function startListener(
       status,
       checkedStatus: status === checked.status ? undefined : checked.status,
       error: gone
-        ? `${socket.readableEnded || socket.errored ? 'the sender' : 'listen'} closed the connection before the answer`
+        ? `${closer(socket)} closed the connection before the answer`
         : status !== 'reset' && status >= 200 && status < 300
           ? undefined
           : (forwardError ?? checked.error),
@@ -560,7 +567,7 @@ export async function startListener(
           handling?.delete(res);
           // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
           const tooSlow = error instanceof SenderTooSlow;
-          const gone = tooSlow || error instanceof SenderGone;
+          const gone = tooSlow || error instanceof ConnectionGone;
           // A capture that cannot be written must not be answered 2xx: the sender keeps the delivery.
           if (gone || res.headersSent) res.destroy();
           else sendJson(res, 500, { error: 'internal', message: (error as Error).message });
