@@ -223,7 +223,7 @@ export class ElementSplitter {
   private heldHead: Buffer | undefined;
   // The file offset of its first byte of text: past a UTF-8 byte order mark, which no frame shows.
   private textStart = 0;
-  // Where the last element ended (a missing comma's position), kept as numbers: no allocation.
+  // Where the last element (a missing comma's position) or top-level array ended, kept as numbers: no allocation.
   private lastEndOffset = 0;
   private lastEndLine = 1;
   private lastEndColumn = 1;
