@@ -8,7 +8,7 @@
 // CALLHOOK_BENCH_BIG_EVENTS and CALLHOOK_BENCH_ROUNDS shrink a run (for trying the bench only).
 // CALLHOOK_BENCH_BEFORE=<git rev> adds a row for callhook as it was at that revision (see
 // lib.mjs `earlierCallhook`), to show a change kept the speed.
-import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -72,10 +72,28 @@ async function measureWithOutput(command, args, env = {}) {
 const clean = await ensureExport(events, 'array', 'CallComplete');
 const redelivered = await ensureExport(events, 'array', 'CallComplete', { redeliver: 2 });
 
+/**
+ * `file` (a pretty-printed array) cut at its middle event into two files laid out the same way,
+ * made once and kept beside it.
+ * @param {string} file
+ * @returns {[string, string]}
+ */
+function halvesOf(file) {
+  /** @type {[string, string]} */
+  const paths = [file.replace(/\.json$/, '-half1.json'), file.replace(/\.json$/, '-half2.json')];
+  if (paths.every((path) => existsSync(path) && statSync(path).size > 0)) return paths;
+  const all = JSON.parse(readFileSync(file, 'utf8'));
+  const middle = all.length >> 1;
+  writeFileSync(paths[0], JSON.stringify(all.slice(0, middle), null, 2));
+  writeFileSync(paths[1], JSON.stringify(all.slice(middle), null, 2));
+  return paths;
+}
+
 // Each command: [label, command, args, env]. CALLHOOK_THREADS=trace makes summarise say how it
 // read, and `times` when each thread began, reached the cut and ended (and their CPU times).
-/** @type {(file: string) => Record<string, import('./lib.mjs').BenchCommand>} */
-const commandsFor = (file) => ({
+// `halves`: the same export cut into two files, for the row that reads them in two processes at once.
+/** @type {(file: string, halves?: [string, string]) => Record<string, import('./lib.mjs').BenchCommand>} */
+const commandsFor = (file, halves) => ({
   summarise: [
     '`callhook summarise f --format json`',
     process.execPath,
@@ -88,6 +106,24 @@ const commandsFor = (file) => ({
     [cli, 'summarise', file, '--format', 'json'],
     { CALLHOOK_THREADS: '1' },
   ],
+  // Hint: two whole processes share nothing (no worker to start, no ids to reconcile), so their
+  // time shows what this machine's two cores give the reading itself, with nothing spent on a split.
+  ...(halves
+    ? {
+        twoProcesses: [
+          'two `CALLHOOK_THREADS=1` processes at once, each on one half of the export cut into two files (for information: no worker to start, nothing to merge)',
+          '/bin/sh',
+          [
+            '-c',
+            '"$0" "$1" summarise "$2" --format json & first=$!; "$0" "$1" summarise "$3" --format json || exit 1; wait "$first"',
+            process.execPath,
+            cli,
+            ...halves,
+          ],
+          { CALLHOOK_THREADS: '1' },
+        ],
+      }
+    : {}),
   ...(before
     ? {
         before: [
@@ -134,9 +170,10 @@ const commandsFor = (file) => ({
 /**
  * @param {string} file
  * @param {string[]} [only] the names of the commands to run, when not all of them
+ * @param {[string, string]} [halves] the export cut into two files (adds the two-process row)
  */
-async function runFile(file, only) {
-  const all = commandsFor(file);
+async function runFile(file, only, halves) {
+  const all = commandsFor(file, halves);
   const commands = only ? Object.fromEntries(Object.entries(all).filter(([name]) => only.includes(name))) : all;
   const results = await pairedRounds(commands, ([, command, args, env]) => measureWithOutput(command, args, env));
   const times = (/** @type {string} */ name) => results(name).map((r) => r.ms);
@@ -165,7 +202,7 @@ async function runFile(file, only) {
 }
 
 const cleanRun = await runFile(clean);
-const realRun = await runFile(redelivered);
+const realRun = await runFile(redelivered, undefined, halvesOf(redelivered));
 // The same redelivered export in the platform's own layout, where a line opening an object at
 // column 1 may be a flow step: the second thread must still find where an event begins.
 const platform = await ensureExport(events, 'platform', 'CallComplete', { redeliver: 2 });
@@ -291,7 +328,16 @@ ${events.toLocaleString('en-US')} CallComplete events as a pretty-printed JSON a
 ${table(realRun)}
 
 \`callhook summarise\` read it on ${realRun.how}.${haveJq ? ` Rounds ÷ jq, lowest first: ${realRun.spread('jq')}.` : ''}${haveDuckDb ? ` Rounds ÷ DuckDB: ${realRun.spread('duckdb')}.` : ''} Rounds ÷ one thread: ${realRun.spread('oneThread')}.
-${timesOf(realRun)}${realRun.has('duckdbReport') ? `\nThe DuckDB query that computes the same CallComplete report as summarise (for information): summarise takes ${realRun.vs('duckdbReport').toFixed(2)}× its time; every figure of callhook's report that it computes agrees: ${sameReport(realRun) ? 'yes' : 'NO'}. It validates nothing.\n` : ''}
+${
+  realRun.has('twoProcesses')
+    ? `\nOn this machine, two processes reading one half each at once took ${pairedRatio(
+        realRun.results('twoProcesses').map((r) => r.ms),
+        realRun.results('oneThread').map((r) => r.ms),
+      ).toFixed(
+        2,
+      )}× the time of one thread reading it all (median of paired rounds). Such a split costs nothing of its own, no worker to start and no ids to reconcile, so it shows what two cores give this reading here; the two-thread target asks for 0.70×.\n`
+    : ''
+}${timesOf(realRun)}${realRun.has('duckdbReport') ? `\nThe DuckDB query that computes the same CallComplete report as summarise (for information): summarise takes ${realRun.vs('duckdbReport').toFixed(2)}× its time; every figure of callhook's report that it computes agrees: ${sameReport(realRun) ? 'yes' : 'NO'}. It validates nothing.\n` : ''}
 
 ### Clean
 
