@@ -1284,6 +1284,35 @@ describe('listen: --forward', () => {
     expect(saved!.meta).toMatchObject({ status: 499, upstreamStatus: 202, checkedStatus: 200, body: '000001.body' });
   });
 
+  it('says that forwarding failed, and no upstream answer, for a sender that left before the 502', async () => {
+    // The failure was dropped: the line and the JSON said only that the sender had gone.
+    const target = await upstream();
+    const dead = new URL(target.url);
+    await target.close();
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { listener, deliveries } = await listen({
+      capture,
+      delayMs: 300,
+      forward: { url: dead, insecure: false, timeoutMs: 2000 },
+    });
+    await sendAndLeave(listener, deliveries, body(attempt(1)));
+    const error = /^the sender closed the connection before the answer; forwarding failed: \S/;
+    expect(deliveries).toMatchObject([{ status: 499, checkedStatus: 200, error: expect.stringMatching(error) }]);
+    const delivery = deliveries[0]!;
+    expect(delivery).not.toHaveProperty('upstreamStatus', expect.anything());
+    const line = renderDeliveryLine(delivery, new Chalk({ level: 0 }));
+    expect(line).toContain('499  (checks: 200)  POST /');
+    expect(line).toContain('; forwarding failed: ');
+    const json = JSON.parse(renderDeliveryJson(delivery));
+    expect(json).toMatchObject({ status: 499, checkedStatus: 200, error: expect.stringMatching(error) });
+    expect(json).not.toHaveProperty('upstreamStatus');
+    await capture.close();
+    const [saved] = await listCapturedDeliveries([dir]);
+    expect(saved!.meta).toMatchObject({ status: 499, checkedStatus: 200, body: '000001.body' });
+    expect(saved!.meta).not.toHaveProperty('upstreamStatus');
+  });
+
   it('answers 502 when the upstream cannot be reached, and forwards nothing refused', async () => {
     const target = await upstream();
     const dead = new URL(target.url);

@@ -483,7 +483,8 @@ export async function startListener(
     const socket = req.socket;
     const gone = !socket.writable;
     if (gone) status = 499;
-    // The upstream has the delivery all the same: what it answered is kept.
+    // The upstream has the delivery all the same: what it answered is kept, or why the relay
+    // failed (the 502 that said so is not sent).
     const upstreamStatus = gone ? forwarded?.status : undefined;
 
     let captured: string | undefined;
@@ -527,7 +528,7 @@ export async function startListener(
       upstreamStatus,
       checkedStatus: status === checked.status ? undefined : checked.status,
       error: gone
-        ? `${closer(socket)} closed the connection before the answer`
+        ? `${closer(socket)} closed the connection before the answer${forwardError === undefined ? '' : `; forwarding failed: ${forwardError}`}`
         : status !== 'reset' && status >= 200 && status < 300
           ? undefined
           : (forwardError ?? checked.error),
