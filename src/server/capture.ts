@@ -17,9 +17,10 @@
  *   or not JSON whatever the answer (`--respond 200`), kept for `verify` and for reading, out of
  *   the way of the commands that read events;
  * - `deliveries.meta`: one line of JSON per delivery, in the order they were saved, describing
- *   the request (method, path, headers in the order received), the answer given, and where the
- *   body is (its file, and for a line of an `.ndjson` file its line and byte offset), its size and
- *   its SHA-256. Its name ends in `.meta`, not `.json`, for the same reason.
+ *   the request (method, path, headers in the order received), the answer given (and what an
+ *   upstream of --forward answered a sender gone by then), and where the body is (its file,
+ *   and for a line of an `.ndjson` file its line and byte offset), its size and its SHA-256.
+ *   Its name ends in `.meta`, not `.json`, for the same reason.
  *
  * Layout 2 lines (before the `.ndjson` file) name a body file each; layout 1 wrote the
  * description of each delivery to its own `000001.meta`. The reader takes both.
@@ -63,8 +64,10 @@ interface CaptureMeta {
   offset?: number | undefined;
   bytes: number;
   sha256: string;
-  /** The status answered; with --forward, the upstream's. */
+  /** The status answered; with --forward, the upstream's; 499 none (the sender had gone). */
   status: number;
+  /** With --forward, what the upstream answered a sender gone by then (status 499); absent in older captures. */
+  upstreamStatus?: number | undefined;
   /** The status listen's own checks gave, when --forward replaced it with the upstream's. */
   checkedStatus?: number | undefined;
 }
@@ -274,7 +277,7 @@ export class CaptureWriter {
 
   /** The description of a delivery, as its line of the log. */
   private describe({ entry, name, line, offset }: Placed): string {
-    const { receivedAt, method, path, headers, status, checkedStatus } = entry.request;
+    const { receivedAt, method, path, headers, status, upstreamStatus, checkedStatus } = entry.request;
     // Hint: written out field by field (in the order the log has always had), not spread.
     const meta: CaptureMeta = {
       capture: line === undefined ? 2 : 3,
@@ -283,6 +286,7 @@ export class CaptureWriter {
       path,
       headers,
       status,
+      upstreamStatus,
       checkedStatus,
       body: name,
       line,

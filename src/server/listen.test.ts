@@ -14,6 +14,7 @@ import {
 import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { Chalk } from 'chalk';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { listCapturedDeliveries, readCapturedBody } from '../../test/helpers/captured.js';
@@ -27,6 +28,7 @@ import { listSources } from '../input/read.js';
 import { readEvents } from '../library.js';
 import { CapturedBodies, CaptureWriter, capturedDeliveries, captureLogName } from './capture.js';
 import { type Delivery, forwardsToItself, type Listener, type ListenSettings, startListener } from './listen.js';
+import { renderDeliveryJson, renderDeliveryLine } from './render.js';
 
 const secret = standardSecret('listen test key, 32 bytes long!!');
 /** An enveloped event with an id, so that a repeat of it is a redelivery. */
@@ -89,6 +91,15 @@ function rawExchange(port: number, chunks: string[], ms = 2000): Promise<string>
     });
     for (const chunk of chunks) socket.write(chunk);
   });
+}
+
+/** Sends one delivery, gives up on its answer after 50 ms, and waits for listen to report it. */
+async function sendAndLeave(listener: Listener, deliveries: Delivery[], text: string) {
+  const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+  expect(await rawExchange(listener.port, [request], 50)).toBe('');
+  for (let waited = 0; deliveries.length === 0 && waited < 3000; waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 describe('listen: answers', () => {
@@ -462,12 +473,8 @@ describe('listen: misbehaving on purpose', () => {
     const capture = await CaptureWriter.open(dir);
     const { listener, deliveries } = await listen({ capture, delayMs: 300 });
     const text = body(attempt(1));
-    const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
     // The sender gives up after 50 ms, long before the answer.
-    expect(await rawExchange(listener.port, [request], 50)).toBe('');
-    for (let waited = 0; deliveries.length === 0 && waited < 3000; waited += 20) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await sendAndLeave(listener, deliveries, text);
     expect(deliveries).toMatchObject([
       { status: 499, checkedStatus: 200, error: 'the sender closed the connection before the answer' },
     ]);
@@ -1237,6 +1244,73 @@ describe('listen: --forward', () => {
     const insecure = await listen({ forward: forward(true) });
     expect((await post(insecure.url, body(attempt(1)))).status).toBe(202);
     expect(target.requests).toHaveLength(1);
+  });
+
+  it('records what the upstream answered a sender that left before the answer: on its line, in JSON, in the capture', async () => {
+    // The upstream got the delivery and answered 202, but the sender had gone (499): that 202 was
+    // recorded nowhere, so nothing said the upstream had it.
+    const target = await upstream(async (_req, res) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      res.writeHead(202).end();
+    });
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { listener, deliveries } = await listen({
+      capture,
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 },
+    });
+    await sendAndLeave(listener, deliveries, body(attempt(1)));
+    expect(target.requests).toHaveLength(1);
+    expect(deliveries).toMatchObject([
+      {
+        status: 499,
+        checkedStatus: 200,
+        upstreamStatus: 202,
+        error: 'the sender closed the connection before the answer',
+      },
+    ]);
+    const delivery = deliveries[0]!;
+    expect(renderDeliveryLine(delivery, new Chalk({ level: 0 }))).toContain(
+      '499  (upstream: 202, checks: 200)  POST /',
+    );
+    expect(JSON.parse(renderDeliveryJson(delivery))).toMatchObject({
+      status: 499,
+      upstreamStatus: 202,
+      checkedStatus: 200,
+    });
+    await capture.close();
+    // Still saved as unanswered (the sender's retry goes in the event files), with what the upstream said.
+    const [saved] = await listCapturedDeliveries([dir]);
+    expect(saved!.meta).toMatchObject({ status: 499, upstreamStatus: 202, checkedStatus: 200, body: '000001.body' });
+  });
+
+  it('says that forwarding failed, and no upstream answer, for a sender that left before the 502', async () => {
+    // The failure was dropped: the line and the JSON said only that the sender had gone.
+    const target = await upstream();
+    const dead = new URL(target.url);
+    await target.close();
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { listener, deliveries } = await listen({
+      capture,
+      delayMs: 300,
+      forward: { url: dead, insecure: false, timeoutMs: 2000 },
+    });
+    await sendAndLeave(listener, deliveries, body(attempt(1)));
+    const error = /^the sender closed the connection before the answer; forwarding failed: \S/;
+    expect(deliveries).toMatchObject([{ status: 499, checkedStatus: 200, error: expect.stringMatching(error) }]);
+    const delivery = deliveries[0]!;
+    expect(delivery).not.toHaveProperty('upstreamStatus', expect.anything());
+    const line = renderDeliveryLine(delivery, new Chalk({ level: 0 }));
+    expect(line).toContain('499  (checks: 200)  POST /');
+    expect(line).toContain('; forwarding failed: ');
+    const json = JSON.parse(renderDeliveryJson(delivery));
+    expect(json).toMatchObject({ status: 499, checkedStatus: 200, error: expect.stringMatching(error) });
+    expect(json).not.toHaveProperty('upstreamStatus');
+    await capture.close();
+    const [saved] = await listCapturedDeliveries([dir]);
+    expect(saved!.meta).toMatchObject({ status: 499, checkedStatus: 200, body: '000001.body' });
+    expect(saved!.meta).not.toHaveProperty('upstreamStatus');
   });
 
   it('answers 502 when the upstream cannot be reached, and forwards nothing refused', async () => {

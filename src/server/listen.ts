@@ -70,6 +70,8 @@ export interface Delivery {
   status: Answer;
   /** Listen's own verdict, when --respond, --fail-rate or --forward replaced it. */
   checkedStatus?: number | undefined;
+  /** What the upstream answered (--forward) a sender that had gone by then (`status` is 499: it got nothing). */
+  upstreamStatus?: number | undefined;
   /** Why the answer is not 2xx, in a few words. */
   error?: string | undefined;
   bytes: number;
@@ -481,6 +483,9 @@ export async function startListener(
     const socket = req.socket;
     const gone = !socket.writable;
     if (gone) status = 499;
+    // The upstream has the delivery all the same: what it answered is kept, or why the relay
+    // failed (the 502 that said so is not sent).
+    const upstreamStatus = gone ? forwarded?.status : undefined;
 
     let captured: string | undefined;
     if (settings.capture) {
@@ -492,6 +497,7 @@ export async function startListener(
           path: target,
           headers: headerPairs(req.rawHeaders),
           status: status === 'reset' ? 0 : status,
+          upstreamStatus,
           checkedStatus: status === checked.status ? undefined : checked.status,
         },
         checked.json,
@@ -519,9 +525,10 @@ export async function startListener(
       method,
       path: target,
       status,
+      upstreamStatus,
       checkedStatus: status === checked.status ? undefined : checked.status,
       error: gone
-        ? `${closer(socket)} closed the connection before the answer`
+        ? `${closer(socket)} closed the connection before the answer${forwardError === undefined ? '' : `; forwarding failed: ${forwardError}`}`
         : status !== 'reset' && status >= 200 && status < 300
           ? undefined
           : (forwardError ?? checked.error),

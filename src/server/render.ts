@@ -65,7 +65,12 @@ export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width =
     { text: String(delivery.status), style: statusStyle(delivery.status, c) },
   ];
   const add = (text: string, style?: TextSpan['style']) => spans.push({ text: '  ' }, { text, style });
-  if (delivery.checkedStatus !== undefined) add(`(checks: ${delivery.checkedStatus})`, c.dim);
+  const { upstreamStatus, checkedStatus } = delivery;
+  if (upstreamStatus !== undefined || checkedStatus !== undefined) {
+    const upstream = upstreamStatus === undefined ? '' : `upstream: ${upstreamStatus}`;
+    const checks = checkedStatus === undefined ? '' : `checks: ${checkedStatus}`;
+    add(`(${upstream}${upstream && checks ? ', ' : ''}${checks})`, c.dim);
+  }
   add(`${escapeTerminal(delivery.method)} ${escapeTerminal(delivery.path)}`);
   const count = delivery.events.length;
   if (count > 0) add(`${plural(count, 'event')} (${typesText(delivery)})`);
@@ -142,6 +147,7 @@ export function renderDeliveryJson(delivery: Delivery): string {
       kind: 'delivery',
       time: isoOf(delivery.time),
       status: delivery.status,
+      upstreamStatus: delivery.upstreamStatus,
       checkedStatus: delivery.checkedStatus,
       method: delivery.method,
       path: delivery.path,
