@@ -152,6 +152,32 @@ describe('ElementSplitter', () => {
     }
   });
 
+  it('counts a character cut short (by the end of the file, or mid-line) as the one U+FFFD an editor shows', () => {
+    for (const char of ['é', '€', '😀']) {
+      const whole = Buffer.from(char);
+      for (let kept = 1; kept < whole.length; kept++) {
+        const cut = whole.subarray(0, kept);
+        // The end of the file inside it: the array left open is reported just past it.
+        const last = Buffer.concat([Buffer.from('{"a":"ab'), cut]);
+        const atEnd = Buffer.concat([Buffer.from('[{"id":1},\n'), last]);
+        // In the middle of a line: the next element begins where an editor shows it. Hint: after
+        // a line of text, or the file would be refused as binary by its first bytes.
+        const text = Buffer.from(`[{"id":"${'x'.repeat(40)}"},\n"`);
+        const inLine = Buffer.concat([text, cut, Buffer.from('", {"b":1}]')]);
+        for (const size of [1, 2, 1 << 20]) {
+          const what = `${kept} of the ${whole.length} bytes of ${char} in chunks of ${size}`;
+          const eof = split(atEnd, size).problems.find((p) => p.code === 'unexpected-eof');
+          expect(eof && [eof.line, eof.column], what).toEqual([2, last.toString().length + 1]);
+          const next = split(inLine, size).elements[2];
+          expect(next && [next.line, next.column], what).toEqual([
+            2,
+            inLine.toString().split('\n')[1]!.indexOf('{') + 1,
+          ]);
+        }
+      }
+    }
+  });
+
   it('counts lines in CRLF files and columns from the last line feed', () => {
     const r = split('[\r\n  {"a": 1},\r\n  {"b": 2}\r\n]\r\n');
     expect(r.elements.map((e) => [e.line, e.column])).toEqual([
