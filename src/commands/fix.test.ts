@@ -216,9 +216,13 @@ describe('new repairs', () => {
     for (const [name, text, want] of [
       // Pretty events copied out of an array: each already begins its own line.
       ['pretty.json', `${event},\n${event},\n${event},\n`, `${event}\n${event}\n${event}\n`],
-      ['one-line.json', `${line},${line}, ${line},,`, `${line}\n${line}\n ${line}`],
+      // On one line: a line break for each comma, and the blanks after it go with it.
+      ['one-line.json', `${line},${line}, ${line},,`, `${line}\n${line}\n${line}`],
       // Each comma opens the line of the value after it (CRLF): it goes, and the line endings stay.
-      ['leading.json', `${line}\r\n,${line}\r\n, ${line}\r\n`, `${line}\r\n${line}\r\n ${line}\r\n`],
+      ['leading.json', `${line}\r\n,${line}\r\n, ${line}\r\n`, `${line}\r\n${line}\r\n${line}\r\n`],
+      // A line break put in a CRLF file is CRLF: the line's own ending, or the one before it.
+      ['crlf.json', `${line}, ${line}\r\n${line}\r\n`, `${line}\r\n${line}\r\n${line}\r\n`],
+      ['crlf-last.json', `${line}\r\n${line} ,\t${line}`, `${line}\r\n${line} \r\n${line}`],
     ] as const) {
       const file = join(dir, name);
       writeFileSync(file, text);

@@ -331,18 +331,27 @@ describe('ElementSplitter', () => {
       ['top-level-comma', 1, 8, 1, ''],
       ['top-level-comma', 2, 8, 1, ''],
     ]);
+    // The blanks after the comma go with it, so that the value opens its line; the line break is
+    // the file's: that of the comma's line, or else of the line before it.
     expect(commas('{"a":1}, {"b":2},{"c":3}')).toEqual([
-      ['top-level-comma', 1, 8, 1, '\n'],
+      ['top-level-comma', 1, 8, 2, '\n'],
       ['top-level-comma', 1, 17, 1, '\n'],
+    ]);
+    expect(commas('{"a":1},\t {"b":2}\r\n{"c":3}')).toEqual([['top-level-comma', 1, 8, 3, '\r\n']]);
+    expect(commas('{"a":1}\r\n{"b":2}, {"c":3}')).toEqual([['top-level-comma', 2, 8, 2, '\r\n']]);
+    // Not past a stray comma, which has its own repair.
+    expect(commas('{"a":1}, , {"b":2}\r\n')).toEqual([
+      ['unexpected-comma', 1, 10, 1, ''],
+      ['top-level-comma', 1, 8, 1, '\r\n'],
     ]);
     // A comma that opens the next value's line: that value is on a later line than the one before
     // it already, and a line break would only add a blank line (an LF in a CRLF file).
     expect(commas('{"a":1}\n,{"b":2}\r\n, {"c":3}')).toEqual([
       ['top-level-comma', 2, 1, 1, ''],
-      ['top-level-comma', 3, 1, 1, ''],
+      ['top-level-comma', 3, 1, 2, ''],
     ]);
     // A batch ends at its `]`, not with its last element.
-    expect(commas('[\n{"a":1}\n], [{"b":2}]')).toEqual([['top-level-comma', 3, 2, 1, '\n']]);
+    expect(commas('[\n{"a":1}\n], [{"b":2}]')).toEqual([['top-level-comma', 3, 2, 2, '\n']]);
   });
 
   it('reports each comma too many between top-level values, with its repair, as in an array', () => {
