@@ -213,17 +213,28 @@ describe('new repairs', () => {
   it('values separated by commas at the top level: each comma goes, leaving a value a line, and every event is kept', async () => {
     const event = readFileSync('fixtures/valid/single-event-object.json', 'utf8').trimEnd();
     const line = JSON.stringify(JSON.parse(event));
-    for (const [name, text, want] of [
+    // What each repair says it did (not what to do, as validate's message does).
+    const removed = 'repaired: the comma between two top-level values was removed';
+    const broken = 'repaired: the comma between two top-level values was replaced by a line break';
+    for (const [name, text, want, said] of [
       // Pretty events copied out of an array: each already begins its own line.
-      ['pretty.json', `${event},\n${event},\n${event},\n`, `${event}\n${event}\n${event}\n`],
-      ['one-line.json', `${line},${line}, ${line},,`, `${line}\n${line}\n ${line}`],
+      ['pretty.json', `${event},\n${event},\n${event},\n`, `${event}\n${event}\n${event}\n`, [removed, removed]],
+      // On one line: a line break for each comma, and the blanks after it go with it.
+      ['one-line.json', `${line},${line}, ${line},,`, `${line}\n${line}\n${line}`, [broken, broken]],
       // Each comma opens the line of the value after it (CRLF): it goes, and the line endings stay.
-      ['leading.json', `${line}\r\n,${line}\r\n, ${line}\r\n`, `${line}\r\n${line}\r\n ${line}\r\n`],
+      ['leading.json', `${line}\r\n,${line}\r\n, ${line}\r\n`, `${line}\r\n${line}\r\n${line}\r\n`, [removed, removed]],
+      // A line break put in a CRLF file is CRLF: the line's own ending, or the one before it.
+      ['crlf.json', `${line}, ${line}\r\n${line}\r\n`, `${line}\r\n${line}\r\n${line}\r\n`, [broken]],
+      ['crlf-last.json', `${line}\r\n${line} ,\t${line}`, `${line}\r\n${line} \r\n${line}`, [broken]],
     ] as const) {
       const file = join(dir, name);
       writeFileSync(file, text);
       const { stderr } = await capture(() => fix([file], { write: true }));
-      expect(stderr, name).toMatch(/:\d+:\d+: repaired: values at the top level are separated by a comma/);
+      const listed = stderr.split('\n').filter((text) => text.includes('top-level') || text.includes('a comma'));
+      expect(
+        listed.map((text) => text.replace(/^.*?:\d+:\d+: /, '')),
+        name,
+      ).toEqual(said);
       expect(readFileSync(file, 'utf8'), name).toBe(want);
       expect(await check(file), name).toEqual({ events: 3, errors: [] });
     }

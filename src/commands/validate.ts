@@ -72,9 +72,6 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
       if (done.problems.some((problem) => problem.code === 'duplicate-id')) {
         await nameFirstCopies(done.problems, names.slice(0, files), readOptions);
       }
-      // Hint: a problem is found where the reading can tell it (a trailing comma at the end of
-      // the file, after what follows it), and listed where it is.
-      done.problems.sort((a, b) => a.line - b.line || a.column - b.column);
       print(done);
     }
   };

@@ -143,7 +143,7 @@ export class RepairPlanner {
           repair: problem.repair,
           line: problem.line,
           column: problem.column,
-          description: `repaired: ${problem.message}`,
+          description: `repaired: ${repairedWhat(problem, problem.repair)}`,
         });
       } else unrepairable.push(problem);
     };
@@ -196,6 +196,15 @@ export class RepairPlanner {
       description: `dropped the element${element.pointer ? ` ${element.pointer}` : ''} that starts here: the file ends in the middle of it`,
     };
   }
+}
+
+/**
+ * What was repaired: the mistake as validate names it, or the edit made for a comma between
+ * top-level values, whose message tells how to repair it by hand.
+ */
+function repairedWhat(problem: Problem, repair: Repair): string {
+  if (problem.code !== 'top-level-comma') return problem.message;
+  return `the comma between two top-level values was ${repair.insert ? 'replaced by a line break' : 'removed'}`;
 }
 
 function lineBreaksIn(text: string): number {

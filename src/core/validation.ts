@@ -27,7 +27,7 @@ export interface ValidationReport {
 
 /** Options that change what counts. */
 export interface ValidationOptions {
-  /** Keep at most this many problems in the report (counting goes on); default unlimited. */
+  /** Keep at most this many problems in the report, each file's first by place (counting goes on); default unlimited. */
   maxProblems?: number | undefined;
   /** Warnings fail the run too. */
   warningsAsErrors?: boolean | undefined;
@@ -51,12 +51,17 @@ export class ValidationCollector {
     else report.warnings++;
     // Hint: a warning -q will not print must not take a place of --max-problems from an error.
     if (problem.severity === 'warning' && this.options.listWarnings === false) return;
+    // Hint: a problem is found where the reading can tell it (a trailing comma at the end of the
+    // file, after what follows it), so the list is kept in the order of places as it grows, and
+    // once --max-problems is reached one placed before the file's last kept takes its place.
+    const { problems } = report;
     if (this.options.maxProblems !== undefined && this.kept >= this.options.maxProblems) {
       report.omitted++;
-      return;
-    }
-    this.kept++;
-    report.problems.push(problem);
+      const last = problems.at(-1);
+      if (last === undefined || !isBefore(problem, last)) return;
+      problems.pop();
+    } else this.kept++;
+    problems.splice(problems.findLastIndex((kept) => !isBefore(problem, kept)) + 1, 0, problem);
   }
 
   /** Takes one record; returns the file's report when the record ends a file. */
@@ -289,6 +294,11 @@ function movedBy(problem: Problem, cut: CutPosition, across: ReadonlyMap<string,
     ...moved(problem),
     ...(id === undefined ? {} : { firstCopy: first, message: duplicateIdMessage(id, first) }),
   };
+}
+
+/** Whether problem `a` is placed before `b` in their file. */
+function isBefore(a: Location, b: Location): boolean {
+  return a.line < b.line || (a.line === b.line && a.column < b.column);
 }
 
 /** A file passes when it has no errors (and, under `warningsAsErrors`, no warnings). */

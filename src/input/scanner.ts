@@ -51,6 +51,8 @@ export class ByteScanner {
   // sequences that make two.
   private lineContinuations = 0;
   private lineAstral = 0;
+  // The continuation bytes a 4-byte sequence still needs before it makes its second unit.
+  private astralPending = 0;
 
   /** The element's text state: nesting now and deepest, `:` outside strings, string and escape. */
   depth = 0;
@@ -96,10 +98,16 @@ export class ByteScanner {
     this.nonAscii = true;
   }
 
-  /** Counts what a byte of a multi-byte UTF-8 character does to the column. */
+  /**
+   * Counts what a byte of a multi-byte UTF-8 character does to the column. Hint: a 4-byte
+   * character's second unit is counted at its last byte, not its lead: one the end of the file
+   * (or a byte that is no continuation) cuts short is one unit, the U+FFFD an editor shows.
+   */
   private multiByteUnit(byte: number): void {
-    if ((byte & 0xc0) === 0x80) this.lineContinuations++;
-    else if (byte >= 0xf0) this.lineAstral++;
+    if ((byte & 0xc0) === 0x80) {
+      this.lineContinuations++;
+      if (this.astralPending > 0 && --this.astralPending === 0) this.lineAstral++;
+    } else this.astralPending = byte >= 0xf0 ? 3 : 0;
   }
 
   /** Starts an element's text at `byte`, its first. */

@@ -152,6 +152,32 @@ describe('ElementSplitter', () => {
     }
   });
 
+  it('counts a character cut short (by the end of the file, or mid-line) as the one U+FFFD an editor shows', () => {
+    for (const char of ['é', '€', '😀']) {
+      const whole = Buffer.from(char);
+      for (let kept = 1; kept < whole.length; kept++) {
+        const cut = whole.subarray(0, kept);
+        // The end of the file inside it: the array left open is reported just past it.
+        const last = Buffer.concat([Buffer.from('{"a":"ab'), cut]);
+        const atEnd = Buffer.concat([Buffer.from('[{"id":1},\n'), last]);
+        // In the middle of a line: the next element begins where an editor shows it. Hint: after
+        // a line of text, or the file would be refused as binary by its first bytes.
+        const text = Buffer.from(`[{"id":"${'x'.repeat(40)}"},\n"`);
+        const inLine = Buffer.concat([text, cut, Buffer.from('", {"b":1}]')]);
+        for (const size of [1, 2, 1 << 20]) {
+          const what = `${kept} of the ${whole.length} bytes of ${char} in chunks of ${size}`;
+          const eof = split(atEnd, size).problems.find((p) => p.code === 'unexpected-eof');
+          expect(eof && [eof.line, eof.column], what).toEqual([2, last.toString().length + 1]);
+          const next = split(inLine, size).elements[2];
+          expect(next && [next.line, next.column], what).toEqual([
+            2,
+            inLine.toString().split('\n')[1]!.indexOf('{') + 1,
+          ]);
+        }
+      }
+    }
+  });
+
   it('counts lines in CRLF files and columns from the last line feed', () => {
     const r = split('[\r\n  {"a": 1},\r\n  {"b": 2}\r\n]\r\n');
     expect(r.elements.map((e) => [e.line, e.column])).toEqual([
@@ -305,18 +331,27 @@ describe('ElementSplitter', () => {
       ['top-level-comma', 1, 8, 1, ''],
       ['top-level-comma', 2, 8, 1, ''],
     ]);
+    // The blanks after the comma go with it, so that the value opens its line; the line break is
+    // the file's: that of the comma's line, or else of the line before it.
     expect(commas('{"a":1}, {"b":2},{"c":3}')).toEqual([
-      ['top-level-comma', 1, 8, 1, '\n'],
+      ['top-level-comma', 1, 8, 2, '\n'],
       ['top-level-comma', 1, 17, 1, '\n'],
+    ]);
+    expect(commas('{"a":1},\t {"b":2}\r\n{"c":3}')).toEqual([['top-level-comma', 1, 8, 3, '\r\n']]);
+    expect(commas('{"a":1}\r\n{"b":2}, {"c":3}')).toEqual([['top-level-comma', 2, 8, 2, '\r\n']]);
+    // Not past a stray comma, which has its own repair.
+    expect(commas('{"a":1}, , {"b":2}\r\n')).toEqual([
+      ['unexpected-comma', 1, 10, 1, ''],
+      ['top-level-comma', 1, 8, 1, '\r\n'],
     ]);
     // A comma that opens the next value's line: that value is on a later line than the one before
     // it already, and a line break would only add a blank line (an LF in a CRLF file).
     expect(commas('{"a":1}\n,{"b":2}\r\n, {"c":3}')).toEqual([
       ['top-level-comma', 2, 1, 1, ''],
-      ['top-level-comma', 3, 1, 1, ''],
+      ['top-level-comma', 3, 1, 2, ''],
     ]);
     // A batch ends at its `]`, not with its last element.
-    expect(commas('[\n{"a":1}\n], [{"b":2}]')).toEqual([['top-level-comma', 3, 2, 1, '\n']]);
+    expect(commas('[\n{"a":1}\n], [{"b":2}]')).toEqual([['top-level-comma', 3, 2, 2, '\n']]);
   });
 
   it('reports each comma too many between top-level values, with its repair, as in an array', () => {

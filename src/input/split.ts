@@ -230,6 +230,11 @@ export class ElementSplitter {
   private valuesAtTop = 0;
   /** A comma was found between top-level values. */
   private sawTopComma = false;
+  // The file offset of the last stray byte at the top level (a comma too many, a `}`): the
+  // repair of a comma before it stops at it, which has its own.
+  private topStray = -1;
+  // The file's line ending, once a repair put one in (see `lineEnding`).
+  private newline: string | undefined;
   // Excerpts taken before their chunk went (see `pushBytes`), for problems found only at what
   // follows: around the last comma read or the last element's end (a trailing or missing
   // comma), and around the line break whose next line decides whether a batch was cut there.
@@ -713,12 +718,15 @@ export class ElementSplitter {
     if (byte === COMMA && this.valuesAtTop > 0) {
       // Hint: the first comma after a value is the one reported (trailing, or separating values);
       // each one after it is one too many, as in an array.
-      if (this.afterComma) this.extraComma(position, '');
-      else this.afterComma = position;
+      if (this.afterComma) {
+        this.extraComma(position, '');
+        this.topStray = position.offset;
+      } else this.afterComma = position;
       return Begins.No;
     }
     if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET || byte === COMMA || byte === COLON) {
       this.unexpected(byte, position, '');
+      this.topStray = position.offset;
       return Begins.No;
     }
     this.beginTopValue(byte, position);
@@ -816,14 +824,20 @@ export class ElementSplitter {
       this.sawTopComma = true;
       // Hint: the repair leaves a value a line, which every reader takes: a value already on a
       // later line than the one before it ended needs only the comma gone (wherever the comma is),
-      // one on the same line a line break for it.
+      // one on the same line a line break for it, in the file's line ending. The blanks after the
+      // comma go with it when the value follows on its line, so that the value opens its line.
       const comma = this.afterComma;
+      const blanks = comma.line === position.line && this.topStray < comma.offset;
       this.problem(
         comma,
         'top-level-comma',
         'values at the top level are separated by a comma: wrap them in [ ] for a batch, or put one per line (NDJSON)',
         '',
-        { offset: comma.offset, deleteBytes: 1, insert: this.lastEndLine < position.line ? '' : '\n' },
+        {
+          offset: comma.offset,
+          deleteBytes: blanks ? position.offset - comma.offset : 1,
+          insert: this.lastEndLine < position.line ? '' : this.lineEnding(),
+        },
       );
     }
     this.afterComma = undefined;
@@ -839,6 +853,22 @@ export class ElementSplitter {
     } else {
       this.beginElement(position, '');
     }
+  }
+
+  /**
+   * The file's line ending, CRLF or LF, for a line break a repair puts in: that of the line being
+   * read, or else of the line before it, as the chunk at hand shows them; LF when it shows neither
+   * (a line longer than a chunk). Hint: looked for once a file, so a long line of commas costs one search.
+   */
+  private lineEnding(): string {
+    if (this.newline === undefined) {
+      const { chunk } = this;
+      const lineStart = this.scanner.lineStart - this.chunkOffset;
+      const end = chunk.indexOf(NEWLINE, Math.max(0, lineStart));
+      const lineFeed = end === -1 ? lineStart - 1 : end;
+      this.newline = lineFeed > 0 && chunk[lineFeed] === NEWLINE && chunk[lineFeed - 1] === RETURN ? '\r\n' : '\n';
+    }
+    return this.newline;
   }
 
   private beginElement(position: SplitPosition, pointer: string): void {

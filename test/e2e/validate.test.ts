@@ -22,6 +22,7 @@ interface JsonReport {
       column: number;
       firstCopy?: { file: string; line: number; column: number; pointer: string };
     }>;
+    omittedProblems: number;
   }>;
   totals: Record<string, number>;
 }
@@ -256,6 +257,30 @@ describe('validate: options and formats', () => {
       const printed = (await runCli(['validate', file, '--no-color'])).stdout.match(/:1:\d+(?= {2}error)/g);
       expect(printed, name).toEqual(want.map((place) => `:${place.split(' ')[1]}`));
     }
+  });
+
+  it('with --max-problems, lists the first problems by their places, not the first found, and counts the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    // Each trailing comma is found after the doubled comma that follows it.
+    const batch = join(dir, 'batch.json');
+    writeFileSync(batch, '[{"a":1},{"b":2}],,');
+    const lone = join(dir, 'lone.json');
+    writeFileSync(lone, '{"a":1},,');
+    const listed = (report: JsonReport) =>
+      report.files.map((f) => [f.problems.map((p) => `${p.code} ${p.line}:${p.column}`), f.omittedProblems]);
+    const one = await validateJson([batch, '--max-problems', '3']);
+    expect(listed(one.report)).toEqual([[['unknown-shape 1:2', 'unknown-shape 1:10', 'trailing-comma 1:18'], 1]]);
+    expect(one.report.totals.errors).toBe(4);
+    // The limit is the run's: the second file has the places the first left.
+    const two = await validateJson([batch, lone, '--max-problems', '6']);
+    expect(listed(two.report)).toEqual([
+      [['unknown-shape 1:2', 'unknown-shape 1:10', 'trailing-comma 1:18', 'unexpected-comma 1:19'], 0],
+      [['unknown-shape 1:1', 'trailing-comma 1:8'], 1],
+    ]);
+    expect(two.report.totals.errors).toBe(7);
+    const pretty = await runCli(['validate', batch, '--max-problems', '3', '--no-color']);
+    expect(pretty.stdout.match(/:1:\d+(?= {2}error)/g)).toEqual([':1:2', ':1:10', ':1:18']);
+    expect(pretty.stdout).toContain('1 more problem not shown (--max-problems)');
   });
 });
 
