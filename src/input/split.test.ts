@@ -354,6 +354,19 @@ describe('ElementSplitter', () => {
     expect(commas('[\n{"a":1}\n], [{"b":2}]')).toEqual([['top-level-comma', 3, 2, 2, '\n']]);
   });
 
+  it('puts in the line ending of the line before a comma whose line runs past the chunk at hand', () => {
+    // A line longer than a chunk (an event with a long transcript): its own line break is in a
+    // later chunk, and the one before it in an earlier chunk, maybe apart from its CR.
+    const long = `{"b":"${'x'.repeat(100)}"}`;
+    for (const newline of ['\r\n', '\n']) {
+      const text = `{"a":1}${newline}${long}, {"c":3}${newline}{"d":4}${newline}`;
+      for (const size of [1, 2, 7, 16, 64, 1 << 20]) {
+        const inserted = split(text, size).problems.map((p) => p.repair?.insert);
+        expect(inserted, `${JSON.stringify(newline)} in chunks of ${size}`).toEqual([newline]);
+      }
+    }
+  });
+
   it('reports each comma too many between top-level values, with its repair, as in an array', () => {
     const commas = (text: string) =>
       split(text).problems.map((p) => [p.code, p.column, p.message, p.repair?.offset, p.repair?.deleteBytes]);
