@@ -49,12 +49,15 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   ] = await Promise.all([import('../render/terminal.js'), import('../render/validation.js')]);
   const c = colorsFor(process.stdout);
   const width = terminalWidth(process.stdout);
-  const collector = new ValidationCollector({
+  // Hint: the worker that reads a second half collects as this thread does, or its places of
+  // --max-problems go to warnings -q does not list.
+  const collecting: ValidationOptions = {
     maxProblems: options.maxProblems,
     warningsAsErrors: options.warningsAsErrors,
     // -q lists what fails the run: errors, and warnings only when they fail it too.
     listWarnings: !(options.quiet && options.format === 'pretty' && !options.warningsAsErrors),
-  });
+  };
+  const collector = new ValidationCollector(collecting);
   const readOptions: ReadOptions = {
     type: options.type,
     strict: options.strict,
@@ -106,7 +109,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
         : await readInHalves(only, readOptions, consumer, {
             script: new URL(import.meta.url),
             task: 'validate',
-            input: { file: only, options: { maxProblems: options.maxProblems } },
+            input: { file: only, options: collecting },
           });
   if (threadSettings().trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
   await finish();

@@ -157,7 +157,8 @@ export class ValidationCollector {
     const restWarnings = half.report.warnings + inserts.length - warnings;
     report.errors += restErrors;
     report.warnings += restWarnings;
-    report.omitted += restErrors + restWarnings;
+    // Hint: a warning -q does not list is not one left out by --max-problems (see `addProblem`).
+    report.omitted += restErrors + (this.options.listWarnings === false ? 0 : restWarnings);
     report.events += half.report.events;
     report.valid += half.report.valid;
     report.invalid += half.report.invalid;

@@ -178,6 +178,33 @@ describe('ElementSplitter', () => {
     }
   });
 
+  it('counts each U+FFFD an editor shows for bytes that are not UTF-8 as one column, as the decoder does', () => {
+    const sequences = [
+      [0x92], // a lone continuation byte: Windows-1252's ’, say
+      [0x80, 0xa0],
+      [0xc0, 0x80], // overlong
+      [0xe0, 0x80, 0x80],
+      [0xed, 0xa0, 0x80, 0xed, 0xb0, 0x80], // surrogates (CESU-8)
+      [0xf0, 0x80, 0x80, 0x80],
+      [0xf4, 0x90, 0x80, 0x80], // above U+10FFFF
+      [0xf8, 0x88, 0x80, 0x80, 0x80],
+      [0xff],
+      [0xf0, 0x9f, 0x41, 0x98, 0x80], // a 4-byte character cut short by "A", then its last bytes
+      [0xe2, 0x82, 0xc3, 0xa9], // one cut short by the next character
+      [0xf0, 0x9f, 0x98, 0x80, 0xe2, 0x82, 0xac], // and whole ones
+    ];
+    for (const bytes of sequences) {
+      const text = Buffer.from(`[{"id":"${'x'.repeat(40)}"},\n"`);
+      const inLine = Buffer.concat([text, Buffer.from(bytes), Buffer.from('", {"b":1}]')]);
+      const shown = new TextDecoder().decode(inLine).split('\n')[1]!;
+      for (const size of [1, 2, 3, 1 << 20]) {
+        const next = split(inLine, size).elements[2];
+        const what = `${Buffer.from(bytes).toString('hex')} in chunks of ${size}`;
+        expect(next && [next.line, next.column], what).toEqual([2, shown.indexOf('{') + 1]);
+      }
+    }
+  });
+
   it('counts lines in CRLF files and columns from the last line feed', () => {
     const r = split('[\r\n  {"a": 1},\r\n  {"b": 2}\r\n]\r\n');
     expect(r.elements.map((e) => [e.line, e.column])).toEqual([
@@ -352,6 +379,19 @@ describe('ElementSplitter', () => {
     ]);
     // A batch ends at its `]`, not with its last element.
     expect(commas('[\n{"a":1}\n], [{"b":2}]')).toEqual([['top-level-comma', 3, 2, 2, '\n']]);
+  });
+
+  it('puts in the line ending of the line before a comma whose line runs past the chunk at hand', () => {
+    // A line longer than a chunk (an event with a long transcript): its own line break is in a
+    // later chunk, and the one before it in an earlier chunk, maybe apart from its CR.
+    const long = `{"b":"${'x'.repeat(100)}"}`;
+    for (const newline of ['\r\n', '\n']) {
+      const text = `{"a":1}${newline}${long}, {"c":3}${newline}{"d":4}${newline}`;
+      for (const size of [1, 2, 7, 16, 64, 1 << 20]) {
+        const inserted = split(text, size).problems.map((p) => p.repair?.insert);
+        expect(inserted, `${JSON.stringify(newline)} in chunks of ${size}`).toEqual([newline]);
+      }
+    }
   });
 
   it('reports each comma too many between top-level values, with its repair, as in an array', () => {

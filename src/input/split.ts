@@ -233,8 +233,11 @@ export class ElementSplitter {
   // The file offset of the last stray byte at the top level (a comma too many, a `}`): the
   // repair of a comma before it stops at it, which has its own.
   private topStray = -1;
-  // The file's line ending, once a repair put one in (see `lineEnding`).
+  // The file's line ending, once a repair put one in (see `lineEnding`); whether the line break
+  // before the line being read was CRLF, as its chunk showed it; the last byte of the chunk before.
   private newline: string | undefined;
+  private crlfBefore = false;
+  private lastByte = 0;
   // Excerpts taken before their chunk went (see `pushBytes`), for problems found only at what
   // follows: around the last comma read or the last element's end (a trailing or missing
   // comma), and around the line break whose next line decides whether a batch was cut there.
@@ -443,6 +446,9 @@ export class ElementSplitter {
     if (this.lineHead === LineHead.FirstLine && this.lineBreak.offset >= base) {
       this.atBreak = this.keptExcerpt(this.lineBreak.offset);
     }
+    const lineFeed = scanner.lineStart - 1 - base;
+    if (lineFeed >= 0 && chunk[lineFeed] === NEWLINE) this.crlfBefore = this.afterReturn(lineFeed);
+    this.lastByte = chunk[length - 1] ?? 0;
     this.offset = base + length;
   }
 
@@ -585,7 +591,7 @@ export class ElementSplitter {
       }
       if (this.mode !== Mode.Top) this.watchLineEnd(base + i);
       scanner.lineBreak(base + i);
-    } else if (byte >= 0x80) scanner.nonAsciiByte(byte);
+    } else if (byte >= 0x80) scanner.nonAsciiByte(byte, base + i);
 
     if (this.mode === Mode.Element) {
       if (!this.scalar) {
@@ -857,18 +863,29 @@ export class ElementSplitter {
 
   /**
    * The file's line ending, CRLF or LF, for a line break a repair puts in: that of the line being
-   * read, or else of the line before it, as the chunk at hand shows them; LF when it shows neither
-   * (a line longer than a chunk). Hint: looked for once a file, so a long line of commas costs one search.
+   * read when the chunk at hand shows it, or else of the line before it (as the chunk that held
+   * its line break showed it); LF on a first line longer than a chunk. Hint: looked for once a
+   * file, so a long line of commas costs one search.
    */
   private lineEnding(): string {
     if (this.newline === undefined) {
       const { chunk } = this;
       const lineStart = this.scanner.lineStart - this.chunkOffset;
       const end = chunk.indexOf(NEWLINE, Math.max(0, lineStart));
-      const lineFeed = end === -1 ? lineStart - 1 : end;
-      this.newline = lineFeed > 0 && chunk[lineFeed] === NEWLINE && chunk[lineFeed - 1] === RETURN ? '\r\n' : '\n';
+      const crlf =
+        end !== -1
+          ? this.afterReturn(end)
+          : lineStart > 0 && chunk[lineStart - 1] === NEWLINE
+            ? this.afterReturn(lineStart - 1)
+            : this.crlfBefore;
+      this.newline = crlf ? '\r\n' : '\n';
     }
     return this.newline;
+  }
+
+  /** Whether the line feed at index `at` of the chunk at hand ends a CRLF (its CR maybe the last byte of the chunk before). */
+  private afterReturn(at: number): boolean {
+    return (at > 0 ? this.chunk[at - 1] : this.lastByte) === RETURN;
   }
 
   private beginElement(position: SplitPosition, pointer: string): void {
@@ -1191,7 +1208,7 @@ export class ElementSplitter {
       // biome-ignore lint/style/noNonNullAssertion: at < to < held.length
       const byte = held[at]!;
       if (byte === NEWLINE) scanner.lineBreak(start.offset + at);
-      else if (byte >= 0x80) scanner.nonAsciiByte(byte);
+      else if (byte >= 0x80) scanner.nonAsciiByte(byte, start.offset + at);
       scanner.elementByte(byte);
     }
   }

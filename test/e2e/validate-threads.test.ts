@@ -262,6 +262,28 @@ describe('validate on two threads', () => {
     await expectSame(write('two-arrays.json', text), /^one thread/);
   });
 
+  it('with -q and --max-problems, lists the errors past warnings of the second half, and counts no warning as not shown', async () => {
+    // A clean first half; in the second, redeliveries (warnings -q does not list), then errors.
+    const n = events.length;
+    const list: WireEvent[] = events.map((event, i) => {
+      if (i >= n - 10) return { ...event, eventType: 'CallCompleted' } as WireEvent;
+      if (i >= n - 40 && i < n - 35) return { ...event, id: events[n - 41]!.id } as WireEvent;
+      return event;
+    });
+    const path = write('quiet.json', pretty(list));
+    const quiet = { maxProblems: 3, listWarnings: false };
+    const report = await expectSame(path, twoThreads, quiet);
+    expect(report.files[0]).toMatchObject({ errors: 10, warnings: 5, omitted: 7 });
+    expect(report.files[0]!.problems.map((problem) => problem.code)).toEqual(Array(3).fill('unknown-event-type'));
+    // validate -q itself: the worker is told too.
+    const run = (env: string) =>
+      runCli(['validate', path, '-q', '--max-problems', '3', '--no-color'], { env: { CALLHOOK_THREADS: env } });
+    const [two, one] = await Promise.all([run('2,trace'), run('1')]);
+    expect(two.stderr).toMatch(/^callhook: read on two threads/);
+    expect(two.stdout).toBe(one.stdout);
+    expect(one.stdout).toContain('7 more problems not shown (--max-problems)');
+  });
+
   it('the built CLI: a real worker, the same JSON as one thread', async () => {
     const path = write('cli.json', damaged());
     const run = (env: string, format: string) =>
