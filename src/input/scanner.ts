@@ -42,18 +42,6 @@ plainInString[QUOTE] = 0;
 plainInString[BACKSLASH] = 0;
 plainInString[NEWLINE] = 0;
 
-// For each lead byte of a UTF-8 character (RFC 3629), the continuation bytes it needs (0: no
-// character begins with it), and the range of the first: no overlong form, no surrogate, nothing
-// above U+10FFFF.
-const leadNeeds = new Uint8Array(256);
-const leadLow = new Uint8Array(256);
-const leadHigh = new Uint8Array(256);
-for (let byte = 0xc2; byte <= 0xf4; byte++) {
-  leadNeeds[byte] = byte < 0xe0 ? 1 : byte < 0xf0 ? 2 : 3;
-  leadLow[byte] = byte === 0xe0 ? 0xa0 : byte === 0xf0 ? 0x90 : 0x80;
-  leadHigh[byte] = byte === 0xed ? 0x9f : byte === 0xf4 ? 0x8f : 0xbf;
-}
-
 /** Reads bytes: the position, and the text state of the element being read. */
 export class ByteScanner {
   /** The line being read (from 1), and the file offset where it began. */
@@ -63,13 +51,8 @@ export class ByteScanner {
   // sequences that make two.
   private lineContinuations = 0;
   private lineAstral = 0;
-  // The character being read: the continuation bytes it still needs, the file offset and the
-  // range of the next, and whether it makes two units (see `multiByteUnit`).
-  private needs = 0;
-  private nextAt = -1;
-  private low = 0;
-  private high = 0;
-  private astral = false;
+  // The continuation bytes a 4-byte sequence still needs before it makes its second unit.
+  private astralPending = 0;
 
   /** The element's text state: nesting now and deepest, `:` outside strings, string and escape. */
   depth = 0;
@@ -109,36 +92,22 @@ export class ByteScanner {
     this.startLine(lineStart);
   }
 
-  /** Counts a byte outside ASCII, at file offset `offset`. */
-  nonAsciiByte(byte: number, offset: number): void {
-    this.multiByteUnit(byte, offset);
+  /** Counts a byte of a multi-byte UTF-8 character. */
+  nonAsciiByte(byte: number): void {
+    this.multiByteUnit(byte);
     this.nonAscii = true;
   }
 
   /**
-   * Counts what a byte outside ASCII, at file offset `offset`, does to the column, as a decoder
-   * does: a character's continuation bytes add nothing, and a 4-byte one's last byte its second
-   * unit; a character cut short (by any byte, or the end of the file) is one unit, the U+FFFD an
-   * editor shows, and so is each byte that cannot be where it is (a continuation byte alone, as
-   * Windows-1252's are, or an overlong form).
+   * Counts what a byte of a multi-byte UTF-8 character does to the column. Hint: a 4-byte
+   * character's second unit is counted at its last byte, not its lead: one the end of the file
+   * (or a byte that is no continuation) cuts short is one unit, the U+FFFD an editor shows.
    */
-  private multiByteUnit(byte: number, offset: number): void {
-    if (this.needs > 0 && offset === this.nextAt && byte >= this.low && byte <= this.high) {
+  private multiByteUnit(byte: number): void {
+    if ((byte & 0xc0) === 0x80) {
       this.lineContinuations++;
-      this.nextAt++;
-      this.low = 0x80;
-      this.high = 0xbf;
-      if (--this.needs === 0 && this.astral) this.lineAstral++;
-      return;
-    }
-    // biome-ignore lint/style/noNonNullAssertion: a byte indexes a table of 256
-    this.needs = leadNeeds[byte]!;
-    this.nextAt = offset + 1;
-    // biome-ignore lint/style/noNonNullAssertion: a byte indexes a table of 256
-    this.low = leadLow[byte]!;
-    // biome-ignore lint/style/noNonNullAssertion: a byte indexes a table of 256
-    this.high = leadHigh[byte]!;
-    this.astral = this.needs === 3;
+      if (this.astralPending > 0 && --this.astralPending === 0) this.lineAstral++;
+    } else this.astralPending = byte >= 0xf0 ? 3 : 0;
   }
 
   /** Starts an element's text at `byte`, its first. */
@@ -204,7 +173,7 @@ export class ByteScanner {
           if (byte === NEWLINE) break;
           escaped = false;
           if (byte >= 0x80) {
-            this.multiByteUnit(byte, base + i);
+            this.multiByteUnit(byte);
             multiByte = true;
           }
         } else {
@@ -217,7 +186,7 @@ export class ByteScanner {
           else if (byte === QUOTE && depth > 0) inString = false;
           else if (byte < 0x80) break;
           else {
-            this.multiByteUnit(byte, base + i);
+            this.multiByteUnit(byte);
             multiByte = true;
           }
         }
@@ -243,7 +212,7 @@ export class ByteScanner {
         this.lineContinuations = 0;
         this.lineAstral = 0;
       } else if (byte >= 0x80) {
-        this.multiByteUnit(byte, base + i);
+        this.multiByteUnit(byte);
         multiByte = true;
       }
     }

@@ -178,33 +178,6 @@ describe('ElementSplitter', () => {
     }
   });
 
-  it('counts each U+FFFD an editor shows for bytes that are not UTF-8 as one column, as the decoder does', () => {
-    const sequences = [
-      [0x92], // a lone continuation byte: Windows-1252's ’, say
-      [0x80, 0xa0],
-      [0xc0, 0x80], // overlong
-      [0xe0, 0x80, 0x80],
-      [0xed, 0xa0, 0x80, 0xed, 0xb0, 0x80], // surrogates (CESU-8)
-      [0xf0, 0x80, 0x80, 0x80],
-      [0xf4, 0x90, 0x80, 0x80], // above U+10FFFF
-      [0xf8, 0x88, 0x80, 0x80, 0x80],
-      [0xff],
-      [0xf0, 0x9f, 0x41, 0x98, 0x80], // a 4-byte character cut short by "A", then its last bytes
-      [0xe2, 0x82, 0xc3, 0xa9], // one cut short by the next character
-      [0xf0, 0x9f, 0x98, 0x80, 0xe2, 0x82, 0xac], // and whole ones
-    ];
-    for (const bytes of sequences) {
-      const text = Buffer.from(`[{"id":"${'x'.repeat(40)}"},\n"`);
-      const inLine = Buffer.concat([text, Buffer.from(bytes), Buffer.from('", {"b":1}]')]);
-      const shown = new TextDecoder().decode(inLine).split('\n')[1]!;
-      for (const size of [1, 2, 3, 1 << 20]) {
-        const next = split(inLine, size).elements[2];
-        const what = `${Buffer.from(bytes).toString('hex')} in chunks of ${size}`;
-        expect(next && [next.line, next.column], what).toEqual([2, shown.indexOf('{') + 1]);
-      }
-    }
-  });
-
   it('counts lines in CRLF files and columns from the last line feed', () => {
     const r = split('[\r\n  {"a": 1},\r\n  {"b": 2}\r\n]\r\n');
     expect(r.elements.map((e) => [e.line, e.column])).toEqual([

@@ -591,7 +591,7 @@ export class ElementSplitter {
       }
       if (this.mode !== Mode.Top) this.watchLineEnd(base + i);
       scanner.lineBreak(base + i);
-    } else if (byte >= 0x80) scanner.nonAsciiByte(byte, base + i);
+    } else if (byte >= 0x80) scanner.nonAsciiByte(byte);
 
     if (this.mode === Mode.Element) {
       if (!this.scalar) {
@@ -1208,7 +1208,7 @@ export class ElementSplitter {
       // biome-ignore lint/style/noNonNullAssertion: at < to < held.length
       const byte = held[at]!;
       if (byte === NEWLINE) scanner.lineBreak(start.offset + at);
-      else if (byte >= 0x80) scanner.nonAsciiByte(byte, start.offset + at);
+      else if (byte >= 0x80) scanner.nonAsciiByte(byte);
       scanner.elementByte(byte);
     }
   }
