@@ -8,7 +8,7 @@
 // CALLHOOK_BENCH_BIG_EVENTS and CALLHOOK_BENCH_ROUNDS shrink a run (for trying the bench only).
 // CALLHOOK_BENCH_BEFORE=<git rev> adds a row for callhook as it was at that revision (see
 // lib.mjs `earlierCallhook`), to show a change kept the speed.
-import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -84,8 +84,11 @@ function halvesOf(file) {
   if (paths.every((path) => existsSync(path) && statSync(path).size > 0)) return paths;
   const all = JSON.parse(readFileSync(file, 'utf8'));
   const middle = all.length >> 1;
-  writeFileSync(paths[0], JSON.stringify(all.slice(0, middle), null, 2));
-  writeFileSync(paths[1], JSON.stringify(all.slice(middle), null, 2));
+  // Hint: each written whole under another name first, so a run stopped midway leaves no half cut short.
+  paths.forEach((path, i) => {
+    writeFileSync(`${path}.partial`, JSON.stringify(i === 0 ? all.slice(0, middle) : all.slice(middle), null, 2));
+    renameSync(`${path}.partial`, path);
+  });
   return paths;
 }
 
