@@ -166,6 +166,11 @@ const commandsFor = (file, halves) => ({
     process.execPath,
     [join(root, 'bench', 'peers', 'parse-count.mjs'), file],
   ],
+  scan: [
+    'a floor: streaming read following only the structure to count elements, nothing decoded or validated (bench/peers/structure-scan.mjs; for information)',
+    process.execPath,
+    [join(root, 'bench', 'peers', 'structure-scan.mjs'), file],
+  ],
 });
 
 /** @typedef {Awaited<ReturnType<typeof runFile>>} FileRun */
@@ -339,6 +344,15 @@ ${
       ).toFixed(
         2,
       )}× the time of one thread reading it all (median of paired rounds). Such a split costs nothing of its own, no worker to start and no ids to reconcile, so it shows what two cores give this reading here; the two-thread target asks for 0.70×.\n`
+    : ''
+}${
+  realRun.has('duckdb')
+    ? `\nThe floor above counted ${firstRun(realRun.results('scan')).stdout.trim() === firstRun(realRun.results('parse')).stdout.trim() ? 'the same number of elements as `JSON.parse`' : 'NOT the number of elements `JSON.parse` counts'} in ${pairedRatio(
+        realRun.results('scan').map((r) => r.ms),
+        realRun.results('duckdb').map((r) => r.ms),
+      ).toFixed(
+        2,
+      )}× DuckDB's time (median of paired rounds), Node.js start-up included; summarise's target is 0.60×, so whatever reads in JavaScript has the difference to decode, validate and summarise every event in.\n`
     : ''
 }${timesOf(realRun)}${realRun.has('duckdbReport') ? `\nThe DuckDB query that computes the same CallComplete report as summarise (for information): summarise takes ${realRun.vs('duckdbReport').toFixed(2)}× its time; every figure of callhook's report that it computes agrees: ${sameReport(realRun) ? 'yes' : 'NO'}. It validates nothing.\n` : ''}
 
