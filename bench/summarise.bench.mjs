@@ -2,7 +2,10 @@
 // redelivered 500 events later, spread through it), against what a user would reach for
 // instead, each measured in the same rounds: jq's group_by, DuckDB's read_json with the needed
 // columns declared, the naive JSON.parse(readFileSync(f)) + loop, and the plain read +
-// JSON.parse + count; and against itself on one thread. Then a ~2 GiB export, for peak RSS.
+// JSON.parse + count; and against itself on one thread. Two floors, for information: two
+// one-thread processes on the export's halves at once (what two cores give with no cost of a
+// split), and a scan that follows only the structure (what any JavaScript reader spends before
+// it decodes anything). Then a ~2 GiB export, for peak RSS.
 // The exports are made by bench/make-export.mjs when missing and kept in bench/out for the next
 // run; DuckDB is installed into bench/.peers when missing (see lib.mjs). CALLHOOK_BENCH_EVENTS,
 // CALLHOOK_BENCH_BIG_EVENTS and CALLHOOK_BENCH_ROUNDS shrink a run (for trying the bench only).
