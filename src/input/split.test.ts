@@ -700,6 +700,83 @@ describe('ElementSplitter', () => {
     expect(uncounted(r)).toEqual(uncounted(split(text)));
   });
 
+  describe('a valid element with a line that would begin the next element, were the element cut', () => {
+    // Each parses as JSON: no element is cut, and the quick path and the byte-by-byte reading agree.
+    const whole = (text: string) => {
+      for (const size of [1, 7, 290, 1 << 20]) {
+        const r = split(text, size);
+        expect(r.problems).toEqual([]);
+        expect(r.elements.map((e) => e.cut)).toEqual(r.elements.map(() => undefined));
+        expect(r.elements.map((e) => JSON.parse(e.bytes.toString()))).toEqual(JSON.parse(text));
+        expect(uncounted(split(text, size, 1 << 20, true))).toEqual(uncounted(r));
+      }
+    };
+
+    it('a `]` left of the element, closing an inner array (fast-check seed 643344919)', () => {
+      const value = [
+        [true, '𐀀 𐀀𐀀𐀀𐀀', null, '𐀀𐀀𐀀𐀀𐀀𐀀', true],
+        null,
+        true,
+        {},
+        { '          ': [null, null, true, null, true, 5.049119012881993e-101, true], '  ': false, '': null },
+        {
+          '    ': '',
+          '         ': {
+            𐀀𐀀𐀀𐀀𐀀: { '𐀀𐀀 𐀀𐀀𐀀𐀀𐀀𐀀': true, 𐀀𐀀: '𐀀', 𐀀𐀀𐀀: '𐀀𐀀𐀀𐀀𐀀𐀀', '𐀀𐀀𐀀𐀀𐀀#': true },
+            '𐀀𐀀𐀀#𐀀𐀀': [null, '𐀀𐀀', '𐀀𐀀𐀀𐀀𐀀𐀀𐀀𐀀', true, '𐀀', true],
+            𐀀𐀀𐀀𐀀𐀀𐀀𐀀𐀀: -1.0000491778801332e45,
+            '𐀀𐀀𐀀 𐀀': [-3.251218247577971e-154],
+          },
+          '     \\ ': '',
+          '       ': ' 𐀀𐀀𐀀𐀀𐀀𐀀𐀀𐀀𐀀',
+        },
+        [false, null, -1.0008415204028272e-299, null, null, null, null, 1.0002436619093442e26, null, null],
+      ];
+      const pretty = JSON.stringify(value, null, 2);
+      // A `\r\n` before the inner array's `]`, leaving ` ],` at column 2, left of element /4's `{`.
+      const at = pretty.indexOf(' ],\n    "  "');
+      const text = `${pretty.slice(0, at)}\r\n${pretty.slice(at)}`;
+      expect(text).toContain('\n   \r\n ],');
+      whole(text);
+    });
+
+    it('a `{` at the element’s indentation, opening an inner object', () => {
+      whole('[\n  {\n    "a": [\n  {\n    "b": 1\n  }\n    ]\n  },\n  {\n    "c": 2\n  }\n]\n');
+      whole('[\n{"a": [\n{"b": 1},\n{"c": [2,\n]}\n]},\n{"d": 3}\n]\n'.replace(',\n]}', '\n]}'));
+    });
+
+    it('an array element closed left of its `[`', () => {
+      whole('[\n  [\n    1,\n    {\n      "a": 2\n    }\n],\n  [\n  {"b": 3}\n  ]\n]\n');
+    });
+  });
+
+  it('still ends a cut element at the line that begins the next, once it is seen not to parse', () => {
+    // The cut element's bytes up to that line may begin valid JSON (it ends after `[`): it reads
+    // on, and is ended there when it closes without parsing (by the batch's `]`, then one too
+    // many), when it would grow past the limit, or when the file ends inside it; the rest is read
+    // again at its own offsets and lines.
+    const head = '[\n  {\n    "a": [\n';
+    const closed = `${head}  {\n    "c": 3\n  }\n]\n]\n{"e": 5}\n`;
+    const open = `${head}  {\n    "c": 3\n  },\n  {\n    "d": 4\n  }\n]\n`;
+    for (const [text, limit] of [
+      [closed, 1 << 20],
+      [open, 1 << 20],
+      [open, 30],
+    ] as const) {
+      for (const size of [1, 5, 1 << 20]) {
+        const r = split(text, size, limit);
+        expect(r.elements.slice(0, 2).map((e) => [e.pointer, e.line, e.cut, e.bytes.toString()])).toEqual([
+          ['/0', 2, 'next', '{\n    "a": ['],
+          ['/1', 4, undefined, '{\n    "c": 3\n  }'],
+        ]);
+        expect(uncounted(split(text, size, limit, true))).toEqual(uncounted(r));
+      }
+    }
+    expect(texts(split(closed)).at(-1)).toBe('{"e": 5}');
+    expect(split(closed).problems.map((p) => [p.code, p.line])).toEqual([['unexpected-character', 8]]);
+    expect(texts(split(open, 5, 30)).at(-1)).toBe('{\n    "d": 4\n  }');
+  });
+
   it('takes each line of NDJSON as a value, and gives what the byte-by-byte reading gives', () => {
     const text = '{"a": "é}"}\r\n{"b": [1, {"c": 2}]}  \n[{"d": 1}]\n{"e": 1} {"f": 2}\n{"g": "𝄞"}';
     quickTaken = 0;

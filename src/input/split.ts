@@ -271,6 +271,12 @@ export class ElementSplitter {
   // has run on to the end of the file, and the rest read again once for each.
   private recovery: { base: number; held: Buffer; table: BraceLineTable } | undefined;
   private cutBefore = -1;
+  // The batch element being read, watched by its indentation, passed a line that may begin the
+  // next element (see `decideLineHead`): the file offset of the line break before it, -1 when
+  // none. The element is ended there only once it shows it was cut (see `cutAtPending`); and
+  // where its line began, for its bytes to be read again.
+  private pendingCut = -1;
+  private elementLineStart = 0;
   // Held bytes are being read again (see `recoverColumn1Cut`): an element among them closed by a
   // `]` is not recovered in turn, so that a crafted file cannot nest one recovery in another,
   // a stack frame deeper and the rest read again for each.
@@ -435,7 +441,17 @@ export class ElementSplitter {
     }
     // Hint: a copy, not a view: the caller may reuse the chunk's memory for its next read.
     if (this.mode === Mode.Element && this.elementFrom !== -1) {
-      this.keep(Buffer.from(chunk.subarray(this.elementFrom)));
+      const rest = Buffer.from(chunk.subarray(this.elementFrom));
+      // An element with a line pending is ended there rather than grow past the limit, when its
+      // bytes would be let go and it could no longer be read again from that line.
+      if (
+        this.pendingCut !== -1 &&
+        !this.oversize &&
+        this.partsSize + rest.length > this.limits.maxElementBytes &&
+        this.cutAtPending(Buffer.concat([...this.parts, rest]))
+      ) {
+        if (this.deferred !== undefined) return;
+      } else this.keep(rest);
     }
     // Hint: a comma is found trailing (or missing) only at what follows it (a `]`, the end of the
     // file, the next element), and an array cut at a line's end only at the next line's head,
@@ -479,6 +495,9 @@ export class ElementSplitter {
     this.lineHead = LineHead.None;
     // Each step ends one cut element and hands out the rest, which may end inside another.
     if (this.mode === Mode.Element && this.recoverColumn1Cut(false, true)) return this.replay;
+    if (this.mode === Mode.Element && this.pendingCut !== -1 && !this.oversize) {
+      if (this.cutAtPending(this.keptBytes(), true)) return this.replay;
+    }
     if (this.mode === Mode.Element) {
       this.finishElement(this.offset, !this.scalar);
     }
@@ -609,8 +628,13 @@ export class ElementSplitter {
   /** Ends the element that closed: its bytes in the chunk end before `to`, and it ends at chunk index `end`. */
   private endElementAt(to: number, end: number): void {
     this.scalar = false;
-    this.keep(this.chunk.subarray(this.elementFrom, to));
+    const part = this.chunk.subarray(this.elementFrom, to);
     this.elementFrom = -1;
+    if (this.pendingCut !== -1 && !this.oversize) {
+      const held = this.parts.length === 0 ? part : Buffer.concat([...this.parts, part]);
+      if ((held.length > this.limits.maxElementBytes || !parsesAsJson(held)) && this.cutAtPending(held)) return;
+    }
+    this.keep(part);
     // Hint: a `{` element closed by `]` was cut, and its brackets were balanced by the batch's `]`.
     if (
       this.column1Object &&
@@ -697,6 +721,16 @@ export class ElementSplitter {
     }
     const indent = this.indentWatch;
     if ((column === indent && byte === OPEN_BRACE) || (column < Math.max(indent, 1) && byte === CLOSE_BRACKET)) {
+      // Hint: valid JSON may have such a line too (irregular indentation). When the element's
+      // bytes up to it (its line break too), then this byte, may begin valid JSON, the line is only
+      // a candidate, and the element is ended there once it is seen not to parse (see
+      // `cutAtPending`); when they cannot, the element is broken, and ends here at once, as it does
+      // while held bytes are read again or once they were let go.
+      if (this.pendingCut !== -1) return;
+      if (!this.recovering && !this.oversize && mayBeginJson(this.bytesTo(this.lineBreak.offset + 1), byte)) {
+        this.pendingCut = this.lineBreak.offset;
+        return;
+      }
       this.cutElement(this.lineBreak.offset, 'next');
       if (byte === OPEN_BRACE) {
         this.mode = Mode.BatchElement;
@@ -813,6 +847,7 @@ export class ElementSplitter {
     const resumed = this.resumedElement?.offset === position.offset ? this.resumedElement : undefined;
     const column = resumed ? resumed.indent + 1 : position.column;
     this.indentWatch = ownLine && !this.onTopLine && opener && column <= 33 ? column - 1 : -1;
+    this.elementLineStart = this.scanner.lineStart;
     this.column1 =
       this.indentWatch === 0 && byte === OPEN_BRACE && this.batchOpen !== undefined ? Column1.FirstLine : Column1.No;
     if (byte === OPEN_BRACE && this.guide.active && this.sink.tryElement) {
@@ -1007,6 +1042,7 @@ export class ElementSplitter {
     this.column1 = Column1.No;
     this.column1Object = false;
     this.cutBefore = -1;
+    this.pendingCut = -1;
     // Hint: the parts are let go before the element is handed on, so that a large one is not held twice.
     this.parts = [];
     const inBatch = this.batchOpen !== undefined;
@@ -1080,6 +1116,13 @@ export class ElementSplitter {
     return false;
   }
 
+  /** The bytes of the element being read up to file offset `end` (in the chunk at hand, or in the kept bytes). */
+  private bytesTo(end: number): Buffer {
+    if (end < this.chunkOffset) return this.keptBytes().subarray(0, end - this.elementStart.offset);
+    const part = this.chunk.subarray(this.elementFrom, end - this.chunkOffset);
+    return this.parts.length === 0 ? part : Buffer.concat([...this.parts, part]);
+  }
+
   /** The byte at file offset `at` of the value begun at `start`: in the chunk, or kept from an earlier one. */
   private byteAt(at: number, start: number): number | undefined {
     if (at >= this.chunkOffset) return this.chunk[at - this.chunkOffset];
@@ -1122,18 +1165,53 @@ export class ElementSplitter {
   private recoverColumn1Cut(closedByBracket = false, later = false): boolean {
     if (!this.column1Object || this.oversize) return false;
     const held = this.keptBytes();
-    const start = this.elementStart;
+    if (!this.spendOn(held)) return false;
+    const table = braceLineTable(held);
+    const open = table ? nextElementLine(held, 0, held.length, closedByBracket, table, this.recoveryBudget) : -1;
+    if (table === undefined || open === -1) return false;
+    return this.readAgain(held, open, closedByBracket, later, table);
+  }
+
+  /**
+   * The element being read passed a line that may begin the next element (`pendingCut`), and
+   * showed it was cut: it closed and its bytes `held` do not parse as JSON (or are past the size
+   * limit), or the file ended inside it (`later`). It is ended before that line, and `held` is
+   * read again from there, as `recoverColumn1Cut` does. Returns false, changing nothing, when the
+   * recovery budget is spent. Hint: valid JSON closes and parses, so a valid element is never cut.
+   */
+  private cutAtPending(held: Buffer, later = false): boolean {
+    if (!this.spendOn(held)) return false;
+    return this.readAgain(held, this.pendingCut - this.elementStart.offset + 1, !later, later, undefined);
+  }
+
+  /** Takes the reading of `held`, the bytes of the element being read, again from the budget; false when it is spent. */
+  private spendOn(held: Buffer): boolean {
     const budget = this.recoveryBudget;
-    const heldEnd = start.offset + held.length;
+    const start = this.elementStart.offset;
+    const heldEnd = start + held.length;
     if (heldEnd > this.budgetTo) {
-      budget.left += 4 * (heldEnd - Math.max(this.budgetTo, start.offset));
+      budget.left += 4 * (heldEnd - Math.max(this.budgetTo, start));
       this.budgetTo = heldEnd;
     }
     if (budget.left < held.length) return false;
     budget.left -= held.length;
-    const table = braceLineTable(held);
-    const open = table ? nextElementLine(held, 0, held.length, closedByBracket, table, budget) : -1;
-    if (table === undefined || open === -1) return false;
+    return true;
+  }
+
+  /**
+   * Ends the element being read before the line at `held[open]` (`cut: 'next'`), and reads
+   * `held`, its bytes, again from there (see `recoverColumn1Cut`); `table`, the `{` lines of
+   * bytes held to the end of the file, for `cutEarly`.
+   */
+  private readAgain(
+    held: Buffer,
+    open: number,
+    closedByBracket: boolean,
+    later: boolean,
+    table: BraceLineTable | undefined,
+  ): boolean {
+    const start = this.elementStart;
+    const heldEnd = start.offset + held.length;
     const { chunk, chunkOffset, offset } = this;
     this.parts = [held];
     this.partsSize = held.length;
@@ -1148,7 +1226,7 @@ export class ElementSplitter {
     // Hint: held up to the end of the file, the bytes tell where each element read again ends;
     // held up to a `]`, they may not (an element cut short runs on past it), and are not used.
     const outer = this.recovery;
-    if (!closedByBracket) this.recovery = { base: start.offset, held, table };
+    if (!closedByBracket && table) this.recovery = { base: start.offset, held, table };
     this.recovering = true;
     this.recoveringTo = heldEnd;
     if (later) {
@@ -1201,9 +1279,9 @@ export class ElementSplitter {
     const scanner = this.scanner;
     const start = this.elementStart;
     scanner.line = start.line;
-    // The element opened its line at column 1.
-    scanner.startLine(start.offset);
-    scanner.beginElement(OPEN_BRACE);
+    scanner.startLine(this.elementLineStart);
+    // biome-ignore lint/style/noNonNullAssertion: held holds the element's first byte
+    scanner.beginElement(held[0]!);
     for (let at = 1; at < to; at++) {
       // biome-ignore lint/style/noNonNullAssertion: at < to < held.length
       const byte = held[at]!;
@@ -1534,6 +1612,89 @@ export function mayOpenEvent(held: Buffer, open: number, budget: Budget): boolea
   const head = objectHead(held, open, held.length, budget);
   if (head === undefined) return undefined;
   return head.end < 0 || (head.brace && isEventShaped(head.keys, false));
+}
+
+/** What `mayBeginJson` expects next, outside a string or a scalar. */
+enum Expect {
+  Value,
+  ValueOrClose,
+  Key,
+  KeyOrClose,
+  Colon,
+  After,
+}
+
+/**
+ * Whether `bytes`, then `next`, may be the beginning of a JSON text. Hint: lenient only where that
+ * is safe: a scalar is any run of other bytes (a wrong one says may, and only costs reading on),
+ * but a bracket, comma, colon, key or control byte in a string where JSON has none says cannot,
+ * so a valid text is never said to be broken.
+ */
+function mayBeginJson(bytes: Buffer, next: number): boolean {
+  const open: number[] = [];
+  let expect = Expect.Value;
+  let inString = false;
+  let key = false;
+  let escaped = false;
+  let inScalar = false;
+  for (let at = 0; at <= bytes.length; at++) {
+    const byte = at < bytes.length ? (bytes[at] ?? 0) : next;
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (byte === BACKSLASH) escaped = true;
+      else if (byte === QUOTE) {
+        inString = false;
+        expect = key ? Expect.Colon : Expect.After;
+      } else if (byte < 0x20) return false;
+      continue;
+    }
+    if (inScalar) {
+      if (!isDelimiter(byte)) continue;
+      inScalar = false;
+      expect = Expect.After;
+    }
+    if (isSpace(byte)) continue;
+    const top = open.at(-1);
+    if (expect === Expect.Value || expect === Expect.ValueOrClose) {
+      if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+        open.push(byte);
+        expect = byte === OPEN_BRACE ? Expect.KeyOrClose : Expect.ValueOrClose;
+      } else if (byte === QUOTE) {
+        inString = true;
+        key = false;
+      } else if (byte === CLOSE_BRACKET && expect === Expect.ValueOrClose) {
+        open.pop();
+        expect = Expect.After;
+      } else if (isDelimiter(byte)) return false;
+      else inScalar = true;
+    } else if (expect === Expect.Key || expect === Expect.KeyOrClose) {
+      if (byte === QUOTE) {
+        inString = true;
+        key = true;
+      } else if (byte === CLOSE_BRACE && expect === Expect.KeyOrClose) {
+        open.pop();
+        expect = Expect.After;
+      } else return false;
+    } else if (expect === Expect.Colon) {
+      if (byte !== COLON) return false;
+      expect = Expect.Value;
+    } else if (top === undefined) return false;
+    else if (byte === COMMA) expect = top === OPEN_BRACE ? Expect.Key : Expect.Value;
+    else if ((byte === CLOSE_BRACE && top === OPEN_BRACE) || (byte === CLOSE_BRACKET && top === OPEN_BRACKET)) {
+      open.pop();
+    } else return false;
+  }
+  return true;
+}
+
+/** Whether `bytes` parse as JSON. */
+function parsesAsJson(bytes: Buffer): boolean {
+  try {
+    JSON.parse(bytes.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `bytes` parse as an object that is an event. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -149,6 +149,29 @@ describe('validate: valid fixtures', () => {
     expect(report.totals.files).toBe(files.length);
     expect(report.totals.valid).toBe(report.files.reduce((n, f) => n + f.valid, 0));
     expect(report.totals.errors).toBe(0);
+  });
+
+  it('reads an element whole when a line inside it is indented as if the next one began there', async () => {
+    // Valid JSON: a `]` left of its element's `{`, and a `{` at its indentation, end nothing.
+    const events = JSON.parse(readFileSync('fixtures/valid/every-status.json', 'utf8')) as unknown[];
+    const lines = JSON.stringify(events, null, 2).split('\n');
+    const bracket = lines.findIndex((line) => /^ {6,}\],?$/.test(line));
+    const brace = lines.findIndex((line) => /^ {6,}\{$/.test(line));
+    expect([bracket, brace].every((at) => at > 0)).toBe(true);
+    lines[bracket] = ` ${lines[bracket]!.trimStart()}`;
+    lines[brace] = `  ${lines[brace]!.trimStart()}`;
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    try {
+      const file = join(dir, 'dedented.json');
+      writeFileSync(file, lines.join('\n'));
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(events);
+      const { report, code } = await validateJson([file]);
+      expect(report.files[0]!.problems).toEqual([]);
+      expect(report.files[0]).toMatchObject({ events: events.length, valid: events.length });
+      expect(code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads stdin for -', async () => {
