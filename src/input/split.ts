@@ -11,7 +11,6 @@
  * the element's parser.
  */
 import { isAscii } from 'node:buffer';
-import { visit } from 'jsonc-parser';
 import { isEventShaped, isObject } from '../schema/check.js';
 import {
   BACKSLASH,
@@ -1615,26 +1614,77 @@ export function mayOpenEvent(held: Buffer, open: number, budget: Budget): boolea
   return head.end < 0 || (head.brace && isEventShaped(head.keys, false));
 }
 
+/** What `mayBeginJson` expects next, outside a string or a scalar. */
+enum Expect {
+  Value,
+  ValueOrClose,
+  Key,
+  KeyOrClose,
+  Colon,
+  After,
+}
+
 /**
- * Whether `bytes`, then `next`, may be the beginning of a JSON text: jsonc-parser (the input
- * layer's tolerant parser, see element.ts) finds no error before their end, only what the end
- * leaves open. Hint: it says cannot only where JSON allows no such byte (a bracket, comma or colon
- * out of place, a bad scalar or escape, a line break in a string), so a valid text is never said
- * to be broken.
+ * Whether `bytes`, then `next`, may be the beginning of a JSON text. Hint: lenient only where that
+ * is safe: a scalar is any run of other bytes (a wrong one says may, and only costs reading on),
+ * but a bracket, comma, colon, key or control byte in a string where JSON has none says cannot,
+ * so a valid text is never said to be broken.
  */
 function mayBeginJson(bytes: Buffer, next: number): boolean {
-  const text = bytes.toString('utf8') + String.fromCharCode(next);
-  let may = true;
-  visit(
-    text,
-    {
-      onError: (_error, offset) => {
-        if (offset < text.length) may = false;
-      },
-    },
-    { disallowComments: true, allowTrailingComma: false },
-  );
-  return may;
+  const open: number[] = [];
+  let expect = Expect.Value;
+  let inString = false;
+  let key = false;
+  let escaped = false;
+  let inScalar = false;
+  for (let at = 0; at <= bytes.length; at++) {
+    const byte = at < bytes.length ? (bytes[at] ?? 0) : next;
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (byte === BACKSLASH) escaped = true;
+      else if (byte === QUOTE) {
+        inString = false;
+        expect = key ? Expect.Colon : Expect.After;
+      } else if (byte < 0x20) return false;
+      continue;
+    }
+    if (inScalar) {
+      if (!isDelimiter(byte)) continue;
+      inScalar = false;
+      expect = Expect.After;
+    }
+    if (isSpace(byte)) continue;
+    const top = open.at(-1);
+    if (expect === Expect.Value || expect === Expect.ValueOrClose) {
+      if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+        open.push(byte);
+        expect = byte === OPEN_BRACE ? Expect.KeyOrClose : Expect.ValueOrClose;
+      } else if (byte === QUOTE) {
+        inString = true;
+        key = false;
+      } else if (byte === CLOSE_BRACKET && expect === Expect.ValueOrClose) {
+        open.pop();
+        expect = Expect.After;
+      } else if (isDelimiter(byte)) return false;
+      else inScalar = true;
+    } else if (expect === Expect.Key || expect === Expect.KeyOrClose) {
+      if (byte === QUOTE) {
+        inString = true;
+        key = true;
+      } else if (byte === CLOSE_BRACE && expect === Expect.KeyOrClose) {
+        open.pop();
+        expect = Expect.After;
+      } else return false;
+    } else if (expect === Expect.Colon) {
+      if (byte !== COLON) return false;
+      expect = Expect.Value;
+    } else if (top === undefined) return false;
+    else if (byte === COMMA) expect = top === OPEN_BRACE ? Expect.Key : Expect.Value;
+    else if ((byte === CLOSE_BRACE && top === OPEN_BRACE) || (byte === CLOSE_BRACKET && top === OPEN_BRACKET)) {
+      open.pop();
+    } else return false;
+  }
+  return true;
 }
 
 /** Whether `bytes` parse as JSON. */
