@@ -1628,7 +1628,8 @@ enum Expect {
  * Whether `bytes`, then `next`, may be the beginning of a JSON text. Hint: lenient only where that
  * is safe: a scalar is any run of other bytes (a wrong one says may, and only costs reading on),
  * but a bracket, comma, colon, key or control byte in a string where JSON has none says cannot,
- * so a valid text is never said to be broken.
+ * so a valid text is never said to be broken. Not jsonc-parser's `visit`, which recurses: this
+ * runs before any depth limit, and a deeply nested element overflowed the stack (see element.ts).
  */
 function mayBeginJson(bytes: Buffer, next: number): boolean {
   const open: number[] = [];
