@@ -175,10 +175,11 @@ function fitsOnALine(body: Buffer): boolean {
 
 /**
  * Saves deliveries into one folder; numbers continue after those already there. The deliveries
- * saved in one turn of the event loop are committed together (a group commit): their bodies
- * written (the lines of the run's `.ndjson` file in one write), then their lines appended to the
- * log in one write, and only then is any of them answered. With `durable`, the deliveries that
- * arrive while the disk is busy wait for the next commit, which takes them all.
+ * saved before the microtask queue next runs dry are committed together (a group commit): their
+ * bodies written (the lines of the run's `.ndjson` file in one write), then their lines appended
+ * to the log in one write, and only then is any of them answered. listen saves those whose bodies
+ * ended in one turn of the event loop in one such run (see `startListener`). With `durable`, the
+ * deliveries that arrive while the disk is busy wait for the next commit, which takes them all.
  */
 export class CaptureWriter {
   private next: number;
@@ -257,9 +258,10 @@ export class CaptureWriter {
   private schedule(): void {
     if (this.scheduled || this.committing) return;
     this.scheduled = true;
-    // Hint: setImmediate runs after the I/O callbacks of this turn, so every delivery whose body
-    // was read in this turn is in the same commit.
-    setImmediate(() => {
+    // Hint: a microtask runs after those already queued, so the deliveries that their callers
+    // save in one run of the queue (listen resumes a turn's deliveries together) are one commit.
+    // A setImmediate waited a turn more, its answers mixed with the next turn's reads.
+    queueMicrotask(() => {
       this.scheduled = false;
       const batch = this.waiting;
       this.waiting = [];

@@ -370,6 +370,22 @@ export async function startListener(
    */
   const lastAnswers = new WeakMap<Socket, ServerResponse>();
 
+  /**
+   * Settles once every body that ends in this turn of the event loop has ended: in the check
+   * phase, after the turn's I/O callbacks. Hint: the deliveries read in one turn are then checked,
+   * saved (one commit) and answered together, stage by stage, rather than each between the reads
+   * of the others; each stage's code stays in the processor's caches, and under load the server
+   * spent ~10% less CPU per request (bench/RESULTS.md, listen).
+   */
+  let turnEnd: Promise<void> | undefined;
+  const endOfTurn = (): Promise<void> =>
+    (turnEnd ??= new Promise((resolve) =>
+      setImmediate(() => {
+        turnEnd = undefined;
+        resolve();
+      }),
+    ));
+
   const report = (delivery: Delivery) => {
     counts.requests++;
     counts.byStatus[String(delivery.status)] = (counts.byStatus[String(delivery.status)] ?? 0) + 1;
@@ -424,6 +440,7 @@ export async function startListener(
     if (body === undefined) return refuse(413, 'too large');
     base.bytes = body.length;
     const receivedAt = Date.now();
+    await endOfTurn();
 
     const signature = verify(body, req, settings);
     let checked: Checked;
