@@ -113,7 +113,13 @@ export function ratio(value, baseline) {
 /** Where the peers the benches compare with are installed (gitignored; never callhook's dependencies). */
 export const peersDir = join(root, 'bench', '.peers');
 // Pinned, so that every run compares with the same peers.
-const peerPackages = ['@duckdb/node-api@1.5.6-r.1', 'ajv@8.20.0', 'ajv-formats@3.0.1'];
+const peerPackages = [
+  '@duckdb/node-api@1.5.6-r.1',
+  'ajv@8.20.0',
+  'ajv-formats@3.0.1',
+  'express@5.2.1',
+  'fastify@5.12.8',
+];
 
 /**
  * Installs the peers into bench/.peers (its own package.json, `npm install --no-save`) unless
@@ -135,7 +141,9 @@ export function ensurePeers() {
   }
   process.stderr.write(`bench: installing ${peerPackages.join(', ')} into bench/.peers\n`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  spawnSync(npm, ['install', '--no-save', '--no-audit', '--no-fund', ...peerPackages], {
+  // Hint: errors only. Fastify's light-my-request (its inject(), which no bench calls) takes a
+  // cookie that declares Node.js 22, and npm would warn of it on every install.
+  spawnSync(npm, ['install', '--no-save', '--no-audit', '--no-fund', '--loglevel=error', ...peerPackages], {
     cwd: peersDir,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

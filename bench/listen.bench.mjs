@@ -4,8 +4,10 @@
 // bare node:http server that reads the body and answers 200, in the same run (target ≥ 0.8× its
 // request rate). Rows for information: `--durable` (waiting for the disk before each answer), and
 // listen checking without saving (what the capture costs). Each row also says how much of a core
-// the server kept busy, and the CPU per request that 0.8× would allow a one-thread server. Each
-// server runs in its own process; every request goes to 127.0.0.1 only.
+// the server kept busy, and the CPU per request that 0.8× would allow a one-thread server. Peers,
+// for information: the receivers a team writes by hand, Fastify and Express parsing the JSON body
+// and answering it (bench/peers/receivers.mjs, installed into bench/.peers). Each server runs in
+// its own process; every request goes to 127.0.0.1 only.
 // CALLHOOK_BENCH_LISTEN_REQUESTS sets the count (a tiny one smoke-tests the script),
 // CALLHOOK_BENCH_LISTEN_RUNS the rounds.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -16,9 +18,11 @@ import {
   autocannon,
   bareServerSource,
   cli,
+  ensurePeers,
   median,
   pairedRatio,
   ratio,
+  root,
   startServer,
   stopServer,
 } from './lib.mjs';
@@ -84,6 +88,11 @@ server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.stderr.write('listening on http://127.0.0.1:' + server.address().port + '/\\n'));
 `;
 
+const missingPeers = ensurePeers();
+/** The hand-written receivers that could be installed, by name. */
+const receivers = ['fastify', 'express'].filter((name) => !missingPeers.includes(name));
+const receiverScript = join(root, 'bench', 'peers', 'receivers.mjs');
+
 const work = mkdtempSync(join(tmpdir(), 'callhook-listen-bench-'));
 const bare = await startServer(['-e', bareServerSource]);
 const answering = await startServer(['-e', answeringServerSource]);
@@ -125,6 +134,19 @@ const durable = [];
 const floor = [];
 /** @type {Load[]} */
 const unsaved = [];
+/** @type {Record<string, Load[]>} */
+const byReceiver = Object.fromEntries(receivers.map((name) => [name, []]));
+
+/** One measured run of a hand-written receiver, in a fresh process as listen's are. */
+async function receiverRun(/** @type {string} */ name) {
+  const server = await startServer([receiverScript, name]);
+  try {
+    await load(server); // warm-up
+    return await load(server);
+  } finally {
+    await stopServer(server.child);
+  }
+}
 try {
   await load(bare); // warm-up
   await load(answering);
@@ -134,6 +156,7 @@ try {
     ours.push(await listenRun());
     durable.push(await listenRun(['--durable']));
     unsaved.push(await listenRun(['--no-out']));
+    for (const name of receivers) byReceiver[name]?.push(await receiverRun(name));
   }
 } finally {
   await stopServer(bare.child);
@@ -157,6 +180,12 @@ const cores = (/** @type {Load[]} */ runs) => {
 };
 const row = (/** @type {string} */ what, /** @type {Load[]} */ runs) =>
   `| ${what} | ${f(median(rates(runs)))} | ${ratio(median(rates(runs)), median(rates(baseline)))} | ${cpu(runs)} | ${cores(runs)} |`;
+/** @type {Record<string, string>} */
+const receiverLabels = {
+  fastify: 'Fastify 5 parsing the JSON body and answering it, nothing else',
+  express: 'Express 5 with `express.json()`, parsing the body and answering it, nothing else',
+};
+const missingReceivers = ['fastify', 'express'].filter((name) => !receivers.includes(name));
 // A server that answers on one thread cannot serve more requests a second than one core allows:
 // 0.80× the baseline's rate needs its CPU per request within one core ÷ (0.80 × that rate).
 const budget = 1e6 / (0.8 * median(rates(baseline)));
@@ -171,7 +200,8 @@ ${row('bare `node:http` keeping the body, answering a JSON body as listen does (
 ${row('`callhook listen --compact`, checking without saving (for information)', unsaved)}
 ${row('`callhook listen --out DIR --compact`', ours)}
 ${row('`callhook listen --out DIR --compact --durable`', durable)}
+${receivers.map((name) => row(`${receiverLabels[name]} (a peer, for information)`, byReceiver[name] ?? [])).join('\n')}
 
-Median of the per-round ratios (without --durable): ${paired.toFixed(2)}×. Target: ≥ 0.80× the baseline's request rate (${paired >= 0.8 ? 'meets' : 'MISSES'}).
+${missingReceivers.length > 0 ? `(${missingReceivers.join(' and ')} could not be installed into bench/.peers: no row.)\n\n` : ''}Median of the per-round ratios (without --durable): ${paired.toFixed(2)}×. Target: ≥ 0.80× the baseline's request rate (${paired >= 0.8 ? 'meets' : 'MISSES'}).
 
 "Cores busy" is the server process's CPU per request times its rate. A server that answers on one thread reaches 0.80× the baseline only if its CPU per request stays within one core ÷ (0.80 × the baseline's rate): ${budget.toFixed(0)} µs in this run, against ${cpu(baseline)} for the baseline itself and ${cpu(ours)} for listen saving each delivery.`);
