@@ -398,6 +398,32 @@ describe('listen: answers', () => {
     expect(deliveries.map((d) => d.redelivery)).toEqual([false, true, true]);
     expect(deliveries[2]!.events.map((e) => e.duplicate)).toEqual([true]);
   });
+
+  it('checks, saves and shows pipelined deliveries in arrival order: the later of two with one event id is the redelivery', async () => {
+    // The first body holds an invalid element, so it is read the slow way (the input layer's
+    // whole road); the second, a copy of its valid event, the quick way. Checked each after the
+    // end of the turn both ended in, the second overtook the first: it was marked the original,
+    // the first the redelivery, and they were saved and shown in the wrong order.
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { listener, deliveries } = await listen({ capture });
+    const first = body(enveloped(1), { ...attempt(2), status: 'maybe' });
+    const second = body(enveloped(1));
+    const request = (text: string, id: string) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nwebhook-id: ${id}\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const answer = rawExchange(listener.port, [request(first, 'msg_1') + request(second, 'msg_2')], 1000);
+    expect((await answer).split(/(?=HTTP\/1\.1 )/).map((a) => a.slice(0, 12))).toEqual([
+      'HTTP/1.1 422',
+      'HTTP/1.1 200',
+    ]);
+    expect(deliveries.map((d) => [d.webhookId, d.status, d.redelivery])).toEqual([
+      ['msg_1', 422, false],
+      ['msg_2', 200, true],
+    ]);
+    await listener.stop();
+    await capture.close();
+    expect((await listCapturedDeliveries([dir])).map((d) => d.meta.status)).toEqual([422, 200]);
+  });
 });
 
 describe('listen: misbehaving on purpose', () => {

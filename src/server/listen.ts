@@ -371,11 +371,12 @@ export async function startListener(
   const lastAnswers = new WeakMap<Socket, ServerResponse>();
 
   /**
-   * Settles once every body that ends in this turn of the event loop has ended: in the check
-   * phase, after the turn's I/O callbacks. Hint: the deliveries read in one turn are then checked,
-   * saved (one commit) and answered together, stage by stage, rather than each between the reads
-   * of the others; each stage's code stays in the processor's caches, and under load the server
-   * spent ~10% less CPU per request (bench/RESULTS.md, listen).
+   * Settles at the end of this turn of the event loop: in the check phase, after the turn's I/O
+   * callbacks. Hint: the deliveries decided in one turn then are saved (one commit) and answered
+   * together, rather than each between the reads of the others, which cost CPU per request under
+   * load (bench/RESULTS.md, listen). Each is checked before, as its body ends: one read the slow
+   * way (see `checkEvents`) waited too, and one read the quick way after it overtook it, taking
+   * its event ids (the first delivery was marked the redelivery) and its place in the capture.
    */
   let turnEnd: Promise<void> | undefined;
   const endOfTurn = (): Promise<void> =>
@@ -440,7 +441,6 @@ export async function startListener(
     if (body === undefined) return refuse(413, 'too large');
     base.bytes = body.length;
     const receivedAt = Date.now();
-    await endOfTurn();
 
     const signature = verify(body, req, settings);
     let checked: Checked;
@@ -495,6 +495,7 @@ export async function startListener(
     // A --delay holds the answer back before the capture, so the description saved says what
     // became of it. A second Ctrl-C cuts it short: the connection is gone by then anyway.
     if (settings.delayMs > 0) await sleep(settings.delayMs, undefined, { signal: aborting.signal }).catch(() => {});
+    await endOfTurn();
     // Hint: a connection closed by now gets no answer, and is reported as one gone mid-body is,
     // naming who closed it (see `closer`).
     const socket = req.socket;
