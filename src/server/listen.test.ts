@@ -93,6 +93,18 @@ function rawExchange(port: number, chunks: string[], ms = 2000): Promise<string>
   });
 }
 
+/** A connection to `port` that keeps what comes back (`received()` so far), and says when it has closed. */
+function heldConnection(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  let text = '';
+  socket.on('data', (d: Buffer) => {
+    text += d.toString();
+  });
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  return { socket, closed, received: () => text };
+}
+
 /** Sends one delivery, gives up on its answer after 50 ms, and waits for listen to report it. */
 async function sendAndLeave(listener: Listener, deliveries: Delivery[], text: string) {
   const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
@@ -1011,6 +1023,41 @@ describe('listen: capture', () => {
     expect(answers[0]!.toLowerCase()).not.toContain('connection: close');
     expect(answers[1]!.toLowerCase()).toContain('connection: close');
     expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
+  });
+
+  it('reports requests pipelined after stop() behind the answer that closes their connection as unanswered, not 200', async () => {
+    // node:http drops the answers queued behind one that closes the connection: listen saved
+    // the two behind it as accepted and reported them answered 200, and their sender got nothing.
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { listener, deliveries } = await listen({ capture });
+    const text = body(attempt(1));
+    const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const { socket, closed, received } = heldConnection(listener.port);
+    const timer = setTimeout(() => socket.destroy(), 3000);
+    // The first request is in flight (its body still coming) when listen stops; the rest of it
+    // and two more come in one piece, so all three are answered together.
+    socket.write(request.slice(0, -5));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = listener.stop();
+    socket.write(request.slice(-5) + request.repeat(2));
+    await stopped;
+    await closed;
+    clearTimeout(timer);
+    await capture.close();
+    const answers = received().split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200']);
+    expect(answers[0]!.toLowerCase()).toContain('connection: close');
+    expect(deliveries.map((d) => [d.status, d.error])).toEqual([
+      [200, undefined],
+      [499, 'listen closed the connection before the answer'],
+      [499, 'listen closed the connection before the answer'],
+    ]);
+    expect((await listCapturedDeliveries([dir])).map((d) => [d.meta.status, d.meta.body])).toEqual([
+      [200, '000001.ndjson'],
+      [499, '000002.body'],
+      [499, '000003.body'],
+    ]);
   });
 
   it('stops even when a sender keeps its connection busy: answers after stop() close the connection', async () => {

@@ -369,6 +369,11 @@ export async function startListener(
    * node:http may still write one of its own.
    */
   const lastAnswers = new WeakMap<Socket, ServerResponse>();
+  /**
+   * Requests that arrived, listen stopping, behind an answer that closes their connection:
+   * node:http drops the answers queued behind it, so theirs would never be sent.
+   */
+  const unanswerable = new WeakSet<ServerResponse>();
 
   /**
    * Settles at the end of this turn of the event loop: in the check phase, after the turn's I/O
@@ -499,7 +504,7 @@ export async function startListener(
     // Hint: a connection closed by now gets no answer, and is reported as one gone mid-body is,
     // naming who closed it (see `closer`).
     const socket = req.socket;
-    const gone = !socket.writable;
+    const gone = !socket.writable || unanswerable.has(res);
     if (gone) status = 499;
     // The upstream has the delivery all the same: what it answered is kept, or why the relay
     // failed (the 502 that said so is not sent).
@@ -573,10 +578,15 @@ export async function startListener(
     (req, res) => {
       const handling = connections.get(req.socket);
       handling?.add(res);
-      lastAnswers.set(req.socket, res);
       // Hint: node:http keeps a connection alive after close(), so a sender that keeps it busy
-      // would keep listen from stopping; the answer says Connection: close instead.
-      if (closing) res.shouldKeepAlive = false;
+      // would keep listen from stopping; the answer says Connection: close instead, and a request
+      // pipelined behind it is reported as a connection listen closed (its body saved as unanswered).
+      if (closing) {
+        const previous = lastAnswers.get(req.socket);
+        if (previous && !previous.shouldKeepAlive && !previous.writableFinished) unanswerable.add(res);
+        res.shouldKeepAlive = false;
+      }
+      lastAnswers.set(req.socket, res);
       // Hint: one promise settles the request either way (a .catch and a .finally made two more
       // per request, with their turns of the microtask queue).
       const done: Promise<void> = handle(req, res).then(
@@ -664,11 +674,12 @@ export async function startListener(
       stopping ??= (async () => {
         closing = true;
         // Hint: only each connection's latest answer closes it (one already written leaves it idle,
-        // and closed as such): node:http drops the answers queued behind one that closes, however
-        // ready, so requests pipelined behind it would never be answered.
+        // and closed as such; it keeps what it said, which `unanswerable` reads): node:http drops
+        // the answers queued behind one that closes, however ready, so requests pipelined behind
+        // it would never be answered.
         for (const socket of connections.keys()) {
           const latest = lastAnswers.get(socket);
-          if (latest) latest.shouldKeepAlive = false;
+          if (latest && !latest.headersSent) latest.shouldKeepAlive = false;
         }
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
