@@ -1180,6 +1180,12 @@ describe('listen: capture', () => {
 
 describe('listen: --forward', () => {
   const upstream = serverPerTest();
+  /** The address of an upstream that has closed: forwarding to it fails at once. */
+  const closedUpstream = async () => {
+    const target = await upstream();
+    await target.close();
+    return new URL(target.url);
+  };
 
   it('relays the body bytes and end-to-end headers unchanged, and returns the upstream answer', async () => {
     const target = await upstream((_req, res) => {
@@ -1359,9 +1365,7 @@ describe('listen: --forward', () => {
 
   it('says that forwarding failed, and no upstream answer, for a sender that left before the 502', async () => {
     // The failure was dropped: the line and the JSON said only that the sender had gone.
-    const target = await upstream();
-    const dead = new URL(target.url);
-    await target.close();
+    const dead = await closedUpstream();
     const dir = tempDir('listen');
     const capture = await CaptureWriter.open(dir);
     const { listener, deliveries } = await listen({
@@ -1382,16 +1386,38 @@ describe('listen: --forward', () => {
     expect(json).not.toHaveProperty('upstreamStatus');
     await capture.close();
     const [saved] = await listCapturedDeliveries([dir]);
-    expect(saved!.meta).toMatchObject({ status: 499, checkedStatus: 200, body: '000001.body' });
+    expect(saved!.meta).toMatchObject({
+      status: 499,
+      checkedStatus: 200,
+      forwardError: delivery.forwardError,
+      body: '000001.body',
+    });
+    expect(delivery.forwardError).toMatch(/\S/);
     expect(saved!.meta).not.toHaveProperty('upstreamStatus');
   });
 
   it('answers 502 when the upstream cannot be reached, and forwards nothing refused', async () => {
-    const target = await upstream();
-    const dead = new URL(target.url);
-    await target.close();
+    const dead = await closedUpstream();
     const { url } = await listen({ forward: { url: dead, insecure: false, timeoutMs: 2000 } });
     expect((await post(url, body(attempt(1)))).status).toBe(502);
     expect((await post(url, 'nope')).status).toBe(400);
+  });
+
+  it('saves why forwarding failed in the capture, as the line and the JSON say it', async () => {
+    // The capture's description said only `status: 502`: why the relay failed was not kept.
+    const dead = await closedUpstream();
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { url, deliveries } = await listen({ capture, forward: { url: dead, insecure: false, timeoutMs: 2000 } });
+    expect((await post(url, body(attempt(1)))).status).toBe(502);
+    expect((await post(url, 'nope')).status).toBe(400);
+    await capture.close();
+    const forwardError = deliveries[0]!.forwardError;
+    expect(forwardError).toMatch(/\S/);
+    const [failed, refused] = await listCapturedDeliveries([dir]);
+    expect(failed!.meta).toMatchObject({ status: 502, checkedStatus: 200, forwardError, body: '000001.body' });
+    // Nothing was forwarded, so nothing failed.
+    expect(refused!.meta).toMatchObject({ status: 400 });
+    expect(refused!.meta).not.toHaveProperty('forwardError');
   });
 });

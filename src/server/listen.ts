@@ -522,6 +522,7 @@ export async function startListener(
           status: status === 'reset' ? 0 : status,
           upstreamStatus,
           checkedStatus: status === checked.status ? undefined : checked.status,
+          forwardError,
         },
         checked.json,
       );
