@@ -105,6 +105,18 @@ function heldConnection(port: number) {
   return { socket, closed, received: () => text };
 }
 
+/**
+ * Checks that a delivery says `fields` on its line (which shows `shown`), in its JSON, and in the
+ * capture (closed here), where it is the first delivery, saved as unanswered.
+ */
+async function expectRecorded(delivery: Delivery, capture: CaptureWriter, shown: string, fields: object) {
+  expect(renderDeliveryLine(delivery, new Chalk({ level: 0 }))).toContain(shown);
+  expect(JSON.parse(renderDeliveryJson(delivery))).toMatchObject(fields);
+  await capture.close();
+  const [saved] = await listCapturedDeliveries([capture.folder]);
+  expect(saved!.meta).toMatchObject({ ...fields, body: '000001.body' });
+}
+
 /** Sends one delivery, gives up on its answer after 50 ms, and waits for listen to report it. */
 async function sendAndLeave(listener: Listener, deliveries: Delivery[], text: string) {
   const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
@@ -522,7 +534,23 @@ describe('listen: misbehaving on purpose', () => {
     const [saved, ...more] = await listCapturedDeliveries([dir]);
     expect(more).toEqual([]);
     expect(saved!.meta).toMatchObject({ status: 499, checkedStatus: 200, body: '000001.body' });
+    // listen meant to answer what its checks gave: nothing else to record.
+    expect(saved!.meta).not.toHaveProperty('meantStatus');
     expect((await readCapturedBody(saved!)).toString()).toBe(text);
+  });
+
+  it('records what --respond or --fail-rate chose to answer a sender that left first: on its line, in JSON, in the capture', async () => {
+    // The 503 listen meant to answer was recorded nowhere: only 499 and the checks' 200.
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { listener, deliveries } = await listen({ capture, delayMs: 300, respond: 503 });
+    await sendAndLeave(listener, deliveries, body(attempt(1)));
+    expect(deliveries).toMatchObject([{ status: 499, meantStatus: 503, checkedStatus: 200 }]);
+    await expectRecorded(deliveries[0]!, capture, '499  (meant: 503, checks: 200)  POST /', {
+      status: 499,
+      meantStatus: 503,
+      checkedStatus: 200,
+    });
   });
 
   it('does not blame the sender for a connection listen closed itself: a second Ctrl-C, or a reset of the request before', async () => {
@@ -1348,19 +1376,12 @@ describe('listen: --forward', () => {
         error: 'the sender closed the connection before the answer',
       },
     ]);
-    const delivery = deliveries[0]!;
-    expect(renderDeliveryLine(delivery, new Chalk({ level: 0 }))).toContain(
-      '499  (upstream: 202, checks: 200)  POST /',
-    );
-    expect(JSON.parse(renderDeliveryJson(delivery))).toMatchObject({
+    // Still saved as unanswered (the sender's retry goes in the event files), with what the upstream said.
+    await expectRecorded(deliveries[0]!, capture, '499  (upstream: 202, checks: 200)  POST /', {
       status: 499,
       upstreamStatus: 202,
       checkedStatus: 200,
     });
-    await capture.close();
-    // Still saved as unanswered (the sender's retry goes in the event files), with what the upstream said.
-    const [saved] = await listCapturedDeliveries([dir]);
-    expect(saved!.meta).toMatchObject({ status: 499, upstreamStatus: 202, checkedStatus: 200, body: '000001.body' });
   });
 
   it('says that forwarding failed, and no upstream answer, for a sender that left before the 502', async () => {

@@ -72,6 +72,8 @@ export interface Delivery {
   checkedStatus?: number | undefined;
   /** What the upstream answered (--forward) a sender that had gone by then (`status` is 499: it got nothing). */
   upstreamStatus?: number | undefined;
+  /** What --respond or --fail-rate chose to answer a sender that had gone by then (`status` is 499: it got nothing). */
+  meantStatus?: Answer | undefined;
   /** Why the answer is not 2xx, in a few words. */
   error?: string | undefined;
   bytes: number;
@@ -505,6 +507,7 @@ export async function startListener(
     // naming who closed it (see `closer`).
     const socket = req.socket;
     const gone = !socket.writable || unanswerable.has(res);
+    const meantStatus = gone && misbehaved ? status : undefined;
     if (gone) status = 499;
     // The upstream has the delivery all the same: what it answered is kept, or why the relay
     // failed (the 502 that said so is not sent).
@@ -521,6 +524,7 @@ export async function startListener(
           headers: headerPairs(req.rawHeaders),
           status: status === 'reset' ? 0 : status,
           upstreamStatus,
+          meantStatus: meantStatus === 'reset' ? 0 : meantStatus,
           checkedStatus: status === checked.status ? undefined : checked.status,
           forwardError,
         },
@@ -550,6 +554,7 @@ export async function startListener(
       path: target,
       status,
       upstreamStatus,
+      meantStatus,
       checkedStatus: status === checked.status ? undefined : checked.status,
       error: gone
         ? `${closer(socket)} closed the connection before the answer${forwardError === undefined ? '' : `; forwarding failed: ${forwardError}`}`
