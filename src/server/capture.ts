@@ -17,10 +17,11 @@
  *   or not JSON whatever the answer (`--respond 200`), kept for `verify` and for reading, out of
  *   the way of the commands that read events;
  * - `deliveries.meta`: one line of JSON per delivery, in the order they were saved, describing
- *   the request (method, path, headers in the order received), the answer given (and what an
- *   upstream of --forward answered a sender gone by then), and where the body is (its file,
- *   and for a line of an `.ndjson` file its line and byte offset), its size and its SHA-256.
- *   Its name ends in `.meta`, not `.json`, for the same reason.
+ *   the request (method, path, headers in the order received), the answer given (and for a
+ *   sender gone by then what the upstream of --forward answered, or what --respond or
+ *   --fail-rate chose; why a relay failed), and where the body is (its file, and for a line of
+ *   an `.ndjson` file its line and byte offset), its size and its SHA-256. Its name ends in
+ *   `.meta`, not `.json`, for the same reason.
  *
  * Layout 2 lines (before the `.ndjson` file) name a body file each; layout 1 wrote the
  * description of each delivery to its own `000001.meta`. The reader takes both.
@@ -68,8 +69,12 @@ interface CaptureMeta {
   status: number;
   /** With --forward, what the upstream answered a sender gone by then (status 499); absent in older captures. */
   upstreamStatus?: number | undefined;
+  /** What --respond or --fail-rate chose to answer a sender gone by then (status 499; 0 a reset); absent in older captures. */
+  meantStatus?: number | undefined;
   /** The status listen's own checks gave, when --forward replaced it with the upstream's. */
   checkedStatus?: number | undefined;
+  /** With --forward, why the relay failed (status 502, or 499 for a sender gone); absent in older captures. */
+  forwardError?: string | undefined;
 }
 
 /** The folder's log of deliveries. */
@@ -175,10 +180,10 @@ function fitsOnALine(body: Buffer): boolean {
 
 /**
  * Saves deliveries into one folder; numbers continue after those already there. The deliveries
- * saved before the microtask queue next runs dry are committed together (a group commit): their
- * bodies written (the lines of the run's `.ndjson` file in one write), then their lines appended
- * to the log in one write, and only then is any of them answered. listen saves those whose bodies
- * ended in one turn of the event loop in one such run (see `startListener`). With `durable`, the
+ * saved before the microtask that the first of them queued runs are committed together (a group
+ * commit): their bodies written (the lines of the run's `.ndjson` file in one write), then their
+ * lines appended to the log in one write, and only then is any of them answered. listen saves
+ * those it decided in one turn of the event loop so (see `startListener`). With `durable`, the
  * deliveries that arrive while the disk is busy wait for the next commit, which takes them all.
  */
 export class CaptureWriter {
@@ -279,7 +284,8 @@ export class CaptureWriter {
 
   /** The description of a delivery, as its line of the log. */
   private describe({ entry, name, line, offset }: Placed): string {
-    const { receivedAt, method, path, headers, status, upstreamStatus, checkedStatus } = entry.request;
+    const { receivedAt, method, path, headers, status, upstreamStatus, meantStatus, checkedStatus, forwardError } =
+      entry.request;
     // Hint: written out field by field (in the order the log has always had), not spread.
     const meta: CaptureMeta = {
       capture: line === undefined ? 2 : 3,
@@ -289,7 +295,9 @@ export class CaptureWriter {
       headers,
       status,
       upstreamStatus,
+      meantStatus,
       checkedStatus,
+      forwardError,
       body: name,
       line,
       offset,

@@ -93,6 +93,30 @@ function rawExchange(port: number, chunks: string[], ms = 2000): Promise<string>
   });
 }
 
+/** A connection to `port` that keeps what comes back (`received()` so far), and says when it has closed. */
+function heldConnection(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  let text = '';
+  socket.on('data', (d: Buffer) => {
+    text += d.toString();
+  });
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  return { socket, closed, received: () => text };
+}
+
+/**
+ * Checks that a delivery says `fields` on its line (which shows `shown`), in its JSON, and in the
+ * capture (closed here), where it is the first delivery, saved as unanswered.
+ */
+async function expectRecorded(delivery: Delivery, capture: CaptureWriter, shown: string, fields: object) {
+  expect(renderDeliveryLine(delivery, new Chalk({ level: 0 }))).toContain(shown);
+  expect(JSON.parse(renderDeliveryJson(delivery))).toMatchObject(fields);
+  await capture.close();
+  const [saved] = await listCapturedDeliveries([capture.folder]);
+  expect(saved!.meta).toMatchObject({ ...fields, body: '000001.body' });
+}
+
 /** Sends one delivery, gives up on its answer after 50 ms, and waits for listen to report it. */
 async function sendAndLeave(listener: Listener, deliveries: Delivery[], text: string) {
   const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
@@ -398,6 +422,32 @@ describe('listen: answers', () => {
     expect(deliveries.map((d) => d.redelivery)).toEqual([false, true, true]);
     expect(deliveries[2]!.events.map((e) => e.duplicate)).toEqual([true]);
   });
+
+  it('checks, saves and shows pipelined deliveries in arrival order: the later of two with one event id is the redelivery', async () => {
+    // The first body holds an invalid element, so it is read the slow way (the input layer's
+    // whole road); the second, a copy of its valid event, the quick way. Checked each after the
+    // end of the turn both ended in, the second overtook the first: it was marked the original,
+    // the first the redelivery, and they were saved and shown in the wrong order.
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { listener, deliveries } = await listen({ capture });
+    const first = body(enveloped(1), { ...attempt(2), status: 'maybe' });
+    const second = body(enveloped(1));
+    const request = (text: string, id: string) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nwebhook-id: ${id}\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const answer = rawExchange(listener.port, [request(first, 'msg_1') + request(second, 'msg_2')], 1000);
+    expect((await answer).split(/(?=HTTP\/1\.1 )/).map((a) => a.slice(0, 12))).toEqual([
+      'HTTP/1.1 422',
+      'HTTP/1.1 200',
+    ]);
+    expect(deliveries.map((d) => [d.webhookId, d.status, d.redelivery])).toEqual([
+      ['msg_1', 422, false],
+      ['msg_2', 200, true],
+    ]);
+    await listener.stop();
+    await capture.close();
+    expect((await listCapturedDeliveries([dir])).map((d) => d.meta.status)).toEqual([422, 200]);
+  });
 });
 
 describe('listen: misbehaving on purpose', () => {
@@ -484,7 +534,23 @@ describe('listen: misbehaving on purpose', () => {
     const [saved, ...more] = await listCapturedDeliveries([dir]);
     expect(more).toEqual([]);
     expect(saved!.meta).toMatchObject({ status: 499, checkedStatus: 200, body: '000001.body' });
+    // listen meant to answer what its checks gave: nothing else to record.
+    expect(saved!.meta).not.toHaveProperty('meantStatus');
     expect((await readCapturedBody(saved!)).toString()).toBe(text);
+  });
+
+  it('records what --respond or --fail-rate chose to answer a sender that left first: on its line, in JSON, in the capture', async () => {
+    // The 503 listen meant to answer was recorded nowhere: only 499 and the checks' 200.
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { listener, deliveries } = await listen({ capture, delayMs: 300, respond: 503 });
+    await sendAndLeave(listener, deliveries, body(attempt(1)));
+    expect(deliveries).toMatchObject([{ status: 499, meantStatus: 503, checkedStatus: 200 }]);
+    await expectRecorded(deliveries[0]!, capture, '499  (meant: 503, checks: 200)  POST /', {
+      status: 499,
+      meantStatus: 503,
+      checkedStatus: 200,
+    });
   });
 
   it('does not blame the sender for a connection listen closed itself: a second Ctrl-C, or a reset of the request before', async () => {
@@ -987,6 +1053,41 @@ describe('listen: capture', () => {
     expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
   });
 
+  it('reports requests pipelined after stop() behind the answer that closes their connection as unanswered, not 200', async () => {
+    // node:http drops the answers queued behind one that closes the connection: listen saved
+    // the two behind it as accepted and reported them answered 200, and their sender got nothing.
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { listener, deliveries } = await listen({ capture });
+    const text = body(attempt(1));
+    const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const { socket, closed, received } = heldConnection(listener.port);
+    const timer = setTimeout(() => socket.destroy(), 3000);
+    // The first request is in flight (its body still coming) when listen stops; the rest of it
+    // and two more come in one piece, so all three are answered together.
+    socket.write(request.slice(0, -5));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = listener.stop();
+    socket.write(request.slice(-5) + request.repeat(2));
+    await stopped;
+    await closed;
+    clearTimeout(timer);
+    await capture.close();
+    const answers = received().split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200']);
+    expect(answers[0]!.toLowerCase()).toContain('connection: close');
+    expect(deliveries.map((d) => [d.status, d.error])).toEqual([
+      [200, undefined],
+      [499, 'listen closed the connection before the answer'],
+      [499, 'listen closed the connection before the answer'],
+    ]);
+    expect((await listCapturedDeliveries([dir])).map((d) => [d.meta.status, d.meta.body])).toEqual([
+      [200, '000001.ndjson'],
+      [499, '000002.body'],
+      [499, '000003.body'],
+    ]);
+  });
+
   it('stops even when a sender keeps its connection busy: answers after stop() close the connection', async () => {
     // Each answer waits a little, so a request is always in flight: the connection is never idle.
     const { listener } = await listen({ delayMs: 20 });
@@ -1107,6 +1208,12 @@ describe('listen: capture', () => {
 
 describe('listen: --forward', () => {
   const upstream = serverPerTest();
+  /** The address of an upstream that has closed: forwarding to it fails at once. */
+  const closedUpstream = async () => {
+    const target = await upstream();
+    await target.close();
+    return new URL(target.url);
+  };
 
   it('relays the body bytes and end-to-end headers unchanged, and returns the upstream answer', async () => {
     const target = await upstream((_req, res) => {
@@ -1269,26 +1376,17 @@ describe('listen: --forward', () => {
         error: 'the sender closed the connection before the answer',
       },
     ]);
-    const delivery = deliveries[0]!;
-    expect(renderDeliveryLine(delivery, new Chalk({ level: 0 }))).toContain(
-      '499  (upstream: 202, checks: 200)  POST /',
-    );
-    expect(JSON.parse(renderDeliveryJson(delivery))).toMatchObject({
+    // Still saved as unanswered (the sender's retry goes in the event files), with what the upstream said.
+    await expectRecorded(deliveries[0]!, capture, '499  (upstream: 202, checks: 200)  POST /', {
       status: 499,
       upstreamStatus: 202,
       checkedStatus: 200,
     });
-    await capture.close();
-    // Still saved as unanswered (the sender's retry goes in the event files), with what the upstream said.
-    const [saved] = await listCapturedDeliveries([dir]);
-    expect(saved!.meta).toMatchObject({ status: 499, upstreamStatus: 202, checkedStatus: 200, body: '000001.body' });
   });
 
   it('says that forwarding failed, and no upstream answer, for a sender that left before the 502', async () => {
     // The failure was dropped: the line and the JSON said only that the sender had gone.
-    const target = await upstream();
-    const dead = new URL(target.url);
-    await target.close();
+    const dead = await closedUpstream();
     const dir = tempDir('listen');
     const capture = await CaptureWriter.open(dir);
     const { listener, deliveries } = await listen({
@@ -1309,16 +1407,38 @@ describe('listen: --forward', () => {
     expect(json).not.toHaveProperty('upstreamStatus');
     await capture.close();
     const [saved] = await listCapturedDeliveries([dir]);
-    expect(saved!.meta).toMatchObject({ status: 499, checkedStatus: 200, body: '000001.body' });
+    expect(saved!.meta).toMatchObject({
+      status: 499,
+      checkedStatus: 200,
+      forwardError: delivery.forwardError,
+      body: '000001.body',
+    });
+    expect(delivery.forwardError).toMatch(/\S/);
     expect(saved!.meta).not.toHaveProperty('upstreamStatus');
   });
 
   it('answers 502 when the upstream cannot be reached, and forwards nothing refused', async () => {
-    const target = await upstream();
-    const dead = new URL(target.url);
-    await target.close();
+    const dead = await closedUpstream();
     const { url } = await listen({ forward: { url: dead, insecure: false, timeoutMs: 2000 } });
     expect((await post(url, body(attempt(1)))).status).toBe(502);
     expect((await post(url, 'nope')).status).toBe(400);
+  });
+
+  it('saves why forwarding failed in the capture, as the line and the JSON say it', async () => {
+    // The capture's description said only `status: 502`: why the relay failed was not kept.
+    const dead = await closedUpstream();
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { url, deliveries } = await listen({ capture, forward: { url: dead, insecure: false, timeoutMs: 2000 } });
+    expect((await post(url, body(attempt(1)))).status).toBe(502);
+    expect((await post(url, 'nope')).status).toBe(400);
+    await capture.close();
+    const forwardError = deliveries[0]!.forwardError;
+    expect(forwardError).toMatch(/\S/);
+    const [failed, refused] = await listCapturedDeliveries([dir]);
+    expect(failed!.meta).toMatchObject({ status: 502, checkedStatus: 200, forwardError, body: '000001.body' });
+    // Nothing was forwarded, so nothing failed.
+    expect(refused!.meta).toMatchObject({ status: 400 });
+    expect(refused!.meta).not.toHaveProperty('forwardError');
   });
 });

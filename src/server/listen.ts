@@ -72,6 +72,8 @@ export interface Delivery {
   checkedStatus?: number | undefined;
   /** What the upstream answered (--forward) a sender that had gone by then (`status` is 499: it got nothing). */
   upstreamStatus?: number | undefined;
+  /** What --respond or --fail-rate chose to answer a sender that had gone by then (`status` is 499: it got nothing). */
+  meantStatus?: Answer | undefined;
   /** Why the answer is not 2xx, in a few words. */
   error?: string | undefined;
   bytes: number;
@@ -369,13 +371,19 @@ export async function startListener(
    * node:http may still write one of its own.
    */
   const lastAnswers = new WeakMap<Socket, ServerResponse>();
+  /**
+   * Requests that arrived, listen stopping, behind an answer that closes their connection:
+   * node:http drops the answers queued behind it, so theirs would never be sent.
+   */
+  const unanswerable = new WeakSet<ServerResponse>();
 
   /**
-   * Settles once every body that ends in this turn of the event loop has ended: in the check
-   * phase, after the turn's I/O callbacks. Hint: the deliveries read in one turn are then checked,
-   * saved (one commit) and answered together, stage by stage, rather than each between the reads
-   * of the others; each stage's code stays in the processor's caches, and under load the server
-   * spent ~10% less CPU per request (bench/RESULTS.md, listen).
+   * Settles at the end of this turn of the event loop: in the check phase, after the turn's I/O
+   * callbacks. Hint: the deliveries decided in one turn then are saved (one commit) and answered
+   * together, rather than each between the reads of the others, which cost CPU per request under
+   * load (bench/RESULTS.md, listen). Each is checked before, as its body ends: one read the slow
+   * way (see `checkEvents`) waited too, and one read the quick way after it overtook it, taking
+   * its event ids (the first delivery was marked the redelivery) and its place in the capture.
    */
   let turnEnd: Promise<void> | undefined;
   const endOfTurn = (): Promise<void> =>
@@ -440,7 +448,6 @@ export async function startListener(
     if (body === undefined) return refuse(413, 'too large');
     base.bytes = body.length;
     const receivedAt = Date.now();
-    await endOfTurn();
 
     const signature = verify(body, req, settings);
     let checked: Checked;
@@ -495,10 +502,12 @@ export async function startListener(
     // A --delay holds the answer back before the capture, so the description saved says what
     // became of it. A second Ctrl-C cuts it short: the connection is gone by then anyway.
     if (settings.delayMs > 0) await sleep(settings.delayMs, undefined, { signal: aborting.signal }).catch(() => {});
+    await endOfTurn();
     // Hint: a connection closed by now gets no answer, and is reported as one gone mid-body is,
     // naming who closed it (see `closer`).
     const socket = req.socket;
-    const gone = !socket.writable;
+    const gone = !socket.writable || unanswerable.has(res);
+    const meantStatus = gone && misbehaved ? status : undefined;
     if (gone) status = 499;
     // The upstream has the delivery all the same: what it answered is kept, or why the relay
     // failed (the 502 that said so is not sent).
@@ -515,7 +524,9 @@ export async function startListener(
           headers: headerPairs(req.rawHeaders),
           status: status === 'reset' ? 0 : status,
           upstreamStatus,
+          meantStatus: meantStatus === 'reset' ? 0 : meantStatus,
           checkedStatus: status === checked.status ? undefined : checked.status,
+          forwardError,
         },
         checked.json,
       );
@@ -543,6 +554,7 @@ export async function startListener(
       path: target,
       status,
       upstreamStatus,
+      meantStatus,
       checkedStatus: status === checked.status ? undefined : checked.status,
       error: gone
         ? `${closer(socket)} closed the connection before the answer${forwardError === undefined ? '' : `; forwarding failed: ${forwardError}`}`
@@ -572,10 +584,15 @@ export async function startListener(
     (req, res) => {
       const handling = connections.get(req.socket);
       handling?.add(res);
-      lastAnswers.set(req.socket, res);
       // Hint: node:http keeps a connection alive after close(), so a sender that keeps it busy
-      // would keep listen from stopping; the answer says Connection: close instead.
-      if (closing) res.shouldKeepAlive = false;
+      // would keep listen from stopping; the answer says Connection: close instead, and a request
+      // pipelined behind it is reported as a connection listen closed (its body saved as unanswered).
+      if (closing) {
+        const previous = lastAnswers.get(req.socket);
+        if (previous && !previous.shouldKeepAlive && !previous.writableFinished) unanswerable.add(res);
+        res.shouldKeepAlive = false;
+      }
+      lastAnswers.set(req.socket, res);
       // Hint: one promise settles the request either way (a .catch and a .finally made two more
       // per request, with their turns of the microtask queue).
       const done: Promise<void> = handle(req, res).then(
@@ -663,11 +680,12 @@ export async function startListener(
       stopping ??= (async () => {
         closing = true;
         // Hint: only each connection's latest answer closes it (one already written leaves it idle,
-        // and closed as such): node:http drops the answers queued behind one that closes, however
-        // ready, so requests pipelined behind it would never be answered.
+        // and closed as such; it keeps what it said, which `unanswerable` reads): node:http drops
+        // the answers queued behind one that closes, however ready, so requests pipelined behind
+        // it would never be answered.
         for (const socket of connections.keys()) {
           const latest = lastAnswers.get(socket);
-          if (latest) latest.shouldKeepAlive = false;
+          if (latest && !latest.headersSent) latest.shouldKeepAlive = false;
         }
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();

@@ -65,11 +65,12 @@ export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width =
     { text: String(delivery.status), style: statusStyle(delivery.status, c) },
   ];
   const add = (text: string, style?: TextSpan['style']) => spans.push({ text: '  ' }, { text, style });
-  const { upstreamStatus, checkedStatus } = delivery;
-  if (upstreamStatus !== undefined || checkedStatus !== undefined) {
-    const upstream = upstreamStatus === undefined ? '' : `upstream: ${upstreamStatus}`;
-    const checks = checkedStatus === undefined ? '' : `checks: ${checkedStatus}`;
-    add(`(${upstream}${upstream && checks ? ', ' : ''}${checks})`, c.dim);
+  const { upstreamStatus, meantStatus, checkedStatus } = delivery;
+  if (upstreamStatus !== undefined || meantStatus !== undefined || checkedStatus !== undefined) {
+    let others = upstreamStatus === undefined ? '' : `upstream: ${upstreamStatus}`;
+    if (meantStatus !== undefined) others += `${others && ', '}meant: ${meantStatus}`;
+    if (checkedStatus !== undefined) others += `${others && ', '}checks: ${checkedStatus}`;
+    add(`(${others})`, c.dim);
   }
   add(`${escapeTerminal(delivery.method)} ${escapeTerminal(delivery.path)}`);
   const count = delivery.events.length;
@@ -148,6 +149,7 @@ export function renderDeliveryJson(delivery: Delivery): string {
       time: isoOf(delivery.time),
       status: delivery.status,
       upstreamStatus: delivery.upstreamStatus,
+      meantStatus: delivery.meantStatus,
       checkedStatus: delivery.checkedStatus,
       method: delivery.method,
       path: delivery.path,
