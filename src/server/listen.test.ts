@@ -448,6 +448,35 @@ describe('listen: answers', () => {
     await capture.close();
     expect((await listCapturedDeliveries([dir])).map((d) => d.meta.status)).toEqual([422, 200]);
   });
+
+  it('keeps arrival order across several bodies read the slow way, one after another and between quick ones', async () => {
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { listener, deliveries } = await listen({ capture });
+    const invalid = { ...attempt(9), status: 'maybe' };
+    const texts = [
+      body(enveloped(1), invalid),
+      body(enveloped(2), invalid),
+      body(enveloped(1)),
+      body(enveloped(3), invalid),
+      body(enveloped(2)),
+      body(enveloped(3)),
+    ];
+    const request = (text: string, i: number) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nwebhook-id: msg_${i}\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    await rawExchange(listener.port, [texts.map(request).join('')], 1000);
+    expect(deliveries.map((d) => [d.webhookId, d.status, d.redelivery])).toEqual([
+      ['msg_0', 422, false],
+      ['msg_1', 422, false],
+      ['msg_2', 200, true],
+      ['msg_3', 422, false],
+      ['msg_4', 200, true],
+      ['msg_5', 200, true],
+    ]);
+    await listener.stop();
+    await capture.close();
+    expect((await listCapturedDeliveries([dir])).map((d) => d.meta.status)).toEqual([422, 422, 200, 422, 200, 200]);
+  });
 });
 
 describe('listen: misbehaving on purpose', () => {
