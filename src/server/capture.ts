@@ -183,8 +183,9 @@ function fitsOnALine(body: Buffer): boolean {
  * saved before the microtask that the first of them queued runs are committed together (a group
  * commit): their bodies written (the lines of the run's `.ndjson` file in one write), then their
  * lines appended to the log in one write, and only then is any of them answered. listen saves
- * those whose bodies ended in one turn of the event loop so (see `startListener`). With `durable`, the
- * deliveries that arrive while the disk is busy wait for the next commit, which takes them all.
+ * the deliveries whose bodies ended in one turn of the event loop so (see `startListener`). With
+ * `durable`, the deliveries that arrive while the disk is busy wait for the next commit, which
+ * takes them all.
  */
 export class CaptureWriter {
   private next: number;
