@@ -188,6 +188,17 @@ describe('toJsonSchema agrees with validate', () => {
     }
   });
 
+  it("compiles under ajv's full strict mode, strictRequired included, in every mode and both drafts", () => {
+    const strict2020 = new Ajv2020({ strict: true });
+    const strict07 = new Ajv({ strict: true });
+    withFormats(strict2020);
+    withFormats(strict07);
+    for (const mode of modes) {
+      expect(() => strict2020.compile(toJsonSchema(mode))).not.toThrow();
+      expect(() => strict07.compile(toJsonSchema({ ...mode, draft: '07' }))).not.toThrow();
+    }
+  });
+
   it('says what it cannot express', () => {
     expect(toJsonSchema().$comment).toMatch(/^Not expressed: .*warnings.*redelivery.*duplicate keys/);
   });
