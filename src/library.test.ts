@@ -145,6 +145,34 @@ describe('signing and verifying', () => {
     });
   });
 
+  it('takes one secret as a string when verifying, as when signing', () => {
+    const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    const headers = signStandardWebhook(body, { secrets: secret, id: 'msg_1', timestamp: 1_700_000_000 });
+    expect(verifyStandardWebhook(body, headers, { secrets: secret, now: 1_700_000_010_000 })).toEqual({
+      ok: true,
+      secretIndex: 0,
+    });
+    expect(verifyHexHmac(body, signHexHmac(body, { secrets: 'one' }), { secrets: 'one' })).toEqual({
+      ok: true,
+      secretIndex: 0,
+    });
+  });
+
+  it('names a secret that is not there (an unset environment variable) or empty, as the library, not the CLI', () => {
+    for (const secrets of [
+      [undefined],
+      [''],
+      ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', null],
+    ] as unknown as string[][]) {
+      const index = secrets.length;
+      const named = new RegExp(`^secret #${index} is (empty|not a string \\(got (undefined|null)\\))$`);
+      expect(() => verifyStandardWebhook(body, {}, { secrets })).toThrow(named);
+      expect(() => signStandardWebhook(body, { secrets })).toThrow(named);
+      expect(() => verifyHexHmac(body, {}, { secrets })).toThrow(named);
+      expect(() => signHexHmac(body, { secrets })).toThrow(named);
+    }
+  });
+
   it('signs with a hex HMAC so that verifyHexHmac accepts it', () => {
     const headers = signHexHmac(body, { secrets: ['one', 'two'] });
     expect(Object.keys(headers)).toEqual(['x-signature']);
