@@ -96,6 +96,17 @@ describe('readEvents', () => {
     expect(second?.kind === 'event' && second.position.column).toBe(3);
   });
 
+  it('reads the Uint8Array chunks of a web ReadableStream or TextEncoder as bytes, as it reads Buffers', async () => {
+    const fromStream = await collect(readEvents(Readable.from([Buffer.from(text)])));
+    const encoded = new TextEncoder().encode(text);
+    async function* slices() {
+      for (let i = 0; i < encoded.length; i += 999) yield encoded.subarray(i, i + 999);
+    }
+    expect(await collect(readEvents(slices()))).toEqual(fromStream);
+    const web = new Response(text).body as unknown as AsyncIterable<Uint8Array>;
+    expect(await collect(readEvents(web))).toEqual(fromStream);
+  });
+
   it("gives a syntax problem's source, from which codeFrame draws validate's frame", async () => {
     const items = await collect(readEvents('[{"a": 1 "b": 2}]'));
     const problem = items.flatMap((item) => (item.kind === 'invalid' ? item.problems : []))[0];
