@@ -96,6 +96,17 @@ describe('readEvents', () => {
     expect(second?.kind === 'event' && second.position.column).toBe(3);
   });
 
+  it('reads the Uint8Array chunks of a web ReadableStream or TextEncoder as bytes, as it reads Buffers', async () => {
+    const fromStream = await collect(readEvents(Readable.from([Buffer.from(text)])));
+    const encoded = new TextEncoder().encode(text);
+    async function* slices() {
+      for (let i = 0; i < encoded.length; i += 999) yield encoded.subarray(i, i + 999);
+    }
+    expect(await collect(readEvents(slices()))).toEqual(fromStream);
+    const web = new Response(text).body as unknown as AsyncIterable<Uint8Array>;
+    expect(await collect(readEvents(web))).toEqual(fromStream);
+  });
+
   it("gives a syntax problem's source, from which codeFrame draws validate's frame", async () => {
     const items = await collect(readEvents('[{"a": 1 "b": 2}]'));
     const problem = items.flatMap((item) => (item.kind === 'invalid' ? item.problems : []))[0];
@@ -143,6 +154,34 @@ describe('signing and verifying', () => {
       ok: false,
       reason: 'timestamp-too-old',
     });
+  });
+
+  it('takes one secret as a string when verifying, as when signing', () => {
+    const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    const headers = signStandardWebhook(body, { secrets: secret, id: 'msg_1', timestamp: 1_700_000_000 });
+    expect(verifyStandardWebhook(body, headers, { secrets: secret, now: 1_700_000_010_000 })).toEqual({
+      ok: true,
+      secretIndex: 0,
+    });
+    expect(verifyHexHmac(body, signHexHmac(body, { secrets: 'one' }), { secrets: 'one' })).toEqual({
+      ok: true,
+      secretIndex: 0,
+    });
+  });
+
+  it('names a secret that is not there (an unset environment variable) or empty, as the library, not the CLI', () => {
+    for (const secrets of [
+      [undefined],
+      [''],
+      ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', null],
+    ] as unknown as string[][]) {
+      const index = secrets.length;
+      const named = new RegExp(`^secret #${index} is (empty|not a string \\(got (undefined|null)\\))$`);
+      expect(() => verifyStandardWebhook(body, {}, { secrets })).toThrow(named);
+      expect(() => signStandardWebhook(body, { secrets })).toThrow(named);
+      expect(() => verifyHexHmac(body, {}, { secrets })).toThrow(named);
+      expect(() => signHexHmac(body, { secrets })).toThrow(named);
+    }
   });
 
   it('signs with a hex HMAC so that verifyHexHmac accepts it', () => {

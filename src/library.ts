@@ -219,7 +219,6 @@ export interface StandardWebhookHeaders extends Record<string, string> {
   'webhook-signature': string;
 }
 
-const secretList = (secrets: readonly string[] | string) => (typeof secrets === 'string' ? [secrets] : secrets);
 const bodyBytes = (body: string | Uint8Array) =>
   typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 
@@ -233,7 +232,7 @@ export function signStandardWebhook(
 ): StandardWebhookHeaders {
   const id = options.id ?? randomUUID();
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  const keys = standardKeys(secretList(options.secrets));
+  const keys = standardKeys(options.secrets);
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestamp),
@@ -255,5 +254,5 @@ export interface SignHexHmacOptions {
  */
 export function signHexHmac(body: string | Uint8Array, options: SignHexHmacOptions): Record<string, string> {
   const header = (options.header ?? 'X-Signature').toLowerCase();
-  return { [header]: signHmacHex(bodyBytes(body), hmacKeys(secretList(options.secrets))) };
+  return { [header]: signHmacHex(bodyBytes(body), hmacKeys(options.secrets)) };
 }

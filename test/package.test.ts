@@ -85,8 +85,10 @@ describe('the packed package', () => {
     expect(packed.filter((path) => path.startsWith('dist/commands/'))).toEqual([]);
   });
 
-  it('installs by name offline, runs, and type-checks a consumer written against it', () => {
+  it("installs by name offline, runs, and type-checks a consumer written against it, and the README's receiver", () => {
     writeFileSync(join(project, 'consumer.mts'), consumer);
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    writeFileSync(join(project, 'receiver.mjs'), /<!-- receiver -->\n```js\n([\s\S]*?)\n```/.exec(readme)![1]!);
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
@@ -101,8 +103,11 @@ describe('the packed package', () => {
           skipLibCheck: true,
           typeRoots: [join(repoRoot, 'node_modules', '@types')],
           types: ['node'],
+          // The README's receiver is JavaScript: checked as a TypeScript user who copies it would see it.
+          allowJs: true,
+          checkJs: true,
         },
-        files: ['consumer.mts'],
+        files: ['consumer.mts', 'receiver.mjs'],
       }),
     );
     const tsc = require.resolve('typescript/bin/tsc');

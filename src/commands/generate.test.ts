@@ -171,3 +171,14 @@ describe('generate --defects', () => {
     expect(printed.stderr).not.toContain('\u001b');
   });
 });
+
+describe('generate: the closing line', () => {
+  it('groups the thousands of every count it gives, as of the events', async () => {
+    const printed = await capture(() =>
+      generate({ count: '4000', seed: '1', format: 'ndjson', redeliveries: '1', defects: '0.5' }),
+    );
+    expect(printed.stderr).toMatch(
+      /generated 4,000 events \(\d,\d{3} redelivered, \d,\d{3} with a defect\) with seed 1/,
+    );
+  });
+});

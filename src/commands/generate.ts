@@ -498,8 +498,8 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     process.removeListener('SIGTERM', stop);
   }
   const extras = [
-    redeliveries > 0 ? `${redelivered} redelivered` : '',
-    defectRate > 0 ? `${defects} with a defect` : '',
+    redeliveries > 0 ? `${grouped(redelivered)} redelivered` : '',
+    defectRate > 0 ? `${grouped(defects)} with a defect` : '',
   ].filter(Boolean);
   process.stderr.write(
     `callhook: generated ${plural(count, 'event')}${extras.length ? ` (${extras.join(', ')})` : ''} with seed ${options.seed.trim()} to ${name}\n`,

@@ -257,6 +257,15 @@ describe('generateEvents', () => {
     expect(() => parseFieldOverride('data..status=x')).toThrow(/empty segment/);
   });
 
+  it('refuses a number JSON cannot carry (1e400 would be written as null), wherever it is in the value', () => {
+    for (const text of ['data.x=1e400', 'data.x=-1e400', 'data.x={"a":[1e999]}']) {
+      expect(() => parseFieldOverride(text)).toThrow(
+        /^the value .* holds a number beyond ±1\.8e308, which would be written as null$/,
+      );
+    }
+    expect(parseFieldOverride('data.x=1e308').value).toBe(1e308);
+  });
+
   it('names the option and its choices when a type or an envelope is not one of them', () => {
     const types = 'CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived';
     expect(() => [...generateEvents({ count: 1, types: ['Nope' as never] })]).toThrow(

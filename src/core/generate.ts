@@ -1037,11 +1037,18 @@ export function parseFieldOverride(text: string): FieldOverride {
   }
   const raw = text.slice(equals + 1);
   let value: unknown = raw;
+  // Hint: JSON.parse reads 1e400 as Infinity, which JSON.stringify would write as null.
+  let infinite = false;
   try {
-    value = JSON.parse(raw);
+    value = JSON.parse(raw, (_key, item: unknown) => {
+      if (typeof item === 'number' && !Number.isFinite(item)) infinite = true;
+      return item;
+    });
   } catch {
     // Not JSON: the text itself, so `data.name=Jane` needs no quotes.
   }
+  if (infinite)
+    throw new Error(`the value ${JSON.stringify(raw)} holds a number beyond ±1.8e308, which would be written as null`);
   return { path, value };
 }
 

@@ -34,8 +34,8 @@ export type VerifyFailure =
 
 /** The secrets and clock a verification uses. */
 export interface VerifyOptions {
-  /** The secrets (key rotation): `whsec_<base64>` for Standard Webhooks, plain text for hmac. */
-  secrets: readonly string[];
+  /** The secret, or several (key rotation): `whsec_<base64>` for Standard Webhooks, plain text for hmac. */
+  secrets: readonly string[] | string;
   /** How far the timestamp may be from `now`, in either direction (default 300 seconds). */
   toleranceSeconds?: number;
   /** The current time in epoch milliseconds (default `Date.now()`). */
@@ -193,10 +193,28 @@ function noSecrets(): never {
   throw new CallhookError('verification needs at least one secret', ExitCode.usage);
 }
 
+/**
+ * The secrets a library caller gave: one string or several, each a string with more than blanks
+ * (an unset environment variable comes as `undefined`, named here rather than failing inside).
+ */
+function secretList(secrets: readonly string[] | string, blank: RegExp): readonly string[] {
+  const list = typeof secrets === 'string' ? [secrets] : secrets;
+  if (list.length === 0) noSecrets();
+  for (const [i, secret] of list.entries()) {
+    const problem =
+      typeof secret !== 'string'
+        ? `not a string (got ${secret === null ? 'null' : typeof secret})`
+        : blank.test(secret)
+          ? 'empty'
+          : '';
+    if (problem) throw new CallhookError(`secret #${i + 1} is ${problem}`, ExitCode.usage);
+  }
+  return list;
+}
+
 /** Decodes Standard Webhooks secrets with replay's own decoder; a bad one is a usage error naming its position. */
-export function standardKeys(secrets: readonly string[]): Buffer[] {
-  if (secrets.length === 0) noSecrets();
-  return secrets.map((secret, i) => {
+export function standardKeys(secrets: readonly string[] | string): Buffer[] {
+  return secretList(secrets, /^\s*$/).map((secret, i) => {
     // Each string here is one secret (parseSecrets splits a rotation list on commas).
     if (secret.includes(',')) throw new CallhookError(`secret #${i + 1} holds a comma: give each secret apart`);
     const [key] = parseSecrets(secret, 'standard', `secrets[${i}]`);
@@ -205,12 +223,8 @@ export function standardKeys(secrets: readonly string[]): Buffer[] {
 }
 
 /** Hex HMAC secrets are their UTF-8 bytes, as replay signs with them. */
-export function hmacKeys(secrets: readonly string[]): Buffer[] {
-  if (secrets.length === 0) noSecrets();
-  return secrets.map((secret, i) => {
-    if (secret === '') throw new CallhookError(`secret #${i + 1} is empty`, ExitCode.usage);
-    return Buffer.from(secret, 'utf8');
-  });
+export function hmacKeys(secrets: readonly string[] | string): Buffer[] {
+  return secretList(secrets, /^$/).map((secret) => Buffer.from(secret, 'utf8'));
 }
 
 /** Finds the first key whose signature over `bytes` equals one of `given`, or -1. */

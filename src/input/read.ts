@@ -204,7 +204,7 @@ export async function* readChunks(path: string, start: number, size: number): As
   }
 }
 
-function openSource(source: Source, options: ReadOptions, start: number): AsyncIterable<Buffer> {
+function openSource(source: Source, options: ReadOptions, start: number): AsyncIterable<Uint8Array | string> {
   // Hint: the disk is read 256 KiB at a time (64 KiB reads left the main thread idle, waiting on
   // the thread pool), but records are yielded per 64 KiB slice (below).
   if (source.path !== '-') {
@@ -214,7 +214,9 @@ function openSource(source: Source, options: ReadOptions, start: number): AsyncI
   if (stdin === process.stdin && process.stdin.isTTY) {
     throw new CallhookError('no input: stdin is a terminal; name files or folders, or pipe JSON in');
   }
-  return stdin as AsyncIterable<Buffer>;
+  // Hint: a stream given by a program may yield strings, or Uint8Arrays that are not Buffers (a web
+  // ReadableStream, TextEncoder's output), whose toString() lists their bytes as numbers.
+  return stdin as AsyncIterable<Uint8Array | string>;
 }
 
 /** How a thread reads part of one file (see input/halves.ts); for the first file of `paths` only. */
@@ -354,7 +356,8 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   let stopped = false;
   try {
     read: for await (const chunk of openSource(source, options, start)) {
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      const buffer =
+        typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       const base = start + bytes;
       bytes += buffer.length;
       for (let from = 0; from < buffer.length; ) {

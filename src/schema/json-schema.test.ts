@@ -119,8 +119,6 @@ const mutation = fc.oneof(
 
 type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
 
-const skipped = Symbol('skipped');
-
 function mutate(event: Record<string, unknown>, pathIndex: number, change: Mutation): unknown {
   const copy = JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
   const paths = pathsOf(copy);
@@ -133,10 +131,6 @@ function mutate(event: Record<string, unknown>, pathIndex: number, change: Mutat
   const target = change.kind === 'add' ? objects[pathIndex % objects.length]! : path.slice(0, -1);
   const parent = target.reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], copy) as Record<string, unknown>;
   const key = change.kind === 'add' ? change.key : path.at(-1)!;
-  // Hint: validate --strict here misses an envelope key Object.prototype also has (`__proto__`,
-  // `constructor`: `key in entries` finds the prototype's); issue 10b's own-property lookups fix
-  // that. The schema refuses such a key, rightly; until the merge, the case is left out.
-  if (key in Object.prototype && target.length === 0 && Object.hasOwn(copy, 'eventType')) return skipped;
   const define = (value: unknown) =>
     Object.defineProperty(parent, key, { value, enumerable: true, writable: true, configurable: true });
   if (change.kind === 'delete') {
@@ -161,7 +155,6 @@ describe('toJsonSchema agrees with validate', () => {
     fc.assert(
       fc.property(fc.nat(samples.length - 1), fc.nat(10_000), mutation, (index, pathIndex, change) => {
         const value = mutate(samples[index]!, pathIndex, change);
-        fc.pre(value !== skipped);
         if (!validateEvent(value).ok) invalid++;
         expect(disagreements(value)).toEqual([]);
       }),
@@ -185,6 +178,17 @@ describe('toJsonSchema agrees with validate', () => {
       { ...received, eventType: 'CallReceived' },
     ]) {
       expect(disagreements(value)).toEqual([]);
+    }
+  });
+
+  it("compiles under ajv's full strict mode, strictRequired included, in every mode and both drafts", () => {
+    const strict2020 = new Ajv2020({ strict: true });
+    const strict07 = new Ajv({ strict: true });
+    withFormats(strict2020);
+    withFormats(strict07);
+    for (const mode of modes) {
+      expect(() => strict2020.compile(toJsonSchema(mode))).not.toThrow();
+      expect(() => strict07.compile(toJsonSchema({ ...mode, draft: '07' }))).not.toThrow();
     }
   });
 
@@ -239,7 +243,6 @@ describe('toOpenApi', () => {
         (picks, pathIndex, change) => {
           const body: unknown[] = picks.map((index) => samples[index]);
           if (body.length > 0) body[0] = mutate(samples[picks[0]!]!, pathIndex, change);
-          fc.pre(body[0] !== skipped);
           expect(checkBody(body)).toBe(body.every((event) => validateEvent(event).ok));
         },
       ),

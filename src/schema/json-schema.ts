@@ -107,11 +107,24 @@ function combinations(keys: readonly string[], size: number): string[][] {
   return [...combinations(rest, size - 1).map((combo) => [first, ...combo]), ...combinations(rest, size)];
 }
 
+// Hint: `type: 'object'` beside each `required` changes nothing (the value is an object by then),
+// and `properties` naming each required key accepts any value; both keep ajv's strict mode
+// (`strict: true`), which wants every keyword next to the type it applies to, and every required
+// key among the properties (strictRequired).
+/** An object that has every one of `keys`. */
+function having(keys: readonly string[], properties: Record<string, unknown> = {}): unknown {
+  return {
+    type: 'object',
+    required: keys,
+    properties: { ...Object.fromEntries(keys.map((key) => [key, {}])), ...properties },
+  };
+}
+
 /** At least `count` of `keys` are present (undefined: always true). */
 function atLeast(count: number, keys: readonly string[]): unknown {
   if (count <= 0) return undefined;
   if (count > keys.length) return { not: {} };
-  return { anyOf: combinations(keys, count).map((combo) => ({ type: 'object', required: combo })) };
+  return { anyOf: combinations(keys, count).map((combo) => having(combo)) };
 }
 
 /** At most `count` of `keys` are present (undefined: always true). */
@@ -144,16 +157,9 @@ function shapeCondition(type: EventType, required: readonly string[]): unknown {
   return cases.length === 1 ? cases[0] : { anyOf: cases };
 }
 
-// Hint: `type: 'object'` beside each `required` changes nothing (the value is an object by then)
-// and keeps ajv's strict mode, which wants every keyword next to the type it applies to, content.
 /** validate reads an object as an envelope when it has `eventType`, or an object `data` and `createdAt`. */
 const notEnveloped = {
-  not: {
-    anyOf: [
-      { type: 'object', required: ['eventType'] },
-      { type: 'object', required: ['data', 'createdAt'], properties: { data: { type: 'object' } } },
-    ],
-  },
+  not: { anyOf: [having(['eventType']), having(['data', 'createdAt'], { data: { type: 'object' } })] },
 };
 
 const definitionNames: Record<EventType, string> = {
