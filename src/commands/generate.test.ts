@@ -144,6 +144,16 @@ describe('generate --seed', () => {
     expect(await cli('-1')).toBe(`${library}\n`);
     expect(await cli('-1')).not.toBe(await cli('0'));
   });
+
+  it('names the range it takes when given a whole number past it', async () => {
+    // `--seed 99999999999999999999` was told "must be a whole number": it is one.
+    const refused = await generate({ count: '1', seed: '99999999999999999999', format: 'json' }).catch(
+      (error: unknown) => error,
+    );
+    expect((refused as CallhookError).message).toBe(
+      '--seed: must be a whole number from -9007199254740991 to 9007199254740991 (got "99999999999999999999")',
+    );
+  });
 });
 
 describe('generate threads', () => {

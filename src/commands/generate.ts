@@ -191,7 +191,7 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
 function seedOf(text: string): number {
   const number = Number(text.trim());
   if (!/^-?[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(number)) {
-    throw optionError('--seed', 'a whole number', text);
+    throw optionError('--seed', `a whole number from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`, text);
   }
   return seedState(number);
 }

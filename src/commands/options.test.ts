@@ -36,6 +36,17 @@ describe('byteSize', () => {
   });
 });
 
+describe('wholeNumber', () => {
+  it('names the largest number it takes when given a larger one, not only the smallest', () => {
+    // `--count 9007199254740993` was told "must be a whole number of at least 0": it is one.
+    expect(() => wholeNumber('--count', 0)('9007199254740993')).toThrow(
+      '--count: must be a whole number from 0 to 9007199254740991 (got "9007199254740993")',
+    );
+    expect(() => wholeNumber('--count', 0)('-1')).toThrow('--count: must be a whole number of at least 0 (got "-1")');
+    expect(wholeNumber('--count', 0)('9007199254740991')).toBe(Number.MAX_SAFE_INTEGER);
+  });
+});
+
 describe('listOf', () => {
   const statuses = listOf('--status', ['Complete', 'Partial', 'Not Complete'] as const);
 

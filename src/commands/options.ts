@@ -50,7 +50,9 @@ export function wholeNumber(name: string, min: number, max = Number.MAX_SAFE_INT
     const trimmed = value.trim();
     const number = Number(trimmed);
     if (!/^[0-9]+$/.test(trimmed) || !Number.isSafeInteger(number) || number < min || number > max) {
-      const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+      // A number past the largest exact one is told the limit, not just the least it may be.
+      const tooLarge = /^[0-9]+$/.test(trimmed) && number >= min;
+      const range = max === Number.MAX_SAFE_INTEGER && !tooLarge ? `of at least ${min}` : `from ${min} to ${max}`;
       throw optionError(name, `a whole number ${range}`, value);
     }
     return number;
