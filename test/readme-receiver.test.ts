@@ -4,9 +4,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEvents } from '../src/core/generate.js';
 import { signStandardWebhook } from '../src/library.js';
+import { toOpenApi } from '../src/schema/json-schema.js';
 import { repoRoot } from './helpers/run-cli.js';
 
 const secret = `whsec_${Buffer.from('the receiver test secret').toString('base64')}`;
@@ -34,7 +36,8 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   const snippet = receiverSnippet();
-  expect(snippet.split('\n').length).toBeLessThanOrEqual(20);
+  // A few lines (21 since its refusals became JSON Problems, as listen's are).
+  expect(snippet.split('\n').length).toBeLessThanOrEqual(21);
   writeFileSync(join(dir, 'receiver.mjs'), snippet);
   const port = await freePort();
   base = `http://127.0.0.1:${port}/`;
@@ -79,15 +82,26 @@ describe("the README's receiver", () => {
     expect(output).toContain('CallComplete');
   });
 
-  it('refuses a wrong signature (401), a body that is not JSON (400), and invalid events (422) with pointers', async () => {
+  it('refuses a wrong signature (401), a body that is not JSON (400), and invalid events (422), each with the Problem the OpenAPI document describes', async () => {
+    // It answered a 422 as {invalid: [{index, issues}]}, and the others in plain text: neither
+    // what the OpenAPI document describes nor what `callhook listen` answers.
+    const { components } = toOpenApi() as { components: { schemas: Record<string, object> } };
+    const isProblem = new Ajv2020({ strict: false }).compile({ ...components.schemas.Problem, unevaluatedProperties: false });
+    const problemOf = async (response: Response, status: number) => {
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      const problem = (await response.json()) as { error: string; reason?: string; problems?: Array<{ pointer: string; code: string }> };
+      expect(isProblem(problem), JSON.stringify(isProblem.errors)).toBe(true);
+      return problem;
+    };
     const body = JSON.stringify([...generateEvents({ count: 2, seed: 31 })].map((e) => e.event));
     const wrong = signStandardWebhook(body, { secrets: `whsec_${Buffer.from('another secret!!').toString('base64')}` });
-    const unsigned = await post(body, wrong);
-    expect(unsigned.status).toBe(401);
-    expect(await unsigned.text()).toMatch(/secret/);
+    expect(await problemOf(await post(body, wrong), 401)).toMatchObject({ error: 'bad-signature', reason: 'wrong-secret' });
 
     const notJson = '[{"id": 1,]';
-    expect((await post(notJson, signStandardWebhook(notJson, { secrets: secret }))).status).toBe(400);
+    expect(await problemOf(await post(notJson, signStandardWebhook(notJson, { secrets: secret })), 400)).toMatchObject({
+      error: 'not-json',
+    });
 
     const events = JSON.parse(body) as Array<Record<string, unknown>>;
     const second = events[1]!;
@@ -95,10 +109,11 @@ describe("the README's receiver", () => {
       ? { ...second, data: { ...(second.data as object), campaignId: 'nope' } }
       : { ...second, campaignId: 'nope' };
     const broken = JSON.stringify([events[0], damaged]);
-    const invalid = await post(broken, signStandardWebhook(broken, { secrets: secret }));
-    expect(invalid.status).toBe(422);
-    const answer = (await invalid.json()) as { invalid: Array<{ index: number; issues: Array<{ code: string }> }> };
-    expect(answer.invalid.map((item) => item.index)).toEqual([1]);
-    expect(answer.invalid[0]!.issues.map((issue) => issue.code)).toContain('invalid-format');
+    const invalid = await problemOf(await post(broken, signStandardWebhook(broken, { secrets: secret })), 422);
+    expect(invalid.error).toBe('invalid-events');
+    // Each pointer is into the whole body: the event's index first.
+    expect(invalid.problems).toContainEqual(
+      expect.objectContaining({ pointer: second.data ? '/1/data/campaignId' : '/1/campaignId', code: 'invalid-format' }),
+    );
   });
 });

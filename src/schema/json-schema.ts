@@ -304,7 +304,7 @@ const receiverResponses = {
   '410': { description: 'Gone: the receiver no longer wants deliveries; the sender stops.' },
   '413': { description: 'The body is larger than the receiver accepts; send smaller batches.' },
   '422': {
-    description: 'The body is a JSON array, but events in it fail validation; `issues` says where.',
+    description: 'The body is a JSON array, but events in it fail validation; `problems` says where.',
     ...errorBody,
   },
   '429': { description: 'Too many requests: retry after the Retry-After header.' },
@@ -331,17 +331,27 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
   }
   schemas.Problem = {
     type: 'object',
-    description: 'What a receiver may answer with a 4xx: the issues validateEvent reports.',
+    description:
+      'What a receiver may answer with a 4xx, as `callhook listen` does: `error` names what failed, and `problems` where, each as validateEvent reports an issue but with its pointer into the whole body.',
+    required: ['error'],
     properties: {
-      error: { type: 'string' },
-      issues: {
+      error: { type: 'string', description: 'not-json, bad-signature, invalid-events, …' },
+      message: { type: 'string' },
+      reason: { type: 'string', description: 'Which signature check failed (a 401): wrong-secret, timestamp-too-old, …' },
+      skewSeconds: { type: 'number', description: 'How far webhook-timestamp was from now (a 401 for the time)' },
+      invalid: { type: 'integer', minimum: 1, description: 'How many events failed validation (a 422)' },
+      problems: {
         type: 'array',
+        description: 'The first problems found, in the order of the body',
         items: {
           type: 'object',
           properties: {
-            pointer: { type: 'string', description: 'JSON pointer into the body' },
+            pointer: { type: 'string', description: 'JSON pointer into the body: /0/data/status' },
             code: { type: 'string' },
             message: { type: 'string' },
+            severity: { enum: ['error', 'warning'] },
+            line: { type: 'integer', minimum: 1, description: 'Where in the body, from 1' },
+            column: { type: 'integer', minimum: 1 },
           },
           required: ['pointer', 'code', 'message'],
         },

@@ -14,6 +14,7 @@ import {
 import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Chalk } from 'chalk';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -26,6 +27,7 @@ import { parseSecrets } from '../http/signing.js';
 import { fromWire } from '../http/verify.js';
 import { listSources } from '../input/read.js';
 import { readEvents } from '../library.js';
+import { toOpenApi } from '../schema/json-schema.js';
 import { CapturedBodies, CaptureWriter, capturedDeliveries, captureLogName } from './capture.js';
 import { type Delivery, forwardsToItself, type Listener, type ListenSettings, startListener } from './listen.js';
 import { renderDeliveryJson, renderDeliveryLine } from './render.js';
@@ -310,6 +312,35 @@ describe('listen: answers', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(deliveries).toMatchObject([{ status: 408, path: '/slow', webhookId: 'msg_slow', error: 'request timeout' }]);
+  });
+
+  it('answers 400, 401 and 422 with the Problem the OpenAPI document describes, pointers into the body', async () => {
+    // The document described `issues`, which listen never sent; every key listen sends must be one it names.
+    const { components } = toOpenApi({ version: '0.1.0' }) as { components: { schemas: Record<string, object> } };
+    const isProblem = new Ajv2020({ strict: false }).compile({
+      ...components.schemas.Problem,
+      unevaluatedProperties: false,
+    });
+    const keys = parseSecrets(secret, 'standard', 'S');
+    const { url } = await listen({ sign: { scheme: 'standard', keys, toleranceSeconds: 300 } });
+    const wh = new Webhook(secret);
+    const signed = (payload: string) => ({
+      'webhook-id': `msg_${payload.length}`,
+      'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+      'webhook-signature': wh.sign(`msg_${payload.length}`, new Date(), payload),
+    });
+    const invalid = body(attempt(1), { ...attempt(2), status: 'maybe' });
+    const answers = [
+      await post(url, '[{"time": ', signed('[{"time": ')),
+      await post(url, invalid, { ...signed(invalid), 'webhook-signature': 'v1,AAAA' }),
+      await post(url, invalid, signed(invalid)),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([400, 401, 422]);
+    for (const answer of answers) {
+      const problem = (await answer.json()) as { problems?: Array<{ pointer: string }> };
+      expect(isProblem(problem), JSON.stringify(isProblem.errors)).toBe(true);
+      if (answer.status === 422) expect(problem.problems?.map((p) => p.pointer)).toEqual(['/1/status']);
+    }
   });
 
   it('verifies what the standardwebhooks package signs, and says in a 401 which check failed', async () => {
