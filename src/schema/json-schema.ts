@@ -337,7 +337,10 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
     properties: {
       error: { type: 'string', description: 'not-json, bad-signature, invalid-events, …' },
       message: { type: 'string' },
-      reason: { type: 'string', description: 'Which signature check failed (a 401): wrong-secret, timestamp-too-old, …' },
+      reason: {
+        type: 'string',
+        description: 'Which signature check failed (a 401): wrong-secret, timestamp-too-old, …',
+      },
       skewSeconds: { type: 'number', description: 'How far webhook-timestamp was from now (a 401 for the time)' },
       invalid: { type: 'integer', minimum: 1, description: 'How many events failed validation (a 422)' },
       problems: {
