@@ -86,17 +86,27 @@ describe("the README's receiver", () => {
     // It answered a 422 as {invalid: [{index, issues}]}, and the others in plain text: neither
     // what the OpenAPI document describes nor what `callhook listen` answers.
     const { components } = toOpenApi() as { components: { schemas: Record<string, object> } };
-    const isProblem = new Ajv2020({ strict: false }).compile({ ...components.schemas.Problem, unevaluatedProperties: false });
+    const isProblem = new Ajv2020({ strict: false }).compile({
+      ...components.schemas.Problem,
+      unevaluatedProperties: false,
+    });
     const problemOf = async (response: Response, status: number) => {
       expect(response.status).toBe(status);
       expect(response.headers.get('content-type')).toBe('application/json');
-      const problem = (await response.json()) as { error: string; reason?: string; problems?: Array<{ pointer: string; code: string }> };
+      const problem = (await response.json()) as {
+        error: string;
+        reason?: string;
+        problems?: Array<{ pointer: string; code: string }>;
+      };
       expect(isProblem(problem), JSON.stringify(isProblem.errors)).toBe(true);
       return problem;
     };
     const body = JSON.stringify([...generateEvents({ count: 2, seed: 31 })].map((e) => e.event));
     const wrong = signStandardWebhook(body, { secrets: `whsec_${Buffer.from('another secret!!').toString('base64')}` });
-    expect(await problemOf(await post(body, wrong), 401)).toMatchObject({ error: 'bad-signature', reason: 'wrong-secret' });
+    expect(await problemOf(await post(body, wrong), 401)).toMatchObject({
+      error: 'bad-signature',
+      reason: 'wrong-secret',
+    });
 
     const notJson = '[{"id": 1,]';
     expect(await problemOf(await post(notJson, signStandardWebhook(notJson, { secrets: secret })), 400)).toMatchObject({
@@ -113,7 +123,10 @@ describe("the README's receiver", () => {
     expect(invalid.error).toBe('invalid-events');
     // Each pointer is into the whole body: the event's index first.
     expect(invalid.problems).toContainEqual(
-      expect.objectContaining({ pointer: second.data ? '/1/data/campaignId' : '/1/campaignId', code: 'invalid-format' }),
+      expect.objectContaining({
+        pointer: second.data ? '/1/data/campaignId' : '/1/campaignId',
+        code: 'invalid-format',
+      }),
     );
   });
 });
