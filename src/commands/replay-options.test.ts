@@ -86,4 +86,12 @@ describe('parseReplayOptions, checks before the first request', () => {
       '--header: must be Expect: 100-continue, the only expectation replay supports (got "Expect: something-else")',
     );
   });
+
+  it('refuses a Transfer-Encoding header: the body goes with a Content-Length, and both at once is a malformed request', () => {
+    // node:http chunk-encodes a body given Transfer-Encoding, under the Content-Length of the
+    // unencoded bytes; a receiver answers 400 (node's own) or reads the chunk framing as the body.
+    expect(() => parseReplayOptions({ ...base, header: ['transfer-encoding: chunked'] })).toThrow(
+      '--header: must be a header other than Transfer-Encoding: replay sends each body whole, with its Content-Length (got "transfer-encoding: chunked")',
+    );
+  });
 });

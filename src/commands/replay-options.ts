@@ -87,7 +87,7 @@ export interface ReplaySettings {
 /** The range `--rate` accepts, in requests per second: one per 1000 s up to 100,000 a second. */
 const rateRange = { min: 0.001, max: 100_000 } as const;
 
-/** A parser of `-H`/`--header`: `Name: value`, on one line; the only Expect is 100-continue. */
+/** A parser of `-H`/`--header`: `Name: value`, on one line; the only Expect is 100-continue; no Transfer-Encoding. */
 function headerLine(value: string): [string, string] {
   const colon = value.indexOf(':');
   const name = value.slice(0, colon).trim();
@@ -97,6 +97,13 @@ function headerLine(value: string): [string, string] {
   const text = value.slice(colon + 1).trim();
   if (name.toLowerCase() === 'expect' && text.toLowerCase() !== '100-continue') {
     throw optionError('--header', 'Expect: 100-continue, the only expectation replay supports', value);
+  }
+  if (name.toLowerCase() === 'transfer-encoding') {
+    throw optionError(
+      '--header',
+      'a header other than Transfer-Encoding: replay sends each body whole, with its Content-Length',
+      value,
+    );
   }
   return [name.toLowerCase(), text];
 }
