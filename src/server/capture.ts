@@ -43,6 +43,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { danglingLinkProblem, openOutputSync } from '../output-file.js';
+import { escapeJsonForTerminal } from '../render/escape.js';
 
 /** The description of one captured delivery: a line of `deliveries.meta` (or a layout 1 `NNNNNN.meta`). */
 interface CaptureMeta {
@@ -305,7 +306,8 @@ export class CaptureWriter {
       bytes: entry.body.length,
       sha256: hash('sha256', entry.body, 'hex'),
     };
-    return `${JSON.stringify(meta)}\n`;
+    // Hint: a sender's header values and path are untrusted, and the log gets read with `cat`.
+    return `${escapeJsonForTerminal(JSON.stringify(meta))}\n`;
   }
 
   /** Claims the next free number with this ending: its file created, and no other ending taken. */
