@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { createSigner, parseSecrets } from './signing.js';
+import { createSigner, parseSecrets, signHmacHex } from './signing.js';
 import { verifyHexHmac, verifyStandardWebhook } from './verify.js';
 
 // The reference vector of the Standard Webhooks spec and its libraries.
@@ -153,6 +153,30 @@ describe('verifyStandardWebhook', () => {
         reason: 'reserialised-body',
       });
     }
+  });
+
+  it('tells a body whose line endings changed on the way (LF to CRLF or back), however it was laid out', () => {
+    // A body saved by hand, or checked out by git with autocrlf, has its LFs turned into CRLFs (or
+    // back): the secret is right, and "wrong-secret" sent the user to rotate it.
+    const keys = parseSecrets(reference.secret, 'standard', 'S');
+    const sign = (text: string) =>
+      createSigner('standard', keys)('msg_1', Buffer.from(text), new Date(reference.timestamp * 1000));
+    const lf = '[\n  {"id": "a", "n": [1, 2]}\n]\n';
+    const crlf = lf.replace(/\n/g, '\r\n');
+    for (const [sent, received] of [
+      [lf, crlf],
+      [crlf, lf],
+    ] as const) {
+      expect(verifyStandardWebhook(received, sign(sent), atReference)).toMatchObject({
+        reason: 'reserialised-body',
+        message: expect.stringContaining('line endings'),
+      });
+    }
+    expect(
+      verifyHexHmac(crlf, { 'x-signature': signHmacHex(Buffer.from(lf), [Buffer.from('k')]) }, { secrets: ['k'] }),
+    ).toMatchObject({
+      reason: 'reserialised-body',
+    });
   });
 
   it('keeps blanks after a U+2028 or U+2029 in a string when it takes the indentation out', () => {

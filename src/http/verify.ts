@@ -4,7 +4,8 @@
  * `--sign hmac` sends. The digests are computed by the signer itself, so both sides cannot drift.
  *
  * When no signature matches, the failure says what it can, checked in this order:
- * - `reserialised-body`: the body is JSON, and one of its other serialisations (compact
+ * - `reserialised-body`: the bytes received with their line endings changed (CRLF to LF or LF to
+ *   CRLF), or, when the body is JSON, one of its other serialisations (compact
  *   `JSON.stringify`, 2-space pretty, pretty without indentation as the platform's published
  *   examples are, either of those two with CRLF line endings, or Python's default `json.dumps`
  *   with spaces after `,` and `:` and `\u` escapes) differs from the bytes received and matches
@@ -145,17 +146,28 @@ function spacedAsciiJson(value: unknown): string {
 }
 
 /**
- * Other serialisations of a JSON body that a proxy may have produced, or the sender signed (the
- * forms listed at the top of this file); each only when it differs from the bytes received.
+ * The body with its line endings changed, and other serialisations of a JSON body, that a proxy,
+ * an editor or git may have produced, or the sender signed (the forms listed at the top of this
+ * file); each only when it differs from the bytes received.
  */
 function reserialisations(body: Buffer): { form: string; bytes: Buffer }[] {
+  const forms: { form: string; bytes: Buffer }[] = [];
+  // Hint: the bytes themselves with their line endings changed (a body saved by hand, or checked
+  // out by git with autocrlf), JSON or not; whichever way they went, one of these undoes it.
+  const latin1 = body.toString('latin1');
+  for (const [form, text] of [
+    ['the same bytes with LF line endings', latin1.replace(/\r\n/g, '\n')],
+    ['the same bytes with CRLF line endings', latin1.replace(/\r?\n/g, '\r\n')],
+  ] as const) {
+    const bytes = Buffer.from(text, 'latin1');
+    if (!bytes.equals(body)) forms.push({ form, bytes });
+  }
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
   } catch {
-    return [];
+    return forms;
   }
-  const forms: { form: string; bytes: Buffer }[] = [];
   const pretty = () => JSON.stringify(value, null, 2);
   // Hint: no line break of JSON.stringify's output is inside a string, so its indentation is all
   // that follows one with spaces. Not `^` with the m flag: that matches after a U+2028 or U+2029
@@ -249,7 +261,7 @@ function checkSignatures(
     if (k >= 0) {
       return fail(
         'reserialised-body',
-        `the signature matches this body re-serialised as ${form} (secret #${k + 1}), not the bytes received: something on the way parsed and re-wrote the body`,
+        `the signature matches this body re-serialised as ${form} (secret #${k + 1}), not the bytes received: something on the way re-wrote the body`,
       );
     }
   }
