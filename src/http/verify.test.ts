@@ -78,6 +78,25 @@ describe('verifyStandardWebhook', () => {
     }
   });
 
+  it('names a v1 signature that lost its base64 padding as malformed, not as a wrong secret', () => {
+    // `v1,<43 characters>` decodes to the right 32 bytes, but receivers compare the text as sent,
+    // so it never verifies; "the secret is wrong" sent the user to rotate a right secret.
+    const unpadded = reference.signature.replace(/=+$/, '');
+    for (const signature of [unpadded, `v1,${Buffer.alloc(32).toString('base64')} ${unpadded}`]) {
+      expect(
+        verifyStandardWebhook(reference.body, { ...referenceHeaders, 'webhook-signature': signature }, atReference),
+      ).toMatchObject({ ok: false, reason: 'malformed-header', message: expect.stringContaining('padding') });
+    }
+    // Under another secret it is still a wrong secret.
+    expect(
+      verifyStandardWebhook(
+        reference.body,
+        { ...referenceHeaders, 'webhook-signature': unpadded },
+        { ...atReference, secrets: [otherSecret] },
+      ),
+    ).toMatchObject({ reason: 'wrong-secret' });
+  });
+
   it('says by how much the timestamp is too old or too new, in both directions of the tolerance', () => {
     const at = (seconds: number, toleranceSeconds?: number) =>
       verifyStandardWebhook(reference.body, referenceHeaders, {

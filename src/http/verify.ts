@@ -345,7 +345,17 @@ export function verifyStandardWebhookWithKeys(
   const webhookId = id ?? '';
   const sign = (data: Buffer, key: Buffer) =>
     signStandardWebhook(webhookId, timestamp, data, [key]).slice('v1,'.length);
-  return checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'v1 signature');
+  const result = checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'v1 signature');
+  if (result.ok || result.reason !== 'wrong-secret') return result;
+  // Hint: receivers compare the text as sent, so an unpadded signature never verifies; but when
+  // padding is all it lacks, the secret is right and saying otherwise sends the user to rotate it.
+  const padded = given.map((signature) => signature.padEnd(Math.ceil(signature.length / 4) * 4, '='));
+  const k = matchingKey(options.keys, padded, sign, bytesOf(body));
+  if (k < 0) return result;
+  return fail(
+    'malformed-header',
+    `webhook-signature holds a v1 signature without its base64 padding (=): padded, it matches (secret #${k + 1}), but receivers compare it as sent`,
+  );
 }
 
 /**
