@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseReplayOptions, type RawReplayOptions } from './replay-options.js';
 
@@ -78,6 +82,23 @@ describe('parseReplayOptions, checks before the first request', () => {
     expect(() => parseReplayOptions({ ...base, journal: '/tmp' })).toThrow('--journal: /tmp: is a directory');
     // A dry run writes no journal.
     expect(() => parseReplayOptions({ ...base, journal: '/tmp', dryRun: true })).not.toThrow();
+  });
+
+  it('refuses a --journal that is a pipe or a device: its lines would be lost, and --resume could not read them back', () => {
+    // `--journal <(cat old.jsonl) --resume` read the old lines, then wrote the run's outcomes
+    // into a pipe nobody reads; a FIFO or /dev/null took them the same way, and the run said
+    // nothing. (A FIFO with --resume waited forever for a writer.)
+    const fifo = join(mkdtempSync(join(tmpdir(), 'callhook-options-')), 'journal.fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const journal of [fifo, '/dev/null']) {
+      for (const resume of [false, true]) {
+        expect(() => parseReplayOptions({ ...base, journal, resume })).toThrow(
+          `--journal: ${journal}: is not a regular file (a pipe or a device): the journal is read back by --resume, so it must be a file`,
+        );
+      }
+    }
+    // A report is only written: a pipe is fine.
+    expect(() => parseReplayOptions({ ...base, report: '/dev/null' })).not.toThrow();
   });
 
   it('accepts Expect: 100-continue and refuses any other expectation', () => {

@@ -206,8 +206,22 @@ function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' 
   const outputs: [string, string | undefined][] = [['--report', settings.report]];
   if (!settings.dryRun) outputs.push(['--journal', settings.journal]);
   for (const [option, path] of outputs) {
-    const why = path === undefined ? undefined : unwritable(path);
+    const why =
+      path === undefined ? undefined : (unwritable(path) ?? (option === '--journal' ? notAFile(path) : undefined));
     if (why) problems.push(`${option}: ${path}: ${why}`);
   }
   return problems;
+}
+
+/**
+ * Why an existing `path` cannot hold a journal: a pipe or a device (`<(...)`, a FIFO, /dev/null)
+ * takes its lines where --resume can never read them back, and a FIFO makes --resume wait forever.
+ */
+function notAFile(path: string): string | undefined {
+  try {
+    if (statSync(path).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return 'is not a regular file (a pipe or a device): the journal is read back by --resume, so it must be a file';
 }
