@@ -118,6 +118,22 @@ describe('verifyStandardWebhook', () => {
     ).toEqual({ ok: true, secretIndex: 0 });
   });
 
+  it('says so when a timestamp too new is in milliseconds, where the spec wants seconds', () => {
+    // A sender writing Date.now() got "1614265330000 ... is 1612651064670 s in the future".
+    const inMs = { ...referenceHeaders, 'webhook-timestamp': `${reference.timestamp}123` };
+    expect(verifyStandardWebhook(reference.body, inMs, atReference)).toMatchObject({
+      reason: 'timestamp-too-new',
+      message: expect.stringMatching(
+        / s in the future, more than the tolerance of 300 s: it reads as milliseconds since 1970, where Standard Webhooks wants seconds$/,
+      ),
+    });
+    // A timestamp merely far in the future is not called milliseconds.
+    const far = { ...referenceHeaders, 'webhook-timestamp': String(reference.timestamp + 10_000) };
+    expect(verifyStandardWebhook(reference.body, far, atReference)).toMatchObject({
+      message: 'webhook-timestamp is 10000 s in the future, more than the tolerance of 300 s',
+    });
+  });
+
   it('tells a re-serialised body (the smee failure) from a wrong secret', () => {
     // The reference body was written by Python (a space after the colon); a proxy that parses and
     // re-writes it compactly, as smee-client does, drops the space.

@@ -333,9 +333,11 @@ export function verifyStandardWebhookWithKeys(
       );
     }
     if (-skew > tolerance) {
+      const inMs = Math.abs(now - Math.floor(timestamp / 1000)) <= tolerance;
+      const why = inMs ? ': it reads as milliseconds since 1970, where Standard Webhooks wants seconds' : '';
       return fail(
         'timestamp-too-new',
-        `webhook-timestamp is ${-skew} s in the future, more than the tolerance of ${tolerance} s`,
+        `webhook-timestamp is ${-skew} s in the future, more than the tolerance of ${tolerance} s${why}`,
         skew,
       );
     }
