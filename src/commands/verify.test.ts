@@ -16,6 +16,15 @@ describe('verify --headers', () => {
     expect(parseHeaderLines('HTTP/1.1 200 OK\nA: 1\n', 'h')).toEqual([['A', '1']]);
   });
 
+  it('reads a file an editor saved with a byte order mark', () => {
+    // Notepad's BOM made the first line "not a header": head.txt:1: expected "Name: value".
+    expect(parseHeaderLines('\uFEFFwebhook-id: msg_1\r\nX-A: b\r\n', 'h')).toEqual([
+      ['webhook-id', 'msg_1'],
+      ['X-A', 'b'],
+    ]);
+    expect(parseHeaderLines('\uFEFFPOST /hook HTTP/1.1\nA: 1\n', 'h')).toEqual([['A', '1']]);
+  });
+
   it('names the line that is not a header', () => {
     expect(() => parseHeaderLines('A: 1\nnot a header\n', 'head.txt')).toThrow('head.txt:2: expected "Name: value"');
   });

@@ -27,10 +27,14 @@ interface RawVerifyOptions {
 
 const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*$/;
 
-/** `Name: value` lines (a raw HTTP head is fine: its request or status line is skipped). */
+/** `Name: value` lines (a raw HTTP head is fine: its request or status line is skipped; so is a byte order mark). */
 export function parseHeaderLines(text: string, where: string): [string, string][] {
   const headers: [string, string][] = [];
-  for (const [i, line] of text.split(/\r?\n/).entries()) {
+  // Hint: an editor (Notepad) may begin the file with a byte order mark, which is no header's text.
+  for (const [i, line] of text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .entries()) {
     if (line.trim() === '' || (i === 0 && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line))) continue;
     const match = headerLine.exec(line);
     if (!match) throw new CallhookError(`${where}:${i + 1}: expected "Name: value"`, ExitCode.usage);
