@@ -214,6 +214,24 @@ describe('verifyStandardWebhook', () => {
     });
   });
 
+  it('tells a body an editor saved with a byte order mark (and CRLF line endings), as Notepad does', () => {
+    const keys = parseSecrets(reference.secret, 'standard', 'S');
+    const sign = (text: string) =>
+      createSigner('standard', keys)('msg_1', Buffer.from(text), new Date(reference.timestamp * 1000));
+    const sent = '[\n  {"id": "a", "n": [1, 2]}\n]\n';
+    for (const received of [`\uFEFF${sent}`, `\uFEFF${sent.replace(/\n/g, '\r\n')}`]) {
+      expect(verifyStandardWebhook(received, sign(sent), atReference)).toMatchObject({
+        reason: 'reserialised-body',
+        message: expect.stringContaining('without their byte order mark'),
+      });
+    }
+    // And one that was re-serialised, too.
+    expect(verifyStandardWebhook(`\uFEFF${sent}`, sign('[{"id":"a","n":[1,2]}]'), atReference)).toMatchObject({
+      reason: 'reserialised-body',
+      message: expect.stringContaining('compact JSON'),
+    });
+  });
+
   it('keeps blanks after a U+2028 or U+2029 in a string when it takes the indentation out', () => {
     // Hint: a JavaScript regex's `^` with the m flag matches after those two line separators
     // too, which JSON.stringify leaves raw inside strings: they are not line breaks of JSON.

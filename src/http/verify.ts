@@ -4,8 +4,8 @@
  * `--sign hmac` sends. The digests are computed by the signer itself, so both sides cannot drift.
  *
  * When no signature matches, the failure says what it can, checked in this order:
- * - `reserialised-body`: the bytes received with their line endings changed (CRLF to LF or LF to
- *   CRLF), or, when the body is JSON, one of its other serialisations (compact
+ * - `reserialised-body`: the bytes received without a byte order mark or with their line endings
+ *   changed (CRLF to LF or LF to CRLF), or, when the body is JSON, one of its other serialisations (compact
  *   `JSON.stringify`, 2-space pretty, pretty without indentation as the platform's published
  *   examples are, either of those two with CRLF line endings, or Python's default `json.dumps`
  *   with spaces after `,` and `:` and `\u` escapes) differs from the bytes received and matches
@@ -152,19 +152,25 @@ function spacedAsciiJson(value: unknown): string {
  */
 function reserialisations(body: Buffer): { form: string; bytes: Buffer }[] {
   const forms: { form: string; bytes: Buffer }[] = [];
-  // Hint: the bytes themselves with their line endings changed (a body saved by hand, or checked
-  // out by git with autocrlf), JSON or not; whichever way they went, one of these undoes it.
+  // Hint: the bytes themselves with a byte order mark taken off or their line endings changed (a
+  // body saved by an editor such as Notepad, or checked out by git with autocrlf), JSON or not.
   const latin1 = body.toString('latin1');
-  for (const [form, text] of [
-    ['the same bytes with LF line endings', latin1.replace(/\r\n/g, '\n')],
-    ['the same bytes with CRLF line endings', latin1.replace(/\r?\n/g, '\r\n')],
-  ] as const) {
-    const bytes = Buffer.from(text, 'latin1');
-    if (!bytes.equals(body)) forms.push({ form, bytes });
+  const bom = '\xef\xbb\xbf';
+  const bases: [string, string][] = [['the same bytes', latin1]];
+  if (latin1.startsWith(bom)) bases.push(['the same bytes without their byte order mark', latin1.slice(bom.length)]);
+  for (const [base, text] of bases) {
+    for (const [form, changed] of [
+      [base, text],
+      [`${base} with LF line endings`, text.replace(/\r\n/g, '\n')],
+      [`${base} with CRLF line endings`, text.replace(/\r?\n/g, '\r\n')],
+    ] as const) {
+      const bytes = Buffer.from(changed, 'latin1');
+      if (!bytes.equals(body) && !forms.some((other) => other.bytes.equals(bytes))) forms.push({ form, bytes });
+    }
   }
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
   } catch {
     return forms;
   }
