@@ -148,6 +148,21 @@ describe('replay against misbehaving receivers', () => {
     expectJournalMatchesReceiver(s.log, journal, 4);
   });
 
+  it('an answer HTTP cannot read (bare LF, a bad content-length) fails its batch once, not retried, and the run goes on', async () => {
+    // The receiver read each batch and answered, unreadably: every retry delivered the events
+    // again, and after three batches the run stopped, saying the receiver had answered none.
+    for (const answer of ['HTTP/1.1 200 OK\ncontent-length: 0\n\n', 'HTTP/1.1 200 OK\r\ncontent-length: x\r\n\r\n']) {
+      for (const headers of [{}, { connection: 'close' }] as Record<string, string>[]) {
+        const s = await rawServer((_req, reply) => reply.write(answer));
+        const { journal, report } = await replay(s.url, 4, { headers });
+        expect(s.requests, answer).toHaveLength(4);
+        expect(report.stoppedBy, answer).toBeNull();
+        expect(journal.map((entry) => [entry.status, entry.attempts])).toEqual(Array(4).fill(['failed', 1]));
+        expect(journal[0]!.reason).toMatch(/^HPE_\w+: Parse Error: /);
+      }
+    }
+  });
+
   it('(1) never follows 301, 302 or 303, even with --follow-redirects: the body would be dropped', async () => {
     const target = await server();
     for (const status of [301, 302, 303]) {
