@@ -108,6 +108,17 @@ describe('parseReplayOptions, checks before the first request', () => {
     );
   });
 
+  it('refuses a header value no request can carry, before the first request', () => {
+    // An escape character passed the option, then failed every batch at send time
+    // (ERR_INVALID_CHAR), and after three the run stopped, saying the receiver answered none.
+    for (const value of ['X-A: a\u001bb', 'X-A: a\u0000', 'X-A: \u0100', 'X-A: a\u007f']) {
+      expect(() => parseReplayOptions({ ...base, header: [value] }), JSON.stringify(value)).toThrow(
+        `--header: must be a header "Name: value" whose value has no control characters and nothing past U+00FF (got ${JSON.stringify(value)})`,
+      );
+    }
+    expect(parseReplayOptions({ ...base, header: ['X-A: tab\there é'] }).headers['x-a']).toBe('tab\there é');
+  });
+
   it('refuses a Transfer-Encoding header: the body goes with a Content-Length, and both at once is a malformed request', () => {
     // node:http chunk-encodes a body given Transfer-Encoding, under the Content-Length of the
     // unencoded bytes; a receiver answers 400 (node's own) or reads the chunk framing as the body.

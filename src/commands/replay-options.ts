@@ -95,6 +95,14 @@ function headerLine(value: string): [string, string] {
     throw optionError('--header', 'a header "Name: value"', value);
   }
   const text = value.slice(colon + 1).trim();
+  // Hint: what node:http's validateHeaderValue accepts; anything else failed every batch at send time.
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(text)) {
+    throw optionError(
+      '--header',
+      'a header "Name: value" whose value has no control characters and nothing past U+00FF',
+      value,
+    );
+  }
   if (name.toLowerCase() === 'expect' && text.toLowerCase() !== '100-continue') {
     throw optionError('--header', 'Expect: 100-continue, the only expectation replay supports', value);
   }
