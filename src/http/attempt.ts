@@ -152,6 +152,15 @@ export function failureOf(error: unknown, timeoutMs: number): Attempt {
       detail: `${message} (the receiver's answer; not retried)`,
     };
   }
+  // Hint: a plain-http receiver answers the TLS hello with text; every handshake fails alike.
+  if (code === 'EPROTO' && /wrong version number/i.test(message)) {
+    return {
+      kind: 'error',
+      outcome: code,
+      retryable: false,
+      detail: 'the receiver does not speak TLS at this address (is it http://, not https://?)',
+    };
+  }
   if (certificateCodes.has(code)) {
     return {
       kind: 'error',

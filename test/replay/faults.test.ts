@@ -163,6 +163,20 @@ describe('replay against misbehaving receivers', () => {
     }
   });
 
+  it('https:// to a plain-http receiver fails each batch once, saying to use http://, not an OpenSSL dump', async () => {
+    // It retried each batch (the handshake fails the same way every time) with the reason
+    // "EPROTO: write EPROTO 80EC…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:…".
+    const s = await server();
+    const { journal } = await replay(s.url.replace(/^http:/, 'https:'), 2);
+    expect(journal.map((entry) => [entry.status, entry.attempts])).toEqual([
+      ['failed', 1],
+      ['failed', 1],
+    ]);
+    expect(journal[0]!.reason).toBe(
+      'EPROTO: the receiver does not speak TLS at this address (is it http://, not https://?)',
+    );
+  });
+
   it('(1) never follows 301, 302 or 303, even with --follow-redirects: the body would be dropped', async () => {
     const target = await server();
     for (const status of [301, 302, 303]) {
