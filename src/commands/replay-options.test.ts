@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseReplayOptions, type RawReplayOptions } from './replay-options.js';
 
@@ -80,10 +84,46 @@ describe('parseReplayOptions, checks before the first request', () => {
     expect(() => parseReplayOptions({ ...base, journal: '/tmp', dryRun: true })).not.toThrow();
   });
 
+  it('refuses a --journal that is a pipe or a device: its lines would be lost, and --resume could not read them back', () => {
+    // `--journal <(cat old.jsonl) --resume` read the old lines, then wrote the run's outcomes
+    // into a pipe nobody reads; a FIFO or /dev/null took them the same way, and the run said
+    // nothing. (A FIFO with --resume waited forever for a writer.)
+    const fifo = join(mkdtempSync(join(tmpdir(), 'callhook-options-')), 'journal.fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const journal of [fifo, '/dev/null']) {
+      for (const resume of [false, true]) {
+        expect(() => parseReplayOptions({ ...base, journal, resume })).toThrow(
+          `--journal: ${journal}: is not a regular file (a pipe or a device): the journal is read back by --resume, so it must be a file`,
+        );
+      }
+    }
+    // A report is only written: a pipe is fine.
+    expect(() => parseReplayOptions({ ...base, report: '/dev/null' })).not.toThrow();
+  });
+
   it('accepts Expect: 100-continue and refuses any other expectation', () => {
     expect(parseReplayOptions({ ...base, header: ['Expect: 100-continue'] }).headers.expect).toBe('100-continue');
     expect(() => parseReplayOptions({ ...base, header: ['Expect: something-else'] })).toThrow(
       '--header: must be Expect: 100-continue, the only expectation replay supports (got "Expect: something-else")',
+    );
+  });
+
+  it('refuses a header value no request can carry, before the first request', () => {
+    // An escape character passed the option, then failed every batch at send time
+    // (ERR_INVALID_CHAR), and after three the run stopped, saying the receiver answered none.
+    for (const value of ['X-A: a\u001bb', 'X-A: a\u0000', 'X-A: \u0100', 'X-A: a\u007f']) {
+      expect(() => parseReplayOptions({ ...base, header: [value] }), JSON.stringify(value)).toThrow(
+        `--header: must be a header "Name: value" whose value has no control characters and nothing past U+00FF (got ${JSON.stringify(value)})`,
+      );
+    }
+    expect(parseReplayOptions({ ...base, header: ['X-A: tab\there é'] }).headers['x-a']).toBe('tab\there é');
+  });
+
+  it('refuses a Transfer-Encoding header: the body goes with a Content-Length, and both at once is a malformed request', () => {
+    // node:http chunk-encodes a body given Transfer-Encoding, under the Content-Length of the
+    // unencoded bytes; a receiver answers 400 (node's own) or reads the chunk framing as the body.
+    expect(() => parseReplayOptions({ ...base, header: ['transfer-encoding: chunked'] })).toThrow(
+      '--header: must be a header other than Transfer-Encoding: replay sends each body whole, with its Content-Length (got "transfer-encoding: chunked")',
     );
   });
 });

@@ -87,7 +87,7 @@ export interface ReplaySettings {
 /** The range `--rate` accepts, in requests per second: one per 1000 s up to 100,000 a second. */
 const rateRange = { min: 0.001, max: 100_000 } as const;
 
-/** A parser of `-H`/`--header`: `Name: value`, on one line; the only Expect is 100-continue. */
+/** A parser of `-H`/`--header`: `Name: value`, on one line; the only Expect is 100-continue; no Transfer-Encoding. */
 function headerLine(value: string): [string, string] {
   const colon = value.indexOf(':');
   const name = value.slice(0, colon).trim();
@@ -95,8 +95,23 @@ function headerLine(value: string): [string, string] {
     throw optionError('--header', 'a header "Name: value"', value);
   }
   const text = value.slice(colon + 1).trim();
+  // Hint: what node:http's validateHeaderValue accepts; anything else failed every batch at send time.
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(text)) {
+    throw optionError(
+      '--header',
+      'a header "Name: value" whose value has no control characters and nothing past U+00FF',
+      value,
+    );
+  }
   if (name.toLowerCase() === 'expect' && text.toLowerCase() !== '100-continue') {
     throw optionError('--header', 'Expect: 100-continue, the only expectation replay supports', value);
+  }
+  if (name.toLowerCase() === 'transfer-encoding') {
+    throw optionError(
+      '--header',
+      'a header other than Transfer-Encoding: replay sends each body whole, with its Content-Length',
+      value,
+    );
   }
   return [name.toLowerCase(), text];
 }
@@ -199,8 +214,22 @@ function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' 
   const outputs: [string, string | undefined][] = [['--report', settings.report]];
   if (!settings.dryRun) outputs.push(['--journal', settings.journal]);
   for (const [option, path] of outputs) {
-    const why = path === undefined ? undefined : unwritable(path);
+    const why =
+      path === undefined ? undefined : (unwritable(path) ?? (option === '--journal' ? notAFile(path) : undefined));
     if (why) problems.push(`${option}: ${path}: ${why}`);
   }
   return problems;
+}
+
+/**
+ * Why an existing `path` cannot hold a journal: a pipe or a device (`<(...)`, a FIFO, /dev/null)
+ * takes its lines where --resume can never read them back, and a FIFO makes --resume wait forever.
+ */
+function notAFile(path: string): string | undefined {
+  try {
+    if (statSync(path).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return 'is not a regular file (a pipe or a device): the journal is read back by --resume, so it must be a file';
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -14,6 +14,15 @@ describe('verify --headers', () => {
       ['X-A', 'b: c'],
     ]);
     expect(parseHeaderLines('HTTP/1.1 200 OK\nA: 1\n', 'h')).toEqual([['A', '1']]);
+  });
+
+  it('reads a file an editor saved with a byte order mark', () => {
+    // Notepad's BOM made the first line "not a header": head.txt:1: expected "Name: value".
+    expect(parseHeaderLines('\uFEFFwebhook-id: msg_1\r\nX-A: b\r\n', 'h')).toEqual([
+      ['webhook-id', 'msg_1'],
+      ['X-A', 'b'],
+    ]);
+    expect(parseHeaderLines('\uFEFFPOST /hook HTTP/1.1\nA: 1\n', 'h')).toEqual([['A', '1']]);
   });
 
   it('names the line that is not a header', () => {
@@ -58,8 +67,13 @@ describe('verify options', () => {
 async function verifyHmacCapture(dir: string, secret: string) {
   process.env.CALLHOOK_VERIFY_TEST_SECRET = secret;
   const lines: string[] = [];
+  const errors: string[] = [];
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
     lines.push(String(chunk));
+    return true;
+  });
+  const writeError = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    errors.push(String(chunk));
     return true;
   });
   const exitCode = process.exitCode;
@@ -75,9 +89,10 @@ async function verifyHmacCapture(dir: string, secret: string) {
       () => undefined,
       (failure: unknown) => failure,
     );
-    return { lines, exitCode: process.exitCode, error };
+    return { lines, errors, exitCode: process.exitCode, error };
   } finally {
     write.mockRestore();
+    writeError.mockRestore();
     process.exitCode = exitCode;
     delete process.env.CALLHOOK_VERIFY_TEST_SECRET;
   }
@@ -106,6 +121,35 @@ describe('verify a capture whose body changed after it was captured', () => {
         ['other', true, undefined],
       ]);
       expect(exitCode).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('verify a log with a line cut short', () => {
+  it('says which line it skipped, so a delivery left unchecked is not passed over in silence', async () => {
+    // It printed "2 of 2 signatures valid" with nothing on stderr for a log of three deliveries.
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-verify-'));
+    const secret = 'verify-test-secret';
+    const capture = await CaptureWriter.open(dir);
+    for (const body of ['[1]', '[22]', '[333]']) {
+      const signature = createHmac('sha256', secret).update(body).digest('hex');
+      const facts = { receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
+      await capture.save(Buffer.from(body), { ...facts, headers: [['X-Signature', signature]] }, true);
+    }
+    await capture.close();
+    const log = join(dir, 'deliveries.meta');
+    const [first = '', second = '', third = ''] = readFileSync(log, 'utf8').split('\n');
+    writeFileSync(log, `${first}\n${second.slice(0, 40)}\n${third}\n`);
+    try {
+      const { lines, errors, exitCode, error } = await verifyHmacCapture(dir, secret);
+      expect(error).toBeUndefined();
+      expect(lines).toHaveLength(2);
+      expect(errors).toEqual([
+        `callhook: ${log}:2: unreadable line skipped (cut short?): the delivery it described is not checked\n`,
+      ]);
+      expect(exitCode).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

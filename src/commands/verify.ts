@@ -5,7 +5,7 @@ import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
-import { colorsFor, terminalWidth } from '../render/terminal.js';
+import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { BodyChanged, CapturedBodies, capturedDeliveries, captureLogName } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
 import { envName, headerName, type lineFormats, optional, optionError, parseAll, wholeNumber } from './options.js';
@@ -27,10 +27,14 @@ interface RawVerifyOptions {
 
 const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*$/;
 
-/** `Name: value` lines (a raw HTTP head is fine: its request or status line is skipped). */
+/** `Name: value` lines (a raw HTTP head is fine: its request or status line is skipped; so is a byte order mark). */
 export function parseHeaderLines(text: string, where: string): [string, string][] {
   const headers: [string, string][] = [];
-  for (const [i, line] of text.split(/\r?\n/).entries()) {
+  // Hint: an editor (Notepad) may begin the file with a byte order mark, which is no header's text.
+  for (const [i, line] of text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .entries()) {
     if (line.trim() === '' || (i === 0 && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line))) continue;
     const match = headerLine.exec(line);
     if (!match) throw new CallhookError(`${where}:${i + 1}: expected "Name: value"`, ExitCode.usage);
@@ -124,7 +128,11 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     // read one at a time, so a long capture is never held whole.
     const bodies = new CapturedBodies();
     try {
-      for await (const delivery of capturedDeliveries(paths)) {
+      const unreadable = (where: string) =>
+        process.stderr.write(
+          `callhook: ${escapeTerminal(where)}: unreadable line skipped (cut short?): the delivery it described is not checked\n`,
+        );
+      for await (const delivery of capturedDeliveries(paths, unreadable)) {
         // Hint: a capture holds the headers as they came over HTTP, a character per byte.
         const headers = asHeaderSource(delivery.meta.headers.map(([name, value]) => [name, fromWire(value)]));
         const id = (headers as Record<string, string[]>)['webhook-id']?.[0];

@@ -123,6 +123,11 @@ const certificateCodes = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** Whether an attempt's error code says the receiver answered something that is not HTTP (llhttp's and fast-exchange's parse errors). */
+export function isUnreadableAnswer(code: string): boolean {
+  return code.startsWith('HPE_');
+}
+
 /** What an error of an attempt means: its outcome, and whether another attempt may help. */
 export function failureOf(error: unknown, timeoutMs: number): Attempt {
   const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name ?? 'network-error';
@@ -137,6 +142,25 @@ export function failureOf(error: unknown, timeoutMs: number): Attempt {
   }
   // A header value node:http refuses: no attempt will do better.
   if (/^ERR_(HTTP_)?INVALID/.test(code)) return { kind: 'error', outcome: code, retryable: false, detail: message };
+  // Hint: the receiver read the request and answered bytes HTTP cannot read. The next answer
+  // will be as unreadable, and each attempt may have delivered the events again.
+  if (isUnreadableAnswer(code)) {
+    return {
+      kind: 'error',
+      outcome: code,
+      retryable: false,
+      detail: `${message} (the receiver's answer; not retried)`,
+    };
+  }
+  // Hint: a plain-http receiver answers the TLS hello with text; every handshake fails alike.
+  if (code === 'EPROTO' && /wrong version number/i.test(message)) {
+    return {
+      kind: 'error',
+      outcome: code,
+      retryable: false,
+      detail: 'the receiver does not speak TLS at this address (is it http://, not https://?)',
+    };
+  }
   if (certificateCodes.has(code)) {
     return {
       kind: 'error',

@@ -48,10 +48,12 @@ describe('planBatches', () => {
         batchSize: 2,
       }),
     );
-    // With --batch-size a batch may hold the end of one file and the start of the next.
+    // With --batch-size a batch may hold the end of one file and the start of the next. The end
+    // of its last event, not where that event starts: a first batch ending at byte 0 said no part
+    // of the file was read, and the progress showed `0/1+`, as for stdin.
     expect(out.map((b) => b.last)).toEqual([
-      { file: 'a', offset: 20 },
-      { file: 'b', offset: 5 },
+      { file: 'a', offset: 20 + '{"n": 20}'.length },
+      { file: 'b', offset: 5 + '{"n": 5}'.length },
     ]);
   });
 

@@ -44,7 +44,7 @@ export interface OutboundBatch {
   events: number;
   /** `file:line:column` of its first event. */
   source: string;
-  /** The file and byte offset of its last event, for progress through the input. */
+  /** The file and the byte offset where its last event ends, for progress through the input. */
   last?: { file: string; offset: number } | undefined;
 }
 
@@ -202,7 +202,7 @@ export async function* planBatches(
     // Without a rewrite the body is a function of the original text, so the key's hash already
     // names its content and a second hash per batch would be wasted.
     const webhookId = options.rewrite ? `msg_${digest(String(ordinal), '\n', body)}` : `msg_${ordinal}_${contentHash}`;
-    const last = { file: end.file, offset: end.offset };
+    const last = { file: end.file, offset: end.offset + Buffer.byteLength(end.text) };
     const batch = { ordinal, key, webhookId, body, events: group.length, source: first.location, last };
     ordinal++;
     return batch;

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { isoOf } from '../core/instant.js';
-import { type Attempt, answerOf, failureOf } from './attempt.js';
+import { type Attempt, answerOf, failureOf, isUnreadableAnswer } from './attempt.js';
 import type { OutboundBatch } from './batches.js';
 import { isSecretHeader, splitCredentials } from './credentials.js';
 import { createHttpClient, ExchangeError, type HttpClient } from './exchange.js';
@@ -208,12 +208,12 @@ class DeliveryRun {
       }
       attempts++;
       const result = await this.#send(batch);
-      if (result.kind === 'response') {
-        this.stats.attempt(String(result.status), result.latencyMs);
+      if (result.kind === 'response') this.stats.attempt(String(result.status), result.latencyMs);
+      else this.stats.attempt(result.outcome);
+      // An unreadable answer is still an answer: the receiver is up.
+      if (result.kind === 'response' || isUnreadableAnswer(result.outcome)) {
         answered = true;
         this.#unansweredInRow = 0;
-      } else {
-        this.stats.attempt(result.outcome);
       }
       const step = nextStep(result, attempts, this.#policy);
       if (step.kind === 'done') {

@@ -76,6 +76,21 @@ describe('journal', () => {
     expect(contents.confirmed).toEqual(new Set(['k']));
   });
 
+  it("writes untrusted text (a receiver's answer, a file name) as \\u escapes, so `tail -f` on it is safe", () => {
+    const path = tempPath('run.jsonl');
+    // U+009B is the 8-bit CSI a terminal may act on; U+202E reverses what follows.
+    const hostile = 'bad \u009b2J \u202eeno \u2028 \u200b';
+    const journal = openJournal(path, header({ inputs: [`in${hostile}.ndjson`] }));
+    journal.append({ ...entry('k', 'failed'), reason: `HTTP 500: ${hostile}`, source: `in${hostile}.ndjson:1:1` });
+    journal.close();
+    const text = readFileSync(path, 'utf8');
+    expect(text).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2028\u200b]/);
+    expect(text).toContain('\\u009b2J \\u202eeno');
+    const [first, second] = text.split('\n').map((line) => (line ? JSON.parse(line) : undefined));
+    expect(first.inputs).toEqual([`in${hostile}.ndjson`]);
+    expect(second.reason).toBe(`HTTP 500: ${hostile}`);
+  });
+
   it('(4) a full disk is a one-line usage error, at the header or at any later line', () => {
     expect(() => openJournal('/dev/full', header())).toThrow(
       new CallhookError('cannot write the journal /dev/full: no space left on device'),

@@ -9,6 +9,7 @@ import { open } from 'node:fs/promises';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { defaultMaxElementBytes, listSources } from '../input/read.js';
 import { openOutputSync } from '../output-file.js';
+import { escapeJsonForTerminal } from '../render/escape.js';
 
 /** How a batch ended. Only `delivered` is skipped by `--resume`. */
 export type BatchStatus = 'delivered' | 'failed' | 'gone' | 'undelivered';
@@ -79,6 +80,8 @@ function writeWhole(fd: number, text: string): void {
  * of its own instead of swallowing the next. Hint: each line goes out with one `writeSync`, so it
  * is in the kernel before the next batch starts and survives the process being killed; an fsync
  * per line would cost more than the delivery itself and only matters if the machine loses power.
+ * Lines hold untrusted text (file names, a receiver's answers) and get read with `tail -f`, so
+ * they are written as every command writes JSON: with the characters a terminal acts on as `\u`.
  */
 export function openJournal(path: string, header?: JournalHeader): Journal {
   // Hint: 'a+' (read, for the last byte, and append), created only at `path` itself.
@@ -90,7 +93,7 @@ export function openJournal(path: string, header?: JournalHeader): Journal {
       readSync(fd, last, 0, 1, size - 1);
       if (last[0] !== 0x0a) writeWhole(fd, '\n');
     }
-    if (header) writeWhole(fd, `${JSON.stringify(header)}\n`);
+    if (header) writeWhole(fd, `${escapeJsonForTerminal(JSON.stringify(header))}\n`);
   } catch (error) {
     closeSync(fd);
     throw writeError(error, path);
@@ -98,7 +101,7 @@ export function openJournal(path: string, header?: JournalHeader): Journal {
   return {
     append(entry) {
       try {
-        writeWhole(fd, `${JSON.stringify(entry)}\n`);
+        writeWhole(fd, `${escapeJsonForTerminal(JSON.stringify(entry))}\n`);
       } catch (error) {
         throw writeError(error, path);
       }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { createSigner, parseSecrets } from './signing.js';
+import { createSigner, parseSecrets, signHmacHex } from './signing.js';
 import { verifyHexHmac, verifyStandardWebhook } from './verify.js';
 
 // The reference vector of the Standard Webhooks spec and its libraries.
@@ -78,6 +78,25 @@ describe('verifyStandardWebhook', () => {
     }
   });
 
+  it('names a v1 signature that lost its base64 padding as malformed, not as a wrong secret', () => {
+    // `v1,<43 characters>` decodes to the right 32 bytes, but receivers compare the text as sent,
+    // so it never verifies; "the secret is wrong" sent the user to rotate a right secret.
+    const unpadded = reference.signature.replace(/=+$/, '');
+    for (const signature of [unpadded, `v1,${Buffer.alloc(32).toString('base64')} ${unpadded}`]) {
+      expect(
+        verifyStandardWebhook(reference.body, { ...referenceHeaders, 'webhook-signature': signature }, atReference),
+      ).toMatchObject({ ok: false, reason: 'malformed-header', message: expect.stringContaining('padding') });
+    }
+    // Under another secret it is still a wrong secret.
+    expect(
+      verifyStandardWebhook(
+        reference.body,
+        { ...referenceHeaders, 'webhook-signature': unpadded },
+        { ...atReference, secrets: [otherSecret] },
+      ),
+    ).toMatchObject({ reason: 'wrong-secret' });
+  });
+
   it('says by how much the timestamp is too old or too new, in both directions of the tolerance', () => {
     const at = (seconds: number, toleranceSeconds?: number) =>
       verifyStandardWebhook(reference.body, referenceHeaders, {
@@ -97,6 +116,22 @@ describe('verifyStandardWebhook', () => {
     expect(
       verifyStandardWebhook(reference.body, referenceHeaders, { secrets: [reference.secret], ignoreTimestamp: true }),
     ).toEqual({ ok: true, secretIndex: 0 });
+  });
+
+  it('says so when a timestamp too new is in milliseconds, where the spec wants seconds', () => {
+    // A sender writing Date.now() got "1614265330000 ... is 1612651064670 s in the future".
+    const inMs = { ...referenceHeaders, 'webhook-timestamp': `${reference.timestamp}123` };
+    expect(verifyStandardWebhook(reference.body, inMs, atReference)).toMatchObject({
+      reason: 'timestamp-too-new',
+      message: expect.stringMatching(
+        / s in the future, more than the tolerance of 300 s: it reads as milliseconds since 1970, where Standard Webhooks wants seconds$/,
+      ),
+    });
+    // A timestamp merely far in the future is not called milliseconds.
+    const far = { ...referenceHeaders, 'webhook-timestamp': String(reference.timestamp + 10_000) };
+    expect(verifyStandardWebhook(reference.body, far, atReference)).toMatchObject({
+      message: 'webhook-timestamp is 10000 s in the future, more than the tolerance of 300 s',
+    });
   });
 
   it('tells a re-serialised body (the smee failure) from a wrong secret', () => {
@@ -153,6 +188,48 @@ describe('verifyStandardWebhook', () => {
         reason: 'reserialised-body',
       });
     }
+  });
+
+  it('tells a body whose line endings changed on the way (LF to CRLF or back), however it was laid out', () => {
+    // A body saved by hand, or checked out by git with autocrlf, has its LFs turned into CRLFs (or
+    // back): the secret is right, and "wrong-secret" sent the user to rotate it.
+    const keys = parseSecrets(reference.secret, 'standard', 'S');
+    const sign = (text: string) =>
+      createSigner('standard', keys)('msg_1', Buffer.from(text), new Date(reference.timestamp * 1000));
+    const lf = '[\n  {"id": "a", "n": [1, 2]}\n]\n';
+    const crlf = lf.replace(/\n/g, '\r\n');
+    for (const [sent, received] of [
+      [lf, crlf],
+      [crlf, lf],
+    ] as const) {
+      expect(verifyStandardWebhook(received, sign(sent), atReference)).toMatchObject({
+        reason: 'reserialised-body',
+        message: expect.stringContaining('line endings'),
+      });
+    }
+    expect(
+      verifyHexHmac(crlf, { 'x-signature': signHmacHex(Buffer.from(lf), [Buffer.from('k')]) }, { secrets: ['k'] }),
+    ).toMatchObject({
+      reason: 'reserialised-body',
+    });
+  });
+
+  it('tells a body an editor saved with a byte order mark (and CRLF line endings), as Notepad does', () => {
+    const keys = parseSecrets(reference.secret, 'standard', 'S');
+    const sign = (text: string) =>
+      createSigner('standard', keys)('msg_1', Buffer.from(text), new Date(reference.timestamp * 1000));
+    const sent = '[\n  {"id": "a", "n": [1, 2]}\n]\n';
+    for (const received of [`\uFEFF${sent}`, `\uFEFF${sent.replace(/\n/g, '\r\n')}`]) {
+      expect(verifyStandardWebhook(received, sign(sent), atReference)).toMatchObject({
+        reason: 'reserialised-body',
+        message: expect.stringContaining('without their byte order mark'),
+      });
+    }
+    // And one that was re-serialised, too.
+    expect(verifyStandardWebhook(`\uFEFF${sent}`, sign('[{"id":"a","n":[1,2]}]'), atReference)).toMatchObject({
+      reason: 'reserialised-body',
+      message: expect.stringContaining('compact JSON'),
+    });
   });
 
   it('keeps blanks after a U+2028 or U+2029 in a string when it takes the indentation out', () => {

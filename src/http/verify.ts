@@ -4,7 +4,8 @@
  * `--sign hmac` sends. The digests are computed by the signer itself, so both sides cannot drift.
  *
  * When no signature matches, the failure says what it can, checked in this order:
- * - `reserialised-body`: the body is JSON, and one of its other serialisations (compact
+ * - `reserialised-body`: the bytes received without a byte order mark or with their line endings
+ *   changed (CRLF to LF or LF to CRLF), or, when the body is JSON, one of its other serialisations (compact
  *   `JSON.stringify`, 2-space pretty, pretty without indentation as the platform's published
  *   examples are, either of those two with CRLF line endings, or Python's default `json.dumps`
  *   with spaces after `,` and `:` and `\u` escapes) differs from the bytes received and matches
@@ -145,17 +146,34 @@ function spacedAsciiJson(value: unknown): string {
 }
 
 /**
- * Other serialisations of a JSON body that a proxy may have produced, or the sender signed (the
- * forms listed at the top of this file); each only when it differs from the bytes received.
+ * The body with its line endings changed, and other serialisations of a JSON body, that a proxy,
+ * an editor or git may have produced, or the sender signed (the forms listed at the top of this
+ * file); each only when it differs from the bytes received.
  */
 function reserialisations(body: Buffer): { form: string; bytes: Buffer }[] {
+  const forms: { form: string; bytes: Buffer }[] = [];
+  // Hint: the bytes themselves with a byte order mark taken off or their line endings changed (a
+  // body saved by an editor such as Notepad, or checked out by git with autocrlf), JSON or not.
+  const latin1 = body.toString('latin1');
+  const bom = '\xef\xbb\xbf';
+  const bases: [string, string][] = [['the same bytes', latin1]];
+  if (latin1.startsWith(bom)) bases.push(['the same bytes without their byte order mark', latin1.slice(bom.length)]);
+  for (const [base, text] of bases) {
+    for (const [form, changed] of [
+      [base, text],
+      [`${base} with LF line endings`, text.replace(/\r\n/g, '\n')],
+      [`${base} with CRLF line endings`, text.replace(/\r?\n/g, '\r\n')],
+    ] as const) {
+      const bytes = Buffer.from(changed, 'latin1');
+      if (!bytes.equals(body) && !forms.some((other) => other.bytes.equals(bytes))) forms.push({ form, bytes });
+    }
+  }
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
   } catch {
-    return [];
+    return forms;
   }
-  const forms: { form: string; bytes: Buffer }[] = [];
   const pretty = () => JSON.stringify(value, null, 2);
   // Hint: no line break of JSON.stringify's output is inside a string, so its indentation is all
   // that follows one with spaces. Not `^` with the m flag: that matches after a U+2028 or U+2029
@@ -263,7 +281,7 @@ function checkSignatures(
     if (k >= 0) {
       return fail(
         'reserialised-body',
-        `the signature matches this body re-serialised as ${form} (secret #${k + 1}), not the bytes received: something on the way parsed and re-wrote the body`,
+        `the signature matches this body re-serialised as ${form} (secret #${k + 1}), not the bytes received: something on the way re-wrote the body`,
       );
     }
   }
@@ -335,9 +353,11 @@ export function verifyStandardWebhookWithKeys(
       );
     }
     if (-skew > tolerance) {
+      const inMs = Math.abs(now - Math.floor(timestamp / 1000)) <= tolerance;
+      const why = inMs ? ': it reads as milliseconds since 1970, where Standard Webhooks wants seconds' : '';
       return fail(
         'timestamp-too-new',
-        `webhook-timestamp is ${-skew} s in the future, more than the tolerance of ${tolerance} s`,
+        `webhook-timestamp is ${-skew} s in the future, more than the tolerance of ${tolerance} s${why}`,
         skew,
       );
     }
@@ -347,7 +367,17 @@ export function verifyStandardWebhookWithKeys(
   const webhookId = id ?? '';
   const sign = (data: Buffer, key: Buffer) =>
     signStandardWebhook(webhookId, timestamp, data, [key]).slice('v1,'.length);
-  return checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'v1 signature');
+  const result = checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'v1 signature');
+  if (result.ok || result.reason !== 'wrong-secret') return result;
+  // Hint: receivers compare the text as sent, so an unpadded signature never verifies; but when
+  // padding is all it lacks, the secret is right and saying otherwise sends the user to rotate it.
+  const padded = given.map((signature) => signature.padEnd(Math.ceil(signature.length / 4) * 4, '='));
+  const k = matchingKey(options.keys, padded, sign, bytesOf(body));
+  if (k < 0) return result;
+  return fail(
+    'malformed-header',
+    `webhook-signature holds a v1 signature without its base64 padding (=): padded, it matches (secret #${k + 1}), but receivers compare it as sent`,
+  );
 }
 
 /**

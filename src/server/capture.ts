@@ -43,6 +43,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { danglingLinkProblem, openOutputSync } from '../output-file.js';
+import { escapeJsonForTerminal } from '../render/escape.js';
 
 /** The description of one captured delivery: a line of `deliveries.meta` (or a layout 1 `NNNNNN.meta`). */
 interface CaptureMeta {
@@ -305,7 +306,8 @@ export class CaptureWriter {
       bytes: entry.body.length,
       sha256: hash('sha256', entry.body, 'hex'),
     };
-    return `${JSON.stringify(meta)}\n`;
+    // Hint: a sender's header values and path are untrusted, and the log gets read with `cat`.
+    return `${escapeJsonForTerminal(JSON.stringify(meta))}\n`;
   }
 
   /** Claims the next free number with this ending: its file created, and no other ending taken. */
@@ -634,10 +636,14 @@ async function readText(path: string): Promise<string> {
 /**
  * The deliveries a folder's log describes, in order, read a line at a time (a long listen's log
  * is never held whole). A line that is not JSON was cut short (listen stopped mid-write, or a
- * write failed) and is skipped, as a journal's reader does. `only`: just those whose body is in
- * this file.
+ * write failed) and is skipped, as a journal's reader does, and named to `onUnreadable`. `only`:
+ * just those whose body is in this file.
  */
-async function* readLog(path: string, only?: string): AsyncGenerator<CapturedDelivery> {
+async function* readLog(
+  path: string,
+  only: string | undefined,
+  onUnreadable: ((where: string) => void) | undefined,
+): AsyncGenerator<CapturedDelivery> {
   let handle: FileHandle;
   let lines: AsyncIterable<string>;
   try {
@@ -657,6 +663,7 @@ async function* readLog(path: string, only?: string): AsyncGenerator<CapturedDel
       try {
         meta = JSON.parse(line);
       } catch {
+        onUnreadable?.(`${path}:${number}`);
         continue;
       }
       if (!isCaptureMeta(meta)) throw notCaptureMeta(`${path}:${number}`);
@@ -742,9 +749,13 @@ async function describePath(path: string): Promise<Described[]> {
 /**
  * The captured deliveries the paths name, one at a time: a folder's (its layout 1 `*.meta` files,
  * then its `deliveries.meta` in the order saved), or a file's (a log, a `.meta`, or a captured
- * body). Every path is found (and a typo fails) before any delivery is read.
+ * body). Every path is found (and a typo fails) before any delivery is read. A log line cut
+ * short is skipped, its `file:line` given to `onUnreadable`.
  */
-export async function* capturedDeliveries(paths: readonly string[]): AsyncGenerator<CapturedDelivery> {
+export async function* capturedDeliveries(
+  paths: readonly string[],
+  onUnreadable?: (where: string) => void,
+): AsyncGenerator<CapturedDelivery> {
   const described: Described[] = [];
   for (const path of paths) described.push(...(await describePath(path)));
   for (const source of described) {
@@ -755,7 +766,7 @@ export async function* capturedDeliveries(paths: readonly string[]): AsyncGenera
     // A body file named on its own must be described: nothing checked is not a pass.
     let found = 0;
     let last: CapturedDelivery | undefined;
-    for await (const delivery of readLog(source.log, source.body)) {
+    for await (const delivery of readLog(source.log, source.body, onUnreadable)) {
       found++;
       if (source.last) last = delivery;
       else yield delivery;

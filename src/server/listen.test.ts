@@ -685,6 +685,24 @@ describe('listen: capture', () => {
     expect(readFileSync(join(dir, captureLogName), 'utf8').split('\n')).toHaveLength(4);
   });
 
+  it("writes a sender's header values and path in its log with terminal-unsafe characters as \\u escapes", async () => {
+    const dir = join(tempDir('listen'), 'cap');
+    const capture = await CaptureWriter.open(dir);
+    // As node:http gives them: a character per byte, so a byte 0x9b (the 8-bit CSI) is U+009B.
+    const hostile = 'a\u009b2J\u202eb\u2028';
+    await capture.save(
+      Buffer.from('[\n]'),
+      { receivedAt: '', method: 'POST', path: `/${hostile}`, headers: [['X-Evil', hostile]], status: 200 },
+      true,
+    );
+    await capture.close();
+    const log = readFileSync(join(dir, captureLogName), 'utf8');
+    expect(log).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2028]/);
+    const [saved] = await listCapturedDeliveries([dir]);
+    expect(saved!.meta.headers).toEqual([['X-Evil', hostile]]);
+    expect(saved!.meta.path).toBe(`/${hostile}`);
+  });
+
   it("keeps accepted one-line JSON bodies as lines of the run's .ndjson file, which the input layer reads", async () => {
     const dir = join(tempDir('listen'), 'cap');
     const capture = await CaptureWriter.open(dir);

@@ -148,6 +148,35 @@ describe('replay against misbehaving receivers', () => {
     expectJournalMatchesReceiver(s.log, journal, 4);
   });
 
+  it('an answer HTTP cannot read (bare LF, a bad content-length) fails its batch once, not retried, and the run goes on', async () => {
+    // The receiver read each batch and answered, unreadably: every retry delivered the events
+    // again, and after three batches the run stopped, saying the receiver had answered none.
+    for (const answer of ['HTTP/1.1 200 OK\ncontent-length: 0\n\n', 'HTTP/1.1 200 OK\r\ncontent-length: x\r\n\r\n']) {
+      for (const headers of [{}, { connection: 'close' }] as Record<string, string>[]) {
+        const s = await rawServer((_req, reply) => reply.write(answer));
+        const { journal, report } = await replay(s.url, 4, { headers });
+        expect(s.requests, answer).toHaveLength(4);
+        expect(report.stoppedBy, answer).toBeNull();
+        expect(journal.map((entry) => [entry.status, entry.attempts])).toEqual(Array(4).fill(['failed', 1]));
+        expect(journal[0]!.reason).toMatch(/^HPE_\w+: Parse Error: /);
+      }
+    }
+  });
+
+  it('https:// to a plain-http receiver fails each batch once, saying to use http://, not an OpenSSL dump', async () => {
+    // It retried each batch (the handshake fails the same way every time) with the reason
+    // "EPROTO: write EPROTO 80EC…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:…".
+    const s = await server();
+    const { journal } = await replay(s.url.replace(/^http:/, 'https:'), 2);
+    expect(journal.map((entry) => [entry.status, entry.attempts])).toEqual([
+      ['failed', 1],
+      ['failed', 1],
+    ]);
+    expect(journal[0]!.reason).toBe(
+      'EPROTO: the receiver does not speak TLS at this address (is it http://, not https://?)',
+    );
+  });
+
   it('(1) never follows 301, 302 or 303, even with --follow-redirects: the body would be dropped', async () => {
     const target = await server();
     for (const status of [301, 302, 303]) {
