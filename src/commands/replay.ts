@@ -21,6 +21,7 @@ import {
   type Journal,
   type JournalHeader,
   journalKind,
+  lockJournal,
   openJournal,
   type RunIdentity,
   readJournal,
@@ -328,7 +329,21 @@ export async function replayCommand(
 ): Promise<void> {
   const settings: ReplayCommandSettings = { ...parseReplayOptions(raw), maxElementBytes: raw.maxElementSize };
   await refuseOutputsAmongInputs(paths, settings);
-  const version = command?.parent?.version();
+  // Hint: held from before the journal is read until the last line is written: a second run on
+  // it would send again whatever it does not confirm yet. A dry run writes none, and takes none.
+  const release = settings.journal && !settings.dryRun ? lockJournal(settings.journal) : undefined;
+  try {
+    await replayWith(paths, settings, command?.parent?.version());
+  } finally {
+    release?.();
+  }
+}
+
+async function replayWith(
+  paths: string[],
+  settings: ReplayCommandSettings,
+  version: string | undefined,
+): Promise<void> {
   // The secret is checked before any input is read, so a missing one fails fast.
   const signer = makeSigner(settings);
   const run: RunIdentity = {

@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import {
   type JournalEntry,
   type JournalHeader,
   journalKind,
+  lockJournal,
   openJournal,
   parseJournal,
   readJournal,
@@ -191,6 +193,28 @@ describe('journal', () => {
     appendFileSync(path, `${JSON.stringify(header())}\n`);
     expect(() => refuseExistingJournal(path)).toThrow(/already exists: pass --resume/);
     expect(existsSync(path)).toBe(true);
+  });
+
+  it('is locked by one run at a time; a lock whose process has gone is taken over', () => {
+    const path = tempPath('run.jsonl');
+    const release = lockJournal(path);
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${process.pid}\n`);
+    expect(() => lockJournal(path)).toThrow(
+      new RegExp(`^--journal: .*run\\.jsonl is in use by another replay \\(pid ${process.pid}\\)`),
+    );
+    release();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    // Left by a process that has gone (killed with SIGKILL): taken over.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(`${path}.lock`, `${gone}\n`);
+    lockJournal(path)();
+    // Just made by another run that has not written its id yet: held; torn long ago: taken over.
+    writeFileSync(`${path}.lock`, '');
+    expect(() => lockJournal(path)).toThrow(/is in use by another replay \(its lock .*run\.jsonl\.lock\)/);
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(`${path}.lock`, minuteAgo, minuteAgo);
+    lockJournal(path)();
+    expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
   it('fingerprints the content of the input, not its name', async () => {

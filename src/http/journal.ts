@@ -4,7 +4,17 @@
  * a signal loses nothing and `--resume` knows what the receiver already confirmed.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { defaultMaxElementBytes, listSources } from '../input/read.js';
@@ -265,6 +275,74 @@ export function checkResume(
   }
   if (problems.length > 0) {
     throw new CallhookError(`--resume: cannot trust the journal ${path}: ${problems.join('; ')}`, ExitCode.usage);
+  }
+}
+
+/**
+ * Takes the journal's lock, `<path>.lock`, holding this process's id, and returns its release
+ * (also run when the process exits). A second run on the same journal is refused while the first
+ * runs: reading it before the first has confirmed everything, it would send those batches again.
+ * A lock whose process has gone (killed with SIGKILL, a crash) is taken over. Hint: a lock file
+ * made with O_EXCL, as git's index.lock is; node has no flock.
+ */
+export function lockJournal(path: string): () => void {
+  const lock = `${path}.lock`;
+  for (let attempt = 1; ; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(lock, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new CallhookError(`--journal: cannot lock ${path} (${lock}): ${ioReason(error)}`, ExitCode.usage);
+      }
+      const holder = lockHolder(lock);
+      if (holder === undefined && attempt === 1) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      throw new CallhookError(
+        `--journal: ${path} is in use by another replay (${holder ? `pid ${holder}` : `its lock ${lock}`}): two runs on one journal would send the same batches twice; wait for it to end${holder ? `, or delete ${lock} if that process is not a replay` : ''}`,
+        ExitCode.usage,
+      );
+    }
+    try {
+      writeSync(fd, `${process.pid}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      process.off('exit', release);
+      rmSync(lock, { force: true });
+    };
+    process.on('exit', release);
+    return release;
+  }
+}
+
+/**
+ * The id of the process holding a lock while it runs; 0 for a lock just made, whose id is not
+ * written yet; undefined for a lock left by a process that has gone.
+ */
+function lockHolder(lock: string): number | undefined {
+  let text: string;
+  let age: number;
+  try {
+    text = readFileSync(lock, 'utf8');
+    age = Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return undefined;
+  }
+  const pid = Number(text.trim());
+  if (!/^[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(pid) || pid <= 0) return age < 5000 ? 0 : undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
   }
 }
 

@@ -366,6 +366,38 @@ describe('replay', () => {
     expect(once.output().stdout).toMatch(/events\s+1 delivered/);
   });
 
+  it('refuses a second run on a journal in use, before reading it, so no batch is sent twice', async () => {
+    // Two `--resume` runs on one journal at once each sent every batch (12 requests for 6), and
+    // each journalled all six delivered.
+    const dir = tempDir('replay');
+    const journal = join(dir, 'run.jsonl');
+    const input = ndjson(6);
+    const s = await server(async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 150));
+      res.end();
+    });
+    const args = ['replay', input, '--url', s.url, '--journal', journal, '--concurrency', '1'];
+    const first = spawn(process.execPath, [binPath, ...args], { cwd: repoRoot, stdio: 'ignore' });
+    const firstDone = new Promise<number | null>((resolve) => first.on('close', resolve));
+    for (let waited = 0; s.requests.length === 0 && waited < 5000; waited += 10) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const second = await runCli([...args, '--resume']);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/^callhook: --journal: .*run\.jsonl is in use by another replay \(pid \d+\)/);
+    expect(await firstDone).toBe(0);
+    expect(
+      receivedEvents(s)
+        .map(numberOf)
+        .sort((a, b) => a - b),
+    ).toEqual([0, 1, 2, 3, 4, 5]);
+    // Once the first has ended, the journal is free again: a resume sends nothing more.
+    const after = await runCli([...args, '--resume']);
+    expect(after.code).toBe(0);
+    expect(s.requests).toHaveLength(6);
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+  });
+
   it('(7) --resume refuses a journal it cannot trust (input, --batch-size, the events selected), saying what differs, before any request', async () => {
     const s = await server();
     const dir = tempDir('replay');
