@@ -97,6 +97,11 @@ describe('parseReplayOptions, checks before the first request', () => {
         );
       }
     }
+    // A dry run writes no journal, but with --resume it reads one: a FIFO there waited forever.
+    expect(() => parseReplayOptions({ ...base, journal: fifo, resume: true, dryRun: true })).toThrow(
+      `--journal: ${fifo}: is not a regular file`,
+    );
+    expect(() => parseReplayOptions({ ...base, journal: fifo, dryRun: true })).not.toThrow();
     // A report is only written: a pipe is fine.
     expect(() => parseReplayOptions({ ...base, report: '/dev/null' })).not.toThrow();
   });

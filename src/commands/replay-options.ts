@@ -122,7 +122,14 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
   if (raw.url === undefined) problems.push('--url: must be given: the receiver to deliver to');
   if (raw.format === 'curl' && !raw.dryRun) problems.push('--format: curl needs --dry-run');
   if (raw.resume && !raw.journal) problems.push('--resume: needs --journal FILE (the journal of the run to resume)');
-  problems.push(...outputPathProblems({ report: raw.report, journal: raw.journal, dryRun: raw.dryRun === true }));
+  problems.push(
+    ...outputPathProblems({
+      report: raw.report,
+      journal: raw.journal,
+      dryRun: raw.dryRun === true,
+      resume: raw.resume === true,
+    }),
+  );
   const out = parseAll(
     {
       // Hint: the URL is sent as written (not as URL normalises it), as the journal records it.
@@ -209,7 +216,7 @@ function unwritable(path: string): string | undefined {
  * What stops `--report` and `--journal` from being written, checked before the first request so
  * a bad path is not found only after every batch was sent.
  */
-function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' | 'dryRun'>): string[] {
+function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' | 'dryRun' | 'resume'>): string[] {
   const problems: string[] = [];
   const outputs: [string, string | undefined][] = [['--report', settings.report]];
   if (!settings.dryRun) outputs.push(['--journal', settings.journal]);
@@ -218,6 +225,9 @@ function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' 
       path === undefined ? undefined : (unwritable(path) ?? (option === '--journal' ? notAFile(path) : undefined));
     if (why) problems.push(`${option}: ${path}: ${why}`);
   }
+  // A dry run writes no journal, but with --resume it reads one, which a FIFO would never end.
+  const why = settings.dryRun && settings.resume && settings.journal ? notAFile(settings.journal) : undefined;
+  if (why) problems.push(`--journal: ${settings.journal}: ${why}`);
   return problems;
 }
 
