@@ -3,7 +3,6 @@ import type { SchemaDraft } from '../core/generate-names.js';
 import { CallhookError } from '../errors.js';
 import { jsonSchemaGaps, toJsonSchema, toOpenApi } from '../schema/json-schema.js';
 import type { EventType } from '../schema/names.js';
-import { version } from '../version.js';
 
 /** The options `schema` takes, as commander parsed them. */
 interface SchemaCommandOptions {
@@ -25,7 +24,7 @@ export function schema(options: SchemaCommandOptions): void {
     );
   }
   const document = options.openapi
-    ? toOpenApi({ strict: options.strict, version })
+    ? toOpenApi({ strict: options.strict })
     : toJsonSchema({ type: options.type, draft: options.draft, strict: options.strict });
   process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   process.stderr.write(

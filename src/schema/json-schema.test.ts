@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../core/generate.js';
 import { validateEvent } from '../library.js';
+import { version } from '../version.js';
 import { type EventType, eventTypes } from './events.js';
 import { toJsonSchema, toOpenApi } from './json-schema.js';
 
@@ -199,6 +200,12 @@ describe('toJsonSchema agrees with validate', () => {
 
 describe('toOpenApi', () => {
   const document = toOpenApi({ version: '0.1.0' });
+
+  it('is versioned as callhook is unless told, as `callhook schema --openapi` prints it', () => {
+    // The library said 1.0.0 while the CLI printed callhook's version.
+    expect((toOpenApi() as { info: { version: string } }).info.version).toBe(version);
+    expect((toOpenApi({ version: '2.3.4' }) as { info: { version: string } }).info.version).toBe('2.3.4');
+  });
 
   it('passes the OpenAPI 3.1 schema validator', async () => {
     const result = await new Validator().validate(document as unknown as Parameters<Validator['validate']>[0]);

@@ -8,6 +8,7 @@ import { type ConversionConfig, toJsonSchema as convert, type JsonSchema } from 
 import type * as v from 'valibot';
 import { type SchemaDraft, schemaDrafts } from '../core/generate-names.js';
 import * as instant from '../core/instant.js';
+import { version } from '../version.js';
 import { shapeKeys } from './check.js';
 import { dataSchemas, EnvelopeSchema, type EventType, eventTypes, FlowStepSchema } from './events.js';
 import { assertChoice } from './names.js';
@@ -259,7 +260,7 @@ export function toJsonSchema(options: JsonSchemaOptions = {}): JsonSchemaDocumen
 export interface OpenApiOptions {
   /** Mirror `validate --strict` in the event schemas. */
   strict?: boolean | undefined;
-  /** `info.version` (default `1.0.0`). */
+  /** `info.version` (default: callhook's own, as `callhook schema --openapi` prints it). */
   version?: string | undefined;
 }
 
@@ -385,7 +386,7 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
     openapi: '3.1.0',
     info: {
       title: 'AI voice-calling platform webhooks',
-      version: options.version ?? '1.0.0',
+      version: options.version ?? version,
       description: `The payloads the platform POSTs to a receiver, as callhook validates them${options.strict ? ' with --strict' : ''}. Not expressed: ${jsonSchemaGaps.join('; ')}.`,
     },
     jsonSchemaDialect: schemaUri('2020-12'),
