@@ -25,6 +25,8 @@ export type Attempt =
       outcome: string;
       retryable: boolean;
       detail: string;
+      /** The receiver answered, though with bytes HTTP cannot read. */
+      answered?: true | undefined;
     };
 
 /** An answer to go on from: a redirect the attempt follows, within its deadline. */
@@ -124,7 +126,7 @@ const certificateCodes = new Set([
 ]);
 
 /** Whether an attempt's error code says the receiver answered something that is not HTTP (llhttp's and fast-exchange's parse errors). */
-export function isUnreadableAnswer(code: string): boolean {
+function isUnreadableAnswer(code: string): boolean {
   return code.startsWith('HPE_');
 }
 
@@ -150,6 +152,7 @@ export function failureOf(error: unknown, timeoutMs: number): Attempt {
       outcome: code,
       retryable: false,
       detail: `${message} (the receiver's answer; not retried)`,
+      answered: true,
     };
   }
   // Hint: a plain-http receiver answers the TLS hello with text; every handshake fails alike.

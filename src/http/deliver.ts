@@ -4,9 +4,9 @@
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { isoOf } from '../core/instant.js';
-import { type Attempt, answerOf, failureOf, isUnreadableAnswer } from './attempt.js';
+import { type Attempt, answerOf, failureOf } from './attempt.js';
 import type { OutboundBatch } from './batches.js';
-import { isSecretHeader, splitCredentials } from './credentials.js';
+import { isSecretHeader, redactUrl, splitCredentials } from './credentials.js';
 import { createHttpClient, ExchangeError, type HttpClient } from './exchange.js';
 import type { BatchStatus, Journal, JournalEntry } from './journal.js';
 import { createPacer } from './pace.js';
@@ -211,7 +211,7 @@ class DeliveryRun {
       if (result.kind === 'response') this.stats.attempt(String(result.status), result.latencyMs);
       else this.stats.attempt(result.outcome);
       // An unreadable answer is still an answer: the receiver is up.
-      if (result.kind === 'response' || isUnreadableAnswer(result.outcome)) {
+      if (result.kind === 'response' || result.answered) {
         answered = true;
         this.#unansweredInRow = 0;
       }
@@ -279,7 +279,12 @@ class DeliveryRun {
       if (this.#abortReason !== undefined) {
         return { kind: 'error', outcome: 'aborted', retryable: false, detail: this.#abortReason };
       }
-      return failureOf(error, options.timeoutMs);
+      const failure = failureOf(error, options.timeoutMs);
+      // Where it failed is not --url, which answered with a redirect: say so. Hint: still no
+      // answer for the stop rule, since every attempt will end there: a run redirected to a dead
+      // host stops after a few batches rather than timing out on each.
+      if (url === this.#target.url || failure.kind !== 'error') return failure;
+      return { ...failure, detail: `${failure.detail}, after a redirect to ${redactUrl(url.href)}` };
     }
   }
 

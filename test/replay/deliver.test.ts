@@ -164,6 +164,21 @@ describe('deliverBatches', () => {
     expect(target.requests.map((r) => r.url)).toEqual(['/new', '/new']);
   });
 
+  it('names the redirect a failure came after, in each batch and in why the run stopped', async () => {
+    // A 307 to a dead address read only "ECONNREFUSED … 127.0.0.1:1", as if --url were down,
+    // though it answered 307 every time. The run still stops: every attempt would end there.
+    const s = await server((_req, res) => res.writeHead(307, { location: 'http://127.0.0.1:1/dead' }).end());
+    const { stats } = await deliverBatches(
+      planBatches(events(4)),
+      options(s.url, { followRedirects: true, concurrency: 1, retries: 0 }),
+    );
+    const report = stats.report(s.url, 'POST');
+    const after = /ECONNREFUSED.*, after a redirect to http:\/\/127\.0\.0\.1:1\/dead/;
+    expect(report.stoppedBy).toMatch(/^the receiver answered none of 3 batches in a row/);
+    expect(report.stoppedBy).toMatch(after);
+    expect(report.undelivered[0]?.reason).toMatch(after);
+  });
+
   it('signs so that the standardwebhooks library verifies, with one webhook-id across retries', async () => {
     const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
     const verifier = new Webhook(secret);
