@@ -108,8 +108,6 @@ class DeliveryRun {
   readonly #pacer: ReturnType<typeof createPacer> | undefined;
   readonly #headers: Record<string, string>;
   readonly #client: HttpClient;
-  // A 429 or 503 with Retry-After holds back every worker, not only the one that got it.
-  #pausedUntil = 0;
   // Batches in a row that ended failed with no answer from the receiver to any attempt.
   #unansweredInRow = 0;
   // Set by a second signal or a journal write error: in-flight requests are failed at once.
@@ -199,7 +197,11 @@ class DeliveryRun {
     let waitMs = 0;
     let answered = false;
     for (;;) {
-      const slot = Math.max(waitMs, this.#pausedUntil - Date.now(), this.#pacer?.reserve(Date.now() + waitMs) ?? 0);
+      const slot = Math.max(
+        waitMs,
+        this.stats.pausedUntil - Date.now(),
+        this.#pacer?.reserve(Date.now() + waitMs) ?? 0,
+      );
       // Hint: most batches need no wait; skipping the await then saves a few microtasks a request.
       if ((slot > 0 || this.stopping.aborted) && !(await this.#sleep(slot))) {
         const reason = attempts === 0 ? 'not sent: the run stopped' : 'not retried: the run stopped';
@@ -222,7 +224,10 @@ class DeliveryRun {
         else if (!answered && step.outcome.status === 'failed') this.#unanswered(step.outcome.reason);
         return;
       }
-      if (step.pauseAllMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + step.pauseAllMs);
+      // A 429 or 503 with Retry-After holds back every worker, not only the one that got it (and
+      // the progress says for how long).
+      if (step.pauseAllMs !== undefined)
+        this.stats.pausedUntil = Math.max(this.stats.pausedUntil, Date.now() + step.pauseAllMs);
       this.stats.retrying(batch.key);
       waitMs = step.waitMs;
     }

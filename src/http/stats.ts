@@ -75,6 +75,8 @@ export interface ProgressSnapshot {
   requests: number;
   /** Fraction of the input bytes read, when the input's size is known. */
   fractionRead?: number | undefined;
+  /** How long the run still waits before sending, as the receiver's Retry-After asked (0: not waiting). */
+  pausedMs?: number | undefined;
 }
 
 const maxUndeliveredListed = 10_000;
@@ -103,6 +105,8 @@ export class DeliveryStats {
   readonly events = { delivered: 0, failed: 0, undelivered: 0, resumed: 0, invalid: 0 };
   readonly undelivered: UndeliveredBatch[] = [];
   readonly invalid: SkippedInput[] = [];
+  /** Until when (epoch ms) no batch is sent, as a 429's or 503's Retry-After asked; 0 when never. */
+  pausedUntil = 0;
   // The keys of the batches being retried now: at most the requests in flight.
   private readonly retryingKeys = new Set<string>();
   private failedAttempts = 0;
@@ -189,6 +193,7 @@ export class DeliveryStats {
       delivered: this.batches.delivered,
       errors: this.batches.failed + this.batches.undelivered,
       retrying: this.retryingKeys.size,
+      pausedMs: Math.max(0, this.pausedUntil - Date.now()),
       failedAttempts: this.failedAttempts,
       requests: this.requests,
       fractionRead,

@@ -52,6 +52,14 @@ describe('progress', () => {
     expect(renderProgressLine(snapshot)).not.toContain('retrying');
   });
 
+  it("says how long the run still waits when the receiver's Retry-After paused it", () => {
+    // A 429 asking for 10 minutes showed only "3 retrying  0 req/s": a run that looked stuck.
+    const paused: ProgressSnapshot = { ...snapshot, errors: 0, retrying: 3, pausedMs: 598_000 };
+    expect(renderProgressLine(paused)).toContain('3 retrying  paused 9m58s (Retry-After)');
+    expect(renderProgressBar(paused, 120, plain)).toContain('3 retrying  paused 9m58s (Retry-After)');
+    expect(renderProgressLine({ ...paused, pausedMs: 0 })).not.toContain('paused');
+  });
+
   it('fits the bar in the terminal width and shows counts, rate, errors and ETA', () => {
     for (const columns of [40, 80, 200]) {
       const bar = renderProgressBar(snapshot, columns, plain);

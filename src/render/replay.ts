@@ -44,7 +44,8 @@ function counts(
   const total = !estimate ? `${p.read}+` : estimate.exact ? String(estimate.total) : `~${estimate.total}`;
   const rate = p.elapsedMs > 0 ? Math.round((p.requests / p.elapsedMs) * 1000) : 0;
   const errors = plural(p.errors, 'error');
-  const retrying = p.retrying > 0 ? `  ${yellow(`${p.retrying} retrying`)}` : '';
+  const paused = (p.pausedMs ?? 0) >= 1000 ? `  paused ${seconds(p.pausedMs ?? 0)} (Retry-After)` : '';
+  const retrying = p.retrying > 0 || paused ? `  ${yellow(`${p.retrying} retrying${paused}`)}` : '';
   return `${p.done}/${total} batches  ${rate} req/s  ${p.errors > 0 ? red(errors) : errors}${retrying}`;
 }
 

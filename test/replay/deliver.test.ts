@@ -8,6 +8,7 @@ import { type OutboundBatch, planBatches, type ReplayEvent } from '../../src/htt
 import { type DeliveryOptions, deliverBatches } from '../../src/http/deliver.js';
 import { openJournal, readJournal } from '../../src/http/journal.js';
 import { createSigner, parseSecrets } from '../../src/http/signing.js';
+import { DeliveryStats } from '../../src/http/stats.js';
 import { receivedEvents, serverPerTest, type TestServer } from '../helpers/http-server.js';
 
 const server = serverPerTest();
@@ -177,6 +178,25 @@ describe('deliverBatches', () => {
     expect(report.stoppedBy).toMatch(/^the receiver answered none of 3 batches in a row/);
     expect(report.stoppedBy).toMatch(after);
     expect(report.undelivered[0]?.reason).toMatch(after);
+  });
+
+  it("shows in the progress how long a 429's Retry-After pauses the run", async () => {
+    let asked = false;
+    const s = await server((_req, res) => {
+      if (asked) return res.end();
+      asked = true;
+      res.writeHead(429, { 'retry-after': '1' }).end();
+    });
+    const stats = new DeliveryStats();
+    const run = deliverBatches(planBatches(events(1)), options(s.url, { stats }));
+    for (let waited = 0; stats.snapshot().retrying === 0 && waited < 2000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const pausedMs = stats.snapshot().pausedMs ?? 0;
+    expect(pausedMs).toBeGreaterThan(500);
+    expect(pausedMs).toBeLessThanOrEqual(1000);
+    await run;
+    expect(stats.snapshot().pausedMs ?? 0).toBe(0);
   });
 
   it('signs so that the standardwebhooks library verifies, with one webhook-id across retries', async () => {
