@@ -46,7 +46,7 @@ import {
   renderSkipped,
   renderUnjournalled,
 } from '../render/replay.js';
-import { colorsFor, escapeTerminal, toSafeJson } from '../render/terminal.js';
+import { colorsFor, escapeTerminal, terminalWidth, toSafeJson } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
 
@@ -468,7 +468,15 @@ async function replayWith(
   if (journalError !== undefined) diagnose(`${formatFatal(journalError).message}\n`);
   if (settings.report) writeReport(settings.report, report);
   if (settings.format === 'json') process.stdout.write(`${toSafeJson(report)}\n`);
-  else process.stdout.write(renderReplaySummary(report, colorsFor(process.stdout), settings.journal));
+  else {
+    const summary = renderReplaySummary(
+      report,
+      colorsFor(process.stdout),
+      settings.journal,
+      terminalWidth(process.stdout),
+    );
+    process.stdout.write(summary);
+  }
   if (journalError !== undefined) {
     diagnose(renderUnjournalled(result.unjournalled ?? []));
     process.exitCode = ExitCode.usage;

@@ -98,6 +98,22 @@ describe('summary', () => {
     expect(text).not.toContain('\u001b');
     expect(text).toContain('Rerun with --resume --journal run.jsonl');
   });
+
+  it('wraps a long reason to the width under the batch it is about, as verify and validate wrap', () => {
+    // A reason of 200 columns ran past an 80-column terminal in one line.
+    const stats = new DeliveryStats();
+    const reason = `ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1, after a redirect to http://127.0.0.1:1/${'dead/'.repeat(6)} (gave up after 2 attempts)`;
+    stats.finish({ key: 'b', status: 'failed', attempts: 2, events: 1, source: 'exports/a.json:19:3', at: '', reason });
+    stats.inputEnded = true;
+    stats.stoppedBy = `the receiver answered none of 3 batches in a row (last: ${reason})`;
+    const text = renderReplaySummary(stats.report('http://127.0.0.1:1/hook', 'POST'), plain, undefined, 80);
+    const listed = text.slice(text.indexOf('Not delivered:'), text.indexOf('\nPass --journal'));
+    expect(listed).toContain('\nStopped: the receiver answered none of 3 batches in a row (last:');
+    for (const line of listed.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(listed).toContain('  exports/a.json:19:3  failed  ECONNREFUSED: connect ECONNREFUSED');
+    expect(listed.split('\n').slice(2)).toEqual(expect.arrayContaining([expect.stringMatching(/^ {4}\S/)]));
+    expect(listed.replace(/\n +/g, ' ')).toContain(reason);
+  });
 });
 
 describe('curl', () => {

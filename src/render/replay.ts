@@ -4,7 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import { isSecretHeader, redactHeaders, redactUrl, secretHeaderVariable } from '../http/credentials.js';
 import type { UnjournalledBatch } from '../http/deliver.js';
 import type { ProgressSnapshot, ReplayReport } from '../http/stats.js';
-import { escapeJsonForTerminal, escapeTerminal } from './terminal.js';
+import { escapeJsonForTerminal, escapeTerminal, wrapSpans } from './terminal.js';
 import { plural } from './words.js';
 
 function seconds(ms: number): string {
@@ -74,8 +74,13 @@ export function renderProgressLine(p: ProgressSnapshot): string {
 
 const listed = 20;
 
-/** The summary printed at the end of a run. */
-export function renderReplaySummary(report: ReplayReport, c: ChalkInstance, journal?: string): string {
+/** The summary printed at the end of a run; a batch not delivered and why wrap to `width` columns. */
+export function renderReplaySummary(
+  report: ReplayReport,
+  c: ChalkInstance,
+  journal?: string,
+  width = Number.POSITIVE_INFINITY,
+): string {
   const { batches: b, events: e } = report;
   const lines: string[] = [];
   lines.push(c.bold(`Replayed to ${report.method} ${escapeTerminal(report.url)} in ${seconds(report.durationMs)}`));
@@ -106,12 +111,22 @@ export function renderReplaySummary(report: ReplayReport, c: ChalkInstance, jour
   if (report.undelivered.length) {
     lines.push('', c.bold('Not delivered:'));
     for (const u of report.undelivered.slice(0, listed)) {
-      lines.push(`  ${escapeTerminal(u.source)}  ${c.red(u.status)}  ${escapeTerminal(u.reason)}`);
+      const spans = [{ text: `${escapeTerminal(u.source)}  ` }, { text: u.status, style: c.red }];
+      spans.push({ text: `  ${escapeTerminal(u.reason)}` });
+      for (const line of wrapSpans(spans, { width, firstIndent: '  ', indent: '    ' })) lines.push(line);
     }
     const more = b.failed + b.undelivered - Math.min(listed, report.undelivered.length);
     if (more > 0) lines.push(`  … and ${more} more${journal ? ` (all are in ${escapeTerminal(journal)})` : ''}`);
   }
-  if (report.stoppedBy) lines.push('', c.red(`Stopped: ${escapeTerminal(report.stoppedBy)}`));
+  if (report.stoppedBy) {
+    lines.push('');
+    const stopped = wrapSpans([{ text: `Stopped: ${escapeTerminal(report.stoppedBy)}`, style: c.red }], {
+      width,
+      indent: '  ',
+      firstIndent: '',
+    });
+    for (const line of stopped) lines.push(line);
+  }
   if (report.interrupted) lines.push('', c.yellow(report.signal ? `Interrupted (${report.signal}).` : 'Interrupted.'));
   if (!report.inputComplete || b.undelivered > 0 || b.failed > 0) {
     lines.push(
