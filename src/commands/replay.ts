@@ -331,7 +331,10 @@ export async function replayCommand(
   await refuseOutputsAmongInputs(paths, settings);
   // Hint: held from before the journal is read until the last line is written: a second run on
   // it would send again whatever it does not confirm yet. A dry run writes none, and takes none.
-  const release = settings.journal && !settings.dryRun ? lockJournal(settings.journal) : undefined;
+  const release =
+    settings.journal && !settings.dryRun
+      ? lockJournal(settings.journal, (message) => diagnose(`callhook: warning: ${escapeTerminal(message)}\n`))
+      : undefined;
   try {
     await replayWith(paths, settings, command?.parent?.version());
   } finally {

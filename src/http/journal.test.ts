@@ -1,8 +1,20 @@
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../test/helpers/run-cli.js';
 import { CallhookError } from '../errors.js';
 import {
   checkResume,
@@ -197,25 +209,122 @@ describe('journal', () => {
 
   it('is locked by one run at a time; a lock whose process has gone is taken over', () => {
     const path = tempPath('run.jsonl');
-    const release = lockJournal(path);
-    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${process.pid}\n`);
-    expect(() => lockJournal(path)).toThrow(
-      new RegExp(`^--journal: .*run\\.jsonl is in use by another replay \\(pid ${process.pid}\\)`),
-    );
+    const warnings: string[] = [];
+    const warn = (text: string) => warnings.push(text);
+    const release = lockJournal(path, warn);
+    const mine = `${process.pid} ${hostname()}\n`;
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(mine);
     release();
     expect(existsSync(`${path}.lock`)).toBe(false);
+    // Held by another process that runs (here, this one's parent): refused, naming it.
+    writeFileSync(`${path}.lock`, `${process.ppid} ${hostname()}\n`);
+    expect(() => lockJournal(path, warn)).toThrow(
+      new RegExp(
+        `^--journal: .*run\\.jsonl is in use by another replay \\(pid ${process.ppid}, .*run\\.jsonl\\.lock\\)`,
+      ),
+    );
     // Left by a process that has gone (killed with SIGKILL): taken over.
     const gone = spawnSync(process.execPath, ['-e', '0']).pid;
-    writeFileSync(`${path}.lock`, `${gone}\n`);
-    lockJournal(path)();
+    writeFileSync(`${path}.lock`, `${gone} ${hostname()}\n`);
+    lockJournal(path, warn)();
     // Just made by another run that has not written its id yet: held; torn long ago: taken over.
     writeFileSync(`${path}.lock`, '');
-    expect(() => lockJournal(path)).toThrow(/is in use by another replay \(its lock .*run\.jsonl\.lock\)/);
+    expect(() => lockJournal(path, warn)).toThrow(/is in use by another replay \(.*run\.jsonl\.lock\)/);
     const minuteAgo = new Date(Date.now() - 60_000);
     utimesSync(`${path}.lock`, minuteAgo, minuteAgo);
-    lockJournal(path)();
+    lockJournal(path, warn)();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    expect(warnings).toEqual([]);
+  });
+
+  it("takes over a lock naming this process's own id: a run before a restart (a container's pid 1)", () => {
+    // It was refused as "in use by another replay (pid 1)" on every run after a container was killed.
+    const path = tempPath('run.jsonl');
+    writeFileSync(`${path}.lock`, `${process.pid} ${hostname()}\n`);
+    const release = lockJournal(path, () => {});
+    release();
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
+
+  it('refuses a lock from another host, whose process it cannot check, naming the host', () => {
+    const path = tempPath('run.jsonl');
+    writeFileSync(`${path}.lock`, `${process.ppid} some-other-host\n`);
+    expect(() => lockJournal(path, () => {})).toThrow(/in use by another replay \(pid \d+ on some-other-host, /);
+  });
+
+  it('locks the file a symlink names, not the link: two runs through two names are one journal', () => {
+    // A run on real.jsonl and one on a link to it each took a lock of its own, and sent every batch twice.
+    const path = tempPath('real.jsonl');
+    writeFileSync(path, '');
+    const link = join(dirname(path), 'link.jsonl');
+    symlinkSync(path, link);
+    writeFileSync(`${path}.lock`, `${process.ppid} ${hostname()}\n`);
+    expect(() => lockJournal(link, () => {})).toThrow(/link\.jsonl is in use by another replay/);
+  });
+
+  it('leaves a lock that is no longer its own when released, and says when a folder takes no lock', () => {
+    const path = tempPath('run.jsonl');
+    const release = lockJournal(path, () => {});
+    writeFileSync(`${path}.lock`, `${process.ppid} ${hostname()}\n`);
+    release();
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${process.ppid} ${hostname()}\n`);
+  });
+
+  it('lets exactly one of several runs take over the same stale lock at once', async () => {
+    // Eight at once over a stale lock: two or three of them held it in 3 of 6 rounds.
+    // Hint: bundled inside the repository, so that its packages resolve from node_modules.
+    const dir = mkdtempSync(join(repoRoot, '.lock-test-'));
+    const bundle = join(dir, 'journal.mjs');
+    buildSync({
+      entryPoints: [new URL('./journal.ts', import.meta.url).pathname],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: bundle,
+      logLevel: 'error',
+      define: { CALLHOOK_VERSION: '"test"' },
+      packages: 'external',
+    });
+    try {
+      await twoRounds();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    async function twoRounds() {
+      for (let round = 0; round < 2; round++) {
+        const path = join(dir, `run${round}.jsonl`);
+        const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+        writeFileSync(`${path}.lock`, `${gone} ${hostname()}\n`);
+        // Each waits, busy, for the same moment, so that they reach the lock together.
+        const startAt = Date.now() + 1000;
+        const script = `import { lockJournal } from ${JSON.stringify(pathToFileURL(bundle).href)};
+        while (Date.now() < ${startAt}) {}
+        try { const release = lockJournal(${JSON.stringify(path)}, () => {}); console.log('held'); setTimeout(release, 300); }
+        catch { console.log('refused'); }`;
+        const outcomes = await Promise.all(
+          Array.from(
+            { length: 8 },
+            () =>
+              new Promise<string>((resolve) => {
+                const child = spawn(process.execPath, ['--input-type=module', '-e', script]);
+                let out = '';
+                child.stdout.on('data', (d: Buffer) => {
+                  out += d;
+                });
+                child.stderr.on('data', (d: Buffer) => {
+                  out += d;
+                });
+                child.on('close', () => resolve(out.trim()));
+              }),
+          ),
+        );
+        expect(
+          outcomes.filter((outcome) => outcome === 'held'),
+          outcomes.join(' '),
+        ).toHaveLength(1);
+      }
+    }
+  }, 30_000);
 
   it('fingerprints the content of the input, not its name', async () => {
     const a = tempPath('a.ndjson');

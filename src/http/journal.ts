@@ -8,14 +8,19 @@ import {
   closeSync,
   constants,
   fstatSync,
-  openSync,
+  linkSync,
   readFileSync,
   readSync,
+  realpathSync,
+  renameSync,
   rmSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { defaultMaxElementBytes, listSources } from '../input/read.js';
 import { openOutputSync } from '../output-file.js';
@@ -279,70 +284,122 @@ export function checkResume(
 }
 
 /**
- * Takes the journal's lock, `<path>.lock`, holding this process's id, and returns its release
- * (also run when the process exits). A second run on the same journal is refused while the first
- * runs: reading it before the first has confirmed everything, it would send those batches again.
- * A lock whose process has gone (killed with SIGKILL, a crash) is taken over. Hint: a lock file
- * made with O_EXCL, as git's index.lock is; node has no flock.
+ * Takes the journal's lock, `<file>.lock` beside the file the path names (through a symlink),
+ * holding this process's id and host, and returns its release (also run when the process exits).
+ * A second run on the same journal is refused while the first runs: reading it before the first
+ * has confirmed everything, it would send those batches again. A lock whose process has gone
+ * (killed with SIGKILL, a crash, a container restarted with the same pid) is taken over; one from
+ * another host cannot be checked, and is refused naming it. A folder that takes no new file
+ * (read-only, though the journal in it is writable) is told to `warn`, and the run goes on
+ * unlocked. Hint: a lock file made with O_EXCL, as git's index.lock is; node has no flock.
  */
-export function lockJournal(path: string): () => void {
-  const lock = `${path}.lock`;
+export function lockJournal(path: string, warn: (message: string) => void): () => void {
+  const lock = `${realPathOf(path)}.lock`;
+  const mine = `${process.pid} ${hostname()}\n`;
   for (let attempt = 1; ; attempt++) {
-    let fd: number;
     try {
-      fd = openSync(lock, 'wx');
+      writeFileSync(lock, mine, { flag: 'wx' });
+      break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        warn(
+          `cannot lock the journal ${path} (${ioReason(error)}): do not start another replay on it until this one ends`,
+        );
+        return () => {};
+      }
+      if (code !== 'EEXIST') {
         throw new CallhookError(`--journal: cannot lock ${path} (${lock}): ${ioReason(error)}`, ExitCode.usage);
       }
       const holder = lockHolder(lock);
-      if (holder === undefined && attempt === 1) {
-        rmSync(lock, { force: true });
+      if (holder.gone && attempt <= 3) {
+        takeOver(lock, holder.text);
         continue;
       }
       throw new CallhookError(
-        `--journal: ${path} is in use by another replay (${holder ? `pid ${holder}` : `its lock ${lock}`}): two runs on one journal would send the same batches twice; wait for it to end${holder ? `, or delete ${lock} if that process is not a replay` : ''}`,
+        `--journal: ${path} is in use by another replay (${holder.who}${lock}): two runs on one journal would send the same batches twice; wait for it to end, or delete ${lock} if no replay is using it`,
         ExitCode.usage,
       );
     }
+  }
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    process.off('exit', release);
+    // Only a lock that is still this run's: another may have taken over one it judged stale.
     try {
-      writeSync(fd, `${process.pid}\n`);
-    } finally {
-      closeSync(fd);
+      if (readFileSync(lock, 'utf8') === mine) rmSync(lock);
+    } catch {
+      // Gone already, or unreadable: nothing of this run's to remove.
     }
-    let held = true;
-    const release = () => {
-      if (!held) return;
-      held = false;
-      process.off('exit', release);
-      rmSync(lock, { force: true });
-    };
-    process.on('exit', release);
-    return release;
+  };
+  process.on('exit', release);
+  return release;
+}
+
+/** The path a journal path names: through its symlinks, or its folder's when it does not exist yet. */
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return resolve(path);
+    }
   }
 }
 
 /**
- * The id of the process holding a lock while it runs; 0 for a lock just made, whose id is not
- * written yet; undefined for a lock left by a process that has gone.
+ * Removes a stale lock whose text was `seen`, unless another run has already replaced it: the
+ * lock is moved aside (only one run can move a given file) and put back if it is not the one
+ * judged stale. Hint: deleting it by name could delete a lock another run had just made.
  */
-function lockHolder(lock: string): number | undefined {
+function takeOver(lock: string, seen: string): void {
+  const aside = `${lock}.${process.pid}.stale`;
+  try {
+    renameSync(lock, aside);
+  } catch {
+    return;
+  }
+  try {
+    if (readFileSync(aside, 'utf8') !== seen) linkSync(aside, lock);
+  } catch {
+    // Put back by no one: a third run made a lock meanwhile, which stands.
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
+/**
+ * Who holds a lock (`pid 123, ` or `pid 123 on host, `, for the message), its text, and whether
+ * its process has gone: a process of this host that no longer runs, or this very process's id
+ * (a run before a restart, in a container where every run is pid 1). A lock just made, whose id
+ * is not written yet, is held; a lock with no id for a while, or none at all, has gone.
+ */
+function lockHolder(lock: string): { gone: boolean; text: string; who: string } {
   let text: string;
   let age: number;
   try {
     text = readFileSync(lock, 'utf8');
     age = Date.now() - statSync(lock).mtimeMs;
   } catch {
-    return undefined;
+    return { gone: true, text: '', who: '' };
   }
-  const pid = Number(text.trim());
-  if (!/^[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(pid) || pid <= 0) return age < 5000 ? 0 : undefined;
+  const match = /^([0-9]+) (\S+)\n$/.exec(text);
+  const pid = Number(match?.[1]);
+  if (!match || !Number.isSafeInteger(pid) || pid <= 0) return { gone: age >= 5000, text, who: '' };
+  const host = match[2] ?? '';
+  if (host !== hostname()) return { gone: false, text, who: `pid ${pid} on ${host}, ` };
+  const who = `pid ${pid}, `;
+  if (pid === process.pid) return { gone: true, text, who };
   try {
     process.kill(pid, 0);
-    return pid;
+    return { gone: false, text, who };
   } catch (error) {
     // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+    return { gone: (error as NodeJS.ErrnoException).code !== 'EPERM', text, who };
   }
 }
 

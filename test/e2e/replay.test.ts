@@ -384,7 +384,9 @@ describe('replay', () => {
     }
     const second = await runCli([...args, '--resume']);
     expect(second.code).toBe(2);
-    expect(second.stderr).toMatch(/^callhook: --journal: .*run\.jsonl is in use by another replay \(pid \d+\)/);
+    expect(second.stderr).toMatch(
+      /^callhook: --journal: .*run\.jsonl is in use by another replay \(pid \d+, .*run\.jsonl\.lock\)/,
+    );
     expect(await firstDone).toBe(0);
     expect(
       receivedEvents(s)
