@@ -1,6 +1,6 @@
 // The README's receiver, extracted from the README and run as a user would, against deliveries
 // signed the way the platform (and `callhook replay --sign standard`) signs them.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -36,8 +36,8 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   const snippet = receiverSnippet();
-  // A few lines (21 since its refusals became JSON Problems, as listen's are).
-  expect(snippet.split('\n').length).toBeLessThanOrEqual(21);
+  // A few lines (22 since its refusals became JSON Problems, as listen's are, and it checks its secret).
+  expect(snippet.split('\n').length).toBeLessThanOrEqual(22);
   writeFileSync(join(dir, 'receiver.mjs'), snippet);
   const port = await freePort();
   base = `http://127.0.0.1:${port}/`;
@@ -73,6 +73,20 @@ const post = (body: string, headers: Record<string, string>) =>
   fetch(base, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 
 describe("the README's receiver", () => {
+  it('refuses to start without WEBHOOK_SECRET, saying so, instead of failing on the first delivery', async () => {
+    // It listened, then threw inside the handler on the first delivery: an unhandled rejection.
+    const { WEBHOOK_SECRET: _unset, ...env } = process.env;
+    const started = spawnSync(process.execPath, [join(dir, 'receiver.mjs')], {
+      cwd: dir,
+      env: { ...env, PORT: '0' },
+      encoding: 'utf8',
+      timeout: 5000,
+    });
+    expect(started.status).not.toBe(0);
+    expect(started.error).toBeUndefined();
+    expect(started.stderr).toMatch(/set WEBHOOK_SECRET/);
+  });
+
   it('accepts a signed delivery of valid events (204) and handles each', async () => {
     const events = [...generateEvents({ count: 6, seed: 30 })].map((e) => e.event);
     const body = JSON.stringify(events);
