@@ -98,17 +98,23 @@ async function verifyHmacCapture(dir: string, secret: string) {
   }
 }
 
+/** A capture folder of three deliveries, `[1]`, `[22]` and `[333]`, each signed with a hex HMAC under `secret`. */
+async function hmacCapture(secret: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'callhook-verify-'));
+  const capture = await CaptureWriter.open(dir);
+  for (const body of ['[1]', '[22]', '[333]']) {
+    const signature = createHmac('sha256', secret).update(body).digest('hex');
+    const facts = { receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
+    await capture.save(Buffer.from(body), { ...facts, headers: [['X-Signature', signature]] }, true);
+  }
+  await capture.close();
+  return dir;
+}
+
 describe('verify a capture whose body changed after it was captured', () => {
   it('fails that delivery (body-changed) and goes on to check the others, exit 1', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'callhook-verify-'));
     const secret = 'verify-test-secret';
-    const capture = await CaptureWriter.open(dir);
-    for (const body of ['[1]', '[22]', '[333]']) {
-      const signature = createHmac('sha256', secret).update(body).digest('hex');
-      const facts = { receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
-      await capture.save(Buffer.from(body), { ...facts, headers: [['X-Signature', signature]] }, true);
-    }
-    await capture.close();
+    const dir = await hmacCapture(secret);
     // The second body is edited in place, at the same length: the log's offsets still hold.
     writeFileSync(join(dir, '000001.ndjson'), '[1]\n[29]\n[333]\n');
     try {
@@ -130,15 +136,8 @@ describe('verify a capture whose body changed after it was captured', () => {
 describe('verify a log with a line cut short', () => {
   it('says which line it skipped, so a delivery left unchecked is not passed over in silence', async () => {
     // It printed "2 of 2 signatures valid" with nothing on stderr for a log of three deliveries.
-    const dir = mkdtempSync(join(tmpdir(), 'callhook-verify-'));
     const secret = 'verify-test-secret';
-    const capture = await CaptureWriter.open(dir);
-    for (const body of ['[1]', '[22]', '[333]']) {
-      const signature = createHmac('sha256', secret).update(body).digest('hex');
-      const facts = { receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
-      await capture.save(Buffer.from(body), { ...facts, headers: [['X-Signature', signature]] }, true);
-    }
-    await capture.close();
+    const dir = await hmacCapture(secret);
     const log = join(dir, 'deliveries.meta');
     const [first = '', second = '', third = ''] = readFileSync(log, 'utf8').split('\n');
     writeFileSync(log, `${first}\n${second.slice(0, 40)}\n${third}\n`);

@@ -31,10 +31,8 @@ const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*$/;
 export function parseHeaderLines(text: string, where: string): [string, string][] {
   const headers: [string, string][] = [];
   // Hint: an editor (Notepad) may begin the file with a byte order mark, which is no header's text.
-  for (const [i, line] of text
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    .entries()) {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  for (const [i, line] of lines.entries()) {
     if (line.trim() === '' || (i === 0 && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line))) continue;
     const match = headerLine.exec(line);
     if (!match) throw new CallhookError(`${where}:${i + 1}: expected "Name: value"`, ExitCode.usage);
