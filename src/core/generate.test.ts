@@ -266,6 +266,28 @@ describe('generateEvents', () => {
     expect(parseFieldOverride('data.x=1e308').value).toBe(1e308);
   });
 
+  it('refuses a number JavaScript would write with other digits, and keeps one it writes as typed', () => {
+    for (const [text, written] of [
+      ['data.x=123456789012345678901234567890', '1.2345678901234568e+29'],
+      ['data.x={"ids":[1,9007199254740993]}', '9007199254740992'],
+      ['data.x=0.1000000000000000000001', '0.1'],
+    ] as const) {
+      expect(() => parseFieldOverride(text)).toThrow(
+        `the value ${JSON.stringify(text.slice(7))} holds a number that would be written as ${written}; quote it to keep its digits as a string`,
+      );
+    }
+    for (const [text, value] of [
+      ['data.x=9007199254740992', 9007199254740992],
+      ['data.x=0.10', 0.1],
+      ['data.x=1.5e3', 1500],
+      ['data.x=-0', -0],
+      ['data.x=1E-7', 1e-7],
+      ['data.x="123456789012345678901234567890"', '123456789012345678901234567890'],
+    ] as const) {
+      expect(parseFieldOverride(text).value).toBe(value);
+    }
+  });
+
   it('names the option and its choices when a type or an envelope is not one of them', () => {
     const types = 'CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived';
     expect(() => [...generateEvents({ count: 1, types: ['Nope' as never] })]).toThrow(

@@ -3,6 +3,7 @@
  * (attempts, maybe a callback, maybe SMS, then one CallComplete), in the platform's wire format.
  * Tests and benchmarks use it so that large inputs look like what a receiver really gets.
  */
+import { visit } from 'jsonc-parser';
 import * as v from 'valibot';
 import { CallhookError, impossible } from '../errors.js';
 import type {
@@ -1037,19 +1038,41 @@ export function parseFieldOverride(text: string): FieldOverride {
   }
   const raw = text.slice(equals + 1);
   let value: unknown = raw;
-  // Hint: JSON.parse reads 1e400 as Infinity, which JSON.stringify would write as null.
-  let infinite = false;
   try {
-    value = JSON.parse(raw, (_key, item: unknown) => {
-      if (typeof item === 'number' && !Number.isFinite(item)) infinite = true;
-      return item;
-    });
+    value = JSON.parse(raw);
   } catch {
     // Not JSON: the text itself, so `data.name=Jane` needs no quotes.
+    return { path, value };
   }
-  if (infinite)
-    throw new Error(`the value ${JSON.stringify(raw)} holds a number beyond ±1.8e308, which would be written as null`);
+  // Hint: a number is read as the nearest double, which JSON.stringify writes in its shortest
+  // digits: 1e400 as null, 123456789012345678901234567890 as 1.2345678901234568e+29.
+  visit(raw, {
+    onLiteralValue(literal: unknown, offset: number, length: number) {
+      if (typeof literal !== 'number') return;
+      const typed = raw.slice(offset, offset + length);
+      if (!Number.isFinite(literal))
+        throw new Error(
+          `the value ${JSON.stringify(raw)} holds a number beyond ±1.8e308, which would be written as null`,
+        );
+      if (decimalOf(typed) !== decimalOf(String(literal))) {
+        throw new Error(
+          `the value ${JSON.stringify(raw)} holds a number that would be written as ${JSON.stringify(literal)}; quote it to keep its digits as a string`,
+        );
+      }
+    },
+  });
   return { path, value };
+}
+
+/** A JSON number's value as its significant digits and the power of ten after them: `0.10` and `1e-1` give `1e-1`. */
+function decimalOf(text: string): string {
+  const [, sign, whole = '', fraction = '', exponent = '0'] =
+    /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text) ?? [];
+  const digits = `${whole}${fraction}`.replace(/^0+/, '');
+  const significant = digits.replace(/0+$/, '');
+  if (significant === '') return '0';
+  const power = Number(exponent) - fraction.length + (digits.length - significant.length);
+  return `${sign}${significant}e${power}`;
 }
 
 type Container = Record<string, unknown> | unknown[];
