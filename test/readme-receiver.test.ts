@@ -36,8 +36,9 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   const snippet = receiverSnippet();
-  // A few lines (22 since its refusals became JSON Problems, as listen's are, and it checks its secret).
-  expect(snippet.split('\n').length).toBeLessThanOrEqual(22);
+  // A few lines (24 since its refusals became JSON Problems, as listen's are, it checks its secret,
+  // and it reads a lone event as listen does).
+  expect(snippet.split('\n').length).toBeLessThanOrEqual(24);
   writeFileSync(join(dir, 'receiver.mjs'), snippet);
   const port = await freePort();
   base = `http://127.0.0.1:${port}/`;
@@ -94,6 +95,12 @@ describe("the README's receiver", () => {
     expect(response.status).toBe(204);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(output).toContain('CallComplete');
+    // A lone event, not in an array, is a batch of one, as `callhook listen` accepts it.
+    const handled = output.length;
+    const lone = JSON.stringify([...generateEvents({ count: 1, seed: 30, types: ['SMSSent'] })][0]?.event);
+    expect((await post(lone, signStandardWebhook(lone, { secrets: secret }))).status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(output.slice(handled)).toBe('SMS (bare)\n');
   });
 
   it('refuses a wrong signature (401), a body that is not JSON (400), and invalid events (422), each with the Problem the OpenAPI document describes', async () => {
@@ -125,6 +132,13 @@ describe("the README's receiver", () => {
     const notJson = '[{"id": 1,]';
     expect(await problemOf(await post(notJson, signStandardWebhook(notJson, { secrets: secret })), 400)).toMatchObject({
       error: 'not-json',
+    });
+
+    // Valid JSON that is not an array is a lone event, as `callhook listen` reads it: not `not-json`.
+    const lone = '{"a":1}';
+    expect(await problemOf(await post(lone, signStandardWebhook(lone, { secrets: secret })), 422)).toMatchObject({
+      error: 'invalid-events',
+      problems: [expect.objectContaining({ pointer: '', code: 'unknown-shape' })],
     });
 
     const events = JSON.parse(body) as Array<Record<string, unknown>>;
