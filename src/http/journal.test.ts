@@ -270,8 +270,10 @@ describe('journal', () => {
     expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${process.ppid} ${hostname()}\n`);
   });
 
-  it('lets exactly one of several runs take over the same stale lock at once', async () => {
-    // Eight at once over a stale lock: two or three of them held it in 3 of 6 rounds.
+  it('lets one of several runs at a time take over the same stale lock', async () => {
+    // Eight at once over a stale lock: two or three of them held it in 3 of 6 rounds. Each says
+    // when it held it: a run the loaded machine starts after the first has let go may hold it
+    // then (counting it as a second holder failed 3 of 5 runs under load), never at the same time.
     // Hint: bundled inside the repository, so that its packages resolve from node_modules.
     const dir = mkdtempSync(join(repoRoot, '.lock-test-'));
     const bundle = join(dir, 'journal.mjs');
@@ -299,8 +301,11 @@ describe('journal', () => {
         const startAt = Date.now() + 1000;
         const script = `import { lockJournal } from ${JSON.stringify(pathToFileURL(bundle).href)};
         while (Date.now() < ${startAt}) {}
-        try { const release = lockJournal(${JSON.stringify(path)}, () => {}); console.log('held'); setTimeout(release, 300); }
-        catch { console.log('refused'); }`;
+        try {
+          const release = lockJournal(${JSON.stringify(path)}, () => {});
+          const from = Date.now();
+          setTimeout(() => { console.log('held', from, Date.now()); release(); }, 500);
+        } catch { console.log('refused'); }`;
         const outcomes = await Promise.all(
           Array.from(
             { length: 8 },
@@ -318,10 +323,19 @@ describe('journal', () => {
               }),
           ),
         );
+        const said = outcomes.join(', ');
         expect(
-          outcomes.filter((outcome) => outcome === 'held'),
-          outcomes.join(' '),
-        ).toHaveLength(1);
+          outcomes.every((outcome) => /^(held \d+ \d+|refused)$/.test(outcome)),
+          said,
+        ).toBe(true);
+        const held = outcomes
+          .filter((outcome) => outcome.startsWith('held'))
+          .map((outcome) => outcome.split(' ').slice(1).map(Number) as [number, number])
+          .sort((a, b) => a[0] - b[0]);
+        expect(held.length, said).toBeGreaterThan(0);
+        for (const [index, [from]] of held.entries()) {
+          if (index > 0) expect(from, `two held it at once: ${said}`).toBeGreaterThanOrEqual(held[index - 1]?.[1] ?? 0);
+        }
       }
     }
   }, 30_000);
