@@ -4,7 +4,7 @@ import { closeSync, constants, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isoOf } from '../core/instant.js';
-import { CallhookError, describeIoError, ExitCode, formatFatal } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, formatFatal, interruptedBy } from '../errors.js';
 import {
   type OutboundBatch,
   planBatches,
@@ -335,9 +335,21 @@ export async function replayCommand(
     settings.journal && !settings.dryRun
       ? lockJournal(settings.journal, (message) => diagnose(`callhook: warning: ${escapeTerminal(message)}\n`))
       : undefined;
+  // Until the first batch (reading a --fresh input, fingerprinting a large one) nothing is in
+  // flight: a signal ends the run at once, its lock released; delivery has stop handlers of its own.
+  const early = (signal: NodeJS.Signals) => {
+    diagnose(`\nstopped (${signal}) before the first batch: nothing was sent\n`);
+    release?.();
+    process.exit(interruptedBy(signal));
+  };
+  const delivering = () => {
+    for (const signal of stopSignals) process.off(signal, early);
+  };
+  for (const signal of stopSignals) process.on(signal, early);
   try {
-    await replayWith(paths, settings, command?.parent?.version());
+    await replayWith(paths, settings, command?.parent?.version(), delivering);
   } finally {
+    delivering();
     release?.();
   }
 }
@@ -346,6 +358,7 @@ async function replayWith(
   paths: string[],
   settings: ReplayCommandSettings,
   version: string | undefined,
+  delivering: () => void,
 ): Promise<void> {
   // The secret is checked before any input is read, so a missing one fails fast.
   const signer = makeSigner(settings);
@@ -429,6 +442,7 @@ async function replayWith(
     }
   };
   const handlers = stopSignals.map((signal) => [signal, () => onSignal(signal)] as const);
+  delivering();
   for (const [signal, handler] of handlers) process.on(signal, handler);
   const stopProgress = startProgress(stats, input.fraction, settings.progressIntervalMs);
   let result: Awaited<ReturnType<typeof deliverBatches>>;

@@ -400,6 +400,20 @@ describe('replay', () => {
     expect(existsSync(`${journal}.lock`)).toBe(false);
   });
 
+  it('releases the journal lock when a signal stops the run before the first batch', async () => {
+    // The stop handlers came only with the first batch: a SIGTERM while --fresh read the input
+    // (or while a large input was fingerprinted) left run.jsonl.lock behind.
+    const dir = tempDir('replay');
+    const journal = join(dir, 'run.jsonl');
+    const run = spawnReplay(['-', '--fresh', '--url', 'http://127.0.0.1:1/', '--journal', journal]);
+    run.child.stdin.write(`${JSON.stringify(attempt(1))}\n`);
+    await waitFor(() => existsSync(`${journal}.lock`));
+    run.child.kill('SIGTERM');
+    expect(await run.closed).toBe(143);
+    expect(run.output().stderr).toBe('\nstopped (SIGTERM) before the first batch: nothing was sent\n');
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+  });
+
   it('(7) --resume refuses a journal it cannot trust (input, --batch-size, the events selected), saying what differs, before any request', async () => {
     const s = await server();
     const dir = tempDir('replay');
