@@ -372,6 +372,12 @@ describe('Markdown of hostile payload text, read by a CommonMark parser', () => 
   const benign = withText('Eve Mallory', 'yes', markup.replace(/[^\w\s]/g, 'x'));
   const tags = (html: string) => html.match(/<\/?[a-z0-9]+/g);
 
+  test('a heading longer than the width stays one heading: a Markdown heading cannot span lines', () => {
+    const name = 'Maria Fernanda de los Santos Rodriguez-Villanueva y Castellanos';
+    const html = markdown.render(renderEventMarkdown(callComplete({ name }), plain));
+    expect(html.split('\n')[0]).toBe(`<h3>Partial: ${name} (61491573087)</h3>`);
+  });
+
   test('is never a list, a heading, a rule or an entity, wherever the lines are wrapped', () => {
     for (const width of [80, 24, 12]) {
       const html = markdown.render(renderEventMarkdown(hostileMarkup, { ...plain, width }));

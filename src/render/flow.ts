@@ -326,8 +326,8 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
     wrapSpans([{ text }], { width, indent, firstIndent });
   const md = (text: string) => escapeMarkdown(text);
   const lines: string[] = [];
-  pushAll(lines, wrap(`### ${md(view.status)}: ${md(view.name)} (${md(view.phone)})`, '', ''));
-  lines.push('');
+  // Hint: not wrapped: a Markdown heading is one line, and a second would be a paragraph.
+  lines.push(`### ${md(view.status)}: ${md(view.name)} (${md(view.phone)})`, '');
   const fields: Array<[string, string]> = [
     ['Campaign', `\`${md(view.campaignId)}\``],
     ['Started', view.started + (view.queued ? ` (${view.queued})` : '')],
