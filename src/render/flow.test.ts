@@ -288,6 +288,15 @@ describe('one view, both formats', () => {
     }
   });
 
+  test('a trace heading names a campaign once, however its events write the UUID', () => {
+    const events = [callAttempted({ campaignId: '5DD7681B-2188-49FC-8FC0-87B57056F436' }), callComplete()];
+    const view = traceHeaderView(
+      correlationId,
+      events.map((event) => ({ event })),
+    );
+    expect(view.campaignIds).toEqual(['5dd7681b-2188-49fc-8fc0-87b57056f436']);
+  });
+
   test('payload text in a Markdown trace heading is escaped as in the calls under it (a masked phone is not emphasis)', () => {
     const entries = [{ event: maskPayload(callComplete()) }];
     expect(renderTraceHeader(correlationId, entries, wide, 'markdown')).toContain('phone \\*\\*\\*\\*\\*\\*\\*\\*087');

@@ -436,7 +436,8 @@ export function traceHeaderView(
     events: entries.length,
     from: first === undefined ? undefined : formatTime(first),
     to: last === undefined || last === first ? undefined : formatTime(last),
-    campaignIds: [...new Set(entries.map((entry) => entry.event.data.campaignId))],
+    // Hint: a UUID is the same whatever its case, as summarise counts a campaign.
+    campaignIds: [...new Set(entries.map((entry) => entry.event.data.campaignId.toLowerCase()))],
     phones: [...phones],
   };
 }
