@@ -387,6 +387,13 @@ describe('Markdown of hostile payload text, read by a CommonMark parser', () => 
     expect(html.split('\n')[0]).toBe(`<h3>Partial: ${name} (61491573087)</h3>`);
   });
 
+  test('a question with blanks around it, or of blanks alone, is bold or plain, never shown with its asterisks', () => {
+    const flow = [' Q1? ', '', '\u3000'].map((questionName) => ({ questionName, response: 'Other' }));
+    const html = markdown.render(renderEventMarkdown(callComplete({ flow, lastStepName: '' }), plain));
+    expect(html).toContain('<strong>Q1?</strong> → Other');
+    expect(html).not.toContain('*');
+  });
+
   test('is never a list, a heading, a rule or an entity, wherever the lines are wrapped', () => {
     for (const width of [80, 24, 12]) {
       const html = markdown.render(renderEventMarkdown(hostileMarkup, { ...plain, width }));

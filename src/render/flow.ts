@@ -345,7 +345,9 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   view.steps.forEach((step, index) => {
     const number = `${index + 1}. `;
     const indent = ' '.repeat(number.length);
-    pushAll(lines, wrap(`**${md(step.question)}** → ${md(step.response)}`, indent, number));
+    // Hint: `**` next to a blank is not emphasis in Markdown but two asterisks shown; blanks left out.
+    const question = md(step.question).replace(/^\p{Zs}+|\p{Zs}+$/gu, '');
+    pushAll(lines, wrap(`${question === '' ? '' : `**${question}** `}→ ${md(step.response)}`, indent, number));
     if (step.transcript !== undefined) {
       pushAll(lines, wrap(escapeMarkdown(step.transcript, true), `${indent}> `));
     }
