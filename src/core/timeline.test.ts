@@ -121,6 +121,13 @@ describe('masking', () => {
       message: 'hi',
     });
   });
+
+  test('a phone number written in an outcome or a failure note is masked too, not only in what was said', () => {
+    const call = maskPayload(callComplete({ additionalInformation: 'Call back on 0491 573 087 after 5pm' }));
+    expect(call.type === 'CallComplete' && call.data.additionalInformation).toBe('Call back on **** *** 087 after 5pm');
+    const attempt = maskPayload(callAttempted({ note: 'invalid phone 61491573087' }));
+    expect(attempt.type === 'CallAttempted' && attempt.data.note).toBe('invalid phone ********087');
+  });
 });
 
 describe('orderTimeline', () => {

@@ -201,12 +201,15 @@ const maskers = new Map<string, (value: string) => string>([
   ['name', initialsOf],
   ['transcript', maskPhonesInText],
   ['message', maskPhonesInText],
+  // Free text an agent or the platform wrote: a callback number or the one that failed shows up there.
+  ['additionalInformation', maskPhonesInText],
+  ['note', maskPhonesInText],
 ]);
 
 /**
  * A copy of an event (or of a raw parsed payload, enveloped or bare) with personal data hidden
  * for screen sharing and bug reports: phone numbers keep their last 3 digits, names become
- * initials, and phone numbers spoken in transcripts or written in messages are masked too.
+ * initials, and phone numbers in free text (transcripts, messages, outcomes, failure notes) are masked too.
  */
 export function maskPayload<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => maskPayload(item)) as T;
