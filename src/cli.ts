@@ -244,7 +244,8 @@ Examples:
 Exit codes:
   0    the call's events were found
   1    no event has this correlationId
-  2    usage or I/O error (bad option, missing file, a prefix of several calls)`,
+  2    usage or I/O error (bad option, missing file, a prefix of several calls)
+  130  interrupted by Ctrl-C; 143 by SIGTERM`,
   ),
 );
 

@@ -34,6 +34,17 @@ describe('matchesFilter', () => {
     expect(select({ statuses: ['partial', 'failed'] })).toEqual(['CallComplete', 'CallAttempted']);
   });
 
+  test('--status reads a call status spelled another way than documented as Other, as --group and summarise do', () => {
+    for (const status of ['complete', 'NOT COMPLETE', 'Not-Complete']) {
+      const call = callComplete({ status: status as never });
+      expect(matchesFilter(call, { statuses: ['Other'] }), status).toBe(true);
+      expect(matchesFilter(call, { group: 'other' }), status).toBe(true);
+      for (const documented of ['Complete', 'Not Complete']) {
+        expect(matchesFilter(call, { statuses: [documented] }), `${status} as ${documented}`).toBe(false);
+      }
+    }
+  });
+
   test('--group selects call results by status group', () => {
     const complete = all.filter((e) => matchesFilter(e, { group: 'complete' }));
     expect(complete).toHaveLength(1);
@@ -120,6 +131,13 @@ describe('masking', () => {
       to: '********006',
       message: 'hi',
     });
+  });
+
+  test('a phone number written in an outcome or a failure note is masked too, not only in what was said', () => {
+    const call = maskPayload(callComplete({ additionalInformation: 'Call back on 0491 573 087 after 5pm' }));
+    expect(call.type === 'CallComplete' && call.data.additionalInformation).toBe('Call back on **** *** 087 after 5pm');
+    const attempt = maskPayload(callAttempted({ note: 'invalid phone 61491573087' }));
+    expect(attempt.type === 'CallAttempted' && attempt.data.note).toBe('invalid phone ********087');
   });
 });
 

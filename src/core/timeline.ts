@@ -3,7 +3,7 @@
  * matches, how `--mask` hides personal data, and the time order of one scheduled call's events.
  */
 
-import { correlationIdOf, eventTime, statusGroupOf, type WebhookEvent } from '../schema/events.js';
+import { correlationIdOf, eventTime, isCallStatus, statusGroupOf, type WebhookEvent } from '../schema/events.js';
 import { instantOf, instantOfOption } from './instant.js';
 
 /** What `show`'s filter options ask for; every field left undefined selects everything. */
@@ -32,8 +32,6 @@ export interface EventFilter {
 export function normaliseStatus(status: string): string {
   return status.toLowerCase().replace(/[^a-z]/g, '');
 }
-
-const documentedCallStatuses = new Set(['complete', 'partial', 'notcomplete']);
 
 /** A case-insensitive, literal search for `text`, for `--grep`. */
 export function searchPattern(text: string): RegExp {
@@ -87,8 +85,9 @@ export function matchesFilter(event: WebhookEvent, filter: EventFilter): boolean
   if (filter.statuses) {
     const status = statusOf(event);
     if (status === undefined) return false;
-    let key = normaliseStatus(status);
-    if (event.type === 'CallComplete' && !documentedCallStatuses.has(key)) key = 'other';
+    // Hint: a call status the platform does not document, however like one it is spelled
+    // (`complete`), is Other, as --group, the badge and summarise read it: only the option is any case.
+    const key = event.type === 'CallComplete' && !isCallStatus(status) ? 'other' : normaliseStatus(status);
     if (!filter.statuses.some((wanted) => normaliseStatus(wanted) === key)) return false;
   }
   if (filter.group) {
@@ -201,12 +200,15 @@ const maskers = new Map<string, (value: string) => string>([
   ['name', initialsOf],
   ['transcript', maskPhonesInText],
   ['message', maskPhonesInText],
+  // Free text an agent or the platform wrote: a callback number or the one that failed shows up there.
+  ['additionalInformation', maskPhonesInText],
+  ['note', maskPhonesInText],
 ]);
 
 /**
  * A copy of an event (or of a raw parsed payload, enveloped or bare) with personal data hidden
  * for screen sharing and bug reports: phone numbers keep their last 3 digits, names become
- * initials, and phone numbers spoken in transcripts or written in messages are masked too.
+ * initials, and phone numbers in free text (transcripts, messages, outcomes, failure notes) are masked too.
  */
 export function maskPayload<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => maskPayload(item)) as T;

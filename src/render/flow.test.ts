@@ -288,6 +288,15 @@ describe('one view, both formats', () => {
     }
   });
 
+  test('a trace heading names a campaign once, however its events write the UUID', () => {
+    const events = [callAttempted({ campaignId: '5DD7681B-2188-49FC-8FC0-87B57056F436' }), callComplete()];
+    const view = traceHeaderView(
+      correlationId,
+      events.map((event) => ({ event })),
+    );
+    expect(view.campaignIds).toEqual(['5dd7681b-2188-49fc-8fc0-87b57056f436']);
+  });
+
   test('payload text in a Markdown trace heading is escaped as in the calls under it (a masked phone is not emphasis)', () => {
     const entries = [{ event: maskPayload(callComplete()) }];
     expect(renderTraceHeader(correlationId, entries, wide, 'markdown')).toContain('phone \\*\\*\\*\\*\\*\\*\\*\\*087');
@@ -371,6 +380,19 @@ describe('Markdown of hostile payload text, read by a CommonMark parser', () => 
   // The same call with words where the markup was: the page the renderer itself means.
   const benign = withText('Eve Mallory', 'yes', markup.replace(/[^\w\s]/g, 'x'));
   const tags = (html: string) => html.match(/<\/?[a-z0-9]+/g);
+
+  test('a heading longer than the width stays one heading: a Markdown heading cannot span lines', () => {
+    const name = 'Maria Fernanda de los Santos Rodriguez-Villanueva y Castellanos';
+    const html = markdown.render(renderEventMarkdown(callComplete({ name }), plain));
+    expect(html.split('\n')[0]).toBe(`<h3>Partial: ${name} (61491573087)</h3>`);
+  });
+
+  test('a question with blanks around it, or of blanks alone, is bold or plain, never shown with its asterisks', () => {
+    const flow = [' Q1? ', '', '\u3000'].map((questionName) => ({ questionName, response: 'Other' }));
+    const html = markdown.render(renderEventMarkdown(callComplete({ flow, lastStepName: '' }), plain));
+    expect(html).toContain('<strong>Q1?</strong> → Other');
+    expect(html).not.toContain('*');
+  });
 
   test('is never a list, a heading, a rule or an entity, wherever the lines are wrapped', () => {
     for (const width of [80, 24, 12]) {

@@ -326,8 +326,8 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
     wrapSpans([{ text }], { width, indent, firstIndent });
   const md = (text: string) => escapeMarkdown(text);
   const lines: string[] = [];
-  pushAll(lines, wrap(`### ${md(view.status)}: ${md(view.name)} (${md(view.phone)})`, '', ''));
-  lines.push('');
+  // Hint: not wrapped: a Markdown heading is one line, and a second would be a paragraph.
+  lines.push(`### ${md(view.status)}: ${md(view.name)} (${md(view.phone)})`, '');
   const fields: Array<[string, string]> = [
     ['Campaign', `\`${md(view.campaignId)}\``],
     ['Started', view.started + (view.queued ? ` (${view.queued})` : '')],
@@ -345,7 +345,9 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   view.steps.forEach((step, index) => {
     const number = `${index + 1}. `;
     const indent = ' '.repeat(number.length);
-    pushAll(lines, wrap(`**${md(step.question)}** → ${md(step.response)}`, indent, number));
+    // Hint: `**` next to a blank is not emphasis in Markdown but two asterisks shown; blanks left out.
+    const question = md(step.question).replace(/^\p{Zs}+|\p{Zs}+$/gu, '');
+    pushAll(lines, wrap(`${question === '' ? '' : `**${question}** `}→ ${md(step.response)}`, indent, number));
     if (step.transcript !== undefined) {
       pushAll(lines, wrap(escapeMarkdown(step.transcript, true), `${indent}> `));
     }
@@ -436,7 +438,8 @@ export function traceHeaderView(
     events: entries.length,
     from: first === undefined ? undefined : formatTime(first),
     to: last === undefined || last === first ? undefined : formatTime(last),
-    campaignIds: [...new Set(entries.map((entry) => entry.event.data.campaignId))],
+    // Hint: a UUID is the same whatever its case, as summarise counts a campaign.
+    campaignIds: [...new Set(entries.map((entry) => entry.event.data.campaignId.toLowerCase()))],
     phones: [...phones],
   };
 }

@@ -78,3 +78,31 @@ describe('pretty tables at scale', () => {
     expect(large.length).toBe(small.length + 500);
   });
 });
+
+describe('a cell cut to its column', () => {
+  it('keeps whole characters as they are drawn (an emoji sequence, a flag) and fills the room left', () => {
+    const texts = ['a'.repeat(100), '👨‍👩‍👧'.repeat(40), '🇦🇺'.repeat(40), '👍🏽'.repeat(40)];
+    const model: ReportModel = {
+      title: 'Summary',
+      sections: [
+        {
+          title: 'Reasons',
+          blocks: [
+            {
+              kind: 'table',
+              columns: [
+                { head: 'Reason', flex: true },
+                { head: 'Calls', align: 'right' },
+              ],
+              rows: texts.map((text) => [{ text, untrusted: true }, '1']),
+            },
+          ],
+        },
+      ],
+    };
+    const lines = renderReportPretty(model, { colors: plain, width: 40 }).split('\n').slice(2, 6);
+    const kept = lines.map((line) => line.trim().split('…')[0] as string);
+    const room = (kept[0] as string).length;
+    expect(kept.slice(1)).toEqual(texts.slice(1).map((text) => text.slice(0, text.length / 40).repeat(room / 2)));
+  });
+});

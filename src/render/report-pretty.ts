@@ -14,7 +14,7 @@ import {
   type Section,
   type Tone,
 } from './report.js';
-import { displayWidth, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
+import { displayWidth, escapeTerminal, prefixOfWidth, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 
 /** What the pretty renderer needs to know about the terminal. */
 export interface PrettyOptions {
@@ -351,19 +351,6 @@ function cut(text: string, width: number): string {
     from = match.index + match[0].length;
   }
   return `${kept}${closing(state)}…`;
-}
-
-/** The longest start of `text` (no escape codes) at most `width` columns wide. */
-function prefixOfWidth(text: string, width: number): string {
-  if (displayWidth(text) === text.length) return text.slice(0, width);
-  let prefix = '';
-  let used = 0;
-  for (const character of text) {
-    used += displayWidth(character);
-    if (used > width) break;
-    prefix += character;
-  }
-  return prefix;
 }
 
 /** Rows as `first  Head value · Head value`, wrapped to `width`: a table too wide for the terminal. */

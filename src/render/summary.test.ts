@@ -196,6 +196,27 @@ describe('renderSummaryPretty', () => {
     expect(renderSummaryMarkdown(report)).toContain('| *(2 more)* | 2 |');
   });
 
+  it('names a reason, question, request or note that is blank text, rather than leave its row blank', () => {
+    const attempt = (note: string | undefined) =>
+      rec({
+        type: 'CallAttempted',
+        data: { time: '2022-09-01T00:00:00.000Z', phone: '61491570001', status: 'failed', note, campaignId: campaign },
+      });
+    const blank = [{ questionName: ' ', response: 'Other' }];
+    const report = summarise([
+      call({ status: 'Partial', additionalInformation: '', flow: blank, requests: ['\u3000'] }),
+      attempt(''),
+      attempt(undefined),
+    ]);
+    const text = renderSummaryPretty(report, { colors: plain, width: 80 });
+    expect(text).toMatch(/^ {2}Partial +\(empty\) +1 +100\.0$/m);
+    expect(text).toMatch(/^ {4}\(empty\) +1 +100\.0 +1$/m);
+    expect(text).toMatch(/^ {2}\(empty\) +1$/m);
+    expect(text).toMatch(/^ {2}\(empty\) +1 +50\.0$/m);
+    expect(text).toMatch(/^ {2}\(no note\) +1 +50\.0$/m);
+    expect(renderSummaryMarkdown(report)).toContain('| *(empty)* | 1 | 50.0 |');
+  });
+
   it('says so when there is nothing to summarise', () => {
     const text = renderSummaryPretty(summarise([]), { colors: plain, width: 80 });
     expect(text).toMatch(/Events +0 from 0 files/);

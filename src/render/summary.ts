@@ -149,8 +149,8 @@ const statusTones: Record<ReportedStatus | ReportedGroup, Tone> = {
 const status = (name: ReportedStatus | ReportedGroup): Span => ({ text: name, tone: statusTones[name] });
 /** Our own aside in a cell: `(none)`, `(3 more reasons)`; programs read no value. */
 const muted = (text: string): Span => ({ text, tone: 'muted', value: null });
-/** Payload text. */
-const untrusted = (text: string): Span => ({ text, untrusted: true });
+/** Payload text; text of spaces alone is named, since a blank cell would read as a missing one. */
+const untrusted = (text: string): Span => (/^\p{Zs}*$/u.test(text) ? muted('(empty)') : { text, untrusted: true });
 const right = (head: string, short?: string, key?: string): Column => ({ head, short, key, align: 'right' });
 /** A table, with where the JSON report holds its data. */
 const table = (source: string, columns: Column[], rows: Row[], options: Partial<TableBlock> = {}): TableBlock => ({

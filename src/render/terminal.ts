@@ -91,6 +91,20 @@ function* graphemeSegments(text: string): Generator<{ segment: string; index: nu
   }
 }
 
+/**
+ * The longest start of `text` (no escape codes) at most `width` columns wide, cut between the
+ * characters a terminal draws (a family emoji, a flag, a skin tone stay whole).
+ */
+export function prefixOfWidth(text: string, width: number): string {
+  if (displayWidth(text) === text.length) return text.slice(0, width);
+  let used = 0;
+  for (const { segment, index } of graphemeSegments(text)) {
+    used += graphemeWidth(segment);
+    if (used > width) return text.slice(0, index);
+  }
+  return text;
+}
+
 /** A run of already escaped text and the style (a chalk function) it is printed in. */
 export interface TextSpan {
   text: string;

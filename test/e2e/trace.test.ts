@@ -107,4 +107,9 @@ describe.concurrent('trace', () => {
       'callhook: correlationId: must be a UUID or the start of one (hex digits and dashes) (got "not-an-id")\n',
     );
   });
+
+  test('its help lists every exit code it gives, Ctrl-C and SIGTERM included', async ({ expect }) => {
+    const help = await runCli(['trace', '--help']);
+    expect(help.stdout).toContain('130  interrupted by Ctrl-C; 143 by SIGTERM');
+  });
 });
