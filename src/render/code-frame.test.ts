@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { excerptAt } from '../input/excerpt.js';
 import { codeFrame } from './code-frame.js';
+import { displayWidth } from './terminal.js';
 
 describe('codeFrame', () => {
   it('draws the line before and the problem line, with a caret under the column', () => {
@@ -35,6 +36,35 @@ describe('codeFrame', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('puts the caret under the character, and keeps to the window, whatever the width of those before it', () => {
+    // After CJK text the caret landed 6 columns left of the comma it named, and an escape code
+    // before it (drawn as `\\e`, two columns) moved it one more.
+    const char = fc.constantFrom('a', ' ', '\t', '日', '😀', '👨‍👩‍👧', '\u001b', '\u202e', 'é', '\r');
+    const line = fc.oneof(
+      fc.array(char, { maxLength: 20 }).map((chars) => chars.join('')),
+      fc.tuple(char, fc.integer({ min: 30, max: 300 })).map(([c, n]) => c.repeat(n)),
+    );
+    const marker = '¤';
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 4 }), fc.nat(), fc.nat(), (given, pick, at) => {
+        const lines = [...given];
+        const row = pick % lines.length;
+        const target = (lines[row] ?? '').replace(/\r$/, '');
+        const cut = [...target].slice(0, at % ([...target].length + 1)).join('').length;
+        lines[row] = `${target.slice(0, cut)}${marker}${target.slice(cut)}`;
+        const text = lines.join('\n');
+        const index = text.indexOf(marker);
+        const frame = codeFrame({ text, index }, row + 1, cut + 1).split('\n');
+        const current = frame.find((r) => r.startsWith('>')) ?? '';
+        const caret = frame.at(-1) ?? '';
+        expect(caret.indexOf('^')).toBe(displayWidth(current.slice(0, current.indexOf(marker))));
+        for (const shown of frame) expect(displayWidth(shown)).toBeLessThanOrEqual(6 + 78);
+        expect(frame.join('\n')).not.toMatch(/[\u001b\u202e]/);
+      }),
+      { numRuns: 400 },
     );
   });
 

@@ -1,17 +1,29 @@
-/** Renders a code frame: the source lines around a problem, with a caret under it. Strings only. */
+/**
+ * Renders a code frame: the source lines around a problem, with a caret under it, escaped for a
+ * terminal (the source is untrusted: `\e` for an escape code) and measured in the columns a
+ * terminal draws (a CJK character or an emoji takes two).
+ */
 import type { SourceExcerpt } from '../input/types.js';
+import { displayWidth, escapeTerminal, prefixOfWidth, suffixOfWidth } from './terminal.js';
 
-// Hint: a long line is cut to a window of this many characters around the caret, so that a
-// minified file still gives a readable frame.
+// Hint: a long line is cut to a window of this many columns around the caret, so that a minified
+// file still gives a readable frame.
 const shownWidth = 76;
 
-/** `source` with its tabs made spaces, cut to the window around `caretAt`, and the caret's place in what is shown. */
+/** `source` escaped, its tabs made spaces, cut to the window around `caretAt`, and the caret's column in what is shown. */
 function clip(source: string, caretAt: number): [string, number] {
   const clean = source.replace(/\r$/, '').replaceAll('\t', ' ');
-  if (clean.length <= shownWidth) return [clean, caretAt];
-  const from = Math.max(0, Math.min(caretAt - shownWidth / 2, clean.length - shownWidth));
-  const shown = `${from > 0 ? '…' : ''}${clean.slice(from, from + shownWidth)}${from + shownWidth < clean.length ? '…' : ''}`;
-  return [shown, caretAt - from + (from > 0 ? 1 : 0)];
+  const before = escapeTerminal(clean.slice(0, caretAt));
+  const after = escapeTerminal(clean.slice(caretAt));
+  const beforeWidth = displayWidth(before);
+  const afterWidth = displayWidth(after);
+  if (beforeWidth + afterWidth <= shownWidth) return [before + after, beforeWidth];
+  // Half the window on each side of the caret; what one side does not need, the other has.
+  const left = suffixOfWidth(before, Math.max(shownWidth / 2, shownWidth - afterWidth));
+  const right = prefixOfWidth(after, shownWidth - displayWidth(left));
+  const opened = left.length < before.length ? '…' : '';
+  const closed = right.length < after.length ? '…' : '';
+  return [`${opened}${left}${right}${closed}`, opened.length + displayWidth(left)];
 }
 
 /**

@@ -105,6 +105,19 @@ export function prefixOfWidth(text: string, width: number): string {
   return text;
 }
 
+/** The longest end of `text` (no escape codes) at most `width` columns wide, cut between the characters a terminal draws. */
+export function suffixOfWidth(text: string, width: number): string {
+  if (displayWidth(text) === text.length) return text.slice(Math.max(0, text.length - width));
+  const segments = [...graphemeSegments(text)];
+  let used = 0;
+  for (let at = segments.length - 1; at >= 0; at--) {
+    const { segment, index } = segments[at] as { segment: string; index: number };
+    used += graphemeWidth(segment);
+    if (used > width) return text.slice(index + segment.length);
+  }
+  return text;
+}
+
 /** A run of already escaped text and the style (a chalk function) it is printed in. */
 export interface TextSpan {
   text: string;
