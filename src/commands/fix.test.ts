@@ -240,6 +240,24 @@ describe('new repairs', () => {
     }
   });
 
+  it('a CRLF file whose first line, of events joined by commas, is longer than a chunk: the line breaks put in are CRLF', async () => {
+    const line = JSON.stringify(JSON.parse(readFileSync('fixtures/valid/single-event-object.json', 'utf8')));
+    const count = Math.ceil((80 * 1024) / line.length);
+    for (const [name, text] of [
+      ['in-file.json', `${Array(count).fill(line).join(',')}\r\n${line},${line}\r\n`],
+      ['in-file-cut.json', `${Array(count).fill(line).join(',')}\r\n${line}`],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      await capture(() => fix([file], { write: true }));
+      const written = readFileSync(file, 'utf8');
+      expect(written.replaceAll('\r\n', '').includes('\n'), `${name}: an LF alone was put in`).toBe(false);
+      expect(written.split('\r\n').filter((text) => text !== '').length, name).toBe(
+        count + (name === 'in-file.json' ? 2 : 1),
+      );
+    }
+  });
+
   it('events joined by any top-level separators: fix keeps each, byte for byte and in order, or writes nothing', async () => {
     const events = ['bare-types.json', 'doc-call-complete-repaired.json', 'unicode-names-and-transcripts.json'].flatMap(
       (name) => JSON.parse(readFileSync(`fixtures/valid/${name}`, 'utf8')) as unknown[],

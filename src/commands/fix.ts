@@ -28,6 +28,8 @@ interface FixInput {
   stats?: Stats | undefined;
   /** --max-element-size, in bytes. */
   maxElementBytes?: number | undefined;
+  /** The line ending of its first line, for a line break a repair puts there (see `firstLineEnding`). */
+  firstLineEnding?: string | undefined;
 }
 
 async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
@@ -56,14 +58,31 @@ function bytesOf(input: FixInput): AsyncIterable<Buffer> {
   return input.bytes ? Readable.from([input.bytes]) : createReadStream(input.source.path);
 }
 
+/**
+ * The line ending of the text's first line, CRLF or LF (LF when it has no line break). Hint: the
+ * input layer reads a line longer than a chunk before its end, so a line break a repair puts into
+ * the first line would not know it; the lines after it know the one before them.
+ */
+async function firstLineEnding(input: FixInput): Promise<string> {
+  let before = 0;
+  for await (const chunk of bytesOf(input)) {
+    const at = chunk.indexOf(0x0a);
+    if (at !== -1) return (at > 0 ? chunk[at - 1] : before) === 0x0d ? '\r\n' : '\n';
+    before = chunk.at(-1) ?? before;
+  }
+  return '\n';
+}
+
 /** Reads a text through the input layer: the file itself, or bytes handed over as stdin. */
 function recordsOf(input: FixInput, bytes?: AsyncIterable<Buffer>) {
-  const { maxElementBytes } = input;
-  if (!bytes && !input.bytes) return readRecords([input.source.path], { maxElementBytes });
-  return readRecords(['-'], { stdin: (bytes ?? bytesOf(input)) as NodeJS.ReadableStream, maxElementBytes });
+  const { maxElementBytes, firstLineEnding } = input;
+  if (!bytes && !input.bytes) return readRecords([input.source.path], { maxElementBytes, firstLineEnding });
+  const stdin = (bytes ?? bytesOf(input)) as NodeJS.ReadableStream;
+  return readRecords(['-'], { stdin, maxElementBytes, firstLineEnding });
 }
 
 async function planFor(input: FixInput): Promise<RepairPlan> {
+  input.firstLineEnding = await firstLineEnding(input);
   const planner = new RepairPlanner();
   for await (const records of recordsOf(input)) for (const record of records) planner.add(record);
   return planner.plan();

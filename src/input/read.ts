@@ -31,6 +31,11 @@ export interface ReadOptions extends CheckOptions {
   stdin?: NodeJS.ReadableStream | undefined;
   /** Name a redelivery's first copy in its warning when it was among the last first seen (see input/first-copies.ts). */
   firstCopies?: boolean | undefined;
+  /**
+   * The line ending (`\n` or `\r\n`) of the first line of the one file read, for the line break a
+   * repair puts into that line when it is longer than a chunk (see `ElementSplitter`); LF when not given.
+   */
+  firstLineEnding?: string | undefined;
 }
 
 /** The default of `--max-element-size`. */
@@ -245,7 +250,10 @@ export async function* readRecords(
     options,
     ids: range.ids ?? new FingerprintSet(),
     recent: range.recent ?? (options.firstCopies && options.warnings !== false ? new RecentFirsts() : undefined),
-    limits: { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes },
+    limits: {
+      maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes,
+      firstLineEnding: options.firstLineEnding,
+    },
     check: { type: options.type, strict: options.strict, warnings: options.warnings },
   };
   for (const [ordinal, source] of sources.entries()) {
@@ -260,7 +268,7 @@ interface RunContext {
   ids: FingerprintSet;
   /** The run's last first-seen events, so that a redelivery names its first copy at once. */
   recent: RecentFirsts | undefined;
-  limits: { maxElementBytes: number };
+  limits: { maxElementBytes: number; firstLineEnding?: string | undefined };
   check: CheckOptions;
 }
 
