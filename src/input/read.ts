@@ -54,9 +54,9 @@ const stdinNames = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
 /**
  * Checks that `path` can be read, and throws a one-line I/O error naming it when not: a broken
- * or looping symbolic link, no permission. Returns false for a folder (not read as a file).
+ * or looping symbolic link, no permission. Returns what it is (a folder is not read as a file).
  */
-async function checkReadable(path: string): Promise<boolean> {
+async function checkReadable(path: string): Promise<Stats> {
   let info: Stats;
   try {
     info = await stat(path);
@@ -68,11 +68,19 @@ async function checkReadable(path: string): Promise<boolean> {
     }
     throw describeIoError(error, path);
   }
-  if (info.isDirectory()) return false;
+  if (info.isDirectory()) return info;
   await access(path, constants.R_OK).catch((error: unknown) => {
     throw describeIoError(error, path);
   });
-  return true;
+  return info;
+}
+
+/** What a folder's entry that is neither a file nor a folder is, in words; undefined for a regular file. */
+function specialFileKind(info: Stats): string | undefined {
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  return undefined;
 }
 
 /** Whether a folder's walk goes into a subfolder of this name: hidden folders and node_modules are skipped. */
@@ -92,8 +100,18 @@ async function walk(directory: string, into: Source[]): Promise<void> {
       if (walksInto(entry.name)) await walk(path, into);
     } else if (extensions.test(entry.name)) {
       // Hint: every entry is checked now, before anything is printed; a symbolic link to a
-      // folder is not followed (it could loop).
-      if (await checkReadable(path)) into.push({ path, name: path });
+      // folder is not followed (it could loop). A named pipe would wait for a writer for ever, and
+      // a socket cannot be opened: only a path named on its own is read as a stream.
+      const info = await checkReadable(path);
+      if (info.isDirectory()) continue;
+      const special = specialFileKind(info);
+      if (special) {
+        throw new CallhookError(
+          `${path}: ${special}, not a regular file; in a folder only regular files are read`,
+          ExitCode.usage,
+        );
+      }
+      into.push({ path, name: path });
     }
   }
 }
@@ -125,7 +143,7 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
       continue;
     }
     try {
-      if (!(await checkReadable(path))) {
+      if ((await checkReadable(path)).isDirectory()) {
         const before = sources.length;
         await walk(path, sources);
         if (sources.length === before) {
