@@ -112,6 +112,31 @@ describe('fix --write rewrites the file in place', () => {
     expect(readFileSync(file)).toEqual(broken);
     expect(readdirSync(dir)).toEqual(['readonly.json']);
   });
+
+  it('says nothing was written when the backup cannot be made (a name with no room for .bak)', async () => {
+    const name = `${'x'.repeat(250)}.json`;
+    const file = join(dir, name);
+    writeFileSync(file, broken);
+    const error = await capture(() => fix([file], { write: true })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallhookError);
+    expect((error as CallhookError).exitCode).toBe(2);
+    expect((error as CallhookError).message).toBe(
+      `${file}: could not make the backup ${file}.bak (name too long); nothing was written`,
+    );
+    expect(readFileSync(file)).toEqual(broken);
+    expect(readdirSync(dir)).toEqual([name]);
+  });
+
+  it('escapes the name in the line that says why one file of several was not written', async () => {
+    const name = `\u001b]0;pwned\u0007${'x'.repeat(240)}.json`;
+    writeFileSync(join(dir, name), broken);
+    writeFileSync(join(dir, 'other.json'), broken);
+    const { stderr } = await capture(() => fix([dir], { write: true }));
+    expect(stderr).toContain(`\\e]0;pwned\\x07${'x'.repeat(240)}.json: could not make the backup`);
+    expect(stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(readFileSync(join(dir, 'other.json'))).toEqual(repaired);
+    expect(process.exitCode).toBe(2);
+  });
 });
 
 describe('fix without --write', () => {

@@ -6,7 +6,7 @@ import { createReadStream, type Stats } from 'node:fs';
 import { chmod, chown, constants, copyFile, type FileHandle, open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
-import { CallhookError, describeIoError, ExitCode, interruptedBy } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason } from '../errors.js';
 import { listSources, readRecords, type Source } from '../input/read.js';
 import type { Problem } from '../input/types.js';
 import { colorsFor, escapeTerminal } from '../render/terminal.js';
@@ -120,7 +120,7 @@ async function withSignalsHeld<T>(work: () => Promise<T>): Promise<{ value: T; s
 }
 
 /** Copies the file to `<path>.bak` (or `.bak.1`, …: a backup is never overwritten), no more readable than the original. */
-async function makeBackup(path: string, stats: Stats): Promise<string> {
+async function makeBackup(path: string, name: string, stats: Stats): Promise<string> {
   for (let n = 0; ; n++) {
     const candidate = n === 0 ? `${path}.bak` : `${path}.bak.${n}`;
     try {
@@ -128,7 +128,9 @@ async function makeBackup(path: string, stats: Stats): Promise<string> {
       await copyFile(path, candidate, constants.COPYFILE_EXCL);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw describeIoError(error, candidate);
+      throw new CallhookError(
+        `${name}: could not make the backup ${escapeTerminal(candidate)} (${ioReason(error)}); nothing was written`,
+      );
     }
     try {
       await chown(candidate, stats.uid, stats.gid);
@@ -190,7 +192,7 @@ async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<string>
     if (now.size !== stats.size || now.mtimeMs !== stats.mtimeMs) {
       throw new CallhookError(`${name}: the file changed while it was checked; nothing was written`);
     }
-    const backup = await makeBackup(path, now);
+    const backup = await makeBackup(path, name, now);
     try {
       await rewriteInPlace(handle, backup, plan);
     } catch (error) {
@@ -276,7 +278,7 @@ export async function fix(paths: string[], options: FixOptions): Promise<void> {
     } catch (error) {
       // One file that cannot be rewritten does not stop the others.
       if (!(error instanceof CallhookError) || sources.length === 1) throw error;
-      process.stderr.write(`callhook: ${error.message}\n`);
+      process.stderr.write(`callhook: ${escapeTerminal(error.message)}\n`);
       outcome = { code: error.exitCode };
     }
     code = Math.max(code, outcome.code);
