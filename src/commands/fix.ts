@@ -100,22 +100,23 @@ async function errorsAfter(input: FixInput, plan: RepairPlan): Promise<number> {
   return after.repairs.length + after.unrepairable.length;
 }
 
+/** The signals held back during a rewrite: Ctrl-C, SIGTERM, and SIGHUP (the terminal closed). */
+const heldSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
- * Runs `work` with Ctrl-C and SIGTERM held back until it ends, and says which arrived: the
- * backup and the rewrite are never left half done, and no file is left behind.
+ * Runs `work` with `heldSignals` held back until it ends, and says which arrived: the backup and
+ * the rewrite are never left half done, and no file is left behind.
  */
 async function withSignalsHeld<T>(work: () => Promise<T>): Promise<{ value: T; signal: NodeJS.Signals | undefined }> {
   let signal: NodeJS.Signals | undefined;
   const hold = (received: NodeJS.Signals) => {
     signal ??= received;
   };
-  process.on('SIGINT', hold);
-  process.on('SIGTERM', hold);
+  for (const name of heldSignals) process.on(name, hold);
   try {
     return { value: await work(), signal };
   } finally {
-    process.off('SIGINT', hold);
-    process.off('SIGTERM', hold);
+    for (const name of heldSignals) process.off(name, hold);
   }
 }
 

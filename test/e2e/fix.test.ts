@@ -41,7 +41,7 @@ describe('fix as a process', () => {
     expect(readFileSync(join(dir, 'b.json'))).toEqual(broken);
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)(
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
     '%s during --write leaves no temporary file and no half-written file',
     async (signal) => {
       // A large file, so that the rewrite is still going on when the signal arrives.
@@ -68,7 +68,7 @@ describe('fix as a process', () => {
         // Hint: Buffer#equals: a deep toEqual over megabytes takes minutes.
         expect(readFileSync(join(dir, 'big.json.bak')).equals(original)).toBe(true);
         expect(now.equals(repairedText)).toBe(true);
-        expect(code).toBe(signal === 'SIGTERM' ? 143 : 130);
+        expect(code).toBe({ SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }[signal]);
       } else expect(now.equals(original)).toBe(true);
     },
   );
