@@ -7,7 +7,7 @@ import { chmod, chown, constants, copyFile, type FileHandle, open, stat } from '
 import { Readable } from 'node:stream';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
 import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason } from '../errors.js';
-import { listSources, readRecords, type Source } from '../input/read.js';
+import { isStdin, listSources, readRecords, type Source } from '../input/read.js';
 import type { Problem } from '../input/types.js';
 import { colorsFor, escapeTerminal } from '../render/terminal.js';
 import { renderProblemPretty } from '../render/validation.js';
@@ -268,7 +268,7 @@ async function fixOne(
 /** Runs `fix` on files, folders or `-`: prints the repaired text, or with `--write` rewrites each file in place. */
 export async function fix(paths: string[], options: FixOptions): Promise<void> {
   const sources = await listSources(paths);
-  if (options.write && sources.some((source) => source.path === '-')) {
+  if (options.write && sources.some(isStdin)) {
     throw new CallhookError('fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)');
   }
   let code: number = ExitCode.ok;

@@ -52,6 +52,11 @@ const extensions = /\.(json|ndjson|jsonl)$/i;
 const lineDelimitedNames = /\.(ndjson|jsonl)$/i;
 const stdinNames = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
+/** Whether a source is stdin: `-`, or a name of it (`/dev/stdin`), read as a file when it was redirected from one. */
+export function isStdin(source: Source): boolean {
+  return source.path === '-' || stdinNames.has(source.path);
+}
+
 /**
  * Checks that `path` can be read, and throws a one-line I/O error naming it when not: a broken
  * or looping symbolic link, no permission. Returns what it is (a folder is not read as a file).
