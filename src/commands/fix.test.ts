@@ -515,6 +515,17 @@ describe('new repairs', () => {
     }
   });
 
+  it('a CRLF batch of compact elements, one a line, cut in its last: the array is closed on a CRLF line', async () => {
+    const lines = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').trimEnd().split('\n');
+    const whole = `[\r\n${lines.join(',\r\n')}\r\n]\r\n`;
+    const file = join(dir, 'compact-crlf.json');
+    writeFileSync(file, whole.slice(0, whole.length - 60));
+    await capture(() => fix([file], { write: true }));
+    expect(process.exitCode).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(`[\r\n${lines.slice(0, -1).join(',\r\n')}\r\n]`);
+    expect(await check(file)).toEqual({ events: lines.length - 1, errors: [] });
+  });
+
   it('an event left open earlier is not dropped as cut off when a later event closes at the end of the file', async () => {
     const line = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').split('\n')[0]!;
     const pretty = JSON.stringify(JSON.parse(line), null, 2);

@@ -28,7 +28,7 @@ interface FixInput {
   stats?: Stats | undefined;
   /** --max-element-size, in bytes. */
   maxElementBytes?: number | undefined;
-  /** The line ending of its first line, for a line break a repair puts there (see `firstLineEnding`). */
+  /** The line ending of its first line, for a line break a repair puts in where the text around it cannot tell (see `firstLineEnding`). */
   firstLineEnding?: string | undefined;
 }
 
@@ -83,14 +83,14 @@ function recordsOf(input: FixInput, bytes?: AsyncIterable<Buffer>) {
 
 async function planFor(input: FixInput): Promise<RepairPlan> {
   input.firstLineEnding = await firstLineEnding(input);
-  const planner = new RepairPlanner();
+  const planner = new RepairPlanner(input.firstLineEnding);
   for await (const records of recordsOf(input)) for (const record of records) planner.add(record);
   return planner.plan();
 }
 
 /** How many syntax errors the repaired text still has: it is checked before anything is written. */
 async function errorsAfter(input: FixInput, plan: RepairPlan): Promise<number> {
-  const planner = new RepairPlanner();
+  const planner = new RepairPlanner(input.firstLineEnding);
   const repaired = applyRepairs(
     bytesOf(input),
     plan.repairs.map((planned) => planned.repair),

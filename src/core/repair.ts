@@ -116,6 +116,15 @@ export class RepairPlanner {
   #elements = 0;
   readonly #between: Problem[] = [];
   #bytes = 0;
+  readonly #lineEnding: string;
+
+  /**
+   * `lineEnding`: the file's (its first line's, `\n` or `\r\n`), for the line an array left open
+   * is closed on when the elements around the cut hold no line break to tell it (compact, one a line).
+   */
+  constructor(lineEnding = '\n') {
+    this.#lineEnding = lineEnding;
+  }
 
   /** Takes one record of the file. */
   add(record: InputRecord): void {
@@ -199,7 +208,8 @@ export class RepairPlanner {
     const from = before ? before.offset + Buffer.byteLength(before.text) : element.offset;
     // An array left open is closed on a line of its own, as an export ends, in the file's line
     // endings; but only where its elements stood on lines of their own.
-    const newline = `${before?.text ?? ''}${element.text}`.includes('\r\n') ? '\r\n' : '\n';
+    const around = `${before?.text ?? ''}${element.text}`;
+    const newline = around.includes('\r\n') ? '\r\n' : around.includes('\n') ? '\n' : this.#lineEnding;
     const ownLines = before !== undefined && element.line > before.line + lineBreaksIn(before.text);
     const closing =
       ownLines && this.#between.some((problem) => problem.code === 'unexpected-eof' && problem.repair?.insert);
