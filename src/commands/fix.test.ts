@@ -112,6 +112,31 @@ describe('fix --write rewrites the file in place', () => {
     expect(readFileSync(file)).toEqual(broken);
     expect(readdirSync(dir)).toEqual(['readonly.json']);
   });
+
+  it('says nothing was written when the backup cannot be made (a name with no room for .bak)', async () => {
+    const name = `${'x'.repeat(250)}.json`;
+    const file = join(dir, name);
+    writeFileSync(file, broken);
+    const error = await capture(() => fix([file], { write: true })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallhookError);
+    expect((error as CallhookError).exitCode).toBe(2);
+    expect((error as CallhookError).message).toBe(
+      `${file}: could not make the backup ${file}.bak (name too long); nothing was written`,
+    );
+    expect(readFileSync(file)).toEqual(broken);
+    expect(readdirSync(dir)).toEqual([name]);
+  });
+
+  it('escapes the name in the line that says why one file of several was not written', async () => {
+    const name = `\u001b]0;pwned\u0007${'x'.repeat(240)}.json`;
+    writeFileSync(join(dir, name), broken);
+    writeFileSync(join(dir, 'other.json'), broken);
+    const { stderr } = await capture(() => fix([dir], { write: true }));
+    expect(stderr).toContain(`\\e]0;pwned\\x07${'x'.repeat(240)}.json: could not make the backup`);
+    expect(stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(readFileSync(join(dir, 'other.json'))).toEqual(repaired);
+    expect(process.exitCode).toBe(2);
+  });
 });
 
 describe('fix without --write', () => {
@@ -237,6 +262,24 @@ describe('new repairs', () => {
       ).toEqual(said);
       expect(readFileSync(file, 'utf8'), name).toBe(want);
       expect(await check(file), name).toEqual({ events: 3, errors: [] });
+    }
+  });
+
+  it('a CRLF file whose first line, of events joined by commas, is longer than a chunk: the line breaks put in are CRLF', async () => {
+    const line = JSON.stringify(JSON.parse(readFileSync('fixtures/valid/single-event-object.json', 'utf8')));
+    const count = Math.ceil((80 * 1024) / line.length);
+    for (const [name, text] of [
+      ['in-file.json', `${Array(count).fill(line).join(',')}\r\n${line},${line}\r\n`],
+      ['in-file-cut.json', `${Array(count).fill(line).join(',')}\r\n${line}`],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      await capture(() => fix([file], { write: true }));
+      const written = readFileSync(file, 'utf8');
+      expect(written.replaceAll('\r\n', '').includes('\n'), `${name}: an LF alone was put in`).toBe(false);
+      expect(written.split('\r\n').filter((text) => text !== '').length, name).toBe(
+        count + (name === 'in-file.json' ? 2 : 1),
+      );
     }
   });
 
@@ -470,6 +513,17 @@ describe('new repairs', () => {
       expect(readFileSync(file, 'utf8'), name).toBe(`${lines}[]`);
       expect(await check(file), name).toEqual({ events: 6, errors: [] });
     }
+  });
+
+  it('a CRLF batch of compact elements, one a line, cut in its last: the array is closed on a CRLF line', async () => {
+    const lines = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').trimEnd().split('\n');
+    const whole = `[\r\n${lines.join(',\r\n')}\r\n]\r\n`;
+    const file = join(dir, 'compact-crlf.json');
+    writeFileSync(file, whole.slice(0, whole.length - 60));
+    await capture(() => fix([file], { write: true }));
+    expect(process.exitCode).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(`[\r\n${lines.slice(0, -1).join(',\r\n')}\r\n]`);
+    expect(await check(file)).toEqual({ events: lines.length - 1, errors: [] });
   });
 
   it('an event left open earlier is not dropped as cut off when a later event closes at the end of the file', async () => {

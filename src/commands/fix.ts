@@ -6,8 +6,8 @@ import { createReadStream, type Stats } from 'node:fs';
 import { chmod, chown, constants, copyFile, type FileHandle, open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
-import { CallhookError, describeIoError, ExitCode, interruptedBy } from '../errors.js';
-import { listSources, readRecords, type Source } from '../input/read.js';
+import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason } from '../errors.js';
+import { isStdin, listSources, readRecords, type Source } from '../input/read.js';
 import type { Problem } from '../input/types.js';
 import { colorsFor, escapeTerminal } from '../render/terminal.js';
 import { renderProblemPretty } from '../render/validation.js';
@@ -28,6 +28,8 @@ interface FixInput {
   stats?: Stats | undefined;
   /** --max-element-size, in bytes. */
   maxElementBytes?: number | undefined;
+  /** The line ending of its first line, for a line break a repair puts in where the text around it cannot tell (see `firstLineEnding`). */
+  firstLineEnding?: string | undefined;
 }
 
 async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
@@ -56,22 +58,39 @@ function bytesOf(input: FixInput): AsyncIterable<Buffer> {
   return input.bytes ? Readable.from([input.bytes]) : createReadStream(input.source.path);
 }
 
+/**
+ * The line ending of the text's first line, CRLF or LF (LF when it has no line break). Hint: the
+ * input layer reads a line longer than a chunk before its end, so a line break a repair puts into
+ * the first line would not know it; the lines after it know the one before them.
+ */
+async function firstLineEnding(input: FixInput): Promise<string> {
+  let before = 0;
+  for await (const chunk of bytesOf(input)) {
+    const at = chunk.indexOf(0x0a);
+    if (at !== -1) return (at > 0 ? chunk[at - 1] : before) === 0x0d ? '\r\n' : '\n';
+    before = chunk.at(-1) ?? before;
+  }
+  return '\n';
+}
+
 /** Reads a text through the input layer: the file itself, or bytes handed over as stdin. */
 function recordsOf(input: FixInput, bytes?: AsyncIterable<Buffer>) {
-  const { maxElementBytes } = input;
-  if (!bytes && !input.bytes) return readRecords([input.source.path], { maxElementBytes });
-  return readRecords(['-'], { stdin: (bytes ?? bytesOf(input)) as NodeJS.ReadableStream, maxElementBytes });
+  const { maxElementBytes, firstLineEnding } = input;
+  if (!bytes && !input.bytes) return readRecords([input.source.path], { maxElementBytes, firstLineEnding });
+  const stdin = (bytes ?? bytesOf(input)) as NodeJS.ReadableStream;
+  return readRecords(['-'], { stdin, maxElementBytes, firstLineEnding });
 }
 
 async function planFor(input: FixInput): Promise<RepairPlan> {
-  const planner = new RepairPlanner();
+  input.firstLineEnding = await firstLineEnding(input);
+  const planner = new RepairPlanner(input.firstLineEnding);
   for await (const records of recordsOf(input)) for (const record of records) planner.add(record);
   return planner.plan();
 }
 
 /** How many syntax errors the repaired text still has: it is checked before anything is written. */
 async function errorsAfter(input: FixInput, plan: RepairPlan): Promise<number> {
-  const planner = new RepairPlanner();
+  const planner = new RepairPlanner(input.firstLineEnding);
   const repaired = applyRepairs(
     bytesOf(input),
     plan.repairs.map((planned) => planned.repair),
@@ -81,27 +100,28 @@ async function errorsAfter(input: FixInput, plan: RepairPlan): Promise<number> {
   return after.repairs.length + after.unrepairable.length;
 }
 
+/** The signals held back during a rewrite: Ctrl-C, SIGTERM, and SIGHUP (the terminal closed). */
+const heldSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
- * Runs `work` with Ctrl-C and SIGTERM held back until it ends, and says which arrived: the
- * backup and the rewrite are never left half done, and no file is left behind.
+ * Runs `work` with `heldSignals` held back until it ends, and says which arrived: the backup and
+ * the rewrite are never left half done, and no file is left behind.
  */
 async function withSignalsHeld<T>(work: () => Promise<T>): Promise<{ value: T; signal: NodeJS.Signals | undefined }> {
   let signal: NodeJS.Signals | undefined;
   const hold = (received: NodeJS.Signals) => {
     signal ??= received;
   };
-  process.on('SIGINT', hold);
-  process.on('SIGTERM', hold);
+  for (const name of heldSignals) process.on(name, hold);
   try {
     return { value: await work(), signal };
   } finally {
-    process.off('SIGINT', hold);
-    process.off('SIGTERM', hold);
+    for (const name of heldSignals) process.off(name, hold);
   }
 }
 
 /** Copies the file to `<path>.bak` (or `.bak.1`, …: a backup is never overwritten), no more readable than the original. */
-async function makeBackup(path: string, stats: Stats): Promise<string> {
+async function makeBackup(path: string, name: string, stats: Stats): Promise<string> {
   for (let n = 0; ; n++) {
     const candidate = n === 0 ? `${path}.bak` : `${path}.bak.${n}`;
     try {
@@ -109,7 +129,9 @@ async function makeBackup(path: string, stats: Stats): Promise<string> {
       await copyFile(path, candidate, constants.COPYFILE_EXCL);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw describeIoError(error, candidate);
+      throw new CallhookError(
+        `${name}: could not make the backup ${escapeTerminal(candidate)} (${ioReason(error)}); nothing was written`,
+      );
     }
     try {
       await chown(candidate, stats.uid, stats.gid);
@@ -171,7 +193,7 @@ async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<string>
     if (now.size !== stats.size || now.mtimeMs !== stats.mtimeMs) {
       throw new CallhookError(`${name}: the file changed while it was checked; nothing was written`);
     }
-    const backup = await makeBackup(path, now);
+    const backup = await makeBackup(path, name, now);
     try {
       await rewriteInPlace(handle, backup, plan);
     } catch (error) {
@@ -246,7 +268,7 @@ async function fixOne(
 /** Runs `fix` on files, folders or `-`: prints the repaired text, or with `--write` rewrites each file in place. */
 export async function fix(paths: string[], options: FixOptions): Promise<void> {
   const sources = await listSources(paths);
-  if (options.write && sources.some((source) => source.path === '-')) {
+  if (options.write && sources.some(isStdin)) {
     throw new CallhookError('fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)');
   }
   let code: number = ExitCode.ok;
@@ -257,7 +279,7 @@ export async function fix(paths: string[], options: FixOptions): Promise<void> {
     } catch (error) {
       // One file that cannot be rewritten does not stop the others.
       if (!(error instanceof CallhookError) || sources.length === 1) throw error;
-      process.stderr.write(`callhook: ${error.message}\n`);
+      process.stderr.write(`callhook: ${escapeTerminal(error.message)}\n`);
       outcome = { code: error.exitCode };
     }
     code = Math.max(code, outcome.code);

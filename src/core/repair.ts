@@ -107,9 +107,24 @@ interface SyntaxElement {
  * `validate`'s business and are not looked at.
  */
 export class RepairPlanner {
-  readonly #elements: SyntaxElement[] = [];
+  // Hint: only the last two elements are kept whole (the end of the file may cut the last, and
+  // the comma before it goes with it); of the others, only their errors, so a 2 GB export is
+  // planned in bounded memory.
+  readonly #earlierErrors: Problem[] = [];
+  #previous: SyntaxElement | undefined;
+  #last: SyntaxElement | undefined;
+  #elements = 0;
   readonly #between: Problem[] = [];
   #bytes = 0;
+  readonly #lineEnding: string;
+
+  /**
+   * `lineEnding`: the file's (its first line's, `\n` or `\r\n`), for the line an array left open
+   * is closed on when the elements around the cut hold no line break to tell it (compact, one a line).
+   */
+  constructor(lineEnding = '\n') {
+    this.#lineEnding = lineEnding;
+  }
 
   /** Takes one record of the file. */
   add(record: InputRecord): void {
@@ -118,19 +133,26 @@ export class RepairPlanner {
         if (record.problem.severity === 'error') this.#between.push(record.problem);
         return;
       case 'event':
-        this.#elements.push({ element: record.element, errors: [] });
+        this.#addElement({ element: record.element, errors: [] });
         return;
       case 'invalid': {
         // A value that parsed has only schema errors: validate's business, not fix's.
         const errors =
           record.value === undefined ? record.problems.filter((problem) => problem.severity === 'error') : [];
-        this.#elements.push({ element: record.element, errors });
+        this.#addElement({ element: record.element, errors });
         return;
       }
       case 'file-end':
         this.#bytes = record.bytes;
         return;
     }
+  }
+
+  #addElement(next: SyntaxElement): void {
+    for (const problem of this.#previous?.errors ?? []) this.#earlierErrors.push(problem);
+    this.#previous = this.#last;
+    this.#last = next;
+    this.#elements++;
   }
 
   /** The plan, once every record of the file was added. */
@@ -148,8 +170,9 @@ export class RepairPlanner {
       } else unrepairable.push(problem);
     };
     const cut = this.#cutOff();
-    const elements = cut ? this.#elements.slice(0, -1) : this.#elements;
-    for (const { errors } of elements) for (const problem of errors) take(problem);
+    for (const problem of this.#earlierErrors) take(problem);
+    for (const problem of this.#previous?.errors ?? []) take(problem);
+    if (!cut) for (const problem of this.#last?.errors ?? []) take(problem);
     for (const problem of this.#between) take(problem);
     if (!cut) return { repairs: orderRepairs(planned), unrepairable };
     // Hint: the commas before the dropped element go with it; only what closes the file stays.
@@ -160,7 +183,7 @@ export class RepairPlanner {
 
   /** The edit that drops the last element when the end of the file cut it in two. */
   #cutOff(): PlannedRepair | undefined {
-    const last = this.#elements.at(-1);
+    const last = this.#last;
     if (!last || last.errors.length === 0) return undefined;
     const { element } = last;
     // Hint: only the last line may be wrong (a key, a literal or a string cut short there): an
@@ -176,16 +199,17 @@ export class RepairPlanner {
     const runsToEnd = short === 0 || (cutInCharacter && short >= 1 && short <= 3);
     if (!runsToEnd || !isOpenAtEnd(element.text) || holdsAnEvent(element.text)) return undefined;
     // A lone value cut off leaves nothing to keep; that is no repair.
-    if (this.#elements.length === 1 && element.pointer === '') return undefined;
+    if (this.#elements === 1 && element.pointer === '') return undefined;
     // From the end of the element before it in the same batch, so that the comma between goes too.
     // Hint: the first element of its batch is dropped from its own first byte, so the line break
     // before it stays; in a batch per line (NDJSON of arrays) another would leave that line's batch open.
-    const previous = this.#elements.at(-2)?.element;
+    const previous = this.#previous?.element;
     const before = previous && previous.batch === element.batch && previous.text !== '' ? previous : undefined;
     const from = before ? before.offset + Buffer.byteLength(before.text) : element.offset;
     // An array left open is closed on a line of its own, as an export ends, in the file's line
     // endings; but only where its elements stood on lines of their own.
-    const newline = `${before?.text ?? ''}${element.text}`.includes('\r\n') ? '\r\n' : '\n';
+    const around = `${before?.text ?? ''}${element.text}`;
+    const newline = around.includes('\r\n') ? '\r\n' : around.includes('\n') ? '\n' : this.#lineEnding;
     const ownLines = before !== undefined && element.line > before.line + lineBreaksIn(before.text);
     const closing =
       ownLines && this.#between.some((problem) => problem.code === 'unexpected-eof' && problem.repair?.insert);

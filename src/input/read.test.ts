@@ -231,6 +231,36 @@ describe('paths checked before anything is read', () => {
     }
   });
 
+  it('refuses a folder holding a *.json that is a named pipe or a socket, naming it, with exit 2 (no wait for a writer)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdirSync } = await import('node:fs');
+    const { createServer } = await import('node:net');
+    const { CallhookError } = await import('../errors.js');
+    const { listSources } = await import('./read.js');
+    const pipes = join(dir, 'pipes');
+    mkdirSync(pipes);
+    writeFileSync(join(pipes, 'a.json'), '{}');
+    execFileSync('mkfifo', [join(pipes, 'b.json')]);
+    const sockets = join(dir, 'sockets');
+    mkdirSync(sockets);
+    writeFileSync(join(sockets, 'a.json'), '{}');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(sockets, 'b.json'), resolve));
+    try {
+      for (const [folder, what] of [
+        [pipes, 'a named pipe'],
+        [sockets, 'a socket'],
+      ] as const) {
+        const error = await listSources([folder]).catch((e: unknown) => e);
+        expect(error, what).toBeInstanceOf(CallhookError);
+        expect((error as InstanceType<typeof CallhookError>).exitCode, what).toBe(2);
+        expect((error as Error).message, what).toContain(`${join(folder, 'b.json')}: ${what}`);
+      }
+    } finally {
+      server.close();
+    }
+  });
+
   it('gives one error for a file that is not text, even without a NUL byte', async () => {
     const bytes = Buffer.alloc(3000);
     let seed = 7;

@@ -31,6 +31,11 @@ export interface ReadOptions extends CheckOptions {
   stdin?: NodeJS.ReadableStream | undefined;
   /** Name a redelivery's first copy in its warning when it was among the last first seen (see input/first-copies.ts). */
   firstCopies?: boolean | undefined;
+  /**
+   * The line ending (`\n` or `\r\n`) of the first line of the one file read, for the line break a
+   * repair puts into that line when it is longer than a chunk (see `ElementSplitter`); LF when not given.
+   */
+  firstLineEnding?: string | undefined;
 }
 
 /** The default of `--max-element-size`. */
@@ -47,11 +52,16 @@ const extensions = /\.(json|ndjson|jsonl)$/i;
 const lineDelimitedNames = /\.(ndjson|jsonl)$/i;
 const stdinNames = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
+/** Whether a source is stdin: `-`, or a name of it (`/dev/stdin`), read as a file when it was redirected from one. */
+export function isStdin(source: Source): boolean {
+  return source.path === '-' || stdinNames.has(source.path);
+}
+
 /**
  * Checks that `path` can be read, and throws a one-line I/O error naming it when not: a broken
- * or looping symbolic link, no permission. Returns false for a folder (not read as a file).
+ * or looping symbolic link, no permission. Returns what it is (a folder is not read as a file).
  */
-async function checkReadable(path: string): Promise<boolean> {
+async function checkReadable(path: string): Promise<Stats> {
   let info: Stats;
   try {
     info = await stat(path);
@@ -63,11 +73,19 @@ async function checkReadable(path: string): Promise<boolean> {
     }
     throw describeIoError(error, path);
   }
-  if (info.isDirectory()) return false;
+  if (info.isDirectory()) return info;
   await access(path, constants.R_OK).catch((error: unknown) => {
     throw describeIoError(error, path);
   });
-  return true;
+  return info;
+}
+
+/** What a folder's entry that is neither a file nor a folder is, in words; undefined for a regular file. */
+function specialFileKind(info: Stats): string | undefined {
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  return undefined;
 }
 
 /** Whether a folder's walk goes into a subfolder of this name: hidden folders and node_modules are skipped. */
@@ -87,8 +105,18 @@ async function walk(directory: string, into: Source[]): Promise<void> {
       if (walksInto(entry.name)) await walk(path, into);
     } else if (extensions.test(entry.name)) {
       // Hint: every entry is checked now, before anything is printed; a symbolic link to a
-      // folder is not followed (it could loop).
-      if (await checkReadable(path)) into.push({ path, name: path });
+      // folder is not followed (it could loop). A named pipe would wait for a writer for ever, and
+      // a socket cannot be opened: only a path named on its own is read as a stream.
+      const info = await checkReadable(path);
+      if (info.isDirectory()) continue;
+      const special = specialFileKind(info);
+      if (special) {
+        throw new CallhookError(
+          `${path}: ${special}, not a regular file; in a folder only regular files are read`,
+          ExitCode.usage,
+        );
+      }
+      into.push({ path, name: path });
     }
   }
 }
@@ -120,7 +148,7 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
       continue;
     }
     try {
-      if (!(await checkReadable(path))) {
+      if ((await checkReadable(path)).isDirectory()) {
         const before = sources.length;
         await walk(path, sources);
         if (sources.length === before) {
@@ -245,7 +273,10 @@ export async function* readRecords(
     options,
     ids: range.ids ?? new FingerprintSet(),
     recent: range.recent ?? (options.firstCopies && options.warnings !== false ? new RecentFirsts() : undefined),
-    limits: { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes },
+    limits: {
+      maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes,
+      firstLineEnding: options.firstLineEnding,
+    },
     check: { type: options.type, strict: options.strict, warnings: options.warnings },
   };
   for (const [ordinal, source] of sources.entries()) {
@@ -260,7 +291,7 @@ interface RunContext {
   ids: FingerprintSet;
   /** The run's last first-seen events, so that a redelivery names its first copy at once. */
   recent: RecentFirsts | undefined;
-  limits: { maxElementBytes: number };
+  limits: { maxElementBytes: number; firstLineEnding?: string | undefined };
   check: CheckOptions;
 }
 

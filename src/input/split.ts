@@ -131,6 +131,11 @@ function excerptIn(bytes: Buffer, index: number): SourceExcerpt {
 /** Limits that keep memory bounded whatever the input. */
 interface SplitLimits {
   maxElementBytes: number;
+  /**
+   * The line ending of the file's first line, when known before reading (fix finds it first): a
+   * line break put into a first line longer than a chunk takes it, its own being unread yet (LF when not given).
+   */
+  firstLineEnding?: string | undefined;
 }
 
 enum Mode {
@@ -234,9 +239,10 @@ export class ElementSplitter {
   // repair of a comma before it stops at it, which has its own.
   private topStray = -1;
   // The file's line ending, once a repair put one in (see `lineEnding`); whether the line break
-  // before the line being read was CRLF, as its chunk showed it; the last byte of the chunk before.
+  // before the line being read was CRLF, as its chunk showed it (undefined on the first line); the
+  // last byte of the chunk before.
   private newline: string | undefined;
-  private crlfBefore = false;
+  private crlfBefore: boolean | undefined;
   private lastByte = 0;
   // Excerpts taken before their chunk went (see `pushBytes`), for problems found only at what
   // follows: around the last comma read or the last element's end (a trailing or missing
@@ -899,8 +905,8 @@ export class ElementSplitter {
   /**
    * The file's line ending, CRLF or LF, for a line break a repair puts in: that of the line being
    * read when the chunk at hand shows it, or else of the line before it (as the chunk that held
-   * its line break showed it); LF on a first line longer than a chunk. Hint: looked for once a
-   * file, so a long line of commas costs one search.
+   * its line break showed it); on a first line longer than a chunk, `firstLineEnding`. Hint: looked
+   * for once a file, so a long line of commas costs one search.
    */
   private lineEnding(): string {
     if (this.newline === undefined) {
@@ -912,7 +918,7 @@ export class ElementSplitter {
           ? this.afterReturn(end)
           : lineStart > 0 && chunk[lineStart - 1] === NEWLINE
             ? this.afterReturn(lineStart - 1)
-            : this.crlfBefore;
+            : (this.crlfBefore ?? this.limits.firstLineEnding === '\r\n');
       this.newline = crlf ? '\r\n' : '\n';
     }
     return this.newline;

@@ -1,6 +1,16 @@
 /** `fix` as a process: stdin, exit codes, and a signal in the middle of --write. */
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,6 +38,29 @@ describe('fix as a process', () => {
     expect(refused.code).toBe(2);
   });
 
+  it('--write refuses stdin named as a file (/dev/fd/0) when it is redirected from a file, and leaves that file be', () => {
+    const file = join(dir, 'behind-stdin.json');
+    writeFileSync(file, broken);
+    // Hint: /dev/stdin is the same, but a backup beside it would be made in /dev.
+    for (const name of ['/dev/fd/0', '/proc/self/fd/0']) {
+      const stdin = openSync(file, 'r');
+      try {
+        const result = spawnSync(process.execPath, [binPath, 'fix', name, '--write'], {
+          stdio: [stdin, 'pipe', 'pipe'],
+          encoding: 'utf8',
+        });
+        expect(result.stderr, name).toBe(
+          'callhook: fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)\n',
+        );
+        expect(result.status, name).toBe(2);
+      } finally {
+        closeSync(stdin);
+      }
+      expect(readFileSync(file), name).toEqual(broken);
+    }
+    expect(readdirSync(dir)).toEqual(['behind-stdin.json']);
+  });
+
   it('a folder is read as every command reads one, and a read-only file in it is one line, exit 2', async () => {
     writeFileSync(join(dir, 'a.json'), broken);
     writeFileSync(join(dir, 'b.json'), broken);
@@ -41,7 +74,7 @@ describe('fix as a process', () => {
     expect(readFileSync(join(dir, 'b.json'))).toEqual(broken);
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)(
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
     '%s during --write leaves no temporary file and no half-written file',
     async (signal) => {
       // A large file, so that the rewrite is still going on when the signal arrives.
@@ -68,7 +101,7 @@ describe('fix as a process', () => {
         // Hint: Buffer#equals: a deep toEqual over megabytes takes minutes.
         expect(readFileSync(join(dir, 'big.json.bak')).equals(original)).toBe(true);
         expect(now.equals(repairedText)).toBe(true);
-        expect(code).toBe(signal === 'SIGTERM' ? 143 : 130);
+        expect(code).toBe({ SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }[signal]);
       } else expect(now.equals(original)).toBe(true);
     },
   );
