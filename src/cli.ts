@@ -272,7 +272,7 @@ details.set('summarise', (command, { options }) =>
       '--strict',
       'fail (exit 1) when anything is invalid: an element, a problem between elements, an undocumented status (unknown fields count as invalid)',
     )
-    .option('--mask', "hide the customers' numbers of a --by phone table (last 3 digits kept)")
+    .option('--mask', "hide phone numbers (last 3 digits kept): a --by phone table's, and those in reasons and notes")
     .addOption(options.noColor())
     .addOption(options.maxElementSize())
     .addHelpText(

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { callAttempted, callComplete } from '../../test/helpers/events.js';
 import { summarise } from '../core/summary.js';
 import type { ElementInfo, InputRecord } from '../input/types.js';
 import type { WebhookEvent } from '../schema/events.js';
@@ -77,6 +78,18 @@ describe('summarise --mask', () => {
     // The counts are the report's own; only the keys change, and the report given is left as it was.
     expect(masked.groups?.rows.map((row) => row.events)).toEqual(report.groups?.rows.map((row) => row.events));
     expect(report.groups?.rows.map((row) => row.key)).toContain('61491573087');
+  });
+
+  it('hides a number written in a reason or a failure note, as show --mask does', () => {
+    // They were printed whole: `Call back on 0491 573 087` in Reasons, in every format.
+    const written = [
+      callComplete({ additionalInformation: 'Call back on 0491 573 087 after 5pm' }),
+      callAttempted({ note: 'invalid phone 61491573087' }),
+    ].map((event, index) => ({ ...records[0], element: element(index), event }) as InputRecord);
+    const masked = JSON.stringify(maskedReport(summarise(written)));
+    expect(masked).toContain('Call back on **** *** 087 after 5pm');
+    expect(masked).toContain('invalid phone ********087');
+    expect(masked).not.toMatch(/0491 573|61491573087/);
   });
 
   it('leaves a table by anything else as it is', () => {

@@ -7,7 +7,7 @@ import {
   type SummaryReport,
   summaryExitCode,
 } from '../core/summary.js';
-import { maskPhone } from '../core/timeline.js';
+import { maskPhone, maskPhonesInText } from '../core/timeline.js';
 import { readInHalves, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { SummaryFormat } from '../render/formats.js';
@@ -31,15 +31,29 @@ export interface SummariseCliOptions {
 }
 
 /**
- * The report with the customers' numbers of a `--by phone` table masked as `show --mask` masks
- * them (all but the last 3 digits); any other report as it is. The counts are untouched: two
- * numbers that mask alike stay two rows.
+ * The report with personal data masked as `show --mask` masks it: the customers' numbers of a
+ * `--by phone` table (all but the last 3 digits), and a number written in a reason or a failure
+ * note. The counts are untouched: two rows that mask alike stay two rows.
  */
 export function maskedReport(report: SummaryReport): SummaryReport {
+  const text = (value: string | null) => (value === null ? null : maskPhonesInText(value));
+  const { callComplete, callAttempted } = report;
+  const byReason = Object.fromEntries(
+    Object.entries(callComplete.byReason).map(([status, reasons]) => [
+      status,
+      { ...reasons, rows: reasons.rows.map((row) => ({ ...row, reason: text(row.reason) })) },
+    ]),
+  ) as typeof callComplete.byReason;
+  const notes = callAttempted.byNote.rows.map((row) => ({ ...row, note: text(row.note) }));
+  const masked: SummaryReport = {
+    ...report,
+    callComplete: { ...callComplete, byReason },
+    callAttempted: { ...callAttempted, byNote: { ...callAttempted.byNote, rows: notes } },
+  };
   const groups = report.groups;
-  if (groups?.by !== 'phone') return report;
+  if (groups?.by !== 'phone') return masked;
   const rows = groups.rows.map((row) => (/^\+?\d+$/.test(row.key) ? { ...row, key: maskPhone(row.key) } : row));
-  return { ...report, groups: { ...groups, rows } };
+  return { ...masked, groups: { ...groups, rows } };
 }
 
 /** The summary's options: the times read (a bad one, or an empty range, is a usage error). */
