@@ -158,6 +158,7 @@ program
 details.set('fix', (command, { options }) =>
   command
     .option('-w, --write', 'rewrite each file in place, keeping the original as <file>.bak')
+    .addOption(options.maxProblems())
     .addOption(options.noColor())
     .addOption(options.maxElementSize())
     .addHelpText(

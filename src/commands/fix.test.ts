@@ -582,6 +582,21 @@ describe('new repairs', () => {
     expect(await check(file)).toEqual({ events: events.length - 1, errors: [] });
   });
 
+  it('lists at most --max-problems of the problems it cannot repair, and says how many more', async () => {
+    // A text file saved as .json listed 600,001 lines, one problem for each word.
+    const file = join(dir, 'words.json');
+    writeFileSync(file, 'word '.repeat(1500));
+    const listed = (stderr: string) => stderr.match(/^ {2}\S*words\.json:1:\d+ +error/gm)?.length;
+    const few = await capture(() => fix([file], { maxProblems: 10 }));
+    expect(listed(few.stderr)).toBe(10);
+    expect(few.stderr).toContain('  … 1,490 more problems not shown (--max-problems)\n');
+    expect(few.stderr).toContain('1,500 problems cannot be repaired automatically; nothing was written');
+    const many = await capture(() => fix([file], {}));
+    expect(listed(many.stderr)).toBe(1000);
+    expect(many.stderr).toContain('  … 500 more problems not shown (--max-problems)\n');
+    expect(process.exitCode).toBe(1);
+  });
+
   it('a lone event cut off cannot be repaired: nothing is written, exit 1', async () => {
     const file = join(dir, 'lone.json');
     const lone = readFileSync('fixtures/valid/single-event-object.json', 'utf8');

@@ -10,13 +10,15 @@ import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason } fro
 import { isStdin, listSources, readRecords, type Source } from '../input/read.js';
 import type { Problem } from '../input/types.js';
 import { colorsFor, escapeTerminal } from '../render/terminal.js';
-import { renderProblemPretty } from '../render/validation.js';
+import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
+import { defaultMaxProblems } from './options.js';
 
 /** The options `fix` takes. */
 interface FixOptions {
   write?: boolean;
   maxElementSize?: number;
+  maxProblems?: number;
 }
 
 /** A source to repair: a file read from disk (three times), or stdin or a pipe held in memory. */
@@ -221,7 +223,10 @@ async function fixOne(
   const plan = await planFor(input);
   const own = (problem: Problem): Problem => ({ ...problem, file: source.name });
   if (plan.unrepairable.length > 0) {
-    for (const problem of plan.unrepairable) process.stderr.write(`${renderProblemPretty(own(problem), c)}\n`);
+    const listed = plan.unrepairable.slice(0, options.maxProblems ?? defaultMaxProblems);
+    for (const problem of listed) process.stderr.write(`${renderProblemPretty(own(problem), c)}\n`);
+    const more = plan.unrepairable.length - listed.length;
+    if (more > 0) process.stderr.write(`${renderOmitted(more, c)}\n`);
     process.stderr.write(
       `callhook: ${name}: ${plural(plan.unrepairable.length, 'problem')} cannot be repaired automatically; nothing was written\n`,
     );

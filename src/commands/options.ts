@@ -219,6 +219,9 @@ function choiceOption<T extends string>(flags: string, description: string, name
 }
 
 /** The options, built once here and added by cli.ts to each command that takes them. */
+/** How many problems a run lists when `--max-problems` is not given. */
+export const defaultMaxProblems = 1000;
+
 export const options = {
   type: (description = 'read every event as this type') =>
     choiceOption('--type <type>', description, '--type', eventTypes),
@@ -279,7 +282,7 @@ export const options = {
   maxProblems: () =>
     new Option('--max-problems <n>', 'list at most this many problems (all are still counted)')
       .argParser(wholeNumber('--max-problems', 1))
-      .default(1000),
+      .default(defaultMaxProblems),
   orgNumber: () =>
     new Option(
       '--org-number <digits>',

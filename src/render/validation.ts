@@ -29,6 +29,11 @@ export function renderProblemPretty(problem: Problem, c: ChalkInstance, width = 
   return `${head}\n${frame}`;
 }
 
+/** The line under a list that `--max-problems` cut short. */
+export function renderOmitted(omitted: number, c: ChalkInstance): string {
+  return c.dim(`  … ${plural(omitted, 'more problem')} not shown (--max-problems)`);
+}
+
 /**
  * A file's result as every format reports it, built once: its counts, whether it passed, and each
  * problem with whether it fails the run (an error; a warning under --warnings-as-errors).
@@ -100,7 +105,7 @@ export function renderFilePretty(
     spans.push({ text: ', ' }, { text: plural(result.warnings, 'warning'), style: c.yellow });
   const lines = [wrapSpans(spans, { width: options.width ?? 80, indent: '    ', firstIndent: '' }).join('\n')];
   for (const { problem } of listed) lines.push(renderProblemPretty(problem, c, options.width));
-  if (result.omitted > 0) lines.push(c.dim(`  … ${plural(result.omitted, 'more problem')} not shown (--max-problems)`));
+  if (result.omitted > 0) lines.push(renderOmitted(result.omitted, c));
   return `${lines.join('\n')}\n`;
 }
 
