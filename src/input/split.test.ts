@@ -398,6 +398,20 @@ describe('ElementSplitter', () => {
     expect(split(binary).problems).toMatchObject([{ code: 'binary', fatal: true, offset: 2 }]);
   });
 
+  it('names UTF-32 as UTF-32, with the conversion that reads it (UTF-16 would give garbage)', () => {
+    const utf32le = Buffer.from([0xff, 0xfe, 0, 0, 0x5b, 0, 0, 0, 0x5d, 0, 0, 0]);
+    const utf32be = Buffer.from([0, 0, 0xfe, 0xff, 0, 0, 0, 0x5b, 0, 0, 0, 0x5d]);
+    for (const text of [utf32le, utf32be]) {
+      expect(split(text).problems).toMatchObject([
+        {
+          code: 'utf32',
+          fatal: true,
+          message: 'the file is UTF-32; JSON must be UTF-8 (convert it with: iconv -f UTF-32 -t UTF-8)',
+        },
+      ]);
+    }
+  });
+
   it('reports an empty file', () => {
     expect(split('  \n').problems.map((p) => p.code)).toEqual(['empty']);
   });

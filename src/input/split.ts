@@ -179,8 +179,18 @@ enum Column1 {
   EveryLine,
 }
 
-/** The byte order marks `readFileStart` looks for: UTF-8's, skipped, and UTF-16's, refused. */
-const byteOrderMarks = [Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
+/**
+ * The byte order marks of the encodings JSON is not read in, refused by `readFileStart`. Hint:
+ * UTF-32's little-endian mark begins as UTF-16's does, so it comes first.
+ */
+const wideMarks: ReadonlyArray<readonly [Buffer, 'UTF-32' | 'UTF-16']> = [
+  [Buffer.from([0xff, 0xfe, 0, 0]), 'UTF-32'],
+  [Buffer.from([0, 0, 0xfe, 0xff]), 'UTF-32'],
+  [Buffer.from([0xff, 0xfe]), 'UTF-16'],
+  [Buffer.from([0xfe, 0xff]), 'UTF-16'],
+];
+/** The byte order marks `readFileStart` looks for: UTF-8's, skipped, and the others, refused. */
+const byteOrderMarks = [Buffer.from([0xef, 0xbb, 0xbf]), ...wideMarks.map(([mark]) => mark)];
 
 function isDelimiter(byte: number): boolean {
   return (
@@ -390,7 +400,7 @@ export class ElementSplitter {
       const head = this.heldHead ? Buffer.concat([this.heldHead, chunk]) : chunk;
       this.heldHead = undefined;
       if (
-        head.length < 3 &&
+        head.length < 4 &&
         byteOrderMarks.some((mark) => head.length < mark.length && mark.subarray(0, head.length).equals(head))
       ) {
         this.heldHead = Buffer.from(head);
@@ -540,7 +550,7 @@ export class ElementSplitter {
   // ---- The file's first bytes ----
 
   /**
-   * Reads the first chunk's first bytes: skips a UTF-8 byte order mark and refuses UTF-16.
+   * Reads the first chunk's first bytes: skips a UTF-8 byte order mark and refuses UTF-16 and UTF-32.
    * Returns the index to read on from, or -1 when the file cannot be read.
    */
   private readFileStart(chunk: Buffer): number {
@@ -551,11 +561,12 @@ export class ElementSplitter {
       this.textStart = 3;
       return 3;
     }
-    if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
+    const wide = wideMarks.find(([mark]) => mark.equals(chunk.subarray(0, mark.length)))?.[1];
+    if (wide) {
       this.fatal(
         { offset: 0, line: 1, column: 1 },
-        'utf16',
-        'the file is UTF-16; JSON must be UTF-8 (convert it with: iconv -f UTF-16 -t UTF-8)',
+        wide === 'UTF-32' ? 'utf32' : 'utf16',
+        `the file is ${wide}; JSON must be UTF-8 (convert it with: iconv -f ${wide} -t UTF-8)`,
       );
       return -1;
     }
