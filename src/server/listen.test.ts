@@ -314,6 +314,16 @@ describe('listen: answers', () => {
     expect(deliveries).toMatchObject([{ status: 408, path: '/slow', webhookId: 'msg_slow', error: 'request timeout' }]);
   });
 
+  it('reports a body whose chunked framing breaks as the 400 node:http answered, not as a sender gone', async () => {
+    const { listener, deliveries } = await listen();
+    const head = 'POST /chunky HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n[]\r\nZZ\r\n';
+    const answer = await rawExchange(listener.port, [head], 5000);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(deliveries).toMatchObject([{ status: 400, path: '/chunky' }]);
+    expect(deliveries[0]?.error).toMatch(/^the body is not valid HTTP framing: /);
+  });
+
   it('answers 400, 401 and 422 with the Problem the OpenAPI document describes, pointers into the body', async () => {
     // The document described `issues`, which listen never sent; every key listen sends must be one it names.
     const { components } = toOpenApi({ version: '0.1.0' }) as { components: { schemas: Record<string, object> } };

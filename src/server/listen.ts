@@ -242,15 +242,18 @@ export function forwardsToItself(url: URL, host: string, address: string, port: 
  * handling, which a `clientError` listener replaces): 431 headers too large, 413 chunk extensions
  * too large, 408 too slow, 400 anything else it cannot parse.
  */
+function clientErrorStatus(code: string | undefined): number {
+  return code === 'HPE_HEADER_OVERFLOW'
+    ? 431
+    : code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+      ? 413
+      : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 408
+        : 400;
+}
+
 function clientErrorAnswer(code: string | undefined): string {
-  const status =
-    code === 'HPE_HEADER_OVERFLOW'
-      ? 431
-      : code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
-        ? 413
-        : code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? 408
-          : 400;
+  const status = clientErrorStatus(code);
   return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`;
 }
 
@@ -309,14 +312,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     };
     req.on('data', onData);
     req.once('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size)));
-    // Hint: node:http answers 408 itself when --request-timeout passes, and destroys the socket
-    // with that error; the request then ends as a sender that went away does.
-    const gone = () =>
-      reject(
-        (req.socket?.errored as NodeJS.ErrnoException | null | undefined)?.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? new SenderTooSlow()
-          : new ConnectionGone(req.socket),
-      );
+    // Hint: node:http answers itself (see `giveUp`) when --request-timeout passes (408) or the
+    // body's framing cannot be parsed (a bad chunk: 400), and destroys the socket with that error;
+    // the request then ends as a sender that went away does.
+    const gone = () => {
+      const error = req.socket?.errored as (NodeJS.ErrnoException & { reason?: string }) | null | undefined;
+      const code = error?.code;
+      if (code === 'ERR_HTTP_REQUEST_TIMEOUT') reject(new RefusedByHttp(408, 'request timeout'));
+      // Hint: the stream ending mid-body (HPE_INVALID_EOF_STATE) is a sender gone, not bad framing.
+      else if (code?.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE') {
+        const why = error?.reason ?? error?.message;
+        reject(new RefusedByHttp(clientErrorStatus(code), `the body is not valid HTTP framing: ${why}`));
+      } else reject(new ConnectionGone(req.socket));
+    };
     req.once('error', gone);
     req.once('close', () => {
       if (!req.complete) gone();
@@ -339,10 +347,16 @@ class ConnectionGone extends Error {
   }
 }
 
-/** The sender did not send its whole body within --request-timeout: node:http answered 408. */
-class SenderTooSlow extends Error {
-  constructor() {
-    super('request timeout');
+/**
+ * node:http gave up on the body and answered the request itself: 408 the sender did not send it
+ * within --request-timeout, 400 (or 413) its framing could not be parsed.
+ */
+class RefusedByHttp extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
   }
 }
 
@@ -627,8 +641,8 @@ export async function startListener(
           inFlight.delete(done);
           handling?.delete(res);
           // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
-          const tooSlow = error instanceof SenderTooSlow;
-          const gone = tooSlow || error instanceof ConnectionGone;
+          const refused = error instanceof RefusedByHttp ? error.status : undefined;
+          const gone = refused !== undefined || error instanceof ConnectionGone;
           // A capture that cannot be written must not be answered 2xx: the sender keeps the delivery.
           if (gone || res.headersSent) res.destroy();
           else sendJson(res, 500, { error: 'internal', message: (error as Error).message });
@@ -636,7 +650,7 @@ export async function startListener(
             time: Date.now(),
             method: req.method ?? '',
             path: req.url ?? '',
-            status: tooSlow ? 408 : gone ? 499 : 500,
+            status: refused ?? (gone ? 499 : 500),
             error: (error as Error).message,
             bytes: 0,
             webhookId: webhookIdOf(req),
