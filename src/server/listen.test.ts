@@ -305,6 +305,36 @@ describe('listen: answers', () => {
     expect(performance.now() - started).toBeLessThan(4000);
   });
 
+  it('shows and counts a request node:http refuses before its body, but not a connection that sent nothing', async () => {
+    const { listener, deliveries } = await listen({ headersTimeoutMs: 200, requestTimeoutMs: 400 });
+    const answers = await Promise.all([
+      // Both a length and chunks: a smuggling attempt, which node:http refuses as ambiguous.
+      rawExchange(listener.port, [
+        'POST /both HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n[]',
+      ]),
+      rawExchange(listener.port, [`POST /big HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]),
+      rawExchange(listener.port, ['POST /stalled HTTP/1.1\r\nHost: x\r\n'], 5000),
+      rawExchange(listener.port, [], 5000),
+    ]);
+    expect(answers.map((answer) => answer.slice(0, 12))).toEqual([
+      'HTTP/1.1 400',
+      'HTTP/1.1 431',
+      'HTTP/1.1 408',
+      'HTTP/1.1 408',
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const byStatus = Object.fromEntries(deliveries.map((d) => [d.status, d]));
+    const head = /^the request's head is not valid HTTP: /;
+    expect(byStatus).toMatchObject({
+      400: { method: 'POST', path: '/both', error: expect.stringMatching(head) },
+      431: { error: expect.stringMatching(head) },
+      // Hint: node:http keeps a head it has not finished to itself, so its request line is not known.
+      408: { error: 'request timeout, before the end of the headers' },
+    });
+    expect(deliveries).toHaveLength(3);
+    expect(listener.counts.requests).toBe(3);
+  });
+
   it('reports a body too slow for --request-timeout as the 408 it was answered, not as a sender gone', async () => {
     const { listener, deliveries } = await listen({ headersTimeoutMs: 200, requestTimeoutMs: 300 });
     const head = 'POST /slow HTTP/1.1\r\nHost: x\r\nwebhook-id: msg_slow\r\nContent-Length: 100\r\n\r\n[{"time"';
@@ -1257,7 +1287,9 @@ describe('listen: capture', () => {
       const [stalledAnswer, drippingAnswer] = await Promise.all(answers);
       expect(stalledAnswer).toMatch(/^HTTP\/1\.1 408 /);
       expect(drippingAnswer).toMatch(/^HTTP\/1\.1 408 /);
+      // The stalled head is reported too, as it is before stop() (its request line is not known yet).
       expect(deliveries).toMatchObject([
+        { status: 408, path: '', error: 'request timeout, before the end of the headers' },
         { status: 408, path: '/slow', webhookId: 'msg_slow', error: 'request timeout' },
       ]);
     } finally {

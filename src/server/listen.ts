@@ -114,6 +114,8 @@ export interface Listener {
 }
 
 const maxProblemsShown = 5;
+/** A request line: method and target (`POST /hook HTTP/1.1`). */
+const requestLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/\d/;
 const allowedMethods = 'POST, PUT';
 
 interface Checked {
@@ -677,8 +679,44 @@ export async function startListener(
   const giveUp = (error: NodeJS.ErrnoException, socket: Socket) => {
     const last = lastAnswers.get(socket);
     const answering = last?.headersSent === true && (!last.writableFinished || !last.req.complete);
-    if (!answering && socket.writable) socket.write(clientErrorAnswer(error.code));
+    if (!answering && socket.writable) {
+      socket.write(clientErrorAnswer(error.code));
+      reportRefusedHead(error, socket);
+    }
     socket.destroy(error);
+  };
+  /**
+   * Reports a request node:http refused before handing it over (a head it cannot parse, headers
+   * too large or too slow), which would otherwise be answered but never shown or counted. Not a
+   * connection that sent nothing, nor a request whose body was being read (it reports itself).
+   */
+  const reportRefusedHead = (
+    error: NodeJS.ErrnoException & { rawPacket?: Buffer; reason?: string },
+    socket: Socket,
+  ) => {
+    const code = error.code;
+    const timeout = code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (!(timeout || (code?.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE'))) return;
+    if (socket.bytesRead === 0) return;
+    for (const res of connections.get(socket) ?? []) if (!res.req.complete) return;
+    // Hint: node:http gives the bytes it failed on, from which the request line is taken when they begin with one.
+    const line = requestLine.exec(error.rawPacket?.subarray(0, 8192).toString('latin1') ?? '');
+    report({
+      time: Date.now(),
+      method: line?.[1] ?? '',
+      path: line?.[2] ?? '',
+      status: clientErrorStatus(code),
+      error: timeout
+        ? 'request timeout, before the end of the headers'
+        : `the request's head is not valid HTTP: ${error.reason ?? error.message}`,
+      bytes: 0,
+      webhookId: undefined,
+      signature: undefined,
+      events: [],
+      invalid: 0,
+      problems: [],
+      redelivery: false,
+    });
   };
   server.on('clientError', giveUp);
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
