@@ -32,8 +32,10 @@ import {
   constants,
   existsSync,
   fdatasync as fdatasyncCallback,
+  fstatSync,
   ftruncateSync,
   openSync,
+  type Stats,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -216,7 +218,7 @@ export class CaptureWriter {
   static async open(folder: string, options: CaptureOptions = {}): Promise<CaptureWriter> {
     const durable = options.durable === true;
     try {
-      await makeFolders(folder, 0o700);
+      refuseForeign(folder, (await makeFolders(folder, 0o700)).uid);
       let highest = 0;
       for (const name of await readdir(folder)) {
         const match = numbered.exec(name);
@@ -226,7 +228,12 @@ export class CaptureWriter {
       const flags = durable ? logFlags | constants.O_DSYNC : logFlags;
       // Hint: created (never through a dangling symlink) by openOutputSync, then opened as a
       // FileHandle without O_CREAT, which cannot create anything wherever the name now points.
-      closeSync(openOutputSync(logPath, flags, 0o600));
+      const created = openOutputSync(logPath, flags, 0o600);
+      try {
+        refuseForeign(logPath, fstatSync(created).uid);
+      } finally {
+        closeSync(created);
+      }
       // Hint: read before the log is opened, so a failure here leaves no handle open.
       const torn = !(await endsWithNewline(logPath));
       const writer = new CaptureWriter(folder, highest + 1, durable, await open(logPath, flags));
@@ -541,7 +548,7 @@ export class CaptureWriter {
  * a missing parent cannot be made (`/proc/nope/x` loops for ever), so the missing folders are
  * found first and made one by one, the first failure reported.
  */
-async function makeFolders(folder: string, mode: number): Promise<void> {
+async function makeFolders(folder: string, mode: number): Promise<Stats> {
   const dangling = danglingLinkProblem(folder);
   if (dangling) throw new CallhookError(`${folder}: ${dangling}`, ExitCode.usage);
   const missing: string[] = [];
@@ -562,7 +569,23 @@ async function makeFolders(folder: string, mode: number): Promise<void> {
       if (!isTaken(error)) throw error;
     }
   }
-  if (!(await stat(folder)).isDirectory()) throw new CallhookError(`${folder}: not a directory`, ExitCode.usage);
+  const made = await stat(folder);
+  if (!made.isDirectory()) throw new CallhookError(`${folder}: not a directory`, ExitCode.usage);
+  return made;
+}
+
+/**
+ * Refuses a capture folder or log that another user owns, as one planted in /tmp would be: the
+ * log holds every delivery's headers (signatures, tokens), and the folder's owner can read it or
+ * replace what is in it, whatever the modes listen gives its files.
+ */
+function refuseForeign(path: string, owner: number): void {
+  const me = process.getuid?.();
+  if (me === undefined || owner === me) return;
+  throw new CallhookError(
+    `${path}: belongs to another user (uid ${owner}), who could read or replace the deliveries captured; capture into a folder of your own`,
+    ExitCode.usage,
+  );
 }
 
 /** Whether a file is empty or ends with a newline (a log whose last line was cut short does not). */

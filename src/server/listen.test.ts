@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import {
+  chownSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -1112,6 +1113,26 @@ describe('listen: capture', () => {
     await writer.close();
     expect(existsSync(join(cap, captureLogName))).toBe(true);
   });
+
+  // Hint: only root can give a file to another user (nobody, 65534), as one does who plants a folder in /tmp.
+  it.skipIf(process.getuid?.() !== 0)(
+    '--out refuses a folder, or a log, another user owns: they could read every header captured',
+    async () => {
+      const base = tempDir('listen');
+      const planted = join(base, 'planted');
+      mkdirSync(planted, { mode: 0o777 });
+      chownSync(planted, 65534, 65534);
+      await expect(CaptureWriter.open(planted)).rejects.toThrow(`${planted}: belongs to another user (uid 65534)`);
+      expect(existsSync(join(planted, captureLogName))).toBe(false);
+      const mine = join(base, 'mine');
+      mkdirSync(mine, { mode: 0o700 });
+      writeFileSync(join(mine, captureLogName), '', { mode: 0o666 });
+      chownSync(join(mine, captureLogName), 65534, 65534);
+      await expect(CaptureWriter.open(mine)).rejects.toThrow(
+        `${join(mine, captureLogName)}: belongs to another user (uid 65534)`,
+      );
+    },
+  );
 
   it('--out makes the missing folders, each private, and fails in one line where one cannot be made', async () => {
     const base = tempDir('listen');
