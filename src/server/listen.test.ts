@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import {
@@ -943,6 +944,33 @@ describe('listen: capture', () => {
       /no capture description names this file/,
     );
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'a body file that is a FIFO or a device is refused at once, not read for ever or without end',
+    async () => {
+      const dir = tempDir('listen');
+      const capture = await CaptureWriter.open(dir);
+      const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 400 };
+      await capture.save(Buffer.from('x'), facts, false);
+      await capture.save(Buffer.from('[1]'), { ...facts, status: 200 }, true);
+      await capture.close();
+      // As a capture folder sent by someone else may hold: a FIFO waits for a writer, /dev/zero never ends.
+      rmSync(join(dir, '000001.body'));
+      execFileSync('mkfifo', [join(dir, '000001.body')]);
+      rmSync(join(dir, '000002.ndjson'));
+      symlinkSync('/dev/zero', join(dir, '000002.ndjson'));
+      const [fifo, zero] = await listCapturedDeliveries([dir]);
+      const started = performance.now();
+      await expect(readCapturedBody(fifo!)).rejects.toThrow(`${join(dir, '000001.body')}: not a regular file`);
+      await expect(readCapturedBody(zero!)).rejects.toThrow(`${join(dir, '000002.ndjson')}: not a regular file`);
+      // A body file of another size than the log's is changed, and not read whole to find it out.
+      rmSync(join(dir, '000001.body'));
+      writeFileSync(join(dir, '000001.body'), 'xy');
+      const [changed] = await listCapturedDeliveries([dir]);
+      await expect(readCapturedBody(changed!)).rejects.toThrow('the body is not the one captured');
+      expect(performance.now() - started).toBeLessThan(1000);
+    },
+  );
 
   it('never overwrites: two writers on one folder take different numbers, and share the log', async () => {
     const dir = tempDir('listen');
