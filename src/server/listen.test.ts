@@ -337,6 +337,20 @@ describe('listen: answers', () => {
     expect(listener.counts.requests).toBe(3);
   });
 
+  it('keeps every header of a request within the size limit, however many: none is dropped from checks or capture', async () => {
+    const capture = await CaptureWriter.open(tempDir('listen'));
+    const { listener, deliveries } = await listen({ capture });
+    // 2,100 short headers fit in node:http's 16 KiB for a head; its count limit dropped those past 1,000 or so.
+    const many = Array.from({ length: 2100 }, (_, i) => `a${i % 10}:\r\n`).join('');
+    const head = `POST /many HTTP/1.1\r\nHost: x\r\n${many}webhook-id: msg_last\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]`;
+    expect(await rawExchange(listener.port, [head])).toMatch(/^HTTP\/1\.1 200 /);
+    expect(deliveries).toMatchObject([{ status: 200, webhookId: 'msg_last' }]);
+    await capture.close();
+    const [saved] = await listCapturedDeliveries([capture.folder]);
+    expect(saved!.meta.headers).toHaveLength(1 + 2100 + 3);
+    expect(saved!.meta.headers.at(-3)).toEqual(['webhook-id', 'msg_last']);
+  });
+
   it('reports a body too slow for --request-timeout as the 408 it was answered, not as a sender gone', async () => {
     const { listener, deliveries } = await listen({ headersTimeoutMs: 200, requestTimeoutMs: 300 });
     const head = 'POST /slow HTTP/1.1\r\nHost: x\r\nwebhook-id: msg_slow\r\nContent-Length: 100\r\n\r\n[{"time"';

@@ -726,6 +726,9 @@ export async function startListener(
   // Slow senders cannot hold a connection open for ever: headers and the whole request are timed
   // (above), and an idle keep-alive connection is closed after this.
   server.keepAliveTimeout = 5_000;
+  // Hint: node:http drops the headers past its count limit without a word, so a webhook-id sent
+  // late went unseen and uncaptured; the 16 KiB limit on a head still bounds them.
+  server.maxHeadersCount = 0;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
