@@ -16,6 +16,7 @@ import {
 import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Chalk } from 'chalk';
 import { Webhook } from 'standardwebhooks';
@@ -335,6 +336,19 @@ describe('listen: answers', () => {
     });
     expect(deliveries).toHaveLength(3);
     expect(listener.counts.requests).toBe(3);
+  });
+
+  it('names a TLS handshake sent to it: the sender was given https:// for a plain-http listen', async () => {
+    const { listener, deliveries } = await listen();
+    await new Promise<void>((resolve) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: listener.port, rejectUnauthorized: false });
+      socket.on('error', () => resolve());
+      socket.on('close', () => resolve());
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(deliveries).toMatchObject([
+      { status: 400, method: '', path: '', error: expect.stringMatching(/a TLS handshake: .*plain http:\/\//) },
+    ]);
   });
 
   it('keeps every header of a request within the size limit, however many: none is dropped from checks or capture', async () => {

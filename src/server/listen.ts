@@ -700,7 +700,10 @@ export async function startListener(
     if (socket.bytesRead === 0) return;
     for (const res of connections.get(socket) ?? []) if (!res.req.complete) return;
     // Hint: node:http gives the bytes it failed on, from which the request line is taken when they begin with one.
-    const line = requestLine.exec(error.rawPacket?.subarray(0, 8192).toString('latin1') ?? '');
+    const packet = error.rawPacket;
+    const line = requestLine.exec(packet?.subarray(0, 8192).toString('latin1') ?? '');
+    // A TLS record of a handshake begins 0x16 0x03: the sender was given https:// for listen's http://.
+    const tls = socket.bytesRead === packet?.length && packet[0] === 0x16 && packet[1] === 0x03;
     report({
       time: Date.now(),
       method: line?.[1] ?? '',
@@ -708,7 +711,9 @@ export async function startListener(
       status: clientErrorStatus(code),
       error: timeout
         ? 'request timeout, before the end of the headers'
-        : `the request's head is not valid HTTP: ${error.reason ?? error.message}`,
+        : tls
+          ? 'a TLS handshake: the sender was given https://, but listen speaks plain http://'
+          : `the request's head is not valid HTTP: ${error.reason ?? error.message}`,
       bytes: 0,
       webhookId: undefined,
       signature: undefined,
