@@ -721,7 +721,7 @@ async function readMetaFile(path: string): Promise<CapturedDelivery> {
  * file, or a log (all its lines, or those of one body file; for a body file of its own, the last
  * saved under its name, which must be there).
  */
-type Described = { meta: string } | { log: string; body?: string; last?: boolean; named?: string };
+type Described = { meta: string } | { log: string; body?: string; line?: number; last?: boolean; named?: string };
 
 /** One file named on the command line: a log, a layout 1 `.meta`, or a captured body (found in its folder's log). */
 async function describeFile(path: string): Promise<Described> {
@@ -743,12 +743,21 @@ async function describeFile(path: string): Promise<Described> {
   throw undescribed(path);
 }
 
-function undescribed(path: string): CallhookError {
-  return new CallhookError(`${path}: no capture description names this file (${captureLogName})`, ExitCode.usage);
+function undescribed(path: string, what = 'file'): CallhookError {
+  return new CallhookError(`${path}: no capture description names this ${what} (${captureLogName})`, ExitCode.usage);
 }
+
+/** A delivery's name as listen and verify print it, `000001.ndjson:12`: its file and line. */
+const lineName = /^(.*\.ndjson):([1-9]\d*)$/;
 
 /** What one path names: a folder's layout 1 `.meta` files (by name), then its log; or a file's. */
 async function describePath(path: string): Promise<Described[]> {
+  // Hint: a name copied from listen's or verify's output; a file that is really so named comes first.
+  const named = lineName.exec(path);
+  if (named?.[1] !== undefined && !existsSync(path)) {
+    const file = await describeFile(named[1]);
+    if ('log' in file) return [{ ...file, line: Number(named[2]), named: path }];
+  }
   let names: string[] | undefined;
   try {
     names = (await readdir(path, { withFileTypes: true }))
@@ -791,12 +800,15 @@ export async function* capturedDeliveries(
     let found = 0;
     let last: CapturedDelivery | undefined;
     for await (const delivery of readLog(source.log, source.body, onUnreadable)) {
+      if (source.line !== undefined && delivery.meta.line !== source.line) continue;
       found++;
       if (source.last) last = delivery;
       else yield delivery;
     }
     if (last) yield last;
-    if (source.named !== undefined && found === 0) throw undescribed(source.named);
+    if (source.named !== undefined && found === 0) {
+      throw undescribed(source.named, source.line === undefined ? 'file' : 'line');
+    }
   }
 }
 

@@ -1000,6 +1000,21 @@ describe('listen: capture', () => {
     },
   );
 
+  it('takes a delivery by the name listen and verify give it, FILE.ndjson:LINE', async () => {
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    for (const text of ['[1]', '[22]', '[333]']) await capture.save(Buffer.from(text), facts, true);
+    await capture.close();
+    const name = `${join(dir, '000001.ndjson')}:2`;
+    const found = await listCapturedDeliveries([name]);
+    expect(found.map((d) => d.where)).toEqual([name]);
+    expect((await readCapturedBody(found[0]!)).toString()).toBe('[22]');
+    await expect(listCapturedDeliveries([`${join(dir, '000001.ndjson')}:9`])).rejects.toThrow(
+      `${join(dir, '000001.ndjson')}:9: no capture description names this line (${captureLogName})`,
+    );
+  });
+
   it('never overwrites: two writers on one folder take different numbers, and share the log', async () => {
     const dir = tempDir('listen');
     const [a, b] = await Promise.all([CaptureWriter.open(dir), CaptureWriter.open(dir)]);
