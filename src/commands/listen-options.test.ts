@@ -48,6 +48,8 @@ describe('listen options', () => {
     expect(parse({ path: '/caf%C3%A9/hook' }).path).toBe('/caf%C3%A9/hook');
     expect(() => parse({ insecure: true })).toThrow('--insecure: applies only with --forward');
     expect(() => parse({ durable: true })).toThrow('--durable: applies only with --out');
+    // Hint: `--out "$DIR"` with DIR unset names no folder; capturing nothing would lose every delivery.
+    expect(() => parse({ out: '' })).toThrow('--out: must be a folder name (got "")');
     expect(() => parse({ headerTimeout: '60' })).toThrow(
       '--header-timeout: must not be longer than --request-timeout (got "60" and "30")',
     );

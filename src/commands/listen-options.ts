@@ -113,6 +113,12 @@ function address(value: string): string {
   return host;
 }
 
+/** A parser of `--out`: '' (as `--out "$DIR"` gives with DIR unset) names no folder, and would capture nothing. */
+function captureFolder(value: string): string {
+  if (value === '') throw optionError('--out', 'a folder name', value);
+  return value;
+}
+
 /** Checks the raw options; throws one usage error listing every problem. */
 export function parseListenOptions(raw: RawListenOptions): ListenOptions {
   const problems: string[] = [];
@@ -130,6 +136,7 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
       port: () => wholeNumber('--port', 0, 65535)(raw.port),
       host: () => address(raw.host),
       path: () => optional(raw.path, servedPath),
+      out: () => optional(raw.out, captureFolder),
       maxBodyBytes: () => byteSize('--max-body')(raw.maxBody),
       secretEnv: () => envName('--secret-env')(raw.secretEnv),
       signatureHeader: () => headerName('--signature-header')(raw.signatureHeader),
@@ -155,7 +162,6 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
     type: raw.type,
     acceptInvalid: raw.acceptInvalid === true,
     sign: raw.sign,
-    out: raw.out,
     durable: raw.durable === true,
     compact: raw.compact === true,
     mask: raw.mask === true,

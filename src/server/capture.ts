@@ -32,8 +32,10 @@ import {
   constants,
   existsSync,
   fdatasync as fdatasyncCallback,
+  fstatSync,
   ftruncateSync,
   openSync,
+  type Stats,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -216,7 +218,7 @@ export class CaptureWriter {
   static async open(folder: string, options: CaptureOptions = {}): Promise<CaptureWriter> {
     const durable = options.durable === true;
     try {
-      await makeFolders(folder, 0o700);
+      refuseForeign(folder, (await makeFolders(folder, 0o700)).uid);
       let highest = 0;
       for (const name of await readdir(folder)) {
         const match = numbered.exec(name);
@@ -226,7 +228,12 @@ export class CaptureWriter {
       const flags = durable ? logFlags | constants.O_DSYNC : logFlags;
       // Hint: created (never through a dangling symlink) by openOutputSync, then opened as a
       // FileHandle without O_CREAT, which cannot create anything wherever the name now points.
-      closeSync(openOutputSync(logPath, flags, 0o600));
+      const created = openOutputSync(logPath, flags, 0o600);
+      try {
+        refuseForeign(logPath, fstatSync(created).uid);
+      } finally {
+        closeSync(created);
+      }
       // Hint: read before the log is opened, so a failure here leaves no handle open.
       const torn = !(await endsWithNewline(logPath));
       const writer = new CaptureWriter(folder, highest + 1, durable, await open(logPath, flags));
@@ -541,7 +548,7 @@ export class CaptureWriter {
  * a missing parent cannot be made (`/proc/nope/x` loops for ever), so the missing folders are
  * found first and made one by one, the first failure reported.
  */
-async function makeFolders(folder: string, mode: number): Promise<void> {
+async function makeFolders(folder: string, mode: number): Promise<Stats> {
   const dangling = danglingLinkProblem(folder);
   if (dangling) throw new CallhookError(`${folder}: ${dangling}`, ExitCode.usage);
   const missing: string[] = [];
@@ -562,7 +569,24 @@ async function makeFolders(folder: string, mode: number): Promise<void> {
       if (!isTaken(error)) throw error;
     }
   }
-  if (!(await stat(folder)).isDirectory()) throw new CallhookError(`${folder}: not a directory`, ExitCode.usage);
+  const made = await stat(folder);
+  if (!made.isDirectory()) throw new CallhookError(`${folder}: not a directory`, ExitCode.usage);
+  return made;
+}
+
+/**
+ * Refuses a capture folder or log that another user (not root) owns, as one planted in /tmp would be: the
+ * log holds every delivery's headers (signatures, tokens), and the folder's owner can read it or
+ * replace what is in it, whatever the modes listen gives its files.
+ */
+function refuseForeign(path: string, owner: number): void {
+  const me = process.getuid?.();
+  // Hint: root's own folders (/tmp itself) are trusted, as ssh trusts them; root reads everything anyway.
+  if (me === undefined || owner === me || owner === 0) return;
+  throw new CallhookError(
+    `${path}: belongs to another user (uid ${owner}), who could read or replace the deliveries captured; capture into a folder of your own`,
+    ExitCode.usage,
+  );
 }
 
 /** Whether a file is empty or ends with a newline (a log whose last line was cut short does not). */
@@ -697,7 +721,7 @@ async function readMetaFile(path: string): Promise<CapturedDelivery> {
  * file, or a log (all its lines, or those of one body file; for a body file of its own, the last
  * saved under its name, which must be there).
  */
-type Described = { meta: string } | { log: string; body?: string; last?: boolean; named?: string };
+type Described = { meta: string } | { log: string; body?: string; line?: number; last?: boolean; named?: string };
 
 /** One file named on the command line: a log, a layout 1 `.meta`, or a captured body (found in its folder's log). */
 async function describeFile(path: string): Promise<Described> {
@@ -719,12 +743,21 @@ async function describeFile(path: string): Promise<Described> {
   throw undescribed(path);
 }
 
-function undescribed(path: string): CallhookError {
-  return new CallhookError(`${path}: no capture description names this file (${captureLogName})`, ExitCode.usage);
+function undescribed(path: string, what = 'file'): CallhookError {
+  return new CallhookError(`${path}: no capture description names this ${what} (${captureLogName})`, ExitCode.usage);
 }
+
+/** A delivery's name as listen and verify print it, `000001.ndjson:12`: its file and line. */
+const lineName = /^(.*\.ndjson):([1-9]\d*)$/;
 
 /** What one path names: a folder's layout 1 `.meta` files (by name), then its log; or a file's. */
 async function describePath(path: string): Promise<Described[]> {
+  // Hint: a name copied from listen's or verify's output; a file that is really so named comes first.
+  const named = lineName.exec(path);
+  if (named?.[1] !== undefined && !existsSync(path)) {
+    const file = await describeFile(named[1]);
+    if ('log' in file) return [{ ...file, line: Number(named[2]), named: path }];
+  }
   let names: string[] | undefined;
   try {
     names = (await readdir(path, { withFileTypes: true }))
@@ -767,12 +800,15 @@ export async function* capturedDeliveries(
     let found = 0;
     let last: CapturedDelivery | undefined;
     for await (const delivery of readLog(source.log, source.body, onUnreadable)) {
+      if (source.line !== undefined && delivery.meta.line !== source.line) continue;
       found++;
       if (source.last) last = delivery;
       else yield delivery;
     }
     if (last) yield last;
-    if (source.named !== undefined && found === 0) throw undescribed(source.named);
+    if (source.named !== undefined && found === 0) {
+      throw undescribed(source.named, source.line === undefined ? 'file' : 'line');
+    }
   }
 }
 
@@ -788,6 +824,28 @@ interface OpenBodies {
   /** The file's bytes from `windowAt`: the lines after a body come with it. */
   window: Buffer;
   windowAt: number;
+}
+
+/**
+ * Opens a captured file to read, and its size. A FIFO or a device is refused, as a capture folder
+ * sent by someone else may hold one: a FIFO waits for a writer for ever, and /dev/zero never ends.
+ * Hint: O_NONBLOCK, so that opening a FIFO does not itself wait; it changes nothing for a file.
+ */
+async function openRegular(path: string): Promise<{ handle: FileHandle; size: number }> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      throw new CallhookError(
+        `${path}: not a regular file (a pipe or a device); a captured body is a file`,
+        ExitCode.usage,
+      );
+    }
+    return { handle, size: stats.size };
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw error;
+  }
 }
 
 /** A captured body that is not the one listen saved: its SHA-256 differs from the log's. */
@@ -832,14 +890,7 @@ export class CapturedBodies {
     if (file) {
       this.#open.delete(path);
     } else {
-      const handle = await open(path, 'r');
-      let size: number;
-      try {
-        size = (await handle.stat()).size;
-      } catch (error) {
-        await handle.close().catch(() => {});
-        throw error;
-      }
+      const { handle, size } = await openRegular(path);
       file = { handle, size, window: Buffer.alloc(0), windowAt: 0 };
       if (this.#open.size >= openFiles) {
         const [oldest, least] = this.#open.entries().next().value as [string, OpenBodies];
@@ -854,7 +905,16 @@ export class CapturedBodies {
   async #bytes(delivery: CapturedDelivery): Promise<Buffer> {
     const { meta, bodyPath } = delivery;
     try {
-      if (meta.capture !== 3) return await readFile(bodyPath);
+      if (meta.capture !== 3) {
+        const { handle, size } = await openRegular(bodyPath);
+        try {
+          // Hint: a size other than the log's is a changed body, found without reading a planted huge file.
+          if (isCount(meta.bytes) && size !== meta.bytes) throw new BodyChanged(delivery.where);
+          return await handle.readFile();
+        } finally {
+          await handle.close().catch(() => {});
+        }
+      }
       const offset = meta.offset ?? 0;
       const file = await this.#file(bodyPath);
       // Hint: the size comes from the log, which is input too: checked against the file before

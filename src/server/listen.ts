@@ -114,6 +114,8 @@ export interface Listener {
 }
 
 const maxProblemsShown = 5;
+/** A request line: method and target (`POST /hook HTTP/1.1`). */
+const requestLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/\d/;
 const allowedMethods = 'POST, PUT';
 
 interface Checked {
@@ -242,15 +244,18 @@ export function forwardsToItself(url: URL, host: string, address: string, port: 
  * handling, which a `clientError` listener replaces): 431 headers too large, 413 chunk extensions
  * too large, 408 too slow, 400 anything else it cannot parse.
  */
+function clientErrorStatus(code: string | undefined): number {
+  return code === 'HPE_HEADER_OVERFLOW'
+    ? 431
+    : code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+      ? 413
+      : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 408
+        : 400;
+}
+
 function clientErrorAnswer(code: string | undefined): string {
-  const status =
-    code === 'HPE_HEADER_OVERFLOW'
-      ? 431
-      : code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
-        ? 413
-        : code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? 408
-          : 400;
+  const status = clientErrorStatus(code);
   return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`;
 }
 
@@ -309,14 +314,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     };
     req.on('data', onData);
     req.once('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size)));
-    // Hint: node:http answers 408 itself when --request-timeout passes, and destroys the socket
-    // with that error; the request then ends as a sender that went away does.
-    const gone = () =>
-      reject(
-        (req.socket?.errored as NodeJS.ErrnoException | null | undefined)?.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? new SenderTooSlow()
-          : new ConnectionGone(req.socket),
-      );
+    // Hint: node:http answers itself (see `giveUp`) when --request-timeout passes (408) or the
+    // body's framing cannot be parsed (a bad chunk: 400), and destroys the socket with that error;
+    // the request then ends as a sender that went away does.
+    const gone = () => {
+      const error = req.socket?.errored as (NodeJS.ErrnoException & { reason?: string }) | null | undefined;
+      const code = error?.code;
+      if (code === 'ERR_HTTP_REQUEST_TIMEOUT') reject(new RefusedByHttp(408, 'request timeout'));
+      // Hint: the stream ending mid-body (HPE_INVALID_EOF_STATE) is a sender gone, not bad framing.
+      else if (code?.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE') {
+        const why = error?.reason ?? error?.message;
+        reject(new RefusedByHttp(clientErrorStatus(code), `the body is not valid HTTP framing: ${why}`));
+      } else reject(new ConnectionGone(req.socket));
+    };
     req.once('error', gone);
     req.once('close', () => {
       if (!req.complete) gone();
@@ -339,10 +349,16 @@ class ConnectionGone extends Error {
   }
 }
 
-/** The sender did not send its whole body within --request-timeout: node:http answered 408. */
-class SenderTooSlow extends Error {
-  constructor() {
-    super('request timeout');
+/**
+ * node:http gave up on the body and answered the request itself: 408 the sender did not send it
+ * within --request-timeout, 400 (or 413) its framing could not be parsed.
+ */
+class RefusedByHttp extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
   }
 }
 
@@ -627,8 +643,8 @@ export async function startListener(
           inFlight.delete(done);
           handling?.delete(res);
           // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
-          const tooSlow = error instanceof SenderTooSlow;
-          const gone = tooSlow || error instanceof ConnectionGone;
+          const refused = error instanceof RefusedByHttp ? error.status : undefined;
+          const gone = refused !== undefined || error instanceof ConnectionGone;
           // A capture that cannot be written must not be answered 2xx: the sender keeps the delivery.
           if (gone || res.headersSent) res.destroy();
           else sendJson(res, 500, { error: 'internal', message: (error as Error).message });
@@ -636,7 +652,7 @@ export async function startListener(
             time: Date.now(),
             method: req.method ?? '',
             path: req.url ?? '',
-            status: tooSlow ? 408 : gone ? 499 : 500,
+            status: refused ?? (gone ? 499 : 500),
             error: (error as Error).message,
             bytes: 0,
             webhookId: webhookIdOf(req),
@@ -663,8 +679,49 @@ export async function startListener(
   const giveUp = (error: NodeJS.ErrnoException, socket: Socket) => {
     const last = lastAnswers.get(socket);
     const answering = last?.headersSent === true && (!last.writableFinished || !last.req.complete);
-    if (!answering && socket.writable) socket.write(clientErrorAnswer(error.code));
+    if (!answering && socket.writable) {
+      socket.write(clientErrorAnswer(error.code));
+      reportRefusedHead(error, socket);
+    }
     socket.destroy(error);
+  };
+  /**
+   * Reports a request node:http refused before handing it over (a head it cannot parse, headers
+   * too large or too slow), which would otherwise be answered but never shown or counted. Not a
+   * connection that sent nothing, nor a request whose body was being read (it reports itself).
+   */
+  const reportRefusedHead = (
+    error: NodeJS.ErrnoException & { rawPacket?: Buffer; reason?: string },
+    socket: Socket,
+  ) => {
+    const code = error.code;
+    const timeout = code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (!(timeout || (code?.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE'))) return;
+    if (socket.bytesRead === 0) return;
+    for (const res of connections.get(socket) ?? []) if (!res.req.complete) return;
+    // Hint: node:http gives the bytes it failed on, from which the request line is taken when they begin with one.
+    const packet = error.rawPacket;
+    const line = requestLine.exec(packet?.subarray(0, 8192).toString('latin1') ?? '');
+    // A TLS record of a handshake begins 0x16 0x03: the sender was given https:// for listen's http://.
+    const tls = socket.bytesRead === packet?.length && packet[0] === 0x16 && packet[1] === 0x03;
+    report({
+      time: Date.now(),
+      method: line?.[1] ?? '',
+      path: line?.[2] ?? '',
+      status: clientErrorStatus(code),
+      error: timeout
+        ? 'request timeout, before the end of the headers'
+        : tls
+          ? 'a TLS handshake: the sender was given https://, but listen speaks plain http://'
+          : `the request's head is not valid HTTP: ${error.reason ?? error.message}`,
+      bytes: 0,
+      webhookId: undefined,
+      signature: undefined,
+      events: [],
+      invalid: 0,
+      problems: [],
+      redelivery: false,
+    });
   };
   server.on('clientError', giveUp);
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
@@ -674,6 +731,9 @@ export async function startListener(
   // Slow senders cannot hold a connection open for ever: headers and the whole request are timed
   // (above), and an idle keep-alive connection is closed after this.
   server.keepAliveTimeout = 5_000;
+  // Hint: node:http drops the headers past its count limit without a word, so a webhook-id sent
+  // late went unseen and uncaptured; the 16 KiB limit on a head still bounds them.
+  server.maxHeadersCount = 0;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

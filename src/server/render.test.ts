@@ -36,6 +36,11 @@ describe('listen output', () => {
     );
     expect(refused).toContain('401  POST /hook  0 events  id msg_1  signature wrong-secret\n');
     expect(renderDeliveryLine(delivery({ status: 503, checkedStatus: 200 }), plain)).toContain('503  (checks: 200)');
+    // A head node:http could not read has no request line to show, and no gap where it would be.
+    const headless = delivery({ status: 400, method: '', path: '', bytes: 0, webhookId: undefined, error: 'bad head' });
+    expect(renderDeliveryLine({ ...headless, signature: undefined }, plain)).toBe(
+      '12:30:05  400  0 events  bad head\n',
+    );
   });
 
   it('wraps a line longer than the width under what follows the time, losing nothing', () => {

@@ -72,7 +72,10 @@ export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width =
     if (checkedStatus !== undefined) others += `${others && ', '}checks: ${checkedStatus}`;
     add(`(${others})`, c.dim);
   }
-  add(`${escapeTerminal(delivery.method)} ${escapeTerminal(delivery.path)}`);
+  // A head node:http could not read has no request line.
+  if (delivery.method !== '' || delivery.path !== '') {
+    add(`${escapeTerminal(delivery.method)} ${escapeTerminal(delivery.path)}`);
+  }
   const count = delivery.events.length;
   if (count > 0) add(`${plural(count, 'event')} (${typesText(delivery)})`);
   else if (delivery.bytes > 0 || delivery.status !== 405) add(plural(count, 'event'));
