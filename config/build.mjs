@@ -11,8 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 
-/** @type {{ version: string }} */
-const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** @type {{ version: string, dependencies: Record<string, string> }} */
+const { version, dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 /** @type {import('esbuild').BuildOptions} */
 const common = {
   absWorkingDir: root,
@@ -61,8 +61,14 @@ await build({
   },
 });
 
-// The library leaves its dependencies to the user's node_modules, so valibot is shared.
-await build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist', packages: 'external' });
+// The library leaves its dependencies to the user's node_modules, so valibot is shared; what else
+// it reaches (string-width, for the columns of its code frame) is bundled in, as the CLI's is.
+await build({
+  ...common,
+  entryPoints: { index: 'src/index.ts' },
+  outdir: 'dist',
+  external: Object.keys(dependencies),
+});
 
 // Declarations come from tsc itself so the published types match the source exactly.
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'config/tsconfig.build.json'], {

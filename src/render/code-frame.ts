@@ -4,7 +4,8 @@
  * terminal draws (a CJK character or an emoji takes two).
  */
 import type { SourceExcerpt } from '../input/types.js';
-import { displayWidth, escapeTerminal, prefixOfWidth, suffixOfWidth } from './terminal.js';
+import { escapeTerminal } from './escape.js';
+import { displayWidth, prefixOfWidth, suffixOfWidth } from './width.js';
 
 // Hint: a long line is cut to a window of this many columns around the caret, so that a minified
 // file still gives a readable frame.

@@ -1,0 +1,98 @@
+/**
+ * How many terminal columns text takes, and where to cut it: wide characters (CJK, emoji) count
+ * 2, and a cluster a terminal draws as one character (a family emoji, a flag) is never cut. Kept
+ * apart from the colours, so the library (its code frame) reaches string-width and not chalk.
+ */
+import stringWidth from 'string-width';
+
+/** The number of terminal columns `text` takes: wide characters (CJK, emoji) count 2, SGR colour codes 0. */
+export function displayWidth(text: string): number {
+  // Hint: most text is made of characters one column wide each (ASCII, accented Latin, Greek,
+  // Cyrillic, our own · → │), where the width is the length; string-width's grapheme
+  // segmentation costs far more per call on a multi-gigabyte export.
+  return narrowText.test(text) ? text.length : stringWidth(text);
+}
+
+// Characters that are each exactly one column: no wide, combining or zero-width ones.
+export const narrowText =
+  /^[\u0020-\u007e\u00a0-\u00ac\u00ae-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u257f]*$/;
+const graphemeWidths = new Map<string, number>();
+
+export function graphemeWidth(grapheme: string): number {
+  let width = graphemeWidths.get(grapheme);
+  if (width === undefined) {
+    width = stringWidth(grapheme);
+    if (graphemeWidths.size < 10_000) graphemeWidths.set(grapheme, width);
+  }
+  return width;
+}
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Characters segmented at a time: V8's segmenter slows down with the length of the string it
+// iterates (quadratic: 96k CJK characters in one go take ~19 s), so long text is fed in windows.
+const segmentWindow = 1024;
+// Code points that join the one before into a cluster (combining marks, ZWJ, variation selectors,
+// emoji modifiers and tags), or pair up (regional indicators, Hangul jamo).
+const joiningCharacters =
+  /\p{M}|\u200d|[\ufe00-\ufe0f\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u{1f1e6}-\u{1f1ff}\u{1f3fb}-\u{1f3ff}\u{e0020}-\u{e007f}]/u;
+
+/**
+ * The grapheme clusters of `text` with their offsets, in time linear in its length: each window
+ * gives all its clusters but the last, which may continue past the window, and the next window
+ * starts where that cluster does.
+ */
+export function* graphemeSegments(text: string): Generator<{ segment: string; index: number }> {
+  if (!joiningCharacters.test(text)) {
+    // Hint: without joining characters every code point is a cluster of its own; the segmenter
+    // costs too much per cluster for a transcript of megabytes.
+    let index = 0;
+    for (const segment of text) {
+      yield { segment, index };
+      index += segment.length;
+    }
+    return;
+  }
+  let start = 0;
+  while (start < text.length) {
+    const end = Math.min(text.length, start + segmentWindow);
+    let last: { segment: string; index: number } | undefined;
+    for (const { segment, index } of graphemes.segment(text.slice(start, end))) {
+      if (last) yield last;
+      last = { segment, index: start + index };
+    }
+    if (!last) return;
+    if (end === text.length) {
+      yield last;
+      return;
+    }
+    // Hint: a window that is one cluster long (thousands of combining marks) still moves on.
+    start = last.index > start ? last.index : end;
+    if (start === end) yield last;
+  }
+}
+
+/**
+ * The longest start of `text` (no escape codes) at most `width` columns wide, cut between the
+ * characters a terminal draws (a family emoji, a flag, a skin tone stay whole).
+ */
+export function prefixOfWidth(text: string, width: number): string {
+  if (displayWidth(text) === text.length) return text.slice(0, width);
+  let used = 0;
+  for (const { segment, index } of graphemeSegments(text)) {
+    used += graphemeWidth(segment);
+    if (used > width) return text.slice(0, index);
+  }
+  return text;
+}
+
+/** The longest end of `text` (no escape codes) at most `width` columns wide, cut between the characters a terminal draws. */
+export function suffixOfWidth(text: string, width: number): string {
+  if (displayWidth(text) === text.length) return text.slice(Math.max(0, text.length - width));
+  const segments = [...graphemeSegments(text)];
+  let used = 0;
+  for (let at = segments.length - 1; at >= 0; at--) {
+    const { segment, index } = segments[at] as { segment: string; index: number };
+    used += graphemeWidth(segment);
+    if (used > width) return text.slice(index + segment.length);
+  }
+  return text;
+}
