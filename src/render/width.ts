@@ -75,7 +75,8 @@ export function* graphemeSegments(text: string): Generator<{ segment: string; in
  * characters a terminal draws (a family emoji, a flag, a skin tone stay whole).
  */
 export function prefixOfWidth(text: string, width: number): string {
-  if (displayWidth(text) === text.length) return text.slice(0, width);
+  // Hint: only text of one-column characters may be cut by length: `a😀b` is as wide as it is long.
+  if (narrowText.test(text)) return text.slice(0, width);
   let used = 0;
   for (const { segment, index } of graphemeSegments(text)) {
     used += graphemeWidth(segment);
@@ -86,7 +87,7 @@ export function prefixOfWidth(text: string, width: number): string {
 
 /** The longest end of `text` (no escape codes) at most `width` columns wide, cut between the characters a terminal draws. */
 export function suffixOfWidth(text: string, width: number): string {
-  if (displayWidth(text) === text.length) return text.slice(Math.max(0, text.length - width));
+  if (narrowText.test(text)) return text.slice(Math.max(0, text.length - width));
   const segments = [...graphemeSegments(text)];
   let used = 0;
   for (let at = segments.length - 1; at >= 0; at--) {

@@ -1,7 +1,14 @@
 import { Chalk } from 'chalk';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { displayWidth, escapeJsonForTerminal, type WrapOptions, wrapSpans } from './terminal.js';
+import {
+  displayWidth,
+  escapeJsonForTerminal,
+  prefixOfWidth,
+  suffixOfWidth,
+  type WrapOptions,
+  wrapSpans,
+} from './terminal.js';
 
 const plain = (line: string) => line.replace(/\u001b\[[0-9;]*m/g, '');
 /** One piece of unstyled text, wrapped. */
@@ -88,5 +95,27 @@ describe('escapeJsonForTerminal', () => {
     expect(json).not.toMatch(/[\u007f-\u009f\u202e\u2028]/);
     expect(json).toContain('\\u009b');
     expect(JSON.parse(json)).toEqual(value);
+  });
+});
+
+describe('cutting text to a width', () => {
+  test('never cuts a character in two, nor keeps more than the width, however wide its characters', () => {
+    // Text as wide as it is long was cut by length: `😀😀😀` to 3 columns kept a lone surrogate,
+    // and `日é` (é as e and a combining accent) to 2 columns kept 3.
+    expect(prefixOfWidth('😀😀😀', 3)).toBe('😀');
+    expect(suffixOfWidth('😀😀😀', 3)).toBe('😀');
+    expect(prefixOfWidth('日e\u0301', 2)).toBe('日');
+    expect(suffixOfWidth('e\u0301日', 2)).toBe('日');
+    const char = fc.constantFrom('a', '😀', '日', 'e\u0301', '👍🏽', '🇦🇺', 'é');
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 30 }), fc.nat(40), (chars, width) => {
+        const text = chars.join('');
+        for (const cut of [prefixOfWidth(text, width), suffixOfWidth(text, width)]) {
+          expect(displayWidth(cut)).toBeLessThanOrEqual(width);
+          expect(cut).not.toMatch(/\p{Cs}/u);
+          expect(text.startsWith(cut) || text.endsWith(cut)).toBe(true);
+        }
+      }),
+    );
   });
 });
