@@ -17,6 +17,7 @@ import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { gzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Chalk } from 'chalk';
 import { Webhook } from 'standardwebhooks';
@@ -162,6 +163,21 @@ describe('listen: answers', () => {
     const { url, deliveries } = await listen({ acceptInvalid: true });
     expect((await post(url, body(attempt(1), { ...attempt(2), status: 'maybe' }))).status).toBe(200);
     expect(deliveries[0]).toMatchObject({ invalid: 1, status: 200 });
+  });
+
+  it('answers 415 to a compressed body, naming the encoding it reads, before the body is read', async () => {
+    // A gzip body was answered 400 "NUL byte … (binary, or UTF-16 without a BOM?)", and with
+    // --sign 401 wrong-secret, which sent the user to rotate a right secret.
+    const { url, deliveries } = await listen({});
+    const zipped = await post(url, gzipSync(body(attempt(1))), { 'content-encoding': 'gzip' });
+    expect(zipped.status).toBe(415);
+    expect(zipped.headers.get('accept-encoding')).toBe('identity');
+    expect(await zipped.json()).toEqual({ error: 'unsupported-content-encoding' });
+    expect((await post(url, body(attempt(2)), { 'content-encoding': 'identity' })).status).toBe(200);
+    expect(deliveries.map((d) => [d.status, d.error])).toEqual([
+      [415, 'unsupported content encoding'],
+      [200, undefined],
+    ]);
   });
 
   it('answers 413 past --max-body without waiting for the rest of the body', async () => {

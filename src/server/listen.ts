@@ -466,6 +466,11 @@ export async function startListener(
       return refuse(405, 'method not allowed', { allow: allowedMethods }, asked);
     }
     if (Number(req.headers['content-length']) > settings.maxBodyBytes) return refuse(413, 'too large', {}, asked);
+    // Hint: a compressed body is neither JSON nor the bytes a signature covers; RFC 9110 §15.5.16.
+    const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') {
+      return refuse(415, 'unsupported content encoding', { 'accept-encoding': 'identity' }, asked);
+    }
     if (asked) res.writeContinue();
     const body = await readBody(req, settings.maxBodyBytes);
     if (body === undefined) return refuse(413, 'too large');
