@@ -336,7 +336,8 @@ export async function replayCommand(
       ? lockJournal(settings.journal, (message) => diagnose(`callhook: warning: ${escapeTerminal(message)}\n`))
       : undefined;
   // Until the first batch (reading a --fresh input, fingerprinting a large one) nothing is in
-  // flight: a signal ends the run at once, its lock released; delivery has stop handlers of its own.
+  // flight: a signal ends the run at once, its lock released; delivery has stop handlers of its
+  // own. Without a lock (a dry run, no --journal) a signal ends the run as it always does.
   const early = (signal: NodeJS.Signals) => {
     diagnose(`\nstopped (${signal}) before the first batch: nothing was sent\n`);
     release?.();
@@ -345,7 +346,7 @@ export async function replayCommand(
   const delivering = () => {
     for (const signal of stopSignals) process.off(signal, early);
   };
-  for (const signal of stopSignals) process.on(signal, early);
+  if (release) for (const signal of stopSignals) process.on(signal, early);
   try {
     await replayWith(paths, settings, command?.parent?.version(), delivering);
   } finally {

@@ -414,6 +414,18 @@ describe('replay', () => {
     expect(existsSync(`${journal}.lock`)).toBe(false);
   });
 
+  it('leaves a dry run to end as a signal ends it, not as a run stopped before its first batch', async () => {
+    // The early handler stayed for the whole dry run: Ctrl-C after pages of requests printed said
+    // "before the first batch: nothing was sent" and exited while its output was still going out.
+    const run = spawnReplay(['-', '--dry-run', '--url', 'http://127.0.0.1:1/', '--linger', '0.05']);
+    run.child.stdin.write(`${JSON.stringify(attempt(1))}\n`);
+    await waitFor(() => run.output().stdout.includes('POST'));
+    run.child.kill('SIGINT');
+    await run.closed;
+    expect(run.child.signalCode).toBe('SIGINT');
+    expect(run.output().stderr).not.toContain('before the first batch');
+  });
+
   it('(7) --resume refuses a journal it cannot trust (input, --batch-size, the events selected), saying what differs, before any request', async () => {
     const s = await server();
     const dir = tempDir('replay');
