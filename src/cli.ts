@@ -158,7 +158,7 @@ program
 details.set('fix', (command, { options }) =>
   command
     .option('-w, --write', 'rewrite each file in place, keeping the original as <file>.bak')
-    .addOption(options.maxProblems())
+    .addOption(options.maxProblems('problems it cannot repair'))
     .addOption(options.noColor())
     .addOption(options.maxElementSize())
     .addHelpText(
@@ -176,7 +176,7 @@ Examples:
   $ callhook fix webhook.json --write
   $ callhook fix exports/ --write
 
-${exitCodes('a mistake fix cannot repair (nothing is written)')}`,
+${exitCodes('a mistake fix cannot repair (nothing is written)')}; 129 by SIGHUP`,
     ),
 );
 

@@ -279,8 +279,8 @@ export const options = {
       .default(10),
   batchSize: (description: string) =>
     new Option('--batch-size <n>', description).argParser(wholeNumber('--batch-size', 1)),
-  maxProblems: () =>
-    new Option('--max-problems <n>', 'list at most this many problems (all are still counted)')
+  maxProblems: (what = 'problems') =>
+    new Option('--max-problems <n>', `list at most this many ${what} (all are still counted)`)
       .argParser(wholeNumber('--max-problems', 1))
       .default(defaultMaxProblems),
   orgNumber: () =>

@@ -581,7 +581,7 @@ async function makeFolders(folder: string, mode: number): Promise<Stats> {
  */
 function refuseForeign(path: string, owner: number): void {
   const me = process.getuid?.();
-  // Hint: root's own folders (/tmp itself) are trusted, as ssh trusts them; root reads everything anyway.
+  // Hint: root's own folders (/tmp itself) are trusted: root can read and replace anything anyway.
   if (me === undefined || owner === me || owner === 0) return;
   throw new CallhookError(
     `${path}: belongs to another user (uid ${owner}), who could read or replace the deliveries captured; capture into a folder of your own`,
