@@ -124,7 +124,13 @@ describe('help', () => {
     const helps = (await Promise.all(commands.map((c) => runCli([c, '--help'])))).map((h) => h.stdout).join('\n');
     // Not callhook's: npm's --global, curl's --data-binary, node's flag that refuses code
     // generation, and the README's example of an unknown option.
-    const notOurs = new Set(['--global', '--data-binary', '--disallow-code-generation-from-strings', '--frob']);
+    const notOurs = new Set([
+      '--user',
+      '--global',
+      '--data-binary',
+      '--disallow-code-generation-from-strings',
+      '--frob',
+    ]);
     const missing = [...named].filter((option) => !notOurs.has(option) && !helps.includes(option));
     expect(missing).toEqual([]);
   });
