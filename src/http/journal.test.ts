@@ -3,6 +3,7 @@ import {
   appendFileSync,
   existsSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -212,10 +213,13 @@ describe('journal', () => {
     const warnings: string[] = [];
     const warn = (text: string) => warnings.push(text);
     const release = lockJournal(path, warn);
-    const mine = `${process.pid} ${hostname()}\n`;
-    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(mine);
+    // Its id, its host, and a nonce that tells it apart from a lock made anew by the same id.
+    const [pid, host, nonce] = readFileSync(`${path}.lock`, 'utf8').split(' ');
+    expect([pid, host]).toEqual([String(process.pid), hostname()]);
+    expect(nonce).toMatch(/^[0-9a-f]{12}\n$/);
     release();
-    expect(existsSync(`${path}.lock`)).toBe(false);
+    // Nothing left beside the journal: no lock, no draft of one.
+    expect(readdirSync(dirname(path))).toEqual([]);
     // Held by another process that runs (here, this one's parent): refused, naming it.
     writeFileSync(`${path}.lock`, `${process.ppid} ${hostname()}\n`);
     expect(() => lockJournal(path, warn)).toThrow(
@@ -227,7 +231,7 @@ describe('journal', () => {
     const gone = spawnSync(process.execPath, ['-e', '0']).pid;
     writeFileSync(`${path}.lock`, `${gone} ${hostname()}\n`);
     lockJournal(path, warn)();
-    // Just made by another run that has not written its id yet: held; torn long ago: taken over.
+    // Without an id (cut short, or by hand): held for a while, as it may be another run's; then taken over.
     writeFileSync(`${path}.lock`, '');
     expect(() => lockJournal(path, warn)).toThrow(/is in use by another replay \(.*run\.jsonl\.lock\)/);
     const minuteAgo = new Date(Date.now() - 60_000);
@@ -235,6 +239,17 @@ describe('journal', () => {
     lockJournal(path, warn)();
     expect(existsSync(`${path}.lock`)).toBe(false);
     expect(warnings).toEqual([]);
+  });
+
+  it('takes over a stale lock past the turn a run killed mid-takeover left, and leaves nothing behind', () => {
+    const path = tempPath('run.jsonl');
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(`${path}.lock`, `${gone} ${hostname()}\n`);
+    writeFileSync(`${path}.lock.takeover`, '');
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(`${path}.lock.takeover`, minuteAgo, minuteAgo);
+    lockJournal(path, () => {})();
+    expect(readdirSync(dirname(path))).toEqual([]);
   });
 
   it("takes over a lock naming this process's own id: a run before a restart (a container's pid 1)", () => {

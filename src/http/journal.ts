@@ -3,7 +3,7 @@
  * then one JSON line per batch at its final state, appended as the batch completes, so a crash or
  * a signal loses nothing and `--resume` knows what the receiver already confirmed.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -12,7 +12,6 @@ import {
   readFileSync,
   readSync,
   realpathSync,
-  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -285,20 +284,21 @@ export function checkResume(
 
 /**
  * Takes the journal's lock, `<file>.lock` beside the file the path names (through a symlink),
- * holding this process's id and host, and returns its release (also run when the process exits).
+ * holding this process's id and host (and a nonce), and returns its release (also run when the process exits).
  * A second run on the same journal is refused while the first runs: reading it before the first
  * has confirmed everything, it would send those batches again. A lock whose process has gone
  * (killed with SIGKILL, a crash, a container restarted with the same pid) is taken over; one from
  * another host cannot be checked, and is refused naming it. A folder that takes no new file
  * (read-only, though the journal in it is writable) is told to `warn`, and the run goes on
- * unlocked. Hint: a lock file made with O_EXCL, as git's index.lock is; node has no flock.
+ * unlocked. Hint: a lock file made exclusively, as git's index.lock is; node has no flock.
  */
 export function lockJournal(path: string, warn: (message: string) => void): () => void {
   const lock = `${realPathOf(path)}.lock`;
-  const mine = `${process.pid} ${hostname()}\n`;
+  // Hint: a nonce too, so that a lock made anew by a run with the same id is told apart.
+  const mine = `${process.pid} ${hostname()} ${randomBytes(6).toString('hex')}\n`;
   for (let attempt = 1; ; attempt++) {
     try {
-      writeFileSync(lock, mine, { flag: 'wx' });
+      makeWhole(lock, mine);
       break;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -313,7 +313,8 @@ export function lockJournal(path: string, warn: (message: string) => void): () =
       }
       const holder = lockHolder(lock);
       if (holder.gone && attempt <= 3) {
-        takeOver(lock, holder.text);
+        // A lock that went as it was read is made again, not taken over: there is no text to check.
+        if (holder.text !== undefined) takeOver(lock, holder.text);
         continue;
       }
       throw new CallhookError(
@@ -352,42 +353,81 @@ function realPathOf(path: string): string {
 }
 
 /**
- * Removes a stale lock whose text was `seen`, unless another run has already replaced it: the
- * lock is moved aside (only one run can move a given file) and put back if it is not the one
- * judged stale. Hint: deleting it by name could delete a lock another run had just made.
+ * Makes `path` holding `text`, failing with EEXIST when it exists: written aside and linked into
+ * place, so that no run ever reads it empty (a file made with O_EXCL is, until written). Where the
+ * file system has no hard links, made with O_EXCL.
+ */
+function makeWhole(path: string, text: string): void {
+  const draft = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  writeFileSync(draft, text, { flag: 'wx' });
+  try {
+    linkSync(draft, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP') throw error;
+    writeFileSync(path, text, { flag: 'wx' });
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+/**
+ * Removes a stale lock whose text was `seen`, unless another run has already replaced it. Runs
+ * taking over take turns, each holding `<lock>.takeover` (made with O_EXCL) while it checks the
+ * text and removes the lock: a lock then changes only by being made anew, which its text (unique
+ * to each run) tells apart. Hint: moving the lock aside to check it left a moment with no lock,
+ * in which a third run made its own while a second held one.
  */
 function takeOver(lock: string, seen: string): void {
-  const aside = `${lock}.${process.pid}.stale`;
-  try {
-    renameSync(lock, aside);
-  } catch {
-    return;
+  const turn = `${lock}.takeover`;
+  for (let waited = 0; ; waited += 10) {
+    try {
+      writeFileSync(turn, '', { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || waited >= 2000) return;
+      // A turn held this long is a run killed in the middle of its (millisecond) takeover.
+      if (ageOf(turn) > 10_000) rmSync(turn, { force: true });
+      else Atomics.wait(pause, 0, 0, 10);
+    }
   }
   try {
-    if (readFileSync(aside, 'utf8') !== seen) linkSync(aside, lock);
+    if (readFileSync(lock, 'utf8') === seen) rmSync(lock);
   } catch {
-    // Put back by no one: a third run made a lock meanwhile, which stands.
+    // Removed already: the next attempt makes a lock, or finds the one another run made.
   } finally {
-    rmSync(aside, { force: true });
+    rmSync(turn, { force: true });
+  }
+}
+
+/** Something to wait on, for a pause without an event loop. */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** How long ago a file was last changed, in ms; 0 when it has gone. */
+function ageOf(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
 /**
  * Who holds a lock (`pid 123, ` or `pid 123 on host, `, for the message), its text, and whether
  * its process has gone: a process of this host that no longer runs, or this very process's id
- * (a run before a restart, in a container where every run is pid 1). A lock just made, whose id
- * is not written yet, is held; a lock with no id for a while, or none at all, has gone.
+ * (a run before a restart, in a container where every run is pid 1). A lock with no id (cut
+ * short, or written by hand) is held for 5 s, then has gone; one that went as it was read, too,
+ * with no text.
  */
-function lockHolder(lock: string): { gone: boolean; text: string; who: string } {
+function lockHolder(lock: string): { gone: boolean; text: string | undefined; who: string } {
   let text: string;
-  let age: number;
   try {
     text = readFileSync(lock, 'utf8');
-    age = Date.now() - statSync(lock).mtimeMs;
   } catch {
-    return { gone: true, text: '', who: '' };
+    return { gone: true, text: undefined, who: '' };
   }
-  const match = /^([0-9]+) (\S+)\n$/.exec(text);
+  const age = ageOf(lock);
+  const match = /^([0-9]+) (\S+)(?: [0-9a-f]+)?\n$/.exec(text);
   const pid = Number(match?.[1]);
   if (!match || !Number.isSafeInteger(pid) || pid <= 0) return { gone: age >= 5000, text, who: '' };
   const host = match[2] ?? '';
