@@ -27,6 +27,14 @@ describe('describeIoError', () => {
     expect((described as CallhookError).message).toBe('/tmp/a: a symbolic link that loops');
   });
 
+  it('names an empty path as one, not as nothing before the colon', () => {
+    // `callhook validate "$DIR"` with DIR unset said `callhook: : no such file or directory`.
+    const described = describeIoError(Object.assign(new Error('ENOENT: raw'), { code: 'ENOENT' }), '');
+    expect((described as CallhookError).message).toBe(
+      "'' (an empty path: an unset variable?): no such file or directory",
+    );
+  });
+
   it('says a full disk and a read-only file system in words', () => {
     for (const [code, words] of [
       ['ENOSPC', 'no space left on device'],

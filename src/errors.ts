@@ -57,7 +57,8 @@ export function ioReason(error: unknown): string {
 /** Turns Node's file-system errors into one line naming the path; other errors pass through. */
 export function describeIoError(error: unknown, path: string): CallhookError | unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code) return new CallhookError(`${path}: ${ioReason(error)}`, ExitCode.usage);
+  const named = path === '' ? "'' (an empty path: an unset variable?)" : path;
+  if (code) return new CallhookError(`${named}: ${ioReason(error)}`, ExitCode.usage);
   return error;
 }
 
