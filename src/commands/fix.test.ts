@@ -583,10 +583,10 @@ describe('new repairs', () => {
   });
 
   it('lists at most --max-problems of the problems it cannot repair, and says how many more', async () => {
-    // A text file saved as .json listed 600,001 lines, one problem for each word.
+    // A text file saved as .json listed every problem: 600,001 lines for 200,000 words.
     const file = join(dir, 'words.json');
-    writeFileSync(file, 'word '.repeat(1500));
-    const listed = (stderr: string) => stderr.match(/^ {2}\S*words\.json:1:\d+ +error/gm)?.length;
+    writeFileSync(file, 'word\n'.repeat(1500));
+    const listed = (stderr: string) => stderr.match(/^ {2}\S*words\.json:\d+:1 +error/gm)?.length;
     const few = await capture(() => fix([file], { maxProblems: 10 }));
     expect(listed(few.stderr)).toBe(10);
     expect(few.stderr).toContain('  … 1,490 more problems not shown (--max-problems)\n');

@@ -386,6 +386,26 @@ describe('ElementSplitter', () => {
     expect(between.slice(1).map(([code, column]) => [code, column])).toEqual([['top-level-comma', 8]]);
   });
 
+  it('reads a line of text that is no JSON as one element, not one a word', () => {
+    // Plain text or an HTML error page saved as .json was "18 events" for 18 words, each with
+    // its own problem, and a line cut at its start gave one element a piece.
+    const r = split('Hello there, this is not JSON.\n<html><body>502</body></html>\r\n-4951-a7a2"}\n{"a":1}\n');
+    expect(texts(r)).toEqual([
+      'Hello there, this is not JSON.',
+      '<html><body>502</body></html>\r',
+      '-4951-a7a2"}',
+      '{"a":1}',
+    ]);
+    // Values that are JSON stay values, one each, wherever they are; so does an event after text.
+    expect(texts(split('1 2 true\n[3, 4]\n'))).toEqual(['1', '2', 'true', '3', '4']);
+    expect(texts(split('2022-09-01 12:00 {"a":1}\nnote: [5]\n'))).toEqual([
+      '2022-09-01 12:00 ',
+      '{"a":1}',
+      'note: ',
+      '5',
+    ]);
+  });
+
   it('reads scalars as elements so the schema can refuse them', () => {
     const r = split('[1, true, "x", null, NaN]');
     expect(texts(r)).toEqual(['1', 'true', '"x"', 'null', 'NaN']);

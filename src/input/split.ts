@@ -327,6 +327,8 @@ export class ElementSplitter {
   private chunk: Buffer = Buffer.alloc(0);
   private chunkOffset = 0;
   private elementFrom = -1;
+  /** The scalar being read is no JSON value, and runs to the end of its line. */
+  private strayText = false;
 
   constructor(sink: SplitSink, limits: SplitLimits) {
     this.sink = sink;
@@ -635,6 +637,15 @@ export class ElementSplitter {
         return i;
       }
       if (!isDelimiter(byte)) return i;
+      // Hint: a word at the top level that is no JSON value (plain text or HTML saved as .json,
+      // a line cut at its start) takes the rest of its line, up to a `{` or `[` that may open an
+      // event (a log line's prefix): one invalid element, not one a word.
+      if (this.strayText) {
+        if (byte !== OPEN_BRACE && byte !== OPEN_BRACKET) return i;
+      } else if (this.batchOpen === undefined && !this.oversize && !parsesAsJson(this.heldScalar(i))) {
+        this.strayText = true;
+        return i;
+      }
       // This byte ends the scalar, and belongs to what follows it.
       this.endElementAt(i, i);
     }
@@ -642,9 +653,16 @@ export class ElementSplitter {
     return this.structural(chunk, i, base, byte);
   }
 
+  /** The bytes of the scalar being read, up to chunk index `to`. */
+  private heldScalar(to: number): Buffer {
+    const part = this.chunk.subarray(this.elementFrom, to);
+    return this.parts.length === 0 ? part : Buffer.concat([...this.parts, part]);
+  }
+
   /** Ends the element that closed: its bytes in the chunk end before `to`, and it ends at chunk index `end`. */
   private endElementAt(to: number, end: number): void {
     this.scalar = false;
+    this.strayText = false;
     const part = this.chunk.subarray(this.elementFrom, to);
     this.elementFrom = -1;
     if (this.pendingCut !== -1 && !this.oversize) {
