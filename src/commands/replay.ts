@@ -329,15 +329,12 @@ export async function replayCommand(
 ): Promise<void> {
   const settings: ReplayCommandSettings = { ...parseReplayOptions(raw), maxElementBytes: raw.maxElementSize };
   await refuseOutputsAmongInputs(paths, settings);
-  // Hint: held from before the journal is read until the last line is written: a second run on
-  // it would send again whatever it does not confirm yet. A dry run writes none, and takes none.
-  const release =
-    settings.journal && !settings.dryRun
-      ? lockJournal(settings.journal, (message) => diagnose(`callhook: warning: ${escapeTerminal(message)}\n`))
-      : undefined;
   // Until the first batch (reading a --fresh input, fingerprinting a large one) nothing is in
   // flight: a signal ends the run at once, its lock released; delivery has stop handlers of its
   // own. Without a lock (a dry run, no --journal) a signal ends the run as it always does.
+  // Hint: the handlers come before the lock, which another process may see at once.
+  const journal = settings.dryRun ? undefined : settings.journal;
+  let release: (() => void) | undefined;
   const early = (signal: NodeJS.Signals) => {
     diagnose(`\nstopped (${signal}) before the first batch: nothing was sent\n`);
     release?.();
@@ -346,8 +343,12 @@ export async function replayCommand(
   const delivering = () => {
     for (const signal of stopSignals) process.off(signal, early);
   };
-  if (release) for (const signal of stopSignals) process.on(signal, early);
+  if (journal) for (const signal of stopSignals) process.on(signal, early);
   try {
+    // Hint: held from before the journal is read until the last line is written: a second run on
+    // it would send again whatever it does not confirm yet. A dry run writes none, and takes none.
+    if (journal)
+      release = lockJournal(journal, (message) => diagnose(`callhook: warning: ${escapeTerminal(message)}\n`));
     await replayWith(paths, settings, command?.parent?.version(), delivering);
   } finally {
     delivering();
