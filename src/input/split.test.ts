@@ -404,6 +404,15 @@ describe('ElementSplitter', () => {
       'note: ',
       '5',
     ]);
+    // A word ended by the bracket itself, and brackets inside a quoted part, are no event's end.
+    expect(texts(split('payload={"a":1}\n+{"b":2}\nWARN retry "[attempt 2] {x}" {"c":3}\n'))).toEqual([
+      'payload=',
+      '{"a":1}',
+      '+',
+      '{"b":2}',
+      'WARN retry "[attempt 2] {x}" ',
+      '{"c":3}',
+    ]);
   });
 
   it('reads scalars as elements so the schema can refuse them', () => {

@@ -329,6 +329,8 @@ export class ElementSplitter {
   private elementFrom = -1;
   /** The scalar being read is no JSON value, and runs to the end of its line. */
   private strayText = false;
+  /** Inside a quoted part of that text, where a `{` or `[` opens nothing. */
+  private strayQuoted = false;
 
   constructor(sink: SplitSink, limits: SplitLimits) {
     this.sink = sink;
@@ -638,12 +640,15 @@ export class ElementSplitter {
       }
       if (!isDelimiter(byte)) return i;
       // Hint: a word at the top level that is no JSON value (plain text or HTML saved as .json,
-      // a line cut at its start) takes the rest of its line, up to a `{` or `[` that may open an
-      // event (a log line's prefix): one invalid element, not one a word.
+      // a line cut at its start) takes the rest of its line, up to a `{` or `[` outside quotes
+      // that may open an event (a log line's prefix): one invalid element, not one a word.
+      const opener = byte === OPEN_BRACE || byte === OPEN_BRACKET;
       if (this.strayText) {
-        if (byte !== OPEN_BRACE && byte !== OPEN_BRACKET) return i;
-      } else if (this.batchOpen === undefined && !this.oversize && !parsesAsJson(this.heldScalar(i))) {
+        if (byte === QUOTE) this.strayQuoted = !this.strayQuoted;
+        if (this.strayQuoted || !opener) return i;
+      } else if (!opener && this.batchOpen === undefined && !this.oversize && !parsesAsJson(this.heldScalar(i))) {
         this.strayText = true;
+        this.strayQuoted = byte === QUOTE;
         return i;
       }
       // This byte ends the scalar, and belongs to what follows it.
@@ -663,6 +668,7 @@ export class ElementSplitter {
   private endElementAt(to: number, end: number): void {
     this.scalar = false;
     this.strayText = false;
+    this.strayQuoted = false;
     const part = this.chunk.subarray(this.elementFrom, to);
     this.elementFrom = -1;
     if (this.pendingCut !== -1 && !this.oversize) {
