@@ -444,8 +444,10 @@ async function replayWith(
     }
   };
   const handlers = stopSignals.map((signal) => [signal, () => onSignal(signal)] as const);
-  delivering();
+  // Hint: the delivery's handlers first: with no listener for a moment, node stops watching the
+  // signal, and one arriving then would be lost.
   for (const [signal, handler] of handlers) process.on(signal, handler);
+  delivering();
   const stopProgress = startProgress(stats, input.fraction, settings.progressIntervalMs);
   let result: Awaited<ReturnType<typeof deliverBatches>>;
   try {

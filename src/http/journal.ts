@@ -364,7 +364,7 @@ function makeWhole(path: string, text: string): void {
     linkSync(draft, path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EPERM' && code !== 'ENOTSUP') throw error;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
     writeFileSync(path, text, { flag: 'wx' });
   } finally {
     rmSync(draft, { force: true });
