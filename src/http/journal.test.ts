@@ -5,7 +5,9 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
+  statSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
@@ -14,7 +16,7 @@ import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { repoRoot } from '../../test/helpers/run-cli.js';
 import { CallhookError } from '../errors.js';
 import {
@@ -213,10 +215,12 @@ describe('journal', () => {
     const warnings: string[] = [];
     const warn = (text: string) => warnings.push(text);
     const release = lockJournal(path, warn);
-    // Its id, its host, and a nonce that tells it apart from a lock made anew by the same id.
-    const [pid, host, nonce] = readFileSync(`${path}.lock`, 'utf8').split(' ');
+    // Its id, its host, a nonce that tells it apart from a lock made anew by the same id, and
+    // (on Linux) its pid namespace, in which alone its id can be checked.
+    const [pid, host, nonce, namespace] = readFileSync(`${path}.lock`, 'utf8').split(' ');
     expect([pid, host]).toEqual([String(process.pid), hostname()]);
-    expect(nonce).toMatch(/^[0-9a-f]{12}\n$/);
+    expect(nonce).toMatch(/^[0-9a-f]{12}$/);
+    expect(namespace).toBe(`${readlinkSync('/proc/self/ns/pid')}\n`);
     release();
     // Nothing left beside the journal: no lock, no draft of one.
     expect(readdirSync(dirname(path))).toEqual([]);
@@ -261,10 +265,49 @@ describe('journal', () => {
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
+  it('refuses a lock from another pid namespace of this host (a container) while it is kept fresh, then takes it over', () => {
+    // Two containers sharing the host's name (--network host) and a journal each took the other's
+    // live lock over, since its id was not running in its own namespace (or was its own pid 1).
+    const path = tempPath('run.jsonl');
+    for (const pid of [spawnSync(process.execPath, ['-e', '0']).pid, process.pid]) {
+      writeFileSync(`${path}.lock`, `${pid} ${hostname()} 0123456789ab pid:[1]\n`);
+      expect(() => lockJournal(path, () => {})).toThrow(
+        new RegExp(`in use by another replay \\(pid ${pid} in another pid namespace, heard from 0 s ago, `),
+      );
+    }
+    // Silent for longer than a run lets pass between two signs of life: gone.
+    const longAgo = new Date(Date.now() - 61_000);
+    utimesSync(`${path}.lock`, longAgo, longAgo);
+    lockJournal(path, () => {})();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('keeps its lock fresh while it runs, so that runs that cannot check its id know it lives', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const path = tempPath('run.jsonl');
+      const release = lockJournal(path, () => {});
+      const longAgo = new Date(Date.now() - 120_000);
+      utimesSync(`${path}.lock`, longAgo, longAgo);
+      vi.advanceTimersByTime(10_000);
+      expect(Date.now() - statSync(`${path}.lock`).mtimeMs).toBeLessThan(5_000);
+      release();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('refuses a lock from another host, whose process it cannot check, naming the host', () => {
     const path = tempPath('run.jsonl');
     writeFileSync(`${path}.lock`, `${process.ppid} some-other-host\n`);
-    expect(() => lockJournal(path, () => {})).toThrow(/in use by another replay \(pid \d+ on some-other-host, /);
+    expect(() => lockJournal(path, () => {})).toThrow(
+      /in use by another replay \(pid \d+ on some-other-host, heard from 0 s ago, .*taken over once silent for 60 s/,
+    );
+    const longAgo = new Date(Date.now() - 61_000);
+    utimesSync(`${path}.lock`, longAgo, longAgo);
+    lockJournal(path, () => {})();
+    expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
   it('locks the file a symlink names, not the link: two runs through two names are one journal', () => {

@@ -10,10 +10,12 @@ import {
   fstatSync,
   linkSync,
   readFileSync,
+  readlinkSync,
   readSync,
   realpathSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -282,20 +284,35 @@ export function checkResume(
   }
 }
 
+/** How often a run touches its lock, and how long a lock whose id cannot be checked may stay untouched. */
+const heartbeatMs = 10_000;
+const silentMs = 60_000;
+
+/** This process's pid namespace (`pid:[4026531836]`), in which alone a lock's id can be checked; '' where there is none to read. */
+function pidNamespace(): string {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return '';
+  }
+}
+
 /**
  * Takes the journal's lock, `<file>.lock` beside the file the path names (through a symlink),
- * holding this process's id and host (and a nonce), and returns its release (also run when the process exits).
- * A second run on the same journal is refused while the first runs: reading it before the first
- * has confirmed everything, it would send those batches again. A lock whose process has gone
- * (killed with SIGKILL, a crash, a container restarted with the same pid) is taken over; one from
- * another host cannot be checked, and is refused naming it. A folder that takes no new file
- * (read-only, though the journal in it is writable) is told to `warn`, and the run goes on
- * unlocked. Hint: a lock file made exclusively, as git's index.lock is; node has no flock.
+ * holding this process's id, host, a nonce and pid namespace, and returns its release (also run
+ * when the process exits). A second run on the same journal is refused while the first runs:
+ * reading it before the first has confirmed everything, it would send those batches again. A
+ * lock whose process has gone (killed with SIGKILL, a crash) is taken over. The id of a lock from
+ * another host, or another pid namespace (another container), cannot be checked: the run holding
+ * it touches it every 10 s, and it is refused, naming it, until it has been silent for 60 s. A
+ * folder that takes no new file (read-only, though the journal in it is writable) is told to
+ * `warn`, and the run goes on unlocked. Hint: a lock file made exclusively, as git's index.lock
+ * is; node has no flock.
  */
 export function lockJournal(path: string, warn: (message: string) => void): () => void {
   const lock = `${realPathOf(path)}.lock`;
   // Hint: a nonce too, so that a lock made anew by a run with the same id is told apart.
-  const mine = `${process.pid} ${hostname()} ${randomBytes(6).toString('hex')}\n`;
+  const mine = `${[process.pid, hostname(), randomBytes(6).toString('hex'), pidNamespace()].join(' ').trimEnd()}\n`;
   for (let attempt = 1; ; attempt++) {
     try {
       makeWhole(lock, mine);
@@ -324,9 +341,18 @@ export function lockJournal(path: string, warn: (message: string) => void): () =
     }
   }
   let held = true;
+  const heartbeat = setInterval(() => {
+    try {
+      if (readFileSync(lock, 'utf8') === mine) utimesSync(lock, new Date(), new Date());
+    } catch {
+      // Gone, or taken over: nothing of this run's to keep fresh.
+    }
+  }, heartbeatMs);
+  heartbeat.unref();
   const release = () => {
     if (!held) return;
     held = false;
+    clearInterval(heartbeat);
     process.off('exit', release);
     // Only a lock that is still this run's: another may have taken over one it judged stale.
     try {
@@ -413,11 +439,11 @@ function ageOf(path: string): number {
 }
 
 /**
- * Who holds a lock (`pid 123, ` or `pid 123 on host, `, for the message), its text, and whether
- * its process has gone: a process of this host that no longer runs, or this very process's id
- * (a run before a restart, in a container where every run is pid 1). A lock with no id (cut
- * short, or written by hand) is held for 5 s, then has gone; one that went as it was read, too,
- * with no text.
+ * Who holds a lock (`pid 123, ` or `pid 123 on host, …`, for the message), its text, and whether
+ * its process has gone: a process of this host and pid namespace that no longer runs, or this
+ * very process's id (a run before a restart, where every run is pid 1). One from another host
+ * or namespace has gone once silent for `silentMs`. A lock with no id (cut short, or written by
+ * hand) is held for 5 s, then has gone; one that went as it was read, too, with no text.
  */
 function lockHolder(lock: string): { gone: boolean; text: string | undefined; who: string } {
   let text: string;
@@ -427,11 +453,21 @@ function lockHolder(lock: string): { gone: boolean; text: string | undefined; wh
     return { gone: true, text: undefined, who: '' };
   }
   const age = ageOf(lock);
-  const match = /^([0-9]+) (\S+)(?: [0-9a-f]+)?\n$/.exec(text);
+  const match = /^([0-9]+) (\S+)(?: [0-9a-f]+)?(?: (\S+))?\n$/.exec(text);
   const pid = Number(match?.[1]);
   if (!match || !Number.isSafeInteger(pid) || pid <= 0) return { gone: age >= 5000, text, who: '' };
   const host = match[2] ?? '';
-  if (host !== hostname()) return { gone: false, text, who: `pid ${pid} on ${host}, ` };
+  const namespace = match[3] ?? '';
+  const where =
+    host !== hostname()
+      ? `on ${host}`
+      : namespace !== '' && namespace !== pidNamespace()
+        ? 'in another pid namespace'
+        : undefined;
+  if (where !== undefined) {
+    const heard = `heard from ${Math.max(0, Math.floor(age / 1000))} s ago, taken over once silent for ${silentMs / 1000} s`;
+    return { gone: age > silentMs, text, who: `pid ${pid} ${where}, ${heard}; ` };
+  }
   const who = `pid ${pid}, `;
   if (pid === process.pid) return { gone: true, text, who };
   try {
