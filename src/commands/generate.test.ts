@@ -40,6 +40,22 @@ describe('generate --out', () => {
     expect(statSync(out).mode & 0o777).toBe(0o640);
   });
 
+  it('names the file it cannot create, and why, not only its folder', async () => {
+    // `--out /proc/x` said "/proc: no such file or directory", of a folder that exists.
+    const cases: [string, string][] = [
+      ['/proc/x.json', '/proc'],
+      [join(dir, 'no-such-folder', 'x.json'), join(dir, 'no-such-folder')],
+    ];
+    for (const [out, folder] of cases) {
+      const refused = await capture(() => generate(options(out))).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(CallhookError);
+      expect((refused as CallhookError).exitCode).toBe(2);
+      expect((refused as CallhookError).message).toBe(
+        `${out}: cannot create a file in ${folder} (no such file or directory)`,
+      );
+    }
+  });
+
   it('keeps a file that appears while generating, unless --force', async () => {
     const sub = mkdtempSync(join(dir, 'race-'));
     const out = join(sub, 'export.json');

@@ -16,7 +16,7 @@ import {
 } from '../core/generate.js';
 import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
 import { instantOfOption, isoOf } from '../core/instant.js';
-import { CallhookError, describeIoError, ExitCode, interruptedBy } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
 import { danglingLinkProblem } from '../output-file.js';
 import {
@@ -266,7 +266,8 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
   try {
     directory = await mkdtemp(join(dirname(target), '.callhook-generate-'));
   } catch (error) {
-    throw describeIoError(error, dirname(target));
+    if (!(error as NodeJS.ErrnoException).code) throw error;
+    throw new CallhookError(`${out}: cannot create a file in ${dirname(target)} (${ioReason(error)})`, ExitCode.usage);
   }
   const temporary = join(directory, basename(target));
   let handle: FileHandle;
