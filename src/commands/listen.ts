@@ -3,7 +3,7 @@ import { CallhookError, ExitCode } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { CaptureWriter } from '../server/capture.js';
-import { type Delivery, type ListenSettings, startListener } from '../server/listen.js';
+import { bodyBudgetOf, type Delivery, type ListenSettings, startListener } from '../server/listen.js';
 import {
   renderCounts,
   renderDeliveryEvents,
@@ -64,6 +64,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
       port: options.port,
       path: options.path,
       maxBodyBytes: options.maxBodyBytes,
+      bodyBudgetBytes: bodyBudgetOf(options.maxBodyBytes),
       type: options.type,
       acceptInvalid: options.acceptInvalid,
       sign,

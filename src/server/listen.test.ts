@@ -33,7 +33,14 @@ import { listSources } from '../input/read.js';
 import { readEvents } from '../library.js';
 import { toOpenApi } from '../schema/json-schema.js';
 import { CapturedBodies, CaptureWriter, capturedDeliveries, captureLogName } from './capture.js';
-import { type Delivery, forwardsToItself, type Listener, type ListenSettings, startListener } from './listen.js';
+import {
+  bodyBudgetOf,
+  type Delivery,
+  forwardsToItself,
+  type Listener,
+  type ListenSettings,
+  startListener,
+} from './listen.js';
 import { renderDeliveryJson, renderDeliveryLine } from './render.js';
 
 const secret = standardSecret('listen test key, 32 bytes long!!');
@@ -51,6 +58,7 @@ const defaults: ListenSettings = {
   port: 0,
   path: undefined,
   maxBodyBytes: 64 * 1024,
+  bodyBudgetBytes: bodyBudgetOf(64 * 1024),
   type: undefined,
   acceptInvalid: false,
   sign: undefined,
@@ -132,6 +140,11 @@ async function sendAndLeave(listener: Listener, deliveries: Delivery[], text: st
   }
 }
 
+/** Waits, 20 ms at a time and 3 s at most, until `done()` holds. */
+async function until(done: () => boolean) {
+  for (let waited = 0; !done() && waited < 3000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 describe('listen: answers', () => {
   it('answers 200, 400, 404, 405, 413 and 422, each with a JSON body, and reports each request', async () => {
     const { url, deliveries } = await listen({ path: '/hook', maxBodyBytes: 2000 });
@@ -178,6 +191,56 @@ describe('listen: answers', () => {
       [415, 'unsupported content encoding'],
       [200, undefined],
     ]);
+  });
+
+  it('answers 503 with Retry-After to a body that would take the bodies held at once past their budget, and gives it back', async () => {
+    // 200 senders dripping 5 MB each held 1 GB: each body counts against one budget for all.
+    const { listener, deliveries } = await listen({ maxBodyBytes: 1000, bodyBudgetBytes: 2500 });
+    const port = listener.port;
+    const head = (size: number) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ${size}\r\n\r\n`;
+    /** Senders that declare `sizes`, are told to go on once listen holds room for them, then send part and wait. */
+    const holding = async (sizes: number[]) => {
+      const held = sizes.map((size) => {
+        const connection = heldConnection(port);
+        connection.socket.write(head(size));
+        return connection;
+      });
+      await until(() => held.every((h) => h.received() !== ''));
+      for (const h of held) h.socket.write('[');
+      return held;
+    };
+    const first = await holding([1000, 1000]);
+    expect(first.map((h) => h.received())).toEqual([
+      expect.stringMatching(/^HTTP\/1\.1 100 /),
+      expect.stringMatching(/^HTTP\/1\.1 100 /),
+    ]);
+    // 2000 of 2500 held: a declared 1000 is refused before its body, a chunked one once it passes 500.
+    const declared = await rawExchange(port, [head(1000)], 1000);
+    expect(declared).toMatch(/^HTTP\/1\.1 503 /);
+    expect(declared).not.toContain('100 Continue');
+    expect(declared.toLowerCase()).toContain('retry-after: 1\r\n');
+    const chunked = await rawExchange(
+      port,
+      ['POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', `258\r\n${' '.repeat(600)}\r\n`],
+      500,
+    );
+    expect(chunked).toMatch(/^HTTP\/1\.1 503 /);
+    expect(chunked.toLowerCase()).toContain('retry-after: 1\r\n');
+    // What is left is still there to use, and given back after the answer.
+    expect((await post(listener.url, body(attempt(1)))).status).toBe(200);
+    // Senders reset mid-body give back what they held.
+    for (const h of first) h.socket.resetAndDestroy();
+    await until(() => deliveries.filter((d) => d.status === 499).length === 2);
+    expect(deliveries.map((d) => d.status).sort()).toEqual([200, 499, 499, 503, 503]);
+    expect(deliveries.filter((d) => d.status === 503).map((d) => d.error)).toEqual([
+      'too many bodies at once',
+      'too many bodies at once',
+    ]);
+    // The whole budget is free again: nothing leaked from the refused, the answered or the reset.
+    const again = await holding([1000, 1000, 500]);
+    expect(again.map((h) => h.received().slice(0, 13))).toEqual(Array(3).fill('HTTP/1.1 100 '));
+    for (const h of again) h.socket.destroy();
   });
 
   it('answers 413 past --max-body without waiting for the rest of the body', async () => {

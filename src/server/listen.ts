@@ -37,6 +37,11 @@ export interface ListenSettings {
   /** Only this path is served (404 elsewhere); undefined serves any. */
   path: string | undefined;
   maxBodyBytes: number;
+  /**
+   * The bytes of bodies held at once, across requests (`bodyBudgetOf`); a body past it is
+   * answered 503 with Retry-After.
+   */
+  bodyBudgetBytes: number;
   type: EventType | undefined;
   /** Answer 2xx to events that fail validation (they are still reported). */
   acceptInvalid: boolean;
@@ -114,6 +119,41 @@ export interface Listener {
 }
 
 const maxProblemsShown = 5;
+
+/**
+ * The budget of bytes of bodies held at once for a --max-body: room for this many of the largest.
+ * Hint: each request may hold --max-body, so 200 slow senders of 5 MB each held 1 GB.
+ */
+export const bodyBudgetOf = (maxBodyBytes: number) => maxBodyBytes * 8;
+
+/** The bytes of bodies held at once, across requests, and how many may be. */
+interface BodyBudget {
+  held: number;
+  readonly limit: number;
+}
+
+/** What one request holds of a `BodyBudget`: its declared length at once, a chunked body as it comes. */
+class BodyHold {
+  bytes = 0;
+  constructor(private readonly budget: BodyBudget) {}
+
+  /** Holds `total` bytes in all, when that is more than now and the budget has room; false when not. */
+  growTo(total: number): boolean {
+    const more = total - this.bytes;
+    if (more <= 0) return true;
+    if (this.budget.held + more > this.budget.limit) return false;
+    this.budget.held += more;
+    this.bytes = total;
+    return true;
+  }
+
+  /** Gives back all it holds (again is harmless). */
+  release(): void {
+    this.budget.held -= this.bytes;
+    this.bytes = 0;
+  }
+}
+
 /** A request line: method and target (`POST /hook HTTP/1.1`). */
 const requestLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/\d/;
 const allowedMethods = 'POST, PUT';
@@ -294,20 +334,23 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extra: Rec
 }
 
 /**
- * Reads a request's body up to `limit` bytes; past it, resolves undefined at once without
- * keeping what follows (the caller answers 413, and what follows is dropped as it comes).
+ * Reads a request's body up to `limit` bytes, held in `hold`; past the limit (413) or past what
+ * `hold` can take (503), resolves that status at once and gives back what was held, without
+ * keeping what follows (the caller answers, and what follows is dropped as it comes).
  */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+function readBody(req: IncomingMessage, limit: number, hold: BodyHold): Promise<Buffer | 413 | 503> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        // The rest is dropped as it comes (the caller answers 413 and reads on; see `refuse`).
+      const refused = size > limit ? 413 : hold.growTo(size) ? undefined : 503;
+      if (refused !== undefined) {
+        // The rest is dropped as it comes (the caller answers and reads on; see `refuse`).
         req.off('data', onData);
         chunks.length = 0;
-        resolve(undefined);
+        hold.release();
+        resolve(refused);
         return;
       }
       chunks.push(chunk);
@@ -426,7 +469,9 @@ export async function startListener(
     onDelivery(delivery);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const budget: BodyBudget = { held: 0, limit: settings.bodyBudgetBytes };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, hold: BodyHold): Promise<void> => {
     const method = req.method ?? '';
     const target = req.url ?? '';
     const base: Delivery = {
@@ -465,15 +510,21 @@ export async function startListener(
     if (method !== 'POST' && method !== 'PUT') {
       return refuse(405, 'method not allowed', { allow: allowedMethods }, asked);
     }
-    if (Number(req.headers['content-length']) > settings.maxBodyBytes) return refuse(413, 'too large', {}, asked);
+    // Hint: node:http refuses a Content-Length that is not a number, so NaN is none (chunked, or no body).
+    const declared = Number(req.headers['content-length']) || 0;
+    if (declared > settings.maxBodyBytes) return refuse(413, 'too large', {}, asked);
     // Hint: a compressed body is neither JSON nor the bytes a signature covers; RFC 9110 §15.5.16.
     const encoding = req.headers['content-encoding']?.trim().toLowerCase();
     if (encoding && encoding !== 'identity') {
       return refuse(415, 'unsupported content encoding', { 'accept-encoding': 'identity' }, asked);
     }
+    // The platform and replay retry a 503 after Retry-After; a sender that asked first sends nothing.
+    const busy = { 'retry-after': '1' };
+    if (!hold.growTo(declared)) return refuse(503, 'too many bodies at once', busy, asked);
     if (asked) res.writeContinue();
-    const body = await readBody(req, settings.maxBodyBytes);
-    if (body === undefined) return refuse(413, 'too large');
+    const body = await readBody(req, settings.maxBodyBytes, hold);
+    if (body === 413) return refuse(413, 'too large');
+    if (body === 503) return refuse(503, 'too many bodies at once', busy);
     base.bytes = body.length;
     const receivedAt = Date.now();
     await endOfTurn();
@@ -636,8 +687,10 @@ export async function startListener(
       lastAnswers.set(req.socket, res);
       // Hint: one promise settles the request either way (a .catch and a .finally made two more
       // per request, with their turns of the microtask queue).
-      const done: Promise<void> = handle(req, res).then(
+      const hold = new BodyHold(budget);
+      const done: Promise<void> = handle(req, res, hold).then(
         () => {
+          hold.release();
           inFlight.delete(done);
           // Hint: a refused body is still being read and dropped after its answer; until it ends,
           // stop() holds the connection to --request-timeout, as for any request still coming.
@@ -645,6 +698,7 @@ export async function startListener(
           else req.once('close', () => handling?.delete(res));
         },
         (error: unknown) => {
+          hold.release();
           inFlight.delete(done);
           handling?.delete(res);
           // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
