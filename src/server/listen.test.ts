@@ -545,6 +545,30 @@ describe('listen: answers', () => {
     expect(answer).toContain('"reason":"malformed-header"');
   });
 
+  it('shows a webhook-id given twice as the first, saying it was given twice, not as the two joined', async () => {
+    // It was shown "id msg_1, msg_2", an id the sender never sent; verify says "given 2 times".
+    const { listener, deliveries } = await listen({});
+    const text = body(attempt(1));
+    const head = (ids: string[]) =>
+      [
+        'POST / HTTP/1.1',
+        'Host: x',
+        ...ids.map((id) => `webhook-id: ${id}`),
+        `Content-Length: ${Buffer.byteLength(text)}`,
+        'Connection: close',
+      ].join('\r\n');
+    expect(await rawExchange(listener.port, [`${head(['msg_1', 'msg_2'])}\r\n\r\n${text}`])).toMatch(
+      /^HTTP\/1\.1 200 /,
+    );
+    // One id holding a comma is one id.
+    expect(await rawExchange(listener.port, [`${head(['msg_3, x'])}\r\n\r\n${text}`])).toMatch(/^HTTP\/1\.1 200 /);
+    const [twice, once] = deliveries;
+    expect(renderDeliveryLine(twice!, new Chalk({ level: 0 }))).toContain('  id msg_1 (webhook-id given 2 times)\n');
+    expect(JSON.parse(renderDeliveryJson(twice!))).toMatchObject({ webhookId: 'msg_1', webhookIdCount: 2 });
+    expect(renderDeliveryLine(once!, new Chalk({ level: 0 }))).toContain('  id msg_3, x\n');
+    expect(JSON.parse(renderDeliveryJson(once!))).not.toHaveProperty('webhookIdCount');
+  });
+
   it('reads a webhook-id sent as UTF-8 as its sender wrote it: the signature holds, and it is shown so', async () => {
     const dir = tempDir('listen');
     const capture = await CaptureWriter.open(dir);

@@ -82,7 +82,10 @@ export interface Delivery {
   /** Why the answer is not 2xx, in a few words. */
   error?: string | undefined;
   bytes: number;
+  /** The request's `webhook-id`, its first when given more than once. */
   webhookId: string | undefined;
+  /** How many `webhook-id` headers the request had, when more than one. */
+  webhookIdCount?: number | undefined;
   /** undefined when not checked (no --sign). */
   signature: VerifyResult | undefined;
   events: DeliveredEvent[];
@@ -237,11 +240,25 @@ function verify(body: Buffer, req: IncomingMessage, settings: ListenSettings): V
     : verifyHexHmacWithKeys(body, headers, { keys: sign.keys, header: sign.header });
 }
 
-/** The request's `webhook-id` (its first), read as its sender wrote it (see `fromWire`). */
+/**
+ * The request's `webhook-id` (its first), read as its sender wrote it (see `fromWire`). Hint:
+ * `req.headers` joins a repeated header with ", ", so only a value holding a comma needs
+ * `headersDistinct` (built on first use) to tell one from two.
+ */
 function webhookIdOf(req: IncomingMessage): string | undefined {
   const value = req.headers['webhook-id'];
-  const first = Array.isArray(value) ? value[0] : value;
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && !value.includes(',')) return fromWire(value);
+  const first = req.headersDistinct['webhook-id']?.[0];
   return first === undefined ? undefined : fromWire(first);
+}
+
+/** How many `webhook-id` headers the request had, when more than one (see `webhookIdOf`). */
+function webhookIdCountOf(req: IncomingMessage): number | undefined {
+  const value = req.headers['webhook-id'];
+  if (value === undefined || (typeof value === 'string' && !value.includes(','))) return undefined;
+  const given = req.headersDistinct['webhook-id']?.length ?? 1;
+  return given > 1 ? given : undefined;
 }
 
 const anyAddress = (host: string) => host === '0.0.0.0' || host === '::';
@@ -481,6 +498,7 @@ export async function startListener(
       status: 0,
       bytes: 0,
       webhookId: webhookIdOf(req),
+      webhookIdCount: webhookIdCountOf(req),
       signature: undefined,
       events: [],
       invalid: 0,
@@ -655,6 +673,7 @@ export async function startListener(
           : (forwardError ?? checked.error),
       bytes: body.length,
       webhookId,
+      webhookIdCount: base.webhookIdCount,
       signature,
       events: checked.events,
       invalid: checked.invalid,
@@ -715,6 +734,7 @@ export async function startListener(
             error: (error as Error).message,
             bytes: 0,
             webhookId: webhookIdOf(req),
+            webhookIdCount: webhookIdCountOf(req),
             signature: undefined,
             events: [],
             invalid: 0,
