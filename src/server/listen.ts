@@ -160,6 +160,8 @@ class BodyHold {
 /** A request line: method and target (`POST /hook HTTP/1.1`). */
 const requestLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/\d/;
 const allowedMethods = 'POST, PUT';
+/** A transfer coding listen reads (`chunked`, or `identity`, which changes nothing), parameters aside. */
+const knownTransferCoding = (coding: string) => /^\s*(chunked|identity)\s*(;|$)/i.test(coding);
 
 interface Checked {
   status: number;
@@ -535,6 +537,12 @@ export async function startListener(
     const encoding = req.headers['content-encoding']?.trim().toLowerCase();
     if (encoding && encoding !== 'identity') {
       return refuse(415, 'unsupported content encoding', { 'accept-encoding': 'identity' }, asked);
+    }
+    // Hint: node:http undoes the chunks of "gzip, chunked" and hands over the gzip bytes (another
+    // coding last it refuses itself); RFC 9112 §6.1 and nginx answer a coding not understood 501.
+    const transfer = req.headers['transfer-encoding'];
+    if (transfer !== undefined && transfer.split(',').some((coding) => !knownTransferCoding(coding))) {
+      return refuse(501, 'unsupported transfer coding', {}, asked);
     }
     // The platform and replay retry a 503 after Retry-After; a sender that asked first sends nothing.
     const busy = { 'retry-after': '1' };
