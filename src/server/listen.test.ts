@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import {
+  chmodSync,
   chownSync,
   existsSync,
   mkdirSync,
@@ -1327,6 +1328,36 @@ describe('listen: capture', () => {
       );
     },
   );
+
+  it('--out warns of a folder others may write to without the sticky bit: they could delete or replace the captures', async () => {
+    // A 0777 folder was taken without a word. Not refused: a Docker volume is often 0777.
+    const base = tempDir('listen');
+    const opened = async (mode: number, gid?: number) => {
+      const folder = join(base, `${mode.toString(8)}-${gid ?? 'mine'}`);
+      mkdirSync(folder);
+      if (gid !== undefined) chownSync(folder, process.getuid?.() ?? 0, gid);
+      chmodSync(folder, mode);
+      const warnings: string[] = [];
+      await (await CaptureWriter.open(folder, { onWarning: (message) => warnings.push(message) })).close();
+      return { folder, warnings };
+    };
+    const open777 = await opened(0o777);
+    expect(open777.warnings).toEqual([
+      `${open777.folder}: other users can write to it (mode 777), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
+    ]);
+    // The sticky bit (as on /tmp) lets only a file's owner delete or rename it.
+    expect((await opened(0o1777)).warnings).toEqual([]);
+    expect((await opened(0o700)).warnings).toEqual([]);
+    // Writable by the user's own group, as umask 002 makes folders where each user has a group of their own.
+    expect((await opened(0o770, process.getgid?.())).warnings).toEqual([]);
+    // Hint: only root can give a folder to a group it is not in.
+    if (process.getuid?.() === 0) {
+      const shared = await opened(0o770, 65534);
+      expect(shared.warnings).toEqual([
+        `${shared.folder}: other users can write to it (mode 770), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
+      ]);
+    }
+  });
 
   it('--out makes the missing folders, each private, and fails in one line where one cannot be made', async () => {
     const base = tempDir('listen');
