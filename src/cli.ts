@@ -386,7 +386,7 @@ program
   .command('listen')
   .summary('receive deliveries locally: check, show and capture them byte for byte')
   .description(
-    'A local receiver for webhook deliveries: reads each request up to --max-body, checks its signature (--sign) and its events (as validate does), answers 2xx, 400, 401, 404, 405, 413 or 422, shows one line per delivery and its events, and with --out saves each body byte for byte, written out before the answer (on the disk itself with --durable).',
+    'A local receiver for webhook deliveries: reads each request up to --max-body, checks its signature (--sign) and its events (as validate does), answers 2xx, 400, 401, 404, 405, 413, 415, 422 or 501 (503 while the bodies held at once fill 8 × --max-body), shows one line per delivery and its events, and with --out saves each body byte for byte, written out before the answer (on the disk itself with --durable).',
   )
   .action(run(async () => (await import('./commands/listen.js')).listen));
 details.set('listen', (command, { options }) =>
@@ -395,7 +395,11 @@ details.set('listen', (command, { options }) =>
     .option('--host <address>', 'address to bind (anything but loopback is warned about)', '127.0.0.1')
     .option('--path <path>', 'serve only this path (default: any)')
     .addOption(options.lineFormat('pretty lines, or NDJSON on stdout'))
-    .option('--max-body <size>', 'largest body accepted (413 past it), e.g. 5mb, 512kb', '5mb')
+    .option(
+      '--max-body <size>',
+      'largest body accepted (413 past it), e.g. 5mb, 512kb; 8 times it for all bodies held at once (503 past that)',
+      '5mb',
+    )
     .addOption(options.type('treat every bare event as this type'))
     .option('--accept-invalid', 'answer 2xx to JSON that fails validation (it is still reported)')
     .addOption(options.sign('verify each signature (401 when it fails)'))

@@ -3,7 +3,7 @@ import { CallhookError, ExitCode } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { CaptureWriter } from '../server/capture.js';
-import { type Delivery, type ListenSettings, startListener } from '../server/listen.js';
+import { bodyBudgetOf, type Delivery, type ListenSettings, startListener } from '../server/listen.js';
 import {
   renderCounts,
   renderDeliveryEvents,
@@ -29,7 +29,12 @@ function signSettings(options: ListenOptions): ListenSettings['sign'] {
 export async function listen(raw: RawListenOptions): Promise<void> {
   const options = parseListenOptions(raw);
   const sign = signSettings(options);
-  const capture = options.out ? await CaptureWriter.open(options.out, { durable: options.durable }) : undefined;
+  // Hint: written after the start-up line, which scripts read as the first line of stderr.
+  const warnings: string[] = [];
+  const onWarning = (message: string) => warnings.push(`callhook: warning: ${escapeTerminal(message)}\n`);
+  const capture = options.out
+    ? await CaptureWriter.open(options.out, { durable: options.durable, onWarning })
+    : undefined;
   const out = process.stdout;
   const err = process.stderr;
   const colors = colorsFor(out);
@@ -64,6 +69,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
       port: options.port,
       path: options.path,
       maxBodyBytes: options.maxBodyBytes,
+      bodyBudgetBytes: bodyBudgetOf(options.maxBodyBytes),
       type: options.type,
       acceptInvalid: options.acceptInvalid,
       sign,
@@ -106,7 +112,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   if (options.format === 'json') {
     out.write(renderListeningJson({ url: listener.url, port: listener.port, out: options.out }));
   }
-  if (capture) err.write(`capturing to ${escapeTerminal(capture.folder)}\n`);
+  if (capture) err.write(`capturing to ${escapeTerminal(capture.folder)}\n${warnings.join('')}`);
 
   await new Promise<void>((resolve) => {
     let stopping = false;

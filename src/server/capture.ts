@@ -164,6 +164,8 @@ interface CaptureOptions {
    * survives a power loss; otherwise the files are written, which a crash or kill of listen cannot undo.
    */
   durable?: boolean | undefined;
+  /** Hears of a folder that is used, but not safe from other users (see `writableByOthers`). */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 const lineBreak = Buffer.from('\n');
@@ -218,7 +220,13 @@ export class CaptureWriter {
   static async open(folder: string, options: CaptureOptions = {}): Promise<CaptureWriter> {
     const durable = options.durable === true;
     try {
-      refuseForeign(folder, (await makeFolders(folder, 0o700)).uid);
+      const made = await makeFolders(folder, 0o700);
+      refuseForeign(folder, made.uid);
+      if (writableByOthers(made)) {
+        options.onWarning?.(
+          `${folder}: other users can write to it (mode ${(made.mode & 0o777).toString(8)}), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
+        );
+      }
       let highest = 0;
       for (const name of await readdir(folder)) {
         const match = numbered.exec(name);
@@ -587,6 +595,19 @@ function refuseForeign(path: string, owner: number): void {
     `${path}: belongs to another user (uid ${owner}), who could read or replace the deliveries captured; capture into a folder of your own`,
     ExitCode.usage,
   );
+}
+
+/**
+ * Whether users other than the folder's owner may delete or rename the files in it: it is
+ * world-writable, or group-writable by a group that is not the user's own, without the sticky
+ * bit (which, as on /tmp, leaves that to each file's owner). Hint: warned of, not refused: a
+ * Docker volume is often 0777, and its container has no other user; umask 002 makes folders
+ * group-writable where each user has a group of their own.
+ */
+function writableByOthers({ mode, gid }: Stats): boolean {
+  // As in `refuseForeign`: Windows has no such modes.
+  if (process.getuid === undefined || mode & 0o1000) return false;
+  return (mode & 0o002) !== 0 || ((mode & 0o020) !== 0 && gid !== process.getgid?.());
 }
 
 /** Whether a file is empty or ends with a newline (a log whose last line was cut short does not). */

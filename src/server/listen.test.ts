@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import {
+  chmodSync,
   chownSync,
   existsSync,
   mkdirSync,
@@ -33,7 +34,14 @@ import { listSources } from '../input/read.js';
 import { readEvents } from '../library.js';
 import { toOpenApi } from '../schema/json-schema.js';
 import { CapturedBodies, CaptureWriter, capturedDeliveries, captureLogName } from './capture.js';
-import { type Delivery, forwardsToItself, type Listener, type ListenSettings, startListener } from './listen.js';
+import {
+  bodyBudgetOf,
+  type Delivery,
+  forwardsToItself,
+  type Listener,
+  type ListenSettings,
+  startListener,
+} from './listen.js';
 import { renderDeliveryJson, renderDeliveryLine } from './render.js';
 
 const secret = standardSecret('listen test key, 32 bytes long!!');
@@ -51,6 +59,7 @@ const defaults: ListenSettings = {
   port: 0,
   path: undefined,
   maxBodyBytes: 64 * 1024,
+  bodyBudgetBytes: bodyBudgetOf(64 * 1024),
   type: undefined,
   acceptInvalid: false,
   sign: undefined,
@@ -82,7 +91,7 @@ const post = (url: string, text: string | Buffer, headers: Record<string, string
   fetch(url, { method, body: text, headers: { 'content-type': 'application/json', ...headers } });
 
 /** Sends raw bytes and collects what comes back until the server closes or `ms` pass. */
-function rawExchange(port: number, chunks: string[], ms = 2000): Promise<string> {
+function rawExchange(port: number, chunks: (string | Buffer)[], ms = 2000): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let answer = '';
@@ -132,6 +141,11 @@ async function sendAndLeave(listener: Listener, deliveries: Delivery[], text: st
   }
 }
 
+/** Waits, 20 ms at a time and 3 s at most, until `done()` holds. */
+async function until(done: () => boolean) {
+  for (let waited = 0; !done() && waited < 3000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 describe('listen: answers', () => {
   it('answers 200, 400, 404, 405, 413 and 422, each with a JSON body, and reports each request', async () => {
     const { url, deliveries } = await listen({ path: '/hook', maxBodyBytes: 2000 });
@@ -176,6 +190,76 @@ describe('listen: answers', () => {
     expect((await post(url, body(attempt(2)), { 'content-encoding': 'identity' })).status).toBe(200);
     expect(deliveries.map((d) => [d.status, d.error])).toEqual([
       [415, 'unsupported content encoding'],
+      [200, undefined],
+    ]);
+  });
+
+  it('answers 503 with Retry-After to a body that would take the bodies held at once past their budget, and gives it back', async () => {
+    // 200 senders dripping 5 MB each held 1 GB: each body counts against one budget for all.
+    const { listener, deliveries } = await listen({ maxBodyBytes: 1000, bodyBudgetBytes: 2500 });
+    const port = listener.port;
+    const head = (size: number) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ${size}\r\n\r\n`;
+    /** Senders that declare `sizes`, are told to go on once listen holds room for them, then send part and wait. */
+    const holding = async (sizes: number[]) => {
+      const held = sizes.map((size) => {
+        const connection = heldConnection(port);
+        connection.socket.write(head(size));
+        return connection;
+      });
+      await until(() => held.every((h) => h.received() !== ''));
+      for (const h of held) h.socket.write('[');
+      return held;
+    };
+    const first = await holding([1000, 1000]);
+    expect(first.map((h) => h.received())).toEqual([
+      expect.stringMatching(/^HTTP\/1\.1 100 /),
+      expect.stringMatching(/^HTTP\/1\.1 100 /),
+    ]);
+    // 2000 of 2500 held: a declared 1000 is refused before its body, a chunked one once it passes 500.
+    const declared = await rawExchange(port, [head(1000)], 1000);
+    expect(declared).toMatch(/^HTTP\/1\.1 503 /);
+    expect(declared).not.toContain('100 Continue');
+    expect(declared.toLowerCase()).toContain('retry-after: 1\r\n');
+    const chunked = await rawExchange(
+      port,
+      ['POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', `258\r\n${' '.repeat(600)}\r\n`],
+      500,
+    );
+    expect(chunked).toMatch(/^HTTP\/1\.1 503 /);
+    expect(chunked.toLowerCase()).toContain('retry-after: 1\r\n');
+    // What is left is still there to use, and given back after the answer.
+    expect((await post(listener.url, body(attempt(1)))).status).toBe(200);
+    // Senders reset mid-body give back what they held.
+    for (const h of first) h.socket.resetAndDestroy();
+    await until(() => deliveries.filter((d) => d.status === 499).length === 2);
+    expect(deliveries.map((d) => d.status).sort()).toEqual([200, 499, 499, 503, 503]);
+    expect(deliveries.filter((d) => d.status === 503).map((d) => d.error)).toEqual([
+      'too many bodies at once',
+      'too many bodies at once',
+    ]);
+    // The whole budget is free again: nothing leaked from the refused, the answered or the reset.
+    const again = await holding([1000, 1000, 500]);
+    expect(again.map((h) => h.received().slice(0, 13))).toEqual(Array(3).fill('HTTP/1.1 100 '));
+    for (const h of again) h.socket.destroy();
+  });
+
+  it('answers 501 to a body sent in a transfer coding other than chunked, before reading it, and serves the next request', async () => {
+    // node:http undoes the chunks of "gzip, chunked" and hands over the gzip bytes, which were
+    // answered 400 "NUL byte … (binary, or UTF-16 without a BOM?)".
+    const { listener, deliveries } = await listen({});
+    const zipped = gzipSync(body(attempt(1)));
+    const head =
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n';
+    const next = `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${body(attempt(2)).length}\r\nConnection: close\r\n\r\n${body(attempt(2))}`;
+    const answer = await rawExchange(listener.port, [
+      head,
+      Buffer.concat([Buffer.from(`${zipped.length.toString(16)}\r\n`), zipped, Buffer.from('\r\n0\r\n\r\n')]),
+      next,
+    ]);
+    expect(answer).toMatch(/^HTTP\/1\.1 501 [\s\S]*"error":"unsupported-transfer-coding"[\s\S]*HTTP\/1\.1 200 /);
+    expect(deliveries.map((d) => [d.status, d.error])).toEqual([
+      [501, 'unsupported transfer coding'],
       [200, undefined],
     ]);
   });
@@ -480,6 +564,30 @@ describe('listen: answers', () => {
     const answer = await rawExchange(Number(new URL(url).port), [`${head}\r\n\r\n${text}`]);
     expect(answer).toMatch(/^HTTP\/1\.1 401 /);
     expect(answer).toContain('"reason":"malformed-header"');
+  });
+
+  it('shows a webhook-id given twice as the first, saying it was given twice, not as the two joined', async () => {
+    // It was shown "id msg_1, msg_2", an id the sender never sent; verify says "given 2 times".
+    const { listener, deliveries } = await listen({});
+    const text = body(attempt(1));
+    const head = (ids: string[]) =>
+      [
+        'POST / HTTP/1.1',
+        'Host: x',
+        ...ids.map((id) => `webhook-id: ${id}`),
+        `Content-Length: ${Buffer.byteLength(text)}`,
+        'Connection: close',
+      ].join('\r\n');
+    expect(await rawExchange(listener.port, [`${head(['msg_1', 'msg_2'])}\r\n\r\n${text}`])).toMatch(
+      /^HTTP\/1\.1 200 /,
+    );
+    // One id holding a comma is one id.
+    expect(await rawExchange(listener.port, [`${head(['msg_3, x'])}\r\n\r\n${text}`])).toMatch(/^HTTP\/1\.1 200 /);
+    const [twice, once] = deliveries;
+    expect(renderDeliveryLine(twice!, new Chalk({ level: 0 }))).toContain('  id msg_1 (webhook-id given 2 times)\n');
+    expect(JSON.parse(renderDeliveryJson(twice!))).toMatchObject({ webhookId: 'msg_1', webhookIdCount: 2 });
+    expect(renderDeliveryLine(once!, new Chalk({ level: 0 }))).toContain('  id msg_3, x\n');
+    expect(JSON.parse(renderDeliveryJson(once!))).not.toHaveProperty('webhookIdCount');
   });
 
   it('reads a webhook-id sent as UTF-8 as its sender wrote it: the signature holds, and it is shown so', async () => {
@@ -1220,6 +1328,36 @@ describe('listen: capture', () => {
       );
     },
   );
+
+  it('--out warns of a folder others may write to without the sticky bit: they could delete or replace the captures', async () => {
+    // A 0777 folder was taken without a word. Not refused: a Docker volume is often 0777.
+    const base = tempDir('listen');
+    const opened = async (mode: number, gid?: number) => {
+      const folder = join(base, `${mode.toString(8)}-${gid ?? 'mine'}`);
+      mkdirSync(folder);
+      if (gid !== undefined) chownSync(folder, process.getuid?.() ?? 0, gid);
+      chmodSync(folder, mode);
+      const warnings: string[] = [];
+      await (await CaptureWriter.open(folder, { onWarning: (message) => warnings.push(message) })).close();
+      return { folder, warnings };
+    };
+    const open777 = await opened(0o777);
+    expect(open777.warnings).toEqual([
+      `${open777.folder}: other users can write to it (mode 777), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
+    ]);
+    // The sticky bit (as on /tmp) lets only a file's owner delete or rename it.
+    expect((await opened(0o1777)).warnings).toEqual([]);
+    expect((await opened(0o700)).warnings).toEqual([]);
+    // Writable by the user's own group, as umask 002 makes folders where each user has a group of their own.
+    expect((await opened(0o770, process.getgid?.())).warnings).toEqual([]);
+    // Hint: only root can give a folder to a group it is not in.
+    if (process.getuid?.() === 0) {
+      const shared = await opened(0o770, 65534);
+      expect(shared.warnings).toEqual([
+        `${shared.folder}: other users can write to it (mode 770), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
+      ]);
+    }
+  });
 
   it('--out makes the missing folders, each private, and fails in one line where one cannot be made', async () => {
     const base = tempDir('listen');

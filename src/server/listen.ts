@@ -37,6 +37,11 @@ export interface ListenSettings {
   /** Only this path is served (404 elsewhere); undefined serves any. */
   path: string | undefined;
   maxBodyBytes: number;
+  /**
+   * The bytes of bodies held at once, across requests (`bodyBudgetOf`); a body past it is
+   * answered 503 with Retry-After.
+   */
+  bodyBudgetBytes: number;
   type: EventType | undefined;
   /** Answer 2xx to events that fail validation (they are still reported). */
   acceptInvalid: boolean;
@@ -77,7 +82,10 @@ export interface Delivery {
   /** Why the answer is not 2xx, in a few words. */
   error?: string | undefined;
   bytes: number;
+  /** The request's `webhook-id`, its first when given more than once. */
   webhookId: string | undefined;
+  /** How many `webhook-id` headers the request had, when more than one. */
+  webhookIdCount?: number | undefined;
   /** undefined when not checked (no --sign). */
   signature: VerifyResult | undefined;
   events: DeliveredEvent[];
@@ -114,9 +122,46 @@ export interface Listener {
 }
 
 const maxProblemsShown = 5;
+
+/**
+ * The budget of bytes of bodies held at once for a --max-body: room for this many of the largest.
+ * Hint: each request may hold --max-body, so 200 slow senders of 5 MB each held 1 GB.
+ */
+export const bodyBudgetOf = (maxBodyBytes: number) => maxBodyBytes * 8;
+
+/** The bytes of bodies held at once, across requests, and how many may be. */
+interface BodyBudget {
+  held: number;
+  readonly limit: number;
+}
+
+/** What one request holds of a `BodyBudget`: its declared length at once, a chunked body as it comes. */
+class BodyHold {
+  bytes = 0;
+  constructor(private readonly budget: BodyBudget) {}
+
+  /** Holds `total` bytes in all, when that is more than now and the budget has room; false when not. */
+  growTo(total: number): boolean {
+    const more = total - this.bytes;
+    if (more <= 0) return true;
+    if (this.budget.held + more > this.budget.limit) return false;
+    this.budget.held += more;
+    this.bytes = total;
+    return true;
+  }
+
+  /** Gives back all it holds (again is harmless). */
+  release(): void {
+    this.budget.held -= this.bytes;
+    this.bytes = 0;
+  }
+}
+
 /** A request line: method and target (`POST /hook HTTP/1.1`). */
 const requestLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/\d/;
 const allowedMethods = 'POST, PUT';
+/** A transfer coding listen reads (`chunked`, or `identity`, which changes nothing), parameters aside. */
+const knownTransferCoding = (coding: string) => /^\s*(chunked|identity)\s*(;|$)/i.test(coding);
 
 interface Checked {
   status: number;
@@ -197,11 +242,25 @@ function verify(body: Buffer, req: IncomingMessage, settings: ListenSettings): V
     : verifyHexHmacWithKeys(body, headers, { keys: sign.keys, header: sign.header });
 }
 
-/** The request's `webhook-id` (its first), read as its sender wrote it (see `fromWire`). */
+/**
+ * The request's `webhook-id` (its first), read as its sender wrote it (see `fromWire`). Hint:
+ * `req.headers` joins a repeated header with ", ", so only a value holding a comma needs
+ * `headersDistinct` (built on first use) to tell one from two.
+ */
 function webhookIdOf(req: IncomingMessage): string | undefined {
   const value = req.headers['webhook-id'];
-  const first = Array.isArray(value) ? value[0] : value;
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && !value.includes(',')) return fromWire(value);
+  const first = req.headersDistinct['webhook-id']?.[0];
   return first === undefined ? undefined : fromWire(first);
+}
+
+/** How many `webhook-id` headers the request had, when more than one (see `webhookIdOf`). */
+function webhookIdCountOf(req: IncomingMessage): number | undefined {
+  const value = req.headers['webhook-id'];
+  if (value === undefined || (typeof value === 'string' && !value.includes(','))) return undefined;
+  const given = req.headersDistinct['webhook-id']?.length ?? 1;
+  return given > 1 ? given : undefined;
 }
 
 const anyAddress = (host: string) => host === '0.0.0.0' || host === '::';
@@ -294,20 +353,23 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extra: Rec
 }
 
 /**
- * Reads a request's body up to `limit` bytes; past it, resolves undefined at once without
- * keeping what follows (the caller answers 413, and what follows is dropped as it comes).
+ * Reads a request's body up to `limit` bytes, held in `hold`; past the limit (413) or past what
+ * `hold` can take (503), resolves that status at once and gives back what was held, without
+ * keeping what follows (the caller answers, and what follows is dropped as it comes).
  */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+function readBody(req: IncomingMessage, limit: number, hold: BodyHold): Promise<Buffer | 413 | 503> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        // The rest is dropped as it comes (the caller answers 413 and reads on; see `refuse`).
+      const refused = size > limit ? 413 : hold.growTo(size) ? undefined : 503;
+      if (refused !== undefined) {
+        // The rest is dropped as it comes (the caller answers and reads on; see `refuse`).
         req.off('data', onData);
         chunks.length = 0;
-        resolve(undefined);
+        hold.release();
+        resolve(refused);
         return;
       }
       chunks.push(chunk);
@@ -426,7 +488,9 @@ export async function startListener(
     onDelivery(delivery);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const budget: BodyBudget = { held: 0, limit: settings.bodyBudgetBytes };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, hold: BodyHold): Promise<void> => {
     const method = req.method ?? '';
     const target = req.url ?? '';
     const base: Delivery = {
@@ -436,6 +500,7 @@ export async function startListener(
       status: 0,
       bytes: 0,
       webhookId: webhookIdOf(req),
+      webhookIdCount: webhookIdCountOf(req),
       signature: undefined,
       events: [],
       invalid: 0,
@@ -465,15 +530,27 @@ export async function startListener(
     if (method !== 'POST' && method !== 'PUT') {
       return refuse(405, 'method not allowed', { allow: allowedMethods }, asked);
     }
-    if (Number(req.headers['content-length']) > settings.maxBodyBytes) return refuse(413, 'too large', {}, asked);
+    // Hint: node:http refuses a Content-Length that is not a number, so NaN is none (chunked, or no body).
+    const declared = Number(req.headers['content-length']) || 0;
+    if (declared > settings.maxBodyBytes) return refuse(413, 'too large', {}, asked);
     // Hint: a compressed body is neither JSON nor the bytes a signature covers; RFC 9110 §15.5.16.
     const encoding = req.headers['content-encoding']?.trim().toLowerCase();
     if (encoding && encoding !== 'identity') {
       return refuse(415, 'unsupported content encoding', { 'accept-encoding': 'identity' }, asked);
     }
+    // Hint: node:http undoes the chunks of "gzip, chunked" and hands over the gzip bytes (another
+    // coding last it refuses itself); RFC 9112 §6.1 and nginx answer a coding not understood 501.
+    const transfer = req.headers['transfer-encoding'];
+    if (transfer !== undefined && transfer.split(',').some((coding) => !knownTransferCoding(coding))) {
+      return refuse(501, 'unsupported transfer coding', {}, asked);
+    }
+    // The platform and replay retry a 503 after Retry-After; a sender that asked first sends nothing.
+    const busy = { 'retry-after': '1' };
+    if (!hold.growTo(declared)) return refuse(503, 'too many bodies at once', busy, asked);
     if (asked) res.writeContinue();
-    const body = await readBody(req, settings.maxBodyBytes);
-    if (body === undefined) return refuse(413, 'too large');
+    const body = await readBody(req, settings.maxBodyBytes, hold);
+    if (body === 413) return refuse(413, 'too large');
+    if (body === 503) return refuse(503, 'too many bodies at once', busy);
     base.bytes = body.length;
     const receivedAt = Date.now();
     await endOfTurn();
@@ -604,6 +681,7 @@ export async function startListener(
           : (forwardError ?? checked.error),
       bytes: body.length,
       webhookId,
+      webhookIdCount: base.webhookIdCount,
       signature,
       events: checked.events,
       invalid: checked.invalid,
@@ -636,8 +714,10 @@ export async function startListener(
       lastAnswers.set(req.socket, res);
       // Hint: one promise settles the request either way (a .catch and a .finally made two more
       // per request, with their turns of the microtask queue).
-      const done: Promise<void> = handle(req, res).then(
+      const hold = new BodyHold(budget);
+      const done: Promise<void> = handle(req, res, hold).then(
         () => {
+          hold.release();
           inFlight.delete(done);
           // Hint: a refused body is still being read and dropped after its answer; until it ends,
           // stop() holds the connection to --request-timeout, as for any request still coming.
@@ -645,6 +725,7 @@ export async function startListener(
           else req.once('close', () => handling?.delete(res));
         },
         (error: unknown) => {
+          hold.release();
           inFlight.delete(done);
           handling?.delete(res);
           // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
@@ -661,6 +742,7 @@ export async function startListener(
             error: (error as Error).message,
             bytes: 0,
             webhookId: webhookIdOf(req),
+            webhookIdCount: webhookIdCountOf(req),
             signature: undefined,
             events: [],
             invalid: 0,

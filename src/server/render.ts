@@ -80,7 +80,10 @@ export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width =
   if (count > 0) add(`${plural(count, 'event')} (${typesText(delivery)})`);
   else if (delivery.bytes > 0 || delivery.status !== 405) add(plural(count, 'event'));
   if (delivery.invalid > 0) add(`${delivery.invalid} invalid`, c.yellow);
-  if (delivery.webhookId !== undefined) add(`id ${escapeTerminal(delivery.webhookId)}`);
+  if (delivery.webhookId !== undefined) {
+    const count = delivery.webhookIdCount;
+    add(`id ${escapeTerminal(delivery.webhookId)}${count === undefined ? '' : ` (webhook-id given ${count} times)`}`);
+  }
   if (delivery.signature) {
     if (delivery.signature.ok) add('signature ok', c.green);
     else add(`signature ${delivery.signature.reason}`, c.red);
@@ -158,6 +161,7 @@ export function renderDeliveryJson(delivery: Delivery): string {
       path: delivery.path,
       bytes: delivery.bytes,
       webhookId: delivery.webhookId,
+      webhookIdCount: delivery.webhookIdCount,
       signature,
       events: delivery.events.length,
       types: eventsByType(delivery),
