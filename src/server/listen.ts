@@ -541,7 +541,7 @@ export async function startListener(
     // Hint: node:http undoes the chunks of "gzip, chunked" and hands over the gzip bytes (another
     // coding last it refuses itself); RFC 9112 §6.1 and nginx answer a coding not understood 501.
     const transfer = req.headers['transfer-encoding'];
-    if (transfer !== undefined && transfer.split(',').some((coding) => !knownTransferCoding(coding))) {
+    if (transfer?.split(',').some((coding) => !knownTransferCoding(coding))) {
       return refuse(501, 'unsupported transfer coding', {}, asked);
     }
     // The platform and replay retry a 503 after Retry-After; a sender that asked first sends nothing.
