@@ -238,7 +238,14 @@ export class CaptureWriter {
       // FileHandle without O_CREAT, which cannot create anything wherever the name now points.
       const created = openOutputSync(logPath, flags, 0o600);
       try {
-        refuseForeign(logPath, fstatSync(created).uid);
+        const { uid, mode } = fstatSync(created);
+        refuseForeign(logPath, uid);
+        // As in `writableByOthers`: Windows has no such modes.
+        if (process.getuid !== undefined && mode & 0o044) {
+          options.onWarning?.(
+            `${logPath}: other users can read it (mode ${(mode & 0o777).toString(8)}), and it holds the headers of every delivery captured (Authorization, signatures); chmod 600 it`,
+          );
+        }
       } finally {
         closeSync(created);
       }

@@ -1359,6 +1359,23 @@ describe('listen: capture', () => {
     }
   });
 
+  it('--out warns of a log of deliveries that other users can read: it holds every captured header', async () => {
+    // A deliveries.meta made 0644 (by hand, or copied) went on gathering Authorization headers, readable by all.
+    const folder = tempDir('listen');
+    const log = join(folder, 'deliveries.meta');
+    writeFileSync(log, '', { mode: 0o644 });
+    chmodSync(log, 0o644);
+    const warnings: string[] = [];
+    await (await CaptureWriter.open(folder, { onWarning: (message) => warnings.push(message) })).close();
+    expect(warnings).toEqual([
+      `${log}: other users can read it (mode 644), and it holds the headers of every delivery captured (Authorization, signatures); chmod 600 it`,
+    ]);
+    chmodSync(log, 0o600);
+    warnings.length = 0;
+    await (await CaptureWriter.open(folder, { onWarning: (message) => warnings.push(message) })).close();
+    expect(warnings).toEqual([]);
+  });
+
   it('--out makes the missing folders, each private, and fails in one line where one cannot be made', async () => {
     const base = tempDir('listen');
     const deep = join(base, 'a', 'b', 'c');
