@@ -3,8 +3,15 @@ import { describe, expect, it } from 'vitest';
 import type { FileReport, ValidationReport } from '../core/validation.js';
 import type { Problem } from '../input/types.js';
 import { escapeUnicode } from './escape.js';
-import { escapeTerminal } from './terminal.js';
-import { fileResult, renderFilePretty, renderGithub, renderJunit, renderValidationJson } from './validation.js';
+import { displayWidth, escapeTerminal } from './terminal.js';
+import {
+  fileResult,
+  renderFilePretty,
+  renderGithub,
+  renderJunit,
+  renderProblemPretty,
+  renderValidationJson,
+} from './validation.js';
 
 const plain = new Chalk({ level: 0 });
 
@@ -60,5 +67,16 @@ describe('fileResult', () => {
       expect(junit).toContain(`failures="1"`);
       expect(junit).toContain('message="1 error, 1 warning"');
     }
+  });
+});
+
+describe('renderProblemPretty', () => {
+  it.each([40, 80, 120])('draws a code frame of a long line within %i columns, indent included', (width) => {
+    const line = `{"name": "${'日本'.repeat(40)}" "note": "${'x😀'.repeat(60)}\u{e0041}"}`;
+    const at = line.indexOf('" "') + 1;
+    const long = { ...problem('error', 'missing comma', '', 1), column: at + 1, excerpt: { text: line, index: at } };
+    const rows = renderProblemPretty(long, plain, width).split('\n');
+    expect(rows.some((row) => row.includes('^'))).toBe(true);
+    for (const row of rows) expect(displayWidth(row)).toBeLessThanOrEqual(width);
   });
 });

@@ -22,7 +22,7 @@ export function renderProblemPretty(problem: Problem, c: ChalkInstance, width = 
   if (problem.pointer) spans.push({ text: `  (${escapeTerminal(problem.pointer)})`, style: c.dim });
   const head = wrapSpans(spans, { width, indent: '      ', firstIndent: '  ' }).join('\n');
   if (!problem.excerpt) return head;
-  const frame = codeFrame(problem.excerpt, problem.line, problem.column)
+  const frame = codeFrame(problem.excerpt, problem.line, problem.column, width - 4)
     .split('\n')
     .map((row) => `    ${row.startsWith('>') ? row : c.dim(row)}`)
     .join('\n');
