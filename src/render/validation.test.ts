@@ -10,6 +10,7 @@ import {
   renderGithub,
   renderJunit,
   renderProblemPretty,
+  renderTotalsPretty,
   renderValidationJson,
 } from './validation.js';
 
@@ -78,5 +79,16 @@ describe('renderProblemPretty', () => {
     const rows = renderProblemPretty(long, plain, width).split('\n');
     expect(rows.some((row) => row.includes('^'))).toBe(true);
     for (const row of rows) expect(displayWidth(row)).toBeLessThanOrEqual(width);
+  });
+});
+
+describe('renderTotalsPretty', () => {
+  it('wraps the totals to the width, losing no word', () => {
+    // At 40 columns the totals were one line of 68.
+    const whole = renderTotalsPretty(report, plain);
+    expect(whole.trimEnd().split('\n')).toHaveLength(1);
+    const wrapped = renderTotalsPretty(report, plain, 40);
+    for (const row of wrapped.trimEnd().split('\n')) expect(displayWidth(row)).toBeLessThanOrEqual(40);
+    expect(wrapped.split(/\s+/)).toEqual(whole.split(/\s+/));
   });
 });
