@@ -54,7 +54,7 @@ export {
   type ValidEventResult,
   validateEvent,
 } from './library.js';
-/** A problem's code frame, as `callhook validate` draws it: `codeFrame(p.excerpt, p.line, p.column)`. */
+/** A problem's code frame, as `callhook validate` draws it: `codeFrame(p.excerpt, p.line, p.column, width?)`. */
 export { codeFrame } from './render/code-frame.js';
 export {
   type CheckOptions,

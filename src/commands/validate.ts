@@ -120,7 +120,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     }
   }
   const report = collector.report();
-  if (options.format === 'pretty') process.stdout.write(`${listed ? '\n' : ''}${renderTotalsPretty(report, c)}`);
+  if (options.format === 'pretty') process.stdout.write(`${listed ? '\n' : ''}${renderTotalsPretty(report, c, width)}`);
   else if (options.format === 'json') process.stdout.write(renderValidationJson(report));
   else if (options.format === 'junit') process.stdout.write(renderJunit(report, options));
   else if (options.format === 'github') {

@@ -68,6 +68,29 @@ describe('codeFrame', () => {
     );
   });
 
+  it.each([40, 80, 120])('keeps every row within %i columns, whatever the characters of a long line', (width) => {
+    // On an 80-column terminal a row was 84 columns, 88 under validate's indent: the window was
+    // 76 columns whatever the width, and the gutter and the two ellipses came on top.
+    const char = fc.constantFrom('a', ' ', '日', '😀', '👨‍👩‍👧', '\u001b', '\u{e0041}', '\u00ad', 'é');
+    const long = fc.tuple(char, fc.integer({ min: 30, max: 300 })).map(([c, n]) => c.repeat(n));
+    fc.assert(
+      fc.property(
+        fc.array(long, { minLength: 2, maxLength: 2 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 99_999 }),
+        (parts, at, lineNumber) => {
+          const line = parts.join('');
+          // A problem is at a character, never inside one.
+          const index = [...line].slice(0, at % ([...line].length + 1)).join('').length;
+          const text = `${line}\n${line}`;
+          const frame = codeFrame({ text, index: line.length + 1 + index }, lineNumber + 1, index + 1, width);
+          for (const row of frame.split('\n')) expect(displayWidth(row)).toBeLessThanOrEqual(width);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('keeps an excerpt short whatever the length of the lines', () => {
     const text = `${'a'.repeat(5000)}\n${'b'.repeat(5000)}`;
     expect(excerptAt(text, 7500).text.length).toBeLessThan(500);

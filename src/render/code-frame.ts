@@ -7,12 +7,12 @@ import type { SourceExcerpt } from '../input/types.js';
 import { escapeTerminal } from './escape.js';
 import { displayWidth, prefixOfWidth, suffixOfWidth } from './width.js';
 
-// Hint: a long line is cut to a window of this many columns around the caret, so that a minified
-// file still gives a readable frame.
-const shownWidth = 76;
-
-/** `source` escaped, its tabs made spaces, cut to the window around `caretAt`, and the caret's column in what is shown. */
-function clip(source: string, caretAt: number): [string, number] {
+/**
+ * `source` escaped, its tabs made spaces, cut to a window of `shownWidth` columns around `caretAt`
+ * (so that a minified file still gives a readable frame) and marked `…` where cut, and the caret's
+ * column in what is shown.
+ */
+function clip(source: string, caretAt: number, shownWidth: number): [string, number] {
   const clean = source.replace(/\r$/, '').replaceAll('\t', ' ');
   const before = escapeTerminal(clean.slice(0, caretAt));
   const after = escapeTerminal(clean.slice(caretAt));
@@ -28,11 +28,12 @@ function clip(source: string, caretAt: number): [string, number] {
 }
 
 /**
- * Two lines of source around a problem at `line` and `column`, with a caret under it. The
- * excerpt may begin mid-line (an element's text, or a window of a chunk): the true `column` says
- * how much of the line is missing on the left.
+ * Two lines of source around a problem at `line` and `column`, with a caret under it, each row at
+ * most `width` columns (gutter included) unless that leaves under 10 for the source. The excerpt
+ * may begin mid-line (an element's text, or a window of a chunk): the true `column` says how much
+ * of the line is missing on the left.
  */
-export function codeFrame(excerpt: SourceExcerpt, line: number, column: number): string {
+export function codeFrame(excerpt: SourceExcerpt, line: number, column: number, width = 80): string {
   const { text, index } = excerpt;
   const lineStart = text.lastIndexOf('\n', index - 1) + 1;
   let lineEnd = text.indexOf('\n', index);
@@ -40,15 +41,17 @@ export function codeFrame(excerpt: SourceExcerpt, line: number, column: number):
   const missing = column - 1 - (index - lineStart);
   // Hint: what is missing on the left of an element is indentation, so short gaps are padded.
   const prefix = missing <= 0 ? '' : missing <= 40 ? ' '.repeat(missing) : '…';
-  const width = String(line).length;
+  const digits = String(line).length;
+  // The gutter (`> 12 | `) and the two `…` of a cut line take their columns first.
+  const shownWidth = Math.max(10, width - digits - 7);
   const rows: string[] = [];
   if (lineStart > 0 && line > 1) {
     const previousStart = text.lastIndexOf('\n', lineStart - 2) + 1;
-    const [previous] = clip(text.slice(previousStart, lineStart - 1), 0);
-    if (previous.trim()) rows.push(`  ${String(line - 1).padStart(width)} | ${previous}`);
+    const [previous] = clip(text.slice(previousStart, lineStart - 1), 0, shownWidth);
+    if (previous.trim()) rows.push(`  ${String(line - 1).padStart(digits)} | ${previous}`);
   }
-  const [current, caret] = clip(prefix + text.slice(lineStart, lineEnd), prefix.length + index - lineStart);
-  rows.push(`> ${String(line).padStart(width)} | ${current}`);
-  rows.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, caret))}^`);
+  const [current, caret] = clip(prefix + text.slice(lineStart, lineEnd), prefix.length + index - lineStart, shownWidth);
+  rows.push(`> ${String(line).padStart(digits)} | ${current}`);
+  rows.push(`  ${' '.repeat(digits)} | ${' '.repeat(Math.max(0, caret))}^`);
   return rows.join('\n');
 }

@@ -5,51 +5,66 @@
 
 /**
  * The characters callhook never sends raw, to a terminal or into machine output (one policy for
- * every command and format): C0 controls, DEL and C1 controls (8-bit CSI is U+009B), so no escape
- * sequence can start; the bidi controls and marks that make text read differently from what it is
- * (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069); zero-width and invisible format characters
- * (U+200B–U+200D, U+2060–U+2064, U+FEFF); and the line and paragraph separators U+2028/U+2029.
+ * every command and format), but C0 controls, which each use adds: DEL and C1 controls (8-bit CSI
+ * is U+009B), so no escape sequence can start; the line and paragraph separators U+2028/U+2029;
+ * the interlinear annotation controls U+FFF9–U+FFFB; and every default-ignorable code point, which
+ * a terminal draws as nothing: the bidi controls and marks (U+061C, U+200E/F, U+202A–U+202E,
+ * U+2066–U+2069), zero-width and invisible format characters (U+00AD, U+200B–U+200D,
+ * U+2060–U+2064, U+FEFF, Hangul fillers, variation selectors) and the tag characters
+ * U+E0000–U+E007F, which spell text an AI reads and a person does not.
  */
-const untrustedCharacters =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+const invisible = String.raw`\u007f-\u009f\u2028\u2029\ufff9-\ufffb\p{Default_Ignorable_Code_Point}`;
+// Hint: the subdivision flags that are emoji (England, Scotland, Wales) are matched whole, so
+// that their tags, which draw the flag and hide nothing, are kept.
+const emojiFlag = String.raw`\u{1f3f4}\u{e0067}\u{e0062}(?:\u{e0065}\u{e006e}\u{e0067}|\u{e0073}\u{e0063}\u{e0074}|\u{e0077}\u{e006c}\u{e0073})\u{e007f}`;
+const untrustedCharacters = new RegExp(`[\\u0000-\\u001f${invisible}]`, 'gu');
 // The same but C0: JSON.stringify escapes those inside strings, and outside them only the layout's newlines occur.
-const jsonUnsafe = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-
-// The same without newline, for multi-line transcripts.
-const unsafe =
-  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+const jsonUnsafe = new RegExp(`[${invisible}]`, 'gu');
+// For a terminal, with the flags to keep; and without newline, for multi-line transcripts.
+const terminalUnsafe = new RegExp(`${emojiFlag}|[\\u0000-\\u001f${invisible}]`, 'gu');
+const transcriptUnsafe = new RegExp(`${emojiFlag}|[\\u0000-\\u0009\\u000b-\\u001f${invisible}]`, 'gu');
 const names: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\u001b': '\\e' };
 
 // Hint: a zero-width joiner between two pictographs (👨‍👩‍👧, 🏃‍♂️) draws one visible emoji and can
 // hide nothing, so it is kept there; anywhere else it is escaped like every invisible character.
 const emojiBefore = /\p{Extended_Pictographic}[\ufe0f\u{1f3fb}-\u{1f3ff}]?$/u;
 const emojiAfter = /^\p{Extended_Pictographic}/u;
+// Hint: likewise the text and emoji presentation selectors (VS15, VS16) right after a visible
+// character (❤️, 1️⃣) only choose how it is drawn; a second one, or one after a blank, draws nothing.
+const visibleBefore = /[\p{L}\p{N}\p{P}\p{S}]$/u;
 
-/** Whether the character at `offset` is a zero-width joiner inside an emoji sequence. */
-function isEmojiJoiner(text: string, offset: number): boolean {
-  return (
-    text.charCodeAt(offset) === 0x200d &&
-    emojiBefore.test(text.slice(Math.max(0, offset - 4), offset)) &&
-    emojiAfter.test(text.slice(offset + 1, offset + 3))
-  );
+/** Whether the invisible `char` at `offset` draws part of an emoji, and so is kept raw. */
+function drawsEmoji(char: string, offset: number, text: string): boolean {
+  if (char.length > 2) return true; // a subdivision flag, matched whole
+  if (char === '\u200d') {
+    return (
+      emojiBefore.test(text.slice(Math.max(0, offset - 4), offset)) &&
+      emojiAfter.test(text.slice(offset + 1, offset + 3))
+    );
+  }
+  return (char === '\ufe0f' || char === '\ufe0e') && visibleBefore.test(text.slice(Math.max(0, offset - 2), offset));
 }
 
 function visible(char: string, offset: number, text: string): string {
-  if (char === '\u200d' && isEmojiJoiner(text, offset)) return char;
+  if (drawsEmoji(char, offset, text)) return char;
   const named = names[char];
   if (named) return named;
-  const code = char.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  const code = char.codePointAt(0) as number;
+  if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
 }
 
 /**
  * Makes payload text (and file names) safe for a terminal: every character of
- * `untrustedCharacters` is shown escaped (`\e[2J`, `\x07`, `\u202e`, `\u200b`), so nothing in a
+ * `untrustedCharacters` is shown escaped (`\e[2J`, `\x07`, `\u202e`, `\u200b`, one
+ * `\u{e0041}` per code point outside the BMP), so nothing in a
  * name, transcript, message or path can move the cursor, retitle the window or hide text.
  * Newlines are kept when `keepNewlines` is set (for multi-line transcripts), escaped otherwise.
  */
 export function escapeTerminal(text: string, keepNewlines = false): string {
-  return text.replace(keepNewlines ? unsafe : untrustedCharacters, visible);
+  // Hint: printable ASCII, most payload text, needs no escape; telling so is a faster scan than the policy's.
+  if (!(keepNewlines ? /[^\n\u0020-\u007e]/ : /[^\u0020-\u007e]/).test(text)) return text;
+  return text.replace(keepNewlines ? transcriptUnsafe : terminalUnsafe, visible);
 }
 
 /**
@@ -68,14 +83,18 @@ export function escapeMarkdown(text: string, keepNewlines = false): string {
 
 /**
  * The same policy for machine formats (JSON, GitHub annotations, JUnit XML): each untrusted
- * character as a `\uXXXX` escape, which in JSON strings means exactly the character it replaces.
+ * character as `\uXXXX` escapes of its UTF-16 code units (a surrogate pair outside the BMP), which
+ * in JSON strings mean exactly the character they replace. Hint: strict, emoji included (`❤\ufe0f`):
+ * what a program reads has no use for drawing, and in JSON text a selector's neighbour may be
+ * the string's opening quote or the end of an escape, not the character it follows.
  */
 export function escapeUnicode(text: string): string {
   return text.replace(untrustedCharacters, unicodeEscape);
 }
 
 function unicodeEscape(char: string): string {
-  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  const unit = `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  return char.length === 1 ? unit : `${unit}\\u${char.charCodeAt(1).toString(16).padStart(4, '0')}`;
 }
 
 /**

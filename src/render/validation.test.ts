@@ -3,8 +3,16 @@ import { describe, expect, it } from 'vitest';
 import type { FileReport, ValidationReport } from '../core/validation.js';
 import type { Problem } from '../input/types.js';
 import { escapeUnicode } from './escape.js';
-import { escapeTerminal } from './terminal.js';
-import { fileResult, renderFilePretty, renderGithub, renderJunit, renderValidationJson } from './validation.js';
+import { displayWidth, escapeTerminal } from './terminal.js';
+import {
+  fileResult,
+  renderFilePretty,
+  renderGithub,
+  renderJunit,
+  renderProblemPretty,
+  renderTotalsPretty,
+  renderValidationJson,
+} from './validation.js';
 
 const plain = new Chalk({ level: 0 });
 
@@ -60,5 +68,27 @@ describe('fileResult', () => {
       expect(junit).toContain(`failures="1"`);
       expect(junit).toContain('message="1 error, 1 warning"');
     }
+  });
+});
+
+describe('renderProblemPretty', () => {
+  it.each([40, 80, 120])('draws a code frame of a long line within %i columns, indent included', (width) => {
+    const line = `{"name": "${'日本'.repeat(40)}" "note": "${'x😀'.repeat(60)}\u{e0041}"}`;
+    const at = line.indexOf('" "') + 1;
+    const long = { ...problem('error', 'missing comma', '', 1), column: at + 1, excerpt: { text: line, index: at } };
+    const rows = renderProblemPretty(long, plain, width).split('\n');
+    expect(rows.some((row) => row.includes('^'))).toBe(true);
+    for (const row of rows) expect(displayWidth(row)).toBeLessThanOrEqual(width);
+  });
+});
+
+describe('renderTotalsPretty', () => {
+  it('wraps the totals to the width, losing no word', () => {
+    // At 40 columns the totals were one line of 68.
+    const whole = renderTotalsPretty(report, plain);
+    expect(whole.trimEnd().split('\n')).toHaveLength(1);
+    const wrapped = renderTotalsPretty(report, plain, 40);
+    for (const row of wrapped.trimEnd().split('\n')) expect(displayWidth(row)).toBeLessThanOrEqual(40);
+    expect(wrapped.split(/\s+/)).toEqual(whole.split(/\s+/));
   });
 });

@@ -22,7 +22,7 @@ export function renderProblemPretty(problem: Problem, c: ChalkInstance, width = 
   if (problem.pointer) spans.push({ text: `  (${escapeTerminal(problem.pointer)})`, style: c.dim });
   const head = wrapSpans(spans, { width, indent: '      ', firstIndent: '  ' }).join('\n');
   if (!problem.excerpt) return head;
-  const frame = codeFrame(problem.excerpt, problem.line, problem.column)
+  const frame = codeFrame(problem.excerpt, problem.line, problem.column, width - 4)
     .split('\n')
     .map((row) => `    ${row.startsWith('>') ? row : c.dim(row)}`)
     .join('\n');
@@ -109,11 +109,16 @@ export function renderFilePretty(
   return `${lines.join('\n')}\n`;
 }
 
-/** The closing totals line (the command puts a blank line before it when files were listed). */
-export function renderTotalsPretty(report: ValidationReport, c: ChalkInstance): string {
+/** The closing totals, wrapped to `width` (the command puts a blank line before them when files were listed). */
+export function renderTotalsPretty(
+  report: ValidationReport,
+  c: ChalkInstance,
+  width = Number.POSITIVE_INFINITY,
+): string {
   const t = report.totals;
   const summary = `${plural(t.files, 'file')}, ${plural(t.events, 'event')}: ${grouped(t.valid)} valid, ${grouped(t.invalid)} invalid; ${problemCounts(t)}`;
-  return `${report.ok ? c.green.bold('✔ valid') : c.red.bold('✖ invalid')}  ${summary}\n`;
+  const verdict = report.ok ? { text: '✔ valid', style: c.green.bold } : { text: '✖ invalid', style: c.red.bold };
+  return `${wrapSpans([verdict, { text: `  ${summary}` }], { width, indent: '    ', firstIndent: '' }).join('\n')}\n`;
 }
 
 /** The report as stable JSON (documented in the README). */

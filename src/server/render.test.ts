@@ -59,12 +59,12 @@ describe('listen output', () => {
   });
 
   it('escapes what the sender controls, in lines and in NDJSON', () => {
-    const hostile = delivery({ path: '/a\u001b[2J\u202eb', webhookId: 'msg_\u001b]0;pwn\u0007' });
+    const hostile = delivery({ path: '/a\u001b[2J\u202eb\u{e0041}', webhookId: 'msg_\u001b]0;pwn\u0007\u00ad' });
     const line = renderDeliveryLine(hostile, plain);
-    expect(line).not.toMatch(/[\u001b\u0007\u202e]/);
-    expect(line).toContain('/a\\e[2J\\u202eb');
+    expect(line).not.toMatch(/[\u001b\u0007\u202e\u00ad\u{e0041}]/u);
+    expect(line).toContain('/a\\e[2J\\u202eb\\u{e0041}');
     const json = renderDeliveryJson(hostile);
-    expect(json).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(json).not.toMatch(/[\u001b\u0007\u202e\u00ad\u{e0041}]/u);
     expect(JSON.parse(json)).toMatchObject({ path: hostile.path, webhookId: hostile.webhookId });
   });
 

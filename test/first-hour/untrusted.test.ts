@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CallhookError, formatFatal } from '../../src/errors.js';
-import { escapeJsonForTerminal, escapeTerminal, escapeUnicode } from '../../src/render/escape.js';
+import {
+  escapeJsonForTerminal,
+  escapeMarkdown,
+  escapeTerminal,
+  escapeUnicode,
+  toSafeJson,
+} from '../../src/render/escape.js';
 import { runCli } from '../helpers/run-cli.js';
 
 /** Every kind of character the policy names, and escape sequences built from them. */
@@ -20,6 +26,13 @@ const corpus = [
   'bidi \u202eevil\u202c \u2066iso\u2069 \u061carabic mark \u200eLRM \u200fRLM',
   'zero\u200bwidth \u200cnon-joiner a\u200db word\u2060joiner \u2061\u2062\u2063\u2064 bom\ufeffinside',
   'line\u2028separator paragraph\u2029separator',
+  // Tag characters smuggle text an AI reads and a person does not ("AB" here, then a cancel tag).
+  'tags\u{e0041}\u{e0042}\u{e007f} flag of no one \u{1f3f4}\u{e0069}\u{e0067}\u{e006e}\u{e007f}',
+  // The other default-ignorable and invisible format characters.
+  'soft\u00adhyphen \u034f\u115f\u1160\u17b4\u17b5\u180b\u180e\u180f\u3164\uffa0 \u2065\u206a\u206f',
+  'annotation\ufff9base\ufffatext\ufffb \ufff0\ufff8 \u{1d173}\u{1d17a} \u{1bca0} \ufe00\u{e0100}\u{e01ef}',
+  // A variation selector after nothing visible (a blank, another selector) draws nothing.
+  'selectors \ufe0f\ufe0e',
 ];
 const hostile = corpus.join(' | ');
 // A command-line argument cannot hold NUL.
@@ -27,7 +40,7 @@ const hostileArg = hostile.replace('\u0000', '');
 
 // What may appear: newline (and CRLF ending CSV records); SGR colour codes when colour is on.
 const forbidden =
-  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028-\u202e\ufff9-\ufffb\p{Default_Ignorable_Code_Point}]/u;
 
 function rawCharacters(text: string, { colour = false, crlf = false } = {}): string[] {
   let rest = text;
@@ -89,7 +102,7 @@ let file: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'callhook-hostile-'));
   // The file's own name is hostile too (no slash or NUL, which no file name can hold).
-  file = join(dir, `${corpus.slice(0, 2).join('')}\u202e\u2028\u200b.json`);
+  file = join(dir, `${corpus.slice(0, 2).join('')}\u202e\u2028\u200b\u{e0041}\u00ad.json`);
   writeFileSync(file, JSON.stringify(events, null, 2));
 });
 
@@ -142,6 +155,43 @@ describe('the two escapes', () => {
   test('a joiner inside an emoji sequence draws one emoji and stays; anywhere else it is escaped', () => {
     expect(escapeTerminal('👨\u200d👩\u200d👧')).toBe('👨\u200d👩\u200d👧');
     expect(escapeTerminal('a\u200db')).toBe('a\\u200db');
+  });
+
+  test('a character outside the BMP is one readable escape per code point; a tag sequence is no flag', () => {
+    expect(escapeTerminal('hi\u{e0041}\u{e0042}\u{e007f}')).toBe('hi\\u{e0041}\\u{e0042}\\u{e007f}');
+    expect(escapeTerminal('a\u{1d173}b\u{e01ef}')).toBe('a\\u{1d173}b\\u{e01ef}');
+    expect(escapeTerminal('soft\u00adhyphen \u3164 \ufffb')).toBe('soft\\xadhyphen \\u3164 \\ufffb');
+    // Hint: only the three subdivision flags that are emoji are drawn; any other tags after a
+    // black flag show the flag alone and hide the text they spell.
+    const flagOfNoOne = '\u{1f3f4}\u{e0069}\u{e0067}\u{e006e}\u{e006f}\u{e0072}\u{e0065}\u{e007f}';
+    expect(escapeTerminal(flagOfNoOne)).toBe(
+      '\u{1f3f4}\\u{e0069}\\u{e0067}\\u{e006e}\\u{e006f}\\u{e0072}\\u{e0065}\\u{e007f}',
+    );
+    expect(escapeTerminal('\u{1f3f4}\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}')).toBe(
+      '\u{1f3f4}\\u{e0067}\\u{e0062}\\u{e0065}\\u{e006e}\\u{e0067}',
+    );
+    expect(escapeMarkdown('x\u{e0041}')).toBe('x\\\\u{e0041}');
+    expect(escapeUnicode('hi\u{e0041}\u00ad')).toBe('hi\\udb40\\udc41\\u00ad');
+    const json = toSafeJson({ text: 'hi\u{e0041}\u{e0042}' });
+    expect(json).toBe('{\n  "text": "hi\\udb40\\udc41\\udb40\\udc42"\n}');
+    expect(JSON.parse(json)).toEqual({ text: 'hi\u{e0041}\u{e0042}' });
+  });
+
+  test('emoji stay drawable on a terminal and in Markdown: joiners, presentation selectors, subdivision flags', () => {
+    const england = '\u{1f3f4}\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f}';
+    const wales = '\u{1f3f4}\u{e0067}\u{e0062}\u{e0077}\u{e006c}\u{e0073}\u{e007f}';
+    const emoji = `❤\ufe0f ☺\ufe0e 1\ufe0f\u20e3 🏳\ufe0f\u200d🌈 👨\u200d👩\u200d👧 ${england}${wales}`;
+    expect(escapeTerminal(emoji)).toBe(emoji);
+    expect(escapeTerminal(emoji, true)).toBe(emoji);
+    expect(escapeMarkdown(emoji)).toBe(emoji);
+    // A selector that follows no visible character, or a second one, draws nothing: it is escaped.
+    expect(escapeTerminal('\ufe0f ❤\ufe0f\ufe0f \ufe0e a\ufe00')).toBe('\\ufe0f ❤\ufe0f\\ufe0f \\ufe0e a\\ufe00');
+    // Machine formats escape them all: a program reading them has no use for drawing.
+    expect(escapeUnicode(`❤\ufe0f ${england}`)).toBe(
+      '❤\\ufe0f \u{1f3f4}\\udb40\\udc67\\udb40\\udc62\\udb40\\udc65\\udb40\\udc6e\\udb40\\udc67\\udb40\\udc7f',
+    );
+    expect(JSON.parse(toSafeJson(emoji))).toBe(emoji);
+    expect(toSafeJson(emoji)).not.toMatch(forbidden);
   });
 
   test('machine formats write the same set as \\u escapes, and JSON keeps its meaning', () => {

@@ -13,7 +13,7 @@ import { readRecords } from '../../src/input/read.js';
 import type { InputRecord } from '../../src/input/types.js';
 import { renderEventMarkdown, renderEventPretty, renderTraceHeader } from '../../src/render/flow.js';
 import { renderSummaryPretty } from '../../src/render/summary.js';
-import { displayWidth, wrapSpans } from '../../src/render/terminal.js';
+import { displayWidth, escapeTerminal, prefixOfWidth, wrapSpans } from '../../src/render/terminal.js';
 import { correlationIdOf, type WebhookEvent } from '../../src/schema/events.js';
 import { callComplete } from '../helpers/events.js';
 
@@ -84,5 +84,29 @@ describe('scale', () => {
     const lines = wrapSpans([{ text }], { width: 80 });
     expect(lines.join('')).toBe(text);
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('escaped text is measured as it is printed', () => {
+  const england = '\u{1f3f4}\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f}';
+
+  test('an invisible character takes the columns of its escape', () => {
+    const invisibles = ['\u00ad', '\u034f', '\u115f', '\u3164', '\uffa0', '\ufff9', '\ufe0f', '\u{e0041}', '\u{1d173}'];
+    for (const char of invisibles) {
+      const shown = escapeTerminal(` ${char}`);
+      expect(displayWidth(shown)).toBe(shown.length);
+    }
+  });
+
+  test('an emoji kept raw is two columns, and neither cut nor wrapped apart', () => {
+    for (const emoji of [england, '❤\ufe0f', '1\ufe0f\u20e3', '👨\u200d👩\u200d👧']) {
+      expect(escapeTerminal(emoji)).toBe(emoji);
+      expect(displayWidth(emoji)).toBe(2);
+      expect(prefixOfWidth(`ab${emoji}`, 3)).toBe('ab');
+    }
+    const text = escapeTerminal(`go${england}\u{e0041}${england}team `.repeat(8));
+    const lines = wrapSpans([{ text }], { width: 20 });
+    expect(lines.join(' ').split(' ')).toEqual(text.trimEnd().split(' '));
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(20);
   });
 });
