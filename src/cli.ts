@@ -135,6 +135,7 @@ details.set('validate', (command, { options }) =>
     .option('-q, --quiet', 'print only failing files, what failed them, and the totals')
     .addOption(options.maxProblems())
     .option('--warnings-as-errors', 'fail on warnings too')
+    .addOption(options.width())
     .addOption(options.noColor())
     .addOption(options.maxElementSize())
     .addHelpText(
@@ -159,6 +160,7 @@ details.set('fix', (command, { options }) =>
   command
     .option('-w, --write', 'rewrite each file in place, keeping the original as <file>.bak')
     .addOption(options.maxProblems('problems it cannot repair'))
+    .addOption(options.width())
     .addOption(options.noColor())
     .addOption(options.maxElementSize())
     .addHelpText(
@@ -274,6 +276,7 @@ details.set('summarise', (command, { options }) =>
       'fail (exit 1) when anything is invalid: an element, a problem between elements, an undocumented status (unknown fields count as invalid)',
     )
     .option('--mask', "hide phone numbers (last 3 digits kept): a --by phone table's, and those in reasons and notes")
+    .addOption(options.width())
     .addOption(options.noColor())
     .addOption(options.maxElementSize())
     .addHelpText(

@@ -9,7 +9,7 @@ import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js'
 import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason } from '../errors.js';
 import { isStdin, listSources, readRecords, type Source } from '../input/read.js';
 import type { Problem } from '../input/types.js';
-import { colorsFor, escapeTerminal } from '../render/terminal.js';
+import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
 import { defaultMaxProblems } from './options.js';
@@ -19,6 +19,7 @@ interface FixOptions {
   write?: boolean;
   maxElementSize?: number;
   maxProblems?: number;
+  width?: number;
 }
 
 /** A source to repair: a file read from disk (three times), or stdin or a pipe held in memory. */
@@ -218,13 +219,14 @@ async function fixOne(
   several: boolean,
 ): Promise<{ code: number; signal?: NodeJS.Signals | undefined }> {
   const c = colorsFor(process.stderr);
+  const width = options.width ?? terminalWidth(process.stderr);
   const input = await fixInput(source, options.maxElementSize);
   const name = escapeTerminal(source.name);
   const plan = await planFor(input);
   const own = (problem: Problem): Problem => ({ ...problem, file: source.name });
   if (plan.unrepairable.length > 0) {
     const listed = plan.unrepairable.slice(0, options.maxProblems ?? defaultMaxProblems);
-    for (const problem of listed) process.stderr.write(`${renderProblemPretty(own(problem), c)}\n`);
+    for (const problem of listed) process.stderr.write(`${renderProblemPretty(own(problem), c, width)}\n`);
     const more = plan.unrepairable.length - listed.length;
     if (more > 0) process.stderr.write(`${renderOmitted(more, c)}\n`);
     process.stderr.write(

@@ -28,6 +28,7 @@ export interface SummariseCliOptions {
   strict?: boolean;
   maxElementSize?: number;
   mask?: boolean;
+  width?: number;
 }
 
 /**
@@ -71,7 +72,7 @@ async function renderWithTables(report: SummaryReport, options: SummariseCliOpti
     import('../render/summary.js'),
     import('../render/terminal.js'),
   ]);
-  const width = terminalWidth(process.stdout);
+  const width = options.width ?? terminalWidth(process.stdout);
   return renderSummary(report, options.format, { colors: colorsFor(process.stdout), width, by: options.by });
 }
 

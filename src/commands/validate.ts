@@ -37,6 +37,7 @@ interface ValidateOptions {
   maxProblems: number;
   warningsAsErrors?: boolean;
   maxElementSize?: number;
+  width?: number;
 }
 
 /** Runs `validate` and sets the exit code: 0 valid, 1 invalid. */
@@ -48,7 +49,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     { renderFilePretty, renderGithub, renderJunit, renderTotalsPretty, renderValidationJson },
   ] = await Promise.all([import('../render/terminal.js'), import('../render/validation.js')]);
   const c = colorsFor(process.stdout);
-  const width = terminalWidth(process.stdout);
+  const width = options.width ?? terminalWidth(process.stdout);
   // Hint: the worker that reads a second half collects as this thread does, or its places of
   // --max-problems go to warnings -q does not list.
   const collecting: ValidationOptions = {

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -259,5 +262,33 @@ describe('callhook summarise on the fixtures', () => {
       env: { NO_COLOR: undefined, FORCE_COLOR: '1' },
     });
     expect(plain.stdout).not.toContain('\u001b');
+  });
+});
+
+describe('--width', () => {
+  // Piped output was always 80 columns wide, with no way to say otherwise (show, trace and listen had --width).
+  const unrepairable = join(mkdtempSync(join(tmpdir(), 'callhook-width-')), 'broken.json');
+  writeFileSync(
+    unrepairable,
+    '[{"eventType": "CallAttempted", "id": "x", "note": "a long text to make the line wide enough to wrap", "v": @@}]\n',
+  );
+  it.each([
+    ['summarise', 'fixtures/valid'],
+    ['validate', 'fixtures/doc-examples'],
+    ['fix', unrepairable],
+  ])('%s wraps its terminal output to --width, as show does', async (command, path) => {
+    const lines = (text: string) => text.split('\n').filter((line) => !line.startsWith('callhook: '));
+    const at = async (width?: number) => {
+      const result = await runCli([command, path, ...(width ? ['--width', String(width)] : [])]);
+      expect(result.stderr).not.toMatch(/unknown option/);
+      return lines(command === 'fix' ? result.stderr : result.stdout);
+    };
+    const wide = await at();
+    const narrow = await at(48);
+    expect(wide.some((line) => line.length > 48)).toBe(true);
+    expect(narrow.join('').length).toBeGreaterThan(wide.join('').length * 0.5);
+    expect(narrow).not.toEqual(wide);
+    // Hint: a line may be wider only when it is one unbreakable token (README, Width).
+    expect(narrow.filter((line) => line.length > 48 && /\S\s+\S/.test(line.trim()))).toEqual([]);
   });
 });
