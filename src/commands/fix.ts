@@ -34,9 +34,18 @@ interface FixInput {
   firstLineEnding?: string | undefined;
 }
 
+/**
+ * Reads a stream that cannot be read twice into memory: to its end, or to the first chunk holding a
+ * NUL byte. Hint: the input layer reads no further than a NUL (no JSON text holds one), so the bytes
+ * after it are not needed to say why, and an endless device or a pipe never closed is not waited on.
+ */
 async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    chunks.push(buffer);
+    if (buffer.includes(0)) break;
+  }
   return Buffer.concat(chunks);
 }
 
