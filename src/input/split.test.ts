@@ -427,6 +427,16 @@ describe('ElementSplitter', () => {
     expect(split(binary).problems).toMatchObject([{ code: 'binary', fatal: true, offset: 2 }]);
   });
 
+  it('places a NUL byte at its own line and column, after line breaks and characters of several bytes in its chunk', () => {
+    const text = '[1,\n "é😀",\n "ab\0"]';
+    const at = positionOf(text, text.indexOf('\0'));
+    for (const chunkSize of [1, 5, 1 << 20]) {
+      expect(split(text, chunkSize).problems, `chunks of ${chunkSize}`).toMatchObject([
+        { code: 'binary', offset: Buffer.from(text).indexOf(0), ...at },
+      ]);
+    }
+  });
+
   it('names UTF-32 as UTF-32, with the conversion that reads it (UTF-16 would give garbage)', () => {
     const utf32le = Buffer.from([0xff, 0xfe, 0, 0, 0x5b, 0, 0, 0, 0x5d, 0, 0, 0]);
     const utf32be = Buffer.from([0, 0, 0xfe, 0xff, 0, 0, 0, 0x5b, 0, 0, 0, 0x5d]);

@@ -582,9 +582,17 @@ export class ElementSplitter {
     const nul = chunk.indexOf(0);
     if (nul !== -1) {
       // A NUL byte can appear in no JSON text, even inside a string: the file is binary or UTF-16.
+      // Hint: the bytes before it in its chunk are counted only for its position: nothing else is
+      // read. Decoded, a byte that is not UTF-8 is one character, as an editor shows it.
+      let lineFrom = first;
+      for (let i = chunk.indexOf(NEWLINE, first); i !== -1 && i < nul; i = chunk.indexOf(NEWLINE, i + 1)) {
+        this.scanner.lineBreak(this.offset + i);
+        lineFrom = i + 1;
+      }
+      const column = this.scanner.columnAt(this.offset + lineFrom) + chunk.toString('utf8', lineFrom, nul).length;
       this.offset += nul;
       this.fatal(
-        this.scanner.at(this.offset),
+        { offset: this.offset, line: this.scanner.line, column },
         'binary',
         `the file is not JSON text: NUL byte at byte offset ${this.offset} (binary, or UTF-16 without a BOM?)`,
       );

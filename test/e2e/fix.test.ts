@@ -55,7 +55,9 @@ describe('fix as a process', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     clearTimeout(timer);
     child.stdin.destroy();
-    expect(Buffer.concat(err).toString()).toContain('error  the file is not JSON text: NUL byte at byte offset 10');
+    expect(Buffer.concat(err).toString()).toContain(
+      '<stdin>:2:1  error  the file is not JSON text: NUL byte at byte offset 10',
+    );
     expect(code).toBe(1);
   });
 
