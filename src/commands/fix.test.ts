@@ -597,6 +597,22 @@ describe('new repairs', () => {
     expect(process.exitCode).toBe(1);
   });
 
+  it('lists at most --max-problems of its repairs, and says how many more', async () => {
+    // 1,500 missing commas between elements: every one was listed, whatever --max-problems said.
+    const file = join(dir, 'commas.json');
+    writeFileSync(file, `[${'{}\n'.repeat(1500)}]\n`);
+    const listed = (stderr: string) => stderr.match(/^callhook: \S*commas\.json:\d+:\d+: repaired: /gm)?.length;
+    const few = await capture(() => fix([file], { maxProblems: 10 }));
+    expect(listed(few.stderr)).toBe(10);
+    expect(few.stderr).toContain('  … 1,489 more repairs not shown (--max-problems)\n');
+    expect(few.stderr).toContain('repaired 1,499 problems (--write saves them)');
+    expect(few.stdout).toBe(`[${'{}\n'.repeat(1499).replaceAll('\n', ',\n')}{}\n]\n`);
+    const many = await capture(() => fix([file], {}));
+    expect(listed(many.stderr)).toBe(1000);
+    expect(many.stderr).toContain('  … 499 more repairs not shown (--max-problems)\n');
+    expect(process.exitCode).toBe(0);
+  });
+
   it('a lone event cut off cannot be repaired: nothing is written, exit 1', async () => {
     const file = join(dir, 'lone.json');
     const lone = readFileSync('fixtures/valid/single-event-object.json', 'utf8');

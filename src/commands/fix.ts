@@ -231,11 +231,15 @@ async function fixOne(
   const name = escapeTerminal(source.name);
   const plan = await planFor(input);
   const own = (problem: Problem): Problem => ({ ...problem, file: source.name });
+  // Hint: a text file saved as .json has a problem a word, and a file of compact events a
+  // missing comma each: both lists are cut at --max-problems, and the rest counted.
+  const list = <T>(items: readonly T[], line: (item: T) => string, what: string) => {
+    const max = options.maxProblems ?? defaultMaxProblems;
+    for (const item of items.slice(0, max)) process.stderr.write(`${line(item)}\n`);
+    if (items.length > max) process.stderr.write(`${renderOmitted(items.length - max, c, what)}\n`);
+  };
   if (plan.unrepairable.length > 0) {
-    const listed = plan.unrepairable.slice(0, options.maxProblems ?? defaultMaxProblems);
-    for (const problem of listed) process.stderr.write(`${renderProblemPretty(own(problem), c)}\n`);
-    const more = plan.unrepairable.length - listed.length;
-    if (more > 0) process.stderr.write(`${renderOmitted(more, c)}\n`);
+    list(plan.unrepairable, (problem) => renderProblemPretty(own(problem), c), 'problem');
     process.stderr.write(
       `callhook: ${name}: ${plural(plan.unrepairable.length, 'problem')} cannot be repaired automatically; nothing was written\n`,
     );
@@ -248,11 +252,11 @@ async function fixOne(
     );
     return { code: ExitCode.invalid };
   }
-  for (const planned of plan.repairs) {
-    process.stderr.write(
-      `callhook: ${name}:${planned.line}:${planned.column}: ${escapeTerminal(planned.description)}\n`,
-    );
-  }
+  list(
+    plan.repairs,
+    (planned) => `callhook: ${name}:${planned.line}:${planned.column}: ${escapeTerminal(planned.description)}`,
+    'repair',
+  );
   if (!options.write) {
     if (several) process.stdout.write(`==> ${name} <==\n`);
     for await (const chunk of applyRepairs(
