@@ -265,6 +265,21 @@ describe('new repairs', () => {
     }
   });
 
+  it("NDJSON values on one line with nothing between: a line break before each, in the file's line ending", async () => {
+    const line = JSON.stringify(JSON.parse(readFileSync('fixtures/valid/single-event-object.json', 'utf8')));
+    for (const newline of ['\n', '\r\n']) {
+      const file = join(dir, 'joined.ndjson');
+      writeFileSync(file, `${line}${newline}${line}${line} ${line}${newline}`);
+      const { stderr } = await capture(() => fix([file], { write: true }));
+      expect(stderr).toContain(
+        `joined.ndjson:2:${line.length + 1}: repaired: a line break was put before a second value on its line\n`,
+      );
+      expect(readFileSync(file, 'utf8')).toBe(`${line}${newline}${line}${newline}${line} ${newline}${line}${newline}`);
+      expect(await check(file)).toEqual({ events: 4, errors: [] });
+      rmSync(`${file}.bak`);
+    }
+  });
+
   it('a CRLF file whose first line, of events joined by commas, is longer than a chunk: the line breaks put in are CRLF', async () => {
     const line = JSON.stringify(JSON.parse(readFileSync('fixtures/valid/single-event-object.json', 'utf8')));
     const count = Math.ceil((80 * 1024) / line.length);

@@ -331,6 +331,8 @@ export class ElementSplitter {
   private strayText = false;
   /** Inside a quoted part of that text, where a `{` or `[` opens nothing. */
   private strayQuoted = false;
+  /** The top-level value before the next was such text (a log line's prefix): what follows on its line is no second value. */
+  private afterStrayText = false;
 
   constructor(sink: SplitSink, limits: SplitLimits) {
     this.sink = sink;
@@ -353,6 +355,8 @@ export class ElementSplitter {
     this.offset = offset;
     this.scanner.startLine(offset);
     this.valuesAtTop = 1;
+    // Hint: the value before the point ended on an earlier line than the first this reading counts.
+    this.lastEndLine = 0;
     this.batch = 0;
     this.lineDelimited = start.lineDelimited;
     if (start.where === 'batch-element') {
@@ -675,6 +679,7 @@ export class ElementSplitter {
   /** Ends the element that closed: its bytes in the chunk end before `to`, and it ends at chunk index `end`. */
   private endElementAt(to: number, end: number): void {
     this.scalar = false;
+    this.afterStrayText = this.strayText;
     this.strayText = false;
     this.strayQuoted = false;
     const part = this.chunk.subarray(this.elementFrom, to);
@@ -929,7 +934,16 @@ export class ElementSplitter {
           insert: this.lastEndLine < position.line ? '' : this.lineEnding(),
         },
       );
+    } else if (this.lineDelimited && this.lastEndLine === position.line && !this.afterStrayText) {
+      this.problem(
+        position,
+        'missing-line-break',
+        'a second value on the line: put a line break before it (NDJSON: one value a line)',
+        '',
+        { offset: position.offset, deleteBytes: 0, insert: this.lineEnding() },
+      );
     }
+    this.afterStrayText = false;
     this.afterComma = undefined;
     this.valuesAtTop++;
     this.batch++;
