@@ -386,6 +386,19 @@ describe('ElementSplitter', () => {
     // value after it on its line is no second value.
     expect(breaks('{"a":1}, {"b":2}\n')).toEqual([['top-level-comma', 1, 8, 7, '\n']]);
     expect(breaks('{"a":1}\nINFO got {"b":2}\n')).toEqual([]);
+    // A lone CR is no NDJSON line ending (as a line reader such as jq splits): it is made CRLF.
+    const crText = '{"a":1}\r{"b":2} \r [3]\r\n';
+    for (const [size, quick] of [
+      [1 << 20, false],
+      [1, true],
+    ] as const) {
+      expect(breaks(crText, size, quick)).toEqual([
+        ['missing-line-break', 1, 9, 8, '\n'],
+        ['missing-line-break', 1, 19, 17, '\n'],
+      ]);
+    }
+    const cr = split(crText).problems;
+    expect(cr[0]?.message).toBe('a second value on the line, after a lone CR: NDJSON lines end with LF or CRLF');
     // A second thread starts at a line of NDJSON: the value before it ended on an earlier line.
     const ndjson = Buffer.from('{"a":1}\n{"b":2}\n{"c":3}{"d":4}\n');
     expect(resumed(ndjson, 8, 'top').problems.map((p) => [p.code, p.line, p.column])).toEqual([

@@ -333,6 +333,8 @@ export class ElementSplitter {
   private strayQuoted = false;
   /** The top-level value before the next was such text (a log line's prefix): what follows on its line is no second value. */
   private afterStrayText = false;
+  /** The file offset of the last CR read at the top level: one between two values on a line is a lone CR. */
+  private returnAtTop = -1;
 
   constructor(sink: SplitSink, limits: SplitLimits) {
     this.sink = sink;
@@ -666,7 +668,10 @@ export class ElementSplitter {
       // This byte ends the scalar, and belongs to what follows it.
       this.endElementAt(i, i);
     }
-    if (isSpace(byte)) return i;
+    if (isSpace(byte)) {
+      if (byte === RETURN && this.mode === Mode.Top) this.returnAtTop = base + i;
+      return i;
+    }
     return this.structural(chunk, i, base, byte);
   }
 
@@ -935,12 +940,19 @@ export class ElementSplitter {
         },
       );
     } else if (this.lineDelimited && this.lastEndLine === position.line && !this.afterStrayText) {
+      // Hint: a CR between them is not followed by a LF (the line would have ended): a lone CR, an
+      // old Mac line ending, which editors show as a line break but line readers of NDJSON do not.
+      const loneReturn = this.returnAtTop >= this.lastEndOffset;
       this.problem(
         position,
         'missing-line-break',
-        'a second value on the line: put a line break before it (NDJSON: one value a line)',
+        loneReturn
+          ? 'a second value on the line, after a lone CR: NDJSON lines end with LF or CRLF'
+          : 'a second value on the line: put a line break before it (NDJSON: one value a line)',
         '',
-        { offset: position.offset, deleteBytes: 0, insert: this.lineEnding() },
+        loneReturn
+          ? { offset: this.returnAtTop + 1, deleteBytes: 0, insert: '\n' }
+          : { offset: position.offset, deleteBytes: 0, insert: this.lineEnding() },
       );
     }
     this.afterStrayText = false;
