@@ -159,7 +159,7 @@ program
 details.set('fix', (command, { options }) =>
   command
     .option('-w, --write', 'rewrite each file in place, keeping the original as <file>.bak')
-    .addOption(options.maxProblems('problems it cannot repair'))
+    .addOption(options.maxProblems('repairs or problems it cannot repair'))
     .addOption(options.width())
     .addOption(options.noColor())
     .addOption(options.maxElementSize())

@@ -265,6 +265,21 @@ describe('new repairs', () => {
     }
   });
 
+  it("NDJSON values on one line with nothing between: a line break before each, in the file's line ending", async () => {
+    const line = JSON.stringify(JSON.parse(readFileSync('fixtures/valid/single-event-object.json', 'utf8')));
+    for (const newline of ['\n', '\r\n']) {
+      const file = join(dir, 'joined.ndjson');
+      writeFileSync(file, `${line}${newline}${line}${line} ${line}${newline}`);
+      const { stderr } = await capture(() => fix([file], { write: true }));
+      expect(stderr).toContain(
+        `joined.ndjson:2:${line.length + 1}: repaired: a line break was put before a second value on its line\n`,
+      );
+      expect(readFileSync(file, 'utf8')).toBe(`${line}${newline}${line}${newline}${line} ${newline}${line}${newline}`);
+      expect(await check(file)).toEqual({ events: 4, errors: [] });
+      rmSync(`${file}.bak`);
+    }
+  });
+
   it('a CRLF file whose first line, of events joined by commas, is longer than a chunk: the line breaks put in are CRLF', async () => {
     const line = JSON.stringify(JSON.parse(readFileSync('fixtures/valid/single-event-object.json', 'utf8')));
     const count = Math.ceil((80 * 1024) / line.length);
@@ -595,6 +610,22 @@ describe('new repairs', () => {
     expect(listed(many.stderr)).toBe(1000);
     expect(many.stderr).toContain('  … 500 more problems not shown (--max-problems)\n');
     expect(process.exitCode).toBe(1);
+  });
+
+  it('lists at most --max-problems of its repairs, and says how many more', async () => {
+    // 1,500 missing commas between elements: every one was listed, whatever --max-problems said.
+    const file = join(dir, 'commas.json');
+    writeFileSync(file, `[${'{}\n'.repeat(1500)}]\n`);
+    const listed = (stderr: string) => stderr.match(/^callhook: \S*commas\.json:\d+:\d+: repaired: /gm)?.length;
+    const few = await capture(() => fix([file], { maxProblems: 10 }));
+    expect(listed(few.stderr)).toBe(10);
+    expect(few.stderr).toContain('  … 1,489 more repairs not shown (--max-problems)\n');
+    expect(few.stderr).toContain('repaired 1,499 problems (--write saves them)');
+    expect(few.stdout).toBe(`[${'{}\n'.repeat(1499).replaceAll('\n', ',\n')}{}\n]\n`);
+    const many = await capture(() => fix([file], {}));
+    expect(listed(many.stderr)).toBe(1000);
+    expect(many.stderr).toContain('  … 499 more repairs not shown (--max-problems)\n');
+    expect(process.exitCode).toBe(0);
   });
 
   it('a lone event cut off cannot be repaired: nothing is written, exit 1', async () => {

@@ -35,9 +35,18 @@ interface FixInput {
   firstLineEnding?: string | undefined;
 }
 
+/**
+ * Reads a stream that cannot be read twice into memory: to its end, or to the first chunk holding a
+ * NUL byte. Hint: the input layer reads no further than a NUL (no JSON text holds one), so the bytes
+ * after it are not needed to say why, and an endless device or a pipe never closed is not waited on.
+ */
 async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    chunks.push(buffer);
+    if (buffer.includes(0)) break;
+  }
   return Buffer.concat(chunks);
 }
 
@@ -224,11 +233,15 @@ async function fixOne(
   const name = escapeTerminal(source.name);
   const plan = await planFor(input);
   const own = (problem: Problem): Problem => ({ ...problem, file: source.name });
+  // Hint: a text file saved as .json has a problem a word, and a file of compact events a
+  // missing comma each: both lists are cut at --max-problems, and the rest counted.
+  const list = <T>(items: readonly T[], line: (item: T) => string, what: string) => {
+    const max = options.maxProblems ?? defaultMaxProblems;
+    for (const item of items.slice(0, max)) process.stderr.write(`${line(item)}\n`);
+    if (items.length > max) process.stderr.write(`${renderOmitted(items.length - max, c, what)}\n`);
+  };
   if (plan.unrepairable.length > 0) {
-    const listed = plan.unrepairable.slice(0, options.maxProblems ?? defaultMaxProblems);
-    for (const problem of listed) process.stderr.write(`${renderProblemPretty(own(problem), c, width)}\n`);
-    const more = plan.unrepairable.length - listed.length;
-    if (more > 0) process.stderr.write(`${renderOmitted(more, c)}\n`);
+    list(plan.unrepairable, (problem) => renderProblemPretty(own(problem), c, width), 'problem');
     process.stderr.write(
       `callhook: ${name}: ${plural(plan.unrepairable.length, 'problem')} cannot be repaired automatically; nothing was written\n`,
     );
@@ -241,11 +254,11 @@ async function fixOne(
     );
     return { code: ExitCode.invalid };
   }
-  for (const planned of plan.repairs) {
-    process.stderr.write(
-      `callhook: ${name}:${planned.line}:${planned.column}: ${escapeTerminal(planned.description)}\n`,
-    );
-  }
+  list(
+    plan.repairs,
+    (planned) => `callhook: ${name}:${planned.line}:${planned.column}: ${escapeTerminal(planned.description)}`,
+    'repair',
+  );
   if (!options.write) {
     if (several) process.stdout.write(`==> ${name} <==\n`);
     for await (const chunk of applyRepairs(

@@ -224,9 +224,10 @@ export class RepairPlanner {
 
 /**
  * What was repaired: the mistake as validate names it, or the edit made for a comma between
- * top-level values, whose message tells how to repair it by hand.
+ * top-level values or a value a line, whose messages tell how to repair them by hand.
  */
 function repairedWhat(problem: Problem, repair: Repair): string {
+  if (problem.code === 'missing-line-break') return 'a line break was put before a second value on its line';
   if (problem.code !== 'top-level-comma') return problem.message;
   return `the comma between two top-level values was ${repair.insert ? 'replaced by a line break' : 'removed'}`;
 }

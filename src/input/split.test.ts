@@ -354,6 +354,58 @@ describe('ElementSplitter', () => {
     expect(commas('[\n{"a":1}\n], [{"b":2}]')).toEqual([['top-level-comma', 3, 2, 2, '\n']]);
   });
 
+  it('reports a value that begins on the line an NDJSON value ended on, and keeps both, with a line break to repair it', () => {
+    const breaks = (text: string, size = 1 << 20, quick = false) =>
+      split(text, size, 1 << 20, quick).problems.map((p) => [
+        p.code,
+        p.line,
+        p.column,
+        p.repair?.offset,
+        p.repair?.insert,
+      ]);
+    for (const newline of ['\n', '\r\n']) {
+      // Hint: a first line, so that its line ending is known before a chunk of one byte shows the next.
+      const text = `{}${newline}{"a":1}{"b":2}${newline}[3] [4]${newline}5 6${newline}`;
+      const second = (line: number) => text.indexOf(['{"b', '[4', '6'][line - 2]!);
+      for (const size of [1, 3, 1 << 20]) {
+        const what = `${JSON.stringify(newline)} in chunks of ${size}`;
+        expect(texts(split(text, size)), what).toEqual(['{}', '{"a":1}', '{"b":2}', '3', '4', '5', '6']);
+        for (const quick of [false, true]) {
+          expect(breaks(text, size, quick), `${what}${quick ? ', quick' : ''}`).toEqual([
+            ['missing-line-break', 2, 8, second(2), newline],
+            ['missing-line-break', 3, 5, second(3), newline],
+            ['missing-line-break', 4, 3, second(4), newline],
+          ]);
+        }
+      }
+    }
+    expect(split('{}{}').problems[0]?.message).toBe(
+      'a second value on the line: put a line break before it (NDJSON: one value a line)',
+    );
+    // A comma between has its own problem; a log line's prefix is one invalid element, and the
+    // value after it on its line is no second value.
+    expect(breaks('{"a":1}, {"b":2}\n')).toEqual([['top-level-comma', 1, 8, 7, '\n']]);
+    expect(breaks('{"a":1}\nINFO got {"b":2}\n')).toEqual([]);
+    // A lone CR is no NDJSON line ending (as a line reader such as jq splits): it is made CRLF.
+    const crText = '{"a":1}\r{"b":2} \r [3]\r\n';
+    for (const [size, quick] of [
+      [1 << 20, false],
+      [1, true],
+    ] as const) {
+      expect(breaks(crText, size, quick)).toEqual([
+        ['missing-line-break', 1, 9, 8, '\n'],
+        ['missing-line-break', 1, 19, 17, '\n'],
+      ]);
+    }
+    const cr = split(crText).problems;
+    expect(cr[0]?.message).toBe('a second value on the line, after a lone CR: NDJSON lines end with LF or CRLF');
+    // A second thread starts at a line of NDJSON: the value before it ended on an earlier line.
+    const ndjson = Buffer.from('{"a":1}\n{"b":2}\n{"c":3}{"d":4}\n');
+    expect(resumed(ndjson, 8, 'top').problems.map((p) => [p.code, p.line, p.column])).toEqual([
+      ['missing-line-break', 2, 8],
+    ]);
+  });
+
   it('puts in the line ending of the line before a comma whose line runs past the chunk at hand', () => {
     // A line longer than a chunk (an event with a long transcript): its own line break is in a
     // later chunk, and the one before it in an earlier chunk, maybe apart from its CR.
@@ -425,6 +477,16 @@ describe('ElementSplitter', () => {
     expect(split(utf16).problems).toMatchObject([{ code: 'utf16', fatal: true }]);
     const binary = Buffer.from([0x5b, 0x7b, 0x00, 0x01, 0x7d, 0x5d]);
     expect(split(binary).problems).toMatchObject([{ code: 'binary', fatal: true, offset: 2 }]);
+  });
+
+  it('places a NUL byte at its own line and column, after line breaks and characters of several bytes in its chunk', () => {
+    const text = '[1,\n "é😀",\n "ab\0"]';
+    const at = positionOf(text, text.indexOf('\0'));
+    for (const chunkSize of [1, 5, 1 << 20]) {
+      expect(split(text, chunkSize).problems, `chunks of ${chunkSize}`).toMatchObject([
+        { code: 'binary', offset: Buffer.from(text).indexOf(0), ...at },
+      ]);
+    }
   });
 
   it('names UTF-32 as UTF-32, with the conversion that reads it (UTF-16 would give garbage)', () => {

@@ -331,6 +331,10 @@ export class ElementSplitter {
   private strayText = false;
   /** Inside a quoted part of that text, where a `{` or `[` opens nothing. */
   private strayQuoted = false;
+  /** The top-level value before the next was such text (a log line's prefix): what follows on its line is no second value. */
+  private afterStrayText = false;
+  /** The file offset of the last CR read at the top level: one between two values on a line is a lone CR. */
+  private returnAtTop = -1;
 
   constructor(sink: SplitSink, limits: SplitLimits) {
     this.sink = sink;
@@ -353,6 +357,8 @@ export class ElementSplitter {
     this.offset = offset;
     this.scanner.startLine(offset);
     this.valuesAtTop = 1;
+    // Hint: the value before the point ended on an earlier line than the first this reading counts.
+    this.lastEndLine = 0;
     this.batch = 0;
     this.lineDelimited = start.lineDelimited;
     if (start.where === 'batch-element') {
@@ -582,9 +588,17 @@ export class ElementSplitter {
     const nul = chunk.indexOf(0);
     if (nul !== -1) {
       // A NUL byte can appear in no JSON text, even inside a string: the file is binary or UTF-16.
+      // Hint: the bytes before it in its chunk are counted only for its position: nothing else is
+      // read. Decoded, a byte that is not UTF-8 is one character, as an editor shows it.
+      let lineFrom = first;
+      for (let i = chunk.indexOf(NEWLINE, first); i !== -1 && i < nul; i = chunk.indexOf(NEWLINE, i + 1)) {
+        this.scanner.lineBreak(this.offset + i);
+        lineFrom = i + 1;
+      }
+      const column = this.scanner.columnAt(this.offset + lineFrom) + chunk.toString('utf8', lineFrom, nul).length;
       this.offset += nul;
       this.fatal(
-        this.scanner.at(this.offset),
+        { offset: this.offset, line: this.scanner.line, column },
         'binary',
         `the file is not JSON text: NUL byte at byte offset ${this.offset} (binary, or UTF-16 without a BOM?)`,
       );
@@ -654,7 +668,10 @@ export class ElementSplitter {
       // This byte ends the scalar, and belongs to what follows it.
       this.endElementAt(i, i);
     }
-    if (isSpace(byte)) return i;
+    if (isSpace(byte)) {
+      if (byte === RETURN && this.mode === Mode.Top) this.returnAtTop = base + i;
+      return i;
+    }
     return this.structural(chunk, i, base, byte);
   }
 
@@ -667,6 +684,7 @@ export class ElementSplitter {
   /** Ends the element that closed: its bytes in the chunk end before `to`, and it ends at chunk index `end`. */
   private endElementAt(to: number, end: number): void {
     this.scalar = false;
+    this.afterStrayText = this.strayText;
     this.strayText = false;
     this.strayQuoted = false;
     const part = this.chunk.subarray(this.elementFrom, to);
@@ -921,7 +939,23 @@ export class ElementSplitter {
           insert: this.lastEndLine < position.line ? '' : this.lineEnding(),
         },
       );
+    } else if (this.lineDelimited && this.lastEndLine === position.line && !this.afterStrayText) {
+      // Hint: a CR between them is not followed by a LF (the line would have ended): a lone CR, an
+      // old Mac line ending, which editors show as a line break but line readers of NDJSON do not.
+      const loneReturn = this.returnAtTop >= this.lastEndOffset;
+      this.problem(
+        position,
+        'missing-line-break',
+        loneReturn
+          ? 'a second value on the line, after a lone CR: NDJSON lines end with LF or CRLF'
+          : 'a second value on the line: put a line break before it (NDJSON: one value a line)',
+        '',
+        loneReturn
+          ? { offset: this.returnAtTop + 1, deleteBytes: 0, insert: '\n' }
+          : { offset: position.offset, deleteBytes: 0, insert: this.lineEnding() },
+      );
     }
+    this.afterStrayText = false;
     this.afterComma = undefined;
     this.valuesAtTop++;
     this.batch++;

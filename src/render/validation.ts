@@ -29,9 +29,9 @@ export function renderProblemPretty(problem: Problem, c: ChalkInstance, width = 
   return `${head}\n${frame}`;
 }
 
-/** The line under a list that `--max-problems` cut short. */
-export function renderOmitted(omitted: number, c: ChalkInstance): string {
-  return c.dim(`  … ${plural(omitted, 'more problem')} not shown (--max-problems)`);
+/** The line under a list (of problems, or of `fix`'s repairs) that `--max-problems` cut short. */
+export function renderOmitted(omitted: number, c: ChalkInstance, what = 'problem'): string {
+  return c.dim(`  … ${plural(omitted, `more ${what}`)} not shown (--max-problems)`);
 }
 
 /**

@@ -38,6 +38,29 @@ describe('fix as a process', () => {
     expect(refused.code).toBe(2);
   });
 
+  it('binary input fails at once as validate does: an endless device, or a pipe never closed, is not read whole', async () => {
+    const device = await runCli(['fix', '/dev/zero'], { timeoutMs: 5000 });
+    expect(device.stderr).toContain('/dev/zero:1:1  error  the file is not JSON text: NUL byte at byte offset 0');
+    expect(device.stderr).toContain(
+      'callhook: /dev/zero: 1 problem cannot be repaired automatically; nothing was written',
+    );
+    expect(device.code).toBe(1);
+    // A writer that never closes the pipe: fix must not wait for its end.
+    const child = spawn(process.execPath, [binPath, 'fix', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const err: Buffer[] = [];
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdin.on('error', () => {});
+    child.stdin.write(Buffer.from('{"id": 1}\n\0\0\0'));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearTimeout(timer);
+    child.stdin.destroy();
+    expect(Buffer.concat(err).toString()).toContain(
+      '<stdin>:2:1  error  the file is not JSON text: NUL byte at byte offset 10',
+    );
+    expect(code).toBe(1);
+  });
+
   it('--write refuses stdin named as a file (/dev/fd/0) when it is redirected from a file, and leaves that file be', () => {
     const file = join(dir, 'behind-stdin.json');
     writeFileSync(file, broken);
