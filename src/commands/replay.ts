@@ -348,7 +348,17 @@ export async function replayCommand(
     // Hint: held from before the journal is read until the last line is written: a second run on
     // it would send again whatever it does not confirm yet. A dry run writes none, and takes none.
     if (journal)
-      release = lockJournal(journal, (message) => diagnose(`callhook: warning: ${escapeTerminal(message)}\n`));
+      release = lockJournal(
+        journal,
+        (message) => diagnose(`callhook: warning: ${escapeTerminal(message)}\n`),
+        (holder) => {
+          diagnose(
+            `callhook: warning: ${escapeTerminal(`another replay (${holder}) took over the journal's lock, judging this run gone (paused?): stopping, so that both do not send the same batches`)}\n`,
+          );
+          // Hint: stopped as by a signal: no new batches, those in flight finished and journalled.
+          process.kill(process.pid, 'SIGTERM');
+        },
+      );
     await replayWith(paths, settings, command?.parent?.version(), delivering);
   } finally {
     delivering();

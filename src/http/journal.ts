@@ -303,13 +303,18 @@ function pidNamespace(): string {
  * when the process exits). A second run on the same journal is refused while the first runs:
  * reading it before the first has confirmed everything, it would send those batches again. A
  * lock whose process has gone (killed with SIGKILL, a crash) is taken over. The id of a lock from
- * another host, or another pid namespace (another container), cannot be checked: the run holding
- * it touches it every 10 s, and it is refused, naming it, until it has been silent for 60 s. A
- * folder that takes no new file (read-only, though the journal in it is writable) is told to
+ * another host cannot be checked, and is refused naming it. Nor can one from another pid
+ * namespace of this host (another container): the run holding it touches it every 10 s, and it
+ * is refused until silent for 60 s; a run whose lock another has taken over so is told `onLost`
+ * (naming the new holder). A folder that takes no new file (read-only, though the journal in it is writable) is told to
  * `warn`, and the run goes on unlocked. Hint: a lock file made exclusively, as git's index.lock
  * is; node has no flock.
  */
-export function lockJournal(path: string, warn: (message: string) => void): () => void {
+export function lockJournal(
+  path: string,
+  warn: (message: string) => void,
+  onLost: (holder: string) => void = () => {},
+): () => void {
   const lock = `${realPathOf(path)}.lock`;
   // Hint: a nonce too, so that a lock made anew by a run with the same id is told apart.
   const mine = `${[process.pid, hostname(), randomBytes(6).toString('hex'), pidNamespace()].join(' ').trimEnd()}\n`;
@@ -342,11 +347,17 @@ export function lockJournal(path: string, warn: (message: string) => void): () =
   }
   let held = true;
   const heartbeat = setInterval(() => {
+    let text: string;
     try {
-      if (readFileSync(lock, 'utf8') === mine) utimesSync(lock, new Date(), new Date());
+      text = readFileSync(lock, 'utf8');
+      if (text === mine) return utimesSync(lock, new Date(), new Date());
     } catch {
-      // Gone, or taken over: nothing of this run's to keep fresh.
+      // Gone (removed by hand), or unreadable: nothing of this run's to keep fresh.
+      return;
     }
+    // Taken over: this run was judged silent (paused, say, past `silentMs`).
+    clearInterval(heartbeat);
+    onLost(holderOf(text)?.name ?? 'a lock with no id');
   }, heartbeatMs);
   heartbeat.unref();
   const release = () => {
@@ -441,8 +452,8 @@ function ageOf(path: string): number {
 /**
  * Who holds a lock (`pid 123, ` or `pid 123 on host, …`, for the message), its text, and whether
  * its process has gone: a process of this host and pid namespace that no longer runs, or this
- * very process's id (a run before a restart, where every run is pid 1). One from another host
- * or namespace has gone once silent for `silentMs`. A lock with no id (cut short, or written by
+ * very process's id (a run before a restart, where every run is pid 1). One from another pid
+ * namespace has gone once silent for `silentMs`; one from another host never has. A lock with no id (cut short, or written by
  * hand) is held for 5 s, then has gone; one that went as it was read, too, with no text.
  */
 function lockHolder(lock: string): { gone: boolean; text: string | undefined; who: string } {
@@ -453,22 +464,16 @@ function lockHolder(lock: string): { gone: boolean; text: string | undefined; wh
     return { gone: true, text: undefined, who: '' };
   }
   const age = ageOf(lock);
-  const match = /^([0-9]+) (\S+)(?: [0-9a-f]+)?(?: (\S+))?\n$/.exec(text);
-  const pid = Number(match?.[1]);
-  if (!match || !Number.isSafeInteger(pid) || pid <= 0) return { gone: age >= 5000, text, who: '' };
-  const host = match[2] ?? '';
-  const namespace = match[3] ?? '';
-  const where =
-    host !== hostname()
-      ? `on ${host}`
-      : namespace !== '' && namespace !== pidNamespace()
-        ? 'in another pid namespace'
-        : undefined;
-  if (where !== undefined) {
+  const holder = holderOf(text);
+  if (!holder) return { gone: age >= 5000, text, who: '' };
+  const { pid, name } = holder;
+  // Hint: another host's clock stamps its lock, and may differ from this one's: never taken over.
+  if (holder.where === 'host') return { gone: false, text, who: `${name}, ` };
+  if (holder.where === 'namespace') {
     const heard = `heard from ${Math.max(0, Math.floor(age / 1000))} s ago, taken over once silent for ${silentMs / 1000} s`;
-    return { gone: age > silentMs, text, who: `pid ${pid} ${where}, ${heard}; ` };
+    return { gone: age > silentMs, text, who: `${name}, ${heard}; ` };
   }
-  const who = `pid ${pid}, `;
+  const who = `${name}, `;
   if (pid === process.pid) return { gone: true, text, who };
   try {
     process.kill(pid, 0);
@@ -477,6 +482,23 @@ function lockHolder(lock: string): { gone: boolean; text: string | undefined; wh
     // EPERM: it runs, as another user.
     return { gone: (error as NodeJS.ErrnoException).code !== 'EPERM', text, who };
   }
+}
+
+/**
+ * A lock's holder, from its text: its id, where it runs (this host and pid namespace, another
+ * host, or another namespace of this host), and how messages name it; undefined for a lock with no id.
+ */
+function holderOf(text: string): { pid: number; where: 'here' | 'host' | 'namespace'; name: string } | undefined {
+  const match = /^([0-9]+) (\S+)(?: [0-9a-f]+)?(?: (\S+))?\n$/.exec(text);
+  const pid = Number(match?.[1]);
+  if (!match || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  const host = match[2] ?? '';
+  const namespace = match[3] ?? '';
+  if (host !== hostname()) return { pid, where: 'host', name: `pid ${pid} on ${host}` };
+  if (namespace !== '' && namespace !== pidNamespace()) {
+    return { pid, where: 'namespace', name: `pid ${pid} in another pid namespace` };
+  }
+  return { pid, where: 'here', name: `pid ${pid}` };
 }
 
 /** Refuses to start a new journal in a file that already holds one (use `--resume` to continue it). */
