@@ -200,15 +200,17 @@ describe('listen: answers', () => {
     const port = listener.port;
     const head = (size: number) =>
       `POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ${size}\r\n\r\n`;
-    /** Senders that declare `sizes`, are told to go on once listen holds room for them, then send part and wait. */
+    /** Senders that declare `sizes`, are told to go on, then send all but a byte and wait. */
     const holding = async (sizes: number[]) => {
       const held = sizes.map((size) => {
         const connection = heldConnection(port);
         connection.socket.write(head(size));
-        return connection;
+        return { ...connection, size };
       });
       await until(() => held.every((h) => h.received() !== ''));
-      for (const h of held) h.socket.write('[');
+      for (const h of held) h.socket.write(`[${' '.repeat(h.size - 2)}`);
+      const before = listener.heldBodyBytes;
+      await until(() => listener.heldBodyBytes === before + sizes.reduce((sum, size) => sum + size - 1, 0));
       return held;
     };
     const first = await holding([1000, 1000]);
@@ -216,7 +218,7 @@ describe('listen: answers', () => {
       expect.stringMatching(/^HTTP\/1\.1 100 /),
       expect.stringMatching(/^HTTP\/1\.1 100 /),
     ]);
-    // 2000 of 2500 held: a declared 1000 is refused before its body, a chunked one once it passes 500.
+    // 1998 of 2500 held: a declared 1000 is refused before its body, a chunked one once it passes 502.
     const declared = await rawExchange(port, [head(1000)], 1000);
     expect(declared).toMatch(/^HTTP\/1\.1 503 /);
     expect(declared).not.toContain('100 Continue');
@@ -239,9 +241,26 @@ describe('listen: answers', () => {
       'too many bodies at once',
     ]);
     // The whole budget is free again: nothing leaked from the refused, the answered or the reset.
+    await until(() => listener.heldBodyBytes === 0);
     const again = await holding([1000, 1000, 500]);
     expect(again.map((h) => h.received().slice(0, 13))).toEqual(Array(3).fill('HTTP/1.1 100 '));
     for (const h of again) h.socket.destroy();
+  });
+
+  it('holds only the bytes a body has sent: idle senders declaring the largest bodies block nobody', async () => {
+    // Eight connections that declared 5 MB each and sent nothing held the whole budget: every
+    // delivery was answered 503 until --request-timeout, then they came back.
+    const { listener, deliveries } = await listen({ maxBodyBytes: 1000, bodyBudgetBytes: 2500 });
+    const idle = Array.from({ length: 8 }, () => {
+      const connection = heldConnection(listener.port);
+      connection.socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n');
+      return connection;
+    });
+    await until(() => listener.counts.requests === 0 && idle.every((h) => h.socket.bytesWritten > 0));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await post(listener.url, body(attempt(1)))).status).toBe(200);
+    expect(deliveries.map((d) => d.status)).toEqual([200]);
+    for (const h of idle) h.socket.destroy();
   });
 
   it('answers 501 to a body sent in a transfer coding other than chunked, before reading it, and serves the next request', async () => {

@@ -115,6 +115,8 @@ export interface Listener {
   url: string;
   port: number;
   counts: ListenCounts;
+  /** The bytes of bodies held now, across requests (at most their budget). */
+  readonly heldBodyBytes: number;
   /** Stops accepting, lets the requests in flight finish (captures included), and resolves then. */
   stop(): Promise<void>;
   /** Ends every connection at once (a second Ctrl-C). */
@@ -135,17 +137,23 @@ interface BodyBudget {
   readonly limit: number;
 }
 
-/** What one request holds of a `BodyBudget`: its declared length at once, a chunked body as it comes. */
+/**
+ * What one request holds of a `BodyBudget`: the bytes its body has sent. Hint: not its declared
+ * length, which senders that declare the largest bodies and send nothing would hold for ever.
+ */
 class BodyHold {
   bytes = 0;
   constructor(private readonly budget: BodyBudget) {}
 
-  /** Holds `total` bytes in all, when that is more than now and the budget has room; false when not. */
+  /** Whether `total` bytes in all would fit now (nothing is held for them). */
+  fits(total: number): boolean {
+    return this.budget.held + total - this.bytes <= this.budget.limit;
+  }
+
+  /** Holds `total` bytes in all, when they fit; false when not. */
   growTo(total: number): boolean {
-    const more = total - this.bytes;
-    if (more <= 0) return true;
-    if (this.budget.held + more > this.budget.limit) return false;
-    this.budget.held += more;
+    if (!this.fits(total)) return false;
+    this.budget.held += total - this.bytes;
     this.bytes = total;
     return true;
   }
@@ -546,7 +554,8 @@ export async function startListener(
     }
     // The platform and replay retry a 503 after Retry-After; a sender that asked first sends nothing.
     const busy = { 'retry-after': '1' };
-    if (!hold.growTo(declared)) return refuse(503, 'too many bodies at once', busy, asked);
+    // A body declared too large for what is left is refused before it is sent (or read).
+    if (!hold.fits(declared)) return refuse(503, 'too many bodies at once', busy, asked);
     if (asked) res.writeContinue();
     const body = await readBody(req, settings.maxBodyBytes, hold);
     if (body === 413) return refuse(413, 'too large');
@@ -843,6 +852,9 @@ export async function startListener(
     url: `http://${hostInUrl}:${port}${settings.path ?? '/'}`,
     port,
     counts,
+    get heldBodyBytes() {
+      return budget.held;
+    },
     stop() {
       stopping ??= (async () => {
         closing = true;
