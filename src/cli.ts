@@ -160,7 +160,7 @@ details.set('fix', (command, { options }) =>
   command
     .option('-w, --write', 'rewrite each file in place, keeping the original as <file>.bak')
     .addOption(options.maxProblems('repairs or problems it cannot repair'))
-    .addOption(options.width())
+    .addOption(options.width('wrap the problems it cannot repair'))
     .addOption(options.noColor())
     .addOption(options.maxElementSize())
     .addHelpText(

@@ -269,10 +269,11 @@ export const options = {
     ),
   until: () => new Option('--until <time>', 'only events before this time'),
   limit: () => new Option('--limit <n>', 'stop after n events').argParser(wholeNumber('--limit', 1)),
-  width: () =>
-    new Option('--width <columns>', 'wrap to this many columns (default: the terminal width, 80 when piped)').argParser(
-      wholeNumber('--width', 20),
-    ),
+  width: (what = 'wrap') =>
+    new Option(
+      '--width <columns>',
+      `${what} to this many columns (default: the terminal width, 80 when piped)`,
+    ).argParser(wholeNumber('--width', 20)),
   top: () =>
     new Option('--top <n>', 'rows kept in ranked lists (reasons, campaigns, questions...); 0 keeps all')
       .argParser(wholeNumber('--top', 0))

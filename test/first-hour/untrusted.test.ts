@@ -186,6 +186,13 @@ describe('the two escapes', () => {
     expect(escapeMarkdown(emoji)).toBe(emoji);
     // A selector that follows no visible character, or a second one, draws nothing: it is escaped.
     expect(escapeTerminal('\ufe0f ❤\ufe0f\ufe0f \ufe0e a\ufe00')).toBe('\\ufe0f ❤\ufe0f\\ufe0f \\ufe0e a\\ufe00');
+    // So does one after a letter that has no such variants: "J\ufe0fane" printed as "Jane".
+    expect(escapeTerminal('J\ufe0fa\ufe0ene')).toBe('J\\ufe0fa\\ufe0ene');
+    // A selector of the variant an ideograph, a mathematical symbol or a Mongolian letter is
+    // drawn in (a registered name's 葛󠄀) is kept after it; a second one is not.
+    const variants = '葛\u{e0100}城 ≩\ufe00 \u1820\u180b';
+    expect(escapeTerminal(variants)).toBe(variants);
+    expect(escapeTerminal('葛\u{e0100}\u{e0101} a\u{e0100}')).toBe('葛\u{e0100}\\u{e0101} a\\u{e0100}');
     // Machine formats escape them all: a program reading them has no use for drawing.
     expect(escapeUnicode(`❤\ufe0f ${england}`)).toBe(
       '❤\\ufe0f \u{1f3f4}\\udb40\\udc67\\udb40\\udc62\\udb40\\udc65\\udb40\\udc6e\\udb40\\udc67\\udb40\\udc7f',
