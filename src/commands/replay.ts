@@ -442,11 +442,13 @@ async function replayWith(
   const onSignal = (signal: (typeof stopSignals)[number]) => {
     if (!stop.signal.aborted) {
       stats.signal = signal;
-      const inFlight = stats.read - stats.done;
       const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
-      diagnose(
-        `\nstopping (${signal}): no new batches; waiting for ${inFlight} in flight (${again} again to abort them)\n`,
-      );
+      // Hint: a batch waiting out a backoff or a Retry-After is journalled undelivered at once.
+      const waiting =
+        stats.sending === 0
+          ? 'nothing in flight'
+          : `waiting for ${stats.sending} in flight (${again} again to abort them)`;
+      diagnose(`\nstopping (${signal}): no new batches; ${waiting}\n`);
       stop.abort();
     } else if (!abort.signal.aborted) {
       diagnose('aborting\n');

@@ -2,6 +2,7 @@
  * The delivery engine: sends planned batches to one URL with a pooled keep-alive client,
  * `concurrency` at a time, paced, retried, signed and journalled, and stops cleanly on request.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { isoOf } from '../core/instant.js';
 import { type Attempt, answerOf, failureOf } from './attempt.js';
@@ -121,6 +122,10 @@ class DeliveryRun {
     this.#options = options;
     this.stats = options.stats ?? new DeliveryStats();
     this.stopping = this.#stopper.signal;
+    // Hint: every worker waiting out a backoff or a Retry-After listens on this signal until it
+    // wakes, so --concurrency 16 paused by a 503 is 16 listeners and no leak; node would warn past
+    // 10 on stderr.
+    setMaxListeners(0, this.stopping);
     this.#policy = { retries: options.retries, backoff: options.backoff ?? defaultBackoff, random: options.random };
     this.#target = splitCredentials(options.url);
     this.#pacer = options.rate ? createPacer(options.rate) : undefined;
@@ -209,7 +214,9 @@ class DeliveryRun {
         return;
       }
       attempts++;
+      this.stats.sending++;
       const result = await this.#send(batch);
+      this.stats.sending--;
       if (result.kind === 'response') this.stats.attempt(String(result.status), result.latencyMs);
       else this.stats.attempt(result.outcome);
       // An unreadable answer is still an answer: the receiver is up.

@@ -105,6 +105,8 @@ export class DeliveryStats {
   readonly events = { delivered: 0, failed: 0, undelivered: 0, resumed: 0, invalid: 0 };
   readonly undelivered: UndeliveredBatch[] = [];
   readonly invalid: SkippedInput[] = [];
+  /** Requests on the wire now (a batch waiting out a backoff or a Retry-After is not one). */
+  sending = 0;
   /** Until when (epoch ms) no batch is sent, as a 429's or 503's Retry-After asked; 0 when never. */
   pausedUntil = 0;
   // The keys of the batches being retried now: at most the requests in flight.

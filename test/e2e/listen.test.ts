@@ -170,6 +170,138 @@ describe('listen and verify', () => {
     expect(ids.every((id) => id?.startsWith('msg_'))).toBe(true);
   });
 
+  describe('replay into listen under pressure loses nothing', () => {
+    // 100 generated events in 20 batches of 5 (1.4 to 4.3 KB each): --max-body 4300 takes the
+    // largest, while the first 16, sent together and each held by --delay, pass the budget of
+    // 8 × 4300 bytes (42 KB). The 503s pause replay for their Retry-After (1 s); the at most 9
+    // batches left then cannot pass the budget again, so the test waits out one pause, not many.
+    const pressure = ['--max-body', '4300', '--delay', '200', '--sign', 'standard', '--compact'];
+    const sending = ['--sign', 'standard', '--concurrency', '16', '--batch-size', '5'];
+
+    /** The generated input, and each planned batch's body and source by its webhook-id (from the dry run). */
+    async function plannedInput() {
+      const input = join(tempDir('listen-e2e'), 'export.json');
+      expect((await runCli(['generate', '--count', '100', '--seed', '1', '--out', input])).code).toBe(0);
+      const dry = await runCli(
+        ['replay', input, '--url', 'http://127.0.0.1:9/', ...sending, '--dry-run', '--format', 'json'],
+        { env },
+      );
+      const planned = new Map<string, { body: string; source: string }>();
+      for (const line of dry.stdout.trim().split('\n')) {
+        const request = JSON.parse(line) as { headers: Record<string, string>; body: string; source: string };
+        planned.set(request.headers['webhook-id']!, { body: request.body, source: request.source });
+      }
+      expect(planned.size).toBe(20);
+      return { input, planned };
+    }
+
+    /** The bodies listen accepted, by webhook-id, and how many times each id was accepted. */
+    async function acceptedOf(out: string) {
+      const bodies = new Map<string, string>();
+      const times = new Map<string, number>();
+      for (const delivery of await listCapturedDeliveries([out])) {
+        if (delivery.meta.status !== 200) continue;
+        const id = delivery.meta.headers.find(([name]) => name === 'webhook-id')?.[1] ?? '';
+        bodies.set(id, (await readCapturedBody(delivery)).toString());
+        times.set(id, (times.get(id) ?? 0) + 1);
+      }
+      return { bodies, times };
+    }
+
+    /** What replay said on stderr but for its progress line, printed every 5 s on a slow machine. */
+    const diagnostics = (stderr: string) => stderr.replace(/^replay: .*\n/gm, '');
+
+    /** verify passes on the capture, and summarise of it equals summarise of the input. */
+    async function expectCaptureMatches(out: string, input: string) {
+      const [verify, mine, theirs] = await Promise.all([
+        runCli(['verify', out], { env }),
+        runCli(['summarise', out, '--format', 'json']),
+        runCli(['summarise', input, '--format', 'json']),
+      ]);
+      expect(verify.code).toBe(0);
+      expect(mine.code).toBe(0);
+      expect(summaryOf(mine.stdout)).toEqual(summaryOf(theirs.stdout));
+    }
+
+    it('16 batches at once past the body budget: 503s, retried after Retry-After, each batch captured once', async () => {
+      const out = join(tempDir('listen-e2e'), 'captured');
+      const [{ input, planned }, listen] = await Promise.all([
+        plannedInput(),
+        startListen([...pressure, '--out', out]),
+      ]);
+      const reportPath = join(tempDir('listen-e2e'), 'report.json');
+      const replay = await runCli(['replay', input, '--url', listen.url, ...sending, '--report', reportPath], { env });
+      listen.child.kill('SIGTERM');
+      expect(await listen.exited).toBe(0);
+      expect(diagnostics(replay.stderr)).toBe('');
+      expect(replay.code).toBe(0);
+      const report = JSON.parse(readFileSync(reportPath, 'utf8')) as {
+        batches: Record<string, number>;
+        statusCodes: Record<string, number>;
+      };
+      expect(report.batches).toMatchObject({ delivered: 20, failed: 0, undelivered: 0 });
+      // Otherwise this test proves nothing: the budget must have turned some away.
+      const busy = listen.lines.filter((line) => line.kind === 'delivery' && line.status === 503);
+      expect(busy.length).toBeGreaterThan(0);
+      expect(report.statusCodes['503']).toBe(busy.length);
+      const { bodies, times } = await acceptedOf(out);
+      expect(bodies).toEqual(new Map([...planned].map(([id, { body }]) => [id, body])));
+      expect([...times.values()].every((n) => n === 1)).toBe(true);
+      await expectCaptureMatches(out, input);
+    });
+
+    it('with --fail-rate too, a run stopped by SIGTERM and --resumed captures every batch, none confirmed sent twice', async () => {
+      const out = join(tempDir('listen-e2e'), 'captured');
+      const [{ input, planned }, listen] = await Promise.all([
+        plannedInput(),
+        startListen([...pressure, '--fail-rate', '0.3', '--seed', '7', '--out', out]),
+      ]);
+      const journal = join(tempDir('listen-e2e'), 'run.jsonl');
+      const run = [input, '--url', listen.url, ...sending, '--journal', journal, '--retries', '10', ...fast];
+      const accepted = () => listen.lines.filter((line) => line.kind === 'delivery' && line.status === 200).length;
+      let poll: NodeJS.Timeout | undefined;
+      const first = await runCli(['replay', ...run], {
+        env,
+        started: (child) => {
+          poll = setInterval(() => {
+            if (accepted() < 5) return;
+            clearInterval(poll);
+            child.kill('SIGTERM');
+          }, 5);
+        },
+      });
+      clearInterval(poll);
+      expect(first.code).toBe(143);
+      const entries = readFileSync(journal, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => JSON.parse(line) as { status: string; source: string });
+      const confirmed = new Set(entries.filter((e) => e.status === 'delivered').map((e) => e.source));
+      expect(confirmed.size).toBeGreaterThanOrEqual(5);
+      expect(confirmed.size).toBeLessThan(20);
+      // Hint: by the time, not by how many lines had come: a line of the first run may still be in the pipe.
+      const resumedAt = Date.now();
+
+      const resumed = await runCli(['replay', ...run, '--resume'], { env });
+      expect(diagnostics(resumed.stderr)).toBe('');
+      expect(resumed.code).toBe(0);
+      listen.child.kill('SIGTERM');
+      expect(await listen.exited).toBe(0);
+      const deliveries = listen.lines.filter((line) => line.kind === 'delivery');
+      expect(deliveries.some((line) => line.status === 503 && line.checkedStatus === 200)).toBe(true);
+      const sentAgain = deliveries
+        .filter((line) => Date.parse(String(line.time)) >= resumedAt)
+        .map((line) => planned.get(String(line.webhookId))?.source);
+      expect(sentAgain.length).toBeGreaterThanOrEqual(20 - confirmed.size);
+      expect(sentAgain.filter((source) => source !== undefined && confirmed.has(source))).toEqual([]);
+      const { bodies, times } = await acceptedOf(out);
+      expect(bodies).toEqual(new Map([...planned].map(([id, { body }]) => [id, body])));
+      expect([...times.values()].every((n) => n === 1)).toBe(true);
+      await expectCaptureMatches(out, input);
+    });
+  });
+
   it('verify says exactly why a signature fails, and exits 1', async () => {
     const out = tempDir('listen-e2e');
     const listen = await startListen(['--out', out, '--compact']);

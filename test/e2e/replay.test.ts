@@ -366,6 +366,22 @@ describe('replay', () => {
     expect(once.output().stdout).toMatch(/events\s+1 delivered/);
   });
 
+  it('a signal during a Retry-After pause says nothing is in flight, and stops at once', async () => {
+    // Every batch read was counted as in flight: paused by a 503 for 10 minutes, replay said it
+    // was "waiting for 4 in flight" when no request was on the wire and nothing would be waited for.
+    const s = await server((_req, res) => res.writeHead(503, { 'retry-after': '600' }).end());
+    const run = spawnReplay([ndjson(8), '--url', s.url, '--concurrency', '4']);
+    run.child.stdin.end();
+    await waitFor(() => s.requests.length === 4);
+    // Time for replay to read the four answers, which arrive over loopback in well under a millisecond.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    run.child.kill('SIGTERM');
+    expect(await run.closed).toBe(143);
+    expect(run.output().stderr).toContain('stopping (SIGTERM): no new batches; nothing in flight\n');
+    expect(run.output().stdout).toMatch(/batches\s+0 delivered, 0 failed, 4 undelivered/);
+    expect(run.output().stdout).toMatch(/undelivered  not retried: the run stopped/);
+  });
+
   it('refuses a second run on a journal in use, before reading it, so no batch is sent twice', async () => {
     // Two `--resume` runs on one journal at once each sent every batch (12 requests for 6), and
     // each journalled all six delivered.

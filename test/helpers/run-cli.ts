@@ -1,5 +1,5 @@
 /** Runs the built binary the way a user would and captures everything it says. */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root. */
@@ -22,6 +22,8 @@ export interface RunOptions {
   /** Text written to the CLI's stdin (stdin is closed either way). */
   input?: string | Buffer;
   timeoutMs?: number;
+  /** Called with the process once started, to signal it while it runs. */
+  started?: (child: ChildProcess) => void;
 }
 
 /** Spawns `node bin/callhook.js ...args` with colour off unless `env` says otherwise. */
@@ -32,6 +34,7 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    options.started?.(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

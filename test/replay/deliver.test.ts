@@ -86,6 +86,30 @@ describe('deliverBatches', () => {
     expect(report.retries).toBe(12);
   });
 
+  it('lets more than 10 workers wait out a retry at once without a Node warning on stderr', async () => {
+    // Each waiting worker listens on the run's stop signal; past 10, node printed a
+    // MaxListenersExceededWarning (a "memory leak") in the middle of replay's output.
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const seen = new Set<string>();
+      const s = await server((req, res) => {
+        const body = req.body.toString();
+        res.writeHead(seen.has(body) ? 200 : 500).end();
+        seen.add(body);
+      });
+      // Every first attempt fails together, and every worker waits the same 40 ms before its retry.
+      const waiting = { concurrency: 16, backoff: { baseMs: 40, capMs: 40 }, random: () => 0.999 };
+      const { stats } = await deliverBatches(planBatches(events(16)), options(s.url, waiting));
+      expect(stats.report(s.url, 'POST').batches).toMatchObject({ delivered: 16, retried: 16 });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('gives up after --retries and reports the batch, while the others go through', async () => {
     const s = await server((req, res) => {
       const n = (JSON.parse(req.body.toString()) as { n: number }[])[0]!.n;
