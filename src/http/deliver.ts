@@ -215,8 +215,7 @@ class DeliveryRun {
       }
       attempts++;
       this.stats.sending++;
-      const result = await this.#send(batch);
-      this.stats.sending--;
+      const result = await this.#send(batch).finally(() => this.stats.sending--);
       if (result.kind === 'response') this.stats.attempt(String(result.status), result.latencyMs);
       else this.stats.attempt(result.outcome);
       // An unreadable answer is still an answer: the receiver is up.

@@ -379,7 +379,7 @@ describe('replay', () => {
     expect(await run.closed).toBe(143);
     expect(run.output().stderr).toContain('stopping (SIGTERM): no new batches; nothing in flight\n');
     expect(run.output().stdout).toMatch(/batches\s+0 delivered, 0 failed, 4 undelivered/);
-    expect(run.output().stdout).toMatch(/undelivered  not retried: the run stopped/);
+    expect(run.output().stdout).toMatch(/undelivered {2}not retried: the run stopped/);
   });
 
   it('refuses a second run on a journal in use, before reading it, so no batch is sent twice', async () => {
