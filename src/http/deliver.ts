@@ -202,9 +202,13 @@ class DeliveryRun {
     let waitMs = 0;
     let answered = false;
     for (;;) {
+      // Hint: the workers a Retry-After paused come back spread over half as long again, at
+      // random: all at once, they overflowed the receiver again (listen's 503 for too many bodies
+      // at once) and moved in lockstep.
+      const paused = this.stats.pausedUntil - Date.now();
       const slot = Math.max(
         waitMs,
-        this.stats.pausedUntil - Date.now(),
+        paused > 0 ? paused + Math.floor((this.#policy.random ?? Math.random)() * (paused / 2)) : 0,
         this.#pacer?.reserve(Date.now() + waitMs) ?? 0,
       );
       // Hint: most batches need no wait; skipping the await then saves a few microtasks a request.

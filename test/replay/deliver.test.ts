@@ -86,6 +86,31 @@ describe('deliverBatches', () => {
     expect(report.retries).toBe(12);
   });
 
+  it('spreads the workers a Retry-After paused over half as long again, so they do not all come back at once', async () => {
+    // 16 workers paused by a 503 (listen's bodies at once past their budget) all came back in the
+    // same millisecond, overflowed it again, and the run crawled at 17 requests/s in lockstep.
+    const first = new Map<string, number>();
+    const retried: number[] = [];
+    const s = await server((req, res) => {
+      const body = req.body.toString();
+      if (!first.has(body)) {
+        first.set(body, Date.now());
+        res.writeHead(503, { 'retry-after': '1' }).end();
+      } else {
+        retried.push(Date.now() - (first.get(body) ?? 0));
+        res.end();
+      }
+    });
+    let draw = 0;
+    const spread = { concurrency: 8, random: () => (draw++ % 8) / 8 };
+    const { stats } = await deliverBatches(planBatches(events(8)), options(s.url, spread));
+    expect(stats.report(s.url, 'POST').batches).toMatchObject({ delivered: 8, retried: 8 });
+    retried.sort((a, b) => a - b);
+    // None before the second asked for, and the last a good part of half a second after the first.
+    expect(retried[0]).toBeGreaterThanOrEqual(990);
+    expect((retried.at(-1) ?? 0) - (retried[0] ?? 0)).toBeGreaterThan(250);
+  });
+
   it('lets more than 10 workers wait out a retry at once without a Node warning on stderr', async () => {
     // Each waiting worker listens on the run's stop signal; past 10, node printed a
     // MaxListenersExceededWarning (a "memory leak") in the middle of replay's output.
