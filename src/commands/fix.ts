@@ -25,8 +25,10 @@ interface FixOptions {
 /** A source to repair: a file read from disk (three times), or stdin or a pipe held in memory. */
 interface FixInput {
   source: Source;
-  /** The whole text, for an input that cannot be read twice. */
-  bytes?: Buffer | undefined;
+  /** An input that cannot be read twice, not read yet: planning reads it (see `planFor`). */
+  stream?: AsyncIterable<Buffer | string> | undefined;
+  /** The text of an input that cannot be read twice, as it was read. */
+  bytes?: Buffer[] | undefined;
   /** The file's status when it was planned, for a file on disk. */
   stats?: Stats | undefined;
   /** --max-element-size, in bytes. */
@@ -35,39 +37,33 @@ interface FixInput {
   firstLineEnding?: string | undefined;
 }
 
-/**
- * Reads a stream that cannot be read twice into memory: to its end, or to the first chunk holding a
- * NUL byte. Hint: the input layer reads no further than a NUL (no JSON text holds one), so the bytes
- * after it are not needed to say why, and an endless device or a pipe never closed is not waited on.
- */
-async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+/** Hands on the chunks of `stream`, keeping each in `held`; as far as its reader reads. */
+async function* holding(stream: AsyncIterable<Buffer | string>, held: Buffer[]): AsyncGenerator<Buffer> {
   for await (const chunk of stream) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    chunks.push(buffer);
-    if (buffer.includes(0)) break;
+    held.push(buffer);
+    yield buffer;
   }
-  return Buffer.concat(chunks);
 }
 
-/** Opens a source for fix: a regular file stays on disk; stdin, a FIFO or a device is read once into memory. */
+/** Opens a source for fix: a regular file stays on disk; stdin, a FIFO or a device is read once, by planning. */
 async function fixInput(source: Source, maxElementBytes: number | undefined): Promise<FixInput> {
   if (source.path === '-') {
     if (process.stdin.isTTY)
       throw new CallhookError('no input: stdin is a terminal; name files or folders, or pipe JSON in');
-    return { source, maxElementBytes, bytes: await readAll(process.stdin) };
+    return { source, maxElementBytes, stream: process.stdin };
   }
   try {
     const stats = await stat(source.path);
     if (stats.isFile()) return { source, maxElementBytes, stats };
-    return { source, maxElementBytes, bytes: await readAll(createReadStream(source.path)) };
+    return { source, maxElementBytes, stream: createReadStream(source.path) };
   } catch (error) {
     throw describeIoError(error, source.name);
   }
 }
 
 function bytesOf(input: FixInput): AsyncIterable<Buffer> {
-  return input.bytes ? Readable.from([input.bytes]) : createReadStream(input.source.path);
+  return input.bytes ? Readable.from(input.bytes) : createReadStream(input.source.path);
 }
 
 /**
@@ -93,11 +89,28 @@ function recordsOf(input: FixInput, bytes?: AsyncIterable<Buffer>) {
   return readRecords(['-'], { stdin, maxElementBytes, firstLineEnding });
 }
 
-async function planFor(input: FixInput): Promise<RepairPlan> {
-  input.firstLineEnding = await firstLineEnding(input);
+async function planOf(input: FixInput, bytes?: AsyncIterable<Buffer>): Promise<RepairPlan> {
   const planner = new RepairPlanner(input.firstLineEnding);
-  for await (const records of recordsOf(input)) for (const record of records) planner.add(record);
+  for await (const records of recordsOf(input, bytes)) for (const record of records) planner.add(record);
   return planner.plan();
+}
+
+/**
+ * The repairs a source needs. A stream is planned as it is read, and held for the passes after:
+ * the input layer stops reading it where it refuses it (binary, UTF-16), as validate does, so an
+ * endless device or a pipe never closed is not waited on. Hint: a stream's first line ending is
+ * known only once it is read; planned as LF, a CRLF text is planned again.
+ */
+async function planFor(input: FixInput): Promise<RepairPlan> {
+  if (input.stream) {
+    const held: Buffer[] = [];
+    const plan = await planOf(input, holding(input.stream, held));
+    input.stream = undefined;
+    input.bytes = held;
+    input.firstLineEnding = await firstLineEnding(input);
+    if (input.firstLineEnding === '\n') return plan;
+  } else input.firstLineEnding = await firstLineEnding(input);
+  return planOf(input);
 }
 
 /** How many syntax errors the repaired text still has: it is checked before anything is written. */
