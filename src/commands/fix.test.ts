@@ -181,7 +181,7 @@ describe('fix on a stream', () => {
       expect(error).toBeInstanceOf(CallhookError);
       expect((error as CallhookError).exitCode).toBe(2);
       expect((error as Error).message).toBe(
-        `${fifo}: a stream of more than 64k; fix holds a stream in memory to read it twice: save it to a file and run callhook fix on the file`,
+        `${fifo}: a stream of more than 64k; fix holds a stream in memory to read it more than once: save it to a file and run callhook fix on the file`,
       );
     } finally {
       writer.destroy();

@@ -53,7 +53,7 @@ async function* holding(
     size += buffer.length;
     if (size > input.maxStreamBytes) {
       throw new CallhookError(
-        `${input.source.name}: a stream of more than ${optionSize(input.maxStreamBytes)}; fix holds a stream in memory to read it twice: save it to a file and run callhook fix on the file`,
+        `${input.source.name}: a stream of more than ${optionSize(input.maxStreamBytes)}; fix holds a stream in memory to read it more than once: save it to a file and run callhook fix on the file`,
         ExitCode.usage,
       );
     }
