@@ -156,7 +156,7 @@ program
   .description('repair stray, missing and trailing commas, a missing colon, and an export cut off at its end')
   .argument('<paths...>', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin')
   .action(run(async () => (await import('./commands/fix.js')).fix));
-details.set('fix', (command, { options }) =>
+details.set('fix', (command, { options, maxHeldStreamBytes }) =>
   command
     .option('-w, --write', 'rewrite each file in place, keeping the original as <file>.bak')
     .addOption(options.maxProblems('repairs or problems it cannot repair'))
@@ -171,7 +171,8 @@ there are several); --write rewrites each file in place instead, keeping its
 mode, owner, links and a symlink to it. Every repair is listed on stderr with
 its line:column. A mistake fix cannot repair is reported with its position
 (exit 1), and nothing is written for that file; a read-only file is refused
-(exit 2).
+(exit 2). Stdin, a pipe or a device is held in memory, up to ${maxHeldStreamBytes / 2 ** 20} MiB;
+a larger one is refused (exit 2): save it to a file and fix the file.
 
 Examples:
   $ callhook fix fixtures/doc-examples/call-complete.json > repaired.json

@@ -164,6 +164,31 @@ describe('fix without --write', () => {
   });
 });
 
+describe('fix on a stream', () => {
+  it('refuses a stream past its limit with one line and exit 2, without waiting for its end', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { createWriteStream } = await import('node:fs');
+    const fifo = join(dir, 'endless.ndjson');
+    execFileSync('mkfifo', [fifo]);
+    // As `yes '{}'` would, but bounded: twice the limit, and never closed.
+    const writer = createWriteStream(fifo);
+    writer.on('error', () => {});
+    writer.write('{}\n'.repeat(2 * 64 * 1024));
+    try {
+      const refused = fix([fifo], { maxStreamBytes: 64 * 1024 }).catch((error: unknown) => error);
+      const timedOut = new Promise((resolve) => setTimeout(resolve, 3000, 'still reading'));
+      const error = await Promise.race([refused, timedOut]);
+      expect(error).toBeInstanceOf(CallhookError);
+      expect((error as CallhookError).exitCode).toBe(2);
+      expect((error as Error).message).toBe(
+        `${fifo}: a stream of more than 64k; fix holds a stream in memory to read it more than once: save it to a file and run callhook fix on the file`,
+      );
+    } finally {
+      writer.destroy();
+    }
+  });
+});
+
 describe('fix takes paths as every command does', () => {
   it('repairs every file of a folder, listing each repair with its file:line:column', async () => {
     mkdirSync(join(dir, 'batches', 'sub'), { recursive: true });

@@ -7,26 +7,32 @@ import { chmod, chown, constants, copyFile, type FileHandle, open, stat } from '
 import { Readable } from 'node:stream';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
 import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason } from '../errors.js';
+import { optionSize } from '../input/element.js';
 import { isStdin, listSources, readRecords, type Source } from '../input/read.js';
 import type { Problem } from '../input/types.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
-import { defaultMaxProblems } from './options.js';
+import { defaultMaxProblems, maxHeldStreamBytes } from './options.js';
 
 /** The options `fix` takes. */
 interface FixOptions {
   write?: boolean;
   maxElementSize?: number;
   maxProblems?: number;
+  /** The most of a stream held in memory (not a command-line option: tests take a small one). */
+  maxStreamBytes?: number;
   width?: number;
 }
 
 /** A source to repair: a file read from disk (three times), or stdin or a pipe held in memory. */
 interface FixInput {
   source: Source;
-  /** The whole text, for an input that cannot be read twice. */
-  bytes?: Buffer | undefined;
+  /** An input that cannot be read twice, not read yet: planning reads it (see `planFor`), up to `maxStreamBytes`. */
+  stream?: AsyncIterable<Buffer | string> | undefined;
+  maxStreamBytes: number;
+  /** The text of an input that cannot be read twice, as it was read. */
+  bytes?: Buffer[] | undefined;
   /** The file's status when it was planned, for a file on disk. */
   stats?: Stats | undefined;
   /** --max-element-size, in bytes. */
@@ -35,39 +41,50 @@ interface FixInput {
   firstLineEnding?: string | undefined;
 }
 
-/**
- * Reads a stream that cannot be read twice into memory: to its end, or to the first chunk holding a
- * NUL byte. Hint: the input layer reads no further than a NUL (no JSON text holds one), so the bytes
- * after it are not needed to say why, and an endless device or a pipe never closed is not waited on.
- */
-async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+/** Hands on the chunks of the input's stream, keeping each in `held`, as far as its reader reads; refuses more than `maxStreamBytes`. */
+async function* holding(
+  input: FixInput,
+  stream: AsyncIterable<Buffer | string>,
+  held: Buffer[],
+): AsyncGenerator<Buffer> {
+  let size = 0;
   for await (const chunk of stream) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    chunks.push(buffer);
-    if (buffer.includes(0)) break;
+    size += buffer.length;
+    if (size > input.maxStreamBytes) {
+      throw new CallhookError(
+        `${input.source.name}: a stream of more than ${optionSize(input.maxStreamBytes)}; fix holds a stream in memory to read it more than once: save it to a file and run callhook fix on the file`,
+        ExitCode.usage,
+      );
+    }
+    held.push(buffer);
+    yield buffer;
   }
-  return Buffer.concat(chunks);
 }
 
-/** Opens a source for fix: a regular file stays on disk; stdin, a FIFO or a device is read once into memory. */
-async function fixInput(source: Source, maxElementBytes: number | undefined): Promise<FixInput> {
+/** Opens a source for fix: a regular file stays on disk; stdin, a FIFO or a device is read once, by planning. */
+async function fixInput(source: Source, options: FixOptions): Promise<FixInput> {
+  const opened = {
+    source,
+    maxElementBytes: options.maxElementSize,
+    maxStreamBytes: options.maxStreamBytes ?? maxHeldStreamBytes,
+  };
   if (source.path === '-') {
     if (process.stdin.isTTY)
       throw new CallhookError('no input: stdin is a terminal; name files or folders, or pipe JSON in');
-    return { source, maxElementBytes, bytes: await readAll(process.stdin) };
+    return { ...opened, stream: process.stdin };
   }
   try {
     const stats = await stat(source.path);
-    if (stats.isFile()) return { source, maxElementBytes, stats };
-    return { source, maxElementBytes, bytes: await readAll(createReadStream(source.path)) };
+    if (stats.isFile()) return { ...opened, stats };
+    return { ...opened, stream: createReadStream(source.path) };
   } catch (error) {
     throw describeIoError(error, source.name);
   }
 }
 
 function bytesOf(input: FixInput): AsyncIterable<Buffer> {
-  return input.bytes ? Readable.from([input.bytes]) : createReadStream(input.source.path);
+  return input.bytes ? Readable.from(input.bytes) : createReadStream(input.source.path);
 }
 
 /**
@@ -93,11 +110,28 @@ function recordsOf(input: FixInput, bytes?: AsyncIterable<Buffer>) {
   return readRecords(['-'], { stdin, maxElementBytes, firstLineEnding });
 }
 
-async function planFor(input: FixInput): Promise<RepairPlan> {
-  input.firstLineEnding = await firstLineEnding(input);
+async function planOf(input: FixInput, bytes?: AsyncIterable<Buffer>): Promise<RepairPlan> {
   const planner = new RepairPlanner(input.firstLineEnding);
-  for await (const records of recordsOf(input)) for (const record of records) planner.add(record);
+  for await (const records of recordsOf(input, bytes)) for (const record of records) planner.add(record);
   return planner.plan();
+}
+
+/**
+ * The repairs a source needs. A stream is planned as it is read, and held for the passes after:
+ * the input layer stops reading it where it refuses it (binary, UTF-16), as validate does, so an
+ * endless device or a pipe never closed is not waited on. Hint: a stream's first line ending is
+ * known only once it is read; planned as LF, a CRLF text is planned again.
+ */
+async function planFor(input: FixInput): Promise<RepairPlan> {
+  if (input.stream) {
+    const held: Buffer[] = [];
+    const plan = await planOf(input, holding(input, input.stream, held));
+    input.stream = undefined;
+    input.bytes = held;
+    input.firstLineEnding = await firstLineEnding(input);
+    if (input.firstLineEnding === '\n') return plan;
+  } else input.firstLineEnding = await firstLineEnding(input);
+  return planOf(input);
 }
 
 /** How many syntax errors the repaired text still has: it is checked before anything is written. */
@@ -229,7 +263,7 @@ async function fixOne(
 ): Promise<{ code: number; signal?: NodeJS.Signals | undefined }> {
   const c = colorsFor(process.stderr);
   const width = options.width ?? terminalWidth(process.stderr);
-  const input = await fixInput(source, options.maxElementSize);
+  const input = await fixInput(source, options);
   const name = escapeTerminal(source.name);
   const plan = await planFor(input);
   const own = (problem: Problem): Problem => ({ ...problem, file: source.name });

@@ -222,6 +222,12 @@ function choiceOption<T extends string>(flags: string, description: string, name
 /** How many problems a run lists when `--max-problems` is not given. */
 export const defaultMaxProblems = 1000;
 
+/**
+ * The most of a stream (stdin, a pipe, a device) that fix holds in memory to read it more than
+ * once: past it, fix refuses the stream and asks for a file, which it reads from disk instead.
+ */
+export const maxHeldStreamBytes = 512 * 2 ** 20;
+
 export const options = {
   type: (description = 'read every event as this type') =>
     choiceOption('--type <type>', description, '--type', eventTypes),

@@ -439,7 +439,7 @@ function findDuplicateKeys(source: ElementText, pointer: string): Problem[] {
 }
 
 /** A size as `--max-element-size` takes it: `64M`, `512k`, or bytes. */
-function optionSize(bytes: number): string {
+export function optionSize(bytes: number): string {
   if (bytes % 2 ** 20 === 0) return `${bytes / 2 ** 20}M`;
   if (bytes % 2 ** 10 === 0) return `${bytes / 2 ** 10}k`;
   return String(bytes);

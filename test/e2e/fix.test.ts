@@ -25,6 +25,20 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Runs `fix -` on a pipe that sends `bytes` and is never closed; killed after 5 s. */
+async function fixOnOpenPipe(bytes: Buffer): Promise<{ stderr: string; code: number | null }> {
+  const child = spawn(process.execPath, [binPath, 'fix', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const err: Buffer[] = [];
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  child.stdin.on('error', () => {});
+  child.stdin.write(bytes);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  child.stdin.destroy();
+  return { stderr: Buffer.concat(err).toString(), code };
+}
+
 describe('fix as a process', () => {
   it('reads - from stdin and prints the repair; --write on stdin is a usage error', async () => {
     const printed = await runCli(['fix', '-'], { input: broken });
@@ -46,19 +60,30 @@ describe('fix as a process', () => {
     );
     expect(device.code).toBe(1);
     // A writer that never closes the pipe: fix must not wait for its end.
-    const child = spawn(process.execPath, [binPath, 'fix', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const err: Buffer[] = [];
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.stdin.on('error', () => {});
-    child.stdin.write(Buffer.from('{"id": 1}\n\0\0\0'));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    clearTimeout(timer);
-    child.stdin.destroy();
-    expect(Buffer.concat(err).toString()).toContain(
-      '<stdin>:2:1  error  the file is not JSON text: NUL byte at byte offset 10',
-    );
-    expect(code).toBe(1);
+    const nul = await fixOnOpenPipe(Buffer.from('{"id": 1}\n\0\0\0'));
+    expect(nul.stderr).toContain('<stdin>:2:1  error  the file is not JSON text: NUL byte at byte offset 10');
+    expect(nul.code).toBe(1);
+  });
+
+  it("a pipe never closed whose first bytes are not text fails at once, with validate's error and exit code", async () => {
+    // Hint: no NUL byte in it; the reader refuses it by its first bytes (a PNG header here).
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x10, 0x01]);
+    const validated = await runCli(['validate', '-'], { input: png });
+    const line = '<stdin>:1:1  error  the file is not text: byte 0x89 at byte offset 0 is';
+    expect(validated.stdout).toContain(line);
+    const fixed = await fixOnOpenPipe(png);
+    expect(fixed.stderr).toContain(line);
+    expect(fixed.code).toBe(validated.code);
+  });
+
+  it('stdin in CRLF whose first line, of events joined by commas, is longer than a chunk: the line breaks put in are CRLF', async () => {
+    // Hint: a stream is planned as it is read, before its first line ending is known.
+    const line = JSON.stringify(JSON.parse(readFileSync('fixtures/valid/single-event-object.json', 'utf8')));
+    const count = Math.ceil((80 * 1024) / line.length);
+    const printed = await runCli(['fix', '-'], { input: `${Array(count).fill(line).join(',')}\r\n${line}\r\n` });
+    expect(printed.code).toBe(0);
+    expect(printed.stdout.replaceAll('\r\n', '').includes('\n'), 'an LF alone was put in').toBe(false);
+    expect(printed.stdout.split('\r\n').filter((text) => text !== '').length).toBe(count + 1);
   });
 
   it('--write refuses stdin named as a file (/dev/fd/0) when it is redirected from a file, and leaves that file be', () => {
