@@ -218,7 +218,6 @@ function choiceOption<T extends string>(flags: string, description: string, name
   return new Option(flags, description).choices(choices).argParser(oneOf(name, choices));
 }
 
-/** The options, built once here and added by cli.ts to each command that takes them. */
 /** How many problems a run lists when `--max-problems` is not given. */
 export const defaultMaxProblems = 1000;
 
@@ -228,6 +227,7 @@ export const defaultMaxProblems = 1000;
  */
 export const maxHeldStreamBytes = 512 * 2 ** 20;
 
+/** The options, built once here and added by cli.ts to each command that takes them. */
 export const options = {
   type: (description = 'read every event as this type') =>
     choiceOption('--type <type>', description, '--type', eventTypes),
