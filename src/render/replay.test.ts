@@ -60,6 +60,17 @@ describe('progress', () => {
     expect(renderProgressLine({ ...paused, pausedMs: 0 })).not.toContain('paused');
   });
 
+  it('leaves out the ETA rather than cutting a field in two when a pause leaves no room for the bar', () => {
+    // At 80 columns a run paused by Retry-After showed "… paused 1.0 s (Retry-After)  ETA " and no time.
+    const paused: ProgressSnapshot = { ...snapshot, errors: 0, retrying: 2, pausedMs: 1_000 };
+    expect(renderProgressBar(paused, 80, plain)).toBe(
+      '500/~2016 batches  52 req/s  0 errors  2 retrying  paused 1.0 s (Retry-After)',
+    );
+    expect(renderProgressBar(paused, 100, plain)).toMatch(/\(Retry-After\) {2}ETA 30\.3 s$/);
+    // Without the bar the line keeps its colours, as with it.
+    expect(renderProgressBar(paused, 100, new Chalk({ level: 1 }))).toContain('\u001b[33m2 retrying');
+  });
+
   it('fits the bar in the terminal width and shows counts, rate, errors and ETA', () => {
     for (const columns of [40, 80, 200]) {
       const bar = renderProgressBar(snapshot, columns, plain);

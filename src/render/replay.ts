@@ -57,14 +57,18 @@ function eta(p: ProgressSnapshot): string {
 
 /** The live progress bar for a terminal `columns` wide (no newline; the caller redraws it). */
 export function renderProgressBar(p: ProgressSnapshot, columns: number, c: ChalkInstance): string {
-  const text = `${counts(p)}${eta(p)}`;
+  const plain = counts(p);
+  // Hint: the ETA goes before the line is cut, which left "ETA " without its time.
+  const left = plain.length + eta(p).length < columns ? eta(p) : '';
+  const text = `${plain}${left}`;
   const fraction = progressFraction(p);
   const room = columns - text.length - 4;
-  if (fraction === undefined || room < 10) return text.slice(0, Math.max(0, columns - 1));
+  if (text.length >= columns) return text.slice(0, Math.max(0, columns - 1));
+  if (fraction === undefined || room < 10) return `${counts(p, c.red, c.yellow)}${left}`;
   const width = Math.min(40, room);
   const filled = Math.round(width * Math.min(1, fraction));
   const bar = `${c.green('█'.repeat(filled))}${c.dim('░'.repeat(width - filled))}`;
-  return `${bar} ${counts(p, c.red, c.yellow)}${eta(p)}`;
+  return `${bar} ${counts(p, c.red, c.yellow)}${left}`;
 }
 
 /** One plain progress line, for when stderr is not a terminal. */
