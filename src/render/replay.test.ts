@@ -110,6 +110,26 @@ describe('summary', () => {
     expect(text).toContain('Rerun with --resume --journal run.jsonl');
   });
 
+  it('wraps the batch and event counts of a resumed run to the width, under their column', () => {
+    // `--resume` printed "  batches   3 delivered, 0 failed, 0 undelivered, 7 already delivered (resumed), 0 retried": 89 columns.
+    const stats = new DeliveryStats();
+    for (let i = 0; i < 7; i++) stats.resumed(30_000);
+    stats.attempt('200', 1);
+    for (const key of ['a', 'b', 'c']) {
+      stats.finish({ key, status: 'delivered', attempts: 1, events: 30_000, source: 'f:1:1', at: '' });
+    }
+    stats.events.invalid = 12;
+    stats.inputEnded = true;
+    const text = renderReplaySummary(stats.report('http://127.0.0.1:1/hook', 'POST'), plain, 'run.jsonl', 80);
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(text).toContain(
+      '  batches   3 delivered, 0 failed, 0 undelivered, 7 already delivered (resumed),\n            0 retried\n',
+    );
+    expect(text.replace(/\n {12}/g, ' ')).toContain(
+      '  events    90000 delivered, 0 failed, 0 undelivered, 210000 resumed, 12 invalid (skipped)\n',
+    );
+  });
+
   it('wraps a long reason to the width under the batch it is about, as verify and validate wrap', () => {
     // A reason of 200 columns ran past an 80-column terminal in one line.
     const stats = new DeliveryStats();

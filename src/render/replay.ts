@@ -4,7 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import { isSecretHeader, redactHeaders, redactUrl, secretHeaderVariable } from '../http/credentials.js';
 import type { UnjournalledBatch } from '../http/deliver.js';
 import type { ProgressSnapshot, ReplayReport } from '../http/stats.js';
-import { escapeJsonForTerminal, escapeTerminal, wrapSpans } from './terminal.js';
+import { escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
 import { plural } from './words.js';
 
 function seconds(ms: number): string {
@@ -88,15 +88,32 @@ export function renderReplaySummary(
   const { batches: b, events: e } = report;
   const lines: string[] = [];
   lines.push(c.bold(`Replayed to ${report.method} ${escapeTerminal(report.url)} in ${seconds(report.durationMs)}`));
-  const n = (value: number, colour: (s: string) => string) => (value > 0 ? colour(String(value)) : String(value));
-  lines.push(
-    `  batches   ${n(b.delivered, c.green)} delivered, ${n(b.failed, c.red)} failed, ${n(b.undelivered, c.yellow)} undelivered` +
-      `${b.resumed ? `, ${b.resumed} already delivered (resumed)` : ''}, ${b.retried} retried`,
-  );
-  lines.push(
-    `  events    ${n(e.delivered, c.green)} delivered, ${n(e.failed, c.red)} failed, ${n(e.undelivered, c.yellow)} undelivered` +
-      `${e.resumed ? `, ${e.resumed} resumed` : ''}${e.invalid ? `, ${c.yellow(String(e.invalid))} invalid (skipped)` : ''}`,
-  );
+  const n = (value: number, style: (s: string) => string): TextSpan => ({
+    text: String(value),
+    style: value > 0 ? style : undefined,
+  });
+  // Hint: a resumed run's counts pass 80 columns; they wrap under their column, as reasons below do.
+  const counted = (label: string, spans: TextSpan[]) => {
+    for (const line of wrapSpans(spans, { width, firstIndent: label, indent: ' '.repeat(label.length) }))
+      lines.push(line);
+  };
+  const outcomes = (o: { delivered: number; failed: number; undelivered: number }): TextSpan[] => [
+    n(o.delivered, c.green),
+    { text: ' delivered, ' },
+    n(o.failed, c.red),
+    { text: ' failed, ' },
+    n(o.undelivered, c.yellow),
+    { text: ' undelivered' },
+  ];
+  counted('  batches   ', [
+    ...outcomes(b),
+    { text: `${b.resumed ? `, ${b.resumed} already delivered (resumed)` : ''}, ${b.retried} retried` },
+  ]);
+  counted('  events    ', [
+    ...outcomes(e),
+    { text: e.resumed ? `, ${e.resumed} resumed` : '' },
+    ...(e.invalid ? [{ text: ', ' }, n(e.invalid, c.yellow), { text: ' invalid (skipped)' }] : []),
+  ]);
   if (report.inputProblems) {
     const count = report.inputProblems;
     lines.push(`  input     ${c.yellow(plural(count, 'syntax problem'))} between events (listed above)`);
