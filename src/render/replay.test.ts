@@ -110,6 +110,18 @@ describe('summary', () => {
     expect(text).toContain('Rerun with --resume --journal run.jsonl');
   });
 
+  it('groups the digits of every count, as the other commands do', () => {
+    // "events    1000 delivered" beside listen's "1,076 events" and generate's "1,000 events".
+    const stats = new DeliveryStats();
+    for (let i = 0; i < 1_200; i++) stats.attempt('200', 1);
+    stats.finish({ key: 'a', status: 'delivered', attempts: 1, events: 12_345, source: 'f:1:1', at: '' });
+    stats.inputEnded = true;
+    const text = renderReplaySummary(stats.report('http://127.0.0.1:1/hook', 'POST'), plain);
+    expect(text).toContain('  events    12,345 delivered, 0 failed, 0 undelivered\n');
+    expect(text).toContain('  requests  1,200 (0 retries)');
+    expect(text).toContain('  status    200 ×1,200\n');
+  });
+
   it('wraps the batch and event counts of a resumed run to the width, under their column', () => {
     // `--resume` printed "  batches   3 delivered, 0 failed, 0 undelivered, 7 already delivered (resumed), 0 retried": 89 columns.
     const stats = new DeliveryStats();
@@ -126,7 +138,7 @@ describe('summary', () => {
       '  batches   3 delivered, 0 failed, 0 undelivered, 7 already delivered (resumed),\n            0 retried\n',
     );
     expect(text.replace(/\n {12}/g, ' ')).toContain(
-      '  events    90000 delivered, 0 failed, 0 undelivered, 210000 resumed, 12 invalid (skipped)\n',
+      '  events    90,000 delivered, 0 failed, 0 undelivered, 210,000 resumed, 12 invalid (skipped)\n',
     );
   });
 

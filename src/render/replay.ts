@@ -5,7 +5,7 @@ import { isSecretHeader, redactHeaders, redactUrl, secretHeaderVariable } from '
 import type { UnjournalledBatch } from '../http/deliver.js';
 import type { ProgressSnapshot, ReplayReport } from '../http/stats.js';
 import { escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
-import { plural } from './words.js';
+import { grouped, plural } from './words.js';
 
 function seconds(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -89,7 +89,7 @@ export function renderReplaySummary(
   const lines: string[] = [];
   lines.push(c.bold(`Replayed to ${report.method} ${escapeTerminal(report.url)} in ${seconds(report.durationMs)}`));
   const n = (value: number, style: (s: string) => string): TextSpan => ({
-    text: String(value),
+    text: grouped(value),
     style: value > 0 ? style : undefined,
   });
   // Hint: a resumed run's counts pass 80 columns; they wrap under their column, as reasons below do.
@@ -107,22 +107,26 @@ export function renderReplaySummary(
   ];
   counted('  batches   ', [
     ...outcomes(b),
-    { text: `${b.resumed ? `, ${b.resumed} already delivered (resumed)` : ''}, ${b.retried} retried` },
+    {
+      text: `${b.resumed ? `, ${grouped(b.resumed)} already delivered (resumed)` : ''}, ${grouped(b.retried)} retried`,
+    },
   ]);
   counted('  events    ', [
     ...outcomes(e),
-    { text: e.resumed ? `, ${e.resumed} resumed` : '' },
+    { text: e.resumed ? `, ${grouped(e.resumed)} resumed` : '' },
     ...(e.invalid ? [{ text: ', ' }, n(e.invalid, c.yellow), { text: ' invalid (skipped)' }] : []),
   ]);
   if (report.inputProblems) {
     const count = report.inputProblems;
     lines.push(`  input     ${c.yellow(plural(count, 'syntax problem'))} between events (listed above)`);
   }
-  lines.push(`  requests  ${report.requests} (${report.retries} retries), ${report.requestRate} req/s`);
+  lines.push(
+    `  requests  ${grouped(report.requests)} (${grouped(report.retries)} retries), ${report.requestRate} req/s`,
+  );
   const histogram = Object.entries(report.statusCodes)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([code, count]) => {
-      const text = `${code} ×${count}`;
+      const text = `${code} ×${grouped(count)}`;
       return /^2\d\d$/.test(code) ? c.green(text) : /^[45]\d\d$/.test(code) ? c.red(text) : c.yellow(text);
     });
   if (histogram.length) lines.push(`  status    ${histogram.join('  ')}`);
@@ -137,7 +141,8 @@ export function renderReplaySummary(
       for (const line of wrapSpans(spans, { width, firstIndent: '  ', indent: '    ' })) lines.push(line);
     }
     const more = b.failed + b.undelivered - Math.min(listed, report.undelivered.length);
-    if (more > 0) lines.push(`  … and ${more} more${journal ? ` (all are in ${escapeTerminal(journal)})` : ''}`);
+    if (more > 0)
+      lines.push(`  … and ${grouped(more)} more${journal ? ` (all are in ${escapeTerminal(journal)})` : ''}`);
   }
   if (report.stoppedBy) {
     lines.push('');
