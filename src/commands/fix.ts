@@ -302,9 +302,9 @@ async function fixOne(
       if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
     }
     if (plan.repairs.length > 0) {
-      process.stderr.write(
-        `callhook: ${name}: repaired ${plural(plan.repairs.length, 'problem')} (--write saves them)\n`,
-      );
+      // Hint: only a file on disk can be rewritten; --write refuses stdin and pipes.
+      const hint = input.stats ? ' (--write saves them)' : '';
+      process.stderr.write(`callhook: ${name}: repaired ${plural(plan.repairs.length, 'problem')}${hint}\n`);
     }
     return { code: ExitCode.ok };
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { capture } from '../../test/helpers/capture.js';
 import { CallhookError } from '../errors.js';
 import { schema } from './schema.js';
 
@@ -16,5 +17,17 @@ describe('callhook schema', () => {
       '--openapi writes its schemas in draft 2020-12, as OpenAPI 3.1 requires; it cannot be combined with --draft 07',
     );
     expect((refused as CallhookError).exitCode).toBe(2);
+  });
+
+  it('wraps what the schema cannot express to 80 columns on stderr, each note saying it once', async () => {
+    // `callhook schema > file` printed notes up to 178 columns wide on an 80-column terminal.
+    const { stdout, stderr } = await capture(async () => schema({ draft: '2020-12' }));
+    expect(JSON.parse(stdout).$comment).toMatch(/^Not expressed: the consistency rules/);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('callhook: the schema mirrors validate; it cannot express:');
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(lines.filter((line) => line.startsWith('  - '))).toHaveLength(4);
+    expect(lines.slice(1).every((line) => /^ {2}- \S|^ {4}\S/.test(line))).toBe(true);
+    expect(stderr).not.toContain('not expressed');
   });
 });

@@ -1,6 +1,7 @@
 /** `callhook schema`: the payload contract as JSON Schema, or as an OpenAPI 3.1 webhooks document. */
 import type { SchemaDraft } from '../core/generate-names.js';
 import { CallhookError } from '../errors.js';
+import { terminalWidth, wrapSpans } from '../render/terminal.js';
 import { jsonSchemaGaps, toJsonSchema, toOpenApi } from '../schema/json-schema.js';
 import type { EventType } from '../schema/names.js';
 
@@ -27,7 +28,11 @@ export function schema(options: SchemaCommandOptions): void {
     ? toOpenApi({ strict: options.strict })
     : toJsonSchema({ type: options.type, draft: options.draft, strict: options.strict });
   process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  const width = terminalWidth(process.stderr);
+  const gaps = jsonSchemaGaps.flatMap((gap) =>
+    wrapSpans([{ text: gap }], { width, firstIndent: '  - ', indent: '    ' }),
+  );
   process.stderr.write(
-    `callhook: the schema mirrors validate${options.strict ? ' --strict' : ''}; it cannot express:\n${jsonSchemaGaps.map((gap) => `  - ${gap}\n`).join('')}`,
+    `callhook: the schema mirrors validate${options.strict ? ' --strict' : ''}; it cannot express:\n${gaps.map((line) => `${line}\n`).join('')}`,
   );
 }

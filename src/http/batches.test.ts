@@ -148,6 +148,32 @@ describe('replayEventsFromRecords', () => {
     expect(skipped).toEqual(['f.json:2:3 missing required field "x"', 'f.json:3:3 unexpected end']);
   });
 
+  it('names a skipped element by where its first error is, as validate and show do', async () => {
+    // "skipped a.json:2:1: trailing comma before }" sent the reader to the element's start; the comma is at 7:53.
+    const trailing = {
+      kind: 'invalid',
+      element: element(2, ''),
+      eventKind: undefined,
+      value: undefined,
+      problems: [
+        {
+          ...element(2, ''),
+          line: 7,
+          column: 53,
+          severity: 'error',
+          code: 'trailing-comma',
+          message: 'trailing comma',
+        },
+      ],
+    } satisfies InputRecord;
+    const skipped: string[] = [];
+    for await (const _ of replayEventsFromRecords(chunks([trailing]), {
+      validate: true,
+      onSkip: (s) => skipped.push(`${s.location} ${s.message}`),
+    }));
+    expect(skipped).toEqual(['f.json:7:53 trailing comma']);
+  });
+
   it('with --no-validate sends schema-invalid events but never unparsable text', async () => {
     const out: ReplayEvent[] = [];
     for await (const chunk of replayEventsFromRecords(chunks(records), { validate: false })) out.push(...chunk);

@@ -4,7 +4,7 @@
  */
 import { createHash, hash as hashOnce } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
-import type { InputRecord } from '../input/types.js';
+import type { InputRecord, Problem } from '../input/types.js';
 
 /** One event replay will send, with the input batch it came from. */
 export interface ReplayEvent {
@@ -60,11 +60,13 @@ interface RecordFilterOptions {
   keepValues?: boolean | undefined;
 }
 
-function firstError(problems: readonly { severity: string; message: string }[]): string {
+/** Why an element is skipped, named where its first error is (as validate and show name it), else where it begins. */
+function skippedFor(problems: readonly Problem[], location: string): SkippedInput {
   const errors = problems.filter((p) => p.severity === 'error');
   const first = errors[0] ?? problems[0];
-  if (!first) return 'invalid event';
-  return errors.length > 1 ? `${first.message} (and ${errors.length - 1} more)` : first.message;
+  if (!first) return { location, message: 'invalid event' };
+  const message = errors.length > 1 ? `${first.message} (and ${errors.length - 1} more)` : first.message;
+  return { location: `${first.file}:${first.line}:${first.column}`, message };
 }
 
 /**
@@ -91,7 +93,7 @@ export async function* replayEventsFromRecords(
       const location = `${element.file}:${element.line}:${element.column}`;
       const sendable = record.kind === 'event' || (!options.validate && record.value !== undefined);
       if (!sendable) {
-        options.onSkip?.({ location, message: firstError(record.problems) });
+        options.onSkip?.(skippedFor(record.problems, location));
         continue;
       }
       events.push({

@@ -456,10 +456,10 @@ function oversizeMessage(element: SplitElement, limits: { maxElementBytes: numbe
       : element.cut === 'line'
         ? 'to the end of its line'
         : 'to where the next element begins';
-    return `an unclosed ${what}: the element runs ${element.size} bytes ${where}, past the ${optionSize(limit)} limit, without closing; skipped`;
+    return `an unclosed ${what}: the element runs ${element.size} bytes ${where}, past the ${optionSize(limit)} limit, without closing`;
   }
   const suggestion = optionSize(Math.max(1, 2 ** Math.ceil(Math.log2(element.size / 2 ** 20))) * 2 ** 20);
-  return `element of ${element.size} bytes is larger than --max-element-size ${optionSize(limit)}; skipped (raise the limit, e.g. --max-element-size ${suggestion})`;
+  return `element of ${element.size} bytes is larger than --max-element-size ${optionSize(limit)} (raise the limit, e.g. --max-element-size ${suggestion})`;
 }
 
 function positionOf(element: SplitElement, file: string) {
@@ -578,12 +578,7 @@ export function parseElement(
 ): ParsedElement {
   if (element.oversize) return refused(element, file, 'element-too-large', oversizeMessage(element, limits));
   if (element.depth > maxDepth) {
-    return refused(
-      element,
-      file,
-      'too-deep',
-      `nesting ${element.depth} levels deep exceeds the limit of ${maxDepth}; skipped`,
-    );
+    return refused(element, file, 'too-deep', `nesting ${element.depth} levels deep exceeds the limit of ${maxDepth}`);
   }
   if (element.nonAscii && !isUtf8(element.bytes)) return notUtf8(element, file);
   // Hint: an ASCII element decodes as latin1, a plain copy, instead of through the UTF-8 decoder.

@@ -60,6 +60,17 @@ describe('progress', () => {
     expect(renderProgressLine({ ...paused, pausedMs: 0 })).not.toContain('paused');
   });
 
+  it('leaves out the ETA rather than cutting a field in two when a pause leaves no room for the bar', () => {
+    // At 80 columns a run paused by Retry-After showed "… paused 1.0 s (Retry-After)  ETA " and no time.
+    const paused: ProgressSnapshot = { ...snapshot, errors: 0, retrying: 2, pausedMs: 1_000 };
+    expect(renderProgressBar(paused, 80, plain)).toBe(
+      '500/~2016 batches  52 req/s  0 errors  2 retrying  paused 1.0 s (Retry-After)',
+    );
+    expect(renderProgressBar(paused, 100, plain)).toMatch(/\(Retry-After\) {2}ETA 30\.3 s$/);
+    // Without the bar the line keeps its colours, as with it.
+    expect(renderProgressBar(paused, 100, new Chalk({ level: 1 }))).toContain('\u001b[33m2 retrying');
+  });
+
   it('fits the bar in the terminal width and shows counts, rate, errors and ETA', () => {
     for (const columns of [40, 80, 200]) {
       const bar = renderProgressBar(snapshot, columns, plain);
@@ -97,6 +108,38 @@ describe('summary', () => {
     expect(text).toContain('f:2:1  failed  HTTP 422: \\e[2Jbad');
     expect(text).not.toContain('\u001b');
     expect(text).toContain('Rerun with --resume --journal run.jsonl');
+  });
+
+  it('groups the digits of every count, as the other commands do', () => {
+    // "events    1000 delivered" beside listen's "1,076 events" and generate's "1,000 events".
+    const stats = new DeliveryStats();
+    for (let i = 0; i < 1_200; i++) stats.attempt('200', 1);
+    stats.finish({ key: 'a', status: 'delivered', attempts: 1, events: 12_345, source: 'f:1:1', at: '' });
+    stats.inputEnded = true;
+    const text = renderReplaySummary(stats.report('http://127.0.0.1:1/hook', 'POST'), plain);
+    expect(text).toContain('  events    12,345 delivered, 0 failed, 0 undelivered\n');
+    expect(text).toContain('  requests  1,200 (0 retries)');
+    expect(text).toContain('  status    200 ×1,200\n');
+  });
+
+  it('wraps the batch and event counts of a resumed run to the width, under their column', () => {
+    // `--resume` printed "  batches   3 delivered, 0 failed, 0 undelivered, 7 already delivered (resumed), 0 retried": 89 columns.
+    const stats = new DeliveryStats();
+    for (let i = 0; i < 7; i++) stats.resumed(30_000);
+    stats.attempt('200', 1);
+    for (const key of ['a', 'b', 'c']) {
+      stats.finish({ key, status: 'delivered', attempts: 1, events: 30_000, source: 'f:1:1', at: '' });
+    }
+    stats.events.invalid = 12;
+    stats.inputEnded = true;
+    const text = renderReplaySummary(stats.report('http://127.0.0.1:1/hook', 'POST'), plain, 'run.jsonl', 80);
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(text).toContain(
+      '  batches   3 delivered, 0 failed, 0 undelivered, 7 already delivered (resumed),\n            0 retried\n',
+    );
+    expect(text.replace(/\n {12}/g, ' ')).toContain(
+      '  events    90,000 delivered, 0 failed, 0 undelivered, 210,000 resumed, 12 invalid (skipped)\n',
+    );
   });
 
   it('wraps a long reason to the width under the batch it is about, as verify and validate wrap', () => {

@@ -4,8 +4,8 @@ import type { ChalkInstance } from 'chalk';
 import { isSecretHeader, redactHeaders, redactUrl, secretHeaderVariable } from '../http/credentials.js';
 import type { UnjournalledBatch } from '../http/deliver.js';
 import type { ProgressSnapshot, ReplayReport } from '../http/stats.js';
-import { escapeJsonForTerminal, escapeTerminal, wrapSpans } from './terminal.js';
-import { plural } from './words.js';
+import { escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
+import { grouped, plural } from './words.js';
 
 function seconds(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -57,14 +57,18 @@ function eta(p: ProgressSnapshot): string {
 
 /** The live progress bar for a terminal `columns` wide (no newline; the caller redraws it). */
 export function renderProgressBar(p: ProgressSnapshot, columns: number, c: ChalkInstance): string {
-  const text = `${counts(p)}${eta(p)}`;
+  const plain = counts(p);
+  // Hint: the ETA goes before the line is cut, which left "ETA " without its time.
+  const left = plain.length + eta(p).length < columns ? eta(p) : '';
+  const text = `${plain}${left}`;
   const fraction = progressFraction(p);
   const room = columns - text.length - 4;
-  if (fraction === undefined || room < 10) return text.slice(0, Math.max(0, columns - 1));
+  if (text.length >= columns) return text.slice(0, Math.max(0, columns - 1));
+  if (fraction === undefined || room < 10) return `${counts(p, c.red, c.yellow)}${left}`;
   const width = Math.min(40, room);
   const filled = Math.round(width * Math.min(1, fraction));
   const bar = `${c.green('█'.repeat(filled))}${c.dim('░'.repeat(width - filled))}`;
-  return `${bar} ${counts(p, c.red, c.yellow)}${eta(p)}`;
+  return `${bar} ${counts(p, c.red, c.yellow)}${left}`;
 }
 
 /** One plain progress line, for when stderr is not a terminal. */
@@ -84,24 +88,45 @@ export function renderReplaySummary(
   const { batches: b, events: e } = report;
   const lines: string[] = [];
   lines.push(c.bold(`Replayed to ${report.method} ${escapeTerminal(report.url)} in ${seconds(report.durationMs)}`));
-  const n = (value: number, colour: (s: string) => string) => (value > 0 ? colour(String(value)) : String(value));
-  lines.push(
-    `  batches   ${n(b.delivered, c.green)} delivered, ${n(b.failed, c.red)} failed, ${n(b.undelivered, c.yellow)} undelivered` +
-      `${b.resumed ? `, ${b.resumed} already delivered (resumed)` : ''}, ${b.retried} retried`,
-  );
-  lines.push(
-    `  events    ${n(e.delivered, c.green)} delivered, ${n(e.failed, c.red)} failed, ${n(e.undelivered, c.yellow)} undelivered` +
-      `${e.resumed ? `, ${e.resumed} resumed` : ''}${e.invalid ? `, ${c.yellow(String(e.invalid))} invalid (skipped)` : ''}`,
-  );
+  const n = (value: number, style: (s: string) => string): TextSpan => ({
+    text: grouped(value),
+    style: value > 0 ? style : undefined,
+  });
+  // Hint: a resumed run's counts pass 80 columns; they wrap under their column, as reasons below do.
+  const counted = (label: string, spans: TextSpan[]) => {
+    for (const line of wrapSpans(spans, { width, firstIndent: label, indent: ' '.repeat(label.length) }))
+      lines.push(line);
+  };
+  const outcomes = (o: { delivered: number; failed: number; undelivered: number }): TextSpan[] => [
+    n(o.delivered, c.green),
+    { text: ' delivered, ' },
+    n(o.failed, c.red),
+    { text: ' failed, ' },
+    n(o.undelivered, c.yellow),
+    { text: ' undelivered' },
+  ];
+  counted('  batches   ', [
+    ...outcomes(b),
+    {
+      text: `${b.resumed ? `, ${grouped(b.resumed)} already delivered (resumed)` : ''}, ${grouped(b.retried)} retried`,
+    },
+  ]);
+  counted('  events    ', [
+    ...outcomes(e),
+    { text: e.resumed ? `, ${grouped(e.resumed)} resumed` : '' },
+    ...(e.invalid ? [{ text: ', ' }, n(e.invalid, c.yellow), { text: ' invalid (skipped)' }] : []),
+  ]);
   if (report.inputProblems) {
     const count = report.inputProblems;
     lines.push(`  input     ${c.yellow(plural(count, 'syntax problem'))} between events (listed above)`);
   }
-  lines.push(`  requests  ${report.requests} (${report.retries} retries), ${report.requestRate} req/s`);
+  lines.push(
+    `  requests  ${grouped(report.requests)} (${grouped(report.retries)} retries), ${report.requestRate} req/s`,
+  );
   const histogram = Object.entries(report.statusCodes)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([code, count]) => {
-      const text = `${code} ×${count}`;
+      const text = `${code} ×${grouped(count)}`;
       return /^2\d\d$/.test(code) ? c.green(text) : /^[45]\d\d$/.test(code) ? c.red(text) : c.yellow(text);
     });
   if (histogram.length) lines.push(`  status    ${histogram.join('  ')}`);
@@ -116,7 +141,8 @@ export function renderReplaySummary(
       for (const line of wrapSpans(spans, { width, firstIndent: '  ', indent: '    ' })) lines.push(line);
     }
     const more = b.failed + b.undelivered - Math.min(listed, report.undelivered.length);
-    if (more > 0) lines.push(`  … and ${more} more${journal ? ` (all are in ${escapeTerminal(journal)})` : ''}`);
+    if (more > 0)
+      lines.push(`  … and ${grouped(more)} more${journal ? ` (all are in ${escapeTerminal(journal)})` : ''}`);
   }
   if (report.stoppedBy) {
     lines.push('');

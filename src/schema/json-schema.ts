@@ -31,7 +31,7 @@ export type JsonSchemaDocument = Record<string, unknown>;
  * None of these changes which events are accepted: they are warnings, or facts about a stream.
  */
 export const jsonSchemaGaps = [
-  'the consistency rules validate reports as warnings (status-flow, last-step, time-order, missing-note, missing-correlation) do not make an event invalid, and are not expressed',
+  'the consistency rules validate reports as warnings (status-flow, last-step, time-order, missing-note, missing-correlation), which never make an event invalid',
   'a repeated event id (a redelivery) is a fact about a stream of events, not about one event',
   'duplicate keys and "__proto__" keys are facts about the JSON text; a schema sees the parsed value',
   "a bare SMSSent and SMSReceived have the same fields: only the envelope's eventType (or validate --type) tells them apart",

@@ -135,6 +135,19 @@ describe('verify output', () => {
     expect(renderVerifyLine(ok, plain, 80)).toBe('ok    captured/000001.json  msg_1  secret #1\n');
   });
 
+  it('keeps "secret #N" together when an ok line wraps', () => {
+    // A capture's line of an NDJSON file, with replay's webhook-id, is 81 columns: "secret" ended
+    // the line and "#1" stood alone under the name.
+    const ok = {
+      name: 'captured/000002.ndjson:2',
+      webhookId: 'msg_2_4be2873cca9054a5489ff29b2239d75d',
+      result: { ok: true as const, secretIndex: 0 },
+    };
+    expect(renderVerifyLine(ok, plain, 80)).toBe(
+      'ok    captured/000002.ndjson:2  msg_2_4be2873cca9054a5489ff29b2239d75d\n      secret #1\n',
+    );
+  });
+
   it('never breaks a name across lines, one with spaces or wide (CJK) characters too: only what follows it wraps', () => {
     // Such a name was broken at a space, or between two wide characters, as words are: one could
     // not copy it from the terminal.

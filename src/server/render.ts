@@ -218,13 +218,15 @@ export function renderVerifyLine(
     { text: escapeTerminal(verified.name) },
   ];
   if (verified.webhookId !== undefined) spans.push({ text: '  ' }, { text: escapeTerminal(verified.webhookId) });
-  spans.push(
-    { text: '  ' },
-    result.ok
-      ? { text: `secret #${result.secretIndex + 1}`, style: c.dim }
-      : { text: `${result.reason}: ${escapeTerminal(result.message)}` },
-  );
-  return lineOf(spans, width, verifyIndent, 3);
+  if (!result.ok) {
+    spans.push({ text: '  ' }, { text: `${result.reason}: ${escapeTerminal(result.message)}` });
+    return lineOf(spans, width, verifyIndent, 3);
+  }
+  const secret = { text: `secret #${result.secretIndex + 1}`, style: c.dim };
+  const line = lineOf([...spans, { text: '  ' }, secret], width, verifyIndent, 3);
+  // Hint: "secret #1" is one verdict; wrapped between its words, its number stood alone under the name.
+  if (line.indexOf('\n') === line.length - 1) return line;
+  return `${lineOf(spans, width, verifyIndent, 3)}${verifyIndent}${styled([secret])}\n`;
 }
 /** Under the name, after `FAIL  `. */
 const verifyIndent = ' '.repeat(6);

@@ -52,6 +52,17 @@ describe('fix as a process', () => {
     expect(refused.code).toBe(2);
   });
 
+  it('on stdin the closing line does not suggest --write, which refuses stdin', async () => {
+    // A user piping a download into fix was told "(--write saves them)", then refused for trying it.
+    const printed = await runCli(['fix', '-'], { input: broken });
+    expect(printed.stderr).toContain('callhook: <stdin>: repaired 1 problem\n');
+    expect(printed.stderr).not.toContain('--write');
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, broken);
+    const onDisk = await runCli(['fix', file]);
+    expect(onDisk.stderr).toContain(`callhook: ${file}: repaired 1 problem (--write saves them)\n`);
+  });
+
   it('binary input fails at once as validate does: an endless device, or a pipe never closed, is not read whole', async () => {
     const device = await runCli(['fix', '/dev/zero'], { timeoutMs: 5000 });
     expect(device.stderr).toContain('/dev/zero:1:1  error  the file is not JSON text: NUL byte at byte offset 0');

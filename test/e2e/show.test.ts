@@ -281,6 +281,11 @@ describe.concurrent('show: options', () => {
     expect(result.stderr).toMatch(/fixtures\/invalid\/utf16\.json:1:1: the file is UTF-16/);
     for (const line of result.stderr.trimEnd().split('\n'))
       expect(line).toMatch(/^callhook: warning: fixtures\/invalid\/[\w.-]+:\d+:\d+: /);
+    // Said "skipped an invalid event: nesting … exceeds the limit of 256; skipped": skipped twice.
+    expect(result.stderr).toContain(
+      'deep-nesting.json:2:3: skipped an invalid event: nesting 10002 levels deep exceeds the limit of 256 (/0)\n',
+    );
+    expect(result.stderr).not.toMatch(/skipped an invalid .*; skipped/);
   });
 
   test('usage errors exit 2 and name the option; a missing file exits 2', async ({ expect }) => {
