@@ -101,7 +101,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         })
       : verifyHexHmacWithKeys(body, headers, { keys, header: signatureHeader });
 
-  const totals = { checked: 0, failed: 0 };
+  const totals = { checked: 0, failed: 0, unreadable: 0 };
   const c = colorsFor(process.stdout);
   const width = raw.width ?? terminalWidth(process.stdout);
   const show = (result: VerifiedDelivery) => {
@@ -126,10 +126,12 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     // read one at a time, so a long capture is never held whole.
     const bodies = new CapturedBodies();
     try {
-      const unreadable = (where: string) =>
+      const unreadable = (where: string) => {
+        totals.unreadable++;
         process.stderr.write(
           `callhook: ${escapeTerminal(where)}: unreadable line skipped (cut short?): the delivery it described is not checked\n`,
         );
+      };
       for await (const delivery of capturedDeliveries(paths, unreadable)) {
         // Hint: a capture holds the headers as they came over HTTP, a character per byte.
         const headers = asHeaderSource(delivery.meta.headers.map(([name, value]) => [name, fromWire(value)]));

@@ -174,4 +174,15 @@ describe('verify output', () => {
       '\n18,500 of 20,000 signatures valid, 1,500 failed\n',
     );
   });
+
+  it('counts in its totals the deliveries it could not check, whose lines of the log were unreadable', () => {
+    // "59 of 59 signatures valid" said nothing of a 60th delivery whose description was cut.
+    const plain = new Chalk({ level: 0 });
+    expect(renderVerifyTotals({ checked: 59, failed: 0, unreadable: 1 }, plain)).toBe(
+      '\n59 of 59 signatures valid; 1 delivery not checked (its line of deliveries.meta unreadable)\n',
+    );
+    expect(renderVerifyTotals({ checked: 59, failed: 2, unreadable: 3 }, plain)).toBe(
+      '\n57 of 59 signatures valid, 2 failed; 3 deliveries not checked (their lines of deliveries.meta unreadable)\n',
+    );
+  });
 });

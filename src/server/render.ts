@@ -241,7 +241,17 @@ export function renderVerifyJson(verified: VerifiedDelivery): string {
 }
 
 /** `verify`'s closing line. */
-export function renderVerifyTotals({ checked, failed }: { checked: number; failed: number }, c: ChalkInstance): string {
+export function renderVerifyTotals(
+  { checked, failed, unreadable = 0 }: { checked: number; failed: number; unreadable?: number },
+  c: ChalkInstance,
+): string {
   const text = `${grouped(checked - failed)} of ${plural(checked, 'signature')} valid`;
-  return `\n${failed === 0 ? c.green(text) : c.red(`${text}, ${grouped(failed)} failed`)}\n`;
+  const whose = unreadable === 1 ? 'its line' : 'their lines';
+  const unchecked =
+    unreadable === 0
+      ? ''
+      : c.yellow(
+          `; ${plural(unreadable, 'delivery', 'deliveries')} not checked (${whose} of deliveries.meta unreadable)`,
+        );
+  return `\n${failed === 0 ? c.green(text) : c.red(`${text}, ${grouped(failed)} failed`)}${unchecked}\n`;
 }
