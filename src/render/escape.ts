@@ -29,18 +29,12 @@ const names: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '
 // hide nothing, so it is kept there; anywhere else it is escaped like every invisible character.
 const emojiBefore = /\p{Extended_Pictographic}[\ufe0f\u{1f3fb}-\u{1f3ff}]?$/u;
 const emojiAfter = /^\p{Extended_Pictographic}/u;
-// Hint: likewise a variation selector right after a character that has the variant it selects
-// only chooses how that is drawn: the text and emoji presentation selectors (VS15, VS16) after an
-// emoji (❤️, 1️⃣); VS1–VS14 after a mathematical symbol or an ideograph (≩︀), and VS17–VS256 after
-// an ideograph (a registered name's 葛󠄀); Mongolian free variation selectors after a Mongolian
-// letter. Anywhere else (after a letter with no variants, or a second one) it draws nothing, and
-// a run of them can carry hidden text.
-const variedBy: [RegExp, RegExp][] = [
-  [/^[\ufe0e\ufe0f]$/u, /\p{Emoji}$/u],
-  [/^[\ufe00-\ufe0d]$/u, /[\p{Ideographic}\p{Sm}]$/u],
-  [/^[\u{e0100}-\u{e01ef}]$/u, /\p{Ideographic}$/u],
-  [/^[\u180b-\u180d\u180f]$/u, /(?=\p{L})\p{Script=Mongolian}$/u],
-];
+// Hint: likewise the text and emoji presentation selectors (VS15, VS16) right after an emoji
+// (❤️, ☺︎), or VS16 in a keycap (1️⃣), only choose how it is drawn. Every other variation selector
+// is shown: kept after a letter, an ideograph or a symbol, each one draws nothing there, and a
+// run of them carries hidden text a byte at a time (a registered name's rare 葛󠄀 shows its selector).
+const emojiBase = /(?![0-9#*])\p{Emoji}$/u;
+const keycapBase = /[0-9#*]$/;
 
 /** Whether the invisible `char` at `offset` draws part of what precedes or follows it (an emoji, a variant), and so is kept raw. */
 function drawsEmoji(char: string, offset: number, text: string): boolean {
@@ -51,8 +45,9 @@ function drawsEmoji(char: string, offset: number, text: string): boolean {
       emojiAfter.test(text.slice(offset + 1, offset + 3))
     );
   }
+  if (char !== '\ufe0f' && char !== '\ufe0e') return false;
   const before = text.slice(Math.max(0, offset - 2), offset);
-  return variedBy.some(([selector, base]) => selector.test(char) && base.test(before));
+  return emojiBase.test(before) || (char === '\ufe0f' && keycapBase.test(before) && text[offset + 1] === '\u20e3');
 }
 
 function visible(char: string, offset: number, text: string): string {

@@ -188,11 +188,13 @@ describe('the two escapes', () => {
     expect(escapeTerminal('\ufe0f ❤\ufe0f\ufe0f \ufe0e a\ufe00')).toBe('\\ufe0f ❤\ufe0f\\ufe0f \\ufe0e a\\ufe00');
     // So does one after a letter that has no such variants: "J\ufe0fane" printed as "Jane".
     expect(escapeTerminal('J\ufe0fa\ufe0ene')).toBe('J\\ufe0fa\\ufe0ene');
-    // A selector of the variant an ideograph, a mathematical symbol or a Mongolian letter is
-    // drawn in (a registered name's 葛󠄀) is kept after it; a second one is not.
-    const variants = '葛\u{e0100}城 ≩\ufe00 \u1820\u180b';
-    expect(escapeTerminal(variants)).toBe(variants);
-    expect(escapeTerminal('葛\u{e0100}\u{e0101} a\u{e0100}')).toBe('葛\u{e0100}\\u{e0101} a\\u{e0100}');
+    // Every other selector is shown: kept after any ideograph or mathematical symbol, each carried
+    // a hidden byte ("漢\u{e0149}字\u{e0147}", "a=\ufe01b"); a registered name's 葛󠄀 shows its selector.
+    expect(escapeTerminal('漢\u{e0149}字 a=\ufe01b ≩\ufe00 \u1820\u180b')).toBe(
+      '漢\\u{e0149}字 a=\\ufe01b ≩\\ufe00 \u1820\\u180b',
+    );
+    // A digit, # or * takes VS16 only as a keycap's (1️⃣): "1\ufe0f2" hid a bit a digit.
+    expect(escapeTerminal('1\ufe0f2 #\ufe0f\u20e3')).toBe('1\\ufe0f2 #\ufe0f\u20e3');
     // Machine formats escape them all: a program reading them has no use for drawing.
     expect(escapeUnicode(`❤\ufe0f ${england}`)).toBe(
       '❤\\ufe0f \u{1f3f4}\\udb40\\udc67\\udb40\\udc62\\udb40\\udc65\\udb40\\udc6e\\udb40\\udc67\\udb40\\udc7f',
