@@ -187,6 +187,19 @@ describe('fix on a stream', () => {
       writer.destroy();
     }
   });
+
+  it('takes a stream of exactly its limit', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { createWriteStream } = await import('node:fs');
+    const fifo = join(dir, 'exact.ndjson');
+    execFileSync('mkfifo', [fifo]);
+    const line = `${valid.toString().replace(/\s*\n\s*/g, '')}\n`;
+    const text = line.repeat(Math.ceil(4096 / line.length));
+    const writer = createWriteStream(fifo);
+    writer.end(text);
+    const printed = await capture(() => fix([fifo], { maxStreamBytes: Buffer.byteLength(text) }));
+    expect(printed.stdout).toBe(text);
+  });
 });
 
 describe('fix takes paths as every command does', () => {

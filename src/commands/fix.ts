@@ -303,7 +303,7 @@ async function fixOne(
     }
     if (plan.repairs.length > 0) {
       // Hint: only a file on disk can be rewritten; --write refuses stdin and pipes.
-      const hint = input.stats ? ' (--write saves them)' : '';
+      const hint = input.stats && !isStdin(source) ? ' (--write saves them)' : '';
       process.stderr.write(`callhook: ${name}: repaired ${plural(plan.repairs.length, 'problem')}${hint}\n`);
     }
     return { code: ExitCode.ok };

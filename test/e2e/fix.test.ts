@@ -59,6 +59,11 @@ describe('fix as a process', () => {
     expect(printed.stderr).not.toContain('--write');
     const file = join(dir, 'broken.json');
     writeFileSync(file, broken);
+    // Nor on /dev/stdin redirected from that file (`< broken.json`): --write refuses it as stdin too.
+    const fd = openSync(file, 'r');
+    const redirected = spawnSync(process.execPath, [binPath, 'fix', '/dev/stdin'], { stdio: [fd, 'pipe', 'pipe'] });
+    closeSync(fd);
+    expect(redirected.stderr.toString()).toContain('callhook: /dev/stdin: repaired 1 problem\n');
     const onDisk = await runCli(['fix', file]);
     expect(onDisk.stderr).toContain(`callhook: ${file}: repaired 1 problem (--write saves them)\n`);
   });
