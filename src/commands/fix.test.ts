@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
+  createWriteStream,
   existsSync,
   linkSync,
   lstatSync,
@@ -165,14 +167,18 @@ describe('fix without --write', () => {
 });
 
 describe('fix on a stream', () => {
-  it('refuses a stream past its limit with one line and exit 2, without waiting for its end', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { createWriteStream } = await import('node:fs');
-    const fifo = join(dir, 'endless.ndjson');
+  /** A named pipe in the test's folder, and a writer of it (its end left to the test). */
+  const fifoNamed = (name: string) => {
+    const fifo = join(dir, name);
     execFileSync('mkfifo', [fifo]);
-    // As `yes '{}'` would, but bounded: twice the limit, and never closed.
     const writer = createWriteStream(fifo);
     writer.on('error', () => {});
+    return { fifo, writer };
+  };
+
+  it('refuses a stream past its limit with one line and exit 2, without waiting for its end', async () => {
+    const { fifo, writer } = fifoNamed('endless.ndjson');
+    // As `yes '{}'` would, but bounded: twice the limit, and never closed.
     writer.write('{}\n'.repeat(2 * 64 * 1024));
     try {
       const refused = fix([fifo], { maxStreamBytes: 64 * 1024 }).catch((error: unknown) => error);
@@ -189,13 +195,9 @@ describe('fix on a stream', () => {
   });
 
   it('takes a stream of exactly its limit', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { createWriteStream } = await import('node:fs');
-    const fifo = join(dir, 'exact.ndjson');
-    execFileSync('mkfifo', [fifo]);
+    const { fifo, writer } = fifoNamed('exact.ndjson');
     const line = `${valid.toString().replace(/\s*\n\s*/g, '')}\n`;
     const text = line.repeat(Math.ceil(4096 / line.length));
-    const writer = createWriteStream(fifo);
     writer.end(text);
     const printed = await capture(() => fix([fifo], { maxStreamBytes: Buffer.byteLength(text) }));
     expect(printed.stdout).toBe(text);
