@@ -251,24 +251,20 @@ function verify(body: Buffer, req: IncomingMessage, settings: ListenSettings): V
 }
 
 /**
- * The request's `webhook-id` (its first), read as its sender wrote it (see `fromWire`). Hint:
- * `req.headers` joins a repeated header with ", ", so only a value holding a comma needs
- * `headersDistinct` (built on first use) to tell one from two.
+ * The request's `webhook-id` (its first), read as its sender wrote it (see `fromWire`), and how
+ * many it had when more than one. Hint: `req.headers` joins a repeated header with ", ", so only
+ * a value holding a comma needs `headersDistinct` (built on first use) to tell one from two.
  */
-function webhookIdOf(req: IncomingMessage): string | undefined {
+function webhookIdsOf(req: IncomingMessage): Pick<Delivery, 'webhookId' | 'webhookIdCount'> {
   const value = req.headers['webhook-id'];
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && !value.includes(',')) return fromWire(value);
-  const first = req.headersDistinct['webhook-id']?.[0];
-  return first === undefined ? undefined : fromWire(first);
-}
-
-/** How many `webhook-id` headers the request had, when more than one (see `webhookIdOf`). */
-function webhookIdCountOf(req: IncomingMessage): number | undefined {
-  const value = req.headers['webhook-id'];
-  if (value === undefined || (typeof value === 'string' && !value.includes(','))) return undefined;
-  const given = req.headersDistinct['webhook-id']?.length ?? 1;
-  return given > 1 ? given : undefined;
+  if (value === undefined) return { webhookId: undefined };
+  if (typeof value === 'string' && !value.includes(',')) return { webhookId: fromWire(value) };
+  const given = req.headersDistinct['webhook-id'] ?? [];
+  const first = given[0];
+  return {
+    webhookId: first === undefined ? undefined : fromWire(first),
+    webhookIdCount: given.length > 1 ? given.length : undefined,
+  };
 }
 
 const anyAddress = (host: string) => host === '0.0.0.0' || host === '::';
@@ -507,8 +503,7 @@ export async function startListener(
       path: target,
       status: 0,
       bytes: 0,
-      webhookId: webhookIdOf(req),
-      webhookIdCount: webhookIdCountOf(req),
+      ...webhookIdsOf(req),
       signature: undefined,
       events: [],
       invalid: 0,
@@ -750,8 +745,7 @@ export async function startListener(
             status: refused ?? (gone ? 499 : 500),
             error: (error as Error).message,
             bytes: 0,
-            webhookId: webhookIdOf(req),
-            webhookIdCount: webhookIdCountOf(req),
+            ...webhookIdsOf(req),
             signature: undefined,
             events: [],
             invalid: 0,
