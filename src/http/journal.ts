@@ -306,9 +306,9 @@ function pidNamespace(): string {
  * another host cannot be checked, and is refused naming it. Nor can one from another pid
  * namespace of this host (another container): the run holding it touches it every 10 s, and it
  * is refused until silent for 60 s; a run whose lock another has taken over so is told `onLost`
- * (naming the new holder). A folder that takes no new file (read-only, though the journal in it is writable) is told to
- * `warn`, and the run goes on unlocked. Hint: a lock file made exclusively, as git's index.lock
- * is; node has no flock.
+ * (naming the new holder). A folder that takes no new file (read-only, though the journal in it
+ * is writable) is told to `warn`, and the run goes on unlocked. Hint: a lock file made
+ * exclusively, as git's index.lock is; node has no flock.
  */
 export function lockJournal(
   path: string,
@@ -453,8 +453,9 @@ function ageOf(path: string): number {
  * Who holds a lock (`pid 123, ` or `pid 123 on host, …`, for the message), its text, and whether
  * its process has gone: a process of this host and pid namespace that no longer runs, or this
  * very process's id (a run before a restart, where every run is pid 1). One from another pid
- * namespace has gone once silent for `silentMs`; one from another host never has. A lock with no id (cut short, or written by
- * hand) is held for 5 s, then has gone; one that went as it was read, too, with no text.
+ * namespace has gone once silent for `silentMs`; one from another host never has. A lock with no
+ * id (cut short, or written by hand) is held for 5 s, then has gone; one that went as it was
+ * read, too, with no text.
  */
 function lockHolder(lock: string): { gone: boolean; text: string | undefined; who: string } {
   let text: string;
