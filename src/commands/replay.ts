@@ -356,7 +356,9 @@ export async function replayCommand(
             `callhook: warning: ${escapeTerminal(`another replay (${holder}) took over the journal's lock, judging this run gone (paused?): stopping, so that both do not send the same batches`)}\n`,
           );
           // Hint: stopped as by a signal: no new batches, those in flight finished and journalled.
-          process.kill(process.pid, 'SIGTERM');
+          // Emitted, not sent: once delivery has ended (its handlers gone) a real SIGTERM would
+          // kill the run mid-summary, its lock left behind.
+          process.emit('SIGTERM', 'SIGTERM');
         },
       );
     await replayWith(paths, settings, command?.parent?.version(), delivering);
