@@ -111,7 +111,7 @@ function recordsOf(input: FixInput, bytes?: AsyncIterable<Buffer>) {
   const { maxElementBytes, firstLineEnding } = input;
   if (!bytes && !input.bytes) return readRecords([input.source.path], { maxElementBytes, firstLineEnding });
   const stdin = (bytes ?? bytesOf(input)) as NodeJS.ReadableStream;
-  return readRecords(['-'], { stdin, maxElementBytes, firstLineEnding });
+  return readRecords(['-'], { stdin, stdinName: input.source.name, maxElementBytes, firstLineEnding });
 }
 
 async function planOf(input: FixInput, bytes?: AsyncIterable<Buffer>): Promise<RepairPlan> {
