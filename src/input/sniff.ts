@@ -23,20 +23,23 @@ function utf8Length(bytes: Buffer, i: number): number {
   return length;
 }
 
+/** Where `bytes` from `from` ends short of a character the end may cut: before the lead byte of a last character that is not ASCII. */
+function wholeEnd(bytes: Buffer, from: number): number {
+  const end = bytes.length;
+  for (let back = 1; back <= 3 && end - back >= from; back++) {
+    const byte = bytes[end - back] ?? 0;
+    if (byte < 0x80) break;
+    if (byte >= 0xc0) return end - back;
+  }
+  return end;
+}
+
 /** The bytes of `sample` that are not text, how many and the first (-1 when none), and where its last whole character ends. */
 function notTextBytes(sample: Buffer): { count: number; first: number; end: number } {
   let count = 0;
   let first = -1;
-  let end = sample.length;
   // A sequence cut by the end of the sample is not held against it.
-  for (let back = 1; back <= 3 && end - back >= 0; back++) {
-    const byte = sample[end - back] ?? 0;
-    if (byte < 0x80) break;
-    if (byte >= 0xc0) {
-      end -= back;
-      break;
-    }
-  }
+  const end = wholeEnd(sample, 0);
   for (let i = 0; i < end; ) {
     const byte = sample[i] ?? impossible('i is below end, which is at most the sample length');
     let bad = false;
@@ -84,16 +87,7 @@ export function notTextStart(sample: Buffer): number {
 function wholeCharacters(chunk: Buffer, from: number): Buffer {
   let start = from;
   while (start < from + 3 && ((chunk[start] ?? 0) & 0xc0) === 0x80) start++;
-  let end = chunk.length;
-  for (let back = 1; back <= 3 && end - back >= start; back++) {
-    const byte = chunk[end - back] ?? 0;
-    if (byte < 0x80) break;
-    if (byte >= 0xc0) {
-      end -= back;
-      break;
-    }
-  }
-  return chunk.subarray(start, Math.max(start, end));
+  return chunk.subarray(start, Math.max(start, wholeEnd(chunk, start)));
 }
 
 /**
