@@ -194,6 +194,16 @@ describe('fix on a stream', () => {
     }
   });
 
+  it('an empty *.ndjson pipe is NDJSON of no lines, as validate and an empty file read it: nothing to repair', async () => {
+    // fix read a pipe's held bytes as <stdin>, so the name that says "NDJSON" was lost and it
+    // said "holds no JSON value" (exit 1) where validate said 0 events (exit 0).
+    const { fifo, writer } = fifoNamed('empty.ndjson');
+    writer.end();
+    const printed = await capture(() => fix([fifo], {}));
+    expect(printed).toMatchObject({ stdout: '', stderr: '' });
+    expect(process.exitCode).toBe(0);
+  });
+
   it('takes a stream of exactly its limit', async () => {
     const { fifo, writer } = fifoNamed('exact.ndjson');
     const line = `${valid.toString().replace(/\s*\n\s*/g, '')}\n`;

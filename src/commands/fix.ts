@@ -63,7 +63,11 @@ async function* holding(
 }
 
 /** Opens a source for fix: a regular file stays on disk; stdin, a FIFO or a device is read once, by planning. */
-async function fixInput(source: Source, options: FixOptions): Promise<FixInput> {
+async function fixInput(given: Source, options: FixOptions): Promise<FixInput> {
+  // Hint: stdin redirected from a file (`fix - < big.json`) is that file, read from disk by the
+  // name listSources reads it by when it is named so, not held in memory up to a limit.
+  const redirected = given.path === '-' && (await stat('/dev/stdin').catch(() => undefined))?.isFile();
+  const source = redirected ? { ...given, path: '/dev/stdin' } : given;
   const opened = {
     source,
     maxElementBytes: options.maxElementSize,
@@ -107,7 +111,7 @@ function recordsOf(input: FixInput, bytes?: AsyncIterable<Buffer>) {
   const { maxElementBytes, firstLineEnding } = input;
   if (!bytes && !input.bytes) return readRecords([input.source.path], { maxElementBytes, firstLineEnding });
   const stdin = (bytes ?? bytesOf(input)) as NodeJS.ReadableStream;
-  return readRecords(['-'], { stdin, maxElementBytes, firstLineEnding });
+  return readRecords(['-'], { stdin, stdinName: input.source.name, maxElementBytes, firstLineEnding });
 }
 
 async function planOf(input: FixInput, bytes?: AsyncIterable<Buffer>): Promise<RepairPlan> {

@@ -29,6 +29,12 @@ export interface ReadOptions extends CheckOptions {
   chunkSize?: number | undefined;
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream | undefined;
+  /**
+   * The name `-` goes by (default `<stdin>`): that of the source `stdin` holds the bytes of, when
+   * it is another's (fix reads a pipe once, then its held bytes as stdin), so that the name says
+   * what it says of the source (an empty `*.ndjson` is no events).
+   */
+  stdinName?: string | undefined;
   /** Name a redelivery's first copy in its warning when it was among the last first seen (see input/first-copies.ts). */
   firstCopies?: boolean | undefined;
   /**
@@ -268,7 +274,9 @@ export async function* readRecords(
   options: ReadOptions = {},
   range: ReadRange = {},
 ): AsyncGenerator<InputRecord[]> {
-  const sources = await listSources(paths);
+  const named = (source: Source) =>
+    source.path === '-' && options.stdinName ? { ...source, name: options.stdinName } : source;
+  const sources = (await listSources(paths)).map(named);
   const run: RunContext = {
     options,
     ids: range.ids ?? new FingerprintSet(),

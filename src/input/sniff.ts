@@ -1,8 +1,9 @@
 /**
- * Tells a file that is not text from JSON with a few bad bytes, by its first bytes: one clear
- * error for a binary file instead of one per element it seems to hold.
+ * Tells a file that is not text from JSON with a few bad bytes, by its first bytes and then by each
+ * later chunk: one clear error for a binary file instead of one per element it seems to hold.
  */
 
+import { isUtf8 } from 'node:buffer';
 import { impossible } from '../errors.js';
 import { isSpace } from './bytes.js';
 
@@ -22,25 +23,23 @@ function utf8Length(bytes: Buffer, i: number): number {
   return length;
 }
 
-/**
- * Why `sample`, the first bytes of a file (after any BOM, at `offset`), is not text, or undefined when it may
- * be JSON. Not text: a control character or a byte that is not UTF-8 where the file begins, or
- * such bytes making up more than an eighth of it. A few of them in text are left to the element
- * parser, which reports each where it is.
- */
-export function notTextReason(sample: Buffer, offset = 0): string | undefined {
-  let suspicious = 0;
-  let first = -1;
-  let end = sample.length;
-  // A sequence cut by the end of the sample is not held against it.
-  for (let back = 1; back <= 3 && end - back >= 0; back++) {
-    const byte = sample[end - back] ?? 0;
+/** Where `bytes` from `from` ends short of a character the end may cut: before the lead byte of a last character that is not ASCII. */
+function wholeEnd(bytes: Buffer, from: number): number {
+  const end = bytes.length;
+  for (let back = 1; back <= 3 && end - back >= from; back++) {
+    const byte = bytes[end - back] ?? 0;
     if (byte < 0x80) break;
-    if (byte >= 0xc0) {
-      end -= back;
-      break;
-    }
+    if (byte >= 0xc0) return end - back;
   }
+  return end;
+}
+
+/** The bytes of `sample` that are not text, how many and the first (-1 when none), and where its last whole character ends. */
+function notTextBytes(sample: Buffer): { count: number; first: number; end: number } {
+  let count = 0;
+  let first = -1;
+  // A sequence cut by the end of the sample is not held against it.
+  const end = wholeEnd(sample, 0);
   for (let i = 0; i < end; ) {
     const byte = sample[i] ?? impossible('i is below end, which is at most the sample length');
     let bad = false;
@@ -51,16 +50,58 @@ export function notTextReason(sample: Buffer, offset = 0): string | undefined {
       if (bad) length = 1;
     } else bad = (byte < 0x20 && !isSpace(byte) && byte !== 0x0c) || byte === 0x7f;
     if (bad) {
-      suspicious++;
+      count++;
       if (first === -1) first = i;
     }
     i += length;
   }
-  if (suspicious === 0) return undefined;
+  return { count, first, end };
+}
+
+/** Why the byte at `offset` shows the file is not text. */
+export function notTextMessage(byte: number, offset: number): string {
+  const hex = byte.toString(16).toUpperCase().padStart(2, '0');
+  return `the file is not text: byte 0x${hex} at byte offset ${offset} is neither JSON nor UTF-8 (a binary file?)`;
+}
+
+/** The bytes of a file judged at a time: its first ones, then each window of a later chunk. */
+export const textSampleSize = 4096;
+
+/**
+ * Where, in the first bytes of a file (`sample`, after any BOM), the bytes that show it is not
+ * text begin, or -1 when it may be JSON. Not text: a control character or a byte that is not
+ * UTF-8 where the file begins, or such bytes making up more than an eighth of it. A few of them in
+ * text are left to the element parser, which reports each where it is.
+ */
+export function notTextStart(sample: Buffer): number {
+  const { count, first, end } = notTextBytes(sample);
+  if (count === 0) return -1;
   let start = 0;
   while (start < end && isSpace(sample[start])) start++;
   const head = sample[start];
-  if (start < end && head !== undefined && jsonStart.has(head) && suspicious * 8 <= end) return undefined;
-  const byte = (sample[first] ?? impossible('a suspicious byte was found')).toString(16).toUpperCase().padStart(2, '0');
-  return `the file is not text: byte 0x${byte} at byte offset ${offset + first} is neither JSON nor UTF-8 (a binary file?)`;
+  if (start < end && head !== undefined && jsonStart.has(head) && count * 8 <= end) return -1;
+  return first;
+}
+
+/** `chunk` from `from` without the bytes of a character cut by either end. */
+function wholeCharacters(chunk: Buffer, from: number): Buffer {
+  let start = from;
+  while (start < from + 3 && ((chunk[start] ?? 0) & 0xc0) === 0x80) start++;
+  return chunk.subarray(start, Math.max(start, wholeEnd(chunk, start)));
+}
+
+/**
+ * Where binary data begins in a later chunk of a file, read from `from`: the first byte that is not
+ * text in its first window of `textSampleSize` bytes more than an eighth of which are not, or -1.
+ * Hint: text (UTF-8, the bulk of every file) is told by one native check of the whole chunk; the
+ * windows are counted only when that fails, and a window is never judged as less than a sample,
+ * so that a few bad bytes in a small chunk (a pipe written to a little at a time) are not binary.
+ */
+export function binaryStart(chunk: Buffer, from: number): number {
+  if (isUtf8(wholeCharacters(chunk, from))) return -1;
+  for (let at = from; at < chunk.length; at += textSampleSize) {
+    const { count, first } = notTextBytes(chunk.subarray(at, at + textSampleSize));
+    if (count * 8 > textSampleSize) return at + first;
+  }
+  return -1;
 }

@@ -479,6 +479,47 @@ describe('ElementSplitter', () => {
     expect(split(binary).problems).toMatchObject([{ code: 'binary', fatal: true, offset: 2 }]);
   });
 
+  it('refuses binary bytes that come after a first chunk of text, at the byte they begin (not only by the first chunk)', () => {
+    // A pipe whose first write was a line break, then garbage with no NUL byte: every element it
+    // seemed to hold was listed, 37,386 problems, until the writer stopped.
+    const garbage = Buffer.alloc(8192);
+    let seed = 7;
+    for (let i = 0; i < garbage.length; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      garbage[i] = 0x80 + (seed % 128);
+    }
+    garbage[0] = 0xff;
+    for (const head of ['\n', '{"a": 1}\n']) {
+      const problems: SplitProblem[] = [];
+      const splitter = new ElementSplitter(
+        { element: () => {}, problem: (p) => problems.push(p), batchEnd: () => {} },
+        { maxElementBytes: 1 << 20 },
+      );
+      splitter.push(Buffer.from(head));
+      splitter.push(garbage);
+      splitter.end();
+      expect(problems, JSON.stringify(head)).toMatchObject([
+        { code: 'binary', fatal: true, offset: head.length, line: 2, column: 1 },
+      ]);
+      expect(problems[0]?.message).toBe(
+        `the file is not text: byte 0xFF at byte offset ${head.length} is neither JSON nor UTF-8 (a binary file?)`,
+      );
+    }
+  });
+
+  it('still reads a later chunk of text with a few bytes that are not UTF-8, in chunks of any size', () => {
+    const line = Buffer.concat([Buffer.from('{"name": "Zo'), Buffer.from([0xeb]), Buffer.from('"}\n')]);
+    const text = Buffer.concat(Array(600).fill(line));
+    for (const chunkSize of [1, 7, 4096, 1 << 20]) {
+      const r = split(text, chunkSize);
+      expect({ chunkSize, elements: r.elements.length, problems: r.problems }).toEqual({
+        chunkSize,
+        elements: 600,
+        problems: [],
+      });
+    }
+  });
+
   it('places a NUL byte at its own line and column, after line breaks and characters of several bytes in its chunk', () => {
     const text = '[1,\n "é😀",\n "ab\0"]';
     const at = positionOf(text, text.indexOf('\0'));

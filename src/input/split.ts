@@ -31,7 +31,7 @@ import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
 import { isAtResumePoint, type ResumePoint, resumeStart } from './resume-point.js';
 import { ByteScanner, type LineWatch, type Position as SplitPosition, watchEvery, watchNone } from './scanner.js';
-import { notTextReason } from './sniff.js';
+import { binaryStart, notTextMessage, notTextStart, textSampleSize } from './sniff.js';
 import type { SourceExcerpt } from './types.js';
 
 export type { ResumePoint };
@@ -588,30 +588,37 @@ export class ElementSplitter {
     const nul = chunk.indexOf(0);
     if (nul !== -1) {
       // A NUL byte can appear in no JSON text, even inside a string: the file is binary or UTF-16.
-      // Hint: the bytes before it in its chunk are counted only for its position: nothing else is
-      // read. Decoded, a byte that is not UTF-8 is one character, as an editor shows it.
-      let lineFrom = first;
-      for (let i = chunk.indexOf(NEWLINE, first); i !== -1 && i < nul; i = chunk.indexOf(NEWLINE, i + 1)) {
-        this.scanner.lineBreak(this.offset + i);
-        lineFrom = i + 1;
-      }
-      const column = this.scanner.columnAt(this.offset + lineFrom) + chunk.toString('utf8', lineFrom, nul).length;
-      this.offset += nul;
-      this.fatal(
-        { offset: this.offset, line: this.scanner.line, column },
-        'binary',
-        `the file is not JSON text: NUL byte at byte offset ${this.offset} (binary, or UTF-16 without a BOM?)`,
+      const offset = this.offset + nul;
+      this.refuseAt(
+        chunk,
+        first,
+        nul,
+        `the file is not JSON text: NUL byte at byte offset ${offset} (binary, or UTF-16 without a BOM?)`,
       );
       return true;
     }
-    if (this.offset === 0) {
-      const reason = notTextReason(chunk.subarray(first, first + 4096), first);
-      if (reason !== undefined) {
-        this.fatal({ offset: 0, line: 1, column: 1 }, 'binary', reason);
-        return true;
-      }
+    // Hint: the file's first bytes are judged by what they begin with too, every later window by
+    // its share of bytes that are not text: a pipe's first write may be a line break alone.
+    let at = this.offset === 0 ? notTextStart(chunk.subarray(first, first + textSampleSize)) : -1;
+    if (at !== -1) at += first;
+    else at = binaryStart(chunk, this.offset === 0 ? first + textSampleSize : first);
+    if (at === -1) return false;
+    this.refuseAt(chunk, first, at, notTextMessage(chunk[at] ?? 0, this.offset + at));
+    return true;
+  }
+
+  /** Reports the file unreadable at `chunk[at]` (the chunk read from `first`), placed at its own line and column. */
+  private refuseAt(chunk: Buffer, first: number, at: number, message: string): void {
+    // Hint: the bytes before it in its chunk are counted only for its position: nothing else is
+    // read. Decoded, a byte that is not UTF-8 is one character, as an editor shows it.
+    let lineFrom = first;
+    for (let i = chunk.indexOf(NEWLINE, first); i !== -1 && i < at; i = chunk.indexOf(NEWLINE, i + 1)) {
+      this.scanner.lineBreak(this.offset + i);
+      lineFrom = i + 1;
     }
-    return false;
+    const column = this.scanner.columnAt(this.offset + lineFrom) + chunk.toString('utf8', lineFrom, at).length;
+    this.offset += at;
+    this.fatal({ offset: this.offset, line: this.scanner.line, column }, 'binary', message);
   }
 
   private fatal(position: SplitPosition, code: string, message: string): void {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -378,6 +378,41 @@ describe('validate: where a redelivery’s first copy was', () => {
 });
 
 describe('validate: usage and I/O errors', () => {
+  it('refuses binary data that follows a first write of text on a pipe never closed, at once, where it begins', async () => {
+    // The reader judged only the first chunk: a line break, then garbage with no NUL byte, was
+    // read to the end of the stream and listed as tens of thousands of problems.
+    const child = spawn(process.execPath, [binPath, 'validate', '-', '--width', '200'], {
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stdin.on('error', () => {});
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Hint: more line breaks than a pipe holds: once they drain, the reader has had its first chunk,
+    // all text, and the garbage comes in a later one.
+    const lines = 256 * 1024;
+    if (!child.stdin.write('\n'.repeat(lines))) await new Promise((resolve) => child.stdin.once('drain', resolve));
+    const garbage = Buffer.alloc(64 * 1024);
+    let seed = 11;
+    for (let i = 0; i < garbage.length; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      garbage[i] = 1 + (seed % 255);
+    }
+    garbage[0] = 0xff;
+    child.stdin.write(garbage);
+    const code = await exited;
+    clearTimeout(timer);
+    child.stdin.destroy();
+    const stdout = Buffer.concat(out).toString();
+    expect(stdout).toContain(
+      `<stdin>:${lines + 1}:1  error  the file is not text: byte 0xFF at byte offset ${lines} is`,
+    );
+    expect(stdout).toContain('1 file, 0 events: 0 valid, 0 invalid; 1 error, 0 warnings');
+    expect(code).toBe(1);
+  });
+
   it('names a missing path on one line, exit 2', async () => {
     const result = await runCli(['validate', 'fixtures/valid', 'no/such/file.json']);
     expect(result.code).toBe(2);
