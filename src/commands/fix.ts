@@ -180,7 +180,7 @@ async function makeBackup(path: string, name: string, stats: Stats): Promise<str
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw new CallhookError(
-        `${name}: could not make the backup ${escapeTerminal(candidate)} (${ioReason(error)}); nothing was written`,
+        `${name}: could not make the backup ${candidate} (${ioReason(error)}); nothing was written`,
       );
     }
     try {
@@ -220,7 +220,8 @@ async function rewriteInPlace(handle: FileHandle, backup: string, plan: RepairPl
  */
 async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<string> {
   const path = input.source.path;
-  const name = escapeTerminal(input.source.name);
+  // Hint: every message thrown here is escaped whole where it is printed (see `fixOne`, `formatFatal`).
+  const name = input.source.name;
   const stats = input.stats;
   if (!stats) throw new CallhookError(`${name}: --write needs a file; this is read once (stdin or a pipe)`);
   // Hint: checked on the mode, not by trying: root may write a file its owner made read-only.
