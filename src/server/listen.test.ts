@@ -173,6 +173,22 @@ describe('listen: answers', () => {
     expect(deliveries[0]!.events.map((e) => e.event.type)).toEqual(['CallAttempted', 'CallAttempted']);
   });
 
+  it("words a 422's problems for the sender, who has no command line to pass a flag on", async () => {
+    const untyped = await listen();
+    const typed = await listen({ type: 'SMSSent' });
+    const answers = [
+      await post(untyped.url, body({ foo: 1 })),
+      await post(typed.url, body({ id: 'x', eventType: 'CallAttempted', data: {} })),
+    ];
+    const problems: Array<{ pointer: string; message: string }> = [];
+    for (const answer of answers) {
+      expect(answer.status).toBe(422);
+      problems.push(...((await answer.json()) as { problems: typeof problems }).problems);
+    }
+    expect(problems.map((p) => p.pointer)).toEqual(['/0', '/0/eventType']);
+    for (const { message } of problems) expect(message).not.toMatch(/--/);
+  });
+
   it('accepts invalid events with --accept-invalid, still reporting them', async () => {
     const { url, deliveries } = await listen({ acceptInvalid: true });
     expect((await post(url, body(attempt(1), { ...attempt(2), status: 'maybe' }))).status).toBe(200);
