@@ -42,7 +42,7 @@ import {
   type ListenSettings,
   startListener,
 } from './listen.js';
-import { renderDeliveryJson, renderDeliveryLine } from './render.js';
+import { isRedelivery, renderCounts, renderDeliveryJson, renderDeliveryLine } from './render.js';
 
 const secret = standardSecret('listen test key, 32 bytes long!!');
 /** An enveloped event with an id, so that a repeat of it is a redelivery. */
@@ -577,7 +577,7 @@ describe('listen: answers', () => {
       [401, false],
     ]);
     // The same webhook-id again is a redelivery.
-    expect(deliveries[1]!.redelivery).toBe(true);
+    expect(deliveries[1]!.repeatedWebhookId).toBe(true);
   });
 
   it('answers a delivery with two webhook-id headers 401 malformed-header, not wrong-secret', async () => {
@@ -666,8 +666,20 @@ describe('listen: answers', () => {
     const { url, deliveries } = await listen();
     await post(url, body(enveloped(1)));
     await post(url, body(enveloped(1), enveloped(2)));
-    expect(deliveries.map((d) => d.redelivery)).toEqual([false, true]);
+    expect(deliveries.map((d) => d.repeatedEvents)).toEqual([0, 1]);
     expect(deliveries[1]!.events.map((e) => e.duplicate)).toEqual([true, false]);
+  });
+
+  it('closes with counts that say what repeated: deliveries by webhook-id, events by id, each once', async () => {
+    const { url, listener } = await listen();
+    const again = { 'webhook-id': 'msg_1' };
+    await post(url, body(enveloped(1)), again);
+    // A repeated webhook-id, whose event is repeated too; then a batch that repeats an event of its own.
+    await post(url, body(enveloped(1)), again);
+    await post(url, body(enveloped(2), enveloped(2), enveloped(3)), { 'webhook-id': 'msg_2' });
+    expect(renderCounts(listener.counts)).toBe(
+      'stopped: 3 requests, 5 events, 1 repeated webhook-id, 2 repeated event ids (3 × 200)\n',
+    );
   });
 
   it('marks a repeated call of an undocumented status as a redelivery too (it is counted, so once per id)', async () => {
@@ -679,7 +691,7 @@ describe('listen: answers', () => {
     expect((await post(url, body(voicemail))).status).toBe(422);
     expect((await post(url, body(voicemail))).status).toBe(422);
     expect((await post(url, body(call))).status).toBe(200);
-    expect(deliveries.map((d) => d.redelivery)).toEqual([false, true, true]);
+    expect(deliveries.map((d) => d.repeatedEvents)).toEqual([0, 1, 1]);
     expect(deliveries[2]!.events.map((e) => e.duplicate)).toEqual([true]);
   });
 
@@ -700,7 +712,7 @@ describe('listen: answers', () => {
       'HTTP/1.1 422',
       'HTTP/1.1 200',
     ]);
-    expect(deliveries.map((d) => [d.webhookId, d.status, d.redelivery])).toEqual([
+    expect(deliveries.map((d) => [d.webhookId, d.status, isRedelivery(d)])).toEqual([
       ['msg_1', 422, false],
       ['msg_2', 200, true],
     ]);
@@ -725,7 +737,7 @@ describe('listen: answers', () => {
     const request = (text: string, i: number) =>
       `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nwebhook-id: msg_${i}\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
     await rawExchange(listener.port, [texts.map(request).join('')], 1000);
-    expect(deliveries.map((d) => [d.webhookId, d.status, d.redelivery])).toEqual([
+    expect(deliveries.map((d) => [d.webhookId, d.status, isRedelivery(d)])).toEqual([
       ['msg_0', 422, false],
       ['msg_1', 422, false],
       ['msg_2', 200, true],
