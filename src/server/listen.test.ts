@@ -1406,6 +1406,31 @@ describe('listen: capture', () => {
     }
   });
 
+  it('--out warns of a parent others may write to without the sticky bit: they could move the folder away and put theirs there', async () => {
+    // `mkdir -m 777 /tmp/par; listen --out /tmp/par/cap` was taken without a word.
+    const base = tempDir('listen');
+    const warned = async (folder: string) => {
+      const warnings: string[] = [];
+      await (await CaptureWriter.open(folder, { onWarning: (message) => warnings.push(message) })).close();
+      return warnings;
+    };
+    const open = join(base, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const warning = `${open}: other users can write to it (mode 777), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or capture into a folder of your own`;
+    expect(await warned(join(open, 'cap'))).toEqual([warning]);
+    // Any parent up to the root, named once, however deep the folder is made.
+    expect(await warned(join(open, 'a', 'b', 'cap'))).toEqual([warning]);
+    // The parents of where the folder really is, reached through a symlink, count too.
+    const safe = join(base, 'safe');
+    mkdirSync(safe, { mode: 0o700 });
+    symlinkSync(join(open, 'a'), join(safe, 'link'));
+    expect(await warned(join(safe, 'link', 'cap'))).toEqual([warning]);
+    // The sticky bit (as on /tmp) lets only an entry's owner move it.
+    chmodSync(open, 0o1777);
+    expect(await warned(join(open, 'cap'))).toEqual([]);
+  });
+
   it('--out warns of a log of deliveries that other users can read: it holds every captured header', async () => {
     // A deliveries.meta made 0644 (by hand, or copied) went on gathering Authorization headers, readable by all.
     const folder = tempDir('listen');
