@@ -284,6 +284,8 @@ class DeliveryRun {
           latencyMs: performance.now() - started,
         });
         if (answer.kind !== 'follow') return answer;
+        // Each hop is a request the receiver answered: its status is counted (its time is the attempt's).
+        this.stats.attempt(String(response.status));
         // Credentials go only to the origin they were given for, as curl does.
         if (answer.to.origin !== url.origin) {
           headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !isSecretHeader(name)));

@@ -214,6 +214,20 @@ describe('deliverBatches', () => {
     expect(target.requests.map((r) => r.url)).toEqual(['/new', '/new']);
   });
 
+  it('counts each hop of a followed redirect: its status, and a request', async () => {
+    // A receiver answering 307 then 200 showed "requests 1 … status 200 ×1": its 307s, which
+    // someone debugging it wants to see, were never counted.
+    const s = await server((req, res) => {
+      if (req.url === '/new') res.end();
+      else res.writeHead(307, { location: '/new' }).end();
+    });
+    const { stats } = await deliverBatches(planBatches(events(3)), options(s.url, { followRedirects: true }));
+    const report = stats.report(s.url, 'POST');
+    expect(report.statusCodes).toEqual({ '307': 3, '200': 3 });
+    expect(report.requests).toBe(6);
+    expect(report.retries).toBe(0);
+  });
+
   it('names the redirect a failure came after, in each batch and in why the run stopped', async () => {
     // A 307 to a dead address read only "ECONNREFUSED … 127.0.0.1:1", as if --url were down,
     // though it answered 307 every time. The run still stops: every attempt would end there.
