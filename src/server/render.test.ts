@@ -116,6 +116,22 @@ describe('listen output', () => {
     ).toBe(
       'stopped: 3 requests, 4 events, 1 repeated webhook-id, 1 repeated event id, 2 captured (2 × 200, 1 × 503)\n',
     );
+    // Past the width, wrapped under the counts, losing nothing.
+    const long = renderCounts(
+      {
+        requests: 1161,
+        byStatus: { '200': 1100, '503': 61 },
+        events: 5805,
+        repeatedWebhookIds: 61,
+        repeatedEventIds: 305,
+        captured: 1161,
+      },
+      80,
+    );
+    expect(long).toBe(
+      'stopped: 1,161 requests, 5,805 events, 61 repeated webhook-ids, 305 repeated\n' +
+        '  event ids, 1,161 captured (1,100 × 200, 61 × 503)\n',
+    );
     // Every count of the line is grouped alike, not only those plural() writes.
     expect(
       renderCounts({

@@ -189,8 +189,8 @@ export function renderListeningJson(listening: { url: string; port: number; out:
   return `${escapeJsonForTerminal(JSON.stringify({ kind: 'listening', ...listening }))}\n`;
 }
 
-/** The counts printed when listen stops. */
-export function renderCounts(counts: ListenCounts): string {
+/** The counts printed when listen stops, wrapped to `width`. */
+export function renderCounts(counts: ListenCounts, width = Number.POSITIVE_INFINITY): string {
   const statuses = Object.entries(counts.byStatus)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([status, n]) => `${grouped(n)} × ${status}`)
@@ -199,7 +199,8 @@ export function renderCounts(counts: ListenCounts): string {
   if (counts.repeatedWebhookIds > 0) parts.push(plural(counts.repeatedWebhookIds, 'repeated webhook-id'));
   if (counts.repeatedEventIds > 0) parts.push(plural(counts.repeatedEventIds, 'repeated event id'));
   if (counts.captured > 0) parts.push(`${grouped(counts.captured)} captured`);
-  return `stopped: ${parts.join(', ')}${statuses ? ` (${statuses})` : ''}\n`;
+  const text = `stopped: ${parts.join(', ')}${statuses ? ` (${statuses})` : ''}`;
+  return `${wrapSpans([{ text }], { width, indent: '  ', firstIndent: '' }).join('\n')}\n`;
 }
 
 /** One verified delivery: where it came from and what the check said. */
