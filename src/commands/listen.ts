@@ -139,6 +139,6 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   });
   flush();
   if (options.format === 'json') out.write(`${JSON.stringify({ kind: 'stopped', ...listener.counts })}\n`);
-  err.write(renderCounts(listener.counts));
+  err.write(renderCounts(listener.counts, terminalWidth(err)));
   process.exitCode = 0;
 }

@@ -206,11 +206,11 @@ class DeliveryRun {
       // random: all at once, they overflowed the receiver again (listen's 503 for too many bodies
       // at once) and moved in lockstep.
       const paused = this.stats.pausedUntil - Date.now();
-      const slot = Math.max(
-        waitMs,
-        paused > 0 ? paused + Math.floor((this.#policy.random ?? Math.random)() * (paused / 2)) : 0,
-        this.#pacer?.reserve(Date.now() + waitMs) ?? 0,
-      );
+      const pausedWait = paused > 0 ? paused + Math.floor((this.#policy.random ?? Math.random)() * (paused / 2)) : 0;
+      // The progress counts the pause down to the last of them.
+      if (pausedWait > 0)
+        this.stats.pausedWorkersDueBy = Math.max(this.stats.pausedWorkersDueBy, Date.now() + pausedWait);
+      const slot = Math.max(waitMs, pausedWait, this.#pacer?.reserve(Date.now() + waitMs) ?? 0);
       // Hint: most batches need no wait; skipping the await then saves a few microtasks a request.
       if ((slot > 0 || this.stopping.aborted) && !(await this.#sleep(slot))) {
         const reason = attempts === 0 ? 'not sent: the run stopped' : 'not retried: the run stopped';
@@ -284,6 +284,8 @@ class DeliveryRun {
           latencyMs: performance.now() - started,
         });
         if (answer.kind !== 'follow') return answer;
+        // Each hop is a request the receiver answered: its status is counted (its time is the attempt's).
+        this.stats.attempt(String(response.status));
         // Credentials go only to the origin they were given for, as curl does.
         if (answer.to.origin !== url.origin) {
           headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !isSecretHeader(name)));

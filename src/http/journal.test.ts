@@ -256,6 +256,38 @@ describe('journal', () => {
     expect(readdirSync(dirname(path))).toEqual([]);
   });
 
+  it('removes the drafts of the lock that runs killed before linking them left, and only those', () => {
+    // A run killed between writing `<lock>.<pid>.<hex>` and linking it left the draft for good.
+    const path = tempPath('run.jsonl');
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    let drafts = 0;
+    const draft = (pid: number, text: string, age = 0) => {
+      const name = `${path}.lock.${pid}.${(++drafts).toString(16).padStart(12, '0')}`;
+      writeFileSync(name, text);
+      const then = new Date(Date.now() - age);
+      utimesSync(name, then, then);
+      return name;
+    };
+    const dead = draft(gone, `${gone} ${hostname()} 0123456789ab ${readlinkSync('/proc/self/ns/pid')}\n`);
+    const empty = draft(gone, '', 60_000);
+    // Judged as a lock is: a run that still runs may be drafting it now, one in another pid
+    // namespace is silent too briefly, another host's cannot be checked, an empty one is fresh.
+    const kept = [
+      draft(process.ppid, `${process.ppid} ${hostname()}\n`),
+      draft(gone, `${gone} ${hostname()} 0123456789ab pid:[1]\n`),
+      draft(gone, `${gone} some-other-host\n`, 3_600_000),
+      draft(gone + 1, ''),
+    ];
+    lockJournal(path, () => {})();
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(empty)).toBe(false);
+    expect(
+      readdirSync(dirname(path))
+        .map((name) => join(dirname(path), name))
+        .sort(),
+    ).toEqual(kept.sort());
+  });
+
   it("takes over a lock naming this process's own id: a run before a restart (a container's pid 1)", () => {
     // It was refused as "in use by another replay (pid 1)" on every run after a container was killed.
     const path = tempPath('run.jsonl');

@@ -9,6 +9,7 @@ import {
   constants,
   fstatSync,
   linkSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   readSync,
@@ -345,6 +346,7 @@ export function lockJournal(
       );
     }
   }
+  removeStaleDrafts(lock);
   let held = true;
   const heartbeat = setInterval(() => {
     let text: string;
@@ -405,6 +407,27 @@ function makeWhole(path: string, text: string): void {
     writeFileSync(path, text, { flag: 'wx' });
   } finally {
     rmSync(draft, { force: true });
+  }
+}
+
+/**
+ * Removes the drafts of `lock` (see `makeWhole`) that runs killed before linking them left. Each
+ * holds the lock's text, and is judged as a lock is (`lockHolder`): one whose run may still be
+ * making it (it runs, or in another pid namespace is not yet silent, or is on another host) stays.
+ */
+function removeStaleDrafts(lock: string): void {
+  const folder = dirname(lock);
+  const prefix = `${basename(lock)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^[0-9]+\.[0-9a-f]{12}$/.test(name.slice(prefix.length))) continue;
+    const draft = join(folder, name);
+    if (lockHolder(draft).gone) rmSync(draft, { force: true });
   }
 }
 

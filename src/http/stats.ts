@@ -109,6 +109,8 @@ export class DeliveryStats {
   sending = 0;
   /** Until when (epoch ms) no batch is sent, as a 429's or 503's Retry-After asked; 0 when never. */
   pausedUntil = 0;
+  /** When (epoch ms) the last worker a Retry-After paused is due back, its spread after the pause included; 0 when never. */
+  pausedWorkersDueBy = 0;
   // The keys of the batches being retried now: at most the requests in flight.
   private readonly retryingKeys = new Set<string>();
   private failedAttempts = 0;
@@ -195,7 +197,7 @@ export class DeliveryStats {
       delivered: this.batches.delivered,
       errors: this.batches.failed + this.batches.undelivered,
       retrying: this.retryingKeys.size,
-      pausedMs: Math.max(0, this.pausedUntil - Date.now()),
+      pausedMs: Math.max(0, this.pausedUntil - Date.now(), this.pausedWorkersDueBy - Date.now()),
       failedAttempts: this.failedAttempts,
       requests: this.requests,
       fractionRead,

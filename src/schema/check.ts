@@ -289,7 +289,7 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
       issues.push({
         severity: 'error',
         code: 'type-mismatch',
-        message: `eventType is "${String(declared)}" but --type is ${type}`,
+        message: `eventType is "${String(declared)}" but every event is read as ${type}`,
         pointer: '/eventType',
       });
       return { kind: undefined, event: undefined, issues };
@@ -306,7 +306,7 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
     issues.push({
       severity: 'error',
       code: 'unknown-shape',
-      message: `cannot tell the event type from ${describeKeys(payload as Json)}; pass --type`,
+      message: `cannot tell the event type from ${describeKeys(payload as Json)}`,
       pointer: prefix,
     });
     return { kind: undefined, event: undefined, issues };

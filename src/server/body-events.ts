@@ -25,10 +25,10 @@ export interface BodyEvents {
   /** Elements that are not valid events. */
   invalid: number;
   /**
-   * An element's id was seen before (in this body or an earlier delivery): a valid event's (marked
-   * in `events` too) or a call's of an undocumented status, which is counted as an event is.
+   * Elements whose id was seen before (in this body or an earlier delivery): valid events (marked
+   * in `events` too) and calls of an undocumented status, which are counted as events are.
    */
-  redelivered: boolean;
+  repeated: number;
   /** The errors found (syntax or schema), in the input layer's order. */
   problems: Problem[];
   /** The body is not JSON (a syntax error anywhere, or no value at all). */
@@ -58,7 +58,7 @@ export async function readBodyEventsFully(
   options: BodyOptions,
   ids: FingerprintSet,
 ): Promise<BodyEvents> {
-  const found: BodyEvents = { events: [], invalid: 0, redelivered: false, problems: [], syntax: false };
+  const found: BodyEvents = { events: [], invalid: 0, repeated: 0, problems: [], syntax: false };
   const records = readRecords(
     ['-'],
     // Hint: warnings are not needed to accept or refuse, and leaving them out lets the input
@@ -70,10 +70,10 @@ export async function readBodyEventsFully(
     for (const record of chunk) {
       if (record.kind === 'event') {
         found.events.push({ event: record.event, value: record.value, duplicate: record.duplicate });
-        if (record.duplicate) found.redelivered = true;
+        if (record.duplicate) found.repeated++;
       } else if (record.kind === 'invalid') {
         found.invalid++;
-        if (record.duplicate) found.redelivered = true;
+        if (record.duplicate) found.repeated++;
         if (record.value === undefined) found.syntax = true;
         found.problems.push(...record.problems.filter((p) => p.severity === 'error'));
       } else if (record.kind === 'problem' && record.problem.severity === 'error') {
@@ -132,10 +132,13 @@ export function readBodyEventsQuickly(body: Buffer, options: BodyOptions, ids: F
   }
   // Hint: the ids are added only once every element is known valid, in order, as the input layer
   // adds them; a body left to it must find the set as it was.
-  let redelivered = false;
+  let repeated = 0;
   for (const delivered of events) {
     const id = delivered.event.id;
-    if (id !== undefined && !ids.add(id)) delivered.duplicate = redelivered = true;
+    if (id !== undefined && !ids.add(id)) {
+      delivered.duplicate = true;
+      repeated++;
+    }
   }
-  return { events, invalid: 0, redelivered, problems: [], syntax: false };
+  return { events, invalid: 0, repeated, problems: [], syntax: false };
 }

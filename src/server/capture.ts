@@ -39,7 +39,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -227,6 +227,11 @@ export class CaptureWriter {
           `${folder}: other users can write to it (mode ${(made.mode & 0o777).toString(8)}), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
         );
       }
+      for (const { path, mode } of await parentsWritableByOthers(folder)) {
+        options.onWarning?.(
+          `${path}: other users can write to it (mode ${(mode & 0o777).toString(8)}), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or capture into a folder of your own`,
+        );
+      }
       let highest = 0;
       for (const name of await readdir(folder)) {
         const match = numbered.exec(name);
@@ -238,10 +243,10 @@ export class CaptureWriter {
       // FileHandle without O_CREAT, which cannot create anything wherever the name now points.
       const created = openOutputSync(logPath, flags, 0o600);
       try {
-        const { uid, mode } = fstatSync(created);
-        refuseForeign(logPath, uid);
-        // As in `writableByOthers`: Windows has no such modes.
-        if (process.getuid !== undefined && mode & 0o044) {
+        const stats = fstatSync(created);
+        refuseForeign(logPath, stats.uid);
+        const mode = permissionsOf(stats);
+        if (mode & 0o044) {
           options.onWarning?.(
             `${logPath}: other users can read it (mode ${(mode & 0o777).toString(8)}), and it holds the headers of every delivery captured (Authorization, signatures); chmod 600 it`,
           );
@@ -611,10 +616,39 @@ function refuseForeign(path: string, owner: number): void {
  * Docker volume is often 0777, and its container has no other user; umask 002 makes folders
  * group-writable where each user has a group of their own.
  */
-function writableByOthers({ mode, gid }: Stats): boolean {
-  // As in `refuseForeign`: Windows has no such modes.
-  if (process.getuid === undefined || mode & 0o1000) return false;
-  return (mode & 0o002) !== 0 || ((mode & 0o020) !== 0 && gid !== process.getgid?.());
+function writableByOthers(stats: Stats): boolean {
+  const mode = permissionsOf(stats);
+  if (mode & 0o1000) return false;
+  return (mode & 0o002) !== 0 || ((mode & 0o020) !== 0 && stats.gid !== process.getgid?.());
+}
+
+/** A file's permission bits; none on Windows, which has no such modes (as in `refuseForeign`). */
+function permissionsOf({ mode }: Stats): number {
+  return process.getuid === undefined ? 0 : mode & 0o7777;
+}
+
+/**
+ * The folders above `folder`, up to the root, that other users may write to (`writableByOthers`):
+ * they could move the capture folder, or a folder on its way, aside and put one of theirs in its
+ * place, where listen would go on saving. Both the path as given and where it really is (through
+ * symlinks) are walked, as either leads the way; each folder is named once.
+ */
+async function parentsWritableByOthers(folder: string): Promise<Array<{ path: string; mode: number }>> {
+  const seen = new Set<string>();
+  const found: Array<{ path: string; mode: number }> = [];
+  for (const start of [resolve(folder), await realpath(folder)]) {
+    for (let path = dirname(start); ; path = dirname(path)) {
+      // Hint: stat follows a symlink to the folder that holds the next name on the way.
+      const stats = await stat(path);
+      const key = `${stats.dev}:${stats.ino}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        if (writableByOthers(stats)) found.push({ path, mode: stats.mode });
+      }
+      if (dirname(path) === path) break;
+    }
+  }
+  return found;
 }
 
 /** Whether a file is empty or ends with a newline (a log whose last line was cut short does not). */

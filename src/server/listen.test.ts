@@ -42,7 +42,7 @@ import {
   type ListenSettings,
   startListener,
 } from './listen.js';
-import { renderDeliveryJson, renderDeliveryLine } from './render.js';
+import { isRedelivery, renderCounts, renderDeliveryJson, renderDeliveryLine } from './render.js';
 
 const secret = standardSecret('listen test key, 32 bytes long!!');
 /** An enveloped event with an id, so that a repeat of it is a redelivery. */
@@ -171,6 +171,22 @@ describe('listen: answers', () => {
     });
     expect(deliveries.map((d) => d.status)).toEqual([200, 400, 400, 404, 405, 200, 413, 422]);
     expect(deliveries[0]!.events.map((e) => e.event.type)).toEqual(['CallAttempted', 'CallAttempted']);
+  });
+
+  it("words a 422's problems for the sender, who has no command line to pass a flag on", async () => {
+    const untyped = await listen();
+    const typed = await listen({ type: 'SMSSent' });
+    const answers = [
+      await post(untyped.url, body({ foo: 1 })),
+      await post(typed.url, body({ id: 'x', eventType: 'CallAttempted', data: {} })),
+    ];
+    const problems: Array<{ pointer: string; message: string }> = [];
+    for (const answer of answers) {
+      expect(answer.status).toBe(422);
+      problems.push(...((await answer.json()) as { problems: typeof problems }).problems);
+    }
+    expect(problems.map((p) => p.pointer)).toEqual(['/0', '/0/eventType']);
+    for (const { message } of problems) expect(message).not.toMatch(/--/);
   });
 
   it('accepts invalid events with --accept-invalid, still reporting them', async () => {
@@ -561,7 +577,7 @@ describe('listen: answers', () => {
       [401, false],
     ]);
     // The same webhook-id again is a redelivery.
-    expect(deliveries[1]!.redelivery).toBe(true);
+    expect(deliveries[1]!.repeatedWebhookId).toBe(true);
   });
 
   it('answers a delivery with two webhook-id headers 401 malformed-header, not wrong-secret', async () => {
@@ -650,8 +666,20 @@ describe('listen: answers', () => {
     const { url, deliveries } = await listen();
     await post(url, body(enveloped(1)));
     await post(url, body(enveloped(1), enveloped(2)));
-    expect(deliveries.map((d) => d.redelivery)).toEqual([false, true]);
+    expect(deliveries.map((d) => d.repeatedEvents)).toEqual([0, 1]);
     expect(deliveries[1]!.events.map((e) => e.duplicate)).toEqual([true, false]);
+  });
+
+  it('closes with counts that say what repeated: deliveries by webhook-id, events by id, each once', async () => {
+    const { url, listener } = await listen();
+    const again = { 'webhook-id': 'msg_1' };
+    await post(url, body(enveloped(1)), again);
+    // A repeated webhook-id, whose event is repeated too; then a batch that repeats an event of its own.
+    await post(url, body(enveloped(1)), again);
+    await post(url, body(enveloped(2), enveloped(2), enveloped(3)), { 'webhook-id': 'msg_2' });
+    expect(renderCounts(listener.counts)).toBe(
+      'stopped: 3 requests, 5 events, 1 repeated webhook-id, 2 repeated event ids (3 × 200)\n',
+    );
   });
 
   it('marks a repeated call of an undocumented status as a redelivery too (it is counted, so once per id)', async () => {
@@ -663,7 +691,7 @@ describe('listen: answers', () => {
     expect((await post(url, body(voicemail))).status).toBe(422);
     expect((await post(url, body(voicemail))).status).toBe(422);
     expect((await post(url, body(call))).status).toBe(200);
-    expect(deliveries.map((d) => d.redelivery)).toEqual([false, true, true]);
+    expect(deliveries.map((d) => d.repeatedEvents)).toEqual([0, 1, 1]);
     expect(deliveries[2]!.events.map((e) => e.duplicate)).toEqual([true]);
   });
 
@@ -684,7 +712,7 @@ describe('listen: answers', () => {
       'HTTP/1.1 422',
       'HTTP/1.1 200',
     ]);
-    expect(deliveries.map((d) => [d.webhookId, d.status, d.redelivery])).toEqual([
+    expect(deliveries.map((d) => [d.webhookId, d.status, isRedelivery(d)])).toEqual([
       ['msg_1', 422, false],
       ['msg_2', 200, true],
     ]);
@@ -709,7 +737,7 @@ describe('listen: answers', () => {
     const request = (text: string, i: number) =>
       `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nwebhook-id: msg_${i}\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
     await rawExchange(listener.port, [texts.map(request).join('')], 1000);
-    expect(deliveries.map((d) => [d.webhookId, d.status, d.redelivery])).toEqual([
+    expect(deliveries.map((d) => [d.webhookId, d.status, isRedelivery(d)])).toEqual([
       ['msg_0', 422, false],
       ['msg_1', 422, false],
       ['msg_2', 200, true],
@@ -1376,6 +1404,31 @@ describe('listen: capture', () => {
         `${shared.folder}: other users can write to it (mode 770), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
       ]);
     }
+  });
+
+  it('--out warns of a parent others may write to without the sticky bit: they could move the folder away and put theirs there', async () => {
+    // `mkdir -m 777 /tmp/par; listen --out /tmp/par/cap` was taken without a word.
+    const base = tempDir('listen');
+    const warned = async (folder: string) => {
+      const warnings: string[] = [];
+      await (await CaptureWriter.open(folder, { onWarning: (message) => warnings.push(message) })).close();
+      return warnings;
+    };
+    const open = join(base, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const warning = `${open}: other users can write to it (mode 777), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or capture into a folder of your own`;
+    expect(await warned(join(open, 'cap'))).toEqual([warning]);
+    // Any parent up to the root, named once, however deep the folder is made.
+    expect(await warned(join(open, 'a', 'b', 'cap'))).toEqual([warning]);
+    // The parents of where the folder really is, reached through a symlink, count too.
+    const safe = join(base, 'safe');
+    mkdirSync(safe, { mode: 0o700 });
+    symlinkSync(join(open, 'a'), join(safe, 'link'));
+    expect(await warned(join(safe, 'link', 'cap'))).toEqual([warning]);
+    // The sticky bit (as on /tmp) lets only an entry's owner move it.
+    chmodSync(open, 0o1777);
+    expect(await warned(join(open, 'cap'))).toEqual([]);
   });
 
   it('--out warns of a log of deliveries that other users can read: it holds every captured header', async () => {

@@ -93,8 +93,10 @@ export interface Delivery {
   invalid: number;
   /** The first problems found (syntax or schema errors). */
   problems: Problem[];
-  /** A repeated webhook-id, or an event id seen earlier in this run. */
-  redelivery: boolean;
+  /** The webhook-id was seen earlier in this run. */
+  repeatedWebhookId: boolean;
+  /** Elements whose event id was seen earlier in this run (see `BodyEvents.repeated`). */
+  repeatedEvents: number;
   /** The capture's body file name, with --out. */
   captured?: string | undefined;
   forwardError?: string | undefined;
@@ -105,7 +107,10 @@ export interface ListenCounts {
   requests: number;
   byStatus: Record<string, number>;
   events: number;
-  redeliveries: number;
+  /** Requests whose webhook-id was seen before. */
+  repeatedWebhookIds: number;
+  /** Elements whose event id was seen before. */
+  repeatedEventIds: number;
   captured: number;
 }
 
@@ -179,8 +184,8 @@ interface Checked {
   body: Record<string, unknown>;
   events: DeliveredEvent[];
   invalid: number;
-  /** See `BodyEvents.redelivered`. */
-  redelivered: boolean;
+  /** See `BodyEvents.repeated`. */
+  repeated: number;
   problems: Problem[];
 }
 
@@ -196,7 +201,7 @@ function checkEvents(body: Buffer, settings: ListenSettings, ids: FingerprintSet
 }
 
 /** The answer to a body's events. */
-function decide({ events, problems, invalid, redelivered, syntax }: BodyEvents, settings: ListenSettings): Checked {
+function decide({ events, problems, invalid, repeated, syntax }: BodyEvents, settings: ListenSettings): Checked {
   const shown = problems.slice(0, maxProblemsShown).map((p) => ({
     line: p.line,
     column: p.column,
@@ -212,7 +217,7 @@ function decide({ events, problems, invalid, redelivered, syntax }: BodyEvents, 
       body: { error: 'not-json', problems: shown },
       events,
       invalid,
-      redelivered,
+      repeated,
       problems,
     };
   }
@@ -224,7 +229,7 @@ function decide({ events, problems, invalid, redelivered, syntax }: BodyEvents, 
       body: { error: 'invalid-events', invalid, problems: shown },
       events,
       invalid,
-      redelivered,
+      repeated,
       problems,
     };
   }
@@ -234,7 +239,7 @@ function decide({ events, problems, invalid, redelivered, syntax }: BodyEvents, 
     body: { ok: true, events: events.length },
     events,
     invalid,
-    redelivered,
+    repeated,
     problems,
   };
 }
@@ -441,7 +446,14 @@ export async function startListener(
   // listening then), so many at once are no leak; node would warn past 10 on stderr.
   setMaxListeners(0, aborting.signal);
   const forwarder = settings.forward ? new Forwarder({ ...settings.forward, signal: aborting.signal }) : undefined;
-  const counts: ListenCounts = { requests: 0, byStatus: {}, events: 0, redeliveries: 0, captured: 0 };
+  const counts: ListenCounts = {
+    requests: 0,
+    byStatus: {},
+    events: 0,
+    repeatedWebhookIds: 0,
+    repeatedEventIds: 0,
+    captured: 0,
+  };
   const inFlight = new Set<Promise<void>>();
   /** Each open connection, with the answers it awaits (none: idle, or its headers still coming). */
   const connections = new Map<Socket, Set<ServerResponse>>();
@@ -487,7 +499,8 @@ export async function startListener(
     counts.requests++;
     counts.byStatus[String(delivery.status)] = (counts.byStatus[String(delivery.status)] ?? 0) + 1;
     counts.events += delivery.events.length;
-    if (delivery.redelivery) counts.redeliveries++;
+    if (delivery.repeatedWebhookId) counts.repeatedWebhookIds++;
+    counts.repeatedEventIds += delivery.repeatedEvents;
     if (delivery.captured) counts.captured++;
     onDelivery(delivery);
   };
@@ -508,7 +521,8 @@ export async function startListener(
       events: [],
       invalid: 0,
       problems: [],
-      redelivery: false,
+      repeatedWebhookId: false,
+      repeatedEvents: 0,
     };
     const refuse = (status: number, error: string, extra: Record<string, string> = {}, close = false) => {
       sendJson(res, status, { error: error.replace(/ /g, '-') }, close ? { ...extra, connection: 'close' } : extra);
@@ -571,7 +585,7 @@ export async function startListener(
         body: { error: 'bad-signature', reason, message, ...(skewSeconds === undefined ? {} : { skewSeconds }) },
         events: [],
         invalid: 0,
-        redelivered: false,
+        repeated: 0,
         problems: [],
       };
     } else {
@@ -690,7 +704,8 @@ export async function startListener(
       events: checked.events,
       invalid: checked.invalid,
       problems: checked.problems,
-      redelivery: repeatedId || checked.redelivered,
+      repeatedWebhookId: repeatedId,
+      repeatedEvents: checked.repeated,
       captured,
       forwardError,
     });
@@ -750,7 +765,8 @@ export async function startListener(
             events: [],
             invalid: 0,
             problems: [],
-            redelivery: false,
+            repeatedWebhookId: false,
+            repeatedEvents: 0,
           });
         },
       );
@@ -810,7 +826,8 @@ export async function startListener(
       events: [],
       invalid: 0,
       problems: [],
-      redelivery: false,
+      repeatedWebhookId: false,
+      repeatedEvents: 0,
     });
   };
   server.on('clientError', giveUp);

@@ -22,13 +22,14 @@ const delivery = (over: Partial<Delivery> = {}): Delivery => ({
   events: [],
   invalid: 0,
   problems: [],
-  redelivery: false,
+  repeatedWebhookId: false,
+  repeatedEvents: 0,
   ...over,
 });
 
 describe('listen output', () => {
   it('shows time, answer, path, events, id, signature and the redelivery mark on one line', () => {
-    const line = renderDeliveryLine(delivery({ redelivery: true, captured: '000001.json' }), plain);
+    const line = renderDeliveryLine(delivery({ repeatedWebhookId: true, captured: '000001.json' }), plain);
     expect(line).toBe('12:30:05  200  POST /hook  0 events  id msg_1  signature ok  ↻ redelivery  → 000001.json\n');
     const refused = renderDeliveryLine(
       delivery({ status: 401, signature: { ok: false, reason: 'wrong-secret', message: 'm' }, error: 'signature: x' }),
@@ -44,7 +45,11 @@ describe('listen output', () => {
   });
 
   it('wraps a line longer than the width under what follows the time, losing nothing', () => {
-    const long = delivery({ webhookId: `msg_0_${'a'.repeat(32)}`, captured: '000001.ndjson:12', redelivery: true });
+    const long = delivery({
+      webhookId: `msg_0_${'a'.repeat(32)}`,
+      captured: '000001.ndjson:12',
+      repeatedWebhookId: true,
+    });
     const whole = renderDeliveryLine(long, plain);
     const wrapped = renderDeliveryLine(long, plain, 80);
     const lines = wrapped.trimEnd().split('\n');
@@ -89,15 +94,54 @@ describe('listen output', () => {
   });
 
   it('counts the run', () => {
-    expect(renderCounts({ requests: 1234, byStatus: { '200': 999 }, events: 1, redeliveries: 0, captured: 0 })).toBe(
-      'stopped: 1,234 requests, 1 event (999 × 200)\n',
-    );
     expect(
-      renderCounts({ requests: 3, byStatus: { '200': 2, '503': 1 }, events: 4, redeliveries: 1, captured: 2 }),
-    ).toBe('stopped: 3 requests, 4 events, 1 redelivery, 2 captured (2 × 200, 1 × 503)\n');
+      renderCounts({
+        requests: 1234,
+        byStatus: { '200': 999 },
+        events: 1,
+        repeatedWebhookIds: 0,
+        repeatedEventIds: 0,
+        captured: 0,
+      }),
+    ).toBe('stopped: 1,234 requests, 1 event (999 × 200)\n');
+    expect(
+      renderCounts({
+        requests: 3,
+        byStatus: { '200': 2, '503': 1 },
+        events: 4,
+        repeatedWebhookIds: 1,
+        repeatedEventIds: 1,
+        captured: 2,
+      }),
+    ).toBe(
+      'stopped: 3 requests, 4 events, 1 repeated webhook-id, 1 repeated event id, 2 captured (2 × 200, 1 × 503)\n',
+    );
+    // Past the width, wrapped under the counts, losing nothing.
+    const long = renderCounts(
+      {
+        requests: 1161,
+        byStatus: { '200': 1100, '503': 61 },
+        events: 5805,
+        repeatedWebhookIds: 61,
+        repeatedEventIds: 305,
+        captured: 1161,
+      },
+      80,
+    );
+    expect(long).toBe(
+      'stopped: 1,161 requests, 5,805 events, 61 repeated webhook-ids, 305 repeated\n' +
+        '  event ids, 1,161 captured (1,100 × 200, 61 × 503)\n',
+    );
     // Every count of the line is grouped alike, not only those plural() writes.
     expect(
-      renderCounts({ requests: 1161, byStatus: { '200': 1161 }, events: 5805, redeliveries: 0, captured: 1161 }),
+      renderCounts({
+        requests: 1161,
+        byStatus: { '200': 1161 },
+        events: 5805,
+        repeatedWebhookIds: 0,
+        repeatedEventIds: 0,
+        captured: 1161,
+      }),
     ).toBe('stopped: 1,161 requests, 5,805 events, 1,161 captured (1,161 × 200)\n');
   });
 });

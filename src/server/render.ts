@@ -88,7 +88,7 @@ export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width =
     if (delivery.signature.ok) add('signature ok', c.green);
     else add(`signature ${delivery.signature.reason}`, c.red);
   }
-  if (delivery.redelivery) add('↻ redelivery', c.cyan);
+  if (isRedelivery(delivery)) add('↻ redelivery', c.cyan);
   // A signature's failure is already named above.
   if (delivery.error !== undefined && !delivery.error.startsWith('signature'))
     add(escapeTerminal(delivery.error), c.dim);
@@ -142,6 +142,11 @@ export function renderDeliveryEvents(delivery: Delivery, ctx: FlowContext, mask:
     .join('');
 }
 
+/** Whether a delivery is marked `↻ redelivery`: its webhook-id, or an event id of it, was seen before. */
+export function isRedelivery(delivery: Delivery): boolean {
+  return delivery.repeatedWebhookId || delivery.repeatedEvents > 0;
+}
+
 /** A delivery as one NDJSON line; untrusted strings are JSON-escaped, which keeps them on one line. */
 export function renderDeliveryJson(delivery: Delivery): string {
   const signature = delivery.signature
@@ -167,7 +172,9 @@ export function renderDeliveryJson(delivery: Delivery): string {
       types: eventsByType(delivery),
       eventIds: delivery.events.map(({ event }) => event.id ?? null),
       invalid: delivery.invalid,
-      redelivery: delivery.redelivery,
+      redelivery: isRedelivery(delivery),
+      repeatedWebhookId: delivery.repeatedWebhookId,
+      repeatedEvents: delivery.repeatedEvents,
       error: delivery.error,
       problems: delivery.problems
         .slice(0, 5)
@@ -182,16 +189,18 @@ export function renderListeningJson(listening: { url: string; port: number; out:
   return `${escapeJsonForTerminal(JSON.stringify({ kind: 'listening', ...listening }))}\n`;
 }
 
-/** The counts printed when listen stops. */
-export function renderCounts(counts: ListenCounts): string {
+/** The counts printed when listen stops, wrapped to `width`. */
+export function renderCounts(counts: ListenCounts, width = Number.POSITIVE_INFINITY): string {
   const statuses = Object.entries(counts.byStatus)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([status, n]) => `${grouped(n)} × ${status}`)
     .join(', ');
   const parts = [plural(counts.requests, 'request'), plural(counts.events, 'event')];
-  if (counts.redeliveries > 0) parts.push(plural(counts.redeliveries, 'redelivery', 'redeliveries'));
+  if (counts.repeatedWebhookIds > 0) parts.push(plural(counts.repeatedWebhookIds, 'repeated webhook-id'));
+  if (counts.repeatedEventIds > 0) parts.push(plural(counts.repeatedEventIds, 'repeated event id'));
   if (counts.captured > 0) parts.push(`${grouped(counts.captured)} captured`);
-  return `stopped: ${parts.join(', ')}${statuses ? ` (${statuses})` : ''}\n`;
+  const text = `stopped: ${parts.join(', ')}${statuses ? ` (${statuses})` : ''}`;
+  return `${wrapSpans([{ text }], { width, indent: '  ', firstIndent: '' }).join('\n')}\n`;
 }
 
 /** One verified delivery: where it came from and what the check said. */

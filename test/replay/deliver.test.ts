@@ -214,6 +214,20 @@ describe('deliverBatches', () => {
     expect(target.requests.map((r) => r.url)).toEqual(['/new', '/new']);
   });
 
+  it('counts each hop of a followed redirect: its status, and a request', async () => {
+    // A receiver answering 307 then 200 showed "requests 1 … status 200 ×1": its 307s, which
+    // someone debugging it wants to see, were never counted.
+    const s = await server((req, res) => {
+      if (req.url === '/new') res.end();
+      else res.writeHead(307, { location: '/new' }).end();
+    });
+    const { stats } = await deliverBatches(planBatches(events(3)), options(s.url, { followRedirects: true }));
+    const report = stats.report(s.url, 'POST');
+    expect(report.statusCodes).toEqual({ '307': 3, '200': 3 });
+    expect(report.requests).toBe(6);
+    expect(report.retries).toBe(0);
+  });
+
   it('names the redirect a failure came after, in each batch and in why the run stopped', async () => {
     // A 307 to a dead address read only "ECONNREFUSED … 127.0.0.1:1", as if --url were down,
     // though it answered 307 every time. The run still stops: every attempt would end there.
@@ -237,7 +251,8 @@ describe('deliverBatches', () => {
       res.writeHead(429, { 'retry-after': '1' }).end();
     });
     const stats = new DeliveryStats();
-    const run = deliverBatches(planBatches(events(1)), options(s.url, { stats }));
+    // With no spread drawn after it, the pause is the Retry-After's second exactly.
+    const run = deliverBatches(planBatches(events(1)), options(s.url, { stats, random: () => 0 }));
     for (let waited = 0; stats.snapshot().retrying === 0 && waited < 2000; waited += 10) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -245,6 +260,27 @@ describe('deliverBatches', () => {
     expect(pausedMs).toBeGreaterThan(500);
     expect(pausedMs).toBeLessThanOrEqual(1000);
     await run;
+    expect(stats.snapshot().pausedMs ?? 0).toBe(0);
+  });
+
+  it('counts the pause down to when the last paused worker comes back, its spread included', async () => {
+    // The countdown ended at the Retry-After, and the line showed no pause (and 0 req/s) for the
+    // up to half as long again the workers are spread over after it.
+    const s = await server((_req, res) => {
+      if (s.requests.length > 1) return res.end();
+      res.writeHead(429, { 'retry-after': '1' }).end();
+    });
+    const stats = new DeliveryStats();
+    const run = deliverBatches(planBatches(events(1)), options(s.url, { stats, random: () => 0.999 }));
+    for (let waited = 0; stats.snapshot().retrying === 0 && waited < 2000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Past the second Retry-After asked for, the worker still has about half a second to wait.
+    await new Promise((resolve) => setTimeout(resolve, stats.pausedUntil - Date.now() + 100));
+    expect(s.requests).toHaveLength(1);
+    expect(stats.snapshot().pausedMs ?? 0).toBeGreaterThan(200);
+    await run;
+    expect(s.requests).toHaveLength(2);
     expect(stats.snapshot().pausedMs ?? 0).toBe(0);
   });
 
