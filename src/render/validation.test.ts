@@ -72,6 +72,24 @@ describe('fileResult', () => {
 });
 
 describe('renderProblemPretty', () => {
+  it('tells a CLI user the flag that settles a type it cannot tell; a machine report keeps the message as the check gave it', () => {
+    // The check's message names no flag (listen hands it to an HTTP sender in a 422), so the
+    // remedy is said where a person running callhook reads it.
+    const unknown = {
+      ...problem('error', 'cannot tell the event type from keys "foo"', '/0', 2),
+      code: 'unknown-shape',
+    };
+    const one = { ...file, problems: [unknown], warnings: 0 };
+    expect(renderProblemPretty(unknown, plain, 200)).toContain(
+      'cannot tell the event type from keys "foo"; pass --type',
+    );
+    expect(renderGithub(one)).toContain('; pass --type');
+    expect(renderJunit({ ...report, files: [one] })).toContain('; pass --type');
+    expect(JSON.parse(renderValidationJson({ ...report, files: [one] })).files[0].problems[0].message).toBe(
+      'cannot tell the event type from keys "foo"',
+    );
+  });
+
   it.each([40, 80, 120])('draws a code frame of a long line within %i columns, indent included', (width) => {
     const line = `{"name": "${'日本'.repeat(40)}" "note": "${'x😀'.repeat(60)}\u{e0041}"}`;
     const at = line.indexOf('" "') + 1;

@@ -11,13 +11,25 @@ import { grouped, plural } from './words.js';
 
 export type { ValidationFormat };
 
+/**
+ * What a person running callhook can do about a problem, by its code: the check's messages name
+ * no flag, since listen hands them to an HTTP sender in a 422 (JSON reports keep them so too).
+ */
+const advice: Readonly<Record<string, string>> = { 'unknown-shape': 'pass --type' };
+
+/** A problem's message as a person running callhook reads it: with the flag that settles it, if one does. */
+export function advisedMessage(problem: Pick<Problem, 'code' | 'message'>): string {
+  const flag = advice[problem.code];
+  return flag === undefined ? problem.message : `${problem.message}; ${flag}`;
+}
+
 /** One problem as `file:line:col  severity  message  (pointer)`, wrapped to `width`, with its code frame below. */
 export function renderProblemPretty(problem: Problem, c: ChalkInstance, width = 80): string {
   const spans: TextSpan[] = [
     { text: `${escapeTerminal(problem.file)}:${problem.line}:${problem.column}`, style: c.bold },
     { text: '  ' },
     problem.severity === 'error' ? { text: 'error', style: c.red } : { text: 'warning', style: c.yellow },
-    { text: `  ${escapeTerminal(problem.message)}` },
+    { text: `  ${escapeTerminal(advisedMessage(problem))}` },
   ];
   if (problem.pointer) spans.push({ text: `  (${escapeTerminal(problem.pointer)})`, style: c.dim });
   const head = wrapSpans(spans, { width, indent: '      ', firstIndent: '  ' }).join('\n');
@@ -73,7 +85,7 @@ export function fileResult(file: FileReport, options: ValidationOptions = {}): F
 function problemText(problem: Problem): { where: string; message: string } {
   return {
     where: `${problem.file}:${problem.line}:${problem.column}`,
-    message: problem.pointer ? `${problem.message} (${problem.pointer})` : problem.message,
+    message: problem.pointer ? `${advisedMessage(problem)} (${problem.pointer})` : advisedMessage(problem),
   };
 }
 

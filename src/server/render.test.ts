@@ -5,6 +5,7 @@ import {
   renderCounts,
   renderDeliveryJson,
   renderDeliveryLine,
+  renderDeliveryProblems,
   renderListeningJson,
   renderVerifyLine,
   renderVerifyTotals,
@@ -28,6 +29,19 @@ const delivery = (over: Partial<Delivery> = {}): Delivery => ({
 });
 
 describe('listen output', () => {
+  it("tells the operator the flag for a type it cannot tell, which the 422's body does not tell the sender", () => {
+    const problem = { line: 1, column: 2, offset: 1, pointer: '/0', severity: 'error' as const };
+    const refused = delivery({
+      status: 422,
+      problems: [
+        { ...problem, file: '', code: 'unknown-shape', message: 'cannot tell the event type from keys "foo"' },
+      ],
+    });
+    expect(renderDeliveryProblems(refused, plain)).toBe(
+      '  1:2 /0 cannot tell the event type from keys "foo"; pass --type\n',
+    );
+  });
+
   it('shows time, answer, path, events, id, signature and the redelivery mark on one line', () => {
     const line = renderDeliveryLine(delivery({ repeatedWebhookId: true, captured: '000001.json' }), plain);
     expect(line).toBe('12:30:05  200  POST /hook  0 events  id msg_1  signature ok  ↻ redelivery  → 000001.json\n');

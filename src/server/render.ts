@@ -9,6 +9,7 @@ import { maskPayload } from '../core/timeline.js';
 import type { VerifyResult } from '../http/verify.js';
 import { type FlowContext, renderEventPretty } from '../render/flow.js';
 import { displayWidth, escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from '../render/terminal.js';
+import { advisedMessage } from '../render/validation.js';
 import { grouped, plural } from '../render/words.js';
 import type { Delivery, ListenCounts } from './listen.js';
 
@@ -129,7 +130,7 @@ export function renderDeliveryProblems(delivery: Delivery, c: ChalkInstance, lim
     lines.push(`  ${c.red(escapeTerminal(delivery.signature.message))}`);
   for (const problem of delivery.problems.slice(0, limit)) {
     const at = problem.pointer ? `${problem.pointer} ` : '';
-    lines.push(`  ${c.dim(`${problem.line}:${problem.column}`)} ${escapeTerminal(at + problem.message)}`);
+    lines.push(`  ${c.dim(`${problem.line}:${problem.column}`)} ${escapeTerminal(at + advisedMessage(problem))}`);
   }
   if (delivery.problems.length > limit) lines.push(c.dim(`  … and ${delivery.problems.length - limit} more`));
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
