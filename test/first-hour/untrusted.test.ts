@@ -16,6 +16,7 @@ import {
   escapeUnicode,
   toSafeJson,
 } from '../../src/render/escape.js';
+import { csvField } from '../../src/render/report-csv.js';
 import { runCli } from '../helpers/run-cli.js';
 
 /** Every kind of character the policy names, and escape sequences built from them. */
@@ -195,12 +196,39 @@ describe('the two escapes', () => {
     );
     // A digit, # or * takes VS16 only as a keycap's (1️⃣): "1\ufe0f2" hid a bit a digit.
     expect(escapeTerminal('1\ufe0f2 #\ufe0f\u20e3')).toBe('1\\ufe0f2 #\ufe0f\u20e3');
-    // Machine formats escape them all: a program reading them has no use for drawing.
-    expect(escapeUnicode(`❤\ufe0f ${england}`)).toBe(
-      '❤\\ufe0f \u{1f3f4}\\udb40\\udc67\\udb40\\udc62\\udb40\\udc65\\udb40\\udc6e\\udb40\\udc67\\udb40\\udc7f',
-    );
-    expect(JSON.parse(toSafeJson(emoji))).toBe(emoji);
-    expect(toSafeJson(emoji)).not.toMatch(forbidden);
+    // Machine formats keep them by the same rule: a CSV cell or a JSON string shows ❤️, not ❤\ufe0f.
+    expect(escapeUnicode(emoji)).toBe(emoji);
+    expect(toSafeJson(emoji)).toBe(JSON.stringify(emoji));
+    expect(escapeUnicode('\ufe0f ❤\ufe0f\ufe0f J\ufe0fa a\u200db')).toBe('\\ufe0f ❤\ufe0f\\ufe0f J\\ufe0fa a\\u200db');
+    expect(toSafeJson('\ufe0f ❤\ufe0f\ufe0f a\u200db')).toBe('"\\ufe0f ❤\ufe0f\\ufe0f a\\u200db"');
+  });
+
+  test('csv and json of summarise, and every format of validate, show emoji whole and still escape a bidi override', async () => {
+    const shown = '❤\ufe0f 👨\u200d👩\u200d👧';
+    expect(csvField(`${shown} \u202eevil`)).toBe(`${shown} \\u202eevil`);
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-emoji-'));
+    try {
+      const path = join(dir, 'emoji.json');
+      const reason = `${shown} \u202eevil`;
+      const [complete, attempted] = [events[0]!, events[1]!];
+      writeFileSync(
+        path,
+        JSON.stringify([
+          { ...complete, data: { ...complete.data, name: 'Jo', additionalInformation: reason } },
+          { ...attempted, note: 'busy', phone: reason },
+        ]),
+      );
+      const runs = await Promise.all([
+        runCli(['summarise', path, '--format', 'json']),
+        ...['json', 'github', 'junit'].map((format) => runCli(['validate', path, '--format', format])),
+      ]);
+      for (const { stdout } of runs) {
+        expect(stdout).toContain(`${shown} \\u202eevil`);
+        expect(stdout).not.toContain('\u202e');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('machine formats write the same set as \\u escapes, and JSON keeps its meaning', () => {
