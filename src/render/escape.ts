@@ -7,13 +7,16 @@
  * The characters callhook never sends raw, to a terminal or into machine output (one policy for
  * every command and format), but C0 controls, which each use adds: DEL and C1 controls (8-bit CSI
  * is U+009B), so no escape sequence can start; the line and paragraph separators U+2028/U+2029;
- * the interlinear annotation controls U+FFF9–U+FFFB; and every default-ignorable code point, which
- * a terminal draws as nothing: the bidi controls and marks (U+061C, U+200E/F, U+202A–U+202E,
- * U+2066–U+2069), zero-width and invisible format characters (U+00AD, U+200B–U+200D,
- * U+2060–U+2064, U+FEFF, Hangul fillers, variation selectors) and the tag characters
- * U+E0000–U+E007F, which spell text an AI reads and a person does not.
+ * every default-ignorable code point, which a terminal draws as nothing: the bidi controls and
+ * marks (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069), zero-width and invisible format
+ * characters (U+00AD, U+200B–U+200D, U+2060–U+2064, U+FEFF, Hangul fillers, variation selectors)
+ * and the tag characters U+E0000–U+E007F, which spell text an AI reads and a person does not;
+ * and every other format control (General_Category Cf), which changes how its neighbours are
+ * drawn: the interlinear annotation controls U+FFF9–U+FFFB, the prepended concatenation marks
+ * (U+0600–U+0605, U+06DD, U+070F, U+0890/1, U+08E2, U+110BD, U+110CD) that span the digits after
+ * them, and the Egyptian hieroglyph format controls U+13430–U+1343F.
  */
-const invisible = String.raw`\u007f-\u009f\u2028\u2029\ufff9-\ufffb\p{Default_Ignorable_Code_Point}`;
+const invisible = String.raw`\u007f-\u009f\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}`;
 // Hint: the subdivision flags that are emoji (England, Scotland, Wales) are matched whole, so
 // that their tags, which draw the flag and hide nothing, are kept.
 const emojiFlag = String.raw`\u{1f3f4}\u{e0067}\u{e0062}(?:\u{e0065}\u{e006e}\u{e0067}|\u{e0073}\u{e0063}\u{e0074}|\u{e0077}\u{e006c}\u{e0073})\u{e007f}`;

@@ -34,6 +34,8 @@ const corpus = [
   'annotation\ufff9base\ufffatext\ufffb \ufff0\ufff8 \u{1d173}\u{1d17a} \u{1bca0} \ufe00\u{e0100}\u{e01ef}',
   // A variation selector after nothing visible (a blank, another selector) draws nothing.
   'selectors \ufe0f\ufe0e',
+  // Format controls that are not default-ignorable: prepended concatenation marks, hieroglyph controls.
+  'marks \u0600\u0605\u06dd\u070f\u0890\u0891\u08e2 \u{110bd}\u{110cd} \u{13430}\u{1343f}',
 ];
 const hostile = corpus.join(' | ');
 // A command-line argument cannot hold NUL.
@@ -41,7 +43,7 @@ const hostileArg = hostile.replace('\u0000', '');
 
 // What may appear: newline (and CRLF ending CSV records); SGR colour codes when colour is on.
 const forbidden =
-  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028-\u202e\ufff9-\ufffb\p{Default_Ignorable_Code_Point}]/u;
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028-\u202e\ufff9-\ufffb\p{Default_Ignorable_Code_Point}\p{Cf}]/u;
 
 function rawCharacters(text: string, { colour = false, crlf = false } = {}): string[] {
   let rest = text;
@@ -151,6 +153,30 @@ describe('the two escapes', () => {
     expect(escapeTerminal(hostile)).not.toMatch(forbidden);
     expect(escapeTerminal('a\u061cb\u200bc\u2028d\ufeffe')).toBe('a\\u061cb\\u200bc\\u2028d\\ufeffe');
     expect(escapeTerminal('\u001b[2J\u009b')).toBe('\\e[2J\\x9b');
+  });
+
+  test('every format control is shown, default-ignorable or not: number signs, an ayah mark, hieroglyph controls', () => {
+    const controls = [
+      ['\u0600', '\\u0600'],
+      ['\u0605', '\\u0605'],
+      ['\u06dd', '\\u06dd'],
+      ['\u070f', '\\u070f'],
+      ['\u0890', '\\u0890'],
+      ['\u0891', '\\u0891'],
+      ['\u08e2', '\\u08e2'],
+      ['\u{110bd}', '\\u{110bd}'],
+      ['\u{110cd}', '\\u{110cd}'],
+      ['\u{13430}', '\\u{13430}'],
+      ['\u{13439}', '\\u{13439}'],
+      ['\u{1343f}', '\\u{1343f}'],
+    ];
+    for (const [control, shown] of controls) {
+      expect(escapeTerminal(`12${control}34`)).toBe(`12${shown}34`);
+      expect(escapeTerminal(`12${control}34`, true)).toBe(`12${shown}34`);
+      expect(escapeUnicode(control!)).toMatch(/^(\\u[0-9a-f]{4})+$/);
+      expect(JSON.parse(toSafeJson(control))).toBe(control);
+      expect(toSafeJson(control)).not.toMatch(forbidden);
+    }
   });
 
   test('a joiner inside an emoji sequence draws one emoji and stays; anywhere else it is escaped', () => {
