@@ -168,6 +168,11 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
   });
 }
 
+/** A message for stderr, already escaped, wrapped to `width` with its later lines indented two columns; ends in a newline. */
+export function wrapMessage(text: string, width: number): string {
+  return `${wrapSpans([{ text }], { width, firstIndent: '', indent: '  ' }).join('\n')}\n`;
+}
+
 /**
  * Appends `items` to `target` one by one. Hint: `target.push(...items)` passes every item as an
  * argument, and a 12 MB transcript wraps into more lines than the call stack holds.

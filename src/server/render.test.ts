@@ -5,6 +5,7 @@ import {
   renderCounts,
   renderDeliveryJson,
   renderDeliveryLine,
+  renderExposedWarning,
   renderListeningJson,
   renderVerifyLine,
   renderVerifyTotals,
@@ -103,6 +104,15 @@ describe('listen output', () => {
 });
 
 describe('listen start-up', () => {
+  it('warns of an address other machines reach within the width, losing nothing', () => {
+    const text = renderExposedWarning('0.0.0.0', 80);
+    for (const line of text.trimEnd().split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(text.replace(/\s+/g, ' ')).toBe(
+      'callhook: warning: listening on 0.0.0.0, reachable from other machines; deliveries are not authenticated unless --sign is given ',
+    );
+    expect(renderExposedWarning('host\u001b[2J', 200)).toContain('listening on host\\e[2J,');
+  });
+
   it('writes the capture folder of the listening line with the untrusted-text escapes, as every JSON line', () => {
     const line = renderListeningJson({ url: 'http://127.0.0.1:1/', port: 1, out: 'cap\u202e\u009b\u2028' });
     expect(line).toBe('{"kind":"listening","url":"http://127.0.0.1:1/","port":1,"out":"cap\\u202e\\u009b\\u2028"}\n');

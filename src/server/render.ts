@@ -8,7 +8,14 @@ import { isoOf } from '../core/instant.js';
 import { maskPayload } from '../core/timeline.js';
 import type { VerifyResult } from '../http/verify.js';
 import { type FlowContext, renderEventPretty } from '../render/flow.js';
-import { displayWidth, escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from '../render/terminal.js';
+import {
+  displayWidth,
+  escapeJsonForTerminal,
+  escapeTerminal,
+  type TextSpan,
+  wrapMessage,
+  wrapSpans,
+} from '../render/terminal.js';
 import { grouped, plural } from '../render/words.js';
 import type { Delivery, ListenCounts } from './listen.js';
 
@@ -175,6 +182,14 @@ export function renderDeliveryJson(delivery: Delivery): string {
       captured: delivery.captured,
     }),
   )}\n`;
+}
+
+/** The warning that `host` (not a loopback address) lets other machines deliver, wrapped to `width`. */
+export function renderExposedWarning(host: string, width: number): string {
+  return wrapMessage(
+    `callhook: warning: listening on ${escapeTerminal(host)}, reachable from other machines; deliveries are not authenticated unless --sign is given`,
+    width,
+  );
 }
 
 /** `listen --format json`'s first line: where it listens, and where it captures. */
