@@ -216,6 +216,11 @@ describe('dry-run request', () => {
     expect(head.replace(/\s+/g, ' ')).toBe(
       'POST http://127.0.0.1:8787/webhooks/callhook/receiver batch 12, 250 events, from exports/2022-09/campaign-feedback.ndjson:1234:1',
     );
+    for (let narrow = 30; narrow <= 80; narrow++) {
+      const first = renderDryRunRequest(request, plain, narrow).split('\ncontent-type')[0]!;
+      // A count stays with its noun, and the batch with its number.
+      expect(first, `width ${narrow}`).not.toMatch(/\d\n|batch\n/);
+    }
     const short = renderDryRunRequest({ ...request, url: 'http://127.0.0.1:9/', source: 'a.json:1:1' }, plain, 80);
     expect(short.split('\n')[0]).toBe('POST http://127.0.0.1:9/  batch 12, 250 events, from a.json:1:1');
   });

@@ -198,7 +198,10 @@ export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, width: n
   const request: TextSpan[] = [
     { text: `${r.method} ${escapeTerminal(redactUrl(r.url))}`, style: c.bold },
     { text: '  ' },
-    { text: `batch ${r.ordinal}, ${plural(r.events, 'event')}, from ${escapeTerminal(r.source)}`, style: c.dim },
+    { text: `batch ${r.ordinal}`, style: c.dim, keep: true },
+    { text: ', ', style: c.dim },
+    { text: plural(r.events, 'event'), style: c.dim, keep: true },
+    { text: `, from ${escapeTerminal(r.source)}`, style: c.dim },
   ];
   const lines = [
     ...wrapSpans(request, { width, firstIndent: '', indent: '  ' }),

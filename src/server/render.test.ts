@@ -77,6 +77,26 @@ describe('listen output', () => {
     expect(line(of('SMSSent', 'CallComplete', 'CallComplete'))).toContain('  3 events (2 CallComplete, 1 SMSSent)  ');
   });
 
+  it('keeps each count with its noun when the line wraps, at any width', () => {
+    const events = ['SMSSent', 'CallComplete', 'CallComplete', 'CallAttempted'].map((type) => ({
+      event: { type },
+      value: {},
+      duplicate: false,
+    })) as unknown as Delivery['events'];
+    const busy = delivery({ events, invalid: 12, webhookId: 'msg_2fQ9x', redelivery: true });
+    // From the width where the widest, "(2 CallComplete,", fits under the indent of 10.
+    for (let width = 26; width <= 90; width++) {
+      const text = renderDeliveryLine(busy, plain, width);
+      for (const line of text.trimEnd().split('\n')) {
+        expect(line, `width ${width}`).not.toMatch(/(^|[\s(])[\d,]+$/);
+        expect(line.length, `width ${width}`).toBeLessThanOrEqual(width);
+      }
+      expect(text.replace(/\s+/g, ' '), `width ${width}`).toContain(
+        '4 events (2 CallComplete, 1 SMSSent, 1 CallAttempted) 12 invalid',
+      );
+    }
+  });
+
   it("draws each line's own second, whatever was drawn before (the clock is kept per second)", () => {
     const at = (time: number) => renderDeliveryLine(delivery({ time }), plain).slice(0, 8);
     const noon = Date.UTC(2024, 0, 1, 12, 0, 0);
