@@ -224,6 +224,7 @@ skipped; a call result of a status the platform does not document is shown.
 
 Exit codes:
   0    shown (skipped invalid events, or | head ending early, do not change it)
+  1    no event matched the filters given (--status, --campaign, --grep, ...)
   2    usage or I/O error (bad option, missing file)
   130  interrupted by Ctrl-C; 143 by SIGTERM`,
   ),
@@ -248,7 +249,7 @@ Examples:
 
 Exit codes:
   0    the call's events were found
-  1    no event has this correlationId
+  1    no event has this correlationId (as show's filters that match nothing)
   2    usage or I/O error (bad option, missing file, a prefix of several calls)
   130  interrupted by Ctrl-C; 143 by SIGTERM`,
   ),

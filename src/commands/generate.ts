@@ -26,7 +26,7 @@ import {
   type GeneratedBlocksOptions,
   generateBlocks,
 } from '../render/generated.js';
-import { escapeTerminal } from '../render/terminal.js';
+import { escapeTerminal, terminalWidth, wrapMessage } from '../render/terminal.js';
 import { grouped, plural } from '../render/words.js';
 import type { EventType } from '../schema/names.js';
 import { decimal, optional, optionError, parseAll, wholeNumber } from './options.js';
@@ -503,6 +503,9 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     defectRate > 0 ? `${grouped(defects)} with a defect` : '',
   ].filter(Boolean);
   process.stderr.write(
-    `callhook: generated ${plural(count, 'event')}${extras.length ? ` (${extras.join(', ')})` : ''} with seed ${options.seed.trim()} to ${name}\n`,
+    wrapMessage(
+      `callhook: generated ${plural(count, 'event')}${extras.length ? ` (${extras.join(', ')})` : ''} with seed ${options.seed.trim()} to ${name}`,
+      terminalWidth(process.stderr),
+    ),
   );
 }

@@ -10,6 +10,7 @@ import {
   renderDeliveryJson,
   renderDeliveryLine,
   renderDeliveryProblems,
+  renderExposedWarning,
   renderListeningJson,
 } from '../server/render.js';
 import { type ListenOptions, parseListenOptions, type RawListenOptions } from './listen-options.js';
@@ -104,11 +105,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
 
   err.write(`listening on ${listener.url}\n`);
   // The start-up line comes first, so scripts can read it from the first line of stderr.
-  if (!loopback.test(options.host)) {
-    err.write(
-      `callhook: warning: listening on ${escapeTerminal(options.host)}, reachable from other machines; deliveries are not authenticated unless --sign is given\n`,
-    );
-  }
+  if (!loopback.test(options.host)) err.write(renderExposedWarning(options.host, terminalWidth(err)));
   if (options.format === 'json') {
     out.write(renderListeningJson({ url: listener.url, port: listener.port, out: options.out }));
   }

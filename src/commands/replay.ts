@@ -46,7 +46,7 @@ import {
   renderSkipped,
   renderUnjournalled,
 } from '../render/replay.js';
-import { colorsFor, escapeTerminal, terminalWidth, toSafeJson } from '../render/terminal.js';
+import { colorsFor, escapeTerminal, terminalWidth, toSafeJson, wrapMessage } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
 
@@ -188,7 +188,10 @@ export async function dryRun(
   const secrets = curlSecretVariables(headers);
   if (settings.format === 'curl' && secrets.length > 0) {
     diagnose(
-      `callhook: the curl commands read ${secrets.join(', ')}; export ${secrets.length === 1 ? 'it' : 'them'} before running the commands\n`,
+      wrapMessage(
+        `callhook: the curl commands read ${secrets.join(', ')}; export ${secrets.length === 1 ? 'it' : 'them'} before running the commands`,
+        terminalWidth(stderr),
+      ),
     );
   }
   let shown = 0;
@@ -211,7 +214,7 @@ export async function dryRun(
         ? renderCurl(request)
         : settings.format === 'json'
           ? renderDryRunJson(request)
-          : renderDryRunRequest(request, colors);
+          : renderDryRunRequest(request, colors, terminalWidth(out));
     if (!out.write(text)) await once(out, 'drain');
   }
   if (seen === 0) {

@@ -1,7 +1,7 @@
 /** `callhook show <paths...>`: call flows and other events, filtered, as people read them. */
 import { NumberBook } from '../core/sms-direction.js';
 import { type EventFilter, maskPayload, maskPhonesInText, matchesFilter, searchPattern } from '../core/timeline.js';
-import { describeIoError } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { listSources, readRecords } from '../input/read.js';
 import type { InputRecord } from '../input/types.js';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../render/flow.js';
 import type { ViewFormat } from '../render/formats.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
+import { plural } from '../render/words.js';
 import { correlationIdOf, type EventType } from '../schema/events.js';
 import type { StatusGroupChoice } from './options.js';
 import { Output } from './output.js';
@@ -148,6 +149,7 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
   const matched = { campaign: new Set<string>(), correlation: new Set<string>() };
   if (options.format !== 'pretty') ctx.colors.level = 0;
 
+  let seen = 0;
   let shown = 0;
   // Events written since the last file heading: blank lines go between events, not after a heading.
   let sinceHeading = 0;
@@ -158,6 +160,7 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
     const manyFiles = (await listSources(paths)).length > 1 && options.format !== 'json';
     for await (const record of eventRecords(paths, options, output)) {
       const { event: read } = record;
+      seen++;
       if (read.type === 'CallComplete' || read.type === 'CallAttempted' || read.type === 'CallReceived') {
         numbers.addCustomer(read.data.phone);
       }
@@ -194,6 +197,16 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
     for (const [name, ids] of Object.entries(matched)) {
       const line = ambiguityWarning(name, filter[name as keyof typeof matched], ids);
       if (line) await output.warn(line);
+    }
+    // Hint: as grep does, and as trace does for an id no call has, filters that select nothing exit 1.
+    const given = Object.entries(filter).flatMap(([name, value]) =>
+      value === undefined ? [] : [`--${name === 'statuses' ? 'status' : name}`],
+    );
+    if (shown === 0 && given.length > 0 && !output.closed) {
+      throw new CallhookError(
+        `no event matched ${given.join(', ')} (of ${plural(seen, 'event')} read)`,
+        ExitCode.invalid,
+      );
     }
   } finally {
     await finish(output);

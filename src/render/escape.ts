@@ -7,22 +7,24 @@
  * The characters callhook never sends raw, to a terminal or into machine output (one policy for
  * every command and format), but C0 controls, which each use adds: DEL and C1 controls (8-bit CSI
  * is U+009B), so no escape sequence can start; the line and paragraph separators U+2028/U+2029;
- * the interlinear annotation controls U+FFF9–U+FFFB; and every default-ignorable code point, which
- * a terminal draws as nothing: the bidi controls and marks (U+061C, U+200E/F, U+202A–U+202E,
- * U+2066–U+2069), zero-width and invisible format characters (U+00AD, U+200B–U+200D,
- * U+2060–U+2064, U+FEFF, Hangul fillers, variation selectors) and the tag characters
- * U+E0000–U+E007F, which spell text an AI reads and a person does not.
+ * every default-ignorable code point, which a terminal draws as nothing: the bidi controls and
+ * marks (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069), zero-width and invisible format
+ * characters (U+00AD, U+200B–U+200D, U+2060–U+2064, U+FEFF, Hangul fillers, variation selectors)
+ * and the tag characters U+E0000–U+E007F, which spell text an AI reads and a person does not;
+ * and every other format control (General_Category Cf), which changes how its neighbours are
+ * drawn: the interlinear annotation controls U+FFF9–U+FFFB, the prepended concatenation marks
+ * (U+0600–U+0605, U+06DD, U+070F, U+0890/1, U+08E2, U+110BD, U+110CD) that span the digits after
+ * them, and the Egyptian hieroglyph format controls U+13430–U+1343F.
  */
-const invisible = String.raw`\u007f-\u009f\u2028\u2029\ufff9-\ufffb\p{Default_Ignorable_Code_Point}`;
+const invisible = String.raw`\u007f-\u009f\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}`;
 // Hint: the subdivision flags that are emoji (England, Scotland, Wales) are matched whole, so
 // that their tags, which draw the flag and hide nothing, are kept.
 const emojiFlag = String.raw`\u{1f3f4}\u{e0067}\u{e0062}(?:\u{e0065}\u{e006e}\u{e0067}|\u{e0073}\u{e0063}\u{e0074}|\u{e0077}\u{e006c}\u{e0073})\u{e007f}`;
-const untrustedCharacters = new RegExp(`[\\u0000-\\u001f${invisible}]`, 'gu');
-// The same but C0: JSON.stringify escapes those inside strings, and outside them only the layout's newlines occur.
-const jsonUnsafe = new RegExp(`[${invisible}]`, 'gu');
-// For a terminal, with the flags to keep; and without newline, for multi-line transcripts.
-const terminalUnsafe = new RegExp(`${emojiFlag}|[\\u0000-\\u001f${invisible}]`, 'gu');
+// Every untrusted character, with the flags to keep; and without newline, for multi-line transcripts.
+const untrustedCharacters = new RegExp(`${emojiFlag}|[\\u0000-\\u001f${invisible}]`, 'gu');
 const transcriptUnsafe = new RegExp(`${emojiFlag}|[\\u0000-\\u0009\\u000b-\\u001f${invisible}]`, 'gu');
+// The same but C0: JSON.stringify escapes those inside strings, and outside them only the layout's newlines occur.
+const jsonUnsafe = new RegExp(`${emojiFlag}|[${invisible}]`, 'gu');
 const names: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\u001b': '\\e' };
 
 // Hint: a zero-width joiner between two pictographs (👨‍👩‍👧, 🏃‍♂️) draws one visible emoji and can
@@ -50,8 +52,15 @@ function drawsEmoji(char: string, offset: number, text: string): boolean {
   return emojiBase.test(before) || (char === '\ufe0f' && keycapBase.test(before) && text[offset + 1] === '\u20e3');
 }
 
-function visible(char: string, offset: number, text: string): string {
-  if (drawsEmoji(char, offset, text)) return char;
+/** A replacer for `String.replace` that keeps what draws an emoji and writes every other character with `escapeChar`. */
+function unlessEmoji(escapeChar: (char: string) => string): (char: string, offset: number, text: string) => string {
+  return (char, offset, text) => (drawsEmoji(char, offset, text) ? char : escapeChar(char));
+}
+
+const readable = unlessEmoji(readableEscape);
+const machine = unlessEmoji(unicodeEscape);
+
+function readableEscape(char: string): string {
   const named = names[char];
   if (named) return named;
   const code = char.codePointAt(0) as number;
@@ -69,7 +78,7 @@ function visible(char: string, offset: number, text: string): string {
 export function escapeTerminal(text: string, keepNewlines = false): string {
   // Hint: printable ASCII, most payload text, needs no escape; telling so is a faster scan than the policy's.
   if (!(keepNewlines ? /[^\n\u0020-\u007e]/ : /[^\u0020-\u007e]/).test(text)) return text;
-  return text.replace(keepNewlines ? transcriptUnsafe : terminalUnsafe, visible);
+  return text.replace(keepNewlines ? transcriptUnsafe : untrustedCharacters, readable);
 }
 
 /**
@@ -87,14 +96,13 @@ export function escapeMarkdown(text: string, keepNewlines = false): string {
 }
 
 /**
- * The same policy for machine formats (JSON, GitHub annotations, JUnit XML): each untrusted
+ * The same policy for machine formats (JSON, CSV, GitHub annotations, JUnit XML): each untrusted
  * character as `\uXXXX` escapes of its UTF-16 code units (a surrogate pair outside the BMP), which
- * in JSON strings mean exactly the character they replace. Hint: strict, emoji included (`❤\ufe0f`):
- * what a program reads has no use for drawing, and in JSON text a selector's neighbour may be
- * the string's opening quote or the end of an escape, not the character it follows.
+ * in JSON strings mean exactly the character they replace; what draws an emoji is kept, as on a
+ * terminal, so a cell shows ❤️ and not `❤\ufe0f`.
  */
 export function escapeUnicode(text: string): string {
-  return text.replace(untrustedCharacters, unicodeEscape);
+  return text.replace(untrustedCharacters, machine);
 }
 
 function unicodeEscape(char: string): string {
@@ -105,10 +113,13 @@ function unicodeEscape(char: string): string {
 /**
  * Makes JSON text safe for a terminal without changing what it means: JSON.stringify already
  * escapes C0 controls, and this writes the rest of `untrustedCharacters` as `\uXXXX`, which only
- * occur inside strings. Every command's JSON output goes through it.
+ * occur inside strings. Every command's JSON output goes through it. Hint: the emoji rule reads
+ * the JSON text, where a selector may follow a quote or an escape's last character rather than the
+ * string's own; none is an emoji, and only a keycap's VS16 after an escape ending in a digit
+ * (`\u0001` then VS16 and U+20E3) is kept here and not in the string: one selector, drawn as a keycap.
  */
 export function escapeJsonForTerminal(json: string): string {
-  return json.replace(jsonUnsafe, unicodeEscape);
+  return json.replace(jsonUnsafe, machine);
 }
 
 /** A value as JSON (pretty-printed, two spaces), safe for a terminal: the one JSON writer of every command. */

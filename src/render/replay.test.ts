@@ -5,6 +5,7 @@ import {
   progressFraction,
   renderCurl,
   renderDryRunJson,
+  renderDryRunRequest,
   renderProgressBar,
   renderProgressLine,
   renderReplaySummary,
@@ -195,5 +196,32 @@ describe('the dry run as JSON', () => {
     expect(Buffer.from(parsed.body)).toEqual(body);
     expect(parsed.source).toBe(`${hostile}.json:1:2`);
     expect(parsed.headers['x-note']).toBe(hostile);
+  });
+});
+
+describe('dry-run request', () => {
+  it('wraps its request line and batch note to the width, losing nothing, and keeps a short one whole', () => {
+    const request = {
+      method: 'POST',
+      url: 'http://127.0.0.1:8787/webhooks/callhook/receiver',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('[]'),
+      ordinal: 12,
+      events: 250,
+      source: 'exports/2022-09/campaign-feedback.ndjson:1234:1',
+    };
+    const text = renderDryRunRequest(request, plain, 80);
+    const head = text.slice(0, text.indexOf('\ncontent-type'));
+    for (const line of head.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(head.replace(/\s+/g, ' ')).toBe(
+      'POST http://127.0.0.1:8787/webhooks/callhook/receiver batch 12, 250 events, from exports/2022-09/campaign-feedback.ndjson:1234:1',
+    );
+    for (let narrow = 30; narrow <= 80; narrow++) {
+      const first = renderDryRunRequest(request, plain, narrow).split('\ncontent-type')[0]!;
+      // A count stays with its noun, and the batch with its number.
+      expect(first, `width ${narrow}`).not.toMatch(/\d\n|batch\n/);
+    }
+    const short = renderDryRunRequest({ ...request, url: 'http://127.0.0.1:9/', source: 'a.json:1:1' }, plain, 80);
+    expect(short.split('\n')[0]).toBe('POST http://127.0.0.1:9/  batch 12, 250 events, from a.json:1:1');
   });
 });

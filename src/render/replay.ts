@@ -191,12 +191,20 @@ export function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
-/** A dry-run request for people: request line, headers, and a preview of the body. */
-export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, previewChars = 300): string {
+/** A dry-run request for people: request line (wrapped to `width`), headers, and a preview of the body. */
+export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, width: number, previewChars = 300): string {
   const body = r.body.toString();
   const preview = body.length > previewChars ? `${body.slice(0, previewChars)}… (${r.body.length} bytes)` : body;
+  const request: TextSpan[] = [
+    { text: `${r.method} ${escapeTerminal(redactUrl(r.url))}`, style: c.bold },
+    { text: '  ' },
+    { text: `batch ${r.ordinal}`, style: c.dim, keep: true },
+    { text: ', ', style: c.dim },
+    { text: plural(r.events, 'event'), style: c.dim, keep: true },
+    { text: `, from ${escapeTerminal(r.source)}`, style: c.dim },
+  ];
   const lines = [
-    `${c.bold(`${r.method} ${escapeTerminal(redactUrl(r.url))}`)}  ${c.dim(`batch ${r.ordinal}, ${plural(r.events, 'event')}, from ${escapeTerminal(r.source)}`)}`,
+    ...wrapSpans(request, { width, firstIndent: '', indent: '  ' }),
     ...Object.entries(redactHeaders(r.headers)).map(([name, value]) => `${c.cyan(name)}: ${escapeTerminal(value)}`),
     '',
     escapeTerminal(preview, true),

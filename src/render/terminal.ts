@@ -32,6 +32,8 @@ const closingPunctuation = /^[\p{Pe}\p{Pf}\p{Po}]$/u;
 export interface TextSpan {
   text: string;
   style?: ((text: string) => string) | undefined;
+  /** Never broken inside, as a count and its noun (`1 CallComplete`): wrapped as one word. */
+  keep?: boolean | undefined;
 }
 
 /** How `wrapSpans` lays out its lines. */
@@ -108,15 +110,36 @@ function bindSeparators(pieces: Piece[], text: string, offset: number): Piece[] 
   return bound;
 }
 
+// Joins the pieces with a blank between them inside one of the `kept` [start, end) ranges, as
+// long as what they make fits in `room` columns: wider than a line, the width wins.
+function joinKept(pieces: Piece[], kept: ReadonlyArray<readonly [number, number]>, room: number): Piece[] {
+  if (kept.length === 0) return pieces;
+  const joined: Piece[] = [];
+  for (const piece of pieces) {
+    const last = joined.at(-1);
+    const width = last ? last.width + piece.start - last.end + piece.width : 0;
+    if (last && width <= room && kept.some(([start, end]) => start <= last.end && piece.start < end)) {
+      last.width = width;
+      last.end = piece.end;
+    } else joined.push(piece);
+  }
+  return joined;
+}
+
 /** Greedy line breaking of `text` (newlines are hard breaks); returns each line's [start, end) offsets. */
-function breakLines(text: string, firstWidth: number, restWidth: number): Array<[number, number]> {
+function breakLines(
+  text: string,
+  firstWidth: number,
+  restWidth: number,
+  kept: ReadonlyArray<readonly [number, number]>,
+): Array<[number, number]> {
   const lines: Array<[number, number]> = [];
   let offset = 0;
   for (const paragraph of text.split('\n')) {
     let lineStart = -1;
     let lineEnd = 0;
     let used = 0;
-    for (const piece of piecesOf(paragraph, offset)) {
+    for (const piece of joinKept(piecesOf(paragraph, offset), kept, Math.min(firstWidth, restWidth))) {
       const room = lines.length === 0 ? firstWidth : restWidth;
       // Hint: spaces inside a line are kept as they are (columns stay aligned), so they count in full.
       const gap = lineStart < 0 ? 0 : piece.start - lineEnd;
@@ -150,12 +173,14 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
   const firstWidth = Math.max(10, options.width - displayWidth(firstIndent));
   const restWidth = Math.max(10, options.width - displayWidth(indent));
   const bounds: Array<{ start: number; end: number; style: TextSpan['style'] }> = [];
+  const kept: Array<[number, number]> = [];
   let at = 0;
   for (const span of spans) {
     bounds.push({ start: at, end: at + span.text.length, style: span.style });
+    if (span.keep) kept.push([at, at + span.text.length]);
     at += span.text.length;
   }
-  return breakLines(text, firstWidth, restWidth).map(([start, end], index) => {
+  return breakLines(text, firstWidth, restWidth, kept).map(([start, end], index) => {
     let line = index === 0 ? firstIndent : indent;
     for (const bound of bounds) {
       const from = Math.max(start, bound.start);
@@ -166,6 +191,11 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
     }
     return line.trimEnd();
   });
+}
+
+/** A message for stderr, already escaped, wrapped to `width` with its later lines indented two columns; ends in a newline. */
+export function wrapMessage(text: string, width: number): string {
+  return `${wrapSpans([{ text }], { width, firstIndent: '', indent: '  ' }).join('\n')}\n`;
 }
 
 /**

@@ -21,6 +21,30 @@ describe('wrapSpans on plain text', () => {
     ).toEqual(['the quick brown', '  fox jumps over', '  the lazy dog']);
   });
 
+  test('never breaks inside a kept span: a count stays with its noun', () => {
+    const spans = [{ text: 'POST /hook  ' }, { text: '12 events', keep: true }, { text: ' (' }];
+    spans.push(
+      { text: '10 CallComplete', keep: true },
+      { text: ', ' },
+      { text: '2 SMSSent', keep: true },
+      { text: ')' },
+    );
+    expect(wrapSpans(spans, { width: 20, indent: '  ', firstIndent: '' })).toEqual([
+      'POST /hook',
+      '  12 events',
+      '  (10 CallComplete,',
+      '  2 SMSSent)',
+    ]);
+    // Unless it is wider than a line: then the width wins, and it breaks as any text does.
+    expect(wrapSpans(spans, { width: 12, indent: '  ', firstIndent: '' })).toEqual([
+      'POST /hook',
+      '  12 events',
+      '  (10',
+      '  CallComplete,',
+      '  2 SMSSent)',
+    ]);
+  });
+
   test('counts wide characters as two columns and breaks CJK text between characters', () => {
     const lines = wrapText('我想和真人客服通话因为我的账单有问题', { width: 12 });
     expect(lines).toEqual(['我想和真人客', '服通话因为我', '的账单有问题']);

@@ -6,6 +6,7 @@ import {
   renderDeliveryJson,
   renderDeliveryLine,
   renderDeliveryProblems,
+  renderExposedWarning,
   renderListeningJson,
   renderVerifyLine,
   renderVerifyTotals,
@@ -95,6 +96,26 @@ describe('listen output', () => {
     expect(line(of('SMSSent', 'CallComplete', 'CallComplete'))).toContain('  3 events (2 CallComplete, 1 SMSSent)  ');
   });
 
+  it('keeps each count with its noun when the line wraps, at any width', () => {
+    const events = ['SMSSent', 'CallComplete', 'CallComplete', 'CallAttempted'].map((type) => ({
+      event: { type },
+      value: {},
+      duplicate: false,
+    })) as unknown as Delivery['events'];
+    const busy = delivery({ events, invalid: 12, webhookId: 'msg_2fQ9x', redelivery: true });
+    // From the width where the widest, "(2 CallComplete,", fits under the indent of 10.
+    for (let width = 26; width <= 90; width++) {
+      const text = renderDeliveryLine(busy, plain, width);
+      for (const line of text.trimEnd().split('\n')) {
+        expect(line, `width ${width}`).not.toMatch(/(^|[\s(])[\d,]+$/);
+        expect(line.length, `width ${width}`).toBeLessThanOrEqual(width);
+      }
+      expect(text.replace(/\s+/g, ' '), `width ${width}`).toContain(
+        '4 events (2 CallComplete, 1 SMSSent, 1 CallAttempted) 12 invalid',
+      );
+    }
+  });
+
   it("draws each line's own second, whatever was drawn before (the clock is kept per second)", () => {
     const at = (time: number) => renderDeliveryLine(delivery({ time }), plain).slice(0, 8);
     const noon = Date.UTC(2024, 0, 1, 12, 0, 0);
@@ -161,6 +182,15 @@ describe('listen output', () => {
 });
 
 describe('listen start-up', () => {
+  it('warns of an address other machines reach within the width, losing nothing', () => {
+    const text = renderExposedWarning('0.0.0.0', 80);
+    for (const line of text.trimEnd().split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(text.replace(/\s+/g, ' ')).toBe(
+      'callhook: warning: listening on 0.0.0.0, reachable from other machines; deliveries are not authenticated unless --sign is given ',
+    );
+    expect(renderExposedWarning('host\u001b[2J', 200)).toContain('listening on host\\e[2J,');
+  });
+
   it('writes the capture folder of the listening line with the untrusted-text escapes, as every JSON line', () => {
     const line = renderListeningJson({ url: 'http://127.0.0.1:1/', port: 1, out: 'cap\u202e\u009b\u2028' });
     expect(line).toBe('{"kind":"listening","url":"http://127.0.0.1:1/","port":1,"out":"cap\\u202e\\u009b\\u2028"}\n');

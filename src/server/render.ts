@@ -8,7 +8,14 @@ import { isoOf } from '../core/instant.js';
 import { maskPayload } from '../core/timeline.js';
 import type { VerifyResult } from '../http/verify.js';
 import { type FlowContext, renderEventPretty } from '../render/flow.js';
-import { displayWidth, escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from '../render/terminal.js';
+import {
+  displayWidth,
+  escapeJsonForTerminal,
+  escapeTerminal,
+  type TextSpan,
+  wrapMessage,
+  wrapSpans,
+} from '../render/terminal.js';
 import { advisedMessage } from '../render/validation.js';
 import { grouped, plural } from '../render/words.js';
 import type { Delivery, ListenCounts } from './listen.js';
@@ -40,16 +47,15 @@ function statusStyle(status: Delivery['status'], c: ChalkInstance): TextSpan['st
   return status < 300 ? c.green : status < 500 ? c.yellow : c.red;
 }
 
-/** `2 CallComplete, 1 SMSSent`: the events by type, most frequent first. */
-function typesText(delivery: Delivery): string {
+/** `2 CallComplete`, `1 SMSSent`: the events by type, each with its count, most frequent first. */
+function typeCounts(delivery: Delivery): string[] {
   const events = delivery.events;
-  // Hint: a delivery is nearly always of one type; it needs no counting, sorting or joining.
+  // Hint: a delivery is nearly always of one type; it needs no counting or sorting.
   const first = events[0]?.event.type;
-  if (events.every(({ event }) => event.type === first)) return `${events.length} ${first}`;
+  if (events.every(({ event }) => event.type === first)) return [`${events.length} ${first}`];
   return Object.entries(eventsByType(delivery))
     .sort((a, b) => b[1] - a[1])
-    .map(([t, n]) => `${n} ${t}`)
-    .join(', ');
+    .map(([t, n]) => `${n} ${t}`);
 }
 
 /** Where a delivery's wrapped lines continue: under what follows the time. */
@@ -65,7 +71,8 @@ export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width =
     { text: '  ' },
     { text: String(delivery.status), style: statusStyle(delivery.status, c) },
   ];
-  const add = (text: string, style?: TextSpan['style']) => spans.push({ text: '  ' }, { text, style });
+  const add = (text: string, style?: TextSpan['style'], keep = false) =>
+    spans.push({ text: '  ' }, { text, style, keep });
   const { upstreamStatus, meantStatus, checkedStatus } = delivery;
   if (upstreamStatus !== undefined || meantStatus !== undefined || checkedStatus !== undefined) {
     let others = upstreamStatus === undefined ? '' : `upstream: ${upstreamStatus}`;
@@ -77,10 +84,16 @@ export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width =
   if (delivery.method !== '' || delivery.path !== '') {
     add(`${escapeTerminal(delivery.method)} ${escapeTerminal(delivery.path)}`);
   }
+  // Hint: each count stays with its noun (`1 CallComplete`) when the line wraps.
   const count = delivery.events.length;
-  if (count > 0) add(`${plural(count, 'event')} (${typesText(delivery)})`);
-  else if (delivery.bytes > 0 || delivery.status !== 405) add(plural(count, 'event'));
-  if (delivery.invalid > 0) add(`${delivery.invalid} invalid`, c.yellow);
+  if (count > 0 || delivery.bytes > 0 || delivery.status !== 405) add(plural(count, 'event'), undefined, true);
+  if (count > 0) {
+    typeCounts(delivery).forEach((text, index) => {
+      spans.push({ text: index === 0 ? ' (' : ', ' }, { text, keep: true });
+    });
+    spans.push({ text: ')' });
+  }
+  if (delivery.invalid > 0) add(`${delivery.invalid} invalid`, c.yellow, true);
   if (delivery.webhookId !== undefined) {
     const count = delivery.webhookIdCount;
     add(`id ${escapeTerminal(delivery.webhookId)}${count === undefined ? '' : ` (webhook-id given ${count} times)`}`);
@@ -183,6 +196,14 @@ export function renderDeliveryJson(delivery: Delivery): string {
       captured: delivery.captured,
     }),
   )}\n`;
+}
+
+/** The warning that `host` (not a loopback address) lets other machines deliver, wrapped to `width`. */
+export function renderExposedWarning(host: string, width: number): string {
+  return wrapMessage(
+    `callhook: warning: listening on ${escapeTerminal(host)}, reachable from other machines; deliveries are not authenticated unless --sign is given`,
+    width,
+  );
 }
 
 /** `listen --format json`'s first line: where it listens, and where it captures. */

@@ -119,6 +119,23 @@ describe('callhook generate', () => {
     expect(validated.code).toBe(0);
   });
 
+  it('keeps its stderr summary within 80 columns when piped, wrapping it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-gen-'));
+    try {
+      const args = ['generate', '--count', '200', '--redeliveries', '0.05', '--defects', '0.05'];
+      const result = await runCli([...args, '--out', 'september.json'], { cwd: dir });
+      expect(result.code).toBe(0);
+      const lines = result.stderr.trimEnd().split('\n');
+      for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+      expect(lines.at(-1)).toMatch(/^ {2}\S/);
+      expect(result.stderr.replace(/\s+/g, ' ')).toMatch(
+        / callhook: generated 200 events \(\d+ redelivered, \d+ with a defect\) with seed 1 to september\.json $/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes no events as an export validate takes, in either format: [] or an empty NDJSON file', async () => {
     const here = mkdtempSync(join(dir, 'none-'));
     for (const format of ['json', 'ndjson']) {

@@ -166,6 +166,14 @@ describe('replay', () => {
     expect(s.requests).toHaveLength(0);
   });
 
+  it('--dry-run keeps its notes on stderr within 80 columns when piped', async () => {
+    const args = ['replay', 'fixtures/valid/bare-types.json', '--url', 'http://127.0.0.1:9/', '--dry-run'];
+    const curl = await runCli([...args, '--format', 'curl', '-H', 'Authorization: Bearer x']);
+    expect(curl.code).toBe(0);
+    expect(curl.stderr).toContain('$CALLHOOK_HEADER_AUTHORIZATION');
+    for (const line of curl.stderr.trimEnd().split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
   it('--dry-run sends nothing; its curl commands send the same signed bytes', async () => {
     const verifier = new Webhook(secret);
     let verified = 0;

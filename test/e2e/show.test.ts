@@ -311,6 +311,23 @@ describe.concurrent('show: options', () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([]);
   });
+
+  test('filters that match nothing exit 1, as trace does for an id of no call; no filter on no events is 0', async ({
+    expect,
+  }) => {
+    const [pretty, json, empty] = await Promise.all([
+      runCli(['show', 'fixtures/valid/every-status.json', '--campaign', 'ffff', '--since', '2000-01-01']),
+      runCli(['show', 'fixtures/valid/every-status.json', '--grep', 'no such words', '--format', 'json']),
+      runCli(['show', 'fixtures/valid/empty-array.json']),
+    ]);
+    expect(pretty.code).toBe(1);
+    expect(pretty.stdout).toBe('');
+    expect(pretty.stderr).toBe('callhook: no event matched --campaign, --since (of 7 events read)\n');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual([]);
+    expect(json.stderr).toBe('callhook: no event matched --grep (of 7 events read)\n');
+    expect(empty).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
 });
 
 describe('show: streaming', () => {

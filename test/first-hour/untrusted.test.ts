@@ -16,6 +16,7 @@ import {
   escapeUnicode,
   toSafeJson,
 } from '../../src/render/escape.js';
+import { csvField } from '../../src/render/report-csv.js';
 import { runCli } from '../helpers/run-cli.js';
 
 /** Every kind of character the policy names, and escape sequences built from them. */
@@ -33,6 +34,8 @@ const corpus = [
   'annotation\ufff9base\ufffatext\ufffb \ufff0\ufff8 \u{1d173}\u{1d17a} \u{1bca0} \ufe00\u{e0100}\u{e01ef}',
   // A variation selector after nothing visible (a blank, another selector) draws nothing.
   'selectors \ufe0f\ufe0e',
+  // Format controls that are not default-ignorable: prepended concatenation marks, hieroglyph controls.
+  'marks \u0600\u0605\u06dd\u070f\u0890\u0891\u08e2 \u{110bd}\u{110cd} \u{13430}\u{1343f}',
 ];
 const hostile = corpus.join(' | ');
 // A command-line argument cannot hold NUL.
@@ -40,7 +43,7 @@ const hostileArg = hostile.replace('\u0000', '');
 
 // What may appear: newline (and CRLF ending CSV records); SGR colour codes when colour is on.
 const forbidden =
-  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028-\u202e\ufff9-\ufffb\p{Default_Ignorable_Code_Point}]/u;
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028-\u202e\ufff9-\ufffb\p{Default_Ignorable_Code_Point}\p{Cf}]/u;
 
 function rawCharacters(text: string, { colour = false, crlf = false } = {}): string[] {
   let rest = text;
@@ -152,6 +155,30 @@ describe('the two escapes', () => {
     expect(escapeTerminal('\u001b[2J\u009b')).toBe('\\e[2J\\x9b');
   });
 
+  test('every format control is shown, default-ignorable or not: number signs, an ayah mark, hieroglyph controls', () => {
+    const controls = [
+      ['\u0600', '\\u0600'],
+      ['\u0605', '\\u0605'],
+      ['\u06dd', '\\u06dd'],
+      ['\u070f', '\\u070f'],
+      ['\u0890', '\\u0890'],
+      ['\u0891', '\\u0891'],
+      ['\u08e2', '\\u08e2'],
+      ['\u{110bd}', '\\u{110bd}'],
+      ['\u{110cd}', '\\u{110cd}'],
+      ['\u{13430}', '\\u{13430}'],
+      ['\u{13439}', '\\u{13439}'],
+      ['\u{1343f}', '\\u{1343f}'],
+    ];
+    for (const [control, shown] of controls) {
+      expect(escapeTerminal(`12${control}34`)).toBe(`12${shown}34`);
+      expect(escapeTerminal(`12${control}34`, true)).toBe(`12${shown}34`);
+      expect(escapeUnicode(control!)).toMatch(/^(\\u[0-9a-f]{4})+$/);
+      expect(JSON.parse(toSafeJson(control))).toBe(control);
+      expect(toSafeJson(control)).not.toMatch(forbidden);
+    }
+  });
+
   test('a joiner inside an emoji sequence draws one emoji and stays; anywhere else it is escaped', () => {
     expect(escapeTerminal('👨\u200d👩\u200d👧')).toBe('👨\u200d👩\u200d👧');
     expect(escapeTerminal('a\u200db')).toBe('a\\u200db');
@@ -195,12 +222,39 @@ describe('the two escapes', () => {
     );
     // A digit, # or * takes VS16 only as a keycap's (1️⃣): "1\ufe0f2" hid a bit a digit.
     expect(escapeTerminal('1\ufe0f2 #\ufe0f\u20e3')).toBe('1\\ufe0f2 #\ufe0f\u20e3');
-    // Machine formats escape them all: a program reading them has no use for drawing.
-    expect(escapeUnicode(`❤\ufe0f ${england}`)).toBe(
-      '❤\\ufe0f \u{1f3f4}\\udb40\\udc67\\udb40\\udc62\\udb40\\udc65\\udb40\\udc6e\\udb40\\udc67\\udb40\\udc7f',
-    );
-    expect(JSON.parse(toSafeJson(emoji))).toBe(emoji);
-    expect(toSafeJson(emoji)).not.toMatch(forbidden);
+    // Machine formats keep them by the same rule: a CSV cell or a JSON string shows ❤️, not ❤\ufe0f.
+    expect(escapeUnicode(emoji)).toBe(emoji);
+    expect(toSafeJson(emoji)).toBe(JSON.stringify(emoji));
+    expect(escapeUnicode('\ufe0f ❤\ufe0f\ufe0f J\ufe0fa a\u200db')).toBe('\\ufe0f ❤\ufe0f\\ufe0f J\\ufe0fa a\\u200db');
+    expect(toSafeJson('\ufe0f ❤\ufe0f\ufe0f a\u200db')).toBe('"\\ufe0f ❤\ufe0f\\ufe0f a\\u200db"');
+  });
+
+  test('csv and json of summarise, and every format of validate, show emoji whole and still escape a bidi override', async () => {
+    const shown = '❤\ufe0f 👨\u200d👩\u200d👧';
+    expect(csvField(`${shown} \u202eevil`)).toBe(`${shown} \\u202eevil`);
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-emoji-'));
+    try {
+      const path = join(dir, 'emoji.json');
+      const reason = `${shown} \u202eevil`;
+      const [complete, attempted] = [events[0]!, events[1]!];
+      writeFileSync(
+        path,
+        JSON.stringify([
+          { ...complete, data: { ...complete.data, name: 'Jo', additionalInformation: reason } },
+          { ...attempted, note: 'busy', phone: reason },
+        ]),
+      );
+      const runs = await Promise.all([
+        runCli(['summarise', path, '--format', 'json']),
+        ...['json', 'github', 'junit'].map((format) => runCli(['validate', path, '--format', format])),
+      ]);
+      for (const { stdout } of runs) {
+        expect(stdout).toContain(`${shown} \\u202eevil`);
+        expect(stdout).not.toContain('\u202e');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('machine formats write the same set as \\u escapes, and JSON keeps its meaning', () => {
