@@ -102,7 +102,7 @@ describe('listen output', () => {
       value: {},
       duplicate: false,
     })) as unknown as Delivery['events'];
-    const busy = delivery({ events, invalid: 12, webhookId: 'msg_2fQ9x', redelivery: true });
+    const busy = delivery({ events, invalid: 12, webhookId: 'msg_2fQ9x', repeatedWebhookId: true });
     // From the width where the widest, "(2 CallComplete,", fits under the indent of 10.
     for (let width = 26; width <= 90; width++) {
       const text = renderDeliveryLine(busy, plain, width);
