@@ -63,11 +63,7 @@ async function* holding(
 }
 
 /** Opens a source for fix: a regular file stays on disk; stdin, a FIFO or a device is read once, by planning. */
-async function fixInput(given: Source, options: FixOptions): Promise<FixInput> {
-  // Hint: stdin redirected from a file (`fix - < big.json`) is that file, read from disk by the
-  // name listSources reads it by when it is named so, not held in memory up to a limit.
-  const redirected = given.path === '-' && (await stat('/dev/stdin').catch(() => undefined))?.isFile();
-  const source = redirected ? { ...given, path: '/dev/stdin' } : given;
+async function fixInput(source: Source, options: FixOptions): Promise<FixInput> {
   const opened = {
     source,
     maxElementBytes: options.maxElementSize,

@@ -7,7 +7,6 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  readSync,
   rmSync,
   watch,
   writeFileSync,
@@ -67,25 +66,6 @@ describe('fix as a process', () => {
     expect(redirected.stderr.toString()).toContain('callhook: /dev/stdin: repaired 1 problem\n');
     const onDisk = await runCli(['fix', file]);
     expect(onDisk.stderr).toContain(`callhook: ${file}: repaired 1 problem (--write saves them)\n`);
-  });
-
-  it('reads - redirected from a file (< big.json) from disk as that file, not as a stream held in memory', () => {
-    // A stream is held in memory up to 512 MiB, and past that fix said "save it to a file" of
-    // input that already was one. Hint: a stream is read from the file's shared offset, to its
-    // end; the file read by name leaves the offset the shell opened it at where it was.
-    const file = join(dir, 'redirected.json');
-    writeFileSync(file, broken);
-    const fd = openSync(file, 'r');
-    try {
-      const result = spawnSync(process.execPath, [binPath, 'fix', '-'], { stdio: [fd, 'pipe', 'pipe'] });
-      expect(result.stdout.toString()).toBe(repaired.toString());
-      expect(result.stderr.toString()).toContain('callhook: <stdin>: repaired 1 problem\n');
-      expect(result.status).toBe(0);
-      const left = Buffer.alloc(16);
-      expect(readSync(fd, left, 0, left.length, null), 'bytes left at the offset stdin shares').toBe(left.length);
-    } finally {
-      closeSync(fd);
-    }
   });
 
   it('binary input fails at once as validate does: an endless device, or a pipe never closed, is not read whole', async () => {
