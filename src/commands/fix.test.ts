@@ -22,7 +22,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
 import { CallhookError } from '../errors.js';
 import { readRecords } from '../input/read.js';
-import { fix } from './fix.js';
+import { fix, streamTooLong } from './fix.js';
 
 // The published CallComplete example: one missing comma at 59:20.
 const broken = readFileSync('fixtures/doc-examples/call-complete.json');
@@ -175,6 +175,16 @@ describe('fix on a stream', () => {
     writer.on('error', () => {});
     return { fifo, writer };
   };
+
+  it('tells stdin redirected from a file past the limit to name the file, which it already is', () => {
+    // "save it to a file" was said of `fix - < big.json` too, whose input already was one.
+    expect(streamTooLong('<stdin>', 512 * 2 ** 20, true).message).toBe(
+      '<stdin>: a stream of more than 512M; fix holds a stream in memory to read it more than once: name the file instead of redirecting it (callhook fix FILE): a file is read from disk, at any size',
+    );
+    expect(streamTooLong('<stdin>', 512 * 2 ** 20, false).message).toMatch(
+      /: save it to a file and run callhook fix on the file$/,
+    );
+  });
 
   it('refuses a stream past its limit with one line and exit 2, without waiting for its end', async () => {
     const { fifo, writer } = fifoNamed('endless.ndjson');

@@ -2,7 +2,7 @@
  * `callhook fix`: repair the JSON mistakes the platform's own examples make, and an export cut
  * off at its end. Prints the repaired text, or with `--write` rewrites each file in place.
  */
-import { createReadStream, type Stats } from 'node:fs';
+import { createReadStream, fstatSync, type Stats } from 'node:fs';
 import { chmod, chown, constants, copyFile, type FileHandle, open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
@@ -41,6 +41,20 @@ interface FixInput {
   firstLineEnding?: string | undefined;
 }
 
+/**
+ * The refusal of a stream longer than fix holds, saying what to run instead: a file is read from
+ * disk at any size, and stdin redirected from one (`fix - < big.json`) already is one, to name.
+ */
+export function streamTooLong(name: string, limit: number, redirectedFromFile: boolean): CallhookError {
+  const instead = redirectedFromFile
+    ? 'name the file instead of redirecting it (callhook fix FILE): a file is read from disk, at any size'
+    : 'save it to a file and run callhook fix on the file';
+  return new CallhookError(
+    `${name}: a stream of more than ${optionSize(limit)}; fix holds a stream in memory to read it more than once: ${instead}`,
+    ExitCode.usage,
+  );
+}
+
 /** Hands on the chunks of the input's stream, keeping each in `held`, as far as its reader reads; refuses more than `maxStreamBytes`. */
 async function* holding(
   input: FixInput,
@@ -52,10 +66,7 @@ async function* holding(
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += buffer.length;
     if (size > input.maxStreamBytes) {
-      throw new CallhookError(
-        `${input.source.name}: a stream of more than ${optionSize(input.maxStreamBytes)}; fix holds a stream in memory to read it more than once: save it to a file and run callhook fix on the file`,
-        ExitCode.usage,
-      );
+      throw streamTooLong(input.source.name, input.maxStreamBytes, isStdin(input.source) && fstatSync(0).isFile());
     }
     held.push(buffer);
     yield buffer;
