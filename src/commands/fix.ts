@@ -73,6 +73,18 @@ async function* holding(
   }
 }
 
+/** Whether `stream` writes into the file of `stats` (stdout redirected to the input). */
+function isSameFile(stats: Stats, stream: NodeJS.WriteStream): boolean {
+  const fd = (stream as NodeJS.WriteStream & { fd?: number }).fd;
+  if (typeof fd !== 'number') return false;
+  try {
+    const out = fstatSync(fd);
+    return out.isFile() && out.dev === stats.dev && out.ino === stats.ino;
+  } catch {
+    return false;
+  }
+}
+
 /** Opens a source for fix: a regular file stays on disk; stdin, a FIFO or a device is read once, by planning. */
 async function fixInput(source: Source, options: FixOptions): Promise<FixInput> {
   const opened = {
@@ -276,6 +288,12 @@ async function fixOne(
   const c = colorsFor(process.stderr);
   const width = options.width ?? terminalWidth(process.stderr);
   const input = await fixInput(source, options);
+  if (!options.write && input.stats && isSameFile(input.stats, process.stdout)) {
+    // As `cat f >> f` refuses: the file is read more than once, and would read the repair back.
+    throw new CallhookError(
+      `${source.name}: is also where the repair is printed (stdout); use --write to repair it in place`,
+    );
+  }
   const name = escapeTerminal(source.name);
   const plan = await planFor(input);
   const own = (problem: Problem): Problem => ({ ...problem, file: source.name });

@@ -68,6 +68,24 @@ describe('fix as a process', () => {
     expect(onDisk.stderr).toContain(`callhook: ${file}: repaired 1 problem (--write saves them)\n`);
   });
 
+  it('refuses to print the repair of a file into that same file (fix f >> f), which would read its own output for ever', () => {
+    // As `cat f >> f` refuses: fix reads a file from disk more than once, so with its output
+    // appended to it, it read what it had just written, and the file grew until the disk was full.
+    const file = join(dir, 'self.json');
+    writeFileSync(file, broken);
+    const out = openSync(file, 'a');
+    const result = spawnSync(process.execPath, [binPath, 'fix', file], {
+      stdio: ['ignore', out, 'pipe'],
+      timeout: 10_000,
+    });
+    closeSync(out);
+    expect(result.stderr.toString()).toBe(
+      `callhook: ${file}: is also where the repair is printed (stdout); use --write to repair it in place\n`,
+    );
+    expect(result.status).toBe(2);
+    expect(readFileSync(file)).toEqual(broken);
+  });
+
   it('binary input fails at once as validate does: an endless device, or a pipe never closed, is not read whole', async () => {
     const device = await runCli(['fix', '/dev/zero'], { timeoutMs: 5000 });
     expect(device.stderr).toContain('/dev/zero:1:1  error  the file is not JSON text: NUL byte at byte offset 0');
