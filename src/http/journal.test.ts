@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -277,7 +278,17 @@ describe('journal', () => {
       draft(gone, `${gone} ${hostname()} 0123456789ab pid:[1]\n`),
       draft(gone, `${gone} some-other-host\n`, 3_600_000),
       draft(gone + 1, ''),
+      // Only what a run writes there: not a file of the user's that merely has such a name, nor
+      // one naming another process than its name does.
+      draft(gone, 'my notes on the run\n', 3_600_000),
+      draft(gone, `${gone + 1} ${hostname()} 0123456789ab ${readlinkSync('/proc/self/ns/pid')}\n`, 3_600_000),
     ];
+    // One that cannot be removed (another user's, in a sticky folder; here a folder) is left, and
+    // the run goes on: it was an internal error, with the lock left behind.
+    const stuck = `${path}.lock.${gone}.${'f'.repeat(12)}`;
+    mkdirSync(stuck);
+    writeFileSync(join(stuck, 'x'), '');
+    kept.push(stuck);
     lockJournal(path, () => {})();
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(empty)).toBe(false);

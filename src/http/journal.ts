@@ -414,6 +414,8 @@ function makeWhole(path: string, text: string): void {
  * Removes the drafts of `lock` (see `makeWhole`) that runs killed before linking them left. Each
  * holds the lock's text, and is judged as a lock is (`lockHolder`): one whose run may still be
  * making it (it runs, or in another pid namespace is not yet silent, or is on another host) stays.
+ * Only what a run writes there is removed: the text of a lock naming the pid its name does, or
+ * nothing (killed before writing it); and one that cannot be removed is left, as it is not this run's.
  */
 function removeStaleDrafts(lock: string): void {
   const folder = dirname(lock);
@@ -427,7 +429,14 @@ function removeStaleDrafts(lock: string): void {
   for (const name of names) {
     if (!name.startsWith(prefix) || !/^[0-9]+\.[0-9a-f]{12}$/.test(name.slice(prefix.length))) continue;
     const draft = join(folder, name);
-    if (lockHolder(draft).gone) rmSync(draft, { force: true });
+    const { gone, text } = lockHolder(draft);
+    if (!gone || text === undefined) continue;
+    if (text !== '' && String(holderOf(text)?.pid) !== name.slice(prefix.length).split('.')[0]) continue;
+    try {
+      rmSync(draft);
+    } catch {
+      // Another user's, in a sticky folder, or not a file: not this run's to remove.
+    }
   }
 }
 
