@@ -11,6 +11,7 @@ import { escapeMarkdown, toSafeJson } from './escape.js';
 import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
 import { displayWidth, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
+import { advisedMessage } from './validation.js';
 import { plural } from './words.js';
 
 /** A CallComplete event. */
@@ -385,7 +386,9 @@ export function renderJson(value: unknown): string {
  * file:line:column and the JSON pointer as validate does; undefined for records that need no warning.
  */
 export function renderSkipWarning(record: InputRecord): string | undefined {
-  let problem: { file: string; line: number; column: number; pointer: string; message: string } | undefined;
+  let problem:
+    | { file: string; line: number; column: number; pointer: string; code?: string; message: string }
+    | undefined;
   let more = 0;
   let what = 'event';
   if (record.kind === 'problem') {
@@ -401,7 +404,7 @@ export function renderSkipWarning(record: InputRecord): string | undefined {
   const tail = more > 0 ? ` (and ${more} more; see callhook validate)` : '';
   const skipped = record.kind === 'invalid' ? `skipped an invalid ${what}: ` : '';
   const pointer = problem.pointer ? ` (${problem.pointer})` : '';
-  return `callhook: warning: ${where}: ${skipped}${escapeTerminal(problem.message + pointer)}${tail}`;
+  return `callhook: warning: ${where}: ${skipped}${escapeTerminal(advisedMessage(problem) + pointer)}${tail}`;
 }
 
 /** The heading of a trace as every format shows it, built once: payload text raw (each renderer escapes it). */

@@ -15,11 +15,11 @@ export type { ValidationFormat };
  * What a person running callhook can do about a problem, by its code: the check's messages name
  * no flag, since listen hands them to an HTTP sender in a 422 (JSON reports keep them so too).
  */
-const advice: Readonly<Record<string, string>> = { 'unknown-shape': 'pass --type' };
+const advice: ReadonlyMap<string, string> = new Map([['unknown-shape', 'pass --type']]);
 
 /** A problem's message as a person running callhook reads it: with the flag that settles it, if one does. */
-export function advisedMessage(problem: Pick<Problem, 'code' | 'message'>): string {
-  const flag = advice[problem.code];
+export function advisedMessage(problem: { code?: string | undefined; message: string }): string {
+  const flag = problem.code === undefined ? undefined : advice.get(problem.code);
   return flag === undefined ? problem.message : `${problem.message}; ${flag}`;
 }
 

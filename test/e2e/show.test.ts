@@ -288,6 +288,27 @@ describe.concurrent('show: options', () => {
     expect(result.stderr).not.toMatch(/skipped an invalid .*; skipped/);
   });
 
+  test('an element of no known type is skipped with the flag that settles it, in show, trace and replay', async ({
+    expect,
+  }) => {
+    // The check's message names no flag (listen sends it to an HTTP sender); each command that has
+    // --type says it, as validate does.
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-show-type-'));
+    try {
+      const file = join(dir, 'unknown.ndjson');
+      writeFileSync(file, '{"foo": 1, "bar": 2}\n');
+      const runs = await Promise.all([
+        runCli(['show', file]),
+        runCli(['trace', 'abc', file]),
+        runCli(['replay', file, '--url', 'http://127.0.0.1:9/', '--dry-run']),
+      ]);
+      for (const run of runs)
+        expect(run.stderr).toContain('cannot tell the event type from keys "foo", "bar"; pass --type');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('usage errors exit 2 and name the option; a missing file exits 2', async ({ expect }) => {
     const bad = [
       [['--status', 'Done'], '--status'],
