@@ -680,6 +680,9 @@ describe('listen: answers', () => {
     expect(renderCounts(listener.counts)).toBe(
       'stopped: 3 requests, 5 events, 1 repeated webhook-id, 2 repeated event ids (3 × 200)\n',
     );
+    // `redeliveries`, as a script reading --format json's last line has it: the deliveries marked
+    // ↻ (a repeated webhook-id, or an event id seen before), beside the two counts that say why.
+    expect(listener.counts).toMatchObject({ redeliveries: 2, repeatedWebhookIds: 1, repeatedEventIds: 2 });
   });
 
   it('marks a repeated call of an undocumented status as a redelivery too (it is counted, so once per id)', async () => {

@@ -26,6 +26,7 @@ import type { EventType } from '../schema/events.js';
 import { type BodyEvents, type DeliveredEvent, readBodyEventsFully, readBodyEventsQuickly } from './body-events.js';
 import type { CaptureWriter } from './capture.js';
 import { type ForwardAnswer, Forwarder, headerPairs } from './forward.js';
+import { isRedelivery } from './render.js';
 
 /** A fixed answer: a status code, or `reset` to reset the connection instead of answering. */
 export type Answer = number | 'reset';
@@ -107,6 +108,8 @@ export interface ListenCounts {
   requests: number;
   byStatus: Record<string, number>;
   events: number;
+  /** Requests marked a redelivery: a webhook-id or an event id of theirs was seen before (see `isRedelivery`). */
+  redeliveries: number;
   /** Requests whose webhook-id was seen before. */
   repeatedWebhookIds: number;
   /** Elements whose event id was seen before. */
@@ -450,6 +453,7 @@ export async function startListener(
     requests: 0,
     byStatus: {},
     events: 0,
+    redeliveries: 0,
     repeatedWebhookIds: 0,
     repeatedEventIds: 0,
     captured: 0,
@@ -499,6 +503,7 @@ export async function startListener(
     counts.requests++;
     counts.byStatus[String(delivery.status)] = (counts.byStatus[String(delivery.status)] ?? 0) + 1;
     counts.events += delivery.events.length;
+    if (isRedelivery(delivery)) counts.redeliveries++;
     if (delivery.repeatedWebhookId) counts.repeatedWebhookIds++;
     counts.repeatedEventIds += delivery.repeatedEvents;
     if (delivery.captured) counts.captured++;

@@ -134,6 +134,7 @@ describe('listen output', () => {
         requests: 1234,
         byStatus: { '200': 999 },
         events: 1,
+        redeliveries: 0,
         repeatedWebhookIds: 0,
         repeatedEventIds: 0,
         captured: 0,
@@ -144,6 +145,7 @@ describe('listen output', () => {
         requests: 3,
         byStatus: { '200': 2, '503': 1 },
         events: 4,
+        redeliveries: 0,
         repeatedWebhookIds: 1,
         repeatedEventIds: 1,
         captured: 2,
@@ -157,6 +159,7 @@ describe('listen output', () => {
         requests: 1161,
         byStatus: { '200': 1100, '503': 61 },
         events: 5805,
+        redeliveries: 0,
         repeatedWebhookIds: 61,
         repeatedEventIds: 305,
         captured: 1161,
@@ -164,15 +167,32 @@ describe('listen output', () => {
       80,
     );
     expect(long).toBe(
-      'stopped: 1,161 requests, 5,805 events, 61 repeated webhook-ids, 305 repeated\n' +
-        '  event ids, 1,161 captured (1,100 × 200, 61 × 503)\n',
+      'stopped: 1,161 requests, 5,805 events, 61 repeated webhook-ids,\n' +
+        '  305 repeated event ids, 1,161 captured (1,100 × 200, 61 × 503)\n',
     );
+    // A count stays with what it counts, at every width.
+    const counts = {
+      ...{ requests: 1161, events: 5805, captured: 1161 },
+      redeliveries: 0,
+      repeatedWebhookIds: 61,
+      repeatedEventIds: 305,
+    };
+    for (let width = 30; width <= 100; width++) {
+      const text = renderCounts({ ...counts, byStatus: { '200': 1100, '503': 61 } }, width);
+      for (const line of text.trimEnd().split('\n')) {
+        // A status after its × ends a count whole (`1,100 × 200,`); any other number ending a line is cut from its noun.
+        expect(line.replace(/× \d+\)?,?$/, ''), `width ${width}`).not.toMatch(/(^|[\s(])[\d,]+( ×)?$/);
+        expect(line, `width ${width}`).not.toMatch(/^\s*(×|event|repeated|captured|requests)/);
+        expect(line.length, `width ${width}`).toBeLessThanOrEqual(width);
+      }
+    }
     // Every count of the line is grouped alike, not only those plural() writes.
     expect(
       renderCounts({
         requests: 1161,
         byStatus: { '200': 1161 },
         events: 5805,
+        redeliveries: 0,
         repeatedWebhookIds: 0,
         repeatedEventIds: 0,
         captured: 1161,

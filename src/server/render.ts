@@ -215,14 +215,17 @@ export function renderListeningJson(listening: { url: string; port: number; out:
 export function renderCounts(counts: ListenCounts, width = Number.POSITIVE_INFINITY): string {
   const statuses = Object.entries(counts.byStatus)
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([status, n]) => `${grouped(n)} × ${status}`)
-    .join(', ');
+    .map(([status, n]) => `${grouped(n)} × ${status}`);
   const parts = [plural(counts.requests, 'request'), plural(counts.events, 'event')];
   if (counts.repeatedWebhookIds > 0) parts.push(plural(counts.repeatedWebhookIds, 'repeated webhook-id'));
   if (counts.repeatedEventIds > 0) parts.push(plural(counts.repeatedEventIds, 'repeated event id'));
   if (counts.captured > 0) parts.push(`${grouped(counts.captured)} captured`);
-  const text = `stopped: ${parts.join(', ')}${statuses ? ` (${statuses})` : ''}`;
-  return `${wrapSpans([{ text }], { width, indent: '  ', firstIndent: '' }).join('\n')}\n`;
+  // Each count is kept with what it counts when the line wraps.
+  const listed = (items: string[]): TextSpan[] =>
+    items.flatMap((text, i) => (i === 0 ? [{ text, keep: true }] : [{ text: ', ' }, { text, keep: true }]));
+  const spans: TextSpan[] = [{ text: 'stopped: ' }, ...listed(parts)];
+  if (statuses.length > 0) spans.push({ text: ' (' }, ...listed(statuses), { text: ')' });
+  return `${wrapSpans(spans, { width, indent: '  ', firstIndent: '' }).join('\n')}\n`;
 }
 
 /** One verified delivery: where it came from and what the check said. */
