@@ -103,15 +103,9 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     );
   });
 
-  err.write(`listening on ${listener.url}\n`);
-  // The start-up line comes first, so scripts can read it from the first line of stderr.
-  if (!loopback.test(options.host)) err.write(renderExposedWarning(options.host, terminalWidth(err)));
-  if (options.format === 'json') {
-    out.write(renderListeningJson({ url: listener.url, port: listener.port, out: options.out }));
-  }
-  if (capture) err.write(`capturing to ${escapeTerminal(capture.folder)}\n${warnings.join('')}`);
-
-  await new Promise<void>((resolve) => {
+  // Hint: the handlers are in place before listen says it is listening, so a supervisor that stops
+  // it as soon as it reads that line gets the same graceful stop, not the default death by signal.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = () => {
       if (stopping) {
@@ -134,6 +128,15 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  err.write(`listening on ${listener.url}\n`);
+  // The start-up line comes first, so scripts can read it from the first line of stderr.
+  if (!loopback.test(options.host)) err.write(renderExposedWarning(options.host, terminalWidth(err)));
+  if (options.format === 'json') {
+    out.write(renderListeningJson({ url: listener.url, port: listener.port, out: options.out }));
+  }
+  if (capture) err.write(`capturing to ${escapeTerminal(capture.folder)}\n${warnings.join('')}`);
+
+  await stopped;
   flush();
   if (options.format === 'json') out.write(`${JSON.stringify({ kind: 'stopped', ...listener.counts })}\n`);
   err.write(renderCounts(listener.counts, terminalWidth(err)));

@@ -538,6 +538,17 @@ describe('listen and verify', () => {
     ]);
   });
 
+  it('stops gracefully on a SIGINT or SIGTERM sent as soon as it says it is listening', async () => {
+    // A supervisor that waited for the listening line and then stopped listen killed it outright:
+    // the line was written before the signal handlers were in place.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGINT'] as const) {
+      const listen = await startListen([]);
+      listen.child.kill(signal);
+      expect(await listen.exited).toBe(0);
+      expect(listen.stderr()).toMatch(/\nstopped: 0 requests, 0 events\n$/);
+    }
+  });
+
   it('--durable needs --out (exit 2)', async () => {
     const result = await runCli(['listen', '--port', '0', '--durable']);
     expect(result.code).toBe(2);
