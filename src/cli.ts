@@ -418,7 +418,10 @@ details.set('listen', (command, { options }) =>
     .option('--durable', 'with --out: wait for the disk before each answer (survives a power loss; slower)')
     .option('--compact', 'one line per delivery, without its events')
     .option('--mask', 'hide phone numbers and shorten names in the events shown')
-    .option('--width <columns>', 'wrap events to this many columns (default: the terminal width, 80 when piped)')
+    .option(
+      '--width <columns>',
+      'wrap events and warnings to this many columns (default: the terminal width, 80 when piped)',
+    )
     .addOption(options.noColor())
     .option('--respond <code>', 'answer every request with this status, or reset the connection (reset)')
     .option('--fail-rate <p>', 'answer this fraction of accepted deliveries with --fail-code', '0')

@@ -1,7 +1,7 @@
 /** `callhook listen`: a local receiver that checks, shows and captures deliveries byte for byte. */
 import { CallhookError, ExitCode } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
-import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
+import { colorsFor, escapeTerminal, terminalWidth, wrapMessage } from '../render/terminal.js';
 import { CaptureWriter } from '../server/capture.js';
 import { bodyBudgetOf, type Delivery, type ListenSettings, startListener } from '../server/listen.js';
 import {
@@ -30,16 +30,18 @@ function signSettings(options: ListenOptions): ListenSettings['sign'] {
 export async function listen(raw: RawListenOptions): Promise<void> {
   const options = parseListenOptions(raw);
   const sign = signSettings(options);
-  // Hint: written after the start-up line, which scripts read as the first line of stderr.
-  const warnings: string[] = [];
-  const onWarning = (message: string) => warnings.push(`callhook: warning: ${escapeTerminal(message)}\n`);
-  const capture = options.out
-    ? await CaptureWriter.open(options.out, { durable: options.durable, onWarning })
-    : undefined;
   const out = process.stdout;
   const err = process.stderr;
   const colors = colorsFor(out);
   const ctx = { width: options.width ?? terminalWidth(out), colors };
+  const messageWidth = options.width ?? terminalWidth(err);
+  // Hint: written after the start-up line, which scripts read as the first line of stderr.
+  const warnings: string[] = [];
+  const onWarning = (message: string) =>
+    warnings.push(wrapMessage(`callhook: warning: ${escapeTerminal(message)}`, messageWidth));
+  const capture = options.out
+    ? await CaptureWriter.open(options.out, { durable: options.durable, onWarning })
+    : undefined;
 
   // Hint: the deliveries answered in one turn of the event loop are drawn together, and their
   // lines go out in one write: a system call and a trip through the stream per delivery showed in
@@ -130,7 +132,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   });
   err.write(`listening on ${listener.url}\n`);
   // The start-up line comes first, so scripts can read it from the first line of stderr.
-  if (!loopback.test(options.host)) err.write(renderExposedWarning(options.host, terminalWidth(err)));
+  if (!loopback.test(options.host)) err.write(renderExposedWarning(options.host, messageWidth));
   if (options.format === 'json') {
     out.write(renderListeningJson({ url: listener.url, port: listener.port, out: options.out }));
   }
@@ -139,6 +141,6 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   await stopped;
   flush();
   if (options.format === 'json') out.write(`${JSON.stringify({ kind: 'stopped', ...listener.counts })}\n`);
-  err.write(renderCounts(listener.counts, terminalWidth(err)));
+  err.write(renderCounts(listener.counts, messageWidth));
   process.exitCode = 0;
 }

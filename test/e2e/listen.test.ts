@@ -1,7 +1,7 @@
 /** `callhook listen` and `callhook verify` end to end: the built binary, fed by callhook's own replay. */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -546,6 +546,38 @@ describe('listen and verify', () => {
       listen.child.kill(signal);
       expect(await listen.exited).toBe(0);
       expect(listen.stderr()).toMatch(/\nstopped: 0 requests, 0 events\n$/);
+    }
+  });
+
+  it('wraps its start-up warnings about the capture folder, its parent and its log to the width', async () => {
+    // `mkdir -m 777 /tmp/p; listen --out /tmp/p/c` printed lines of up to 190 columns, broken mid-word.
+    const open = join(tempDir('listen-e2e'), 'open');
+    const out = join(open, 'captured');
+    mkdirSync(out, { recursive: true });
+    chmodSync(open, 0o777);
+    chmodSync(out, 0o777);
+    writeFileSync(join(out, 'deliveries.meta'), '', { mode: 0o644 });
+    chmodSync(join(out, 'deliveries.meta'), 0o644);
+    for (const width of [undefined, 50]) {
+      const listen = await startListen(['--out', out, ...(width ? ['--width', String(width)] : [])]);
+      listen.child.kill('SIGINT');
+      expect(await listen.exited).toBe(0);
+      const warnings = listen
+        .stderr()
+        .replace(/\n {2}/g, ' ')
+        .split('\n')
+        .filter((line) => line.includes('warning'));
+      expect(warnings).toEqual([
+        `callhook: warning: ${out}: other users can write to it (mode 777), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
+        `callhook: warning: ${open}: other users can write to it (mode 777), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or capture into a folder of your own`,
+        `callhook: warning: ${join(out, 'deliveries.meta')}: other users can read it (mode 644), and it holds the headers of every delivery captured (Authorization, signatures); chmod 600 it`,
+      ]);
+      // Piped, stderr is 80 columns wide; --width sets it. Only a path longer than that, which
+      // cannot be broken, stands alone on a line that is wider.
+      const stderr = listen.stderr();
+      const block = stderr.slice(stderr.indexOf('callhook: warning'), stderr.indexOf('\nstopping'));
+      const long = block.split('\n').filter((line) => line.length > (width ?? 80) && / \S/.test(line.trim()));
+      expect(long).toEqual([]);
     }
   });
 
