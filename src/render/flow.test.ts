@@ -404,3 +404,30 @@ describe('Markdown of hostile payload text, read by a CommonMark parser', () => 
     }
   });
 });
+
+describe('a time and its zone, a duration and its parts, at every width', () => {
+  test('are never split across lines, in any format', () => {
+    // `show --width 32` ended the meta line with `started 2022-09-05 00:02:07` and began the next with `UTC`.
+    const call = callComplete({ startedTime: '2022-08-31T21:45:22.621Z' });
+    const text = sms('SMSSent', { message: 'Your appointment is tomorrow at 9:15am, reply YES to confirm' });
+    const entries = [{ event: call }, { event: text }];
+    const split = /(\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}|\b\d+[dhm])\n\P{L}*(\d{2}:\d{2}:\d{2}|UTC|\d+[hms]\b)/u;
+    // Hint: 29 columns are the narrowest that hold a time, its zone and the ` ·` after it under the
+    // meta line's indent of 4; narrower, the width wins.
+    for (let width = 29; width <= 90; width++) {
+      for (const colors of [plain.colors, coloured.colors]) {
+        const ctx = { width, colors };
+        const shown = [
+          renderEventPretty(call, ctx),
+          renderEventMarkdown(call, ctx),
+          renderEventPretty(text, ctx),
+          renderEventMarkdown(text, ctx),
+          renderTraceHeader(correlationId, entries, ctx, 'pretty'),
+          renderTraceHeader(correlationId, entries, ctx, 'markdown'),
+        ].map((out) => out.replace(sgr, ''));
+        expect(shown[0]).toContain('1m 36s');
+        for (const out of shown) expect(out, `width ${width}`).not.toMatch(split);
+      }
+    }
+  });
+});

@@ -53,6 +53,22 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
+// A time as `formatTime` writes it, and a duration of two parts as `formatDuration` writes it.
+const timeOrDuration = /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC|\b\d+[dhm] \d+[hms]\b/g;
+
+/** `text` as spans in `style`, each time and duration in it kept whole when wrapped (never `…00:02:07` / `UTC`). */
+function keepingTimes(text: string, style?: (text: string) => string): TextSpan[] {
+  const spans: TextSpan[] = [];
+  let at = 0;
+  for (const match of text.matchAll(timeOrDuration)) {
+    if (match.index > at) spans.push({ text: text.slice(at, match.index), style });
+    spans.push({ text: match[0], style, keep: true });
+    at = match.index + match[0].length;
+  }
+  if (at < text.length) spans.push({ text: text.slice(at), style });
+  return spans;
+}
+
 /** The first 8 characters of an id, as people quote UUIDs. */
 function shortId(id: string): string {
   return escapeTerminal(id.slice(0, 8));
@@ -194,7 +210,7 @@ function renderCallPretty(view: CallView, ctx: FlowContext): string {
   const meta = [`started ${view.started}`];
   if (view.queued) meta.push(view.queued);
   if (view.correlationId) meta.push(`correlation ${shortId(view.correlationId)}`);
-  pushAll(lines, wrapSpans([{ text: meta.join(' · '), style: c.dim }], { width, indent: '    ', firstIndent: '  ' }));
+  pushAll(lines, wrapSpans(keepingTimes(meta.join(' · '), c.dim), { width, indent: '    ', firstIndent: '  ' }));
 
   const numberWidth = String(view.steps.length).length;
   const stepIndent = ' '.repeat(numberWidth + 4);
@@ -307,7 +323,7 @@ function renderEventLinePretty(view: EventLineView, ctx: FlowContext): string {
   // Hint: continuation lines align under the detail when that leaves room for text, else indent a little.
   const hanging = prefix.length <= ctx.width / 2 ? ' '.repeat(prefix.length) : '    ';
   return join(
-    wrapSpans([{ text: prefix, style: c.dim }, ...detail], {
+    wrapSpans([...keepingTimes(prefix, c.dim), ...detail], {
       width: ctx.width,
       indent: hanging,
       firstIndent: '',
@@ -324,7 +340,7 @@ export function renderEventPretty(event: WebhookEvent, ctx: FlowContext, note: E
 function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   const { width } = ctx;
   const wrap = (text: string, indent: string, firstIndent = indent) =>
-    wrapSpans([{ text }], { width, indent, firstIndent });
+    wrapSpans(keepingTimes(text), { width, indent, firstIndent });
   const md = (text: string) => escapeMarkdown(text);
   const lines: string[] = [];
   // Hint: not wrapped: a Markdown heading is one line, and a second would be a paragraph.
@@ -362,7 +378,7 @@ function renderEventLineMarkdown(view: EventLineView, ctx: FlowContext): string 
   let detail = `${textOf(view.who, md)} · ${textOf(view.what, md)}`;
   if (view.message !== undefined) detail += `“${md(view.message)}”`;
   const text = `- ${view.time} · **${view.type}** · ${detail}`;
-  return join(wrapSpans([{ text }], { width: ctx.width, indent: '  ', firstIndent: '' }));
+  return join(wrapSpans(keepingTimes(text), { width: ctx.width, indent: '  ', firstIndent: '' }));
 }
 
 /** Any event as Markdown. */
@@ -469,7 +485,7 @@ function renderTraceHeaderPretty(view: TraceHeaderView, ctx: FlowContext): strin
       ],
       { width },
     ),
-    ...wrapSpans([{ text: traceFacts(view, escapeTerminal), style: c.dim }], { width }),
+    ...wrapSpans(keepingTimes(traceFacts(view, escapeTerminal), c.dim), { width }),
   ]);
 }
 
@@ -478,7 +494,7 @@ function renderTraceHeaderMarkdown(view: TraceHeaderView, ctx: FlowContext): str
   return join([
     `## Trace \`${escapeTerminal(view.correlationId)}\``,
     '',
-    ...wrapSpans([{ text: traceFacts(view, (text) => escapeMarkdown(text)) }], { width: ctx.width }),
+    ...wrapSpans(keepingTimes(traceFacts(view, (text) => escapeMarkdown(text))), { width: ctx.width }),
   ]);
 }
 
