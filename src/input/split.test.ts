@@ -507,6 +507,33 @@ describe('ElementSplitter', () => {
     }
   });
 
+  it('reads every element before binary data that begins past the first bytes, whatever the chunks', () => {
+    // Binary data found in the middle of a chunk dropped the elements before it in that chunk, so
+    // validate counted 151 of 300 events where summarise, reading other chunks, counted 300.
+    const garbage = Buffer.alloc(8192);
+    let seed = 11;
+    for (let i = 0; i < garbage.length; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      garbage[i] = 0x80 + (seed % 128);
+    }
+    garbage[0] = 0xff;
+    const lines = Array.from({ length: 300 }, (_, i) => `{"n": ${i}, "pad": "${'x'.repeat(20)}"}\n`).join('');
+    // Hint: bytes that are not UTF-8 are judged a window of a chunk at a time, so only in chunks of
+    // a window or more; a NUL byte in a chunk of any size.
+    const cases: Array<[Buffer, number[]]> = [
+      [garbage, [1 << 20, 8192, 4096]],
+      [Buffer.from([0x41, 0, 0x42]), [1 << 20, 4096, 1000, 7]],
+    ];
+    for (const [corrupt, sizes] of cases) {
+      const text = Buffer.concat([Buffer.from(lines), corrupt]);
+      for (const chunkSize of sizes) {
+        const r = split(text, chunkSize);
+        expect({ chunkSize, elements: r.elements.length }).toEqual({ chunkSize, elements: 300 });
+        expect(r.problems, `${chunkSize}`).toMatchObject([{ code: 'binary', fatal: true, line: 301 }]);
+      }
+    }
+  });
+
   it('still reads a later chunk of text with a few bytes that are not UTF-8, in chunks of any size', () => {
     const line = Buffer.concat([Buffer.from('{"name": "Zo'), Buffer.from([0xeb]), Buffer.from('"}\n')]);
     const text = Buffer.concat(Array(600).fill(line));

@@ -444,7 +444,21 @@ export class ElementSplitter {
   private pushBytes(chunk: Buffer): void {
     if (this.recovering && this.offset >= this.recoveringTo) this.recovering = false;
     const first = this.started ? 0 : this.readFileStart(chunk);
-    if (first === -1 || this.refuseBinary(chunk, first)) return;
+    if (first === -1) return;
+    const binary = this.binaryIn(chunk, first);
+    if (binary !== undefined) {
+      const { at, message } = binary;
+      // Hint: binary data past the file's first bytes ends it where it begins, and what came before
+      // is read as in any other chunking; within them, the file is binary, and that is all it says.
+      if (at === first || this.offset + at < textSampleSize) this.refuseAt(chunk, first, at, message);
+      else {
+        this.pushBytes(chunk.subarray(0, at));
+        // What the bytes before it handed back to be read again is read before it (see `deferRecoveries`).
+        if (this.deferred !== undefined) this.deferred.push(Buffer.from(chunk.subarray(at)));
+        else this.refuseAt(chunk.subarray(at), 0, 0, message);
+      }
+      return;
+    }
     this.chunk = chunk;
     this.chunkOffset = this.offset;
     this.elementFrom = this.mode === Mode.Element ? 0 : -1;
@@ -583,28 +597,23 @@ export class ElementSplitter {
     return 0;
   }
 
-  /** True, after reporting it, when `chunk` (read from `first`) shows the file is not JSON text. */
-  private refuseBinary(chunk: Buffer, first: number): boolean {
-    const nul = chunk.indexOf(0);
+  /** Where in `chunk` (read from `first`) bytes begin that show the file is not JSON text, and why; undefined when none do. */
+  private binaryIn(chunk: Buffer, first: number): { at: number; message: string } | undefined {
+    const nul = chunk.indexOf(0, first);
     if (nul !== -1) {
       // A NUL byte can appear in no JSON text, even inside a string: the file is binary or UTF-16.
       const offset = this.offset + nul;
-      this.refuseAt(
-        chunk,
-        first,
-        nul,
-        `the file is not JSON text: NUL byte at byte offset ${offset} (binary, or UTF-16 without a BOM?)`,
-      );
-      return true;
+      return {
+        at: nul,
+        message: `the file is not JSON text: NUL byte at byte offset ${offset} (binary, or UTF-16 without a BOM?)`,
+      };
     }
     // Hint: the file's first bytes are judged by what they begin with too, every later window by
     // its share of bytes that are not text: a pipe's first write may be a line break alone.
     let at = this.offset === 0 ? notTextStart(chunk.subarray(first, first + textSampleSize)) : -1;
     if (at !== -1) at += first;
     else at = binaryStart(chunk, this.offset === 0 ? first + textSampleSize : first);
-    if (at === -1) return false;
-    this.refuseAt(chunk, first, at, notTextMessage(chunk[at] ?? 0, this.offset + at));
-    return true;
+    return at === -1 ? undefined : { at, message: notTextMessage(chunk[at] ?? 0, this.offset + at) };
   }
 
   /** Reports the file unreadable at `chunk[at]` (the chunk read from `first`), placed at its own line and column. */
