@@ -184,6 +184,20 @@ describe('signing and verifying', () => {
     }
   });
 
+  it('refuses a timestamp that is not whole Unix seconds, which no verifier would accept, with a TypeError', () => {
+    const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    for (const timestamp of [Number.NaN, 1_700_000_000.5, -1, Number.POSITIVE_INFINITY, 1e15]) {
+      expect(() => signStandardWebhook(body, { secrets: secret, timestamp })).toThrow(
+        new TypeError(`timestamp must be whole seconds since 1970 (got ${timestamp})`),
+      );
+    }
+    expect(() => signStandardWebhook(body, { secrets: secret, timestamp: '1700000000' as unknown as number })).toThrow(
+      TypeError,
+    );
+    const zero = signStandardWebhook(body, { secrets: secret, timestamp: 0 });
+    expect(verifyStandardWebhook(body, zero, { secrets: secret, now: 0 })).toEqual({ ok: true, secretIndex: 0 });
+  });
+
   it('signs with a hex HMAC so that verifyHexHmac accepts it', () => {
     const headers = signHexHmac(body, { secrets: ['one', 'two'] });
     expect(Object.keys(headers)).toEqual(['x-signature']);

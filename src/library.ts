@@ -232,6 +232,11 @@ export function signStandardWebhook(
 ): StandardWebhookHeaders {
   const id = options.id ?? randomUUID();
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  // Hint: the header holds at most 15 digits (as verifyStandardWebhook reads it); NaN or a fraction
+  // would sign a header that no verifier accepts.
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0 || timestamp >= 1e15) {
+    throw new TypeError(`timestamp must be whole seconds since 1970 (got ${String(timestamp)})`);
+  }
   const keys = standardKeys(options.secrets);
   return {
     'webhook-id': id,
