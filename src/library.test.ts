@@ -66,6 +66,20 @@ describe('options a JavaScript caller may get wrong', () => {
     const nope = { type: 'Nope' } as unknown as { type: 'CallComplete' };
     expect(() => validateEvent(events[0], nope)).toThrow(new TypeError(choices));
     await expect(collect(readEvents('[]', nope))).rejects.toThrow(new TypeError(choices));
+    for (const [batchSize, got] of [
+      [0, '0'],
+      [-1, '-1'],
+      [1.5, '1.5'],
+      [Number.NaN, 'NaN'],
+      ['x', '"x"'],
+    ] as const) {
+      await expect(collect(readEvents('[{}, {}]', { batchSize: batchSize as number }))).rejects.toThrow(
+        new TypeError(`batchSize must be a whole number of at least 1 (got ${got})`),
+      );
+    }
+    await expect(collect(readEvents('[]', { maxElementBytes: 512 * 2 ** 20 }))).rejects.toThrow(
+      new TypeError('maxElementBytes must be a whole number from 1 to 535822336 (got 536870912)'),
+    );
     expect(() => toJsonSchema({ draft: '04' as '07' })).toThrow(
       new TypeError('draft must be one of 2020-12, 07 (got "04")'),
     );
@@ -130,6 +144,17 @@ describe('readEvents', () => {
     expect(items.map((item) => item.kind)).toEqual(['invalid', 'event', 'invalid']);
     expect(items[0]).toMatchObject({ call: { type: 'CallComplete', id: call.id, data: { status: 'Voicemail' } } });
     expect(items.map((item) => item.kind !== 'problem' && item.duplicate)).toEqual([false, true, true]);
+  });
+
+  it('takes maxElementBytes, the limit an element-too-large problem tells to raise', async () => {
+    const [event] = events;
+    const items = await collect(readEvents(JSON.stringify([event, event]), { maxElementBytes: 100 }));
+    expect(items.map((item) => (item.kind === 'invalid' ? item.problems[0]?.code : item.kind))).toEqual([
+      'element-too-large',
+      'element-too-large',
+    ]);
+    const bigger = await collect(readEvents(JSON.stringify([event]), { maxElementBytes: 2 ** 20 }));
+    expect(bigger.map((item) => item.kind)).toEqual(['event']);
   });
 
   it('reads paths as the CLI does, and refuses a missing one', async () => {

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
 import { hmacKeys, standardKeys } from './http/verify.js';
 import { readRecords } from './input/read.js';
-import type { Location, Problem } from './input/types.js';
+import { type Location, largestElementBytes, type Problem } from './input/types.js';
 import { checkEvent, type SchemaIssue } from './schema/check.js';
 import {
   CallAttemptedDataSchema,
@@ -20,7 +20,7 @@ import {
   SmsDataSchema,
   type WebhookEvent,
 } from './schema/events.js';
-import { assertChoice, type EventType, eventTypes } from './schema/names.js';
+import { assertChoice, assertWholeNumber, type EventType, eventTypes } from './schema/names.js';
 
 /** The valibot schemas of the payloads: each type's fields (CallComplete's `data`), the envelope and a flow step. */
 export const schemas = {
@@ -91,6 +91,8 @@ export type EventSource = readonly string[] | NodeJS.ReadableStream | AsyncItera
 export interface ReadEventsOptions extends ValidateEventOptions {
   /** Report a batch (a JSON array) holding more events than this. */
   batchSize?: number | undefined;
+  /** Report and skip an element larger than this many bytes (default 64 MiB, at most 511 MiB; `--max-element-size`). */
+  maxElementBytes?: number | undefined;
 }
 
 /** One thing `readEvents` read: a valid event, an element that is not one, or a problem between elements. */
@@ -143,6 +145,8 @@ function positionOf(element: Location): Location {
  */
 export async function* readEvents(source: EventSource, options: ReadEventsOptions = {}): AsyncGenerator<ReadItem> {
   assertChoice('type', options.type, eventTypes);
+  assertWholeNumber('batchSize', options.batchSize, 1);
+  assertWholeNumber('maxElementBytes', options.maxElementBytes, 1, largestElementBytes);
   let paths: readonly string[];
   let stdin: NodeJS.ReadableStream | undefined;
   // Positions name the file; text and streams have none, so they are named as such, not <stdin>.
@@ -164,6 +168,7 @@ export async function* readEvents(source: EventSource, options: ReadEventsOption
     type: options.type,
     strict: options.strict,
     batchSize: options.batchSize,
+    maxElementBytes: options.maxElementBytes,
     stdin,
   });
   const rename = <T extends { file: string }>(item: T): T => {

@@ -25,3 +25,17 @@ export function assertChoice(what: string, value: string | undefined, choices: r
     throw new TypeError(`${what} must be one of ${choices.join(', ')} (got ${JSON.stringify(value)})`);
   }
 }
+
+/** Refuses a number option that is not a whole number from `min` to `max`, with a TypeError naming it, as assertChoice does. */
+export function assertWholeNumber(
+  what: string,
+  value: number | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): void {
+  if (value !== undefined && !(Number.isSafeInteger(value) && value >= min && value <= max)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    const got = typeof value === 'string' ? JSON.stringify(value) : String(value);
+    throw new TypeError(`${what} must be a whole number ${range} (got ${got})`);
+  }
+}
