@@ -143,7 +143,10 @@ function positionOf(element: Location): Location {
  * array), a byte stream, or a string of JSON or NDJSON text: an async iterable of each event
  * with its position and problems, in bounded memory however large the input.
  */
-export async function* readEvents(source: EventSource, options: ReadEventsOptions = {}): AsyncGenerator<ReadItem> {
+export async function* readEvents(
+  source: EventSource,
+  options: ReadEventsOptions = {},
+): AsyncGenerator<ReadItem, void, undefined> {
   assertChoice('type', options.type, eventTypes);
   assertWholeNumber('batchSize', options.batchSize, 1);
   assertWholeNumber('maxElementBytes', options.maxElementBytes, 1, largestElementBytes);
