@@ -173,20 +173,10 @@ export async function* readEvents(
     batchSize: options.batchSize,
     maxElementBytes: options.maxElementBytes,
     stdin,
+    stdinName: name,
   });
-  const rename = <T extends { file: string }>(item: T): T => {
-    if (name !== undefined) item.file = name;
-    return item;
-  };
   for await (const chunk of records) {
     for (const record of chunk) {
-      if (name !== undefined && record.kind !== 'file-start' && record.kind !== 'file-end') {
-        if (record.kind === 'problem') rename(record.problem);
-        else {
-          rename(record.element);
-          for (const problem of record.problems) rename(problem);
-        }
-      }
       if (record.kind === 'event') {
         yield {
           kind: 'event',
