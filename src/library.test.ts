@@ -224,6 +224,12 @@ describe('signing and verifying', () => {
     expect(verifyStandardWebhook(body, zero, { secrets: secret, now: 0 })).toEqual({ ok: true, secretIndex: 0 });
   });
 
+  it('asks for at least one secret in the words of the call made, signing or verifying', () => {
+    expect(() => signStandardWebhook(body, { secrets: [] })).toThrow(/^secrets: give at least one secret$/);
+    expect(() => signHexHmac(body, { secrets: [] })).toThrow(/^secrets: give at least one secret$/);
+    expect(() => verifyHexHmac(body, {}, { secrets: [] })).toThrow(/^secrets: give at least one secret$/);
+  });
+
   it('signs with a hex HMAC so that verifyHexHmac accepts it', () => {
     const headers = signHexHmac(body, { secrets: ['one', 'two'] });
     expect(Object.keys(headers)).toEqual(['x-signature']);

@@ -208,7 +208,7 @@ function fail(reason: VerifyFailure, message: string, skewSeconds?: number): Ver
 }
 
 function noSecrets(): never {
-  throw new CallhookError('verification needs at least one secret', ExitCode.usage);
+  throw new CallhookError('secrets: give at least one secret', ExitCode.usage);
 }
 
 /**
