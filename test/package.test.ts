@@ -2,7 +2,7 @@
 // type-checked. Offline: npm ci caches tarballs but not the registry's metadata an install by
 // range needs, so each dependency the package names is installed from this repository's
 // node_modules (a dependency missing from package.json would make npm reach the registry, and fail).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -90,10 +90,11 @@ describe('the packed package', () => {
     expect(packed.filter((path) => path.startsWith('dist/commands/'))).toEqual([]);
   });
 
-  it("installs by name offline, runs, and type-checks a consumer written against it, and the README's receiver", () => {
+  it("installs by name offline, runs, and type-checks a consumer written against it, and the README's examples", () => {
     writeFileSync(join(project, 'consumer.mts'), consumer);
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
     writeFileSync(join(project, 'receiver.mjs'), /<!-- receiver -->\n```js\n([\s\S]*?)\n```/.exec(readme)![1]!);
+    writeFileSync(join(project, 'library.mts'), /<!-- library -->\n```ts\n([\s\S]*?)\n```/.exec(readme)![1]!);
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
@@ -112,19 +113,21 @@ describe('the packed package', () => {
           allowJs: true,
           checkJs: true,
         },
-        files: ['consumer.mts', 'receiver.mjs'],
+        files: ['consumer.mts', 'receiver.mjs', 'library.mts'],
       }),
     );
     const tsc = require.resolve('typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8' });
+    // tsc reports on stdout, which a failed execFileSync's message leaves out.
+    const checked = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8' });
+    expect(checked.stdout + checked.stderr).toBe('');
+    const build = (entry: string) =>
+      execFileSync(
+        process.execPath,
+        [require.resolve('esbuild/bin/esbuild'), entry, `--outdir=${project}`, '--out-extension:.js=.mjs'],
+        { cwd: project, stdio: 'pipe' },
+      );
+    build('consumer.mts');
     const built = join(project, 'consumer.mjs');
-    execFileSync(
-      process.execPath,
-      [require.resolve('esbuild/bin/esbuild'), 'consumer.mts', `--outfile=${built}`, '--log-level=warning'],
-      {
-        cwd: project,
-      },
-    );
     const output = execFileSync(process.execPath, [built, join(repoRoot, 'fixtures/valid/every-status.json')], {
       cwd: project,
       encoding: 'utf8',
@@ -140,6 +143,19 @@ describe('the packed package', () => {
       noAny: [false, false, false],
     });
     expect(readdirSync(join(project, 'node_modules'))).toContain('callhook');
+
+    // The README's first example: one event it parsed, then every element of an export, the
+    // published CallComplete example with its missing comma.
+    build('library.mts');
+    const [first] = JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), 'utf8')) as object[];
+    writeFileSync(join(project, 'event.json'), JSON.stringify({ ...first, extra: 1 }));
+    writeFileSync(
+      join(project, 'export.json'),
+      readFileSync(join(repoRoot, 'fixtures/doc-examples/call-complete.json')),
+    );
+    expect(execFileSync(process.execPath, ['library.mjs'], { cwd: project, encoding: 'utf8' })).toBe(
+      '/extra unknown-field field "extra" is not in the documented payload\n37 missing comma between object members\n2 calls\n',
+    );
   });
 
   it('can be required from CommonJS, as its types already tell TypeScript (Node 20.19+ loads ESM by require)', () => {
