@@ -122,6 +122,15 @@ describe('readEvents', () => {
     expect(await collect(readEvents(web))).toEqual(fromStream);
   });
 
+  it('reads the bytes themselves, a Uint8Array or a Buffer, as it reads the text', async () => {
+    const fromString = JSON.stringify(await collect(readEvents(text)));
+    for (const bytes of [new TextEncoder().encode(text), Buffer.from(text)]) {
+      const items = await collect(readEvents(bytes));
+      expect(JSON.stringify(items).replaceAll('<bytes>', '<string>')).toBe(fromString);
+      expect(items[0]).toMatchObject({ position: { file: '<bytes>' } });
+    }
+  });
+
   it("gives a syntax problem's source, from which codeFrame draws validate's frame", async () => {
     const items = await collect(readEvents('[{"a": 1 "b": 2}]'));
     const problem = items.flatMap((item) => (item.kind === 'invalid' ? item.problems : []))[0];

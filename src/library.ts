@@ -84,8 +84,11 @@ export function validateEvent(value: unknown, options: ValidateEventOptions = {}
   return { ok: true, type: result.kind, event: result.event, issues: result.issues };
 }
 
-/** Where `readEvents` reads from: file or folder paths, a stream of bytes, or the text itself. */
-export type EventSource = readonly string[] | NodeJS.ReadableStream | AsyncIterable<Uint8Array> | string;
+const bodyBytes = (body: string | Uint8Array) =>
+  typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+
+/** Where `readEvents` reads from: file or folder paths, a stream of bytes, or the text itself or its bytes. */
+export type EventSource = readonly string[] | NodeJS.ReadableStream | AsyncIterable<Uint8Array> | string | Uint8Array;
 
 /** How `readEvents` reads. */
 export interface ReadEventsOptions extends ValidateEventOptions {
@@ -140,8 +143,8 @@ function positionOf(element: Location): Location {
 
 /**
  * Reads webhook events from paths (files and folders, as the CLI does: a single path goes in an
- * array), a byte stream, or a string of JSON or NDJSON text: an async iterable of each event
- * with its position and problems, in bounded memory however large the input.
+ * array), a byte stream, or JSON or NDJSON text as a string or its bytes: an async iterable of
+ * each event with its position and problems, in bounded memory however large the input.
  */
 export async function* readEvents(
   source: EventSource,
@@ -154,10 +157,10 @@ export async function* readEvents(
   let stdin: NodeJS.ReadableStream | undefined;
   // Positions name the file; text and streams have none, so they are named as such, not <stdin>.
   let name: string | undefined;
-  if (typeof source === 'string') {
+  if (typeof source === 'string' || source instanceof Uint8Array) {
     paths = ['-'];
-    name = '<string>';
-    stdin = Readable.from([Buffer.from(source, 'utf8')]);
+    name = typeof source === 'string' ? '<string>' : '<bytes>';
+    stdin = Readable.from([bodyBytes(source)]);
   } else if (Array.isArray(source)) paths = source as readonly string[];
   else {
     paths = ['-'];
@@ -216,9 +219,6 @@ export interface StandardWebhookHeaders extends Record<string, string> {
   'webhook-timestamp': string;
   'webhook-signature': string;
 }
-
-const bodyBytes = (body: string | Uint8Array) =>
-  typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 
 /**
  * Signs a body as Standard Webhooks says (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`),
