@@ -233,6 +233,26 @@ describe('signing and verifying', () => {
     expect(verifyStandardWebhook(body, zero, { secrets: secret, now: 0 })).toEqual({ ok: true, secretIndex: 0 });
   });
 
+  it('refuses a tolerance or a now that is not a number instead of accepting a delivery of any age', () => {
+    const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    // Signed in 1970: only ignoreTimestamp (or an infinite tolerance, asked for) lets it through.
+    const headers = signStandardWebhook(body, { secrets: secret, timestamp: 1000 });
+    for (const [option, value, message] of [
+      ['toleranceSeconds', Number.NaN, 'toleranceSeconds must be a number of seconds, 0 or more (got NaN)'],
+      ['toleranceSeconds', -1, 'toleranceSeconds must be a number of seconds, 0 or more (got -1)'],
+      ['toleranceSeconds', '300', 'toleranceSeconds must be a number of seconds, 0 or more (got "300")'],
+      ['now', Number.NaN, 'now must be a time in epoch milliseconds (got NaN)'],
+      ['now', '2026-01-01', 'now must be a time in epoch milliseconds (got "2026-01-01")'],
+    ] as const) {
+      expect(() => verifyStandardWebhook(body, headers, { secrets: secret, [option]: value })).toThrow(
+        new TypeError(message),
+      );
+    }
+    expect(verifyStandardWebhook(body, headers, { secrets: secret })).toMatchObject({ reason: 'timestamp-too-old' });
+    const forever = { secrets: secret, toleranceSeconds: Number.POSITIVE_INFINITY };
+    expect(verifyStandardWebhook(body, headers, forever)).toEqual({ ok: true, secretIndex: 0 });
+  });
+
   it('asks for at least one secret in the words of the call made, signing or verifying', () => {
     expect(() => signStandardWebhook(body, { secrets: [] })).toThrow(/^secrets: give at least one secret$/);
     expect(() => signHexHmac(body, { secrets: [] })).toThrow(/^secrets: give at least one secret$/);

@@ -20,7 +20,7 @@ import {
   SmsDataSchema,
   type WebhookEvent,
 } from './schema/events.js';
-import { assertChoice, assertWholeNumber, type EventType, eventTypes } from './schema/names.js';
+import { assertChoice, assertWholeNumber, type EventType, eventTypes, shownValue } from './schema/names.js';
 
 /** The valibot schemas of the payloads: each type's fields (CallComplete's `data`), the envelope and a flow step. */
 export const schemas = {
@@ -233,7 +233,7 @@ export function signStandardWebhook(
   // Hint: the header holds at most 15 digits (as verifyStandardWebhook reads it); NaN or a fraction
   // would sign a header that no verifier accepts.
   if (!Number.isSafeInteger(timestamp) || timestamp < 0 || timestamp >= 1e15) {
-    throw new TypeError(`timestamp must be whole seconds since 1970 (got ${String(timestamp)})`);
+    throw new TypeError(`timestamp must be whole seconds since 1970 (got ${shownValue(timestamp)})`);
   }
   const keys = standardKeys(options.secrets);
   return {

@@ -21,6 +21,7 @@
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
+import { shownValue } from '../schema/names.js';
 import { parseSecrets, signHmacHex, signStandardWebhook } from './signing.js';
 
 /** Why a signature did not verify. */
@@ -389,6 +390,17 @@ export function verifyStandardWebhook(
   headers: HeaderSource,
   options: VerifyOptions,
 ): VerifyResult {
+  const { toleranceSeconds, now } = options;
+  // Hint: NaN compares false with everything, so a NaN tolerance or now (Number() of an unset
+  // variable) would pass a delivery of any age.
+  if (toleranceSeconds !== undefined && !(typeof toleranceSeconds === 'number' && toleranceSeconds >= 0)) {
+    throw new TypeError(
+      `toleranceSeconds must be a number of seconds, 0 or more (got ${shownValue(toleranceSeconds)})`,
+    );
+  }
+  if (now !== undefined && !(typeof now === 'number' && Number.isFinite(now))) {
+    throw new TypeError(`now must be a time in epoch milliseconds (got ${shownValue(now)})`);
+  }
   return verifyStandardWebhookWithKeys(body, headers, { ...options, keys: standardKeys(options.secrets) });
 }
 

@@ -35,7 +35,11 @@ export function assertWholeNumber(
 ): void {
   if (value !== undefined && !(Number.isSafeInteger(value) && value >= min && value <= max)) {
     const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-    const got = typeof value === 'string' ? JSON.stringify(value) : String(value);
-    throw new TypeError(`${what} must be a whole number ${range} (got ${got})`);
+    throw new TypeError(`${what} must be a whole number ${range} (got ${shownValue(value)})`);
   }
+}
+
+/** A value a caller gave, as an option's TypeError quotes it: a string in quotes, anything else as itself (NaN reads NaN). */
+export function shownValue(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
