@@ -148,13 +148,15 @@ describe('the packed package', () => {
     // published CallComplete example with its missing comma.
     build('library.mts');
     const [first] = JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), 'utf8')) as object[];
-    writeFileSync(join(project, 'event.json'), JSON.stringify({ ...first, extra: 1 }));
+    // A key no payload documents, holding an escape sequence and a bidi override: printed escaped.
+    writeFileSync(join(project, 'event.json'), JSON.stringify({ ...first, '\u001b[2J\u202eextra': 1 }));
     writeFileSync(
       join(project, 'export.json'),
       readFileSync(join(repoRoot, 'fixtures/doc-examples/call-complete.json')),
     );
     expect(execFileSync(process.execPath, ['library.mjs'], { cwd: project, encoding: 'utf8' })).toBe(
-      '/extra unknown-field field "extra" is not in the documented payload\n37 missing comma between object members\n2 calls\n',
+      '/\\e[2J\\u202eextra unknown-field field "\\u001b[2J\\u202eextra" is not in the documented payload\n' +
+        '37 missing comma between object members\n2 calls\n',
     );
   });
 
