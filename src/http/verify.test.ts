@@ -132,6 +132,12 @@ describe('verifyStandardWebhook', () => {
     expect(verifyStandardWebhook(reference.body, far, atReference)).toMatchObject({
       message: 'webhook-timestamp is 10000 s in the future, more than the tolerance of 300 s',
     });
+    // A caller's now in seconds, where it takes milliseconds: the header, in seconds, is not to blame.
+    const nowInSeconds = { ...atReference, now: reference.timestamp };
+    expect(verifyStandardWebhook(reference.body, referenceHeaders, nowInSeconds)).toMatchObject({
+      reason: 'timestamp-too-new',
+      message: expect.not.stringContaining('milliseconds'),
+    });
   });
 
   it('tells a re-serialised body (the smee failure) from a wrong secret', () => {

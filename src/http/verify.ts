@@ -354,7 +354,9 @@ export function verifyStandardWebhookWithKeys(
       );
     }
     if (-skew > tolerance) {
-      const inMs = Math.abs(now - Math.floor(timestamp / 1000)) <= tolerance;
+      // Hint: only a header of milliseconds has that many digits (since 1973); a now given in
+      // seconds, where it takes milliseconds, also puts a header of seconds far in the future.
+      const inMs = timestamp >= 1e11 && Math.abs(now - Math.floor(timestamp / 1000)) <= tolerance;
       const why = inMs ? ': it reads as milliseconds since 1970, where Standard Webhooks wants seconds' : '';
       return fail(
         'timestamp-too-new',
