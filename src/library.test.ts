@@ -253,6 +253,13 @@ describe('signing and verifying', () => {
     expect(verifyStandardWebhook(body, headers, forever)).toEqual({ ok: true, secretIndex: 0 });
   });
 
+  it('names a secret that is not whsec_<base64> by its place in the list, as it names an empty one', () => {
+    const secrets = [`whsec_${Buffer.from('key one').toString('base64')}`, 'whsec_!!!!'];
+    const named = /^secret #2 is not a Standard Webhooks secret \(expected whsec_<base64>\)$/;
+    expect(() => signStandardWebhook(body, { secrets })).toThrow(named);
+    expect(() => verifyStandardWebhook(body, {}, { secrets })).toThrow(named);
+  });
+
   it('asks for at least one secret in the words of the call made, signing or verifying', () => {
     expect(() => signStandardWebhook(body, { secrets: [] })).toThrow(/^secrets: give at least one secret$/);
     expect(() => signHexHmac(body, { secrets: [] })).toThrow(/^secrets: give at least one secret$/);

@@ -22,7 +22,7 @@ import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 import { shownValue } from '../schema/names.js';
-import { parseSecrets, signHmacHex, signStandardWebhook } from './signing.js';
+import { decodeStandardSecret, signHmacHex, signStandardWebhook } from './signing.js';
 
 /** Why a signature did not verify. */
 export type VerifyFailure =
@@ -234,10 +234,9 @@ function secretList(secrets: readonly string[] | string, blank: RegExp): readonl
 /** Decodes Standard Webhooks secrets with replay's own decoder; a bad one is a usage error naming its position. */
 export function standardKeys(secrets: readonly string[] | string): Buffer[] {
   return secretList(secrets, /^\s*$/).map((secret, i) => {
-    // Each string here is one secret (parseSecrets splits a rotation list on commas).
+    // Each string here is one secret (the CLI's parseSecrets splits a rotation list on commas).
     if (secret.includes(',')) throw new CallhookError(`secret #${i + 1} holds a comma: give each secret apart`);
-    const [key] = parseSecrets(secret, 'standard', `secrets[${i}]`);
-    return key ?? noSecrets();
+    return decodeStandardSecret(secret.trim(), `secret #${i + 1}`);
   });
 }
 
