@@ -40,7 +40,9 @@ import * as v from 'valibot';
 const body = JSON.stringify([...generateEvents({ count: 5, seed: 3 })].map((e) => e.event));
 const secret = 'whsec_' + Buffer.from('0123456789abcdef0123').toString('base64');
 const headers = signStandardWebhook(body, { secrets: [secret] });
-const verified = verifyStandardWebhook(body, headers, { secrets: [secret] });
+// An option left undefined is as if not given, under exactOptionalPropertyTypes too.
+const tolerance = process.env.TOLERANCE ? Number(process.env.TOLERANCE) : undefined;
+const verified = verifyStandardWebhook(body, headers, { secrets: [secret], toleranceSeconds: tolerance });
 const results = (JSON.parse(body) as unknown[]).map((value) => validateEvent(value));
 const completes: CallCompleteEvent[] = results.flatMap((r) => (r.event?.type === 'CallComplete' ? [r.event] : []));
 const status: 'Complete' | 'Partial' | 'Not Complete' = completes[0]!.data.status;
@@ -103,6 +105,8 @@ describe('the packed package', () => {
           module: 'NodeNext',
           moduleResolution: 'NodeNext',
           strict: true,
+          // As strict a consumer as there is: an optional option must take undefined.
+          exactOptionalPropertyTypes: true,
           noEmit: true,
           // Hint: checking every .d.ts (@types/node, valibot) takes a minute; the consumer's use of
           // callhook's types is what is checked, and attw (npm run check:package) checks the types resolve.

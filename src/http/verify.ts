@@ -39,11 +39,11 @@ export interface VerifyOptions {
   /** The secret, or several (key rotation): `whsec_<base64>` for Standard Webhooks, plain text for hmac. */
   secrets: readonly string[] | string;
   /** How far the timestamp may be from `now`, in either direction (default 300 seconds). */
-  toleranceSeconds?: number;
+  toleranceSeconds?: number | undefined;
   /** The current time in epoch milliseconds (default `Date.now()`). */
-  now?: number;
+  now?: number | undefined;
   /** Skip the timestamp check (for old captures). */
-  ignoreTimestamp?: boolean;
+  ignoreTimestamp?: boolean | undefined;
 }
 
 /** A verification's outcome: the index of the secret that matched, or why none did. */
@@ -409,7 +409,7 @@ export function verifyStandardWebhook(
 export function verifyHexHmacWithKeys(
   body: string | Uint8Array,
   headers: HeaderSource,
-  options: KeyedVerifyOptions & { header?: string },
+  options: KeyedVerifyOptions & { header?: string | undefined },
 ): VerifyResult {
   const name = options.header ?? defaultHmacHeader;
   const text = headerValue(headers, name, ',');
@@ -433,7 +433,7 @@ export function verifyHexHmacWithKeys(
 export function verifyHexHmac(
   body: string | Uint8Array,
   headers: HeaderSource,
-  options: VerifyOptions & { header?: string },
+  options: VerifyOptions & { header?: string | undefined },
 ): VerifyResult {
   return verifyHexHmacWithKeys(body, headers, { ...options, keys: hmacKeys(options.secrets) });
 }
