@@ -233,6 +233,18 @@ describe('signing and verifying', () => {
     expect(verifyStandardWebhook(body, zero, { secrets: secret, now: 0 })).toEqual({ ok: true, secretIndex: 0 });
   });
 
+  it('refuses an id that cannot travel as a header value whole, which no verifier would then accept', () => {
+    const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    for (const id of ['', ' msg_1', 'msg_1 ', 'msg\n1']) {
+      expect(() => signStandardWebhook(body, { secrets: secret, id }), JSON.stringify(id)).toThrow(
+        new TypeError(
+          `id must be a header value: not empty, no blanks around it, no control characters (got ${JSON.stringify(id)})`,
+        ),
+      );
+    }
+    expect(signStandardWebhook(body, { secrets: secret, id: 'msg 1.2' })['webhook-id']).toBe('msg 1.2');
+  });
+
   it('refuses a tolerance or a now that is not a number instead of accepting a delivery of any age', () => {
     const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
     // Signed in 1970: only ignoreTimestamp (or an infinite tolerance, asked for) lets it through.

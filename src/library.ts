@@ -229,6 +229,13 @@ export function signStandardWebhook(
   options: SignStandardWebhookOptions,
 ): StandardWebhookHeaders {
   const id = options.id ?? randomUUID();
+  // Hint: HTTP trims a header value and refuses control characters in it, so such an id would be
+  // verified as another (or as missing) and fail.
+  if (typeof id !== 'string' || id === '' || id !== id.trim() || /[\u0000-\u001f\u007f]/.test(id)) {
+    throw new TypeError(
+      `id must be a header value: not empty, no blanks around it, no control characters (got ${shownValue(id)})`,
+    );
+  }
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   // Hint: the header holds at most 15 digits (as verifyStandardWebhook reads it); NaN or a fraction
   // would sign a header that no verifier accepts.
