@@ -66,6 +66,20 @@ describe('options a JavaScript caller may get wrong', () => {
     const nope = { type: 'Nope' } as unknown as { type: 'CallComplete' };
     expect(() => validateEvent(events[0], nope)).toThrow(new TypeError(choices));
     await expect(collect(readEvents('[]', nope))).rejects.toThrow(new TypeError(choices));
+    for (const [batchSize, got] of [
+      [0, '0'],
+      [-1, '-1'],
+      [1.5, '1.5'],
+      [Number.NaN, 'NaN'],
+      ['x', '"x"'],
+    ] as const) {
+      await expect(collect(readEvents('[{}, {}]', { batchSize: batchSize as number }))).rejects.toThrow(
+        new TypeError(`batchSize must be a whole number of at least 1 (got ${got})`),
+      );
+    }
+    await expect(collect(readEvents('[]', { maxElementBytes: 512 * 2 ** 20 }))).rejects.toThrow(
+      new TypeError('maxElementBytes must be a whole number from 1 to 535822336 (got 536870912)'),
+    );
     expect(() => toJsonSchema({ draft: '04' as '07' })).toThrow(
       new TypeError('draft must be one of 2020-12, 07 (got "04")'),
     );
@@ -83,9 +97,10 @@ describe('readEvents', () => {
     }
     const fromIterable = await collect(readEvents(bytes()));
     expect(JSON.stringify(fromStream).replaceAll('<stream>', '<string>')).toBe(JSON.stringify(fromString));
-    expect(
-      fromString.every((item) => (item.kind === 'problem' ? item.problem : item.position).file === '<string>'),
-    ).toBe(true);
+    const files = (item: ReadItem) =>
+      item.kind === 'problem' ? [item.problem.file] : [item.position.file, ...item.problems.map((p) => p.file)];
+    expect(new Set(fromString.flatMap(files))).toEqual(new Set(['<string>']));
+    expect(new Set(fromStream.flatMap(files))).toEqual(new Set(['<stream>']));
     expect(fromIterable).toEqual(fromStream);
     expect(fromString.filter((item) => item.kind === 'event')).toHaveLength(39);
     const invalid = fromString.filter((item) => item.kind === 'invalid');
@@ -105,6 +120,15 @@ describe('readEvents', () => {
     expect(await collect(readEvents(slices()))).toEqual(fromStream);
     const web = new Response(text).body as unknown as AsyncIterable<Uint8Array>;
     expect(await collect(readEvents(web))).toEqual(fromStream);
+  });
+
+  it('reads the bytes themselves, a Uint8Array or a Buffer, as it reads the text', async () => {
+    const fromString = JSON.stringify(await collect(readEvents(text)));
+    for (const bytes of [new TextEncoder().encode(text), Buffer.from(text)]) {
+      const items = await collect(readEvents(bytes));
+      expect(JSON.stringify(items).replaceAll('<bytes>', '<string>')).toBe(fromString);
+      expect(items[0]).toMatchObject({ position: { file: '<bytes>' } });
+    }
   });
 
   it("gives a syntax problem's source, from which codeFrame draws validate's frame", async () => {
@@ -130,6 +154,17 @@ describe('readEvents', () => {
     expect(items.map((item) => item.kind)).toEqual(['invalid', 'event', 'invalid']);
     expect(items[0]).toMatchObject({ call: { type: 'CallComplete', id: call.id, data: { status: 'Voicemail' } } });
     expect(items.map((item) => item.kind !== 'problem' && item.duplicate)).toEqual([false, true, true]);
+  });
+
+  it('takes maxElementBytes, the limit an element-too-large problem tells to raise', async () => {
+    const [event] = events;
+    const items = await collect(readEvents(JSON.stringify([event, event]), { maxElementBytes: 100 }));
+    expect(items.map((item) => (item.kind === 'invalid' ? item.problems[0]?.code : item.kind))).toEqual([
+      'element-too-large',
+      'element-too-large',
+    ]);
+    const bigger = await collect(readEvents(JSON.stringify([event]), { maxElementBytes: 2 ** 20 }));
+    expect(bigger.map((item) => item.kind)).toEqual(['event']);
   });
 
   it('reads paths as the CLI does, and refuses a missing one', async () => {
@@ -182,6 +217,65 @@ describe('signing and verifying', () => {
       expect(() => verifyHexHmac(body, {}, { secrets })).toThrow(named);
       expect(() => signHexHmac(body, { secrets })).toThrow(named);
     }
+  });
+
+  it('refuses a timestamp that is not whole Unix seconds, which no verifier would accept, with a TypeError', () => {
+    const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    for (const timestamp of [Number.NaN, 1_700_000_000.5, -1, Number.POSITIVE_INFINITY, 1e15]) {
+      expect(() => signStandardWebhook(body, { secrets: secret, timestamp })).toThrow(
+        new TypeError(`timestamp must be whole seconds since 1970 (got ${timestamp})`),
+      );
+    }
+    expect(() => signStandardWebhook(body, { secrets: secret, timestamp: '1700000000' as unknown as number })).toThrow(
+      TypeError,
+    );
+    const zero = signStandardWebhook(body, { secrets: secret, timestamp: 0 });
+    expect(verifyStandardWebhook(body, zero, { secrets: secret, now: 0 })).toEqual({ ok: true, secretIndex: 0 });
+  });
+
+  it('refuses an id that cannot travel as a header value whole, which no verifier would then accept', () => {
+    const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    for (const id of ['', ' msg_1', 'msg_1 ', 'msg\n1']) {
+      expect(() => signStandardWebhook(body, { secrets: secret, id }), JSON.stringify(id)).toThrow(
+        new TypeError(
+          `id must be a header value: not empty, no blanks around it, no control characters (got ${JSON.stringify(id)})`,
+        ),
+      );
+    }
+    expect(signStandardWebhook(body, { secrets: secret, id: 'msg 1.2' })['webhook-id']).toBe('msg 1.2');
+  });
+
+  it('refuses a tolerance or a now that is not a number instead of accepting a delivery of any age', () => {
+    const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    // Signed in 1970: only ignoreTimestamp (or an infinite tolerance, asked for) lets it through.
+    const headers = signStandardWebhook(body, { secrets: secret, timestamp: 1000 });
+    for (const [option, value, message] of [
+      ['toleranceSeconds', Number.NaN, 'toleranceSeconds must be a number of seconds, 0 or more (got NaN)'],
+      ['toleranceSeconds', -1, 'toleranceSeconds must be a number of seconds, 0 or more (got -1)'],
+      ['toleranceSeconds', '300', 'toleranceSeconds must be a number of seconds, 0 or more (got "300")'],
+      ['now', Number.NaN, 'now must be a time in epoch milliseconds (got NaN)'],
+      ['now', '2026-01-01', 'now must be a time in epoch milliseconds (got "2026-01-01")'],
+    ] as const) {
+      expect(() => verifyStandardWebhook(body, headers, { secrets: secret, [option]: value })).toThrow(
+        new TypeError(message),
+      );
+    }
+    expect(verifyStandardWebhook(body, headers, { secrets: secret })).toMatchObject({ reason: 'timestamp-too-old' });
+    const forever = { secrets: secret, toleranceSeconds: Number.POSITIVE_INFINITY };
+    expect(verifyStandardWebhook(body, headers, forever)).toEqual({ ok: true, secretIndex: 0 });
+  });
+
+  it('names a secret that is not whsec_<base64> by its place in the list, as it names an empty one', () => {
+    const secrets = [`whsec_${Buffer.from('key one').toString('base64')}`, 'whsec_!!!!'];
+    const named = /^secret #2 is not a Standard Webhooks secret \(expected whsec_<base64>\)$/;
+    expect(() => signStandardWebhook(body, { secrets })).toThrow(named);
+    expect(() => verifyStandardWebhook(body, {}, { secrets })).toThrow(named);
+  });
+
+  it('asks for at least one secret in the words of the call made, signing or verifying', () => {
+    expect(() => signStandardWebhook(body, { secrets: [] })).toThrow(/^secrets: give at least one secret$/);
+    expect(() => signHexHmac(body, { secrets: [] })).toThrow(/^secrets: give at least one secret$/);
+    expect(() => verifyHexHmac(body, {}, { secrets: [] })).toThrow(/^secrets: give at least one secret$/);
   });
 
   it('signs with a hex HMAC so that verifyHexHmac accepts it', () => {

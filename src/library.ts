@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
 import { hmacKeys, standardKeys } from './http/verify.js';
 import { readRecords } from './input/read.js';
-import type { Location, Problem } from './input/types.js';
+import { type Location, largestElementBytes, type Problem } from './input/types.js';
 import { checkEvent, type SchemaIssue } from './schema/check.js';
 import {
   CallAttemptedDataSchema,
@@ -20,7 +20,7 @@ import {
   SmsDataSchema,
   type WebhookEvent,
 } from './schema/events.js';
-import { assertChoice, type EventType, eventTypes } from './schema/names.js';
+import { assertChoice, assertWholeNumber, type EventType, eventTypes, shownValue } from './schema/names.js';
 
 /** The valibot schemas of the payloads: each type's fields (CallComplete's `data`), the envelope and a flow step. */
 export const schemas = {
@@ -84,13 +84,18 @@ export function validateEvent(value: unknown, options: ValidateEventOptions = {}
   return { ok: true, type: result.kind, event: result.event, issues: result.issues };
 }
 
-/** Where `readEvents` reads from: file or folder paths, a stream of bytes, or the text itself. */
-export type EventSource = readonly string[] | NodeJS.ReadableStream | AsyncIterable<Uint8Array> | string;
+const bodyBytes = (body: string | Uint8Array) =>
+  typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+
+/** Where `readEvents` reads from: file or folder paths, a stream of bytes, or the text itself or its bytes. */
+export type EventSource = readonly string[] | NodeJS.ReadableStream | AsyncIterable<Uint8Array> | string | Uint8Array;
 
 /** How `readEvents` reads. */
 export interface ReadEventsOptions extends ValidateEventOptions {
   /** Report a batch (a JSON array) holding more events than this. */
   batchSize?: number | undefined;
+  /** Report and skip an element larger than this many bytes (default 64 MiB, at most 511 MiB; `--max-element-size`). */
+  maxElementBytes?: number | undefined;
 }
 
 /** One thing `readEvents` read: a valid event, an element that is not one, or a problem between elements. */
@@ -138,19 +143,24 @@ function positionOf(element: Location): Location {
 
 /**
  * Reads webhook events from paths (files and folders, as the CLI does: a single path goes in an
- * array), a byte stream, or a string of JSON or NDJSON text: an async iterable of each event
- * with its position and problems, in bounded memory however large the input.
+ * array), a byte stream, or JSON or NDJSON text as a string or its bytes: an async iterable of
+ * each event with its position and problems, in bounded memory however large the input.
  */
-export async function* readEvents(source: EventSource, options: ReadEventsOptions = {}): AsyncGenerator<ReadItem> {
+export async function* readEvents(
+  source: EventSource,
+  options: ReadEventsOptions = {},
+): AsyncGenerator<ReadItem, void, undefined> {
   assertChoice('type', options.type, eventTypes);
+  assertWholeNumber('batchSize', options.batchSize, 1);
+  assertWholeNumber('maxElementBytes', options.maxElementBytes, 1, largestElementBytes);
   let paths: readonly string[];
   let stdin: NodeJS.ReadableStream | undefined;
   // Positions name the file; text and streams have none, so they are named as such, not <stdin>.
   let name: string | undefined;
-  if (typeof source === 'string') {
+  if (typeof source === 'string' || source instanceof Uint8Array) {
     paths = ['-'];
-    name = '<string>';
-    stdin = Readable.from([Buffer.from(source, 'utf8')]);
+    name = typeof source === 'string' ? '<string>' : '<bytes>';
+    stdin = Readable.from([bodyBytes(source)]);
   } else if (Array.isArray(source)) paths = source as readonly string[];
   else {
     paths = ['-'];
@@ -164,21 +174,12 @@ export async function* readEvents(source: EventSource, options: ReadEventsOption
     type: options.type,
     strict: options.strict,
     batchSize: options.batchSize,
+    maxElementBytes: options.maxElementBytes,
     stdin,
+    stdinName: name,
   });
-  const rename = <T extends { file: string }>(item: T): T => {
-    if (name !== undefined) item.file = name;
-    return item;
-  };
   for await (const chunk of records) {
     for (const record of chunk) {
-      if (name !== undefined && record.kind !== 'file-start' && record.kind !== 'file-end') {
-        if (record.kind === 'problem') rename(record.problem);
-        else {
-          rename(record.element);
-          for (const problem of record.problems) rename(problem);
-        }
-      }
       if (record.kind === 'event') {
         yield {
           kind: 'event',
@@ -219,9 +220,6 @@ export interface StandardWebhookHeaders extends Record<string, string> {
   'webhook-signature': string;
 }
 
-const bodyBytes = (body: string | Uint8Array) =>
-  typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-
 /**
  * Signs a body as Standard Webhooks says (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`),
  * exactly as `callhook replay --sign standard` does; `verifyStandardWebhook` checks it.
@@ -231,7 +229,19 @@ export function signStandardWebhook(
   options: SignStandardWebhookOptions,
 ): StandardWebhookHeaders {
   const id = options.id ?? randomUUID();
+  // Hint: HTTP trims a header value and refuses control characters in it, so such an id would be
+  // verified as another (or as missing) and fail.
+  if (typeof id !== 'string' || id === '' || id !== id.trim() || /[\u0000-\u001f\u007f]/.test(id)) {
+    throw new TypeError(
+      `id must be a header value: not empty, no blanks around it, no control characters (got ${shownValue(id)})`,
+    );
+  }
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  // Hint: the header holds at most 15 digits (as verifyStandardWebhook reads it); NaN or a fraction
+  // would sign a header that no verifier accepts.
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0 || timestamp >= 1e15) {
+    throw new TypeError(`timestamp must be whole seconds since 1970 (got ${shownValue(timestamp)})`);
+  }
   const keys = standardKeys(options.secrets);
   return {
     'webhook-id': id,

@@ -2,7 +2,7 @@
 // type-checked. Offline: npm ci caches tarballs but not the registry's metadata an install by
 // range needs, so each dependency the package names is installed from this repository's
 // node_modules (a dependency missing from package.json would make npm reach the registry, and fail).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,7 @@ import {
   type CallCompleteEvent,
   generateEvents,
   readEvents,
+  readRecords,
   schemas,
   signStandardWebhook,
   toJsonSchema,
@@ -39,18 +40,24 @@ import * as v from 'valibot';
 const body = JSON.stringify([...generateEvents({ count: 5, seed: 3 })].map((e) => e.event));
 const secret = 'whsec_' + Buffer.from('0123456789abcdef0123').toString('base64');
 const headers = signStandardWebhook(body, { secrets: [secret] });
-const verified = verifyStandardWebhook(body, headers, { secrets: [secret] });
+// An option left undefined is as if not given, under exactOptionalPropertyTypes too.
+const tolerance = process.env.TOLERANCE ? Number(process.env.TOLERANCE) : undefined;
+const verified = verifyStandardWebhook(body, headers, { secrets: [secret], toleranceSeconds: tolerance });
 const results = (JSON.parse(body) as unknown[]).map((value) => validateEvent(value));
 const completes: CallCompleteEvent[] = results.flatMap((r) => (r.event?.type === 'CallComplete' ? [r.event] : []));
 const status: 'Complete' | 'Partial' | 'Not Complete' = completes[0]!.data.status;
 let read = 0;
 for await (const item of readEvents(body)) if (item.kind === 'event') read++;
+// No \`any\` reaches a user through the readers' iterators: a finished next() holds no value.
+type IsAny<T> = 0 extends 1 & T ? true : false;
+type Finished<G extends AsyncIterator<unknown, unknown, unknown>> = Extract<Awaited<ReturnType<G['next']>>, { done: true }>['value'];
+const noAny: [IsAny<Finished<ReturnType<typeof readEvents>>>, IsAny<Parameters<ReturnType<typeof readEvents>['next']>[0]>, IsAny<Finished<ReturnType<typeof readRecords>>>] = [false, false, false];
 const parsed = v.safeParse(schemas.CallAttempted, { time: 'x' });
 const fixture = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as unknown[];
 const events: WebhookEvent[] = fixture.flatMap((value) => validateEvent(value).event ?? []);
 console.log(JSON.stringify({
   ok: verified.ok, valid: results.every((r) => r.ok), status: typeof status, read, parsed: parsed.success,
-  schema: toJsonSchema().$schema, fixture: events.length,
+  schema: toJsonSchema().$schema, fixture: events.length, noAny,
 }));
 `;
 
@@ -85,10 +92,11 @@ describe('the packed package', () => {
     expect(packed.filter((path) => path.startsWith('dist/commands/'))).toEqual([]);
   });
 
-  it("installs by name offline, runs, and type-checks a consumer written against it, and the README's receiver", () => {
+  it("installs by name offline, runs, and type-checks a consumer written against it, and the README's examples", () => {
     writeFileSync(join(project, 'consumer.mts'), consumer);
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
     writeFileSync(join(project, 'receiver.mjs'), /<!-- receiver -->\n```js\n([\s\S]*?)\n```/.exec(readme)![1]!);
+    writeFileSync(join(project, 'library.mts'), /<!-- library -->\n```ts\n([\s\S]*?)\n```/.exec(readme)![1]!);
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
@@ -97,6 +105,8 @@ describe('the packed package', () => {
           module: 'NodeNext',
           moduleResolution: 'NodeNext',
           strict: true,
+          // As strict a consumer as there is: an optional option must take undefined.
+          exactOptionalPropertyTypes: true,
           noEmit: true,
           // Hint: checking every .d.ts (@types/node, valibot) takes a minute; the consumer's use of
           // callhook's types is what is checked, and attw (npm run check:package) checks the types resolve.
@@ -107,19 +117,21 @@ describe('the packed package', () => {
           allowJs: true,
           checkJs: true,
         },
-        files: ['consumer.mts', 'receiver.mjs'],
+        files: ['consumer.mts', 'receiver.mjs', 'library.mts'],
       }),
     );
     const tsc = require.resolve('typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8' });
+    // tsc reports on stdout, which a failed execFileSync's message leaves out.
+    const checked = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8' });
+    expect(checked.stdout + checked.stderr).toBe('');
+    const build = (entry: string) =>
+      execFileSync(
+        process.execPath,
+        [require.resolve('esbuild/bin/esbuild'), entry, `--outdir=${project}`, '--out-extension:.js=.mjs'],
+        { cwd: project, stdio: 'pipe' },
+      );
+    build('consumer.mts');
     const built = join(project, 'consumer.mjs');
-    execFileSync(
-      process.execPath,
-      [require.resolve('esbuild/bin/esbuild'), 'consumer.mts', `--outfile=${built}`, '--log-level=warning'],
-      {
-        cwd: project,
-      },
-    );
     const output = execFileSync(process.execPath, [built, join(repoRoot, 'fixtures/valid/every-status.json')], {
       cwd: project,
       encoding: 'utf8',
@@ -132,8 +144,24 @@ describe('the packed package', () => {
       parsed: false,
       schema: 'https://json-schema.org/draft/2020-12/schema',
       fixture: expect.any(Number),
+      noAny: [false, false, false],
     });
     expect(readdirSync(join(project, 'node_modules'))).toContain('callhook');
+
+    // The README's first example: one event it parsed, then every element of an export, the
+    // published CallComplete example with its missing comma.
+    build('library.mts');
+    const [first] = JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), 'utf8')) as object[];
+    // A key no payload documents, holding an escape sequence and a bidi override: printed escaped.
+    writeFileSync(join(project, 'event.json'), JSON.stringify({ ...first, '\u001b[2J\u202eextra': 1 }));
+    writeFileSync(
+      join(project, 'export.json'),
+      readFileSync(join(repoRoot, 'fixtures/doc-examples/call-complete.json')),
+    );
+    expect(execFileSync(process.execPath, ['library.mjs'], { cwd: project, encoding: 'utf8' })).toBe(
+      '/\\e[2J\\u202eextra unknown-field field "\\u001b[2J\\u202eextra" is not in the documented payload\n' +
+        '37 missing comma between object members\n2 calls\n',
+    );
   });
 
   it('can be required from CommonJS, as its types already tell TypeScript (Node 20.19+ loads ESM by require)', () => {

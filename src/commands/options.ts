@@ -14,6 +14,7 @@ import { generateFormats, schemaDrafts } from '../core/generate-names.js';
 import { reportedStatuses, summaryDimensions } from '../core/summary-names.js';
 import { CallhookError, ExitCode } from '../errors.js';
 import { replayMethods, signSchemes } from '../http/names.js';
+import { largestElementBytes } from '../input/types.js';
 import { summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
 import { eventTypes } from '../schema/names.js';
 
@@ -24,8 +25,6 @@ export function optionError(name: string, must: string, got?: string): CallhookE
 }
 
 const byteUnits: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
-// Hint: an element becomes one string, and V8's strings hold at most 2^29 - 24 characters.
-const maxByteSize = 511 * 2 ** 20;
 
 /**
  * A parser of a size in bytes: a number with an optional `k`, `M` or `G` (powers of 1024, `KiB`,
@@ -37,7 +36,7 @@ export function byteSize(name: string): (value: string) => number {
     const bytes = match
       ? Math.floor(Number(match[1]) * (byteUnits[(match[2] ?? '').toLowerCase()] ?? Number.NaN))
       : Number.NaN;
-    if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > maxByteSize) {
+    if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > largestElementBytes) {
       throw optionError(name, 'a size in bytes from 1 to 511M, such as 65536, 512k or 64M', value);
     }
     return bytes;

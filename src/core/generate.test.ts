@@ -319,6 +319,21 @@ describe('generateEvents', () => {
     expect(() => [...generateEvents({ count: 1, redeliveries: 1.5 })]).toThrow(/redeliveries/);
     expect(() => [...generateEvents({ count: 1, types: ['Nope' as never] })]).toThrow();
   });
+
+  it("names the option a JavaScript caller got wrong in a TypeError, as the library's other options do, not in valibot's words", () => {
+    for (const [options, message] of [
+      [{ count: '3' }, 'count: expected number, received "3"'],
+      [{}, 'count is required'],
+      [undefined, 'options: expected Object, received undefined'],
+      [{ count: 1, seed: 1.5 }, 'seed must be an integer'],
+      [{ count: 1, set: [{ path: 'data.status', value: 'x' }] }, 'set.0.path: expected Array, received "data.status"'],
+    ] as const) {
+      expect(() => [...generateEvents(options as never)], JSON.stringify(options)).toThrow(new TypeError(message));
+    }
+    expect(() => [...generateCalls({ seed: 1, calls: Number.NaN })]).toThrow(
+      new TypeError('calls: expected number, received NaN'),
+    );
+  });
 });
 
 describe('campaigns', () => {

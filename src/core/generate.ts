@@ -88,6 +88,24 @@ const startTimeOption = v.optional(
   ),
 );
 
+/**
+ * Reads a library caller's options: the first problem is a TypeError naming the option, as the
+ * library's other option checks are (`assertChoice`), not valibot's ValiError, whose own words
+ * ("Invalid key: Expected "count" but received undefined") name no option.
+ */
+function parseOptions<S extends v.GenericSchema>(schema: S, options: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, options, { abortEarly: true });
+  if (result.success) return result.output;
+  const [issue] = result.issues;
+  const path = v.getDotPath(issue) ?? 'options';
+  // Hint: the checks here word their own messages, which start with the option's name.
+  if (issue.message.startsWith(`${path.split('.')[0]} `)) throw new TypeError(issue.message);
+  if (issue.type === 'object' && issue.input === undefined && path !== 'options') {
+    throw new TypeError(`${path} is required`);
+  }
+  throw new TypeError(`${path}: expected ${issue.expected}, received ${issue.received}`);
+}
+
 const GenerateOptionsSchema = v.object({
   seed: v.pipe(v.number(), v.integer('seed must be an integer')),
   calls: v.pipe(v.number(), v.integer('calls must be an integer'), v.minValue(0, 'calls must be 0 or more')),
@@ -948,7 +966,7 @@ const byTime = (a: StoryEvent, b: StoryEvent) => a.at - b.at;
  * alike, so consumers that filter or count by type read it here.
  */
 export function* generateTypedCalls(options: GenerateOptions): Generator<GeneratedEvent, void, undefined> {
-  const checked = v.parse(GenerateOptionsSchema, options);
+  const checked = parseOptions(GenerateOptionsSchema, options);
   const random = new Random(seedState(checked.seed));
   const campaigns = makeCampaigns(random, checked.campaigns ?? 3);
   const envelopeAll = checked.envelope === 'all';
@@ -1110,7 +1128,7 @@ function applyOverrides(generated: GeneratedEvent, overrides: readonly FieldOver
  * types, some events redelivered, and fields overridden. Lazy: any count takes constant memory.
  */
 export function* generateEvents(options: GenerateEventsOptions): Generator<GeneratedDelivery, void, undefined> {
-  const checked = v.parse(GenerateEventsSchema, options);
+  const checked = parseOptions(GenerateEventsSchema, options);
   const seed = seedState(checked.seed ?? 1);
   const types = checked.types && checked.types.length > 0 ? new Set<EventType>(checked.types) : undefined;
   const overrides = checked.set ?? [];

@@ -12,17 +12,17 @@ export type { SignScheme } from './names.js';
 /** Turns request facts into the headers that sign it; called once per attempt. */
 export type Signer = (webhookId: string, body: Buffer, now: Date) => Record<string, string>;
 
-// Hint: errors here must never quote the secret itself, only say which part is wrong.
-function decodeStandardSecret(secret: string, position: number, envName: string): Buffer {
+/**
+ * Decodes one Standard Webhooks secret, `whsec_<base64>` (the prefix optional); `name` says which
+ * in an error. Hint: errors here must never quote the secret itself, only say which part is wrong.
+ */
+export function decodeStandardSecret(secret: string, name: string): Buffer {
   const base64 = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 === 1) {
-    throw new CallhookError(
-      `secret #${position} in ${envName} is not a Standard Webhooks secret (expected whsec_<base64>)`,
-      ExitCode.usage,
-    );
+    throw new CallhookError(`${name} is not a Standard Webhooks secret (expected whsec_<base64>)`, ExitCode.usage);
   }
   const key = Buffer.from(base64, 'base64');
-  if (key.length === 0) throw new CallhookError(`secret #${position} in ${envName} is empty`, ExitCode.usage);
+  if (key.length === 0) throw new CallhookError(`${name} is empty`, ExitCode.usage);
   return key;
 }
 
@@ -43,7 +43,7 @@ export function parseSecrets(raw: string | undefined, scheme: SignScheme, envNam
     );
   }
   return parts.map((part, i) =>
-    scheme === 'standard' ? decodeStandardSecret(part, i + 1, envName) : Buffer.from(part),
+    scheme === 'standard' ? decodeStandardSecret(part, `secret #${i + 1} in ${envName}`) : Buffer.from(part),
   );
 }
 

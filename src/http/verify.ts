@@ -21,7 +21,8 @@
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
-import { parseSecrets, signHmacHex, signStandardWebhook } from './signing.js';
+import { shownValue } from '../schema/names.js';
+import { decodeStandardSecret, signHmacHex, signStandardWebhook } from './signing.js';
 
 /** Why a signature did not verify. */
 export type VerifyFailure =
@@ -38,11 +39,11 @@ export interface VerifyOptions {
   /** The secret, or several (key rotation): `whsec_<base64>` for Standard Webhooks, plain text for hmac. */
   secrets: readonly string[] | string;
   /** How far the timestamp may be from `now`, in either direction (default 300 seconds). */
-  toleranceSeconds?: number;
+  toleranceSeconds?: number | undefined;
   /** The current time in epoch milliseconds (default `Date.now()`). */
-  now?: number;
+  now?: number | undefined;
   /** Skip the timestamp check (for old captures). */
-  ignoreTimestamp?: boolean;
+  ignoreTimestamp?: boolean | undefined;
 }
 
 /** A verification's outcome: the index of the secret that matched, or why none did. */
@@ -208,7 +209,7 @@ function fail(reason: VerifyFailure, message: string, skewSeconds?: number): Ver
 }
 
 function noSecrets(): never {
-  throw new CallhookError('verification needs at least one secret', ExitCode.usage);
+  throw new CallhookError('secrets: give at least one secret', ExitCode.usage);
 }
 
 /**
@@ -233,10 +234,9 @@ function secretList(secrets: readonly string[] | string, blank: RegExp): readonl
 /** Decodes Standard Webhooks secrets with replay's own decoder; a bad one is a usage error naming its position. */
 export function standardKeys(secrets: readonly string[] | string): Buffer[] {
   return secretList(secrets, /^\s*$/).map((secret, i) => {
-    // Each string here is one secret (parseSecrets splits a rotation list on commas).
+    // Each string here is one secret (the CLI's parseSecrets splits a rotation list on commas).
     if (secret.includes(',')) throw new CallhookError(`secret #${i + 1} holds a comma: give each secret apart`);
-    const [key] = parseSecrets(secret, 'standard', `secrets[${i}]`);
-    return key ?? noSecrets();
+    return decodeStandardSecret(secret.trim(), `secret #${i + 1}`);
   });
 }
 
@@ -353,7 +353,9 @@ export function verifyStandardWebhookWithKeys(
       );
     }
     if (-skew > tolerance) {
-      const inMs = Math.abs(now - Math.floor(timestamp / 1000)) <= tolerance;
+      // Hint: only a header of milliseconds has that many digits (since 1973); a now given in
+      // seconds, where it takes milliseconds, also puts a header of seconds far in the future.
+      const inMs = timestamp >= 1e11 && Math.abs(now - Math.floor(timestamp / 1000)) <= tolerance;
       const why = inMs ? ': it reads as milliseconds since 1970, where Standard Webhooks wants seconds' : '';
       return fail(
         'timestamp-too-new',
@@ -389,6 +391,17 @@ export function verifyStandardWebhook(
   headers: HeaderSource,
   options: VerifyOptions,
 ): VerifyResult {
+  const { toleranceSeconds, now } = options;
+  // Hint: NaN compares false with everything, so a NaN tolerance or now (Number() of an unset
+  // variable) would pass a delivery of any age.
+  if (toleranceSeconds !== undefined && !(typeof toleranceSeconds === 'number' && toleranceSeconds >= 0)) {
+    throw new TypeError(
+      `toleranceSeconds must be a number of seconds, 0 or more (got ${shownValue(toleranceSeconds)})`,
+    );
+  }
+  if (now !== undefined && !(typeof now === 'number' && Number.isFinite(now))) {
+    throw new TypeError(`now must be a time in epoch milliseconds (got ${shownValue(now)})`);
+  }
   return verifyStandardWebhookWithKeys(body, headers, { ...options, keys: standardKeys(options.secrets) });
 }
 
@@ -396,7 +409,7 @@ export function verifyStandardWebhook(
 export function verifyHexHmacWithKeys(
   body: string | Uint8Array,
   headers: HeaderSource,
-  options: KeyedVerifyOptions & { header?: string },
+  options: KeyedVerifyOptions & { header?: string | undefined },
 ): VerifyResult {
   const name = options.header ?? defaultHmacHeader;
   const text = headerValue(headers, name, ',');
@@ -420,7 +433,7 @@ export function verifyHexHmacWithKeys(
 export function verifyHexHmac(
   body: string | Uint8Array,
   headers: HeaderSource,
-  options: VerifyOptions & { header?: string },
+  options: VerifyOptions & { header?: string | undefined },
 ): VerifyResult {
   return verifyHexHmacWithKeys(body, headers, { ...options, keys: hmacKeys(options.secrets) });
 }

@@ -273,7 +273,7 @@ export async function* readRecords(
   paths: readonly string[],
   options: ReadOptions = {},
   range: ReadRange = {},
-): AsyncGenerator<InputRecord[]> {
+): AsyncGenerator<InputRecord[], void, undefined> {
   const named = (source: Source) =>
     source.path === '-' && options.stdinName ? { ...source, name: options.stdinName } : source;
   const sources = (await listSources(paths)).map(named);

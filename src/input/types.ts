@@ -1,6 +1,10 @@
 /** The records the input layer produces: every command reads webhook events through these. */
 import type { EventKind, WebhookEvent } from '../schema/events.js';
 
+// Hint: an element becomes one string, and V8's strings hold at most 2^29 - 24 characters.
+/** The largest element size a reader can be told to accept (`--max-element-size`, `maxElementBytes`). */
+export const largestElementBytes = 511 * 2 ** 20;
+
 /** A position in a source file. `line` and `column` are 1-based; columns count UTF-16 code units. */
 export interface Location {
   /** The path as the user gave it (`<stdin>` for `-`). */

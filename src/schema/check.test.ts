@@ -155,6 +155,12 @@ describe('detectTypeByShape', () => {
     // A tie is no answer.
     expect(detectTypeByShape({ type: 'inbound', status: 'failed' })).toBeUndefined();
   });
+
+  it('takes any parsed JSON value, as a library caller holds it: what is not an object has no type', () => {
+    for (const value of [null, undefined, 42, 'status', [{ status: 'failed', note: 'x' }]]) {
+      expect(detectTypeByShape(value)).toBeUndefined();
+    }
+  });
 });
 
 describe('statusGroupOf', () => {

@@ -68,8 +68,9 @@ export const shapeKeys: ReadonlyArray<readonly [EventType, readonly string[]]> =
   ['SMSSent', ['from', 'to', 'message']],
 ];
 
-/** The event type a bare object's keys suggest, or undefined when no type's keys are there. */
-export function detectTypeByShape(value: Json): EventType | undefined {
+/** The event type a bare object's keys suggest, or undefined when no type's keys are there or it is no object. */
+export function detectTypeByShape(value: unknown): EventType | undefined {
+  if (!isObject(value)) return undefined;
   let best: EventType | undefined;
   let bestScore = 0;
   let tie = false;
@@ -301,7 +302,7 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
     if (!isObject(payload)) return { kind: type, event: undefined, issues };
   }
 
-  type ??= detectTypeByShape(payload as Json);
+  type ??= detectTypeByShape(payload);
   if (!type) {
     issues.push({
       severity: 'error',

@@ -25,3 +25,21 @@ export function assertChoice(what: string, value: string | undefined, choices: r
     throw new TypeError(`${what} must be one of ${choices.join(', ')} (got ${JSON.stringify(value)})`);
   }
 }
+
+/** Refuses a number option that is not a whole number from `min` to `max`, with a TypeError naming it, as assertChoice does. */
+export function assertWholeNumber(
+  what: string,
+  value: number | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): void {
+  if (value !== undefined && !(Number.isSafeInteger(value) && value >= min && value <= max)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new TypeError(`${what} must be a whole number ${range} (got ${shownValue(value)})`);
+  }
+}
+
+/** A value a caller gave, as an option's TypeError quotes it: a string in quotes, anything else as itself (NaN reads NaN). */
+export function shownValue(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
