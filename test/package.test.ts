@@ -83,11 +83,15 @@ beforeAll(() => {
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe('the packed package', () => {
-  it('ships the CLI, the built library and its types, the README and nothing else', () => {
+  it('ships the CLI, the built library and its types, the README, the licence it declares and nothing else', () => {
     expect(
-      packed.filter((path) => !/^(dist\/.*\.(js|d\.ts)|bin\/callhook\.js|README\.md|package\.json)$/.test(path)),
+      packed.filter(
+        (path) => !/^(dist\/.*\.(js|d\.ts)|bin\/callhook\.js|README\.md|LICENSE|package\.json)$/.test(path),
+      ),
     ).toEqual([]);
     expect(packed).toContain('dist/index.d.ts');
+    // package.json says MIT, whose terms are that its text goes with every copy.
+    expect(packed).toContain('LICENSE');
     expect(packed.some((path) => /\.test\.|^src\/|^test\/|^bench\/|^fixtures\//.test(path))).toBe(false);
     expect(packed.filter((path) => path.startsWith('dist/commands/'))).toEqual([]);
   });
