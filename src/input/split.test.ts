@@ -524,12 +524,21 @@ describe('ElementSplitter', () => {
       [garbage, [1 << 20, 8192, 4096]],
       [Buffer.from([0x41, 0, 0x42]), [1 << 20, 4096, 1000, 7]],
     ];
-    for (const [corrupt, sizes] of cases) {
-      const text = Buffer.concat([Buffer.from(lines), corrupt]);
+    for (const [corrupt, sizes, bom] of cases.flatMap(
+      ([bytes, sizes]) =>
+        [
+          [bytes, sizes, ''],
+          // A BOM before them is no element, however the chunks fall.
+          [bytes, sizes, '\ufeff'],
+        ] as const,
+    )) {
+      const text = Buffer.concat([Buffer.from(bom + lines), corrupt]);
       for (const chunkSize of sizes) {
         const r = split(text, chunkSize);
-        expect({ chunkSize, elements: r.elements.length }).toEqual({ chunkSize, elements: 300 });
-        expect(r.problems, `${chunkSize}`).toMatchObject([{ code: 'binary', fatal: true, line: 301 }]);
+        expect({ chunkSize, bom, elements: r.elements.length }).toEqual({ chunkSize, bom, elements: 300 });
+        expect(r.problems, `${chunkSize} ${JSON.stringify(bom)}`).toMatchObject([
+          { code: 'binary', fatal: true, line: 301 },
+        ]);
       }
     }
   });

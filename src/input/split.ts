@@ -446,19 +446,23 @@ export class ElementSplitter {
     const first = this.started ? 0 : this.readFileStart(chunk);
     if (first === -1) return;
     const binary = this.binaryIn(chunk, first);
-    if (binary !== undefined) {
+    if (binary === undefined) this.readBytes(chunk, first);
+    else {
       const { at, message } = binary;
       // Hint: binary data past the file's first bytes ends it where it begins, and what came before
       // is read as in any other chunking; within them, the file is binary, and that is all it says.
       if (at === first || this.offset + at < textSampleSize) this.refuseAt(chunk, first, at, message);
       else {
-        this.pushBytes(chunk.subarray(0, at));
+        this.readBytes(chunk.subarray(0, at), first);
         // What the bytes before it handed back to be read again is read before it (see `deferRecoveries`).
         if (this.deferred !== undefined) this.deferred.push(Buffer.from(chunk.subarray(at)));
         else this.refuseAt(chunk.subarray(at), 0, 0, message);
       }
-      return;
     }
+  }
+
+  /** Reads `chunk` from `first` (past a BOM in the file's first), known to be text. */
+  private readBytes(chunk: Buffer, first: number): void {
     this.chunk = chunk;
     this.chunkOffset = this.offset;
     this.elementFrom = this.mode === Mode.Element ? 0 : -1;
