@@ -47,6 +47,7 @@ import {
   renderUnjournalled,
 } from '../render/replay.js';
 import { colorsFor, escapeTerminal, terminalWidth, toSafeJson, wrapMessage } from '../render/terminal.js';
+import { advisedMessage } from '../render/validation.js';
 import { plural } from '../render/words.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
 
@@ -395,7 +396,7 @@ async function replayWith(
   const stats = new DeliveryStats();
   const onSkip = (skipped: SkippedInput) => {
     stats.skip(skipped);
-    diagnose(renderSkipped(skipped.location, skipped.message, errColors));
+    diagnose(renderSkipped(skipped.location, advisedMessage(skipped), errColors));
   };
   const onProblem = (problem: SkippedInput) => {
     stats.problem();

@@ -5,7 +5,6 @@
 import { createHash, hash as hashOnce } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 import type { InputRecord, Problem } from '../input/types.js';
-import { advisedMessage } from '../render/validation.js';
 
 /** One event replay will send, with the input batch it came from. */
 export interface ReplayEvent {
@@ -29,6 +28,8 @@ export interface ReplayEvent {
 export interface SkippedInput {
   location: string;
   message: string;
+  /** The code of the problem the message gives, for the advice a person is given (see `advisedMessage`). */
+  code?: string | undefined;
 }
 
 /** A request body ready to send, with what the journal and report need to name it. */
@@ -66,9 +67,8 @@ function skippedFor(problems: readonly Problem[], location: string): SkippedInpu
   const errors = problems.filter((p) => p.severity === 'error');
   const first = errors[0] ?? problems[0];
   if (!first) return { location, message: 'invalid event' };
-  const message =
-    errors.length > 1 ? `${advisedMessage(first)} (and ${errors.length - 1} more)` : advisedMessage(first);
-  return { location: `${first.file}:${first.line}:${first.column}`, message };
+  const message = errors.length > 1 ? `${first.message} (and ${errors.length - 1} more)` : first.message;
+  return { location: `${first.file}:${first.line}:${first.column}`, message, code: first.code };
 }
 
 /**

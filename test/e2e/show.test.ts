@@ -304,6 +304,15 @@ describe.concurrent('show: options', () => {
       ]);
       for (const run of runs)
         expect(run.stderr).toContain('cannot tell the event type from keys "foo", "bar"; pass --type');
+      // A JSON report keeps the check's message, as validate's does.
+      const json = await runCli(['replay', file, '--url', 'http://127.0.0.1:9/', '--format', 'json']);
+      expect(JSON.parse(json.stdout).invalid).toEqual([
+        {
+          location: `${file}:1:1`,
+          message: 'cannot tell the event type from keys "foo", "bar"',
+          code: 'unknown-shape',
+        },
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
