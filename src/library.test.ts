@@ -7,6 +7,7 @@ import { codeFrame } from './render/code-frame.js';
 import { checkEvent } from './schema/check.js';
 import type { WebhookEvent } from './schema/events.js';
 import { toJsonSchema } from './schema/json-schema.js';
+import { shownValue } from './schema/names.js';
 
 const events = [...generateEvents({ count: 40, seed: 12 })].map((e) => e.event);
 
@@ -233,16 +234,30 @@ describe('signing and verifying', () => {
     expect(verifyStandardWebhook(body, zero, { secrets: secret, now: 0 })).toEqual({ ok: true, secretIndex: 0 });
   });
 
+  it('refuses secrets that are neither a secret nor a list of them with a TypeError naming the option', () => {
+    // Said "Cannot read properties of undefined (reading 'length')" and "list.entries is not a function".
+    for (const secrets of [undefined, 5, { a: 'whsec_x' }]) {
+      const options = { secrets } as unknown as { secrets: string };
+      expect(() => signStandardWebhook(body, options), String(secrets)).toThrow(
+        new TypeError(`secrets must be a secret or a list of secrets (got ${shownValue(secrets)})`),
+      );
+      expect(() => verifyStandardWebhook(body, {}, options), String(secrets)).toThrow(TypeError);
+    }
+  });
+
   it('refuses an id that cannot travel as a header value whole, which no verifier would then accept', () => {
     const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
-    for (const id of ['', ' msg_1', 'msg_1 ', 'msg\n1']) {
+    // node:http and fetch refuse a character past U+00FF in a header: 'evt-日本' was signed, then not sent.
+    for (const id of ['', ' msg_1', 'msg_1 ', 'msg\n1', 'evt-日本']) {
       expect(() => signStandardWebhook(body, { secrets: secret, id }), JSON.stringify(id)).toThrow(
         new TypeError(
-          `id must be a header value: not empty, no blanks around it, no control characters (got ${JSON.stringify(id)})`,
+          `id must be a header value: not empty, no blanks around it, no control characters, nothing past U+00FF (got ${JSON.stringify(id)})`,
         ),
       );
     }
-    expect(signStandardWebhook(body, { secrets: secret, id: 'msg 1.2' })['webhook-id']).toBe('msg 1.2');
+    // A tab inside is a header value as HTTP has it.
+    for (const id of ['msg 1.2', 'msg\t1'])
+      expect(signStandardWebhook(body, { secrets: secret, id })['webhook-id']).toBe(id);
   });
 
   it('refuses a tolerance or a now that is not a number instead of accepting a delivery of any age', () => {

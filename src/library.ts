@@ -231,9 +231,10 @@ export function signStandardWebhook(
   const id = options.id ?? randomUUID();
   // Hint: HTTP trims a header value and refuses control characters in it, so such an id would be
   // verified as another (or as missing) and fail.
-  if (typeof id !== 'string' || id === '' || id !== id.trim() || /[\u0000-\u001f\u007f]/.test(id)) {
+  // Hint: as node:http checks a header value (a tab inside is one; past U+00FF is not).
+  if (typeof id !== 'string' || id === '' || id !== id.trim() || /[^\t\u0020-\u007e\u0080-\u00ff]/.test(id)) {
     throw new TypeError(
-      `id must be a header value: not empty, no blanks around it, no control characters (got ${shownValue(id)})`,
+      `id must be a header value: not empty, no blanks around it, no control characters, nothing past U+00FF (got ${shownValue(id)})`,
     );
   }
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);

@@ -218,6 +218,10 @@ function noSecrets(): never {
  */
 function secretList(secrets: readonly string[] | string, blank: RegExp): readonly string[] {
   const list = typeof secrets === 'string' ? [secrets] : secrets;
+  // Hint: the library's callers pass what they like; the CLI always gives a list.
+  if (!Array.isArray(list)) {
+    throw new TypeError(`secrets must be a secret or a list of secrets (got ${shownValue(secrets)})`);
+  }
   if (list.length === 0) noSecrets();
   for (const [i, secret] of list.entries()) {
     const problem =
