@@ -5,7 +5,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import { impossible } from '../errors.js';
-import { isSpace } from './bytes.js';
+import { isSpace, NEWLINE } from './bytes.js';
 
 // Hint: these begin a JSON value; a binary format's magic number (PNG, ZIP, gzip...) is none.
 const jsonStart = new Set([
@@ -100,8 +100,34 @@ function wholeCharacters(chunk: Buffer, from: number): Buffer {
 export function binaryStart(chunk: Buffer, from: number): number {
   if (isUtf8(wholeCharacters(chunk, from))) return -1;
   for (let at = from; at < chunk.length; at += textSampleSize) {
-    const { count, first } = notTextBytes(chunk.subarray(at, at + textSampleSize));
-    if (count * 8 > textSampleSize) return at + first;
+    const window = chunk.subarray(at, at + textSampleSize);
+    const { count } = notTextBytes(window);
+    if (count * 8 <= textSampleSize) continue;
+    // Hint: it begins on the first of the lines, up to the one where the window has its eighth,
+    // more than an eighth of which are not text; not at the window's first such byte, which may be
+    // on a line of Latin-1 text before, where a window begins being where the chunk does.
+    const dense = at + bytesUntil(window, textSampleSize / 8 + 1);
+    let line = Math.max(from, chunk.lastIndexOf(NEWLINE, dense) + 1);
+    while (line > from) {
+      const before = Math.max(from, chunk.lastIndexOf(NEWLINE, line - 2) + 1);
+      if (notTextBytes(chunk.subarray(before, line - 1)).count * 8 <= line - 1 - before) break;
+      line = before;
+    }
+    const first = notTextBytes(chunk.subarray(line, dense + 1)).first;
+    return first === -1 ? dense : line + first;
   }
   return -1;
+}
+
+/** How many of `sample`'s bytes hold its first `count` bytes that are not text, less one: the index of the last of them. */
+function bytesUntil(sample: Buffer, count: number): number {
+  let low = 0;
+  let high = sample.length;
+  // Hint: a window judged binary is rare; halving it, each half counted whole, is short and plain.
+  while (high - low > 1) {
+    const middle = (low + high) >>> 1;
+    if (notTextBytes(sample.subarray(0, middle)).count >= count) high = middle;
+    else low = middle;
+  }
+  return low;
 }

@@ -543,6 +543,38 @@ describe('ElementSplitter', () => {
     }
   });
 
+  it('places binary data after lines of Latin-1 text where it begins, whatever the chunks', () => {
+    // A window judged binary named its first byte that is not UTF-8, which could be an ë on a line
+    // of text before the garbage: where, depended on where the chunk began (288 elements of 333 in
+    // chunks of 4 KiB, 333 in chunks of 5,000), and one thread and two counted differently.
+    const line = Buffer.concat([
+      Buffer.from('{"name": "Zo'),
+      Buffer.from([0xeb]),
+      Buffer.from('", "pad": "xxxxxxxxxxxx"}\n'),
+    ]);
+    // High bytes only; or any byte but NUL, line breaks among them.
+    const high = Buffer.alloc(8192);
+    for (let i = 0; i < high.length; i++) high[i] = 0x80 + ((i * 37) % 128);
+    const any = Buffer.alloc(8192);
+    let seed = 5;
+    for (let i = 0; i < any.length; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      any[i] = 1 + (seed % 255);
+    }
+    for (const [garbage, chunkSize] of [high, any].flatMap((g) =>
+      [1 << 20, 8192, 5000, 4096].map((n) => [g, n] as const),
+    )) {
+      garbage[0] = 0xff;
+      const text = Buffer.concat([...Array(333).fill(line), garbage]);
+      const r = split(text, chunkSize);
+      expect({ chunkSize, elements: r.elements.length }).toEqual({ chunkSize, elements: 333 });
+      expect(
+        r.problems.filter((p) => p.code === 'binary'),
+        `${chunkSize}`,
+      ).toMatchObject([{ code: 'binary', fatal: true, line: 334, column: 1, offset: 333 * line.length }]);
+    }
+  });
+
   it('still reads a later chunk of text with a few bytes that are not UTF-8, in chunks of any size', () => {
     const line = Buffer.concat([Buffer.from('{"name": "Zo'), Buffer.from([0xeb]), Buffer.from('"}\n')]);
     const text = Buffer.concat(Array(600).fill(line));
