@@ -229,9 +229,8 @@ export function signStandardWebhook(
   options: SignStandardWebhookOptions,
 ): StandardWebhookHeaders {
   const id = options.id ?? randomUUID();
-  // Hint: HTTP trims a header value and refuses control characters in it, so such an id would be
-  // verified as another (or as missing) and fail.
-  // Hint: as node:http checks a header value (a tab inside is one; past U+00FF is not).
+  // Hint: checked as node:http checks a header value (a tab inside is one; a control character or
+  // one past U+00FF is not), and untrimmed: HTTP trims one, so it would be verified as another.
   if (typeof id !== 'string' || id === '' || id !== id.trim() || /[^\t\u0020-\u007e\u0080-\u00ff]/.test(id)) {
     throw new TypeError(
       `id must be a header value: not empty, no blanks around it, no control characters, nothing past U+00FF (got ${shownValue(id)})`,
