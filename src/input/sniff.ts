@@ -83,10 +83,16 @@ export function notTextStart(sample: Buffer): number {
   return first;
 }
 
-/** `chunk` from `from` without the bytes of a character cut by either end. */
-function wholeCharacters(chunk: Buffer, from: number): Buffer {
+/** Where `chunk`'s first whole character from `from` begins: past the continuation bytes of one the chunk's edge cut. */
+function wholeStart(chunk: Buffer, from: number): number {
   let start = from;
   while (start < from + 3 && ((chunk[start] ?? 0) & 0xc0) === 0x80) start++;
+  return start;
+}
+
+/** `chunk` from `from` without the bytes of a character cut by either end. */
+function wholeCharacters(chunk: Buffer, from: number): Buffer {
+  const start = wholeStart(chunk, from);
   return chunk.subarray(start, Math.max(start, wholeEnd(chunk, start)));
 }
 
@@ -106,11 +112,15 @@ export function binaryStart(chunk: Buffer, from: number): number {
     // Hint: it begins on the first of the lines, up to the one where the window has its eighth,
     // more than an eighth of which are not text; not at the window's first such byte, which may be
     // on a line of Latin-1 text before, where a window begins being where the chunk does.
+    // Hint: a chunk may begin inside a character; its first whole one is where lines can begin.
+    const start = wholeStart(chunk, from);
     const dense = at + bytesUntil(window, textSampleSize / 8 + 1);
-    let line = Math.max(from, chunk.lastIndexOf(NEWLINE, dense) + 1);
-    while (line > from) {
-      const before = Math.max(from, chunk.lastIndexOf(NEWLINE, line - 2) + 1);
-      if (notTextBytes(chunk.subarray(before, line - 1)).count * 8 <= line - 1 - before) break;
+    let line = Math.max(start, chunk.lastIndexOf(NEWLINE, dense) + 1);
+    while (line > start) {
+      // Hint: lastIndexOf reads a negative index from the end, so the first line is told apart.
+      const before = line - 2 < start ? start : Math.max(start, chunk.lastIndexOf(NEWLINE, line - 2) + 1);
+      // Measured with its line break, so that no lead byte at its end looks cut by the edge.
+      if (notTextBytes(chunk.subarray(before, line)).count * 8 <= line - 1 - before) break;
       line = before;
     }
     const first = notTextBytes(chunk.subarray(line, dense + 1)).first;
