@@ -17,6 +17,20 @@ interface Result {
 }
 
 /**
+ * 8 KiB of seeded pseudo-random bytes from `low`, `span` values of them (high bytes only by
+ * default: no UTF-8 and no line break), beginning with 0xFF: binary data for the splitter to refuse.
+ */
+function garbageBytes(seed: number, low = 0x80, span = 128): Buffer {
+  const bytes = Buffer.alloc(8192);
+  for (let i = 0; i < bytes.length; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    bytes[i] = low + (seed % span);
+  }
+  bytes[0] = 0xff;
+  return bytes;
+}
+
+/**
  * Feeds `input` to a splitter in chunks of `chunkSize` bytes. With `quick`, the sink takes the
  * quick path's offers whose bytes parse as JSON, as the input layer does.
  */
@@ -482,13 +496,7 @@ describe('ElementSplitter', () => {
   it('refuses binary bytes that come after a first chunk of text, at the byte they begin (not only by the first chunk)', () => {
     // A pipe whose first write was a line break, then garbage with no NUL byte: every element it
     // seemed to hold was listed, 37,386 problems, until the writer stopped.
-    const garbage = Buffer.alloc(8192);
-    let seed = 7;
-    for (let i = 0; i < garbage.length; i++) {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      garbage[i] = 0x80 + (seed % 128);
-    }
-    garbage[0] = 0xff;
+    const garbage = garbageBytes(7);
     for (const head of ['\n', '{"a": 1}\n']) {
       const problems: SplitProblem[] = [];
       const splitter = new ElementSplitter(
@@ -510,13 +518,7 @@ describe('ElementSplitter', () => {
   it('reads every element before binary data that begins past the first bytes, whatever the chunks', () => {
     // Binary data found in the middle of a chunk dropped the elements before it in that chunk, so
     // validate counted 151 of 300 events where summarise, reading other chunks, counted 300.
-    const garbage = Buffer.alloc(8192);
-    let seed = 11;
-    for (let i = 0; i < garbage.length; i++) {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      garbage[i] = 0x80 + (seed % 128);
-    }
-    garbage[0] = 0xff;
+    const garbage = garbageBytes(11);
     const lines = Array.from({ length: 300 }, (_, i) => `{"n": ${i}, "pad": "${'x'.repeat(20)}"}\n`).join('');
     // Hint: bytes that are not UTF-8 are judged a window of a chunk at a time, so only in chunks of
     // a window or more; a NUL byte in a chunk of any size.
@@ -555,12 +557,7 @@ describe('ElementSplitter', () => {
     // High bytes only; or any byte but NUL, line breaks among them.
     const high = Buffer.alloc(8192);
     for (let i = 0; i < high.length; i++) high[i] = 0x80 + ((i * 37) % 128);
-    const any = Buffer.alloc(8192);
-    let seed = 5;
-    for (let i = 0; i < any.length; i++) {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      any[i] = 1 + (seed % 255);
-    }
+    const any = garbageBytes(5, 1, 255);
     for (const [garbage, chunkSize] of [high, any].flatMap((g) =>
       [1 << 20, 8192, 5000, 4096].map((n) => [g, n] as const),
     )) {
