@@ -6,14 +6,11 @@ import base from './vitest.config.js';
 // spawn nothing are left to `npm test` because they are slow by nature: test/replay/*.test.ts,
 // whose faults wait for replay's timeouts against raw 127.0.0.1 receivers (~7 s of the loop), and
 // test/first-hour/width.test.ts, which renders multi-megabyte transcripts. Everything else is
-// vitest.config.ts's, but for isolation: each worker imports the modules once for all its files
-// instead of once per file (import was a third of the loop's time; 25 s became 13 s). These
-// tests share no state through modules and pass either way; `npm test` keeps isolation.
+// vitest.config.ts's.
 export default defineConfig({
   ...base,
   test: {
     ...base.test,
     include: ['src/**/*.test.ts', 'test/proto-keys.test.ts'],
-    isolate: false,
   },
 });
