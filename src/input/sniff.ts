@@ -12,24 +12,28 @@ const jsonStart = new Set([
   0x7b, 0x5b, 0x22, 0x2d, 0x74, 0x66, 0x6e, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39,
 ]);
 
+/** The length of the UTF-8 sequence `lead` begins: 0 when it begins none. */
+function sequenceLength(lead: number): number {
+  return lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+}
+
 /** The length of the UTF-8 sequence at `bytes[i]`: 0 when it is not one (or is cut by the end). */
 function utf8Length(bytes: Buffer, i: number): number {
   // No byte (past the end) is no sequence: 0 is neither a lead nor a continuation byte.
-  const lead = bytes[i] ?? 0;
-  const length =
-    lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  const length = sequenceLength(bytes[i] ?? 0);
   if (length === 0 || i + length > bytes.length) return 0;
   for (let k = 1; k < length; k++) if (((bytes[i + k] ?? 0) & 0xc0) !== 0x80) return 0;
   return length;
 }
 
-/** Where `bytes` from `from` ends short of a character the end may cut: before the lead byte of a last character that is not ASCII. */
+/** Where `bytes` from `from` ends short of a character the end may cut: before the lead byte of a last character its end cuts. */
 function wholeEnd(bytes: Buffer, from: number): number {
   const end = bytes.length;
   for (let back = 1; back <= 3 && end - back >= from; back++) {
     const byte = bytes[end - back] ?? 0;
     if (byte < 0x80) break;
-    if (byte >= 0xc0) return end - back;
+    // Hint: a lead byte whose character would end past the end; not one that is no lead (0xFF).
+    if (byte >= 0xc0) return sequenceLength(byte) > back ? end - back : end;
   }
   return end;
 }
@@ -127,6 +131,22 @@ export function binaryStart(chunk: Buffer, from: number): number {
     return first === -1 ? dense : line + first;
   }
   return -1;
+}
+
+/**
+ * Where the bytes at the end of `chunk` (read from `from`) begin that may be where binary data
+ * begins, too few to judge yet: the line of the first byte that is not text in its last two
+ * windows; `chunk.length` when there is none. Hint: a walk back from a window judged binary stops
+ * at its chunk's start (see `binaryStart`); held, these lines are in the same chunk as the bytes
+ * that follow them.
+ */
+export function unsettledTail(chunk: Buffer, from: number): number {
+  const floor = wholeStart(chunk, Math.max(from, chunk.length - 2 * textSampleSize));
+  // Text, the bulk of every file, is told by one native check of its end.
+  if (isUtf8(wholeCharacters(chunk, floor))) return chunk.length;
+  const { first } = notTextBytes(chunk.subarray(floor));
+  if (first === -1) return chunk.length;
+  return Math.max(floor, chunk.lastIndexOf(NEWLINE, floor + first) + 1);
 }
 
 /** How many of `sample`'s bytes hold its first `count` bytes that are not text, less one: the index of the last of them. */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { garbageBytes } from '../../test/helpers/garbage.js';
 import { codeFrame } from '../render/code-frame.js';
 import {
   ElementSplitter,
@@ -14,20 +15,6 @@ interface Result {
   /** The problems, each with the code frame a renderer would draw. */
   problems: Array<SplitProblem & { frame?: string | undefined }>;
   batches: SplitBatchEnd[];
-}
-
-/**
- * 8 KiB of seeded pseudo-random bytes from `low`, `span` values of them (high bytes only by
- * default: no UTF-8 and no line break), beginning with 0xFF: binary data for the splitter to refuse.
- */
-function garbageBytes(seed: number, low = 0x80, span = 128): Buffer {
-  const bytes = Buffer.alloc(8192);
-  for (let i = 0; i < bytes.length; i++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    bytes[i] = low + (seed % span);
-  }
-  bytes[0] = 0xff;
-  return bytes;
 }
 
 /**
@@ -520,10 +507,10 @@ describe('ElementSplitter', () => {
     // validate counted 151 of 300 events where summarise, reading other chunks, counted 300.
     const garbage = garbageBytes(11);
     const lines = Array.from({ length: 300 }, (_, i) => `{"n": ${i}, "pad": "${'x'.repeat(20)}"}\n`).join('');
-    // Hint: bytes that are not UTF-8 are judged a window of a chunk at a time, so only in chunks of
-    // a window or more; a NUL byte in a chunk of any size.
+    // Hint: bytes that are not UTF-8 are judged a window at a time, held across chunks smaller
+    // than one; a NUL byte in a chunk of any size.
     const cases: Array<[Buffer, number[]]> = [
-      [garbage, [1 << 20, 8192, 4096]],
+      [garbage, [1 << 20, 8192, 4096, 1000, 7]],
       [Buffer.from([0x41, 0, 0x42]), [1 << 20, 4096, 1000, 7]],
     ];
     for (const [corrupt, sizes, bom] of cases.flatMap(
@@ -570,6 +557,28 @@ describe('ElementSplitter', () => {
         `${chunkSize}`,
       ).toMatchObject([{ code: 'binary', fatal: true, line: 334, column: 1, offset: 333 * line.length }]);
     }
+  });
+
+  it('places binary data where it begins when a chunk ends just after, or in pieces smaller than a window', () => {
+    // Binary data that began in a chunk's last few hundred bytes was too little of its window to
+    // judge, and the next chunk's walk back to where it began stopped at that chunk's start: the
+    // lines between were read as elements (17 invalid events, and a different count on two threads).
+    const line = '{"n": 1, "pad": "xxxxxxxxxxxxxxxxxxxxxxxx"}\n';
+    const head = line.repeat(2000);
+    const start = Buffer.byteLength(head);
+    const text = Buffer.concat([Buffer.from(head), garbageBytes(3, 1, 255), garbageBytes(4, 1, 255)]);
+    const sizes = [1 << 20, 7, 1000, 4096, ...[1, 100, 600, 1000, 3000, 4095].map((before) => start + before)];
+    const found = sizes.map((chunkSize) => {
+      const r = split(text, chunkSize);
+      return {
+        chunkSize,
+        elements: r.elements.length,
+        problems: r.problems.map((p) => `${p.code} ${p.line}:${p.column} @${p.offset}`),
+      };
+    });
+    expect(found).toEqual(
+      sizes.map((chunkSize) => ({ chunkSize, elements: 2000, problems: [`binary 2001:1 @${start}`] })),
+    );
   });
 
   it('still reads a later chunk of text with a few bytes that are not UTF-8, in chunks of any size', () => {

@@ -31,7 +31,7 @@ import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
 import { isAtResumePoint, type ResumePoint, resumeStart } from './resume-point.js';
 import { ByteScanner, type LineWatch, type Position as SplitPosition, watchEvery, watchNone } from './scanner.js';
-import { binaryStart, notTextMessage, notTextStart, textSampleSize } from './sniff.js';
+import { binaryStart, notTextMessage, notTextStart, textSampleSize, unsettledTail } from './sniff.js';
 import type { SourceExcerpt } from './types.js';
 
 export type { ResumePoint };
@@ -236,6 +236,10 @@ export class ElementSplitter {
   private resumedElement: { offset: number; indent: number } | undefined;
   // The file's first bytes, while they may be the start of a byte order mark (see `push`).
   private heldHead: Buffer | undefined;
+  // A chunk's last lines, while they may be where binary data begins (see `pushBytes`), and
+  // whether the file has ended, when nothing more is held.
+  private heldTail: Buffer | undefined;
+  private ending = false;
   // The file offset of its first byte of text: past a UTF-8 byte order mark, which no frame shows.
   private textStart = 0;
   // Where the last element (a missing comma's position) or top-level array ended, kept as numbers: no allocation.
@@ -372,6 +376,8 @@ export class ElementSplitter {
 
   /** True when the splitter is where `resumeAt` starts for `point` (see `isAtResumePoint`). */
   atResumePoint(point: ResumePoint): boolean {
+    // Bytes held unread leave the splitter short of the point; the first thread then reads on.
+    if (this.heldTail) return false;
     const where = this.mode === Mode.Top ? 'top' : this.mode === Mode.BatchElement ? 'batch-element' : 'elsewhere';
     return isAtResumePoint(
       {
@@ -441,13 +447,26 @@ export class ElementSplitter {
     return parts;
   }
 
-  private pushBytes(chunk: Buffer): void {
+  private pushBytes(bytes: Buffer): void {
+    const chunk = this.heldTail ? Buffer.concat([this.heldTail, bytes]) : bytes;
+    this.heldTail = undefined;
     if (this.recovering && this.offset >= this.recoveringTo) this.recovering = false;
     const first = this.started ? 0 : this.readFileStart(chunk);
     if (first === -1) return;
     const binary = this.binaryIn(chunk, first);
-    if (binary === undefined) this.readBytes(chunk, first);
-    else {
+    if (binary === undefined) {
+      // Hint: lines at the chunk's end too few to judge, that may be where binary data begins,
+      // are held and judged with the bytes that follow them, so that it is found where it begins
+      // however the file is cut into chunks.
+      const held = this.ending ? chunk.length : unsettledTail(chunk, first);
+      if (held > first || first > 0) this.readBytes(held < chunk.length ? chunk.subarray(0, held) : chunk, first);
+      if (held < chunk.length) {
+        const tail = Buffer.from(chunk.subarray(held));
+        // What the bytes before it handed back to be read again is read before it (see `deferRecoveries`).
+        if (this.deferred !== undefined) this.deferred.push(tail);
+        else this.heldTail = tail;
+      }
+    } else {
       const { at, message } = binary;
       // Hint: binary data past the file's first bytes ends it where it begins, and what came before
       // is read as in any other chunking; within them, the file is binary, and that is all it says.
@@ -525,6 +544,13 @@ export class ElementSplitter {
    * elements of a 60 MB held element were all handed on together, hundreds of MB of records.
    */
   endStep(): Buffer | undefined {
+    this.ending = true;
+    if (this.heldTail) {
+      // The lines held at the end of the last chunk are read as they are, as a step of their own.
+      const tail = this.heldTail;
+      this.heldTail = undefined;
+      return tail;
+    }
     if (this.heldHead) {
       // The file ended inside what could have been a byte order mark: its bytes are read as they are.
       const head = this.heldHead;
