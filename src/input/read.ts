@@ -308,8 +308,8 @@ class FileRecords {
   readonly file: string;
   records: InputRecord[];
   elements = 0;
-  /** The file cannot be read further (binary, UTF-16). */
-  fatal = false;
+  /** Where the file could not be read further (binary data, UTF-16): its byte offset. */
+  fatalAt: number | undefined;
 
   constructor(file: string) {
     this.file = file;
@@ -344,7 +344,7 @@ function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): 
       // Hint: an NDJSON file of no lines is no events (`generate --count 0 --format ndjson` writes
       // one), as `[]` is in a .json file; an empty .json file or stdin is cut short or unwritten.
       if (problem.code === 'empty' && lineDelimitedNames.test(out.file)) return;
-      out.fatal ||= problem.fatal === true;
+      if (problem.fatal) out.fatalAt ??= problem.offset;
       out.records.push({ kind: 'problem', problem: build.problem(problem) });
     },
     batchEnd: (end) => {
@@ -408,7 +408,7 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
         if (out.records.length > 0) yield out.take();
         const held = splitter.takeDeferred();
         if (held) yield* readAgain(held);
-        if (out.fatal) break read;
+        if (out.fatalAt !== undefined) break read;
         if (pause && from === pauseAt) {
           stopped = await pause.stop(splitter.atResumePoint(pause.point));
           if (stopped) break read;
@@ -424,6 +424,8 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   else {
     // The bytes a cut element held at the end of the file, too (see `ElementSplitter.endStep`).
     for (let rest = splitter.endStep(); rest !== undefined; rest = splitter.endStep()) yield* readAgain([rest]);
+    // A file refused is counted to where it was, not to the end of the reads made before that.
+    if (out.fatalAt !== undefined) bytes = out.fatalAt - start;
   }
   out.records.push({ kind: 'file-end', file: out.file, elements: out.elements, bytes });
   yield out.take();

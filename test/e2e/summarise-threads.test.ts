@@ -4,6 +4,7 @@
 // reads, so that each side of the cut still takes many): the second half is read by a function
 // on this thread instead of a worker, through the same code. The last test runs the built CLI,
 // where the second half is a real worker thread.
+import { writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { summaryConsumerOf } from '../../src/commands/summarise-worker.js';
 import { generateCalls, type WireEvent } from '../../src/core/generate.js';
@@ -12,6 +13,7 @@ import { findMidpoint, readHalf, readInHalves } from '../../src/input/halves.js'
 import { type ReadOptions, readRecords } from '../../src/input/read.js';
 import { renderSummaryJson } from '../../src/render/summary-json.js';
 import { detectTypeByShape } from '../../src/schema/check.js';
+import { garbageBytes } from '../helpers/garbage.js';
 import { runCli } from '../helpers/run-cli.js';
 import { useTwoThreads } from '../helpers/two-threads.js';
 
@@ -149,6 +151,24 @@ describe('summarise on two threads', () => {
     const report = await expectSame(write('broken.json', broken), twoThreads);
     expect(report.inputErrors).toBe(1);
     expect(report.invalid).toBe(1);
+  });
+
+  it('counts the bytes of a file refused as binary up to where the binary data begins, however it is read', async () => {
+    // The bytes counted were those of the reads made before the refusal: 5,505,024 on one thread
+    // and 5,407,873 on two for the same file.
+    const text = ndjson(events);
+    const garbage = garbageBytes(5, 0x80, 128, 64 * 1024);
+    // Well past the middle, where the second half is.
+    const at = text.indexOf('\n', Math.floor(text.length * 0.9)) + 1;
+    const path = write('binary-end.ndjson', '');
+    writeFileSync(path, Buffer.concat([Buffer.from(text.slice(0, at)), garbage, Buffer.from(text.slice(at))]));
+    for (const read of [tiny, { ...tiny, readSize: 1 << 18, chunkSize: 64 * 1024 }]) {
+      const report = await expectSame(path, twoThreads, {}, read);
+      expect({ bytes: report.bytes, elements: report.elements }).toEqual({
+        bytes: Buffer.byteLength(text.slice(0, at)),
+        elements: text.slice(0, at).split('\n').length - 1,
+      });
+    }
   });
 
   describe('with redeliveries across the cut, taken out of the second half instead of reading on alone', () => {
