@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { generateEvents } from './core/generate.js';
+import { CallhookError } from './errors.js';
 import { verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
 import { type ReadItem, readEvents, signHexHmac, signStandardWebhook, validateEvent } from './library.js';
 import { codeFrame } from './render/code-frame.js';
@@ -218,6 +219,12 @@ describe('signing and verifying', () => {
       expect(() => verifyHexHmac(body, {}, { secrets })).toThrow(named);
       expect(() => signHexHmac(body, { secrets })).toThrow(named);
     }
+    // Not a string is the caller's type error, as the other options' are; empty is a value's.
+    const notString = new TypeError('secret #2 is not a string (got number)');
+    const secrets = ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 5] as unknown as string[];
+    expect(() => verifyStandardWebhook(body, {}, { secrets })).toThrow(notString);
+    expect(() => signHexHmac(body, { secrets })).toThrow(notString);
+    expect(() => signHexHmac(body, { secrets: [''] })).toThrow(CallhookError);
   });
 
   it('refuses a timestamp that is not whole Unix seconds, which no verifier would accept, with a TypeError', () => {

@@ -224,13 +224,10 @@ function secretList(secrets: readonly string[] | string, blank: RegExp): readonl
   }
   if (list.length === 0) noSecrets();
   for (const [i, secret] of list.entries()) {
-    const problem =
-      typeof secret !== 'string'
-        ? `not a string (got ${secret === null ? 'null' : typeof secret})`
-        : blank.test(secret)
-          ? 'empty'
-          : '';
-    if (problem) throw new CallhookError(`secret #${i + 1} is ${problem}`, ExitCode.usage);
+    if (typeof secret !== 'string') {
+      throw new TypeError(`secret #${i + 1} is not a string (got ${secret === null ? 'null' : typeof secret})`);
+    }
+    if (blank.test(secret)) throw new CallhookError(`secret #${i + 1} is empty`, ExitCode.usage);
   }
   return list;
 }
