@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { generateEvents } from './core/generate.js';
 import { CallhookError } from './errors.js';
-import { verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
+import { fromWireHeaders, verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
 import { type ReadItem, readEvents, signHexHmac, signStandardWebhook, validateEvent } from './library.js';
 import { codeFrame } from './render/code-frame.js';
 import { checkEvent } from './schema/check.js';
@@ -255,16 +255,25 @@ describe('signing and verifying', () => {
   it('refuses an id that cannot travel as a header value whole, which no verifier would then accept', () => {
     const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
     // node:http and fetch refuse a character past U+00FF in a header: 'evt-日本' was signed, then not sent.
-    for (const id of ['', ' msg_1', 'msg_1 ', 'msg\n1', 'evt-日本']) {
+    // 'msg_Ã©' travels as the bytes C3 A9, which a receiver reads as the UTF-8 'msg_é' it did not sign.
+    for (const id of ['', ' msg_1', 'msg_1 ', 'msg\n1', 'evt-日本', 'msg_Ã©']) {
       expect(() => signStandardWebhook(body, { secrets: secret, id }), JSON.stringify(id)).toThrow(
         new TypeError(
-          `id must be a header value: not empty, no blanks around it, no control characters, nothing past U+00FF (got ${JSON.stringify(id)})`,
+          `id must be a header value read as itself: not empty, no blanks around it, no control characters, nothing past U+00FF, no Latin-1 that is UTF-8 (got ${JSON.stringify(id)})`,
         ),
       );
     }
-    // A tab inside is a header value as HTTP has it.
-    for (const id of ['msg 1.2', 'msg\t1'])
-      expect(signStandardWebhook(body, { secrets: secret, id })['webhook-id']).toBe(id);
+    // A tab inside is a header value as HTTP has it; 'msg_é' travels as the byte E9, read back as itself.
+    for (const id of ['msg 1.2', 'msg\t1', 'msg_é']) {
+      const headers = signStandardWebhook(body, { secrets: secret, id });
+      expect(headers['webhook-id']).toBe(id);
+      const received = fromWireHeaders(
+        Object.fromEntries(
+          Object.entries(headers).map(([k, value]) => [k, Buffer.from(value, 'latin1').toString('latin1')]),
+        ),
+      );
+      expect(verifyStandardWebhook(body, received, { secrets: secret }).ok).toBe(true);
+    }
   });
 
   it('refuses a tolerance or a now that is not a number instead of accepting a delivery of any age', () => {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
-import { hmacKeys, standardKeys } from './http/verify.js';
+import { fromWire, hmacKeys, standardKeys } from './http/verify.js';
 import { readRecords } from './input/read.js';
 import { type Location, largestElementBytes, type Problem } from './input/types.js';
 import { checkEvent, type SchemaIssue } from './schema/check.js';
@@ -230,10 +230,17 @@ export function signStandardWebhook(
 ): StandardWebhookHeaders {
   const id = options.id ?? randomUUID();
   // Hint: checked as node:http checks a header value (a tab inside is one; a control character or
-  // one past U+00FF is not), and untrimmed: HTTP trims one, so it would be verified as another.
-  if (typeof id !== 'string' || id === '' || id !== id.trim() || /[^\t\u0020-\u007e\u0080-\u00ff]/.test(id)) {
+  // one past U+00FF is not), untrimmed (HTTP trims one) and as a receiver reads it back (`fromWire`),
+  // or it would be verified as another.
+  if (
+    typeof id !== 'string' ||
+    id === '' ||
+    id !== id.trim() ||
+    /[^\t\u0020-\u007e\u0080-\u00ff]/.test(id) ||
+    fromWire(id) !== id
+  ) {
     throw new TypeError(
-      `id must be a header value: not empty, no blanks around it, no control characters, nothing past U+00FF (got ${shownValue(id)})`,
+      `id must be a header value read as itself: not empty, no blanks around it, no control characters, nothing past U+00FF, no Latin-1 that is UTF-8 (got ${shownValue(id)})`,
     );
   }
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
