@@ -116,7 +116,9 @@ export async function listen(raw: RawListenOptions): Promise<void> {
         return;
       }
       stopping = true;
-      err.write('\nstopping: finishing the requests in flight (Ctrl-C again to abort them)\n');
+      err.write(
+        `\n${wrapMessage('stopping: finishing the requests in flight (Ctrl-C again to abort them)', messageWidth)}`,
+      );
       listener
         .stop()
         .then(() => capture?.close())
@@ -136,7 +138,8 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   if (options.format === 'json') {
     out.write(renderListeningJson({ url: listener.url, port: listener.port, out: options.out }));
   }
-  if (capture) err.write(`capturing to ${escapeTerminal(capture.folder)}\n${warnings.join('')}`);
+  if (capture)
+    err.write(`${wrapMessage(`capturing to ${escapeTerminal(capture.folder)}`, messageWidth)}${warnings.join('')}`);
 
   await stopped;
   flush();

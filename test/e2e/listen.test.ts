@@ -573,10 +573,11 @@ describe('listen and verify', () => {
         `callhook: warning: ${join(out, 'deliveries.meta')}: other users can read it (mode 644), and it holds the headers of every delivery captured (Authorization, signatures); chmod 600 it`,
       ]);
       // Piped, stderr is 80 columns wide; --width sets it. Only a path longer than that, which
-      // cannot be broken, stands alone on a line that is wider.
+      // cannot be broken, stands alone on a line that is wider; the lines that say where it
+      // captures to and that it is stopping are wrapped too.
       const stderr = listen.stderr();
-      const block = stderr.slice(stderr.indexOf('callhook: warning'), stderr.indexOf('\nstopping'));
-      const long = block.split('\n').filter((line) => line.length > (width ?? 80) && / \S/.test(line.trim()));
+      expect(stderr).toContain('stopping');
+      const long = stderr.split('\n').filter((line) => line.length > (width ?? 80) && / \S/.test(line.trim()));
       expect(long).toEqual([]);
     }
   });
