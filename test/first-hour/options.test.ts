@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { listOf, oneOf, showStatuses, statusGroups, wholeNumber } from '../../src/commands/options.js';
 import { CallhookError } from '../../src/errors.js';
-import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { type CliResult, repoRoot, runCli } from '../helpers/run-cli.js';
 
 const commands = ['validate', 'fix', 'show', 'trace', 'summarise', 'generate', 'schema', 'listen', 'verify', 'replay'];
 
@@ -92,8 +92,14 @@ describe('the command line', () => {
 });
 
 describe('help', () => {
+  // Hint: the three tests read the same help texts: one run of each serves them all.
+  let started: Promise<CliResult[]> | undefined;
+  /** `callhook --help`, then each command's `--help` in the order of `commands`. */
+  const helpTexts = () =>
+    (started ??= Promise.all([[], ...commands.map((c) => [c])].map((args) => runCli([...args, '--help']))));
+
   test('every command’s help fits 80 columns, lists examples, and quotes no default', async () => {
-    const helps = await Promise.all([[], ...commands.map((c) => [c])].map((args) => runCli([...args, '--help'])));
+    const helps = await helpTexts();
     for (const help of helps) {
       expect(help.code).toBe(0);
       for (const line of help.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
@@ -112,7 +118,7 @@ describe('help', () => {
 
   test('listen’s help names every file --out writes', async () => {
     // It named `.json` and `.body` only, where most accepted deliveries go to lines of an `.ndjson` file.
-    const { stdout } = await runCli(['listen', '--help']);
+    const { stdout } = (await helpTexts())[1 + commands.indexOf('listen')]!;
     const at = stdout.indexOf('--out <dir>');
     const out = stdout.slice(at, stdout.indexOf('\n  --', at + 1));
     for (const name of ['.ndjson', '.json', '.body', 'deliveries.meta']) expect(out).toContain(name);
@@ -121,7 +127,10 @@ describe('help', () => {
   test('every option the README names exists in some command’s help', async () => {
     const readme = readFileSync(`${repoRoot}/README.md`, 'utf8');
     const named = new Set(readme.match(/(?<![\w-])--[a-z][a-z-]+/g));
-    const helps = (await Promise.all(commands.map((c) => runCli([c, '--help'])))).map((h) => h.stdout).join('\n');
+    const helps = (await helpTexts())
+      .slice(1)
+      .map((h) => h.stdout)
+      .join('\n');
     // Not callhook's: npm's --global, curl's --data-binary, node's flag that refuses code
     // generation, and the README's example of an unknown option.
     const notOurs = new Set([
