@@ -14,7 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { binPath, runCli } from '../helpers/run-cli.js';
+import { binPath, type CliResult, runCli } from '../helpers/run-cli.js';
 
 const broken = readFileSync('fixtures/doc-examples/call-complete.json');
 const repaired = readFileSync('fixtures/valid/doc-call-complete-repaired.json');
@@ -40,8 +40,12 @@ async function fixOnOpenPipe(bytes: Buffer): Promise<{ stderr: string; code: num
 }
 
 describe('fix as a process', () => {
+  // Hint: the first two tests read the same run of `fix -`.
+  let fixedStdin: Promise<CliResult> | undefined;
+  const fixStdin = () => (fixedStdin ??= runCli(['fix', '-'], { input: broken }));
+
   it('reads - from stdin and prints the repair; --write on stdin is a usage error', async () => {
-    const printed = await runCli(['fix', '-'], { input: broken });
+    const printed = await fixStdin();
     expect(printed.stdout).toBe(repaired.toString());
     expect(printed.stderr).toContain('<stdin>:59:20: repaired: missing comma between object members');
     expect(printed.code).toBe(0);
@@ -54,7 +58,7 @@ describe('fix as a process', () => {
 
   it('on stdin the closing line does not suggest --write, which refuses stdin', async () => {
     // A user piping a download into fix was told "(--write saves them)", then refused for trying it.
-    const printed = await runCli(['fix', '-'], { input: broken });
+    const printed = await fixStdin();
     expect(printed.stderr).toContain('callhook: <stdin>: repaired 1 problem\n');
     expect(printed.stderr).not.toContain('--write');
     const file = join(dir, 'broken.json');
