@@ -98,6 +98,14 @@ describe('graphemeSegments', () => {
     );
   });
 
+  it('keeps a skin tone with its emoji where a window of the segmenter ends inside the tone', () => {
+    // The 1024th code unit is the first half of 🏽: a lone half ends no cluster the way 🏽 does.
+    const long = `${'x'.repeat(1021)}👍🏽`;
+    expect([...graphemeSegments(long)].at(-1)).toEqual({ segment: '👍🏽', index: 1021 });
+    expect(prefixOfWidth(long, 1022)).toBe('x'.repeat(1021));
+    expect(prefixOfWidth(long, 1023)).toBe(long);
+  });
+
   it('never cuts Thai SARA AM from its consonant, and counts the pair one column', () => {
     // `กำ` is one cluster one column wide, as displayWidth counts it.
     expect(graphemeWidth('กำ')).toBe(1);

@@ -55,7 +55,11 @@ export function* graphemeSegments(text: string): Generator<{ segment: string; in
   }
   let start = 0;
   while (start < text.length) {
-    const end = Math.min(text.length, start + segmentWindow);
+    let end = Math.min(text.length, start + segmentWindow);
+    // Hint: a window never ends between the halves of a surrogate pair: a lone half is a cluster of
+    // its own, so the cluster before it (an emoji before its skin tone) would end there too.
+    const lastUnit = text.charCodeAt(end - 1);
+    if (end < text.length && lastUnit >= 0xd800 && lastUnit <= 0xdbff) end--;
     let last: { segment: string; index: number } | undefined;
     for (const { segment, index } of graphemes.segment(text.slice(start, end))) {
       if (last) yield last;
