@@ -1,8 +1,10 @@
 import fc from 'fast-check';
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { graphemeSegments, graphemeWidth, prefixOfWidth, suffixOfWidth } from './width.js';
+import { displayWidth, graphemeSegments, graphemeWidth, prefixOfWidth, suffixOfWidth } from './width.js';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const segmentsOf = (text: string) => [...segmenter.segment(text)].map(({ segment, index }) => ({ segment, index }));
 
 // Code points that join a neighbour into one cluster although they are no combining mark: Prepend
@@ -76,8 +78,19 @@ const corpus = [
   '\u00ad',
   ...'✔✖⚠·→│─…',
   ...joiningNonMarks,
+  '\u001b[1;31m',
+  '\u001b[39m',
+  '\u001b]8;;https://example.com\u0007',
+  '\u009b0m',
 ];
 const text = fc.array(fc.constantFrom(...corpus), { maxLength: 12 }).map((parts) => parts.join(''));
+// Longer than two windows of the segmenter (1024 code units each), cut anywhere.
+const longText = fc
+  .tuple(fc.array(fc.constantFrom(...corpus), { minLength: 1, maxLength: 12 }), fc.nat(600))
+  .map(([parts, cut]) => {
+    const unit = parts.join('');
+    return unit.repeat(Math.ceil(2700 / unit.length)).slice(cut);
+  });
 
 describe('graphemeSegments', () => {
   it.each(joiningNonMarks)('keeps %j in the cluster the segmenter puts it in', (character) => {
@@ -112,5 +125,48 @@ describe('graphemeSegments', () => {
     expect(prefixOfWidth('กำกำ', 2)).toBe('กำกำ');
     expect(prefixOfWidth('กำกำ', 1)).toBe('กำ');
     expect(suffixOfWidth('กำกำ', 1)).toBe('กำ');
+  });
+});
+
+describe('displayWidth and graphemeWidth count as string-width does', () => {
+  it('for any mix of characters and escape codes', () => {
+    fc.assert(
+      fc.property(text, (sample) => {
+        expect(displayWidth(sample)).toBe(stringWidth(sample));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('for text longer than a window of the segmenter', () => {
+    fc.assert(
+      fc.property(longText, (sample) => {
+        const clusters = [...segmenter.segment(sample)];
+        // A cluster longer than a window (a thousand combining marks) is cut, as width.ts says.
+        fc.pre(clusters.every(({ segment }) => segment.length < 1024));
+        expect(displayWidth(sample)).toBe(stringWidth(sample));
+        const starts = (segments: Iterable<{ index: number }>) => Array.from(segments, ({ index }) => index).join();
+        expect(starts(graphemeSegments(sample))).toBe(starts(clusters));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('for every cluster of the corpus and every code point of the BMP (every 7th CJK ideograph), the emoji blocks and the tags', () => {
+    for (const cluster of corpus) expect(graphemeWidth(cluster), JSON.stringify(cluster)).toBe(stringWidth(cluster));
+    const ideographs = range(0x3400, 0x9fff).filter((codePoint) => codePoint % 7 === 0);
+    const codePoints = [
+      range(0, 0x33ff),
+      ideographs,
+      range(0xa000, 0xffff),
+      range(0x1f000, 0x1faff),
+      range(0xe0000, 0xe01ef),
+    ];
+    for (const codePoint of codePoints.flat()) {
+      const character = String.fromCodePoint(codePoint);
+      if (graphemeWidth(character) !== stringWidth(character)) {
+        expect(graphemeWidth(character), codePoint.toString(16)).toBe(stringWidth(character));
+      }
+    }
   });
 });
