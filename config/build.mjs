@@ -62,7 +62,7 @@ await build({
 });
 
 // The library leaves its dependencies to the user's node_modules, so valibot is shared; what else
-// it reaches (string-width, for the columns of its code frame) is bundled in, as the CLI's is.
+// it reaches (the width tables, for the columns of its code frame) is bundled in, as the CLI's is.
 await build({
   ...common,
   entryPoints: { index: 'src/index.ts' },

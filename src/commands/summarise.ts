@@ -65,7 +65,7 @@ function summaryOptionsFrom(options: SummariseCliOptions): SummaryOptions {
 
 /**
  * The report in a format other than JSON. Hint: the renderers are loaded only here: JSON needs
- * none of them; loading them brings ICU (~20-30 ms), string-width and chalk.
+ * none of them; loading them brings chalk and the width tables.
  */
 async function renderWithTables(report: SummaryReport, options: SummariseCliOptions): Promise<string> {
   const [{ renderSummary }, { colorsFor, terminalWidth }] = await Promise.all([

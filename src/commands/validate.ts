@@ -42,7 +42,7 @@ interface ValidateOptions {
 
 /** Runs `validate` and sets the exit code: 0 valid, 1 invalid. */
 export async function validate(paths: string[], options: ValidateOptions): Promise<void> {
-  // Hint: the renderers (chalk, string-width) are loaded only here, not by the worker thread,
+  // Hint: the renderers (chalk, the width tables) are loaded only here, not by the worker thread,
   // which loads this module too (see `serveHalf` above) and prints nothing.
   const [
     { colorsFor, terminalWidth },

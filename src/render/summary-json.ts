@@ -1,6 +1,6 @@
 /**
  * The summary as JSON, in a module of its own: it needs none of the table, width and colour
- * libraries the other formats load (with them comes ICU, ~20-30 ms), so `--format json` skips them.
+ * libraries the other formats load, so `--format json` skips them.
  */
 import type { SummaryReport } from '../core/summary.js';
 import { toSafeJson } from './escape.js';

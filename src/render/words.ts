@@ -1,6 +1,8 @@
 /** Small wording helpers the renderers share. */
 
-const integer = new Intl.NumberFormat('en-US');
+// Hint: made on first use: the first Intl object of a process loads ICU data (see bench/RESULTS.md,
+// "Figures behind code comments"), and a count is formatted by hand (below) all but never.
+let integer: Intl.NumberFormat | undefined;
 
 /**
  * A count with thousands separators, `1,234`, the same whatever the user's locale. Hint: a whole
@@ -8,7 +10,10 @@ const integer = new Intl.NumberFormat('en-US');
  * once per cell or per delivery, was most of the time a 200,000-row table took.
  */
 export function grouped(count: number): string {
-  if (!Number.isSafeInteger(count) || count < 0) return integer.format(count);
+  if (!Number.isSafeInteger(count) || count < 0) {
+    integer ??= new Intl.NumberFormat('en-US');
+    return integer.format(count);
+  }
   const digits = String(count);
   return count < 1000 ? digits : digits.replace(/\B(?=(\d{3})+$)/g, ',');
 }

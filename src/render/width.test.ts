@@ -1,0 +1,172 @@
+import fc from 'fast-check';
+import stringWidth from 'string-width';
+import { describe, expect, it } from 'vitest';
+import { displayWidth, graphemeSegments, graphemeWidth, prefixOfWidth, suffixOfWidth } from './width.js';
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const segmentsOf = (text: string) => [...segmenter.segment(text)].map(({ segment, index }) => ({ segment, index }));
+
+// Code points that join a neighbour into one cluster although they are no combining mark: Prepend
+// (Arabic number signs, Malayalam dot reph, Brahmi-derived scripts), spacing marks that are letters
+// (Thai and Lao SARA AM), ZWNJ, the halfwidth katakana voiced marks; and CR LF, one cluster.
+const joiningNonMarks = [
+  '\u0600',
+  '\u0605',
+  '\u06dd',
+  '\u070f',
+  '\u0890',
+  '\u08e2',
+  '\u0d4e',
+  '\u0e33',
+  '\u0eb3',
+  '\u200c',
+  '\uff9e',
+  '\uff9f',
+  '\u{110bd}',
+  '\u{110cd}',
+  '\u{111c2}',
+  '\u{113d1}',
+  '\u{1193f}',
+  '\u{11941}',
+  '\u{11a84}',
+  '\u{11d46}',
+  '\u{11f02}',
+];
+
+// Characters of every kind a terminal width depends on: ASCII, Latin with and without combining
+// marks, CJK, Hangul syllables and jamo, Thai, Devanagari conjuncts, emoji with modifiers,
+// variation selectors and ZWJ, flags, tags, controls, zero-width and bidi marks, our own glyphs.
+const corpus = [
+  ...'aZ 9~é',
+  '\u0301',
+  '\u0308',
+  ...'漢字かナ가힣',
+  '\u1100',
+  '\u1161',
+  '\u11a8',
+  ...'กนำ',
+  '\u0e49',
+  'क',
+  '\u094d',
+  'ष',
+  '\u{1f600}',
+  '\u{1f44d}',
+  '\u{1f3fd}',
+  '\u200d',
+  '\u{1f469}',
+  '\u2764',
+  '\ufe0f',
+  '\ufe0e',
+  '\u{1f1e6}',
+  '\u{1f1fa}',
+  '\u{1f3f4}',
+  '\u{e0067}',
+  '\u{e007f}',
+  '\r',
+  '\n',
+  '\t',
+  '\u0000',
+  '\u001b',
+  '\u009b',
+  '\u007f',
+  '\u200b',
+  '\u200e',
+  '\u202e',
+  '\u2060',
+  '\ufeff',
+  '\u00ad',
+  ...'✔✖⚠·→│─…',
+  ...joiningNonMarks,
+  '\u001b[1;31m',
+  '\u001b[39m',
+  '\u001b]8;;https://example.com\u0007',
+  '\u009b0m',
+];
+const text = fc.array(fc.constantFrom(...corpus), { maxLength: 12 }).map((parts) => parts.join(''));
+// Longer than two windows of the segmenter (1024 code units each), cut anywhere.
+const longText = fc
+  .tuple(fc.array(fc.constantFrom(...corpus), { minLength: 1, maxLength: 12 }), fc.nat(600))
+  .map(([parts, cut]) => {
+    const unit = parts.join('');
+    return unit.repeat(Math.ceil(2700 / unit.length)).slice(cut);
+  });
+
+describe('graphemeSegments', () => {
+  it.each(joiningNonMarks)('keeps %j in the cluster the segmenter puts it in', (character) => {
+    const around = `a${character}a`;
+    expect([...graphemeSegments(around)]).toEqual(segmentsOf(around));
+  });
+
+  it('keeps CR LF one cluster', () => {
+    expect([...graphemeSegments('a\r\nb')]).toEqual(segmentsOf('a\r\nb'));
+  });
+
+  it('cuts the same clusters as the segmenter, for any mix of characters', () => {
+    fc.assert(
+      fc.property(text, (sample) => {
+        expect([...graphemeSegments(sample)]).toEqual(segmentsOf(sample));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps a skin tone with its emoji where a window of the segmenter ends inside the tone', () => {
+    // The 1024th code unit is the first half of 🏽: a lone half ends no cluster the way 🏽 does.
+    const long = `${'x'.repeat(1021)}👍🏽`;
+    expect([...graphemeSegments(long)].at(-1)).toEqual({ segment: '👍🏽', index: 1021 });
+    expect(prefixOfWidth(long, 1022)).toBe('x'.repeat(1021));
+    expect(prefixOfWidth(long, 1023)).toBe(long);
+  });
+
+  it('never cuts Thai SARA AM from its consonant, and counts the pair one column', () => {
+    // `กำ` is one cluster one column wide, as displayWidth counts it.
+    expect(graphemeWidth('กำ')).toBe(1);
+    expect(prefixOfWidth('กำกำ', 2)).toBe('กำกำ');
+    expect(prefixOfWidth('กำกำ', 1)).toBe('กำ');
+    expect(suffixOfWidth('กำกำ', 1)).toBe('กำ');
+  });
+});
+
+describe('displayWidth and graphemeWidth count as string-width does', () => {
+  it('for any mix of characters and escape codes', () => {
+    fc.assert(
+      fc.property(text, (sample) => {
+        expect(displayWidth(sample)).toBe(stringWidth(sample));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('for text longer than a window of the segmenter', () => {
+    fc.assert(
+      fc.property(longText, (sample) => {
+        const clusters = [...segmenter.segment(sample)];
+        // A cluster longer than a window (a thousand combining marks) is cut, as width.ts says.
+        fc.pre(clusters.every(({ segment }) => segment.length < 1024));
+        expect(displayWidth(sample)).toBe(stringWidth(sample));
+        const starts = (segments: Iterable<{ index: number }>) => Array.from(segments, ({ index }) => index).join();
+        expect(starts(graphemeSegments(sample))).toBe(starts(clusters));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('for every cluster of the corpus and every code point of the BMP (every 7th CJK ideograph), the emoji blocks and the tags', () => {
+    for (const cluster of corpus) expect(graphemeWidth(cluster), JSON.stringify(cluster)).toBe(stringWidth(cluster));
+    const ideographs = range(0x3400, 0x9fff).filter((codePoint) => codePoint % 7 === 0);
+    const codePoints = [
+      range(0, 0x33ff),
+      ideographs,
+      range(0xa000, 0xffff),
+      range(0x1f000, 0x1faff),
+      range(0xe0000, 0xe01ef),
+    ];
+    for (const codePoint of codePoints.flat()) {
+      const character = String.fromCodePoint(codePoint);
+      if (graphemeWidth(character) !== stringWidth(character)) {
+        expect(graphemeWidth(character), codePoint.toString(16)).toBe(stringWidth(character));
+      }
+    }
+  });
+});
