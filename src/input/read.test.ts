@@ -192,6 +192,36 @@ describe('an element cut short', () => {
   });
 });
 
+describe('a cut element closed by the `]` of its batch', () => {
+  it('is ended the same, and so is the next one, when the bytes read again end in Latin-1 text', async () => {
+    // Those bytes' last lines, held as if the next read followed them, were read with the rest of
+    // the read as if they too were bytes read again: the next batch's cut element was not ended,
+    // and every batch after it was read as elements of its array.
+    const whole = '{\n"eventType": "CallComplete",\n"data": {\n"flow": [\n{\n"q": 1\n},\n{\n"q": "{"\n}\n]\n}\n}';
+    const cut = whole.slice(0, whole.lastIndexOf('\n'));
+    const batch = `[\n${whole},\n${cut},\n{\n"status": "failed",\n"note": "x"\n}\n]\n`;
+    const text = batch + batch + '[\n{\n"status": "failed"\n}\n]\n'.repeat(400);
+    const shapes: Record<string, string[]> = {};
+    for (const [name, bytes] of [
+      ['ascii', Buffer.from(text)],
+      ['latin1', Buffer.from(text.replaceAll('"x"', '"\u00e9"'), 'latin1')],
+    ] as const) {
+      const path = join(dir, `cut-closed-${name}.json`);
+      writeFileSync(path, bytes);
+      shapes[name] = [];
+      for await (const records of readRecords([path])) {
+        for (const record of records) {
+          if (record.kind === 'invalid' || record.kind === 'event') {
+            const { batch: at, pointer, offset, line, column } = record.element;
+            shapes[name]?.push(`${at} ${pointer} @${offset} ${line}:${column}`);
+          } else if (record.kind === 'problem') shapes[name]?.push(`${record.problem.code} @${record.problem.offset}`);
+        }
+      }
+    }
+    expect(shapes.latin1).toEqual(shapes.ascii);
+  });
+});
+
 describe('sources that are not regular files', () => {
   it('reads a FIFO (as /dev/stdin or <(...) are) as a stream', async () => {
     const { execFileSync } = await import('node:child_process');

@@ -781,6 +781,22 @@ describe('ElementSplitter', () => {
       }
     });
 
+    it('ends it the same when the bytes read again end in Latin-1 text (é as the one byte E9)', () => {
+      // The lines of Latin-1 text the bytes read again ended in were held as if the next chunk
+      // followed them, then read after the rest of the chunk at hand: the second batch began 15
+      // bytes late, in chunks of 1 or 3 bytes.
+      const batch = `[\n${[whole.join('\n'), whole.slice(0, -1).join('\n'), bare.join('\n')].join(',\n')}\n]\n`;
+      const ascii = Buffer.from(batch + batch);
+      const latin1 = Buffer.from((batch + batch).replaceAll('"x"', '"\u00e9"'), 'latin1');
+      const shape = (r: Result) => [
+        ...r.elements.map((e) => `${e.batch} ${e.pointer} ${e.cut} @${e.offset}+${e.size} ${e.line}:${e.column}`),
+        ...r.problems.map((p) => `${p.code} @${p.offset}`),
+      ];
+      for (const size of [1, 3, 7, 64, 1 << 20]) {
+        expect({ size, read: shape(split(latin1, size)) }).toEqual({ size, read: shape(split(ascii, size)) });
+      }
+    });
+
     it('ends each of several cut elements where reading from the element after the first cut would end it', () => {
       // The first cut element is ended once the file has ended inside it; the others, read again
       // with its bytes at hand, at once (see `cutEarly`). A second thread resumed past the first

@@ -458,7 +458,9 @@ export class ElementSplitter {
       // Hint: lines at the chunk's end too few to judge, that may be where binary data begins,
       // are held and judged with the bytes that follow them, so that it is found where it begins
       // however the file is cut into chunks.
-      const held = this.ending ? chunk.length : unsettledTail(chunk, first);
+      // Bytes read again (see `readAgain`) are followed by the rest of the chunk at hand, not by
+      // the next: none is held.
+      const held = this.ending || this.recovering ? chunk.length : unsettledTail(chunk, first);
       if (held > first || first > 0) this.readBytes(held < chunk.length ? chunk.subarray(0, held) : chunk, first);
       if (held < chunk.length) {
         const tail = Buffer.from(chunk.subarray(held));
