@@ -135,18 +135,26 @@ export function binaryStart(chunk: Buffer, from: number): number {
 
 /**
  * Where the bytes at the end of `chunk` (read from `from`) begin that may be where binary data
- * begins, too few to judge yet: the line of the first byte that is not text in its last two
- * windows; `chunk.length` when there is none. Hint: a walk back from a window judged binary stops
- * at its chunk's start (see `binaryStart`); held, these lines are in the same chunk as the bytes
- * that follow them.
+ * begins, too few to judge yet: the first line, within its last two windows, from which to its
+ * end more than an eighth of the bytes are not text; `chunk.length` when there is none. Hint: a
+ * walk back from a window judged binary stops at its chunk's start (see `binaryStart`); held,
+ * these lines are in the same chunk as the bytes that follow them. Text with a few bytes that
+ * are not UTF-8 (Latin-1) is not held: a pipe's last line is read as it comes.
  */
 export function unsettledTail(chunk: Buffer, from: number): number {
   const floor = wholeStart(chunk, Math.max(from, chunk.length - 2 * textSampleSize));
   // Text, the bulk of every file, is told by one native check of its end.
   if (isUtf8(wholeCharacters(chunk, floor))) return chunk.length;
-  const { first } = notTextBytes(chunk.subarray(floor));
-  if (first === -1) return chunk.length;
-  return Math.max(floor, chunk.lastIndexOf(NEWLINE, floor + first) + 1);
+  let held = chunk.length;
+  let count = 0;
+  for (let line = chunk.length; line > floor; ) {
+    // Hint: lastIndexOf reads a negative index from the end, so the first line is told apart.
+    const before = line - 2 < floor ? floor : Math.max(floor, chunk.lastIndexOf(NEWLINE, line - 2) + 1);
+    count += notTextBytes(chunk.subarray(before, line)).count;
+    if (count * 8 > chunk.length - before) held = before;
+    line = before;
+  }
+  return held;
 }
 
 /** How many of `sample`'s bytes hold its first `count` bytes that are not text, less one: the index of the last of them. */

@@ -559,6 +559,21 @@ describe('ElementSplitter', () => {
     }
   });
 
+  it('hands on a line of Latin-1 text at the end of a chunk at once, not when more bytes come', () => {
+    // Held as where binary data might begin, `tail -f | callhook show -` showed nothing after a
+    // line with an é written as the byte E9 until 8 KiB more came or the pipe closed.
+    const seen: string[] = [];
+    const splitter = new ElementSplitter(
+      { element: (e) => seen.push(e.bytes.toString('latin1')), problem: () => {} },
+      { maxElementBytes: 1 << 20 },
+    );
+    const text = `${'{"n": 1}\n'.repeat(500)}`;
+    for (const line of [Buffer.from(text), Buffer.from('{"m": "caf\xe9"}\n', 'latin1'), Buffer.from('{"n": 2}\n')]) {
+      splitter.push(line);
+    }
+    expect(seen.slice(-2)).toEqual(['{"m": "caf\xe9"}', '{"n": 2}']);
+  });
+
   it('places binary data where it begins when a chunk ends just after, or in pieces smaller than a window', () => {
     // Binary data that began in a chunk's last few hundred bytes was too little of its window to
     // judge, and the next chunk's walk back to where it began stopped at that chunk's start: the

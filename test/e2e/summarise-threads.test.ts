@@ -171,6 +171,20 @@ describe('summarise on two threads', () => {
     }
   });
 
+  it('still reads in two halves an export with a Latin-1 byte in some of its events', async () => {
+    // Bytes near the cut held as where binary data might begin made the first thread read on
+    // alone: slower than one thread on an export with an é written as the byte E9 every few lines.
+    const lines = ndjson(events)
+      .split('\n')
+      .map((line, i) =>
+        i % 5 === 0 ? Buffer.from(line.replace('"time":"', '"time":"\xe9'), 'latin1') : Buffer.from(line),
+      );
+    const path = write('latin1.ndjson', '');
+    writeFileSync(path, Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')])));
+    const report = await expectSame(path, twoThreads, {}, { ...tiny, readSize: 1 << 16, chunkSize: 1 << 14 });
+    expect(report.elements).toBe(events.length);
+  });
+
   describe('with redeliveries across the cut, taken out of the second half instead of reading on alone', () => {
     it('at the cut, just before and after it, and at the end', async () => {
       // The element that starts the second half redelivers the one before the cut; the next ones
