@@ -256,7 +256,7 @@ describe('signing and verifying', () => {
     const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
     // node:http and fetch refuse a character past U+00FF in a header: 'evt-日本' was signed, then not sent.
     // 'msg_Ã©' travels as the bytes C3 A9, which a receiver reads as the UTF-8 'msg_é' it did not sign.
-    for (const id of ['', ' msg_1', 'msg_1 ', 'msg\n1', 'evt-日本', 'msg_Ã©']) {
+    for (const id of ['', ' msg_1', 'msg_1 ', 'msg\n1', 'msg\u00851', 'evt-日本', 'msg_Ã©']) {
       expect(() => signStandardWebhook(body, { secrets: secret, id }), JSON.stringify(id)).toThrow(
         new TypeError(
           `id must be a header value read as itself: not empty, no blanks around it, no control characters, nothing past U+00FF, no Latin-1 that is UTF-8 (got ${JSON.stringify(id)})`,

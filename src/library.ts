@@ -230,13 +230,13 @@ export function signStandardWebhook(
 ): StandardWebhookHeaders {
   const id = options.id ?? randomUUID();
   // Hint: checked as node:http checks a header value (a tab inside is one; a control character or
-  // one past U+00FF is not), untrimmed (HTTP trims one) and as a receiver reads it back (`fromWire`),
-  // or it would be verified as another.
+  // one past U+00FF is not; it lets C1 controls through, which no id needs), untrimmed (HTTP trims
+  // one) and as a receiver reads it back (`fromWire`), or it would be verified as another.
   if (
     typeof id !== 'string' ||
     id === '' ||
     id !== id.trim() ||
-    /[^\t\u0020-\u007e\u0080-\u00ff]/.test(id) ||
+    /[^\t\u0020-\u007e\u00a0-\u00ff]/.test(id) ||
     fromWire(id) !== id
   ) {
     throw new TypeError(
