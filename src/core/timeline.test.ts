@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { callAttempted, callComplete, callReceived, correlationId, sms } from '../../test/helpers/events.js';
 import {
@@ -104,6 +105,24 @@ describe('masking', () => {
     expect(initialsOf('Jane  van der Berg')).toBe('J. V. D. B.');
     expect(initialsOf('李小龙')).toBe('李.');
     expect(initialsOf('👨‍👩‍👧 family')).toBe('👨‍👩‍👧. F.');
+  });
+
+  test("an initial is the name's first cluster as the segmenter gives it, ASCII or not", () => {
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const slow = (name: string) =>
+      name
+        .split(/\s+/)
+        .filter((word) => word !== '')
+        .map((word) => `${([...segmenter.segment(word)][0]?.segment ?? '').toUpperCase()}.`)
+        .join(' ');
+    const letters = ['a', 'Z', '1', '-', '\u0301', '\u200d', '\ufe0f', '🏽', '👍', 'é', 'ก', 'ำ', '\r', '\n', ' '];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...letters), { maxLength: 8 }), (chars) => {
+        const name = chars.join('');
+        expect(initialsOf(name)).toBe(slow(name));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('phone numbers in free text are masked but dates are not', () => {

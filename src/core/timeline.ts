@@ -146,7 +146,11 @@ export function initialsOf(name: string): string {
     .split(/\s+/)
     .filter((word) => word !== '')
     .map((word) => {
-      const first = graphemes().segment(word)[Symbol.iterator]().next().value?.segment ?? '';
+      // Hint: two printable ASCII characters are two clusters (CR LF is no word's start), so an
+      // ASCII name needs no segmenter.
+      const first = /^[!-~](?:[!-~]|$)/.test(word)
+        ? word.charAt(0)
+        : (graphemes().segment(word)[Symbol.iterator]().next().value?.segment ?? '');
       return `${first.toUpperCase()}.`;
     })
     .join(' ');
