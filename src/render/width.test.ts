@@ -102,6 +102,14 @@ describe('graphemeSegments', () => {
     expect([...graphemeSegments('a\r\nb')]).toEqual(segmentsOf('a\r\nb'));
   });
 
+  it('keeps a run of Kirat Rai vowel signs together, as the segmenter does', () => {
+    // Hint: Unicode 16 made them Grapheme_Cluster_Break=V, which joins V to V as Hangul jamo do,
+    // though they are letters (Lm), no marks: `a${vowel}a` alone does not show it.
+    const vowels = '\u{16d63}\u{16d67}\u{16d68}\u{16d69}\u{16d6a}';
+    expect([...graphemeSegments(`a${vowels}a`)]).toEqual(segmentsOf(`a${vowels}a`));
+    expect(displayWidth(vowels)).toBe(stringWidth(vowels));
+  });
+
   it('cuts the same clusters as the segmenter, for any mix of characters', () => {
     fc.assert(
       fc.property(text, (sample) => {

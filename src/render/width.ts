@@ -73,9 +73,10 @@ const segmentWindow = 1024;
 // Code points that join the one before into a cluster (combining marks, ZWJ, ZWNJ, variation
 // selectors, emoji modifiers, tags, the halfwidth voiced marks, Thai and Lao SARA AM), the one after
 // (Prepend: Arabic number signs, Malayalam dot reph, some Brahmi-derived scripts, CR before LF), or
-// pair up (regional indicators, Hangul jamo). Hint: width.test.ts checks each against the segmenter.
+// pair up (regional indicators, Hangul jamo, Kirat Rai vowel signs). Hint: width.test.ts checks
+// each against the segmenter.
 const joiningCharacters =
-  /\p{M}|\u200c|\u200d|[\ufe00-\ufe0f\u0e33\u0eb3\uff9e\uff9f\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u{1f1e6}-\u{1f1ff}\u{1f3fb}-\u{1f3ff}\u{e0020}-\u{e007f}]|[\r\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u0d4e\u{110bd}\u{110cd}\u{111c2}\u{111c3}\u{113d1}\u{1193f}\u{11941}\u{11a3a}\u{11a84}-\u{11a89}\u{11d46}\u{11f02}]/u;
+  /\p{M}|\u200c|\u200d|[\ufe00-\ufe0f\u0e33\u0eb3\uff9e\uff9f\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u{16d63}\u{16d67}-\u{16d6a}\u{1f1e6}-\u{1f1ff}\u{1f3fb}-\u{1f3ff}\u{e0020}-\u{e007f}]|[\r\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u0d4e\u{110bd}\u{110cd}\u{111c2}\u{111c3}\u{113d1}\u{1193f}\u{11941}\u{11a3a}\u{11a84}-\u{11a89}\u{11d46}\u{11f02}]/u;
 
 /**
  * The grapheme clusters of `text` with their offsets, in time linear in its length: each window

@@ -179,6 +179,15 @@ describe('the two escapes', () => {
     }
   });
 
+  test('a lone surrogate (a JSON `\\ud83d` escape) is shown as its escape, not printed as a 0-column U+FFFD', () => {
+    // Hint: stdout writes a lone half as U+FFFD, one column wide, which the width rule counts 0:
+    // a transcript of them ran past the terminal's width, and which half it was was lost.
+    expect(escapeTerminal('a\ud83db\ude00c \ud83d\ude00')).toBe('a\\ud83db\\ude00c \ud83d\ude00');
+    expect(escapeTerminal('\ude00\ud83d\n', true)).toBe('\\ude00\\ud83d\n');
+    expect(escapeUnicode('x\udbff')).toBe('x\\udbff');
+    expect(JSON.parse(toSafeJson('x\udbff'))).toBe('x\udbff');
+  });
+
   test('a joiner inside an emoji sequence draws one emoji and stays; anywhere else it is escaped', () => {
     expect(escapeTerminal('👨\u200d👩\u200d👧')).toBe('👨\u200d👩\u200d👧');
     expect(escapeTerminal('a\u200db')).toBe('a\\u200db');
