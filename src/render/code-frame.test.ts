@@ -10,6 +10,14 @@ describe('codeFrame', () => {
     expect(codeFrame({ text, index: 12 }, 2, 11)).toBe(['  1 | [', '> 2 |   {"a": 1}', '    |           ^'].join('\n'));
   });
 
+  it('puts the caret under the column after a symbol terminals draw one column wide', () => {
+    // ✔ ⚠ © ↔ have text presentation: a terminal draws each in one column unless U+FE0F follows,
+    // and the caret landed one column right of `tru` per symbol before it.
+    const text = '{"note": "✔ ⚠ © ↔", "x": tru}';
+    const frame = codeFrame({ text, index: text.indexOf('tru') }, 1, text.indexOf('tru') + 1);
+    expect(frame).toBe(['> 1 | {"note": "✔ ⚠ © ↔", "x": tru}', `    | ${' '.repeat(text.indexOf('tru'))}^`].join('\n'));
+  });
+
   it('cuts a long line to a window around the caret', () => {
     const text = `${'x'.repeat(300)}!${'y'.repeat(300)}`;
     const frame = codeFrame({ text, index: 300 }, 1, 301);

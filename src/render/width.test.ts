@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { displayWidth, graphemeSegments, graphemeWidth, prefixOfWidth, suffixOfWidth } from './width.js';
+import { displayWidth, graphemeSegments, graphemeWidth, narrowText, prefixOfWidth, suffixOfWidth } from './width.js';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -36,7 +36,8 @@ const joiningNonMarks = [
 
 // Characters of every kind a terminal width depends on: ASCII, Latin with and without combining
 // marks, CJK, Hangul syllables and jamo, Thai, Devanagari conjuncts, emoji with modifiers,
-// variation selectors and ZWJ, flags, tags, controls, zero-width and bidi marks, our own glyphs.
+// variation selectors and ZWJ, flags, tags, keycaps, controls, zero-width and bidi marks, symbols
+// of text presentation (our own glyphs among them), spacing marks.
 const corpus = [
   ...'aZ 9~é',
   '\u0301',
@@ -76,7 +77,10 @@ const corpus = [
   '\u2060',
   '\ufeff',
   '\u00ad',
-  ...'✔✖⚠·→│─…',
+  ...'✔✖⚠·→│─…©®↔♥☎▶#',
+  '\u20e3',
+  '#\u20e3',
+  '\u093e',
   ...joiningNonMarks,
   '\u001b[1;31m',
   '\u001b[39m',
@@ -161,7 +165,10 @@ describe('displayWidth and graphemeWidth count as string-width does', () => {
   });
 
   it('for every cluster of the corpus and every code point of the BMP (every 7th CJK ideograph), the emoji blocks and the tags', () => {
-    for (const cluster of corpus) expect(graphemeWidth(cluster), JSON.stringify(cluster)).toBe(stringWidth(cluster));
+    // Hint: an escape code is many clusters (`\u001b`, `[`, `1`, ...), each compared on its own.
+    for (const { segment } of corpus.flatMap(segmentsOf)) {
+      expect(graphemeWidth(segment), JSON.stringify(segment)).toBe(stringWidth(segment));
+    }
     const ideographs = range(0x3400, 0x9fff).filter((codePoint) => codePoint % 7 === 0);
     const codePoints = [
       range(0, 0x33ff),
@@ -176,5 +183,18 @@ describe('displayWidth and graphemeWidth count as string-width does', () => {
         expect(graphemeWidth(character), codePoint.toString(16)).toBe(stringWidth(character));
       }
     }
+  });
+});
+
+describe('narrowText', () => {
+  it('accepts only characters one column wide, so its fast path counts as the clusters do', () => {
+    // © ® ↔ passed it as 1 column each, yet counted 2 beside a wide character: `©漢` was 4.
+    for (const codePoint of range(0, 0xffff)) {
+      const character = String.fromCodePoint(codePoint);
+      if (narrowText.test(character) && graphemeWidth(character) !== 1) {
+        expect(graphemeWidth(character), codePoint.toString(16)).toBe(1);
+      }
+    }
+    expect(displayWidth('©漢')).toBe(3);
   });
 });

@@ -3,7 +3,6 @@
  * 2, and a cluster a terminal draws as one character (a family emoji, a flag) is never cut. Kept
  * apart from the colours, so the library (its code frame) reaches these and not chalk.
  */
-import emojiRegex from 'emoji-regex';
 import { eastAsianWidth } from 'get-east-asian-width';
 import stripAnsi from 'strip-ansi';
 
@@ -27,7 +26,7 @@ export const narrowText =
   /^[\u0020-\u007e\u00a0-\u00ac\u00ae-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u257f]*$/;
 const graphemeWidths = new Map<string, number>();
 
-/** The number of terminal columns one grapheme cluster takes (0, 1 or 2), as string-width counts it. */
+/** The number of terminal columns one grapheme cluster takes (0, 1 or 2; more with unpaired jamo or spacing marks), as string-width counts it. */
 export function graphemeWidth(grapheme: string): number {
   let width = graphemeWidths.get(grapheme);
   if (width === undefined) {
@@ -37,32 +36,56 @@ export function graphemeWidth(grapheme: string): number {
   return width;
 }
 
-// First code points that make a cluster zero columns wide: controls, zero-width characters and
-// bidi marks, combining marks, lone surrogates, variation selectors.
-const zeroWidthStarts = [
-  [0x00, 0x1f],
-  [0x7f, 0x9f],
-  [0x200b, 0x200f],
-  [0xfeff, 0xfeff],
-  [0x0300, 0x036f],
-  [0x1ab0, 0x1aff],
-  [0x1dc0, 0x1dff],
-  [0x20d0, 0x20ff],
-  [0xfe20, 0xfe2f],
-  [0xd800, 0xdfff],
-  [0xfe00, 0xfe0f],
-] as const;
-const defaultIgnorable = /^\p{Default_Ignorable_Code_Point}$/u;
+// Characters a terminal draws: no controls, zero-width or bidi marks, combining marks, lone surrogates.
+const visibleCharacter =
+  /[^\p{Default_Ignorable_Code_Point}\p{Control}\p{Format}\p{Nonspacing_Mark}\p{Enclosing_Mark}\p{Surrogate}]/gu;
+// Hint: every RGI emoji holds a character of emoji presentation or a U+FE0F (UTS #51: they are
+// fully qualified). Building the RGI pattern costs ~30 ms, so text without either never builds it.
+const mayBeEmoji = /\p{Emoji_Presentation}|\ufe0f/u;
+let rgiEmoji: RegExp | undefined;
+function isRgiEmoji(cluster: string): boolean {
+  if (!mayBeEmoji.test(cluster)) return false;
+  // biome-ignore lint/complexity/useRegexLiterals: tsc refuses the `v` flag, which \p{RGI_Emoji} needs, below target ES2024.
+  rgiEmoji ??= new RegExp('^\\p{RGI_Emoji}$', 'v');
+  return rgiEmoji.test(cluster);
+}
+const pictographic = /\p{Extended_Pictographic}/gu;
+// Characters after the first of a cluster that take columns of their own: spacing marks and the
+// halfwidth and fullwidth forms (the halfwidth katakana voiced marks).
+const widthAfterFirst = /^[\p{Spacing_Mark}\uff00-\uffef]$/u;
+const isLeadingJamo = (point = 0) => (point >= 0x1100 && point <= 0x115f) || (point >= 0xa960 && point <= 0xa97c);
+const isVowelJamo = (point = 0) => (point >= 0x1160 && point <= 0x11a7) || (point >= 0xd7b0 && point <= 0xd7c6);
+const isTrailingJamo = (point = 0) => (point >= 0x11a8 && point <= 0x11ff) || (point >= 0xd7cb && point <= 0xd7fb);
 
 // Hint: string-width's rule for each cluster, without string-width: it makes an Intl.Segmenter
 // when it loads, and the first Intl object of a process loads ICU data (see bench/RESULTS.md,
 // "Figures behind code comments"), which text without joining characters never needs.
-// width.test.ts holds the two equal.
+// width.test.ts holds the two equal. An emoji is 2 columns, also one missing its U+FE0F that still
+// joins pictographs or makes a keycap; a symbol that is text unless U+FE0F follows (✔ ⚠ © ↔) is
+// as wide as its East Asian Width says, as terminals draw it.
 function clusterWidth(cluster: string): number {
-  const first = cluster.codePointAt(0) ?? 0;
-  if (zeroWidthStarts.some(([low, high]) => first >= low && first <= high)) return 0;
-  if (defaultIgnorable.test(cluster)) return 0;
-  return emojiRegex().test(cluster) ? 2 : eastAsianWidth(first);
+  const points = Array.from(cluster.match(visibleCharacter) ?? [], (character) => character.codePointAt(0) ?? 0);
+  const [first] = points;
+  if (first === undefined) return 0;
+  if (isRgiEmoji(cluster) || /^[\d#*]\u20e3$/.test(cluster)) return 2;
+  if (cluster.includes('\u200d') && cluster.length <= 50 && (cluster.match(pictographic)?.length ?? 0) >= 2) return 2;
+  if (!isLeadingJamo(first) && !isVowelJamo(first) && !isTrailingJamo(first)) {
+    let width = eastAsianWidth(first);
+    for (const point of points.slice(1)) {
+      if (widthAfterFirst.test(String.fromCodePoint(point))) width += eastAsianWidth(point);
+    }
+    return width;
+  }
+  // Hint: a leading and a vowel jamo (and a trailing one) make one syllable block; others add up.
+  let width = 0;
+  for (let at = 0; at < points.length; at++) {
+    const point = points[at] ?? 0;
+    if (isLeadingJamo(point) && isVowelJamo(points[at + 1])) {
+      width += 2;
+      at += isTrailingJamo(points[at + 2]) ? 2 : 1;
+    } else width += eastAsianWidth(point);
+  }
+  return width;
 }
 
 // Made on first use, for the same reason.
