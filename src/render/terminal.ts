@@ -1,6 +1,6 @@
 /** Terminal facts every renderer shares: whether to colour, and how to make untrusted text safe. */
 import { Chalk, type ChalkInstance } from 'chalk';
-import { displayWidth, graphemeSegments, graphemeWidth, narrowText } from './width.js';
+import { displayWidth, graphemeSegments, graphemeWidth, narrowText, wordBreaks } from './width.js';
 
 /** Whether output to `stream` should be coloured: `--no-color` and NO_COLOR win, then FORCE_COLOR, then TTY. */
 function useColor(
@@ -53,7 +53,8 @@ interface Piece {
 }
 
 // Splits one paragraph (no newline) into breakable pieces: words between spaces, and inside a word
-// every wide grapheme on its own, since CJK text has no spaces and may break between any two characters.
+// every wide grapheme on its own, since CJK text has no spaces and may break between any two
+// characters, and every word of Thai, Lao, Khmer or Burmese, which have no spaces either.
 function piecesOf(text: string, offset: number): Piece[] {
   const pieces: Piece[] = [];
   for (const match of text.matchAll(/[^ ]+/g)) {
@@ -64,9 +65,14 @@ function piecesOf(text: string, offset: number): Piece[] {
       continue;
     }
     let run: Piece | undefined;
+    const breaks = wordBreaks(word);
     for (const { segment, index } of graphemeSegments(word)) {
       const width = graphemeWidth(segment);
       const at = start + index;
+      if (run && breaks?.has(index)) {
+        pieces.push(run);
+        run = undefined;
+      }
       const previous = run ?? pieces.at(-1);
       if (closingPunctuation.test(segment) && previous && previous.start >= start) {
         // Hint: closing punctuation (。, ！, a closing quote) never starts a line; it stays with what it closes.

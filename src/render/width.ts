@@ -101,11 +101,7 @@ const segmentWindow = 1024;
 const joiningCharacters =
   /\p{M}|\u200c|\u200d|[\ufe00-\ufe0f\u0e33\u0eb3\uff9e\uff9f\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u{16d63}\u{16d67}-\u{16d6a}\u{1f1e6}-\u{1f1ff}\u{1f3fb}-\u{1f3ff}\u{e0020}-\u{e007f}]|[\r\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u0d4e\u{110bd}\u{110cd}\u{111c2}\u{111c3}\u{113d1}\u{1193f}\u{11941}\u{11a3a}\u{11a84}-\u{11a89}\u{11d46}\u{11f02}]/u;
 
-/**
- * The grapheme clusters of `text` with their offsets, in time linear in its length: each window
- * gives all its clusters but the last, which may continue past the window, and the next window
- * starts where that cluster does.
- */
+/** The grapheme clusters of `text` with their offsets, in time linear in its length. */
 export function* graphemeSegments(text: string): Generator<{ segment: string; index: number }> {
   if (!joiningCharacters.test(text)) {
     // Hint: without joining characters every code point is a cluster of its own; the segmenter
@@ -118,6 +114,36 @@ export function* graphemeSegments(text: string): Generator<{ segment: string; in
     return;
   }
   graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  yield* windowedSegments(graphemes, text);
+}
+
+let words: Intl.Segmenter | undefined;
+// Runs of the scripts written without spaces between words, which only a dictionary can break (CJK
+// breaks between any two characters, so it needs none).
+const spacelessRuns = /[\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]+/gu;
+
+/**
+ * Where a line may break inside `text` that has no spaces: the offsets at which a word of Thai,
+ * Lao, Khmer or Burmese begins or ends, or none for text with none of them (which then loads no ICU
+ * data). Other text in the same run (a URL, a number) is not broken.
+ */
+export function wordBreaks(text: string): Set<number> | undefined {
+  let starts: Set<number> | undefined;
+  for (const run of text.matchAll(spacelessRuns)) {
+    words ??= new Intl.Segmenter(undefined, { granularity: 'word' });
+    starts ??= new Set();
+    for (const { index } of windowedSegments(words, run[0])) starts.add(run.index + index);
+    starts.add(run.index + run[0].length);
+  }
+  return starts;
+}
+
+/**
+ * The segments of `text` in windows, since V8 takes time quadratic in a string's length to segment
+ * it whole (68,000 characters of Thai into words: 3 s). Each window gives all its segments but the
+ * last, which may continue past the window, and the next window starts where that segment does.
+ */
+function* windowedSegments(segmenter: Intl.Segmenter, text: string): Generator<{ segment: string; index: number }> {
   let start = 0;
   while (start < text.length) {
     let end = Math.min(text.length, start + segmentWindow);
@@ -126,7 +152,7 @@ export function* graphemeSegments(text: string): Generator<{ segment: string; in
     const lastUnit = text.charCodeAt(end - 1);
     if (end < text.length && lastUnit >= 0xd800 && lastUnit <= 0xdbff) end--;
     let last: { segment: string; index: number } | undefined;
-    for (const { segment, index } of graphemes.segment(text.slice(start, end))) {
+    for (const { segment, index } of segmenter.segment(text.slice(start, end))) {
       if (last) yield last;
       last = { segment, index: start + index };
     }
@@ -135,7 +161,7 @@ export function* graphemeSegments(text: string): Generator<{ segment: string; in
       yield last;
       return;
     }
-    // Hint: a window that is one cluster long (thousands of combining marks) still moves on.
+    // Hint: a window that is one segment long (thousands of combining marks) still moves on.
     start = last.index > start ? last.index : end;
     if (start === end) yield last;
   }

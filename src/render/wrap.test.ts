@@ -51,6 +51,35 @@ describe('wrapSpans on plain text', () => {
     for (const line of lines) expect(displayWidth(line)).toBe(12);
   });
 
+  test('breaks Thai, Lao, Khmer and Burmese, written without spaces, between words', () => {
+    // One Thai sentence with no space in it: 53 columns, so it must break to fit 20.
+    const thai = 'ผมโทรมาจากบริษัทประกันภัยเพื่อยืนยันการนัดหมายของคุณในวันพรุ่งนี้ค่ะ';
+    const lines = wrapText(thai, { width: 20 });
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(20);
+    expect(lines.join('')).toBe(thai);
+    // Each break falls between two of the words a Thai reader sees, never inside one.
+    const words = [...new Intl.Segmenter('th', { granularity: 'word' }).segment(thai)].map((w) => w.index);
+    let at = 0;
+    for (const line of lines.slice(0, -1)) {
+      at += line.length;
+      expect(words).toContain(at);
+    }
+    for (const text of [
+      'ຂ້ອຍຢາກລົມກັບພະນັກງານແທ້ໆກ່ຽວກັບໃບບິນຂອງຂ້ອຍ',
+      'ខ្ញុំចង់និយាយជាមួយបុគ្គលិកពិតប្រាកដអំពីវិក្កយបត្ររបស់ខ្ញុំ',
+      'ကျွန်ုပ်သည်ငွေတောင်းခံလွှာအကြောင်းဝန်ထမ်းနှင့်စကားပြောလိုပါသည်',
+    ]) {
+      const wrapped = wrapText(text, { width: 20 });
+      expect(wrapped.length).toBeGreaterThan(1);
+      for (const line of wrapped) expect(displayWidth(line)).toBeLessThanOrEqual(20);
+      expect(wrapped.join('')).toBe(text);
+    }
+    // Other text in the same run stays as it would be anywhere: a URL is not broken at its slashes.
+    const url = 'https://example.com/a/very/long/path';
+    expect(wrapText(`ดูที่${url}ค่ะ`, { width: 20 })).toEqual(['ดูที่', url, 'ค่ะ']);
+  });
+
   test('never starts a line with closing punctuation', () => {
     expect(wrapText('谢谢你的帮助。真的！', { width: 12 })).toEqual(['谢谢你的帮', '助。真的！']);
     expect(wrapText('"ありがとう"', { width: 11 })).toEqual(['"ありがと', 'う"']);
