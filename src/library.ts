@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { headerValueCharacters } from './http/names.js';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
 import { fromWire, hmacKeys, standardKeys } from './http/verify.js';
 import { readRecords } from './input/read.js';
@@ -236,7 +237,8 @@ export function signStandardWebhook(
     typeof id !== 'string' ||
     id === '' ||
     id !== id.trim() ||
-    /[^\t\u0020-\u007e\u00a0-\u00ff]/.test(id) ||
+    !headerValueCharacters.test(id) ||
+    /[\x80-\x9f]/.test(id) ||
     fromWire(id) !== id
   ) {
     throw new TypeError(

@@ -13,7 +13,7 @@ import { Option } from 'commander';
 import { generateFormats, schemaDrafts } from '../core/generate-names.js';
 import { reportedStatuses, summaryDimensions } from '../core/summary-names.js';
 import { CallhookError, ExitCode } from '../errors.js';
-import { replayMethods, signSchemes } from '../http/names.js';
+import { headerNameCharacters, replayMethods, signSchemes } from '../http/names.js';
 import { largestElementBytes } from '../input/types.js';
 import { summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
 import { eventTypes } from '../schema/names.js';
@@ -104,9 +104,6 @@ export function envName(name: string): (value: string) => string {
     return value;
   };
 }
-
-/** The characters of an HTTP header name (RFC 9110's token). */
-export const headerNameCharacters = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** A parser of an HTTP header name. */
 export function headerName(name: string): (value: string) => string {

@@ -1,5 +1,11 @@
 /** The closed sets of delivery, apart from the code that uses them so the CLI can list them cheaply. */
 
+/** The characters of an HTTP header name (RFC 9110's token). */
+export const headerNameCharacters = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** The characters node:http sends in a header value (its validateHeaderValue): anything else fails at send time. */
+export const headerValueCharacters = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 /** The signing schemes `--sign` accepts. */
 export const signSchemes = ['standard', 'hmac'] as const;
 /** A signing scheme. */
