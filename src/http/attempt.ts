@@ -84,7 +84,7 @@ export function answerOf(
   });
   if (status >= 200 && status < 300) {
     if (response.bodyWithheld) {
-      return failed('answered before the body was sent (Expect: 100-continue), so the events did not arrive', false);
+      return failed('answered before the whole body was sent, so the events did not arrive', false);
     }
     return { kind: 'response', status, accepted: true, retryable: false, latencyMs: context.latencyMs, detail: '' };
   }

@@ -48,7 +48,10 @@ export interface ExchangeResponse {
   wholeBody?: Buffer;
   /** The response headers as received, names and values alternating. */
   rawHeaders: string[];
-  /** True when the receiver answered before the body was sent (`Expect: 100-continue` then a final status). */
+  /**
+   * True when the receiver answered before the whole body had been sent (a final status after
+   * `Expect: 100-continue` but before the body, or while the body was still being written).
+   */
   bodyWithheld: boolean;
 }
 
@@ -113,6 +116,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       inFlight.add(req);
       let settled = false;
       let bodySent = false;
+      /** The whole body has been handed to the operating system ('finish'). */
+      let bodyFlushed = false;
+      req.once('finish', () => {
+        bodyFlushed = true;
+      });
       let response: ExchangeResponse | undefined;
       const chunks: Buffer[] = [];
       let size = 0;
@@ -146,7 +154,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
       req.on('response', (res) => {
         const status = res.statusCode ?? 0;
-        const answer = { status, headers: res.headers, rawHeaders: res.rawHeaders, body: '', bodyWithheld: !bodySent };
+        const answer = {
+          status,
+          headers: res.headers,
+          rawHeaders: res.rawHeaders,
+          body: '',
+          bodyWithheld: !bodyFlushed,
+        };
         response = answer;
         // Swallow the stream's own error: the request's 'error' below reports it once.
         res.on('error', () => {});
@@ -162,7 +176,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           // A 2xx is the receiver's yes: the exchange is settled now, and the rest of the body is
           // drained unread (within the deadline) so the connection can carry the next request.
           settle(response);
-          if (!bodySent) req.destroy();
+          if (!bodyFlushed) req.destroy();
           else res.resume();
         } else {
           res.on('data', (chunk: Buffer) => {
@@ -177,8 +191,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         }
         res.on('end', () => {
           settle(withSnippet(answer));
-          // The body was never sent: the connection is mid-request and cannot carry another.
-          if (!bodySent) req.destroy();
+          // The body was not all sent: the connection is mid-request and cannot carry another.
+          if (!bodyFlushed) req.destroy();
         });
       });
       // Interim responses: a 100 lets a waiting body go; other 1xx (102, 103) are skipped.

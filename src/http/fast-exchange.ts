@@ -60,6 +60,8 @@ interface Exchange {
   resolve(response: ExchangeResponse): void;
   reject(error: Error): void;
   settled: boolean;
+  /** The request's bytes have all been handed to the operating system. */
+  sent: boolean;
   response?: ExchangeResponse | undefined;
   chunks: Buffer[];
   size: number;
@@ -103,7 +105,9 @@ class Connection {
     exchange.deadline = setTimeout(() => {
       this.destroy(new ExchangeError('TIMEOUT', `no complete response within ${exchange.request.timeoutMs / 1000} s`));
     }, ms);
-    this.socket.write(bytes);
+    this.socket.write(bytes, (error) => {
+      if (!error) exchange.sent = true;
+    });
   }
 
   /** Ends the exchange on this connection with an error, and the connection with it. */
@@ -223,7 +227,11 @@ class Connection {
     } else this.framing = { kind: 'close' };
     if (this.framing.kind === 'close') this.reusable = false;
 
-    exchange.response = { status, headers, rawHeaders, body: '', bodyWithheld: false };
+    // Hint: an answer that comes while the request is still being written was not given to the
+    // events (they had not all left), and the connection is mid-request: it carries no other.
+    const bodyWithheld = !exchange.sent;
+    if (bodyWithheld) this.reusable = false;
+    exchange.response = { status, headers, rawHeaders, body: '', bodyWithheld };
     // A 2xx is the receiver's yes: the exchange is settled now, and the rest of the body is
     // drained unread (within the deadline) so the connection can carry the next request.
     if (status >= 200 && status < 300) settleWith(exchange, exchange.response);
@@ -450,7 +458,7 @@ export function createFastClient(connections: number) {
           pool = new Pool(url.hostname.replace(/^\[(.*)\]$/, '$1'), Number(url.port) || 80, connections);
           pools.set(key, pool);
         }
-        pool.send({ request, resolve, reject, settled: false, chunks: [], size: 0 }, bytes);
+        pool.send({ request, resolve, reject, settled: false, sent: false, chunks: [], size: 0 }, bytes);
       });
     },
     abortAll(): void {

@@ -4,6 +4,7 @@
  * journalled delivered exactly once; every other event is journalled failed or undelivered.
  */
 import { mkdtempSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -146,6 +147,59 @@ describe('replay against misbehaving receivers', () => {
     const { journal, report } = await replay(s.url, 4);
     expect(report.batches).toMatchObject({ delivered: 2, failed: 2 });
     expectJournalMatchesReceiver(s.log, journal, 4);
+  });
+
+  it('a 2xx that comes while the body is still being sent is no delivery: the receiver had not read the events', async () => {
+    // It was journalled delivered: the 2xx settled the exchange at once, while most of an 8 MB
+    // batch still waited in replay's socket for a receiver that had stopped reading (or reset).
+    const text = JSON.stringify({ n: 0, pad: 'x'.repeat(8 * 1024 * 1024) });
+    async function* big(): AsyncGenerator<ReplayEvent[]> {
+      yield [{ file: 'in.json', batch: 0, location: 'in.json:1:1', offset: 0, text, inArray: false, value: null }];
+    }
+    for (const after of ['stops reading', 'resets']) {
+      const sockets = new Set<Socket>();
+      const receiver = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('error', () => {});
+        let read = 0;
+        socket.on('data', (chunk) => {
+          if (read === 0 && /^expect: 100-continue/im.test(chunk.toString('latin1'))) {
+            socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+          }
+          read += chunk.length;
+          if (read < 64 * 1024 || socket.listenerCount('data') === 0) return;
+          socket.removeAllListeners('data');
+          socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+          if (after === 'resets') setTimeout(() => socket.resetAndDestroy(), 20);
+          else socket.pause();
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      const { port } = receiver.address() as AddressInfo;
+      for (const headers of [{}, { expect: '100-continue' }] as Record<string, string>[]) {
+        const journal = memoryJournal();
+        await deliverBatches(planBatches(big()), {
+          url: `http://127.0.0.1:${port}/hook`,
+          method: 'POST',
+          concurrency: 1,
+          timeoutMs: 1500,
+          retries: 2,
+          backoff: fast,
+          journal,
+          headers,
+        });
+        const what = `${after} ${JSON.stringify(headers)}`;
+        expect(
+          journal.entries.map((e) => [e.status, e.attempts]),
+          what,
+        ).toEqual([['failed', 1]]);
+        expect(journal.entries[0]!.reason, what).toMatch(
+          /^HTTP 200: answered before the whole body was sent, so the events did not arrive/,
+        );
+      }
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it('an answer HTTP cannot read (bare LF, a bad content-length) fails its batch once, not retried, and the run goes on', async () => {
