@@ -109,6 +109,22 @@ describe('validate: one scenario per invalid fixture', () => {
     expect(files.sort()).toEqual(Object.keys(expected).sort());
   });
 
+  it("fixtures/invalid/README.md names each file's code as validate reports it", () => {
+    // It named codes no command gives (invalid-literal, unsupported-encoding, binary-input), and
+    // deep-nesting.json as valid without --strict, where validate refuses it as too-deep.
+    const readme = readFileSync('fixtures/invalid/README.md', 'utf8');
+    const rows = [...readme.matchAll(/^\| `([\w.-]+)` \| (error|warning) `([\w-]+)`([^|]*)\|/gm)];
+    expect(rows.length).toBeGreaterThan(20);
+    const named = rows
+      .filter(([, , , , rest]) => !rest?.includes('under `--strict` only'))
+      .map(([, file, severity, code]) => [file, `${severity} ${code}`]);
+    const reported = named.map(([file, problem]) => [
+      file,
+      expected[file ?? '']?.map((p) => p.split(' ').slice(0, 2).join(' ')).find((p) => p === problem),
+    ]);
+    expect(reported).toEqual(named);
+  });
+
   for (const [file, problems] of Object.entries(expected)) {
     it(`${file}`, async () => {
       const result = await runCli(['validate', '--format', 'json', `fixtures/invalid/${file}`]);
