@@ -472,7 +472,10 @@ Exit codes:
 program
   .command('verify')
   .description('check webhook signatures offline and say exactly why one fails')
-  .argument('[paths...]', 'captured deliveries: folders of callhook listen --out, or their .meta/.json/.body files')
+  .argument(
+    '[paths...]',
+    'captured deliveries: folders of callhook listen --out, or their files (deliveries.meta, .ndjson, .json, .body)',
+  )
   .action(run(async () => (await import('./commands/verify.js')).verify));
 details.set('verify', (command, { options }) =>
   command

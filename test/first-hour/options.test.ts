@@ -124,6 +124,13 @@ describe('help', () => {
     for (const name of ['.ndjson', '.json', '.body', 'deliveries.meta']) expect(out).toContain(name);
   });
 
+  test('verify’s help names every capture file it reads', async () => {
+    // It named `.meta`, `.json` and `.body`, where most deliveries are lines of an `.ndjson` file.
+    const { stdout } = (await helpTexts())[1 + commands.indexOf('verify')]!;
+    const paths = stdout.slice(stdout.indexOf('  paths'), stdout.indexOf('\nOptions:'));
+    for (const name of ['deliveries.meta', '.ndjson', '.json', '.body']) expect(paths).toContain(name);
+  });
+
   test('every option the README names exists in some command’s help', async () => {
     const readme = readFileSync(`${repoRoot}/README.md`, 'utf8');
     const named = new Set(readme.match(/(?<![\w-])--[a-z][a-z-]+/g));
