@@ -59,6 +59,14 @@ describe('validate: the published examples', () => {
     ]);
   });
 
+  it("prints the README's --format json example as it stands, field for field", async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('#### `--format json`'));
+    const example = /^```json\n([\s\S]*?)^```$/m.exec(section)?.[1];
+    const { report } = await validateJson(['fixtures/doc-examples/call-complete.json']);
+    expect(report).toEqual(JSON.parse(example ?? 'null'));
+  });
+
   it('prints a readable report with code frames', async () => {
     const result = await runCli(['validate', 'fixtures/doc-examples']);
     expect(result.code).toBe(1);
