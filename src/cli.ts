@@ -95,7 +95,7 @@ Examples:
   $ callhook summary export.json --by campaign  how did each campaign go
   $ callhook replay fixtures/valid --url http://localhost:3000/hook
 
-${exitCodes('invalid input, or a delivery that failed')}`,
+${exitCodes('invalid input, a failed delivery, or nothing matched (show, trace)')}`,
   )
   .exitOverride();
 
@@ -368,7 +368,7 @@ details.set('schema', (command, { options }) =>
     .addOption(options.type('only this event type'))
     .addOption(options.draft())
     .option('--strict', 'mirror validate --strict: fields the documentation does not name are refused')
-    .option('--openapi', 'print an OpenAPI 3.1 document with a webhook per event type')
+    .option('--openapi', 'print an OpenAPI 3.1 document: a webhook for a batch of any types, and one per type')
     .addHelpText(
       'after',
       `
@@ -472,7 +472,10 @@ Exit codes:
 program
   .command('verify')
   .description('check webhook signatures offline and say exactly why one fails')
-  .argument('[paths...]', 'captured deliveries: folders of callhook listen --out, or their .meta/.json/.body files')
+  .argument(
+    '[paths...]',
+    'captured deliveries: folders of callhook listen --out, or their files (deliveries.meta, .ndjson, .json, .body)',
+  )
   .action(run(async () => (await import('./commands/verify.js')).verify));
 details.set('verify', (command, { options }) =>
   command

@@ -64,7 +64,19 @@ describe('verify options', () => {
  * Runs `verify DIR --sign hmac --format json` with `secret`, and says what it printed, the exit
  * code it set and what it threw.
  */
-async function verifyHmacCapture(dir: string, secret: string) {
+function verifyHmacCapture(dir: string, secret: string) {
+  const raw = {
+    sign: 'hmac',
+    secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
+    signatureHeader: 'X-Signature',
+    tolerance: '300',
+    format: 'json',
+  } as const;
+  return runVerify([dir], raw, secret);
+}
+
+/** Runs `verify` in process with `secret`, and says what it printed, the exit code it set and what it threw. */
+async function runVerify(paths: string[], raw: Parameters<typeof verify>[1], secret: string) {
   process.env.CALLHOOK_VERIFY_TEST_SECRET = secret;
   const lines: string[] = [];
   const errors: string[] = [];
@@ -77,15 +89,8 @@ async function verifyHmacCapture(dir: string, secret: string) {
     return true;
   });
   const exitCode = process.exitCode;
-  const raw = {
-    sign: 'hmac',
-    secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
-    signatureHeader: 'X-Signature',
-    tolerance: '300',
-    format: 'json',
-  } as const;
   try {
-    const error = await verify([dir], raw).then(
+    const error = await verify(paths, raw).then(
       () => undefined,
       (failure: unknown) => failure,
     );
@@ -110,6 +115,39 @@ async function hmacCapture(secret: string): Promise<string> {
   await capture.close();
   return dir;
 }
+
+describe('verify --body', () => {
+  it('names the delivery by its webhook-id, as it names a captured one (--format json: webhookId)', async () => {
+    // It left webhookId out for --body, though the README lists it among the JSON fields.
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-verify-'));
+    const body = join(dir, 'body.json');
+    writeFileSync(body, '{"test": 2432232314}');
+    const raw: Parameters<typeof verify>[1] = {
+      sign: 'standard',
+      secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
+      signatureHeader: 'X-Signature',
+      tolerance: '300',
+      format: 'json',
+      body,
+      header: [
+        'webhook-id: msg_p5jXN8AQM9LWM0D4loKWxJek',
+        'webhook-timestamp: 1614265330',
+        'webhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+      ],
+      now: '2021-02-25T15:02:10Z',
+    };
+    try {
+      const { lines, exitCode, error } = await runVerify([], raw, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+      expect(error).toBeUndefined();
+      expect(lines.map((line) => JSON.parse(line))).toEqual([
+        { file: body, webhookId: 'msg_p5jXN8AQM9LWM0D4loKWxJek', ok: true, secret: 1 },
+      ]);
+      expect(exitCode).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('verify a capture whose body changed after it was captured', () => {
   it('fails that delivery (body-changed) and goes on to check the others, exit 1', async () => {

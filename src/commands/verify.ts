@@ -50,7 +50,7 @@ export function parseHeaderOption(value: string, index: number): [string, string
   return [name, text];
 }
 
-function asHeaderSource(pairs: readonly [string, string][]): HeaderSource {
+function asHeaderSource(pairs: readonly [string, string][]): Record<string, string[]> {
   const headers: Record<string, string[]> = Object.create(null);
   for (const [name, value] of pairs) {
     const key = name.toLowerCase();
@@ -120,7 +120,8 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       ...(raw.header ?? []).map(parseHeaderOption),
     ];
     const body = await readText(raw.body);
-    show({ name: raw.body, webhookId: undefined, result: check(body, asHeaderSource(pairs), now) });
+    const headers = asHeaderSource(pairs);
+    show({ name: raw.body, webhookId: headers['webhook-id']?.[0], result: check(body, headers, now) });
   } else {
     // Every path is found (and a typo fails) before anything is checked; deliveries are then
     // read one at a time, so a long capture is never held whole.
@@ -135,7 +136,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       for await (const delivery of capturedDeliveries(paths, unreadable)) {
         // Hint: a capture holds the headers as they came over HTTP, a character per byte.
         const headers = asHeaderSource(delivery.meta.headers.map(([name, value]) => [name, fromWire(value)]));
-        const id = (headers as Record<string, string[]>)['webhook-id']?.[0];
+        const id = headers['webhook-id']?.[0];
         let body: Buffer;
         try {
           body = await bodies.read(delivery);

@@ -352,7 +352,7 @@ describe('listen and verify', () => {
     // Piped, a line longer than 80 columns goes on under the name: read as one line here.
     const joined = (text: string) => text.replace(/\n {6}(?=\S)/g, ' ');
     expect(stale.stdout.split('\n').every((line) => line.length <= 80)).toBe(true);
-    expect(joined(reference.stdout)).toMatch(/^ok +\S+vector\.txt +secret #1$/m);
+    expect(joined(reference.stdout)).toMatch(/^ok +\S+vector\.txt +msg_p5jXN8AQM9LWM0D4loKWxJek +secret #1$/m);
     expect(reference.code).toBe(0);
     expect(joined(stale.stdout)).toMatch(
       /timestamp-too-old: webhook-timestamp is \d+ s old, more than the tolerance of 300 s/,

@@ -59,6 +59,14 @@ describe('validate: the published examples', () => {
     ]);
   });
 
+  it("prints the README's --format json example as it stands, field for field", async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('#### `--format json`'));
+    const example = /^```json\n([\s\S]*?)^```$/m.exec(section)?.[1];
+    const { report } = await validateJson(['fixtures/doc-examples/call-complete.json']);
+    expect(report).toEqual(JSON.parse(example ?? 'null'));
+  });
+
   it('prints a readable report with code frames', async () => {
     const result = await runCli(['validate', 'fixtures/doc-examples']);
     expect(result.code).toBe(1);
@@ -107,6 +115,22 @@ describe('validate: one scenario per invalid fixture', () => {
   it('covers every fixture in fixtures/invalid', () => {
     const files = readdirSync('fixtures/invalid').filter((f) => f.endsWith('.json'));
     expect(files.sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it("fixtures/invalid/README.md names each file's code as validate reports it", () => {
+    // It named codes no command gives (invalid-literal, unsupported-encoding, binary-input), and
+    // deep-nesting.json as valid without --strict, where validate refuses it as too-deep.
+    const readme = readFileSync('fixtures/invalid/README.md', 'utf8');
+    const rows = [...readme.matchAll(/^\| `([\w.-]+)` \| (error|warning) `([\w-]+)`([^|]*)\|/gm)];
+    expect(rows.length).toBeGreaterThan(20);
+    const named = rows
+      .filter(([, , , , rest]) => !rest?.includes('under `--strict` only'))
+      .map(([, file, severity, code]) => [file, `${severity} ${code}`]);
+    const reported = named.map(([file, problem]) => [
+      file,
+      expected[file ?? '']?.map((p) => p.split(' ').slice(0, 2).join(' ')).find((p) => p === problem),
+    ]);
+    expect(reported).toEqual(named);
   });
 
   for (const [file, problems] of Object.entries(expected)) {

@@ -124,6 +124,13 @@ describe('help', () => {
     for (const name of ['.ndjson', '.json', '.body', 'deliveries.meta']) expect(out).toContain(name);
   });
 
+  test('verify’s help names every capture file it reads', async () => {
+    // It named `.meta`, `.json` and `.body`, where most deliveries are lines of an `.ndjson` file.
+    const { stdout } = (await helpTexts())[1 + commands.indexOf('verify')]!;
+    const paths = stdout.slice(stdout.indexOf('  paths'), stdout.indexOf('\nOptions:'));
+    for (const name of ['deliveries.meta', '.ndjson', '.json', '.body']) expect(paths).toContain(name);
+  });
+
   test('every option the README names exists in some command’s help', async () => {
     const readme = readFileSync(`${repoRoot}/README.md`, 'utf8');
     const named = new Set(readme.match(/(?<![\w-])--[a-z][a-z-]+/g));
@@ -157,6 +164,33 @@ describe('the README, for a newcomer', () => {
 
   test('cites no file a clone does not have', () => {
     expect(readme).not.toContain('shared/spec/PAYLOADS.md');
+  });
+
+  test('its sample outputs are what the commands print, as their end-to-end snapshots hold it', () => {
+    // Each README block's lines must appear, in order, in the snapshot of the same run (a block
+    // may leave lines out, as `...` does): a change of output fails its snapshot, then this.
+    const blocks = [...readme.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map(([, , text = '']) => text);
+    const samples: [string, string][] = [
+      ['✖ fixtures/doc-examples/call-complete.json', 'validate-doc-examples.txt'],
+      ['Outcomes (23 CallComplete events)', 'summarise-valid.txt'],
+      ['$ callhook show fixtures/valid/human-support-request.json', 'show/human-support-request.json.pretty.txt'],
+      ['$ callhook trace 67765b6d', 'trace/outbound-with-reattempts.pretty.txt'],
+    ];
+    for (const [opening, snapshot] of samples) {
+      const block = blocks.find((text) => text.startsWith(opening));
+      expect(block, opening).toBeDefined();
+      const printed = readFileSync(`${repoRoot}/test/e2e/__snapshots__/${snapshot}`, 'utf8').split('\n');
+      const shown = (block ?? '').split('\n').filter((line) => line !== '' && line !== '...' && !line.startsWith('$ '));
+      expect(shown.length, snapshot).toBeGreaterThan(3);
+      let at = 0;
+      const missing = shown.filter((line) => {
+        const found = printed.indexOf(line, at);
+        if (found === -1) return true;
+        at = found + 1;
+        return false;
+      });
+      expect(missing, snapshot).toEqual([]);
+    }
   });
 
   test('its quick start can be pasted whole: the validate line that fails on purpose says so', () => {
