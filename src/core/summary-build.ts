@@ -4,7 +4,7 @@
  */
 import { impossible } from '../errors.js';
 import { statusGroupOf } from '../schema/events.js';
-import { utcIsoOf } from './instant.js';
+import { isoOf, utcIsoOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
 import { reportedStatuses, type SummaryDimension } from './summary-names.js';
 import { byCountThenKey, compareKeys, percentOf, rankWithShares, shares } from './summary-rank.js';
@@ -109,6 +109,11 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
     undocumentedStatuses: state.undocumentedStatuses,
     inputErrors: state.inputErrors,
     filteredOut: state.filteredOut,
+    filters: {
+      since: options.since === undefined ? null : isoOf(options.since),
+      until: options.until === undefined ? null : isoOf(options.until),
+      statuses: options.statuses ? [...options.statuses] : null,
+    },
     timeRange: Number.isFinite(state.first.ms)
       ? {
           first: utcIsoOf(state.first.text, state.first.ms) ?? impossible(finiteBound),

@@ -147,6 +147,8 @@ export interface SummaryReport {
   inputErrors: number;
   /** Valid events left out by `--since`, `--until` or `--status`. */
   filteredOut: number;
+  /** The filters given (null for one not given): `--since` and `--until` as UTC instants, `--status`. */
+  filters: { since: string | null; until: string | null; statuses: ReportedStatus[] | null };
   /** When the first and last counted events happened (UTC), or null when none was counted (with a readable time). */
   timeRange: { first: string; last: string } | null;
   callComplete: {

@@ -213,7 +213,13 @@ function overview(report: SummaryReport): Section {
     ]);
   }
   if (report.filteredOut > 0) {
-    rows.push(['Filtered out', `${plural(report.filteredOut, 'event')} (--since, --until, --status)`]);
+    const { since, until, statuses } = report.filters;
+    const given = [
+      since === null ? '' : `--since ${since}`,
+      until === null ? '' : `--until ${until}`,
+      statuses === null ? '' : `--status ${statuses.join(',')}`,
+    ].filter(Boolean);
+    rows.push(['Filtered out', `${plural(report.filteredOut, 'event')} (${given.join(', ')})`]);
   }
   const types = Object.entries(report.byType)
     .filter(([kind, count]) => kind !== 'SMS' || count > 0)

@@ -133,8 +133,18 @@ describe('callhook summarise', () => {
     // Events 1 and 2 fall on Aug 2 and 3; event 1 is Partial, event 2 Not Complete.
     expect(report.events).toBe(2);
     expect(report.filteredOut).toBe(2);
+    // The report says what it was filtered by, so a saved one still tells what it covers.
+    expect(report.filters).toEqual({
+      since: '2022-08-02T00:00:00.000Z',
+      until: '2022-08-04T00:00:00.000Z',
+      statuses: ['Partial', 'Not Complete'],
+    });
     expect(report.callComplete.byStatus.Partial.count).toBe(1);
     expect(report.callComplete.byStatus['Not Complete'].count).toBe(1);
+
+    // The terminal names only the filters given, with their values.
+    const pretty = await runCli(['summarise', '-', '--status', 'Partial', '--width', '200'], { input });
+    expect(pretty.stdout).toMatch(/^ {2}Filtered out +3 events \(--status Partial\)$/m);
   });
 
   it.each([
