@@ -248,7 +248,7 @@ export const options = {
   by: () =>
     choiceOption(
       '--by <dimension>',
-      'add a table grouped by this (csv: print that table instead of by status)',
+      'add a table grouped by this (status: the outcomes table every format has; csv: print that table alone)',
       '--by',
       summaryDimensions,
     ),
