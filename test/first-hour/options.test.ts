@@ -77,6 +77,16 @@ describe('the command line', () => {
       const result = await runCli([command, 'fixtures/valid/single-event-object.json', '--no-color']);
       expect(result.code, command).toBe(0);
     }
+    // Asked for and against colour at once, as the README says: no colour wins.
+    const file = 'fixtures/valid/single-event-object.json';
+    const [forced, both, flag] = await Promise.all([
+      runCli(['show', file], { env: { FORCE_COLOR: '1', NO_COLOR: undefined } }),
+      runCli(['show', file], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } }),
+      runCli(['show', file, '--no-color'], { env: { FORCE_COLOR: '1', NO_COLOR: undefined } }),
+    ]);
+    expect(forced.stdout).toContain('\u001b[');
+    expect(both.stdout).not.toContain('\u001b[');
+    expect(flag.stdout).not.toContain('\u001b[');
     const failed = await runCli([
       'show',
       'fixtures/valid/every-status.json',
