@@ -631,20 +631,21 @@ export class ElementSplitter {
 
   /** Where in `chunk` (read from `first`) bytes begin that show the file is not JSON text, and why; undefined when none do. */
   private binaryIn(chunk: Buffer, first: number): { at: number; message: string } | undefined {
+    // Hint: the file's first bytes are judged by what they begin with too, every later window by
+    // its share of bytes that are not text: a pipe's first write may be a line break alone.
+    let at = this.offset === 0 ? notTextStart(chunk.subarray(first, first + textSampleSize)) : -1;
+    if (at !== -1) at += first;
+    else at = binaryStart(chunk, this.offset === 0 ? first + textSampleSize : first);
+    // A NUL byte can appear in no JSON text, even inside a string: the file is binary or UTF-16.
+    // Hint: binary data that begins before it (a PNG's 0x89) is reported where it begins.
     const nul = chunk.indexOf(0, first);
-    if (nul !== -1) {
-      // A NUL byte can appear in no JSON text, even inside a string: the file is binary or UTF-16.
+    if (nul !== -1 && (at === -1 || nul <= at)) {
       const offset = this.offset + nul;
       return {
         at: nul,
         message: `the file is not JSON text: NUL byte at byte offset ${offset} (binary, or UTF-16 without a BOM?)`,
       };
     }
-    // Hint: the file's first bytes are judged by what they begin with too, every later window by
-    // its share of bytes that are not text: a pipe's first write may be a line break alone.
-    let at = this.offset === 0 ? notTextStart(chunk.subarray(first, first + textSampleSize)) : -1;
-    if (at !== -1) at += first;
-    else at = binaryStart(chunk, this.offset === 0 ? first + textSampleSize : first);
     return at === -1 ? undefined : { at, message: notTextMessage(chunk[at] ?? 0, this.offset + at) };
   }
 

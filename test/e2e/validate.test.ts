@@ -80,7 +80,7 @@ describe('validate: one scenario per invalid fixture', () => {
     'bad-status.json': ['error invalid-value 58:17 /1/data/status'],
     'bad-timestamp.json': ['error invalid-format 3:13 /0/time'],
     'bad-uuid.json': ['error invalid-format 6:19 /0/campaignId'],
-    'binary.bin.json': ['error binary 1:5 '],
+    'binary.bin.json': ['error binary 1:1 '],
     'deep-nesting.json': ['error too-deep 2:3 /0'],
     'duplicate-keys.json': ['warning duplicate-key 11:7 /0/data/name'],
     'inconsistent-status-flow.json': ['warning status-flow 17:17 /0/data/status'],
