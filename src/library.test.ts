@@ -140,8 +140,8 @@ describe('readEvents', () => {
     expect(problem?.excerpt).toBeDefined();
     if (!problem?.excerpt) return;
     const frame = codeFrame(problem.excerpt, problem.line, problem.column).split('\n');
-    // The excerpt is the element's text: what lies left of it on its line is shown as padding.
-    expect(frame[0]).toBe('> 1 |  {"a": 1 "b": 2}');
+    // The excerpt holds what lies left of the element on its line too: the line is shown as it is.
+    expect(frame[0]).toBe('> 1 | [{"a": 1 "b": 2}');
     expect(frame[1]?.indexOf('^')).toBe('> 1 | '.length + problem.column - 1);
   });
 

@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import { findNodeAtLocation, getLocation, type Node, parseTree, visit } from 'jsonc-parser';
 import { impossible } from '../errors.js';
 import { excerptAt } from './excerpt.js';
-import type { SplitElement } from './split.js';
+import type { LineBefore, SplitElement } from './split.js';
 import type { Problem } from './types.js';
 
 // Hint: jsonc-parser declares ParseErrorCode as an ambient const enum, which isolated builds
@@ -40,11 +40,15 @@ class ElementText {
   private readonly element: SplitElement;
   private readonly file: string;
   private parsedTree: Node | undefined | null = null;
+  // What stands before the element on its first line, asked for once, by its first excerpt.
+  private readonly lineBefore: (() => LineBefore) | undefined;
+  private before: LineBefore | undefined;
 
-  constructor(text: string, element: SplitElement, file: string) {
+  constructor(text: string, element: SplitElement, file: string, lineBefore?: () => LineBefore) {
     this.text = text;
     this.element = element;
     this.file = file;
+    this.lineBefore = lineBefore;
   }
 
   /** The text's syntax tree, built once and only when a position inside it is needed. */
@@ -69,6 +73,12 @@ class ElementText {
     };
   }
 
+  /** The source around UTF-16 index `index` of the text, the line's text before the element included. */
+  private excerpt(index: number) {
+    this.before ??= this.lineBefore?.() ?? { text: '', cut: false };
+    return excerptAt(this.text, index, this.before.text, this.before.cut);
+  }
+
   /** A problem at UTF-16 index `index` of the text, with the source around it when `excerpt` is set. */
   problem(
     index: number,
@@ -87,7 +97,7 @@ class ElementText {
       severity,
       code,
       message,
-      excerpt: options.excerpt ? excerptAt(this.text, index) : undefined,
+      excerpt: options.excerpt ? this.excerpt(index) : undefined,
       repair: repair && {
         offset: this.element.offset + Buffer.byteLength(this.text.slice(0, repair.at)),
         deleteBytes: Buffer.byteLength(this.text.slice(repair.at, repair.at + repair.deleteChars)),
@@ -505,7 +515,7 @@ export function firstNonUtf8Byte(bytes: Uint8Array): number {
 }
 
 /** An element that is not UTF-8, placed at its first bad byte (line, UTF-16 column and offset), so it can be found. */
-function notUtf8(element: SplitElement, file: string): ParsedElement {
+function notUtf8(element: SplitElement, file: string, lineBefore?: () => LineBefore): ParsedElement {
   const refusal = refused(element, file, 'invalid-utf8', 'the element is not valid UTF-8');
   const at = firstNonUtf8Byte(element.bytes);
   const problem = refusal.problems[0];
@@ -522,7 +532,7 @@ function notUtf8(element: SplitElement, file: string): ParsedElement {
   // as in the file, so that fix can drop it as cut off, or refuse it for damage earlier in it.
   // Not one its line ends in: a line break came after, so no end of file cut it.
   if (element.truncated && endsMidCharacter(element.bytes)) {
-    const text = new ElementText(before, element, file);
+    const text = new ElementText(before, element, file, lineBefore);
     const syntax = diagnoseSyntax(text, element);
     for (const found of syntax) found.pointer = element.pointer + found.pointer;
     return { ...refusal, text, problems: [...syntax, problem] };
@@ -568,21 +578,23 @@ export function parseQuickly(element: SplitElement): { text: string; value: unkn
 
 /**
  * Reads one element: oversize, too deep, not UTF-8, not JSON, or a value with its warnings
- * (duplicate and `__proto__` keys; none are looked for when `warnings` is false).
+ * (duplicate and `__proto__` keys; none are looked for when `warnings` is false). `lineBefore`
+ * gives what stands before it on its first line, for the frame of a problem there.
  */
 export function parseElement(
   element: SplitElement,
   file: string,
   limits: { maxElementBytes: number },
   warnings = true,
+  lineBefore?: () => LineBefore,
 ): ParsedElement {
   if (element.oversize) return refused(element, file, 'element-too-large', oversizeMessage(element, limits));
   if (element.depth > maxDepth) {
     return refused(element, file, 'too-deep', `nesting ${element.depth} levels deep exceeds the limit of ${maxDepth}`);
   }
-  if (element.nonAscii && !isUtf8(element.bytes)) return notUtf8(element, file);
+  if (element.nonAscii && !isUtf8(element.bytes)) return notUtf8(element, file, lineBefore);
   // Hint: an ASCII element decodes as latin1, a plain copy, instead of through the UTF-8 decoder.
-  const text = new ElementText(element.bytes.toString(element.nonAscii ? 'utf8' : 'latin1'), element, file);
+  const text = new ElementText(element.bytes.toString(element.nonAscii ? 'utf8' : 'latin1'), element, file, lineBefore);
   let value: unknown;
   try {
     value = JSON.parse(text.text);

@@ -11,20 +11,27 @@ const previousReach = 78;
 
 /**
  * The excerpt of `text` around UTF-16 index `index`: the line before (its start) and the
- * problem's line (around the index). A frame drawn from it is the frame drawn from all of `text`.
+ * problem's line (around the index). `lead` is what stands before `text` on its first line (an
+ * element's, after another on its line), all of it or, `leadCut`, its last part. A frame drawn
+ * from it is the frame drawn from all of `lead` and `text`.
  */
-export function excerptAt(text: string, index: number): SourceExcerpt {
-  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
+export function excerptAt(text: string, index: number, lead = '', leadCut = false): SourceExcerpt {
+  const lineStart = index > 0 ? text.lastIndexOf('\n', index - 1) + 1 : 0;
   let lineEnd = text.indexOf('\n', index);
   if (lineEnd === -1) lineEnd = text.length;
   const from = Math.max(lineStart, index - reach);
   const current = text.slice(from, Math.min(lineEnd, index + reach));
-  if (lineStart === 0) return { text: current, index: index - from };
-  const previousStart = text.lastIndexOf('\n', lineStart - 2) + 1;
-  // Hint: a longer line before is cut to one `…` past what is shown, so it still shows as cut.
-  const previous =
-    lineStart - 1 - previousStart > previousReach
-      ? `${text.slice(previousStart, previousStart + previousReach - 1)}…`
-      : text.slice(previousStart, lineStart - 1);
+  if (lineStart === 0) {
+    const head = from === 0 ? lead.slice(Math.max(0, lead.length - (reach - index))) : '';
+    return { text: head + current, index: head.length + index - from };
+  }
+  const previousStart = lineStart > 1 ? text.lastIndexOf('\n', lineStart - 2) + 1 : 0;
+  // Hint: a line before that is the first of `text` begins with the lead, or with `…` where the
+  // lead's start is not known; a longer line before is cut to one `…` past what is shown, so it
+  // still shows as cut.
+  const head = previousStart === 0 && (lead || leadCut) ? `${leadCut ? '…' : ''}${lead.slice(0, previousReach)}` : '';
+  const end = Math.min(lineStart - 1, previousStart + previousReach);
+  const line = head + text.slice(previousStart, end);
+  const previous = line.length > previousReach || end < lineStart - 1 ? `${line.slice(0, previousReach - 1)}…` : line;
   return { text: `${previous}\n${current}`, index: previous.length + 1 + index - from };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCalls } from '../core/generate.js';
+import { codeFrame } from '../render/code-frame.js';
 import { readRecords } from './read.js';
 import type { InputRecord } from './types.js';
 
@@ -452,5 +453,78 @@ describe('syntax errors in one element', () => {
       .replace('"data"', ',"data"');
     const [problems] = await errorsOf(`${broken}\n`);
     expect(problems?.map(([code]) => code)).toEqual(['unexpected-comma', 'unexpected-comma', 'unexpected-comma']);
+  });
+});
+
+describe('the code frame of a problem on the first line of an element', () => {
+  const bom = '\uFEFF';
+  const files: Array<[string, string]> = [
+    ['after-another.json', '[{"x":1},{"a":1 "b":2}]\n'],
+    ['pretty.json', '[\n  {"a":1 "b":2}\n]\n'],
+    ['tabs.json', '[\n\t{"a":1 "b":2},\t{"c":1 "d":2}\n]\n'],
+    ['second-on-line.ndjson', '{"x":1}\n{"y":1} {"a":1 "b":2}\n'],
+    ['crlf.json', '[{"x":1},\r\n{"y":2}, {"a":1 "b":2}]\r\n'],
+    ['bom.json', `${bom}[{"x":1},{"a":1 "b":2}]`],
+    ['wide.json', '[{"é":"日本😀"},{"a":1 "b":2}]'],
+    ['duplicate.json', '[{"x":1}, {"a":1,"a":2}]'],
+    ['minified.json', `[${'{"x":1},'.repeat(300)}{"a":1 "b":2}]`],
+    ['long-element.json', `[{"x":1},{"a":1 "b":2,"t":"${'x'.repeat(3000)}"}]`],
+    ['long-line.json', `[${'{"x":1},'.repeat(30)}{"a":1 "b":2,"t":"${'日'.repeat(2000)}"}]`],
+    // On its second line, the line before is its first, as it is.
+    ['second-line.json', '[{"x":1},{"a":1,\n"b" 2}]'],
+    ['pretty-second-line.json', '[\n  {\n    "a" 1\n  }\n]\n'],
+  ];
+
+  /** The problem's line and the caret under it, as drawn from `frame`. */
+  const lastRows = (frame: string) => frame.split('\n').slice(-2).join('\n');
+
+  /**
+   * The frame of each problem of an element of `path` (read in chunks of `size`), and the frame
+   * drawn from the whole file with the rest of the element's last line left out (an excerpt does
+   * not hold it); on the element's first line, without the line before (nor does it hold that).
+   */
+  async function framesOf(path: string, size: number): Promise<{ frames: string[]; expected: string[] }> {
+    const bytes = readFileSync(path);
+    const skipped = bytes.subarray(0, 3).equals(Buffer.from(bom)) ? 3 : 0;
+    const whole = bytes.toString('utf8', skipped);
+    const indexOf = (offset: number) => bytes.toString('utf8', skipped, offset).length;
+    const frames: string[] = [];
+    const expected: string[] = [];
+    for await (const records of readRecords([path], { readSize: size, chunkSize: size })) {
+      for (const record of records) {
+        if (record.kind !== 'event' && record.kind !== 'invalid') continue;
+        const end = indexOf(record.element.offset) + record.element.text.length;
+        const lineEnd = whole.indexOf('\n', end);
+        const upToElement = whole.slice(0, end) + (lineEnd === -1 ? '' : whole.slice(lineEnd));
+        for (const { excerpt, line, column, offset } of record.problems) {
+          if (!excerpt) continue;
+          const rows = line === record.element.line ? lastRows : (frame: string) => frame;
+          frames.push(rows(codeFrame(excerpt, line, column)));
+          expected.push(rows(codeFrame({ text: upToElement, index: indexOf(offset) }, line, column)));
+        }
+      }
+    }
+    return { frames, expected };
+  }
+
+  it.each(files)('shows the line as it is in %s, however the file is cut into chunks', async (name, text) => {
+    // The nine columns before `{"a"` in `[{"x":1},{"a":1 "b":2}]` were drawn as blanks.
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    // Hint: a byte a chunk takes long on a long file; 7 bytes cut it as often as needed.
+    for (const size of text.length < 1000 ? [1, 2, 3, 7, 64, 4096] : [7, 64, 1000, 4096]) {
+      const { frames, expected } = await framesOf(path, size);
+      expect(frames.length, `${name} in chunks of ${size}`).toBeGreaterThan(0);
+      expect(frames, `${name} in chunks of ${size}`).toEqual(expected);
+    }
+  });
+
+  it('opens the line before with `…` when it is the first line of the element, and its start is too far to keep', async () => {
+    const path = join(dir, 'far-second-line.json');
+    writeFileSync(path, `[${'{"x":1},'.repeat(150)}{"a":1,\n"b" 2}]`);
+    for (const size of [7, 4096]) {
+      const { frames } = await framesOf(path, size);
+      expect(frames.at(-1)?.split('\n')[0], `in chunks of ${size}`).toMatch(/^ {2}1 \| …\{"x":1\},\{"x":1\},/);
+    }
   });
 });

@@ -335,9 +335,9 @@ function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): 
     return true;
   };
   const sink: SplitSink = {
-    element: (element) => {
+    element: (element, lineBefore) => {
       out.elements++;
-      out.records.push(build.element(element));
+      out.records.push(build.element(element, lineBefore));
     },
     tryElement: warnings === false ? onQuickElement : undefined,
     problem: (problem) => {

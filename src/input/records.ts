@@ -8,7 +8,7 @@ import type { CallCompleteData, EventKind, WebhookEvent } from '../schema/events
 import { locateIn, parseElement, parseQuickly } from './element.js';
 import type { FingerprintSet } from './fingerprint-set.js';
 import type { RecentFirsts } from './recent-firsts.js';
-import type { SplitElement, SplitProblem } from './split.js';
+import type { LineBefore, SplitElement, SplitProblem } from './split.js';
 import type { ElementInfo, InputRecord, Location, Problem } from './types.js';
 
 /**
@@ -128,10 +128,13 @@ export class RecordBuilder {
     return this.event(this.info(element, parsed.text), result.event, parsed.value, [], duplicate);
   }
 
-  /** The record of an element read byte by byte: an event, or an invalid element with its problems. */
-  element(element: SplitElement): InputRecord {
+  /**
+   * The record of an element read byte by byte: an event, or an invalid element with its
+   * problems, framed with `lineBefore` (see `SplitSink.element`) when they are on its first line.
+   */
+  element(element: SplitElement, lineBefore?: () => LineBefore): InputRecord {
     const { file } = this;
-    const parsed = parseElement(element, file, this.limits, this.warnings);
+    const parsed = parseElement(element, file, this.limits, this.warnings, lineBefore);
     const info = this.info(element, parsed.text?.text ?? '');
     if (!parsed.parsed) {
       return { kind: 'invalid', element: info, eventKind: undefined, value: undefined, problems: parsed.problems };

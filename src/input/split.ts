@@ -67,6 +67,12 @@ export interface SplitElement extends SplitPosition {
   unclosed?: 'string' | 'bracket' | undefined;
 }
 
+/** What stands before an element on its first line: `text`, all of it, or its last part when `cut`. */
+export interface LineBefore {
+  text: string;
+  cut: boolean;
+}
+
 /** A structural problem between elements. */
 export interface SplitProblem extends SplitPosition {
   code: string;
@@ -89,7 +95,11 @@ export interface SplitBatchEnd extends SplitPosition {
 
 /** What the splitter reports as it goes. */
 export interface SplitSink {
-  element(element: SplitElement): void;
+  /**
+   * An element, and what stands before it on its first line, for a frame of a problem there:
+   * asked only while this call runs (a problem is rare, so it is not taken for every element).
+   */
+  element(element: SplitElement, lineBefore: () => LineBefore): void;
   /**
    * When present, offered each `{` element that the splitter found by its layout alone, with its
    * `depth` and `members` not counted (0): in a pretty-printed batch, up to the next line holding
@@ -115,6 +125,12 @@ interface KeptExcerpt {
   index: number;
 }
 
+/** The last bytes of a line before file offset `end`, copied before their chunk went. */
+interface KeptLine {
+  end: number;
+  bytes: Buffer;
+}
+
 /** Where the frame around `index` of `chunk` begins and ends: the neighbourhood a frame needs, two lines, not a 1 MiB chunk. */
 function frameWindow(chunk: Buffer, index: number): { from: number; to: number } {
   let from = Math.max(0, index - 400);
@@ -127,6 +143,9 @@ function excerptIn(bytes: Buffer, index: number): SourceExcerpt {
   const before = bytes.toString('utf8', 0, index);
   return excerptAt(before + bytes.toString('utf8', index), before.length);
 }
+
+// The bytes kept of a line before an element on it: more than a frame shows of them.
+const leadBytes = 800;
 
 /** Limits that keep memory bounded whatever the input. */
 interface SplitLimits {
@@ -263,6 +282,11 @@ export class ElementSplitter {
   // comma), and around the line break whose next line decides whether a batch was cut there.
   private behind: KeptExcerpt | undefined;
   private atBreak: KeptExcerpt | undefined;
+  // The last bytes (at most `leadBytes`) of a line before file offset `end`, kept when their chunk
+  // went (see `lineBefore`): of the line the chunk ended in, and before the element being read.
+  private lineTail: KeptLine | undefined;
+  private elementLead: KeptLine | undefined;
+  private readonly lineBeforeElement = (): LineBefore => this.lineBefore();
 
   // Recovery: damage stays inside the element that holds it.
   // The file is line-delimited (NDJSON): a top-level value has begun and ended on one line.
@@ -529,6 +553,10 @@ export class ElementSplitter {
     }
     const lineFeed = scanner.lineStart - 1 - base;
     if (lineFeed >= 0 && chunk[lineFeed] === NEWLINE) this.crlfBefore = this.afterReturn(lineFeed);
+    if (this.mode === Mode.Element && this.elementStart.offset >= base) {
+      this.elementLead = this.keptLine(this.elementLineStart, this.elementStart.offset);
+    }
+    this.lineTail = this.keptLine(scanner.lineStart, base + length);
     this.lastByte = chunk[length - 1] ?? 0;
     this.offset = base + length;
   }
@@ -1102,6 +1130,41 @@ export class ElementSplitter {
     return at && excerptIn(at.bytes, at.index);
   }
 
+  private keptLine(lineStart: number, end: number): KeptLine {
+    return { end, bytes: Buffer.from(this.lineBytes(lineStart, end)) };
+  }
+
+  /**
+   * The bytes of the line begun at file offset `lineStart`, before file offset `end` (at most
+   * `leadBytes` of them), from the chunk at hand and those kept before it: all of them, or fewer
+   * when the rest went with an earlier chunk.
+   */
+  private lineBytes(lineStart: number, end: number): Buffer {
+    const { chunk, chunkOffset, lineTail } = this;
+    const from = Math.max(lineStart, end - leadBytes);
+    if (end < chunkOffset || end > chunkOffset + chunk.length) {
+      return this.elementLead?.end === end ? this.elementLead.bytes : Buffer.alloc(0);
+    }
+    const here = chunk.subarray(Math.max(from, chunkOffset) - chunkOffset, end - chunkOffset);
+    if (from >= chunkOffset || lineTail?.end !== chunkOffset) return here;
+    return Buffer.concat([lineTail.bytes.subarray(Math.max(0, lineTail.bytes.length - (chunkOffset - from))), here]);
+  }
+
+  /** What stands before the element being handed on, on its first line (see `SplitSink.element`). */
+  private lineBefore(): LineBefore {
+    const lineStart = this.elementLineStart;
+    const start = this.elementStart.offset;
+    const bytes = this.lineBytes(lineStart, start);
+    let first = 0;
+    while (first < bytes.length && ((bytes[first] ?? 0) & 0xc0) === 0x80) first++;
+    const text = bytes.toString('utf8', first);
+    const cut = bytes.length < start - lineStart;
+    // Hint: where reading resumed (see `resumeAt`), the line began with blanks this reading did not see.
+    const resumed = this.resumedElement;
+    const blanks = !cut && resumed?.offset === lineStart ? ' '.repeat(resumed.indent) : '';
+    return { text: blanks + text, cut };
+  }
+
   private keptExcerpt(offset: number): KeptExcerpt | undefined {
     const at = this.around(offset);
     return at && { offset, bytes: Buffer.from(at.bytes), index: at.index };
@@ -1172,23 +1235,26 @@ export class ElementSplitter {
     const inBatch = this.batchOpen !== undefined;
     const start = this.elementStart;
     const scanner = this.scanner;
-    this.sink.element({
-      offset: start.offset,
-      line: start.line,
-      column: start.column,
-      batch: this.batch,
-      index: this.index++,
-      pointer: this.elementPointer,
-      bytes,
-      oversize: this.oversize,
-      size: this.partsSize,
-      depth: scanner.maxDepth,
-      members: scanner.members,
-      nonAscii: scanner.nonAscii,
-      truncated,
-      cut,
-      unclosed: truncated ? (scanner.inString ? 'string' : 'bracket') : undefined,
-    });
+    this.sink.element(
+      {
+        offset: start.offset,
+        line: start.line,
+        column: start.column,
+        batch: this.batch,
+        index: this.index++,
+        pointer: this.elementPointer,
+        bytes,
+        oversize: this.oversize,
+        size: this.partsSize,
+        depth: scanner.maxDepth,
+        members: scanner.members,
+        nonAscii: scanner.nonAscii,
+        truncated,
+        cut,
+        unclosed: truncated ? (scanner.inString ? 'string' : 'bracket') : undefined,
+      },
+      this.lineBeforeElement,
+    );
     if (inBatch) this.afterBatchElement(endOffset);
     else {
       if (start.line === scanner.line && cut === undefined) this.lineDelimited = true;

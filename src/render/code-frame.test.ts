@@ -18,6 +18,35 @@ describe('codeFrame', () => {
     expect(frame).toBe(['> 1 | {"note": "✔ ⚠ © ↔", "x": tru}', `    | ${' '.repeat(text.indexOf('tru'))}^`].join('\n'));
   });
 
+  it('marks the part of a line its excerpt does not hold with `…`, never with blanks it cannot know are there', () => {
+    // An element after another on its line (`[{"x":1},{"a":1 "b":2}]`) was drawn with nine blanks
+    // where `[{"x":1},` stands.
+    const text = '{"a":1 "b":2}';
+    expect(codeFrame({ text, index: 7 }, 1, 16)).toBe(['> 1 | …{"a":1 "b":2}', `    | ${' '.repeat(8)}^`].join('\n'));
+  });
+
+  it('draws from an excerpt given the text before it on its first line the frame drawn from the whole line', () => {
+    const char = fc.constantFrom('a', ' ', '\t', 'é', '日', '😀', '{', '"', ',');
+    const part = fc.oneof(
+      fc.array(char, { maxLength: 12 }).map((chars) => chars.join('')),
+      fc.tuple(char, fc.integer({ min: 70, max: 700 })).map(([c, n]) => c.repeat(n)),
+    );
+    fc.assert(
+      fc.property(part, part, fc.array(part, { maxLength: 2 }), fc.nat(), (lead, first, more, at) => {
+        const text = [first, ...more].join('\n');
+        // A problem is at a character, never inside one.
+        const index = [...text].slice(0, at % ([...text].length + 1)).join('').length;
+        const whole = `${lead}${text}`;
+        const lineStart = whole.lastIndexOf('\n', lead.length + index - 1) + 1;
+        const line = whole.slice(0, lineStart).split('\n').length;
+        const column = lead.length + index - lineStart + 1;
+        const expected = codeFrame({ text: whole, index: lead.length + index }, line, column);
+        expect(codeFrame(excerptAt(text, index, lead), line, column)).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('cuts a long line to a window around the caret', () => {
     const text = `${'x'.repeat(300)}!${'y'.repeat(300)}`;
     const frame = codeFrame({ text, index: 300 }, 1, 301);

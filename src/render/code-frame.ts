@@ -30,23 +30,22 @@ function clip(source: string, caretAt: number, shownWidth: number): [string, num
 /**
  * Two lines of source around a problem at `line` and `column`, with a caret under it, each row at
  * most `width` columns (gutter included) unless that leaves under 10 for the source. The excerpt
- * may begin mid-line (an element's text, or a window of a chunk): the true `column` says how much
- * of the line is missing on the left.
+ * may begin mid-line (a window of a chunk, or of a long line): the true `column` says whether
+ * some of the line is missing on the left, and a `…` marks it.
  */
 export function codeFrame(excerpt: SourceExcerpt, line: number, column: number, width = 80): string {
   const { text, index } = excerpt;
-  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
+  const lineStart = index > 0 ? text.lastIndexOf('\n', index - 1) + 1 : 0;
   let lineEnd = text.indexOf('\n', index);
   if (lineEnd === -1) lineEnd = text.length;
-  const missing = column - 1 - (index - lineStart);
-  // Hint: what is missing on the left of an element is indentation, so short gaps are padded.
-  const prefix = missing <= 0 ? '' : missing <= 40 ? ' '.repeat(missing) : '…';
+  // Hint: what the excerpt does not hold of the line is not known to be blanks, so it is `…`.
+  const prefix = column - 1 > index - lineStart ? '…' : '';
   const digits = String(line).length;
   // The gutter (`> 12 | `) and the two `…` of a cut line take their columns first.
   const shownWidth = Math.max(10, width - digits - 7);
   const rows: string[] = [];
   if (lineStart > 0 && line > 1) {
-    const previousStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+    const previousStart = lineStart > 1 ? text.lastIndexOf('\n', lineStart - 2) + 1 : 0;
     const [previous] = clip(text.slice(previousStart, lineStart - 1), 0, shownWidth);
     if (previous.trim()) rows.push(`  ${String(line - 1).padStart(digits)} | ${previous}`);
   }

@@ -220,6 +220,13 @@ describe('validate on two threads', () => {
     }
   });
 
+  it('frames a problem on the first line of the element the second half begins with, and of one after it there, as one thread does', async () => {
+    // The second thread starts at an element's `{`: the blanks before it are its line's too.
+    const lines = Array.from({ length: 300 }, (_, i) => `  {"a":${i} "b":2}, {"c":1 "d":2}`);
+    const report = await expectSame(write('first-lines.json', `[\n${lines.join(',\n')}\n]\n`), twoThreads);
+    expect(report.files[0]!.problems.filter((p) => p.code === 'missing-comma')).toHaveLength(2 * lines.length);
+  });
+
   it('reads a batch of one compact element a line, every other one cut, as one thread does', async () => {
     // Whichever element the second thread starts with, half the time it is a cut one: it must end
     // with its line, as the first thread ends it, not run on to the end of the file.

@@ -290,6 +290,17 @@ describe('validate: options and formats', () => {
     }
   });
 
+  it('frames a problem on the first line of an element with the line as it is, not blanks before the element', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    const file = join(dir, 'f.json');
+    writeFileSync(file, '[{"x":1},{"a":1 "b":2}]\n');
+    const result = await runCli(['validate', file, '--no-color']);
+    expect(result.code).toBe(1);
+    // Nine blanks stood where `[{"x":1},` is.
+    expect(result.stdout).toContain('    > 1 | [{"x":1},{"a":1 "b":2}');
+    expect(result.stdout).toContain(`\n        | ${' '.repeat(15)}^\n`);
+  });
+
   it('lists the problems of a file in the order of their places, whatever the order they are found in', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
     // The trailing comma is known only at the end of the file, after what follows it is read.
