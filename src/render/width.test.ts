@@ -156,7 +156,8 @@ describe('wordBreaks', () => {
     const sentences = ['ผมโทรมาจากบริษัทประกันภัย', 'คอมพิวเตอร์', 'ภาษาไทยเป็นภาษาที่สวยงาม', 'โรงพยาบาล', 'ขอบคุณมากครับ'];
     for (let shift = 0; shift < 12; shift++) {
       const run = 'ค่ะ'.repeat(shift) + Array.from({ length: 80 }, (_, at) => sentences[(at * 7) % 5]).join('');
-      const whole = new Set([...words.segment(run)].map(({ index }) => index)).add(run.length);
+      // Hint: not at the run's ends, where a line begins or ends anyway.
+      const whole = new Set([...words.segment(run)].map(({ index }) => index).filter((index) => index > 0));
       expect([...(wordBreaks(run) ?? [])].sort((a, b) => a - b)).toEqual([...whole].sort((a, b) => a - b));
     }
   });

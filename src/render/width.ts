@@ -125,6 +125,11 @@ let words: Intl.Segmenter | undefined;
 // breaks between any two characters, so it needs none).
 const spacelessRuns = /[\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]+/gu;
 
+// Hint: a run of those scripts breaks from a word of other letters or digits next to it (a URL),
+// never from punctuation or a symbol: "(", a quote, "@" stay with the word they are written to.
+const wordBefore = /[\p{L}\p{M}\p{N}]$/u;
+const wordAfter = /^[\p{L}\p{M}\p{N}]/u;
+
 /**
  * Where a line may break inside `text` that has no spaces: the offsets at which a word of Thai,
  * Lao, Khmer or Burmese begins or ends, or none for text with none of them (which then loads no ICU
@@ -135,8 +140,13 @@ export function wordBreaks(text: string): Set<number> | undefined {
   for (const run of text.matchAll(spacelessRuns)) {
     words ??= new Intl.Segmenter(undefined, { granularity: 'word' });
     starts ??= new Set();
-    for (const { index } of windowedSegments(words, run[0])) starts.add(run.index + index);
-    starts.add(run.index + run[0].length);
+    const end = run.index + run[0].length;
+    for (const { index } of windowedSegments(words, run[0])) {
+      if (index > 0 || wordBefore.test(text.slice(Math.max(0, run.index - 2), run.index))) {
+        starts.add(run.index + index);
+      }
+    }
+    if (wordAfter.test(text.slice(end, end + 2))) starts.add(end);
   }
   return starts;
 }
