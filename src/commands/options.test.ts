@@ -55,6 +55,11 @@ describe('listOf', () => {
     expect(statuses('Complete,', ['Partial'])).toEqual(['Partial', 'Complete']);
   });
 
+  it('names each choice once, however often it is given (summarise prints the list)', () => {
+    // summarise's report said "--status Partial,Partial,Partial" for --status Partial,partial --status Partial.
+    expect(statuses('Partial', statuses('Partial,partial'))).toEqual(['Partial']);
+  });
+
   it('refuses a value naming no choice at all, which would select everything or nothing', () => {
     // summarise read `--status ""` as no filter and show as a filter nothing passes.
     for (const bad of ['', ',', ' , ']) {

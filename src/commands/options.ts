@@ -158,8 +158,8 @@ export function oneOf<T extends string>(name: string, choices: readonly T[]): (v
 
 /**
  * A parser of a repeatable, comma-separated list of `choices`, any case; values collect across
- * repeats. A value naming no choice (`""`, `","`) is refused: as a filter it would mean everything
- * to one reader and nothing to another.
+ * repeats, each once. A value naming no choice (`""`, `","`) is refused: as a filter it would
+ * mean everything to one reader and nothing to another.
  */
 export function listOf<T extends string>(name: string, choices: readonly T[]): (value: string, previous?: T[]) => T[] {
   const one = oneOf(name, choices);
@@ -169,7 +169,7 @@ export function listOf<T extends string>(name: string, choices: readonly T[]): (
       .map((item) => item.trim())
       .filter((item) => item !== '');
     if (items.length === 0) throw optionError(name, `one of ${choices.join(', ')}`, value);
-    return [...(previous ?? []), ...items.map(one)];
+    return [...new Set([...(previous ?? []), ...items.map(one)])];
   };
 }
 

@@ -175,9 +175,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         } else if (status >= 200 && status < 300) {
           // A 2xx is the receiver's yes: the exchange is settled now, and the rest of the body is
           // drained unread (within the deadline) so the connection can carry the next request.
-          settle(response);
-          if (!bodyFlushed) req.destroy();
-          else res.resume();
+          const judge = () => {
+            answer.bodyWithheld = !bodyFlushed;
+            settle(answer);
+            if (answer.bodyWithheld) req.destroy();
+            else res.resume();
+          };
+          // Hint: node:https says a body has all been written only in the loop's next check phase
+          // (an immediate it queued then), which comes after this answer when replay was busy
+          // meanwhile; an immediate queued now runs after that one.
+          if (bodySent && !bodyFlushed) setImmediate(judge);
+          else judge();
         } else {
           res.on('data', (chunk: Buffer) => {
             chunks.push(chunk);

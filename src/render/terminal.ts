@@ -26,7 +26,11 @@ export function colorsFor(stream: { isTTY?: boolean | undefined }): ChalkInstanc
 export { escapeJsonForTerminal, escapeTerminal, escapeUnicode, toSafeJson } from './escape.js';
 export { displayWidth, prefixOfWidth, suffixOfWidth } from './width.js';
 
-const closingPunctuation = /^[\p{Pe}\p{Pf}\p{Po}]$/u;
+const closingPunctuation = /^(?!\\)[\p{Pe}\p{Pf}\p{Po}]$/u;
+// Hint: a backslash (Po) closes something only as Markdown's escape of a closing mark (`\]`); it
+// begins every escape callhook writes for a terminal (`\e[2J`, `\x07`), which stays whole.
+const closes = (segment: string, next = '') =>
+  segment === '\\' ? closingPunctuation.test(next) : closingPunctuation.test(segment);
 
 /** A run of already escaped text and the style (a chalk function) it is printed in. */
 export interface TextSpan {
@@ -74,7 +78,7 @@ function piecesOf(text: string, offset: number): Piece[] {
         run = undefined;
       }
       const previous = run ?? pieces.at(-1);
-      if (closingPunctuation.test(segment) && previous && previous.start >= start) {
+      if (closes(segment, word[index + 1]) && previous && previous.start >= start) {
         // Hint: closing punctuation (。, ！, a closing quote) never starts a line; it stays with what it closes.
         previous.end = at + segment.length;
         previous.width += width;

@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { displayWidth, graphemeSegments, graphemeWidth, narrowText, prefixOfWidth, suffixOfWidth } from './width.js';
+import {
+  displayWidth,
+  graphemeSegments,
+  graphemeWidth,
+  narrowText,
+  prefixOfWidth,
+  suffixOfWidth,
+  wordBreaks,
+} from './width.js';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -137,6 +145,21 @@ describe('graphemeSegments', () => {
     expect(prefixOfWidth('กำกำ', 2)).toBe('กำกำ');
     expect(prefixOfWidth('กำกำ', 1)).toBe('กำ');
     expect(suffixOfWidth('กำกำ', 1)).toBe('กำ');
+  });
+});
+
+describe('wordBreaks', () => {
+  it('breaks a run longer than a window of the segmenter where the whole run breaks, never inside a word', () => {
+    // A word cut by a window's end was split by the dictionary (คอม|พิวเตอร์, มาจากบ|ริษัท), and
+    // the next window began inside it.
+    const words = new Intl.Segmenter(undefined, { granularity: 'word' });
+    const sentences = ['ผมโทรมาจากบริษัทประกันภัย', 'คอมพิวเตอร์', 'ภาษาไทยเป็นภาษาที่สวยงาม', 'โรงพยาบาล', 'ขอบคุณมากครับ'];
+    for (let shift = 0; shift < 12; shift++) {
+      const run = 'ค่ะ'.repeat(shift) + Array.from({ length: 80 }, (_, at) => sentences[(at * 7) % 5]).join('');
+      // Hint: not at the run's ends, where a line begins or ends anyway.
+      const whole = new Set([...words.segment(run)].map(({ index }) => index).filter((index) => index > 0));
+      expect([...(wordBreaks(run) ?? [])].sort((a, b) => a - b)).toEqual([...whole].sort((a, b) => a - b));
+    }
   });
 });
 

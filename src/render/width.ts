@@ -93,6 +93,9 @@ let graphemes: Intl.Segmenter | undefined;
 // Characters segmented at a time: V8's segmenter slows down with the length of the string it
 // iterates (quadratic: 96k CJK characters in one go take ~19 s), so long text is fed in windows.
 const segmentWindow = 1024;
+// Hint: how far before a window's end a segment may change with what follows: a dictionary splits
+// a word the window cuts short (คอม|พิวเตอร์) and may choose the words before it differently too.
+const segmentContext = 64;
 // Code points that join the one before into a cluster (combining marks, ZWJ, ZWNJ, variation
 // selectors, emoji modifiers, tags, the halfwidth voiced marks, Thai and Lao SARA AM), the one after
 // (Prepend: Arabic number signs, Malayalam dot reph, some Brahmi-derived scripts, CR before LF), or
@@ -122,6 +125,11 @@ let words: Intl.Segmenter | undefined;
 // breaks between any two characters, so it needs none).
 const spacelessRuns = /[\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]+/gu;
 
+// Hint: a run of those scripts breaks from a word of other letters or digits next to it (a URL),
+// never from punctuation or a symbol: "(", a quote, "@" stay with the word they are written to.
+const wordBefore = /[\p{L}\p{M}\p{N}]$/u;
+const wordAfter = /^[\p{L}\p{M}\p{N}]/u;
+
 /**
  * Where a line may break inside `text` that has no spaces: the offsets at which a word of Thai,
  * Lao, Khmer or Burmese begins or ends, or none for text with none of them (which then loads no ICU
@@ -132,16 +140,22 @@ export function wordBreaks(text: string): Set<number> | undefined {
   for (const run of text.matchAll(spacelessRuns)) {
     words ??= new Intl.Segmenter(undefined, { granularity: 'word' });
     starts ??= new Set();
-    for (const { index } of windowedSegments(words, run[0])) starts.add(run.index + index);
-    starts.add(run.index + run[0].length);
+    const end = run.index + run[0].length;
+    for (const { index } of windowedSegments(words, run[0])) {
+      if (index > 0 || wordBefore.test(text.slice(Math.max(0, run.index - 2), run.index))) {
+        starts.add(run.index + index);
+      }
+    }
+    if (wordAfter.test(text.slice(end, end + 2))) starts.add(end);
   }
   return starts;
 }
 
 /**
  * The segments of `text` in windows, since V8 takes time quadratic in a string's length to segment
- * it whole (68,000 characters of Thai into words: 3 s). Each window gives all its segments but the
- * last, which may continue past the window, and the next window starts where that segment does.
+ * it whole (68,000 characters of Thai into words: 3 s). Each window gives the segments that end
+ * at least `segmentContext` code units before its end, and the next window starts where the first
+ * segment it held back does.
  */
 function* windowedSegments(segmenter: Intl.Segmenter, text: string): Generator<{ segment: string; index: number }> {
   let start = 0;
@@ -151,19 +165,23 @@ function* windowedSegments(segmenter: Intl.Segmenter, text: string): Generator<{
     // its own, so the cluster before it (an emoji before its skin tone) would end there too.
     const lastUnit = text.charCodeAt(end - 1);
     if (end < text.length && lastUnit >= 0xd800 && lastUnit <= 0xdbff) end--;
-    let last: { segment: string; index: number } | undefined;
+    const settled = end === text.length ? end : end - segmentContext;
+    let next = start;
+    let held: { segment: string; index: number } | undefined;
     for (const { segment, index } of segmenter.segment(text.slice(start, end))) {
-      if (last) yield last;
-      last = { segment, index: start + index };
+      held = { segment, index: start + index };
+      if (held.index + segment.length > settled) break;
+      yield held;
+      next = held.index + segment.length;
+      held = undefined;
     }
-    if (!last) return;
-    if (end === text.length) {
-      yield last;
-      return;
-    }
+    if (!held) return;
     // Hint: a window that is one segment long (thousands of combining marks) still moves on.
-    start = last.index > start ? last.index : end;
-    if (start === end) yield last;
+    if (next === start) {
+      yield held;
+      next = held.index + held.segment.length;
+    }
+    start = next;
   }
 }
 

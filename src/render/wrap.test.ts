@@ -85,6 +85,34 @@ describe('wrapSpans on plain text', () => {
     expect(wrapText('"ありがとう"', { width: 11 })).toEqual(['"ありがと', 'う"']);
   });
 
+  test('breaks no Thai word from the punctuation next to it: no line ends in "(", an opening quote or "@"', () => {
+    // A break was made wherever a Thai run began or ended, so "ไป(" ended a line and "ที่บ้าน)"
+    // began the next, and "ติดต่อ@" was cut from "somchai".
+    const text = 'เขาพูดว่า"สวัสดีครับ"แล้วก็ไป(ที่บ้าน)ติดต่อ@somchai';
+    for (let width = 10; width <= 40; width++) {
+      const lines = wrapText(text, { width });
+      expect(lines.join('')).toBe(text);
+      for (const line of lines) expect(line, `${width}: ${lines.join(' | ')}`).not.toMatch(/[(@]$|ว่า"$/);
+    }
+  });
+
+  test('keeps an escaped control character whole after Thai or CJK: its backslash closes nothing', () => {
+    // A break falls where each Thai word ends; the "\" of "\e[2J" stayed with the word before it,
+    // and the rest of the escape went to the next line.
+    expect(wrapText('ผมโทรมาจากบริษัทประกันภัย\\e[2Jเพื่อยืนยัน', { width: 24 })).toEqual([
+      'ผมโทรมาจากบริษัทประกัน',
+      'ภัย\\e[2Jเพื่อยืนยัน',
+    ]);
+    expect(wrapText('我打电话来自保险公司确\\x07的预约', { width: 23 })).toEqual([
+      '我打电话来自保险公司确',
+      '\\x07的预约',
+    ]);
+    // But Markdown's escaped closing mark ("\]") still never starts a line.
+    const markdown = wrapText('ผมโทรมาจากบริษัทประกันภัย\\]ค่ะ', { width: 22 });
+    expect(markdown.join('')).toBe('ผมโทรมาจากบริษัทประกันภัย\\]ค่ะ');
+    for (const line of markdown) expect(line).not.toMatch(/^\\\]/);
+  });
+
   test('never starts a line with a "·" separator nor ends one with "→"', () => {
     // Without the binding this would be 'Jane Doe · 61491573087' and then '· campaign'.
     expect(wrapText('Jane Doe · 61491573087 · campaign', { width: 22 })).toEqual([

@@ -1,0 +1,64 @@
+/**
+ * The node:http path of createHttpClient (https, Expect, ...): when a 2xx counts as a delivery.
+ */
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
+import { createHttpClient, type ExchangeRequest } from './exchange.js';
+
+// An honest https receiver on its own thread, so it answers while this one is busy: it reads the
+// whole body, then says 200.
+const honestReceiver = `
+  const https = require('node:https');
+  const { parentPort, workerData } = require('node:worker_threads');
+  const server = https.createServer(workerData, (req, res) => {
+    req.resume();
+    req.on('end', () => res.end('ok'));
+  });
+  server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+  parentPort.on('message', () => server.close(() => process.exit(0)));
+`;
+
+describe.skipIf(!hasOpenssl())('a 2xx over https', () => {
+  let worker: Worker;
+  let url: URL;
+  beforeAll(async () => {
+    worker = new Worker(honestReceiver, { eval: true, workerData: selfSignedCertificate() });
+    const port = await new Promise<number>((resolve) => worker.once('message', resolve));
+    url = new URL(`https://127.0.0.1:${port}/hook`);
+  });
+  afterAll(async () => {
+    worker.postMessage('close');
+    await new Promise((resolve) => worker.once('exit', resolve));
+  });
+
+  it('from a receiver that read the whole body is a delivery, however busy replay was after sending it', async () => {
+    // node:https reports a body written only in the next check phase of the event loop: when
+    // replay was busy after writing (other requests paced by the same timer), the answer was read
+    // first and the batch journalled failed, "answered before the whole body was sent".
+    const client = createHttpClient({ connections: 1, insecure: true });
+    const request: ExchangeRequest = {
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(`[${'{"n":1},'.repeat(1000)}{"n":1}]`),
+      timeoutMs: 5000,
+    };
+    try {
+      // The first exchange opens the keep-alive connection the second is written on at once.
+      expect((await client.send(request)).bodyWithheld).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const answer = await new Promise<Promise<unknown>>((resolve) => {
+        setTimeout(() => {
+          const sent = client.send(request);
+          // Busy for 100 ms once the request is written, as replay is with many batches to send.
+          process.nextTick(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100));
+          resolve(sent);
+        }, 1);
+      });
+      expect(await answer).toMatchObject({ status: 200, bodyWithheld: false });
+    } finally {
+      client.close();
+    }
+  });
+});
