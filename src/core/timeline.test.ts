@@ -130,6 +130,16 @@ describe('masking', () => {
     expect(maskPhonesInText('+61491573087.')).toBe('+********087.');
   });
 
+  test('phone numbers written in other digits (Thai, Arabic-Indic, full-width) are masked too', () => {
+    expect(maskPhonesInText('โทร ๐๔๙๑๕๗๓๐๘๗ ค่ะ')).toBe('โทร *******๐๘๗ ค่ะ');
+    expect(maskPhonesInText('رقمي ٠٤٩١٥٧٣٠٨٧')).toBe('رقمي *******٠٨٧');
+    expect(maskPhonesInText('電話は０４９１－５７３－０８７です')).toBe('電話は****－***－０８７です');
+    expect(maskPhonesInText('＋６１４９１５７３０８７')).toBe('＋********０８７');
+    expect(maskPhonesInText('𝟎𝟒𝟗𝟏𝟓𝟕𝟑𝟎𝟖𝟕')).toBe('*******𝟎𝟖𝟕');
+    // A date in those digits is not a phone number.
+    expect(maskPhonesInText('๒๐๒๒-๐๙-๐๑')).toBe('๒๐๒๒-๐๙-๐๑');
+  });
+
   test('maskPayload masks events and raw payloads, enveloped or bare, without changing its input', () => {
     const event = callComplete();
     const masked = maskPayload(event);

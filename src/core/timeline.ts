@@ -157,8 +157,9 @@ export function initialsOf(name: string): string {
 }
 
 // Hint: 9 digits or more, so that a spoken phone number ("0491 573 087") is hidden but a date
-// ("2022-09-01") or an amount is not.
-const phoneInText = /\+?\d(?:[ .()-]{0,2}\d){8,}/g;
+// ("2022-09-01") or an amount is not; digits of any script (๐๔๙, ٠٤٩, ０４９), with the full-width
+// forms of the separators and plus.
+const phoneInText = /[+\uff0b]?\p{Nd}(?:[ .()\-\u3000\uff08\uff09\uff0d\uff0e]{0,2}\p{Nd}){8,}/gu;
 
 // A link as people paste them: up to the first space, quote or angle bracket.
 const urlInText = /\bhttps?:\/\/[^\s"'<>]+/gi;
@@ -185,9 +186,11 @@ function maskDigitRuns(text: string): string {
   return text.replace(phoneInText, (run) => {
     let keep = 3;
     let out = '';
-    for (let i = run.length - 1; i >= 0; i--) {
-      const char = run[i] as string;
-      if (/\d/.test(char)) {
+    // Hint: by code point, so that a digit outside the BMP (𝟎, an Adlam digit) is one, not two halves.
+    const chars = Array.from(run);
+    for (let i = chars.length - 1; i >= 0; i--) {
+      const char = chars[i] as string;
+      if (/\p{Nd}/u.test(char)) {
         out = (keep > 0 ? char : '*') + out;
         keep--;
       } else out = char + out;
