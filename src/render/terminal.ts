@@ -27,6 +27,7 @@ export { escapeJsonForTerminal, escapeTerminal, escapeUnicode, toSafeJson } from
 export { displayWidth, prefixOfWidth, suffixOfWidth } from './width.js';
 
 const closingPunctuation = /^(?!\\)[\p{Pe}\p{Pf}\p{Po}]$/u;
+const openingPunctuation = /^[\p{Ps}\p{Pi}]$/u;
 // Hint: a backslash (Po) closes something only as Markdown's escape of a closing mark (`\]`); it
 // begins every escape callhook writes for a terminal (`\e[2J`, `\x07`), which stays whole.
 const closes = (segment: string, next = '') =>
@@ -69,6 +70,7 @@ function piecesOf(text: string, offset: number): Piece[] {
       continue;
     }
     let run: Piece | undefined;
+    const first = pieces.length;
     const breaks = wordBreaks(word);
     for (const { segment, index } of graphemeSegments(word)) {
       const width = graphemeWidth(segment);
@@ -92,8 +94,27 @@ function piecesOf(text: string, offset: number): Piece[] {
       } else run = { start: at, end: at + segment.length, width };
     }
     if (run) pieces.push(run);
+    bindOpening(pieces, text, offset, first);
   }
   return bindSeparators(pieces, text, offset);
+}
+
+// Hint: opening punctuation ((, 「, an opening quote) never ends a line: the opening marks that end
+// a piece of a word go to the start of the next piece of that word (from `first` on).
+function bindOpening(pieces: Piece[], text: string, offset: number, first: number): void {
+  for (let i = pieces.length - 2; i >= first; i--) {
+    const piece = pieces[i] as Piece;
+    const next = pieces[i + 1] as Piece;
+    let cut = piece.end;
+    while (cut > piece.start && openingPunctuation.test(text[cut - 1 - offset] as string)) cut--;
+    if (cut === piece.end || piece.end !== next.start) continue;
+    const moved = displayWidth(text.slice(cut - offset, piece.end - offset));
+    next.start = cut;
+    next.width += moved;
+    piece.end = cut;
+    piece.width -= moved;
+    if (piece.start === cut) pieces.splice(i, 1);
+  }
 }
 
 // Hint: a separator stays with the word it belongs to: no line starts with "·" (it binds to the

@@ -80,6 +80,44 @@ describe('wrapSpans on plain text', () => {
     expect(wrapText(`ดูที่${url}ค่ะ`, { width: 20 })).toEqual(['ดูที่', url, 'ค่ะ']);
   });
 
+  test('never ends a line with opening punctuation', () => {
+    expect(wrapText('谢谢你的(帮助', { width: 10 })).toEqual(['谢谢你的', '(帮助']);
+    expect(wrapText('谢谢你的「帮助」', { width: 10 })).toEqual(['谢谢你的', '「帮助」']);
+    expect(wrapText('ありがとう“本当に”', { width: 11 })).toEqual(['ありがとう', '“本当に”']);
+    // Nor does an opening mark lose what it opens when a closing one follows at once.
+    expect(wrapText('谢谢你的「」帮助', { width: 10 })).toEqual(['谢谢你的', '「」帮助']);
+    const piece = fc.constantFrom(
+      '谢',
+      '你',
+      'ア',
+      'a',
+      'b',
+      '1',
+      '(',
+      '「',
+      '“',
+      '《',
+      ')',
+      '」',
+      '”',
+      '。',
+      '\\e',
+      '[',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 10, max: 30 }),
+        (parts, width) => {
+          const text = parts.join('');
+          const lines = wrapText(text, { width });
+          expect(lines.join('')).toBe(text);
+          for (const line of lines.slice(0, -1)) expect(line).not.toMatch(/[(「“《]$/u);
+        },
+      ),
+    );
+  });
+
   test('never starts a line with closing punctuation', () => {
     expect(wrapText('谢谢你的帮助。真的！', { width: 12 })).toEqual(['谢谢你的帮', '助。真的！']);
     expect(wrapText('"ありがとう"', { width: 11 })).toEqual(['"ありがと', 'う"']);
