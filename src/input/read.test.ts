@@ -528,3 +528,143 @@ describe('the code frame of a problem on the first line of an element', () => {
     }
   });
 });
+
+describe('a file read in chunks of any size', () => {
+  // Hint: U+E000 stands for a Latin-1 byte (0xE9), which no string can hold as it is in the file.
+  const latin1 = '\uE000';
+  const encode = (text: string) =>
+    Buffer.concat(text.split(latin1).flatMap((part, i) => [...(i === 0 ? [] : [Buffer.of(0xe9)]), Buffer.from(part)]));
+  const word = fc.constantFrom(
+    'a',
+    'é',
+    '日本',
+    '😀',
+    `x${latin1}y`,
+    'x'.repeat(900),
+    '日'.repeat(300),
+    '😀'.repeat(210),
+  );
+  const element = fc.oneof(
+    word.map((w) => `{"k":"${w}"}`),
+    word.map((w) => `{"a":1 "b":"${w}"}`),
+    word.map((w) => `{"t":"${w}","a" 1}`),
+    word.map((w) => `{"t":"${w}",,"b":2}`),
+    word.map((w) => `{"a":1,"a":"${w}"}`),
+    word.map((w) => `{"t":"${w}","a":tru}`),
+    word.map((w) => `{"t":"${w}",\n"b" 2}`),
+    word.map((w) => `{\n  "t": "${w}" "b": 2\n}`),
+    word.map((w) => `{\n"t": "${w}",\n"b" 2\n}`),
+    word.map((w) => `{"t":"${w}"`),
+  );
+  const separator = fc.constantFrom(',', ', ', ',\n', ',\n  ', ',\n\t', ' ', ',,', ',\n\n', '\n');
+  const file = fc.record({
+    bom: fc.boolean(),
+    crlf: fc.boolean(),
+    ndjson: fc.boolean(),
+    open: fc.constantFrom('', ' ', '\n', '\n  '),
+    first: element,
+    more: fc.array(fc.tuple(separator, element), { maxLength: 6 }),
+    // Where the file was cut short, if it was.
+    cut: fc.option(fc.nat()),
+    binary: fc.boolean(),
+  });
+
+  /** The bytes of a file drawn from `file`. */
+  function bytesOf(drawn: typeof file extends fc.Arbitrary<infer T> ? T : never): Buffer {
+    const { bom, crlf, ndjson, open, first, more, cut, binary } = drawn;
+    let body = first;
+    for (const [between, next] of more) body += (ndjson ? between.replaceAll(',', '') || ' ' : between) + next;
+    // One line ending a file: in a file of both, a repair's line break may take either.
+    let text = encode(`${ndjson ? body : `[${open}${body}]`}\n`.replaceAll('\n', crlf ? '\r\n' : '\n'));
+    if (cut !== null) text = text.subarray(0, cut % (text.length + 1));
+    // Binary data past the file's first 4 KiB ends it where it begins, however it is read.
+    const tail = binary
+      ? [Buffer.from(`${' '.repeat(79)}${crlf ? '\r\n' : '\n'}`.repeat(60)), Buffer.alloc(700, 0)]
+      : [];
+    return Buffer.concat([Buffer.from(bom ? '\uFEFF' : ''), text, ...tail]);
+  }
+
+  /** The records of `path` read `readSize` bytes at a time, handed on `chunkSize` at a time, and every problem's frame. */
+  async function readAll(path: string, readSize: number, chunkSize: number, warnings: boolean) {
+    const records: InputRecord[] = [];
+    const frames: string[] = [];
+    const firstLineEnding = /\r?\n/.exec(readFileSync(path, 'latin1'))?.[0];
+    for await (const batch of readRecords([path], { readSize, chunkSize, warnings, firstLineEnding })) {
+      for (const record of batch) {
+        // Hint: a problem between elements is framed from the chunk it was found in, which may not
+        // hold the line's start: that is older than the frames of elements, and not looked at here.
+        if (record.kind === 'problem') records.push({ ...record, problem: { ...record.problem, excerpt: undefined } });
+        else records.push(record);
+        const problems = 'problems' in record ? record.problems : [];
+        for (const { excerpt, line, column } of problems) if (excerpt) frames.push(codeFrame(excerpt, line, column));
+      }
+    }
+    return { records, frames };
+  }
+
+  /**
+   * The frame of each problem on the first line of an element of `bytes` (the problem's line and
+   * the caret), and the frame drawn from the whole file, with the rest of the element's last line
+   * left out (an excerpt does not hold it), where the line before the element is short enough to keep.
+   */
+  function firstLineFrames(bytes: Buffer, records: InputRecord[]): { frames: string[]; expected: string[] } {
+    const skipped = bytes.subarray(0, 3).equals(Buffer.from('\uFEFF')) ? 3 : 0;
+    const whole = bytes.toString('utf8', skipped);
+    const indexOf = (offset: number) => bytes.toString('utf8', skipped, offset).length;
+    const lastRows = (frame: string) => frame.split('\n').slice(-2).join('\n');
+    const frames: string[] = [];
+    const expected: string[] = [];
+    for (const record of records) {
+      if (record.kind !== 'event' && record.kind !== 'invalid') continue;
+      const { offset, text, line: elementLine } = record.element;
+      const lineStart = Math.max(skipped, bytes.lastIndexOf(0x0a, offset - 1) + 1);
+      if (offset - lineStart > 800) continue;
+      const end = indexOf(offset) + text.length;
+      const lineEnd = whole.indexOf('\n', end);
+      const upToElement = whole.slice(0, end) + (lineEnd === -1 ? '' : whole.slice(lineEnd));
+      for (const problem of record.problems) {
+        if (!problem.excerpt || problem.line !== elementLine) continue;
+        frames.push(lastRows(codeFrame(problem.excerpt, problem.line, problem.column)));
+        const at = { text: upToElement, index: indexOf(problem.offset) };
+        expected.push(lastRows(codeFrame(at, problem.line, problem.column)));
+      }
+    }
+    return { frames, expected };
+  }
+
+  it('frames an element that begins the last chunk, cut short by the end of the file, with its line', async () => {
+    // The end of the file let go of the chunk, and its first byte was taken for the chunk at hand's:
+    // the frame showed `…{"t":"a"`.
+    const path = join(dir, 'last-chunk.json');
+    writeFileSync(path, '[{"x":1},{"t":"a"');
+    const { frames } = await readAll(path, 9, 9, true);
+    expect(frames).toEqual([['> 1 | [{"x":1},{"t":"a"', `    | ${' '.repeat(17)}^`].join('\n')]);
+  });
+
+  it('gives every problem the frame, and every element the record, it has when the file is read at once', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        file,
+        fc.integer({ min: 1, max: 65536 }),
+        fc.integer({ min: 1, max: 65536 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (drawn, read, slice, within, warnings) => {
+          const bytes = bytesOf(drawn);
+          const path = join(dir, `chunks-${run++}.${drawn.ndjson ? 'ndjson' : 'json'}`);
+          writeFileSync(path, bytes);
+          // Hint: a chunk edge at an element's first byte, or the last chunk's, needs a size within the file's.
+          const readSize = within ? 1 + (read % Math.max(1, bytes.length)) : read;
+          const whole = await readAll(path, 2 ** 22, 2 ** 22, warnings);
+          const cut = await readAll(path, readSize, Math.min(readSize, slice), warnings);
+          expect(cut.frames).toEqual(whole.frames);
+          expect(cut.records).toEqual(whole.records);
+          const { frames, expected } = firstLineFrames(bytes, whole.records);
+          expect(frames).toEqual(expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -1142,7 +1142,8 @@ export class ElementSplitter {
   private lineBytes(lineStart: number, end: number): Buffer {
     const { chunk, chunkOffset, lineTail } = this;
     const from = Math.max(lineStart, end - leadBytes);
-    if (end < chunkOffset || end > chunkOffset + chunk.length) {
+    // Hint: the end of the file (see `endStep`) lets go of the chunk, but not of its offset.
+    if (end < chunkOffset || end > chunkOffset + chunk.length || chunk.length === 0) {
       return this.elementLead?.end === end ? this.elementLead.bytes : Buffer.alloc(0);
     }
     const here = chunk.subarray(Math.max(from, chunkOffset) - chunkOffset, end - chunkOffset);
