@@ -314,7 +314,7 @@ async function fixOne(
   const left = plan.repairs.length > 0 ? await errorsAfter(input, plan) : 0;
   if (left > 0) {
     process.stderr.write(
-      `callhook: ${name}: ${plural(left, 'syntax problem')} remain after repair; nothing was written (run callhook validate ${name})\n`,
+      `callhook: ${name}: ${plural(left, 'syntax problem')} ${left === 1 ? 'remains' : 'remain'} after repair; nothing was written (run callhook validate ${name})\n`,
     );
     return { code: ExitCode.invalid };
   }

@@ -56,6 +56,16 @@ describe('fix as a process', () => {
     expect(refused.code).toBe(2);
   });
 
+  it('a repair that leaves a syntax problem writes nothing, and says so in one grammatical line', async () => {
+    // ",," repaired leaves "{"d":4]", an object closed by a bracket, which no repair mends.
+    const result = await runCli(['fix', '-'], { input: '[{"x":1},,{"d":4]\n' });
+    expect(result.stderr).toBe(
+      'callhook: <stdin>: 1 syntax problem remains after repair; nothing was written (run callhook validate <stdin>)\n',
+    );
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(1);
+  });
+
   it('on stdin the closing line does not suggest --write, which refuses stdin', async () => {
     // A user piping a download into fix was told "(--write saves them)", then refused for trying it.
     const printed = await fixStdin();
