@@ -473,6 +473,28 @@ describe('listen: answers', () => {
     expect(listener.counts.requests).toBe(3);
   });
 
+  it('answers the deliveries pipelined ahead of a head it cannot parse first, and only then the 400', async () => {
+    // The 400 went out at once, before their answers: a sender read it as the answer to its
+    // first delivery (a bad request, not retried), and listen reported them gone (499).
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { listener, deliveries } = await listen({ capture });
+    const request = (text: string, id: string) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nwebhook-id: ${id}\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const sent = request(body(enveloped(1)), 'msg_1') + request(body(enveloped(2)), 'msg_2') + 'GARBAGE\r\n\r\n';
+    const answers = (await rawExchange(listener.port, [sent], 1000)).split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 400']);
+    expect(answers[2]).toMatch(/\r\nConnection: close\r\n\r\n$/);
+    expect(deliveries.map((d) => [d.webhookId, d.status])).toEqual([
+      ['msg_1', 200],
+      ['msg_2', 200],
+      [undefined, 400],
+    ]);
+    await listener.stop();
+    await capture.close();
+    expect((await listCapturedDeliveries([dir])).map((d) => d.meta.status)).toEqual([200, 200]);
+  });
+
   it('names a TLS handshake sent to it: the sender was given https:// for a plain-http listen', async () => {
     const { listener, deliveries } = await listen();
     await new Promise<void>((resolve) => {

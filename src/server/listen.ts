@@ -786,8 +786,23 @@ export async function startListener(
   // part of an answer is being written, and a refused body drained after its answer (see
   // `refuse`) has none in progress: node would add a 408 after the 404 or 413, two answers to one
   // request. That connection is closed instead (the sender has its answer), as is one whose
-  // answer is still being written; every other one gets node's own answer.
+  // answer is still being written; every other one gets node's own answer, after the answers
+  // owed to the requests pipelined ahead of the one it refuses.
+  const givenUp = new WeakSet<Socket>();
   const giveUp = (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (givenUp.has(socket)) return;
+    // Hint: node:http sends its answer at once, so a sender read it as the answer to a delivery
+    // ahead of the bad head, still being checked, and that delivery's own answer was never sent.
+    const owed = [...(connections.get(socket) ?? [])].filter((res) => !res.writableFinished);
+    if (owed.length > 0 && owed.every((res) => res.req.complete)) {
+      givenUp.add(socket);
+      let left = owed.length;
+      for (const res of owed) res.once('close', () => --left === 0 && refuseHead(error, socket));
+      return;
+    }
+    refuseHead(error, socket);
+  };
+  const refuseHead = (error: NodeJS.ErrnoException, socket: Socket) => {
     const last = lastAnswers.get(socket);
     const answering = last?.headersSent === true && (!last.writableFinished || !last.req.complete);
     if (!answering && socket.writable) {
