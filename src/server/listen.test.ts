@@ -391,6 +391,21 @@ describe('listen: answers', () => {
     expect(fits).toMatch(/^HTTP\/1\.1 100 Continue/);
   });
 
+  it('shows and counts the 417 to an expectation other than 100-continue, which node:http answered unseen', async () => {
+    const { listener, deliveries } = await listen();
+    const answer = await rawExchange(
+      listener.port,
+      ['POST /hook HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nwebhook-id: msg_1\r\nContent-Length: 2\r\n\r\n'],
+      1000,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 417 /);
+    expect(answer).not.toContain('100 Continue');
+    expect(deliveries).toMatchObject([
+      { status: 417, method: 'POST', path: '/hook', webhookId: 'msg_1', error: 'expectation failed' },
+    ]);
+    expect(listener.counts.byStatus).toEqual({ 417: 1 });
+  });
+
   // 404 and 405: it was told `100 Continue` first, then refused, and the connection left open for
   // a body the sender need not send.
   it.each([

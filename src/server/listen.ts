@@ -464,6 +464,8 @@ export async function startListener(
   /** stop() was called: every answer from now on closes its connection. */
   let closing = false;
   const continueAsked = new WeakSet<IncomingMessage>();
+  /** Requests that asked for an expectation other than 100-continue (node:http answered them 417 unseen). */
+  const expectationFailed = new WeakSet<IncomingMessage>();
   /**
    * Each connection's latest answer: the one that closes it when stopping, and to tell whether
    * node:http may still write one of its own.
@@ -546,6 +548,7 @@ export async function startListener(
     // Hint: a sender that asks first (Expect: 100-continue) is told to go on only once the request
     // passed every check made before its body; one refused before it never sends the body.
     const asked = continueAsked.has(req);
+    if (expectationFailed.has(req)) return refuse(417, 'expectation failed', {}, true);
     const queryAt = target.indexOf('?');
     const path = queryAt < 0 ? target : target.slice(0, queryAt);
     if (settings.path !== undefined && path !== settings.path) return refuse(404, 'not found', {}, asked);
@@ -853,6 +856,10 @@ export async function startListener(
   server.on('clientError', giveUp);
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     continueAsked.add(req);
+    server.emit('request', req, res);
+  });
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    expectationFailed.add(req);
     server.emit('request', req, res);
   });
   // Slow senders cannot hold a connection open for ever: headers and the whole request are timed
