@@ -510,6 +510,26 @@ describe('listen: answers', () => {
     expect((await listCapturedDeliveries([dir])).map((d) => d.meta.status)).toEqual([200, 200]);
   });
 
+  it('names a refused head by its own request line, not by that of a request before it in the same packet', async () => {
+    const { listener, deliveries } = await listen();
+    const ok = `POST /first HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]`;
+    await rawExchange(listener.port, [`${ok}JUNK\r\n\r\n`], 1000);
+    await rawExchange(
+      listener.port,
+      [`GET /first HTTP/1.1\r\nHost: x\r\n\r\nPOST /second HTTP/1.1\r\nBad Header: 1\r\n\r\n`],
+      1000,
+    );
+    await rawExchange(listener.port, [`JUNK\r\n\r\nGET /first HTTP/1.1\r\nHost: x\r\n\r\n`], 1000);
+    expect(deliveries.map((d) => [d.status, d.method, d.path])).toEqual([
+      [200, 'POST', '/first'],
+      // Hint: where JUNK begins in the packet is not known (the body before it is), so it is not named.
+      [400, '', ''],
+      [405, 'GET', '/first'],
+      [400, 'POST', '/second'],
+      [400, '', ''],
+    ]);
+  });
+
   it('names a TLS handshake sent to it: the sender was given https:// for a plain-http listen', async () => {
     const { listener, deliveries } = await listen();
     await new Promise<void>((resolve) => {

@@ -820,7 +820,7 @@ export async function startListener(
    * connection that sent nothing, nor a request whose body was being read (it reports itself).
    */
   const reportRefusedHead = (
-    error: NodeJS.ErrnoException & { rawPacket?: Buffer; reason?: string },
+    error: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number; reason?: string },
     socket: Socket,
   ) => {
     const code = error.code;
@@ -828,9 +828,17 @@ export async function startListener(
     if (!(timeout || (code?.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE'))) return;
     if (socket.bytesRead === 0) return;
     for (const res of connections.get(socket) ?? []) if (!res.req.complete) return;
-    // Hint: node:http gives the bytes it failed on, from which the request line is taken when they begin with one.
+    // Hint: node:http gives the bytes it failed on, from which the request line is taken when the
+    // refused head begins with one. Those bytes may hold requests before it (pipelined in one
+    // packet), so its head is taken from after the last blank line before where parsing failed;
+    // a body before it (where it begins is not known) then keeps it from being named at all,
+    // rather than by the request line of another.
     const packet = error.rawPacket;
-    const line = requestLine.exec(packet?.subarray(0, 8192).toString('latin1') ?? '');
+    // Hint: a negative offset would count from the end.
+    const before = (error.bytesParsed ?? packet?.length ?? 0) - 5;
+    const headEnd = before < 0 ? -1 : (packet?.lastIndexOf('\r\n\r\n', before) ?? -1);
+    const headStart = headEnd < 0 ? 0 : headEnd + 4;
+    const line = requestLine.exec(packet?.subarray(headStart, headStart + 8192).toString('latin1') ?? '');
     // A TLS record of a handshake begins 0x16 0x03: the sender was given https:// for listen's http://.
     const tls = socket.bytesRead === packet?.length && packet[0] === 0x16 && packet[1] === 0x03;
     report({
