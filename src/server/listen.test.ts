@@ -391,6 +391,21 @@ describe('listen: answers', () => {
     expect(fits).toMatch(/^HTTP\/1\.1 100 Continue/);
   });
 
+  it('shows and counts the 417 to an expectation other than 100-continue, which node:http answered unseen', async () => {
+    const { listener, deliveries } = await listen();
+    const answer = await rawExchange(
+      listener.port,
+      ['POST /hook HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nwebhook-id: msg_1\r\nContent-Length: 2\r\n\r\n'],
+      1000,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 417 /);
+    expect(answer).not.toContain('100 Continue');
+    expect(deliveries).toMatchObject([
+      { status: 417, method: 'POST', path: '/hook', webhookId: 'msg_1', error: 'expectation failed' },
+    ]);
+    expect(listener.counts.byStatus).toEqual({ 417: 1 });
+  });
+
   // 404 and 405: it was told `100 Continue` first, then refused, and the connection left open for
   // a body the sender need not send.
   it.each([
@@ -471,6 +486,48 @@ describe('listen: answers', () => {
     });
     expect(deliveries).toHaveLength(3);
     expect(listener.counts.requests).toBe(3);
+  });
+
+  it('answers the deliveries pipelined ahead of a head it cannot parse first, and only then the 400', async () => {
+    // The 400 went out at once, before their answers: a sender read it as the answer to its
+    // first delivery (a bad request, not retried), and listen reported them gone (499).
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { listener, deliveries } = await listen({ capture });
+    const request = (text: string, id: string) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nwebhook-id: ${id}\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const sent = request(body(enveloped(1)), 'msg_1') + request(body(enveloped(2)), 'msg_2') + 'GARBAGE\r\n\r\n';
+    const answers = (await rawExchange(listener.port, [sent], 1000)).split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 400']);
+    expect(answers[2]).toMatch(/\r\nConnection: close\r\n\r\n$/);
+    expect(deliveries.map((d) => [d.webhookId, d.status])).toEqual([
+      ['msg_1', 200],
+      ['msg_2', 200],
+      [undefined, 400],
+    ]);
+    await listener.stop();
+    await capture.close();
+    expect((await listCapturedDeliveries([dir])).map((d) => d.meta.status)).toEqual([200, 200]);
+  });
+
+  it('names a refused head by its own request line, not by that of a request before it in the same packet', async () => {
+    const { listener, deliveries } = await listen();
+    const ok = `POST /first HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]`;
+    await rawExchange(listener.port, [`${ok}JUNK\r\n\r\n`], 1000);
+    await rawExchange(
+      listener.port,
+      [`GET /first HTTP/1.1\r\nHost: x\r\n\r\nPOST /second HTTP/1.1\r\nBad Header: 1\r\n\r\n`],
+      1000,
+    );
+    await rawExchange(listener.port, [`JUNK\r\n\r\nGET /first HTTP/1.1\r\nHost: x\r\n\r\n`], 1000);
+    expect(deliveries.map((d) => [d.status, d.method, d.path])).toEqual([
+      [200, 'POST', '/first'],
+      // Hint: where JUNK begins in the packet is not known (the body before it is), so it is not named.
+      [400, '', ''],
+      [405, 'GET', '/first'],
+      [400, 'POST', '/second'],
+      [400, '', ''],
+    ]);
   });
 
   it('names a TLS handshake sent to it: the sender was given https:// for a plain-http listen', async () => {

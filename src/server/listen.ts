@@ -464,6 +464,8 @@ export async function startListener(
   /** stop() was called: every answer from now on closes its connection. */
   let closing = false;
   const continueAsked = new WeakSet<IncomingMessage>();
+  /** Requests that asked for an expectation other than 100-continue (node:http answered them 417 unseen). */
+  const expectationFailed = new WeakSet<IncomingMessage>();
   /**
    * Each connection's latest answer: the one that closes it when stopping, and to tell whether
    * node:http may still write one of its own.
@@ -546,6 +548,7 @@ export async function startListener(
     // Hint: a sender that asks first (Expect: 100-continue) is told to go on only once the request
     // passed every check made before its body; one refused before it never sends the body.
     const asked = continueAsked.has(req);
+    if (expectationFailed.has(req)) return refuse(417, 'expectation failed', {}, true);
     const queryAt = target.indexOf('?');
     const path = queryAt < 0 ? target : target.slice(0, queryAt);
     if (settings.path !== undefined && path !== settings.path) return refuse(404, 'not found', {}, asked);
@@ -786,8 +789,23 @@ export async function startListener(
   // part of an answer is being written, and a refused body drained after its answer (see
   // `refuse`) has none in progress: node would add a 408 after the 404 or 413, two answers to one
   // request. That connection is closed instead (the sender has its answer), as is one whose
-  // answer is still being written; every other one gets node's own answer.
+  // answer is still being written; every other one gets node's own answer, after the answers
+  // owed to the requests pipelined ahead of the one it refuses.
+  const givenUp = new WeakSet<Socket>();
   const giveUp = (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (givenUp.has(socket)) return;
+    // Hint: node:http sends its answer at once, so a sender read it as the answer to a delivery
+    // ahead of the bad head, still being checked, and that delivery's own answer was never sent.
+    const owed = [...(connections.get(socket) ?? [])].filter((res) => !res.writableFinished);
+    if (owed.length > 0 && owed.every((res) => res.req.complete)) {
+      givenUp.add(socket);
+      let left = owed.length;
+      for (const res of owed) res.once('close', () => --left === 0 && refuseHead(error, socket));
+      return;
+    }
+    refuseHead(error, socket);
+  };
+  const refuseHead = (error: NodeJS.ErrnoException, socket: Socket) => {
     const last = lastAnswers.get(socket);
     const answering = last?.headersSent === true && (!last.writableFinished || !last.req.complete);
     if (!answering && socket.writable) {
@@ -802,7 +820,7 @@ export async function startListener(
    * connection that sent nothing, nor a request whose body was being read (it reports itself).
    */
   const reportRefusedHead = (
-    error: NodeJS.ErrnoException & { rawPacket?: Buffer; reason?: string },
+    error: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number; reason?: string },
     socket: Socket,
   ) => {
     const code = error.code;
@@ -810,9 +828,17 @@ export async function startListener(
     if (!(timeout || (code?.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE'))) return;
     if (socket.bytesRead === 0) return;
     for (const res of connections.get(socket) ?? []) if (!res.req.complete) return;
-    // Hint: node:http gives the bytes it failed on, from which the request line is taken when they begin with one.
+    // Hint: node:http gives the bytes it failed on, from which the request line is taken when the
+    // refused head begins with one. Those bytes may hold requests before it (pipelined in one
+    // packet), so its head is taken from after the last blank line before where parsing failed;
+    // a body before it (where it begins is not known) then keeps it from being named at all,
+    // rather than by the request line of another.
     const packet = error.rawPacket;
-    const line = requestLine.exec(packet?.subarray(0, 8192).toString('latin1') ?? '');
+    // Hint: a negative offset would count from the end.
+    const before = (error.bytesParsed ?? packet?.length ?? 0) - 5;
+    const headEnd = before < 0 ? -1 : (packet?.lastIndexOf('\r\n\r\n', before) ?? -1);
+    const headStart = headEnd < 0 ? 0 : headEnd + 4;
+    const line = requestLine.exec(packet?.subarray(headStart, headStart + 8192).toString('latin1') ?? '');
     // A TLS record of a handshake begins 0x16 0x03: the sender was given https:// for listen's http://.
     const tls = socket.bytesRead === packet?.length && packet[0] === 0x16 && packet[1] === 0x03;
     report({
@@ -838,6 +864,10 @@ export async function startListener(
   server.on('clientError', giveUp);
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     continueAsked.add(req);
+    server.emit('request', req, res);
+  });
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    expectationFailed.add(req);
     server.emit('request', req, res);
   });
   // Slow senders cannot hold a connection open for ever: headers and the whole request are timed
