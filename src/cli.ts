@@ -351,8 +351,8 @@ Examples:
 Exit codes:
   0    written, or the reader of stdout stopped reading (| head)
   2    usage or I/O error (--out exists and no --force)
-  130  interrupted by Ctrl-C, 143 by SIGTERM: --out is left as it was (a FIFO
-       or device keeps what was written)`,
+  130  interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP: --out is left as
+       it was (a FIFO or device keeps what was written)`,
     ),
 );
 

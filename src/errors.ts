@@ -12,6 +12,9 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
+/** The signals that stop a run: Ctrl-C, SIGTERM, and SIGHUP (the terminal closed). */
+export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
  * The exit code of a run a signal stopped: 128 + the signal's number, as a shell reports a
  * process the signal killed (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).

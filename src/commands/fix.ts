@@ -6,7 +6,7 @@ import { createReadStream, fstatSync, type Stats } from 'node:fs';
 import { chmod, chown, constants, copyFile, type FileHandle, open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
-import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason, stopSignals } from '../errors.js';
 import { optionSize } from '../input/element.js';
 import { isStdin, listSources, readRecords, type Source } from '../input/read.js';
 import type { Problem } from '../input/types.js';
@@ -169,11 +169,8 @@ async function errorsAfter(input: FixInput, plan: RepairPlan): Promise<number> {
   return after.repairs.length + after.unrepairable.length;
 }
 
-/** The signals held back during a rewrite: Ctrl-C, SIGTERM, and SIGHUP (the terminal closed). */
-const heldSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
 /**
- * Runs `work` with `heldSignals` held back until it ends, and says which arrived: the backup and
+ * Runs `work` with `stopSignals` held back until it ends, and says which arrived: the backup and
  * the rewrite are never left half done, and no file is left behind.
  */
 async function withSignalsHeld<T>(work: () => Promise<T>): Promise<{ value: T; signal: NodeJS.Signals | undefined }> {
@@ -181,11 +178,11 @@ async function withSignalsHeld<T>(work: () => Promise<T>): Promise<{ value: T; s
   const hold = (received: NodeJS.Signals) => {
     signal ??= received;
   };
-  for (const name of heldSignals) process.on(name, hold);
+  for (const name of stopSignals) process.on(name, hold);
   try {
     return { value: await work(), signal };
   } finally {
-    for (const name of heldSignals) process.off(name, hold);
+    for (const name of stopSignals) process.off(name, hold);
   }
 }
 

@@ -16,7 +16,7 @@ import {
 } from '../core/generate.js';
 import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
 import { instantOfOption, isoOf } from '../core/instant.js';
-import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason, stopSignals } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
 import { danglingLinkProblem } from '../output-file.js';
 import {
@@ -464,8 +464,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     stopped = signal;
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  for (const signal of stopSignals) process.once(signal, stop);
   let redelivered = 0;
   let defects = 0;
   const reportDefects = (made: readonly Defect[]) => {
@@ -495,8 +494,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     await sink.discard();
     throw error instanceof PastLastInstantError ? pastTheEnd(task.events, wouldEnd(error)) : error;
   } finally {
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
+    for (const signal of stopSignals) process.removeListener(signal, stop);
   }
   const extras = [
     redeliveries > 0 ? `${grouped(redelivered)} redelivered` : '',

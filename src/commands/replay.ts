@@ -4,7 +4,7 @@ import { closeSync, constants, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isoOf } from '../core/instant.js';
-import { CallhookError, describeIoError, ExitCode, formatFatal, interruptedBy } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, formatFatal, interruptedBy, stopSignals } from '../errors.js';
 import {
   type OutboundBatch,
   planBatches,
@@ -254,9 +254,6 @@ function writeReport(path: string, report: ReplayReport): void {
     closeSync(fd);
   }
 }
-
-/** The signals that stop a run: the first drains it, a second aborts what is in flight. */
-const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Whether two URLs name the same place, however written (`http://h:1` and `http://h:1/`). */
 function sameUrl(a: string, b: string): boolean {

@@ -104,6 +104,16 @@ describe('checkEvent', () => {
     expect(codes([attempted])).toEqual(['not-an-object ']);
   });
 
+  it('refuses an envelope whose data is an array (valibot takes an array for an object)', () => {
+    for (const data of [[], [attempted]]) {
+      const result = checkEvent({ ...callComplete(), data });
+      expect(result.event).toBeUndefined();
+      expect(result.issues.map((i) => `${i.code} ${i.pointer} ${i.message}`)).toEqual([
+        'invalid-type /data "data": expected Object, received array',
+      ]);
+    }
+  });
+
   it('lets --type force a type, and refuses a contradicting eventType', () => {
     expect(codes(attempted, { type: 'CallReceived' })).toEqual(['missing-field /type']);
     expect(codes(callComplete(), { type: 'SMSSent' })).toEqual(['type-mismatch /eventType']);

@@ -299,7 +299,18 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
     type ??= declared as EventType | undefined;
     payload = value.data;
     prefix = '/data';
-    if (!isObject(payload)) return { kind: type, event: undefined, issues };
+    if (!isObject(payload)) {
+      // Hint: valibot's object schemas take an array too, so an array `data` passed the envelope.
+      if (ok) {
+        issues.push({
+          severity: 'error',
+          code: 'invalid-type',
+          message: `"data": expected Object, received ${jsonTypeOf(payload)}`,
+          pointer: '/data',
+        });
+      }
+      return { kind: type, event: undefined, issues };
+    }
   }
 
   type ??= detectTypeByShape(payload);

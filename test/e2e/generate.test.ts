@@ -188,7 +188,7 @@ describe('callhook generate', () => {
     expect(readdirSync(here)).toEqual([]);
   });
 
-  it('replaces --out (with --force) only when complete, keeping its mode; SIGTERM mid-run leaves it and no temporary file, exit 143', async () => {
+  it('replaces --out (with --force) only when complete, keeping its mode; SIGTERM or SIGHUP mid-run leaves it and no temporary file, exit 143 or 129', async () => {
     const out = join(dir, 'replaced.json');
     writeFileSync(out, 'old\n', { mode: 0o640 });
     const made = await runCli(['generate', '--count', '5', '--out', out, '--force']);
@@ -196,34 +196,40 @@ describe('callhook generate', () => {
     expect(JSON.parse(readFileSync(out, 'utf8'))).toHaveLength(5);
     expect(statSync(out).mode & 0o777).toBe(0o640);
 
-    writeFileSync(out, 'old\n');
-    const child = spawn(process.execPath, [binPath, 'generate', '--count', '100000000', '--out', out, '--force'], {
-      stdio: 'pipe',
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    // Wait until the temporary file exists and has grown, then stop the run.
-    const started = Date.now();
-    for (;;) {
-      const temporary = readdirSync(dir).find((name) => name.startsWith('.callhook-generate-'));
-      if (
-        temporary &&
-        readdirSync(join(dir, temporary)).length > 0 &&
-        statSync(join(dir, temporary, 'replaced.json')).size > 0
-      )
-        break;
-      if (Date.now() - started > 10_000) throw new Error('the run never started writing');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    // SIGHUP is the terminal closing: the run it ends must clean up as after Ctrl-C.
+    for (const [signal, exitCode] of [
+      ['SIGTERM', 143],
+      ['SIGHUP', 129],
+    ] as const) {
+      writeFileSync(out, 'old\n');
+      const child = spawn(process.execPath, [binPath, 'generate', '--count', '100000000', '--out', out, '--force'], {
+        stdio: 'pipe',
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      // Wait until the temporary file exists and has grown, then stop the run.
+      const started = Date.now();
+      for (;;) {
+        const temporary = readdirSync(dir).find((name) => name.startsWith('.callhook-generate-'));
+        if (
+          temporary &&
+          readdirSync(join(dir, temporary)).length > 0 &&
+          statSync(join(dir, temporary, 'replaced.json')).size > 0
+        )
+          break;
+        if (Date.now() - started > 10_000) throw new Error('the run never started writing');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      child.kill(signal);
+      const code = await new Promise((resolve) => child.on('close', (status, killed) => resolve(status ?? killed)));
+      // 128 + the signal's number, as replay and a shell report it: 143 for SIGTERM.
+      expect(code).toBe(exitCode);
+      expect(stderr).toContain('interrupted');
+      expect(readFileSync(out, 'utf8')).toBe('old\n');
+      expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
     }
-    child.kill('SIGTERM');
-    const code = await new Promise((resolve) => child.on('close', resolve));
-    // 128 + the signal's number, as replay and a shell report it: 143 for SIGTERM.
-    expect(code).toBe(143);
-    expect(stderr).toContain('interrupted');
-    expect(readFileSync(out, 'utf8')).toBe('old\n');
-    expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
   });
 });
 
