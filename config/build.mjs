@@ -43,6 +43,23 @@ const lazyChildProcess = {
   },
 };
 
+// Hint: `import process from 'node:process'` (chalk's supports-color) makes Node build the ES
+// module's exports from every property of process, stdin's getter too: a piped stdin is then
+// made non-blocking while the command runs, which a pipe's other readers share (they fail with
+// EAGAIN). The global is the same object, and reading it touches nothing; as a CommonJS module it
+// serves commander's require('process') too.
+/** @type {import('esbuild').Plugin} */
+const globalProcess = {
+  name: 'global-process',
+  setup(builder) {
+    builder.onResolve({ filter: /^(node:)?process$/ }, () => ({ path: 'process', namespace: 'global' }));
+    builder.onLoad({ filter: /.*/, namespace: 'global' }, () => ({
+      contents: 'module.exports = process;',
+      loader: 'js',
+    }));
+  },
+};
+
 // The CLI bundles its dependencies: one file to load instead of dozens from node_modules is
 // most of the start-up cost. Each command is a chunk imported only when it runs.
 await build({
@@ -54,7 +71,7 @@ await build({
   // Hint: jsonc-parser's "main" is a UMD build whose inner require() calls a bundler cannot
   // follow; its "module" build is plain ESM.
   mainFields: ['module', 'main'],
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, globalProcess],
   // Hint: commander is CommonJS; inside an ESM bundle its require() calls need a real require.
   banner: {
     js: "import { createRequire as __callhookRequire } from 'node:module'; const require = __callhookRequire(import.meta.url);",

@@ -16,6 +16,15 @@ const intlSpy = `data:text/javascript,${encodeURIComponent(`
   process.on('exit', () => process.stderr.write('Intl objects: ' + made + '\\n'));
 `)}`;
 
+// Loaded before the CLI: prints last on stderr whether its stdin was made non-blocking.
+const stdinSpy = `data:text/javascript,${encodeURIComponent(`
+  import { readFileSync } from 'node:fs';
+  process.on('exit', () => {
+    const flags = /flags:\\s+(\\d+)/.exec(readFileSync('/proc/self/fdinfo/0', 'utf8'))[1];
+    process.stderr.write('stdin non-blocking: ' + ((parseInt(flags, 8) & 0o4000) !== 0) + '\\n');
+  });
+`)}`;
+
 /** The source files bundled into `entry` and the chunks it imports statically, transitively. */
 function staticSources(entry: string): string[] {
   const sources = new Set<string>();
@@ -64,6 +73,33 @@ describe('start-up', () => {
     const packages = sources.filter((source) => source.startsWith('node_modules/'));
     expect(packages.filter((source) => !/^node_modules\/(valibot|jsonc-parser)\//.test(source))).toEqual([]);
   });
+
+  // Hint: a pipe's file status flags are shared by every process reading it; one made non-blocking
+  // while a command runs fails another reader of the same pipe with EAGAIN (cat f | callhook fix -
+  // | cmp - <(callhook generate ...)). Importing node:process as an ES module (chalk does) reads
+  // process.stdin, which does that.
+  it.runIf(process.platform === 'linux')(
+    'a command that does not read stdin leaves a piped stdin as it found it',
+    async () => {
+      const env = { NODE_OPTIONS: `--import=${stdinSpy}`, FORCE_COLOR: '1', NO_COLOR: undefined };
+      const file = 'fixtures/valid/doc-call-complete-repaired.json';
+      const runs = await Promise.all(
+        [
+          ['validate', file],
+          ['show', file],
+          ['summarise', file],
+          ['generate', '--count', '1'],
+        ].map((args) => runCli(args, { env })),
+      );
+      for (const result of runs) {
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stderr.trim().split('\n').at(-1)).toBe('stdin non-blocking: false');
+      }
+      // The spy sees it when stdin is read (fix -).
+      const read = await runCli(['fix', '-'], { env, input: '[]' });
+      expect(read.stderr.trim().split('\n').at(-1)).toBe('stdin non-blocking: true');
+    },
+  );
 
   // Hint: the first Intl object of a process loads ICU data (~20-30 ms of a ~250 ms run); a run
   // over ASCII text, glyphs (✔ ✖ ⚠ · → │) and colours needs none.

@@ -496,7 +496,7 @@ describe('listen: answers', () => {
     const { listener, deliveries } = await listen({ capture });
     const request = (text: string, id: string) =>
       `POST / HTTP/1.1\r\nHost: x\r\nwebhook-id: ${id}\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
-    const sent = request(body(enveloped(1)), 'msg_1') + request(body(enveloped(2)), 'msg_2') + 'GARBAGE\r\n\r\n';
+    const sent = `${request(body(enveloped(1)), 'msg_1')}${request(body(enveloped(2)), 'msg_2')}GARBAGE\r\n\r\n`;
     const answers = (await rawExchange(listener.port, [sent], 1000)).split(/(?=HTTP\/1\.1 )/);
     expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 400']);
     expect(answers[2]).toMatch(/\r\nConnection: close\r\n\r\n$/);
