@@ -105,17 +105,23 @@ function serveBlocks(): void {
   try {
     serveFrom(port, new Int32Array(data.written), data.callhookGenerate);
   } catch (error) {
-    // Hint: an error crosses to the main thread as a plain Error; this one is rebuilt there.
-    if (!(error instanceof PastLastInstantError)) throw error;
-    const { startTime, call, end } = error;
-    port.postMessage({ pastLastInstant: { startTime, call, end } } satisfies PastLastInstantMessage);
+    // Hint: an error crosses to the main thread as a plain Error; these are rebuilt there.
+    if (error instanceof PastLastInstantError) {
+      const { startTime, call, end } = error;
+      port.postMessage({ pastLastInstant: { startTime, call, end } } satisfies FailureMessage);
+    } else if (error instanceof CallhookError) {
+      port.postMessage({ refused: { message: error.message, exitCode: error.exitCode } } satisfies FailureMessage);
+    } else throw error;
   }
 }
 
-/** What a worker posts when its run would pass the last instant (see `PastLastInstantError`). */
-interface PastLastInstantMessage {
-  pastLastInstant: { startTime: string; call: number; end: number };
-}
+/**
+ * What a worker posts when its run would pass the last instant (see `PastLastInstantError`), or
+ * when the events cannot be made as asked (a `--set` index past an array).
+ */
+type FailureMessage =
+  | { pastLastInstant: { startTime: string; call: number; end: number } }
+  | { refused: { message: string; exitCode: number } };
 
 /** Posts the worker's blocks to the main thread, keeping at most two rounds ahead of what it has written. */
 function serveFrom(port: NonNullable<typeof parentPort>, written: Int32Array, task: GeneratedBlocksOptions): void {
@@ -149,10 +155,12 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
       // generation is left unbounded: --campaigns can make the live data large).
       resourceLimits: { maxYoungGenerationSizeMb: 8 },
     });
-    worker.on('message', (message: GeneratedBlock | PastLastInstantMessage) => {
+    worker.on('message', (message: GeneratedBlock | FailureMessage) => {
       if ('pastLastInstant' in message) {
         const { startTime, call, end } = message.pastLastInstant;
         failure ??= new PastLastInstantError(startTime, call, end);
+      } else if ('refused' in message) {
+        failure ??= new CallhookError(message.refused.message, message.refused.exitCode);
       } else ready.set(message.index, message);
       wake();
     });

@@ -1098,10 +1098,17 @@ type Container = Record<string, unknown> | unknown[];
 const isContainer = (value: unknown): value is Container => typeof value === 'object' && value !== null;
 
 /** Sets one field as an own property (a key named `__proto__` is data, not the prototype), creating missing objects. */
-function setField(target: Container, path: readonly string[], value: unknown): void {
+function setField(target: Container, path: readonly string[], value: unknown, shown: string): void {
   let node: Container = target;
   for (const [index, key] of path.entries()) {
     const last = index === path.length - 1;
+    // Hint: an array takes an index up to its length (its end appends): `length` would throw,
+    // `-1` would be a property JSON leaves out, and 100000000 would make a hole that size.
+    if (Array.isArray(node) && !(/^(0|[1-9]\d{0,8})$/.test(key) && Number(key) <= node.length)) {
+      throw new CallhookError(
+        `--set: ${shown}: "${key}" is not an index of that array, which has ${node.length} item(s) (0 to ${node.length})`,
+      );
+    }
     const own = Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
     if (last || !isContainer(own)) {
       const next = last ? structuredClone(value) : {};
@@ -1118,7 +1125,7 @@ function applyOverrides(generated: GeneratedEvent, overrides: readonly FieldOver
   for (const { path, value } of overrides) {
     // Hint: a bare event is its own data, so `data.status` means the same field in both forms.
     const bare = !enveloped && path[0] === 'data' && path.length > 1;
-    setField(event, bare ? path.slice(1) : path, value);
+    setField(event, bare ? path.slice(1) : path, value, path.join('.'));
   }
 }
 

@@ -169,6 +169,28 @@ describe('callhook generate', () => {
     expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
   });
 
+  it('refuses --set of what is no index of an array in one line, exit 2, on this thread and on generating threads', async () => {
+    // An array takes an index up to its length (one past its end appends), nothing else: `length`
+    // was an internal error, -1 was dropped from the output, and 100000000 crashed V8 after ~18 s.
+    const here = mkdtempSync(join(dir, 'set-'));
+    const paths = ['data.flow.length=0', 'data.flow.-1=hi', 'data.flow.100000000.response=x', 'data.flow.9999=x'];
+    const runs = await Promise.all(
+      paths.map((path, index) =>
+        runCli(['generate', '--count', '50', '--set', path, '--out', join(here, `${index}.json`)], {
+          env: { CALLHOOK_THREADS: index === 3 ? '2' : '1' },
+        }),
+      ),
+    );
+    for (const [index, result] of runs.entries()) {
+      const shown = (paths[index] ?? '').split('=')[0]?.replaceAll('.', '\\.');
+      expect(result.stderr).toMatch(
+        new RegExp(`^callhook: --set: ${shown}: "[^"]+" is not an index of that array[^\n]*\n$`),
+      );
+      expect(result.code).toBe(2);
+    }
+    expect(readdirSync(here)).toEqual([]);
+  });
+
   it('refuses at once a count so large its times would pass year 9999, instead of writing for hours first', async () => {
     const here = mkdtempSync(join(dir, 'huge-'));
     const args = ['generate', '--count', '9007199254740991', '--type', 'SMSReceived', '--out', join(here, 'huge.json')];
