@@ -293,7 +293,7 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
     }
   };
   return {
-    interrupted: `; ${escapeTerminal(out)} was left as it was`,
+    interrupted: `; ${escapeTerminal(out)} ${existing === undefined ? 'was not created' : 'was left as it was'}`,
     write: writerTo(handle, out),
     async commit() {
       await close();

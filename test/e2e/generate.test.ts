@@ -248,10 +248,33 @@ describe('callhook generate', () => {
       const code = await new Promise((resolve) => child.on('close', (status, killed) => resolve(status ?? killed)));
       // 128 + the signal's number, as replay and a shell report it: 143 for SIGTERM.
       expect(code).toBe(exitCode);
-      expect(stderr).toContain('interrupted');
+      expect(stderr).toContain(`generate interrupted; ${out} was left as it was`);
       expect(readFileSync(out, 'utf8')).toBe('old\n');
       expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
     }
+  });
+});
+
+describe('callhook generate --out, interrupted before a new file is made', () => {
+  it('says the file was not created, rather than left as it was', async () => {
+    const here = mkdtempSync(join(dir, 'fresh-'));
+    const out = join(here, 'new.json');
+    const child = spawn(process.execPath, [binPath, 'generate', '--count', '100000000', '--out', out], {
+      stdio: 'pipe',
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const started = Date.now();
+    while (!readdirSync(here).some((name) => name.startsWith('.callhook-generate-'))) {
+      if (Date.now() - started > 10_000) throw new Error('the run never started writing');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toBe(`callhook: generate interrupted; ${out} was not created\n`);
+    expect(readdirSync(here)).toEqual([]);
   });
 });
 
