@@ -466,13 +466,20 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   const { threads, how } = threadsFor(count, defectRate, campaigns);
   if (threadSettings().trace) process.stderr.write(`callhook: generated on ${how}\n`);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);
-  const sink = options.out === undefined ? stdoutSink() : await fileSink(options.out, options.force === true);
 
+  // Hint: taken before the temporary file is made, so a signal while it is being made still removes it.
   let stopped: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals) => {
     stopped = signal;
   };
   for (const signal of stopSignals) process.once(signal, stop);
+  let sink: Sink;
+  try {
+    sink = options.out === undefined ? stdoutSink() : await fileSink(options.out, options.force === true);
+  } catch (error) {
+    for (const signal of stopSignals) process.removeListener(signal, stop);
+    throw error;
+  }
   let redelivered = 0;
   let defects = 0;
   const reportDefects = (made: readonly Defect[]) => {
@@ -484,7 +491,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   };
 
   try {
-    const blocks = threads === 1 ? generateBlocks(task) : blocksFromWorkers(task, threads);
+    const blocks = stopped ? [] : threads === 1 ? generateBlocks(task) : blocksFromWorkers(task, threads);
     for await (const block of blocks) {
       reportDefects(block.defects);
       redelivered += block.redeliveries;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -266,13 +266,14 @@ describe('callhook generate --out, interrupted before a new file is made', () =>
     child.stderr.on('data', (d) => {
       stderr += d;
     });
-    const started = Date.now();
-    while (!readdirSync(here).some((name) => name.startsWith('.callhook-generate-'))) {
-      if (Date.now() - started > 10_000) throw new Error('the run never started writing');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    child.kill('SIGTERM');
+    // The signal lands the moment the temporary folder appears, before the first byte is written:
+    // a run that took the signal only once writing began would leave that folder behind.
+    const watcher = watch(here, () => {
+      watcher.close();
+      child.kill('SIGTERM');
+    });
     await new Promise((resolve) => child.on('close', resolve));
+    watcher.close();
     expect(stderr).toBe(`callhook: generate interrupted; ${out} was not created\n`);
     expect(readdirSync(here)).toEqual([]);
   });
