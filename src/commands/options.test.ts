@@ -6,6 +6,7 @@ import {
   envName,
   headerName,
   httpUrl,
+  idPrefix,
   listOf,
   optional,
   parseAll,
@@ -67,6 +68,21 @@ describe('listOf', () => {
         `--status: must be one of Complete, Partial, Not Complete (got ${JSON.stringify(bad)})`,
       );
     }
+  });
+});
+
+describe('idPrefix', () => {
+  const parse = idPrefix('--campaign');
+  it('reads a UUID or its start, in any case', () => {
+    for (const id of ['d', 'D56B21AF', 'd56b21af-', 'd56b21af-4765-4f', ' d56b21af-4765-4f4f-bf8f-b530038383fe '])
+      expect(parse(id), id).toBe(id.trim().toLowerCase());
+  });
+  it('refuses text that no UUID starts with, a dash out of place included, rather than matching nothing', () => {
+    // A UUID written without its dashes (as some systems print it) is the commonest.
+    for (const id of ['d56b21af4765', 'd56b21af47654f4fbf8fb530038383fe', '-', 'd56b-', 'd56b21af--', 'g', ''])
+      expect(() => parse(id), id).toThrow(
+        `--campaign: must be a UUID or the start of one, dashes included (8-4-4-4-12 hex digits) (got ${JSON.stringify(id)})`,
+      );
   });
 });
 

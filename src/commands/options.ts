@@ -182,12 +182,20 @@ function phoneNumber(name: string): (value: string) => string {
   };
 }
 
-/** A parser of a UUID or its first characters (hex digits and dashes), lower-cased. */
+// Hint: every id the schema accepts has this shape, so a dash out of place (an id pasted without
+// its dashes) would match no event: it is refused as a typo rather than reported as not found.
+const uuidShape = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
+const startsLikeUuid = (id: string) =>
+  id.length > 0 &&
+  id.length <= uuidShape.length &&
+  [...id].every((char, i) => (uuidShape[i] === '-' ? char === '-' : /[0-9a-f]/.test(char)));
+
+/** A parser of a UUID or its first characters (hex digits, dashes where a UUID has them), lower-cased. */
 export function idPrefix(name: string): (value: string) => string {
   return (value) => {
     const id = value.trim().toLowerCase();
-    if (!/^[0-9a-f-]{1,36}$/.test(id))
-      throw optionError(name, 'a UUID or the start of one (hex digits and dashes)', value);
+    if (!startsLikeUuid(id))
+      throw optionError(name, 'a UUID or the start of one, dashes included (8-4-4-4-12 hex digits)', value);
     return id;
   };
 }

@@ -8,7 +8,12 @@ import { maskedReport, summaryDiagnostics } from './summarise.js';
 describe('summarise diagnostics beside a machine-readable report', () => {
   // Hint: an undocumented status alone makes --strict exit 1, so stderr must say it, as the
   // pretty overview does; it said nothing under --format json or csv.
-  const report = { ...summarise([]), undocumentedStatuses: 2 };
+  const withOther = (read: number, counted: number) => {
+    const empty = summarise([]);
+    const byStatus = { ...empty.callComplete.byStatus, Other: { count: counted, percent: counted ? 100 : 0 } };
+    return { ...empty, undocumentedStatuses: read, callComplete: { ...empty.callComplete, byStatus } };
+  };
+  const report = withOther(2, 2);
 
   it('names the calls with an undocumented status for json and csv, not for the formats whose overview does', () => {
     for (const format of ['json', 'csv'] as const) {
@@ -19,6 +24,12 @@ describe('summarise diagnostics beside a machine-readable report', () => {
     expect(summaryDiagnostics(report, 'pretty', undefined)).toEqual([]);
     expect(summaryDiagnostics(report, 'markdown', undefined)).toEqual([]);
     expect(summaryDiagnostics(summarise([]), 'json', undefined)).toEqual([]);
+  });
+
+  it('says how many of them a filter (--status, --since, --until) left out of Other', () => {
+    expect(summaryDiagnostics(withOther(2, 1), 'json', undefined)).toEqual([
+      '2 call(s) with an undocumented status, 1 counted as Other, the rest filtered out',
+    ]);
   });
 });
 

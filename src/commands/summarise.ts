@@ -11,7 +11,7 @@ import { maskPhone, maskPhonesInText } from '../core/timeline.js';
 import { readInHalves, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { SummaryFormat } from '../render/formats.js';
-import { renderSummaryJson } from '../render/summary-json.js';
+import { renderSummaryJson, undocumentedStatusFate } from '../render/summary-json.js';
 import type { EventType } from '../schema/events.js';
 import { timeRangeOf } from './time-range.js';
 
@@ -88,7 +88,7 @@ export function summaryDiagnostics(
     out.push(`skipped ${report.invalid} invalid element(s); run \`callhook validate\` for details`);
   }
   if (report.undocumentedStatuses > 0) {
-    out.push(`${report.undocumentedStatuses} call(s) with an undocumented status, counted as Other`);
+    out.push(`${report.undocumentedStatuses} call(s) with an undocumented status, ${undocumentedStatusFate(report)}`);
   }
   if (report.inputErrors > 0) {
     out.push(`${report.inputErrors} problem(s) between elements; run \`callhook validate\` for details`);

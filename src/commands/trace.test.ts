@@ -8,7 +8,7 @@ describe('trace refusing an id that is not the start of a UUID', () => {
     expect(formatFatal(error)).toEqual({
       // The words of --correlation and --campaign, in the one option-error style.
       message:
-        'callhook: correlationId: must be a UUID or the start of one (hex digits and dashes) (got "ab\\u001b[2Jc")',
+        'callhook: correlationId: must be a UUID or the start of one, dashes included (8-4-4-4-12 hex digits) (got "ab\\u001b[2Jc")',
       exitCode: 2,
     });
   });

@@ -96,6 +96,10 @@ describe('parseTimeBound', () => {
   test('rejects anything else', () => {
     for (const text of ['yesterday', '12', '2022-13-45', '2 hours', ''])
       expect(parseTimeBound(text, now)).toBeUndefined();
+    // So long ago that no date has it (before -271821-04-20): refused, not an internal error later.
+    for (const text of ['999999999d', '99999999999999999999d', `${'9'.repeat(400)}s`])
+      expect(parseTimeBound(text, now), text).toBeUndefined();
+    expect(parseTimeBound('99999999d', now)).toBe(now - 99_999_999 * 86400e3);
   });
 });
 

@@ -120,7 +120,11 @@ const durationUnits: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 8
  */
 export function parseTimeBound(text: string, now: number): number | undefined {
   const relative = /^(\d+)\s*([smhdw])$/.exec(text.trim());
-  if (relative) return now - Number(relative[1]) * (durationUnits[relative[2] as string] as number);
+  if (relative) {
+    const ms = now - Number(relative[1]) * (durationUnits[relative[2] as string] as number);
+    // Hint: further back than a Date reaches (273,790 years), it names no instant to write.
+    return ms >= -8.64e15 ? ms : undefined;
+  }
   const ms = instantOfOption(text);
   return Number.isNaN(ms) ? undefined : ms;
 }

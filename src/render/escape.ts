@@ -85,14 +85,14 @@ export function escapeTerminal(text: string, keepNewlines = false): string {
 /**
  * Makes payload text (and file names) safe in Markdown, in a table cell, a list or a heading: the
  * terminal policy first, then a backslash before each character Markdown would read as markup
- * (emphasis, code, links, HTML, entities, headings, table pipes, strike-through), and before each
- * mark that opens a block at the start of a line (a list's `-`, `+` or `1.`, a rule or a heading's
- * underline). Hint: the renderers wrap escaped text, so any blank may become a line start: such a
+ * (emphasis, code, links, HTML, entities, headings, table pipes, strike-through, `$` math), and
+ * before each mark that opens a block at the start of a line (a list's `-`, `+` or `1.`, a rule or
+ * a heading's underline). Hint: the renderers wrap escaped text, so any blank may become a line start: such a
  * mark is escaped wherever a blank is next to it, not only after a newline.
  */
 export function escapeMarkdown(text: string, keepNewlines = false): string {
   return escapeTerminal(text, keepNewlines)
-    .replace(/[\\`*_[\]<>#|~&]/g, '\\$&')
+    .replace(/[\\`*_[\]<>#|~&$]/g, '\\$&')
     .replace(/(?<=^|\s)[-+=]|[-+=](?=\s|$)|(?<=\d)[.)](?=\s|$)/g, '\\$&');
 }
 

@@ -175,8 +175,20 @@ export function forPeople(model: ReportModel): ReportModel {
   };
 }
 
+/** Whether a cell holds payload text: a span marked `untrusted`, or spans in a row of which one is. */
+export function holdsUntrusted(cell: Cell | undefined): boolean {
+  if (typeof cell !== 'object' || cell === null) return false;
+  return Array.isArray(cell) ? cell.some((span) => span.untrusted === true) : 'text' in cell && cell.untrusted === true;
+}
+
+/** A cell as programs read it: its raw value, and whether it holds payload text. */
+export interface ProgramCell {
+  value: string | number | null;
+  untrusted: boolean;
+}
+
 /** A table as programs read it: its keyed columns, and the rows that are not for people only. */
-export function forPrograms(table: TableBlock): { keys: string[]; rows: (string | number | null)[][] } {
+export function forPrograms(table: TableBlock): { keys: string[]; rows: ProgramCell[][] } {
   const shown = forAudience('programs');
   const columns = table.columns.flatMap((column, i) =>
     column.key !== undefined && shown(column) ? [{ key: column.key, decimals: column.decimals, i }] : [],
@@ -186,7 +198,10 @@ export function forPrograms(table: TableBlock): { keys: string[]; rows: (string 
     rows: table.rows.filter(shown).map((row) =>
       columns.map(({ decimals, i }) => {
         const value = cellValue(row[i]);
-        return typeof value === 'number' && decimals !== undefined ? value.toFixed(decimals) : value;
+        return {
+          value: typeof value === 'number' && decimals !== undefined ? value.toFixed(decimals) : value,
+          untrusted: holdsUntrusted(row[i]),
+        };
       }),
     ),
   };

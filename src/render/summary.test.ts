@@ -126,6 +126,9 @@ describe('markdownCell', () => {
     expect(markdownCell('*bold* _it_ [link](x) <b>')).toBe('\\*bold\\* \\_it\\_ \\[link\\](x) \\<b\\>');
     expect(markdownCell('bell\u0007 esc\u001b[2J\nline')).toBe('bell\\\\x07 esc\\\\e\\[2J\\\\nline');
   });
+  it('escapes dollar signs, so that payload text is never typeset as math (GitHub, GitLab and pandoc read $...$)', () => {
+    expect(markdownCell('$\\Huge{FAKE}$ and $$x$$')).toBe('\\$\\\\Huge{FAKE}\\$ and \\$\\$x\\$\\$');
+  });
 });
 
 describe('renderSummaryMarkdown', () => {

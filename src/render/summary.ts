@@ -33,7 +33,7 @@ import {
 import { renderTableCsv } from './report-csv.js';
 import { renderReportMarkdown } from './report-markdown.js';
 import { type PrettyOptions, renderReportPretty } from './report-pretty.js';
-import { renderSummaryJson } from './summary-json.js';
+import { renderSummaryJson, undocumentedStatusFate } from './summary-json.js';
 import { grouped, plural } from './words.js';
 
 /** Payload text made safe in Markdown (the one Markdown escape, under the name this module's tests use). */
@@ -203,7 +203,7 @@ function overview(report: SummaryReport): Section {
   if (report.undocumentedStatuses > 0) {
     rows.push([
       'Other status',
-      `${plural(report.undocumentedStatuses, 'call')} with an undocumented status, counted as Other`,
+      `${plural(report.undocumentedStatuses, 'call')} with an undocumented status, ${undocumentedStatusFate(report)}`,
     ]);
   }
   if (report.inputErrors > 0) {

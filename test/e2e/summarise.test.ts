@@ -258,6 +258,17 @@ describe('callhook summarise on the fixtures', () => {
     expect(result.stdout).toMatch(/^ {2}Other status +1 call with an undocumented status, counted as Other/m);
   });
 
+  it('does not say a call of an undocumented status was counted as Other when a filter left it out', async () => {
+    // Hint: --strict still fails on it (it is read, whatever the filters), so it is still named.
+    const [pretty, json] = await Promise.all(
+      ['pretty', 'json'].map((format) =>
+        runCli(['summarise', 'fixtures/invalid/bad-status.json', '--status', 'complete', '--format', format]),
+      ),
+    );
+    expect(pretty?.stdout).toMatch(/^ {2}Other status +1 call with an undocumented status, all filtered out$/m);
+    expect(json?.stderr).toBe('callhook: 1 call(s) with an undocumented status, all filtered out\n');
+  });
+
   it('colours only when asked, and never lets payload text drive the terminal', async () => {
     const hostile = callComplete(0);
     hostile.data.additionalInformation = 'Voicemail\u001b]0;owned\u0007\u001b[2J';

@@ -104,7 +104,7 @@ describe.concurrent('trace', () => {
     const malformed = await runCli(['trace', 'not-an-id', story]);
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toBe(
-      'callhook: correlationId: must be a UUID or the start of one (hex digits and dashes) (got "not-an-id")\n',
+      'callhook: correlationId: must be a UUID or the start of one, dashes included (8-4-4-4-12 hex digits) (got "not-an-id")\n',
     );
   });
 
