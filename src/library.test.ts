@@ -82,6 +82,29 @@ describe('options a JavaScript caller may get wrong', () => {
     await expect(collect(readEvents('[]', { maxElementBytes: 512 * 2 ** 20 }))).rejects.toThrow(
       new TypeError('maxElementBytes must be a whole number from 1 to 535822336 (got 536870912)'),
     );
+    // Said "Cannot read properties of undefined (reading 'pipe')", or read a Buffer in a list as
+    // the path '{}' ("{}: no such file or directory"), or quoted Node's words about its "path" argument.
+    const sources = 'source must be a list of paths, a byte stream, or JSON text as a string or a Uint8Array';
+    for (const [source, got] of [
+      [undefined, 'undefined'],
+      [null, 'null'],
+      [5, '5'],
+      [{}, '[object Object]'],
+      [new ArrayBuffer(2), '[object ArrayBuffer]'],
+    ] as const) {
+      await expect(collect(readEvents(source as unknown as string))).rejects.toThrow(
+        new TypeError(`${sources} (got ${got})`),
+      );
+    }
+    for (const [path, got] of [
+      [Buffer.from('{}'), '{}'],
+      [undefined, 'undefined'],
+      [123, '123'],
+    ] as const) {
+      await expect(collect(readEvents(['a.json', path] as unknown as string[]))).rejects.toThrow(
+        new TypeError(`source[1] must be a path, a string (got ${got})`),
+      );
+    }
     expect(() => toJsonSchema({ draft: '04' as '07' })).toThrow(
       new TypeError('draft must be one of 2020-12, 07 (got "04")'),
     );

@@ -132,6 +132,11 @@ export type ReadItem =
     }
   | { kind: 'problem'; problem: Problem };
 
+const notSource = (source: unknown) =>
+  new TypeError(
+    `source must be a list of paths, a byte stream, or JSON text as a string or a Uint8Array (got ${shownValue(source)})`,
+  );
+
 function positionOf(element: Location): Location {
   return {
     file: element.file,
@@ -162,15 +167,19 @@ export async function* readEvents(
     paths = ['-'];
     name = typeof source === 'string' ? '<string>' : '<bytes>';
     stdin = Readable.from([bodyBytes(source)]);
-  } else if (Array.isArray(source)) paths = source as readonly string[];
-  else {
+  } else if (Array.isArray(source)) {
+    for (const [index, path] of (source as unknown[]).entries()) {
+      if (typeof path !== 'string')
+        throw new TypeError(`source[${index}] must be a path, a string (got ${shownValue(path)})`);
+    }
+    paths = source as readonly string[];
+  } else if (typeof source === 'object' && source !== null) {
+    const stream = typeof (source as NodeJS.ReadableStream).pipe === 'function';
+    if (!stream && !(Symbol.asyncIterator in source || Symbol.iterator in source)) throw notSource(source);
     paths = ['-'];
     name = '<stream>';
-    stdin =
-      typeof (source as NodeJS.ReadableStream).pipe === 'function'
-        ? (source as NodeJS.ReadableStream)
-        : Readable.from(source as AsyncIterable<Uint8Array>);
-  }
+    stdin = stream ? (source as NodeJS.ReadableStream) : Readable.from(source as AsyncIterable<Uint8Array>);
+  } else throw notSource(source);
   const records = readRecords(paths, {
     type: options.type,
     strict: options.strict,
