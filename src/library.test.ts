@@ -8,7 +8,6 @@ import { codeFrame } from './render/code-frame.js';
 import { checkEvent } from './schema/check.js';
 import type { WebhookEvent } from './schema/events.js';
 import { toJsonSchema } from './schema/json-schema.js';
-import { shownValue } from './schema/names.js';
 
 const events = [...generateEvents({ count: 40, seed: 12 })].map((e) => e.event);
 
@@ -299,13 +298,24 @@ describe('signing and verifying', () => {
 
   it('refuses secrets that are neither a secret nor a list of them with a TypeError naming the option', () => {
     // Said "Cannot read properties of undefined (reading 'length')" and "list.entries is not a function".
-    for (const secrets of [undefined, 5, { a: 'whsec_x' }]) {
+    // Never quoting it: a Buffer of the secret's bytes was shown as its text ("got top-secret"),
+    // a Uint8Array as its bytes, in an error that is logged.
+    for (const [secrets, got] of [
+      [undefined, 'undefined'],
+      [5, 'number'],
+      [{ a: 'whsec_x' }, 'Object'],
+      [Buffer.from('top-secret'), 'Buffer'],
+      [new TextEncoder().encode('top-secret'), 'Uint8Array'],
+    ] as const) {
       const options = { secrets } as unknown as { secrets: string };
-      expect(() => signStandardWebhook(body, options), String(secrets)).toThrow(
-        new TypeError(`secrets must be a secret or a list of secrets (got ${shownValue(secrets)})`),
-      );
-      expect(() => verifyStandardWebhook(body, {}, options), String(secrets)).toThrow(TypeError);
+      const refused = new TypeError(`secrets must be a secret or a list of secrets (got ${got})`);
+      expect(() => signStandardWebhook(body, options), got).toThrow(refused);
+      expect(() => verifyStandardWebhook(body, {}, options), got).toThrow(refused);
+      expect(() => signHexHmac(body, options), got).toThrow(refused);
+      expect(() => verifyHexHmac(body, {}, options), got).toThrow(refused);
     }
+    const list = ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', Buffer.from('top-secret')] as unknown as string[];
+    expect(() => signHexHmac(body, { secrets: list })).toThrow(new TypeError('secret #2 is not a string (got Buffer)'));
   });
 
   it('refuses an id that cannot travel as a header value whole, which no verifier would then accept', () => {

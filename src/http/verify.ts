@@ -212,21 +212,26 @@ function noSecrets(): never {
   throw new CallhookError('secrets: give at least one secret', ExitCode.usage);
 }
 
+/** What kind of value a caller gave, never the value: `undefined`, `number`, `null`, `Buffer`, `Object`. */
+const kindOf = (value: unknown): string => {
+  if (value === null) return 'null';
+  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+};
+
 /**
  * The secrets a library caller gave: one string or several, each a string with more than blanks
  * (an unset environment variable comes as `undefined`, named here rather than failing inside).
  */
 function secretList(secrets: readonly string[] | string, blank: RegExp): readonly string[] {
   const list = typeof secrets === 'string' ? [secrets] : secrets;
-  // Hint: the library's callers pass what they like; the CLI always gives a list.
+  // Hint: the library's callers pass what they like; the CLI always gives a list. An error names
+  // only the kind of what was given: a Buffer or a number may be the secret itself.
   if (!Array.isArray(list)) {
-    throw new TypeError(`secrets must be a secret or a list of secrets (got ${shownValue(secrets)})`);
+    throw new TypeError(`secrets must be a secret or a list of secrets (got ${kindOf(secrets)})`);
   }
   if (list.length === 0) noSecrets();
   for (const [i, secret] of list.entries()) {
-    if (typeof secret !== 'string') {
-      throw new TypeError(`secret #${i + 1} is not a string (got ${secret === null ? 'null' : typeof secret})`);
-    }
+    if (typeof secret !== 'string') throw new TypeError(`secret #${i + 1} is not a string (got ${kindOf(secret)})`);
     if (blank.test(secret)) throw new CallhookError(`secret #${i + 1} is empty`, ExitCode.usage);
   }
   return list;
