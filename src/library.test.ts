@@ -318,6 +318,49 @@ describe('signing and verifying', () => {
     expect(() => signHexHmac(body, { secrets: list })).toThrow(new TypeError('secret #2 is not a string (got Buffer)'));
   });
 
+  it('refuses a body, headers or a header name of the wrong kind with a TypeError naming it', () => {
+    // Said "Cannot read properties of null (reading 'buffer')", "The first argument must be of type
+    // string ... Received undefined" (for a number), "(options.header ?? ...).toLowerCase is not a
+    // function"; signHexHmac signed under the header '' or 'Bad Header\n', which no request can carry.
+    const secrets = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    const signed = signStandardWebhook(body, { secrets });
+    for (const [wrong, got] of [
+      [5, 'number'],
+      [null, 'null'],
+      [undefined, 'undefined'],
+      [{ a: 1 }, 'Object'],
+      [new ArrayBuffer(2), 'ArrayBuffer'],
+    ] as const) {
+      const refused = new TypeError(`body must be a string or a Uint8Array (got ${got})`);
+      const bad = wrong as unknown as string;
+      expect(() => signStandardWebhook(bad, { secrets }), got).toThrow(refused);
+      expect(() => signHexHmac(bad, { secrets }), got).toThrow(refused);
+      expect(() => verifyStandardWebhook(bad, signed, { secrets }), got).toThrow(refused);
+      expect(() => verifyHexHmac(bad, {}, { secrets }), got).toThrow(refused);
+    }
+    for (const [wrong, got] of [
+      [null, 'null'],
+      [undefined, 'undefined'],
+      ['webhook-id: 1', 'string'],
+    ] as const) {
+      const refused = new TypeError(`headers must be a Headers or an object of header values (got ${got})`);
+      const bad = wrong as unknown as Record<string, string>;
+      expect(() => verifyStandardWebhook(body, bad, { secrets }), got).toThrow(refused);
+      expect(() => verifyHexHmac(body, bad, { secrets }), got).toThrow(refused);
+    }
+    for (const [header, got] of [
+      [5, '5'],
+      ['', '""'],
+      ['Bad Header\n', '"Bad Header\\n"'],
+    ] as const) {
+      const refused = new TypeError(`header must be an HTTP header name (got ${got})`);
+      const bad = header as unknown as string;
+      expect(() => signHexHmac(body, { secrets, header: bad }), got).toThrow(refused);
+      expect(() => verifyHexHmac(body, {}, { secrets, header: bad }), got).toThrow(refused);
+    }
+    expect(signHexHmac(body, { secrets, header: 'X-Hub-Signature-256' })).toHaveProperty(['x-hub-signature-256']);
+  });
+
   it('refuses an id that cannot travel as a header value whole, which no verifier would then accept', () => {
     const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
     // node:http and fetch refuse a character past U+00FF in a header: 'evt-日本' was signed, then not sent.

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { headerValueCharacters } from './http/names.js';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
-import { fromWire, hmacKeys, standardKeys } from './http/verify.js';
+import { bytesOf, fromWire, hmacHeaderName, hmacKeys, standardKeys } from './http/verify.js';
 import { readRecords } from './input/read.js';
 import { type Location, largestElementBytes, type Problem } from './input/types.js';
 import { checkEvent, type SchemaIssue } from './schema/check.js';
@@ -84,9 +84,6 @@ export function validateEvent(value: unknown, options: ValidateEventOptions = {}
   if (result.event === undefined) return { ok: false, type: result.kind, event: undefined, issues: result.issues };
   return { ok: true, type: result.kind, event: result.event, issues: result.issues };
 }
-
-const bodyBytes = (body: string | Uint8Array) =>
-  typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 
 /** Where `readEvents` reads from: file or folder paths, a stream of bytes, or the text itself or its bytes. */
 export type EventSource = readonly string[] | NodeJS.ReadableStream | AsyncIterable<Uint8Array> | string | Uint8Array;
@@ -166,7 +163,7 @@ export async function* readEvents(
   if (typeof source === 'string' || source instanceof Uint8Array) {
     paths = ['-'];
     name = typeof source === 'string' ? '<string>' : '<bytes>';
-    stdin = Readable.from([bodyBytes(source)]);
+    stdin = Readable.from([bytesOf(source)]);
   } else if (Array.isArray(source)) {
     for (const [index, path] of (source as unknown[]).entries()) {
       if (typeof path !== 'string')
@@ -264,7 +261,7 @@ export function signStandardWebhook(
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': standardSignature(id, timestamp, bodyBytes(body), keys),
+    'webhook-signature': standardSignature(id, timestamp, bytesOf(body), keys),
   };
 }
 
@@ -281,6 +278,6 @@ export interface SignHexHmacOptions {
  * returns the one header to send; `verifyHexHmac` checks it.
  */
 export function signHexHmac(body: string | Uint8Array, options: SignHexHmacOptions): Record<string, string> {
-  const header = (options.header ?? 'X-Signature').toLowerCase();
-  return { [header]: signHmacHex(bodyBytes(body), hmacKeys(options.secrets)) };
+  const bytes = bytesOf(body);
+  return { [hmacHeaderName(options.header)]: signHmacHex(bytes, hmacKeys(options.secrets)) };
 }
