@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { headerValueCharacters } from './http/names.js';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
-import { fromWire, hmacKeys, standardKeys } from './http/verify.js';
+import { bytesOf, fromWire, hmacHeaderName, hmacKeys, standardKeys } from './http/verify.js';
 import { readRecords } from './input/read.js';
 import { type Location, largestElementBytes, type Problem } from './input/types.js';
 import { checkEvent, type SchemaIssue } from './schema/check.js';
@@ -85,9 +85,6 @@ export function validateEvent(value: unknown, options: ValidateEventOptions = {}
   return { ok: true, type: result.kind, event: result.event, issues: result.issues };
 }
 
-const bodyBytes = (body: string | Uint8Array) =>
-  typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-
 /** Where `readEvents` reads from: file or folder paths, a stream of bytes, or the text itself or its bytes. */
 export type EventSource = readonly string[] | NodeJS.ReadableStream | AsyncIterable<Uint8Array> | string | Uint8Array;
 
@@ -132,6 +129,11 @@ export type ReadItem =
     }
   | { kind: 'problem'; problem: Problem };
 
+const notSource = (source: unknown) =>
+  new TypeError(
+    `source must be a list of paths, a byte stream, or JSON text as a string or a Uint8Array (got ${shownValue(source)})`,
+  );
+
 function positionOf(element: Location): Location {
   return {
     file: element.file,
@@ -161,16 +163,20 @@ export async function* readEvents(
   if (typeof source === 'string' || source instanceof Uint8Array) {
     paths = ['-'];
     name = typeof source === 'string' ? '<string>' : '<bytes>';
-    stdin = Readable.from([bodyBytes(source)]);
-  } else if (Array.isArray(source)) paths = source as readonly string[];
-  else {
+    stdin = Readable.from([bytesOf(source)]);
+  } else if (Array.isArray(source)) {
+    for (const [index, path] of (source as unknown[]).entries()) {
+      if (typeof path !== 'string')
+        throw new TypeError(`source[${index}] must be a path, a string (got ${shownValue(path)})`);
+    }
+    paths = source as readonly string[];
+  } else if (typeof source === 'object' && source !== null) {
+    const stream = typeof (source as NodeJS.ReadableStream).pipe === 'function';
+    if (!stream && !(Symbol.asyncIterator in source || Symbol.iterator in source)) throw notSource(source);
     paths = ['-'];
     name = '<stream>';
-    stdin =
-      typeof (source as NodeJS.ReadableStream).pipe === 'function'
-        ? (source as NodeJS.ReadableStream)
-        : Readable.from(source as AsyncIterable<Uint8Array>);
-  }
+    stdin = stream ? (source as NodeJS.ReadableStream) : Readable.from(source as AsyncIterable<Uint8Array>);
+  } else throw notSource(source);
   const records = readRecords(paths, {
     type: options.type,
     strict: options.strict,
@@ -255,7 +261,7 @@ export function signStandardWebhook(
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': standardSignature(id, timestamp, bodyBytes(body), keys),
+    'webhook-signature': standardSignature(id, timestamp, bytesOf(body), keys),
   };
 }
 
@@ -272,6 +278,6 @@ export interface SignHexHmacOptions {
  * returns the one header to send; `verifyHexHmac` checks it.
  */
 export function signHexHmac(body: string | Uint8Array, options: SignHexHmacOptions): Record<string, string> {
-  const header = (options.header ?? 'X-Signature').toLowerCase();
-  return { [header]: signHmacHex(bodyBytes(body), hmacKeys(options.secrets)) };
+  const bytes = bytesOf(body);
+  return { [hmacHeaderName(options.header)]: signHmacHex(bytes, hmacKeys(options.secrets)) };
 }

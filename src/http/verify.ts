@@ -22,6 +22,7 @@ import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 import { shownValue } from '../schema/names.js';
+import { headerNameCharacters } from './names.js';
 import { decodeStandardSecret, signHmacHex, signStandardWebhook } from './signing.js';
 
 /** Why a signature did not verify. */
@@ -118,9 +119,26 @@ function headerValues(headers: HeaderSource, name: string): string[] {
   return values;
 }
 
-function bytesOf(body: string | Uint8Array): Buffer {
+/** A body's bytes: a string's UTF-8, a Uint8Array's own bytes (not copied); anything else is the caller's TypeError. */
+export function bytesOf(body: string | Uint8Array): Buffer {
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (!(body instanceof Uint8Array)) throw new TypeError(`body must be a string or a Uint8Array (got ${kindOf(body)})`);
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** The hex HMAC header's name a library caller gave (default `X-Signature`), lower-cased as node:http has it. */
+export function hmacHeaderName(header: string | undefined): string {
+  if (header !== undefined && !(typeof header === 'string' && headerNameCharacters.test(header))) {
+    throw new TypeError(`header must be an HTTP header name (got ${shownValue(header)})`);
+  }
+  return (header ?? defaultHmacHeader).toLowerCase();
+}
+
+/** Refuses headers a library caller gave that are no set of headers, instead of reading none. */
+function assertHeaders(headers: HeaderSource): void {
+  if (typeof headers !== 'object' || headers === null) {
+    throw new TypeError(`headers must be a Headers or an object of header values (got ${kindOf(headers)})`);
+  }
 }
 
 /** Compares two ASCII signatures in time independent of where they differ (their lengths are public). */
@@ -212,21 +230,26 @@ function noSecrets(): never {
   throw new CallhookError('secrets: give at least one secret', ExitCode.usage);
 }
 
+/** What kind of value a caller gave, never the value: `undefined`, `number`, `null`, `Buffer`, `Object`. */
+const kindOf = (value: unknown): string => {
+  if (value === null) return 'null';
+  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+};
+
 /**
  * The secrets a library caller gave: one string or several, each a string with more than blanks
  * (an unset environment variable comes as `undefined`, named here rather than failing inside).
  */
 function secretList(secrets: readonly string[] | string, blank: RegExp): readonly string[] {
   const list = typeof secrets === 'string' ? [secrets] : secrets;
-  // Hint: the library's callers pass what they like; the CLI always gives a list.
+  // Hint: the library's callers pass what they like; the CLI always gives a list. An error names
+  // only the kind of what was given: a Buffer or a number may be the secret itself.
   if (!Array.isArray(list)) {
-    throw new TypeError(`secrets must be a secret or a list of secrets (got ${shownValue(secrets)})`);
+    throw new TypeError(`secrets must be a secret or a list of secrets (got ${kindOf(secrets)})`);
   }
   if (list.length === 0) noSecrets();
   for (const [i, secret] of list.entries()) {
-    if (typeof secret !== 'string') {
-      throw new TypeError(`secret #${i + 1} is not a string (got ${secret === null ? 'null' : typeof secret})`);
-    }
+    if (typeof secret !== 'string') throw new TypeError(`secret #${i + 1} is not a string (got ${kindOf(secret)})`);
     if (blank.test(secret)) throw new CallhookError(`secret #${i + 1} is empty`, ExitCode.usage);
   }
   return list;
@@ -403,7 +426,9 @@ export function verifyStandardWebhook(
   if (now !== undefined && !(typeof now === 'number' && Number.isFinite(now))) {
     throw new TypeError(`now must be a time in epoch milliseconds (got ${shownValue(now)})`);
   }
-  return verifyStandardWebhookWithKeys(body, headers, { ...options, keys: standardKeys(options.secrets) });
+  const bytes = bytesOf(body);
+  assertHeaders(headers);
+  return verifyStandardWebhookWithKeys(bytes, headers, { ...options, keys: standardKeys(options.secrets) });
 }
 
 /** `verifyHexHmac` with decoded keys. */
@@ -436,5 +461,8 @@ export function verifyHexHmac(
   headers: HeaderSource,
   options: VerifyOptions & { header?: string | undefined },
 ): VerifyResult {
-  return verifyHexHmacWithKeys(body, headers, { ...options, keys: hmacKeys(options.secrets) });
+  const bytes = bytesOf(body);
+  assertHeaders(headers);
+  const header = hmacHeaderName(options.header);
+  return verifyHexHmacWithKeys(bytes, headers, { ...options, header, keys: hmacKeys(options.secrets) });
 }

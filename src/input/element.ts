@@ -35,6 +35,15 @@ const ParseErrorCode = {
 export const maxDepth = 256;
 
 /** Maps positions inside one element's text to file positions. */
+/** The UTF-16 indexes of the newlines of `text`, in order. */
+function newlineIndexes(text: string): Uint32Array {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  const indexes = new Uint32Array(count);
+  for (let i = text.indexOf('\n'), n = 0; i !== -1; i = text.indexOf('\n', i + 1)) indexes[n++] = i;
+  return indexes;
+}
+
 class ElementText {
   readonly text: string;
   private readonly element: SplitElement;
@@ -43,6 +52,8 @@ class ElementText {
   // What stands before the element on its first line, asked for once, by its first excerpt.
   private readonly lineBefore: (() => LineBefore) | undefined;
   private before: LineBefore | undefined;
+  private newlines: Uint32Array | undefined;
+  private readonly counted = { index: 0, bytes: 0 };
 
   constructor(text: string, element: SplitElement, file: string, lineBefore?: () => LineBefore) {
     this.text = text;
@@ -60,17 +71,36 @@ class ElementText {
   /** The file position of UTF-16 index `index` of the text. */
   locate(index: number): { offset: number; line: number; column: number } {
     const { text, element } = this;
-    let newlines = 0;
-    let lastNewline = -1;
-    for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
-      newlines++;
-      lastNewline = i;
+    // Hint: an element may have an issue for each of its thousands of values; counting each one's
+    // line and bytes from the start made placing them quadratic (a 900 KB event took 2 minutes).
+    // The newlines are found once and searched; the bytes are counted on from the last index asked.
+    this.newlines ??= newlineIndexes(text);
+    const newlines = this.newlines;
+    let before = 0;
+    for (let high = newlines.length; before < high; ) {
+      const middle = (before + high) >>> 1;
+      if ((newlines[middle] as number) < index) before = middle + 1;
+      else high = middle;
     }
     return {
-      offset: element.offset + Buffer.byteLength(text.slice(0, index)),
-      line: element.line + newlines,
-      column: newlines === 0 ? element.column + index : index - lastNewline,
+      offset: element.offset + this.bytesBefore(index),
+      line: element.line + before,
+      column: before === 0 ? element.column + index : index - (newlines[before - 1] as number),
     };
+  }
+
+  /** The UTF-8 length of the text before UTF-16 index `index`. */
+  private bytesBefore(index: number): number {
+    if (!this.element.nonAscii) return index;
+    const { text, counted } = this;
+    // Hint: an index inside a surrogate pair is counted from the start, as its halves are 3 bytes each.
+    if (index > 0 && (text.charCodeAt(index - 1) & 0xfc00) === 0xd800) return Buffer.byteLength(text.slice(0, index));
+    counted.bytes +=
+      index >= counted.index
+        ? Buffer.byteLength(text.slice(counted.index, index))
+        : -Buffer.byteLength(text.slice(index, counted.index));
+    counted.index = index;
+    return counted.bytes;
   }
 
   /** The source around UTF-16 index `index` of the text, the line's text before the element included. */
