@@ -34,7 +34,6 @@ const ParseErrorCode = {
 /** Nesting deeper than this is refused before parsing: no payload nests more than a few levels. */
 export const maxDepth = 256;
 
-/** Maps positions inside one element's text to file positions. */
 /** The UTF-16 indexes of the newlines of `text`, in order. */
 function newlineIndexes(text: string): Uint32Array {
   let count = 0;
@@ -44,6 +43,7 @@ function newlineIndexes(text: string): Uint32Array {
   return indexes;
 }
 
+/** Maps positions inside one element's text to file positions. */
 class ElementText {
   readonly text: string;
   private readonly element: SplitElement;
