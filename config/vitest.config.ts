@@ -8,7 +8,7 @@ export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['config/test-temp.ts'],
+    globalSetup: ['config/test-temp.ts', 'config/test-env.ts'],
     // Hint: vitest runs one worker on a 2-core machine (cores - 1); most files here wait on the
     // processes and sockets they start, so two workers keep both cores busy.
     maxWorkers: 2,
