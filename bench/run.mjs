@@ -44,6 +44,8 @@ const header = `# Benchmark results
 
 - Each section names the date, the command and the machine of the run it comes from.
 - Every figure is a ratio against a baseline measured in the same run (lower is better unless noted).
+- No measured process inherits NODE_EXTRA_CA_CERTS: where it is set, each Node start parses that
+  file first (about 150 ms here), which would hide start-up costs (bench/lib.mjs).
 `;
 
 /**
