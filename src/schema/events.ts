@@ -1,5 +1,5 @@
 /**
- * valibot schemas for the five webhook event types, read from ../shared/spec/PAYLOADS.md.
+ * valibot schemas for the five webhook event types, as the platform's payload reference documents them.
  *
  * Every object schema is loose: producers add fields, and a receiver should not break when they
  * do. `--strict` reports extra fields separately (see `findUnknownFields`), so that every one of
