@@ -84,6 +84,7 @@ export async function* eventRecords(
   paths: string[],
   options: ViewOptions,
   output: Output,
+  skipped = { elements: 0 },
 ): AsyncGenerator<Extract<InputRecord, { kind: 'event' }>> {
   for await (const records of readRecords(paths, { type: options.type, maxElementBytes: options.maxElementBytes })) {
     for (const record of records) {
@@ -98,7 +99,10 @@ export async function* eventRecords(
           problems: [],
           duplicate: record.duplicate === true,
         };
-      } else await warnAboutRecord(record, output, options.mask);
+      } else {
+        if (record.kind === 'invalid') skipped.elements++;
+        await warnAboutRecord(record, output, options.mask);
+      }
     }
     if (output.closed) return;
   }

@@ -4,7 +4,8 @@ import { belongsToTrace, maskPayload, orderTimeline, type TimelineEntry } from '
 import { CallhookError, ExitCode } from '../errors.js';
 import type { ElementInfo } from '../input/types.js';
 import { type FlowContext, renderEvent, renderJson, renderRedelivery, renderTraceHeader } from '../render/flow.js';
-import { colorsFor, escapeTerminal } from '../render/terminal.js';
+import { colorsFor, escapeTerminal, wrapSpans } from '../render/terminal.js';
+import { plural } from '../render/words.js';
 import { correlationIdOf, eventTime } from '../schema/events.js';
 import { idPrefix } from './options.js';
 import { Output } from './output.js';
@@ -33,7 +34,8 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
     // and reading stops at the first event of a second call the prefix matches (refused below).
     const entries: TraceEntry[] = [];
     const ids = new Set<string>();
-    for await (const record of eventRecords(paths, options, output)) {
+    const skipped = { elements: 0 };
+    for await (const record of eventRecords(paths, options, output, skipped)) {
       if (!belongsToTrace(record.event, prefix)) continue;
       // Hint: a UUID is the same whatever its case (RFC 9562), and producers differ in how they write it.
       ids.add((correlationIdOf(record.event) as string).toLowerCase());
@@ -79,6 +81,7 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
             duplicate: entry.duplicate,
             event: entry.value,
           })),
+          skipped: skipped.elements,
         }),
       );
       return;
@@ -96,6 +99,17 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
       const block = event.type === 'CallComplete' && !redelivery;
       await output.write(block || previousWasBlock ? `\n${text}` : text);
       previousWasBlock = block;
+    }
+    // Hint: said in the trace too, not only in the warnings: a trace read alone (pasted, or
+    // stdout only) would otherwise tell a story with a part cut off as if it were whole.
+    if (skipped.elements > 0 && !output.closed) {
+      const note = `${plural(skipped.elements, 'element')} of the input ${skipped.elements === 1 ? 'was' : 'were'} skipped as invalid (see the warnings); this call's events may be among them.`;
+      const lines = wrapSpans([{ text: note, style: ctx.colors.yellow }], {
+        width: ctx.width,
+        firstIndent: '',
+        indent: '',
+      });
+      await output.write(options.format === 'markdown' ? `\n_${note}_\n` : `\n${lines.join('\n')}\n`);
     }
   } finally {
     await finish(output);

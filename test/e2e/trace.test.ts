@@ -13,6 +13,7 @@ const noise = JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/every-statu
 interface TraceJson {
   correlationId: string;
   events: Array<{ time: string; type: string; source: string; duplicate: boolean; event: unknown }>;
+  skipped: number;
 }
 
 describe.concurrent('trace', () => {
@@ -86,6 +87,33 @@ describe.concurrent('trace', () => {
     const trace = JSON.parse(result.stdout) as TraceJson;
     expect(trace.correlationId).toBe(correlationId);
     expect(trace.events).toHaveLength(storyEvents.length);
+  });
+
+  test("says, in the trace itself, that elements were skipped: the call's own events may be among them", async ({
+    expect,
+  }) => {
+    // Said it only in warnings on stderr: a script reading the JSON, or a trace pasted into a
+    // ticket, told a story with its end cut off as if it were whole.
+    const text = readFileSync(join(repoRoot, story), 'utf8');
+    const cut = text.slice(0, text.lastIndexOf('"campaignId"'));
+    const [json, pretty, markdown] = await Promise.all(
+      ['json', 'pretty', 'markdown'].map((format) =>
+        runCli(['trace', '67765b6d', '-', '--format', format], { input: cut }),
+      ),
+    );
+    expect(json?.code).toBe(0);
+    const report = JSON.parse(json?.stdout ?? '') as TraceJson;
+    expect(report.skipped).toBe(1);
+    expect(json?.stderr).toMatch(/^callhook: warning: <stdin>:\d+:\d+: skipped an invalid event/);
+    const note =
+      "1 element of the input was skipped as invalid (see the warnings); this call's events may be among them.";
+    // Wrapped at the width (80 when piped), as the rest of the trace is.
+    expect(pretty?.stdout.trimEnd().split('\n\n').at(-1)?.replaceAll('\n', ' ')).toBe(note);
+    expect(Math.max(...(pretty?.stdout.split('\n') ?? []).map((line) => line.length))).toBeLessThanOrEqual(80);
+    expect(markdown?.stdout.trimEnd().split('\n').at(-1)).toBe(`_${note}_`);
+    // Whole input: no such line, and 0 in the JSON.
+    const whole = await runCli(['trace', correlationId, story, '--format', 'json']);
+    expect((JSON.parse(whole.stdout) as TraceJson).skipped).toBe(0);
   });
 
   test('no such call exits 1; an ambiguous or malformed id exits 2', async ({ expect }) => {
