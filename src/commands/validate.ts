@@ -62,6 +62,8 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   const readOptions: ReadOptions = {
     type: options.type,
     strict: options.strict,
+    // Hint: an element keeps no more of its problems than the run lists (see `ValidationCollector`).
+    maxIssues: options.maxProblems,
     batchSize: options.batchSize,
     maxElementBytes: options.maxElementSize,
     firstCopies: true,

@@ -1,7 +1,7 @@
 /** The validation report: what `callhook validate` found, per file and in total. Pure. */
 import type { CutPosition, Redelivery } from '../input/halves.js';
 import { duplicateIdMessage, firstSeenId } from '../input/records.js';
-import type { InputRecord, Location, Problem } from '../input/types.js';
+import type { InputRecord, Location, Omitted, Problem } from '../input/types.js';
 
 /** One file's results. */
 export interface FileReport {
@@ -64,6 +64,16 @@ export class ValidationCollector {
     problems.splice(problems.findLastIndex((kept) => !isBefore(problem, kept)) + 1, 0, problem);
   }
 
+  /**
+   * Counts the problems an element found but did not keep (see `ReadOptions.maxIssues`): each
+   * comes after the --max-problems its element kept of its severity, so none would be listed.
+   */
+  private addOmitted(report: FileReport, omitted: Omitted): void {
+    report.errors += omitted.errors;
+    report.warnings += omitted.warnings;
+    report.omitted += omitted.errors + (this.options.listWarnings === false ? 0 : omitted.warnings);
+  }
+
   /** Takes one record; returns the file's report when the record ends a file. */
   add(record: InputRecord): FileReport | undefined {
     switch (record.kind) {
@@ -95,6 +105,7 @@ export class ValidationCollector {
         if (record.kind === 'event') report.valid++;
         else report.invalid++;
         for (const problem of record.problems) this.addProblem(report, problem);
+        if (record.omitted) this.addOmitted(report, record.omitted);
         return undefined;
       }
     }

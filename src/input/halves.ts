@@ -77,7 +77,7 @@ export interface MergingConsumer<State> {
 /** The options a worker reads with: only what can cross threads. */
 export type WorkerReadOptions = Pick<
   ReadOptions,
-  'type' | 'strict' | 'warnings' | 'maxElementBytes' | 'batchSize' | 'firstCopies'
+  'type' | 'strict' | 'warnings' | 'maxIssues' | 'maxElementBytes' | 'batchSize' | 'firstCopies'
 >;
 
 interface HalfData {
@@ -293,6 +293,7 @@ export async function readInHalves<State>(
     type: options.type,
     strict: options.strict,
     warnings: options.warnings,
+    maxIssues: options.maxIssues,
     maxElementBytes: options.maxElementBytes,
     batchSize: options.batchSize,
     firstCopies: options.firstCopies,

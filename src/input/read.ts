@@ -285,7 +285,7 @@ export async function* readRecords(
       maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes,
       firstLineEnding: options.firstLineEnding,
     },
-    check: { type: options.type, strict: options.strict, warnings: options.warnings },
+    check: { type: options.type, strict: options.strict, warnings: options.warnings, maxIssues: options.maxIssues },
   };
   for (const [ordinal, source] of sources.entries()) {
     yield* readFile(source, run, ordinal === 0 ? range : {});

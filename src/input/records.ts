@@ -141,6 +141,12 @@ export class RecordBuilder {
     }
     const result = checkEvent(parsed.value, this.check);
     const problems = parsed.problems;
+    // Hint: only the issues kept are placed: placing one reads the element's syntax tree.
+    const omitted = {
+      errors: result.errors - result.issues.filter((issue) => issue.severity === 'error').length,
+      warnings: 0,
+    };
+    omitted.warnings = result.errors + result.warnings - result.issues.length - omitted.errors;
     for (const issue of result.issues) {
       problems.push({
         file,
@@ -155,6 +161,7 @@ export class RecordBuilder {
     if (problems.length > 1) {
       problems.sort((a, b) => a.offset - b.offset || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
     }
+    const some = omitted.errors + omitted.warnings > 0 ? { omitted } : {};
     if (!result.event) {
       const invalid = {
         kind: 'invalid',
@@ -162,13 +169,14 @@ export class RecordBuilder {
         eventKind: result.kind,
         value: parsed.value,
         problems,
+        ...some,
       } as const;
-      const call = undocumentedStatusCall(result.kind, parsed.value, problems);
+      const call = omitted.errors > 0 ? undefined : undocumentedStatusCall(result.kind, parsed.value, problems);
       if (!call) return invalid;
       return { ...invalid, call, duplicate: this.redelivery(call.id, info, parsed.text, element.pointer, problems) };
     }
     const duplicate = this.redelivery(result.event.id, info, parsed.text, element.pointer, problems);
-    return this.event(info, result.event, parsed.value, problems, duplicate);
+    return { ...this.event(info, result.event, parsed.value, problems, duplicate), ...some };
   }
 
   /**

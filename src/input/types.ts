@@ -60,6 +60,12 @@ export interface ElementInfo extends Location {
   text: string;
 }
 
+/** How many errors and warnings were found but not kept. */
+export interface Omitted {
+  errors: number;
+  warnings: number;
+}
+
 /** A record of the input stream. */
 export type InputRecord =
   /** A valid event; `problems` holds its warnings, if any. */
@@ -69,6 +75,8 @@ export type InputRecord =
       event: WebhookEvent;
       value: unknown;
       problems: Problem[];
+      /** Problems of the event counted but not in `problems`: past `ReadOptions.maxIssues`. */
+      omitted?: Omitted | undefined;
       /** True when an earlier event (in any file of this run) had the same envelope `id`: a redelivery. */
       duplicate: boolean;
     }
@@ -79,6 +87,8 @@ export type InputRecord =
       eventKind: EventKind | undefined;
       value: unknown;
       problems: Problem[];
+      /** Problems of the element counted but not in `problems`: past `ReadOptions.maxIssues`. */
+      omitted?: Omitted | undefined;
       /**
        * A CallComplete whose only errors are an undocumented `status`: the call as read, which is
        * counted (summarise's Other) and shown despite them; undefined for any other invalid element.

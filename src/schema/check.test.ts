@@ -125,10 +125,11 @@ describe('checkEvent', () => {
       { v: 2 },
     );
     expect(checkEvent(event).event).toBeDefined();
+    // In the value's order, as a file shows them: `v` is the envelope's last key.
     expect(codes(event, { strict: true })).toEqual([
-      'unknown-field /v',
       'unknown-field /data/flow/0/mood',
       'unknown-field /data/extra',
+      'unknown-field /v',
     ]);
   });
 
@@ -154,6 +155,28 @@ describe('checkEvent', () => {
     const warned = checkEvent(callComplete({ lastStepName: 'Question 9?' }));
     expect(warned.event).toBeDefined();
     expect(warned.issues[0]!.severity).toBe('warning');
+  });
+  it("keeps the first maxIssues issues of each severity in the value's order, and counts every one", () => {
+    // 3,000 empty flow steps: 6,000 missing fields, after a bad name and before a bad status.
+    const event = callComplete({ name: 7, flow: Array(3_000).fill({}), status: 'Done' });
+    const every = checkEvent(event);
+    expect(every.issues).toHaveLength(6_002);
+    expect(every.errors).toBe(6_002);
+    const capped = checkEvent(event, { maxIssues: 3 });
+    expect(capped.errors).toBe(6_002);
+    expect(capped.warnings).toBe(0);
+    expect(capped.issues).toEqual(every.issues.slice(0, 3));
+    expect(capped.issues.map((i) => i.pointer)).toEqual([
+      '/data/name',
+      '/data/flow/0/questionName',
+      '/data/flow/0/response',
+    ]);
+    // Warnings are kept apart from errors: a caller that lists only one kind still has its first.
+    const warned = checkEvent(callComplete({ lastStepName: 'Q', startedTime: '2022-09-01T01:00:00.000Z' }), {
+      maxIssues: 1,
+    });
+    expect(warned.warnings).toBe(2);
+    expect(warned.issues.map((i) => i.code)).toEqual(['last-step']);
   });
 });
 

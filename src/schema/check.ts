@@ -32,13 +32,103 @@ export interface CheckOptions {
   strict?: boolean | undefined;
   /** Look for warnings too (default true): a caller that counts none can skip the work. */
   warnings?: boolean | undefined;
+  /**
+   * Keep at most this many errors and this many warnings, the first in the value's order (default
+   * all): the rest are only counted, so an event with a million bad values costs no more memory.
+   */
+  maxIssues?: number | undefined;
 }
 
 /** The outcome of checking one value. `event` is set when there is no error. */
 export interface CheckResult {
   kind: EventKind | undefined;
   event: WebhookEvent | undefined;
+  /** The issues kept (see `CheckOptions.maxIssues`), in the value's order. */
   issues: SchemaIssue[];
+  /** Errors found, kept or not. */
+  errors: number;
+  /** Warnings found, kept or not. */
+  warnings: number;
+}
+
+/**
+ * Where a value sits in the checked value: its JSON pointer, and its place in the value's order
+ * (an array item's index, an object member's index among the object's keys, at each level).
+ */
+interface Place {
+  pointer: string;
+  order: readonly number[];
+}
+
+const root: Place = { pointer: '', order: [] };
+
+function child(place: Place, key: string | number, index: number): Place {
+  return { pointer: `${place.pointer}/${pointerSegment(key)}`, order: [...place.order, index] };
+}
+
+/** The index of `key` among the keys of `object`, or -1 when it has none by that name. */
+function keyIndex(object: Json, key: string): number {
+  return Object.hasOwn(object, key) ? Object.keys(object).indexOf(key) : -1;
+}
+
+/** Whether place `a` comes before `b` in the value's order: an object before its members, members in key order. */
+function isEarlier(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    if (a[i] !== b[i]) return (a[i] as number) < (b[i] as number);
+  }
+  return a.length < b.length;
+}
+
+/**
+ * The issues of one check: every one counted, at most `limit` of each severity kept, the first
+ * in the value's order. Hint: a missing field's issue goes where its object is, and the value's
+ * order is its file's (JSON.parse keeps keys in order) but for keys that are array indices
+ * (`"12"`), which JavaScript lists first: so the issues kept are the first a file shows.
+ */
+class IssueList {
+  errors = 0;
+  warnings = 0;
+  private readonly limit: number;
+  private kept: { issue: SchemaIssue; order: readonly number[]; seq: number }[] = [];
+  private keptErrors = 0;
+  private keptWarnings = 0;
+
+  constructor(limit = Number.POSITIVE_INFINITY) {
+    this.limit = limit;
+  }
+
+  add(issue: SchemaIssue, order: readonly number[]): void {
+    if (issue.severity === 'error') {
+      this.errors++;
+      this.keptErrors++;
+    } else {
+      this.warnings++;
+      this.keptWarnings++;
+    }
+    this.kept.push({ issue, order, seq: this.kept.length });
+    // Hint: sorted and cut only once twice the limit is held, so each issue costs a few comparisons.
+    if (this.keptErrors >= 2 * this.limit + 1 || this.keptWarnings >= 2 * this.limit + 1) this.cut();
+  }
+
+  /** The issues kept, in the value's order. */
+  issues(): SchemaIssue[] {
+    this.cut();
+    return this.kept.map((kept) => kept.issue);
+  }
+
+  private cut(): void {
+    this.kept.sort((a, b) => (isEarlier(a.order, b.order) ? -1 : isEarlier(b.order, a.order) ? 1 : a.seq - b.seq));
+    let errors = 0;
+    let warnings = 0;
+    this.kept = this.kept.filter(({ issue }) =>
+      issue.severity === 'error' ? errors++ < this.limit : warnings++ < this.limit,
+    );
+    this.keptErrors = Math.min(errors, this.limit);
+    this.keptWarnings = Math.min(warnings, this.limit);
+    this.kept.forEach((kept, seq) => {
+      kept.seq = seq;
+    });
+  }
 }
 
 type Json = Record<string, unknown>;
@@ -149,20 +239,63 @@ function issueFromValibot(issue: v.BaseIssue<unknown>, prefix: string): SchemaIs
   };
 }
 
-function validate(schema: v.GenericSchema, value: unknown, prefix: string, issues: SchemaIssue[]): boolean {
-  // Most events are valid; the acceptor says so without valibot's output copy (see acceptor.ts).
-  if (acceptorOf(schema)(value)) return true;
-  const result = v.safeParse(schema, value);
-  if (result.success) return true;
-  for (const issue of result.issues) issues.push(issueFromValibot(issue, prefix));
-  return false;
+/** The place of a valibot issue in the value's order: where its path ends, or the object a missing field is missing from. */
+function orderOf(issue: v.BaseIssue<unknown>, at: Place): number[] {
+  const order = [...at.order];
+  for (const item of issue.path ?? []) {
+    const index = Array.isArray(item.input) ? (item.key as number) : keyIndex(item.input as Json, item.key as string);
+    if (index < 0) break;
+    order.push(index);
+  }
+  return order;
 }
 
 type SchemaNode = v.GenericSchema & {
   entries?: Record<string, SchemaNode>;
   wrapped?: SchemaNode;
   item?: SchemaNode;
+  pipe?: unknown;
 };
+
+/** Whether a schema is a plain array of `item`s (no pipe of checks on the array itself). */
+function isPlainArray(schema: SchemaNode): schema is SchemaNode & { item: SchemaNode } {
+  return schema.type === 'array' && schema.item !== undefined && schema.pipe === undefined;
+}
+
+function validate(schema: SchemaNode, value: unknown, at: Place, issues: IssueList): boolean {
+  // Most events are valid; the acceptor says so without valibot's output copy (see acceptor.ts).
+  if (acceptorOf(schema)(value)) return true;
+  // Hint: the items of an array are checked one at a time, and an object's arrays apart from
+  // its other members, so that valibot never holds the issues of thousands of items at once.
+  if (isPlainArray(schema) && Array.isArray(value)) {
+    let ok = true;
+    for (let index = 0; index < value.length; index++) {
+      ok = validate(schema.item, value[index], child(at, index, index), issues) && ok;
+    }
+    return ok;
+  }
+  const entries = schema.entries;
+  if (entries && isObject(value)) {
+    const arrays = Object.keys(value).filter((key) => {
+      const entry = Object.hasOwn(entries, key) ? entries[key] : undefined;
+      const item = value[key];
+      return entry !== undefined && isPlainArray(entry) && Array.isArray(item) && item.length > 0;
+    });
+    if (arrays.length > 0) {
+      const rest: Json = { ...value };
+      for (const key of arrays) rest[key] = [];
+      let ok = validate(schema, rest, at, issues);
+      for (const key of arrays) {
+        ok = validate(entries[key] as SchemaNode, value[key], child(at, key, keyIndex(value, key)), issues) && ok;
+      }
+      return ok;
+    }
+  }
+  const result = v.safeParse(schema, value);
+  if (result.success) return true;
+  for (const issue of result.issues) issues.add(issueFromValibot(issue, at.pointer), orderOf(issue, at));
+  return false;
+}
 
 function unknownField(key: string, pointer: string): SchemaIssue {
   return {
@@ -174,22 +307,36 @@ function unknownField(key: string, pointer: string): SchemaIssue {
 }
 
 /** Reports every key of `value`, at any depth, that `schema`'s object entries do not name. */
-export function findUnknownFields(schema: SchemaNode, value: unknown, pointer: string, out: SchemaIssue[]): void {
+function findUnknownFields(schema: SchemaNode, value: unknown, at: Place, out: IssueList): void {
   let node = schema;
   while (node.wrapped) node = node.wrapped;
   if (node.entries && isObject(value)) {
-    for (const key of Object.keys(value)) {
+    Object.keys(value).forEach((key, index) => {
       // Hint: Object.hasOwn, not a lookup: `entries["__proto__"]` would find Object.prototype.
-      const child = Object.hasOwn(node.entries, key) ? node.entries[key] : undefined;
-      const at = `${pointer}/${pointerSegment(key)}`;
-      if (child) findUnknownFields(child, value[key], at, out);
-      else out.push(unknownField(key, at));
-    }
+      const entry = Object.hasOwn(node.entries as object, key) ? node.entries?.[key] : undefined;
+      const place = child(at, key, index);
+      if (entry) findUnknownFields(entry, value[key], place, out);
+      else out.add(unknownField(key, place.pointer), place.order);
+    });
   } else if (node.item && Array.isArray(value)) {
     value.forEach((item, index) => {
-      findUnknownFields(node.item as SchemaNode, item, `${pointer}/${index}`, out);
+      findUnknownFields(node.item as SchemaNode, item, child(at, index, index), out);
     });
   }
+}
+
+/** The place of `pointer` (relative to the root `value`) in the value's order. */
+function placeOf(value: Json, pointer: string): Place {
+  let place = root;
+  let node: unknown = value;
+  for (const segment of pointer.split('/').slice(1)) {
+    const key = segment.replaceAll('~1', '/').replaceAll('~0', '~');
+    const index = Array.isArray(node) ? Number(key) : isObject(node) ? keyIndex(node, key) : -1;
+    if (index < 0 || !Number.isInteger(index)) return { pointer, order: place.order };
+    place = child(place, key, index);
+    node = (node as Json)[key];
+  }
+  return place;
 }
 
 function warn(issues: SchemaIssue[], code: string, message: string, pointer: string): void {
@@ -256,89 +403,85 @@ export function isEnvelope(value: Json): boolean {
   );
 }
 
+/** An error that ends a check: the value cannot be read as an event. */
+function refusal(kind: EventKind | undefined, code: string, message: string, pointer: string): CheckResult {
+  return { kind, event: undefined, issues: [{ severity: 'error', code, message, pointer }], errors: 1, warnings: 0 };
+}
+
 /** Classifies and validates one parsed value. */
 export function checkEvent(value: unknown, options: CheckOptions = {}): CheckResult {
-  const issues: SchemaIssue[] = [];
   if (!isObject(value)) {
-    issues.push({
-      severity: 'error',
-      code: 'not-an-object',
-      message: `expected an event object, received ${jsonTypeOf(value)}`,
-      pointer: '',
-    });
-    return { kind: undefined, event: undefined, issues };
+    return refusal(undefined, 'not-an-object', `expected an event object, received ${jsonTypeOf(value)}`, '');
   }
 
+  const issues = new IssueList(options.maxIssues);
   const enveloped = isEnvelope(value);
   let type: EventType | undefined = options.type;
   let payload: unknown = value;
-  let prefix = '';
+  let at = root;
   let ok = true;
 
   if (enveloped) {
     const declared = value.eventType;
     if (declared !== undefined && !eventTypes.includes(declared as EventType)) {
-      issues.push({
-        severity: 'error',
-        code: 'unknown-event-type',
-        message: `unknown eventType ${preview(declared)}; expected one of ${eventTypes.join(', ')} (saw ${describeKeys(value)})`,
-        pointer: '/eventType',
-      });
-      return { kind: undefined, event: undefined, issues };
+      const message = `unknown eventType ${preview(declared)}; expected one of ${eventTypes.join(', ')} (saw ${describeKeys(value)})`;
+      return refusal(undefined, 'unknown-event-type', message, '/eventType');
     }
     if (type && declared !== undefined && declared !== type) {
-      issues.push({
-        severity: 'error',
-        code: 'type-mismatch',
-        message: `eventType is "${String(declared)}" but every event is read as ${type}`,
-        pointer: '/eventType',
-      });
-      return { kind: undefined, event: undefined, issues };
+      const message = `eventType is "${String(declared)}" but every event is read as ${type}`;
+      return refusal(undefined, 'type-mismatch', message, '/eventType');
     }
-    ok = validate(EnvelopeSchema, value, '', issues);
+    ok = validate(EnvelopeSchema, value, root, issues);
     type ??= declared as EventType | undefined;
     payload = value.data;
-    prefix = '/data';
+    at = child(root, 'data', keyIndex(value, 'data'));
     if (!isObject(payload)) {
       // Hint: valibot's object schemas take an array too, so an array `data` passed the envelope.
-      if (ok) {
-        issues.push({
-          severity: 'error',
-          code: 'invalid-type',
-          message: `"data": expected Object, received ${jsonTypeOf(payload)}`,
-          pointer: '/data',
-        });
-      }
-      return { kind: type, event: undefined, issues };
+      if (ok) return refusal(type, 'invalid-type', `"data": expected Object, received ${jsonTypeOf(payload)}`, '/data');
+      return {
+        kind: type,
+        event: undefined,
+        issues: issues.issues(),
+        errors: issues.errors,
+        warnings: issues.warnings,
+      };
     }
   }
 
   type ??= detectTypeByShape(payload);
   if (!type) {
-    issues.push({
-      severity: 'error',
-      code: 'unknown-shape',
-      message: `cannot tell the event type from ${describeKeys(payload as Json)}`,
-      pointer: prefix,
-    });
-    return { kind: undefined, event: undefined, issues };
+    return refusal(
+      undefined,
+      'unknown-shape',
+      `cannot tell the event type from ${describeKeys(payload as Json)}`,
+      at.pointer,
+    );
   }
 
   const schema = dataSchemas[type];
-  ok = validate(schema, payload, prefix, issues) && ok;
+  ok = validate(schema, payload, at, issues) && ok;
   if (options.strict) {
     if (enveloped) {
-      for (const key of Object.keys(value)) {
+      Object.keys(value).forEach((key, index) => {
         // Hint: Object.hasOwn, not `in`: `constructor` and `toString` are in every object.
-        if (!Object.hasOwn(EnvelopeSchema.entries, key)) issues.push(unknownField(key, `/${pointerSegment(key)}`));
-      }
+        if (Object.hasOwn(EnvelopeSchema.entries, key)) return;
+        const place = child(root, key, index);
+        issues.add(unknownField(key, place.pointer), place.order);
+      });
     }
-    findUnknownFields(schema as SchemaNode, payload, prefix, issues);
+    findUnknownFields(schema as SchemaNode, payload, at, issues);
   }
 
   // A bare SMS cannot say which way it went; --type can.
   const kind: EventKind = !enveloped && !options.type && type === 'SMSSent' ? 'SMS' : type;
-  if (!ok || issues.some((issue) => issue.severity === 'error')) return { kind, event: undefined, issues };
+  const result = (event: WebhookEvent | undefined): CheckResult => ({
+    kind,
+    event,
+    issues: issues.issues(),
+    errors: issues.errors,
+    warnings: issues.warnings,
+  });
+  if (!ok || issues.errors > 0) return result(undefined);
 
   const event = {
     type: kind,
@@ -346,6 +489,10 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
     createdAt: enveloped ? (value.createdAt as string) : undefined,
     data: payload,
   } as WebhookEvent;
-  if (options.warnings !== false) checkConsistency(event, prefix, issues);
-  return { kind, event, issues };
+  if (options.warnings !== false) {
+    const warnings: SchemaIssue[] = [];
+    checkConsistency(event, at.pointer, warnings);
+    for (const warning of warnings) issues.add(warning, placeOf(value, warning.pointer).order);
+  }
+  return result(event);
 }

@@ -1,0 +1,71 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { callComplete } from '../../test/helpers/events.js';
+import { type ReadOptions, readRecords } from '../input/read.js';
+import type { InputRecord } from '../input/types.js';
+import { ValidationCollector, type ValidationOptions } from './validation.js';
+
+/** A CallComplete whose flow holds `steps` empty steps (two missing fields each), with a few other problems around them. */
+function pathological(steps: number): string {
+  const { id, createdAt, data } = callComplete();
+  const bad = { name: 7, lastStepName: null, flow: Array(steps).fill({}), requests: [1, 'a', 2], status: 'Done' };
+  const event = { id, eventType: 'CallComplete', createdAt, data: { ...data, ...bad, status2: 1, status3: 2 } };
+  // A duplicate key (a warning) beside the schema errors, and an element that is only warnings after.
+  const text = JSON.stringify(event, null, 1).replace('"status2": 1', '"name": 8, "status2": 1');
+  return `[${text},\n${JSON.stringify({ ...event, data: { ...data, flow: [], lastStepName: null } })}]\n`;
+}
+
+/** Every record of `paths` (or of `text`, as stdin). */
+async function recordsOf(options: ReadOptions, paths: string[], text?: string): Promise<InputRecord[]> {
+  const out: InputRecord[] = [];
+  const stdin = text === undefined ? undefined : Readable.from([Buffer.from(text)]);
+  for await (const records of readRecords(paths, { ...options, stdin })) out.push(...records);
+  return out;
+}
+
+function reportOf(records: InputRecord[], options: ValidationOptions): string {
+  const collector = new ValidationCollector(options);
+  for (const record of records) collector.add(record);
+  return JSON.stringify(collector.report());
+}
+
+const fixtureFiles = ['fixtures/valid', 'fixtures/invalid', 'fixtures/doc-examples'].flatMap((dir) =>
+  readdirSync(dir)
+    .filter((name) => /\.(json|ndjson|jsonl)$/.test(name))
+    .map((name) => join(dir, name)),
+);
+
+describe('ValidationCollector with the problems each element keeps capped', () => {
+  it('reports what reading every problem reports, keeping and placing only the first of an element with thousands', async () => {
+    const text = pathological(1_500);
+    for (const strict of [false, true]) {
+      const every = await recordsOf({ strict }, ['-'], text);
+      for (const maxProblems of [1, 4, 7]) {
+        const capped = await recordsOf({ strict, maxIssues: maxProblems }, ['-'], text);
+        const [first] = capped.filter((record) => record.kind === 'invalid');
+        // Placed: at most the first maxProblems errors and warnings of the element (a duplicate key is a warning).
+        expect(first?.kind === 'invalid' && first.problems.length).toBeLessThanOrEqual(2 * maxProblems + 1);
+        expect(first?.kind === 'invalid' && first.omitted?.errors).toBeGreaterThan(2_990);
+        for (const listWarnings of [true, false]) {
+          const options = { maxProblems, listWarnings };
+          expect(reportOf(capped, options)).toBe(reportOf(every, options));
+        }
+      }
+    }
+  });
+
+  it('reports every fixture as reading every problem does', async () => {
+    for (const strict of [false, true]) {
+      const every = await recordsOf({ strict }, fixtureFiles);
+      for (const maxProblems of [1, 3]) {
+        const capped = await recordsOf({ strict, maxIssues: maxProblems }, fixtureFiles);
+        for (const listWarnings of [true, false]) {
+          const options = { maxProblems, listWarnings };
+          expect(reportOf(capped, options)).toBe(reportOf(every, options));
+        }
+      }
+    }
+  });
+});
