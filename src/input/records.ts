@@ -3,13 +3,13 @@
  * the quick path (an element taken by its layout) and the byte-by-byte path both end in `event`.
  */
 
-import { type CheckOptions, checkEvent, isObject } from '../schema/check.js';
+import { type CheckOptions, type CheckResult, checkEvent, isObject } from '../schema/check.js';
 import type { CallCompleteData, EventKind, WebhookEvent } from '../schema/events.js';
 import { locateIn, parseElement, parseQuickly } from './element.js';
 import type { FingerprintSet } from './fingerprint-set.js';
 import type { RecentFirsts } from './recent-firsts.js';
 import type { LineBefore, SplitElement, SplitProblem } from './split.js';
-import type { ElementInfo, InputRecord, Location, Problem } from './types.js';
+import type { ElementInfo, InputRecord, Location, Omitted, Problem } from './types.js';
 
 /**
  * The `duplicate-id` warning's message: the id, and where its first copy began when that is
@@ -65,6 +65,14 @@ export function undocumentedStatusCall(
 export function firstSeenId(record: Extract<InputRecord, { kind: 'event' | 'invalid' }>): string | undefined {
   if (record.kind === 'event') return record.duplicate ? undefined : record.event.id;
   return record.call !== undefined && record.duplicate !== true ? record.call.id : undefined;
+}
+
+/** What `checkEvent` counted but did not keep (past `maxIssues`); undefined when it kept every issue, as it nearly always does. */
+function omittedOf(result: CheckResult): Omitted | undefined {
+  if (result.errors + result.warnings === result.issues.length) return undefined;
+  let keptErrors = 0;
+  for (const issue of result.issues) if (issue.severity === 'error') keptErrors++;
+  return { errors: result.errors - keptErrors, warnings: result.warnings - (result.issues.length - keptErrors) };
 }
 
 /** Builds the records of one file. */
@@ -142,11 +150,7 @@ export class RecordBuilder {
     const result = checkEvent(parsed.value, this.check);
     const problems = parsed.problems;
     // Hint: only the issues kept are placed: placing one reads the element's syntax tree.
-    const omitted = {
-      errors: result.errors - result.issues.filter((issue) => issue.severity === 'error').length,
-      warnings: 0,
-    };
-    omitted.warnings = result.errors + result.warnings - result.issues.length - omitted.errors;
+    const omitted = omittedOf(result);
     for (const issue of result.issues) {
       problems.push({
         file,
@@ -161,7 +165,6 @@ export class RecordBuilder {
     if (problems.length > 1) {
       problems.sort((a, b) => a.offset - b.offset || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
     }
-    const some = omitted.errors + omitted.warnings > 0 ? { omitted } : {};
     if (!result.event) {
       const invalid = {
         kind: 'invalid',
@@ -169,14 +172,16 @@ export class RecordBuilder {
         eventKind: result.kind,
         value: parsed.value,
         problems,
-        ...some,
+        omitted,
       } as const;
-      const call = omitted.errors > 0 ? undefined : undocumentedStatusCall(result.kind, parsed.value, problems);
+      const call = omitted?.errors ? undefined : undocumentedStatusCall(result.kind, parsed.value, problems);
       if (!call) return invalid;
       return { ...invalid, call, duplicate: this.redelivery(call.id, info, parsed.text, element.pointer, problems) };
     }
     const duplicate = this.redelivery(result.event.id, info, parsed.text, element.pointer, problems);
-    return { ...this.event(info, result.event, parsed.value, problems, duplicate), ...some };
+    const record = this.event(info, result.event, parsed.value, problems, duplicate);
+    // Hint: only a valid event with more warnings than are kept has any; no other record is copied for it.
+    return omitted ? { ...record, omitted } : record;
   }
 
   /**
@@ -222,7 +227,7 @@ export class RecordBuilder {
     value: unknown,
     problems: Problem[],
     duplicate: boolean,
-  ): InputRecord {
+  ): Extract<InputRecord, { kind: 'event' }> {
     return { kind: 'event', element, event, value, problems, duplicate };
   }
 
