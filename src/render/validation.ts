@@ -189,8 +189,10 @@ export function renderGithub(file: FileReport): string {
 }
 
 function xml(text: string): string {
-  // Untrusted characters become \uXXXX first (XML 1.0 cannot hold most C0 controls at all).
+  // Untrusted characters become \uXXXX first (XML 1.0 cannot hold most C0 controls at all), and
+  // so do U+FFFE and U+FFFF, the two BMP code points outside XML 1.0's Char production.
   return escapeUnicode(text)
+    .replace(/[\ufffe\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16)}`)
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
