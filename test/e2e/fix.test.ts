@@ -82,22 +82,37 @@ describe('fix as a process', () => {
     expect(onDisk.stderr).toContain(`callhook: ${file}: repaired 1 problem (--write saves them)\n`);
   });
 
-  it('refuses to print the repair of a file into that same file (fix f >> f), which would read its own output for ever', () => {
-    // As `cat f >> f` refuses: fix reads a file from disk more than once, so with its output
-    // appended to it, it read what it had just written, and the file grew until the disk was full.
+  /** Runs `fix file` with its stdout opened on that same file, as the shell's `>>` (`a`) or `>` (`w`) opens it. */
+  function fixIntoItself(flags: 'a' | 'w'): { file: string; stderr: string; status: number | null } {
     const file = join(dir, 'self.json');
     writeFileSync(file, broken);
-    const out = openSync(file, 'a');
+    const out = openSync(file, flags);
     const result = spawnSync(process.execPath, [binPath, 'fix', file], {
       stdio: ['ignore', out, 'pipe'],
       timeout: 10_000,
     });
     closeSync(out);
-    expect(result.stderr.toString()).toBe(
+    return { file, stderr: result.stderr.toString(), status: result.status };
+  }
+
+  it('refuses to print the repair of a file into that same file (fix f >> f), which would read its own output for ever', () => {
+    // As `cat f >> f` refuses: fix reads a file from disk more than once, so with its output
+    // appended to it, it read what it had just written, and the file grew until the disk was full.
+    const { file, stderr, status } = fixIntoItself('a');
+    expect(stderr).toBe(
       `callhook: ${file}: is also where the repair is printed (stdout); use --write to repair it in place\n`,
     );
-    expect(result.status).toBe(2);
+    expect(status).toBe(2);
     expect(readFileSync(file)).toEqual(broken);
+  });
+
+  it('fix f > f: says the shell emptied the file before fix ran, not only to use --write (which would find it empty)', () => {
+    // A user who ran `callhook fix f.json > f.json` was told to use --write, and then found f.json empty.
+    const { file, stderr, status } = fixIntoItself('w');
+    expect(stderr).toBe(
+      `callhook: ${file}: is also where the repair is printed (stdout), and is empty: a \`> file\` redirection empties it before callhook starts, so its text is gone; restore it, then use --write to repair it in place\n`,
+    );
+    expect(status).toBe(2);
   });
 
   it('binary input fails at once as validate does: an endless device, or a pipe never closed, is not read whole', async () => {
