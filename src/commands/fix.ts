@@ -267,7 +267,7 @@ async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<string>
       // Put the original back before saying what went wrong.
       await rewriteInPlace(handle, backup, { repairs: [], unrepairable: [] }).catch(() => undefined);
       throw new CallhookError(
-        `${name}: could not write the repair (${(error as Error).message}); the file is as it was, and also in ${backup}`,
+        `${name}: could not write the repair (${ioReason(error)}); the file is as it was, and also in ${backup}`,
       );
     }
     return backup;

@@ -115,6 +115,30 @@ describe('fix as a process', () => {
     expect(status).toBe(2);
   });
 
+  it('--write that cannot finish the rewrite (a full disk; here a file-size limit) puts the original back and says why in words', () => {
+    // Seven compact events on lines of their own, 1020 bytes: their seven missing commas take the
+    // repair past 1024 bytes (ulimit -f 2, in 512-byte blocks), so the rewrite fails with EFBIG.
+    const event = JSON.stringify({ time: '2022-09-01T00:00:00Z', phone: '61491573087', status: 'success' });
+    const text = `[${Array.from({ length: 8 }, () => event).join('\n')}]`;
+    const original = `${text}${' '.repeat(1019 - text.length)}\n`;
+    const file = join(dir, 'full.json');
+    writeFileSync(file, original);
+    const result = spawnSync(
+      'sh',
+      ['-c', 'trap "" XFSZ; ulimit -f 2; exec "$0" "$@"', process.execPath, binPath, 'fix', file, '--write'],
+      {
+        env: { ...process.env, NO_COLOR: '1' },
+        timeout: 10_000,
+      },
+    );
+    expect(result.stderr.toString().trimEnd().split('\n').at(-1)).toBe(
+      `callhook: ${file}: could not write the repair (file too large); the file is as it was, and also in ${file}.bak`,
+    );
+    expect(result.status).toBe(2);
+    expect(readFileSync(file, 'utf8')).toBe(original);
+    expect(readFileSync(`${file}.bak`, 'utf8')).toBe(original);
+  });
+
   it('binary input fails at once as validate does: an endless device, or a pipe never closed, is not read whole', async () => {
     const device = await runCli(['fix', '/dev/zero'], { timeoutMs: 5000 });
     expect(device.stderr).toContain('/dev/zero:1:1  error  the file is not JSON text: NUL byte at byte offset 0');
