@@ -126,3 +126,16 @@ describe('renderJunit', () => {
     expect(junit).toContain('x\\ufffe\\uffff\\u0000\\u0001\\u000b\\ud800y');
   });
 });
+
+describe('problems cut by --max-problems', () => {
+  it('are counted in the GitHub annotations and the JUnit failure, as the pretty report counts them', () => {
+    // A CI run showed one annotation for a file of four errors, and said nothing of the other three.
+    const cut = { ...file, omitted: 3 };
+    const github = renderGithub(cut);
+    expect(github.trimEnd().split('\n').at(-1)).toBe(
+      '::notice file=batch.json,title=callhook::3 more problems not shown (--max-problems)',
+    );
+    expect(renderJunit({ ...report, files: [cut] })).toContain('3 more problems not shown (--max-problems)</failure>');
+    expect(renderFilePretty(cut, plain, { width: 200 })).toContain('… 3 more problems not shown (--max-problems)');
+  });
+});
