@@ -267,7 +267,7 @@ async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<string>
       // Put the original back before saying what went wrong.
       await rewriteInPlace(handle, backup, { repairs: [], unrepairable: [] }).catch(() => undefined);
       throw new CallhookError(
-        `${name}: could not write the repair (${(error as Error).message}); the file is as it was, and also in ${backup}`,
+        `${name}: could not write the repair (${ioReason(error)}); the file is as it was, and also in ${backup}`,
       );
     }
     return backup;
@@ -287,8 +287,13 @@ async function fixOne(
   const input = await fixInput(source, options);
   if (!options.write && input.stats && isSameFile(input.stats, process.stdout)) {
     // As `cat f >> f` refuses: the file is read more than once, and would read the repair back.
+    // Hint: an empty one was most likely emptied by the shell (`fix f > f`): --write would find nothing.
+    const emptied =
+      input.stats.size === 0
+        ? ', and is empty: a `> file` redirection empties it before callhook starts, so its text is gone; restore it, then'
+        : ';';
     throw new CallhookError(
-      `${source.name}: is also where the repair is printed (stdout); use --write to repair it in place`,
+      `${source.name}: is also where the repair is printed (stdout)${emptied} use --write to repair it in place`,
     );
   }
   const name = escapeTerminal(source.name);

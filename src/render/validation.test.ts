@@ -110,3 +110,32 @@ describe('renderTotalsPretty', () => {
     expect(wrapped.split(/\s+/)).toEqual(whole.split(/\s+/));
   });
 });
+
+describe('renderJunit', () => {
+  it('writes only characters XML 1.0 allows, whatever a file name or message holds', () => {
+    // Hint: XML 1.0's Char production; U+FFFE and U+FFFF are not characters a parser accepts.
+    const notXmlChar = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+    const hostile = 'x\ufffe\uffff\u0000\u0001\u000b\ud800y';
+    const one = {
+      ...file,
+      file: `a${hostile}.json`,
+      problems: [{ ...problem('error', hostile, '/0', 1), file: `a${hostile}.json` }],
+    };
+    const junit = renderJunit({ ...report, files: [one] });
+    expect(junit).not.toMatch(notXmlChar);
+    expect(junit).toContain('x\\ufffe\\uffff\\u0000\\u0001\\u000b\\ud800y');
+  });
+});
+
+describe('problems cut by --max-problems', () => {
+  it('are counted in the GitHub annotations and the JUnit failure, as the pretty report counts them', () => {
+    // A CI run showed one annotation for a file of four errors, and said nothing of the other three.
+    const cut = { ...file, omitted: 3 };
+    const github = renderGithub(cut);
+    expect(github.trimEnd().split('\n').at(-1)).toBe(
+      '::notice file=batch.json,title=callhook::3 more problems not shown (--max-problems)',
+    );
+    expect(renderJunit({ ...report, files: [cut] })).toContain('3 more problems not shown (--max-problems)</failure>');
+    expect(renderFilePretty(cut, plain, { width: 200 })).toContain('… 3 more problems not shown (--max-problems)');
+  });
+});

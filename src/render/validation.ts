@@ -41,9 +41,14 @@ export function renderProblemPretty(problem: Problem, c: ChalkInstance, width = 
   return `${head}\n${frame}`;
 }
 
+/** What `--max-problems` left out of a list, in words: every format says it the same way. */
+function omittedText(omitted: number, what = 'problem'): string {
+  return `${plural(omitted, `more ${what}`)} not shown (--max-problems)`;
+}
+
 /** The line under a list (of problems, or of `fix`'s repairs) that `--max-problems` cut short. */
 export function renderOmitted(omitted: number, c: ChalkInstance, what = 'problem'): string {
-  return c.dim(`  … ${plural(omitted, `more ${what}`)} not shown (--max-problems)`);
+  return c.dim(`  … ${omittedText(omitted, what)}`);
 }
 
 /**
@@ -177,20 +182,23 @@ function githubProperty(text: string): string {
   return githubData(text).replaceAll(':', '%3A').replaceAll(',', '%2C');
 }
 
-/** GitHub Actions workflow commands: one `::error` or `::warning` annotation per problem. */
+/** GitHub Actions workflow commands: one `::error` or `::warning` annotation per problem, and a `::notice` counting those left out. */
 export function renderGithub(file: FileReport): string {
-  return fileResult(file)
-    .problems.map(({ problem: p }) => {
-      const { message } = problemText(p);
-      return `::${p.severity} file=${githubProperty(p.file)},line=${p.line},col=${p.column},title=${githubProperty(`callhook ${p.code}`)}::${githubData(message)}`;
-    })
-    .map((line) => `${line}\n`)
-    .join('');
+  const lines = fileResult(file).problems.map(({ problem: p }) => {
+    const { message } = problemText(p);
+    return `::${p.severity} file=${githubProperty(p.file)},line=${p.line},col=${p.column},title=${githubProperty(`callhook ${p.code}`)}::${githubData(message)}`;
+  });
+  if (file.omitted > 0) {
+    lines.push(`::notice file=${githubProperty(file.file)},title=callhook::${githubData(omittedText(file.omitted))}`);
+  }
+  return lines.map((line) => `${line}\n`).join('');
 }
 
 function xml(text: string): string {
-  // Untrusted characters become \uXXXX first (XML 1.0 cannot hold most C0 controls at all).
+  // Untrusted characters become \uXXXX first (XML 1.0 cannot hold most C0 controls at all), and
+  // so do U+FFFE and U+FFFF, the two BMP code points outside XML 1.0's Char production.
   return escapeUnicode(text)
+    .replace(/[\ufffe\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16)}`)
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
@@ -207,6 +215,7 @@ export function renderJunit(report: ValidationReport, options: ValidationOptions
         const { where, message } = problemText(problem);
         return xml(`${where} ${problem.severity} ${message}`);
       })
+      .concat(result.omitted > 0 ? [`… ${omittedText(result.omitted)}`] : [])
       .join('\n');
     const failure = result.passed
       ? ''

@@ -82,22 +82,61 @@ describe('fix as a process', () => {
     expect(onDisk.stderr).toContain(`callhook: ${file}: repaired 1 problem (--write saves them)\n`);
   });
 
-  it('refuses to print the repair of a file into that same file (fix f >> f), which would read its own output for ever', () => {
-    // As `cat f >> f` refuses: fix reads a file from disk more than once, so with its output
-    // appended to it, it read what it had just written, and the file grew until the disk was full.
+  /** Runs `fix file` with its stdout opened on that same file, as the shell's `>>` (`a`) or `>` (`w`) opens it. */
+  function fixIntoItself(flags: 'a' | 'w'): { file: string; stderr: string; status: number | null } {
     const file = join(dir, 'self.json');
     writeFileSync(file, broken);
-    const out = openSync(file, 'a');
+    const out = openSync(file, flags);
     const result = spawnSync(process.execPath, [binPath, 'fix', file], {
       stdio: ['ignore', out, 'pipe'],
       timeout: 10_000,
     });
     closeSync(out);
-    expect(result.stderr.toString()).toBe(
+    return { file, stderr: result.stderr.toString(), status: result.status };
+  }
+
+  it('refuses to print the repair of a file into that same file (fix f >> f), which would read its own output for ever', () => {
+    // As `cat f >> f` refuses: fix reads a file from disk more than once, so with its output
+    // appended to it, it read what it had just written, and the file grew until the disk was full.
+    const { file, stderr, status } = fixIntoItself('a');
+    expect(stderr).toBe(
       `callhook: ${file}: is also where the repair is printed (stdout); use --write to repair it in place\n`,
     );
-    expect(result.status).toBe(2);
+    expect(status).toBe(2);
     expect(readFileSync(file)).toEqual(broken);
+  });
+
+  it('fix f > f: says the shell emptied the file before fix ran, not only to use --write (which would find it empty)', () => {
+    // A user who ran `callhook fix f.json > f.json` was told to use --write, and then found f.json empty.
+    const { file, stderr, status } = fixIntoItself('w');
+    expect(stderr).toBe(
+      `callhook: ${file}: is also where the repair is printed (stdout), and is empty: a \`> file\` redirection empties it before callhook starts, so its text is gone; restore it, then use --write to repair it in place\n`,
+    );
+    expect(status).toBe(2);
+  });
+
+  it('--write that cannot finish the rewrite (a full disk; here a file-size limit) puts the original back and says why in words', () => {
+    // Seven compact events on lines of their own, 1020 bytes: their seven missing commas take the
+    // repair past 1024 bytes (ulimit -f 2, in 512-byte blocks), so the rewrite fails with EFBIG.
+    const event = JSON.stringify({ time: '2022-09-01T00:00:00Z', phone: '61491573087', status: 'success' });
+    const text = `[${Array.from({ length: 8 }, () => event).join('\n')}]`;
+    const original = `${text}${' '.repeat(1019 - text.length)}\n`;
+    const file = join(dir, 'full.json');
+    writeFileSync(file, original);
+    const result = spawnSync(
+      'sh',
+      ['-c', 'trap "" XFSZ; ulimit -f 2; exec "$0" "$@"', process.execPath, binPath, 'fix', file, '--write'],
+      {
+        env: { ...process.env, NO_COLOR: '1' },
+        timeout: 10_000,
+      },
+    );
+    expect(result.stderr.toString().trimEnd().split('\n').at(-1)).toBe(
+      `callhook: ${file}: could not write the repair (file too large); the file is as it was, and also in ${file}.bak`,
+    );
+    expect(result.status).toBe(2);
+    expect(readFileSync(file, 'utf8')).toBe(original);
+    expect(readFileSync(`${file}.bak`, 'utf8')).toBe(original);
   });
 
   it('binary input fails at once as validate does: an endless device, or a pipe never closed, is not read whole', async () => {
