@@ -86,7 +86,10 @@ export async function* eventRecords(
   output: Output,
   skipped = { elements: 0 },
 ): AsyncGenerator<Extract<InputRecord, { kind: 'event' }>> {
-  for await (const records of readRecords(paths, { type: options.type, maxElementBytes: options.maxElementBytes })) {
+  // Hint: a skipped element's warning names its first error and counts the rest, and a call whose
+  // only error is its status is told by omitted errors too: one kept is all that is read.
+  const read = { type: options.type, maxElementBytes: options.maxElementBytes, maxIssues: 1 };
+  for await (const records of readRecords(paths, read)) {
     for (const record of records) {
       if (output.closed) return;
       if (record.kind === 'event') yield record;

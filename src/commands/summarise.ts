@@ -105,11 +105,13 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   // Piped input needs no `-`; the input layer refuses a terminal on stdin (it would look like a hang).
   if (paths.length === 0) paths = ['-'];
 
-  // The summary counts no warnings (consistency rules, duplicate keys), so none are looked for.
+  // The summary counts no warnings (consistency rules, duplicate keys), so none are looked for;
+  // and of an invalid element's errors, one kept tells all it needs (see `eventRecords` in show).
   const readOptions: ReadOptions = {
     type: options.type,
     strict: options.strict,
     warnings: false,
+    maxIssues: 1,
     maxElementBytes: options.maxElementSize,
   };
   // Hint: the worker's module (also the consumer's) is loaded here, not imported above: bundled,

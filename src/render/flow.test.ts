@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { Chalk } from 'chalk';
 import MarkdownIt from 'markdown-it';
 import { describe, expect, test } from 'vitest';
 import { callAttempted, callComplete, callReceived, correlationId, sms } from '../../test/helpers/events.js';
 import { maskPayload, searchPattern } from '../core/timeline.js';
+import { readRecords } from '../input/read.js';
 import { escapeMarkdown } from './escape.js';
 import {
   type CallView,
@@ -429,5 +432,48 @@ describe('a time and its zone, a duration and its parts, at every width', () => 
         for (const out of shown) expect(out, `width ${width}`).not.toMatch(split);
       }
     }
+  });
+});
+
+describe('renderSkipWarning after a read that keeps one issue of each element', () => {
+  test('names the same first error and counts the same rest as a read that keeps them all', async () => {
+    // show, trace and summarise keep one issue of an element (an element of 300,000 bad flow
+    // steps took seconds to list in full); what they print of it, and the calls they show, must not change.
+    const call = JSON.parse(readFileSync('fixtures/valid/single-event-object.json', 'utf8'));
+    const copy = (n: number, change: (data: Record<string, unknown>) => void) => {
+      const event = structuredClone(call);
+      event.id = `${n}${event.id.slice(1)}`;
+      change(event.data);
+      return event;
+    };
+    const text = JSON.stringify(
+      [
+        copy(1, (data) => Object.assign(data, { status: 'Escalated', phone: 5 })),
+        copy(2, (data) => Object.assign(data, { status: 'Escalated' })),
+        copy(3, (data) => Object.assign(data, { flow: Array(50).fill({}) })),
+      ],
+      null,
+      2,
+    );
+    const read = async (maxIssues?: number) => {
+      const lines: string[] = [];
+      const calls: unknown[] = [];
+      for await (const records of readRecords(['-'], { stdin: Readable.from([text]), maxIssues }))
+        for (const record of records) {
+          // As show's `eventRecords` does: a call whose one error is its status is shown, not skipped.
+          if (record.kind === 'invalid' && record.call) calls.push(record.call.id);
+          else {
+            const line = renderSkipWarning(record);
+            if (line) lines.push(line);
+          }
+        }
+      return { lines, calls };
+    };
+    const whole = await read();
+    expect(whole.lines).toHaveLength(2);
+    expect(whole.lines[0]).toMatch(/\(and 1 more; see callhook validate\)$/);
+    expect(whole.lines[1]).toMatch(/\(and 99 more; see callhook validate\)$/);
+    expect(whole.calls).toEqual([`2${call.id.slice(1)}`]);
+    expect(await read(1)).toEqual(whole);
   });
 });

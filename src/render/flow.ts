@@ -413,7 +413,8 @@ export function renderSkipWarning(record: InputRecord): string | undefined {
   } else if (record.kind === 'invalid') {
     const errors = record.problems.filter((p) => p.severity === 'error');
     problem = errors[0] ?? { ...record.element, message: 'not a valid event' };
-    more = Math.max(0, errors.length - 1);
+    // Errors a capped read counted but did not keep (`ReadOptions.maxIssues`) are more too.
+    more = Math.max(0, errors.length - 1) + (record.omitted?.errors ?? 0);
     if (record.eventKind) what = record.eventKind;
   } else return undefined;
   const where = `${escapeTerminal(problem.file)}:${problem.line}:${problem.column}`;
