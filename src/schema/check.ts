@@ -290,7 +290,8 @@ function validate(schema: SchemaNode, value: unknown, at: Place, issues: IssueLi
     }
     return ok;
   }
-  const entries = schema.entries;
+  // Hint: not an object with checks of its own (a pipe), which would see its arrays emptied.
+  const entries = schema.pipe === undefined ? schema.entries : undefined;
   if (entries && isObject(value)) {
     const arrays = Object.keys(value).filter((key) => {
       const entry = Object.hasOwn(entries, key) ? entries[key] : undefined;
