@@ -73,6 +73,14 @@ describe('checkEvent', () => {
     expect(result.issues[1]!.message).toBe('"phone": expected string, received number 61491573087');
   });
 
+  it('names an array item by its index when the item itself is wrong', () => {
+    const result = checkEvent(callComplete({ flow: [{ questionName: 'Q', response: 'R' }, 7], requests: ['a', 8] }));
+    expect(result.issues.map((i) => [i.pointer, i.message])).toEqual([
+      ['/data/flow/1', '"1": expected Object, received number 7'],
+      ['/data/requests/1', '"1": expected string, received number 8'],
+    ]);
+  });
+
   it('names a missing required field', () => {
     const event = callComplete();
     delete (event.data as Record<string, unknown>).callResultId;

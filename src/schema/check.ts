@@ -58,6 +58,8 @@ export interface CheckResult {
 interface Place {
   pointer: string;
   order: readonly number[];
+  /** The key or index it is at in its parent, which names it in a message; none for the value checked. */
+  key?: string | number;
 }
 
 const root: Place = { pointer: '', order: [] };
@@ -78,7 +80,7 @@ class DataPlace implements Place {
 }
 
 function child(place: Place, key: string | number, index: number): Place {
-  return { pointer: `${place.pointer}/${pointerSegment(key)}`, order: [...place.order, index] };
+  return { pointer: `${place.pointer}/${pointerSegment(key)}`, order: [...place.order, index], key };
 }
 
 /** The index of `key` among the keys of `object`, or -1 when it has none by that name. */
@@ -214,11 +216,13 @@ function preview(value: unknown): string {
   return jsonTypeOf(value);
 }
 
-function issueFromValibot(issue: v.BaseIssue<unknown>, prefix: string): SchemaIssue {
+function issueFromValibot(issue: v.BaseIssue<unknown>, at: Place): SchemaIssue {
   const path = issue.path ?? [];
-  const pointer = prefix + path.map((item) => `/${pointerSegment(item.key as string | number)}`).join('');
+  const pointer = at.pointer + path.map((item) => `/${pointerSegment(item.key as string | number)}`).join('');
   const last = path.at(-1);
-  const field = last === undefined ? 'event' : JSON.stringify(String(last.key));
+  // Hint: an array item is checked alone (see `validate`), so an issue of the item itself has no path.
+  const key = last === undefined ? at.key : last.key;
+  const field = key === undefined ? 'event' : JSON.stringify(String(key));
   if (
     issue.kind === 'schema' &&
     issue.input === undefined &&
@@ -310,7 +314,7 @@ function validate(schema: SchemaNode, value: unknown, at: Place, issues: IssueLi
   }
   const result = v.safeParse(schema, value);
   if (result.success) return true;
-  for (const issue of result.issues) issues.add(issueFromValibot(issue, at.pointer), orderOf(issue, at));
+  for (const issue of result.issues) issues.add(issueFromValibot(issue, at), orderOf(issue, at));
   return false;
 }
 
