@@ -99,8 +99,10 @@ function isEarlier(a: readonly number[], b: readonly number[]): boolean {
 /**
  * The issues of one check: every one counted, at most `limit` of each severity kept, the first
  * in the value's order. Hint: a missing field's issue goes where its object is, and the value's
- * order is its file's (JSON.parse keeps keys in order) but for keys that are array indices
- * (`"12"`), which JavaScript lists first: so the issues kept are the first a file shows.
+ * order is its file's (JSON.parse keeps keys in order), so the issues kept are the first a file
+ * shows; except past an object key that is an array index (`"5"`, only an unknown field under
+ * strict), which JavaScript lists first: there a capped list may keep another issue than the
+ * first by position (the counts stay exact). Ordering by file position would need the syntax tree.
  */
 class IssueList {
   errors = 0;
