@@ -500,17 +500,12 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
     data: payload,
   } as WebhookEvent;
   if (options.warnings !== false) {
-    // Hint: one list for every check (it is synchronous), emptied after use, and only when it
-    // holds a warning: most events have none, and setting an array's length is not free.
-    checkConsistency(event, at.pointer, consistencyWarnings);
-    if (consistencyWarnings.length > 0) {
-      for (const warning of consistencyWarnings.splice(0)) issues.add(warning, placeOf(value, warning.pointer).order);
-    }
+    const warnings: SchemaIssue[] = [];
+    checkConsistency(event, at.pointer, warnings);
+    for (const warning of warnings) issues.add(warning, placeOf(value, warning.pointer).order);
   }
   return resultOf(kind, event, issues);
 }
-
-const consistencyWarnings: SchemaIssue[] = [];
 
 function resultOf(kind: EventKind | undefined, event: WebhookEvent | undefined, issues: IssueList): CheckResult {
   return { kind, event, issues: issues.issues(), errors: issues.errors, warnings: issues.warnings };
