@@ -3,9 +3,15 @@ import { NumberBook } from '../core/sms-direction.js';
 import { belongsToTrace, maskPayload, orderTimeline, type TimelineEntry } from '../core/timeline.js';
 import { CallhookError, ExitCode } from '../errors.js';
 import type { ElementInfo } from '../input/types.js';
-import { type FlowContext, renderEvent, renderJson, renderRedelivery, renderTraceHeader } from '../render/flow.js';
-import { colorsFor, escapeTerminal, wrapSpans } from '../render/terminal.js';
-import { plural } from '../render/words.js';
+import {
+  type FlowContext,
+  renderEvent,
+  renderJson,
+  renderRedelivery,
+  renderSkippedNote,
+  renderTraceHeader,
+} from '../render/flow.js';
+import { colorsFor, escapeTerminal } from '../render/terminal.js';
 import { correlationIdOf, eventTime } from '../schema/events.js';
 import { idPrefix } from './options.js';
 import { Output } from './output.js';
@@ -100,17 +106,8 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
       await output.write(block || previousWasBlock ? `\n${text}` : text);
       previousWasBlock = block;
     }
-    // Hint: said in the trace too, not only in the warnings: a trace read alone (pasted, or
-    // stdout only) would otherwise tell a story with a part cut off as if it were whole.
-    if (skipped.elements > 0 && !output.closed) {
-      const note = `${plural(skipped.elements, 'element')} of the input ${skipped.elements === 1 ? 'was' : 'were'} skipped as invalid (see the warnings); this call's events may be among them.`;
-      const lines = wrapSpans([{ text: note, style: ctx.colors.yellow }], {
-        width: ctx.width,
-        firstIndent: '',
-        indent: '',
-      });
-      await output.write(options.format === 'markdown' ? `\n_${note}_\n` : `\n${lines.join('\n')}\n`);
-    }
+    if (skipped.elements > 0 && !output.closed)
+      await output.write(`\n${renderSkippedNote(skipped.elements, ctx, options.format)}`);
   } finally {
     await finish(output);
   }

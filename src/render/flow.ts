@@ -606,6 +606,22 @@ export function renderFileHeading(file: string, ctx: FlowContext, format: FlowFo
   return renderers[format].fileHeading({ file }, ctx);
 }
 
+/**
+ * The closing line of a trace read past invalid elements: the call's own events may be among them.
+ * Hint: said in the trace too, not only in the warnings: a trace read alone (pasted, or stdout
+ * only) would otherwise tell a story with a part cut off as if it were whole.
+ */
+export function renderSkippedNote(skipped: number, ctx: FlowContext, format: FlowFormat = 'pretty'): string {
+  const note = `${plural(skipped, 'element')} of the input ${skipped === 1 ? 'was' : 'were'} skipped as invalid (see the warnings); this call's events may be among them.`;
+  if (format === 'markdown') return `_${note}_\n`;
+  const lines = wrapSpans([{ text: note, style: ctx.colors.yellow }], {
+    width: ctx.width,
+    firstIndent: '',
+    indent: '',
+  });
+  return `${lines.join('\n')}\n`;
+}
+
 /** A redelivered call result in a trace: one line, since its flow was just shown in full. */
 export function renderRedelivery(event: CallCompleteEvent, ctx: FlowContext, format: FlowFormat = 'pretty'): string {
   return renderers[format].redelivery(redeliveryView(event), ctx);
