@@ -176,7 +176,7 @@ export function forPeople(model: ReportModel): ReportModel {
 }
 
 /** Whether a cell holds payload text: a span marked `untrusted`, or spans in a row of which one is. */
-export function holdsUntrusted(cell: Cell | undefined): boolean {
+function holdsUntrusted(cell: Cell | undefined): boolean {
   if (typeof cell !== 'object' || cell === null) return false;
   return Array.isArray(cell) ? cell.some((span) => span.untrusted === true) : 'text' in cell && cell.untrusted === true;
 }
