@@ -5,7 +5,13 @@ import { mulberry32 } from '../core/generate.js';
 import { maxDepth } from '../input/element.js';
 import { FingerprintSet } from '../input/fingerprint-set.js';
 import type { EventType } from '../schema/events.js';
-import { type BodyEvents, type BodyOptions, readBodyEventsFully, readBodyEventsQuickly } from './body-events.js';
+import {
+  type BodyEvents,
+  type BodyOptions,
+  problemsKept,
+  readBodyEventsFully,
+  readBodyEventsQuickly,
+} from './body-events.js';
 
 const fixtures = ['valid', 'invalid', 'doc-examples'].flatMap((folder) =>
   readdirSync(join('fixtures', folder))
@@ -173,5 +179,29 @@ describe('a body read in one go', () => {
       expect(read(name), name).toBeUndefined();
     }
     expect(readBodyEventsQuickly(Buffer.alloc(0), { type: undefined }, ids)).toBeUndefined();
+  });
+});
+
+describe('a body of many problems', () => {
+  it('keeps the first problems listen shows and counts the rest, instead of holding every one', async () => {
+    // A 4.5 MB body of one event with 1,500,000 empty flow steps held 3,000,000 problems:
+    // listen grew past 3 GB and answered nothing in 90 s.
+    const event = JSON.parse(readFileSync('fixtures/valid/single-event-object.json', 'utf8'));
+    const body = Buffer.from(
+      JSON.stringify([{ ...event, data: { ...event.data, flow: Array(300).fill({}) } }, {}, { ...event, id: 7 }]),
+    );
+    const found = await readBodyEventsFully(body, { type: undefined }, new FingerprintSet());
+    // Each empty step lacks two fields; `{}` is not an event; an id must be a string.
+    const all = 600 + 1 + 1;
+    expect(found.problems).toHaveLength(problemsKept);
+    expect(found.problems.length + found.omittedProblems).toBe(all);
+    expect(found.problems.map((p) => p.pointer)).toEqual([
+      '/0/data/flow/0/questionName',
+      '/0/data/flow/0/response',
+      '/0/data/flow/1/questionName',
+      '/0/data/flow/1/response',
+      '/0/data/flow/2/questionName',
+    ]);
+    expect(found.invalid).toBe(3);
   });
 });

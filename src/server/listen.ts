@@ -23,7 +23,13 @@ import type { Problem } from '../input/types.js';
 import { escapeTerminal } from '../render/escape.js';
 import { plural } from '../render/words.js';
 import type { EventType } from '../schema/events.js';
-import { type BodyEvents, type DeliveredEvent, readBodyEventsFully, readBodyEventsQuickly } from './body-events.js';
+import {
+  type BodyEvents,
+  type DeliveredEvent,
+  problemsKept,
+  readBodyEventsFully,
+  readBodyEventsQuickly,
+} from './body-events.js';
 import type { CaptureWriter } from './capture.js';
 import { type ForwardAnswer, Forwarder, headerPairs } from './forward.js';
 import { isRedelivery } from './render.js';
@@ -94,6 +100,8 @@ export interface Delivery {
   invalid: number;
   /** The first problems found (syntax or schema errors). */
   problems: Problem[];
+  /** The problems found past those: counted, not kept. */
+  omittedProblems?: number | undefined;
   /** The webhook-id was seen earlier in this run. */
   repeatedWebhookId: boolean;
   /** Elements whose event id was seen earlier in this run (see `BodyEvents.repeated`). */
@@ -130,8 +138,6 @@ export interface Listener {
   /** Ends every connection at once (a second Ctrl-C). */
   abort(): void;
 }
-
-const maxProblemsShown = 5;
 
 /**
  * The budget of bytes of bodies held at once for a --max-body: room for this many of the largest.
@@ -190,6 +196,7 @@ interface Checked {
   /** See `BodyEvents.repeated`. */
   repeated: number;
   problems: Problem[];
+  omittedProblems: number;
 }
 
 /**
@@ -204,8 +211,11 @@ function checkEvents(body: Buffer, settings: ListenSettings, ids: FingerprintSet
 }
 
 /** The answer to a body's events. */
-function decide({ events, problems, invalid, repeated, syntax }: BodyEvents, settings: ListenSettings): Checked {
-  const shown = problems.slice(0, maxProblemsShown).map((p) => ({
+function decide(
+  { events, problems, omittedProblems, invalid, repeated, syntax }: BodyEvents,
+  settings: ListenSettings,
+): Checked {
+  const shown = problems.slice(0, problemsKept).map((p) => ({
     line: p.line,
     column: p.column,
     pointer: p.pointer,
@@ -222,6 +232,7 @@ function decide({ events, problems, invalid, repeated, syntax }: BodyEvents, set
       invalid,
       repeated,
       problems,
+      omittedProblems,
     };
   }
   if (invalid > 0 && !settings.acceptInvalid) {
@@ -234,6 +245,7 @@ function decide({ events, problems, invalid, repeated, syntax }: BodyEvents, set
       invalid,
       repeated,
       problems,
+      omittedProblems,
     };
   }
   return {
@@ -244,6 +256,7 @@ function decide({ events, problems, invalid, repeated, syntax }: BodyEvents, set
     invalid,
     repeated,
     problems,
+    omittedProblems,
   };
 }
 
@@ -595,6 +608,7 @@ export async function startListener(
         invalid: 0,
         repeated: 0,
         problems: [],
+        omittedProblems: 0,
       };
     } else {
       const decided = checkEvents(body, settings, ids);
@@ -712,6 +726,7 @@ export async function startListener(
       events: checked.events,
       invalid: checked.invalid,
       problems: checked.problems,
+      omittedProblems: checked.omittedProblems,
       repeatedWebhookId: repeatedId,
       repeatedEvents: checked.repeated,
       captured,

@@ -43,6 +43,14 @@ describe('listen output', () => {
     );
   });
 
+  it('counts the problems a body had past those kept among the ones it leaves out', () => {
+    const problem = { file: '', line: 1, column: 2, offset: 1, severity: 'error' as const, code: 'c', message: 'm' };
+    const problems = [0, 1, 2, 3, 4].map((i) => ({ ...problem, pointer: `/${i}` }));
+    expect(renderDeliveryProblems(delivery({ status: 422, problems, omittedProblems: 995 }), plain)).toBe(
+      '  1:2 /0 m\n  1:2 /1 m\n  1:2 /2 m\n  … and 997 more\n',
+    );
+  });
+
   it('shows time, answer, path, events, id, signature and the redelivery mark on one line', () => {
     const line = renderDeliveryLine(delivery({ repeatedWebhookId: true, captured: '000001.json' }), plain);
     expect(line).toBe('12:30:05  200  POST /hook  0 events  id msg_1  signature ok  ↻ redelivery  → 000001.json\n');

@@ -145,7 +145,8 @@ export function renderDeliveryProblems(delivery: Delivery, c: ChalkInstance, lim
     const at = problem.pointer ? `${problem.pointer} ` : '';
     lines.push(`  ${c.dim(`${problem.line}:${problem.column}`)} ${escapeTerminal(at + advisedMessage(problem))}`);
   }
-  if (delivery.problems.length > limit) lines.push(c.dim(`  … and ${delivery.problems.length - limit} more`));
+  const more = delivery.problems.length - limit + (delivery.omittedProblems ?? 0);
+  if (more > 0) lines.push(c.dim(`  … and ${more} more`));
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
