@@ -32,7 +32,7 @@ export {
   verifyStandardWebhook,
 } from './http/verify.js';
 export { listSources, type ReadOptions, readRecords, type Source } from './input/read.js';
-export type { ElementInfo, InputRecord, Location, Problem, Repair, SourceExcerpt } from './input/types.js';
+export type { ElementInfo, InputRecord, Location, Omitted, Problem, Repair, SourceExcerpt } from './input/types.js';
 export {
   type CallAttemptedEvent,
   type CallCompleteEvent,

@@ -18,6 +18,47 @@ async function collect(items: AsyncIterable<ReadItem>): Promise<ReadItem[]> {
   return out;
 }
 
+/**
+ * Runs `work` and counts the characters it touches through the string methods a parser or a
+ * scan uses: each `charCodeAt`, and the span each `indexOf`, `lastIndexOf`, `slice` and
+ * `Buffer.byteLength` covers. A measure of work, not of time.
+ */
+async function charactersTouched<T>(work: () => Promise<T>): Promise<{ value: T; work: number }> {
+  const proto = String.prototype;
+  const { charCodeAt, indexOf, lastIndexOf, slice } = proto;
+  const byteLength = Buffer.byteLength;
+  let touched = 0;
+  proto.charCodeAt = function (this: string, index?: number) {
+    touched++;
+    return charCodeAt.call(this, index ?? 0);
+  };
+  proto.indexOf = function (this: string, search: string, from = 0) {
+    const at = indexOf.call(this, search, from);
+    touched += (at === -1 ? this.length : at) - Math.max(0, from);
+    return at;
+  };
+  proto.lastIndexOf = function (this: string, search: string, from = Number.POSITIVE_INFINITY) {
+    const at = lastIndexOf.call(this, search, from);
+    touched += Math.min(from, this.length) - Math.max(0, at);
+    return at;
+  };
+  proto.slice = function (this: string, start?: number, end?: number) {
+    const part = slice.call(this, start, end);
+    touched += part.length;
+    return part;
+  };
+  Buffer.byteLength = ((value: string | NodeJS.ArrayBufferView, encoding?: BufferEncoding) => {
+    if (typeof value === 'string') touched += value.length;
+    return byteLength(value, encoding);
+  }) as typeof Buffer.byteLength;
+  try {
+    return { value: await work(), work: touched };
+  } finally {
+    Object.assign(proto, { charCodeAt, indexOf, lastIndexOf, slice });
+    Buffer.byteLength = byteLength;
+  }
+}
+
 describe('validateEvent', () => {
   it('gives the CLI check as { ok, type, event, issues }', () => {
     const [event] = events;
@@ -78,6 +119,16 @@ describe('options a JavaScript caller may get wrong', () => {
       await expect(collect(readEvents('[{}, {}]', { batchSize: batchSize as number }))).rejects.toThrow(
         new TypeError(`batchSize must be a whole number of at least 1 (got ${got})`),
       );
+    }
+    for (const [maxIssues, got] of [
+      [-1, '-1'],
+      [2.5, '2.5'],
+      [Number.NaN, 'NaN'],
+      ['5', '"5"'],
+    ] as const) {
+      const refusal = new TypeError(`maxIssues must be a whole number of at least 0, or Infinity (got ${got})`);
+      expect(() => validateEvent(events[0], { maxIssues: maxIssues as number })).toThrow(refusal);
+      await expect(collect(readEvents('[]', { maxIssues: maxIssues as number }))).rejects.toThrow(refusal);
     }
     await expect(collect(readEvents('[]', { maxElementBytes: 512 * 2 ** 20 }))).rejects.toThrow(
       new TypeError('maxElementBytes must be a whole number from 1 to 535822336 (got 536870912)'),
@@ -207,7 +258,7 @@ describe('readEvents', () => {
     let problems: Problem[] = [];
     let measured = 0;
     try {
-      const [item] = await collect(readEvents(text));
+      const [item] = await collect(readEvents(text, { maxIssues: Number.POSITIVE_INFINITY }));
       problems = item?.kind === 'invalid' ? item.problems : [];
       for (const [value] of byteLength.mock.calls) measured += typeof value === 'string' ? value.length : 0;
     } finally {
@@ -238,6 +289,72 @@ describe('readEvents', () => {
     // Placing them measured each character a few times at most; counting each from the start
     // measured about 4,000 times the element.
     expect(measured).toBeLessThan(3 * text.length);
+  });
+
+  it('tells the syntax errors and duplicate keys of an element with work that grows with the element, not with it times its problems', async () => {
+    // Each syntax error's pointer re-read the element from its start (jsonc-parser's getLocation),
+    // each repair's byte offset measured the text before it, and each excerpt scanned its whole
+    // line: 20,000 missing commas in a 60 KB event took `validate` 98 s, and 2,000,000 duplicate
+    // keys on one 12 MB line did not end in 10 minutes (a body `listen` reads on its event loop).
+    // Hint: the work is counted, not timed: the characters the string methods touch, for an
+    // element and for one twice as long with twice the problems.
+    const cases = [
+      [
+        'missing-comma',
+        (n: number) =>
+          `{"data":{"flow":[${Array(n + 1)
+            .fill('{}')
+            .join(' ')}]}}`,
+      ],
+      ['duplicate-key', (n: number) => `{"a":1${',"a":1'.repeat(n)}}`],
+    ] as const;
+    for (const [code, textOf] of cases) {
+      const work: number[] = [];
+      for (const n of [500, 1_000]) {
+        const measured = await charactersTouched(() => collect(readEvents(textOf(n))));
+        const problems = measured.value.flatMap((item) => (item.kind === 'problem' ? [item.problem] : item.problems));
+        expect(problems.filter((problem) => problem.code === code)).toHaveLength(n);
+        work.push(measured.work);
+      }
+      // Twice the text and problems: about twice the work; once the element per problem is four times.
+      expect((work[1] as number) / (work[0] as number)).toBeLessThan(2.5);
+    }
+  });
+
+  it('keeps the first maxIssues errors and warnings of an element (1,000 unless told), and counts the rest', async () => {
+    // An element of a million problems was held whole: 2,000,000 duplicate keys took 815 MB.
+    const keys = (n: number) => `{"a":1${',"a":1'.repeat(n)}}`;
+    const commas = (n: number) =>
+      `{"data":{"flow":[${Array(n + 1)
+        .fill('{}')
+        .join(' ')}]}}`;
+    const only = async (text: string, options?: Parameters<typeof readEvents>[1]) => {
+      const items = await collect(readEvents(text, options));
+      expect(items).toHaveLength(1);
+      const [item] = items;
+      if (item?.kind !== 'invalid') throw new Error(`not an invalid element: ${item?.kind}`);
+      return item;
+    };
+    const capped = await only(keys(40), { maxIssues: 5 });
+    const all = await only(keys(40), { maxIssues: Number.POSITIVE_INFINITY });
+    const duplicates = (problems: Problem[]) => problems.filter((problem) => problem.code === 'duplicate-key');
+    expect(duplicates(all.problems)).toHaveLength(40);
+    expect(duplicates(capped.problems)).toEqual(duplicates(all.problems).slice(0, 5));
+    expect(capped.omitted).toEqual({ errors: 0, warnings: 35 });
+    expect(all.omitted).toEqual({ errors: 0, warnings: 0 });
+    const syntax = await only(commas(40), { maxIssues: 5 });
+    expect(syntax.problems).toEqual((await only(commas(40))).problems.slice(0, 5));
+    expect(syntax.omitted).toEqual({ errors: 35, warnings: 0 });
+    const byDefault = await only(keys(1_500));
+    expect(duplicates(byDefault.problems)).toHaveLength(1_000);
+    expect(byDefault.omitted).toEqual({ errors: 0, warnings: 500 });
+    // validateEvent keeps as many, of its schema issues.
+    const call = events.find((e) => (e as { eventType?: string }).eventType === 'CallComplete') as { data: object };
+    const flow = Array(30).fill({});
+    const checked = validateEvent({ ...call, data: { ...call.data, flow } }, { maxIssues: 4 });
+    expect(checked.issues.filter((issue) => issue.severity === 'error')).toHaveLength(4);
+    expect(checked.omitted).toEqual({ errors: 56, warnings: 0 });
+    expect(validateEvent(call).omitted).toEqual({ errors: 0, warnings: 0 });
   });
 
   it('reads paths as the CLI does, and refuses a missing one', async () => {

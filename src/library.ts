@@ -9,7 +9,7 @@ import { headerValueCharacters } from './http/names.js';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
 import { bytesOf, fromWire, hmacHeaderName, hmacKeys, standardKeys } from './http/verify.js';
 import { readRecords } from './input/read.js';
-import { type Location, largestElementBytes, type Problem } from './input/types.js';
+import { defaultMaxProblems, type Location, largestElementBytes, type Omitted, type Problem } from './input/types.js';
 import { checkEvent, type SchemaIssue } from './schema/check.js';
 import {
   CallAttemptedDataSchema,
@@ -49,6 +49,12 @@ export interface ValidateEventOptions {
   type?: EventType | undefined;
   /** Refuse fields the documentation does not name (as `validate --strict`). */
   strict?: boolean | undefined;
+  /**
+   * Keep at most this many errors and this many warnings of a value, the first in its order
+   * (default 1,000, as `validate --max-problems`); the rest are counted in `omitted`, so a
+   * payload of a million bad values costs no more memory. `Infinity` keeps every one.
+   */
+  maxIssues?: number | undefined;
 }
 
 /** What `validateEvent` found: `event` is set exactly when `ok`, so `if (result.ok)` narrows it. */
@@ -59,6 +65,8 @@ interface EventResultBase {
   type: EventKind | undefined;
   /** Errors and warnings, each with a JSON pointer into the value, a code and a message, as the CLI reports them. */
   issues: SchemaIssue[];
+  /** The errors and warnings found past `maxIssues`: counted, not in `issues`. */
+  omitted: Omitted;
 }
 
 /** A value with no error (warnings may remain in `issues`). */
@@ -80,9 +88,31 @@ export interface InvalidEventResult extends EventResultBase {
  */
 export function validateEvent(value: unknown, options: ValidateEventOptions = {}): ValidateEventResult {
   assertChoice('type', options.type, eventTypes);
-  const result = checkEvent(value, { type: options.type, strict: options.strict });
-  if (result.event === undefined) return { ok: false, type: result.kind, event: undefined, issues: result.issues };
-  return { ok: true, type: result.kind, event: result.event, issues: result.issues };
+  const maxIssues = maxIssuesOf(options);
+  const result = checkEvent(value, { type: options.type, strict: options.strict, maxIssues });
+  let keptErrors = 0;
+  for (const issue of result.issues) if (issue.severity === 'error') keptErrors++;
+  const omitted = omittedOf(result.errors - keptErrors, result.warnings - (result.issues.length - keptErrors));
+  if (result.event === undefined)
+    return { ok: false, type: result.kind, event: undefined, issues: result.issues, omitted };
+  return { ok: true, type: result.kind, event: result.event, issues: result.issues, omitted };
+}
+
+/** `maxIssues`, checked, or its default. */
+function maxIssuesOf(options: ValidateEventOptions): number {
+  const { maxIssues } = options;
+  if (maxIssues === undefined) return defaultMaxProblems;
+  if (maxIssues !== Number.POSITIVE_INFINITY && !(Number.isSafeInteger(maxIssues) && maxIssues >= 0)) {
+    throw new TypeError(`maxIssues must be a whole number of at least 0, or Infinity (got ${shownValue(maxIssues)})`);
+  }
+  return maxIssues;
+}
+
+const noneOmitted: Omitted = Object.freeze({ errors: 0, warnings: 0 });
+
+/** An `Omitted` of these counts; one shared, frozen, for none. */
+function omittedOf(errors: number, warnings: number): Omitted {
+  return errors === 0 && warnings === 0 ? noneOmitted : { errors, warnings };
 }
 
 /** Where `readEvents` reads from: file or folder paths, a stream of bytes, or the text itself or its bytes. */
@@ -109,6 +139,8 @@ export type ReadItem =
       problems: Problem[];
       /** True when an earlier event had the same envelope id: a redelivery. */
       duplicate: boolean;
+      /** Its warnings past `maxIssues`: counted, not in `problems`. */
+      omitted: Omitted;
     }
   | {
       kind: 'invalid';
@@ -118,6 +150,8 @@ export type ReadItem =
       position: Location;
       /** Its errors and warnings, each at file:line:column. */
       problems: Problem[];
+      /** Its errors and warnings past `maxIssues`: counted, not in `problems`. */
+      omitted: Omitted;
       /**
        * A CallComplete whose only errors are an undocumented `status`: the call as read, which the
        * CLI counts (summarise's Other) and shows; it takes its id as a valid event does, so a
@@ -156,6 +190,7 @@ export async function* readEvents(
   assertChoice('type', options.type, eventTypes);
   assertWholeNumber('batchSize', options.batchSize, 1);
   assertWholeNumber('maxElementBytes', options.maxElementBytes, 1, largestElementBytes);
+  const maxIssues = maxIssuesOf(options);
   let paths: readonly string[];
   let stdin: NodeJS.ReadableStream | undefined;
   // Positions name the file; text and streams have none, so they are named as such, not <stdin>.
@@ -182,6 +217,7 @@ export async function* readEvents(
     strict: options.strict,
     batchSize: options.batchSize,
     maxElementBytes: options.maxElementBytes,
+    maxIssues,
     stdin,
     stdinName: name,
   });
@@ -195,6 +231,7 @@ export async function* readEvents(
           position: positionOf(record.element),
           problems: record.problems,
           duplicate: record.duplicate,
+          omitted: record.omitted ?? noneOmitted,
         };
       } else if (record.kind === 'invalid') {
         yield {
@@ -203,6 +240,7 @@ export async function* readEvents(
           value: record.value,
           position: positionOf(record.element),
           problems: record.problems,
+          omitted: record.omitted ?? noneOmitted,
           ...(record.call ? { call: record.call, duplicate: record.duplicate === true } : {}),
         };
       } else if (record.kind === 'problem') yield { kind: 'problem', problem: record.problem };

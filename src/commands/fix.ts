@@ -9,11 +9,11 @@ import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js'
 import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason, stopSignals } from '../errors.js';
 import { optionSize } from '../input/element.js';
 import { isStdin, listSources, readRecords, type Source } from '../input/read.js';
-import type { Problem } from '../input/types.js';
+import { defaultMaxProblems, type Problem } from '../input/types.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
-import { defaultMaxProblems, maxHeldStreamBytes } from './options.js';
+import { maxHeldStreamBytes } from './options.js';
 
 /** The options `fix` takes. */
 interface FixOptions {

@@ -14,7 +14,7 @@ import { generateFormats, schemaDrafts } from '../core/generate-names.js';
 import { reportedStatuses, summaryDimensions } from '../core/summary-names.js';
 import { CallhookError, ExitCode } from '../errors.js';
 import { headerNameCharacters, replayMethods, signSchemes } from '../http/names.js';
-import { largestElementBytes } from '../input/types.js';
+import { defaultMaxProblems, largestElementBytes } from '../input/types.js';
 import { summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
 import { eventTypes } from '../schema/names.js';
 
@@ -221,9 +221,6 @@ export type StatusGroupChoice = (typeof statusGroups)[number];
 function choiceOption<T extends string>(flags: string, description: string, name: string, choices: readonly T[]) {
   return new Option(flags, description).choices(choices).argParser(oneOf(name, choices));
 }
-
-/** How many problems a run lists when `--max-problems` is not given. */
-export const defaultMaxProblems = 1000;
 
 /**
  * The most of a stream (stdin, a pipe, a device) that fix holds in memory to read it more than

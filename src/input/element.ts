@@ -4,11 +4,12 @@
  * which reports every error with its offset instead of stopping at the first.
  */
 import { isUtf8 } from 'node:buffer';
-import { findNodeAtLocation, getLocation, type Node, parseTree, visit } from 'jsonc-parser';
+import { visit } from 'jsonc-parser';
 import { impossible } from '../errors.js';
 import { excerptAt } from './excerpt.js';
+import { pathsAt, placesAt } from './locations.js';
 import type { LineBefore, SplitElement } from './split.js';
-import type { Problem } from './types.js';
+import type { Omitted, Problem } from './types.js';
 
 // Hint: jsonc-parser declares ParseErrorCode as an ambient const enum, which isolated builds
 // cannot read; these are its documented values.
@@ -48,7 +49,6 @@ class ElementText {
   readonly text: string;
   private readonly element: SplitElement;
   private readonly file: string;
-  private parsedTree: Node | undefined | null = null;
   // What stands before the element on its first line, asked for once, by its first excerpt.
   private readonly lineBefore: (() => LineBefore) | undefined;
   private before: LineBefore | undefined;
@@ -62,31 +62,36 @@ class ElementText {
     this.lineBefore = lineBefore;
   }
 
-  /** The text's syntax tree, built once and only when a position inside it is needed. */
-  tree(): Node | undefined {
-    if (this.parsedTree === null) this.parsedTree = parseTree(this.text);
-    return this.parsedTree;
-  }
-
   /** The file position of UTF-16 index `index` of the text. */
   locate(index: number): { offset: number; line: number; column: number } {
-    const { text, element } = this;
+    const { element } = this;
     // Hint: an element may have an issue for each of its thousands of values; counting each one's
     // line and bytes from the start made placing them quadratic (a 900 KB event took 2 minutes).
     // The newlines are found once and searched; the bytes are counted on from the last index asked.
-    this.newlines ??= newlineIndexes(text);
-    const newlines = this.newlines;
+    const newlines = this.newlinesOf();
+    const before = this.newlinesBefore(index);
+    return {
+      offset: element.offset + this.bytesBefore(index),
+      line: element.line + before,
+      column: before === 0 ? element.column + index : index - (newlines[before - 1] as number),
+    };
+  }
+
+  private newlinesOf(): Uint32Array {
+    this.newlines ??= newlineIndexes(this.text);
+    return this.newlines;
+  }
+
+  /** How many newlines stand before UTF-16 index `index`: its line, from 0. */
+  private newlinesBefore(index: number): number {
+    const newlines = this.newlinesOf();
     let before = 0;
     for (let high = newlines.length; before < high; ) {
       const middle = (before + high) >>> 1;
       if ((newlines[middle] as number) < index) before = middle + 1;
       else high = middle;
     }
-    return {
-      offset: element.offset + this.bytesBefore(index),
-      line: element.line + before,
-      column: before === 0 ? element.column + index : index - (newlines[before - 1] as number),
-    };
+    return before;
   }
 
   /** The UTF-8 length of the text before UTF-16 index `index`. */
@@ -106,7 +111,16 @@ class ElementText {
   /** The source around UTF-16 index `index` of the text, the line's text before the element included. */
   private excerpt(index: number) {
     this.before ??= this.lineBefore?.() ?? { text: '', cut: false };
-    return excerptAt(this.text, index, this.before.text, this.before.cut);
+    // Hint: its line's bounds are looked up, not scanned for: a line of a million duplicate keys
+    // was scanned to its end for each.
+    const newlines = this.newlinesOf();
+    const line = this.newlinesBefore(index);
+    const bounds = {
+      lineStart: line > 0 ? (newlines[line - 1] as number) + 1 : 0,
+      lineEnd: newlines[line] ?? this.text.length,
+      previousStart: line > 1 ? (newlines[line - 2] as number) + 1 : 0,
+    };
+    return excerptAt(this.text, index, this.before.text, this.before.cut, bounds);
   }
 
   /** A problem at UTF-16 index `index` of the text, with the source around it when `excerpt` is set. */
@@ -129,7 +143,7 @@ class ElementText {
       message,
       excerpt: options.excerpt ? this.excerpt(index) : undefined,
       repair: repair && {
-        offset: this.element.offset + Buffer.byteLength(this.text.slice(0, repair.at)),
+        offset: this.element.offset + this.bytesBefore(repair.at),
         deleteBytes: Buffer.byteLength(this.text.slice(repair.at, repair.at + repair.deleteChars)),
         insert: repair.insert,
       },
@@ -150,11 +164,28 @@ function describeChar(char: string): string {
 /** How an element that did not parse was ended, for the message of an unexpected end. */
 type Ended = Pick<SplitElement, 'truncated' | 'cut'>;
 
-/** Every syntax error of an element that `JSON.parse` refused, in source order, without cascades. */
-function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }): Problem[] {
+/** How jsonc-parser reads an element for its syntax errors: as JSON, no comments, no trailing commas. */
+const syntaxOptions = { disallowComments: true, allowTrailingComma: false };
+
+/** Problems kept up to a limit, the first found, and how many more were found. */
+interface Kept {
+  problems: Problem[];
+  more: number;
+}
+
+/**
+ * Every syntax error of an element that `JSON.parse` refused, in source order, without
+ * cascades: the first `limit`, and how many more there are.
+ */
+function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }, limit = Infinity): Kept {
+  // Hint: one more than the limit is kept: the one after an error that puts the rest out of step
+  // is where the note on the rest stands (see `withoutKnockOns`).
   const problems: Problem[] = [];
+  let found = 0;
+  let outOfStepAt = -1;
   const containers: Array<'object' | 'array'> = [];
   const firsts = new FirstErrors(source.text);
+  const pointers = errorPointers(source.text);
   const early = ended.truncated || ended.cut !== undefined;
   let endSaid = false;
   visit(
@@ -177,22 +208,24 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
         // next element began) is not closed, even right after another error: a cut often leaves
         // one (`{,`), and only this one says the rest of the element is missing. Said once, and
         // not after an error that may have put the rest out of step (the end may only follow from it).
-        const cutEnd =
-          early && !endSaid && offset >= source.text.length && !problems.some((p) => outOfStep.has(p.code));
+        const cutEnd = early && !endSaid && offset >= source.text.length && outOfStepAt === -1;
         if (!firsts.isFirst(offset, length) && !cutEnd) return;
-        const site = new ErrorSite(source, offset, length, containers.at(-1) === 'array');
+        const site = new ErrorSite(source, offset, length, containers.at(-1) === 'array', pointers);
         const problem = describeSyntaxError(site, error, ended);
         if (offset >= source.text.length || problem.code === 'unexpected-eof') endSaid = true;
-        problems.push(problem);
+        if (outOfStepAt === -1 && outOfStep.has(problem.code)) outOfStepAt = found;
+        if (found <= limit) problems.push(problem);
+        found++;
       },
     },
-    { disallowComments: true, allowTrailingComma: false },
+    syntaxOptions,
   );
-  if (problems.length === 0) {
+  if (found === 0) {
     // JSON.parse refused what jsonc-parser accepts (it is laxer about a few escapes): still an error.
     problems.push(source.problem(0, 'error', 'syntax', 'invalid JSON', '', { excerpt: true }));
+    found = 1;
   }
-  return withoutKnockOns(problems);
+  return withoutKnockOns(problems, found, outOfStepAt, limit);
 }
 
 // Errors after which the rest of an element may be read out of step: a stray quote turns every
@@ -200,20 +233,23 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
 const outOfStep = new Set(['unexpected-token', 'invalid-symbol', 'unterminated-string', 'syntax']);
 
 /**
- * The problems up to the first that may put the rest out of step, and then, instead of the
- * errors found after it (13 for one stray quote in a CallAttempted event), one saying how many
- * there were, where the first was. Hint: the errors before it, and those of an element with
- * none (missing, stray or trailing commas, a missing colon, comments), each stand on their own,
- * and `fix` repairs each one.
+ * The problems up to the first that may put the rest out of step (the `at`th of the `found`,
+ * of which `problems` holds the first), and then, instead of the errors found after it (13 for
+ * one stray quote in a CallAttempted event), one saying how many there were, where the first
+ * was: the first `limit` of them, and how many more. Hint: the errors before it, and those of an
+ * element with none (missing, stray or trailing commas, a missing colon, comments), each stand
+ * on their own, and `fix` repairs each one.
  */
-function withoutKnockOns(problems: Problem[]): Problem[] {
-  const at = problems.findIndex((problem) => outOfStep.has(problem.code));
+function withoutKnockOns(problems: Problem[], found: number, at: number, limit: number): Kept {
   const next = problems[at + 1];
-  if (at === -1 || next === undefined) return problems;
-  const rest = problems.length - at - 1;
+  if (at === -1 || at === found - 1) return { problems: problems.slice(0, limit), more: Math.max(0, found - limit) };
+  const total = at + 2;
+  if (next === undefined) return { problems: problems.slice(0, limit), more: total - limit };
+  const rest = found - at - 1;
   // Hint: worded here, not with render/words.ts: the reading threads load no renderer (startup.test.ts).
   const message = `${rest} more syntax error${rest === 1 ? '' : 's'} from here on, not listed: they may only follow from the one before`;
-  return [...problems.slice(0, at + 1), { ...next, code: 'after-syntax-error', message, repair: undefined }];
+  const listed = [...problems.slice(0, at + 1), { ...next, code: 'after-syntax-error', message, repair: undefined }];
+  return { problems: listed.slice(0, limit), more: Math.max(0, total - limit) };
 }
 
 /**
@@ -252,6 +288,36 @@ class FirstErrors {
   }
 }
 
+/**
+ * The pointer a problem names for each offset jsonc-parser reports an error at. Hint: a missing
+ * or trailing comma belongs to the member before it, so that is where the pointer goes; a
+ * half-typed key shows up as an empty last segment and is dropped. Found for all of them in one
+ * read: asked of each error alone (`getLocation`), it re-read the text from its start, and 20,000
+ * missing commas in a 60 KB event took 98 s.
+ */
+function errorPointers(text: string): Map<number, string> {
+  const offsets: number[] = [];
+  visit(
+    text,
+    {
+      onError: (_error, offset) => {
+        offsets.push(offset);
+      },
+    },
+    syntaxOptions,
+  );
+  const paths = pathsAt(
+    text,
+    offsets.map((offset) => Math.max(0, Math.min(previousTokenEnd(text, offset) - 1, text.length))),
+  );
+  const pointers = new Map<number, string>();
+  offsets.forEach((offset, i) => {
+    const path = paths[i] ?? [];
+    pointers.set(offset, pathToPointer(path.at(-1) === '' ? path.slice(0, -1) : path));
+  });
+  return pointers;
+}
+
 /** Where jsonc-parser found an error: the token, the end of the one before, and the pointer the problem names. */
 class ErrorSite {
   readonly source: ElementText;
@@ -263,16 +329,13 @@ class ErrorSite {
   /** What the enclosing container holds, for messages. */
   readonly members: string;
 
-  constructor(source: ElementText, offset: number, length: number, inArray: boolean) {
+  constructor(source: ElementText, offset: number, length: number, inArray: boolean, pointers: Map<number, string>) {
     const { text } = source;
     this.source = source;
     this.offset = offset;
     this.token = text.slice(offset, offset + length);
     this.before = previousTokenEnd(text, offset);
-    // Hint: a missing or trailing comma belongs to the member before it, so that is where
-    // the pointer goes; a half-typed key shows up as an empty last segment and is dropped.
-    const path = getLocation(text, Math.max(0, Math.min(this.before - 1, text.length))).path;
-    this.pointer = pathToPointer(path.at(-1) === '' ? path.slice(0, -1) : path);
+    this.pointer = pointers.get(offset) ?? impossible('errorPointers reads the errors diagnoseSyntax does');
     this.members = inArray ? 'array elements' : 'object members';
   }
 
@@ -412,6 +475,15 @@ interface ParsedElement {
   /** False when the element is not JSON (its problems say why). */
   parsed: boolean;
   problems: Problem[];
+  /** Problems found past `ElementLimits.maxIssues`, counted but not in `problems`. */
+  omitted?: Omitted | undefined;
+}
+
+/** The limits an element is read within. */
+export interface ElementLimits {
+  maxElementBytes: number;
+  /** Keep at most this many errors and this many warnings of an element (default all): see `CheckOptions.maxIssues`. */
+  maxIssues?: number | undefined;
 }
 
 // Hint: this runs on every valid element, so it allocates nothing: no key arrays, no paths.
@@ -431,23 +503,29 @@ function keyCount(value: unknown, found: { proto: boolean }): number {
   return count;
 }
 
-function protoKeyPaths(value: unknown, path: string, into: string[]): void {
+/** The pointers of the `__proto__` keys of `value`: the first `limit`, and how many more. */
+function protoKeyPaths(value: unknown, path: string, into: { paths: string[]; more: number }, limit: number): void {
   if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
-      protoKeyPaths(item, `${path}/${i}`, into);
+      protoKeyPaths(item, `${path}/${i}`, into, limit);
     });
     return;
   }
   for (const key of Object.keys(value)) {
     const at = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-    if (key === '__proto__') into.push(at);
-    protoKeyPaths((value as Record<string, unknown>)[key], at, into);
+    if (key === '__proto__') {
+      if (into.paths.length < limit) into.paths.push(at);
+      else into.more++;
+    }
+    protoKeyPaths((value as Record<string, unknown>)[key], at, into, limit);
   }
 }
 
-function findDuplicateKeys(source: ElementText, pointer: string): Problem[] {
+/** The warnings of the keys of an object that an earlier key of it already had: the first `limit`, and how many more. */
+function findDuplicateKeys(source: ElementText, pointer: string, limit: number): Kept {
   const problems: Problem[] = [];
+  let more = 0;
   const seen: Array<Set<string>> = [];
   visit(source.text, {
     onObjectBegin: () => {
@@ -459,7 +537,8 @@ function findDuplicateKeys(source: ElementText, pointer: string): Problem[] {
     onObjectProperty: (property, offset, _length, _line, _column, pathSupplier) => {
       const keys = seen.at(-1);
       if (!keys) return;
-      if (keys.has(property)) {
+      if (keys.has(property) && problems.length >= limit) more++;
+      else if (keys.has(property)) {
         const path = pathToPointer([...pathSupplier(), property]);
         problems.push(
           source.problem(
@@ -475,7 +554,7 @@ function findDuplicateKeys(source: ElementText, pointer: string): Problem[] {
       keys.add(property);
     },
   });
-  return problems;
+  return { problems, more };
 }
 
 /** A size as `--max-element-size` takes it: `64M`, `512k`, or bytes. */
@@ -545,7 +624,7 @@ export function firstNonUtf8Byte(bytes: Uint8Array): number {
 }
 
 /** An element that is not UTF-8, placed at its first bad byte (line, UTF-16 column and offset), so it can be found. */
-function notUtf8(element: SplitElement, file: string, lineBefore?: () => LineBefore): ParsedElement {
+function notUtf8(element: SplitElement, file: string, limit: number, lineBefore?: () => LineBefore): ParsedElement {
   const refusal = refused(element, file, 'invalid-utf8', 'the element is not valid UTF-8');
   const at = firstNonUtf8Byte(element.bytes);
   const problem = refusal.problems[0];
@@ -563,9 +642,9 @@ function notUtf8(element: SplitElement, file: string, lineBefore?: () => LineBef
   // Not one its line ends in: a line break came after, so no end of file cut it.
   if (element.truncated && endsMidCharacter(element.bytes)) {
     const text = new ElementText(before, element, file, lineBefore);
-    const syntax = diagnoseSyntax(text, element);
-    for (const found of syntax) found.pointer = element.pointer + found.pointer;
-    return { ...refusal, text, problems: [...syntax, problem] };
+    const syntax = diagnoseSyntax(text, element, limit);
+    for (const found of syntax.problems) found.pointer = element.pointer + found.pointer;
+    return { ...refusal, text, problems: [...syntax.problems, problem], omitted: omitted(syntax.more, 0) };
   }
   return refusal;
 }
@@ -614,24 +693,25 @@ export function parseQuickly(element: SplitElement): { text: string; value: unkn
 export function parseElement(
   element: SplitElement,
   file: string,
-  limits: { maxElementBytes: number },
+  limits: ElementLimits,
   warnings = true,
   lineBefore?: () => LineBefore,
 ): ParsedElement {
+  const limit = limits.maxIssues ?? Number.POSITIVE_INFINITY;
   if (element.oversize) return refused(element, file, 'element-too-large', oversizeMessage(element, limits));
   if (element.depth > maxDepth) {
     return refused(element, file, 'too-deep', `nesting ${element.depth} levels deep exceeds the limit of ${maxDepth}`);
   }
-  if (element.nonAscii && !isUtf8(element.bytes)) return notUtf8(element, file, lineBefore);
+  if (element.nonAscii && !isUtf8(element.bytes)) return notUtf8(element, file, limit, lineBefore);
   // Hint: an ASCII element decodes as latin1, a plain copy, instead of through the UTF-8 decoder.
   const text = new ElementText(element.bytes.toString(element.nonAscii ? 'utf8' : 'latin1'), element, file, lineBefore);
   let value: unknown;
   try {
     value = JSON.parse(text.text);
   } catch {
-    const problems = diagnoseSyntax(text, element);
+    const { problems, more } = diagnoseSyntax(text, element, limit);
     for (const problem of problems) problem.pointer = element.pointer + problem.pointer;
-    return { text, value: undefined, parsed: false, problems };
+    return { text, value: undefined, parsed: false, problems, omitted: omitted(more, 0) };
   }
   const problems: Problem[] = [];
   if (!warnings) return { text, value, parsed: true, problems };
@@ -639,20 +719,31 @@ export function parseElement(
   // keys, some were duplicates that JSON.parse silently dropped. Only then is the text re-read.
   const found = { proto: false };
   const keys = element.members > 0 ? keyCount(value, found) : 0;
-  if (keys < element.members) problems.push(...findDuplicateKeys(text, element.pointer));
-  const protoKeys: string[] = [];
-  if (found.proto) protoKeyPaths(value, '', protoKeys);
-  for (const path of protoKeys) {
+  const duplicates =
+    keys < element.members ? findDuplicateKeys(text, element.pointer, limit) : { problems: [], more: 0 };
+  for (const problem of duplicates.problems) problems.push(problem);
+  const protoKeys = { paths: [] as string[], more: 0 };
+  if (found.proto) protoKeyPaths(value, '', protoKeys, limit);
+  const places = locateAll(
+    text,
+    protoKeys.paths.map((pointer) => ({ pointer, atKey: true })),
+  );
+  for (const [i, path] of protoKeys.paths.entries()) {
     problems.push({
       ...positionOf(element, file),
-      ...locateIn(text, path, true),
+      ...places[i],
       pointer: element.pointer + path,
       severity: 'warning',
       code: 'proto-key',
       message: 'a "__proto__" key: harmless here, but naive JavaScript receivers can be prototype-polluted by it',
     });
   }
-  return { text, value, parsed: true, problems };
+  return { text, value, parsed: true, problems, omitted: omitted(0, duplicates.more + protoKeys.more) };
+}
+
+/** `Omitted` for counts of errors and warnings left out, undefined when there are none. */
+function omitted(errors: number, warnings: number): Omitted | undefined {
+  return errors + warnings > 0 ? { errors, warnings } : undefined;
 }
 
 function pathToPointer(path: ReadonlyArray<string | number>): string {
@@ -668,22 +759,35 @@ function pointerPath(pointer: string): Array<string | number> {
     .map((segment) => (/^(0|[1-9][0-9]*)$/.test(segment) ? Number(segment) : segment));
 }
 
+/** A place in an element to find: a JSON pointer, and with `atKey`, its key rather than its value. */
+export interface Wanted {
+  pointer: string;
+  atKey?: boolean | undefined;
+}
+
 /**
- * The file position of a JSON pointer inside an element: the value it names (or its key, with
- * `atKey`, for a field that should not be there), or, for a key that is missing, the object
- * that should hold it.
+ * The file positions of JSON pointers inside an element, all found in one read of it: the
+ * value each names (or its key, with `atKey`, for a field that should not be there), or, for a
+ * key that is missing, the object that should hold it.
  */
+export function locateAll(
+  text: ElementText,
+  wanted: readonly Wanted[],
+): Array<{ offset: number; line: number; column: number }> {
+  // Hint: most elements have nothing to place, and reading one for nothing was a cost of each.
+  if (wanted.length === 0) return [];
+  const places = placesAt(
+    text.text,
+    wanted.map(({ pointer }) => pointerPath(pointer)),
+  );
+  return places.map((place, i) => text.locate(wanted[i]?.atKey ? place.keyOffset : place.offset));
+}
+
+/** The file position of one JSON pointer inside an element (see `locateAll`, for several). */
 export function locateIn(
   text: ElementText,
   pointer: string,
   atKey = false,
 ): { offset: number; line: number; column: number } {
-  const tree = text.tree();
-  if (!tree) return text.locate(0);
-  const path = pointerPath(pointer);
-  for (let length = path.length; length >= 0; length--) {
-    const node: Node | undefined = findNodeAtLocation(tree, path.slice(0, length));
-    if (node) return text.locate(atKey && node.parent?.type === 'property' ? node.parent.offset : node.offset);
-  }
-  return text.locate(0);
+  return locateAll(text, [{ pointer, atKey }])[0] ?? impossible('locateAll places each pointer');
 }

@@ -9,23 +9,44 @@ const reach = 200;
 // Characters kept of the line before: a frame shows at most 76 of them, then `…`.
 const previousReach = 78;
 
+/** Where the line of an index starts and ends (its newline, or the text's end), and where the line before it starts. */
+export interface LineBounds {
+  lineStart: number;
+  lineEnd: number;
+  previousStart: number;
+}
+
+/** The `LineBounds` of UTF-16 index `index` of `text`, scanned for. */
+function lineBounds(text: string, index: number): LineBounds {
+  const lineStart = index > 0 ? text.lastIndexOf('\n', index - 1) + 1 : 0;
+  const lineEnd = text.indexOf('\n', index);
+  return {
+    lineStart,
+    lineEnd: lineEnd === -1 ? text.length : lineEnd,
+    previousStart: lineStart > 1 ? text.lastIndexOf('\n', lineStart - 2) + 1 : 0,
+  };
+}
+
 /**
  * The excerpt of `text` around UTF-16 index `index`: the line before (its start) and the
  * problem's line (around the index). `lead` is what stands before `text` on its first line (an
  * element's, after another on its line), all of it or, `leadCut`, its last part. A frame drawn
- * from it is the frame drawn from all of `lead` and `text`.
+ * from it is the frame drawn from all of `lead` and `text`. A caller that knows the index's
+ * line bounds gives them; else they are scanned for.
  */
-export function excerptAt(text: string, index: number, lead = '', leadCut = false): SourceExcerpt {
-  const lineStart = index > 0 ? text.lastIndexOf('\n', index - 1) + 1 : 0;
-  let lineEnd = text.indexOf('\n', index);
-  if (lineEnd === -1) lineEnd = text.length;
+export function excerptAt(
+  text: string,
+  index: number,
+  lead = '',
+  leadCut = false,
+  { lineStart, lineEnd, previousStart }: LineBounds = lineBounds(text, index),
+): SourceExcerpt {
   const from = Math.max(lineStart, index - reach);
   const current = text.slice(from, Math.min(lineEnd, index + reach));
   if (lineStart === 0) {
     const head = from === 0 ? lead.slice(Math.max(0, lead.length - (reach - index))) : '';
     return { text: head + current, index: head.length + index - from };
   }
-  const previousStart = lineStart > 1 ? text.lastIndexOf('\n', lineStart - 2) + 1 : 0;
   // Hint: a line before that is the first of `text` begins with the lead, or with `…` where the
   // lead's start is not known; a longer line before is cut to one `…` past what is shown, so it
   // still shows as cut.

@@ -5,7 +5,7 @@
 
 import { type CheckOptions, type CheckResult, checkEvent, isObject } from '../schema/check.js';
 import type { CallCompleteData, EventKind, WebhookEvent } from '../schema/events.js';
-import { locateIn, parseElement, parseQuickly } from './element.js';
+import { type ElementLimits, locateAll, locateIn, parseElement, parseQuickly } from './element.js';
 import type { FingerprintSet } from './fingerprint-set.js';
 import type { RecentFirsts } from './recent-firsts.js';
 import type { LineBefore, SplitElement, SplitProblem } from './split.js';
@@ -67,12 +67,15 @@ export function firstSeenId(record: Extract<InputRecord, { kind: 'event' | 'inva
   return record.call !== undefined && record.duplicate !== true ? record.call.id : undefined;
 }
 
-/** What `checkEvent` counted but did not keep (past `maxIssues`); undefined when it kept every issue, as it nearly always does. */
-function omittedOf(result: CheckResult): Omitted | undefined {
-  if (result.errors + result.warnings === result.issues.length) return undefined;
+/** What `checkEvent` and reading the element (`parsed`) counted but did not keep (past `maxIssues`); undefined when they kept every issue, as they nearly always do. */
+function omittedOf(result: CheckResult, parsed: Omitted | undefined): Omitted | undefined {
+  if (result.errors + result.warnings === result.issues.length) return parsed;
   let keptErrors = 0;
   for (const issue of result.issues) if (issue.severity === 'error') keptErrors++;
-  return { errors: result.errors - keptErrors, warnings: result.warnings - (result.issues.length - keptErrors) };
+  return {
+    errors: result.errors - keptErrors + (parsed?.errors ?? 0),
+    warnings: result.warnings - (result.issues.length - keptErrors) + (parsed?.warnings ?? 0),
+  };
 }
 
 /** Builds the records of one file. */
@@ -80,7 +83,7 @@ export class RecordBuilder {
   private readonly file: string;
   private readonly ids: FingerprintSet;
   private readonly check: CheckOptions;
-  private readonly limits: { maxElementBytes: number };
+  private readonly limits: ElementLimits;
   private readonly warnings: boolean;
   private readonly recent: RecentFirsts | undefined;
 
@@ -99,7 +102,8 @@ export class RecordBuilder {
     this.file = file;
     this.ids = ids;
     this.check = check;
-    this.limits = limits;
+    // Hint: an element's syntax errors and duplicate keys are kept as its schema issues are.
+    this.limits = { maxElementBytes: limits.maxElementBytes, maxIssues: check.maxIssues };
     this.warnings = warnings;
     this.recent = recent;
   }
@@ -145,16 +149,29 @@ export class RecordBuilder {
     const parsed = parseElement(element, file, this.limits, this.warnings, lineBefore);
     const info = this.info(element, parsed.text?.text ?? '');
     if (!parsed.parsed) {
-      return { kind: 'invalid', element: info, eventKind: undefined, value: undefined, problems: parsed.problems };
+      return {
+        kind: 'invalid',
+        element: info,
+        eventKind: undefined,
+        value: undefined,
+        problems: parsed.problems,
+        omitted: parsed.omitted,
+      };
     }
     const result = checkEvent(parsed.value, this.check);
     const problems = parsed.problems;
-    // Hint: only the issues kept are placed: placing one reads the element's syntax tree.
-    const omitted = omittedOf(result);
-    for (const issue of result.issues) {
+    // Hint: only the issues kept are placed, all in one read of the element.
+    const omitted = omittedOf(result, parsed.omitted);
+    const places = parsed.text
+      ? locateAll(
+          parsed.text,
+          result.issues.map((issue) => ({ pointer: issue.pointer, atKey: issue.code === 'unknown-field' })),
+        )
+      : undefined;
+    for (const [i, issue] of result.issues.entries()) {
       problems.push({
         file,
-        ...(parsed.text ? locateIn(parsed.text, issue.pointer, issue.code === 'unknown-field') : info),
+        ...(places?.[i] ?? info),
         pointer: element.pointer + issue.pointer,
         severity: issue.severity,
         code: issue.code,

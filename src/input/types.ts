@@ -60,6 +60,9 @@ export interface ElementInfo extends Location {
   text: string;
 }
 
+/** How many problems a run lists when not told (`--max-problems`), and how many of each severity the library keeps of an element (`maxIssues`). */
+export const defaultMaxProblems = 1000;
+
 /** How many errors and warnings were found but not kept. */
 export interface Omitted {
   errors: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkEvent, detectTypeByShape } from './check.js';
+import { checkEvent, detectTypeByShape, pointerSegment } from './check.js';
 import { statusGroupOf } from './events.js';
 
 const uuid = (n: number) => `5dd7681b-2188-49fc-8fc0-${String(n).padStart(12, '0')}`;
@@ -210,5 +210,21 @@ describe('statusGroupOf', () => {
     expect(statusGroupOf('Partial')).toBe('Complete');
     expect(statusGroupOf('Not Complete')).toBe('Failed');
     expect(statusGroupOf('Done')).toBeUndefined();
+  });
+});
+
+describe('pointerSegment', () => {
+  it('escapes ~ and / as RFC 6901 says, ~ first, and leaves other keys and indexes as they are', () => {
+    expect(['a', 'a/b', 'a~b', '~1', '/~', '', 'constructor', 0, 12].map(pointerSegment)).toEqual([
+      'a',
+      'a~1b',
+      'a~0b',
+      '~01',
+      '~1~0',
+      '',
+      'constructor',
+      '0',
+      '12',
+    ]);
   });
 });

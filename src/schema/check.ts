@@ -167,7 +167,10 @@ function jsonTypeOf(value: unknown): string {
 
 /** Escapes one JSON pointer segment (RFC 6901). */
 export function pointerSegment(key: string | number): string {
-  return String(key).replaceAll('~', '~0').replaceAll('/', '~1');
+  // Hint: nearly every key has neither character; looking costs less than replacing nothing
+  // (a third of checking an event of a million empty flow steps).
+  if (typeof key === 'number') return String(key);
+  return key.includes('~') || key.includes('/') ? key.replaceAll('~', '~0').replaceAll('/', '~1') : key;
 }
 
 /** Keys that only one type has: a bare event is classified by the most of them it carries. */
