@@ -16,6 +16,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -23,7 +24,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
 import { CallhookError } from '../errors.js';
 import { readRecords } from '../input/read.js';
-import { errorsAfter, fix, fixInput, planFor, streamTooLong, writeRepaired } from './fix.js';
+import { errorsAfter, fix, fixInput, planFor, rewriteFromBackup, streamTooLong, writeRepaired } from './fix.js';
 
 // The published CallComplete example: one missing comma at 59:20.
 const broken = readFileSync('fixtures/doc-examples/call-complete.json');
@@ -174,6 +175,21 @@ describe('fix --write on a file another process changes', () => {
     await expect(errorsAfter(input, plan)).rejects.toThrow(
       new CallhookError(`${file}: the file changed while it was checked; nothing was written`),
     );
+  });
+
+  it('says the file may be partly written, and where the original is, when putting it back fails too', async () => {
+    // A disk that stays full: /dev/full refuses every write, the repair's and the original's.
+    const { file, plan } = await planned('full.json');
+    const handle = await open('/dev/full', 'r+');
+    try {
+      await expect(rewriteFromBackup(handle, file, plan, 'full.json')).rejects.toThrow(
+        new CallhookError(
+          `full.json: could not write the repair (no space left on device), nor put the original back: the file may be partly written; the original is in ${file}`,
+        ),
+      );
+    } finally {
+      await handle.close();
+    }
   });
 });
 

@@ -270,6 +270,32 @@ async function rewriteInPlace(handle: FileHandle, backup: string, plan: RepairPl
   await handle.sync();
 }
 
+/**
+ * Writes the repair of `backup` into the file open as `handle`; when that fails, puts the backup's
+ * text back before saying what went wrong.
+ */
+export async function rewriteFromBackup(
+  handle: FileHandle,
+  backup: string,
+  plan: RepairPlan,
+  name: string,
+): Promise<void> {
+  try {
+    await rewriteInPlace(handle, backup, plan);
+  } catch (error) {
+    const reason = ioReason(error);
+    const restored = await rewriteInPlace(handle, backup, { repairs: [], unrepairable: [] }).then(
+      () => true,
+      () => false,
+    );
+    throw new CallhookError(
+      restored
+        ? `${name}: could not write the repair (${reason}); the file is as it was, and also in ${backup}`
+        : `${name}: could not write the repair (${reason}), nor put the original back: the file may be partly written; the original is in ${backup}`,
+    );
+  }
+}
+
 /** The SHA-256 of a file's bytes. */
 async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -311,15 +337,7 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
       await rm(backup, { force: true });
       throw changedWhileChecked(name);
     }
-    try {
-      await rewriteInPlace(handle, backup, plan);
-    } catch (error) {
-      // Put the original back before saying what went wrong.
-      await rewriteInPlace(handle, backup, { repairs: [], unrepairable: [] }).catch(() => undefined);
-      throw new CallhookError(
-        `${name}: could not write the repair (${ioReason(error)}); the file is as it was, and also in ${backup}`,
-      );
-    }
+    await rewriteFromBackup(handle, backup, plan, name);
     return backup;
   } finally {
     await handle.close();
