@@ -193,6 +193,15 @@ describe('fix --write on a file another process changes', () => {
   });
 });
 
+describe('fix and a file that cannot be read', () => {
+  it('names the file a read error comes from, in one line, exit 2 (not an internal error)', async () => {
+    // A regular file every read of which fails (EIO) at offset 0.
+    const error = await capture(() => fix(['/proc/self/mem'], {})).catch((e: unknown) => e);
+    expect(error).toEqual(new CallhookError('/proc/self/mem: i/o error'));
+    expect((error as CallhookError).exitCode).toBe(2);
+  });
+});
+
 describe('fix without --write', () => {
   it('writes nothing anywhere: a planted symlink in the temporary directory is not followed', async () => {
     const shared = join(dir, 'shared-tmp');
