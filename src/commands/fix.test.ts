@@ -13,8 +13,10 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -22,7 +24,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
 import { CallhookError } from '../errors.js';
 import { readRecords } from '../input/read.js';
-import { fix, streamTooLong } from './fix.js';
+import { errorsAfter, fix, fixInput, planFor, rewriteFromBackup, streamTooLong, writeRepaired } from './fix.js';
 
 // The published CallComplete example: one missing comma at 59:20.
 const broken = readFileSync('fixtures/doc-examples/call-complete.json');
@@ -138,6 +140,65 @@ describe('fix --write rewrites the file in place', () => {
     expect(stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
     expect(readFileSync(join(dir, 'other.json'))).toEqual(repaired);
     expect(process.exitCode).toBe(2);
+  });
+});
+
+describe('fix --write on a file another process changes', () => {
+  /** The file `name` holding the broken example, planned as fix plans it, its mtime a whole second. */
+  async function planned(name: string) {
+    const file = join(dir, name);
+    writeFileSync(file, broken);
+    utimesSync(file, 1_700_000_000, 1_700_000_000);
+    const input = await fixInput({ path: file, name: file }, {});
+    return { file, input, plan: await planFor(input) };
+  }
+
+  it('refuses, writing nothing, when the file changed after it was planned: same size, its mtime put back', async () => {
+    const { file, input, plan } = await planned('edited.json');
+    // Another writer changes one word, within the mtime's resolution or restoring it (touch -r).
+    const edited = Buffer.from(broken.toString().replace('"response": "Other"\n', '"response": "Later"\n'));
+    expect(edited.length).toBe(broken.length);
+    writeFileSync(file, edited);
+    utimesSync(file, 1_700_000_000, 1_700_000_000);
+    await expect(writeRepaired(input, plan)).rejects.toThrow(
+      new CallhookError(`${file}: the file changed while it was checked; nothing was written`),
+    );
+    expect(readFileSync(file)).toEqual(edited);
+    expect(readdirSync(dir)).toEqual(['edited.json']);
+  });
+
+  it('the check after repair refuses a file changed since it was planned, rather than count what the plan does to other bytes', async () => {
+    // Two fix --write at once: the other one's repair landed between this one's plan and check,
+    // and this one said "1 syntax problem remains after repair" (its comma put in twice).
+    const { file, input, plan } = await planned('raced.json');
+    writeFileSync(file, repaired);
+    await expect(errorsAfter(input, plan)).rejects.toThrow(
+      new CallhookError(`${file}: the file changed while it was checked; nothing was written`),
+    );
+  });
+
+  it('says the file may be partly written, and where the original is, when putting it back fails too', async () => {
+    // A disk that stays full: /dev/full refuses every write, the repair's and the original's.
+    const { file, plan } = await planned('full.json');
+    const handle = await open('/dev/full', 'r+');
+    try {
+      await expect(rewriteFromBackup(handle, file, plan, 'full.json')).rejects.toThrow(
+        new CallhookError(
+          `full.json: could not write the repair (no space left on device), nor put the original back: the file may be partly written; the original is in ${file}`,
+        ),
+      );
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
+describe('fix and a file that cannot be read', () => {
+  it('names the file a read error comes from, in one line, exit 2 (not an internal error)', async () => {
+    // A regular file every read of which fails (EIO) at offset 0.
+    const error = await capture(() => fix(['/proc/self/mem'], {})).catch((e: unknown) => e);
+    expect(error).toEqual(new CallhookError('/proc/self/mem: i/o error'));
+    expect((error as CallhookError).exitCode).toBe(2);
   });
 });
 

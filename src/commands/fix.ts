@@ -2,8 +2,9 @@
  * `callhook fix`: repair the JSON mistakes the platform's own examples make, and an export cut
  * off at its end. Prints the repaired text, or with `--write` rewrites each file in place.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream, fstatSync, type Stats } from 'node:fs';
-import { chmod, chown, constants, copyFile, type FileHandle, open, stat } from 'node:fs/promises';
+import { chmod, chown, constants, copyFile, type FileHandle, open, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
 import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason, stopSignals } from '../errors.js';
@@ -39,6 +40,13 @@ interface FixInput {
   maxElementBytes?: number | undefined;
   /** The line ending of its first line, for a line break a repair puts in where the text around it cannot tell (see `firstLineEnding`). */
   firstLineEnding?: string | undefined;
+  /** The SHA-256 of the bytes the plan was made from, once they were read to their end. */
+  digest?: string | undefined;
+}
+
+/** The refusal of a file whose bytes are not those its repair was planned from. */
+function changedWhileChecked(name: string): CallhookError {
+  return new CallhookError(`${name}: the file changed while it was checked; nothing was written`);
 }
 
 /**
@@ -86,7 +94,7 @@ function isSameFile(stats: Stats, stream: NodeJS.WriteStream): boolean {
 }
 
 /** Opens a source for fix: a regular file stays on disk; stdin, a FIFO or a device is read once, by planning. */
-async function fixInput(source: Source, options: FixOptions): Promise<FixInput> {
+export async function fixInput(source: Source, options: FixOptions): Promise<FixInput> {
   const opened = {
     source,
     maxElementBytes: options.maxElementSize,
@@ -106,8 +114,27 @@ async function fixInput(source: Source, options: FixOptions): Promise<FixInput> 
   }
 }
 
+/** The input's bytes: those held, or the file's, read from disk again (an error reading it names it). */
 function bytesOf(input: FixInput): AsyncIterable<Buffer> {
-  return input.bytes ? Readable.from(input.bytes) : createReadStream(input.source.path);
+  return input.bytes ? Readable.from(input.bytes) : fromDisk(input.source);
+}
+
+async function* fromDisk(source: Source): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of createReadStream(source.path)) yield chunk;
+  } catch (error) {
+    throw describeIoError(error, source.name);
+  }
+}
+
+/** Hands on `bytes`, and once they end, their SHA-256 to `done`. */
+async function* hashing(bytes: AsyncIterable<Buffer>, done: (digest: string) => void): AsyncGenerator<Buffer> {
+  const hash = createHash('sha256');
+  for await (const chunk of bytes) {
+    hash.update(chunk);
+    yield chunk;
+  }
+  done(hash.digest('hex'));
 }
 
 /**
@@ -125,17 +152,23 @@ async function firstLineEnding(input: FixInput): Promise<string> {
   return '\n';
 }
 
-/** Reads a text through the input layer: the file itself, or bytes handed over as stdin. */
-function recordsOf(input: FixInput, bytes?: AsyncIterable<Buffer>) {
+/** Reads a text through the input layer, its bytes handed over as stdin's, under the source's name. */
+function recordsOf(input: FixInput, bytes: AsyncIterable<Buffer>) {
   const { maxElementBytes, firstLineEnding } = input;
-  if (!bytes && !input.bytes) return readRecords([input.source.path], { maxElementBytes, firstLineEnding });
-  const stdin = (bytes ?? bytesOf(input)) as NodeJS.ReadableStream;
+  const stdin = bytes as NodeJS.ReadableStream;
   return readRecords(['-'], { stdin, stdinName: input.source.name, maxElementBytes, firstLineEnding });
 }
 
-async function planOf(input: FixInput, bytes?: AsyncIterable<Buffer>): Promise<RepairPlan> {
+/**
+ * Plans the repairs of `bytes`, and keeps their digest: the check and the backup are compared
+ * with it, so the plan's offsets are never applied to other bytes (another writer's).
+ */
+async function planOf(input: FixInput, bytes: AsyncIterable<Buffer>): Promise<RepairPlan> {
   const planner = new RepairPlanner(input.firstLineEnding);
-  for await (const records of recordsOf(input, bytes)) for (const record of records) planner.add(record);
+  const hashed = hashing(bytes, (digest) => {
+    input.digest = digest;
+  });
+  for await (const records of recordsOf(input, hashed)) for (const record of records) planner.add(record);
   return planner.plan();
 }
 
@@ -145,7 +178,7 @@ async function planOf(input: FixInput, bytes?: AsyncIterable<Buffer>): Promise<R
  * endless device or a pipe never closed is not waited on. Hint: a stream's first line ending is
  * known only once it is read; planned as LF, a CRLF text is planned again.
  */
-async function planFor(input: FixInput): Promise<RepairPlan> {
+export async function planFor(input: FixInput): Promise<RepairPlan> {
   if (input.stream) {
     const held: Buffer[] = [];
     const plan = await planOf(input, holding(input, input.stream, held));
@@ -154,17 +187,25 @@ async function planFor(input: FixInput): Promise<RepairPlan> {
     input.firstLineEnding = await firstLineEnding(input);
     if (input.firstLineEnding === '\n') return plan;
   } else input.firstLineEnding = await firstLineEnding(input);
-  return planOf(input);
+  return planOf(input, bytesOf(input));
 }
 
-/** How many syntax errors the repaired text still has: it is checked before anything is written. */
-async function errorsAfter(input: FixInput, plan: RepairPlan): Promise<number> {
+/**
+ * How many syntax errors the repaired text still has: it is checked before anything is written.
+ * Refuses a file whose bytes are no longer those the plan was made from.
+ */
+export async function errorsAfter(input: FixInput, plan: RepairPlan): Promise<number> {
   const planner = new RepairPlanner(input.firstLineEnding);
+  let checked: string | undefined;
+  const read = hashing(bytesOf(input), (digest) => {
+    checked = digest;
+  });
   const repaired = applyRepairs(
-    bytesOf(input),
+    read,
     plan.repairs.map((planned) => planned.repair),
   );
   for await (const records of recordsOf(input, repaired)) for (const record of records) planner.add(record);
+  if (checked === undefined || checked !== input.digest) throw changedWhileChecked(input.source.name);
   const after = planner.plan();
   return after.repairs.length + after.unrepairable.length;
 }
@@ -230,11 +271,44 @@ async function rewriteInPlace(handle: FileHandle, backup: string, plan: RepairPl
 }
 
 /**
+ * Writes the repair of `backup` into the file open as `handle`; when that fails, puts the backup's
+ * text back before saying what went wrong.
+ */
+export async function rewriteFromBackup(
+  handle: FileHandle,
+  backup: string,
+  plan: RepairPlan,
+  name: string,
+): Promise<void> {
+  try {
+    await rewriteInPlace(handle, backup, plan);
+  } catch (error) {
+    const reason = ioReason(error);
+    const restored = await rewriteInPlace(handle, backup, { repairs: [], unrepairable: [] }).then(
+      () => true,
+      () => false,
+    );
+    throw new CallhookError(
+      restored
+        ? `${name}: could not write the repair (${reason}); the file is as it was, and also in ${backup}`
+        : `${name}: could not write the repair (${reason}), nor put the original back: the file may be partly written; the original is in ${backup}`,
+    );
+  }
+}
+
+/** The SHA-256 of a file's bytes. */
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/**
  * Rewrites the file the way editors do: a backup first, then the repaired text written into the
  * same file, so that its mode, owner, hard links and a symlink to it all stay as they were.
  * Returns the backup's name.
  */
-async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<string> {
+export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<string> {
   const path = input.source.path;
   // Hint: every message thrown here is escaped whole where it is printed (see `fixOne`, `formatFatal`).
   const name = input.source.name;
@@ -256,20 +330,14 @@ async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<string>
     throw describeIoError(error, name);
   }
   try {
-    const now = await handle.stat();
-    if (now.size !== stats.size || now.mtimeMs !== stats.mtimeMs) {
-      throw new CallhookError(`${name}: the file changed while it was checked; nothing was written`);
+    const backup = await makeBackup(path, name, await handle.stat());
+    // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:
+    // a size and an mtime unchanged miss an edit within the mtime's resolution, or `touch -r`.
+    if ((await sha256Of(backup)) !== input.digest) {
+      await rm(backup, { force: true });
+      throw changedWhileChecked(name);
     }
-    const backup = await makeBackup(path, name, now);
-    try {
-      await rewriteInPlace(handle, backup, plan);
-    } catch (error) {
-      // Put the original back before saying what went wrong.
-      await rewriteInPlace(handle, backup, { repairs: [], unrepairable: [] }).catch(() => undefined);
-      throw new CallhookError(
-        `${name}: could not write the repair (${ioReason(error)}); the file is as it was, and also in ${backup}`,
-      );
-    }
+    await rewriteFromBackup(handle, backup, plan, name);
     return backup;
   } finally {
     await handle.close();
