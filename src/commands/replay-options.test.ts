@@ -48,6 +48,24 @@ describe('parseReplayOptions', () => {
     );
   });
 
+  it('refuses user info in --url that is not percent-encoded, without printing its password', () => {
+    // Hint: it was taken, and the first request failed as an internal error (URI malformed).
+    for (const url of [
+      'http://%zz@127.0.0.1:9/hook',
+      'http://user:pa%E0%A4ss@127.0.0.1:9/hook',
+      'http://a%4:1@127.0.0.1:9/',
+    ]) {
+      const parse = () => parseReplayOptions({ ...base, url });
+      expect(parse, url).toThrow(
+        /^--url: must be an http\(s\) URL whose user info is percent-encoded \(got "http:\/\//,
+      );
+      expect(parse, url).not.toThrow(/pa%E0/);
+    }
+    expect(parseReplayOptions({ ...base, url: 'http://us%40er:p%3Aw@127.0.0.1:9/' }).url).toBe(
+      'http://us%40er:p%3Aw@127.0.0.1:9/',
+    );
+  });
+
   it('requires --url', () => {
     expect(() => parseReplayOptions({ ...base, url: undefined })).toThrow(
       '--url: must be given: the receiver to deliver to',
