@@ -93,7 +93,8 @@ export function seconds(name: string): (value: string) => number {
 export function httpUrl(name: string): (value: string) => URL {
   return (value) => {
     const url = URL.canParse(value) ? new URL(value) : undefined;
-    if (url === undefined || !/^https?:$/.test(url.protocol)) throw optionError(name, 'an http(s) URL', value);
+    if (url === undefined || !/^https?:$/.test(url.protocol))
+      throw optionError(name, 'an http(s) URL', redactUrl(value));
     try {
       decodeURIComponent(url.username);
       decodeURIComponent(url.password);

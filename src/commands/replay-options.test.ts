@@ -66,6 +66,19 @@ describe('parseReplayOptions', () => {
     );
   });
 
+  it('echoes an --url it refuses with its password as ***, as every URL it prints', () => {
+    for (const [url, shown] of [
+      ['http://user:s3cret@127.0.0.1:99999/', 'http://user:***@127.0.0.1:99999/'],
+      ['ftp://user:s3cret@127.0.0.1/', 'ftp://user:***@127.0.0.1/'],
+      ['http://user:s3c@ret@exa mple/?a=b:c@d', 'http://user:***@exa mple/?a=b:c@d'],
+      ['http://exa mple/?a=b:c@d', 'http://exa mple/?a=b:c@d'],
+    ] as const) {
+      expect(() => parseReplayOptions({ ...base, url }), url).toThrow(
+        `--url: must be an http(s) URL (got ${JSON.stringify(shown)})`,
+      );
+    }
+  });
+
   it('requires --url', () => {
     expect(() => parseReplayOptions({ ...base, url: undefined })).toThrow(
       '--url: must be given: the receiver to deliver to',
