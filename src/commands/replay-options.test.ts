@@ -72,6 +72,9 @@ describe('parseReplayOptions', () => {
       ['ftp://user:s3cret@127.0.0.1/', 'ftp://user:***@127.0.0.1/'],
       ['http://user:s3c@ret@exa mple/?a=b:c@d', 'http://user:***@exa mple/?a=b:c@d'],
       ['http://exa mple/?a=b:c@d', 'http://exa mple/?a=b:c@d'],
+      // As WHATWG URL reads it, any slashes (or none) may follow an http scheme.
+      ['http:user:s3cret@127.0.0.1:99999/', 'http:user:***@127.0.0.1:99999/'],
+      ['http:\\\\user:s3cret@127.0.0.1:99999/', 'http:\\\\user:***@127.0.0.1:99999/'],
     ] as const) {
       expect(() => parseReplayOptions({ ...base, url }), url).toThrow(
         `--url: must be an http(s) URL (got ${JSON.stringify(shown)})`,

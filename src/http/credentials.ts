@@ -30,10 +30,11 @@ export function redactUrl(url: string): string {
 
 /**
  * Text that does not parse as a URL (a refused `--url`), with what reads as its password replaced
- * by `***`: the user info is what comes before the last `@` of the part after `scheme://`.
+ * by `***`: the user info is what comes before the last `@` of the part after `scheme:` and any
+ * slashes (WHATWG URL takes `http:user@host` and `http:\\user@host` too).
  */
 function redactUnparsed(text: string): string {
-  const [, scheme = '', authority = ''] = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#\\]*)/i.exec(text) ?? [];
+  const [, scheme = '', authority = ''] = /^([a-z][a-z0-9+.-]*:[/\\]*)([^/?#\\]*)/i.exec(text) ?? [];
   const at = authority.lastIndexOf('@');
   if (at < 0) return text;
   const user = authority.slice(0, at).split(':', 1)[0];
