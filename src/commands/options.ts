@@ -13,6 +13,7 @@ import { Option } from 'commander';
 import { generateFormats, schemaDrafts } from '../core/generate-names.js';
 import { reportedStatuses, summaryDimensions } from '../core/summary-names.js';
 import { CallhookError, ExitCode } from '../errors.js';
+import { redactUrl } from '../http/credentials.js';
 import { headerNameCharacters, replayMethods, signSchemes } from '../http/names.js';
 import { defaultMaxProblems, largestElementBytes } from '../input/types.js';
 import { summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
@@ -88,11 +89,18 @@ export function seconds(name: string): (value: string) => number {
   return decimal(name, { min: 0, max: maxSeconds, what: 'a number of seconds', to: `at most ${maxSeconds} (a day)` });
 }
 
-/** A parser of an http or https URL. */
+/** A parser of an http or https URL, whose user info (sent as Basic auth) must decode. */
 export function httpUrl(name: string): (value: string) => URL {
   return (value) => {
     const url = URL.canParse(value) ? new URL(value) : undefined;
-    if (url === undefined || !/^https?:$/.test(url.protocol)) throw optionError(name, 'an http(s) URL', value);
+    if (url === undefined || !/^https?:$/.test(url.protocol))
+      throw optionError(name, 'an http(s) URL', redactUrl(value));
+    try {
+      decodeURIComponent(url.username);
+      decodeURIComponent(url.password);
+    } catch {
+      throw optionError(name, 'an http(s) URL whose user info is percent-encoded', redactUrl(value));
+    }
     return url;
   };
 }

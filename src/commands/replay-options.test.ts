@@ -48,6 +48,40 @@ describe('parseReplayOptions', () => {
     );
   });
 
+  it('refuses user info in --url that is not percent-encoded, without printing its password', () => {
+    // Hint: it was taken, and the first request failed as an internal error (URI malformed).
+    for (const url of [
+      'http://%zz@127.0.0.1:9/hook',
+      'http://user:pa%E0%A4ss@127.0.0.1:9/hook',
+      'http://a%4:1@127.0.0.1:9/',
+    ]) {
+      const parse = () => parseReplayOptions({ ...base, url });
+      expect(parse, url).toThrow(
+        /^--url: must be an http\(s\) URL whose user info is percent-encoded \(got "http:\/\//,
+      );
+      expect(parse, url).not.toThrow(/pa%E0/);
+    }
+    expect(parseReplayOptions({ ...base, url: 'http://us%40er:p%3Aw@127.0.0.1:9/' }).url).toBe(
+      'http://us%40er:p%3Aw@127.0.0.1:9/',
+    );
+  });
+
+  it('echoes an --url it refuses with its password as ***, as every URL it prints', () => {
+    for (const [url, shown] of [
+      ['http://user:s3cret@127.0.0.1:99999/', 'http://user:***@127.0.0.1:99999/'],
+      ['ftp://user:s3cret@127.0.0.1/', 'ftp://user:***@127.0.0.1/'],
+      ['http://user:s3c@ret@exa mple/?a=b:c@d', 'http://user:***@exa mple/?a=b:c@d'],
+      ['http://exa mple/?a=b:c@d', 'http://exa mple/?a=b:c@d'],
+      // As WHATWG URL reads it, any slashes (or none) may follow an http scheme.
+      ['http:user:s3cret@127.0.0.1:99999/', 'http:user:***@127.0.0.1:99999/'],
+      ['http:\\\\user:s3cret@127.0.0.1:99999/', 'http:\\\\user:***@127.0.0.1:99999/'],
+    ] as const) {
+      expect(() => parseReplayOptions({ ...base, url }), url).toThrow(
+        `--url: must be an http(s) URL (got ${JSON.stringify(shown)})`,
+      );
+    }
+  });
+
   it('requires --url', () => {
     expect(() => parseReplayOptions({ ...base, url: undefined })).toThrow(
       '--url: must be given: the receiver to deliver to',

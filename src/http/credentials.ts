@@ -21,11 +21,24 @@ export function isSecretHeader(name: string): boolean {
 
 /** `url` with any password replaced by `***` (`http://user:***@host/`), for printing, reports and the journal. */
 export function redactUrl(url: string): string {
-  if (!URL.canParse(url)) return url;
+  if (!URL.canParse(url)) return redactUnparsed(url);
   const parsed = new URL(url);
   if (!parsed.username && !parsed.password) return url;
   parsed.password = redacted;
   return parsed.href;
+}
+
+/**
+ * Text that does not parse as a URL (a refused `--url`), with what reads as its password replaced
+ * by `***`: the user info is what comes before the last `@` of the part after `scheme:` and any
+ * slashes (WHATWG URL takes `http:user@host` and `http:\\user@host` too).
+ */
+function redactUnparsed(text: string): string {
+  const [, scheme = '', authority = ''] = /^([a-z][a-z0-9+.-]*:[/\\]*)([^/?#\\]*)/i.exec(text) ?? [];
+  const at = authority.lastIndexOf('@');
+  if (at < 0) return text;
+  const user = authority.slice(0, at).split(':', 1)[0];
+  return `${scheme}${user}:${redacted}${text.slice(scheme.length + at)}`;
 }
 
 /** Headers with every secret value replaced by `***`. */

@@ -450,6 +450,27 @@ describe('listen: answers', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('sends no answer to a sender that half-closes mid-body, as the 499 on its line says', async () => {
+    // Hint: node:http's own 400 went out to it, while its line said nothing could be answered.
+    const { listener, deliveries } = await listen();
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(listener.port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (d: Buffer) => {
+        text += d.toString();
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(text));
+      socket.end('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[{"time"');
+      setTimeout(() => socket.destroy(), 1000);
+    });
+    expect(deliveries).toMatchObject([
+      { status: 499, error: 'the sender closed the connection before the end of the body' },
+    ]);
+    expect(answer).toBe('');
+    await listener.stop();
+  });
+
   it('answers 408 to a sender too slow with its headers', async () => {
     const { listener } = await listen({ headersTimeoutMs: 200, requestTimeoutMs: 400 });
     const started = performance.now();

@@ -823,7 +823,9 @@ export async function startListener(
   const refuseHead = (error: NodeJS.ErrnoException, socket: Socket) => {
     const last = lastAnswers.get(socket);
     const answering = last?.headersSent === true && (!last.writableFinished || !last.req.complete);
-    if (!answering && socket.writable) {
+    // Hint: a sender whose side ended mid-request (a FIN) has left, as the 499 on its line says.
+    const left = error.code === 'HPE_INVALID_EOF_STATE';
+    if (!answering && !left && socket.writable) {
       socket.write(clientErrorAnswer(error.code));
       reportRefusedHead(error, socket);
     }
