@@ -457,6 +457,26 @@ describe('ElementSplitter', () => {
       'note: ',
       '5',
     ]);
+    // A line of text is no value that opened and closed on its line: a heading pasted above a
+    // pretty-printed batch (as the platform's page has one) does not make the file NDJSON.
+    const batch = '[\n{"a": 1,\n"b": [\n2\n]\n},\n  {\n    "c": 3\n  }\n]\n';
+    for (const heading of [
+      'Response Payload\n',
+      '| CallAttempted |\nResponse Payload\n',
+      'Examples\n',
+      'Example:\r\n',
+    ]) {
+      for (const [size, quick] of [
+        [1, false],
+        [1 << 20, false],
+        [1 << 20, true],
+      ] as const) {
+        const pasted = split(heading + batch, size, 1 << 20, quick);
+        expect(texts(pasted).slice(heading.split('\n').length - 1)).toEqual(texts(split(batch)));
+        // The text is an element of its own, which the reader reports; the batch has no problem.
+        expect(pasted.problems).toEqual([]);
+      }
+    }
     // A word ended by the bracket itself, and brackets inside a quoted part, are no event's end.
     expect(texts(split('payload={"a":1}\n+{"b":2}\nWARN retry "[attempt 2] {x}" {"c":3}\n'))).toEqual([
       'payload=',

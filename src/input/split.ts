@@ -717,7 +717,11 @@ export class ElementSplitter {
     if (byte === SPACE && !scanner.inString && !this.scalar) return i;
     if (byte === NEWLINE) {
       if (this.scalar && this.mode === Mode.Element) {
-        // A scalar ends on its own line, before the line break is counted.
+        // A scalar ends on its own line, before the line break is counted; a word alone on its
+        // line that is no JSON value (`Examples`) is text, as a line of words is.
+        if (!this.strayText && this.batchOpen === undefined && !this.oversize) {
+          this.strayText = !parsesAsJson(this.heldScalar(i));
+        }
         this.endElementAt(i, i);
       }
       if (this.mode !== Mode.Top) this.watchLineEnd(base + i);
@@ -1258,7 +1262,9 @@ export class ElementSplitter {
     );
     if (inBatch) this.afterBatchElement(endOffset);
     else {
-      if (start.line === scanner.line && cut === undefined) this.lineDelimited = true;
+      // Hint: a line of text is no value that opened and closed on its line: a heading pasted above
+      // a pretty-printed batch does not make the file NDJSON.
+      if (start.line === scanner.line && cut === undefined && !this.afterStrayText) this.lineDelimited = true;
       this.endTopValue(endOffset);
     }
   }
