@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { garbageBytes } from '../../test/helpers/garbage.js';
@@ -520,6 +521,16 @@ describe('ElementSplitter', () => {
         `the file is not text: byte 0xFF at byte offset ${head.length} is neither JSON nor UTF-8 (a binary file?)`,
       );
     }
+  });
+
+  it('says how to read a gzip file, which an export often is', () => {
+    const problems = split(gzipSync(Buffer.from('[{"a": 1}]'))).problems;
+    expect(problems.map((p) => [p.code, p.message])).toEqual([
+      [
+        'binary',
+        'the file is not text: byte 0x1F at byte offset 0 is neither JSON nor UTF-8 (gzip? read it through gunzip -c)',
+      ],
+    ]);
   });
 
   it('reads every element before binary data that begins past the first bytes, whatever the chunks', () => {

@@ -674,7 +674,7 @@ export class ElementSplitter {
         message: `the file is not JSON text: NUL byte at byte offset ${offset} (binary, or UTF-16 without a BOM?)`,
       };
     }
-    return at === -1 ? undefined : { at, message: notTextMessage(chunk[at] ?? 0, this.offset + at) };
+    return at === -1 ? undefined : { at, message: notTextMessage(chunk[at] ?? 0, this.offset + at, chunk[at + 1]) };
   }
 
   /** Reports the file unreadable at `chunk[at]` (the chunk read from `first`), placed at its own line and column. */
