@@ -459,8 +459,11 @@ describe('ElementSplitter', () => {
       '5',
     ]);
     // A line of text is no value that opened and closed on its line: a heading pasted above a
-    // pretty-printed batch (as the platform's page has one) does not make the file NDJSON.
+    // pretty-printed batch (as the platform's page has one) does not make the file NDJSON, and
+    // above NDJSON whose first line is cut, the value after it is the first, as without it.
     const batch = '[\n{"a": 1,\n"b": [\n2\n]\n},\n  {\n    "c": 3\n  }\n]\n';
+    const cutFirst = '{"a": 1,\n{"b": 2}\n{"c": 3}\n';
+    expect(texts(split(`Examples\n${cutFirst}`)).slice(1)).toEqual(texts(split(cutFirst)));
     for (const heading of [
       'Response Payload\n',
       '| CallAttempted |\nResponse Payload\n',

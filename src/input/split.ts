@@ -266,6 +266,8 @@ export class ElementSplitter {
   private lastEndLine = 1;
   private lastEndColumn = 1;
   private valuesAtTop = 0;
+  /** Of those, lines of text that are no JSON value: the first value after them is the file's first. */
+  private textsAtTop = 0;
   /** A comma was found between top-level values. */
   private sawTopComma = false;
   // The file offset of the last stray byte at the top level (a comma too many, a `}`): the
@@ -1042,7 +1044,7 @@ export class ElementSplitter {
     this.batch++;
     this.topStart = position;
     this.topOpener = byte;
-    this.onTopLine = this.lineDelimited || this.valuesAtTop === 1;
+    this.onTopLine = this.lineDelimited || this.valuesAtTop - this.textsAtTop === 1;
     if (byte === OPEN_BRACKET) {
       this.mode = Mode.BatchElement;
       this.batchOpen = position;
@@ -1264,7 +1266,8 @@ export class ElementSplitter {
     else {
       // Hint: a line of text is no value that opened and closed on its line: a heading pasted above
       // a pretty-printed batch does not make the file NDJSON.
-      if (start.line === scanner.line && cut === undefined && !this.afterStrayText) this.lineDelimited = true;
+      if (this.afterStrayText) this.textsAtTop++;
+      else if (start.line === scanner.line && cut === undefined) this.lineDelimited = true;
       this.endTopValue(endOffset);
     }
   }
