@@ -610,9 +610,20 @@ function usageMessage(error: CommanderError): string {
     .replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)')
     .replace(/\s*\n\s*/g, ' ')
     .replace(/\.$/, '');
-  const command = process.argv
-    .slice(2)
-    .find((arg) => program.commands.some((c) => c.name() === arg || c.aliases().includes(arg)));
+  const args = process.argv.slice(2);
+  const named = (arg: string) => program.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+  const at = args.findIndex(named);
+  const command = args[at];
+  // Hint: callhook itself takes only --help and --version, so an option of the command put before
+  // it (as git's global options go) is misplaced, not unknown: the command's help lists it.
+  const takes = (arg: string) => {
+    const flag = arg.split('=')[0];
+    return named(command ?? '')?.options.some((option) => option.long === flag || option.short === flag);
+  };
+  const misplaced = error.code === 'commander.unknownOption' ? args.slice(0, Math.max(at, 0)).find(takes) : undefined;
+  if (misplaced) {
+    return `'${misplaced}' is an option of ${command}: put it after the command (callhook ${command} ${misplaced} …)`;
+  }
   return `${text}; see callhook ${command ? `${command} ` : ''}--help`;
 }
 

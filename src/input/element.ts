@@ -448,7 +448,15 @@ function symbolMessage(token: string): string {
   const word = /^[A-Za-z_$'][\w$']*/.exec(token)?.[0] ?? token.slice(0, 1);
   if (['NaN', 'Infinity', '-Infinity', 'undefined'].includes(word))
     return `${word} is not a JSON value; use null or a number`;
-  if (word.startsWith("'")) return 'strings and property names need double quotes';
+  // Hint: JSON pasted from a web page or a word processor brings its typography with it: curly
+  // quotes, and spaces that look like spaces (quoted as they are, a reader sees `unexpected " "`).
+  if (/^['\u2018\u2019]/.test(word)) return 'strings and property names need double quotes';
+  if (/^[\u201c\u201d]/.test(word)) return 'strings and property names need straight double quotes ("), not curly ones';
+  if (/^\s/.test(word)) {
+    const code = `U+${word.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const name = word === '\u00a0' ? 'no-break space' : 'Unicode space';
+    return `unexpected ${name} (${code}): between tokens JSON takes only spaces, tabs and line breaks`;
+  }
   return `unexpected ${JSON.stringify(word)}`;
 }
 

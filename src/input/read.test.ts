@@ -446,6 +446,36 @@ describe('syntax errors in one element', () => {
     expect(problems?.[0]).toEqual(['unexpected-comma', 1, comma]);
   });
 
+  it('names what a web page puts into JSON pasted from it: a no-break space, curly quotes', async () => {
+    // `unexpected " "` showed a no-break space as a space, which is all a reader could see.
+    const messages = async (text: string) => {
+      const path = join(dir, `pasted-${Math.random().toString(36).slice(2)}.ndjson`);
+      writeFileSync(path, text);
+      const out: string[] = [];
+      for await (const records of readRecords([path], { warnings: true })) {
+        for (const record of records) {
+          if (record.kind === 'invalid') out.push(record.problems[0]?.message ?? '');
+        }
+      }
+      return out;
+    };
+    expect(
+      await messages(
+        [
+          event.replace('"eventType":', '"eventType":\u00a0'),
+          event.replace('"eventType"', '\u201ceventType\u201d'),
+          event.replace('"eventType"', '\u2018eventType\u2019'),
+          event.replace('"eventType":', '"eventType":\u3000'),
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'unexpected no-break space (U+00A0): between tokens JSON takes only spaces, tabs and line breaks',
+      'strings and property names need straight double quotes ("), not curly ones',
+      'strings and property names need double quotes',
+      'unexpected Unicode space (U+3000): between tokens JSON takes only spaces, tabs and line breaks',
+    ]);
+  });
+
   it('still lists every error it can repair, each on its own (fix repairs them all)', async () => {
     const broken = event
       .replace('"eventType"', ',"eventType"')

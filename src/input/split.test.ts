@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { garbageBytes } from '../../test/helpers/garbage.js';
@@ -457,6 +458,29 @@ describe('ElementSplitter', () => {
       'note: ',
       '5',
     ]);
+    // A line of text is no value that opened and closed on its line: a heading pasted above a
+    // pretty-printed batch (as the platform's page has one) does not make the file NDJSON, and
+    // above NDJSON whose first line is cut, the value after it is the first, as without it.
+    const batch = '[\n{"a": 1,\n"b": [\n2\n]\n},\n  {\n    "c": 3\n  }\n]\n';
+    const cutFirst = '{"a": 1,\n{"b": 2}\n{"c": 3}\n';
+    expect(texts(split(`Examples\n${cutFirst}`)).slice(1)).toEqual(texts(split(cutFirst)));
+    for (const heading of [
+      'Response Payload\n',
+      '| CallAttempted |\nResponse Payload\n',
+      'Examples\n',
+      'Example:\r\n',
+    ]) {
+      for (const [size, quick] of [
+        [1, false],
+        [1 << 20, false],
+        [1 << 20, true],
+      ] as const) {
+        const pasted = split(heading + batch, size, 1 << 20, quick);
+        expect(texts(pasted).slice(heading.split('\n').length - 1)).toEqual(texts(split(batch)));
+        // The text is an element of its own, which the reader reports; the batch has no problem.
+        expect(pasted.problems).toEqual([]);
+      }
+    }
     // A word ended by the bracket itself, and brackets inside a quoted part, are no event's end.
     expect(texts(split('payload={"a":1}\n+{"b":2}\nWARN retry "[attempt 2] {x}" {"c":3}\n'))).toEqual([
       'payload=',
@@ -500,6 +524,16 @@ describe('ElementSplitter', () => {
         `the file is not text: byte 0xFF at byte offset ${head.length} is neither JSON nor UTF-8 (a binary file?)`,
       );
     }
+  });
+
+  it('says how to read a gzip file, which an export often is', () => {
+    const problems = split(gzipSync(Buffer.from('[{"a": 1}]'))).problems;
+    expect(problems.map((p) => [p.code, p.message])).toEqual([
+      [
+        'binary',
+        'the file is not text: byte 0x1F at byte offset 0 is neither JSON nor UTF-8 (gzip? read it through gunzip -c)',
+      ],
+    ]);
   });
 
   it('reads every element before binary data that begins past the first bytes, whatever the chunks', () => {

@@ -266,6 +266,8 @@ export class ElementSplitter {
   private lastEndLine = 1;
   private lastEndColumn = 1;
   private valuesAtTop = 0;
+  /** Of those, lines of text that are no JSON value: the first value after them is the file's first. */
+  private textsAtTop = 0;
   /** A comma was found between top-level values. */
   private sawTopComma = false;
   // The file offset of the last stray byte at the top level (a comma too many, a `}`): the
@@ -674,7 +676,7 @@ export class ElementSplitter {
         message: `the file is not JSON text: NUL byte at byte offset ${offset} (binary, or UTF-16 without a BOM?)`,
       };
     }
-    return at === -1 ? undefined : { at, message: notTextMessage(chunk[at] ?? 0, this.offset + at) };
+    return at === -1 ? undefined : { at, message: notTextMessage(chunk[at] ?? 0, this.offset + at, chunk[at + 1]) };
   }
 
   /** Reports the file unreadable at `chunk[at]` (the chunk read from `first`), placed at its own line and column. */
@@ -717,7 +719,11 @@ export class ElementSplitter {
     if (byte === SPACE && !scanner.inString && !this.scalar) return i;
     if (byte === NEWLINE) {
       if (this.scalar && this.mode === Mode.Element) {
-        // A scalar ends on its own line, before the line break is counted.
+        // A scalar ends on its own line, before the line break is counted; a word alone on its
+        // line that is no JSON value (`Examples`) is text, as a line of words is.
+        if (!this.strayText && this.batchOpen === undefined && !this.oversize) {
+          this.strayText = !parsesAsJson(this.heldScalar(i));
+        }
         this.endElementAt(i, i);
       }
       if (this.mode !== Mode.Top) this.watchLineEnd(base + i);
@@ -1038,7 +1044,7 @@ export class ElementSplitter {
     this.batch++;
     this.topStart = position;
     this.topOpener = byte;
-    this.onTopLine = this.lineDelimited || this.valuesAtTop === 1;
+    this.onTopLine = this.lineDelimited || this.valuesAtTop - this.textsAtTop === 1;
     if (byte === OPEN_BRACKET) {
       this.mode = Mode.BatchElement;
       this.batchOpen = position;
@@ -1258,7 +1264,10 @@ export class ElementSplitter {
     );
     if (inBatch) this.afterBatchElement(endOffset);
     else {
-      if (start.line === scanner.line && cut === undefined) this.lineDelimited = true;
+      // Hint: a line of text is no value that opened and closed on its line: a heading pasted above
+      // a pretty-printed batch does not make the file NDJSON.
+      if (this.afterStrayText) this.textsAtTop++;
+      else if (start.line === scanner.line && cut === undefined) this.lineDelimited = true;
       this.endTopValue(endOffset);
     }
   }

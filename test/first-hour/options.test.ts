@@ -42,6 +42,16 @@ describe('the command line', () => {
     ],
     [['frobnicate'], "callhook: unknown command 'frobnicate'; see callhook --help\n"],
     [['show', 'x.json', '--frob'], "callhook: unknown option '--frob'; see callhook show --help\n"],
+    // An option the command takes, put before it as git's are: its help lists the option, so
+    // pointing there alone would contradict the message.
+    [
+      ['--no-color', 'validate', 'x.json'],
+      "callhook: '--no-color' is an option of validate: put it after the command (callhook validate --no-color …)\n",
+    ],
+    [
+      ['--width=100', 'show', 'x.json'],
+      "callhook: '--width=100' is an option of show: put it after the command (callhook show --width=100 …)\n",
+    ],
     [['show', 'x.json', '--format', 'xml'], 'callhook: --format: must be one of pretty, json, markdown (got "xml")\n'],
     [['validate'], "callhook: missing required argument 'paths'; see callhook validate --help\n"],
     [
