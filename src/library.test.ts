@@ -363,6 +363,21 @@ describe('readEvents', () => {
     expect(items.every((item) => item.kind === 'event')).toBe(true);
     await expect(collect(readEvents(['no/such/file.json']))).rejects.toThrow(/no such file/);
   });
+
+  it('refuses a path given as a string, which it would read as JSON text, with a TypeError saying how to pass it', async () => {
+    // readEvents('export.json') gave one invalid element, `unexpected "fixtures"`.
+    for (const path of ['fixtures/valid/outbound-with-reattempts.json', 'fixtures/valid']) {
+      await expect(collect(readEvents(path))).rejects.toThrow(
+        new TypeError(
+          `source is read as JSON text, and ${JSON.stringify(path)} names a file or folder: pass paths in an array (readEvents([${JSON.stringify(path)}]))`,
+        ),
+      );
+    }
+    // Text that names no file is read as text, its problems told as any text's.
+    const [item] = await collect(readEvents('no/such/file.json'));
+    expect(item).toMatchObject({ kind: 'invalid', problems: [{ code: 'invalid-symbol' }] });
+    expect((await collect(readEvents('{"a": 1}')))[0]?.kind).toBe('invalid');
+  });
 });
 
 describe('signing and verifying', () => {
