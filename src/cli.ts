@@ -400,10 +400,10 @@ details.set('listen', (command, { options }) =>
     .option('--host <address>', 'address to bind (anything but loopback is warned about)', '127.0.0.1')
     .option('--path <path>', 'serve only this path (default: any)')
     .addOption(options.lineFormat('pretty lines, or NDJSON on stdout'))
-    .option(
-      '--max-body <size>',
-      'largest body accepted (413 past it), e.g. 5mb, 512kb; 8 times it for all bodies held at once (503 past that)',
-      '5mb',
+    .addOption(
+      options.maxBody(
+        'largest body accepted (413 past it), e.g. 5mb, 512kb; 8 times it for all bodies held at once (503 past that)',
+      ),
     )
     .addOption(options.type('treat every bare event as this type'))
     .option('--accept-invalid', 'answer 2xx to JSON that fails validation (it is still reported)')
@@ -488,6 +488,7 @@ details.set('verify', (command, { options }) =>
     .option('--body <file>', 'verify one delivery: its exact body bytes')
     .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', collect)
     .option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)')
+    .addOption(options.maxBody('with --body: the largest body read, as listen takes it (e.g. 5mb, 512kb)'))
     .addOption(options.lineFormat())
     .addOption(options.width())
     .addOption(options.noColor())
