@@ -224,7 +224,7 @@ skipped; a call result of a status the platform does not document is shown.
 Exit codes:
   0    shown (skipped invalid events, or | head ending early, do not change it)
   1    no event matched the filters given (--status, --campaign, --grep, ...)
-  2    usage or I/O error (bad option, missing file)
+  2    usage or I/O error (bad option, missing file, a file that is not text)
   130  interrupted by Ctrl-C; 143 by SIGTERM`,
   ),
 );
@@ -249,7 +249,8 @@ Examples:
 Exit codes:
   0    the call's events were found
   1    no event has this correlationId (as show's filters that match nothing)
-  2    usage or I/O error (bad option, missing file, a prefix of several calls)
+  2    usage or I/O error (bad option, missing file, a file that is not text,
+       a prefix of several calls)
   130  interrupted by Ctrl-C; 143 by SIGTERM`,
   ),
 );
@@ -299,7 +300,9 @@ Examples:
   $ callhook summarise export.json --by campaign --format csv --top 0 > out.csv
   $ callhook summarize export.json --by phone --org-number 61491570006
 
-${exitCodes('with --strict, anything invalid (an undocumented status too)')}`,
+${exitCodes('with --strict, anything invalid (an undocumented status too)')}
+A file that is not text (gzip, binary, UTF-16) is read up to where that begins,
+and the report still printed: exit 2.`,
     ),
 );
 
