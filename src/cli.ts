@@ -224,7 +224,7 @@ skipped; a call result of a status the platform does not document is shown.
 Exit codes:
   0    shown (skipped invalid events, or | head ending early, do not change it)
   1    no event matched the filters given (--status, --campaign, --grep, ...)
-  2    usage or I/O error (bad option, missing file)
+  2    usage or I/O error (bad option, missing file, a file that is not text)
   130  interrupted by Ctrl-C; 143 by SIGTERM`,
   ),
 );
@@ -249,7 +249,8 @@ Examples:
 Exit codes:
   0    the call's events were found
   1    no event has this correlationId (as show's filters that match nothing)
-  2    usage or I/O error (bad option, missing file, a prefix of several calls)
+  2    usage or I/O error (bad option, missing file, a file that is not text,
+       a prefix of several calls)
   130  interrupted by Ctrl-C; 143 by SIGTERM`,
   ),
 );
@@ -299,7 +300,9 @@ Examples:
   $ callhook summarise export.json --by campaign --format csv --top 0 > out.csv
   $ callhook summarize export.json --by phone --org-number 61491570006
 
-${exitCodes('with --strict, anything invalid (an undocumented status too)')}`,
+${exitCodes('with --strict, anything invalid (an undocumented status too)')}
+A file that is not text (gzip, binary, UTF-16) is read up to where that begins,
+and the report still printed: exit 2.`,
     ),
 );
 
@@ -400,10 +403,10 @@ details.set('listen', (command, { options }) =>
     .option('--host <address>', 'address to bind (anything but loopback is warned about)', '127.0.0.1')
     .option('--path <path>', 'serve only this path (default: any)')
     .addOption(options.lineFormat('pretty lines, or NDJSON on stdout'))
-    .option(
-      '--max-body <size>',
-      'largest body accepted (413 past it), e.g. 5mb, 512kb; 8 times it for all bodies held at once (503 past that)',
-      '5mb',
+    .addOption(
+      options.maxBody(
+        'largest body accepted (413 past it), e.g. 5mb, 512kb; 8 times it for all bodies held at once (503 past that)',
+      ),
     )
     .addOption(options.type('treat every bare event as this type'))
     .option('--accept-invalid', 'answer 2xx to JSON that fails validation (it is still reported)')
@@ -488,6 +491,7 @@ details.set('verify', (command, { options }) =>
     .option('--body <file>', 'verify one delivery: its exact body bytes')
     .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', collect)
     .option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)')
+    .addOption(options.maxBody('with --body: the largest body read, as listen takes it (e.g. 5mb, 512kb)'))
     .addOption(options.lineFormat())
     .addOption(options.width())
     .addOption(options.noColor())

@@ -24,7 +24,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
 import { CallhookError } from '../errors.js';
 import { readRecords } from '../input/read.js';
-import { errorsAfter, fix, fixInput, planFor, rewriteFromBackup, streamTooLong, writeRepaired } from './fix.js';
+import {
+  errorsAfter,
+  fix,
+  fixInput,
+  planFor,
+  printRepaired,
+  rewriteFromBackup,
+  streamTooLong,
+  writeRepaired,
+} from './fix.js';
 
 // The published CallComplete example: one missing comma at 59:20.
 const broken = readFileSync('fixtures/doc-examples/call-complete.json');
@@ -175,6 +184,20 @@ describe('fix --write on a file another process changes', () => {
     await expect(errorsAfter(input, plan)).rejects.toThrow(
       new CallhookError(`${file}: the file changed while it was checked; nothing was written`),
     );
+  });
+
+  it('printing the repair (no --write) says the text printed is not its repair when the file changed after it was planned', async () => {
+    // It printed the plan applied to the other writer's bytes, and "repaired 1 problem", exit 0.
+    const { file, input, plan } = await planned('printed.json');
+    const edited = Buffer.from(broken.toString().replace('"response": "Other"\n', '"response": "Later"\n'));
+    writeFileSync(file, edited);
+    const printed = capture(() => printRepaired(input, plan));
+    await expect(printed).rejects.toThrow(
+      new CallhookError(`${file}: the file changed while it was checked; what was printed is not its repair`),
+    );
+    // Unchanged, the same call prints the repair.
+    writeFileSync(file, broken);
+    expect((await capture(() => printRepaired(input, plan))).stdout).toBe(repaired.toString());
   });
 
   it('says the file may be partly written, and where the original is, when putting it back fails too', async () => {

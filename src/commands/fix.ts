@@ -44,9 +44,9 @@ interface FixInput {
   digest?: string | undefined;
 }
 
-/** The refusal of a file whose bytes are not those its repair was planned from. */
-function changedWhileChecked(name: string): CallhookError {
-  return new CallhookError(`${name}: the file changed while it was checked; nothing was written`);
+/** The refusal of a file whose bytes are not those its repair was planned from; `then` says what that leaves. */
+function changedWhileChecked(name: string, then = 'nothing was written'): CallhookError {
+  return new CallhookError(`${name}: the file changed while it was checked; ${then}`);
 }
 
 /**
@@ -344,6 +344,25 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
   }
 }
 
+/**
+ * Prints the repair of the input's bytes, read once more, to stdout. Refuses, once printed, a
+ * file whose bytes are no longer those the plan was made from: the plan's offsets applied to
+ * another writer's bytes print text that is neither file's repair.
+ */
+export async function printRepaired(input: FixInput, plan: RepairPlan): Promise<void> {
+  let printed: string | undefined;
+  const read = hashing(bytesOf(input), (digest) => {
+    printed = digest;
+  });
+  for await (const chunk of applyRepairs(
+    read,
+    plan.repairs.map((planned) => planned.repair),
+  )) {
+    if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  }
+  if (printed !== input.digest) throw changedWhileChecked(input.source.name, 'what was printed is not its repair');
+}
+
 /** Repairs one source; returns the exit code it ends with. */
 async function fixOne(
   source: Source,
@@ -395,12 +414,7 @@ async function fixOne(
   );
   if (!options.write) {
     if (several) process.stdout.write(`==> ${name} <==\n`);
-    for await (const chunk of applyRepairs(
-      bytesOf(input),
-      plan.repairs.map((planned) => planned.repair),
-    )) {
-      if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
-    }
+    await printRepaired(input, plan);
     if (plan.repairs.length > 0) {
       // Hint: only a file on disk can be rewritten; --write refuses stdin and pipes.
       const hint = input.stats && !isStdin(source) ? ' (--write saves them)' : '';

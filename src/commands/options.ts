@@ -275,6 +275,8 @@ export const options = {
     ),
   signatureHeader: () => new Option('--signature-header <name>', 'header for --sign hmac').default('X-Signature'),
   tolerance: (description: string) => new Option('--tolerance <seconds>', description).default('300'),
+  // Hint: one default for both: verify reads a --body up to what listen would have taken.
+  maxBody: (description: string) => new Option('--max-body <size>', description).default('5mb'),
   // Times are read in the action (src/commands/time-range.ts): the reader lives with the
   // schemas, which --help must not load.
   since: () =>

@@ -84,7 +84,7 @@ export async function* eventRecords(
   paths: string[],
   options: ViewOptions,
   output: Output,
-  skipped = { elements: 0 },
+  skipped = { elements: 0, unreadable: 0 },
 ): AsyncGenerator<Extract<InputRecord, { kind: 'event' }>> {
   // Hint: a skipped element's warning names its first error and counts the rest, and a call whose
   // only error is its status is told by omitted errors too: one kept is all that is read.
@@ -104,6 +104,11 @@ export async function* eventRecords(
         };
       } else {
         if (record.kind === 'invalid') skipped.elements++;
+        // Hint: a file that is not text fails the run, however it ends (`| head` included).
+        if (record.kind === 'problem' && record.problem.fatal) {
+          skipped.unreadable++;
+          process.exitCode = ExitCode.usage;
+        }
         await warnAboutRecord(record, output, options.mask);
       }
     }
@@ -165,7 +170,8 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
   try {
     // Like head and tail, name each file when there are several, so every call can be traced to its file.
     const manyFiles = (await listSources(paths)).length > 1 && options.format !== 'json';
-    for await (const record of eventRecords(paths, options, output)) {
+    const skipped = { elements: 0, unreadable: 0 };
+    for await (const record of eventRecords(paths, options, output, skipped)) {
       const { event: read } = record;
       seen++;
       if (read.type === 'CallComplete' || read.type === 'CallAttempted' || read.type === 'CallReceived') {
@@ -212,7 +218,8 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
     if (shown === 0 && given.length > 0 && !output.closed) {
       throw new CallhookError(
         `no event matched ${given.join(', ')} (of ${plural(seen, 'event')} read)`,
-        ExitCode.invalid,
+        // A file that could not be read may have held one: that failure is the one to end with.
+        skipped.unreadable > 0 ? ExitCode.usage : ExitCode.invalid,
       );
     }
   } finally {

@@ -15,13 +15,14 @@ export function summaryConsumerOf(summary: SummaryAccumulator): MergingConsumer<
       for (const record of records) summary.add(record);
     },
     state: () => summary.state(),
-    merge: (state, redeliveries) => {
+    merge: (state, redeliveries, cut) => {
       if (redeliveries.length > 0)
         return summary.mergeWithout(
           state,
           redeliveries.map((r) => r.event),
+          cut,
         );
-      summary.merge(state);
+      summary.merge(state, cut);
       return true;
     },
   };

@@ -10,6 +10,7 @@ import {
 import { maskPhone, maskPhonesInText } from '../core/timeline.js';
 import { readInHalves, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
+import { escapeTerminal } from '../render/escape.js';
 import type { SummaryFormat } from '../render/formats.js';
 import { renderSummaryJson, undocumentedStatusFate } from '../render/summary-json.js';
 import type { EventType } from '../schema/events.js';
@@ -146,6 +147,10 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   }
 
   process.stdout.write(options.format === 'json' ? renderSummaryJson(report) : await renderWithTables(report, options));
+  // A file that is not text fails the run (exit 2), and each says where, as show and trace do.
+  for (const { file, line, column, message } of report.unreadableFiles) {
+    process.stderr.write(`callhook: ${escapeTerminal(`${file}:${line}:${column}: ${message}`)}\n`);
+  }
   for (const line of summaryDiagnostics(report, options.format, summaryOptions.by)) {
     process.stderr.write(`callhook: ${line}\n`);
   }

@@ -40,7 +40,7 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
     // and reading stops at the first event of a second call the prefix matches (refused below).
     const entries: TraceEntry[] = [];
     const ids = new Set<string>();
-    const skipped = { elements: 0 };
+    const skipped = { elements: 0, unreadable: 0 };
     for await (const record of eventRecords(paths, options, output, skipped)) {
       if (!belongsToTrace(record.event, prefix)) continue;
       // Hint: a UUID is the same whatever its case (RFC 9562), and producers differ in how they write it.
@@ -64,7 +64,9 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
     if (output.closed) return;
 
     if (ids.size === 0) {
-      throw new CallhookError(`no event has a correlationId starting with ${prefix}`, ExitCode.invalid);
+      // A file that could not be read may have held it: that failure is the one to end with.
+      const code = skipped.unreadable > 0 ? ExitCode.usage : ExitCode.invalid;
+      throw new CallhookError(`no event has a correlationId starting with ${prefix}`, code);
     }
     if (ids.size > 1) {
       const listed = [...ids].map((text) => escapeTerminal(text)).join(', ');

@@ -52,6 +52,7 @@ describe('verify options', () => {
       secretEnv: '1BAD',
       signatureHeader: 'X Sig',
       tolerance: '300',
+      maxBody: '5mb',
       format: 'pretty',
     } as const;
     await expect(verify(['captured'], raw)).rejects.toThrow(
@@ -70,6 +71,7 @@ function verifyHmacCapture(dir: string, secret: string) {
     secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
     signatureHeader: 'X-Signature',
     tolerance: '300',
+    maxBody: '5mb',
     format: 'json',
   } as const;
   return runVerify([dir], raw, secret);
@@ -127,6 +129,7 @@ describe('verify --body', () => {
       secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
       signatureHeader: 'X-Signature',
       tolerance: '300',
+      maxBody: '5mb',
       format: 'json',
       body,
       header: [

@@ -1,14 +1,25 @@
 /** `callhook verify`: checks the signatures of captured deliveries, or of one body and its headers, offline. */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { maxHeaderSize } from 'node:http';
 import { instantOf } from '../core/instant.js';
 import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
+import { optionSize } from '../input/element.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { BodyChanged, CapturedBodies, capturedDeliveries, captureLogName } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
-import { envName, headerName, type lineFormats, optional, optionError, parseAll, wholeNumber } from './options.js';
+import {
+  byteSize,
+  envName,
+  headerName,
+  type lineFormats,
+  optional,
+  optionError,
+  parseAll,
+  wholeNumber,
+} from './options.js';
 
 /** The options `verify` takes, as commander parsed them. */
 interface RawVerifyOptions {
@@ -21,6 +32,7 @@ interface RawVerifyOptions {
   body?: string;
   header?: string[];
   headers?: string;
+  maxBody: string;
   format: (typeof lineFormats)[number];
   width?: number;
 }
@@ -59,20 +71,32 @@ function asHeaderSource(pairs: readonly [string, string][]): Record<string, stri
   return headers;
 }
 
-async function readText(path: string): Promise<Buffer> {
+/**
+ * The bytes of `path`, refused as `tooLarge` as soon as they pass `limit` bytes: a device or a
+ * pipe that never ends (/dev/zero) is not read into memory whole.
+ */
+async function readAtMost(path: string, limit: number, tooLarge: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
   try {
-    return await readFile(path);
+    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw new CallhookError(`${path}: ${tooLarge}`);
+      chunks.push(chunk);
+    }
   } catch (error) {
-    throw describeIoError(error, path);
+    throw error instanceof CallhookError ? error : describeIoError(error, path);
   }
+  return Buffer.concat(chunks, size);
 }
 
 /** The `verify` action: exit 0 when every signature holds, 1 when any does not, 2 for usage errors. */
 export async function verify(paths: string[], raw: RawVerifyOptions): Promise<void> {
-  const { tolerance, now, secretEnv, signatureHeader } = parseAll({
+  const { tolerance, now, secretEnv, signatureHeader, maxBody } = parseAll({
     secretEnv: () => envName('--secret-env')(raw.secretEnv),
     signatureHeader: () => headerName('--signature-header')(raw.signatureHeader),
     tolerance: () => wholeNumber('--tolerance', 0)(raw.tolerance),
+    maxBody: () => byteSize('--max-body')(raw.maxBody),
     now: () =>
       optional(raw.now, (text) => {
         const at = parseTimeBound(text, Date.now());
@@ -115,11 +139,17 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     process.stdout.write(raw.format === 'json' ? renderVerifyJson(result) : renderVerifyLine(result, c, width));
   };
   if (raw.body !== undefined) {
+    // Hint: each is read no further than listen would have read it: a head up to node:http's
+    // limit (431 past it), a body up to --max-body (413).
+    const head = `more than ${optionSize(maxHeaderSize)} of headers, which listen would refuse (431)`;
     const pairs = [
-      ...(raw.headers === undefined ? [] : parseHeaderLines((await readText(raw.headers)).toString(), raw.headers)),
+      ...(raw.headers === undefined
+        ? []
+        : parseHeaderLines((await readAtMost(raw.headers, maxHeaderSize, head)).toString(), raw.headers)),
       ...(raw.header ?? []).map(parseHeaderOption),
     ];
-    const body = await readText(raw.body);
+    const tooLarge = `a body of more than --max-body (${optionSize(maxBody)}), which listen would refuse (413); raise --max-body to check it`;
+    const body = await readAtMost(raw.body, maxBody, tooLarge);
     const headers = asHeaderSource(pairs);
     show({ name: raw.body, webhookId: headers['webhook-id']?.[0], result: check(body, headers, now) });
   } else {

@@ -19,6 +19,8 @@ import {
   groupOf,
   type SummaryState,
   takeOutSummaryState,
+  unreadableKey,
+  unreadableOf,
 } from './summary-state.js';
 
 const humanSupportRequest = 'humanSupportRequest';
@@ -103,9 +105,12 @@ export class SummaryAccumulator {
         }
         return;
       }
-      case 'problem':
-        if (record.problem.severity === 'error') state.inputErrors++;
+      case 'problem': {
+        const { problem } = record;
+        if (problem.fatal) state.unreadableFiles.add(unreadableKey(problem));
+        else if (problem.severity === 'error') state.inputErrors++;
         return;
+      }
       case 'file-start':
         state.files++;
         return;
@@ -276,8 +281,18 @@ export class SummaryAccumulator {
    * Adds the counts of another accumulator (with the same options) that read the records right
    * after this one's: the report is then the one a single accumulator reading both would give,
    * first-seen orders (the tie-breaks) included. `other` is consumed: do not use it afterwards.
+   * `from` is where in the file the other began reading, when its lines count from there.
    */
-  merge(other: SummaryState): void {
+  merge(other: SummaryState, from?: { line: number; column: number }): void {
+    if (from) {
+      // Hint: the other thread's places count from its first byte: line 1, column 1 is `from`.
+      const places = [...other.unreadableFiles].map((key) => {
+        const { line, column, ...rest } = unreadableOf(key);
+        const at = { line: from.line + line - 1, column: line === 1 ? from.column + column - 1 : column };
+        return unreadableKey({ ...rest, ...at });
+      });
+      other.unreadableFiles = new Set(places);
+    }
     addSummaryState(this.#state, other);
   }
 
@@ -288,14 +303,18 @@ export class SummaryAccumulator {
    * Returns false, merging nothing, in the rare case where taking them out cannot be proved to give
    * that same report (see `#exactWithout`); the caller then reads the other part itself.
    */
-  mergeWithout(other: SummaryState, redeliveries: readonly WebhookEvent[]): boolean {
+  mergeWithout(
+    other: SummaryState,
+    redeliveries: readonly WebhookEvent[],
+    from?: { line: number; column: number },
+  ): boolean {
     const removed = new SummaryAccumulator(this.#options);
     for (const event of redeliveries) {
       removed.#addEvent(event);
     }
     const gone = removed.state();
     if (!this.#exactWithout(other, gone)) return false;
-    this.merge(other);
+    this.merge(other, from);
     // The bounds are left alone (`#exactWithout` proved them unchanged).
     takeOutSummaryState(this.#state, gone);
     this.#state.duplicates += redeliveries.length;

@@ -16,7 +16,7 @@ import {
   type SummaryOptions,
   type SummaryReport,
 } from './summary-report.js';
-import { type CampaignState, emptyGroup, type GroupState, type SummaryState } from './summary-state.js';
+import { type CampaignState, emptyGroup, type GroupState, type SummaryState, unreadableOf } from './summary-state.js';
 
 const finiteBound = 'a finite time bound has a readable time, so utcIsoOf returns a string for it';
 
@@ -108,6 +108,7 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
     invalid: state.invalid,
     undocumentedStatuses: state.undocumentedStatuses,
     inputErrors: state.inputErrors,
+    unreadableFiles: [...state.unreadableFiles].map(unreadableOf),
     filteredOut: state.filteredOut,
     filters: {
       since: options.since === undefined ? null : isoOf(options.since),

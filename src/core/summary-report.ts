@@ -4,6 +4,7 @@
  */
 import type { EventKind } from '../schema/events.js';
 import type { ReportedStatus, SummaryDimension } from './summary-names.js';
+import type { UnreadableFile } from './summary-state.js';
 
 /** The status groups a report lists: the documented two, then `Other` for undocumented statuses. */
 export const reportedGroups = ['Complete', 'Failed', 'Other'] as const;
@@ -145,6 +146,11 @@ export interface SummaryReport {
   undocumentedStatuses: number;
   /** Problems outside any element (e.g. a missing comma between two elements). */
   inputErrors: number;
+  /**
+   * The files read no further where they are not text (binary, compressed, UTF-16): where, and
+   * why. What they held from there on is in no count.
+   */
+  unreadableFiles: UnreadableFile[];
   /** Valid events left out by `--since`, `--until` or `--status`. */
   filteredOut: number;
   /** The filters given (null for one not given): `--since` and `--until` as UTC instants, `--status`. */
@@ -179,9 +185,11 @@ export interface SummaryReport {
 }
 
 /**
- * The exit code a summary ends with: 1 under `--strict` when anything failed validation
- * (an undocumented status included, as `validate` would fail it), else 0.
+ * The exit code a summary ends with: 2 when a file could not be read (it is not text), as for
+ * any input that cannot be read; 1 under `--strict` when anything failed validation (an
+ * undocumented status included, as `validate` would fail it); else 0.
  */
-export function summaryExitCode(report: SummaryReport, strict: boolean): 0 | 1 {
+export function summaryExitCode(report: SummaryReport, strict: boolean): 0 | 1 | 2 {
+  if (report.unreadableFiles.length > 0) return 2;
   return strict && report.invalid + report.undocumentedStatuses + report.inputErrors > 0 ? 1 : 0;
 }

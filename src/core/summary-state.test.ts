@@ -45,6 +45,9 @@ function recordsOf(values: readonly unknown[]): InputRecord[] {
     }
   }
   records.push({ kind: 'problem', problem: { ...element, severity: 'error', code: 'missing-comma', message: 'x' } });
+  // The file is not text from here on: read no further.
+  const binary = { ...element, offset: 99, severity: 'error', code: 'binary', message: 'y', fatal: true } as const;
+  records.push({ kind: 'problem', problem: binary });
   records.push({ kind: 'file-end', file: 'x.json', elements: values.length, bytes: 100 });
   return records;
 }
@@ -113,7 +116,7 @@ describe('the summary state', () => {
     const state = stateOf(records, options);
     const copy = structuredClone(state);
     const twice = mergeSummaryStates(state, state);
-    const sets = new Set(['.customers', '.first', '.last']);
+    const sets = new Set(['.customers', '.unreadableFiles', '.first', '.last']);
     for (const [path, n] of leaves(summaryTally, twice)) {
       expect([path, n]).toEqual([
         path,

@@ -46,6 +46,24 @@ const groupTally = shape({
   smsPairs: keyed<string>()(count),
 });
 
+/** A file read no further where it is not text: where, and why. */
+export interface UnreadableFile {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** An unreadable file as `unreadableFiles` holds it: a string, so that threads merge them as a set. */
+export const unreadableKey = ({ file, line, column, message }: UnreadableFile) =>
+  JSON.stringify([file, line, column, message]);
+
+/** The file an `unreadableKey` names. */
+export function unreadableOf(key: string): UnreadableFile {
+  const [file, line, column, message] = JSON.parse(key) as [string, number, number, string];
+  return { file, line, column, message };
+}
+
 /** Everything a summary counts. */
 export const summaryTally = shape({
   files: count,
@@ -56,6 +74,8 @@ export const summaryTally = shape({
   invalid: count,
   undocumentedStatuses: count,
   inputErrors: count,
+  /** Files read no further where they are not text, one each: `unreadableKey` of where and why. */
+  unreadableFiles: members,
   filteredOut: count,
   /** When the earliest and latest counted events happened. */
   first: earliest,

@@ -121,6 +121,7 @@ export class RecordBuilder {
       message: problem.message,
       excerpt: problem.excerpt,
       repair: problem.repair,
+      ...(problem.fatal ? { fatal: true } : {}),
     };
   }
 

@@ -45,6 +45,8 @@ export interface Problem extends Location {
   eventId?: string | undefined;
   /** For a `duplicate-id` warning, once found (see input/first-copies.ts): where the first copy began. */
   firstCopy?: Location | undefined;
+  /** True when the file was read no further: it is not text there (binary, compressed, UTF-16). */
+  fatal?: true | undefined;
 }
 
 /** Where an element sits: in which file, which top-level value (batch), and its position. */

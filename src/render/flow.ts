@@ -421,7 +421,9 @@ export function renderSkipWarning(record: InputRecord): string | undefined {
   const tail = more > 0 ? ` (and ${more} more; see callhook validate)` : '';
   const skipped = record.kind === 'invalid' ? `skipped an invalid ${what}: ` : '';
   const pointer = problem.pointer ? ` (${problem.pointer})` : '';
-  return `callhook: warning: ${where}: ${skipped}${escapeTerminal(advisedMessage(problem) + pointer)}${tail}`;
+  // A file read no further is an error: the command ends with exit 2 (see `eventRecords` in show).
+  const warning = record.kind === 'problem' && record.problem.fatal ? '' : 'warning: ';
+  return `callhook: ${warning}${where}: ${skipped}${escapeTerminal(advisedMessage(problem) + pointer)}${tail}`;
 }
 
 /** The heading of a trace as every format shows it, built once: payload text raw (each renderer escapes it). */

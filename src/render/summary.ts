@@ -212,6 +212,12 @@ function overview(report: SummaryReport): Section {
       `${plural(report.inputErrors, 'problem')} between elements; run \`callhook validate\` for details`,
     ]);
   }
+  if (report.unreadableFiles.length > 0) {
+    rows.push([
+      'Not read',
+      `${plural(report.unreadableFiles.length, 'file')} read up to where it is not text (binary, compressed or UTF-16); stderr says where`,
+    ]);
+  }
   if (report.filteredOut > 0) {
     const { since, until, statuses } = report.filters;
     const given = [

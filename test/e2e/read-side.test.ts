@@ -16,6 +16,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
@@ -249,5 +250,42 @@ describe('the reader of stderr going away', () => {
       });
     });
     expect(code).toBe(0);
+  });
+});
+
+describe('a gzip file given to summarise, show and trace', () => {
+  // summarise printed a report of zeros and exited 0 for `cat f.json.gz | callhook summarise`,
+  // and show and trace warned and exited 0: a file they could not read at all passed as read.
+  const story = 'fixtures/valid/outbound-with-reattempts.json';
+  const gz = join(scratch, 'export.json.gz');
+  writeFileSync(gz, gzipSync(readFileSync(story)));
+  const notText = (name: string) =>
+    `callhook: ${name}:1:1: the file is not text: byte 0x1F at byte offset 0 is neither JSON nor UTF-8 (gzip? read it through gunzip -c)\n`;
+
+  it('summarise says which file it could not read, on stdin or named, still reports the rest, and exits 2', async () => {
+    const piped = await runCli(['summarise'], { input: readFileSync(gz) });
+    expect(piped.stderr).toBe(notText('<stdin>'));
+    expect(piped.code).toBe(2);
+    const named = await runCli(['summarise', story, gz, '--format', 'json']);
+    expect(named.stderr).toBe(notText(gz));
+    expect(named.code).toBe(2);
+    const report = JSON.parse(named.stdout);
+    expect(report.events).toBeGreaterThan(0);
+    expect(report.inputErrors).toBe(0);
+    const message = notText(gz).slice(`callhook: ${gz}:1:1: `.length, -1);
+    expect(report.unreadableFiles).toEqual([{ file: gz, line: 1, column: 1, message }]);
+    // Under --strict too: a file not read is not an invalid one.
+    expect((await runCli(['summarise', gz, '--strict'])).code).toBe(2);
+  });
+
+  it('show and trace say so as an error, not a warning, show the rest, and exit 2', async () => {
+    const shown = await runCli(['show', story, gz]);
+    expect(shown.stderr).toBe(notText(gz));
+    expect(shown.stdout).toContain('outbound callback');
+    expect(shown.code).toBe(2);
+    const traced = await runCli(['trace', '67765b6d-dc5e-4e7e-af59-63744b5116b8', story, gz]);
+    expect(traced.stderr).toBe(notText(gz));
+    expect(traced.stdout).toContain('67765b6d-dc5e-4e7e-af59-63744b5116b8');
+    expect(traced.code).toBe(2);
   });
 });

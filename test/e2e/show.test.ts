@@ -272,7 +272,8 @@ describe.concurrent('show: options', () => {
     expect,
   }) => {
     const result = await runCli(['show', 'fixtures/invalid/']);
-    expect(result.code).toBe(0);
+    // Exit 2 for the two files that are not text (binary.bin.json, utf16.json), named as errors.
+    expect(result.code).toBe(2);
     expect(result.stdout).toContain('[Complete]');
     expect(result.stderr).toContain(
       'callhook: warning: fixtures/invalid/missing-required-field.json:6:13: skipped an invalid CallComplete: missing required field "sessionId"',
@@ -280,7 +281,12 @@ describe.concurrent('show: options', () => {
     expect(result.stderr).toContain('fixtures/invalid/several-errors.json:59:51:');
     expect(result.stderr).toMatch(/fixtures\/invalid\/utf16\.json:1:1: the file is UTF-16/);
     for (const line of result.stderr.trimEnd().split('\n'))
-      expect(line).toMatch(/^callhook: warning: fixtures\/invalid\/[\w.-]+:\d+:\d+: /);
+      expect(line).toMatch(/^callhook: (warning: )?fixtures\/invalid\/[\w.-]+:\d+:\d+: /);
+    const errors = result.stderr.split('\n').filter((line) => /^callhook: fixtures/.test(line));
+    expect(errors.map((line) => line.split(':')[1])).toEqual([
+      ' fixtures/invalid/binary.bin.json',
+      ' fixtures/invalid/utf16.json',
+    ]);
     // Said "skipped an invalid event: nesting … exceeds the limit of 256; skipped": skipped twice.
     expect(result.stderr).toContain(
       'deep-nesting.json:2:3: skipped an invalid event: nesting 10002 levels deep exceeds the limit of 256 (/0)\n',

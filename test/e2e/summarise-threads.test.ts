@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { summaryConsumerOf } from '../../src/commands/summarise-worker.js';
 import { generateCalls, type WireEvent } from '../../src/core/generate.js';
-import { SummaryAccumulator, type SummaryOptions } from '../../src/core/summary.js';
+import { SummaryAccumulator, type SummaryOptions, summaryExitCode } from '../../src/core/summary.js';
 import { findMidpoint, readHalf, readInHalves } from '../../src/input/halves.js';
 import { type ReadOptions, readRecords } from '../../src/input/read.js';
 import { renderSummaryJson } from '../../src/render/summary-json.js';
@@ -168,6 +168,17 @@ describe('summarise on two threads', () => {
         bytes: Buffer.byteLength(text.slice(0, at)),
         elements: text.slice(0, at).split('\n').length - 1,
       });
+      // The file is named as not read to its end, on either thread, so the run fails (exit 2).
+      const offset = Buffer.byteLength(text.slice(0, at));
+      expect(report.unreadableFiles).toEqual([
+        {
+          file: path,
+          line: text.slice(0, at).split('\n').length,
+          column: 1,
+          message: `the file is not text: byte 0xFF at byte offset ${offset} is neither JSON nor UTF-8 (a binary file?)`,
+        },
+      ]);
+      expect(summaryExitCode(report, false)).toBe(2);
     }
   });
 
