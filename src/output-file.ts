@@ -24,11 +24,12 @@ export function danglingLinkProblem(path: string): string | undefined {
 
 /**
  * Opens `path` with `flags` (O_CREAT and O_EXCL are added here, where needed): an existing file,
- * or a symlink to one, is opened as it is; a missing file is created, with `mode`, exclusively and
- * at `path` itself. Hint: O_EXCL never follows a symlink, so a dangling one fails the create
- * (EEXIST) instead of creating its target; it is then refused as a usage error naming it.
+ * or a symlink to one, is opened as it is, its mode kept; a missing file is created exclusively, at
+ * `path` itself, readable by the user alone whatever the umask: each of these files holds what the
+ * user gave (a URL's ?token=, request headers). Hint: O_EXCL never follows a symlink, so a dangling
+ * one fails the create (EEXIST) instead of creating its target; it is then refused as a usage error naming it.
  */
-export function openOutputSync(path: string, flags: number, mode = 0o666): number {
+export function openOutputSync(path: string, flags: number): number {
   const existing = flags & ~(constants.O_CREAT | constants.O_EXCL);
   // Another program may create or remove the file between the two opens: a few tries settle it.
   for (let tries = 0; ; tries++) {
@@ -38,7 +39,7 @@ export function openOutputSync(path: string, flags: number, mode = 0o666): numbe
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw describeIoError(error, path);
     }
     try {
-      return openSync(path, existing | constants.O_CREAT | constants.O_EXCL, mode);
+      return openSync(path, existing | constants.O_CREAT | constants.O_EXCL, 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 3) throw describeIoError(error, path);
       const dangling = danglingLinkProblem(path);

@@ -101,7 +101,7 @@ function writeWhole(fd: number, text: string): void {
  * they are written as every command writes JSON: with the characters a terminal acts on as `\u`.
  */
 export function openJournal(path: string, header?: JournalHeader): Journal {
-  // Hint: 'a+' (read, for the last byte, and append), created only at `path` itself.
+  // Hint: 'a+' (read, for the last byte, and append), created only at `path` itself, for the user alone.
   const fd = openOutputSync(path, constants.O_RDWR | constants.O_APPEND);
   try {
     const { size } = fstatSync(fd);

@@ -241,7 +241,7 @@ export class CaptureWriter {
       const flags = durable ? logFlags | constants.O_DSYNC : logFlags;
       // Hint: created (never through a dangling symlink) by openOutputSync, then opened as a
       // FileHandle without O_CREAT, which cannot create anything wherever the name now points.
-      const created = openOutputSync(logPath, flags, 0o600);
+      const created = openOutputSync(logPath, flags);
       try {
         const stats = fstatSync(created);
         refuseForeign(logPath, stats.uid);

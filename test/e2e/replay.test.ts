@@ -1,6 +1,6 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
@@ -575,6 +575,22 @@ describe('replay', () => {
       expect(text).not.toMatch(/pa%24%24word|pa\$\$word|k3y-secret|c00kie|YWxpY2U6cGEkJHdvcmQ/);
     }
     expect(outputs.at(-2)).toContain('"authorization: $CALLHOOK_HEADER_AUTHORIZATION"');
+  });
+
+  it('--journal and --report are private to the user whatever the umask: they hold the URL and the headers', async () => {
+    // Under umask 000 both were made 0666: readable by all, with ?token= and X-Auth-Token in them.
+    const s = await server();
+    const dir = tempDir('replay');
+    const [report, journal] = [join(dir, 'report.json'), join(dir, 'run.jsonl')];
+    const umask = process.umask(0);
+    try {
+      const args = ['replay', ndjson(2), '--url', `${s.url}?token=S`, '-H', 'X-Auth-Token: T'];
+      expect((await runCli([...args, '--journal', journal, '--report', report])).code).toBe(0);
+    } finally {
+      process.umask(umask);
+    }
+    expect(statSync(journal).mode & 0o777).toBe(0o600);
+    expect(statSync(report).mode & 0o777).toBe(0o600);
   });
 
   it('(11) checks --rate, --report and --journal before the first request', async () => {
