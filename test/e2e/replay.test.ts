@@ -1,6 +1,6 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
@@ -518,6 +518,33 @@ describe('replay', () => {
       `warning: the journal was written for ${s.url}, and this run sends to ${s.url}moved`,
     );
     expect(s.requests.length).toBe(sent);
+  });
+
+  it('--resume refuses a journal another user owns, and warns of one others can write: lines they add would skip batches', async () => {
+    // A 0666 journal, or one another user owned, was read without a word: a forged "delivered"
+    // line would have made --resume skip its batch, the events never sent.
+    const s = await server();
+    const input = ndjson(4);
+    const journal = join(tempDir('replay'), 'run.jsonl');
+    const args = ['replay', input, '--url', s.url, '--journal', journal, '--batch-size', '2'];
+    expect((await runCli(args)).code).toBe(0);
+    chmodSync(journal, 0o622);
+    const warned = await runCli([...args, '--resume']);
+    expect(warned.code).toBe(0);
+    // Wrapped to 80 columns (piped), each line after the first indented by two.
+    expect(warned.stderr.replace(/\n {2}/g, ' ')).toBe(
+      `callhook: warning: ${journal}: other users can write to it (mode 622), so they could add lines saying batches were delivered, which --resume would then skip, never sending them; chmod 600 it\n`,
+    );
+    for (const line of warned.stderr.split('\n')) expect(line.length <= 80 || !/ \S/.test(line.trim())).toBe(true);
+    // Hint: only root can give a file to another user (nobody, 65534).
+    if (process.getuid?.() !== 0) return;
+    chownSync(journal, 65534, 65534);
+    const refused = await runCli([...args, '--resume']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      `callhook: ${journal}: belongs to another user (uid 65534), who could read it, and add lines saying batches were delivered, which --resume would then skip, never sending them; use a journal of your own\n`,
+    );
+    expect(s.requests).toHaveLength(2);
   });
 
   it('--resume takes a journal of an earlier version, which does not record the selection, with a warning', async () => {

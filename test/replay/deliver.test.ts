@@ -155,7 +155,7 @@ describe('deliverBatches', () => {
       res.writeHead(n === 2 ? 410 : 200).end();
     });
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
-    const journal = openJournal(join(dir, 'j.jsonl'));
+    const journal = openJournal(join(dir, 'j.jsonl'), () => {});
     const { stats } = await deliverBatches(planBatches(events(100)), options(s.url, { concurrency: 1, journal }));
     journal.close();
     expect(s.requests).toHaveLength(3);
@@ -173,7 +173,7 @@ describe('deliverBatches', () => {
     const url = s.url;
     await s.close();
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
-    const journal = openJournal(join(dir, 'j.jsonl'));
+    const journal = openJournal(join(dir, 'j.jsonl'), () => {});
     const { stats } = await deliverBatches(
       planBatches(events(100)),
       options(url, { concurrency: 1, retries: 1, journal }),
@@ -347,19 +347,19 @@ describe('deliverBatches', () => {
       await new Promise((r) => setTimeout(r, 20));
       res.end();
     });
-    let journal = openJournal(path);
+    let journal = openJournal(path, () => {});
     const first = await deliverBatches(
       planBatches(events(40)),
       options(s.url, { journal, stop: stop.signal, concurrency: 4 }),
     );
     journal.close();
     expect(first.stats.interrupted).toBe(true);
-    const confirmed = readJournal(path).confirmed;
+    const confirmed = readJournal(path, () => {}).confirmed;
     expect(confirmed.size).toBe(first.stats.batches.delivered);
     expect(first.stats.batches.delivered).toBeGreaterThanOrEqual(10);
     const sentFirst = s.requests.length;
 
-    journal = openJournal(path);
+    journal = openJournal(path, () => {});
     const second = await deliverBatches(planBatches(events(40)), options(s.url, { journal, confirmed }));
     journal.close();
     expect(second.stats.batches.resumed).toBe(confirmed.size);
