@@ -489,6 +489,8 @@ async function replayWith(
       signer,
       journal,
       confirmed,
+      // Hint: files end; stdin may never, and the count would wait for it.
+      countUnsent: !readsStdin,
       stop: stop.signal,
       abort: abort.signal,
       stats,

@@ -88,6 +88,35 @@ describe('replay', () => {
     expect(report.retries).toBeGreaterThanOrEqual(9);
   });
 
+  it('counts what a run stopped by a receiver that answers nothing never sent; --resume sends it', async () => {
+    // `replay fixtures/valid --url http://127.0.0.1:9/ --retries 0` said 3 batches failed, and
+    // nothing of the rest of the input, which it never sent.
+    const s = await server();
+    await s.close();
+    const dir = tempDir('replay');
+    const [journal, report] = [join(dir, 'run.jsonl'), join(dir, 'report.json')];
+    const args = ['replay', 'fixtures/valid', '--journal', journal];
+    const stopped = await runCli([...args, '--url', s.url, '--retries', '0', '--report', report]);
+    expect(stopped.code).toBe(1);
+    const counts = JSON.parse(readFileSync(report, 'utf8')) as {
+      inputComplete: boolean;
+      batches: { failed: number; notSent: number };
+      events: { failed: number; notSent: number };
+    };
+    expect(counts.inputComplete).toBe(true);
+    expect(counts.batches.failed).toBe(3);
+    expect(counts.batches.notSent).toBeGreaterThan(0);
+    expect(stopped.stdout).toContain(`3 failed, 0 undelivered, ${counts.batches.notSent} not sent`);
+    expect(stopped.stdout).toContain(
+      `${counts.events.failed} failed, 0 undelivered, ${counts.events.notSent} not sent`,
+    );
+    const live = await server();
+    const resumed = await runCli([...args, '--url', live.url, '--resume']);
+    expect(resumed.code).toBe(0);
+    expect(live.requests).toHaveLength(counts.batches.failed + counts.batches.notSent);
+    expect(receivedEvents(live)).toHaveLength(counts.events.failed + counts.events.notSent);
+  });
+
   it('gives up after --retries, exits 1 and names the batch', async () => {
     const s = await server((_req, res) => res.writeHead(503).end('maintenance'));
     const result = await runCli(['replay', ndjson(1), '--url', s.url, '--retries', '2', ...fast]);
