@@ -1,9 +1,11 @@
 import {
+  chmodSync,
   closeSync,
   constants,
   existsSync,
   mkdtempSync,
   readFileSync,
+  statSync,
   symlinkSync,
   writeFileSync,
   writeSync,
@@ -21,7 +23,7 @@ describe('openOutputSync', () => {
   it('creates a missing file, and appends to an existing one or to a symlink to one', () => {
     const dir = folder();
     const path = join(dir, 'new.jsonl');
-    let fd = openOutputSync(path, append, 0o600);
+    let fd = openOutputSync(path, append);
     writeSync(fd, 'a\n');
     closeSync(fd);
     fd = openOutputSync(path, append);
@@ -70,5 +72,22 @@ describe('openOutputSync', () => {
     writeSync(fd, '{}\n');
     closeSync(fd);
     expect(readFileSync(path, 'utf8')).toBe('{}\n');
+  });
+
+  it('creates a file for the user alone whatever the umask, and keeps the mode of one that exists', () => {
+    const dir = folder();
+    const umask = process.umask(0);
+    try {
+      closeSync(openOutputSync(join(dir, 'new.jsonl'), append));
+    } finally {
+      process.umask(umask);
+    }
+    expect(statSync(join(dir, 'new.jsonl')).mode & 0o777).toBe(0o600);
+    // Hint: a file the user made is theirs to share; it is never made more readable than it was.
+    const theirs = join(dir, 'theirs.json');
+    writeFileSync(theirs, '');
+    chmodSync(theirs, 0o640);
+    closeSync(openOutputSync(theirs, constants.O_WRONLY | constants.O_TRUNC));
+    expect(statSync(theirs).mode & 0o777).toBe(0o640);
   });
 });

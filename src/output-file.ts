@@ -5,7 +5,7 @@
  * target does not exist is refused, since the file would appear somewhere the user did not name
  * (a link planted in a shared folder, or left from another setup).
  */
-import { constants, lstatSync, openSync, readlinkSync, statSync } from 'node:fs';
+import { constants, lstatSync, openSync, readlinkSync, type Stats, statSync } from 'node:fs';
 import { CallhookError, describeIoError, ExitCode } from './errors.js';
 
 /** Why no file may be created at `path`: it is a symlink whose target does not exist; undefined otherwise. */
@@ -24,11 +24,12 @@ export function danglingLinkProblem(path: string): string | undefined {
 
 /**
  * Opens `path` with `flags` (O_CREAT and O_EXCL are added here, where needed): an existing file,
- * or a symlink to one, is opened as it is; a missing file is created, with `mode`, exclusively and
- * at `path` itself. Hint: O_EXCL never follows a symlink, so a dangling one fails the create
- * (EEXIST) instead of creating its target; it is then refused as a usage error naming it.
+ * or a symlink to one, is opened as it is, its mode kept; a missing file is created exclusively, at
+ * `path` itself, readable by the user alone whatever the umask: each of these files holds what the
+ * user gave (a URL's ?token=, request headers). Hint: O_EXCL never follows a symlink, so a dangling
+ * one fails the create (EEXIST) instead of creating its target; it is then refused as a usage error naming it.
  */
-export function openOutputSync(path: string, flags: number, mode = 0o666): number {
+export function openOutputSync(path: string, flags: number): number {
   const existing = flags & ~(constants.O_CREAT | constants.O_EXCL);
   // Another program may create or remove the file between the two opens: a few tries settle it.
   for (let tries = 0; ; tries++) {
@@ -38,11 +39,67 @@ export function openOutputSync(path: string, flags: number, mode = 0o666): numbe
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw describeIoError(error, path);
     }
     try {
-      return openSync(path, existing | constants.O_CREAT | constants.O_EXCL, mode);
+      return openSync(path, existing | constants.O_CREAT | constants.O_EXCL, 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 3) throw describeIoError(error, path);
       const dangling = danglingLinkProblem(path);
       if (dangling) throw new CallhookError(`${path}: ${dangling}`, ExitCode.usage);
     }
+  }
+}
+
+/**
+ * Refuses a file or folder that another user (not root) owns, as one planted in /tmp would be:
+ * whatever modes callhook gives it, its owner can read it and change what is in it. `who`: what
+ * they could do, and what to do instead.
+ */
+export function refuseForeign(path: string, owner: number, who: string): void {
+  const me = process.getuid?.();
+  // Hint: root's own folders (/tmp itself) are trusted: root can read and replace anything anyway.
+  if (me === undefined || owner === me || owner === 0) return;
+  throw new CallhookError(`${path}: belongs to another user (uid ${owner}), who could ${who}`, ExitCode.usage);
+}
+
+/**
+ * Whether users other than the owner may write to a file, or delete or rename the files in a
+ * folder: it is world-writable, or group-writable by a group that is not the user's own, without
+ * the sticky bit (which, as on /tmp, leaves that to each file's owner). Hint: warned of, not
+ * refused: a Docker volume is often 0777, and its container has no other user; umask 002 makes
+ * files and folders group-writable where each user has a group of their own.
+ */
+export function writableByOthers(stats: Stats): boolean {
+  const mode = permissionsOf(stats);
+  if (mode & 0o1000) return false;
+  return (mode & 0o002) !== 0 || ((mode & 0o020) !== 0 && stats.gid !== process.getgid?.());
+}
+
+/** A file's permission bits; none on Windows, which has no such modes (as in `refuseForeign`). */
+export function permissionsOf({ mode }: Stats): number {
+  return process.getuid === undefined ? 0 : mode & 0o7777;
+}
+
+/** What a file of the user's holds, and what other users could do with it, for `checkOwnFile`'s messages. */
+export interface OwnFileRisks {
+  /** What one who can read it learns. */
+  holds: string;
+  /** What one who can write to it could do. */
+  writers: string;
+  /** What to do instead of using another user's file. */
+  instead: string;
+}
+
+/**
+ * Checks a file callhook writes to or trusts (listen's log, replay's journal) once open (`stats`):
+ * refuses one that another user owns, and warns of one that others can read or write to, since
+ * it holds what the user gave (headers, a URL's ?token=) and says what was done with it. Hint:
+ * warned of, not changed: the file is the user's, and its mode theirs to choose.
+ */
+export function checkOwnFile(path: string, stats: Stats, risks: OwnFileRisks, warn: (message: string) => void): void {
+  refuseForeign(path, stats.uid, `read it, and ${risks.writers}; ${risks.instead}`);
+  const mode = permissionsOf(stats);
+  const shown = `mode ${(mode & 0o777).toString(8)}`;
+  if (mode & 0o044) warn(`${path}: other users can read it (${shown}), and it holds ${risks.holds}; chmod 600 it`);
+  if (writableByOthers(stats)) {
+    warn(`${path}: other users can write to it (${shown}), so they could ${risks.writers}; chmod 600 it`);
   }
 }

@@ -65,6 +65,16 @@ function diagnose(text: string): void {
   stderr.write(text);
 }
 
+/** The warnings said: a journal is checked when read for `--resume` and again when opened, and said once. */
+const warned = new Set<string>();
+
+/** Says a warning on stderr, once, wrapped to its width. */
+function warn(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  diagnose(wrapMessage(`callhook: warning: ${escapeTerminal(message)}`, terminalWidth(stderr)));
+}
+
 /**
  * Where each input file starts in the whole input, in bytes, so progress can show an ETA; the
  * total is under the key ''. Undefined when stdin is among the inputs (its size is unknown).
@@ -269,10 +279,12 @@ function sameUrl(a: string, b: string): boolean {
  * Unreadable lines (torn by a crash or a full disk) are listed and skipped.
  */
 function confirmedFromJournal(path: string, run: RunIdentity, url: string): Set<string> {
-  const contents = readJournal(path);
+  const warnings: string[] = [];
+  const contents = readJournal(path, (message) => warnings.push(message));
   // Hint: the header first: a file that is not this run's journal is refused in one line, not
-  // after a line of diagnostics for each of its lines.
+  // after a line of diagnostics for each of its lines (nor a warning of who may read it).
   checkResume(path, contents.header, run, contents.notHeader);
+  for (const message of warnings) warn(message);
   for (const line of contents.unreadable) {
     diagnose(
       `callhook: ${escapeTerminal(path)}:${line}: unreadable journal line skipped (cut short by a crash or a full disk?)\n`,
@@ -349,19 +361,15 @@ export async function replayCommand(
     // Hint: held from before the journal is read until the last line is written: a second run on
     // it would send again whatever it does not confirm yet. A dry run writes none, and takes none.
     if (journal)
-      release = lockJournal(
-        journal,
-        (message) => diagnose(`callhook: warning: ${escapeTerminal(message)}\n`),
-        (holder) => {
-          diagnose(
-            `callhook: warning: ${escapeTerminal(`another replay (${holder}) took over the journal's lock, judging this run gone (paused?): stopping, so that both do not send the same batches`)}\n`,
-          );
-          // Hint: stopped as by a signal: no new batches, those in flight finished and journalled.
-          // Emitted, not sent: once delivery has ended (its handlers gone) a real SIGTERM would
-          // kill the run mid-summary, its lock left behind.
-          process.emit('SIGTERM', 'SIGTERM');
-        },
-      );
+      release = lockJournal(journal, warn, (holder) => {
+        warn(
+          `another replay (${holder}) took over the journal's lock, judging this run gone (paused?): stopping, so that both do not send the same batches`,
+        );
+        // Hint: stopped as by a signal: no new batches, those in flight finished and journalled.
+        // Emitted, not sent: once delivery has ended (its handlers gone) a real SIGTERM would
+        // kill the run mid-summary, its lock left behind.
+        process.emit('SIGTERM', 'SIGTERM');
+      });
     await replayWith(paths, settings, command?.parent?.version(), delivering);
   } finally {
     delivering();
@@ -438,7 +446,7 @@ async function replayWith(
       url,
       startedAt: isoOf(Date.now()),
     };
-    journal = openJournal(settings.journal, settings.resume ? undefined : header);
+    journal = openJournal(settings.journal, warn, settings.resume ? undefined : header);
   }
   const stop = new AbortController();
   const abort = new AbortController();
@@ -481,6 +489,8 @@ async function replayWith(
       signer,
       journal,
       confirmed,
+      // Hint: files end; stdin may never, and the count would wait for it.
+      countUnsent: !readsStdin,
       stop: stop.signal,
       abort: abort.signal,
       stats,

@@ -44,6 +44,12 @@ export interface DeliveryOptions {
   stop?: AbortSignal | undefined;
   /** Abort in-flight requests at once (a second signal). */
   abort?: AbortSignal | undefined;
+  /**
+   * After the run stops, not by a signal (410 Gone, a receiver that answers nothing), read the rest
+   * of the input to count the batches it never sent. Only for an input that ends by itself
+   * (files): a quiet stdin might never.
+   */
+  countUnsent?: boolean | undefined;
   /** Receives counts as they change; a new one is made otherwise. */
   stats?: DeliveryStats | undefined;
   random?: (() => number) | undefined;
@@ -85,6 +91,7 @@ export async function deliverBatches(
   const reader = new BatchReader(batches, run.stopping);
   try {
     await Promise.all(Array.from({ length: options.concurrency }, () => run.work(reader)));
+    if (options.countUnsent && run.countsUnsent(reader)) await run.countUnsent(reader);
     // Stopped early: let the input layer close its files.
     if (!run.stats.inputEnded && reader.error === undefined) await reader.close();
   } finally {
@@ -188,6 +195,36 @@ class DeliveryRun {
       }
       this.stats.read++;
       await this.#deliverOne(next);
+    }
+  }
+
+  /** Whether the run stopped of itself (not by a signal, a read or a journal error) with input left to count. */
+  countsUnsent(reader: BatchReader): boolean {
+    const { stats } = this;
+    return (
+      this.stopping.aborted &&
+      !stats.inputEnded &&
+      !stats.interrupted &&
+      reader.error === undefined &&
+      this.#journalError === undefined
+    );
+  }
+
+  /**
+   * Reads the batches the run never took, to the end of the input, and counts them as not sent
+   * (or resumed, those the journal confirms). Hint: a signal stops the count, not the run's end.
+   */
+  async countUnsent(reader: BatchReader): Promise<void> {
+    try {
+      for await (const batch of reader.unsent()) {
+        this.stats.read++;
+        if (this.#options.confirmed?.has(batch.key)) this.stats.resumed(batch.events);
+        else this.stats.notSent(batch.events);
+        if (this.stats.interrupted) return;
+      }
+      this.stats.inputEnded = true;
+    } catch (error) {
+      reader.error ??= error;
     }
   }
 
@@ -362,7 +399,10 @@ class DeliveryRun {
 class BatchReader {
   readonly #iterator: AsyncIterator<OutboundBatch>;
   readonly #stopping: AbortSignal;
-  readonly #pending = new Set<() => void>();
+  /** The reads in progress, each with what abandons it. */
+  readonly #pending = new Map<() => void, Promise<IteratorResult<OutboundBatch>>>();
+  /** The reads abandoned when the run stopped, in the order they were made: each may yet bring a batch. */
+  readonly #abandonedReads: Array<Promise<IteratorResult<OutboundBatch>>> = [];
   #lastRead: Promise<unknown> = Promise.resolve();
   /** The input ended: every batch was read. */
   ended = false;
@@ -378,9 +418,29 @@ class BatchReader {
   }
 
   readonly #abandonAll = () => {
-    for (const abandon of this.#pending) abandon();
+    for (const [abandon, read] of this.#pending) {
+      abandon();
+      this.#abandonedReads.push(read);
+    }
     this.#pending.clear();
   };
+
+  /**
+   * After the run stopped: the batches it never took, those its abandoned reads bring first, to
+   * the end of the input. Hint: an async generator answers its reads in the order they were made.
+   */
+  async *unsent(): AsyncGenerator<OutboundBatch> {
+    for (;;) {
+      const read = this.#abandonedReads.shift() ?? this.#iterator.next();
+      this.#abandoned = this.#abandonedReads.length > 0;
+      const result = await read;
+      if (result.done) {
+        this.ended = true;
+        return;
+      }
+      yield result.value;
+    }
+  }
 
   /** The next batch, or undefined when the input ended or the run stopped; rejects when reading fails. */
   async next(): Promise<OutboundBatch | undefined> {
@@ -412,8 +472,8 @@ class BatchReader {
         return;
       }
       const abandon = () => resolve(undefined);
-      this.#pending.add(abandon);
       const read = this.#iterator.next();
+      this.#pending.set(abandon, read);
       this.#lastRead = read;
       read.then(
         (result) => {

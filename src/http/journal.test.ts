@@ -1,6 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import {
   appendFileSync,
+  chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -76,7 +78,7 @@ describe('journal', () => {
   it('(4) after a torn last line, the next entry starts a line of its own, so its confirmation is kept', () => {
     const path = tempPath('run.jsonl');
     writeFileSync(path, `${JSON.stringify(entry('0-a'))}\n{"key":"1-b","status":"deliv`);
-    const journal = openJournal(path);
+    const journal = openJournal(path, () => {});
     journal.append(entry('2-c'));
     journal.close();
     expect(parseJournal(readFileSync(path, 'utf8')).confirmed).toEqual(new Set(['0-a', '2-c']));
@@ -85,11 +87,11 @@ describe('journal', () => {
 
   it('writes its header first, and appends lines that can be read back', () => {
     const path = tempPath('run.jsonl');
-    const journal = openJournal(path, header());
+    const journal = openJournal(path, () => {}, header());
     journal.append(entry('k'));
     journal.close();
     expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(3);
-    const contents = readJournal(path);
+    const contents = readJournal(path, () => {});
     expect(contents.header).toEqual(header());
     expect(contents.confirmed).toEqual(new Set(['k']));
   });
@@ -98,7 +100,7 @@ describe('journal', () => {
     const path = tempPath('run.jsonl');
     // U+009B is the 8-bit CSI a terminal may act on; U+202E reverses what follows.
     const hostile = 'bad \u009b2J \u202eeno \u2028 \u200b';
-    const journal = openJournal(path, header({ inputs: [`in${hostile}.ndjson`] }));
+    const journal = openJournal(path, () => {}, header({ inputs: [`in${hostile}.ndjson`] }));
     journal.append({ ...entry('k', 'failed'), reason: `HTTP 500: ${hostile}`, source: `in${hostile}.ndjson:1:1` });
     journal.close();
     const text = readFileSync(path, 'utf8');
@@ -110,10 +112,10 @@ describe('journal', () => {
   });
 
   it('(4) a full disk is a one-line usage error, at the header or at any later line', () => {
-    expect(() => openJournal('/dev/full', header())).toThrow(
+    expect(() => openJournal('/dev/full', () => {}, header())).toThrow(
       new CallhookError('cannot write the journal /dev/full: no space left on device'),
     );
-    const journal = openJournal('/dev/full');
+    const journal = openJournal('/dev/full', () => {});
     expect(() => journal.append(entry('k'))).toThrow(/no space left on device/);
     journal.close();
   });
@@ -122,20 +124,48 @@ describe('journal', () => {
     const path = tempPath('planted.jsonl');
     const target = `${path}.victim`;
     symlinkSync(target, path);
-    expect(() => openJournal(path, header())).toThrow(
+    expect(() => openJournal(path, () => {}, header())).toThrow(
       /planted\.jsonl: is a symlink to .*planted\.jsonl\.victim, which does not exist/,
     );
     expect(existsSync(target)).toBe(false);
     writeFileSync(target, `${JSON.stringify(header())}\n`);
-    const journal = openJournal(path);
+    const journal = openJournal(path, () => {});
     journal.append(entry('k'));
     journal.close();
-    expect(readJournal(target).confirmed).toEqual(new Set(['k']));
+    expect(readJournal(target, () => {}).confirmed).toEqual(new Set(['k']));
+  });
+
+  // Hint: only root can give a file to another user (nobody, 65534), as one does who plants a file in /tmp.
+  it.skipIf(process.getuid?.() !== 0)(
+    'a journal another user owns is refused, even empty: they could read the URL and add lines --resume would trust',
+    () => {
+      const path = tempPath('planted.jsonl');
+      writeFileSync(path, '', { mode: 0o600 });
+      chownSync(path, 65534, 65534);
+      const refused = `${path}: belongs to another user (uid 65534), who could read it, and add lines saying batches were delivered, which --resume would then skip, never sending them; use a journal of your own`;
+      expect(() => openJournal(path, () => {}, header())).toThrow(new CallhookError(refused));
+      expect(readFileSync(path, 'utf8')).toBe('');
+      expect(() => readJournal(path, () => {})).toThrow(new CallhookError(refused));
+    },
+  );
+
+  it('warns of a journal other users can read: it holds the URL, query and all', () => {
+    const path = tempPath('run.jsonl');
+    writeFileSync(path, '');
+    chmodSync(path, 0o644);
+    const warnings: string[] = [];
+    openJournal(path, (message) => warnings.push(message), header()).close();
+    expect(warnings).toEqual([
+      `${path}: other users can read it (mode 644), and it holds the receiver's URL with its query (a ?token=); chmod 600 it`,
+    ]);
+    warnings.length = 0;
+    readJournal(path, (message) => warnings.push(message));
+    expect(warnings).toHaveLength(1);
   });
 
   it('(7) --resume refuses a missing journal, another input, a changed input, another --batch-size or another selection of events', () => {
     const path = tempPath('run.jsonl');
-    expect(() => readJournal(path)).toThrow(/--resume: the journal .*run\.jsonl does not exist/);
+    expect(() => readJournal(path, () => {})).toThrow(/--resume: the journal .*run\.jsonl does not exist/);
     const run = { inputs: ['in.ndjson'], fingerprint: 'sha256:aa', batchSize: 5, selection: '' };
     expect(() => checkResume(path, header(), run)).not.toThrow();
     // The same content under another name is the same input.

@@ -9,6 +9,7 @@ import {
   constants,
   fstatSync,
   linkSync,
+  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -25,7 +26,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { defaultMaxElementBytes, listSources } from '../input/read.js';
-import { openOutputSync } from '../output-file.js';
+import { checkOwnFile, type OwnFileRisks, openOutputSync } from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
 
 /** How a batch ended. Only `delivered` is skipped by `--resume`. */
@@ -80,6 +81,16 @@ export interface Journal {
   close(): void;
 }
 
+/**
+ * What a journal holds, and what another user could do with it, for `checkOwnFile`: a line saying
+ * a batch was delivered makes `--resume` skip it, so one written by another user loses its events.
+ */
+const journalRisks: OwnFileRisks = {
+  holds: "the receiver's URL with its query (a ?token=)",
+  writers: 'add lines saying batches were delivered, which --resume would then skip, never sending them',
+  instead: 'use a journal of your own',
+};
+
 function writeError(error: unknown, path: string): CallhookError {
   return new CallhookError(`cannot write the journal ${path}: ${ioReason(error)}`, ExitCode.usage);
 }
@@ -100,11 +111,18 @@ function writeWhole(fd: number, text: string): void {
  * Lines hold untrusted text (file names, a receiver's answers) and get read with `tail -f`, so
  * they are written as every command writes JSON: with the characters a terminal acts on as `\u`.
  */
-export function openJournal(path: string, header?: JournalHeader): Journal {
-  // Hint: 'a+' (read, for the last byte, and append), created only at `path` itself.
+export function openJournal(path: string, warn: (message: string) => void, header?: JournalHeader): Journal {
+  // Hint: 'a+' (read, for the last byte, and append), created only at `path` itself, for the user alone.
   const fd = openOutputSync(path, constants.O_RDWR | constants.O_APPEND);
+  const stats = fstatSync(fd);
   try {
-    const { size } = fstatSync(fd);
+    checkOwnFile(path, stats, journalRisks, warn);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  try {
+    const { size } = stats;
     if (size > 0) {
       const last = Buffer.alloc(1);
       readSync(fd, last, 0, 1, size - 1);
@@ -203,10 +221,17 @@ export function parseJournal(text: string): JournalContents {
   return contents;
 }
 
-/** Reads the journal at `path` for `--resume`; a missing file is an error (there is nothing to resume). */
-export function readJournal(path: string): JournalContents {
+/**
+ * Reads the journal at `path` for `--resume`; a missing file is an error (there is nothing to
+ * resume), and so is one another user owns (`checkOwnFile`, which tells `warn` of one others can
+ * read or write to).
+ */
+export function readJournal(path: string, warn: (message: string) => void): JournalContents {
+  let fd: number | undefined;
   try {
-    return parseJournal(readFileSync(path, 'utf8'));
+    fd = openSync(path, 'r');
+    checkOwnFile(path, fstatSync(fd), journalRisks, warn);
+    return parseJournal(readFileSync(fd, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new CallhookError(
@@ -215,6 +240,8 @@ export function readJournal(path: string): JournalContents {
       );
     }
     throw describeIoError(error, path);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -20,9 +20,10 @@ describe('DeliveryStats', () => {
     stats.finish({ key: 'a', status: 'delivered', attempts: 2, events: 3, source: 's', at: '' });
     stats.finish({ key: 'b', status: 'failed', attempts: 1, events: 2, source: 't', at: '', code: 400, reason: 'x' });
     stats.resumed(4);
+    stats.notSent(6);
     const report = stats.report('http://127.0.0.1/', 'POST');
-    expect(report.batches).toEqual({ delivered: 1, failed: 1, undelivered: 0, resumed: 1, retried: 1 });
-    expect(report.events).toMatchObject({ delivered: 3, failed: 2, resumed: 4 });
+    expect(report.batches).toEqual({ delivered: 1, failed: 1, undelivered: 0, notSent: 1, resumed: 1, retried: 1 });
+    expect(report.events).toMatchObject({ delivered: 3, failed: 2, notSent: 6, resumed: 4 });
     expect(report.statusCodes).toEqual({ '500': 1, '200': 1, ECONNRESET: 1 });
     expect(report.retries).toBe(1);
     expect(report.latencyMs).toEqual({ p50: 1, p95: 5, p99: 5, max: 5 });

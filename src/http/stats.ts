@@ -38,8 +38,26 @@ export interface ReplayReport {
   durationMs: number;
   /** Requests per second over the run. */
   requestRate: number;
-  batches: { delivered: number; failed: number; undelivered: number; resumed: number; retried: number };
-  events: { delivered: number; failed: number; undelivered: number; resumed: number; invalid: number };
+  /**
+   * `notSent`: read from the input after the run stopped (not by a signal), never sent, and not in
+   * the journal; `--resume` sends them. With `inputComplete` false, the input holds more still.
+   */
+  batches: {
+    delivered: number;
+    failed: number;
+    undelivered: number;
+    notSent: number;
+    resumed: number;
+    retried: number;
+  };
+  events: {
+    delivered: number;
+    failed: number;
+    undelivered: number;
+    notSent: number;
+    resumed: number;
+    invalid: number;
+  };
   requests: number;
   /** Attempts after the first, over all batches. */
   retries: number;
@@ -101,8 +119,8 @@ export class DeliveryStats {
   stoppedBy: string | null = null;
   inputProblems = 0;
   readonly statusCodes: Record<string, number> = {};
-  readonly batches = { delivered: 0, failed: 0, undelivered: 0, resumed: 0, retried: 0 };
-  readonly events = { delivered: 0, failed: 0, undelivered: 0, resumed: 0, invalid: 0 };
+  readonly batches = { delivered: 0, failed: 0, undelivered: 0, notSent: 0, resumed: 0, retried: 0 };
+  readonly events = { delivered: 0, failed: 0, undelivered: 0, notSent: 0, resumed: 0, invalid: 0 };
   readonly undelivered: UndeliveredBatch[] = [];
   readonly invalid: SkippedInput[] = [];
   /** Requests on the wire now (a batch waiting out a backoff or a Retry-After is not one). */
@@ -168,6 +186,12 @@ export class DeliveryStats {
   resumed(events: number): void {
     this.batches.resumed++;
     this.events.resumed += events;
+  }
+
+  /** Records a batch read after the run stopped, and so never sent. */
+  notSent(events: number): void {
+    this.batches.notSent++;
+    this.events.notSent += events;
   }
 
   /** Records an element skipped as invalid. */

@@ -91,4 +91,27 @@ describe('SourceBytes', () => {
     expect(source.arrayOf(dir, elements)).toBeUndefined();
     source.close();
   });
+
+  it('reads an array alone in its file as the whole file: a captured body, its last newline and all', () => {
+    // A body captured as `[...]\n` (curl --data-binary @file) was replayed as `[...]`.
+    const dir = tempDir('exact');
+    const source = new SourceBytes();
+    const whole = (name: string, before: string, after: string) => {
+      const path = join(dir, name);
+      const text = '{"a":1}';
+      writeFileSync(path, `${before}[${text}]${after}`);
+      return source.arrayOf(path, [{ offset: Buffer.byteLength(`${before}[`), text }])?.toString();
+    };
+    expect(whole('lf.json', '', '\n')).toBe('[{"a":1}]\n');
+    expect(whole('cr.json', '', '\r')).toBe('[{"a":1}]\r');
+    expect(whole('around.json', '\r\n \t', ' \r\n\n')).toBe('\r\n \t[{"a":1}] \r\n\n');
+    // A byte order mark is the file's, not the body's: many receivers' parsers refuse one.
+    expect(whole('bom.json', '\ufeff', '\n')).toBe('[{"a":1}]\n');
+    // Not alone: an array among others keeps to its brackets, as each is a body of its own.
+    const path = join(dir, 'lines.jsonl');
+    writeFileSync(path, '[{"a":1}]\n[{"b":2}]\n');
+    expect(source.arrayOf(path, [{ offset: 1, text: '{"a":1}' }])?.toString()).toBe('[{"a":1}]');
+    expect(source.arrayOf(path, [{ offset: 11, text: '{"b":2}' }])?.toString()).toBe('[{"b":2}]');
+    source.close();
+  });
 });

@@ -5,7 +5,9 @@
  * of `listen --out` (or any sender's body kept in a file) is then replayed unchanged.
  *
  * The array's bytes are used only when they hold exactly the elements being sent: `[`, the
- * elements at their offsets with their texts, commas, whitespace, `]`. Anything else (an element
+ * elements at their offsets with their texts, commas, whitespace, `]`; an array alone in its file
+ * is sent as the whole file, the whitespace around it (a last newline) included, as a captured
+ * body is kept. Anything else (an element
  * skipped as invalid, a trailing comma, a lone object, a stream that cannot be read again, a file
  * changed since) leaves the body to be built from the elements, as before.
  */
@@ -51,6 +53,29 @@ export function arraySpan(
   return undefined;
 }
 
+/**
+ * `span` widened to the whole file (`size` bytes) when the array is alone in it, only whitespace
+ * around it; `span` otherwise. `bytes`: the file's bytes from offset `base`, which must reach the
+ * file's ends for the span to be widened. Hint: a byte order mark that begins the file is left
+ * out, as the reader leaves it: many receivers' JSON parsers refuse one, and an export saved by
+ * a Windows tool would then fail everywhere.
+ */
+export function wholeFileSpan(
+  bytes: Buffer,
+  base: number,
+  size: number,
+  span: { start: number; end: number },
+): { start: number; end: number } {
+  if (base !== 0 || bytes.length !== size) return span;
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let at = start;
+  while (at < span.start && isSpace(bytes[at])) at++;
+  if (at !== span.start) return span;
+  at = span.end;
+  while (at < size && isSpace(bytes[at])) at++;
+  return at === size ? { start, end: size } : span;
+}
+
 /** Whitespace read on either side of a batch's elements, looking for its brackets. */
 const margin = 4096;
 
@@ -86,7 +111,9 @@ export class SourceBytes {
       return undefined;
     }
     const span = arraySpan(bytes.subarray(0, read), base, elements);
-    return span ? bytes.subarray(span.start - base, span.end - base) : undefined;
+    if (!span) return undefined;
+    const whole = wholeFileSpan(bytes.subarray(0, read), base, this.size, span);
+    return bytes.subarray(whole.start - base, whole.end - base);
   }
 
   close(): void {

@@ -143,6 +143,34 @@ describe('summary', () => {
     );
   });
 
+  it('says how many batches and events a stopped run never sent, and when the rest of the input was not read', () => {
+    // Stopped after 3 unanswered batches, the summary said 3 failed and nothing of the batches left.
+    const stats = new DeliveryStats();
+    for (const key of ['a', 'b', 'c']) {
+      stats.finish({
+        key,
+        status: 'failed',
+        attempts: 1,
+        events: 2,
+        source: 'a.json:1:1',
+        at: '',
+        reason: 'ECONNREFUSED',
+      });
+    }
+    stats.stoppedBy = 'the receiver answered none of 3 batches in a row (last: ECONNREFUSED)';
+    stats.notSent(5);
+    stats.notSent(1);
+    stats.inputEnded = true;
+    const text = renderReplaySummary(stats.report('http://127.0.0.1:1/', 'POST'), plain, 'run.jsonl', 80);
+    expect(text).toContain('  batches   0 delivered, 3 failed, 0 undelivered, 2 not sent, 0 retried\n');
+    expect(text).toContain('  events    0 delivered, 6 failed, 0 undelivered, 6 not sent\n');
+    expect(text).not.toContain('not read');
+    // Stopped in stdin, or by a signal, the rest of the input is unknown: said so.
+    stats.inputEnded = false;
+    const unread = renderReplaySummary(stats.report('http://127.0.0.1:1/', 'POST'), plain, 'run.jsonl', 80);
+    expect(unread).toContain('\nThe rest of the input was not read, so none of it was sent.\n');
+  });
+
   it('wraps a long reason to the width under the batch it is about, as verify and validate wrap', () => {
     // A reason of 200 columns ran past an 80-column terminal in one line.
     const stats = new DeliveryStats();

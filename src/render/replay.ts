@@ -97,13 +97,14 @@ export function renderReplaySummary(
     for (const line of wrapSpans(spans, { width, firstIndent: label, indent: ' '.repeat(label.length) }))
       lines.push(line);
   };
-  const outcomes = (o: { delivered: number; failed: number; undelivered: number }): TextSpan[] => [
+  const outcomes = (o: { delivered: number; failed: number; undelivered: number; notSent: number }): TextSpan[] => [
     n(o.delivered, c.green),
     { text: ' delivered, ' },
     n(o.failed, c.red),
     { text: ' failed, ' },
     n(o.undelivered, c.yellow),
     { text: ' undelivered' },
+    ...(o.notSent ? [{ text: ', ' }, n(o.notSent, c.yellow), { text: ' not sent' }] : []),
   ];
   counted('  batches   ', [
     ...outcomes(b),
@@ -154,6 +155,7 @@ export function renderReplaySummary(
     for (const line of stopped) lines.push(line);
   }
   if (report.interrupted) lines.push('', c.yellow(report.signal ? `Interrupted (${report.signal}).` : 'Interrupted.'));
+  if (!report.inputComplete) lines.push(c.yellow('The rest of the input was not read, so none of it was sent.'));
   if (!report.inputComplete || b.undelivered > 0 || b.failed > 0) {
     lines.push(
       journal

@@ -44,7 +44,14 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
-import { danglingLinkProblem, openOutputSync } from '../output-file.js';
+import {
+  checkOwnFile,
+  danglingLinkProblem,
+  type OwnFileRisks,
+  openOutputSync,
+  refuseForeign,
+  writableByOthers,
+} from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
 
 /** The description of one captured delivery: a line of `deliveries.meta` (or a layout 1 `NNNNNN.meta`). */
@@ -168,6 +175,16 @@ interface CaptureOptions {
   onWarning?: ((message: string) => void) | undefined;
 }
 
+/** Who could do what with a capture folder another user owns, for `refuseForeign`. */
+const foreignFolder = 'read or replace the deliveries captured; capture into a folder of your own';
+
+/** What the log of deliveries holds, and what another user could do with it, for `checkOwnFile`. */
+const logRisks: OwnFileRisks = {
+  holds: 'the headers of every delivery captured (Authorization, signatures)',
+  writers: 'change the record of the deliveries captured',
+  instead: 'capture into a folder of your own',
+};
+
 const lineBreak = Buffer.from('\n');
 
 /**
@@ -221,7 +238,7 @@ export class CaptureWriter {
     const durable = options.durable === true;
     try {
       const made = await makeFolders(folder, 0o700);
-      refuseForeign(folder, made.uid);
+      refuseForeign(folder, made.uid, foreignFolder);
       if (writableByOthers(made)) {
         options.onWarning?.(
           `${folder}: other users can write to it (mode ${(made.mode & 0o777).toString(8)}), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
@@ -241,16 +258,9 @@ export class CaptureWriter {
       const flags = durable ? logFlags | constants.O_DSYNC : logFlags;
       // Hint: created (never through a dangling symlink) by openOutputSync, then opened as a
       // FileHandle without O_CREAT, which cannot create anything wherever the name now points.
-      const created = openOutputSync(logPath, flags, 0o600);
+      const created = openOutputSync(logPath, flags);
       try {
-        const stats = fstatSync(created);
-        refuseForeign(logPath, stats.uid);
-        const mode = permissionsOf(stats);
-        if (mode & 0o044) {
-          options.onWarning?.(
-            `${logPath}: other users can read it (mode ${(mode & 0o777).toString(8)}), and it holds the headers of every delivery captured (Authorization, signatures); chmod 600 it`,
-          );
-        }
+        checkOwnFile(logPath, fstatSync(created), logRisks, (message) => options.onWarning?.(message));
       } finally {
         closeSync(created);
       }
@@ -592,39 +602,6 @@ async function makeFolders(folder: string, mode: number): Promise<Stats> {
   const made = await stat(folder);
   if (!made.isDirectory()) throw new CallhookError(`${folder}: not a directory`, ExitCode.usage);
   return made;
-}
-
-/**
- * Refuses a capture folder or log that another user (not root) owns, as one planted in /tmp would be: the
- * log holds every delivery's headers (signatures, tokens), and the folder's owner can read it or
- * replace what is in it, whatever the modes listen gives its files.
- */
-function refuseForeign(path: string, owner: number): void {
-  const me = process.getuid?.();
-  // Hint: root's own folders (/tmp itself) are trusted: root can read and replace anything anyway.
-  if (me === undefined || owner === me || owner === 0) return;
-  throw new CallhookError(
-    `${path}: belongs to another user (uid ${owner}), who could read or replace the deliveries captured; capture into a folder of your own`,
-    ExitCode.usage,
-  );
-}
-
-/**
- * Whether users other than the folder's owner may delete or rename the files in it: it is
- * world-writable, or group-writable by a group that is not the user's own, without the sticky
- * bit (which, as on /tmp, leaves that to each file's owner). Hint: warned of, not refused: a
- * Docker volume is often 0777, and its container has no other user; umask 002 makes folders
- * group-writable where each user has a group of their own.
- */
-function writableByOthers(stats: Stats): boolean {
-  const mode = permissionsOf(stats);
-  if (mode & 0o1000) return false;
-  return (mode & 0o002) !== 0 || ((mode & 0o020) !== 0 && stats.gid !== process.getgid?.());
-}
-
-/** A file's permission bits; none on Windows, which has no such modes (as in `refuseForeign`). */
-function permissionsOf({ mode }: Stats): number {
-  return process.getuid === undefined ? 0 : mode & 0o7777;
 }
 
 /**

@@ -1512,7 +1512,7 @@ describe('listen: capture', () => {
     expect(await warned(join(open, 'cap'))).toEqual([]);
   });
 
-  it('--out warns of a log of deliveries that other users can read: it holds every captured header', async () => {
+  it('--out warns of a log of deliveries that other users can read or write to: it holds every captured header', async () => {
     // A deliveries.meta made 0644 (by hand, or copied) went on gathering Authorization headers, readable by all.
     const folder = tempDir('listen');
     const log = join(folder, 'deliveries.meta');
@@ -1522,6 +1522,13 @@ describe('listen: capture', () => {
     await (await CaptureWriter.open(folder, { onWarning: (message) => warnings.push(message) })).close();
     expect(warnings).toEqual([
       `${log}: other users can read it (mode 644), and it holds the headers of every delivery captured (Authorization, signatures); chmod 600 it`,
+    ]);
+    // One others can write to: they could change the record of what was captured.
+    chmodSync(log, 0o602);
+    warnings.length = 0;
+    await (await CaptureWriter.open(folder, { onWarning: (message) => warnings.push(message) })).close();
+    expect(warnings).toEqual([
+      `${log}: other users can write to it (mode 602), so they could change the record of the deliveries captured; chmod 600 it`,
     ]);
     chmodSync(log, 0o600);
     warnings.length = 0;

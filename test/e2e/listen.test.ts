@@ -114,6 +114,11 @@ describe('listen and verify', () => {
       `[${events.slice(2, 4).join(', ')}]`, // Python's json.dumps: ", " between elements
       `[ ${events.slice(0, 1).join('')} ]`,
       JSON.stringify(JSON.parse(`[${events.slice(1, 3).join(',')}]`), null, 2), // pretty, on many lines
+      // Whitespace around the array: `curl --data-binary @file` sends a file's last newline, and
+      // replay sent these without it.
+      `[${events.slice(0, 1).join('')}]\n`,
+      `[${events.slice(1, 2).join('')}]\r`,
+      `\r\n [${events.slice(2, 3).join('')}]\r\n\t`,
     ];
     const a = await startListen(['--out', first, '--compact']);
     for (const text of bodies) expect((await fetch(a.url, { method: 'POST', body: text })).status).toBe(200);

@@ -1,6 +1,6 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
@@ -86,6 +86,35 @@ describe('replay', () => {
     const report = JSON.parse(result.stdout);
     expect(report.batches).toMatchObject({ delivered: 9, failed: 0 });
     expect(report.retries).toBeGreaterThanOrEqual(9);
+  });
+
+  it('counts what a run stopped by a receiver that answers nothing never sent; --resume sends it', async () => {
+    // `replay fixtures/valid --url http://127.0.0.1:9/ --retries 0` said 3 batches failed, and
+    // nothing of the rest of the input, which it never sent.
+    const s = await server();
+    await s.close();
+    const dir = tempDir('replay');
+    const [journal, report] = [join(dir, 'run.jsonl'), join(dir, 'report.json')];
+    const args = ['replay', 'fixtures/valid', '--journal', journal];
+    const stopped = await runCli([...args, '--url', s.url, '--retries', '0', '--report', report]);
+    expect(stopped.code).toBe(1);
+    const counts = JSON.parse(readFileSync(report, 'utf8')) as {
+      inputComplete: boolean;
+      batches: { failed: number; notSent: number };
+      events: { failed: number; notSent: number };
+    };
+    expect(counts.inputComplete).toBe(true);
+    expect(counts.batches.failed).toBe(3);
+    expect(counts.batches.notSent).toBeGreaterThan(0);
+    expect(stopped.stdout).toContain(`3 failed, 0 undelivered, ${counts.batches.notSent} not sent`);
+    expect(stopped.stdout).toContain(
+      `${counts.events.failed} failed, 0 undelivered, ${counts.events.notSent} not sent`,
+    );
+    const live = await server();
+    const resumed = await runCli([...args, '--url', live.url, '--resume']);
+    expect(resumed.code).toBe(0);
+    expect(live.requests).toHaveLength(counts.batches.failed + counts.batches.notSent);
+    expect(receivedEvents(live)).toHaveLength(counts.events.failed + counts.events.notSent);
   });
 
   it('gives up after --retries, exits 1 and names the batch', async () => {
@@ -520,6 +549,33 @@ describe('replay', () => {
     expect(s.requests.length).toBe(sent);
   });
 
+  it('--resume refuses a journal another user owns, and warns of one others can write: lines they add would skip batches', async () => {
+    // A 0666 journal, or one another user owned, was read without a word: a forged "delivered"
+    // line would have made --resume skip its batch, the events never sent.
+    const s = await server();
+    const input = ndjson(4);
+    const journal = join(tempDir('replay'), 'run.jsonl');
+    const args = ['replay', input, '--url', s.url, '--journal', journal, '--batch-size', '2'];
+    expect((await runCli(args)).code).toBe(0);
+    chmodSync(journal, 0o622);
+    const warned = await runCli([...args, '--resume']);
+    expect(warned.code).toBe(0);
+    // Wrapped to 80 columns (piped), each line after the first indented by two.
+    expect(warned.stderr.replace(/\n {2}/g, ' ')).toBe(
+      `callhook: warning: ${journal}: other users can write to it (mode 622), so they could add lines saying batches were delivered, which --resume would then skip, never sending them; chmod 600 it\n`,
+    );
+    for (const line of warned.stderr.split('\n')) expect(line.length <= 80 || !/ \S/.test(line.trim())).toBe(true);
+    // Hint: only root can give a file to another user (nobody, 65534).
+    if (process.getuid?.() !== 0) return;
+    chownSync(journal, 65534, 65534);
+    const refused = await runCli([...args, '--resume']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      `callhook: ${journal}: belongs to another user (uid 65534), who could read it, and add lines saying batches were delivered, which --resume would then skip, never sending them; use a journal of your own\n`,
+    );
+    expect(s.requests).toHaveLength(2);
+  });
+
   it('--resume takes a journal of an earlier version, which does not record the selection, with a warning', async () => {
     const s = await server();
     const input = ndjson(4);
@@ -575,6 +631,22 @@ describe('replay', () => {
       expect(text).not.toMatch(/pa%24%24word|pa\$\$word|k3y-secret|c00kie|YWxpY2U6cGEkJHdvcmQ/);
     }
     expect(outputs.at(-2)).toContain('"authorization: $CALLHOOK_HEADER_AUTHORIZATION"');
+  });
+
+  it('--journal and --report are private to the user whatever the umask: they hold the URL and the headers', async () => {
+    // Under umask 000 both were made 0666: readable by all, with ?token= and X-Auth-Token in them.
+    const s = await server();
+    const dir = tempDir('replay');
+    const [report, journal] = [join(dir, 'report.json'), join(dir, 'run.jsonl')];
+    const umask = process.umask(0);
+    try {
+      const args = ['replay', ndjson(2), '--url', `${s.url}?token=S`, '-H', 'X-Auth-Token: T'];
+      expect((await runCli([...args, '--journal', journal, '--report', report])).code).toBe(0);
+    } finally {
+      process.umask(umask);
+    }
+    expect(statSync(journal).mode & 0o777).toBe(0o600);
+    expect(statSync(report).mode & 0o777).toBe(0o600);
   });
 
   it('(11) checks --rate, --report and --journal before the first request', async () => {

@@ -155,7 +155,7 @@ describe('deliverBatches', () => {
       res.writeHead(n === 2 ? 410 : 200).end();
     });
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
-    const journal = openJournal(join(dir, 'j.jsonl'));
+    const journal = openJournal(join(dir, 'j.jsonl'), () => {});
     const { stats } = await deliverBatches(planBatches(events(100)), options(s.url, { concurrency: 1, journal }));
     journal.close();
     expect(s.requests).toHaveLength(3);
@@ -173,7 +173,7 @@ describe('deliverBatches', () => {
     const url = s.url;
     await s.close();
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
-    const journal = openJournal(join(dir, 'j.jsonl'));
+    const journal = openJournal(join(dir, 'j.jsonl'), () => {});
     const { stats } = await deliverBatches(
       planBatches(events(100)),
       options(url, { concurrency: 1, retries: 1, journal }),
@@ -182,10 +182,41 @@ describe('deliverBatches', () => {
     const report = stats.report(url, 'POST');
     expect(report.stoppedBy).toMatch(/^the receiver answered none of 3 batches in a row \(last: ECONNREFUSED/);
     expect(report.inputComplete).toBe(false);
-    expect(report.batches).toMatchObject({ delivered: 0, failed: 3 });
+    expect(report.batches).toMatchObject({ delivered: 0, failed: 3, notSent: 0 });
     expect(report.retries).toBe(3);
     const lines = readFileSync(join(dir, 'j.jsonl'), 'utf8').trim().split('\n');
     expect(lines.map((l) => JSON.parse(l).status)).toEqual(['failed', 'failed', 'failed']);
+  });
+
+  it('counts the batches and events a run stopped by the receiver never sent, reading the rest of the input', async () => {
+    // Stopped after 3 unanswered batches, the report said 3 failed and nothing of the 97 left.
+    const s = await server();
+    const url = s.url;
+    await s.close();
+    const one = await deliverBatches(
+      planBatches(events(100)),
+      options(url, { concurrency: 1, retries: 0, countUnsent: true }),
+    );
+    expect(one.stats.report(url, 'POST')).toMatchObject({
+      inputComplete: true,
+      requests: 3,
+      batches: { failed: 3, undelivered: 0, notSent: 97 },
+      events: { failed: 3, undelivered: 0, notSent: 97 },
+    });
+    // Several workers: the reads they had pending when the run stopped are counted too, a batch
+    // the journal confirms (--resume) as resumed; every event is somewhere.
+    const keys: string[] = [];
+    for await (const batch of planBatches(events(100, 3))) keys.push(batch.key);
+    const four = await deliverBatches(
+      planBatches(events(100, 3)),
+      options(url, { concurrency: 4, retries: 0, countUnsent: true, confirmed: new Set([keys.at(-1)!]) }),
+    );
+    const { batches, events: counted } = four.stats.report(url, 'POST');
+    expect(batches.notSent).toBeGreaterThan(0);
+    expect(batches.resumed).toBe(1);
+    expect(batches.failed + batches.undelivered + batches.notSent + batches.resumed).toBe(34);
+    expect(counted.failed + counted.undelivered + counted.notSent + counted.resumed).toBe(100);
+    expect(four.stats.read).toBe(34);
   });
 
   it('keeps going while the receiver answers something, even errors, between batches it does not answer', async () => {
@@ -347,19 +378,19 @@ describe('deliverBatches', () => {
       await new Promise((r) => setTimeout(r, 20));
       res.end();
     });
-    let journal = openJournal(path);
+    let journal = openJournal(path, () => {});
     const first = await deliverBatches(
       planBatches(events(40)),
       options(s.url, { journal, stop: stop.signal, concurrency: 4 }),
     );
     journal.close();
     expect(first.stats.interrupted).toBe(true);
-    const confirmed = readJournal(path).confirmed;
+    const confirmed = readJournal(path, () => {}).confirmed;
     expect(confirmed.size).toBe(first.stats.batches.delivered);
     expect(first.stats.batches.delivered).toBeGreaterThanOrEqual(10);
     const sentFirst = s.requests.length;
 
-    journal = openJournal(path);
+    journal = openJournal(path, () => {});
     const second = await deliverBatches(planBatches(events(40)), options(s.url, { journal, confirmed }));
     journal.close();
     expect(second.stats.batches.resumed).toBe(confirmed.size);

@@ -317,7 +317,7 @@ describe('replay against misbehaving receivers', () => {
     });
     const count = 18;
     try {
-      let journal = openJournal(path);
+      let journal = openJournal(path, () => {});
       await deliverBatches(planBatches(events(count)), {
         url: s.url,
         method: 'POST',
@@ -330,7 +330,7 @@ describe('replay against misbehaving receivers', () => {
       });
       journal.close();
       // The journal says exactly what the receiver's log says.
-      const first = readJournal(path);
+      const first = readJournal(path, () => {});
       const accepted = new Set(
         s.log
           .filter((e) => e.status !== undefined && e.status < 300)
@@ -338,7 +338,7 @@ describe('replay against misbehaving receivers', () => {
       );
       expect(first.confirmed.size).toBe(accepted.size);
       healthy = true;
-      journal = openJournal(path);
+      journal = openJournal(path, () => {});
       const second = await deliverBatches(planBatches(events(count)), {
         url: s.url,
         method: 'POST',
