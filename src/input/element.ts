@@ -185,7 +185,10 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
   let outOfStepAt = -1;
   const containers: Array<'object' | 'array'> = [];
   const firsts = new FirstErrors(source.text);
-  const pointers = errorPointers(source.text);
+  // Where each kept problem's pointer is read: the token before its error. Hint: a missing or
+  // trailing comma belongs to the member before it, so that is where the pointer goes.
+  const pointedAt: number[] = [];
+  const pointed: Problem[] = [];
   const early = ended.truncated || ended.cut !== undefined;
   let endSaid = false;
   visit(
@@ -210,16 +213,30 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
         // not after an error that may have put the rest out of step (the end may only follow from it).
         const cutEnd = early && !endSaid && offset >= source.text.length && outOfStepAt === -1;
         if (!firsts.isFirst(offset, length) && !cutEnd) return;
-        const site = new ErrorSite(source, offset, length, containers.at(-1) === 'array', pointers);
+        const site = new ErrorSite(source, offset, length, containers.at(-1) === 'array');
         const problem = describeSyntaxError(site, error, ended);
         if (offset >= source.text.length || problem.code === 'unexpected-eof') endSaid = true;
         if (outOfStepAt === -1 && outOfStep.has(problem.code)) outOfStepAt = found;
-        if (found <= limit) problems.push(problem);
+        if (found <= limit) {
+          problems.push(problem);
+          if (site.pointed) {
+            pointed.push(problem);
+            pointedAt.push(Math.max(0, Math.min(site.before - 1, source.text.length)));
+          }
+        }
         found++;
       },
     },
     syntaxOptions,
   );
+  // Hint: the pointers of the kept problems are found in one read that ends at the last of them;
+  // asked of each alone (`getLocation`), 20,000 missing commas in a 60 KB event took 98 s, and
+  // asked of every error, an element of one was read twice more. A half-typed key shows up as
+  // an empty last segment and is dropped.
+  pathsAt(source.text, pointedAt).forEach((path, i) => {
+    const problem = pointed[i] ?? impossible('a path is asked for each problem that needs one');
+    problem.pointer = pathToPointer(path.at(-1) === '' ? path.slice(0, -1) : path);
+  });
   if (found === 0) {
     // JSON.parse refused what jsonc-parser accepts (it is laxer about a few escapes): still an error.
     problems.push(source.problem(0, 'error', 'syntax', 'invalid JSON', '', { excerpt: true }));
@@ -288,54 +305,24 @@ class FirstErrors {
   }
 }
 
-/**
- * The pointer a problem names for each offset jsonc-parser reports an error at. Hint: a missing
- * or trailing comma belongs to the member before it, so that is where the pointer goes; a
- * half-typed key shows up as an empty last segment and is dropped. Found for all of them in one
- * read: asked of each error alone (`getLocation`), it re-read the text from its start, and 20,000
- * missing commas in a 60 KB event took 98 s.
- */
-function errorPointers(text: string): Map<number, string> {
-  const offsets: number[] = [];
-  visit(
-    text,
-    {
-      onError: (_error, offset) => {
-        offsets.push(offset);
-      },
-    },
-    syntaxOptions,
-  );
-  const paths = pathsAt(
-    text,
-    offsets.map((offset) => Math.max(0, Math.min(previousTokenEnd(text, offset) - 1, text.length))),
-  );
-  const pointers = new Map<number, string>();
-  offsets.forEach((offset, i) => {
-    const path = paths[i] ?? [];
-    pointers.set(offset, pathToPointer(path.at(-1) === '' ? path.slice(0, -1) : path));
-  });
-  return pointers;
-}
-
-/** Where jsonc-parser found an error: the token, the end of the one before, and the pointer the problem names. */
+/** Where jsonc-parser found an error: the token and the end of the one before. */
 class ErrorSite {
   readonly source: ElementText;
   readonly offset: number;
   readonly token: string;
   /** Where the token before ends: where a missing comma or colon goes. */
   readonly before: number;
-  readonly pointer: string;
   /** What the enclosing container holds, for messages. */
   readonly members: string;
+  /** An error here was made, whose pointer `diagnoseSyntax` finds after. */
+  pointed = false;
 
-  constructor(source: ElementText, offset: number, length: number, inArray: boolean, pointers: Map<number, string>) {
+  constructor(source: ElementText, offset: number, length: number, inArray: boolean) {
     const { text } = source;
     this.source = source;
     this.offset = offset;
     this.token = text.slice(offset, offset + length);
     this.before = previousTokenEnd(text, offset);
-    this.pointer = pointers.get(offset) ?? impossible('errorPointers reads the errors diagnoseSyntax does');
     this.members = inArray ? 'array elements' : 'object members';
   }
 
@@ -344,9 +331,10 @@ class ErrorSite {
     return this.offset >= this.source.text.length;
   }
 
-  /** An error at UTF-16 index `index`, with its repair when one is known. */
+  /** An error at UTF-16 index `index`, with its repair when one is known; its pointer is found after (see `diagnoseSyntax`). */
   error(index: number, code: string, message: string, repair?: { at: number; deleteChars: number; insert: string }) {
-    return this.source.problem(index, 'error', code, message, this.pointer, { excerpt: true, repair });
+    this.pointed = true;
+    return this.source.problem(index, 'error', code, message, '', { excerpt: true, repair });
   }
 }
 

@@ -4,11 +4,15 @@
  */
 import { type JSONPath, visit } from 'jsonc-parser';
 
+/** Thrown to end a read once every position is answered, as `getLocation` ends its own. */
+const answered = Symbol('answered');
+
 /**
- * `getLocation(text, position).path` for each of `positions`, in one read of `text`. Hint: it
- * follows `getLocation`'s own visitor, which stops at the first token a position comes before
- * (or, for a key or a value, lies inside); here a position is answered there, and the read goes
- * on for the next. A property test holds the two equal (locations.test.ts).
+ * `getLocation(text, position).path` for each of `positions`, in one read of `text` that ends
+ * at the last of them. Hint: it follows `getLocation`'s own visitor, which stops at the first
+ * token a position comes before (or, for a key or a value, lies inside); here a position is
+ * answered there, and the read goes on for the next. A property test holds the two equal
+ * (locations.test.ts).
  */
 export function pathsAt(text: string, positions: readonly number[]): JSONPath[] {
   const order = positions.map((_, index) => index).sort((a, b) => (positions[a] as number) - (positions[b] as number));
@@ -22,42 +26,47 @@ export function pathsAt(text: string, positions: readonly number[]): JSONPath[] 
       if (!reached(positions[index] as number)) return;
       paths[index] = [...segments];
     }
+    throw answered;
   };
   const at = (offset: number) => (position: number) => position <= offset;
-  visit(text, {
-    onObjectBegin: (offset) => {
-      answer(at(offset));
-      segments.push('');
-    },
-    onObjectProperty: (name, offset, length) => {
-      answer((position) => position < offset);
-      segments[segments.length - 1] = name;
-      answer(at(offset + length));
-    },
-    onObjectEnd: (offset) => {
-      answer(at(offset));
-      segments.pop();
-    },
-    onArrayBegin: (offset) => {
-      answer(at(offset));
-      segments.push(0);
-    },
-    onArrayEnd: (offset) => {
-      answer(at(offset));
-      segments.pop();
-    },
-    onLiteralValue: (_value, offset, length) => {
-      answer((position) => position < offset);
-      answer(at(offset + length));
-    },
-    onSeparator: (separator, offset) => {
-      answer(at(offset));
-      if (separator !== ',') return;
-      const last = segments[segments.length - 1];
-      segments[segments.length - 1] = typeof last === 'number' ? last + 1 : '';
-    },
-  });
-  answer(() => true);
+  try {
+    visit(text, {
+      onObjectBegin: (offset) => {
+        answer(at(offset));
+        segments.push('');
+      },
+      onObjectProperty: (name, offset, length) => {
+        answer((position) => position < offset);
+        segments[segments.length - 1] = name;
+        answer(at(offset + length));
+      },
+      onObjectEnd: (offset) => {
+        answer(at(offset));
+        segments.pop();
+      },
+      onArrayBegin: (offset) => {
+        answer(at(offset));
+        segments.push(0);
+      },
+      onArrayEnd: (offset) => {
+        answer(at(offset));
+        segments.pop();
+      },
+      onLiteralValue: (_value, offset, length) => {
+        answer((position) => position < offset);
+        answer(at(offset + length));
+      },
+      onSeparator: (separator, offset) => {
+        answer(at(offset));
+        if (separator !== ',') return;
+        const last = segments[segments.length - 1];
+        segments[segments.length - 1] = typeof last === 'number' ? last + 1 : '';
+      },
+    });
+    answer(() => true);
+  } catch (error) {
+    if (error !== answered) throw error;
+  }
   return paths;
 }
 
