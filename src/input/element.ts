@@ -715,11 +715,30 @@ export function parseElement(
   // keys, some were duplicates that JSON.parse silently dropped. Only then is the text re-read.
   const found = { proto: false };
   const keys = element.members > 0 ? keyCount(value, found) : 0;
-  const duplicates =
-    keys < element.members ? findDuplicateKeys(text, element.pointer, limit) : { problems: [], more: 0 };
-  for (const problem of duplicates.problems) problems.push(problem);
+  // Hint: this runs for every element validate reads; a clean one allocates nothing more here.
+  let more = 0;
+  if (keys < element.members) {
+    const duplicates = findDuplicateKeys(text, element.pointer, limit);
+    for (const problem of duplicates.problems) problems.push(problem);
+    more += duplicates.more;
+  }
+  if (found.proto) more += protoKeyProblems(text, element, file, value, limit, problems);
+  return more > 0
+    ? { text, value, parsed: true, problems, omitted: omitted(0, more) }
+    : { text, value, parsed: true, problems };
+}
+
+/** Adds the warnings of the `__proto__` keys of `value` to `problems`, the first `limit`; returns how many more there are. */
+function protoKeyProblems(
+  text: ElementText,
+  element: SplitElement,
+  file: string,
+  value: unknown,
+  limit: number,
+  problems: Problem[],
+): number {
   const protoKeys = { paths: [] as string[], more: 0 };
-  if (found.proto) protoKeyPaths(value, '', protoKeys, limit);
+  protoKeyPaths(value, '', protoKeys, limit);
   const places = locateAll(
     text,
     protoKeys.paths.map((pointer) => ({ pointer, atKey: true })),
@@ -734,7 +753,7 @@ export function parseElement(
       message: 'a "__proto__" key: harmless here, but naive JavaScript receivers can be prototype-polluted by it',
     });
   }
-  return { text, value, parsed: true, problems, omitted: omitted(0, duplicates.more + protoKeys.more) };
+  return protoKeys.more;
 }
 
 /** `Omitted` for counts of errors and warnings left out, undefined when there are none. */

@@ -163,13 +163,16 @@ export class RecordBuilder {
     const problems = parsed.problems;
     // Hint: only the issues kept are placed, all in one read of the element.
     const omitted = omittedOf(result, parsed.omitted);
-    const places = parsed.text
-      ? locateAll(
-          parsed.text,
-          result.issues.map((issue) => ({ pointer: issue.pointer, atKey: issue.code === 'unknown-field' })),
-        )
-      : undefined;
-    for (const [i, issue] of result.issues.entries()) {
+    // Hint: most elements have no issue; for them, nothing is allocated here.
+    const places =
+      parsed.text && result.issues.length > 0
+        ? locateAll(
+            parsed.text,
+            result.issues.map((issue) => ({ pointer: issue.pointer, atKey: issue.code === 'unknown-field' })),
+          )
+        : undefined;
+    for (let i = 0; i < result.issues.length; i++) {
+      const issue = result.issues[i] as (typeof result.issues)[number];
       problems.push({
         file,
         ...(places?.[i] ?? info),
