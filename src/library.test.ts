@@ -121,12 +121,13 @@ describe('options a JavaScript caller may get wrong', () => {
       );
     }
     for (const [maxIssues, got] of [
+      [0, '0'],
       [-1, '-1'],
       [2.5, '2.5'],
       [Number.NaN, 'NaN'],
       ['5', '"5"'],
     ] as const) {
-      const refusal = new TypeError(`maxIssues must be a whole number of at least 0, or Infinity (got ${got})`);
+      const refusal = new TypeError(`maxIssues must be a whole number of at least 1, or Infinity (got ${got})`);
       expect(() => validateEvent(events[0], { maxIssues: maxIssues as number })).toThrow(refusal);
       await expect(collect(readEvents('[]', { maxIssues: maxIssues as number }))).rejects.toThrow(refusal);
     }

@@ -52,7 +52,7 @@ export interface ValidateEventOptions {
   strict?: boolean | undefined;
   /**
    * Keep at most this many errors and this many warnings of a value, the first in its order
-   * (default 1,000, as `validate --max-problems`); the rest are counted in `omitted`, so a
+   * (default 1,000, as `validate --max-problems`; at least 1); the rest are counted in `omitted`, so a
    * payload of a million bad values costs no more memory. `Infinity` keeps every one.
    */
   maxIssues?: number | undefined;
@@ -103,8 +103,10 @@ export function validateEvent(value: unknown, options: ValidateEventOptions = {}
 function maxIssuesOf(options: ValidateEventOptions): number {
   const { maxIssues } = options;
   if (maxIssues === undefined) return defaultMaxProblems;
-  if (maxIssues !== Number.POSITIVE_INFINITY && !(Number.isSafeInteger(maxIssues) && maxIssues >= 0)) {
-    throw new TypeError(`maxIssues must be a whole number of at least 0, or Infinity (got ${shownValue(maxIssues)})`);
+  // Hint: at least one error is kept, as the CLI keeps it: whether a call's only error is its
+  // undocumented status (a call counted, its redeliveries told) is read from the errors kept.
+  if (maxIssues !== Number.POSITIVE_INFINITY && !(Number.isSafeInteger(maxIssues) && maxIssues >= 1)) {
+    throw new TypeError(`maxIssues must be a whole number of at least 1, or Infinity (got ${shownValue(maxIssues)})`);
   }
   return maxIssues;
 }
