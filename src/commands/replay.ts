@@ -403,10 +403,14 @@ async function replayWith(
     stats.skip(skipped);
     diagnose(renderSkipped(skipped.location, advisedMessage(skipped), errColors));
   };
+  // Hint: a file that is not text fails the run (exit 2, unreadable input), as it fails every command.
+  let unreadable = false;
   const onProblem = (problem: SkippedInput) => {
     stats.problem();
+    if (problem.fatal) unreadable = true;
     diagnose(renderInputProblem(problem.location, problem.message, errColors));
   };
+  const failedIfUnreadable = (code: number) => (unreadable && code < ExitCode.usage ? ExitCode.usage : code);
   const source = () =>
     replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
       validate: settings.validate,
@@ -431,7 +435,9 @@ async function replayWith(
   const batches = input.batches;
 
   if (settings.dryRun) {
-    process.exitCode = await dryRun(batches, settings, version, signer, confirmed).finally(() => sourceBytes.close());
+    process.exitCode = failedIfUnreadable(
+      await dryRun(batches, settings, version, signer, confirmed).finally(() => sourceBytes.close()),
+    );
     return;
   }
 
@@ -530,5 +536,5 @@ async function replayWith(
   }
   if (readError !== undefined) throw readError instanceof Error ? readError : new CallhookError(String(readError));
   if (stats.read === 0 && !stats.interrupted) diagnose('callhook: nothing to send: the input has no valid events\n');
-  process.exitCode = replayExitCode(report);
+  process.exitCode = failedIfUnreadable(replayExitCode(report));
 }

@@ -30,6 +30,8 @@ export interface SkippedInput {
   message: string;
   /** The code of the problem the message gives, for the advice a person is given (see `advisedMessage`). */
   code?: string | undefined;
+  /** The file could not be read from here on (it is not text): a failure of the run, not a skip. */
+  fatal?: boolean | undefined;
 }
 
 /** A request body ready to send, with what the journal and report need to name it. */
@@ -87,7 +89,7 @@ export async function* replayEventsFromRecords(
         // counting it as a skipped one made "7 invalid" where validate counts 6.
         const p = record.problem;
         if (p.severity === 'error')
-          options.onProblem?.({ location: `${p.file}:${p.line}:${p.column}`, message: p.message });
+          options.onProblem?.({ location: `${p.file}:${p.line}:${p.column}`, message: p.message, fatal: p.fatal });
         continue;
       }
       if (record.kind !== 'event' && record.kind !== 'invalid') continue;

@@ -3,6 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { receivedEvents, serverPerTest } from '../helpers/http-server.js';
@@ -68,6 +69,20 @@ describe('replay', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/nothing to send/);
     expect(s.requests.length).toBe(before);
+  });
+
+  it('fails a file it cannot read (not text) with exit 2, as every command does, sending the rest', async () => {
+    // A gzip export exited 1, "nothing valid to send", as if it had been read and held nothing.
+    const s = await server();
+    const gz = join(tempDir('replay'), 'export.json.gz');
+    writeFileSync(gz, gzipSync(readFileSync('fixtures/valid/bare-types.json')));
+    for (const extra of [['--dry-run'], []]) {
+      const run = await runCli(['replay', gz, 'fixtures/valid/bare-types.json', '--url', s.url, ...extra]);
+      expect(run.code, extra.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(/export\.json\.gz:1:1: the file is not text: .*gunzip/);
+    }
+    // The readable file's events were sent all the same.
+    expect(receivedEvents(s).length).toBeGreaterThan(0);
   });
 
   it('survives 500s, 429 with Retry-After and connection resets, delivering every event', async () => {
