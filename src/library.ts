@@ -10,6 +10,7 @@ import { headerValueCharacters } from './http/names.js';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
 import { bytesOf, fromWire, hmacHeaderName, hmacKeys, standardKeys } from './http/verify.js';
 import { readRecords } from './input/read.js';
+import { omittedOf } from './input/records.js';
 import { defaultMaxProblems, type Location, largestElementBytes, type Omitted, type Problem } from './input/types.js';
 import { checkEvent, type SchemaIssue } from './schema/check.js';
 import {
@@ -91,9 +92,7 @@ export function validateEvent(value: unknown, options: ValidateEventOptions = {}
   assertChoice('type', options.type, eventTypes);
   const maxIssues = maxIssuesOf(options);
   const result = checkEvent(value, { type: options.type, strict: options.strict, maxIssues });
-  let keptErrors = 0;
-  for (const issue of result.issues) if (issue.severity === 'error') keptErrors++;
-  const omitted = omittedOf(result.errors - keptErrors, result.warnings - (result.issues.length - keptErrors));
+  const omitted = omittedOf(result, undefined) ?? noneOmitted;
   if (result.event === undefined)
     return { ok: false, type: result.kind, event: undefined, issues: result.issues, omitted };
   return { ok: true, type: result.kind, event: result.event, issues: result.issues, omitted };
@@ -111,12 +110,8 @@ function maxIssuesOf(options: ValidateEventOptions): number {
   return maxIssues;
 }
 
+/** What a result that left nothing out says it left out: one shared, frozen. */
 const noneOmitted: Omitted = Object.freeze({ errors: 0, warnings: 0 });
-
-/** An `Omitted` of these counts; one shared, frozen, for none. */
-function omittedOf(errors: number, warnings: number): Omitted {
-  return errors === 0 && warnings === 0 ? noneOmitted : { errors, warnings };
-}
 
 /** Where `readEvents` reads from: file or folder paths, a stream of bytes, or the text itself or its bytes. */
 export type EventSource = readonly string[] | NodeJS.ReadableStream | AsyncIterable<Uint8Array> | string | Uint8Array;

@@ -80,21 +80,21 @@ export interface ValuePlace {
 }
 
 /** The paths asked for, as a tree of segments, each node with the place of its value once found. */
-interface Wanted {
-  children: Map<string | number, Wanted>;
+interface PathNode {
+  children: Map<string | number, PathNode>;
   place?: ValuePlace;
 }
 
 /** An object or array being read: its node among the wanted, if any, and what it has read so far. */
 interface Open {
-  wanted: Wanted | undefined;
+  wanted: PathNode | undefined;
   object: boolean;
   /** An array's items so far. */
   index: number;
   /** A wanted object's keys so far that are wanted: only the first of a key is found, as `findNodeAtLocation` finds it. */
   keys: Set<string> | undefined;
   /** The node of the key an object just read, and where that key begins. */
-  next: Wanted | undefined;
+  next: PathNode | undefined;
   keyOffset: number;
 }
 
@@ -106,7 +106,7 @@ interface Open {
  * element of two million keys took a gigabyte. The text's start when none is found.
  */
 export function placesAt(text: string, paths: readonly PathSegments[]): ValuePlace[] {
-  const root: Wanted = { children: new Map() };
+  const root: PathNode = { children: new Map() };
   for (const path of paths) {
     let node = root;
     for (const segment of path) {
@@ -120,9 +120,9 @@ export function placesAt(text: string, paths: readonly PathSegments[]): ValuePla
   }
   const open: Open[] = [];
   /** Finds the value beginning at `offset`, and returns its node among the wanted. */
-  const begin = (offset: number): Wanted | undefined => {
+  const begin = (offset: number): PathNode | undefined => {
     const parent = open.at(-1);
-    let wanted: Wanted | undefined;
+    let wanted: PathNode | undefined;
     let keyOffset = offset;
     if (!parent) wanted = root;
     else if (parent.object) {
@@ -133,7 +133,7 @@ export function placesAt(text: string, paths: readonly PathSegments[]): ValuePla
     if (wanted && !wanted.place) wanted.place = { offset, keyOffset };
     return wanted;
   };
-  const push = (wanted: Wanted | undefined, object: boolean) => {
+  const push = (wanted: PathNode | undefined, object: boolean) => {
     open.push({ wanted, object, index: 0, keys: undefined, next: undefined, keyOffset: 0 });
   };
   visit(text, {
@@ -159,7 +159,7 @@ export function placesAt(text: string, paths: readonly PathSegments[]): ValuePla
     },
   });
   return paths.map((path) => {
-    let node: Wanted | undefined = root;
+    let node: PathNode | undefined = root;
     let place = root.place ?? { offset: 0, keyOffset: 0 };
     for (const segment of path) {
       node = node.children.get(segment);

@@ -68,7 +68,7 @@ export function firstSeenId(record: Extract<InputRecord, { kind: 'event' | 'inva
 }
 
 /** What `checkEvent` and reading the element (`parsed`) counted but did not keep (past `maxIssues`); undefined when they kept every issue, as they nearly always do. */
-function omittedOf(result: CheckResult, parsed: Omitted | undefined): Omitted | undefined {
+export function omittedOf(result: CheckResult, parsed: Omitted | undefined): Omitted | undefined {
   if (result.errors + result.warnings === result.issues.length) return parsed;
   let keptErrors = 0;
   for (const issue of result.issues) if (issue.severity === 'error') keptErrors++;
