@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { findNodeAtLocation, getLocation, parseTree } from 'jsonc-parser';
+import { getLocation, type Node, parseTree } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { type PathSegments, pathsAt, placesAt } from './locations.js';
 
@@ -61,20 +61,35 @@ const written: fc.Arbitrary<Written> = fc.letrec<{ value: Written }>((tie) => ({
   ),
 })).value;
 
-/** The old way: the tree, and the longest prefix of the path it finds. */
+/**
+ * The old way: the tree, and the longest prefix of the path it finds, read as a JSON pointer reads
+ * it (`findNodeAtLocation` itself takes a number for an item and a string for a key, and so missed a
+ * key made of digits that a pointer names).
+ */
 function placeByTree(text: string, path: PathSegments) {
   const tree = parseTree(text);
   if (!tree) return { offset: 0, keyOffset: 0 };
-  for (let length = path.length; length >= 0; length--) {
-    const node = findNodeAtLocation(tree, [...path.slice(0, length)]);
-    if (node)
-      return { offset: node.offset, keyOffset: node.parent?.type === 'property' ? node.parent.offset : node.offset };
+  let node: Node = tree;
+  let keyOffset = tree.offset;
+  for (const segment of path) {
+    const text = String(segment);
+    let next: Node | undefined;
+    if (node.type === 'object') {
+      const member = node.children?.find((property) => property.children?.[0]?.value === text);
+      next = member?.children?.[1];
+      if (member) keyOffset = member.offset;
+    } else if (node.type === 'array' && /^(0|[1-9][0-9]*)$/.test(text)) {
+      next = node.children?.[Number(text)];
+      if (next) keyOffset = next.offset;
+    }
+    if (!next) break;
+    node = next;
   }
-  return { offset: 0, keyOffset: 0 };
+  return { offset: node.offset, keyOffset };
 }
 
 describe('placesAt', () => {
-  it('finds what findNodeAtLocation finds on the tree, for paths in the text, past it and beside it, in one read', () => {
+  it('finds what a walk of the tree finds, for paths in the text, past it and beside it, in one read', () => {
     const segment = fc.constantFrom<string | number>('a', 'b', '0', 0, 1, 3, '', 'constructor', '__proto__', 'a/b');
     fc.assert(
       fc.property(written, fc.array(fc.array(segment, { maxLength: 4 }), { maxLength: 6 }), (value, extra) => {

@@ -79,9 +79,12 @@ export interface ValuePlace {
   keyOffset: number;
 }
 
-/** The paths asked for, as a tree of segments, each node with the place of its value once found. */
+/**
+ * The paths asked for, as a tree of segments, each node with the place of its value once found.
+ * Segments are kept as text: a JSON pointer's `7` names an array's eighth item or an object's key "7".
+ */
 interface PathNode {
-  children: Map<string | number, PathNode>;
+  children: Map<string, PathNode>;
   place?: ValuePlace;
 }
 
@@ -99,21 +102,24 @@ interface Open {
 }
 
 /**
- * For each path, the place of the deepest value along it that the text holds: what jsonc-parser's
- * `findNodeAtLocation` finds on `parseTree`'s tree for the longest prefix of the path that it
- * finds (the first of duplicate keys; a number finds only an array item, a string only an
- * object member), in one read of a valid JSON text and without building the tree, which for an
- * element of two million keys took a gigabyte. The text's start when none is found.
+ * For each path, the place of the deepest value along it that the text holds, as a JSON pointer
+ * names it: a segment names an object's member by its key (the first of duplicate keys), and an
+ * array's item by its index, written as a number or as its digits (`0`, `7`, not `07`). It is what
+ * jsonc-parser's `findNodeAtLocation` finds on `parseTree`'s tree for the longest prefix found,
+ * save that `findNodeAtLocation` takes a number for an item and a string for a key, and so missed
+ * a key made of digits. One read of a valid JSON text, without the tree, which for an element of
+ * two million keys took a gigabyte. The text's start when none is found.
  */
 export function placesAt(text: string, paths: readonly PathSegments[]): ValuePlace[] {
   const root: PathNode = { children: new Map() };
   for (const path of paths) {
     let node = root;
     for (const segment of path) {
-      let child = node.children.get(segment);
+      const key = String(segment);
+      let child = node.children.get(key);
       if (!child) {
         child = { children: new Map() };
-        node.children.set(segment, child);
+        node.children.set(key, child);
       }
       node = child;
     }
@@ -129,7 +135,7 @@ export function placesAt(text: string, paths: readonly PathSegments[]): ValuePla
       wanted = parent.next;
       keyOffset = parent.keyOffset;
       parent.next = undefined;
-    } else if (parent.wanted) wanted = parent.wanted.children.get(parent.index++);
+    } else if (parent.wanted) wanted = parent.wanted.children.get(String(parent.index++));
     if (wanted && !wanted.place) wanted.place = { offset, keyOffset };
     return wanted;
   };
@@ -162,7 +168,7 @@ export function placesAt(text: string, paths: readonly PathSegments[]): ValuePla
     let node: PathNode | undefined = root;
     let place = root.place ?? { offset: 0, keyOffset: 0 };
     for (const segment of path) {
-      node = node.children.get(segment);
+      node = node.children.get(String(segment));
       if (!node?.place) break;
       place = node.place;
     }

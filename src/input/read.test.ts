@@ -486,6 +486,35 @@ describe('syntax errors in one element', () => {
   });
 });
 
+describe('a problem under an object key made of digits', () => {
+  it('is placed at that key, not at the object holding it', async () => {
+    // A pointer's segments have no types: `/flow/0/7` names key "7" of the step object; read as
+    // an array index, it found nothing and the problem was placed at the step's `{`.
+    const event = [...generateCalls({ seed: 1, calls: 4, envelope: 'all' })].find(
+      (e) => e.eventType === 'CallComplete',
+    );
+    const text = JSON.stringify([event], null, 2).replace(
+      '"questionName":',
+      '"7": 1,\n          "7": {"x": 2},\n          "questionName":',
+    );
+    const path = join(dir, 'digit-keys.json');
+    writeFileSync(path, text);
+    const lines = text.split('\n');
+    const places: Array<[string, string, number, number]> = [];
+    for await (const records of readRecords([path], { warnings: true, strict: true })) {
+      for (const record of records) {
+        if (record.kind !== 'invalid') continue;
+        for (const p of record.problems) places.push([p.severity, p.pointer, p.line, p.column]);
+      }
+    }
+    const first = lines.findIndex((line) => line.includes('"7": 1')) + 1;
+    expect(places).toEqual([
+      ['error', '/0/data/flow/0/7', first, 11],
+      ['warning', '/0/data/flow/0/7', first + 1, 11],
+    ]);
+  });
+});
+
 describe('the code frame of a problem on the first line of an element', () => {
   const bom = '\uFEFF';
   const files: Array<[string, string]> = [
