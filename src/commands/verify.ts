@@ -7,8 +7,9 @@ import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { optionSize } from '../input/element.js';
+import { captureLogName } from '../input/types.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
-import { BodyChanged, CapturedBodies, capturedDeliveries, captureLogName } from '../server/capture.js';
+import { BodyChanged, CapturedBodies, capturedDeliveries } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
 import {
   byteSize,

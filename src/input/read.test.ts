@@ -292,6 +292,24 @@ describe('paths checked before anything is read', () => {
     }
   });
 
+  it('says a listen capture with no accepted delivery holds only refused bodies, which are not read', async () => {
+    // "no .json, .ndjson or .jsonl files in this folder" was all a user saw for the folder of a
+    // listen whose deliveries were all refused (a wrong secret: every one a 401, kept as .body).
+    const { mkdirSync } = await import('node:fs');
+    const { CallhookError } = await import('../errors.js');
+    const { listSources } = await import('./read.js');
+    const capture = join(dir, 'refused-capture');
+    mkdirSync(capture);
+    writeFileSync(join(capture, '000001.body'), '[]');
+    writeFileSync(join(capture, 'deliveries.meta'), '{}\n');
+    const error = await listSources([capture]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallhookError);
+    expect((error as InstanceType<typeof CallhookError>).exitCode).toBe(2);
+    expect((error as Error).message).toBe(
+      `${capture}: a listen capture with no accepted delivery: the bodies listen refused are kept as .body files, which are not read as events`,
+    );
+  });
+
   it('gives one error for a file that is not text, even without a NUL byte', async () => {
     const bytes = Buffer.alloc(3000);
     let seed = 7;

@@ -12,7 +12,7 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
-import type { InputRecord } from './types.js';
+import { captureLogName, type InputRecord } from './types.js';
 
 /** The name standard input goes by in positions and messages. */
 export const stdinName = '<stdin>';
@@ -158,7 +158,18 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
         const before = sources.length;
         await walk(path, sources);
         if (sources.length === before) {
-          throw new CallhookError(`${path}: no .json, .ndjson or .jsonl files in this folder`, ExitCode.usage);
+          // Hint: a listen whose deliveries were all refused (a wrong secret: every one a 401) leaves
+          // only .body files, and a user points validate or replay at its folder next.
+          const capture = await access(join(path, captureLogName)).then(
+            () => true,
+            () => false,
+          );
+          throw new CallhookError(
+            capture
+              ? `${path}: a listen capture with no accepted delivery: the bodies listen refused are kept as .body files, which are not read as events`
+              : `${path}: no .json, .ndjson or .jsonl files in this folder`,
+            ExitCode.usage,
+          );
         }
       } else sources.push({ path, name: path });
     } catch (error) {

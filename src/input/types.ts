@@ -108,3 +108,6 @@ export type InputRecord =
   | { kind: 'file-start'; file: string }
   /** A file ends; `elements` counts its elements, valid or not. */
   | { kind: 'file-end'; file: string; elements: number; bytes: number };
+
+/** The log of a folder `listen --out` writes, one line per delivery (its name marks a capture folder). */
+export const captureLogName = 'deliveries.meta';

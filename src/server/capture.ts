@@ -44,6 +44,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { captureLogName } from '../input/types.js';
 import {
   checkOwnFile,
   danglingLinkProblem,
@@ -87,8 +88,6 @@ interface CaptureMeta {
   forwardError?: string | undefined;
 }
 
-/** The folder's log of deliveries. */
-export const captureLogName = 'deliveries.meta';
 const metaSuffix = '.meta';
 const endings = ['json', 'ndjson', 'body', 'meta'] as const;
 const numbered = /^(\d+)\.(json|ndjson|body|meta)$/;

@@ -31,9 +31,10 @@ import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
 import { parseSecrets } from '../http/signing.js';
 import { fromWire } from '../http/verify.js';
 import { listSources } from '../input/read.js';
+import { captureLogName } from '../input/types.js';
 import { readEvents } from '../library.js';
 import { toOpenApi } from '../schema/json-schema.js';
-import { CapturedBodies, CaptureWriter, capturedDeliveries, captureLogName } from './capture.js';
+import { CapturedBodies, CaptureWriter, capturedDeliveries } from './capture.js';
 import {
   bodyBudgetOf,
   type Delivery,
