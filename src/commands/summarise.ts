@@ -8,9 +8,9 @@ import {
   summaryExitCode,
 } from '../core/summary.js';
 import { maskPhone, maskPhonesInText } from '../core/timeline.js';
+import { formatFatal, unreadableFileError } from '../errors.js';
 import { readInHalves, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
-import { escapeTerminal } from '../render/escape.js';
 import type { SummaryFormat } from '../render/formats.js';
 import { renderSummaryJson, undocumentedStatusFate } from '../render/summary-json.js';
 import type { EventType } from '../schema/events.js';
@@ -147,9 +147,9 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   }
 
   process.stdout.write(options.format === 'json' ? renderSummaryJson(report) : await renderWithTables(report, options));
-  // A file that is not text fails the run (exit 2), and each says where, as show and trace do.
-  for (const { file, line, column, message } of report.unreadableFiles) {
-    process.stderr.write(`callhook: ${escapeTerminal(`${file}:${line}:${column}: ${message}`)}\n`);
+  // A file that is not text fails the run (exit 2, in `summaryExitCode`), each named as errors are.
+  for (const unreadable of report.unreadableFiles) {
+    process.stderr.write(`${formatFatal(unreadableFileError(unreadable)).message}\n`);
   }
   for (const line of summaryDiagnostics(report, options.format, summaryOptions.by)) {
     process.stderr.write(`callhook: ${line}\n`);

@@ -2,9 +2,9 @@
  * The summary report's types: what `summarise` returns and `--format json` prints as is, so its
  * shape is documented and stable. Also the closed sets its rows are listed by.
  */
+import { exitCodeWithUnreadable, type UnreadableFile } from '../errors.js';
 import type { EventKind } from '../schema/events.js';
 import type { ReportedStatus, SummaryDimension } from './summary-names.js';
-import type { UnreadableFile } from './summary-state.js';
 
 /** The status groups a report lists: the documented two, then `Other` for undocumented statuses. */
 export const reportedGroups = ['Complete', 'Failed', 'Other'] as const;
@@ -189,7 +189,7 @@ export interface SummaryReport {
  * any input that cannot be read; 1 under `--strict` when anything failed validation (an
  * undocumented status included, as `validate` would fail it); else 0.
  */
-export function summaryExitCode(report: SummaryReport, strict: boolean): 0 | 1 | 2 {
-  if (report.unreadableFiles.length > 0) return 2;
-  return strict && report.invalid + report.undocumentedStatuses + report.inputErrors > 0 ? 1 : 0;
+export function summaryExitCode(report: SummaryReport, strict: boolean): number {
+  const failed = strict && report.invalid + report.undocumentedStatuses + report.inputErrors > 0;
+  return exitCodeWithUnreadable(failed ? 1 : 0, report.unreadableFiles.length);
 }
