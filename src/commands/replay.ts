@@ -39,8 +39,9 @@ import {
 } from '../http/journal.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
-import { canonicalPath, isAmongSources, listSources, type ReadOptions, readRecords, stdinName } from '../input/read.js';
+import { canonicalPath, isAmongSources, listSources, type ReadOptions, readRecords } from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
+import { stdinName } from '../input/types.js';
 import { openOutputSync } from '../output-file.js';
 import {
   curlSecretVariables,

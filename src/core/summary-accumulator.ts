@@ -4,7 +4,7 @@
  * event is kept once it has been counted.
  */
 import { impossible } from '../errors.js';
-import type { InputRecord } from '../input/types.js';
+import { type InputRecord, stdinName } from '../input/types.js';
 import { type CallCompleteData, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
 import { instantOf, isoOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
@@ -113,6 +113,7 @@ export class SummaryAccumulator {
       }
       case 'file-start':
         state.files++;
+        if (record.file === stdinName) state.stdin++;
         return;
       case 'file-end':
         state.bytes += record.bytes;

@@ -129,6 +129,8 @@ export interface SummaryReport {
   /** Bumped when a field changes meaning or goes away; new fields do not bump it. */
   schemaVersion: 1;
   files: number;
+  /** Whether stdin (`<stdin>`) is one of the `files`. */
+  stdin: boolean;
   bytes: number;
   /** Elements read, valid or not, before filters. */
   elements: number;

@@ -60,6 +60,8 @@ export function unreadableOf(key: string): UnreadableFile {
 /** Everything a summary counts. */
 export const summaryTally = shape({
   files: count,
+  /** Of `files`, stdin (named once, so 0 or 1). */
+  stdin: count,
   bytes: count,
   elements: count,
   events: count,

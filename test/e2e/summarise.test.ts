@@ -102,6 +102,16 @@ describe('callhook summarise', () => {
     }
   });
 
+  it('names stdin as <stdin>, as validate does, rather than counting it a file', async () => {
+    const input = JSON.stringify([callComplete(0)]);
+    const piped = await runCli(['summarise'], { input });
+    expect(piped.stdout).toMatch(/Events +1 from <stdin> \(/);
+    const both = await runCli(['summarise', '-', 'fixtures/valid/bare-types.json'], { input });
+    expect(both.stdout).toMatch(/ from <stdin> and 1 file \(/);
+    const json = JSON.parse((await runCli(['summarise', '--format', 'json'], { input })).stdout);
+    expect([json.files, json.stdin]).toEqual([1, true]);
+  });
+
   it('skips invalid elements with exit 0, and fails with exit 1 under --strict', async () => {
     const input = JSON.stringify([callComplete(0), { hello: 'world' }]);
     const lax = await runCli(['summarise', '-'], { input });
