@@ -1,5 +1,6 @@
 /** `callhook summarise`: outcomes, reasons, campaigns and drop-off of webhook exports. */
 import {
+  nothingSummarised,
   type ReportedStatus,
   SummaryAccumulator,
   type SummaryDimension,
@@ -8,11 +9,12 @@ import {
   summaryExitCode,
 } from '../core/summary.js';
 import { maskPhone, maskPhonesInText } from '../core/timeline.js';
-import { formatFatal, unreadableFileError } from '../errors.js';
+import { CallhookError, formatFatal, unreadableFileError } from '../errors.js';
 import { readInHalves, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { SummaryFormat } from '../render/formats.js';
 import { renderSummaryJson, undocumentedStatusFate } from '../render/summary-json.js';
+import { plural } from '../render/words.js';
 import type { EventType } from '../schema/events.js';
 import { timeRangeOf } from './time-range.js';
 
@@ -153,6 +155,15 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   }
   for (const line of summaryDiagnostics(report, options.format, summaryOptions.by)) {
     process.stderr.write(`callhook: ${line}\n`);
+  }
+  const first = summary.firstError;
+  if (nothingSummarised(report) && first) {
+    const errors = report.invalid + report.inputErrors;
+    const more = errors > 1 ? `; ${plural(errors - 1, 'more error')}: see callhook validate` : '';
+    const error = new CallhookError(
+      `${first.file}:${first.line}:${first.column}: ${first.message} (no event to summarise${more})`,
+    );
+    process.stderr.write(`${formatFatal(error).message}\n`);
   }
   process.exitCode = summaryExitCode(report, options.strict === true);
 }

@@ -188,10 +188,21 @@ export interface SummaryReport {
 
 /**
  * The exit code a summary ends with: 2 when a file could not be read (it is not text), as for
- * any input that cannot be read; 1 under `--strict` when anything failed validation (an
- * undocumented status included, as `validate` would fail it); else 0.
+ * any input that cannot be read; 1 when there was nothing to summarise (`nothingSummarised`), or
+ * under `--strict` when anything failed validation (an undocumented status included, as
+ * `validate` would fail it); else 0.
  */
 export function summaryExitCode(report: SummaryReport, strict: boolean): number {
-  const failed = strict && report.invalid + report.undocumentedStatuses + report.inputErrors > 0;
+  const failed =
+    nothingSummarised(report) || (strict && report.invalid + report.undocumentedStatuses + report.inputErrors > 0);
   return exitCodeWithUnreadable(failed ? 1 : 0, report.unreadableFiles.length);
+}
+
+/**
+ * Whether the input held no event, only errors (an empty file or stdin holds no JSON value; or
+ * every element was invalid): nothing was summarised, and the run fails as `validate` fails it.
+ * Input of no events and no errors (`[]`) is a summary of zeros.
+ */
+export function nothingSummarised(report: SummaryReport): boolean {
+  return report.elements === report.invalid && report.invalid + report.inputErrors > 0;
 }
