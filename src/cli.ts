@@ -300,7 +300,7 @@ Examples:
   $ callhook summarise export.json --by campaign --format csv --top 0 > out.csv
   $ callhook summarize export.json --by phone --org-number 61491570006
 
-${exitCodes('with --strict, anything invalid (an undocumented status too)')}
+${exitCodes('no event, only errors (empty input); with --strict, anything invalid')}
 A file that is not text (gzip, binary, UTF-16) is read up to where that begins,
 and the report still printed: exit 2.`,
     ),

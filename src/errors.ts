@@ -34,6 +34,30 @@ export class CallhookError extends Error {
   }
 }
 
+/** A file read no further where it is not text (binary, compressed, UTF-16): where that begins, and why. */
+export interface UnreadableFile {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+/**
+ * The error naming a file that is not text, as every command that reads names it through
+ * `formatFatal`: `callhook: f.json.gz:1:1: the file is not text: …`. Exit 2: input that cannot be read.
+ */
+export function unreadableFileError({ file, line, column, message }: UnreadableFile): CallhookError {
+  return new CallhookError(`${file}:${line}:${column}: ${message}`, ExitCode.usage);
+}
+
+/**
+ * The one decision on a run that met `unreadable` files that are not text: it ends with exit 2 (or
+ * the signal's code that stopped it), however it would have ended with `code` otherwise.
+ */
+export function exitCodeWithUnreadable(code: number, unreadable: number): number {
+  return unreadable > 0 && code < ExitCode.usage ? ExitCode.usage : code;
+}
+
 const ioReasons: Record<string, string> = {
   ENOENT: 'no such file or directory',
   EACCES: 'permission denied',

@@ -4,7 +4,16 @@ import { closeSync, constants, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isoOf } from '../core/instant.js';
-import { CallhookError, describeIoError, ExitCode, formatFatal, interruptedBy, stopSignals } from '../errors.js';
+import {
+  CallhookError,
+  describeIoError,
+  ExitCode,
+  exitCodeWithUnreadable,
+  formatFatal,
+  interruptedBy,
+  stopSignals,
+  unreadableFileError,
+} from '../errors.js';
 import {
   type OutboundBatch,
   planBatches,
@@ -30,8 +39,9 @@ import {
 } from '../http/journal.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
-import { canonicalPath, isAmongSources, listSources, type ReadOptions, readRecords, stdinName } from '../input/read.js';
+import { canonicalPath, isAmongSources, listSources, type ReadOptions, readRecords } from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
+import { stdinName } from '../input/types.js';
 import { openOutputSync } from '../output-file.js';
 import {
   curlSecretVariables,
@@ -404,13 +414,14 @@ async function replayWith(
     diagnose(renderSkipped(skipped.location, advisedMessage(skipped), errColors));
   };
   // Hint: a file that is not text fails the run (exit 2, unreadable input), as it fails every command.
-  let unreadable = false;
+  let unreadable = 0;
   const onProblem = (problem: SkippedInput) => {
     stats.problem();
-    if (problem.fatal) unreadable = true;
-    diagnose(renderInputProblem(problem.location, problem.message, errColors));
+    if (problem.unreadable) {
+      unreadable++;
+      diagnose(`${formatFatal(unreadableFileError(problem.unreadable)).message}\n`);
+    } else diagnose(renderInputProblem(problem.location, problem.message, errColors));
   };
-  const failedIfUnreadable = (code: number) => (unreadable && code < ExitCode.usage ? ExitCode.usage : code);
   const source = () =>
     replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
       validate: settings.validate,
@@ -435,8 +446,9 @@ async function replayWith(
   const batches = input.batches;
 
   if (settings.dryRun) {
-    process.exitCode = failedIfUnreadable(
+    process.exitCode = exitCodeWithUnreadable(
       await dryRun(batches, settings, version, signer, confirmed).finally(() => sourceBytes.close()),
+      unreadable,
     );
     return;
   }
@@ -536,5 +548,5 @@ async function replayWith(
   }
   if (readError !== undefined) throw readError instanceof Error ? readError : new CallhookError(String(readError));
   if (stats.read === 0 && !stats.interrupted) diagnose('callhook: nothing to send: the input has no valid events\n');
-  process.exitCode = failedIfUnreadable(replayExitCode(report));
+  process.exitCode = exitCodeWithUnreadable(replayExitCode(report), unreadable);
 }

@@ -1,7 +1,14 @@
 /** `callhook show <paths...>`: call flows and other events, filtered, as people read them. */
 import { NumberBook } from '../core/sms-direction.js';
 import { type EventFilter, maskPayload, maskPhonesInText, matchesFilter, searchPattern } from '../core/timeline.js';
-import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import {
+  CallhookError,
+  describeIoError,
+  ExitCode,
+  exitCodeWithUnreadable,
+  formatFatal,
+  unreadableFileError,
+} from '../errors.js';
 import { listSources, readRecords } from '../input/read.js';
 import type { InputRecord } from '../input/types.js';
 import {
@@ -103,12 +110,15 @@ export async function* eventRecords(
           duplicate: record.duplicate === true,
         };
       } else {
-        if (record.kind === 'invalid') skipped.elements++;
-        // Hint: a file that is not text fails the run, however it ends (`| head` included).
         if (record.kind === 'problem' && record.problem.fatal) {
+          // Hint: a file that is not text fails the run, however it ends (`| head` included). Its
+          // line holds no payload text (a file name, a byte offset), so --mask leaves it whole.
           skipped.unreadable++;
-          process.exitCode = ExitCode.usage;
+          process.exitCode = exitCodeWithUnreadable(Number(process.exitCode ?? ExitCode.ok), skipped.unreadable);
+          await output.warn(formatFatal(unreadableFileError(record.problem)).message);
+          continue;
         }
+        if (record.kind === 'invalid') skipped.elements++;
         await warnAboutRecord(record, output, options.mask);
       }
     }
@@ -219,7 +229,7 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
       throw new CallhookError(
         `no event matched ${given.join(', ')} (of ${plural(seen, 'event')} read)`,
         // A file that could not be read may have held one: that failure is the one to end with.
-        skipped.unreadable > 0 ? ExitCode.usage : ExitCode.invalid,
+        exitCodeWithUnreadable(ExitCode.invalid, skipped.unreadable),
       );
     }
   } finally {

@@ -1,5 +1,6 @@
 /** `callhook summarise`: outcomes, reasons, campaigns and drop-off of webhook exports. */
 import {
+  nothingSummarised,
   type ReportedStatus,
   SummaryAccumulator,
   type SummaryDimension,
@@ -8,11 +9,12 @@ import {
   summaryExitCode,
 } from '../core/summary.js';
 import { maskPhone, maskPhonesInText } from '../core/timeline.js';
+import { CallhookError, formatFatal, unreadableFileError } from '../errors.js';
 import { readInHalves, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
-import { escapeTerminal } from '../render/escape.js';
 import type { SummaryFormat } from '../render/formats.js';
 import { renderSummaryJson, undocumentedStatusFate } from '../render/summary-json.js';
+import { plural } from '../render/words.js';
 import type { EventType } from '../schema/events.js';
 import { timeRangeOf } from './time-range.js';
 
@@ -147,12 +149,21 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   }
 
   process.stdout.write(options.format === 'json' ? renderSummaryJson(report) : await renderWithTables(report, options));
-  // A file that is not text fails the run (exit 2), and each says where, as show and trace do.
-  for (const { file, line, column, message } of report.unreadableFiles) {
-    process.stderr.write(`callhook: ${escapeTerminal(`${file}:${line}:${column}: ${message}`)}\n`);
+  // A file that is not text fails the run (exit 2, in `summaryExitCode`), each named as errors are.
+  for (const unreadable of report.unreadableFiles) {
+    process.stderr.write(`${formatFatal(unreadableFileError(unreadable)).message}\n`);
   }
   for (const line of summaryDiagnostics(report, options.format, summaryOptions.by)) {
     process.stderr.write(`callhook: ${line}\n`);
+  }
+  const first = summary.firstError;
+  if (nothingSummarised(report) && first) {
+    const errors = report.invalid + report.inputErrors;
+    const more = errors > 1 ? `; ${plural(errors - 1, 'more error')}: see callhook validate` : '';
+    const error = new CallhookError(
+      `${first.file}:${first.line}:${first.column}: ${first.message} (no event to summarise${more})`,
+    );
+    process.stderr.write(`${formatFatal(error).message}\n`);
   }
   process.exitCode = summaryExitCode(report, options.strict === true);
 }

@@ -1,7 +1,7 @@
 /** `callhook trace <correlationId> <paths...>`: the story of one scheduled call, in time order. */
 import { NumberBook } from '../core/sms-direction.js';
 import { belongsToTrace, maskPayload, orderTimeline, type TimelineEntry } from '../core/timeline.js';
-import { CallhookError, ExitCode } from '../errors.js';
+import { CallhookError, ExitCode, exitCodeWithUnreadable } from '../errors.js';
 import type { ElementInfo } from '../input/types.js';
 import {
   type FlowContext,
@@ -65,7 +65,7 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
 
     if (ids.size === 0) {
       // A file that could not be read may have held it: that failure is the one to end with.
-      const code = skipped.unreadable > 0 ? ExitCode.usage : ExitCode.invalid;
+      const code = exitCodeWithUnreadable(ExitCode.invalid, skipped.unreadable);
       throw new CallhookError(`no event has a correlationId starting with ${prefix}`, code);
     }
     if (ids.size > 1) {

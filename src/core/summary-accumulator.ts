@@ -4,7 +4,7 @@
  * event is kept once it has been counted.
  */
 import { impossible } from '../errors.js';
-import type { InputRecord } from '../input/types.js';
+import { type InputRecord, type Problem, stdinName } from '../input/types.js';
 import { type CallCompleteData, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
 import { instantOf, isoOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
@@ -22,6 +22,9 @@ import {
   unreadableKey,
   unreadableOf,
 } from './summary-state.js';
+
+/** Where an error is, and what it says. */
+type ErrorPlace = Pick<Problem, 'file' | 'line' | 'column' | 'message'>;
 
 const humanSupportRequest = 'humanSupportRequest';
 // The --by day/hour key of an event whose time cannot be read (the schema makes this unlikely).
@@ -72,6 +75,7 @@ export class SummaryAccumulator {
   readonly #numbers: NumberBook;
   // The `--by day` or `--by hour` keys made so far, by the number of the day or hour since 1970.
   readonly #timeKeys = new Map<number, string>();
+  #firstError: ErrorPlace | undefined;
 
   constructor(options: SummaryOptions = {}) {
     this.#options = options;
@@ -98,8 +102,13 @@ export class SummaryAccumulator {
         state.elements++;
         // A call of an undocumented status is counted (as Other), once per id as a valid event is.
         const call = record.call;
-        if (!call) state.invalid++;
-        else if (record.duplicate) state.duplicates++;
+        if (!call) {
+          state.invalid++;
+          this.#firstError ??= record.problems.find((p) => p.severity === 'error') ?? {
+            ...record.element,
+            message: 'not a valid event',
+          };
+        } else if (record.duplicate) state.duplicates++;
         else {
           this.#addEvent(call);
         }
@@ -108,11 +117,15 @@ export class SummaryAccumulator {
       case 'problem': {
         const { problem } = record;
         if (problem.fatal) state.unreadableFiles.add(unreadableKey(problem));
-        else if (problem.severity === 'error') state.inputErrors++;
+        else if (problem.severity === 'error') {
+          state.inputErrors++;
+          this.#firstError ??= problem;
+        }
         return;
       }
       case 'file-start':
         state.files++;
+        if (record.file === stdinName) state.stdin++;
         return;
       case 'file-end':
         state.bytes += record.bytes;
@@ -267,6 +280,15 @@ export class SummaryAccumulator {
     else group.byType[event.type]++;
     if (status) group.byStatus[status]++;
     if (event.type === 'CallAttempted' && event.data.status === 'failed') group.attemptsFailed++;
+  }
+
+  /**
+   * The first error this accumulator counted (an invalid element or a problem between elements),
+   * to say where when the input holds nothing to summarise. Hint: not part of the state, so a
+   * worker's is not merged: the main thread reads a file from its start, where the first one is.
+   */
+  get firstError(): ErrorPlace | undefined {
+    return this.#firstError;
   }
 
   /**

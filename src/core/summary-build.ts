@@ -99,6 +99,7 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
   return {
     schemaVersion: 1,
     files: state.files,
+    stdin: state.stdin > 0,
     bytes: state.bytes,
     elements: state.elements,
     events: state.events,

@@ -2,9 +2,9 @@
  * The summary report's types: what `summarise` returns and `--format json` prints as is, so its
  * shape is documented and stable. Also the closed sets its rows are listed by.
  */
+import { exitCodeWithUnreadable, type UnreadableFile } from '../errors.js';
 import type { EventKind } from '../schema/events.js';
 import type { ReportedStatus, SummaryDimension } from './summary-names.js';
-import type { UnreadableFile } from './summary-state.js';
 
 /** The status groups a report lists: the documented two, then `Other` for undocumented statuses. */
 export const reportedGroups = ['Complete', 'Failed', 'Other'] as const;
@@ -129,6 +129,8 @@ export interface SummaryReport {
   /** Bumped when a field changes meaning or goes away; new fields do not bump it. */
   schemaVersion: 1;
   files: number;
+  /** Whether stdin (`<stdin>`) is one of the `files`. */
+  stdin: boolean;
   bytes: number;
   /** Elements read, valid or not, before filters. */
   elements: number;
@@ -186,10 +188,21 @@ export interface SummaryReport {
 
 /**
  * The exit code a summary ends with: 2 when a file could not be read (it is not text), as for
- * any input that cannot be read; 1 under `--strict` when anything failed validation (an
- * undocumented status included, as `validate` would fail it); else 0.
+ * any input that cannot be read; 1 when there was nothing to summarise (`nothingSummarised`), or
+ * under `--strict` when anything failed validation (an undocumented status included, as
+ * `validate` would fail it); else 0.
  */
-export function summaryExitCode(report: SummaryReport, strict: boolean): 0 | 1 | 2 {
-  if (report.unreadableFiles.length > 0) return 2;
-  return strict && report.invalid + report.undocumentedStatuses + report.inputErrors > 0 ? 1 : 0;
+export function summaryExitCode(report: SummaryReport, strict: boolean): number {
+  const failed =
+    nothingSummarised(report) || (strict && report.invalid + report.undocumentedStatuses + report.inputErrors > 0);
+  return exitCodeWithUnreadable(failed ? 1 : 0, report.unreadableFiles.length);
+}
+
+/**
+ * Whether the input held no event, only errors (an empty file or stdin holds no JSON value; or
+ * every element was invalid): nothing was summarised, and the run fails as `validate` fails it.
+ * Input of no events and no errors (`[]`) is a summary of zeros.
+ */
+export function nothingSummarised(report: SummaryReport): boolean {
+  return report.elements === report.invalid && report.invalid + report.inputErrors > 0;
 }

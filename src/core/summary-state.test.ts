@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { undocumentedStatusCall } from '../input/records.js';
-import type { ElementInfo, InputRecord } from '../input/types.js';
+import { type ElementInfo, type InputRecord, stdinName } from '../input/types.js';
 import { checkEvent } from '../schema/check.js';
 import { generateCalls, type WireEvent } from './generate.js';
 import { SummaryAccumulator } from './summary-accumulator.js';
@@ -49,6 +49,8 @@ function recordsOf(values: readonly unknown[]): InputRecord[] {
   const binary = { ...element, offset: 99, severity: 'error', code: 'binary', message: 'y', fatal: true } as const;
   records.push({ kind: 'problem', problem: binary });
   records.push({ kind: 'file-end', file: 'x.json', elements: values.length, bytes: 100 });
+  // Then stdin, which holds nothing.
+  records.push({ kind: 'file-start', file: stdinName }, { kind: 'file-end', file: stdinName, elements: 0, bytes: 0 });
   return records;
 }
 

@@ -6,6 +6,7 @@
  * Memory grows only with the number of distinct keys (campaigns, reasons, questions, notes,
  * request types, numbers, and the `--by` dimension's keys), never with the number of events.
  */
+import type { UnreadableFile } from '../errors.js';
 import { eventTypes } from '../schema/names.js';
 import { type ReportedStatus, reportedStatuses } from './summary-names.js';
 import { reportedKinds } from './summary-report.js';
@@ -46,14 +47,6 @@ const groupTally = shape({
   smsPairs: keyed<string>()(count),
 });
 
-/** A file read no further where it is not text: where, and why. */
-export interface UnreadableFile {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-}
-
 /** An unreadable file as `unreadableFiles` holds it: a string, so that threads merge them as a set. */
 export const unreadableKey = ({ file, line, column, message }: UnreadableFile) =>
   JSON.stringify([file, line, column, message]);
@@ -67,6 +60,8 @@ export function unreadableOf(key: string): UnreadableFile {
 /** Everything a summary counts. */
 export const summaryTally = shape({
   files: count,
+  /** Of `files`, stdin (named once, so 0 or 1). */
+  stdin: count,
   bytes: count,
   elements: count,
   events: count,

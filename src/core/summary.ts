@@ -16,6 +16,7 @@ export { type ReportedStatus, reportedStatuses, type SummaryDimension } from './
 export { largestRemainderPercents } from './summary-rank.js';
 export {
   type GroupTable,
+  nothingSummarised,
   type ReportedGroup,
   reportedGroups,
   type Share,

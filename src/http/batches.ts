@@ -3,7 +3,7 @@
  * the platform batches them, and gives every batch a stable key and webhook id. No I/O.
  */
 import { createHash, hash as hashOnce } from 'node:crypto';
-import { CallhookError, ExitCode } from '../errors.js';
+import { CallhookError, ExitCode, type UnreadableFile } from '../errors.js';
 import type { InputRecord, Problem } from '../input/types.js';
 
 /** One event replay will send, with the input batch it came from. */
@@ -30,8 +30,8 @@ export interface SkippedInput {
   message: string;
   /** The code of the problem the message gives, for the advice a person is given (see `advisedMessage`). */
   code?: string | undefined;
-  /** The file could not be read from here on (it is not text): a failure of the run, not a skip. */
-  fatal?: boolean | undefined;
+  /** Where the file stops being text, read no further: a failure of the run, not a skip. */
+  unreadable?: UnreadableFile | undefined;
 }
 
 /** A request body ready to send, with what the journal and report need to name it. */
@@ -89,7 +89,11 @@ export async function* replayEventsFromRecords(
         // counting it as a skipped one made "7 invalid" where validate counts 6.
         const p = record.problem;
         if (p.severity === 'error')
-          options.onProblem?.({ location: `${p.file}:${p.line}:${p.column}`, message: p.message, fatal: p.fatal });
+          options.onProblem?.({
+            location: `${p.file}:${p.line}:${p.column}`,
+            message: p.message,
+            unreadable: p.fatal ? p : undefined,
+          });
         continue;
       }
       if (record.kind !== 'event' && record.kind !== 'invalid') continue;

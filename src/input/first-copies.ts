@@ -22,10 +22,11 @@ import { stat } from 'node:fs/promises';
 import { CallhookError, describeIoError } from '../errors.js';
 import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import { defaultMaxElementBytes, readChunks, stdinName } from './read.js';
+import { defaultMaxElementBytes, readChunks } from './read.js';
 import { duplicateIdMessage, firstSeenId, RecordBuilder } from './records.js';
 import { ElementSplitter, type SplitElement } from './split.js';
 import type { Location, Problem } from './types.js';
+import { stdinName } from './types.js';
 
 /** How the files were read: what makes an element a valid event must be the same. */
 export interface FirstCopyOptions extends CheckOptions {

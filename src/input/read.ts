@@ -12,10 +12,7 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
-import { captureLogName, type InputRecord } from './types.js';
-
-/** The name standard input goes by in positions and messages. */
-export const stdinName = '<stdin>';
+import { captureLogName, type InputRecord, stdinName } from './types.js';
 
 /** How to read input. */
 export interface ReadOptions extends CheckOptions {

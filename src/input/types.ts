@@ -5,6 +5,9 @@ import type { EventKind, WebhookEvent } from '../schema/events.js';
 /** The largest element size a reader can be told to accept (`--max-element-size`, `maxElementBytes`). */
 export const largestElementBytes = 511 * 2 ** 20;
 
+/** The name standard input goes by in positions and messages. */
+export const stdinName = '<stdin>';
+
 /** A position in a source file. `line` and `column` are 1-based; columns count UTF-16 code units. */
 export interface Location {
   /** The path as the user gave it (`<stdin>` for `-`). */

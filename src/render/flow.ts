@@ -400,6 +400,7 @@ export function renderJson(value: unknown): string {
 /**
  * The warning line for an input record that is not a valid event (it is skipped), naming
  * file:line:column and the JSON pointer as validate does; undefined for records that need no warning.
+ * A file that is not text is no warning but an error (see `eventRecords` in show).
  */
 export function renderSkipWarning(record: InputRecord): string | undefined {
   let problem:
@@ -421,9 +422,7 @@ export function renderSkipWarning(record: InputRecord): string | undefined {
   const tail = more > 0 ? ` (and ${more} more; see callhook validate)` : '';
   const skipped = record.kind === 'invalid' ? `skipped an invalid ${what}: ` : '';
   const pointer = problem.pointer ? ` (${problem.pointer})` : '';
-  // A file read no further is an error: the command ends with exit 2 (see `eventRecords` in show).
-  const warning = record.kind === 'problem' && record.problem.fatal ? '' : 'warning: ';
-  return `callhook: ${warning}${where}: ${skipped}${escapeTerminal(advisedMessage(problem) + pointer)}${tail}`;
+  return `callhook: warning: ${where}: ${skipped}${escapeTerminal(advisedMessage(problem) + pointer)}${tail}`;
 }
 
 /** The heading of a trace as every format shows it, built once: payload text raw (each renderer escapes it). */

@@ -15,6 +15,7 @@ import {
   type SummaryReport,
 } from '../core/summary.js';
 import { impossible } from '../errors.js';
+import { stdinName } from '../input/types.js';
 import { statusGroupOf } from '../schema/events.js';
 import type { SummaryFormat } from './formats.js';
 import {
@@ -188,10 +189,21 @@ export function summaryModel(report: SummaryReport): ReportModel {
   return { title: 'Summary', sections };
 }
 
+/** What was read, as validate names it: stdin as `<stdin>`, the rest counted as files. */
+function sourcesOf({ files, stdin }: SummaryReport): Span[] {
+  if (!stdin) return [{ text: plural(files, 'file') }];
+  // Hint: escaped as the file names it stands among are (Markdown would take `<stdin>` for a tag).
+  const name: Span = { text: stdinName, untrusted: true };
+  return files > 1 ? [name, { text: ` and ${plural(files - 1, 'file')}` }] : [name];
+}
+
 function overview(report: SummaryReport): Section {
-  const rows: Cell[][] = [
-    ['Events', `${n(report.events)} from ${plural(report.files, 'file')} (${bytes(report.bytes)})`],
+  const events: Span[] = [
+    { text: `${n(report.events)} from ` },
+    ...sourcesOf(report),
+    { text: ` (${bytes(report.bytes)})` },
   ];
+  const rows: Cell[][] = [['Events', events]];
   if (report.timeRange) rows.push(['Time range', `${report.timeRange.first} → ${report.timeRange.last}`]);
   // What was dropped and why.
   if (report.duplicates > 0) {

@@ -288,4 +288,19 @@ describe('a gzip file given to summarise, show and trace', () => {
     expect(traced.stdout).toContain('67765b6d-dc5e-4e7e-af59-63744b5116b8');
     expect(traced.code).toBe(2);
   });
+
+  it('every command that reads names it in the one line errors take, and exits 2', async () => {
+    // replay wrote `input problem f.json.gz:1:1: …`, as if it were a stray comma between elements.
+    const line = notText(gz).slice(0, -1);
+    const runs = {
+      summarise: await runCli(['summarise', story, gz]),
+      show: await runCli(['show', story, gz]),
+      trace: await runCli(['trace', '67765b6d', story, gz]),
+      replay: await runCli(['replay', story, gz, '--dry-run', '--url', 'http://127.0.0.1:9/']),
+    };
+    for (const [command, run] of Object.entries(runs)) {
+      expect(run.stderr.split('\n'), command).toContain(line);
+      expect(run.code, command).toBe(2);
+    }
+  });
 });

@@ -102,6 +102,31 @@ describe('callhook summarise', () => {
     }
   });
 
+  it('fails input that holds no event, only errors, with exit 1 and one line saying where, as validate does', async () => {
+    // An empty stdin (a producer that wrote nothing) was a report of zeros, exit 0.
+    const empty = '<stdin>:1:1: the file holds no JSON value (no event to summarise)';
+    for (const args of [['summarise'], ['summarise', '-'], ['summarise', '-', '--format', 'json']]) {
+      const result = await runCli(args, { input: '' });
+      expect(result.stderr.split('\n'), args.join(' ')).toContain(`callhook: ${empty}`);
+      expect(result.code, args.join(' ')).toBe((await runCli(['validate', '-'], { input: '' })).code);
+    }
+    const invalid = await runCli(['summarise', '-'], { input: JSON.stringify([{ hello: 'world' }, { hi: 1 }]) });
+    expect(invalid.stderr).toMatch(
+      /^callhook: <stdin>:1:2: .* \(no event to summarise; 1 more error: see callhook validate\)\n$/,
+    );
+    expect(invalid.code).toBe(1);
+  });
+
+  it('names stdin as <stdin>, as validate does, rather than counting it a file', async () => {
+    const input = JSON.stringify([callComplete(0)]);
+    const piped = await runCli(['summarise'], { input });
+    expect(piped.stdout).toMatch(/Events +1 from <stdin> \(/);
+    const both = await runCli(['summarise', '-', 'fixtures/valid/bare-types.json'], { input });
+    expect(both.stdout).toMatch(/ from <stdin> and 1 file \(/);
+    const json = JSON.parse((await runCli(['summarise', '--format', 'json'], { input })).stdout);
+    expect([json.files, json.stdin]).toEqual([1, true]);
+  });
+
   it('skips invalid elements with exit 0, and fails with exit 1 under --strict', async () => {
     const input = JSON.stringify([callComplete(0), { hello: 'world' }]);
     const lax = await runCli(['summarise', '-'], { input });
