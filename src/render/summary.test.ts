@@ -98,6 +98,11 @@ describe('csvField', () => {
     expect(csvField(33.3)).toBe('33.3');
     expect(csvField(null)).toBe('');
   });
+  it('writes no record, nor line of a quoted field, that a GitHub Actions runner reads as a command', () => {
+    expect(csvField('::error::x\n  ::add-mask::y ##[error]z', true)).toBe(
+      '"\\u003a:error\\u003a:x\n  \\u003a:add-mask\\u003a:y \\u0023#[error]z"',
+    );
+  });
 });
 
 describe('renderSummaryCsv', () => {
