@@ -58,3 +58,37 @@ describe('workflow commands for GitHub Actions', () => {
     expect(JSON.parse(compact)).toEqual(value);
   });
 });
+
+describe('Markdown pasted into GitHub', () => {
+  // Hint: what GitHub links or pings in the text of a comment, backslash-escaped or not.
+  const linking = /(?<![\p{L}\p{N}])@[a-z0-9]|#\d|\bgh-\d|:\/\/|(?<![\p{L}\p{N}])www\.[a-z0-9]/iu;
+  const asGithubReadsIt = (markdown: string) => markdown.replace(/\\(.)/g, '$1').replaceAll('&#x200d;', '\u200d');
+
+  test('mentions, issue references and URLs are inert: a joiner after @, #, GH-, :// and www.', () => {
+    const text = '@octocat @org/team #123 GH-42 gh-7 mail jo@example.com https://evil.example/x WWW.evil.example';
+    const escaped = escapeMarkdown(text);
+    expect(asGithubReadsIt(escaped)).not.toMatch(linking);
+    expect(escaped).toBe(
+      '@&#x200d;octocat @&#x200d;org/team \\#&#x200d;123 GH-&#x200d;42 gh-&#x200d;7 mail jo@&#x200d;example.com https:&#x200d;//evil.example/x WWW.&#x200d;evil.example',
+    );
+    // The joiner is written as an entity: the Markdown itself, read on a terminal, holds no invisible character.
+    expect(escaped).not.toMatch(/\p{Default_Ignorable_Code_Point}/u);
+  });
+
+  test('what links nothing is left as it was', () => {
+    expect(escapeMarkdown('C# and F#, a @ b, 1 # 2, thigh-1, awww.x')).toBe(
+      'C\\# and F\\#, a @ b, 1 \\# 2, thigh-1, awww.x',
+    );
+  });
+
+  test('HTML, links, comments, code and table pipes stay text, in a cell of one line', () => {
+    const text = '<img src=x onerror=alert(1)> [x](javascript:alert(1)) <!-- a|b `c` ``d`` \\| e\\\nf\r\u2028g';
+    const escaped = escapeMarkdown(text);
+    expect(escaped).not.toMatch(/[\n\r\u2028\u2029]/);
+    // Every pipe is escaped: an odd run of backslashes before it, so a table's cell cannot end early.
+    for (const match of escaped.matchAll(/(\\*)\|/g)) expect(match[1]!.length % 2).toBe(1);
+    for (const mark of ['<', '[', ']', '`']) {
+      for (const match of escaped.matchAll(new RegExp(`(\\\\*)\\${mark}`, 'g'))) expect(match[1]!.length % 2).toBe(1);
+    }
+  });
+});

@@ -101,12 +101,24 @@ export function escapeTerminal(text: string, keepNewlines = false): string {
  * (emphasis, code, links, HTML, entities, headings, table pipes, strike-through, `$` math), and
  * before each mark that opens a block at the start of a line (a list's `-`, `+` or `1.`, a rule or
  * a heading's underline). Hint: the renderers wrap escaped text, so any blank may become a line start: such a
- * mark is escaped wherever a blank is next to it, not only after a newline.
+ * mark is escaped wherever a blank is next to it, not only after a newline. And what GitHub would
+ * link or ping in a comment (`@name`, `#1`, `GH-1`, `https://`, `www.`) gets a zero-width joiner.
  */
 export function escapeMarkdown(text: string, keepNewlines = false): string {
-  return escapeTerminal(text, keepNewlines)
-    .replace(/[\\`*_[\]<>#|~&$]/g, '\\$&')
-    .replace(/(?<=^|\s)[-+=]|[-+=](?=\s|$)|(?<=\d)[.)](?=\s|$)/g, '\\$&');
+  return (
+    escapeTerminal(text, keepNewlines)
+      .replace(/[\\`*_[\]<>#|~&$]/g, '\\$&')
+      .replace(/(?<=^|\s)[-+=]|[-+=](?=\s|$)|(?<=\d)[.)](?=\s|$)/g, '\\$&')
+      // Hint: GitHub finds mentions, issue references and bare URLs in the text Markdown leaves, so a
+      // backslash does not stop them; a zero-width joiner after `@`, `#`, `GH-`, the `:` of `://` and
+      // `www.` does, and reads the same (GitHub's own bots put one after `@`). It is written as an
+      // entity, so that the Markdown itself, shown on a terminal, still holds no invisible character;
+      // a code span would stop them too, but shows every name and reason in a monospace box.
+      .replace(
+        /[@#](?=[\p{L}\p{N}])|(?<![\p{L}\p{N}])gh-(?=\p{N})|:(?=\/\/)|(?<![\p{L}\p{N}])www\.(?=[\p{L}\p{N}])/giu,
+        '$&&#x200d;',
+      )
+  );
 }
 
 /**

@@ -148,7 +148,7 @@ describe('renderSummaryMarkdown', () => {
 
   it('escapes Markdown the way show and trace do: strike-through and headings too', () => {
     const report = summarise([call({ additionalInformation: '~~struck~~ #1' })]);
-    expect(renderSummaryMarkdown(report)).toContain('| Complete | \\~\\~struck\\~\\~ \\#1 | 1 | 100.0 |');
+    expect(renderSummaryMarkdown(report)).toContain('| Complete | \\~\\~struck\\~\\~ \\#&#x200d;1 | 1 | 100.0 |');
   });
 });
 

@@ -281,10 +281,12 @@ describe('the two escapes', () => {
   });
 });
 
-describe('payload text cannot command a GitHub Actions runner', () => {
+describe('payload text cannot command a GitHub Actions runner, nor ping anyone from Markdown', () => {
   // What the runner reads as a workflow command: a line that starts, after any blank (.NET's
   // TrimStart, NEL included), with `::`; or `##[` anywhere in a line (the old form).
   const workflowCommand = /^[\s\u0085]*::|##\[/m;
+  // What GitHub links or pings in a comment's text, once Markdown's backslashes are read.
+  const linking = /(?<![\p{L}\p{N}])@[a-z0-9]|#\d|\bgh-\d|:\/\/|(?<![\p{L}\p{N}])www\.[a-z0-9]/iu;
   const commanding = [
     '::add-mask::x hello there, how are you today, said the caller to the voice agent at length',
     `ok\n::error::pwned ${'x'.repeat(70)}::warning::wrapped ##[error]old form`,
@@ -330,6 +332,10 @@ describe('payload text cannot command a GitHub Actions runner', () => {
     const result = await runCli(args.map((arg) => arg.replace('%f', named)));
     expect(result.stdout).not.toBe('');
     for (const output of [result.stdout, result.stderr]) expect(output).not.toMatch(workflowCommand);
+    if ((args as readonly string[]).includes('markdown')) {
+      const text = result.stdout.replace(/\\(.)/g, '$1').replaceAll('&#x200d;', '\u200d');
+      expect(text).not.toMatch(linking);
+    }
   });
 
   test('validate --format github names the file in its own escapes (`::` as %3A%3A, not as \\u003a:), and its messages hold no `::` either', async () => {
