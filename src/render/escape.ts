@@ -71,7 +71,8 @@ function unlessEmoji(escapeChar: (char: string) => string): (char: string, offse
 const readable = unlessEmoji(readableEscape);
 const machine = unlessEmoji(unicodeEscape);
 
-function readableEscape(char: string): string {
+/** One character as a terminal is shown it escaped: `\n`, `\e`, `\x07`, `\u200b`, `\u{e0041}`. */
+export function readableEscape(char: string): string {
   const named = names[char];
   if (named) return named;
   const code = char.codePointAt(0) as number;

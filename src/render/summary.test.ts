@@ -225,6 +225,43 @@ describe('renderSummaryPretty', () => {
     expect(renderSummaryMarkdown(report)).toContain('| *(empty)* | 1 | 50.0 |');
   });
 
+  it('tells apart rows whose text differs only in blanks at its ends or in Unicode normalisation', () => {
+    const nfc = 'Caf\u00e9';
+    const nfd = 'Cafe\u0301';
+    const report = summarise(
+      ['Voicemail', 'Voicemail ', ' Voicemail', 'Voicemail\u00a0', nfc, nfd].map((reason) =>
+        call({ status: 'Partial', additionalInformation: reason }),
+      ),
+    );
+    const reasonsOf = (text: string, pattern: RegExp) =>
+      text.split('\n').flatMap((line) => {
+        const match = pattern.exec(line);
+        return match ? [match[1]!] : [];
+      });
+    const pretty = reasonsOf(
+      renderSummaryPretty(report, { colors: plain, width: 100 }),
+      /^ {2}(?:Partial)? +(\S.*?) +1 +16\.\d$/,
+    );
+    const markdown = reasonsOf(renderSummaryMarkdown(report), /^\| Partial \| (.*) \| 1 \| 16\.\d \|$/);
+    // Six rows, as the data has six values, and no two that read the same.
+    for (const shown of [pretty, markdown]) {
+      expect(shown).toHaveLength(6);
+      expect(new Set(shown).size).toBe(6);
+    }
+    expect(pretty).toEqual(
+      expect.arrayContaining(['Voicemail', 'Voicemail\\x20', '\\x20Voicemail', 'Voicemail\\xa0', nfc, 'Cafe\\u0301']),
+    );
+    // Programs read the values themselves.
+    const csv = renderSummaryCsv(summarise([call({ additionalInformation: nfd })], { by: 'phone' }), 'phone');
+    expect(csv).not.toContain('\\u0301');
+    const reasons = tablesOf(summaryModel(report).sections.flatMap((s) => s.blocks)).find(
+      (t) => t.source === '/callComplete/byReason',
+    )!;
+    expect(reasons.rows.map((row) => cellValue(row[1]))).toEqual(
+      expect.arrayContaining(['Voicemail ', ' Voicemail', 'Voicemail\u00a0', nfd]),
+    );
+  });
+
   it('says so when there is nothing to summarise', () => {
     const text = renderSummaryPretty(summarise([]), { colors: plain, width: 80 });
     expect(text).toMatch(/Events +0 from 0 files/);
