@@ -21,11 +21,21 @@ const invisible = String.raw`\u007f-\u009f\u2028\u2029\ud800-\udfff\p{Cf}\p{Defa
 // Hint: the subdivision flags that are emoji (England, Scotland, Wales) are matched whole, so
 // that their tags, which draw the flag and hide nothing, are kept.
 const emojiFlag = String.raw`\u{1f3f4}\u{e0067}\u{e0062}(?:\u{e0065}\u{e006e}\u{e0067}|\u{e0073}\u{e0063}\u{e0074}|\u{e0077}\u{e006c}\u{e0073})\u{e007f}`;
+// Hint: a GitHub Actions runner reads a log line that starts (after blanks) with `::` as a workflow
+// command (`::add-mask::`, `::stop-commands::`), and `##[` anywhere in a line as one of the old
+// form. A wrap may start a line anywhere in payload text, so the colon before a colon and the `#`
+// before `#[` are escaped wherever they are: no escaped text holds `::` or `##[` at all.
+const workflowCommand = String.raw`:(?=:)|#(?=#\[)`;
 // Every untrusted character, with the flags to keep; and without newline, for multi-line transcripts.
-const untrustedCharacters = new RegExp(`${emojiFlag}|[\\u0000-\\u001f${invisible}]`, 'gu');
-const transcriptUnsafe = new RegExp(`${emojiFlag}|[\\u0000-\\u0009\\u000b-\\u001f${invisible}]`, 'gu');
-// The same but C0: JSON.stringify escapes those inside strings, and outside them only the layout's newlines occur.
-const jsonUnsafe = new RegExp(`${emojiFlag}|[${invisible}]`, 'gu');
+const untrustedCharacters = new RegExp(`${emojiFlag}|${workflowCommand}|[\\u0000-\\u001f${invisible}]`, 'gu');
+const transcriptUnsafe = new RegExp(
+  `${emojiFlag}|${workflowCommand}|[\\u0000-\\u0009\\u000b-\\u001f${invisible}]`,
+  'gu',
+);
+// The same but C0: JSON.stringify escapes those inside strings, and outside them only the layout's
+// newlines occur. Hint: outside strings a colon is next to a quote or a blank and `#` never occurs,
+// so every `::` and `##[` of JSON text is inside a string, where `\u003a` and `\u0023` mean the same.
+const jsonUnsafe = new RegExp(`${emojiFlag}|${workflowCommand}|[${invisible}]`, 'gu');
 const names: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\u001b': '\\e' };
 
 // Hint: a zero-width joiner between two pictographs (👨‍👩‍👧, 🏃‍♂️) draws one visible emoji and can
@@ -61,7 +71,8 @@ function unlessEmoji(escapeChar: (char: string) => string): (char: string, offse
 const readable = unlessEmoji(readableEscape);
 const machine = unlessEmoji(unicodeEscape);
 
-function readableEscape(char: string): string {
+/** One character as a terminal is shown it escaped: `\n`, `\e`, `\x07`, `\u200b`, `\u{e0041}`. */
+export function readableEscape(char: string): string {
   const named = names[char];
   if (named) return named;
   const code = char.codePointAt(0) as number;
@@ -73,12 +84,15 @@ function readableEscape(char: string): string {
  * Makes payload text (and file names) safe for a terminal: every character of
  * `untrustedCharacters` is shown escaped (`\e[2J`, `\x07`, `\u202e`, `\u200b`, one
  * `\u{e0041}` per code point outside the BMP), so nothing in a
- * name, transcript, message or path can move the cursor, retitle the window or hide text.
- * Newlines are kept when `keepNewlines` is set (for multi-line transcripts), escaped otherwise.
+ * name, transcript, message or path can move the cursor, retitle the window or hide text; and
+ * each colon before a colon and the `#` before `#[` (`\x3a:`, `\x23#[`), so that nothing is a
+ * GitHub Actions workflow command in a CI log. Newlines are kept when `keepNewlines` is set (for
+ * multi-line transcripts), escaped otherwise.
  */
 export function escapeTerminal(text: string, keepNewlines = false): string {
-  // Hint: printable ASCII, most payload text, needs no escape; telling so is a faster scan than the policy's.
-  if (!(keepNewlines ? /[^\n\u0020-\u007e]/ : /[^\u0020-\u007e]/).test(text)) return text;
+  // Hint: printable ASCII without a workflow command's mark, most payload text, needs no escape;
+  // telling so is a faster scan than the policy's.
+  if (!(keepNewlines ? /[^\n\u0020-\u007e]|::|##\[/ : /[^\u0020-\u007e]|::|##\[/).test(text)) return text;
   return text.replace(keepNewlines ? transcriptUnsafe : untrustedCharacters, readable);
 }
 
@@ -88,12 +102,24 @@ export function escapeTerminal(text: string, keepNewlines = false): string {
  * (emphasis, code, links, HTML, entities, headings, table pipes, strike-through, `$` math), and
  * before each mark that opens a block at the start of a line (a list's `-`, `+` or `1.`, a rule or
  * a heading's underline). Hint: the renderers wrap escaped text, so any blank may become a line start: such a
- * mark is escaped wherever a blank is next to it, not only after a newline.
+ * mark is escaped wherever a blank is next to it, not only after a newline. And what GitHub would
+ * link or ping in a comment (`@name`, `#1`, `GH-1`, `https://`, `www.`) gets a zero-width joiner.
  */
 export function escapeMarkdown(text: string, keepNewlines = false): string {
-  return escapeTerminal(text, keepNewlines)
-    .replace(/[\\`*_[\]<>#|~&$]/g, '\\$&')
-    .replace(/(?<=^|\s)[-+=]|[-+=](?=\s|$)|(?<=\d)[.)](?=\s|$)/g, '\\$&');
+  return (
+    escapeTerminal(text, keepNewlines)
+      .replace(/[\\`*_[\]<>#|~&$]/g, '\\$&')
+      .replace(/(?<=^|\s)[-+=]|[-+=](?=\s|$)|(?<=\d)[.)](?=\s|$)/g, '\\$&')
+      // Hint: GitHub finds mentions, issue references and bare URLs in the text Markdown leaves, so a
+      // backslash does not stop them; a zero-width joiner after `@`, `#`, `GH-`, the `:` of `://` and
+      // `www.` does, and reads the same (GitHub's own bots put one after `@`). It is written as an
+      // entity, so that the Markdown itself, shown on a terminal, still holds no invisible character;
+      // a code span would stop them too, but shows every name and reason in a monospace box.
+      .replace(
+        /[@#](?=[\p{L}\p{N}])|(?<![\p{L}\p{N}])gh-(?=\p{N})|:(?=\/\/)|(?<![\p{L}\p{N}])www\.(?=[\p{L}\p{N}])/giu,
+        '$&&#x200d;',
+      )
+  );
 }
 
 /**

@@ -199,7 +199,7 @@ describe('a call in every format', () => {
   test('payload text in the heading and the field list is escaped in Markdown as on a terminal', () => {
     const markdown = renderEventMarkdown(undocumented, plain);
     expect(markdown).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
-    expect(markdown.split('\n')[0]).toBe('### Held \\\\e\\[2J \\*x\\* \\#1: John Doe (61491573087)');
+    expect(markdown.split('\n')[0]).toBe('### Held \\\\e\\[2J \\*x\\* \\#&#x200d;1: John Doe (61491573087)');
     expect(renderEventPretty(undocumented, plain).split('\n')[0]).toBe(
       '  [Held \\e[2J *x* #1] John Doe · 61491573087 · campaign 5dd7681b',
     );

@@ -98,6 +98,11 @@ describe('csvField', () => {
     expect(csvField(33.3)).toBe('33.3');
     expect(csvField(null)).toBe('');
   });
+  it('writes no record, nor line of a quoted field, that a GitHub Actions runner reads as a command', () => {
+    expect(csvField('::error::x\n  ::add-mask::y ##[error]z', true)).toBe(
+      '"\\u003a:error\\u003a:x\n  \\u003a:add-mask\\u003a:y \\u0023#[error]z"',
+    );
+  });
 });
 
 describe('renderSummaryCsv', () => {
@@ -143,7 +148,7 @@ describe('renderSummaryMarkdown', () => {
 
   it('escapes Markdown the way show and trace do: strike-through and headings too', () => {
     const report = summarise([call({ additionalInformation: '~~struck~~ #1' })]);
-    expect(renderSummaryMarkdown(report)).toContain('| Complete | \\~\\~struck\\~\\~ \\#1 | 1 | 100.0 |');
+    expect(renderSummaryMarkdown(report)).toContain('| Complete | \\~\\~struck\\~\\~ \\#&#x200d;1 | 1 | 100.0 |');
   });
 });
 
@@ -218,6 +223,43 @@ describe('renderSummaryPretty', () => {
     expect(text).toMatch(/^ {2}\(empty\) +1 +50\.0$/m);
     expect(text).toMatch(/^ {2}\(no note\) +1 +50\.0$/m);
     expect(renderSummaryMarkdown(report)).toContain('| *(empty)* | 1 | 50.0 |');
+  });
+
+  it('tells apart rows whose text differs only in blanks at its ends or in Unicode normalisation', () => {
+    const nfc = 'Caf\u00e9';
+    const nfd = 'Cafe\u0301';
+    const report = summarise(
+      ['Voicemail', 'Voicemail ', ' Voicemail', 'Voicemail\u00a0', nfc, nfd].map((reason) =>
+        call({ status: 'Partial', additionalInformation: reason }),
+      ),
+    );
+    const reasonsOf = (text: string, pattern: RegExp) =>
+      text.split('\n').flatMap((line) => {
+        const match = pattern.exec(line);
+        return match ? [match[1]!] : [];
+      });
+    const pretty = reasonsOf(
+      renderSummaryPretty(report, { colors: plain, width: 100 }),
+      /^ {2}(?:Partial)? +(\S.*?) +1 +16\.\d$/,
+    );
+    const markdown = reasonsOf(renderSummaryMarkdown(report), /^\| Partial \| (.*) \| 1 \| 16\.\d \|$/);
+    // Six rows, as the data has six values, and no two that read the same.
+    for (const shown of [pretty, markdown]) {
+      expect(shown).toHaveLength(6);
+      expect(new Set(shown).size).toBe(6);
+    }
+    expect(pretty).toEqual(
+      expect.arrayContaining(['Voicemail', 'Voicemail\\x20', '\\x20Voicemail', 'Voicemail\\xa0', nfc, 'Cafe\\u0301']),
+    );
+    // Programs read the values themselves.
+    const csv = renderSummaryCsv(summarise([call({ additionalInformation: nfd })], { by: 'phone' }), 'phone');
+    expect(csv).not.toContain('\\u0301');
+    const reasons = tablesOf(summaryModel(report).sections.flatMap((s) => s.blocks)).find(
+      (t) => t.source === '/callComplete/byReason',
+    )!;
+    expect(reasons.rows.map((row) => cellValue(row[1]))).toEqual(
+      expect.arrayContaining(['Voicemail ', ' Voicemail', 'Voicemail\u00a0', nfd]),
+    );
   });
 
   it('says so when there is nothing to summarise', () => {

@@ -17,6 +17,7 @@ import {
 import { impossible } from '../errors.js';
 import { stdinName } from '../input/types.js';
 import { statusGroupOf } from '../schema/events.js';
+import { readableEscape } from './escape.js';
 import type { SummaryFormat } from './formats.js';
 import {
   type Block,
@@ -35,6 +36,7 @@ import { renderTableCsv } from './report-csv.js';
 import { renderReportMarkdown } from './report-markdown.js';
 import { type PrettyOptions, renderReportPretty } from './report-pretty.js';
 import { renderSummaryJson, undocumentedStatusFate } from './summary-json.js';
+import { graphemeSegments } from './width.js';
 import { grouped, plural } from './words.js';
 
 /** Payload text made safe in Markdown (the one Markdown escape, under the name this module's tests use). */
@@ -150,8 +152,31 @@ const statusTones: Record<ReportedStatus | ReportedGroup, Tone> = {
 const status = (name: ReportedStatus | ReportedGroup): Span => ({ text: name, tone: statusTones[name] });
 /** Our own aside in a cell: `(none)`, `(3 more reasons)`; programs read no value. */
 const muted = (text: string): Span => ({ text, tone: 'muted', value: null });
-/** Payload text; text of spaces alone is named, since a blank cell would read as a missing one. */
-const untrusted = (text: string): Span => (/^\p{Zs}*$/u.test(text) ? muted('(empty)') : { text, untrusted: true });
+/**
+ * Payload text as people read it in a row: text of spaces alone is named, since a blank cell would
+ * read as a missing one. Hint: two values that differ only in blanks at their ends, or in Unicode
+ * normalisation (NFC `é`, NFD `e` and U+0301), are two rows that read the same; so blanks at the
+ * ends are shown escaped (`Voicemail\x20`), and so is what NFC would compose in a text not in NFC
+ * (`Cafe\u0301`). Programs read the value itself.
+ */
+function untrusted(text: string): Span {
+  if (/^\p{Zs}*$/u.test(text)) return muted('(empty)');
+  const [, before = '', middle = '', after = ''] = /^(\p{Zs}*)(.*?)(\p{Zs}*)$/su.exec(text) ?? [];
+  const escaped = (chars: string) => [...chars].map(readableEscape).join('');
+  let shown = middle;
+  if (text.normalize('NFC') !== text) {
+    shown = '';
+    for (const { segment } of graphemeSegments(middle)) {
+      // A cluster NFC leaves alone stays; of one it changes, the base stays when NFC keeps it.
+      shown +=
+        segment.normalize('NFC') === segment
+          ? segment
+          : [...segment].map((c, i) => (i === 0 && c.normalize('NFC') === c ? c : readableEscape(c))).join('');
+    }
+  }
+  shown = escaped(before) + shown + escaped(after);
+  return shown === text ? { text, untrusted: true } : { text: shown, value: text, untrusted: true };
+}
 const right = (head: string, short?: string, key?: string): Column => ({ head, short, key, align: 'right' });
 /** A table, with where the JSON report holds its data. */
 const table = (source: string, columns: Column[], rows: Row[], options: Partial<TableBlock> = {}): TableBlock => ({

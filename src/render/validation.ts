@@ -173,13 +173,21 @@ export function renderValidationJson(report: ValidationReport): string {
   return `${toSafeJson({ ok: report.ok, files, totals: report.totals })}\n`;
 }
 
+/** GitHub's own escapes of a workflow command's data (%, CR, LF) and, for a property's value, of `:` and `,`. */
+function githubEscapes(text: string, property = false): string {
+  const data = text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+  return property ? data.replaceAll(':', '%3A').replaceAll(',', '%2C') : data;
+}
+
 function githubData(text: string): string {
-  // Hint: GitHub's own escapes first (%, CR, LF), then every other untrusted character as \uXXXX.
-  return escapeUnicode(text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A'));
+  // Hint: GitHub's own escapes first, then every other untrusted character as \uXXXX.
+  return escapeUnicode(githubEscapes(text));
 }
 
 function githubProperty(text: string): string {
-  return githubData(text).replaceAll(':', '%3A').replaceAll(',', '%2C');
+  // Hint: a property's colons are %3A before the policy sees them, so that a file named `::x` is
+  // named exactly (%3A%3Ax), not as the policy writes the first colon of `::` (\u003a).
+  return escapeUnicode(githubEscapes(text, true));
 }
 
 /** GitHub Actions workflow commands: one `::error` or `::warning` annotation per problem, and a `::notice` counting those left out. */

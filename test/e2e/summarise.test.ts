@@ -338,3 +338,29 @@ describe('--width', () => {
     expect(narrow.filter((line) => line.length > 48 && /\S\s+\S/.test(line.trim()))).toEqual([]);
   });
 });
+
+describe('look-alike reasons', () => {
+  it('are rows apart that read apart, in pretty and Markdown: blanks at the ends escaped, a non-NFC text shown decomposed', async () => {
+    const reasons = ['Voicemail', 'Voicemail ', 'Caf\u00e9', 'Cafe\u0301'];
+    const file = join(mkdtempSync(join(tmpdir(), 'callhook-lookalike-')), 'lookalike.json');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        reasons.map((reason, i) => {
+          const event = callComplete(3 * i + 1);
+          return { ...event, data: { ...event.data, additionalInformation: reason } };
+        }),
+      ),
+    );
+    const pretty = await runCli(['summarise', file]);
+    const markdown = await runCli(['summarise', file, '--format', 'markdown']);
+    expect(pretty.code).toBe(0);
+    expect(pretty.stdout).toMatch(/^ {2}(?:Partial)? +Voicemail +1 +25\.0$/m);
+    expect(pretty.stdout).toMatch(/^ {2}(?:Partial)? +Voicemail\\x20 +1 +25\.0$/m);
+    expect(pretty.stdout).toMatch(/^ {2}(?:Partial)? +Café +1 +25\.0$/m);
+    expect(pretty.stdout).toMatch(/^ {2}(?:Partial)? +Cafe\\u0301 +1 +25\.0$/m);
+    for (const row of ['| Partial | Voicemail\\\\x20 | 1 | 25.0 |', '| Partial | Cafe\\\\u0301 | 1 | 25.0 |']) {
+      expect(markdown.stdout).toContain(row);
+    }
+  });
+});

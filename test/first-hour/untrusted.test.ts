@@ -280,3 +280,73 @@ describe('the two escapes', () => {
     expect(internal).not.toMatch(forbidden);
   });
 });
+
+describe('payload text cannot command a GitHub Actions runner, nor ping anyone from Markdown', () => {
+  // What the runner reads as a workflow command: a line that starts, after any blank (.NET's
+  // TrimStart, NEL included), with `::`; or `##[` anywhere in a line (the old form).
+  const workflowCommand = /^[\s\u0085]*::|##\[/m;
+  // What GitHub links or pings in a comment's text, once Markdown's backslashes are read.
+  const linking = /(?<![\p{L}\p{N}])@[a-z0-9]|#\d|\bgh-\d|:\/\/|(?<![\p{L}\p{N}])www\.[a-z0-9]/iu;
+  const commanding = [
+    '::add-mask::x hello there, how are you today, said the caller to the voice agent at length',
+    `ok\n::error::pwned ${'x'.repeat(70)}::warning::wrapped ##[error]old form`,
+    'ask @octocat about #123 and GH-42, see https://evil.example/x or www.evil.example',
+  ].join('\n  ::stop-commands::tok ');
+  const [complete, attempted, sms] = [events[0]!, events[1]!, events[2]!];
+  const data = { ...complete.data, name: commanding, additionalInformation: commanding, lastStepName: commanding };
+  const withCommands = [
+    {
+      ...complete,
+      data: { ...data, flow: [{ questionName: commanding, response: commanding, transcript: commanding }] },
+    },
+    { ...attempted, note: commanding },
+    { ...sms, message: commanding },
+    // Invalid, so that validate quotes it and names the file at the start of a line.
+    { ...attempted, phone: commanding },
+  ];
+  let commandsDir: string;
+  let named: string;
+
+  beforeAll(() => {
+    commandsDir = mkdtempSync(join(tmpdir(), 'callhook-commands-'));
+    named = join(commandsDir, '::warning::x ##[error]y.json');
+    writeFileSync(named, JSON.stringify(withCommands, null, 2));
+  });
+
+  afterAll(() => rmSync(commandsDir, { recursive: true, force: true }));
+
+  test.each([
+    ['validate', ['validate', '%f']],
+    ['validate --format json', ['validate', '%f', '--format', 'json']],
+    ['validate --format junit', ['validate', '%f', '--format', 'junit']],
+    ['show', ['show', '%f', '--no-pager', '--width', '40']],
+    ['show --format markdown', ['show', '%f', '--format', 'markdown', '--width', '40']],
+    ['show --format json', ['show', '%f', '--format', 'json']],
+    ['trace', ['trace', 'a1b2c3d4', '%f', '--no-pager']],
+    ['trace --format markdown', ['trace', 'a1b2c3d4', '%f', '--format', 'markdown']],
+    ['trace --format json', ['trace', 'a1b2c3d4', '%f', '--format', 'json']],
+    ['summarise', ['summarise', '%f', '--width', '40']],
+    ['summarise --format markdown', ['summarise', '%f', '--format', 'markdown']],
+    ['summarise --format json', ['summarise', '%f', '--format', 'json']],
+  ] as const)('%s', async (_, args) => {
+    const result = await runCli(args.map((arg) => arg.replace('%f', named)));
+    expect(result.stdout).not.toBe('');
+    for (const output of [result.stdout, result.stderr]) expect(output).not.toMatch(workflowCommand);
+    if ((args as readonly string[]).includes('markdown')) {
+      const text = result.stdout.replace(/\\(.)/g, '$1').replaceAll('&#x200d;', '\u200d');
+      expect(text).not.toMatch(linking);
+    }
+  });
+
+  test('validate --format github names the file in its own escapes (`::` as %3A%3A, not as \\u003a:), and its messages hold no `::` either', async () => {
+    const result = await runCli(['validate', named, '--format', 'github']);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).toMatch(/^::(error|warning|notice) file=/);
+      expect(line).toContain('%3A%3Awarning%3A%3Ax \\u0023#[error]y.json');
+      expect(line.slice(2)).not.toMatch(/^[^:]*::.*::/);
+    }
+    expect(result.stderr).not.toMatch(workflowCommand);
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, test } from 'vitest';
+import { escapeJsonForTerminal, escapeMarkdown, escapeTerminal, escapeUnicode, toSafeJson } from './escape.js';
+
+// What GitHub Actions' runner reads as a workflow command: a line that starts, after any blank
+// (.NET's TrimStart: Unicode white space, NEL included), with `::`; or `##[` anywhere in a line.
+const workflowCommand = /^[\s\u0085]*::|##\[/m;
+
+// Payload text that would be a command if printed as it is, alone or after a line break, and
+// the same pieces glued in ways a wrap could cut anywhere (`:::`, `###[`).
+const commands = [
+  '::error::pwned',
+  '::add-mask::x',
+  'ok\n::error file=a.json,line=1::pwned',
+  '  \u00a0\u3000::warning::indented',
+  '::stop-commands::token',
+  'see ##[error]old form mid-line',
+  '##[group]x',
+  ':::triple ###[error]x ####[',
+  'fe80::1 and a::b',
+];
+
+describe('workflow commands for GitHub Actions', () => {
+  test('no escape of payload text holds `::` or `##[`, so no wrap of it can start a command', () => {
+    for (const text of commands) {
+      for (const escaped of [
+        escapeTerminal(text),
+        escapeTerminal(text, true),
+        escapeMarkdown(text),
+        escapeMarkdown(text, true),
+        escapeUnicode(text),
+        toSafeJson(text),
+        toSafeJson({ [text]: [text] }),
+      ]) {
+        expect(escaped).not.toContain('::');
+        expect(escaped).not.toContain('##[');
+        expect(escaped).not.toMatch(workflowCommand);
+      }
+    }
+  });
+
+  test('the colon before a colon and the `#` before `#[` are shown as their escapes; one colon stays', () => {
+    expect(escapeTerminal('::error::pwned')).toBe('\\x3a:error\\x3a:pwned');
+    expect(escapeTerminal('a\n::add-mask::x', true)).toBe('a\n\\x3a:add-mask\\x3a:x');
+    expect(escapeTerminal(':::')).toBe('\\x3a\\x3a:');
+    expect(escapeTerminal('##[error]x ###[')).toBe('\\x23#[error]x #\\x23#[');
+    expect(escapeTerminal('at 12:30: ok # 1 #[x] ##x')).toBe('at 12:30: ok # 1 #[x] ##x');
+    expect(escapeUnicode('::x ##[y')).toBe('\\u003a:x \\u0023#[y');
+    expect(escapeMarkdown('::x')).toBe('\\\\x3a:x');
+  });
+
+  test('JSON output keeps its meaning: the escapes are \\u escapes inside strings', () => {
+    const value = { '::key': ['::error::x', 'a##[error]b', '\\::'] };
+    const json = toSafeJson(value);
+    expect(json).toContain('"\\u003a:error\\u003a:x"');
+    expect(JSON.parse(json)).toEqual(value);
+    const compact = escapeJsonForTerminal(JSON.stringify(value));
+    expect(compact).not.toMatch(/::|##\[/);
+    expect(JSON.parse(compact)).toEqual(value);
+  });
+});
+
+describe('Markdown pasted into GitHub', () => {
+  // Hint: what GitHub links or pings in the text of a comment, backslash-escaped or not.
+  const linking = /(?<![\p{L}\p{N}])@[a-z0-9]|#\d|\bgh-\d|:\/\/|(?<![\p{L}\p{N}])www\.[a-z0-9]/iu;
+  const asGithubReadsIt = (markdown: string) => markdown.replace(/\\(.)/g, '$1').replaceAll('&#x200d;', '\u200d');
+
+  test('mentions, issue references and URLs are inert: a joiner after @, #, GH-, :// and www.', () => {
+    const text = '@octocat @org/team #123 GH-42 gh-7 mail jo@example.com https://evil.example/x WWW.evil.example';
+    const escaped = escapeMarkdown(text);
+    expect(asGithubReadsIt(escaped)).not.toMatch(linking);
+    expect(escaped).toBe(
+      '@&#x200d;octocat @&#x200d;org/team \\#&#x200d;123 GH-&#x200d;42 gh-&#x200d;7 mail jo@&#x200d;example.com https:&#x200d;//evil.example/x WWW.&#x200d;evil.example',
+    );
+    // The joiner is written as an entity: the Markdown itself, read on a terminal, holds no invisible character.
+    expect(escaped).not.toMatch(/\p{Default_Ignorable_Code_Point}/u);
+  });
+
+  test('what links nothing is left as it was', () => {
+    expect(escapeMarkdown('C# and F#, a @ b, 1 # 2, thigh-1, awww.x')).toBe(
+      'C\\# and F\\#, a @ b, 1 \\# 2, thigh-1, awww.x',
+    );
+  });
+
+  test('HTML, links, comments, code and table pipes stay text, in a cell of one line', () => {
+    const text = '<img src=x onerror=alert(1)> [x](javascript:alert(1)) <!-- a|b `c` ``d`` \\| e\\\nf\r\u2028g';
+    const escaped = escapeMarkdown(text);
+    expect(escaped).not.toMatch(/[\n\r\u2028\u2029]/);
+    // Every pipe is escaped: an odd run of backslashes before it, so a table's cell cannot end early.
+    for (const match of escaped.matchAll(/(\\*)\|/g)) expect(match[1]!.length % 2).toBe(1);
+    for (const mark of ['<', '[', ']', '`']) {
+      for (const match of escaped.matchAll(new RegExp(`(\\\\*)\\${mark}`, 'g'))) expect(match[1]!.length % 2).toBe(1);
+    }
+  });
+});
