@@ -2,8 +2,11 @@ import { describe, expect, test } from 'vitest';
 import { escapeJsonForTerminal, escapeMarkdown, escapeTerminal, escapeUnicode, toSafeJson } from './escape.js';
 
 // What GitHub Actions' runner reads as a workflow command: a line that starts, after any blank
-// (.NET's TrimStart: Unicode white space, NEL included), with `::`; or `##[` anywhere in a line.
-const workflowCommand = /^[\s\u0085]*::|##\[/m;
+// (.NET's TrimStart: Unicode white space, NEL included), with `::` and a command's name (letters
+// and `-`); or `##[` anywhere in a line.
+const workflowCommand = /^[\s\u0085]*::[a-z]|##\[/im;
+/** What no escaped text may hold, so that no wrap of it can start a command. */
+const commandMark = /::[a-z]|##\[/i;
 
 // Payload text that would be a command if printed as it is, alone or after a line break, and
 // the same pieces glued in ways a wrap could cut anywhere (`:::`, `###[`).
@@ -20,7 +23,7 @@ const commands = [
 ];
 
 describe('workflow commands for GitHub Actions', () => {
-  test('no escape of payload text holds `::` or `##[`, so no wrap of it can start a command', () => {
+  test('no escape of payload text holds `::` before a letter, or `##[`, so no wrap of it can start a command', () => {
     for (const text of commands) {
       for (const escaped of [
         escapeTerminal(text),
@@ -31,8 +34,7 @@ describe('workflow commands for GitHub Actions', () => {
         toSafeJson(text),
         toSafeJson({ [text]: [text] }),
       ]) {
-        expect(escaped).not.toContain('::');
-        expect(escaped).not.toContain('##[');
+        expect(escaped).not.toMatch(commandMark);
         expect(escaped).not.toMatch(workflowCommand);
       }
     }
@@ -41,9 +43,13 @@ describe('workflow commands for GitHub Actions', () => {
   test('the colon before a colon and the `#` before `#[` are shown as their escapes; one colon stays', () => {
     expect(escapeTerminal('::error::pwned')).toBe('\\x3a:error\\x3a:pwned');
     expect(escapeTerminal('a\n::add-mask::x', true)).toBe('a\n\\x3a:add-mask\\x3a:x');
-    expect(escapeTerminal(':::')).toBe('\\x3a\\x3a:');
+    expect(escapeTerminal(':::a')).toBe(':\\x3a:a');
+    expect(escapeTerminal('::Error::1')).toBe('\\x3a:Error::1');
     expect(escapeTerminal('##[error]x ###[')).toBe('\\x23#[error]x #\\x23#[');
     expect(escapeTerminal('at 12:30: ok # 1 #[x] ##x')).toBe('at 12:30: ok # 1 #[x] ##x');
+    // What no command begins with reads as written: an IPv6 address, a URL holding one.
+    for (const text of ['http://[::1]:8787/', 'fe80::1', '[::]', 'a:: b', '::1'])
+      expect(escapeTerminal(text)).toBe(text);
     expect(escapeUnicode('::x ##[y')).toBe('\\u003a:x \\u0023#[y');
     expect(escapeMarkdown('::x')).toBe('\\\\x3a:x');
   });
@@ -54,7 +60,7 @@ describe('workflow commands for GitHub Actions', () => {
     expect(json).toContain('"\\u003a:error\\u003a:x"');
     expect(JSON.parse(json)).toEqual(value);
     const compact = escapeJsonForTerminal(JSON.stringify(value));
-    expect(compact).not.toMatch(/::|##\[/);
+    expect(compact).not.toMatch(commandMark);
     expect(JSON.parse(compact)).toEqual(value);
   });
 });

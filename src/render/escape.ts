@@ -21,11 +21,13 @@ const invisible = String.raw`\u007f-\u009f\u2028\u2029\ud800-\udfff\p{Cf}\p{Defa
 // Hint: the subdivision flags that are emoji (England, Scotland, Wales) are matched whole, so
 // that their tags, which draw the flag and hide nothing, are kept.
 const emojiFlag = String.raw`\u{1f3f4}\u{e0067}\u{e0062}(?:\u{e0065}\u{e006e}\u{e0067}|\u{e0073}\u{e0063}\u{e0074}|\u{e0077}\u{e006c}\u{e0073})\u{e007f}`;
-// Hint: a GitHub Actions runner reads a log line that starts (after blanks) with `::` as a workflow
-// command (`::add-mask::`, `::stop-commands::`), and `##[` anywhere in a line as one of the old
-// form. A wrap may start a line anywhere in payload text, so the colon before a colon and the `#`
-// before `#[` are escaped wherever they are: no escaped text holds `::` or `##[` at all.
-const workflowCommand = String.raw`:(?=:)|#(?=#\[)`;
+// Hint: a GitHub Actions runner reads a log line that starts (after blanks) with `::` and a
+// command's name (`::add-mask::`, `::stop-commands::`; names are letters and `-`) as a workflow
+// command, and `##[` anywhere in a line as one of the old form. A wrap may start a line anywhere
+// in payload text, so the colon before `:` and a letter, and the `#` before `#[`, are escaped
+// wherever they are: no escaped text holds `::x` or `##[`, while `[::1]`, `fe80::1` and `a:: b`
+// read as written.
+const workflowCommand = String.raw`:(?=:[A-Za-z])|#(?=#\[)`;
 // Every untrusted character, with the flags to keep; and without newline, for multi-line transcripts.
 const untrustedCharacters = new RegExp(`${emojiFlag}|${workflowCommand}|[\\u0000-\\u001f${invisible}]`, 'gu');
 const transcriptUnsafe = new RegExp(
@@ -85,14 +87,16 @@ export function readableEscape(char: string): string {
  * `untrustedCharacters` is shown escaped (`\e[2J`, `\x07`, `\u202e`, `\u200b`, one
  * `\u{e0041}` per code point outside the BMP), so nothing in a
  * name, transcript, message or path can move the cursor, retitle the window or hide text; and
- * each colon before a colon and the `#` before `#[` (`\x3a:`, `\x23#[`), so that nothing is a
+ * each colon before `:` and a letter, and the `#` before `#[` (`\x3a:`, `\x23#[`), so that nothing is a
  * GitHub Actions workflow command in a CI log. Newlines are kept when `keepNewlines` is set (for
  * multi-line transcripts), escaped otherwise.
  */
 export function escapeTerminal(text: string, keepNewlines = false): string {
   // Hint: printable ASCII without a workflow command's mark, most payload text, needs no escape;
   // telling so is a faster scan than the policy's.
-  if (!(keepNewlines ? /[^\n\u0020-\u007e]|::|##\[/ : /[^\u0020-\u007e]|::|##\[/).test(text)) return text;
+  if (!(keepNewlines ? /[^\n\u0020-\u007e]|::[A-Za-z]|##\[/ : /[^\u0020-\u007e]|::[A-Za-z]|##\[/).test(text)) {
+    return text;
+  }
   return text.replace(keepNewlines ? transcriptUnsafe : untrustedCharacters, readable);
 }
 

@@ -283,8 +283,8 @@ describe('the two escapes', () => {
 
 describe('payload text cannot command a GitHub Actions runner, nor ping anyone from Markdown', () => {
   // What the runner reads as a workflow command: a line that starts, after any blank (.NET's
-  // TrimStart, NEL included), with `::`; or `##[` anywhere in a line (the old form).
-  const workflowCommand = /^[\s\u0085]*::|##\[/m;
+  // TrimStart, NEL included), with `::` and a command's name; or `##[` anywhere in a line (the old form).
+  const workflowCommand = /^[\s\u0085]*::[a-z]|##\[/im;
   // What GitHub links or pings in a comment's text, once Markdown's backslashes are read.
   const linking = /(?<![\p{L}\p{N}])@[a-z0-9]|#\d|\bgh-\d|:\/\/|(?<![\p{L}\p{N}])www\.[a-z0-9]/iu;
   const commanding = [
