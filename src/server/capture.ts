@@ -851,6 +851,12 @@ export async function* capturedDeliveries(
   }
 }
 
+/** The largest body `CapturedBodies` reads, and why one past it is refused (after the delivery's name). */
+export interface BodyLimit {
+  bytes: number;
+  reason: string;
+}
+
 /** How much of an `.ndjson` file `CapturedBodies` reads at a time. */
 const readAhead = 256 * 1024;
 /** How many `.ndjson` files `CapturedBodies` keeps open: the listens that shared a folder at once. */
@@ -907,6 +913,12 @@ export class BodyChanged extends CallhookError {
 export class CapturedBodies {
   /** The open files, the one read last at the end. */
   #open = new Map<string, OpenBodies>();
+  readonly #limit: BodyLimit | undefined;
+
+  /** `limit`: the largest body read, as listen's `--max-body`; none for captures callhook itself just made. */
+  constructor(limit?: BodyLimit) {
+    this.#limit = limit;
+  }
 
   /** A delivery's body: its file, or its line of an `.ndjson` file. */
   async read(delivery: CapturedDelivery): Promise<Buffer> {
@@ -941,6 +953,13 @@ export class CapturedBodies {
     return file;
   }
 
+  /** Refuses a body of `size` bytes past the limit, before anything that large is read. */
+  #refuseLarger(size: number, delivery: CapturedDelivery): void {
+    if (this.#limit && size > this.#limit.bytes) {
+      throw new CallhookError(`${delivery.where}: ${this.#limit.reason}`, ExitCode.usage);
+    }
+  }
+
   async #bytes(delivery: CapturedDelivery): Promise<Buffer> {
     const { meta, bodyPath } = delivery;
     try {
@@ -949,11 +968,16 @@ export class CapturedBodies {
         try {
           // Hint: a size other than the log's is a changed body, found without reading a planted huge file.
           if (isCount(meta.bytes) && size !== meta.bytes) throw new BodyChanged(delivery.where);
-          return await handle.readFile();
+          // Hint: a line of an earlier version gives no size: the file's, seen once, bounds the read.
+          this.#refuseLarger(size, delivery);
+          const body = Buffer.alloc(size);
+          const { bytesRead } = await handle.read(body, 0, size, 0);
+          return body.subarray(0, bytesRead);
         } finally {
           await handle.close().catch(() => {});
         }
       }
+      this.#refuseLarger(meta.bytes, delivery);
       const offset = meta.offset ?? 0;
       const file = await this.#file(bodyPath);
       // Hint: the size comes from the log, which is input too: checked against the file before

@@ -1,10 +1,12 @@
 /** `verify --body` and `--headers` as a process: what it reads of a file that does not end. */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CaptureWriter } from '../../src/server/capture.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
 const env = { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
@@ -99,5 +101,58 @@ describe('verify reads at most what listen would have received', () => {
       `callhook: ${body}: a body of more than --max-body (1k), which listen would refuse (413); raise --max-body to check it\n`,
     );
     expect(over.code).toBe(2);
+  });
+});
+
+describe('verify a folder of captures reads each body no further than --max-body, as --body', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'callhook-verify-e2e-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const secret = 'verify-e2e-hmac-secret';
+  const signed = (body: string): [string, string][] => [
+    ['X-Signature', createHmac('sha256', secret).update(body).digest('hex')],
+  ];
+  const verifyHmac = (...args: string[]) =>
+    runCli(['verify', ...args, '--sign', 'hmac'], { env: { CALLHOOK_SECRET: secret } });
+  const tooLarge = (where: string, limit: string) =>
+    `callhook: ${where}: a body of more than --max-body (${limit}), which listen would refuse (413); raise --max-body to check it\n`;
+
+  it('refuses a body past --max-body in one line naming the delivery, exit 2, in an .ndjson line and in a file of its own', async () => {
+    // `verify DIR --max-body 1k` checked a 2 KiB body all the same: --max-body applied to --body alone.
+    const facts = { receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
+    const json = `[${JSON.stringify({ note: 'x'.repeat(2000) })}]`;
+    const text = 'y'.repeat(2000);
+    const capture = await CaptureWriter.open(dir);
+    await capture.save(Buffer.from(json), { ...facts, headers: signed(json) }, true);
+    await capture.save(Buffer.from(text), { ...facts, headers: signed(text) }, false);
+    await capture.close();
+    expect((await verifyHmac(dir, '--max-body', '4k')).code).toBe(0);
+    const line = await verifyHmac(join(dir, '000001.ndjson'), '--max-body', '1k');
+    expect(line.stderr).toBe(tooLarge(join(dir, '000001.ndjson:1'), '1k'));
+    expect(line.code).toBe(2);
+    const file = await verifyHmac(join(dir, '000002.body'), '--max-body', '1k');
+    expect(file.stderr).toBe(tooLarge(join(dir, '000002.body'), '1k'));
+    expect(file.code).toBe(2);
+  });
+
+  it('refuses a body file past --max-body that a log line of an earlier version does not size, before reading it', async () => {
+    // A line without `bytes` made verify read its body file whole: 1.5 GB of it took 3 GB of
+    // memory and 18 s, to end in an internal error. A sparse file of 64 MiB stands in for it.
+    const body = join(dir, '000001.json');
+    writeFileSync(body, '');
+    truncateSync(body, 64 * 2 ** 20);
+    const meta = { capture: 2, receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
+    writeFileSync(
+      join(dir, 'deliveries.meta'),
+      `${JSON.stringify({ ...meta, headers: signed(''), body: '000001.json' })}\n`,
+    );
+    const run = await verifyHmac(dir);
+    expect(run.stderr).toBe(tooLarge(body, '5M'));
+    expect(run.code).toBe(2);
+    // One within the limit is still checked.
+    truncateSync(body, 0);
+    expect((await verifyHmac(dir)).code).toBe(0);
   });
 });
