@@ -1,6 +1,6 @@
 /** `callhook replay`: delivers input events to a live URL the way the platform would. */
 import { once } from 'node:events';
-import { closeSync, constants, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, statSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isoOf } from '../core/instant.js';
@@ -32,7 +32,7 @@ import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
 import { canonicalPath, isAmongSources, listSources, type ReadOptions, readRecords, stdinName } from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
-import { openOutputSync } from '../output-file.js';
+import { checkFoldersOf, checkOwnFile, type OwnFileRisks, openOutputSync } from '../output-file.js';
 import {
   curlSecretVariables,
   type DryRunRequest,
@@ -254,9 +254,41 @@ function startProgress(stats: DeliveryStats, fraction: () => number | undefined,
   return () => clearInterval(timer);
 }
 
-function writeReport(path: string, report: ReplayReport): void {
-  const fd = openOutputSync(path, constants.O_WRONLY | constants.O_TRUNC);
+/** What a report holds, and what another user could do with it, for `checkOwnFile`. */
+const reportRisks: OwnFileRisks = {
+  what: 'the report',
+  holds: "the receiver's URL with its query (a ?token=) and the headers sent",
+  writers: 'change the record of what was delivered',
+  instead: 'write the report to a file of your own',
+};
+
+/**
+ * Checks `--report` before the first request, as the journal is checked: a report another user
+ * owns, or in a folder they own, is refused, so that a run does not send everything and only then
+ * fail, or write the URL and headers into their file; one others can reach is warned of.
+ */
+function checkReport(path: string): void {
   try {
+    checkFoldersOf(path, reportRisks, warn);
+  } catch (error) {
+    throw describeIoError(error, path);
+  }
+  let stats: ReturnType<typeof statSync>;
+  try {
+    stats = statSync(path);
+  } catch {
+    // Created private when the run ends (openOutputSync).
+    return;
+  }
+  checkOwnFile(path, stats, reportRisks, warn);
+}
+
+function writeReport(path: string, report: ReplayReport): void {
+  const fd = openOutputSync(path, constants.O_WRONLY);
+  try {
+    // Hint: checked again once open, and only then emptied: the file may have been replaced during the run.
+    checkOwnFile(path, fstatSync(fd), reportRisks, warn);
+    ftruncateSync(fd);
     writeFileSync(fd, `${toSafeJson(report)}\n`);
   } catch (error) {
     throw describeIoError(error, path);
@@ -342,6 +374,8 @@ export async function replayCommand(
 ): Promise<void> {
   const settings: ReplayCommandSettings = { ...parseReplayOptions(raw), maxElementBytes: raw.maxElementSize };
   await refuseOutputsAmongInputs(paths, settings);
+  // Hint: a dry run writes no report (nor journal), and so checks none.
+  if (settings.report !== undefined && !settings.dryRun) checkReport(settings.report);
   // Until the first batch (reading a --fresh input, fingerprinting a large one) nothing is in
   // flight: a signal ends the run at once, its lock released; delivery has stop handlers of its
   // own. Without a lock (a dry run, no --journal) a signal ends the run as it always does.

@@ -39,7 +39,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -48,7 +48,9 @@ import {
   checkOwnFile,
   danglingLinkProblem,
   type OwnFileRisks,
+  openFolderWarning,
   openOutputSync,
+  parentsWritableByOthers,
   refuseForeign,
   writableByOthers,
 } from '../output-file.js';
@@ -180,6 +182,7 @@ const foreignFolder = 'read or replace the deliveries captured; capture into a f
 
 /** What the log of deliveries holds, and what another user could do with it, for `checkOwnFile`. */
 const logRisks: OwnFileRisks = {
+  what: 'the log',
   holds: 'the headers of every delivery captured (Authorization, signatures)',
   writers: 'change the record of the deliveries captured',
   instead: 'capture into a folder of your own',
@@ -244,10 +247,8 @@ export class CaptureWriter {
           `${folder}: other users can write to it (mode ${(made.mode & 0o777).toString(8)}), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
         );
       }
-      for (const { path, mode } of await parentsWritableByOthers(folder)) {
-        options.onWarning?.(
-          `${path}: other users can write to it (mode ${(mode & 0o777).toString(8)}), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or capture into a folder of your own`,
-        );
+      for (const { path, mode } of parentsWritableByOthers(folder)) {
+        options.onWarning?.(openFolderWarning(path, mode, logRisks.instead));
       }
       let highest = 0;
       for (const name of await readdir(folder)) {
@@ -602,30 +603,6 @@ async function makeFolders(folder: string, mode: number): Promise<Stats> {
   const made = await stat(folder);
   if (!made.isDirectory()) throw new CallhookError(`${folder}: not a directory`, ExitCode.usage);
   return made;
-}
-
-/**
- * The folders above `folder`, up to the root, that other users may write to (`writableByOthers`):
- * they could move the capture folder, or a folder on its way, aside and put one of theirs in its
- * place, where listen would go on saving. Both the path as given and where it really is (through
- * symlinks) are walked, as either leads the way; each folder is named once.
- */
-async function parentsWritableByOthers(folder: string): Promise<Array<{ path: string; mode: number }>> {
-  const seen = new Set<string>();
-  const found: Array<{ path: string; mode: number }> = [];
-  for (const start of [resolve(folder), await realpath(folder)]) {
-    for (let path = dirname(start); ; path = dirname(path)) {
-      // Hint: stat follows a symlink to the folder that holds the next name on the way.
-      const stats = await stat(path);
-      const key = `${stats.dev}:${stats.ino}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        if (writableByOthers(stats)) found.push({ path, mode: stats.mode });
-      }
-      if (dirname(path) === path) break;
-    }
-  }
-  return found;
 }
 
 /** Whether a file is empty or ends with a newline (a log whose last line was cut short does not). */

@@ -664,6 +664,43 @@ describe('replay', () => {
     expect(statSync(report).mode & 0o777).toBe(0o600);
   });
 
+  it('--report another user owns is refused before the first request, its content kept; one others can reach is warned of', async () => {
+    // A report given to nobody (65534) was written into after every batch was sent: the URL's
+    // ?token= and the X-Auth-Token header, readable by its owner.
+    const s = await server();
+    const dir = tempDir('replay');
+    const report = join(dir, 'report.json');
+    const args = ['replay', ndjson(2), '--url', `${s.url}?token=S`, '-H', 'X-Auth-Token: T', '--report', report];
+    writeFileSync(report, 'theirs\n');
+    chmodSync(report, 0o644);
+    const warned = await runCli(args);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr.replace(/\n {2}/g, ' ')).toBe(
+      `callhook: warning: ${report}: other users can read it (mode 644), and it holds the receiver's URL with its query (a ?token=) and the headers sent; chmod 600 it\n`,
+    );
+    // A folder on the way that others can write to: they could put a file of theirs in its place.
+    chmodSync(dir, 0o777);
+    chmodSync(report, 0o600);
+    const open = await runCli(args);
+    expect(open.code).toBe(0);
+    expect(open.stderr.replace(/\n {2}/g, ' ')).toBe(
+      `callhook: warning: ${dir}: other users can write to it (mode 777), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or keep the report in a folder of your own\n`,
+    );
+    chmodSync(dir, 0o700);
+    // Hint: only root can give a file to another user (nobody, 65534).
+    if (process.getuid?.() !== 0) return;
+    const sent = s.requests.length;
+    writeFileSync(report, 'theirs\n');
+    chownSync(report, 65534, 65534);
+    const refused = await runCli(args);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      `callhook: ${report}: belongs to another user (uid 65534), who could read it, and change the record of what was delivered; write the report to a file of your own\n`,
+    );
+    expect(s.requests).toHaveLength(sent);
+    expect(readFileSync(report, 'utf8')).toBe('theirs\n');
+  });
+
   it('(11) checks --rate, --report and --journal before the first request', async () => {
     const s = await server();
     // (The ranges themselves are tested in src/commands/replay-options.test.ts.)
