@@ -437,14 +437,15 @@ async function replayWith(
     stats.skip(skipped);
     diagnose(renderSkipped(skipped.location, advisedMessage(skipped), errColors));
   };
-  // Hint: a file that is not text fails the run (exit 2, unreadable input), as it fails every command.
-  let unreadable = false;
+  // Hint: a file that is not text fails the run (exit 2, unreadable input), as it fails every
+  // command; so does a report that cannot be written. Either is said when found, and the run goes on.
+  let ioFailed = false;
   const onProblem = (problem: SkippedInput) => {
     stats.problem();
-    if (problem.fatal) unreadable = true;
+    if (problem.fatal) ioFailed = true;
     diagnose(renderInputProblem(problem.location, problem.message, errColors));
   };
-  const failedIfUnreadable = (code: number) => (unreadable && code < ExitCode.usage ? ExitCode.usage : code);
+  const failedIfIoFailed = (code: number) => (ioFailed && code < ExitCode.usage ? ExitCode.usage : code);
   const source = () =>
     replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
       validate: settings.validate,
@@ -469,7 +470,7 @@ async function replayWith(
   const batches = input.batches;
 
   if (settings.dryRun) {
-    process.exitCode = failedIfUnreadable(
+    process.exitCode = failedIfIoFailed(
       await dryRun(batches, settings, version, signer, confirmed).finally(() => sourceBytes.close()),
     );
     return;
@@ -552,7 +553,6 @@ async function replayWith(
 
   const report = stats.report(url, settings.method, false, redactHeaders(requestHeaders(settings, version)));
   if (journalError !== undefined) diagnose(`${formatFatal(journalError).message}\n`);
-  if (settings.report) writeReport(settings.report, report);
   if (settings.format === 'json') process.stdout.write(`${toSafeJson(report)}\n`);
   else {
     const summary = renderReplaySummary(
@@ -563,6 +563,16 @@ async function replayWith(
     );
     process.stdout.write(summary);
   }
+  // Hint: after the summary: a report that cannot be written (its folder removed during the run)
+  // must not leave a run that sent everything saying nothing of it.
+  if (settings.report) {
+    try {
+      writeReport(settings.report, report);
+    } catch (error) {
+      diagnose(`${formatFatal(error).message}\n`);
+      ioFailed = true;
+    }
+  }
   if (journalError !== undefined) {
     diagnose(renderUnjournalled(result.unjournalled ?? []));
     process.exitCode = ExitCode.usage;
@@ -570,5 +580,5 @@ async function replayWith(
   }
   if (readError !== undefined) throw readError instanceof Error ? readError : new CallhookError(String(readError));
   if (stats.read === 0 && !stats.interrupted) diagnose('callhook: nothing to send: the input has no valid events\n');
-  process.exitCode = failedIfUnreadable(replayExitCode(report));
+  process.exitCode = failedIfIoFailed(replayExitCode(report));
 }

@@ -1,6 +1,16 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -699,6 +709,34 @@ describe('replay', () => {
     );
     expect(s.requests).toHaveLength(sent);
     expect(readFileSync(report, 'utf8')).toBe('theirs\n');
+  });
+
+  it('a --report that cannot be written when the run ends fails it in one line after the summary, which is kept', async () => {
+    // Its folder removed during the run, a run that delivered every batch printed only
+    // "callhook: …/r.json: no such file or directory": nothing said what had been sent.
+    const dir = join(tempDir('replay'), 'reports');
+    mkdirSync(dir);
+    const s = await server((_req, res) => {
+      rmSync(dir, { recursive: true, force: true });
+      res.end();
+    });
+    for (const format of ['pretty', 'json']) {
+      mkdirSync(dir, { recursive: true });
+      const run = await runCli([
+        'replay',
+        ndjson(2),
+        '--url',
+        s.url,
+        '--report',
+        join(dir, 'r.json'),
+        '--format',
+        format,
+      ]);
+      expect(run.code, format).toBe(2);
+      expect(run.stderr, format).toBe(`callhook: ${join(dir, 'r.json')}: no such file or directory\n`);
+      if (format === 'json') expect(JSON.parse(run.stdout).batches.delivered).toBe(2);
+      else expect(run.stdout).toMatch(/batches\s+2 delivered/);
+    }
   });
 
   it('(11) checks --rate, --report and --journal before the first request', async () => {
