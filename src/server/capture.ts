@@ -39,7 +39,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -665,9 +665,15 @@ function notCaptureMeta(where: string): CallhookError {
   return new CallhookError(`${where}: not a capture description written by callhook listen`, ExitCode.usage);
 }
 
-async function readText(path: string): Promise<string> {
+/** A capture's small file, whole; a pipe or a device refused (`openRegular`). */
+async function readText(path: string, what: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    const { handle } = await openRegular(path, what);
+    try {
+      return await handle.readFile('utf8');
+    } finally {
+      await handle.close().catch(() => {});
+    }
   } catch (error) {
     throw describeIoError(error, path);
   }
@@ -687,7 +693,7 @@ async function* readLog(
   let handle: FileHandle;
   let lines: AsyncIterable<string>;
   try {
-    handle = await open(path, 'r');
+    handle = (await openRegular(path, "a capture's log")).handle;
     lines = createInterface({ input: handle.createReadStream(), crlfDelay: Number.POSITIVE_INFINITY });
   } catch (error) {
     throw describeIoError(error, path);
@@ -721,7 +727,7 @@ async function* readLog(
 async function readMetaFile(path: string): Promise<CapturedDelivery> {
   let meta: unknown;
   try {
-    meta = JSON.parse(await readText(path));
+    meta = JSON.parse(await readText(path, 'a capture description'));
   } catch (error) {
     if (error instanceof SyntaxError) {
       throw new CallhookError(`${path}: not a capture description (not JSON)`, ExitCode.usage);
@@ -754,8 +760,13 @@ async function describeFile(path: string): Promise<Described> {
       return { log: join(folder, captureLogName), body: name, last: match[2] !== 'ndjson', named: path };
     }
   }
-  // The file must exist before it is said to be undescribed.
-  await readText(path);
+  // The file must exist before it is said to be undescribed. Hint: looked at, not read: it may
+  // be a large export, or a pipe.
+  try {
+    await stat(path);
+  } catch (error) {
+    throw describeIoError(error, path);
+  }
   throw undescribed(path);
 }
 
@@ -853,15 +864,12 @@ interface OpenBodies {
  * sent by someone else may hold one: a FIFO waits for a writer for ever, and /dev/zero never ends.
  * Hint: O_NONBLOCK, so that opening a FIFO does not itself wait; it changes nothing for a file.
  */
-async function openRegular(path: string): Promise<{ handle: FileHandle; size: number }> {
+async function openRegular(path: string, what = 'a captured body'): Promise<{ handle: FileHandle; size: number }> {
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) {
-      throw new CallhookError(
-        `${path}: not a regular file (a pipe or a device); a captured body is a file`,
-        ExitCode.usage,
-      );
+      throw new CallhookError(`${path}: not a regular file (a pipe or a device); ${what} is a file`, ExitCode.usage);
     }
     return { handle, size: stats.size };
   } catch (error) {

@@ -88,6 +88,36 @@ describe('verify reads at most what listen would have received', () => {
     expect(run.fed).toBeLessThan(16 * 2 ** 10 + slack);
   });
 
+  it('refuses a file that no capture describes without reading it', async () => {
+    // `verify export.json` (not a capture) read the file whole only to say it was there: 1.5 GB
+    // took 14 s and ended in an internal error. The pipe stands in for such a file.
+    const run = await feedingZeros(join(dir, 'export.json'), ['verify', join(dir, 'export.json')], most);
+    expect(run.stderr).toBe(
+      `callhook: ${join(dir, 'export.json')}: no capture description names this file (deliveries.meta)\n`,
+    );
+    expect(run.code).toBe(2);
+    expect(run.fed).toBeLessThan(slack);
+  });
+
+  it('refuses a capture log that is a pipe or a device, as it refuses such a body, instead of waiting for ever', async () => {
+    // A folder sent by someone else, its deliveries.meta a FIFO: `verify DIR/000001.json` waited for a writer for ever.
+    writeFileSync(join(dir, '000001.json'), '[1]');
+    execFileSync('mkfifo', [join(dir, 'deliveries.meta')]);
+    const run = await runCli(['verify', join(dir, '000001.json')], { env, timeoutMs: 10_000 });
+    expect(run.stderr).toBe(
+      `callhook: ${join(dir, 'deliveries.meta')}: not a regular file (a pipe or a device); a capture's log is a file\n`,
+    );
+    expect(run.code).toBe(2);
+    // So is the description of a capture of the first layout (NNNNNN.meta).
+    writeFileSync(join(dir, '000002.json'), '[2]');
+    execFileSync('mkfifo', [join(dir, '000002.meta')]);
+    const meta = await runCli(['verify', join(dir, '000002.json')], { env, timeoutMs: 10_000 });
+    expect(meta.stderr).toBe(
+      `callhook: ${join(dir, '000002.meta')}: not a regular file (a pipe or a device); a capture description is a file\n`,
+    );
+    expect(meta.code).toBe(2);
+  });
+
   it('takes a body of exactly its size, and refuses one byte more', async () => {
     const body = join(dir, 'body.json');
     const args = ['verify', '--body', body, '--header', 'webhook-id: x', '--max-body', '1k'];
