@@ -491,7 +491,7 @@ details.set('verify', (command, { options }) =>
     .option('--body <file>', 'verify one delivery: its exact body bytes')
     .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', collect)
     .option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)')
-    .addOption(options.maxBody('with --body: the largest body read, as listen takes it (e.g. 5mb, 512kb)'))
+    .addOption(options.maxBody("the largest body read, a capture's or --body's, as listen takes it (e.g. 5mb, 512kb)"))
     .addOption(options.lineFormat())
     .addOption(options.width())
     .addOption(options.noColor())

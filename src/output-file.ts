@@ -5,7 +5,8 @@
  * target does not exist is refused, since the file would appear somewhere the user did not name
  * (a link planted in a shared folder, or left from another setup).
  */
-import { constants, lstatSync, openSync, readlinkSync, type Stats, statSync } from 'node:fs';
+import { constants, lstatSync, openSync, readlinkSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from './errors.js';
 
 /** Why no file may be created at `path`: it is a symlink whose target does not exist; undefined otherwise. */
@@ -78,8 +79,51 @@ export function permissionsOf({ mode }: Stats): number {
   return process.getuid === undefined ? 0 : mode & 0o7777;
 }
 
+/** The path a path names: through its symlinks, or its folder's when it does not exist yet. */
+export function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}
+
+/**
+ * The folders above `path`, up to the root, that other users may write to (`writableByOthers`),
+ * on the way as written and on the way it really is, through symlinks: they could move `path`,
+ * or a folder on its way, aside and put one of theirs in its place.
+ */
+export function parentsWritableByOthers(path: string): Array<{ path: string; mode: number }> {
+  const seen = new Set<string>();
+  const found: Array<{ path: string; mode: number }> = [];
+  for (const start of [resolve(path), realPathOf(path)]) {
+    for (let folder = dirname(start); ; folder = dirname(folder)) {
+      // Hint: stat follows a symlink to the folder that holds the next name on the way.
+      const stats = statSync(folder);
+      const key = `${stats.dev}:${stats.ino}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        if (writableByOthers(stats)) found.push({ path: folder, mode: stats.mode });
+      }
+      if (dirname(folder) === folder) break;
+    }
+  }
+  return found;
+}
+
+/** The warning for a folder others can write to (`parentsWritableByOthers`) on the way to what the user keeps there; `instead`: what else to do. */
+export function openFolderWarning(folder: string, mode: number, instead: string): string {
+  return `${folder}: other users can write to it (mode ${(mode & 0o777).toString(8)}), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or ${instead}`;
+}
+
 /** What a file of the user's holds, and what other users could do with it, for `checkOwnFile`'s messages. */
 export interface OwnFileRisks {
+  /** The file, as messages name it ('the journal'). */
+  what: string;
   /** What one who can read it learns. */
   holds: string;
   /** What one who can write to it could do. */
@@ -102,4 +146,18 @@ export function checkOwnFile(path: string, stats: Stats, risks: OwnFileRisks, wa
   if (writableByOthers(stats)) {
     warn(`${path}: other users can write to it (${shown}), so they could ${risks.writers}; chmod 600 it`);
   }
+}
+
+/**
+ * Checks the folders on the way to a file callhook writes to or trusts (`checkOwnFile` checks the
+ * file), as listen checks its capture folder: refuses a folder holding it (as named, or through
+ * a symlink) that another user owns, and warns of each folder on its way, up to the root, that
+ * others can write to without the sticky bit: either could put a file of theirs in its place.
+ */
+export function checkFoldersOf(path: string, risks: OwnFileRisks, warn: (message: string) => void): void {
+  const instead = `keep ${risks.what} in a folder of your own`;
+  for (const folder of new Set([dirname(resolve(path)), dirname(realPathOf(path))])) {
+    refuseForeign(folder, statSync(folder).uid, `delete or replace ${risks.what} in it; ${instead}`);
+  }
+  for (const { path: folder, mode } of parentsWritableByOthers(path)) warn(openFolderWarning(folder, mode, instead));
 }

@@ -1,6 +1,6 @@
 /** `callhook replay`: delivers input events to a live URL the way the platform would. */
 import { once } from 'node:events';
-import { closeSync, constants, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, statSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isoOf } from '../core/instant.js';
@@ -42,7 +42,7 @@ import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.
 import { canonicalPath, isAmongSources, listSources, type ReadOptions, readRecords } from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
 import { stdinName } from '../input/types.js';
-import { openOutputSync } from '../output-file.js';
+import { checkFoldersOf, checkOwnFile, type OwnFileRisks, openOutputSync } from '../output-file.js';
 import {
   curlSecretVariables,
   type DryRunRequest,
@@ -264,9 +264,41 @@ function startProgress(stats: DeliveryStats, fraction: () => number | undefined,
   return () => clearInterval(timer);
 }
 
-function writeReport(path: string, report: ReplayReport): void {
-  const fd = openOutputSync(path, constants.O_WRONLY | constants.O_TRUNC);
+/** What a report holds, and what another user could do with it, for `checkOwnFile`. */
+const reportRisks: OwnFileRisks = {
+  what: 'the report',
+  holds: "the receiver's URL with its query (a ?token=) and the headers sent",
+  writers: 'change the record of what was delivered',
+  instead: 'write the report to a file of your own',
+};
+
+/**
+ * Checks `--report` before the first request, as the journal is checked: a report another user
+ * owns, or in a folder they own, is refused, so that a run does not send everything and only then
+ * fail, or write the URL and headers into their file; one others can reach is warned of.
+ */
+function checkReport(path: string): void {
   try {
+    checkFoldersOf(path, reportRisks, warn);
+  } catch (error) {
+    throw describeIoError(error, path);
+  }
+  let stats: ReturnType<typeof statSync>;
+  try {
+    stats = statSync(path);
+  } catch {
+    // Created private when the run ends (openOutputSync).
+    return;
+  }
+  checkOwnFile(path, stats, reportRisks, warn);
+}
+
+function writeReport(path: string, report: ReplayReport): void {
+  const fd = openOutputSync(path, constants.O_WRONLY);
+  try {
+    // Hint: checked again once open, and only then emptied: the file may have been replaced during the run.
+    checkOwnFile(path, fstatSync(fd), reportRisks, warn);
+    ftruncateSync(fd);
     writeFileSync(fd, `${toSafeJson(report)}\n`);
   } catch (error) {
     throw describeIoError(error, path);
@@ -352,6 +384,8 @@ export async function replayCommand(
 ): Promise<void> {
   const settings: ReplayCommandSettings = { ...parseReplayOptions(raw), maxElementBytes: raw.maxElementSize };
   await refuseOutputsAmongInputs(paths, settings);
+  // Hint: a dry run writes no report (nor journal), and so checks none.
+  if (settings.report !== undefined && !settings.dryRun) checkReport(settings.report);
   // Until the first batch (reading a --fresh input, fingerprinting a large one) nothing is in
   // flight: a signal ends the run at once, its lock released; delivery has stop handlers of its
   // own. Without a lock (a dry run, no --journal) a signal ends the run as it always does.
@@ -422,6 +456,8 @@ async function replayWith(
       diagnose(`${formatFatal(unreadableFileError(problem.unreadable)).message}\n`);
     } else diagnose(renderInputProblem(problem.location, problem.message, errColors));
   };
+  // Hint: a report that cannot be written fails the run too (exit 2), said when found; the run goes on.
+  let reportFailed = false;
   const source = () =>
     replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
       validate: settings.validate,
@@ -530,7 +566,6 @@ async function replayWith(
 
   const report = stats.report(url, settings.method, false, redactHeaders(requestHeaders(settings, version)));
   if (journalError !== undefined) diagnose(`${formatFatal(journalError).message}\n`);
-  if (settings.report) writeReport(settings.report, report);
   if (settings.format === 'json') process.stdout.write(`${toSafeJson(report)}\n`);
   else {
     const summary = renderReplaySummary(
@@ -541,6 +576,16 @@ async function replayWith(
     );
     process.stdout.write(summary);
   }
+  // Hint: after the summary: a report that cannot be written (its folder removed during the run)
+  // must not leave a run that sent everything saying nothing of it.
+  if (settings.report) {
+    try {
+      writeReport(settings.report, report);
+    } catch (error) {
+      diagnose(`${formatFatal(error).message}\n`);
+      reportFailed = true;
+    }
+  }
   if (journalError !== undefined) {
     diagnose(renderUnjournalled(result.unjournalled ?? []));
     process.exitCode = ExitCode.usage;
@@ -548,5 +593,6 @@ async function replayWith(
   }
   if (readError !== undefined) throw readError instanceof Error ? readError : new CallhookError(String(readError));
   if (stats.read === 0 && !stats.interrupted) diagnose('callhook: nothing to send: the input has no valid events\n');
-  process.exitCode = exitCodeWithUnreadable(replayExitCode(report), unreadable);
+  const code = exitCodeWithUnreadable(replayExitCode(report), unreadable);
+  process.exitCode = reportFailed && code < ExitCode.usage ? ExitCode.usage : code;
 }

@@ -139,9 +139,10 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     }
     process.stdout.write(raw.format === 'json' ? renderVerifyJson(result) : renderVerifyLine(result, c, width));
   };
+  // Hint: every body, a capture's as --body, is read no further than listen would have read it (413 past it).
+  const tooLarge = `a body of more than --max-body (${optionSize(maxBody)}), which listen would refuse (413); raise --max-body to check it`;
   if (raw.body !== undefined) {
-    // Hint: each is read no further than listen would have read it: a head up to node:http's
-    // limit (431 past it), a body up to --max-body (413).
+    // Hint: a head is read up to node:http's limit (431 past it), as listen reads one.
     const head = `more than ${optionSize(maxHeaderSize)} of headers, which listen would refuse (431)`;
     const pairs = [
       ...(raw.headers === undefined
@@ -149,14 +150,13 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         : parseHeaderLines((await readAtMost(raw.headers, maxHeaderSize, head)).toString(), raw.headers)),
       ...(raw.header ?? []).map(parseHeaderOption),
     ];
-    const tooLarge = `a body of more than --max-body (${optionSize(maxBody)}), which listen would refuse (413); raise --max-body to check it`;
     const body = await readAtMost(raw.body, maxBody, tooLarge);
     const headers = asHeaderSource(pairs);
     show({ name: raw.body, webhookId: headers['webhook-id']?.[0], result: check(body, headers, now) });
   } else {
     // Every path is found (and a typo fails) before anything is checked; deliveries are then
     // read one at a time, so a long capture is never held whole.
-    const bodies = new CapturedBodies();
+    const bodies = new CapturedBodies({ bytes: maxBody, reason: tooLarge });
     try {
       const unreadable = (where: string) => {
         totals.unreadable++;

@@ -45,9 +45,9 @@ export interface DeliveryOptions {
   /** Abort in-flight requests at once (a second signal). */
   abort?: AbortSignal | undefined;
   /**
-   * After the run stops, not by a signal (410 Gone, a receiver that answers nothing), read the rest
-   * of the input to count the batches it never sent. Only for an input that ends by itself
-   * (files): a quiet stdin might never.
+   * After the run stops (410 Gone, a receiver that answers nothing), read the rest of the input
+   * to count the batches it never sent; stopped by a signal, one batch at most, to tell whether
+   * any was left. Only for an input that ends by itself (files): a quiet stdin might never.
    */
   countUnsent?: boolean | undefined;
   /** Receives counts as they change; a new one is made otherwise. */
@@ -198,21 +198,18 @@ class DeliveryRun {
     }
   }
 
-  /** Whether the run stopped of itself (not by a signal, a read or a journal error) with input left to count. */
+  /** Whether the run stopped (not by a read or a journal error) with input that may be left to count. */
   countsUnsent(reader: BatchReader): boolean {
-    const { stats } = this;
     return (
-      this.stopping.aborted &&
-      !stats.inputEnded &&
-      !stats.interrupted &&
-      reader.error === undefined &&
-      this.#journalError === undefined
+      this.stopping.aborted && !this.stats.inputEnded && reader.error === undefined && this.#journalError === undefined
     );
   }
 
   /**
    * Reads the batches the run never took, to the end of the input, and counts them as not sent
-   * (or resumed, those the journal confirms). Hint: a signal stops the count, not the run's end.
+   * (or resumed, those the journal confirms). Hint: a signal stops the count after one batch, so
+   * a run stopped by one still tells whether any input was left (none, when its last batch was
+   * in flight), without reading the rest of a large file.
    */
   async countUnsent(reader: BatchReader): Promise<void> {
     try {

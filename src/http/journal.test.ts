@@ -163,6 +163,59 @@ describe('journal', () => {
     expect(warnings).toHaveLength(1);
   });
 
+  // Hint: only root can give a folder to another user (nobody, 65534).
+  it.skipIf(process.getuid?.() !== 0)(
+    'a journal in a folder another user owns is refused, new or resumed: they could delete or replace it',
+    () => {
+      const folder = dirname(tempPath('x'));
+      chmodSync(folder, 0o755);
+      chownSync(folder, 65534, 65534);
+      const path = join(folder, 'run.jsonl');
+      const refused = `${folder}: belongs to another user (uid 65534), who could delete or replace the journal in it; keep the journal in a folder of your own`;
+      expect(() => openJournal(path, () => {}, header())).toThrow(new CallhookError(refused));
+      // Refused before anything is made there: no journal, and no lock.
+      expect(() => lockJournal(path, () => {})).toThrow(new CallhookError(refused));
+      expect(readdirSync(folder)).toEqual([]);
+      writeFileSync(path, `${JSON.stringify(header())}\n`, { mode: 0o600 });
+      expect(() => readJournal(path, () => {})).toThrow(new CallhookError(refused));
+      // Reached through a symlink in a folder of the user's own, the same.
+      const link = tempPath('link.jsonl');
+      symlinkSync(path, link);
+      expect(() => readJournal(link, () => {})).toThrow(new CallhookError(refused));
+    },
+  );
+
+  it('warns of a folder on the way to the journal that others can write to without the sticky bit, as listen does', () => {
+    // `replay --journal /tmp/open/run.jsonl` with /tmp/open 0777 was taken without a word: another
+    // user could move the journal aside and put one of theirs there, for --resume to read.
+    const open = dirname(tempPath('x'));
+    chmodSync(open, 0o777);
+    const warning = `${open}: other users can write to it (mode 777), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or keep the journal in a folder of your own`;
+    const warnings: string[] = [];
+    const warn = (message: string) => warnings.push(message);
+    const path = join(open, 'run.jsonl');
+    openJournal(path, warn, header()).close();
+    expect(warnings).toEqual([warning]);
+    warnings.length = 0;
+    readJournal(path, warn);
+    expect(warnings).toEqual([warning]);
+    // A folder above it counts too, and one reached through a symlink.
+    mkdirSync(join(open, 'deep'), { mode: 0o700 });
+    warnings.length = 0;
+    openJournal(join(open, 'deep', 'run.jsonl'), warn, header()).close();
+    expect(warnings).toEqual([warning]);
+    const link = tempPath('link.jsonl');
+    symlinkSync(join(open, 'deep', 'run.jsonl'), link);
+    warnings.length = 0;
+    readJournal(link, warn);
+    expect(warnings).toEqual([warning]);
+    // The sticky bit (as on /tmp) lets only an entry's owner move it.
+    chmodSync(open, 0o1777);
+    warnings.length = 0;
+    readJournal(path, warn);
+    expect(warnings).toEqual([]);
+  });
+
   it('(7) --resume refuses a missing journal, another input, a changed input, another --batch-size or another selection of events', () => {
     const path = tempPath('run.jsonl');
     expect(() => readJournal(path, () => {})).toThrow(/--resume: the journal .*run\.jsonl does not exist/);
@@ -274,6 +327,21 @@ describe('journal', () => {
     lockJournal(path, warn)();
     expect(existsSync(`${path}.lock`)).toBe(false);
     expect(warnings).toEqual([]);
+  });
+
+  it('makes its lock for the user alone whatever the umask, as the journal', () => {
+    // Under umask 000 the lock was made 0666: another user could write their id into it, and the
+    // run would judge its lock taken over and stop.
+    const path = tempPath('run.jsonl');
+    const umask = process.umask(0);
+    let release: () => void = () => {};
+    try {
+      release = lockJournal(path, () => {});
+      expect(statSync(`${path}.lock`).mode & 0o777).toBe(0o600);
+    } finally {
+      release();
+      process.umask(umask);
+    }
   });
 
   it('takes over a stale lock past the turn a run killed mid-takeover left, and leaves nothing behind', () => {

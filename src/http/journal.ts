@@ -14,7 +14,6 @@ import {
   readFileSync,
   readlinkSync,
   readSync,
-  realpathSync,
   rmSync,
   statSync,
   utimesSync,
@@ -23,10 +22,10 @@ import {
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { defaultMaxElementBytes, listSources } from '../input/read.js';
-import { checkOwnFile, type OwnFileRisks, openOutputSync } from '../output-file.js';
+import { checkFoldersOf, checkOwnFile, type OwnFileRisks, openOutputSync, realPathOf } from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
 
 /** How a batch ended. Only `delivered` is skipped by `--resume`. */
@@ -86,10 +85,20 @@ export interface Journal {
  * a batch was delivered makes `--resume` skip it, so one written by another user loses its events.
  */
 const journalRisks: OwnFileRisks = {
+  what: 'the journal',
   holds: "the receiver's URL with its query (a ?token=)",
   writers: 'add lines saying batches were delivered, which --resume would then skip, never sending them',
   instead: 'use a journal of your own',
 };
+
+/** Checks the folders on the way to a journal (`checkFoldersOf`) before anything is made in them. */
+function checkJournalFolders(path: string, warn: (message: string) => void): void {
+  try {
+    checkFoldersOf(path, journalRisks, warn);
+  } catch (error) {
+    throw describeIoError(error, path);
+  }
+}
 
 function writeError(error: unknown, path: string): CallhookError {
   return new CallhookError(`cannot write the journal ${path}: ${ioReason(error)}`, ExitCode.usage);
@@ -110,8 +119,11 @@ function writeWhole(fd: number, text: string): void {
  * per line would cost more than the delivery itself and only matters if the machine loses power.
  * Lines hold untrusted text (file names, a receiver's answers) and get read with `tail -f`, so
  * they are written as every command writes JSON: with the characters a terminal acts on as `\u`.
+ * A journal, or a folder holding it, that another user owns is refused before anything is made;
+ * one others can read or write to, or a folder on its way they can write to, is told to `warn`.
  */
 export function openJournal(path: string, warn: (message: string) => void, header?: JournalHeader): Journal {
+  checkJournalFolders(path, warn);
   // Hint: 'a+' (read, for the last byte, and append), created only at `path` itself, for the user alone.
   const fd = openOutputSync(path, constants.O_RDWR | constants.O_APPEND);
   const stats = fstatSync(fd);
@@ -223,14 +235,15 @@ export function parseJournal(text: string): JournalContents {
 
 /**
  * Reads the journal at `path` for `--resume`; a missing file is an error (there is nothing to
- * resume), and so is one another user owns (`checkOwnFile`, which tells `warn` of one others can
- * read or write to).
+ * resume), and so is one another user owns, or in a folder another user owns (`checkOwnFile`,
+ * `checkFoldersOf`, which tell `warn` of one others can read or write to, or reach).
  */
 export function readJournal(path: string, warn: (message: string) => void): JournalContents {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
     checkOwnFile(path, fstatSync(fd), journalRisks, warn);
+    checkJournalFolders(path, warn);
     return parseJournal(readFileSync(fd, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -335,14 +348,17 @@ function pidNamespace(): string {
  * namespace of this host (another container): the run holding it touches it every 10 s, and it
  * is refused until silent for 60 s; a run whose lock another has taken over so is told `onLost`
  * (naming the new holder). A folder that takes no new file (read-only, though the journal in it
- * is writable) is told to `warn`, and the run goes on unlocked. Hint: a lock file made
- * exclusively, as git's index.lock is; node has no flock.
+ * is writable) is told to `warn`, and the run goes on unlocked, as is a folder on the way that
+ * others can write to; one another user owns is refused (`checkFoldersOf`). Hint: a lock file
+ * made exclusively, as git's index.lock is; node has no flock.
  */
 export function lockJournal(
   path: string,
   warn: (message: string) => void,
   onLost: (holder: string) => void = () => {},
 ): () => void {
+  // Hint: the lock is the first file a run makes beside its journal.
+  checkJournalFolders(path, warn);
   const lock = `${realPathOf(path)}.lock`;
   // Hint: a nonce too, so that a lock made anew by a run with the same id is told apart.
   const mine = `${[process.pid, hostname(), randomBytes(6).toString('hex'), pidNamespace()].join(' ').trimEnd()}\n`;
@@ -405,19 +421,6 @@ export function lockJournal(
   return release;
 }
 
-/** The path a journal path names: through its symlinks, or its folder's when it does not exist yet. */
-function realPathOf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    try {
-      return join(realpathSync(dirname(path)), basename(path));
-    } catch {
-      return resolve(path);
-    }
-  }
-}
-
 /**
  * Makes `path` holding `text`, failing with EEXIST when it exists: written aside and linked into
  * place, so that no run ever reads it empty (a file made with O_EXCL is, until written). Where the
@@ -425,13 +428,15 @@ function realPathOf(path: string): string {
  */
 function makeWhole(path: string, text: string): void {
   const draft = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
-  writeFileSync(draft, text, { flag: 'wx' });
+  // Hint: for the user alone whatever the umask, as the journal: another user's id written into
+  // it would make the run judge its lock taken over, and stop.
+  writeFileSync(draft, text, { flag: 'wx', mode: 0o600 });
   try {
     linkSync(draft, path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
-    writeFileSync(path, text, { flag: 'wx' });
+    writeFileSync(path, text, { flag: 'wx', mode: 0o600 });
   } finally {
     rmSync(draft, { force: true });
   }
@@ -478,7 +483,7 @@ function takeOver(lock: string, seen: string): void {
   const turn = `${lock}.takeover`;
   for (let waited = 0; ; waited += 10) {
     try {
-      writeFileSync(turn, '', { flag: 'wx' });
+      writeFileSync(turn, '', { flag: 'wx', mode: 0o600 });
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || waited >= 2000) return;

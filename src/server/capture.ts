@@ -39,7 +39,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -49,7 +49,9 @@ import {
   checkOwnFile,
   danglingLinkProblem,
   type OwnFileRisks,
+  openFolderWarning,
   openOutputSync,
+  parentsWritableByOthers,
   refuseForeign,
   writableByOthers,
 } from '../output-file.js';
@@ -179,6 +181,7 @@ const foreignFolder = 'read or replace the deliveries captured; capture into a f
 
 /** What the log of deliveries holds, and what another user could do with it, for `checkOwnFile`. */
 const logRisks: OwnFileRisks = {
+  what: 'the log',
   holds: 'the headers of every delivery captured (Authorization, signatures)',
   writers: 'change the record of the deliveries captured',
   instead: 'capture into a folder of your own',
@@ -243,10 +246,8 @@ export class CaptureWriter {
           `${folder}: other users can write to it (mode ${(made.mode & 0o777).toString(8)}), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
         );
       }
-      for (const { path, mode } of await parentsWritableByOthers(folder)) {
-        options.onWarning?.(
-          `${path}: other users can write to it (mode ${(mode & 0o777).toString(8)}), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or capture into a folder of your own`,
-        );
+      for (const { path, mode } of parentsWritableByOthers(folder)) {
+        options.onWarning?.(openFolderWarning(path, mode, logRisks.instead));
       }
       let highest = 0;
       for (const name of await readdir(folder)) {
@@ -603,30 +604,6 @@ async function makeFolders(folder: string, mode: number): Promise<Stats> {
   return made;
 }
 
-/**
- * The folders above `folder`, up to the root, that other users may write to (`writableByOthers`):
- * they could move the capture folder, or a folder on its way, aside and put one of theirs in its
- * place, where listen would go on saving. Both the path as given and where it really is (through
- * symlinks) are walked, as either leads the way; each folder is named once.
- */
-async function parentsWritableByOthers(folder: string): Promise<Array<{ path: string; mode: number }>> {
-  const seen = new Set<string>();
-  const found: Array<{ path: string; mode: number }> = [];
-  for (const start of [resolve(folder), await realpath(folder)]) {
-    for (let path = dirname(start); ; path = dirname(path)) {
-      // Hint: stat follows a symlink to the folder that holds the next name on the way.
-      const stats = await stat(path);
-      const key = `${stats.dev}:${stats.ino}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        if (writableByOthers(stats)) found.push({ path, mode: stats.mode });
-      }
-      if (dirname(path) === path) break;
-    }
-  }
-  return found;
-}
-
 /** Whether a file is empty or ends with a newline (a log whose last line was cut short does not). */
 async function endsWithNewline(path: string): Promise<boolean> {
   const handle = await open(path, 'r');
@@ -687,9 +664,15 @@ function notCaptureMeta(where: string): CallhookError {
   return new CallhookError(`${where}: not a capture description written by callhook listen`, ExitCode.usage);
 }
 
-async function readText(path: string): Promise<string> {
+/** A capture's small file, whole; a pipe or a device refused (`openRegular`). */
+async function readText(path: string, what: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    const { handle } = await openRegular(path, what);
+    try {
+      return await handle.readFile('utf8');
+    } finally {
+      await handle.close().catch(() => {});
+    }
   } catch (error) {
     throw describeIoError(error, path);
   }
@@ -709,7 +692,7 @@ async function* readLog(
   let handle: FileHandle;
   let lines: AsyncIterable<string>;
   try {
-    handle = await open(path, 'r');
+    handle = (await openRegular(path, "a capture's log")).handle;
     lines = createInterface({ input: handle.createReadStream(), crlfDelay: Number.POSITIVE_INFINITY });
   } catch (error) {
     throw describeIoError(error, path);
@@ -743,7 +726,7 @@ async function* readLog(
 async function readMetaFile(path: string): Promise<CapturedDelivery> {
   let meta: unknown;
   try {
-    meta = JSON.parse(await readText(path));
+    meta = JSON.parse(await readText(path, 'a capture description'));
   } catch (error) {
     if (error instanceof SyntaxError) {
       throw new CallhookError(`${path}: not a capture description (not JSON)`, ExitCode.usage);
@@ -776,8 +759,13 @@ async function describeFile(path: string): Promise<Described> {
       return { log: join(folder, captureLogName), body: name, last: match[2] !== 'ndjson', named: path };
     }
   }
-  // The file must exist before it is said to be undescribed.
-  await readText(path);
+  // The file must exist before it is said to be undescribed. Hint: looked at, not read: it may
+  // be a large export, or a pipe.
+  try {
+    await stat(path);
+  } catch (error) {
+    throw describeIoError(error, path);
+  }
   throw undescribed(path);
 }
 
@@ -850,6 +838,12 @@ export async function* capturedDeliveries(
   }
 }
 
+/** The largest body `CapturedBodies` reads, and why one past it is refused (after the delivery's name). */
+export interface BodyLimit {
+  bytes: number;
+  reason: string;
+}
+
 /** How much of an `.ndjson` file `CapturedBodies` reads at a time. */
 const readAhead = 256 * 1024;
 /** How many `.ndjson` files `CapturedBodies` keeps open: the listens that shared a folder at once. */
@@ -869,15 +863,12 @@ interface OpenBodies {
  * sent by someone else may hold one: a FIFO waits for a writer for ever, and /dev/zero never ends.
  * Hint: O_NONBLOCK, so that opening a FIFO does not itself wait; it changes nothing for a file.
  */
-async function openRegular(path: string): Promise<{ handle: FileHandle; size: number }> {
+async function openRegular(path: string, what = 'a captured body'): Promise<{ handle: FileHandle; size: number }> {
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) {
-      throw new CallhookError(
-        `${path}: not a regular file (a pipe or a device); a captured body is a file`,
-        ExitCode.usage,
-      );
+      throw new CallhookError(`${path}: not a regular file (a pipe or a device); ${what} is a file`, ExitCode.usage);
     }
     return { handle, size: stats.size };
   } catch (error) {
@@ -906,6 +897,12 @@ export class BodyChanged extends CallhookError {
 export class CapturedBodies {
   /** The open files, the one read last at the end. */
   #open = new Map<string, OpenBodies>();
+  readonly #limit: BodyLimit | undefined;
+
+  /** `limit`: the largest body read, as listen's `--max-body`; none for captures callhook itself just made. */
+  constructor(limit?: BodyLimit) {
+    this.#limit = limit;
+  }
 
   /** A delivery's body: its file, or its line of an `.ndjson` file. */
   async read(delivery: CapturedDelivery): Promise<Buffer> {
@@ -940,6 +937,13 @@ export class CapturedBodies {
     return file;
   }
 
+  /** Refuses a body of `size` bytes past the limit, before anything that large is read. */
+  #refuseLarger(size: number, delivery: CapturedDelivery): void {
+    if (this.#limit && size > this.#limit.bytes) {
+      throw new CallhookError(`${delivery.where}: ${this.#limit.reason}`, ExitCode.usage);
+    }
+  }
+
   async #bytes(delivery: CapturedDelivery): Promise<Buffer> {
     const { meta, bodyPath } = delivery;
     try {
@@ -948,11 +952,16 @@ export class CapturedBodies {
         try {
           // Hint: a size other than the log's is a changed body, found without reading a planted huge file.
           if (isCount(meta.bytes) && size !== meta.bytes) throw new BodyChanged(delivery.where);
-          return await handle.readFile();
+          // Hint: a line of an earlier version gives no size: the file's, seen once, bounds the read.
+          this.#refuseLarger(size, delivery);
+          const body = Buffer.alloc(size);
+          const { bytesRead } = await handle.read(body, 0, size, 0);
+          return body.subarray(0, bytesRead);
         } finally {
           await handle.close().catch(() => {});
         }
       }
+      this.#refuseLarger(meta.bytes, delivery);
       const offset = meta.offset ?? 0;
       const file = await this.#file(bodyPath);
       // Hint: the size comes from the log, which is input too: checked against the file before

@@ -1,6 +1,16 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -662,6 +672,71 @@ describe('replay', () => {
     }
     expect(statSync(journal).mode & 0o777).toBe(0o600);
     expect(statSync(report).mode & 0o777).toBe(0o600);
+  });
+
+  it('--report another user owns is refused before the first request, its content kept; one others can reach is warned of', async () => {
+    // A report given to nobody (65534) was written into after every batch was sent: the URL's
+    // ?token= and the X-Auth-Token header, readable by its owner.
+    const s = await server();
+    const dir = tempDir('replay');
+    const report = join(dir, 'report.json');
+    const args = ['replay', ndjson(2), '--url', `${s.url}?token=S`, '-H', 'X-Auth-Token: T', '--report', report];
+    writeFileSync(report, 'theirs\n');
+    chmodSync(report, 0o644);
+    const warned = await runCli(args);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr.replace(/\n {2}/g, ' ')).toBe(
+      `callhook: warning: ${report}: other users can read it (mode 644), and it holds the receiver's URL with its query (a ?token=) and the headers sent; chmod 600 it\n`,
+    );
+    // A folder on the way that others can write to: they could put a file of theirs in its place.
+    chmodSync(dir, 0o777);
+    chmodSync(report, 0o600);
+    const open = await runCli(args);
+    expect(open.code).toBe(0);
+    expect(open.stderr.replace(/\n {2}/g, ' ')).toBe(
+      `callhook: warning: ${dir}: other users can write to it (mode 777), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or keep the report in a folder of your own\n`,
+    );
+    chmodSync(dir, 0o700);
+    // Hint: only root can give a file to another user (nobody, 65534).
+    if (process.getuid?.() !== 0) return;
+    const sent = s.requests.length;
+    writeFileSync(report, 'theirs\n');
+    chownSync(report, 65534, 65534);
+    const refused = await runCli(args);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      `callhook: ${report}: belongs to another user (uid 65534), who could read it, and change the record of what was delivered; write the report to a file of your own\n`,
+    );
+    expect(s.requests).toHaveLength(sent);
+    expect(readFileSync(report, 'utf8')).toBe('theirs\n');
+  });
+
+  it('a --report that cannot be written when the run ends fails it in one line after the summary, which is kept', async () => {
+    // Its folder removed during the run, a run that delivered every batch printed only
+    // "callhook: …/r.json: no such file or directory": nothing said what had been sent.
+    const dir = join(tempDir('replay'), 'reports');
+    mkdirSync(dir);
+    const s = await server((_req, res) => {
+      rmSync(dir, { recursive: true, force: true });
+      res.end();
+    });
+    for (const format of ['pretty', 'json']) {
+      mkdirSync(dir, { recursive: true });
+      const run = await runCli([
+        'replay',
+        ndjson(2),
+        '--url',
+        s.url,
+        '--report',
+        join(dir, 'r.json'),
+        '--format',
+        format,
+      ]);
+      expect(run.code, format).toBe(2);
+      expect(run.stderr, format).toBe(`callhook: ${join(dir, 'r.json')}: no such file or directory\n`);
+      if (format === 'json') expect(JSON.parse(run.stdout).batches.delivered).toBe(2);
+      else expect(run.stdout).toMatch(/batches\s+2 delivered/);
+    }
   });
 
   it('(11) checks --rate, --report and --journal before the first request', async () => {

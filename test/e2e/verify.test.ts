@@ -1,10 +1,12 @@
 /** `verify --body` and `--headers` as a process: what it reads of a file that does not end. */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CaptureWriter } from '../../src/server/capture.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
 const env = { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
@@ -86,6 +88,36 @@ describe('verify reads at most what listen would have received', () => {
     expect(run.fed).toBeLessThan(16 * 2 ** 10 + slack);
   });
 
+  it('refuses a file that no capture describes without reading it', async () => {
+    // `verify export.json` (not a capture) read the file whole only to say it was there: 1.5 GB
+    // took 14 s and ended in an internal error. The pipe stands in for such a file.
+    const run = await feedingZeros(join(dir, 'export.json'), ['verify', join(dir, 'export.json')], most);
+    expect(run.stderr).toBe(
+      `callhook: ${join(dir, 'export.json')}: no capture description names this file (deliveries.meta)\n`,
+    );
+    expect(run.code).toBe(2);
+    expect(run.fed).toBeLessThan(slack);
+  });
+
+  it('refuses a capture log that is a pipe or a device, as it refuses such a body, instead of waiting for ever', async () => {
+    // A folder sent by someone else, its deliveries.meta a FIFO: `verify DIR/000001.json` waited for a writer for ever.
+    writeFileSync(join(dir, '000001.json'), '[1]');
+    execFileSync('mkfifo', [join(dir, 'deliveries.meta')]);
+    const run = await runCli(['verify', join(dir, '000001.json')], { env, timeoutMs: 10_000 });
+    expect(run.stderr).toBe(
+      `callhook: ${join(dir, 'deliveries.meta')}: not a regular file (a pipe or a device); a capture's log is a file\n`,
+    );
+    expect(run.code).toBe(2);
+    // So is the description of a capture of the first layout (NNNNNN.meta).
+    writeFileSync(join(dir, '000002.json'), '[2]');
+    execFileSync('mkfifo', [join(dir, '000002.meta')]);
+    const meta = await runCli(['verify', join(dir, '000002.json')], { env, timeoutMs: 10_000 });
+    expect(meta.stderr).toBe(
+      `callhook: ${join(dir, '000002.meta')}: not a regular file (a pipe or a device); a capture description is a file\n`,
+    );
+    expect(meta.code).toBe(2);
+  });
+
   it('takes a body of exactly its size, and refuses one byte more', async () => {
     const body = join(dir, 'body.json');
     const args = ['verify', '--body', body, '--header', 'webhook-id: x', '--max-body', '1k'];
@@ -99,5 +131,58 @@ describe('verify reads at most what listen would have received', () => {
       `callhook: ${body}: a body of more than --max-body (1k), which listen would refuse (413); raise --max-body to check it\n`,
     );
     expect(over.code).toBe(2);
+  });
+});
+
+describe('verify a folder of captures reads each body no further than --max-body, as --body', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'callhook-verify-e2e-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const secret = 'verify-e2e-hmac-secret';
+  const signed = (body: string): [string, string][] => [
+    ['X-Signature', createHmac('sha256', secret).update(body).digest('hex')],
+  ];
+  const verifyHmac = (...args: string[]) =>
+    runCli(['verify', ...args, '--sign', 'hmac'], { env: { CALLHOOK_SECRET: secret } });
+  const tooLarge = (where: string, limit: string) =>
+    `callhook: ${where}: a body of more than --max-body (${limit}), which listen would refuse (413); raise --max-body to check it\n`;
+
+  it('refuses a body past --max-body in one line naming the delivery, exit 2, in an .ndjson line and in a file of its own', async () => {
+    // `verify DIR --max-body 1k` checked a 2 KiB body all the same: --max-body applied to --body alone.
+    const facts = { receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
+    const json = `[${JSON.stringify({ note: 'x'.repeat(2000) })}]`;
+    const text = 'y'.repeat(2000);
+    const capture = await CaptureWriter.open(dir);
+    await capture.save(Buffer.from(json), { ...facts, headers: signed(json) }, true);
+    await capture.save(Buffer.from(text), { ...facts, headers: signed(text) }, false);
+    await capture.close();
+    expect((await verifyHmac(dir, '--max-body', '4k')).code).toBe(0);
+    const line = await verifyHmac(join(dir, '000001.ndjson'), '--max-body', '1k');
+    expect(line.stderr).toBe(tooLarge(join(dir, '000001.ndjson:1'), '1k'));
+    expect(line.code).toBe(2);
+    const file = await verifyHmac(join(dir, '000002.body'), '--max-body', '1k');
+    expect(file.stderr).toBe(tooLarge(join(dir, '000002.body'), '1k'));
+    expect(file.code).toBe(2);
+  });
+
+  it('refuses a body file past --max-body that a log line of an earlier version does not size, before reading it', async () => {
+    // A line without `bytes` made verify read its body file whole: 1.5 GB of it took 3 GB of
+    // memory and 18 s, to end in an internal error. A sparse file of 64 MiB stands in for it.
+    const body = join(dir, '000001.json');
+    writeFileSync(body, '');
+    truncateSync(body, 64 * 2 ** 20);
+    const meta = { capture: 2, receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
+    writeFileSync(
+      join(dir, 'deliveries.meta'),
+      `${JSON.stringify({ ...meta, headers: signed(''), body: '000001.json' })}\n`,
+    );
+    const run = await verifyHmac(dir);
+    expect(run.stderr).toBe(tooLarge(body, '5M'));
+    expect(run.code).toBe(2);
+    // One within the limit is still checked.
+    truncateSync(body, 0);
+    expect((await verifyHmac(dir)).code).toBe(0);
   });
 });

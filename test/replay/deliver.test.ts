@@ -369,6 +369,30 @@ describe('deliverBatches', () => {
     expect(produced).toBe(1000);
   });
 
+  it('on stop, says whether any input was left: none when the last batch was in flight, else one batch more read', async () => {
+    // Stopped by SIGTERM while its last batch was in flight, a run that delivered every batch said
+    // "The rest of the input was not read, so none of it was sent" (inputComplete false).
+    for (const [stopAt, left] of [
+      [5, false],
+      [2, true],
+    ] as const) {
+      const stop = new AbortController();
+      const s = await server((_req, res) => {
+        if (s.requests.length === stopAt) stop.abort();
+        res.end();
+      });
+      const { stats } = await deliverBatches(
+        planBatches(events(5)),
+        options(s.url, { stop: stop.signal, concurrency: 1, countUnsent: true }),
+      );
+      const report = stats.report(s.url, 'POST');
+      expect(report.interrupted, `stopped at ${stopAt}`).toBe(true);
+      expect(report.inputComplete, `stopped at ${stopAt}`).toBe(!left);
+      expect(report.batches, `stopped at ${stopAt}`).toMatchObject({ delivered: stopAt, notSent: left ? 1 : 0 });
+      expect(stats.read, `stopped at ${stopAt}`).toBe(stopAt + (left ? 1 : 0));
+    }
+  });
+
   it('on stop, finishes in-flight batches and journals the rest; --resume sends only the unconfirmed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
     const path = join(dir, 'j.jsonl');
