@@ -69,3 +69,19 @@ describe('ValidationCollector with the problems each element keeps capped', () =
     }
   });
 });
+
+describe('a file read no further (not text past some point)', () => {
+  it('is listed whatever --max-problems left out before it, so the report says the rest was not read', async () => {
+    // 700 invalid lines, then bytes that are not text: with --max-problems 1 the report listed the
+    // first line's error and "700 more", and nothing said the file's end was never read.
+    const text = `${'{"x":1}\n'.repeat(700)}${'\0'.repeat(200)}`;
+    const records = await recordsOf({}, ['-'], text);
+    for (const maxProblems of [1, 5, 700]) {
+      const report = JSON.parse(reportOf(records, { maxProblems }));
+      const [file] = report.files;
+      expect(file.problems.filter((p: { fatal?: boolean }) => p.fatal)).toHaveLength(1);
+      expect(file.problems.at(-1)).toMatchObject({ fatal: true, line: 701, column: 1 });
+      expect(file.problems.length + file.omitted).toBe(file.errors);
+    }
+  });
+});

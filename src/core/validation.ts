@@ -54,13 +54,17 @@ export class ValidationCollector {
     // Hint: a problem is found where the reading can tell it (a trailing comma at the end of the
     // file, after what follows it), so the list is kept in the order of places as it grows, and
     // once --max-problems is reached one placed before the file's last kept takes its place.
+    // Hint: a file read no further (`fatal`) is always listed, and takes no place of the limit's:
+    // nothing else in the report says that the rest of the file was not read.
     const { problems } = report;
-    if (this.options.maxProblems !== undefined && this.kept >= this.options.maxProblems) {
-      report.omitted++;
-      const last = problems.at(-1);
-      if (last === undefined || !isBefore(problem, last)) return;
-      problems.pop();
-    } else this.kept++;
+    if (!problem.fatal) {
+      if (this.options.maxProblems !== undefined && this.kept >= this.options.maxProblems) {
+        report.omitted++;
+        const last = problems.findLastIndex((kept) => !kept.fatal);
+        if (last < 0 || !isBefore(problem, problems[last] as Problem)) return;
+        problems.splice(last, 1);
+      } else this.kept++;
+    }
     problems.splice(problems.findLastIndex((kept) => !isBefore(problem, kept)) + 1, 0, problem);
   }
 
