@@ -128,6 +128,29 @@ describe('readRecords', () => {
   });
 });
 
+describe('a file of many tiny elements', () => {
+  it('hands its records on a few hundred at a time, not a 64 KiB slice of them at once', async () => {
+    // Hint: 64 KiB of `{}` are 21,000 records, alive together until handed on: they outlived the
+    // young generation, and collecting them was most of the cost of `validate` on such a file.
+    // The work is counted, not timed: the records alive at once.
+    const files: Array<[string, string]> = [
+      ['one-line.json', `[${Array(30_000).fill('{}').join(',')}]`],
+      ['ones.json', `[${Array(30_000).fill('1').join(',')}]`],
+      ['lines.ndjson', `${Array(30_000).fill('{}').join('\n')}\n`],
+    ];
+    for (const [name, text] of files) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const handedOn: number[] = [];
+      for await (const records of readRecords([path])) {
+        handedOn.push(records.filter((r) => r.kind === 'event' || r.kind === 'invalid').length);
+      }
+      expect(handedOn.reduce((a, b) => a + b)).toBe(30_000);
+      expect(Math.max(...handedOn), name).toBeLessThanOrEqual(1_024);
+    }
+  });
+});
+
 describe('the element size limit', () => {
   async function problemsOf(text: string, options: Parameters<typeof readRecords>[1] = {}) {
     const path = join(dir, `limit-${Math.random()}.json`);
