@@ -789,8 +789,9 @@ export function locateAll(
   text: ElementText,
   wanted: readonly Wanted[],
 ): Array<{ offset: number; line: number; column: number }> {
-  // Hint: most elements have nothing to place, and reading one for nothing was a cost of each.
-  if (wanted.length === 0) return [];
+  // Hint: most elements have nothing to place, and reading one for nothing was a cost of each;
+  // nor has one whose only problem is itself (`{}`, `1`: no event at all), told where it begins.
+  if (wanted.every(({ pointer }) => pointer === '')) return wanted.map(() => text.locate(0));
   const places = placesAt(
     text.text,
     wanted.map(({ pointer }) => pointerPath(pointer)),
