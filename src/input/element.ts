@@ -265,7 +265,12 @@ function withoutKnockOns(problems: Problem[], found: number, at: number, limit: 
   const rest = found - at - 1;
   // Hint: worded here, not with render/words.ts: the reading threads load no renderer (startup.test.ts).
   const message = `${rest} more syntax error${rest === 1 ? '' : 's'} from here on, not listed: they may only follow from the one before`;
-  const listed = [...problems.slice(0, at + 1), { ...next, code: 'after-syntax-error', message, repair: undefined }];
+  // Hint: the note stands where the first of them is, but points where the one before is: past
+  // that one the text is read out of step, and the path there (a string read as a key, `, `) names
+  // no place in the file.
+  const { pointer } = problems[at] ?? impossible('the problems up to the next are kept');
+  const note = { ...next, pointer, code: 'after-syntax-error', message, repair: undefined };
+  const listed = [...problems.slice(0, at + 1), note];
   return { problems: listed.slice(0, limit), more: Math.max(0, total - limit) };
 }
 

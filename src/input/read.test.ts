@@ -469,6 +469,22 @@ describe('syntax errors in one element', () => {
     expect(problems?.[0]).toEqual(['unexpected-comma', 1, comma]);
   });
 
+  it('points the note on the errors after one it cannot repair at that one, not at a key read out of step', async () => {
+    // After the stray quote every string is read inside out, and a string read as a key named
+    // the note's place: `/1/data/data` here, `/0/data/, ` in another, naming no place in the file.
+    const broken = event.replace('"status":"success"', '"status":"succ"ess"');
+    const path = join(dir, 'knock-on.json');
+    writeFileSync(path, `[${event},\n${broken},\n${event}]\n`);
+    const problems: string[] = [];
+    for await (const records of readRecords([path])) {
+      for (const record of records) {
+        if (record.kind !== 'invalid' || record.element.pointer !== '/1') continue;
+        problems.push(...record.problems.map((p) => `${p.code} ${p.pointer}`));
+      }
+    }
+    expect(problems).toEqual(['invalid-symbol /1/data/status', 'after-syntax-error /1/data/status']);
+  });
+
   it('names what a web page puts into JSON pasted from it: a no-break space, curly quotes', async () => {
     // `unexpected " "` showed a no-break space as a space, which is all a reader could see.
     const messages = async (text: string) => {
