@@ -221,7 +221,7 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
           problems.push(problem);
           if (site.pointed) {
             pointed.push(problem);
-            pointedAt.push(Math.max(0, Math.min(site.before - 1, source.text.length)));
+            pointedAt.push(pointedPosition(source.text, site.before));
           }
         }
         found++;
@@ -243,6 +243,18 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
     found = 1;
   }
   return withoutKnockOns(problems, found, outOfStepAt, limit);
+}
+
+/**
+ * Where the pointer of an error after the token that ends at `before` is read: that token, the
+ * member before the error. Hint: read inside a closing `}` or `]` it would name the last member
+ * of what the bracket closes (`/flow/0/transcript` for a comma missing after `/flow/0`), so
+ * there it is read just past the bracket.
+ */
+function pointedPosition(text: string, before: number): number {
+  const last = text[before - 1];
+  const at = last === '}' || last === ']' ? before : before - 1;
+  return Math.max(0, Math.min(at, text.length));
 }
 
 // Errors after which the rest of an element may be read out of step: a stray quote turns every

@@ -485,6 +485,21 @@ describe('syntax errors in one element', () => {
     expect(problems).toEqual(['invalid-symbol /1/data/status', 'after-syntax-error /1/data/status']);
   });
 
+  it('points a missing comma at the item or member before it, counting the items a comma is missing between', async () => {
+    // An array's items were counted by their commas, so every one after a missing comma kept the
+    // index before it (`/1/b/0` twice); and one after a `}` named that object's last key (`/1/b/0/x`).
+    const path = join(dir, 'missing-commas.json');
+    writeFileSync(path, '[{"a":1},\n{"b":[{"x":1} {"y":2} {"z":3}],"c":[1 2, 3 4],"d":{"e":{}} "f":[[] []]}]\n');
+    const pointers: string[] = [];
+    for await (const records of readRecords([path])) {
+      for (const record of records) {
+        if (record.kind !== 'invalid') continue;
+        for (const problem of record.problems) if (problem.code === 'missing-comma') pointers.push(problem.pointer);
+      }
+    }
+    expect(pointers).toEqual(['/1/b/0', '/1/b/1', '/1/c/0', '/1/c/2', '/1/d', '/1/f/0']);
+  });
+
   it('names what a web page puts into JSON pasted from it: a no-break space, curly quotes', async () => {
     // `unexpected " "` showed a no-break space as a space, which is all a reader could see.
     const messages = async (text: string) => {
