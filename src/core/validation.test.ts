@@ -85,3 +85,29 @@ describe('a file read no further (not text past some point)', () => {
     }
   });
 });
+
+describe('ValidationCollector on a file of thousands of elements that are no events', () => {
+  it('lists the first --max-problems of them and counts the rest, the totals those of the uncapped report', async () => {
+    const files: Array<[string, string]> = [
+      ['objects', `[${Array(3_000).fill('{}').join(',')}]`],
+      ['lines', `[${Array(3_000).fill('{}').join(',\n')}]`],
+      ['numbers', `[${Array(3_000).fill('1').join(',')}]`],
+      ['ndjson', `${Array(3_000).fill('{}').join('\n')}\n`],
+    ];
+    for (const [name, text] of files) {
+      for (const type of [undefined, 'CallComplete'] as const) {
+        // As `validate --max-problems 5` reads, and with no cap at all.
+        const capped = new ValidationCollector({ maxProblems: 5 });
+        for (const record of await recordsOf({ type, maxIssues: 5 }, ['-'], text)) capped.add(record);
+        const every = new ValidationCollector();
+        for (const record of await recordsOf({ type }, ['-'], text)) every.add(record);
+        const [cut, all] = [capped.report(), every.report()];
+        expect(cut.totals, name).toEqual(all.totals);
+        expect(cut.files[0]?.problems, name).toEqual(all.files[0]?.problems.slice(0, 5));
+        expect(cut.files[0]?.omitted, name).toBe(all.totals.errors + all.totals.warnings - 5);
+        expect(all.files[0]?.problems, name).toHaveLength(all.totals.errors + all.totals.warnings);
+        expect(all.totals.invalid, name).toBe(3_000);
+      }
+    }
+  });
+});

@@ -221,7 +221,7 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
           problems.push(problem);
           if (site.pointed) {
             pointed.push(problem);
-            pointedAt.push(Math.max(0, Math.min(site.before - 1, source.text.length)));
+            pointedAt.push(pointedPosition(source.text, site.before));
           }
         }
         found++;
@@ -245,6 +245,18 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
   return withoutKnockOns(problems, found, outOfStepAt, limit);
 }
 
+/**
+ * Where the pointer of an error after the token that ends at `before` is read: that token, the
+ * member before the error. Hint: read inside a closing `}` or `]` it would name the last member
+ * of what the bracket closes (`/flow/0/transcript` for a comma missing after `/flow/0`), so
+ * there it is read just past the bracket.
+ */
+function pointedPosition(text: string, before: number): number {
+  const last = text[before - 1];
+  const at = last === '}' || last === ']' ? before : before - 1;
+  return Math.max(0, Math.min(at, text.length));
+}
+
 // Errors after which the rest of an element may be read out of step: a stray quote turns every
 // string after it inside out, and each then reads as an error of its own.
 const outOfStep = new Set(['unexpected-token', 'invalid-symbol', 'unterminated-string', 'syntax']);
@@ -265,7 +277,12 @@ function withoutKnockOns(problems: Problem[], found: number, at: number, limit: 
   const rest = found - at - 1;
   // Hint: worded here, not with render/words.ts: the reading threads load no renderer (startup.test.ts).
   const message = `${rest} more syntax error${rest === 1 ? '' : 's'} from here on, not listed: they may only follow from the one before`;
-  const listed = [...problems.slice(0, at + 1), { ...next, code: 'after-syntax-error', message, repair: undefined }];
+  // Hint: the note stands where the first of them is, but points where the one before is: past
+  // that one the text is read out of step, and the path there (a string read as a key, `, `) names
+  // no place in the file.
+  const { pointer } = problems[at] ?? impossible('the problems up to the next are kept');
+  const note = { ...next, pointer, code: 'after-syntax-error', message, repair: undefined };
+  const listed = [...problems.slice(0, at + 1), note];
   return { problems: listed.slice(0, limit), more: Math.max(0, total - limit) };
 }
 
@@ -789,8 +806,9 @@ export function locateAll(
   text: ElementText,
   wanted: readonly Wanted[],
 ): Array<{ offset: number; line: number; column: number }> {
-  // Hint: most elements have nothing to place, and reading one for nothing was a cost of each.
-  if (wanted.length === 0) return [];
+  // Hint: most elements have nothing to place, and reading one for nothing was a cost of each;
+  // nor has one whose only problem is itself (`{}`, `1`: no event at all), told where it begins.
+  if (wanted.every(({ pointer }) => pointer === '')) return wanted.map(() => text.locate(0));
   const places = placesAt(
     text.text,
     wanted.map(({ pointer }) => pointerPath(pointer)),

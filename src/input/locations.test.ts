@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { getLocation, type Node, parseTree } from 'jsonc-parser';
+import { getLocation, type Node, parseTree, printParseErrorCode, visit } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { type PathSegments, pathsAt, placesAt } from './locations.js';
 
@@ -24,19 +24,80 @@ const texts = fc
   )
   .map((text) => text.slice(0, 120));
 
+/**
+ * `getLocation`'s path at each position of `text`, with the commas its arrays miss put in first:
+ * getLocation counts an array's commas, pathsAt its items, and the two differ only where a comma
+ * is missing (`[1 2]`). Each goes where jsonc-parser says one is expected, before an item; a
+ * position past it moves on with the text. Hint: the position where any comma is missing has no
+ * one place in the text with the comma (`0[` is the end of `0` and the start of `[`), so it is
+ * left out (undefined); the test below says what pathsAt gives there.
+ */
+function withCommasPutIn(text: string): (position: number) => Array<string | number> | undefined {
+  const expected = new Set<number>();
+  const values = new Set<number>();
+  // Where any comma is missing (in an object too: `{}"b"`): see the hint above.
+  const unplaced = new Set<number>();
+  const arrays: boolean[] = [];
+  visit(text, {
+    onArrayBegin: (offset) => {
+      values.add(offset);
+      arrays.push(true);
+    },
+    onArrayEnd: () => arrays.pop(),
+    onObjectBegin: (offset) => {
+      values.add(offset);
+      arrays.push(false);
+    },
+    onObjectEnd: () => arrays.pop(),
+    onLiteralValue: (_value, offset) => values.add(offset),
+    onError: (error, offset) => {
+      if (printParseErrorCode(error) !== 'CommaExpected') return;
+      if (arrays.at(-1) === true) expected.add(offset);
+      else unplaced.add(offset);
+    },
+  });
+  // Only before an item: after `[1 :` no item follows, and none is counted.
+  const missing = [...expected].filter((offset) => values.has(offset));
+  for (const offset of missing) unplaced.add(offset);
+  let repaired = text;
+  for (const at of [...missing].reverse()) repaired = `${repaired.slice(0, at)},${repaired.slice(at)}`;
+  return (position) =>
+    unplaced.has(position)
+      ? undefined
+      : [...getLocation(repaired, position + missing.filter((at) => at < position).length).path];
+}
+
 describe('pathsAt', () => {
   it("gives getLocation's path at every position of a text, valid or broken, in one read", () => {
     fc.assert(
       fc.property(texts, (text) => {
-        const positions = Array.from({ length: text.length + 2 }, (_, i) => i);
-        const expected = positions.map((position) => [...getLocation(text, position).path]);
-        expect(pathsAt(text, positions)).toEqual(expected);
+        const pathAt = withCommasPutIn(text);
+        const positions = Array.from({ length: text.length + 2 }, (_, i) => i).filter((i) => pathAt(i) !== undefined);
+        expect(pathsAt(text, positions)).toEqual(positions.map(pathAt));
         // In any order, with repeats.
         const shuffled = [...positions].reverse().concat(positions.slice(0, 3));
-        expect(pathsAt(text, shuffled)).toEqual(shuffled.map((position) => expected[position]));
+        expect(pathsAt(text, shuffled)).toEqual(shuffled.map(pathAt));
       }),
       { numRuns: 120 },
     );
+  });
+
+  it('counts the items of an array a comma is missing between', () => {
+    const text = '{"a":[1 2, 3 4],"b":[{} [] "x"]}';
+    const at = (token: string, from = 0) => pathsAt(text, [text.indexOf(token, from)])[0];
+    expect([at('2'), at('3'), at('4'), at('{}'), at('[]'), at('"x"')]).toEqual([
+      ['a', 1],
+      ['a', 2],
+      ['a', 3],
+      ['b', 0],
+      ['b', 1],
+      ['b', 2],
+    ]);
+    // Where the comma is missing, what stands before the item is still of the item before; so is
+    // what stands just past a bracket, even where the next begins (a missing comma's pointer).
+    expect(pathsAt(text, [text.indexOf(' 2')])).toEqual([['a', 0]]);
+    const closed = '[{}{},[]"x"]';
+    expect(pathsAt(closed, [3, 8])).toEqual([[0], [2]]);
   });
 });
 

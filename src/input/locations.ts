@@ -11,13 +11,17 @@ const answered = Symbol('answered');
  * `getLocation(text, position).path` for each of `positions`, in one read of `text` that ends
  * at the last of them. Hint: it follows `getLocation`'s own visitor, which stops at the first
  * token a position comes before (or, for a key or a value, lies inside); here a position is
- * answered there, and the read goes on for the next. A property test holds the two equal
+ * answered there, and the read goes on for the next. But an array's items are counted, not its
+ * commas: where a comma is missing (`[1 2]`), `getLocation` gives the items after it the index
+ * of the one before. A property test holds the two equal, with such commas put in
  * (locations.test.ts).
  */
 export function pathsAt(text: string, positions: readonly number[]): JSONPath[] {
   const order = positions.map((_, index) => index).sort((a, b) => (positions[a] as number) - (positions[b] as number));
   const paths: JSONPath[] = new Array(positions.length);
   const segments: Array<string | number> = [];
+  // For each segment of an array: an item was read since its last comma.
+  const itemRead: boolean[] = [];
   let next = 0;
   /** Answers, with the path as it stands, each position still waiting that `reached` says is reached. */
   const answer = (reached: (position: number) => boolean) => {
@@ -29,11 +33,35 @@ export function pathsAt(text: string, positions: readonly number[]): JSONPath[] 
     throw answered;
   };
   const at = (offset: number) => (position: number) => position <= offset;
+  /** A value begins at `offset`: what comes before it is answered, and an item after one with no comma between is counted. */
+  const beginValue = (offset: number) => {
+    answer((position) => position < offset);
+    const last = segments.length - 1;
+    const index = segments[last];
+    if (typeof index !== 'number') return;
+    if (itemRead[last]) segments[last] = index + 1;
+    itemRead[last] = true;
+  };
+  const open = (segment: string | number) => {
+    segments.push(segment);
+    itemRead.push(false);
+  };
+  /** The object or array read ends at `offset`: just past its own closing bracket is the value it closed. */
+  const close = (offset: number, bracket: string) => {
+    answer(at(offset));
+    segments.pop();
+    itemRead.pop();
+    // Hint: as getLocation says too, unless an item follows with no comma between (`}{`): there the
+    // error's pointer is asked (see `diagnoseSyntax`), and it names the item before. Not when the
+    // text ended it otherwise (`[{]`): nothing closed it there.
+    if (text[offset] === bracket) answer(at(offset + 1));
+  };
   try {
     visit(text, {
       onObjectBegin: (offset) => {
+        beginValue(offset);
         answer(at(offset));
-        segments.push('');
+        open('');
       },
       onObjectProperty: (name, offset, length) => {
         answer((position) => position < offset);
@@ -41,26 +69,27 @@ export function pathsAt(text: string, positions: readonly number[]): JSONPath[] 
         answer(at(offset + length));
       },
       onObjectEnd: (offset) => {
-        answer(at(offset));
-        segments.pop();
+        close(offset, '}');
       },
       onArrayBegin: (offset) => {
+        beginValue(offset);
         answer(at(offset));
-        segments.push(0);
+        open(0);
       },
       onArrayEnd: (offset) => {
-        answer(at(offset));
-        segments.pop();
+        close(offset, ']');
       },
       onLiteralValue: (_value, offset, length) => {
-        answer((position) => position < offset);
+        beginValue(offset);
         answer(at(offset + length));
       },
       onSeparator: (separator, offset) => {
         answer(at(offset));
         if (separator !== ',') return;
-        const last = segments[segments.length - 1];
-        segments[segments.length - 1] = typeof last === 'number' ? last + 1 : '';
+        const last = segments.length - 1;
+        const index = segments[last];
+        segments[last] = typeof index === 'number' ? index + 1 : '';
+        itemRead[last] = false;
       },
     });
     answer(() => true);

@@ -128,6 +128,29 @@ describe('readRecords', () => {
   });
 });
 
+describe('a file of many tiny elements', () => {
+  it('hands its records on a few hundred at a time, not a 64 KiB slice of them at once', async () => {
+    // Hint: 64 KiB of `{}` are 21,000 records, alive together until handed on: they outlived the
+    // young generation, and collecting them was most of the cost of `validate` on such a file.
+    // The work is counted, not timed: the records alive at once.
+    const files: Array<[string, string]> = [
+      ['one-line.json', `[${Array(30_000).fill('{}').join(',')}]`],
+      ['ones.json', `[${Array(30_000).fill('1').join(',')}]`],
+      ['lines.ndjson', `${Array(30_000).fill('{}').join('\n')}\n`],
+    ];
+    for (const [name, text] of files) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const handedOn: number[] = [];
+      for await (const records of readRecords([path])) {
+        handedOn.push(records.filter((r) => r.kind === 'event' || r.kind === 'invalid').length);
+      }
+      expect(handedOn.reduce((a, b) => a + b)).toBe(30_000);
+      expect(Math.max(...handedOn), name).toBeLessThanOrEqual(1_024);
+    }
+  });
+});
+
 describe('the element size limit', () => {
   async function problemsOf(text: string, options: Parameters<typeof readRecords>[1] = {}) {
     const path = join(dir, `limit-${Math.random()}.json`);
@@ -462,6 +485,37 @@ describe('syntax errors in one element', () => {
     const comma = broken.indexOf(',,') + 2;
     expect(problems?.map(([code]) => code)).toEqual(['unexpected-comma', 'invalid-symbol', 'after-syntax-error']);
     expect(problems?.[0]).toEqual(['unexpected-comma', 1, comma]);
+  });
+
+  it('points the note on the errors after one it cannot repair at that one, not at a key read out of step', async () => {
+    // After the stray quote every string is read inside out, and a string read as a key named
+    // the note's place: `/1/data/data` here, `/0/data/, ` in another, naming no place in the file.
+    const broken = event.replace('"status":"success"', '"status":"succ"ess"');
+    const path = join(dir, 'knock-on.json');
+    writeFileSync(path, `[${event},\n${broken},\n${event}]\n`);
+    const problems: string[] = [];
+    for await (const records of readRecords([path])) {
+      for (const record of records) {
+        if (record.kind !== 'invalid' || record.element.pointer !== '/1') continue;
+        problems.push(...record.problems.map((p) => `${p.code} ${p.pointer}`));
+      }
+    }
+    expect(problems).toEqual(['invalid-symbol /1/data/status', 'after-syntax-error /1/data/status']);
+  });
+
+  it('points a missing comma at the item or member before it, counting the items a comma is missing between', async () => {
+    // An array's items were counted by their commas, so every one after a missing comma kept the
+    // index before it (`/1/b/0` twice); and one after a `}` named that object's last key (`/1/b/0/x`).
+    const path = join(dir, 'missing-commas.json');
+    writeFileSync(path, '[{"a":1},\n{"b":[{"x":1} {"y":2} {"z":3}],"c":[1 2, 3 4],"d":{"e":{}} "f":[[] []]}]\n');
+    const pointers: string[] = [];
+    for await (const records of readRecords([path])) {
+      for (const record of records) {
+        if (record.kind !== 'invalid') continue;
+        for (const problem of record.problems) if (problem.code === 'missing-comma') pointers.push(problem.pointer);
+      }
+    }
+    expect(pointers).toEqual(['/1/b/0', '/1/b/1', '/1/c/0', '/1/c/2', '/1/d', '/1/f/0']);
   });
 
   it('names what a web page puts into JSON pasted from it: a no-break space, curly quotes', async () => {

@@ -1100,7 +1100,7 @@ export class ElementSplitter {
     if (closed && open.line === position.line) this.lineDelimited = true;
     this.onTopLine = false;
     this.watchFirstValue = false;
-    this.sink.batchEnd?.({ ...open, batch: this.batch, isArray: true, elements: this.inBatchIndex });
+    this.batchEnd(open, true, this.inBatchIndex);
     this.batchOpen = undefined;
     this.afterComma = undefined;
     this.mode = Mode.Top;
@@ -1279,7 +1279,17 @@ export class ElementSplitter {
     this.parts = [];
     this.lastEnd(endOffset);
     this.mode = Mode.Top;
-    this.sink.batchEnd?.({ ...this.elementStart, batch: this.batch, isArray: false, elements: 1 });
+    this.batchEnd(this.elementStart, false, 1);
+  }
+
+  /**
+   * Tells the sink that the top-level value begun at `start` ended. Hint: the position is copied
+   * field by field: spread into the literal (`{ ...start }`), it made a kilobyte of garbage a
+   * value on Node 20, a third of all a file of 300,000 lines of `{}` made.
+   */
+  private batchEnd(start: SplitPosition, isArray: boolean, elements: number): void {
+    const { offset, line, column } = start;
+    this.sink.batchEnd?.({ offset, line, column, batch: this.batch, isArray, elements });
   }
 
   private lastEnd(endOffset: number): void {
