@@ -388,13 +388,18 @@ async function fixOne(
   const own = (problem: Problem): Problem => ({ ...problem, file: source.name });
   // Hint: a text file saved as .json has a problem a word, and a file of compact events a
   // missing comma each: both lists are cut at --max-problems, and the rest counted.
-  const list = <T>(items: readonly T[], line: (item: T) => string, what: string) => {
+  // Hint: a file read no further (`fatal`: not text from there on) is always listed, outside the
+  // limit, as validate lists it: nothing else says that the rest of the file was not read.
+  const list = <T>(items: readonly T[], line: (item: T) => string, what: string, always = (_: T) => false) => {
+    let kept = 0;
     const max = options.maxProblems ?? defaultMaxProblems;
-    for (const item of items.slice(0, max)) process.stderr.write(`${line(item)}\n`);
-    if (items.length > max) process.stderr.write(`${renderOmitted(items.length - max, c, what)}\n`);
+    const shown = items.filter((item) => always(item) || kept++ < max);
+    for (const item of shown) process.stderr.write(`${line(item)}\n`);
+    if (items.length > shown.length) process.stderr.write(`${renderOmitted(items.length - shown.length, c, what)}\n`);
   };
   if (plan.unrepairable.length > 0) {
-    list(plan.unrepairable, (problem) => renderProblemPretty(own(problem), c, width), 'problem');
+    const fatal = (problem: Problem) => problem.fatal === true;
+    list(plan.unrepairable, (problem) => renderProblemPretty(own(problem), c, width), 'problem', fatal);
     process.stderr.write(
       `callhook: ${name}: ${plural(plan.unrepairable.length, 'problem')} cannot be repaired automatically; nothing was written\n`,
     );

@@ -447,14 +447,17 @@ async function replayWith(
     stats.skip(skipped);
     diagnose(renderSkipped(skipped.location, advisedMessage(skipped), errColors));
   };
-  // Hint: a file that is not text fails the run (exit 2, unreadable input), as it fails every command.
+  // Hint: a file that is not text fails the run (exit 2, unreadable input), as it fails every command;
+  // it is no syntax problem between events, so `inputProblems` does not count it.
   let unreadable = 0;
   const onProblem = (problem: SkippedInput) => {
-    stats.problem();
     if (problem.unreadable) {
       unreadable++;
       diagnose(`${formatFatal(unreadableFileError(problem.unreadable)).message}\n`);
-    } else diagnose(renderInputProblem(problem.location, problem.message, errColors));
+    } else {
+      stats.problem();
+      diagnose(renderInputProblem(problem.location, problem.message, errColors));
+    }
   };
   // Hint: a report that cannot be written fails the run too (exit 2), said when found; the run goes on.
   let reportFailed = false;

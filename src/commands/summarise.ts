@@ -163,7 +163,9 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
     const error = new CallhookError(
       `${first.file}:${first.line}:${first.column}: ${first.message} (no event to summarise${more})`,
     );
-    process.stderr.write(`${formatFatal(error).message}\n`);
+    // The first error may quote the input (a phone number that failed validation): --mask covers it, as in show.
+    const line = formatFatal(error).message;
+    process.stderr.write(`${options.mask ? maskPhonesInText(line) : line}\n`);
   }
   process.exitCode = summaryExitCode(report, options.strict === true);
 }

@@ -315,22 +315,28 @@ describe('paths checked before anything is read', () => {
     }
   });
 
-  it('says a listen capture with no accepted delivery holds only refused bodies, which are not read', async () => {
+  it('says a listen capture has no accepted delivery, in words true whether it refused any or received none', async () => {
     // "no .json, .ndjson or .jsonl files in this folder" was all a user saw for the folder of a
     // listen whose deliveries were all refused (a wrong secret: every one a 401, kept as .body).
     const { mkdirSync } = await import('node:fs');
     const { CallhookError } = await import('../errors.js');
     const { listSources } = await import('./read.js');
-    const capture = join(dir, 'refused-capture');
-    mkdirSync(capture);
-    writeFileSync(join(capture, '000001.body'), '[]');
-    writeFileSync(join(capture, 'deliveries.meta'), '{}\n');
-    const error = await listSources([capture]).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CallhookError);
-    expect((error as InstanceType<typeof CallhookError>).exitCode).toBe(2);
-    expect((error as Error).message).toBe(
-      `${capture}: a listen capture with no accepted delivery: the bodies listen refused are kept as .body files, which are not read as events`,
-    );
+    // A listen that received nothing leaves its log alone: it was told of refused bodies it never had.
+    const refused = join(dir, 'refused-capture');
+    const untouched = join(dir, 'untouched-capture');
+    for (const capture of [refused, untouched]) {
+      mkdirSync(capture);
+      writeFileSync(join(capture, 'deliveries.meta'), capture === refused ? '{}\n' : '');
+    }
+    writeFileSync(join(refused, '000001.body'), '[]');
+    for (const capture of [refused, untouched]) {
+      const error = await listSources([capture]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CallhookError);
+      expect((error as InstanceType<typeof CallhookError>).exitCode).toBe(2);
+      expect((error as Error).message).toBe(
+        `${capture}: a listen capture with no accepted delivery (a body listen refused is kept as a .body file, which is not read as an event)`,
+      );
+    }
   });
 
   it('gives one error for a file that is not text, even without a NUL byte', async () => {

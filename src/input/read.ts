@@ -156,14 +156,15 @@ export async function listSources(paths: readonly string[]): Promise<Source[]> {
         await walk(path, sources);
         if (sources.length === before) {
           // Hint: a listen whose deliveries were all refused (a wrong secret: every one a 401) leaves
-          // only .body files, and a user points validate or replay at its folder next.
+          // only .body files, and a user points validate or replay at its folder next; a listen that
+          // received nothing leaves its log alone, so the words hold whether any body was refused.
           const capture = await access(join(path, captureLogName)).then(
             () => true,
             () => false,
           );
           throw new CallhookError(
             capture
-              ? `${path}: a listen capture with no accepted delivery: the bodies listen refused are kept as .body files, which are not read as events`
+              ? `${path}: a listen capture with no accepted delivery (a body listen refused is kept as a .body file, which is not read as an event)`
               : `${path}: no .json, .ndjson or .jsonl files in this folder`,
             ExitCode.usage,
           );

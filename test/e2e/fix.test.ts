@@ -152,6 +152,21 @@ describe('fix as a process', () => {
     expect(nul.code).toBe(1);
   });
 
+  it('lists a file read no further (binary after 4 KiB) whatever --max-problems leaves out, as validate does', async () => {
+    // fix listed the first NaN and '400 more problems not shown': nothing said the file's end was never read.
+    const path = join(dir, 'nan-then-binary.ndjson');
+    writeFileSync(path, `${'[{"a":NaN}]\n'.repeat(400)}\0\0\0`);
+    const binary = ':401:1  error  the file is not JSON text: NUL byte at byte offset 4800';
+    const validated = await runCli(['validate', path, '--max-problems', '1', '--width', '400']);
+    expect(validated.stdout).toContain(binary);
+    expect(validated.stdout).toContain('399 more problems not shown (--max-problems)');
+    const fixed = await runCli(['fix', path, '--max-problems', '1', '--width', '400']);
+    expect(fixed.stderr).toContain(':1:7  error  NaN is not a JSON value');
+    expect(fixed.stderr).toContain(binary);
+    expect(fixed.stderr).toContain('399 more problems not shown (--max-problems)');
+    expect(fixed.code).toBe(validated.code);
+  });
+
   it("a pipe never closed whose first bytes are not text fails at once, with validate's error and exit code", async () => {
     // Hint: no NUL byte in it; the reader refuses it by its first bytes (a PNG header here).
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x10, 0x01]);

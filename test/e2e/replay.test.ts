@@ -90,9 +90,14 @@ describe('replay', () => {
       const run = await runCli(['replay', gz, 'fixtures/valid/bare-types.json', '--url', s.url, ...extra]);
       expect(run.code, extra.join(' ')).toBe(2);
       expect(run.stderr).toMatch(/export\.json\.gz:1:1: the file is not text: .*gunzip/);
+      // It is no syntax problem between events: the summary said '1 syntax problem between events'.
+      expect(run.stdout, extra.join(' ')).not.toContain('syntax problem');
     }
     // The readable file's events were sent all the same.
     expect(receivedEvents(s).length).toBeGreaterThan(0);
+    const json = await runCli(['replay', gz, 'fixtures/valid/bare-types.json', '--url', s.url, '--format', 'json']);
+    expect(JSON.parse(json.stdout).inputProblems).toBe(0);
+    expect(json.code).toBe(2);
   });
 
   it('survives 500s, 429 with Retry-After and connection resets, delivering every event', async () => {

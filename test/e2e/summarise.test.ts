@@ -117,6 +117,15 @@ describe('callhook summarise', () => {
     expect(invalid.code).toBe(1);
   });
 
+  it('masks a phone number the "no event to summarise" line quotes under --mask, as show masks its warning', async () => {
+    // The line quoted the first error whole: `received "+61491573087"`, however --mask was given.
+    const masked = await runCli(['summarise', 'fixtures/invalid/phone-with-plus.json', '--mask']);
+    expect(masked.stderr).toContain('(no event to summarise)');
+    expect(masked.stderr).toContain('received "+********087"');
+    expect(masked.stderr).not.toContain('61491573087');
+    expect(masked.code).toBe(1);
+  });
+
   it('names stdin as <stdin>, as validate does, rather than counting it a file', async () => {
     const input = JSON.stringify([callComplete(0)]);
     const piped = await runCli(['summarise'], { input });
