@@ -39,7 +39,14 @@ import {
 } from '../http/journal.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
-import { canonicalPath, isAmongSources, listSources, type ReadOptions, readRecords } from '../input/read.js';
+import {
+  canonicalPath,
+  isAmongSources,
+  listSources,
+  type ReadOptions,
+  readRecords,
+  releasePipes,
+} from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
 import { stdinName } from '../input/types.js';
 import { checkFoldersOf, checkOwnFile, type OwnFileRisks, openOutputSync } from '../output-file.js';
@@ -441,7 +448,10 @@ async function replayWith(
     settings.resume && settings.journal
       ? confirmedFromJournal(settings.journal, run, redactUrl(settings.url))
       : undefined;
-  const readsStdin = paths.includes('-');
+  // Hint: `/dev/stdin` names stdin too, read as `-` when it is a pipe (listSources).
+  const readsStdin = (await listSources(paths)).some((source) => source.path === '-');
+  // Hint: a file ends; stdin, a FIFO or a <(...) may never, and counting what was left would wait for it.
+  const endsByItself = await rereadable(paths);
   const stats = new DeliveryStats();
   const onSkip = (skipped: SkippedInput) => {
     stats.skip(skipped);
@@ -543,8 +553,7 @@ async function replayWith(
       signer,
       journal,
       confirmed,
-      // Hint: files end; stdin may never, and the count would wait for it.
-      countUnsent: !readsStdin,
+      countUnsent: endsByItself,
       stop: stop.signal,
       abort: abort.signal,
       stats,
@@ -558,6 +567,7 @@ async function replayWith(
     if (!stop.signal.aborted) for (const [signal, handler] of handlers) process.off(signal, handler);
     // Stopped before stdin ended: let go of it, or the process would wait for it to close.
     if (readsStdin && !stats.inputEnded) process.stdin.destroy();
+    if (!endsByItself && !stats.inputEnded) releasePipes();
   }
   const { readError, journalError } = result;
 

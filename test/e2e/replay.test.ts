@@ -1,5 +1,5 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -11,7 +11,9 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Webhook } from 'standardwebhooks';
@@ -426,6 +428,41 @@ describe('replay', () => {
     once.child.kill('SIGTERM');
     expect(await once.closed).toBe(143);
     expect(once.output().stdout).toMatch(/events\s+1 delivered/);
+  });
+
+  it('one signal stops a run reading a named pipe (a FIFO, /dev/stdin) whose writer is open and quiet', async () => {
+    // Stopped by SIGTERM, a run reading a FIFO read one batch more to tell whether input was left,
+    // and waited for the writer, which may never write or close (it did, 30 s later, here).
+    const s = await server();
+    const fifo = join(tempDir('replay'), 'events.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const byName = spawnReplay([fifo, '--url', s.url, '--batch-size', '1', '--concurrency', '1']);
+    const writer = await open(fifo, 'w');
+    try {
+      await writer.write(`${JSON.stringify(attempt(1))}\n`);
+      await waitFor(() => s.requests.length === 1);
+      byName.child.kill('SIGTERM');
+      // Hint: the writer stays open until replay has exited, or failed to within a bound that only
+      // keeps a hung run from outliving the test (it is killed then).
+      const exited = await Promise.race([byName.closed, delay(15_000, 'still waiting for the writer')]);
+      expect(exited).toBe(143);
+    } finally {
+      byName.child.kill('SIGKILL');
+      await writer.close();
+    }
+    expect(byName.output().stdout).toMatch(/events\s+1 delivered/);
+    expect(byName.output().stdout).toContain('The rest of the input was not read, so none of it was sent.');
+
+    // stdin named by path: a pipe, read as `-` is, and let go of as `-` is.
+    const t = await server();
+    const named = spawnReplay(['/dev/stdin', '--url', t.url, '--batch-size', '1', '--concurrency', '1']);
+    named.child.stdin.write(`${JSON.stringify(attempt(2))}\n`);
+    await waitFor(() => t.requests.length === 1);
+    named.child.kill('SIGTERM');
+    const exited = await Promise.race([named.closed, delay(15_000, 'still waiting for stdin')]);
+    named.child.kill('SIGKILL');
+    expect(exited).toBe(143);
+    expect(named.output().stdout).toMatch(/events\s+1 delivered/);
   });
 
   it('a signal during a Retry-After pause says nothing is in flight, and stops at once', async () => {
