@@ -1,6 +1,6 @@
 /** `callhook replay`: delivers input events to a live URL the way the platform would. */
 import { once } from 'node:events';
-import { closeSync, constants, fstatSync, ftruncateSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isoOf } from '../core/instant.js';
@@ -49,7 +49,7 @@ import {
 } from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
 import { stdinName } from '../input/types.js';
-import { checkFoldersOf, checkOwnFile, type OwnFileRisks, openOutputSync } from '../output-file.js';
+import { checkFoldersOf, checkOwnFile, isStdout, type OwnFileRisks, openOutputSync } from '../output-file.js';
 import {
   curlSecretVariables,
   type DryRunRequest,
@@ -297,16 +297,38 @@ function checkReport(path: string): void {
     // Created private when the run ends (openOutputSync).
     return;
   }
-  checkOwnFile(path, stats, reportRisks, warn);
+  // Hint: stdout (`/dev/stdout`), a pipe or a device is written as it is, as --format json
+  // prints the report: it is not a file kept that others could read or replace.
+  if (stats.isFile() && !isStdout(stats)) checkOwnFile(path, stats, reportRisks, warn);
 }
 
+/**
+ * Writes the report to `path`: a file emptied first, stdout (`/dev/stdout`, sent to a pipe or a
+ * file) after the summary through stdout itself, anything else (a FIFO, a device) as it is.
+ */
 function writeReport(path: string, report: ReplayReport): void {
+  const text = `${toSafeJson(report)}\n`;
+  // Hint: reopened, stdout sent to a file would be that file from its start, emptied of the summary.
+  let existing: Stats | undefined;
+  try {
+    existing = statSync(path);
+  } catch {
+    // Missing or unreachable: openOutputSync creates it, or says why not.
+  }
+  if (existing !== undefined && isStdout(existing)) {
+    process.stdout.write(text);
+    return;
+  }
   const fd = openOutputSync(path, constants.O_WRONLY);
   try {
-    // Hint: checked again once open, and only then emptied: the file may have been replaced during the run.
-    checkOwnFile(path, fstatSync(fd), reportRisks, warn);
-    ftruncateSync(fd);
-    writeFileSync(fd, `${toSafeJson(report)}\n`);
+    const stats = fstatSync(fd);
+    // Hint: checked again once open, and only then emptied: the file may have been replaced
+    // during the run. A pipe or a device cannot be emptied (EINVAL), nor needs it.
+    if (stats.isFile()) {
+      checkOwnFile(path, stats, reportRisks, warn);
+      ftruncateSync(fd);
+    }
+    writeFileSync(fd, text);
   } catch (error) {
     throw describeIoError(error, path);
   } finally {

@@ -3,8 +3,10 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
   rmSync,
   statSync,
@@ -288,6 +290,36 @@ describe('replay', () => {
     const report = JSON.parse(readFileSync(path, 'utf8'));
     expect(report).toMatchObject({ batches: { delivered: 4 }, statusCodes: { '200': 4 } });
     expect(Object.keys(report.latencyMs)).toEqual(['p50', 'p95', 'p99', 'max']);
+  });
+
+  it('writes --report /dev/stdout after the summary, into a pipe or a file stdout was sent to', async () => {
+    // The report emptied the file it opened before writing it: a pipe cannot be emptied
+    // ('callhook: /dev/stdout: invalid argument', exit 2, no report), and stdout sent to a file
+    // lost the summary printed into it just before.
+    const s = await server();
+    const input = ndjson(2);
+    const piped = await runCli(['replay', input, '--url', s.url, '--report', '/dev/stdout']);
+    expect(piped.stderr).toBe('');
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toMatch(/^Replayed to POST .*\n\{\n {2}"url"/s);
+    expect(JSON.parse(piped.stdout.slice(piped.stdout.indexOf('{')))).toMatchObject({ events: { delivered: 2 } });
+
+    const file = join(tempDir('replay'), 'out.txt');
+    const fd = openSync(file, 'w', 0o600);
+    const child = spawn(process.execPath, [binPath, 'replay', input, '--url', s.url, '--report', '/dev/stdout'], {
+      cwd: repoRoot,
+      stdio: ['ignore', fd, 'pipe'],
+    });
+    closeSync(fd);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    expect(stderr).toBe('');
+    const written = readFileSync(file, 'utf8');
+    expect(written).toMatch(/^Replayed to POST .*\n\{\n {2}"url"/s);
+    expect(JSON.parse(written.slice(written.indexOf('{')))).toMatchObject({ events: { delivered: 2 } });
   });
 
   it('Ctrl-C finishes in-flight batches, journals them and exits 130; --resume sends only the rest', async () => {
