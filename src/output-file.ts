@@ -5,7 +5,7 @@
  * target does not exist is refused, since the file would appear somewhere the user did not name
  * (a link planted in a shared folder, or left from another setup).
  */
-import { constants, lstatSync, openSync, readlinkSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { constants, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from './errors.js';
 
@@ -160,4 +160,14 @@ export function checkFoldersOf(path: string, risks: OwnFileRisks, warn: (message
     refuseForeign(folder, statSync(folder).uid, `delete or replace ${risks.what} in it; ${instead}`);
   }
   for (const { path: folder, mode } of parentsWritableByOthers(path)) warn(openFolderWarning(folder, mode, instead));
+}
+
+/** Whether a file is this process's standard output (`/dev/stdout` sent to a file). */
+export function isStdout(file: Stats): boolean {
+  try {
+    const stdout = fstatSync(1);
+    return stdout.dev === file.dev && stdout.ino === file.ino;
+  } catch {
+    return false;
+  }
 }

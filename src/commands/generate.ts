@@ -1,6 +1,6 @@
 /** `callhook generate`: realistic, seeded webhook traffic, optionally with the page's own mistakes. */
 import { once } from 'node:events';
-import { constants, fstatSync, type Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { chmod, type FileHandle, link, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -18,7 +18,7 @@ import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
 import { instantOfOption, isoOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason, stopSignals } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
-import { danglingLinkProblem } from '../output-file.js';
+import { danglingLinkProblem, isStdout } from '../output-file.js';
 import {
   blockCount,
   type Defect,
@@ -342,16 +342,6 @@ async function linkNew(temporary: string, target: string, out: string): Promise<
     throw new CallhookError(`${out}: appeared while generating, and is kept; --force replaces it`, ExitCode.usage);
   }
   await rename(temporary, target);
-}
-
-/** Whether a file is this process's standard output (`/dev/stdout` sent to a file). */
-function isStdout(file: Stats): boolean {
-  try {
-    const stdout = fstatSync(1);
-    return stdout.dev === file.dev && stdout.ino === file.ino;
-  } catch {
-    return false;
-  }
 }
 
 /** Writes each block whole to `handle`, a failure named after `out`. */

@@ -1,6 +1,6 @@
 /** `callhook replay`: delivers input events to a live URL the way the platform would. */
 import { once } from 'node:events';
-import { closeSync, constants, fstatSync, ftruncateSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isoOf } from '../core/instant.js';
@@ -39,10 +39,17 @@ import {
 } from '../http/journal.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
-import { canonicalPath, isAmongSources, listSources, type ReadOptions, readRecords } from '../input/read.js';
+import {
+  canonicalPath,
+  isAmongSources,
+  listSources,
+  type ReadOptions,
+  readRecords,
+  releasePipes,
+} from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
 import { stdinName } from '../input/types.js';
-import { checkFoldersOf, checkOwnFile, type OwnFileRisks, openOutputSync } from '../output-file.js';
+import { checkFoldersOf, checkOwnFile, isStdout, type OwnFileRisks, openOutputSync } from '../output-file.js';
 import {
   curlSecretVariables,
   type DryRunRequest,
@@ -290,16 +297,38 @@ function checkReport(path: string): void {
     // Created private when the run ends (openOutputSync).
     return;
   }
-  checkOwnFile(path, stats, reportRisks, warn);
+  // Hint: stdout (`/dev/stdout`), a pipe or a device is written as it is, as --format json
+  // prints the report: it is not a file kept that others could read or replace.
+  if (stats.isFile() && !isStdout(stats)) checkOwnFile(path, stats, reportRisks, warn);
 }
 
+/**
+ * Writes the report to `path`: a file emptied first, stdout (`/dev/stdout`, sent to a pipe or a
+ * file) after the summary through stdout itself, anything else (a FIFO, a device) as it is.
+ */
 function writeReport(path: string, report: ReplayReport): void {
+  const text = `${toSafeJson(report)}\n`;
+  // Hint: reopened, stdout sent to a file would be that file from its start, emptied of the summary.
+  let existing: Stats | undefined;
+  try {
+    existing = statSync(path);
+  } catch {
+    // Missing or unreachable: openOutputSync creates it, or says why not.
+  }
+  if (existing !== undefined && isStdout(existing)) {
+    process.stdout.write(text);
+    return;
+  }
   const fd = openOutputSync(path, constants.O_WRONLY);
   try {
-    // Hint: checked again once open, and only then emptied: the file may have been replaced during the run.
-    checkOwnFile(path, fstatSync(fd), reportRisks, warn);
-    ftruncateSync(fd);
-    writeFileSync(fd, `${toSafeJson(report)}\n`);
+    const stats = fstatSync(fd);
+    // Hint: checked again once open, and only then emptied: the file may have been replaced
+    // during the run. A pipe or a device cannot be emptied (EINVAL), nor needs it.
+    if (stats.isFile()) {
+      checkOwnFile(path, stats, reportRisks, warn);
+      ftruncateSync(fd);
+    }
+    writeFileSync(fd, text);
   } catch (error) {
     throw describeIoError(error, path);
   } finally {
@@ -441,7 +470,10 @@ async function replayWith(
     settings.resume && settings.journal
       ? confirmedFromJournal(settings.journal, run, redactUrl(settings.url))
       : undefined;
-  const readsStdin = paths.includes('-');
+  // Hint: `/dev/stdin` names stdin too, read as `-` when it is a pipe (listSources).
+  const readsStdin = (await listSources(paths)).some((source) => source.path === '-');
+  // Hint: a file ends; stdin, a FIFO or a <(...) may never, and counting what was left would wait for it.
+  const endsByItself = await rereadable(paths);
   const stats = new DeliveryStats();
   const onSkip = (skipped: SkippedInput) => {
     stats.skip(skipped);
@@ -546,8 +578,7 @@ async function replayWith(
       signer,
       journal,
       confirmed,
-      // Hint: files end; stdin may never, and the count would wait for it.
-      countUnsent: !readsStdin,
+      countUnsent: endsByItself,
       stop: stop.signal,
       abort: abort.signal,
       stats,
@@ -561,6 +592,7 @@ async function replayWith(
     if (!stop.signal.aborted) for (const [signal, handler] of handlers) process.off(signal, handler);
     // Stopped before stdin ended: let go of it, or the process would wait for it to close.
     if (readsStdin && !stats.inputEnded) process.stdin.destroy();
+    if (!endsByItself && !stats.inputEnded) releasePipes();
   }
   const { readError, journalError } = result;
 

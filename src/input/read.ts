@@ -3,9 +3,11 @@
  * records — valid events, invalid elements with their problems, and problems between elements —
  * with bounded memory whatever the size of the files.
  */
-import { constants, type Stats } from 'node:fs';
+import { constants, open as openFdCallback, type Stats } from 'node:fs';
 import { access, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
@@ -13,6 +15,8 @@ import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
 import { captureLogName, type InputRecord, stdinName } from './types.js';
+
+const openFd = promisify(openFdCallback);
 
 /** How to read input. */
 export interface ReadOptions extends CheckOptions {
@@ -207,12 +211,44 @@ export async function isAmongSources(paths: readonly string[], candidate: string
   return false;
 }
 
+/** The named pipes being read (`readPipe`), for `releasePipes`. */
+const openPipes = new Set<Socket>();
+
+/**
+ * A named pipe's bytes (a FIFO, `/dev/stdin`, a process substitution `<(...)`), read as stdin is.
+ * Hint: through the event loop, not the thread pool: a read of a quiet pipe waits there for its
+ * writer, and nothing can cancel it, so a run stopped by a signal could not exit until the writer
+ * wrote or closed; a socket's read ends when `releasePipes` destroys it.
+ */
+async function* readPipe(path: string): AsyncGenerator<Buffer> {
+  // Hint: opening waits, in the thread pool, for a writer to open the pipe, as any read of it does.
+  const fd = await openFd(path, 'r');
+  const pipe = new Socket({ fd, readable: true, writable: false });
+  openPipes.add(pipe);
+  try {
+    yield* pipe as AsyncIterable<Buffer>;
+  } finally {
+    openPipes.delete(pipe);
+    pipe.destroy();
+  }
+}
+
+/** Lets go of every named pipe still being read, so that a run that stopped does not wait for its writer. */
+export function releasePipes(): void {
+  for (const pipe of openPipes) pipe.destroy();
+}
+
 /**
  * A file's bytes from `start`, `size` at a time, read into two buffers in turn: each chunk is
- * valid only until the next is asked for. A path that is not a regular file (a FIFO, `/dev/stdin`,
- * a process substitution `<(...)`) is read as a stream, from where it is.
+ * valid only until the next is asked for. A named pipe (`readPipe`) is read as a stream, from
+ * where it is.
  */
 export async function* readChunks(path: string, start: number, size: number): AsyncGenerator<Buffer> {
+  // Hint: a file that is gone is left to open below, which says so as for any file.
+  if ((await stat(path).catch(() => undefined))?.isFIFO()) {
+    yield* readPipe(path);
+    return;
+  }
   const handle = await open(path, 'r');
   // Hint: a read at a position of a pipe fails with ESPIPE; a null position reads on from the last.
   let seekable = false;

@@ -1,17 +1,21 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
   rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Webhook } from 'standardwebhooks';
@@ -293,6 +297,36 @@ describe('replay', () => {
     expect(Object.keys(report.latencyMs)).toEqual(['p50', 'p95', 'p99', 'max']);
   });
 
+  it('writes --report /dev/stdout after the summary, into a pipe or a file stdout was sent to', async () => {
+    // The report emptied the file it opened before writing it: a pipe cannot be emptied
+    // ('callhook: /dev/stdout: invalid argument', exit 2, no report), and stdout sent to a file
+    // lost the summary printed into it just before.
+    const s = await server();
+    const input = ndjson(2);
+    const piped = await runCli(['replay', input, '--url', s.url, '--report', '/dev/stdout']);
+    expect(piped.stderr).toBe('');
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toMatch(/^Replayed to POST .*\n\{\n {2}"url"/s);
+    expect(JSON.parse(piped.stdout.slice(piped.stdout.indexOf('{')))).toMatchObject({ events: { delivered: 2 } });
+
+    const file = join(tempDir('replay'), 'out.txt');
+    const fd = openSync(file, 'w', 0o600);
+    const child = spawn(process.execPath, [binPath, 'replay', input, '--url', s.url, '--report', '/dev/stdout'], {
+      cwd: repoRoot,
+      stdio: ['ignore', fd, 'pipe'],
+    });
+    closeSync(fd);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    expect(stderr).toBe('');
+    const written = readFileSync(file, 'utf8');
+    expect(written).toMatch(/^Replayed to POST .*\n\{\n {2}"url"/s);
+    expect(JSON.parse(written.slice(written.indexOf('{')))).toMatchObject({ events: { delivered: 2 } });
+  });
+
   it('Ctrl-C finishes in-flight batches, journals them and exits 130; --resume sends only the rest', async () => {
     const dir = tempDir('replay');
     const journal = join(dir, 'run.jsonl');
@@ -431,6 +465,41 @@ describe('replay', () => {
     once.child.kill('SIGTERM');
     expect(await once.closed).toBe(143);
     expect(once.output().stdout).toMatch(/events\s+1 delivered/);
+  });
+
+  it('one signal stops a run reading a named pipe (a FIFO, /dev/stdin) whose writer is open and quiet', async () => {
+    // Stopped by SIGTERM, a run reading a FIFO read one batch more to tell whether input was left,
+    // and waited for the writer, which may never write or close (it did, 30 s later, here).
+    const s = await server();
+    const fifo = join(tempDir('replay'), 'events.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const byName = spawnReplay([fifo, '--url', s.url, '--batch-size', '1', '--concurrency', '1']);
+    const writer = await open(fifo, 'w');
+    try {
+      await writer.write(`${JSON.stringify(attempt(1))}\n`);
+      await waitFor(() => s.requests.length === 1);
+      byName.child.kill('SIGTERM');
+      // Hint: the writer stays open until replay has exited, or failed to within a bound that only
+      // keeps a hung run from outliving the test (it is killed then).
+      const exited = await Promise.race([byName.closed, delay(15_000, 'still waiting for the writer')]);
+      expect(exited).toBe(143);
+    } finally {
+      byName.child.kill('SIGKILL');
+      await writer.close();
+    }
+    expect(byName.output().stdout).toMatch(/events\s+1 delivered/);
+    expect(byName.output().stdout).toContain('The rest of the input was not read, so none of it was sent.');
+
+    // stdin named by path: a pipe, read as `-` is, and let go of as `-` is.
+    const t = await server();
+    const named = spawnReplay(['/dev/stdin', '--url', t.url, '--batch-size', '1', '--concurrency', '1']);
+    named.child.stdin.write(`${JSON.stringify(attempt(2))}\n`);
+    await waitFor(() => t.requests.length === 1);
+    named.child.kill('SIGTERM');
+    const exited = await Promise.race([named.closed, delay(15_000, 'still waiting for stdin')]);
+    named.child.kill('SIGKILL');
+    expect(exited).toBe(143);
+    expect(named.output().stdout).toMatch(/events\s+1 delivered/);
   });
 
   it('a signal during a Retry-After pause says nothing is in flight, and stops at once', async () => {
