@@ -127,6 +127,22 @@ export function escapeMarkdown(text: string, keepNewlines = false): string {
 }
 
 /**
+ * Payload text (an id) as a Markdown code span that reads exactly as `escapeTerminal` shows it.
+ * Hint: inside a code span a backslash or an entity is shown as written, so `escapeMarkdown`'s
+ * escapes would show; and nothing there is a mention, a link or markup, so none is needed. The
+ * fence is one backtick longer than the longest run of them in the text, so none ends it early,
+ * and a blank pads a text that begins or ends with a backtick or a blank (CommonMark strips one).
+ */
+export function markdownCode(text: string): string {
+  const safe = escapeTerminal(text);
+  let longest = 0;
+  for (const run of safe.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  const fence = '`'.repeat(longest + 1);
+  const pad = /^[` ]|[` ]$/.test(safe) ? ' ' : '';
+  return `${fence}${pad}${safe}${pad}${fence}`;
+}
+
+/**
  * The same policy for machine formats (JSON, CSV, GitHub annotations, JUnit XML): each untrusted
  * character as `\uXXXX` escapes of its UTF-16 code units (a surrogate pair outside the BMP), which
  * in JSON strings mean exactly the character they replace; what draws an emoji is kept, as on a

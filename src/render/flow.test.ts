@@ -397,6 +397,19 @@ describe('Markdown of hostile payload text, read by a CommonMark parser', () => 
     expect(html).not.toContain('*');
   });
 
+  test('an id in a code span reads as the payload wrote it: no escape shows, and a backtick does not end it', () => {
+    // Hint: a backslash or an entity inside a code span is shown as written, so `a\_b` read `a\_b`
+    // and `@x` read `@&#x200d;x`; and a backtick in the id ended the span early.
+    const id = 'a_b*c`d@x #1 ::error::e';
+    const shown = 'a_b*c`d@x #1 \\x3a:error\\x3a:e';
+    const event = callComplete({ campaignId: id, correlationId: id }, { id });
+    const html = markdown.render(renderEventMarkdown(event, plain));
+    const codes = [...html.matchAll(/<code>(.*?)<\/code>/g)].map(([, text]) => text);
+    expect(codes).toEqual([shown, shown, shown]);
+    const heading = markdown.render(renderTraceHeader(id, [{ event }], plain, 'markdown'));
+    expect([...heading.matchAll(/<code>(.*?)<\/code>/g)].map(([, text]) => text)).toEqual([shown]);
+  });
+
   test('is never a list, a heading, a rule or an entity, wherever the lines are wrapped', () => {
     for (const width of [80, 24, 12]) {
       const html = markdown.render(renderEventMarkdown(hostileMarkup, { ...plain, width }));

@@ -7,7 +7,7 @@ import { instantOf, isoOf } from '../core/instant.js';
 import { findMatches } from '../core/timeline.js';
 import type { InputRecord } from '../input/types.js';
 import { type CallStatus, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
-import { escapeMarkdown, toSafeJson } from './escape.js';
+import { escapeMarkdown, markdownCode, toSafeJson } from './escape.js';
 import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
 import { displayWidth, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
@@ -346,11 +346,11 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   // Hint: not wrapped: a Markdown heading is one line, and a second would be a paragraph.
   lines.push(`### ${md(view.status)}: ${md(view.name)} (${md(view.phone)})`, '');
   const fields: Array<[string, string]> = [
-    ['Campaign', `\`${md(view.campaignId)}\``],
+    ['Campaign', markdownCode(view.campaignId)],
     ['Started', view.started + (view.queued ? ` (${view.queued})` : '')],
   ];
-  if (view.correlationId) fields.push(['Correlation', `\`${md(view.correlationId)}\``]);
-  if (view.eventId) fields.push(['Event', `\`${md(view.eventId)}\`${view.redelivered ? ' (redelivered)' : ''}`]);
+  if (view.correlationId) fields.push(['Correlation', markdownCode(view.correlationId)]);
+  if (view.eventId) fields.push(['Event', `${markdownCode(view.eventId)}${view.redelivered ? ' (redelivered)' : ''}`]);
   if (view.requests.length > 0) {
     fields.push(['Requests', view.requests.map((r) => describeRequest(r, md)).join(', ')]);
   }
@@ -492,9 +492,8 @@ function renderTraceHeaderPretty(view: TraceHeaderView, ctx: FlowContext): strin
 }
 
 function renderTraceHeaderMarkdown(view: TraceHeaderView, ctx: FlowContext): string {
-  // Hint: the id sits in a code span, where a backslash would show, so it gets the terminal policy only.
   return join([
-    `## Trace \`${escapeTerminal(view.correlationId)}\``,
+    `## Trace ${markdownCode(view.correlationId)}`,
     '',
     ...wrapSpans(keepingTimes(traceFacts(view, (text) => escapeMarkdown(text))), { width: ctx.width }),
   ]);
