@@ -314,7 +314,7 @@ program
     'Generate realistic webhook events: outbound campaigns whose calls share a correlationId (attempts with failure notes, callbacks, SMS both ways, then one CallComplete), inbound calls, every status with plausible reasons, human-support requests and multi-step transcripts. Phone numbers are fictitious. The same seed gives byte-identical output.',
   )
   .action(run(async () => (await import('./commands/generate.js')).generate));
-details.set('generate', (command, { options }) =>
+details.set('generate', (command, { options, outputName }) =>
   command
     .option('--count <n>', 'how many events, redeliveries included', '100')
     .option('--seed <n>', 'seed of the generator: the same seed gives the same bytes', '1')
@@ -322,7 +322,11 @@ details.set('generate', (command, { options }) =>
     .addOption(options.types())
     .option('--batch-size <n>', 'JSON arrays of at most n events (json: one after another; ndjson: one per line)')
     .addOption(options.generateFormat())
-    .option('-o, --out <file>', 'write to this file (created only once complete) instead of stdout')
+    .addOption(
+      new Option('-o, --out <file>', 'write to this file (created only once complete) instead of stdout').argParser(
+        outputName('--out', 'file', 'without --out, generate writes to stdout'),
+      ),
+    )
     .option('--force', 'replace the --out file when it exists (kept, exit 2, without it)')
     .option(
       '--set <path=value>',
@@ -397,7 +401,7 @@ program
     'A local receiver for webhook deliveries: reads each request up to --max-body, checks its signature (--sign) and its events (as validate does), answers 2xx, 400, 401, 404, 405, 413, 415, 417, 422 or 501 (503 while the bodies held at once fill 8 × --max-body), shows one line per delivery and its events, and with --out saves each body byte for byte, written out before the answer (on the disk itself with --durable).',
   )
   .action(run(async () => (await import('./commands/listen.js')).listen));
-details.set('listen', (command, { options }) =>
+details.set('listen', (command, { options, outputName }) =>
   command
     .option('--port <n>', 'port to listen on (0 picks a free one)', '8787')
     .option('--host <address>', 'address to bind (anything but loopback is warned about)', '127.0.0.1')
@@ -414,9 +418,11 @@ details.set('listen', (command, { options }) =>
     .addOption(options.secretEnv())
     .addOption(options.signatureHeader())
     .addOption(options.tolerance('how far webhook-timestamp may be from now, either way'))
-    .option(
-      '--out <dir>',
-      'save each delivery: accepted JSON as a line of NNNNNN.ndjson (or a NNNNNN.json), any other body as a NNNNNN.body, each with a line of deliveries.meta',
+    .addOption(
+      new Option(
+        '--out <dir>',
+        'save each delivery: accepted JSON as a line of NNNNNN.ndjson (or a NNNNNN.json), any other body as a NNNNNN.body, each with a line of deliveries.meta',
+      ).argParser(outputName('--out', 'folder')),
     )
     .option('--durable', 'with --out: wait for the disk before each answer (survives a power loss; slower)')
     .option('--compact', 'one line per delivery, without its events')
@@ -522,7 +528,7 @@ program
   .description('deliver events to a live URL as the platform would: batched, signed, retried')
   .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
   .action(run(async () => (await import('./commands/replay.js')).replayCommand));
-details.set('replay', (command, { options }) =>
+details.set('replay', (command, { options, outputName }) =>
   command
     .option('--url <url>', 'the receiver to deliver to (http or https)')
     .option('--batch-size <n>', 're-chunk events into arrays of at most n (default: input batches as they are)')
@@ -541,13 +547,21 @@ details.set('replay', (command, { options }) =>
     .option('--insecure', 'do not verify HTTPS certificates (local development only)')
     .option('--fresh', 'new event ids, timestamps shifted so the newest is now')
     .option('--dry-run', 'print the requests instead of sending them')
-    .option('--journal <file>', 'append one line per finished batch to this file')
+    .addOption(
+      new Option('--journal <file>', 'append one line per finished batch to this file').argParser(
+        outputName('--journal', 'file', '--resume reads it back'),
+      ),
+    )
     .option(
       '--resume',
       'skip batches the --journal already confirms (same input, --batch-size, --type, --no-validate and --max-element-size)',
     )
     .option('--linger <seconds>', 'with stdin, send a partial batch after this long without input', '1')
-    .option('--report <file>', 'write the final report as JSON')
+    .addOption(
+      new Option('--report <file>', 'write the final report as JSON').argParser(
+        outputName('--report', 'file', '--format json prints the report on stdout'),
+      ),
+    )
     .addOption(options.replayFormat())
     .addOption(options.noColor())
     .addOption(options.maxElementSize())

@@ -44,6 +44,18 @@ export function byteSize(name: string): (value: string) => number {
   };
 }
 
+/**
+ * A parser of a file or folder to write: any name but `-`, which reads as stdout and would
+ * otherwise make a file named `-` in the current folder; `instead` says what does what was meant.
+ */
+export function outputName(name: string, what: 'file' | 'folder', instead?: string): (value: string) => string {
+  return (value) => {
+    if (value !== '-') return value;
+    const hint = instead === undefined ? '' : ` (${instead})`;
+    throw new CallhookError(`${name}: must name a ${what}, not "-"${hint}`, ExitCode.usage);
+  };
+}
+
 /** A parser of a whole number of at least `min` (at most `max`). */
 export function wholeNumber(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {

@@ -82,6 +82,39 @@ describe('the command line', () => {
     expect(result.stdout).toBe('');
   });
 
+  test('"-" as an output file is refused in one line, exit 2, and no file named - is made', async () => {
+    // `replay … --report -` wrote the report into a file named `-` in the current folder.
+    const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const cwd = mkdtempSync(join(tmpdir(), 'callhook-dash-'));
+    const valid = join(repoRoot, 'fixtures/valid');
+    try {
+      for (const [args, message] of [
+        [
+          ['replay', valid, '--url', 'http://127.0.0.1:9/', '--report', '-'],
+          '--report: must name a file, not "-" (--format json prints the report on stdout)',
+        ],
+        [
+          ['replay', valid, '--url', 'http://127.0.0.1:9/', '--journal', '-'],
+          '--journal: must name a file, not "-" (--resume reads it back)',
+        ],
+        [
+          ['generate', '--count', '1', '--out', '-'],
+          '--out: must name a file, not "-" (without --out, generate writes to stdout)',
+        ],
+        [['listen', '--port', '0', '--out', '-'], '--out: must name a folder, not "-"'],
+      ] as const) {
+        const result = await runCli(args, { cwd });
+        expect(result.stderr, args.join(' ')).toBe(`callhook: ${message}\n`);
+        expect(result.code).toBe(2);
+        expect(readdirSync(cwd)).toEqual([]);
+      }
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
   test('every command accepts --no-color; --group and --status take any case', async () => {
     for (const command of ['validate', 'fix', 'show', 'summarise']) {
       const result = await runCli([command, 'fixtures/valid/single-event-object.json', '--no-color']);
