@@ -480,11 +480,10 @@ async function replayWith(
     diagnose(renderSkipped(skipped.location, advisedMessage(skipped), errColors));
   };
   // Hint: a file that is not text fails the run (exit 2, unreadable input), as it fails every command;
-  // it is no syntax problem between events, so `inputProblems` does not count it.
-  let unreadable = 0;
+  // it is no syntax problem between events, so `inputProblems` does not count it: `unreadableFiles` lists it.
   const onProblem = (problem: SkippedInput) => {
     if (problem.unreadable) {
-      unreadable++;
+      stats.unreadable(problem.unreadable);
       diagnose(`${formatFatal(unreadableFileError(problem.unreadable)).message}\n`);
     } else {
       stats.problem();
@@ -519,7 +518,7 @@ async function replayWith(
   if (settings.dryRun) {
     process.exitCode = exitCodeWithUnreadable(
       await dryRun(batches, settings, version, signer, confirmed).finally(() => sourceBytes.close()),
-      unreadable,
+      stats.unreadableFiles.length,
     );
     return;
   }
@@ -628,6 +627,6 @@ async function replayWith(
   }
   if (readError !== undefined) throw readError instanceof Error ? readError : new CallhookError(String(readError));
   if (stats.read === 0 && !stats.interrupted) diagnose('callhook: nothing to send: the input has no valid events\n');
-  const code = exitCodeWithUnreadable(replayExitCode(report), unreadable);
+  const code = replayExitCode(report);
   process.exitCode = reportFailed && code < ExitCode.usage ? ExitCode.usage : code;
 }

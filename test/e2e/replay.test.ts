@@ -104,6 +104,31 @@ describe('replay', () => {
     expect(json.code).toBe(2);
   });
 
+  it('says in its summary and report which files it did not read (not text), as summarise does', async () => {
+    // The summary and --report read as if everything had been sent: only stderr named the .gz.
+    const s = await server();
+    const dir = tempDir('replay');
+    const gz = join(dir, 'export.json.gz');
+    writeFileSync(gz, gzipSync(readFileSync('fixtures/valid/bare-types.json')));
+    const report = join(dir, 'report.json');
+    const args = ['replay', gz, 'fixtures/valid/bare-types.json', '--url', s.url];
+    const pretty = await runCli([...args, '--report', report]);
+    expect(pretty.code).toBe(2);
+    expect(pretty.stdout).toMatch(/^ {2}not read {2}1 file read up to where it is not text/m);
+    const unreadableFiles = [
+      { file: gz, line: 1, column: 1, message: expect.stringMatching(/^the file is not text: .*gunzip/) },
+    ];
+    expect(JSON.parse(readFileSync(report, 'utf8')).unreadableFiles).toEqual(unreadableFiles);
+    const json = await runCli([...args, '--format', 'json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).unreadableFiles).toEqual(unreadableFiles);
+    // A run that read everything lists none, and says nothing of it.
+    const clean = await runCli(['replay', 'fixtures/valid/bare-types.json', '--url', s.url, '--report', report]);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).not.toContain('not read');
+    expect(JSON.parse(readFileSync(report, 'utf8')).unreadableFiles).toEqual([]);
+  });
+
   it('survives 500s, 429 with Retry-After and connection resets, delivering every event', async () => {
     const seen = new Map<string, number>();
     const s = await server((req, res) => {
