@@ -509,8 +509,10 @@ async function replayWith(
     rewrite: fresh?.rewrite,
     // An input array is sent as its own bytes, read back from its file (not from a stream).
     exact: (file, events) => (file === stdinName ? undefined : sourceBytes.arrayOf(file, events)),
-    // A file never goes quiet; stdin may, and its last batch must not wait for more input.
-    lingerMs: readsStdin ? settings.lingerMs : undefined,
+    // A regular file never goes quiet; any stream may (stdin, a FIFO, a `<(tail -f ...)`), and its
+    // last batch must not wait for more input. Hint: decided as `endsByItself` is: what is not a
+    // regular file, `-` and `/dev/stdin` included, is a stream, however it is opened.
+    lingerMs: endsByItself ? undefined : settings.lingerMs,
   });
   const input = tracked(planned, await inputSizes(paths));
   const batches = input.batches;
