@@ -556,7 +556,11 @@ details.set('replay', (command, { options, outputName }) =>
       '--resume',
       'skip batches the --journal already confirms (same input, --batch-size, --type, --no-validate and --max-element-size)',
     )
-    .option('--linger <seconds>', 'with stdin, send a partial batch after this long without input', '1')
+    .option(
+      '--linger <seconds>',
+      'reading a stream (stdin, a named pipe, <(...)), send a partial batch after this long without input',
+      '1',
+    )
     .addOption(
       new Option('--report <file>', 'write the final report as JSON').argParser(
         outputName('--report', 'file', '--format json prints the report on stdout'),

@@ -480,11 +480,10 @@ async function replayWith(
     diagnose(renderSkipped(skipped.location, advisedMessage(skipped), errColors));
   };
   // Hint: a file that is not text fails the run (exit 2, unreadable input), as it fails every command;
-  // it is no syntax problem between events, so `inputProblems` does not count it.
-  let unreadable = 0;
+  // it is no syntax problem between events, so `inputProblems` does not count it: `unreadableFiles` lists it.
   const onProblem = (problem: SkippedInput) => {
     if (problem.unreadable) {
-      unreadable++;
+      stats.unreadable(problem.unreadable);
       diagnose(`${formatFatal(unreadableFileError(problem.unreadable)).message}\n`);
     } else {
       stats.problem();
@@ -510,8 +509,10 @@ async function replayWith(
     rewrite: fresh?.rewrite,
     // An input array is sent as its own bytes, read back from its file (not from a stream).
     exact: (file, events) => (file === stdinName ? undefined : sourceBytes.arrayOf(file, events)),
-    // A file never goes quiet; stdin may, and its last batch must not wait for more input.
-    lingerMs: readsStdin ? settings.lingerMs : undefined,
+    // A regular file never goes quiet; any stream may (stdin, a FIFO, a `<(tail -f ...)`), and its
+    // last batch must not wait for more input. Hint: decided as `endsByItself` is: what is not a
+    // regular file, `-` and `/dev/stdin` included, is a stream, however it is opened.
+    lingerMs: endsByItself ? undefined : settings.lingerMs,
   });
   const input = tracked(planned, await inputSizes(paths));
   const batches = input.batches;
@@ -519,7 +520,7 @@ async function replayWith(
   if (settings.dryRun) {
     process.exitCode = exitCodeWithUnreadable(
       await dryRun(batches, settings, version, signer, confirmed).finally(() => sourceBytes.close()),
-      unreadable,
+      stats.unreadableFiles.length,
     );
     return;
   }
@@ -628,6 +629,6 @@ async function replayWith(
   }
   if (readError !== undefined) throw readError instanceof Error ? readError : new CallhookError(String(readError));
   if (stats.read === 0 && !stats.interrupted) diagnose('callhook: nothing to send: the input has no valid events\n');
-  const code = exitCodeWithUnreadable(replayExitCode(report), unreadable);
+  const code = replayExitCode(report);
   process.exitCode = reportFailed && code < ExitCode.usage ? ExitCode.usage : code;
 }

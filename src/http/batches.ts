@@ -92,7 +92,8 @@ export async function* replayEventsFromRecords(
           options.onProblem?.({
             location: `${p.file}:${p.line}:${p.column}`,
             message: p.message,
-            unreadable: p.fatal ? p : undefined,
+            // Hint: the four fields alone: the report lists it as summarise does, not the whole Problem.
+            unreadable: p.fatal ? { file: p.file, line: p.line, column: p.column, message: p.message } : undefined,
           });
         continue;
       }

@@ -1,5 +1,5 @@
 /** Counts what a replay did, for the live progress line and the final report. Pure. */
-import { ExitCode, interruptedBy } from '../errors.js';
+import { ExitCode, exitCodeWithUnreadable, interruptedBy, type UnreadableFile } from '../errors.js';
 import type { SkippedInput } from './batches.js';
 import type { BatchStatus, JournalEntry } from './journal.js';
 
@@ -71,6 +71,11 @@ export interface ReplayReport {
   invalid: SkippedInput[];
   /** Syntax problems between elements (a stray comma, an unclosed array): not events, so not in `events.invalid`. */
   inputProblems: number;
+  /**
+   * The files read no further where they are not text (binary, compressed, UTF-16): where, and
+   * why, as summarise's report lists them. Nothing they held from there on was sent or counted.
+   */
+  unreadableFiles: UnreadableFile[];
   /** The headers every request carried before signing, secrets redacted. */
   headers: Record<string, string>;
 }
@@ -119,6 +124,7 @@ export class DeliveryStats {
   signal: string | null = null;
   stoppedBy: string | null = null;
   inputProblems = 0;
+  readonly unreadableFiles: UnreadableFile[] = [];
   readonly statusCodes: Record<string, number> = {};
   readonly batches = { delivered: 0, failed: 0, undelivered: 0, notSent: 0, resumed: 0, retried: 0 };
   readonly events = { delivered: 0, failed: 0, undelivered: 0, notSent: 0, resumed: 0, invalid: 0 };
@@ -206,6 +212,11 @@ export class DeliveryStats {
     this.inputProblems++;
   }
 
+  /** Records a file read no further where it is not text. */
+  unreadable(file: UnreadableFile): void {
+    this.unreadableFiles.push(file);
+  }
+
   /** Batches finished, whatever their outcome. */
   get done(): number {
     const b = this.batches;
@@ -264,6 +275,7 @@ export class DeliveryStats {
       undelivered: this.undelivered,
       invalid: this.invalid,
       inputProblems: this.inputProblems,
+      unreadableFiles: [...this.unreadableFiles],
       headers,
     };
   }
@@ -271,13 +283,13 @@ export class DeliveryStats {
 
 /**
  * The exit code a replay ends with: 128 + the signal's number when a signal stopped it (130 for
- * Ctrl-C, 143 for SIGTERM, 129 for SIGHUP), 1 when any batch was not delivered, the run stopped
- * early (410 Gone) or there was nothing valid to send, 0 otherwise.
+ * Ctrl-C, 143 for SIGTERM, 129 for SIGHUP), 2 when a file was not read (it is not text), 1 when
+ * any batch was not delivered, the run stopped early (410 Gone) or there was nothing valid to
+ * send, 0 otherwise.
  */
 export function replayExitCode(report: ReplayReport): number {
   if (report.interrupted) return interruptedBy(report.signal as NodeJS.Signals | undefined);
   const b = report.batches;
-  if (report.stoppedBy || b.failed > 0 || b.undelivered > 0) return ExitCode.invalid;
-  if (b.delivered + b.resumed === 0) return ExitCode.invalid;
-  return ExitCode.ok;
+  const failed = report.stoppedBy || b.failed > 0 || b.undelivered > 0 || b.delivered + b.resumed === 0;
+  return exitCodeWithUnreadable(failed ? ExitCode.invalid : ExitCode.ok, report.unreadableFiles.length);
 }

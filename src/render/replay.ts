@@ -121,6 +121,15 @@ export function renderReplaySummary(
     const count = report.inputProblems;
     lines.push(`  input     ${c.yellow(plural(count, 'syntax problem'))} between events (listed above)`);
   }
+  if (report.unreadableFiles.length) {
+    const count = report.unreadableFiles.length;
+    counted('  not read  ', [
+      { text: plural(count, 'file'), style: c.red },
+      {
+        text: ` read up to where ${count === 1 ? 'it is' : 'they are'} not text (binary, compressed or UTF-16), nothing sent from there on; stderr says where`,
+      },
+    ]);
+  }
   lines.push(
     `  requests  ${grouped(report.requests)} (${grouped(report.retries)} retries), ${report.requestRate} req/s`,
   );

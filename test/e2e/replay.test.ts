@@ -104,6 +104,31 @@ describe('replay', () => {
     expect(json.code).toBe(2);
   });
 
+  it('says in its summary and report which files it did not read (not text), as summarise does', async () => {
+    // The summary and --report read as if everything had been sent: only stderr named the .gz.
+    const s = await server();
+    const dir = tempDir('replay');
+    const gz = join(dir, 'export.json.gz');
+    writeFileSync(gz, gzipSync(readFileSync('fixtures/valid/bare-types.json')));
+    const report = join(dir, 'report.json');
+    const args = ['replay', gz, 'fixtures/valid/bare-types.json', '--url', s.url];
+    const pretty = await runCli([...args, '--report', report]);
+    expect(pretty.code).toBe(2);
+    expect(pretty.stdout).toMatch(/^ {2}not read {2}1 file read up to where it is not text/m);
+    const unreadableFiles = [
+      { file: gz, line: 1, column: 1, message: expect.stringMatching(/^the file is not text: .*gunzip/) },
+    ];
+    expect(JSON.parse(readFileSync(report, 'utf8')).unreadableFiles).toEqual(unreadableFiles);
+    const json = await runCli([...args, '--format', 'json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).unreadableFiles).toEqual(unreadableFiles);
+    // A run that read everything lists none, and says nothing of it.
+    const clean = await runCli(['replay', 'fixtures/valid/bare-types.json', '--url', s.url, '--report', report]);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).not.toContain('not read');
+    expect(JSON.parse(readFileSync(report, 'utf8')).unreadableFiles).toEqual([]);
+  });
+
   it('survives 500s, 429 with Retry-After and connection resets, delivering every event', async () => {
     const seen = new Map<string, number>();
     const s = await server((req, res) => {
@@ -401,6 +426,29 @@ describe('replay', () => {
     }
   }
 
+  /**
+   * Runs replay on a new FIFO whose writer writes the events numbered `numbers`, one a line, and
+   * stays open while `during` runs; then the run is killed if still there and the writer closed.
+   */
+  async function replayFromFifo(
+    args: string[],
+    during: (run: ReturnType<typeof spawnReplay>) => Promise<void>,
+    numbers = [1],
+  ): Promise<ReturnType<typeof spawnReplay>> {
+    const fifo = join(tempDir('replay'), 'events.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const run = spawnReplay([fifo, ...args]);
+    const writer = await open(fifo, 'w');
+    try {
+      await writer.write(numbers.map((n) => `${JSON.stringify(attempt(n))}\n`).join(''));
+      await during(run);
+    } finally {
+      run.child.kill('SIGKILL');
+      await writer.close();
+    }
+    return run;
+  }
+
   const journalLines = (path: string) =>
     readFileSync(path, 'utf8')
       .trim()
@@ -471,22 +519,14 @@ describe('replay', () => {
     // Stopped by SIGTERM, a run reading a FIFO read one batch more to tell whether input was left,
     // and waited for the writer, which may never write or close (it did, 30 s later, here).
     const s = await server();
-    const fifo = join(tempDir('replay'), 'events.fifo');
-    execFileSync('mkfifo', [fifo]);
-    const byName = spawnReplay([fifo, '--url', s.url, '--batch-size', '1', '--concurrency', '1']);
-    const writer = await open(fifo, 'w');
-    try {
-      await writer.write(`${JSON.stringify(attempt(1))}\n`);
+    const byName = await replayFromFifo(['--url', s.url, '--batch-size', '1', '--concurrency', '1'], async (run) => {
       await waitFor(() => s.requests.length === 1);
-      byName.child.kill('SIGTERM');
+      run.child.kill('SIGTERM');
       // Hint: the writer stays open until replay has exited, or failed to within a bound that only
       // keeps a hung run from outliving the test (it is killed then).
-      const exited = await Promise.race([byName.closed, delay(15_000, 'still waiting for the writer')]);
+      const exited = await Promise.race([run.closed, delay(15_000, 'still waiting for the writer')]);
       expect(exited).toBe(143);
-    } finally {
-      byName.child.kill('SIGKILL');
-      await writer.close();
-    }
+    });
     expect(byName.output().stdout).toMatch(/events\s+1 delivered/);
     expect(byName.output().stdout).toContain('The rest of the input was not read, so none of it was sent.');
 
@@ -500,6 +540,24 @@ describe('replay', () => {
     named.child.kill('SIGKILL');
     expect(exited).toBe(143);
     expect(named.output().stdout).toMatch(/events\s+1 delivered/);
+  });
+
+  it("sends a quiet named pipe's partial batch after --linger, as stdin's, while its writer stays open", async () => {
+    // Only `-` lingered: a FIFO (or a <(tail -f ...)) held its last partial batch until the writer closed.
+    const s = await server();
+    const args = ['--url', s.url, '--batch-size', '10', '--linger', '0.2'];
+    const lingered = await replayFromFifo(
+      args,
+      async (run) => {
+        // Hint: bounded well above the linger; without it the batch waits for the writer, which stays open here.
+        await waitFor(() => s.requests.length === 1, 5_000);
+        expect(receivedEvents(s).map(numberOf)).toEqual([1, 2, 3]);
+        run.child.kill('SIGTERM');
+        expect(await Promise.race([run.closed, delay(5_000, 'still running')])).toBe(143);
+      },
+      [1, 2, 3],
+    );
+    expect(lingered.output().stdout).toMatch(/events\s+3 delivered/);
   });
 
   it('a signal during a Retry-After pause says nothing is in flight, and stops at once', async () => {
