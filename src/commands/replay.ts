@@ -504,7 +504,10 @@ async function replayWith(
   const fresh = settings.fresh ? await prepareFresh(paths, settings, source) : undefined;
   // Listing the sources first also makes a missing path fail before anything is sent.
   const sourceBytes = new SourceBytes();
+  // The events read into a batch not yet made: a stopped run counts them as not sent.
+  const held = { events: 0 };
   const planned = planBatches(fresh?.replayed ? fromArray(fresh.replayed) : source(), {
+    held,
     batchSize: settings.batchSize,
     rewrite: fresh?.rewrite,
     // An input array is sent as its own bytes, read back from its file (not from a stream).
@@ -580,6 +583,7 @@ async function replayWith(
       journal,
       confirmed,
       countUnsent: endsByItself,
+      held,
       stop: stop.signal,
       abort: abort.signal,
       stats,

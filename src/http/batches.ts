@@ -143,6 +143,11 @@ interface PlanOptions {
    * batch is full or the input ends (for stdin, which may go quiet for a long time).
    */
   lingerMs?: number | undefined;
+  /**
+   * Kept up to date with the events read into the batch being built and not yet handed on: what a
+   * run that stops reading a stream has read and will never send (see `deliverBatches`' `held`).
+   */
+  held?: { events: number } | undefined;
 }
 
 const lingered = Symbol('lingered');
@@ -219,6 +224,19 @@ export async function* planBatches(
     return batch;
   };
 
+  const held = options.held ?? { events: 0 };
+  const hold = (event: ReplayEvent) => {
+    pending.push(event);
+    held.events = pending.length;
+  };
+  /** The batch of the events held, which are no longer this function's to count. */
+  const handOn = (): OutboundBatch => {
+    const batch = build(pending);
+    pending = [];
+    held.events = 0;
+    return batch;
+  };
+
   const iterator = events[Symbol.asyncIterator]();
   let next: Promise<IteratorResult<readonly ReplayEvent[]>> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -235,8 +253,7 @@ export async function* planBatches(
         result = await Promise.race([next, quiet]);
         clearTimeout(timer);
         if (result === lingered) {
-          yield build(pending);
-          pending = [];
+          yield handOn();
           continue;
         }
       } else result = await next;
@@ -245,23 +262,17 @@ export async function* planBatches(
       for (const event of result.value) {
         if (options.batchSize === undefined) {
           const head = pending[0];
-          if (head && (head.file !== event.file || head.batch !== event.batch)) {
-            yield build(pending);
-            pending = [];
-          }
+          if (head && (head.file !== event.file || head.batch !== event.batch)) yield handOn();
           if (pending.length >= limit) {
             throw new CallhookError(
               `${pending[0]?.location}: this input batch has more than ${limit} events; pass --batch-size to split it`,
               ExitCode.usage,
             );
           }
-          pending.push(event);
+          hold(event);
         } else {
-          pending.push(event);
-          if (pending.length === options.batchSize) {
-            yield build(pending);
-            pending = [];
-          }
+          hold(event);
+          if (pending.length === options.batchSize) yield handOn();
         }
       }
     }
@@ -272,5 +283,5 @@ export async function* planBatches(
     if (next === undefined) await iterator.return?.();
     else void iterator.return?.()?.catch(() => {});
   }
-  if (pending.length > 0) yield build(pending);
+  if (pending.length > 0) yield handOn();
 }

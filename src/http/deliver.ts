@@ -50,6 +50,12 @@ export interface DeliveryOptions {
    * any was left. Only for an input that ends by itself (files): a quiet stdin might never.
    */
   countUnsent?: boolean | undefined;
+  /**
+   * The events read into a batch not yet made (`planBatches`' `held`): when a run reading a
+   * stream (no `countUnsent`) stops, these and the batches its abandoned reads brought are
+   * counted as not sent: they were read, and a stream cannot be read again.
+   */
+  held?: { readonly events: number } | undefined;
   /** Receives counts as they change; a new one is made otherwise. */
   stats?: DeliveryStats | undefined;
   random?: (() => number) | undefined;
@@ -91,7 +97,10 @@ export async function deliverBatches(
   const reader = new BatchReader(batches, run.stopping);
   try {
     await Promise.all(Array.from({ length: options.concurrency }, () => run.work(reader)));
-    if (options.countUnsent && run.countsUnsent(reader)) await run.countUnsent(reader);
+    if (run.countsUnsent(reader)) {
+      if (options.countUnsent) await run.countUnsent(reader);
+      else run.countRead(reader.readAfterStop, options.held?.events ?? 0);
+    }
     // Stopped early: let the input layer close its files.
     if (!run.stats.inputEnded && reader.error === undefined) await reader.close();
   } finally {
@@ -223,6 +232,19 @@ class DeliveryRun {
     } catch (error) {
       reader.error ??= error;
     }
+  }
+
+  /**
+   * Counts as not sent what a run that stopped reading a stream had read: the batches its
+   * abandoned reads brought, and the `events` held for a batch not yet made (one more batch).
+   */
+  countRead(batches: readonly OutboundBatch[], events: number): void {
+    for (const batch of batches) {
+      this.stats.read++;
+      if (this.#options.confirmed?.has(batch.key)) this.stats.resumed(batch.events);
+      else this.stats.notSent(batch.events);
+    }
+    if (events > 0) this.stats.notSent(events);
   }
 
   /** Sends one batch, retrying as the policy says, and records how it ended. */
@@ -414,10 +436,19 @@ class BatchReader {
     stopping.addEventListener('abort', this.#abandonAll, { once: true });
   }
 
+  /** The batches abandoned reads brought once the run stopped: read, and never sent. */
+  readonly readAfterStop: OutboundBatch[] = [];
+
   readonly #abandonAll = () => {
     for (const [abandon, read] of this.#pending) {
       abandon();
       this.#abandonedReads.push(read);
+      read.then(
+        (result) => {
+          if (!result.done) this.readAfterStop.push(result.value);
+        },
+        () => {},
+      );
     }
     this.#pending.clear();
   };

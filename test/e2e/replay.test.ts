@@ -560,6 +560,26 @@ describe('replay', () => {
     expect(lingered.output().stdout).toMatch(/events\s+3 delivered/);
   });
 
+  it('counts as not sent the events a stream stopped with, read into a batch still lingering', async () => {
+    // Three events read from a quiet pipe into a batch of 10 lingering for 5 s, then SIGTERM: they
+    // were neither sent nor counted, and the summary said only that the rest was not read.
+    const s = await server();
+    const run = await replayFromFifo(
+      ['--url', s.url, '--batch-size', '10', '--linger', '5'],
+      async (replay) => {
+        // Hint: time to read three short lines from a pipe; the assertion below does not depend on it
+        // being enough only in that too soon leaves them unread, which the count would then say.
+        await new Promise((r) => setTimeout(r, 500));
+        replay.child.kill('SIGTERM');
+        expect(await Promise.race([replay.closed, delay(5_000, 'still running')])).toBe(143);
+      },
+      [1, 2, 3],
+    );
+    expect(s.requests).toHaveLength(0);
+    expect(run.output().stdout).toMatch(/batches\s+0 delivered, 0 failed, 0 undelivered, 1 not sent/);
+    expect(run.output().stdout).toMatch(/events\s+0 delivered, 0 failed, 0 undelivered, 3 not sent/);
+  });
+
   it('a signal during a Retry-After pause says nothing is in flight, and stops at once', async () => {
     // Every batch read was counted as in flight: paused by a 503 for 10 minutes, replay said it
     // was "waiting for 4 in flight" when no request was on the wire and nothing would be waited for.
