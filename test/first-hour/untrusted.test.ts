@@ -338,13 +338,13 @@ describe('payload text cannot command a GitHub Actions runner, nor ping anyone f
     }
   });
 
-  test('validate --format github names the file in its own escapes (`::` as %3A%3A, not as \\u003a:), and its messages hold no `::` either', async () => {
+  test('validate --format github names the file in its own escapes (`::` as %3A%3A, not as \\u003a:; `##[` as it is), and its messages hold no `::` either', async () => {
     const result = await runCli(['validate', named, '--format', 'github']);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
       expect(line).toMatch(/^::(error|warning|notice) file=/);
-      expect(line).toContain('%3A%3Awarning%3A%3Ax \\u0023#[error]y.json');
+      expect(line).toContain('/%3A%3Awarning%3A%3Ax ##[error]y.json,line=');
       expect(line.slice(2)).not.toMatch(/^[^:]*::.*::/);
     }
     expect(result.stderr).not.toMatch(workflowCommand);
