@@ -1,5 +1,6 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
+import { readWorkflowCommand } from '../../test/helpers/workflow-command.js';
 import type { FileReport, ValidationReport } from '../core/validation.js';
 import type { Problem } from '../input/types.js';
 import { escapeUnicode } from './escape.js';
@@ -141,39 +142,6 @@ describe('problems cut by --max-problems', () => {
 });
 
 describe('renderGithub, as the Actions runner reads it', () => {
-  // Hint: the runner's own reading of a line (actions/runner ActionCommand.TryParseV2): after `::`,
-  // the command info runs to the next `::`, properties split at `,` then at the first `=`, each
-  // unescaped %0D, %0A, %3A, %2C, then %25 (in that order); the data is unescaped %0D, %0A, %25.
-  const unescape = (text: string, codes: ReadonlyArray<[string, string]>) =>
-    codes.reduce((out, [code, char]) => out.replaceAll(code, char), text);
-  const dataCodes: Array<[string, string]> = [
-    ['%0D', '\r'],
-    ['%0A', '\n'],
-    ['%25', '%'],
-  ];
-  const propertyCodes: Array<[string, string]> = [
-    ['%0D', '\r'],
-    ['%0A', '\n'],
-    ['%3A', ':'],
-    ['%2C', ','],
-    ['%25', '%'],
-  ];
-  function readCommand(line: string) {
-    const end = line.indexOf('::', 2);
-    const info = line.slice(2, end);
-    const space = info.indexOf(' ');
-    const properties = new Map<string, string>();
-    for (const pair of info
-      .slice(space + 1)
-      .trim()
-      .split(',')
-      .filter(Boolean)) {
-      const at = pair.indexOf('=');
-      properties.set(pair.slice(0, at), unescape(pair.slice(at + 1), propertyCodes));
-    }
-    return { command: info.slice(0, space), properties, data: unescape(line.slice(end + 2), dataCodes) };
-  }
-
   it('names each file exactly in file= (GitHub attaches the annotation to it), and gives the message as data', () => {
     const names = [
       'a::b.json',
@@ -193,12 +161,12 @@ describe('renderGithub, as the Actions runner reads it', () => {
       };
       const lines = renderGithub(one).trimEnd().split('\n');
       expect(lines).toHaveLength(1);
-      const read = readCommand(lines[0]!);
-      expect(read.command).toBe('error');
-      expect(read.properties.get('file')).toBe(name);
-      expect(read.properties.get('line')).toBe('1');
+      const read = readWorkflowCommand(lines[0]!);
+      expect(read?.command).toBe('error');
+      expect(read?.properties.get('file')).toBe(name);
+      expect(read?.properties.get('line')).toBe('1');
       // The message is data: GitHub's own escapes read back, and the one policy's \u escapes kept.
-      expect(read.data).toBe(`${escapeUnicode(message)} (/0)`);
+      expect(read?.data).toBe(`${escapeUnicode(message)} (/0)`);
     }
   });
 });
