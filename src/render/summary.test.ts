@@ -204,7 +204,7 @@ describe('renderSummaryPretty', () => {
     expect(renderSummaryMarkdown(report)).toContain('| *(2 more)* | 2 |');
   });
 
-  it('names a reason, question, request or note that is blank text, rather than leave its row blank', () => {
+  it('names a reason, question, request or note that is empty text, and shows one of blanks escaped, rather than leave its row blank', () => {
     const attempt = (note: string | undefined) =>
       rec({
         type: 'CallAttempted',
@@ -218,11 +218,26 @@ describe('renderSummaryPretty', () => {
     ]);
     const text = renderSummaryPretty(report, { colors: plain, width: 80 });
     expect(text).toMatch(/^ {2}Partial +\(empty\) +1 +100\.0$/m);
-    expect(text).toMatch(/^ {4}\(empty\) +1 +100\.0 +1$/m);
-    expect(text).toMatch(/^ {2}\(empty\) +1$/m);
+    expect(text).toMatch(/^ {4}\\x20 +1 +100\.0 +1$/m);
+    expect(text).toMatch(/^ {2}\\u3000 +1$/m);
     expect(text).toMatch(/^ {2}\(empty\) +1 +50\.0$/m);
     expect(text).toMatch(/^ {2}\(no note\) +1 +50\.0$/m);
     expect(renderSummaryMarkdown(report)).toContain('| *(empty)* | 1 | 50.0 |');
+  });
+
+  it('tells apart texts of blanks alone: only the empty text is (empty), one of blanks shows them escaped', () => {
+    // Hint: '', ' ', '  ' and U+3000 differ only in blanks at their ends, so they read apart as
+    // 'Voicemail' and 'Voicemail ' do; four rows of (empty) seemed to count one reason four times.
+    const report = summarise(
+      ['', ' ', '  ', '\u3000'].map((reason) => call({ status: 'Partial', additionalInformation: reason })),
+    );
+    const pretty = renderSummaryPretty(report, { colors: plain, width: 100 });
+    const rows = pretty.split('\n').flatMap((line) => /^ {2}(?:Partial)? +(\S+) +1 +25\.0$/.exec(line)?.[1] ?? []);
+    expect(rows.sort()).toEqual(['(empty)', '\\u3000', '\\x20', '\\x20\\x20']);
+    const markdown = renderSummaryMarkdown(report);
+    for (const cell of ['*(empty)*', '\\\\x20', '\\\\x20\\\\x20', '\\\\u3000']) {
+      expect(markdown).toContain(`| Partial | ${cell} | 1 | 25.0 |`);
+    }
   });
 
   it('tells apart rows whose text differs only in blanks at its ends or in Unicode normalisation', () => {
