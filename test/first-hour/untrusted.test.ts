@@ -129,6 +129,8 @@ const lookAlikes: ReadonlyArray<readonly [string, string]> = [
   ['::error::x', '\\x3a:error\\x3a:x'],
   ['Voicemail ', 'Voicemail\\x20'],
   ['Voicemail', 'Voicemail'],
+  ['  ', '\\x20\\x20'],
+  ['', '(empty)'],
   ['Cafe\u0301', 'Cafe\\u0301'],
   ['Caf\u00e9', 'Caf\u00e9'],
 ];
