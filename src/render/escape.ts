@@ -30,6 +30,8 @@ const emojiFlag = String.raw`\u{1f3f4}\u{e0067}\u{e0062}(?:\u{e0065}\u{e006e}\u{
 const workflowCommand = String.raw`:(?=:[A-Za-z])|#(?=#\[)`;
 // Every untrusted character, with the flags to keep; and without newline, for multi-line transcripts.
 const untrustedCharacters = new RegExp(`${emojiFlag}|${workflowCommand}|[\\u0000-\\u001f${invisible}]`, 'gu');
+// The same but a workflow command's marks, for a property of a command the runner has already read as one.
+const propertyUnsafe = new RegExp(`${emojiFlag}|[\\u0000-\\u001f${invisible}]`, 'gu');
 const transcriptUnsafe = new RegExp(
   `${emojiFlag}|${workflowCommand}|[\\u0000-\\u0009\\u000b-\\u001f${invisible}]`,
   'gu',
@@ -146,10 +148,14 @@ export function markdownCode(text: string): string {
  * The same policy for machine formats (JSON, CSV, GitHub annotations, JUnit XML): each untrusted
  * character as `\uXXXX` escapes of its UTF-16 code units (a surrogate pair outside the BMP), which
  * in JSON strings mean exactly the character they replace; what draws an emoji is kept, as on a
- * terminal, so a cell shows ❤️ and not `❤\ufe0f`.
+ * terminal, so a cell shows ❤️ and not `❤\ufe0f`. With `commandProperty`, for a property of a GitHub
+ * workflow command, the `#` of `##[` is kept. Hint: the runner reads a line that starts with `::`
+ * and a command's name as that command (TryParseV2) before it looks for `##[` anywhere (TryParse),
+ * so `##[` in its property is no command; and GitHub has no escape for `#`, so `\u0023` there would
+ * name another file. A property holds no colon to escape: GitHub's own `%3A` comes first.
  */
-export function escapeUnicode(text: string): string {
-  return text.replace(untrustedCharacters, machine);
+export function escapeUnicode(text: string, commandProperty = false): string {
+  return text.replace(commandProperty ? propertyUnsafe : untrustedCharacters, machine);
 }
 
 function unicodeEscape(char: string): string {

@@ -45,3 +45,26 @@ describe('renderTableCsv', () => {
     expect(renderTableCsv(table)).toBe("reason\r\nNo answer\r\na = b\r\n'=x\r\n");
   });
 });
+
+describe('payload text in CSV, read back', () => {
+  it('is the value itself, but what the README says CSV changes: `::` before a letter as \\u003a:, a formula after a quote', () => {
+    const values = ['::error::x', '@x', 'Voicemail ', ' Voicemail', 'Cafe\u0301', 'Caf\u00e9', 'a "b", c'];
+    const table: TableBlock = {
+      kind: 'table',
+      columns: [{ head: 'Key', key: 'key' }],
+      rows: values.map((text) => [{ text: 'shown otherwise', value: text, untrusted: true }]),
+    };
+    // RFC 4180, for fields of one line: quoted or not, `""` inside quotes is one quote.
+    const read = (record: string) => (record.startsWith('"') ? record.slice(1, -1).replaceAll('""', '"') : record);
+    const records = renderTableCsv(table).split('\r\n').slice(1, -1).map(read);
+    expect(records).toEqual([
+      '\\u003a:error\\u003a:x',
+      "'@x",
+      'Voicemail ',
+      ' Voicemail',
+      'Cafe\u0301',
+      'Caf\u00e9',
+      'a "b", c',
+    ]);
+  });
+});

@@ -153,14 +153,15 @@ const status = (name: ReportedStatus | ReportedGroup): Span => ({ text: name, to
 /** Our own aside in a cell: `(none)`, `(3 more reasons)`; programs read no value. */
 const muted = (text: string): Span => ({ text, tone: 'muted', value: null });
 /**
- * Payload text as people read it in a row: text of spaces alone is named, since a blank cell would
+ * Payload text as people read it in a row: the empty text is named, since a blank cell would
  * read as a missing one. Hint: two values that differ only in blanks at their ends, or in Unicode
  * normalisation (NFC `é`, NFD `e` and U+0301), are two rows that read the same; so blanks at the
- * ends are shown escaped (`Voicemail\x20`), and so is what NFC would compose in a text not in NFC
- * (`Cafe\u0301`). Programs read the value itself.
+ * ends are shown escaped (`Voicemail\x20`, and a text of blanks alone `\x20`, apart from the empty
+ * one), and so is what NFC would compose in a text not in NFC (`Cafe\u0301`). Programs read the
+ * value itself.
  */
 function untrusted(text: string): Span {
-  if (/^\p{Zs}*$/u.test(text)) return muted('(empty)');
+  if (text === '') return muted('(empty)');
   const [, before = '', middle = '', after = ''] = /^(\p{Zs}*)(.*?)(\p{Zs}*)$/su.exec(text) ?? [];
   const escaped = (chars: string) => [...chars].map(readableEscape).join('');
   let shown = middle;

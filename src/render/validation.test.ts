@@ -1,5 +1,6 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
+import { readWorkflowCommand } from '../../test/helpers/workflow-command.js';
 import type { FileReport, ValidationReport } from '../core/validation.js';
 import type { Problem } from '../input/types.js';
 import { escapeUnicode } from './escape.js';
@@ -137,5 +138,35 @@ describe('problems cut by --max-problems', () => {
     );
     expect(renderJunit({ ...report, files: [cut] })).toContain('3 more problems not shown (--max-problems)</failure>');
     expect(renderFilePretty(cut, plain, { width: 200 })).toContain('… 3 more problems not shown (--max-problems)');
+  });
+});
+
+describe('renderGithub, as the Actions runner reads it', () => {
+  it('names each file exactly in file= (GitHub attaches the annotation to it), and gives the message as data', () => {
+    const names = [
+      'a::b.json',
+      '::error::x.json',
+      'x,y.json',
+      '100%.json',
+      'p##[q.json',
+      'a%3Ab%2C%25.json',
+      'k=v.json',
+    ];
+    const message = 'bad ::error::x ##[warning]y 100%0A';
+    for (const name of names) {
+      const one: FileReport = {
+        ...file,
+        file: name,
+        problems: [{ ...problem('error', message, '/0', 1), file: name }],
+      };
+      const lines = renderGithub(one).trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      const read = readWorkflowCommand(lines[0]!);
+      expect(read?.command).toBe('error');
+      expect(read?.properties.get('file')).toBe(name);
+      expect(read?.properties.get('line')).toBe('1');
+      // The message is data: GitHub's own escapes read back, and the one policy's \u escapes kept.
+      expect(read?.data).toBe(`${escapeUnicode(message)} (/0)`);
+    }
   });
 });

@@ -185,9 +185,10 @@ function githubData(text: string): string {
 }
 
 function githubProperty(text: string): string {
-  // Hint: a property's colons are %3A before the policy sees them, so that a file named `::x` is
-  // named exactly (%3A%3Ax), not as the policy writes the first colon of `::` (\u003a).
-  return escapeUnicode(githubEscapes(text, true));
+  // Hint: a property's colons are %3A before the policy sees them, and its `##[` is kept (see
+  // escapeUnicode), so that a file named `::x` or `##[x` is named exactly (%3A%3Ax, ##[x): GitHub
+  // attaches the annotation to it.
+  return escapeUnicode(githubEscapes(text, true), true);
 }
 
 /** GitHub Actions workflow commands: one `::error` or `::warning` annotation per problem, and a `::notice` counting those left out. */

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import MarkdownIt from 'markdown-it';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CallhookError, formatFatal } from '../../src/errors.js';
 import {
@@ -17,7 +18,8 @@ import {
   toSafeJson,
 } from '../../src/render/escape.js';
 import { csvField } from '../../src/render/report-csv.js';
-import { runCli } from '../helpers/run-cli.js';
+import { type CliResult, runCli } from '../helpers/run-cli.js';
+import { readWorkflowCommand } from '../helpers/workflow-command.js';
 
 /** Every kind of character the policy names, and escape sequences built from them. */
 const corpus = [
@@ -49,6 +51,8 @@ function rawCharacters(text: string, { colour = false, crlf = false } = {}): str
   let rest = text;
   if (colour) rest = rest.replace(/\u001b\[[0-9;]*m/g, '');
   if (crlf) rest = rest.replaceAll('\r\n', '\n');
+  // The joiners and selector of the fixture's emoji draw it, and are kept raw by the policy.
+  rest = rest.replaceAll(emojiShown, '');
   const found = new Set<string>();
   for (const char of rest) {
     if (forbidden.test(char)) found.add(`U+${char.codePointAt(0)!.toString(16).padStart(4, '0')}`);
@@ -58,91 +62,166 @@ function rawCharacters(text: string, { colour = false, crlf = false } = {}): str
 
 const correlationId = 'a1b2c3d4-0000-4000-8000-000000000001';
 const campaignId = 'c1b2c3d4-0000-4000-8000-000000000002';
-const events = [
-  {
-    id: 'e1b2c3d4-0000-4000-8000-000000000003',
+/** A CallComplete of the one call, every payload text of it `text`, under its own event id (no redelivery). */
+function callComplete(index: number, text: string, overrides: Record<string, unknown> = {}) {
+  const id = `e1b2c3d4-0000-4000-8000-${String(index).padStart(12, '0')}`;
+  return {
+    id,
     eventType: 'CallComplete',
     createdAt: '2022-09-01T00:10:00.000Z',
     data: {
       correlationId,
-      sessionId: 'e1b2c3d4-0000-4000-8000-000000000004',
-      callResultId: 'e1b2c3d4-0000-4000-8000-000000000005',
-      name: hostile,
+      sessionId: id,
+      callResultId: id,
+      name: text,
       phone: '61491573087',
       campaignId,
       status: 'Partial',
-      additionalInformation: hostile,
-      lastStepName: hostile,
+      additionalInformation: text,
+      lastStepName: text,
       startedTime: '2022-09-01T00:09:00.000Z',
-      flow: [{ questionName: hostile, response: hostile, transcript: hostile }],
-      requests: [hostile],
+      flow: [{ questionName: text, response: text, transcript: text }],
+      requests: [text],
+      ...overrides,
     },
-  },
-  {
-    time: '2022-09-01T00:05:00.000Z',
-    phone: '61491573087',
-    status: 'failed',
-    note: hostile,
-    campaignId,
-    correlationId,
-  },
-  {
-    time: '2022-09-01T00:11:00.000Z',
-    from: '61491570006',
-    to: '61491573087',
-    message: hostile,
-    campaignId,
-    correlationId,
-  },
+  };
+}
+const attempted = (note: string, phone = '61491573087') => ({
+  time: '2022-09-01T00:05:00.000Z',
+  phone,
+  status: 'failed',
+  note,
+  campaignId,
+  correlationId,
+});
+const sms = (message: string) => ({
+  time: '2022-09-01T00:11:00.000Z',
+  from: '61491570006',
+  to: '61491573087',
+  message,
+  campaignId,
+  correlationId,
+});
+
+// What the runner reads as a workflow command: a line that starts, after any blank (.NET's
+// TrimStart, NEL included), with `::` and a command's name; or `##[` anywhere in a line (the old form).
+const workflowCommand = /^[\s\u0085]*::[a-z]|##\[/im;
+// What GitHub links or pings in a comment's text, once Markdown's backslashes are read.
+const linking = /(?<![\p{L}\p{N}])@[a-z0-9]|#\d|\bgh-\d|:\/\/|(?<![\p{L}\p{N}])www\.[a-z0-9]/iu;
+const commanding = [
+  '::add-mask::x hello there, how are you today, said the caller to the voice agent at length',
+  `ok\n::error::pwned ${'x'.repeat(70)}::warning::wrapped ##[error]old form`,
+  'ask @octocat about #123 and GH-42, see https://evil.example/x or www.evil.example',
+].join('\n  ::stop-commands::tok ');
+// Emoji drawn whole beside a bidi override, which is escaped.
+const emojiShown = '❤\ufe0f 👨\u200d👩\u200d👧';
+const emojiReason = `${emojiShown} \u202eevil`;
+// Payload text that is Markdown, a mention, a workflow command or a look-alike, and how a reader
+// of the rendered Markdown sees it in summarise's tables: as written, the joiner after `@` and
+// `#` drawn as nothing, the command's colon, an end blank and what NFC would compose escaped.
+const lookAlikes: ReadonlyArray<readonly [string, string]> = [
+  ['@x', '@\u200dx'],
+  ['#1', '#\u200d1'],
+  ['a|b', 'a|b'],
+  ['a`b``c', 'a`b``c'],
+  ['`lead', '`lead'],
+  ['trail`', 'trail`'],
+  ['::error::x', '\\x3a:error\\x3a:x'],
+  ['Voicemail ', 'Voicemail\\x20'],
+  ['Voicemail', 'Voicemail'],
+  ['  ', '\\x20\\x20'],
+  ['', '(empty)'],
+  ['Cafe\u0301', 'Cafe\\u0301'],
+  ['Caf\u00e9', 'Caf\u00e9'],
+];
+
+// One fixture holds every hostile case, so that each command and format is run once on all of them.
+const events = [
+  callComplete(3, hostile),
+  attempted(hostile),
+  sms(hostile),
   // Invalid: a phone number of escape codes (the error message quotes it) and an unknown type.
-  { time: '2022-09-01T00:12:00.000Z', phone: hostile, status: 'failed', campaignId, correlationId },
+  attempted('failed', hostile),
   { eventType: hostile, data: {} },
+  callComplete(6, commanding),
+  attempted(commanding),
+  sms(commanding),
+  // Invalid, so that validate quotes it and names the file at the start of a line.
+  attempted('failed', commanding),
+  callComplete(10, 'Jo', { additionalInformation: emojiReason }),
+  attempted('busy', emojiReason),
+  ...lookAlikes.map(([text], i) => callComplete(100 + i, text)),
+  ...lookAlikes.map(([text]) => attempted(text)),
 ];
 
 let dir: string;
 let file: string;
+// Files whose names GitHub reads only in its own escapes (`:` `,` `%`), and `##[`, which it has none for.
+const githubNames = ['a::b.json', '::error::x.json', 'x,y.json', '100%.json', 'p##[q.json'];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'callhook-hostile-'));
-  // The file's own name is hostile too (no slash or NUL, which no file name can hold).
-  file = join(dir, `${corpus.slice(0, 2).join('')}\u202e\u2028\u200b\u{e0041}\u00ad.json`);
+  // The file's own name is hostile too (no slash or NUL, which no file name can hold): escape
+  // sequences, invisible characters and workflow commands.
+  file = join(dir, `${corpus.slice(0, 2).join('')}\u202e\u2028\u200b\u{e0041}\u00ad::warning::x ##[error]y.json`);
   writeFileSync(file, JSON.stringify(events, null, 2));
+  for (const name of githubNames) writeFileSync(join(dir, name), JSON.stringify(attempted('failed', 'x')));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const colour = { FORCE_COLOR: '1', NO_COLOR: undefined };
 
+// Hint: each run spawns the binary, the slow part of this file; every test that reads a command's
+// output in a format shares its one run.
+const runs = {
+  validate: { args: ['validate', '%f'] },
+  'validate --format json': { args: ['validate', '%f', '--format', 'json'] },
+  'validate --format github': { args: ['validate', '%f', '%github', '--format', 'github'] },
+  'validate --format junit': { args: ['validate', '%f', '--format', 'junit'] },
+  'show, pretty in colour': { args: ['show', '%f', '--no-pager', '--width', '40'], env: colour },
+  'show --format markdown': { args: ['show', '%f', '--format', 'markdown', '--width', '40'] },
+  'show --format json': { args: ['show', '%f', '--format', 'json'] },
+  'trace, pretty in colour': { args: ['trace', 'a1b2c3d4', '%f', '--no-pager'], env: colour },
+  'trace --format markdown': { args: ['trace', 'a1b2c3d4', '%f', '--format', 'markdown'] },
+  'trace --format json': { args: ['trace', 'a1b2c3d4', '%f', '--format', 'json'] },
+  'summarise, pretty in colour': { args: ['summarise', '%f', '--width', '40'], env: colour },
+  'summarise --format markdown': { args: ['summarise', '%f', '--format', 'markdown', '--top', '0'] },
+  'summarise --format json': { args: ['summarise', '%f', '--format', 'json', '--top', '0'] },
+  'summarise --format csv --by phone': { args: ['summarise', '%f', '--format', 'csv', '--by', 'phone'] },
+  'fix (stderr)': { args: ['fix', '%f'] },
+  'a fatal error naming a missing file': { args: ['show', '%f.missing'], env: colour },
+  'a fatal error quoting a bad option value': { args: ['show', '%f', '--limit', hostileArg] },
+  'a fatal error quoting a bad id': { args: ['trace', hostileArg, '%f'] },
+  'an unknown option': { args: ['show', `--${corpus[0]}`] },
+} satisfies Record<string, { args: string[]; env?: NodeJS.ProcessEnv }>;
+type RunName = keyof typeof runs;
+const started = new Map<RunName, Promise<CliResult>>();
+
+/** The output of one run, spawned the first time a test asks for it. */
+function output(name: RunName): Promise<CliResult> {
+  let result = started.get(name);
+  if (result === undefined) {
+    const { args, env = {} } = runs[name] as { args: string[]; env?: NodeJS.ProcessEnv };
+    const paths = (arg: string) =>
+      arg === '%github' ? githubNames.map((name) => join(dir, name)) : [arg.replace('%f', file)];
+    result = runCli(args.flatMap(paths), { env });
+    started.set(name, result);
+  }
+  return result;
+}
+
+/** Whether a run prints colour. */
+const inColour = (name: RunName) => 'FORCE_COLOR' in ((runs[name] as { env?: object }).env ?? {});
+const withoutColour = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+
 describe('no raw control or invisible character reaches stdout or stderr', () => {
-  test.each([
-    ['validate', ['validate', '%f'], {}],
-    ['validate --format json', ['validate', '%f', '--format', 'json'], {}],
-    ['validate --format github', ['validate', '%f', '--format', 'github'], {}],
-    ['validate --format junit', ['validate', '%f', '--format', 'junit'], {}],
-    ['show, pretty in colour', ['show', '%f', '--no-pager'], colour],
-    ['show --format markdown', ['show', '%f', '--format', 'markdown'], {}],
-    ['show --format json', ['show', '%f', '--format', 'json'], {}],
-    ['trace, pretty in colour', ['trace', 'a1b2c3d4', '%f', '--no-pager'], colour],
-    ['trace --format markdown', ['trace', 'a1b2c3d4', '%f', '--format', 'markdown'], {}],
-    ['trace --format json', ['trace', 'a1b2c3d4', '%f', '--format', 'json'], {}],
-    ['summarise, pretty in colour', ['summarise', '%f'], colour],
-    ['summarise --format markdown', ['summarise', '%f', '--format', 'markdown'], {}],
-    ['summarise --format json', ['summarise', '%f', '--format', 'json'], {}],
-    ['summarise --format csv --by phone', ['summarise', '%f', '--format', 'csv', '--by', 'phone'], {}],
-    ['fix (stderr)', ['fix', '%f'], {}],
-    ['a fatal error naming a missing file', ['show', '%f.missing'], colour],
-    ['a fatal error quoting a bad option value', ['show', '%f', '--limit', hostileArg], {}],
-    ['a fatal error quoting a bad id', ['trace', hostileArg, '%f'], {}],
-    ['an unknown option', ['show', `--${corpus[0]}`], {}],
-  ] as const)('%s', async (_, args, env) => {
-    const result = await runCli(
-      args.map((arg) => arg.replace('%f', file)),
-      { env },
-    );
-    const isColour = 'FORCE_COLOR' in env;
-    const crlf = (args as readonly string[]).includes('csv');
+  test.each(Object.keys(runs) as RunName[])('%s', async (name) => {
+    const result = await output(name);
+    const isColour = inColour(name);
+    const crlf = runs[name].args.includes('csv');
     // fix prints the file's own JSON (its bytes kept on purpose, for `> repaired.json`): only stderr counts.
-    if (args[0] !== 'fix') expect(rawCharacters(result.stdout, { colour: isColour, crlf })).toEqual([]);
+    if (runs[name].args[0] !== 'fix') expect(rawCharacters(result.stdout, { colour: isColour, crlf })).toEqual([]);
     expect(rawCharacters(result.stderr, { colour: isColour })).toEqual([]);
     expect(result.stdout + result.stderr).not.toBe('');
   });
@@ -239,30 +318,17 @@ describe('the two escapes', () => {
   });
 
   test('csv and json of summarise, and every format of validate, show emoji whole and still escape a bidi override', async () => {
-    const shown = '❤\ufe0f 👨\u200d👩\u200d👧';
-    expect(csvField(`${shown} \u202eevil`)).toBe(`${shown} \\u202eevil`);
-    const dir = mkdtempSync(join(tmpdir(), 'callhook-emoji-'));
-    try {
-      const path = join(dir, 'emoji.json');
-      const reason = `${shown} \u202eevil`;
-      const [complete, attempted] = [events[0]!, events[1]!];
-      writeFileSync(
-        path,
-        JSON.stringify([
-          { ...complete, data: { ...complete.data, name: 'Jo', additionalInformation: reason } },
-          { ...attempted, note: 'busy', phone: reason },
-        ]),
-      );
-      const runs = await Promise.all([
-        runCli(['summarise', path, '--format', 'json']),
-        ...['json', 'github', 'junit'].map((format) => runCli(['validate', path, '--format', format])),
-      ]);
-      for (const { stdout } of runs) {
-        expect(stdout).toContain(`${shown} \\u202eevil`);
-        expect(stdout).not.toContain('\u202e');
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    expect(csvField(emojiReason)).toBe(`${emojiShown} \\u202eevil`);
+    const names = [
+      'summarise --format json',
+      'validate --format json',
+      'validate --format github',
+      'validate --format junit',
+    ] as const;
+    for (const name of names) {
+      const { stdout } = await output(name);
+      expect(stdout).toContain(`${emojiShown} \\u202eevil`);
+      expect(stdout).not.toContain('\u202e');
     }
   });
 
@@ -282,71 +348,141 @@ describe('the two escapes', () => {
 });
 
 describe('payload text cannot command a GitHub Actions runner, nor ping anyone from Markdown', () => {
-  // What the runner reads as a workflow command: a line that starts, after any blank (.NET's
-  // TrimStart, NEL included), with `::` and a command's name; or `##[` anywhere in a line (the old form).
-  const workflowCommand = /^[\s\u0085]*::[a-z]|##\[/im;
-  // What GitHub links or pings in a comment's text, once Markdown's backslashes are read.
-  const linking = /(?<![\p{L}\p{N}])@[a-z0-9]|#\d|\bgh-\d|:\/\/|(?<![\p{L}\p{N}])www\.[a-z0-9]/iu;
-  const commanding = [
-    '::add-mask::x hello there, how are you today, said the caller to the voice agent at length',
-    `ok\n::error::pwned ${'x'.repeat(70)}::warning::wrapped ##[error]old form`,
-    'ask @octocat about #123 and GH-42, see https://evil.example/x or www.evil.example',
-  ].join('\n  ::stop-commands::tok ');
-  const [complete, attempted, sms] = [events[0]!, events[1]!, events[2]!];
-  const data = { ...complete.data, name: commanding, additionalInformation: commanding, lastStepName: commanding };
-  const withCommands = [
-    {
-      ...complete,
-      data: { ...data, flow: [{ questionName: commanding, response: commanding, transcript: commanding }] },
-    },
-    { ...attempted, note: commanding },
-    { ...sms, message: commanding },
-    // Invalid, so that validate quotes it and names the file at the start of a line.
-    { ...attempted, phone: commanding },
-  ];
-  let commandsDir: string;
-  let named: string;
-
-  beforeAll(() => {
-    commandsDir = mkdtempSync(join(tmpdir(), 'callhook-commands-'));
-    named = join(commandsDir, '::warning::x ##[error]y.json');
-    writeFileSync(named, JSON.stringify(withCommands, null, 2));
-  });
-
-  afterAll(() => rmSync(commandsDir, { recursive: true, force: true }));
-
   test.each([
-    ['validate', ['validate', '%f']],
-    ['validate --format json', ['validate', '%f', '--format', 'json']],
-    ['validate --format junit', ['validate', '%f', '--format', 'junit']],
-    ['show', ['show', '%f', '--no-pager', '--width', '40']],
-    ['show --format markdown', ['show', '%f', '--format', 'markdown', '--width', '40']],
-    ['show --format json', ['show', '%f', '--format', 'json']],
-    ['trace', ['trace', 'a1b2c3d4', '%f', '--no-pager']],
-    ['trace --format markdown', ['trace', 'a1b2c3d4', '%f', '--format', 'markdown']],
-    ['trace --format json', ['trace', 'a1b2c3d4', '%f', '--format', 'json']],
-    ['summarise', ['summarise', '%f', '--width', '40']],
-    ['summarise --format markdown', ['summarise', '%f', '--format', 'markdown']],
-    ['summarise --format json', ['summarise', '%f', '--format', 'json']],
-  ] as const)('%s', async (_, args) => {
-    const result = await runCli(args.map((arg) => arg.replace('%f', named)));
+    'validate',
+    'validate --format json',
+    'validate --format junit',
+    'show, pretty in colour',
+    'show --format markdown',
+    'show --format json',
+    'trace, pretty in colour',
+    'trace --format markdown',
+    'trace --format json',
+    'summarise, pretty in colour',
+    'summarise --format markdown',
+    'summarise --format json',
+  ] as const)('%s', async (name) => {
+    const result = await output(name);
     expect(result.stdout).not.toBe('');
-    for (const output of [result.stdout, result.stderr]) expect(output).not.toMatch(workflowCommand);
-    if ((args as readonly string[]).includes('markdown')) {
+    // Hint: a colour code at a line's start would hide a command there from this pattern, not from a runner.
+    for (const text of [result.stdout, result.stderr]) expect(withoutColour(text)).not.toMatch(workflowCommand);
+    if (runs[name].args.includes('markdown')) {
       const text = result.stdout.replace(/\\(.)/g, '$1').replaceAll('&#x200d;', '\u200d');
       expect(text).not.toMatch(linking);
     }
   });
 
-  test('validate --format github names the file in its own escapes (`::` as %3A%3A, not as \\u003a:), and its messages hold no `::` either', async () => {
-    const result = await runCli(['validate', named, '--format', 'github']);
+  test('validate --format github names each file as GitHub reads a property (`::` as %3A%3A, not as \\u003a:; `##[` as it is), and its messages hold no `::` either', async () => {
+    const result = await output('validate --format github');
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines.length).toBeGreaterThan(0);
+    const named = new Map<string, string[]>();
     for (const line of lines) {
       expect(line).toMatch(/^::(error|warning|notice) file=/);
-      expect(line).toContain('%3A%3Awarning%3A%3Ax \\u0023#[error]y.json');
       expect(line.slice(2)).not.toMatch(/^[^:]*::.*::/);
+      const path = readWorkflowCommand(line)?.properties.get('file') ?? '';
+      named.set(path, [...(named.get(path) ?? []), line]);
     }
+    // Each of these is named exactly, so GitHub attaches its annotations to it.
+    for (const name of githubNames) expect(named.get(join(dir, name))?.length).toBeGreaterThan(0);
+    // The hostile file: its invisible characters as \u escapes (the policy), its `::` and `##[` as they are.
+    const hostileLines = lines.filter(
+      (line) => !githubNames.some((name) => named.get(join(dir, name))?.includes(line)),
+    );
+    expect(hostileLines.length).toBeGreaterThan(0);
+    for (const line of hostileLines) expect(line).toContain('%3A%3Awarning%3A%3Ax ##[error]y.json,line=');
     expect(result.stderr).not.toMatch(workflowCommand);
+  });
+});
+
+describe('Markdown and JSON of hostile text, read back as their readers read them', () => {
+  // Hint: what matters is what a reader of the rendered page sees, so the test renders it.
+  const markdown = new MarkdownIt({ html: true });
+  type Token = ReturnType<MarkdownIt['parse']>[number];
+  /** An inline token's text as a reader sees it: escapes read, entities decoded, code spans' text. */
+  const inlineText = (token: Token) =>
+    (token.children ?? [])
+      .map((child) => (child.type === 'text' || child.type === 'code_inline' ? child.content : ''))
+      .join('');
+  /** Every table of the rendered Markdown, as rows of the text of their cells. */
+  function tables(text: string): string[][][] {
+    const found: string[][][] = [];
+    let row: string[] = [];
+    for (const token of markdown.parse(text, {})) {
+      if (token.type === 'table_open') found.push([]);
+      else if (token.type === 'tr_open') {
+        row = [];
+        found.at(-1)?.push(row);
+      } else if (token.type === 'th_open' || token.type === 'td_open') row.push('');
+      else if (token.type === 'inline' && token.level > 3) row[row.length - 1] += inlineText(token);
+    }
+    return found;
+  }
+  const shownInTables = lookAlikes.map(([, shown]) => shown);
+
+  test('summarise: every table row has its columns, and each hostile text reads as written or escaped, no escape showing', async () => {
+    const { stdout } = await output('summarise --format markdown');
+    const found = tables(stdout);
+    expect(found.length).toBeGreaterThan(5);
+    for (const [head, ...rows] of found) {
+      for (const row of rows) expect(row).toHaveLength(head!.length);
+    }
+    // Reasons, questions, requests and failure notes: a row per value, which reads as meant.
+    for (const column of ['Reason', 'Question', 'Request', 'Failure note']) {
+      const [head = [], ...body] = found.find(([names]) => names?.includes(column)) ?? [];
+      const cells = body.map((row) => row[head.indexOf(column)]);
+      expect({ column, cells }).toEqual({ column, cells: expect.arrayContaining(shownInTables) });
+      for (const cell of cells) expect(cell).not.toMatch(/&#x200d;|\\[\\`*_[\]<>#|~&$@-]/);
+    }
+  });
+
+  test.each(['show --format markdown', 'trace --format markdown'] as const)(
+    '%s: an id in a code span reads as written, and markup, mentions and commands read as text',
+    async (name) => {
+      const { stdout } = await output(name);
+      const inline = markdown.parse(stdout, {}).filter((token) => token.type === 'inline');
+      const codes = inline.flatMap((token) => (token.children ?? []).filter((child) => child.type === 'code_inline'));
+      expect(codes.length).toBeGreaterThan(0);
+      for (const code of codes) expect(code.content).toMatch(/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/);
+      // Show and trace do not tell look-alikes apart (summarise does): the markup and commands only.
+      const outcomes = inline.flatMap((token) => {
+        const text = inlineText(token);
+        return text.startsWith('Outcome: ') ? [text.slice('Outcome: '.length)] : [];
+      });
+      expect(outcomes).toEqual(expect.arrayContaining(shownInTables.slice(0, 7)));
+    },
+  );
+
+  // Every payload text summarise counts, and the events show prints, as the fixture holds them.
+  const valid = events.filter((_, i) => ![3, 4, 8, 10].includes(i));
+  const texts = (pick: (event: (typeof events)[number]) => unknown) => [
+    ...new Set(valid.flatMap((e) => pick(e) ?? [])),
+  ];
+  const dataOf = (event: (typeof events)[number]) =>
+    'data' in event ? (event.data as Partial<ReturnType<typeof callComplete>['data']>) : undefined;
+
+  test('summarise --format json holds every value exactly, look-alikes and commands included', async () => {
+    const report = JSON.parse((await output('summarise --format json')).stdout);
+    const rows = (list: Array<Record<string, unknown>>, key: string) => list.map((row) => row[key]).sort();
+    const cc = report.callComplete;
+    expect(
+      rows(
+        Object.values(cc.byReason).flatMap((status) => (status as { rows: [] }).rows),
+        'reason',
+      ),
+    ).toEqual(texts((e) => dataOf(e)?.additionalInformation).sort());
+    expect(rows(cc.funnel.rows[0].steps, 'question')).toEqual(texts((e) => dataOf(e)?.flow?.[0]?.questionName).sort());
+    expect(rows(cc.requests.rows, 'request')).toEqual(texts((e) => dataOf(e)?.requests).sort());
+    expect(rows(report.callAttempted.byNote.rows, 'note')).toEqual(
+      texts((e) => ('note' in e ? e.note : undefined)).sort(),
+    );
+  });
+
+  test('show and trace --format json print the events exactly as the file holds them', async () => {
+    expect(JSON.parse((await output('show --format json')).stdout)).toEqual(valid);
+    const traced = JSON.parse((await output('trace --format json')).stdout).events.map(
+      (entry: { event: unknown }) => entry.event,
+    );
+    expect(traced).toHaveLength(valid.length);
+    expect(traced).toEqual(expect.arrayContaining(valid));
   });
 });
