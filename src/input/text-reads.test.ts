@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
 import { callComplete } from '../../test/helpers/events.js';
+import { replayDefaults } from '../../test/helpers/replay-options.js';
 import { HalfValidationCollector, ValidationCollector, type ValidationHalf } from '../core/validation.js';
 
 // Hint: placing a problem inside an element reads its text again with jsonc-parser's `visit`;
@@ -24,6 +25,8 @@ vi.mock('jsonc-parser', async (importOriginal) => {
 vi.resetModules();
 const { readRecords } = await import('./read.js');
 const { validate } = await import('../commands/validate.js');
+const { show } = await import('../commands/show.js');
+const { replayCommand } = await import('../commands/replay.js');
 const { readHalf, readInHalves } = await import('./halves.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-text-reads-'));
@@ -130,5 +133,47 @@ describe('validate, once it has listed --max-problems problems', () => {
     expect(outcome.how).toMatch(/^two threads/);
     expect(collector.report().totals).toMatchObject({ invalid: n, errors: 10 * n });
     expect(reads.count).toBeLessThan(n / 10);
+  });
+});
+
+describe('show, trace and replay, which print no warning of a valid event', () => {
+  afterEach(() => {
+    process.exitCode = undefined;
+  });
+
+  it('read no element again to find or place one', async () => {
+    // Each copy after the first is a redelivery, whose warning is placed by reading it again; a
+    // duplicate key is found by reading its element again.
+    const { type: _, ...rest } = callComplete();
+    const event = JSON.stringify({ ...rest, eventType: 'CallComplete' }).replace('"name":', '"name":"x","name":');
+    const n = 1_000;
+    const path = join(dir, 'show.json');
+    writeFileSync(path, `[${Array(n).fill(event).join(',\n')}]`);
+    reads.count = 0;
+    const { stdout } = await capture(() => show([path], { format: 'json', pager: false }));
+    expect(JSON.parse(stdout)).toHaveLength(n);
+    expect(reads.count).toBe(0);
+  });
+
+  it('nor does replay, which names only the first error of an element it skips and counts the rest', async () => {
+    const { type: _, ...rest } = callComplete();
+    const event = JSON.stringify({ ...rest, eventType: 'CallComplete' }).replace('"name":', '"name":"x","name":');
+    const n = 1_000;
+    const path = join(dir, 'replay.json');
+    // Three errors: a missing createdAt, a name and a phone of the wrong types.
+    const invalid = JSON.stringify({
+      ...rest,
+      createdAt: undefined,
+      eventType: 'CallComplete',
+      data: { ...rest.data, name: 1, phone: 2 },
+    });
+    writeFileSync(path, `[${[...Array(n).fill(event), invalid].join(',\n')}]`);
+    reads.count = 0;
+    const options = { ...replayDefaults, dryRun: true, format: 'json' } as const;
+    const { stdout, stderr } = await capture(() => replayCommand([path], options));
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(new RegExp(`replay\\.json:${n + 1}:1: .*\\(and 2 more\\)`));
+    // The skipped element's first error, placed: one read.
+    expect(reads.count).toBe(1);
   });
 });
