@@ -3,20 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { replayDefaults } from '../../test/helpers/replay-options.js';
 import { parseReplayOptions, type RawReplayOptions } from './replay-options.js';
 
-const base: RawReplayOptions = {
-  url: 'http://127.0.0.1:9/hook',
-  validate: true,
-  concurrency: '4',
-  timeout: '30',
-  retries: '5',
-  secretEnv: 'CALLHOOK_SECRET',
-  signatureHeader: 'X-Signature',
-  header: [],
-  method: 'POST',
-  format: 'pretty',
-};
+const base: RawReplayOptions = { ...replayDefaults, header: [] };
 
 describe('parseReplayOptions', () => {
   it('turns strings into settings with the documented defaults', () => {

@@ -178,8 +178,15 @@ interface ReplayCommandSettings extends ReplaySettings {
 /** How replay asks the input layer to read. */
 function readOptions(settings: ReplayCommandSettings): ReadOptions {
   // Hint: delivery, not the disk, sets replay's pace, so larger reads buy nothing here and
-  // cost memory.
-  return { type: settings.type, readSize: 64 * 1024, maxElementBytes: settings.maxElementBytes };
+  // cost memory. A skipped element is told by its first error, the rest counted, and no warning
+  // of a payload is printed (a redelivery's, a duplicate key's): one error kept, no warning looked for.
+  return {
+    type: settings.type,
+    readSize: 64 * 1024,
+    maxElementBytes: settings.maxElementBytes,
+    maxIssues: 1,
+    warnings: false,
+  };
 }
 
 function makeSigner(settings: ReplaySettings): Signer | undefined {

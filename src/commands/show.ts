@@ -94,8 +94,9 @@ export async function* eventRecords(
   skipped = { elements: 0, unreadable: 0 },
 ): AsyncGenerator<Extract<InputRecord, { kind: 'event' }>> {
   // Hint: a skipped element's warning names its first error and counts the rest, and a call whose
-  // only error is its status is told by omitted errors too: one kept is all that is read.
-  const read = { type: options.type, maxElementBytes: options.maxElementBytes, maxIssues: 1 };
+  // only error is its status is told by omitted errors too: one kept is all that is read. No
+  // warning of a payload is printed (a redelivery's, a duplicate key's), so none is looked for.
+  const read = { type: options.type, maxElementBytes: options.maxElementBytes, maxIssues: 1, warnings: false };
   for await (const records of readRecords(paths, read)) {
     for (const record of records) {
       if (output.closed) return;

@@ -24,6 +24,7 @@ serveHalf('validate', (input) => {
     },
     state: () => half.state(),
     merge: () => false,
+    mayListFrom: (at) => half.mayListFrom(at),
   };
 });
 
@@ -100,6 +101,8 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
       throw new Error('the main thread sends no state');
     },
     merge: (half, redeliveries, cut) => collector.mergeHalf(half, redeliveries, cut),
+    // Hint: elements past what the run lists have their problems counted, not built and placed.
+    mayListFrom: (at) => collector.mayListFrom(at),
   };
   // One large file is read on two threads when that pays. Hint: not with --batch-size, whose
   // count of the top-level array's elements would be cut in two.
@@ -117,7 +120,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   if (threadSettings().trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
   await finish();
   if (!halves.consumed) {
-    for await (const records of readRecords(paths, readOptions)) {
+    for await (const records of readRecords(paths, { ...readOptions, mayListFrom: consumer.mayListFrom })) {
       consumer.add(records);
       await finish();
     }

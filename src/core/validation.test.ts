@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { callComplete } from '../../test/helpers/events.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
-import type { InputRecord } from '../input/types.js';
+import type { InputRecord, Location } from '../input/types.js';
 import { ValidationCollector, type ValidationOptions } from './validation.js';
 
 /** A CallComplete whose flow holds `steps` empty steps (two missing fields each), with a few other problems around them. */
@@ -23,6 +23,29 @@ async function recordsOf(options: ReadOptions, paths: string[], text?: string): 
   const stdin = text === undefined ? undefined : Readable.from([Buffer.from(text)]);
   for await (const records of readRecords(paths, { ...options, stdin })) out.push(...records);
   return out;
+}
+
+/**
+ * The report of `paths` (or of `text`, as stdin) read as validate reads them: each element keeps
+ * at most `maxProblems` of each severity, and once the report has listed `maxProblems` the reader
+ * is told (`mayListFrom`) and only counts the problems of the elements after them.
+ */
+async function readAsValidate(
+  options: ReadOptions,
+  paths: string[],
+  collecting: ValidationOptions,
+  text?: string,
+): Promise<string> {
+  const collector = new ValidationCollector(collecting);
+  const stdin = text === undefined ? undefined : Readable.from([Buffer.from(text)]);
+  const reading = {
+    ...options,
+    stdin,
+    maxIssues: collecting.maxProblems,
+    mayListFrom: collector.mayListFrom.bind(collector),
+  };
+  for await (const records of readRecords(paths, reading)) for (const record of records) collector.add(record);
+  return JSON.stringify(collector.report());
 }
 
 function reportOf(records: InputRecord[], options: ValidationOptions): string {
@@ -64,6 +87,7 @@ describe('ValidationCollector with the problems each element keeps capped', () =
         for (const listWarnings of [true, false]) {
           const options = { maxProblems, listWarnings };
           expect(reportOf(capped, options)).toBe(reportOf(every, options));
+          expect(await readAsValidate({ strict }, fixtureFiles, options)).toBe(reportOf(every, options));
         }
       }
     }
@@ -107,6 +131,64 @@ describe('ValidationCollector on a file of thousands of elements that are no eve
         expect(cut.files[0]?.omitted, name).toBe(all.totals.errors + all.totals.warnings - 5);
         expect(all.files[0]?.problems, name).toHaveLength(all.totals.errors + all.totals.warnings);
         expect(all.totals.invalid, name).toBe(3_000);
+        // Read as validate reads: the elements after the first five problems are only counted.
+        expect(await readAsValidate({ type }, ['-'], { maxProblems: 5 }, text), name).toBe(
+          JSON.stringify(capped.report()),
+        );
+      }
+    }
+  });
+});
+
+describe('ValidationCollector telling the reader where it lists no more problems (mayListFrom)', () => {
+  it('says no once the limit is reached, from the last problem listed of the file on, and for a file not begun', () => {
+    const at = (line: number, file = 'a.json'): Location => ({ file, line, column: 3, offset: 0, pointer: '' });
+    const problem = (line: number): InputRecord => ({
+      kind: 'problem',
+      problem: { ...at(line), severity: 'error', code: 'x', message: 'x' },
+    });
+    const collector = new ValidationCollector({ maxProblems: 2 });
+    collector.add({ kind: 'file-start', file: 'a.json' });
+    collector.add(problem(5));
+    expect(collector.mayListFrom(at(9))).toBe(true);
+    collector.add(problem(7));
+    expect([6, 7, 8].map((line) => collector.mayListFrom(at(line)))).toEqual([true, false, false]);
+    expect(collector.mayListFrom(at(1, 'b.json'))).toBe(false);
+    // A problem found late but placed early takes the last place: the places listed move up.
+    collector.add(problem(3));
+    expect([4, 5, 6].map((line) => collector.mayListFrom(at(line)))).toEqual([true, false, false]);
+    expect(new ValidationCollector().mayListFrom(at(1))).toBe(true);
+  });
+
+  it('reports what reading every problem reports, with problems found after others placed later and redeliveries', async () => {
+    const { type: _, ...rest } = callComplete();
+    const event = JSON.stringify({ ...rest, eventType: 'CallComplete' });
+    const voicemail = JSON.stringify({
+      ...rest,
+      eventType: 'CallComplete',
+      data: { ...rest.data, status: 'Voicemail' },
+    });
+    const files: Array<[string, string]> = [
+      // Each trailing comma is found after the doubled comma that follows it, but placed before it.
+      ['late.ndjson', `${'{},,\n[{"a":1},{"b":2}],,\n'.repeat(60)}{"c":3},,`],
+      ['late.json', `[${Array(120).fill('{"a":1},,').join('\n')}{"b":2}],,`],
+      // Redeliveries (warnings) among errors: of a valid event, and of a call of an undocumented status.
+      ['redelivered.json', `[\n${Array(60).fill(`${event},\n{},\n${voicemail}`).join(',\n')}\n]\n`],
+    ];
+    for (const [name, text] of files) {
+      for (const type of [undefined, 'CallComplete'] as const) {
+        // Hint: records handed on a few elements at a time, so that the reader hears of the list often.
+        const reading: ReadOptions = { type, firstCopies: true, chunkSize: 64 };
+        const every = await recordsOf(reading, ['-'], text);
+        const all = JSON.parse(reportOf(every, {})).totals;
+        const total = all.errors + all.warnings;
+        for (const maxProblems of [1, 2, 3, 7, 11, 12, 40, Math.floor(total / 2), total - 1, total]) {
+          for (const listWarnings of [true, false]) {
+            const options = { maxProblems, listWarnings };
+            const read = await readAsValidate(reading, ['-'], options, text);
+            expect(read, `${name} ${type} ${maxProblems} ${listWarnings}`).toBe(reportOf(every, options));
+          }
+        }
       }
     }
   });

@@ -69,8 +69,24 @@ export class ValidationCollector {
   }
 
   /**
+   * Whether a problem placed at or after `at` may still be listed, for `ReadOptions.mayListFrom`.
+   * Not once --max-problems are listed and `at` is not before the last listed of its file: from
+   * then on only a problem placed before that one takes a place (see `addProblem`), and a file
+   * not begun lists none but a fatal one. Hint: the reader asks before it hands on the records
+   * read before `at`; adding them only fills the list and moves its last place up, so a no holds.
+   */
+  mayListFrom(at: Location): boolean {
+    const { maxProblems } = this.options;
+    if (maxProblems === undefined || this.kept < maxProblems) return true;
+    if (this.current?.file !== at.file) return false;
+    const last = this.current.problems.findLast((kept) => !kept.fatal);
+    return last !== undefined && isBefore(at, last);
+  }
+
+  /**
    * Counts the problems an element found but did not keep (see `ReadOptions.maxIssues`): each
-   * comes after the --max-problems its element kept of its severity, so none would be listed.
+   * comes after the --max-problems its element kept of its severity, or where `mayListFrom` said
+   * none is listed, so none would be listed.
    */
   private addOmitted(report: FileReport, omitted: Omitted): void {
     report.errors += omitted.errors;
@@ -244,6 +260,11 @@ export class HalfValidationCollector {
     const [report] = this.collector.report().files;
     if (report === undefined) throw new Error('a collector that was told of a file reports it');
     this.report = report;
+  }
+
+  /** See `ValidationCollector.mayListFrom`: the half lists its first --max-problems as a file would. */
+  mayListFrom(at: Location): boolean {
+    return this.collector.mayListFrom(at);
   }
 
   /** Takes one record of the half (its `file-start` left out). */

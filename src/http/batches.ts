@@ -4,7 +4,7 @@
  */
 import { createHash, hash as hashOnce } from 'node:crypto';
 import { CallhookError, ExitCode, type UnreadableFile } from '../errors.js';
-import type { InputRecord, Problem } from '../input/types.js';
+import type { InputRecord, Omitted, Problem } from '../input/types.js';
 
 /** One event replay will send, with the input batch it came from. */
 export interface ReplayEvent {
@@ -64,12 +64,16 @@ interface RecordFilterOptions {
   keepValues?: boolean | undefined;
 }
 
-/** Why an element is skipped, named where its first error is (as validate and show name it), else where it begins. */
-function skippedFor(problems: readonly Problem[], location: string): SkippedInput {
+/**
+ * Why an element is skipped, named where its first error is (as validate and show name it), else
+ * where it begins; the errors a capped read counted but did not keep (`omitted`) are more too.
+ */
+function skippedFor(problems: readonly Problem[], omitted: Omitted | undefined, location: string): SkippedInput {
   const errors = problems.filter((p) => p.severity === 'error');
   const first = errors[0] ?? problems[0];
   if (!first) return { location, message: 'invalid event' };
-  const message = errors.length > 1 ? `${first.message} (and ${errors.length - 1} more)` : first.message;
+  const more = Math.max(0, errors.length - 1) + (omitted?.errors ?? 0);
+  const message = more > 0 ? `${first.message} (and ${more} more)` : first.message;
   return { location: `${first.file}:${first.line}:${first.column}`, message, code: first.code };
 }
 
@@ -102,7 +106,7 @@ export async function* replayEventsFromRecords(
       const location = `${element.file}:${element.line}:${element.column}`;
       const sendable = record.kind === 'event' || (!options.validate && record.value !== undefined);
       if (!sendable) {
-        options.onSkip?.(skippedFor(record.problems, location));
+        options.onSkip?.(skippedFor(record.problems, record.omitted, location));
         continue;
       }
       events.push({

@@ -24,7 +24,7 @@ import { type ReadOptions, readRecords } from './read.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { firstSeenId } from './records.js';
 import { type Budget, mayOpenEvent, type ResumePoint } from './split.js';
-import type { ElementInfo, InputRecord } from './types.js';
+import type { ElementInfo, InputRecord, Location } from './types.js';
 
 /**
  * A record of a counted event, as `readRecords` yields it: a valid event, or an invalid element
@@ -72,6 +72,8 @@ export interface MergingConsumer<State> {
    * one consumer.
    */
   merge(state: State, redeliveries: readonly Redelivery[], cut: CutPosition): boolean;
+  /** Whether it may still list a problem placed at or after `at`: the reading of its records asks (see `ReadOptions.mayListFrom`). */
+  mayListFrom?: ((at: Location) => boolean) | undefined;
 }
 
 /** The options a worker reads with: only what can cross threads. */
@@ -423,8 +425,9 @@ export async function readInHalves<State>(
   };
   // The last element this thread read: where the second half began is counted from it.
   let last: ElementInfo | undefined;
+  const reading: ReadOptions = { ...options, mayListFrom: consumer.mayListFrom };
   try {
-    for await (const records of readRecords([path], options, {
+    for await (const records of readRecords([path], reading, {
       ids,
       recent,
       pause: {
@@ -520,7 +523,8 @@ async function readSecondCopies(
   const seen = new EverySeen();
   // Hint: small reads, handed on a few KiB at a time, so that little past each event is parsed
   // (it is read as a redelivery: the slow way); the few events are read at once.
-  const small: ReadOptions = { ...options, readSize: 16 * 1024, chunkSize: 4 * 1024 };
+  // Each one's warning is built and placed whatever the consumer lists: it moves it into the file.
+  const small: ReadOptions = { ...options, readSize: 16 * 1024, chunkSize: 4 * 1024, mayListFrom: undefined };
   const readOne = async (offset: number): Promise<{ record: CountedRecord; event: WebhookEvent }> => {
     let record: InputRecord | undefined;
     for await (const records of readRecords([path], small, { from: { offset, point }, ids: seen, recent })) {
@@ -558,7 +562,7 @@ export async function readHalf<State>(
   const make = (length: number) => (wide ? new Float64Array(length) : new Uint32Array(length));
   let offsets = make(4096);
   let firsts = 0;
-  for await (const records of readRecords([path], options, { from, ids })) {
+  for await (const records of readRecords([path], { ...options, mayListFrom: consumer.mayListFrom }, { from, ids })) {
     if (firstRecords === 0) firstRecords = now();
     for (const record of records) {
       if ((record.kind !== 'event' && record.kind !== 'invalid') || firstSeenId(record) === undefined) continue;

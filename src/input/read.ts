@@ -14,7 +14,7 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
-import { captureLogName, type InputRecord, stdinName } from './types.js';
+import { captureLogName, type InputRecord, type Location, stdinName } from './types.js';
 
 const openFd = promisify(openFdCallback);
 
@@ -43,6 +43,13 @@ export interface ReadOptions extends CheckOptions {
    * repair puts into that line when it is longer than a chunk (see `ElementSplitter`); LF when not given.
    */
   firstLineEnding?: string | undefined;
+  /**
+   * Whether a problem placed at or after `at` may still be listed (see
+   * `ValidationCollector.mayListFrom`): when not, the problems the check of an element beginning
+   * there finds (schema errors and warnings, a redelivery's) are counted in `omitted`, not built
+   * and placed, for a report that would only have counted them.
+   */
+  mayListFrom?: ((at: Location) => boolean) | undefined;
 }
 
 /** The default of `--max-element-size`. */
@@ -411,7 +418,15 @@ function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): 
 async function* readFile(source: Source, run: RunContext, range: ReadRange): AsyncGenerator<InputRecord[]> {
   const { options } = run;
   const out = new FileRecords(source.name);
-  const build = new RecordBuilder(source.name, run.ids, run.check, run.limits, options.warnings !== false, run.recent);
+  const build = new RecordBuilder(
+    source.name,
+    run.ids,
+    run.check,
+    run.limits,
+    options.warnings !== false,
+    run.recent,
+    options.mayListFrom,
+  );
   const splitter = fileSplitter(out, build, run);
   // Hint: records are handed on every 64 KiB, or sooner where elements are small. Smaller
   // batches measured faster and leaner than 1 MiB ones: fewer records are alive when the young

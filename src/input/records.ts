@@ -36,7 +36,7 @@ export function duplicateIdMessage(id: string, first?: Location | { streams: str
 export function undocumentedStatusCall(
   kind: EventKind | undefined,
   value: unknown,
-  problems: readonly Problem[],
+  problems: readonly Pick<Problem, 'severity' | 'code' | 'pointer'>[],
 ): WebhookEvent | undefined {
   if (kind !== 'CallComplete' || !isObject(value)) return undefined;
   let statusError = false;
@@ -86,10 +86,12 @@ export class RecordBuilder {
   private readonly limits: ElementLimits;
   private readonly warnings: boolean;
   private readonly recent: RecentFirsts | undefined;
+  private readonly mayListFrom: ((at: Location) => boolean) | undefined;
 
   /**
    * `ids` are the event ids of the whole run, for redeliveries; `warnings` false looks for none;
-   * `recent`, when given, names a redelivery's first copy when it was among the last first seen.
+   * `recent`, when given, names a redelivery's first copy when it was among the last first seen;
+   * `mayListFrom` is `ReadOptions.mayListFrom`.
    */
   constructor(
     file: string,
@@ -98,6 +100,7 @@ export class RecordBuilder {
     limits: { maxElementBytes: number },
     warnings: boolean,
     recent?: RecentFirsts,
+    mayListFrom?: (at: Location) => boolean,
   ) {
     this.file = file;
     this.ids = ids;
@@ -106,6 +109,7 @@ export class RecordBuilder {
     this.limits = { maxElementBytes: limits.maxElementBytes, maxIssues: check.maxIssues };
     this.warnings = warnings;
     this.recent = recent;
+    this.mayListFrom = mayListFrom;
   }
 
   /** A problem the splitter found between elements. */
@@ -161,30 +165,50 @@ export class RecordBuilder {
     }
     const result = checkEvent(parsed.value, this.check);
     const problems = parsed.problems;
-    // Hint: only the issues kept are placed, all in one read of the element.
-    const omitted = omittedOf(result, parsed.omitted);
-    // Hint: most elements have no issue; for them, nothing is allocated here.
-    const places =
-      parsed.text && result.issues.length > 0
-        ? locateAll(
-            parsed.text,
-            result.issues.map((issue) => ({ pointer: issue.pointer, atKey: issue.code === 'unknown-field' })),
-          )
-        : undefined;
-    for (let i = 0; i < result.issues.length; i++) {
-      const issue = result.issues[i] as (typeof result.issues)[number];
-      problems.push({
-        file,
-        ...(places?.[i] ?? info),
-        pointer: element.pointer + issue.pointer,
-        severity: issue.severity,
-        code: issue.code,
-        message: issue.message,
-      });
-    }
-    // Source order; at one position the error before the warning.
-    if (problems.length > 1) {
-      problems.sort((a, b) => a.offset - b.offset || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+    let omitted = omittedOf(result, parsed.omitted);
+    // Hint: a call is told by every one of its errors, so not when some were only counted.
+    const call =
+      result.event || omitted?.errors ? undefined : undocumentedStatusCall(result.kind, parsed.value, result.issues);
+    const event = result.event ?? call;
+    const duplicate = this.isRedelivery(event?.id, info);
+    const warned = duplicate && this.warnings;
+    if ((result.issues.length > 0 || warned) && this.mayListFrom?.(info) === false) {
+      // Hint: the run lists no more problems placed here or after (see `ReadOptions.mayListFrom`),
+      // and every one of an element is placed in it: they are counted, not built and placed.
+      omitted = {
+        errors: result.errors + (parsed.omitted?.errors ?? 0),
+        warnings: result.warnings + (parsed.omitted?.warnings ?? 0) + (warned ? 1 : 0),
+      };
+    } else {
+      // Hint: only the issues kept are placed, all in one read of the element; most elements
+      // have no issue, and for them nothing is allocated here.
+      const places =
+        parsed.text && result.issues.length > 0
+          ? locateAll(
+              parsed.text,
+              result.issues.map((issue) => ({ pointer: issue.pointer, atKey: issue.code === 'unknown-field' })),
+            )
+          : undefined;
+      for (let i = 0; i < result.issues.length; i++) {
+        const issue = result.issues[i] as (typeof result.issues)[number];
+        problems.push({
+          file,
+          ...(places?.[i] ?? info),
+          pointer: element.pointer + issue.pointer,
+          severity: issue.severity,
+          code: issue.code,
+          message: issue.message,
+        });
+      }
+      // Source order; at one position the error before the warning.
+      if (problems.length > 1) {
+        problems.sort(
+          (a, b) => a.offset - b.offset || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1),
+        );
+      }
+      if (warned && event?.id !== undefined) {
+        problems.push(this.duplicateIdWarning(event.id, info, parsed.text, element.pointer));
+      }
     }
     if (!result.event) {
       const invalid = {
@@ -195,11 +219,8 @@ export class RecordBuilder {
         problems,
         omitted,
       } as const;
-      const call = omitted?.errors ? undefined : undocumentedStatusCall(result.kind, parsed.value, problems);
-      if (!call) return invalid;
-      return { ...invalid, call, duplicate: this.redelivery(call.id, info, parsed.text, element.pointer, problems) };
+      return call ? { ...invalid, call, duplicate } : invalid;
     }
-    const duplicate = this.redelivery(result.event.id, info, parsed.text, element.pointer, problems);
     const record = this.event(info, result.event, parsed.value, problems, duplicate);
     // Hint: only a valid event with more warnings than are kept has any; no other record is copied for it.
     return omitted ? { ...record, omitted } : record;
@@ -208,37 +229,37 @@ export class RecordBuilder {
   /**
    * Whether the counted event with `id` that begins at `info` is a redelivery: its id was seen
    * before in the run (the one rule, for a valid event and an undocumented-status call alike).
-   * If so, adds its `duplicate-id` warning to `problems` when warnings are looked for; if not,
-   * notes where it began among the last first seen.
+   * If not, notes where it began among the last first seen.
    */
-  private redelivery(
-    id: string | undefined,
+  private isRedelivery(id: string | undefined, info: ElementInfo): boolean {
+    if (id === undefined) return false;
+    if (!this.ids.add(id)) return true;
+    this.recent?.add(id, info);
+    return false;
+  }
+
+  /**
+   * The `duplicate-id` warning of a redelivery of `id` that begins at `info`. Hint: placing it
+   * parses the element's text a second time (`locateIn`), so it is made only when warnings are
+   * looked for.
+   */
+  private duplicateIdWarning(
+    id: string,
     info: ElementInfo,
     text: Parameters<typeof locateIn>[0] | undefined,
     pointer: string,
-    problems: Problem[],
-  ): boolean {
-    if (id === undefined) return false;
-    if (this.ids.add(id)) {
-      this.recent?.add(id, info);
-      return false;
-    }
-    // Hint: placing the warning parses the element's text a second time (`locateIn`), so it is
-    // placed only when warnings are looked for.
-    if (this.warnings) {
-      const first = this.recent?.find(id);
-      problems.push({
-        file: this.file,
-        ...(text ? locateIn(text, '/id') : info),
-        pointer: `${pointer}/id`,
-        severity: 'warning',
-        code: 'duplicate-id',
-        message: duplicateIdMessage(id, first),
-        eventId: id,
-        firstCopy: first,
-      });
-    }
-    return true;
+  ): Problem {
+    const first = this.recent?.find(id);
+    return {
+      file: this.file,
+      ...(text ? locateIn(text, '/id') : info),
+      pointer: `${pointer}/id`,
+      severity: 'warning',
+      code: 'duplicate-id',
+      message: duplicateIdMessage(id, first),
+      eventId: id,
+      firstCopy: first,
+    };
   }
 
   /** The one place an event record is made. */

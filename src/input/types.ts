@@ -83,7 +83,7 @@ export type InputRecord =
       event: WebhookEvent;
       value: unknown;
       problems: Problem[];
-      /** Problems of the event counted but not in `problems`: past `ReadOptions.maxIssues`. */
+      /** Problems of the event counted but not in `problems`: past `ReadOptions.maxIssues`, or not built where `ReadOptions.mayListFrom` lists none. */
       omitted?: Omitted | undefined;
       /** True when an earlier event (in any file of this run) had the same envelope `id`: a redelivery. */
       duplicate: boolean;
@@ -95,7 +95,7 @@ export type InputRecord =
       eventKind: EventKind | undefined;
       value: unknown;
       problems: Problem[];
-      /** Problems of the element counted but not in `problems`: past `ReadOptions.maxIssues`. */
+      /** Problems of the element counted but not in `problems`: past `ReadOptions.maxIssues`, or not built where `ReadOptions.mayListFrom` lists none. */
       omitted?: Omitted | undefined;
       /**
        * A CallComplete whose only errors are an undocumented `status`: the call as read, which is

@@ -39,6 +39,8 @@ async function both(path: string, options: ValidationOptions = {}, tiny = withRi
       throw new Error('not asked of the main side');
     },
     merge: (half, redeliveries, cut) => two.mergeHalf(half, redeliveries, cut),
+    // As validate reads: what the report will not list is counted, not built (see `ReadOptions.mayListFrom`).
+    mayListFrom: (at) => two.mayListFrom(at),
   };
   const outcome = await readInHalves(path, tiny, consumer, {
     read: (from, halfOptions) => {
@@ -53,11 +55,15 @@ async function both(path: string, options: ValidationOptions = {}, tiny = withRi
           },
           state: () => half.state(),
           merge: () => false,
+          mayListFrom: (at) => half.mayListFrom(at),
         },
       );
     },
   });
-  if (!outcome.consumed) for await (const records of readRecords([path], tiny)) consumer.add(records);
+  if (!outcome.consumed) {
+    for await (const records of readRecords([path], { ...tiny, mayListFrom: consumer.mayListFrom }))
+      consumer.add(records);
+  }
   const one = new ValidationCollector(options);
   for await (const records of readRecords([path], tiny)) for (const record of records) one.add(record);
   // As validate does once a file is read: the redeliveries' warnings name their first copies.
@@ -291,6 +297,34 @@ describe('validate on two threads', () => {
     expect(one.stdout).toContain('7 more problems not shown (--max-problems)');
   });
 
+  it('once --max-problems are listed, counts the rest in either half as one thread reading every problem reports', async () => {
+    const typed: ReadOptions = { ...withRing, type: 'CallComplete' };
+    const n = 600;
+    const late = '{"a":1},,\n[{"a":1},{"b":2}],,\n'.repeat(n / 2);
+    const files: Array<[string, string, ReadOptions]> = [
+      // Ten missing fields each, with --type CallComplete.
+      ['objects.json', `[\n${Array(n).fill('  {}').join(',\n')}\n]\n`, typed],
+      // A trailing comma is found after the doubled comma that follows it, but placed before it.
+      // Hint: only after the cut: a top-level comma before it keeps the second thread out.
+      ['late.ndjson', `${events.map((event) => JSON.stringify(event)).join('\n')}\n${late}`, withRing],
+    ];
+    for (const [name, text, read] of files) {
+      const path = write(name, text);
+      const { errors, warnings } = (await both(path, {}, read)).one.totals;
+      const total = errors + warnings;
+      // Filled in the first half, at a problem found late in the second, or in the second.
+      for (const maxProblems of [1, 2, 3, 11, Math.floor(total * 0.3), Math.floor(total * 0.7)]) {
+        for (const listWarnings of [true, false]) {
+          // Hint: the JSON only: the code frame of a problem between two values shows what the
+          // read in hand holds of the line before, which one thread and two may cut apart.
+          const run = await both(path, { maxProblems, listWarnings }, read);
+          expect(run.how, name).toMatch(twoThreads);
+          expect(renderValidationJson(run.two), `${name} ${maxProblems}`).toBe(renderValidationJson(run.one));
+        }
+      }
+    }
+  });
+
   it('the built CLI: a real worker, the same JSON as one thread', async () => {
     const path = write('cli.json', damaged());
     const run = (env: string, format: string) =>
@@ -303,5 +337,16 @@ describe('validate on two threads', () => {
       env: { CALLHOOK_THREADS: '2,trace' },
     });
     expect(batched.stderr).toBe('callhook: read on one thread (--batch-size counts each batch whole)\n');
+    // With --max-problems, which the reader of each half is told of: what one thread reading every problem reports.
+    for (const maxProblems of [1, 60]) {
+      const args = ['validate', path, '--format', 'json', '--max-problems', String(maxProblems)];
+      const [capped, cappedOne] = await Promise.all(
+        ['2,trace', '1'].map((env) => runCli(args, { env: { CALLHOOK_THREADS: env } })),
+      );
+      expect(capped!.stderr).toMatch(/^callhook: read on two threads \(the second from byte \d+, \d+ redelivered/);
+      const every = renderValidationJson((await both(path, { maxProblems })).one);
+      expect(capped!.stdout).toBe(every);
+      expect(cappedOne!.stdout).toBe(every);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { dryRun } from '../../src/commands/replay.js';
 import { parseReplayOptions } from '../../src/commands/replay-options.js';
 import { type OutboundBatch, planBatches, type ReplayEvent } from '../../src/http/batches.js';
+import { replayDefaults } from '../helpers/replay-options.js';
 
 async function* events(count: number): AsyncGenerator<ReplayEvent[]> {
   for (let n = 0; n < count; n++) {
@@ -32,18 +33,7 @@ describe('dryRun', () => {
         else callback();
       },
     });
-    const settings = parseReplayOptions({
-      url: 'http://127.0.0.1:9/hook',
-      validate: true,
-      concurrency: '4',
-      timeout: '30',
-      retries: '5',
-      secretEnv: 'CALLHOOK_SECRET',
-      signatureHeader: 'X-Signature',
-      method: 'POST',
-      format: 'json',
-      dryRun: true,
-    });
+    const settings = parseReplayOptions({ ...replayDefaults, format: 'json', dryRun: true });
     const run = dryRun(counted(), settings, '0.0.0', undefined, undefined, slow);
     await new Promise((r) => setTimeout(r, 100));
     // One request line is over 1 KB: the writable's 4 KiB buffer holds only a few before it says "wait".
