@@ -148,8 +148,9 @@ interface PlanOptions {
    */
   lingerMs?: number | undefined;
   /**
-   * Kept up to date with the events read into the batch being built and not yet handed on: what a
-   * run that stops reading a stream has read and will never send (see `deliverBatches`' `held`).
+   * Kept up to date with the events taken from the input and not yet handed on in a batch (the
+   * batch being built and the rest of the chunk it came in): what a run that stops reading a
+   * stream has read and will never send (see `deliverBatches`' `held`).
    */
   held?: { events: number } | undefined;
 }
@@ -229,15 +230,11 @@ export async function* planBatches(
   };
 
   const held = options.held ?? { events: 0 };
-  const hold = (event: ReplayEvent) => {
-    pending.push(event);
-    held.events = pending.length;
-  };
-  /** The batch of the events held, which are no longer this function's to count. */
+  /** The batch of the events pending, which are no longer this function's to count. */
   const handOn = (): OutboundBatch => {
     const batch = build(pending);
+    held.events -= pending.length;
     pending = [];
-    held.events = 0;
     return batch;
   };
 
@@ -263,6 +260,9 @@ export async function* planBatches(
       } else result = await next;
       next = undefined;
       if (result.done) break;
+      // Hint: the whole chunk is held from here, not event by event: a run stopped while this
+      // loop waits at a yield has read the chunk's later events as surely as the pending ones.
+      held.events += result.value.length;
       for (const event of result.value) {
         if (options.batchSize === undefined) {
           const head = pending[0];
@@ -273,9 +273,9 @@ export async function* planBatches(
               ExitCode.usage,
             );
           }
-          hold(event);
+          pending.push(event);
         } else {
-          hold(event);
+          pending.push(event);
           if (pending.length === options.batchSize) yield handOn();
         }
       }

@@ -51,7 +51,7 @@ export interface DeliveryOptions {
    */
   countUnsent?: boolean | undefined;
   /**
-   * The events read into a batch not yet made (`planBatches`' `held`): when a run reading a
+   * The events read and not yet in a batch handed on (`planBatches`' `held`): when a run reading a
    * stream (no `countUnsent`) stops, these and the batches its abandoned reads brought are
    * counted as not sent: they were read, and a stream cannot be read again.
    */
