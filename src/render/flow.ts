@@ -345,26 +345,18 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   const lines: string[] = [];
   // Hint: not wrapped: a Markdown heading is one line, and a second would be a paragraph.
   lines.push(`### ${md(view.status)}: ${md(view.name)} (${md(view.phone)})`, '');
-  // Hint: a field holding a code span is one line, however long (the third element): Markdown
-  // finds blocks before code spans, so a wrapped line of an id that began `# ` or `- ` was a
-  // heading or a list item, and the span's backticks were shown.
-  const fields: Array<[string, string, boolean?]> = [
-    ['Campaign', markdownCode(view.campaignId), true],
+  const fields: Array<[string, string]> = [
+    ['Campaign', markdownCode(view.campaignId)],
     ['Started', view.started + (view.queued ? ` (${view.queued})` : '')],
   ];
-  if (view.correlationId) fields.push(['Correlation', markdownCode(view.correlationId), true]);
-  if (view.eventId)
-    fields.push(['Event', `${markdownCode(view.eventId)}${view.redelivered ? ' (redelivered)' : ''}`, true]);
+  if (view.correlationId) fields.push(['Correlation', markdownCode(view.correlationId)]);
+  if (view.eventId) fields.push(['Event', `${markdownCode(view.eventId)}${view.redelivered ? ' (redelivered)' : ''}`]);
   if (view.requests.length > 0) {
     fields.push(['Requests', view.requests.map((r) => describeRequest(r, md)).join(', ')]);
   }
   if (view.stopped) fields.push(['Stopped at', `step ${view.stopped.step}, ${md(view.stopped.question)}`]);
   if (view.outcome !== undefined) fields.push(['Outcome', md(view.outcome)]);
-  for (const [label, value, oneLine] of fields) {
-    const line = `- **${label}:** ${value}`;
-    if (oneLine) lines.push(line);
-    else pushAll(lines, wrap(line, '  ', ''));
-  }
+  for (const [label, value] of fields) pushAll(lines, wrap(`- **${label}:** ${value}`, '  ', ''));
   lines.push('');
   if (view.steps.length === 0) lines.push('_No conversation._');
   view.steps.forEach((step, index) => {
