@@ -46,6 +46,7 @@ import {
   type ReadOptions,
   readRecords,
   releasePipes,
+  type Source,
 } from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
 import { stdinName } from '../input/types.js';
@@ -96,10 +97,10 @@ function warn(message: string): void {
  * Where each input file starts in the whole input, in bytes, so progress can show an ETA; the
  * total is under the key ''. Undefined when stdin is among the inputs (its size is unknown).
  */
-async function inputSizes(paths: readonly string[]): Promise<Map<string, number> | undefined> {
+async function inputSizes(sources: readonly Source[]): Promise<Map<string, number> | undefined> {
   const starts = new Map<string, number>();
   let total = 0;
-  for (const source of await listSources(paths)) {
+  for (const source of sources) {
     if (source.path === '-') return undefined;
     starts.set(source.name, total);
     total += (await stat(source.path)).size;
@@ -128,8 +129,8 @@ function tracked(batches: AsyncIterable<OutboundBatch>, sizes: Map<string, numbe
 }
 
 /** True when every source can be read a second time: no stdin, FIFO or process substitution. */
-async function rereadable(paths: readonly string[]): Promise<boolean> {
-  for (const source of await listSources(paths)) {
+async function rereadable(sources: readonly Source[]): Promise<boolean> {
+  for (const source of sources) {
     if (source.path === '-' || !(await stat(source.path)).isFile()) return false;
   }
   return true;
@@ -141,12 +142,13 @@ async function rereadable(paths: readonly string[]): Promise<boolean> {
  */
 async function prepareFresh(
   paths: string[],
+  endsByItself: boolean,
   settings: ReplayCommandSettings,
   source: () => AsyncIterable<ReplayEvent[]>,
 ): Promise<{ rewrite: (value: unknown) => string; replayed?: ReplayEvent[][] }> {
   let newest: number | undefined;
   let replayed: ReplayEvent[][] | undefined;
-  const once = !(await rereadable(paths));
+  const once = !endsByItself;
   const scan = once
     ? source()
     : replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
@@ -465,11 +467,15 @@ async function replayWith(
 ): Promise<void> {
   // The secret is checked before any input is read, so a missing one fails fast.
   const signer = makeSigner(settings);
+  // Listed once: a missing path fails here, before anything is sent. Hint: a file ends; stdin, a
+  // FIFO or a <(...) may never, and counting what was left would wait for it.
+  const sources = await listSources(paths);
+  const endsByItself = await rereadable(sources);
   const run: RunIdentity = {
     inputs: paths,
     // Hint: a stream (stdin, a named pipe, <(...)) cannot be fingerprinted: opening a named pipe
     // to sample it would lose what it holds when closed, and the run would then wait forever.
-    fingerprint: settings.journal && (await rereadable(paths)) ? await fingerprintInputs(paths) : null,
+    fingerprint: settings.journal && endsByItself ? await fingerprintInputs(paths) : null,
     batchSize: settings.batchSize ?? null,
     selection: selectionOf(settings),
   };
@@ -478,9 +484,7 @@ async function replayWith(
       ? confirmedFromJournal(settings.journal, run, redactUrl(settings.url))
       : undefined;
   // Hint: `/dev/stdin` names stdin too, read as `-` when it is a pipe (listSources).
-  const readsStdin = (await listSources(paths)).some((source) => source.path === '-');
-  // Hint: a file ends; stdin, a FIFO or a <(...) may never, and counting what was left would wait for it.
-  const endsByItself = await rereadable(paths);
+  const readsStdin = sources.some((source) => source.path === '-');
   const stats = new DeliveryStats();
   const onSkip = (skipped: SkippedInput) => {
     stats.skip(skipped);
@@ -508,7 +512,7 @@ async function replayWith(
       onProblem,
     });
 
-  const fresh = settings.fresh ? await prepareFresh(paths, settings, source) : undefined;
+  const fresh = settings.fresh ? await prepareFresh(paths, endsByItself, settings, source) : undefined;
   // Listing the sources first also makes a missing path fail before anything is sent.
   const sourceBytes = new SourceBytes();
   // The events read into a batch not yet made: a stopped run counts them as not sent.
@@ -524,7 +528,7 @@ async function replayWith(
     // regular file, `-` and `/dev/stdin` included, is a stream, however it is opened.
     lingerMs: endsByItself ? undefined : settings.lingerMs,
   });
-  const input = tracked(planned, await inputSizes(paths));
+  const input = tracked(planned, await inputSizes(sources));
   const batches = input.batches;
 
   if (settings.dryRun) {
