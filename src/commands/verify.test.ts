@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { maxHeaderSize } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -214,6 +215,85 @@ describe('verify a log line whose receivedAt is not a time', () => {
         `${join(dir, 'deliveries.meta')}:1: not a capture description`,
       );
       expect((error as CallhookError).exitCode).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('verify reads a capture description no further than listen ever writes one', () => {
+  // Hint: listen's longest line is about 9 bytes per byte of a request head (16 KiB of one-letter
+  // headers); the pretty-printed .meta of the first layout, about 33. 64 leaves a margin.
+  const limit = 64 * maxHeaderSize;
+  /** `line`, a JSON object, given a `pad` field that makes it `bytes` long. */
+  const padded = (line: string, bytes: number) => {
+    const start = `${line.slice(0, -1)},"pad":"`;
+    return `${start}${'x'.repeat(bytes - Buffer.byteLength(start) - 2)}"}`;
+  };
+
+  it.each([
+    ['in the middle', '\n'],
+    ['at the end, with no line break after it', ''],
+  ])('checks a log line of exactly the limit, and skips one a byte longer unread, %s', async (_, after) => {
+    const secret = 'verify-test-secret';
+    const dir = await hmacCapture(secret);
+    const log = join(dir, 'deliveries.meta');
+    const [first = '', second = '', third = ''] = readFileSync(log, 'utf8').split('\n');
+    const write = (bytes: number) =>
+      writeFileSync(
+        log,
+        after === ''
+          ? `${first}\n${third}\n${padded(second, bytes)}`
+          : `${first}\n${padded(second, bytes)}\n${third}\n`,
+      );
+    const at = after === '' ? 3 : 2;
+    try {
+      write(limit);
+      const fits = await verifyHmacCapture(dir, secret);
+      expect(fits.error).toBeUndefined();
+      expect(fits.errors).toEqual([]);
+      expect(fits.lines).toHaveLength(3);
+      write(limit + 1);
+      const over = await verifyHmacCapture(dir, secret);
+      expect(over.error).toBeUndefined();
+      expect(over.errors).toEqual([
+        `callhook: ${log}:${at}: line of more than 1M skipped unread (listen writes none so long): the delivery it described is not checked\n`,
+      ]);
+      expect(over.lines).toHaveLength(2);
+      expect(over.lines.every((line) => (JSON.parse(line) as { ok: boolean }).ok)).toBe(true);
+      expect(over.exitCode).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a layout 1 .meta of exactly the limit, and refuses one a byte longer in one line naming it, exit 2', async () => {
+    const secret = 'verify-test-secret';
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-verify-'));
+    const meta = join(dir, '000001.meta');
+    writeFileSync(join(dir, '000001.json'), '[1]');
+    const description = JSON.stringify({
+      capture: 1,
+      receivedAt: '2024-01-01T00:00:00.000Z',
+      method: 'POST',
+      path: '/',
+      headers: [['X-Signature', createHmac('sha256', secret).update('[1]').digest('hex')]],
+      body: '000001.json',
+      bytes: 3,
+      status: 200,
+    });
+    try {
+      writeFileSync(meta, padded(description, limit));
+      const fits = await verifyHmacCapture(dir, secret);
+      expect(fits.error).toBeUndefined();
+      expect(fits.lines.map((line) => (JSON.parse(line) as { ok: boolean }).ok)).toEqual([true]);
+      writeFileSync(meta, padded(description, limit + 1));
+      const over = await verifyHmacCapture(dir, secret);
+      expect(over.error).toBeInstanceOf(CallhookError);
+      expect((over.error as CallhookError).message).toBe(
+        `${meta}: not a capture description (more than 1M, and listen writes none so large)`,
+      );
+      expect((over.error as CallhookError).exitCode).toBe(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

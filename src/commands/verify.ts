@@ -158,11 +158,9 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     // read one at a time, so a long capture is never held whole.
     const bodies = new CapturedBodies({ bytes: maxBody, reason: tooLarge });
     try {
-      const unreadable = (where: string) => {
+      const unreadable = (where: string, why: string) => {
         totals.unreadable++;
-        process.stderr.write(
-          `callhook: ${escapeTerminal(where)}: unreadable line skipped (cut short?): the delivery it described is not checked\n`,
-        );
+        process.stderr.write(`callhook: ${escapeTerminal(where)}: ${why}: the delivery it described is not checked\n`);
       };
       for await (const delivery of capturedDeliveries(paths, unreadable)) {
         // Hint: a capture holds the headers as they came over HTTP, a character per byte.

@@ -1,11 +1,13 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { damagedFile, restrictedTo } from '../../test/helpers/damaged-files.js';
 import { callComplete } from '../../test/helpers/events.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { InputRecord, Location } from '../input/types.js';
-import { ValidationCollector, type ValidationOptions } from './validation.js';
+import { ValidationCollector, type ValidationOptions, type ValidationReport } from './validation.js';
 
 /** A CallComplete whose flow holds `steps` empty steps (two missing fields each), with a few other problems around them. */
 function pathological(steps: number): string {
@@ -190,6 +192,49 @@ describe('ValidationCollector telling the reader where it lists no more problems
           }
         }
       }
+    }
+  });
+});
+
+describe('a report capped by --max-problems, over generated damaged files', () => {
+  it('is the uncapped report restricted to the cap: each file its first problems by place, in file order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-capped-'));
+    try {
+      for (let seed = 1; seed <= 40; seed++) {
+        const paths = Array.from({ length: 1 + (seed % 3) }, (_, i) => {
+          const { ending, text } = damagedFile(seed * 10 + i);
+          const path = join(dir, `${seed}-${i}.${ending}`);
+          writeFileSync(path, text);
+          return path;
+        });
+        // Hint: records handed on a few elements at a time, so that the reader hears of the list often.
+        const reading: ReadOptions = {
+          type: seed % 4 === 0 ? 'CallComplete' : undefined,
+          strict: seed % 3 === 0,
+          firstCopies: true,
+          chunkSize: 64,
+        };
+        const every = await recordsOf(reading, paths);
+        for (const listWarnings of [true, false]) {
+          const uncapped = JSON.parse(reportOf(every, { listWarnings })) as ValidationReport;
+          const total = uncapped.files.reduce((sum, file) => sum + file.problems.length, 0);
+          for (const maxProblems of new Set([
+            1,
+            2,
+            3,
+            Math.ceil(total / 2),
+            Math.max(1, total - 1),
+            Math.max(1, total),
+          ])) {
+            const options = { maxProblems, listWarnings };
+            expect(await readAsValidate(reading, paths, options), `seed ${seed} ${maxProblems} ${listWarnings}`).toBe(
+              JSON.stringify(restrictedTo(uncapped, maxProblems)),
+            );
+          }
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

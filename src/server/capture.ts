@@ -40,10 +40,11 @@ import {
   writeSync,
 } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
+import { maxHeaderSize } from 'node:http';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { optionSize } from '../input/element.js';
 import { captureLogName } from '../input/types.js';
 import {
   checkOwnFile,
@@ -664,12 +665,31 @@ function notCaptureMeta(where: string): CallhookError {
   return new CallhookError(`${where}: not a capture description written by callhook listen`, ExitCode.usage);
 }
 
-/** A capture's small file, whole; a pipe or a device refused (`openRegular`). */
-async function readText(path: string, what: string): Promise<string> {
+/**
+ * The most bytes of one capture description read (a line of the log, or a layout 1 `.meta`), more
+ * than listen ever writes. Hint: node:http takes at most `maxHeaderSize` bytes of header names and
+ * values; listen writes each of them as at most 9 bytes of a log line (one-letter headers,
+ * `["a",""],` each), and the first layout's pretty-printed JSON as about 33. 64 leaves a margin.
+ */
+const maxDescriptionBytes = 64 * maxHeaderSize;
+
+/** A description past `maxDescriptionBytes`, for messages. */
+const tooLong = `more than ${optionSize(maxDescriptionBytes)}`;
+
+/** A layout 1 description's text: a pipe or a device refused (`openRegular`), and one past `maxDescriptionBytes` unread. */
+async function readDescription(path: string): Promise<string> {
   try {
-    const { handle } = await openRegular(path, what);
+    const { handle, size } = await openRegular(path, 'a capture description');
     try {
-      return await handle.readFile('utf8');
+      if (size > maxDescriptionBytes) {
+        throw new CallhookError(
+          `${path}: not a capture description (${tooLong}, and listen writes none so large)`,
+          ExitCode.usage,
+        );
+      }
+      const text = Buffer.alloc(size);
+      const { bytesRead } = await handle.read(text, 0, size, 0);
+      return text.toString('utf8', 0, bytesRead);
     } finally {
       await handle.close().catch(() => {});
     }
@@ -679,21 +699,48 @@ async function readText(path: string, what: string): Promise<string> {
 }
 
 /**
+ * The lines of `chunks` (split at LF), each decoded as UTF-8; one of more than `limit` bytes is
+ * `undefined`, its bytes never held. Hint: readline held every line whole, however long.
+ */
+async function* boundedLines(chunks: AsyncIterable<Buffer>, limit: number): AsyncGenerator<string | undefined> {
+  let parts: Buffer[] = [];
+  let length = 0;
+  const line = () => (length > limit ? undefined : Buffer.concat(parts).toString());
+  for await (const chunk of chunks) {
+    for (let start = 0; ; ) {
+      const end = chunk.indexOf(0x0a, start);
+      const piece = chunk.subarray(start, end < 0 ? chunk.length : end);
+      length += piece.length;
+      // Hint: a line past the limit is only counted on to its end.
+      if (length > limit) parts = [];
+      else parts.push(piece);
+      if (end < 0) break;
+      yield line();
+      parts = [];
+      length = 0;
+      start = end + 1;
+    }
+  }
+  if (length > 0) yield line();
+}
+
+/**
  * The deliveries a folder's log describes, in order, read a line at a time (a long listen's log
  * is never held whole). A line that is not JSON was cut short (listen stopped mid-write, or a
- * write failed) and is skipped, as a journal's reader does, and named to `onUnreadable`. `only`:
+ * write failed) and is skipped, as a journal's reader does, and named to `onUnreadable` with why;
+ * so is a line longer than listen writes any, unread. `only`:
  * just those whose body is in this file.
  */
 async function* readLog(
   path: string,
   only: string | undefined,
-  onUnreadable: ((where: string) => void) | undefined,
+  onUnreadable: ((where: string, why: string) => void) | undefined,
 ): AsyncGenerator<CapturedDelivery> {
   let handle: FileHandle;
-  let lines: AsyncIterable<string>;
+  let lines: AsyncIterable<string | undefined>;
   try {
     handle = (await openRegular(path, "a capture's log")).handle;
-    lines = createInterface({ input: handle.createReadStream(), crlfDelay: Number.POSITIVE_INFINITY });
+    lines = boundedLines(handle.createReadStream(), maxDescriptionBytes);
   } catch (error) {
     throw describeIoError(error, path);
   }
@@ -703,12 +750,16 @@ async function* readLog(
   try {
     for await (const line of lines) {
       number++;
+      if (line === undefined) {
+        onUnreadable?.(`${path}:${number}`, `line of ${tooLong} skipped unread (listen writes none so long)`);
+        continue;
+      }
       if (line.trim() === '') continue;
       let meta: unknown;
       try {
         meta = JSON.parse(line);
       } catch {
-        onUnreadable?.(`${path}:${number}`);
+        onUnreadable?.(`${path}:${number}`, 'unreadable line skipped (cut short?)');
         continue;
       }
       if (!isCaptureMeta(meta)) throw notCaptureMeta(`${path}:${number}`);
@@ -726,7 +777,7 @@ async function* readLog(
 async function readMetaFile(path: string): Promise<CapturedDelivery> {
   let meta: unknown;
   try {
-    meta = JSON.parse(await readText(path, 'a capture description'));
+    meta = JSON.parse(await readDescription(path));
   } catch (error) {
     if (error instanceof SyntaxError) {
       throw new CallhookError(`${path}: not a capture description (not JSON)`, ExitCode.usage);
@@ -809,11 +860,11 @@ async function describePath(path: string): Promise<Described[]> {
  * The captured deliveries the paths name, one at a time: a folder's (its layout 1 `*.meta` files,
  * then its `deliveries.meta` in the order saved), or a file's (a log, a `.meta`, or a captured
  * body). Every path is found (and a typo fails) before any delivery is read. A log line cut
- * short is skipped, its `file:line` given to `onUnreadable`.
+ * short, or longer than listen writes any, is skipped, its `file:line` and why given to `onUnreadable`.
  */
 export async function* capturedDeliveries(
   paths: readonly string[],
-  onUnreadable?: (where: string) => void,
+  onUnreadable?: (where: string, why: string) => void,
 ): AsyncGenerator<CapturedDelivery> {
   const described: Described[] = [];
   for (const path of paths) described.push(...(await describePath(path)));

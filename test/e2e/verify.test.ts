@@ -1,7 +1,7 @@
 /** `verify --body` and `--headers` as a process: what it reads of a file that does not end. */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,5 +184,63 @@ describe('verify a folder of captures reads each body no further than --max-body
     // One within the limit is still checked.
     truncateSync(body, 0);
     expect((await verifyHmac(dir)).code).toBe(0);
+  });
+});
+
+describe('verify reads a capture description no further than listen ever writes one', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'callhook-verify-e2e-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const secret = 'verify-e2e-hmac-secret';
+  // Hint: a heap of 64 MiB, so a description read whole (200 MiB) ends the process instead of passing slowly.
+  const smallHeap = { CALLHOOK_SECRET: secret, NODE_OPTIONS: '--max-old-space-size=64' };
+  const huge = 200 * 2 ** 20;
+  const described = (n: number, body: string) =>
+    JSON.stringify({
+      capture: 2,
+      receivedAt: '2024-01-01T00:00:00.000Z',
+      method: 'POST',
+      path: '/',
+      headers: [['X-Signature', createHmac('sha256', secret).update(body).digest('hex')]],
+      body: `${String(n).padStart(6, '0')}.json`,
+      bytes: body.length,
+      status: 200,
+    });
+
+  it.each([
+    ['200 MiB of junk', ''],
+    ['a valid start followed by 200 MiB', '{"capture":1,"receivedAt":"2024-01-01T00:00:00Z","headers":[["a","'],
+  ])('refuses a layout 1 .meta of %s in one line naming it, exit 2, not a crash', async (_, start) => {
+    // It was read whole: with a 64 MiB heap, a fatal out-of-memory error and a native stack trace (exit 134).
+    const meta = join(dir, '000001.meta');
+    writeFileSync(join(dir, '000001.json'), '[1]');
+    writeFileSync(meta, start);
+    truncateSync(meta, huge);
+    const run = await runCli(['verify', dir, '--sign', 'hmac'], { env: smallHeap });
+    expect(run.stderr).toBe(
+      `callhook: ${meta}: not a capture description (more than 1M, and listen writes none so large)\n`,
+    );
+    expect(run.code).toBe(2);
+  });
+
+  it('skips a line of deliveries.meta of 200 MiB unread, says so in one line, and checks the others', async () => {
+    // It was read whole: with a 64 MiB heap, a fatal out-of-memory error and a native stack trace (exit 134).
+    const log = join(dir, 'deliveries.meta');
+    writeFileSync(join(dir, '000001.json'), '[1]');
+    writeFileSync(join(dir, '000003.json'), '[3]');
+    writeFileSync(log, `${described(1, '[1]')}\n${described(2, '[2]').slice(0, -1)},"pad":"`);
+    // Hint: a sparse file: the line's 200 MiB cost no disk.
+    truncateSync(log, huge);
+    const fd = openSync(log, 'a');
+    writeSync(fd, `"}\n${described(3, '[3]')}\n`);
+    closeSync(fd);
+    const run = await runCli(['verify', dir, '--sign', 'hmac'], { env: smallHeap });
+    expect(run.stderr).toBe(
+      `callhook: ${log}:2: line of more than 1M skipped unread (listen writes none so long): the delivery it described is not checked\n`,
+    );
+    expect(run.stdout).toContain('2 of 2 signatures valid; 1 delivery not checked');
+    expect(run.code).toBe(0);
   });
 });
