@@ -39,9 +39,9 @@ export interface ReplayReport {
   /** Requests per second over the run. */
   requestRate: number;
   /**
-   * `notSent`: read from the input after the run stopped (by a signal, one batch at most), never
-   * sent, and not in the journal; `--resume` sends them. With `inputComplete` false, the input
-   * holds more still.
+   * `notSent`: read from the input and never sent, and not in the journal; `--resume` sends them.
+   * From a file, read after the run stopped (by a signal, one batch at most); from a stream, all it
+   * had read. With `inputComplete` false, the input holds more still.
    */
   batches: {
     delivered: number;

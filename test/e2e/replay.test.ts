@@ -580,6 +580,34 @@ describe('replay', () => {
     expect(run.output().stdout).toMatch(/events\s+0 delivered, 0 failed, 0 undelivered, 3 not sent/);
   });
 
+  it('counts every event a stopped stream had read: delivered or not sent, in batches as --batch-size cuts them', async () => {
+    // Ten events written to stdin at once, batches of 3, SIGTERM while the first was in flight:
+    // the report accounted for 7 (3 delivered, 4 not sent as one batch); the 3 the input layer had
+    // read and not yet split were counted nowhere (and 23 of 30).
+    for (const count of [10, 30]) {
+      let answer = () => {};
+      const s = await server((req, res) => {
+        if (req.index === 0) answer = () => res.end('ok');
+        else res.end('ok');
+      });
+      const run = spawnReplay(['-', '--url', s.url, '--batch-size', '3', '--concurrency', '1', '--format', 'json']);
+      // One write, under the size a pipe writes whole: all of it is read at once.
+      run.child.stdin.write(Array.from({ length: count }, (_, n) => `${JSON.stringify(attempt(n))}\n`).join(''));
+      await waitFor(() => s.requests.length === 1);
+      run.child.kill('SIGTERM');
+      await waitFor(() => run.output().stderr.includes('stopping (SIGTERM)'));
+      answer();
+      expect(await Promise.race([run.closed, delay(10_000, 'still running')]), `${count} events`).toBe(143);
+      const report = JSON.parse(run.output().stdout);
+      const e = report.events;
+      expect(e.delivered + e.failed + e.undelivered + e.notSent, `${count} events`).toBe(count);
+      expect(report.events, `${count} events`).toMatchObject({ delivered: 3, notSent: count - 3 });
+      expect(report.batches, `${count} events`).toMatchObject({ delivered: 1, notSent: Math.ceil((count - 3) / 3) });
+      expect(report.inputComplete).toBe(false);
+      expect(s.requests).toHaveLength(1);
+    }
+  });
+
   it('a signal during a Retry-After pause says nothing is in flight, and stops at once', async () => {
     // Every batch read was counted as in flight: paused by a 503 for 10 minutes, replay said it
     // was "waiting for 4 in flight" when no request was on the wire and nothing would be waited for.
