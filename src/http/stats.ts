@@ -39,9 +39,10 @@ export interface ReplayReport {
   /** Requests per second over the run. */
   requestRate: number;
   /**
-   * `notSent`: read from the input and never sent, and not in the journal; `--resume` sends them.
-   * From a file, read after the run stopped (by a signal, one batch at most); from a stream, all it
-   * had read. With `inputComplete` false, the input holds more still.
+   * `notSent`: read from the input and never sent; `--resume` sends them. From a file, read after
+   * the run stopped (by a signal, one batch at most); from a stream, all it had read; and a batch
+   * waiting for its turn (`--rate`, a Retry-After pause) when the run stopped, the one kind the
+   * journal lists (undelivered, 0 attempts). With `inputComplete` false, the input holds more still.
    */
   batches: {
     delivered: number;
@@ -173,6 +174,12 @@ export class DeliveryStats {
       this.events.delivered += entry.events;
       return;
     }
+    // Hint: journalled undelivered (so that --resume sends it), but never tried: a batch waiting
+    // for its --rate slot or a Retry-After pause when the run stopped was not sent.
+    if (entry.status === 'undelivered' && entry.attempts === 0) {
+      this.notSent(entry.events);
+      return;
+    }
     const bucket = entry.status === 'undelivered' ? 'undelivered' : 'failed';
     this.batches[bucket]++;
     this.events[bucket] += entry.events;
@@ -195,7 +202,7 @@ export class DeliveryStats {
     this.events.resumed += events;
   }
 
-  /** Records a batch read after the run stopped, and so never sent. */
+  /** Records a batch read and never sent: the run had stopped. */
   notSent(events: number): void {
     this.batches.notSent++;
     this.events.notSent += events;
