@@ -374,7 +374,10 @@ describe('deliverBatches', () => {
     expect(e.delivered + e.failed + e.undelivered + e.notSent).toBe(read);
     expect(stats.batches).toMatchObject({ delivered: 1, undelivered: 0, notSent: 2 });
     expect(stats.undelivered).toEqual([]);
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.find((line) => line.attempts === 0)).toMatchObject({ status: 'undelivered', events: 1 });
     expect(readJournal(path, () => {}).confirmed.size).toBe(1);
   });
