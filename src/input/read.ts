@@ -8,7 +8,7 @@ import { access, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
@@ -527,6 +527,8 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   let bytes = 0;
   let stopped = false;
   const left = { stopped: false };
+  /** The file could not be read at all (see below). */
+  let unread = false;
   const chunks = openSource(source, options, start);
   try {
     read: for await (const chunk of options.stop ? untilStopped(chunks, options.stop, left) : chunks) {
@@ -553,12 +555,22 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
       }
     }
   } catch (error) {
-    throw describeIoError(error, source.path);
+    // Hint: a file gone (or changed into one that cannot be read) since it was listed is read no
+    // further, as one that is not text is: the files before and after it are still read, and
+    // what the reader held of the one before is still handed on. Not so a stream, nor a read
+    // that fails part way.
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (bytes > 0 || start > 0 || source.path === '-' || code === undefined) throw describeIoError(error, source.path);
+    unread = true;
+    out.fatalAt = 0;
+    const message = `cannot be read: ${ioReason(error)}`;
+    const at = { offset: 0, line: 1, column: 1, pointer: '' };
+    out.records.push({ kind: 'problem', problem: build.problem({ ...at, code: 'unreadable', message, fatal: true }) });
   }
   // Hint: a file stopped at the pause, or left by `stop`, is not at its end, so nothing is
   // reported as left open: a half-read line there is no element, nor a problem.
   if (stopped) bytes = (pause?.at ?? start) - start;
-  else if (!left.stopped) {
+  else if (!left.stopped && !unread) {
     // The bytes a cut element held at the end of the file, too (see `ElementSplitter.endStep`).
     for (let rest = splitter.endStep(); rest !== undefined; rest = splitter.endStep()) yield* readAgain([rest]);
     // A file refused is counted to where it was, not to the end of the reads made before that.
