@@ -503,8 +503,11 @@ async function replayWith(
   };
   // Hint: a report that cannot be written fails the run too (exit 2), said when found; the run goes on.
   let reportFailed = false;
+  // A stream is read no further once the run stops, and what it had read is still counted (a file
+  // is read on instead: see `countUnsent`).
+  const stopReading = endsByItself ? undefined : new AbortController();
   const source = () =>
-    replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
+    replayEventsFromRecords(readRecords(paths, { ...readOptions(settings), stop: stopReading?.signal }), {
       validate: settings.validate,
       // Only --fresh rewrites events from their parsed values; otherwise the text is all that is sent.
       keepValues: settings.fresh,
@@ -515,10 +518,7 @@ async function replayWith(
   const fresh = settings.fresh ? await prepareFresh(paths, endsByItself, settings, source) : undefined;
   // Listing the sources first also makes a missing path fail before anything is sent.
   const sourceBytes = new SourceBytes();
-  // The events read into a batch not yet made: a stopped run counts them as not sent.
-  const held = { events: 0 };
   const planned = planBatches(fresh?.replayed ? fromArray(fresh.replayed) : source(), {
-    held,
     batchSize: settings.batchSize,
     rewrite: fresh?.rewrite,
     // An input array is sent as its own bytes, read back from its file (not from a stream).
@@ -594,7 +594,7 @@ async function replayWith(
       journal,
       confirmed,
       countUnsent: endsByItself,
-      held,
+      stopReading,
       stop: stop.signal,
       abort: abort.signal,
       stats,

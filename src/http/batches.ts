@@ -147,12 +147,6 @@ interface PlanOptions {
    * batch is full or the input ends (for stdin, which may go quiet for a long time).
    */
   lingerMs?: number | undefined;
-  /**
-   * Kept up to date with the events taken from the input and not yet handed on in a batch (the
-   * batch being built and the rest of the chunk it came in): what a run that stops reading a
-   * stream has read and will never send (see `deliverBatches`' `held`).
-   */
-  held?: { events: number } | undefined;
 }
 
 const lingered = Symbol('lingered');
@@ -229,11 +223,9 @@ export async function* planBatches(
     return batch;
   };
 
-  const held = options.held ?? { events: 0 };
-  /** The batch of the events pending, which are no longer this function's to count. */
+  /** The batch of the events pending. */
   const handOn = (): OutboundBatch => {
     const batch = build(pending);
-    held.events -= pending.length;
     pending = [];
     return batch;
   };
@@ -260,9 +252,6 @@ export async function* planBatches(
       } else result = await next;
       next = undefined;
       if (result.done) break;
-      // Hint: the whole chunk is held from here, not event by event: a run stopped while this
-      // loop waits at a yield has read the chunk's later events as surely as the pending ones.
-      held.events += result.value.length;
       for (const event of result.value) {
         if (options.batchSize === undefined) {
           const head = pending[0];

@@ -51,11 +51,12 @@ export interface DeliveryOptions {
    */
   countUnsent?: boolean | undefined;
   /**
-   * The events read and not yet in a batch handed on (`planBatches`' `held`): when a run reading a
-   * stream (no `countUnsent`) stops, these and the batches its abandoned reads brought are
-   * counted as not sent: they were read, and a stream cannot be read again.
+   * For an input that may never end by itself (a stream), instead of `countUnsent`: aborted when
+   * the run stops, so that the input reads no further (`ReadOptions.stop`); the batches it still
+   * makes of what it had read are counted as not sent: they were read, and a stream cannot be
+   * read again.
    */
-  held?: { readonly events: number } | undefined;
+  stopReading?: AbortController | undefined;
   /** Receives counts as they change; a new one is made otherwise. */
   stats?: DeliveryStats | undefined;
   random?: (() => number) | undefined;
@@ -98,8 +99,8 @@ export async function deliverBatches(
   try {
     await Promise.all(Array.from({ length: options.concurrency }, () => run.work(reader)));
     if (run.countsUnsent(reader)) {
-      if (options.countUnsent) await run.countUnsent(reader);
-      else run.countRead(reader.readAfterStop, options.held?.events ?? 0);
+      options.stopReading?.abort();
+      if (options.countUnsent || options.stopReading) await run.countUnsent(reader, options.stopReading !== undefined);
     }
     // Stopped early: let the input layer close its files.
     if (!run.stats.inputEnded && reader.error === undefined) await reader.close();
@@ -218,33 +219,22 @@ class DeliveryRun {
    * Reads the batches the run never took, to the end of the input, and counts them as not sent
    * (or resumed, those the journal confirms). Hint: a signal stops the count after one batch, so
    * a run stopped by one still tells whether any input was left (none, when its last batch was
-   * in flight), without reading the rest of a large file.
+   * in flight), without reading the rest of a large file. A stream told to stop reading (`stopped`)
+   * ends where what it had read ends, and every batch of that is counted: it was read, and is not
+   * the end of the input.
    */
-  async countUnsent(reader: BatchReader): Promise<void> {
+  async countUnsent(reader: BatchReader, stopped: boolean): Promise<void> {
     try {
       for await (const batch of reader.unsent()) {
         this.stats.read++;
         if (this.#options.confirmed?.has(batch.key)) this.stats.resumed(batch.events);
         else this.stats.notSent(batch.events);
-        if (this.stats.interrupted) return;
+        if (this.stats.interrupted && !stopped) return;
       }
-      this.stats.inputEnded = true;
+      if (!stopped) this.stats.inputEnded = true;
     } catch (error) {
       reader.error ??= error;
     }
-  }
-
-  /**
-   * Counts as not sent what a run that stopped reading a stream had read: the batches its
-   * abandoned reads brought, and the `events` held for a batch not yet made (one more batch).
-   */
-  countRead(batches: readonly OutboundBatch[], events: number): void {
-    for (const batch of batches) {
-      this.stats.read++;
-      if (this.#options.confirmed?.has(batch.key)) this.stats.resumed(batch.events);
-      else this.stats.notSent(batch.events);
-    }
-    if (events > 0) this.stats.notSent(events);
   }
 
   /** Sends one batch, retrying as the policy says, and records how it ended. */
@@ -436,19 +426,12 @@ class BatchReader {
     stopping.addEventListener('abort', this.#abandonAll, { once: true });
   }
 
-  /** The batches abandoned reads brought once the run stopped: read, and never sent. */
-  readonly readAfterStop: OutboundBatch[] = [];
-
   readonly #abandonAll = () => {
     for (const [abandon, read] of this.#pending) {
       abandon();
       this.#abandonedReads.push(read);
-      read.then(
-        (result) => {
-          if (!result.done) this.readAfterStop.push(result.value);
-        },
-        () => {},
-      );
+      // Hint: a read that fails after it was abandoned, with no one counting, is no unhandled rejection.
+      read.catch(() => {});
     }
     this.#pending.clear();
   };

@@ -39,9 +39,10 @@ export interface ReplayReport {
   /** Requests per second over the run. */
   requestRate: number;
   /**
-   * `notSent`: read from the input after the run stopped (by a signal, one batch at most), never
-   * sent, and not in the journal; `--resume` sends them. With `inputComplete` false, the input
-   * holds more still.
+   * `notSent`: read from the input and never sent; `--resume` sends them. From a file, read after
+   * the run stopped (by a signal, one batch at most); from a stream, all it had read; and a batch
+   * waiting for its turn (`--rate`, a Retry-After pause) when the run stopped, the one kind the
+   * journal lists (undelivered, 0 attempts). With `inputComplete` false, the input holds more still.
    */
   batches: {
     delivered: number;
@@ -72,8 +73,9 @@ export interface ReplayReport {
   /** Syntax problems between elements (a stray comma, an unclosed array): not events, so not in `events.invalid`. */
   inputProblems: number;
   /**
-   * The files read no further where they are not text (binary, compressed, UTF-16): where, and
-   * why, as summarise's report lists them. Nothing they held from there on was sent or counted.
+   * The files read no further where they are not text (binary, compressed, UTF-16), or not read at
+   * all (gone since they were listed): where, and why, as summarise's report lists them. Nothing
+   * they held from there on was sent or counted.
    */
   unreadableFiles: UnreadableFile[];
   /** The headers every request carried before signing, secrets redacted. */
@@ -173,6 +175,12 @@ export class DeliveryStats {
       this.events.delivered += entry.events;
       return;
     }
+    // Hint: journalled undelivered (so that --resume sends it), but never tried: a batch waiting
+    // for its --rate slot or a Retry-After pause when the run stopped was not sent.
+    if (entry.status === 'undelivered' && entry.attempts === 0) {
+      this.notSent(entry.events);
+      return;
+    }
     const bucket = entry.status === 'undelivered' ? 'undelivered' : 'failed';
     this.batches[bucket]++;
     this.events[bucket] += entry.events;
@@ -195,7 +203,7 @@ export class DeliveryStats {
     this.events.resumed += events;
   }
 
-  /** Records a batch read after the run stopped, and so never sent. */
+  /** Records a batch read and never sent: the run had stopped. */
   notSent(events: number): void {
     this.batches.notSent++;
     this.events.notSent += events;

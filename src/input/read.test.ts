@@ -265,6 +265,50 @@ describe('sources that are not regular files', () => {
   });
 });
 
+describe('a stream read until `stop`', () => {
+  it('once stopped, hands on the events it had read and not yet split, then ends without reading more', async () => {
+    // Stopped while a request was in flight, replay counted the events of the first slice of what
+    // it had read from stdin, and none of the rest of that read, nor what the stream held buffered.
+    const { PassThrough } = await import('node:stream');
+    const line = (n: number) => `${JSON.stringify({ n, pad: 'x'.repeat(100) })}\n`;
+    const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => line(from + k)).join('');
+    const later = join(dir, 'after-stdin.ndjson');
+    writeFileSync(later, lines(100, 102));
+    const stdin = new PassThrough();
+    const stop = new AbortController();
+    const reading = readRecords(['-', later], { stdin, stop: stop.signal, warnings: false });
+    const elements = (records: readonly InputRecord[]) =>
+      records.filter((r) => r.kind === 'event' || r.kind === 'invalid').map((r) => JSON.parse(r.element.text).n);
+    const errors = (records: readonly InputRecord[]) =>
+      records.filter((r) => r.kind === 'problem' && r.problem.severity === 'error');
+    // 20 lines of about 120 bytes in one write: more than the first slice (1 KiB) splits.
+    stdin.write(lines(0, 20));
+    const first = await reading.next();
+    const seen = elements(first.value ?? []);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.length).toBeLessThan(20);
+    // Held in the stream's buffer, read from the pipe and not yet taken, with half a line after it.
+    stdin.write(`${lines(20, 25)}{"n": 25, "pad": "x`);
+    stop.abort();
+    const rest: InputRecord[] = [];
+    for (let turn = 0; turn < 100; turn++) {
+      // Hint: bounded, so that a reading that waits for more input fails here instead of hanging.
+      const next = await Promise.race([
+        reading.next(),
+        new Promise<'waiting'>((resolve) => setTimeout(resolve, 5000, 'waiting').unref()),
+      ]);
+      expect(next, 'still waiting for more input once stopped').not.toBe('waiting');
+      if (next === 'waiting' || next.done) break;
+      rest.push(...next.value);
+    }
+    // Every whole line read, each once, in order; the half line is no event and no problem; the
+    // file after stdin is not opened.
+    expect([...seen, ...elements(rest)]).toEqual(Array.from({ length: 25 }, (_, n) => n));
+    expect(errors(rest)).toEqual([]);
+    expect(stdin.destroyed || stdin.readableEnded).toBe(false);
+  });
+});
+
 describe('paths checked before anything is read', () => {
   it('refuses a folder holding a dangling or looping *.json symlink, naming it, with exit 2', async () => {
     const { mkdirSync, symlinkSync } = await import('node:fs');

@@ -8,7 +8,7 @@ import { access, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
@@ -50,6 +50,13 @@ export interface ReadOptions extends CheckOptions {
    * and placed, for a report that would only have counted them.
    */
   mayListFrom?: ((at: Location) => boolean) | undefined;
+  /**
+   * Once aborted, no more is read: what was read and not yet split (the rest of the chunk in hand,
+   * and what a stream holds buffered) is split and handed on, a read waiting for more is given up,
+   * and no other source is opened. For replay stopped while reading a stream, which counts every
+   * event it read as sent or not.
+   */
+  stop?: AbortSignal | undefined;
 }
 
 /** The default of `--max-element-size`. */
@@ -290,7 +297,7 @@ export async function* readChunks(path: string, start: number, size: number): As
   }
 }
 
-function openSource(source: Source, options: ReadOptions, start: number): AsyncIterable<Uint8Array | string> {
+function openSource(source: Source, options: ReadOptions, start: number): AsyncIterable<Chunk> {
   // Hint: the disk is read 256 KiB at a time (64 KiB reads left the main thread idle, waiting on
   // the thread pool), but records are yielded per 64 KiB slice (below).
   if (source.path !== '-') {
@@ -302,7 +309,7 @@ function openSource(source: Source, options: ReadOptions, start: number): AsyncI
   }
   // Hint: a stream given by a program may yield strings, or Uint8Arrays that are not Buffers (a web
   // ReadableStream, TextEncoder's output), whose toString() lists their bytes as numbers.
-  return stdin as AsyncIterable<Uint8Array | string>;
+  return stdin as AsyncIterable<Chunk>;
 }
 
 /** How a thread reads part of one file (see input/halves.ts); for the first file of `paths` only. */
@@ -340,8 +347,59 @@ export async function* readRecords(
     check: { type: options.type, strict: options.strict, warnings: options.warnings, maxIssues: options.maxIssues },
   };
   for (const [ordinal, source] of sources.entries()) {
+    if (options.stop?.aborted) return;
     yield* readFile(source, run, ordinal === 0 ? range : {});
   }
+}
+
+/** A chunk of a source's bytes, as a source gives it (see `openSource`). */
+type Chunk = Uint8Array | string;
+
+/**
+ * The chunks of `chunks` until `stop` aborts; then those already read and held in memory (a
+ * stream's buffer), and no more: a read waiting for more is given up. `left.stopped` says so.
+ */
+async function* untilStopped(
+  chunks: AsyncIterable<Chunk>,
+  stop: AbortSignal,
+  left: { stopped: boolean },
+): AsyncGenerator<Chunk> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  let waiting: Promise<IteratorResult<Chunk>> | undefined;
+  try {
+    for (;;) {
+      waiting = iterator.next();
+      const result = await (stop.aborted ? readyNow(waiting) : unlessStopped(waiting, stop));
+      if (result === undefined) {
+        left.stopped = true;
+        return;
+      }
+      waiting = undefined;
+      if (result.done) return;
+      yield result.value;
+    }
+  } finally {
+    // Hint: not awaited while a read waits: a quiet stream may never answer it (see `releasePipes`).
+    if (waiting === undefined) await iterator.return?.();
+    else void waiting.then(() => iterator.return?.()).catch(() => {});
+  }
+}
+
+/**
+ * `read`'s result if it settles without waiting for input (a stream's buffered bytes come in a
+ * few microtasks), else undefined. Hint: a macrotask runs only once every microtask has.
+ */
+function readyNow<T>(read: Promise<T>): Promise<T | undefined> {
+  return Promise.race([read, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
+}
+
+/** `read`'s result, or undefined as soon as `stop` aborts. */
+function unlessStopped<T>(read: Promise<T>, stop: AbortSignal): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    const stopped = () => resolve(undefined);
+    stop.addEventListener('abort', stopped, { once: true });
+    read.then(resolve, reject).finally(() => stop.removeEventListener('abort', stopped));
+  });
 }
 
 /** About how many records a slice of a file is to make (see `readFile`). */
@@ -468,8 +526,12 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   let pause = range.pause;
   let bytes = 0;
   let stopped = false;
+  const left = { stopped: false };
+  /** The file could not be read at all (see below). */
+  let unread = false;
+  const chunks = openSource(source, options, start);
   try {
-    read: for await (const chunk of openSource(source, options, start)) {
+    read: for await (const chunk of options.stop ? untilStopped(chunks, options.stop, left) : chunks) {
       const buffer =
         typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       const base = start + bytes;
@@ -493,11 +555,22 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
       }
     }
   } catch (error) {
-    throw describeIoError(error, source.path);
+    // Hint: a file gone (or changed into one that cannot be read) since it was listed is read no
+    // further, as one that is not text is: the files before and after it are still read, and
+    // what the reader held of the one before is still handed on. Not so a stream, nor a read
+    // that fails part way.
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (bytes > 0 || start > 0 || source.path === '-' || code === undefined) throw describeIoError(error, source.path);
+    unread = true;
+    out.fatalAt = 0;
+    const message = `cannot be read: ${ioReason(error)}`;
+    const at = { offset: 0, line: 1, column: 1, pointer: '' };
+    out.records.push({ kind: 'problem', problem: build.problem({ ...at, code: 'unreadable', message, fatal: true }) });
   }
-  // Hint: a file stopped at the pause is not at its end, so nothing is reported as left open.
+  // Hint: a file stopped at the pause, or left by `stop`, is not at its end, so nothing is
+  // reported as left open: a half-read line there is no element, nor a problem.
   if (stopped) bytes = (pause?.at ?? start) - start;
-  else {
+  else if (!left.stopped && !unread) {
     // The bytes a cut element held at the end of the file, too (see `ElementSplitter.endStep`).
     for (let rest = splitter.endStep(); rest !== undefined; rest = splitter.endStep()) yield* readAgain([rest]);
     // A file refused is counted to where it was, not to the end of the reads made before that.

@@ -345,6 +345,43 @@ describe('deliverBatches', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(240);
   });
 
+  it('counts a batch waiting for its --rate slot when the run stops as not sent, journalled undelivered for --resume', async () => {
+    // It was counted undelivered ("not sent: the run stopped"), as if it had been tried.
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    const path = join(dir, 'j.jsonl');
+    const stop = new AbortController();
+    const s = await server((_req, res) => {
+      stop.abort();
+      res.end();
+    });
+    let read = 0;
+    async function* counted(): AsyncGenerator<ReplayEvent[]> {
+      for await (const chunk of events(4)) {
+        read += chunk.length;
+        yield chunk;
+      }
+    }
+    const journal = openJournal(path, () => {});
+    // One request a second: the second worker's batch waits about a second for its slot.
+    const { stats } = await deliverBatches(
+      // Hint: batches of one, so that the planner reads no event ahead of the batch it hands on.
+      planBatches(counted(), { batchSize: 1 }),
+      options(s.url, { rate: 1, concurrency: 2, stop: stop.signal, journal, countUnsent: true }),
+    );
+    journal.close();
+    expect(s.requests).toHaveLength(1);
+    const e = stats.events;
+    expect(e.delivered + e.failed + e.undelivered + e.notSent).toBe(read);
+    expect(stats.batches).toMatchObject({ delivered: 1, undelivered: 0, notSent: 2 });
+    expect(stats.undelivered).toEqual([]);
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.find((line) => line.attempts === 0)).toMatchObject({ status: 'undelivered', events: 1 });
+    expect(readJournal(path, () => {}).confirmed.size).toBe(1);
+  });
+
   it('reads only as far ahead as the concurrency needs (back-pressure)', async () => {
     let produced = 0;
     async function* counted(): AsyncGenerator<OutboundBatch> {
