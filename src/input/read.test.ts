@@ -509,19 +509,50 @@ describe('syntax errors in one element', () => {
     expect(problems).toEqual(['invalid-symbol /1/data/status', 'after-syntax-error /1/data/status']);
   });
 
-  it('points a missing comma at the item or member before it, counting the items a comma is missing between', async () => {
-    // An array's items were counted by their commas, so every one after a missing comma kept the
-    // index before it (`/1/b/0` twice); and one after a `}` named that object's last key (`/1/b/0/x`).
-    const path = join(dir, 'missing-commas.json');
-    writeFileSync(path, '[{"a":1},\n{"b":[{"x":1} {"y":2} {"z":3}],"c":[1 2, 3 4],"d":{"e":{}} "f":[[] []]}]\n');
-    const pointers: string[] = [];
+  /** Each problem of the invalid elements of a file `name` holding `text`, as `code line:column pointer`. */
+  async function invalidProblemsOf(name: string, text: string): Promise<string[]> {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    const listed: string[] = [];
     for await (const records of readRecords([path])) {
       for (const record of records) {
         if (record.kind !== 'invalid') continue;
-        for (const problem of record.problems) if (problem.code === 'missing-comma') pointers.push(problem.pointer);
+        for (const p of record.problems) listed.push(`${p.code} ${p.line}:${p.column} ${p.pointer}`);
       }
     }
+    return listed;
+  }
+
+  it('points a missing comma at the item or member before it, counting the items a comma is missing between', async () => {
+    // An array's items were counted by their commas, so every one after a missing comma kept the
+    // index before it (`/1/b/0` twice); and one after a `}` named that object's last key (`/1/b/0/x`).
+    const listed = await invalidProblemsOf(
+      'missing-commas.json',
+      '[{"a":1},\n{"b":[{"x":1} {"y":2} {"z":3}],"c":[1 2, 3 4],"d":{"e":{}} "f":[[] []]}]\n',
+    );
+    const pointers = listed.filter((p) => p.startsWith('missing-comma ')).map((p) => p.split(' ')[2]);
     expect(pointers).toEqual(['/1/b/0', '/1/b/1', '/1/c/0', '/1/c/2', '/1/d', '/1/f/0']);
+  });
+
+  it('lists every comma missing between values of an array in a row, each at its own place', async () => {
+    // After a missing comma before a value such as `2`, the next error came with only blanks
+    // between, and was taken for a knock-on of the first: `[1 2 3 4]` listed one of three.
+    const text = '{"a":[1 2 3 4],"b":["x" "y"\n"z"],"c":[true false null],"d":[{} {} {}],"e":[1 {} 2 [] 3]}\n';
+    expect(await invalidProblemsOf('missing-commas-in-a-row.ndjson', text)).toEqual([
+      'missing-comma 1:8 /a/0',
+      'missing-comma 1:10 /a/1',
+      'missing-comma 1:12 /a/2',
+      'missing-comma 1:24 /b/0',
+      'missing-comma 1:28 /b/1',
+      'missing-comma 2:15 /c/0',
+      'missing-comma 2:21 /c/1',
+      'missing-comma 2:35 /d/0',
+      'missing-comma 2:38 /d/1',
+      'missing-comma 2:49 /e/0',
+      'missing-comma 2:52 /e/1',
+      'missing-comma 2:54 /e/2',
+      'missing-comma 2:57 /e/3',
+    ]);
   });
 
   it('names what a web page puts into JSON pasted from it: a no-break space, curly quotes', async () => {
