@@ -249,13 +249,15 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
 
 /**
  * Where the pointer of an error after the token that ends at `before` is read: that token, the
- * member before the error. Hint: read inside a closing `}` or `]` it would name the last member
- * of what the bracket closes (`/flow/0/transcript` for a comma missing after `/flow/0`), so
- * there it is read just past the bracket.
+ * member before the error. Hint: after a value it is read at the value's end, not its last
+ * character, which for a value of one character is its first, where the value before it ends
+ * (`"x"2`) or just past a closing bracket (`[]2`): that is read as the value before. Read inside
+ * a closing `}` or `]`, it would name the last member of what the bracket closes. After `{`, `[`,
+ * `,` or `:` it is read at that token: past `[` it would name the array's first item.
  */
 function pointedPosition(text: string, before: number): number {
   const last = text[before - 1];
-  const at = last === '}' || last === ']' ? before : before - 1;
+  const at = last === undefined || '{[,:'.includes(last) ? before - 1 : before;
   return Math.max(0, Math.min(at, text.length));
 }
 

@@ -534,6 +534,22 @@ describe('syntax errors in one element', () => {
     expect(pointers).toEqual(['/1/b/0', '/1/b/1', '/1/c/0', '/1/c/2', '/1/d', '/1/f/0']);
   });
 
+  it('points a comma missing after a one-character value that touches the value before it at that value', async () => {
+    // The pointer was read at the value's first character, which is also where the value before
+    // it ends: `2` in `"x"2"y"` was named `/a/1`, the `"x"` before it.
+    expect(
+      await invalidProblemsOf('missing-commas-touching.ndjson', '{"a":[1"x"2"y"],"b":[[]2 3],"c":[{}7 8]}\n'),
+    ).toEqual([
+      'missing-comma 1:8 /a/0',
+      'missing-comma 1:11 /a/1',
+      'missing-comma 1:12 /a/2',
+      'missing-comma 1:24 /b/0',
+      'missing-comma 1:25 /b/1',
+      'missing-comma 1:36 /c/0',
+      'missing-comma 1:37 /c/1',
+    ]);
+  });
+
   it('lists every comma missing between values of an array in a row, each at its own place', async () => {
     // After a missing comma before a value such as `2`, the next error came with only blanks
     // between, and was taken for a knock-on of the first: `[1 2 3 4]` listed one of three.
