@@ -509,15 +509,15 @@ describe('syntax errors in one element', () => {
     expect(problems).toEqual(['invalid-symbol /1/data/status', 'after-syntax-error /1/data/status']);
   });
 
-  /** Each problem of the invalid elements of a file `name` holding `text`, as `code line:column pointer`. */
-  async function invalidProblemsOf(name: string, text: string): Promise<string[]> {
+  /** Each problem of a file `name` holding `text`, in elements and between them, as `code line:column pointer`. */
+  async function problemsOf(name: string, text: string): Promise<string[]> {
     const path = join(dir, name);
     writeFileSync(path, text);
     const listed: string[] = [];
     for await (const records of readRecords([path])) {
       for (const record of records) {
-        if (record.kind !== 'invalid') continue;
-        for (const p of record.problems) listed.push(`${p.code} ${p.line}:${p.column} ${p.pointer}`);
+        const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
+        for (const p of problems) listed.push(`${p.code} ${p.line}:${p.column} ${p.pointer}`);
       }
     }
     return listed;
@@ -526,7 +526,7 @@ describe('syntax errors in one element', () => {
   it('points a missing comma at the item or member before it, counting the items a comma is missing between', async () => {
     // An array's items were counted by their commas, so every one after a missing comma kept the
     // index before it (`/1/b/0` twice); and one after a `}` named that object's last key (`/1/b/0/x`).
-    const listed = await invalidProblemsOf(
+    const listed = await problemsOf(
       'missing-commas.json',
       '[{"a":1},\n{"b":[{"x":1} {"y":2} {"z":3}],"c":[1 2, 3 4],"d":{"e":{}} "f":[[] []]}]\n',
     );
@@ -534,12 +534,20 @@ describe('syntax errors in one element', () => {
     expect(pointers).toEqual(['/1/b/0', '/1/b/1', '/1/c/0', '/1/c/2', '/1/d', '/1/f/0']);
   });
 
+  it('points a comma missing between top-level elements at the element before it, as one inside an element', async () => {
+    // Between top-level elements the pointer named the next element (`/1` for the comma missing
+    // after `/0`), inside one the member before: one missing comma, two conventions.
+    const missing = async (name: string, text: string) =>
+      (await problemsOf(name, text)).filter((p) => p.startsWith('missing-comma ')).map((p) => p.slice(14));
+    const items = '[\n  {"n":1}\n  {"n":2} {"n":3}\n]';
+    expect(await missing('top-level-missing.json', `${items}\n`)).toEqual(['2:10 /0', '3:10 /1']);
+    expect(await missing('inner-missing.json', `{"a":${items}}\n`)).toEqual(['2:10 /a/0', '3:10 /a/1']);
+  });
+
   it('points a comma missing after a one-character value that touches the value before it at that value', async () => {
     // The pointer was read at the value's first character, which is also where the value before
     // it ends: `2` in `"x"2"y"` was named `/a/1`, the `"x"` before it.
-    expect(
-      await invalidProblemsOf('missing-commas-touching.ndjson', '{"a":[1"x"2"y"],"b":[[]2 3],"c":[{}7 8]}\n'),
-    ).toEqual([
+    expect(await problemsOf('missing-commas-touching.ndjson', '{"a":[1"x"2"y"],"b":[[]2 3],"c":[{}7 8]}\n')).toEqual([
       'missing-comma 1:8 /a/0',
       'missing-comma 1:11 /a/1',
       'missing-comma 1:12 /a/2',
@@ -554,7 +562,7 @@ describe('syntax errors in one element', () => {
     // After a missing comma before a value such as `2`, the next error came with only blanks
     // between, and was taken for a knock-on of the first: `[1 2 3 4]` listed one of three.
     const text = '{"a":[1 2 3 4],"b":["x" "y"\n"z"],"c":[true false null],"d":[{} {} {}],"e":[1 {} 2 [] 3]}\n';
-    expect(await invalidProblemsOf('missing-commas-in-a-row.ndjson', text)).toEqual([
+    expect(await problemsOf('missing-commas-in-a-row.ndjson', text)).toEqual([
       'missing-comma 1:8 /a/0',
       'missing-comma 1:10 /a/1',
       'missing-comma 1:12 /a/2',

@@ -226,7 +226,7 @@ describe('ElementSplitter', () => {
       code: 'missing-comma',
       line: 2,
       column: 11,
-      pointer: '/1',
+      pointer: '/0',
       repair: { offset: 12, deleteBytes: 0, insert: ',' },
     });
     expect(r.problems[0]!.frame).toContain('> 2 |   {"a": 1}');

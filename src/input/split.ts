@@ -961,7 +961,8 @@ export class ElementSplitter {
       return Begins.No;
     }
     const end = { offset: this.lastEndOffset, line: this.lastEndLine, column: this.lastEndColumn };
-    this.problem(end, 'missing-comma', 'missing comma between array elements', `/${this.inBatchIndex}`, {
+    // Hint: the element before, where the comma goes, as inside an element (see `diagnoseSyntax`).
+    this.problem(end, 'missing-comma', 'missing comma between array elements', `/${this.inBatchIndex - 1}`, {
       offset: end.offset,
       deleteBytes: 0,
       insert: ',',
