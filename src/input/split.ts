@@ -261,6 +261,8 @@ export class ElementSplitter {
   private ending = false;
   // The file offset of its first byte of text: past a UTF-8 byte order mark, which no frame shows.
   private textStart = 0;
+  // Every byte of text read so far is a blank: the file's first bytes are still to be judged (see `binaryIn`).
+  private blankHead = true;
   // Where the last element (a missing comma's position) or top-level array ended, kept as numbers: no allocation.
   private lastEndOffset = 0;
   private lastEndLine = 1;
@@ -384,6 +386,7 @@ export class ElementSplitter {
     const position = { offset, line: 1, column: 1 };
     const start = resumeStart(point);
     this.started = true;
+    this.blankHead = false;
     this.offset = offset;
     this.scanner.startLine(offset);
     this.valuesAtTop = 1;
@@ -663,9 +666,15 @@ export class ElementSplitter {
   private binaryIn(chunk: Buffer, first: number): { at: number; message: string } | undefined {
     // Hint: the file's first bytes are judged by what they begin with too, every later window by
     // its share of bytes that are not text: a pipe's first write may be a line break alone.
-    let at = this.offset === 0 ? notTextStart(chunk.subarray(first, first + textSampleSize)) : -1;
+    // Hint: so are those after a chunk of blanks alone (a BOM or a line break a pipe wrote first):
+    // judged as later ones, by their share of bytes that are not text, a few are too few to tell,
+    // and gzip's `1F 8B 00` was placed at its NUL.
+    const head = this.offset === 0 || this.blankHead;
+    const sample = chunk.subarray(first, first + textSampleSize);
+    if (this.blankHead && sample.some((byte) => !isSpace(byte))) this.blankHead = false;
+    let at = head ? notTextStart(sample) : -1;
     if (at !== -1) at += first;
-    else at = binaryStart(chunk, this.offset === 0 ? first + textSampleSize : first);
+    else at = binaryStart(chunk, head ? first + textSampleSize : first);
     // A NUL byte can appear in no JSON text, even inside a string: the file is binary or UTF-16.
     // Hint: binary data that begins before it (a PNG's 0x89) is reported where it begins.
     const nul = chunk.indexOf(0, first);
