@@ -783,8 +783,10 @@ describe('a file read in chunks of any size', () => {
     const firstLineEnding = /\r?\n/.exec(readFileSync(path, 'latin1'))?.[0];
     for await (const batch of readRecords([path], { readSize, chunkSize, warnings, firstLineEnding })) {
       for (const record of batch) {
-        // Hint: a problem between elements is framed from the chunk it was found in, which may not
-        // hold the line's start: that is older than the frames of elements, and not looked at here.
+        // Hint: a problem between elements is framed from the lines before it as the file has them,
+        // but from what follows it on its line only as far as the chunk it was found in reaches,
+        // which a frame's window then shifts to: not looked at here (see 'frames a problem between
+        // elements after a long line as one chunk does').
         if (record.kind === 'problem') records.push({ ...record, problem: { ...record.problem, excerpt: undefined } });
         else records.push(record);
         const problems = 'problems' in record ? record.problems : [];
@@ -823,6 +825,31 @@ describe('a file read in chunks of any size', () => {
     }
     return { frames, expected };
   }
+
+  it('frames a problem between elements after a long line as one chunk does, wherever a chunk begins', async () => {
+    // The frame began where the chunk the problem was found in began: a chunk that began on the
+    // line before showed that line from there, as if it began there (`66","pad":…`), and one that
+    // began on the problem's line showed no line before. Each line ends where its problem is.
+    const lines = Array.from({ length: 40 }, (_, i) => `  {"n":${i},"pad":"${'x'.repeat(100 + 13 * i)}"}`);
+    const path = join(dir, 'long-lines.json');
+    writeFileSync(path, `[\n${lines.join('\n')}\n]\n`);
+    const betweenFrames = async (size: number) => {
+      const frames: string[] = [];
+      for await (const batch of readRecords([path], { readSize: size, chunkSize: size })) {
+        for (const record of batch) {
+          if (record.kind !== 'problem' || !record.problem.excerpt) continue;
+          const { excerpt, line, column } = record.problem;
+          frames.push(codeFrame(excerpt, line, column));
+        }
+      }
+      return frames;
+    };
+    const whole = await betweenFrames(2 ** 22);
+    expect(whole).toHaveLength(39);
+    expect(whole[10]?.split('\n')[0]).toMatch(/^ {2}11 \| …x{20}/);
+    for (const size of [1, 7, 64, 333, 1000, 4096])
+      expect(await betweenFrames(size), `chunks of ${size}`).toEqual(whole);
+  });
 
   it('frames an element that begins the last chunk, cut short by the end of the file, with its line', async () => {
     // The end of the file let go of the chunk, and its first byte was taken for the chunk at hand's:

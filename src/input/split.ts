@@ -123,6 +123,8 @@ interface KeptExcerpt {
   offset: number;
   bytes: Buffer;
   index: number;
+  /** `bytes` begin inside a line, whose start is not kept. */
+  cut: boolean;
 }
 
 /** The last bytes of a line before file offset `end`, copied before their chunk went. */
@@ -131,17 +133,18 @@ interface KeptLine {
   bytes: Buffer;
 }
 
-/** Where the frame around `index` of `chunk` begins and ends: the neighbourhood a frame needs, two lines, not a 1 MiB chunk. */
-function frameWindow(chunk: Buffer, index: number): { from: number; to: number } {
-  let from = Math.max(0, index - 400);
-  while (from > 0 && from < index && ((chunk[from] ?? 0) & 0xc0) === 0x80) from++;
-  return { from, to: Math.min(chunk.length, index + 200) };
-}
+// The bytes a frame is drawn from before and after the place of a problem between elements:
+// the neighbourhood a frame needs, two lines, not a 1 MiB chunk.
+const frameBefore = 400;
+const frameAfter = 200;
 
-/** The excerpt around `index` of `bytes`, decoded. */
-function excerptIn(bytes: Buffer, index: number): SourceExcerpt {
+/**
+ * The excerpt around `index` of `bytes`, decoded; `cut`: they begin inside a line, so a line
+ * before the problem's that they begin in is shown opening with `…`.
+ */
+function excerptIn(bytes: Buffer, index: number, cut: boolean): SourceExcerpt {
   const before = bytes.toString('utf8', 0, index);
-  return excerptAt(before + bytes.toString('utf8', index), before.length);
+  return excerptAt(before + bytes.toString('utf8', index), before.length, '', cut);
 }
 
 // The bytes kept of a line before an element on it: more than a frame shows of them.
@@ -290,6 +293,9 @@ export class ElementSplitter {
   // went (see `lineBefore`): of the line the chunk ended in, and before the element being read.
   private lineTail: KeptLine | undefined;
   private elementLead: KeptLine | undefined;
+  // The file's last bytes before file offset `end` (`frameBefore` and one more), kept when their
+  // chunk went: the frame of a problem near a chunk's start begins where it would in one chunk.
+  private recent: KeptLine | undefined;
   private readonly lineBeforeElement = (): LineBefore => this.lineBefore();
 
   // Recovery: damage stays inside the element that holds it.
@@ -562,6 +568,7 @@ export class ElementSplitter {
       this.elementLead = this.keptLine(this.elementLineStart, this.elementStart.offset);
     }
     this.lineTail = this.keptLine(scanner.lineStart, base + length);
+    this.recent = { end: base + length, bytes: Buffer.from(this.bytesBefore(base + length, frameBefore + 1)) };
     this.lastByte = chunk[length - 1] ?? 0;
     this.offset = base + length;
   }
@@ -1143,7 +1150,7 @@ export class ElementSplitter {
   /** The source around file offset `offset` (see `around`). */
   private excerptFor(offset: number): SourceExcerpt | undefined {
     const at = this.around(offset);
-    return at && excerptIn(at.bytes, at.index);
+    return at && excerptIn(at.bytes, at.index, at.cut);
   }
 
   private keptLine(lineStart: number, end: number): KeptLine {
@@ -1184,7 +1191,19 @@ export class ElementSplitter {
 
   private keptExcerpt(offset: number): KeptExcerpt | undefined {
     const at = this.around(offset);
-    return at && { offset, bytes: Buffer.from(at.bytes), index: at.index };
+    return at && { offset, bytes: Buffer.from(at.bytes), index: at.index, cut: at.cut };
+  }
+
+  /**
+   * The file's last `count` bytes (or fewer, from its text's start) before file offset `end`, in
+   * the chunk at hand: from it, and from the bytes kept of those before it (see `recent`).
+   */
+  private bytesBefore(end: number, count: number): Buffer {
+    const { chunk, chunkOffset, recent } = this;
+    const from = Math.max(this.textStart, end - count);
+    const here = chunk.subarray(Math.max(from, chunkOffset) - chunkOffset, end - chunkOffset);
+    if (from >= chunkOffset || recent?.end !== chunkOffset) return here;
+    return Buffer.concat([recent.bytes.subarray(Math.max(0, recent.bytes.length - (chunkOffset - from))), here]);
   }
 
   /**
@@ -1193,18 +1212,24 @@ export class ElementSplitter {
    * kept bytes end; else from the chunk at hand, when `offset` is in it. Hint: kept at the end
    * of its chunk, an element's end is the next chunk's first byte, which a problem there points at.
    */
-  private around(offset: number): { bytes: Buffer; index: number } | undefined {
+  private around(offset: number): { bytes: Buffer; index: number; cut: boolean } | undefined {
     const kept =
       this.behind?.offset === offset ? this.behind : this.atBreak?.offset === offset ? this.atBreak : undefined;
     if (kept) {
       if (this.chunk.length === 0 || offset - kept.index + kept.bytes.length !== this.chunkOffset) return kept;
-      return { bytes: Buffer.concat([kept.bytes, this.chunk.subarray(0, 200)]), index: kept.index };
+      return { ...kept, bytes: Buffer.concat([kept.bytes, this.chunk.subarray(0, frameAfter)]) };
     }
     const index = offset - this.chunkOffset;
     if (index < 0 || index > this.chunk.length || this.chunk.length === 0) return undefined;
-    const window = frameWindow(this.chunk, index);
-    const from = Math.max(window.from, this.textStart - this.chunkOffset);
-    return { bytes: this.chunk.subarray(from, window.to), index: index - from };
+    // Hint: the bytes before it are the file's, not the chunk's: a chunk that begins just before
+    // it (as the second thread's first does, or any read's) showed less of the lines before, and
+    // a line before begun in an earlier chunk as if it began there.
+    const before = this.bytesBefore(offset, frameBefore + 1);
+    let from = before.length > frameBefore ? 1 : 0;
+    while (from < before.length && ((before[from] ?? 0) & 0xc0) === 0x80) from++;
+    const cut = from > 0 && before[from - 1] !== NEWLINE;
+    const after = this.chunk.subarray(index, Math.min(this.chunk.length, index + frameAfter));
+    return { bytes: Buffer.concat([before.subarray(from), after]), index: before.length - from, cut };
   }
 
   // ---- The element's bytes, and its end ----
