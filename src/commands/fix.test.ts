@@ -348,6 +348,18 @@ describe('new repairs', () => {
     expect(stderr).toContain('doubled.json:32:16: repaired: two commas in a row');
   });
 
+  it('commas missing between values of an array in a row, inside an event: fix puts each in', async () => {
+    // Only the first of a row was listed, so the repaired text still missed the others and fix
+    // refused a file it could repair.
+    const file = join(dir, 'missing-in-a-row.json');
+    const text = repaired.toString();
+    writeFileSync(file, text.replace('"requests": [],', '"requests": ["a" "b" "c"], "n": [1 2 3 4],'));
+    const { stdout, stderr } = await capture(() => fix([file], { write: false }));
+    expect(process.exitCode ?? 0).toBe(0);
+    expect(stdout).toBe(text.replace('"requests": [],', '"requests": ["a", "b", "c"], "n": [1, 2, 3, 4],'));
+    expect(stderr.match(/repaired: missing comma between array elements/g)).toHaveLength(5);
+  });
+
   it('stray commas: leading, in runs, and before a closing bracket', async () => {
     const file = join(dir, 'stray.json');
     const text = repaired.toString();

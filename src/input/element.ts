@@ -212,8 +212,10 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
         // one (`{,`), and only this one says the rest of the element is missing. Said once, and
         // not after an error that may have put the rest out of step (the end may only follow from it).
         const cutEnd = early && !endSaid && offset >= source.text.length && outOfStepAt === -1;
-        if (!firsts.isFirst(offset, length) && !cutEnd) return;
-        const site = new ErrorSite(source, offset, length, containers.at(-1) === 'array');
+        const inArray = containers.at(-1) === 'array';
+        const commaBeforeItem = inArray && error === ParseErrorCode.CommaExpected && beginsValue(source.text, offset);
+        if (!firsts.isFirst(offset, length, commaBeforeItem) && !cutEnd) return;
+        const site = new ErrorSite(source, offset, length, inArray);
         const problem = describeSyntaxError(site, error, ended);
         if (offset >= source.text.length || problem.code === 'unexpected-eof') endSaid = true;
         if (outOfStepAt === -1 && outOfStep.has(problem.code)) outOfStepAt = found;
@@ -247,13 +249,15 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
 
 /**
  * Where the pointer of an error after the token that ends at `before` is read: that token, the
- * member before the error. Hint: read inside a closing `}` or `]` it would name the last member
- * of what the bracket closes (`/flow/0/transcript` for a comma missing after `/flow/0`), so
- * there it is read just past the bracket.
+ * member before the error. Hint: after a value it is read at the value's end, not its last
+ * character, which for a value of one character is its first, where the value before it ends
+ * (`"x"2`) or just past a closing bracket (`[]2`): that is read as the value before. Read inside
+ * a closing `}` or `]`, it would name the last member of what the bracket closes. After `{`, `[`,
+ * `,` or `:` it is read at that token: past `[` it would name the array's first item.
  */
 function pointedPosition(text: string, before: number): number {
   const last = text[before - 1];
-  const at = last === '}' || last === ']' ? before : before - 1;
+  const at = last === undefined || '{[,:'.includes(last) ? before - 1 : before;
   return Math.max(0, Math.min(at, text.length));
 }
 
@@ -296,13 +300,21 @@ class FirstErrors {
   private readonly text: string;
   private lastErrorEnd = -1;
   private lastErrorOffset = -1;
+  // The last error was a comma missing before an item of an array, and reported.
+  private lastCommaBeforeItem = false;
 
   constructor(text: string) {
     this.text = text;
   }
 
-  /** Whether the error at `offset`, `length` characters long, is one to report (it is remembered either way). */
-  isFirst(offset: number, length: number): boolean {
+  /**
+   * Whether the error at `offset`, `length` characters long, is one to report (it is remembered
+   * either way). `commaBeforeItem`: it is a comma missing before a value in an array. Hint: the
+   * parser reads that value as if the comma were there, so a comma missing after it too is no
+   * knock-on, though only blanks stand between the two (`[1 2 3]`: the comma after `2` is
+   * missing as the one after `1` is).
+   */
+  isFirst(offset: number, length: number, commaBeforeItem = false): boolean {
     const { text } = this;
     const token0 = text[offset];
     const afterComma = text[previousTokenEnd(text, offset) - 1] === ',';
@@ -314,12 +326,19 @@ class FirstErrors {
       offset === this.lastErrorOffset ||
       (!strayComma &&
         !closerAfterCommas &&
+        !(commaBeforeItem && this.lastCommaBeforeItem) &&
         this.lastErrorEnd >= 0 &&
         text.slice(this.lastErrorEnd, offset).trim() === '');
     this.lastErrorOffset = offset;
     this.lastErrorEnd = offset + length;
+    this.lastCommaBeforeItem = commaBeforeItem && !cascade;
     return !commaBeforeCloser && !cascade;
   }
+}
+
+/** Whether a JSON value begins at `text[offset]`: a bracket, a string, a number or a literal. */
+function beginsValue(text: string, offset: number): boolean {
+  return /^(?:[[{"\-\d]|(?:true|false|null)(?![\w$]))/.test(text.slice(offset, offset + 6));
 }
 
 /** Where jsonc-parser found an error: the token and the end of the one before. */

@@ -553,19 +553,74 @@ describe('syntax errors in one element', () => {
     expect(problems).toEqual(['invalid-symbol /1/data/status', 'after-syntax-error /1/data/status']);
   });
 
+  /** Each problem of a file `name` holding `text`, in elements and between them, as `code line:column pointer`. */
+  async function problemsOf(name: string, text: string): Promise<string[]> {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    const listed: string[] = [];
+    for await (const records of readRecords([path])) {
+      for (const record of records) {
+        const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
+        for (const p of problems) listed.push(`${p.code} ${p.line}:${p.column} ${p.pointer}`);
+      }
+    }
+    return listed;
+  }
+
   it('points a missing comma at the item or member before it, counting the items a comma is missing between', async () => {
     // An array's items were counted by their commas, so every one after a missing comma kept the
     // index before it (`/1/b/0` twice); and one after a `}` named that object's last key (`/1/b/0/x`).
-    const path = join(dir, 'missing-commas.json');
-    writeFileSync(path, '[{"a":1},\n{"b":[{"x":1} {"y":2} {"z":3}],"c":[1 2, 3 4],"d":{"e":{}} "f":[[] []]}]\n');
-    const pointers: string[] = [];
-    for await (const records of readRecords([path])) {
-      for (const record of records) {
-        if (record.kind !== 'invalid') continue;
-        for (const problem of record.problems) if (problem.code === 'missing-comma') pointers.push(problem.pointer);
-      }
-    }
+    const listed = await problemsOf(
+      'missing-commas.json',
+      '[{"a":1},\n{"b":[{"x":1} {"y":2} {"z":3}],"c":[1 2, 3 4],"d":{"e":{}} "f":[[] []]}]\n',
+    );
+    const pointers = listed.filter((p) => p.startsWith('missing-comma ')).map((p) => p.split(' ')[2]);
     expect(pointers).toEqual(['/1/b/0', '/1/b/1', '/1/c/0', '/1/c/2', '/1/d', '/1/f/0']);
+  });
+
+  it('points a comma missing between top-level elements at the element before it, as one inside an element', async () => {
+    // Between top-level elements the pointer named the next element (`/1` for the comma missing
+    // after `/0`), inside one the member before: one missing comma, two conventions.
+    const missing = async (name: string, text: string) =>
+      (await problemsOf(name, text)).filter((p) => p.startsWith('missing-comma ')).map((p) => p.slice(14));
+    const items = '[\n  {"n":1}\n  {"n":2} {"n":3}\n]';
+    expect(await missing('top-level-missing.json', `${items}\n`)).toEqual(['2:10 /0', '3:10 /1']);
+    expect(await missing('inner-missing.json', `{"a":${items}}\n`)).toEqual(['2:10 /a/0', '3:10 /a/1']);
+  });
+
+  it('points a comma missing after a one-character value that touches the value before it at that value', async () => {
+    // The pointer was read at the value's first character, which is also where the value before
+    // it ends: `2` in `"x"2"y"` was named `/a/1`, the `"x"` before it.
+    expect(await problemsOf('missing-commas-touching.ndjson', '{"a":[1"x"2"y"],"b":[[]2 3],"c":[{}7 8]}\n')).toEqual([
+      'missing-comma 1:8 /a/0',
+      'missing-comma 1:11 /a/1',
+      'missing-comma 1:12 /a/2',
+      'missing-comma 1:24 /b/0',
+      'missing-comma 1:25 /b/1',
+      'missing-comma 1:36 /c/0',
+      'missing-comma 1:37 /c/1',
+    ]);
+  });
+
+  it('lists every comma missing between values of an array in a row, each at its own place', async () => {
+    // After a missing comma before a value such as `2`, the next error came with only blanks
+    // between, and was taken for a knock-on of the first: `[1 2 3 4]` listed one of three.
+    const text = '{"a":[1 2 3 4],"b":["x" "y"\n"z"],"c":[true false null],"d":[{} {} {}],"e":[1 {} 2 [] 3]}\n';
+    expect(await problemsOf('missing-commas-in-a-row.ndjson', text)).toEqual([
+      'missing-comma 1:8 /a/0',
+      'missing-comma 1:10 /a/1',
+      'missing-comma 1:12 /a/2',
+      'missing-comma 1:24 /b/0',
+      'missing-comma 1:28 /b/1',
+      'missing-comma 2:15 /c/0',
+      'missing-comma 2:21 /c/1',
+      'missing-comma 2:35 /d/0',
+      'missing-comma 2:38 /d/1',
+      'missing-comma 2:49 /e/0',
+      'missing-comma 2:52 /e/1',
+      'missing-comma 2:54 /e/2',
+      'missing-comma 2:57 /e/3',
+    ]);
   });
 
   it('names what a web page puts into JSON pasted from it: a no-break space, curly quotes', async () => {
@@ -772,8 +827,10 @@ describe('a file read in chunks of any size', () => {
     const firstLineEnding = /\r?\n/.exec(readFileSync(path, 'latin1'))?.[0];
     for await (const batch of readRecords([path], { readSize, chunkSize, warnings, firstLineEnding })) {
       for (const record of batch) {
-        // Hint: a problem between elements is framed from the chunk it was found in, which may not
-        // hold the line's start: that is older than the frames of elements, and not looked at here.
+        // Hint: a problem between elements is framed from the lines before it as the file has them,
+        // but from what follows it on its line only as far as the chunk it was found in reaches,
+        // which a frame's window then shifts to: not looked at here (see 'frames a problem between
+        // elements after a long line as one chunk does').
         if (record.kind === 'problem') records.push({ ...record, problem: { ...record.problem, excerpt: undefined } });
         else records.push(record);
         const problems = 'problems' in record ? record.problems : [];
@@ -812,6 +869,31 @@ describe('a file read in chunks of any size', () => {
     }
     return { frames, expected };
   }
+
+  it('frames a problem between elements after a long line as one chunk does, wherever a chunk begins', async () => {
+    // The frame began where the chunk the problem was found in began: a chunk that began on the
+    // line before showed that line from there, as if it began there (`66","pad":…`), and one that
+    // began on the problem's line showed no line before. Each line ends where its problem is.
+    const lines = Array.from({ length: 40 }, (_, i) => `  {"n":${i},"pad":"${'x'.repeat(100 + 13 * i)}"}`);
+    const path = join(dir, 'long-lines.json');
+    writeFileSync(path, `[\n${lines.join('\n')}\n]\n`);
+    const betweenFrames = async (size: number) => {
+      const frames: string[] = [];
+      for await (const batch of readRecords([path], { readSize: size, chunkSize: size })) {
+        for (const record of batch) {
+          if (record.kind !== 'problem' || !record.problem.excerpt) continue;
+          const { excerpt, line, column } = record.problem;
+          frames.push(codeFrame(excerpt, line, column));
+        }
+      }
+      return frames;
+    };
+    const whole = await betweenFrames(2 ** 22);
+    expect(whole).toHaveLength(39);
+    expect(whole[10]?.split('\n')[0]).toMatch(/^ {2}11 \| …x{20}/);
+    for (const size of [1, 7, 64, 333, 1000, 4096])
+      expect(await betweenFrames(size), `chunks of ${size}`).toEqual(whole);
+  });
 
   it('frames an element that begins the last chunk, cut short by the end of the file, with its line', async () => {
     // The end of the file let go of the chunk, and its first byte was taken for the chunk at hand's:

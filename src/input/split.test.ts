@@ -226,7 +226,7 @@ describe('ElementSplitter', () => {
       code: 'missing-comma',
       line: 2,
       column: 11,
-      pointer: '/1',
+      pointer: '/0',
       repair: { offset: 12, deleteBytes: 0, insert: ',' },
     });
     expect(r.problems[0]!.frame).toContain('> 2 |   {"a": 1}');
@@ -534,6 +534,31 @@ describe('ElementSplitter', () => {
         'the file is not text: byte 0x1F at byte offset 0 is neither JSON nor UTF-8 (gzip? read it through gunzip -c)',
       ],
     ]);
+  });
+
+  it('places binary data that begins the file where it begins, after a BOM or blank lines read alone', () => {
+    // A first chunk holding only a BOM or blanks (a pipe's first write) left the first bytes after
+    // it to be judged as later ones are, by their share of bytes that are not text: too few to
+    // tell, so the NUL of `1F 8B 00` was found first, two bytes past where the data begins.
+    for (const data of [Buffer.from([0x1f, 0x8b, 0x00, 0x41]), gzipSync(Buffer.from('[{"a": 1}]'))]) {
+      for (const prefix of ['\ufeff', '\n', '\ufeff\r\n', ' \t']) {
+        const bytes = Buffer.concat([Buffer.from(prefix), data]);
+        const lines = prefix.split('\n');
+        const place = {
+          offset: Buffer.byteLength(prefix),
+          line: lines.length,
+          column: lines.length > 1 ? 1 : prefix.replace('\ufeff', '').length + 1,
+        };
+        for (const size of [1, 2, 3, 4, 5, 1 << 20]) {
+          const problems = split(bytes, size).problems;
+          expect(
+            problems.map((p) => [p.code, p.offset, p.line, p.column]),
+            `${JSON.stringify(prefix)} in chunks of ${size}`,
+          ).toEqual([['binary', place.offset, place.line, place.column]]);
+          expect(problems[0]?.message).toContain(`byte 0x1F at byte offset ${place.offset}`);
+        }
+      }
+    }
   });
 
   it('reads every element before binary data that begins past the first bytes, whatever the chunks', () => {

@@ -123,6 +123,8 @@ interface KeptExcerpt {
   offset: number;
   bytes: Buffer;
   index: number;
+  /** `bytes` begin inside a line, whose start is not kept. */
+  cut: boolean;
 }
 
 /** The last bytes of a line before file offset `end`, copied before their chunk went. */
@@ -131,17 +133,18 @@ interface KeptLine {
   bytes: Buffer;
 }
 
-/** Where the frame around `index` of `chunk` begins and ends: the neighbourhood a frame needs, two lines, not a 1 MiB chunk. */
-function frameWindow(chunk: Buffer, index: number): { from: number; to: number } {
-  let from = Math.max(0, index - 400);
-  while (from > 0 && from < index && ((chunk[from] ?? 0) & 0xc0) === 0x80) from++;
-  return { from, to: Math.min(chunk.length, index + 200) };
-}
+// The bytes a frame is drawn from before and after the place of a problem between elements:
+// the neighbourhood a frame needs, two lines, not a 1 MiB chunk.
+const frameBefore = 400;
+const frameAfter = 200;
 
-/** The excerpt around `index` of `bytes`, decoded. */
-function excerptIn(bytes: Buffer, index: number): SourceExcerpt {
+/**
+ * The excerpt around `index` of `bytes`, decoded; `cut`: they begin inside a line, so a line
+ * before the problem's that they begin in is shown opening with `…`.
+ */
+function excerptIn(bytes: Buffer, index: number, cut: boolean): SourceExcerpt {
   const before = bytes.toString('utf8', 0, index);
-  return excerptAt(before + bytes.toString('utf8', index), before.length);
+  return excerptAt(before + bytes.toString('utf8', index), before.length, '', cut);
 }
 
 // The bytes kept of a line before an element on it: more than a frame shows of them.
@@ -261,6 +264,8 @@ export class ElementSplitter {
   private ending = false;
   // The file offset of its first byte of text: past a UTF-8 byte order mark, which no frame shows.
   private textStart = 0;
+  // Every byte of text read so far is a blank: the file's first bytes are still to be judged (see `binaryIn`).
+  private blankHead = true;
   // Where the last element (a missing comma's position) or top-level array ended, kept as numbers: no allocation.
   private lastEndOffset = 0;
   private lastEndLine = 1;
@@ -288,6 +293,9 @@ export class ElementSplitter {
   // went (see `lineBefore`): of the line the chunk ended in, and before the element being read.
   private lineTail: KeptLine | undefined;
   private elementLead: KeptLine | undefined;
+  // The file's last bytes before file offset `end` (`frameBefore` and one more), kept when their
+  // chunk went: the frame of a problem near a chunk's start begins where it would in one chunk.
+  private recent: KeptLine | undefined;
   private readonly lineBeforeElement = (): LineBefore => this.lineBefore();
 
   // Recovery: damage stays inside the element that holds it.
@@ -384,6 +392,7 @@ export class ElementSplitter {
     const position = { offset, line: 1, column: 1 };
     const start = resumeStart(point);
     this.started = true;
+    this.blankHead = false;
     this.offset = offset;
     this.scanner.startLine(offset);
     this.valuesAtTop = 1;
@@ -559,6 +568,7 @@ export class ElementSplitter {
       this.elementLead = this.keptLine(this.elementLineStart, this.elementStart.offset);
     }
     this.lineTail = this.keptLine(scanner.lineStart, base + length);
+    this.recent = { end: base + length, bytes: Buffer.from(this.bytesBefore(base + length, frameBefore + 1)) };
     this.lastByte = chunk[length - 1] ?? 0;
     this.offset = base + length;
   }
@@ -663,9 +673,15 @@ export class ElementSplitter {
   private binaryIn(chunk: Buffer, first: number): { at: number; message: string } | undefined {
     // Hint: the file's first bytes are judged by what they begin with too, every later window by
     // its share of bytes that are not text: a pipe's first write may be a line break alone.
-    let at = this.offset === 0 ? notTextStart(chunk.subarray(first, first + textSampleSize)) : -1;
+    // Hint: so are those after a chunk of blanks alone (a BOM or a line break a pipe wrote first):
+    // judged as later ones, by their share of bytes that are not text, a few are too few to tell,
+    // and gzip's `1F 8B 00` was placed at its NUL.
+    const head = this.offset === 0 || this.blankHead;
+    const sample = chunk.subarray(first, first + textSampleSize);
+    if (this.blankHead && sample.some((byte) => !isSpace(byte))) this.blankHead = false;
+    let at = head ? notTextStart(sample) : -1;
     if (at !== -1) at += first;
-    else at = binaryStart(chunk, this.offset === 0 ? first + textSampleSize : first);
+    else at = binaryStart(chunk, head ? first + textSampleSize : first);
     // A NUL byte can appear in no JSON text, even inside a string: the file is binary or UTF-16.
     // Hint: binary data that begins before it (a PNG's 0x89) is reported where it begins.
     const nul = chunk.indexOf(0, first);
@@ -961,7 +977,8 @@ export class ElementSplitter {
       return Begins.No;
     }
     const end = { offset: this.lastEndOffset, line: this.lastEndLine, column: this.lastEndColumn };
-    this.problem(end, 'missing-comma', 'missing comma between array elements', `/${this.inBatchIndex}`, {
+    // Hint: the element before, where the comma goes, as inside an element (see `diagnoseSyntax`).
+    this.problem(end, 'missing-comma', 'missing comma between array elements', `/${this.inBatchIndex - 1}`, {
       offset: end.offset,
       deleteBytes: 0,
       insert: ',',
@@ -1133,7 +1150,7 @@ export class ElementSplitter {
   /** The source around file offset `offset` (see `around`). */
   private excerptFor(offset: number): SourceExcerpt | undefined {
     const at = this.around(offset);
-    return at && excerptIn(at.bytes, at.index);
+    return at && excerptIn(at.bytes, at.index, at.cut);
   }
 
   private keptLine(lineStart: number, end: number): KeptLine {
@@ -1174,7 +1191,19 @@ export class ElementSplitter {
 
   private keptExcerpt(offset: number): KeptExcerpt | undefined {
     const at = this.around(offset);
-    return at && { offset, bytes: Buffer.from(at.bytes), index: at.index };
+    return at && { offset, bytes: Buffer.from(at.bytes), index: at.index, cut: at.cut };
+  }
+
+  /**
+   * The file's last `count` bytes (or fewer, from its text's start) before file offset `end`, in
+   * the chunk at hand: from it, and from the bytes kept of those before it (see `recent`).
+   */
+  private bytesBefore(end: number, count: number): Buffer {
+    const { chunk, chunkOffset, recent } = this;
+    const from = Math.max(this.textStart, end - count);
+    const here = chunk.subarray(Math.max(from, chunkOffset) - chunkOffset, end - chunkOffset);
+    if (from >= chunkOffset || recent?.end !== chunkOffset) return here;
+    return Buffer.concat([recent.bytes.subarray(Math.max(0, recent.bytes.length - (chunkOffset - from))), here]);
   }
 
   /**
@@ -1183,18 +1212,24 @@ export class ElementSplitter {
    * kept bytes end; else from the chunk at hand, when `offset` is in it. Hint: kept at the end
    * of its chunk, an element's end is the next chunk's first byte, which a problem there points at.
    */
-  private around(offset: number): { bytes: Buffer; index: number } | undefined {
+  private around(offset: number): { bytes: Buffer; index: number; cut: boolean } | undefined {
     const kept =
       this.behind?.offset === offset ? this.behind : this.atBreak?.offset === offset ? this.atBreak : undefined;
     if (kept) {
       if (this.chunk.length === 0 || offset - kept.index + kept.bytes.length !== this.chunkOffset) return kept;
-      return { bytes: Buffer.concat([kept.bytes, this.chunk.subarray(0, 200)]), index: kept.index };
+      return { ...kept, bytes: Buffer.concat([kept.bytes, this.chunk.subarray(0, frameAfter)]) };
     }
     const index = offset - this.chunkOffset;
     if (index < 0 || index > this.chunk.length || this.chunk.length === 0) return undefined;
-    const window = frameWindow(this.chunk, index);
-    const from = Math.max(window.from, this.textStart - this.chunkOffset);
-    return { bytes: this.chunk.subarray(from, window.to), index: index - from };
+    // Hint: the bytes before it are the file's, not the chunk's: a chunk that begins just before
+    // it (as the second thread's first does, or any read's) showed less of the lines before, and
+    // a line before begun in an earlier chunk as if it began there.
+    const before = this.bytesBefore(offset, frameBefore + 1);
+    let from = before.length > frameBefore ? 1 : 0;
+    while (from < before.length && ((before[from] ?? 0) & 0xc0) === 0x80) from++;
+    const cut = from > 0 && before[from - 1] !== NEWLINE;
+    const after = this.chunk.subarray(index, Math.min(this.chunk.length, index + frameAfter));
+    return { bytes: Buffer.concat([before.subarray(from), after]), index: before.length - from, cut };
   }
 
   // ---- The element's bytes, and its end ----

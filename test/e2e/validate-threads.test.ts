@@ -325,14 +325,27 @@ describe('validate on two threads', () => {
     }
   });
 
-  it('the built CLI: a real worker, the same JSON as one thread', async () => {
+  it('the built CLI: a real worker, the same JSON and pretty report as one thread', async () => {
     const path = write('cli.json', damaged());
-    const run = (env: string, format: string) =>
-      runCli(['validate', path, '--format', format], { env: { CALLHOOK_THREADS: env } });
+    const run = (env: string, format: string, file = path) =>
+      runCli(['validate', file, '--format', format], { env: { CALLHOOK_THREADS: env } });
     const [two, one] = await Promise.all([run('2,trace', 'json'), run('1', 'json')]);
     expect(two.stderr).toMatch(/^callhook: read on two threads \(the second from byte \d+, \d+ redelivered/);
     expect(two.code).toBe(1);
     expect(two.stdout).toBe(one.stdout);
+    // Code frames too: those of commas missing between elements after lines longer than a frame
+    // shows began where a read began (a line before shown from its middle, or not at all), and
+    // asked for two threads the reads fall elsewhere: the worker's, or the first thread's up to its cut.
+    const lines = Array.from({ length: 600 }, (_, i) => `  {"id":"${i}","pad":"${'x'.repeat(100 + (i % 7))}"}`);
+    const long = write(
+      'long-lines.json',
+      `[\n${lines.slice(0, 200).join(',\n')},\n${lines.slice(200).join('\n')}\n]\n`,
+    );
+    for (const file of [path, long]) {
+      const [twoPretty, onePretty] = await Promise.all([run('2', 'pretty', file), run('1', 'pretty', file)]);
+      expect(twoPretty.stdout).toContain('missing comma');
+      expect(twoPretty.stdout).toBe(onePretty.stdout);
+    }
     const batched = await runCli(['validate', path, '--batch-size', '10', '--format', 'json'], {
       env: { CALLHOOK_THREADS: '2,trace' },
     });

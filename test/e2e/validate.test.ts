@@ -131,7 +131,7 @@ describe('validate: one scenario per invalid fixture', () => {
     'duplicate-keys.json': ['warning duplicate-key 11:7 /0/data/name'],
     'inconsistent-status-flow.json': ['warning status-flow 17:17 /0/data/status'],
     'last-step-mismatch.json': ['warning last-step 13:23 /0/data/lastStepName'],
-    'missing-comma-between-elements.json': ['error missing-comma 9:4 /1'],
+    'missing-comma-between-elements.json': ['error missing-comma 9:4 /0'],
     'missing-comma-between-members.json': ['error missing-comma 10:27 /0/data/name'],
     'missing-required-field.json': ['error missing-field 6:13 /0/data/sessionId'],
     'nan-value.json': ['error invalid-symbol 4:14 /0/phone'],
@@ -143,7 +143,7 @@ describe('validate: one scenario per invalid fixture', () => {
     'several-errors.json': [
       'error missing-comma 10:27 /0/data/name',
       'error trailing-comma 59:51 /1/data/additionalInformation',
-      'error missing-comma 61:4 /2',
+      'error missing-comma 61:4 /1',
       'error trailing-comma 69:4 ',
     ],
     'started-after-created.json': ['warning time-order 14:22 /0/data/startedTime'],
