@@ -895,6 +895,25 @@ describe('a file read in chunks of any size', () => {
       expect(await betweenFrames(size), `chunks of ${size}`).toEqual(whole);
   });
 
+  it('judges the first bytes of a file read a few at a time as it judges them read at once', async () => {
+    // A character cut short near the start (two bytes not UTF-8) is a few bad bytes in a first
+    // sample of 4 KiB, but more than an eighth of a first read of 10 bytes: read so, the file was
+    // refused as binary at byte 7, where read at once it is read up to its NUL byte.
+    const path = join(dir, 'cut-character.json');
+    const text = Buffer.from(`[{"t":"${'😀'.repeat(3)}"}]\n`).subarray(0, 9);
+    writeFileSync(path, Buffer.concat([text, Buffer.from(`${' '.repeat(79)}\n`.repeat(60)), Buffer.alloc(700, 0)]));
+    const whole = await readAll(path, 2 ** 22, 2 ** 22, true);
+    expect(whole.records.find((record) => record.kind === 'problem')).toMatchObject({
+      problem: { code: 'binary', offset: 4809 },
+    });
+    for (const size of [1, 9, 10, 11, 100, 4095]) {
+      expect({ size, records: (await readAll(path, size, size, true)).records }).toEqual({
+        size,
+        records: whole.records,
+      });
+    }
+  });
+
   it('frames an element that begins the last chunk, cut short by the end of the file, with its line', async () => {
     // The end of the file let go of the chunk, and its first byte was taken for the chunk at hand's:
     // the frame showed `…{"t":"a"`.

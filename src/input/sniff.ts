@@ -62,6 +62,11 @@ function notTextBytes(sample: Buffer): { count: number; first: number; end: numb
   return { count, first, end };
 }
 
+/** Whether `sample` holds a byte that is not text (not one of a character its end cuts). */
+export function hasNotText(sample: Buffer): boolean {
+  return notTextBytes(sample).count > 0;
+}
+
 /** Why the byte at `offset` (followed by `next`) shows the file is not text. */
 export function notTextMessage(byte: number, offset: number, next: number | undefined): string {
   const hex = byte.toString(16).toUpperCase().padStart(2, '0');

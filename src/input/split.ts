@@ -31,7 +31,7 @@ import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
 import { isAtResumePoint, type ResumePoint, resumeStart } from './resume-point.js';
 import { ByteScanner, type LineWatch, type Position as SplitPosition, watchEvery, watchNone } from './scanner.js';
-import { binaryStart, notTextMessage, notTextStart, textSampleSize, unsettledTail } from './sniff.js';
+import { binaryStart, hasNotText, notTextMessage, notTextStart, textSampleSize, unsettledTail } from './sniff.js';
 import type { SourceExcerpt } from './types.js';
 
 export type { ResumePoint };
@@ -486,8 +486,17 @@ export class ElementSplitter {
     const chunk = this.heldTail ? Buffer.concat([this.heldTail, bytes]) : bytes;
     this.heldTail = undefined;
     if (this.recovering && this.offset >= this.recoveringTo) this.recovering = false;
-    const first = this.started ? 0 : this.readFileStart(chunk);
+    // Hint: past a BOM also when the first bytes were held (below) and come again.
+    const first = !this.started ? this.readFileStart(chunk) : Math.max(0, this.textStart - this.offset);
     if (first === -1) return;
+    // Hint: the file's first bytes are judged by their share of bytes that are not text; a first
+    // read shorter than a sample, with such a byte, is judged once it is a sample or the file
+    // ends, as the file read at once is: a character cut in two in a first read of 10 bytes is
+    // more than an eighth of it. Text, the bulk of every file, is never held so.
+    if (this.atHead && !this.ending && chunk.length - first < textSampleSize && hasNotText(chunk.subarray(first))) {
+      this.heldTail = Buffer.from(chunk);
+      return;
+    }
     const binary = this.binaryIn(chunk, first);
     if (binary === undefined) {
       // Hint: lines at the chunk's end too few to judge, that may be where binary data begins,
@@ -669,6 +678,11 @@ export class ElementSplitter {
     return 0;
   }
 
+  /** The bytes at hand are the file's first to be judged as such (see `binaryIn`). */
+  private get atHead(): boolean {
+    return this.offset === 0 || this.blankHead;
+  }
+
   /** Where in `chunk` (read from `first`) bytes begin that show the file is not JSON text, and why; undefined when none do. */
   private binaryIn(chunk: Buffer, first: number): { at: number; message: string } | undefined {
     // Hint: the file's first bytes are judged by what they begin with too, every later window by
@@ -676,7 +690,7 @@ export class ElementSplitter {
     // Hint: so are those after a chunk of blanks alone (a BOM or a line break a pipe wrote first):
     // judged as later ones, by their share of bytes that are not text, a few are too few to tell,
     // and gzip's `1F 8B 00` was placed at its NUL.
-    const head = this.offset === 0 || this.blankHead;
+    const head = this.atHead;
     const sample = chunk.subarray(first, first + textSampleSize);
     if (this.blankHead && sample.some((byte) => !isSpace(byte))) this.blankHead = false;
     let at = head ? notTextStart(sample) : -1;
