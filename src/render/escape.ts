@@ -1,7 +1,8 @@
 /**
- * One policy for untrusted text (payload text and file names), in a module of its own with no
- * imports, so that JSON output and fatal errors can use it without loading chalk or ICU.
+ * One policy for untrusted text (payload text and file names), in a module of its own that imports
+ * only words.ts, so that JSON output and fatal errors can use it without loading chalk or ICU.
  */
+import { ownNotes } from './words.js';
 
 /**
  * The characters callhook never sends raw, to a terminal or into machine output (one policy for
@@ -128,14 +129,21 @@ export function escapeMarkdown(text: string, keepNewlines = false): string {
   );
 }
 
+/** One of callhook's own notes (`ownNotes`) in Markdown: in italics, never read as payload text. */
+export function markdownNote(note: string): string {
+  return `*${note}*`;
+}
+
 /**
  * Payload text (an id) as a Markdown code span that reads exactly as `escapeTerminal` shows it.
  * Hint: inside a code span a backslash or an entity is shown as written, so `escapeMarkdown`'s
  * escapes would show; and nothing there is a mention, a link or markup, so none is needed. The
  * fence is one backtick longer than the longest run of them in the text, so none ends it early,
  * and a blank pads a text that begins or ends with a backtick or a blank (CommonMark strips one).
+ * The empty text is no code span (two backticks are shown as they are) but the note for it.
  */
 export function markdownCode(text: string): string {
+  if (text === '') return markdownNote(ownNotes.empty);
   const safe = escapeTerminal(text);
   let longest = 0;
   for (const run of safe.match(/`+/g) ?? []) longest = Math.max(longest, run.length);

@@ -5,6 +5,7 @@ import { type SummaryOptions, type SummaryReport, summarise } from '../core/summ
 import { summaryDimensions } from '../core/summary-names.js';
 import type { InputRecord } from '../input/types.js';
 import type { CallCompleteData, WebhookEvent } from '../schema/events.js';
+import { markdownCode } from './escape.js';
 import { type Cell, cellText, cellValue, forPeople, isBar, type Row, type TableBlock, tablesOf } from './report.js';
 import {
   csvField,
@@ -284,6 +285,25 @@ describe('renderSummaryPretty', () => {
     expect(reasons.rows.map((row) => cellValue(row[1]))).toEqual(
       expect.arrayContaining(['Voicemail ', ' Voicemail', 'Voicemail\u00a0', nfd]),
     );
+  });
+
+  /** The reasons of the Partial rows as shown: in pretty text without colour, and in Markdown's cells. */
+  function partialReasons(report: SummaryReport): { pretty: string[]; markdown: string[] } {
+    // Hint: any percent: shares are rounded to add up to 100, so one of seven rows is 14.2.
+    const percent = '\\d+\\.\\d';
+    const pick = (text: string, pattern: RegExp) => text.split('\n').flatMap((line) => pattern.exec(line)?.[1] ?? []);
+    return {
+      pretty: pick(
+        renderSummaryPretty(report, { colors: plain, width: 100 }),
+        new RegExp(`^ {2}(?:Partial)? +(\\S.*?) +1 +${percent}$`),
+      ),
+      markdown: pick(renderSummaryMarkdown(report), new RegExp(`^\\| Partial \\| (.*) \\| 1 \\| ${percent} \\|$`)),
+    };
+  }
+
+  it('an empty id in a code span reads as the empty text reads in a table, not as two backticks', () => {
+    const { markdown } = partialReasons(summarise([call({ status: 'Partial', additionalInformation: '' })]));
+    expect(markdownCode('')).toBe(markdown[0]);
   });
 
   it('says so when there is nothing to summarise', () => {

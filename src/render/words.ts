@@ -22,3 +22,14 @@ export function grouped(count: number): string {
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${grouped(count)} ${count === 1 ? one : many}`;
 }
+
+/**
+ * callhook's own notes where a table has a value missing or empty, the one list of them (with
+ * `moreNote`). Hint: Markdown writes every note in italics (`markdownNote`).
+ */
+export const ownNotes = { none: '(none)', empty: '(empty)', noNote: '(no note)' } as const;
+
+/** The note for rows left out: `(3 more reasons)`, or `(3 more)` without a noun. */
+export function moreNote(count: number, noun?: string): string {
+  return `(${noun === undefined ? `${grouped(count)} more` : plural(count, `more ${noun}`)})`;
+}
