@@ -301,6 +301,36 @@ describe('renderSummaryPretty', () => {
     };
   }
 
+  it('shows a reason or a note that reads as one of its own notes apart from that note', () => {
+    // Hint: `(none)` is what summarise writes for a call without additionalInformation; a call
+    // whose reason was the text `(none)` read exactly the same without colour, as one reason.
+    const reasons = ['(none)', undefined, '(empty)', '', '(no note)', '(3 more reasons)', '(2 more)'];
+    const report = summarise(
+      reasons.map((additionalInformation) => call({ status: 'Partial', additionalInformation })),
+    );
+    const { pretty, markdown } = partialReasons(report);
+    for (const shown of [pretty, markdown]) {
+      expect(shown).toHaveLength(reasons.length);
+      expect(new Set(shown).size).toBe(reasons.length);
+    }
+    // Our own notes stay as they are; the payload's texts read apart from them.
+    expect(pretty).toEqual(expect.arrayContaining(['(none)', '(empty)']));
+    expect(markdown).toEqual(expect.arrayContaining(['*(none)*', '*(empty)*']));
+    const attempt = (note: string | undefined) =>
+      rec({
+        type: 'CallAttempted',
+        data: { time: '2022-09-01T00:00:00.000Z', phone: '61491570001', status: 'failed', note, campaignId: campaign },
+      });
+    const notes = renderSummaryPretty(summarise([attempt('(no note)'), attempt(undefined)]), {
+      colors: plain,
+      width: 80,
+    })
+      .split('\n')
+      .flatMap((line) => /^ {2}(\S.*?) +1 +50\.0$/.exec(line)?.[1] ?? []);
+    expect(notes).toHaveLength(2);
+    expect(new Set(notes).size).toBe(2);
+  });
+
   it('an empty id in a code span reads as the empty text reads in a table, not as two backticks', () => {
     const { markdown } = partialReasons(summarise([call({ status: 'Partial', additionalInformation: '' })]));
     expect(markdownCode('')).toBe(markdown[0]);

@@ -37,7 +37,7 @@ import { renderReportMarkdown } from './report-markdown.js';
 import { type PrettyOptions, renderReportPretty } from './report-pretty.js';
 import { renderSummaryJson, undocumentedStatusFate } from './summary-json.js';
 import { graphemeSegments } from './width.js';
-import { grouped, moreNote, ownNotes, plural } from './words.js';
+import { grouped, moreNote, ownNotes, plural, readsAsOwnNote } from './words.js';
 
 /** Payload text made safe in Markdown (the one Markdown escape, under the name this module's tests use). */
 export { escapeMarkdown as markdownCell } from './escape.js';
@@ -157,8 +157,9 @@ const muted = (text: string): Span => ({ text, tone: 'muted', value: null });
  * read as a missing one. Hint: two values that differ only in blanks at their ends, or in Unicode
  * normalisation (NFC `é`, NFD `e` and U+0301), are two rows that read the same; so blanks at the
  * ends are shown escaped (`Voicemail\x20`, and a text of blanks alone `\x20`, apart from the empty
- * one), and so is what NFC would compose in a text not in NFC (`Cafe\u0301`). Programs read the
- * value itself.
+ * one), and so is what NFC would compose in a text not in NFC (`Cafe\u0301`). A text that reads as
+ * one of our own notes shows its `(` escaped (`\x28none)`), or it would pass for the note.
+ * Programs read the value itself.
  */
 function untrusted(text: string): Span {
   if (text === '') return muted(ownNotes.empty);
@@ -176,6 +177,7 @@ function untrusted(text: string): Span {
     }
   }
   shown = escaped(before) + shown + escaped(after);
+  if (readsAsOwnNote(shown)) shown = readableEscape(shown.charAt(0)) + shown.slice(1);
   return shown === text ? { text, untrusted: true } : { text: shown, value: text, untrusted: true };
 }
 const right = (head: string, short?: string, key?: string): Column => ({ head, short, key, align: 'right' });

@@ -25,11 +25,19 @@ export function plural(count: number, one: string, many = `${one}s`): string {
 
 /**
  * callhook's own notes where a table has a value missing or empty, the one list of them (with
- * `moreNote`). Hint: Markdown writes every note in italics (`markdownNote`).
+ * `moreNote`). Hint: payload text may read exactly as one, so summarise shows such a text apart
+ * (`readsAsOwnNote`), and Markdown writes every note in italics (`markdownNote`).
  */
 export const ownNotes = { none: '(none)', empty: '(empty)', noNote: '(no note)' } as const;
 
 /** The note for rows left out: `(3 more reasons)`, or `(3 more)` without a noun. */
 export function moreNote(count: number, noun?: string): string {
   return `(${noun === undefined ? `${grouped(count)} more` : plural(count, `more ${noun}`)})`;
+}
+
+const moreNoteText = /^\(\d[\d,]* more(?: [^()]*)?\)$/;
+
+/** Whether `text` reads exactly as one of callhook's own notes (`ownNotes`, `moreNote`). */
+export function readsAsOwnNote(text: string): boolean {
+  return Object.values<string>(ownNotes).includes(text) || moreNoteText.test(text);
 }
