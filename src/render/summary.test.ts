@@ -331,6 +331,21 @@ describe('renderSummaryPretty', () => {
     expect(new Set(notes).size).toBe(2);
   });
 
+  it('tells apart texts that differ only in the blanks inside them: two spaces, a no-break space, a wide one', () => {
+    const reasons = ['a b', 'a  b', 'a\u00a0b', 'a \u00a0b', 'a\u3000b', 'a\u2009b', 'a   b'];
+    const report = summarise(
+      reasons.map((additionalInformation) => call({ status: 'Partial', additionalInformation })),
+    );
+    const { pretty, markdown } = partialReasons(report);
+    // Hint: as a reader sees them: a browser draws a run of blanks as one, and a no-break space as a space.
+    const seen = (text: string) => text.replace(/\p{Zs}+/gu, ' ');
+    for (const shown of [pretty, markdown]) {
+      expect(shown).toHaveLength(reasons.length);
+      expect(new Set(shown.map(seen)).size).toBe(reasons.length);
+    }
+    expect(pretty).toContain('a b');
+  });
+
   it('an empty id in a code span reads as the empty text reads in a table, not as two backticks', () => {
     const { markdown } = partialReasons(summarise([call({ status: 'Partial', additionalInformation: '' })]));
     expect(markdownCode('')).toBe(markdown[0]);

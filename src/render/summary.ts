@@ -154,12 +154,12 @@ const status = (name: ReportedStatus | ReportedGroup): Span => ({ text: name, to
 const muted = (text: string): Span => ({ text, tone: 'muted', value: null });
 /**
  * Payload text as people read it in a row: the empty text is named, since a blank cell would
- * read as a missing one. Hint: two values that differ only in blanks at their ends, or in Unicode
- * normalisation (NFC `é`, NFD `e` and U+0301), are two rows that read the same; so blanks at the
- * ends are shown escaped (`Voicemail\x20`, and a text of blanks alone `\x20`, apart from the empty
- * one), and so is what NFC would compose in a text not in NFC (`Cafe\u0301`). A text that reads as
- * one of our own notes shows its `(` escaped (`\x28none)`), or it would pass for the note.
- * Programs read the value itself.
+ * read as a missing one. Hint: two values that differ only in blanks, or in Unicode normalisation
+ * (NFC `é`, NFD `e` and U+0301), are two rows that read the same; so blanks at the ends are shown
+ * escaped (`Voicemail\x20`, and a text of blanks alone `\x20`, apart from the empty one), inside
+ * it every blank but a lone space (`a \x20b`, `a\xa0b`), and what NFC would compose in a text not
+ * in NFC (`Cafe\u0301`). A text that reads as one of our own notes shows its `(` escaped
+ * (`\x28none)`), or it would pass for the note. Programs read the value itself.
  */
 function untrusted(text: string): Span {
   if (text === '') return muted(ownNotes.empty);
@@ -176,6 +176,8 @@ function untrusted(text: string): Span {
           : [...segment].map((c, i) => (i === 0 && c.normalize('NFC') === c ? c : readableEscape(c))).join('');
     }
   }
+  // Hint: a browser draws a run of blanks as one, and every blank looks like a space.
+  shown = shown.replace(/\p{Zs}+/gu, (run) => (run[0] === ' ' ? ` ${escaped(run.slice(1))}` : escaped(run)));
   shown = escaped(before) + shown + escaped(after);
   if (readsAsOwnNote(shown)) shown = readableEscape(shown.charAt(0)) + shown.slice(1);
   return shown === text ? { text, untrusted: true } : { text: shown, value: text, untrusted: true };
