@@ -1,8 +1,14 @@
 /**
- * One policy for untrusted text (payload text and file names), in a module of its own that imports
- * only words.ts, so that JSON output and fatal errors can use it without loading chalk or ICU.
+ * One policy for untrusted text (payload text and file names), in a module of its own with no
+ * imports, so that JSON output and fatal errors can use it without loading chalk or ICU.
  */
-import { ownNotes } from './words.js';
+
+/**
+ * callhook's own notes where a table has a value missing or empty, the one list of them (with
+ * `moreNote`, words.ts). Hint: payload text may read exactly as one, so summarise shows such a
+ * text apart (`readsAsOwnNote`), and Markdown writes every note in italics (`markdownNote`).
+ */
+export const ownNotes = { none: '(none)', empty: '(empty)', noNote: '(no note)' } as const;
 
 /**
  * The characters callhook never sends raw, to a terminal or into machine output (one policy for

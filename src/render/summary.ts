@@ -17,7 +17,7 @@ import {
 import { impossible } from '../errors.js';
 import { stdinName } from '../input/types.js';
 import { statusGroupOf } from '../schema/events.js';
-import { readableEscape } from './escape.js';
+import { ownNotes, readableEscape } from './escape.js';
 import type { SummaryFormat } from './formats.js';
 import {
   type Block,
@@ -37,7 +37,7 @@ import { renderReportMarkdown } from './report-markdown.js';
 import { type PrettyOptions, renderReportPretty } from './report-pretty.js';
 import { renderSummaryJson, undocumentedStatusFate } from './summary-json.js';
 import { graphemeSegments } from './width.js';
-import { grouped, moreNote, ownNotes, plural, readsAsOwnNote } from './words.js';
+import { grouped, moreNote, plural, readsAsOwnNote } from './words.js';
 
 /** Payload text made safe in Markdown (the one Markdown escape, under the name this module's tests use). */
 export { escapeMarkdown as markdownCell } from './escape.js';

@@ -1,4 +1,5 @@
 /** Small wording helpers the renderers share. */
+import { ownNotes } from './escape.js';
 
 // Hint: made on first use: the first Intl object of a process loads ICU data (see bench/RESULTS.md,
 // "Figures behind code comments"), and a count is formatted by hand (below) all but never.
@@ -23,14 +24,7 @@ export function plural(count: number, one: string, many = `${one}s`): string {
   return `${grouped(count)} ${count === 1 ? one : many}`;
 }
 
-/**
- * callhook's own notes where a table has a value missing or empty, the one list of them (with
- * `moreNote`). Hint: payload text may read exactly as one, so summarise shows such a text apart
- * (`readsAsOwnNote`), and Markdown writes every note in italics (`markdownNote`).
- */
-export const ownNotes = { none: '(none)', empty: '(empty)', noNote: '(no note)' } as const;
-
-/** The note for rows left out: `(3 more reasons)`, or `(3 more)` without a noun. */
+/** The note for rows left out: `(3 more reasons)`, or `(3 more)` without a noun; see `ownNotes` for the others. */
 export function moreNote(count: number, noun?: string): string {
   return `(${noun === undefined ? `${grouped(count)} more` : plural(count, `more ${noun}`)})`;
 }
