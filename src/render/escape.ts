@@ -4,6 +4,13 @@
  */
 
 /**
+ * callhook's own notes where a table has a value missing or empty, the one list of them (with
+ * `moreNote`, words.ts). Hint: payload text may read exactly as one, so summarise shows such a
+ * text apart (`readsAsOwnNote`), and Markdown writes every note in italics (`markdownNote`).
+ */
+export const ownNotes = { none: '(none)', empty: '(empty)', noNote: '(no note)' } as const;
+
+/**
  * The characters callhook never sends raw, to a terminal or into machine output (one policy for
  * every command and format), but C0 controls, which each use adds: DEL and C1 controls (8-bit CSI
  * is U+009B), so no escape sequence can start; the line and paragraph separators U+2028/U+2029;
@@ -128,14 +135,21 @@ export function escapeMarkdown(text: string, keepNewlines = false): string {
   );
 }
 
+/** One of callhook's own notes (`ownNotes`) in Markdown: in italics, never read as payload text. */
+export function markdownNote(note: string): string {
+  return `*${note}*`;
+}
+
 /**
  * Payload text (an id) as a Markdown code span that reads exactly as `escapeTerminal` shows it.
  * Hint: inside a code span a backslash or an entity is shown as written, so `escapeMarkdown`'s
  * escapes would show; and nothing there is a mention, a link or markup, so none is needed. The
  * fence is one backtick longer than the longest run of them in the text, so none ends it early,
  * and a blank pads a text that begins or ends with a backtick or a blank (CommonMark strips one).
+ * The empty text is no code span (two backticks are shown as they are) but the note for it.
  */
 export function markdownCode(text: string): string {
+  if (text === '') return markdownNote(ownNotes.empty);
   const safe = escapeTerminal(text);
   let longest = 0;
   for (const run of safe.match(/`+/g) ?? []) longest = Math.max(longest, run.length);

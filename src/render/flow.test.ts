@@ -410,6 +410,21 @@ describe('Markdown of hostile payload text, read by a CommonMark parser', () => 
     expect([...heading.matchAll(/<code>(.*?)<\/code>/g)].map(([, text]) => text)).toEqual([shown]);
   });
 
+  test('an id in a code span is never broken where its next line would begin a heading, a list or a quote', () => {
+    // Hint: Markdown finds blocks before code spans, so a wrapped line of an id's code span that
+    // began `# y` or `- y` was a heading or a list item, and the span's backticks were shown.
+    for (const tail of [' # y', ' - y z', ' > y', ' 1. y', ' ```js', '    four blanks', ' === ---']) {
+      const id = `${'x'.repeat(40)}${tail}`;
+      for (const width of [80, 50, 24]) {
+        const event = callComplete({ campaignId: id, correlationId: id }, { id });
+        const html = markdown.render(renderEventMarkdown(event, { ...plain, width }));
+        const codes = [...html.matchAll(/<code>(.*?)<\/code>/gs)].map(([, text]) => text);
+        expect(codes, `${JSON.stringify(id)} at ${width}`).toEqual([id, id, id].map((t) => t.replace('>', '&gt;')));
+        expect(tags(html)).toEqual(tags(markdown.render(renderEventMarkdown(callComplete(), { ...plain, width }))));
+      }
+    }
+  });
+
   test('is never a list, a heading, a rule or an entity, wherever the lines are wrapped', () => {
     for (const width of [80, 24, 12]) {
       const html = markdown.render(renderEventMarkdown(hostileMarkup, { ...plain, width }));

@@ -345,18 +345,27 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   const lines: string[] = [];
   // Hint: not wrapped: a Markdown heading is one line, and a second would be a paragraph.
   lines.push(`### ${md(view.status)}: ${md(view.name)} (${md(view.phone)})`, '');
-  const fields: Array<[string, string]> = [
-    ['Campaign', markdownCode(view.campaignId)],
-    ['Started', view.started + (view.queued ? ` (${view.queued})` : '')],
+  // Hint: an id's code span is never broken inside, however long: Markdown finds blocks before
+  // code spans, so a wrapped line of it that began `# y` or `- y` was a heading or a list item.
+  // A UUID has no blank to break at anyway, so it wraps as it always did.
+  const code = (id: string): TextSpan => ({ text: markdownCode(id), keep: 'always' });
+  const fields: Array<[string, TextSpan[]]> = [
+    ['Campaign', [code(view.campaignId)]],
+    ['Started', keepingTimes(view.started + (view.queued ? ` (${view.queued})` : ''))],
   ];
-  if (view.correlationId) fields.push(['Correlation', markdownCode(view.correlationId)]);
-  if (view.eventId) fields.push(['Event', `${markdownCode(view.eventId)}${view.redelivered ? ' (redelivered)' : ''}`]);
-  if (view.requests.length > 0) {
-    fields.push(['Requests', view.requests.map((r) => describeRequest(r, md)).join(', ')]);
+  if (view.correlationId) fields.push(['Correlation', [code(view.correlationId)]]);
+  if (view.eventId) {
+    fields.push(['Event', [code(view.eventId), { text: view.redelivered ? ' (redelivered)' : '' }]]);
   }
-  if (view.stopped) fields.push(['Stopped at', `step ${view.stopped.step}, ${md(view.stopped.question)}`]);
-  if (view.outcome !== undefined) fields.push(['Outcome', md(view.outcome)]);
-  for (const [label, value] of fields) pushAll(lines, wrap(`- **${label}:** ${value}`, '  ', ''));
+  if (view.requests.length > 0) {
+    fields.push(['Requests', keepingTimes(view.requests.map((r) => describeRequest(r, md)).join(', '))]);
+  }
+  if (view.stopped)
+    fields.push(['Stopped at', keepingTimes(`step ${view.stopped.step}, ${md(view.stopped.question)}`)]);
+  if (view.outcome !== undefined) fields.push(['Outcome', keepingTimes(md(view.outcome))]);
+  for (const [label, value] of fields) {
+    pushAll(lines, wrapSpans([{ text: `- **${label}:** ` }, ...value], { width, indent: '  ', firstIndent: '' }));
+  }
   lines.push('');
   if (view.steps.length === 0) lines.push('_No conversation._');
   view.steps.forEach((step, index) => {

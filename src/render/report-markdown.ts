@@ -2,7 +2,7 @@
  * Renders a report model (`report.ts`) as GitHub-flavoured Markdown, for pasting into an issue or
  * a document: full column names, every value repeated, payload text escaped for a table cell.
  */
-import { escapeMarkdown } from './escape.js';
+import { escapeMarkdown, markdownNote } from './escape.js';
 import { type Block, type Cell, forPeople, type ReportModel, type Span } from './report.js';
 
 /** The report as Markdown: `#` title, `##` sections, `###` groups, tables with their header rows. */
@@ -31,7 +31,7 @@ function renderBlocks(blocks: readonly Block[], out: string[]): void {
         out.push(block.text, '');
         break;
       case 'more':
-        out.push(`*(${block.text})*`, '');
+        out.push(markdownNote(`(${block.text})`), '');
         break;
       case 'empty':
         out.push(`${block.text.charAt(0).toUpperCase()}${block.text.slice(1)}.`, '');
@@ -46,7 +46,7 @@ function renderBlocks(blocks: readonly Block[], out: string[]): void {
 
 function renderSpan(span: Span): string {
   const text = span.untrusted ? escapeMarkdown(span.text) : span.text;
-  return span.tone === 'muted' ? `*${text}*` : text;
+  return span.tone === 'muted' ? markdownNote(text) : text;
 }
 
 /** A cell as Markdown: no value and blank cells are empty; bars are left out by the table. */

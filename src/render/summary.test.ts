@@ -5,6 +5,7 @@ import { type SummaryOptions, type SummaryReport, summarise } from '../core/summ
 import { summaryDimensions } from '../core/summary-names.js';
 import type { InputRecord } from '../input/types.js';
 import type { CallCompleteData, WebhookEvent } from '../schema/events.js';
+import { markdownCode } from './escape.js';
 import { type Cell, cellText, cellValue, forPeople, isBar, type Row, type TableBlock, tablesOf } from './report.js';
 import {
   csvField,
@@ -284,6 +285,70 @@ describe('renderSummaryPretty', () => {
     expect(reasons.rows.map((row) => cellValue(row[1]))).toEqual(
       expect.arrayContaining(['Voicemail ', ' Voicemail', 'Voicemail\u00a0', nfd]),
     );
+  });
+
+  /** The reasons of the Partial rows as shown: in pretty text without colour, and in Markdown's cells. */
+  function partialReasons(report: SummaryReport): { pretty: string[]; markdown: string[] } {
+    // Hint: any percent: shares are rounded to add up to 100, so one of seven rows is 14.2.
+    const percent = '\\d+\\.\\d';
+    const pick = (text: string, pattern: RegExp) => text.split('\n').flatMap((line) => pattern.exec(line)?.[1] ?? []);
+    return {
+      pretty: pick(
+        renderSummaryPretty(report, { colors: plain, width: 100 }),
+        new RegExp(`^ {2}(?:Partial)? +(\\S.*?) +1 +${percent}$`),
+      ),
+      markdown: pick(renderSummaryMarkdown(report), new RegExp(`^\\| Partial \\| (.*) \\| 1 \\| ${percent} \\|$`)),
+    };
+  }
+
+  it('shows a reason or a note that reads as one of its own notes apart from that note', () => {
+    // Hint: `(none)` is what summarise writes for a call without additionalInformation; a call
+    // whose reason was the text `(none)` read exactly the same without colour, as one reason.
+    const reasons = ['(none)', undefined, '(empty)', '', '(no note)', '(3 more reasons)', '(2 more)'];
+    const report = summarise(
+      reasons.map((additionalInformation) => call({ status: 'Partial', additionalInformation })),
+    );
+    const { pretty, markdown } = partialReasons(report);
+    for (const shown of [pretty, markdown]) {
+      expect(shown).toHaveLength(reasons.length);
+      expect(new Set(shown).size).toBe(reasons.length);
+    }
+    // Our own notes stay as they are; the payload's texts read apart from them.
+    expect(pretty).toEqual(expect.arrayContaining(['(none)', '(empty)']));
+    expect(markdown).toEqual(expect.arrayContaining(['*(none)*', '*(empty)*']));
+    const attempt = (note: string | undefined) =>
+      rec({
+        type: 'CallAttempted',
+        data: { time: '2022-09-01T00:00:00.000Z', phone: '61491570001', status: 'failed', note, campaignId: campaign },
+      });
+    const notes = renderSummaryPretty(summarise([attempt('(no note)'), attempt(undefined)]), {
+      colors: plain,
+      width: 80,
+    })
+      .split('\n')
+      .flatMap((line) => /^ {2}(\S.*?) +1 +50\.0$/.exec(line)?.[1] ?? []);
+    expect(notes).toHaveLength(2);
+    expect(new Set(notes).size).toBe(2);
+  });
+
+  it('tells apart texts that differ only in the blanks inside them: two spaces, a no-break space, a wide one', () => {
+    const reasons = ['a b', 'a  b', 'a\u00a0b', 'a \u00a0b', 'a\u3000b', 'a\u2009b', 'a   b'];
+    const report = summarise(
+      reasons.map((additionalInformation) => call({ status: 'Partial', additionalInformation })),
+    );
+    const { pretty, markdown } = partialReasons(report);
+    // Hint: as a reader sees them: a browser draws a run of blanks as one, and a no-break space as a space.
+    const seen = (text: string) => text.replace(/\p{Zs}+/gu, ' ');
+    for (const shown of [pretty, markdown]) {
+      expect(shown).toHaveLength(reasons.length);
+      expect(new Set(shown.map(seen)).size).toBe(reasons.length);
+    }
+    expect(pretty).toContain('a b');
+  });
+
+  it('an empty id in a code span reads as the empty text reads in a table, not as two backticks', () => {
+    const { markdown } = partialReasons(summarise([call({ status: 'Partial', additionalInformation: '' })]));
+    expect(markdownCode('')).toBe(markdown[0]);
   });
 
   it('says so when there is nothing to summarise', () => {

@@ -17,7 +17,7 @@ import {
 import { impossible } from '../errors.js';
 import { stdinName } from '../input/types.js';
 import { statusGroupOf } from '../schema/events.js';
-import { readableEscape } from './escape.js';
+import { ownNotes, readableEscape } from './escape.js';
 import type { SummaryFormat } from './formats.js';
 import {
   type Block,
@@ -37,7 +37,7 @@ import { renderReportMarkdown } from './report-markdown.js';
 import { type PrettyOptions, renderReportPretty } from './report-pretty.js';
 import { renderSummaryJson, undocumentedStatusFate } from './summary-json.js';
 import { graphemeSegments } from './width.js';
-import { grouped, plural } from './words.js';
+import { grouped, moreNote, plural, readsAsOwnNote } from './words.js';
 
 /** Payload text made safe in Markdown (the one Markdown escape, under the name this module's tests use). */
 export { escapeMarkdown as markdownCell } from './escape.js';
@@ -150,18 +150,19 @@ const statusTones: Record<ReportedStatus | ReportedGroup, Tone> = {
 
 /** A status or group name in its colour. */
 const status = (name: ReportedStatus | ReportedGroup): Span => ({ text: name, tone: statusTones[name] });
-/** Our own aside in a cell: `(none)`, `(3 more reasons)`; programs read no value. */
+/** Our own aside in a cell (`ownNotes`, `moreNote`): `(none)`, `(3 more reasons)`; programs read no value. */
 const muted = (text: string): Span => ({ text, tone: 'muted', value: null });
 /**
  * Payload text as people read it in a row: the empty text is named, since a blank cell would
- * read as a missing one. Hint: two values that differ only in blanks at their ends, or in Unicode
- * normalisation (NFC `é`, NFD `e` and U+0301), are two rows that read the same; so blanks at the
- * ends are shown escaped (`Voicemail\x20`, and a text of blanks alone `\x20`, apart from the empty
- * one), and so is what NFC would compose in a text not in NFC (`Cafe\u0301`). Programs read the
- * value itself.
+ * read as a missing one. Hint: two values that differ only in blanks, or in Unicode normalisation
+ * (NFC `é`, NFD `e` and U+0301), are two rows that read the same; so blanks at the ends are shown
+ * escaped (`Voicemail\x20`, and a text of blanks alone `\x20`, apart from the empty one), inside
+ * it every blank but a lone space (`a \x20b`, `a\xa0b`), and what NFC would compose in a text not
+ * in NFC (`Cafe\u0301`). A text that reads as one of our own notes shows its `(` escaped
+ * (`\x28none)`), or it would pass for the note. Programs read the value itself.
  */
 function untrusted(text: string): Span {
-  if (text === '') return muted('(empty)');
+  if (text === '') return muted(ownNotes.empty);
   const [, before = '', middle = '', after = ''] = /^(\p{Zs}*)(.*?)(\p{Zs}*)$/su.exec(text) ?? [];
   const escaped = (chars: string) => [...chars].map(readableEscape).join('');
   let shown = middle;
@@ -175,7 +176,10 @@ function untrusted(text: string): Span {
           : [...segment].map((c, i) => (i === 0 && c.normalize('NFC') === c ? c : readableEscape(c))).join('');
     }
   }
+  // Hint: a browser draws a run of blanks as one, and every blank looks like a space.
+  shown = shown.replace(/\p{Zs}+/gu, (run) => (run[0] === ' ' ? ` ${escaped(run.slice(1))}` : escaped(run)));
   shown = escaped(before) + shown + escaped(after);
+  if (readsAsOwnNote(shown)) shown = readableEscape(shown.charAt(0)) + shown.slice(1);
   return shown === text ? { text, untrusted: true } : { text: shown, value: text, untrusted: true };
 }
 const right = (head: string, short?: string, key?: string): Column => ({ head, short, key, align: 'right' });
@@ -320,13 +324,12 @@ function reasons(report: SummaryReport): Section {
     for (const row of reasonRows) {
       rows.push([
         status(s),
-        row.reason === null ? muted('(none)') : untrusted(row.reason),
+        row.reason === null ? muted(ownNotes.none) : untrusted(row.reason),
         count(row.count),
         percent(row.percent),
       ]);
     }
-    if (rest)
-      rows.push([status(s), muted(`(${plural(rest.keys, 'more reason')})`), count(rest.count), percent(rest.percent)]);
+    if (rest) rows.push([status(s), muted(moreNote(rest.keys, 'reason')), count(rest.count), percent(rest.percent)]);
   }
   return {
     title: 'Reasons',
@@ -351,7 +354,7 @@ function campaigns(report: SummaryReport): Section {
     count(row.humanSupportRequests),
   ]);
   const rest = cc.byCampaign.rest;
-  if (rest) rows.push([muted(`(${plural(rest.keys, 'more campaign')})`), count(rest.calls)]);
+  if (rest) rows.push([muted(moreNote(rest.keys, 'campaign')), count(rest.calls)]);
   return {
     title: 'Campaigns',
     legend: '(by calls; status % of the campaign; human = human-support requests)',
@@ -379,7 +382,7 @@ function funnel(report: SummaryReport): Section {
       percent(step.percent),
       count(step.partialStops),
     ]);
-    if (campaign.moreSteps > 0) rows.push([muted(`(${plural(campaign.moreSteps, 'more question')})`)]);
+    if (campaign.moreSteps > 0) rows.push([muted(moreNote(campaign.moreSteps, 'question'))]);
     return {
       kind: 'group',
       title: untrusted(campaign.campaignId),
@@ -407,8 +410,7 @@ function funnel(report: SummaryReport): Section {
 function requests(report: SummaryReport): Section {
   const { requests } = report.callComplete;
   const rows: Cell[][] = requests.rows.map((row) => [untrusted(row.request), count(row.calls)]);
-  if (requests.rest)
-    rows.push([muted(`(${plural(requests.rest.keys, 'more request type')})`), count(requests.rest.calls)]);
+  if (requests.rest) rows.push([muted(moreNote(requests.rest.keys, 'request type')), count(requests.rest.calls)]);
   return {
     title: 'Requests',
     legend: '(calls that made each request)',
@@ -467,12 +469,12 @@ function attemptsAndContacts(report: SummaryReport): Section | undefined {
   ];
   if (attempted.byNote.rows.length > 0) {
     const notes: Cell[][] = attempted.byNote.rows.map((row) => [
-      row.note === null ? muted('(no note)') : untrusted(row.note),
+      row.note === null ? muted(ownNotes.noNote) : untrusted(row.note),
       count(row.count),
       percent(row.percent),
     ]);
     const rest = attempted.byNote.rest;
-    if (rest) notes.push([muted(`(${plural(rest.keys, 'more note')})`), count(rest.count), percent(rest.percent)]);
+    if (rest) notes.push([muted(moreNote(rest.keys, 'note')), count(rest.count), percent(rest.percent)]);
     blocks.push(
       table('/callAttempted/byNote', [{ head: 'Failure note', flex: true }, right('Attempts'), right('%')], notes),
     );
@@ -497,7 +499,7 @@ function groupSection(groups: GroupTable, report: SummaryReport): Section {
     count(row.byType.SMSReceived),
     count(row.byType.SMS),
   ]);
-  if (groups.rest) rows.push(rowFor('people', [muted(`(${n(groups.rest.keys)} more)`), count(groups.rest.events)]));
+  if (groups.rest) rows.push(rowFor('people', [muted(moreNote(groups.rest.keys)), count(groups.rest.events)]));
   const order = groups.by === 'day' || groups.by === 'hour' ? 'in time order' : 'by events';
   return {
     title: `By ${groups.by}`,

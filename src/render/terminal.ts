@@ -37,8 +37,11 @@ const closes = (segment: string, next = '') =>
 export interface TextSpan {
   text: string;
   style?: ((text: string) => string) | undefined;
-  /** Never broken inside, as a count and its noun (`1 CallComplete`): wrapped as one word. */
-  keep?: boolean | undefined;
+  /**
+   * Never broken inside, as a count and its noun (`1 CallComplete`): wrapped as one word, unless
+   * it is wider than a line; with `always`, not even then (a Markdown code span, see `markdownCode`).
+   */
+  keep?: boolean | 'always' | undefined;
 }
 
 /** How `wrapSpans` lays out its lines. */
@@ -141,15 +144,19 @@ function bindSeparators(pieces: Piece[], text: string, offset: number): Piece[] 
   return bound;
 }
 
-// Joins the pieces with a blank between them inside one of the `kept` [start, end) ranges, as
-// long as what they make fits in `room` columns: wider than a line, the width wins.
-function joinKept(pieces: Piece[], kept: ReadonlyArray<readonly [number, number]>, room: number): Piece[] {
+/** A [start, end) range of text kept whole; `always`: even wider than a line. */
+type KeptRange = readonly [start: number, end: number, always: boolean];
+
+// Joins the pieces with a blank between them inside one of the `kept` ranges, as long as what
+// they make fits in `room` columns: wider than a line, the width wins, but for a range kept `always`.
+function joinKept(pieces: Piece[], kept: readonly KeptRange[], room: number): Piece[] {
   if (kept.length === 0) return pieces;
   const joined: Piece[] = [];
   for (const piece of pieces) {
     const last = joined.at(-1);
     const width = last ? last.width + piece.start - last.end + piece.width : 0;
-    if (last && width <= room && kept.some(([start, end]) => start <= last.end && piece.start < end)) {
+    const range = last && kept.find(([start, end]) => start <= last.end && piece.start < end);
+    if (last && range && (range[2] || width <= room)) {
       last.width = width;
       last.end = piece.end;
     } else joined.push(piece);
@@ -162,7 +169,7 @@ function breakLines(
   text: string,
   firstWidth: number,
   restWidth: number,
-  kept: ReadonlyArray<readonly [number, number]>,
+  kept: readonly KeptRange[],
 ): Array<[number, number]> {
   const lines: Array<[number, number]> = [];
   let offset = 0;
@@ -204,11 +211,11 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
   const firstWidth = Math.max(10, options.width - displayWidth(firstIndent));
   const restWidth = Math.max(10, options.width - displayWidth(indent));
   const bounds: Array<{ start: number; end: number; style: TextSpan['style'] }> = [];
-  const kept: Array<[number, number]> = [];
+  const kept: KeptRange[] = [];
   let at = 0;
   for (const span of spans) {
     bounds.push({ start: at, end: at + span.text.length, style: span.style });
-    if (span.keep) kept.push([at, at + span.text.length]);
+    if (span.keep) kept.push([at, at + span.text.length, span.keep === 'always']);
     at += span.text.length;
   }
   return breakLines(text, firstWidth, restWidth, kept).map(([start, end], index) => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { grouped, plural } from './words.js';
+import { ownNotes } from './escape.js';
+import { grouped, moreNote, plural, readsAsOwnNote } from './words.js';
 
 describe('grouped', () => {
   const intl = new Intl.NumberFormat('en-US');
@@ -33,5 +34,20 @@ describe('grouped', () => {
       '1,234 events',
       '2 replies',
     ]);
+  });
+});
+
+describe('readsAsOwnNote', () => {
+  it('knows every note callhook writes in a table, and no text that only looks a little like one', () => {
+    const written: string[] = [...Object.values(ownNotes)];
+    for (const count of [0, 1, 3, 1234]) {
+      written.push(moreNote(count));
+      for (const noun of ['reason', 'request type']) written.push(moreNote(count, noun));
+    }
+    expect(written).toContain('(1,234 more request types)');
+    for (const note of written) expect(readsAsOwnNote(note), note).toBe(true);
+    for (const text of ['none', '(none) ', '(see notes)', '(more)', 'x (2 more)', '(2 more (x))']) {
+      expect(readsAsOwnNote(text), text).toBe(false);
+    }
   });
 });

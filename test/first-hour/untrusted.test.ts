@@ -118,7 +118,8 @@ const emojiShown = '❤\ufe0f 👨\u200d👩\u200d👧';
 const emojiReason = `${emojiShown} \u202eevil`;
 // Payload text that is Markdown, a mention, a workflow command or a look-alike, and how a reader
 // of the rendered Markdown sees it in summarise's tables: as written, the joiner after `@` and
-// `#` drawn as nothing, the command's colon, an end blank and what NFC would compose escaped.
+// `#` drawn as nothing, the command's colon, an end blank, what NFC would compose, an inner blank
+// that is not one space and the `(` of a text that reads as callhook's own note escaped.
 const lookAlikes: ReadonlyArray<readonly [string, string]> = [
   ['@x', '@\u200dx'],
   ['#1', '#\u200d1'],
@@ -133,6 +134,11 @@ const lookAlikes: ReadonlyArray<readonly [string, string]> = [
   ['', '(empty)'],
   ['Cafe\u0301', 'Cafe\\u0301'],
   ['Caf\u00e9', 'Caf\u00e9'],
+  // callhook's own notes, and blanks inside a text that a reader cannot tell from one space.
+  ['(none)', '\\x28none)'],
+  ['(empty)', '\\x28empty)'],
+  ['a  b', 'a \\x20b'],
+  ['a\u00a0b', 'a\\xa0b'],
 ];
 
 // One fixture holds every hostile case, so that each command and format is run once on all of them.
