@@ -62,11 +62,6 @@ function notTextBytes(sample: Buffer): { count: number; first: number; end: numb
   return { count, first, end };
 }
 
-/** Whether `sample` holds a byte that is not text (not one of a character its end cuts). */
-export function hasNotText(sample: Buffer): boolean {
-  return notTextBytes(sample).count > 0;
-}
-
 /** Why the byte at `offset` (followed by `next`) shows the file is not text. */
 export function notTextMessage(byte: number, offset: number, next: number | undefined): string {
   const hex = byte.toString(16).toUpperCase().padStart(2, '0');
@@ -92,6 +87,21 @@ export function notTextStart(sample: Buffer): number {
   const head = sample[start];
   if (start < end && head !== undefined && jsonStart.has(head) && count * 8 <= end) return -1;
   return first;
+}
+
+/**
+ * Whether the first bytes of a file, fewer than a sample (`head`), cannot be judged by
+ * `notTextStart` yet: they begin as JSON does and hold no NUL, their share of bytes that are not
+ * text would refuse them, and a whole sample's might not. Hint: a character cut in two in a first
+ * read of 10 bytes is more than an eighth of it; the file read at once is read up to where it
+ * stops being text. What begins as no JSON does, holds a NUL, or is dense enough to refuse in any
+ * sample is judged at once: a pipe that is never closed waits for nothing.
+ */
+export function headUndecided(head: Buffer): boolean {
+  if (head.length >= textSampleSize || head.includes(0) || notTextStart(head) === -1) return false;
+  let start = 0;
+  while (start < head.length && isSpace(head[start])) start++;
+  return jsonStart.has(head[start] ?? 0) && notTextBytes(head).count * 8 <= textSampleSize;
 }
 
 /** Where `chunk`'s first whole character from `from` begins: past the continuation bytes of one the chunk's edge cut. */

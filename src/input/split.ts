@@ -31,7 +31,7 @@ import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
 import { isAtResumePoint, type ResumePoint, resumeStart } from './resume-point.js';
 import { ByteScanner, type LineWatch, type Position as SplitPosition, watchEvery, watchNone } from './scanner.js';
-import { binaryStart, hasNotText, notTextMessage, notTextStart, textSampleSize, unsettledTail } from './sniff.js';
+import { binaryStart, headUndecided, notTextMessage, notTextStart, textSampleSize, unsettledTail } from './sniff.js';
 import type { SourceExcerpt } from './types.js';
 
 export type { ResumePoint };
@@ -489,11 +489,9 @@ export class ElementSplitter {
     // Hint: past a BOM also when the first bytes were held (below) and come again.
     const first = !this.started ? this.readFileStart(chunk) : Math.max(0, this.textStart - this.offset);
     if (first === -1) return;
-    // Hint: the file's first bytes are judged by their share of bytes that are not text; a first
-    // read shorter than a sample, with such a byte, is judged once it is a sample or the file
-    // ends, as the file read at once is: a character cut in two in a first read of 10 bytes is
-    // more than an eighth of it. Text, the bulk of every file, is never held so.
-    if (this.atHead && !this.ending && chunk.length - first < textSampleSize && hasNotText(chunk.subarray(first))) {
+    // First bytes too few to judge are held until they are a sample or the file ends, as the
+    // file read at once is judged (see `headUndecided`); text, the bulk of every file, never is.
+    if (this.atHead && !this.ending && headUndecided(chunk.subarray(first))) {
       this.heldTail = Buffer.from(chunk);
       return;
     }
