@@ -466,6 +466,40 @@ describe('validate: where a redelivery’s first copy was', () => {
   });
 });
 
+describe('validate: a key given more than once', () => {
+  it('says where the first copy is, in the message and as firstCopy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    const file = join(dir, 'keys.json');
+    // "status" three times on line 2, the last a wrong type; "note" twice, across lines.
+    const event =
+      '[{"time":"2022-09-03T22:00:04.551Z","phone":"61438870142","note":"a",\n' +
+      '  "status":"failed","status":"failed", "status": 5,\n  "note":"b"}]\n';
+    writeFileSync(file, event);
+    const { report } = await validateJson([file]);
+    const found = report.files[0]!.problems.map((p) => [compact(p), p.message, p.firstCopy]);
+    const at = (line: number, column: number) => ({ file, line, column, pointer: '' });
+    expect(found).toEqual([
+      ['error missing-field 1:2 /0/campaignId', 'missing required field "campaignId"', undefined],
+      ['error invalid-value 2:12 /0/status', expect.stringContaining('received 5'), undefined],
+      [
+        'warning duplicate-key 2:21 /0/status',
+        '"status" given twice: parsers keep only the last; first given at line 2, column 3',
+        { ...at(2, 3), pointer: '/0/status' },
+      ],
+      [
+        'warning duplicate-key 2:40 /0/status',
+        '"status" given 3 times: parsers keep only the last; first given at line 2, column 3',
+        { ...at(2, 3), pointer: '/0/status' },
+      ],
+      [
+        'warning duplicate-key 3:3 /0/note',
+        '"note" given twice: parsers keep only the last; first given at line 1, column 59',
+        { ...at(1, 59), pointer: '/0/note' },
+      ],
+    ]);
+  });
+});
+
 describe('validate: usage and I/O errors', () => {
   it('refuses binary data that follows a first write of text on a pipe never closed, at once, where it begins', async () => {
     // The reader judged only the first chunk: a line break, then garbage with no NUL byte, was
