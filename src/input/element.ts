@@ -417,6 +417,8 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
     case ParseErrorCode.InvalidCommentToken:
       return site.error(offset, 'comment', 'comments are not allowed in JSON');
     case ParseErrorCode.ColonExpected:
+      // Hint: cut right after a key, the element lacks its value and all after: no colon would do.
+      if (site.atEnd) return unexpectedEnd(site.source, ended);
       return site.error(before, 'missing-colon', 'missing colon after the property name', {
         at: before,
         deleteChars: 0,

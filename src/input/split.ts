@@ -1555,7 +1555,14 @@ export class ElementSplitter {
   private endLineValue(lineBreak: SplitPosition): void {
     this.onTopLine = false;
     this.watchFirstValue = false;
-    if (this.mode === Mode.Element) this.cutElement(lineBreak.offset, 'line');
+    if (this.mode === Mode.Element) {
+      this.cutElement(lineBreak.offset, 'line');
+      // Hint: a first line's end is decided on the line after it, where the scanner is: the value
+      // ended on its own line, so a value that opens the next is on a line of its own.
+      this.lastEndOffset = lineBreak.offset;
+      this.lastEndLine = lineBreak.line;
+      this.lastEndColumn = lineBreak.column;
+    }
     const open = this.batchOpen;
     if (open) {
       this.problem(

@@ -500,6 +500,36 @@ describe('validate: a key given more than once', () => {
   });
 });
 
+describe('validate: a value cut short', () => {
+  const files: Array<[string, string, string[]]> = [
+    // An NDJSON first line left open ends at its line break; the lines after are read as lines.
+    [
+      'open-first-line.ndjson',
+      '{"id": "x",\n{"id": "y"}\n{"id": "z"}\n',
+      ['error unexpected-eof 1:12 ', 'error unknown-shape 2:1 ', 'error unknown-shape 3:1 '],
+    ],
+    // Cut right after a key: the value is missing, not a colon before something that follows.
+    [
+      'cut-after-key.ndjson',
+      '{"id": "x", "data"\n{"id": "y"}\n',
+      ['error unexpected-eof 1:19 ', 'error unknown-shape 2:1 '],
+    ],
+    ['cut-after-key.json', '{"id": "x", "data"', ['error unexpected-eof 1:19 ']],
+    [
+      'cut-after-key-in-batch.json',
+      '[{"id": "x", "data"',
+      ['error unexpected-eof 1:20 /0', 'error unexpected-eof 1:20 '],
+    ],
+  ];
+  for (const [name, text, expected] of files) {
+    it(`reports ${name} as cut where it is cut`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+      writeFileSync(join(dir, name), text);
+      expect(await problemsOf(join(dir, name))).toEqual(expected);
+    });
+  }
+});
+
 describe('validate: usage and I/O errors', () => {
   it('refuses binary data that follows a first write of text on a pipe never closed, at once, where it begins', async () => {
     // The reader judged only the first chunk: a line break, then garbage with no NUL byte, was
