@@ -144,11 +144,11 @@ describe('validate: one scenario per invalid fixture', () => {
       'error missing-comma 10:27 /0/data/name',
       'error trailing-comma 59:51 /1/data/additionalInformation',
       'error missing-comma 61:4 /1',
-      'error trailing-comma 69:4 ',
+      'error trailing-comma 69:4 /2',
     ],
     'started-after-created.json': ['warning time-order 14:22 /0/data/startedTime'],
     'strict-extra-field.json': [],
-    'trailing-comma-in-array.json': ['error trailing-comma 13:4 '],
+    'trailing-comma-in-array.json': ['error trailing-comma 13:4 /1'],
     'trailing-comma-in-object.json': ['error trailing-comma 29:51 /0/data/additionalInformation'],
     'unexpected-eof.json': ['error unexpected-eof 42:1 /1', 'error unexpected-eof 42:1 '],
     'unknown-event-type.json': ['error unknown-event-type 4:18 /0/eventType'],
@@ -326,14 +326,15 @@ describe('validate: options and formats', () => {
 
   it('frames a trailing comma at the very end of a file, in an array left open and after NDJSON', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
-    for (const [name, text, line, source] of [
-      ['open.json', '[\n  {"a": 1},\n  {"b": 2},\n', 3, '  {"b": 2},'],
-      ['lines.ndjson', '{"a": 1}\n{"b": 2},', 2, '{"b": 2},'],
+    // In the array, the comma's pointer names the element before it.
+    for (const [name, text, line, source, pointer] of [
+      ['open.json', '[\n  {"a": 1},\n  {"b": 2},\n', 3, '  {"b": 2},', '/1'],
+      ['lines.ndjson', '{"a": 1}\n{"b": 2},', 2, '{"b": 2},', ''],
     ] as const) {
       const file = join(dir, name);
       writeFileSync(file, text);
       const column = source.length;
-      expect(await problemsOf(file)).toContain(`error trailing-comma ${line}:${column} `);
+      expect(await problemsOf(file)).toContain(`error trailing-comma ${line}:${column} ${pointer}`);
       const result = await runCli(['validate', file, '--no-color']);
       expect(result.code).toBe(1);
       // The frame: the line before, the comma's line, and a caret under the comma.
@@ -526,6 +527,24 @@ describe('validate: a value cut short', () => {
       const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
       writeFileSync(join(dir, name), text);
       expect(await problemsOf(join(dir, name))).toEqual(expected);
+    });
+  }
+});
+
+describe('validate: commas between the elements of a batch', () => {
+  // Each names the element before it, where the comma stands: no element follows it.
+  const files: Array<[string, string, string[]]> = [
+    ['trailing.json', '[{"a":1},{"b":2},]', ['error trailing-comma 1:17 /1']],
+    ['doubled.json', '[{"a":1},{"b":2},,]', ['error trailing-comma 1:17 /1', 'error unexpected-comma 1:18 /1']],
+    ['between.json', '[{"a":1},,{"b":2}]', ['error unexpected-comma 1:10 /0']],
+    ['left-open.json', '[{"a":1},{"b":2},', ['error trailing-comma 1:17 /1', 'error unexpected-eof 1:18 ']],
+  ];
+  for (const [name, text, expected] of files) {
+    it(`points ${name} at the element before`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+      writeFileSync(join(dir, name), text);
+      const problems = await problemsOf(join(dir, name));
+      expect(problems.filter((p) => !p.includes('unknown-shape'))).toEqual(expected);
     });
   }
 });
