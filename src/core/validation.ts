@@ -1,4 +1,6 @@
 /** The validation report: what `callhook validate` found, per file and in total. Pure. */
+
+import { firstGivenAt } from '../input/element.js';
 import type { CutPosition, Redelivery } from '../input/halves.js';
 import { duplicateIdMessage, firstSeenId } from '../input/records.js';
 import type { InputRecord, Location, Omitted, Problem } from '../input/types.js';
@@ -327,10 +329,14 @@ function movedBy(problem: Problem, cut: CutPosition, across: ReadonlyMap<string,
   });
   const id = problem.eventId;
   const first = id !== undefined && across.has(id) ? across.get(id) : problem.firstCopy && moved(problem.firstCopy);
-  return {
-    ...moved(problem),
-    ...(id === undefined ? {} : { firstCopy: first, message: duplicateIdMessage(id, first) }),
-  };
+  if (id !== undefined) return { ...moved(problem), firstCopy: first, message: duplicateIdMessage(id, first) };
+  if (!problem.firstCopy || !first) return moved(problem);
+  // A duplicate key's first copy, in its element: the message ends with its place.
+  const said = firstGivenAt(problem.firstCopy);
+  const message = problem.message.endsWith(said)
+    ? problem.message.slice(0, -said.length) + firstGivenAt(first)
+    : problem.message;
+  return { ...moved(problem), firstCopy: first, message };
 }
 
 /** Whether problem `a` is placed before `b` in their file. */

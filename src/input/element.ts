@@ -48,7 +48,7 @@ function newlineIndexes(text: string): Uint32Array {
 class ElementText {
   readonly text: string;
   private readonly element: SplitElement;
-  private readonly file: string;
+  readonly file: string;
   // What stands before the element on its first line, asked for once, by its first excerpt.
   private readonly lineBefore: (() => LineBefore) | undefined;
   private before: LineBefore | undefined;
@@ -417,6 +417,8 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
     case ParseErrorCode.InvalidCommentToken:
       return site.error(offset, 'comment', 'comments are not allowed in JSON');
     case ParseErrorCode.ColonExpected:
+      // Hint: cut right after a key, the element lacks its value and all after: no colon would do.
+      if (site.atEnd) return unexpectedEnd(site.source, ended);
       return site.error(before, 'missing-colon', 'missing colon after the property name', {
         at: before,
         deleteChars: 0,
@@ -554,14 +556,19 @@ function protoKeyPaths(value: unknown, path: string, into: { paths: string[]; mo
   }
 }
 
-/** The warnings of the keys of an object that an earlier key of it already had: the first `limit`, and how many more. */
+/**
+ * The warnings of the keys of an object that an earlier key of it already had, each naming where
+ * the first copy is (`firstCopy`, and its line and column in the message): the first `limit`, and
+ * how many more.
+ */
 function findDuplicateKeys(source: ElementText, pointer: string, limit: number): Kept {
   const problems: Problem[] = [];
   let more = 0;
-  const seen: Array<Set<string>> = [];
+  // For each object open, each key's first offset and how many times it was given.
+  const seen: Array<Map<string, { offset: number; times: number }>> = [];
   visit(source.text, {
     onObjectBegin: () => {
-      seen.push(new Set());
+      seen.push(new Map());
     },
     onObjectEnd: () => {
       seen.pop();
@@ -569,24 +576,32 @@ function findDuplicateKeys(source: ElementText, pointer: string, limit: number):
     onObjectProperty: (property, offset, _length, _line, _column, pathSupplier) => {
       const keys = seen.at(-1);
       if (!keys) return;
-      if (keys.has(property) && problems.length >= limit) more++;
-      else if (keys.has(property)) {
-        const path = pathToPointer([...pathSupplier(), property]);
-        problems.push(
-          source.problem(
-            offset,
-            'warning',
-            'duplicate-key',
-            `duplicate key ${JSON.stringify(property)}: parsers keep only the last one`,
-            pointer + path,
-            { excerpt: true },
-          ),
-        );
+      const first = keys.get(property);
+      if (first === undefined) {
+        keys.set(property, { offset, times: 1 });
+        return;
       }
-      keys.add(property);
+      first.times++;
+      if (problems.length >= limit) {
+        more++;
+        return;
+      }
+      const at = pointer + pathToPointer([...pathSupplier(), property]);
+      const firstCopy = { file: source.file, ...source.locate(first.offset), pointer: at };
+      const given = first.times === 2 ? 'twice' : `${first.times} times`;
+      const message = `${JSON.stringify(property)} given ${given}: parsers keep only the last${firstGivenAt(firstCopy)}`;
+      problems.push({
+        ...source.problem(offset, 'warning', 'duplicate-key', message, at, { excerpt: true }),
+        firstCopy,
+      });
     },
   });
   return { problems, more };
+}
+
+/** The end of a `duplicate-key` warning's message: where the key's first copy is (moved with it: see `movedBy` in core/validation.ts). */
+export function firstGivenAt(first: { line: number; column: number }): string {
+  return `; first given at line ${first.line}, column ${first.column}`;
 }
 
 /** A size as `--max-element-size` takes it: `64M`, `512k`, or bytes. */

@@ -622,7 +622,8 @@ export class ElementSplitter {
     }
     // A comma after the last element of an array left open, or after the last value of the file.
     if (this.afterComma) {
-      this.problem(this.afterComma, 'trailing-comma', 'trailing comma at the end of the file', '', {
+      const before = this.batchOpen ? this.elementBefore() : '';
+      this.problem(this.afterComma, 'trailing-comma', 'trailing comma at the end of the file', before, {
         offset: this.afterComma.offset,
         deleteBytes: 1,
         insert: '',
@@ -947,7 +948,7 @@ export class ElementSplitter {
   private beforeBatchElement(byte: number, position: SplitPosition): Begins {
     if (byte === CLOSE_BRACKET) {
       if (this.afterComma) {
-        this.problem(this.afterComma, 'trailing-comma', 'trailing comma before "]"', '', {
+        this.problem(this.afterComma, 'trailing-comma', 'trailing comma before "]"', this.elementBefore(), {
           offset: this.afterComma.offset,
           deleteBytes: 1,
           insert: '',
@@ -957,7 +958,7 @@ export class ElementSplitter {
       return Begins.No;
     }
     if (byte === COMMA) {
-      this.extraComma(position, `/${this.inBatchIndex}`);
+      this.extraComma(position, this.afterComma ? this.elementBefore() : `/${this.inBatchIndex}`);
       return Begins.No;
     }
     if (byte === COLON || byte === CLOSE_BRACE) {
@@ -1133,6 +1134,11 @@ export class ElementSplitter {
     this.batchOpen = undefined;
     this.afterComma = undefined;
     this.mode = Mode.Top;
+  }
+
+  /** The pointer of the top-level array's element before a comma after it, as inside an element (see `diagnoseSyntax`). */
+  private elementBefore(): string {
+    return this.inBatchIndex > 0 ? `/${this.inBatchIndex - 1}` : '';
   }
 
   /** A comma where a value is expected: after another comma, or before an array's first element. */
@@ -1555,7 +1561,14 @@ export class ElementSplitter {
   private endLineValue(lineBreak: SplitPosition): void {
     this.onTopLine = false;
     this.watchFirstValue = false;
-    if (this.mode === Mode.Element) this.cutElement(lineBreak.offset, 'line');
+    if (this.mode === Mode.Element) {
+      this.cutElement(lineBreak.offset, 'line');
+      // Hint: a first line's end is decided on the line after it, where the scanner is: the value
+      // ended on its own line, so a value that opens the next is on a line of its own.
+      this.lastEndOffset = lineBreak.offset;
+      this.lastEndLine = lineBreak.line;
+      this.lastEndColumn = lineBreak.column;
+    }
     const open = this.batchOpen;
     if (open) {
       this.problem(

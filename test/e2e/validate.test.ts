@@ -144,11 +144,11 @@ describe('validate: one scenario per invalid fixture', () => {
       'error missing-comma 10:27 /0/data/name',
       'error trailing-comma 59:51 /1/data/additionalInformation',
       'error missing-comma 61:4 /1',
-      'error trailing-comma 69:4 ',
+      'error trailing-comma 69:4 /2',
     ],
     'started-after-created.json': ['warning time-order 14:22 /0/data/startedTime'],
     'strict-extra-field.json': [],
-    'trailing-comma-in-array.json': ['error trailing-comma 13:4 '],
+    'trailing-comma-in-array.json': ['error trailing-comma 13:4 /1'],
     'trailing-comma-in-object.json': ['error trailing-comma 29:51 /0/data/additionalInformation'],
     'unexpected-eof.json': ['error unexpected-eof 42:1 /1', 'error unexpected-eof 42:1 '],
     'unknown-event-type.json': ['error unknown-event-type 4:18 /0/eventType'],
@@ -326,14 +326,15 @@ describe('validate: options and formats', () => {
 
   it('frames a trailing comma at the very end of a file, in an array left open and after NDJSON', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
-    for (const [name, text, line, source] of [
-      ['open.json', '[\n  {"a": 1},\n  {"b": 2},\n', 3, '  {"b": 2},'],
-      ['lines.ndjson', '{"a": 1}\n{"b": 2},', 2, '{"b": 2},'],
+    // In the array, the comma's pointer names the element before it.
+    for (const [name, text, line, source, pointer] of [
+      ['open.json', '[\n  {"a": 1},\n  {"b": 2},\n', 3, '  {"b": 2},', '/1'],
+      ['lines.ndjson', '{"a": 1}\n{"b": 2},', 2, '{"b": 2},', ''],
     ] as const) {
       const file = join(dir, name);
       writeFileSync(file, text);
       const column = source.length;
-      expect(await problemsOf(file)).toContain(`error trailing-comma ${line}:${column} `);
+      expect(await problemsOf(file)).toContain(`error trailing-comma ${line}:${column} ${pointer}`);
       const result = await runCli(['validate', file, '--no-color']);
       expect(result.code).toBe(1);
       // The frame: the line before, the comma's line, and a caret under the comma.
@@ -464,6 +465,88 @@ describe('validate: where a redelivery’s first copy was', () => {
     ) as JsonReport;
     expect(after.files[1]!.problems.map((p) => p.message)).toEqual([named(first, `${fixture}:2:3 (/0)`)]);
   });
+});
+
+describe('validate: a key given more than once', () => {
+  it('says where the first copy is, in the message and as firstCopy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    const file = join(dir, 'keys.json');
+    // "status" three times on line 2, the last a wrong type; "note" twice, across lines.
+    const event =
+      '[{"time":"2022-09-03T22:00:04.551Z","phone":"61438870142","note":"a",\n' +
+      '  "status":"failed","status":"failed", "status": 5,\n  "note":"b"}]\n';
+    writeFileSync(file, event);
+    const { report } = await validateJson([file]);
+    const found = report.files[0]!.problems.map((p) => [compact(p), p.message, p.firstCopy]);
+    const at = (line: number, column: number) => ({ file, line, column, pointer: '' });
+    expect(found).toEqual([
+      ['error missing-field 1:2 /0/campaignId', 'missing required field "campaignId"', undefined],
+      ['error invalid-value 2:12 /0/status', expect.stringContaining('received 5'), undefined],
+      [
+        'warning duplicate-key 2:21 /0/status',
+        '"status" given twice: parsers keep only the last; first given at line 2, column 3',
+        { ...at(2, 3), pointer: '/0/status' },
+      ],
+      [
+        'warning duplicate-key 2:40 /0/status',
+        '"status" given 3 times: parsers keep only the last; first given at line 2, column 3',
+        { ...at(2, 3), pointer: '/0/status' },
+      ],
+      [
+        'warning duplicate-key 3:3 /0/note',
+        '"note" given twice: parsers keep only the last; first given at line 1, column 59',
+        { ...at(1, 59), pointer: '/0/note' },
+      ],
+    ]);
+  });
+});
+
+describe('validate: a value cut short', () => {
+  const files: Array<[string, string, string[]]> = [
+    // An NDJSON first line left open ends at its line break; the lines after are read as lines.
+    [
+      'open-first-line.ndjson',
+      '{"id": "x",\n{"id": "y"}\n{"id": "z"}\n',
+      ['error unexpected-eof 1:12 ', 'error unknown-shape 2:1 ', 'error unknown-shape 3:1 '],
+    ],
+    // Cut right after a key: the value is missing, not a colon before something that follows.
+    [
+      'cut-after-key.ndjson',
+      '{"id": "x", "data"\n{"id": "y"}\n',
+      ['error unexpected-eof 1:19 ', 'error unknown-shape 2:1 '],
+    ],
+    ['cut-after-key.json', '{"id": "x", "data"', ['error unexpected-eof 1:19 ']],
+    [
+      'cut-after-key-in-batch.json',
+      '[{"id": "x", "data"',
+      ['error unexpected-eof 1:20 /0', 'error unexpected-eof 1:20 '],
+    ],
+  ];
+  for (const [name, text, expected] of files) {
+    it(`reports ${name} as cut where it is cut`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+      writeFileSync(join(dir, name), text);
+      expect(await problemsOf(join(dir, name))).toEqual(expected);
+    });
+  }
+});
+
+describe('validate: commas between the elements of a batch', () => {
+  // Each names the element before it, where the comma stands: no element follows it.
+  const files: Array<[string, string, string[]]> = [
+    ['trailing.json', '[{"a":1},{"b":2},]', ['error trailing-comma 1:17 /1']],
+    ['doubled.json', '[{"a":1},{"b":2},,]', ['error trailing-comma 1:17 /1', 'error unexpected-comma 1:18 /1']],
+    ['between.json', '[{"a":1},,{"b":2}]', ['error unexpected-comma 1:10 /0']],
+    ['left-open.json', '[{"a":1},{"b":2},', ['error trailing-comma 1:17 /1', 'error unexpected-eof 1:18 ']],
+  ];
+  for (const [name, text, expected] of files) {
+    it(`points ${name} at the element before`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+      writeFileSync(join(dir, name), text);
+      const problems = await problemsOf(join(dir, name));
+      expect(problems.filter((p) => !p.includes('unknown-shape'))).toEqual(expected);
+    });
+  }
 });
 
 describe('validate: usage and I/O errors', () => {
