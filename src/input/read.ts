@@ -235,8 +235,10 @@ const openPipes = new Set<Socket>();
  * wrote or closed; a socket's read ends when `releasePipes` destroys it.
  */
 async function* readPipe(path: string): AsyncGenerator<Buffer> {
-  // Hint: opening waits, in the thread pool, for a writer to open the pipe, as any read of it does.
-  const fd = await openFd(path, 'r');
+  // Hint: a plain open waits, in a thread-pool thread nothing can cancel, for a writer to open the
+  // pipe, so a run stopped before one came never exited. On Linux an open without waiting reads
+  // no end of input before a writer came: the socket waits for its bytes, or for it to close.
+  const fd = await openFd(path, constants.O_RDONLY | (process.platform === 'linux' ? constants.O_NONBLOCK : 0));
   const pipe = new Socket({ fd, readable: true, writable: false });
   openPipes.add(pipe);
   try {

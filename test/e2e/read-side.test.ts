@@ -204,6 +204,29 @@ describe('replay --journal reading a named pipe', () => {
   );
 });
 
+describe('a named pipe no writer ever opens', () => {
+  it.skipIf(process.platform === 'win32')('Ctrl-C or SIGTERM ends validate and summarise reading it', async () => {
+    const { execFileSync } = await import('node:child_process');
+    for (const [command, signal, code] of [
+      ['validate', 'SIGTERM', 143],
+      ['summarise', 'SIGINT', 130],
+    ] as const) {
+      const fifo = join(scratch, `never-${command}.json`);
+      execFileSync('mkfifo', [fifo]);
+      const result = await runCli([command, fifo], {
+        timeoutMs: 5000,
+        // Hint: time to start and reach the open; the timeout's SIGKILL would read as no code.
+        started: (child) => setTimeout(() => child.kill(signal), 700),
+      });
+      // Killed by the signal (they keep nothing to finish) or ended with its code: not by the timeout.
+      expect({ command, ended: result.signal ?? result.code }).toEqual({
+        command,
+        ended: result.signal === null ? code : signal,
+      });
+    }
+  });
+});
+
 describe('replay --report naming the --journal file', () => {
   it('is refused before anything is sent, instead of overwriting the journal at the end', async () => {
     const result = await runCli(

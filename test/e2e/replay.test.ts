@@ -582,6 +582,26 @@ describe('replay', () => {
     expect(named.output().stdout).toMatch(/events\s+1 delivered/);
   });
 
+  it('one signal stops a run reading a named pipe no writer ever opens, with its summary', async () => {
+    // Opening a FIFO waits for a writer; it waited in a thread-pool thread nothing could cancel, so
+    // replay printed its summary on SIGTERM and then never exited.
+    const s = await server();
+    const fifo = join(tempDir('replay'), 'never.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const run = spawnReplay([fifo, '--url', s.url]);
+    try {
+      // Hint: time for replay to start and reach the open; a signal sooner is handled as well.
+      await delay(700);
+      run.child.kill('SIGTERM');
+      expect(await Promise.race([run.closed, delay(5_000, 'still running after SIGTERM')])).toBe(143);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+    expect(run.output().stdout).toContain('Interrupted (SIGTERM)');
+    expect(run.output().stdout).toMatch(/events\s+0 delivered, 0 failed, 0 undelivered/);
+    expect(s.requests).toHaveLength(0);
+  });
+
   it("sends a quiet named pipe's partial batch after --linger, as stdin's, while its writer stays open", async () => {
     // Only `-` lingered: a FIFO (or a <(tail -f ...)) held its last partial batch until the writer closed.
     const s = await server();
