@@ -67,6 +67,8 @@ const ioReasons: Record<string, string> = {
   ELOOP: 'a symbolic link that loops',
   ENOSPC: 'no space left on device',
   EROFS: 'a read-only file system',
+  ECONNRESET: 'connection reset by the other end',
+  EPIPE: 'broken pipe: the other end closed it',
 };
 
 /**

@@ -529,7 +529,7 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   let bytes = 0;
   let stopped = false;
   const left = { stopped: false };
-  /** The file could not be read at all (see below). */
+  /** The file could not be read further (see below). */
   let unread = false;
   const chunks = openSource(source, options, start);
   try {
@@ -557,16 +557,15 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
       }
     }
   } catch (error) {
-    // Hint: a file gone (or changed into one that cannot be read) since it was listed is read no
-    // further, as one that is not text is: the files before and after it are still read, and
-    // what the reader held of the one before is still handed on. Not so a stream, nor a read
-    // that fails part way.
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (bytes > 0 || start > 0 || source.path === '-' || code === undefined) throw describeIoError(error, source.path);
+    // Hint: a source that cannot be read (gone since it was listed, a disk error, a stream reset
+    // part way) is read no further, as one that is not text is: what was read before is handed on,
+    // it ends with one problem where reading stopped, and the sources after it are still read.
+    // An error without an I/O code is a bug, and fails the run.
+    if ((error as NodeJS.ErrnoException | undefined)?.code === undefined) throw error;
     unread = true;
-    out.fatalAt = 0;
+    const at = { ...splitter.position(), pointer: '' };
+    out.fatalAt = at.offset;
     const message = `cannot be read: ${ioReason(error)}`;
-    const at = { offset: 0, line: 1, column: 1, pointer: '' };
     out.records.push({ kind: 'problem', problem: build.problem({ ...at, code: 'unreadable', message, fatal: true }) });
   }
   // Hint: a file stopped at the pause, or left by `stop`, is not at its end, so nothing is
@@ -575,9 +574,9 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   else if (!left.stopped && !unread) {
     // The bytes a cut element held at the end of the file, too (see `ElementSplitter.endStep`).
     for (let rest = splitter.endStep(); rest !== undefined; rest = splitter.endStep()) yield* readAgain([rest]);
-    // A file refused is counted to where it was, not to the end of the reads made before that.
-    if (out.fatalAt !== undefined) bytes = out.fatalAt - start;
   }
+  // A file refused is counted to where it was, not to the end of the reads made before that.
+  if (out.fatalAt !== undefined) bytes = out.fatalAt - start;
   out.records.push({ kind: 'file-end', file: out.file, elements: out.elements, bytes });
   yield out.take();
 }

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runWithResetStdin } from '../helpers/reset-stdin.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'callhook-read-side-'));
@@ -225,6 +226,66 @@ describe('a named pipe no writer ever opens', () => {
       });
     }
   });
+});
+
+describe('stdin reset part way (ECONNRESET)', () => {
+  // Four events, then half a line, then the connection is reset: each command threw
+  // `callhook: -: read ECONNRESET` (exit 2), and said nothing of what it had read, nor of the file after.
+  const events = readFileSync(join(repoRoot, 'fixtures/valid/one-event-per-line.ndjson'), 'utf8').split('\n');
+  const text = `${events.slice(0, 4).join('\n')}\n{"id":"x`;
+  const after = 'fixtures/valid/single-event-object.json';
+  const where = '<stdin>:5:9';
+  const reason = 'cannot be read: connection reset by the other end';
+  const linux = process.platform === 'linux';
+
+  it.skipIf(!linux)('validate lists what it read and where reading stopped, and validates the file after', async () => {
+    const result = await runWithResetStdin(['validate', '-', after], text);
+    expect(result.stdout).toContain(`✖ <stdin>  4 events, 4 valid\n  ${where}  error  ${reason}\n`);
+    expect(result.stdout).toContain(`✔ ${after}  1 event, 1 valid\n`);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+  });
+
+  it.skipIf(!linux)(
+    'summarise counts what it read, names where reading stopped, counts the file after, exit 2',
+    async () => {
+      const result = await runWithResetStdin(['summarise', '-', after, '--format', 'json'], text);
+      const report = JSON.parse(result.stdout);
+      expect(report.unreadableFiles).toEqual([{ file: '<stdin>', line: 5, column: 9, message: reason }]);
+      expect(report.events).toBe(5);
+      expect(result.stderr).toBe(`callhook: ${where}: ${reason}\n`);
+      expect(result.code).toBe(2);
+    },
+  );
+
+  it.skipIf(!linux)(
+    'replay sends what it read, names where reading stopped, sends the file after, exit 2',
+    async () => {
+      const received: unknown[] = [];
+      const server = createServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on('data', (chunk: Buffer) => chunks.push(chunk));
+        request.on('end', () => {
+          received.push(...(JSON.parse(Buffer.concat(chunks).toString()) as unknown[]));
+          response.writeHead(200).end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const url = `http://127.0.0.1:${port}/`;
+        const result = await runWithResetStdin(['replay', '-', after, '--url', url, '--format', 'json'], text);
+        const report = JSON.parse(result.stdout);
+        expect(report.unreadableFiles).toEqual([{ file: '<stdin>', line: 5, column: 9, message: reason }]);
+        expect(report.events).toMatchObject({ delivered: 5, failed: 0, undelivered: 0 });
+        expect(received).toHaveLength(5);
+        expect(result.stderr).toBe(`callhook: ${where}: ${reason}\n`);
+        expect(result.code).toBe(2);
+      } finally {
+        server.close();
+      }
+    },
+  );
 });
 
 describe('replay --report naming the --journal file', () => {
