@@ -51,8 +51,9 @@ export function unreadableFileError({ file, line, column, message }: UnreadableF
 }
 
 /**
- * The one decision on a run that met `unreadable` files that are not text: it ends with exit 2 (or
- * the signal's code that stopped it), however it would have ended with `code` otherwise.
+ * The one decision on a run that met `unreadable` files, not text or not readable further (for
+ * validate and fix, which judge a file not text, only the latter): it ends with exit 2 (or the
+ * signal's code that stopped it), however it would have ended with `code` otherwise.
  */
 export function exitCodeWithUnreadable(code: number, unreadable: number): number {
   return unreadable > 0 && code < ExitCode.usage ? ExitCode.usage : code;

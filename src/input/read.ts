@@ -14,7 +14,7 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
-import { captureLogName, type InputRecord, type Location, stdinName } from './types.js';
+import { captureLogName, type InputRecord, type Location, stdinName, unreadableCode } from './types.js';
 
 const openFd = promisify(openFdCallback);
 
@@ -566,7 +566,10 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
     const at = { ...splitter.position(), pointer: '' };
     out.fatalAt = at.offset;
     const message = `cannot be read: ${ioReason(error)}`;
-    out.records.push({ kind: 'problem', problem: build.problem({ ...at, code: 'unreadable', message, fatal: true }) });
+    out.records.push({
+      kind: 'problem',
+      problem: build.problem({ ...at, code: unreadableCode, message, fatal: true }),
+    });
   }
   // Hint: a file stopped at the pause, or left by `stop`, is not at its end, so nothing is
   // reported as left open: a half-read line there is no element, nor a problem.

@@ -238,12 +238,23 @@ describe('stdin reset part way (ECONNRESET)', () => {
   const reason = 'cannot be read: connection reset by the other end';
   const linux = process.platform === 'linux';
 
-  it.skipIf(!linux)('validate lists what it read and where reading stopped, and validates the file after', async () => {
-    const result = await runWithResetStdin(['validate', '-', after], text);
-    expect(result.stdout).toContain(`✖ <stdin>  4 events, 4 valid\n  ${where}  error  ${reason}\n`);
-    expect(result.stdout).toContain(`✔ ${after}  1 event, 1 valid\n`);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(1);
+  it.skipIf(!linux)(
+    'validate lists what it read and where reading stopped, validates the file after, exit 2',
+    async () => {
+      const result = await runWithResetStdin(['validate', '-', after], text);
+      expect(result.stdout).toContain(`✖ <stdin>  4 events, 4 valid\n  ${where}  error  ${reason}\n`);
+      expect(result.stdout).toContain(`✔ ${after}  1 event, 1 valid\n`);
+      expect(result.stderr).toBe('');
+      // An I/O error, not invalid input: exit 2, as every command reading it exits.
+      expect(result.code).toBe(2);
+    },
+  );
+
+  it.skipIf(!linux)('fix names where reading stopped, writes nothing, exit 2', async () => {
+    const result = await runWithResetStdin(['fix', '-'], text);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`${where}  error  ${reason}\n`);
+    expect(result.code).toBe(2);
   });
 
   it.skipIf(!linux)(
