@@ -4,6 +4,7 @@ import {
   chmodSync,
   chownSync,
   closeSync,
+  constants,
   existsSync,
   mkdirSync,
   openSync,
@@ -14,6 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -494,6 +496,34 @@ describe('replay', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
+
+  it('a SIGTERM once delivery has ended still lets the report be written and the lock go', async () => {
+    // Delivery done, replay took its signal handlers away before the summary and report: a SIGTERM
+    // then killed it outright, its --report never written and the journal's lock left behind.
+    const s = await server();
+    const dir = tempDir('replay');
+    const journal = join(dir, 'run.jsonl');
+    const report = join(dir, 'report.fifo');
+    // Hint: a report to a named pipe waits for its reader after the summary: the signal lands there.
+    execFileSync('mkfifo', [report]);
+    const file = 'fixtures/valid/single-event-object.json';
+    const run = spawnReplay([file, '--url', s.url, '--journal', journal, '--report', report]);
+    run.child.stdin.end();
+    await waitFor(() => run.output().stdout.includes('Replayed to'));
+    run.child.kill('SIGTERM');
+    await delay(300);
+    const fd = openSync(report, constants.O_RDONLY | constants.O_NONBLOCK);
+    const pipe = new Socket({ fd, readable: true, writable: false });
+    const chunks: Buffer[] = [];
+    pipe.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise((resolve) => pipe.on('close', resolve));
+    const exited = await Promise.race([run.closed, delay(5_000, 'still running')]);
+    await Promise.race([ended, delay(1_000)]);
+    pipe.destroy();
+    expect(exited).not.toBe('still running');
+    expect(JSON.parse(Buffer.concat(chunks).toString() || 'null')).toMatchObject({ events: { delivered: 1 } });
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+  });
 
   it('(5) SIGTERM and SIGHUP drain like Ctrl-C: in-flight batches finish and are journalled, exit 143 and 129', async () => {
     const answered: number[] = [];
