@@ -22,6 +22,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/core/generate.js';
 import { receivedEvents, serverPerTest } from '../helpers/http-server.js';
 import { attempt, numberOf, standardSecret, tempDir } from '../helpers/payloads.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
@@ -496,6 +497,96 @@ describe('replay', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
+
+  it('SIGTERM at seeded random moments: the summary and journal count every event read once, and --resume sends the rest', async () => {
+    // An attack on "nothing lost": a folder replayed to a slow receiver, stopped anywhere (before the
+    // first batch, with batches in flight, while the files are still being read, after the end).
+    const folder = 'fixtures/valid';
+    const key = (event: unknown) => JSON.stringify(event);
+    const sorted = (events: unknown[]) => events.map(key).sort();
+    // Every event the folder holds, as a dry run prints the requests that would carry them.
+    const dry = await runCli(['replay', folder, '--url', 'http://127.0.0.1:9/', '--dry-run', '--format', 'json']);
+    const everything = sorted(
+      dry.stdout
+        .trim()
+        .split('\n')
+        .flatMap((line) => JSON.parse((JSON.parse(line) as { body: string }).body) as unknown[]),
+    );
+    expect(everything.length).toBeGreaterThan(50);
+    const random = mulberry32(2026);
+    for (let trial = 0; trial < 10; trial++) {
+      const s = await server(async (_req, res) => {
+        await delay(15);
+        res.end('ok');
+      });
+      const journal = join(tempDir('replay'), 'attack.jsonl');
+      const args = [folder, '--url', s.url, '--journal', journal, '--batch-size', '4', '--concurrency', '2'];
+      const run = spawnReplay([...args, '--format', 'json']);
+      run.child.stdin.end();
+      // One trial in five is stopped from the start (before the first batch, or soon after);
+      // the others at a moment after the first request, while batches are in flight.
+      const early = random() < 0.2;
+      if (!early) await waitFor(() => s.requests.length > 0, 10_000);
+      await delay(Math.floor(random() * (early ? 400 : 250)));
+      run.child.kill('SIGTERM');
+      const code = await Promise.race([run.closed, delay(5_000, 'still running')]);
+      const what = `trial ${trial} (${early ? 'from the start' : 'after the first request'})`;
+      // null: killed by the signal while node was starting, before replay had a handler (nothing
+      // read), or while it exited, everything done and said (its report, whole, is checked below).
+      expect([0, 143, null], what).toContain(code);
+      // The lock is let go of however the run ended.
+      expect(existsSync(`${journal}.lock`), what).toBe(false);
+      const first = receivedEvents(s);
+      const { stdout, stderr } = run.output();
+      if (code === null && stdout === '') {
+        expect({ stdout, stderr, first, journal: existsSync(journal) }, what).toEqual({
+          stdout: '',
+          stderr: '',
+          first: [],
+          journal: false,
+        });
+      } else if (stdout === '') {
+        // Stopped before the first batch: it says so, and sent nothing.
+        expect(stderr, what).toContain('stopped (SIGTERM) before the first batch: nothing was sent');
+        expect(first, what).toEqual([]);
+      } else {
+        const { events, inputComplete, interrupted } = JSON.parse(stdout);
+        if (code === null)
+          expect({ inputComplete, interrupted }, what).toEqual({ inputComplete: true, interrupted: false });
+        // Every event read is delivered, failed, undelivered or not sent; stopped with files left, it
+        // reads one batch more to tell (so the rest is unread, and the report says so).
+        const read = events.delivered + events.failed + events.undelivered + events.notSent;
+        if (inputComplete) expect(read, what).toBe(everything.length);
+        else expect(read, what).toBeLessThanOrEqual(everything.length);
+        expect(events.delivered, what).toBe(first.length);
+        // The journal says the same, each batch once.
+        const lines = existsSync(journal) ? journalLines(journal).slice(1) : [];
+        const delivered = lines.filter((line) => line.status === 'delivered');
+        expect(
+          delivered.reduce((sum, line) => sum + line.events, 0),
+          what,
+        ).toBe(first.length);
+        expect(new Set(lines.map((line) => line.key)).size, what).toBe(lines.length);
+      }
+      // The rest, and only the rest: with --resume where the journal was begun.
+      const resumed = await runCli([
+        'replay',
+        ...args,
+        '--format',
+        'json',
+        ...(existsSync(journal) ? ['--resume'] : []),
+      ]);
+      expect(resumed.code, `${what}: ${resumed.stderr}`).toBe(0);
+      expect(JSON.parse(resumed.stdout).events, what).toMatchObject({
+        delivered: everything.length - first.length,
+        resumed: first.length,
+        notSent: 0,
+      });
+      const second = receivedEvents(s).slice(first.length);
+      expect(second.length, what).toBe(everything.length - first.length);
+      expect(sorted([...first, ...second]), what).toEqual(everything);
+    }
+  });
 
   it('a SIGTERM once delivery has ended still lets the report be written and the lock go', async () => {
     // Delivery done, replay took its signal handlers away before the summary and report: a SIGTERM
