@@ -34,7 +34,7 @@ export class CallhookError extends Error {
   }
 }
 
-/** A file read no further where it is not text (binary, compressed, UTF-16), or gone since it was listed: where, and why. */
+/** A file read no further where it is not text (binary, compressed, UTF-16), or could not be read further: where, and why. */
 export interface UnreadableFile {
   file: string;
   line: number;
