@@ -25,14 +25,9 @@ function queues(local: number, remote: number): { tx: number; rx: number } | und
 
 /**
  * Runs `callhook ...args` with stdin a connection that sends `text`, waits until the CLI has read
- * all of it (the connection's queues are empty), then resets it; `beforeReset` may wait for more
- * first (replay's requests).
+ * all of it (the connection's queues are empty), then resets it.
  */
-export async function runWithResetStdin(
-  args: readonly string[],
-  text: string,
-  beforeReset: () => Promise<void> = async () => {},
-): Promise<CliResult> {
+export async function runWithResetStdin(args: readonly string[], text: string): Promise<CliResult> {
   let accept: (socket: Socket) => void = () => {};
   const accepted = new Promise<Socket>((resolve) => {
     accept = resolve;
@@ -68,7 +63,6 @@ export async function runWithResetStdin(
       if (sent?.tx === 0 && received?.rx === 0) break;
       await delay(5);
     }
-    await beforeReset();
     socket.resetAndDestroy();
     const { code, signal } = await closed;
     clearTimeout(timer);
