@@ -47,6 +47,13 @@ describe('describeIoError', () => {
 });
 
 describe('ioReason', () => {
+  it('says a connection reset or a broken pipe in words, not as node\'s "read ECONNRESET"', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' });
+    expect(ioReason(reset)).toBe('connection reset by the other end');
+    const broken = Object.assign(new Error('write EPIPE'), { code: 'EPIPE', syscall: 'write' });
+    expect(ioReason(broken)).toBe('broken pipe: the other end closed it');
+  });
+
   it("keeps only the words of an error it has none for: not node's code, call or path", () => {
     const error = Object.assign(new Error("EIO: i/o error, write '/tmp/x'"), { code: 'EIO' });
     expect(ioReason(error)).toBe('i/o error');

@@ -34,7 +34,7 @@ export class CallhookError extends Error {
   }
 }
 
-/** A file read no further where it is not text (binary, compressed, UTF-16), or gone since it was listed: where, and why. */
+/** A file read no further where it is not text (binary, compressed, UTF-16), or could not be read further: where, and why. */
 export interface UnreadableFile {
   file: string;
   line: number;
@@ -51,8 +51,9 @@ export function unreadableFileError({ file, line, column, message }: UnreadableF
 }
 
 /**
- * The one decision on a run that met `unreadable` files that are not text: it ends with exit 2 (or
- * the signal's code that stopped it), however it would have ended with `code` otherwise.
+ * The one decision on a run that met `unreadable` files, not text or not readable further (for
+ * validate and fix, which judge a file not text, only the latter): it ends with exit 2 (or the
+ * signal's code that stopped it), however it would have ended with `code` otherwise.
  */
 export function exitCodeWithUnreadable(code: number, unreadable: number): number {
   return unreadable > 0 && code < ExitCode.usage ? ExitCode.usage : code;
@@ -67,6 +68,8 @@ const ioReasons: Record<string, string> = {
   ELOOP: 'a symbolic link that loops',
   ENOSPC: 'no space left on device',
   EROFS: 'a read-only file system',
+  ECONNRESET: 'connection reset by the other end',
+  EPIPE: 'broken pipe: the other end closed it',
 };
 
 /**

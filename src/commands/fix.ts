@@ -7,10 +7,18 @@ import { createReadStream, fstatSync, type Stats } from 'node:fs';
 import { chmod, chown, constants, copyFile, type FileHandle, open, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
-import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason, stopSignals } from '../errors.js';
+import {
+  CallhookError,
+  describeIoError,
+  ExitCode,
+  exitCodeWithUnreadable,
+  interruptedBy,
+  ioReason,
+  stopSignals,
+} from '../errors.js';
 import { optionSize } from '../input/element.js';
 import { isStdin, listSources, readRecords, type Source } from '../input/read.js';
-import { defaultMaxProblems, type Problem } from '../input/types.js';
+import { defaultMaxProblems, isUnreadable, type Problem } from '../input/types.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
@@ -403,7 +411,7 @@ async function fixOne(
     process.stderr.write(
       `callhook: ${name}: ${plural(plan.unrepairable.length, 'problem')} cannot be repaired automatically; nothing was written\n`,
     );
-    return { code: ExitCode.invalid };
+    return { code: exitCodeWithUnreadable(ExitCode.invalid, plan.unrepairable.filter(isUnreadable).length) };
   }
   const left = plan.repairs.length > 0 ? await errorsAfter(input, plan) : 0;
   if (left > 0) {

@@ -435,8 +435,11 @@ export async function replayCommand(
     release?.();
     process.exit(interruptedBy(signal));
   };
-  const delivering = () => {
+  /** Takes away the delivery's stop handlers, once delivery has begun (see `replayWith`). */
+  let delivered: (() => void) | undefined;
+  const delivering = (takeAway: () => void) => {
     for (const signal of stopSignals) process.off(signal, early);
+    delivered = takeAway;
   };
   if (journal) for (const signal of stopSignals) process.on(signal, early);
   try {
@@ -448,14 +451,16 @@ export async function replayCommand(
           `another replay (${holder}) took over the journal's lock, judging this run gone (paused?): stopping, so that both do not send the same batches`,
         );
         // Hint: stopped as by a signal: no new batches, those in flight finished and journalled.
-        // Emitted, not sent: once delivery has ended (its handlers gone) a real SIGTERM would
-        // kill the run mid-summary, its lock left behind.
+        // Emitted, not sent: once the handlers are gone (the run ending) a real SIGTERM would kill it.
         process.emit('SIGTERM', 'SIGTERM');
       });
     await replayWith(paths, settings, command?.parent?.version(), delivering);
   } finally {
-    delivering();
+    for (const signal of stopSignals) process.off(signal, early);
     release?.();
+    // Hint: only now, the summary and report written and the lock let go of: a signal once delivery
+    // had ended, with no handler, killed the run outright, its report unwritten, its lock left.
+    delivered?.();
   }
 }
 
@@ -463,7 +468,7 @@ async function replayWith(
   paths: string[],
   settings: ReplayCommandSettings,
   version: string | undefined,
-  delivering: () => void,
+  delivering: (takeAway: () => void) => void,
 ): Promise<void> {
   // The secret is checked before any input is read, so a missing one fails fast.
   const signer = makeSigner(settings);
@@ -574,7 +579,11 @@ async function replayWith(
   // Hint: the delivery's handlers first: with no listener for a moment, node stops watching the
   // signal, and one arriving then would be lost.
   for (const [signal, handler] of handlers) process.on(signal, handler);
-  delivering();
+  // After a signal the handlers stay until the process exits: a second Ctrl-C while the summary
+  // is written must not kill the process with the summary cut short.
+  delivering(() => {
+    if (!stop.signal.aborted) for (const [signal, handler] of handlers) process.off(signal, handler);
+  });
   const stopProgress = startProgress(stats, input.fraction, settings.progressIntervalMs);
   let result: Awaited<ReturnType<typeof deliverBatches>>;
   try {
@@ -603,9 +612,6 @@ async function replayWith(
     stopProgress();
     sourceBytes.close();
     journal?.close();
-    // After a signal the handlers stay until the process exits: a second Ctrl-C while the
-    // summary is written must not kill the process with the summary cut short.
-    if (!stop.signal.aborted) for (const [signal, handler] of handlers) process.off(signal, handler);
     // Stopped before stdin ended: let go of it, or the process would wait for it to close.
     if (readsStdin && !stats.inputEnded) process.stdin.destroy();
     if (!endsByItself && !stats.inputEnded) releasePipes();

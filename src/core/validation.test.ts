@@ -7,7 +7,12 @@ import { damagedFile, restrictedTo } from '../../test/helpers/damaged-files.js';
 import { callComplete } from '../../test/helpers/events.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { InputRecord, Location } from '../input/types.js';
-import { ValidationCollector, type ValidationOptions, type ValidationReport } from './validation.js';
+import {
+  ValidationCollector,
+  type ValidationOptions,
+  type ValidationReport,
+  validationExitCode,
+} from './validation.js';
 
 /** A CallComplete whose flow holds `steps` empty steps (two missing fields each), with a few other problems around them. */
 function pathological(steps: number): string {
@@ -236,5 +241,23 @@ describe('a report capped by --max-problems, over generated damaged files', () =
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('validationExitCode', () => {
+  it('is 2 when a file could not be read (an I/O error), 1 when one is not text (judged invalid), 0 when all pass', () => {
+    const codeOf = (code: string | undefined) => {
+      const collector = new ValidationCollector({ maxProblems: 0 });
+      collector.add({ kind: 'file-start', file: 'a.json' });
+      if (code) {
+        const at = { file: 'a.json', line: 4, column: 2, offset: 40, pointer: '' };
+        collector.add({ kind: 'problem', problem: { ...at, severity: 'error', code, message: 'x', fatal: true } });
+      }
+      collector.add({ kind: 'file-end', file: 'a.json', elements: 0, bytes: 40 });
+      collector.add({ kind: 'file-start', file: 'b.json' });
+      collector.add({ kind: 'file-end', file: 'b.json', elements: 0, bytes: 0 });
+      return validationExitCode(collector.report());
+    };
+    expect([codeOf('unreadable'), codeOf('binary'), codeOf(undefined)]).toEqual([2, 1, 0]);
   });
 });

@@ -1,9 +1,10 @@
 /** The validation report: what `callhook validate` found, per file and in total. Pure. */
 
+import { ExitCode, exitCodeWithUnreadable } from '../errors.js';
 import { firstGivenAt } from '../input/element.js';
 import type { CutPosition, Redelivery } from '../input/halves.js';
 import { duplicateIdMessage, firstSeenId } from '../input/records.js';
-import type { InputRecord, Location, Omitted, Problem } from '../input/types.js';
+import { type InputRecord, isUnreadable, type Location, type Omitted, type Problem } from '../input/types.js';
 
 /** One file's results. */
 export interface FileReport {
@@ -349,7 +350,9 @@ export function filePassed(file: FileReport, options: ValidationOptions = {}): b
   return file.errors === 0 && !(options.warningsAsErrors && file.warnings > 0);
 }
 
-/** The exit code of a validation run: 0 when it passed, 1 when it did not. */
+/** The exit code of a validation run: 0 when it passed, 1 when it did not, 2 when a file could not be read. */
 export function validationExitCode(report: ValidationReport): number {
-  return report.ok ? 0 : 1;
+  // Hint: a file not text is judged (exit 1); one that could not be read is an I/O error (exit 2).
+  const unreadable = report.files.filter((file) => file.problems.some(isUnreadable)).length;
+  return exitCodeWithUnreadable(report.ok ? ExitCode.ok : ExitCode.invalid, unreadable);
 }

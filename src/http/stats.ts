@@ -73,9 +73,9 @@ export interface ReplayReport {
   /** Syntax problems between elements (a stray comma, an unclosed array): not events, so not in `events.invalid`. */
   inputProblems: number;
   /**
-   * The files read no further where they are not text (binary, compressed, UTF-16), or not read at
-   * all (gone since they were listed): where, and why, as summarise's report lists them. Nothing
-   * they held from there on was sent or counted.
+   * The files read no further where they are not text (binary, compressed, UTF-16), or where they
+   * could not be read further (gone since they were listed, a read that failed): where, and why,
+   * as summarise's report lists them. Nothing they held from there on was sent or counted.
    */
   unreadableFiles: UnreadableFile[];
   /** The headers every request carried before signing, secrets redacted. */

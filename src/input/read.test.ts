@@ -309,6 +309,58 @@ describe('a stream read until `stop`', () => {
   });
 });
 
+describe('a read that fails part way', () => {
+  it('hands on every element read before it, ends the source with one `unreadable` where reading stopped, and reads the next', async () => {
+    // A stdin reset mid-read (ECONNRESET) threw out of the reader: the run failed with exit 2
+    // and no report, the events read before it uncounted and the files after it unread.
+    const { Readable } = await import('node:stream');
+    const line = (n: number) => `${JSON.stringify({ n, pad: 'x'.repeat(50) })}\n`;
+    const later = join(dir, 'after-failing-stdin.ndjson');
+    writeFileSync(later, line(100));
+    for (const [shape, text] of [
+      ['NDJSON', Array.from({ length: 40 }, (_, n) => line(n)).join('')],
+      ['a batch', `[\n${Array.from({ length: 40 }, (_, n) => line(n).trimEnd()).join(',\n')}\n]\n`],
+    ] as const) {
+      // Cut inside the 31st element's line, in reads of 100 bytes.
+      const lines = text.split('\n');
+      const stopLine = shape === 'NDJSON' ? 31 : 32;
+      const at = lines.slice(0, stopLine - 1).join('\n').length + 1 + 20;
+      async function* failing() {
+        for (let from = 0; from < at; from += 100) yield Buffer.from(text.slice(from, Math.min(at, from + 100)));
+        throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' });
+      }
+      const seen: number[] = [];
+      const problems: unknown[] = [];
+      const ends: unknown[] = [];
+      for await (const records of readRecords(['-', later], { stdin: Readable.from(failing()), warnings: false })) {
+        for (const record of records) {
+          if (record.kind === 'event' || record.kind === 'invalid') seen.push(JSON.parse(record.element.text).n);
+          else if (record.kind === 'problem') {
+            const { file, line, column, offset, code, message, fatal } = record.problem;
+            problems.push({ file, line, column, offset, code, message, fatal });
+          } else if (record.kind === 'file-end') ends.push({ file: record.file, bytes: record.bytes });
+        }
+      }
+      expect(seen, shape).toEqual([...Array.from({ length: 30 }, (_, n) => n), 100]);
+      expect(problems, shape).toEqual([
+        {
+          file: '<stdin>',
+          line: stopLine,
+          column: 21,
+          offset: at,
+          code: 'unreadable',
+          message: 'cannot be read: connection reset by the other end',
+          fatal: true,
+        },
+      ]);
+      expect(ends, shape).toEqual([
+        { file: '<stdin>', bytes: at },
+        { file: later, bytes: line(100).length },
+      ]);
+    }
+  });
+});
+
 describe('paths checked before anything is read', () => {
   it('refuses a folder holding a dangling or looping *.json symlink, naming it, with exit 2', async () => {
     const { mkdirSync, symlinkSync } = await import('node:fs');

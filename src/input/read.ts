@@ -14,7 +14,7 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
-import { captureLogName, type InputRecord, type Location, stdinName } from './types.js';
+import { captureLogName, type InputRecord, type Location, stdinName, unreadableCode } from './types.js';
 
 const openFd = promisify(openFdCallback);
 
@@ -235,8 +235,10 @@ const openPipes = new Set<Socket>();
  * wrote or closed; a socket's read ends when `releasePipes` destroys it.
  */
 async function* readPipe(path: string): AsyncGenerator<Buffer> {
-  // Hint: opening waits, in the thread pool, for a writer to open the pipe, as any read of it does.
-  const fd = await openFd(path, 'r');
+  // Hint: a plain open waits, in a thread-pool thread nothing can cancel, for a writer to open the
+  // pipe, so a run stopped before one came never exited. On Linux an open without waiting reads
+  // no end of input before a writer came: the socket waits for its bytes, or for it to close.
+  const fd = await openFd(path, constants.O_RDONLY | (process.platform === 'linux' ? constants.O_NONBLOCK : 0));
   const pipe = new Socket({ fd, readable: true, writable: false });
   openPipes.add(pipe);
   try {
@@ -527,7 +529,7 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   let bytes = 0;
   let stopped = false;
   const left = { stopped: false };
-  /** The file could not be read at all (see below). */
+  /** The file could not be read further (see below). */
   let unread = false;
   const chunks = openSource(source, options, start);
   try {
@@ -555,17 +557,19 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
       }
     }
   } catch (error) {
-    // Hint: a file gone (or changed into one that cannot be read) since it was listed is read no
-    // further, as one that is not text is: the files before and after it are still read, and
-    // what the reader held of the one before is still handed on. Not so a stream, nor a read
-    // that fails part way.
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (bytes > 0 || start > 0 || source.path === '-' || code === undefined) throw describeIoError(error, source.path);
+    // Hint: a source that cannot be read (gone since it was listed, a disk error, a stream reset
+    // part way) is read no further, as one that is not text is: what was read before is handed on,
+    // it ends with one problem where reading stopped, and the sources after it are still read.
+    // An error without an I/O code is a bug, and fails the run.
+    if ((error as NodeJS.ErrnoException | undefined)?.code === undefined) throw error;
     unread = true;
-    out.fatalAt = 0;
+    const at = { ...splitter.position(), pointer: '' };
+    out.fatalAt = at.offset;
     const message = `cannot be read: ${ioReason(error)}`;
-    const at = { offset: 0, line: 1, column: 1, pointer: '' };
-    out.records.push({ kind: 'problem', problem: build.problem({ ...at, code: 'unreadable', message, fatal: true }) });
+    out.records.push({
+      kind: 'problem',
+      problem: build.problem({ ...at, code: unreadableCode, message, fatal: true }),
+    });
   }
   // Hint: a file stopped at the pause, or left by `stop`, is not at its end, so nothing is
   // reported as left open: a half-read line there is no element, nor a problem.
@@ -573,9 +577,9 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   else if (!left.stopped && !unread) {
     // The bytes a cut element held at the end of the file, too (see `ElementSplitter.endStep`).
     for (let rest = splitter.endStep(); rest !== undefined; rest = splitter.endStep()) yield* readAgain([rest]);
-    // A file refused is counted to where it was, not to the end of the reads made before that.
-    if (out.fatalAt !== undefined) bytes = out.fatalAt - start;
   }
+  // A file refused is counted to where it was, not to the end of the reads made before that.
+  if (out.fatalAt !== undefined) bytes = out.fatalAt - start;
   out.records.push({ kind: 'file-end', file: out.file, elements: out.elements, bytes });
   yield out.take();
 }

@@ -5,6 +5,14 @@ import type { EventKind, WebhookEvent } from '../schema/events.js';
 /** The largest element size a reader can be told to accept (`--max-element-size`, `maxElementBytes`). */
 export const largestElementBytes = 511 * 2 ** 20;
 
+/** The code of the problem that ends a source where it could not be read further: an I/O error, not invalid input. */
+export const unreadableCode = 'unreadable';
+
+/** Whether a problem ends a source that could not be read further (exit 2, where one not text is judged: exit 1). */
+export function isUnreadable(problem: { code: string }): boolean {
+  return problem.code === unreadableCode;
+}
+
 /** The name standard input goes by in positions and messages. */
 export const stdinName = '<stdin>';
 

@@ -126,7 +126,7 @@ export function renderReplaySummary(
     counted('  not read  ', [
       { text: plural(count, 'file'), style: c.red },
       {
-        text: ` read up to where ${count === 1 ? 'it is' : 'they are'} not text (binary, compressed or UTF-16) or could not be read at all, nothing sent from there on; stderr says where and why`,
+        text: ` read up to where ${count === 1 ? 'it is' : 'they are'} not text (binary, compressed or UTF-16) or could not be read further, nothing sent from there on; stderr says where and why`,
       },
     ]);
   }

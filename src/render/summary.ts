@@ -257,7 +257,7 @@ function overview(report: SummaryReport): Section {
   if (report.unreadableFiles.length > 0) {
     rows.push([
       'Not read',
-      `${plural(report.unreadableFiles.length, 'file')} read up to where it is not text (binary, compressed or UTF-16) or could not be read at all; stderr says where and why`,
+      `${plural(report.unreadableFiles.length, 'file')} read up to where it is not text (binary, compressed or UTF-16) or could not be read further; stderr says where and why`,
     ]);
   }
   if (report.filteredOut > 0) {

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runWithResetStdin } from '../helpers/reset-stdin.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'callhook-read-side-'));
@@ -197,6 +198,100 @@ describe('replay --journal reading a named pipe', () => {
         expect({ code: result.code, events: bodies.flat().length }).toEqual({ code: 0, events: 7 });
         const header = JSON.parse(readFileSync(journal, 'utf8').split('\n')[0] ?? '') as { fingerprint: unknown };
         expect(header.fingerprint).toBeNull();
+      } finally {
+        server.close();
+      }
+    },
+  );
+});
+
+describe('a named pipe no writer ever opens', () => {
+  it.skipIf(process.platform === 'win32')('Ctrl-C or SIGTERM ends validate and summarise reading it', async () => {
+    const { execFileSync } = await import('node:child_process');
+    for (const [command, signal, code] of [
+      ['validate', 'SIGTERM', 143],
+      ['summarise', 'SIGINT', 130],
+    ] as const) {
+      const fifo = join(scratch, `never-${command}.json`);
+      execFileSync('mkfifo', [fifo]);
+      const result = await runCli([command, fifo], {
+        timeoutMs: 5000,
+        // Hint: time to start and reach the open; the timeout's SIGKILL would read as no code.
+        started: (child) => setTimeout(() => child.kill(signal), 700),
+      });
+      // Killed by the signal (they keep nothing to finish) or ended with its code: not by the timeout.
+      expect({ command, ended: result.signal ?? result.code }).toEqual({
+        command,
+        ended: result.signal === null ? code : signal,
+      });
+    }
+  });
+});
+
+describe('stdin reset part way (ECONNRESET)', () => {
+  // Four events, then half a line, then the connection is reset: each command threw
+  // `callhook: -: read ECONNRESET` (exit 2), and said nothing of what it had read, nor of the file after.
+  const events = readFileSync(join(repoRoot, 'fixtures/valid/one-event-per-line.ndjson'), 'utf8').split('\n');
+  const text = `${events.slice(0, 4).join('\n')}\n{"id":"x`;
+  const after = 'fixtures/valid/single-event-object.json';
+  const where = '<stdin>:5:9';
+  const reason = 'cannot be read: connection reset by the other end';
+  const linux = process.platform === 'linux';
+
+  it.skipIf(!linux)(
+    'validate lists what it read and where reading stopped, validates the file after, exit 2',
+    async () => {
+      const result = await runWithResetStdin(['validate', '-', after], text);
+      expect(result.stdout).toContain(`✖ <stdin>  4 events, 4 valid\n  ${where}  error  ${reason}\n`);
+      expect(result.stdout).toContain(`✔ ${after}  1 event, 1 valid\n`);
+      expect(result.stderr).toBe('');
+      // An I/O error, not invalid input: exit 2, as every command reading it exits.
+      expect(result.code).toBe(2);
+    },
+  );
+
+  it.skipIf(!linux)('fix names where reading stopped, writes nothing, exit 2', async () => {
+    const result = await runWithResetStdin(['fix', '-'], text);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`${where}  error  ${reason}\n`);
+    expect(result.code).toBe(2);
+  });
+
+  it.skipIf(!linux)(
+    'summarise counts what it read, names where reading stopped, counts the file after, exit 2',
+    async () => {
+      const result = await runWithResetStdin(['summarise', '-', after, '--format', 'json'], text);
+      const report = JSON.parse(result.stdout);
+      expect(report.unreadableFiles).toEqual([{ file: '<stdin>', line: 5, column: 9, message: reason }]);
+      expect(report.events).toBe(5);
+      expect(result.stderr).toBe(`callhook: ${where}: ${reason}\n`);
+      expect(result.code).toBe(2);
+    },
+  );
+
+  it.skipIf(!linux)(
+    'replay sends what it read, names where reading stopped, sends the file after, exit 2',
+    async () => {
+      const received: unknown[] = [];
+      const server = createServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on('data', (chunk: Buffer) => chunks.push(chunk));
+        request.on('end', () => {
+          received.push(...(JSON.parse(Buffer.concat(chunks).toString()) as unknown[]));
+          response.writeHead(200).end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const url = `http://127.0.0.1:${port}/`;
+        const result = await runWithResetStdin(['replay', '-', after, '--url', url, '--format', 'json'], text);
+        const report = JSON.parse(result.stdout);
+        expect(report.unreadableFiles).toEqual([{ file: '<stdin>', line: 5, column: 9, message: reason }]);
+        expect(report.events).toMatchObject({ delivered: 5, failed: 0, undelivered: 0 });
+        expect(received).toHaveLength(5);
+        expect(result.stderr).toBe(`callhook: ${where}: ${reason}\n`);
+        expect(result.code).toBe(2);
       } finally {
         server.close();
       }

@@ -4,6 +4,7 @@ import {
   chmodSync,
   chownSync,
   closeSync,
+  constants,
   existsSync,
   mkdirSync,
   openSync,
@@ -14,12 +15,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/core/generate.js';
 import { receivedEvents, serverPerTest } from '../helpers/http-server.js';
 import { attempt, numberOf, standardSecret, tempDir } from '../helpers/payloads.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
@@ -495,6 +498,124 @@ describe('replay', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
 
+  it('SIGTERM at seeded random moments: the summary and journal count every event read once, and --resume sends the rest', async () => {
+    // An attack on "nothing lost": a folder replayed to a slow receiver, stopped anywhere (before the
+    // first batch, with batches in flight, while the files are still being read, after the end).
+    const folder = 'fixtures/valid';
+    const key = (event: unknown) => JSON.stringify(event);
+    const sorted = (events: unknown[]) => events.map(key).sort();
+    // Every event the folder holds, as a dry run prints the requests that would carry them.
+    const dry = await runCli(['replay', folder, '--url', 'http://127.0.0.1:9/', '--dry-run', '--format', 'json']);
+    const everything = sorted(
+      dry.stdout
+        .trim()
+        .split('\n')
+        .flatMap((line) => JSON.parse((JSON.parse(line) as { body: string }).body) as unknown[]),
+    );
+    expect(everything.length).toBeGreaterThan(50);
+    const random = mulberry32(2026);
+    for (let trial = 0; trial < 10; trial++) {
+      const s = await server(async (_req, res) => {
+        await delay(15);
+        res.end('ok');
+      });
+      const journal = join(tempDir('replay'), 'attack.jsonl');
+      const args = [folder, '--url', s.url, '--journal', journal, '--batch-size', '4', '--concurrency', '2'];
+      const run = spawnReplay([...args, '--format', 'json']);
+      run.child.stdin.end();
+      // One trial in five is stopped from the start (before the first batch, or soon after);
+      // the others at a moment after the first request, while batches are in flight.
+      const early = random() < 0.2;
+      if (!early) await waitFor(() => s.requests.length > 0, 10_000);
+      await delay(Math.floor(random() * (early ? 400 : 250)));
+      run.child.kill('SIGTERM');
+      const code = await Promise.race([run.closed, delay(5_000, 'still running')]);
+      const what = `trial ${trial} (${early ? 'from the start' : 'after the first request'})`;
+      // null: killed by the signal while node was starting, before replay had a handler (nothing
+      // read), or while it exited, everything done and said (its report, whole, is checked below).
+      expect([0, 143, null], what).toContain(code);
+      // The lock is let go of however the run ended.
+      expect(existsSync(`${journal}.lock`), what).toBe(false);
+      const first = receivedEvents(s);
+      const { stdout, stderr } = run.output();
+      if (code === null && stdout === '') {
+        expect({ stdout, stderr, first, journal: existsSync(journal) }, what).toEqual({
+          stdout: '',
+          stderr: '',
+          first: [],
+          journal: false,
+        });
+      } else if (stdout === '') {
+        // Stopped before the first batch: it says so, and sent nothing.
+        expect(stderr, what).toContain('stopped (SIGTERM) before the first batch: nothing was sent');
+        expect(first, what).toEqual([]);
+      } else {
+        const { events, inputComplete, interrupted } = JSON.parse(stdout);
+        if (code === null)
+          expect({ inputComplete, interrupted }, what).toEqual({ inputComplete: true, interrupted: false });
+        // Every event read is delivered, failed, undelivered or not sent; stopped with files left, it
+        // reads one batch more to tell (so the rest is unread, and the report says so).
+        const read = events.delivered + events.failed + events.undelivered + events.notSent;
+        if (inputComplete) expect(read, what).toBe(everything.length);
+        else expect(read, what).toBeLessThanOrEqual(everything.length);
+        expect(events.delivered, what).toBe(first.length);
+        // The journal says the same, each batch once.
+        const lines = existsSync(journal) ? journalLines(journal).slice(1) : [];
+        const delivered = lines.filter((line) => line.status === 'delivered');
+        expect(
+          delivered.reduce((sum, line) => sum + line.events, 0),
+          what,
+        ).toBe(first.length);
+        expect(new Set(lines.map((line) => line.key)).size, what).toBe(lines.length);
+      }
+      // The rest, and only the rest: with --resume where the journal was begun.
+      const resumed = await runCli([
+        'replay',
+        ...args,
+        '--format',
+        'json',
+        ...(existsSync(journal) ? ['--resume'] : []),
+      ]);
+      expect(resumed.code, `${what}: ${resumed.stderr}`).toBe(0);
+      expect(JSON.parse(resumed.stdout).events, what).toMatchObject({
+        delivered: everything.length - first.length,
+        resumed: first.length,
+        notSent: 0,
+      });
+      const second = receivedEvents(s).slice(first.length);
+      expect(second.length, what).toBe(everything.length - first.length);
+      expect(sorted([...first, ...second]), what).toEqual(everything);
+    }
+  });
+
+  it('a SIGTERM once delivery has ended still lets the report be written and the lock go', async () => {
+    // Delivery done, replay took its signal handlers away before the summary and report: a SIGTERM
+    // then killed it outright, its --report never written and the journal's lock left behind.
+    const s = await server();
+    const dir = tempDir('replay');
+    const journal = join(dir, 'run.jsonl');
+    const report = join(dir, 'report.fifo');
+    // Hint: a report to a named pipe waits for its reader after the summary: the signal lands there.
+    execFileSync('mkfifo', [report]);
+    const file = 'fixtures/valid/single-event-object.json';
+    const run = spawnReplay([file, '--url', s.url, '--journal', journal, '--report', report]);
+    run.child.stdin.end();
+    await waitFor(() => run.output().stdout.includes('Replayed to'));
+    run.child.kill('SIGTERM');
+    await delay(300);
+    const fd = openSync(report, constants.O_RDONLY | constants.O_NONBLOCK);
+    const pipe = new Socket({ fd, readable: true, writable: false });
+    const chunks: Buffer[] = [];
+    pipe.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise((resolve) => pipe.on('close', resolve));
+    const exited = await Promise.race([run.closed, delay(5_000, 'still running')]);
+    await Promise.race([ended, delay(1_000)]);
+    pipe.destroy();
+    expect(exited).not.toBe('still running');
+    expect(JSON.parse(Buffer.concat(chunks).toString() || 'null')).toMatchObject({ events: { delivered: 1 } });
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+  });
+
   it('(5) SIGTERM and SIGHUP drain like Ctrl-C: in-flight batches finish and are journalled, exit 143 and 129', async () => {
     const answered: number[] = [];
     const s = await server(async (req, res) => {
@@ -580,6 +701,26 @@ describe('replay', () => {
     named.child.kill('SIGKILL');
     expect(exited).toBe(143);
     expect(named.output().stdout).toMatch(/events\s+1 delivered/);
+  });
+
+  it('one signal stops a run reading a named pipe no writer ever opens, with its summary', async () => {
+    // Opening a FIFO waits for a writer; it waited in a thread-pool thread nothing could cancel, so
+    // replay printed its summary on SIGTERM and then never exited.
+    const s = await server();
+    const fifo = join(tempDir('replay'), 'never.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const run = spawnReplay([fifo, '--url', s.url]);
+    try {
+      // Hint: time for replay to start and reach the open; a signal sooner is handled as well.
+      await delay(700);
+      run.child.kill('SIGTERM');
+      expect(await Promise.race([run.closed, delay(5_000, 'still running after SIGTERM')])).toBe(143);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+    expect(run.output().stdout).toContain('Interrupted (SIGTERM)');
+    expect(run.output().stdout).toMatch(/events\s+0 delivered, 0 failed, 0 undelivered/);
+    expect(s.requests).toHaveLength(0);
   });
 
   it("sends a quiet named pipe's partial batch after --linger, as stdin's, while its writer stays open", async () => {
