@@ -152,23 +152,26 @@ export function binaryStart(chunk: Buffer, from: number): number {
 
 /**
  * Where the bytes at the end of `chunk` (read from `from`) begin that may be where binary data
- * begins, too few to judge yet: the first line, within its last two windows, from which to its
- * end more than an eighth of the bytes are not text; `chunk.length` when there is none. Hint: a
- * walk back from a window judged binary stops at its chunk's start (see `binaryStart`); held,
- * these lines are in the same chunk as the bytes that follow them. Text with a few bytes that
- * are not UTF-8 (Latin-1) is not held: a pipe's last line is read as it comes.
+ * begins, too few to judge yet; `chunk.length` when there are none. Hint: a walk back from a
+ * window judged binary stops at its chunk's start (see `binaryStart`), so what it could walk back
+ * to is held, to be in the same chunk as the bytes that follow: the last line from its first
+ * byte that is not text (or a character the end cuts), and the lines before it, within its last
+ * two windows, more than an eighth of each of which is not text, as the walk judges them. Text
+ * with a few bytes that are not UTF-8 (Latin-1) is not held: a pipe's last line is read as it comes.
  */
 export function unsettledTail(chunk: Buffer, from: number): number {
   const floor = wholeStart(chunk, Math.max(from, chunk.length - 2 * textSampleSize));
+  const end = wholeEnd(chunk, floor);
   // Text, the bulk of every file, is told by one native check of its end.
-  if (isUtf8(wholeCharacters(chunk, floor))) return chunk.length;
-  let held = chunk.length;
-  let count = 0;
-  for (let line = chunk.length; line > floor; ) {
+  if (isUtf8(chunk.subarray(floor, end))) return end;
+  let line = Math.max(floor, chunk.lastIndexOf(NEWLINE) + 1);
+  const first = notTextBytes(chunk.subarray(line)).first;
+  let held = first === -1 ? end : line + first;
+  while (line > floor) {
     // Hint: lastIndexOf reads a negative index from the end, so the first line is told apart.
     const before = line - 2 < floor ? floor : Math.max(floor, chunk.lastIndexOf(NEWLINE, line - 2) + 1);
-    count += notTextBytes(chunk.subarray(before, line)).count;
-    if (count * 8 > chunk.length - before) held = before;
+    if (notTextBytes(chunk.subarray(before, line)).count * 8 <= line - 1 - before) break;
+    held = before;
     line = before;
   }
   return held;

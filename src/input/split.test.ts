@@ -655,6 +655,35 @@ describe('ElementSplitter', () => {
     );
   });
 
+  it("places binary data where it begins when it begins at a read's last byte, or a character is cut there", () => {
+    // The last line of a read held one byte that is not text (too few to hold it as where binary
+    // data may begin), or a character cut in two (not judged at all): read as text, it left the
+    // next read to place the binary data at its own first byte, one to four bytes late.
+    const head = Buffer.from(`${'{"n": 1, "pad": "xxxxxxxxxxxxxxxxxxxxxxxx"}\n'.repeat(200)}{"t": "日本`);
+    const found: string[] = [];
+    const expected: string[] = [];
+    for (const cut of [[], [0xe6], [0xe6, 0x97]]) {
+      const text = Buffer.concat([head, Buffer.from(cut), garbageBytes(3, 1, 255)]);
+      const place = (chunks: Buffer[]) => {
+        const problems: string[] = [];
+        const splitter = new ElementSplitter(
+          { element: () => {}, problem: (p) => problems.push(`${p.code} ${p.line}:${p.column} @${p.offset}`) },
+          { maxElementBytes: 1 << 20 },
+        );
+        for (const chunk of chunks) splitter.push(chunk);
+        splitter.end();
+        return problems;
+      };
+      const whole = place([text]);
+      expect(whole).toEqual([`binary 201:10 @${head.length}`]);
+      for (const end of [-1, 0, 1, 2, 3].map((after) => head.length + after)) {
+        found.push(`${cut.length} ${end}: ${place([text.subarray(0, end), text.subarray(end)])}`);
+        expected.push(`${cut.length} ${end}: ${whole}`);
+      }
+    }
+    expect(found).toEqual(expected);
+  });
+
   it('still reads a later chunk of text with a few bytes that are not UTF-8, in chunks of any size', () => {
     const line = Buffer.concat([Buffer.from('{"name": "Zo'), Buffer.from([0xeb]), Buffer.from('"}\n')]);
     const text = Buffer.concat(Array(600).fill(line));
