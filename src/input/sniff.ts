@@ -120,11 +120,12 @@ function wholeCharacters(chunk: Buffer, from: number): Buffer {
 /**
  * Where binary data begins in a later chunk of a file, read from `from`: the first byte that is not
  * text in its first window of `textSampleSize` bytes more than an eighth of which are not, or -1.
+ * `lineBefore`: how many bytes of the line `from` is on came before it, all of them text.
  * Hint: text (UTF-8, the bulk of every file) is told by one native check of the whole chunk; the
  * windows are counted only when that fails, and a window is never judged as less than a sample,
  * so that a few bad bytes in a small chunk (a pipe written to a little at a time) are not binary.
  */
-export function binaryStart(chunk: Buffer, from: number): number {
+export function binaryStart(chunk: Buffer, from: number, lineBefore = 0): number {
   if (isUtf8(wholeCharacters(chunk, from))) return -1;
   for (let at = from; at < chunk.length; at += textSampleSize) {
     const window = chunk.subarray(at, at + textSampleSize);
@@ -140,8 +141,10 @@ export function binaryStart(chunk: Buffer, from: number): number {
     while (line > start) {
       // Hint: lastIndexOf reads a negative index from the end, so the first line is told apart.
       const before = line - 2 < start ? start : Math.max(start, chunk.lastIndexOf(NEWLINE, line - 2) + 1);
-      // Measured with its line break, so that no lead byte at its end looks cut by the edge.
-      if (notTextBytes(chunk.subarray(before, line)).count * 8 <= line - 1 - before) break;
+      // Measured with its line break, so that no lead byte at its end looks cut by the edge; a line
+      // the chunk's start cuts, with its text before the chunk, as the file read at once has it.
+      const length = line - 1 - before + (before === start && start === from ? lineBefore : 0);
+      if (notTextBytes(chunk.subarray(before, line)).count * 8 <= length) break;
       line = before;
     }
     const first = notTextBytes(chunk.subarray(line, dense + 1)).first;

@@ -53,6 +53,18 @@ function split(input: string | Buffer, chunkSize = 1 << 20, maxElementBytes = 1 
 
 let quickTaken = 0;
 
+/** The problems of `chunks` pushed one after another, each as `code line:column @offset`. */
+function problemPlaces(chunks: Buffer[]): string[] {
+  const problems: string[] = [];
+  const splitter = new ElementSplitter(
+    { element: () => {}, problem: (p) => problems.push(`${p.code} ${p.line}:${p.column} @${p.offset}`) },
+    { maxElementBytes: 1 << 20 },
+  );
+  for (const chunk of chunks) splitter.push(chunk);
+  splitter.end();
+  return problems;
+}
+
 /**
  * A result as lines of text, without what the quick path does not count (depth and members), to
  * compare with and without it: a failure then shows a short diff.
@@ -664,24 +676,30 @@ describe('ElementSplitter', () => {
     const expected: string[] = [];
     for (const cut of [[], [0xe6], [0xe6, 0x97]]) {
       const text = Buffer.concat([head, Buffer.from(cut), garbageBytes(3, 1, 255)]);
-      const place = (chunks: Buffer[]) => {
-        const problems: string[] = [];
-        const splitter = new ElementSplitter(
-          { element: () => {}, problem: (p) => problems.push(`${p.code} ${p.line}:${p.column} @${p.offset}`) },
-          { maxElementBytes: 1 << 20 },
-        );
-        for (const chunk of chunks) splitter.push(chunk);
-        splitter.end();
-        return problems;
-      };
-      const whole = place([text]);
+      const whole = problemPlaces([text]);
       expect(whole).toEqual([`binary 201:10 @${head.length}`]);
       for (const end of [-1, 0, 1, 2, 3].map((after) => head.length + after)) {
-        found.push(`${cut.length} ${end}: ${place([text.subarray(0, end), text.subarray(end)])}`);
+        found.push(`${cut.length} ${end}: ${problemPlaces([text.subarray(0, end), text.subarray(end)])}`);
         expected.push(`${cut.length} ${end}: ${whole}`);
       }
     }
     expect(found).toEqual(expected);
+  });
+
+  it('judges a line that a read begins inside by all its bytes, the text before the read too', () => {
+    // The line's part in the next read, three Latin-1 bytes and its line break, was judged alone,
+    // as more than an eighth not text: the walk back from the binary data on the next line went
+    // over it, and placed the data at its first é (201:48 @8847) rather than where it begins.
+    const head = Buffer.from(`${'{"n": 1, "pad": "xxxxxxxxxxxxxxxxxxxxxxxx"}\n'.repeat(200)}{"t": "${'x'.repeat(40)}`);
+    const text = Buffer.concat([head, Buffer.from([0xe9, 0xe9, 0xe9, 0x0a]), garbageBytes(3)]);
+    const start = head.length + 4;
+    expect(problemPlaces([text])).toEqual([`binary 202:1 @${start}`]);
+    for (const end of [head.length - 10, head.length, head.length + 1, head.length + 3]) {
+      expect({ end, problems: problemPlaces([text.subarray(0, end), text.subarray(end)]) }).toEqual({
+        end,
+        problems: [`binary 202:1 @${start}`],
+      });
+    }
   });
 
   it('still reads a later chunk of text with a few bytes that are not UTF-8, in chunks of any size', () => {

@@ -693,7 +693,10 @@ export class ElementSplitter {
     if (this.blankHead && sample.some((byte) => !isSpace(byte))) this.blankHead = false;
     let at = head ? notTextStart(sample) : -1;
     if (at !== -1) at += first;
-    else at = binaryStart(chunk, head ? first + textSampleSize : first);
+    else if (head) at = binaryStart(chunk, first + textSampleSize);
+    // Hint: a line the chunk begins inside is judged with its text before the chunk (what was not
+    // text, `unsettledTail` held, and is in the chunk).
+    else at = binaryStart(chunk, first, Math.max(0, this.offset + first - this.scanner.lineStart));
     // A NUL byte can appear in no JSON text, even inside a string: the file is binary or UTF-16.
     // Hint: binary data that begins before it (a PNG's 0x89) is reported where it begins.
     const nul = chunk.indexOf(0, first);
