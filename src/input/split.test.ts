@@ -686,6 +686,46 @@ describe('ElementSplitter', () => {
     expect(found).toEqual(expected);
   });
 
+  it('places binary data after a character a read cut in two where it begins, not at the continuation byte', () => {
+    // Hint: a read never begins inside a character (one its end cuts is held), so a continuation
+    // byte that begins one is not text; here "é" (c3 a9) is cut, then a line break and garbage.
+    const head = Buffer.from(`${'{"n": 1, "pad": "xxxxxxxxxxxxxxxxxxxxxxxx"}\n'.repeat(200)}"é"\n`);
+    const garbage = garbageBytes(3);
+    const text = Buffer.concat([head, garbage]);
+    const cut = head.length - 2;
+    expect(problemPlaces([text])).toEqual([`binary 202:1 @${head.length}`]);
+    expect(problemPlaces([text.subarray(0, cut), text.subarray(cut)])).toEqual([`binary 202:1 @${head.length}`]);
+  });
+
+  it('judges bytes that are not text by windows at fixed offsets of the file, not of the read', () => {
+    // Latin-1 lines, 608 bytes that are not UTF-8 in the 4 KiB from offset 6144: 304 in each of
+    // the file's windows at 4 KiB and 8 KiB, too few, but more than an eighth of the window that
+    // a read beginning at 6144 counted from its own first byte, which refused the file there.
+    const text = `${'{"n": 1, "pad": "'}${'x'.repeat(44)}"}\n`.repeat(96);
+    const latin1 = Buffer.from(`{"t": "${'\xe9'.repeat(19)}", "pad": "${'x'.repeat(88)}"}\n`, 'latin1');
+    expect([text.length, latin1.length]).toEqual([6144, 128]);
+    const file = Buffer.concat([Buffer.from(text), ...Array(32).fill(latin1), Buffer.from(text.repeat(2))]);
+    for (const cut of [[], [6144], [4096, 6144], [100, 4096, 6144, 10240]]) {
+      const chunks = [0, ...cut].map((from, i) => file.subarray(from, [...cut, file.length][i]));
+      expect({ cut, problems: problemPlaces(chunks) }).toEqual({ cut, problems: [] });
+    }
+  });
+
+  it('finds binary data that comes a few bytes at a time as in a file read at once', () => {
+    // Reads smaller than a window each judged alone as a window, none had enough bytes that are
+    // not text to be binary: the garbage at the end, 990 bytes, was read as 7 elements.
+    const lines = Buffer.from(`${'{"n": 1, "pad": "xxxxxxxxxxxxxxxxxxxxxxxx"}\n'.repeat(100)}{"a":1 "b":"a"}\n`);
+    const file = Buffer.concat([lines, garbageBytes(881, 1, 255, 990)]);
+    const whole = problemPlaces([file]);
+    expect(whole.at(-1)).toBe('binary 108:1 @4986');
+    for (const size of [1, 2, 3, 5, 7, 64]) {
+      const chunks = Array.from({ length: Math.ceil(file.length / size) }, (_, i) =>
+        file.subarray(i * size, (i + 1) * size),
+      );
+      expect({ size, problems: problemPlaces(chunks) }).toEqual({ size, problems: whole });
+    }
+  });
+
   it('judges a line that a read begins inside by all its bytes, the text before the read too', () => {
     // The line's part in the next read, three Latin-1 bytes and its line break, was judged alone,
     // as more than an eighth not text: the walk back from the binary data on the next line went
