@@ -645,6 +645,60 @@ describe('ElementSplitter', () => {
     expect(seen.slice(-2)).toEqual(['{"m": "caf\xe9"}', '{"n": 2}']);
   });
 
+  it('reads text and binary data past the first 4 KiB as read at once, in reads of any size', () => {
+    // Hint: the first 4 KiB are judged at once however few came (see `headUndecided`), so the
+    // text and garbage drawn here come after 4,400 bytes of NDJSON.
+    const head = (crlf: boolean) =>
+      '{"n": 1, "pad": "xxxxxxxxxxxxxxxxxxxxxxxx"}\n'.repeat(100).replaceAll('\n', crlf ? '\r\n' : '\n');
+    // Hint: U+E000 stands for a Latin-1 byte (0xE9), which no string can hold as it is in the file.
+    const latin1 = '\uE000';
+    const word = fc.constantFrom(
+      'a',
+      'é',
+      '日本',
+      '😀',
+      latin1,
+      latin1.repeat(2),
+      latin1.repeat(5),
+      'x'.repeat(900),
+      '日'.repeat(300),
+    );
+    const line = fc.oneof(
+      word.map((w) => `{"k":"${w}"}`),
+      word.map((w) => `{"a":1 "b":"${w}"}`),
+      word.map((w) => `{"t":"${w}",,"b":2}`),
+      word.map((w) => `{"t":"${w}"`),
+    );
+    const garbage = fc.oneof(
+      fc.constant(Buffer.alloc(0)),
+      fc
+        .tuple(fc.integer({ min: 1, max: 999 }), fc.constantFrom(0x80, 1), fc.integer({ min: 1, max: 9000 }))
+        .map(([seed, low, size]) => garbageBytes(seed, low, low === 1 ? 255 : 128, size)),
+      fc.integer({ min: 1, max: 9000 }).map((size) => gzipSync(Buffer.from('x'.repeat(size)))),
+      fc.constant(Buffer.from([0x41, 0, 0x42])),
+    );
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.boolean(),
+        fc.array(line, { minLength: 1, maxLength: 12 }),
+        garbage,
+        fc.integer({ min: 1, max: 7 }),
+        (bom, crlf, lines, tail, size) => {
+          // Hint: one line ending a file (see read.test.ts): no lone line feed in a CRLF file's garbage.
+          const data = crlf ? Buffer.from(tail.map((byte) => (byte === 0x0a ? 0x20 : byte))) : tail;
+          const text = `${bom ? '\ufeff' : ''}${head(crlf)}${lines.join(crlf ? '\r\n' : '\n')}\n`;
+          const parts = text
+            .split(latin1)
+            .flatMap((part, i) => [...(i === 0 ? [] : [Buffer.of(0xe9)]), Buffer.from(part)]);
+          const bytes = Buffer.concat([...parts, data]);
+          expect(uncounted(split(bytes, size))).toEqual(uncounted(split(bytes)));
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
   it('places binary data where it begins when a chunk ends just after, or in pieces smaller than a window', () => {
     // Binary data that began in a chunk's last few hundred bytes was too little of its window to
     // judge, and the next chunk's walk back to where it began stopped at that chunk's start: the
