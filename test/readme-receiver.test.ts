@@ -40,27 +40,33 @@ beforeAll(async () => {
   // and it reads a lone event as listen does).
   expect(snippet.split('\n').length).toBeLessThanOrEqual(24);
   writeFileSync(join(dir, 'receiver.mjs'), snippet);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}/`;
-  child = spawn(process.execPath, [join(dir, 'receiver.mjs')], {
-    cwd: dir,
-    env: { ...process.env, WEBHOOK_SECRET: secret, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => {
-    output += d;
-  });
-  child.stderr!.on('data', (d) => {
-    output += d;
-  });
-  // Bounded wait for the server to listen: 50 tries, 100 ms apart.
-  for (let attempt = 0; attempt < 50; attempt++) {
-    try {
-      await fetch(base, { method: 'POST', body: '[]' });
-      return;
-    } catch {
+  // Hint: the snippet listens on PORT and does not say where, so a port is found free first; another
+  // process may take it before the receiver does, which then fails to listen: it is started again
+  // on another. Only the receiver's own answer to an unsigned body says it is the one listening.
+  for (let start = 0; start < 5; start++) {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}/`;
+    const receiver = spawn(process.execPath, [join(dir, 'receiver.mjs')], {
+      cwd: dir,
+      env: { ...process.env, WEBHOOK_SECRET: secret, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = receiver;
+    receiver.stdout!.on('data', (d) => {
+      output += d;
+    });
+    receiver.stderr!.on('data', (d) => {
+      output += d;
+    });
+    // Bounded wait for the server to listen: 50 tries, 100 ms apart, while it runs.
+    for (let attempt = 0; attempt < 50 && receiver.exitCode === null; attempt++) {
+      const answer = await fetch(base, { method: 'POST', body: '[]' })
+        .then(async (response) => ({ status: response.status, body: await response.text() }))
+        .catch(() => undefined);
+      if (answer?.status === 401 && answer.body.includes('"bad-signature"') && receiver.exitCode === null) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    receiver.kill();
   }
   throw new Error(`the receiver did not start: ${output}`);
 }, 20_000);
@@ -69,6 +75,27 @@ afterAll(() => {
   child?.kill();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * The receiver's output from `from` on, once it holds `text`. Hint: it prints what it handled
+ * before it answers, but its pipe may be read after the answer is: waited for, not slept on.
+ */
+function printed(from: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const giveUp = setTimeout(() => {
+      child.stdout!.off('data', check);
+      reject(new Error(`the receiver printed no ${JSON.stringify(text)}: ${JSON.stringify(output.slice(from))}`));
+    }, 10_000);
+    const check = () => {
+      if (!output.slice(from).includes(text)) return;
+      clearTimeout(giveUp);
+      child.stdout!.off('data', check);
+      resolve(output.slice(from));
+    };
+    child.stdout!.on('data', check);
+    check();
+  });
+}
 
 const post = (body: string, headers: Record<string, string>) =>
   fetch(base, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
@@ -91,16 +118,15 @@ describe("the README's receiver", () => {
   it('accepts a signed delivery of valid events (204) and handles each', async () => {
     const events = [...generateEvents({ count: 6, seed: 30 })].map((e) => e.event);
     const body = JSON.stringify(events);
+    const handled = output.length;
     const response = await post(body, signStandardWebhook(body, { secrets: secret }));
     expect(response.status).toBe(204);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(output).toContain('CallComplete');
+    expect(await printed(handled, 'CallComplete')).toContain('CallComplete');
     // A lone event, not in an array, is a batch of one, as `callhook listen` accepts it.
-    const handled = output.length;
+    const after = output.length;
     const lone = JSON.stringify([...generateEvents({ count: 1, seed: 30, types: ['SMSSent'] })][0]?.event);
     expect((await post(lone, signStandardWebhook(lone, { secrets: secret }))).status).toBe(204);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(output.slice(handled)).toBe('SMS (bare)\n');
+    expect(await printed(after, '\n')).toBe('SMS (bare)\n');
   });
 
   it('refuses a wrong signature (401), a body that is not JSON (400), and invalid events (422), each with the Problem the OpenAPI document describes', async () => {

@@ -38,6 +38,13 @@ function wholeEnd(bytes: Buffer, from: number): number {
   return end;
 }
 
+/** The length of the character at `bytes[i]`, or -1 for a byte that is not text. */
+function textLength(bytes: Buffer, i: number): number {
+  const byte = bytes[i] ?? impossible('i is within the bytes');
+  if (byte >= 0x80) return utf8Length(bytes, i) || -1;
+  return (byte < 0x20 && !isSpace(byte) && byte !== 0x0c) || byte === 0x7f ? -1 : 1;
+}
+
 /** The bytes of `sample` that are not text, how many and the first (-1 when none), and where its last whole character ends. */
 function notTextBytes(sample: Buffer): { count: number; first: number; end: number } {
   let count = 0;
@@ -45,19 +52,12 @@ function notTextBytes(sample: Buffer): { count: number; first: number; end: numb
   // A sequence cut by the end of the sample is not held against it.
   const end = wholeEnd(sample, 0);
   for (let i = 0; i < end; ) {
-    const byte = sample[i] ?? impossible('i is below end, which is at most the sample length');
-    let bad = false;
-    let length = 1;
-    if (byte >= 0x80) {
-      length = utf8Length(sample, i);
-      bad = length === 0;
-      if (bad) length = 1;
-    } else bad = (byte < 0x20 && !isSpace(byte) && byte !== 0x0c) || byte === 0x7f;
-    if (bad) {
+    const length = textLength(sample, i);
+    if (length === -1) {
       count++;
       if (first === -1) first = i;
     }
-    i += length;
+    i += Math.abs(length);
   }
   return { count, first, end };
 }
@@ -111,78 +111,122 @@ function wholeStart(chunk: Buffer, from: number): number {
   return start;
 }
 
-/** `chunk` from `from` without the bytes of a character cut by either end. */
-function wholeCharacters(chunk: Buffer, from: number): Buffer {
-  const start = wholeStart(chunk, from);
-  return chunk.subarray(start, Math.max(start, wholeEnd(chunk, start)));
+/**
+ * A window of `textSampleSize` bytes of a file, judged by its share of bytes that are not text:
+ * where it begins, as an index into the chunk at hand (below 0 when it began in one before), and
+ * how many of its bytes before the chunk were not text. Hint: windows begin at fixed offsets of
+ * the file, and their counts go on across chunks, so that a verdict depends on the bytes alone,
+ * not on where a read began.
+ */
+export interface TextWindow {
+  start: number;
+  count: number;
+}
+
+/** `window` moved on to the one `at` is in: its count is 0 if it is another. */
+export function windowAt(window: TextWindow, at: number): TextWindow {
+  if (at < window.start + textSampleSize) return window;
+  return { start: window.start + Math.floor((at - window.start) / textSampleSize) * textSampleSize, count: 0 };
 }
 
 /**
- * Where binary data begins in a later chunk of a file, read from `from`: the first byte that is not
- * text in its first window of `textSampleSize` bytes more than an eighth of which are not, or -1.
- * Hint: text (UTF-8, the bulk of every file) is told by one native check of the whole chunk; the
- * windows are counted only when that fails, and a window is never judged as less than a sample,
- * so that a few bad bytes in a small chunk (a pipe written to a little at a time) are not binary.
+ * Counts the bytes that are not text of `chunk` from `from` to `to` (whole characters) into the
+ * windows `window` begins: where a window first has more than an eighth of them (the index of the
+ * one that makes it so, or -1), and the window `to` is in, with its count.
  */
-export function binaryStart(chunk: Buffer, from: number): number {
-  if (isUtf8(wholeCharacters(chunk, from))) return -1;
-  for (let at = from; at < chunk.length; at += textSampleSize) {
-    const window = chunk.subarray(at, at + textSampleSize);
-    const { count } = notTextBytes(window);
-    if (count * 8 <= textSampleSize) continue;
-    // Hint: it begins on the first of the lines, up to the one where the window has its eighth,
-    // more than an eighth of which are not text; not at the window's first such byte, which may be
-    // on a line of Latin-1 text before, where a window begins being where the chunk does.
-    // Hint: a chunk may begin inside a character; its first whole one is where lines can begin.
-    const start = wholeStart(chunk, from);
-    const dense = at + bytesUntil(window, textSampleSize / 8 + 1);
-    let line = Math.max(start, chunk.lastIndexOf(NEWLINE, dense) + 1);
-    while (line > start) {
-      // Hint: lastIndexOf reads a negative index from the end, so the first line is told apart.
-      const before = line - 2 < start ? start : Math.max(start, chunk.lastIndexOf(NEWLINE, line - 2) + 1);
-      // Measured with its line break, so that no lead byte at its end looks cut by the edge.
-      if (notTextBytes(chunk.subarray(before, line)).count * 8 <= line - 1 - before) break;
-      line = before;
+export function countWindows(
+  chunk: Buffer,
+  from: number,
+  to: number,
+  window: TextWindow,
+): { dense: number; window: TextWindow } {
+  let { start, count } = window;
+  for (let i = from; i < to; ) {
+    if (i >= start + textSampleSize) {
+      start += Math.floor((i - start) / textSampleSize) * textSampleSize;
+      count = 0;
     }
-    const first = notTextBytes(chunk.subarray(line, dense + 1)).first;
-    return first === -1 ? dense : line + first;
+    const length = textLength(chunk, i);
+    if (length === -1 && ++count * 8 > textSampleSize) return { dense: i, window: { start, count } };
+    i += Math.abs(length);
   }
-  return -1;
+  return { dense: -1, window: windowAt({ start, count }, to) };
+}
+
+/**
+ * The window `to` is in, with the bytes that are not text of `chunk` from `from` to `to` counted
+ * into it (see `countWindows`). Hint: only that window's bytes are counted, not the whole chunk
+ * again, from 3 bytes before it, where a character that crosses into it may begin: UTF-8 falls
+ * back into step within them.
+ */
+export function windowCountAt(chunk: Buffer, from: number, to: number, window: TextWindow): TextWindow {
+  const last = windowAt(window, to);
+  if (last.start <= from) return countWindows(chunk, from, to, window).window;
+  const before = { start: last.start - textSampleSize, count: 0 };
+  return countWindows(chunk, Math.max(from, last.start - 3), to, before).window;
+}
+
+/**
+ * Whether `chunk` from `from` is text: UTF-8, but for a character its end cuts (and NUL bytes,
+ * which are looked for apart). Hint: one native check tells text, the bulk of every file; the
+ * windows (see `binaryStart`) are counted only when it fails. A chunk begins where a character
+ * does: one its end cuts is held (see `unsettledTail`), so a continuation byte that begins it is
+ * not text, as it is not in the file read at once.
+ */
+export function isText(chunk: Buffer, from: number): boolean {
+  return isUtf8(chunk.subarray(from, wholeEnd(chunk, from)));
+}
+
+/**
+ * Where binary data begins in a later chunk of a file, read from `from`, that is not text (see
+ * `isText`): the first byte that is not text in its first window (see `TextWindow`) more than an
+ * eighth of which are not, or -1. `lineBefore`: how many bytes of the line `from` is on came
+ * before it, all of them text.
+ */
+export function binaryStart(chunk: Buffer, from: number, window: TextWindow, lineBefore = 0): number {
+  const { dense } = countWindows(chunk, from, wholeEnd(chunk, from), window);
+  if (dense === -1) return -1;
+  // Hint: it begins on the first of the lines, up to the one where the window has its eighth,
+  // more than an eighth of which are not text; not at the window's first such byte, which may be
+  // on a line of Latin-1 text before.
+  let line = Math.max(from, chunk.lastIndexOf(NEWLINE, dense) + 1);
+  while (line > from) {
+    // Hint: lastIndexOf reads a negative index from the end, so the first line is told apart.
+    const before = line - 2 < from ? from : Math.max(from, chunk.lastIndexOf(NEWLINE, line - 2) + 1);
+    // Measured with its line break, so that no lead byte at its end looks cut by the edge; a line
+    // the chunk's start cuts, with its text before the chunk, as the file read at once has it.
+    const length = line - 1 - before + (before === from ? lineBefore : 0);
+    if (notTextBytes(chunk.subarray(before, line)).count * 8 <= length) break;
+    line = before;
+  }
+  const first = notTextBytes(chunk.subarray(line, dense + 1)).first;
+  return first === -1 ? dense : line + first;
 }
 
 /**
  * Where the bytes at the end of `chunk` (read from `from`) begin that may be where binary data
- * begins, too few to judge yet: the first line, within its last two windows, from which to its
- * end more than an eighth of the bytes are not text; `chunk.length` when there is none. Hint: a
- * walk back from a window judged binary stops at its chunk's start (see `binaryStart`); held,
- * these lines are in the same chunk as the bytes that follow them. Text with a few bytes that
- * are not UTF-8 (Latin-1) is not held: a pipe's last line is read as it comes.
+ * begins, too few to judge yet; `chunk.length` when there are none. Hint: a walk back from a
+ * window judged binary stops at its chunk's start (see `binaryStart`), so what it could walk back
+ * to is held, to be in the same chunk as the bytes that follow: the last line from its first
+ * byte that is not text (or a character the end cuts), and the lines before it, within its last
+ * two windows, more than an eighth of each of which is not text, as the walk judges them. Text
+ * with a few bytes that are not UTF-8 (Latin-1) is not held: a pipe's last line is read as it comes.
  */
 export function unsettledTail(chunk: Buffer, from: number): number {
-  const floor = wholeStart(chunk, Math.max(from, chunk.length - 2 * textSampleSize));
+  // Hint: a floor inside a character is past it; a chunk's start is never inside one (see `isText`).
+  const floor = chunk.length - 2 * textSampleSize > from ? wholeStart(chunk, chunk.length - 2 * textSampleSize) : from;
+  const end = wholeEnd(chunk, floor);
   // Text, the bulk of every file, is told by one native check of its end.
-  if (isUtf8(wholeCharacters(chunk, floor))) return chunk.length;
-  let held = chunk.length;
-  let count = 0;
-  for (let line = chunk.length; line > floor; ) {
+  if (isUtf8(chunk.subarray(floor, end))) return end;
+  let line = Math.max(floor, chunk.lastIndexOf(NEWLINE) + 1);
+  const first = notTextBytes(chunk.subarray(line)).first;
+  let held = first === -1 ? end : line + first;
+  while (line > floor) {
     // Hint: lastIndexOf reads a negative index from the end, so the first line is told apart.
     const before = line - 2 < floor ? floor : Math.max(floor, chunk.lastIndexOf(NEWLINE, line - 2) + 1);
-    count += notTextBytes(chunk.subarray(before, line)).count;
-    if (count * 8 > chunk.length - before) held = before;
+    if (notTextBytes(chunk.subarray(before, line)).count * 8 <= line - 1 - before) break;
+    held = before;
     line = before;
   }
   return held;
-}
-
-/** How many of `sample`'s bytes hold its first `count` bytes that are not text, less one: the index of the last of them. */
-function bytesUntil(sample: Buffer, count: number): number {
-  let low = 0;
-  let high = sample.length;
-  // Hint: a window judged binary is rare; halving it, each half counted whole, is short and plain.
-  while (high - low > 1) {
-    const middle = (low + high) >>> 1;
-    if (notTextBytes(sample.subarray(0, middle)).count >= count) high = middle;
-    else low = middle;
-  }
-  return low;
 }

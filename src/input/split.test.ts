@@ -53,6 +53,18 @@ function split(input: string | Buffer, chunkSize = 1 << 20, maxElementBytes = 1 
 
 let quickTaken = 0;
 
+/** The problems of `chunks` pushed one after another, each as `code line:column @offset`. */
+function problemPlaces(chunks: Buffer[]): string[] {
+  const problems: string[] = [];
+  const splitter = new ElementSplitter(
+    { element: () => {}, problem: (p) => problems.push(`${p.code} ${p.line}:${p.column} @${p.offset}`) },
+    { maxElementBytes: 1 << 20 },
+  );
+  for (const chunk of chunks) splitter.push(chunk);
+  splitter.end();
+  return problems;
+}
+
 /**
  * A result as lines of text, without what the quick path does not count (depth and members), to
  * compare with and without it: a failure then shows a short diff.
@@ -633,6 +645,60 @@ describe('ElementSplitter', () => {
     expect(seen.slice(-2)).toEqual(['{"m": "caf\xe9"}', '{"n": 2}']);
   });
 
+  it('reads text and binary data past the first 4 KiB as read at once, in reads of any size', () => {
+    // Hint: the first 4 KiB are judged at once however few came (see `headUndecided`), so the
+    // text and garbage drawn here come after 4,400 bytes of NDJSON.
+    const head = (crlf: boolean) =>
+      '{"n": 1, "pad": "xxxxxxxxxxxxxxxxxxxxxxxx"}\n'.repeat(100).replaceAll('\n', crlf ? '\r\n' : '\n');
+    // Hint: U+E000 stands for a Latin-1 byte (0xE9), which no string can hold as it is in the file.
+    const latin1 = '\uE000';
+    const word = fc.constantFrom(
+      'a',
+      'é',
+      '日本',
+      '😀',
+      latin1,
+      latin1.repeat(2),
+      latin1.repeat(5),
+      'x'.repeat(900),
+      '日'.repeat(300),
+    );
+    const line = fc.oneof(
+      word.map((w) => `{"k":"${w}"}`),
+      word.map((w) => `{"a":1 "b":"${w}"}`),
+      word.map((w) => `{"t":"${w}",,"b":2}`),
+      word.map((w) => `{"t":"${w}"`),
+    );
+    const garbage = fc.oneof(
+      fc.constant(Buffer.alloc(0)),
+      fc
+        .tuple(fc.integer({ min: 1, max: 999 }), fc.constantFrom(0x80, 1), fc.integer({ min: 1, max: 9000 }))
+        .map(([seed, low, size]) => garbageBytes(seed, low, low === 1 ? 255 : 128, size)),
+      fc.integer({ min: 1, max: 9000 }).map((size) => gzipSync(Buffer.from('x'.repeat(size)))),
+      fc.constant(Buffer.from([0x41, 0, 0x42])),
+    );
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.boolean(),
+        fc.array(line, { minLength: 1, maxLength: 12 }),
+        garbage,
+        fc.integer({ min: 1, max: 7 }),
+        (bom, crlf, lines, tail, size) => {
+          // Hint: one line ending a file (see read.test.ts): no lone line feed in a CRLF file's garbage.
+          const data = crlf ? Buffer.from(tail.map((byte) => (byte === 0x0a ? 0x20 : byte))) : tail;
+          const text = `${bom ? '\ufeff' : ''}${head(crlf)}${lines.join(crlf ? '\r\n' : '\n')}\n`;
+          const parts = text
+            .split(latin1)
+            .flatMap((part, i) => [...(i === 0 ? [] : [Buffer.of(0xe9)]), Buffer.from(part)]);
+          const bytes = Buffer.concat([...parts, data]);
+          expect(uncounted(split(bytes, size))).toEqual(uncounted(split(bytes)));
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
   it('places binary data where it begins when a chunk ends just after, or in pieces smaller than a window', () => {
     // Binary data that began in a chunk's last few hundred bytes was too little of its window to
     // judge, and the next chunk's walk back to where it began stopped at that chunk's start: the
@@ -653,6 +719,81 @@ describe('ElementSplitter', () => {
     expect(found).toEqual(
       sizes.map((chunkSize) => ({ chunkSize, elements: 2000, problems: [`binary 2001:1 @${start}`] })),
     );
+  });
+
+  it("places binary data where it begins when it begins at a read's last byte, or a character is cut there", () => {
+    // The last line of a read held one byte that is not text (too few to hold it as where binary
+    // data may begin), or a character cut in two (not judged at all): read as text, it left the
+    // next read to place the binary data at its own first byte, one to four bytes late.
+    const head = Buffer.from(`${'{"n": 1, "pad": "xxxxxxxxxxxxxxxxxxxxxxxx"}\n'.repeat(200)}{"t": "日本`);
+    const found: string[] = [];
+    const expected: string[] = [];
+    for (const cut of [[], [0xe6], [0xe6, 0x97]]) {
+      const text = Buffer.concat([head, Buffer.from(cut), garbageBytes(3, 1, 255)]);
+      const whole = problemPlaces([text]);
+      expect(whole).toEqual([`binary 201:10 @${head.length}`]);
+      for (const end of [-1, 0, 1, 2, 3].map((after) => head.length + after)) {
+        found.push(`${cut.length} ${end}: ${problemPlaces([text.subarray(0, end), text.subarray(end)])}`);
+        expected.push(`${cut.length} ${end}: ${whole}`);
+      }
+    }
+    expect(found).toEqual(expected);
+  });
+
+  it('places binary data after a character a read cut in two where it begins, not at the continuation byte', () => {
+    // Hint: a read never begins inside a character (one its end cuts is held), so a continuation
+    // byte that begins one is not text; here "é" (c3 a9) is cut, then a line break and garbage.
+    const head = Buffer.from(`${'{"n": 1, "pad": "xxxxxxxxxxxxxxxxxxxxxxxx"}\n'.repeat(200)}"é"\n`);
+    const garbage = garbageBytes(3);
+    const text = Buffer.concat([head, garbage]);
+    const cut = head.length - 2;
+    expect(problemPlaces([text])).toEqual([`binary 202:1 @${head.length}`]);
+    expect(problemPlaces([text.subarray(0, cut), text.subarray(cut)])).toEqual([`binary 202:1 @${head.length}`]);
+  });
+
+  it('judges bytes that are not text by windows at fixed offsets of the file, not of the read', () => {
+    // Latin-1 lines, 608 bytes that are not UTF-8 in the 4 KiB from offset 6144: 304 in each of
+    // the file's windows at 4 KiB and 8 KiB, too few, but more than an eighth of the window that
+    // a read beginning at 6144 counted from its own first byte, which refused the file there.
+    const text = `${'{"n": 1, "pad": "'}${'x'.repeat(44)}"}\n`.repeat(96);
+    const latin1 = Buffer.from(`{"t": "${'\xe9'.repeat(19)}", "pad": "${'x'.repeat(88)}"}\n`, 'latin1');
+    expect([text.length, latin1.length]).toEqual([6144, 128]);
+    const file = Buffer.concat([Buffer.from(text), ...Array(32).fill(latin1), Buffer.from(text.repeat(2))]);
+    for (const cut of [[], [6144], [4096, 6144], [100, 4096, 6144, 10240]]) {
+      const chunks = [0, ...cut].map((from, i) => file.subarray(from, [...cut, file.length][i]));
+      expect({ cut, problems: problemPlaces(chunks) }).toEqual({ cut, problems: [] });
+    }
+  });
+
+  it('finds binary data that comes a few bytes at a time as in a file read at once', () => {
+    // Reads smaller than a window each judged alone as a window, none had enough bytes that are
+    // not text to be binary: the garbage at the end, 990 bytes, was read as 7 elements.
+    const lines = Buffer.from(`${'{"n": 1, "pad": "xxxxxxxxxxxxxxxxxxxxxxxx"}\n'.repeat(100)}{"a":1 "b":"a"}\n`);
+    const file = Buffer.concat([lines, garbageBytes(881, 1, 255, 990)]);
+    const whole = problemPlaces([file]);
+    expect(whole.at(-1)).toBe('binary 108:1 @4986');
+    for (const size of [1, 2, 3, 5, 7, 64]) {
+      const chunks = Array.from({ length: Math.ceil(file.length / size) }, (_, i) =>
+        file.subarray(i * size, (i + 1) * size),
+      );
+      expect({ size, problems: problemPlaces(chunks) }).toEqual({ size, problems: whole });
+    }
+  });
+
+  it('judges a line that a read begins inside by all its bytes, the text before the read too', () => {
+    // The line's part in the next read, three Latin-1 bytes and its line break, was judged alone,
+    // as more than an eighth not text: the walk back from the binary data on the next line went
+    // over it, and placed the data at its first é (201:48 @8847) rather than where it begins.
+    const head = Buffer.from(`${'{"n": 1, "pad": "xxxxxxxxxxxxxxxxxxxxxxxx"}\n'.repeat(200)}{"t": "${'x'.repeat(40)}`);
+    const text = Buffer.concat([head, Buffer.from([0xe9, 0xe9, 0xe9, 0x0a]), garbageBytes(3)]);
+    const start = head.length + 4;
+    expect(problemPlaces([text])).toEqual([`binary 202:1 @${start}`]);
+    for (const end of [head.length - 10, head.length, head.length + 1, head.length + 3]) {
+      expect({ end, problems: problemPlaces([text.subarray(0, end), text.subarray(end)]) }).toEqual({
+        end,
+        problems: [`binary 202:1 @${start}`],
+      });
+    }
   });
 
   it('still reads a later chunk of text with a few bytes that are not UTF-8, in chunks of any size', () => {

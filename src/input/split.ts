@@ -31,7 +31,18 @@ import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
 import { isAtResumePoint, type ResumePoint, resumeStart } from './resume-point.js';
 import { ByteScanner, type LineWatch, type Position as SplitPosition, watchEvery, watchNone } from './scanner.js';
-import { binaryStart, headUndecided, notTextMessage, notTextStart, textSampleSize, unsettledTail } from './sniff.js';
+import {
+  binaryStart,
+  headUndecided,
+  isText,
+  notTextMessage,
+  notTextStart,
+  type TextWindow,
+  textSampleSize,
+  unsettledTail,
+  windowAt,
+  windowCountAt,
+} from './sniff.js';
 import type { SourceExcerpt } from './types.js';
 
 export type { ResumePoint };
@@ -262,6 +273,14 @@ export class ElementSplitter {
   // whether the file has ended, when nothing more is held.
   private heldTail: Buffer | undefined;
   private ending = false;
+  // The file offset up to which bytes were judged text and let go (bytes read again are not judged
+  // again); the window they end in, from its file offset, with their count (see `TextWindow`);
+  // whether the chunk at hand is text from there; binary data found and not yet reached (the
+  // bytes before it are read first).
+  private judgedTo = 0;
+  private window: TextWindow = { start: 0, count: 0 };
+  private judgedText = true;
+  private refusal: { offset: number; message: string } | undefined;
   // The file offset of its first byte of text: past a UTF-8 byte order mark, which no frame shows.
   private textStart = 0;
   // Every byte of text read so far is a blank: the file's first bytes are still to be judged (see `binaryIn`).
@@ -394,6 +413,9 @@ export class ElementSplitter {
     this.started = true;
     this.blankHead = false;
     this.offset = offset;
+    this.judgedTo = offset;
+    // Windows begin at fixed offsets of the file: this reading counts the one it starts in from here.
+    this.window = { start: offset - (offset % textSampleSize), count: 0 };
     this.scanner.startLine(offset);
     this.valuesAtTop = 1;
     // Hint: the value before the point ended on an earlier line than the first this reading counts.
@@ -503,6 +525,7 @@ export class ElementSplitter {
       // Bytes read again (see `readAgain`) are followed by the rest of the chunk at hand, not by
       // the next: none is held.
       const held = this.ending || this.recovering ? chunk.length : unsettledTail(chunk, first);
+      this.letGo(chunk, first, held);
       if (held > first || first > 0) this.readBytes(held < chunk.length ? chunk.subarray(0, held) : chunk, first);
       if (held < chunk.length) {
         const tail = Buffer.from(chunk.subarray(held));
@@ -682,22 +705,54 @@ export class ElementSplitter {
     return this.offset === 0 || this.blankHead;
   }
 
+  /** Counts the bytes of `chunk` (read from `first`) up to `to`, judged text, into their windows: they are let go. */
+  private letGo(chunk: Buffer, first: number, to: number): void {
+    const from = Math.max(first, this.judgedTo - this.offset);
+    if (to <= from) return;
+    const window = { start: this.window.start - this.offset, count: this.window.count };
+    const counted = this.judgedText ? windowAt(window, to) : windowCountAt(chunk, from, to, window);
+    this.window = { start: counted.start + this.offset, count: counted.count };
+    this.judgedTo = this.offset + to;
+  }
+
   /** Where in `chunk` (read from `first`) bytes begin that show the file is not JSON text, and why; undefined when none do. */
   private binaryIn(chunk: Buffer, first: number): { at: number; message: string } | undefined {
+    const found = this.refusal;
+    if (found !== undefined) {
+      // Binary data found before, reached now that the bytes before it were read (see `pushBytes`).
+      const at = found.offset - this.offset;
+      if (at >= first && at < chunk.length) return { at, message: found.message };
+    }
+    const binary = this.binaryFrom(chunk, first);
+    if (binary !== undefined) this.refusal = { offset: this.offset + binary.at, message: binary.message };
+    return binary;
+  }
+
+  /** Where in `chunk` (read from `first`) bytes begin, among those not judged yet, that show the file is not JSON text. */
+  private binaryFrom(chunk: Buffer, first: number): { at: number; message: string } | undefined {
     // Hint: the file's first bytes are judged by what they begin with too, every later window by
     // its share of bytes that are not text: a pipe's first write may be a line break alone.
     // Hint: so are those after a chunk of blanks alone (a BOM or a line break a pipe wrote first):
     // judged as later ones, by their share of bytes that are not text, a few are too few to tell,
     // and gzip's `1F 8B 00` was placed at its NUL.
     const head = this.atHead;
+    // Hint: bytes read again (a cut element's, see `readAgain`) were judged as they first came.
+    const from = Math.max(first, this.judgedTo - this.offset);
+    if (from >= chunk.length) return undefined;
+    this.judgedText = isText(chunk, from);
     const sample = chunk.subarray(first, first + textSampleSize);
     if (this.blankHead && sample.some((byte) => !isSpace(byte))) this.blankHead = false;
     let at = head ? notTextStart(sample) : -1;
+    const window = { start: this.window.start - this.offset, count: this.window.count };
     if (at !== -1) at += first;
-    else at = binaryStart(chunk, head ? first + textSampleSize : first);
+    else if (this.judgedText) at = -1;
+    else if (head) at = binaryStart(chunk, first + textSampleSize, windowAt(window, first + textSampleSize));
+    // Hint: a line the chunk begins inside is judged with its text before the chunk (what was not
+    // text, `unsettledTail` held, and is in the chunk).
+    else at = binaryStart(chunk, from, window, Math.max(0, this.offset + from - this.scanner.lineStart));
     // A NUL byte can appear in no JSON text, even inside a string: the file is binary or UTF-16.
     // Hint: binary data that begins before it (a PNG's 0x89) is reported where it begins.
-    const nul = chunk.indexOf(0, first);
+    const nul = chunk.indexOf(0, from);
     if (nul !== -1 && (at === -1 || nul <= at)) {
       const offset = this.offset + nul;
       return {
