@@ -241,6 +241,16 @@ describe('renderSummaryPretty', () => {
     }
   });
 
+  it('shows a reason holding a long run of blanks before its last character, in time', () => {
+    // Hint: the ends were cut with /^(\p{Zs}*)(.*?)(\p{Zs}*)$/, whose lazy middle tried the rest
+    // of the run at each blank: this one took about 85 s to render (blankEnds' test counts the reads).
+    const reason = `Voicemail${' '.repeat(100_000)}\t${'\u3000'.repeat(100_000)}.`;
+    const markdown = renderSummaryMarkdown(summarise([call({ status: 'Partial', additionalInformation: reason })]));
+    const shown = `Voicemail ${'\\\\x20'.repeat(99_999)}\\\\t${'\\\\u3000'.repeat(100_000)}\\.`;
+    // Hint: not toContain, whose message on a miss diffs a megabyte.
+    expect(markdown.includes(`| Partial | ${shown} | 1 | 100.0 |`)).toBe(true);
+  });
+
   it('tells apart rows whose text differs only in blanks at its ends or in Unicode normalisation', () => {
     const nfc = 'Caf\u00e9';
     const nfd = 'Cafe\u0301';

@@ -36,6 +36,7 @@ import { renderTableCsv } from './report-csv.js';
 import { renderReportMarkdown } from './report-markdown.js';
 import { type PrettyOptions, renderReportPretty } from './report-pretty.js';
 import { renderSummaryJson, undocumentedStatusFate } from './summary-json.js';
+import { blankEnds } from './terminal.js';
 import { graphemeSegments } from './width.js';
 import { grouped, moreNote, plural, readsAsOwnNote } from './words.js';
 
@@ -152,6 +153,7 @@ const statusTones: Record<ReportedStatus | ReportedGroup, Tone> = {
 const status = (name: ReportedStatus | ReportedGroup): Span => ({ text: name, tone: statusTones[name] });
 /** Our own aside in a cell (`ownNotes`, `moreNote`): `(none)`, `(3 more reasons)`; programs read no value. */
 const muted = (text: string): Span => ({ text, tone: 'muted', value: null });
+const spaceSeparator = /\p{Zs}/u;
 /**
  * Payload text as people read it in a row: the empty text is named, since a blank cell would
  * read as a missing one. Hint: two values that differ only in blanks, or in Unicode normalisation
@@ -163,7 +165,8 @@ const muted = (text: string): Span => ({ text, tone: 'muted', value: null });
  */
 function untrusted(text: string): Span {
   if (text === '') return muted(ownNotes.empty);
-  const [, before = '', middle = '', after = ''] = /^(\p{Zs}*)(.*?)(\p{Zs}*)$/su.exec(text) ?? [];
+  const { start, end } = blankEnds(text, (unit) => spaceSeparator.test(unit));
+  const [before, middle, after] = [text.slice(0, start), text.slice(start, end), text.slice(end)];
   const escaped = (chars: string) => [...chars].map(readableEscape).join('');
   let shown = middle;
   if (text.normalize('NFC') !== text) {

@@ -2,6 +2,7 @@ import { Chalk } from 'chalk';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
+  blankEnds,
   displayWidth,
   escapeJsonForTerminal,
   prefixOfWidth,
@@ -236,5 +237,26 @@ describe('cutting text to a width', () => {
         }
       }),
     );
+  });
+});
+
+describe('blankEnds', () => {
+  test('finds where the blanks at each end stop, reading each character at most once (but one)', () => {
+    const cases = [
+      ['', 0, 0],
+      ['   ', 3, 3],
+      ['  a b  ', 2, 5],
+      [`Voicemail${' '.repeat(200_000)}.`, 0, 200_010],
+      [`${' \t'.repeat(100_000)}x${'\t '.repeat(100_000)}`, 200_000, 200_001],
+    ] as const;
+    for (const [text, start, end] of cases) {
+      let reads = 0;
+      const ends = blankEnds(text, (unit) => {
+        reads++;
+        return unit === ' ' || unit === '\t';
+      });
+      expect(ends).toEqual({ start, end });
+      expect(reads).toBeLessThanOrEqual(text.length + 1);
+    }
   });
 });
