@@ -218,9 +218,16 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
     if (span.keep) kept.push([at, at + span.text.length, span.keep === 'always']);
     at += span.text.length;
   }
+  // Hint: lines and spans both run forward through the text, so each line starts from the first
+  // span not yet behind it and stops at the first one past it: every span is walked once, not once
+  // a line (a --grep of a long transcript makes hundreds of thousands of both).
+  let first = 0;
   return breakLines(text, firstWidth, restWidth, kept).map(([start, end], index) => {
     let line = index === 0 ? firstIndent : indent;
-    for (const bound of bounds) {
+    while (first < bounds.length && (bounds[first] as (typeof bounds)[number]).end <= start) first++;
+    for (let i = first; i < bounds.length; i++) {
+      const bound = bounds[i] as (typeof bounds)[number];
+      if (bound.start >= end) break;
       const from = Math.max(start, bound.start);
       const to = Math.min(end, bound.end);
       if (from >= to) continue;
