@@ -149,13 +149,17 @@ type KeptRange = readonly [start: number, end: number, always: boolean];
 
 // Joins the pieces with a blank between them inside one of the `kept` ranges, as long as what
 // they make fits in `room` columns: wider than a line, the width wins, but for a range kept `always`.
-function joinKept(pieces: Piece[], kept: readonly KeptRange[], room: number): Piece[] {
+// Hint: pieces and ranges both run forward through the text, so `cursor.next` (the first range
+// not ending before the piece) only moves on: each range is passed once, in every paragraph together.
+function joinKept(pieces: Piece[], kept: readonly KeptRange[], room: number, cursor: { next: number }): Piece[] {
   if (kept.length === 0) return pieces;
   const joined: Piece[] = [];
   for (const piece of pieces) {
     const last = joined.at(-1);
     const width = last ? last.width + piece.start - last.end + piece.width : 0;
-    const range = last && kept.find(([start, end]) => start <= last.end && piece.start < end);
+    while (cursor.next < kept.length && (kept[cursor.next] as KeptRange)[1] <= piece.start) cursor.next++;
+    const next = kept[cursor.next];
+    const range = last && next && next[0] <= last.end ? next : undefined;
     if (last && range && (range[2] || width <= room)) {
       last.width = width;
       last.end = piece.end;
@@ -173,11 +177,12 @@ function breakLines(
 ): Array<[number, number]> {
   const lines: Array<[number, number]> = [];
   let offset = 0;
+  const cursor = { next: 0 };
   for (const paragraph of text.split('\n')) {
     let lineStart = -1;
     let lineEnd = 0;
     let used = 0;
-    for (const piece of joinKept(piecesOf(paragraph, offset), kept, Math.min(firstWidth, restWidth))) {
+    for (const piece of joinKept(piecesOf(paragraph, offset), kept, Math.min(firstWidth, restWidth), cursor)) {
       const room = lines.length === 0 ? firstWidth : restWidth;
       // Hint: spaces inside a line are kept as they are (columns stay aligned), so they count in full.
       const gap = lineStart < 0 ? 0 : piece.start - lineEnd;

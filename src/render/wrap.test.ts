@@ -280,3 +280,22 @@ describe('wrapSpans on many spans', () => {
     expect(lines.join('').split('<o>').length - 1).toBe(200_000);
   });
 });
+
+describe('wrapSpans on many ranges kept whole', () => {
+  test('a long text of many durations keeps each whole, the ranges passed once', () => {
+    // Hint: each piece looked for its kept range from the first: pieces × ranges. This one (100,000
+    // durations kept whole, as show keeps those of an outcome) took about half a minute.
+    const spans = Array.from({ length: 100_000 }, (): TextSpan[] => [
+      { text: '1d 2h', keep: true },
+      { text: ', ' },
+    ]).flat();
+    const lines = wrapSpans(spans, { width: 40, indent: '  ', firstIndent: '' });
+    expect(lines.map((line) => line.trim()).join(' ')).toBe(
+      spans
+        .map((span) => span.text)
+        .join('')
+        .trim(),
+    );
+    expect(lines.filter((line) => !line.endsWith('2h,') && !line.endsWith('2h'))).toEqual([]);
+  });
+});
