@@ -425,6 +425,13 @@ describe('signing and verifying', () => {
     });
   });
 
+  it('reads a header given as a list longer than a call takes arguments', () => {
+    // Hint: values.push(...list) passed each item as an argument: 200,000 threw a RangeError.
+    const signature = signHexHmac(body, { secrets: 'one' })['x-signature'] as string;
+    const headers = { 'x-signature': [...Array.from({ length: 200_000 }, () => ''), signature] };
+    expect(verifyHexHmac(body, headers, { secrets: 'one' })).toEqual({ ok: true, secretIndex: 0 });
+  });
+
   it('names a secret that is not there (an unset environment variable) or empty, as the library, not the CLI', () => {
     for (const secrets of [
       [undefined],

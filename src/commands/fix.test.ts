@@ -250,6 +250,33 @@ describe('fix without --write', () => {
   });
 });
 
+describe('fix printing to a terminal', () => {
+  it('writes what a terminal would act on as \\u escapes, which mean the same in JSON; piped, byte for byte', async () => {
+    // It printed a C1 CSI (U+009B) and a right-to-left override (U+202E) from the payload raw.
+    const value = [{ note: 'x\u009b31m red \u202egnp.exe \u200b ok ❤️' }];
+    const file = join(dir, 'tty.json');
+    const text = `${JSON.stringify(value).slice(0, -1)},]`;
+    writeFileSync(file, text);
+    const wasTTY = process.stdout.isTTY;
+    process.stdout.isTTY = true;
+    let shown: string;
+    try {
+      shown = (await capture(() => fix([file], {}))).stdout;
+    } finally {
+      process.stdout.isTTY = wasTTY;
+    }
+    expect(shown).not.toMatch(/[\u0080-\u009f\u202e\u200b]/);
+    expect(shown).toContain('x\\u009b31m red \\u202egnp.exe \\u200b ok ❤️');
+    expect(JSON.parse(shown)).toEqual(value);
+    process.stdout.isTTY = false as true;
+    try {
+      expect((await capture(() => fix([file], {}))).stdout).toBe(`${JSON.stringify(value)}`);
+    } finally {
+      process.stdout.isTTY = wasTTY;
+    }
+  });
+});
+
 describe('fix on a stream', () => {
   /** A named pipe in the test's folder, and a writer of it (its end left to the test). */
   const fifoNamed = (name: string) => {

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, fstatSync, type Stats } from 'node:fs';
 import { chmod, chown, constants, copyFile, type FileHandle, open, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
 import {
   CallhookError,
@@ -19,7 +20,7 @@ import {
 import { optionSize } from '../input/element.js';
 import { isStdin, listSources, readRecords, type Source } from '../input/read.js';
 import { defaultMaxProblems, isUnreadable, type Problem } from '../input/types.js';
-import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
+import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
 import { maxHeldStreamBytes } from './options.js';
@@ -362,12 +363,20 @@ export async function printRepaired(input: FixInput, plan: RepairPlan): Promise<
   const read = hashing(bytesOf(input), (digest) => {
     printed = digest;
   });
+  // Hint: piped or redirected, the repair is the file's bytes; to a terminal, what it would act on
+  // (C1 controls, bidi overrides) is written as \u escapes, which mean the same in JSON strings, the
+  // only place such characters can be in a repair that checked as JSON.
+  const decoder = process.stdout.isTTY ? new StringDecoder('utf8') : undefined;
+  const print = async (chunk: Buffer | string) => {
+    if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  };
   for await (const chunk of applyRepairs(
     read,
     plan.repairs.map((planned) => planned.repair),
   )) {
-    if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+    await print(decoder ? escapeJsonForTerminal(decoder.write(chunk)) : chunk);
   }
+  if (decoder) await print(escapeJsonForTerminal(decoder.end()));
   if (printed !== input.digest) throw changedWhileChecked(input.source.name, 'what was printed is not its repair');
 }
 

@@ -223,14 +223,16 @@ export class SummaryAccumulator {
     // (inconsistently) does not end there; a question asked twice is reached once.
     const questions = campaign.questions;
     const flow = data.flow;
-    // Hint: flows are a handful of steps, so looking back beats allocating a Set per call.
-    flow.forEach((step, i) => {
-      const name = step.questionName;
-      if (flow.findIndex((earlier) => earlier.questionName === name) === i) reach(questions, name);
+    const names = flow.map((step) => step.questionName);
+    // Hint: flows are a handful of steps, so looking back beats allocating a Set per call; a long
+    // one (a flow may hold thousands) would be compared step against step, so it gets a Set.
+    const asked = names.length > 16 ? new Set<string>() : undefined;
+    names.forEach((name, i) => {
+      if (asked ? !asked.has(name) && asked.add(name) : names.indexOf(name) === i) reach(questions, name);
     });
-    const last = flow.at(-1)?.questionName;
+    const last = names.at(-1);
     const stop = data.lastStepName ?? last ?? null;
-    if (stop !== null && stop !== last && !flow.some((step) => step.questionName === stop)) reach(questions, stop);
+    if (stop !== null && stop !== last && !(asked ? asked.has(stop) : names.includes(stop))) reach(questions, stop);
     if (status === 'Partial' && stop !== null) {
       (questions.get(stop) ?? impossible('the stop was reached just above')).partialStops++;
     }

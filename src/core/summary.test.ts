@@ -346,6 +346,26 @@ describe('summarise', () => {
     expect(cut.callComplete.funnel.rows[0]!.moreSteps).toBe(1);
   });
 
+  it('reads each step of a long flow a bounded number of times to find the questions it reached', () => {
+    // Hint: counting reads of questionName, not time: a flow of thousands of steps must not be
+    // compared step against step (a flow of n steps was read about n²/2 times).
+    let reads = 0;
+    const steps = 4000;
+    const flow = Array.from({ length: steps }, (_, i) => ({
+      response: 'Other',
+      get questionName() {
+        reads++;
+        return `Q${i % (steps / 2)}`;
+      },
+    }));
+    const report = summarise([rec(call({ status: 'Partial', flow, lastStepName: 'Q0' }))], { top: 0 });
+    const funnel = report.callComplete.funnel.rows[0]!;
+    expect(funnel.steps.length).toBe(steps / 2);
+    expect(funnel.steps.every((s) => s.reached === 1)).toBe(true);
+    expect(funnel.steps.find((s) => s.question === 'Q0')?.partialStops).toBe(1);
+    expect(reads).toBeLessThan(10 * steps);
+  });
+
   it('counts attempts with their failure notes, and inbound calls apart from callbacks', () => {
     const report = summarise(
       [

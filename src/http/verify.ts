@@ -113,7 +113,8 @@ function headerValues(headers: HeaderSource, name: string): string[] {
   for (const key of Object.keys(headers)) {
     if (key.toLowerCase() !== lower) continue;
     const value = (headers as Record<string, string | string[] | undefined>)[key];
-    if (Array.isArray(value)) values.push(...value);
+    // Hint: a loop, not push(...): a caller's list may be longer than a call takes arguments.
+    if (Array.isArray(value)) for (const item of value) values.push(item);
     else if (value !== undefined) values.push(value);
   }
   return values;

@@ -98,3 +98,50 @@ describe('Markdown pasted into GitHub', () => {
     }
   });
 });
+
+describe('escapes that read one way only', () => {
+  // Payload text that holds, as written, what callhook shows for a character it escapes.
+  const lookAlikes = [
+    ['\u0007', '\\x07'],
+    ['\u009b', '\\x9b'],
+    ['\u001b', '\\e'],
+    ['\r', '\\r'],
+    ['\t', '\\t'],
+    ['\b', '\\b'],
+    ['\u202e', '\\u202e'],
+    ['\u{e0041}', '\\u{e0041}'],
+    ['::x', '\\x3a:x'],
+    ['##[x', '\\x23#[x'],
+    ['\\\u0007', '\\\\x07'],
+  ];
+
+  test('a text that holds an escape as written is shown apart from the character it stands for', () => {
+    for (const [char, written] of lookAlikes) {
+      for (const keepNewlines of [false, true]) {
+        const a = escapeTerminal(`a${char}b`, keepNewlines);
+        const b = escapeTerminal(`a${written}b`, keepNewlines);
+        expect(a).not.toBe(b);
+        expect(escapeMarkdown(`a${char}b`, keepNewlines)).not.toBe(escapeMarkdown(`a${written}b`, keepNewlines));
+      }
+    }
+    expect(escapeTerminal('a\nb')).not.toBe(escapeTerminal('a\\nb'));
+  });
+
+  test('only a backslash before what an escape begins with is shown escaped, as \\x5c', () => {
+    expect(escapeTerminal('\\x07 \\e[2J \\u202e')).toBe('\\x5cx07 \\x5ce[2J \\x5cu202e');
+    expect(escapeTerminal('said \\n', true)).toBe('said \\x5cn');
+    expect(escapeTerminal('\\u{e0041} \\uFEFF')).toBe('\\x5cu{e0041} \\x5cuFEFF');
+    // Never one of ours: a backslash before another letter, and \u00XX (JSON quoted in a message).
+    const others = [
+      'C:\\Data\\2022',
+      'a \\ b',
+      '\\\\',
+      'ends with \\',
+      '\\(x\\)',
+      'got "\\u001b"',
+      '\\user',
+      '\\u00e9',
+    ];
+    for (const text of others) expect(escapeTerminal(text)).toBe(text);
+  });
+});

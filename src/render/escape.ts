@@ -35,12 +35,22 @@ const emojiFlag = String.raw`\u{1f3f4}\u{e0067}\u{e0062}(?:\u{e0065}\u{e006e}\u{
 // wherever they are: no escaped text holds `::x` or `##[`, while `[::1]`, `fe80::1` and `a:: b`
 // read as written.
 const workflowCommand = String.raw`:(?=:[A-Za-z])|#(?=#\[)`;
+// Hint: payload text may hold, as written, what a terminal is shown for a character escaped
+// (`\x07`, `\e`, `\u202e`, summarise's `Voicemail\x20`), so a backslash that begins one of those
+// escapes is shown escaped itself (`\x5cx07`): every such escape shown is ours. `\u00XX` is never
+// ours (`\xXX` is), so the C0 escapes of JSON text quoted in a message (`got "\u001b"`) read as written.
+const ownEscapeStart = String.raw`\\(?=[bentrx]|u\{|u(?!00)[0-9a-fA-F]{4})`;
 // Every untrusted character, with the flags to keep; and without newline, for multi-line transcripts.
 const untrustedCharacters = new RegExp(`${emojiFlag}|${workflowCommand}|[\\u0000-\\u001f${invisible}]`, 'gu');
+// The same for a terminal, where a backslash may begin one of our escapes.
+const terminalUnsafe = new RegExp(
+  `${emojiFlag}|${workflowCommand}|${ownEscapeStart}|[\\u0000-\\u001f${invisible}]`,
+  'gu',
+);
 // The same but a workflow command's marks, for a property of a command the runner has already read as one.
 const propertyUnsafe = new RegExp(`${emojiFlag}|[\\u0000-\\u001f${invisible}]`, 'gu');
 const transcriptUnsafe = new RegExp(
-  `${emojiFlag}|${workflowCommand}|[\\u0000-\\u0009\\u000b-\\u001f${invisible}]`,
+  `${emojiFlag}|${workflowCommand}|${ownEscapeStart}|[\\u0000-\\u0009\\u000b-\\u001f${invisible}]`,
   'gu',
 );
 // The same but C0: JSON.stringify escapes those inside strings, and outside them only the layout's
@@ -82,6 +92,10 @@ function unlessEmoji(escapeChar: (char: string) => string): (char: string, offse
 const readable = unlessEmoji(readableEscape);
 const machine = unlessEmoji(unicodeEscape);
 
+const marks = String.raw`::[A-Za-z]|##\[|\\[bentrux]`;
+const mayNeedEscape = new RegExp(`[^\\u0020-\\u007e]|${marks}`);
+const mayNeedEscapeInLines = new RegExp(`[^\\n\\u0020-\\u007e]|${marks}`);
+
 /** One character as a terminal is shown it escaped: `\n`, `\e`, `\x07`, `\u200b`, `\u{e0041}`. */
 export function readableEscape(char: string): string {
   const named = names[char];
@@ -101,12 +115,10 @@ export function readableEscape(char: string): string {
  * multi-line transcripts), escaped otherwise.
  */
 export function escapeTerminal(text: string, keepNewlines = false): string {
-  // Hint: printable ASCII without a workflow command's mark, most payload text, needs no escape;
-  // telling so is a faster scan than the policy's.
-  if (!(keepNewlines ? /[^\n\u0020-\u007e]|::[A-Za-z]|##\[/ : /[^\u0020-\u007e]|::[A-Za-z]|##\[/).test(text)) {
-    return text;
-  }
-  return text.replace(keepNewlines ? transcriptUnsafe : untrustedCharacters, readable);
+  // Hint: printable ASCII without a workflow command's mark or an escape's backslash, most payload
+  // text, needs no escape; telling so is a faster scan than the policy's.
+  if (!(keepNewlines ? mayNeedEscapeInLines : mayNeedEscape).test(text)) return text;
+  return text.replace(keepNewlines ? transcriptUnsafe : terminalUnsafe, readable);
 }
 
 /**
@@ -119,8 +131,13 @@ export function escapeTerminal(text: string, keepNewlines = false): string {
  * link or ping in a comment (`@name`, `#1`, `GH-1`, `https://`, `www.`) gets a zero-width joiner.
  */
 export function escapeMarkdown(text: string, keepNewlines = false): string {
+  return markdownMarkupEscaped(escapeTerminal(text, keepNewlines));
+}
+
+/** Text already shown by the terminal policy (`escapeTerminal`), with what Markdown or GitHub would read in it escaped, as `escapeMarkdown` does. */
+export function markdownMarkupEscaped(safe: string): string {
   return (
-    escapeTerminal(text, keepNewlines)
+    safe
       .replace(/[\\`*_[\]<>#|~&$]/g, '\\$&')
       .replace(/(?<=^|\s)[-+=]|[-+=](?=\s|$)|(?<=\d)[.)](?=\s|$)/g, '\\$&')
       // Hint: GitHub finds mentions, issue references and bare URLs in the text Markdown leaves, so a

@@ -252,4 +252,22 @@ describe('dry-run request', () => {
     const short = renderDryRunRequest({ ...request, url: 'http://127.0.0.1:9/', source: 'a.json:1:1' }, plain, 80);
     expect(short.split('\n')[0]).toBe('POST http://127.0.0.1:9/  batch 12, 250 events, from a.json:1:1');
   });
+
+  it('cuts a long body before an emoji rather than through it', () => {
+    // An emoji is two UTF-16 code units: cut between them, its first half was shown as \ud83d.
+    const request = {
+      method: 'POST',
+      url: 'http://127.0.0.1:9/',
+      headers: {},
+      body: Buffer.from(`[${'x'.repeat(298)}👍 and more]`),
+      ordinal: 1,
+      events: 1,
+      source: 'a.json:1:1',
+    };
+    const text = renderDryRunRequest(request, plain, 80);
+    expect(text).not.toContain('\\ud83d');
+    expect(text).toContain(`[${'x'.repeat(298)}… (`);
+    const whole = renderDryRunRequest(request, plain, 80, 301);
+    expect(whole).toContain(`${'x'.repeat(298)}👍… (`);
+  });
 });

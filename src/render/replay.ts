@@ -205,7 +205,9 @@ export function shellQuote(text: string): string {
 /** A dry-run request for people: request line (wrapped to `width`), headers, and a preview of the body. */
 export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, width: number, previewChars = 300): string {
   const body = r.body.toString();
-  const preview = body.length > previewChars ? `${body.slice(0, previewChars)}… (${r.body.length} bytes)` : body;
+  // Hint: never between the halves of a surrogate pair (an emoji), whose first alone shows as \ud83d.
+  const cut = /[\ud800-\udbff]/.test(body.charAt(previewChars - 1)) ? previewChars - 1 : previewChars;
+  const preview = body.length > previewChars ? `${body.slice(0, cut)}… (${r.body.length} bytes)` : body;
   const request: TextSpan[] = [
     { text: `${r.method} ${escapeTerminal(redactUrl(r.url))}`, style: c.bold },
     { text: '  ' },

@@ -2,7 +2,7 @@
  * Renders a report model (`report.ts`) as GitHub-flavoured Markdown, for pasting into an issue or
  * a document: full column names, every value repeated, payload text escaped for a table cell.
  */
-import { escapeMarkdown, markdownNote } from './escape.js';
+import { escapeMarkdown, markdownMarkupEscaped, markdownNote } from './escape.js';
 import { type Block, type Cell, forPeople, type ReportModel, type Span } from './report.js';
 
 /** The report as Markdown: `#` title, `##` sections, `###` groups, tables with their header rows. */
@@ -45,7 +45,11 @@ function renderBlocks(blocks: readonly Block[], out: string[]): void {
 }
 
 function renderSpan(span: Span): string {
-  const text = span.untrusted ? escapeMarkdown(span.text) : span.text;
+  const text = !span.untrusted
+    ? span.text
+    : span.escaped
+      ? markdownMarkupEscaped(span.text)
+      : escapeMarkdown(span.text);
   return span.tone === 'muted' ? markdownNote(text) : text;
 }
 

@@ -113,10 +113,11 @@ function toneStyle(colors: ChalkInstance, tone: Tone | undefined): ((text: strin
 }
 
 function spanOf(
-  span: { text: string; untrusted?: boolean | undefined; tone?: Tone | undefined },
+  span: { text: string; untrusted?: boolean | undefined; escaped?: boolean | undefined; tone?: Tone | undefined },
   colors: ChalkInstance,
 ) {
-  return { text: span.untrusted ? escapeTerminal(span.text) : span.text, style: toneStyle(colors, span.tone) };
+  const text = span.untrusted && !span.escaped ? escapeTerminal(span.text) : span.text;
+  return { text, style: toneStyle(colors, span.tone) };
 }
 
 function styled(span: TextSpan): string {

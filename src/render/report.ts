@@ -18,6 +18,8 @@ export type Tone = 'good' | 'warn' | 'bad' | 'other' | 'muted';
 export interface Span {
   text: string;
   untrusted?: boolean | undefined;
+  /** Payload text already shown by the terminal policy, with escapes of its own (summarise's `Voicemail\x20`): not escaped again. */
+  escaped?: boolean | undefined;
   tone?: Tone | undefined;
   /** What programs read instead of `text`: a count as `1234`, not `1,234`; a percent as `12.5`, not `12.5%`. */
   value?: string | number | null | undefined;

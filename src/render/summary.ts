@@ -36,6 +36,7 @@ import { renderTableCsv } from './report-csv.js';
 import { renderReportMarkdown } from './report-markdown.js';
 import { type PrettyOptions, renderReportPretty } from './report-pretty.js';
 import { renderSummaryJson, undocumentedStatusFate } from './summary-json.js';
+import { blankEnds, escapeTerminal } from './terminal.js';
 import { graphemeSegments } from './width.js';
 import { grouped, moreNote, plural, readsAsOwnNote } from './words.js';
 
@@ -152,6 +153,7 @@ const statusTones: Record<ReportedStatus | ReportedGroup, Tone> = {
 const status = (name: ReportedStatus | ReportedGroup): Span => ({ text: name, tone: statusTones[name] });
 /** Our own aside in a cell (`ownNotes`, `moreNote`): `(none)`, `(3 more reasons)`; programs read no value. */
 const muted = (text: string): Span => ({ text, tone: 'muted', value: null });
+const spaceSeparator = /\p{Zs}/u;
 /**
  * Payload text as people read it in a row: the empty text is named, since a blank cell would
  * read as a missing one. Hint: two values that differ only in blanks, or in Unicode normalisation
@@ -163,24 +165,41 @@ const muted = (text: string): Span => ({ text, tone: 'muted', value: null });
  */
 function untrusted(text: string): Span {
   if (text === '') return muted(ownNotes.empty);
-  const [, before = '', middle = '', after = ''] = /^(\p{Zs}*)(.*?)(\p{Zs}*)$/su.exec(text) ?? [];
-  const escaped = (chars: string) => [...chars].map(readableEscape).join('');
-  let shown = middle;
-  if (text.normalize('NFC') !== text) {
-    shown = '';
+  const { start, end } = blankEnds(text, (unit) => spaceSeparator.test(unit));
+  // Hint: what is shown apart gets its escape here, and the payload text between under the one
+  // policy (escapeTerminal), so that a text holding `\x20` as written never reads as a blank.
+  let shown = '';
+  let payload = '';
+  let blankBefore = false;
+  const apart = (char: string) => {
+    shown += escapeTerminal(payload) + readableEscape(char);
+    payload = '';
+    blankBefore = false;
+  };
+  // Hint: a browser draws a run of blanks as one, and every blank looks like a space.
+  const keep = (char: string) => {
+    const blank = spaceSeparator.test(char);
+    if (blank && (blankBefore || char !== ' ')) apart(char);
+    else payload += char;
+    blankBefore = blank;
+  };
+  for (const char of text.slice(0, start)) apart(char);
+  const middle = text.slice(start, end);
+  if (text.normalize('NFC') === text) for (const char of middle) keep(char);
+  else {
     for (const { segment } of graphemeSegments(middle)) {
       // A cluster NFC leaves alone stays; of one it changes, the base stays when NFC keeps it.
-      shown +=
-        segment.normalize('NFC') === segment
-          ? segment
-          : [...segment].map((c, i) => (i === 0 && c.normalize('NFC') === c ? c : readableEscape(c))).join('');
+      const stays = segment.normalize('NFC') === segment;
+      for (const [i, c] of [...segment].entries()) {
+        if (stays || (i === 0 && c.normalize('NFC') === c)) keep(c);
+        else apart(c);
+      }
     }
   }
-  // Hint: a browser draws a run of blanks as one, and every blank looks like a space.
-  shown = shown.replace(/\p{Zs}+/gu, (run) => (run[0] === ' ' ? ` ${escaped(run.slice(1))}` : escaped(run)));
-  shown = escaped(before) + shown + escaped(after);
+  for (const char of text.slice(end)) apart(char);
+  shown += escapeTerminal(payload);
   if (readsAsOwnNote(shown)) shown = readableEscape(shown.charAt(0)) + shown.slice(1);
-  return shown === text ? { text, untrusted: true } : { text: shown, value: text, untrusted: true };
+  return shown === text ? { text, untrusted: true } : { text: shown, value: text, untrusted: true, escaped: true };
 }
 const right = (head: string, short?: string, key?: string): Column => ({ head, short, key, align: 'right' });
 /** A table, with where the JSON report holds its data. */

@@ -149,13 +149,17 @@ type KeptRange = readonly [start: number, end: number, always: boolean];
 
 // Joins the pieces with a blank between them inside one of the `kept` ranges, as long as what
 // they make fits in `room` columns: wider than a line, the width wins, but for a range kept `always`.
-function joinKept(pieces: Piece[], kept: readonly KeptRange[], room: number): Piece[] {
+// Hint: pieces and ranges both run forward through the text, so `cursor.next` (the first range
+// not ending before the piece) only moves on: each range is passed once, in every paragraph together.
+function joinKept(pieces: Piece[], kept: readonly KeptRange[], room: number, cursor: { next: number }): Piece[] {
   if (kept.length === 0) return pieces;
   const joined: Piece[] = [];
   for (const piece of pieces) {
     const last = joined.at(-1);
     const width = last ? last.width + piece.start - last.end + piece.width : 0;
-    const range = last && kept.find(([start, end]) => start <= last.end && piece.start < end);
+    while (cursor.next < kept.length && (kept[cursor.next] as KeptRange)[1] <= piece.start) cursor.next++;
+    const next = kept[cursor.next];
+    const range = last && next && next[0] <= last.end ? next : undefined;
     if (last && range && (range[2] || width <= room)) {
       last.width = width;
       last.end = piece.end;
@@ -173,11 +177,12 @@ function breakLines(
 ): Array<[number, number]> {
   const lines: Array<[number, number]> = [];
   let offset = 0;
+  const cursor = { next: 0 };
   for (const paragraph of text.split('\n')) {
     let lineStart = -1;
     let lineEnd = 0;
     let used = 0;
-    for (const piece of joinKept(piecesOf(paragraph, offset), kept, Math.min(firstWidth, restWidth))) {
+    for (const piece of joinKept(piecesOf(paragraph, offset), kept, Math.min(firstWidth, restWidth), cursor)) {
       const room = lines.length === 0 ? firstWidth : restWidth;
       // Hint: spaces inside a line are kept as they are (columns stay aligned), so they count in full.
       const gap = lineStart < 0 ? 0 : piece.start - lineEnd;
@@ -218,9 +223,16 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
     if (span.keep) kept.push([at, at + span.text.length, span.keep === 'always']);
     at += span.text.length;
   }
+  // Hint: lines and spans both run forward through the text, so each line starts from the first
+  // span not yet behind it and stops at the first one past it: every span is walked once, not once
+  // a line (a --grep of a long transcript makes hundreds of thousands of both).
+  let first = 0;
   return breakLines(text, firstWidth, restWidth, kept).map(([start, end], index) => {
     let line = index === 0 ? firstIndent : indent;
-    for (const bound of bounds) {
+    while (first < bounds.length && (bounds[first] as (typeof bounds)[number]).end <= start) first++;
+    for (let i = first; i < bounds.length; i++) {
+      const bound = bounds[i] as (typeof bounds)[number];
+      if (bound.start >= end) break;
       const from = Math.max(start, bound.start);
       const to = Math.min(end, bound.end);
       if (from >= to) continue;
@@ -242,4 +254,18 @@ export function wrapMessage(text: string, width: number): string {
  */
 export function pushAll<T>(target: T[], items: readonly T[]): void {
   for (const item of items) target.push(item);
+}
+
+/**
+ * Where `text` is left once the blanks at its ends are cut off: from `start` to `end`. `isBlank`
+ * sees each code unit at most once (and one of them twice). Hint: a loop, not
+ * `/^(\s*)(.*?)(\s*)$/`: on a run of blanks before a last letter, the lazy middle tries the rest
+ * of the run at each of its characters, quadratic (200,000 blanks took about half a minute).
+ */
+export function blankEnds(text: string, isBlank: (unit: string) => boolean): { start: number; end: number } {
+  let start = 0;
+  while (start < text.length && isBlank(text.charAt(start))) start++;
+  let end = text.length;
+  while (end > start && isBlank(text.charAt(end - 1))) end--;
+  return { start, end };
 }

@@ -2,10 +2,12 @@ import { Chalk } from 'chalk';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
+  blankEnds,
   displayWidth,
   escapeJsonForTerminal,
   prefixOfWidth,
   suffixOfWidth,
+  type TextSpan,
   type WrapOptions,
   wrapSpans,
 } from './terminal.js';
@@ -236,5 +238,64 @@ describe('cutting text to a width', () => {
         }
       }),
     );
+  });
+});
+
+describe('blankEnds', () => {
+  test('finds where the blanks at each end stop, reading each character at most once (but one)', () => {
+    const cases = [
+      ['', 0, 0],
+      ['   ', 3, 3],
+      ['  a b  ', 2, 5],
+      [`Voicemail${' '.repeat(200_000)}.`, 0, 200_010],
+      [`${' \t'.repeat(100_000)}x${'\t '.repeat(100_000)}`, 200_000, 200_001],
+    ] as const;
+    for (const [text, start, end] of cases) {
+      let reads = 0;
+      const ends = blankEnds(text, (unit) => {
+        reads++;
+        return unit === ' ' || unit === '\t';
+      });
+      expect(ends).toEqual({ start, end });
+      expect(reads).toBeLessThanOrEqual(text.length + 1);
+    }
+  });
+});
+
+describe('wrapSpans on many spans', () => {
+  test('a long text of many short spans (a --grep of a transcript) wraps as one span does, each span styled', () => {
+    // Hint: each line looked at every span, lines × spans: this one (400,000 spans, 15,000 lines)
+    // took about a minute; show --grep of a 4.8 MB transcript took ten.
+    const mark = (text: string) => `<${text}>`;
+    const spans = Array.from({ length: 200_000 }, (): TextSpan[] => [
+      { text: 'hell' },
+      { text: 'o', style: mark },
+      { text: ' w' },
+    ])
+      .flat()
+      .concat({ text: 'end' });
+    const text = spans.map((span) => span.text).join('');
+    const lines = wrapSpans(spans, { width: 80, indent: '  ' });
+    expect(lines.map((line) => line.replaceAll(/<(o)>/g, '$1'))).toEqual(wrapText(text, { width: 80, indent: '  ' }));
+    expect(lines.join('').split('<o>').length - 1).toBe(200_000);
+  });
+});
+
+describe('wrapSpans on many ranges kept whole', () => {
+  test('a long text of many durations keeps each whole, the ranges passed once', () => {
+    // Hint: each piece looked for its kept range from the first: pieces × ranges. This one (100,000
+    // durations kept whole, as show keeps those of an outcome) took about half a minute.
+    const spans = Array.from({ length: 100_000 }, (): TextSpan[] => [
+      { text: '1d 2h', keep: true },
+      { text: ', ' },
+    ]).flat();
+    const lines = wrapSpans(spans, { width: 40, indent: '  ', firstIndent: '' });
+    expect(lines.map((line) => line.trim()).join(' ')).toBe(
+      spans
+        .map((span) => span.text)
+        .join('')
+        .trim(),
+    );
+    expect(lines.filter((line) => !line.endsWith('2h,') && !line.endsWith('2h'))).toEqual([]);
   });
 });

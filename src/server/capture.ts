@@ -867,7 +867,8 @@ export async function* capturedDeliveries(
   onUnreadable?: (where: string, why: string) => void,
 ): AsyncGenerator<CapturedDelivery> {
   const described: Described[] = [];
-  for (const path of paths) described.push(...(await describePath(path)));
+  // Hint: a loop, not push(...): a folder may hold more descriptions than a call takes arguments.
+  for (const path of paths) for (const source of await describePath(path)) described.push(source);
   for (const source of described) {
     if ('meta' in source) {
       yield await readMetaFile(source.meta);

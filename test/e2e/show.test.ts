@@ -172,6 +172,21 @@ describe.concurrent('show: hostile payload text never reaches the terminal raw',
     await expect(result.stdout).toMatchFileSnapshot('__snapshots__/show/hostile.pretty.txt');
   });
 
+  test('a message holding an escape as written reads apart from the character it stands for', async ({ expect }) => {
+    const sms = (message: string) => ({
+      time: '2022-09-01T00:51:20.814Z',
+      from: '61291574000',
+      to: '61491573087',
+      message,
+      campaignId: '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31',
+    });
+    const input = JSON.stringify([sms('a\u009b31m b\u202e c\n'), sms('a\\x9b31m b\\u202e c\\n')]);
+    const result = await runCli(['show', '-', '--type', 'SMSSent', '--width', '200'], { input });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('a\\x9b31m b\\u202e c\\n');
+    expect(result.stdout).toContain('a\\x5cx9b31m b\\x5cu202e c\\x5cn');
+  });
+
   test('pretty, with colour: the only escape sequences are our colours', async ({ expect }) => {
     const result = await runCli(['show', '-', '--grep', 'e'], {
       input,
