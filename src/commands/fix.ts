@@ -18,7 +18,7 @@ import {
   stopSignals,
 } from '../errors.js';
 import { optionSize } from '../input/element.js';
-import { isStdin, listSources, readRecords, type Source } from '../input/read.js';
+import { isStdin, listSources, processStdin, readRecords, type Source } from '../input/read.js';
 import { defaultMaxProblems, isUnreadable, type Problem } from '../input/types.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
@@ -109,11 +109,7 @@ export async function fixInput(source: Source, options: FixOptions): Promise<Fix
     maxElementBytes: options.maxElementSize,
     maxStreamBytes: options.maxStreamBytes ?? maxHeldStreamBytes,
   };
-  if (source.path === '-') {
-    if (process.stdin.isTTY)
-      throw new CallhookError('no input: stdin is a terminal; name files or folders, or pipe JSON in');
-    return { ...opened, stream: process.stdin };
-  }
+  if (source.path === '-') return { ...opened, stream: processStdin() };
   try {
     const stats = await stat(source.path);
     if (stats.isFile()) return { ...opened, stats };

@@ -3,7 +3,7 @@
  * records — valid events, invalid elements with their problems, and problems between elements —
  * with bounded memory whatever the size of the files.
  */
-import { constants, open as openFdCallback, type Stats } from 'node:fs';
+import { constants, fstatSync, open as openFdCallback, type Stats } from 'node:fs';
 import { access, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -299,16 +299,25 @@ export async function* readChunks(path: string, start: number, size: number): As
   }
 }
 
+/** The process's stdin as an input, refused where it holds none: a terminal, or a folder (`< exports/`). */
+export function processStdin(): NodeJS.ReadStream {
+  if (process.stdin.isTTY) {
+    throw new CallhookError('no input: stdin is a terminal; name files or folders, or pipe JSON in');
+  }
+  // Hint: Node reads a stdin that is a folder as empty, which would be judged an empty input (exit 1).
+  if (fstatSync(0).isDirectory()) {
+    throw new CallhookError('no input: stdin is a folder; name it as a path to read its files, or pipe JSON in');
+  }
+  return process.stdin;
+}
+
 function openSource(source: Source, options: ReadOptions, start: number): AsyncIterable<Chunk> {
   // Hint: the disk is read 256 KiB at a time (64 KiB reads left the main thread idle, waiting on
   // the thread pool), but records are yielded per 64 KiB slice (below).
   if (source.path !== '-') {
     return readChunks(source.path, start, Math.max(options.readSize ?? 256 * 1024, options.chunkSize ?? 0));
   }
-  const stdin = options.stdin ?? process.stdin;
-  if (stdin === process.stdin && process.stdin.isTTY) {
-    throw new CallhookError('no input: stdin is a terminal; name files or folders, or pipe JSON in');
-  }
+  const stdin = options.stdin ?? processStdin();
   // Hint: a stream given by a program may yield strings, or Uint8Arrays that are not Buffers (a web
   // ReadableStream, TextEncoder's output), whose toString() lists their bytes as numbers.
   return stdin as AsyncIterable<Chunk>;

@@ -228,6 +228,46 @@ describe('a named pipe no writer ever opens', () => {
   });
 });
 
+describe('stdin redirected from a folder (`< exports/`)', () => {
+  // Node reads a stdin that is a folder as empty: validate said "the file holds no JSON value" (exit
+  // 1, invalid input), summarise summarised nothing, fix printed nothing and exited 0.
+  it.skipIf(process.platform !== 'linux')(
+    'is one line saying so, exit 2, for every command that reads stdin',
+    async () => {
+      const folder = openSync(join(repoRoot, 'fixtures/valid'), 'r');
+      try {
+        for (const command of ['validate', 'summarise', 'show', 'fix']) {
+          const result = await new Promise<{ stdout: string; stderr: string; code: number | null }>(
+            (resolve, reject) => {
+              const child = spawn(process.execPath, [binPath, command, '-'], {
+                cwd: repoRoot,
+                env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+                stdio: [folder, 'pipe', 'pipe'],
+              });
+              const out: Buffer[] = [];
+              const err: Buffer[] = [];
+              child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+              child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+              child.on('error', reject);
+              child.on('close', (code) =>
+                resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code }),
+              );
+            },
+          );
+          expect({ command, ...result }).toEqual({
+            command,
+            stdout: '',
+            stderr: 'callhook: no input: stdin is a folder; name it as a path to read its files, or pipe JSON in\n',
+            code: 2,
+          });
+        }
+      } finally {
+        closeSync(folder);
+      }
+    },
+  );
+});
+
 describe('stdin reset part way (ECONNRESET)', () => {
   // Four events, then half a line, then the connection is reset: each command threw
   // `callhook: -: read ECONNRESET` (exit 2), and said nothing of what it had read, nor of the file after.
