@@ -1,7 +1,9 @@
 /** `callhook replay`: delivers input events to a live URL the way the platform would. */
 import { once } from 'node:events';
-import { closeSync, constants, fstatSync, ftruncateSync, type Stats, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { isoOf } from '../core/instant.js';
 import {
@@ -313,9 +315,10 @@ function checkReport(path: string): void {
 
 /**
  * Writes the report to `path`: a file emptied first, stdout (`/dev/stdout`, sent to a pipe or a
- * file) after the summary through stdout itself, anything else (a FIFO, a device) as it is.
+ * file) after the summary through stdout itself, a named pipe once a reader comes (see
+ * `writeToPipe`), anything else (a device) as it is.
  */
-function writeReport(path: string, report: ReplayReport): void {
+async function writeReport(path: string, report: ReplayReport, abort: AbortSignal): Promise<void> {
   const text = `${toSafeJson(report)}\n`;
   // Hint: reopened, stdout sent to a file would be that file from its start, emptied of the summary.
   let existing: Stats | undefined;
@@ -328,6 +331,7 @@ function writeReport(path: string, report: ReplayReport): void {
     process.stdout.write(text);
     return;
   }
+  if (existing?.isFIFO()) return writeToPipe(path, text, abort);
   const fd = openOutputSync(path, constants.O_WRONLY);
   try {
     const stats = fstatSync(fd);
@@ -343,6 +347,42 @@ function writeReport(path: string, report: ReplayReport): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Writes `text` to the named pipe `path` once a reader opens it, until `abort` (a second signal).
+ * Hint: a plain open waits for a reader in the main thread (or, async, in a thread-pool thread the
+ * process waits for at exit), where no signal handler can run: only SIGKILL ended such a run. An
+ * open that does not wait fails (ENXIO) until a reader comes; the bytes go through the event loop.
+ */
+async function writeToPipe(path: string, text: string, abort: AbortSignal): Promise<void> {
+  const unwritten = () => new CallhookError(`${path}: no reader took the report before a second signal: not written`);
+  let fd: number | undefined;
+  while (fd === undefined) {
+    try {
+      fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw describeIoError(error, path);
+      if (abort.aborted) throw unwritten();
+      await delay(50, undefined, { signal: abort }).catch(() => undefined);
+    }
+  }
+  const pipe = new Socket({ fd, readable: false, writable: true });
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      pipe.destroy();
+      reject(unwritten());
+    };
+    abort.addEventListener('abort', onAbort, { once: true });
+    pipe.once('error', (error) => {
+      abort.removeEventListener('abort', onAbort);
+      reject(describeIoError(error, path));
+    });
+    pipe.end(text, () => {
+      abort.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
 }
 
 /** Whether two URLs name the same place, however written (`http://h:1` and `http://h:1/`). */
@@ -637,7 +677,7 @@ async function replayWith(
   // must not leave a run that sent everything saying nothing of it.
   if (settings.report) {
     try {
-      writeReport(settings.report, report);
+      await writeReport(settings.report, report, abort.signal);
     } catch (error) {
       diagnose(`${formatFatal(error).message}\n`);
       reportFailed = true;

@@ -616,6 +616,34 @@ describe('replay', () => {
     expect(existsSync(`${journal}.lock`)).toBe(false);
   });
 
+  it('a --report to a named pipe nobody reads: a second signal ends the run, the report said unwritten, the lock let go of', async () => {
+    // Opened with a plain blocking open, the pipe held the main thread until a reader came: no
+    // signal handler could run, so no signal but SIGKILL ended the run, its journal's lock left.
+    const s = await server();
+    const dir = tempDir('replay');
+    const journal = join(dir, 'run.jsonl');
+    const report = join(dir, 'report.fifo');
+    execFileSync('mkfifo', [report]);
+    const file = 'fixtures/valid/single-event-object.json';
+    const run = spawnReplay([file, '--url', s.url, '--journal', journal, '--report', report]);
+    run.child.stdin.end();
+    let exited: unknown;
+    try {
+      await waitFor(() => run.output().stdout.includes('Replayed to'), 10_000);
+      await delay(200);
+      run.child.kill('SIGTERM');
+      await waitFor(() => run.output().stderr.includes('stopping (SIGTERM)'), 5_000);
+      run.child.kill('SIGTERM');
+      exited = await Promise.race([run.closed, delay(5_000, 'still running')]);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+    expect(exited).toBe(2);
+    expect(run.output().stderr).toContain(`${report}: no reader took the report before a second signal: not written`);
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+    expect(journalLines(journal).slice(1)).toMatchObject([{ status: 'delivered', events: 1 }]);
+  });
+
   it('(5) SIGTERM and SIGHUP drain like Ctrl-C: in-flight batches finish and are journalled, exit 143 and 129', async () => {
     const answered: number[] = [];
     const s = await server(async (req, res) => {
