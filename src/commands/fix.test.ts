@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
+import { failReadsOf } from '../../test/helpers/failing-reads.js';
 import { CallhookError } from '../errors.js';
 import { readRecords } from '../input/read.js';
 import {
@@ -219,10 +220,51 @@ describe('fix --write on a file another process changes', () => {
 describe('fix and a file that cannot be read', () => {
   it('names the file a read error comes from, in one line, exit 2 (not an internal error)', async () => {
     // A regular file every read of which fails (EIO) at offset 0.
-    const error = await capture(() => fix(['/proc/self/mem'], {})).catch((e: unknown) => e);
-    expect(error).toEqual(new CallhookError('/proc/self/mem: i/o error'));
-    expect((error as CallhookError).exitCode).toBe(2);
+    const { stderr } = await capture(() => fix(['/proc/self/mem'], {}));
+    expect(stderr).toBe('callhook: /proc/self/mem:1:1: cannot be read: i/o error; nothing was written\n');
+    expect(process.exitCode).toBe(2);
   });
+
+  it.skipIf(process.platform !== 'linux')(
+    'a file that fails part way: one line saying where it could not be read further, exit 2, the file untouched',
+    async () => {
+      // It said `1 problem cannot be repaired automatically` of a read error, or only `x.json: i/o
+      // error` (read before its first line break), and never where reading stopped.
+      for (const [at, where] of [
+        [1000, '43:6'],
+        [1, '1:2'],
+      ] as const) {
+        const file = join(dir, `fails-at-${at}.json`);
+        writeFileSync(file, broken);
+        const { stderr } = await capture(async () => {
+          await failReadsOf(file, at);
+          await fix([file], { write: true });
+        });
+        expect(stderr, `at ${at}`).toBe(`callhook: ${file}:${where}: cannot be read: i/o error; nothing was written\n`);
+        expect(process.exitCode, `at ${at}`).toBe(2);
+        expect(readFileSync(file), `at ${at}`).toEqual(broken);
+        expect(readdirSync(dir), `at ${at}`).not.toContain(`fails-at-${at}.json.bak`);
+        process.exitCode = undefined;
+      }
+    },
+  );
+
+  it.skipIf(process.platform !== 'linux')(
+    'a file that fails part way only when checked after planning: one line naming it, exit 2, the file untouched',
+    async () => {
+      // Read twice to plan (its first line ending, then the plan), then a third time to check.
+      const file = join(dir, 'fails-when-checked.json');
+      writeFileSync(file, broken);
+      const error = await capture(async () => {
+        await failReadsOf(file, 1000, 3);
+        await fix([file], { write: true });
+      }).catch((e: unknown) => e);
+      expect(error).toEqual(new CallhookError(`${file}: i/o error`));
+      expect((error as CallhookError).exitCode).toBe(2);
+      expect(readFileSync(file)).toEqual(broken);
+      expect(readdirSync(dir)).toEqual(['fails-when-checked.json']);
+    },
+  );
 });
 
 describe('fix without --write', () => {

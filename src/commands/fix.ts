@@ -16,9 +16,10 @@ import {
   interruptedBy,
   ioReason,
   stopSignals,
+  unreadableFileError,
 } from '../errors.js';
 import { optionSize } from '../input/element.js';
-import { isStdin, listSources, processStdin, readRecords, type Source } from '../input/read.js';
+import { isStdin, listSources, processStdin, readChunks, readRecords, type Source } from '../input/read.js';
 import { defaultMaxProblems, isUnreadable, type Problem } from '../input/types.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
@@ -119,16 +120,26 @@ export async function fixInput(source: Source, options: FixOptions): Promise<Fix
   }
 }
 
-/** The input's bytes: those held, or the file's, read from disk again (an error reading it names it). */
+/**
+ * The input's bytes: those held, or the file's, read from disk again as the input layer reads it
+ * (each chunk valid only until the next is asked for: see `readChunks`). Hint: an error reading
+ * the file is Node's, with its code, after every byte read before it, so that planning places it
+ * where reading stopped (see `readFile` in input/read.ts); a read stream would drop what it had
+ * read ahead.
+ */
 function bytesOf(input: FixInput): AsyncIterable<Buffer> {
-  return input.bytes ? Readable.from(input.bytes) : fromDisk(input.source);
+  return input.bytes ? Readable.from(input.bytes) : readChunks(input.source.path, 0, 256 * 1024);
 }
 
-async function* fromDisk(source: Source): AsyncGenerator<Buffer> {
+/**
+ * The input's bytes in buffers of their own (printing holds them), for the passes after planning:
+ * an error reading them is one line naming the file.
+ */
+async function* namedBytesOf(input: FixInput): AsyncGenerator<Buffer> {
   try {
-    for await (const chunk of createReadStream(source.path)) yield chunk;
+    yield* input.bytes ? Readable.from(input.bytes) : createReadStream(input.source.path);
   } catch (error) {
-    throw describeIoError(error, source.name);
+    throw describeIoError(error, input.source.name);
   }
 }
 
@@ -149,10 +160,16 @@ async function* hashing(bytes: AsyncIterable<Buffer>, done: (digest: string) => 
  */
 async function firstLineEnding(input: FixInput): Promise<string> {
   let before = 0;
-  for await (const chunk of bytesOf(input)) {
-    const at = chunk.indexOf(0x0a);
-    if (at !== -1) return (at > 0 ? chunk[at - 1] : before) === 0x0d ? '\r\n' : '\n';
-    before = chunk.at(-1) ?? before;
+  try {
+    for await (const chunk of bytesOf(input)) {
+      const at = chunk.indexOf(0x0a);
+      if (at !== -1) return (at > 0 ? chunk[at - 1] : before) === 0x0d ? '\r\n' : '\n';
+      before = chunk.at(-1) ?? before;
+    }
+  } catch (error) {
+    // Hint: a file that cannot be read (even read ahead of its first line break) is planned as LF:
+    // planning reads it again and says where reading stopped.
+    if ((error as NodeJS.ErrnoException | undefined)?.code === undefined) throw error;
   }
   return '\n';
 }
@@ -202,7 +219,7 @@ export async function planFor(input: FixInput): Promise<RepairPlan> {
 export async function errorsAfter(input: FixInput, plan: RepairPlan): Promise<number> {
   const planner = new RepairPlanner(input.firstLineEnding);
   let checked: string | undefined;
-  const read = hashing(bytesOf(input), (digest) => {
+  const read = hashing(namedBytesOf(input), (digest) => {
     checked = digest;
   });
   const repaired = applyRepairs(
@@ -356,7 +373,7 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
  */
 export async function printRepaired(input: FixInput, plan: RepairPlan): Promise<void> {
   let printed: string | undefined;
-  const read = hashing(bytesOf(input), (digest) => {
+  const read = hashing(namedBytesOf(input), (digest) => {
     printed = digest;
   });
   // Hint: piped or redirected, the repair is the file's bytes; to a terminal, what it would act on
@@ -411,12 +428,17 @@ async function fixOne(
     if (items.length > shown.length) process.stderr.write(`${renderOmitted(items.length - shown.length, c, what)}\n`);
   };
   if (plan.unrepairable.length > 0) {
+    // Hint: a file that could not be read further is not damaged: one line says where reading
+    // stopped (as summarise and replay say it), after the problems found before it.
+    const unreadable = plan.unrepairable.find(isUnreadable);
+    const problems = plan.unrepairable.filter((problem) => problem !== unreadable);
     const fatal = (problem: Problem) => problem.fatal === true;
-    list(plan.unrepairable, (problem) => renderProblemPretty(own(problem), c, width), 'problem', fatal);
-    process.stderr.write(
-      `callhook: ${name}: ${plural(plan.unrepairable.length, 'problem')} cannot be repaired automatically; nothing was written\n`,
-    );
-    return { code: exitCodeWithUnreadable(ExitCode.invalid, plan.unrepairable.filter(isUnreadable).length) };
+    list(problems, (problem) => renderProblemPretty(own(problem), c, width), 'problem', fatal);
+    const unrepaired = `${plural(problems.length, 'problem')} cannot be repaired automatically`;
+    const stopped = unreadable && escapeTerminal(unreadableFileError(own(unreadable)).message);
+    const why = stopped ? (problems.length > 0 ? `${stopped}; ${unrepaired}` : stopped) : `${name}: ${unrepaired}`;
+    process.stderr.write(`callhook: ${why}; nothing was written\n`);
+    return { code: exitCodeWithUnreadable(ExitCode.invalid, unreadable ? 1 : 0) };
   }
   const left = plan.repairs.length > 0 ? await errorsAfter(input, plan) : 0;
   if (left > 0) {

@@ -47,7 +47,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   // which loads this module too (see `serveHalf` above) and prints nothing.
   const [
     { colorsFor, terminalWidth },
-    { renderFilePretty, renderGithub, renderJunit, renderTotalsPretty, renderValidationJson },
+    { renderFilePretty, renderGithub, renderJunit, renderProblemPretty, renderTotalsPretty, renderValidationJson },
   ] = await Promise.all([import('../render/terminal.js'), import('../render/validation.js')]);
   const c = colorsFor(process.stdout);
   const width = options.width ?? terminalWidth(process.stdout);
@@ -76,10 +76,16 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   const finished: { done: FileReport; files: number }[] = [];
   const finish = async () => {
     for (const { done, files } of finished.splice(0)) {
-      if (done.problems.some((problem) => problem.code === 'duplicate-id')) {
-        await nameFirstCopies(done.problems, names.slice(0, files), readOptions);
-      }
+      const unread = done.problems.some((problem) => problem.code === 'duplicate-id')
+        ? await nameFirstCopies(done.problems, names.slice(0, files), readOptions)
+        : undefined;
+      // Hint: a file that could not be read again has the problem a reading of it gives, in its
+      // report; one printed before has it printed with this one (both formats name its file).
+      const late = unread && collector.addLate(names.indexOf(unread.file), unread);
       print(done);
+      if (late && late !== done && options.format === 'pretty') {
+        process.stdout.write(`${renderProblemPretty(unread, c, width)}\n`);
+      } else if (late && late !== done) print({ ...late, problems: [unread], omitted: 0 });
     }
   };
   const print = (done: FileReport) => {

@@ -72,6 +72,16 @@ export class ValidationCollector {
   }
 
   /**
+   * Adds to the report of the run's `index`th file (from 0) a problem found once it was done: a
+   * file that could not be read again (see `nameFirstCopies`). Returns that report.
+   */
+  addLate(index: number, problem: Problem): FileReport | undefined {
+    const report = this.files[index];
+    if (report) this.addProblem(report, problem);
+    return report;
+  }
+
+  /**
    * Whether a problem placed at or after `at` may still be listed, for `ReadOptions.mayListFrom`.
    * Not once --max-problems are listed and `at` is not before the last listed of its file: from
    * then on only a problem placed before that one takes a place (see `addProblem`), and a file

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { failReadsOf } from '../../test/helpers/failing-reads.js';
 import { generateCalls } from '../core/generate.js';
 import { nameFirstCopies } from './first-copies.js';
 import { readRecords } from './read.js';
@@ -83,6 +84,43 @@ describe('nameFirstCopies', () => {
       [`event id ${a!.id} was seen before: a redelivery (its first copy was not found again)`, undefined],
     ]);
   });
+
+  it.skipIf(process.platform !== 'linux')(
+    'a file that fails part way when read again: what was found is named, the rest lost, and its `unreadable` problem returned',
+    async () => {
+      // It threw `x.ndjson: i/o error`, which ended validate's run with every result lost.
+      const file = join(dir, 'fails-when-read-again.ndjson');
+      const lines = [line(a), line(b), line(a), line(b)];
+      writeFileSync(file, lines.join('\n'));
+      const problems: Problem[] = [];
+      for await (const records of readRecords([file])) {
+        for (const record of records) if (record.kind === 'event') problems.push(...record.problems);
+      }
+      // Read whole once (above); read again, it fails 10 bytes into line 2.
+      const at = lines[0]!.length + 1 + 10;
+      await failReadsOf(file, at);
+      let unread: Problem | undefined;
+      try {
+        unread = await nameFirstCopies(problems, [file]);
+      } finally {
+        vi.restoreAllMocks();
+      }
+      expect(problems.map((p) => p.message)).toEqual([
+        `event id ${a!.id} was seen before: a redelivery of the event at ${file}:1:1`,
+        `event id ${b!.id} was seen before: a redelivery (its first copy was not found again)`,
+      ]);
+      expect(unread).toMatchObject({
+        file,
+        line: 2,
+        column: 11,
+        offset: at,
+        severity: 'error',
+        code: 'unreadable',
+        message: 'cannot be read: i/o error',
+        fatal: true,
+      });
+    },
+  );
 });
 
 describe('RecentFirsts', () => {

@@ -19,10 +19,9 @@
  * be earlier in the stream(s) read, without a position.
  */
 import { stat } from 'node:fs/promises';
-import { CallhookError, describeIoError } from '../errors.js';
 import type { CheckOptions } from '../schema/check.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import { defaultMaxElementBytes, readChunks } from './read.js';
+import { defaultMaxElementBytes, readChunks, unreadableAt } from './read.js';
 import { duplicateIdMessage, firstSeenId, RecordBuilder } from './records.js';
 import { ElementSplitter, type SplitElement } from './split.js';
 import type { Location, Problem } from './types.js';
@@ -37,12 +36,15 @@ export interface FirstCopyOptions extends CheckOptions {
  * Names in each `duplicate-id` warning of `problems` (a file's kept problems) where its event's
  * first copy began: its message and `firstCopy`. `files` are the names of the files read so far
  * in the run, in order, the one `problems` belong to last. Warnings already named are left alone.
+ * Returns the `unreadable` problem of a file that could not be read again (an I/O error), as
+ * reading it gives it; the first copies not found before it are lost: one found after it may
+ * be a redelivery of one in the part not read.
  */
 export async function nameFirstCopies(
   problems: readonly Problem[],
   files: readonly string[],
   options: FirstCopyOptions = {},
-): Promise<void> {
+): Promise<Problem | undefined> {
   const waiting = new Map<string, Problem[]>();
   for (const problem of problems) {
     if (problem.code !== 'duplicate-id' || problem.eventId === undefined || problem.firstCopy !== undefined) continue;
@@ -51,11 +53,12 @@ export async function nameFirstCopies(
     if (list) list.push(problem);
     else waiting.set(problem.eventId, [problem]);
   }
-  if (waiting.size === 0) return;
+  if (waiting.size === 0) return undefined;
   const streams: string[] = [];
   const seen = new Set<string>();
+  let unreadable: Problem | undefined;
   for (const file of files) {
-    if (waiting.size === 0) break;
+    if (waiting.size === 0 || unreadable) break;
     if (seen.has(file)) continue;
     seen.add(file);
     // Hint: `<stdin>` is what `-` is called; a pipe or FIFO named by path is read as a stream too.
@@ -66,7 +69,9 @@ export async function nameFirstCopies(
       streams.push(file);
       continue;
     }
-    for (const [id, first] of await findIn(file, new Set(waiting.keys()), options)) {
+    const { found, unread } = await findIn(file, new Set(waiting.keys()), options);
+    unreadable = unread;
+    for (const [id, first] of found) {
       for (const problem of waiting.get(id) ?? []) {
         problem.firstCopy = first;
         problem.message = duplicateIdMessage(id, first);
@@ -75,12 +80,22 @@ export async function nameFirstCopies(
     }
   }
   for (const [id, list] of waiting) {
-    for (const problem of list) problem.message = duplicateIdMessage(id, streams.length > 0 ? { streams } : 'lost');
+    for (const problem of list) {
+      problem.message = duplicateIdMessage(id, streams.length > 0 && !unreadable ? { streams } : 'lost');
+    }
   }
+  return unreadable;
 }
 
-/** Where in `file` the first counted event with each of `ids` began; reading stops when all are found. */
-async function findIn(file: string, ids: Set<string>, options: FirstCopyOptions): Promise<Map<string, Location>> {
+/**
+ * Where in `file` the first counted event with each of `ids` began; reading stops when all are
+ * found, or where the file cannot be read further (`unread` says where and why).
+ */
+async function findIn(
+  file: string,
+  ids: Set<string>,
+  options: FirstCopyOptions,
+): Promise<{ found: Map<string, Location>; unread?: Problem | undefined }> {
   const found = new Map<string, Location>();
   const limits = { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes };
   // Hint: only an element that may hold one of the ids is parsed and checked, as the first
@@ -124,11 +139,13 @@ async function findIn(file: string, ids: Set<string>, options: FirstCopyOptions)
       }
     }
   } catch (error) {
-    if (error instanceof CallhookError) throw error;
-    throw describeIoError(error, file);
+    // Hint: as the first reading of a file that fails part way (see `readFile` in read.ts); an
+    // error without an I/O code is a bug.
+    if ((error as NodeJS.ErrnoException | undefined)?.code === undefined) throw error;
+    return { found, unread: unreadableAt(build, splitter, error) };
   }
   if (ids.size > 0 && !fatal) splitter.end();
-  return found;
+  return { found };
 }
 
 const idKey = Buffer.from('"id"');

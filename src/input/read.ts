@@ -14,7 +14,7 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
-import { captureLogName, type InputRecord, type Location, stdinName, unreadableCode } from './types.js';
+import { captureLogName, type InputRecord, type Location, type Problem, stdinName, unreadableCode } from './types.js';
 
 const openFd = promisify(openFdCallback);
 
@@ -483,6 +483,15 @@ function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): 
   return new ElementSplitter(sink, run.limits);
 }
 
+/**
+ * The one problem of a source that could not be read further (an I/O error, `error`): where
+ * `splitter` stopped, and why.
+ */
+export function unreadableAt(build: RecordBuilder, splitter: ElementSplitter, error: unknown): Problem {
+  const message = `cannot be read: ${ioReason(error)}`;
+  return build.problem({ ...splitter.position(), pointer: '', code: unreadableCode, message, fatal: true });
+}
+
 /** Reads one file (from `range.from`, up to `range.pause` when it says stop) as a stream of record arrays. */
 async function* readFile(source: Source, run: RunContext, range: ReadRange): AsyncGenerator<InputRecord[]> {
   const { options } = run;
@@ -572,13 +581,9 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
     // An error without an I/O code is a bug, and fails the run.
     if ((error as NodeJS.ErrnoException | undefined)?.code === undefined) throw error;
     unread = true;
-    const at = { ...splitter.position(), pointer: '' };
-    out.fatalAt = at.offset;
-    const message = `cannot be read: ${ioReason(error)}`;
-    out.records.push({
-      kind: 'problem',
-      problem: build.problem({ ...at, code: unreadableCode, message, fatal: true }),
-    });
+    const problem = unreadableAt(build, splitter, error);
+    out.fatalAt = problem.offset;
+    out.records.push({ kind: 'problem', problem });
   }
   // Hint: a file stopped at the pause, or left by `stop`, is not at its end, so nothing is
   // reported as left open: a half-read line there is no element, nor a problem.

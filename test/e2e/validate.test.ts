@@ -1,5 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  createWriteStream,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -465,6 +474,60 @@ describe('validate: where a redelivery’s first copy was', () => {
     ) as JsonReport;
     expect(after.files[1]!.problems.map((p) => p.message)).toEqual([named(first, `${fixture}:2:3 (/0)`)]);
   });
+});
+
+describe('validate: a first copy looked for again in a file that cannot be read again', () => {
+  it.skipIf(process.platform !== 'linux')(
+    'the file gets the one `unreadable` problem a read gives, the other files their results, exit 2',
+    async () => {
+      // It ended the run at once: `callhook: first.json: i/o error`, exit 2, the other file's
+      // report and the totals never printed.
+      const events = JSON.parse(readFileSync('fixtures/invalid/redelivery-duplicate-id.json', 'utf8')) as Array<{
+        id: string;
+      }>;
+      const dir = mkdtempSync(join(tmpdir(), 'callhook-first-copy-unread-'));
+      try {
+        const first = join(dir, 'first.json');
+        const later = join(dir, 'later.ndjson');
+        writeFileSync(first, JSON.stringify(events[0]));
+        execFileSync('mkfifo', [later]);
+        // More than the last 1,024 events first seen between the copies: first.json is read again.
+        const between = Array.from({ length: 1030 }, (_, i) =>
+          JSON.stringify({ ...events[1], id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }),
+        );
+        const run = runCli(['validate', first, later, '--format', 'json']);
+        // Hint: the pipe opens for writing once validate opens it to read, after reading first.json
+        // whole; then first.json becomes a file every read of which fails (EIO) at its first byte.
+        const writer = createWriteStream(later);
+        await new Promise((resolve) => writer.once('open', resolve));
+        rmSync(first);
+        symlinkSync('/proc/self/mem', first);
+        writer.end(`${[...between, JSON.stringify(events[0])].join('\n')}\n`);
+        const result = await run;
+        const report = JSON.parse(result.stdout) as JsonReport;
+        expect(
+          report.files.map((f) => [f.file, f.events, f.valid, f.problems.map((p) => [compact(p), p.message])]),
+        ).toEqual([
+          [first, 1, 1, [['error unreadable 1:1 ', 'cannot be read: i/o error']]],
+          [
+            later,
+            1031,
+            1031,
+            [
+              [
+                'warning duplicate-id 1031:7 /id',
+                `event id ${events[0]!.id} was seen before: a redelivery (its first copy was not found again)`,
+              ],
+            ],
+          ],
+        ]);
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(2);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('validate: a key given more than once', () => {
