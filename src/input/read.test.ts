@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCalls } from '../core/generate.js';
 import { codeFrame } from '../render/code-frame.js';
-import { readRecords } from './read.js';
+import { readChunks, readRecords, releasePipes } from './read.js';
 import type { InputRecord } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-read-'));
@@ -262,6 +262,26 @@ describe('sources that are not regular files', () => {
       events += records.filter((record) => record.kind === 'event').length;
     }
     expect(events).toBe(6);
+  });
+
+  it('lets go of a FIFO that releasePipes came to while it was still being opened', async () => {
+    // A run stopped by a signal lets go of its pipes; one whose open was still under way was added
+    // after, never destroyed, and the run waited for a writer that never came (replay under load).
+    const { execFileSync } = await import('node:child_process');
+    const fifo = join(dir, 'never-written.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reading = readChunks(fifo, 0, 64);
+    const first = reading.next();
+    releasePipes();
+    const timer = new Promise((resolve) => setTimeout(resolve, 3_000, 'still waiting for a writer'));
+    const result = await Promise.race([first, timer]);
+    // Hint: a writer that comes and goes ends a read still waiting, so the test itself never hangs.
+    if (result !== undefined && typeof result === 'string') {
+      const { closeSync, constants, openSync } = await import('node:fs');
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    }
+    await reading.return(undefined);
+    expect(result).toEqual({ done: true, value: undefined });
   });
 });
 

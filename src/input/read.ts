@@ -227,14 +227,17 @@ export async function isAmongSources(paths: readonly string[], candidate: string
 
 /** The named pipes being read (`readPipe`), for `releasePipes`. */
 const openPipes = new Set<Socket>();
+/** How many times `releasePipes` was called: a read begun before one lets go of a pipe it opens after. */
+let pipeReleases = 0;
 
 /**
  * A named pipe's bytes (a FIFO, `/dev/stdin`, a process substitution `<(...)`), read as stdin is.
  * Hint: through the event loop, not the thread pool: a read of a quiet pipe waits there for its
  * writer, and nothing can cancel it, so a run stopped by a signal could not exit until the writer
- * wrote or closed; a socket's read ends when `releasePipes` destroys it.
+ * wrote or closed; a socket's read ends when `releasePipes` destroys it. `releasesBefore`: the
+ * count of releases when the read began.
  */
-async function* readPipe(path: string): AsyncGenerator<Buffer> {
+async function* readPipe(path: string, releasesBefore: number): AsyncGenerator<Buffer> {
   // Hint: a plain open waits, in a thread-pool thread nothing can cancel, for a writer to open the
   // pipe, so a run stopped before one came never exited. On Linux an open without waiting reads
   // no end of input before a writer came: the socket waits for its bytes, or for it to close.
@@ -242,6 +245,8 @@ async function* readPipe(path: string): AsyncGenerator<Buffer> {
   const pipe = new Socket({ fd, readable: true, writable: false });
   openPipes.add(pipe);
   try {
+    // Hint: a run stopped while this read was finding or opening its pipe has let go of it already.
+    if (pipeReleases !== releasesBefore) return;
     yield* pipe as AsyncIterable<Buffer>;
   } finally {
     openPipes.delete(pipe);
@@ -249,8 +254,9 @@ async function* readPipe(path: string): AsyncGenerator<Buffer> {
   }
 }
 
-/** Lets go of every named pipe still being read, so that a run that stopped does not wait for its writer. */
+/** Lets go of every named pipe still being read or opened, so that a run that stopped does not wait for its writer. */
 export function releasePipes(): void {
+  pipeReleases++;
   for (const pipe of openPipes) pipe.destroy();
 }
 
@@ -260,9 +266,10 @@ export function releasePipes(): void {
  * where it is.
  */
 export async function* readChunks(path: string, start: number, size: number): AsyncGenerator<Buffer> {
+  const releasesBefore = pipeReleases;
   // Hint: a file that is gone is left to open below, which says so as for any file.
   if ((await stat(path).catch(() => undefined))?.isFIFO()) {
-    yield* readPipe(path);
+    yield* readPipe(path, releasesBefore);
     return;
   }
   const handle = await open(path, 'r');
