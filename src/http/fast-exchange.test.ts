@@ -125,10 +125,26 @@ describe('the fast path gives what node:http gives', () => {
     'an error body longer than the snippet': `HTTP/1.1 500 Big\r\ncontent-length: 3000\r\n\r\n${'x'.repeat(3000)}`,
   };
 
-  async function rawAnswer(raw: string): Promise<{ url: string; close: () => Promise<void> }> {
+  /** `raw` cut into pieces of a few bytes through the head, then larger ones: the client reads each alone. */
+  const inPieces = (raw: string): string[] => {
+    const pieces: string[] = [];
+    for (let at = 0; at < raw.length; at += at < 160 ? 5 : 700) pieces.push(raw.slice(at, at + (at < 160 ? 5 : 700)));
+    return pieces;
+  };
+
+  async function rawAnswer(raw: string, cut = false): Promise<{ url: string; close: () => Promise<void> }> {
     const { createServer } = await import('node:net');
     const server = createServer((socket) => {
-      socket.once('data', () => socket.end(raw, 'latin1'));
+      socket.setNoDelay(true);
+      socket.once('data', async () => {
+        if (!cut) return socket.end(raw, 'latin1');
+        for (const piece of inPieces(raw)) {
+          if (socket.destroyed) return;
+          socket.write(piece, 'latin1');
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        socket.end();
+      });
       socket.on('error', () => {});
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -159,6 +175,19 @@ describe('the fast path gives what node:http gives', () => {
         expect(fast).toEqual(slow);
         // node:http refuses a head with bare line feeds; every other answer is read.
         expect(fast).toHaveProperty(name === 'bare line feeds' ? 'error' : 'status');
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  // Hint: the fast path reads every connection into one buffer it reuses (`onread`); a head or a
+  // body cut across reads must be kept as copies, or the next read writes over it.
+  for (const [name, raw] of Object.entries(answers)) {
+    it(`${name}, arriving a few bytes at a time`, async () => {
+      const server = await rawAnswer(raw, true);
+      try {
+        expect(await outcome(server.url, false)).toEqual(await outcome(server.url, true));
       } finally {
         await server.close();
       }

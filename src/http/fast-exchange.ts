@@ -90,8 +90,24 @@ class Connection {
     host: string,
     port: number,
   ) {
-    this.socket = net.connect({ host, port, noDelay: true });
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // Hint: read into the pool's one buffer, not through the stream: no buffer allocated, nor
+    // 'data' event and read-ahead tick, per response. Each read is handled before the next one
+    // (of any connection) lands in it, so what outlives a read is copied (a head or an error body
+    // cut across reads).
+    const buffer = pool.readBuffer;
+    this.socket = net.connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer,
+        callback: (bytes: number) => {
+          this.onData(buffer.subarray(0, bytes));
+          // Reading goes on (false would pause the socket).
+          return true;
+        },
+      },
+    });
     this.socket.on('error', (error) => this.fail(error));
     this.socket.on('close', () => this.onClose());
   }
@@ -169,7 +185,7 @@ class Connection {
     }
     if (end < 0) {
       if (buffered.length > maxHeadBytes) this.destroy(protocolError('response head too large'));
-      else this.head = buffered;
+      else this.head = buffered === chunk ? Buffer.from(chunk) : buffered;
       return undefined;
     }
     this.head = undefined;
@@ -306,7 +322,7 @@ class Connection {
   /** Takes body bytes of `exchange`, the one this connection carries. */
   private bodyBytes(exchange: Exchange, bytes: Buffer): void {
     if (exchange.settled || bytes.length === 0) return;
-    exchange.chunks.push(bytes);
+    exchange.chunks.push(Buffer.from(bytes));
     exchange.size += bytes.length;
     // Enough for the report: the rest is not read, and the connection is not reused.
     if (exchange.size >= snippetBytes) {
@@ -346,6 +362,8 @@ class Pool {
   private readonly waiting: { exchange: Exchange; bytes: Buffer }[] = [];
   aborted = false;
   private shut = false;
+  /** What every connection of the pool reads into (see `Connection`). */
+  readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
 
   constructor(
     private readonly host: string,
