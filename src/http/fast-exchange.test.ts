@@ -70,6 +70,23 @@ describe('the fast exchange path', () => {
     expect(sockets.size).toBe(3);
   });
 
+  it('reads a head anew when it changes, however often the same one came before', async () => {
+    // The same head twice, then another status, then another header value: on one connection.
+    const s = await rawServer((req, reply) =>
+      reply.send(req.index < 2 ? 200 : 202, '', { 'x-n': req.index < 3 ? 'same' : 'changed' }),
+    );
+    const c = client();
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await c.send(request(s.url)));
+    expect(answers.map((a) => [a.status, a.headers['x-n'], a.rawHeaders])).toEqual([
+      [200, 'same', ['content-length', '0', 'x-n', 'same']],
+      [200, 'same', ['content-length', '0', 'x-n', 'same']],
+      [202, 'same', ['content-length', '0', 'x-n', 'same']],
+      [202, 'changed', ['content-length', '0', 'x-n', 'changed']],
+      [202, 'changed', ['content-length', '0', 'x-n', 'changed']],
+    ]);
+  });
+
   it('refuses a header node:http would refuse, sending nothing', async () => {
     const s = await rawServer((_req, reply) => reply.send(200));
     const c = client();
@@ -123,6 +140,11 @@ describe('the fast path gives what node:http gives', () => {
     'HTTP/1.0 without keep-alive': 'HTTP/1.0 200 OK\r\ncontent-length: 2\r\n\r\nok',
     'a header named constructor': 'HTTP/1.1 400 Bad\r\nconstructor: x\r\ncontent-length: 1\r\n\r\n!',
     'an error body longer than the snippet': `HTTP/1.1 500 Big\r\ncontent-length: 3000\r\n\r\n${'x'.repeat(3000)}`,
+    'repeated headers, in any case, with spaces': [
+      'HTTP/1.1 200 OK\r\nDate: Fri, 04 Dec 2026 12:49:11 GMT\r\nX-A: 1\r\nx-a:  2 \r\nX-Empty:\r\n',
+      'Content-Type: text/plain\r\ncontent-type: text/html\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\n',
+      'Connection: keep-alive\r\nKeep-Alive: timeout=60\r\nContent-Length: 0\r\n\r\n',
+    ].join(''),
   };
 
   /** `raw` cut into pieces of a few bytes through the head, then larger ones: the client reads each alone. */
@@ -160,7 +182,8 @@ describe('the fast path gives what node:http gives', () => {
     const headers: Record<string, string> = slow ? { connection: 'keep-alive' } : {};
     try {
       const r = await client().send(request(url, { headers: { 'content-type': 'application/json', ...headers } }));
-      return { status: r.status, body: r.body, bodyWithheld: r.bodyWithheld, retryAfter: r.headers['retry-after'] };
+      const { status, body, bodyWithheld, rawHeaders } = r;
+      return { status, body, bodyWithheld, headers: { ...r.headers }, rawHeaders };
     } catch (error) {
       return { error: (error as Error).name };
     }

@@ -190,31 +190,16 @@ class Connection {
     }
     this.head = undefined;
     const rest = buffered.subarray(end + 4);
-    const lines = buffered.toString('latin1', 0, end).split('\r\n');
-    const statusLine = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(lines.shift() ?? '');
-    if (!statusLine) {
-      this.destroy(protocolError('invalid status line'));
+    const text = buffered.toString('latin1', 0, end);
+    // Hint: a receiver sends the same head again and again (node:http's changes only in its Date,
+    // once a second): read once per pool, frozen, and shared by the responses that bring it.
+    const head = this.pool.lastHead?.text === text ? this.pool.lastHead : readHead(text);
+    if (typeof head === 'string') {
+      this.destroy(protocolError(head));
       return undefined;
     }
-    const status = Number(statusLine[2]);
-    // Header names are the receiver's text: no prototype for a `constructor` header to find.
-    const headers: http.IncomingHttpHeaders = Object.create(null);
-    const rawHeaders: string[] = [];
-    for (const line of lines) {
-      const colon = line.indexOf(':');
-      const name = line.slice(0, colon);
-      if (colon <= 0 || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
-        this.destroy(protocolError('invalid header'));
-        return undefined;
-      }
-      const value = line.slice(colon + 1).trim();
-      rawHeaders.push(name, value);
-      const key = name.toLowerCase();
-      const seen = headers[key];
-      if (key === 'set-cookie') headers[key] = [...((seen as string[] | undefined) ?? []), value];
-      else if (seen === undefined) headers[key] = value;
-      else if (!firstWins.has(key)) headers[key] = `${seen}, ${value}`;
-    }
+    this.pool.lastHead = head;
+    const { status, headers, rawHeaders } = head;
     // Interim responses (100 Continue, 102, 103 Early Hints) are skipped; a final one follows.
     if (status < 200 && status !== 101) return rest;
     if (status === 101) {
@@ -222,7 +207,7 @@ class Connection {
       return undefined;
     }
     const connection = String(headers.connection ?? '').toLowerCase();
-    if (statusLine[1] === '0' ? !/\bkeep-alive\b/.test(connection) : /\bclose\b/.test(connection)) {
+    if (head.http10 ? !/\bkeep-alive\b/.test(connection) : /\bclose\b/.test(connection)) {
       this.reusable = false;
     }
     const encoding = headers['transfer-encoding'];
@@ -341,6 +326,42 @@ class Connection {
   }
 }
 
+/** A response head read: its status line and headers, and the text they were read from. */
+interface Head {
+  text: string;
+  status: number;
+  http10: boolean;
+  /** Frozen, as `rawHeaders` is: responses share them. */
+  headers: http.IncomingHttpHeaders;
+  rawHeaders: string[];
+}
+
+/** Reads a response head (its text up to the blank line); a string says what is wrong with it. */
+function readHead(text: string): Head | string {
+  const lines = text.split('\r\n');
+  const statusLine = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(lines.shift() ?? '');
+  if (!statusLine) return 'invalid status line';
+  // Header names are the receiver's text: no prototype for a `constructor` header to find.
+  const headers: http.IncomingHttpHeaders = Object.create(null);
+  const rawHeaders: string[] = [];
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon);
+    if (colon <= 0 || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return 'invalid header';
+    const value = line.slice(colon + 1).trim();
+    rawHeaders.push(name, value);
+    const key = name.toLowerCase();
+    const seen = headers[key];
+    if (key === 'set-cookie') headers[key] = [...((seen as string[] | undefined) ?? []), value];
+    else if (seen === undefined) headers[key] = value;
+    else if (!firstWins.has(key)) headers[key] = `${seen}, ${value}`;
+  }
+  Object.freeze(headers['set-cookie']);
+  Object.freeze(headers);
+  Object.freeze(rawHeaders);
+  return { text, status: Number(statusLine[2]), http10: statusLine[1] === '0', headers, rawHeaders };
+}
+
 function settleWith(exchange: Exchange, outcome: ExchangeResponse | Error): void {
   if (exchange.settled) return;
   exchange.settled = true;
@@ -362,6 +383,8 @@ class Pool {
   private readonly waiting: { exchange: Exchange; bytes: Buffer }[] = [];
   aborted = false;
   private shut = false;
+  /** The last response head read on the pool's connections (see `Connection.onHead`). */
+  lastHead: Head | undefined;
   /** What every connection of the pool reads into (see `Connection`). */
   readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
 
