@@ -112,22 +112,16 @@ async function inputSizes(sources: readonly Source[]): Promise<Map<string, numbe
 }
 
 /**
- * Remembers where the last batch taken for delivery ended, to say how far through the input the
- * run is. Hint: the batches taken, not the events parsed, which run ahead of them (a small file
- * is parsed whole at once): the progress line estimates the total batches as those taken over
- * this fraction.
+ * How far through the input the run is: where the last batch taken ends, of all the input's
+ * bytes; undefined when the input's size is unknown (stdin). Hint: the batches taken, not the
+ * events parsed, which run ahead of them (a small file is parsed whole at once): the progress
+ * line estimates the total batches as those taken over this fraction.
  */
-function tracked(batches: AsyncIterable<OutboundBatch>, sizes: Map<string, number> | undefined) {
-  let position = 0;
+function fractionRead(sizes: Map<string, number> | undefined, at: DeliveryStats['readTo']): number | undefined {
   const total = sizes?.get('') ?? 0;
-  async function* track(): AsyncGenerator<OutboundBatch> {
-    for await (const batch of batches) {
-      const start = batch.last && sizes?.get(batch.last.file);
-      if (batch.last && start !== undefined) position = start + batch.last.offset;
-      yield batch;
-    }
-  }
-  return { batches: track(), fraction: () => (total > 0 ? Math.min(1, position / total) : undefined) };
+  if (total <= 0) return undefined;
+  const start = at && sizes?.get(at.file);
+  return at && start !== undefined ? Math.min(1, (start + at.offset) / total) : 0;
 }
 
 /** True when every source can be read a second time: no stdin, FIFO or process substitution. */
@@ -563,7 +557,7 @@ async function replayWith(
   const fresh = settings.fresh ? await prepareFresh(paths, endsByItself, settings, source) : undefined;
   // Listing the sources first also makes a missing path fail before anything is sent.
   const sourceBytes = new SourceBytes();
-  const planned = planBatches(fresh?.replayed ? fromArray(fresh.replayed) : source(), {
+  const batches = planBatches(fresh?.replayed ? fromArray(fresh.replayed) : source(), {
     batchSize: settings.batchSize,
     rewrite: fresh?.rewrite,
     // An input array is sent as its own bytes, read back from its file (not from a stream).
@@ -573,8 +567,7 @@ async function replayWith(
     // regular file, `-` and `/dev/stdin` included, is a stream, however it is opened.
     lingerMs: endsByItself ? undefined : settings.lingerMs,
   });
-  const input = tracked(planned, await inputSizes(sources));
-  const batches = input.batches;
+  const sizes = await inputSizes(sources);
 
   if (settings.dryRun) {
     process.exitCode = exitCodeWithUnreadable(
@@ -624,7 +617,7 @@ async function replayWith(
   delivering(() => {
     if (!stop.signal.aborted) for (const [signal, handler] of handlers) process.off(signal, handler);
   });
-  const stopProgress = startProgress(stats, input.fraction, settings.progressIntervalMs);
+  const stopProgress = startProgress(stats, () => fractionRead(sizes, stats.readTo), settings.progressIntervalMs);
   let result: Awaited<ReturnType<typeof deliverBatches>>;
   try {
     result = await deliverBatches(batches, {

@@ -203,7 +203,7 @@ class DeliveryRun {
         if (reader.ended) this.stats.inputEnded = true;
         return;
       }
-      this.stats.read++;
+      this.stats.took(next);
       await this.#deliverOne(next);
     }
   }
@@ -226,7 +226,7 @@ class DeliveryRun {
   async countUnsent(reader: BatchReader, stopped: boolean): Promise<void> {
     try {
       for await (const batch of reader.unsent()) {
-        this.stats.read++;
+        this.stats.took(batch);
         if (this.#options.confirmed?.has(batch.key)) this.stats.resumed(batch.events);
         else this.stats.notSent(batch.events);
         if (this.stats.interrupted && !stopped) return;

@@ -90,8 +90,24 @@ class Connection {
     host: string,
     port: number,
   ) {
-    this.socket = net.connect({ host, port, noDelay: true });
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // Hint: read into the pool's one buffer, not through the stream: no buffer allocated, nor
+    // 'data' event and read-ahead tick, per response. Each read is handled before the next one
+    // (of any connection) lands in it, so what outlives a read is copied (a head or an error body
+    // cut across reads).
+    const buffer = pool.readBuffer;
+    this.socket = net.connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer,
+        callback: (bytes: number) => {
+          this.onData(buffer.subarray(0, bytes));
+          // Reading goes on (false would pause the socket).
+          return true;
+        },
+      },
+    });
     this.socket.on('error', (error) => this.fail(error));
     this.socket.on('close', () => this.onClose());
   }
@@ -169,36 +185,21 @@ class Connection {
     }
     if (end < 0) {
       if (buffered.length > maxHeadBytes) this.destroy(protocolError('response head too large'));
-      else this.head = buffered;
+      else this.head = buffered === chunk ? Buffer.from(chunk) : buffered;
       return undefined;
     }
     this.head = undefined;
     const rest = buffered.subarray(end + 4);
-    const lines = buffered.toString('latin1', 0, end).split('\r\n');
-    const statusLine = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(lines.shift() ?? '');
-    if (!statusLine) {
-      this.destroy(protocolError('invalid status line'));
+    const text = buffered.toString('latin1', 0, end);
+    // Hint: a receiver sends the same head again and again (node:http's changes only in its Date,
+    // once a second): read once per pool, frozen, and shared by the responses that bring it.
+    const head = this.pool.lastHead?.text === text ? this.pool.lastHead : readHead(text);
+    if (typeof head === 'string') {
+      this.destroy(protocolError(head));
       return undefined;
     }
-    const status = Number(statusLine[2]);
-    // Header names are the receiver's text: no prototype for a `constructor` header to find.
-    const headers: http.IncomingHttpHeaders = Object.create(null);
-    const rawHeaders: string[] = [];
-    for (const line of lines) {
-      const colon = line.indexOf(':');
-      const name = line.slice(0, colon);
-      if (colon <= 0 || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
-        this.destroy(protocolError('invalid header'));
-        return undefined;
-      }
-      const value = line.slice(colon + 1).trim();
-      rawHeaders.push(name, value);
-      const key = name.toLowerCase();
-      const seen = headers[key];
-      if (key === 'set-cookie') headers[key] = [...((seen as string[] | undefined) ?? []), value];
-      else if (seen === undefined) headers[key] = value;
-      else if (!firstWins.has(key)) headers[key] = `${seen}, ${value}`;
-    }
+    this.pool.lastHead = head;
+    const { status, headers, rawHeaders } = head;
     // Interim responses (100 Continue, 102, 103 Early Hints) are skipped; a final one follows.
     if (status < 200 && status !== 101) return rest;
     if (status === 101) {
@@ -206,7 +207,7 @@ class Connection {
       return undefined;
     }
     const connection = String(headers.connection ?? '').toLowerCase();
-    if (statusLine[1] === '0' ? !/\bkeep-alive\b/.test(connection) : /\bclose\b/.test(connection)) {
+    if (head.http10 ? !/\bkeep-alive\b/.test(connection) : /\bclose\b/.test(connection)) {
       this.reusable = false;
     }
     const encoding = headers['transfer-encoding'];
@@ -306,7 +307,7 @@ class Connection {
   /** Takes body bytes of `exchange`, the one this connection carries. */
   private bodyBytes(exchange: Exchange, bytes: Buffer): void {
     if (exchange.settled || bytes.length === 0) return;
-    exchange.chunks.push(bytes);
+    exchange.chunks.push(Buffer.from(bytes));
     exchange.size += bytes.length;
     // Enough for the report: the rest is not read, and the connection is not reused.
     if (exchange.size >= snippetBytes) {
@@ -323,6 +324,42 @@ class Connection {
     clearTimeout(exchange.deadline);
     settleWith(exchange, withSnippet(exchange));
   }
+}
+
+/** A response head read: its status line and headers, and the text they were read from. */
+interface Head {
+  text: string;
+  status: number;
+  http10: boolean;
+  /** Frozen, as `rawHeaders` is: responses share them. */
+  headers: http.IncomingHttpHeaders;
+  rawHeaders: string[];
+}
+
+/** Reads a response head (its text up to the blank line); a string says what is wrong with it. */
+function readHead(text: string): Head | string {
+  const lines = text.split('\r\n');
+  const statusLine = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(lines.shift() ?? '');
+  if (!statusLine) return 'invalid status line';
+  // Header names are the receiver's text: no prototype for a `constructor` header to find.
+  const headers: http.IncomingHttpHeaders = Object.create(null);
+  const rawHeaders: string[] = [];
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon);
+    if (colon <= 0 || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return 'invalid header';
+    const value = line.slice(colon + 1).trim();
+    rawHeaders.push(name, value);
+    const key = name.toLowerCase();
+    const seen = headers[key];
+    if (key === 'set-cookie') headers[key] = [...((seen as string[] | undefined) ?? []), value];
+    else if (seen === undefined) headers[key] = value;
+    else if (!firstWins.has(key)) headers[key] = `${seen}, ${value}`;
+  }
+  Object.freeze(headers['set-cookie']);
+  Object.freeze(headers);
+  Object.freeze(rawHeaders);
+  return { text, status: Number(statusLine[2]), http10: statusLine[1] === '0', headers, rawHeaders };
 }
 
 function settleWith(exchange: Exchange, outcome: ExchangeResponse | Error): void {
@@ -346,6 +383,10 @@ class Pool {
   private readonly waiting: { exchange: Exchange; bytes: Buffer }[] = [];
   aborted = false;
   private shut = false;
+  /** The last response head read on the pool's connections (see `Connection.onHead`). */
+  lastHead: Head | undefined;
+  /** What every connection of the pool reads into (see `Connection`). */
+  readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
 
   constructor(
     private readonly host: string,

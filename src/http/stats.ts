@@ -1,6 +1,6 @@
 /** Counts what a replay did, for the live progress line and the final report. Pure. */
 import { ExitCode, exitCodeWithUnreadable, interruptedBy, type UnreadableFile } from '../errors.js';
-import type { SkippedInput } from './batches.js';
+import type { OutboundBatch, SkippedInput } from './batches.js';
 import type { BatchStatus, JournalEntry } from './journal.js';
 
 /** Latency percentiles in ms (nearest rank). */
@@ -119,6 +119,8 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 export class DeliveryStats {
   readonly started = Date.now();
   read = 0;
+  /** Where the last batch read ends: its file, and the byte offset in it. */
+  readTo: OutboundBatch['last'];
   inputEnded = false;
   requests = 0;
   retries = 0;
@@ -143,6 +145,12 @@ export class DeliveryStats {
   private failedAttempts = 0;
   private latencies = new Float64Array(1024);
   private latencyCount = 0;
+
+  /** Records a batch read from the input. */
+  took(batch: OutboundBatch): void {
+    this.read++;
+    this.readTo = batch.last ?? this.readTo;
+  }
 
   /** Records one request's outcome: its status code or error name, and its latency if it got a response. */
   attempt(outcome: string, latencyMs?: number): void {

@@ -55,6 +55,21 @@ describe('replay', () => {
     expect(result.stdout).toMatch(/events\s+12 delivered/);
   });
 
+  it('estimates the batches of a file not yet all sent from how far through it the batches taken end', async () => {
+    // One batch a line, the lines about the same length: an estimate is about the file's 20.
+    const s = await server(async (_req, res) => {
+      await delay(25);
+      res.end('ok');
+    });
+    const args = ['replay', ndjson(20), '--url', s.url, '--concurrency', '1', '--progress-interval', '100'];
+    const result = await runCli(args);
+    expect(result.code).toBe(0);
+    const lines = result.stderr.split('\n').filter((line) => line.startsWith('replay: '));
+    // Hint: a line after the last batch was taken may give the exact total, without the `~`.
+    expect(lines.some((line) => /^replay: \d+\/~(19|20|21) batches /.test(line))).toBe(true);
+    for (const line of lines) expect(line).toMatch(/^replay: \d+\/~?(19|20|21) batches /);
+  });
+
   it('sends input batches as they are, a lone object wrapped in an array, the exact source text', async () => {
     const s = await server();
     const files = ['fixtures/valid/multi-batch.json', 'fixtures/valid/single-event-object.json'];
