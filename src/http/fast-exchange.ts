@@ -189,6 +189,11 @@ class Connection {
       return undefined;
     }
     this.head = undefined;
+    // Hint: as large a head refused however it came, whole in one read or a few bytes at a time.
+    if (end > maxHeadBytes) {
+      this.destroy(protocolError('response head too large'));
+      return undefined;
+    }
     const rest = buffered.subarray(end + 4);
     const text = buffered.toString('latin1', 0, end);
     // Hint: a receiver sends the same head again and again (node:http's changes only in its Date,
