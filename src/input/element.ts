@@ -6,8 +6,9 @@
 import { isUtf8 } from 'node:buffer';
 import { visit } from 'jsonc-parser';
 import { impossible } from '../errors.js';
+import { javaScriptKeyOrder, type KeyOrder } from '../schema/check.js';
 import { excerptAt } from './excerpt.js';
-import { pathsAt, placesAt } from './locations.js';
+import { pathsAt, placesAt, textKeyOrder } from './locations.js';
 import type { LineBefore, SplitElement } from './split.js';
 import type { Omitted, Problem } from './types.js';
 
@@ -503,7 +504,7 @@ function describeParseError(code: number): string {
 }
 
 /** The outcome of reading one element. */
-interface ParsedElement {
+export interface ParsedElement {
   text: ElementText | undefined;
   value: unknown;
   /** False when the element is not JSON (its problems say why). */
@@ -537,22 +538,56 @@ function keyCount(value: unknown, found: { proto: boolean }): number {
   return count;
 }
 
-/** The pointers of the `__proto__` keys of `value`: the first `limit`, and how many more. */
-function protoKeyPaths(value: unknown, path: string, into: { paths: string[]; more: number }, limit: number): void {
+/** Whether `key` is an array index, which JavaScript lists before an object's other keys. */
+function isArrayIndex(key: string): boolean {
+  return /^(?:0|[1-9][0-9]{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
+/** Whether an object in `value` has a key that is an array index. Hint: JavaScript lists such a key first, so only an object's first key is looked at. */
+function hasArrayIndexKey(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasArrayIndexKey);
+  let first = true;
+  for (const key in value) {
+    if (first && isArrayIndex(key)) return true;
+    first = false;
+    if (hasArrayIndexKey((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+/**
+ * The order of the keys of an element's value in its text where JavaScript's differs: where an
+ * object has a key that is an array index; undefined where none has, as for nearly every element.
+ * Hint: it costs a walk of the value, and where it differs a read of the text, so it is asked only
+ * where the order decides something: which problems are kept past a limit.
+ */
+export function keyOrderIn(text: ElementText, value: unknown): KeyOrder | undefined {
+  return hasArrayIndexKey(value) ? textKeyOrder(text.text, value) : undefined;
+}
+
+/** The pointers of the `__proto__` keys of `value`, its keys in order `keys`: the first `limit`, and how many more. */
+function protoKeyPaths(
+  value: unknown,
+  path: string,
+  into: { paths: string[]; more: number },
+  limit: number,
+  keys: KeyOrder,
+): void {
   if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
-      protoKeyPaths(item, `${path}/${i}`, into, limit);
+      protoKeyPaths(item, `${path}/${i}`, into, limit, keys);
     });
     return;
   }
-  for (const key of Object.keys(value)) {
+  for (const key of keys.keysOf(value)) {
     const at = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
     if (key === '__proto__') {
       if (into.paths.length < limit) into.paths.push(at);
       else into.more++;
     }
-    protoKeyPaths((value as Record<string, unknown>)[key], at, into, limit);
+    protoKeyPaths((value as Record<string, unknown>)[key], at, into, limit, keys);
   }
 }
 
@@ -789,7 +824,8 @@ function protoKeyProblems(
   problems: Problem[],
 ): number {
   const protoKeys = { paths: [] as string[], more: 0 };
-  protoKeyPaths(value, '', protoKeys, limit);
+  const keys = keyOrderIn(text, value) ?? javaScriptKeyOrder;
+  protoKeyPaths(value, '', protoKeys, limit, keys);
   const places = locateAll(
     text,
     protoKeys.paths.map((pointer) => ({ pointer, atKey: true })),

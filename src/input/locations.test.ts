@@ -112,7 +112,7 @@ const written: fc.Arbitrary<Written> = fc.letrec<{ value: Written }>((tie) => ({
       paths: [[], ...items.flatMap((item, i) => item.paths.map((path) => [i, ...path]))],
     })),
     fc
-      .array(fc.tuple(fc.constantFrom('a', 'b', '0', '', '__proto__', 'a/b', 'constructor'), tie('value')), {
+      .array(fc.tuple(fc.constantFrom('a', 'b', '0', '10', '2', '', '__proto__', 'a/b', 'constructor'), tie('value')), {
         maxLength: 4,
       })
       .map((members) => ({

@@ -3,6 +3,7 @@
  * says of each position, which re-reads the text from its start for every one.
  */
 import { type JSONPath, visit } from 'jsonc-parser';
+import { javaScriptKeyOrder, type KeyOrder } from '../schema/check.js';
 
 /** Thrown to end a read once every position is answered, as `getLocation` ends its own. */
 const answered = Symbol('answered');
@@ -203,4 +204,70 @@ export function placesAt(text: string, paths: readonly PathSegments[]): ValuePla
     }
     return place;
   });
+}
+
+/** An object or array of a value being read from its text: the value's own, when it kept it, and what it has read so far. */
+interface Read {
+  value: unknown;
+  /** An object's keys so far, each where its first copy stands. */
+  keys: Set<string> | undefined;
+  /** An array's items so far, or the key an object just read. */
+  index: number;
+  key: string | undefined;
+}
+
+/**
+ * The order of the keys of each object of `value` (the value `JSON.parse` makes of `text`) as
+ * its text gives them, each key where its first copy stands. Hint: JavaScript's order differs
+ * only where an object has a key that is an array index (see `KeyOrder`), so it is worth its read
+ * of the text only there. An object the value did not keep (under a key given again) is read and
+ * dropped; the copy the value kept is read last.
+ */
+export function textKeyOrder(text: string, value: unknown): KeyOrder {
+  const orders = new WeakMap<object, { keys: readonly string[]; index: Map<string, number> }>();
+  const open: Read[] = [];
+  /** The value the text holds at the value beginning now, when the parsed value kept it. */
+  const kept = (): unknown => {
+    const parent = open.at(-1);
+    if (!parent) return value;
+    const container = parent.value as Record<string, unknown> | unknown[] | undefined;
+    if (container === undefined) return undefined;
+    if (Array.isArray(container)) return container[parent.index++];
+    const key = parent.key;
+    return key !== undefined && Object.hasOwn(container, key) ? container[key] : undefined;
+  };
+  const begin = (object: boolean) => {
+    const value = kept();
+    const own = typeof value === 'object' && value !== null && Array.isArray(value) !== object ? value : undefined;
+    open.push({ value: own, keys: object ? new Set() : undefined, index: 0, key: undefined });
+  };
+  visit(text, {
+    onObjectBegin: () => begin(true),
+    onArrayBegin: () => begin(false),
+    onObjectEnd: () => {
+      const object = open.pop();
+      if (!object?.value || !object.keys) return;
+      const keys = [...object.keys.keys()];
+      orders.set(object.value, { keys, index: new Map(keys.map((key, i) => [key, i])) });
+    },
+    onArrayEnd: () => {
+      open.pop();
+    },
+    onLiteralValue: () => {
+      kept();
+    },
+    onObjectProperty: (name) => {
+      const object = open.at(-1);
+      if (!object?.keys) return;
+      object.keys.add(name);
+      object.key = name;
+    },
+  });
+  return {
+    keysOf: (object) => orders.get(object)?.keys ?? javaScriptKeyOrder.keysOf(object),
+    indexOf: (object, key) => {
+      const order = orders.get(object);
+      return order ? (order.index.get(key) ?? -1) : javaScriptKeyOrder.indexOf(object, key);
+    },
+  };
 }

@@ -950,3 +950,68 @@ describe('a file read in chunks of any size', () => {
     );
   });
 });
+
+describe('the problems an element keeps under maxIssues', () => {
+  /** The problems of each element of `text` read with `options`, as `severity pointer line:column`. */
+  async function keptOf(name: string, text: string, options: { maxIssues?: number; strict?: boolean }) {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    const kept: string[][] = [];
+    for await (const records of readRecords([path], { warnings: true, ...options })) {
+      for (const record of records) {
+        if (record.kind !== 'event' && record.kind !== 'invalid') continue;
+        kept.push(record.problems.map((p) => `${p.severity} ${p.pointer} ${p.line}:${p.column}`));
+      }
+    }
+    return kept;
+  }
+
+  /** The first `limit` errors and the first `limit` warnings of each list, in its order. */
+  const firstOf = (lists: string[][], limit: number) =>
+    lists.map((list) => {
+      const counts = { error: 0, warning: 0 };
+      return list.filter((p) => counts[p.split(' ')[0] as 'error' | 'warning']++ < limit);
+    });
+
+  const attempted = {
+    time: '2022-08-31T21:46:58.621Z',
+    phone: '61491573087',
+    status: 'success',
+    campaignId: '5dd7681b-2188-49fc-8fc0-87b57056f436',
+  };
+  const envelope = (data: string) =>
+    `{\n  "id": "d07b9760-9c74-4c12-919b-3b88adbf5863",\n  "eventType": "CallAttempted",\n  "createdAt": "2022-08-31T21:46:58.621Z",\n  "data": ${data}\n}\n`;
+
+  it('are the first in the text, past keys made of digits, which JavaScript lists first', async () => {
+    // `validate --strict --max-problems 1` listed `/data/2` at line 7, not `/data/10` at line 6.
+    const data = `{\n    "10": 1,\n    "2": 2,\n    "a": 3,\n${JSON.stringify(attempted).slice(1, -1)}\n  }`;
+    const text = envelope(data);
+    expect(await keptOf('digit-keys-kept.json', text, { strict: true, maxIssues: 1 })).toEqual([
+      ['error /data/10 6:5'],
+    ]);
+  });
+
+  it('are the first of the uncapped list, whatever keys an object has and in whatever order', async () => {
+    const key = fc.constantFrom('10', '2', '0', 'a', 'b', '07', '4294967294', '4294967295');
+    const member = fc.tuple(
+      key,
+      fc.constantFrom('1', '"x"', '{"3": 1, "z": 2}', '[{"1": 0, "y": 0}]', '{"__proto__": 0, "1": {"__proto__": 1}}'),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(member, { maxLength: 8, selector: ([k]) => k }),
+        fc.integer({ min: 1, max: 4 }),
+        async (members, limit) => {
+          const extra = members.map(([k, value]) => `\n    ${JSON.stringify(k)}: ${value}`).join(',');
+          const base = JSON.stringify(attempted).slice(1, -1);
+          const text = envelope(`{${extra}${extra ? ',' : ''}\n    ${base}\n  }`);
+          const name = `kept-${run++}.json`;
+          const every = await keptOf(name, text, { strict: true });
+          expect(await keptOf(name, text, { strict: true, maxIssues: limit })).toEqual(firstOf(every, limit));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
