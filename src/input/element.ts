@@ -809,6 +809,12 @@ export function parseElement(
     more += duplicates.more;
   }
   if (found.proto) more += protoKeyProblems(text, element, file, value, limit, problems);
+  // Hint: the two kinds are warnings both, kept to one limit: the first in the text of either.
+  if (problems.length > limit) {
+    problems.sort((a, b) => a.offset - b.offset);
+    more += problems.length - limit;
+    problems.length = limit;
+  }
   return more > 0
     ? { text, value, parsed: true, problems, omitted: omitted(0, more) }
     : { text, value, parsed: true, problems };

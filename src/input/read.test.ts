@@ -991,6 +991,16 @@ describe('the problems an element keeps under maxIssues', () => {
     ]);
   });
 
+  it('are, of its duplicate-key and `__proto__` warnings together, the first `maxIssues`, not so many of each', async () => {
+    // Each kind was kept to the limit on its own: two warnings under a limit of one.
+    const data = `{\n    "__proto__": 0,\n    "phone": "1",\n${JSON.stringify(attempted).slice(1, -1)}\n  }`;
+    const text = envelope(data);
+    expect(await keptOf('proto-and-duplicate.json', text, { maxIssues: 1 })).toEqual([['warning /data/__proto__ 6:5']]);
+    expect(await keptOf('proto-and-duplicate.json', text, {})).toEqual([
+      ['warning /data/__proto__ 6:5', 'warning /data/phone 8:35'],
+    ]);
+  });
+
   it('are the first of the uncapped list, whatever keys an object has and in whatever order', async () => {
     const key = fc.constantFrom('10', '2', '0', 'a', 'b', '07', '4294967294', '4294967295');
     const member = fc.tuple(
