@@ -557,13 +557,15 @@ function hasArrayIndexKey(value: unknown): boolean {
 }
 
 /**
- * The order of the keys of an element's value in its text where JavaScript's differs: where an
- * object has a key that is an array index; undefined where none has, as for nearly every element.
- * Hint: it costs a walk of the value, and where it differs a read of the text, so it is asked only
- * where the order decides something: which problems are kept past a limit.
+ * The order of the keys of an element's value (of `members` members, see `SplitElement.members`)
+ * in its text where JavaScript's differs: where an object has a key that is an array index, or a
+ * key given twice (the value holds fewer keys than the text); undefined where neither is, as for
+ * nearly every element. Hint: it costs a walk of the value, and where it differs a read of the
+ * text, so it is asked only where the order decides something: which problems are kept past a limit.
  */
-export function keyOrderIn(text: ElementText, value: unknown): KeyOrder | undefined {
-  return hasArrayIndexKey(value) ? textKeyOrder(text.text, value) : undefined;
+export function keyOrderIn(text: ElementText, value: unknown, members: number): KeyOrder | undefined {
+  const differs = keyCount(value, { proto: false }) < members || hasArrayIndexKey(value);
+  return differs ? textKeyOrder(text.text, value) : undefined;
 }
 
 /** The pointers of the `__proto__` keys of `value`, its keys in order `keys`: the first `limit`, and how many more. */
@@ -830,7 +832,7 @@ function protoKeyProblems(
   problems: Problem[],
 ): number {
   const protoKeys = { paths: [] as string[], more: 0 };
-  const keys = keyOrderIn(text, value) ?? javaScriptKeyOrder;
+  const keys = keyOrderIn(text, value, element.members) ?? javaScriptKeyOrder;
   protoKeyPaths(value, '', protoKeys, limit, keys);
   const places = locateAll(
     text,

@@ -118,14 +118,19 @@ interface PathNode {
   place?: ValuePlace;
 }
 
+/** Forgets the places found under `node` and its own: a later copy of its key is the one kept. */
+function forget(node: PathNode): void {
+  if (node.place === undefined) return;
+  node.place = undefined;
+  for (const child of node.children.values()) forget(child);
+}
+
 /** An object or array being read: its node among the wanted, if any, and what it has read so far. */
 interface Open {
   wanted: PathNode | undefined;
   object: boolean;
   /** An array's items so far. */
   index: number;
-  /** A wanted object's keys so far that are wanted: only the first of a key is found, as `findNodeAtLocation` finds it. */
-  keys: Set<string> | undefined;
   /** The node of the key an object just read, and where that key begins. */
   next: PathNode | undefined;
   keyOffset: number;
@@ -133,11 +138,12 @@ interface Open {
 
 /**
  * For each path, the place of the deepest value along it that the text holds, as a JSON pointer
- * names it: a segment names an object's member by its key (the first of duplicate keys), and an
+ * names it: a segment names an object's member by its key (the last copy of a key given more than
+ * once, the one JSON.parse keeps), and an
  * array's item by its index, written as a number or as its digits (`0`, `7`, not `07`). It is what
  * jsonc-parser's `findNodeAtLocation` finds on `parseTree`'s tree for the longest prefix found,
  * save that `findNodeAtLocation` takes a number for an item and a string for a key, and so missed
- * a key made of digits. One read of a valid JSON text, without the tree, which for an element of
+ * a key made of digits, and finds the first copy of a key. One read of a valid JSON text, without the tree, which for an element of
  * two million keys took a gigabyte. The text's start when none is found.
  */
 export function placesAt(text: string, paths: readonly PathSegments[]): ValuePlace[] {
@@ -170,7 +176,7 @@ export function placesAt(text: string, paths: readonly PathSegments[]): ValuePla
     return wanted;
   };
   const push = (wanted: PathNode | undefined, object: boolean) => {
-    open.push({ wanted, object, index: 0, keys: undefined, next: undefined, keyOffset: 0 });
+    open.push({ wanted, object, index: 0, next: undefined, keyOffset: 0 });
   };
   visit(text, {
     onObjectBegin: (offset) => push(begin(offset), true),
@@ -188,9 +194,9 @@ export function placesAt(text: string, paths: readonly PathSegments[]): ValuePla
       const object = open.at(-1);
       if (!object?.wanted) return;
       const wanted = object.wanted.children.get(name);
-      object.keys ??= new Set();
-      object.next = wanted && !object.keys.has(name) ? wanted : undefined;
-      if (wanted) object.keys.add(name);
+      // Hint: a key given again replaces what its copy before held, as JSON.parse keeps the last.
+      if (wanted) forget(wanted);
+      object.next = wanted;
       object.keyOffset = offset;
     },
   });
@@ -209,7 +215,7 @@ export function placesAt(text: string, paths: readonly PathSegments[]): ValuePla
 /** An object or array of a value being read from its text: the value's own, when it kept it, and what it has read so far. */
 interface Read {
   value: unknown;
-  /** An object's keys so far, each where its first copy stands. */
+  /** An object's keys so far, each where its last copy stands. */
   keys: Set<string> | undefined;
   /** An array's items so far, or the key an object just read. */
   index: number;
@@ -218,10 +224,11 @@ interface Read {
 
 /**
  * The order of the keys of each object of `value` (the value `JSON.parse` makes of `text`) as
- * its text gives them, each key where its first copy stands. Hint: JavaScript's order differs
- * only where an object has a key that is an array index (see `KeyOrder`), so it is worth its read
- * of the text only there. An object the value did not keep (under a key given again) is read and
- * dropped; the copy the value kept is read last.
+ * its text gives them, each key where its last copy stands, the copy `JSON.parse` keeps (and
+ * `placesAt` names). Hint: JavaScript's order differs only where an object has a key that is an
+ * array index or a key given twice (see `KeyOrder`), so it is worth its read of the text only
+ * there. An object the value did not keep (under a key given before again) is read and dropped;
+ * the copy the value kept is read last.
  */
 export function textKeyOrder(text: string, value: unknown): KeyOrder {
   const orders = new WeakMap<object, { keys: readonly string[]; index: Map<string, number> }>();
@@ -259,6 +266,8 @@ export function textKeyOrder(text: string, value: unknown): KeyOrder {
     onObjectProperty: (name) => {
       const object = open.at(-1);
       if (!object?.keys) return;
+      // Hint: a key given again moves to where its new copy stands (a Set keeps the order of adding).
+      object.keys.delete(name);
       object.keys.add(name);
       object.key = name;
     },

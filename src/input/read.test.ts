@@ -684,10 +684,11 @@ describe('a problem under an object key made of digits', () => {
         for (const p of record.problems) places.push([p.severity, p.pointer, p.line, p.column]);
       }
     }
-    const first = lines.findIndex((line) => line.includes('"7": 1')) + 1;
+    // The unknown field is the copy JSON.parse keeps, the last, where its duplicate-key warning is too.
+    const last = lines.findIndex((line) => line.includes('"7": {')) + 1;
     expect(places).toEqual([
-      ['error', '/0/data/flow/0/7', first, 11],
-      ['warning', '/0/data/flow/0/7', first + 1, 11],
+      ['error', '/0/data/flow/0/7', last, 11],
+      ['warning', '/0/data/flow/0/7', last, 11],
     ]);
   });
 });
@@ -1002,25 +1003,21 @@ describe('the problems an element keeps under maxIssues', () => {
   });
 
   it('are the first of the uncapped list, whatever keys an object has and in whatever order', async () => {
-    const key = fc.constantFrom('10', '2', '0', 'a', 'b', '07', '4294967294', '4294967295');
+    const key = fc.constantFrom('10', '2', '0', 'a', 'b', '07', '4294967294', '4294967295', 'status', 'phone');
     const member = fc.tuple(
       key,
       fc.constantFrom('1', '"x"', '{"3": 1, "z": 2}', '[{"1": 0, "y": 0}]', '{"__proto__": 0, "1": {"__proto__": 1}}'),
     );
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(
-        fc.uniqueArray(member, { maxLength: 8, selector: ([k]) => k }),
-        fc.integer({ min: 1, max: 4 }),
-        async (members, limit) => {
-          const extra = members.map(([k, value]) => `\n    ${JSON.stringify(k)}: ${value}`).join(',');
-          const base = JSON.stringify(attempted).slice(1, -1);
-          const text = envelope(`{${extra}${extra ? ',' : ''}\n    ${base}\n  }`);
-          const name = `kept-${run++}.json`;
-          const every = await keptOf(name, text, { strict: true });
-          expect(await keptOf(name, text, { strict: true, maxIssues: limit })).toEqual(firstOf(every, limit));
-        },
-      ),
+      fc.asyncProperty(fc.array(member, { maxLength: 8 }), fc.integer({ min: 1, max: 4 }), async (members, limit) => {
+        const extra = members.map(([k, value]) => `\n    ${JSON.stringify(k)}: ${value}`).join(',');
+        const base = JSON.stringify(attempted).slice(1, -1);
+        const text = envelope(`{${extra}${extra ? ',' : ''}\n    ${base}\n  }`);
+        const name = `kept-${run++}.json`;
+        const every = await keptOf(name, text, { strict: true });
+        expect(await keptOf(name, text, { strict: true, maxIssues: limit })).toEqual(firstOf(every, limit));
+      }),
       { numRuns: 60 },
     );
   });

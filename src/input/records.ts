@@ -190,7 +190,7 @@ export class RecordBuilder {
     } else {
       // Hint: only the issues kept are placed, all in one read of the element; most elements
       // have no issue, and for them nothing is allocated here.
-      const issues = this.firstInText(result, parsed);
+      const issues = this.firstInText(result, parsed, element);
       const places =
         parsed.text && issues.length > 0
           ? locateAll(
@@ -240,9 +240,9 @@ export class RecordBuilder {
    * keeps the first in JavaScript's order of the value's keys; only when it left some out, and the
    * text orders the keys otherwise (see `keyOrderIn`), is the value checked again in the text's.
    */
-  private firstInText(result: CheckResult, parsed: ParsedElement): SchemaIssue[] {
+  private firstInText(result: CheckResult, parsed: ParsedElement, element: SplitElement): SchemaIssue[] {
     if (result.issues.length === result.errors + result.warnings || !parsed.text) return result.issues;
-    const keyOrder = keyOrderIn(parsed.text, parsed.value);
+    const keyOrder = keyOrderIn(parsed.text, parsed.value, element.members);
     return keyOrder ? checkEvent(parsed.value, { ...this.check, keyOrder }).issues : result.issues;
   }
 

@@ -283,15 +283,16 @@ function issueFromValibot(issue: v.BaseIssue<unknown>, at: Place): SchemaIssue {
   };
 }
 
-/** The place of a valibot issue in the value's order: where its path ends, or the object a missing field is missing from. */
-function orderOf(issue: v.BaseIssue<unknown>, at: Place, keys: KeyOrder): number[] {
+/** The place in the value's order of a valibot issue whose path starts at `value`: where its path ends, or the object a missing field is missing from. */
+function orderOf(issue: v.BaseIssue<unknown>, at: Place, value: unknown, keys: KeyOrder): number[] {
   const order = [...at.order];
+  let node = value;
   for (const item of issue.path ?? []) {
-    const index = Array.isArray(item.input)
-      ? (item.key as number)
-      : keys.indexOf(item.input as Json, item.key as string);
+    const key = item.key as string | number;
+    const index = Array.isArray(node) ? (key as number) : isObject(node) ? keys.indexOf(node, key as string) : -1;
     if (index < 0) break;
     order.push(index);
+    node = (node as Json)[key];
   }
   return order;
 }
@@ -308,7 +309,12 @@ function isPlainArray(schema: SchemaNode): schema is SchemaNode & { item: Schema
   return schema.type === 'array' && schema.item !== undefined && schema.pipe === undefined;
 }
 
-function validate(schema: SchemaNode, value: unknown, at: Place, issues: IssueList): boolean {
+/**
+ * Checks `value` against `schema`, adding its issues at `at`. Hint: `original` is the value the
+ * issues are ordered in, whose objects `KeyOrder` knows: a copy of it with its arrays emptied is
+ * checked in its stead (see below).
+ */
+function validate(schema: SchemaNode, value: unknown, at: Place, issues: IssueList, original = value): boolean {
   // Most events are valid; the acceptor says so without valibot's output copy (see acceptor.ts).
   if (acceptorOf(schema)(value)) return true;
   // Hint: the items of an array are checked one at a time, and an object's arrays apart from
@@ -331,7 +337,7 @@ function validate(schema: SchemaNode, value: unknown, at: Place, issues: IssueLi
     if (arrays.length > 0) {
       const rest: Json = { ...value };
       for (const key of arrays) rest[key] = [];
-      let ok = validate(schema, rest, at, issues);
+      let ok = validate(schema, rest, at, issues, value);
       for (const key of arrays) {
         const place = child(at, key, issues.keys.indexOf(value, key));
         ok = validate(entries[key] as SchemaNode, value[key], place, issues) && ok;
@@ -341,7 +347,7 @@ function validate(schema: SchemaNode, value: unknown, at: Place, issues: IssueLi
   }
   const result = v.safeParse(schema, value);
   if (result.success) return true;
-  for (const issue of result.issues) issues.add(issueFromValibot(issue, at), orderOf(issue, at, issues.keys));
+  for (const issue of result.issues) issues.add(issueFromValibot(issue, at), orderOf(issue, at, original, issues.keys));
   return false;
 }
 

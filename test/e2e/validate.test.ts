@@ -468,7 +468,7 @@ describe('validate: where a redelivery’s first copy was', () => {
 });
 
 describe('validate: a key given more than once', () => {
-  it('says where the first copy is, in the message and as firstCopy', async () => {
+  it('says where the first copy is, in the message and as firstCopy, and places a value at its last copy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
     const file = join(dir, 'keys.json');
     // "status" three times on line 2, the last a wrong type; "note" twice, across lines.
@@ -481,7 +481,6 @@ describe('validate: a key given more than once', () => {
     const at = (line: number, column: number) => ({ file, line, column, pointer: '' });
     expect(found).toEqual([
       ['error missing-field 1:2 /0/campaignId', 'missing required field "campaignId"', undefined],
-      ['error invalid-value 2:12 /0/status', expect.stringContaining('received 5'), undefined],
       [
         'warning duplicate-key 2:21 /0/status',
         '"status" given twice: parsers keep only the last; first given at line 2, column 3',
@@ -492,6 +491,8 @@ describe('validate: a key given more than once', () => {
         '"status" given 3 times: parsers keep only the last; first given at line 2, column 3',
         { ...at(2, 3), pointer: '/0/status' },
       ],
+      // The value JSON.parse keeps, and the error's, is the last copy's.
+      ['error invalid-value 2:50 /0/status', expect.stringContaining('received 5'), undefined],
       [
         'warning duplicate-key 3:3 /0/note',
         '"note" given twice: parsers keep only the last; first given at line 1, column 59',
