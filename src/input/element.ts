@@ -184,7 +184,8 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
   const problems: Problem[] = [];
   let found = 0;
   let outOfStepAt = -1;
-  const containers: Array<'object' | 'array'> = [];
+  // The objects and arrays open, and where each opened.
+  const containers: Array<{ kind: 'object' | 'array'; offset: number }> = [];
   const firsts = new FirstErrors(source.text);
   // Where each kept problem's pointer is read: the token before its error. Hint: a missing or
   // trailing comma belongs to the member before it, so that is where the pointer goes.
@@ -195,14 +196,14 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
   visit(
     source.text,
     {
-      onObjectBegin: () => {
-        containers.push('object');
+      onObjectBegin: (offset) => {
+        containers.push({ kind: 'object', offset });
       },
       onObjectEnd: () => {
         containers.pop();
       },
-      onArrayBegin: () => {
-        containers.push('array');
+      onArrayBegin: (offset) => {
+        containers.push({ kind: 'array', offset });
       },
       onArrayEnd: () => {
         containers.pop();
@@ -213,18 +214,24 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
         // one (`{,`), and only this one says the rest of the element is missing. Said once, and
         // not after an error that may have put the rest out of step (the end may only follow from it).
         const cutEnd = early && !endSaid && offset >= source.text.length && outOfStepAt === -1;
-        const inArray = containers.at(-1) === 'array';
+        const open = containers.at(-1);
+        const inArray = open?.kind === 'array';
         const commaBeforeItem = inArray && error === ParseErrorCode.CommaExpected && beginsValue(source.text, offset);
         if (!firsts.isFirst(offset, length, commaBeforeItem) && !cutEnd) return;
         const site = new ErrorSite(source, offset, length, inArray);
-        const problem = describeSyntaxError(site, error, ended);
+        // Hint: a bracket of the other kind is no comma, value or key missing before it, whatever
+        // error jsonc-parser gives there: it closes what it cannot, and only a person knows which
+        // bracket is wrong, so nothing repairs it. Its pointer names what it does not close.
+        const mismatched = open !== undefined && site.token === (inArray ? '}' : ']');
+        const problem = mismatched ? mismatchedCloser(site, open) : describeSyntaxError(site, error, ended);
+        if (mismatched) site.pointedAt = open.offset;
         if (offset >= source.text.length || problem.code === 'unexpected-eof') endSaid = true;
         if (outOfStepAt === -1 && outOfStep.has(problem.code)) outOfStepAt = found;
         if (found <= limit) {
           problems.push(problem);
           if (site.pointed) {
             pointed.push(problem);
-            pointedAt.push(pointedPosition(source.text, site.before));
+            pointedAt.push(site.pointedAt ?? pointedPosition(source.text, site.before));
           }
         }
         found++;
@@ -353,6 +360,8 @@ class ErrorSite {
   readonly members: string;
   /** An error here was made, whose pointer `diagnoseSyntax` finds after. */
   pointed = false;
+  /** Where that pointer is read, when not at the token before (see `pointedPosition`). */
+  pointedAt: number | undefined;
 
   constructor(source: ElementText, offset: number, length: number, inArray: boolean) {
     const { text } = source;
@@ -434,6 +443,14 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
     default:
       return site.error(offset, 'syntax', `${describeParseError(error)} at ${JSON.stringify(token.slice(0, 20))}`);
   }
+}
+
+/** A closing bracket at `site` of the other kind than the object or array `open` that it would close. */
+function mismatchedCloser(site: ErrorSite, open: { kind: 'object' | 'array'; offset: number }): Problem {
+  const { line, column } = site.source.locate(open.offset);
+  const closer = open.kind === 'array' ? ']' : '}';
+  const message = `expected "${closer}" to close the ${open.kind} opened at line ${line}, column ${column}, found ${JSON.stringify(site.token)}`;
+  return site.error(site.offset, 'unexpected-token', message);
 }
 
 /** The element's text ended before it closed; `ended` says why. */

@@ -2,11 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { visit } from 'jsonc-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCalls } from '../core/generate.js';
 import { codeFrame } from '../render/code-frame.js';
 import { readRecords } from './read.js';
-import type { InputRecord } from './types.js';
+import type { InputRecord, Problem } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -553,15 +554,19 @@ describe('syntax errors in one element', () => {
     expect(problems).toEqual(['invalid-symbol /1/data/status', 'after-syntax-error /1/data/status']);
   });
 
-  /** Each problem of a file `name` holding `text`, in elements and between them, as `code line:column pointer`. */
-  async function problemsOf(name: string, text: string): Promise<string[]> {
+  /** Each problem of a file `name` holding `text`, in elements and between them, as `code line:column pointer` or as `show` says. */
+  async function problemsOf(
+    name: string,
+    text: string,
+    show = (p: Problem) => `${p.code} ${p.line}:${p.column} ${p.pointer}`,
+  ): Promise<string[]> {
     const path = join(dir, name);
     writeFileSync(path, text);
     const listed: string[] = [];
     for await (const records of readRecords([path])) {
       for (const record of records) {
         const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
-        for (const p of problems) listed.push(`${p.code} ${p.line}:${p.column} ${p.pointer}`);
+        for (const p of problems) listed.push(show(p));
       }
     }
     return listed;
@@ -621,6 +626,60 @@ describe('syntax errors in one element', () => {
       'missing-comma 2:54 /e/2',
       'missing-comma 2:57 /e/3',
     ]);
+  });
+
+  it('says a bracket closes what the other kind opened, once, at that bracket, naming where it opened', async () => {
+    // `{"a": [1, 2}` was "missing comma between array elements" at the `}` (/a/1), which fix "repaired".
+    const messages = (name: string, text: string) =>
+      problemsOf(name, text, (p) => `${p.line}:${p.column} ${p.pointer} ${p.message}${p.repair ? ' (repair)' : ''}`);
+    expect(await messages('mismatch-array.json', '{"a": [1, 2}\n')).toEqual([
+      '1:12 /a expected "]" to close the array opened at line 1, column 7, found "}"',
+    ]);
+    expect(await messages('mismatch-array.ndjson', '{"a": [1, 2}\n')).toEqual([
+      '1:12 /a expected "]" to close the array opened at line 1, column 7, found "}"',
+    ]);
+    expect(await messages('mismatch-empty.json', '{"a":\n  [}\n')).toEqual([
+      '2:4 /a expected "]" to close the array opened at line 2, column 3, found "}"',
+    ]);
+    expect(await messages('mismatch-object.ndjson', '{"a": {"b": 1]}\n{"b": 2, ]\n')).toEqual([
+      '1:14 /a expected "}" to close the object opened at line 1, column 7, found "]"',
+      '2:10  expected "}" to close the object opened at line 2, column 1, found "]"',
+    ]);
+  });
+
+  it('says so of any closing bracket of a value turned into the other kind, first, and repairs nothing', async () => {
+    const container = fc.oneof(
+      fc.array(fc.jsonValue({ maxDepth: 2 })),
+      fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(container, fc.nat(), async (value, pick) => {
+        // Inside an element: a line's own brackets are the splitter's to judge.
+        const text = JSON.stringify({ v: value });
+        // The closing brackets outside strings, the element's own left out.
+        const closers: number[] = [];
+        visit(text, {
+          onObjectEnd: (offset) => void closers.push(offset),
+          onArrayEnd: (offset) => void closers.push(offset),
+        });
+        closers.pop();
+        const at = closers[pick % closers.length] as number;
+        const swapped = `${text.slice(0, at)}${text[at] === '}' ? ']' : '}'}${text.slice(at + 1)}`;
+        const path = join(dir, `swapped-${run++}.ndjson`);
+        writeFileSync(path, `${swapped}\n`);
+        const problems: Array<{ code: string; column: number; message: string; repair?: unknown }> = [];
+        for await (const records of readRecords([path])) {
+          for (const record of records) if (record.kind === 'invalid') problems.push(...record.problems);
+        }
+        expect(problems[0]).toMatchObject({ code: 'unexpected-token', column: at + 1 });
+        expect(problems[0]?.message).toMatch(
+          /^expected "[\]}]" to close the (array|object) opened at line 1, column \d+, found "[\]}]"$/,
+        );
+        expect(problems.filter((problem) => problem.repair)).toEqual([]);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('names what a web page puts into JSON pasted from it: a no-break space, curly quotes', async () => {
