@@ -1011,6 +1011,24 @@ describe('a file read in chunks of any size', () => {
   });
 });
 
+describe('an NDJSON first line left open, then a blank line', () => {
+  it('is cut where its own line ends, read in reads of any size', async () => {
+    // The blank line moved the cut to itself: 2:1, not 1:12.
+    const path = join(dir, 'open-then-blank.ndjson');
+    writeFileSync(path, '{"id": "x",\n\n\n{"id": "y"}\n');
+    for (const readSize of [1, 2, 3, 5, 8, 13, 4096]) {
+      const found: string[] = [];
+      for await (const records of readRecords([path], { readSize, chunkSize: readSize })) {
+        for (const record of records) {
+          const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
+          for (const p of problems) found.push(`${p.code} ${p.line}:${p.column}`);
+        }
+      }
+      expect(found, `reads of ${readSize}`).toEqual(['unexpected-eof 1:12', 'unknown-shape 4:1']);
+    }
+  });
+});
+
 describe('the problems an element keeps under maxIssues', () => {
   /** The problems of each element of `text` read with `options`, as `severity pointer line:column`. */
   async function keptOf(name: string, text: string, options: { maxIssues?: number; strict?: boolean }) {

@@ -510,6 +510,12 @@ describe('validate: a value cut short', () => {
       '{"id": "x",\n{"id": "y"}\n{"id": "z"}\n',
       ['error unexpected-eof 1:12 ', 'error unknown-shape 2:1 ', 'error unknown-shape 3:1 '],
     ],
+    // A blank line after it decides nothing: the value was cut at the end of its own line, not at the blank one.
+    [
+      'open-first-line-then-blank.ndjson',
+      '{"id": "x",\n\n{"id": "y"}\n',
+      ['error unexpected-eof 1:12 ', 'error unknown-shape 3:1 '],
+    ],
     // Cut right after a key: the value is missing, not a colon before something that follows.
     [
       'cut-after-key.ndjson',
