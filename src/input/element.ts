@@ -477,6 +477,9 @@ function misplacedToken(site: ErrorSite, error: number): Problem {
   if (text[before - 1] === ',' && (token === '}' || token === ']')) {
     let first = before - 1;
     while (text[previousTokenEnd(text, first) - 1] === ',') first = previousTokenEnd(text, first) - 1;
+    // Hint: the run is one trailing comma, of the member before its first comma; read past a second,
+    // the pointer would name an item one past the last, or no member at all.
+    site.pointedAt = pointedPosition(text, previousTokenEnd(text, first));
     return site.error(first, 'trailing-comma', `trailing comma before "${token}"`, {
       at: first,
       deleteChars: before - first,

@@ -628,6 +628,17 @@ describe('syntax errors in one element', () => {
     ]);
   });
 
+  it('points a run of trailing commas at the member before the first, as one trailing comma', async () => {
+    // After the second comma the pointer named one past the last item (`/a/2`), or the object (`/a`).
+    const text = '{"a":[1,2,]}\n{"a":[1,2,,]}\n{"a":{"b":1,}}\n{"a":{"b":1 , , }}\n';
+    expect(await problemsOf('trailing-commas.ndjson', text)).toEqual([
+      'trailing-comma 1:10 /a/1',
+      'trailing-comma 2:10 /a/1',
+      'trailing-comma 3:12 /a/b',
+      'trailing-comma 4:13 /a/b',
+    ]);
+  });
+
   it('says a bracket closes what the other kind opened, once, at that bracket, naming where it opened', async () => {
     // `{"a": [1, 2}` was "missing comma between array elements" at the `}` (/a/1), which fix "repaired".
     const messages = (name: string, text: string) =>
