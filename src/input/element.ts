@@ -184,8 +184,7 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
   const problems: Problem[] = [];
   let found = 0;
   let outOfStepAt = -1;
-  // The objects and arrays open, and where each opened.
-  const containers: Array<{ kind: 'object' | 'array'; offset: number }> = [];
+  const containers: OpenBracket[] = [];
   const firsts = new FirstErrors(source.text);
   // Where each kept problem's pointer is read: the token before its error. Hint: a missing or
   // trailing comma belongs to the member before it, so that is where the pointer goes.
@@ -218,7 +217,7 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
         const inArray = open?.kind === 'array';
         const commaBeforeItem = inArray && error === ParseErrorCode.CommaExpected && beginsValue(source.text, offset);
         if (!firsts.isFirst(offset, length, commaBeforeItem) && !cutEnd) return;
-        const site = new ErrorSite(source, offset, length, inArray);
+        const site = new ErrorSite(source, offset, length, open);
         // Hint: a bracket of the other kind is no comma, value or key missing before it, whatever
         // error jsonc-parser gives there: it closes what it cannot, and only a person knows which
         // bracket is wrong, so nothing repairs it. Its pointer names what it does not close.
@@ -349,6 +348,12 @@ function beginsValue(text: string, offset: number): boolean {
   return /^(?:[[{"\-\d]|(?:true|false|null)(?![\w$]))/.test(text.slice(offset, offset + 6));
 }
 
+/** An object or array open where an error is found, and where it opened. */
+interface OpenBracket {
+  kind: 'object' | 'array';
+  offset: number;
+}
+
 /** Where jsonc-parser found an error: the token and the end of the one before. */
 class ErrorSite {
   readonly source: ElementText;
@@ -358,18 +363,21 @@ class ErrorSite {
   readonly before: number;
   /** What the enclosing container holds, for messages. */
   readonly members: string;
+  /** The object or array it is in, and where that opened. */
+  readonly open: OpenBracket | undefined;
   /** An error here was made, whose pointer `diagnoseSyntax` finds after. */
   pointed = false;
   /** Where that pointer is read, when not at the token before (see `pointedPosition`). */
   pointedAt: number | undefined;
 
-  constructor(source: ElementText, offset: number, length: number, inArray: boolean) {
+  constructor(source: ElementText, offset: number, length: number, open: OpenBracket | undefined) {
     const { text } = source;
     this.source = source;
     this.offset = offset;
     this.token = text.slice(offset, offset + length);
     this.before = previousTokenEnd(text, offset);
-    this.members = inArray ? 'array elements' : 'object members';
+    this.members = open?.kind === 'array' ? 'array elements' : 'object members';
+    this.open = open;
   }
 
   /** The token is past the end of the text. */
@@ -412,8 +420,16 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
       const closer = error === ParseErrorCode.CloseBraceExpected ? '}' : ']';
       return site.error(offset, 'unexpected-token', `expected "${closer}", found ${JSON.stringify(token)}`);
     }
-    case ParseErrorCode.UnexpectedEndOfString:
+    case ParseErrorCode.UnexpectedEndOfString: {
+      // Hint: after `{` or `,` in an object the string is a key, which no member has yet: the
+      // pointer names the object it would be in.
+      const { open } = site;
+      if (open?.kind === 'object' && '{,'.includes(site.source.text[before - 1] ?? '')) {
+        site.pointedAt = open.offset;
+        return site.error(offset, 'unterminated-string', 'unterminated property name: the key is cut off');
+      }
       return site.error(offset, 'unterminated-string', 'unterminated string');
+    }
     case ParseErrorCode.InvalidCharacter: {
       const at = [...token].findIndex((char) => char < ' ');
       const index = at === -1 ? offset : offset + at;
@@ -446,7 +462,7 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
 }
 
 /** A closing bracket at `site` of the other kind than the object or array `open` that it would close. */
-function mismatchedCloser(site: ErrorSite, open: { kind: 'object' | 'array'; offset: number }): Problem {
+function mismatchedCloser(site: ErrorSite, open: OpenBracket): Problem {
   const { line, column } = site.source.locate(open.offset);
   const closer = open.kind === 'array' ? ']' : '}';
   const message = `expected "${closer}" to close the ${open.kind} opened at line ${line}, column ${column}, found ${JSON.stringify(site.token)}`;

@@ -639,6 +639,19 @@ describe('syntax errors in one element', () => {
     ]);
   });
 
+  it('says a string left open where a key goes is a property name cut off, and points at its object', async () => {
+    // `{"id": "x", "da` said "unterminated string" with pointer /id, a member the cut string is not.
+    const show = (p: Problem) => `${p.code} ${p.line}:${p.column} ${p.pointer} ${p.message}`;
+    expect(await problemsOf('cut-key.json', '{"id": "x", "da', show)).toEqual([
+      'unterminated-string 1:13  unterminated property name: the key is cut off',
+    ]);
+    expect(await problemsOf('cut-key.ndjson', '{"id": "x", "data": {"a": 1, "b\n{"c": "d\n', show)).toEqual([
+      'unterminated-string 1:30 /data unterminated property name: the key is cut off',
+      // A value cut short is still a string.
+      'unterminated-string 2:7 /c unterminated string',
+    ]);
+  });
+
   it('says a bracket closes what the other kind opened, once, at that bracket, naming where it opened', async () => {
     // `{"a": [1, 2}` was "missing comma between array elements" at the `}` (/a/1), which fix "repaired".
     const messages = (name: string, text: string) =>
