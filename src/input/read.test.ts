@@ -1035,20 +1035,31 @@ describe('a file read in chunks of any size', () => {
   });
 });
 
-describe('an NDJSON first line left open, then a blank line', () => {
-  it('is cut where its own line ends, read in reads of any size', async () => {
-    // The blank line moved the cut to itself: 2:1, not 1:12.
-    const path = join(dir, 'open-then-blank.ndjson');
-    writeFileSync(path, '{"id": "x",\n\n\n{"id": "y"}\n');
-    for (const readSize of [1, 2, 3, 5, 8, 13, 4096]) {
-      const found: string[] = [];
-      for await (const records of readRecords([path], { readSize, chunkSize: readSize })) {
-        for (const record of records) {
-          const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
-          for (const p of problems) found.push(`${p.code} ${p.line}:${p.column}`);
+describe('a value cut before blank lines', () => {
+  it('is cut where its own last line ends, read in reads of any size', async () => {
+    // The blank line moved the cut to itself: 2:1 (3:1 after two), not 1:12.
+    const files: Array<[string, string, string[]]> = [
+      ['open-then-blank.ndjson', '{"id": "x",\n\n\n{"id": "y"}\n', ['unexpected-eof 1:12', 'unknown-shape 4:1']],
+      ['cut-then-blank.json', '[\n  {"a": 1,\n\n  {"b": 2}\n]\n', ['unexpected-eof 2:11', 'unknown-shape 4:3']],
+      [
+        'cut-then-blank-crlf.json',
+        '[\r\n  {"a": 1,\r\n\r\n  {"b": 2}\r\n]\r\n',
+        ['unexpected-eof 2:11', 'unknown-shape 4:3'],
+      ],
+    ];
+    for (const [name, text, expected] of files) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      for (const readSize of [1, 2, 3, 5, 8, 13, 4096]) {
+        const found: string[] = [];
+        for await (const records of readRecords([path], { readSize, chunkSize: readSize })) {
+          for (const record of records) {
+            const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
+            for (const p of problems) found.push(`${p.code} ${p.line}:${p.column}`);
+          }
         }
+        expect(found, `${name} in reads of ${readSize}`).toEqual(expected);
       }
-      expect(found, `reads of ${readSize}`).toEqual(['unexpected-eof 1:12', 'unknown-shape 4:1']);
     }
   });
 });

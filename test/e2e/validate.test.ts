@@ -516,6 +516,17 @@ describe('validate: a value cut short', () => {
       '{"id": "x",\n\n{"id": "y"}\n',
       ['error unexpected-eof 1:12 ', 'error unknown-shape 3:1 '],
     ],
+    // So in a batch: an element cut before blank lines is cut where its own last line ends.
+    [
+      'cut-before-blank-in-batch.json',
+      '[\n  {"a": 1,\n\n  {"b": 2}\n]\n',
+      ['error unexpected-eof 2:11 /0', 'error unknown-shape 4:3 /1'],
+    ],
+    [
+      'cut-before-blank-pretty.json',
+      '[\n  {\n    "a": 1,\n\r\n\n  {\n    "b": 2\n  }\n]\n',
+      ['error unexpected-eof 3:12 /0', 'error unknown-shape 6:3 /1'],
+    ],
     // Cut right after a key: the value is missing, not a colon before something that follows.
     [
       'cut-after-key.ndjson',
