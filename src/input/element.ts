@@ -223,7 +223,6 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
         // bracket is wrong, so nothing repairs it. Its pointer names what it does not close.
         const mismatched = open !== undefined && site.token === (inArray ? '}' : ']');
         const problem = mismatched ? mismatchedCloser(site, open) : describeSyntaxError(site, error, ended);
-        if (mismatched) site.pointedAt = open.offset;
         if (offset >= source.text.length || problem.code === 'unexpected-eof') endSaid = true;
         if (outOfStepAt === -1 && outOfStep.has(problem.code)) outOfStepAt = found;
         if (found <= limit) {
@@ -466,6 +465,7 @@ function mismatchedCloser(site: ErrorSite, open: OpenBracket): Problem {
   const { line, column } = site.source.locate(open.offset);
   const closer = open.kind === 'array' ? ']' : '}';
   const message = `expected "${closer}" to close the ${open.kind} opened at line ${line}, column ${column}, found ${JSON.stringify(site.token)}`;
+  site.pointedAt = open.offset;
   return site.error(site.offset, 'unexpected-token', message);
 }
 

@@ -124,8 +124,8 @@ const written: fc.Arbitrary<Written> = fc.letrec<{ value: Written }>((tie) => ({
 
 /**
  * The old way: the tree, and the longest prefix of the path it finds, read as a JSON pointer reads
- * it, a key given more than once naming its last copy (`findNodeAtLocation` itself takes a number for an item and a string for a key, and so missed a
- * key made of digits that a pointer names).
+ * it, a key given more than once naming its last copy (`findNodeAtLocation` itself takes a number
+ * for an item and a string for a key, and so missed a key made of digits that a pointer names).
  */
 function placeByTree(text: string, path: PathSegments) {
   const tree = parseTree(text);

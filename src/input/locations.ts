@@ -138,13 +138,13 @@ interface Open {
 
 /**
  * For each path, the place of the deepest value along it that the text holds, as a JSON pointer
- * names it: a segment names an object's member by its key (the last copy of a key given more than
- * once, the one JSON.parse keeps), and an
- * array's item by its index, written as a number or as its digits (`0`, `7`, not `07`). It is what
- * jsonc-parser's `findNodeAtLocation` finds on `parseTree`'s tree for the longest prefix found,
- * save that `findNodeAtLocation` takes a number for an item and a string for a key, and so missed
- * a key made of digits, and finds the first copy of a key. One read of a valid JSON text, without the tree, which for an element of
- * two million keys took a gigabyte. The text's start when none is found.
+ * names it: a segment names an object's member by its key (the last copy of a key given more
+ * than once, the one JSON.parse keeps), and an array's item by its index, written as a number or
+ * as its digits (`0`, `7`, not `07`). It is what jsonc-parser's `findNodeAtLocation` finds on
+ * `parseTree`'s tree for the longest prefix found, save that `findNodeAtLocation` takes a number
+ * for an item and a string for a key, and so missed a key made of digits, and finds the first
+ * copy of a key. One read of a valid JSON text, without the tree, which for an element of two
+ * million keys took a gigabyte. The text's start when none is found.
  */
 export function placesAt(text: string, paths: readonly PathSegments[]): ValuePlace[] {
   const root: PathNode = { children: new Map() };
