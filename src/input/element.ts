@@ -6,8 +6,9 @@
 import { isUtf8 } from 'node:buffer';
 import { visit } from 'jsonc-parser';
 import { impossible } from '../errors.js';
+import { javaScriptKeyOrder, type KeyOrder } from '../schema/check.js';
 import { excerptAt } from './excerpt.js';
-import { pathsAt, placesAt } from './locations.js';
+import { pathsAt, placesAt, textKeyOrder } from './locations.js';
 import type { LineBefore, SplitElement } from './split.js';
 import type { Omitted, Problem } from './types.js';
 
@@ -183,7 +184,7 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
   const problems: Problem[] = [];
   let found = 0;
   let outOfStepAt = -1;
-  const containers: Array<'object' | 'array'> = [];
+  const containers: OpenBracket[] = [];
   const firsts = new FirstErrors(source.text);
   // Where each kept problem's pointer is read: the token before its error. Hint: a missing or
   // trailing comma belongs to the member before it, so that is where the pointer goes.
@@ -194,14 +195,14 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
   visit(
     source.text,
     {
-      onObjectBegin: () => {
-        containers.push('object');
+      onObjectBegin: (offset) => {
+        containers.push({ kind: 'object', offset });
       },
       onObjectEnd: () => {
         containers.pop();
       },
-      onArrayBegin: () => {
-        containers.push('array');
+      onArrayBegin: (offset) => {
+        containers.push({ kind: 'array', offset });
       },
       onArrayEnd: () => {
         containers.pop();
@@ -212,18 +213,23 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
         // one (`{,`), and only this one says the rest of the element is missing. Said once, and
         // not after an error that may have put the rest out of step (the end may only follow from it).
         const cutEnd = early && !endSaid && offset >= source.text.length && outOfStepAt === -1;
-        const inArray = containers.at(-1) === 'array';
+        const open = containers.at(-1);
+        const inArray = open?.kind === 'array';
         const commaBeforeItem = inArray && error === ParseErrorCode.CommaExpected && beginsValue(source.text, offset);
         if (!firsts.isFirst(offset, length, commaBeforeItem) && !cutEnd) return;
-        const site = new ErrorSite(source, offset, length, inArray);
-        const problem = describeSyntaxError(site, error, ended);
+        const site = new ErrorSite(source, offset, length, open);
+        // Hint: a bracket of the other kind is no comma, value or key missing before it, whatever
+        // error jsonc-parser gives there: it closes what it cannot, and only a person knows which
+        // bracket is wrong, so nothing repairs it. Its pointer names what it does not close.
+        const mismatched = open !== undefined && site.token === (inArray ? '}' : ']');
+        const problem = mismatched ? mismatchedCloser(site, open) : describeSyntaxError(site, error, ended);
         if (offset >= source.text.length || problem.code === 'unexpected-eof') endSaid = true;
         if (outOfStepAt === -1 && outOfStep.has(problem.code)) outOfStepAt = found;
         if (found <= limit) {
           problems.push(problem);
           if (site.pointed) {
             pointed.push(problem);
-            pointedAt.push(pointedPosition(source.text, site.before));
+            pointedAt.push(site.pointedAt ?? pointedPosition(source.text, site.before));
           }
         }
         found++;
@@ -341,6 +347,12 @@ function beginsValue(text: string, offset: number): boolean {
   return /^(?:[[{"\-\d]|(?:true|false|null)(?![\w$]))/.test(text.slice(offset, offset + 6));
 }
 
+/** An object or array open where an error is found, and where it opened. */
+interface OpenBracket {
+  kind: 'object' | 'array';
+  offset: number;
+}
+
 /** Where jsonc-parser found an error: the token and the end of the one before. */
 class ErrorSite {
   readonly source: ElementText;
@@ -350,16 +362,21 @@ class ErrorSite {
   readonly before: number;
   /** What the enclosing container holds, for messages. */
   readonly members: string;
+  /** The object or array it is in, and where that opened. */
+  readonly open: OpenBracket | undefined;
   /** An error here was made, whose pointer `diagnoseSyntax` finds after. */
   pointed = false;
+  /** Where that pointer is read, when not at the token before (see `pointedPosition`). */
+  pointedAt: number | undefined;
 
-  constructor(source: ElementText, offset: number, length: number, inArray: boolean) {
+  constructor(source: ElementText, offset: number, length: number, open: OpenBracket | undefined) {
     const { text } = source;
     this.source = source;
     this.offset = offset;
     this.token = text.slice(offset, offset + length);
     this.before = previousTokenEnd(text, offset);
-    this.members = inArray ? 'array elements' : 'object members';
+    this.members = open?.kind === 'array' ? 'array elements' : 'object members';
+    this.open = open;
   }
 
   /** The token is past the end of the text. */
@@ -402,8 +419,16 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
       const closer = error === ParseErrorCode.CloseBraceExpected ? '}' : ']';
       return site.error(offset, 'unexpected-token', `expected "${closer}", found ${JSON.stringify(token)}`);
     }
-    case ParseErrorCode.UnexpectedEndOfString:
+    case ParseErrorCode.UnexpectedEndOfString: {
+      // Hint: after `{` or `,` in an object the string is a key, which no member has yet: the
+      // pointer names the object it would be in.
+      const { open } = site;
+      if (open?.kind === 'object' && '{,'.includes(site.source.text[before - 1] ?? '')) {
+        site.pointedAt = open.offset;
+        return site.error(offset, 'unterminated-string', 'unterminated property name: the key is cut off');
+      }
       return site.error(offset, 'unterminated-string', 'unterminated string');
+    }
     case ParseErrorCode.InvalidCharacter: {
       const at = [...token].findIndex((char) => char < ' ');
       const index = at === -1 ? offset : offset + at;
@@ -435,6 +460,15 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
   }
 }
 
+/** A closing bracket at `site` of the other kind than the object or array `open` that it would close. */
+function mismatchedCloser(site: ErrorSite, open: OpenBracket): Problem {
+  const { line, column } = site.source.locate(open.offset);
+  const closer = open.kind === 'array' ? ']' : '}';
+  const message = `expected "${closer}" to close the ${open.kind} opened at line ${line}, column ${column}, found ${JSON.stringify(site.token)}`;
+  site.pointedAt = open.offset;
+  return site.error(site.offset, 'unexpected-token', message);
+}
+
 /** The element's text ended before it closed; `ended` says why. */
 function unexpectedEnd(source: ElementText, ended: Ended): Problem {
   const message = ended.truncated
@@ -459,6 +493,9 @@ function misplacedToken(site: ErrorSite, error: number): Problem {
   if (text[before - 1] === ',' && (token === '}' || token === ']')) {
     let first = before - 1;
     while (text[previousTokenEnd(text, first) - 1] === ',') first = previousTokenEnd(text, first) - 1;
+    // Hint: the run is one trailing comma, of the member before its first comma; read past a second,
+    // the pointer would name an item one past the last, or no member at all.
+    site.pointedAt = pointedPosition(text, previousTokenEnd(text, first));
     return site.error(first, 'trailing-comma', `trailing comma before "${token}"`, {
       at: first,
       deleteChars: before - first,
@@ -503,7 +540,7 @@ function describeParseError(code: number): string {
 }
 
 /** The outcome of reading one element. */
-interface ParsedElement {
+export interface ParsedElement {
   text: ElementText | undefined;
   value: unknown;
   /** False when the element is not JSON (its problems say why). */
@@ -537,22 +574,58 @@ function keyCount(value: unknown, found: { proto: boolean }): number {
   return count;
 }
 
-/** The pointers of the `__proto__` keys of `value`: the first `limit`, and how many more. */
-function protoKeyPaths(value: unknown, path: string, into: { paths: string[]; more: number }, limit: number): void {
+/** Whether `key` is an array index, which JavaScript lists before an object's other keys. */
+function isArrayIndex(key: string): boolean {
+  return /^(?:0|[1-9][0-9]{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
+/** Whether an object in `value` has a key that is an array index. Hint: JavaScript lists such a key first, so only an object's first key is looked at. */
+function hasArrayIndexKey(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasArrayIndexKey);
+  let first = true;
+  for (const key in value) {
+    if (first && isArrayIndex(key)) return true;
+    first = false;
+    if (hasArrayIndexKey((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+/**
+ * The order of the keys of an element's value (of `members` members, see `SplitElement.members`)
+ * in its text where JavaScript's differs: where an object has a key that is an array index, or a
+ * key given twice (the value holds fewer keys than the text); undefined where neither is, as for
+ * nearly every element. Hint: it costs a walk of the value, and where it differs a read of the
+ * text, so it is asked only where the order decides something: which problems are kept past a limit.
+ */
+export function keyOrderIn(text: ElementText, value: unknown, members: number): KeyOrder | undefined {
+  const differs = keyCount(value, { proto: false }) < members || hasArrayIndexKey(value);
+  return differs ? textKeyOrder(text.text, value) : undefined;
+}
+
+/** The pointers of the `__proto__` keys of `value`, its keys in order `keys`: the first `limit`, and how many more. */
+function protoKeyPaths(
+  value: unknown,
+  path: string,
+  into: { paths: string[]; more: number },
+  limit: number,
+  keys: KeyOrder,
+): void {
   if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
-      protoKeyPaths(item, `${path}/${i}`, into, limit);
+      protoKeyPaths(item, `${path}/${i}`, into, limit, keys);
     });
     return;
   }
-  for (const key of Object.keys(value)) {
+  for (const key of keys.keysOf(value)) {
     const at = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
     if (key === '__proto__') {
       if (into.paths.length < limit) into.paths.push(at);
       else into.more++;
     }
-    protoKeyPaths((value as Record<string, unknown>)[key], at, into, limit);
+    protoKeyPaths((value as Record<string, unknown>)[key], at, into, limit, keys);
   }
 }
 
@@ -774,6 +847,12 @@ export function parseElement(
     more += duplicates.more;
   }
   if (found.proto) more += protoKeyProblems(text, element, file, value, limit, problems);
+  // Hint: the two kinds are warnings both, kept to one limit: the first in the text of either.
+  if (problems.length > limit) {
+    problems.sort((a, b) => a.offset - b.offset);
+    more += problems.length - limit;
+    problems.length = limit;
+  }
   return more > 0
     ? { text, value, parsed: true, problems, omitted: omitted(0, more) }
     : { text, value, parsed: true, problems };
@@ -789,7 +868,8 @@ function protoKeyProblems(
   problems: Problem[],
 ): number {
   const protoKeys = { paths: [] as string[], more: 0 };
-  protoKeyPaths(value, '', protoKeys, limit);
+  const keys = keyOrderIn(text, value, element.members) ?? javaScriptKeyOrder;
+  protoKeyPaths(value, '', protoKeys, limit, keys);
   const places = locateAll(
     text,
     protoKeys.paths.map((pointer) => ({ pointer, atKey: true })),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { getLocation, type Node, parseTree, printParseErrorCode, visit } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
-import { type PathSegments, pathsAt, placesAt } from './locations.js';
+import { type PathSegments, pathsAt, placesAt, textKeyOrder } from './locations.js';
 
 /** Texts near JSON: valid values, and the same cut, spliced or with a token dropped or doubled. */
 const texts = fc
@@ -112,7 +112,7 @@ const written: fc.Arbitrary<Written> = fc.letrec<{ value: Written }>((tie) => ({
       paths: [[], ...items.flatMap((item, i) => item.paths.map((path) => [i, ...path]))],
     })),
     fc
-      .array(fc.tuple(fc.constantFrom('a', 'b', '0', '', '__proto__', 'a/b', 'constructor'), tie('value')), {
+      .array(fc.tuple(fc.constantFrom('a', 'b', '0', '10', '2', '', '__proto__', 'a/b', 'constructor'), tie('value')), {
         maxLength: 4,
       })
       .map((members) => ({
@@ -124,8 +124,8 @@ const written: fc.Arbitrary<Written> = fc.letrec<{ value: Written }>((tie) => ({
 
 /**
  * The old way: the tree, and the longest prefix of the path it finds, read as a JSON pointer reads
- * it (`findNodeAtLocation` itself takes a number for an item and a string for a key, and so missed a
- * key made of digits that a pointer names).
+ * it, a key given more than once naming its last copy (`findNodeAtLocation` itself takes a number
+ * for an item and a string for a key, and so missed a key made of digits that a pointer names).
  */
 function placeByTree(text: string, path: PathSegments) {
   const tree = parseTree(text);
@@ -136,7 +136,8 @@ function placeByTree(text: string, path: PathSegments) {
     const text = String(segment);
     let next: Node | undefined;
     if (node.type === 'object') {
-      const member = node.children?.find((property) => property.children?.[0]?.value === text);
+      // The last member of a key given more than once: the one JSON.parse keeps.
+      const member = node.children?.findLast((property) => property.children?.[0]?.value === text);
       next = member?.children?.[1];
       if (member) keyOffset = member.offset;
     } else if (node.type === 'array' && /^(0|[1-9][0-9]*)$/.test(text)) {
@@ -150,6 +151,15 @@ function placeByTree(text: string, path: PathSegments) {
 }
 
 describe('placesAt', () => {
+  it('names the last copy of a key given three times, as JSON.parse keeps it, and nothing of the copies before', () => {
+    const text = '{"a": {"b": 1, "c": 2}, "x": 0, "a": {"b": 3}, "a": {"c": 4}}';
+    const [a, c, b] = placesAt(text, [['a'], ['a', 'c'], ['a', 'b']]);
+    expect(a).toEqual({ offset: text.lastIndexOf('{"c"'), keyOffset: text.lastIndexOf('"a"') });
+    expect(c).toEqual({ offset: text.indexOf('4'), keyOffset: text.lastIndexOf('"c"') });
+    // The copy kept has no "b": its place is the deepest value the path finds, the last "a".
+    expect(b).toEqual(a);
+  });
+
   it('finds what a walk of the tree finds, for paths in the text, past it and beside it, in one read', () => {
     const segment = fc.constantFrom<string | number>('a', 'b', '0', 0, 1, 3, '', 'constructor', '__proto__', 'a/b');
     fc.assert(
@@ -162,6 +172,36 @@ describe('placesAt', () => {
           ...extra,
         ];
         expect(placesAt(text, paths)).toEqual(paths.map((path) => placeByTree(text, path)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('textKeyOrder', () => {
+  it('lists the keys of every object of the value in the order placesAt finds them in the text', () => {
+    fc.assert(
+      fc.property(written, ({ text }) => {
+        const value: unknown = JSON.parse(text);
+        const order = textKeyOrder(text, value);
+        const check = (node: unknown, path: Array<string | number>) => {
+          if (typeof node !== 'object' || node === null) return;
+          if (Array.isArray(node)) {
+            for (const [i, item] of node.entries()) check(item, [...path, i]);
+            return;
+          }
+          const keys = Object.keys(node);
+          const offsets = placesAt(
+            text,
+            keys.map((key) => [...path, key]),
+          ).map((place) => place.keyOffset);
+          const byText = keys.map((key, i) => ({ key, at: offsets[i] as number })).sort((a, b) => a.at - b.at);
+          expect(order.keysOf(node)).toEqual(byText.map(({ key }) => key));
+          for (const [i, { key }] of byText.entries()) expect(order.indexOf(node, key)).toBe(i);
+          expect(order.indexOf(node, 'not a key')).toBe(-1);
+          for (const key of keys) check((node as Record<string, unknown>)[key], [...path, key]);
+        };
+        check(value, []);
       }),
       { numRuns: 300 },
     );

@@ -3,6 +3,7 @@
  * says of each position, which re-reads the text from its start for every one.
  */
 import { type JSONPath, visit } from 'jsonc-parser';
+import { javaScriptKeyOrder, type KeyOrder } from '../schema/check.js';
 
 /** Thrown to end a read once every position is answered, as `getLocation` ends its own. */
 const answered = Symbol('answered');
@@ -117,14 +118,19 @@ interface PathNode {
   place?: ValuePlace;
 }
 
+/** Forgets the places found under `node` and its own: a later copy of its key is the one kept. */
+function forget(node: PathNode): void {
+  if (node.place === undefined) return;
+  node.place = undefined;
+  for (const child of node.children.values()) forget(child);
+}
+
 /** An object or array being read: its node among the wanted, if any, and what it has read so far. */
 interface Open {
   wanted: PathNode | undefined;
   object: boolean;
   /** An array's items so far. */
   index: number;
-  /** A wanted object's keys so far that are wanted: only the first of a key is found, as `findNodeAtLocation` finds it. */
-  keys: Set<string> | undefined;
   /** The node of the key an object just read, and where that key begins. */
   next: PathNode | undefined;
   keyOffset: number;
@@ -132,12 +138,13 @@ interface Open {
 
 /**
  * For each path, the place of the deepest value along it that the text holds, as a JSON pointer
- * names it: a segment names an object's member by its key (the first of duplicate keys), and an
- * array's item by its index, written as a number or as its digits (`0`, `7`, not `07`). It is what
- * jsonc-parser's `findNodeAtLocation` finds on `parseTree`'s tree for the longest prefix found,
- * save that `findNodeAtLocation` takes a number for an item and a string for a key, and so missed
- * a key made of digits. One read of a valid JSON text, without the tree, which for an element of
- * two million keys took a gigabyte. The text's start when none is found.
+ * names it: a segment names an object's member by its key (the last copy of a key given more
+ * than once, the one JSON.parse keeps), and an array's item by its index, written as a number or
+ * as its digits (`0`, `7`, not `07`). It is what jsonc-parser's `findNodeAtLocation` finds on
+ * `parseTree`'s tree for the longest prefix found, save that `findNodeAtLocation` takes a number
+ * for an item and a string for a key, and so missed a key made of digits, and finds the first
+ * copy of a key. One read of a valid JSON text, without the tree, which for an element of two
+ * million keys took a gigabyte. The text's start when none is found.
  */
 export function placesAt(text: string, paths: readonly PathSegments[]): ValuePlace[] {
   const root: PathNode = { children: new Map() };
@@ -169,7 +176,7 @@ export function placesAt(text: string, paths: readonly PathSegments[]): ValuePla
     return wanted;
   };
   const push = (wanted: PathNode | undefined, object: boolean) => {
-    open.push({ wanted, object, index: 0, keys: undefined, next: undefined, keyOffset: 0 });
+    open.push({ wanted, object, index: 0, next: undefined, keyOffset: 0 });
   };
   visit(text, {
     onObjectBegin: (offset) => push(begin(offset), true),
@@ -187,9 +194,9 @@ export function placesAt(text: string, paths: readonly PathSegments[]): ValuePla
       const object = open.at(-1);
       if (!object?.wanted) return;
       const wanted = object.wanted.children.get(name);
-      object.keys ??= new Set();
-      object.next = wanted && !object.keys.has(name) ? wanted : undefined;
-      if (wanted) object.keys.add(name);
+      // Hint: a key given again replaces what its copy before held, as JSON.parse keeps the last.
+      if (wanted) forget(wanted);
+      object.next = wanted;
       object.keyOffset = offset;
     },
   });
@@ -203,4 +210,73 @@ export function placesAt(text: string, paths: readonly PathSegments[]): ValuePla
     }
     return place;
   });
+}
+
+/** An object or array of a value being read from its text: the value's own, when it kept it, and what it has read so far. */
+interface Read {
+  value: unknown;
+  /** An object's keys so far, each where its last copy stands. */
+  keys: Set<string> | undefined;
+  /** An array's items so far, or the key an object just read. */
+  index: number;
+  key: string | undefined;
+}
+
+/**
+ * The order of the keys of each object of `value` (the value `JSON.parse` makes of `text`) as
+ * its text gives them, each key where its last copy stands, the copy `JSON.parse` keeps (and
+ * `placesAt` names). Hint: JavaScript's order differs only where an object has a key that is an
+ * array index or a key given twice (see `KeyOrder`), so it is worth its read of the text only
+ * there. An object the value did not keep (under a key given before again) is read and dropped;
+ * the copy the value kept is read last.
+ */
+export function textKeyOrder(text: string, value: unknown): KeyOrder {
+  const orders = new WeakMap<object, { keys: readonly string[]; index: Map<string, number> }>();
+  const open: Read[] = [];
+  /** The value the text holds at the value beginning now, when the parsed value kept it. */
+  const kept = (): unknown => {
+    const parent = open.at(-1);
+    if (!parent) return value;
+    const container = parent.value as Record<string, unknown> | unknown[] | undefined;
+    if (container === undefined) return undefined;
+    if (Array.isArray(container)) return container[parent.index++];
+    const key = parent.key;
+    return key !== undefined && Object.hasOwn(container, key) ? container[key] : undefined;
+  };
+  const begin = (object: boolean) => {
+    const value = kept();
+    const own = typeof value === 'object' && value !== null && Array.isArray(value) !== object ? value : undefined;
+    open.push({ value: own, keys: object ? new Set() : undefined, index: 0, key: undefined });
+  };
+  visit(text, {
+    onObjectBegin: () => begin(true),
+    onArrayBegin: () => begin(false),
+    onObjectEnd: () => {
+      const object = open.pop();
+      if (!object?.value || !object.keys) return;
+      const keys = [...object.keys.keys()];
+      orders.set(object.value, { keys, index: new Map(keys.map((key, i) => [key, i])) });
+    },
+    onArrayEnd: () => {
+      open.pop();
+    },
+    onLiteralValue: () => {
+      kept();
+    },
+    onObjectProperty: (name) => {
+      const object = open.at(-1);
+      if (!object?.keys) return;
+      // Hint: a key given again moves to where its new copy stands (a Set keeps the order of adding).
+      object.keys.delete(name);
+      object.keys.add(name);
+      object.key = name;
+    },
+  });
+  return {
+    keysOf: (object) => orders.get(object)?.keys ?? javaScriptKeyOrder.keysOf(object),
+    indexOf: (object, key) => {
+      const order = orders.get(object);
+      return order ? (order.index.get(key) ?? -1) : javaScriptKeyOrder.indexOf(object, key);
+    },
+  };
 }

@@ -2,11 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { visit } from 'jsonc-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCalls } from '../core/generate.js';
 import { codeFrame } from '../render/code-frame.js';
 import { readChunks, readRecords, releasePipes } from './read.js';
-import type { InputRecord } from './types.js';
+import type { InputRecord, Problem } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -625,15 +626,19 @@ describe('syntax errors in one element', () => {
     expect(problems).toEqual(['invalid-symbol /1/data/status', 'after-syntax-error /1/data/status']);
   });
 
-  /** Each problem of a file `name` holding `text`, in elements and between them, as `code line:column pointer`. */
-  async function problemsOf(name: string, text: string): Promise<string[]> {
+  /** Each problem of a file `name` holding `text`, in elements and between them, as `code line:column pointer` or as `show` says. */
+  async function problemsOf(
+    name: string,
+    text: string,
+    show = (p: Problem) => `${p.code} ${p.line}:${p.column} ${p.pointer}`,
+  ): Promise<string[]> {
     const path = join(dir, name);
     writeFileSync(path, text);
     const listed: string[] = [];
     for await (const records of readRecords([path])) {
       for (const record of records) {
         const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
-        for (const p of problems) listed.push(`${p.code} ${p.line}:${p.column} ${p.pointer}`);
+        for (const p of problems) listed.push(show(p));
       }
     }
     return listed;
@@ -693,6 +698,84 @@ describe('syntax errors in one element', () => {
       'missing-comma 2:54 /e/2',
       'missing-comma 2:57 /e/3',
     ]);
+  });
+
+  it('points a run of trailing commas at the member before the first, as one trailing comma', async () => {
+    // After the second comma the pointer named one past the last item (`/a/2`), or the object (`/a`).
+    const text = '{"a":[1,2,]}\n{"a":[1,2,,]}\n{"a":{"b":1,}}\n{"a":{"b":1 , , }}\n';
+    expect(await problemsOf('trailing-commas.ndjson', text)).toEqual([
+      'trailing-comma 1:10 /a/1',
+      'trailing-comma 2:10 /a/1',
+      'trailing-comma 3:12 /a/b',
+      'trailing-comma 4:13 /a/b',
+    ]);
+  });
+
+  it('says a string left open where a key goes is a property name cut off, and points at its object', async () => {
+    // `{"id": "x", "da` said "unterminated string" with pointer /id, a member the cut string is not.
+    const show = (p: Problem) => `${p.code} ${p.line}:${p.column} ${p.pointer} ${p.message}`;
+    expect(await problemsOf('cut-key.json', '{"id": "x", "da', show)).toEqual([
+      'unterminated-string 1:13  unterminated property name: the key is cut off',
+    ]);
+    expect(await problemsOf('cut-key.ndjson', '{"id": "x", "data": {"a": 1, "b\n{"c": "d\n', show)).toEqual([
+      'unterminated-string 1:30 /data unterminated property name: the key is cut off',
+      // A value cut short is still a string.
+      'unterminated-string 2:7 /c unterminated string',
+    ]);
+  });
+
+  it('says a bracket closes what the other kind opened, once, at that bracket, naming where it opened', async () => {
+    // `{"a": [1, 2}` was "missing comma between array elements" at the `}` (/a/1), which fix "repaired".
+    const messages = (name: string, text: string) =>
+      problemsOf(name, text, (p) => `${p.line}:${p.column} ${p.pointer} ${p.message}${p.repair ? ' (repair)' : ''}`);
+    expect(await messages('mismatch-array.json', '{"a": [1, 2}\n')).toEqual([
+      '1:12 /a expected "]" to close the array opened at line 1, column 7, found "}"',
+    ]);
+    expect(await messages('mismatch-array.ndjson', '{"a": [1, 2}\n')).toEqual([
+      '1:12 /a expected "]" to close the array opened at line 1, column 7, found "}"',
+    ]);
+    expect(await messages('mismatch-empty.json', '{"a":\n  [}\n')).toEqual([
+      '2:4 /a expected "]" to close the array opened at line 2, column 3, found "}"',
+    ]);
+    expect(await messages('mismatch-object.ndjson', '{"a": {"b": 1]}\n{"b": 2, ]\n')).toEqual([
+      '1:14 /a expected "}" to close the object opened at line 1, column 7, found "]"',
+      '2:10  expected "}" to close the object opened at line 2, column 1, found "]"',
+    ]);
+  });
+
+  it('says so of any closing bracket of a value turned into the other kind, first, and repairs nothing', async () => {
+    const container = fc.oneof(
+      fc.array(fc.jsonValue({ maxDepth: 2 })),
+      fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(container, fc.nat(), async (value, pick) => {
+        // Inside an element: a line's own brackets are the splitter's to judge.
+        const text = JSON.stringify({ v: value });
+        // The closing brackets outside strings, the element's own left out.
+        const closers: number[] = [];
+        visit(text, {
+          onObjectEnd: (offset) => void closers.push(offset),
+          onArrayEnd: (offset) => void closers.push(offset),
+        });
+        closers.pop();
+        const at = closers[pick % closers.length] as number;
+        const swapped = `${text.slice(0, at)}${text[at] === '}' ? ']' : '}'}${text.slice(at + 1)}`;
+        const path = join(dir, `swapped-${run++}.ndjson`);
+        writeFileSync(path, `${swapped}\n`);
+        const problems: Array<{ code: string; column: number; message: string; repair?: unknown }> = [];
+        for await (const records of readRecords([path])) {
+          for (const record of records) if (record.kind === 'invalid') problems.push(...record.problems);
+        }
+        expect(problems[0]).toMatchObject({ code: 'unexpected-token', column: at + 1 });
+        expect(problems[0]?.message).toMatch(
+          /^expected "[\]}]" to close the (array|object) opened at line 1, column \d+, found "[\]}]"$/,
+        );
+        expect(problems.filter((problem) => problem.repair)).toEqual([]);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('names what a web page puts into JSON pasted from it: a no-break space, curly quotes', async () => {
@@ -756,10 +839,11 @@ describe('a problem under an object key made of digits', () => {
         for (const p of record.problems) places.push([p.severity, p.pointer, p.line, p.column]);
       }
     }
-    const first = lines.findIndex((line) => line.includes('"7": 1')) + 1;
+    // The unknown field is the copy JSON.parse keeps, the last, where its duplicate-key warning is too.
+    const last = lines.findIndex((line) => line.includes('"7": {')) + 1;
     expect(places).toEqual([
-      ['error', '/0/data/flow/0/7', first, 11],
-      ['warning', '/0/data/flow/0/7', first + 1, 11],
+      ['error', '/0/data/flow/0/7', last, 11],
+      ['warning', '/0/data/flow/0/7', last, 11],
     ]);
   });
 });
@@ -1018,6 +1102,106 @@ describe('a file read in chunks of any size', () => {
           expect(frames).toEqual(expected);
         },
       ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('a value cut before blank lines', () => {
+  it('is cut where its own last line ends, read in reads of any size', async () => {
+    // The blank line moved the cut to itself: 2:1 (3:1 after two), not 1:12.
+    const files: Array<[string, string, string[]]> = [
+      ['open-then-blank.ndjson', '{"id": "x",\n\n\n{"id": "y"}\n', ['unexpected-eof 1:12', 'unknown-shape 4:1']],
+      ['cut-then-blank.json', '[\n  {"a": 1,\n\n  {"b": 2}\n]\n', ['unexpected-eof 2:11', 'unknown-shape 4:3']],
+      [
+        'cut-then-blank-crlf.json',
+        '[\r\n  {"a": 1,\r\n\r\n  {"b": 2}\r\n]\r\n',
+        ['unexpected-eof 2:11', 'unknown-shape 4:3'],
+      ],
+    ];
+    for (const [name, text, expected] of files) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      for (const readSize of [1, 2, 3, 5, 8, 13, 4096]) {
+        const found: string[] = [];
+        for await (const records of readRecords([path], { readSize, chunkSize: readSize })) {
+          for (const record of records) {
+            const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
+            for (const p of problems) found.push(`${p.code} ${p.line}:${p.column}`);
+          }
+        }
+        expect(found, `${name} in reads of ${readSize}`).toEqual(expected);
+      }
+    }
+  });
+});
+
+describe('the problems an element keeps under maxIssues', () => {
+  /** The problems of each element of `text` read with `options`, as `severity pointer line:column`. */
+  async function keptOf(name: string, text: string, options: { maxIssues?: number; strict?: boolean }) {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    const kept: string[][] = [];
+    for await (const records of readRecords([path], { warnings: true, ...options })) {
+      for (const record of records) {
+        if (record.kind !== 'event' && record.kind !== 'invalid') continue;
+        kept.push(record.problems.map((p) => `${p.severity} ${p.pointer} ${p.line}:${p.column}`));
+      }
+    }
+    return kept;
+  }
+
+  /** The first `limit` errors and the first `limit` warnings of each list, in its order. */
+  const firstOf = (lists: string[][], limit: number) =>
+    lists.map((list) => {
+      const counts = { error: 0, warning: 0 };
+      return list.filter((p) => counts[p.split(' ')[0] as 'error' | 'warning']++ < limit);
+    });
+
+  const attempted = {
+    time: '2022-08-31T21:46:58.621Z',
+    phone: '61491573087',
+    status: 'success',
+    campaignId: '5dd7681b-2188-49fc-8fc0-87b57056f436',
+  };
+  const envelope = (data: string) =>
+    `{\n  "id": "d07b9760-9c74-4c12-919b-3b88adbf5863",\n  "eventType": "CallAttempted",\n  "createdAt": "2022-08-31T21:46:58.621Z",\n  "data": ${data}\n}\n`;
+
+  it('are the first in the text, past keys made of digits, which JavaScript lists first', async () => {
+    // `validate --strict --max-problems 1` listed `/data/2` at line 7, not `/data/10` at line 6.
+    const data = `{\n    "10": 1,\n    "2": 2,\n    "a": 3,\n${JSON.stringify(attempted).slice(1, -1)}\n  }`;
+    const text = envelope(data);
+    expect(await keptOf('digit-keys-kept.json', text, { strict: true, maxIssues: 1 })).toEqual([
+      ['error /data/10 6:5'],
+    ]);
+  });
+
+  it('are, of its duplicate-key and `__proto__` warnings together, the first `maxIssues`, not so many of each', async () => {
+    // Each kind was kept to the limit on its own: two warnings under a limit of one.
+    const data = `{\n    "__proto__": 0,\n    "phone": "1",\n${JSON.stringify(attempted).slice(1, -1)}\n  }`;
+    const text = envelope(data);
+    expect(await keptOf('proto-and-duplicate.json', text, { maxIssues: 1 })).toEqual([['warning /data/__proto__ 6:5']]);
+    expect(await keptOf('proto-and-duplicate.json', text, {})).toEqual([
+      ['warning /data/__proto__ 6:5', 'warning /data/phone 8:35'],
+    ]);
+  });
+
+  it('are the first of the uncapped list, whatever keys an object has and in whatever order', async () => {
+    const key = fc.constantFrom('10', '2', '0', 'a', 'b', '07', '4294967294', '4294967295', 'status', 'phone');
+    const member = fc.tuple(
+      key,
+      fc.constantFrom('1', '"x"', '{"3": 1, "z": 2}', '[{"1": 0, "y": 0}]', '{"__proto__": 0, "1": {"__proto__": 1}}'),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(member, { maxLength: 8 }), fc.integer({ min: 1, max: 4 }), async (members, limit) => {
+        const extra = members.map(([k, value]) => `\n    ${JSON.stringify(k)}: ${value}`).join(',');
+        const base = JSON.stringify(attempted).slice(1, -1);
+        const text = envelope(`{${extra}${extra ? ',' : ''}\n    ${base}\n  }`);
+        const name = `kept-${run++}.json`;
+        const every = await keptOf(name, text, { strict: true });
+        expect(await keptOf(name, text, { strict: true, maxIssues: limit })).toEqual(firstOf(every, limit));
+      }),
       { numRuns: 60 },
     );
   });

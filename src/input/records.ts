@@ -3,9 +3,17 @@
  * the quick path (an element taken by its layout) and the byte-by-byte path both end in `event`.
  */
 
-import { type CheckOptions, type CheckResult, checkEvent, isObject } from '../schema/check.js';
+import { type CheckOptions, type CheckResult, checkEvent, isObject, type SchemaIssue } from '../schema/check.js';
 import type { CallCompleteData, EventKind, WebhookEvent } from '../schema/events.js';
-import { type ElementLimits, locateAll, locateIn, parseElement, parseQuickly } from './element.js';
+import {
+  type ElementLimits,
+  keyOrderIn,
+  locateAll,
+  locateIn,
+  type ParsedElement,
+  parseElement,
+  parseQuickly,
+} from './element.js';
 import type { FingerprintSet } from './fingerprint-set.js';
 import type { RecentFirsts } from './recent-firsts.js';
 import type { LineBefore, SplitElement, SplitProblem } from './split.js';
@@ -182,15 +190,16 @@ export class RecordBuilder {
     } else {
       // Hint: only the issues kept are placed, all in one read of the element; most elements
       // have no issue, and for them nothing is allocated here.
+      const issues = this.firstInText(result, parsed, element);
       const places =
-        parsed.text && result.issues.length > 0
+        parsed.text && issues.length > 0
           ? locateAll(
               parsed.text,
-              result.issues.map((issue) => ({ pointer: issue.pointer, atKey: issue.code === 'unknown-field' })),
+              issues.map((issue) => ({ pointer: issue.pointer, atKey: issue.code === 'unknown-field' })),
             )
           : undefined;
-      for (let i = 0; i < result.issues.length; i++) {
-        const issue = result.issues[i] as (typeof result.issues)[number];
+      for (let i = 0; i < issues.length; i++) {
+        const issue = issues[i] as (typeof issues)[number];
         problems.push({
           file,
           ...(places?.[i] ?? info),
@@ -224,6 +233,17 @@ export class RecordBuilder {
     const record = this.event(info, result.event, parsed.value, problems, duplicate);
     // Hint: only a valid event with more warnings than are kept has any; no other record is copied for it.
     return omitted ? { ...record, omitted } : record;
+  }
+
+  /**
+   * The issues `result` kept of the value `parsed`, as the first its text shows. Hint: `checkEvent`
+   * keeps the first in JavaScript's order of the value's keys; only when it left some out, and the
+   * text orders the keys otherwise (see `keyOrderIn`), is the value checked again in the text's.
+   */
+  private firstInText(result: CheckResult, parsed: ParsedElement, element: SplitElement): SchemaIssue[] {
+    if (result.issues.length === result.errors + result.warnings || !parsed.text) return result.issues;
+    const keyOrder = keyOrderIn(parsed.text, parsed.value, element.members);
+    return keyOrder ? checkEvent(parsed.value, { ...this.check, keyOrder }).issues : result.issues;
   }
 
   /**

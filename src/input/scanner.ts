@@ -13,6 +13,7 @@ import {
   OPEN_BRACE,
   OPEN_BRACKET,
   QUOTE,
+  RETURN,
   SPACE,
   TAB,
 } from './bytes.js';
@@ -205,7 +206,10 @@ export class ByteScanner {
         if (watch === watchEvery) break;
         if (watch > 0) {
           const head = chunk[i + 1 + watch];
-          if (head !== SPACE && head !== TAB) break;
+          // Hint: nor before a blank line, which decides nothing: the splitter keeps this line's
+          // end as where an element cut before the blank lines ends.
+          const next = chunk[i + 1];
+          if ((head !== SPACE && head !== TAB) || next === NEWLINE || next === RETURN) break;
         }
         this.line++;
         this.lineStart = base + i + 1;

@@ -882,6 +882,9 @@ export class ElementSplitter {
       this.afterComma = undefined;
       return;
     }
+    // Hint: a line still waiting for its head to decide was blank, which decides nothing: an
+    // element cut before it is cut where the line before ended, not at the blank line.
+    if (this.lineHead !== LineHead.None) return;
     if (this.onTopLine) {
       // The end of a top-level value's first line: in NDJSON the value ends here, closed or not.
       this.onTopLine = false;
@@ -921,10 +924,10 @@ export class ElementSplitter {
    * decides whether the element ends before this line; a blank line decides nothing.
    */
   private decideLineHead(byte: number, at: number): void {
+    if (byte === NEWLINE) return;
     const head = this.lineHead;
     this.lineHead = LineHead.None;
     const column = at - this.scanner.lineStart;
-    if (byte === NEWLINE) return;
     if (head === LineHead.FirstLine) {
       if (column === 0 && byte === this.topOpener) {
         this.lineDelimited = true;

@@ -37,7 +37,29 @@ export interface CheckOptions {
    * all): the rest are only counted, so an event with a million bad values costs no more memory.
    */
   maxIssues?: number | undefined;
+  /**
+   * The order of the value's keys in its text, where it is not JavaScript's (see `KeyOrder`): the
+   * issues kept under `maxIssues` are then the first the text shows. JavaScript's by default.
+   */
+  keyOrder?: KeyOrder | undefined;
 }
+
+/**
+ * The order of the keys of each object of a value. Hint: JavaScript lists keys made of digits (an
+ * array index, `"2"`) first and a key given twice where its first copy stands; a text may differ.
+ */
+export interface KeyOrder {
+  /** The keys of `object`, in order. */
+  keysOf(object: object): readonly string[];
+  /** The index of `key` among the keys of `object`, or -1 when it has none by that name. */
+  indexOf(object: object, key: string): number;
+}
+
+/** JavaScript's order of an object's keys: the value's order when no text says otherwise. */
+export const javaScriptKeyOrder: KeyOrder = {
+  keysOf: (object) => Object.keys(object),
+  indexOf: (object, key) => (Object.hasOwn(object, key) ? Object.keys(object).indexOf(key) : -1),
+};
 
 /** The outcome of checking one value. `event` is set when there is no error. */
 export interface CheckResult {
@@ -71,21 +93,18 @@ const root: Place = { pointer: '', order: [] };
 class DataPlace implements Place {
   readonly pointer = '/data';
   private readonly envelope: Json;
-  constructor(envelope: Json) {
+  private readonly keys: KeyOrder;
+  constructor(envelope: Json, keys: KeyOrder) {
     this.envelope = envelope;
+    this.keys = keys;
   }
   get order(): readonly number[] {
-    return [keyIndex(this.envelope, 'data')];
+    return [this.keys.indexOf(this.envelope, 'data')];
   }
 }
 
 function child(place: Place, key: string | number, index: number): Place {
   return { pointer: `${place.pointer}/${pointerSegment(key)}`, order: [...place.order, index], key };
-}
-
-/** The index of `key` among the keys of `object`, or -1 when it has none by that name. */
-function keyIndex(object: Json, key: string): number {
-  return Object.hasOwn(object, key) ? Object.keys(object).indexOf(key) : -1;
 }
 
 /** Whether place `a` comes before `b` in the value's order: an object before its members, members in key order. */
@@ -98,22 +117,22 @@ function isEarlier(a: readonly number[], b: readonly number[]): boolean {
 
 /**
  * The issues of one check: every one counted, at most `limit` of each severity kept, the first
- * in the value's order. Hint: a missing field's issue goes where its object is, and the value's
- * order is its file's (JSON.parse keeps keys in order), so the issues kept are the first a file
- * shows; except past an object key that is an array index (`"5"`, only an unknown field under
- * strict), which JavaScript lists first: there a capped list may keep another issue than the
- * first by position (the counts stay exact). Ordering by file position would need the syntax tree.
+ * in the value's order, its keys in the order `keys` gives them. Hint: a missing field's issue
+ * goes where its object is, so with the keys in its text's order the issues kept are the first
+ * its text shows.
  */
 class IssueList {
   errors = 0;
   warnings = 0;
+  readonly keys: KeyOrder;
   private readonly limit: number;
   private kept: { issue: SchemaIssue; order: readonly number[]; seq: number }[] = [];
   private keptErrors = 0;
   private keptWarnings = 0;
 
-  constructor(limit = Number.POSITIVE_INFINITY) {
+  constructor(limit = Number.POSITIVE_INFINITY, keys = javaScriptKeyOrder) {
     this.limit = limit;
+    this.keys = keys;
   }
 
   add(issue: SchemaIssue, order: readonly number[]): void {
@@ -264,13 +283,16 @@ function issueFromValibot(issue: v.BaseIssue<unknown>, at: Place): SchemaIssue {
   };
 }
 
-/** The place of a valibot issue in the value's order: where its path ends, or the object a missing field is missing from. */
-function orderOf(issue: v.BaseIssue<unknown>, at: Place): number[] {
+/** The place in the value's order of a valibot issue whose path starts at `value`: where its path ends, or the object a missing field is missing from. */
+function orderOf(issue: v.BaseIssue<unknown>, at: Place, value: unknown, keys: KeyOrder): number[] {
   const order = [...at.order];
+  let node = value;
   for (const item of issue.path ?? []) {
-    const index = Array.isArray(item.input) ? (item.key as number) : keyIndex(item.input as Json, item.key as string);
+    const key = item.key as string | number;
+    const index = Array.isArray(node) ? (key as number) : isObject(node) ? keys.indexOf(node, key as string) : -1;
     if (index < 0) break;
     order.push(index);
+    node = (node as Json)[key];
   }
   return order;
 }
@@ -287,7 +309,12 @@ function isPlainArray(schema: SchemaNode): schema is SchemaNode & { item: Schema
   return schema.type === 'array' && schema.item !== undefined && schema.pipe === undefined;
 }
 
-function validate(schema: SchemaNode, value: unknown, at: Place, issues: IssueList): boolean {
+/**
+ * Checks `value` against `schema`, adding its issues at `at`. Hint: `original` is the value the
+ * issues are ordered in, whose objects `KeyOrder` knows: a copy of it with its arrays emptied is
+ * checked in its stead (see below).
+ */
+function validate(schema: SchemaNode, value: unknown, at: Place, issues: IssueList, original = value): boolean {
   // Most events are valid; the acceptor says so without valibot's output copy (see acceptor.ts).
   if (acceptorOf(schema)(value)) return true;
   // Hint: the items of an array are checked one at a time, and an object's arrays apart from
@@ -310,16 +337,17 @@ function validate(schema: SchemaNode, value: unknown, at: Place, issues: IssueLi
     if (arrays.length > 0) {
       const rest: Json = { ...value };
       for (const key of arrays) rest[key] = [];
-      let ok = validate(schema, rest, at, issues);
+      let ok = validate(schema, rest, at, issues, value);
       for (const key of arrays) {
-        ok = validate(entries[key] as SchemaNode, value[key], child(at, key, keyIndex(value, key)), issues) && ok;
+        const place = child(at, key, issues.keys.indexOf(value, key));
+        ok = validate(entries[key] as SchemaNode, value[key], place, issues) && ok;
       }
       return ok;
     }
   }
   const result = v.safeParse(schema, value);
   if (result.success) return true;
-  for (const issue of result.issues) issues.add(issueFromValibot(issue, at), orderOf(issue, at));
+  for (const issue of result.issues) issues.add(issueFromValibot(issue, at), orderOf(issue, at, original, issues.keys));
   return false;
 }
 
@@ -337,7 +365,7 @@ function findUnknownFields(schema: SchemaNode, value: unknown, at: Place, out: I
   let node = schema;
   while (node.wrapped) node = node.wrapped;
   if (node.entries && isObject(value)) {
-    Object.keys(value).forEach((key, index) => {
+    out.keys.keysOf(value).forEach((key, index) => {
       // Hint: Object.hasOwn, not a lookup: `entries["__proto__"]` would find Object.prototype.
       const entry = Object.hasOwn(node.entries as object, key) ? node.entries?.[key] : undefined;
       const place = child(at, key, index);
@@ -352,12 +380,12 @@ function findUnknownFields(schema: SchemaNode, value: unknown, at: Place, out: I
 }
 
 /** The place of `pointer` (relative to the root `value`) in the value's order. */
-function placeOf(value: Json, pointer: string): Place {
+function placeOf(value: Json, pointer: string, keys: KeyOrder): Place {
   let place = root;
   let node: unknown = value;
   for (const segment of pointer.split('/').slice(1)) {
     const key = segment.replaceAll('~1', '/').replaceAll('~0', '~');
-    const index = Array.isArray(node) ? Number(key) : isObject(node) ? keyIndex(node, key) : -1;
+    const index = Array.isArray(node) ? Number(key) : isObject(node) ? keys.indexOf(node, key) : -1;
     if (index < 0 || !Number.isInteger(index)) return { pointer, order: place.order };
     place = child(place, key, index);
     node = (node as Json)[key];
@@ -440,7 +468,7 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
     return refusal(undefined, 'not-an-object', `expected an event object, received ${jsonTypeOf(value)}`, '');
   }
 
-  const issues = new IssueList(options.maxIssues);
+  const issues = new IssueList(options.maxIssues, options.keyOrder);
   const enveloped = isEnvelope(value);
   let type: EventType | undefined = options.type;
   let payload: unknown = value;
@@ -460,7 +488,7 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
     ok = validate(EnvelopeSchema, value, root, issues);
     type ??= declared as EventType | undefined;
     payload = value.data;
-    at = new DataPlace(value);
+    at = new DataPlace(value, issues.keys);
     if (!isObject(payload)) {
       // Hint: valibot's object schemas take an array too, so an array `data` passed the envelope.
       if (ok) return refusal(type, 'invalid-type', `"data": expected Object, received ${jsonTypeOf(payload)}`, '/data');
@@ -482,7 +510,7 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
   ok = validate(schema, payload, at, issues) && ok;
   if (options.strict) {
     if (enveloped) {
-      Object.keys(value).forEach((key, index) => {
+      issues.keys.keysOf(value).forEach((key, index) => {
         // Hint: Object.hasOwn, not `in`: `constructor` and `toString` are in every object.
         if (Object.hasOwn(EnvelopeSchema.entries, key)) return;
         const place = child(root, key, index);
@@ -505,7 +533,7 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
   if (options.warnings !== false) {
     const warnings: SchemaIssue[] = [];
     checkConsistency(event, at.pointer, warnings);
-    for (const warning of warnings) issues.add(warning, placeOf(value, warning.pointer).order);
+    for (const warning of warnings) issues.add(warning, placeOf(value, warning.pointer, issues.keys).order);
   }
   return resultOf(kind, event, issues);
 }

@@ -57,8 +57,9 @@ describe('fix as a process', () => {
   });
 
   it('a repair that leaves a syntax problem writes nothing, and says so in one grammatical line', async () => {
-    // ",," repaired leaves "{"d":4]", an object closed by a bracket, which no repair mends.
-    const result = await runCli(['fix', '-'], { input: '[{"x":1},,{"d":4]\n' });
+    // ",," and the comma missing in "4 5" repaired leave "{"d":4, 5}", a value where a key goes.
+    // (An object closed by a `]`, as this test once had, is no repair's to make: it is refused before.)
+    const result = await runCli(['fix', '-'], { input: '[{"x":1},,{"d":4 5}]\n' });
     expect(result.stderr).toBe(
       'callhook: <stdin>: 1 syntax problem remains after repair; nothing was written (run callhook validate <stdin>)\n',
     );
@@ -259,4 +260,23 @@ describe('fix as a process', () => {
       } else expect(now.equals(original)).toBe(true);
     },
   );
+});
+
+describe('fix on a bracket that closes what the other kind opened', () => {
+  it('repairs nothing there, names it, and writes nothing, as for any mistake it cannot repair', async () => {
+    // `{"a": [1, 2}` was taken for a comma missing before the `}`, and fix put one in.
+    const path = join(dir, 'mismatch.json');
+    writeFileSync(path, '{"a": [1, 2}\n');
+    const result = await runCli(['fix', '--write', '--width', '300', path]);
+    expect(result.stderr).toContain(
+      'mismatch.json:1:12  error  expected "]" to close the array opened at line 1, column 7, found "}"  (/a)',
+    );
+    expect(result.stderr).not.toContain(': repaired:');
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(
+      `callhook: ${path}: 1 problem cannot be repaired automatically; nothing was written`,
+    );
+    expect(result.code).toBe(1);
+    expect(readFileSync(path, 'utf8')).toBe('{"a": [1, 2}\n');
+    expect(readdirSync(dir)).toEqual(['mismatch.json']);
+  });
 });

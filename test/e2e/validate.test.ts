@@ -531,7 +531,7 @@ describe('validate: a first copy looked for again in a file that cannot be read 
 });
 
 describe('validate: a key given more than once', () => {
-  it('says where the first copy is, in the message and as firstCopy', async () => {
+  it('says where the first copy is, in the message and as firstCopy, and places a value at its last copy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
     const file = join(dir, 'keys.json');
     // "status" three times on line 2, the last a wrong type; "note" twice, across lines.
@@ -544,7 +544,6 @@ describe('validate: a key given more than once', () => {
     const at = (line: number, column: number) => ({ file, line, column, pointer: '' });
     expect(found).toEqual([
       ['error missing-field 1:2 /0/campaignId', 'missing required field "campaignId"', undefined],
-      ['error invalid-value 2:12 /0/status', expect.stringContaining('received 5'), undefined],
       [
         'warning duplicate-key 2:21 /0/status',
         '"status" given twice: parsers keep only the last; first given at line 2, column 3',
@@ -555,6 +554,8 @@ describe('validate: a key given more than once', () => {
         '"status" given 3 times: parsers keep only the last; first given at line 2, column 3',
         { ...at(2, 3), pointer: '/0/status' },
       ],
+      // The value JSON.parse keeps, and the error's, is the last copy's.
+      ['error invalid-value 2:50 /0/status', expect.stringContaining('received 5'), undefined],
       [
         'warning duplicate-key 3:3 /0/note',
         '"note" given twice: parsers keep only the last; first given at line 1, column 59',
@@ -571,6 +572,23 @@ describe('validate: a value cut short', () => {
       'open-first-line.ndjson',
       '{"id": "x",\n{"id": "y"}\n{"id": "z"}\n',
       ['error unexpected-eof 1:12 ', 'error unknown-shape 2:1 ', 'error unknown-shape 3:1 '],
+    ],
+    // A blank line after it decides nothing: the value was cut at the end of its own line, not at the blank one.
+    [
+      'open-first-line-then-blank.ndjson',
+      '{"id": "x",\n\n{"id": "y"}\n',
+      ['error unexpected-eof 1:12 ', 'error unknown-shape 3:1 '],
+    ],
+    // So in a batch: an element cut before blank lines is cut where its own last line ends.
+    [
+      'cut-before-blank-in-batch.json',
+      '[\n  {"a": 1,\n\n  {"b": 2}\n]\n',
+      ['error unexpected-eof 2:11 /0', 'error unknown-shape 4:3 /1'],
+    ],
+    [
+      'cut-before-blank-pretty.json',
+      '[\n  {\n    "a": 1,\n\r\n\n  {\n    "b": 2\n  }\n]\n',
+      ['error unexpected-eof 3:12 /0', 'error unknown-shape 6:3 /1'],
     ],
     // Cut right after a key: the value is missing, not a colon before something that follows.
     [
