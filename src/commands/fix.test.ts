@@ -141,6 +141,28 @@ describe('fix --write rewrites the file in place', () => {
     expect(readdirSync(dir)).toEqual([name]);
   });
 
+  it.skipIf(process.platform !== 'linux')(
+    'a backup that cannot be read back is removed, one that was there before kept; nothing written, exit 2, the others repaired',
+    async () => {
+      const file = join(dir, 'x.json');
+      const other = join(dir, 'other.json');
+      writeFileSync(file, broken);
+      writeFileSync(other, broken);
+      writeFileSync(`${file}.bak`, 'an earlier backup');
+      const { stderr } = await capture(async () => {
+        await failReadsOf(`${file}.bak.1`, 0);
+        await fix([file, other], { write: true });
+      });
+      expect(stderr.split('\n').filter((line) => line.includes('x.json:') && !line.includes('repaired:'))).toEqual([
+        `callhook: ${file}: could not read back the backup ${file}.bak.1 (i/o error); nothing was written`,
+      ]);
+      expect(process.exitCode).toBe(2);
+      expect(readFileSync(file)).toEqual(broken);
+      expect(readFileSync(`${file}.bak`, 'utf8')).toBe('an earlier backup');
+      expect(readFileSync(other)).toEqual(repaired);
+      expect(readdirSync(dir).sort()).toEqual(['other.json', 'other.json.bak', 'x.json', 'x.json.bak']);
+    },
+  );
   it('escapes the name in the line that says why one file of several was not written', async () => {
     const name = `\u001b]0;pwned\u0007${'x'.repeat(240)}.json`;
     writeFileSync(join(dir, name), broken);

@@ -355,9 +355,17 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     const backup = await makeBackup(path, name, await handle.stat());
     // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:
     // a size and an mtime unchanged miss an edit within the mtime's resolution, or `touch -r`.
-    if ((await sha256Of(backup)) !== input.digest) {
+    // One that differs, or cannot be read back to tell, is this run's own, and goes.
+    const refusal = await sha256Of(backup).then(
+      (digest) => (digest === input.digest ? undefined : changedWhileChecked(name)),
+      (error: unknown) =>
+        new CallhookError(
+          `${name}: could not read back the backup ${backup} (${ioReason(error)}); nothing was written`,
+        ),
+    );
+    if (refusal) {
       await rm(backup, { force: true });
-      throw changedWhileChecked(name);
+      throw refusal;
     }
     await rewriteFromBackup(handle, backup, plan, name);
     return backup;
