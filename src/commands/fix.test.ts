@@ -141,6 +141,28 @@ describe('fix --write rewrites the file in place', () => {
     expect(readdirSync(dir)).toEqual([name]);
   });
 
+  it.skipIf(process.platform !== 'linux')(
+    'a backup that cannot be read back is removed, one that was there before kept; nothing written, exit 2, the others repaired',
+    async () => {
+      const file = join(dir, 'x.json');
+      const other = join(dir, 'other.json');
+      writeFileSync(file, broken);
+      writeFileSync(other, broken);
+      writeFileSync(`${file}.bak`, 'an earlier backup');
+      const { stderr } = await capture(async () => {
+        await failReadsOf(`${file}.bak.1`, 0);
+        await fix([file, other], { write: true });
+      });
+      expect(stderr.split('\n').filter((line) => line.includes('x.json:') && !line.includes('repaired:'))).toEqual([
+        `callhook: ${file}: could not read back the backup ${file}.bak.1 (i/o error); nothing was written`,
+      ]);
+      expect(process.exitCode).toBe(2);
+      expect(readFileSync(file)).toEqual(broken);
+      expect(readFileSync(`${file}.bak`, 'utf8')).toBe('an earlier backup');
+      expect(readFileSync(other)).toEqual(repaired);
+      expect(readdirSync(dir).sort()).toEqual(['other.json', 'other.json.bak', 'x.json', 'x.json.bak']);
+    },
+  );
   it('escapes the name in the line that says why one file of several was not written', async () => {
     const name = `\u001b]0;pwned\u0007${'x'.repeat(240)}.json`;
     writeFileSync(join(dir, name), broken);
@@ -250,19 +272,76 @@ describe('fix and a file that cannot be read', () => {
   );
 
   it.skipIf(process.platform !== 'linux')(
-    'a file that fails part way only when checked after planning: one line naming it, exit 2, the file untouched',
+    'a file that fails part way only when checked after planning: one line saying where, exit 2, the file untouched',
     async () => {
       // Read twice to plan (its first line ending, then the plan), then a third time to check.
+      // It said only `<file>: i/o error`, naming no line and column.
       const file = join(dir, 'fails-when-checked.json');
       writeFileSync(file, broken);
       const error = await capture(async () => {
         await failReadsOf(file, 1000, 3);
         await fix([file], { write: true });
       }).catch((e: unknown) => e);
-      expect(error).toEqual(new CallhookError(`${file}: i/o error`));
+      expect(error).toEqual(new CallhookError(`${file}:43:6: cannot be read: i/o error; nothing was written`));
       expect((error as CallhookError).exitCode).toBe(2);
       expect(readFileSync(file)).toEqual(broken);
       expect(readdirSync(dir)).toEqual(['fails-when-checked.json']);
+    },
+  );
+
+  it.skipIf(process.platform !== 'linux')(
+    'a file that fails part way only when printed: what came before is printed, and one line says where it stops',
+    async () => {
+      // Read a fourth time to print. It said only `<file>: i/o error`, and printed nothing of the
+      // 1000 bytes read before the error (a read stream drops what it read ahead).
+      const file = join(dir, 'fails-when-printed.json');
+      const other = join(dir, 'other.json');
+      writeFileSync(file, broken);
+      writeFileSync(other, broken);
+      const { stdout, stderr } = await capture(async () => {
+        await failReadsOf(file, 1000, 4);
+        await fix([file, other], {});
+      });
+      expect(stderr.split('\n').filter((line) => line.includes('cannot be read') || line.includes('i/o'))).toEqual([
+        `callhook: ${file}:43:6: cannot be read: i/o error; what was printed is cut off there`,
+      ]);
+      expect(stdout).toBe(`==> ${file} <==\n${broken.subarray(0, 1000)}==> ${other} <==\n${repaired}`);
+      expect(process.exitCode).toBe(2);
+    },
+  );
+
+  it.skipIf(process.platform !== 'linux')(
+    'a read failing after planning is placed where planning would place it (BOM, CRLF, characters of 2 to 4 bytes)',
+    async () => {
+      const file = join(dir, 'places.json');
+      // A second file, so that a failure is a line on stderr, as planning's is, not a throw.
+      const other = join(dir, 'other.json');
+      writeFileSync(other, valid);
+      /** Where `fix --write` says reading stopped, when reads fail from byte `at` of the `fromOpen`th open on. */
+      const placed = async (at: number, fromOpen: number) => {
+        const { stderr } = await capture(async () => {
+          await failReadsOf(file, at, fromOpen);
+          await fix([file, other], { write: true });
+        });
+        process.exitCode = undefined;
+        return /places\.json:(\d+:\d+): cannot be read/.exec(stderr)?.[1];
+      };
+      const line = '  {"id": "é", "note": "€ 😀 ok"},\r\n';
+      const small = Buffer.from(`\uFEFF[\r\n${line}]`);
+      // The first 256 KiB read ends inside a character (before an emoji's third byte).
+      const large = Buffer.from(`\uFEFF[\r\n${' '.repeat(28)}${line.repeat(8000)}]`);
+      expect(large[256 * 1024]! & 0xc0).toBe(0x80);
+      const cases = [
+        ...Array.from({ length: small.length - 1 }, (_, index) => [small, index + 1] as const),
+        ...[0, 1, 2, 100].map((past) => [large, 256 * 1024 + past] as const),
+      ];
+      for (const [text, at] of cases) {
+        writeFileSync(file, text);
+        const planning = await placed(at, 1);
+        expect(planning, `at ${at}`).toBeDefined();
+        expect(await placed(at, 3), `at ${at}`).toBe(planning);
+        expect(readFileSync(file)).toEqual(text);
+      }
     },
   );
 });

@@ -19,7 +19,16 @@ import {
   unreadableFileError,
 } from '../errors.js';
 import { optionSize } from '../input/element.js';
-import { isStdin, listSources, processStdin, readChunks, readRecords, type Source } from '../input/read.js';
+import {
+  cannotBeRead,
+  isStdin,
+  listSources,
+  processStdin,
+  readChunks,
+  readRecords,
+  type Source,
+} from '../input/read.js';
+import { ByteScanner } from '../input/scanner.js';
 import { defaultMaxProblems, isUnreadable, type Problem } from '../input/types.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
@@ -132,14 +141,28 @@ function bytesOf(input: FixInput): AsyncIterable<Buffer> {
 }
 
 /**
- * The input's bytes in buffers of their own (printing holds them), for the passes after planning:
- * an error reading them is one line naming the file.
+ * The input's bytes in buffers of their own (printing holds them), for the passes after planning.
+ * Hint: read as planning reads them (see `bytesOf`), and their lines and columns counted as the
+ * input layer counts them, so that an error reading them is the line planning's would be: where
+ * reading stopped, why, and `then`, what that leaves.
  */
-async function* namedBytesOf(input: FixInput): AsyncGenerator<Buffer> {
+async function* placedBytesOf(input: FixInput, then: string): AsyncGenerator<Buffer> {
+  if (input.bytes) {
+    yield* input.bytes;
+    return;
+  }
+  const place = new ByteScanner();
+  let offset = 0;
   try {
-    yield* input.bytes ? Readable.from(input.bytes) : createReadStream(input.source.path);
+    for await (const chunk of bytesOf(input)) {
+      place.passOver(chunk, offset);
+      offset += chunk.length;
+      yield Buffer.from(chunk);
+    }
   } catch (error) {
-    throw describeIoError(error, input.source.name);
+    if ((error as NodeJS.ErrnoException | undefined)?.code === undefined) throw error;
+    const { line, column } = place.passedAt(offset);
+    throw unreadableFileError({ file: input.source.name, line, column, message: `${cannotBeRead(error)}; ${then}` });
   }
 }
 
@@ -219,7 +242,7 @@ export async function planFor(input: FixInput): Promise<RepairPlan> {
 export async function errorsAfter(input: FixInput, plan: RepairPlan): Promise<number> {
   const planner = new RepairPlanner(input.firstLineEnding);
   let checked: string | undefined;
-  const read = hashing(namedBytesOf(input), (digest) => {
+  const read = hashing(placedBytesOf(input, 'nothing was written'), (digest) => {
     checked = digest;
   });
   const repaired = applyRepairs(
@@ -355,9 +378,17 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     const backup = await makeBackup(path, name, await handle.stat());
     // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:
     // a size and an mtime unchanged miss an edit within the mtime's resolution, or `touch -r`.
-    if ((await sha256Of(backup)) !== input.digest) {
+    // One that differs, or cannot be read back to tell, is this run's own, and goes.
+    const refusal = await sha256Of(backup).then(
+      (digest) => (digest === input.digest ? undefined : changedWhileChecked(name)),
+      (error: unknown) =>
+        new CallhookError(
+          `${name}: could not read back the backup ${backup} (${ioReason(error)}); nothing was written`,
+        ),
+    );
+    if (refusal) {
       await rm(backup, { force: true });
-      throw changedWhileChecked(name);
+      throw refusal;
     }
     await rewriteFromBackup(handle, backup, plan, name);
     return backup;
@@ -373,7 +404,7 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
  */
 export async function printRepaired(input: FixInput, plan: RepairPlan): Promise<void> {
   let printed: string | undefined;
-  const read = hashing(namedBytesOf(input), (digest) => {
+  const read = hashing(placedBytesOf(input, 'what was printed is cut off there'), (digest) => {
     printed = digest;
   });
   // Hint: piped or redirected, the repair is the file's bytes; to a terminal, what it would act on

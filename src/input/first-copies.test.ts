@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -12,8 +12,8 @@ import type { Problem } from './types.js';
 const dir = mkdtempSync(join(tmpdir(), 'callhook-first-copies-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The `duplicate-id` warnings of reading `paths`, their first copies named. */
-async function named(paths: string[]): Promise<string[]> {
+/** The `duplicate-id` warnings of reading `paths`, their first copies named (after `meanwhile`, when given). */
+async function named(paths: string[], meanwhile?: () => void): Promise<string[]> {
   const problems: Problem[] = [];
   const files: string[] = [];
   for await (const records of readRecords(paths)) {
@@ -24,8 +24,18 @@ async function named(paths: string[]): Promise<string[]> {
       }
     }
   }
+  meanwhile?.();
   await nameFirstCopies(problems, files);
   return problems.map((p) => p.message.replace(/^event id (\S+) was seen before: a redelivery/, '$1'));
+}
+
+/** The problems of the events read from `file`, their first copies not named yet. */
+async function eventProblems(file: string): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for await (const records of readRecords([file])) {
+    for (const record of records) if (record.kind === 'event') problems.push(...record.problems);
+  }
+  return problems;
 }
 
 describe('nameFirstCopies', () => {
@@ -74,15 +84,58 @@ describe('nameFirstCopies', () => {
   it('says when a first copy is not found again (the file changed since)', async () => {
     const file = join(dir, 'changed.ndjson');
     writeFileSync(file, `${line(a)}\n${line(a)}\n`);
-    const problems: Problem[] = [];
-    for await (const records of readRecords([file])) {
-      for (const record of records) if (record.kind === 'event') problems.push(...record.problems);
-    }
+    const problems = await eventProblems(file);
     writeFileSync(file, `${line(b)}\n`);
     await nameFirstCopies(problems, [file]);
     expect(problems.map((p) => [p.message, p.firstCopy])).toEqual([
       [`event id ${a!.id} was seen before: a redelivery (its first copy was not found again)`, undefined],
     ]);
+  });
+
+  it('a file removed since it was read: a first copy found before it is named; after it, each says why it is not', async () => {
+    // The first copy of a was in the file removed; it named the warned copy itself as its first
+    // (`a redelivery of the event at two.ndjson:2:1`, said at two.ndjson:2).
+    const [zero, one, two] = ['zero.ndjson', 'one.ndjson', 'two.ndjson'].map((name) => join(dir, `removed-${name}`));
+    writeFileSync(zero!, `${line(b)}\n`);
+    writeFileSync(one!, `${line(a)}\n`);
+    writeFileSync(two!, `${line(b)}\n${line(a)}\n`);
+    expect(await named([zero!, one!, two!], () => rmSync(one!))).toEqual([
+      `${b!.id} of the event at ${zero}:1:1`,
+      `${a!.id} (its first copy was not found again: ${one} was removed since it was read)`,
+    ]);
+  });
+
+  it('a file that is a folder now is said to be, not called a stream', async () => {
+    // It said `of an event earlier in <file> (a stream: where is not kept)`.
+    const file = join(dir, 'folder-now.ndjson');
+    writeFileSync(file, `${line(a)}\n${line(a)}\n`);
+    const replace = () => {
+      rmSync(file);
+      mkdirSync(file);
+    };
+    expect(await named([file], replace)).toEqual([
+      `${a!.id} (its first copy was not found again: ${file} is a folder now)`,
+    ]);
+  });
+
+  it('a file that cannot be looked at again (a symbolic link that loops now) is unreadable, as one failing part way', async () => {
+    // It was passed over, as if removed, and nothing said why its first copies were not named.
+    const file = join(dir, 'loops-now.ndjson');
+    writeFileSync(file, `${line(a)}\n${line(a)}\n`);
+    const problems = await eventProblems(file);
+    rmSync(file);
+    symlinkSync(file, file);
+    const unread = await nameFirstCopies(problems, [file]);
+    expect(problems.map((p) => p.message)).toEqual([
+      `event id ${a!.id} was seen before: a redelivery (its first copy was not found again)`,
+    ]);
+    expect(unread).toMatchObject({
+      file,
+      line: 1,
+      column: 1,
+      code: 'unreadable',
+      message: 'cannot be read: a symbolic link that loops',
+    });
   });
 
   it.skipIf(process.platform !== 'linux')(
@@ -92,10 +145,7 @@ describe('nameFirstCopies', () => {
       const file = join(dir, 'fails-when-read-again.ndjson');
       const lines = [line(a), line(b), line(a), line(b)];
       writeFileSync(file, lines.join('\n'));
-      const problems: Problem[] = [];
-      for await (const records of readRecords([file])) {
-        for (const record of records) if (record.kind === 'event') problems.push(...record.problems);
-      }
+      const problems = await eventProblems(file);
       // Read whole once (above); read again, it fails 10 bytes into line 2.
       const at = lines[0]!.length + 1 + 10;
       await failReadsOf(file, at);

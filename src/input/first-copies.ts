@@ -38,7 +38,8 @@ export interface FirstCopyOptions extends CheckOptions {
  * in the run, in order, the one `problems` belong to last. Warnings already named are left alone.
  * Returns the `unreadable` problem of a file that could not be read again (an I/O error), as
  * reading it gives it; the first copies not found before it are lost: one found after it may
- * be a redelivery of one in the part not read.
+ * be a redelivery of one in the part not read. So are those not found before a file removed
+ * since it was read, or a folder now, and their messages say so.
  */
 export async function nameFirstCopies(
   problems: readonly Problem[],
@@ -57,18 +58,17 @@ export async function nameFirstCopies(
   const streams: string[] = [];
   const seen = new Set<string>();
   let unreadable: Problem | undefined;
+  let gone: string | undefined;
   for (const file of files) {
-    if (waiting.size === 0 || unreadable) break;
+    if (waiting.size === 0 || unreadable || gone) break;
     if (seen.has(file)) continue;
     seen.add(file);
-    // Hint: `<stdin>` is what `-` is called; a pipe or FIFO named by path is read as a stream too.
-    const info = file === stdinName ? undefined : await stat(file).catch(() => null);
-    // A file gone since is not a stream: its first copies are lost.
-    if (info === null) continue;
-    if (!info?.isFile()) {
-      streams.push(file);
-      continue;
-    }
+    const now = await standing(file);
+    if (now === 'stream') streams.push(file);
+    // Hint: as after a file that cannot be read again, an id found after one gone may be a
+    // redelivery of one in it, or the warned copy itself: the rest are not looked for.
+    else if (now !== 'file') gone = now.gone;
+    if (now !== 'file') continue;
     const { found, unread } = await findIn(file, new Set(waiting.keys()), options);
     unreadable = unread;
     for (const [id, first] of found) {
@@ -81,10 +81,27 @@ export async function nameFirstCopies(
   }
   for (const [id, list] of waiting) {
     for (const problem of list) {
-      problem.message = duplicateIdMessage(id, streams.length > 0 && !unreadable ? { streams } : 'lost');
+      const lost = gone ? { lost: gone } : 'lost';
+      problem.message = duplicateIdMessage(id, streams.length > 0 && !unreadable && !gone ? { streams } : lost);
     }
   }
   return unreadable;
+}
+
+/** How a file read stands now: a file to read again, a stream, or why it is not there to read. */
+async function standing(file: string): Promise<'file' | 'stream' | { gone: string }> {
+  // Hint: `<stdin>` is what `-` is called; a pipe or FIFO named by path is read as a stream too.
+  if (file === stdinName) return 'stream';
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) return { gone: `${file} is a folder now` };
+    return info.isFile() ? 'file' : 'stream';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { gone: `${file} was removed since it was read` };
+    // Hint: one that cannot be looked at otherwise is read, which says why, as it would say it.
+    return 'file';
+  }
 }
 
 /**

@@ -490,12 +490,17 @@ function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): 
   return new ElementSplitter(sink, run.limits);
 }
 
+/** What the problem of a source that could not be read further (an I/O error, `error`) says. */
+export function cannotBeRead(error: unknown): string {
+  return `cannot be read: ${ioReason(error)}`;
+}
+
 /**
  * The one problem of a source that could not be read further (an I/O error, `error`): where
  * `splitter` stopped, and why.
  */
 export function unreadableAt(build: RecordBuilder, splitter: ElementSplitter, error: unknown): Problem {
-  const message = `cannot be read: ${ioReason(error)}`;
+  const message = cannotBeRead(error);
   return build.problem({ ...splitter.position(), pointer: '', code: unreadableCode, message, fatal: true });
 }
 

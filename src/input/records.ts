@@ -22,12 +22,16 @@ import type { ElementInfo, InputRecord, Location, Omitted, Problem } from './typ
 /**
  * The `duplicate-id` warning's message: the id, and where its first copy began when that is
  * known (a `Location`), or the streams it was earlier in (their positions are not kept), or
- * `'lost'` when it was looked for and not found again.
+ * `'lost'` when it was looked for and not found again (`{ lost: why }` when that is known).
  */
-export function duplicateIdMessage(id: string, first?: Location | { streams: string[] } | 'lost'): string {
+export function duplicateIdMessage(
+  id: string,
+  first?: Location | { streams: string[] } | 'lost' | { lost: string },
+): string {
   const head = `event id ${id} was seen before: a redelivery`;
   if (first === undefined) return head;
   if (first === 'lost') return `${head} (its first copy was not found again)`;
+  if ('lost' in first) return `${head} (its first copy was not found again: ${first.lost})`;
   if ('streams' in first) {
     const where = first.streams.length === 1 ? first.streams[0] : `one of ${first.streams.join(', ')}`;
     return `${head} of an event earlier in ${where} (a stream: where is not kept)`;

@@ -3,8 +3,10 @@
  * file that does so on demand (/proc/self/mem fails at its first byte), so the reads of this
  * process are wrapped, the file told apart by what its descriptor names in /proc/self/fd.
  */
-import fs, { readlinkSync, realpathSync } from 'node:fs';
+import fs, { existsSync, readlinkSync, realpathSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 
 type Done = (error: NodeJS.ErrnoException | null, bytesRead: number, buffer: Buffer) => void;
@@ -18,10 +20,11 @@ function eio(): NodeJS.ErrnoException {
  * Makes every read of `file` fail with EIO from byte `at` on, a read across it cut there: those
  * of a FileHandle (the input layer's) and of a read stream (the `fs` module's `read`). Only the
  * opens of the file from the `fromOpen`th on (counting from 1) fail, so that a first reading can
- * succeed and a second fail. Undone by `vi.restoreAllMocks()`.
+ * succeed and a second fail. `file` may be one not made yet (a backup). Undone by
+ * `vi.restoreAllMocks()`.
  */
 export async function failReadsOf(file: string, at: number, fromOpen = 1): Promise<void> {
-  const target = realpathSync(file);
+  const target = existsSync(file) ? realpathSync(file) : join(realpathSync(dirname(file)), basename(file));
   // Keyed by descriptor (forgotten when closed) for the `fs` module's reads, by FileHandle for its own.
   const opened = new Map<unknown, { failing: boolean; read: number }>();
   let opens = 0;
@@ -65,7 +68,7 @@ export async function failReadsOf(file: string, at: number, fromOpen = 1): Promi
     return (closeFs as (...a: unknown[]) => void)(fd, ...rest);
   }) as typeof fs.close);
 
-  const probe = await open(target, 'r');
+  const probe = await open(fileURLToPath(import.meta.url), 'r');
   const prototype = Object.getPrototypeOf(probe) as {
     read: (...args: unknown[]) => Promise<{ bytesRead: number; buffer: Buffer }>;
   };
