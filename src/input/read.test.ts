@@ -1176,6 +1176,41 @@ describe('the problems an element keeps under maxIssues', () => {
     ]);
   });
 
+  /** The one element of `text`, read with `options`: its problems and what it counted but did not keep. */
+  async function elementOf(name: string, text: string, options: { maxIssues?: number; strict?: boolean }) {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    const elements: Array<{ problems: Problem[]; omitted?: unknown }> = [];
+    for await (const records of readRecords([path], { warnings: true, ...options })) {
+      for (const record of records) {
+        if (record.kind === 'event' || record.kind === 'invalid') elements.push(record);
+      }
+    }
+    expect(elements).toHaveLength(1);
+    const [{ problems, omitted } = { problems: [], omitted: undefined }] = elements;
+    return { problems: problems.map((p) => [`${p.code} ${p.pointer} ${p.line}:${p.column}`, p.message]), omitted };
+  }
+
+  it('are, of keys given more than twice, one warning a key at its last copy, the first of them by that place', async () => {
+    // "x" three times and "y" twice gave three warnings, "x" given twice at its second copy (line
+    // 8) among them; under a limit of one that was kept, not "y" at line 9, the first last copy.
+    const data = `{\n    "x": 1,\n    "y": 1,\n    "x": 2,\n    "y": 2,\n    "x": 3,\n${JSON.stringify(attempted).slice(1, -1)}\n  }`;
+    const text = envelope(data);
+    const x = [
+      'duplicate-key /data/x 10:5',
+      '"x" given 3 times: parsers keep only the last; first given at line 6, column 5',
+    ];
+    const y = [
+      'duplicate-key /data/y 9:5',
+      '"y" given twice: parsers keep only the last; first given at line 7, column 5',
+    ];
+    expect(await elementOf('thrice.json', text, {})).toEqual({ problems: [y, x], omitted: undefined });
+    expect(await elementOf('thrice.json', text, { maxIssues: 1 })).toEqual({
+      problems: [y],
+      omitted: { errors: 0, warnings: 1 },
+    });
+  });
+
   it('are, of its duplicate-key and `__proto__` warnings together, the first `maxIssues`, not so many of each', async () => {
     // Each kind was kept to the limit on its own: two warnings under a limit of one.
     const data = `{\n    "__proto__": 0,\n    "phone": "1",\n${JSON.stringify(attempted).slice(1, -1)}\n  }`;
