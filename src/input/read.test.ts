@@ -1221,6 +1221,25 @@ describe('the problems an element keeps under maxIssues', () => {
     ]);
   });
 
+  it('are, of its duplicate-key and consistency warnings together, the first `maxIssues`, the rest counted', async () => {
+    // Each was kept to the limit on its own: a failed attempt without a note, with a key given
+    // twice, kept two warnings under a limit of one.
+    const failed = JSON.stringify({ ...attempted, status: 'failed' }).slice(1, -1);
+    const text = envelope(`{\n    "x": 1,\n    "x": 2,\n    "y": 1,\n    "y": 2,\n${failed}\n  }`);
+    const note = ['missing-note /data 5:11', 'a failed attempt should carry a note with the reason'];
+    const x = ['duplicate-key /data/x 7:5', expect.stringContaining('"x" given twice')];
+    const y = ['duplicate-key /data/y 9:5', expect.stringContaining('"y" given twice')];
+    expect(await elementOf('failed.json', text, {})).toEqual({ problems: [note, x, y], omitted: undefined });
+    expect(await elementOf('failed.json', text, { maxIssues: 1 })).toEqual({
+      problems: [note],
+      omitted: { errors: 0, warnings: 2 },
+    });
+    expect(await elementOf('failed.json', text, { maxIssues: 2 })).toEqual({
+      problems: [note, x],
+      omitted: { errors: 0, warnings: 1 },
+    });
+  });
+
   it('are the first of the uncapped list, whatever keys an object has and in whatever order', async () => {
     const key = fc.constantFrom('10', '2', '0', 'a', 'b', '07', '4294967294', '4294967295', 'status', 'phone');
     const member = fc.tuple(
