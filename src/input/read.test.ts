@@ -1136,6 +1136,59 @@ describe('a value cut before blank lines', () => {
   });
 });
 
+describe('a line of blanks alone in a batch', () => {
+  /** Each record of `text` read in reads of `readSize`: its kind, and its problems as `code line:column pointer`. */
+  async function recordsOf(name: string, text: string, readSize: number): Promise<string[]> {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    const found: string[] = [];
+    for await (const records of readRecords([path], { readSize, chunkSize: readSize })) {
+      for (const record of records) {
+        const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
+        const where = problems.map((p) => `${p.code} ${p.line}:${p.column} ${p.pointer}`);
+        found.push(`${record.kind}${where.length > 0 ? `: ${where.join(', ')}` : ''}`);
+      }
+    }
+    return found;
+  }
+
+  it('decides nothing, as a blank line does: the file reads as it does without it, the lines after it one further', async () => {
+    // A line of blanks indented deeper than the element was passed over by the scanner, which
+    // stopped only at its end; the element cut before it was cut there (4:7), not where its own
+    // last line ends (3:12).
+    const event =
+      '{"time": "2022-08-31T21:46:58.621Z", "phone": "61491573087", "status": "success", "campaignId": "x"}';
+    // `@` is where the line goes; the line ends as the file's lines do.
+    const files = [
+      '[\n  {\n    "a": 1,\n@\n  {\n    "b": 2\n  }\n]\n',
+      `[\n  {\n    "a": {\n@\n  ${event}\n]\n`,
+      '[\n  {"a": [1,\n@\n  {"b": 2}\n]\n',
+      '[\n  {\n    "a": 1,\n@\n]\n',
+      '[\r\n  {"a": 1,\r\n@\r\n  {"b": 2}\r\n]\r\n',
+    ];
+    const lines = [' ', '  ', '   ', '      ', '\t', ' \t \t'];
+    for (const [n, file] of files.entries()) {
+      const at = file.slice(0, file.indexOf('@')).split('\n').length;
+      const lineEnd = file.includes('\r\n') ? '\r\n' : '\n';
+      for (const readSize of [1, 2, 3, 5, 8, 13, 4096]) {
+        const without = await recordsOf(`without-${n}.json`, file.replace(`@${lineEnd}`, ''), readSize);
+        // Past the line, a line further on.
+        const shifted = without.map((record) =>
+          record.replace(
+            / (\d+):(\d+)/g,
+            (_, line, column) => ` ${Number(line) >= at ? Number(line) + 1 : line}:${column}`,
+          ),
+        );
+        for (const line of lines) {
+          const name = `blanks-${n}-${line.length}.json`;
+          const found = await recordsOf(name, file.replace('@', line), readSize);
+          expect(found, `${JSON.stringify(file.replace('@', line))} in reads of ${readSize}`).toEqual(shifted);
+        }
+      }
+    }
+  });
+});
+
 describe('the problems an element keeps under maxIssues', () => {
   /** The problems of each element of `text` read with `options`, as `severity pointer line:column`. */
   async function keptOf(name: string, text: string, options: { maxIssues?: number; strict?: boolean }) {

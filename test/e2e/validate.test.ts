@@ -586,6 +586,12 @@ describe('validate: a value cut short', () => {
       '[\n  {\n    "a": 1,\n\r\n\n  {\n    "b": 2\n  }\n]\n',
       ['error unexpected-eof 3:12 /0', 'error unknown-shape 6:3 /1'],
     ],
+    // A line of blanks alone decides nothing either, however deep its blanks reach.
+    [
+      'cut-before-blanks-line-pretty.json',
+      '[\n  {\n    "a": 1,\n      \n  {\n    "b": 2\n  }\n]\n',
+      ['error unexpected-eof 3:12 /0', 'error unknown-shape 5:3 /1'],
+    ],
     // Cut right after a key: the value is missing, not a colon before something that follows.
     [
       'cut-after-key.ndjson',
