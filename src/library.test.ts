@@ -307,7 +307,8 @@ describe('readEvents', () => {
             .fill('{}')
             .join(' ')}]}}`,
       ],
-      ['duplicate-key', (n: number) => `{"a":1${',"a":1'.repeat(n)}}`],
+      // n keys each given twice: one warning a key.
+      ['duplicate-key', (n: number) => `{${Array.from({ length: n }, (_, i) => `"k${i}":1,"k${i}":1`).join(',')}}`],
     ] as const;
     for (const [code, textOf] of cases) {
       const work: number[] = [];
@@ -339,7 +340,8 @@ describe('readEvents', () => {
 
   it('keeps the first maxIssues errors and warnings of an element (1,000 unless told), and counts the rest', async () => {
     // An element of a million problems was held whole: 2,000,000 duplicate keys took 815 MB.
-    const keys = (n: number) => `{"a":1${',"a":1'.repeat(n)}}`;
+    // n keys each given twice: one warning a key.
+    const keys = (n: number) => `{${Array.from({ length: n }, (_, i) => `"k${i}":1,"k${i}":1`).join(',')}}`;
     const commas = (n: number) =>
       `{"data":{"flow":[${Array(n + 1)
         .fill('{}')
@@ -364,6 +366,12 @@ describe('readEvents', () => {
     const byDefault = await only(keys(1_500));
     expect(duplicates(byDefault.problems)).toHaveLength(1_000);
     expect(byDefault.omitted).toEqual({ errors: 0, warnings: 500 });
+    // One key given 1,500 times is one warning.
+    const once = await only(`{"a":1${',"a":1'.repeat(1_499)}}`, { maxIssues: 5 });
+    expect(duplicates(once.problems).map((problem) => problem.message)).toEqual([
+      '"a" given 1500 times: parsers keep only the last; first given at line 1, column 2',
+    ]);
+    expect(once.omitted).toEqual({ errors: 0, warnings: 0 });
     // validateEvent keeps as many, of its schema issues.
     const call = events.find((e) => (e as { eventType?: string }).eventType === 'CallComplete') as { data: object };
     const flow = Array(30).fill({});

@@ -629,45 +629,67 @@ function protoKeyPaths(
   }
 }
 
+/** A key given more than once in one object: where its first and last copies are, how many times, and its pointer. */
+interface RepeatedKey {
+  property: string;
+  first: number;
+  last: number;
+  times: number;
+  pointer: string;
+}
+
 /**
- * The warnings of the keys of an object that an earlier key of it already had, each naming where
- * the first copy is (`firstCopy`, and its line and column in the message): the first `limit`, and
- * how many more.
+ * The warnings of the keys given more than once in an object, one a key and object: at its last
+ * copy, the one JSON.parse keeps and where a problem of its value is placed (see `placesAt`),
+ * saying how many times it was given and where the first copy is (`firstCopy`, and its line and
+ * column in the message). The first `limit` by place, and how many more.
  */
 function findDuplicateKeys(source: ElementText, pointer: string, limit: number): Kept {
-  const problems: Problem[] = [];
+  // For each object open, each key's copies, and the keys of it given again.
+  const open: Array<{ keys: Map<string, RepeatedKey>; repeated: RepeatedKey[] }> = [];
+  // Hint: a key's warning is known only once its object ends, and objects end inner first, so
+  // the warnings are held, sorted by place and cut to the limit only once twice it is held.
+  let held: RepeatedKey[] = [];
   let more = 0;
-  // For each object open, each key's first offset and how many times it was given.
-  const seen: Array<Map<string, { offset: number; times: number }>> = [];
+  const byPlace = (a: RepeatedKey, b: RepeatedKey) => a.last - b.last;
+  const cut = () => {
+    held.sort(byPlace);
+    more += Math.max(0, held.length - limit);
+    held = held.slice(0, limit);
+  };
   visit(source.text, {
     onObjectBegin: () => {
-      seen.push(new Map());
+      open.push({ keys: new Map(), repeated: [] });
     },
     onObjectEnd: () => {
-      seen.pop();
+      const object = open.pop();
+      if (!object) return;
+      for (const key of object.repeated) {
+        held.push(key);
+        if (held.length > 2 * limit) cut();
+      }
     },
     onObjectProperty: (property, offset, _length, _line, _column, pathSupplier) => {
-      const keys = seen.at(-1);
-      if (!keys) return;
-      const first = keys.get(property);
-      if (first === undefined) {
-        keys.set(property, { offset, times: 1 });
+      const object = open.at(-1);
+      if (!object) return;
+      const key = object.keys.get(property);
+      if (key === undefined) {
+        object.keys.set(property, { property, first: offset, last: offset, times: 1, pointer: '' });
         return;
       }
-      first.times++;
-      if (problems.length >= limit) {
-        more++;
-        return;
+      key.last = offset;
+      if (++key.times === 2) {
+        key.pointer = pointer + pathToPointer([...pathSupplier(), property]);
+        object.repeated.push(key);
       }
-      const at = pointer + pathToPointer([...pathSupplier(), property]);
-      const firstCopy = { file: source.file, ...source.locate(first.offset), pointer: at };
-      const given = first.times === 2 ? 'twice' : `${first.times} times`;
-      const message = `${JSON.stringify(property)} given ${given}: parsers keep only the last${firstGivenAt(firstCopy)}`;
-      problems.push({
-        ...source.problem(offset, 'warning', 'duplicate-key', message, at, { excerpt: true }),
-        firstCopy,
-      });
     },
+  });
+  cut();
+  const problems = held.map(({ property, first, last, times, pointer: at }): Problem => {
+    const firstCopy = { file: source.file, ...source.locate(first), pointer: at };
+    const given = times === 2 ? 'twice' : `${times} times`;
+    const message = `${JSON.stringify(property)} given ${given}: parsers keep only the last${firstGivenAt(firstCopy)}`;
+    return { ...source.problem(last, 'warning', 'duplicate-key', message, at, { excerpt: true }), firstCopy };
   });
   return { problems, more };
 }

@@ -1136,6 +1136,59 @@ describe('a value cut before blank lines', () => {
   });
 });
 
+describe('a line of blanks alone in a batch', () => {
+  /** Each record of `text` read in reads of `readSize`: its kind, and its problems as `code line:column pointer`. */
+  async function recordsOf(name: string, text: string, readSize: number): Promise<string[]> {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    const found: string[] = [];
+    for await (const records of readRecords([path], { readSize, chunkSize: readSize })) {
+      for (const record of records) {
+        const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
+        const where = problems.map((p) => `${p.code} ${p.line}:${p.column} ${p.pointer}`);
+        found.push(`${record.kind}${where.length > 0 ? `: ${where.join(', ')}` : ''}`);
+      }
+    }
+    return found;
+  }
+
+  it('decides nothing, as a blank line does: the file reads as it does without it, the lines after it one further', async () => {
+    // A line of blanks indented deeper than the element was passed over by the scanner, which
+    // stopped only at its end; the element cut before it was cut there (4:7), not where its own
+    // last line ends (3:12).
+    const event =
+      '{"time": "2022-08-31T21:46:58.621Z", "phone": "61491573087", "status": "success", "campaignId": "x"}';
+    // `@` is where the line goes; the line ends as the file's lines do.
+    const files = [
+      '[\n  {\n    "a": 1,\n@\n  {\n    "b": 2\n  }\n]\n',
+      `[\n  {\n    "a": {\n@\n  ${event}\n]\n`,
+      '[\n  {"a": [1,\n@\n  {"b": 2}\n]\n',
+      '[\n  {\n    "a": 1,\n@\n]\n',
+      '[\r\n  {"a": 1,\r\n@\r\n  {"b": 2}\r\n]\r\n',
+    ];
+    const lines = [' ', '  ', '   ', '      ', '\t', ' \t \t'];
+    for (const [n, file] of files.entries()) {
+      const at = file.slice(0, file.indexOf('@')).split('\n').length;
+      const lineEnd = file.includes('\r\n') ? '\r\n' : '\n';
+      for (const readSize of [1, 2, 3, 5, 8, 13, 4096]) {
+        const without = await recordsOf(`without-${n}.json`, file.replace(`@${lineEnd}`, ''), readSize);
+        // Past the line, a line further on.
+        const shifted = without.map((record) =>
+          record.replace(
+            / (\d+):(\d+)/g,
+            (_, line, column) => ` ${Number(line) >= at ? Number(line) + 1 : line}:${column}`,
+          ),
+        );
+        for (const line of lines) {
+          const name = `blanks-${n}-${line.length}.json`;
+          const found = await recordsOf(name, file.replace('@', line), readSize);
+          expect(found, `${JSON.stringify(file.replace('@', line))} in reads of ${readSize}`).toEqual(shifted);
+        }
+      }
+    }
+  });
+});
+
 describe('the problems an element keeps under maxIssues', () => {
   /** The problems of each element of `text` read with `options`, as `severity pointer line:column`. */
   async function keptOf(name: string, text: string, options: { maxIssues?: number; strict?: boolean }) {
@@ -1176,6 +1229,41 @@ describe('the problems an element keeps under maxIssues', () => {
     ]);
   });
 
+  /** The one element of `text`, read with `options`: its problems and what it counted but did not keep. */
+  async function elementOf(name: string, text: string, options: { maxIssues?: number; strict?: boolean }) {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    const elements: Array<{ problems: Problem[]; omitted?: unknown }> = [];
+    for await (const records of readRecords([path], { warnings: true, ...options })) {
+      for (const record of records) {
+        if (record.kind === 'event' || record.kind === 'invalid') elements.push(record);
+      }
+    }
+    expect(elements).toHaveLength(1);
+    const [{ problems, omitted } = { problems: [], omitted: undefined }] = elements;
+    return { problems: problems.map((p) => [`${p.code} ${p.pointer} ${p.line}:${p.column}`, p.message]), omitted };
+  }
+
+  it('are, of keys given more than twice, one warning a key at its last copy, the first of them by that place', async () => {
+    // "x" three times and "y" twice gave three warnings, "x" given twice at its second copy (line
+    // 8) among them; under a limit of one that was kept, not "y" at line 9, the first last copy.
+    const data = `{\n    "x": 1,\n    "y": 1,\n    "x": 2,\n    "y": 2,\n    "x": 3,\n${JSON.stringify(attempted).slice(1, -1)}\n  }`;
+    const text = envelope(data);
+    const x = [
+      'duplicate-key /data/x 10:5',
+      '"x" given 3 times: parsers keep only the last; first given at line 6, column 5',
+    ];
+    const y = [
+      'duplicate-key /data/y 9:5',
+      '"y" given twice: parsers keep only the last; first given at line 7, column 5',
+    ];
+    expect(await elementOf('thrice.json', text, {})).toEqual({ problems: [y, x], omitted: undefined });
+    expect(await elementOf('thrice.json', text, { maxIssues: 1 })).toEqual({
+      problems: [y],
+      omitted: { errors: 0, warnings: 1 },
+    });
+  });
+
   it('are, of its duplicate-key and `__proto__` warnings together, the first `maxIssues`, not so many of each', async () => {
     // Each kind was kept to the limit on its own: two warnings under a limit of one.
     const data = `{\n    "__proto__": 0,\n    "phone": "1",\n${JSON.stringify(attempted).slice(1, -1)}\n  }`;
@@ -1184,6 +1272,25 @@ describe('the problems an element keeps under maxIssues', () => {
     expect(await keptOf('proto-and-duplicate.json', text, {})).toEqual([
       ['warning /data/__proto__ 6:5', 'warning /data/phone 8:35'],
     ]);
+  });
+
+  it('are, of its duplicate-key and consistency warnings together, the first `maxIssues`, the rest counted', async () => {
+    // Each was kept to the limit on its own: a failed attempt without a note, with a key given
+    // twice, kept two warnings under a limit of one.
+    const failed = JSON.stringify({ ...attempted, status: 'failed' }).slice(1, -1);
+    const text = envelope(`{\n    "x": 1,\n    "x": 2,\n    "y": 1,\n    "y": 2,\n${failed}\n  }`);
+    const note = ['missing-note /data 5:11', 'a failed attempt should carry a note with the reason'];
+    const x = ['duplicate-key /data/x 7:5', expect.stringContaining('"x" given twice')];
+    const y = ['duplicate-key /data/y 9:5', expect.stringContaining('"y" given twice')];
+    expect(await elementOf('failed.json', text, {})).toEqual({ problems: [note, x, y], omitted: undefined });
+    expect(await elementOf('failed.json', text, { maxIssues: 1 })).toEqual({
+      problems: [note],
+      omitted: { errors: 0, warnings: 2 },
+    });
+    expect(await elementOf('failed.json', text, { maxIssues: 2 })).toEqual({
+      problems: [note, x],
+      omitted: { errors: 0, warnings: 1 },
+    });
   });
 
   it('are the first of the uncapped list, whatever keys an object has and in whatever order', async () => {

@@ -90,6 +90,24 @@ export function omittedOf(result: CheckResult, parsed: Omitted | undefined): Omi
   };
 }
 
+/**
+ * Keeps in `problems` (in source order) the first `limit` errors and the first `limit` warnings;
+ * returns `omitted` with those left out added.
+ */
+function keepFirst(problems: Problem[], limit: number, omitted: Omitted | undefined): Omitted | undefined {
+  const seen = { error: 0, warning: 0 };
+  let length = 0;
+  for (const problem of problems) {
+    if (seen[problem.severity]++ < limit) problems[length++] = problem;
+  }
+  if (length === problems.length) return omitted;
+  problems.length = length;
+  return {
+    errors: (omitted?.errors ?? 0) + Math.max(0, seen.error - limit),
+    warnings: (omitted?.warnings ?? 0) + Math.max(0, seen.warning - limit),
+  };
+}
+
 /** Builds the records of one file. */
 export class RecordBuilder {
   private readonly file: string;
@@ -219,6 +237,10 @@ export class RecordBuilder {
           (a, b) => a.offset - b.offset || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1),
         );
       }
+      // Hint: reading the element (duplicate and `__proto__` keys) and checking it (consistency)
+      // each kept their first `maxIssues` warnings; together they are kept to the one limit too.
+      const limit = this.check.maxIssues ?? Number.POSITIVE_INFINITY;
+      if (problems.length > limit) omitted = keepFirst(problems, limit, omitted);
       if (warned && event?.id !== undefined) {
         problems.push(this.duplicateIdWarning(event.id, info, parsed.text, element.pointer));
       }

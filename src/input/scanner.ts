@@ -31,7 +31,7 @@ export interface Position {
 /**
  * Which line breaks inside an element the scanner stops at, for the splitter to decide whether
  * the element ends there: `watchEvery` one, `watchNone`, or (n > 0) a line break followed by a
- * line not indented deeper than n bytes.
+ * line not indented deeper than n bytes, or by one of blanks alone.
  */
 export type LineWatch = number;
 /** Stop at every line break (see `LineWatch`). */
@@ -252,17 +252,20 @@ export class ByteScanner {
         // Hint: a line break is left to the splitter when it may end a broken element; with an
         // indentation watched, when the next line is not indented deeper (or is past the chunk).
         if (watch === watchEvery) break;
+        let head = i + 1;
         if (watch > 0) {
-          const head = chunk[i + 1 + watch];
-          // Hint: nor before a blank line, which decides nothing: the splitter keeps this line's
-          // end as where an element cut before the blank lines ends.
-          const next = chunk[i + 1];
-          if ((head !== SPACE && head !== TAB) || next === NEWLINE || next === RETURN) break;
+          let next = chunk[head];
+          while (next === SPACE || next === TAB) next = chunk[++head];
+          // Hint: nor before a line of blanks alone (or none), which decides nothing, as a blank
+          // line: the splitter keeps this line's end as where an element cut before it ends.
+          if (head - i - 1 <= watch || next === NEWLINE || next === RETURN || next === undefined) break;
         }
         this.line++;
         this.lineStart = base + i + 1;
         this.lineContinuations = 0;
         this.lineAstral = 0;
+        // The next line's blanks, passed over.
+        i = head - 1;
       } else if (byte >= 0x80) {
         this.multiByteUnit(byte);
         multiByte = true;
