@@ -662,8 +662,16 @@ describe('listen: answers', () => {
     expect(await missing.json()).toMatchObject({ reason: 'missing-header' });
     const pretty = await post(url, JSON.stringify(JSON.parse(text), null, 2), signed(new Date()));
     expect(await pretty.json()).toMatchObject({ reason: 'reserialised-body' });
+    // A file replay sends ends with a newline; a proxy's compact re-write drops it.
+    const file = `${JSON.stringify(JSON.parse(text), null, 2)}\n`;
+    const compact = await post(url, text, signed(new Date(), file));
+    expect(await compact.json()).toMatchObject({
+      reason: 'reserialised-body',
+      message: expect.stringContaining('2-space pretty JSON, with a final line break'),
+    });
     expect(deliveries.map((d) => [d.status, d.signature?.ok])).toEqual([
       [200, true],
+      [401, false],
       [401, false],
       [401, false],
       [401, false],
