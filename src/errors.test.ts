@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallhookError, describeIoError, formatFatal, impossible, ioReason } from './errors.js';
+import { CallhookError, describeIoError, formatFatal, impossible, ioReason, quoted } from './errors.js';
 
 describe('impossible', () => {
   it('throws an internal error naming the broken invariant, never a usage error', () => {
@@ -65,5 +65,12 @@ describe('ioReason', () => {
     expect(ioReason(Object.assign(new Error(message), { code: 'ENAMETOOLONG' }))).toBe('name too long');
     const rename = "EXDEV: cross-device link not permitted, rename 'a\n' -> 'b'";
     expect(ioReason(Object.assign(new Error(rename), { code: 'EXDEV' }))).toBe('cross-device link not permitted');
+  });
+});
+
+describe('quoted', () => {
+  it('keeps what a user typed raw, for formatFatal to escape once; a quote in it reads \\"', () => {
+    const line = formatFatal(new CallhookError(`--x: got ${quoted('a\tb\n\u001b[2J "c" \\t')}`)).message;
+    expect(line).toBe('callhook: --x: got "a\\tb\\n\\e[2J \\"c\\" \\x5ct"');
   });
 });

@@ -34,6 +34,15 @@ export class CallhookError extends Error {
   }
 }
 
+/**
+ * Text a user gave, quoted in a message: `"a<TAB>b"`, kept raw (but a `"` in it, written `\"`),
+ * for `formatFatal` escapes the whole line once (`"a\tb"`). Hint: quoted as JSON (`"a\\tb"`),
+ * the escaping showed the backslash JSON wrote as one the user typed (`"a\x5ctb"`).
+ */
+export function quoted(text: string): string {
+  return `"${text.replaceAll('"', '\\"')}"`;
+}
+
 /** A file read no further where it is not text (binary, compressed, UTF-16), or could not be read further: where, and why. */
 export interface UnreadableFile {
   file: string;

@@ -2,6 +2,7 @@
  * `callhook listen`'s options as commander hands them over (strings), checked with the shared
  * parsers of options.ts and turned into settings. Every problem is reported, each naming its option.
  */
+import { quoted } from '../errors.js';
 import type { SignScheme } from '../http/signing.js';
 import type { EventType } from '../schema/names.js';
 import type { Answer } from '../server/listen.js';
@@ -126,7 +127,7 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
   if (raw.durable && raw.out === undefined) problems.push('--durable: applies only with --out');
   if (Number(raw.headerTimeout) > Number(raw.requestTimeout)) {
     problems.push(
-      `--header-timeout: must not be longer than --request-timeout (got ${JSON.stringify(raw.headerTimeout)} and ${JSON.stringify(raw.requestTimeout)})`,
+      `--header-timeout: must not be longer than --request-timeout (got ${quoted(raw.headerTimeout)} and ${quoted(raw.requestTimeout)})`,
     );
   }
   if (raw.respond !== undefined && Number(raw.failRate) > 0)

@@ -99,10 +99,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     };
     const reason = error.code ? reasons[error.code] : undefined;
     if (!reason) throw error;
-    throw new CallhookError(
-      `cannot listen on ${escapeTerminal(options.host)}:${options.port}: ${reason}`,
-      ExitCode.usage,
-    );
+    throw new CallhookError(`cannot listen on ${options.host}:${options.port}: ${reason}`, ExitCode.usage);
   });
 
   // Hint: the handlers are in place before listen says it is listening, so a supervisor that stops

@@ -12,7 +12,7 @@
 import { Option } from 'commander';
 import { generateFormats, schemaDrafts } from '../core/generate-names.js';
 import { reportedStatuses, summaryDimensions } from '../core/summary-names.js';
-import { CallhookError, ExitCode } from '../errors.js';
+import { CallhookError, ExitCode, quoted } from '../errors.js';
 import { redactUrl } from '../http/credentials.js';
 import { headerNameCharacters, replayMethods, signSchemes } from '../http/names.js';
 import { defaultMaxProblems, largestElementBytes } from '../input/types.js';
@@ -21,7 +21,7 @@ import { eventTypes } from '../schema/names.js';
 
 /** The usage error of one option: `--name: must be <what> (got "<value>")`. */
 export function optionError(name: string, must: string, got?: string): CallhookError {
-  const value = got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
+  const value = got === undefined ? '' : ` (got ${quoted(got)})`;
   return new CallhookError(`${name}: must be ${must}${value}`, ExitCode.usage);
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { replayDefaults } from '../../test/helpers/replay-options.js';
+import { quoted } from '../errors.js';
 import { parseReplayOptions, type RawReplayOptions } from './replay-options.js';
 
 const base: RawReplayOptions = { ...replayDefaults, header: [] };
@@ -67,7 +68,7 @@ describe('parseReplayOptions', () => {
       ['http:\\\\user:s3cret@127.0.0.1:99999/', 'http:\\\\user:***@127.0.0.1:99999/'],
     ] as const) {
       expect(() => parseReplayOptions({ ...base, url }), url).toThrow(
-        `--url: must be an http(s) URL (got ${JSON.stringify(shown)})`,
+        `--url: must be an http(s) URL (got ${quoted(shown)})`,
       );
     }
   });
@@ -142,7 +143,7 @@ describe('parseReplayOptions, checks before the first request', () => {
     // (ERR_INVALID_CHAR), and after three the run stopped, saying the receiver answered none.
     for (const value of ['X-A: a\u001bb', 'X-A: a\u0000', 'X-A: \u0100', 'X-A: a\u007f']) {
       expect(() => parseReplayOptions({ ...base, header: [value] }), JSON.stringify(value)).toThrow(
-        `--header: must be a header "Name: value" whose value has no control characters and nothing past U+00FF (got ${JSON.stringify(value)})`,
+        `--header: must be a header "Name: value" whose value has no control characters and nothing past U+00FF (got ${quoted(value)})`,
       );
     }
     expect(parseReplayOptions({ ...base, header: ['X-A: tab\there é'] }).headers['x-a']).toBe('tab\there é');

@@ -1,6 +1,6 @@
 /** `--since` and `--until` as every reading command takes them: read once, in the one message style. */
 import { parseTimeBound } from '../core/timeline.js';
-import { CallhookError, ExitCode } from '../errors.js';
+import { CallhookError, ExitCode, quoted } from '../errors.js';
 import { optionError } from './options.js';
 
 /** The checked time range: epoch milliseconds, `since` inclusive, `until` exclusive. */
@@ -31,7 +31,7 @@ export function timeRangeOf(
   const until = bound('--until', raw.until, now);
   if (since !== undefined && until !== undefined && since >= until) {
     throw new CallhookError(
-      `--since: must be before --until (got ${JSON.stringify(raw.since)} and ${JSON.stringify(raw.until)})`,
+      `--since: must be before --until (got ${quoted(raw.since ?? '')} and ${quoted(raw.until ?? '')})`,
       ExitCode.usage,
     );
   }

@@ -4,7 +4,7 @@ import { maxHeaderSize } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { CallhookError } from '../errors.js';
+import { CallhookError, formatFatal } from '../errors.js';
 import { CaptureWriter } from '../server/capture.js';
 import { parseHeaderLines, parseHeaderOption, verify } from './verify.js';
 
@@ -40,7 +40,15 @@ describe('verify --header', () => {
     // It said `--header #2:1: expected "Name: value"`: a line number of a one-line value, nothing quoted.
     expect(() => parseHeaderOption('nocolon', 1)).toThrow('--header #2: must be "Name: value" (got "nocolon")');
     expect(() => parseHeaderOption('', 0)).toThrow('--header #1: must be "Name: value" (got "")');
-    expect(() => parseHeaderOption('a: 1\nb: 2', 0)).toThrow('--header #1: must be "Name: value" (got "a: 1\\nb: 2")');
+    // Quoted raw, and shown escaped once, as the whole line is: a newline as `\n`, not `\x5cn`.
+    const twoLines = (() => {
+      try {
+        parseHeaderOption('a: 1\nb: 2', 0);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(formatFatal(twoLines).message).toBe('callhook: --header #1: must be "Name: value" (got "a: 1\\nb: 2")');
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { visit } from 'jsonc-parser';
 import * as v from 'valibot';
-import { CallhookError, impossible } from '../errors.js';
+import { CallhookError, impossible, quoted } from '../errors.js';
 import type {
   CallAttemptedData,
   CallCompleteData,
@@ -1049,10 +1049,10 @@ const GenerateEventsSchema = v.object({
 /** Splits `path=value`: the value is JSON when it parses as JSON, a string otherwise. */
 export function parseFieldOverride(text: string): FieldOverride {
   const equals = text.indexOf('=');
-  if (equals <= 0) throw new Error(`expected path=value, e.g. data.status=Partial; got ${JSON.stringify(text)}`);
+  if (equals <= 0) throw new Error(`expected path=value, e.g. data.status=Partial; got ${quoted(text)}`);
   const path = text.slice(0, equals).split('.');
   if (path.some((segment) => segment === '')) {
-    throw new Error(`the path ${JSON.stringify(text.slice(0, equals))} has an empty segment`);
+    throw new Error(`the path ${quoted(text.slice(0, equals))} has an empty segment`);
   }
   const raw = text.slice(equals + 1);
   let value: unknown = raw;
@@ -1069,12 +1069,10 @@ export function parseFieldOverride(text: string): FieldOverride {
       if (typeof literal !== 'number') return;
       const typed = raw.slice(offset, offset + length);
       if (!Number.isFinite(literal))
-        throw new Error(
-          `the value ${JSON.stringify(raw)} holds a number beyond ±1.8e308, which would be written as null`,
-        );
+        throw new Error(`the value ${quoted(raw)} holds a number beyond ±1.8e308, which would be written as null`);
       if (decimalOf(typed) !== decimalOf(String(literal))) {
         throw new Error(
-          `the value ${JSON.stringify(raw)} holds a number that would be written as ${JSON.stringify(literal)}; quote it to keep its digits as a string`,
+          `the value ${quoted(raw)} holds a number that would be written as ${JSON.stringify(literal)}; quote it to keep its digits as a string`,
         );
       }
     },

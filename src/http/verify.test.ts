@@ -19,6 +19,13 @@ const referenceHeaders = {
   'webhook-signature': reference.signature,
 };
 const atReference = { secrets: [reference.secret], now: reference.timestamp * 1000 };
+/** Standard Webhooks headers for `text`, signed as `msg_1` at the reference's time with its secret. */
+const sign = (text: string) =>
+  createSigner('standard', parseSecrets(reference.secret, 'standard', 'S'))(
+    'msg_1',
+    Buffer.from(text),
+    new Date(reference.timestamp * 1000),
+  );
 const otherSecret = `whsec_${Buffer.from('another key, 32 bytes long......').toString('base64')}`;
 
 describe('verifyStandardWebhook', () => {
@@ -149,9 +156,6 @@ describe('verifyStandardWebhook', () => {
       message: expect.stringContaining("Python's json.dumps"),
     });
     // A compact body was signed, and it arrived pretty-printed; or the other way round.
-    const keys = parseSecrets(reference.secret, 'standard', 'S');
-    const sign = (text: string) =>
-      createSigner('standard', keys)('msg_1', Buffer.from(text), new Date(reference.timestamp * 1000));
     const body = '[{"id":"a","name":"Zoë","n":[1,2]}]';
     const signed = sign(body);
     const pretty = JSON.stringify(JSON.parse(body), null, 2);
@@ -181,9 +185,6 @@ describe('verifyStandardWebhook', () => {
   it('tells a re-serialised body when the signed one was laid out as the platform’s examples, or with CRLF', () => {
     // The platform's published examples have no indentation (fixtures/valid/doc-*), and an export
     // may have CRLF line endings; smee-client's compact re-write of either was called a wrong secret.
-    const keys = parseSecrets(reference.secret, 'standard', 'S');
-    const sign = (text: string) =>
-      createSigner('standard', keys)('msg_1', Buffer.from(text), new Date(reference.timestamp * 1000));
     const value = [{ id: 'a', name: 'Zoë', flow: [{ q: 1 }], requests: [] }];
     const compact = JSON.stringify(value);
     const pretty = JSON.stringify(value, null, 2);
@@ -196,12 +197,43 @@ describe('verifyStandardWebhook', () => {
     }
   });
 
+  it('tells a re-serialised body when the signed one ended with a line break, as every file replay sends does', () => {
+    // replay sends a file byte for byte, its final newline included, and a proxy's compact
+    // re-write drops it: the compact body was called a wrong secret.
+    const value = [{ id: 'a', name: 'Zoë', flow: [{ q: 1 }], requests: [] }];
+    const compact = JSON.stringify(value);
+    const pretty = JSON.stringify(value, null, 2);
+    const unindented = pretty.replace(/\n +/g, '\n');
+    const crlf = (text: string) => text.replace(/\n/g, '\r\n');
+    const python = '[{"id": "a", "name": "Zo\\u00eb", "flow": [{"q": 1}], "requests": []}]';
+    for (const [signedText, form] of [
+      [`${pretty}\n`, '2-space pretty JSON, with a final line break'],
+      [crlf(`${pretty}\n`), '2-space pretty JSON with CRLF line endings, with a final line break'],
+      [`${unindented}\n`, 'pretty JSON without indentation'],
+      [crlf(`${unindented}\n`), 'pretty JSON without indentation, with CRLF line endings, with a final line break'],
+      [`${python}\n`, "Python's json.dumps"],
+    ] as const) {
+      expect(verifyStandardWebhook(compact, sign(signedText), atReference)).toMatchObject({
+        reason: 'reserialised-body',
+        message: expect.stringContaining(form),
+      });
+    }
+    // An NDJSON line signed with its newline, received pretty-printed.
+    expect(verifyStandardWebhook(pretty, sign(`${compact}\n`), atReference)).toMatchObject({
+      reason: 'reserialised-body',
+      message: expect.stringContaining('as compact JSON, with a final line break'),
+    });
+    const hex = { 'x-signature': signHmacHex(Buffer.from(`${pretty}\n`), [Buffer.from('k')]) };
+    expect(verifyHexHmac(compact, hex, { secrets: ['k'] })).toMatchObject({ reason: 'reserialised-body' });
+    // The secret is still to blame when it is the wrong one.
+    expect(
+      verifyStandardWebhook(compact, sign(`${pretty}\n`), { ...atReference, secrets: [otherSecret] }),
+    ).toMatchObject({ reason: 'wrong-secret' });
+  });
+
   it('tells a body whose line endings changed on the way (LF to CRLF or back), however it was laid out', () => {
     // A body saved by hand, or checked out by git with autocrlf, has its LFs turned into CRLFs (or
     // back): the secret is right, and "wrong-secret" sent the user to rotate it.
-    const keys = parseSecrets(reference.secret, 'standard', 'S');
-    const sign = (text: string) =>
-      createSigner('standard', keys)('msg_1', Buffer.from(text), new Date(reference.timestamp * 1000));
     const lf = '[\n  {"id": "a", "n": [1, 2]}\n]\n';
     const crlf = lf.replace(/\n/g, '\r\n');
     for (const [sent, received] of [
@@ -221,9 +253,6 @@ describe('verifyStandardWebhook', () => {
   });
 
   it('tells a body an editor saved with a byte order mark (and CRLF line endings), as Notepad does', () => {
-    const keys = parseSecrets(reference.secret, 'standard', 'S');
-    const sign = (text: string) =>
-      createSigner('standard', keys)('msg_1', Buffer.from(text), new Date(reference.timestamp * 1000));
     const sent = '[\n  {"id": "a", "n": [1, 2]}\n]\n';
     for (const received of [`\uFEFF${sent}`, `\uFEFF${sent.replace(/\n/g, '\r\n')}`]) {
       expect(verifyStandardWebhook(received, sign(sent), atReference)).toMatchObject({
@@ -241,9 +270,6 @@ describe('verifyStandardWebhook', () => {
   it('keeps blanks after a U+2028 or U+2029 in a string when it takes the indentation out', () => {
     // Hint: a JavaScript regex's `^` with the m flag matches after those two line separators
     // too, which JSON.stringify leaves raw inside strings: they are not line breaks of JSON.
-    const keys = parseSecrets(reference.secret, 'standard', 'S');
-    const sign = (text: string) =>
-      createSigner('standard', keys)('msg_1', Buffer.from(text), new Date(reference.timestamp * 1000));
     for (const separator of ['\u2028', '\u2029']) {
       const value = [{ id: 'a', message: `Hi${separator}  there` }];
       const signedText = `[\n{\n"id": "a",\n"message": ${JSON.stringify(value[0]?.message)}\n}\n]`;

@@ -8,8 +8,9 @@
  *   changed (CRLF to LF or LF to CRLF), or, when the body is JSON, one of its other serialisations (compact
  *   `JSON.stringify`, 2-space pretty, pretty without indentation as the platform's published
  *   examples are, either of those two with CRLF line endings, or Python's default `json.dumps`
- *   with spaces after `,` and `:` and `\u` escapes) differs from the bytes received and matches
- *   a signature under one of the secrets. The signature held for another serialisation of the
+ *   with spaces after `,` and `:` and `\u` escapes), each also with a final line break as a file
+ *   replay sends ends, differs from the bytes received and matches a signature under one of the
+ *   secrets: at most 17 forms, each one HMAC per secret. The signature held for another serialisation of the
  *   same JSON: something on the way parsed and re-wrote the body (the smee-client failure).
  * - `no-matching-signature`: the header holds no signature this scheme could have produced: no
  *   `v1` entry whose base64 decodes to the 32 bytes of an HMAC-SHA256 (only `v1a`, say), or for
@@ -200,13 +201,13 @@ function reserialisations(body: Buffer): { form: string; bytes: Buffer }[] {
   // too, which JSON.stringify leaves raw inside strings.
   const unindented = () => pretty().replace(/\n +/g, '\n');
   const crlf = (text: string) => text.replace(/\n/g, '\r\n');
-  for (const [form, text] of [
-    ['compact JSON', () => JSON.stringify(value)],
-    ['2-space pretty JSON', pretty],
-    ['2-space pretty JSON with CRLF line endings', () => crlf(pretty())],
-    ["pretty JSON without indentation (the platform's published examples)", unindented],
-    ['pretty JSON without indentation, with CRLF line endings', () => crlf(unindented())],
-    ["JSON with spaces after , and : (Python's json.dumps)", () => spacedAsciiJson(value)],
+  for (const [form, text, lineEnd] of [
+    ['compact JSON', () => JSON.stringify(value), '\n'],
+    ['2-space pretty JSON', pretty, '\n'],
+    ['2-space pretty JSON with CRLF line endings', () => crlf(pretty()), '\r\n'],
+    ["pretty JSON without indentation (the platform's published examples)", unindented, '\n'],
+    ['pretty JSON without indentation, with CRLF line endings', () => crlf(unindented()), '\r\n'],
+    ["JSON with spaces after , and : (Python's json.dumps)", () => spacedAsciiJson(value), '\n'],
   ] as const) {
     let written: string;
     try {
@@ -217,8 +218,14 @@ function reserialisations(body: Buffer): { form: string; bytes: Buffer }[] {
       if (error instanceof RangeError) continue;
       throw error;
     }
-    const bytes = Buffer.from(written, 'utf8');
-    if (!bytes.equals(body)) forms.push({ form, bytes });
+    // Hint: a file ends with a line break, and replay sends one byte for byte; a proxy's re-write drops it.
+    for (const [shape, text] of [
+      [form, written],
+      [`${form}, with a final line break`, written + lineEnd],
+    ] as const) {
+      const bytes = Buffer.from(text, 'utf8');
+      if (!bytes.equals(body)) forms.push({ form: shape, bytes });
+    }
   }
   return forms;
 }

@@ -38,7 +38,7 @@ const workflowCommand = String.raw`:(?=:[A-Za-z])|#(?=#\[)`;
 // Hint: payload text may hold, as written, what a terminal is shown for a character escaped
 // (`\x07`, `\e`, `\u202e`, summarise's `Voicemail\x20`), so a backslash that begins one of those
 // escapes is shown escaped itself (`\x5cx07`): every such escape shown is ours. `\u00XX` is never
-// ours (`\xXX` is), so the C0 escapes of JSON text quoted in a message (`got "\u001b"`) read as written.
+// ours (`\xXX` is), so the C0 escapes of JSON text quoted in a problem's message (`unexpected "\u0001"`) read as written.
 const ownEscapeStart = String.raw`\\(?=[bentrx]|u\{|u(?!00)[0-9a-fA-F]{4})`;
 // Every untrusted character, with the flags to keep; and without newline, for multi-line transcripts.
 const untrustedCharacters = new RegExp(`${emojiFlag}|${workflowCommand}|[\\u0000-\\u001f${invisible}]`, 'gu');

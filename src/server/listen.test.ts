@@ -28,6 +28,7 @@ import { callComplete } from '../../test/helpers/events.js';
 import { serverPerTest } from '../../test/helpers/http-server.js';
 import { attempt, standardSecret, tempDir } from '../../test/helpers/payloads.js';
 import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
+import { formatFatal } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
 import { fromWire } from '../http/verify.js';
 import { listSources } from '../input/read.js';
@@ -662,8 +663,16 @@ describe('listen: answers', () => {
     expect(await missing.json()).toMatchObject({ reason: 'missing-header' });
     const pretty = await post(url, JSON.stringify(JSON.parse(text), null, 2), signed(new Date()));
     expect(await pretty.json()).toMatchObject({ reason: 'reserialised-body' });
+    // A file replay sends ends with a newline; a proxy's compact re-write drops it.
+    const file = `${JSON.stringify(JSON.parse(text), null, 2)}\n`;
+    const compact = await post(url, text, signed(new Date(), file));
+    expect(await compact.json()).toMatchObject({
+      reason: 'reserialised-body',
+      message: expect.stringContaining('2-space pretty JSON, with a final line break'),
+    });
     expect(deliveries.map((d) => [d.status, d.signature?.ok])).toEqual([
       [200, true],
+      [401, false],
       [401, false],
       [401, false],
       [401, false],
@@ -1866,6 +1875,12 @@ describe('listen: --forward', () => {
         `--forward http://${host}:${port}/hook is this listen itself`,
       );
     }
+    // Its URL shown escaped once, by the funnel: a backslash typed in the query is `\x5c`, not `\x5cx5c`.
+    const typed = { url: new URL(`http://127.0.0.1:${port}/?a=\\tb`), insecure: false, timeoutMs: 2000 };
+    const refused = await listen({ port, forward: typed }).catch((error: unknown) => error);
+    expect(formatFatal(refused).message).toBe(
+      `callhook: --forward http://127.0.0.1:${port}/?a=\\x5ctb is this listen itself: each delivery would be relayed back to it`,
+    );
     // The address the host was bound to, however the URL writes it.
     for (const host of ['[::ffff:127.0.0.1]', '0.0.0.0']) {
       const forward = { url: new URL(`http://${host}:${port}/`), insecure: false, timeoutMs: 2000 };

@@ -20,7 +20,6 @@ import {
 } from '../http/verify.js';
 import { FingerprintSet } from '../input/fingerprint-set.js';
 import type { Problem } from '../input/types.js';
-import { escapeTerminal } from '../render/escape.js';
 import { plural } from '../render/words.js';
 import type { EventType } from '../schema/events.js';
 import {
@@ -905,7 +904,7 @@ export async function startListener(
   if (settings.forward && forwardsToItself(settings.forward.url, settings.host, address, port)) {
     await new Promise((resolve) => server.close(resolve));
     throw new CallhookError(
-      `--forward ${escapeTerminal(settings.forward.url.href)} is this listen itself: each delivery would be relayed back to it`,
+      `--forward ${settings.forward.url.href} is this listen itself: each delivery would be relayed back to it`,
       ExitCode.usage,
     );
   }

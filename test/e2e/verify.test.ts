@@ -1,11 +1,22 @@
 /** `verify --body` and `--headers` as a process: what it reads of a file that does not end. */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { signStandardWebhook } from '../../src/library.js';
 import { CaptureWriter } from '../../src/server/capture.js';
 import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
@@ -242,5 +253,31 @@ describe('verify reads a capture description no further than listen ever writes 
     );
     expect(run.stdout).toContain('2 of 2 signatures valid; 1 delivery not checked');
     expect(run.code).toBe(0);
+  });
+});
+
+describe('verify of a body re-serialised on the way', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'callhook-verify-e2e-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says reserialised-body, not wrong-secret, when the file replay signed ended with a newline', async () => {
+    // replay sends a fixture byte for byte, its final newline included; smee's compact re-write
+    // drops it, and verify blamed the secret.
+    const sent = readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'));
+    expect(sent.at(-1)).toBe(0x0a);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers = Object.entries(signStandardWebhook(sent, { secrets: env.CALLHOOK_SECRET, timestamp }));
+    writeFileSync(join(dir, 'head.txt'), headers.map(([name, value]) => `${name}: ${value}\n`).join(''));
+    writeFileSync(join(dir, 'compact.json'), JSON.stringify(JSON.parse(sent.toString())));
+    const run = await runCli(['verify', '--body', join(dir, 'compact.json'), '--headers', join(dir, 'head.txt')], {
+      env,
+    });
+    expect(run.stdout.replace(/\s+/g, ' ')).toContain(
+      'reserialised-body: the signature matches this body re-serialised as 2-space pretty JSON, with a final line break (secret #1)',
+    );
+    expect(run.code).toBe(1);
   });
 });

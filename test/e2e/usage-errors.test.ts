@@ -1,0 +1,39 @@
+/** What a usage error shows of the text a user typed: each character escaped once, by the one funnel. */
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+
+describe('a usage error quoting what the user typed', () => {
+  // A tab, newline or ESC typed was quoted as JSON (`\t`) and then escaped as terminal text, whose
+  // rule shows a backslash that begins an escape as `\x5c`: the user was told they typed `\` and `t`.
+  it.each([
+    [
+      ['generate', '--count', '1', '--set', 'a\tb'],
+      'callhook: --set: expected path=value, e.g. data.status=Partial; got "a\\tb"',
+    ],
+    [
+      ['verify', '--body', 'fixtures/valid/bare-types.json', '--header', 'a: 1\nb: 2'],
+      'callhook: --header #1: must be "Name: value" (got "a: 1\\nb: 2")',
+    ],
+    [
+      ['listen', '--port', '0', '--host', '127.0.0.1\u001b[31m'],
+      'callhook: cannot listen on 127.0.0.1\\e[31m:0: no such host',
+    ],
+    [
+      ['summarise', 'fixtures/valid', '--since', '2024-01-02', '--until', '2024-01-01\t'],
+      'callhook: --since: must be before --until (got "2024-01-02" and "2024-01-01\\t")',
+    ],
+    [
+      ['listen', '--port', '0', '--header-timeout', '20\t', '--request-timeout', '5'],
+      'callhook: --header-timeout: must not be longer than --request-timeout (got "20\\t" and "5")',
+    ],
+    // What the user did type as a backslash still shows as `\x5c` where it begins an escape, and a quote as `\"`.
+    [
+      ['generate', '--count', '1', '--set', 'a\\tb "c"'],
+      'callhook: --set: expected path=value, e.g. data.status=Partial; got "a\\x5ctb \\"c\\""',
+    ],
+  ])('callhook %j', async (args, line) => {
+    const run = await runCli(args, { env: { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } });
+    expect(run.stderr).toBe(`${line}\n`);
+    expect(run.code).toBe(2);
+  });
+});
