@@ -24,6 +24,23 @@ export function danglingLinkProblem(path: string): string | undefined {
 }
 
 /**
+ * Why a file callhook keeps and reads back cannot be `path` (or the file `stats` describe, once
+ * open): a pipe or a device (`<(...)`, a FIFO, /dev/null) takes what is written where it can never
+ * be read back, and a FIFO waits for a reader. `readBack`: who reads it back. Undefined for a
+ * regular file, or for none at all.
+ */
+export function notAFile(path: string | Stats, readBack: string): string | undefined {
+  let stats = path;
+  try {
+    if (typeof stats === 'string') stats = statSync(stats);
+  } catch {
+    return undefined;
+  }
+  if (stats.isFile()) return undefined;
+  return `is not a regular file (a pipe or a device): ${readBack}, so it must be a file`;
+}
+
+/**
  * Opens `path` with `flags` (O_CREAT and O_EXCL are added here, where needed): an existing file,
  * or a symlink to one, is opened as it is, its mode kept; a missing file is created exclusively, at
  * `path` itself, readable by the user alone whatever the umask: each of these files holds what the

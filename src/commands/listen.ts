@@ -50,7 +50,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   let answered: Delivery[] = [];
   const draw = (delivery: Delivery): string => {
     if (options.format === 'json') return renderDeliveryJson(delivery);
-    let text = renderDeliveryLine(delivery, colors, ctx.width) + renderDeliveryProblems(delivery, colors);
+    let text = renderDeliveryLine(delivery, colors, ctx.width) + renderDeliveryProblems(delivery, colors, ctx.width);
     if (!options.compact && delivery.events.length > 0) text += renderDeliveryEvents(delivery, ctx, options.mask);
     return text;
   };

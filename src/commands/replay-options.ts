@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { ioReason } from '../errors.js';
 import { headerNameCharacters, headerValueCharacters, type ReplayMethod, type SignScheme } from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
-import { danglingLinkProblem } from '../output-file.js';
+import { danglingLinkProblem, notAFile } from '../output-file.js';
 import type { EventType } from '../schema/names.js';
 import {
   decimal,
@@ -220,24 +220,16 @@ function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' 
   if (!settings.dryRun) outputs.push(['--journal', settings.journal]);
   for (const [option, path] of outputs) {
     const why =
-      path === undefined ? undefined : (unwritable(path) ?? (option === '--journal' ? notAFile(path) : undefined));
+      path === undefined
+        ? undefined
+        : (unwritable(path) ?? (option === '--journal' ? notAFile(path, journalReadBack) : undefined));
     if (why) problems.push(`${option}: ${path}: ${why}`);
   }
   // A dry run writes no journal, but with --resume it reads one, which a FIFO would never end.
-  const why = settings.dryRun && settings.resume && settings.journal ? notAFile(settings.journal) : undefined;
+  const why =
+    settings.dryRun && settings.resume && settings.journal ? notAFile(settings.journal, journalReadBack) : undefined;
   if (why) problems.push(`--journal: ${settings.journal}: ${why}`);
   return problems;
 }
 
-/**
- * Why an existing `path` cannot hold a journal: a pipe or a device (`<(...)`, a FIFO, /dev/null)
- * takes its lines where --resume can never read them back, and a FIFO makes --resume wait forever.
- */
-function notAFile(path: string): string | undefined {
-  try {
-    if (statSync(path).isFile()) return undefined;
-  } catch {
-    return undefined;
-  }
-  return 'is not a regular file (a pipe or a device): the journal is read back by --resume, so it must be a file';
-}
+const journalReadBack = 'the journal is read back by --resume';

@@ -35,6 +35,7 @@ import {
   fstatSync,
   ftruncateSync,
   openSync,
+  readSync,
   type Stats,
   unlinkSync,
   writeSync,
@@ -49,6 +50,7 @@ import { captureLogName } from '../input/types.js';
 import {
   checkOwnFile,
   danglingLinkProblem,
+  notAFile,
   type OwnFileRisks,
   openFolderWarning,
   openOutputSync,
@@ -257,17 +259,21 @@ export class CaptureWriter {
       }
       const logPath = join(folder, captureLogName);
       const flags = durable ? logFlags | constants.O_DSYNC : logFlags;
-      // Hint: created (never through a dangling symlink) by openOutputSync, then opened as a
-      // FileHandle without O_CREAT, which cannot create anything wherever the name now points.
-      const created = openOutputSync(logPath, flags);
+      // Hint: created (never through a dangling symlink) by openOutputSync, checked, then opened as
+      // a FileHandle without O_CREAT, which cannot create anything wherever the name now points.
+      // Read and write, and O_NONBLOCK: neither open waits for a FIFO's other end.
+      const created = openOutputSync(logPath, constants.O_RDWR | constants.O_APPEND | constants.O_NONBLOCK);
+      let torn: boolean;
       try {
-        checkOwnFile(logPath, fstatSync(created), logRisks, (message) => options.onWarning?.(message));
+        const stats = fstatSync(created);
+        const special = notAFile(stats, 'the log is read back by verify');
+        if (special) throw new CallhookError(`${logPath}: ${special}`, ExitCode.usage);
+        checkOwnFile(logPath, stats, logRisks, (message) => options.onWarning?.(message));
+        torn = !endsWithNewline(created, stats.size);
       } finally {
         closeSync(created);
       }
-      // Hint: read before the log is opened, so a failure here leaves no handle open.
-      const torn = !(await endsWithNewline(logPath));
-      const writer = new CaptureWriter(folder, highest + 1, durable, await open(logPath, flags));
+      const writer = new CaptureWriter(folder, highest + 1, durable, await open(logPath, flags | constants.O_NONBLOCK));
       writer.torn = torn;
       return writer;
     } catch (error) {
@@ -605,18 +611,12 @@ async function makeFolders(folder: string, mode: number): Promise<Stats> {
   return made;
 }
 
-/** Whether a file is empty or ends with a newline (a log whose last line was cut short does not). */
-async function endsWithNewline(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    if (size === 0) return true;
-    const last = Buffer.alloc(1);
-    await handle.read(last, 0, 1, size - 1);
-    return last[0] === 0x0a;
-  } finally {
-    await handle.close();
-  }
+/** Whether a file of `size` bytes is empty or ends with a newline (a log whose last line was cut short does not). */
+function endsWithNewline(fd: number, size: number): boolean {
+  if (size === 0) return true;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  return last[0] === 0x0a;
 }
 
 async function syncFolder(folder: string): Promise<void> {

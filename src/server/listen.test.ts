@@ -1460,6 +1460,23 @@ describe('listen: capture', () => {
     expect(existsSync(join(cap, captureLogName))).toBe(true);
   });
 
+  it.skipIf(process.platform === 'win32')(
+    '--out refuses a log that is a device or a FIFO at once, as replay --journal does: nothing saved is lost in it',
+    async () => {
+      // /dev/null took every description without a word; a FIFO blocked the open until a reader came.
+      const devnull = tempDir('listen');
+      symlinkSync('/dev/null', join(devnull, captureLogName));
+      await expect(CaptureWriter.open(devnull)).rejects.toThrow(
+        `${join(devnull, captureLogName)}: is not a regular file (a pipe or a device): `,
+      );
+      const fifo = tempDir('listen');
+      execFileSync('mkfifo', [join(fifo, captureLogName)]);
+      await expect(CaptureWriter.open(fifo)).rejects.toThrow(
+        `${join(fifo, captureLogName)}: is not a regular file (a pipe or a device): `,
+      );
+    },
+  );
+
   // Hint: only root can give a file to another user (nobody, 65534), as one does who plants a folder in /tmp.
   it.skipIf(process.getuid?.() !== 0)(
     '--out refuses a folder, or a log, another user owns: they could read every header captured',

@@ -51,6 +51,43 @@ describe('listen output', () => {
     );
   });
 
+  it("wraps a refused delivery's problems to the width, their indent kept, losing nothing", () => {
+    // Piped (80 columns) these came out at 118 and 112 columns: escaped, never wrapped.
+    const signature = {
+      ok: false as const,
+      reason: 'wrong-secret' as const,
+      message:
+        'the secret does not produce the v1 signature: the secret is wrong (or the id, timestamp or body changed after signing)',
+    };
+    const received = `"${'x'.repeat(40)}…"`;
+    const problems = [
+      {
+        file: '',
+        line: 1,
+        column: 64,
+        offset: 63,
+        pointer: '/0/status',
+        severity: 'error' as const,
+        code: 'invalid-value',
+        message: `"status" must be ("success" | "failed"); received ${received}`,
+      },
+    ];
+    const refused = delivery({ status: 401, signature, problems });
+    const whole = renderDeliveryProblems(refused, plain);
+    const wrapped = renderDeliveryProblems(refused, plain, 80);
+    const lines = wrapped.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(whole.trimEnd().split('\n').length);
+    expect(lines.filter((line) => line.length > 80)).toEqual([]);
+    expect(lines.every((line) => line.startsWith('  '))).toBe(true);
+    // Each problem starts a line of its own at the usual indent; its later lines hang under it.
+    expect(lines.filter((line) => !line.startsWith('   ')).map((line) => line.slice(2, 12))).toEqual([
+      'the secret',
+      '1:64 /0/st',
+    ]);
+    expect(wrapped.split(/\s+/).join(' ')).toBe(whole.split(/\s+/).join(' '));
+    expect(wrapped).toContain(received);
+  });
+
   it('shows time, answer, path, events, id, signature and the redelivery mark on one line', () => {
     const line = renderDeliveryLine(delivery({ repeatedWebhookId: true, captured: '000001.json' }), plain);
     expect(line).toBe('12:30:05  200  POST /hook  0 events  id msg_1  signature ok  ↻ redelivery  → 000001.json\n');

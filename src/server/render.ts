@@ -111,21 +111,23 @@ export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width =
 }
 
 /**
- * Spans as one line, or wrapped to `width` under `indent` when longer; the first `whole` spans
- * (verify's name) are never broken, since a name cut in two cannot be copied: wider than the line,
- * they are a line of their own. Hint: such a line nearly always fits; it is measured once and
- * wrapped only when not.
+ * Spans as one line after `firstIndent`, or wrapped to `width` under `indent` when longer; the
+ * first `whole` spans (verify's name) are never broken, since a name cut in two cannot be copied:
+ * wider than the line, they are a line of their own. Hint: such a line nearly always fits; it is
+ * measured once and wrapped only when not.
  */
-function lineOf(spans: readonly TextSpan[], width: number, indent: string, whole = 0): string {
+function lineOf(spans: readonly TextSpan[], width: number, indent: string, whole = 0, firstIndent = ''): string {
   let plain = '';
   for (const span of spans) plain += span.text;
-  if (displayWidth(plain) <= width) return `${styled(spans)}\n`;
+  if (width === Number.POSITIVE_INFINITY || displayWidth(plain) + firstIndent.length <= width) {
+    return `${firstIndent}${styled(spans)}\n`;
+  }
   const head = spans.slice(0, whole);
   // Hint: a head no wider than the line is never broken: the greedy wrap fills the first line from it.
   if (displayWidth(head.map((span) => span.text).join('')) <= width) {
-    return `${wrapSpans(spans, { width, indent, firstIndent: '' }).join('\n')}\n`;
+    return `${wrapSpans(spans, { width, indent, firstIndent }).join('\n')}\n`;
   }
-  return `${styled(head)}\n${wrapSpans(spans.slice(whole), { width, indent }).join('\n')}\n`;
+  return `${firstIndent}${styled(head)}\n${wrapSpans(spans.slice(whole), { width, indent }).join('\n')}\n`;
 }
 
 /** Spans joined, each in its style. */
@@ -135,20 +137,37 @@ function styled(spans: readonly TextSpan[]): string {
   return line;
 }
 
-/** The problems of a refused delivery, indented under its line (a few at most). */
-export function renderDeliveryProblems(delivery: Delivery, c: ChalkInstance, limit = 3): string {
+/**
+ * The problems of a refused delivery (a few at most), each indented under its line and wrapped to
+ * `width`, its later lines two columns deeper.
+ */
+export function renderDeliveryProblems(
+  delivery: Delivery,
+  c: ChalkInstance,
+  width = Number.POSITIVE_INFINITY,
+  limit = 3,
+): string {
   if (delivery.problems.length === 0 && (!delivery.signature || delivery.signature.ok)) return '';
-  const lines: string[] = [];
-  if (delivery.signature && !delivery.signature.ok)
-    lines.push(`  ${c.red(escapeTerminal(delivery.signature.message))}`);
+  let text = '';
+  const problemLine = (spans: TextSpan[]) => {
+    text += lineOf(spans, width, problemIndent, 0, '  ');
+  };
+  if (delivery.signature && !delivery.signature.ok) {
+    problemLine([{ text: escapeTerminal(delivery.signature.message), style: c.red }]);
+  }
   for (const problem of delivery.problems.slice(0, limit)) {
     const at = problem.pointer ? `${problem.pointer} ` : '';
-    lines.push(`  ${c.dim(`${problem.line}:${problem.column}`)} ${escapeTerminal(at + advisedMessage(problem))}`);
+    problemLine([
+      { text: `${problem.line}:${problem.column}`, style: c.dim },
+      { text: ` ${escapeTerminal(at + advisedMessage(problem))}` },
+    ]);
   }
   const more = delivery.problems.length - limit + (delivery.omittedProblems ?? 0);
-  if (more > 0) lines.push(c.dim(`  … and ${more} more`));
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  if (more > 0) text += `${c.dim(`  … and ${more} more`)}\n`;
+  return text;
 }
+/** Under a problem's text, past its own indent. */
+const problemIndent = ' '.repeat(4);
 
 /** The delivery's events drawn as `show` draws them, indented by nothing, `--mask` applied. */
 export function renderDeliveryEvents(delivery: Delivery, ctx: FlowContext, mask: boolean): string {

@@ -1,7 +1,7 @@
 /** `callhook listen` and `callhook verify` end to end: the built binary, fed by callhook's own replay. */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -593,6 +593,23 @@ describe('listen and verify', () => {
       expect(long).toEqual([]);
     }
   });
+
+  it.skipIf(process.platform === 'win32')(
+    '--out whose log is a FIFO or a device is refused in one line before listening (exit 2)',
+    async () => {
+      for (const plant of ['fifo', '/dev/null']) {
+        const out = tempDir('listen-e2e');
+        const log = join(out, 'deliveries.meta');
+        if (plant === 'fifo') execFileSync('mkfifo', [log]);
+        else symlinkSync(plant, log);
+        const result = await runCli(['listen', '--port', '0', '--out', out], { timeoutMs: 10_000 });
+        expect(result.stderr.split('\n')).toEqual([expect.any(String), '']);
+        expect(result.stderr).toContain(`callhook: ${log}: is not a regular file (a pipe or a device): `);
+        expect(result.code).toBe(2);
+        expect(result.stdout).toBe('');
+      }
+    },
+  );
 
   it('--durable needs --out (exit 2)', async () => {
     const result = await runCli(['listen', '--port', '0', '--durable']);
