@@ -316,11 +316,13 @@ export async function readInHalves<State>(
       readOptions,
       fingerprintSeed: fingerprintSeed(),
     };
-    // Hint: a young generation of 6 MiB, not 24: on a 2 GB export it took ~10 MiB off the peak
-    // RSS (validate 187-194 -> 175-186 MiB, summarise 183-195 -> 171-177, 4 runs of each,
-    // alternating; 2026-12-03) at the same speed, there and on the 100k bench exports. (12 MiB
-    // showed no change in an earlier session.) The main thread's own cannot be set once node runs.
-    const worker = new Worker(second.script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 6 } });
+    // Hint: a young generation of 10 MiB. At 6 MiB the worker used ~45% more CPU than this
+    // thread for the same half (its GC): summarise of the 3.9M-event 2 GB export took 16-20 s at a
+    // peak RSS of 194-199 MiB (5 runs); at 10 MiB, alternating with those, 10.3-13.9 s at
+    // 177-186 MiB, the two threads' CPU even; at 32 MiB 203-207 MiB. validate of the 1.8M-event
+    // export: 174-181 MiB (178 at 6 MiB); the 100k exports: no change (2026-12-04). The main
+    // thread's own cannot be set once node runs.
+    const worker = new Worker(second.script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 10 } });
     thread = worker;
     if (times) times['worker started'] = now();
     result = new Promise<HalfResult>((resolve) => {
