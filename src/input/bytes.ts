@@ -13,6 +13,9 @@ export const CLOSE_BRACE = 0x7d;
 export const OPEN_BRACKET = 0x5b;
 export const CLOSE_BRACKET = 0x5d;
 
+/** UTF-8's byte order mark: skipped at a file's start, where columns begin after it. */
+export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
 /** True for JSON whitespace: space, tab, line feed, carriage return; false past the end (undefined). */
 export function isSpace(byte: number | undefined): boolean {
   return byte === SPACE || byte === NEWLINE || byte === RETURN || byte === TAB;

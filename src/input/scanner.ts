@@ -17,9 +17,8 @@ import {
   RETURN,
   SPACE,
   TAB,
+  UTF8_BOM,
 } from './bytes.js';
-
-const utf8ByteOrderMark = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** A place in the file; `column` counts UTF-16 code units, as editors do. */
 export interface Position {
@@ -107,8 +106,8 @@ export class ByteScanner {
   passOver(bytes: Buffer, offset: number): void {
     let from = 0;
     if (offset === 0) {
-      const head = Math.min(bytes.length, utf8ByteOrderMark.length);
-      if (bytes.subarray(0, head).equals(utf8ByteOrderMark.subarray(0, head))) from = head;
+      const head = Math.min(bytes.length, UTF8_BOM.length);
+      if (bytes.subarray(0, head).equals(UTF8_BOM.subarray(0, head))) from = head;
       this.startLine(from);
     }
     for (let at = bytes.indexOf(NEWLINE, from); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) {

@@ -26,6 +26,7 @@ import {
   RETURN,
   SPACE,
   TAB,
+  UTF8_BOM,
 } from './bytes.js';
 import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
@@ -223,7 +224,7 @@ const wideMarks: ReadonlyArray<readonly [Buffer, 'UTF-32' | 'UTF-16']> = [
   [Buffer.from([0xfe, 0xff]), 'UTF-16'],
 ];
 /** The byte order marks `readFileStart` looks for: UTF-8's, skipped, and the others, refused. */
-const byteOrderMarks = [Buffer.from([0xef, 0xbb, 0xbf]), ...wideMarks.map(([mark]) => mark)];
+const byteOrderMarks = [UTF8_BOM, ...wideMarks.map(([mark]) => mark)];
 
 function isDelimiter(byte: number): boolean {
   return (
@@ -682,7 +683,7 @@ export class ElementSplitter {
    */
   private readFileStart(chunk: Buffer): number {
     this.started = true;
-    if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+    if (UTF8_BOM.equals(chunk.subarray(0, UTF8_BOM.length))) {
       // A UTF-8 BOM is invisible to editors: columns start after it.
       this.scanner.startLine(3);
       this.textStart = 3;
