@@ -475,6 +475,22 @@ describe('replay', () => {
     return { child, closed, output: () => ({ stdout, stderr }) };
   }
 
+  /**
+   * A replay of one event with its --journal, and its --report to a named pipe nobody reads yet:
+   * the report waits for its reader after the summary, where a signal then lands.
+   */
+  async function replayIntoReportPipe() {
+    const s = await server();
+    const dir = tempDir('replay');
+    const journal = join(dir, 'run.jsonl');
+    const report = join(dir, 'report.fifo');
+    execFileSync('mkfifo', [report]);
+    const file = 'fixtures/valid/single-event-object.json';
+    const run = spawnReplay([file, '--url', s.url, '--journal', journal, '--report', report]);
+    run.child.stdin.end();
+    return { run, journal, report };
+  }
+
   /** Waits until `condition` holds, checking every 10 ms for at most `ms`. */
   async function waitFor(condition: () => boolean, ms = 20_000): Promise<void> {
     const until = Date.now() + ms;
@@ -611,15 +627,7 @@ describe('replay', () => {
   it('a SIGTERM once delivery has ended still lets the report be written and the lock go', async () => {
     // Delivery done, replay took its signal handlers away before the summary and report: a SIGTERM
     // then killed it outright, its --report never written and the journal's lock left behind.
-    const s = await server();
-    const dir = tempDir('replay');
-    const journal = join(dir, 'run.jsonl');
-    const report = join(dir, 'report.fifo');
-    // Hint: a report to a named pipe waits for its reader after the summary: the signal lands there.
-    execFileSync('mkfifo', [report]);
-    const file = 'fixtures/valid/single-event-object.json';
-    const run = spawnReplay([file, '--url', s.url, '--journal', journal, '--report', report]);
-    run.child.stdin.end();
+    const { run, journal, report } = await replayIntoReportPipe();
     await waitFor(() => run.output().stdout.includes('Replayed to'));
     run.child.kill('SIGTERM');
     await delay(300);
@@ -639,14 +647,7 @@ describe('replay', () => {
   it('a --report to a named pipe nobody reads: a second signal ends the run, the report said unwritten, the lock let go of', async () => {
     // Opened with a plain blocking open, the pipe held the main thread until a reader came: no
     // signal handler could run, so no signal but SIGKILL ended the run, its journal's lock left.
-    const s = await server();
-    const dir = tempDir('replay');
-    const journal = join(dir, 'run.jsonl');
-    const report = join(dir, 'report.fifo');
-    execFileSync('mkfifo', [report]);
-    const file = 'fixtures/valid/single-event-object.json';
-    const run = spawnReplay([file, '--url', s.url, '--journal', journal, '--report', report]);
-    run.child.stdin.end();
+    const { run, journal, report } = await replayIntoReportPipe();
     let exited: unknown;
     try {
       await waitFor(() => run.output().stdout.includes('Replayed to'), 10_000);
