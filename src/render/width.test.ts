@@ -5,6 +5,7 @@ import {
   displayWidth,
   graphemeSegments,
   graphemeWidth,
+  isRgiEmoji,
   narrowText,
   prefixOfWidth,
   suffixOfWidth,
@@ -206,6 +207,65 @@ describe('displayWidth and graphemeWidth count as string-width does', () => {
         expect(graphemeWidth(character), codePoint.toString(16)).toBe(stringWidth(character));
       }
     }
+  });
+});
+
+describe('isRgiEmoji', () => {
+  it('is /^\\p{RGI_Emoji}$/v, for each kind of emoji sequence and what is nearly one', () => {
+    const rgi = /^\p{RGI_Emoji}$/v;
+    const text = (...points: number[]) => String.fromCodePoint(...points);
+    const single = [...range(0x20, 0x33ff), ...range(0x1f000, 0x1faff)];
+    const tones = range(0x1f3fb, 0x1f3ff);
+    const people = [0x1f468, 0x1f469, 0x1f9d1, 0x1f466, 0x1f467, 0x1f3c3, 0x1f46e, 0x1f937, 0x1f9d8, 0x26f9];
+    // What ZWJ sequences join: genders, jobs, hair, hearts, families, and a few that are no emoji.
+    const joined = [
+      [0x2640, 0xfe0f],
+      [0x2642, 0xfe0f],
+      [0x2695, 0xfe0f],
+      [0x2764, 0xfe0f],
+      [0x1f525],
+      [0x1f308],
+      [0x2620, 0xfe0f],
+      [0x1f5e8, 0xfe0f],
+      [0x41],
+      ...range(0x1f9af, 0x1f9bd).map((point) => [point]),
+      ...[0x1f33e, 0x1f373, 0x1f393, 0x1f3a4, 0x1f4bb, 0x1f527, 0x1f680, 0x1f692].map((point) => [point]),
+      ...[0x1f466, 0x1f467, 0x1f468, 0x1f469, 0x1f48b].map((point) => [point]),
+    ];
+    const bases = [
+      ...people.flatMap((person) => [[person], ...tones.map((tone) => [person, tone])]),
+      [0x1f3f3, 0xfe0f],
+      [0x1f3f4],
+      [0x1f441, 0xfe0f],
+      [0x2764, 0xfe0f],
+      [0x1f415],
+    ];
+    const candidates = [
+      ...single.flatMap((point) => [
+        text(point),
+        text(point, 0xfe0f),
+        text(point, 0x20e3),
+        text(point, 0xfe0f, 0x20e3),
+      ]),
+      ...range(0x2600, 0x27bf)
+        .concat(range(0x1f300, 0x1faff))
+        .flatMap((point) => tones.map((tone) => text(point, tone))),
+      ...range(0x1f1e6, 0x1f1ff).flatMap((first) => range(0x1f1e6, 0x1f1ff).map((second) => text(first, second))),
+      ...['gbeng', 'gbsct', 'gbwls', 'usca'].map((tag) =>
+        text(0x1f3f4, ...[...tag].map((letter) => 0xe0000 + letter.charCodeAt(0)), 0xe007f),
+      ),
+      ...bases.flatMap((base) => joined.map((part) => text(...base, 0x200d, ...part))),
+      text(0x1f468, 0x200d, 0x1f469, 0x200d, 0x1f467, 0x200d, 0x1f466),
+      text(0x1f9d1, 0x1f3fd, 0x200d, 0x1f91d, 0x200d, 0x1f9d1, 0x1f3ff),
+    ];
+    const differing = candidates.filter((cluster) => isRgiEmoji(cluster) !== rgi.test(cluster));
+    expect(
+      differing.map((cluster) => [...cluster].map((point) => point.codePointAt(0)?.toString(16)).join(' ')),
+    ).toEqual([]);
+    // The candidates hold emoji of every set, ZWJ sequences among them, or the test would prove little.
+    const found = candidates.filter((cluster) => rgi.test(cluster));
+    expect(found.length).toBeGreaterThan(2500);
+    expect(found.filter((cluster) => cluster.includes('\u200d')).length).toBeGreaterThan(300);
   });
 });
 

@@ -40,14 +40,34 @@ export function graphemeWidth(grapheme: string): number {
 const visibleCharacter =
   /[^\p{Default_Ignorable_Code_Point}\p{Control}\p{Format}\p{Nonspacing_Mark}\p{Enclosing_Mark}\p{Surrogate}]/gu;
 // Hint: every RGI emoji holds a character of emoji presentation or a U+FE0F (UTS #51: they are
-// fully qualified). Building the RGI pattern costs ~30 ms, so text without either never builds it.
+// fully qualified), so text without either never builds a pattern below.
 const mayBeEmoji = /\p{Emoji_Presentation}|\ufe0f/u;
-let rgiEmoji: RegExp | undefined;
-function isRgiEmoji(cluster: string): boolean {
+const emojiModifier = /[\u{1f3fb}-\u{1f3ff}]/u;
+// Hint: RGI_Emoji is the union of six sets (UTS #51, ED-27), built here apart because one pattern
+// of all of them takes ~90 ms to build, the ZWJ sequences alone ~55, the modifier sequences ~13,
+// the other four ~7 (2026-12-04). Only ZWJ sequences hold a U+200D and only modifier sequences
+// (and a modifier alone, a basic emoji) a skin tone, so each cluster needs at most two of them.
+let rgiZwjSequence: RegExp | undefined;
+let rgiModifierSequence: RegExp | undefined;
+let rgiOtherEmoji: RegExp | undefined;
+/** Whether one grapheme cluster is an emoji of UTS #51's RGI set: `/^\p{RGI_Emoji}$/v`, as string-width tests it. */
+export function isRgiEmoji(cluster: string): boolean {
   if (!mayBeEmoji.test(cluster)) return false;
-  // biome-ignore lint/complexity/useRegexLiterals: tsc refuses the `v` flag, which \p{RGI_Emoji} needs, below target ES2024.
-  rgiEmoji ??= new RegExp('^\\p{RGI_Emoji}$', 'v');
-  return rgiEmoji.test(cluster);
+  // biome-ignore-start lint/complexity/useRegexLiterals: tsc refuses the `v` flag, which these sets need, below target ES2024.
+  if (cluster.includes('\u200d')) {
+    rgiZwjSequence ??= new RegExp('^\\p{RGI_Emoji_ZWJ_Sequence}$', 'v');
+    return rgiZwjSequence.test(cluster);
+  }
+  if (emojiModifier.test(cluster)) {
+    rgiModifierSequence ??= new RegExp('^\\p{RGI_Emoji_Modifier_Sequence}$', 'v');
+    if (rgiModifierSequence.test(cluster)) return true;
+  }
+  rgiOtherEmoji ??= new RegExp(
+    '^[\\p{Basic_Emoji}\\p{Emoji_Keycap_Sequence}\\p{RGI_Emoji_Flag_Sequence}\\p{RGI_Emoji_Tag_Sequence}]$',
+    'v',
+  );
+  // biome-ignore-end lint/complexity/useRegexLiterals: as above
+  return rgiOtherEmoji.test(cluster);
 }
 const pictographic = /\p{Extended_Pictographic}/gu;
 // Characters after the first of a cluster that take columns of their own: spacing marks and the
@@ -67,8 +87,10 @@ function clusterWidth(cluster: string): number {
   const points = Array.from(cluster.match(visibleCharacter) ?? [], (character) => character.codePointAt(0) ?? 0);
   const [first] = points;
   if (first === undefined) return 0;
-  if (isRgiEmoji(cluster) || /^[\d#*]\u20e3$/.test(cluster)) return 2;
+  // Hint: pictographs joined are 2 columns whether or not the sequence is RGI; asked first, a family
+  // emoji never builds the pattern of the ZWJ sequences.
   if (cluster.includes('\u200d') && cluster.length <= 50 && (cluster.match(pictographic)?.length ?? 0) >= 2) return 2;
+  if (isRgiEmoji(cluster) || /^[\d#*]\u20e3$/.test(cluster)) return 2;
   if (!isLeadingJamo(first) && !isVowelJamo(first) && !isTrailingJamo(first)) {
     let width = eastAsianWidth(first);
     for (const point of points.slice(1)) {
