@@ -17,11 +17,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
+import { failCallsOn } from '../../test/helpers/failing-calls.js';
 import { failReadsOf } from '../../test/helpers/failing-reads.js';
 import { CallhookError } from '../errors.js';
 import { readRecords } from '../input/read.js';
@@ -48,6 +50,8 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
   process.exitCode = undefined;
+  // The spies of failCallsOn, undone by capture, leave the functions fix.ts imported by name.
+  syncBuiltinESMExports();
 });
 
 /** Syntax and schema errors of a file, as validate counts them, and its events. */
@@ -163,6 +167,28 @@ describe('fix --write rewrites the file in place', () => {
       expect(readdirSync(dir).sort()).toEqual(['other.json', 'other.json.bak', 'x.json', 'x.json.bak']);
     },
   );
+  it('a backup that cannot be made as private as the original is removed; nothing written, exit 2, the others repaired', async () => {
+    // Its owner could not be kept nor its mode narrowed (another user's file on a mount that
+    // refuses both): the chmod's own EPERM escaped, an internal error that stopped the other
+    // files, and the backup was left with the group it was made with.
+    const file = join(dir, 'x.json');
+    const other = join(dir, 'other.json');
+    writeFileSync(file, broken, { mode: 0o640 });
+    writeFileSync(other, broken);
+    const { stderr } = await capture(async () => {
+      failCallsOn('chown', `${file}.bak`, 'EPERM', 'operation not permitted');
+      failCallsOn('chmod', `${file}.bak`, 'EPERM', 'operation not permitted');
+      await fix([file, other], { write: true });
+    });
+    expect(stderr.split('\n').filter((line) => line.includes('x.json') && !line.includes('repaired:'))).toEqual([
+      `callhook: ${file}: could not make the backup ${file}.bak as private as the original (operation not permitted); nothing was written`,
+    ]);
+    expect(process.exitCode).toBe(2);
+    expect(readFileSync(file)).toEqual(broken);
+    expect(readFileSync(other)).toEqual(repaired);
+    expect(readdirSync(dir).sort()).toEqual(['other.json', 'other.json.bak', 'x.json']);
+  });
+
   it('escapes the name in the line that says why one file of several was not written', async () => {
     const name = `\u001b]0;pwned\u0007${'x'.repeat(240)}.json`;
     writeFileSync(join(dir, name), broken);

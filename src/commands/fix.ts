@@ -290,7 +290,14 @@ async function makeBackup(path: string, name: string, stats: Stats): Promise<str
       await chmod(candidate, stats.mode & 0o7777);
     } catch {
       // Another user's file: the backup is ours, so only its owner may read it.
-      await chmod(candidate, stats.mode & 0o700);
+      // Hint: one that cannot be goes: copied with the original's mode, but ours, it may be
+      // readable by others the original is not (our group's members).
+      await chmod(candidate, stats.mode & 0o700).catch(async (error: unknown) => {
+        await rm(candidate, { force: true });
+        throw new CallhookError(
+          `${name}: could not make the backup ${candidate} as private as the original (${ioReason(error)}); nothing was written`,
+        );
+      });
     }
     return candidate;
   }
