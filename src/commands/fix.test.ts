@@ -189,6 +189,42 @@ describe('fix --write rewrites the file in place', () => {
     expect(readdirSync(dir).sort()).toEqual(['other.json', 'other.json.bak', 'x.json']);
   });
 
+  it.skipIf(process.platform !== 'linux')(
+    'a refused backup that cannot be removed is named in the refusal line; exit 2, the others repaired',
+    async () => {
+      // rm's own EACCES escaped in place of the refusal: an internal error that stopped the other
+      // files, and nothing said that a backup was left behind.
+      const unread = join(dir, 'unread.json');
+      const shared = join(dir, 'shared.json');
+      const other = join(dir, 'other.json');
+      for (const file of [unread, shared, other]) writeFileSync(file, broken, { mode: 0o640 });
+      const { stderr } = await capture(async () => {
+        await failReadsOf(`${unread}.bak`, 0);
+        failCallsOn('chown', `${shared}.bak`, 'EPERM', 'operation not permitted');
+        failCallsOn('chmod', `${shared}.bak`, 'EPERM', 'operation not permitted');
+        for (const file of [unread, shared]) failCallsOn('rm', `${file}.bak`, 'EACCES', 'permission denied');
+        await fix([unread, shared, other], { write: true });
+      });
+      const left = (backup: string) => `; the backup ${backup} is left behind (could not remove it: permission denied)`;
+      expect(stderr.split('\n').filter((line) => !line.includes('other.json') && !line.includes('repaired:'))).toEqual([
+        `callhook: ${unread}: could not read back the backup ${unread}.bak (i/o error); nothing was written${left(`${unread}.bak`)}`,
+        `callhook: ${shared}: could not make the backup ${shared}.bak as private as the original (operation not permitted); nothing was written${left(`${shared}.bak`)}`,
+        '',
+      ]);
+      expect(process.exitCode).toBe(2);
+      for (const file of [unread, shared]) expect(readFileSync(file)).toEqual(broken);
+      expect(readFileSync(other)).toEqual(repaired);
+      expect(readdirSync(dir).sort()).toEqual([
+        'other.json',
+        'other.json.bak',
+        'shared.json',
+        'shared.json.bak',
+        'unread.json',
+        'unread.json.bak',
+      ]);
+    },
+  );
+
   it('escapes the name in the line that says why one file of several was not written', async () => {
     const name = `\u001b]0;pwned\u0007${'x'.repeat(240)}.json`;
     writeFileSync(join(dir, name), broken);

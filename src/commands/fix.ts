@@ -272,6 +272,21 @@ async function withSignalsHeld<T>(work: () => Promise<T>): Promise<{ value: T; s
   }
 }
 
+/**
+ * `refusal`, once `backup`, made by this run for a rewrite it refuses, is removed; a backup that
+ * cannot be removed is named in it, so that none is left behind unsaid.
+ */
+async function withoutBackup(backup: string, refusal: CallhookError): Promise<CallhookError> {
+  return rm(backup, { force: true }).then(
+    () => refusal,
+    (error: unknown) =>
+      new CallhookError(
+        `${refusal.message}; the backup ${backup} is left behind (could not remove it: ${ioReason(error)})`,
+        refusal.exitCode,
+      ),
+  );
+}
+
 /** Copies the file to `<path>.bak` (or `.bak.1`, …: a backup is never overwritten), no more readable than the original. */
 async function makeBackup(path: string, name: string, stats: Stats): Promise<string> {
   for (let n = 0; ; n++) {
@@ -293,9 +308,11 @@ async function makeBackup(path: string, name: string, stats: Stats): Promise<str
       // Hint: one that cannot be goes: copied with the original's mode, but ours, it may be
       // readable by others the original is not (our group's members).
       await chmod(candidate, stats.mode & 0o700).catch(async (error: unknown) => {
-        await rm(candidate, { force: true });
-        throw new CallhookError(
-          `${name}: could not make the backup ${candidate} as private as the original (${ioReason(error)}); nothing was written`,
+        throw await withoutBackup(
+          candidate,
+          new CallhookError(
+            `${name}: could not make the backup ${candidate} as private as the original (${ioReason(error)}); nothing was written`,
+          ),
         );
       });
     }
@@ -393,10 +410,7 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
           `${name}: could not read back the backup ${backup} (${ioReason(error)}); nothing was written`,
         ),
     );
-    if (refusal) {
-      await rm(backup, { force: true });
-      throw refusal;
-    }
+    if (refusal) throw await withoutBackup(backup, refusal);
     await rewriteFromBackup(handle, backup, plan, name);
     return backup;
   } finally {

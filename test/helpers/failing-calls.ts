@@ -8,12 +8,15 @@ import { vi } from 'vitest';
 
 /**
  * Makes every call of `fs/promises`' `name` on `file` fail with the error of `code` (EPERM,
- * EACCES, …), as Node makes it; calls on other files go through. Hint: a module imports the
+ * EACCES, …), as Node makes it; calls on other files go through (or fail as an earlier call made them). Hint: a module imports the
  * function by name (`import { chmod } from 'node:fs/promises'`), a binding Node updates from
  * the module's object only in `syncBuiltinESMExports`: call it again after `vi.restoreAllMocks()`.
  */
 export function failCallsOn(name: 'chmod' | 'chown' | 'rm', file: string, code: string, message: string): void {
-  const real = fsPromises[name] as (path: unknown, ...rest: unknown[]) => Promise<void>;
+  type Call = (path: unknown, ...rest: unknown[]) => Promise<void>;
+  const current = fsPromises[name] as Call;
+  // Hint: a second spy on the same function is the first: its files keep failing.
+  const real = vi.isMockFunction(current) ? ((current.getMockImplementation() ?? current) as Call) : current;
   vi.spyOn(fsPromises, name).mockImplementation((async (path: unknown, ...rest: unknown[]) => {
     if (path !== file) return real(path, ...rest);
     throw Object.assign(new Error(`${code}: ${message}, ${name} '${file}'`), { code, syscall: name, path: file });
