@@ -285,20 +285,47 @@ describe('fix --write on a file another process changes', () => {
     expect((await capture(() => printRepaired(input, plan))).stdout).toBe(repaired.toString());
   });
 
-  it('says the file may be partly written, and where the original is, when putting it back fails too', async () => {
-    // A disk that stays full: /dev/full refuses every write, the repair's and the original's.
+  it('says nothing was written, and where the original also is, when the repair fails before its first byte', async () => {
+    // A disk that stays full: /dev/full refuses every write, the repair's first. It said "nor put
+    // the original back: the file may be partly written" of a file not written at all.
     const { file, plan } = await planned('full.json');
     const handle = await open('/dev/full', 'r+');
     try {
       await expect(rewriteFromBackup(handle, file, plan, 'full.json')).rejects.toThrow(
         new CallhookError(
-          `full.json: could not write the repair (no space left on device), nor put the original back: the file may be partly written; the original is in ${file}`,
+          `full.json: could not write the repair (no space left on device); nothing was written; the original is also in ${file}`,
         ),
       );
     } finally {
       await handle.close();
     }
   });
+
+  it.skipIf(process.platform !== 'linux')(
+    'a backup that fails to be read for the rewrite: nothing written when no byte was, else the file may be partly written',
+    async () => {
+      // The backup reads back whole to be checked (its first open), then fails from byte `at` on
+      // when read to write the repair, and again to put the original back. Hint: a read stream
+      // drops what it read ahead of an error, so only a file of some chunks has bytes written first.
+      const large = Buffer.from(`[{"a": 1}\n{"b": "${'x'.repeat(400_000)}"}]\n`);
+      for (const [text, at, then] of [
+        [broken, 0, '; nothing was written; the original is also in'],
+        [large, 300_000, ', nor put the original back: the file may be partly written; the original is in'],
+      ] as const) {
+        const file = join(dir, `fails-at-${at}.json`);
+        writeFileSync(file, text);
+        const error = await capture(async () => {
+          await failReadsOf(`${file}.bak`, at, 2);
+          await fix([file], { write: true });
+        }).catch((e: unknown) => e);
+        expect(error, `at ${at}`).toEqual(
+          new CallhookError(`${file}: could not write the repair (i/o error)${then} ${file}.bak`),
+        );
+        if (at === 0) expect(readFileSync(file).equals(text), 'untouched').toBe(true);
+        expect(readFileSync(`${file}.bak`).equals(text), `at ${at}`).toBe(true);
+      }
+    },
+  );
 });
 
 describe('fix and a file that cannot be read', () => {

@@ -320,8 +320,16 @@ async function makeBackup(path: string, name: string, stats: Stats): Promise<str
   }
 }
 
-/** Writes the repaired text of `backup` into the file's own inode, from its first byte, and cuts what is left over. */
-async function rewriteInPlace(handle: FileHandle, backup: string, plan: RepairPlan): Promise<void> {
+/**
+ * Writes the repaired text of `backup` into the file's own inode, from its first byte, and cuts
+ * what is left over; `touched.file` turns true once a byte is written or the length cut.
+ */
+async function rewriteInPlace(
+  handle: FileHandle,
+  backup: string,
+  plan: RepairPlan,
+  touched = { file: false },
+): Promise<void> {
   let position = 0;
   const repaired = applyRepairs(
     createReadStream(backup),
@@ -333,15 +341,17 @@ async function rewriteInPlace(handle: FileHandle, backup: string, plan: RepairPl
       const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, position);
       written += bytesWritten;
       position += bytesWritten;
+      touched.file ||= bytesWritten > 0;
     }
   }
+  touched.file = true;
   await handle.truncate(position);
   await handle.sync();
 }
 
 /**
  * Writes the repair of `backup` into the file open as `handle`; when that fails, puts the backup's
- * text back before saying what went wrong.
+ * text back (if a byte of the file was changed) before saying what went wrong.
  */
 export async function rewriteFromBackup(
   handle: FileHandle,
@@ -349,10 +359,16 @@ export async function rewriteFromBackup(
   plan: RepairPlan,
   name: string,
 ): Promise<void> {
+  const touched = { file: false };
   try {
-    await rewriteInPlace(handle, backup, plan);
+    await rewriteInPlace(handle, backup, plan, touched);
   } catch (error) {
     const reason = ioReason(error);
+    if (!touched.file) {
+      throw new CallhookError(
+        `${name}: could not write the repair (${reason}); nothing was written; the original is also in ${backup}`,
+      );
+    }
     const restored = await rewriteInPlace(handle, backup, { repairs: [], unrepairable: [] }).then(
       () => true,
       () => false,
