@@ -515,12 +515,14 @@ async function fixOne(
     );
     return { code: ExitCode.invalid };
   }
-  list(
-    plan.repairs,
-    (planned) => `callhook: ${name}:${planned.line}:${planned.column}: ${escapeTerminal(planned.description)}`,
-    'repair',
-  );
+  const listRepairs = () =>
+    list(
+      plan.repairs,
+      (planned) => `callhook: ${name}:${planned.line}:${planned.column}: ${escapeTerminal(planned.description)}`,
+      'repair',
+    );
   if (!options.write) {
+    listRepairs();
     if (several) process.stdout.write(`==> ${name} <==\n`);
     await printRepaired(input, plan);
     if (plan.repairs.length > 0) {
@@ -534,7 +536,9 @@ async function fixOne(
     process.stderr.write(`callhook: ${name}: nothing to repair\n`);
     return { code: ExitCode.ok };
   }
+  // Hint: the repairs are listed once written: a --write that refuses the file repaired nothing.
   const { value: backup, signal } = await withSignalsHeld(() => writeRepaired(input, plan));
+  listRepairs();
   process.stderr.write(
     `callhook: ${name}: repaired ${plural(plan.repairs.length, 'problem')}; the original is kept as ${escapeTerminal(backup)}\n`,
   );
