@@ -17,11 +17,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
+import { failCallsOn } from '../../test/helpers/failing-calls.js';
 import { failReadsOf } from '../../test/helpers/failing-reads.js';
 import { CallhookError } from '../errors.js';
 import { readRecords } from '../input/read.js';
@@ -48,6 +50,8 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
   process.exitCode = undefined;
+  // The spies of failCallsOn, undone by capture, leave the functions fix.ts imported by name.
+  syncBuiltinESMExports();
 });
 
 /** Syntax and schema errors of a file, as validate counts them, and its events. */
@@ -153,7 +157,8 @@ describe('fix --write rewrites the file in place', () => {
         await failReadsOf(`${file}.bak.1`, 0);
         await fix([file, other], { write: true });
       });
-      expect(stderr.split('\n').filter((line) => line.includes('x.json:') && !line.includes('repaired:'))).toEqual([
+      // Hint: no `repaired:` line: a file refused is not repaired (it was listed so, then refused).
+      expect(stderr.split('\n').filter((line) => line.includes('x.json:'))).toEqual([
         `callhook: ${file}: could not read back the backup ${file}.bak.1 (i/o error); nothing was written`,
       ]);
       expect(process.exitCode).toBe(2);
@@ -163,6 +168,64 @@ describe('fix --write rewrites the file in place', () => {
       expect(readdirSync(dir).sort()).toEqual(['other.json', 'other.json.bak', 'x.json', 'x.json.bak']);
     },
   );
+  it('a backup that cannot be made as private as the original is removed; nothing written, exit 2, the others repaired', async () => {
+    // Its owner could not be kept nor its mode narrowed (another user's file on a mount that
+    // refuses both): the chmod's own EPERM escaped, an internal error that stopped the other
+    // files, and the backup was left with the group it was made with.
+    const file = join(dir, 'x.json');
+    const other = join(dir, 'other.json');
+    writeFileSync(file, broken, { mode: 0o640 });
+    writeFileSync(other, broken);
+    const { stderr } = await capture(async () => {
+      failCallsOn('chown', `${file}.bak`, 'EPERM', 'operation not permitted');
+      failCallsOn('chmod', `${file}.bak`, 'EPERM', 'operation not permitted');
+      await fix([file, other], { write: true });
+    });
+    expect(stderr.split('\n').filter((line) => line.includes('x.json'))).toEqual([
+      `callhook: ${file}: could not make the backup ${file}.bak as private as the original (operation not permitted); nothing was written`,
+    ]);
+    expect(process.exitCode).toBe(2);
+    expect(readFileSync(file)).toEqual(broken);
+    expect(readFileSync(other)).toEqual(repaired);
+    expect(readdirSync(dir).sort()).toEqual(['other.json', 'other.json.bak', 'x.json']);
+  });
+
+  it.skipIf(process.platform !== 'linux')(
+    'a refused backup that cannot be removed is named in the refusal line; exit 2, the others repaired',
+    async () => {
+      // rm's own EACCES escaped in place of the refusal: an internal error that stopped the other
+      // files, and nothing said that a backup was left behind.
+      const unread = join(dir, 'unread.json');
+      const shared = join(dir, 'shared.json');
+      const other = join(dir, 'other.json');
+      for (const file of [unread, shared, other]) writeFileSync(file, broken, { mode: 0o640 });
+      const { stderr } = await capture(async () => {
+        await failReadsOf(`${unread}.bak`, 0);
+        failCallsOn('chown', `${shared}.bak`, 'EPERM', 'operation not permitted');
+        failCallsOn('chmod', `${shared}.bak`, 'EPERM', 'operation not permitted');
+        for (const file of [unread, shared]) failCallsOn('rm', `${file}.bak`, 'EACCES', 'permission denied');
+        await fix([unread, shared, other], { write: true });
+      });
+      const left = (backup: string) => `; the backup ${backup} is left behind (could not remove it: permission denied)`;
+      expect(stderr.split('\n').filter((line) => !line.includes('other.json'))).toEqual([
+        `callhook: ${unread}: could not read back the backup ${unread}.bak (i/o error); nothing was written${left(`${unread}.bak`)}`,
+        `callhook: ${shared}: could not make the backup ${shared}.bak as private as the original (operation not permitted); nothing was written${left(`${shared}.bak`)}`,
+        '',
+      ]);
+      expect(process.exitCode).toBe(2);
+      for (const file of [unread, shared]) expect(readFileSync(file)).toEqual(broken);
+      expect(readFileSync(other)).toEqual(repaired);
+      expect(readdirSync(dir).sort()).toEqual([
+        'other.json',
+        'other.json.bak',
+        'shared.json',
+        'shared.json.bak',
+        'unread.json',
+        'unread.json.bak',
+      ]);
+    },
+  );
+
   it('escapes the name in the line that says why one file of several was not written', async () => {
     const name = `\u001b]0;pwned\u0007${'x'.repeat(240)}.json`;
     writeFileSync(join(dir, name), broken);
@@ -223,20 +286,47 @@ describe('fix --write on a file another process changes', () => {
     expect((await capture(() => printRepaired(input, plan))).stdout).toBe(repaired.toString());
   });
 
-  it('says the file may be partly written, and where the original is, when putting it back fails too', async () => {
-    // A disk that stays full: /dev/full refuses every write, the repair's and the original's.
+  it('says nothing was written, and where the original also is, when the repair fails before its first byte', async () => {
+    // A disk that stays full: /dev/full refuses every write, the repair's first. It said "nor put
+    // the original back: the file may be partly written" of a file not written at all.
     const { file, plan } = await planned('full.json');
     const handle = await open('/dev/full', 'r+');
     try {
       await expect(rewriteFromBackup(handle, file, plan, 'full.json')).rejects.toThrow(
         new CallhookError(
-          `full.json: could not write the repair (no space left on device), nor put the original back: the file may be partly written; the original is in ${file}`,
+          `full.json: could not write the repair (no space left on device); nothing was written; the original is also in ${file}`,
         ),
       );
     } finally {
       await handle.close();
     }
   });
+
+  it.skipIf(process.platform !== 'linux')(
+    'a backup that fails to be read for the rewrite: nothing written when no byte was, else the file may be partly written',
+    async () => {
+      // The backup reads back whole to be checked (its first open), then fails from byte `at` on
+      // when read to write the repair, and again to put the original back. Hint: a read stream
+      // drops what it read ahead of an error, so only a file of some chunks has bytes written first.
+      const large = Buffer.from(`[{"a": 1}\n{"b": "${'x'.repeat(400_000)}"}]\n`);
+      for (const [text, at, then] of [
+        [broken, 0, '; nothing was written; the original is also in'],
+        [large, 300_000, ', nor put the original back: the file may be partly written; the original is in'],
+      ] as const) {
+        const file = join(dir, `fails-at-${at}.json`);
+        writeFileSync(file, text);
+        const error = await capture(async () => {
+          await failReadsOf(`${file}.bak`, at, 2);
+          await fix([file], { write: true });
+        }).catch((e: unknown) => e);
+        expect(error, `at ${at}`).toEqual(
+          new CallhookError(`${file}: could not write the repair (i/o error)${then} ${file}.bak`),
+        );
+        if (at === 0) expect(readFileSync(file).equals(text), 'untouched').toBe(true);
+        expect(readFileSync(`${file}.bak`).equals(text), `at ${at}`).toBe(true);
+      }
+    },
+  );
 });
 
 describe('fix and a file that cannot be read', () => {

@@ -272,6 +272,21 @@ async function withSignalsHeld<T>(work: () => Promise<T>): Promise<{ value: T; s
   }
 }
 
+/**
+ * `refusal`, once `backup`, made by this run for a rewrite it refuses, is removed; a backup that
+ * cannot be removed is named in it, so that none is left behind unsaid.
+ */
+async function withoutBackup(backup: string, refusal: CallhookError): Promise<CallhookError> {
+  return rm(backup, { force: true }).then(
+    () => refusal,
+    (error: unknown) =>
+      new CallhookError(
+        `${refusal.message}; the backup ${backup} is left behind (could not remove it: ${ioReason(error)})`,
+        refusal.exitCode,
+      ),
+  );
+}
+
 /** Copies the file to `<path>.bak` (or `.bak.1`, …: a backup is never overwritten), no more readable than the original. */
 async function makeBackup(path: string, name: string, stats: Stats): Promise<string> {
   for (let n = 0; ; n++) {
@@ -290,14 +305,31 @@ async function makeBackup(path: string, name: string, stats: Stats): Promise<str
       await chmod(candidate, stats.mode & 0o7777);
     } catch {
       // Another user's file: the backup is ours, so only its owner may read it.
-      await chmod(candidate, stats.mode & 0o700);
+      // Hint: one that cannot be goes: copied with the original's mode, but ours, it may be
+      // readable by others the original is not (our group's members).
+      await chmod(candidate, stats.mode & 0o700).catch(async (error: unknown) => {
+        throw await withoutBackup(
+          candidate,
+          new CallhookError(
+            `${name}: could not make the backup ${candidate} as private as the original (${ioReason(error)}); nothing was written`,
+          ),
+        );
+      });
     }
     return candidate;
   }
 }
 
-/** Writes the repaired text of `backup` into the file's own inode, from its first byte, and cuts what is left over. */
-async function rewriteInPlace(handle: FileHandle, backup: string, plan: RepairPlan): Promise<void> {
+/**
+ * Writes the repaired text of `backup` into the file's own inode, from its first byte, and cuts
+ * what is left over; `touched.file` turns true once a byte is written or the length cut.
+ */
+async function rewriteInPlace(
+  handle: FileHandle,
+  backup: string,
+  plan: RepairPlan,
+  touched = { file: false },
+): Promise<void> {
   let position = 0;
   const repaired = applyRepairs(
     createReadStream(backup),
@@ -309,15 +341,17 @@ async function rewriteInPlace(handle: FileHandle, backup: string, plan: RepairPl
       const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, position);
       written += bytesWritten;
       position += bytesWritten;
+      touched.file ||= bytesWritten > 0;
     }
   }
+  touched.file = true;
   await handle.truncate(position);
   await handle.sync();
 }
 
 /**
  * Writes the repair of `backup` into the file open as `handle`; when that fails, puts the backup's
- * text back before saying what went wrong.
+ * text back (if a byte of the file was changed) before saying what went wrong.
  */
 export async function rewriteFromBackup(
   handle: FileHandle,
@@ -325,10 +359,16 @@ export async function rewriteFromBackup(
   plan: RepairPlan,
   name: string,
 ): Promise<void> {
+  const touched = { file: false };
   try {
-    await rewriteInPlace(handle, backup, plan);
+    await rewriteInPlace(handle, backup, plan, touched);
   } catch (error) {
     const reason = ioReason(error);
+    if (!touched.file) {
+      throw new CallhookError(
+        `${name}: could not write the repair (${reason}); nothing was written; the original is also in ${backup}`,
+      );
+    }
     const restored = await rewriteInPlace(handle, backup, { repairs: [], unrepairable: [] }).then(
       () => true,
       () => false,
@@ -386,10 +426,7 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
           `${name}: could not read back the backup ${backup} (${ioReason(error)}); nothing was written`,
         ),
     );
-    if (refusal) {
-      await rm(backup, { force: true });
-      throw refusal;
-    }
+    if (refusal) throw await withoutBackup(backup, refusal);
     await rewriteFromBackup(handle, backup, plan, name);
     return backup;
   } finally {
@@ -478,12 +515,14 @@ async function fixOne(
     );
     return { code: ExitCode.invalid };
   }
-  list(
-    plan.repairs,
-    (planned) => `callhook: ${name}:${planned.line}:${planned.column}: ${escapeTerminal(planned.description)}`,
-    'repair',
-  );
+  const listRepairs = () =>
+    list(
+      plan.repairs,
+      (planned) => `callhook: ${name}:${planned.line}:${planned.column}: ${escapeTerminal(planned.description)}`,
+      'repair',
+    );
   if (!options.write) {
+    listRepairs();
     if (several) process.stdout.write(`==> ${name} <==\n`);
     await printRepaired(input, plan);
     if (plan.repairs.length > 0) {
@@ -497,7 +536,9 @@ async function fixOne(
     process.stderr.write(`callhook: ${name}: nothing to repair\n`);
     return { code: ExitCode.ok };
   }
+  // Hint: the repairs are listed once written: a --write that refuses the file repaired nothing.
   const { value: backup, signal } = await withSignalsHeld(() => writeRepaired(input, plan));
+  listRepairs();
   process.stderr.write(
     `callhook: ${name}: repaired ${plural(plan.repairs.length, 'problem')}; the original is kept as ${escapeTerminal(backup)}\n`,
   );

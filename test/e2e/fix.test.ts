@@ -1,8 +1,9 @@
 /** `fix` as a process: stdin, exit codes, and a signal in the middle of --write. */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
+  createWriteStream,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -223,6 +224,37 @@ describe('fix as a process', () => {
     expect(result.code).toBe(2);
     expect(readFileSync(join(dir, 'a.json'))).toEqual(repaired);
     expect(readFileSync(join(dir, 'b.json'))).toEqual(broken);
+  });
+
+  it('--write that refuses a file lists no repair: a read-only file, a named pipe', async () => {
+    // Each repair was listed as `repaired: …`, then the next line said nothing was written.
+    const readOnly = join(dir, 'read-only.json');
+    writeFileSync(readOnly, broken);
+    chmodSync(readOnly, 0o444);
+    const refused = await runCli(['fix', readOnly, '--write']);
+    expect(refused.stderr).toBe(
+      `callhook: ${readOnly}: the file is read-only; nothing was written (make it writable, or fix without --write)\n`,
+    );
+    expect(refused.code).toBe(2);
+    const fifo = join(dir, 'pipe.json');
+    execFileSync('mkfifo', [fifo]);
+    const writer = createWriteStream(fifo);
+    writer.on('error', () => {});
+    writer.end(broken);
+    const piped = await runCli(['fix', fifo, '--write']);
+    expect(piped.stderr).toBe(`callhook: ${fifo}: --write needs a file; this is read once (stdin or a pipe)\n`);
+    expect(piped.code).toBe(2);
+    // Written, the repairs are listed, then where the original is kept.
+    chmodSync(readOnly, 0o644);
+    const written = await runCli(['fix', readOnly, '--write']);
+    expect(written.stderr).toBe(
+      [
+        `callhook: ${readOnly}:59:20: repaired: missing comma between object members`,
+        `callhook: ${readOnly}: repaired 1 problem; the original is kept as ${readOnly}.bak`,
+        '',
+      ].join('\n'),
+    );
+    expect(readFileSync(readOnly)).toEqual(repaired);
   });
 
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
