@@ -3,7 +3,7 @@ import { CallhookError, ExitCode } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
 import { colorsFor, escapeTerminal, terminalWidth, wrapMessage } from '../render/terminal.js';
 import { CaptureWriter } from '../server/capture.js';
-import { bodyBudgetOf, type Delivery, type ListenSettings, startListener } from '../server/listen.js';
+import { bodyBudgetOf, type Delivery, isLoopbackHost, type ListenSettings, startListener } from '../server/listen.js';
 import {
   renderCounts,
   renderDeliveryEvents,
@@ -14,8 +14,6 @@ import {
   renderListeningJson,
 } from '../server/render.js';
 import { type ListenOptions, parseListenOptions, type RawListenOptions } from './listen-options.js';
-
-const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
 function signSettings(options: ListenOptions): ListenSettings['sign'] {
   if (!options.sign) return undefined;
@@ -131,7 +129,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   });
   err.write(`listening on ${listener.url}\n`);
   // The start-up line comes first, so scripts can read it from the first line of stderr.
-  if (!loopback.test(options.host)) err.write(renderExposedWarning(options.host, messageWidth));
+  if (!isLoopbackHost(options.host)) err.write(renderExposedWarning(options.host, messageWidth));
   if (options.format === 'json') {
     out.write(renderListeningJson({ url: listener.url, port: listener.port, out: options.out }));
   }

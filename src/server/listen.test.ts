@@ -40,6 +40,7 @@ import {
   bodyBudgetOf,
   type Delivery,
   forwardsToItself,
+  isLoopbackHost,
   type Listener,
   type ListenSettings,
   startListener,
@@ -2029,5 +2030,23 @@ describe('listen: --forward', () => {
     // Nothing was forwarded, so nothing failed.
     expect(refused!.meta).toMatchObject({ status: 400 });
     expect(refused!.meta).not.toHaveProperty('forwardError');
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it('is true for a loopback address in any form node binds, and false for any other', () => {
+    // `--host ::ffff:127.0.0.1` (IPv4 loopback mapped into IPv6) was warned of as reachable from other machines.
+    const loopback = ['127.0.0.1', '127.1.2.3', '::1', 'localhost', 'LocalHost', '::ffff:127.0.0.1', '::FFFF:7f00:1'];
+    const other = [
+      '0.0.0.0',
+      '::',
+      '10.0.0.1',
+      '::ffff:10.0.0.1',
+      '::ffff:a00:1',
+      'example.com',
+      '127.0.0.1.example.com',
+    ];
+    expect(loopback.filter((host) => !isLoopbackHost(host))).toEqual([]);
+    expect(other.filter((host) => isLoopbackHost(host))).toEqual([]);
   });
 });

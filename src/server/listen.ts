@@ -290,6 +290,9 @@ function webhookIdsOf(req: IncomingMessage): Pick<Delivery, 'webhookId' | 'webho
 const anyAddress = (host: string) => host === '0.0.0.0' || host === '::';
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
+/** Whether `--host` names a loopback address (one no other machine reaches), in any form node binds: `[::1]`, `LOCALHOST`, `::ffff:127.0.0.1`. */
+export const isLoopbackHost = (host: string) => isLoopback(plainAddress(host));
+
 /**
  * An address as a URL or node writes it, compared plainly: no brackets, lower case, IPv4 not
  * mapped into IPv6 (which a URL writes in hex: `[::ffff:7f00:1]` is 127.0.0.1).
