@@ -350,6 +350,46 @@ describe('fix --write on a file another process changes', () => {
     }
   });
 
+  it('a write that takes no bytes fails the rewrite, as an error would, rather than be asked again for ever', async () => {
+    // handle.write resolving { bytesWritten: 0 } was asked again at once, for ever: the rewrite hung
+    // with the signals held. Here it takes none of a first write, or only the first write's first
+    // 10 bytes and then none of the next (the original is then put back, writes taking all again).
+    // Hint: a first 1000 writes bound the old loop, which then fails on 'asked too often'.
+    const { file, plan } = await planned('stuck.json');
+    const backup = `${file}.bak`;
+    writeFileSync(backup, broken);
+    for (const [takes, then, asked] of [
+      [[0], '; nothing was written; the original is also in', 1],
+      [[10, 0], '; the file is as it was, and also in', 3],
+    ] as const) {
+      const handle = await open(file, 'r+');
+      const real = handle.write.bind(handle) as (...args: unknown[]) => Promise<{ bytesWritten: number }>;
+      let calls = 0;
+      vi.spyOn(handle, 'write').mockImplementation((async (
+        buffer: Buffer,
+        offset: number,
+        length: number,
+        at: number,
+      ) => {
+        const take = takes[calls++] ?? (calls > 1000 ? -1 : takes.length === 1 ? 0 : length);
+        if (take === -1) throw new Error('asked too often');
+        if (take === 0) return { bytesWritten: 0, buffer };
+        return real(buffer, offset, Math.min(take, length), at);
+      }) as never);
+      try {
+        await expect(rewriteFromBackup(handle, backup, plan, 'stuck.json')).rejects.toThrow(
+          new CallhookError(`stuck.json: could not write the repair (a write took none of its bytes)${then} ${backup}`),
+        );
+      } finally {
+        vi.restoreAllMocks();
+        await handle.close();
+      }
+      expect(calls, then).toBe(asked);
+      expect(readFileSync(file).equals(broken), then).toBe(true);
+      expect(readFileSync(backup).equals(broken), then).toBe(true);
+    }
+  });
+
   it.skipIf(process.platform !== 'linux')(
     'a backup that fails to be read for the rewrite: nothing written when no byte was, else the file may be partly written',
     async () => {

@@ -352,9 +352,11 @@ async function rewriteInPlace(
     let written = 0;
     while (written < chunk.length) {
       const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, position);
+      // Hint: one that takes nothing would be asked again for ever, the signals held meanwhile.
+      if (bytesWritten === 0) throw new Error('a write took none of its bytes');
       written += bytesWritten;
       position += bytesWritten;
-      touched.file ||= bytesWritten > 0;
+      touched.file = true;
     }
   }
   touched.file = true;
