@@ -10,6 +10,8 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
+  realpathSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -219,6 +221,33 @@ describe('fix --write rewrites the file in place', () => {
       expect(await refusedBesideAnother(() => failReadsOf(file, 1000, 4))).toEqual([
         `callhook: ${file}: could not make the backup ${file}.bak (i/o error); nothing was written`,
       ]);
+      expect(readdirSync(dir).sort()).toEqual(['other.json', 'other.json.bak', 'x.json']);
+    },
+  );
+
+  it.skipIf(process.platform !== 'linux')(
+    'a backup whose write takes no bytes is removed, rather than asked again for ever; exit 2, the others repaired',
+    async () => {
+      // The copy into the backup (Node's writeFile) asked a write that took no bytes again at once,
+      // for ever, with the signals held. Each FileHandle's write is stepped into; the backup's,
+      // told apart by what its descriptor names, takes none (1000 at most: then it fails).
+      const file = join(realpathSync(dir), 'x.json');
+      let calls = 0;
+      const arrange = async () => {
+        const probe = await open(file);
+        const prototype = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
+        await probe.close();
+        const real = prototype.write;
+        vi.spyOn(prototype, 'write').mockImplementation(async function (this: { fd: number }, ...args: unknown[]) {
+          if (readlinkSync(`/proc/self/fd/${this.fd}`) !== `${file}.bak`) return real.apply(this, args);
+          if (++calls > 1000) throw new Error('asked too often');
+          return { bytesWritten: 0, buffer: args[0] };
+        });
+      };
+      expect(await refusedBesideAnother(arrange)).toEqual([
+        `callhook: ${file}: could not make the backup ${file}.bak (a write took none of its bytes); nothing was written`,
+      ]);
+      expect(calls).toBe(1);
       expect(readdirSync(dir).sort()).toEqual(['other.json', 'other.json.bak', 'x.json']);
     },
   );

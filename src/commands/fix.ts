@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, fstatSync, type Stats } from 'node:fs';
-import { chmod, chown, type FileHandle, open, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, type FileHandle, open, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
@@ -306,8 +306,11 @@ async function makeBackup(path: string, name: string, stats: Stats, bytes: Async
       );
     }
     try {
-      await writeFile(backup, bytes).finally(() => backup.close());
+      let size = 0;
+      for await (const chunk of bytes) size += await writeWhole(backup, chunk, size);
+      await backup.close();
     } catch (error) {
+      await backup.close().catch(() => undefined);
       throw await withoutBackup(
         candidate,
         new CallhookError(`${name}: could not make the backup ${candidate} (${ioReason(error)}); nothing was written`),
@@ -334,6 +337,21 @@ async function makeBackup(path: string, name: string, stats: Stats, bytes: Async
 }
 
 /**
+ * Writes all of `chunk` at `position` in the file open as `handle`; returns its length. `wrote` is
+ * told of each write that took bytes. Hint: one that takes none is an I/O error: asked again, as
+ * Node's writeFile asks it, it may take none for ever, the signals held meanwhile.
+ */
+async function writeWhole(handle: FileHandle, chunk: Buffer, position: number, wrote = () => {}): Promise<number> {
+  for (let written = 0; written < chunk.length; ) {
+    const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, position + written);
+    if (bytesWritten === 0) throw new Error('a write took none of its bytes');
+    written += bytesWritten;
+    wrote();
+  }
+  return chunk.length;
+}
+
+/**
  * Writes the repaired text of `backup` into the file's own inode, from its first byte, and cuts
  * what is left over; `touched.file` turns true once a byte is written or the length cut.
  */
@@ -348,17 +366,10 @@ async function rewriteInPlace(
     createReadStream(backup),
     plan.repairs.map((planned) => planned.repair),
   );
-  for await (const chunk of repaired) {
-    let written = 0;
-    while (written < chunk.length) {
-      const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, position);
-      // Hint: one that takes nothing would be asked again for ever, the signals held meanwhile.
-      if (bytesWritten === 0) throw new Error('a write took none of its bytes');
-      written += bytesWritten;
-      position += bytesWritten;
-      touched.file = true;
-    }
-  }
+  const wrote = () => {
+    touched.file = true;
+  };
+  for await (const chunk of repaired) position += await writeWhole(handle, chunk, position, wrote);
   touched.file = true;
   await handle.truncate(position);
   await handle.sync();
