@@ -10,18 +10,20 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
+  realpathSync,
   rmSync,
   statSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { open } from 'node:fs/promises';
+import fsPromises, { open } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
 import { failCallsOn } from '../../test/helpers/failing-calls.js';
 import { failReadsOf } from '../../test/helpers/failing-reads.js';
@@ -105,6 +107,34 @@ describe('fix --write rewrites the file in place', () => {
     expect(readdirSync(dir).sort()).toEqual(['other-name.json', 'private.json', 'private.json.bak']);
   });
 
+  it("the backup of another user's file is readable by no one else from the moment it exists", async () => {
+    // It was made by copyFile with the original's mode but ours, then given the owner: until then,
+    // the backup of a 0640 file was readable by our group. Each call on it is stepped into to stat it.
+    const file = join(dir, 'theirs.json');
+    writeFileSync(file, broken);
+    chmodSync(file, 0o640);
+    chownSync(file, 1234, 1234);
+    const seen: string[] = [];
+    const { stderr } = await capture(async () => {
+      for (const name of ['chown', 'chmod'] as const) {
+        const real = fsPromises[name] as (path: string, ...rest: number[]) => Promise<void>;
+        vi.spyOn(fsPromises, name).mockImplementation((async (path: string, ...rest: number[]) => {
+          const { mode, uid } = statSync(path);
+          seen.push(`${name}: ${(mode & 0o7777).toString(8)} uid ${uid}`);
+          return real(path, ...rest);
+        }) as never);
+      }
+      syncBuiltinESMExports();
+      await fix([file], { write: true });
+    });
+    expect(seen).toEqual([`chown: 600 uid ${process.getuid?.()}`, 'chmod: 600 uid 1234']);
+    const backup = statSync(`${file}.bak`);
+    expect([backup.mode & 0o7777, backup.uid, backup.gid]).toEqual([0o640, 1234, 1234]);
+    expect(readFileSync(`${file}.bak`)).toEqual(broken);
+    expect(readFileSync(file)).toEqual(repaired);
+    expect(stderr).toContain(`the original is kept as ${file}.bak`);
+  });
+
   it('writes through a symlink to its target, which stays a symlink', async () => {
     mkdirSync(join(dir, 'real'));
     const target = join(dir, 'real', 'export.json');
@@ -145,48 +175,95 @@ describe('fix --write rewrites the file in place', () => {
     expect(readdirSync(dir)).toEqual([name]);
   });
 
+  /**
+   * Runs `fix --write` on x.json (of `mode`) and other.json, both broken, after `arrange` (its spies
+   * undone at the end): x.json is refused and left as it was, other.json repaired, exit 2.
+   * Returns the lines about x.json.
+   */
+  async function refusedBesideAnother(arrange: (file: string) => unknown, mode = 0o644): Promise<string[]> {
+    const file = join(dir, 'x.json');
+    const other = join(dir, 'other.json');
+    writeFileSync(file, broken, { mode });
+    writeFileSync(other, broken);
+    const { stderr } = await capture(async () => {
+      await arrange(file);
+      await fix([file, other], { write: true });
+    });
+    expect(process.exitCode).toBe(2);
+    expect(readFileSync(file)).toEqual(broken);
+    expect(readFileSync(other)).toEqual(repaired);
+    // Hint: no `repaired:` line: a file refused is not repaired (it was listed so, then refused).
+    return stderr.split('\n').filter((line) => line.includes('x.json'));
+  }
+
   it.skipIf(process.platform !== 'linux')(
     'a backup that cannot be read back is removed, one that was there before kept; nothing written, exit 2, the others repaired',
     async () => {
       const file = join(dir, 'x.json');
-      const other = join(dir, 'other.json');
-      writeFileSync(file, broken);
-      writeFileSync(other, broken);
-      writeFileSync(`${file}.bak`, 'an earlier backup');
-      const { stderr } = await capture(async () => {
+      const lines = await refusedBesideAnother(async () => {
+        writeFileSync(`${file}.bak`, 'an earlier backup');
         await failReadsOf(`${file}.bak.1`, 0);
-        await fix([file, other], { write: true });
       });
-      // Hint: no `repaired:` line: a file refused is not repaired (it was listed so, then refused).
-      expect(stderr.split('\n').filter((line) => line.includes('x.json:'))).toEqual([
+      expect(lines).toEqual([
         `callhook: ${file}: could not read back the backup ${file}.bak.1 (i/o error); nothing was written`,
       ]);
-      expect(process.exitCode).toBe(2);
-      expect(readFileSync(file)).toEqual(broken);
       expect(readFileSync(`${file}.bak`, 'utf8')).toBe('an earlier backup');
-      expect(readFileSync(other)).toEqual(repaired);
       expect(readdirSync(dir).sort()).toEqual(['other.json', 'other.json.bak', 'x.json', 'x.json.bak']);
     },
   );
+
+  it.skipIf(process.platform !== 'linux')(
+    'a backup whose copy fails part way is removed; nothing written, exit 2, the others repaired',
+    async () => {
+      // The original reads for planning, its first line ending and the check (opens 1 to 3), then
+      // fails (EIO) at its 1000th byte when copied into the backup.
+      const file = join(dir, 'x.json');
+      expect(await refusedBesideAnother(() => failReadsOf(file, 1000, 4))).toEqual([
+        `callhook: ${file}: could not make the backup ${file}.bak (i/o error); nothing was written`,
+      ]);
+      expect(readdirSync(dir).sort()).toEqual(['other.json', 'other.json.bak', 'x.json']);
+    },
+  );
+
+  it.skipIf(process.platform !== 'linux')(
+    'a backup whose write takes no bytes is removed, rather than asked again for ever; exit 2, the others repaired',
+    async () => {
+      // The copy into the backup (Node's writeFile) asked a write that took no bytes again at once,
+      // for ever, with the signals held. Each FileHandle's write is stepped into; the backup's,
+      // told apart by what its descriptor names, takes none (1000 at most: then it fails).
+      const file = join(realpathSync(dir), 'x.json');
+      let calls = 0;
+      const arrange = async () => {
+        const probe = await open(file);
+        const prototype = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
+        await probe.close();
+        const real = prototype.write;
+        vi.spyOn(prototype, 'write').mockImplementation(async function (this: { fd: number }, ...args: unknown[]) {
+          if (readlinkSync(`/proc/self/fd/${this.fd}`) !== `${file}.bak`) return real.apply(this, args);
+          if (++calls > 1000) throw new Error('asked too often');
+          return { bytesWritten: 0, buffer: args[0] };
+        });
+      };
+      expect(await refusedBesideAnother(arrange)).toEqual([
+        `callhook: ${file}: could not make the backup ${file}.bak (a write took none of its bytes); nothing was written`,
+      ]);
+      expect(calls).toBe(1);
+      expect(readdirSync(dir).sort()).toEqual(['other.json', 'other.json.bak', 'x.json']);
+    },
+  );
+
   it('a backup that cannot be made as private as the original is removed; nothing written, exit 2, the others repaired', async () => {
     // Its owner could not be kept nor its mode narrowed (another user's file on a mount that
     // refuses both): the chmod's own EPERM escaped, an internal error that stopped the other
     // files, and the backup was left with the group it was made with.
     const file = join(dir, 'x.json');
-    const other = join(dir, 'other.json');
-    writeFileSync(file, broken, { mode: 0o640 });
-    writeFileSync(other, broken);
-    const { stderr } = await capture(async () => {
+    const arrange = () => {
       failCallsOn('chown', `${file}.bak`, 'EPERM', 'operation not permitted');
       failCallsOn('chmod', `${file}.bak`, 'EPERM', 'operation not permitted');
-      await fix([file, other], { write: true });
-    });
-    expect(stderr.split('\n').filter((line) => line.includes('x.json'))).toEqual([
+    };
+    expect(await refusedBesideAnother(arrange, 0o640)).toEqual([
       `callhook: ${file}: could not make the backup ${file}.bak as private as the original (operation not permitted); nothing was written`,
     ]);
-    expect(process.exitCode).toBe(2);
-    expect(readFileSync(file)).toEqual(broken);
-    expect(readFileSync(other)).toEqual(repaired);
     expect(readdirSync(dir).sort()).toEqual(['other.json', 'other.json.bak', 'x.json']);
   });
 
@@ -299,6 +376,46 @@ describe('fix --write on a file another process changes', () => {
       );
     } finally {
       await handle.close();
+    }
+  });
+
+  it('a write that takes no bytes fails the rewrite, as an error would, rather than be asked again for ever', async () => {
+    // handle.write resolving { bytesWritten: 0 } was asked again at once, for ever: the rewrite hung
+    // with the signals held. Here it takes none of a first write, or only the first write's first
+    // 10 bytes and then none of the next (the original is then put back, writes taking all again).
+    // Hint: a first 1000 writes bound the old loop, which then fails on 'asked too often'.
+    const { file, plan } = await planned('stuck.json');
+    const backup = `${file}.bak`;
+    writeFileSync(backup, broken);
+    for (const [takes, then, asked] of [
+      [[0], '; nothing was written; the original is also in', 1],
+      [[10, 0], '; the file is as it was, and also in', 3],
+    ] as const) {
+      const handle = await open(file, 'r+');
+      const real = handle.write.bind(handle) as (...args: unknown[]) => Promise<{ bytesWritten: number }>;
+      let calls = 0;
+      vi.spyOn(handle, 'write').mockImplementation((async (
+        buffer: Buffer,
+        offset: number,
+        length: number,
+        at: number,
+      ) => {
+        const take = takes[calls++] ?? (calls > 1000 ? -1 : takes.length === 1 ? 0 : length);
+        if (take === -1) throw new Error('asked too often');
+        if (take === 0) return { bytesWritten: 0, buffer };
+        return real(buffer, offset, Math.min(take, length), at);
+      }) as never);
+      try {
+        await expect(rewriteFromBackup(handle, backup, plan, 'stuck.json')).rejects.toThrow(
+          new CallhookError(`stuck.json: could not write the repair (a write took none of its bytes)${then} ${backup}`),
+        );
+      } finally {
+        vi.restoreAllMocks();
+        await handle.close();
+      }
+      expect(calls, then).toBe(asked);
+      expect(readFileSync(file).equals(broken), then).toBe(true);
+      expect(readFileSync(backup).equals(broken), then).toBe(true);
     }
   });
 

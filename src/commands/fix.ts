@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, fstatSync, type Stats } from 'node:fs';
-import { chmod, chown, constants, copyFile, type FileHandle, open, rm, stat } from 'node:fs/promises';
+import { chmod, chown, type FileHandle, open, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
@@ -287,13 +287,18 @@ async function withoutBackup(backup: string, refusal: CallhookError): Promise<Ca
   );
 }
 
-/** Copies the file to `<path>.bak` (or `.bak.1`, …: a backup is never overwritten), no more readable than the original. */
-async function makeBackup(path: string, name: string, stats: Stats): Promise<string> {
+/**
+ * Copies the file's `bytes` to `<path>.bak` (or `.bak.1`, …: a backup is never overwritten), at no
+ * moment more readable than the original: readable by us alone until it has the original's owner and mode.
+ */
+async function makeBackup(path: string, name: string, stats: Stats, bytes: AsyncIterable<Buffer>): Promise<string> {
   for (let n = 0; ; n++) {
     const candidate = n === 0 ? `${path}.bak` : `${path}.bak.${n}`;
+    let backup: FileHandle;
     try {
-      // Hint: COPYFILE_EXCL never overwrites; the copy is created with the original's mode.
-      await copyFile(path, candidate, constants.COPYFILE_EXCL);
+      // Hint: 'wx' never overwrites. Not copyFile: it makes the copy with the original's mode but
+      // ours, so another user's 0640 file was readable by our group until the chown.
+      backup = await open(candidate, 'wx', 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw new CallhookError(
@@ -301,12 +306,23 @@ async function makeBackup(path: string, name: string, stats: Stats): Promise<str
       );
     }
     try {
+      let size = 0;
+      for await (const chunk of bytes) size += await writeWhole(backup, chunk, size);
+      await backup.close();
+    } catch (error) {
+      await backup.close().catch(() => undefined);
+      throw await withoutBackup(
+        candidate,
+        new CallhookError(`${name}: could not make the backup ${candidate} (${ioReason(error)}); nothing was written`),
+      );
+    }
+    try {
       await chown(candidate, stats.uid, stats.gid);
       await chmod(candidate, stats.mode & 0o7777);
     } catch {
-      // Another user's file: the backup is ours, so only its owner may read it.
-      // Hint: one that cannot be goes: copied with the original's mode, but ours, it may be
-      // readable by others the original is not (our group's members).
+      // Another user's file: the backup stays ours, so only its owner may read it (the original's
+      // bits for its owner). Hint: one whose mode cannot be set either goes: its owner and its mode
+      // are not the original's (it is 0600 until then, so no one else could read it meanwhile).
       await chmod(candidate, stats.mode & 0o700).catch(async (error: unknown) => {
         throw await withoutBackup(
           candidate,
@@ -318,6 +334,21 @@ async function makeBackup(path: string, name: string, stats: Stats): Promise<str
     }
     return candidate;
   }
+}
+
+/**
+ * Writes all of `chunk` at `position` in the file open as `handle`; returns its length. `wrote` is
+ * told of each write that took bytes. Hint: one that takes none is an I/O error: asked again, as
+ * Node's writeFile asks it, it may take none for ever, the signals held meanwhile.
+ */
+async function writeWhole(handle: FileHandle, chunk: Buffer, position: number, wrote = () => {}): Promise<number> {
+  for (let written = 0; written < chunk.length; ) {
+    const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, position + written);
+    if (bytesWritten === 0) throw new Error('a write took none of its bytes');
+    written += bytesWritten;
+    wrote();
+  }
+  return chunk.length;
 }
 
 /**
@@ -335,15 +366,10 @@ async function rewriteInPlace(
     createReadStream(backup),
     plan.repairs.map((planned) => planned.repair),
   );
-  for await (const chunk of repaired) {
-    let written = 0;
-    while (written < chunk.length) {
-      const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, position);
-      written += bytesWritten;
-      position += bytesWritten;
-      touched.file ||= bytesWritten > 0;
-    }
-  }
+  const wrote = () => {
+    touched.file = true;
+  };
+  for await (const chunk of repaired) position += await writeWhole(handle, chunk, position, wrote);
   touched.file = true;
   await handle.truncate(position);
   await handle.sync();
@@ -415,7 +441,7 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     throw describeIoError(error, name);
   }
   try {
-    const backup = await makeBackup(path, name, await handle.stat());
+    const backup = await makeBackup(path, name, await handle.stat(), bytesOf(input));
     // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:
     // a size and an mtime unchanged miss an edit within the mtime's resolution, or `touch -r`.
     // One that differs, or cannot be read back to tell, is this run's own, and goes.
