@@ -96,6 +96,12 @@ interface CaptureMeta {
 const metaSuffix = '.meta';
 const endings = ['json', 'ndjson', 'body', 'meta'] as const;
 const numbered = /^(\d+)\.(json|ndjson|body|meta)$/;
+/**
+ * The highest number listen gives a capture: 15 digits, so that it, and the number after it,
+ * read back exactly. Hint: past 2^53 a name reads as another number (9007199254740993 as ...992)
+ * and `next++` stops moving; a name numbered higher is someone else's and not counted.
+ */
+const lastNumber = 999_999_999_999_999;
 
 // Hint: O_EXCL never overwrites a delivery another listen saved.
 const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
@@ -255,7 +261,8 @@ export class CaptureWriter {
       let highest = 0;
       for (const name of await readdir(folder)) {
         const match = numbered.exec(name);
-        if (match) highest = Math.max(highest, Number(match[1]));
+        const number = match ? Number(match[1]) : 0;
+        if (number <= lastNumber) highest = Math.max(highest, number);
       }
       const logPath = join(folder, captureLogName);
       const flags = durable ? logFlags | constants.O_DSYNC : logFlags;
@@ -356,7 +363,14 @@ export class CaptureWriter {
 
   /** Claims the next free number with this ending: its file created, and no other ending taken. */
   private claim(ending: (typeof endings)[number]): { name: string; fd: number } {
+    // Hint: the loop ends: each turn passes a number whose file exists, and numbers stop at lastNumber.
     for (;;) {
+      if (this.next > lastNumber) {
+        throw new CallhookError(
+          `${this.folder}: no capture number left (the highest is ${lastNumber}); capture into another folder`,
+          ExitCode.usage,
+        );
+      }
       const stem = String(this.next++).padStart(6, '0');
       const name = `${stem}.${ending}`;
       let fd: number;

@@ -1302,6 +1302,31 @@ describe('listen: capture', () => {
     expect((await listCapturedDeliveries([dir])).map((d) => d.meta.body)).toEqual(['000001.json', '000002.json']);
   });
 
+  it('takes no number past 15 digits from a name in the folder, and fails a save once its numbers run out', async () => {
+    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    // Numbers past 2^53 read as another (9007199254740993 as ...992) or in exponent form (1e+21).
+    for (const odd of ['9007199254740993', '999999999999999999999', '1000000000000000']) {
+      const dir = tempDir('listen');
+      writeFileSync(join(dir, `${odd}.body`), '');
+      const capture = await CaptureWriter.open(dir);
+      expect((await capture.save(Buffer.from('[1]'), facts, true)).body).toBe('000001.ndjson:1');
+      expect((await capture.save(Buffer.from('[\n2]'), facts, true)).body).toBe('000002.json');
+      await capture.close();
+    }
+    // The highest number listen writes is taken; past it, a save fails (listen answers 500) instead
+    // of taking a name the next listen would not count.
+    const dir = tempDir('listen');
+    writeFileSync(join(dir, '999999999999998.body'), '');
+    const capture = await CaptureWriter.open(dir);
+    expect((await capture.save(Buffer.from('[\n1]'), facts, true)).body).toBe('999999999999999.json');
+    await expect(capture.save(Buffer.from('[\n2]'), facts, true)).rejects.toThrow(
+      `${dir}: no capture number left (the highest is 999999999999999); capture into another folder`,
+    );
+    await expect(capture.save(Buffer.from('[3]'), facts, true)).rejects.toThrow('no capture number left');
+    await capture.close();
+    expect(readdirSync(dir).sort()).toEqual(['999999999999998.body', '999999999999999.json', captureLogName]);
+  });
+
   it.each([
     ['written', false],
     ['--durable', true],

@@ -561,6 +561,34 @@ describe('listen and verify', () => {
     }
   });
 
+  it('captures beside a file numbered past 2^53, and still stops on SIGTERM; a folder out of numbers answers 500', async () => {
+    const pretty = readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'));
+    const out = tempDir('listen-e2e');
+    writeFileSync(join(out, '9007199254740993.body'), '');
+    const listen = await startListen(['--out', out]);
+    // A second capture spun in a loop that no signal could stop: both names read as ...992.
+    for (const name of ['000001.json', '000002.json']) {
+      expect((await fetch(listen.url, { method: 'POST', body: pretty })).status).toBe(200);
+      expect(readdirSync(out)).toContain(name);
+    }
+    listen.child.kill('SIGTERM');
+    expect(await listen.exited).toBe(0);
+
+    const full = tempDir('listen-e2e');
+    writeFileSync(join(full, '999999999999999.body'), '');
+    const stuck = await startListen(['--out', full]);
+    const answer = await fetch(stuck.url, { method: 'POST', body: pretty });
+    expect(answer.status).toBe(500);
+    expect(await answer.text()).toContain('no capture number left');
+    stuck.child.kill('SIGTERM');
+    expect(await stuck.exited).toBe(0);
+    expect(stuck.lines.find((line) => line.kind === 'delivery')).toMatchObject({
+      status: 500,
+      error: `${full}: no capture number left (the highest is 999999999999999); capture into another folder`,
+    });
+    expect(readdirSync(full).sort()).toEqual(['999999999999999.body', 'deliveries.meta']);
+  });
+
   it('wraps its start-up warnings about the capture folder, its parent and its log to the width', async () => {
     // `mkdir -m 777 /tmp/p; listen --out /tmp/p/c` printed lines of up to 190 columns, broken mid-word.
     const open = join(tempDir('listen-e2e'), 'open');
