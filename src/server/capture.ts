@@ -44,6 +44,7 @@ import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
 import { maxHeaderSize } from 'node:http';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
+import { instantOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { optionSize } from '../input/element.js';
 import { captureLogName } from '../input/types.js';
@@ -661,7 +662,9 @@ function isCaptureMeta(value: unknown): value is CaptureMeta {
     typeof meta === 'object' &&
     meta !== null &&
     (meta.capture === 1 || meta.capture === 2 || meta.capture === 3) &&
+    // Hint: verify checks a timestamp against this moment; one it cannot read is no capture's.
     typeof meta.receivedAt === 'string' &&
+    !Number.isNaN(instantOf(meta.receivedAt)) &&
     typeof meta.body === 'string' &&
     basename(meta.body) === meta.body &&
     Array.isArray(meta.headers) &&
