@@ -9,7 +9,8 @@
  *   order. Appending to one file costs a write per turn of the event loop where a file per
  *   delivery cost a creation each (bench/RESULTS.md, listen);
  * - `000002.json`: the body of an accepted delivery that cannot be a line of that file (it holds
- *   a line break, or begins with a byte order mark), byte for byte in a file of its own.
+ *   a line break, begins with a byte order mark, or has a blank at either end, which a line's
+ *   reader drops), byte for byte in a file of its own.
  *   Only accepted bodies (answered 2xx, and JSON) end in `.json` or `.ndjson`, so the folder is
  *   direct input for validate, show, trace, summarise and replay, which read `*.json`, `*.ndjson`
  *   and `*.jsonl`;
@@ -199,13 +200,19 @@ const logRisks: OwnFileRisks = {
 
 const lineBreak = Buffer.from('\n');
 
+/** A space or a tab: the blanks JSON allows on a line. */
+const isBlank = (byte: number | undefined) => byte === 0x20 || byte === 0x09;
+
 /**
  * Whether an accepted body that was read as JSON can be a line of an NDJSON file, as it came:
- * no line break inside it, and no byte order mark (which only a file's first bytes may hold).
+ * no line break inside it, no byte order mark (which only a file's first bytes may hold), and no
+ * blank at either end, which a reader of lines (replay) leaves out of the line's value.
  */
 function fitsOnALine(body: Buffer): boolean {
   return (
     body.length > 0 &&
+    !isBlank(body[0]) &&
+    !isBlank(body[body.length - 1]) &&
     body.indexOf(0x0a) < 0 &&
     body.indexOf(0x0d) < 0 &&
     !(body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf)

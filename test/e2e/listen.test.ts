@@ -139,6 +139,29 @@ describe('listen and verify', () => {
     expect(await kept(second)).toEqual([...bodies].sort());
   });
 
+  it('replay --dry-run of a capture sends each body as it came, blanks around a one-line body included', async () => {
+    const [event = ''] = (
+      JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'), 'utf8')) as unknown[]
+    ).map((e) => JSON.stringify(e));
+    const sent = async (bodies: string[]) => {
+      const out = join(tempDir('listen-e2e'), 'captured');
+      const listen = await startListen(['--out', out, '--compact']);
+      for (const text of bodies) expect((await fetch(listen.url, { method: 'POST', body: text })).status).toBe(200);
+      listen.child.kill('SIGINT');
+      expect(await listen.exited).toBe(0);
+      const replay = await runCli(['replay', out, '--url', 'http://127.0.0.1:9/', '--dry-run', '--format', 'json']);
+      expect(replay.code).toBe(0);
+      return replay.stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { body: string }).body)
+        .sort();
+    };
+    // These went out without their blanks, from a line of the .ndjson file.
+    const blanks = [` [ ${event} ] `, `[ ${event} ]   `, `\t[${event}]`, `[${event}]`, `[${event},${event}]`];
+    expect(await sent(blanks)).toEqual([...blanks].sort());
+  });
+
   it('with --fail-rate, replay retries until every batch is captured once per webhook-id', async () => {
     const out = tempDir('listen-e2e');
     const listen = await startListen(['--fail-rate', '0.4', '--seed', '7', '--out', out, '--compact']);
