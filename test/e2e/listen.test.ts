@@ -139,7 +139,7 @@ describe('listen and verify', () => {
     expect(await kept(second)).toEqual([...bodies].sort());
   });
 
-  it('replay --dry-run of a capture sends each body as it came, blanks around a one-line body included', async () => {
+  it('replay --dry-run of a capture sends each body as it came: blanks around a one-line body, and a lone line', async () => {
     const [event = ''] = (
       JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'), 'utf8')) as unknown[]
     ).map((e) => JSON.stringify(e));
@@ -160,6 +160,8 @@ describe('listen and verify', () => {
     // These went out without their blanks, from a line of the .ndjson file.
     const blanks = [` [ ${event} ] `, `[ ${event} ]   `, `\t[${event}]`, `[${event}]`, `[${event},${event}]`];
     expect(await sent(blanks)).toEqual([...blanks].sort());
+    // The one line of an .ndjson file went out with the file's last newline, as a .json file's does.
+    expect(await sent([`[${event}]`])).toEqual([`[${event}]`]);
   });
 
   it('with --fail-rate, replay retries until every batch is captured once per webhook-id', async () => {
