@@ -209,6 +209,10 @@ describe('verify a log line whose receivedAt is not a time', () => {
   it.each([
     ['missing', {}],
     ['a number', { receivedAt: 12345 }],
+    // These were checked against the clock instead, "webhook-timestamp is 796400628 s old", unsaid.
+    ['"not a time"', { receivedAt: 'not a time' }],
+    ['empty', { receivedAt: '' }],
+    ['a date alone', { receivedAt: '2001-09-09' }],
   ])('refuses a receivedAt %s with one line naming the log and its line, not an internal error', async (_, fields) => {
     // It failed with "internal error: Cannot read properties of undefined (reading 'length')"
     // (or "text.charCodeAt is not a function"), naming neither the file nor the line.

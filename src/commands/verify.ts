@@ -177,9 +177,9 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
           continue;
         }
         // Hint: a capture is checked against the moment it was received, so an old capture still
-        // says whether its timestamp was fresh then; --now overrides it.
-        const received = instantOf(delivery.meta.receivedAt);
-        const at = now ?? (Number.isNaN(received) ? undefined : received);
+        // says whether its timestamp was fresh then (a line whose time cannot be read was refused);
+        // --now overrides it.
+        const at = now ?? instantOf(delivery.meta.receivedAt);
         show({ name: delivery.where, webhookId: id, result: check(body, headers, at) });
       }
     } finally {

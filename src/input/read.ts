@@ -14,7 +14,15 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
-import { captureLogName, type InputRecord, type Location, type Problem, stdinName, unreadableCode } from './types.js';
+import {
+  captureLogName,
+  type InputRecord,
+  type Location,
+  lineDelimitedNames,
+  type Problem,
+  stdinName,
+  unreadableCode,
+} from './types.js';
 
 const openFd = promisify(openFdCallback);
 
@@ -69,8 +77,6 @@ export interface Source {
 }
 
 const extensions = /\.(json|ndjson|jsonl)$/i;
-/** Names of files of JSON lines, where no line at all is no events (JSON text must hold a value). */
-const lineDelimitedNames = /\.(ndjson|jsonl)$/i;
 const stdinNames = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
 /** Whether a source is stdin: `-`, or a name of it (`/dev/stdin`), read as a file when it was redirected from one. */

@@ -112,6 +112,10 @@ describe('SourceBytes', () => {
     writeFileSync(path, '[{"a":1}]\n[{"b":2}]\n');
     expect(source.arrayOf(path, [{ offset: 1, text: '{"a":1}' }])?.toString()).toBe('[{"a":1}]');
     expect(source.arrayOf(path, [{ offset: 11, text: '{"b":2}' }])?.toString()).toBe('[{"b":2}]');
+    // The one line of a file of lines is a body, its line break not: listen's capture of one
+    // delivery (000001.ndjson) was replayed with the file's last newline.
+    expect(whole('one.ndjson', '', '\n')).toBe('[{"a":1}]');
+    expect(whole('one.JSONL', '', '\r\n')).toBe('[{"a":1}]');
     source.close();
   });
 });

@@ -7,12 +7,14 @@
  * The array's bytes are used only when they hold exactly the elements being sent: `[`, the
  * elements at their offsets with their texts, commas, whitespace, `]`; an array alone in its file
  * is sent as the whole file, the whitespace around it (a last newline) included, as a captured
- * body is kept. Anything else (an element
+ * body is kept, but for a file of lines (`.ndjson`, `.jsonl`), whose line break ends the body
+ * on its one line (listen's capture of one delivery). Anything else (an element
  * skipped as invalid, a trailing comma, a lone object, a stream that cannot be read again, a file
  * changed since) leaves the body to be built from the elements, as before.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { CLOSE_BRACKET, COMMA, isSpace, OPEN_BRACKET } from './bytes.js';
+import { lineDelimitedNames } from './types.js';
 
 /** An element of a batch: where it begins in its file, and its exact text. */
 export interface SpanElement {
@@ -112,7 +114,7 @@ export class SourceBytes {
     }
     const span = arraySpan(bytes.subarray(0, read), base, elements);
     if (!span) return undefined;
-    const whole = wholeFileSpan(bytes.subarray(0, read), base, this.size, span);
+    const whole = lineDelimitedNames.test(file) ? span : wholeFileSpan(bytes.subarray(0, read), base, this.size, span);
     return bytes.subarray(whole.start - base, whole.end - base);
   }
 

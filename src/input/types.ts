@@ -120,5 +120,11 @@ export type InputRecord =
   /** A file ends; `elements` counts its elements, valid or not. */
   | { kind: 'file-end'; file: string; elements: number; bytes: number };
 
+/**
+ * Names of files of JSON lines: where no line at all is no events (JSON text must hold a value),
+ * and where a line's break ends the body it holds.
+ */
+export const lineDelimitedNames = /\.(ndjson|jsonl)$/i;
+
 /** The log of a folder `listen --out` writes, one line per delivery (its name marks a capture folder). */
 export const captureLogName = 'deliveries.meta';

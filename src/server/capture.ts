@@ -9,7 +9,8 @@
  *   order. Appending to one file costs a write per turn of the event loop where a file per
  *   delivery cost a creation each (bench/RESULTS.md, listen);
  * - `000002.json`: the body of an accepted delivery that cannot be a line of that file (it holds
- *   a line break, or begins with a byte order mark), byte for byte in a file of its own.
+ *   a line break, begins with a byte order mark, or has a blank at either end, which a line's
+ *   reader drops), byte for byte in a file of its own.
  *   Only accepted bodies (answered 2xx, and JSON) end in `.json` or `.ndjson`, so the folder is
  *   direct input for validate, show, trace, summarise and replay, which read `*.json`, `*.ndjson`
  *   and `*.jsonl`;
@@ -44,6 +45,7 @@ import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
 import { maxHeaderSize } from 'node:http';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
+import { instantOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { optionSize } from '../input/element.js';
 import { captureLogName } from '../input/types.js';
@@ -96,6 +98,12 @@ interface CaptureMeta {
 const metaSuffix = '.meta';
 const endings = ['json', 'ndjson', 'body', 'meta'] as const;
 const numbered = /^(\d+)\.(json|ndjson|body|meta)$/;
+/**
+ * The highest number listen gives a capture: 15 digits, so that it, and the number after it,
+ * read back exactly. Hint: past 2^53 a name reads as another number (9007199254740993 as ...992)
+ * and `next++` stops moving; a name numbered higher is someone else's and not counted.
+ */
+const lastNumber = 999_999_999_999_999;
 
 // Hint: O_EXCL never overwrites a delivery another listen saved.
 const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
@@ -192,13 +200,19 @@ const logRisks: OwnFileRisks = {
 
 const lineBreak = Buffer.from('\n');
 
+/** A space or a tab: the blanks JSON allows on a line. */
+const isBlank = (byte: number | undefined) => byte === 0x20 || byte === 0x09;
+
 /**
  * Whether an accepted body that was read as JSON can be a line of an NDJSON file, as it came:
- * no line break inside it, and no byte order mark (which only a file's first bytes may hold).
+ * no line break inside it, no byte order mark (which only a file's first bytes may hold), and no
+ * blank at either end, which a reader of lines (replay) leaves out of the line's value.
  */
 function fitsOnALine(body: Buffer): boolean {
   return (
     body.length > 0 &&
+    !isBlank(body[0]) &&
+    !isBlank(body[body.length - 1]) &&
     body.indexOf(0x0a) < 0 &&
     body.indexOf(0x0d) < 0 &&
     !(body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf)
@@ -255,7 +269,8 @@ export class CaptureWriter {
       let highest = 0;
       for (const name of await readdir(folder)) {
         const match = numbered.exec(name);
-        if (match) highest = Math.max(highest, Number(match[1]));
+        const number = match ? Number(match[1]) : 0;
+        if (number <= lastNumber) highest = Math.max(highest, number);
       }
       const logPath = join(folder, captureLogName);
       const flags = durable ? logFlags | constants.O_DSYNC : logFlags;
@@ -356,7 +371,14 @@ export class CaptureWriter {
 
   /** Claims the next free number with this ending: its file created, and no other ending taken. */
   private claim(ending: (typeof endings)[number]): { name: string; fd: number } {
+    // Hint: the loop ends: each turn passes a number whose file exists, and numbers stop at lastNumber.
     for (;;) {
+      if (this.next > lastNumber) {
+        throw new CallhookError(
+          `${this.folder}: no capture number left (the highest is ${lastNumber}); capture into another folder`,
+          ExitCode.usage,
+        );
+      }
       const stem = String(this.next++).padStart(6, '0');
       const name = `${stem}.${ending}`;
       let fd: number;
@@ -647,7 +669,9 @@ function isCaptureMeta(value: unknown): value is CaptureMeta {
     typeof meta === 'object' &&
     meta !== null &&
     (meta.capture === 1 || meta.capture === 2 || meta.capture === 3) &&
+    // Hint: verify checks a timestamp against this moment; one it cannot read is no capture's.
     typeof meta.receivedAt === 'string' &&
+    !Number.isNaN(instantOf(meta.receivedAt)) &&
     typeof meta.body === 'string' &&
     basename(meta.body) === meta.body &&
     Array.isArray(meta.headers) &&

@@ -56,6 +56,8 @@ const enveloped = (n: number) => ({
   data: attempt(n),
 });
 const body = (...events: unknown[]) => JSON.stringify(events);
+/** When a delivery saved by hand was received: a time, which the capture reader insists on. */
+const receivedAt = '2024-01-01T00:00:00.000Z';
 
 const defaults: ListenSettings = {
   host: '127.0.0.1',
@@ -1019,13 +1021,8 @@ describe('listen: capture', () => {
     await capture.close();
     const again = await CaptureWriter.open(dir);
     expect(
-      (
-        await again.save(
-          Buffer.from('[\n]'),
-          { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 },
-          true,
-        )
-      ).body,
+      (await again.save(Buffer.from('[\n]'), { receivedAt, method: 'POST', path: '/', headers: [], status: 200 }, true))
+        .body,
     ).toBe('000003.json');
     await again.close();
     expect(readFileSync(join(dir, captureLogName), 'utf8').split('\n')).toHaveLength(4);
@@ -1038,7 +1035,7 @@ describe('listen: capture', () => {
     const hostile = 'a\u009b2J\u202eb\u2028';
     await capture.save(
       Buffer.from('[\n]'),
-      { receivedAt: '', method: 'POST', path: `/${hostile}`, headers: [['X-Evil', hostile]], status: 200 },
+      { receivedAt, method: 'POST', path: `/${hostile}`, headers: [['X-Evil', hostile]], status: 200 },
       true,
     );
     await capture.close();
@@ -1111,7 +1108,7 @@ describe('listen: capture', () => {
     // Hint: only JSON answered 2xx ends in .json or .ndjson, which validate and the rest read.
     const dir = tempDir('listen');
     const capture = await CaptureWriter.open(dir);
-    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
     const saved = await Promise.all([
       capture.save(Buffer.from('[1]'), facts, true),
       capture.save(Buffer.from('\ufeff[2]'), facts, true),
@@ -1135,7 +1132,7 @@ describe('listen: capture', () => {
   it('each writer keeps its own .ndjson file; a log that cannot be written takes its lines back', async () => {
     const dir = tempDir('listen');
     const [a, b] = await Promise.all([CaptureWriter.open(dir), CaptureWriter.open(dir)]);
-    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
     expect((await a.save(Buffer.from('[1]'), facts, true)).body).toBe('000001.ndjson:1');
     expect((await b.save(Buffer.from('[2]'), facts, true)).body).toBe('000002.ndjson:1');
     expect((await a.save(Buffer.from('[3]'), facts, true)).body).toBe('000001.ndjson:2');
@@ -1157,7 +1154,7 @@ describe('listen: capture', () => {
   it("reads many bodies of one .ndjson file through one open file, in and out of the log's order", async () => {
     const dir = tempDir('listen');
     const capture = await CaptureWriter.open(dir);
-    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
     // Hint: 600 bodies of about a kilobyte, more than CapturedBodies reads at a time.
     const sent = Array.from({ length: 600 }, (_, i) => Buffer.from(JSON.stringify([i, 'x'.repeat(900 + (i % 50))])));
     await Promise.all(sent.map((text) => capture.save(text, facts, true)));
@@ -1187,7 +1184,7 @@ describe('listen: capture', () => {
 
   it('reads the interleaved .ndjson files of listens that shared a folder without reading each again', async () => {
     const dir = tempDir('listen');
-    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
     // Hint: ten writers (more than CapturedBodies keeps open), the first two with 300 bodies each.
     const writers = await Promise.all(Array.from({ length: 10 }, () => CaptureWriter.open(dir)));
     const sent = new Map<string, Buffer>();
@@ -1227,7 +1224,7 @@ describe('listen: capture', () => {
   it('a body its .ndjson file no longer holds is an error naming the line, not a wrong body', async () => {
     const dir = tempDir('listen');
     const capture = await CaptureWriter.open(dir);
-    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
     await capture.save(Buffer.from('[1]'), facts, true);
     await capture.save(Buffer.from('[22]'), facts, true);
     await capture.close();
@@ -1254,7 +1251,7 @@ describe('listen: capture', () => {
     async () => {
       const dir = tempDir('listen');
       const capture = await CaptureWriter.open(dir);
-      const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 400 };
+      const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 400 };
       await capture.save(Buffer.from('x'), facts, false);
       await capture.save(Buffer.from('[1]'), { ...facts, status: 200 }, true);
       await capture.close();
@@ -1279,7 +1276,7 @@ describe('listen: capture', () => {
   it('takes a delivery by the name listen and verify give it, FILE.ndjson:LINE', async () => {
     const dir = tempDir('listen');
     const capture = await CaptureWriter.open(dir);
-    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
     for (const text of ['[1]', '[22]', '[333]']) await capture.save(Buffer.from(text), facts, true);
     await capture.close();
     const name = `${join(dir, '000001.ndjson')}:2`;
@@ -1294,13 +1291,38 @@ describe('listen: capture', () => {
   it('never overwrites: two writers on one folder take different numbers, and share the log', async () => {
     const dir = tempDir('listen');
     const [a, b] = await Promise.all([CaptureWriter.open(dir), CaptureWriter.open(dir)]);
-    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
     expect((await a.save(Buffer.from('[\n1]'), facts, true)).body).toBe('000001.json');
     expect((await b.save(Buffer.from('[\n2]'), facts, true)).body).toBe('000002.json');
     await Promise.all([a.close(), b.close()]);
     expect(readFileSync(join(dir, '000001.json'), 'utf8')).toBe('[\n1]');
     expect(readdirSync(dir)).toHaveLength(3);
     expect((await listCapturedDeliveries([dir])).map((d) => d.meta.body)).toEqual(['000001.json', '000002.json']);
+  });
+
+  it('takes no number past 15 digits from a name in the folder, and fails a save once its numbers run out', async () => {
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
+    // Numbers past 2^53 read as another (9007199254740993 as ...992) or in exponent form (1e+21).
+    for (const odd of ['9007199254740993', '999999999999999999999', '1000000000000000']) {
+      const dir = tempDir('listen');
+      writeFileSync(join(dir, `${odd}.body`), '');
+      const capture = await CaptureWriter.open(dir);
+      expect((await capture.save(Buffer.from('[1]'), facts, true)).body).toBe('000001.ndjson:1');
+      expect((await capture.save(Buffer.from('[\n2]'), facts, true)).body).toBe('000002.json');
+      await capture.close();
+    }
+    // The highest number listen writes is taken; past it, a save fails (listen answers 500) instead
+    // of taking a name the next listen would not count.
+    const dir = tempDir('listen');
+    writeFileSync(join(dir, '999999999999998.body'), '');
+    const capture = await CaptureWriter.open(dir);
+    expect((await capture.save(Buffer.from('[\n1]'), facts, true)).body).toBe('999999999999999.json');
+    await expect(capture.save(Buffer.from('[\n2]'), facts, true)).rejects.toThrow(
+      `${dir}: no capture number left (the highest is 999999999999999); capture into another folder`,
+    );
+    await expect(capture.save(Buffer.from('[3]'), facts, true)).rejects.toThrow('no capture number left');
+    await capture.close();
+    expect(readdirSync(dir).sort()).toEqual(['999999999999998.body', '999999999999999.json', captureLogName]);
   });
 
   it.each([
@@ -1312,7 +1334,7 @@ describe('listen: capture', () => {
       const dir = join(tempDir('listen'), 'cap');
       const capture = await CaptureWriter.open(dir, { durable });
       expect(capture.durable).toBe(durable);
-      const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+      const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
       // Hint: a JSON body with a line break gets a .json file of its own.
       expect(await capture.save(Buffer.from('[\n1]'), facts, true)).toEqual({ body: '000001.json' });
       // Another writer took number 2 after this one looked at the folder: it is left alone.
@@ -1362,7 +1384,7 @@ describe('listen: capture', () => {
 
   it('a log line cut short is skipped, and the next one starts on a line of its own', async () => {
     const dir = tempDir('listen');
-    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
     const first = await CaptureWriter.open(dir);
     await first.save(Buffer.from('[\n1]'), facts, true);
     await first.close();
@@ -1376,7 +1398,7 @@ describe('listen: capture', () => {
   it('reads a log a line at a time: the deliveries before a bad line come out before it fails', async () => {
     const dir = tempDir('listen');
     const capture = await CaptureWriter.open(dir);
-    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
     await Promise.all([capture.save(Buffer.from('[1]'), facts, true), capture.save(Buffer.from('[\n2]'), facts, true)]);
     await capture.close();
     writeFileSync(join(dir, captureLogName), '{"not":"a capture"}\n', { flag: 'a' });
@@ -1392,7 +1414,7 @@ describe('listen: capture', () => {
     // It was left open until garbage collection, which closed it with a warning on stderr.
     const dir = tempDir('listen');
     const capture = await CaptureWriter.open(dir);
-    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
     await capture.save(Buffer.from('[1]'), facts, true);
     await capture.close();
     const log = join(dir, captureLogName);
@@ -1411,7 +1433,7 @@ describe('listen: capture', () => {
 
   it('reads a capture of the first layout (a .meta file per delivery)', async () => {
     const dir = tempDir('listen');
-    const meta = { capture: 1, receivedAt: '', method: 'POST', path: '/', headers: [['webhook-id', 'msg_1']] };
+    const meta = { capture: 1, receivedAt, method: 'POST', path: '/', headers: [['webhook-id', 'msg_1']] };
     writeFileSync(join(dir, '000001.json'), '[1]');
     writeFileSync(join(dir, '000001.meta'), JSON.stringify({ ...meta, body: '000001.json', status: 200 }));
     const [old] = await listCapturedDeliveries([dir]);
@@ -1425,7 +1447,7 @@ describe('listen: capture', () => {
     const dir = join(tempDir('listen'), 'cap');
     const capture = await CaptureWriter.open(dir);
     rmSync(dir, { recursive: true });
-    const facts = { receivedAt: '', method: 'POST', path: '/', headers: [], status: 200 };
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
     await expect(capture.save(Buffer.from('[\n1]'), facts, true)).rejects.toThrow(dir);
     await expect(capture.save(Buffer.from('[1]'), facts, true)).rejects.toThrow(dir);
     await capture.close();

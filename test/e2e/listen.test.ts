@@ -139,6 +139,31 @@ describe('listen and verify', () => {
     expect(await kept(second)).toEqual([...bodies].sort());
   });
 
+  it('replay --dry-run of a capture sends each body as it came: blanks around a one-line body, and a lone line', async () => {
+    const [event = ''] = (
+      JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'), 'utf8')) as unknown[]
+    ).map((e) => JSON.stringify(e));
+    const sent = async (bodies: string[]) => {
+      const out = join(tempDir('listen-e2e'), 'captured');
+      const listen = await startListen(['--out', out, '--compact']);
+      for (const text of bodies) expect((await fetch(listen.url, { method: 'POST', body: text })).status).toBe(200);
+      listen.child.kill('SIGINT');
+      expect(await listen.exited).toBe(0);
+      const replay = await runCli(['replay', out, '--url', 'http://127.0.0.1:9/', '--dry-run', '--format', 'json']);
+      expect(replay.code).toBe(0);
+      return replay.stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { body: string }).body)
+        .sort();
+    };
+    // These went out without their blanks, from a line of the .ndjson file.
+    const blanks = [` [ ${event} ] `, `[ ${event} ]   `, `\t[${event}]`, `[${event}]`, `[${event},${event}]`];
+    expect(await sent(blanks)).toEqual([...blanks].sort());
+    // The one line of an .ndjson file went out with the file's last newline, as a .json file's does.
+    expect(await sent([`[${event}]`])).toEqual([`[${event}]`]);
+  });
+
   it('with --fail-rate, replay retries until every batch is captured once per webhook-id', async () => {
     const out = tempDir('listen-e2e');
     const listen = await startListen(['--fail-rate', '0.4', '--seed', '7', '--out', out, '--compact']);
@@ -559,6 +584,34 @@ describe('listen and verify', () => {
       expect(await listen.exited).toBe(0);
       expect(listen.stderr()).toMatch(/\nstopped: 0 requests, 0 events\n$/);
     }
+  });
+
+  it('captures beside a file numbered past 2^53, and still stops on SIGTERM; a folder out of numbers answers 500', async () => {
+    const pretty = readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'));
+    const out = tempDir('listen-e2e');
+    writeFileSync(join(out, '9007199254740993.body'), '');
+    const listen = await startListen(['--out', out]);
+    // A second capture spun in a loop that no signal could stop: both names read as ...992.
+    for (const name of ['000001.json', '000002.json']) {
+      expect((await fetch(listen.url, { method: 'POST', body: pretty })).status).toBe(200);
+      expect(readdirSync(out)).toContain(name);
+    }
+    listen.child.kill('SIGTERM');
+    expect(await listen.exited).toBe(0);
+
+    const full = tempDir('listen-e2e');
+    writeFileSync(join(full, '999999999999999.body'), '');
+    const stuck = await startListen(['--out', full]);
+    const answer = await fetch(stuck.url, { method: 'POST', body: pretty });
+    expect(answer.status).toBe(500);
+    expect(await answer.text()).toContain('no capture number left');
+    stuck.child.kill('SIGTERM');
+    expect(await stuck.exited).toBe(0);
+    expect(stuck.lines.find((line) => line.kind === 'delivery')).toMatchObject({
+      status: 500,
+      error: `${full}: no capture number left (the highest is 999999999999999); capture into another folder`,
+    });
+    expect(readdirSync(full).sort()).toEqual(['999999999999999.body', 'deliveries.meta']);
   });
 
   it('wraps its start-up warnings about the capture folder, its parent and its log to the width', async () => {
