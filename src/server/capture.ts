@@ -56,6 +56,7 @@ import {
   openOutputSync,
   parentsWritableByOthers,
   refuseForeign,
+  refuseForeignLinks,
   writableByOthers,
 } from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
@@ -242,6 +243,8 @@ export class CaptureWriter {
   static async open(folder: string, options: CaptureOptions = {}): Promise<CaptureWriter> {
     const durable = options.durable === true;
     try {
+      // Hint: before anything is made where another user's link points; the log is checked again when opened.
+      refuseForeignLinks(folder);
       const made = await makeFolders(folder, 0o700);
       refuseForeign(folder, made.uid, foreignFolder);
       if (writableByOthers(made)) {

@@ -1,7 +1,7 @@
 /** `callhook listen` and `callhook verify` end to end: the built binary, fed by callhook's own replay. */
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lchownSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -608,6 +608,28 @@ describe('listen and verify', () => {
         expect(result.code).toBe(2);
         expect(result.stdout).toBe('');
       }
+    },
+  );
+
+  // Hint: only root can give a symlink to another user (nobody, 65534), as one does who plants it in a shared folder.
+  it.skipIf(process.getuid?.() !== 0)(
+    "--out whose log is another user's symlink is refused in one line before listening (exit 2), nothing appended where it points",
+    async () => {
+      // `ln -s ~/victim.txt shared/deliveries.meta` by another user, then `listen --out shared`:
+      // each delivery's line, a sender's Authorization with it, was appended to victim.txt.
+      const out = tempDir('listen-e2e');
+      const victim = join(tempDir('listen-e2e'), 'victim.txt');
+      writeFileSync(victim, 'precious\n');
+      const log = join(out, 'deliveries.meta');
+      symlinkSync(victim, log);
+      lchownSync(log, 65534, 65534);
+      const result = await runCli(['listen', '--port', '0', '--out', out], { timeoutMs: 10_000 });
+      expect(result.stderr).toBe(
+        `callhook: ${log}: belongs to another user (uid 65534), who could point this symlink at any file of yours, for callhook to write to; name a file of your own\n`,
+      );
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(readFileSync(victim, 'utf8')).toBe('precious\n');
     },
   );
 
