@@ -159,8 +159,17 @@ export function refuseForeignLinks(path: string): void {
  * files and folders group-writable where each user has a group of their own.
  */
 export function writableByOthers(stats: Stats): boolean {
+  return (permissionsOf(stats) & 0o1000) === 0 && othersCanAddTo(stats);
+}
+
+/**
+ * Whether users other than the owner may add files to a folder: it is world-writable, or
+ * group-writable by a group that is not the user's own, sticky or not (the sticky bit stops them
+ * deleting or renaming the user's files, not adding theirs). Hint: what counts for a folder whose
+ * contents are read back as the user's, as listen's captures are.
+ */
+export function othersCanAddTo(stats: Stats): boolean {
   const mode = permissionsOf(stats);
-  if (mode & 0o1000) return false;
   return (mode & 0o002) !== 0 || ((mode & 0o020) !== 0 && stats.gid !== process.getgid?.());
 }
 

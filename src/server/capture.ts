@@ -54,7 +54,9 @@ import {
   type OwnFileRisks,
   openFolderWarning,
   openOutputSync,
+  othersCanAddTo,
   parentsWritableByOthers,
+  permissionsOf,
   refuseForeign,
   refuseForeignLinks,
   writableByOthers,
@@ -176,7 +178,7 @@ interface CaptureOptions {
    * survives a power loss; otherwise the files are written, which a crash or kill of listen cannot undo.
    */
   durable?: boolean | undefined;
-  /** Hears of a folder that is used, but not safe from other users (see `writableByOthers`). */
+  /** Hears of a folder that is used, but not safe from other users (see `othersCanAddTo`, `writableByOthers`). */
   onWarning?: ((message: string) => void) | undefined;
 }
 
@@ -247,9 +249,10 @@ export class CaptureWriter {
       refuseForeignLinks(folder);
       const made = await makeFolders(folder, 0o700);
       refuseForeign(folder, made.uid, foreignFolder);
-      if (writableByOthers(made)) {
+      if (othersCanAddTo(made)) {
+        const replace = writableByOthers(made) ? ', and delete or replace the deliveries captured' : '';
         options.onWarning?.(
-          `${folder}: other users can write to it (mode ${(made.mode & 0o777).toString(8)}), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
+          `${folder}: other users can add files to it (mode ${permissionsOf(made).toString(8)}), which would be read as captured deliveries${replace}; chmod go-w it, or capture into a folder of your own`,
         );
       }
       for (const { path, mode } of parentsWritableByOthers(folder)) {

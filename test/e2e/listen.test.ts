@@ -580,7 +580,7 @@ describe('listen and verify', () => {
         .split('\n')
         .filter((line) => line.includes('warning'));
       expect(warnings).toEqual([
-        `callhook: warning: ${out}: other users can write to it (mode 777), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
+        `callhook: warning: ${out}: other users can add files to it (mode 777), which would be read as captured deliveries, and delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
         `callhook: warning: ${open}: other users can write to it (mode 777), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or capture into a folder of your own`,
         `callhook: warning: ${join(out, 'deliveries.meta')}: other users can read it (mode 644), and it holds the headers of every delivery captured (Authorization, signatures); chmod 600 it`,
       ]);
@@ -632,6 +632,20 @@ describe('listen and verify', () => {
       expect(readFileSync(victim, 'utf8')).toBe('precious\n');
     },
   );
+
+  it('--out in a folder others may add files to, sticky or not, warns that they would be read as captured', async () => {
+    // `listen --out shared` in a 1777 folder said nothing: a file another user put there was
+    // counted by summarise and sent by replay as a captured delivery.
+    const out = join(tempDir('listen-e2e'), 'shared');
+    mkdirSync(out);
+    chmodSync(out, 0o1777);
+    const listen = await startListen(['--out', out]);
+    listen.child.kill('SIGINT');
+    expect(await listen.exited).toBe(0);
+    expect(listen.stderr().replace(/\n {2}/g, ' ')).toContain(
+      `callhook: warning: ${out}: other users can add files to it (mode 1777), which would be read as captured deliveries; chmod go-w it, or capture into a folder of your own\n`,
+    );
+  });
 
   it('--durable needs --out (exit 2)', async () => {
     const result = await runCli(['listen', '--port', '0', '--durable']);
