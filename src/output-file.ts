@@ -112,7 +112,8 @@ export function refuseForeignLinks(path: string): void {
   const me = process.getuid?.();
   if (me === undefined) return;
   // Hint: followed name by name, as the kernel does: `..` after a link leaves where it points.
-  const names = resolve(path).split(sep).reverse();
+  const absolute = resolve(path);
+  const names = absolute.split(sep).reverse();
   let at: string = sep;
   for (let links = 0; names.length > 0; ) {
     const name = names.pop() as string;
@@ -134,7 +135,8 @@ export function refuseForeignLinks(path: string): void {
       continue;
     }
     refuseForeign(
-      next,
+      // Hint: the path as given when it is the link itself, as every other message names it.
+      next === absolute ? path : next,
       stats.uid,
       'point this symlink at any file of yours, for callhook to write to; name a file of your own',
     );

@@ -1148,6 +1148,10 @@ describe('replay', () => {
       const atStart = await runCli(args);
       expect(atStart.code).toBe(2);
       expect(atStart.stderr).toBe(refusal);
+      // Named as given, as every other message names it.
+      const relative = await runCli(['replay', ndjson(2), '--url', s.url, '--report', 'rep.json'], { cwd: dir });
+      expect(relative.code).toBe(2);
+      expect(relative.stderr).toBe(refusal.replace(report, 'rep.json'));
       expect(s.requests).toHaveLength(0);
       // Planted during the run, when the report is written at its end.
       rmSync(report);
