@@ -3,7 +3,10 @@ import {
   closeSync,
   constants,
   existsSync,
+  lchownSync,
+  mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   statSync,
   symlinkSync,
@@ -90,4 +93,51 @@ describe('openOutputSync', () => {
     closeSync(openOutputSync(theirs, constants.O_WRONLY | constants.O_TRUNC));
     expect(statSync(theirs).mode & 0o777).toBe(0o640);
   });
+
+  // Hint: only root can give a symlink to another user (nobody, 65534), as one does who plants it in a shared folder.
+  it.skipIf(process.getuid?.() !== 0)(
+    "refuses a symlink another user owns, anywhere on the way, writing nothing through it; the user's own is written through",
+    () => {
+      // `ln -s ~/victim.txt shared/rep.json` by another user, then `replay --report shared/rep.json`,
+      // overwrote victim.txt with the report: only the target's owner was checked.
+      const dir = folder();
+      const victim = join(dir, 'victim.txt');
+      writeFileSync(victim, 'precious\n');
+      const planted = join(dir, 'rep.json');
+      symlinkSync(victim, planted);
+      lchownSync(planted, 65534, 65534);
+      const refused = (path: string, flags: number) => {
+        try {
+          closeSync(openOutputSync(path, flags));
+        } catch (error) {
+          expect(error).toBeInstanceOf(CallhookError);
+          expect((error as CallhookError).exitCode).toBe(2);
+          return (error as CallhookError).message;
+        }
+        return 'opened';
+      };
+      const refusal = (link: string) =>
+        `${link}: belongs to another user (uid 65534), who could point this symlink at any file of yours, for callhook to write to; name a file of your own`;
+      for (const flags of [append, constants.O_WRONLY | constants.O_TRUNC, constants.O_RDWR | constants.O_APPEND]) {
+        expect(refused(planted, flags)).toBe(refusal(planted));
+      }
+      // A folder on the way: nothing is created in the folder it points to.
+      const inside = join(dir, 'inside');
+      mkdirSync(inside);
+      const via = join(dir, 'via');
+      symlinkSync(inside, via);
+      lchownSync(via, 65534, 65534);
+      expect(refused(join(via, 'deliveries.meta'), append)).toBe(refusal(via));
+      expect(readdirSync(inside)).toEqual([]);
+      // A link of the user's own that leads through theirs.
+      const mine = join(dir, 'mine.json');
+      symlinkSync('rep.json', mine);
+      expect(refused(mine, append)).toBe(refusal(planted));
+      expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+      // The user's own link, and root's (as /dev/stdout is), are written through.
+      lchownSync(planted, 0, 0);
+      expect(refused(mine, append)).toBe('opened');
+      expect(refused(planted, append)).toBe('opened');
+    },
+  );
 });

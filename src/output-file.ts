@@ -1,12 +1,23 @@
 /**
  * Files callhook creates or appends to at a path the user gave (`replay --journal` and
  * `--report`, `generate --out`, `listen --out`'s log): never created through a symlink. A symlink
- * to a file that exists is the user's own link to their file, and is written through; one whose
- * target does not exist is refused, since the file would appear somewhere the user did not name
- * (a link planted in a shared folder, or left from another setup).
+ * of the user's (or root's) to a file that exists is the user's own link to their file, and is
+ * written through; one whose target does not exist is refused, since the file would appear
+ * somewhere the user did not name (a link planted in a shared folder, or left from another
+ * setup); so is one another user owns, anywhere on the way (`refuseForeignLinks`).
  */
-import { constants, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, type Stats, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from './errors.js';
 
 /** Why no file may be created at `path`: it is a symlink whose target does not exist; undefined otherwise. */
@@ -48,6 +59,19 @@ export function notAFile(path: string | Stats, readBack: string): string | undef
  * one fails the create (EEXIST) instead of creating its target; it is then refused as a usage error naming it.
  */
 export function openOutputSync(path: string, flags: number): number {
+  refuseForeignLinks(path);
+  const fd = openOrCreate(path, flags);
+  try {
+    // Hint: again once open, for a link planted between the check and the open; nothing is written yet.
+    refuseForeignLinks(path);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  return fd;
+}
+
+function openOrCreate(path: string, flags: number): number {
   const existing = flags & ~(constants.O_CREAT | constants.O_EXCL);
   // Another program may create or remove the file between the two opens: a few tries settle it.
   for (let tries = 0; ; tries++) {
@@ -79,6 +103,57 @@ export function refuseForeign(path: string, owner: number, who: string): void {
 }
 
 /**
+ * Refuses `path` when a symlink on its way (the path itself, a folder in it, or one that a link
+ * points to) belongs to another user (not root), as the kernel's fs.protected_symlinks does in
+ * sticky folders: its owner could point it at any file of the user's, for callhook to write to.
+ * Hint: a link's own owner, not its target's: the target is the user's file they would reach.
+ */
+export function refuseForeignLinks(path: string): void {
+  const me = process.getuid?.();
+  if (me === undefined) return;
+  // Hint: followed name by name, as the kernel does: `..` after a link leaves where it points.
+  const absolute = resolve(path);
+  const names = absolute.split(sep).reverse();
+  let at: string = sep;
+  for (let links = 0; names.length > 0; ) {
+    const name = names.pop() as string;
+    if (name === '' || name === '.') continue;
+    if (name === '..') {
+      at = dirname(at);
+      continue;
+    }
+    const next = join(at, name);
+    let stats: Stats;
+    try {
+      stats = lstatSync(next);
+    } catch {
+      // Missing (so nothing further on is a link) or unreachable: the open creates it, or says why not.
+      return;
+    }
+    if (!stats.isSymbolicLink()) {
+      at = next;
+      continue;
+    }
+    refuseForeign(
+      // Hint: the path as given when it is the link itself, as every other message names it.
+      next === absolute ? path : next,
+      stats.uid,
+      'point this symlink at any file of yours, for callhook to write to; name a file of your own',
+    );
+    // Too many (a loop): the open says so (ELOOP).
+    if (++links > 40) return;
+    let target: string;
+    try {
+      target = readlinkSync(next);
+    } catch {
+      return;
+    }
+    names.push(...target.split(sep).reverse());
+    if (target.startsWith(sep)) at = sep;
+  }
+}
+
+/**
  * Whether users other than the owner may write to a file, or delete or rename the files in a
  * folder: it is world-writable, or group-writable by a group that is not the user's own, without
  * the sticky bit (which, as on /tmp, leaves that to each file's owner). Hint: warned of, not
@@ -86,8 +161,17 @@ export function refuseForeign(path: string, owner: number, who: string): void {
  * files and folders group-writable where each user has a group of their own.
  */
 export function writableByOthers(stats: Stats): boolean {
+  return (permissionsOf(stats) & 0o1000) === 0 && othersCanAddTo(stats);
+}
+
+/**
+ * Whether users other than the owner may add files to a folder: it is world-writable, or
+ * group-writable by a group that is not the user's own, sticky or not (the sticky bit stops them
+ * deleting or renaming the user's files, not adding theirs). Hint: what counts for a folder whose
+ * contents are read back as the user's, as listen's captures are.
+ */
+export function othersCanAddTo(stats: Stats): boolean {
   const mode = permissionsOf(stats);
-  if (mode & 0o1000) return false;
   return (mode & 0o002) !== 0 || ((mode & 0o020) !== 0 && stats.gid !== process.getgid?.());
 }
 
@@ -168,10 +252,12 @@ export function checkOwnFile(path: string, stats: Stats, risks: OwnFileRisks, wa
 /**
  * Checks the folders on the way to a file callhook writes to or trusts (`checkOwnFile` checks the
  * file), as listen checks its capture folder: refuses a folder holding it (as named, or through
- * a symlink) that another user owns, and warns of each folder on its way, up to the root, that
- * others can write to without the sticky bit: either could put a file of theirs in its place.
+ * a symlink) that another user owns, or a symlink on its way they own (`refuseForeignLinks`), and
+ * warns of each folder on its way, up to the root, that others can write to without the sticky
+ * bit: either could put a file of theirs in its place.
  */
 export function checkFoldersOf(path: string, risks: OwnFileRisks, warn: (message: string) => void): void {
+  refuseForeignLinks(path);
   const instead = `keep ${risks.what} in a folder of your own`;
   for (const folder of new Set([dirname(resolve(path)), dirname(realPathOf(path))])) {
     refuseForeign(folder, statSync(folder).uid, `delete or replace ${risks.what} in it; ${instead}`);

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import {
   createReadStream,
   existsSync,
+  lchownSync,
   lstatSync,
   mkdtempSync,
   readdirSync,
@@ -12,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
@@ -95,6 +96,30 @@ describe('generate --out', () => {
     expect(JSON.parse(readFileSync(join(real, 'through.json'), 'utf8'))).toHaveLength(3);
     expect(lstatSync(join(dir, 'to-file.json')).isSymbolicLink()).toBe(true);
   });
+
+  // Hint: only root can give a symlink to another user (nobody, 65534), as one does who plants it in a shared folder.
+  it.skipIf(process.getuid?.() !== 0)(
+    "refuses another user's symlink, even with --force: the file it points to is kept",
+    async () => {
+      // `ln -s ~/victim.txt shared/export.json` by another user, then `generate --out
+      // shared/export.json --force`, replaced victim.txt: only a dangling link was refused.
+      const victim = join(mkdtempSync(join(dir, 'real-')), 'victim.txt');
+      writeFileSync(victim, 'precious\n');
+      for (const target of [victim, '/dev/null']) {
+        const link = join(mkdtempSync(join(dir, 'shared-')), 'export.json');
+        symlinkSync(target, link);
+        lchownSync(link, 65534, 65534);
+        const refused = await capture(() => generate(options(link, true))).catch((error: unknown) => error);
+        expect(refused).toBeInstanceOf(CallhookError);
+        expect((refused as CallhookError).exitCode).toBe(2);
+        expect((refused as CallhookError).message).toBe(
+          `${link}: belongs to another user (uid 65534), who could point this symlink at any file of yours, for callhook to write to; name a file of your own`,
+        );
+      }
+      expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+      expect(readdirSync(dirname(victim))).toEqual(['victim.txt']);
+    },
+  );
 
   it('writes into a FIFO (or a symlink to one, as /dev/stdout is) instead of replacing it with a file', async () => {
     const fifo = join(dir, 'pipe');

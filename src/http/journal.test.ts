@@ -4,6 +4,7 @@ import {
   chmodSync,
   chownSync,
   existsSync,
+  lchownSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -146,6 +147,25 @@ describe('journal', () => {
       expect(() => openJournal(path, () => {}, header())).toThrow(new CallhookError(refused));
       expect(readFileSync(path, 'utf8')).toBe('');
       expect(() => readJournal(path, () => {})).toThrow(new CallhookError(refused));
+    },
+  );
+
+  // Hint: only root can give a symlink to another user (nobody, 65534), as one does who plants it in a shared folder.
+  it.skipIf(process.getuid?.() !== 0)(
+    "a journal through another user's symlink is refused, new, locked or resumed: nothing written or made where it points",
+    () => {
+      // A link planted as the journal had its target, a file of the user's, appended to (and a lock made beside it).
+      const victim = tempPath('victim.jsonl');
+      writeFileSync(victim, `${JSON.stringify(header())}\n`, { mode: 0o600 });
+      const path = tempPath('planted.jsonl');
+      symlinkSync(victim, path);
+      lchownSync(path, 65534, 65534);
+      const refused = `${path}: belongs to another user (uid 65534), who could point this symlink at any file of yours, for callhook to write to; name a file of your own`;
+      expect(() => lockJournal(path, () => {})).toThrow(new CallhookError(refused));
+      expect(() => openJournal(path, () => {}, header())).toThrow(new CallhookError(refused));
+      expect(() => readJournal(path, () => {})).toThrow(new CallhookError(refused));
+      expect(readFileSync(victim, 'utf8')).toBe(`${JSON.stringify(header())}\n`);
+      expect(readdirSync(dirname(victim))).toEqual(['victim.jsonl']);
     },
   );
 

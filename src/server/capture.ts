@@ -56,8 +56,11 @@ import {
   type OwnFileRisks,
   openFolderWarning,
   openOutputSync,
+  othersCanAddTo,
   parentsWritableByOthers,
+  permissionsOf,
   refuseForeign,
+  refuseForeignLinks,
   writableByOthers,
 } from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
@@ -183,7 +186,7 @@ interface CaptureOptions {
    * survives a power loss; otherwise the files are written, which a crash or kill of listen cannot undo.
    */
   durable?: boolean | undefined;
-  /** Hears of a folder that is used, but not safe from other users (see `writableByOthers`). */
+  /** Hears of a folder that is used, but not safe from other users (see `othersCanAddTo`, `writableByOthers`). */
   onWarning?: ((message: string) => void) | undefined;
 }
 
@@ -256,11 +259,14 @@ export class CaptureWriter {
   static async open(folder: string, options: CaptureOptions = {}): Promise<CaptureWriter> {
     const durable = options.durable === true;
     try {
+      // Hint: before anything is made where another user's link points; the log is checked again when opened.
+      refuseForeignLinks(folder);
       const made = await makeFolders(folder, 0o700);
       refuseForeign(folder, made.uid, foreignFolder);
-      if (writableByOthers(made)) {
+      if (othersCanAddTo(made)) {
+        const replace = writableByOthers(made) ? ', and delete or replace the deliveries captured' : '';
         options.onWarning?.(
-          `${folder}: other users can write to it (mode ${(made.mode & 0o777).toString(8)}), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
+          `${folder}: other users can add files to it (mode ${permissionsOf(made).toString(8)}), which would be read as captured deliveries${replace}; chmod go-w it, or capture into a folder of your own`,
         );
       }
       for (const { path, mode } of parentsWritableByOthers(folder)) {

@@ -1520,8 +1520,10 @@ describe('listen: capture', () => {
     },
   );
 
-  it('--out warns of a folder others may write to without the sticky bit: they could delete or replace the captures', async () => {
-    // A 0777 folder was taken without a word. Not refused: a Docker volume is often 0777.
+  it('--out warns of a folder others may add files to, sticky or not: they would be read as captured; without the sticky bit they could delete or replace the captures', async () => {
+    // A 0777 folder was taken without a word. Not refused: a Docker volume is often 0777. A 1777
+    // one still was: the sticky bit stops others deleting the captures, not adding theirs, which
+    // summarise counts and replay sends as captured deliveries.
     const base = tempDir('listen');
     const opened = async (mode: number, gid?: number) => {
       const folder = join(base, `${mode.toString(8)}-${gid ?? 'mine'}`);
@@ -1534,10 +1536,13 @@ describe('listen: capture', () => {
     };
     const open777 = await opened(0o777);
     expect(open777.warnings).toEqual([
-      `${open777.folder}: other users can write to it (mode 777), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
+      `${open777.folder}: other users can add files to it (mode 777), which would be read as captured deliveries, and delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
     ]);
-    // The sticky bit (as on /tmp) lets only a file's owner delete or rename it.
-    expect((await opened(0o1777)).warnings).toEqual([]);
+    // The sticky bit (as on /tmp) lets only a file's owner delete or rename it, but anyone add one.
+    const sticky = await opened(0o1777);
+    expect(sticky.warnings).toEqual([
+      `${sticky.folder}: other users can add files to it (mode 1777), which would be read as captured deliveries; chmod go-w it, or capture into a folder of your own`,
+    ]);
     expect((await opened(0o700)).warnings).toEqual([]);
     // Writable by the user's own group, as umask 002 makes folders where each user has a group of their own.
     expect((await opened(0o770, process.getgid?.())).warnings).toEqual([]);
@@ -1545,7 +1550,7 @@ describe('listen: capture', () => {
     if (process.getuid?.() === 0) {
       const shared = await opened(0o770, 65534);
       expect(shared.warnings).toEqual([
-        `${shared.folder}: other users can write to it (mode 770), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
+        `${shared.folder}: other users can add files to it (mode 770), which would be read as captured deliveries, and delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
       ]);
     }
   });

@@ -1,7 +1,7 @@
 /** `callhook listen` and `callhook verify` end to end: the built binary, fed by callhook's own replay. */
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lchownSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -633,7 +633,7 @@ describe('listen and verify', () => {
         .split('\n')
         .filter((line) => line.includes('warning'));
       expect(warnings).toEqual([
-        `callhook: warning: ${out}: other users can write to it (mode 777), so they could delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
+        `callhook: warning: ${out}: other users can add files to it (mode 777), which would be read as captured deliveries, and delete or replace the deliveries captured; chmod go-w it, or capture into a folder of your own`,
         `callhook: warning: ${open}: other users can write to it (mode 777), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or capture into a folder of your own`,
         `callhook: warning: ${join(out, 'deliveries.meta')}: other users can read it (mode 644), and it holds the headers of every delivery captured (Authorization, signatures); chmod 600 it`,
       ]);
@@ -663,6 +663,42 @@ describe('listen and verify', () => {
       }
     },
   );
+
+  // Hint: only root can give a symlink to another user (nobody, 65534), as one does who plants it in a shared folder.
+  it.skipIf(process.getuid?.() !== 0)(
+    "--out whose log is another user's symlink is refused in one line before listening (exit 2), nothing appended where it points",
+    async () => {
+      // `ln -s ~/victim.txt shared/deliveries.meta` by another user, then `listen --out shared`:
+      // each delivery's line, a sender's Authorization with it, was appended to victim.txt.
+      const out = tempDir('listen-e2e');
+      const victim = join(tempDir('listen-e2e'), 'victim.txt');
+      writeFileSync(victim, 'precious\n');
+      const log = join(out, 'deliveries.meta');
+      symlinkSync(victim, log);
+      lchownSync(log, 65534, 65534);
+      const result = await runCli(['listen', '--port', '0', '--out', out], { timeoutMs: 10_000 });
+      expect(result.stderr).toBe(
+        `callhook: ${log}: belongs to another user (uid 65534), who could point this symlink at any file of yours, for callhook to write to; name a file of your own\n`,
+      );
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    },
+  );
+
+  it('--out in a folder others may add files to, sticky or not, warns that they would be read as captured', async () => {
+    // `listen --out shared` in a 1777 folder said nothing: a file another user put there was
+    // counted by summarise and sent by replay as a captured delivery.
+    const out = join(tempDir('listen-e2e'), 'shared');
+    mkdirSync(out);
+    chmodSync(out, 0o1777);
+    const listen = await startListen(['--out', out]);
+    listen.child.kill('SIGINT');
+    expect(await listen.exited).toBe(0);
+    expect(listen.stderr().replace(/\n {2}/g, ' ')).toContain(
+      `callhook: warning: ${out}: other users can add files to it (mode 1777), which would be read as captured deliveries; chmod go-w it, or capture into a folder of your own\n`,
+    );
+  });
 
   it('--durable needs --out (exit 2)', async () => {
     const result = await runCli(['listen', '--port', '0', '--durable']);

@@ -6,6 +6,7 @@ import {
   closeSync,
   constants,
   existsSync,
+  lchownSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -1120,6 +1121,48 @@ describe('replay', () => {
     expect(s.requests).toHaveLength(sent);
     expect(readFileSync(report, 'utf8')).toBe('theirs\n');
   });
+
+  // Hint: only root can give a symlink to another user (nobody, 65534), as one does who plants it in a shared folder.
+  it.skipIf(process.getuid?.() !== 0)(
+    "--report through another user's symlink is refused, at start and when written, the file it points to kept",
+    async () => {
+      // `ln -s ~/victim.txt shared/rep.json` by another user made the report (URL and headers
+      // sent) overwrite victim.txt, without a word: only the owner of the link's target was checked.
+      const dir = tempDir('replay');
+      const victim = join(dir, 'victim.txt');
+      writeFileSync(victim, 'precious\n');
+      const report = join(dir, 'rep.json');
+      const refusal = `callhook: ${report}: belongs to another user (uid 65534), who could point this symlink at any file of yours, for callhook to write to; name a file of your own\n`;
+      const plant = () => {
+        symlinkSync(victim, report);
+        lchownSync(report, 65534, 65534);
+      };
+      let planting = false;
+      const s = await server((_req, res) => {
+        if (planting) plant();
+        planting = false;
+        res.end();
+      });
+      const args = ['replay', ndjson(2), '--url', s.url, '-H', 'X-Auth-Token: T', '--report', report];
+      plant();
+      const atStart = await runCli(args);
+      expect(atStart.code).toBe(2);
+      expect(atStart.stderr).toBe(refusal);
+      // Named as given, as every other message names it.
+      const relative = await runCli(['replay', ndjson(2), '--url', s.url, '--report', 'rep.json'], { cwd: dir });
+      expect(relative.code).toBe(2);
+      expect(relative.stderr).toBe(refusal.replace(report, 'rep.json'));
+      expect(s.requests).toHaveLength(0);
+      // Planted during the run, when the report is written at its end.
+      rmSync(report);
+      planting = true;
+      const atEnd = await runCli([...args, '--batch-size', '1']);
+      expect(atEnd.code).toBe(2);
+      expect(atEnd.stderr).toBe(refusal);
+      expect(atEnd.stdout).toMatch(/batches\s+2 delivered/);
+      expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    },
+  );
 
   it('a --report that cannot be written when the run ends fails it in one line after the summary, which is kept', async () => {
     // Its folder removed during the run, a run that delivered every batch printed only
