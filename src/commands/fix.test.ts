@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import {
+import fs, {
   chmodSync,
   chownSync,
   createWriteStream,
@@ -12,20 +12,21 @@ import {
   readFileSync,
   readlinkSync,
   realpathSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import fsPromises, { open } from 'node:fs/promises';
+import fsPromises, { type FileHandle, open } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
-import { failCallsOn } from '../../test/helpers/failing-calls.js';
+import { failCallsOn, fileHandlePrototype } from '../../test/helpers/failing-calls.js';
 import { failReadsOf } from '../../test/helpers/failing-reads.js';
 import { CallhookError } from '../errors.js';
 import { readRecords } from '../input/read.js';
@@ -109,22 +110,23 @@ describe('fix --write rewrites the file in place', () => {
 
   it("the backup of another user's file is readable by no one else from the moment it exists", async () => {
     // It was made by copyFile with the original's mode but ours, then given the owner: until then,
-    // the backup of a 0640 file was readable by our group. Each call on it is stepped into to stat it.
+    // the backup of a 0640 file was readable by our group. Each call on it (on the FileHandle it
+    // was made by) is stepped into to stat it.
     const file = join(dir, 'theirs.json');
     writeFileSync(file, broken);
     chmodSync(file, 0o640);
     chownSync(file, 1234, 1234);
     const seen: string[] = [];
     const { stderr } = await capture(async () => {
+      const prototype = await fileHandlePrototype();
       for (const name of ['chown', 'chmod'] as const) {
-        const real = fsPromises[name] as (path: string, ...rest: number[]) => Promise<void>;
-        vi.spyOn(fsPromises, name).mockImplementation((async (path: string, ...rest: number[]) => {
-          const { mode, uid } = statSync(path);
+        const real = prototype[name] as (...args: number[]) => Promise<void>;
+        vi.spyOn(prototype, name).mockImplementation(async function (this: FileHandle, ...args: number[]) {
+          const { mode, uid } = await this.stat();
           seen.push(`${name}: ${(mode & 0o7777).toString(8)} uid ${uid}`);
-          return real(path, ...rest);
-        }) as never);
+          return real.apply(this, args);
+        } as never);
       }
-      syncBuiltinESMExports();
       await fix([file], { write: true });
     });
     expect(seen).toEqual([`chown: 600 uid ${process.getuid?.()}`, 'chmod: 600 uid 1234']);
@@ -134,6 +136,72 @@ describe('fix --write rewrites the file in place', () => {
     expect(readFileSync(file)).toEqual(repaired);
     expect(stderr).toContain(`the original is kept as ${file}.bak`);
   });
+
+  for (const moment of ['chown', 'read'] as const) {
+    it.skipIf(process.platform !== 'linux')(
+      `a backup swapped for a symlink at its first ${moment} once written: the other file is neither chowned nor copied in`,
+      async () => {
+        // In a folder others may write to, one can rename the backup away and put a symlink in its
+        // place. The backup was chowned and chmodded, then read back and read for the rewrite, by
+        // name: root's chown gave the link's target (say /etc/shadow) the original's owner, and a
+        // swap after the check wrote the target's bytes into the file. Here the swap comes at the
+        // first chown or chmod of the backup, or its first read once written, by name or by its descriptor.
+        const file = join(realpathSync(dir), 'theirs.json');
+        const backup = `${file}.bak`;
+        const other = join(dir, 'shadow');
+        const secret = 'root:$6$not-for-them:19000:0:99999:7:::\n';
+        writeFileSync(file, broken, { mode: 0o640 });
+        chownSync(file, 1234, 1234);
+        writeFileSync(other, secret, { mode: 0o600 });
+        let swaps = 0;
+        const swap = () => {
+          if (swaps++ > 0) return;
+          renameSync(backup, `${backup}.moved`);
+          symlinkSync(other, backup);
+        };
+        const names = (fd: number) => readlinkSync(`/proc/self/fd/${fd}`) === backup;
+        const outcome = await capture(async () => {
+          const prototype = (await fileHandlePrototype()) as unknown as Record<string, (...args: unknown[]) => unknown>;
+          const calls = moment === 'chown' ? ['chown', 'chmod'] : ['read'];
+          for (const name of calls) {
+            const real = prototype[name]!;
+            vi.spyOn(prototype, name).mockImplementation(function (this: { fd: number }, ...args: unknown[]) {
+              if (names(this.fd)) swap();
+              return real.apply(this, args);
+            });
+          }
+          if (moment === 'chown') {
+            for (const name of ['chown', 'chmod'] as const) {
+              const real = fsPromises[name] as (path: unknown, ...rest: unknown[]) => Promise<void>;
+              vi.spyOn(fsPromises, name).mockImplementation((async (path: unknown, ...rest: unknown[]) => {
+                if (path === backup) swap();
+                return real(path, ...rest);
+              }) as never);
+            }
+            syncBuiltinESMExports();
+          } else {
+            const real = fs.read as (...args: unknown[]) => void;
+            vi.spyOn(fs, 'read').mockImplementation(((fd: number, ...rest: unknown[]) => {
+              if (names(fd)) swap();
+              return real(fd, ...rest);
+            }) as never);
+          }
+          await fix([file], { write: true });
+        }).catch((error: unknown) => error);
+        expect(swaps, 'swapped').toBeGreaterThan(0);
+        const after = statSync(other);
+        expect([after.uid, after.gid, after.mode & 0o7777]).toEqual([0, 0, 0o600]);
+        expect(readFileSync(other, 'utf8')).toBe(secret);
+        expect(readFileSync(file, 'utf8')).not.toContain('not-for-them');
+        // Everything goes through the descriptor of the backup made: the swap changes nothing.
+        expect(outcome).toEqual({ stdout: '', stderr: expect.stringContaining('repaired 1 problem') });
+        expect(readFileSync(file).equals(repaired)).toBe(true);
+        const kept = statSync(`${backup}.moved`);
+        expect([kept.uid, kept.gid, kept.mode & 0o7777]).toEqual([1234, 1234, 0o640]);
+        expect(readFileSync(`${backup}.moved`).equals(broken)).toBe(true);
+      },
+    );
+  }
 
   it('writes through a symlink to its target, which stays a symlink', async () => {
     mkdirSync(join(dir, 'real'));
@@ -215,7 +283,7 @@ describe('fix --write rewrites the file in place', () => {
   it.skipIf(process.platform !== 'linux')(
     'a backup whose copy fails part way is removed; nothing written, exit 2, the others repaired',
     async () => {
-      // The original reads for planning, its first line ending and the check (opens 1 to 3), then
+      // The original reads for planning, its first line ending and the check (readings 1 to 3), then
       // fails (EIO) at its 1000th byte when copied into the backup.
       const file = join(dir, 'x.json');
       expect(await refusedBesideAnother(() => failReadsOf(file, 1000, 4))).toEqual([
@@ -257,9 +325,9 @@ describe('fix --write rewrites the file in place', () => {
     // refuses both): the chmod's own EPERM escaped, an internal error that stopped the other
     // files, and the backup was left with the group it was made with.
     const file = join(dir, 'x.json');
-    const arrange = () => {
-      failCallsOn('chown', `${file}.bak`, 'EPERM', 'operation not permitted');
-      failCallsOn('chmod', `${file}.bak`, 'EPERM', 'operation not permitted');
+    const arrange = async () => {
+      await failCallsOn('chown', `${file}.bak`, 'EPERM', 'operation not permitted');
+      await failCallsOn('chmod', `${file}.bak`, 'EPERM', 'operation not permitted');
     };
     expect(await refusedBesideAnother(arrange, 0o640)).toEqual([
       `callhook: ${file}: could not make the backup ${file}.bak as private as the original (operation not permitted); nothing was written`,
@@ -278,9 +346,9 @@ describe('fix --write rewrites the file in place', () => {
       for (const file of [unread, shared, other]) writeFileSync(file, broken, { mode: 0o640 });
       const { stderr } = await capture(async () => {
         await failReadsOf(`${unread}.bak`, 0);
-        failCallsOn('chown', `${shared}.bak`, 'EPERM', 'operation not permitted');
-        failCallsOn('chmod', `${shared}.bak`, 'EPERM', 'operation not permitted');
-        for (const file of [unread, shared]) failCallsOn('rm', `${file}.bak`, 'EACCES', 'permission denied');
+        await failCallsOn('chown', `${shared}.bak`, 'EPERM', 'operation not permitted');
+        await failCallsOn('chmod', `${shared}.bak`, 'EPERM', 'operation not permitted');
+        for (const file of [unread, shared]) await failCallsOn('rm', `${file}.bak`, 'EACCES', 'permission denied');
         await fix([unread, shared, other], { write: true });
       });
       const left = (backup: string) => `; the backup ${backup} is left behind (could not remove it: permission denied)`;
@@ -368,13 +436,15 @@ describe('fix --write on a file another process changes', () => {
     // the original back: the file may be partly written" of a file not written at all.
     const { file, plan } = await planned('full.json');
     const handle = await open('/dev/full', 'r+');
+    const backup = { path: file, handle: await open(file) };
     try {
-      await expect(rewriteFromBackup(handle, file, plan, 'full.json')).rejects.toThrow(
+      await expect(rewriteFromBackup(handle, backup, plan, 'full.json')).rejects.toThrow(
         new CallhookError(
           `full.json: could not write the repair (no space left on device); nothing was written; the original is also in ${file}`,
         ),
       );
     } finally {
+      await backup.handle.close();
       await handle.close();
     }
   });
@@ -392,6 +462,7 @@ describe('fix --write on a file another process changes', () => {
       [[10, 0], '; the file is as it was, and also in', 3],
     ] as const) {
       const handle = await open(file, 'r+');
+      const backupHandle = await open(backup);
       const real = handle.write.bind(handle) as (...args: unknown[]) => Promise<{ bytesWritten: number }>;
       let calls = 0;
       vi.spyOn(handle, 'write').mockImplementation((async (
@@ -406,11 +477,14 @@ describe('fix --write on a file another process changes', () => {
         return real(buffer, offset, Math.min(take, length), at);
       }) as never);
       try {
-        await expect(rewriteFromBackup(handle, backup, plan, 'stuck.json')).rejects.toThrow(
+        await expect(
+          rewriteFromBackup(handle, { path: backup, handle: backupHandle }, plan, 'stuck.json'),
+        ).rejects.toThrow(
           new CallhookError(`stuck.json: could not write the repair (a write took none of its bytes)${then} ${backup}`),
         );
       } finally {
         vi.restoreAllMocks();
+        await backupHandle.close();
         await handle.close();
       }
       expect(calls, then).toBe(asked);
@@ -422,9 +496,9 @@ describe('fix --write on a file another process changes', () => {
   it.skipIf(process.platform !== 'linux')(
     'a backup that fails to be read for the rewrite: nothing written when no byte was, else the file may be partly written',
     async () => {
-      // The backup reads back whole to be checked (its first open), then fails from byte `at` on
-      // when read to write the repair, and again to put the original back. Hint: a read stream
-      // drops what it read ahead of an error, so only a file of some chunks has bytes written first.
+      // The backup reads back whole to be checked (its first reading), then fails from byte `at` on
+      // when read to write the repair, and again to put the original back. Hint: it is read 256 KiB
+      // at a time, so only a file of more than a chunk has bytes written first.
       const large = Buffer.from(`[{"a": 1}\n{"b": "${'x'.repeat(400_000)}"}]\n`);
       for (const [text, at, then] of [
         [broken, 0, '; nothing was written; the original is also in'],
@@ -532,10 +606,10 @@ describe('fix and a file that cannot be read', () => {
       // A second file, so that a failure is a line on stderr, as planning's is, not a throw.
       const other = join(dir, 'other.json');
       writeFileSync(other, valid);
-      /** Where `fix --write` says reading stopped, when reads fail from byte `at` of the `fromOpen`th open on. */
-      const placed = async (at: number, fromOpen: number) => {
+      /** Where `fix --write` says reading stopped, when reads fail from byte `at` of the `fromReading`th reading on. */
+      const placed = async (at: number, fromReading: number) => {
         const { stderr } = await capture(async () => {
-          await failReadsOf(file, at, fromOpen);
+          await failReadsOf(file, at, fromReading);
           await fix([file, other], { write: true });
         });
         process.exitCode = undefined;

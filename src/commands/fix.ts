@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, fstatSync, type Stats } from 'node:fs';
-import { chmod, chown, type FileHandle, open, rm, stat } from 'node:fs/promises';
+import { type FileHandle, open, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
@@ -25,6 +25,7 @@ import {
   listSources,
   processStdin,
   readChunks,
+  readChunksOf,
   readRecords,
   type Source,
 } from '../input/read.js';
@@ -62,6 +63,9 @@ interface FixInput {
   /** The SHA-256 of the bytes the plan was made from, once they were read to their end. */
   digest?: string | undefined;
 }
+
+/** How many bytes of a file on disk are read at a time. */
+const chunkBytes = 256 * 1024;
 
 /** The refusal of a file whose bytes are not those its repair was planned from; `then` says what that leaves. */
 function changedWhileChecked(name: string, then = 'nothing was written'): CallhookError {
@@ -137,7 +141,7 @@ export async function fixInput(source: Source, options: FixOptions): Promise<Fix
  * read ahead.
  */
 function bytesOf(input: FixInput): AsyncIterable<Buffer> {
-  return input.bytes ? Readable.from(input.bytes) : readChunks(input.source.path, 0, 256 * 1024);
+  return input.bytes ? Readable.from(input.bytes) : readChunks(input.source.path, 0, chunkBytes);
 }
 
 /**
@@ -288,51 +292,62 @@ async function withoutBackup(backup: string, refusal: CallhookError): Promise<Ca
 }
 
 /**
- * Copies the file's `bytes` to `<path>.bak` (or `.bak.1`, …: a backup is never overwritten), at no
- * moment more readable than the original: readable by us alone until it has the original's owner and mode.
+ * A backup made by this run: its name, and the file it made, open. Hint: all but its removal goes
+ * through `handle`, never the name: in a folder others may write to, the name can be made a
+ * symlink to another file meanwhile, whose owner a chown by name would change (run as root), or
+ * whose bytes a read by name would write into the file.
  */
-async function makeBackup(path: string, name: string, stats: Stats, bytes: AsyncIterable<Buffer>): Promise<string> {
+export interface Backup {
+  path: string;
+  handle: FileHandle;
+}
+
+/**
+ * Copies the file's `bytes` to `<path>.bak` (or `.bak.1`, …: a backup is never overwritten), at no
+ * moment more readable than the original: readable by us alone until it has the original's owner
+ * and mode. Returns it open: the caller closes it.
+ */
+async function makeBackup(path: string, name: string, stats: Stats, bytes: AsyncIterable<Buffer>): Promise<Backup> {
   for (let n = 0; ; n++) {
     const candidate = n === 0 ? `${path}.bak` : `${path}.bak.${n}`;
-    let backup: FileHandle;
+    const cannotMake = (error: unknown, as = '') =>
+      new CallhookError(
+        `${name}: could not make the backup ${candidate}${as} (${ioReason(error)}); nothing was written`,
+      );
+    let handle: FileHandle;
     try {
       // Hint: 'wx' never overwrites. Not copyFile: it makes the copy with the original's mode but
       // ours, so another user's 0640 file was readable by our group until the chown.
-      backup = await open(candidate, 'wx', 0o600);
+      handle = await open(candidate, 'wx+', 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw new CallhookError(
-        `${name}: could not make the backup ${candidate} (${ioReason(error)}); nothing was written`,
-      );
+      throw cannotMake(error);
     }
+    const removed = async (refusal: CallhookError) => {
+      await handle.close().catch(() => undefined);
+      return withoutBackup(candidate, refusal);
+    };
     try {
       let size = 0;
-      for await (const chunk of bytes) size += await writeWhole(backup, chunk, size);
-      await backup.close();
+      for await (const chunk of bytes) size += await writeWhole(handle, chunk, size);
+      // Hint: a write a file system defers (NFS) fails here, as it did at a close here; the backup
+      // is now closed once the file is rewritten, too late to refuse it.
+      await handle.sync();
     } catch (error) {
-      await backup.close().catch(() => undefined);
-      throw await withoutBackup(
-        candidate,
-        new CallhookError(`${name}: could not make the backup ${candidate} (${ioReason(error)}); nothing was written`),
-      );
+      throw await removed(cannotMake(error));
     }
     try {
-      await chown(candidate, stats.uid, stats.gid);
-      await chmod(candidate, stats.mode & 0o7777);
+      await handle.chown(stats.uid, stats.gid);
+      await handle.chmod(stats.mode & 0o7777);
     } catch {
       // Another user's file: the backup stays ours, so only its owner may read it (the original's
       // bits for its owner). Hint: one whose mode cannot be set either goes: its owner and its mode
       // are not the original's (it is 0600 until then, so no one else could read it meanwhile).
-      await chmod(candidate, stats.mode & 0o700).catch(async (error: unknown) => {
-        throw await withoutBackup(
-          candidate,
-          new CallhookError(
-            `${name}: could not make the backup ${candidate} as private as the original (${ioReason(error)}); nothing was written`,
-          ),
-        );
+      await handle.chmod(stats.mode & 0o700).catch(async (error: unknown) => {
+        throw await removed(cannotMake(error, ' as private as the original'));
       });
     }
-    return candidate;
+    return { path: candidate, handle };
   }
 }
 
@@ -352,18 +367,18 @@ async function writeWhole(handle: FileHandle, chunk: Buffer, position: number, w
 }
 
 /**
- * Writes the repaired text of `backup` into the file's own inode, from its first byte, and cuts
- * what is left over; `touched.file` turns true once a byte is written or the length cut.
+ * Writes the repaired text of the backup open as `backup` into the file's own inode, from its
+ * first byte, and cuts what is left over; `touched.file` turns true once a byte is written or the length cut.
  */
 async function rewriteInPlace(
   handle: FileHandle,
-  backup: string,
+  backup: FileHandle,
   plan: RepairPlan,
   touched = { file: false },
 ): Promise<void> {
   let position = 0;
   const repaired = applyRepairs(
-    createReadStream(backup),
+    readChunksOf(backup, 0, chunkBytes),
     plan.repairs.map((planned) => planned.repair),
   );
   const wrote = () => {
@@ -381,13 +396,13 @@ async function rewriteInPlace(
  */
 export async function rewriteFromBackup(
   handle: FileHandle,
-  backup: string,
+  { path: backup, handle: backupHandle }: Backup,
   plan: RepairPlan,
   name: string,
 ): Promise<void> {
   const touched = { file: false };
   try {
-    await rewriteInPlace(handle, backup, plan, touched);
+    await rewriteInPlace(handle, backupHandle, plan, touched);
   } catch (error) {
     const reason = ioReason(error);
     if (!touched.file) {
@@ -395,7 +410,7 @@ export async function rewriteFromBackup(
         `${name}: could not write the repair (${reason}); nothing was written; the original is also in ${backup}`,
       );
     }
-    const restored = await rewriteInPlace(handle, backup, { repairs: [], unrepairable: [] }).then(
+    const restored = await rewriteInPlace(handle, backupHandle, { repairs: [], unrepairable: [] }).then(
       () => true,
       () => false,
     );
@@ -407,10 +422,10 @@ export async function rewriteFromBackup(
   }
 }
 
-/** The SHA-256 of a file's bytes. */
-async function sha256Of(path: string): Promise<string> {
+/** The SHA-256 of `bytes`. */
+async function sha256Of(bytes: AsyncIterable<Buffer>): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk);
+  for await (const chunk of bytes) hash.update(chunk);
   return hash.digest('hex');
 }
 
@@ -440,22 +455,24 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     }
     throw describeIoError(error, name);
   }
+  let backup: Backup | undefined;
   try {
-    const backup = await makeBackup(path, name, await handle.stat(), bytesOf(input));
+    backup = await makeBackup(path, name, await handle.stat(), bytesOf(input));
+    const { path: made } = backup;
     // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:
     // a size and an mtime unchanged miss an edit within the mtime's resolution, or `touch -r`.
     // One that differs, or cannot be read back to tell, is this run's own, and goes.
-    const refusal = await sha256Of(backup).then(
+    const refusal = await sha256Of(readChunksOf(backup.handle, 0, chunkBytes)).then(
       (digest) => (digest === input.digest ? undefined : changedWhileChecked(name)),
       (error: unknown) =>
-        new CallhookError(
-          `${name}: could not read back the backup ${backup} (${ioReason(error)}); nothing was written`,
-        ),
+        new CallhookError(`${name}: could not read back the backup ${made} (${ioReason(error)}); nothing was written`),
     );
-    if (refusal) throw await withoutBackup(backup, refusal);
+    if (refusal) throw await withoutBackup(made, refusal);
     await rewriteFromBackup(handle, backup, plan, name);
-    return backup;
+    return made;
   } finally {
+    // Hint: synced once written (see `makeBackup`): its close has nothing left to report.
+    await backup?.handle.close().catch(() => undefined);
     await handle.close();
   }
 }

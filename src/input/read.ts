@@ -4,7 +4,7 @@
  * with bounded memory whatever the size of the files.
  */
 import { constants, fstatSync, open as openFdCallback, type Stats } from 'node:fs';
-import { access, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
+import { access, type FileHandle, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
@@ -267,9 +267,8 @@ export function releasePipes(): void {
 }
 
 /**
- * A file's bytes from `start`, `size` at a time, read into two buffers in turn: each chunk is
- * valid only until the next is asked for. A named pipe (`readPipe`) is read as a stream, from
- * where it is.
+ * A file's bytes from `start`, `size` at a time (see `readChunksOf`): each chunk is valid only
+ * until the next is asked for. A named pipe (`readPipe`) is read as a stream, from where it is.
  */
 export async function* readChunks(path: string, start: number, size: number): AsyncGenerator<Buffer> {
   const releasesBefore = pipeReleases;
@@ -279,14 +278,25 @@ export async function* readChunks(path: string, start: number, size: number): As
     return;
   }
   const handle = await open(path, 'r');
-  // Hint: a read at a position of a pipe fails with ESPIPE; a null position reads on from the last.
-  let seekable = false;
   try {
-    seekable = (await handle.stat()).isFile();
-  } catch (error) {
+    // Hint: a read at a position of a pipe fails with ESPIPE; a null position reads on from the last.
+    yield* readChunksOf(handle, start, size, (await handle.stat()).isFile());
+  } finally {
     await handle.close();
-    throw error;
   }
+}
+
+/**
+ * The bytes of the file open as `handle` from `start` (where it is when not `seekable`), `size` at
+ * a time, read into two buffers in turn: each chunk is valid only until the next is asked for.
+ * The file stays open.
+ */
+export async function* readChunksOf(
+  handle: FileHandle,
+  start: number,
+  size: number,
+  seekable = true,
+): AsyncGenerator<Buffer> {
   const at = (position: number) => (seekable ? position : null);
   // Hint: two buffers for the whole file. A fresh buffer per read (as createReadStream makes)
   // is fresh memory the kernel must map and fill, several times the cost of this, most of it
@@ -308,7 +318,6 @@ export async function* readChunks(path: string, start: number, size: number): As
     }
   } finally {
     await next.catch(() => undefined);
-    await handle.close();
   }
 }
 

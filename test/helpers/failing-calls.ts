@@ -2,24 +2,54 @@
  * File-system calls that fail on one file, as a file system refusing them does (an NFS or FUSE
  * mount, a file made immutable): run as root on a local disk, `chmod` and `rm` never fail on demand.
  */
-import fsPromises from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import fsPromises, { type FileHandle, open } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 
+/** The prototype FileHandles share, to spy on a method of all of them. */
+export async function fileHandlePrototype(): Promise<FileHandle> {
+  const probe = await open(fileURLToPath(import.meta.url), 'r');
+  await probe.close();
+  return Object.getPrototypeOf(probe) as FileHandle;
+}
+
 /**
- * Makes every call of `fs/promises`' `name` on `file` fail with the error of `code` (EPERM,
- * EACCES, …), as Node makes it; calls on other files go through (or fail as an earlier call made them). Hint: a module imports the
- * function by name (`import { chmod } from 'node:fs/promises'`), a binding Node updates from
- * the module's object only in `syncBuiltinESMExports`: call it again after `vi.restoreAllMocks()`.
+ * Makes every call of `name` on `file` fail with the error of `code` (EPERM, EACCES, …), as Node
+ * makes it: `rm` of fs/promises, by name; `chmod` and `chown` of a FileHandle open on it, the
+ * handle told to be the file's by its device and inode (`file` may be one not made yet: a backup).
+ * Calls on other files go through (or fail as an earlier call made them). Hint: a module imports
+ * `rm` by name (`import { rm } from 'node:fs/promises'`), a binding Node updates from the module's
+ * object only in `syncBuiltinESMExports`: call it again after `vi.restoreAllMocks()`.
  */
-export function failCallsOn(name: 'chmod' | 'chown' | 'rm', file: string, code: string, message: string): void {
-  type Call = (path: unknown, ...rest: unknown[]) => Promise<void>;
-  const current = fsPromises[name] as Call;
+export async function failCallsOn(
+  name: 'chmod' | 'chown' | 'rm',
+  file: string,
+  code: string,
+  message: string,
+): Promise<void> {
+  type Call = (this: unknown, ...args: unknown[]) => Promise<void>;
+  const failure = (call: string) =>
+    Object.assign(new Error(`${code}: ${message}, ${call} '${file}'`), { code, syscall: call, path: file });
   // Hint: a second spy on the same function is the first: its files keep failing.
-  const real = vi.isMockFunction(current) ? ((current.getMockImplementation() ?? current) as Call) : current;
-  vi.spyOn(fsPromises, name).mockImplementation((async (path: unknown, ...rest: unknown[]) => {
-    if (path !== file) return real(path, ...rest);
-    throw Object.assign(new Error(`${code}: ${message}, ${name} '${file}'`), { code, syscall: name, path: file });
-  }) as never);
-  syncBuiltinESMExports();
+  const unmocked = (current: Call) =>
+    vi.isMockFunction(current) ? ((current.getMockImplementation() ?? current) as Call) : current;
+  if (name === 'rm') {
+    const real = unmocked(fsPromises.rm as Call);
+    vi.spyOn(fsPromises, 'rm').mockImplementation((async (path: unknown, ...rest: unknown[]) => {
+      if (path !== file) return real(path, ...rest);
+      throw failure('rm');
+    }) as never);
+    syncBuiltinESMExports();
+    return;
+  }
+  const prototype = await fileHandlePrototype();
+  const real = unmocked(prototype[name] as Call);
+  vi.spyOn(prototype, name).mockImplementation(async function (this: FileHandle, ...args: unknown[]) {
+    const named = statSync(file, { throwIfNoEntry: false });
+    const opened = await this.stat();
+    if (named?.dev !== opened.dev || named.ino !== opened.ino) return real.apply(this, args);
+    throw failure(`f${name}`);
+  } as never);
 }

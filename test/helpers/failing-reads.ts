@@ -4,10 +4,9 @@
  * process are wrapped, the file told apart by what its descriptor names in /proc/self/fd.
  */
 import fs, { existsSync, readlinkSync, realpathSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
+import { fileHandlePrototype } from './failing-calls.js';
 
 type Done = (error: NodeJS.ErrnoException | null, bytesRead: number, buffer: Buffer) => void;
 
@@ -19,15 +18,16 @@ function eio(): NodeJS.ErrnoException {
 /**
  * Makes every read of `file` fail with EIO from byte `at` on, a read across it cut there: those
  * of a FileHandle (the input layer's) and of a read stream (the `fs` module's `read`). Only the
- * opens of the file from the `fromOpen`th on (counting from 1) fail, so that a first reading can
- * succeed and a second fail. `file` may be one not made yet (a backup). Undone by
- * `vi.restoreAllMocks()`.
+ * readings of the file from the `fromReading`th on (counting from 1) fail, so that a first reading
+ * can succeed and a second fail: a reading is an open's reads, or a handle's from its byte 0 again
+ * (a backup is read back, and then read to write the repair, through the one handle). `file` may
+ * be one not made yet (a backup). Undone by `vi.restoreAllMocks()`.
  */
-export async function failReadsOf(file: string, at: number, fromOpen = 1): Promise<void> {
+export async function failReadsOf(file: string, at: number, fromReading = 1): Promise<void> {
   const target = existsSync(file) ? realpathSync(file) : join(realpathSync(dirname(file)), basename(file));
   // Keyed by descriptor (forgotten when closed) for the `fs` module's reads, by FileHandle for its own.
-  const opened = new Map<unknown, { failing: boolean; read: number }>();
-  let opens = 0;
+  const opened = new Map<unknown, { failing: boolean; read: number; from?: number }>();
+  let readings = 0;
   /** What is known of an open file `key` on descriptor `fd` (undefined for another file), first seen now. */
   const stateOf = (key: unknown, fd: number) => {
     let state = opened.get(key);
@@ -37,15 +37,16 @@ export async function failReadsOf(file: string, at: number, fromOpen = 1): Promi
         path = readlinkSync(`/proc/self/fd/${fd}`);
       } catch {}
       if (path !== target) return undefined;
-      opens++;
-      state = { failing: opens >= fromOpen, read: 0 };
+      state = { failing: false, read: 0 };
       opened.set(key, state);
     }
     return state;
   };
   /** How many bytes a read from `position` (the descriptor's own when null) may take, or an error. */
-  const allowed = (state: { failing: boolean; read: number }, position: unknown, length: number) => {
+  const allowed = (state: { failing: boolean; read: number; from?: number }, position: unknown, length: number) => {
     const from = typeof position === 'number' && position >= 0 ? position : state.read;
+    if (state.from === undefined || (from === 0 && state.from !== 0)) state.failing = ++readings >= fromReading;
+    state.from = from;
     if (!state.failing) return length;
     return from >= at ? eio() : Math.min(length, at - from);
   };
@@ -68,11 +69,9 @@ export async function failReadsOf(file: string, at: number, fromOpen = 1): Promi
     return (closeFs as (...a: unknown[]) => void)(fd, ...rest);
   }) as typeof fs.close);
 
-  const probe = await open(fileURLToPath(import.meta.url), 'r');
-  const prototype = Object.getPrototypeOf(probe) as {
+  const prototype = (await fileHandlePrototype()) as unknown as {
     read: (...args: unknown[]) => Promise<{ bytesRead: number; buffer: Buffer }>;
   };
-  await probe.close();
   const readHandle = prototype.read;
   vi.spyOn(prototype, 'read').mockImplementation(async function (this: { fd: number }, ...args: unknown[]) {
     const [buffer, offset, length, position] = args as [Buffer, number, number, unknown];
