@@ -34,6 +34,7 @@ import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from 
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
 import { maxHeldStreamBytes } from './options.js';
+import { warnOnStderr } from './output.js';
 
 /** The options `fix` takes. */
 interface FixOptions {
@@ -547,7 +548,7 @@ async function fixOne(
 
 /** Runs `fix` on files, folders or `-`: prints the repaired text, or with `--write` rewrites each file in place. */
 export async function fix(paths: string[], options: FixOptions): Promise<void> {
-  const sources = await listSources(paths);
+  const sources = await listSources(paths, warnOnStderr);
   if (options.write && sources.some(isStdin)) {
     throw new CallhookError('fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)');
   }
