@@ -531,7 +531,10 @@ program
 details.set('replay', (command, { options, outputName }) =>
   command
     .option('--url <url>', 'the receiver to deliver to (http or https)')
-    .option('--batch-size <n>', 're-chunk events into arrays of at most n (default: input batches as they are)')
+    .option(
+      '--batch-size <n>',
+      're-chunk events into arrays of at most n, up to 10000 (default: input batches as they are)',
+    )
     .addOption(options.type('treat every bare event as this type'))
     .option('--no-validate', 'send events that fail validation too (unparsable ones never are)')
     .option('--concurrency <n>', 'requests in flight at once', '4')
