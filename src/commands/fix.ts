@@ -19,16 +19,9 @@ import {
   unreadableFileError,
 } from '../errors.js';
 import { optionSize } from '../input/element.js';
-import {
-  cannotBeRead,
-  isStdin,
-  listSources,
-  processStdin,
-  readChunks,
-  readRecords,
-  type Source,
-} from '../input/read.js';
+import { cannotBeRead, isStdin, listSources, readChunks, readRecords, type Source } from '../input/read.js';
 import { ByteScanner } from '../input/scanner.js';
+import { processStdin } from '../input/stdin.js';
 import { defaultMaxProblems, isUnreadable, type Problem } from '../input/types.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';

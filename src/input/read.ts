@@ -3,7 +3,7 @@
  * records — valid events, invalid elements with their problems, and problems between elements —
  * with bounded memory whatever the size of the files.
  */
-import { type BigIntStats, constants, fstatSync, open as openFdCallback } from 'node:fs';
+import { type BigIntStats, constants, open as openFdCallback } from 'node:fs';
 import { access, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -14,6 +14,7 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
+import { processStdin } from './stdin.js';
 import { captureLogName, type InputRecord, type Location, type Problem, stdinName, unreadableCode } from './types.js';
 
 const openFd = promisify(openFdCallback);
@@ -341,18 +342,6 @@ export async function* readChunks(path: string, start: number, size: number): As
     await next.catch(() => undefined);
     await handle.close();
   }
-}
-
-/** The process's stdin as an input, refused where it holds none: a terminal, or a folder (`< exports/`). */
-export function processStdin(): NodeJS.ReadStream {
-  if (process.stdin.isTTY) {
-    throw new CallhookError('no input: stdin is a terminal; name files or folders, or pipe JSON in');
-  }
-  // Hint: Node reads a stdin that is a folder as empty, which would be judged an empty input (exit 1).
-  if (fstatSync(0).isDirectory()) {
-    throw new CallhookError('no input: stdin is a folder; name it as a path to read its files, or pipe JSON in');
-  }
-  return process.stdin;
 }
 
 function openSource(source: Source, options: ReadOptions, start: number): AsyncIterable<Chunk> {
