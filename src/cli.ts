@@ -494,7 +494,7 @@ details.set('verify', (command, { options }) =>
     .addOption(options.tolerance('how far webhook-timestamp may be from the time of receipt'))
     .option('--ignore-timestamp', 'do not check webhook-timestamp')
     .option('--now <time>', 'check the timestamp against this time (default: when captured, else now)')
-    .option('--body <file>', 'verify one delivery: its exact body bytes')
+    .option('--body <file>', 'verify one delivery: its exact body bytes (- for stdin)')
     .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', collect)
     .option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)')
     .addOption(options.maxBody("the largest body read, a capture's or --body's, as listen takes it (e.g. 5mb, 512kb)"))
@@ -531,7 +531,10 @@ program
 details.set('replay', (command, { options, outputName }) =>
   command
     .option('--url <url>', 'the receiver to deliver to (http or https)')
-    .option('--batch-size <n>', 're-chunk events into arrays of at most n (default: input batches as they are)')
+    .option(
+      '--batch-size <n>',
+      're-chunk events into arrays of at most n, up to 10000 (default: input batches as they are)',
+    )
     .addOption(options.type('treat every bare event as this type'))
     .option('--no-validate', 'send events that fail validation too (unparsable ones never are)')
     .option('--concurrency <n>', 'requests in flight at once', '4')

@@ -23,18 +23,19 @@ import {
   cannotBeRead,
   isStdin,
   listSources,
-  processStdin,
   readChunks,
   readChunksOf,
   readRecords,
   type Source,
 } from '../input/read.js';
 import { ByteScanner } from '../input/scanner.js';
+import { processStdin } from '../input/stdin.js';
 import { defaultMaxProblems, isUnreadable, type Problem } from '../input/types.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
 import { maxHeldStreamBytes } from './options.js';
+import { warnOnStderr } from './output.js';
 
 /** The options `fix` takes. */
 interface FixOptions {
@@ -590,7 +591,7 @@ async function fixOne(
 
 /** Runs `fix` on files, folders or `-`: prints the repaired text, or with `--write` rewrites each file in place. */
 export async function fix(paths: string[], options: FixOptions): Promise<void> {
-  const sources = await listSources(paths);
+  const sources = await listSources(paths, warnOnStderr);
   if (options.write && sources.some(isStdin)) {
     throw new CallhookError('fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)');
   }

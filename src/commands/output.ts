@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { escapeTerminal } from '../render/escape.js';
 
 /** How the output may be shown. */
 interface OutputOptions {
@@ -21,6 +22,11 @@ type Stdout = Writable & { isTTY?: boolean | undefined; rows?: number | undefine
 // Hint: output that is still shorter than a screen after this long is a slow stream (a tail -f
 // into stdin, say); it is printed as it comes rather than held back for a pager.
 const pagerDecisionMs = 1000;
+
+/** Says a warning on stderr in one line, `callhook: warning: …`, its untrusted text escaped. */
+export function warnOnStderr(message: string): void {
+  process.stderr.write(`callhook: warning: ${escapeTerminal(message)}\n`);
+}
 
 /** The pager command line to run, or undefined when paging is off or the pager is not installed. */
 export function pagerCommand(env: NodeJS.ProcessEnv = process.env): string | undefined {

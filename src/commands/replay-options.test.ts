@@ -35,8 +35,24 @@ describe('parseReplayOptions', () => {
         resume: true,
       }),
     ).toThrow(
-      /^--format: curl needs --dry-run; --resume: needs --journal [^;]*; --url: must be an http\(s\) URL \(got "ftp:\/\/x"\); --batch-size: must be a whole number of at least 1 \(got "ten"\); --concurrency: must be a whole number from 1 to 1024 \(got "0"\); --rate: must be a number of requests per second from 0.001 to 100000 \(got "-1"\); --header: must be a header "Name: value" \(got "no colon"\)$/,
+      /^--format: curl needs --dry-run; --resume: needs --journal [^;]*; --url: must be an http\(s\) URL \(got "ftp:\/\/x"\); --batch-size: must be a whole number from 1 to 10000 \(got "ten"\); --concurrency: must be a whole number from 1 to 1024 \(got "0"\); --rate: must be a number of requests per second from 0.001 to 100000 \(got "-1"\); --header: must be a header "Name: value" \(got "no colon"\)$/,
     );
+  });
+
+  it('bounds --batch-size at 10000 events, the largest input batch replay holds whole, naming the option and the limit', () => {
+    // Hint: `--batch-size 10000000` held whole batches of 10 million events: 1.48 GB for a 125 MB NDJSON.
+    expect(parseReplayOptions({ ...base, batchSize: '10000' }).batchSize).toBe(10_000);
+    for (const batchSize of ['10001', '10000000', '99999999999999']) {
+      const error = (() => {
+        try {
+          parseReplayOptions({ ...base, batchSize });
+        } catch (caught) {
+          return caught as { message: string; exitCode: number };
+        }
+      })();
+      expect(error?.message).toBe(`--batch-size: must be a whole number from 1 to 10000 (got ${quoted(batchSize)})`);
+      expect(error?.exitCode).toBe(2);
+    }
   });
 
   it('refuses user info in --url that is not percent-encoded, without printing its password', () => {

@@ -6,6 +6,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ioReason } from '../errors.js';
+import { largestBatch } from '../http/batches.js';
 import { headerNameCharacters, headerValueCharacters, type ReplayMethod, type SignScheme } from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
 import { danglingLinkProblem, notAFile } from '../output-file.js';
@@ -135,7 +136,7 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
         if (raw.url !== undefined) httpUrl('--url')(raw.url);
         return raw.url ?? '';
       },
-      batchSize: () => optional(raw.batchSize, wholeNumber('--batch-size', 1)),
+      batchSize: () => optional(raw.batchSize, wholeNumber('--batch-size', 1, largestBatch)),
       concurrency: () => wholeNumber('--concurrency', 1, 1024)(raw.concurrency),
       rate: () =>
         optional(

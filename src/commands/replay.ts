@@ -517,7 +517,7 @@ async function replayWith(
   const signer = makeSigner(settings);
   // Listed once: a missing path fails here, before anything is sent. Hint: a file ends; stdin, a
   // FIFO or a <(...) may never, and counting what was left would wait for it.
-  const sources = await listSources(paths);
+  const sources = await listSources(paths, warn);
   const endsByItself = await rereadable(sources);
   const run: RunIdentity = {
     inputs: paths,

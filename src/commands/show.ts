@@ -23,7 +23,7 @@ import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js'
 import { plural } from '../render/words.js';
 import { correlationIdOf, type EventType } from '../schema/events.js';
 import type { StatusGroupChoice } from './options.js';
-import { Output } from './output.js';
+import { Output, warnOnStderr } from './output.js';
 import { timeRangeOf } from './time-range.js';
 
 /** The options `show` and `trace` share, as commander's parsers (src/commands/options.ts) checked them. */
@@ -96,7 +96,13 @@ export async function* eventRecords(
   // Hint: a skipped element's warning names its first error and counts the rest, and a call whose
   // only error is its status is told by omitted errors too: one kept is all that is read. No
   // warning of a payload is printed (a redelivery's, a duplicate key's), so none is looked for.
-  const read = { type: options.type, maxElementBytes: options.maxElementBytes, maxIssues: 1, warnings: false };
+  const read = {
+    type: options.type,
+    maxElementBytes: options.maxElementBytes,
+    maxIssues: 1,
+    warnings: false,
+    onWarning: warnOnStderr,
+  };
   for await (const records of readRecords(paths, read)) {
     for (const record of records) {
       if (output.closed) return;

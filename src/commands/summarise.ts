@@ -16,6 +16,7 @@ import type { SummaryFormat } from '../render/formats.js';
 import { renderSummaryJson, undocumentedStatusFate } from '../render/summary-json.js';
 import { plural } from '../render/words.js';
 import type { EventType } from '../schema/events.js';
+import { warnOnStderr } from './output.js';
 import { timeRangeOf } from './time-range.js';
 
 /** The options `summarise` takes, as commander's parsers (src/commands/options.ts) checked them. */
@@ -135,7 +136,7 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   const settings = threadSettings();
   if (settings.trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
   if (!halves.consumed) {
-    for await (const records of readRecords(paths, readOptions)) consumer.add(records);
+    for await (const records of readRecords(paths, { ...readOptions, onWarning: warnOnStderr })) consumer.add(records);
   }
   const summed = summary.report();
   const report = options.mask ? maskedReport(summed) : summed;

@@ -12,6 +12,7 @@ import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '.
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { ValidationFormat } from '../render/validation.js';
 import type { EventType } from '../schema/events.js';
+import { warnOnStderr } from './output.js';
 
 // Hint: this module is also the worker that validates the second half of a large file (see
 // input/halves.ts); on the main thread this call does nothing.
@@ -126,7 +127,8 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   if (threadSettings().trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
   await finish();
   if (!halves.consumed) {
-    for await (const records of readRecords(paths, { ...readOptions, mayListFrom: consumer.mayListFrom })) {
+    const reading = { ...readOptions, mayListFrom: consumer.mayListFrom, onWarning: warnOnStderr };
+    for await (const records of readRecords(paths, reading)) {
       consumer.add(records);
       await finish();
     }

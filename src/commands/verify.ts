@@ -7,7 +7,8 @@ import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { optionSize } from '../input/element.js';
-import { captureLogName } from '../input/types.js';
+import { processStdin } from '../input/stdin.js';
+import { captureLogName, stdinName } from '../input/types.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { BodyChanged, CapturedBodies, capturedDeliveries } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
@@ -72,21 +73,24 @@ function asHeaderSource(pairs: readonly [string, string][]): Record<string, stri
   return headers;
 }
 
+/** The name a file given to verify goes by: `<stdin>` for `-`. */
+const nameOf = (path: string) => (path === '-' ? stdinName : path);
+
 /**
- * The bytes of `path`, refused as `tooLarge` as soon as they pass `limit` bytes: a device or a
- * pipe that never ends (/dev/zero) is not read into memory whole.
+ * The bytes of `path` (`-`: stdin), refused as `tooLarge` as soon as they pass `limit` bytes: a
+ * device or a pipe that never ends (/dev/zero) is not read into memory whole.
  */
 async function readAtMost(path: string, limit: number, tooLarge: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for await (const chunk of (path === '-' ? processStdin() : createReadStream(path)) as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > limit) throw new CallhookError(`${path}: ${tooLarge}`);
+      if (size > limit) throw new CallhookError(`${nameOf(path)}: ${tooLarge}`);
       chunks.push(chunk);
     }
   } catch (error) {
-    throw error instanceof CallhookError ? error : describeIoError(error, path);
+    throw error instanceof CallhookError ? error : describeIoError(error, nameOf(path));
   }
   return Buffer.concat(chunks, size);
 }
@@ -111,6 +115,9 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
   }
   if (raw.body === undefined && (raw.header !== undefined || raw.headers !== undefined)) {
     throw new CallhookError('--header, --headers: apply only with --body FILE');
+  }
+  if (raw.body === '-' && raw.headers === '-') {
+    throw new CallhookError('--body, --headers: stdin is named twice, and can be read only once');
   }
   if (raw.body === undefined && paths.length === 0) {
     throw new CallhookError('nothing to verify: name captured files or folders, or give --body FILE with --header');
@@ -147,12 +154,12 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     const pairs = [
       ...(raw.headers === undefined
         ? []
-        : parseHeaderLines((await readAtMost(raw.headers, maxHeaderSize, head)).toString(), raw.headers)),
+        : parseHeaderLines((await readAtMost(raw.headers, maxHeaderSize, head)).toString(), nameOf(raw.headers))),
       ...(raw.header ?? []).map(parseHeaderOption),
     ];
     const body = await readAtMost(raw.body, maxBody, tooLarge);
     const headers = asHeaderSource(pairs);
-    show({ name: raw.body, webhookId: headers['webhook-id']?.[0], result: check(body, headers, now) });
+    show({ name: nameOf(raw.body), webhookId: headers['webhook-id']?.[0], result: check(body, headers, now) });
   } else {
     // Every path is found (and a typo fails) before anything is checked; deliveries are then
     // read one at a time, so a long capture is never held whole.

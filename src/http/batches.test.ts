@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { InputRecord } from '../input/types.js';
 import { type OutboundBatch, planBatches, type ReplayEvent, replayEventsFromRecords } from './batches.js';
 
+/** An event of `file`, each file a source of its own (numbered by its name's first letter). */
 function event(file: string, batch: number, n: number): ReplayEvent {
-  return { file, batch, location: `${file}:${n}:1`, offset: n, text: `{"n": ${n}}`, inArray: true, value: { n } };
+  return {
+    file,
+    source: file.charCodeAt(0),
+    batch,
+    location: `${file}:${n}:1`,
+    offset: n,
+    text: `{"n": ${n}}`,
+    inArray: true,
+    value: { n },
+  };
 }
 
 async function* chunks<T>(...groups: T[][]): AsyncGenerator<T[]> {
@@ -172,6 +182,13 @@ describe('replayEventsFromRecords', () => {
       onSkip: (s) => skipped.push(`${s.location} ${s.message}`),
     }));
     expect(skipped).toEqual(['f.json:7:53 trailing comma']);
+  });
+
+  it('keeps two sources apart even when they go by the same name: their batches never fuse', async () => {
+    // Hint: each source is a batch of one event at ordinal 0, in a file named alike (two streams, say).
+    const oneSource: InputRecord[] = [records[0]!, records[1]!, records.at(-1)!];
+    const events = replayEventsFromRecords(chunks([...oneSource, ...oneSource]), { validate: true });
+    expect(bodies(await collect(planBatches(events)))).toEqual(['[{"a":1}]', '[{"a":1}]']);
   });
 
   it('with --no-validate sends schema-invalid events but never unparsable text', async () => {

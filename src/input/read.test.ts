@@ -578,6 +578,47 @@ describe('stdin named twice', () => {
   });
 });
 
+describe('a file named more than once', () => {
+  it('is listed once, by its first name, with one warning naming where else it was named (by path, folder or symlink)', async () => {
+    const { listSources } = await import('./read.js');
+    const { symlinkSync } = await import('node:fs');
+    const folder = mkdtempSync(join(dir, 'named-twice-'));
+    const [a, b, alias] = [join(folder, 'a.json'), join(folder, 'b.json'), `${folder}-alias.json`];
+    writeFileSync(a, '[]');
+    writeFileSync(b, '[]');
+    symlinkSync(a, alias);
+    const listed = async (paths: string[]) => {
+      const warnings: string[] = [];
+      const names = (await listSources(paths, (message) => warnings.push(message))).map((s) => s.name);
+      return { names, warnings };
+    };
+    expect(await listed([a, a])).toEqual({ names: [a], warnings: [`${a} is named twice; read once`] });
+    expect(await listed([folder, b])).toEqual({
+      names: [a, b],
+      warnings: [`${b} is named twice (also as ${folder}); read once`],
+    });
+    expect(await listed([b, folder])).toEqual({
+      names: [b, a],
+      warnings: [`${b} is named twice (also as ${folder}); read once`],
+    });
+    expect(await listed([a, alias])).toEqual({
+      names: [a],
+      warnings: [`${alias} is named twice (also as ${a}); read once`],
+    });
+    expect(await listed([folder, folder])).toEqual({
+      names: [a, b],
+      warnings: [`${folder} is named twice; read once`],
+    });
+    expect(await listed([folder, alias, b])).toEqual({
+      names: [a, b],
+      warnings: [
+        `${alias} is named twice (also as ${folder}); read once`,
+        `${b} is named twice (also as ${folder}); read once`,
+      ],
+    });
+  });
+});
+
 describe('syntax errors in one element', () => {
   /** The error problems of each element of `text`, as [code, line, column] (NDJSON: a line each). */
   async function errorsOf(text: string): Promise<Array<Array<[string, number, number]>>> {

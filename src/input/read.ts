@@ -3,7 +3,7 @@
  * records — valid events, invalid elements with their problems, and problems between elements —
  * with bounded memory whatever the size of the files.
  */
-import { constants, fstatSync, open as openFdCallback, type Stats } from 'node:fs';
+import { type BigIntStats, constants, open as openFdCallback } from 'node:fs';
 import { access, type FileHandle, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -14,6 +14,7 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
+import { processStdin } from './stdin.js';
 import {
   captureLogName,
   type InputRecord,
@@ -36,6 +37,8 @@ export interface ReadOptions extends CheckOptions {
   readSize?: number | undefined;
   /** Bytes handed to the splitter at a time, and so records yielded at a time (default 64 KiB); tests use tiny ones. */
   chunkSize?: number | undefined;
+  /** Told of a source that is not read as named: a file named twice is read once (see `listSources`). */
+  onWarning?: ((message: string) => void) | undefined;
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream | undefined;
   /**
@@ -88,10 +91,11 @@ export function isStdin(source: Source): boolean {
  * Checks that `path` can be read, and throws a one-line I/O error naming it when not: a broken
  * or looping symbolic link, no permission. Returns what it is (a folder is not read as a file).
  */
-async function checkReadable(path: string): Promise<Stats> {
-  let info: Stats;
+async function checkReadable(path: string): Promise<BigIntStats> {
+  let info: BigIntStats;
   try {
-    info = await stat(path);
+    // Hint: as bigints, for an inode number past 2^53 (XFS, btrfs) names one file (see `fileId`).
+    info = await stat(path, { bigint: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const link = await lstat(path).catch(() => undefined);
@@ -108,7 +112,7 @@ async function checkReadable(path: string): Promise<Stats> {
 }
 
 /** What a folder's entry that is neither a file nor a folder is, in words; undefined for a regular file. */
-function specialFileKind(info: Stats): string | undefined {
+function specialFileKind(info: BigIntStats): string | undefined {
   if (info.isFIFO()) return 'a named pipe';
   if (info.isSocket()) return 'a socket';
   if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
@@ -120,7 +124,18 @@ function walksInto(name: string): boolean {
   return !name.startsWith('.') && name !== 'node_modules';
 }
 
-async function walk(directory: string, into: Source[]): Promise<void> {
+/** A source listed, and the file it is whatever path names it (see `fileId`); undefined for stdin. */
+interface Listed {
+  source: Source;
+  id: string | undefined;
+}
+
+/** What a file is whatever path names it (a symlink, `./`, a folder's walk): its device and inode. */
+function fileId(info: BigIntStats): string {
+  return `${info.dev}:${info.ino}`;
+}
+
+async function walk(directory: string, into: Listed[]): Promise<void> {
   // Hint: a subfolder that cannot be listed is named itself, not the folder the user gave.
   const entries = await readdir(directory, { withFileTypes: true }).catch((error: unknown) => {
     throw describeIoError(error, directory);
@@ -143,7 +158,7 @@ async function walk(directory: string, into: Source[]): Promise<void> {
           ExitCode.usage,
         );
       }
-      into.push({ path, name: path });
+      into.push({ source: { path, name: path }, id: fileId(info) });
     }
   }
 }
@@ -151,54 +166,77 @@ async function walk(directory: string, into: Source[]): Promise<void> {
 /**
  * The files the paths name: a file as given, a folder's `*.json`, `*.ndjson` and `*.jsonl`
  * (recursively, in name order), `-` for stdin. Every path is checked before anything is read,
- * so a typo fails at once with exit 2.
+ * so a typo fails at once with exit 2. A file named more than once (by the same path, through a
+ * folder and by name, or through a symlink) is listed once, where first named, and `onWarning`
+ * is told so once for each path that named it again.
  */
-export async function listSources(paths: readonly string[]): Promise<Source[]> {
+export async function listSources(paths: readonly string[], onWarning?: (message: string) => void): Promise<Source[]> {
   if (paths.length === 0) throw new CallhookError('no input: name files or folders, or - for stdin', ExitCode.usage);
   const sources: Source[] = [];
-  // Hint: stdin is read once; named again it would be a second input, empty ("holds no JSON value").
-  const addStdin = (given: string, name: string) => {
-    if (sources.some((source) => source.path === '-')) {
-      throw new CallhookError(`${given}: stdin is named twice, and can be read only once`, ExitCode.usage);
-    }
-    sources.push({ path: '-', name });
-  };
+  /** The path first given for each file listed, by `fileId`. */
+  const firstGiven = new Map<string, string>();
   for (const path of paths) {
-    if (path === '-') {
-      addStdin(path, stdinName);
-      continue;
+    const found = await listPath(path, sources);
+    // Hint: read twice, a file's events were counted twice and its batches, named alike, fused into one.
+    const earlier = found.map(({ id }) => (id === undefined ? undefined : firstGiven.get(id)));
+    const wholly = earlier.every((given) => given !== undefined);
+    for (const { source, id } of found) {
+      const given = id === undefined ? undefined : firstGiven.get(id);
+      if (given === undefined) {
+        if (id !== undefined) firstGiven.set(id, path);
+        sources.push(source);
+      } else if (!wholly) onWarning?.(namedTwice(source.name, [path, given]));
     }
-    // Hint: stdin that is a socket (as Node gives a child's) cannot be opened by name (ENXIO),
-    // so a name for stdin that is not a regular file reads the stdin stream.
-    if (stdinNames.has(path) && !(await stat(path).catch(() => undefined))?.isFile()) {
-      addStdin(path, path);
-      continue;
-    }
-    try {
-      if ((await checkReadable(path)).isDirectory()) {
-        const before = sources.length;
-        await walk(path, sources);
-        if (sources.length === before) {
-          // Hint: a listen whose deliveries were all refused (a wrong secret: every one a 401) leaves
-          // only .body files, and a user points validate or replay at its folder next; a listen that
-          // received nothing leaves its log alone, so the words hold whether any body was refused.
-          const capture = await access(join(path, captureLogName)).then(
-            () => true,
-            () => false,
-          );
-          throw new CallhookError(
-            capture
-              ? `${path}: a listen capture with no accepted delivery (a body listen refused is kept as a .body file, which is not read as an event)`
-              : `${path}: no .json, .ndjson or .jsonl files in this folder`,
-            ExitCode.usage,
-          );
-        }
-      } else sources.push({ path, name: path });
-    } catch (error) {
-      throw describeIoError(error, path);
-    }
+    if (wholly) onWarning?.(namedTwice(path, earlier));
   }
   return sources;
+}
+
+/** The warning that `name` is named twice, and so read once, also as the paths `also` (but `name`). */
+function namedTwice(name: string, also: readonly (string | undefined)[]): string {
+  const others = [...new Set(also)].filter((other) => other !== undefined && other !== name);
+  return `${name} is named twice${others.length > 0 ? ` (also as ${others.join(', ')})` : ''}; read once`;
+}
+
+/** The files one path given names (see `listSources`), `listed` those of the paths before it. */
+async function listPath(path: string, listed: readonly Source[]): Promise<Listed[]> {
+  const found: Listed[] = [];
+  // Hint: stdin is read once; named again it would be a second input, empty ("holds no JSON value").
+  const addStdin = (given: string, name: string) => {
+    if (listed.some((source) => source.path === '-')) {
+      throw new CallhookError(`${given}: stdin is named twice, and can be read only once`, ExitCode.usage);
+    }
+    found.push({ source: { path: '-', name }, id: undefined });
+    return found;
+  };
+  if (path === '-') return addStdin(path, stdinName);
+  // Hint: stdin that is a socket (as Node gives a child's) cannot be opened by name (ENXIO),
+  // so a name for stdin that is not a regular file reads the stdin stream.
+  if (stdinNames.has(path) && !(await stat(path).catch(() => undefined))?.isFile()) return addStdin(path, path);
+  try {
+    const info = await checkReadable(path);
+    if (info.isDirectory()) {
+      await walk(path, found);
+      if (found.length === 0) {
+        // Hint: a listen whose deliveries were all refused (a wrong secret: every one a 401) leaves
+        // only .body files, and a user points validate or replay at its folder next; a listen that
+        // received nothing leaves its log alone, so the words hold whether any body was refused.
+        const capture = await access(join(path, captureLogName)).then(
+          () => true,
+          () => false,
+        );
+        throw new CallhookError(
+          capture
+            ? `${path}: a listen capture with no accepted delivery (a body listen refused is kept as a .body file, which is not read as an event)`
+            : `${path}: no .json, .ndjson or .jsonl files in this folder`,
+          ExitCode.usage,
+        );
+      }
+    } else found.push({ source: { path, name: path }, id: fileId(info) });
+  } catch (error) {
+    throw describeIoError(error, path);
+  }
+  return found;
 }
 
 /** `path` absolute, through the real folder it is in (so a symlinked or relative spelling compares equal), existing or not. */
@@ -321,18 +359,6 @@ export async function* readChunksOf(
   }
 }
 
-/** The process's stdin as an input, refused where it holds none: a terminal, or a folder (`< exports/`). */
-export function processStdin(): NodeJS.ReadStream {
-  if (process.stdin.isTTY) {
-    throw new CallhookError('no input: stdin is a terminal; name files or folders, or pipe JSON in');
-  }
-  // Hint: Node reads a stdin that is a folder as empty, which would be judged an empty input (exit 1).
-  if (fstatSync(0).isDirectory()) {
-    throw new CallhookError('no input: stdin is a folder; name it as a path to read its files, or pipe JSON in');
-  }
-  return process.stdin;
-}
-
 function openSource(source: Source, options: ReadOptions, start: number): AsyncIterable<Chunk> {
   // Hint: the disk is read 256 KiB at a time (64 KiB reads left the main thread idle, waiting on
   // the thread pool), but records are yielded per 64 KiB slice (below).
@@ -368,7 +394,7 @@ export async function* readRecords(
 ): AsyncGenerator<InputRecord[], void, undefined> {
   const named = (source: Source) =>
     source.path === '-' && options.stdinName ? { ...source, name: options.stdinName } : source;
-  const sources = (await listSources(paths)).map(named);
+  const sources = (await listSources(paths, options.onWarning)).map(named);
   const run: RunContext = {
     options,
     ids: range.ids ?? new FingerprintSet(),

@@ -10,6 +10,7 @@ import {
   openSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
@@ -438,5 +439,55 @@ describe('a gzip file given to summarise, show and trace', () => {
       expect(run.stderr.split('\n'), command).toContain(line);
       expect(run.code, command).toBe(2);
     }
+  });
+});
+
+describe('a file named more than once', () => {
+  const folder = join(scratch, 'named-twice');
+  const [a, b, alias] = [join(folder, 'a.json'), join(folder, 'b.json'), join(scratch, 'alias.json')];
+  mkdirSync(folder);
+  copyFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'), a);
+  copyFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), b);
+  symlinkSync(a, alias);
+  /** The request bodies replay --dry-run would send. */
+  const dryRunBodies = async (paths: string[]) => {
+    const run = await runCli(['replay', ...paths, '--url', 'http://127.0.0.1:9/', '--dry-run', '--format', 'json']);
+    expect(run.code).toBe(0);
+    // Hint: replay wraps its warnings to the width of stderr (80 when piped).
+    const stderr = run.stderr.replaceAll('\n  ', ' ');
+    return {
+      bodies: run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).body as string),
+      stderr,
+    };
+  };
+
+  it('is replayed once, its batch its own bytes, never fused with the other naming into one request', async () => {
+    const once = readFileSync(a, 'utf8');
+    const twice = await dryRunBodies([a, a]);
+    expect(twice.bodies).toEqual([once]);
+    expect(twice.stderr).toContain(`callhook: warning: ${a} is named twice; read once\n`);
+    const viaFolder = await dryRunBodies([folder, b]);
+    expect(viaFolder.bodies).toEqual([once, readFileSync(b, 'utf8')]);
+    expect(viaFolder.stderr).toContain(`callhook: warning: ${b} is named twice (also as ${folder}); read once\n`);
+  });
+
+  it('is counted once by summarise and listed once by validate, through a symlink alias too', async () => {
+    const summary = async (paths: string[]) => {
+      const run = await runCli(['summarise', ...paths, '--format', 'json']);
+      expect(run.code).toBe(0);
+      return { byType: JSON.parse(run.stdout).byType as unknown, stderr: run.stderr };
+    };
+    const alone = await summary([folder]);
+    const named = await summary([folder, a, alias]);
+    expect(named.byType).toEqual(alone.byType);
+    expect(named.stderr).toContain(`callhook: warning: ${a} is named twice (also as ${folder}); read once\n`);
+    expect(named.stderr).toContain(`callhook: warning: ${alias} is named twice (also as ${folder}); read once\n`);
+    const run = await runCli(['validate', a, alias, '--format', 'json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).files.map((file: { file: string }) => file.file)).toEqual([a]);
+    expect(run.stderr).toBe(`callhook: warning: ${alias} is named twice (also as ${a}); read once\n`);
   });
 });

@@ -26,6 +26,10 @@ describe('a usage error quoting what the user typed', () => {
       ['listen', '--port', '0', '--header-timeout', '20\t', '--request-timeout', '5'],
       'callhook: --header-timeout: must not be longer than --request-timeout (got "20\\t" and "5")',
     ],
+    [
+      ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run', '--batch-size', '99999999999999'],
+      'callhook: --batch-size: must be a whole number from 1 to 10000 (got "99999999999999")',
+    ],
     // What the user did type as a backslash still shows as `\x5c` where it begins an escape, and a quote as `\"`.
     [
       ['generate', '--count', '1', '--set', 'a\\tb "c"'],

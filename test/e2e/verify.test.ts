@@ -281,3 +281,27 @@ describe('verify of a body re-serialised on the way', () => {
     expect(run.code).toBe(1);
   });
 });
+
+describe('verify --body -', () => {
+  it('checks the body read from stdin, as other commands read `-`, named <stdin>', async () => {
+    // It said "-: no such file or directory" (exit 2).
+    const body = readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'));
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers = Object.entries(signStandardWebhook(body, { secrets: env.CALLHOOK_SECRET, timestamp }));
+    const args = [
+      'verify',
+      '--body',
+      '-',
+      '--format',
+      'json',
+      ...headers.flatMap(([n, v]) => ['--header', `${n}: ${v}`]),
+    ];
+    const good = await runCli(args, { env, input: body });
+    expect(good.stderr).toBe('');
+    expect(JSON.parse(good.stdout)).toMatchObject({ file: '<stdin>', ok: true });
+    expect(good.code).toBe(0);
+    const changed = await runCli(args, { env, input: Buffer.concat([body, Buffer.from(' ')]) });
+    expect(JSON.parse(changed.stdout)).toMatchObject({ file: '<stdin>', ok: false });
+    expect(changed.code).toBe(1);
+  });
+});

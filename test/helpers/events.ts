@@ -1,4 +1,5 @@
 /** Hand-built webhook events for unit tests, shaped as the platform's documentation shows them. */
+import type { ReplayEvent } from '../../src/http/batches.js';
 import type { SmsData, WebhookEvent } from '../../src/schema/events.js';
 
 const campaignId = '5dd7681b-2188-49fc-8fc0-87b57056f436';
@@ -84,4 +85,18 @@ export function sms(type: 'SMSSent' | 'SMSReceived' | 'SMS' = 'SMSSent', data: P
       ...data,
     },
   } as WebhookEvent;
+}
+
+/** A lone event of `in.json` (not in an array), its `n`th batch, as the input layer hands it to replay. */
+export function loneReplayEvent(n: number, text: string): ReplayEvent {
+  return {
+    file: 'in.json',
+    source: 0,
+    batch: n,
+    location: `in.json:${n + 1}:1`,
+    offset: n,
+    text,
+    inArray: false,
+    value: null,
+  };
 }

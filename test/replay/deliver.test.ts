@@ -20,6 +20,7 @@ async function* events(count: number, perBatch = 1): AsyncGenerator<ReplayEvent[
     yield [
       {
         file: 'in.json',
+        source: 0,
         batch: Math.floor(n / perBatch),
         location: `in.json:${n + 1}:1`,
         offset: n,

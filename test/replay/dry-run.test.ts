@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { dryRun } from '../../src/commands/replay.js';
 import { parseReplayOptions } from '../../src/commands/replay-options.js';
 import { type OutboundBatch, planBatches, type ReplayEvent } from '../../src/http/batches.js';
+import { loneReplayEvent } from '../helpers/events.js';
 import { replayDefaults } from '../helpers/replay-options.js';
 
 async function* events(count: number): AsyncGenerator<ReplayEvent[]> {
   for (let n = 0; n < count; n++) {
     const text = JSON.stringify({ n, pad: 'x'.repeat(1000) });
-    yield [{ file: 'in.json', batch: n, location: `in.json:${n + 1}:1`, offset: n, text, inArray: false, value: null }];
+    yield [loneReplayEvent(n, text)];
   }
 }
 

@@ -12,6 +12,7 @@ import { CallhookError } from '../../src/errors.js';
 import { planBatches, type ReplayEvent } from '../../src/http/batches.js';
 import { type DeliveryOptions, deliverBatches } from '../../src/http/deliver.js';
 import { type Journal, type JournalEntry, openJournal, readJournal } from '../../src/http/journal.js';
+import { loneReplayEvent } from '../helpers/events.js';
 import { serverPerTest } from '../helpers/http-server.js';
 import { type RawLogEntry, rawServerPerTest } from '../helpers/raw-server.js';
 
@@ -22,7 +23,7 @@ const server = serverPerTest();
 async function* events(count: number): AsyncGenerator<ReplayEvent[]> {
   for (let n = 0; n < count; n++) {
     const text = JSON.stringify({ n });
-    yield [{ file: 'in.json', batch: n, location: `in.json:${n + 1}:1`, offset: n, text, inArray: false, value: null }];
+    yield [loneReplayEvent(n, text)];
   }
 }
 
@@ -154,7 +155,7 @@ describe('replay against misbehaving receivers', () => {
     // batch still waited in replay's socket for a receiver that had stopped reading (or reset).
     const text = JSON.stringify({ n: 0, pad: 'x'.repeat(8 * 1024 * 1024) });
     async function* big(): AsyncGenerator<ReplayEvent[]> {
-      yield [{ file: 'in.json', batch: 0, location: 'in.json:1:1', offset: 0, text, inArray: false, value: null }];
+      yield [loneReplayEvent(0, text)];
     }
     for (const after of ['stops reading', 'resets']) {
       const sockets = new Set<Socket>();
