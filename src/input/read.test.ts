@@ -1111,6 +1111,26 @@ describe('a file read in chunks of any size', () => {
     }
   });
 
+  it('judges the bytes held after a byte that is not UTF-8, handed back at the end of the file, as it judges them read at once', async () => {
+    // The line from the 0xFF byte on was held to the end of the file, then read again a slice at a
+    // time with no character held at a slice's end: each emoji a slice's end cut counted as bytes
+    // that are not text, and in reads of 8 the file was refused as binary at byte 1062.
+    const path = join(dir, 'emoji-after-latin1.json');
+    writeFileSync(
+      path,
+      Buffer.concat([
+        Buffer.from('[{"a":1,"b":"x'),
+        Buffer.of(0xff),
+        Buffer.from(`y"},{"a":1,"b":"${'😀'.repeat(300)}"}]`),
+      ]),
+    );
+    const whole = await readAll(path, 2 ** 22, 2 ** 22, true);
+    expect(whole.records.map((record) => record.kind)).toEqual(['file-start', 'invalid', 'invalid', 'file-end']);
+    for (let size = 1; size <= 16; size++) {
+      expect({ size, ...(await readAll(path, size, size, true)) }).toEqual({ size, ...whole });
+    }
+  });
+
   it('frames an element that begins the last chunk, cut short by the end of the file, with its line', async () => {
     // The end of the file let go of the chunk, and its first byte was taken for the chunk at hand's:
     // the frame showed `…{"t":"a"`.

@@ -27,7 +27,7 @@ function utf8Length(bytes: Buffer, i: number): number {
 }
 
 /** Where `bytes` from `from` ends short of a character the end may cut: before the lead byte of a last character its end cuts. */
-function wholeEnd(bytes: Buffer, from: number): number {
+export function wholeEnd(bytes: Buffer, from: number): number {
   const end = bytes.length;
   for (let back = 1; back <= 3 && end - back >= from; back++) {
     const byte = bytes[end - back] ?? 0;

@@ -41,6 +41,7 @@ import {
   type TextWindow,
   textSampleSize,
   unsettledTail,
+  wholeEnd,
   windowAt,
   windowCountAt,
 } from './sniff.js';
@@ -274,6 +275,8 @@ export class ElementSplitter {
   // whether the file has ended, when nothing more is held.
   private heldTail: Buffer | undefined;
   private ending = false;
+  // The next push is the character the file's end cuts, held once it had ended (see `endStep`).
+  private endCut = false;
   // The file offset up to which bytes were judged text and let go (bytes read again are not judged
   // again); the window they end in, from its file offset, with their count (see `TextWindow`);
   // whether the chunk at hand is text from there; binary data found and not yet reached (the
@@ -508,6 +511,8 @@ export class ElementSplitter {
   private pushBytes(bytes: Buffer): void {
     const chunk = this.heldTail ? Buffer.concat([this.heldTail, bytes]) : bytes;
     this.heldTail = undefined;
+    const endCut = this.endCut;
+    this.endCut = false;
     if (this.recovering && this.offset >= this.recoveringTo) this.recovering = false;
     // Hint: past a BOM also when the first bytes were held (below) and come again.
     const first = !this.started ? this.readFileStart(chunk) : Math.max(0, this.textStart - this.offset);
@@ -524,8 +529,15 @@ export class ElementSplitter {
       // are held and judged with the bytes that follow them, so that it is found where it begins
       // however the file is cut into chunks.
       // Bytes read again (see `readAgain`) are followed by the rest of the chunk at hand, not by
-      // the next: none is held.
-      const held = this.ending || this.recovering ? chunk.length : unsettledTail(chunk, first);
+      // the next: no line is held. Hint: but the caller pushes them a slice at a time (see
+      // `deferRecoveries`, `endStep`), and a character a slice's end cuts is held for the next, as
+      // `unsettledTail` holds it: judged cut, its bytes counted as not text, and after a byte that
+      // is not UTF-8 a line of emoji read 8 bytes at a time was refused as binary.
+      const held = endCut
+        ? chunk.length
+        : this.ending || this.recovering
+          ? wholeEnd(chunk, first)
+          : unsettledTail(chunk, first);
       this.letGo(chunk, first, held);
       if (held > first || first > 0) this.readBytes(held < chunk.length ? chunk.subarray(0, held) : chunk, first);
       if (held < chunk.length) {
@@ -617,6 +629,8 @@ export class ElementSplitter {
    * elements of a 60 MB held element were all handed on together, hundreds of MB of records.
    */
   endStep(): Buffer | undefined {
+    // Held once the file had ended (see `pushBytes`), a tail is the character its end cuts.
+    this.endCut = this.ending;
     this.ending = true;
     if (this.heldTail) {
       // The lines held at the end of the last chunk are read as they are, as a step of their own.
@@ -628,8 +642,10 @@ export class ElementSplitter {
       // The file ended inside what could have been a byte order mark: its bytes are read as they are.
       const head = this.heldHead;
       this.heldHead = undefined;
+      this.endCut = true;
       this.pushBytes(head);
     }
+    this.endCut = false;
     if (this.mode === Mode.Dead) return undefined;
     // The bytes handed out by the step before, if any, were read again.
     this.recovery = undefined;
