@@ -285,16 +285,32 @@ export class CaptureWriter {
       // Read and write, and O_NONBLOCK: neither open waits for a FIFO's other end.
       const created = openOutputSync(logPath, constants.O_RDWR | constants.O_APPEND | constants.O_NONBLOCK);
       let torn: boolean;
+      let checked: { dev: number; ino: number };
       try {
         const stats = fstatSync(created);
         const special = notAFile(stats, 'the log is read back by verify');
         if (special) throw new CallhookError(`${logPath}: ${special}`, ExitCode.usage);
         checkOwnFile(logPath, stats, logRisks, (message) => options.onWarning?.(message));
         torn = !endsWithNewline(created, stats.size);
+        checked = stats;
       } finally {
         closeSync(created);
       }
-      const writer = new CaptureWriter(folder, highest + 1, durable, await open(logPath, flags | constants.O_NONBLOCK));
+      const log = await open(logPath, flags | constants.O_NONBLOCK);
+      // Hint: the file checked above, not one put in its place since (a FIFO, another user's
+      // file): what is appended to it is what verify trusts.
+      const opened = await log.stat().catch(async (error: unknown) => {
+        await log.close();
+        throw error;
+      });
+      if (opened.dev !== checked.dev || opened.ino !== checked.ino) {
+        await log.close();
+        throw new CallhookError(
+          `${logPath}: was replaced while listen opened it; start again, and capture into a folder of your own`,
+          ExitCode.usage,
+        );
+      }
+      const writer = new CaptureWriter(folder, highest + 1, durable, log);
       writer.torn = torn;
       return writer;
     } catch (error) {

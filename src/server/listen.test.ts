@@ -9,12 +9,14 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { open } from 'node:fs/promises';
+import fsPromises, { open } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -1499,6 +1501,28 @@ describe('listen: capture', () => {
       );
     },
   );
+
+  it('--out refuses a log replaced between its check and its open: descriptions go only to the file checked', async () => {
+    // The log was checked on one open and written through a second: a file put in its place
+    // between them (a FIFO, another user's file) took every description unchecked.
+    const dir = tempDir('listen');
+    const logPath = join(dir, captureLogName);
+    const real = fsPromises.open;
+    const spy = vi.spyOn(fsPromises, 'open').mockImplementation((async (path: unknown, ...rest: unknown[]) => {
+      if (path === logPath) {
+        renameSync(logPath, `${logPath}.checked`);
+        writeFileSync(logPath, '', { mode: 0o600 });
+      }
+      return real(path as string, ...(rest as [number]));
+    }) as typeof fsPromises.open);
+    syncBuiltinESMExports();
+    try {
+      await expect(CaptureWriter.open(dir)).rejects.toThrow(`${logPath}: was replaced while listen opened it`);
+    } finally {
+      spy.mockRestore();
+      syncBuiltinESMExports();
+    }
+  });
 
   // Hint: only root can give a file to another user (nobody, 65534), as one does who plants a folder in /tmp.
   it.skipIf(process.getuid?.() !== 0)(
