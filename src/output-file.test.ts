@@ -129,6 +129,15 @@ describe('openOutputSync', () => {
       lchownSync(via, 65534, 65534);
       expect(refused(join(via, 'deliveries.meta'), append)).toBe(refusal(via));
       expect(readdirSync(inside)).toEqual([]);
+      // `..` after it, in the path given: the kernel follows the link, then goes up from where it
+      // points (`via/../x` is `dir/x` only as text), so the link is on the way all the same.
+      const deeper = join(inside, 'deeper');
+      mkdirSync(deeper);
+      const up = join(dir, 'up');
+      symlinkSync(deeper, up);
+      lchownSync(up, 65534, 65534);
+      expect(refused(`${up}/../planted.json`, append)).toBe(refusal(up));
+      expect(readdirSync(inside)).toEqual(['deeper']);
       // A link of the user's own that leads through theirs.
       const mine = join(dir, 'mine.json');
       symlinkSync('rep.json', mine);

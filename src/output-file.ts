@@ -17,7 +17,7 @@ import {
   type Stats,
   statSync,
 } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from './errors.js';
 
 /** Why no file may be created at `path`: it is a symlink whose target does not exist; undefined otherwise. */
@@ -104,15 +104,18 @@ export function refuseForeign(path: string, owner: number, who: string): void {
 
 /**
  * Refuses `path` when a symlink on its way (the path itself, a folder in it, or one that a link
- * points to) belongs to another user (not root), as the kernel's fs.protected_symlinks does in
- * sticky folders: its owner could point it at any file of the user's, for callhook to write to.
- * Hint: a link's own owner, not its target's: the target is the user's file they would reach.
+ * points to) belongs to another user (not root): whoever owns it chose where it points, and could
+ * have pointed it at any file of the user's, for callhook to write to. Stricter than the kernel's
+ * fs.protected_symlinks, which judges links in sticky folders only. Hint: a link's own owner, not
+ * its target's: the target is the user's file they would reach.
  */
 export function refuseForeignLinks(path: string): void {
   const me = process.getuid?.();
   if (me === undefined) return;
-  // Hint: followed name by name, as the kernel does: `..` after a link leaves where it points.
-  const absolute = resolve(path);
+  // Hint: followed name by name, as the kernel does: `..` after a link leaves where it points, so
+  // the path is not normalised first (`resolve` makes `link/../x` plain `x`, the link never met).
+  // The working folder as getcwd gives it holds no link.
+  const absolute = isAbsolute(path) ? path : `${process.cwd()}${sep}${path}`;
   const names = absolute.split(sep).reverse();
   let at: string = sep;
   for (let links = 0; names.length > 0; ) {
@@ -136,7 +139,7 @@ export function refuseForeignLinks(path: string): void {
     }
     refuseForeign(
       // Hint: the path as given when it is the link itself, as every other message names it.
-      next === absolute ? path : next,
+      links === 0 && names.every((rest) => rest === '' || rest === '.') ? path : next,
       stats.uid,
       'point this symlink at any file of yours, for callhook to write to; name a file of your own',
     );

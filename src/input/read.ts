@@ -131,8 +131,9 @@ interface Listed {
 }
 
 /** What a file is whatever path names it (a symlink, `./`, a folder's walk): its device and inode. */
-function fileId(info: BigIntStats): string {
-  return `${info.dev}:${info.ino}`;
+function fileId(info: BigIntStats): string | undefined {
+  // Hint: a file system that numbers no inode (FAT, some network shares) gives every file 0: none is compared.
+  return info.ino === 0n ? undefined : `${info.dev}:${info.ino}`;
 }
 
 async function walk(directory: string, into: Listed[]): Promise<void> {
