@@ -7,7 +7,7 @@ import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { optionSize } from '../input/element.js';
-import { processStdin } from '../input/stdin.js';
+import { namesStdin, processStdin } from '../input/stdin.js';
 import { captureLogName, stdinName } from '../input/types.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { BodyChanged, CapturedBodies, capturedDeliveries } from '../server/capture.js';
@@ -116,7 +116,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
   if (raw.body === undefined && (raw.header !== undefined || raw.headers !== undefined)) {
     throw new CallhookError('--header, --headers: apply only with --body FILE');
   }
-  if (raw.body === '-' && raw.headers === '-') {
+  if (raw.body !== undefined && raw.headers !== undefined && namesStdin(raw.body) && namesStdin(raw.headers)) {
     throw new CallhookError('--body, --headers: stdin is named twice, and can be read only once');
   }
   if (raw.body === undefined && paths.length === 0) {

@@ -14,7 +14,7 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
-import { processStdin } from './stdin.js';
+import { namesStdin, processStdin } from './stdin.js';
 import {
   captureLogName,
   type InputRecord,
@@ -80,11 +80,10 @@ export interface Source {
 }
 
 const extensions = /\.(json|ndjson|jsonl)$/i;
-const stdinNames = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
 /** Whether a source is stdin: `-`, or a name of it (`/dev/stdin`), read as a file when it was redirected from one. */
 export function isStdin(source: Source): boolean {
-  return source.path === '-' || stdinNames.has(source.path);
+  return namesStdin(source.path);
 }
 
 /**
@@ -213,7 +212,7 @@ async function listPath(path: string, listed: readonly Source[]): Promise<Listed
   if (path === '-') return addStdin(path, stdinName);
   // Hint: stdin that is a socket (as Node gives a child's) cannot be opened by name (ENXIO),
   // so a name for stdin that is not a regular file reads the stdin stream.
-  if (stdinNames.has(path) && !(await stat(path).catch(() => undefined))?.isFile()) return addStdin(path, path);
+  if (namesStdin(path) && !(await stat(path).catch(() => undefined))?.isFile()) return addStdin(path, path);
   try {
     const info = await checkReadable(path);
     if (info.isDirectory()) {
@@ -258,7 +257,7 @@ export async function canonicalPath(path: string): Promise<string> {
 export async function isAmongSources(paths: readonly string[], candidate: string): Promise<boolean> {
   const target = await canonicalPath(candidate);
   for (const path of paths) {
-    if (path === '-' || stdinNames.has(path)) continue;
+    if (namesStdin(path)) continue;
     const given = await canonicalPath(path);
     if (given === target) return true;
     const inside = relative(given, target);

@@ -2,6 +2,13 @@
 import { fstatSync } from 'node:fs';
 import { CallhookError } from '../errors.js';
 
+const stdinNames = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+/** Whether a path given names stdin: `-`, or one of its names (`/dev/stdin`), which can be read only once. */
+export function namesStdin(path: string): boolean {
+  return stdinNames.has(path);
+}
+
 /** The process's stdin as an input, refused where it holds none: a terminal, or a folder (`< exports/`). */
 export function processStdin(): NodeJS.ReadStream {
   if (process.stdin.isTTY) {

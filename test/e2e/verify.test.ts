@@ -303,5 +303,18 @@ describe('verify --body -', () => {
     const changed = await runCli(args, { env, input: Buffer.concat([body, Buffer.from(' ')]) });
     expect(JSON.parse(changed.stdout)).toMatchObject({ file: '<stdin>', ok: false });
     expect(changed.code).toBe(1);
+    // Stdin by another of its names is stdin too: the headers' read swallowed the body.
+    const pairs: Array<[string, string]> = [
+      ['-', '/dev/stdin'],
+      ['/dev/stdin', '-'],
+      ['/dev/fd/0', '/proc/self/fd/0'],
+    ];
+    for (const [bodyName, headersName] of pairs) {
+      const twice = await runCli(['verify', '--body', bodyName, '--headers', headersName], { env, input: body });
+      expect({ stderr: twice.stderr, code: twice.code }).toEqual({
+        stderr: 'callhook: --body, --headers: stdin is named twice, and can be read only once\n',
+        code: 2,
+      });
+    }
   });
 });
