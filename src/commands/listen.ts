@@ -1,7 +1,7 @@
 /** `callhook listen`: a local receiver that checks, shows and captures deliveries byte for byte. */
 import { CallhookError, ExitCode } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
-import { colorsFor, escapeTerminal, terminalWidth, wrapMessage } from '../render/terminal.js';
+import { colorsFor, escapeTerminal, terminalWidth, warningLine, wrapMessage } from '../render/terminal.js';
 import { CaptureWriter } from '../server/capture.js';
 import { bodyBudgetOf, type Delivery, isLoopbackHost, type ListenSettings, startListener } from '../server/listen.js';
 import {
@@ -35,8 +35,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   const messageWidth = options.width ?? terminalWidth(err);
   // Hint: written after the start-up line, which scripts read as the first line of stderr.
   const warnings: string[] = [];
-  const onWarning = (message: string) =>
-    warnings.push(wrapMessage(`callhook: warning: ${escapeTerminal(message)}`, messageWidth));
+  const onWarning = (message: string) => warnings.push(warningLine(message, messageWidth));
   const capture = options.out
     ? await CaptureWriter.open(options.out, { durable: options.durable, onWarning })
     : undefined;

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { escapeTerminal } from '../render/escape.js';
+import { terminalWidth, warningLine } from '../render/terminal.js';
 
 /** How the output may be shown. */
 interface OutputOptions {
@@ -17,15 +17,15 @@ interface OutputOptions {
 }
 
 /** A writable terminal-or-pipe, as process.stdout is. */
-type Stdout = Writable & { isTTY?: boolean | undefined; rows?: number | undefined };
+type Stdout = Writable & { isTTY?: boolean | undefined; rows?: number | undefined; columns?: number | undefined };
 
 // Hint: output that is still shorter than a screen after this long is a slow stream (a tail -f
 // into stdin, say); it is printed as it comes rather than held back for a pager.
 const pagerDecisionMs = 1000;
 
-/** Says a warning on stderr in one line, `callhook: warning: …`, its untrusted text escaped. */
+/** Says a warning on stderr, as `warningLine` words it, wrapped to stderr's width. */
 export function warnOnStderr(message: string): void {
-  process.stderr.write(`callhook: warning: ${escapeTerminal(message)}\n`);
+  process.stderr.write(warningLine(message, terminalWidth(process.stderr)));
 }
 
 /** The pager command line to run, or undefined when paging is off or the pager is not installed. */
@@ -99,10 +99,17 @@ export class Output {
     if (!target.write(text)) await drained(target, () => this.closed);
   }
 
-  /** Writes a warning line where the user will see it in order: into a paged terminal, else stderr. */
-  async warn(line: string): Promise<void> {
-    if (this.takesWarnings || this.pager) await this.write(`${line}\n`);
-    else process.stderr.write(`${line}\n`);
+  /** Says a diagnostic (lines, each ending in a newline) where the user sees it in order: into a paged terminal, else on stderr. */
+  async diagnose(text: string): Promise<void> {
+    if (this.takesWarnings || this.pager) await this.write(text);
+    else process.stderr.write(text);
+  }
+
+  /** Says a warning (see `warningLine`) as `diagnose` does, wrapped to the width of where it goes. */
+  async warn(message: string): Promise<void> {
+    await this.diagnose(
+      warningLine(message, terminalWidth(this.takesWarnings || this.pager ? this.stdout : process.stderr)),
+    );
   }
 
   /** Flushes what is held back and waits for the pager to quit. */

@@ -73,7 +73,7 @@ import {
   renderSkipped,
   renderUnjournalled,
 } from '../render/replay.js';
-import { colorsFor, escapeTerminal, terminalWidth, toSafeJson, wrapMessage } from '../render/terminal.js';
+import { colorsFor, terminalWidth, toSafeJson, warningLine, wrapMessage } from '../render/terminal.js';
 import { advisedMessage } from '../render/validation.js';
 import { plural } from '../render/words.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
@@ -95,11 +95,11 @@ function diagnose(text: string): void {
 /** The warnings said: a journal is checked when read for `--resume` and again when opened, and said once. */
 const warned = new Set<string>();
 
-/** Says a warning on stderr, once, wrapped to its width. */
+/** Says a warning on stderr, once. */
 function warn(message: string): void {
   if (warned.has(message)) return;
   warned.add(message);
-  diagnose(wrapMessage(`callhook: warning: ${escapeTerminal(message)}`, terminalWidth(stderr)));
+  diagnose(warningLine(message, terminalWidth(stderr)));
 }
 
 /**
@@ -409,21 +409,17 @@ function confirmedFromJournal(path: string, run: RunIdentity, url: string): Set<
   checkResume(path, contents.header, run, contents.notHeader);
   for (const message of warnings) warn(message);
   for (const line of contents.unreadable) {
-    diagnose(
-      `callhook: ${escapeTerminal(path)}:${line}: unreadable journal line skipped (cut short by a crash or a full disk?)\n`,
-    );
+    warn(`${path}:${line}: unreadable journal line skipped (cut short by a crash or a full disk?)`);
   }
   if (contents.header && contents.header.selection === undefined) {
-    diagnose(
-      `callhook: warning: the journal does not say which events its run selected (an earlier version wrote it): resume only with that run's --type, --no-validate and --max-element-size\n`,
+    warn(
+      "the journal does not say which events its run selected (an earlier version wrote it): resume only with that run's --type, --no-validate and --max-element-size",
     );
   }
   // Another receiver may be right (the same one restarted on another port), so it is only said.
   const written = contents.header?.url;
   if (written !== undefined && !sameUrl(written, url)) {
-    diagnose(
-      `callhook: warning: the journal was written for ${escapeTerminal(written)}, and this run sends to ${escapeTerminal(url)}\n`,
-    );
+    warn(`the journal was written for ${written}, and this run sends to ${url}`);
   }
   return contents.confirmed;
 }

@@ -19,7 +19,7 @@ import {
   renderSkipWarning,
 } from '../render/flow.js';
 import type { ViewFormat } from '../render/formats.js';
-import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
+import { colorsFor, terminalWidth } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import { correlationIdOf, type EventType } from '../schema/events.js';
 import type { StatusGroupChoice } from './options.js';
@@ -122,7 +122,7 @@ export async function* eventRecords(
           // line holds no payload text (a file name, a byte offset), so --mask leaves it whole.
           skipped.unreadable++;
           process.exitCode = exitCodeWithUnreadable(Number(process.exitCode ?? ExitCode.ok), skipped.unreadable);
-          await output.warn(formatFatal(unreadableFileError(record.problem)).message);
+          await output.diagnose(`${formatFatal(unreadableFileError(record.problem)).message}\n`);
           continue;
         }
         if (record.kind === 'invalid') skipped.elements++;
@@ -147,9 +147,9 @@ function noteMatch(ids: Set<string>, prefix: string | undefined, id: string | un
 /** The warning for an id prefix that matched several ids, or undefined. */
 function ambiguityWarning(option: string, prefix: string | undefined, ids: ReadonlySet<string>): string | undefined {
   if (prefix === undefined || ids.size < 2) return undefined;
-  const listed = [...ids].slice(0, 3).map((id) => escapeTerminal(id.slice(0, 8)));
+  const listed = [...ids].slice(0, 3).map((id) => id.slice(0, 8));
   const many = ids.size > 3 ? 'more than 3' : String(ids.size);
-  return `callhook: warning: --${option} ${escapeTerminal(prefix)} matched ${many} ${option}s (${listed.join(', ')}${ids.size > 3 ? ', …' : ''}); give more of it to pick one`;
+  return `--${option} ${prefix} matched ${many} ${option}s (${listed.join(', ')}${ids.size > 3 ? ', …' : ''}); give more of it to pick one`;
 }
 
 /** The `show` action. */

@@ -26,7 +26,7 @@ import {
   type TraceHeaderView,
   traceHeaderView,
 } from './flow.js';
-import { displayWidth } from './terminal.js';
+import { displayWidth, warningLine } from './terminal.js';
 
 const plain = { width: 80, colors: new Chalk({ level: 0 }) };
 const coloured = { width: 80, colors: new Chalk({ level: 2 }) };
@@ -345,20 +345,22 @@ describe('renderJsonElement', () => {
 
 describe('renderSkipWarning', () => {
   const at = { file: 'x\u001b[2J.ndjson', line: 2, column: 36, offset: 80, pointer: '/time' };
-  test('names file:line:column and the JSON pointer, as validate does, escaped', () => {
-    const line = renderSkipWarning({
+  test('names file:line:column and the JSON pointer, as validate does, escaped as a warning', () => {
+    const message = renderSkipWarning({
       kind: 'invalid',
       element: { ...at, pointer: '', index: 1, batch: 1, text: '' },
       eventKind: undefined,
       value: undefined,
       problems: [{ ...at, severity: 'error', code: 'unterminated-string', message: 'unterminated string' }],
     });
-    expect(line).toBe('callhook: warning: x\\e[2J.ndjson:2:36: skipped an invalid event: unterminated string (/time)');
+    expect(warningLine(message ?? '', 200)).toBe(
+      'callhook: warning: x\\e[2J.ndjson:2:36: skipped an invalid event: unterminated string (/time)\n',
+    );
     const root = renderSkipWarning({
       kind: 'problem',
       problem: { ...at, pointer: '', severity: 'error', code: 'unexpected-eof', message: 'unexpected end of file' },
     });
-    expect(root).toBe('callhook: warning: x\\e[2J.ndjson:2:36: unexpected end of file');
+    expect(warningLine(root ?? '', 200)).toBe('callhook: warning: x\\e[2J.ndjson:2:36: unexpected end of file\n');
   });
 });
 

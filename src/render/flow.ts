@@ -407,7 +407,7 @@ export function renderJson(value: unknown): string {
 }
 
 /**
- * The warning line for an input record that is not a valid event (it is skipped), naming
+ * The warning (its message, for `warningLine`) for an input record that is not a valid event (it is skipped), naming
  * file:line:column and the JSON pointer as validate does; undefined for records that need no warning.
  * A file that is not text is no warning but an error (see `eventRecords` in show).
  */
@@ -427,11 +427,11 @@ export function renderSkipWarning(record: InputRecord): string | undefined {
     more = Math.max(0, errors.length - 1) + (record.omitted?.errors ?? 0);
     if (record.eventKind) what = record.eventKind;
   } else return undefined;
-  const where = `${escapeTerminal(problem.file)}:${problem.line}:${problem.column}`;
+  const where = `${problem.file}:${problem.line}:${problem.column}`;
   const tail = more > 0 ? ` (and ${more} more; see callhook validate)` : '';
   const skipped = record.kind === 'invalid' ? `skipped an invalid ${what}: ` : '';
   const pointer = problem.pointer ? ` (${problem.pointer})` : '';
-  return `callhook: warning: ${where}: ${skipped}${escapeTerminal(advisedMessage(problem) + pointer)}${tail}`;
+  return `${where}: ${skipped}${advisedMessage(problem)}${pointer}${tail}`;
 }
 
 /** The heading of a trace as every format shows it, built once: payload text raw (each renderer escapes it). */

@@ -1,5 +1,6 @@
 /** Terminal facts every renderer shares: whether to colour, and how to make untrusted text safe. */
 import { Chalk, type ChalkInstance } from 'chalk';
+import { escapeTerminal } from './escape.js';
 import { displayWidth, graphemeSegments, graphemeWidth, narrowText, wordBreaks } from './width.js';
 
 /** Whether output to `stream` should be coloured: `--no-color` and NO_COLOR win, then FORCE_COLOR, then TTY. */
@@ -244,6 +245,15 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
 }
 
 /** A message for stderr, already escaped, wrapped to `width` with its later lines indented two columns; ends in a newline. */
+/**
+ * A warning as every command says it: `callhook: warning: …`, the whole message (the file names
+ * and payload text in it) escaped, as `formatFatal` escapes an error, and wrapped to `width`, the
+ * lines after the first indented. Ends with a newline.
+ */
+export function warningLine(message: string, width: number): string {
+  return wrapMessage(`callhook: warning: ${escapeTerminal(message)}`, width);
+}
+
 export function wrapMessage(text: string, width: number): string {
   return `${wrapSpans([{ text }], { width, firstIndent: '', indent: '  ' }).join('\n')}\n`;
 }

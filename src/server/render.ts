@@ -13,7 +13,7 @@ import {
   escapeJsonForTerminal,
   escapeTerminal,
   type TextSpan,
-  wrapMessage,
+  warningLine,
   wrapSpans,
 } from '../render/terminal.js';
 import { advisedMessage } from '../render/validation.js';
@@ -220,8 +220,8 @@ export function renderDeliveryJson(delivery: Delivery): string {
 
 /** The warning that `host` (not a loopback address) lets other machines deliver, wrapped to `width`. */
 export function renderExposedWarning(host: string, width: number): string {
-  return wrapMessage(
-    `callhook: warning: listening on ${escapeTerminal(host)}, reachable from other machines; deliveries are not authenticated unless --sign is given`,
+  return warningLine(
+    `listening on ${host}, reachable from other machines; deliveries are not authenticated unless --sign is given`,
     width,
   );
 }

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureWriter } from '../../src/server/capture.js';
 import { listCapturedDeliveries, readCapturedBody } from '../helpers/captured.js';
 import { standardSecret, tempDir } from '../helpers/payloads.js';
-import { binPath, type CliResult, repoRoot, runCli } from '../helpers/run-cli.js';
+import { binPath, type CliResult, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
 
 const secret = standardSecret('callhook listen e2e key 32 bytes');
 const env = { CALLHOOK_SECRET: secret };
@@ -627,9 +627,7 @@ describe('listen and verify', () => {
       const listen = await startListen(['--out', out, ...(width ? ['--width', String(width)] : [])]);
       listen.child.kill('SIGINT');
       expect(await listen.exited).toBe(0);
-      const warnings = listen
-        .stderr()
-        .replace(/\n {2}/g, ' ')
+      const warnings = unwrapped(listen.stderr())
         .split('\n')
         .filter((line) => line.includes('warning'));
       expect(warnings).toEqual([
@@ -695,7 +693,7 @@ describe('listen and verify', () => {
     const listen = await startListen(['--out', out]);
     listen.child.kill('SIGINT');
     expect(await listen.exited).toBe(0);
-    expect(listen.stderr().replace(/\n {2}/g, ' ')).toContain(
+    expect(unwrapped(listen.stderr())).toContain(
       `callhook: warning: ${out}: other users can add files to it (mode 1777), which would be read as captured deliveries; chmod go-w it, or capture into a folder of your own\n`,
     );
   });

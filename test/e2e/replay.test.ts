@@ -26,7 +26,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/generate.js';
 import { receivedEvents, serverPerTest } from '../helpers/http-server.js';
 import { attempt, numberOf, standardSecret, tempDir } from '../helpers/payloads.js';
-import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
+import { binPath, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
 import { hasOpenssl, selfSignedCertificate } from '../helpers/tls.js';
 
 const server = serverPerTest();
@@ -979,7 +979,7 @@ describe('replay', () => {
     ]);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(/2 already delivered \(resumed\)/);
-    expect(resumed.stderr).toContain(
+    expect(unwrapped(resumed.stderr)).toContain(
       `warning: the journal was written for ${s.url}, and this run sends to ${s.url}moved`,
     );
     expect(s.requests.length).toBe(sent);
@@ -997,7 +997,7 @@ describe('replay', () => {
     const warned = await runCli([...args, '--resume']);
     expect(warned.code).toBe(0);
     // Wrapped to 80 columns (piped), each line after the first indented by two.
-    expect(warned.stderr.replace(/\n {2}/g, ' ')).toBe(
+    expect(unwrapped(warned.stderr)).toBe(
       `callhook: warning: ${journal}: other users can write to it (mode 622), so they could add lines saying batches were delivered, which --resume would then skip, never sending them; chmod 600 it\n`,
     );
     for (const line of warned.stderr.split('\n')) expect(line.length <= 80 || !/ \S/.test(line.trim())).toBe(true);
@@ -1096,7 +1096,7 @@ describe('replay', () => {
     chmodSync(report, 0o644);
     const warned = await runCli(args);
     expect(warned.code).toBe(0);
-    expect(warned.stderr.replace(/\n {2}/g, ' ')).toBe(
+    expect(unwrapped(warned.stderr)).toBe(
       `callhook: warning: ${report}: other users can read it (mode 644), and it holds the receiver's URL with its query (a ?token=) and the headers sent; chmod 600 it\n`,
     );
     // A folder on the way that others can write to: they could put a file of theirs in its place.
@@ -1104,7 +1104,7 @@ describe('replay', () => {
     chmodSync(report, 0o600);
     const open = await runCli(args);
     expect(open.code).toBe(0);
-    expect(open.stderr.replace(/\n {2}/g, ' ')).toBe(
+    expect(unwrapped(open.stderr)).toBe(
       `callhook: warning: ${dir}: other users can write to it (mode 777), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or keep the report in a folder of your own\n`,
     );
     chmodSync(dir, 0o700);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateCalls } from '../../src/core/generate.js';
-import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
+import { binPath, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
 
 const validDir = join(repoRoot, 'fixtures/valid');
 const fixtures = readdirSync(validDir).filter((name) => /\.(json|jsonl|ndjson)$/.test(name));
@@ -287,26 +287,27 @@ describe.concurrent('show: options', () => {
     expect,
   }) => {
     const result = await runCli(['show', 'fixtures/invalid/']);
+    const stderr = unwrapped(result.stderr);
     // Exit 2 for the two files that are not text (binary.bin.json, utf16.json), named as errors.
     expect(result.code).toBe(2);
     expect(result.stdout).toContain('[Complete]');
-    expect(result.stderr).toContain(
+    expect(stderr).toContain(
       'callhook: warning: fixtures/invalid/missing-required-field.json:6:13: skipped an invalid CallComplete: missing required field "sessionId"',
     );
-    expect(result.stderr).toContain('fixtures/invalid/several-errors.json:59:51:');
-    expect(result.stderr).toMatch(/fixtures\/invalid\/utf16\.json:1:1: the file is UTF-16/);
-    for (const line of result.stderr.trimEnd().split('\n'))
+    expect(stderr).toContain('fixtures/invalid/several-errors.json:59:51:');
+    expect(stderr).toMatch(/fixtures\/invalid\/utf16\.json:1:1: the file is UTF-16/);
+    for (const line of stderr.trimEnd().split('\n'))
       expect(line).toMatch(/^callhook: (warning: )?fixtures\/invalid\/[\w.-]+:\d+:\d+: /);
-    const errors = result.stderr.split('\n').filter((line) => /^callhook: fixtures/.test(line));
+    const errors = stderr.split('\n').filter((line) => /^callhook: fixtures/.test(line));
     expect(errors.map((line) => line.split(':')[1])).toEqual([
       ' fixtures/invalid/binary.bin.json',
       ' fixtures/invalid/utf16.json',
     ]);
     // Said "skipped an invalid event: nesting … exceeds the limit of 256; skipped": skipped twice.
-    expect(result.stderr).toContain(
+    expect(stderr).toContain(
       'deep-nesting.json:2:3: skipped an invalid event: nesting 10002 levels deep exceeds the limit of 256 (/0)\n',
     );
-    expect(result.stderr).not.toMatch(/skipped an invalid .*; skipped/);
+    expect(stderr).not.toMatch(/skipped an invalid .*; skipped/);
   });
 
   test('an element of no known type is skipped with the flag that settles it, in show, trace and replay', async ({
@@ -325,7 +326,7 @@ describe.concurrent('show: options', () => {
         runCli(['replay', file, '--url', 'http://127.0.0.1:9/', '--format', 'json']),
       ]);
       for (const run of [show, trace, replay])
-        expect(run.stderr).toContain('cannot tell the event type from keys "foo", "bar"; pass --type');
+        expect(unwrapped(run.stderr)).toContain('cannot tell the event type from keys "foo", "bar"; pass --type');
       expect(JSON.parse(replay.stdout).invalid).toEqual([
         {
           location: `${file}:1:1`,

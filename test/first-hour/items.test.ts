@@ -10,7 +10,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { maskPhonesInText } from '../../src/core/timeline.js';
 import { renderRedelivery } from '../../src/render/flow.js';
 import { callComplete } from '../helpers/events.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, unwrapped } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-first-hour-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -161,7 +161,7 @@ describe('item 13: smaller things', () => {
     const result = await runCli(['show', file, '--campaign', 'd']);
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n').filter((line) => line.includes('CallAttempted'))).toHaveLength(2);
-    expect(result.stderr).toBe(
+    expect(unwrapped(result.stderr)).toBe(
       'callhook: warning: --campaign d matched 2 campaigns (d1111111, d2222222); give more of it to pick one\n',
     );
     const one = await runCli(['show', file, '--campaign', 'd1']);

@@ -49,3 +49,8 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     child.stdin.end(options.input);
   });
 }
+
+/** Diagnostics one line each, as before callhook wrapped them to the width (it indents the lines after the first by two spaces). */
+export function unwrapped(text: string): string {
+  return text.replace(/\n {2}/g, ' ');
+}
