@@ -25,22 +25,25 @@ const stdinSpy = `data:text/javascript,${encodeURIComponent(`
   });
 `)}`;
 
-/** The source files bundled into `entry` and the chunks it imports statically, transitively. */
-function staticSources(entry: string): string[] {
+/** The source files bundled into `entry` and the chunks it imports statically, transitively, and the Node modules they import. */
+function staticImports(entry: string): { sources: string[]; builtins: string[] } {
   const sources = new Set<string>();
+  const builtins = new Set<string>();
   const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
     const text = readFileSync(file, 'utf8');
     for (const [, source] of text.matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)) sources.add(source ?? '');
+    for (const [, builtin] of text.matchAll(/^import\s[^;]*?from "node:([^"]+)";/gms)) builtins.add(builtin ?? '');
     for (const [, chunk] of text.matchAll(/^(?:import|export)\s[^;]*?from "(\.[^"]+)";/gms)) {
       visit(join(dirname(file), chunk ?? ''));
     }
   };
   visit(entry);
-  return [...sources];
+  return { sources: [...sources], builtins: [...builtins] };
 }
+const staticSources = (entry: string) => staticImports(entry).sources;
 
 describe('start-up', () => {
   it('loads commander and the command list, not the options, choices or the error funnel', () => {
@@ -56,6 +59,19 @@ describe('start-up', () => {
       expect(sources, lazy).not.toContain(lazy);
     }
   });
+
+  it.each(['validate', 'show', 'summarise', 'trace', 'fix'])(
+    "%s does not load node:child_process, which only a terminal's pager needs",
+    (command) => {
+      // Hint: loading it (and the net, dgram and perf modules it brings) costs ~10 ms of every start.
+      const chunks = join(repoRoot, 'dist', 'chunks');
+      const entry = readdirSync(chunks).find((name) => new RegExp(`^${command}-\\w+\\.js$`).test(name));
+      expect(entry, `a chunk of its own for ${command}`).toBeDefined();
+      const { sources, builtins } = staticImports(join(chunks, entry ?? ''));
+      expect(sources).toContain('src/commands/output.ts');
+      expect(builtins).not.toContain('child_process');
+    },
+  );
 
   it("starts summarise's worker from a module that loads reading and counting, not the CLI", () => {
     // Hint: the worker reads nothing until its modules are loaded; the main thread reads meanwhile.
