@@ -407,6 +407,46 @@ describe('fix --write on a file another process changes', () => {
     expect(readdirSync(dir)).toEqual(['edited.json']);
   });
 
+  it.each([
+    ['after a refusal does not hide the refusal', true],
+    ['after the repair is written is an I/O error naming the file', false],
+  ])('a close of the file that fails %s', async (_, edit) => {
+    // An NFS mount reports a write-back error at close: the refusal (nothing was written) was lost
+    // behind it, and a failure after the write was said as an internal error.
+    const { file, input, plan } = await planned('closing.json');
+    const edited = Buffer.from(broken.toString().replace('"response": "Other"\n', '"response": "Later"\n'));
+    if (edit) {
+      writeFileSync(file, edited);
+      utimesSync(file, 1_700_000_000, 1_700_000_000);
+    }
+    // Hint: a FileHandle's close is its own property, not its prototype's: the handle fix writes
+    // the file through (opened r+) is given one that fails once it has closed.
+    const realOpen = fsPromises.open;
+    vi.spyOn(fsPromises, 'open').mockImplementation(async (...args: Parameters<typeof realOpen>) => {
+      const handle = await realOpen(...args);
+      if (args[0] === file && args[1] === 'r+') {
+        const close = handle.close.bind(handle);
+        handle.close = async () => {
+          await close();
+          throw Object.assign(new Error('EIO: i/o error, close'), { code: 'EIO', syscall: 'close' });
+        };
+      }
+      return handle;
+    });
+    syncBuiltinESMExports();
+    try {
+      await expect(writeRepaired(input, plan)).rejects.toThrow(
+        new CallhookError(
+          edit ? `${file}: the file changed while it was checked; nothing was written` : `${file}: i/o error`,
+        ),
+      );
+    } finally {
+      vi.restoreAllMocks();
+      syncBuiltinESMExports();
+    }
+    expect(readFileSync(file)).toEqual(edit ? edited : repaired);
+  });
+
   it('the check after repair refuses a file changed since it was planned, rather than count what the plan does to other bytes', async () => {
     // Two fix --write at once: the other one's repair landed between this one's plan and check,
     // and this one said "1 syntax problem remains after repair" (its comma put in twice).

@@ -457,6 +457,7 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     throw describeIoError(error, name);
   }
   let backup: Backup | undefined;
+  let written = false;
   try {
     backup = await makeBackup(path, name, await handle.stat(), bytesOf(input));
     const { path: made } = backup;
@@ -470,11 +471,16 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     );
     if (refusal) throw await withoutBackup(made, refusal);
     await rewriteFromBackup(handle, backup, plan, name);
+    written = true;
     return made;
   } finally {
     // Hint: synced once written (see `makeBackup`): its close has nothing left to report.
     await backup?.handle.close().catch(() => undefined);
-    await handle.close();
+    // Hint: a close that fails (an NFS mount's write-back error) after a refusal or a failed write
+    // must not hide why; after the repair is written, it is the write's failure.
+    await handle.close().catch((error: unknown) => {
+      if (written) throw describeIoError(error, name);
+    });
   }
 }
 
