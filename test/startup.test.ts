@@ -63,7 +63,7 @@ describe('start-up', () => {
   it.each(['validate', 'show', 'summarise', 'trace', 'fix'])(
     "%s does not load node:child_process, which only a terminal's pager needs",
     (command) => {
-      // Hint: loading it (and the net, dgram and perf modules it brings) costs ~10 ms of every start.
+      // Hint: loading it (and the dgram and perf modules it brings) costs every start (bench/RESULTS.md).
       const chunks = join(repoRoot, 'dist', 'chunks');
       const entry = readdirSync(chunks).find((name) => new RegExp(`^${command}-\\w+\\.js$`).test(name));
       expect(entry, `a chunk of its own for ${command}`).toBeDefined();
