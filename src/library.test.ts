@@ -404,6 +404,83 @@ describe('readEvents', () => {
   });
 });
 
+describe('a source that fails while being read', () => {
+  /** The items, with the problems' code, message and place only. */
+  const brief = (items: ReadItem[]) =>
+    items.map((item) =>
+      item.kind === 'problem'
+        ? { problem: item.problem.code, message: item.problem.message, offset: item.problem.offset }
+        : { [item.kind]: item.value },
+    );
+
+  it('gives the events read before a dropped connection, then one unreadable problem, not a TypeError', async () => {
+    // fetch's body threw undici's `TypeError: terminated` out of the loop: the type kept for a bad call.
+    const { createServer } = await import('node:http');
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': '1000' });
+      response.write('{"a":1}\n{"b":2}\n{"c":');
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) });
+      const items = await collect(readEvents(response.body as unknown as AsyncIterable<Uint8Array>));
+      expect(brief(items)).toEqual([
+        { invalid: { a: 1 } },
+        { invalid: { b: 2 } },
+        { problem: 'unreadable', message: 'cannot be read: terminated', offset: 21 },
+      ]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('reads a destroyed stream or a throwing iterable as a source that failed, whatever the error', async () => {
+    // Threw `Error: aborted` and `Error: boom`: only an error with an errno code was the source's.
+    const destroyed = new Readable({
+      read() {
+        this.push('{"a":1}\n');
+        this.destroy(new Error('aborted'));
+      },
+    });
+    expect(brief(await collect(readEvents(destroyed)))).toEqual([
+      { invalid: { a: 1 } },
+      { problem: 'unreadable', message: 'cannot be read: aborted', offset: 8 },
+    ]);
+    async function* throwing() {
+      yield Buffer.from('[{"a":1}');
+      throw new Error('boom');
+    }
+    expect(brief(await collect(readEvents(throwing())))).toEqual([
+      { invalid: { a: 1 } },
+      { problem: 'unreadable', message: 'cannot be read: boom', offset: 8 },
+    ]);
+  });
+
+  it("refuses a source whose chunks are not strings or bytes with a TypeError, not the source's problem", async () => {
+    // Each was read as bytes, and gave an `unreadable` problem quoting Node on Buffer.from.
+    const refused = (got: string) =>
+      new TypeError(`source chunks must be strings or bytes (a Uint8Array or Buffer; got ${got})`);
+    await expect(collect(readEvents(new Uint16Array([0x7b, 0x7d]) as unknown as Uint8Array))).rejects.toThrow(
+      refused('number'),
+    );
+    await expect(collect(readEvents(Readable.from([{ a: 1 }])))).rejects.toThrow(refused('Object'));
+    async function* numbers() {
+      yield Buffer.from('{"a":1}\n');
+      yield 5;
+    }
+    const items: ReadItem[] = [];
+    const error = await (async () => {
+      for await (const item of readEvents(numbers() as AsyncIterable<Uint8Array>)) items.push(item);
+    })().catch((e: unknown) => e);
+    expect(error).toEqual(refused('number'));
+    // Hint: an async iterable's chunks are known only as they come: what came before the bad one is read.
+    expect(brief(items)).toEqual([{ invalid: { a: 1 } }]);
+  });
+});
+
 describe('signing and verifying', () => {
   const body = JSON.stringify(events.slice(0, 3));
 

@@ -22,7 +22,7 @@
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
-import { shownValue } from '../schema/names.js';
+import { kindOf, shownValue } from '../schema/names.js';
 import { headerNameCharacters } from './names.js';
 import { decodeStandardSecret, signHmacHex, signStandardWebhook } from './signing.js';
 
@@ -237,12 +237,6 @@ function fail(reason: VerifyFailure, message: string, skewSeconds?: number): Ver
 function noSecrets(): never {
   throw new CallhookError('secrets: give at least one secret', ExitCode.usage);
 }
-
-/** What kind of value a caller gave, never the value: `undefined`, `number`, `null`, `Buffer`, `Object`. */
-const kindOf = (value: unknown): string => {
-  if (value === null) return 'null';
-  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
-};
 
 /**
  * The secrets a library caller gave: one string or several, each a string with more than blanks
