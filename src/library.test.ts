@@ -163,6 +163,88 @@ describe('options a JavaScript caller may get wrong', () => {
   });
 });
 
+describe('calls a JavaScript caller may get wrong', () => {
+  // Each said "Cannot read properties of null (reading 'type')" or the like, or did as asked with
+  // the wrong kind of value: a TypeError naming what is wrong is the README's word for a wrong call.
+  const secrets = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+
+  it('refuses options that are not an object (null, a string, a list) with a TypeError, never quoting them', async () => {
+    const library = await import('./index.js');
+    const signed = library.signStandardWebhook('[]', { secrets });
+    for (const [options, got] of [
+      [null, 'null'],
+      [secrets, 'string'],
+      [5, 'number'],
+      [['strict'], 'Array'],
+    ] as const) {
+      const refused = new TypeError(`options must be an object (got ${got})`);
+      const bad = options as never;
+      expect(() => library.validateEvent(events[0], bad), got).toThrow(refused);
+      await expect(collect(library.readEvents('[]', bad)), got).rejects.toThrow(refused);
+      expect(() => library.toJsonSchema(bad), got).toThrow(refused);
+      expect(() => library.toOpenApi(bad), got).toThrow(refused);
+      expect(() => library.signStandardWebhook('[]', bad), got).toThrow(refused);
+      expect(() => library.signHexHmac('[]', bad), got).toThrow(refused);
+      expect(() => library.verifyStandardWebhook('[]', signed, bad), got).toThrow(refused);
+      expect(() => library.verifyHexHmac('[]', {}, bad), got).toThrow(refused);
+    }
+    // Options that may be left out still may; those a call needs (the secrets) may not.
+    expect(library.validateEvent(events[0], undefined).ok).toBe(true);
+    expect(library.toOpenApi(undefined).openapi).toBeDefined();
+    const none = undefined as unknown as { secrets: string };
+    const refused = new TypeError('options must be an object (got undefined)');
+    expect(() => library.signStandardWebhook('[]', none)).toThrow(refused);
+    expect(() => library.verifyHexHmac('[]', {}, none)).toThrow(refused);
+  });
+
+  it('refuses an OpenAPI version that is not a string, which made a document no tool reads', async () => {
+    const { toOpenApi } = await import('./index.js');
+    for (const [version, got] of [
+      [5, 'number'],
+      [{}, 'Object'],
+      [null, 'null'],
+    ] as const) {
+      expect(() => toOpenApi({ version: version as unknown as string }), got).toThrow(
+        new TypeError(`version must be a string (got ${got})`),
+      );
+    }
+    expect((toOpenApi({ version: '2.1.0' }).info as { version: string }).version).toBe('2.1.0');
+  });
+
+  it('refuses to escape what is not text, which came back as itself, unescaped, to be printed', async () => {
+    const { escapeTerminal } = await import('./index.js');
+    for (const [text, got] of [
+      [5, 'number'],
+      [undefined, 'undefined'],
+      [Buffer.from('\u001b[2J'), 'Buffer'],
+    ] as const) {
+      expect(() => escapeTerminal(text as unknown as string), got).toThrow(
+        new TypeError(`text must be a string (got ${got})`),
+      );
+    }
+    expect(escapeTerminal('\u001b[2J')).toBe('\\e[2J');
+  });
+
+  it("refuses a code frame's width that is not a whole number of columns, which dropped the line's text", async () => {
+    const { codeFrame } = await import('./index.js');
+    const [item] = await collect(readEvents('{"a": 1,, "b": 2}'));
+    const problem = item?.kind === 'invalid' ? item.problems[0] : undefined;
+    if (problem?.excerpt === undefined) throw new Error('a syntax problem has its source');
+    for (const [width, got] of [
+      [Number.NaN, 'NaN'],
+      [0, '0'],
+      [-5, '-5'],
+      [40.5, '40.5'],
+      ['60', '"60"'],
+    ] as const) {
+      expect(() => codeFrame(problem.excerpt!, problem.line, problem.column, width as number), got).toThrow(
+        new TypeError(`width must be a whole number of at least 1 (got ${got})`),
+      );
+    }
+    expect(codeFrame(problem.excerpt, problem.line, problem.column, 40)).toContain('{"a": 1,, "b": 2}');
+  });
+});
+
 describe('readEvents', () => {
   const text = `${JSON.stringify(events.slice(0, 20), null, 2)}\n${JSON.stringify(events.slice(20), null, 2).replace(/,\n(\s+)"phone"/, '\n$1"phone"')}\n`;
 

@@ -22,7 +22,7 @@
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
-import { kindOf, shownValue } from '../schema/names.js';
+import { assertOptions, kindOf, shownValue } from '../schema/names.js';
 import { headerNameCharacters } from './names.js';
 import { decodeStandardSecret, signHmacHex, signStandardWebhook } from './signing.js';
 
@@ -417,6 +417,7 @@ export function verifyStandardWebhook(
   headers: HeaderSource,
   options: VerifyOptions,
 ): VerifyResult {
+  assertOptions(options);
   const { toleranceSeconds, now } = options;
   // Hint: NaN compares false with everything, so a NaN tolerance or now (Number() of an unset
   // variable) would pass a delivery of any age.
@@ -465,6 +466,7 @@ export function verifyHexHmac(
 ): VerifyResult {
   const bytes = bytesOf(body);
   assertHeaders(headers);
+  assertOptions(options);
   const header = hmacHeaderName(options.header);
   return verifyHexHmacWithKeys(bytes, headers, { ...options, header, keys: hmacKeys(options.secrets) });
 }
