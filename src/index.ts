@@ -37,7 +37,9 @@ export {
   type CallAttemptedEvent,
   type CallCompleteEvent,
   type CallReceivedEvent,
+  codeFrame,
   type EventSource,
+  escapeTerminal,
   type InvalidEventResult,
   type ReadEventsOptions,
   type ReadItem,
@@ -54,10 +56,6 @@ export {
   type ValidEventResult,
   validateEvent,
 } from './library.js';
-/** A problem's code frame, as `callhook validate` draws it: `codeFrame(p.excerpt, p.line, p.column, width?)`. */
-export { codeFrame } from './render/code-frame.js';
-/** Payload text (a message, a pointer, a name) made safe to print to a terminal, as the CLI prints it. */
-export { escapeTerminal } from './render/escape.js';
 export {
   type CheckOptions,
   type CheckResult,

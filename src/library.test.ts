@@ -163,6 +163,88 @@ describe('options a JavaScript caller may get wrong', () => {
   });
 });
 
+describe('calls a JavaScript caller may get wrong', () => {
+  // Each said "Cannot read properties of null (reading 'type')" or the like, or did as asked with
+  // the wrong kind of value: a TypeError naming what is wrong is the README's word for a wrong call.
+  const secrets = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+
+  it('refuses options that are not an object (null, a string, a list) with a TypeError, never quoting them', async () => {
+    const library = await import('./index.js');
+    const signed = library.signStandardWebhook('[]', { secrets });
+    for (const [options, got] of [
+      [null, 'null'],
+      [secrets, 'string'],
+      [5, 'number'],
+      [['strict'], 'Array'],
+    ] as const) {
+      const refused = new TypeError(`options must be an object (got ${got})`);
+      const bad = options as never;
+      expect(() => library.validateEvent(events[0], bad), got).toThrow(refused);
+      await expect(collect(library.readEvents('[]', bad)), got).rejects.toThrow(refused);
+      expect(() => library.toJsonSchema(bad), got).toThrow(refused);
+      expect(() => library.toOpenApi(bad), got).toThrow(refused);
+      expect(() => library.signStandardWebhook('[]', bad), got).toThrow(refused);
+      expect(() => library.signHexHmac('[]', bad), got).toThrow(refused);
+      expect(() => library.verifyStandardWebhook('[]', signed, bad), got).toThrow(refused);
+      expect(() => library.verifyHexHmac('[]', {}, bad), got).toThrow(refused);
+    }
+    // Options that may be left out still may; those a call needs (the secrets) may not.
+    expect(library.validateEvent(events[0], undefined).ok).toBe(true);
+    expect(library.toOpenApi(undefined).openapi).toBeDefined();
+    const none = undefined as unknown as { secrets: string };
+    const refused = new TypeError('options must be an object (got undefined)');
+    expect(() => library.signStandardWebhook('[]', none)).toThrow(refused);
+    expect(() => library.verifyHexHmac('[]', {}, none)).toThrow(refused);
+  });
+
+  it('refuses an OpenAPI version that is not a string, which made a document no tool reads', async () => {
+    const { toOpenApi } = await import('./index.js');
+    for (const [version, got] of [
+      [5, 'number'],
+      [{}, 'Object'],
+      [null, 'null'],
+    ] as const) {
+      expect(() => toOpenApi({ version: version as unknown as string }), got).toThrow(
+        new TypeError(`version must be a string (got ${got})`),
+      );
+    }
+    expect((toOpenApi({ version: '2.1.0' }).info as { version: string }).version).toBe('2.1.0');
+  });
+
+  it('refuses to escape what is not text, which came back as itself, unescaped, to be printed', async () => {
+    const { escapeTerminal } = await import('./index.js');
+    for (const [text, got] of [
+      [5, 'number'],
+      [undefined, 'undefined'],
+      [Buffer.from('\u001b[2J'), 'Buffer'],
+    ] as const) {
+      expect(() => escapeTerminal(text as unknown as string), got).toThrow(
+        new TypeError(`text must be a string (got ${got})`),
+      );
+    }
+    expect(escapeTerminal('\u001b[2J')).toBe('\\e[2J');
+  });
+
+  it("refuses a code frame's width that is not a whole number of columns, which dropped the line's text", async () => {
+    const { codeFrame } = await import('./index.js');
+    const [item] = await collect(readEvents('{"a": 1,, "b": 2}'));
+    const problem = item?.kind === 'invalid' ? item.problems[0] : undefined;
+    if (problem?.excerpt === undefined) throw new Error('a syntax problem has its source');
+    for (const [width, got] of [
+      [Number.NaN, 'NaN'],
+      [0, '0'],
+      [-5, '-5'],
+      [40.5, '40.5'],
+      ['60', '"60"'],
+    ] as const) {
+      expect(() => codeFrame(problem.excerpt!, problem.line, problem.column, width as number), got).toThrow(
+        new TypeError(`width must be a whole number of at least 1 (got ${got})`),
+      );
+    }
+    expect(codeFrame(problem.excerpt, problem.line, problem.column, 40)).toContain('{"a": 1,, "b": 2}');
+  });
+});
+
 describe('readEvents', () => {
   const text = `${JSON.stringify(events.slice(0, 20), null, 2)}\n${JSON.stringify(events.slice(20), null, 2).replace(/,\n(\s+)"phone"/, '\n$1"phone"')}\n`;
 
@@ -401,6 +483,83 @@ describe('readEvents', () => {
     const [item] = await collect(readEvents('no/such/file.json'));
     expect(item).toMatchObject({ kind: 'invalid', problems: [{ code: 'invalid-symbol' }] });
     expect((await collect(readEvents('{"a": 1}')))[0]?.kind).toBe('invalid');
+  });
+});
+
+describe('a source that fails while being read', () => {
+  /** The items, with the problems' code, message and place only. */
+  const brief = (items: ReadItem[]) =>
+    items.map((item) =>
+      item.kind === 'problem'
+        ? { problem: item.problem.code, message: item.problem.message, offset: item.problem.offset }
+        : { [item.kind]: item.value },
+    );
+
+  it('gives the events read before a dropped connection, then one unreadable problem, not a TypeError', async () => {
+    // fetch's body threw undici's `TypeError: terminated` out of the loop: the type kept for a bad call.
+    const { createServer } = await import('node:http');
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': '1000' });
+      response.write('{"a":1}\n{"b":2}\n{"c":');
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) });
+      const items = await collect(readEvents(response.body as unknown as AsyncIterable<Uint8Array>));
+      expect(brief(items)).toEqual([
+        { invalid: { a: 1 } },
+        { invalid: { b: 2 } },
+        { problem: 'unreadable', message: 'cannot be read: terminated', offset: 21 },
+      ]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('reads a destroyed stream or a throwing iterable as a source that failed, whatever the error', async () => {
+    // Threw `Error: aborted` and `Error: boom`: only an error with an errno code was the source's.
+    const destroyed = new Readable({
+      read() {
+        this.push('{"a":1}\n');
+        this.destroy(new Error('aborted'));
+      },
+    });
+    expect(brief(await collect(readEvents(destroyed)))).toEqual([
+      { invalid: { a: 1 } },
+      { problem: 'unreadable', message: 'cannot be read: aborted', offset: 8 },
+    ]);
+    async function* throwing() {
+      yield Buffer.from('[{"a":1}');
+      throw new Error('boom');
+    }
+    expect(brief(await collect(readEvents(throwing())))).toEqual([
+      { invalid: { a: 1 } },
+      { problem: 'unreadable', message: 'cannot be read: boom', offset: 8 },
+    ]);
+  });
+
+  it("refuses a source whose chunks are not strings or bytes with a TypeError, not the source's problem", async () => {
+    // Each was read as bytes, and gave an `unreadable` problem quoting Node on Buffer.from.
+    const refused = (got: string) =>
+      new TypeError(`source chunks must be strings or bytes (a Uint8Array or Buffer; got ${got})`);
+    await expect(collect(readEvents(new Uint16Array([0x7b, 0x7d]) as unknown as Uint8Array))).rejects.toThrow(
+      refused('number'),
+    );
+    await expect(collect(readEvents(Readable.from([{ a: 1 }])))).rejects.toThrow(refused('Object'));
+    async function* numbers() {
+      yield Buffer.from('{"a":1}\n');
+      yield 5;
+    }
+    const items: ReadItem[] = [];
+    const error = await (async () => {
+      for await (const item of readEvents(numbers() as AsyncIterable<Uint8Array>)) items.push(item);
+    })().catch((e: unknown) => e);
+    expect(error).toEqual(refused('number'));
+    // Hint: an async iterable's chunks are known only as they come: what came before the bad one is read.
+    expect(brief(items)).toEqual([{ invalid: { a: 1 } }]);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The library's own entry points: validate one event, read events from paths, a stream or a
- * string, and sign a delivery. Thin: each is the code the CLI runs, given a shape that suits a
- * program (results, not exit codes).
+ * string, sign a delivery, and escape or frame what a problem quotes. Thin: each is the code the
+ * CLI runs, given a shape that suits a program (results, not exit codes) and the checks of a call
+ * a JavaScript caller may get wrong.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -11,7 +12,16 @@ import { signHmacHex, signStandardWebhook as standardSignature } from './http/si
 import { bytesOf, fromWire, hmacHeaderName, hmacKeys, standardKeys } from './http/verify.js';
 import { readRecords } from './input/read.js';
 import { omittedOf } from './input/records.js';
-import { defaultMaxProblems, type Location, largestElementBytes, type Omitted, type Problem } from './input/types.js';
+import {
+  defaultMaxProblems,
+  type Location,
+  largestElementBytes,
+  type Omitted,
+  type Problem,
+  type SourceExcerpt,
+} from './input/types.js';
+import { codeFrame as drawCodeFrame } from './render/code-frame.js';
+import { escapeTerminal as escapeForTerminal } from './render/escape.js';
 import { checkEvent, type SchemaIssue } from './schema/check.js';
 import {
   CallAttemptedDataSchema,
@@ -23,7 +33,15 @@ import {
   SmsDataSchema,
   type WebhookEvent,
 } from './schema/events.js';
-import { assertChoice, assertWholeNumber, type EventType, eventTypes, shownValue } from './schema/names.js';
+import {
+  assertChoice,
+  assertOptions,
+  assertString,
+  assertWholeNumber,
+  type EventType,
+  eventTypes,
+  shownValue,
+} from './schema/names.js';
 
 /** The valibot schemas of the payloads: each type's fields (CallComplete's `data`), the envelope and a flow step. */
 export const schemas = {
@@ -89,6 +107,7 @@ export interface InvalidEventResult extends EventResultBase {
  * checks, codes and messages, pointers relative to the value.
  */
 export function validateEvent(value: unknown, options: ValidateEventOptions = {}): ValidateEventResult {
+  assertOptions(options);
   assertChoice('type', options.type, eventTypes);
   const maxIssues = maxIssuesOf(options);
   const result = checkEvent(value, { type: options.type, strict: options.strict, maxIssues });
@@ -199,6 +218,7 @@ export async function* readEvents(
   source: EventSource,
   options: ReadEventsOptions = {},
 ): AsyncGenerator<ReadItem, void, undefined> {
+  assertOptions(options);
   assertChoice('type', options.type, eventTypes);
   assertWholeNumber('batchSize', options.batchSize, 1);
   assertWholeNumber('maxElementBytes', options.maxElementBytes, 1, largestElementBytes);
@@ -291,6 +311,7 @@ export function signStandardWebhook(
   body: string | Uint8Array,
   options: SignStandardWebhookOptions,
 ): StandardWebhookHeaders {
+  assertOptions(options);
   const id = options.id ?? randomUUID();
   // Hint: checked as node:http checks a header value (a tab inside is one; a control character or
   // one past U+00FF is not; it lets C1 controls through, which no id needs), untrimmed (HTTP trims
@@ -335,5 +356,26 @@ export interface SignHexHmacOptions {
  */
 export function signHexHmac(body: string | Uint8Array, options: SignHexHmacOptions): Record<string, string> {
   const bytes = bytesOf(body);
+  assertOptions(options);
   return { [hmacHeaderName(options.header)]: signHmacHex(bytes, hmacKeys(options.secrets)) };
+}
+
+/**
+ * Payload text (a message, a pointer, a name) made safe to print to a terminal, as the CLI prints it.
+ * Hint: checked here, not in the renderers, which call it for every cell: a JavaScript caller's
+ * number or undefined came back as itself, unescaped, to be printed.
+ */
+export function escapeTerminal(text: string, keepNewlines = false): string {
+  assertString('text', text);
+  return escapeForTerminal(text, keepNewlines);
+}
+
+/**
+ * A problem's code frame, as `callhook validate` draws it: `codeFrame(p.excerpt, p.line, p.column, width?)`.
+ * Hint: checked here, not in the renderer, which the CLI calls with what is left of a narrow
+ * terminal; a width that is not a whole number (NaN) drew the frame without the line's text.
+ */
+export function codeFrame(excerpt: SourceExcerpt, line: number, column: number, width = 80): string {
+  assertWholeNumber('width', width, 1);
+  return drawCodeFrame(excerpt, line, column, width);
 }

@@ -22,7 +22,7 @@
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
-import { shownValue } from '../schema/names.js';
+import { assertOptions, kindOf, shownValue } from '../schema/names.js';
 import { headerNameCharacters } from './names.js';
 import { decodeStandardSecret, signHmacHex, signStandardWebhook } from './signing.js';
 
@@ -238,12 +238,6 @@ function noSecrets(): never {
   throw new CallhookError('secrets: give at least one secret', ExitCode.usage);
 }
 
-/** What kind of value a caller gave, never the value: `undefined`, `number`, `null`, `Buffer`, `Object`. */
-const kindOf = (value: unknown): string => {
-  if (value === null) return 'null';
-  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
-};
-
 /**
  * The secrets a library caller gave: one string or several, each a string with more than blanks
  * (an unset environment variable comes as `undefined`, named here rather than failing inside).
@@ -423,6 +417,7 @@ export function verifyStandardWebhook(
   headers: HeaderSource,
   options: VerifyOptions,
 ): VerifyResult {
+  assertOptions(options);
   const { toleranceSeconds, now } = options;
   // Hint: NaN compares false with everything, so a NaN tolerance or now (Number() of an unset
   // variable) would pass a delivery of any age.
@@ -471,6 +466,7 @@ export function verifyHexHmac(
 ): VerifyResult {
   const bytes = bytesOf(body);
   assertHeaders(headers);
+  assertOptions(options);
   const header = hmacHeaderName(options.header);
   return verifyHexHmacWithKeys(bytes, headers, { ...options, header, keys: hmacKeys(options.secrets) });
 }

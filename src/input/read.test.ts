@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { visit } from 'jsonc-parser';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { generateCalls } from '../core/generate.js';
 import { codeFrame } from '../render/code-frame.js';
 import { readChunks, readRecords, releasePipes } from './read.js';
@@ -378,6 +378,36 @@ describe('a read that fails part way', () => {
         { file: '<stdin>', bytes: at },
         { file: later, bytes: line(100).length },
       ]);
+    }
+  });
+});
+
+describe("callhook's own failure while reading", () => {
+  it('surfaces, with or without an errno code, instead of being told as the source being unreadable', async () => {
+    // Only an error out of the source says the source failed: a Node error our code raised (it
+    // carries a code, as ERR_INVALID_ARG_TYPE does) ended the source as `unreadable`, hiding the bug.
+    const { Readable } = await import('node:stream');
+    const { ElementSplitter } = await import('./split.js');
+    const file = join(dir, 'bug.json');
+    writeFileSync(file, '{"a":1}\n');
+    for (const bug of [
+      new Error('invariant broken: a bug'),
+      Object.assign(new TypeError('a bug with a code'), { code: 'ERR_INVALID_ARG_TYPE' }),
+    ]) {
+      const push = vi.spyOn(ElementSplitter.prototype, 'push').mockImplementation(() => {
+        throw bug;
+      });
+      try {
+        const stdin = Readable.from([Buffer.from('{"a":1}\n')]);
+        const reading = (async () => {
+          for await (const _ of readRecords(['-'], { stdin })) {
+          }
+        })();
+        await expect(reading, bug.message).rejects.toBe(bug);
+        await expect(recordsOf([file], false), bug.message).rejects.toBe(bug);
+      } finally {
+        push.mockRestore();
+      }
     }
   });
 });

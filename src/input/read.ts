@@ -10,6 +10,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import type { CheckOptions } from '../schema/check.js';
+import { kindOf } from '../schema/names.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
@@ -363,12 +364,50 @@ function openSource(source: Source, options: ReadOptions, start: number): AsyncI
   // Hint: the disk is read 256 KiB at a time (64 KiB reads left the main thread idle, waiting on
   // the thread pool), but records are yielded per 64 KiB slice (below).
   if (source.path !== '-') {
-    return readChunks(source.path, start, Math.max(options.readSize ?? 256 * 1024, options.chunkSize ?? 0));
+    const size = Math.max(options.readSize ?? 256 * 1024, options.chunkSize ?? 0);
+    return failuresTold(readChunks(source.path, start, size), false);
   }
   const stdin = options.stdin ?? processStdin();
   // Hint: a stream given by a program may yield strings, or Uint8Arrays that are not Buffers (a web
   // ReadableStream, TextEncoder's output), whose toString() lists their bytes as numbers.
-  return stdin as AsyncIterable<Chunk>;
+  return failuresTold(stdin as AsyncIterable<unknown>, true);
+}
+
+/**
+ * An error the source gave while it was read (a stream destroyed, a connection dropped, a disk
+ * error), told apart from one of callhook's own code on the way, which is a bug and fails the run.
+ */
+class SourceFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * The chunks of `chunks`, each a string or bytes, with the errors that come out of reading them
+ * handed on as `SourceFailure`s: every error when `anyError` (a stream, whose errors are its own,
+ * undici's `TypeError: terminated` as much as ECONNRESET), else those with an I/O code (callhook's
+ * own readers of files and pipes, in which an error without one is a bug).
+ */
+async function* failuresTold(chunks: AsyncIterable<unknown>, anyError: boolean): AsyncGenerator<Chunk> {
+  let wrong: { chunk: unknown } | undefined;
+  try {
+    for await (const chunk of chunks) {
+      if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
+        wrong = { chunk };
+        break;
+      }
+      yield chunk;
+    }
+  } catch (error) {
+    // Hint: only what the source's reads throw comes here: an error in the loop reading these
+    // chunks (`readFile`'s) ends this generator by `return`, not through this catch.
+    const theSources = anyError || (error as NodeJS.ErrnoException | undefined)?.code !== undefined;
+    throw theSources ? new SourceFailure(error) : error;
+  }
+  // Hint: a wrong call (an object-mode stream, an iterable of numbers), not input that is wrong:
+  // a stream's chunks are known only as they come, so this is thrown at the first such chunk.
+  if (wrong) {
+    throw new TypeError(`source chunks must be strings or bytes (a Uint8Array or Buffer; got ${kindOf(wrong.chunk)})`);
+  }
 }
 
 /** How a thread reads part of one file (see input/halves.ts); for the first file of `paths` only. */
@@ -631,10 +670,10 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
     // Hint: a source that cannot be read (gone since it was listed, a disk error, a stream reset
     // part way) is read no further, as one that is not text is: what was read before is handed on,
     // it ends with one problem where reading stopped, and the sources after it are still read.
-    // An error without an I/O code is a bug, and fails the run.
-    if ((error as NodeJS.ErrnoException | undefined)?.code === undefined) throw error;
+    // An error of callhook's own code reading it is a bug, and fails the run (see `failuresTold`).
+    if (!(error instanceof SourceFailure)) throw error;
     unread = true;
-    const problem = unreadableAt(build, splitter, error);
+    const problem = unreadableAt(build, splitter, error.error);
     out.fatalAt = problem.offset;
     out.records.push({ kind: 'problem', problem });
   }

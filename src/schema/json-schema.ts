@@ -11,7 +11,7 @@ import * as instant from '../core/instant.js';
 import { version } from '../version.js';
 import { shapeKeys } from './check.js';
 import { dataSchemas, EnvelopeSchema, type EventType, eventTypes, FlowStepSchema } from './events.js';
-import { assertChoice } from './names.js';
+import { assertChoice, assertOptions, assertString } from './names.js';
 
 /** How to build the JSON Schema. */
 export interface JsonSchemaOptions {
@@ -235,6 +235,7 @@ const schemaUri = (draft: SchemaDraft) =>
  * It accepts exactly the events `validate` (or `validate --strict`) finds no error in.
  */
 export function toJsonSchema(options: JsonSchemaOptions = {}): JsonSchemaDocument {
+  assertOptions(options);
   assertChoice('draft', options.draft, schemaDrafts);
   assertChoice('type', options.type, eventTypes);
   const draft = options.draft ?? '2020-12';
@@ -318,6 +319,8 @@ const receiverResponses = {
  * and the answers a receiver gives.
  */
 export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
+  assertOptions(options);
+  if (options.version !== undefined) assertString('version', options.version);
   const built = buildDefinitions('2020-12', options.strict === true, '#/components/schemas/', eventTypes);
   const schemas: Record<string, unknown> = { ...built.definitions };
   schemas.WebhookEvent = {

@@ -39,7 +39,28 @@ export function assertWholeNumber(
   }
 }
 
+/**
+ * Refuses options that are not an object (null, a string, a list: a secret given where its options
+ * go) with a TypeError, as assertChoice refuses one option, instead of failing inside on reading one.
+ */
+export function assertOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`options must be an object (got ${kindOf(options)})`);
+  }
+}
+
+/** Refuses a value that is not a string with a TypeError naming it, as assertChoice does. */
+export function assertString(what: string, value: unknown): void {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a string (got ${kindOf(value)})`);
+}
+
 /** A value a caller gave, as an option's TypeError quotes it: a string in quotes, anything else as itself (NaN reads NaN). */
 export function shownValue(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** What kind of value a caller gave, never the value: `undefined`, `number`, `null`, `Buffer`, `Object`. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
 }
