@@ -18,7 +18,7 @@ import {
 } from '../schema/events.js';
 import { eventTypes } from '../schema/names.js';
 import { maxCampaigns } from './generate-names.js';
-import { instantOfOption, isoOf } from './instant.js';
+import { instantOfOption, isoOf, lastInstant } from './instant.js';
 
 /**
  * How events are wrapped: `wire` as the platform sends them (CallComplete enveloped, the other
@@ -117,9 +117,6 @@ const GenerateOptionsSchema = v.object({
 
 /** When the first call starts unless `startTime` says otherwise. */
 export const defaultStartTime = '2022-09-01T00:00:00.000Z';
-
-/** The last instant a timestamp can hold: `YYYY` has four digits, so 9999-12-31T23:59:59.999Z. */
-export const lastInstant = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /**
  * A run whose events would pass `lastInstant`: written, they would read `+010000-…`, which is
