@@ -330,7 +330,7 @@ details.set('generate', (command, { options, outputName }) =>
     .option('--force', 'replace the --out file when it exists (kept, exit 2, without it)')
     .option(
       '--set <path=value>',
-      'set a field in every event, e.g. data.status=Partial (JSON or text; repeatable)',
+      'set a field in every event whose type has it, e.g. data.status=Partial (JSON or text; repeatable)',
       collect,
     )
     .option('--redeliveries <p>', 'deliver this fraction of events a second time, a few events later (e.g. 0.02)')

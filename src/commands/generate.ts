@@ -9,13 +9,12 @@ import {
   defaultStartTime,
   type FieldOverride,
   generateEvents,
-  lastInstant,
   PastLastInstantError,
   parseFieldOverride,
   seedState,
 } from '../core/generate.js';
 import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
-import { instantOfOption, isoOf } from '../core/instant.js';
+import { instantOfOption, isoOf, lastInstant } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason, stopSignals } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
 import { danglingLinkProblem, isStdout, refuseForeignLinks } from '../output-file.js';

@@ -241,20 +241,67 @@ describe('generateEvents', () => {
       parseFieldOverride('data.extra={"n":1}'),
       parseFieldOverride('data.__proto__.polluted=true'),
       parseFieldOverride('data.count=42'),
-      parseFieldOverride('data.note=not JSON, kept as text'),
+      // Hint: a field no type documents, as `note` (CallAttempted's) now goes to attempts only.
+      parseFieldOverride('data.remark=not JSON, kept as text'),
     ];
     for (const { event } of generateEvents({ count: 100, seed: 1, set })) {
       const data = payloadOf(event);
       expect(data.campaignId).toBe('00000000-0000-4000-8000-000000000000');
       expect(data.extra).toEqual({ n: 1 });
       expect(data.count).toBe(42);
-      expect(data.note).toBe('not JSON, kept as text');
+      expect(data.remark).toBe('not JSON, kept as text');
       expect(Object.hasOwn(data, '__proto__')).toBe(true);
       expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(() => parseFieldOverride('status')).toThrow(/path=value/);
     expect(() => parseFieldOverride('data..status=x')).toThrow(/empty segment/);
+  });
+
+  it('sets a documented field only where it belongs: on the types that have it, and of those the ones its value fits', () => {
+    // `data.name=Bob` on every event once made bare attempts, callbacks and SMS unknown-shape.
+    const cases: Array<[string, Partial<Record<EventType, unknown>>]> = [
+      ['data.name=Bob', { CallComplete: 'Bob' }],
+      ['data.note=Busy', { CallAttempted: 'Busy' }],
+      ['data.status=failed', { CallAttempted: 'failed' }],
+      ['data.status=Partial', { CallComplete: 'Partial' }],
+      ['data.type="inbound"', { CallReceived: 'inbound' }],
+      ['data.message=hi', { SMSSent: 'hi', SMSReceived: 'hi' }],
+      // A value no type's field takes is still the user's to set, on the types that have the field.
+      ['data.additionalInformation=null', { CallComplete: null }],
+    ];
+    for (const [text, reached] of cases) {
+      const override = parseFieldOverride(text);
+      const key = override.path[1] ?? '';
+      const types = new Set<EventType>();
+      for (const { type, event } of generateEvents({ count: 300, seed: 3, set: [override] })) {
+        types.add(type);
+        const data = payloadOf(event);
+        if (Object.hasOwn(reached, type)) expect(data[key], `${text} on ${type}`).toEqual(reached[type]);
+        else expect(data[key], `${text} on ${type}`).not.toEqual(override.value);
+        if (!text.endsWith('=null')) expect(checkEvent(event).errors, `${text} on ${type}`).toBe(0);
+      }
+      expect(types.size, text).toBe(5);
+    }
+    const undocumented = [...generateEvents({ count: 50, set: [parseFieldOverride('data.source=test')] })];
+    for (const { event } of undocumented) expect(payloadOf(event).source).toBe('test');
+  });
+
+  it('refuses a documented field that none of the types asked for has, naming it and the types that do', () => {
+    const run = (types: EventType[], text: string) => () => [
+      ...generateEvents({ count: 5, types, set: [parseFieldOverride(text)] }),
+    ];
+    expect(run(['CallAttempted', 'SMSSent'], 'data.name=Bob')).toThrow(
+      new CallhookError(
+        '--set: data.name: "name" is a field of CallComplete only, which --type leaves out (CallAttempted, SMSSent)',
+      ),
+    );
+    expect(run(['CallReceived'], 'data.status=failed')).toThrow(
+      /^--set: data\.status: "status" is a field of CallComplete and CallAttempted only, which --type leaves out \(CallReceived\)$/,
+    );
+    // Of the types asked for, one that has the field takes a value that fits another's better.
+    const [first] = run(['CallComplete'], 'data.status=failed')();
+    expect(payloadOf(first?.event).status).toBe('failed');
   });
 
   it('refuses a number JSON cannot carry (1e400 would be written as null), wherever it is in the value', () => {

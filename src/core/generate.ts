@@ -6,18 +6,19 @@
 import { visit } from 'jsonc-parser';
 import * as v from 'valibot';
 import { CallhookError, impossible, quoted } from '../errors.js';
-import type {
-  CallAttemptedData,
-  CallCompleteData,
-  CallReceivedData,
-  CallStatus,
-  EventType,
-  FlowStep,
-  SmsData,
+import {
+  type CallAttemptedData,
+  type CallCompleteData,
+  type CallReceivedData,
+  type CallStatus,
+  dataSchemas,
+  type EventType,
+  type FlowStep,
+  type SmsData,
 } from '../schema/events.js';
 import { eventTypes } from '../schema/names.js';
 import { maxCampaigns } from './generate-names.js';
-import { instantOfOption, isoOf } from './instant.js';
+import { instantOfOption, isoOf, lastInstant } from './instant.js';
 
 /**
  * How events are wrapped: `wire` as the platform sends them (CallComplete enveloped, the other
@@ -116,9 +117,6 @@ const GenerateOptionsSchema = v.object({
 
 /** When the first call starts unless `startTime` says otherwise. */
 export const defaultStartTime = '2022-09-01T00:00:00.000Z';
-
-/** The last instant a timestamp can hold: `YYYY` has four digits, so 9999-12-31T23:59:59.999Z. */
-export const lastInstant = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /**
  * A run whose events would pass `lastInstant`: written, they would read `+010000-…`, which is
@@ -1019,7 +1017,7 @@ export interface GenerateEventsOptions {
   types?: readonly EventType[] | undefined;
   /** The fraction of events delivered a second time, unchanged, a few events later (default 0). */
   redeliveries?: number | undefined;
-  /** Fields to set in every event. A path starting with `data.` names a bare event's own field too. */
+  /** Fields to set: `data.x` names a bare event's own field too, and one of the documented payload goes only where it belongs (README). */
   set?: readonly FieldOverride[] | undefined;
   /** ISO-8601 time of the first call, or a date alone (midnight UTC); default `2022-09-01T00:00:00.000Z`. */
   startTime?: string | undefined;
@@ -1117,10 +1115,52 @@ function setField(target: Container, path: readonly string[], value: unknown, sh
   }
 }
 
-function applyOverrides(generated: GeneratedEvent, overrides: readonly FieldOverride[]): void {
+/** An override and the types it reaches: undefined for every event. */
+interface PlacedOverride extends FieldOverride {
+  types: ReadonlySet<EventType> | undefined;
+}
+
+/** The schema of `field` in a type's documented payload, or undefined when its payload has no such field. */
+function fieldSchemaOf(type: EventType, field: string): v.GenericSchema | undefined {
+  const entries: Readonly<Record<string, v.GenericSchema>> = dataSchemas[type].entries;
+  // Hint: Object.hasOwn, not indexing alone: a key named `constructor` is in every object.
+  return Object.hasOwn(entries, field) ? entries[field] : undefined;
+}
+
+/** Those of `among` whose documented payload has `field`. */
+const typesWithField = (field: string, among: readonly EventType[]) =>
+  among.filter((type) => fieldSchemaOf(type, field) !== undefined);
+
+/**
+ * Where an override goes: a `data.` field of the documented payload only to the types whose
+ * payload has it, and when the path names the field itself, only to those whose values take it
+ * (`data.status=failed` to attempts, `Partial` to call results), if any do; any other path to
+ * every event. Refused when none of the types generated has the field.
+ */
+function placeOverride(override: FieldOverride, generated: readonly EventType[]): PlacedOverride {
+  const { path, value } = override;
+  const field = path[0] === 'data' ? path[1] : undefined;
+  // Hint: a key that tells a bare event's type (name, note, type, from, ...) set on a type
+  // without it leaves two types equally likely, and validate refuses the event (unknown-shape).
+  if (field === undefined || typesWithField(field, eventTypes).length === 0) return { ...override, types: undefined };
+  const having = typesWithField(field, generated);
+  if (having.length === 0) {
+    const owners = typesWithField(field, eventTypes);
+    const named = owners.length === 1 ? owners.join('') : `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)}`;
+    throw new CallhookError(
+      `--set: ${path.join('.')}: ${quoted(field)} is a field of ${named} only, which --type leaves out (${generated.join(', ')})`,
+    );
+  }
+  const fitting =
+    path.length === 2 ? having.filter((type) => v.is(fieldSchemaOf(type, field) ?? v.never(), value)) : [];
+  return { ...override, types: new Set(fitting.length > 0 ? fitting : having) };
+}
+
+function applyOverrides(generated: GeneratedEvent, overrides: readonly PlacedOverride[]): void {
   const event = generated.event as unknown as Record<string, unknown>;
   const enveloped = Object.hasOwn(event, 'eventType');
-  for (const { path, value } of overrides) {
+  for (const { path, value, types } of overrides) {
+    if (types && !types.has(generated.type)) continue;
     // Hint: a bare event is its own data, so `data.status` means the same field in both forms.
     const bare = !enveloped && path[0] === 'data' && path.length > 1;
     setField(event, bare ? path.slice(1) : path, value, path.join('.'));
@@ -1136,7 +1176,7 @@ export function* generateEvents(options: GenerateEventsOptions): Generator<Gener
   const checked = parseOptions(GenerateEventsSchema, options);
   const seed = seedState(checked.seed ?? 1);
   const types = checked.types && checked.types.length > 0 ? new Set<EventType>(checked.types) : undefined;
-  const overrides = checked.set ?? [];
+  const overrides = (checked.set ?? []).map((override) => placeOverride(override, [...(types ?? eventTypes)]));
   const redeliveries = checked.redeliveries ?? 0;
   // Hint: redeliveries draw from their own generator, so asking for some changes no other event.
   const random = new Random(seed ^ 0x2545f491);

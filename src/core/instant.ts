@@ -8,6 +8,12 @@
 
 const [SPACE, PLUS, DASH, DOT, COLON, LETTER_T, LETTER_Z] = [0x20, 0x2b, 0x2d, 0x2e, 0x3a, 0x54, 0x5a];
 
+/** The first instant a timestamp can hold: `YYYY` has four digits, so 0000-01-01T00:00:00.000Z. */
+// Hint: not Date.UTC(0, 0, 1), which reads the years 0 to 99 as 1900 to 1999.
+export const firstInstant = Date.parse('0000-01-01T00:00:00.000Z');
+/** The last instant a timestamp can hold: 9999-12-31T23:59:59.999Z. */
+export const lastInstant = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** The digit at `index` of `text`, or NaN when it is not one of 0-9. */
 function digitAt(text: string, index: number): number {
   const digit = text.charCodeAt(index) - 0x30;

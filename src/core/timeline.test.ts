@@ -99,7 +99,18 @@ describe('parseTimeBound', () => {
     // So long ago that no date has it (before -271821-04-20): refused, not an internal error later.
     for (const text of ['999999999d', '99999999999999999999d', `${'9'.repeat(400)}s`])
       expect(parseTimeBound(text, now), text).toBeUndefined();
-    expect(parseTimeBound('99999999d', now)).toBe(now - 99_999_999 * 86400e3);
+    // Before year 0000 (written -271764-03-24T…), as a date so early is refused: 0000-01-01 is the first.
+    const first = Date.parse('0000-01-01T00:00:00Z');
+    const days = Math.floor((now - first) / 86400e3);
+    expect(parseTimeBound('99999999d', now)).toBeUndefined();
+    expect(parseTimeBound(`${days + 1}d`, now)).toBeUndefined();
+    expect(parseTimeBound(`${days}d`, now)).toBe(now - days * 86400e3);
+    expect(parseTimeBound(`${(now - first) / 1000}s`, now)).toBe(first);
+    expect(parseTimeBound('-000001-12-31T23:59:59Z', now)).toBeUndefined();
+    expect(parseTimeBound('0000-01-01', now)).toBe(first);
+    expect(parseTimeBound('0000-01-01T00:00:00+01:00', now)).toBeUndefined();
+    expect(parseTimeBound('9999-12-31T23:59:59-01:00', now)).toBeUndefined();
+    expect(parseTimeBound('9999-12-31T23:59:59.999Z', now)).toBe(Date.parse('9999-12-31T23:59:59.999Z'));
   });
 });
 

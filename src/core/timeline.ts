@@ -4,7 +4,7 @@
  */
 
 import { correlationIdOf, eventTime, isCallStatus, statusGroupOf, type WebhookEvent } from '../schema/events.js';
-import { instantOf, instantOfOption } from './instant.js';
+import { firstInstant, instantOf, instantOfOption, lastInstant } from './instant.js';
 
 /** What `show`'s filter options ask for; every field left undefined selects everything. */
 export interface EventFilter {
@@ -120,13 +120,13 @@ const durationUnits: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 8
  */
 export function parseTimeBound(text: string, now: number): number | undefined {
   const relative = /^(\d+)\s*([smhdw])$/.exec(text.trim());
-  if (relative) {
-    const ms = now - Number(relative[1]) * (durationUnits[relative[2] as string] as number);
-    // Hint: further back than a Date reaches (273,790 years), it names no instant to write.
-    return ms >= -8.64e15 ? ms : undefined;
-  }
-  const ms = instantOfOption(text);
-  return Number.isNaN(ms) ? undefined : ms;
+  const ms = relative
+    ? now - Number(relative[1]) * (durationUnits[relative[2] as string] as number)
+    : instantOfOption(text);
+  // Hint: outside years 0000 to 9999 (UTC) a time names no timestamp: it would be written
+  // -271764-03-24T… or +010000-…, and further back than a Date reaches it is NaN. A duration, or
+  // a time whose offset crosses the edge, is refused as a date outside them is.
+  return ms >= firstInstant && ms <= lastInstant ? ms : undefined;
 }
 
 /** A phone number with all but its last 3 digits hidden. */

@@ -169,4 +169,25 @@ describe('renderGithub, as the Actions runner reads it', () => {
       expect(read?.data).toBe(`${escapeUnicode(message)} (/0)`);
     }
   });
+
+  it('writes a line break of a pointer or a file name as \\u000a, as an ESC is \\u001b: GitHub reads its own %0A as a line break', () => {
+    const name = 'a\nb\r\u001b,c.json';
+    const key = 'k\ne\r\u001by';
+    const one: FileReport = {
+      ...file,
+      file: name,
+      problems: [
+        {
+          ...problem('error', `field ${JSON.stringify(key)} is not in the documented payload`, `/${key}`, 1),
+          file: name,
+        },
+      ],
+    };
+    const lines = renderGithub(one).trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    const read = readWorkflowCommand(lines[0]!);
+    expect(read?.command).toBe('error');
+    expect(read?.properties.get('file')).toBe('a\\u000ab\\u000d\\u001b,c.json');
+    expect(read?.data).toBe('field "k\\ne\\r\\u001by" is not in the documented payload (/k\\u000ae\\u000d\\u001by)');
+  });
 });

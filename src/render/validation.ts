@@ -173,9 +173,11 @@ export function renderValidationJson(report: ValidationReport): string {
   return `${toSafeJson({ ok: report.ok, files, totals: report.totals })}\n`;
 }
 
-/** GitHub's own escapes of a workflow command's data (%, CR, LF) and, for a property's value, of `:` and `,`. */
+/** GitHub's own escapes of a workflow command's `%` and, in a property's value, of `:` and `,`. */
 function githubEscapes(text: string, property = false): string {
-  const data = text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+  // Hint: not %0D and %0A for CR and LF, which GitHub reads back as line breaks: a key or a file
+  // name could break an annotation over lines. The one policy writes them \u000d and \u000a.
+  const data = text.replaceAll('%', '%25');
   return property ? data.replaceAll(':', '%3A').replaceAll(',', '%2C') : data;
 }
 

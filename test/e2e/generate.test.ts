@@ -119,6 +119,34 @@ describe('callhook generate', () => {
     expect(validated.code).toBe(0);
   });
 
+  it("writes what validate takes for every --set example of the README's generate section", async () => {
+    // `--set data.name=Bob` once made 11 of 20 bare events unknown-shape: a key that tells
+    // CallComplete apart, on a CallAttempted, leaves two types equally likely.
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('### `callhook generate`'), readme.indexOf('### `callhook schema`'));
+    const lines = [...section.matchAll(/^callhook (generate .*--set .*)$/gm)].map((match) => match[1]!.split(' '));
+    const inline = [...section.matchAll(/`--set\s+([^\s`]+)`/g)].map((match) => ['generate', '--set', match[1]!]);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(inline.map((args) => args[2])).toEqual(expect.arrayContaining(['data.name=Bob', 'data.status=failed']));
+    for (const args of [...lines, ...inline]) {
+      const made = await runCli([...args, '--count', '300']);
+      expect(made.code, args.join(' ')).toBe(0);
+      expect(made.stderr, args.join(' ')).not.toMatch(/warning/i);
+      const checked = await runCli(['validate', '-'], { input: made.stdout });
+      expect(checked.stdout, args.join(' ')).toMatch(/ 300 events: 300 valid, 0 invalid; 0 errors,/);
+      expect(checked.code, args.join(' ')).toBe(0);
+    }
+  });
+
+  it('refuses in one line, exit 2, a --set of a field no type generated has', async () => {
+    const result = await runCli(['generate', '--count', '5', '--type', 'CallAttempted', '--set', 'data.name=Bob']);
+    expect(result.stderr).toBe(
+      'callhook: --set: data.name: "name" is a field of CallComplete only, which --type leaves out (CallAttempted)\n',
+    );
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+  });
+
   it('keeps its stderr summary within 80 columns when piped, wrapping it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callhook-gen-'));
     try {

@@ -22,6 +22,11 @@ describe('a usage error quoting what the user typed', () => {
       ['summarise', 'fixtures/valid', '--since', '2024-01-02', '--until', '2024-01-01\t'],
       'callhook: --since: must be before --until (got "2024-01-02" and "2024-01-01\\t")',
     ],
+    // A duration back before year 0000 is refused as a date so early is, not shown as -271764-03-24T….
+    [
+      ['summarise', 'fixtures/valid', '--since', '99999999d'],
+      'callhook: --since: must be an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z) or a duration such as 2h or 7d (got "99999999d")',
+    ],
     [
       ['listen', '--port', '0', '--header-timeout', '20\t', '--request-timeout', '5'],
       'callhook: --header-timeout: must not be longer than --request-timeout (got "20\\t" and "5")',
