@@ -399,8 +399,12 @@ async function* failuresTold(chunks: AsyncIterable<unknown>, anyError: boolean):
     }
   } catch (error) {
     // Hint: only what the source's reads throw comes here: an error in the loop reading these
-    // chunks (`readFile`'s) ends this generator by `return`, not through this catch.
-    const theSources = anyError || (error as NodeJS.ErrnoException | undefined)?.code !== undefined;
+    // chunks (`readFile`'s) ends this generator by `return`, not through this catch. A
+    // CallhookError is callhook's own word, already said (fix reads a file's repair through a
+    // stream that refuses it, placed, when the file fails or changes): it is handed on as thrown.
+    const theSources =
+      !(error instanceof CallhookError) &&
+      (anyError || (error as NodeJS.ErrnoException | undefined)?.code !== undefined);
     throw theSources ? new SourceFailure(error) : error;
   }
   // Hint: a wrong call (an object-mode stream, an iterable of numbers), not input that is wrong:
