@@ -15,7 +15,7 @@ function bound(name: string, text: string | undefined, now: number): number | un
   if (time === undefined) {
     throw optionError(
       name,
-      'an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z) or a duration such as 2h or 7d',
+      'an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z) or a duration such as 2h or 7d, within the years 0000 to 9999',
       text,
     );
   }

@@ -106,7 +106,11 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       optional(raw.now, (text) => {
         const at = parseTimeBound(text, Date.now());
         if (at === undefined)
-          throw optionError('--now', 'an ISO-8601 time (2024-01-01T10:00:00Z) or a duration ago (2h)', text);
+          throw optionError(
+            '--now',
+            'an ISO-8601 time (2024-01-01T10:00:00Z) or a duration ago (2h), within the years 0000 to 9999',
+            text,
+          );
         return at;
       }),
   });

@@ -25,7 +25,7 @@ describe('a usage error quoting what the user typed', () => {
     // A duration back before year 0000 is refused as a date so early is, not shown as -271764-03-24T….
     [
       ['summarise', 'fixtures/valid', '--since', '99999999d'],
-      'callhook: --since: must be an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z) or a duration such as 2h or 7d (got "99999999d")',
+      'callhook: --since: must be an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z) or a duration such as 2h or 7d, within the years 0000 to 9999 (got "99999999d")',
     ],
     [
       ['listen', '--port', '0', '--header-timeout', '20\t', '--request-timeout', '5'],
