@@ -543,6 +543,19 @@ describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or z
     }
   });
 
+  it('is walked into as a subfolder, and its files read by their bytes', async () => {
+    const top = join(scratch, 'latin1-folders');
+    const inner = Buffer.from(`${top}/d\xefr`, 'latin1');
+    mkdirSync(inner, { recursive: true });
+    copyFileSync(join(repoRoot, story), Buffer.concat([inner, Buffer.from('/x\xff.json', 'latin1')]));
+    const run = await runCli(['validate', top, '--format', 'json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).files.map((file: { file: string }) => file.file)).toEqual([
+      `${top}/d\udcefr/x\udcff.json`,
+    ]);
+  });
+
   it('named on the command line, where Node decodes it to U+FFFD, is said to be so, not only missing', async () => {
     // Hint: spawn passes arguments as UTF-8; a shell passes the byte as it is.
     const run = spawnSync(
