@@ -19,6 +19,7 @@ import {
   unreadableFileError,
 } from '../errors.js';
 import { optionSize } from '../input/element.js';
+import { openablePath } from '../input/file-names.js';
 import {
   cannotBeRead,
   isStdin,
@@ -282,7 +283,7 @@ async function withSignalsHeld<T>(work: () => Promise<T>): Promise<{ value: T; s
  * cannot be removed is named in it, so that none is left behind unsaid.
  */
 async function withoutBackup(backup: string, refusal: CallhookError): Promise<CallhookError> {
-  return rm(backup, { force: true }).then(
+  return rm(openablePath(backup), { force: true }).then(
     () => refusal,
     (error: unknown) =>
       new CallhookError(
@@ -293,7 +294,7 @@ async function withoutBackup(backup: string, refusal: CallhookError): Promise<Ca
 }
 
 /**
- * A backup made by this run: its name, and the file it made, open. Hint: all but its removal goes
+ * A backup made by this run: its name (`path`, text: see `openablePath`), and the file it made, open. Hint: all but its removal goes
  * through `handle`, never the name: in a folder others may write to, the name can be made a
  * symlink to another file meanwhile, whose owner a chown by name would change (run as root), or
  * whose bytes a read by name would write into the file.
@@ -304,13 +305,15 @@ export interface Backup {
 }
 
 /**
- * Copies the file's `bytes` to `<path>.bak` (or `.bak.1`, …: a backup is never overwritten), at no
+ * Copies the file's `bytes` to `<name>.bak` (or `.bak.1`, …: a backup is never overwritten), at no
  * moment more readable than the original: readable by us alone until it has the original's owner
  * and mode. Returns it open: the caller closes it.
  */
-async function makeBackup(path: string, name: string, stats: Stats, bytes: AsyncIterable<Buffer>): Promise<Backup> {
+async function makeBackup(name: string, stats: Stats, bytes: AsyncIterable<Buffer>): Promise<Backup> {
   for (let n = 0; ; n++) {
-    const candidate = n === 0 ? `${path}.bak` : `${path}.bak.${n}`;
+    // Hint: named after the source's name, opened by its bytes: a name that is not UTF-8, written
+    // as text, would make the backup under another name (U+FFFD for each such byte).
+    const candidate = n === 0 ? `${name}.bak` : `${name}.bak.${n}`;
     const cannotMake = (error: unknown, as = '') =>
       new CallhookError(
         `${name}: could not make the backup ${candidate}${as} (${ioReason(error)}); nothing was written`,
@@ -319,7 +322,7 @@ async function makeBackup(path: string, name: string, stats: Stats, bytes: Async
     try {
       // Hint: 'wx' never overwrites. Not copyFile: it makes the copy with the original's mode but
       // ours, so another user's 0640 file was readable by our group until the chown.
-      handle = await open(candidate, 'wx+', 0o600);
+      handle = await open(openablePath(candidate), 'wx+', 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw cannotMake(error);
@@ -459,7 +462,7 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
   let backup: Backup | undefined;
   let written = false;
   try {
-    backup = await makeBackup(path, name, await handle.stat(), bytesOf(input));
+    backup = await makeBackup(name, await handle.stat(), bytesOf(input));
     const { path: made } = backup;
     // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:
     // a size and an mtime unchanged miss an edit within the mtime's resolution, or `touch -r`.

@@ -105,6 +105,15 @@ describe('nameFirstCopies', () => {
     ]);
   });
 
+  it('reads again a file whose name is not UTF-8 by its bytes, as it was read first', async () => {
+    // Read by its name as text, it was "removed since it was read": a name no file has (U+FFFD).
+    const folder = join(dir, 'latin1');
+    mkdirSync(folder);
+    writeFileSync(Buffer.from(`${folder}/caf\xe9.ndjson`, 'latin1'), `${line(b)}\n${line(a)}\n`);
+    writeFileSync(join(folder, 'later.ndjson'), `${line(a)}\n`);
+    expect(await named([folder])).toEqual([`${a!.id} of the event at ${folder}/caf\udce9.ndjson:2:1`]);
+  });
+
   it('a file that is a folder now is said to be, not called a stream', async () => {
     // It said `of an event earlier in <file> (a stream: where is not kept)`.
     const file = join(dir, 'folder-now.ndjson');

@@ -20,6 +20,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { CheckOptions } from '../schema/check.js';
+import { openablePath } from './file-names.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { defaultMaxElementBytes, readChunks, unreadableAt } from './read.js';
 import { duplicateIdMessage, firstSeenId, RecordBuilder } from './records.js';
@@ -93,7 +94,7 @@ async function standing(file: string): Promise<'file' | 'stream' | { gone: strin
   // Hint: `<stdin>` is what `-` is called; a pipe or FIFO named by path is read as a stream too.
   if (file === stdinName) return 'stream';
   try {
-    const info = await stat(file);
+    const info = await stat(openablePath(file));
     if (info.isDirectory()) return { gone: `${file} is a folder now` };
     return info.isFile() ? 'file' : 'stream';
   } catch (error) {
@@ -147,7 +148,7 @@ async function findIn(
   );
   const slice = 64 * 1024;
   try {
-    read: for await (const chunk of readChunks(file, 0, 256 * 1024)) {
+    read: for await (const chunk of readChunks(openablePath(file), 0, 256 * 1024)) {
       for (let from = 0; from < chunk.length; ) {
         const to = splitter.pushEnd(chunk, from, Math.min(chunk.length, from + slice));
         if (to > from) splitter.push(chunk.subarray(from, to));

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import type { CheckOptions } from '../schema/check.js';
 import { kindOf } from '../schema/names.js';
+import { fileNameOf, type OpenablePath, openablePath } from './file-names.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
@@ -74,9 +75,12 @@ export interface ReadOptions extends CheckOptions {
 /** The default of `--max-element-size`. */
 export const defaultMaxElementBytes = 64 * 2 ** 20;
 
-/** A file to read: its path, and the name problems use for it. */
+/**
+ * A file to read: its path, and the name problems use for it. The path is the name's bytes when
+ * the name is not UTF-8 (see input/file-names.ts): print the name, never the path.
+ */
 export interface Source {
-  path: string;
+  path: OpenablePath;
   name: string;
 }
 
@@ -84,14 +88,16 @@ const extensions = /\.(json|ndjson|jsonl)$/i;
 
 /** Whether a source is stdin: `-`, or a name of it (`/dev/stdin`), read as a file when it was redirected from one. */
 export function isStdin(source: Source): boolean {
-  return namesStdin(source.path);
+  return typeof source.path === 'string' && namesStdin(source.path);
 }
 
 /**
- * Checks that `path` can be read, and throws a one-line I/O error naming it when not: a broken
- * or looping symbolic link, no permission. Returns what it is (a folder is not read as a file).
+ * Checks that the file `name` names (see `openablePath`) can be read, and throws a one-line I/O
+ * error naming it when not: a broken or looping symbolic link, no permission. Returns what it is
+ * (a folder is not read as a file).
  */
-async function checkReadable(path: string): Promise<BigIntStats> {
+async function checkReadable(name: string): Promise<BigIntStats> {
+  const path = openablePath(name);
   let info: BigIntStats;
   try {
     // Hint: as bigints, for an inode number past 2^53 (XFS, btrfs) names one file (see `fileId`).
@@ -100,13 +106,21 @@ async function checkReadable(path: string): Promise<BigIntStats> {
     const code = (error as NodeJS.ErrnoException).code;
     const link = await lstat(path).catch(() => undefined);
     if (link?.isSymbolicLink() && code === 'ENOENT') {
-      throw new CallhookError(`${path}: a broken symbolic link (its target does not exist)`, ExitCode.usage);
+      throw new CallhookError(`${name}: a broken symbolic link (its target does not exist)`, ExitCode.usage);
     }
-    throw describeIoError(error, path);
+    // Hint: Node decodes the command line as UTF-8, each byte that is not as U+FFFD, so a name given
+    // there that is not UTF-8 names no file; a folder's listing reads names as bytes (see `walk`).
+    if (code === 'ENOENT' && name.includes('\ufffd')) {
+      throw new CallhookError(
+        `${name}: no such file or directory (a name that is not UTF-8 reaches callhook with U+FFFD for each such byte: name the folder it is in instead, or rename it)`,
+        ExitCode.usage,
+      );
+    }
+    throw describeIoError(error, name);
   }
   if (info.isDirectory()) return info;
   await access(path, constants.R_OK).catch((error: unknown) => {
-    throw describeIoError(error, path);
+    throw describeIoError(error, name);
   });
   return info;
 }
@@ -136,17 +150,22 @@ function fileId(info: BigIntStats): string | undefined {
   return info.ino === 0n ? undefined : `${info.dev}:${info.ino}`;
 }
 
+/** Lists the folder `directory` names into `into`: its files to read (see `listSources`), recursively. */
 async function walk(directory: string, into: Listed[]): Promise<void> {
-  // Hint: a subfolder that cannot be listed is named itself, not the folder the user gave.
-  const entries = await readdir(directory, { withFileTypes: true }).catch((error: unknown) => {
-    throw describeIoError(error, directory);
-  });
+  // Hint: a subfolder that cannot be listed is named itself, not the folder the user gave. Names
+  // are listed as bytes: decoded by Node, one that is not UTF-8 names no file (see file-names.ts).
+  const listed = await readdir(openablePath(directory), { withFileTypes: true, encoding: 'buffer' }).catch(
+    (error: unknown) => {
+      throw describeIoError(error, directory);
+    },
+  );
+  const entries = listed.map((entry) => ({ entry, name: fileNameOf(entry.name) }));
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const path = join(directory, entry.name);
+  for (const { entry, name } of entries) {
+    const path = join(directory, name);
     if (entry.isDirectory()) {
-      if (walksInto(entry.name)) await walk(path, into);
-    } else if (extensions.test(entry.name)) {
+      if (walksInto(name)) await walk(path, into);
+    } else if (extensions.test(name)) {
       // Hint: every entry is checked now, before anything is printed; a symbolic link to a
       // folder is not followed (it could loop). A named pipe would wait for a writer for ever, and
       // a socket cannot be opened: only a path named on its own is read as a stream.
@@ -159,7 +178,7 @@ async function walk(directory: string, into: Listed[]): Promise<void> {
           ExitCode.usage,
         );
       }
-      into.push({ source: { path, name: path }, id: fileId(info) });
+      into.push({ source: { path: openablePath(path), name: path }, id: fileId(info) });
     }
   }
 }
@@ -282,7 +301,7 @@ let pipeReleases = 0;
  * wrote or closed; a socket's read ends when `releasePipes` destroys it. `releasesBefore`: the
  * count of releases when the read began.
  */
-async function* readPipe(path: string, releasesBefore: number): AsyncGenerator<Buffer> {
+async function* readPipe(path: OpenablePath, releasesBefore: number): AsyncGenerator<Buffer> {
   // Hint: a plain open waits, in a thread-pool thread nothing can cancel, for a writer to open the
   // pipe, so a run stopped before one came never exited. On Linux an open without waiting reads
   // no end of input before a writer came: the socket waits for its bytes, or for it to close.
@@ -309,7 +328,7 @@ export function releasePipes(): void {
  * A file's bytes from `start`, `size` at a time (see `readChunksOf`): each chunk is valid only
  * until the next is asked for. A named pipe (`readPipe`) is read as a stream, from where it is.
  */
-export async function* readChunks(path: string, start: number, size: number): AsyncGenerator<Buffer> {
+export async function* readChunks(path: OpenablePath, start: number, size: number): AsyncGenerator<Buffer> {
   const releasesBefore = pipeReleases;
   // Hint: a file that is gone is left to open below, which says so as for any file.
   if ((await stat(path).catch(() => undefined))?.isFIFO()) {

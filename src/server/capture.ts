@@ -48,6 +48,7 @@ import { promisify } from 'node:util';
 import { instantOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { optionSize } from '../input/element.js';
+import { fileNameOf, openablePath } from '../input/file-names.js';
 import { captureLogName } from '../input/types.js';
 import {
   checkOwnFile,
@@ -883,9 +884,12 @@ async function describePath(path: string): Promise<Described[]> {
   }
   let names: string[] | undefined;
   try {
-    names = (await readdir(path, { withFileTypes: true }))
-      .filter((entry) => entry.isFile() && entry.name.endsWith(metaSuffix))
-      .map((entry) => entry.name)
+    // Hint: listed as bytes, as a folder of input is (see input/file-names.ts): a name that is not
+    // UTF-8, decoded by Node, names no file, and is opened by its bytes (see `openRegular`).
+    names = (await readdir(path, { withFileTypes: true, encoding: 'buffer' }))
+      .map((entry) => ({ entry, name: fileNameOf(entry.name) }))
+      .filter(({ entry, name }) => entry.isFile() && name.endsWith(metaSuffix))
+      .map(({ name }) => name)
       .sort();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -962,7 +966,7 @@ interface OpenBodies {
  * Hint: O_NONBLOCK, so that opening a FIFO does not itself wait; it changes nothing for a file.
  */
 async function openRegular(path: string, what = 'a captured body'): Promise<{ handle: FileHandle; size: number }> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const handle = await open(openablePath(path), constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) {

@@ -1,5 +1,5 @@
 /** What a user or an attacker meets on the read side (validate, summarise, show, trace, fix, replay --dry-run) that only a process shows. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
@@ -497,5 +497,92 @@ describe('a file named more than once', () => {
     // a path longer than that, which cannot be broken, stands alone on a wider line.
     for (const stderr of [run.stderr, named.stderr])
       for (const line of stderr.split('\n')) expect(line.length <= 80 || !/ \S/.test(line.trim()), line).toBe(true);
+  });
+});
+
+describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or zip)', () => {
+  // Every command that reads folders stopped at such a file, saying it did not exist: the listing
+  // decoded its name to U+FFFD, a name no file has, so the rest of the folder went unread too.
+  const folder = join(scratch, 'latin1-names');
+  mkdirSync(folder);
+  const bytes = (name: string) => Buffer.concat([Buffer.from(`${folder}/`), Buffer.from(name, 'latin1')]);
+  const cafe = bytes('caf\xe9.json');
+  const story = 'fixtures/valid/outbound-with-reattempts.json';
+  copyFileSync(join(repoRoot, story), cafe);
+  copyFileSync(join(repoRoot, 'fixtures/invalid/trailing-comma-in-array.json'), bytes('z\xe9ro-trailing.json'));
+  copyFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), join(folder, 'ok.json'));
+  /** Where a name decoded as UTF-8 would lead: to the U+FFFD name, which must never be made. */
+  const replaced = (name: string) => join(folder, Buffer.from(name, 'latin1').toString());
+  const shown = (name: string) => `${folder}/${name}`;
+
+  it('is read by its real name by every command, and named with the byte escaped (\\udce9 for 0xE9)', async () => {
+    const validated = await runCli(['validate', folder]);
+    expect(validated.stderr).not.toContain('no such file');
+    expect(validated.stdout).toContain(shown('z\\udce9ro-trailing.json'));
+    expect(validated.stdout).not.toContain('\ufffd');
+    expect(validated.code).toBe(1);
+    const asJson = JSON.parse((await runCli(['validate', folder, '--format', 'json'])).stdout);
+    expect(asJson.files.map((file: { file: string }) => file.file)).toEqual([
+      `${folder}/caf\udce9.json`,
+      join(folder, 'ok.json'),
+      `${folder}/z\udce9ro-trailing.json`,
+    ]);
+    const copies = [story, join(folder, 'ok.json'), 'fixtures/invalid/trailing-comma-in-array.json'];
+    const alone = await runCli(['summarise', ...copies, '--format', 'json']);
+    const summary = await runCli(['summarise', folder, '--format', 'json']);
+    expect(summary.stderr).toBe(alone.stderr);
+    expect(JSON.parse(summary.stdout).events).toBe(JSON.parse(alone.stdout).events);
+    const runs = {
+      show: await runCli(['show', folder, '--no-pager']),
+      trace: await runCli(['trace', '67765b6d-dc5e-4e7e-af59-63744b5116b8', folder]),
+      replay: await runCli(['replay', folder, '--dry-run', '--url', 'http://127.0.0.1:9/']),
+    };
+    for (const [command, run] of Object.entries(runs)) {
+      expect(run.stderr, command).not.toContain('no such file');
+      expect(run.stdout, command).toContain('67765b6d');
+    }
+  });
+
+  it('is walked into as a subfolder, and its files read by their bytes', async () => {
+    const top = join(scratch, 'latin1-folders');
+    const inner = Buffer.from(`${top}/d\xefr`, 'latin1');
+    mkdirSync(inner, { recursive: true });
+    copyFileSync(join(repoRoot, story), Buffer.concat([inner, Buffer.from('/x\xff.json', 'latin1')]));
+    const run = await runCli(['validate', top, '--format', 'json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).files.map((file: { file: string }) => file.file)).toEqual([
+      `${top}/d\udcefr/x\udcff.json`,
+    ]);
+  });
+
+  it('named on the command line, where Node decodes it to U+FFFD, is said to be so, not only missing', async () => {
+    // Hint: spawn passes arguments as UTF-8; a shell passes the byte as it is.
+    const run = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" "${binPath}" validate "$(printf '%s/caf\\351.json' "$0")"`, folder],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
+    expect(run.stderr).toBe(
+      `callhook: ${folder}/caf\ufffd.json: no such file or directory (a name that is not UTF-8 reaches callhook with U+FFFD for each such byte: name the folder it is in instead, or rename it)\n`,
+    );
+    expect(run.status).toBe(2);
+  });
+
+  it('fix --write repairs the file of that name and keeps the original beside it, never a U+FFFD name', async () => {
+    const broken = bytes('z\xe9ro-trailing.json');
+    const before = readFileSync(broken);
+    const run = await runCli(['fix', folder, '--write']);
+    expect(run.stderr).toContain(`callhook: ${shown('z\\udce9ro-trailing.json')}: repaired`);
+    expect(run.stderr).toContain(`the original is kept as ${shown('z\\udce9ro-trailing.json.bak')}`);
+    expect(run.code).toBe(0);
+    expect(readFileSync(Buffer.concat([broken, Buffer.from('.bak')]))).toEqual(before);
+    expect(readFileSync(broken)).not.toEqual(before);
+    expect(existsSync(replaced('z\xe9ro-trailing.json'))).toBe(false);
+    expect(existsSync(replaced('z\xe9ro-trailing.json.bak'))).toBe(false);
+    expect((await runCli(['validate', folder])).code).toBe(0);
   });
 });

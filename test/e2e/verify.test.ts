@@ -236,6 +236,23 @@ describe('verify reads a capture description no further than listen ever writes 
     expect(run.code).toBe(2);
   });
 
+  it('reads a .meta whose name is not UTF-8 by its bytes, and names it with the byte escaped', async () => {
+    // Its name was decoded to U+FFFD, a name no file has: "no such file or directory", exit 2.
+    writeFileSync(join(dir, '000001.json'), '[1]');
+    writeFileSync(Buffer.from(`${dir}/caf\xe9.meta`, 'latin1'), described(1, '[1]'));
+    const run = await runCli(['verify', dir, '--sign', 'hmac', '--format', 'json'], {
+      env: { CALLHOOK_SECRET: secret },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    writeFileSync(Buffer.from(`${dir}/z\xe9.meta`, 'latin1'), '{}');
+    const foreign = await runCli(['verify', dir, '--sign', 'hmac'], { env: { CALLHOOK_SECRET: secret } });
+    expect(foreign.stderr).toBe(
+      `callhook: ${dir}/z\\udce9.meta: not a capture description written by callhook listen\n`,
+    );
+    expect(foreign.code).toBe(2);
+  });
+
   it('skips a line of deliveries.meta of 200 MiB unread, says so in one line, and checks the others', async () => {
     // It was read whole: with a 64 MiB heap, a fatal out-of-memory error and a native stack trace (exit 134).
     const log = join(dir, 'deliveries.meta');
