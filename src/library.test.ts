@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { Readable, Stream } from 'node:stream';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { generateEvents } from './core/generate.js';
 import { CallhookError } from './errors.js';
@@ -560,6 +560,16 @@ describe('a source that fails while being read', () => {
     expect(error).toEqual(refused('number'));
     // Hint: an async iterable's chunks are known only as they come: what came before the bad one is read.
     expect(brief(items)).toEqual([{ invalid: { a: 1 } }]);
+  });
+
+  it('refuses a stream that cannot be iterated (an old-style Stream, an object with only pipe) with a TypeError', async () => {
+    // Each gave the problem "cannot be read: chunks is not async iterable", naming a variable of ours.
+    const legacy = Object.assign(new Stream(), { readable: true });
+    for (const source of [legacy, { pipe() {} }]) {
+      await expect(collect(readEvents(source as unknown as NodeJS.ReadableStream))).rejects.toThrow(
+        new TypeError('source must be a readable stream or an async iterable of strings or bytes'),
+      );
+    }
   });
 });
 

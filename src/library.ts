@@ -257,6 +257,7 @@ export async function* readEvents(
     maxElementBytes: options.maxElementBytes,
     maxIssues,
     stdin,
+    stdinIsCallers: true,
     stdinName: name,
   });
   for await (const chunk of records) {

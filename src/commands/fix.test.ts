@@ -383,6 +383,27 @@ describe('fix --write rewrites the file in place', () => {
   });
 });
 
+describe("fix and a bug of callhook's own", () => {
+  it('a failure of the code that applies a plan surfaces as the bug it is, not as the file having changed', async () => {
+    // The repair is read back through a stream given as stdin; every error of that stream was
+    // taken for the input's, and this said "the file changed while it was checked".
+    const file = join(dir, 'bug.json');
+    writeFileSync(file, broken);
+    const input = await fixInput({ path: file, name: file }, {});
+    const plan = await planFor(input);
+    const [first] = plan.repairs;
+    if (first === undefined) throw new Error('the broken example has repairs');
+    const bug = new TypeError('a bug in the repair engine');
+    const insert = {
+      [Symbol.toPrimitive]() {
+        throw bug;
+      },
+    } as unknown as string;
+    const buggy = { ...plan, repairs: [{ ...first, repair: { ...first.repair, insert } }] };
+    await expect(errorsAfter(input, buggy)).rejects.toBe(bug);
+  });
+});
+
 describe('fix --write on a file another process changes', () => {
   /** The file `name` holding the broken example, planned as fix plans it, its mtime a whole second. */
   async function planned(name: string) {

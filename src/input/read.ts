@@ -44,6 +44,13 @@ export interface ReadOptions extends CheckOptions {
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream | undefined;
   /**
+   * `stdin` is a caller's own stream (the library's `readEvents`): every error it gives is its
+   * failure (a `fetch` body's `TypeError: terminated`), an `unreadable` problem. In a stream of
+   * callhook's own (fix reading back a repair, listen a request's body) an error without an I/O
+   * code is a bug, and fails the run, as in callhook's reads of files.
+   */
+  stdinIsCallers?: boolean | undefined;
+  /**
    * The name `-` goes by (default `<stdin>`): that of the source `stdin` holds the bytes of, when
    * it is another's (fix reads a pipe once, then its held bytes as stdin), so that the name says
    * what it says of the source (an empty `*.ndjson` is no events).
@@ -389,7 +396,7 @@ function openSource(source: Source, options: ReadOptions, start: number): AsyncI
   const stdin = options.stdin ?? processStdin();
   // Hint: a stream given by a program may yield strings, or Uint8Arrays that are not Buffers (a web
   // ReadableStream, TextEncoder's output), whose toString() lists their bytes as numbers.
-  return failuresTold(stdin as AsyncIterable<unknown>, true);
+  return failuresTold(stdin as AsyncIterable<unknown>, options.stdin === undefined || options.stdinIsCallers === true);
 }
 
 /**
@@ -402,11 +409,17 @@ class SourceFailure {
 
 /**
  * The chunks of `chunks`, each a string or bytes, with the errors that come out of reading them
- * handed on as `SourceFailure`s: every error when `anyError` (a stream, whose errors are its own,
- * undici's `TypeError: terminated` as much as ECONNRESET), else those with an I/O code (callhook's
- * own readers of files and pipes, in which an error without one is a bug).
+ * handed on as `SourceFailure`s: every error when `anyError` (process.stdin, a caller's stream,
+ * whose errors are its own, undici's `TypeError: terminated` as much as ECONNRESET), else those
+ * with an I/O code (callhook's own readers of files and pipes and its own streams, in which an
+ * error without one is a bug).
  */
 async function* failuresTold(chunks: AsyncIterable<unknown>, anyError: boolean): AsyncGenerator<Chunk> {
+  // Hint: asked before reading, so that a wrong call (an old-style Stream, an object with only a
+  // pipe method) is not taken for a source that failed.
+  if (typeof (chunks as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] !== 'function') {
+    throw new TypeError('source must be a readable stream or an async iterable of strings or bytes');
+  }
   let wrong: { chunk: unknown } | undefined;
   try {
     for await (const chunk of chunks) {
