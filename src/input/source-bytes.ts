@@ -14,6 +14,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { CLOSE_BRACKET, COMMA, isSpace, OPEN_BRACKET } from './bytes.js';
+import { openablePath } from './file-names.js';
 import { lineDelimitedNames } from './types.js';
 
 /** An element of a batch: where it begins in its file, and its exact text. */
@@ -130,7 +131,8 @@ export class SourceBytes {
     this.close();
     this.file = file;
     try {
-      const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+      // Hint: `file` is a source's name; one that is not UTF-8 opens by its bytes (input/file-names.ts).
+      const fd = openSync(openablePath(file), constants.O_RDONLY | constants.O_NONBLOCK);
       const stat = fstatSync(fd);
       if (!stat.isFile()) {
         closeSync(fd);

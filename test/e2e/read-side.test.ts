@@ -543,6 +543,24 @@ describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or z
     }
   });
 
+  it('is replayed byte for byte, as a file of any name is', async () => {
+    // replay sends an array file's own bytes; it opened the file again by its name as text, found
+    // nothing there, and sent the events joined anew (1893 bytes of 1909).
+    const [only, plain] = [join(scratch, 'latin1-replay'), join(scratch, 'utf8-replay')];
+    mkdirSync(only);
+    mkdirSync(plain);
+    copyFileSync(
+      join(repoRoot, story),
+      Buffer.concat([Buffer.from(`${only}/`), Buffer.from('caf\xe9.json', 'latin1')]),
+    );
+    copyFileSync(join(repoRoot, story), join(plain, 'cafe.json'));
+    const sent = async (dir: string) =>
+      (await runCli(['replay', dir, '--dry-run', '--url', 'http://127.0.0.1:9/', '--format', 'curl'])).stdout;
+    const [latin1, utf8] = [await sent(only), await sent(plain)];
+    expect(latin1).toContain(`--data-binary '${readFileSync(join(repoRoot, story), 'utf8').trimEnd().slice(0, 40)}`);
+    expect(latin1).toBe(utf8);
+  });
+
   it('is walked into as a subfolder, and its files read by their bytes', async () => {
     const top = join(scratch, 'latin1-folders');
     const inner = Buffer.from(`${top}/d\xefr`, 'latin1');
