@@ -430,7 +430,7 @@ describe('fix --write on a file another process changes', () => {
 
   it.each([
     ['after a refusal does not hide the refusal', true],
-    ['after the repair is written is an I/O error naming the file', false],
+    ['after the repair is written says so, and names the backup', false],
   ])('a close of the file that fails %s', async (_, edit) => {
     // An NFS mount reports a write-back error at close: the refusal (nothing was written) was lost
     // behind it, and a failure after the write was said as an internal error.
@@ -458,7 +458,9 @@ describe('fix --write on a file another process changes', () => {
     try {
       await expect(writeRepaired(input, plan)).rejects.toThrow(
         new CallhookError(
-          edit ? `${file}: the file changed while it was checked; nothing was written` : `${file}: i/o error`,
+          edit
+            ? `${file}: the file changed while it was checked; nothing was written`
+            : `${file}: could not close it once repaired (i/o error): the repair may not all be on the disk; the original is in ${file}.bak`,
         ),
       );
     } finally {
@@ -466,6 +468,7 @@ describe('fix --write on a file another process changes', () => {
       syncBuiltinESMExports();
     }
     expect(readFileSync(file)).toEqual(edit ? edited : repaired);
+    expect(readdirSync(dir).sort()).toEqual(edit ? ['closing.json'] : ['closing.json', 'closing.json.bak']);
   });
 
   it('the check after repair refuses a file changed since it was planned, rather than count what the plan does to other bytes', async () => {

@@ -482,7 +482,11 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     // Hint: a close that fails (an NFS mount's write-back error) after a refusal or a failed write
     // must not hide why; after the repair is written, it is the write's failure.
     await handle.close().catch((error: unknown) => {
-      if (written) throw describeIoError(error, name);
+      if (written && backup) {
+        throw new CallhookError(
+          `${name}: could not close it once repaired (${ioReason(error)}): the repair may not all be on the disk; the original is in ${backup.path}`,
+        );
+      }
     });
   }
 }
