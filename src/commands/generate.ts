@@ -440,7 +440,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
       if (options.startTime !== undefined && Number.isNaN(instantOfOption(options.startTime))) {
         throw optionError(
           '--start-time',
-          'an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z)',
+          'an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z), within the years 0000 to 9999',
           options.startTime,
         );
       }

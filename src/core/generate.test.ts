@@ -122,6 +122,9 @@ describe('generateCalls', () => {
     const [second] = generateTypedCalls({ seed: 3, calls: 1, startTime: '2026-01-01T10:30+10:00' });
     expect(timeOf(second!)).toBe('2026-01-01T00:30:00.000Z');
     expect(() => [...generateCalls({ seed: 1, calls: 1, startTime: '2026-02-30' })]).toThrow(/startTime/);
+    expect(() => [...generateCalls({ seed: 1, calls: 1, startTime: '0000-01-01T00:30:00+01:00' })]).toThrow(
+      /startTime/,
+    );
   });
 
   it('refuses to write a time past year 9999, which no timestamp can hold, naming where the run would end', () => {

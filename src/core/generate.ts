@@ -85,7 +85,10 @@ const envelopeOption = v.optional(
 const startTimeOption = v.optional(
   v.pipe(
     v.string(),
-    v.check((text) => !Number.isNaN(instantOfOption(text)), 'startTime must be an ISO-8601 date or time'),
+    v.check(
+      (text) => !Number.isNaN(instantOfOption(text)),
+      'startTime must be an ISO-8601 date or time, within the years 0000 to 9999',
+    ),
   ),
 );
 

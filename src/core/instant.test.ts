@@ -220,6 +220,14 @@ describe('instantOfOption', () => {
     }
   });
 
+  it('refuses a time whose offset takes it outside the years 0000 to 9999, which no timestamp holds', () => {
+    // `generate --start-time 0000-01-01T00:30:00+01:00` wrote -000001-12-31T23:30:00.000Z, which validate refuses.
+    expect(instantOfOption('0000-01-01T00:30:00+01:00')).toBeNaN();
+    expect(instantOfOption('9999-12-31T23:59:59-01:00')).toBeNaN();
+    expect(instantOfOption('0000-01-01T01:00:00+01:00')).toBe(Date.parse('0000-01-01T00:00:00Z'));
+    expect(instantOfOption('9999-12-31T23:59:59.999Z')).toBe(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
+  });
+
   it('is what --since reads, so the two never differ', () => {
     fc.assert(
       fc.property(fc.oneof(anyTimestamp, realDate), (text) => {

@@ -199,13 +199,16 @@ const shortInstant = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?
  */
 export function instantOfOption(text: string): number {
   const trimmed = text.trim();
-  const ms = instantOf(trimmed);
-  if (!Number.isNaN(ms)) return ms;
-  const match = shortInstant.exec(trimmed);
-  if (!match) return Number.NaN;
-  const [, date, time = '00:00:00', offset = 'Z'] = match;
-  // Read by the one reader of event times, which wants the seconds: `10:00` is `10:00:00`.
-  return instantOf(`${date}T${time.length === 5 ? `${time}:00` : time}${offset.toUpperCase()}`);
+  let ms = instantOf(trimmed);
+  const match = Number.isNaN(ms) ? shortInstant.exec(trimmed) : null;
+  if (match) {
+    const [, date, time = '00:00:00', offset = 'Z'] = match;
+    // Read by the one reader of event times, which wants the seconds: `10:00` is `10:00:00`.
+    ms = instantOf(`${date}T${time.length === 5 ? `${time}:00` : time}${offset.toUpperCase()}`);
+  }
+  // Hint: an offset can take a time written in 0000 or 9999 out of them, where no timestamp is
+  // (`-000001-12-31T23:30:00.000Z`); as an option it is refused, as a date outside them is.
+  return ms >= firstInstant && ms <= lastInstant ? ms : Number.NaN;
 }
 
 /** Whether `text` is a timestamp `instantOf` reads: what `validate` accepts. */
