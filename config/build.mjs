@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -25,16 +25,17 @@ const common = {
   define: { CALLHOOK_VERSION: JSON.stringify(version) },
 };
 
-// Hint: commander requires node:child_process when it loads, only to spawn executable
-// subcommands, which callhook has none of; loading it is a cost of every start (bench/RESULTS.md,
-// "Figures behind code comments"). Commander gets a spawn that loads it on first use instead.
+// Hint: loading node:child_process is a cost of every start (bench/RESULTS.md, "Figures behind
+// code comments"), and only two things import it: commander when it loads, only to spawn
+// executable subcommands, which callhook has none of, and src/commands/output.ts, to start a
+// terminal's pager. Each gets a spawn (all either uses) that loads it on first use instead.
 /** @type {import('esbuild').Plugin} */
 const lazyChildProcess = {
   name: 'lazy-child-process',
   setup(builder) {
-    const commander = `${sep}node_modules${sep}commander${sep}`;
+    // Hint: not the stand-in's own require, which would resolve to the stand-in again.
     builder.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      args.importer.includes(commander) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+      args.namespace === 'lazy' ? undefined : { path: 'child_process', namespace: 'lazy' },
     );
     builder.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
       contents: "exports.spawn = (...args) => require('node:child_process').spawn(...args);",

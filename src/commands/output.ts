@@ -3,7 +3,7 @@
  * output is longer than the screen (as git does). Knows when the reader has gone away (`| head`,
  * `q` in less) so that the command can stop reading its input quietly.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -135,9 +135,7 @@ export class Output {
     this.pending = undefined;
     // Like git, LESS=FRX unless the user set LESS: R passes colours, X keeps the text on screen after quitting.
     const env = { ...this.env, LESS: this.env.LESS ?? 'FRX', LV: this.env.LV ?? '-c' };
-    // Hint: node:child_process is loaded only here, for a terminal's pager: loading it costs every
-    // start of the commands that print (bench/RESULTS.md, "Figures behind code comments").
-    const { spawn } = process.getBuiltinModule('node:child_process');
+    // Hint: the build makes node:child_process load only here (config/build.mjs, `lazyChildProcess`).
     const pager = spawn(this.command as string, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env });
     this.pager = pager;
     this.pagerExit = new Promise((resolve) => {

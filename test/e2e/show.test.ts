@@ -1,5 +1,5 @@
 /** End-to-end tests of `callhook show`: the built binary on the shared fixtures and on hostile input. */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,6 +205,50 @@ describe.concurrent('show: hostile payload text never reaches the terminal raw',
     expect(json.stdout).not.toMatch(/[\u202e]/);
     expect(JSON.parse(json.stdout)).toEqual(hostile);
   });
+});
+
+/** Whether util-linux's `script` is there to run a command in a terminal (Debian's bsdutils, an essential package). */
+const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('show in a terminal', () => {
+  test.runIf(process.platform === 'linux' && hasScript)(
+    'pages output longer than the terminal through $PAGER, the built binary loading the pager when it starts it',
+    async ({ expect }) => {
+      // Hint: the build gives node:child_process a stand-in that loads it on first use
+      // (config/build.mjs); one that required itself overflowed the stack as the pager started.
+      const command = `stty rows 10 cols 80; '${process.execPath}' '${binPath}' show fixtures/valid`;
+      const run = await new Promise<{ out: string; code: number | null }>((resolve, reject) => {
+        const child = spawn('script', ['-qec', command, '/dev/null'], {
+          cwd: repoRoot,
+          env: { ...process.env, PAGER: 'head -3', NO_COLOR: '1', FORCE_COLOR: undefined },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const out: Buffer[] = [];
+        child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+        child.stderr.on('data', (chunk: Buffer) => out.push(chunk));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.on('error', reject);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve({ out: Buffer.concat(out).toString(), code });
+        });
+      });
+      expect(run.out).not.toContain('internal error');
+      expect(run.out.replace(/\r/g, '').trimEnd().split('\n')).toEqual([
+        '==> fixtures/valid/bare-types.json <==',
+        expect.stringContaining('CallAttempted'),
+        expect.stringContaining('CallReceived'),
+      ]);
+      expect(run.code).toBe(0);
+    },
+  );
 });
 
 describe.concurrent('show: options', () => {
