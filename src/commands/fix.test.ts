@@ -471,6 +471,34 @@ describe('fix --write on a file another process changes', () => {
     expect(readdirSync(dir).sort()).toEqual(edit ? ['closing.json'] : ['closing.json', 'closing.json.bak']);
   });
 
+  it('a stop signal that comes while a rewrite fails still stops the run: the files after it are left as they were', async () => {
+    // The signal held while the file was rewritten was dropped when the rewrite threw, and fix went
+    // on to rewrite the next file.
+    const [first, second] = [join(dir, 'a.json'), join(dir, 'b.json')];
+    writeFileSync(first, broken);
+    writeFileSync(second, broken);
+    const realOpen = fsPromises.open;
+    vi.spyOn(fsPromises, 'open').mockImplementation(async (...args: Parameters<typeof realOpen>) => {
+      const handle = await realOpen(...args);
+      if (args[0] === first && args[1] === 'r+') {
+        const close = handle.close.bind(handle);
+        handle.close = async () => {
+          await close();
+          process.emit('SIGTERM', 'SIGTERM');
+          throw Object.assign(new Error('EIO: i/o error, close'), { code: 'EIO', syscall: 'close' });
+        };
+      }
+      return handle;
+    });
+    syncBuiltinESMExports();
+    const { stderr } = await capture(() => fix([first, second], { write: true }));
+    syncBuiltinESMExports();
+    expect(stderr).toContain(`callhook: ${first}: could not close it once repaired (i/o error)`);
+    expect(stderr).toContain('callhook: interrupted; 1 file left as they were\n');
+    expect(process.exitCode).toBe(143);
+    expect(readFileSync(second)).toEqual(broken);
+  });
+
   it('the check after repair refuses a file changed since it was planned, rather than count what the plan does to other bytes', async () => {
     // Two fix --write at once: the other one's repair landed between this one's plan and check,
     // and this one said "1 syntax problem remains after repair" (its comma put in twice).

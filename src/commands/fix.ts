@@ -261,9 +261,18 @@ export async function errorsAfter(input: FixInput, plan: RepairPlan): Promise<nu
   return after.repairs.length + after.unrepairable.length;
 }
 
+/** A failure of work done with the stop signals held (see `withSignalsHeld`), and the one that came meanwhile. */
+class FailedWhileHeld {
+  constructor(
+    readonly error: unknown,
+    readonly signal: NodeJS.Signals,
+  ) {}
+}
+
 /**
  * Runs `work` with `stopSignals` held back until it ends, and says which arrived: the backup and
- * the rewrite are never left half done, and no file is left behind.
+ * the rewrite are never left half done, and no file is left behind. Work that fails with a signal
+ * held throws `FailedWhileHeld`, so that the signal still stops the run.
  */
 async function withSignalsHeld<T>(work: () => Promise<T>): Promise<{ value: T; signal: NodeJS.Signals | undefined }> {
   let signal: NodeJS.Signals | undefined;
@@ -273,6 +282,8 @@ async function withSignalsHeld<T>(work: () => Promise<T>): Promise<{ value: T; s
   for (const name of stopSignals) process.on(name, hold);
   try {
     return { value: await work(), signal };
+  } catch (error) {
+    throw signal === undefined ? error : new FailedWhileHeld(error, signal);
   } finally {
     for (const name of stopSignals) process.off(name, hold);
   }
@@ -614,10 +625,12 @@ export async function fix(paths: string[], options: FixOptions): Promise<void> {
     try {
       outcome = await fixOne(source, options, sources.length > 1);
     } catch (error) {
-      // One file that cannot be rewritten does not stop the others.
-      if (!(error instanceof CallhookError) || sources.length === 1) throw error;
-      process.stderr.write(`callhook: ${escapeTerminal(error.message)}\n`);
-      outcome = { code: error.exitCode };
+      const held = error instanceof FailedWhileHeld ? error : undefined;
+      const failure = held ? held.error : error;
+      // One file that cannot be rewritten does not stop the others; a signal that came meanwhile does.
+      if (!(failure instanceof CallhookError) || (sources.length === 1 && !held)) throw failure;
+      process.stderr.write(`callhook: ${escapeTerminal(failure.message)}\n`);
+      outcome = { code: failure.exitCode, signal: held?.signal };
     }
     code = Math.max(code, outcome.code);
     if (outcome.signal) {
