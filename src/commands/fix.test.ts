@@ -404,6 +404,29 @@ describe("fix and a bug of callhook's own", () => {
   });
 });
 
+/**
+ * Makes the close of the handle fix writes `file` through (opened r+) fail with EIO once it has
+ * closed, as an NFS mount's write-back error does, after `meanwhile`. Hint: a FileHandle's close
+ * is its own property, not its prototype's, so `open` is wrapped. Undone by `vi.restoreAllMocks()`
+ * and `syncBuiltinESMExports()`.
+ */
+function failCloseOf(file: string, meanwhile = () => {}): void {
+  const realOpen = fsPromises.open;
+  vi.spyOn(fsPromises, 'open').mockImplementation(async (...args: Parameters<typeof realOpen>) => {
+    const handle = await realOpen(...args);
+    if (args[0] === file && args[1] === 'r+') {
+      const close = handle.close.bind(handle);
+      handle.close = async () => {
+        await close();
+        meanwhile();
+        throw Object.assign(new Error('EIO: i/o error, close'), { code: 'EIO', syscall: 'close' });
+      };
+    }
+    return handle;
+  });
+  syncBuiltinESMExports();
+}
+
 describe('fix --write on a file another process changes', () => {
   /** The file `name` holding the broken example, planned as fix plans it, its mtime a whole second. */
   async function planned(name: string) {
@@ -440,21 +463,7 @@ describe('fix --write on a file another process changes', () => {
       writeFileSync(file, edited);
       utimesSync(file, 1_700_000_000, 1_700_000_000);
     }
-    // Hint: a FileHandle's close is its own property, not its prototype's: the handle fix writes
-    // the file through (opened r+) is given one that fails once it has closed.
-    const realOpen = fsPromises.open;
-    vi.spyOn(fsPromises, 'open').mockImplementation(async (...args: Parameters<typeof realOpen>) => {
-      const handle = await realOpen(...args);
-      if (args[0] === file && args[1] === 'r+') {
-        const close = handle.close.bind(handle);
-        handle.close = async () => {
-          await close();
-          throw Object.assign(new Error('EIO: i/o error, close'), { code: 'EIO', syscall: 'close' });
-        };
-      }
-      return handle;
-    });
-    syncBuiltinESMExports();
+    failCloseOf(file);
     try {
       await expect(writeRepaired(input, plan)).rejects.toThrow(
         new CallhookError(
@@ -477,20 +486,7 @@ describe('fix --write on a file another process changes', () => {
     const [first, second] = [join(dir, 'a.json'), join(dir, 'b.json')];
     writeFileSync(first, broken);
     writeFileSync(second, broken);
-    const realOpen = fsPromises.open;
-    vi.spyOn(fsPromises, 'open').mockImplementation(async (...args: Parameters<typeof realOpen>) => {
-      const handle = await realOpen(...args);
-      if (args[0] === first && args[1] === 'r+') {
-        const close = handle.close.bind(handle);
-        handle.close = async () => {
-          await close();
-          process.emit('SIGTERM', 'SIGTERM');
-          throw Object.assign(new Error('EIO: i/o error, close'), { code: 'EIO', syscall: 'close' });
-        };
-      }
-      return handle;
-    });
-    syncBuiltinESMExports();
+    failCloseOf(first, () => process.emit('SIGTERM', 'SIGTERM'));
     const { stderr } = await capture(() => fix([first, second], { write: true }));
     syncBuiltinESMExports();
     expect(stderr).toContain(`callhook: ${first}: could not close it once repaired (i/o error)`);
