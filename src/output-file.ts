@@ -110,6 +110,16 @@ export function refuseForeign(path: string, owner: number, who: string): void {
  * its target's: the target is the user's file they would reach.
  */
 export function refuseForeignLinks(path: string): void {
+  // Hint: every path callhook writes to is asked this first, so this is also where a name that
+  // cannot be the one typed is refused: a byte that is not UTF-8 reaches callhook as U+FFFD
+  // (`--out caf<E9>.json` as `caf\ufffd.json`), and the file made, or with --force replaced,
+  // would be another, one the user never named.
+  if (path.includes('\ufffd')) {
+    throw new CallhookError(
+      `${path}: holds U+FFFD, which a name that is not UTF-8 becomes on the command line (Node decodes arguments as UTF-8): callhook writes no file under a name it was not given; name it in UTF-8`,
+      ExitCode.usage,
+    );
+  }
   const me = process.getuid?.();
   if (me === undefined) return;
   // Hint: followed name by name, as the kernel does: `..` after a link leaves where it points, so

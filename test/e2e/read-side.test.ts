@@ -8,6 +8,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -541,6 +542,35 @@ describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or z
       expect(run.stderr, command).not.toContain('no such file');
       expect(run.stdout, command).toContain('67765b6d');
     }
+  });
+
+  it('typed as an output (generate --out, replay --journal and --report, listen --out) is refused, never written as another name', async () => {
+    // Node decodes arguments as UTF-8, so `--out caf<E9>.json` reached callhook as `caf\ufffd.json`:
+    // a file the user never named was created, and with --force replaced (`b\ufffd.json`'s bytes lost).
+    const dir = join(scratch, 'latin1-outputs');
+    mkdirSync(dir);
+    // Hint: the argument as Node hands it on (its bytes decoded as UTF-8), as a shell would pass `b\xe9.json`.
+    const typed = (name: string) => Buffer.concat([Buffer.from(`${dir}/`), Buffer.from(name, 'latin1')]).toString();
+    const other = join(dir, 'b\ufffd.json');
+    writeFileSync(other, 'precious');
+    const refused = (name: string) =>
+      `callhook: ${name}: holds U+FFFD, which a name that is not UTF-8 becomes on the command line (Node decodes arguments as UTF-8): callhook writes no file under a name it was not given; name it in UTF-8\n`;
+    const runs = [
+      [['generate', '--count', '1', '--out', typed('b\xe9.json'), '--force'], other],
+      [
+        ['replay', story, '--url', 'http://127.0.0.1:9/', '--journal', typed('j\xe9.jsonl')],
+        join(dir, 'j\ufffd.jsonl'),
+      ],
+      [['replay', story, '--url', 'http://127.0.0.1:9/', '--report', typed('r\xe9.json')], join(dir, 'r\ufffd.json')],
+      [['listen', '--port', '0', '--out', typed('cap\xe9')], join(dir, 'cap\ufffd')],
+    ] as const;
+    for (const [args, written] of runs) {
+      const run = await runCli(args, { timeoutMs: 10_000 });
+      expect(run.stderr, args[0]).toBe(refused(written));
+      expect(run.code, args[0]).toBe(2);
+    }
+    expect(readdirSync(dir)).toEqual(['b\ufffd.json']);
+    expect(readFileSync(other, 'utf8')).toBe('precious');
   });
 
   it('is replayed byte for byte, as a file of any name is', async () => {
