@@ -14,7 +14,7 @@ const exitCodes = (one: string) => `Exit codes:
   0    success (warnings alone still pass)
   1    ${one}
   2    usage or I/O error (bad option, missing file)
-  130  interrupted by Ctrl-C; 143 by SIGTERM`;
+  130  interrupted by Ctrl-C; 143 by SIGTERM; 129 by SIGHUP`;
 
 /**
  * Help that fits 80 columns and reads plainly: choices and defaults unquoted, every alias of a
@@ -179,7 +179,7 @@ Examples:
   $ callhook fix webhook.json --write
   $ callhook fix exports/ --write
 
-${exitCodes('a mistake fix cannot repair (nothing is written)')}; 129 by SIGHUP`,
+${exitCodes('a mistake fix cannot repair (nothing is written)')}`,
     ),
 );
 
@@ -225,7 +225,7 @@ Exit codes:
   0    shown (skipped invalid events, or | head ending early, do not change it)
   1    no event matched the filters given (--status, --campaign, --grep, ...)
   2    usage or I/O error (bad option, missing file, a file that is not text)
-  130  interrupted by Ctrl-C; 143 by SIGTERM`,
+  130  interrupted by Ctrl-C; 143 by SIGTERM; 129 by SIGHUP`,
   ),
 );
 
@@ -251,7 +251,7 @@ Exit codes:
   1    no event has this correlationId (as show's filters that match nothing)
   2    usage or I/O error (bad option, missing file, a file that is not text,
        a prefix of several calls)
-  130  interrupted by Ctrl-C; 143 by SIGTERM`,
+  130  interrupted by Ctrl-C; 143 by SIGTERM; 129 by SIGHUP`,
   ),
 );
 

@@ -136,8 +136,12 @@ describe.concurrent('trace', () => {
     );
   });
 
-  test('its help lists every exit code it gives, Ctrl-C and SIGTERM included', async ({ expect }) => {
-    const help = await runCli(['trace', '--help']);
-    expect(help.stdout).toContain('130  interrupted by Ctrl-C; 143 by SIGTERM');
+  test("its help, and callhook's own, list every exit code it gives, Ctrl-C, SIGTERM and SIGHUP included", async ({
+    expect,
+  }) => {
+    for (const args of [['trace', '--help'], ['--help']]) {
+      const help = await runCli(args);
+      expect(help.stdout).toContain('130  interrupted by Ctrl-C; 143 by SIGTERM; 129 by SIGHUP\n');
+    }
   });
 });
