@@ -14,6 +14,8 @@ interface OutputOptions {
   /** False for `--no-pager`. */
   pager: boolean;
   env?: NodeJS.ProcessEnv | undefined;
+  /** `--width`, which warnings wrap to as the output does (else the width of where they go). */
+  width?: number | undefined;
 }
 
 /** A writable terminal-or-pipe, as process.stdout is. */
@@ -23,9 +25,9 @@ type Stdout = Writable & { isTTY?: boolean | undefined; rows?: number | undefine
 // into stdin, say); it is printed as it comes rather than held back for a pager.
 const pagerDecisionMs = 1000;
 
-/** Says a warning on stderr, as `warningLine` words it, wrapped to stderr's width. */
-export function warnOnStderr(message: string): void {
-  process.stderr.write(warningLine(message, terminalWidth(process.stderr)));
+/** Says a warning on stderr, as `warningLine` words it, wrapped to `width` (`--width`), else to stderr's. */
+export function warnOnStderr(message: string, width = terminalWidth(process.stderr)): void {
+  process.stderr.write(warningLine(message, width));
 }
 
 /** The pager command line to run, or undefined when paging is off or the pager is not installed. */
@@ -59,6 +61,8 @@ export class Output {
   private readonly stdout: Stdout;
   private readonly command: string | undefined;
   private readonly env: NodeJS.ProcessEnv;
+  /** `--width`, if given (see `OutputOptions`). */
+  readonly width: number | undefined;
   private pending: string[] | undefined;
   private pendingLines = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -72,6 +76,7 @@ export class Output {
   constructor(stdout: Stdout, options: OutputOptions) {
     this.stdout = stdout;
     this.env = options.env ?? process.env;
+    this.width = options.width;
     this.command = options.pager && stdout.isTTY ? pagerCommand(this.env) : undefined;
     if (this.command) this.pending = [];
     stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -107,9 +112,8 @@ export class Output {
 
   /** Says a warning (see `warningLine`) as `diagnose` does, wrapped to the width of where it goes. */
   async warn(message: string): Promise<void> {
-    await this.diagnose(
-      warningLine(message, terminalWidth(this.takesWarnings || this.pager ? this.stdout : process.stderr)),
-    );
+    const where = this.takesWarnings || this.pager ? this.stdout : process.stderr;
+    await this.diagnose(warningLine(message, this.width ?? terminalWidth(where)));
   }
 
   /** Flushes what is held back and waits for the pager to quit. */

@@ -101,7 +101,7 @@ export async function* eventRecords(
     maxElementBytes: options.maxElementBytes,
     maxIssues: 1,
     warnings: false,
-    onWarning: warnOnStderr,
+    onWarning: (message: string) => warnOnStderr(message, output.width),
   };
   for await (const records of readRecords(paths, read)) {
     for (const record of records) {
@@ -167,7 +167,7 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
     until,
     grep: raw.grep === undefined || raw.grep === '' ? undefined : searchPattern(raw.grep),
   };
-  const output = new Output(process.stdout, { pager: options.pager && options.format !== 'json' });
+  const output = new Output(process.stdout, { pager: options.pager && options.format !== 'json', width: raw.width });
   const numbers = new NumberBook(options.orgNumbers);
   const ctx: FlowContext = {
     width: options.width,

@@ -136,7 +136,11 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   const settings = threadSettings();
   if (settings.trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
   if (!halves.consumed) {
-    for await (const records of readRecords(paths, { ...readOptions, onWarning: warnOnStderr })) consumer.add(records);
+    for await (const records of readRecords(paths, {
+      ...readOptions,
+      onWarning: (message: string) => warnOnStderr(message, options.width),
+    }))
+      consumer.add(records);
   }
   const summed = summary.report();
   const report = options.mask ? maskedReport(summed) : summed;

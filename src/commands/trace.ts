@@ -29,7 +29,7 @@ interface TraceEntry extends TimelineEntry {
 export async function trace(correlationId: string, paths: string[], raw: RawViewOptions): Promise<void> {
   const prefix = idPrefix('correlationId')(correlationId);
   const options = parseViewOptions(raw);
-  const output = new Output(process.stdout, { pager: options.pager && options.format !== 'json' });
+  const output = new Output(process.stdout, { pager: options.pager && options.format !== 'json', width: raw.width });
   // The call's own phone is the customer's: its SMS go to it (sent) or come from it (received).
   const numbers = new NumberBook(options.orgNumbers);
   const ctx: FlowContext = { width: options.width, colors: colorsFor(process.stdout) };

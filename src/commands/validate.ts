@@ -127,7 +127,11 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   if (threadSettings().trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
   await finish();
   if (!halves.consumed) {
-    const reading = { ...readOptions, mayListFrom: consumer.mayListFrom, onWarning: warnOnStderr };
+    const reading = {
+      ...readOptions,
+      mayListFrom: consumer.mayListFrom,
+      onWarning: (message: string) => warnOnStderr(message, options.width),
+    };
     for await (const records of readRecords(paths, reading)) {
       consumer.add(records);
       await finish();

@@ -499,6 +499,24 @@ describe('a file named more than once', () => {
     for (const stderr of [run.stderr, named.stderr])
       for (const line of stderr.split('\n')) expect(line.length <= 80 || !/ \S/.test(line.trim()), line).toBe(true);
   });
+
+  it("wraps its warning to --width, as the command's output is", async () => {
+    // Warnings wrapped to stderr's width (80 piped) whatever --width said.
+    for (const args of [
+      ['validate', a, a, '--width', '40'],
+      ['summarise', a, a, '--width', '40'],
+      ['show', a, a, '--width', '40'],
+      ['trace', 'abcdef12', a, a, '--width', '40'],
+      ['fix', a, a, '--width', '40'],
+    ]) {
+      const run = await runCli(args);
+      expect(unwrapped(run.stderr), args[0]).toContain(`callhook: warning: ${a} is named twice; read once\n`);
+      const warning = run.stderr.slice(run.stderr.indexOf('callhook: warning:')).split('\ncallhook:')[0] ?? '';
+      for (const line of warning.split('\n')) {
+        expect(line.length <= 40 || !/ \S/.test(line.trim()), `${args[0]}: ${line}`).toBe(true);
+      }
+    }
+  });
 });
 
 describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or zip)', () => {
