@@ -9,6 +9,7 @@ import {
   defaultStartTime,
   type FieldOverride,
   generateEvents,
+  misfitOverrides,
   PastLastInstantError,
   parseFieldOverride,
   seedState,
@@ -29,6 +30,7 @@ import { escapeTerminal, terminalWidth, wrapMessage } from '../render/terminal.j
 import { grouped, plural } from '../render/words.js';
 import type { EventType } from '../schema/names.js';
 import { decimal, optional, optionError, parseAll, wholeNumber } from './options.js';
+import { warnOnStderr } from './output.js';
 
 /** The options `generate` takes, as commander parsed them (numbers are checked here). */
 interface GenerateCommandOptions {
@@ -453,6 +455,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     blockSize: blockSizeFor(set),
   };
   checkRoom(task.events);
+  for (const message of misfitOverrides(set ?? [], options.type)) warnOnStderr(message);
   const { threads, how } = threadsFor(count, defectRate, campaigns);
   if (threadSettings().trace) process.stderr.write(`callhook: generated on ${how}\n`);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);

@@ -1121,6 +1121,8 @@ function setField(target: Container, path: readonly string[], value: unknown, sh
 /** An override and the types it reaches: undefined for every event. */
 interface PlacedOverride extends FieldOverride {
   types: ReadonlySet<EventType> | undefined;
+  /** A value no type it reaches takes in that field (`data.status=Complete` on attempts alone): those events will not validate. */
+  misfit: boolean;
 }
 
 /** The schema of `field` in a type's documented payload, or undefined when its payload has no such field. */
@@ -1145,7 +1147,9 @@ function placeOverride(override: FieldOverride, generated: readonly EventType[])
   const field = path[0] === 'data' ? path[1] : undefined;
   // Hint: a key that tells a bare event's type (name, note, type, from, ...) set on a type
   // without it leaves two types equally likely, and validate refuses the event (unknown-shape).
-  if (field === undefined || typesWithField(field, eventTypes).length === 0) return { ...override, types: undefined };
+  if (field === undefined || typesWithField(field, eventTypes).length === 0) {
+    return { ...override, types: undefined, misfit: false };
+  }
   const having = typesWithField(field, generated);
   if (having.length === 0) {
     const owners = typesWithField(field, eventTypes);
@@ -1154,9 +1158,26 @@ function placeOverride(override: FieldOverride, generated: readonly EventType[])
       `--set: ${path.join('.')}: ${quoted(field)} is a field of ${named} only, which --type leaves out (${generated.join(', ')})`,
     );
   }
-  const fitting =
-    path.length === 2 ? having.filter((type) => v.is(fieldSchemaOf(type, field) ?? v.never(), value)) : [];
-  return { ...override, types: new Set(fitting.length > 0 ? fitting : having) };
+  const named = path.length === 2;
+  const fitting = named ? having.filter((type) => v.is(fieldSchemaOf(type, field) ?? v.never(), value)) : [];
+  return { ...override, types: new Set(fitting.length > 0 ? fitting : having), misfit: named && fitting.length === 0 };
+}
+
+/**
+ * What `generate` warns of before it writes: each `set` value that no type generated with the
+ * field takes there, so that the events it goes on will not validate (set as asked: a receiver's
+ * handling of a bad value may be what is tested).
+ */
+export function misfitOverrides(set: readonly FieldOverride[], types: readonly EventType[] | undefined): string[] {
+  const generated = types && types.length > 0 ? types : eventTypes;
+  return set.flatMap((override) => {
+    const placed = placeOverride(override, generated);
+    if (!placed.misfit || !placed.types) return [];
+    const field = override.path[1] ?? '';
+    return [
+      `--set ${override.path.join('.')}: ${JSON.stringify(override.value)} is no value of ${quoted(field)} in ${[...placed.types].join(', ')}, whose events will not validate`,
+    ];
+  });
 }
 
 function applyOverrides(generated: GeneratedEvent, overrides: readonly PlacedOverride[]): void {

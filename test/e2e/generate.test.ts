@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { binPath, runCli } from '../helpers/run-cli.js';
+import { binPath, runCli, unwrapped } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-generate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -145,6 +145,20 @@ describe('callhook generate', () => {
     );
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
+  });
+
+  it('warns that a --set value no type generated takes makes events that will not validate, and writes them as asked', async () => {
+    // `--type CallAttempted --set data.status=Complete` wrote 5 invalid events, exit 0, saying nothing.
+    const result = await runCli('generate --count 5 --type CallAttempted --set data.status=Complete'.split(' '));
+    expect(unwrapped(result.stderr)).toContain(
+      'callhook: warning: --set data.status: "Complete" is no value of "status" in CallAttempted, whose events will not validate\n',
+    );
+    expect(result.code).toBe(0);
+    const checked = await runCli(['validate', '-', '-q'], { input: result.stdout });
+    expect(checked.stdout).toMatch(/5 events: 0 valid, 5 invalid/);
+    // A value one of the types takes is set there alone, and said nothing of (see the README's examples above).
+    const fits = await runCli(['generate', '--count', '5', '--set', 'data.status=Complete']);
+    expect(fits.stderr).not.toMatch(/warning/);
   });
 
   it('keeps its stderr summary within 80 columns when piped, wrapping it', async () => {
