@@ -97,7 +97,13 @@ export function ioReason(error: unknown): string {
 export function describeIoError(error: unknown, path: string): CallhookError | unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const named = path === '' ? "'' (an empty path: an unset variable?)" : path;
-  if (code) return new CallhookError(`${named}: ${ioReason(error)}`, ExitCode.usage);
+  // Hint: Node decodes the command line as UTF-8, each byte that is not as U+FFFD, so a name given
+  // there that is not UTF-8 names no file; a folder's listing reads names as bytes (input/file-names.ts).
+  const why =
+    code === 'ENOENT' && path.includes('\ufffd')
+      ? ' (a name that is not UTF-8 reaches callhook with U+FFFD for each such byte: name the folder it is in instead, or rename it)'
+      : '';
+  if (code) return new CallhookError(`${named}: ${ioReason(error)}${why}`, ExitCode.usage);
   return error;
 }
 

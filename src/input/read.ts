@@ -115,14 +115,6 @@ async function checkReadable(name: string): Promise<BigIntStats> {
     if (link?.isSymbolicLink() && code === 'ENOENT') {
       throw new CallhookError(`${name}: a broken symbolic link (its target does not exist)`, ExitCode.usage);
     }
-    // Hint: Node decodes the command line as UTF-8, each byte that is not as U+FFFD, so a name given
-    // there that is not UTF-8 names no file; a folder's listing reads names as bytes (see `walk`).
-    if (code === 'ENOENT' && name.includes('\ufffd')) {
-      throw new CallhookError(
-        `${name}: no such file or directory (a name that is not UTF-8 reaches callhook with U+FFFD for each such byte: name the folder it is in instead, or rename it)`,
-        ExitCode.usage,
-      );
-    }
     throw describeIoError(error, name);
   }
   if (info.isDirectory()) return info;

@@ -622,20 +622,27 @@ describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or z
     ]);
   });
 
-  it('named on the command line, where Node decodes it to U+FFFD, is said to be so, not only missing', async () => {
-    // Hint: spawn passes arguments as UTF-8; a shell passes the byte as it is.
-    const run = spawnSync(
-      'sh',
-      ['-c', `"${process.execPath}" "${binPath}" validate "$(printf '%s/caf\\351.json' "$0")"`, folder],
-      {
-        encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1' },
-      },
-    );
-    expect(run.stderr).toBe(
-      `callhook: ${folder}/caf\ufffd.json: no such file or directory (a name that is not UTF-8 reaches callhook with U+FFFD for each such byte: name the folder it is in instead, or rename it)\n`,
-    );
-    expect(run.status).toBe(2);
+  it('named on the command line, where Node decodes it to U+FFFD, is said to be so, not only missing, by every command', async () => {
+    // Hint: spawn passes arguments as UTF-8; a shell passes the byte as it is. verify said only
+    // "no such file or directory", for its paths, --body and --headers.
+    for (const command of ['validate', 'verify', 'verify --body x --headers']) {
+      const run = spawnSync(
+        'sh',
+        ['-c', `"${process.execPath}" "${binPath}" ${command} "$(printf '%s/caf\\351.json' "$0")"`, folder],
+        {
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            NO_COLOR: '1',
+            CALLHOOK_SECRET: `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`,
+          },
+        },
+      );
+      expect(run.stderr, command).toBe(
+        `callhook: ${folder}/caf\ufffd.json: no such file or directory (a name that is not UTF-8 reaches callhook with U+FFFD for each such byte: name the folder it is in instead, or rename it)\n`,
+      );
+      expect(run.status, command).toBe(2);
+    }
   });
 
   it('fix --write repairs the file of that name and keeps the original beside it, never a U+FFFD name', async () => {
