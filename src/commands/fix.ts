@@ -280,14 +280,19 @@ async function withSignalsHeld<T>(work: () => Promise<T>): Promise<{ value: T; s
     signal ??= received;
   };
   for (const name of stopSignals) process.on(name, hold);
+  rewritesUnderWay++;
   try {
     return { value: await work(), signal };
   } catch (error) {
     throw signal === undefined ? error : new FailedWhileHeld(error, signal);
   } finally {
+    rewritesUnderWay--;
     for (const name of stopSignals) process.off(name, hold);
   }
 }
+
+/** How many `withSignalsHeld` are under way: a stop signal then waits for them (see `fix`). */
+let rewritesUnderWay = 0;
 
 /**
  * `refusal`, once `backup`, made by this run for a rewrite it refuses, is removed; a backup that
@@ -619,26 +624,41 @@ export async function fix(paths: string[], options: FixOptions): Promise<void> {
   if (options.write && sources.some(isStdin)) {
     throw new CallhookError('fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)');
   }
+  const interrupted = (signal: NodeJS.Signals, rest: number) => {
+    process.stderr.write(`callhook: interrupted${rest > 0 ? `; ${plural(rest, 'file')} left as they were` : ''}\n`);
+    return interruptedBy(signal);
+  };
   let code: number = ExitCode.ok;
-  for (const [index, source] of sources.entries()) {
-    let outcome: Awaited<ReturnType<typeof fixOne>>;
-    try {
-      outcome = await fixOne(source, options, sources.length > 1);
-    } catch (error) {
-      const held = error instanceof FailedWhileHeld ? error : undefined;
-      const failure = held ? held.error : error;
-      // One file that cannot be rewritten does not stop the others; a signal that came meanwhile does.
-      if (!(failure instanceof CallhookError) || (sources.length === 1 && !held)) throw failure;
-      process.stderr.write(`callhook: ${escapeTerminal(failure.message)}\n`);
-      outcome = { code: failure.exitCode, signal: held?.signal };
+  let current = 0;
+  // Hint: with --write, a stop signal while a file is planned (nothing written) ends the run at once,
+  // as it would with no handler, but first says how many files were left as they were; one during
+  // a rewrite waits for it (`withSignalsHeld`), and is said once the file is done.
+  const stopNow = (signal: NodeJS.Signals) => {
+    if (rewritesUnderWay === 0) process.exit(interrupted(signal, sources.length - current));
+  };
+  if (options.write) for (const name of stopSignals) process.on(name, stopNow);
+  try {
+    for (const [index, source] of sources.entries()) {
+      current = index;
+      let outcome: Awaited<ReturnType<typeof fixOne>>;
+      try {
+        outcome = await fixOne(source, options, sources.length > 1);
+      } catch (error) {
+        const held = error instanceof FailedWhileHeld ? error : undefined;
+        const failure = held ? held.error : error;
+        // One file that cannot be rewritten does not stop the others; a signal that came meanwhile does.
+        if (!(failure instanceof CallhookError) || (sources.length === 1 && !held)) throw failure;
+        process.stderr.write(`callhook: ${escapeTerminal(failure.message)}\n`);
+        outcome = { code: failure.exitCode, signal: held?.signal };
+      }
+      code = Math.max(code, outcome.code);
+      if (outcome.signal) {
+        code = interrupted(outcome.signal, sources.length - index - 1);
+        break;
+      }
     }
-    code = Math.max(code, outcome.code);
-    if (outcome.signal) {
-      const rest = sources.length - index - 1;
-      process.stderr.write(`callhook: interrupted${rest > 0 ? `; ${plural(rest, 'file')} left as they were` : ''}\n`);
-      code = interruptedBy(outcome.signal);
-      break;
-    }
+  } finally {
+    for (const name of stopSignals) process.off(name, stopNow);
   }
   process.exitCode = code;
 }

@@ -45,6 +45,27 @@ describe('fix as a process', () => {
   let fixedStdin: Promise<CliResult> | undefined;
   const fixStdin = () => (fixedStdin ??= runCli(['fix', '-'], { input: broken }));
 
+  it('--write on a folder stopped by SIGTERM says how many files it left as they were, whenever the signal comes', async () => {
+    // A signal while a file was planned (not within a rewrite) ended the run at once with no word
+    // of the files left: the last line said a file was repaired.
+    const files = Array.from({ length: 200 }, (_, n) => join(dir, `f${String(n).padStart(3, '0')}.json`));
+    for (const file of files) writeFileSync(file, broken);
+    const run = await runCli(['fix', dir, '--write'], {
+      started: (child) => {
+        // Hint: after the first file's line, so the signal comes while others are planned or rewritten.
+        child.stderr?.once('data', () => child.kill('SIGTERM'));
+      },
+    });
+    expect(run.code).toBe(143);
+    const last = run.stderr.trimEnd().split('\n').at(-1) ?? '';
+    expect(last).toMatch(/^callhook: interrupted; \d+ files? left as they were$/);
+    const left = Number(/; (\d+) file/.exec(last)?.[1]);
+    const repairedNow = files.filter((file) => readFileSync(file).equals(repaired));
+    const untouched = files.filter((file) => readFileSync(file).equals(broken));
+    expect(repairedNow.length + untouched.length).toBe(files.length);
+    expect(untouched.length).toBe(left);
+  });
+
   it('reads - from stdin and prints the repair; --write on stdin is a usage error', async () => {
     const printed = await fixStdin();
     expect(printed.stdout).toBe(repaired.toString());
