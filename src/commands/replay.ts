@@ -70,7 +70,6 @@ import {
   renderProgressBar,
   renderProgressLine,
   renderReplaySummary,
-  renderSkipped,
   renderUnjournalled,
 } from '../render/replay.js';
 import { colorsFor, terminalWidth, toSafeJson, warningLine, wrapMessage } from '../render/terminal.js';
@@ -533,7 +532,7 @@ async function replayWith(
   const stats = new DeliveryStats();
   const onSkip = (skipped: SkippedInput) => {
     stats.skip(skipped);
-    diagnose(renderSkipped(skipped.location, advisedMessage(skipped), errColors));
+    warn(`${skipped.location}: skipped an invalid element: ${advisedMessage(skipped)}`);
   };
   // Hint: a file that is not text fails the run (exit 2, unreadable input), as it fails every command;
   // it is no syntax problem between events, so `inputProblems` does not count it: `unreadableFiles` lists it.

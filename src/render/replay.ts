@@ -175,11 +175,6 @@ export function renderReplaySummary(
   return `${lines.join('\n')}\n`;
 }
 
-/** One input element that was skipped, for stderr. */
-export function renderSkipped(location: string, message: string, c: ChalkInstance): string {
-  return `${c.yellow('skipped')} ${escapeTerminal(location)}: ${escapeTerminal(message)}\n`;
-}
-
 /** A syntax problem between elements, for stderr. */
 export function renderInputProblem(location: string, message: string, c: ChalkInstance): string {
   return `${c.yellow('input problem')} ${escapeTerminal(location)}: ${escapeTerminal(message)}\n`;
