@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
 import { callComplete } from '../../test/helpers/events.js';
 import { replayDefaults } from '../../test/helpers/replay-options.js';
+import { unwrapped } from '../../test/helpers/run-cli.js';
 import { HalfValidationCollector, ValidationCollector, type ValidationHalf } from '../core/validation.js';
 
 // Hint: placing a problem inside an element reads its text again with jsonc-parser's `visit`;
@@ -172,7 +173,7 @@ describe('show, trace and replay, which print no warning of a valid event', () =
     const options = { ...replayDefaults, dryRun: true, format: 'json' } as const;
     const { stdout, stderr } = await capture(() => replayCommand([path], options));
     expect(stdout.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(new RegExp(`replay\\.json:${n + 1}:1: .*\\(and 2 more\\)`));
+    expect(unwrapped(stderr)).toMatch(new RegExp(`replay\\.json:${n + 1}:1: .*\\(and 2 more\\)`));
     // The skipped element's first error, placed: one read.
     expect(reads.count).toBe(1);
   });
