@@ -633,7 +633,7 @@ describe('a file named more than once', () => {
     });
     expect(await listed([a, alias])).toEqual({
       names: [a],
-      warnings: [`${alias} is named twice (also as ${a}); read once`],
+      warnings: [`${alias} is the same file as ${a}; read once`],
     });
     expect(await listed([folder, folder])).toEqual({
       names: [a, b],
@@ -641,10 +641,15 @@ describe('a file named more than once', () => {
     });
     expect(await listed([folder, alias, b])).toEqual({
       names: [a, b],
-      warnings: [
-        `${alias} is named twice (also as ${folder}); read once`,
-        `${b} is named twice (also as ${folder}); read once`,
-      ],
+      warnings: [`${alias} is the same file as ${a}; read once`, `${b} is named twice (also as ${folder}); read once`],
+    });
+    // A folder whose one file is reached through a symlink in another: the file is named, not the folder.
+    const [links, other] = [mkdtempSync(join(dir, 'links-')), mkdtempSync(join(dir, 'other-'))];
+    writeFileSync(join(other, 't.json'), '[]');
+    symlinkSync(join(other, 't.json'), join(links, 'l.json'));
+    expect(await listed([links, other])).toEqual({
+      names: [join(links, 'l.json')],
+      warnings: [`${join(other, 't.json')} is the same file as ${join(links, 'l.json')}; read once`],
     });
   });
 });

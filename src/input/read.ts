@@ -192,28 +192,37 @@ async function walk(directory: string, into: Listed[]): Promise<void> {
 export async function listSources(paths: readonly string[], onWarning?: (message: string) => void): Promise<Source[]> {
   if (paths.length === 0) throw new CallhookError('no input: name files or folders, or - for stdin', ExitCode.usage);
   const sources: Source[] = [];
-  /** The path first given for each file listed, by `fileId`. */
-  const firstGiven = new Map<string, string>();
+  /** Each file listed, by `fileId`: the name it was read by, and the path given that named it. */
+  const first = new Map<string, { name: string; given: string }>();
   for (const path of paths) {
     const found = await listPath(path, sources);
     // Hint: read twice, a file's events were counted twice and its batches, named alike, fused into one.
-    const earlier = found.map(({ id }) => (id === undefined ? undefined : firstGiven.get(id)));
-    const wholly = earlier.every((given) => given !== undefined);
-    for (const { source, id } of found) {
-      const given = id === undefined ? undefined : firstGiven.get(id);
-      if (given === undefined) {
-        if (id !== undefined) firstGiven.set(id, path);
+    const earlier = found.map(({ id }) => (id === undefined ? undefined : first.get(id)));
+    // A path all of whose files were read already by their names (a folder named twice) is one warning.
+    const wholly = earlier.every((seen, at) => seen !== undefined && seen.name === found[at]?.source.name);
+    for (const [at, { source, id }] of found.entries()) {
+      const seen = earlier[at];
+      if (seen === undefined) {
+        if (id !== undefined) first.set(id, { name: source.name, given: path });
         sources.push(source);
-      } else if (!wholly) onWarning?.(namedTwice(source.name, [path, given]));
+      } else if (!wholly) onWarning?.(namedTwice(source.name, seen, path));
     }
-    if (wholly) onWarning?.(namedTwice(path, earlier));
+    if (wholly) {
+      const given = [...new Set(earlier.map((seen) => seen?.given))].filter((other) => other !== path).join(', ');
+      onWarning?.(namedTwice(path, { name: path, given: given || path }, path));
+    }
   }
   return sources;
 }
 
-/** The warning that `name` is named twice, and so read once, also as the paths `also` (but `name`). */
-function namedTwice(name: string, also: readonly (string | undefined)[]): string {
-  const others = [...new Set(also)].filter((other) => other !== undefined && other !== name);
+/**
+ * The warning that `name` (given as, or found in, `path`) is a file already read (as `seen.name`,
+ * found in the path given `seen.given`), and is read once: named twice, or the same file by
+ * another name (a symlink, a hard link).
+ */
+function namedTwice(name: string, seen: { name: string; given: string }, path: string): string {
+  if (seen.name !== name) return `${name} is the same file as ${seen.name}; read once`;
+  const others = [...new Set([path, seen.given])].filter((other) => other !== name);
   return `${name} is named twice${others.length > 0 ? ` (also as ${others.join(', ')})` : ''}; read once`;
 }
 
