@@ -296,7 +296,6 @@ const reportRisks: OwnFileRisks = {
  * fail, or write the URL and headers into their file; one others can reach is warned of.
  */
 function checkReport(path: string): void {
-  refuseForeignLinks(path);
   try {
     checkFoldersOf(path, reportRisks, warn);
   } catch (error) {
