@@ -290,6 +290,41 @@ describe('generateEvents', () => {
     for (const { event } of undocumented) expect(payloadOf(event).source).toBe('test');
   });
 
+  it('steps into an array only at an item it has: a shorter one is left as it was, never given a partial item', () => {
+    // `data.flow.0.response=Yes` once gave an empty flow a step of one field (missing-field), and
+    // `data.flow.3=x` was refused or not by whether the events drawn happened to be short.
+    const plain = [...generateEvents({ count: 300, seed: 5, types: ['CallComplete'] })];
+    const set = [parseFieldOverride('data.flow.0.response=Yes')];
+    const touched = [...generateEvents({ count: 300, seed: 5, types: ['CallComplete'], set })];
+    const flowOf = (event: unknown) => (payloadOf(event).flow as Array<Record<string, unknown>>) ?? [];
+    let empty = 0;
+    for (const [index, { event }] of touched.entries()) {
+      const before = flowOf(plain[index]?.event);
+      expect(flowOf(event)).toHaveLength(before.length);
+      if (before.length === 0) empty++;
+      else expect(flowOf(event)[0]?.response).toBe('Yes');
+      expect(checkEvent(event).errors, `event ${index}`).toBe(0);
+    }
+    expect(empty).toBeGreaterThan(0);
+    // An index past every flow generated changes nothing, at any count.
+    for (const count of [1, 300]) {
+      const far = [
+        ...generateEvents({ count, seed: 5, types: ['CallComplete'], set: [parseFieldOverride('data.flow.999.x=1')] }),
+      ];
+      expect(far).toEqual(plain.slice(0, count));
+    }
+  });
+
+  it('refuses a part that is no index of a documented array before any event is drawn, whatever the count', () => {
+    // With `--count 1` the first event is a bare attempt, which has no flow: `length` went through.
+    for (const text of ['data.flow.length=0', 'data.flow.-1=x', 'data.flow.01.x=1', 'data.flow.1000000000=x']) {
+      const path = text.split('=')[0] ?? '';
+      expect(() => [...generateEvents({ count: 1, seed: 1, set: [parseFieldOverride(text)] })], text).toThrow(
+        new CallhookError(`--set: ${path}: "${path.split('.')[2]}" is not an index of the array "flow"`),
+      );
+    }
+  });
+
   it('refuses a documented field that none of the types asked for has, naming it and the types that do', () => {
     const run = (types: EventType[], text: string) => () => [
       ...generateEvents({ count: 5, types, set: [parseFieldOverride(text)] }),

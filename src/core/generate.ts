@@ -1096,17 +1096,26 @@ type Container = Record<string, unknown> | unknown[];
 
 const isContainer = (value: unknown): value is Container => typeof value === 'object' && value !== null;
 
-/** Sets one field as an own property (a key named `__proto__` is data, not the prototype), creating missing objects. */
+/** A part of a path that names an item of an array: a whole number in its plain form, below a billion. */
+const isIndex = (part: string) => /^(0|[1-9]\d{0,8})$/.test(part);
+
+const notAnIndex = (shown: string, part: string, array: string) =>
+  new CallhookError(`--set: ${shown}: "${part}" is not an index of the array "${array}"`);
+
+/**
+ * Sets one field as an own property (a key named `__proto__` is data, not the prototype), creating
+ * missing objects. An array is stepped into only at an item it has: where it has none, the event
+ * is left as it was (an item made of the one field set would not validate, and `length` or `-1`
+ * is no item at all).
+ */
 function setField(target: Container, path: readonly string[], value: unknown, shown: string): void {
   let node: Container = target;
   for (const [index, key] of path.entries()) {
     const last = index === path.length - 1;
-    // Hint: an array takes an index up to its length (its end appends): `length` would throw,
-    // `-1` would be a property JSON leaves out, and 100000000 would make a hole that size.
-    if (Array.isArray(node) && !(/^(0|[1-9]\d{0,8})$/.test(key) && Number(key) <= node.length)) {
-      throw new CallhookError(
-        `--set: ${shown}: "${key}" is not an index of that array, which has ${node.length} item(s) (0 to ${node.length})`,
-      );
+    if (Array.isArray(node)) {
+      if (!isIndex(key)) throw notAnIndex(shown, key, path[index - 1] ?? '');
+      // Hint: nothing was created above an existing array, so leaving here changes nothing.
+      if (Number(key) >= node.length) return;
     }
     const own = Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
     if (last || !isContainer(own)) {
@@ -1132,6 +1141,13 @@ function fieldSchemaOf(type: EventType, field: string): v.GenericSchema | undefi
   return Object.hasOwn(entries, field) ? entries[field] : undefined;
 }
 
+/** Whether a field's schema is an array, under any `optional` or `nullable` around it. */
+function isArraySchema(schema: v.GenericSchema | undefined): boolean {
+  let node = schema as (v.GenericSchema & { wrapped?: v.GenericSchema }) | undefined;
+  while (node?.wrapped) node = node.wrapped as typeof node;
+  return node?.type === 'array';
+}
+
 /** Those of `among` whose documented payload has `field`. */
 const typesWithField = (field: string, among: readonly EventType[]) =>
   among.filter((type) => fieldSchemaOf(type, field) !== undefined);
@@ -1149,6 +1165,16 @@ function placeOverride(override: FieldOverride, generated: readonly EventType[])
   // without it leaves two types equally likely, and validate refuses the event (unknown-shape).
   if (field === undefined || typesWithField(field, eventTypes).length === 0) {
     return { ...override, types: undefined, misfit: false };
+  }
+  // Hint: refused here, before any event is drawn: whether one with the array came up in the
+  // count asked for must not decide it.
+  const item = path[2];
+  if (
+    item !== undefined &&
+    !isIndex(item) &&
+    typesWithField(field, eventTypes).some((type) => isArraySchema(fieldSchemaOf(type, field)))
+  ) {
+    throw notAnIndex(path.join('.'), item, field);
   }
   const having = typesWithField(field, generated);
   if (having.length === 0) {
