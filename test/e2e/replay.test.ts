@@ -26,7 +26,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/generate.js';
 import { receivedEvents, serverPerTest } from '../helpers/http-server.js';
 import { attempt, numberOf, standardSecret, tempDir } from '../helpers/payloads.js';
-import { binPath, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
+import { binPath, holdsOpen, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
 import { hasOpenssl, selfSignedCertificate } from '../helpers/tls.js';
 
 const server = serverPerTest();
@@ -764,8 +764,10 @@ describe('replay', () => {
     execFileSync('mkfifo', [fifo]);
     const run = spawnReplay([fifo, '--url', s.url]);
     try {
-      // Hint: time for replay to start and reach the open; a signal sooner is handled as well.
-      await delay(700);
+      // Hint: signalled once replay holds the FIFO (opened without waiting for a writer, then read
+      // from); a fixed 700 ms was outlasted by node's start on a loaded machine, which the signal
+      // then killed before replay handled it.
+      await waitFor(() => holdsOpen(run.child.pid, fifo), 10_000);
       run.child.kill('SIGTERM');
       expect(await Promise.race([run.closed, delay(5_000, 'still running after SIGTERM')])).toBe(143);
     } finally {

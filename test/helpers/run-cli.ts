@@ -1,5 +1,7 @@
 /** Runs the built binary the way a user would and captures everything it says. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root. */
@@ -53,4 +55,24 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
 /** Diagnostics one line each, as before callhook wrapped them to the width (it indents the lines after the first by two spaces). */
 export function unwrapped(text: string): string {
   return text.replace(/\n {2}/g, ' ');
+}
+
+/**
+ * Whether process `pid` holds `path` open (Linux: its links in /proc): a test that signals a run
+ * once it has reached a file waits for this rather than a fixed delay, which a loaded machine
+ * outlasts (node still starting, the signal's default action kills it).
+ */
+export function holdsOpen(pid: number | undefined, path: string): boolean {
+  const fds = `/proc/${pid}/fd`;
+  try {
+    return readdirSync(fds).some((fd) => {
+      try {
+        return readlinkSync(join(fds, fd)) === path;
+      } catch {
+        return false; // closed since it was listed
+      }
+    });
+  } catch {
+    return false;
+  }
 }
