@@ -99,6 +99,18 @@ describe('checkEvent', () => {
     expect(codes({ ...attempted, time: '31/08/2022' })).toEqual(['invalid-format /time']);
   });
 
+  it('refuses a phone that starts with 0: a national number (0491573087) or a dialling prefix (0061...), not international format', () => {
+    for (const phone of ['0491573087', '0061491573087', '00000']) {
+      expect(codes({ ...attempted, phone }), phone).toEqual(['invalid-format /phone']);
+      expect(
+        codes({ time: attempted.time, from: phone, to: '61491573087', message: 'hi', campaignId: uuid(4) }),
+        phone,
+      ).toEqual(['invalid-format /from']);
+    }
+    expect(checkEvent({ ...attempted, phone: '0491573087' }).issues[0]?.message).toMatch(/not starting with 0/);
+    expect(codes({ ...attempted, phone: '10000' })).toEqual([]);
+  });
+
   it('names the keys it saw when the type cannot be told, and an unknown eventType', () => {
     const unknown = checkEvent({ time: 'x', phone: '1', durationSeconds: 3 });
     expect(unknown.issues[0]).toMatchObject({ code: 'unknown-shape', pointer: '' });

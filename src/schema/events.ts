@@ -32,10 +32,14 @@ const timestamp = v.pipe(
   v.string(),
   v.check(isTimestamp, (issue) => describeBadTimestamp(String(issue.input))),
 );
-// International format without '+': E.164 allows at most 15 digits.
+// International format without '+': a country code never starts with 0 (a leading 0 is a national
+// or dialling prefix), and E.164 allows at most 15 digits.
 const phone = v.pipe(
   v.string(),
-  v.regex(/^[0-9]{5,15}$/, 'expected 5 to 15 digits in international format without "+" (e.g. 61491573087)'),
+  v.regex(
+    /^[1-9][0-9]{4,14}$/,
+    'expected 5 to 15 digits in international format without "+", not starting with 0 (e.g. 61491573087)',
+  ),
 );
 
 /** One step of a call's conversation flow. */
