@@ -195,6 +195,9 @@ describe('toJsonSchema agrees with validate', () => {
 
   it('says what it cannot express', () => {
     expect(toJsonSchema().$comment).toMatch(/^Not expressed: .*warnings.*redelivery.*duplicate keys/);
+    // validate refuses nesting past its limit, which the schema accepted silently (a red-team pass).
+    expect(toJsonSchema().$comment).toContain('nesting deeper than 256 levels');
+    expect(toJsonSchema().$comment).toContain('an element larger than --max-element-size');
   });
 });
 

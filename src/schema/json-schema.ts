@@ -8,6 +8,7 @@ import { type ConversionConfig, toJsonSchema as convert, type JsonSchema } from 
 import type * as v from 'valibot';
 import { type SchemaDraft, schemaDrafts } from '../core/generate-names.js';
 import * as instant from '../core/instant.js';
+import { maxDepth } from '../input/element.js';
 import { version } from '../version.js';
 import { shapeKeys } from './check.js';
 import { dataSchemas, EnvelopeSchema, type EventType, eventTypes, FlowStepSchema } from './events.js';
@@ -35,6 +36,7 @@ export const jsonSchemaGaps = [
   'a repeated event id (a redelivery) is a fact about a stream of events, not about one event',
   'duplicate keys and "__proto__" keys are facts about the JSON text; a schema sees the parsed value',
   "a bare SMSSent and SMSReceived have the same fields: only the envelope's eventType (or validate --type) tells them apart",
+  `the limits of what validate reads, facts about the text: nesting deeper than ${maxDepth} levels, and an element larger than --max-element-size, are errors`,
 ] as const;
 
 // Hint: ajv-formats' "uuid" also accepts a "urn:uuid:" prefix, and "date-time" (RFC 3339) refuses
