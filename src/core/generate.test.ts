@@ -101,6 +101,46 @@ describe('generateCalls', () => {
     expect(callbacks).toBeGreaterThan(0);
   });
 
+  it('gives a dropped call no classified answer for the words it cut off', () => {
+    // "Hang on, I am just going into a—" was classified "Yes", an answer nobody gave.
+    const dropped = completes.filter((d) => d.additionalInformation === 'Call dropped');
+    expect(dropped.length).toBeGreaterThan(0);
+    for (const data of dropped) expect(data.flow.at(-1)?.response).toBe('Other');
+  });
+
+  it('sends a confirmation SMS only after a Complete call whose answers asked for it', () => {
+    // An appointment "confirmed" after "No, I will remember" to the SMS question, after a
+    // "Reschedule", or after a call transferred to an agent (Partial) contradicted its own call.
+    const payloads = events.map(({ type, event }) => ({
+      type,
+      payload: ('data' in event ? event.data : event) as Record<string, unknown>,
+    }));
+    const calls = payloads.flatMap(({ type, payload }) =>
+      type === 'CallComplete' ? [payload as unknown as CallCompleteData] : [],
+    );
+    let confirmations = 0;
+    for (const { type, payload } of payloads) {
+      const message = String(payload.message);
+      if (type !== 'SMSSent' || !message.startsWith('Thanks')) continue;
+      confirmations++;
+      // Its call: the one of its correlationId; for an inbound call (none), the customer's latest
+      // to start before it (a call's result may be queued after the SMS).
+      const call = payload.correlationId
+        ? calls.find((c) => c.correlationId === payload.correlationId)
+        : calls
+            .filter((c) => c.phone === payload.to && c.campaignId === payload.campaignId && !c.correlationId)
+            .filter((c) => c.startedTime <= String(payload.time) && message.includes(` ${c.name.split(' ')[0]}`))
+            .sort((x, y) => x.startedTime.localeCompare(y.startedTime))
+            .at(-1);
+      expect(call?.status, message).toBe('Complete');
+      const answered = (question: RegExp) => call?.flow.find((step) => question.test(step.questionName))?.response;
+      for (const question of [/SMS confirmation/, /payment link sent by SMS/, /make your appointment/]) {
+        expect([undefined, 'Yes'], `${question} before "${message}"`).toContain(answered(question));
+      }
+    }
+    expect(confirmations).toBeGreaterThan(20);
+  });
+
   it('gives inbound calls no correlationId: a CallReceived, then its CallComplete', () => {
     const inbound = events.filter((e) => e.type === 'CallReceived' && 'type' in e.event && e.event.type === 'inbound');
     expect(inbound.length).toBeGreaterThan(0);

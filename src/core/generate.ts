@@ -232,6 +232,8 @@ interface Answer {
 interface Question {
   name: string;
   answers: readonly Answer[];
+  /** The response this question must get for the campaign's confirmation SMS to be sent (`confirms`). */
+  confirmsOn?: string;
 }
 
 interface CampaignScript {
@@ -242,7 +244,7 @@ interface CampaignScript {
   questions: readonly [Question, ...Question[]];
   /** `additionalInformation` of a Complete call. */
   completeReasons: ReadonlyArray<readonly [string, number]>;
-  /** The SMS sent after a completed call, if the campaign sends one. */
+  /** The SMS sent after a Complete call whose answers ask for it (`confirms`), if the campaign sends one. */
   confirmation?: string;
 }
 
@@ -271,6 +273,7 @@ const scripts: readonly CampaignScript[] = [
       },
       {
         name: 'Can you still make your appointment on Friday at 10:30am?',
+        confirmsOn: 'Yes',
         answers: [
           yes(["Yes, I'll be there.", "Yep, that's still fine.", 'Yes. Do I need to bring anything?'], 5),
           no(['No, something came up at work, sorry.', "Actually no, I'm going to be away that week."], 1),
@@ -286,6 +289,7 @@ const scripts: readonly CampaignScript[] = [
       },
       {
         name: 'Would you like an SMS confirmation?',
+        confirmsOn: 'Yes',
         answers: [yes(['Yes please.', 'Sure, text me.', 'Yeah, that would help.'], 3), no(['No, I will remember.'])],
       },
     ],
@@ -469,6 +473,7 @@ const scripts: readonly CampaignScript[] = [
       },
       {
         name: 'Would you like the payment link sent by SMS?',
+        confirmsOn: 'Yes',
         answers: [yes(['Yes, send it to this number.', 'Yep.'], 3), no(["No, I'll pay online."])],
       },
     ],
@@ -735,6 +740,8 @@ function converse(
       requests.push('humanSupportRequest');
       additionalInformation = 'Transferred to a human agent';
     } else if (ending === 'dropped') {
+      // Hint: the words were cut off, so no answer was classified.
+      last.response = 'Other';
       last.transcript = random.pick(droppedTranscripts);
       additionalInformation = 'Call dropped';
     } else additionalInformation = 'Customer exited part way through';
@@ -857,6 +864,19 @@ const failuresBeforeSuccess = [
   [2, 2],
 ] as const;
 
+/**
+ * Whether a call earns its campaign's confirmation SMS: the campaign sends one, the call is
+ * Complete, and each question it depends on got the response it needs (`confirmsOn`).
+ */
+function confirms(script: CampaignScript, status: CallStatus, flow: readonly FlowStep[]): boolean {
+  if (status !== 'Complete' || script.confirmation === undefined) return false;
+  return script.questions.every(
+    (question) =>
+      question.confirmsOn === undefined ||
+      flow.some((step) => step.questionName === question.name && step.response === question.confirmsOn),
+  );
+}
+
 /** One outbound record: attempts until a conclusive outcome, then its CallComplete. */
 function outboundStory(random: Random, campaign: Campaign, customer: Customer, start: number): StoryEvent[] {
   const events: StoryEvent[] = [];
@@ -927,7 +947,7 @@ function outboundStory(random: Random, campaign: Campaign, customer: Customer, s
   }
   const complete = callComplete(random, campaign, customer, correlationId, startedAt, conversation, status);
   events.push(complete);
-  if (conclusive && script.confirmation && random.chance(0.4)) {
+  if (confirms(script, status, conversation.flow) && random.chance(0.4)) {
     const message = `Thanks ${customer.firstName}, ${script.confirmation}. Reply STOP to opt out.`;
     events.push(sms(random, 'SMSSent', startedAt + conversation.duration, campaign, customer, message, correlationId));
   }
@@ -941,7 +961,7 @@ function inboundStory(random: Random, campaign: Campaign, customer: Customer, st
   const startedAt = start + random.int(1, 3) * seconds;
   const conversation = converse(random, campaign.script, status);
   events.push(callComplete(random, campaign, customer, undefined, startedAt, conversation, status));
-  if (status === 'Complete' && campaign.script.confirmation && random.chance(0.3)) {
+  if (confirms(campaign.script, status, conversation.flow) && random.chance(0.3)) {
     const message = `Thanks for calling ${campaign.script.organisation}, ${customer.firstName}: ${campaign.script.confirmation}.`;
     events.push(sms(random, 'SMSSent', startedAt + conversation.duration, campaign, customer, message, undefined));
   }

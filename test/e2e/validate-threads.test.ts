@@ -237,15 +237,19 @@ describe('validate on two threads', () => {
     // Whichever element the second thread starts with, half the time it is a cut one: it must end
     // with its line, as the first thread ends it, not run on to the end of the file.
     const lines = events.map((event) => JSON.stringify(event));
-    const hows: string[] = [];
+    const firstLines: string[] = [];
     for (const parity of [0, 1]) {
       const cut = lines.map((line, i) => (i % 2 === parity ? line.slice(0, 60) : line));
-      const run = await both(write(`compact-${parity}.json`, `[\n${cut.join(',\n')}\n]\n`));
+      const text = `[\n${cut.join(',\n')}\n]\n`;
+      const run = await both(write(`compact-${parity}.json`, text));
       expect(renderValidationJson(run.two)).toBe(renderValidationJson(run.one));
       expect(run.one.totals.invalid).toBe(lines.filter((_, i) => i % 2 === parity).length);
-      hows.push(run.how);
+      const from = /second from byte (\d+)/.exec(run.how)?.[1];
+      if (from !== undefined) firstLines.push(Buffer.from(text).subarray(Number(from)).toString().split('\n')[0] ?? '');
     }
-    expect(hows.filter((how) => twoThreads.test(how))).toHaveLength(1);
+    // Hint: said outright, as the data once gave it only by chance: the case this test is for
+    // came up, a second thread starting with a cut element (a whole one ends its line with `}`).
+    expect(firstLines.some((line) => !/\},?$/.test(line))).toBe(true);
   });
 
   it('reads a batch laid out as the platform prints one, every line at column 1, cut elements and all, as one thread does', async () => {
