@@ -8,13 +8,13 @@ import { isoOf, utcIsoOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
 import { reportedStatuses, type SummaryDimension } from './summary-names.js';
 import { byCountThenKey, compareKeys, percentOf, rankWithShares, shares } from './summary-rank.js';
-import {
-  type GroupTable,
-  type ReportedGroup,
-  type ReportedKind,
-  reportedGroups,
-  type SummaryOptions,
-  type SummaryReport,
+import type {
+  GroupTable,
+  ReportedGroup,
+  ReportedKind,
+  Share,
+  SummaryOptions,
+  SummaryReport,
 } from './summary-report.js';
 import { type CampaignState, emptyGroup, type GroupState, type SummaryState, unreadableOf } from './summary-state.js';
 
@@ -48,8 +48,19 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
     return numbers.direction(from, to);
   };
   const calls = state.byType.CallComplete;
-  const groupCounts: Record<ReportedGroup, number> = { Complete: 0, Failed: 0, Other: 0 };
-  for (const status of reportedStatuses) groupCounts[statusGroupOf(status) ?? 'Other'] += state.byStatus[status];
+  const byStatus = shares(reportedStatuses, state.byStatus);
+  // Hint: a group is the sum of its statuses, its share too (not rounded again on its own), so
+  // the status and group tables never show the same calls as two different percentages.
+  const byGroup: Record<ReportedGroup, Share> = {
+    Complete: { count: 0, percent: 0 },
+    Failed: { count: 0, percent: 0 },
+    Other: { count: 0, percent: 0 },
+  };
+  for (const status of reportedStatuses) {
+    const group = byGroup[statusGroupOf(status) ?? 'Other'];
+    group.count += byStatus[status].count;
+    group.percent = Math.round((group.percent + byStatus[status].percent) * 10) / 10;
+  }
 
   const byReason = {} as Record<(typeof reportedStatuses)[number], ReasonsOfStatus>;
   for (const status of reportedStatuses) {
@@ -124,8 +135,8 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
       : null,
     callComplete: {
       total: calls,
-      byStatus: shares(reportedStatuses, state.byStatus),
-      byGroup: shares(reportedGroups, groupCounts),
+      byStatus,
+      byGroup,
       byReason,
       byCampaign: {
         rows: keptCampaigns.map(([campaignId, c]) => ({
