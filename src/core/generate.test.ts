@@ -141,6 +141,18 @@ describe('generateCalls', () => {
     expect(confirmations).toBeGreaterThan(20);
   });
 
+  it('yields every event in time order across calls, as the platform queues them, not one story after another', () => {
+    // A story's re-attempts come hours after its first attempt, while the next call starts
+    // seconds later: 184 of 200 events were earlier than one before them.
+    const times = events.map(timeOf);
+    const late = times.filter((time, i) => i > 0 && time < (times[i - 1] ?? ''));
+    expect(late).toEqual([]);
+    // Lazy still: a few events of a huge run return at once, in order.
+    const few = generateTypedCalls({ seed: 42, calls: Number.MAX_SAFE_INTEGER });
+    const first = Array.from({ length: 50 }, () => timeOf(few.next().value as GeneratedEvent));
+    expect(first).toEqual(times.slice(0, 50));
+  });
+
   it('gives inbound calls no correlationId: a CallReceived, then its CallComplete', () => {
     const inbound = events.filter((e) => e.type === 'CallReceived' && 'type' in e.event && e.event.type === 'inbound');
     expect(inbound.length).toBeGreaterThan(0);

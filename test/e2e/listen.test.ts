@@ -201,12 +201,20 @@ describe('listen and verify', () => {
   });
 
   describe('replay into listen under pressure loses nothing', () => {
-    // 100 generated events in 20 batches of 5 (1.8 to 4.3 KB each, 48 KB the first 16): --max-body
-    // 4400 takes the largest, while the first 16, sent together and each held by --delay, pass the
-    // budget of 8 × 4400 bytes (35 KB). The 503s pause replay for their Retry-After (1 s); the at
-    // most 9 batches left (33 KB at most) then cannot pass the budget again, so the test waits out
-    // one pause, not many. Hint: sizes follow the generator; when it changes, check these still hold.
-    const pressure = ['--max-body', '4400', '--delay', '200', '--sign', 'standard', '--compact'];
+    // 100 generated events in 20 batches of 5 (about 2 to 4 KB each): --max-body takes the largest,
+    // while the first 16, sent together and each held by --delay, pass the budget of 8 × that.
+    // The 503s pause replay for their Retry-After (1 s); the at most 9 batches left then cannot
+    // pass the budget again, so the test waits out one pause, not many. Hint: the limit comes from
+    // the batches planned, which follow the generator; `plannedInput` checks both conditions hold.
+    const pressure = (maxBody: number) => [
+      '--max-body',
+      String(maxBody),
+      '--delay',
+      '200',
+      '--sign',
+      'standard',
+      '--compact',
+    ];
     const sending = ['--sign', 'standard', '--concurrency', '16', '--batch-size', '5'];
 
     /** The generated input, and each planned batch's body and source by its webhook-id (from the dry run). */
@@ -223,7 +231,15 @@ describe('listen and verify', () => {
         planned.set(request.headers['webhook-id']!, { body: request.body, source: request.source });
       }
       expect(planned.size).toBe(20);
-      return { input, planned };
+      const sizes = [...planned.values()].map(({ body }) => Buffer.byteLength(body));
+      const maxBody = Math.max(...sizes);
+      const budget = 8 * maxBody;
+      const sum = (list: number[]) => list.reduce((total, size) => total + size, 0);
+      expect(sum(sizes.slice(0, 16)), 'the first 16 batches pass the budget').toBeGreaterThan(budget);
+      expect(sum([...sizes].sort((x, y) => y - x).slice(0, 9)), 'any 9 batches fit the budget').toBeLessThanOrEqual(
+        budget,
+      );
+      return { input, planned, maxBody };
     }
 
     // Hint: both tests send the same input (seed 1), so it is generated, planned and summarised once.
@@ -266,7 +282,8 @@ describe('listen and verify', () => {
 
     it('16 batches at once past the body budget: 503s, retried after Retry-After, each batch captured once', async () => {
       const out = join(tempDir('listen-e2e'), 'captured');
-      const [{ input, planned }, listen] = await Promise.all([sharedInput(), startListen([...pressure, '--out', out])]);
+      const { input, planned, maxBody } = await sharedInput();
+      const listen = await startListen([...pressure(maxBody), '--out', out]);
       const reportPath = join(tempDir('listen-e2e'), 'report.json');
       const replay = await runCli(['replay', input, '--url', listen.url, ...sending, '--report', reportPath], { env });
       listen.child.kill('SIGTERM');
@@ -290,10 +307,8 @@ describe('listen and verify', () => {
 
     it('with --fail-rate too, a run stopped by SIGTERM and --resumed captures every batch, none confirmed sent twice', async () => {
       const out = join(tempDir('listen-e2e'), 'captured');
-      const [{ input, planned }, listen] = await Promise.all([
-        sharedInput(),
-        startListen([...pressure, '--fail-rate', '0.3', '--seed', '7', '--out', out]),
-      ]);
+      const { input, planned, maxBody } = await sharedInput();
+      const listen = await startListen([...pressure(maxBody), '--fail-rate', '0.3', '--seed', '7', '--out', out]);
       const journal = join(tempDir('listen-e2e'), 'run.jsonl');
       const run = [input, '--url', listen.url, ...sending, '--journal', journal, '--retries', '10', ...fast];
       const accepted = () => listen.lines.filter((line) => line.kind === 'delivery' && line.status === 200).length;
