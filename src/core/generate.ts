@@ -982,15 +982,16 @@ function toWire(random: Random, event: StoryEvent, envelopeAll: boolean): WireEv
 
 const byTime = (a: StoryEvent, b: StoryEvent) => a.at - b.at;
 
+/** Whether an event at `at`, told `told`th, comes before one at `otherAt`, told `otherTold`th. */
+const precedes = (at: number, told: number, otherAt: number, otherTold: number) =>
+  at < otherAt || (at === otherAt && told < otherTold);
+
 /**
  * The events told and not yet yielded, earliest first (`generateTypedCalls`): a binary heap on
  * (time, told order), the told order keeping a story's own order among events of one millisecond.
  * Hint: the keys sit in arrays of their own, not in an object per event, which showed in the
  * garbage collector's time.
  */
-const precedes = (at: number, told: number, otherAt: number, otherTold: number) =>
-  at < otherAt || (at === otherAt && told < otherTold);
-
 class TimeQueue {
   private readonly events: GeneratedEvent[] = [];
   private readonly times: number[] = [];
@@ -1011,7 +1012,7 @@ class TimeQueue {
     let i = this.events.length;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.earlier(at, told, parent)) break;
+      if (!precedes(at, told, this.times[parent] as number, this.told[parent] as number)) break;
       this.move(parent, i);
       i = parent;
     }
@@ -1034,7 +1035,7 @@ class TimeQueue {
         const left = 2 * i + 1;
         if (left >= last) break;
         const right = left + 1;
-        const child = right < last && this.precedes(right, left) ? right : left;
+        const child = right < last && this.before(right, left) ? right : left;
         if (!precedes(this.times[child] as number, this.told[child] as number, at, told)) break;
         this.move(child, i);
         i = child;
@@ -1044,14 +1045,9 @@ class TimeQueue {
     return top;
   }
 
-  /** Whether (at, told) comes before the item at `index`. */
-  private earlier(at: number, told: number, index: number): boolean {
-    return precedes(at, told, this.times[index] as number, this.told[index] as number);
-  }
-
   /** Whether the item at `a` comes before the item at `b`. */
-  private precedes(a: number, b: number): boolean {
-    return this.earlier(this.times[a] as number, this.told[a] as number, b);
+  private before(a: number, b: number): boolean {
+    return precedes(this.times[a] as number, this.told[a] as number, this.times[b] as number, this.told[b] as number);
   }
 
   private move(from: number, to: number): void {
