@@ -982,94 +982,9 @@ function toWire(random: Random, event: StoryEvent, envelopeAll: boolean): WireEv
 
 const byTime = (a: StoryEvent, b: StoryEvent) => a.at - b.at;
 
-/** Whether an event at `at`, told `told`th, comes before one at `otherAt`, told `otherTold`th. */
-const precedes = (at: number, told: number, otherAt: number, otherTold: number) =>
-  at < otherAt || (at === otherAt && told < otherTold);
-
-/**
- * The events told and not yet yielded, earliest first (`generateTypedCalls`): a binary heap on
- * (time, told order), the told order keeping a story's own order among events of one millisecond.
- * Hint: the keys sit in arrays of their own, not in an object per event, which showed in the
- * garbage collector's time.
- */
-class TimeQueue {
-  private readonly events: GeneratedEvent[] = [];
-  private readonly times: number[] = [];
-  private readonly told: number[] = [];
-  private count = 0;
-
-  get size(): number {
-    return this.events.length;
-  }
-
-  /** The earliest event's time, or +Infinity when none waits. */
-  get nextAt(): number {
-    return this.events.length > 0 ? (this.times[0] as number) : Number.POSITIVE_INFINITY;
-  }
-
-  push(at: number, event: GeneratedEvent): void {
-    const told = this.count++;
-    let i = this.events.length;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!precedes(at, told, this.times[parent] as number, this.told[parent] as number)) break;
-      this.move(parent, i);
-      i = parent;
-    }
-    this.set(i, at, told, event);
-  }
-
-  /** Takes the earliest event; the caller has checked `size`. */
-  pop(): GeneratedEvent {
-    const top = this.events[0] as GeneratedEvent;
-    const last = this.events.length - 1;
-    const at = this.times[last] as number;
-    const told = this.told[last] as number;
-    const event = this.events[last] as GeneratedEvent;
-    this.events.pop();
-    this.times.pop();
-    this.told.pop();
-    if (last > 0) {
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= last) break;
-        const right = left + 1;
-        const child = right < last && this.before(right, left) ? right : left;
-        if (!precedes(this.times[child] as number, this.told[child] as number, at, told)) break;
-        this.move(child, i);
-        i = child;
-      }
-      this.set(i, at, told, event);
-    }
-    return top;
-  }
-
-  /** Whether the item at `a` comes before the item at `b`. */
-  private before(a: number, b: number): boolean {
-    return precedes(this.times[a] as number, this.told[a] as number, this.times[b] as number, this.told[b] as number);
-  }
-
-  private move(from: number, to: number): void {
-    this.times[to] = this.times[from] as number;
-    this.told[to] = this.told[from] as number;
-    this.events[to] = this.events[from] as GeneratedEvent;
-  }
-
-  private set(index: number, at: number, told: number, event: GeneratedEvent): void {
-    this.times[index] = at;
-    this.told[index] = told;
-    this.events[index] = event;
-  }
-}
-
 /**
  * Generates the events of `calls` calls, each with its type: a bare SMSSent and SMSReceived look
- * alike, so consumers that filter or count by type read it here. The calls' stories overlap (a
- * re-attempt comes hours after the first attempt, the next call seconds later), so their events
- * are merged into time order, as the platform queues them: every event of a story is at or after
- * its start, and a new call starts after the one before, so an event is yielded once the next
- * call starts later than it. Lazy: memory holds the stories of the last few hours.
+ * alike, so consumers that filter or count by type read it here.
  */
 export function* generateTypedCalls(options: GenerateOptions): Generator<GeneratedEvent, void, undefined> {
   const checked = parseOptions(GenerateOptionsSchema, options);
@@ -1078,7 +993,6 @@ export function* generateTypedCalls(options: GenerateOptions): Generator<Generat
   const envelopeAll = checked.envelope === 'all';
   const startTime = checked.startTime ?? defaultStartTime;
   let start = instantOfOption(startTime);
-  const queue = new TimeQueue();
 
   for (let call = 0; call < checked.calls; call++) {
     const campaign = random.pick(campaigns);
@@ -1093,16 +1007,14 @@ export function* generateTypedCalls(options: GenerateOptions): Generator<Generat
     let end = 0;
     for (const event of story) end = Math.max(end, event.createdAt);
     if (end > lastInstant) throw new PastLastInstantError(startTime, call + 1, end);
-    for (const event of story) queue.push(event.at, { type: event.type, event: toWire(random, event, envelopeAll) });
+    for (const event of story) yield { type: event.type, event: toWire(random, event, envelopeAll) };
     start += random.int(2, 40) * seconds + random.int(0, 999);
-    while (queue.nextAt < start) yield queue.pop();
   }
-  while (queue.size > 0) yield queue.pop();
 }
 
 /**
- * Generates the events of `calls` calls in the platform's wire format, in time order across the
- * calls (see `generateTypedCalls`); lazy, so any number of events takes bounded memory.
+ * Generates the events of `calls` calls in the platform's wire format, one call's story after
+ * another (each in time order); lazy, so any number of events takes constant memory.
  */
 export function* generateCalls(options: GenerateOptions): Generator<WireEvent, void, undefined> {
   for (const { event } of generateTypedCalls(options)) yield event;
