@@ -6,7 +6,7 @@ import { impossible } from '../errors.js';
 import { statusGroupOf } from '../schema/events.js';
 import { isoOf, utcIsoOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
-import { reportedStatuses, type SummaryDimension } from './summary-names.js';
+import { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
 import { byCountThenKey, compareKeys, percentOf, rankWithShares, shares } from './summary-rank.js';
 import type {
   GroupTable,
@@ -39,18 +39,11 @@ function pairNumbers(pair: string): [from: string, to: string] {
   return [pair.slice(0, cut), pair.slice(cut + 1)];
 }
 
-/** The summary report of `state`, counted with `options`. */
-export function summaryReportOf(state: SummaryState, options: SummaryOptions): SummaryReport {
-  const top = options.top ?? 10;
-  const numbers = new NumberBook(options.orgNumbers, state.customers);
-  const directionOf = (pair: string): Direction => {
-    const [from, to] = pairNumbers(pair);
-    return numbers.direction(from, to);
-  };
-  const calls = state.byType.CallComplete;
-  const byStatus = shares(reportedStatuses, state.byStatus);
-  // Hint: a group is the sum of its statuses, its share too (not rounded again on its own), so
-  // the status and group tables never show the same calls as two different percentages.
+/**
+ * The groups' shares from the statuses': a group is the sum of its statuses, its share too (not
+ * rounded again on its own), so no table shows the same calls as two different percentages.
+ */
+function groupShares(byStatus: Record<ReportedStatus, Share>): Record<ReportedGroup, Share> {
   const byGroup: Record<ReportedGroup, Share> = {
     Complete: { count: 0, percent: 0 },
     Failed: { count: 0, percent: 0 },
@@ -61,6 +54,20 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
     group.count += byStatus[status].count;
     group.percent = Math.round((group.percent + byStatus[status].percent) * 10) / 10;
   }
+  return byGroup;
+}
+
+/** The summary report of `state`, counted with `options`. */
+export function summaryReportOf(state: SummaryState, options: SummaryOptions): SummaryReport {
+  const top = options.top ?? 10;
+  const numbers = new NumberBook(options.orgNumbers, state.customers);
+  const directionOf = (pair: string): Direction => {
+    const [from, to] = pairNumbers(pair);
+    return numbers.direction(from, to);
+  };
+  const calls = state.byType.CallComplete;
+  const byStatus = shares(reportedStatuses, state.byStatus);
+  const byGroup = groupShares(byStatus);
 
   const byReason = {} as Record<(typeof reportedStatuses)[number], ReasonsOfStatus>;
   for (const status of reportedStatuses) {
@@ -247,13 +254,12 @@ function groupTable(
     by,
     rows: kept.map(([key, g]) => {
       const calls = g.byType.CallComplete;
-      const completeGroup = g.byStatus.Complete + g.byStatus.Partial;
       return {
         key,
         events: g.events,
         byType: { ...g.byType },
         byStatus: { ...g.byStatus },
-        completeGroupPercent: calls === 0 ? null : percentOf(completeGroup, calls),
+        completeGroupPercent: calls === 0 ? null : groupShares(shares(reportedStatuses, g.byStatus)).Complete.percent,
         attemptsFailed: g.attemptsFailed,
       };
     }),

@@ -495,6 +495,18 @@ describe('summarise', () => {
     });
   });
 
+  it("gives a --by row the Complete group's share the group table gives: Complete's plus Partial's", () => {
+    // 1 Complete, 4 Partial, 1 Not Complete: the group table said 83.4 (16.7 + 66.7), the --by
+    // row 83.3 (5/6 rounded on its own), for the same calls.
+    const statuses = ['Complete', 'Partial', 'Partial', 'Partial', 'Partial', 'Not Complete'] as const;
+    const report = summarise(
+      statuses.map((status) => rec(call({ status }))),
+      { by: 'campaign' },
+    );
+    expect(report.callComplete.byGroup.Complete.percent).toBe(83.4);
+    expect(report.groups?.rows[0]?.completeGroupPercent).toBe(83.4);
+  });
+
   it('groups by hour and day in time order, never cut', () => {
     const times = ['2022-09-01T10:59:59.000Z', '2022-08-31T23:00:00.000Z', '2022-09-01T10:00:00.000Z'];
     const events = times.map((t) => rec(attempt('success', undefined, t)));
