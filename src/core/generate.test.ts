@@ -105,7 +105,13 @@ describe('generateCalls', () => {
     // "Hang on, I am just going into a—" was classified "Yes", an answer nobody gave.
     const dropped = completes.filter((d) => d.additionalInformation === 'Call dropped');
     expect(dropped.length).toBeGreaterThan(0);
-    for (const data of dropped) expect(data.flow.at(-1)?.response).toBe('Other');
+    for (const data of dropped) {
+      expect(data.flow.at(-1)?.response).toBe('Other');
+      // Partial: the first question was answered, so the cut-off words are a step after it (they
+      // once replaced the only answer a call had, leaving a Partial call with none).
+      expect(data.flow.length, JSON.stringify(data.flow)).toBeGreaterThanOrEqual(2);
+      expect(data.lastStepName).toBe(data.flow.at(-1)?.questionName);
+    }
   });
 
   it('sends a confirmation SMS only after a Complete call whose answers asked for it', () => {

@@ -740,9 +740,11 @@ function converse(
       requests.push('humanSupportRequest');
       additionalInformation = 'Transferred to a human agent';
     } else if (ending === 'dropped') {
-      // Hint: the words were cut off, so no answer was classified.
-      last.response = 'Other';
-      last.transcript = random.pick(droppedTranscripts);
+      // Hint: the line dropped while the next question was being answered: its words were cut
+      // off, so no answer was classified; the questions before it keep theirs (Partial: at least
+      // the first question was answered). `answered` leaves at least one question unasked.
+      const next = questions[answered] ?? impossible('a partial call leaves a question unanswered');
+      flow.push({ questionName: next.name, response: 'Other', transcript: random.pick(droppedTranscripts) });
       additionalInformation = 'Call dropped';
     } else additionalInformation = 'Customer exited part way through';
   } else {

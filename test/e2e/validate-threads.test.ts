@@ -100,7 +100,8 @@ function redeliveryOf(path: string, text: string, list: WireEvent[]) {
 /**
  * The export with problems spread through it: every 9th event has a duplicate key (a warning),
  * every 13th lacks its createdAt (an error), every 17th an unknown event type (an error), every
- * 20th is redelivered 7 events later (a `duplicate-id` warning), and the second half has a
+ * 5th is redelivered 7 events later (a `duplicate-id` warning: wherever the halves are cut, a
+ * pair falls on both sides of it, as the data once gave only by chance), and the second half has a
  * missing comma and an element cut short.
  */
 function damaged(): string {
@@ -114,7 +115,7 @@ function damaged(): string {
     if (i % 17 === 3) copy = { ...copy, eventType: 'CallCompleted' };
     list.push(copy as WireEvent);
   });
-  for (let i = list.length - 1; i >= 0; i--) if (i % 20 === 2) list.splice(Math.min(i + 8, list.length), 0, list[i]!);
+  for (let i = list.length - 1; i >= 0; i--) if (i % 5 === 2) list.splice(Math.min(i + 8, list.length), 0, list[i]!);
   let text = pretty(list);
   let n = 0;
   text = text.replaceAll('"eventType": ', (key) => (n++ % 9 === 4 ? `"eventType": "CallComplete",\n    ${key}` : key));
