@@ -17,7 +17,7 @@ import { redactUrl } from '../http/credentials.js';
 import { headerNameCharacters, replayMethods, signSchemes } from '../http/names.js';
 import { defaultMaxProblems, largestElementBytes } from '../input/types.js';
 import { summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
-import { eventTypes } from '../schema/names.js';
+import { eventTypes, phonePattern } from '../schema/names.js';
 
 /** The usage error of one option: `--name: must be <what> (got "<value>")`. */
 export function optionError(name: string, must: string, got?: string): CallhookError {
@@ -193,11 +193,17 @@ export function listOf<T extends string>(name: string, choices: readonly T[]): (
   };
 }
 
-/** A parser of a phone number: 5 to 15 digits, `+`, spaces, dots, dashes and brackets ignored. */
+/**
+ * A parser of a phone number as validate reads one (`phonePattern`), `+`, spaces, dots, dashes and
+ * brackets ignored: a national number (a leading 0) could match no valid event, so it is refused
+ * as a typo rather than reported as not found.
+ */
 function phoneNumber(name: string): (value: string) => string {
   return (value) => {
     const digits = value.replace(/[\s()+.-]/g, '');
-    if (!/^\d{5,15}$/.test(digits)) throw optionError(name, '5 to 15 digits, e.g. 61491573087', value);
+    if (!phonePattern.test(digits)) {
+      throw optionError(name, '5 to 15 digits in international format, not starting with 0, e.g. 61491573087', value);
+    }
     return digits;
   };
 }

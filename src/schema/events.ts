@@ -8,7 +8,7 @@
 import * as v from 'valibot';
 
 import { describeBadTimestamp, isTimestamp } from '../core/instant.js';
-import { callStatuses, eventTypes } from './names.js';
+import { callStatuses, eventTypes, phonePattern } from './names.js';
 
 export { type CallStatus, callStatuses, type EventType, eventTypes, isCallStatus } from './names.js';
 
@@ -32,12 +32,11 @@ const timestamp = v.pipe(
   v.string(),
   v.check(isTimestamp, (issue) => describeBadTimestamp(String(issue.input))),
 );
-// International format without '+': a country code never starts with 0 (a leading 0 is a national
-// or dialling prefix), and E.164 allows at most 15 digits.
+// A phone: international format without '+' (`phonePattern`).
 const phone = v.pipe(
   v.string(),
   v.regex(
-    /^[1-9][0-9]{4,14}$/,
+    phonePattern,
     'expected 5 to 15 digits in international format without "+", not starting with 0 (e.g. 61491573087)',
   ),
 );

@@ -10,6 +10,13 @@ export const callStatuses = ['Complete', 'Partial', 'Not Complete'] as const;
 /** A CallComplete status. */
 export type CallStatus = (typeof callStatuses)[number];
 
+/**
+ * A phone as validate reads one (`phone`, `from`, `to`): international format without '+'. A
+ * country code never starts with 0 (a leading 0 is a national or dialling prefix), and E.164
+ * allows at most 15 digits. The options that take a phone (--phone, --org-number) hold it too.
+ */
+export const phonePattern = /^[1-9][0-9]{4,14}$/;
+
 /** Whether `status` is one of the documented CallComplete statuses. */
 export function isCallStatus(status: string): status is CallStatus {
   return callStatuses.some((documented) => documented === status);

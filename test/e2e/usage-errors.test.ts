@@ -35,6 +35,15 @@ describe('a usage error quoting what the user typed', () => {
       ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run', '--batch-size', '99999999999999'],
       'callhook: --batch-size: must be a whole number from 1 to 10000 (got "99999999999999")',
     ],
+    // A phone with a leading 0 (national form) can match no valid event: refused as a typo, as an id out of shape is.
+    [
+      ['show', 'fixtures/valid', '--phone', '0491 573 087'],
+      'callhook: --phone: must be 5 to 15 digits in international format, not starting with 0, e.g. 61491573087 (got "0491 573 087")',
+    ],
+    [
+      ['summarise', 'fixtures/valid', '--org-number', '0061491570006'],
+      'callhook: --org-number: must be 5 to 15 digits in international format, not starting with 0, e.g. 61491573087 (got "0061491570006")',
+    ],
     // What the user did type as a backslash still shows as `\x5c` where it begins an escape, and a quote as `\"`.
     [
       ['generate', '--count', '1', '--set', 'a\\tb "c"'],
