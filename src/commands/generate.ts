@@ -118,7 +118,7 @@ function serveBlocks(): void {
 
 /**
  * What a worker posts when its run would pass the last instant (see `PastLastInstantError`), or
- * when the events cannot be made as asked (a `--set` index past an array).
+ * when the events cannot be made as asked (a `--set` part that is no index of an array the user set).
  */
 type FailureMessage =
   | { pastLastInstant: { startTime: string; call: number; end: number } }

@@ -381,7 +381,7 @@ describe('generateEvents', () => {
     for (const text of ['data.flow.length=0', 'data.flow.-1=x', 'data.flow.01.x=1', 'data.flow.1000000000=x']) {
       const path = text.split('=')[0] ?? '';
       expect(() => [...generateEvents({ count: 1, seed: 1, set: [parseFieldOverride(text)] })], text).toThrow(
-        new CallhookError(`--set: ${path}: "${path.split('.')[2]}" is not an index of the array "flow"`),
+        new CallhookError(`--set: ${path}: "${path.split('.')[2]}" is not an index of the array data.flow`),
       );
     }
   });

@@ -1121,8 +1121,13 @@ const isContainer = (value: unknown): value is Container => typeof value === 'ob
 /** A part of a path that names an item of an array: a whole number in its plain form, below a billion. */
 const isIndex = (part: string) => /^(0|[1-9]\d{0,8})$/.test(part);
 
-const notAnIndex = (shown: string, part: string, array: string) =>
-  new CallhookError(`--set: ${shown}: "${part}" is not an index of the array "${array}"`);
+/** The refusal of `shown`'s `at`th part (counted from 0), which steps into an array with no index. */
+function notAnIndex(shown: string, at: number): CallhookError {
+  const parts = shown.split('.');
+  return new CallhookError(
+    `--set: ${shown}: "${parts[at]}" is not an index of the array ${parts.slice(0, at).join('.')}`,
+  );
+}
 
 /**
  * Sets one field as an own property (a key named `__proto__` is data, not the prototype), creating
@@ -1135,7 +1140,8 @@ function setField(target: Container, path: readonly string[], value: unknown, sh
   for (const [index, key] of path.entries()) {
     const last = index === path.length - 1;
     if (Array.isArray(node)) {
-      if (!isIndex(key)) throw notAnIndex(shown, key, path[index - 1] ?? '');
+      // Hint: a bare event's path leaves out `data.`, which `shown` (as typed) holds.
+      if (!isIndex(key)) throw notAnIndex(shown, shown.split('.').length - path.length + index);
       // Hint: nothing was created above an existing array, so leaving here changes nothing.
       if (Number(key) >= node.length) return;
     }
@@ -1196,7 +1202,7 @@ function placeOverride(override: FieldOverride, generated: readonly EventType[])
     !isIndex(item) &&
     typesWithField(field, eventTypes).some((type) => isArraySchema(fieldSchemaOf(type, field)))
   ) {
-    throw notAnIndex(path.join('.'), item, field);
+    throw notAnIndex(path.join('.'), 2);
   }
   const having = typesWithField(field, generated);
   if (having.length === 0) {

@@ -214,19 +214,35 @@ describe('callhook generate', () => {
   it('refuses --set of what is no index of an array in one line, exit 2, on this thread and on generating threads', async () => {
     // An array takes an index, nothing else: `length` was an internal error, -1 was dropped from
     // the output, and a part past every item was refused or not by the events the count drew.
+    // A documented array (flow) is checked before any event is drawn; an array the user set
+    // (data.source) only in the events, here on two generating threads.
     const here = mkdtempSync(join(dir, 'set-'));
-    const paths = ['data.flow.length=0', 'data.flow.-1=hi', 'data.flow.1000000000.response=x', 'data.flow.x=1'];
+    const cases: Array<[sets: string[], shown: string, part: string, array: string, threads: string]> = [
+      [['data.flow.length=0'], 'data.flow.length', 'length', 'data.flow', '1'],
+      [['data.flow.-1=hi'], 'data.flow.-1', '-1', 'data.flow', '1'],
+      [['data.flow.1000000000.response=x'], 'data.flow.1000000000.response', '1000000000', 'data.flow', '1'],
+      [['data.source=[[1]]', 'data.source.0.x=1'], 'data.source.0.x', 'x', 'data.source.0', '2'],
+    ];
     const runs = await Promise.all(
-      paths.map((path, index) =>
-        runCli(['generate', '--count', '1', '--set', path, '--out', join(here, `${index}.json`)], {
-          env: { CALLHOOK_THREADS: index === 3 ? '2' : '1' },
-        }),
+      cases.map(([sets, , , , threads], index) =>
+        runCli(
+          [
+            'generate',
+            '--count',
+            '3000',
+            ...sets.flatMap((set) => ['--set', set]),
+            '--out',
+            join(here, `${index}.json`),
+          ],
+          {
+            env: { CALLHOOK_THREADS: threads },
+          },
+        ),
       ),
     );
     for (const [index, result] of runs.entries()) {
-      const shown = (paths[index] ?? '').split('=')[0] ?? '';
-      const part = shown.split('.')[2];
-      expect(result.stderr).toBe(`callhook: --set: ${shown}: "${part}" is not an index of the array "flow"\n`);
+      const [, shown, part, array] = cases[index]!;
+      expect(result.stderr).toBe(`callhook: --set: ${shown}: "${part}" is not an index of the array ${array}\n`);
       expect(result.code).toBe(2);
     }
     expect(readdirSync(here)).toEqual([]);
