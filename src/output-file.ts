@@ -4,7 +4,7 @@
  * of the user's (or root's) to a file that exists is the user's own link to their file, and is
  * written through; one whose target does not exist is refused, since the file would appear
  * somewhere the user did not name (a link planted in a shared folder, or left from another
- * setup); so is one another user owns, anywhere on the way (`refuseForeignLinks`).
+ * setup); so is one another user owns, anywhere on the way (`checkOutputPath`).
  */
 import {
   closeSync,
@@ -59,11 +59,11 @@ export function notAFile(path: string | Stats, readBack: string): string | undef
  * one fails the create (EEXIST) instead of creating its target; it is then refused as a usage error naming it.
  */
 export function openOutputSync(path: string, flags: number): number {
-  refuseForeignLinks(path);
+  checkOutputPath(path);
   const fd = openOrCreate(path, flags);
   try {
     // Hint: again once open, for a link planted between the check and the open; nothing is written yet.
-    refuseForeignLinks(path);
+    checkOutputPath(path);
   } catch (error) {
     closeSync(fd);
     throw error;
@@ -103,15 +103,15 @@ export function refuseForeign(path: string, owner: number, who: string): void {
 }
 
 /**
- * Refuses `path` when a symlink on its way (the path itself, a folder in it, or one that a link
- * points to) belongs to another user (not root): whoever owns it chose where it points, and could
- * have pointed it at any file of the user's, for callhook to write to. Stricter than the kernel's
- * fs.protected_symlinks, which judges links in sticky folders only. Hint: a link's own owner, not
- * its target's: the target is the user's file they would reach.
+ * What every path callhook writes to is asked first. Refuses a name holding U+FFFD (a name typed
+ * that is not UTF-8, below), and a path with a symlink on its way (the path itself, a folder in
+ * it, or one that a link points to) that belongs to another user (not root): whoever owns it chose
+ * where it points, and could have pointed it at any file of the user's, for callhook to write to.
+ * Stricter than the kernel's fs.protected_symlinks, which judges links in sticky folders only.
+ * Hint: a link's own owner, not its target's: the target is the user's file they would reach.
  */
-export function refuseForeignLinks(path: string): void {
-  // Hint: every path callhook writes to is asked this first, so this is also where a name that
-  // cannot be the one typed is refused: a byte that is not UTF-8 reaches callhook as U+FFFD
+export function checkOutputPath(path: string): void {
+  // Hint: a name that cannot be the one typed: a byte that is not UTF-8 reaches callhook as U+FFFD
   // (`--out caf<E9>.json` as `caf\ufffd.json`), and the file made, or with --force replaced,
   // would be another, one the user never named.
   if (path.includes('\ufffd')) {
@@ -265,12 +265,12 @@ export function checkOwnFile(path: string, stats: Stats, risks: OwnFileRisks, wa
 /**
  * Checks the folders on the way to a file callhook writes to or trusts (`checkOwnFile` checks the
  * file), as listen checks its capture folder: refuses a folder holding it (as named, or through
- * a symlink) that another user owns, or a symlink on its way they own (`refuseForeignLinks`), and
+ * a symlink) that another user owns, or a symlink on its way they own (`checkOutputPath`), and
  * warns of each folder on its way, up to the root, that others can write to without the sticky
  * bit: either could put a file of theirs in its place.
  */
 export function checkFoldersOf(path: string, risks: OwnFileRisks, warn: (message: string) => void): void {
-  refuseForeignLinks(path);
+  checkOutputPath(path);
   const instead = `keep ${risks.what} in a folder of your own`;
   for (const folder of new Set([dirname(resolve(path)), dirname(realPathOf(path))])) {
     refuseForeign(folder, statSync(folder).uid, `delete or replace ${risks.what} in it; ${instead}`);

@@ -18,7 +18,7 @@ import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason, stopSignals } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
-import { danglingLinkProblem, isStdout, refuseForeignLinks } from '../output-file.js';
+import { checkOutputPath, danglingLinkProblem, isStdout } from '../output-file.js';
 import {
   blockCount,
   type Defect,
@@ -243,11 +243,11 @@ function stdoutSink(): Sink {
  * directory beside the target (`mkdtemp`, then the file created exclusively, mode 0600), renamed
  * over the target only when complete, and only with `--force` when it exists. So a reader never
  * sees half a file, an interrupted run leaves the old file as it was, and a symlink to a file is
- * written through to it; one whose target does not exist is refused (see `danglingLinkProblem`), as is another user's (`refuseForeignLinks`). Anything else that exists (a FIFO, a device, `/dev/stdout`) is written
+ * written through to it; one whose target does not exist is refused (see `danglingLinkProblem`), as is another user's (`checkOutputPath`). Anything else that exists (a FIFO, a device, `/dev/stdout`) is written
  * into as it is: renaming over it would replace the device itself.
  */
 async function fileSink(out: string, force: boolean): Promise<Sink> {
-  refuseForeignLinks(out);
+  checkOutputPath(out);
   let existing: Stats | undefined;
   try {
     existing = await stat(out);

@@ -54,11 +54,11 @@ import { SourceBytes } from '../input/source-bytes.js';
 import { stdinName } from '../input/types.js';
 import {
   checkFoldersOf,
+  checkOutputPath,
   checkOwnFile,
   isStdout,
   type OwnFileRisks,
   openOutputSync,
-  refuseForeignLinks,
 } from '../output-file.js';
 import {
   curlSecretVariables,
@@ -321,7 +321,7 @@ function checkReport(path: string): void {
 async function writeReport(path: string, report: ReplayReport, abort: AbortSignal): Promise<void> {
   const text = `${toSafeJson(report)}\n`;
   // Hint: checked again (as openOutputSync does), since a link may have been planted during the run.
-  refuseForeignLinks(path);
+  checkOutputPath(path);
   // Hint: reopened, stdout sent to a file would be that file from its start, emptied of the summary.
   let existing: Stats | undefined;
   try {

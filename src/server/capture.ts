@@ -51,6 +51,7 @@ import { optionSize } from '../input/element.js';
 import { fileNameOf, openablePath } from '../input/file-names.js';
 import { captureLogName } from '../input/types.js';
 import {
+  checkOutputPath,
   checkOwnFile,
   danglingLinkProblem,
   notAFile,
@@ -61,7 +62,6 @@ import {
   parentsWritableByOthers,
   permissionsOf,
   refuseForeign,
-  refuseForeignLinks,
   writableByOthers,
 } from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
@@ -261,7 +261,7 @@ export class CaptureWriter {
     const durable = options.durable === true;
     try {
       // Hint: before anything is made where another user's link points; the log is checked again when opened.
-      refuseForeignLinks(folder);
+      checkOutputPath(folder);
       const made = await makeFolders(folder, 0o700);
       refuseForeign(folder, made.uid, foreignFolder);
       if (othersCanAddTo(made)) {
