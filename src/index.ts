@@ -31,12 +31,13 @@ export {
   verifyHexHmac,
   verifyStandardWebhook,
 } from './http/verify.js';
-export { listSources, type ReadOptions, readRecords, type Source } from './input/read.js';
+export { listSources, type ReadOptions, type Source } from './input/read.js';
 export type { ElementInfo, InputRecord, Location, Omitted, Problem, Repair, SourceExcerpt } from './input/types.js';
 export {
   type CallAttemptedEvent,
   type CallCompleteEvent,
   type CallReceivedEvent,
+  checkEvent,
   codeFrame,
   type EventSource,
   escapeTerminal,
@@ -44,6 +45,7 @@ export {
   type ReadEventsOptions,
   type ReadItem,
   readEvents,
+  readRecords,
   type SignHexHmacOptions,
   type SignStandardWebhookOptions,
   type SmsEvent,
@@ -59,7 +61,6 @@ export {
 export {
   type CheckOptions,
   type CheckResult,
-  checkEvent,
   detectTypeByShape,
   type SchemaIssue,
 } from './schema/check.js';

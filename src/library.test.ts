@@ -163,6 +163,90 @@ describe('options a JavaScript caller may get wrong', () => {
   });
 });
 
+describe('options a JavaScript caller may get wrong, found by a red team (stop 41)', () => {
+  it('refuses a yes/no option that is not a boolean: ignoreTimestamp "false" turned replay protection off', async () => {
+    const library = await import('./index.js');
+    const secrets = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    const old = library.signStandardWebhook('[]', { secrets, timestamp: 1 });
+    for (const [value, got] of [
+      ['false', '"false"'],
+      [0, '0'],
+      [null, 'null'],
+    ] as const) {
+      const bad = value as unknown as boolean;
+      expect(() => library.verifyStandardWebhook('[]', old, { secrets: [secrets], ignoreTimestamp: bad })).toThrow(
+        new TypeError(`ignoreTimestamp must be true or false (got ${got})`),
+      );
+      expect(() => library.validateEvent(events[0], { strict: bad })).toThrow(
+        new TypeError(`strict must be true or false (got ${got})`),
+      );
+      await expect(collect(library.readEvents('[]', { strict: bad }))).rejects.toThrow(
+        new TypeError(`strict must be true or false (got ${got})`),
+      );
+      expect(() => library.toJsonSchema({ strict: bad })).toThrow(
+        new TypeError(`strict must be true or false (got ${got})`),
+      );
+      expect(() => library.checkEvent(events[0], { strict: bad })).toThrow(
+        new TypeError(`strict must be true or false (got ${got})`),
+      );
+    }
+  });
+
+  it('refuses readRecords options that hung it or read nonsense, and a string where a list of paths goes', async () => {
+    const library = await import('./index.js');
+    const drain = async (...args: Parameters<typeof library.readRecords>) => {
+      for await (const _ of library.readRecords(...args)) {
+        // read through
+      }
+    };
+    // chunkSize 0 looped for ever on the event loop; readSize 0 said a valid file was empty.
+    for (const [name, value, got] of [
+      ['chunkSize', 0, '0'],
+      ['chunkSize', -1, '-1'],
+      ['readSize', 0, '0'],
+      ['readSize', Number.NaN, 'NaN'],
+      ['readSize', 0.5, '0.5'],
+    ] as const) {
+      await expect(drain(['fixtures/valid/bare-types.json'], { [name]: value })).rejects.toThrow(
+        new TypeError(`${name} must be a whole number of at least 1 (got ${got})`),
+      );
+    }
+    // A string was read a character at a time, '/' walking the whole file system.
+    await expect(drain('fixtures/valid/bare-types.json' as unknown as string[])).rejects.toThrow(
+      new TypeError('paths must be a list of paths (got string)'),
+    );
+    await expect(drain(['fixtures/valid/bare-types.json'], null as never)).rejects.toThrow(
+      new TypeError('options must be an object (got null)'),
+    );
+  });
+
+  it('refuses checkEvent options as validateEvent does, not with a TypeError from inside', async () => {
+    const library = await import('./index.js');
+    expect(() => library.checkEvent(events[0], { type: 'toString' as 'CallComplete' })).toThrow(
+      new TypeError(
+        'type must be one of CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived (got "toString")',
+      ),
+    );
+    expect(() => library.checkEvent(events[0], null as never)).toThrow(
+      new TypeError('options must be an object (got null)'),
+    );
+    expect(() => library.checkEvent(events[0], { maxIssues: 0 })).toThrow(
+      new TypeError('maxIssues must be a whole number of at least 1, or Infinity (got 0)'),
+    );
+  });
+
+  it('refuses a set value nested past 256 levels, which overflowed the stack', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 3000; i++) deep = [deep];
+    expect(() => [...generateEvents({ count: 1, set: [{ path: ['data', 'x'], value: deep }] })]).toThrow(
+      new TypeError('set.0.value: nested deeper than 256 levels'),
+    );
+    let fine: unknown = 1;
+    for (let i = 0; i < 255; i++) fine = [fine];
+    expect([...generateEvents({ count: 1, set: [{ path: ['data', 'x'], value: fine }] })]).toHaveLength(1);
+  });
+});
+
 describe('calls a JavaScript caller may get wrong', () => {
   // Each said "Cannot read properties of null (reading 'type')" or the like, or did as asked with
   // the wrong kind of value: a TypeError naming what is wrong is the README's word for a wrong call.
@@ -242,6 +326,12 @@ describe('calls a JavaScript caller may get wrong', () => {
       );
     }
     expect(codeFrame(problem.excerpt, problem.line, problem.column, 40)).toContain('{"a": 1,, "b": 2}');
+    // As the README writes it for any problem: one with no excerpt (a schema problem) has no frame,
+    // where `codeFrame(undefined, …)` threw "Cannot destructure"; a line of NaN drew `> NaN |`.
+    expect(codeFrame(undefined, 1, 1)).toBe('');
+    expect(() => codeFrame(problem.excerpt, Number.NaN, problem.column)).toThrow(
+      new TypeError('line must be a whole number of at least 1 (got NaN)'),
+    );
   });
 });
 

@@ -10,10 +10,11 @@ import { Readable } from 'node:stream';
 import { headerValueCharacters } from './http/names.js';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
 import { bytesOf, fromWire, hmacHeaderName, hmacKeys, standardKeys } from './http/verify.js';
-import { readRecords } from './input/read.js';
+import { type ReadOptions, readRecords as readAll } from './input/read.js';
 import { omittedOf } from './input/records.js';
 import {
   defaultMaxProblems,
+  type InputRecord,
   type Location,
   largestElementBytes,
   type Omitted,
@@ -22,7 +23,7 @@ import {
 } from './input/types.js';
 import { codeFrame as drawCodeFrame } from './render/code-frame.js';
 import { escapeTerminal as escapeForTerminal } from './render/escape.js';
-import { checkEvent, type SchemaIssue } from './schema/check.js';
+import { type CheckOptions, type CheckResult, checkEvent as check, type SchemaIssue } from './schema/check.js';
 import {
   CallAttemptedDataSchema,
   CallCompleteDataSchema,
@@ -34,12 +35,14 @@ import {
   type WebhookEvent,
 } from './schema/events.js';
 import {
+  assertBoolean,
   assertChoice,
   assertOptions,
   assertString,
   assertWholeNumber,
   type EventType,
   eventTypes,
+  kindOf,
   shownValue,
 } from './schema/names.js';
 
@@ -109,8 +112,9 @@ export interface InvalidEventResult extends EventResultBase {
 export function validateEvent(value: unknown, options: ValidateEventOptions = {}): ValidateEventResult {
   assertOptions(options);
   assertChoice('type', options.type, eventTypes);
+  assertBoolean('strict', options.strict);
   const maxIssues = maxIssuesOf(options);
-  const result = checkEvent(value, { type: options.type, strict: options.strict, maxIssues });
+  const result = check(value, { type: options.type, strict: options.strict, maxIssues });
   const omitted = omittedOf(result, undefined) ?? noneOmitted;
   if (result.event === undefined)
     return { ok: false, type: result.kind, event: undefined, issues: result.issues, omitted };
@@ -118,7 +122,7 @@ export function validateEvent(value: unknown, options: ValidateEventOptions = {}
 }
 
 /** `maxIssues`, checked, or its default. */
-function maxIssuesOf(options: ValidateEventOptions): number {
+function maxIssuesOf(options: { maxIssues?: number | undefined }): number {
   const { maxIssues } = options;
   if (maxIssues === undefined) return defaultMaxProblems;
   // Hint: at least one error is kept, as the CLI keeps it: whether a call's only error is its
@@ -220,6 +224,7 @@ export async function* readEvents(
 ): AsyncGenerator<ReadItem, void, undefined> {
   assertOptions(options);
   assertChoice('type', options.type, eventTypes);
+  assertBoolean('strict', options.strict);
   assertWholeNumber('batchSize', options.batchSize, 1);
   assertWholeNumber('maxElementBytes', options.maxElementBytes, 1, largestElementBytes);
   const maxIssues = maxIssuesOf(options);
@@ -250,7 +255,7 @@ export async function* readEvents(
     name = '<stream>';
     stdin = stream ? (source as NodeJS.ReadableStream) : Readable.from(source as AsyncIterable<Uint8Array>);
   } else throw notSource(source);
-  const records = readRecords(paths, {
+  const records = readAll(paths, {
     type: options.type,
     strict: options.strict,
     batchSize: options.batchSize,
@@ -372,11 +377,54 @@ export function escapeTerminal(text: string, keepNewlines = false): string {
 }
 
 /**
- * A problem's code frame, as `callhook validate` draws it: `codeFrame(p.excerpt, p.line, p.column, width?)`.
+ * Checks one parsed value as an event, the lower-level piece `validateEvent` is built on, its
+ * options checked first as validateEvent's are. Hint: checked here, not in `checkEvent` itself,
+ * which the readers call for every event.
+ */
+export function checkEvent(value: unknown, options: CheckOptions = {}): CheckResult {
+  assertOptions(options);
+  assertChoice('type', options.type, eventTypes);
+  assertBoolean('strict', options.strict);
+  assertBoolean('warnings', options.warnings);
+  if (options.maxIssues !== undefined) maxIssuesOf(options);
+  return check(value, options);
+}
+
+/**
+ * Reads records from files and folders, the lower-level piece `readEvents` is built on, its paths
+ * and options checked first: a string (one path) was read a character at a time, `/` walking the
+ * whole file system, and a `chunkSize` of 0 looped for ever.
+ */
+export async function* readRecords(
+  paths: readonly string[],
+  options: ReadOptions = {},
+): AsyncGenerator<InputRecord[], void, undefined> {
+  if (!Array.isArray(paths)) throw new TypeError(`paths must be a list of paths (got ${kindOf(paths)})`);
+  for (const [index, path] of paths.entries()) assertString(`paths[${index}]`, path);
+  assertOptions(options);
+  assertChoice('type', options.type, eventTypes);
+  assertBoolean('strict', options.strict);
+  assertBoolean('warnings', options.warnings);
+  assertWholeNumber('batchSize', options.batchSize, 1);
+  assertWholeNumber('maxElementBytes', options.maxElementBytes, 1, largestElementBytes);
+  assertWholeNumber('readSize', options.readSize, 1);
+  assertWholeNumber('chunkSize', options.chunkSize, 1);
+  if (options.maxIssues !== undefined) maxIssuesOf(options);
+  yield* readAll(paths, options);
+}
+
+/**
+ * A problem's code frame, as `callhook validate` draws it: `codeFrame(p.excerpt, p.line, p.column, width?)`;
+ * empty for a problem with no excerpt (only syntax problems have one).
  * Hint: checked here, not in the renderer, which the CLI calls with what is left of a narrow
  * terminal; a width that is not a whole number (NaN) drew the frame without the line's text.
  */
-export function codeFrame(excerpt: SourceExcerpt, line: number, column: number, width = 80): string {
+export function codeFrame(excerpt: SourceExcerpt | undefined, line: number, column: number, width = 80): string {
   assertWholeNumber('width', width, 1);
+  assertWholeNumber('line', line, 1);
+  assertWholeNumber('column', column, 1);
+  // Hint: only a syntax problem has an excerpt; the README's `codeFrame(problem.excerpt, …)` is
+  // typed for any problem, and gives none for one without.
+  if (excerpt === undefined) return '';
   return drawCodeFrame(excerpt, line, column, width);
 }

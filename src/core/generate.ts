@@ -6,6 +6,7 @@
 import { visit } from 'jsonc-parser';
 import * as v from 'valibot';
 import { CallhookError, impossible, quoted } from '../errors.js';
+import { maxDepth } from '../input/types.js';
 import {
   type CallAttemptedData,
   type CallCompleteData,
@@ -104,6 +105,8 @@ function parseOptions<S extends v.GenericSchema>(schema: S, options: unknown): v
   const path = v.getDotPath(issue) ?? 'options';
   // Hint: the checks here word their own messages, which start with the option's name.
   if (issue.message.startsWith(`${path.split('.')[0]} `)) throw new TypeError(issue.message);
+  // A check of a value inside a list says what is wrong; the path says which (`set.0.value`).
+  if (issue.type === 'check') throw new TypeError(`${path}: ${issue.message}`);
   if (issue.type === 'object' && issue.input === undefined && path !== 'options') {
     throw new TypeError(`${path} is required`);
   }
@@ -1064,7 +1067,18 @@ const GenerateEventsSchema = v.object({
   campaigns: campaignsOption,
   types: v.optional(v.array(v.picklist(eventTypes, notTypes), notTypes)),
   redeliveries: probability('redeliveries'),
-  set: v.optional(v.array(v.object({ path: v.pipe(v.array(v.string()), v.minLength(1)), value: v.unknown() }))),
+  set: v.optional(
+    v.array(
+      v.object({
+        path: v.pipe(v.array(v.string()), v.minLength(1)),
+        // Hint: copied into each event by structuredClone, which a value some 3,000 deep overflows.
+        value: v.pipe(
+          v.unknown(),
+          v.check((value) => !nestsDeeperThan(value, maxDepth), `nested deeper than ${maxDepth} levels`),
+        ),
+      }),
+    ),
+  ),
   startTime: startTimeOption,
   envelope: envelopeOption,
 });
@@ -1085,6 +1099,7 @@ export function parseFieldOverride(text: string): FieldOverride {
     // Not JSON: the text itself, so `data.name=Jane` needs no quotes.
     return { path, value };
   }
+  if (nestsDeeperThan(value, maxDepth)) throw new Error(`the value is nested deeper than ${maxDepth} levels`);
   // Hint: a number is read as the nearest double, which JSON.stringify writes in its shortest
   // digits: 1e400 as null, 123456789012345678901234567890 as 1.2345678901234568e+29.
   visit(raw, {
@@ -1101,6 +1116,18 @@ export function parseFieldOverride(text: string): FieldOverride {
     },
   });
   return { path, value };
+}
+
+/** Whether `value` nests arrays and objects deeper than `limit` levels (a scalar is 0 deep), walked without recursion. */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[node: unknown, depth: number]> = [[value, 0]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [node, depth] = item;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** A JSON number's value as its significant digits and the power of ten after them: `0.10` and `1e-1` give `1e-1`. */

@@ -22,7 +22,7 @@
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
-import { assertOptions, kindOf, shownValue } from '../schema/names.js';
+import { assertBoolean, assertOptions, kindOf, shownValue } from '../schema/names.js';
 import { headerNameCharacters } from './names.js';
 import { decodeStandardSecret, signHmacHex, signStandardWebhook } from './signing.js';
 
@@ -418,6 +418,7 @@ export function verifyStandardWebhook(
   options: VerifyOptions,
 ): VerifyResult {
   assertOptions(options);
+  assertBoolean('ignoreTimestamp', options.ignoreTimestamp);
   const { toleranceSeconds, now } = options;
   // Hint: NaN compares false with everything, so a NaN tolerance or now (Number() of an unset
   // variable) would pass a delivery of any age.

@@ -10,7 +10,7 @@ import { javaScriptKeyOrder, type KeyOrder } from '../schema/check.js';
 import { excerptAt } from './excerpt.js';
 import { pathsAt, placesAt, textKeyOrder } from './locations.js';
 import type { LineBefore, SplitElement } from './split.js';
-import type { Omitted, Problem } from './types.js';
+import { maxDepth, type Omitted, type Problem } from './types.js';
 
 // Hint: jsonc-parser declares ParseErrorCode as an ambient const enum, which isolated builds
 // cannot read; these are its documented values.
@@ -32,9 +32,6 @@ const ParseErrorCode = {
   InvalidEscapeCharacter: 15,
   InvalidCharacter: 16,
 } as const;
-
-/** Nesting deeper than this is refused before parsing: no payload nests more than a few levels. */
-export const maxDepth = 256;
 
 /** The UTF-16 indexes of the newlines of `text`, in order. */
 function newlineIndexes(text: string): Uint32Array {

@@ -1,6 +1,9 @@
 /** The records the input layer produces: every command reads webhook events through these. */
 import type { EventKind, WebhookEvent } from '../schema/events.js';
 
+/** Nesting deeper than this is refused before parsing: no payload nests more than a few levels. */
+export const maxDepth = 256;
+
 // Hint: an element becomes one string, and V8's strings hold at most 2^29 - 24 characters.
 /** The largest element size a reader can be told to accept (`--max-element-size`, `maxElementBytes`). */
 export const largestElementBytes = 511 * 2 ** 20;

@@ -8,11 +8,11 @@ import { type ConversionConfig, toJsonSchema as convert, type JsonSchema } from 
 import type * as v from 'valibot';
 import { type SchemaDraft, schemaDrafts } from '../core/generate-names.js';
 import * as instant from '../core/instant.js';
-import { maxDepth } from '../input/element.js';
+import { maxDepth } from '../input/types.js';
 import { version } from '../version.js';
 import { shapeKeys } from './check.js';
 import { dataSchemas, EnvelopeSchema, type EventType, eventTypes, FlowStepSchema } from './events.js';
-import { assertChoice, assertOptions, assertString } from './names.js';
+import { assertBoolean, assertChoice, assertOptions, assertString } from './names.js';
 
 /** How to build the JSON Schema. */
 export interface JsonSchemaOptions {
@@ -240,6 +240,7 @@ export function toJsonSchema(options: JsonSchemaOptions = {}): JsonSchemaDocumen
   assertOptions(options);
   assertChoice('draft', options.draft, schemaDrafts);
   assertChoice('type', options.type, eventTypes);
+  assertBoolean('strict', options.strict);
   const draft = options.draft ?? '2020-12';
   const defsKey = draft === '07' ? 'definitions' : '$defs';
   const types = options.type ? [options.type] : eventTypes;
@@ -322,6 +323,7 @@ const receiverResponses = {
  */
 export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
   assertOptions(options);
+  assertBoolean('strict', options.strict);
   if (options.version !== undefined) assertString('version', options.version);
   const built = buildDefinitions('2020-12', options.strict === true, '#/components/schemas/', eventTypes);
   const schemas: Record<string, unknown> = { ...built.definitions };

@@ -56,6 +56,16 @@ export function assertOptions(options: unknown): void {
   }
 }
 
+/**
+ * Refuses a yes/no option that is not a boolean, with a TypeError naming it, as assertChoice does:
+ * `ignoreTimestamp: "false"` read as true would turn a check off that the caller meant on.
+ */
+export function assertBoolean(what: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new TypeError(`${what} must be true or false (got ${shownValue(value)})`);
+  }
+}
+
 /** Refuses a value that is not a string with a TypeError naming it, as assertChoice does. */
 export function assertString(what: string, value: unknown): void {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string (got ${kindOf(value)})`);

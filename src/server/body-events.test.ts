@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../core/generate.js';
-import { maxDepth } from '../input/element.js';
 import { FingerprintSet } from '../input/fingerprint-set.js';
+import { maxDepth } from '../input/types.js';
 import type { EventType } from '../schema/events.js';
 import {
   type BodyEvents,

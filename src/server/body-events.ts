@@ -5,10 +5,10 @@
  * the checks `validate` runs; anything else takes the input layer's whole road, which explains it.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import { maxDepth } from '../input/element.js';
 import type { FingerprintSet } from '../input/fingerprint-set.js';
 import { readRecords } from '../input/read.js';
 import type { Problem } from '../input/types.js';
+import { maxDepth } from '../input/types.js';
 import { checkEvent } from '../schema/check.js';
 import type { EventType, WebhookEvent } from '../schema/events.js';
 

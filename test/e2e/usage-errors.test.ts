@@ -35,6 +35,11 @@ describe('a usage error quoting what the user typed', () => {
       ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run', '--batch-size', '99999999999999'],
       'callhook: --batch-size: must be a whole number from 1 to 10000 (got "99999999999999")',
     ],
+    // Copied into each event by structuredClone, a value some 3,000 deep was an internal error (stack overflow).
+    [
+      ['generate', '--count', '1', '--set', `data.x=${'['.repeat(3000)}${']'.repeat(3000)}`],
+      'callhook: --set: the value is nested deeper than 256 levels',
+    ],
     // A phone with a leading 0 (national form) can match no valid event: refused as a typo, as an id out of shape is.
     [
       ['show', 'fixtures/valid', '--phone', '0491 573 087'],
