@@ -83,10 +83,17 @@ describe('fix as a process', () => {
     // (An object closed by a `]`, as this test once had, is no repair's to make: it is refused before.)
     const result = await runCli(['fix', '-'], { input: '[{"x":1},,{"d":4 5}]\n' });
     expect(result.stderr).toBe(
-      'callhook: <stdin>: 1 syntax problem remains after repair; nothing was written (run callhook validate <stdin>)\n',
+      'callhook: <stdin>: 1 syntax problem remains after the 2 repairs planned (at 1:10, 1:17): one they hid; nothing was written: make those by hand, then run fix again\n',
     );
     expect(result.stdout).toBe('');
     expect(result.code).toBe(1);
+    // A missing colon then a missing comma: validate sees the second only once the first is made
+    // (its parser skips to the next `,` or `}`), so the line once said only "run callhook
+    // validate", which showed the one fix had already planned, never the one left (a red team).
+    const hidden = await runCli(['fix', '-'], { input: '{"a" "1" "b": "2"}' });
+    expect(hidden.stderr).toBe(
+      'callhook: <stdin>: 1 syntax problem remains after the 1 repair planned (at 1:5): one it hid; nothing was written: make it by hand, then run fix again\n',
+    );
   });
 
   it('on stdin the closing line does not suggest --write, which refuses stdin', async () => {
