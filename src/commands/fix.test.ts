@@ -490,7 +490,7 @@ describe('fix --write on a file another process changes', () => {
     const { stderr } = await capture(() => fix([first, second], { write: true }));
     syncBuiltinESMExports();
     expect(stderr).toContain(`callhook: ${first}: could not close it once repaired (i/o error)`);
-    expect(stderr).toContain('callhook: interrupted; 1 file left as they were\n');
+    expect(stderr).toContain('callhook: interrupted; 1 file left as it was\n');
     expect(process.exitCode).toBe(143);
     expect(readFileSync(second)).toEqual(broken);
   });

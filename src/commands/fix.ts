@@ -632,7 +632,8 @@ export async function fix(paths: string[], options: FixOptions): Promise<void> {
     throw new CallhookError('fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)');
   }
   const interrupted = (signal: NodeJS.Signals, rest: number) => {
-    process.stderr.write(`callhook: interrupted${rest > 0 ? `; ${plural(rest, 'file')} left as they were` : ''}\n`);
+    const left = rest === 1 ? '1 file left as it was' : `${plural(rest, 'file')} left as they were`;
+    process.stderr.write(`callhook: interrupted${rest > 0 ? `; ${left}` : ''}\n`);
     return interruptedBy(signal);
   };
   let code: number = ExitCode.ok;
