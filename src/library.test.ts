@@ -208,7 +208,13 @@ describe('options a JavaScript caller may get wrong, found by a red team (stop 4
       ['readSize', 0.5, '0.5'],
     ] as const) {
       await expect(drain(['fixtures/valid/bare-types.json'], { [name]: value })).rejects.toThrow(
-        new TypeError(`${name} must be a whole number of at least 1 (got ${got})`),
+        new TypeError(`${name} must be a whole number from 1 to 1073741824 (got ${got})`),
+      );
+    }
+    // 2^31 aborted Node itself (`args[3]->IsInt32()`, exit 134), which no caller can catch.
+    for (const name of ['readSize', 'chunkSize']) {
+      await expect(drain(['fixtures/valid/bare-types.json'], { [name]: 2 ** 31 })).rejects.toThrow(
+        new TypeError(`${name} must be a whole number from 1 to 1073741824 (got 2147483648)`),
       );
     }
     // A string was read a character at a time, '/' walking the whole file system.
@@ -235,15 +241,33 @@ describe('options a JavaScript caller may get wrong, found by a red team (stop 4
     );
   });
 
-  it('refuses a set value nested past 256 levels, which overflowed the stack', () => {
-    let deep: unknown = 1;
-    for (let i = 0; i < 3000; i++) deep = [deep];
-    expect(() => [...generateEvents({ count: 1, set: [{ path: ['data', 'x'], value: deep }] })]).toThrow(
-      new TypeError('set.0.value: nested deeper than 256 levels'),
+  it('refuses a set that would nest an event past 256 levels, which overflowed the stack, and walks a shared value once', () => {
+    const nested = (depth: number) => {
+      let value: unknown = 1;
+      for (let i = 0; i < depth; i++) value = [value];
+      return value;
+    };
+    const refusal = new TypeError(
+      'set.0: the event would nest deeper than 256 levels, which validate refuses (a value that holds itself nests without end)',
     );
-    let fine: unknown = 1;
-    for (let i = 0; i < 255; i++) fine = [fine];
-    expect([...generateEvents({ count: 1, set: [{ path: ['data', 'x'], value: fine }] })]).toHaveLength(1);
+    const run = (path: string[], value: unknown) => () => [
+      ...generateEvents({ count: 1, types: ['CallComplete'], set: [{ path, value }] }),
+    ];
+    expect(run(['data', 'x'], nested(3000))).toThrow(refusal);
+    // The path counts too: a 256-deep value at data.x was written, and validate refused the event
+    // ("nesting 258 levels deep"); 3,000 path parts overflowed the stack when the event was copied.
+    expect(run(['data', 'x'], nested(255))).toThrow(refusal);
+    expect(run(['data', ...Array.from({ length: 3000 }, () => 'a')], 1)).toThrow(refusal);
+    const cyclic: unknown[] = [];
+    cyclic.push(cyclic);
+    expect(run(['data', 'x'], cyclic)).toThrow(refusal);
+    const [fits] = run(['data', 'x'], nested(254))();
+    expect(checkEvent(fits?.event).errors).toBe(0);
+    // 2^30 paths to one leaf, walked once per node: walked once per path (3.3 s at 2^25, doubling
+    // with each level) this would outlast the test's 30 s timeout.
+    let shared: unknown = [1];
+    for (let i = 0; i < 30; i++) shared = [shared, shared];
+    expect(run(['data', 'x'], shared)).not.toThrow();
   });
 });
 

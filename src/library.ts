@@ -407,8 +407,9 @@ export async function* readRecords(
   assertBoolean('warnings', options.warnings);
   assertWholeNumber('batchSize', options.batchSize, 1);
   assertWholeNumber('maxElementBytes', options.maxElementBytes, 1, largestElementBytes);
-  assertWholeNumber('readSize', options.readSize, 1);
-  assertWholeNumber('chunkSize', options.chunkSize, 1);
+  // Hint: a read's length must fit an int32 (2 GiB aborted Node with an assertion); a GiB is plenty.
+  assertWholeNumber('readSize', options.readSize, 1, 2 ** 30);
+  assertWholeNumber('chunkSize', options.chunkSize, 1, 2 ** 30);
   if (options.maxIssues !== undefined) maxIssuesOf(options);
   yield* readAll(paths, options);
 }

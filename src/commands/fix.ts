@@ -583,15 +583,15 @@ async function fixOne(
   }
   const left = plan.repairs.length > 0 ? await errorsAfter(input, plan) : 0;
   if (left > 0) {
-    // Hint: what is left was hidden by a planned repair (after a missing colon the parser skips
-    // to the next `,` or `}`), so validate shows it only once that is made; its place in this file
-    // is not known, the planned repairs' are.
+    // Hint: what is left shows only once the planned repairs are made (after a missing colon the
+    // parser skips to the next `,` or `}`), or a repair made it (`4 5` repaired into `4, 5` where a
+    // key goes); its place in this file is not known, the planned repairs' are.
     const count = plan.repairs.length;
     const at = plan.repairs.slice(0, 5).map((planned) => `${planned.line}:${planned.column}`);
-    const places = `${at.join(', ')}${count > at.length ? ', …' : ''}`;
+    const more = count > at.length ? ` and ${count - at.length} more, as validate lists them` : '';
     const one = count === 1;
     process.stderr.write(
-      `callhook: ${name}: ${plural(left, 'syntax problem')} ${left === 1 ? 'remains' : 'remain'} after the ${plural(count, 'repair')} planned (at ${places}): ${left === 1 ? 'one' : 'ones'} ${one ? 'it' : 'they'} hid; nothing was written: make ${one ? 'it' : 'those'} by hand, then run fix again\n`,
+      `callhook: ${name}: ${plural(left, 'syntax problem')} ${left === 1 ? 'remains' : 'remain'} once the ${plural(count, 'repair')} planned (at ${at.join(', ')}${more}) ${one ? 'is' : 'are'} made; nothing was written: make ${one ? 'it' : 'them'} by hand, then run fix again to see where\n`,
     );
     return { code: ExitCode.invalid };
   }

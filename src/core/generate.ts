@@ -1061,6 +1061,9 @@ export interface GeneratedDelivery extends GeneratedEvent {
 const probability = (name: string) =>
   v.optional(v.pipe(v.number(), v.minValue(0, `${name} must be 0 to 1`), v.maxValue(1, `${name} must be 0 to 1`)));
 
+/** Why a `--set` is refused by `fitsInDepth`. */
+const tooDeep = `the event would nest deeper than ${maxDepth} levels, which validate refuses (a value that holds itself nests without end)`;
+
 const GenerateEventsSchema = v.object({
   count: v.pipe(v.number(), v.integer('count must be an integer'), v.minValue(0, 'count must be 0 or more')),
   seed: v.optional(v.pipe(v.number(), v.integer('seed must be an integer'))),
@@ -1069,14 +1072,10 @@ const GenerateEventsSchema = v.object({
   redeliveries: probability('redeliveries'),
   set: v.optional(
     v.array(
-      v.object({
-        path: v.pipe(v.array(v.string()), v.minLength(1)),
-        // Hint: copied into each event by structuredClone, which a value some 3,000 deep overflows.
-        value: v.pipe(
-          v.unknown(),
-          v.check((value) => !nestsDeeperThan(value, maxDepth), `nested deeper than ${maxDepth} levels`),
-        ),
-      }),
+      v.pipe(
+        v.object({ path: v.pipe(v.array(v.string()), v.minLength(1)), value: v.unknown() }),
+        v.check(({ path, value }) => fitsInDepth(path, value), tooDeep),
+      ),
     ),
   ),
   startTime: startTimeOption,
@@ -1099,7 +1098,7 @@ export function parseFieldOverride(text: string): FieldOverride {
     // Not JSON: the text itself, so `data.name=Jane` needs no quotes.
     return { path, value };
   }
-  if (nestsDeeperThan(value, maxDepth)) throw new Error(`the value is nested deeper than ${maxDepth} levels`);
+  if (!fitsInDepth(path, value)) throw new Error(`${path.join('.')}: ${tooDeep}`);
   // Hint: a number is read as the nearest double, which JSON.stringify writes in its shortest
   // digits: 1e400 as null, 123456789012345678901234567890 as 1.2345678901234568e+29.
   visit(raw, {
@@ -1118,16 +1117,43 @@ export function parseFieldOverride(text: string): FieldOverride {
   return { path, value };
 }
 
-/** Whether `value` nests arrays and objects deeper than `limit` levels (a scalar is 0 deep), walked without recursion. */
-function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const stack: Array<[node: unknown, depth: number]> = [[value, 0]];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const [node, depth] = item;
+/**
+ * How deep `value` nests arrays and objects (a scalar 0, `[]` 1), or `limit + 1` once past
+ * `limit`, as when it holds itself. Walked without recursion, each object again only when met
+ * deeper than before, so a part shared many times is walked once, not once a path to it.
+ */
+function nestingOf(value: unknown, limit: number): number {
+  const seen = new Map<object, number>();
+  const nodes: unknown[] = [value];
+  const depths: number[] = [1];
+  let deepest = 0;
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    const depth = depths.pop() as number;
     if (typeof node !== 'object' || node === null) continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    if (depth > limit) return limit + 1;
+    if ((seen.get(node) ?? 0) >= depth) continue;
+    seen.set(node, depth);
+    deepest = Math.max(deepest, depth);
+    // Hint: a typed array's items are numbers; its values are not walked one by one.
+    if (ArrayBuffer.isView(node)) continue;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child !== 'object' || child === null) continue;
+      nodes.push(child);
+      depths.push(depth + 1);
+    }
   }
-  return false;
+  return deepest;
+}
+
+/**
+ * Whether a `--set` value at `path` leaves an event within the nesting validate reads (`maxDepth`):
+ * the event and each part of the path before the last are one level each (`data.x` puts `x`'s
+ * value two deep in an enveloped event). Hint: also what keeps `structuredClone`, which copies the
+ * value into each event, from overflowing the stack (a value or a path some 3,000 deep did).
+ */
+function fitsInDepth(path: readonly string[], value: unknown): boolean {
+  return path.length + nestingOf(value, maxDepth) <= maxDepth;
 }
 
 /** A JSON number's value as its significant digits and the power of ten after them: `0.10` and `1e-1` give `1e-1`. */

@@ -1,7 +1,7 @@
 /** The records the input layer produces: every command reads webhook events through these. */
 import type { EventKind, WebhookEvent } from '../schema/events.js';
 
-/** Nesting deeper than this is refused before parsing: no payload nests more than a few levels. */
+/** Nesting deeper than this is refused, before parsing as by `generate --set`: no payload nests more than a few levels. */
 export const maxDepth = 256;
 
 // Hint: an element becomes one string, and V8's strings hold at most 2^29 - 24 characters.

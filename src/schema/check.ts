@@ -35,6 +35,7 @@ export interface CheckOptions {
   /**
    * Keep at most this many errors and this many warnings, the first in the value's order (default
    * all): the rest are only counted, so an event with a million bad values costs no more memory.
+   * The library's `checkEvent` takes a whole number of at least 1, or Infinity.
    */
   maxIssues?: number | undefined;
   /**

@@ -83,7 +83,7 @@ describe('fix as a process', () => {
     // (An object closed by a `]`, as this test once had, is no repair's to make: it is refused before.)
     const result = await runCli(['fix', '-'], { input: '[{"x":1},,{"d":4 5}]\n' });
     expect(result.stderr).toBe(
-      'callhook: <stdin>: 1 syntax problem remains after the 2 repairs planned (at 1:10, 1:17): one they hid; nothing was written: make those by hand, then run fix again\n',
+      'callhook: <stdin>: 1 syntax problem remains once the 2 repairs planned (at 1:10, 1:17) are made; nothing was written: make them by hand, then run fix again to see where\n',
     );
     expect(result.stdout).toBe('');
     expect(result.code).toBe(1);
@@ -92,7 +92,14 @@ describe('fix as a process', () => {
     // validate", which showed the one fix had already planned, never the one left (a red team).
     const hidden = await runCli(['fix', '-'], { input: '{"a" "1" "b": "2"}' });
     expect(hidden.stderr).toBe(
-      'callhook: <stdin>: 1 syntax problem remains after the 1 repair planned (at 1:5): one it hid; nothing was written: make it by hand, then run fix again\n',
+      'callhook: <stdin>: 1 syntax problem remains once the 1 repair planned (at 1:5) is made; nothing was written: make it by hand, then run fix again to see where\n',
+    );
+    // Seven repairs: five places named, the rest counted; two problems left.
+    const many = await runCli(['fix', '-'], {
+      input: '{"a" "1" "b": "2" "c": "3"}\n[1 2, 3 4, 5 6, 7 8, 9 10, 11 12]',
+    });
+    expect(many.stderr).toMatch(
+      /^callhook: <stdin>: 2 syntax problems remain once the 7 repairs planned \(at 1:5, 2:3, 2:8, 2:13, 2:18 and 2 more, as validate lists them\) are made; nothing was written: make them by hand, then run fix again to see where\n$/,
     );
   });
 

@@ -38,7 +38,7 @@ describe('a usage error quoting what the user typed', () => {
     // Copied into each event by structuredClone, a value some 3,000 deep was an internal error (stack overflow).
     [
       ['generate', '--count', '1', '--set', `data.x=${'['.repeat(3000)}${']'.repeat(3000)}`],
-      'callhook: --set: the value is nested deeper than 256 levels',
+      'callhook: --set: data.x: the event would nest deeper than 256 levels, which validate refuses (a value that holds itself nests without end)',
     ],
     // A phone with a leading 0 (national form) can match no valid event: refused as a typo, as an id out of shape is.
     [
