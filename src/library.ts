@@ -222,11 +222,7 @@ export async function* readEvents(
   source: EventSource,
   options: ReadEventsOptions = {},
 ): AsyncGenerator<ReadItem, void, undefined> {
-  assertOptions(options);
-  assertChoice('type', options.type, eventTypes);
-  assertBoolean('strict', options.strict);
-  assertWholeNumber('batchSize', options.batchSize, 1);
-  assertWholeNumber('maxElementBytes', options.maxElementBytes, 1, largestElementBytes);
+  assertReadOptions(options);
   const maxIssues = maxIssuesOf(options);
   let paths: readonly string[];
   let stdin: NodeJS.ReadableStream | undefined;
@@ -401,17 +397,24 @@ export async function* readRecords(
 ): AsyncGenerator<InputRecord[], void, undefined> {
   if (!Array.isArray(paths)) throw new TypeError(`paths must be a list of paths (got ${kindOf(paths)})`);
   for (const [index, path] of paths.entries()) assertString(`paths[${index}]`, path);
-  assertOptions(options);
-  assertChoice('type', options.type, eventTypes);
-  assertBoolean('strict', options.strict);
+  assertReadOptions(options);
   assertBoolean('warnings', options.warnings);
-  assertWholeNumber('batchSize', options.batchSize, 1);
-  assertWholeNumber('maxElementBytes', options.maxElementBytes, 1, largestElementBytes);
   // Hint: a read's length must fit an int32 (2 GiB aborted Node with an assertion); a GiB is plenty.
   assertWholeNumber('readSize', options.readSize, 1, 2 ** 30);
   assertWholeNumber('chunkSize', options.chunkSize, 1, 2 ** 30);
-  if (options.maxIssues !== undefined) maxIssuesOf(options);
   yield* readAll(paths, options);
+}
+
+/** Refuses, with a TypeError naming it, an option that `readEvents` and `readRecords` share and a caller got wrong. */
+function assertReadOptions(
+  options: Pick<ReadOptions, 'type' | 'strict' | 'batchSize' | 'maxElementBytes' | 'maxIssues'>,
+): void {
+  assertOptions(options);
+  assertChoice('type', options.type, eventTypes);
+  assertBoolean('strict', options.strict);
+  assertWholeNumber('batchSize', options.batchSize, 1);
+  assertWholeNumber('maxElementBytes', options.maxElementBytes, 1, largestElementBytes);
+  if (options.maxIssues !== undefined) maxIssuesOf(options);
 }
 
 /**
