@@ -746,11 +746,20 @@ describe('signing and verifying', () => {
 
   it('refuses a timestamp that is not whole Unix seconds, which no verifier would accept, with a TypeError', () => {
     const secret = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
-    for (const timestamp of [Number.NaN, 1_700_000_000.5, -1, Number.POSITIVE_INFINITY, 1e15]) {
+    for (const timestamp of [Number.NaN, 1_700_000_000.5, -1, Number.POSITIVE_INFINITY, 1e15, 253_402_300_800]) {
       expect(() => signStandardWebhook(body, { secrets: secret, timestamp })).toThrow(
-        new TypeError(`timestamp must be whole seconds since 1970 (got ${timestamp})`),
+        new TypeError(`timestamp must be whole seconds since 1970, up to the year 9999 (got ${timestamp})`),
       );
     }
+    // Date.now() (milliseconds) was signed as a time 55,000 years on, which every receiver refuses.
+    expect(() => signStandardWebhook(body, { secrets: secret, timestamp: 1_733_350_000_000 })).toThrow(
+      new TypeError(
+        'timestamp must be whole seconds since 1970, up to the year 9999 (got 1733350000000: milliseconds? Date.now() / 1000, rounded down)',
+      ),
+    );
+    expect(signStandardWebhook(body, { secrets: secret, timestamp: 253_402_300_799 })['webhook-timestamp']).toBe(
+      '253402300799',
+    );
     expect(() => signStandardWebhook(body, { secrets: secret, timestamp: '1700000000' as unknown as number })).toThrow(
       TypeError,
     );

@@ -305,6 +305,9 @@ export interface StandardWebhookHeaders extends Record<string, string> {
   'webhook-signature': string;
 }
 
+/** 9999-12-31T23:59:59Z in Unix seconds: the last time a `webhook-timestamp` is signed for. */
+const lastTimestamp = 253_402_300_799;
+
 /**
  * Signs a body as Standard Webhooks says (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`),
  * exactly as `callhook replay --sign standard` does; `verifyStandardWebhook` checks it.
@@ -331,10 +334,13 @@ export function signStandardWebhook(
     );
   }
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  // Hint: the header holds at most 15 digits (as verifyStandardWebhook reads it); NaN or a fraction
-  // would sign a header that no verifier accepts.
-  if (!Number.isSafeInteger(timestamp) || timestamp < 0 || timestamp >= 1e15) {
-    throw new TypeError(`timestamp must be whole seconds since 1970 (got ${shownValue(timestamp)})`);
+  // Hint: NaN, a fraction or a time past year 9999 would sign a header that no verifier accepts;
+  // Date.now() (milliseconds) is the likely mistake, and is said so.
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0 || timestamp > lastTimestamp) {
+    const millis = Number.isSafeInteger(timestamp) && timestamp >= 1e12 && timestamp / 1000 <= lastTimestamp;
+    throw new TypeError(
+      `timestamp must be whole seconds since 1970, up to the year 9999 (got ${shownValue(timestamp)}${millis ? ': milliseconds? Date.now() / 1000, rounded down' : ''})`,
+    );
   }
   const keys = standardKeys(options.secrets);
   return {
