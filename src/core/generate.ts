@@ -1092,13 +1092,16 @@ export function parseFieldOverride(text: string): FieldOverride {
   }
   const raw = text.slice(equals + 1);
   let value: unknown = raw;
+  let json = true;
   try {
     value = JSON.parse(raw);
   } catch {
     // Not JSON: the text itself, so `data.name=Jane` needs no quotes.
-    return { path, value };
+    json = false;
   }
+  // Hint: the path counts too, so a text value is checked as well (300 parts were an internal error).
   if (!fitsInDepth(path, value)) throw new Error(`${path.join('.')}: ${tooDeep}`);
+  if (!json) return { path, value };
   // Hint: a number is read as the nearest double, which JSON.stringify writes in its shortest
   // digits: 1e400 as null, 123456789012345678901234567890 as 1.2345678901234568e+29.
   visit(raw, {

@@ -40,6 +40,11 @@ describe('a usage error quoting what the user typed', () => {
       ['generate', '--count', '1', '--set', `data.x=${'['.repeat(3000)}${']'.repeat(3000)}`],
       'callhook: --set: data.x: the event would nest deeper than 256 levels, which validate refuses (a value that holds itself nests without end)',
     ],
+    // A path deep enough with a text value was let through to the library's check: "internal error".
+    [
+      ['generate', '--count', '1', '--set', `data${'.a'.repeat(300)}=hello`],
+      `callhook: --set: data${'.a'.repeat(300)}: the event would nest deeper than 256 levels, which validate refuses (a value that holds itself nests without end)`,
+    ],
     // A phone with a leading 0 (national form) can match no valid event: refused as a typo, as an id out of shape is.
     [
       ['show', 'fixtures/valid', '--phone', '0491 573 087'],
