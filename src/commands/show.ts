@@ -23,7 +23,7 @@ import { colorsFor, terminalWidth } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import { correlationIdOf, type EventType } from '../schema/events.js';
 import type { StatusGroupChoice } from './options.js';
-import { Output, warnOnStderr } from './output.js';
+import { Output } from './output.js';
 import { timeRangeOf } from './time-range.js';
 
 /** The options `show` and `trace` share, as commander's parsers (src/commands/options.ts) checked them. */
@@ -101,7 +101,8 @@ export async function* eventRecords(
     maxElementBytes: options.maxElementBytes,
     maxIssues: 1,
     warnings: false,
-    onWarning: (message: string) => warnOnStderr(message, output.width),
+    // Hint: said as show's other warnings are, into the paged text when paging; `warn` never rejects.
+    onWarning: (message: string) => void output.warn(message),
   };
   for await (const records of readRecords(paths, read)) {
     for (const record of records) {

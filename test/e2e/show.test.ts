@@ -217,35 +217,56 @@ const hasScript = (() => {
   }
 })();
 
+/** Runs callhook under `script` on a 10-row, 80-column terminal with `$PAGER` set: all it printed, and its exit. */
+function inTerminal(args: string, pager: string): Promise<{ out: string; code: number | null }> {
+  const command = `stty rows 10 cols 80; '${process.execPath}' '${binPath}' ${args}`;
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: repoRoot,
+      env: { ...process.env, PAGER: pager, NO_COLOR: '1', FORCE_COLOR: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => out.push(chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ out: Buffer.concat(out).toString(), code });
+    });
+  });
+}
+
 describe('show in a terminal', () => {
   test.runIf(process.platform === 'linux' && hasScript)(
     'pages output longer than the terminal through $PAGER, the built binary loading the pager when it starts it',
     async ({ expect }) => {
       // Hint: the build gives node:child_process a stand-in that loads it on first use
       // (config/build.mjs); one that required itself overflowed the stack as the pager started.
-      const command = `stty rows 10 cols 80; '${process.execPath}' '${binPath}' show fixtures/valid`;
-      const run = await new Promise<{ out: string; code: number | null }>((resolve, reject) => {
-        const child = spawn('script', ['-qec', command, '/dev/null'], {
-          cwd: repoRoot,
-          env: { ...process.env, PAGER: 'head -3', NO_COLOR: '1', FORCE_COLOR: undefined },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        const out: Buffer[] = [];
-        child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-        child.stderr.on('data', (chunk: Buffer) => out.push(chunk));
-        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        child.on('error', reject);
-        child.on('close', (code) => {
-          clearTimeout(timer);
-          resolve({ out: Buffer.concat(out).toString(), code });
-        });
-      });
+      const run = await inTerminal('show fixtures/valid', 'head -3');
       expect(run.out).not.toContain('internal error');
       expect(run.out.replace(/\r/g, '').trimEnd().split('\n')).toEqual([
         '==> fixtures/valid/bare-types.json <==',
         expect.stringContaining('CallAttempted'),
         expect.stringContaining('CallReceived'),
       ]);
+      expect(run.code).toBe(0);
+    },
+  );
+
+  test.runIf(process.platform === 'linux' && hasScript)(
+    'says a file named twice inside the paged text, in order, not on stderr under the pager',
+    async ({ expect }) => {
+      // The warnings of reading (a file named twice) went to stderr while the rest was paged: a
+      // pager on the alternate screen hid it, or it tore through the pager's page.
+      const run = await inTerminal('show fixtures/valid fixtures/valid/bare-types.json', "sed 's/^/paged: /'");
+      const lines = run.out.replace(/\r/g, '').split('\n');
+      expect(lines.slice(0, 2)).toEqual([
+        'paged: callhook: warning: fixtures/valid/bare-types.json is named twice (also as',
+        'paged:   fixtures/valid); read once',
+      ]);
+      expect(lines.every((line) => line === '' || line.startsWith('paged: '))).toBe(true);
       expect(run.code).toBe(0);
     },
   );
