@@ -405,6 +405,8 @@ export async function* readRecords(
   for (const [index, path] of paths.entries()) assertString(`paths[${index}]`, path);
   assertReadOptions(options);
   assertBoolean('warnings', options.warnings);
+  // Hint: left out, every issue is kept (as `checkEvent`'s default), not `readEvents`' default.
+  if (options.maxIssues !== undefined) maxIssuesOf(options);
   // Hint: a read's length must fit an int32 (2 GiB aborted Node with an assertion); a GiB is plenty.
   assertWholeNumber('readSize', options.readSize, 1, 2 ** 30);
   assertWholeNumber('chunkSize', options.chunkSize, 1, 2 ** 30);
@@ -420,7 +422,6 @@ function assertReadOptions(
   assertBoolean('strict', options.strict);
   assertWholeNumber('batchSize', options.batchSize, 1);
   assertWholeNumber('maxElementBytes', options.maxElementBytes, 1, largestElementBytes);
-  if (options.maxIssues !== undefined) maxIssuesOf(options);
 }
 
 /**
