@@ -25,7 +25,7 @@ import {
 } from '../http/batches.js';
 import { redactHeaders, redactUrl, splitCredentials } from '../http/credentials.js';
 import { baseRequestHeaders, deliverBatches } from '../http/deliver.js';
-import { freshenEvent, newestTimestamp } from '../http/fresh.js';
+import { type FreshRun, freshRewrite, newestTimestamp, newFreshRun } from '../http/fresh.js';
 import {
   checkResume,
   fingerprintInputs,
@@ -141,13 +141,17 @@ async function rereadable(sources: readonly Source[]): Promise<boolean> {
 /**
  * `--fresh` needs the newest timestamp before the first request. Files are read twice (the first
  * pass keeps nothing); stdin or a pipe can be read only once, so its events are held in memory.
+ * A run that continues one (`--resume`) takes its key and shift from the journal instead, so that
+ * what it sends again is the same bytes under the same webhook-id.
  */
 async function prepareFresh(
   paths: string[],
   endsByItself: boolean,
   settings: ReplayCommandSettings,
   source: () => AsyncIterable<ReplayEvent[]>,
-): Promise<{ rewrite: (value: unknown) => string; replayed?: ReplayEvent[][] }> {
+  continued: FreshRun | undefined,
+): Promise<{ run: FreshRun; rewrite: (value: unknown) => string; replayed?: ReplayEvent[][] }> {
+  if (continued) return { run: continued, rewrite: freshRewrite(continued) };
   let newest: number | undefined;
   let replayed: ReplayEvent[][] | undefined;
   const once = !endsByItself;
@@ -165,9 +169,9 @@ async function prepareFresh(
       if (ms !== undefined && (newest === undefined || ms > newest)) newest = ms;
     }
   }
-  const shiftMs = newest === undefined ? 0 : Date.now() - newest;
-  const rewrite = (value: unknown) => JSON.stringify(freshenEvent(value, { shiftMs }));
-  return replayed ? { rewrite, replayed } : { rewrite };
+  const run = newFreshRun(newest, Date.now());
+  const rewrite = freshRewrite(run);
+  return replayed ? { run, rewrite, replayed } : { run, rewrite };
 }
 
 async function* fromArray(chunks: ReplayEvent[][]): AsyncGenerator<ReplayEvent[]> {
@@ -397,10 +401,14 @@ function sameUrl(a: string, b: string): boolean {
 }
 
 /**
- * For `--resume`: the keys the journal confirms, once it is known to be this run's journal.
- * Unreadable lines (torn by a crash or a full disk) are listed and skipped.
+ * For `--resume`: the keys the journal confirms, once it is known to be this run's journal, and
+ * the `--fresh` run it continues. Unreadable lines (torn by a crash or a full disk) are listed and skipped.
  */
-function confirmedFromJournal(path: string, run: RunIdentity, url: string): Set<string> {
+function resumedFromJournal(
+  path: string,
+  run: RunIdentity,
+  url: string,
+): { confirmed: Set<string>; fresh: FreshRun | undefined } {
   const warnings: string[] = [];
   const contents = readJournal(path, (message) => warnings.push(message));
   // Hint: the header first: a file that is not this run's journal is refused in one line, not
@@ -420,7 +428,7 @@ function confirmedFromJournal(path: string, run: RunIdentity, url: string): Set<
   if (written !== undefined && !sameUrl(written, url)) {
     warn(`the journal was written for ${written}, and this run sends to ${url}`);
   }
-  return contents.confirmed;
+  return { confirmed: contents.confirmed, fresh: contents.header?.fresh ?? undefined };
 }
 
 /**
@@ -521,11 +529,13 @@ async function replayWith(
     fingerprint: settings.journal && endsByItself ? await fingerprintInputs(paths) : null,
     batchSize: settings.batchSize ?? null,
     selection: selectionOf(settings),
+    fresh: settings.fresh,
   };
-  const confirmed =
+  const resumed =
     settings.resume && settings.journal
-      ? confirmedFromJournal(settings.journal, run, redactUrl(settings.url))
+      ? resumedFromJournal(settings.journal, run, redactUrl(settings.url))
       : undefined;
+  const confirmed = resumed?.confirmed;
   // Hint: `/dev/stdin` names stdin too, read as `-` when it is a pipe (listSources).
   const readsStdin = sources.some((source) => source.path === '-');
   const stats = new DeliveryStats();
@@ -558,7 +568,7 @@ async function replayWith(
       onProblem,
     });
 
-  const fresh = settings.fresh ? await prepareFresh(paths, endsByItself, settings, source) : undefined;
+  const fresh = settings.fresh ? await prepareFresh(paths, endsByItself, settings, source, resumed?.fresh) : undefined;
   // Listing the sources first also makes a missing path fail before anything is sent.
   const sourceBytes = new SourceBytes();
   const batches = planBatches(fresh?.replayed ? fromArray(fresh.replayed) : source(), {
@@ -588,7 +598,11 @@ async function replayWith(
     const header: JournalHeader = {
       journal: journalKind,
       version: 1,
-      ...run,
+      inputs: run.inputs,
+      fingerprint: run.fingerprint,
+      batchSize: run.batchSize,
+      selection: run.selection,
+      fresh: fresh?.run ?? null,
       url,
       startedAt: isoOf(Date.now()),
     };

@@ -64,6 +64,39 @@ export function freshIds(key: Buffer = randomBytes(32)): (oldId: string) => stri
 
 const defaultIds = freshIds();
 
+/**
+ * What makes one `--fresh` run's events: the key of its new ids (base64url) and the shift of its
+ * timestamps. Kept in the run's journal, so that `--resume` sends a batch again as the same
+ * bytes, under the same webhook-id, and a receiver that kept it can drop it.
+ */
+export interface FreshRun {
+  key: string;
+  shiftMs: number;
+}
+
+/** A new `--fresh` run that moves `newest` (ms since the epoch; none: no timestamps) to `now`. */
+export function newFreshRun(newest: number | undefined, now: number): FreshRun {
+  return { key: randomBytes(32).toString('base64url'), shiftMs: newest === undefined ? 0 : now - newest };
+}
+
+/** Whether `value` is a `FreshRun` as a journal holds it. */
+export function isFreshRun(value: unknown): value is FreshRun {
+  const run = value as Partial<Record<keyof FreshRun, unknown>> | null;
+  return (
+    typeof run === 'object' &&
+    run !== null &&
+    typeof run.key === 'string' &&
+    /^[A-Za-z0-9_-]{43}$/.test(run.key) &&
+    Number.isSafeInteger(run.shiftMs)
+  );
+}
+
+/** The rewrite of one `--fresh` run: an event's JSON text with its new id and moved timestamps. */
+export function freshRewrite(run: FreshRun): (value: unknown) => string {
+  const newId = freshIds(Buffer.from(run.key, 'base64url'));
+  return (value) => JSON.stringify(freshenEvent(value, { shiftMs: run.shiftMs, newId }));
+}
+
 /** A copy of the event with a new envelope id and every timestamp moved by `shiftMs`. */
 export function freshenEvent(value: unknown, options: FreshOptions): unknown {
   if (!isObject(value)) return value;

@@ -239,7 +239,7 @@ describe('journal', () => {
   it('(7) --resume refuses a missing journal, another input, a changed input, another --batch-size or another selection of events', () => {
     const path = tempPath('run.jsonl');
     expect(() => readJournal(path, () => {})).toThrow(/--resume: the journal .*run\.jsonl does not exist/);
-    const run = { inputs: ['in.ndjson'], fingerprint: 'sha256:aa', batchSize: 5, selection: '' };
+    const run = { inputs: ['in.ndjson'], fingerprint: 'sha256:aa', batchSize: 5, selection: '', fresh: false };
     expect(() => checkResume(path, header(), run)).not.toThrow();
     // The same content under another name is the same input.
     expect(() => checkResume(path, header(), { ...run, inputs: ['./in.ndjson'] })).not.toThrow();
@@ -266,6 +266,19 @@ describe('journal', () => {
       selectionOf({ type: undefined, validate: true, maxElementBytes });
     expect(sized(64 * 2 ** 20)).toBe(sized(undefined));
     expect(sized(1000)).toBe('--max-element-size 1000');
+    // A --fresh run continues only as one: else the rest would carry the events' own ids among new ones.
+    const freshRun = { key: 'k'.repeat(43), shiftMs: 60_000 };
+    expect(() => checkResume(path, header({ fresh: freshRun }), { ...run, fresh: true })).not.toThrow();
+    expect(() => checkResume(path, header({ fresh: null }), run)).not.toThrow();
+    expect(() => checkResume(path, header({ fresh: freshRun }), run)).toThrow(
+      /it was written with --fresh, and this run has no --fresh$/,
+    );
+    expect(() => checkResume(path, header({ fresh: null }), { ...run, fresh: true })).toThrow(
+      /it was written without --fresh, and this run has --fresh$/,
+    );
+    // A journal written before --fresh was recorded says nothing of it: not compared.
+    expect(() => checkResume(path, header(), { ...run, fresh: true })).not.toThrow();
+    expect(parseJournal(JSON.stringify(header({ fresh: freshRun }))).header?.fresh).toEqual(freshRun);
     expect(() => checkResume(path, undefined, run)).toThrow(/it has no header line/);
     // A header whose fields are not what callhook writes (a journal edited or made by hand) is no header.
     for (const bad of [
@@ -274,6 +287,9 @@ describe('journal', () => {
       { batchSize: '5' },
       { selection: null },
       { fingerprint: 1 },
+      { fresh: { key: 'short', shiftMs: 1 } },
+      { fresh: { key: 'k'.repeat(43), shiftMs: 0.5 } },
+      { fresh: true },
     ]) {
       const contents = parseJournal(JSON.stringify({ ...header(), ...bad }));
       expect(contents.header).toBeUndefined();

@@ -27,6 +27,7 @@ import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js
 import { defaultMaxElementBytes, listSources } from '../input/read.js';
 import { checkFoldersOf, checkOwnFile, type OwnFileRisks, openOutputSync, realPathOf } from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
+import { type FreshRun, isFreshRun } from './fresh.js';
 
 /** How a batch ended. Only `delivered` is skipped by `--resume`. */
 export type BatchStatus = 'delivered' | 'failed' | 'gone' | 'undelivered';
@@ -69,6 +70,11 @@ export interface JournalHeader {
    * journal written before it was recorded: then unknown, and not compared.
    */
   selection?: string;
+  /**
+   * A `--fresh` run's key and shift, so that `--resume` sends the same bytes; null for a run
+   * without `--fresh`. Missing from a journal written before it was recorded: then unknown.
+   */
+  fresh?: FreshRun | null;
   /** The receiver, with any password redacted. */
   url: string;
   startedAt: string;
@@ -190,6 +196,7 @@ function isHeader(value: unknown): value is JournalHeader {
     (header.fingerprint === null || typeof header.fingerprint === 'string') &&
     (header.batchSize === null || Number.isSafeInteger(header.batchSize)) &&
     (header.selection === undefined || typeof header.selection === 'string') &&
+    (header.fresh === undefined || header.fresh === null || isFreshRun(header.fresh)) &&
     typeof header.url === 'string'
   );
 }
@@ -259,7 +266,11 @@ export function readJournal(path: string, warn: (message: string) => void): Jour
 }
 
 /** What this run would write in its header, compared with a journal's before `--resume` trusts it. */
-export type RunIdentity = Pick<JournalHeader, 'inputs' | 'fingerprint' | 'batchSize'> & { selection: string };
+export type RunIdentity = Pick<JournalHeader, 'inputs' | 'fingerprint' | 'batchSize'> & {
+  selection: string;
+  /** The run has `--fresh`. */
+  fresh: boolean;
+};
 
 const batchSizeText = (size: number | null) => (size === null ? 'no --batch-size' : `--batch-size ${size}`);
 
@@ -318,6 +329,14 @@ export function checkResume(
     if (header.selection !== undefined && header.selection !== run.selection) {
       const none = 'none of --type, --no-validate, --max-element-size';
       problems.push(`it was written with ${header.selection || none}, and this run has ${run.selection || none}`);
+    }
+    // Hint: the rest of a --fresh run sent without it would carry the events' own ids, and the other way round.
+    if (header.fresh !== undefined && (header.fresh !== null) !== run.fresh) {
+      problems.push(
+        header.fresh
+          ? 'it was written with --fresh, and this run has no --fresh'
+          : 'it was written without --fresh, and this run has --fresh',
+      );
     }
   }
   if (problems.length > 0) {

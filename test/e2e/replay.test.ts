@@ -362,6 +362,37 @@ describe('replay', () => {
     expect(gap(sent)).toBe(gap(original));
   });
 
+  it('--fresh --resume sends a batch again as the same delivery: the webhook-id and bytes of the run it continues', async () => {
+    // The receiver keeps the second batch but answers 500 (it crashed after saving it, say), so the
+    // journal has it as failed, and --resume sends it again: the receiver must be able to drop it.
+    const s = await server((request, res) => {
+      res.statusCode = request.index === 1 ? 500 : 200;
+      res.end();
+    });
+    const journal = join(tempDir('replay'), 'fresh.jsonl');
+    const input = 'fixtures/valid/enveloped-bare-types.json';
+    const args = ['replay', input, '--url', s.url, '--fresh', '--batch-size', '1', '--retries', '0'];
+    const env = { CALLHOOK_SECRET: secret };
+    const first = await runCli([...args, '--sign', 'standard', '--journal', journal], { env });
+    expect(first.code, first.stderr).toBe(1);
+    const resumed = await runCli([...args, '--sign', 'standard', '--journal', journal, '--resume'], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(s.requests).toHaveLength(5);
+    const [failed, again] = [s.requests[1], s.requests[4]];
+    expect(again?.headers['webhook-id']).toBe(failed?.headers['webhook-id']);
+    expect(again?.body.toString()).toBe(failed?.body.toString());
+    // A run of its own (no --resume) is new traffic: other ids, another webhook-id.
+    const other = await runCli([...args, '--sign', 'standard'], { env });
+    expect(other.code, other.stderr).toBe(0);
+    expect(s.requests[6]?.headers['webhook-id']).not.toBe(failed?.headers['webhook-id']);
+    // A journal of a --fresh run continues only as one, and the other way round: else the rest
+    // would be sent with the events' own ids among freshened ones.
+    const withoutFresh = args.filter((arg) => arg !== '--fresh');
+    const plain = await runCli([...withoutFresh, '--journal', journal, '--resume']);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(/it was written with --fresh, and this run has no --fresh/);
+  });
+
   it.skipIf(!hasOpenssl())('verifies HTTPS certificates unless --insecure, and does not retry a bad one', async () => {
     const s = await server(undefined, { tls: selfSignedCertificate() });
     const refused = await runCli(['replay', ndjson(1), '--url', s.url, '--format', 'json', ...fast]);
