@@ -5,6 +5,7 @@ import {
   chownSync,
   existsSync,
   lchownSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -363,6 +364,26 @@ describe('journal', () => {
     lockJournal(path, warn)();
     expect(existsSync(`${path}.lock`)).toBe(false);
     expect(warnings).toEqual([]);
+  });
+
+  it('refuses a journal with a second name (a hard link), whose run would not see the lock of a run on the other', () => {
+    // The lock is named after the journal's path: two runs through two names of one file took a
+    // lock each, and sent every batch twice (helper-156).
+    const path = tempPath('run.jsonl');
+    openJournal(path, () => {}, header()).close();
+    const other = join(dirname(path), 'other.jsonl');
+    linkSync(path, other);
+    for (const name of [path, other]) {
+      expect(() => lockJournal(name, () => {})).toThrow(
+        new CallhookError(
+          `--journal: ${name} is one of 2 names of one file (hard links), and a replay through another name would not see this run's lock; give a journal with one name`,
+        ),
+      );
+    }
+    // Nothing left beside the journal: no lock, no draft of one.
+    expect(readdirSync(dirname(path)).sort()).toEqual(['other.jsonl', 'run.jsonl']);
+    rmSync(other);
+    lockJournal(path, () => {})();
   });
 
   it('makes its lock for the user alone whatever the umask, as the journal', () => {
