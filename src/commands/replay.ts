@@ -426,7 +426,9 @@ function resumedFromJournal(
   // Another receiver may be right (the same one restarted on another port), so it is only said.
   const written = contents.header?.url;
   if (written !== undefined && !sameUrl(written, url)) {
-    warn(`the journal was written for ${written}, and this run sends to ${url}`);
+    warn(
+      `the journal was written for ${written}, and this run sends to ${url}: the batches it confirms as delivered there are not sent here`,
+    );
   }
   return { confirmed: contents.confirmed, fresh: contents.header?.fresh ?? undefined };
 }

@@ -1016,7 +1016,7 @@ describe('replay', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(/2 already delivered \(resumed\)/);
     expect(unwrapped(resumed.stderr)).toContain(
-      `warning: the journal was written for ${s.url}, and this run sends to ${s.url}moved`,
+      `warning: the journal was written for ${s.url}, and this run sends to ${s.url}moved: the batches it confirms as delivered there are not sent here`,
     );
     expect(s.requests.length).toBe(sent);
   });
