@@ -474,3 +474,32 @@ describe('a second cut element, among the bytes a cut one held, read again a sli
     }
   });
 });
+
+describe('only the first value decides that a file is NDJSON: a later one on one line makes no file of lines', () => {
+  // Every later value that opened and closed on its line made the rest of the file NDJSON: a stray
+  // `]` in a 136 MB export lost every event after it, and summarise exited 0 (helper-155).
+  const pretty = (event: unknown) => `[\n${JSON.stringify(event, null, 2).replace(/^/gm, '  ')}\n]`;
+  const events = [...generateCalls({ calls: 2, seed: 3 })].slice(0, 3);
+
+  it('reads pretty batches around a compact value, a text line or a string, each event once', async () => {
+    const [a, b, c] = events.map((event) => pretty(event));
+    expect((await read(`${a}\n${JSON.stringify(events[1])}\n${c}\n`)).events.map((e) => e.value)).toEqual(events);
+    for (const between of ['"x"', '42', '{}']) {
+      const result = await read(`${a}\n${between}\n${b}\n`);
+      expect(
+        result.events.map((e) => e.value),
+        between,
+      ).toEqual([events[0], events[1]]);
+      expect(result.invalid, between).toBe(1);
+    }
+  });
+
+  it('reads the events after a stray `]` inside an element of a pretty batch', async () => {
+    const batch = `[\n${events.map((event) => JSON.stringify(event, null, 2).replace(/^/gm, '  ')).join(',\n')}\n]\n`;
+    const lines = batch.split('\n');
+    // After the first member of the first element.
+    lines.splice(3, 0, ']');
+    const result = await read(lines.join('\n'));
+    expect(result.events.map((e) => e.value)).toEqual(events.slice(1));
+  });
+});

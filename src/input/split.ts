@@ -718,6 +718,16 @@ export class ElementSplitter {
   }
 
   /** The bytes at hand are the file's first to be judged as such (see `binaryIn`). */
+  /**
+   * The value being read is the file's first (a line of text before it is not one). Only it
+   * decides that the file is NDJSON (README): a later value on one line, in a file of pretty
+   * batches, is a value like any other, so that a stray `]` or a junk line does not make the rest
+   * of the file a file of lines, every multi-line event after it broken.
+   */
+  private get atFirstValue(): boolean {
+    return this.valuesAtTop - this.textsAtTop === 1;
+  }
+
   private get atHead(): boolean {
     return this.offset === 0 || this.blankHead;
   }
@@ -1149,7 +1159,7 @@ export class ElementSplitter {
     this.batch++;
     this.topStart = position;
     this.topOpener = byte;
-    this.onTopLine = this.lineDelimited || this.valuesAtTop - this.textsAtTop === 1;
+    this.onTopLine = this.lineDelimited || this.atFirstValue;
     if (byte === OPEN_BRACKET) {
       this.mode = Mode.BatchElement;
       this.batchOpen = position;
@@ -1202,7 +1212,7 @@ export class ElementSplitter {
     this.lastEndOffset = position.offset;
     this.lastEndLine = position.line;
     this.lastEndColumn = position.column;
-    if (closed && open.line === position.line) this.lineDelimited = true;
+    if (closed && open.line === position.line && this.atFirstValue) this.lineDelimited = true;
     this.onTopLine = false;
     this.watchFirstValue = false;
     this.batchEnd(open, true, this.inBatchIndex);
@@ -1395,7 +1405,7 @@ export class ElementSplitter {
       // Hint: a line of text is no value that opened and closed on its line: a heading pasted above
       // a pretty-printed batch does not make the file NDJSON.
       if (this.afterStrayText) this.textsAtTop++;
-      else if (start.line === scanner.line && cut === undefined) this.lineDelimited = true;
+      else if (start.line === scanner.line && cut === undefined && this.atFirstValue) this.lineDelimited = true;
       this.endTopValue(endOffset);
     }
   }
@@ -1685,7 +1695,7 @@ export class ElementSplitter {
     if (end === -1 || !this.offer(chunk.subarray(i, end))) return this.guide.miss();
     // Hint: the columns of this line are not brought up to date with the value's characters: all
     // that is left of the line is spaces, and no position among them is ever reported.
-    this.lineDelimited = true;
+    if (this.atFirstValue) this.lineDelimited = true;
     this.endTopValue(base + end);
     return end;
   }
