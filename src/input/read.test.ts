@@ -504,6 +504,36 @@ describe('paths checked before anything is read', () => {
     }
     expect(problems).toEqual(['binary']);
   });
+
+  it('reads no event of a file with a NUL or binary data in its first 4 KiB, however its slices fall (a long line after a short one)', async () => {
+    // The first slice ended at the first line break before 1 KiB, and its event was handed on
+    // before the NUL after it refused the file: show, summarise and replay read the event that
+    // validate did not (helper-155).
+    const event =
+      '{"time":"2022-09-01T00:00:00.000Z","phone":"61491577426","type":"inbound","campaignId":"31e6080f-1566-47d5-b6ba-c53d7a0ad947"}';
+    const path = join(dir, 'nul-in-head.json');
+    // A NUL in a string, and a PNG's signature and bytes after a line of text.
+    const bytes = Buffer.from(Array.from({ length: 1500 }, (_, i) => (i % 2 === 0 ? 0xfe : 0x01)));
+    const png = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), bytes]);
+    for (const [head, size] of [
+      [Buffer.from(`[\n${event},\n{"note":"\0`), 1025],
+      [Buffer.from(`[\n${event},\n{"note":"\0`), 3000],
+      [Buffer.from(`[\n${event},\n{"note":"\0`), 4096],
+      [Buffer.concat([Buffer.from(`[\n${event},\n`), png]), 2000],
+    ] as const) {
+      writeFileSync(path, Buffer.concat([head, Buffer.alloc(size - head.length, 'x')]));
+      for (const warnings of [true, false]) {
+        const kinds: string[] = [];
+        for await (const records of readRecords([path], { warnings })) {
+          for (const record of records) {
+            if (record.kind === 'problem') kinds.push(record.problem.code);
+            else if (record.kind !== 'file-start' && record.kind !== 'file-end') kinds.push(record.kind);
+          }
+        }
+        expect(kinds, `${size} bytes, warnings ${warnings}`).toEqual(['binary']);
+      }
+    }
+  });
 });
 
 describe('isAmongSources', () => {

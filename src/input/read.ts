@@ -3,6 +3,7 @@
  * records — valid events, invalid elements with their problems, and problems between elements —
  * with bounded memory whatever the size of the files.
  */
+import { isUtf8 } from 'node:buffer';
 import { type BigIntStats, constants, open as openFdCallback } from 'node:fs';
 import { access, type FileHandle, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
@@ -15,6 +16,7 @@ import { fileNameOf, type OpenablePath, openablePath } from './file-names.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
+import { textSampleSize } from './sniff.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
 import { namesStdin, processStdin } from './stdin.js';
 import {
@@ -542,6 +544,19 @@ const recordsAtOnce = 512;
 /** The fewest bytes a slice of a file holds, however small its elements (see `readFile`). */
 const smallestSlice = 1024;
 
+/**
+ * Where the file's first 4 KiB at hand in `buffer` (read from file offset `base`) end, when they
+ * are not plain UTF-8 text; else 0. Hint: binary data in them makes the whole file unread
+ * (README), so such a head goes in one push, judged as the file read at once is: a push ended
+ * at a line break before the binary data would have handed on the events before it. Text, the
+ * bulk of every file, is sliced as any other bytes.
+ */
+function oddHeadEnd(buffer: Buffer, base: number): number {
+  if (base >= textSampleSize) return 0;
+  const head = buffer.subarray(0, textSampleSize - base);
+  return head.includes(0) || !isUtf8(head) ? head.length : 0;
+}
+
 /** What every file of a run is read with. */
 interface RunContext {
   options: ReadOptions;
@@ -685,8 +700,9 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
         typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       const base = start + bytes;
       bytes += buffer.length;
+      const oddHead = oddHeadEnd(buffer, base);
       for (let from = 0; from < buffer.length; ) {
-        let to = splitter.pushEnd(buffer, from, Math.min(buffer.length, from + slice));
+        let to = Math.max(oddHead, splitter.pushEnd(buffer, from, Math.min(buffer.length, from + slice)));
         const pauseAt = pause ? pause.at - base : -1;
         if (pauseAt >= from && pauseAt < to) to = pauseAt;
         if (to > from) splitter.push(buffer.subarray(from, to));
