@@ -503,3 +503,32 @@ describe('only the first value decides that a file is NDJSON: a later one on one
     expect(result.events.map((e) => e.value)).toEqual(events.slice(1));
   });
 });
+
+describe('a file whose second line opens as its first did is NDJSON only if that line holds its value', () => {
+  // A doubled `[` line made a pretty export NDJSON, each of its lines a broken value: 177
+  // elements, no event (helper-155).
+  const events = [...generateCalls({ calls: 3, seed: 5 })].slice(0, 4);
+
+  it('reads every event of a pretty or column-1 batch whose `[` line is doubled, the extra `[` one broken value', async () => {
+    const pretty = JSON.stringify(events, null, 2);
+    const column1 = platformLayout(events).text(platformLayout(events).parts);
+    for (const text of [pretty, column1]) {
+      for (const eol of ['\n', '\r\n']) {
+        const doubled = `[${eol}${text.replaceAll('\n', eol)}${eol}`;
+        for (const readSize of [7, 65536]) {
+          const result = await read(doubled, { readSize, chunkSize: readSize });
+          expect(result.events.map((e) => e.value)).toEqual(events);
+          expect(result.events[0]?.line).toBe(3);
+        }
+      }
+    }
+  });
+
+  it('still reads an NDJSON file whose first line was cut as NDJSON, every other line an event', async () => {
+    const lines = events.map((event) => JSON.stringify(event));
+    lines[0] = lines[0]!.slice(0, 30);
+    const result = await read(`${lines.join('\n')}\n`);
+    expect(result.events.map((e) => e.value)).toEqual(events.slice(1));
+    expect(result.invalid).toBe(1);
+  });
+});

@@ -324,6 +324,11 @@ export class ElementSplitter {
   // Recovery: damage stays inside the element that holds it.
   // The file is line-delimited (NDJSON): a top-level value has begun and ended on one line.
   private lineDelimited = false;
+  /**
+   * NDJSON was decided by the second line opening as the first did, and the value on it has not
+   * yet closed on its line, which confirms it (see `watchLineEnd`).
+   */
+  private linesUnconfirmed = false;
   // The current top-level value began on the line being read, and ends with it if the file is
   // line-delimited; where it began, and its first byte.
   private onTopLine = false;
@@ -916,7 +921,12 @@ export class ElementSplitter {
       // The end of a top-level value's first line: in NDJSON the value ends here, closed or not.
       this.onTopLine = false;
       this.lineBreak = this.scanner.at(at);
-      if (this.lineDelimited) {
+      if (this.linesUnconfirmed && (this.topOpener === OPEN_BRACKET || this.topOpener === OPEN_BRACE)) {
+        // Hint: the second value did not close on its line either, so the file is not NDJSON
+        // after all (a pretty export whose `[` line was doubled): this value goes on.
+        this.linesUnconfirmed = false;
+        this.lineDelimited = false;
+      } else if (this.lineDelimited) {
         this.endLineValue(this.lineBreak);
         this.scanner.inString = false;
         this.scanner.escaped = false;
@@ -959,6 +969,7 @@ export class ElementSplitter {
       if (column === 0 && byte === this.topOpener) {
         this.lineDelimited = true;
         this.endLineValue(this.lineBreak);
+        this.linesUnconfirmed = true;
       } else if (this.topOpener === OPEN_BRACE && byte !== QUOTE && byte !== CLOSE_BRACE) {
         // Not the next member of a pretty-printed object: watch on, as if the first line held more.
         this.watchFirstValue = true;
@@ -1213,6 +1224,7 @@ export class ElementSplitter {
     this.lastEndLine = position.line;
     this.lastEndColumn = position.column;
     if (closed && open.line === position.line && this.atFirstValue) this.lineDelimited = true;
+    this.linesUnconfirmed = false;
     this.onTopLine = false;
     this.watchFirstValue = false;
     this.batchEnd(open, true, this.inBatchIndex);
@@ -1412,6 +1424,7 @@ export class ElementSplitter {
 
   /** A value at the top level (not an array) ended at `endOffset`. */
   private endTopValue(endOffset: number): void {
+    this.linesUnconfirmed = false;
     this.onTopLine = false;
     this.watchFirstValue = false;
     this.parts = [];
