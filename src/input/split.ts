@@ -921,9 +921,11 @@ export class ElementSplitter {
       // The end of a top-level value's first line: in NDJSON the value ends here, closed or not.
       this.onTopLine = false;
       this.lineBreak = this.scanner.at(at);
-      if (this.linesUnconfirmed && (this.topOpener === OPEN_BRACKET || this.topOpener === OPEN_BRACE)) {
-        // Hint: the second value did not close on its line either, so the file is not NDJSON
-        // after all (a pretty export whose `[` line was doubled): this value goes on.
+      const opener = this.topOpener === OPEN_BRACKET || this.topOpener === OPEN_BRACE;
+      if (this.linesUnconfirmed && opener && !this.firstLineHeldMore(at)) {
+        // Hint: the second value is its opener alone on its line, as no line of NDJSON is, so the
+        // file is not NDJSON after all (a pretty export whose `[` line was doubled): it goes on.
+        // A broken line of NDJSON holds more, and ends here as every other one.
         this.linesUnconfirmed = false;
         this.lineDelimited = false;
       } else if (this.lineDelimited) {
