@@ -897,17 +897,23 @@ describe('replay', () => {
     const dir = tempDir('replay');
     const journal = join(dir, 'run.jsonl');
     const input = ndjson(6);
+    // The receiver holds its answers until the second run has been refused: with a fixed delay
+    // instead, a second run slow to start under load found the first one ended.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const s = await server(async (_req, res) => {
-      await new Promise((r) => setTimeout(r, 150));
+      await held;
       res.end();
     });
     const args = ['replay', input, '--url', s.url, '--journal', journal, '--concurrency', '1'];
     const first = spawn(process.execPath, [binPath, ...args], { cwd: repoRoot, stdio: 'ignore' });
     const firstDone = new Promise<number | null>((resolve) => first.on('close', resolve));
-    for (let waited = 0; s.requests.length === 0 && waited < 5000; waited += 10) {
+    for (let waited = 0; s.requests.length === 0 && waited < 10_000; waited += 10) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    const second = await runCli([...args, '--resume']);
+    const second = await runCli([...args, '--resume']).finally(release);
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(
       /^callhook: --journal: .*run\.jsonl is in use by another replay \(pid \d+, .*run\.jsonl\.lock\)/,
