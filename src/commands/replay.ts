@@ -72,6 +72,7 @@ import {
   renderReplaySummary,
   renderUnjournalled,
 } from '../render/replay.js';
+import { SkipWarnings } from '../render/skip-warnings.js';
 import { colorsFor, terminalWidth, toSafeJson, warningLine, wrapMessage } from '../render/terminal.js';
 import { advisedMessage } from '../render/validation.js';
 import { plural } from '../render/words.js';
@@ -541,9 +542,10 @@ async function replayWith(
   // Hint: `/dev/stdin` names stdin too, read as `-` when it is a pipe (listSources).
   const readsStdin = sources.some((source) => source.path === '-');
   const stats = new DeliveryStats();
+  const said = new SkipWarnings();
   const onSkip = (skipped: SkippedInput) => {
     stats.skip(skipped);
-    warn(`${skipped.location}: skipped an invalid element: ${advisedMessage(skipped)}`);
+    if (said.take()) warn(`${skipped.location}: skipped an invalid element: ${advisedMessage(skipped)}`);
   };
   // Hint: a file that is not text fails the run (exit 2, unreadable input), as it fails every command;
   // it is no syntax problem between events, so `inputProblems` does not count it: `unreadableFiles` lists it.
@@ -553,7 +555,7 @@ async function replayWith(
       diagnose(`${formatFatal(unreadableFileError(problem.unreadable)).message}\n`);
     } else {
       stats.problem();
-      diagnose(renderInputProblem(problem.location, problem.message, errColors));
+      if (said.take()) diagnose(renderInputProblem(problem.location, problem.message, errColors));
     }
   };
   // Hint: a report that cannot be written fails the run too (exit 2), said when found; the run goes on.
@@ -585,11 +587,15 @@ async function replayWith(
   });
   const sizes = await inputSizes(sources);
 
+  /** The count of the skip warnings not said, once the input is read. */
+  const tellUnsaid = () => {
+    const line = said.end();
+    if (line !== undefined) warn(line);
+  };
   if (settings.dryRun) {
-    process.exitCode = exitCodeWithUnreadable(
-      await dryRun(batches, settings, version, signer, confirmed).finally(() => sourceBytes.close()),
-      stats.unreadableFiles.length,
-    );
+    const code = await dryRun(batches, settings, version, signer, confirmed).finally(() => sourceBytes.close());
+    tellUnsaid();
+    process.exitCode = exitCodeWithUnreadable(code, stats.unreadableFiles.length);
     return;
   }
 
@@ -670,6 +676,7 @@ async function replayWith(
     if (!endsByItself && !stats.inputEnded) releasePipes();
   }
   const { readError, journalError } = result;
+  tellUnsaid();
 
   // A path that cannot be read before anything was sent is a plain usage error, with no summary.
   if (readError !== undefined && stats.requests === 0 && stats.done === 0) throw readError;

@@ -19,6 +19,7 @@ import {
   renderSkipWarning,
 } from '../render/flow.js';
 import type { ViewFormat } from '../render/formats.js';
+import { SkipWarnings } from '../render/skip-warnings.js';
 import { colorsFor, terminalWidth } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import { correlationIdOf, type EventType } from '../schema/events.js';
@@ -77,10 +78,10 @@ export function parseViewOptions(raw: RawViewOptions): ViewOptions {
 }
 
 /** Writes what an input record that is not a valid event says, so that nothing is skipped silently. */
-async function warnAboutRecord(record: InputRecord, output: Output, mask = false): Promise<void> {
+async function warnAboutRecord(record: InputRecord, output: Output, said: SkipWarnings, mask = false): Promise<void> {
   const line = renderSkipWarning(record);
   // A warning quotes the payload (a phone number that failed validation): --mask covers it too.
-  if (line !== undefined) await output.warn(mask ? maskPhonesInText(line) : line);
+  if (line !== undefined && said.take()) await output.warn(mask ? maskPhonesInText(line) : line);
 }
 
 /**
@@ -104,6 +105,7 @@ export async function* eventRecords(
     // Hint: said as show's other warnings are, into the paged text when paging; `warn` never rejects.
     onWarning: (message: string) => void output.warn(message),
   };
+  const said = new SkipWarnings();
   for await (const records of readRecords(paths, read)) {
     for (const record of records) {
       if (output.closed) return;
@@ -127,11 +129,13 @@ export async function* eventRecords(
           continue;
         }
         if (record.kind === 'invalid') skipped.elements++;
-        await warnAboutRecord(record, output, options.mask);
+        await warnAboutRecord(record, output, said, options.mask);
       }
     }
     if (output.closed) return;
   }
+  const rest = said.end();
+  if (rest !== undefined) await output.warn(rest);
 }
 
 /** Ends the output and turns a write error other than EPIPE into an I/O error. */

@@ -404,6 +404,41 @@ describe.concurrent('show: options', () => {
     }
   });
 
+  test('says the first 1,000 skipped elements and problems, then counts the rest in one line, in show, trace and replay', async ({
+    expect,
+  }) => {
+    // A file of a million broken lines was 122 MB of warnings on stderr from show (helper-155).
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-show-many-'));
+    try {
+      const file = join(dir, 'broken.ndjson');
+      const [event] = [...generateCalls({ calls: 1, seed: 2 })];
+      const broken = Array.from({ length: 1_003 }, (_, i) => `{"id": "${i}", "eventType": "CallC`);
+      writeFileSync(file, `${[...broken, JSON.stringify(event)].join('\n')}\n`);
+      const [show, trace, replay] = await Promise.all([
+        runCli(['show', file, '--format', 'json']),
+        runCli(['trace', 'c0ffee', file]),
+        runCli(['replay', file, '--url', 'http://127.0.0.1:9/', '--dry-run', '--format', 'json']),
+      ]);
+      for (const [name, run] of [
+        ['show', show],
+        ['trace', trace],
+        ['replay', replay],
+      ] as const) {
+        const lines = unwrapped(run.stderr).trimEnd().split('\n');
+        const skips = lines.filter((line) => line.includes(': skipped an invalid'));
+        expect(skips.length, name).toBe(1_000);
+        expect(skips.at(-1), name).toContain(`${file}:1000:`);
+        expect(lines, name).toContain(
+          'callhook: warning: 3 more skipped elements and problems not listed: callhook validate lists every one',
+        );
+      }
+      expect(show.code).toBe(0);
+      expect(JSON.parse(show.stdout)).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('usage errors exit 2 and name the option; a missing file exits 2', async ({ expect }) => {
     const bad = [
       [['--status', 'Done'], '--status'],
