@@ -844,10 +844,18 @@ export function parseElement(
   if (element.nonAscii && !isUtf8(element.bytes)) return notUtf8(element, file, limit, lineBefore);
   // Hint: an ASCII element decodes as latin1, a plain copy, instead of through the UTF-8 decoder.
   const text = new ElementText(element.bytes.toString(element.nonAscii ? 'utf8' : 'latin1'), element, file, lineBefore);
+  // Hint: JSON.parse never gives undefined. An element ended before it closed cannot parse, and
+  // JSON.parse's throw costs more than a parse (a file of broken lines took 40 µs a line): it is
+  // diagnosed at once.
   let value: unknown;
-  try {
-    value = JSON.parse(text.text);
-  } catch {
+  if (element.cut === undefined && !element.truncated) {
+    try {
+      value = JSON.parse(text.text);
+    } catch {
+      value = undefined;
+    }
+  }
+  if (value === undefined) {
     const { problems, more } = diagnoseSyntax(text, element, limit);
     for (const problem of problems) problem.pointer = element.pointer + problem.pointer;
     return { text, value: undefined, parsed: false, problems, omitted: omitted(more, 0) };

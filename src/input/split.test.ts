@@ -867,6 +867,34 @@ describe('ElementSplitter', () => {
     );
   });
 
+  it('marks an element cut or truncated only when its bytes cannot parse (parseElement skips JSON.parse for it)', () => {
+    // Damage of every kind the splitter ends an element for: bytes cut out anywhere, a line break
+    // put in, the end of the file taken off; in every layout, in chunks of any size.
+    fc.assert(
+      fc.property(
+        fc.array(fc.jsonValue({ maxDepth: 3 }), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom('pretty', 'compact', 'ndjson'),
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom('', '\n'),
+        fc.integer({ min: 1, max: 64 }),
+        (values, layout, at, length, put, chunkSize) => {
+          const text =
+            layout === 'ndjson'
+              ? values.map((value) => JSON.stringify(value)).join('\n')
+              : JSON.stringify(values, null, layout === 'pretty' ? 2 : 0);
+          const from = at % (text.length + 1);
+          const damaged = text.slice(0, from) + put + text.slice(Math.min(text.length, from + (length % 40)));
+          for (const element of split(damaged, chunkSize).elements) {
+            if (element.cut === undefined && !element.truncated) continue;
+            expect(() => JSON.parse(element.bytes.toString()), element.bytes.toString()).toThrow();
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
   it('places a missing comma after any pretty-printed element where the slow computation does', () => {
     const value = fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 });
     fc.assert(
