@@ -240,6 +240,9 @@ describe('journal', () => {
   it('(7) --resume refuses a missing journal, another input, a changed input, another --batch-size or another selection of events', () => {
     const path = tempPath('run.jsonl');
     expect(() => readJournal(path, () => {})).toThrow(/--resume: the journal .*run\.jsonl does not exist/);
+    // One that cannot be read (here a folder; a journal of mode 200 for a user not root) is named as --journal.
+    const folder = dirname(path);
+    expect(() => readJournal(folder, () => {})).toThrow(new CallhookError(`--journal: ${folder}: is a directory`));
     const run = { inputs: ['in.ndjson'], fingerprint: 'sha256:aa', batchSize: 5, selection: '', fresh: false };
     expect(() => checkResume(path, header(), run)).not.toThrow();
     // The same content under another name is the same input.

@@ -259,7 +259,11 @@ export function readJournal(path: string, warn: (message: string) => void): Jour
         ExitCode.usage,
       );
     }
-    throw describeIoError(error, path);
+    // Hint: an I/O error is named as every other refusal of the journal is (mode 200: writable,
+    // so not refused before); the checks' own refusals say it already.
+    const failure = describeIoError(error, path);
+    if (!(failure instanceof CallhookError) || failure === error) throw failure;
+    throw new CallhookError(`--journal: ${failure.message}`, failure.exitCode);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
