@@ -419,9 +419,16 @@ function resumedFromJournal(
   for (const line of contents.unreadable) {
     warn(`${path}:${line}: unreadable journal line skipped (cut short by a crash or a full disk?)`);
   }
-  if (contents.header && contents.header.selection === undefined) {
+  // Hint: a journal of an earlier version says nothing of what it did not record: not compared, said.
+  const unrecorded = [
+    contents.header?.selection === undefined
+      ? ['which events its run selected', '--type, --no-validate and --max-element-size']
+      : [],
+    contents.header?.fresh === undefined ? ['whether its run had --fresh', '--fresh (or none)'] : [],
+  ].filter((pair) => pair.length > 0);
+  if (contents.header && unrecorded.length > 0) {
     warn(
-      "the journal does not say which events its run selected (an earlier version wrote it): resume only with that run's --type, --no-validate and --max-element-size",
+      `the journal does not say ${unrecorded.map(([what]) => what).join(' or ')} (an earlier version wrote it): resume only with that run's ${unrecorded.map(([, options]) => options).join(', and ')}`,
     );
   }
   // Another receiver may be right (the same one restarted on another port), so it is only said.
@@ -603,13 +610,12 @@ async function replayWith(
   let journal: Journal | undefined;
   if (settings.journal) {
     if (!settings.resume) refuseExistingJournal(settings.journal);
+    // Hint: the run's identity as checked, but with the --fresh run itself, not whether there is one.
+    const { fresh: _asked, ...identity } = run;
     const header: JournalHeader = {
       journal: journalKind,
       version: 1,
-      inputs: run.inputs,
-      fingerprint: run.fingerprint,
-      batchSize: run.batchSize,
-      selection: run.selection,
+      ...identity,
       fresh: fresh?.run ?? null,
       url,
       startedAt: isoOf(Date.now()),

@@ -24,7 +24,10 @@ describe('--fresh', () => {
     expect(out.data.startedTime).toBe('2023-05-02T10:00:00.250Z');
     expect(out.data.name).toBe('x');
     expect(envelope.createdAt).toBe('2023-05-01T10:00:30Z');
-    expect(freshenEvent(bare, { shiftMs })).toEqual({ time: '2023-05-02T09:00:00Z', phone: '61491573087' });
+    expect(freshenEvent(bare, { shiftMs, newId: freshIds() })).toEqual({
+      time: '2023-05-02T09:00:00Z',
+      phone: '61491573087',
+    });
   });
 
   it('keeps the precision of the original text', () => {

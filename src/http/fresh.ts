@@ -3,7 +3,7 @@
  * spacing between them, for receivers that reject old or repeated events. Pure.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { instantOf, isoOf } from '../core/instant.js';
+import { instantOf, isoOf, lastInstant } from '../core/instant.js';
 import { isEnvelope } from '../schema/check.js';
 
 type Json = Record<string, unknown>;
@@ -43,8 +43,8 @@ export function formatLike(original: string, ms: number): string {
 interface FreshOptions {
   /** Milliseconds added to every timestamp. */
   shiftMs: number;
-  /** Makes the new id of an event from its old one; `freshIds()` by default. */
-  newId?: (oldId: string) => string;
+  /** Makes the new id of an event from its old one (`freshIds`). */
+  newId: (oldId: string) => string;
 }
 
 /**
@@ -61,8 +61,6 @@ export function freshIds(key: Buffer = randomBytes(32)): (oldId: string) => stri
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   };
 }
-
-const defaultIds = freshIds();
 
 /**
  * What makes one `--fresh` run's events: the key of its new ids (base64url) and the shift of its
@@ -87,7 +85,8 @@ export function isFreshRun(value: unknown): value is FreshRun {
     run !== null &&
     typeof run.key === 'string' &&
     /^[A-Za-z0-9_-]{43}$/.test(run.key) &&
-    Number.isSafeInteger(run.shiftMs)
+    Number.isSafeInteger(run.shiftMs) &&
+    Math.abs(run.shiftMs as number) <= lastInstant
   );
 }
 
@@ -101,7 +100,7 @@ export function freshRewrite(run: FreshRun): (value: unknown) => string {
 export function freshenEvent(value: unknown, options: FreshOptions): unknown {
   if (!isObject(value)) return value;
   const copy: Json = structuredClone(value);
-  if (isEnvelope(copy) && typeof copy.id === 'string') copy.id = (options.newId ?? defaultIds)(copy.id);
+  if (isEnvelope(copy) && typeof copy.id === 'string') copy.id = options.newId(copy.id);
   eachTimestamp(copy, (holder, key, text) => {
     const ms = instantOf(text);
     if (!Number.isNaN(ms)) holder[key] = formatLike(text, ms + options.shiftMs);

@@ -293,6 +293,8 @@ describe('journal', () => {
       { fingerprint: 1 },
       { fresh: { key: 'short', shiftMs: 1 } },
       { fresh: { key: 'k'.repeat(43), shiftMs: 0.5 } },
+      // A shift past every instant callhook writes (to year 255532): edited, not written.
+      { fresh: { key: 'k'.repeat(43), shiftMs: 8_000_000_000_000_000 } },
       { fresh: true },
     ]) {
       const contents = parseJournal(JSON.stringify({ ...header(), ...bad }));
@@ -379,7 +381,7 @@ describe('journal', () => {
     for (const name of [path, other]) {
       expect(() => lockJournal(name, () => {})).toThrow(
         new CallhookError(
-          `--journal: ${name} is one of 2 names of one file (hard links), and a replay through another name would not see this run's lock; give a journal with one name`,
+          `--journal: ${name} is one of 2 names of one file (hard links), and a replay through another name would not see this run's lock; give a journal with one name (copy it to a new file, or remove the other name)`,
         ),
       );
     }

@@ -461,7 +461,7 @@ function refuseSecondNames(path: string, lock: string, mine: string): void {
   if (names <= 1) return;
   if (readFileSync(lock, 'utf8') === mine) rmSync(lock, { force: true });
   throw new CallhookError(
-    `--journal: ${path} is one of ${names} names of one file (hard links), and a replay through another name would not see this run's lock; give a journal with one name`,
+    `--journal: ${path} is one of ${names} names of one file (hard links), and a replay through another name would not see this run's lock; give a journal with one name (copy it to a new file, or remove the other name)`,
     ExitCode.usage,
   );
 }

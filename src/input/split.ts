@@ -722,7 +722,6 @@ export class ElementSplitter {
     return 0;
   }
 
-  /** The bytes at hand are the file's first to be judged as such (see `binaryIn`). */
   /**
    * The value being read is the file's first (a line of text before it is not one). Only it
    * decides that the file is NDJSON (README): a later value on one line, in a file of pretty
@@ -733,6 +732,7 @@ export class ElementSplitter {
     return this.valuesAtTop - this.textsAtTop === 1;
   }
 
+  /** The bytes at hand are the file's first to be judged as such (see `binaryIn`). */
   private get atHead(): boolean {
     return this.offset === 0 || this.blankHead;
   }

@@ -1074,6 +1074,14 @@ describe('replay', () => {
     const plain = await runCli(['replay', input, '--url', s.url.replace(/\/$/, ''), '--journal', journal, '--resume']);
     expect(plain.stderr).toContain('warning: the journal does not say which events its run selected');
     expect(plain.stderr).not.toContain('this run sends to');
+    // One that records the selection but not --fresh (written before 93a271d): said for --fresh alone.
+    const { fresh: _fresh, ...beforeFresh } = JSON.parse(head ?? '{}');
+    writeFileSync(journal, [JSON.stringify(beforeFresh), ...rest].join('\n'));
+    const noFresh = await runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume', '--no-validate']);
+    expect(noFresh.code).toBe(0);
+    expect(unwrapped(noFresh.stderr)).toContain(
+      "warning: the journal does not say whether its run had --fresh (an earlier version wrote it): resume only with that run's --fresh (or none)",
+    );
   });
 
   it('(8) counts a stray top-level comma as a problem, not as an invalid event, as validate does', async () => {
