@@ -239,6 +239,9 @@ export interface ValidationHalf {
 }
 
 /** The index in its top-level array (-1 for a lone value) and the problems counted up to its end, of the event numbered `first`. */
+/** The gap of a lone value (no array), which no element's gap can be: an Int32's least. */
+const loneValue = -(2 ** 31);
+
 function firstSeen(half: ValidationHalf, first: number): { index: number; problems: number } {
   const { starts, gaps, problems } = half.firsts;
   // The last run that begins at or before `first`.
@@ -249,8 +252,8 @@ function firstSeen(half: ValidationHalf, first: number): { index: number; proble
     if ((starts[middle] ?? Number.POSITIVE_INFINITY) <= first) low = middle;
     else high = middle - 1;
   }
-  const gap = gaps[low] ?? -1;
-  return { index: gap === -1 ? -1 : first + gap, problems: problems[low] ?? 0 };
+  const gap = gaps[low] ?? loneValue;
+  return { index: gap === loneValue ? -1 : first + gap, problems: problems[low] ?? 0 };
 }
 
 /**
@@ -288,8 +291,9 @@ export class HalfValidationCollector {
     if (firstSeenId(record) === undefined) return;
     const first = this.count++;
     // In an array, the element's index less its number among the events first seen: the
-    // elements before it that were not such events. -1 for a lone value.
-    const gap = record.element.pointer === '' ? -1 : Number(record.element.pointer.slice(1)) - first;
+    // elements before it that were not such events; negative in NDJSON of batches, whose indices
+    // start again on each line. `loneValue` for a lone value.
+    const gap = record.element.pointer === '' ? loneValue : Number(record.element.pointer.slice(1)) - first;
     const problems = this.report.errors + this.report.warnings;
     const last = this.length - 1;
     if (last >= 0 && this.runs.gaps[last] === gap && this.runs.problems[last] === problems) return;

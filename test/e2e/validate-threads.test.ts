@@ -216,6 +216,19 @@ describe('validate on two threads', () => {
     expect(report.totals.warnings).toBeGreaterThanOrEqual(3);
   });
 
+  it('points a redelivery across the halves at its element in a line batch, whatever its place among the events first seen', async () => {
+    // NDJSON of batches, then the same again: the half kept each first-seen event's index as its
+    // gap from its count, -1 meaning a lone value, so an element whose index was its count less
+    // one got pointer `/id` for `/0/id` (helper-157): here each second batch of the half.
+    for (const size of [1, 3, 4]) {
+      const batches: string[] = [];
+      for (let i = 0; i + size <= 32; i += size) batches.push(JSON.stringify(events.slice(i, i + size)));
+      const text = `${batches.join('\n')}\n${batches.join('\n')}\n`;
+      const report = await expectSame(write(`batches-${size}.ndjson`, text), /^two threads/);
+      expect(report.totals.warnings).toBe(batches.length * size);
+    }
+  });
+
   it('frames a trailing comma at the very end of the file, read by the second half, as one thread does', async () => {
     const lines = events.map((event) => JSON.stringify(event));
     for (const [name, text] of [
