@@ -325,6 +325,9 @@ export class HalfValidationCollector {
   }
 }
 
+/** Where a message says a bracket was opened (element.ts, split.ts): moved with the problem. */
+const openedAt = /(array|object) opened at line (\d+), column (\d+)/;
+
 /**
  * A problem of a file's second half, read from `cut` on, at its place in the whole file: lines
  * count on from the cut's, columns of its first line from the cut's column, and inside the
@@ -343,6 +346,17 @@ function movedBy(problem: Problem, cut: CutPosition, across: ReadonlyMap<string,
         : at.pointer.replace(/^\/(\d+)/, (_, index: string) => `/${Number(index) + batchIndex}`),
   });
   const id = problem.eventId;
+  // Hint: the first place a message names is callhook's own (any quoted payload comes after it).
+  const opened = openedAt.exec(problem.message);
+  if (opened) {
+    // Hint: the top-level array the half began in opened, for its reader, where it began reading.
+    const resumedIn = opened[1] === 'array' && opened[2] === '1' && opened[3] === '1' && cut.opened;
+    const at = resumedIn || moved({ line: Number(opened[2]), column: Number(opened[3]), pointer: '' } as Location);
+    problem = {
+      ...problem,
+      message: problem.message.replace(openedAt, `$1 opened at line ${at.line}, column ${at.column}`),
+    };
+  }
   const first = id !== undefined && across.has(id) ? across.get(id) : problem.firstCopy && moved(problem.firstCopy);
   if (id !== undefined) return { ...moved(problem), firstCopy: first, message: duplicateIdMessage(id, first) };
   if (!problem.firstCopy || !first) return moved(problem);

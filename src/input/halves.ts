@@ -56,6 +56,8 @@ export interface CutPosition {
   line: number;
   column: number;
   batchIndex: number | undefined;
+  /** Where the top-level array the cut is in opened (its `[`), when the cut is in one. */
+  opened?: { line: number; column: number } | undefined;
 }
 
 /** A consumer whose counts can be taken from one thread and merged into another's. */
@@ -204,6 +206,8 @@ export function threadSettings(): { one: boolean; two: boolean; trace: boolean; 
 export interface Midpoint {
   offset: number;
   point: ResumePoint;
+  /** Where the top-level array opened, for `batch`: the second half's reader never sees its `[`. */
+  opened?: { line: number; column: number } | undefined;
   /** The blanks before the element at `offset` on its line (`batch`), for `ElementSplitter.resumeAt`. */
   indent?: number | undefined;
 }
@@ -244,12 +248,23 @@ export async function findMidpoint(path: string, size: number, middle?: number):
       const open = at + needle.length - 1;
       const element = column1 ? mayOpenEvent(bytes, open, budget) : true;
       if (element === undefined) return undefined;
-      if (element) return { offset: from + open, point: array ? 'batch' : 'top', indent: array?.[1]?.length };
+      if (element) {
+        return array
+          ? { offset: from + open, point: 'batch', indent: array[1]?.length, opened: arrayOpened(array[0]) }
+          : { offset: from + open, point: 'top' };
+      }
     }
     return undefined;
   } finally {
     await handle.close();
   }
+}
+
+/** The line and column of the `[` that `head` (the file's start, up to its first element) opens with, a BOM not counted. */
+function arrayOpened(head: string): { line: number; column: number } {
+  const before = head.replace(/^\uFEFF/, '').slice(0, head.replace(/^\uFEFF/, '').indexOf('['));
+  const lines = before.split('\n');
+  return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
 }
 
 /** What `readInHalves` did, for `CALLHOOK_THREADS=trace`. */
@@ -398,6 +413,7 @@ export async function readInHalves<State>(
         line: place.line,
         column: place.column,
         batchIndex: from.point !== 'batch' ? undefined : inArray ? Number(lastPointer.slice(1)) + 1 : 0,
+        opened: from.opened,
       };
       const places = await positionsOf(
         path,

@@ -229,6 +229,22 @@ describe('validate on two threads', () => {
     }
   });
 
+  it('names the line where a batch the second half reads opened, in its message, as one thread does', async () => {
+    // "the array opened at line 2" counted the second half's lines from where it began (helper-157).
+    const batches: string[] = [];
+    for (let i = 0; i + 3 <= 48; i += 3) batches.push(JSON.stringify(events.slice(i, i + 3)));
+    const late = Math.floor(batches.length * 0.8);
+    batches[late] = batches[late]!.slice(0, 300);
+    const report = await expectSame(write('cut-batches.ndjson', `${batches.join('\n')}\n`), /^two threads/);
+    expect(report.files[0]!.problems.map((p) => p.message).join('\n')).toMatch(/opened at line \d+, column 1\b/);
+    // And the top-level array the second half began in, opened where its reader never was.
+    const unclosed = `\uFEFF\n\n  ${pretty(events.slice(0, 40)).replace(/\n\]$/, '\n')}`;
+    const pretty2 = await expectSame(write('unclosed.json', unclosed), twoThreads);
+    expect(pretty2.files[0]!.problems.map((p) => p.message)).toContain(
+      'unexpected end of file: the array opened at line 3, column 3 is not closed',
+    );
+  });
+
   it('frames a trailing comma at the very end of the file, read by the second half, as one thread does', async () => {
     const lines = events.map((event) => JSON.stringify(event));
     for (const [name, text] of [
