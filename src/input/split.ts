@@ -324,11 +324,6 @@ export class ElementSplitter {
   // Recovery: damage stays inside the element that holds it.
   // The file is line-delimited (NDJSON): a top-level value has begun and ended on one line.
   private lineDelimited = false;
-  /**
-   * NDJSON was decided by the second line opening as the first did, and the value on it has not
-   * yet closed on its line, which confirms it (see `watchLineEnd`).
-   */
-  private linesUnconfirmed = false;
   // The current top-level value began on the line being read, and ends with it if the file is
   // line-delimited; where it began, and its first byte.
   private onTopLine = false;
@@ -921,14 +916,7 @@ export class ElementSplitter {
       // The end of a top-level value's first line: in NDJSON the value ends here, closed or not.
       this.onTopLine = false;
       this.lineBreak = this.scanner.at(at);
-      const opener = this.topOpener === OPEN_BRACKET || this.topOpener === OPEN_BRACE;
-      if (this.linesUnconfirmed && opener && !this.firstLineHeldMore(at)) {
-        // Hint: the second value is its opener alone on its line, as no line of NDJSON is, so the
-        // file is not NDJSON after all (a pretty export whose `[` line was doubled): it goes on.
-        // A broken line of NDJSON holds more, and ends here as every other one.
-        this.linesUnconfirmed = false;
-        this.lineDelimited = false;
-      } else if (this.lineDelimited) {
+      if (this.lineDelimited) {
         this.endLineValue(this.lineBreak);
         this.scanner.inString = false;
         this.scanner.escaped = false;
@@ -971,7 +959,6 @@ export class ElementSplitter {
       if (column === 0 && byte === this.topOpener) {
         this.lineDelimited = true;
         this.endLineValue(this.lineBreak);
-        this.linesUnconfirmed = true;
       } else if (this.topOpener === OPEN_BRACE && byte !== QUOTE && byte !== CLOSE_BRACE) {
         // Not the next member of a pretty-printed object: watch on, as if the first line held more.
         this.watchFirstValue = true;
@@ -1226,7 +1213,6 @@ export class ElementSplitter {
     this.lastEndLine = position.line;
     this.lastEndColumn = position.column;
     if (closed && open.line === position.line && this.atFirstValue) this.lineDelimited = true;
-    this.linesUnconfirmed = false;
     this.onTopLine = false;
     this.watchFirstValue = false;
     this.batchEnd(open, true, this.inBatchIndex);
@@ -1426,7 +1412,6 @@ export class ElementSplitter {
 
   /** A value at the top level (not an array) ended at `endOffset`. */
   private endTopValue(endOffset: number): void {
-    this.linesUnconfirmed = false;
     this.onTopLine = false;
     this.watchFirstValue = false;
     this.parts = [];
