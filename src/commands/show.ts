@@ -106,36 +106,40 @@ export async function* eventRecords(
     onWarning: (message: string) => void output.warn(message),
   };
   const said = new SkipWarnings();
-  for await (const records of readRecords(paths, read)) {
-    for (const record of records) {
-      if (output.closed) return;
-      if (record.kind === 'event') yield record;
-      else if (record.kind === 'invalid' && record.call) {
-        yield {
-          kind: 'event',
-          event: record.call,
-          value: record.value,
-          element: record.element,
-          problems: [],
-          duplicate: record.duplicate === true,
-        };
-      } else {
-        if (record.kind === 'problem' && record.problem.fatal) {
-          // Hint: a file that is not text fails the run, however it ends (`| head` included). Its
-          // line holds no payload text (a file name, a byte offset), so --mask leaves it whole.
-          skipped.unreadable++;
-          process.exitCode = exitCodeWithUnreadable(Number(process.exitCode ?? ExitCode.ok), skipped.unreadable);
-          await output.diagnose(`${formatFatal(unreadableFileError(record.problem)).message}\n`);
-          continue;
+  try {
+    for await (const records of readRecords(paths, read)) {
+      for (const record of records) {
+        if (output.closed) return;
+        if (record.kind === 'event') yield record;
+        else if (record.kind === 'invalid' && record.call) {
+          yield {
+            kind: 'event',
+            event: record.call,
+            value: record.value,
+            element: record.element,
+            problems: [],
+            duplicate: record.duplicate === true,
+          };
+        } else {
+          if (record.kind === 'problem' && record.problem.fatal) {
+            // Hint: a file that is not text fails the run, however it ends (`| head` included). Its
+            // line holds no payload text (a file name, a byte offset), so --mask leaves it whole.
+            skipped.unreadable++;
+            process.exitCode = exitCodeWithUnreadable(Number(process.exitCode ?? ExitCode.ok), skipped.unreadable);
+            await output.diagnose(`${formatFatal(unreadableFileError(record.problem)).message}\n`);
+            continue;
+          }
+          if (record.kind === 'invalid') skipped.elements++;
+          await warnAboutRecord(record, output, said, options.mask);
         }
-        if (record.kind === 'invalid') skipped.elements++;
-        await warnAboutRecord(record, output, said, options.mask);
       }
+      if (output.closed) return;
     }
-    if (output.closed) return;
+  } finally {
+    // Hint: also when reading stops early (--limit, a trace's second call, the reader gone).
+    const rest = said.end();
+    if (rest !== undefined) await output.warn(rest);
   }
-  const rest = said.end();
-  if (rest !== undefined) await output.warn(rest);
 }
 
 /** Ends the output and turns a write error other than EPIPE into an I/O error. */

@@ -25,6 +25,6 @@ export class SkipWarnings {
   end(): string | undefined {
     if (this.unsaid === 0) return undefined;
     const what = this.unsaid === 1 ? 'more skipped element or problem' : 'more skipped elements and problems';
-    return `${grouped(this.unsaid)} ${what} not listed: callhook validate lists every one`;
+    return `${grouped(this.unsaid)} ${what} not listed: callhook validate --max-problems N lists more`;
   }
 }

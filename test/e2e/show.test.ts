@@ -429,11 +429,15 @@ describe.concurrent('show: options', () => {
         expect(skips.length, name).toBe(1_000);
         expect(skips.at(-1), name).toContain(`${file}:1000:`);
         expect(lines, name).toContain(
-          'callhook: warning: 3 more skipped elements and problems not listed: callhook validate lists every one',
+          'callhook: warning: 3 more skipped elements and problems not listed: callhook validate --max-problems N lists more',
         );
       }
       expect(show.code).toBe(0);
       expect(JSON.parse(show.stdout)).toHaveLength(1);
+      // Said too when reading stops early: here at --limit's first event, after 1,003 skipped and 3 more after it.
+      writeFileSync(file, `${[...broken, JSON.stringify(event), ...broken.slice(0, 3)].join('\n')}\n`);
+      const limited = await runCli(['show', file, '--format', 'json', '--limit', '1']);
+      expect(unwrapped(limited.stderr)).toContain('callhook: warning: 3 more skipped elements and problems not listed');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
