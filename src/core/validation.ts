@@ -325,8 +325,12 @@ export class HalfValidationCollector {
   }
 }
 
-/** Where a message says a bracket was opened (element.ts, split.ts): moved with the problem. */
-const openedAt = /(array|object) opened at line (\d+), column (\d+)/;
+/**
+ * Where the messages of element.ts and split.ts say a bracket was opened: moved with the problem.
+ * Hint: anchored at their start, so that payload text a message quotes (a key) is never changed.
+ */
+const openedAt =
+  /^((?:expected "[\]}]" to close|unexpected end of (?:file|the line):) the (array|object)) opened at line (\d+), column (\d+)/;
 
 /**
  * A problem of a file's second half, read from `cut` on, at its place in the whole file: lines
@@ -346,12 +350,11 @@ function movedBy(problem: Problem, cut: CutPosition, across: ReadonlyMap<string,
         : at.pointer.replace(/^\/(\d+)/, (_, index: string) => `/${Number(index) + batchIndex}`),
   });
   const id = problem.eventId;
-  // Hint: the first place a message names is callhook's own (any quoted payload comes after it).
   const opened = openedAt.exec(problem.message);
   if (opened) {
     // Hint: the top-level array the half began in opened, for its reader, where it began reading.
-    const resumedIn = opened[1] === 'array' && opened[2] === '1' && opened[3] === '1' && cut.opened;
-    const at = resumedIn || moved({ line: Number(opened[2]), column: Number(opened[3]), pointer: '' } as Location);
+    const resumedIn = opened[2] === 'array' && opened[3] === '1' && opened[4] === '1' && cut.opened;
+    const at = resumedIn || moved({ line: Number(opened[3]), column: Number(opened[4]), pointer: '' } as Location);
     problem = {
       ...problem,
       message: problem.message.replace(openedAt, `$1 opened at line ${at.line}, column ${at.column}`),

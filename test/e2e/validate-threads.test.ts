@@ -243,6 +243,14 @@ describe('validate on two threads', () => {
     expect(pretty2.files[0]!.problems.map((p) => p.message)).toContain(
       'unexpected end of file: the array opened at line 3, column 3 is not closed',
     );
+    // A key that says the same is payload, quoted as it is.
+    const keyed = events
+      .slice(0, 40)
+      .map((event, i) => (i === 35 ? { ...event, 'the array opened at line 2, column 9': 1 } : event));
+    const quoted = await expectSame(write('keyed.json', pretty(keyed)), twoThreads, {}, { ...withRing, strict: true });
+    expect(quoted.files[0]!.problems.map((p) => p.message).join('\n')).toContain(
+      '"the array opened at line 2, column 9"',
+    );
   });
 
   it('frames a trailing comma at the very end of the file, read by the second half, as one thread does', async () => {
