@@ -365,7 +365,8 @@ export async function readInHalves<State>(
   // so their first copies are looked for among the last events this thread saw first.
   const recent = options.firstCopies && options.warnings !== false ? new RecentFirsts() : undefined;
   const stop = async (atBoundary: boolean): Promise<boolean> => {
-    if (cells) from = { offset: Number(Atomics.load(cells, cutCell)), point: from.point };
+    // Hint: a worker chose its own cut's offset; the array it is in opened where the guess found.
+    if (cells) from = { offset: Number(Atomics.load(cells, cutCell)), point: from.point, opened: from.opened };
     how = `two threads (the second from byte ${from.offset})`;
     if (times) {
       times['main at the cut'] = now();

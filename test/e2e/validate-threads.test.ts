@@ -375,6 +375,12 @@ describe('validate on two threads', () => {
     expect(two.stderr).toMatch(/^callhook: read on two threads \(the second from byte \d+, \d+ redelivered/);
     expect(two.code).toBe(1);
     expect(two.stdout).toBe(one.stdout);
+    // A worker chooses its own cut: the array it is in still opened where the file says.
+    const unclosed = write('unclosed-cli.json', `\uFEFF\n  ${pretty(events.slice(0, 60)).replace(/\n\]$/, '\n')}`);
+    const [twoOpen, oneOpen] = await Promise.all([run('2,trace', 'json', unclosed), run('1', 'json', unclosed)]);
+    expect(twoOpen.stderr).toMatch(/^callhook: read on two threads/);
+    expect(twoOpen.stdout).toContain('the array opened at line 2, column 3 is not closed');
+    expect(twoOpen.stdout).toBe(oneOpen.stdout);
     // Code frames too: those of commas missing between elements after lines longer than a frame
     // shows began where a read began (a line before shown from its middle, or not at all), and
     // asked for two threads the reads fall elsewhere: the worker's, or the first thread's up to its cut.
