@@ -413,7 +413,6 @@ export function lockJournal(
     }
   }
   removeStaleDrafts(lock);
-  refuseSecondNames(path, lock, mine);
   let held = true;
   const heartbeat = setInterval(() => {
     let text: string;
@@ -442,16 +441,17 @@ export function lockJournal(
     }
   };
   process.on('exit', release);
+  refuseSecondNames(path, release);
   return release;
 }
 
 /**
- * Refuses, its lock let go of, a journal that has more than one name (a hard link): the lock is
- * named after the path, so a run through another name would take a lock of its own, and both
- * would send the batches the journal has not confirmed. Hint: checked once the lock is held, so
- * a name added after this run's check is seen by the run that uses it.
+ * Refuses, its lock let go of (`release`), a journal that has more than one name (a hard link):
+ * the lock is named after the path, so a run through another name would take a lock of its own,
+ * and both would send the batches the journal has not confirmed. Hint: checked once the lock is
+ * held, so a name added after this run's check is seen by the run that uses it.
  */
-function refuseSecondNames(path: string, lock: string, mine: string): void {
+function refuseSecondNames(path: string, release: () => void): void {
   let names: number;
   try {
     names = statSync(path).nlink;
@@ -459,7 +459,7 @@ function refuseSecondNames(path: string, lock: string, mine: string): void {
     return; // Not made yet: a new journal has one name.
   }
   if (names <= 1) return;
-  if (readFileSync(lock, 'utf8') === mine) rmSync(lock, { force: true });
+  release();
   throw new CallhookError(
     `--journal: ${path} is one of ${names} names of one file (hard links), and a replay through another name would not see this run's lock; give a journal with one name (copy it to a new file, or remove the other name)`,
     ExitCode.usage,
