@@ -420,25 +420,26 @@ function resumedFromJournal(
     warn(`${path}:${line}: unreadable journal line skipped (cut short by a crash or a full disk?)`);
   }
   // Hint: a journal of an earlier version says nothing of what it did not record: not compared, said.
-  const unrecorded = [
-    contents.header?.selection === undefined
-      ? ['which events its run selected', '--type, --no-validate and --max-element-size']
-      : [],
-    contents.header?.fresh === undefined ? ['whether its run had --fresh', '--fresh (or none)'] : [],
-  ].filter((pair) => pair.length > 0);
-  if (contents.header && unrecorded.length > 0) {
-    warn(
-      `the journal does not say ${unrecorded.map(([what]) => what).join(' or ')} (an earlier version wrote it): resume only with that run's ${unrecorded.map(([, options]) => options).join(', and ')}`,
-    );
+  const header = contents.header;
+  const unrecorded: Array<{ what: string; options: string }> = [];
+  if (header?.selection === undefined) {
+    unrecorded.push({ what: 'which events its run selected', options: '--type, --no-validate and --max-element-size' });
+  }
+  if (header?.fresh === undefined)
+    unrecorded.push({ what: 'whether its run had --fresh', options: '--fresh (or none)' });
+  if (header && unrecorded.length > 0) {
+    const what = unrecorded.map((item) => item.what).join(' or ');
+    const options = unrecorded.map((item) => item.options).join(', and ');
+    warn(`the journal does not say ${what} (an earlier version wrote it): resume only with that run's ${options}`);
   }
   // Another receiver may be right (the same one restarted on another port), so it is only said.
-  const written = contents.header?.url;
+  const written = header?.url;
   if (written !== undefined && !sameUrl(written, url)) {
     warn(
       `the journal was written for ${written}, and this run sends to ${url}: the batches it confirms as delivered there are not sent here`,
     );
   }
-  return { confirmed: contents.confirmed, fresh: contents.header?.fresh ?? undefined };
+  return { confirmed: contents.confirmed, fresh: header?.fresh ?? undefined };
 }
 
 /**

@@ -262,7 +262,8 @@ export async function findMidpoint(path: string, size: number, middle?: number):
 
 /** The line and column of the `[` that `head` (the file's start, up to its first element) opens with, a BOM not counted. */
 function arrayOpened(head: string): { line: number; column: number } {
-  const before = head.replace(/^\uFEFF/, '').slice(0, head.replace(/^\uFEFF/, '').indexOf('['));
+  const text = head.replace(/^\uFEFF/, '');
+  const before = text.slice(0, text.indexOf('['));
   const lines = before.split('\n');
   return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
 }
