@@ -35,6 +35,7 @@ import {
   fdatasync as fdatasyncCallback,
   fstatSync,
   ftruncateSync,
+  lstatSync,
   openSync,
   readSync,
   type Stats,
@@ -280,11 +281,24 @@ export class CaptureWriter {
         if (number <= lastNumber) highest = Math.max(highest, number);
       }
       const logPath = join(folder, captureLogName);
-      const flags = durable ? logFlags | constants.O_DSYNC : logFlags;
+      // Hint: a folder unpacked from someone else's archive may hold `deliveries.meta -> ~/.bashrc`;
+      // the sender's headers and path appended there would be theirs to choose. O_NOFOLLOW on both
+      // opens below: a link planted after this look fails them (ELOOP).
+      checkOutputPath(logPath);
+      if (lstatSync(logPath, { throwIfNoEntry: false })?.isSymbolicLink()) {
+        throw new CallhookError(
+          `${logPath}: is a symlink; listen appends only to a log of its own in the folder: remove the link, or capture into another folder`,
+          ExitCode.usage,
+        );
+      }
+      const flags = (durable ? logFlags | constants.O_DSYNC : logFlags) | constants.O_NOFOLLOW;
       // Hint: created (never through a dangling symlink) by openOutputSync, checked, then opened as
       // a FileHandle without O_CREAT, which cannot create anything wherever the name now points.
       // Read and write, and O_NONBLOCK: neither open waits for a FIFO's other end.
-      const created = openOutputSync(logPath, constants.O_RDWR | constants.O_APPEND | constants.O_NONBLOCK);
+      const created = openOutputSync(
+        logPath,
+        constants.O_RDWR | constants.O_APPEND | constants.O_NONBLOCK | constants.O_NOFOLLOW,
+      );
       let torn: boolean;
       let checked: { dev: number; ino: number };
       try {
