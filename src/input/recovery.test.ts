@@ -97,6 +97,19 @@ describe('a broken element of a batch with one compact element a line, at column
     }
   });
 
+  it("reads every other element when the first element shares the `[`'s line and one after it is cut", async () => {
+    // `[{…},` then one element a line: the watch for NDJSON of arrays (a later line opening `[`)
+    // took the place of the watch for the next element, and every event after the cut was lost.
+    for (const indent of ['', '  ', '\t']) {
+      for (const victim of [1, 2, lines.length - 1]) {
+        const cut = lines.map((line, i) => (i === victim ? line.slice(0, 60) : line));
+        const result = await read(`[${cut.join(`,\n${indent}`)}]\n`);
+        expect(result.events.map((e) => e.value)).toEqual(events.filter((_, i) => i !== victim));
+        expect(result.invalid).toBe(1);
+      }
+    }
+  });
+
   it('does not cut a valid element laid out as the platform publishes them, every line at column 1', async () => {
     const text = JSON.stringify(events, null, 1).replace(/\n +/g, '\n');
     expect(text).toMatch(/\n\{\n"questionName"/);
@@ -137,7 +150,7 @@ describe('a broken element of a pretty-printed batch ends where the next begins'
   });
 });
 
-type Layout = 'pretty' | 'ndjson' | 'batch-lines' | 'compact-lines';
+type Layout = 'pretty' | 'ndjson' | 'batch-lines' | 'compact-lines' | 'inline-lines' | 'inline-indented';
 
 /** An export laid out as `layout`, with each element's byte span and the span of its damage unit. */
 function layOut(values: unknown[], layout: Layout, crlf: boolean) {
@@ -169,6 +182,17 @@ function layOut(values: unknown[], layout: Layout, crlf: boolean) {
       add(i < values.length - 1 ? `,${eol}` : eol);
     });
     add(`]${eol}`);
+  } else if (layout === 'inline-lines' || layout === 'inline-indented') {
+    // The same, with the first element on the `[`'s line and the `]` on the last's, the next
+    // elements at column 1 or indented by two.
+    const indent = layout === 'inline-lines' ? '' : '  ';
+    add('[');
+    values.forEach((value, i) => {
+      const start = length;
+      add(JSON.stringify(value));
+      spans.push({ start, end: length, unitStart: start, unitEnd: length });
+      add(i < values.length - 1 ? `,${eol}${indent}` : `]${eol}`);
+    });
   } else if (layout === 'ndjson') {
     for (const value of values) {
       const start = length;
@@ -203,7 +227,7 @@ describe('property: one damaged element leaves every other element as it was', (
     const events = [...generateCalls({ seed: 11, calls: 4, envelope: 'wire' })].slice(0, 9);
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom<Layout>('pretty', 'ndjson', 'batch-lines', 'compact-lines'),
+        fc.constantFrom<Layout>('pretty', 'ndjson', 'batch-lines', 'compact-lines', 'inline-lines', 'inline-indented'),
         fc.boolean(),
         fc.nat(events.length - 1),
         fc.constantFrom(...damages),

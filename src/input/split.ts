@@ -201,6 +201,11 @@ enum LineHead {
    * `}` is a pretty-printed object's; any other line is not, and is read as `Indent` is.
    */
   SecondLine,
+  /**
+   * A batch's first element shared the `[`'s line and is open past it: a line opening `{` may
+   * begin the next element, and its indentation is then read as `Indent`'s.
+   */
+  Learn,
 }
 
 /** How a batch element that opened its own line at column 1 is watched for where it ends. */
@@ -372,6 +377,12 @@ export class ElementSplitter {
   private readonly recoveryBudget: Budget = { left: 2 ** 20 };
   private budgetTo = 0;
   private lineHead = LineHead.None;
+  // With `lineHead` FirstLine: what the same line's head decides for the batch element being read
+  // once it did not make the file NDJSON (see `watchLineEnd`).
+  private elementHead = LineHead.None;
+  // The batch's first element began on the `[`'s line and is open past it: the indentation of the
+  // elements after it is still to be learnt (see `LineHead.Learn`).
+  private learning = false;
   // The line break before the line whose head is awaited.
   private lineBreak: SplitPosition = { offset: 0, line: 1, column: 1 };
 
@@ -813,7 +824,13 @@ export class ElementSplitter {
 
   /** The line breaks the scanner must stop at inside the element being read. */
   private lineWatch(): LineWatch {
-    if (this.onTopLine || this.watchFirstValue || this.column1 !== Column1.No || this.cutBefore !== -1) {
+    if (
+      this.onTopLine ||
+      this.watchFirstValue ||
+      this.learning ||
+      this.column1 !== Column1.No ||
+      this.cutBefore !== -1
+    ) {
       return watchEvery;
     }
     return this.indentWatch > 0 ? this.indentWatch : watchNone;
@@ -925,11 +942,26 @@ export class ElementSplitter {
         // nested one later may, unless its first line held more than `{` or `[` alone.
         this.lineHead = LineHead.FirstLine;
         this.watchFirstValue = this.firstLineHeldMore(at);
+        this.learning = this.firstElementOpen();
+        this.elementHead = this.learning ? LineHead.Learn : LineHead.None;
       }
-    } else if (this.watchFirstValue) {
-      this.lineBreak = this.scanner.at(at);
-      this.lineHead = LineHead.FirstLine;
-    } else if (this.column1 !== Column1.No && this.mode === Mode.Element) {
+    } else {
+      // Hint: both watches at once, when the first value's first line held more than its `[` and
+      // an element of it is read (`[{…},` then one element a line): the next line's head may make
+      // the file NDJSON, or else begin the next element. Only the first watched, the elements
+      // after one cut short were lost to it.
+      const element = this.elementLineHead(at);
+      if (this.watchFirstValue || element !== LineHead.None) this.lineBreak = this.scanner.at(at);
+      this.lineHead = this.watchFirstValue ? LineHead.FirstLine : element;
+      this.elementHead = this.watchFirstValue ? element : LineHead.None;
+    }
+  }
+
+  /** What the head of the line after file offset `at` decides for the batch element being read, if anything. */
+  private elementLineHead(at: number): LineHead {
+    if (this.mode !== Mode.Element) return LineHead.None;
+    if (this.learning) return LineHead.Learn;
+    if (this.column1 !== Column1.No) {
       // Hint: as the platform publishes them, every line at column 1, an element's first line
       // is its `{` alone and the next opens with a key, and a later line opening `{` may be a
       // nested object. An element whose first line held more (one compact element a line), or
@@ -938,12 +970,9 @@ export class ElementSplitter {
       if (this.column1 === Column1.FirstLine) {
         this.column1 = this.heldMore(this.elementStart.offset, at) ? Column1.EveryLine : Column1.SecondLine;
       }
-      this.lineBreak = this.scanner.at(at);
-      this.lineHead = this.column1 === Column1.EveryLine ? LineHead.Indent : LineHead.SecondLine;
-    } else if (this.indentWatch > 0 && this.mode === Mode.Element) {
-      this.lineBreak = this.scanner.at(at);
-      this.lineHead = LineHead.Indent;
+      return this.column1 === Column1.EveryLine ? LineHead.Indent : LineHead.SecondLine;
     }
+    return this.indentWatch > 0 ? LineHead.Indent : LineHead.None;
   }
 
   /**
@@ -952,20 +981,35 @@ export class ElementSplitter {
    */
   private decideLineHead(byte: number, at: number): void {
     if (byte === NEWLINE) return;
-    const head = this.lineHead;
+    let head = this.lineHead;
     this.lineHead = LineHead.None;
     const column = at - this.scanner.lineStart;
     if (head === LineHead.FirstLine) {
       if (column === 0 && byte === this.topOpener) {
         this.lineDelimited = true;
         this.endLineValue(this.lineBreak);
-      } else if (this.topOpener === OPEN_BRACE && byte !== QUOTE && byte !== CLOSE_BRACE) {
+        return;
+      }
+      if (this.topOpener === OPEN_BRACE && byte !== QUOTE && byte !== CLOSE_BRACE) {
         // Not the next member of a pretty-printed object: watch on, as if the first line held more.
         this.watchFirstValue = true;
       }
-      return;
+      // Not NDJSON: what the line's head decides for the element being read, as below.
+      head = this.elementHead;
+      this.elementHead = LineHead.None;
     }
-    if (this.mode !== Mode.Element) return;
+    if (this.mode !== Mode.Element || head === LineHead.None) return;
+    if (head === LineHead.Learn) {
+      // A line opening with a key or `}` is a pretty-printed object's: nothing to learn. One
+      // opening `{` is where the next element would begin: its indentation is the elements',
+      // watched from here on. Any other line (the rest of a cut line) decides nothing.
+      if (byte === QUOTE || byte === CLOSE_BRACE) this.learning = false;
+      if (byte !== OPEN_BRACE || column > 32) return;
+      this.learning = false;
+      this.indentWatch = column;
+      if (column === 0) this.column1 = Column1.EveryLine;
+      head = LineHead.Indent;
+    }
     if (head === LineHead.SecondLine) {
       if (byte === QUOTE || byte === CLOSE_BRACE) {
         this.column1 = Column1.No;
@@ -1104,6 +1148,7 @@ export class ElementSplitter {
     const resumed = this.resumedElement?.offset === position.offset ? this.resumedElement : undefined;
     const column = resumed ? resumed.indent + 1 : position.column;
     this.indentWatch = ownLine && !this.onTopLine && opener && column <= 33 ? column - 1 : -1;
+    this.learning = false;
     this.elementLineStart = this.scanner.lineStart;
     this.column1 =
       this.indentWatch === 0 && byte === OPEN_BRACE && this.batchOpen !== undefined ? Column1.FirstLine : Column1.No;
@@ -1446,6 +1491,20 @@ export class ElementSplitter {
   // ---- Recovery: where a broken element ends ----
 
   /** Whether the top-level value's first line, which ends at file offset `lineBreak`, held more than its opener. */
+  /**
+   * Whether a batch's first element, an object begun on its `[`'s line, is open at that line's
+   * end: one compact element a line cut short (`[{…` then `{…},` a line), or a pretty-printed
+   * object, which the next line that opens otherwise than `{` tells.
+   */
+  private firstElementOpen(): boolean {
+    return (
+      this.batchOpen !== undefined &&
+      this.mode === Mode.Element &&
+      !this.scalar &&
+      this.byteAt(this.elementStart.offset, this.elementStart.offset) === OPEN_BRACE
+    );
+  }
+
   private firstLineHeldMore(lineBreak: number): boolean {
     if (this.batchOpen)
       return this.mode !== Mode.BatchElement || this.inBatchIndex > 0 || this.afterComma !== undefined;
