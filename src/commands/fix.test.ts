@@ -866,6 +866,28 @@ describe('fix takes paths as every command does', () => {
 });
 
 describe('new repairs', () => {
+  it('an event that lost its `{` (or was closed early by a stray `}`) is refused, not split into loose values', async () => {
+    // Each `:` outside any object was deleted, its `}` too, and fix said it had repaired the file:
+    // the event's keys and values became elements of their own, exit 0.
+    const events = JSON.parse(readFileSync('fixtures/valid/bare-types.json', 'utf8')) as unknown[];
+    const text = `${JSON.stringify(events.slice(0, 3), null, 2)}\n`;
+    const second = text.indexOf('\n  {', text.indexOf('\n  {') + 1);
+    const cases: Array<[string, string]> = [
+      ['lost-brace.json', `${text.slice(0, second + 3)}${text.slice(second + 4)}`],
+      ['early-brace.json', text.replace('",\n    "', '"},\n    "')],
+    ];
+    for (const [name, broken] of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, broken);
+      const { stdout, stderr } = await capture(() => fix([file], { write: true }));
+      expect([process.exitCode, stdout], stderr).toEqual([1, '']);
+      process.exitCode = undefined;
+      expect(readFileSync(file, 'utf8')).toBe(broken);
+      expect(existsSync(`${file}.bak`)).toBe(false);
+      expect(stderr).toMatch(/unexpected ":"/);
+    }
+  });
+
   it('a doubled comma inside an event is unexpected-comma, and fix removes it', async () => {
     const file = join(dir, 'doubled.json');
     const text = repaired.toString();

@@ -1277,12 +1277,22 @@ export class ElementSplitter {
     this.problem(position, 'unexpected-comma', what, pointer, { offset: position.offset, deleteBytes: 1, insert: '' });
   }
 
+  /**
+   * A byte outside any element that cannot be there. A stray `}` or `]` (or comma) is repaired by
+   * deleting it; a `:` is not: it is a key's, outside its object (whose `{` was lost, or which a
+   * stray `}` closed early), and deleting it would leave the key and its value as loose values.
+   */
   private unexpected(byte: number, position: SplitPosition, pointer: string): void {
-    this.problem(position, 'unexpected-character', `unexpected ${JSON.stringify(String.fromCharCode(byte))}`, pointer, {
-      offset: position.offset,
-      deleteBytes: 1,
-      insert: '',
-    });
+    const repair = byte === COLON ? undefined : { offset: position.offset, deleteBytes: 1, insert: '' };
+    this.problem(
+      position,
+      'unexpected-character',
+      byte === COLON
+        ? 'unexpected ":": a key outside any object (was its "{" lost?)'
+        : `unexpected ${JSON.stringify(String.fromCharCode(byte))}`,
+      pointer,
+      repair,
+    );
   }
 
   private problem(
