@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { maxHeaderSize } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,6 +183,111 @@ describe('verify a capture whose body changed after it was captured', () => {
   });
 });
 
+describe('verify a folder holding bodies its log does not describe', () => {
+  /** verify's JSON lines for `dir`, each as `file ok reason`, the file relative to `dir`. */
+  async function verdicts(dir: string) {
+    const { lines, exitCode, error } = await verifyHmacCapture(dir, 'verify-test-secret');
+    expect(error).toBeUndefined();
+    const results = lines.map((line) => JSON.parse(line) as { ok: boolean; reason?: string; file: string });
+    return {
+      results: results.map((r) => `${r.file.slice(dir.length + 1)} ${r.ok} ${r.reason ?? ''}`.trim()),
+      exitCode,
+    };
+  }
+
+  it('fails the lines of an .ndjson file, and the files, that no line of deliveries.meta describes', async () => {
+    // A line appended to 000001.ndjson and a copied 000007.json passed as "3 of 3 signatures
+    // valid", exit 0, while summarise counted and replay sent the forged events.
+    const dir = await hmacCapture('verify-test-secret');
+    try {
+      appendFileSync(join(dir, '000001.ndjson'), '[{"forged":1}]\n[{"forged":2}]\n');
+      writeFileSync(join(dir, '000007.json'), '[{"forged":3}]');
+      mkdirSync(join(dir, 'more'));
+      writeFileSync(join(dir, 'more', 'x.ndjson'), '[{"forged":4}]\n');
+      writeFileSync(join(dir, '000008.body'), 'not read as events by anything');
+      const { results, exitCode } = await verdicts(dir);
+      expect(results).toEqual([
+        '000001.ndjson:1 true',
+        '000001.ndjson:2 true',
+        '000001.ndjson:3 true',
+        '000001.ndjson:4-5 false not-captured',
+        '000007.json false not-captured',
+        `${join('more', 'x.ndjson')} false not-captured`,
+      ]);
+      expect(exitCode).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails a line that holds more than the body described on it, as a value put in front of it', async () => {
+    const dir = await hmacCapture('verify-test-secret');
+    try {
+      const log = join(dir, 'deliveries.meta');
+      const lines = readFileSync(log, 'utf8').split('\n');
+      // The second body moved along its line by what was put before it, its offset with it.
+      const forged = '[{"forged":1}] ';
+      const moved = JSON.parse(lines[1]!) as { offset: number };
+      moved.offset += forged.length;
+      lines[1] = JSON.stringify(moved);
+      for (let i = 2; i < 3; i++) {
+        const next = JSON.parse(lines[i]!) as { offset: number };
+        next.offset += forged.length;
+        lines[i] = JSON.stringify(next);
+      }
+      writeFileSync(log, lines.join('\n'));
+      writeFileSync(join(dir, '000001.ndjson'), `[1]\n${forged}[22]\n[333]\n`);
+      const { results, exitCode } = await verdicts(dir);
+      expect(results).toEqual([
+        '000001.ndjson:1 true',
+        '000001.ndjson:2 true',
+        '000001.ndjson:3 true',
+        '000001.ndjson:2 false not-captured',
+      ]);
+      expect(exitCode).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checks a body once when two lines of the log describe it, and fails the second; one named twice counts once', async () => {
+    // 200 copies of one line pointing at one 5 MB body were each read and hashed (3 s).
+    const dir = await hmacCapture('verify-test-secret');
+    try {
+      const log = join(dir, 'deliveries.meta');
+      const [first = ''] = readFileSync(log, 'utf8').split('\n');
+      appendFileSync(log, `${first}\n${first}\n`);
+      const { results, exitCode } = await verdicts(dir);
+      expect(results).toEqual([
+        '000001.ndjson:1 true',
+        '000001.ndjson:2 true',
+        '000001.ndjson:3 true',
+        '000001.ndjson:1 false not-captured',
+        '000001.ndjson:1 false not-captured',
+      ]);
+      expect(exitCode).toBe(1);
+      rmSync(log);
+      writeFileSync(log, `${first}\n`);
+      writeFileSync(join(dir, '000001.ndjson'), '[1]\n');
+      const twice = await runVerify(
+        [dir, join(dir, '000001.ndjson')],
+        {
+          sign: 'hmac',
+          secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
+          signatureHeader: 'X-Signature',
+          tolerance: '300',
+          maxBody: '5mb',
+          format: 'json',
+        },
+        'verify-test-secret',
+      );
+      expect([twice.lines.length, twice.exitCode]).toEqual([1, 0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('verify a log with a line cut short', () => {
   it('says which line it skipped, so a delivery left unchecked is not passed over in silence', async () => {
     // It printed "2 of 2 signatures valid" with nothing on stderr for a log of three deliveries.
@@ -194,11 +299,18 @@ describe('verify a log with a line cut short', () => {
     try {
       const { lines, errors, exitCode, error } = await verifyHmacCapture(dir, secret);
       expect(error).toBeUndefined();
-      expect(lines).toHaveLength(2);
       expect(errors).toEqual([
         `callhook: ${log}:2: unreadable line skipped (cut short?): the delivery it described is not checked\n`,
       ]);
-      expect(exitCode).toBe(0);
+      // The body that line described is still in the .ndjson file, read by the other commands as
+      // captured: a crash between the body and its line leaves one a sender was never answered for.
+      const verdicts = lines.map((line) => JSON.parse(line) as { ok: boolean; reason?: string; file: string });
+      expect(verdicts.map((v) => [v.file.slice(dir.length + 1), v.ok, v.reason])).toEqual([
+        ['000001.ndjson:1', true, undefined],
+        ['000001.ndjson:3', true, undefined],
+        ['000001.ndjson:2', false, 'not-captured'],
+      ]);
+      expect(exitCode).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -271,9 +383,14 @@ describe('verify reads a capture description no further than listen ever writes 
       expect(over.errors).toEqual([
         `callhook: ${log}:${at}: line of more than 1M skipped unread (listen writes none so long): the delivery it described is not checked\n`,
       ]);
-      expect(over.lines).toHaveLength(2);
-      expect(over.lines.every((line) => (JSON.parse(line) as { ok: boolean }).ok)).toBe(true);
-      expect(over.exitCode).toBe(0);
+      // Its body is still in the .ndjson file, which the reading commands take as captured.
+      const verdicts = over.lines.map((line) => JSON.parse(line) as { ok: boolean; reason?: string; file: string });
+      expect(verdicts.map((v) => [v.file.slice(dir.length + 1), v.ok, v.reason])).toEqual([
+        ['000001.ndjson:1', true, undefined],
+        ['000001.ndjson:3', true, undefined],
+        ['000001.ndjson:2', false, 'not-captured'],
+      ]);
+      expect(over.exitCode).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

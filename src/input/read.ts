@@ -184,6 +184,13 @@ async function walk(directory: string, into: Listed[]): Promise<void> {
   }
 }
 
+/** The files the reading commands take from `folder` (see `listSources`), none or many. */
+export async function filesBelow(folder: string): Promise<Source[]> {
+  const found: Listed[] = [];
+  await walk(folder, found);
+  return found.map(({ source }) => source);
+}
+
 /**
  * The files the paths name: a file as given, a folder's `*.json`, `*.ndjson` and `*.jsonl`
  * (recursively, in name order), `-` for stdin. Every path is checked before anything is read,

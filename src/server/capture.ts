@@ -696,6 +696,8 @@ export interface CapturedDelivery {
   bodyPath: string;
   /** Where the body is, for messages: `bodyPath`, or `bodyPath:line`. */
   where: string;
+  /** What describes it, for messages: `metaPath`, or `metaPath:line` for a line of a log. */
+  describedBy: string;
 }
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
@@ -717,9 +719,10 @@ function isCaptureMeta(value: unknown): value is CaptureMeta {
   );
 }
 
-function captured(metaPath: string, meta: CaptureMeta): CapturedDelivery {
+function captured(metaPath: string, meta: CaptureMeta, logLine?: number): CapturedDelivery {
   const bodyPath = join(dirname(metaPath), meta.body);
-  return { metaPath, meta, bodyPath, where: meta.capture === 3 ? `${bodyPath}:${meta.line}` : bodyPath };
+  const where = meta.capture === 3 ? `${bodyPath}:${meta.line}` : bodyPath;
+  return { metaPath, meta, bodyPath, where, describedBy: logLine === undefined ? metaPath : `${metaPath}:${logLine}` };
 }
 
 function notCaptureMeta(where: string): CallhookError {
@@ -824,7 +827,7 @@ async function* readLog(
         continue;
       }
       if (!isCaptureMeta(meta)) throw notCaptureMeta(`${path}:${number}`);
-      if (only === undefined || meta.body === only) yield captured(path, meta);
+      if (only === undefined || meta.body === only) yield captured(path, meta, number);
     }
   } catch (error) {
     if (error instanceof CallhookError) throw error;
@@ -1110,5 +1113,99 @@ export class CapturedBodies {
       if (error instanceof CallhookError) throw error;
       throw describeIoError(error, bodyPath);
     }
+  }
+}
+
+/** What `CaptureCoverage.add` makes of a delivery: a body to check, one named again, or a body another line describes too. */
+export type Coverage = { kind: 'new' } | { kind: 'again' } | { kind: 'twice'; first: string };
+
+/**
+ * The bodies a capture's descriptions name, and the bytes of a folder's event files that none
+ * describes. Hint: validate, summarise, show and replay read every `*.json`, `*.ndjson` and
+ * `*.jsonl` below a folder, not its log: a line appended to an `.ndjson` file, a file copied in,
+ * or a body a crash left unanswered (written, its line of the log not) would be read as captured
+ * while verify checked only what the log names.
+ */
+export class CaptureCoverage {
+  /** Each description met (`metaPath:line`), and each body by its place, with the description that named it first. */
+  readonly #descriptions = new Set<string>();
+  readonly #bodies = new Map<string, string>();
+  /** Files described whole (a body of its own), and the lines described of each `.ndjson` file: offset to length. */
+  readonly #whole = new Set<string>();
+  readonly #lines = new Map<string, Map<number, number>>();
+
+  /** Records a delivery: `new` to check, `again` (a description named twice: skip it), or `twice` (another line described its body). */
+  add(delivery: CapturedDelivery): Coverage {
+    if (this.#descriptions.has(delivery.describedBy)) return { kind: 'again' };
+    this.#descriptions.add(delivery.describedBy);
+    const file = resolve(delivery.bodyPath);
+    const { meta } = delivery;
+    const place = meta.capture === 3 ? `${file}\0${meta.offset}` : file;
+    const first = this.#bodies.get(place);
+    if (first !== undefined) return { kind: 'twice', first };
+    this.#bodies.set(place, delivery.describedBy);
+    if (meta.capture !== 3) this.#whole.add(file);
+    else {
+      const lines = this.#lines.get(file) ?? new Map<number, number>();
+      this.#lines.set(file, lines);
+      lines.set(meta.offset ?? 0, meta.bytes);
+    }
+    return { kind: 'new' };
+  }
+
+  /**
+   * The files the reading commands take from a folder (`sources`, by name), and
+   * runs of lines of its `.ndjson` files, that no description recorded names: each as where (`file`,
+   * or `file:line` / `file:first-last`) and how many lines.
+   */
+  async *undescribed(sources: readonly { name: string }[]): AsyncGenerator<string> {
+    for (const { name } of sources) {
+      const file = resolve(name);
+      if (this.#whole.has(file)) continue;
+      const lines = this.#lines.get(file);
+      if (!lines) {
+        yield name;
+        continue;
+      }
+      yield* undescribedLines(name, lines);
+    }
+  }
+}
+
+/** The runs of lines of the `.ndjson` file at `path` that are not exactly a described body (`lines`: offset to length). */
+async function* undescribedLines(name: string, lines: ReadonlyMap<number, number>): AsyncGenerator<string> {
+  const { handle } = await openRegular(name);
+  let number = 0;
+  let start = 0;
+  let run: [number, number] | undefined;
+  const said = (run: [number, number]) => `${name}:${run[0] === run[1] ? run[0] : `${run[0]}-${run[1]}`}`;
+  /** The line from `start` to `end`, numbered `number`: ended by its LF, or (`cut`) by the end of the file. */
+  function* line(end: number, cut = false): Generator<string> {
+    number++;
+    // Hint: listen writes each body with its LF; a last line without one is no body described.
+    if (!cut && lines.get(start) === end - start) {
+      if (run) yield said(run);
+      run = undefined;
+    } else if (run) run[1] = number;
+    else run = [number, number];
+  }
+  try {
+    let at = 0;
+    for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
+      for (let from = 0; ; ) {
+        const lf = chunk.indexOf(0x0a, from);
+        if (lf < 0) break;
+        yield* line(at + lf);
+        start = at + lf + 1;
+        from = lf + 1;
+      }
+      at += chunk.length;
+    }
+    if (start < at) yield* line(at, true);
+    if (run) yield said(run);
+  } catch (error) {
+    throw describeIoError(error, name);
+  } finally {
+    await handle.close().catch(() => {});
   }
 }

@@ -252,8 +252,14 @@ export function renderCounts(counts: ListenCounts, width = Number.POSITIVE_INFIN
 export interface VerifiedDelivery {
   name: string;
   webhookId: string | undefined;
-  /** The signature's verdict, or `body-changed`: the captured body is not the one listen saved. */
-  result: VerifyResult | { ok: false; reason: 'body-changed'; message: string; skewSeconds?: undefined };
+  /**
+   * The signature's verdict, or `body-changed`: the captured body is not the one listen saved; or
+   * `not-captured`: bytes of a capture folder's event files that no description names, or a
+   * description of a body another describes already.
+   */
+  result:
+    | VerifyResult
+    | { ok: false; reason: 'body-changed' | 'not-captured'; message: string; skewSeconds?: undefined };
 }
 
 /**
@@ -296,10 +302,16 @@ export function renderVerifyJson(verified: VerifiedDelivery): string {
 
 /** `verify`'s closing line. */
 export function renderVerifyTotals(
-  { checked, failed, unreadable = 0 }: { checked: number; failed: number; unreadable?: number },
+  {
+    checked,
+    failed,
+    unreadable = 0,
+    undescribed = 0,
+  }: { checked: number; failed: number; unreadable?: number; undescribed?: number },
   c: ChalkInstance,
 ): string {
   const text = `${grouped(checked - failed)} of ${plural(checked, 'signature')} valid`;
+  const uncaptured = undescribed === 0 ? '' : c.red(`; ${grouped(undescribed)} not captured`);
   const whose = unreadable === 1 ? 'its line' : 'their lines';
   const unchecked =
     unreadable === 0
@@ -307,5 +319,5 @@ export function renderVerifyTotals(
       : c.yellow(
           `; ${plural(unreadable, 'delivery', 'deliveries')} not checked (${whose} of deliveries.meta unreadable)`,
         );
-  return `\n${failed === 0 ? c.green(text) : c.red(`${text}, ${grouped(failed)} failed`)}${unchecked}\n`;
+  return `\n${failed === 0 ? c.green(text) : c.red(`${text}, ${grouped(failed)} failed`)}${uncaptured}${unchecked}\n`;
 }
