@@ -70,6 +70,58 @@ describe('verifyStandardWebhook', () => {
     ).toMatchObject({ reason: 'malformed-header', message: 'webhook-signature entry #1 is not <version>,<base64>' });
   });
 
+  it('skips an entry it cannot read beside a usable one, as the spec and the standardwebhooks package do', () => {
+    // One unreadable entry failed the whole header as malformed-header, though a valid v1
+    // signature stood beside it; the spec has consumers try each signature until one matches.
+    const good = reference.signature;
+    const beside = [`v2,ab-c_d ${good}`, `garbage ${good}`, `v1, ${good}`, `v1,!!notbase64!! ${good}`];
+    for (const signature of beside) {
+      expect(
+        verifyStandardWebhook(reference.body, { ...referenceHeaders, 'webhook-signature': signature }, atReference),
+        signature,
+      ).toEqual({ ok: true, secretIndex: 0 });
+    }
+    // The package agrees, on a delivery signed now (it reads its own clock).
+    const wh = new Webhook(reference.secret);
+    const now = new Date();
+    const signed = wh.sign(reference.id, now, reference.body);
+    for (const bad of ['v2,ab-c_d', 'garbage', 'v1,', 'v1,!!notbase64!!']) {
+      const headers = {
+        ...referenceHeaders,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': `${bad} ${signed}`,
+      };
+      expect(() => wh.verify(reference.body, headers), bad).not.toThrow();
+      expect(verifyStandardWebhook(reference.body, headers, { secrets: [reference.secret] }).ok, bad).toBe(true);
+    }
+    // With no entry it can read, the header is malformed, and the message says which entry is bad.
+    expect(
+      verifyStandardWebhook(
+        reference.body,
+        { ...referenceHeaders, 'webhook-signature': 'v1a,c2lnbmVk garbage' },
+        atReference,
+      ),
+    ).toMatchObject({ reason: 'no-matching-signature' });
+    expect(
+      verifyStandardWebhook(reference.body, { ...referenceHeaders, 'webhook-signature': 'v1, garbage' }, atReference),
+    ).toEqual({
+      ok: false,
+      reason: 'malformed-header',
+      message: 'webhook-signature entry #1 is not <version>,<base64>',
+    });
+    // A skipped entry is named when the others do not verify either: it may be the signature that was meant.
+    expect(
+      verifyStandardWebhook(
+        reference.body,
+        { ...referenceHeaders, 'webhook-signature': `v1,!!notbase64!! v1,${Buffer.alloc(32).toString('base64')}` },
+        atReference,
+      ),
+    ).toMatchObject({
+      reason: 'wrong-secret',
+      message: expect.stringMatching(/ \(entry #1 of webhook-signature, not <version>,<base64>, was skipped\)$/),
+    });
+  });
+
   it('names a webhook-id or webhook-timestamp given twice as malformed, not as a wrong secret', () => {
     // A delivery has one id and one timestamp; joined, two ids were signed over as "a, b" and
     // the failure read as a wrong secret.

@@ -355,17 +355,26 @@ export function verifyStandardWebhookWithKeys(
   const entries = (signatureText ?? '').split(' ').filter((entry) => entry !== '');
   const given: string[] = [];
   let usable = 0;
+  let readable = 0;
+  // Hint: an entry it cannot read is skipped, not fatal: the spec has consumers try each signature
+  // until one matches (a sender may add a scheme this verifier does not know), as the
+  // standardwebhooks package does. The first one is named if nothing else verifies.
+  let skipped: string | undefined;
   for (const [i, entry] of entries.entries()) {
     const comma = entry.indexOf(',');
     const version = entry.slice(0, comma);
     const signature = entry.slice(comma + 1);
     if (comma <= 0 || !/^[a-z0-9]+$/i.test(version) || !/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) {
-      return fail('malformed-header', `webhook-signature entry #${i + 1} is not <version>,<base64>`);
+      skipped ??= `entry #${i + 1}`;
+      continue;
     }
+    readable++;
     if (version !== 'v1') continue;
     given.push(signature);
     if (Buffer.from(signature, 'base64').length === SHA256_BYTES) usable++;
   }
+  if (readable === 0)
+    return fail('malformed-header', `webhook-signature ${skipped ?? 'entry #1'} is not <version>,<base64>`);
 
   if (!options.ignoreTimestamp) {
     const tolerance = options.toleranceSeconds ?? defaultToleranceSeconds;
@@ -395,7 +404,15 @@ export function verifyStandardWebhookWithKeys(
   const webhookId = id ?? '';
   const sign = (data: Buffer, key: Buffer) =>
     signStandardWebhook(webhookId, timestamp, data, [key]).slice('v1,'.length);
-  const result = checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'v1 signature');
+  const checked = checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'v1 signature');
+  // The entry skipped may be the signature the sender meant: said when nothing else verified.
+  const result =
+    skipped !== undefined && !checked.ok && checked.reason !== 'reserialised-body'
+      ? {
+          ...checked,
+          message: `${checked.message} (${skipped} of webhook-signature, not <version>,<base64>, was skipped)`,
+        }
+      : checked;
   if (result.ok || result.reason !== 'wrong-secret') return result;
   // Hint: receivers compare the text as sent, so an unpadded signature never verifies; but when
   // padding is all it lacks, the secret is right and saying otherwise sends the user to rotate it.
