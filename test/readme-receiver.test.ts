@@ -2,7 +2,7 @@
 // signed the way the platform (and `callhook replay --sign standard`) signs them.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,43 @@ describe("the README's receiver", () => {
     const lone = JSON.stringify([...generateEvents({ count: 1, seed: 30, types: ['SMSSent'] })][0]?.event);
     expect((await post(lone, signStandardWebhook(lone, { secrets: secret }))).status).toBe(204);
     expect(await printed(after, '\n')).toBe('SMS (bare)\n');
+  });
+
+  it('accepts a key-rotation delivery whose two signatures come on two header lines', async () => {
+    // node:http joins them in request.headers as `v1,<a>, v1,<b>`; the first entry, ending in the
+    // join's comma, was malformed, so a delivery signed under the new key first was refused 401.
+    const other = `whsec_${Buffer.from('the previous key of the rotation').toString('base64')}`;
+    const body = JSON.stringify([...generateEvents({ count: 1, seed: 32, types: ['SMSSent'] })].map((e) => e.event));
+    for (const secrets of [
+      [secret, other],
+      [other, secret],
+    ]) {
+      const signed = signStandardWebhook(body, { secrets });
+      const { port } = new URL(base);
+      const head = [
+        'POST / HTTP/1.1',
+        `host: 127.0.0.1:${port}`,
+        'content-type: application/json',
+        `content-length: ${Buffer.byteLength(body)}`,
+        'connection: close',
+        `webhook-id: ${signed['webhook-id']}`,
+        `webhook-timestamp: ${signed['webhook-timestamp']}`,
+        // Hint: two header lines, as a sender with one header per signature writes them; fetch
+        // would join them before sending, so the request is written by hand.
+        ...signed['webhook-signature'].split(' ').map((entry) => `webhook-signature: ${entry}`),
+      ];
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let text = '';
+        socket.on('data', (d: Buffer) => {
+          text += d.toString();
+        });
+        socket.on('error', reject);
+        socket.on('close', () => resolve(text));
+        socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+      });
+      expect(answer.split('\r\n')[0], answer).toBe('HTTP/1.1 204 No Content');
+    }
   });
 
   it('refuses a wrong signature (401), a body that is not JSON (400), and invalid events (422), each with the Problem the OpenAPI document describes', async () => {

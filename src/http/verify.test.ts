@@ -122,6 +122,32 @@ describe('verifyStandardWebhook', () => {
     });
   });
 
+  it("takes two signature headers as node's request.headers joins them, with ', '", () => {
+    // node:http joins a repeated webhook-signature into `v1,<a>, v1,<b>`: the first entry ends in
+    // the join's comma, was read as malformed, and a key-rotation delivery signed under the
+    // first key was refused.
+    const other = `v1,${Buffer.alloc(32).toString('base64')}`;
+    for (const signature of [`${reference.signature}, ${other}`, `${other}, ${reference.signature}`]) {
+      expect(
+        verifyStandardWebhook(reference.body, { ...referenceHeaders, 'webhook-signature': signature }, atReference),
+        signature,
+      ).toEqual({ ok: true, secretIndex: 0 });
+    }
+    // Both entries are read, not one skipped: neither verifies under another secret.
+    expect(
+      verifyStandardWebhook(
+        reference.body,
+        { ...referenceHeaders, 'webhook-signature': `${reference.signature}, ${other}` },
+        { ...atReference, secrets: [otherSecret] },
+      ),
+    ).toEqual({
+      ok: false,
+      reason: 'wrong-secret',
+      message:
+        'the secret does not produce any of the 2 v1 signatures: the secret is wrong (or the id, timestamp or body changed after signing)',
+    });
+  });
+
   it('names a webhook-id or webhook-timestamp given twice as malformed, not as a wrong secret', () => {
     // A delivery has one id and one timestamp; joined, two ids were signed over as "a, b" and
     // the failure read as a wrong secret.

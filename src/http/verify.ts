@@ -360,7 +360,10 @@ export function verifyStandardWebhookWithKeys(
   // until one matches (a sender may add a scheme this verifier does not know), as the
   // standardwebhooks package does. The first one is named if nothing else verifies.
   let skipped: string | undefined;
-  for (const [i, entry] of entries.entries()) {
+  for (const [i, spaced] of entries.entries()) {
+    // Hint: node's request.headers (and fetch's Headers) join two signature headers with ", ", so
+    // an entry may end in the join's comma; base64 has no comma, so taking one off is safe.
+    const entry = spaced.endsWith(',') ? spaced.slice(0, -1) : spaced;
     const comma = entry.indexOf(',');
     const version = entry.slice(0, comma);
     const signature = entry.slice(comma + 1);
