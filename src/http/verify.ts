@@ -23,7 +23,7 @@ import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 import { assertBoolean, assertOptions, kindOf, shownValue } from '../schema/names.js';
-import { headerNameCharacters } from './names.js';
+import { headerNameCharacters, signatureEntrySource } from './names.js';
 import { decodeStandardSecret, signHmacHex, signStandardWebhook } from './signing.js';
 
 /** Why a signature did not verify. */
@@ -67,6 +67,7 @@ interface KeyedVerifyOptions extends Omit<VerifyOptions, 'secrets'> {
 }
 
 const SHA256_BYTES = 32;
+const signatureEntry = new RegExp(`^${signatureEntrySource}$`);
 
 /**
  * A header value as it came over HTTP, where node:http and fetch give each byte as one
@@ -364,13 +365,13 @@ export function verifyStandardWebhookWithKeys(
     // Hint: node's request.headers (and fetch's Headers) join two signature headers with ", ", so
     // an entry may end in the join's comma; base64 has no comma, so taking one off is safe.
     const entry = spaced.endsWith(',') ? spaced.slice(0, -1) : spaced;
-    const comma = entry.indexOf(',');
-    const version = entry.slice(0, comma);
-    const signature = entry.slice(comma + 1);
-    if (comma <= 0 || !/^[a-z0-9]+$/i.test(version) || !/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) {
+    if (!signatureEntry.test(entry)) {
       skipped ??= `entry #${i + 1}`;
       continue;
     }
+    const comma = entry.indexOf(',');
+    const version = entry.slice(0, comma);
+    const signature = entry.slice(comma + 1);
     readable++;
     if (version !== 'v1') continue;
     given.push(signature);

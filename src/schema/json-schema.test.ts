@@ -5,6 +5,7 @@ import formats from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../core/generate.js';
+import { verifyStandardWebhook } from '../http/verify.js';
 import { validateEvent } from '../library.js';
 import { version } from '../version.js';
 import { type EventType, eventTypes } from './events.js';
@@ -234,6 +235,43 @@ describe('toOpenApi', () => {
       items: { $ref: '#/components/schemas/WebhookEvent' },
     });
     expect(Object.keys(post.responses).sort()).toEqual(['2XX', '400', '401', '410', '413', '422', '429', '5XX']);
+  });
+
+  it("describes webhook-signature as the verifier reads it: the spec's example header, v1a entries and all", () => {
+    // The pattern took only `v1,` entries, so the spec's own example (a v1 and a v1a signature)
+    // failed it, though the verifier accepts it.
+    const webhooks = document.webhooks as Record<string, { post: { parameters: Array<Record<string, unknown>> } }>;
+    const parameter = webhooks.events!.post.parameters.find((p) => p.name === 'webhook-signature') as {
+      schema: { pattern: string };
+    };
+    const pattern = new RegExp(parameter.schema.pattern, 'u');
+    // From the spec's "Webhook headers" section.
+    const specExample =
+      'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4= v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==';
+    expect(pattern.test(specExample)).toBe(true);
+    // What the pattern accepts the verifier reads (never malformed-header), and what it refuses, with
+    // no entry the verifier can read, the verifier calls malformed-header.
+    const verdict = (signature: string) => {
+      const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': '1', 'webhook-signature': signature };
+      const result = verifyStandardWebhook('{}', headers, { secrets: ['whsec_c2VjcmV0'], ignoreTimestamp: true });
+      return result.ok ? 'ok' : result.reason;
+    };
+    expect(verdict(specExample)).toBe('wrong-secret');
+    const entry = fc
+      .tuple(fc.stringMatching(/^[A-Za-z0-9]{1,4}$/), fc.uint8Array({ minLength: 1, maxLength: 40 }))
+      .map(([version, bytes]) => `${version},${Buffer.from(bytes).toString('base64')}`);
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 4 }), (entries) => {
+        const signature = entries.join(' ');
+        expect(pattern.test(signature)).toBe(true);
+        expect(verdict(signature)).not.toBe('malformed-header');
+      }),
+      { numRuns: 100, seed: 16 },
+    );
+    for (const unreadable of ['g0hM9SsE', 'v1,', ',c2ln', 'v1,ab-c_d', 'v1,!!notbase64!!']) {
+      expect(pattern.test(unreadable), unreadable).toBe(false);
+      expect(verdict(unreadable), unreadable).toBe('malformed-header');
+    }
   });
 
   it('accepts a delivery body exactly when validate accepts each of its events', () => {

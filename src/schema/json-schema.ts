@@ -8,6 +8,7 @@ import { type ConversionConfig, toJsonSchema as convert, type JsonSchema } from 
 import type * as v from 'valibot';
 import { type SchemaDraft, schemaDrafts } from '../core/generate-names.js';
 import * as instant from '../core/instant.js';
+import { signatureEntrySource } from '../http/names.js';
 import { maxDepth } from '../input/types.js';
 import { version } from '../version.js';
 import { shapeKeys } from './check.js';
@@ -290,8 +291,9 @@ const signatureHeaders = [
     in: 'header',
     required: false,
     description:
-      'Standard Webhooks: space-separated `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per secret during key rotation.',
-    schema: { type: 'string', pattern: '^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)*$' },
+      'Standard Webhooks: space-separated `<version>,<base64>` signatures, `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` one per secret during key rotation; entries of other versions (`v1a`, asymmetric) may stand beside them and are passed over.',
+    // Hint: any version, as the spec's own example header holds a `v1a` entry and the verifier reads one.
+    schema: { type: 'string', pattern: `^${signatureEntrySource}( +${signatureEntrySource})*$` },
   },
 ];
 
