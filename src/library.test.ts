@@ -3,7 +3,7 @@ import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { generateEvents } from './core/generate.js';
 import { CallhookError } from './errors.js';
 import { fromWireHeaders, verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
-import type { Problem } from './input/types.js';
+import type { Omitted, Problem } from './input/types.js';
 import { type ReadItem, readEvents, signHexHmac, signStandardWebhook, validateEvent } from './library.js';
 import { codeFrame } from './render/code-frame.js';
 import { checkEvent } from './schema/check.js';
@@ -99,6 +99,24 @@ describe('validateEvent types', () => {
         expectTypeOf(result.event).toEqualTypeOf<undefined>();
         expect(result.event).toBeUndefined();
       }
+    }
+  });
+});
+
+describe('omitted types', () => {
+  it('types omitted read-only, as the shared frozen object it is when nothing was left out', async () => {
+    // It was typed a mutable Omitted, so `result.omitted.errors += 1` compiled and threw at run time.
+    const result = validateEvent(events[0]);
+    expectTypeOf(result.omitted).toEqualTypeOf<Readonly<Omitted>>();
+    expect(() => {
+      (result.omitted as Omitted).errors += 1;
+    }).toThrow(TypeError);
+    const items = await collect(readEvents(JSON.stringify([events[0], 42])));
+    expect(items.map((item) => item.kind)).toEqual(['event', 'invalid']);
+    for (const item of items) {
+      if (item.kind === 'problem') continue;
+      expectTypeOf(item.omitted).toEqualTypeOf<Readonly<Omitted>>();
+      expect(Object.isFrozen(item.omitted), item.kind).toBe(true);
     }
   });
 });

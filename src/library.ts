@@ -88,8 +88,8 @@ interface EventResultBase {
   type: EventKind | undefined;
   /** Errors and warnings, each with a JSON pointer into the value, a code and a message, as the CLI reports them. */
   issues: SchemaIssue[];
-  /** The errors and warnings found past `maxIssues`: counted, not in `issues`. */
-  omitted: Omitted;
+  /** The errors and warnings found past `maxIssues`: counted, not in `issues`. Read-only: when nothing was left out, one shared frozen object. */
+  omitted: Readonly<Omitted>;
 }
 
 /** A value with no error (warnings may remain in `issues`). */
@@ -133,8 +133,12 @@ function maxIssuesOf(options: { maxIssues?: number | undefined }): number {
   return maxIssues;
 }
 
-/** What a result that left nothing out says it left out: one shared, frozen. */
-const noneOmitted: Omitted = Object.freeze({ errors: 0, warnings: 0 });
+/**
+ * What a result that left nothing out says it left out: one shared, frozen. Hint: typed read-only,
+ * as every result's `omitted` is, so a caller's `omitted.errors += 1` fails to compile rather
+ * than throwing at run time.
+ */
+const noneOmitted: Readonly<Omitted> = Object.freeze({ errors: 0, warnings: 0 });
 
 /** Where `readEvents` reads from: file or folder paths, a stream of bytes, or the text itself or its bytes. */
 export type EventSource = readonly string[] | NodeJS.ReadableStream | AsyncIterable<Uint8Array> | string | Uint8Array;
@@ -161,7 +165,7 @@ export type ReadItem =
       /** True when an earlier event had the same envelope id: a redelivery. */
       duplicate: boolean;
       /** Its warnings past `maxIssues`: counted, not in `problems`. */
-      omitted: Omitted;
+      omitted: Readonly<Omitted>;
     }
   | {
       kind: 'invalid';
@@ -172,7 +176,7 @@ export type ReadItem =
       /** Its errors and warnings, each at file:line:column. */
       problems: Problem[];
       /** Its errors and warnings past `maxIssues`: counted, not in `problems`. */
-      omitted: Omitted;
+      omitted: Readonly<Omitted>;
       /**
        * A CallComplete whose only errors are an undocumented `status`: the call as read, which the
        * CLI counts (summarise's Other) and shows; it takes its id as a valid event does, so a
