@@ -75,16 +75,18 @@ describe('verify options', () => {
  * code it set and what it threw.
  */
 function verifyHmacCapture(dir: string, secret: string) {
-  const raw = {
-    sign: 'hmac',
-    secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
-    signatureHeader: 'X-Signature',
-    tolerance: '300',
-    maxBody: '5mb',
-    format: 'json',
-  } as const;
-  return runVerify([dir], raw, secret);
+  return runVerify([dir], hmacOptions, secret);
 }
+
+/** verify's options for a capture of `hmacCapture`, printing JSON. */
+const hmacOptions = {
+  sign: 'hmac',
+  secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
+  signatureHeader: 'X-Signature',
+  tolerance: '300',
+  maxBody: '5mb',
+  format: 'json',
+} as const;
 
 /** Runs `verify` in process with `secret`, and says what it printed, the exit code it set and what it threw. */
 async function runVerify(paths: string[], raw: Parameters<typeof verify>[1], secret: string) {
@@ -184,104 +186,76 @@ describe('verify a capture whose body changed after it was captured', () => {
 });
 
 describe('verify a folder holding bodies its log does not describe', () => {
-  /** verify's JSON lines for `dir`, each as `file ok reason`, the file relative to `dir`. */
-  async function verdicts(dir: string) {
-    const { lines, exitCode, error } = await verifyHmacCapture(dir, 'verify-test-secret');
-    expect(error).toBeUndefined();
-    const results = lines.map((line) => JSON.parse(line) as { ok: boolean; reason?: string; file: string });
-    return {
-      results: results.map((r) => `${r.file.slice(dir.length + 1)} ${r.ok} ${r.reason ?? ''}`.trim()),
-      exitCode,
-    };
+  /** verify's JSON lines for a fresh `hmacCapture` that `change` altered, each as `file ok reason` (the file relative to the folder), and its exit code. */
+  async function verdicts(change: (dir: string, log: string) => void) {
+    const dir = await hmacCapture('verify-test-secret');
+    try {
+      change(dir, join(dir, 'deliveries.meta'));
+      const { lines, exitCode, error } = await verifyHmacCapture(dir, 'verify-test-secret');
+      expect(error).toBeUndefined();
+      const results = lines.map((line) => JSON.parse(line) as { ok: boolean; reason?: string; file: string });
+      return {
+        results: results.map((r) => `${r.file.slice(dir.length + 1)} ${r.ok} ${r.reason ?? ''}`.trim()),
+        exitCode,
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
+  const checked = ['000001.ndjson:1 true', '000001.ndjson:2 true', '000001.ndjson:3 true'];
 
   it('fails the lines of an .ndjson file, and the files, that no line of deliveries.meta describes', async () => {
     // A line appended to 000001.ndjson and a copied 000007.json passed as "3 of 3 signatures
     // valid", exit 0, while summarise counted and replay sent the forged events.
-    const dir = await hmacCapture('verify-test-secret');
-    try {
+    const { results, exitCode } = await verdicts((dir) => {
       appendFileSync(join(dir, '000001.ndjson'), '[{"forged":1}]\n[{"forged":2}]\n');
       writeFileSync(join(dir, '000007.json'), '[{"forged":3}]');
       mkdirSync(join(dir, 'more'));
       writeFileSync(join(dir, 'more', 'x.ndjson'), '[{"forged":4}]\n');
       writeFileSync(join(dir, '000008.body'), 'not read as events by anything');
-      const { results, exitCode } = await verdicts(dir);
-      expect(results).toEqual([
-        '000001.ndjson:1 true',
-        '000001.ndjson:2 true',
-        '000001.ndjson:3 true',
-        '000001.ndjson:4-5 false not-captured',
-        '000007.json false not-captured',
-        `${join('more', 'x.ndjson')} false not-captured`,
-      ]);
-      expect(exitCode).toBe(1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
+    expect(results).toEqual([
+      ...checked,
+      '000001.ndjson:4-5 false not-captured',
+      '000007.json false not-captured',
+      `${join('more', 'x.ndjson')} false not-captured`,
+    ]);
+    expect(exitCode).toBe(1);
   });
 
   it('fails a line that holds more than the body described on it, as a value put in front of it', async () => {
-    const dir = await hmacCapture('verify-test-secret');
-    try {
-      const log = join(dir, 'deliveries.meta');
+    const forged = '[{"forged":1}] ';
+    const { results, exitCode } = await verdicts((dir, log) => {
+      // The second body moved along its line by what was put before it, the offsets after it too.
       const lines = readFileSync(log, 'utf8').split('\n');
-      // The second body moved along its line by what was put before it, its offset with it.
-      const forged = '[{"forged":1}] ';
-      const moved = JSON.parse(lines[1]!) as { offset: number };
-      moved.offset += forged.length;
-      lines[1] = JSON.stringify(moved);
-      for (let i = 2; i < 3; i++) {
-        const next = JSON.parse(lines[i]!) as { offset: number };
-        next.offset += forged.length;
-        lines[i] = JSON.stringify(next);
-      }
-      writeFileSync(log, lines.join('\n'));
+      const moved = lines.map((line, i) => {
+        if (i === 0 || line === '') return line;
+        const meta = JSON.parse(line) as { offset: number };
+        return JSON.stringify({ ...meta, offset: meta.offset + forged.length });
+      });
+      writeFileSync(log, moved.join('\n'));
       writeFileSync(join(dir, '000001.ndjson'), `[1]\n${forged}[22]\n[333]\n`);
-      const { results, exitCode } = await verdicts(dir);
-      expect(results).toEqual([
-        '000001.ndjson:1 true',
-        '000001.ndjson:2 true',
-        '000001.ndjson:3 true',
-        '000001.ndjson:2 false not-captured',
-      ]);
-      expect(exitCode).toBe(1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
+    expect(results).toEqual([...checked, '000001.ndjson:2 false not-captured']);
+    expect(exitCode).toBe(1);
   });
 
-  it('checks a body once when two lines of the log describe it, and fails the second; one named twice counts once', async () => {
+  it('checks a body once when two lines of the log describe it, and fails the others', async () => {
     // 200 copies of one line pointing at one 5 MB body were each read and hashed (3 s).
-    const dir = await hmacCapture('verify-test-secret');
-    try {
-      const log = join(dir, 'deliveries.meta');
+    const { results, exitCode } = await verdicts((_, log) => {
       const [first = ''] = readFileSync(log, 'utf8').split('\n');
       appendFileSync(log, `${first}\n${first}\n`);
-      const { results, exitCode } = await verdicts(dir);
-      expect(results).toEqual([
-        '000001.ndjson:1 true',
-        '000001.ndjson:2 true',
-        '000001.ndjson:3 true',
-        '000001.ndjson:1 false not-captured',
-        '000001.ndjson:1 false not-captured',
-      ]);
-      expect(exitCode).toBe(1);
-      rmSync(log);
-      writeFileSync(log, `${first}\n`);
-      writeFileSync(join(dir, '000001.ndjson'), '[1]\n');
-      const twice = await runVerify(
-        [dir, join(dir, '000001.ndjson')],
-        {
-          sign: 'hmac',
-          secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
-          signatureHeader: 'X-Signature',
-          tolerance: '300',
-          maxBody: '5mb',
-          format: 'json',
-        },
-        'verify-test-secret',
-      );
-      expect([twice.lines.length, twice.exitCode]).toEqual([1, 0]);
+    });
+    expect(results).toEqual([...checked, '000001.ndjson:1 false not-captured', '000001.ndjson:1 false not-captured']);
+    expect(exitCode).toBe(1);
+  });
+
+  it('checks a delivery named twice, by its folder and by its file, once', async () => {
+    // "10 of 10 signatures valid" for a folder of 3 deliveries named with its file.
+    const dir = await hmacCapture('verify-test-secret');
+    try {
+      const twice = await runVerify([dir, join(dir, '000001.ndjson')], hmacOptions, 'verify-test-secret');
+      expect([twice.lines.length, twice.exitCode]).toEqual([3, 0]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
