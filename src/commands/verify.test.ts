@@ -263,13 +263,18 @@ describe('verify a folder holding bodies its log does not describe', () => {
 });
 
 describe('verify a log with a line cut short', () => {
-  it('says which line it skipped, so a delivery left unchecked is not passed over in silence', async () => {
+  it.each([
+    ['on a line of its own', '\n'],
+    // Two listens share a folder's log; one stopped mid-line (a full disk), and the next line the
+    // other wrote, for a delivery it had answered 200, was glued to the piece and skipped with it.
+    ['with the next line glued to it by another listen', ''],
+  ])('says which line it skipped, %s, and checks what follows', async (_, after) => {
     // It printed "2 of 2 signatures valid" with nothing on stderr for a log of three deliveries.
     const secret = 'verify-test-secret';
     const dir = await hmacCapture(secret);
     const log = join(dir, 'deliveries.meta');
     const [first = '', second = '', third = ''] = readFileSync(log, 'utf8').split('\n');
-    writeFileSync(log, `${first}\n${second.slice(0, 40)}\n${third}\n`);
+    writeFileSync(log, `${first}\n${second.slice(0, 40)}${after}${third}\n`);
     try {
       const { lines, errors, exitCode, error } = await verifyHmacCapture(dir, secret);
       expect(error).toBeUndefined();

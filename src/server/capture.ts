@@ -824,7 +824,8 @@ async function* readLog(
         meta = JSON.parse(line);
       } catch {
         onUnreadable?.(`${path}:${number}`, 'unreadable line skipped (cut short?)');
-        continue;
+        meta = gluedDescription(line);
+        if (meta === undefined) continue;
       }
       if (!isCaptureMeta(meta)) throw notCaptureMeta(`${path}:${number}`);
       if (only === undefined || meta.body === only) yield captured(path, meta, number);
@@ -834,6 +835,25 @@ async function* readLog(
     throw describeIoError(error, path);
   } finally {
     await handle.close().catch(() => {});
+  }
+}
+
+/** How every description listen writes begins: its layout's number first (see `describe`). */
+const descriptionStart = '{"capture":';
+
+/**
+ * The whole description that a line cut short has after it, if any. Hint: two listens sharing a
+ * folder append to one log; when one stops mid-line (a full disk), the other's next line is
+ * glued to the piece. A description's text holds `{"capture":` only at its start (a string's
+ * quotes are escaped), so the last one on the line begins the description written whole.
+ */
+function gluedDescription(line: string): unknown {
+  const at = line.lastIndexOf(descriptionStart);
+  if (at <= 0) return undefined;
+  try {
+    return JSON.parse(line.slice(at));
+  } catch {
+    return undefined;
   }
 }
 
