@@ -1,5 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { maxHeaderSize } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -294,6 +304,31 @@ describe('verify a log with a line cut short', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('verify a folder whose descriptions are not regular files', () => {
+  it.skipIf(process.platform === 'win32')(
+    'refuses a .meta that is a FIFO, and reads a log that is a symlink, rather than pass over either',
+    async () => {
+      // Both were left out of the folder's listing: "3 of 3 signatures valid" beside a FIFO named
+      // 000009.meta, and "no captured deliveries" for a folder whose log was a symlink.
+      const dir = await hmacCapture('verify-test-secret');
+      try {
+        execFileSync('mkfifo', [join(dir, '000009.meta')]);
+        const fifo = await verifyHmacCapture(dir, 'verify-test-secret');
+        expect((fifo.error as CallhookError | undefined)?.message).toContain(
+          `${join(dir, '000009.meta')}: not a regular file (a pipe or a device)`,
+        );
+        rmSync(join(dir, '000009.meta'));
+        renameSync(join(dir, 'deliveries.meta'), join(dir, 'log.txt'));
+        symlinkSync('log.txt', join(dir, 'deliveries.meta'));
+        const linked = await verifyHmacCapture(dir, 'verify-test-secret');
+        expect([linked.error, linked.lines.length, linked.exitCode]).toEqual([undefined, 3, 0]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('verify a log line whose receivedAt is not a time', () => {

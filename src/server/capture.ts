@@ -925,7 +925,9 @@ async function describePath(path: string): Promise<Described[]> {
     // UTF-8, decoded by Node, names no file, and is opened by its bytes (see `openRegular`).
     names = (await readdir(path, { withFileTypes: true, encoding: 'buffer' }))
       .map((entry) => ({ entry, name: fileNameOf(entry.name) }))
-      .filter(({ entry, name }) => entry.isFile() && name.endsWith(metaSuffix))
+      // Hint: any entry but a folder: a FIFO or a device so named is refused when opened, and a
+      // symlink read, rather than either passed over in silence.
+      .filter(({ entry, name }) => !entry.isDirectory() && name.endsWith(metaSuffix))
       .map(({ name }) => name)
       .sort();
   } catch (error) {
