@@ -28,6 +28,7 @@ import {
   readChunksOf,
   readRecords,
   type Source,
+  specialFileKind,
 } from '../input/read.js';
 import { ByteScanner } from '../input/scanner.js';
 import { processStdin } from '../input/stdin.js';
@@ -126,13 +127,23 @@ export async function fixInput(source: Source, options: FixOptions): Promise<Fix
     maxStreamBytes: options.maxStreamBytes ?? maxHeldStreamBytes,
   };
   if (source.path === '-') return { ...opened, stream: processStdin() };
+  let stats: Stats;
   try {
-    const stats = await stat(source.path);
-    if (stats.isFile()) return { ...opened, stats };
-    return { ...opened, stream: createReadStream(source.path) };
+    stats = await stat(source.path);
   } catch (error) {
     throw describeIoError(error, source.name);
   }
+  if (stats.isFile()) return { ...opened, stats };
+  // Hint: refused on its status, before it is opened: a named pipe with no writer blocks its
+  // open in a worker thread, which no signal ends, and one with a writer would be read whole first.
+  const special = options.write ? specialFileKind(stats) : undefined;
+  if (special) {
+    throw new CallhookError(
+      `${source.name}: ${special}, not a regular file: --write rewrites only regular files (drop --write to print the repair)`,
+      ExitCode.usage,
+    );
+  }
+  return { ...opened, stream: createReadStream(source.path) };
 }
 
 /**

@@ -4,7 +4,7 @@
  * with bounded memory whatever the size of the files.
  */
 import { isUtf8 } from 'node:buffer';
-import { type BigIntStats, constants, open as openFdCallback } from 'node:fs';
+import { type BigIntStats, constants, open as openFdCallback, type Stats } from 'node:fs';
 import { access, type FileHandle, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -126,8 +126,8 @@ async function checkReadable(name: string): Promise<BigIntStats> {
   return info;
 }
 
-/** What a folder's entry that is neither a file nor a folder is, in words; undefined for a regular file. */
-function specialFileKind(info: BigIntStats): string | undefined {
+/** What a file that is neither a regular file nor a folder is, in words; undefined for a regular file. */
+export function specialFileKind(info: BigIntStats | Stats): string | undefined {
   if (info.isFIFO()) return 'a named pipe';
   if (info.isSocket()) return 'a socket';
   if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';

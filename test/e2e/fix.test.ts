@@ -1,9 +1,11 @@
 /** `fix` as a process: stdin, exit codes, and a signal in the middle of --write. */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import {
   chmodSync,
   closeSync,
   createWriteStream,
+  constants as fsConstants,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -12,6 +14,7 @@ import {
   watch,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -25,6 +28,10 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'callhook-fix-e2e-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The refusal of --write on what is not a regular file, `kind`: after `callhook: <path>: `. */
+const notRegular = (kind: string) =>
+  `${kind}, not a regular file: --write rewrites only regular files (drop --write to print the repair)`;
 
 /** Runs `fix -` on a pipe that sends `bytes` and is never closed; killed after 5 s. */
 async function fixOnOpenPipe(bytes: Buffer): Promise<{ stderr: string; code: number | null }> {
@@ -261,6 +268,29 @@ describe('fix as a process', () => {
     expect(readFileSync(join(dir, 'b.json'))).toEqual(broken);
   });
 
+  it('--write refuses what is not a regular file before opening it: a named pipe with no writer, a device, a socket', async () => {
+    // A named pipe with no writer hung in its open (a worker thread blocked there, so that even
+    // SIGTERM said "interrupted" and never exited); with a writer it was read whole, then refused.
+    const fifo = join(dir, 'no-writer.json');
+    execFileSync('mkfifo', [fifo]);
+    const socket = join(dir, 'socket.json');
+    const server = createServer().listen(socket);
+    await once(server, 'listening');
+    try {
+      for (const [path, kind] of [
+        [fifo, 'a named pipe'],
+        ['/dev/null', 'a device'],
+        [socket, 'a socket'],
+      ] as const) {
+        const refused = await runCli(['fix', path, '--write'], { timeoutMs: 2500 });
+        expect([refused.stderr, refused.code], path).toEqual([`callhook: ${path}: ${notRegular(kind)}\n`, 2]);
+      }
+      expect(readdirSync(dir).sort()).toEqual(['no-writer.json', 'socket.json']);
+    } finally {
+      server.close();
+    }
+  });
+
   it('--write that refuses a file lists no repair: a read-only file, a named pipe', async () => {
     // Each repair was listed as `repaired: …`, then the next line said nothing was written.
     const readOnly = join(dir, 'read-only.json');
@@ -277,8 +307,10 @@ describe('fix as a process', () => {
     writer.on('error', () => {});
     writer.end(broken);
     const piped = await runCli(['fix', fifo, '--write']);
-    expect(piped.stderr).toBe(`callhook: ${fifo}: --write needs a file; this is read once (stdin or a pipe)\n`);
+    expect(piped.stderr).toBe(`callhook: ${fifo}: ${notRegular('a named pipe')}\n`);
     expect(piped.code).toBe(2);
+    // Hint: refused unopened, the pipe has no reader: one opened and closed lets the writer's open end.
+    closeSync(openSync(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK));
     // Written, the repairs are listed, then where the original is kept.
     chmodSync(readOnly, 0o644);
     const written = await runCli(['fix', readOnly, '--write']);
