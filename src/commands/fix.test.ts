@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
-import { failCallsOn, fileHandlePrototype } from '../../test/helpers/failing-calls.js';
+import { failCallsOn, fileHandlePrototype, isPartialOf } from '../../test/helpers/failing-calls.js';
 import { failReadsOf } from '../../test/helpers/failing-reads.js';
 import { CallhookError } from '../errors.js';
 import { readRecords } from '../input/read.js';
@@ -34,6 +34,7 @@ import {
   errorsAfter,
   fix,
   fixInput,
+  partialBackupMark,
   planFor,
   printRepaired,
   rewriteFromBackup,
@@ -154,19 +155,25 @@ describe('fix --write rewrites the file in place', () => {
         chownSync(file, 1234, 1234);
         writeFileSync(other, secret, { mode: 0o600 });
         let swaps = 0;
-        const swap = () => {
+        // Hint: the backup is made under a partial name (see `partialBackupMark`), and given its own
+        // once whole: the swap is of the name it has at that moment.
+        const swap = (fd = -1) => {
           if (swaps++ > 0) return;
-          renameSync(backup, `${backup}.moved`);
-          symlinkSync(other, backup);
+          const named = existsSync(backup) ? backup : readlinkSync(`/proc/self/fd/${fd}`);
+          renameSync(named, `${backup}.moved`);
+          symlinkSync(other, named);
         };
-        const names = (fd: number) => readlinkSync(`/proc/self/fd/${fd}`) === backup;
+        const names = (fd: number) => {
+          const path = readlinkSync(`/proc/self/fd/${fd}`);
+          return path === backup || isPartialOf(path, backup);
+        };
         const outcome = await capture(async () => {
           const prototype = (await fileHandlePrototype()) as unknown as Record<string, (...args: unknown[]) => unknown>;
           const calls = moment === 'chown' ? ['chown', 'chmod'] : ['read'];
           for (const name of calls) {
             const real = prototype[name]!;
             vi.spyOn(prototype, name).mockImplementation(function (this: { fd: number }, ...args: unknown[]) {
-              if (names(this.fd)) swap();
+              if (names(this.fd)) swap(this.fd);
               return real.apply(this, args);
             });
           }
@@ -182,7 +189,7 @@ describe('fix --write rewrites the file in place', () => {
           } else {
             const real = fs.read as (...args: unknown[]) => void;
             vi.spyOn(fs, 'read').mockImplementation(((fd: number, ...rest: unknown[]) => {
-              if (names(fd)) swap();
+              if (names(fd)) swap(fd);
               return real(fd, ...rest);
             }) as never);
           }
@@ -294,6 +301,64 @@ describe('fix --write rewrites the file in place', () => {
   );
 
   it.skipIf(process.platform !== 'linux')(
+    'a backup cut short (killed while it is copied) is never left under a backup name, nor read by a later run',
+    async () => {
+      // kill -9 while the backup was copied left a truncated x.json.bak; the next run made
+      // x.json.bak.1 beside it, and the one someone restores from may be the half. A copy that
+      // fails at its 1000th byte and then cannot be removed stands for the kill: nothing cleans up.
+      const file = join(dir, 'x.json');
+      writeFileSync(file, broken);
+      const killed = await capture(async () => {
+        await failReadsOf(file, 1000, 4);
+        await failCallsOn('rm', `${file}.bak${partialBackupMark}`, 'EACCES', 'permission denied');
+        await fix([file], { write: true });
+      }).catch((error: unknown) => error);
+      expect(killed).toBeInstanceOf(CallhookError);
+      syncBuiltinESMExports();
+      const left = readdirSync(dir).filter((name) => name !== 'x.json');
+      expect(left).toEqual([expect.stringMatching(/^x\.json\.bak\.partial-[0-9a-f]{8}$/)]);
+      const partial = join(dir, left[0] ?? '');
+      expect([readFileSync(partial).length, statSync(partial).mode & 0o077]).toEqual([1000, 0]);
+      expect(readFileSync(file)).toEqual(broken);
+      // The next run, on the folder, reads x.json alone and keeps its original as x.json.bak, whole.
+      const { stderr } = await capture(() => fix([dir], { write: true }));
+      expect(stderr).toContain(`the original is kept as ${file}.bak\n`);
+      expect(readFileSync(`${file}.bak`)).toEqual(broken);
+      expect(readFileSync(file)).toEqual(repaired);
+      expect(readdirSync(dir).sort()).toEqual(['x.json', 'x.json.bak', left[0]]);
+    },
+  );
+
+  it('on a file system without hard links the whole backup is renamed to its name, which never replaces a backup', async () => {
+    // FAT and exFAT refuse link() (EPERM): the backup's partial is then renamed, once the name is seen free.
+    const file = join(dir, 'x.json');
+    writeFileSync(file, broken);
+    writeFileSync(`${file}.bak`, 'an earlier backup');
+    const { stderr } = await capture(async () => {
+      vi.spyOn(fsPromises, 'link').mockRejectedValue(
+        Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' }),
+      );
+      syncBuiltinESMExports();
+      await fix([file], { write: true });
+    });
+    expect(stderr).toContain(`the original is kept as ${file}.bak.1\n`);
+    expect(readFileSync(`${file}.bak`, 'utf8')).toBe('an earlier backup');
+    expect(readFileSync(`${file}.bak.1`)).toEqual(broken);
+    expect(readFileSync(file)).toEqual(repaired);
+    expect(readdirSync(dir).sort()).toEqual(['x.json', 'x.json.bak', 'x.json.bak.1']);
+  });
+
+  it('a name with room for .bak but not for a partial name beside it still gets its backup', async () => {
+    const name = `${'y'.repeat(240)}.json`;
+    const file = join(dir, name);
+    writeFileSync(file, broken);
+    await capture(() => fix([file], { write: true }));
+    expect(readFileSync(`${file}.bak`)).toEqual(broken);
+    expect(readFileSync(file)).toEqual(repaired);
+    expect(readdirSync(dir).sort()).toEqual([name, `${name}.bak`]);
+  });
+
+  it.skipIf(process.platform !== 'linux')(
     'a backup whose write takes no bytes is removed, rather than asked again for ever; exit 2, the others repaired',
     async () => {
       // The copy into the backup (Node's writeFile) asked a write that took no bytes again at once,
@@ -307,7 +372,7 @@ describe('fix --write rewrites the file in place', () => {
         await probe.close();
         const real = prototype.write;
         vi.spyOn(prototype, 'write').mockImplementation(async function (this: { fd: number }, ...args: unknown[]) {
-          if (readlinkSync(`/proc/self/fd/${this.fd}`) !== `${file}.bak`) return real.apply(this, args);
+          if (!isPartialOf(readlinkSync(`/proc/self/fd/${this.fd}`), `${file}.bak`)) return real.apply(this, args);
           if (++calls > 1000) throw new Error('asked too often');
           return { bytesWritten: 0, buffer: args[0] };
         });
@@ -326,8 +391,8 @@ describe('fix --write rewrites the file in place', () => {
     // files, and the backup was left with the group it was made with.
     const file = join(dir, 'x.json');
     const arrange = async () => {
-      await failCallsOn('chown', `${file}.bak`, 'EPERM', 'operation not permitted');
-      await failCallsOn('chmod', `${file}.bak`, 'EPERM', 'operation not permitted');
+      await failCallsOn('chown', `${file}.bak${partialBackupMark}`, 'EPERM', 'operation not permitted');
+      await failCallsOn('chmod', `${file}.bak${partialBackupMark}`, 'EPERM', 'operation not permitted');
     };
     expect(await refusedBesideAnother(arrange, 0o640)).toEqual([
       `callhook: ${file}: could not make the backup ${file}.bak as private as the original (operation not permitted); nothing was written`,
@@ -346,15 +411,19 @@ describe('fix --write rewrites the file in place', () => {
       for (const file of [unread, shared, other]) writeFileSync(file, broken, { mode: 0o640 });
       const { stderr } = await capture(async () => {
         await failReadsOf(`${unread}.bak`, 0);
-        await failCallsOn('chown', `${shared}.bak`, 'EPERM', 'operation not permitted');
-        await failCallsOn('chmod', `${shared}.bak`, 'EPERM', 'operation not permitted');
-        for (const file of [unread, shared]) await failCallsOn('rm', `${file}.bak`, 'EACCES', 'permission denied');
+        const partial = `${shared}.bak${partialBackupMark}`;
+        await failCallsOn('chown', partial, 'EPERM', 'operation not permitted');
+        await failCallsOn('chmod', partial, 'EPERM', 'operation not permitted');
+        for (const backup of [`${unread}.bak`, partial]) await failCallsOn('rm', backup, 'EACCES', 'permission denied');
         await fix([unread, shared, other], { write: true });
       });
       const left = (backup: string) => `; the backup ${backup} is left behind (could not remove it: permission denied)`;
+      // Hint: one refused before it was whole is left under its partial name, never as shared.json.bak.
+      const partial = readdirSync(dir).find((name) => name.startsWith('shared.json.bak.'));
+      expect(partial).toMatch(/^shared\.json\.bak\.partial-[0-9a-f]{8}$/);
       expect(stderr.split('\n').filter((line) => !line.includes('other.json'))).toEqual([
         `callhook: ${unread}: could not read back the backup ${unread}.bak (i/o error); nothing was written${left(`${unread}.bak`)}`,
-        `callhook: ${shared}: could not make the backup ${shared}.bak as private as the original (operation not permitted); nothing was written${left(`${shared}.bak`)}`,
+        `callhook: ${shared}: could not make the backup ${shared}.bak as private as the original (operation not permitted); nothing was written${left(join(dir, partial ?? ''))}`,
         '',
       ]);
       expect(process.exitCode).toBe(2);
@@ -364,7 +433,7 @@ describe('fix --write rewrites the file in place', () => {
         'other.json',
         'other.json.bak',
         'shared.json',
-        'shared.json.bak',
+        partial,
         'unread.json',
         'unread.json.bak',
       ]);

@@ -2,9 +2,10 @@
  * `callhook fix`: repair the JSON mistakes the platform's own examples make, and an export cut
  * off at its end. Prints the repaired text, or with `--write` rewrites each file in place.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, fstatSync, type Stats } from 'node:fs';
-import { type FileHandle, open, rm, stat } from 'node:fs/promises';
+import { type FileHandle, link, lstat, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
@@ -321,8 +322,8 @@ async function withoutBackup(backup: string, refusal: CallhookError): Promise<Ca
 }
 
 /**
- * A backup made by this run: its name (`path`, text: see `openablePath`), and the file it made, open. Hint: all but its removal goes
- * through `handle`, never the name: in a folder others may write to, the name can be made a
+ * A backup made by this run: its name (`path`, text: see `openablePath`), and the file it made, open. Hint: all but its naming
+ * and removal goes through `handle`, never the name: in a folder others may write to, the name can be made a
  * symlink to another file meanwhile, whose owner a chown by name would change (run as root), or
  * whose bytes a read by name would write into the file.
  */
@@ -331,54 +332,126 @@ export interface Backup {
   handle: FileHandle;
 }
 
+/** What marks the name a backup is made under until it is whole: `x.json.bak.partial-1f2e3d4c`. */
+export const partialBackupMark = '.partial-';
+
+/**
+ * Codes `link` fails with on a file system that has no hard links (FAT, exFAT, some network
+ * shares): the backup is then given its name by `rename` (see `nameBackup`).
+ */
+const noHardLinks = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/** The first of `<name>.bak`, `<name>.bak.1`, … from the `from`th on that names nothing yet, and its number. */
+async function freeBackupName(name: string, from: number): Promise<{ candidate: string; n: number }> {
+  for (let n = from; ; n++) {
+    const candidate = n === 0 ? `${name}.bak` : `${name}.bak.${n}`;
+    // Hint: an error (a name too long) is left to the open or the link, which say it.
+    const taken = await lstat(openablePath(candidate)).then(
+      () => true,
+      () => false,
+    );
+    if (!taken) return { candidate, n };
+  }
+}
+
+/**
+ * Opens a new file, ours alone (0600), for the backup `candidate` to be made in: named
+ * `<candidate>.partial-<8 hex>`, or, where that name is too long, `.callhook.bak.partial-<8 hex>`
+ * in the same folder. Hint: neither ends in .json, .ndjson or .jsonl, so a later run never reads one
+ * left by a kill as its input; the name says what it is.
+ */
+async function openPartialBackup(candidate: string): Promise<{ partial: string; handle: FileHandle }> {
+  const mark = `${partialBackupMark}${randomBytes(4).toString('hex')}`;
+  // Hint: 'wx' never overwrites. Not copyFile: it makes the copy with the original's mode but
+  // ours, so another user's 0640 file was readable by our group until the chown.
+  const opened = async (partial: string) => ({ partial, handle: await open(openablePath(partial), 'wx+', 0o600) });
+  return opened(`${candidate}${mark}`).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'ENAMETOOLONG') throw error;
+    return opened(join(dirname(candidate), `.callhook.bak${mark}`));
+  });
+}
+
+/**
+ * Gives the whole backup made as `partial` its name, `<name>.bak` or the next free one, never
+ * replacing a file; returns that name, and `partial` is gone. Hint: `link`, then the partial's
+ * unlink, not a `rename` after checking that the name is free: `link` fails with EEXIST when the
+ * name is taken at that very moment, where a `rename` replaces a file named so between the check
+ * and it (the backup of a second `fix --write` of the same file). Only on a file system without
+ * hard links is it `rename`, after that check: there that race remains. A kill between the link
+ * and the unlink leaves the partial beside the backup, both whole.
+ */
+async function nameBackup(name: string, partial: string, first: { candidate: string; n: number }): Promise<string> {
+  for (let { candidate, n } = first; ; { candidate, n } = await freeBackupName(name, n + 1)) {
+    try {
+      await link(openablePath(partial), openablePath(candidate));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (!noHardLinks.has(code ?? '')) throw error;
+      if ((await freeBackupName(name, n)).n !== n) continue;
+      await rename(openablePath(partial), openablePath(candidate));
+      return candidate;
+    }
+    await rm(openablePath(partial)).catch(async (error: unknown) => {
+      // Hint: refused, the rewrite leaves no backup under a backup's name; the partial that cannot
+      // go is named in the refusal (see `withoutBackup`).
+      await rm(openablePath(candidate), { force: true }).catch(() => undefined);
+      throw error;
+    });
+    return candidate;
+  }
+}
+
 /**
  * Copies the file's `bytes` to `<name>.bak` (or `.bak.1`, …: a backup is never overwritten), at no
  * moment more readable than the original: readable by us alone until it has the original's owner
- * and mode. Returns it open: the caller closes it.
+ * and mode. It is made under another name (see `openPartialBackup`), and named only once whole,
+ * synced, with its owner and mode, so that no `.bak` holds part of a file, whenever the run is
+ * killed. Returns it open: the caller closes it.
  */
 async function makeBackup(name: string, stats: Stats, bytes: AsyncIterable<Buffer>): Promise<Backup> {
-  for (let n = 0; ; n++) {
-    // Hint: named after the source's name, opened by its bytes: a name that is not UTF-8, written
-    // as text, would make the backup under another name (U+FFFD for each such byte).
-    const candidate = n === 0 ? `${name}.bak` : `${name}.bak.${n}`;
-    const cannotMake = (error: unknown, as = '') =>
-      new CallhookError(
-        `${name}: could not make the backup ${candidate}${as} (${ioReason(error)}); nothing was written`,
-      );
-    let handle: FileHandle;
-    try {
-      // Hint: 'wx' never overwrites. Not copyFile: it makes the copy with the original's mode but
-      // ours, so another user's 0640 file was readable by our group until the chown.
-      handle = await open(openablePath(candidate), 'wx+', 0o600);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw cannotMake(error);
-    }
-    const removed = async (refusal: CallhookError) => {
-      await handle.close().catch(() => undefined);
-      return withoutBackup(candidate, refusal);
-    };
-    try {
-      let size = 0;
-      for await (const chunk of bytes) size += await writeWhole(handle, chunk, size);
-      // Hint: a write a file system defers (NFS) fails here, as it did at a close here; the backup
-      // is now closed once the file is rewritten, too late to refuse it.
-      await handle.sync();
-    } catch (error) {
-      throw await removed(cannotMake(error));
-    }
-    try {
-      await handle.chown(stats.uid, stats.gid);
-      await handle.chmod(stats.mode & 0o7777);
-    } catch {
-      // Another user's file: the backup stays ours, so only its owner may read it (the original's
-      // bits for its owner). Hint: one whose mode cannot be set either goes: its owner and its mode
-      // are not the original's (it is 0600 until then, so no one else could read it meanwhile).
-      await handle.chmod(stats.mode & 0o700).catch(async (error: unknown) => {
-        throw await removed(cannotMake(error, ' as private as the original'));
-      });
-    }
-    return { path: candidate, handle };
+  // Hint: named after the source's name, opened by its bytes: a name that is not UTF-8, written
+  // as text, would make the backup under another name (U+FFFD for each such byte).
+  const first = await freeBackupName(name, 0);
+  const cannotMake = (error: unknown, as = '') =>
+    new CallhookError(
+      `${name}: could not make the backup ${first.candidate}${as} (${ioReason(error)}); nothing was written`,
+    );
+  let partial: string;
+  let handle: FileHandle;
+  try {
+    ({ partial, handle } = await openPartialBackup(first.candidate));
+  } catch (error) {
+    throw cannotMake(error);
+  }
+  const removed = async (refusal: CallhookError) => {
+    await handle.close().catch(() => undefined);
+    return withoutBackup(partial, refusal);
+  };
+  try {
+    let size = 0;
+    for await (const chunk of bytes) size += await writeWhole(handle, chunk, size);
+    // Hint: a write a file system defers (NFS) fails here, as it did at a close here; the backup
+    // is now closed once the file is rewritten, too late to refuse it.
+    await handle.sync();
+  } catch (error) {
+    throw await removed(cannotMake(error));
+  }
+  try {
+    await handle.chown(stats.uid, stats.gid);
+    await handle.chmod(stats.mode & 0o7777);
+  } catch {
+    // Another user's file: the backup stays ours, so only its owner may read it (the original's
+    // bits for its owner). Hint: one whose mode cannot be set either goes: its owner and its mode
+    // are not the original's (it is 0600 until then, so no one else could read it meanwhile).
+    await handle.chmod(stats.mode & 0o700).catch(async (error: unknown) => {
+      throw await removed(cannotMake(error, ' as private as the original'));
+    });
+  }
+  try {
+    return { path: await nameBackup(name, partial, first), handle };
+  } catch (error) {
+    throw await removed(cannotMake(error));
   }
 }
 

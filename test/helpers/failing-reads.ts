@@ -6,7 +6,7 @@
 import fs, { existsSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { vi } from 'vitest';
-import { fileHandlePrototype } from './failing-calls.js';
+import { fileHandlePrototype, isPartialOf } from './failing-calls.js';
 
 type Done = (error: NodeJS.ErrnoException | null, bytesRead: number, buffer: Buffer) => void;
 
@@ -21,7 +21,7 @@ function eio(): NodeJS.ErrnoException {
  * readings of the file from the `fromReading`th on (counting from 1) fail, so that a first reading
  * can succeed and a second fail: a reading is an open's reads, or a handle's from its byte 0 again
  * (a backup is read back, and then read to write the repair, through the one handle). `file` may
- * be one not made yet (a backup). Undone by `vi.restoreAllMocks()`.
+ * be one not made yet (a backup: its reads while it has its partial name fail too, see `isPartialOf`). Undone by `vi.restoreAllMocks()`.
  */
 export async function failReadsOf(file: string, at: number, fromReading = 1): Promise<void> {
   const target = existsSync(file) ? realpathSync(file) : join(realpathSync(dirname(file)), basename(file));
@@ -36,7 +36,7 @@ export async function failReadsOf(file: string, at: number, fromReading = 1): Pr
       try {
         path = readlinkSync(`/proc/self/fd/${fd}`);
       } catch {}
-      if (path !== target) return undefined;
+      if (path !== target && !isPartialOf(path, target)) return undefined;
       state = { failing: false, read: 0 };
       opened.set(key, state);
     }
