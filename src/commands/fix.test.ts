@@ -329,6 +329,34 @@ describe('fix --write rewrites the file in place', () => {
     },
   );
 
+  it.skipIf(process.platform !== 'linux')(
+    'the backup is on the disk, its name too, before the first byte of the file is rewritten',
+    async () => {
+      // A power loss during the rewrite may leave the file part new, part old, and the backup is
+      // what restores it: its bytes were synced, but not the folder that holds its name.
+      const folder = realpathSync(dir);
+      const file = join(folder, 'x.json');
+      writeFileSync(file, broken);
+      const steps: string[] = [];
+      await capture(async () => {
+        const prototype = (await fileHandlePrototype()) as unknown as Record<string, (...args: unknown[]) => unknown>;
+        for (const name of ['write', 'sync']) {
+          const real = prototype[name]!;
+          vi.spyOn(prototype, name).mockImplementation(function (this: { fd: number }, ...args: unknown[]) {
+            const path = readlinkSync(`/proc/self/fd/${this.fd}`);
+            const what =
+              path === file ? 'file' : path === folder ? 'folder' : isPartialOf(path, `${file}.bak`) ? 'backup' : path;
+            if (steps.at(-1) !== `${name} ${what}`) steps.push(`${name} ${what}`);
+            return real.apply(this, args);
+          });
+        }
+        await fix([file], { write: true });
+      });
+      expect(steps.slice(0, steps.indexOf('write file'))).toEqual(['write backup', 'sync backup', 'sync folder']);
+      expect(readFileSync(file)).toEqual(repaired);
+    },
+  );
+
   it('on a file system without hard links the whole backup is renamed to its name, which never replaces a backup', async () => {
     // FAT and exFAT refuse link() (EPERM): the backup's partial is then renamed, once the name is seen free.
     const file = join(dir, 'x.json');

@@ -448,11 +448,26 @@ async function makeBackup(name: string, stats: Stats, bytes: AsyncIterable<Buffe
       throw await removed(cannotMake(error, ' as private as the original'));
     });
   }
+  let path: string;
   try {
-    return { path: await nameBackup(name, partial, first), handle };
+    path = await nameBackup(name, partial, first);
   } catch (error) {
     throw await removed(cannotMake(error));
   }
+  await syncFolderOf(path);
+  return { path, handle };
+}
+
+/**
+ * Flushes the folder holding `path` to the disk, so that the name given to the backup survives a
+ * power loss during the rewrite, as its bytes do. Hint: as far as it can: a folder that cannot be
+ * opened for reading (mode 0300) or a file system that syncs no folder keeps the name as it keeps
+ * any other, and refusing the repair for that would help no one.
+ */
+async function syncFolderOf(path: string): Promise<void> {
+  const folder = await open(openablePath(dirname(path)), 'r').catch(() => undefined);
+  await folder?.sync().catch(() => undefined);
+  await folder?.close().catch(() => undefined);
 }
 
 /**
