@@ -361,6 +361,39 @@ describe('fix as a process', () => {
   );
 });
 
+describe('fix --write killed (SIGKILL, which cannot be held)', () => {
+  it('leaves no .bak holding part of the file; a partial one is not read by the next run, which keeps the original whole', async () => {
+    // A kill while the backup was copied left a truncated big.json.bak, and the next run wrote
+    // big.json.bak.1 beside it: the one someone restored from could be the half.
+    const event = JSON.parse(readFileSync('fixtures/valid/human-support-request.json', 'utf8'))[0];
+    const parts = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({ ...event, id: `${event.id.slice(0, 24)}${String(i).padStart(12, '0')}` }, null, 2),
+    );
+    const original = Buffer.from(`[${parts[0]}\n${parts.slice(1).join(',\n')}]\n`);
+    const file = join(dir, 'big.json');
+    writeFileSync(file, original);
+    const child = spawn(process.execPath, [binPath, 'fix', file, '--write'], { stdio: 'ignore' });
+    const watcher = watch(dir, (_event, name) => {
+      if (name && name !== 'big.json') child.kill('SIGKILL');
+    });
+    await new Promise((resolve) => child.on('exit', resolve));
+    watcher.close();
+    const left = readdirSync(dir).filter((name) => name !== 'big.json');
+    for (const name of left) {
+      expect(name).toMatch(/^big\.json\.bak(\.partial-[0-9a-f]{8})?$/);
+      if (!name.includes('partial')) expect(readFileSync(join(dir, name)).equals(original), name).toBe(true);
+    }
+    const killedBeforeTheRewrite = readFileSync(file).equals(original);
+    const again = await runCli(['fix', dir, '--write']);
+    if (killedBeforeTheRewrite) {
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).not.toContain('partial');
+      const backups = readdirSync(dir).filter((name) => /^big\.json\.bak(\.\d+)?$/.test(name));
+      for (const name of backups) expect(readFileSync(join(dir, name)).equals(original), name).toBe(true);
+    }
+  });
+});
+
 describe('fix on a bracket that closes what the other kind opened', () => {
   it('repairs nothing there, names it, and writes nothing, as for any mistake it cannot repair', async () => {
     // `{"a": [1, 2}` was taken for a comma missing before the `}`, and fix put one in.
