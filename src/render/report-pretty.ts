@@ -173,7 +173,11 @@ function table(
     for (const row of rows) widest = Math.max(widest, displayWidth(row[i] ?? ''));
     return widest;
   });
-  const total = indent.length + widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1);
+  const cellsWidth = indent.length + widths.reduce((a, b) => a + b, 0);
+  // Hint: a table a few columns too wide closes its gaps to one space rather than cut its flex
+  // column: a campaign's id (a UUID) in the campaigns table at 80 columns was cut, `c4a53914-…`.
+  const spacing = cellsWidth + gap * (columns.length - 1) > width && cellsWidth + columns.length - 1 <= width ? 1 : gap;
+  const total = cellsWidth + spacing * (columns.length - 1);
   const flex = columns.findIndex((column) => column.flex);
   const before = widths[flex];
   let shrunk = total;
@@ -186,20 +190,19 @@ function table(
   if (shrunk > width) return records(heads, rows, width, colors, showHead);
   const aligns = columns.map((column) => column.align ?? 'left');
   const lines: string[] = [];
+  const separator = ' '.repeat(spacing);
   if (showHead) {
     layRow(
       heads.map((text) => colors.bold(text)),
       widths,
       aligns,
-      wrap,
+      { wrap, separator },
       lines,
     );
   }
-  for (const row of rows) layRow(row, widths, aligns, wrap, lines);
+  for (const row of rows) layRow(row, widths, aligns, { wrap, separator }, lines);
   return lines.join('\n');
 }
-
-const separator = ' '.repeat(gap);
 
 /**
  * Appends the lines of one table row: each cell wrapped (or not), cut to its column with `…`,
@@ -210,7 +213,7 @@ function layRow(
   cells: readonly string[],
   widths: readonly number[],
   aligns: readonly ('left' | 'right')[],
-  wrap: boolean,
+  { wrap, separator }: { wrap: boolean; separator: string },
   lines: string[],
 ): void {
   const cellLines = widths.map((columnWidth, i) => {
