@@ -875,6 +875,26 @@ describe('fix printing to a terminal', () => {
   });
 });
 
+describe('fix printing a lone CR to a terminal', () => {
+  it('writes it as a line break, which JSON reads alike, so no text is written over; piped, byte for byte', async () => {
+    // A CR between tokens (an old Mac line end) reached the terminal raw: the cursor went back to
+    // the line's start and what followed was written over `"status":"failed"`.
+    const file = join(dir, 'lone-cr.json');
+    const text = '[{"status":"failed",\r"note":"x"},\r\n{"a":1}\r]';
+    writeFileSync(file, text.replace('}]', ',}]'));
+    const wasTTY = process.stdout.isTTY;
+    try {
+      process.stdout.isTTY = true;
+      const shown = (await capture(() => fix([file], {}))).stdout;
+      expect(shown).toBe('[{"status":"failed",\n"note":"x"},\r\n{"a":1}\n]');
+      process.stdout.isTTY = false as true;
+      expect((await capture(() => fix([file], {}))).stdout).toBe(text);
+    } finally {
+      process.stdout.isTTY = wasTTY;
+    }
+  });
+});
+
 describe('fix on a stream', () => {
   /** A named pipe in the test's folder, and a writer of it (its end left to the test). */
   const fifoNamed = (name: string) => {

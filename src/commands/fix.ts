@@ -619,7 +619,16 @@ export async function printRepaired(input: FixInput, plan: RepairPlan): Promise<
   // Hint: piped or redirected, the repair is the file's bytes; to a terminal, what it would act on
   // (C1 controls, bidi overrides) is written as \u escapes, which mean the same in JSON strings, the
   // only place such characters can be in a repair that checked as JSON.
+  // A CR outside strings (the only place JSON has one) not before a LF, an old Mac line end, is
+  // written as a LF, which JSON reads alike: the terminal would go back to the line's start and
+  // write what follows over it. One at a chunk's end waits for the next chunk's first character.
   const decoder = process.stdout.isTTY ? new StringDecoder('utf8') : undefined;
+  let heldReturn = '';
+  const forTerminal = (text: string, last = false) => {
+    const whole = heldReturn + text;
+    heldReturn = !last && whole.endsWith('\r') ? '\r' : '';
+    return escapeJsonForTerminal(whole.slice(0, whole.length - heldReturn.length).replace(/\r(?!\n)/g, '\n'));
+  };
   const print = async (chunk: Buffer | string) => {
     if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
   };
@@ -627,9 +636,9 @@ export async function printRepaired(input: FixInput, plan: RepairPlan): Promise<
     read,
     plan.repairs.map((planned) => planned.repair),
   )) {
-    await print(decoder ? escapeJsonForTerminal(decoder.write(chunk)) : chunk);
+    await print(decoder ? forTerminal(decoder.write(chunk)) : chunk);
   }
-  if (decoder) await print(escapeJsonForTerminal(decoder.end()));
+  if (decoder) await print(forTerminal(decoder.end(), true));
   if (printed !== input.digest) throw changedWhileChecked(input.source.name, 'what was printed is not its repair');
 }
 
