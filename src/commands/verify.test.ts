@@ -266,6 +266,10 @@ describe('verify a folder holding bodies its log does not describe', () => {
     try {
       const twice = await runVerify([dir, join(dir, '000001.ndjson')], hmacOptions, 'verify-test-secret');
       expect([twice.lines.length, twice.exitCode]).toEqual([3, 0]);
+      // A line no description names is said once, however the folder is named.
+      appendFileSync(join(dir, '000001.ndjson'), '[4]\n');
+      const folderTwice = await runVerify([dir, `${dir}/`], hmacOptions, 'verify-test-secret');
+      expect([folderTwice.lines.length, folderTwice.exitCode]).toEqual([4, 1]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
