@@ -1149,82 +1149,92 @@ export type Coverage = { kind: 'new' } | { kind: 'again' } | { kind: 'twice'; fi
  * while verify checked only what the log names.
  */
 export class CaptureCoverage {
-  /** Each description met (`metaPath:line`), and each body by its place, with the description that named it first. */
+  /** Each description met (`metaPath:line`). */
   readonly #descriptions = new Set<string>();
-  readonly #bodies = new Map<string, string>();
-  /** Files described whole (a body of its own), and the lines described of each `.ndjson` file: offset to length. */
-  readonly #whole = new Set<string>();
-  readonly #lines = new Map<string, Map<number, number>>();
+  /**
+   * The body files named, by the path their descriptions give: what describes the whole file (a
+   * body of its own), or each line described (offset to length, and what describes it).
+   */
+  readonly #files = new Map<string, DescribedFile>();
 
   /** Records a delivery: `new` to check, `again` (a description named twice: skip it), or `twice` (another line described its body). */
   add(delivery: CapturedDelivery): Coverage {
     if (this.#descriptions.has(delivery.describedBy)) return { kind: 'again' };
     this.#descriptions.add(delivery.describedBy);
-    const file = resolve(delivery.bodyPath);
-    const { meta } = delivery;
-    const place = meta.capture === 3 ? `${file}\0${meta.offset}` : file;
-    const first = this.#bodies.get(place);
-    if (first !== undefined) return { kind: 'twice', first };
-    this.#bodies.set(place, delivery.describedBy);
-    if (meta.capture !== 3) this.#whole.add(file);
-    else {
-      const lines = this.#lines.get(file) ?? new Map<number, number>();
-      this.#lines.set(file, lines);
-      lines.set(meta.offset ?? 0, meta.bytes);
+    let file = this.#files.get(delivery.bodyPath);
+    if (!file) {
+      file = { whole: undefined, lines: new Map() };
+      this.#files.set(delivery.bodyPath, file);
     }
+    const { meta, describedBy } = delivery;
+    if (meta.capture !== 3) {
+      if (file.whole !== undefined) return { kind: 'twice', first: file.whole };
+      file.whole = describedBy;
+      return { kind: 'new' };
+    }
+    const offset = meta.offset ?? 0;
+    const first = file.lines.get(offset);
+    if (first !== undefined) return { kind: 'twice', first: first.by };
+    file.lines.set(offset, { bytes: meta.bytes, by: describedBy });
     return { kind: 'new' };
   }
 
   /**
-   * The files the reading commands take from a folder (`sources`, by name), and
-   * runs of lines of its `.ndjson` files, that no description recorded names: each as where (`file`,
-   * or `file:line` / `file:first-last`) and how many lines.
+   * The files the reading commands take from a folder (`sources`, by name), and runs of lines of
+   * its `.ndjson` files, that no description recorded names: each as where (`file`, or
+   * `file:line` / `file:first-last`).
    */
   async *undescribed(sources: readonly { name: string }[]): AsyncGenerator<string> {
+    // Hint: compared as absolute paths, as a folder may be named `cap` and its log name `./cap/…`.
+    const byPath = new Map<string, DescribedFile>();
+    for (const [path, file] of this.#files) byPath.set(resolve(path), file);
     for (const { name } of sources) {
-      const file = resolve(name);
-      if (this.#whole.has(file)) continue;
-      const lines = this.#lines.get(file);
-      if (!lines) {
-        yield name;
-        continue;
-      }
-      yield* undescribedLines(name, lines);
+      const file = byPath.get(resolve(name));
+      if (file?.whole !== undefined) continue;
+      if (!file || file.lines.size === 0) yield name;
+      else yield* undescribedLines(name, file.lines);
     }
   }
 }
 
-/** The runs of lines of the `.ndjson` file at `path` that are not exactly a described body (`lines`: offset to length). */
-async function* undescribedLines(name: string, lines: ReadonlyMap<number, number>): AsyncGenerator<string> {
+/** What describes a body file: all of it, or each of its lines (by offset). */
+interface DescribedFile {
+  whole: string | undefined;
+  lines: Map<number, { bytes: number; by: string }>;
+}
+
+/** The runs of lines of the `.ndjson` file `name` that are not exactly a described body (`lines`: by offset). */
+async function* undescribedLines(name: string, lines: ReadonlyMap<number, { bytes: number }>): AsyncGenerator<string> {
   const { handle } = await openRegular(name);
   let number = 0;
   let start = 0;
   let run: [number, number] | undefined;
-  const said = (run: [number, number]) => `${name}:${run[0] === run[1] ? run[0] : `${run[0]}-${run[1]}`}`;
+  const found: string[] = [];
   /** The line from `start` to `end`, numbered `number`: ended by its LF, or (`cut`) by the end of the file. */
-  function* line(end: number, cut = false): Generator<string> {
+  const endRun = () => {
+    if (run) found.push(`${name}:${run[0] === run[1] ? run[0] : `${run[0]}-${run[1]}`}`);
+    run = undefined;
+  };
+  const line = (end: number, cut = false) => {
     number++;
     // Hint: listen writes each body with its LF; a last line without one is no body described.
-    if (!cut && lines.get(start) === end - start) {
-      if (run) yield said(run);
-      run = undefined;
-    } else if (run) run[1] = number;
+    if (!cut && lines.get(start)?.bytes === end - start) endRun();
+    else if (run) run[1] = number;
     else run = [number, number];
-  }
+  };
   try {
     let at = 0;
     for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
-      for (let from = 0; ; ) {
-        const lf = chunk.indexOf(0x0a, from);
-        if (lf < 0) break;
-        yield* line(at + lf);
+      for (let lf = chunk.indexOf(0x0a); lf >= 0; lf = chunk.indexOf(0x0a, lf + 1)) {
+        line(at + lf);
         start = at + lf + 1;
-        from = lf + 1;
       }
       at += chunk.length;
+      yield* found.splice(0);
     }
-    if (start < at) yield* line(at, true);
-    if (run) yield said(run);
+    if (start < at) line(at, true);
+    endRun();
+    yield* found.splice(0);
   } catch (error) {
     throw describeIoError(error, name);
   } finally {
