@@ -335,6 +335,28 @@ describe('verify a folder whose descriptions are not regular files', () => {
   );
 });
 
+describe('verify a log line whose body is not a name listen gives', () => {
+  it.each(['..', '.', '../000001.json', 'a\u0000b.json', 'notes.txt', ''])(
+    'refuses body %j in one line naming the log and its line (exit 2)',
+    async (body) => {
+      // `..` was opened as the folder's parent and reported as "not a regular file (a pipe or a
+      // device)", named `.`; a NUL gave Node's own message.
+      const dir = mkdtempSync(join(tmpdir(), 'callhook-verify-'));
+      writeFileSync(join(dir, '000001.json'), '[1]');
+      const meta = { capture: 2, receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', headers: [], body };
+      writeFileSync(join(dir, 'deliveries.meta'), `${JSON.stringify(meta)}\n`);
+      try {
+        const { error } = await verifyHmacCapture(dir, 'verify-test-secret');
+        expect((error as CallhookError | undefined)?.message).toBe(
+          `${join(dir, 'deliveries.meta')}:1: not a capture description written by callhook listen`,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
 describe('verify a log line whose receivedAt is not a time', () => {
   it.each([
     ['missing', {}],

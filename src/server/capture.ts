@@ -103,6 +103,8 @@ interface CaptureMeta {
 const metaSuffix = '.meta';
 const endings = ['json', 'ndjson', 'body', 'meta'] as const;
 const numbered = /^(\d+)\.(json|ndjson|body|meta)$/;
+/** The names listen gives a body's file. */
+const bodyName = /^\d+\.(json|ndjson|body)$/;
 /**
  * The highest number listen gives a capture: 15 digits, so that it, and the number after it,
  * read back exactly. Hint: past 2^53 a name reads as another number (9007199254740993 as ...992)
@@ -712,7 +714,8 @@ function isCaptureMeta(value: unknown): value is CaptureMeta {
     typeof meta.receivedAt === 'string' &&
     !Number.isNaN(instantOf(meta.receivedAt)) &&
     typeof meta.body === 'string' &&
-    basename(meta.body) === meta.body &&
+    // Hint: a name listen gives a body, in this folder: not `..`, not a path, not a NUL.
+    bodyName.test(meta.body) &&
     Array.isArray(meta.headers) &&
     meta.headers.every((h) => Array.isArray(h) && h.length === 2 && h.every((x) => typeof x === 'string')) &&
     (meta.capture !== 3 || (isCount(meta.line) && isCount(meta.offset) && isCount(meta.bytes)))
