@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { createSigner, parseSecrets, signHmacHex } from './signing.js';
+import { createSigner, parseSecrets, signHmacHex, signStandardWebhook } from './signing.js';
 import { verifyHexHmac, verifyStandardWebhook } from './verify.js';
 
 // The reference vector of the Standard Webhooks spec and its libraries.
@@ -49,6 +49,23 @@ describe('verifyStandardWebhook', () => {
     // Two signature headers (node:http would keep both in an array) are one list.
     const split = { ...referenceHeaders, 'webhook-signature': ['v1,AAAA', reference.signature] };
     expect(verifyStandardWebhook(reference.body, split, atReference).ok).toBe(true);
+  });
+
+  it('reads a webhook-id that is not ASCII as node:http and fetch give it, a character a byte, as listen and verify do', () => {
+    // `msg_é` signed as UTF-8 came in as `msg_Ã©` (each byte a character) and failed as
+    // wrong-secret, telling the user to rotate a secret that was right; listen accepted it.
+    const id = 'msg_é';
+    const keys = parseSecrets(reference.secret, 'standard', 'SECRET');
+    const signature = signStandardWebhook(id, reference.timestamp, Buffer.from(reference.body), keys);
+    const asSent = {
+      'webhook-id': id,
+      'webhook-timestamp': String(reference.timestamp),
+      'webhook-signature': signature,
+    };
+    const onTheWire = { ...asSent, 'webhook-id': Buffer.from(id, 'utf8').toString('latin1') };
+    for (const headers of [asSent, onTheWire, new Headers(onTheWire)]) {
+      expect(verifyStandardWebhook(reference.body, headers, atReference)).toEqual({ ok: true, secretIndex: 0 });
+    }
   });
 
   it('names a missing header, and a malformed one', () => {

@@ -405,7 +405,9 @@ export function verifyStandardWebhookWithKeys(
   }
 
   // Hint: signStandardWebhook with one key gives exactly `v1,<base64>`; its base64 part is compared.
-  const webhookId = id ?? '';
+  // Hint: read as listen reads it (`fromWire`): node:http and fetch give a header a character a
+  // byte, so a UTF-8 id such as `msg_é` reached a receiver as `msg_Ã©`, and failed as wrong-secret.
+  const webhookId = fromWire(id ?? '');
   const sign = (data: Buffer, key: Buffer) =>
     signStandardWebhook(webhookId, timestamp, data, [key]).slice('v1,'.length);
   const checked = checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'v1 signature');
