@@ -110,6 +110,48 @@ describe('a broken element of a batch with one compact element a line, at column
     }
   });
 
+  it('keeps an element whose nested objects open lines where elements do, and that misses a comma among them, one element', async () => {
+    // With the first element on the `[`'s line, a flow step's line was taken for the next
+    // element's: the event was split into its steps, its `]}},` closed the batch, and fix,
+    // which had repaired the comma, refused the file.
+    const step = (n: number) => `{"questionName": "q${n}", "response": "r${n}"}`;
+    const flow = (indent: string) => `{"flow": [\n${indent}${step(1)}\n${indent}${step(2)}\n]}}`;
+    const sms = (id: string) => `{"id": "${id}", "eventType": "SMSSent", "data": {}}`;
+    /** Each element read, as its first 12 characters, and each problem between elements. */
+    const elements = (records: InputRecord[]) =>
+      records.flatMap((r) =>
+        r.kind === 'event' || r.kind === 'invalid'
+          ? [r.element.text.slice(0, 12)]
+          : r.kind === 'problem'
+            ? [r.problem.code]
+            : [],
+      );
+    for (const indent of ['', '  ']) {
+      for (const [text, expected] of [
+        [
+          `[{"id": "e1", "eventType": "CallComplete", "data": ${flow(indent)},\n${sms('e2')},\n${sms('e3')}]\n`,
+          ['{"id": "e1",', '{"id": "e2",', '{"id": "e3",'],
+        ],
+        [
+          `[${sms('e0')},\n{"id": "e1", "eventType": "CallComplete", "data": ${flow(indent)},\n${sms('e2')}]\n`,
+          ['{"id": "e0",', '{"id": "e1",', '{"id": "e2",'],
+        ],
+      ] as const) {
+        const whole = await read(text);
+        expect(elements(whole.records), text).toEqual(expected);
+        const broken = whole.records.find((r) => r.kind === 'invalid' && r.element.text.startsWith('{"id": "e1"'));
+        expect(broken?.kind === 'invalid' && broken.problems.map((p) => p.code)).toEqual(['missing-comma']);
+        // Past --max-element-size, the element is too large, and still one element, in any chunks.
+        for (const chunk of [1, 7, 65536]) {
+          const small = await read(text, { maxElementBytes: 60, readSize: chunk, chunkSize: chunk });
+          // Hint: an element past the limit keeps none of its text.
+          const got = elements(small.records).map((shown) => (shown === '' ? '{"id": "e1",' : shown));
+          expect(got, `${text} in chunks of ${chunk}`).toEqual(expected);
+        }
+      }
+    }
+  });
+
   it('does not cut a valid element laid out as the platform publishes them, every line at column 1', async () => {
     const text = JSON.stringify(events, null, 1).replace(/\n +/g, '\n');
     expect(text).toMatch(/\n\{\n"questionName"/);

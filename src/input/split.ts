@@ -358,6 +358,9 @@ export class ElementSplitter {
   // none. The element is ended there only once it shows it was cut (see `cutAtPending`); and
   // where its line began, for its bytes to be read again.
   private pendingCut = -1;
+  // That line was found beside the first value's watch: the element ends only before a line at
+  // its indentation that opens an event (see `nextEventLine`).
+  private pendingEvent = false;
   private elementLineStart = 0;
   // Held bytes are being read again (see `recoverColumn1Cut`): an element among them closed by a
   // `]` is not recovered in turn, so that a crafted file cannot nest one recovery in another,
@@ -984,6 +987,10 @@ export class ElementSplitter {
     let head = this.lineHead;
     this.lineHead = LineHead.None;
     const column = at - this.scanner.lineStart;
+    // The element is watched beside the first value (`[{…},` then one element a line): whether
+    // its nested objects open lines where elements do is not known, so it is cut only before a
+    // line that opens an event (see `cutAtPending`).
+    let shapeChecked = false;
     if (head === LineHead.FirstLine) {
       if (column === 0 && byte === this.topOpener) {
         this.lineDelimited = true;
@@ -994,9 +1001,12 @@ export class ElementSplitter {
         // Not the next member of a pretty-printed object: watch on, as if the first line held more.
         this.watchFirstValue = true;
       }
-      // Not NDJSON: what the line's head decides for the element being read, as below.
-      head = this.elementHead;
+      // Not NDJSON: what the line's head decides for the element being read, as below. Hint: not
+      // for one past the size limit, whose bytes are gone, so that where it is cut could not be
+      // checked (see `cutAtPending`): it runs on, as it did before this watch.
+      head = this.oversize ? LineHead.None : this.elementHead;
       this.elementHead = LineHead.None;
+      shapeChecked = true;
     }
     if (this.mode !== Mode.Element || head === LineHead.None) return;
     if (head === LineHead.Learn) {
@@ -1027,8 +1037,13 @@ export class ElementSplitter {
       // `cutAtPending`); when they cannot, the element is broken, and ends here at once, as it does
       // while held bytes are read again or once they were let go.
       if (this.pendingCut !== -1) return;
-      if (!this.recovering && !this.oversize && mayBeginJson(this.bytesTo(this.lineBreak.offset + 1), byte)) {
+      if (
+        !this.recovering &&
+        !this.oversize &&
+        (shapeChecked || mayBeginJson(this.bytesTo(this.lineBreak.offset + 1), byte))
+      ) {
         this.pendingCut = this.lineBreak.offset;
+        this.pendingEvent = shapeChecked;
         return;
       }
       this.cutElement(this.lineBreak.offset, 'next');
@@ -1598,7 +1613,12 @@ export class ElementSplitter {
    */
   private cutAtPending(held: Buffer, later = false): boolean {
     if (!this.spendOn(held)) return false;
-    return this.readAgain(held, this.pendingCut - this.elementStart.offset + 1, !later, later, undefined);
+    let open = this.pendingCut - this.elementStart.offset + 1;
+    if (this.pendingEvent) {
+      open = nextEventLine(held, open, this.indentWatch, this.recoveryBudget);
+      if (open < 0) return false;
+    }
+    return this.readAgain(held, open, !later, later, undefined);
   }
 
   /** Takes the reading of `held`, the bytes of the element being read, again from the budget; false when it is spent. */
@@ -1844,6 +1864,32 @@ function nextElementLine(
   if (next !== -1 || !closedByBracket) return next;
   const close = to - 1;
   return held[close - 1] === NEWLINE ? close : -1;
+}
+
+/**
+ * The index in `held` of the first line from `held[from]` on (a line's start) that opens, at
+ * column `indent` + 1, an object that closes and is an event; -1 when none is seen, or `budget`
+ * runs out. Hint: only such a line begins the next element where nested objects may open lines
+ * at the elements' indentation: a flow step laid out so is not one, and an element that missed a
+ * comma among its steps stays one invalid element, which fix can repair, rather than its steps
+ * becoming elements and its `]}},` closing the batch. One not seen to close within the bytes held
+ * cannot be told, and is not taken, so that no chunk size decides.
+ */
+function nextEventLine(held: Buffer, from: number, indent: number, budget: Budget): number {
+  for (let start = from; start > 0 && start < held.length; ) {
+    budget.left -= lineCost;
+    if (budget.left < 0) return -1;
+    let brace = start;
+    while (held[brace] === SPACE || held[brace] === TAB) brace++;
+    if (brace - start === indent && held[brace] === OPEN_BRACE) {
+      const head = objectHead(held, brace, held.length, budget);
+      if (head === undefined) return -1;
+      if (head.brace && isEventShaped(head.keys, false)) return start;
+    }
+    const lf = held.indexOf(NEWLINE, brace);
+    start = lf < 0 ? -1 : lf + 1;
+  }
+  return -1;
 }
 
 /** Bytes that `objectHead` may still read (a `{` line looked at counts as `lineCost` bytes). */
