@@ -1005,6 +1005,31 @@ describe('new repairs', () => {
     }
   });
 
+  it('a stray `:` after a `}`, `]`, `,` or a line start is still removed, events kept whole', async () => {
+    // Refusing every `:` outside an object refused these, which fix had repaired.
+    const [one, two] = (JSON.parse(readFileSync('fixtures/valid/bare-types.json', 'utf8')) as unknown[]).map((event) =>
+      JSON.stringify(event),
+    );
+    const cases: Array<[string, string]> = [
+      ['colon-sep.json', `[${one}:\n${two}]\n`],
+      ['colon-spaced.json', `[\n  ${one} :\n  ${two}\n]\n`],
+      ['colon-lead.json', `[${one},\n:${two}]\n`],
+      ['colon-comma.json', `[${one}\n:,${two}]\n`],
+      ['colon-after.json', `[${one},\n${two}]:\n`],
+      ['colon-lines.ndjson', `${one}:\n${two}\n`],
+    ];
+    for (const [name, text] of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const { stdout, stderr } = await capture(() => fix([file], {}));
+      expect([process.exitCode ?? 0, stderr], name).toEqual([0, expect.stringContaining('repaired')]);
+      process.exitCode = undefined;
+      const repairedFile = join(dir, `repaired-${name}`);
+      writeFileSync(repairedFile, stdout);
+      expect(await check(repairedFile), name).toEqual({ events: 2, errors: [] });
+    }
+  });
+
   it('a doubled comma inside an event is unexpected-comma, and fix removes it', async () => {
     const file = join(dir, 'doubled.json');
     const text = repaired.toString();

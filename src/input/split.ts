@@ -1293,21 +1293,30 @@ export class ElementSplitter {
   }
 
   /**
-   * A byte outside any element that cannot be there. A stray `}` or `]` (or comma) is repaired by
-   * deleting it; a `:` is not: it is a key's, outside its object (whose `{` was lost, or which a
-   * stray `}` closed early), and deleting it would leave the key and its value as loose values.
+   * A byte outside any element that cannot be there, repaired by deleting it: a stray `}`, `]`,
+   * comma, or a `:` after one of them. Not a `:` after a string: that is a key's, outside its
+   * object (whose `{` was lost, or which a stray `}` closed early), and deleting it would leave
+   * the key and its value as loose values of their own.
    */
   private unexpected(byte: number, position: SplitPosition, pointer: string): void {
-    const repair = byte === COLON ? undefined : { offset: position.offset, deleteBytes: 1, insert: '' };
+    const key = byte === COLON && this.afterString(position.offset);
     this.problem(
       position,
       'unexpected-character',
-      byte === COLON
+      key
         ? 'unexpected ":": a key outside any object (was its "{" lost?)'
         : `unexpected ${JSON.stringify(String.fromCharCode(byte))}`,
       pointer,
-      repair,
+      key ? undefined : { offset: position.offset, deleteBytes: 1, insert: '' },
     );
+  }
+
+  /** Whether the last byte before file offset `offset`, but for blanks, closes a string. */
+  private afterString(offset: number): boolean {
+    const before = this.bytesBefore(offset, frameBefore);
+    let at = before.length - 1;
+    while (at >= 0 && isSpace(before[at] ?? 0)) at--;
+    return before[at] === QUOTE;
   }
 
   private problem(
