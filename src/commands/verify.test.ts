@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { maxHeaderSize } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { CallhookError, formatFatal } from '../errors.js';
 import { CaptureWriter } from '../server/capture.js';
@@ -266,6 +266,15 @@ describe('verify a folder holding bodies its log does not describe', () => {
     try {
       const twice = await runVerify([dir, join(dir, '000001.ndjson')], hmacOptions, 'verify-test-secret');
       expect([twice.lines.length, twice.exitCode]).toEqual([3, 0]);
+      // Named by two spellings, a delivery is still one.
+      const spelt = await runVerify([dir, relative(process.cwd(), dir)], hmacOptions, 'verify-test-secret');
+      expect([spelt.lines.length, spelt.exitCode]).toEqual([3, 0]);
+      // A capture folder nested in it (listen --out cap/day2), which the other commands read, is checked too.
+      const nested = await hmacCapture('verify-test-secret');
+      renameSync(nested, join(dir, 'day2'));
+      const parent = await runVerify([dir], hmacOptions, 'verify-test-secret');
+      expect([parent.lines.length, parent.exitCode]).toEqual([6, 0]);
+      rmSync(join(dir, 'day2'), { recursive: true, force: true });
       // A line no description names is said once, however the folder is named.
       appendFileSync(join(dir, '000001.ndjson'), '[4]\n');
       const folderTwice = await runVerify([dir, `${dir}/`], hmacOptions, 'verify-test-secret');

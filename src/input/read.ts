@@ -135,7 +135,7 @@ export function specialFileKind(info: BigIntStats | Stats): string | undefined {
 }
 
 /** Whether a folder's walk goes into a subfolder of this name: hidden folders and node_modules are skipped. */
-function walksInto(name: string): boolean {
+export function walksInto(name: string): boolean {
   return !name.startsWith('.') && name !== 'node_modules';
 }
 

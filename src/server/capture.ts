@@ -31,6 +31,7 @@ import { hash } from 'node:crypto';
 import {
   closeSync,
   constants,
+  type Dirent,
   existsSync,
   fdatasync as fdatasyncCallback,
   fstatSync,
@@ -50,6 +51,7 @@ import { instantOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { optionSize } from '../input/element.js';
 import { fileNameOf, openablePath } from '../input/file-names.js';
+import { walksInto } from '../input/read.js';
 import { captureLogName } from '../input/types.js';
 import {
   checkOutputPath,
@@ -922,29 +924,51 @@ async function describePath(path: string): Promise<Described[]> {
     const file = await describeFile(named[1]);
     if ('log' in file) return [{ ...file, line: Number(named[2]), named: path }];
   }
-  let names: string[] | undefined;
+  const described = await describeFolder(path);
+  if (described === undefined) return [await describeFile(path)];
+  if (described.length === 0) {
+    throw new CallhookError(`${path}: no captured deliveries (${captureLogName}) in this folder`, ExitCode.usage);
+  }
+  return described;
+}
+
+/**
+ * What a folder describes: its layout 1 `.meta` files (by name), then its log, then those of each
+ * folder below it that the reading commands walk into (see `walksInto`), in name order; undefined
+ * when `path` is no folder. Hint: validate, summarise and replay read the bodies of a capture
+ * folder nested in it (`listen --out captured/day2`), so verify checks them too.
+ */
+async function describeFolder(path: string): Promise<Described[] | undefined> {
+  let entries: { entry: Dirent<Buffer>; name: string }[];
   try {
     // Hint: listed as bytes, as a folder of input is (see input/file-names.ts): a name that is not
     // UTF-8, decoded by Node, names no file, and is opened by its bytes (see `openRegular`).
-    names = (await readdir(path, { withFileTypes: true, encoding: 'buffer' }))
-      .map((entry) => ({ entry, name: fileNameOf(entry.name) }))
-      // Hint: any entry but a folder: a FIFO or a device so named is refused when opened, and a
-      // symlink read, rather than either passed over in silence.
-      .filter(({ entry, name }) => !entry.isDirectory() && name.endsWith(metaSuffix))
-      .map(({ name }) => name)
-      .sort();
+    entries = (await readdir(path, { withFileTypes: true, encoding: 'buffer' })).map((entry) => ({
+      entry,
+      name: fileNameOf(entry.name),
+    }));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTDIR') throw describeIoError(error, path);
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw describeIoError(error, path);
   }
-  if (names === undefined) return [await describeFile(path)];
-  if (names.length === 0) {
-    throw new CallhookError(`${path}: no captured deliveries (${captureLogName}) in this folder`, ExitCode.usage);
-  }
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  // Hint: any entry but a folder: a FIFO or a device so named is refused when opened, and a
+  // symlink read, rather than either passed over in silence.
+  const names = entries
+    .filter(({ entry, name }) => !entry.isDirectory() && name.endsWith(metaSuffix))
+    .map(({ name }) => name)
+    .sort(byName);
   const described: Described[] = names
     .filter((name) => name !== captureLogName)
     .map((name) => ({ meta: join(path, name) }));
   if (names.includes(captureLogName)) described.push({ log: join(path, captureLogName) });
+  const folders = entries
+    .filter(({ entry, name }) => entry.isDirectory() && walksInto(name))
+    .map(({ name }) => name)
+    .sort(byName);
+  // Hint: a loop, not push(...): a folder may hold more descriptions than a call takes arguments.
+  for (const folder of folders)
+    for (const source of (await describeFolder(join(path, folder))) ?? []) described.push(source);
   return described;
 }
 
@@ -1155,19 +1179,33 @@ export class CaptureCoverage {
   /** Each description met (`metaPath:line`). */
   readonly #descriptions = new Set<string>();
   /**
-   * The body files named, by the path their descriptions give: what describes the whole file (a
-   * body of its own), or each line described (offset to length, and what describes it).
+   * The body files named, by absolute path: what describes the whole file (a body of its own), or
+   * each line described (offset to length, and what describes it).
    */
   readonly #files = new Map<string, DescribedFile>();
+  /** Paths made absolute, each once: a delivery's log and body file are those of the one before, most often. */
+  readonly #absolutes = new Map<string, string>();
+
+  #absolute(path: string): string {
+    let absolute = this.#absolutes.get(path);
+    if (absolute === undefined) {
+      absolute = resolve(path);
+      this.#absolutes.set(path, absolute);
+    }
+    return absolute;
+  }
 
   /** Records a delivery: `new` to check, `again` (a description named twice: skip it), or `twice` (another line described its body). */
   add(delivery: CapturedDelivery): Coverage {
-    if (this.#descriptions.has(delivery.describedBy)) return { kind: 'again' };
-    this.#descriptions.add(delivery.describedBy);
-    let file = this.#files.get(delivery.bodyPath);
+    // Hint: by absolute path, as a folder may be named `cap` and `/tmp/cap` at once.
+    const description = this.#absolute(delivery.metaPath) + delivery.describedBy.slice(delivery.metaPath.length);
+    if (this.#descriptions.has(description)) return { kind: 'again' };
+    this.#descriptions.add(description);
+    const bodyPath = this.#absolute(delivery.bodyPath);
+    let file = this.#files.get(bodyPath);
     if (!file) {
       file = { whole: undefined, lines: new Map() };
-      this.#files.set(delivery.bodyPath, file);
+      this.#files.set(bodyPath, file);
     }
     const { meta, describedBy } = delivery;
     if (meta.capture !== 3) {
@@ -1188,11 +1226,8 @@ export class CaptureCoverage {
    * `file:line` / `file:first-last`).
    */
   async *undescribed(sources: readonly { name: string }[]): AsyncGenerator<string> {
-    // Hint: compared as absolute paths, as a folder may be named `cap` and its log name `./cap/…`.
-    const byPath = new Map<string, DescribedFile>();
-    for (const [path, file] of this.#files) byPath.set(resolve(path), file);
     for (const { name } of sources) {
-      const file = byPath.get(resolve(name));
+      const file = this.#files.get(resolve(name));
       if (file?.whole !== undefined) continue;
       if (!file || file.lines.size === 0) yield name;
       else yield* undescribedLines(name, file.lines);
