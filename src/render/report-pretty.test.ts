@@ -110,3 +110,42 @@ describe('a cell cut to its column', () => {
     expect(kept.slice(1)).toEqual(texts.slice(1).map((text) => text.slice(0, text.length / 40).repeat(room / 2)));
   });
 });
+
+describe('a table a few columns too wide', () => {
+  /** A one-table report: an id column (flex), a status and a reason side by side, then two numbers. */
+  const model = (id: string): ReportModel => ({
+    title: 'Summary',
+    sections: [
+      {
+        title: 'Campaigns',
+        blocks: [
+          {
+            kind: 'table',
+            columns: [
+              { head: 'Campaign', flex: true },
+              { head: 'Status' },
+              { head: 'Reason' },
+              { head: 'Calls', align: 'right' },
+              { head: 'Complete', align: 'right' },
+            ],
+            rows: [[{ text: id, untrusted: true }, 'Not Complete', 'No answer', '38', '52.6%']],
+          },
+        ],
+      },
+    ],
+  });
+  const id = 'c4a53914-5e80-4718-bb84-c953e039592a';
+
+  it('closes the gaps beside numbers to one space rather than cut an id; two texts keep two', () => {
+    // At 80 columns piped, every campaign's UUID was cut to `c4a53914-5e80-4718-bb84-c953e039…`.
+    const [, head, row] = renderReportPretty(model(id), { colors: plain, width: 78 }).split('\n');
+    expect(head).toBe('  Campaign                              Status        Reason    Calls Complete');
+    expect(row).toBe(`  ${id}  Not Complete  No answer    38    52.6%`);
+  });
+
+  it('cuts the flex column as before when one-space gaps would not fit either', () => {
+    const [, , row] = renderReportPretty(model(id), { colors: plain, width: 60 }).split('\n');
+    expect(row).toContain('…');
+    expect(row).toContain('Not Complete  No answer');
+  });
+});

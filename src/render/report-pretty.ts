@@ -173,11 +173,17 @@ function table(
     for (const row of rows) widest = Math.max(widest, displayWidth(row[i] ?? ''));
     return widest;
   });
+  const aligns = columns.map((column) => column.align ?? 'left');
   const cellsWidth = indent.length + widths.reduce((a, b) => a + b, 0);
-  // Hint: a table a few columns too wide closes its gaps to one space rather than cut its flex
-  // column: a campaign's id (a UUID) in the campaigns table at 80 columns was cut, `c4a53914-…`.
-  const spacing = cellsWidth + gap * (columns.length - 1) > width && cellsWidth + columns.length - 1 <= width ? 1 : gap;
-  const total = cellsWidth + spacing * (columns.length - 1);
+  // Hint: a table a few columns too wide closes its gaps beside a number (a right-aligned column)
+  // to one space rather than cut its flex column: a campaign's id (a UUID) in the campaigns table
+  // at 80 columns was cut, `c4a53914-…`. Two texts side by side keep two, or they would read as
+  // one (`Not Complete No answer`).
+  const closed = aligns.map((align, i) => (i === 0 ? 0 : align === 'left' && aligns[i - 1] === 'left' ? gap : 1));
+  const open = aligns.map((_, i) => (i === 0 ? 0 : gap));
+  const sum = (gaps: number[]) => gaps.reduce((a, b) => a + b, 0);
+  const gaps = cellsWidth + sum(open) > width && cellsWidth + sum(closed) <= width ? closed : open;
+  const total = cellsWidth + sum(gaps);
   const flex = columns.findIndex((column) => column.flex);
   const before = widths[flex];
   let shrunk = total;
@@ -188,19 +194,18 @@ function table(
   }
   // Too many columns for a narrow terminal: each row becomes a wrapped record instead.
   if (shrunk > width) return records(heads, rows, width, colors, showHead);
-  const aligns = columns.map((column) => column.align ?? 'left');
   const lines: string[] = [];
-  const separator = ' '.repeat(spacing);
+  const separators = gaps.map((size) => ' '.repeat(size));
   if (showHead) {
     layRow(
       heads.map((text) => colors.bold(text)),
       widths,
       aligns,
-      { wrap, separator },
+      { wrap, separators },
       lines,
     );
   }
-  for (const row of rows) layRow(row, widths, aligns, { wrap, separator }, lines);
+  for (const row of rows) layRow(row, widths, aligns, { wrap, separators }, lines);
   return lines.join('\n');
 }
 
@@ -213,7 +218,7 @@ function layRow(
   cells: readonly string[],
   widths: readonly number[],
   aligns: readonly ('left' | 'right')[],
-  { wrap, separator }: { wrap: boolean; separator: string },
+  { wrap, separators }: { wrap: boolean; separators: readonly string[] },
   lines: string[],
 ): void {
   const cellLines = widths.map((columnWidth, i) => {
@@ -232,7 +237,7 @@ function layRow(
       const room = Math.max(1, columnWidth);
       const text = cut(cellLines[i]?.[at] ?? '', room);
       const padding = ' '.repeat(Math.max(0, room - displayWidth(text)));
-      line += (i > 0 ? separator : '') + (aligns[i] === 'right' ? padding + text : text + padding);
+      line += (separators[i] ?? '') + (aligns[i] === 'right' ? padding + text : text + padding);
     });
     lines.push(line.trimEnd());
   }
