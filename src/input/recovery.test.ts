@@ -152,6 +152,40 @@ describe('a broken element of a batch with one compact element a line, at column
     }
   });
 
+  it('cuts no valid element at a nested object shaped like an event, while reading again or past the size limit', async () => {
+    // A `data` object opening a line at the elements' column has an event's keys (`name`,
+    // `sessionId`): past --max-element-size it cut its valid element there, in some chunk sizes;
+    // and while the bytes after a recovered cut were read again, a valid element's flow step at
+    // column 1 cut it, its `]}},` closing the batch.
+    const sms = (id: string) => `{"id": "${id}", "eventType": "SMSSent", "data": {}}`;
+    const dataLine = `[${sms('e0')},\n{"id": "e1", "eventType": "CallComplete", "data":\n{"name": "A", "sessionId": "s1", "flow": [{"questionName": "q1", "response": "r1"}]}},\n${sms('e2')}]\n`;
+    /** Each element's pointer, and each problem between elements. */
+    const shown = (records: InputRecord[]) =>
+      records.flatMap((r) =>
+        r.kind === 'event' || r.kind === 'invalid' ? [r.element.pointer] : r.kind === 'problem' ? [r.problem.code] : [],
+      );
+    for (const chunk of [1, 7, 65536]) {
+      const small = await read(dataLine, { maxElementBytes: 100, readSize: chunk, chunkSize: chunk });
+      expect(shown(small.records), `chunks of ${chunk}`).toEqual(['/0', '/1', '/2']);
+    }
+    const step = (n: number) => `{"questionName": "q${n}", "response": "r${n}"}`;
+    const afterCut = [
+      `[${sms('e0')},`,
+      `{"id": "e1", "eventType": "CallComplete", "data": {"flow": [`,
+      `${step(1)},`,
+      '{"questionName": "q2", "re',
+      ']}},',
+      `${sms('e2')},`,
+      `{"id": "e3", "eventType": "CallComplete", "data": {"flow": [`,
+      step(1),
+      ']}},',
+      `${sms('e4')},`,
+      `${sms('e5')}]`,
+      '',
+    ].join('\n');
+    expect(shown((await read(afterCut)).records)).toEqual(['/0', '/1', '/2', '/3', '/4', '/5']);
+  });
+
   it('does not cut a valid element laid out as the platform publishes them, every line at column 1', async () => {
     const text = JSON.stringify(events, null, 1).replace(/\n +/g, '\n');
     expect(text).toMatch(/\n\{\n"questionName"/);

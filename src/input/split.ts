@@ -1037,6 +1037,12 @@ export class ElementSplitter {
       // `cutAtPending`); when they cannot, the element is broken, and ends here at once, as it does
       // while held bytes are read again or once they were let go.
       if (this.pendingCut !== -1) return;
+      // Hint: held bytes read again are all at hand: such a line is taken only if it opens an
+      // element (a flow step at the elements' column does not).
+      if (shapeChecked && this.recovering) {
+        const index = at - this.chunkOffset;
+        if (index < 0 || opensElement(this.chunk, index, this.recoveryBudget) !== true) return;
+      }
       if (
         !this.recovering &&
         !this.oversize &&
@@ -1877,8 +1883,7 @@ function nextElementLine(
 
 /**
  * The index in `held` of the first line from `held[from]` on (a line's start) that opens, at
- * column `indent` + 1, an object that closes and is an event; -1 when none is seen, or `budget`
- * runs out. Hint: only such a line begins the next element where nested objects may open lines
+ * column `indent` + 1, an element (see `opensElement`); -1 when none is seen, or `budget` runs out. Hint: only such a line begins the next element where nested objects may open lines
  * at the elements' indentation: a flow step laid out so is not one, and an element that missed a
  * comma among its steps stays one invalid element, which fix can repair, rather than its steps
  * becoming elements and its `]}},` closing the batch. One not seen to close within the bytes held
@@ -1891,14 +1896,28 @@ function nextEventLine(held: Buffer, from: number, indent: number, budget: Budge
     let brace = start;
     while (held[brace] === SPACE || held[brace] === TAB) brace++;
     if (brace - start === indent && held[brace] === OPEN_BRACE) {
-      const head = objectHead(held, brace, held.length, budget);
-      if (head === undefined) return -1;
-      if (head.brace && isEventShaped(head.keys, false)) return start;
+      const opens = opensElement(held, brace, budget);
+      if (opens === undefined) return -1;
+      if (opens) return start;
     }
     const lf = held.indexOf(NEWLINE, brace);
     start = lf < 0 ? -1 : lf + 1;
   }
   return -1;
+}
+
+/**
+ * Whether the `{` at `held[brace]` opens an element: an object that closes within `held`, is an
+ * event by its keys, and is followed by `,` or `]` (a nested `data` object has an event's keys,
+ * `name` and `sessionId`, but its `}` is followed by its event's); undefined when `budget` ran out.
+ */
+function opensElement(held: Buffer, brace: number, budget: Budget): boolean | undefined {
+  const head = objectHead(held, brace, held.length, budget);
+  if (head === undefined) return undefined;
+  if (!head.brace || !isEventShaped(head.keys, false)) return false;
+  let after = head.end;
+  while (after < held.length && isSpace(held[after] ?? 0)) after++;
+  return held[after] === COMMA || held[after] === CLOSE_BRACKET;
 }
 
 /** Bytes that `objectHead` may still read (a `{` line looked at counts as `lineCost` bytes). */
