@@ -269,6 +269,10 @@ describe('verify a folder holding bodies its log does not describe', () => {
       // Named by two spellings, a delivery is still one.
       const spelt = await runVerify([dir, relative(process.cwd(), dir)], hmacOptions, 'verify-test-secret');
       expect([spelt.lines.length, spelt.exitCode]).toEqual([3, 0]);
+      symlinkSync(dir, `${dir}-link`);
+      const linked = await runVerify([dir, `${dir}-link`], hmacOptions, 'verify-test-secret');
+      rmSync(`${dir}-link`);
+      expect([linked.lines.length, linked.exitCode]).toEqual([3, 0]);
       // A capture folder nested in it (listen --out cap/day2), which the other commands read, is checked too.
       const nested = await hmacCapture('verify-test-secret');
       renameSync(nested, join(dir, 'day2'));
