@@ -1530,7 +1530,6 @@ export class ElementSplitter {
 
   // ---- Recovery: where a broken element ends ----
 
-  /** Whether the top-level value's first line, which ends at file offset `lineBreak`, held more than its opener. */
   /**
    * Whether a batch's first element, an object begun on its `[`'s line, is open at that line's
    * end: one compact element a line cut short (`[{…` then `{…},` a line), or a pretty-printed
@@ -1545,6 +1544,7 @@ export class ElementSplitter {
     );
   }
 
+  /** Whether the top-level value's first line, which ends at file offset `lineBreak`, held more than its opener. */
   private firstLineHeldMore(lineBreak: number): boolean {
     if (this.batchOpen)
       return this.mode !== Mode.BatchElement || this.inBatchIndex > 0 || this.afterComma !== undefined;
@@ -1883,11 +1883,12 @@ function nextElementLine(
 
 /**
  * The index in `held` of the first line from `held[from]` on (a line's start) that opens, at
- * column `indent` + 1, an element (see `opensElement`); -1 when none is seen, or `budget` runs out. Hint: only such a line begins the next element where nested objects may open lines
- * at the elements' indentation: a flow step laid out so is not one, and an element that missed a
- * comma among its steps stays one invalid element, which fix can repair, rather than its steps
- * becoming elements and its `]}},` closing the batch. One not seen to close within the bytes held
- * cannot be told, and is not taken, so that no chunk size decides.
+ * column `indent` + 1, an element (see `opensElement`); -1 when none is seen, or `budget` runs
+ * out. Hint: only such a line begins the next element where nested objects may open lines at the
+ * elements' indentation: a flow step laid out so is not one, and an element that missed a comma
+ * among its steps stays one invalid element, which fix can repair, rather than its steps becoming
+ * elements and its `]}},` closing the batch. One not seen to close within the bytes held cannot
+ * be told, and is not taken, so that no chunk size decides.
  */
 function nextEventLine(held: Buffer, from: number, indent: number, budget: Budget): number {
   for (let start = from; start > 0 && start < held.length; ) {
