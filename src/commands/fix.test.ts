@@ -992,6 +992,8 @@ describe('new repairs', () => {
     const cases: Array<[string, string]> = [
       ['lost-brace.json', `${text.slice(0, second + 3)}${text.slice(second + 4)}`],
       ['early-brace.json', text.replace('",\n    "', '"},\n    "')],
+      // However far its `:` is from the key: a look back over the last bytes missed one 401 blanks on.
+      ['far-colon.json', `[${JSON.stringify(events[0])},\n"note"${' '.repeat(401)}: "x"}]\n`],
     ];
     for (const [name, broken] of cases) {
       const file = join(dir, name);

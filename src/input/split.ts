@@ -408,6 +408,14 @@ export class ElementSplitter {
   private strayQuoted = false;
   /** The top-level value before the next was such text (a log line's prefix): what follows on its line is no second value. */
   private afterStrayText = false;
+  /** The element being read is a string (it began with `"`). */
+  private stringValue = false;
+  /**
+   * The last thing read outside elements was a string element, blanks aside: a `:` after it is a
+   * key's, outside its object (see `unexpected`). Hint: kept as it is read, not looked back for,
+   * as any number of blanks may stand between (a look back over the last 400 bytes missed them).
+   */
+  private afterStringValue = false;
   /** The file offset of the last CR read at the top level: one between two values on a line is a lone CR. */
   private returnAtTop = -1;
 
@@ -1071,6 +1079,7 @@ export class ElementSplitter {
         : this.mode === Mode.BatchElement
           ? this.beforeBatchElement(byte, position)
           : this.afterBatchElementByte(byte, position);
+    this.afterStringValue = false;
     if (begins === Begins.No) return i;
     return this.startElement(chunk, i, base, byte, position, begins === Begins.OwnLine);
   }
@@ -1180,6 +1189,7 @@ export class ElementSplitter {
     this.elementFrom = i;
     this.scanner.beginElement(byte);
     this.scalar = !opener && byte !== QUOTE;
+    this.stringValue = byte === QUOTE;
     return i;
   }
 
@@ -1305,7 +1315,7 @@ export class ElementSplitter {
    * the key and its value as loose values of their own.
    */
   private unexpected(byte: number, position: SplitPosition, pointer: string): void {
-    const key = byte === COLON && this.afterString(position.offset);
+    const key = byte === COLON && this.afterStringValue;
     this.problem(
       position,
       'unexpected-character',
@@ -1315,14 +1325,6 @@ export class ElementSplitter {
       pointer,
       key ? undefined : { offset: position.offset, deleteBytes: 1, insert: '' },
     );
-  }
-
-  /** Whether the last byte before file offset `offset`, but for blanks, closes a string. */
-  private afterString(offset: number): boolean {
-    const before = this.bytesBefore(offset, frameBefore);
-    let at = before.length - 1;
-    while (at >= 0 && isSpace(before[at] ?? 0)) at--;
-    return before[at] === QUOTE;
   }
 
   private problem(
@@ -1456,6 +1458,7 @@ export class ElementSplitter {
 
   private finishElement(endOffset: number, truncated: boolean, cut?: 'line' | 'next'): void {
     const bytes = this.oversize ? Buffer.alloc(0) : this.keptBytes();
+    this.afterStringValue = this.stringValue;
     this.column1 = Column1.No;
     this.column1Object = false;
     this.cutBefore = -1;
