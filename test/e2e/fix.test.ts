@@ -328,13 +328,7 @@ describe('fix as a process', () => {
     '%s during --write leaves no temporary file and no half-written file',
     async (signal) => {
       // A large file, so that the rewrite is still going on when the signal arrives.
-      const event = JSON.parse(readFileSync('fixtures/valid/human-support-request.json', 'utf8'))[0];
-      const parts = Array.from({ length: 3000 }, (_, i) =>
-        JSON.stringify({ ...event, id: `${event.id.slice(0, 24)}${String(i).padStart(12, '0')}` }, null, 2),
-      );
-      const original = Buffer.from(`[${parts[0]}\n${parts.slice(1).join(',\n')}]\n`);
-      const file = join(dir, 'big.json');
-      writeFileSync(file, original);
+      const { file, original, repairedText } = bigFileMissingAComma();
       const child = spawn(process.execPath, [binPath, 'fix', file, '--write'], { stdio: 'ignore' });
       // The moment fix creates its first file beside the original, it is interrupted.
       const watcher = watch(dir, (_event, name) => {
@@ -349,7 +343,6 @@ describe('fix as a process', () => {
       const left = readdirSync(dir).sort();
       expect(left.filter((name) => name !== 'big.json' && name !== 'big.json.bak')).toEqual([]);
       const now = readFileSync(file);
-      const repairedText = Buffer.from(`[${parts[0]},\n${parts.slice(1).join(',\n')}]\n`);
       if (left.includes('big.json.bak')) {
         // The backup and the rewrite are finished before the signal is obeyed.
         // Hint: Buffer#equals: a deep toEqual over megabytes takes minutes.
@@ -361,17 +354,26 @@ describe('fix as a process', () => {
   );
 });
 
+/**
+ * `big.json` in the test folder: 3,000 pretty events (about 3 MB, so that a rewrite is still
+ * going on when a signal arrives) missing the comma after the first; and its repair.
+ */
+function bigFileMissingAComma(): { file: string; original: Buffer; repairedText: Buffer } {
+  const event = JSON.parse(readFileSync('fixtures/valid/human-support-request.json', 'utf8'))[0];
+  const parts = Array.from({ length: 3000 }, (_, i) =>
+    JSON.stringify({ ...event, id: `${event.id.slice(0, 24)}${String(i).padStart(12, '0')}` }, null, 2),
+  );
+  const original = Buffer.from(`[${parts[0]}\n${parts.slice(1).join(',\n')}]\n`);
+  const file = join(dir, 'big.json');
+  writeFileSync(file, original);
+  return { file, original, repairedText: Buffer.from(`[${parts[0]},\n${parts.slice(1).join(',\n')}]\n`) };
+}
+
 describe('fix --write killed (SIGKILL, which cannot be held)', () => {
   it('leaves no .bak holding part of the file; a partial one is not read by the next run, which keeps the original whole', async () => {
     // A kill while the backup was copied left a truncated big.json.bak, and the next run wrote
     // big.json.bak.1 beside it: the one someone restored from could be the half.
-    const event = JSON.parse(readFileSync('fixtures/valid/human-support-request.json', 'utf8'))[0];
-    const parts = Array.from({ length: 3000 }, (_, i) =>
-      JSON.stringify({ ...event, id: `${event.id.slice(0, 24)}${String(i).padStart(12, '0')}` }, null, 2),
-    );
-    const original = Buffer.from(`[${parts[0]}\n${parts.slice(1).join(',\n')}]\n`);
-    const file = join(dir, 'big.json');
-    writeFileSync(file, original);
+    const { file, original } = bigFileMissingAComma();
     const child = spawn(process.execPath, [binPath, 'fix', file, '--write'], { stdio: 'ignore' });
     const watcher = watch(dir, (_event, name) => {
       if (name && name !== 'big.json') child.kill('SIGKILL');
