@@ -147,12 +147,14 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
   const covered = new CaptureCoverage();
   const c = colorsFor(process.stdout);
   const width = raw.width ?? terminalWidth(process.stdout);
-  const show = (result: VerifiedDelivery) => {
-    totals.checked++;
+  /** One line of output; `delivery` false for bytes no description names, which are no delivery checked. */
+  const show = (result: VerifiedDelivery, delivery = true) => {
+    if (delivery) totals.checked++;
     // Hint: set before the line is written, so a reader that goes away (| head) cannot turn a
     // failure into a pass.
     if (!result.result.ok) {
-      totals.failed++;
+      if (delivery) totals.failed++;
+      else totals.undescribed++;
       process.exitCode = ExitCode.invalid;
     }
     process.stdout.write(raw.format === 'json' ? renderVerifyJson(result) : renderVerifyLine(result, c, width));
@@ -217,14 +219,8 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         if (folders.has(resolve(path)) || !(await stat(path).catch(() => undefined))?.isDirectory()) continue;
         folders.add(resolve(path));
         for await (const where of covered.undescribed(await filesBelow(path))) {
-          totals.undescribed++;
-          process.exitCode = ExitCode.invalid;
           const result = { ok: false, reason: 'not-captured', message: notCaptured } as const;
-          process.stdout.write(
-            raw.format === 'json'
-              ? renderVerifyJson({ name: where, webhookId: undefined, result })
-              : renderVerifyLine({ name: where, webhookId: undefined, result }, c, width),
-          );
+          show({ name: where, webhookId: undefined, result }, false);
         }
       }
     } finally {
