@@ -5,7 +5,6 @@
  * a JavaScript caller may get wrong.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { headerValueCharacters } from './http/names.js';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
@@ -204,20 +203,6 @@ function positionOf(element: Location): Location {
 }
 
 /**
- * Whether text given as a source is a path given by mistake: one short line that is no JSON and
- * names a file or folder (`readEvents('export.json')` read the name as text).
- */
-function namesPath(text: string): boolean {
-  if (text.length > 4096 || text.includes('\n')) return false;
-  try {
-    JSON.parse(text);
-    return false;
-  } catch {
-    return existsSync(text);
-  }
-}
-
-/**
  * Reads webhook events from paths (files and folders, as the CLI does: a single path goes in an
  * array), a byte stream, or JSON or NDJSON text as a string or its bytes: an async iterable of
  * each event with its position and problems, in bounded memory however large the input.
@@ -233,12 +218,7 @@ export async function* readEvents(
   // Positions name the file; text and streams have none, so they are named as such, not <stdin>.
   let name: string | undefined;
   if (typeof source === 'string' || source instanceof Uint8Array) {
-    if (typeof source === 'string' && namesPath(source)) {
-      const quoted = JSON.stringify(source);
-      throw new TypeError(
-        `source is read as JSON text, and ${quoted} names a file or folder: pass paths in an array (readEvents([${quoted}]))`,
-      );
-    }
+    // Hint: a string is text, never a path looked up: a receiver's untrusted body may read `/etc/passwd`.
     paths = ['-'];
     name = typeof source === 'string' ? '<string>' : '<bytes>';
     stdin = Readable.from([bytesOf(source)]);
