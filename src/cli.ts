@@ -664,14 +664,32 @@ function chosenCommand(args: readonly string[]): Command | undefined {
   return program.commands.find((c) => c.name() === name || c.aliases().includes(name ?? ''));
 }
 
+/**
+ * The arguments to parse. Hint: commander answers help asked for a command there is none of
+ * (`help valdate`, `valdate --help`) with callhook's own help, so that word alone is parsed, and
+ * refused as any unknown command is; `help help` is callhook's help.
+ */
+function parsedArgs(args: readonly string[]): readonly string[] {
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  const helpAsked = words[0] === 'help' || args.some((arg) => arg === '--help' || arg === '-h');
+  const asked = words[0] === 'help' ? words[1] : words[0];
+  if (!helpAsked || asked === undefined) return args;
+  if (asked === 'help') return ['--help'];
+  return chosenCommand([asked]) ? args : [asked];
+}
+
 try {
-  const chosen = chosenCommand(process.argv.slice(2));
+  const args = parsedArgs(process.argv.slice(2));
+  const chosen = chosenCommand(args);
   if (chosen) details.get(chosen.name())?.(chosen, await import('./commands/options.js'));
-  await program.parseAsync(process.argv);
+  await program.parseAsync(args, { from: 'user' });
 } catch (error) {
   if (error instanceof CommanderError && error.exitCode === 0) {
     // Help and version: commander ends them by throwing, with exit code 0.
     process.exitCode = error.exitCode;
+  } else if (error instanceof CommanderError && error.code === 'commander.help') {
+    // No command given: commander printed the help on stderr; nothing was run, a usage error.
+    process.exitCode = (await import('./errors.js')).ExitCode.usage;
   } else {
     // The error funnel is loaded only on the way out, so that start-up does not pay for it.
     const { CallhookError, formatFatal } = await import('./errors.js');

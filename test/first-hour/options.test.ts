@@ -82,6 +82,54 @@ describe('the command line', () => {
     expect(result.stdout).toBe('');
   });
 
+  test('help asked for with no command, or for one there is none of: the help or the unknown command, no junk line', async () => {
+    // `callhook` and `callhook help nosuch` ended the help with "callhook: (outputHelp); see
+    // callhook --help"; `callhook valdate --help` printed callhook's help and passed.
+    const bare = await runCli([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/^Usage: callhook \[options\] \[command\]\n/);
+    expect(bare.stderr).toMatch(/129 by SIGHUP\n$/);
+    for (const args of [
+      ['help', 'valdate'],
+      ['valdate', '--help'],
+      ['valdate', '-h', 'x.json'],
+    ]) {
+      const result = await runCli(args);
+      expect(result.stderr, args.join(' ')).toBe(
+        "callhook: unknown command 'valdate' (did you mean validate?); see callhook --help\n",
+      );
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+    }
+    for (const args of [['help', 'help'], ['help'], ['--help']]) {
+      const result = await runCli(args);
+      expect(result.stdout, args.join(' ')).toMatch(/^Usage: callhook \[options\] \[command\]\n/);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    }
+  });
+
+  test('a clone not yet built says so in one line, exit 2, not with a stack trace', async () => {
+    const { cpSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const clone = mkdtempSync(join(tmpdir(), 'callhook-unbuilt-'));
+    try {
+      cpSync(join(repoRoot, 'bin'), join(clone, 'bin'), { recursive: true });
+      cpSync(join(repoRoot, 'package.json'), join(clone, 'package.json'));
+      const run = spawnSync(process.execPath, [join(clone, 'bin/callhook.js'), 'validate', 'x.json'], {
+        encoding: 'utf8',
+      });
+      expect(run.stderr).toBe(
+        `callhook: Cannot find module '${join(clone, 'dist/cli.js')}' imported from ${join(clone, 'bin/callhook.js')}; run npm install (which builds dist/) first\n`,
+      );
+      expect(run.status).toBe(2);
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
+
   test('"-" as an output file is refused in one line, exit 2, and no file named - is made', async () => {
     // `replay … --report -` wrote the report into a file named `-` in the current folder.
     const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
