@@ -346,6 +346,6 @@ export const options = {
   maxElementSize: () =>
     new Option(
       '--max-element-size <size>',
-      'skip (and report) an element larger than this: bytes, or with k, M or G (default: 64M)',
+      'skip (and report) an element larger than this: bytes, or with k or M, at most 511M (default: 64M)',
     ).argParser(byteSize('--max-element-size')),
 };
