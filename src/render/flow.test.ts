@@ -72,6 +72,13 @@ describe('renderEventPretty', () => {
     );
   });
 
+  test('a lastStepName the flow does not have is named as such, not given the number of another step', () => {
+    // "Stopped at step 2: Never asked" read as if step 2 were that question.
+    const event = callComplete({ lastStepName: 'Never asked?' });
+    expect(renderEventPretty(event, plain)).toContain('  Stopped at: Never asked? (not a step of the flow)\n');
+    expect(renderEventMarkdown(event, plain)).toContain('- **Stopped at:** Never asked? (not a step of the flow)\n');
+  });
+
   test('a Not Complete call without a flow says so and has no stop line', () => {
     const text = renderEventPretty(
       callComplete({

@@ -126,16 +126,27 @@ function describeRequest(request: string, escapeText: (text: string) => string):
   return requestLabels.get(request) ?? `request: ${escapeText(request)}`;
 }
 
-/** Where a Partial call stopped: the step number and question of `lastStepName`, or of the last step. */
-function stoppedAt(event: CallCompleteEvent): { step: number; question: string } | undefined {
+/**
+ * Where a Partial call stopped: the step number and question of `lastStepName` (no number when the
+ * flow has no such step), or of the last step.
+ */
+function stoppedAt(event: CallCompleteEvent): Stopped | undefined {
   const { flow, lastStepName } = event.data;
   if (lastStepName !== null) {
     const index = flow.findLastIndex((step) => step.questionName === lastStepName);
-    return { step: index >= 0 ? index + 1 : flow.length, question: lastStepName };
+    return { step: index >= 0 ? index + 1 : undefined, question: lastStepName };
   }
   const last = flow.at(-1);
   return last ? { step: flow.length, question: last.questionName } : undefined;
 }
+
+/** Where a Partial call stopped (see `stoppedAt`). */
+interface Stopped {
+  step: number | undefined;
+  question: string;
+}
+
+const notInFlow = '(not a step of the flow)';
 
 function queuedAfter(event: CallCompleteEvent): string | undefined {
   if (event.createdAt === undefined) return undefined;
@@ -166,7 +177,7 @@ export interface CallView {
   steps: ReadonlyArray<{ question: string; response: string; transcript?: string | undefined }>;
   /** Request names as the payload has them (see `describeRequest`). */
   requests: readonly string[];
-  stopped?: { step: number; question: string } | undefined;
+  stopped?: Stopped | undefined;
   outcome?: string | undefined;
 }
 
@@ -244,7 +255,12 @@ function renderCallPretty(view: CallView, ctx: FlowContext): string {
     line([{ text: `! ${describeRequest(request, escapeTerminal)}`, style: c.magenta.bold }]);
   }
   if (view.stopped) {
-    line([{ text: `Stopped at step ${view.stopped.step}: ${escapeTerminal(view.stopped.question)}`, style: c.yellow }]);
+    const { step, question } = view.stopped;
+    const text =
+      step === undefined
+        ? `Stopped at: ${escapeTerminal(question)} ${notInFlow}`
+        : `Stopped at step ${step}: ${escapeTerminal(question)}`;
+    line([{ text, style: c.yellow }]);
   }
   if (view.outcome !== undefined) {
     line([{ text: 'Outcome: ', style: c.bold }, { text: escapeTerminal(view.outcome) }]);
@@ -360,8 +376,13 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   if (view.requests.length > 0) {
     fields.push(['Requests', keepingTimes(view.requests.map((r) => describeRequest(r, md)).join(', '))]);
   }
-  if (view.stopped)
-    fields.push(['Stopped at', keepingTimes(`step ${view.stopped.step}, ${md(view.stopped.question)}`)]);
+  if (view.stopped) {
+    const { step, question } = view.stopped;
+    fields.push([
+      'Stopped at',
+      keepingTimes(step === undefined ? `${md(question)} ${notInFlow}` : `step ${step}, ${md(question)}`),
+    ]);
+  }
   if (view.outcome !== undefined) fields.push(['Outcome', keepingTimes(md(view.outcome))]);
   for (const [label, value] of fields) {
     pushAll(lines, wrapSpans([{ text: `- **${label}:** ` }, ...value], { width, indent: '  ', firstIndent: '' }));
