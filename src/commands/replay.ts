@@ -42,8 +42,8 @@ import {
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
 import {
+  amongSources,
   canonicalPath,
-  isAmongSources,
   listSources,
   type ReadOptions,
   readRecords,
@@ -462,9 +462,16 @@ async function refuseOutputsAmongInputs(paths: readonly string[], settings: Repl
     ['--journal', settings.journal],
     ['--report', settings.report],
   ] as const) {
-    if (path !== undefined && (await isAmongSources(paths, path))) {
+    const among = path === undefined ? undefined : await amongSources(paths, path);
+    if (among === 'read') {
       throw new CallhookError(
         `${option}: ${path} is among the input files: it would be read back as events, and --resume would find the input changed; keep it outside the input folders`,
+        ExitCode.usage,
+      );
+    }
+    if (among === 'linked') {
+      throw new CallhookError(
+        `${option}: ${path} is another name (a hard link) of an input file: writing it would overwrite that input; name another file`,
         ExitCode.usage,
       );
     }

@@ -536,29 +536,40 @@ describe('paths checked before anything is read', () => {
   });
 });
 
-describe('isAmongSources', () => {
+describe('amongSources', () => {
   it('tells whether a file, existing or not, is or would be read as one of the sources the paths name', async () => {
-    const { mkdirSync } = await import('node:fs');
-    const { isAmongSources } = await import('./read.js');
+    const { linkSync, mkdirSync } = await import('node:fs');
+    const { amongSources } = await import('./read.js');
     const folder = join(dir, 'among');
     mkdirSync(join(folder, 'sub'), { recursive: true });
     mkdirSync(join(folder, '.hidden'));
     mkdirSync(join(folder, 'node_modules'));
     writeFileSync(join(folder, 'a.json'), '{}');
-    const cases: [string[], string, boolean][] = [
-      [[folder], join(folder, 'run.jsonl'), true],
-      [[folder], join(folder, 'sub', 'report.JSON'), true],
-      [[folder], join(folder, 'sub', '..', 'x.ndjson'), true],
-      [[folder], join(folder, 'run.log'), false],
-      [[folder], join(folder, '.hidden', 'run.jsonl'), false],
-      [[folder], join(folder, 'node_modules', 'run.jsonl'), false],
-      [[folder], join(dir, 'run.jsonl'), false],
-      [[join(folder, 'a.json')], join(folder, 'a.json'), true],
-      [[join(folder, 'a.json')], join(folder, 'b.json'), false],
-      [['-'], join(folder, 'a.json'), false],
+    writeFileSync(join(folder, 'sub', 'b.ndjson'), '{}');
+    // Hard links: another name of an input is that input (replay's --report emptied it in place).
+    linkSync(join(folder, 'a.json'), join(dir, 'report-a.json'));
+    linkSync(join(folder, 'sub', 'b.ndjson'), join(dir, 'report-b.log'));
+    writeFileSync(join(dir, 'other.json'), '{}');
+    linkSync(join(dir, 'other.json'), join(dir, 'other-link.json'));
+    const cases: [string[], string, 'read' | 'linked' | undefined][] = [
+      [[folder], join(folder, 'run.jsonl'), 'read'],
+      [[folder], join(folder, 'sub', 'report.JSON'), 'read'],
+      [[folder], join(folder, 'sub', '..', 'x.ndjson'), 'read'],
+      [[folder], join(folder, 'run.log'), undefined],
+      [[folder], join(folder, '.hidden', 'run.jsonl'), undefined],
+      [[folder], join(folder, 'node_modules', 'run.jsonl'), undefined],
+      [[folder], join(dir, 'run.jsonl'), undefined],
+      [[join(folder, 'a.json')], join(folder, 'a.json'), 'read'],
+      [[join(folder, 'a.json')], join(folder, 'b.json'), undefined],
+      [['-'], join(folder, 'a.json'), undefined],
+      [[folder], join(dir, 'report-a.json'), 'linked'],
+      [[folder], join(dir, 'report-b.log'), 'linked'],
+      [[join(folder, 'a.json')], join(dir, 'report-a.json'), 'linked'],
+      [[join(folder, 'sub', 'b.ndjson')], join(dir, 'report-a.json'), undefined],
+      [[folder], join(dir, 'other-link.json'), undefined],
     ];
     for (const [paths, candidate, expected] of cases) {
-      expect({ candidate, among: await isAmongSources(paths, candidate) }).toEqual({ candidate, among: expected });
+      expect({ candidate, among: await amongSources(paths, candidate) }).toEqual({ candidate, among: expected });
     }
   });
 });

@@ -287,23 +287,36 @@ export async function canonicalPath(path: string): Promise<string> {
 
 /**
  * Whether the file at `candidate`, existing or not, is (or once written would be) one of the
- * sources `paths` name: the same file as a path given, or a `*.json`, `*.ndjson` or `*.jsonl`
- * below a folder given, as `listSources` walks it. For files a command writes (replay's journal
- * and report), which must never be read back as its input.
+ * sources `paths` name: `read`, the same file as a path given, or a `*.json`, `*.ndjson` or
+ * `*.jsonl` below a folder given, as `listSources` walks it; `linked`, another name (a hard link)
+ * of one of those; undefined when neither. For files a command writes (replay's journal and
+ * report), which must never be read back as its input, nor overwrite it.
  */
-export async function isAmongSources(paths: readonly string[], candidate: string): Promise<boolean> {
+export async function amongSources(
+  paths: readonly string[],
+  candidate: string,
+): Promise<'read' | 'linked' | undefined> {
   const target = await canonicalPath(candidate);
-  for (const path of paths) {
-    if (namesStdin(path)) continue;
-    const given = await canonicalPath(path);
-    if (given === target) return true;
-    const inside = relative(given, target);
+  const given = paths.filter((path) => !namesStdin(path));
+  for (const path of given) {
+    const canonical = await canonicalPath(path);
+    if (canonical === target) return 'read';
+    const inside = relative(canonical, target);
     if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) continue;
     const folders = inside.split(sep);
     const name = folders.pop() ?? '';
-    if (extensions.test(name) && folders.every(walksInto)) return true;
+    if (extensions.test(name) && folders.every(walksInto)) return 'read';
   }
-  return false;
+  // Hint: only a file with another name can be an input by another name; a path that cannot be
+  // listed is left for the reading to name.
+  const info = await stat(target, { bigint: true }).catch(() => undefined);
+  const id = info?.isFile() && info.nlink > 1n ? fileId(info) : undefined;
+  if (id === undefined) return undefined;
+  for (const path of given) {
+    const found = await listPath(path, []).catch(() => []);
+    if (found.some((listed) => listed.id === id)) return 'linked';
+  }
+  return undefined;
 }
 
 /** The named pipes being read (`readPipe`), for `releasePipes`. */

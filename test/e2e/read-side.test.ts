@@ -5,6 +5,7 @@ import {
   closeSync,
   copyFileSync,
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -156,6 +157,18 @@ describe("replay's own journal and report inside the input folder", () => {
           stderr: `callhook: ${option}: to-replay/${file} is among the input files: it would be read back as events, and --resume would find the input changed; keep it outside the input folders\n`,
         });
       }
+      expect(requests).toBe(0);
+      // Another name of an input (a hard link) outside the folder: the report emptied the input in
+      // place and wrote itself into it.
+      linkSync(join(folder, 'calls.json'), join(scratch, 'report.json'));
+      const before = readFileSync(join(folder, 'calls.json'));
+      const linked = await runCli(['replay', 'to-replay', '--url', url, '--report', 'report.json'], { cwd: scratch });
+      expect({ code: linked.code, stderr: linked.stderr }).toEqual({
+        code: 2,
+        stderr:
+          'callhook: --report: report.json is another name (a hard link) of an input file: writing it would overwrite that input; name another file\n',
+      });
+      expect(readFileSync(join(folder, 'calls.json'))).toEqual(before);
       expect(requests).toBe(0);
       // Elsewhere (a hidden folder is not read as input) the run goes on as ever.
       mkdirSync(join(folder, '.state'));
