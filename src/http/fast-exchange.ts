@@ -354,12 +354,18 @@ function readHead(text: string): Head | string {
     const name = line.slice(0, colon);
     if (colon <= 0 || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return 'invalid header';
     const value = line.slice(colon + 1).trim();
-    rawHeaders.push(name, value);
+    // Hint: as node:http's parser (llhttp) refuses them, so that one answer gets one verdict on either path.
+    if (/[\0-\x08\n-\x1f\x7f]/.test(value)) return 'invalid header value';
     const key = name.toLowerCase();
     const seen = headers[key];
+    if (key === 'content-length' && seen !== undefined) return 'duplicate content-length';
+    rawHeaders.push(name, value);
     if (key === 'set-cookie') headers[key] = [...((seen as string[] | undefined) ?? []), value];
     else if (seen === undefined) headers[key] = value;
     else if (!firstWins.has(key)) headers[key] = `${seen}, ${value}`;
+  }
+  if (headers['content-length'] !== undefined && headers['transfer-encoding'] !== undefined) {
+    return 'content-length with transfer-encoding';
   }
   Object.freeze(headers['set-cookie']);
   Object.freeze(headers);
