@@ -172,4 +172,12 @@ describe('parseReplayOptions, checks before the first request', () => {
       '--header: must be a header other than Transfer-Encoding: replay sends each body whole, with its Content-Length (got "transfer-encoding: chunked")',
     );
   });
+
+  it('refuses a Trailer header, which node:http refuses on every request of a body sent whole', () => {
+    // Taken, it failed every attempt before a byte left (ERR_HTTP_TRAILER_INVALID), retried as
+    // the receiver's failure, and the run exited 1 blaming a receiver that received nothing.
+    expect(() => parseReplayOptions({ ...base, header: ['Trailer: X-Sum'] })).toThrow(
+      '--header: must be a header other than Trailer: replay sends each body whole, with its Content-Length and no trailer (got "Trailer: X-Sum")',
+    );
+  });
 });

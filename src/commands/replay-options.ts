@@ -87,7 +87,7 @@ export interface ReplaySettings {
 /** The range `--rate` accepts, in requests per second: one per 1000 s up to 100,000 a second. */
 const rateRange = { min: 0.001, max: 100_000 } as const;
 
-/** A parser of `-H`/`--header`: `Name: value`, on one line; the only Expect is 100-continue; no Transfer-Encoding. */
+/** A parser of `-H`/`--header`: `Name: value`, on one line; the only Expect is 100-continue; no Transfer-Encoding or Trailer. */
 function headerLine(value: string): [string, string] {
   const colon = value.indexOf(':');
   const name = value.slice(0, colon).trim();
@@ -109,6 +109,14 @@ function headerLine(value: string): [string, string] {
     throw optionError(
       '--header',
       'a header other than Transfer-Encoding: replay sends each body whole, with its Content-Length',
+      value,
+    );
+  }
+  // Hint: node:http refuses a Trailer header on a body that is not chunked (ERR_HTTP_TRAILER_INVALID).
+  if (name.toLowerCase() === 'trailer') {
+    throw optionError(
+      '--header',
+      'a header other than Trailer: replay sends each body whole, with its Content-Length and no trailer',
       value,
     );
   }
