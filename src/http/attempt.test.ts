@@ -53,6 +53,16 @@ describe('answerOf', () => {
     }
   });
 
+  it('says of another 3xx (300, 304, 305) only that it is no redirect replay follows, not that it turns the POST into a GET', () => {
+    for (const status of [300, 304, 305, 399]) {
+      const result = answer(status, {}, { followRedirects: true });
+      expect(result).toMatchObject({ kind: 'response', retryable: false });
+      expect((result as { detail: string }).detail).toBe(
+        `answered ${status}: misconfigured endpoint (only a 307 or 308 redirect keeps the POST and its body; give the final address as --url)`,
+      );
+    }
+  });
+
   it('follows 307 and 308 only when asked, within the redirect limit, to an http(s) target', () => {
     expect(answer(307, { location: '/next' })).toMatchObject({ detail: expect.stringMatching(/--follow-redirects/) });
     expect(answer(308, { location: '/next' }, { followRedirects: true })).toEqual({

@@ -101,6 +101,12 @@ function redirectAnswerOf(
 ): Attempt | Redirect {
   const to = redirectTarget(location, context.url);
   const where = to ? ` to ${redactUrl(to.href)}` : '';
+  if (status !== 301 && status !== 302 && status !== 303 && status !== 307 && status !== 308) {
+    return failed(
+      `answered ${status}${where}: misconfigured endpoint (only a 307 or 308 redirect keeps the ${context.method} ` +
+        'and its body; give the final address as --url)',
+    );
+  }
   if (status !== 307 && status !== 308) {
     return failed(
       `redirected${where}: misconfigured endpoint (a ${status} turns the ${context.method} into a GET without ` +
