@@ -313,9 +313,12 @@ describe('journal', () => {
       ['not json at all\n{"key":"0-a","status":"delivered"}', 1],
       ['\n\n{"a": 1}\n', 3],
       [`${JSON.stringify(entry('0-a'))}\n`, 1],
+      // A header further down does not make it one (it was taken from any line).
+      [`not a header\n${JSON.stringify(header())}\n${JSON.stringify(entry('0-a'))}\n`, 1],
     ] as const) {
       const contents = parseJournal(text);
-      expect(contents.unreadable).toEqual([]);
+      expect(contents.header).toBeUndefined();
+      expect(contents.unreadable).toEqual(text.startsWith('not a header') ? [2] : []);
       expect(contents.notHeader).toEqual({ line, edited: false });
       expect(() => checkResume(path, contents.header, run, contents.notHeader)).toThrow(
         `--resume: cannot trust the journal ${path}: its first line (${path}:${line}) is not a callhook replay journal header, so the file was not written by callhook replay (or by this version of it)`,

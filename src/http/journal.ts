@@ -220,8 +220,10 @@ export function parseJournal(text: string): JournalContents {
       else contents.unreadable.push(i + 1);
       continue;
     }
+    // Hint: the header is the first line's alone; one further down is no line callhook writes.
     if (isHeader(value)) {
-      contents.header ??= value;
+      if (atFirst) contents.header = value;
+      else contents.unreadable.push(i + 1);
       continue;
     }
     if (atFirst) {
