@@ -66,7 +66,6 @@ import {
   renderCurl,
   renderDryRunJson,
   renderDryRunRequest,
-  renderInputProblem,
   renderProgressBar,
   renderProgressLine,
   renderReplaySummary,
@@ -570,7 +569,7 @@ async function replayWith(
       diagnose(`${formatFatal(unreadableFileError(problem.unreadable)).message}\n`);
     } else {
       stats.problem();
-      if (said.take()) diagnose(renderInputProblem(problem.location, problem.message, errColors));
+      if (said.take()) warn(`${problem.location}: ${problem.message}`);
     }
   };
   // Hint: a report that cannot be written fails the run too (exit 2), said when found; the run goes on.

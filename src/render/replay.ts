@@ -175,11 +175,6 @@ export function renderReplaySummary(
   return `${lines.join('\n')}\n`;
 }
 
-/** A syntax problem between elements, for stderr. */
-export function renderInputProblem(location: string, message: string, c: ChalkInstance): string {
-  return `${c.yellow('input problem')} ${escapeTerminal(location)}: ${escapeTerminal(message)}\n`;
-}
-
 /** A request `--dry-run` would send. */
 export interface DryRunRequest {
   method: string;
