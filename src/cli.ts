@@ -344,14 +344,14 @@ details.set('generate', (command, { options, outputName }) =>
       'after',
       `
 Each defect is listed on stderr as file:line:column, where \`callhook validate\`
-reports it. --out is written only once complete (a temporary file beside it);
+reports it. --out is written only once complete (in a private folder beside it);
 an existing file is replaced only with --force; a FIFO or device is written
 into.
 
 Examples:
   $ callhook generate --count 1000 --seed 7 --out export.json
   $ callhook generate --count 200 --format ndjson --type CallComplete \\
-      --set data.status=Partial
+      --set data.campaignId=5dd7681b-2188-49fc-8fc0-87b57056f436
   $ callhook generate --count 500 --batch-size 50 --redeliveries 0.02 \\
       --defects 0.01 > batches.json
   $ callhook generate --count 100000 | callhook summarise
