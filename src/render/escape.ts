@@ -122,6 +122,36 @@ export function escapeTerminal(text: string, keepNewlines = false): string {
 }
 
 /**
+ * `text` cut at the offsets `cuts` (in order), each piece escaped as `escapeTerminal` escapes it
+ * within the whole text. Hint: whether a character is escaped may depend on what follows it (a
+ * backslash before `e`, a colon before `:x`), which may be in the next piece: `--grep` highlights
+ * a match apart from the text around it, and escaping each piece alone forged `\e` and `::x`.
+ */
+export function escapeTerminalPieces(text: string, cuts: readonly number[], keepNewlines = false): string[] {
+  const pieces: string[] = [];
+  let piece = '';
+  let at = 0;
+  let next = 0;
+  const cutBefore = (offset: number) => {
+    for (; next < cuts.length && (cuts[next] ?? 0) <= offset; next++) {
+      const cut = Math.max(at, cuts[next] ?? 0);
+      pieces.push(piece + text.slice(at, cut));
+      piece = '';
+      at = cut;
+    }
+  };
+  text.replace(keepNewlines ? transcriptUnsafe : terminalUnsafe, (match: string, offset: number) => {
+    cutBefore(offset);
+    piece += text.slice(at, offset) + readable(match, offset, text);
+    at = offset + match.length;
+    return '';
+  });
+  cutBefore(text.length);
+  pieces.push(piece + text.slice(at));
+  return pieces;
+}
+
+/**
  * Makes payload text (and file names) safe in Markdown, in a table cell, a list or a heading: the
  * terminal policy first, then a backslash before each character Markdown would read as markup
  * (emphasis, code, links, HTML, entities, headings, table pipes, strike-through, `$` math), and

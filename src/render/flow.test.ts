@@ -158,6 +158,20 @@ describe('renderEventPretty', () => {
     expect(renderEventPretty(callComplete(), { ...plain, grep: searchPattern('human') })).not.toMatch(sgr);
   });
 
+  test('--grep escapes the text around a match as it escapes the whole text: no escape or mark forged at its edge', () => {
+    // The text before the match was escaped alone, so its last backslash, which begins `\e` once
+    // the match follows, was not: `literal \e[2J` read as the escape of a real ESC.
+    for (const [message, grep] of [
+      ['literal \\e[2J and real \u001b[2J', 'e[2J'],
+      ['run ::error::x', ':error'],
+      ['a ##[group]b', '#['],
+    ] as const) {
+      const event = sms('SMSSent', { message });
+      const lit = renderEventPretty(event, { ...coloured, grep: searchPattern(grep) }).replace(sgr, '');
+      expect(lit, message).toBe(renderEventPretty(event, coloured).replace(sgr, ''));
+    }
+  });
+
   test('a redelivered call says so', () => {
     expect(renderEventPretty(callComplete(), plain, { duplicate: true })).toContain('· redelivered');
   });

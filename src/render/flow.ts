@@ -7,7 +7,7 @@ import { instantOf, isoOf } from '../core/instant.js';
 import { findMatches } from '../core/timeline.js';
 import type { InputRecord } from '../input/types.js';
 import { type CallStatus, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
-import { escapeMarkdown, markdownCode, toSafeJson } from './escape.js';
+import { escapeMarkdown, escapeTerminalPieces, markdownCode, toSafeJson } from './escape.js';
 import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
 import { displayWidth, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
@@ -103,17 +103,15 @@ function highlightSpans(
   keepNewlines = false,
 ): TextSpan[] {
   const matches = ctx.grep && ctx.colors.level > 0 ? findMatches(text, ctx.grep) : [];
+  if (matches.length === 0) return [{ text: escapeTerminal(text, keepNewlines), style }];
+  // Hint: the text is cut at the matches (found in the text itself) and each piece escaped as in
+  // the whole text, so that a search for `e` cannot light up the `e` of an escaped `\e`, and the
+  // highlight never straddles an escape: pieces alternate between text and a match.
+  const pieces = escapeTerminalPieces(text, matches.flat(), keepNewlines);
   const spans: TextSpan[] = [];
-  let at = 0;
-  // Hint: the text is split at the matches before escaping, so that a search for `e` cannot
-  // light up the `e` of an escaped `\e`, and the highlight never straddles an escape.
-  for (const [start, end] of matches) {
-    if (start > at) spans.push({ text: escapeTerminal(text.slice(at, start), keepNewlines), style });
-    spans.push({ text: escapeTerminal(text.slice(start, end), keepNewlines), style: ctx.colors.black.bgYellow });
-    at = end;
-  }
-  if (at < text.length || spans.length === 0) {
-    spans.push({ text: escapeTerminal(text.slice(at), keepNewlines), style });
+  for (const [index, piece] of pieces.entries()) {
+    if (index % 2 === 1) spans.push({ text: piece, style: ctx.colors.black.bgYellow });
+    else if (piece !== '') spans.push({ text: piece, style });
   }
   return spans;
 }
