@@ -145,6 +145,27 @@ describe('masking', () => {
     expect(maskPhonesInText('+61491573087.')).toBe('+********087.');
   });
 
+  test('a number grouped by any space or dash, a slash or an underscore is masked too', () => {
+    // They were printed whole: only ASCII space, `.`, `(`, `)`, `-` and the full-width forms were separators.
+    const grouped = {
+      'no-break space': '0491\u00a0573\u00a0087',
+      'thin space': '0491\u2009573\u2009087',
+      'narrow no-break space (French)': '0491\u202f573\u202f087',
+      'en dash': '0491\u2013573\u2013087',
+      'non-breaking hyphen': '0491\u2011573\u2011087',
+      slash: '0491/573/087',
+      underscore: '0491_573_087',
+      'spaced hyphen': '0491 - 573 - 087',
+    };
+    for (const [name, number] of Object.entries(grouped)) {
+      expect(maskPhonesInText(`call ${number} now`), name).toBe(`call ${number.replace(/\d(?=.*\d{3})/g, '*')} now`);
+    }
+    // Still 9 digits or more: a date or a short id so written is not a phone number.
+    expect(maskPhonesInText('on 01/09/2022, ref 12_345, 2022\u201309\u201301')).toBe(
+      'on 01/09/2022, ref 12_345, 2022\u201309\u201301',
+    );
+  });
+
   test('phone numbers written in other digits (Thai, Arabic-Indic, full-width) are masked too', () => {
     expect(maskPhonesInText('โทร ๐๔๙๑๕๗๓๐๘๗ ค่ะ')).toBe('โทร *******๐๘๗ ค่ะ');
     expect(maskPhonesInText('رقمي ٠٤٩١٥٧٣٠٨٧')).toBe('رقمي *******٠٨٧');

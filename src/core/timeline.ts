@@ -161,9 +161,10 @@ export function initialsOf(name: string): string {
 }
 
 // Hint: 9 digits or more, so that a spoken phone number ("0491 573 087") is hidden but a date
-// ("2022-09-01") or an amount is not; digits of any script (๐๔๙, ٠٤٩, ０４９), with the full-width
-// forms of the separators and plus.
-const phoneInText = /[+\uff0b]?\p{Nd}(?:[ .()\-\u3000\uff08\uff09\uff0d\uff0e]{0,2}\p{Nd}){8,}/gu;
+// ("2022-09-01") or an amount is not; digits of any script (๐๔๙, ٠٤٩, ０４９), grouped by any
+// space (a no-break or the narrow one French numbers use: \p{Zs}) or dash (en dash, non-breaking
+// hyphen: \p{Pd}), `.`, `/`, `_` or brackets, up to 3 of them (` - `), full-width forms included.
+const phoneInText = /[+\uff0b]?\p{Nd}(?:[\p{Zs}\p{Pd}./_()\uff0e\uff0f\uff3f\uff08\uff09]{0,3}\p{Nd}){8,}/gu;
 
 // A link as people paste them: up to the first space, quote or angle bracket.
 const urlInText = /\bhttps?:\/\/[^\s"'<>]+/gi;
