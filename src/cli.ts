@@ -279,7 +279,10 @@ details.set('summarise', (command, { options }) =>
       '--strict',
       'fail (exit 1) when anything is invalid: an element, a problem between elements, an undocumented status (unknown fields count as invalid)',
     )
-    .option('--mask', "hide phone numbers (last 3 digits kept): a --by phone table's, and those in reasons and notes")
+    .option(
+      '--mask',
+      "hide phone numbers (last 3 digits kept): a --by phone table's, and those in reasons, notes, questions and requests",
+    )
     .addOption(options.width())
     .addOption(options.noColor())
     .addOption(options.maxElementSize())

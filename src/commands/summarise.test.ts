@@ -103,6 +103,23 @@ describe('summarise --mask', () => {
     expect(masked).not.toMatch(/0491 573|61491573087/);
   });
 
+  it('hides a number written in a question of the drop-off funnel or in a request, as show --mask does', () => {
+    // They were printed whole: `Best number? 0491573087` in the funnel, `call 0491573087` in Requests.
+    const written = [
+      callComplete({
+        lastStepName: 'Best number? 0491573087',
+        flow: [{ questionName: 'Best number? 0491573087', response: '0491573087' }],
+        requests: ['call 0491573087'],
+      }),
+    ].map((event, index) => ({ ...records[0], element: element(index), event }) as InputRecord);
+    const report = summarise(written);
+    const masked = JSON.stringify(maskedReport(report));
+    expect(masked).toContain('"question":"Best number? *******087"');
+    expect(masked).toContain('"request":"call *******087"');
+    expect(masked).not.toContain('0491573087');
+    expect(JSON.stringify(report)).toContain('0491573087');
+  });
+
   it('leaves a table by anything else as it is', () => {
     const report = summarise(records, { by: 'campaign' });
     expect(maskedReport(report)).toEqual(report);

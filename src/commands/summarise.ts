@@ -37,8 +37,8 @@ export interface SummariseCliOptions {
 
 /**
  * The report with personal data masked as `show --mask` masks it: the customers' numbers of a
- * `--by phone` table (all but the last 3 digits), and a number written in a reason or a failure
- * note. The counts are untouched: two rows that mask alike stay two rows.
+ * `--by phone` table (all but the last 3 digits), and a number written in a reason, a failure
+ * note, a question or a request. The counts are untouched: two rows that mask alike stay two rows.
  */
 export function maskedReport(report: SummaryReport): SummaryReport {
   const text = (value: string | null) => (value === null ? null : maskPhonesInText(value));
@@ -50,9 +50,19 @@ export function maskedReport(report: SummaryReport): SummaryReport {
     ]),
   ) as typeof callComplete.byReason;
   const notes = callAttempted.byNote.rows.map((row) => ({ ...row, note: text(row.note) }));
+  const funnel = callComplete.funnel.rows.map((row) => ({
+    ...row,
+    steps: row.steps.map((step) => ({ ...step, question: maskPhonesInText(step.question) })),
+  }));
+  const requests = callComplete.requests.rows.map((row) => ({ ...row, request: maskPhonesInText(row.request) }));
   const masked: SummaryReport = {
     ...report,
-    callComplete: { ...callComplete, byReason },
+    callComplete: {
+      ...callComplete,
+      byReason,
+      funnel: { ...callComplete.funnel, rows: funnel },
+      requests: { ...callComplete.requests, rows: requests },
+    },
     callAttempted: { ...callAttempted, byNote: { ...callAttempted.byNote, rows: notes } },
   };
   const groups = report.groups;

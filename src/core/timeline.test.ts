@@ -204,6 +204,50 @@ describe('masking', () => {
     const attempt = maskPayload(callAttempted({ note: 'invalid phone 61491573087' }));
     expect(attempt.type === 'CallAttempted' && attempt.data.note).toBe('invalid phone ********087');
   });
+
+  test('a number in any text of the payload is masked, custom fields and numbers too; ids, times and enums stay', () => {
+    // They were printed whole: a masker was looked up for 8 keys, and everything else kept as it was.
+    const raw = {
+      id: '11111111-2222-4333-8444-555555555555',
+      eventType: 'CallComplete',
+      createdAt: '2022-09-02T04:30:55.781Z',
+      data: {
+        correlationId: '11111111-2222-4333-8444-555555555555',
+        sessionId: '22222222-3333-4333-8444-555555555555',
+        callResultId: '33333333-4444-4333-8444-555555555555',
+        campaignId: '44444444-5555-4333-8444-555555555555',
+        startedTime: '2022-09-02T04:30:03.781Z',
+        name: 'John Doe',
+        phone: '61491573087',
+        lastStepName: 'Best number? 0491573087',
+        flow: [{ questionName: 'Best number? 0491573087', response: '0491573087', transcript: 'it is 0491 573 087' }],
+        requests: ['call 0491573087'],
+        status: 'Complete',
+        customerPhone: '61491573087',
+        extra: { alt: '0491 573 087', phone: 61491573087, attempts: 3, score: 0.5, ok: true, none: null },
+      },
+    };
+    expect(maskPayload(raw)).toEqual({
+      ...raw,
+      data: {
+        ...raw.data,
+        name: 'J. D.',
+        phone: '********087',
+        lastStepName: 'Best number? *******087',
+        flow: [{ questionName: 'Best number? *******087', response: '*******087', transcript: 'it is **** *** 087' }],
+        requests: ['call *******087'],
+        customerPhone: '********087',
+        // A number is masked as a phone is, into a string: JSON has no number with asterisks.
+        extra: { alt: '**** *** 087', phone: '********087', attempts: 3, score: 0.5, ok: true, none: null },
+      },
+    });
+    expect(maskPayload({ time: '2022-09-01T00:00:01Z', phone: '61491573087', type: 'inbound', status: 'x' })).toEqual({
+      time: '2022-09-01T00:00:01Z',
+      phone: '********087',
+      type: 'inbound',
+      status: 'x',
+    });
+  });
 });
 
 describe('orderTimeline', () => {

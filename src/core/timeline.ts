@@ -204,25 +204,33 @@ function maskDigitRuns(text: string): string {
   });
 }
 
+const kept = (value: string) => value;
 // Hint: a Map, not an object: a payload key such as `valueOf` or `constructor` must find nothing.
+// Any other key's text is free text (a response, a question, a request, a custom field), masked
+// by maskPhonesInText; the ids, times and enums documented are kept whole, as a trace is told
+// and a ticket searched by them.
 const maskers = new Map<string, (value: string) => string>([
   ['phone', maskPhone],
   ['from', maskPhone],
   ['to', maskPhone],
   ['name', initialsOf],
-  ['transcript', maskPhonesInText],
-  ['message', maskPhonesInText],
-  // Free text an agent or the platform wrote: a callback number or the one that failed shows up there.
-  ['additionalInformation', maskPhonesInText],
-  ['note', maskPhonesInText],
+  ...['id', 'correlationId', 'sessionId', 'callResultId', 'campaignId'].map((key) => [key, kept] as const),
+  ...['createdAt', 'startedTime', 'time', 'eventType', 'type', 'status'].map((key) => [key, kept] as const),
 ]);
 
 /**
  * A copy of an event (or of a raw parsed payload, enveloped or bare) with personal data hidden
  * for screen sharing and bug reports: phone numbers keep their last 3 digits, names become
- * initials, and phone numbers in free text (transcripts, messages, outcomes, failure notes) are masked too.
+ * initials, and phone numbers in any other text (transcripts, messages, outcomes, failure notes,
+ * responses, questions, requests, custom fields) are masked too. A number of 9 digits or more
+ * (a custom field's phone written as a number) becomes the string a text would: `"********087"`.
  */
 export function maskPayload<T>(value: T): T {
+  if (typeof value === 'string') return maskPhonesInText(value) as T;
+  if (typeof value === 'number') {
+    const masked = maskPhonesInText(String(value));
+    return (masked === String(value) ? value : masked) as T;
+  }
   if (Array.isArray(value)) return value.map((item) => maskPayload(item)) as T;
   if (typeof value !== 'object' || value === null) return value;
   // Hint: Object.fromEntries defines each key as data: assigning `copy.__proto__` would not.
