@@ -430,7 +430,7 @@ details.set('listen', (command, { options, outputName }) =>
     )
     .option('--durable', 'with --out: wait for the disk before each answer (survives a power loss; slower)')
     .option('--compact', 'one line per delivery, without its events')
-    .option('--mask', 'hide phone numbers and shorten names in the events shown')
+    .option('--mask', 'hide phone numbers (in the events, paths and problems shown) and shorten names')
     .option(
       '--width <columns>',
       'wrap events and warnings to this many columns (default: the terminal width, 80 when piped)',

@@ -5,6 +5,7 @@ import { colorsFor, escapeTerminal, terminalWidth, warningLine, wrapMessage } fr
 import { CaptureWriter } from '../server/capture.js';
 import { bodyBudgetOf, type Delivery, isLoopbackHost, type ListenSettings, startListener } from '../server/listen.js';
 import {
+  maskedDelivery,
   renderCounts,
   renderDeliveryEvents,
   renderDeliveryJson,
@@ -45,10 +46,11 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   // the profile under load, and drawing each between the answers kept the renderer out of the
   // processor's caches.
   let answered: Delivery[] = [];
-  const draw = (delivery: Delivery): string => {
+  const draw = (received: Delivery): string => {
+    const delivery = options.mask ? maskedDelivery(received) : received;
     if (options.format === 'json') return renderDeliveryJson(delivery);
     let text = renderDeliveryLine(delivery, colors, ctx.width) + renderDeliveryProblems(delivery, colors, ctx.width);
-    if (!options.compact && delivery.events.length > 0) text += renderDeliveryEvents(delivery, ctx, options.mask);
+    if (!options.compact && delivery.events.length > 0) text += renderDeliveryEvents(delivery, ctx);
     return text;
   };
   const flush = () => {

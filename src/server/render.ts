@@ -5,7 +5,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { isoOf } from '../core/instant.js';
-import { maskPayload } from '../core/timeline.js';
+import { maskPayload, maskPhonesInText } from '../core/timeline.js';
 import type { VerifyResult } from '../http/verify.js';
 import { type FlowContext, renderEventPretty } from '../render/flow.js';
 import {
@@ -169,11 +169,27 @@ export function renderDeliveryProblems(
 /** Under a problem's text, past its own indent. */
 const problemIndent = ' '.repeat(4);
 
-/** The delivery's events drawn as `show` draws them, indented by nothing, `--mask` applied. */
-export function renderDeliveryEvents(delivery: Delivery, ctx: FlowContext, mask: boolean): string {
-  return delivery.events
-    .map(({ event, duplicate }) => renderEventPretty(mask ? maskPayload(event) : event, ctx, { duplicate }))
-    .join('');
+/** The delivery's events drawn as `show` draws them, indented by nothing. */
+export function renderDeliveryEvents(delivery: Delivery, ctx: FlowContext): string {
+  return delivery.events.map(({ event, duplicate }) => renderEventPretty(event, ctx, { duplicate })).join('');
+}
+
+/**
+ * A delivery as `--mask` shows it, in either format: its events masked as `show --mask` masks
+ * them, and a number in its path (`/hook/61491573087?to=…`) or quoted by a problem masked as
+ * show masks its warnings.
+ */
+export function maskedDelivery(delivery: Delivery): Delivery {
+  return {
+    ...delivery,
+    path: maskPhonesInText(delivery.path),
+    events: delivery.events.map((delivered) => ({ ...delivered, event: maskPayload(delivered.event) })),
+    problems: delivery.problems.map((problem) => ({
+      ...problem,
+      pointer: maskPhonesInText(problem.pointer),
+      message: maskPhonesInText(problem.message),
+    })),
+  };
 }
 
 /** Whether a delivery is marked `↻ redelivery`: its webhook-id, or an event id of it, was seen before. */

@@ -718,6 +718,59 @@ describe('listen and verify', () => {
     );
   });
 
+  it('--mask hides a phone number in the path and in a problem line too, in either format, as show masks its warnings', async () => {
+    // They were printed whole: only the events drawn were masked.
+    const invalid = JSON.stringify([
+      {
+        time: '2022-09-02T04:31:00Z',
+        phone: '+61491602274',
+        status: 'failed',
+        campaignId: 'c9b2e4a7-5d18-4f3c-9e6b-1a7d3c8f2b05',
+      },
+    ]);
+    const valid = readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'));
+    const deliver = async (url: string) => {
+      const to = new URL('/hook/61491602274?phone=61491602274', url);
+      expect((await fetch(to, { method: 'POST', body: valid })).status).toBe(200);
+      expect((await fetch(to, { method: 'POST', body: invalid })).status).toBe(422);
+    };
+
+    const json = await startListen(['--mask']);
+    await deliver(json.url);
+    json.child.kill('SIGINT');
+    expect(await json.exited).toBe(0);
+    const lines = JSON.stringify(json.lines);
+    expect(lines).toContain('/hook/********274?phone=********274');
+    expect(lines).toContain('received \\"+********274\\"');
+    expect(lines).not.toContain('61491602274');
+
+    const child = spawn(process.execPath, [binPath, 'listen', '--port', '0', '--mask'], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1', COLUMNS: '80' },
+    });
+    children.push(child);
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const url = await new Promise<string>((resolve) => {
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        const listening = /^listening on (\S+)\n/.exec(err);
+        if (listening) resolve(listening[1] as string);
+      });
+    });
+    await deliver(url);
+    child.kill('SIGINT');
+    await new Promise((resolve) => child.on('close', resolve));
+    const shown = unwrapped(stdout);
+    expect(shown).toContain('POST /hook/********274?phone=********274');
+    expect(shown).toContain('received "+********274"');
+    expect(shown).toContain('********087');
+    expect(shown).not.toMatch(/61491602274|61491573087/);
+  });
+
   it('--durable needs --out (exit 2)', async () => {
     const result = await runCli(['listen', '--port', '0', '--durable']);
     expect(result.code).toBe(2);
