@@ -46,16 +46,14 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
       // Hint: a UUID is the same whatever its case (RFC 9562), and producers differ in how they write it.
       ids.add((correlationIdOf(record.event) as string).toLowerCase());
       if (ids.size > 1) break;
-      const masked = options.mask;
       const { event } = record;
       if (event.type === 'CallComplete' || event.type === 'CallAttempted' || event.type === 'CallReceived') {
         numbers.addCustomer(event.data.phone);
       }
       entries.push({
-        // Hint: the direction is told before --mask hides the digits it is told from.
         smsDirection: event.type === 'SMS' ? () => numbers.direction(event.data.from, event.data.to) : undefined,
-        event: masked ? maskPayload(record.event) : record.event,
-        value: masked ? maskPayload(record.value) : record.value,
+        event,
+        value: record.value,
         element: record.element,
         duplicate: record.duplicate,
         sequence: entries.length,
@@ -77,6 +75,9 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
     }
     const fullId = [...ids][0] as string;
     const ordered = orderTimeline(entries);
+    // Hint: masked as printed, not as read: the SMS direction and the heading's phones are told
+    // from the digits --mask hides.
+    const shown = <T>(value: T): T => (options.mask ? maskPayload(value) : value);
 
     if (options.format === 'json') {
       await output.write(
@@ -87,7 +88,7 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
             type: entry.event.type,
             source: `${entry.element.file}:${entry.element.line}:${entry.element.column}`,
             duplicate: entry.duplicate,
-            event: entry.value,
+            event: shown(entry.value),
           })),
           skipped: skipped.elements,
         }),
@@ -95,11 +96,11 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
       return;
     }
 
-    await output.write(renderTraceHeader(fullId, ordered, ctx, options.format));
+    await output.write(renderTraceHeader(fullId, ordered, ctx, options.format, options.mask));
     let previousWasBlock = true;
     for (const entry of ordered) {
       if (output.closed) break;
-      const { event } = entry;
+      const event = shown(entry.event);
       const redelivery = entry.duplicate && event.type === 'CallComplete';
       const text = redelivery
         ? renderRedelivery(event, ctx, options.format)

@@ -328,6 +328,21 @@ describe('one view, both formats', () => {
     expect(renderTraceHeader(correlationId, entries, wide, 'pretty')).toContain('phone ********087');
   });
 
+  test('a masked trace heading names each phone the call used, however alike they mask', () => {
+    // It named one: the phones were deduplicated after masking, and 61491602274 and 61400000274 both read ********274.
+    const entries = [
+      callAttempted({ phone: '61491602274' }),
+      callAttempted({ phone: '61400000274' }),
+      callComplete(),
+    ].map((event) => ({ event }));
+    expect(traceHeaderView(correlationId, entries, true).phones).toEqual(['********274', '********274', '********087']);
+    expect(traceHeaderView(correlationId, entries).phones).toEqual(['61491602274', '61400000274', '61491573087']);
+    for (const format of ['pretty', 'markdown'] as const) {
+      const text = renderTraceHeader(correlationId, entries, wide, format, true).replaceAll('\\', '');
+      expect(text, format).toContain('phone ********274, ********274, ********087');
+    }
+  });
+
   test('a file heading names the file in both formats', () => {
     const facts: Record<keyof FileHeadingView, string> = { file: 'exports/monday.json' };
     expect(renderFileHeading(facts.file, wide, 'pretty')).toBe('==> exports/monday.json <==\n');

@@ -4,7 +4,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { instantOf, isoOf } from '../core/instant.js';
-import { findMatches } from '../core/timeline.js';
+import { findMatches, maskPhone } from '../core/timeline.js';
 import type { InputRecord } from '../input/types.js';
 import { type CallStatus, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
 import { escapeMarkdown, escapeTerminalPieces, markdownCode, toSafeJson } from './escape.js';
@@ -468,10 +468,14 @@ export interface TraceHeaderView {
   phones: readonly string[];
 }
 
-/** The view of a trace's heading: the correlationId, how many events over what span, the call's campaign and phone. */
+/**
+ * The view of a trace's heading: the correlationId, how many events over what span, the call's
+ * campaign and phone; with `mask`, each phone masked once told apart, as `--mask` shows them.
+ */
 export function traceHeaderView(
   correlationId: string,
   entries: ReadonlyArray<{ event: WebhookEvent }>,
+  mask = false,
 ): TraceHeaderView {
   const times = entries.map((entry) => eventTime(entry.event));
   const first = times[0];
@@ -489,7 +493,8 @@ export function traceHeaderView(
     to: last === undefined || last === first ? undefined : formatTime(last),
     // Hint: a UUID is the same whatever its case, as summarise counts a campaign.
     campaignIds: [...new Set(entries.map((entry) => entry.event.data.campaignId.toLowerCase()))],
-    phones: [...phones],
+    // Hint: masked after they are told apart: two phones ending alike are still two.
+    phones: [...phones].map((phone) => (mask ? maskPhone(phone) : phone)),
   };
 }
 
@@ -619,14 +624,18 @@ export function renderEvent(event: WebhookEvent, ctx: FlowContext, format: FlowF
     : renderers[format].eventLine(eventLineView(event, note), ctx);
 }
 
-/** The heading of a trace: the correlationId, how many events over what span, and the call's campaign and phone. */
+/**
+ * The heading of a trace: the correlationId, how many events over what span, and the call's
+ * campaign and phone (masked with `mask`: give the events unmasked, so that phones are told apart).
+ */
 export function renderTraceHeader(
   correlationId: string,
   entries: ReadonlyArray<{ event: WebhookEvent }>,
   ctx: FlowContext,
   format: FlowFormat = 'pretty',
+  mask = false,
 ): string {
-  return renderers[format].traceHeader(traceHeaderView(correlationId, entries), ctx);
+  return renderers[format].traceHeader(traceHeaderView(correlationId, entries, mask), ctx);
 }
 
 /** The line that names a file when several are shown: `==> path <==` as head and tail print it, or a Markdown heading. */

@@ -68,6 +68,28 @@ describe.concurrent('trace', () => {
     await expect(result.stdout).toMatchFileSnapshot('__snapshots__/trace/outbound-with-reattempts.markdown.mask.txt');
   });
 
+  test('--mask names each phone the call used in the heading, though they mask alike', async ({ expect }) => {
+    // The heading said `phone ********274` once: the phones were deduplicated after masking.
+    const attempt = (time: string, phone: string) => ({
+      time,
+      phone,
+      status: 'failed',
+      note: 'busy',
+      campaignId: 'c9b2e4a7-5d18-4f3c-9e6b-1a7d3c8f2b05',
+      correlationId: '11111111-2222-4333-8444-555555555555',
+    });
+    const input = JSON.stringify([
+      attempt('2022-09-01T00:00:01Z', '61491602274'),
+      attempt('2022-09-01T00:10:01Z', '61400000274'),
+      attempt('2022-09-01T00:20:01Z', '61491602274'),
+    ]);
+    const plain = await runCli(['trace', '11111111', '-'], { input });
+    expect(plain.stdout).toContain('phone 61491602274, 61400000274\n');
+    const masked = await runCli(['trace', '11111111', '-', '--mask'], { input });
+    expect(masked.code).toBe(0);
+    expect(masked.stdout).toContain('phone ********274, ********274\n');
+  });
+
   test('a redelivered call result is one line, not the flow again', async ({ expect }) => {
     const result = await runCli(['trace', correlationId, story, 'fixtures/valid/crlf-line-endings.json']);
     expect(result.code).toBe(0);
