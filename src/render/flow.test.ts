@@ -96,6 +96,18 @@ describe('renderEventPretty', () => {
     expect(text).not.toContain('Stopped');
   });
 
+  test('without colour, an undocumented status that reads as a documented one is told apart in words', () => {
+    // Only the magenta told `Not\u00a0Complete` (summarise's Other) from `Not Complete`: piped,
+    // under NO_COLOR and in Markdown both read `[Not Complete]`.
+    for (const status of ['Not\u00a0Complete', 'C\u043emplete', 'Complete ']) {
+      const event = callComplete({ status: status as never });
+      expect(renderEventPretty(event, plain).split('\n')[0]).toContain(`[${status} (undocumented)]`);
+      expect(renderEventMarkdown(event, plain).split('\n')[0]).toMatch(/^### .* \(undocumented\): John Doe/);
+    }
+    expect(renderEventPretty(callComplete({ status: 'Not Complete' }), plain)).toContain('[Not Complete] John');
+    expect(renderEventMarkdown(callComplete({ status: 'Not Complete' }), plain)).toMatch(/^### Not Complete: John/);
+  });
+
   test('badges are coloured by status group', () => {
     expect(renderEventPretty(callComplete({ status: 'Complete' }), coloured)).toContain('\u001b[42m');
     expect(renderEventPretty(callComplete({ status: 'Partial' }), coloured)).toContain('\u001b[43m');
@@ -220,9 +232,11 @@ describe('a call in every format', () => {
   test('payload text in the heading and the field list is escaped in Markdown as on a terminal', () => {
     const markdown = renderEventMarkdown(undocumented, plain);
     expect(markdown).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
-    expect(markdown.split('\n')[0]).toBe('### Held \\\\e\\[2J \\*x\\* \\#&#x200d;1: John Doe (61491573087)');
+    expect(markdown.split('\n')[0]).toBe(
+      '### Held \\\\e\\[2J \\*x\\* \\#&#x200d;1 (undocumented): John Doe (61491573087)',
+    );
     expect(renderEventPretty(undocumented, plain).split('\n')[0]).toBe(
-      '  [Held \\e[2J *x* #1] John Doe · 61491573087 · campaign 5dd7681b',
+      '  [Held \\e[2J *x* #1 (undocumented)] John Doe · 61491573087 · campaign 5dd7681b',
     );
   });
 });
@@ -233,7 +247,7 @@ describe('a status named like a property of every object', () => {
     (status) => {
       const event = callComplete({ status: status as never });
       expect(renderEventPretty(event, coloured).split('\n')[0]).toContain(`\u00a0${status}\u00a0`);
-      expect(renderEventPretty(event, plain).split('\n')[0]).toContain(`[${status}]`);
+      expect(renderEventPretty(event, plain).split('\n')[0]).toContain(`[${status} (undocumented)]`);
     },
   );
 });

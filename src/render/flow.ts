@@ -80,14 +80,19 @@ const badgeColors: Record<CallStatus, 'green' | 'yellow' | 'red' | 'magenta'> = 
   'Not Complete': 'red',
 };
 
+/** How a status the platform does not document is marked where no colour tells it. */
+const undocumented = '(undocumented)';
+
 /**
  * A call status as a badge span: reversed colour of its group on a colour terminal, `[Partial]`
- * otherwise. A status the platform does not document is magenta. Hint: the colour is the span's
- * style, not part of its text, so that the wrapper measures only what is seen.
+ * otherwise. A status the platform does not document is magenta, and without colour says so in
+ * words (`[Not Complete (undocumented)]`): one with a no-break space or a Cyrillic `о` reads as a
+ * documented one. Hint: the colour is the span's style, not part of its text, so that the wrapper
+ * measures only what is seen.
  */
 function statusBadge(status: string, colors: ChalkInstance): TextSpan {
   const safe = escapeTerminal(status);
-  if (colors.level === 0) return { text: `[${safe}]` };
+  if (colors.level === 0) return { text: `[${safe}${isCallStatus(status) ? '' : ` ${undocumented}`}]` };
   // Hint: a status named like an object's property (`constructor`) must not find one: narrowed first.
   const color = isCallStatus(status) ? badgeColors[status] : 'magenta';
   const background = ({ green: 'bgGreen', yellow: 'bgYellow', red: 'bgRed', magenta: 'bgMagenta' } as const)[color];
@@ -358,7 +363,8 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   const md = (text: string) => escapeMarkdown(text);
   const lines: string[] = [];
   // Hint: not wrapped: a Markdown heading is one line, and a second would be a paragraph.
-  lines.push(`### ${md(view.status)}: ${md(view.name)} (${md(view.phone)})`, '');
+  const status = isCallStatus(view.status) ? md(view.status) : `${md(view.status)} ${undocumented}`;
+  lines.push(`### ${status}: ${md(view.name)} (${md(view.phone)})`, '');
   // Hint: an id's code span is never broken inside, however long: Markdown finds blocks before
   // code spans, so a wrapped line of it that began `# y` or `- y` was a heading or a list item.
   // A UUID has no blank to break at anyway, so it wraps as it always did.

@@ -52,7 +52,7 @@ describe('item 3: validate -q shows what failed the run', () => {
 describe('item 7: a call of an undocumented status, counted as Other by summarise, is shown', () => {
   test('show lists it, and --status Other and --group other select it', async () => {
     const all = await runCli(['show', 'fixtures/invalid/bad-status.json']);
-    expect(all.stdout).toContain('[Done] Liam Foster');
+    expect(all.stdout).toContain('[Done (undocumented)] Liam Foster');
     expect(all.stderr).not.toContain('Liam');
     for (const filter of [
       ['--status', 'Other'],
@@ -60,7 +60,7 @@ describe('item 7: a call of an undocumented status, counted as Other by summaris
     ]) {
       const only = await runCli(['show', 'fixtures/invalid/bad-status.json', ...filter]);
       expect(only.code).toBe(0);
-      expect(only.stdout).toContain('[Done] Liam Foster');
+      expect(only.stdout).toContain('[Done (undocumented)] Liam Foster');
       expect(only.stdout).not.toContain('Kate Mills');
     }
   });
