@@ -96,6 +96,9 @@ const marks = String.raw`::[A-Za-z]|##\[|\\[bentrux]`;
 const mayNeedEscape = new RegExp(`[^\\u0020-\\u007e]|${marks}`);
 const mayNeedEscapeInLines = new RegExp(`[^\\n\\u0020-\\u007e]|${marks}`);
 
+/** One escape `readableEscape` writes, which a wrap keeps whole: `\e`, `\x07`, `\u202e`, `\u{e0041}`. */
+export const shownEscape = /\\(?:[bentr]|x[0-9a-f]{2}|u[0-9a-f]{4}|u\{[0-9a-f]+\})/;
+
 /** One character as a terminal is shown it escaped: `\n`, `\e`, `\x07`, `\u200b`, `\u{e0041}`. */
 export function readableEscape(char: string): string {
   const named = names[char];

@@ -1,4 +1,6 @@
 import { Chalk } from 'chalk';
+import stringWidth from 'string-width';
+import stripAnsi from 'strip-ansi';
 import { describe, expect, it, vi } from 'vitest';
 import type { Cell, Column, ReportModel } from './report.js';
 
@@ -19,6 +21,7 @@ vi.mock('./terminal.js', async (importOriginal) => {
 // be loaded with the real terminal.js; loading it afresh here gives it the mock.
 vi.resetModules();
 const { renderReportPretty } = await import('./report-pretty.js');
+const { escapeTerminal } = await import('./terminal.js');
 
 const plain = new Chalk({ level: 0 });
 const colour = new Chalk({ level: 2 });
@@ -83,31 +86,95 @@ describe('pretty tables at scale', () => {
   });
 });
 
-describe('a cell cut to its column', () => {
-  it('keeps whole characters as they are drawn (an emoji sequence, a flag) and fills the room left', () => {
-    const texts = ['a'.repeat(100), '👨‍👩‍👧'.repeat(40), '🇦🇺'.repeat(40), '👍🏽'.repeat(40)];
-    const model: ReportModel = {
-      title: 'Summary',
-      sections: [
-        {
-          title: 'Reasons',
-          blocks: [
-            {
-              kind: 'table',
-              columns: [
-                { head: 'Reason', flex: true },
-                { head: 'Calls', align: 'right' },
-              ],
-              rows: texts.map((text) => [{ text, untrusted: true }, '1']),
-            },
-          ],
-        },
-      ],
-    };
-    const lines = renderReportPretty(model, { colors: plain, width: 40 }).split('\n').slice(2, 6);
-    const kept = lines.map((line) => line.trim().split('…')[0] as string);
-    const room = (kept[0] as string).length;
-    expect(kept.slice(1)).toEqual(texts.slice(1).map((text) => text.slice(0, text.length / 40).repeat(room / 2)));
+describe('a cell wider than its column', () => {
+  /** A one-table report of `texts` in a flex column, each beside a count. */
+  const reasons = (texts: string[]): ReportModel => ({
+    title: 'Summary',
+    sections: [
+      {
+        title: 'Reasons',
+        blocks: [
+          {
+            kind: 'table',
+            columns: [
+              { head: 'Reason', flex: true },
+              { head: 'Calls', align: 'right' },
+            ],
+            rows: texts.map((text, i) => [{ text, untrusted: true }, String(i + 1)]),
+          },
+        ],
+      },
+    ],
+  });
+  /** Each row's lines of the flex column: a row starts on the line that ends in its count. */
+  const flexLines = (rendered: string, rows: number): string[][] => {
+    const out: string[][] = [];
+    for (const line of rendered.trimEnd().split('\n').slice(2).map(stripAnsi)) {
+      const [, text = '', count] = /^ {2}(.*?)(?: +(\d+))?$/u.exec(line) ?? [];
+      if (count) out.push([text]);
+      else out.at(-1)?.push(text);
+    }
+    expect(out).toHaveLength(rows);
+    return out;
+  };
+
+  it('wraps at blanks and breaks a token wider than the column between whole characters, printing every one', () => {
+    // Hint: the column was cut with `…`, so two texts alike in their first 30 columns read the same.
+    const texts = [
+      `${'a'.repeat(99)}1`,
+      `${'a'.repeat(99)}2`,
+      '👨‍👩‍👧'.repeat(40),
+      '🇦🇺'.repeat(40),
+      '👍🏽'.repeat(40),
+      'The number dialled could not be reached because the carrier rejected it',
+      'https://example.test/tickets/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa?id=7',
+    ];
+    for (const colors of [plain, colour]) {
+      const rendered = renderReportPretty(reasons(texts), { colors, width: 40 });
+      expect(rendered).not.toContain('…');
+      for (const line of rendered.split('\n')) expect(stringWidth(line), line).toBeLessThanOrEqual(40);
+      const rows = flexLines(rendered, texts.length);
+      // A token is broken with nothing lost; a sentence wraps at its blanks.
+      rows.slice(0, -2).forEach((lines, i) => {
+        expect(lines.join('')).toBe(texts[i]);
+      });
+      expect(rows.at(-2)?.join(' ')).toBe(texts.at(-2));
+      expect(rows.at(-1)?.join('')).toBe(texts.at(-1));
+      // The room is filled: every line but a row's last is as wide as the column (or a wide character short of it).
+      const room = Math.max(...rows.flat().map((line) => stringWidth(line)));
+      for (const lines of rows.slice(0, 5)) {
+        for (const line of lines.slice(0, -1)) expect(stringWidth(line)).toBeGreaterThanOrEqual(room - 1);
+      }
+    }
+  });
+
+  it('keeps the count on the row’s first line', () => {
+    const [, , first, second, third] = renderReportPretty(reasons([`${'a'.repeat(50)} b`]), {
+      colors: plain,
+      width: 40,
+    }).split('\n');
+    expect(first).toMatch(/^ {2}a{31} +1$/);
+    // The rest of a broken word goes on as a line, which the next word may join.
+    expect(second).toBe(`  ${'a'.repeat(19)} b`);
+    expect(third).toBe('');
+  });
+
+  it('never breaks an escape shown for a character (`\\x07`, `\\u202e`, `\\u{e0041}`) across two lines', () => {
+    const shown = /^(?:\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\u\{[0-9a-f]+\}|\\e|[a-z0-9])*$/;
+    for (let lead = 0; lead < 12; lead++) {
+      const texts = ['\u0007', '\u202e', '\u{e0041}', '\u001b', '\\x07'].map(
+        (unit) => 'a'.repeat(lead) + unit.repeat(20),
+      );
+      for (const width of [30, 37, 40]) {
+        for (const colors of [plain, colour]) {
+          const rows = flexLines(renderReportPretty(reasons(texts), { colors, width }), texts.length);
+          rows.forEach((lines, i) => {
+            expect(lines.join('')).toBe(escapeTerminal(texts[i] as string));
+            for (const line of lines) expect(line, `${lead} ${width}`).toMatch(shown);
+          });
+        }
+      }
+    }
   });
 });
 
@@ -143,9 +210,11 @@ describe('a table a few columns too wide', () => {
     expect(row).toBe(`  ${id}  Not Complete  No answer    38    52.6%`);
   });
 
-  it('cuts the flex column as before when one-space gaps would not fit either', () => {
-    const [, , row] = renderReportPretty(model(id), { colors: plain, width: 60 }).split('\n');
-    expect(row).toContain('…');
+  it('wraps the flex column when one-space gaps would not fit either, the rest of the row on its first line', () => {
+    const [, , row, ...more] = renderReportPretty(model(id), { colors: plain, width: 60 }).trimEnd().split('\n');
+    expect(row).not.toContain('…');
     expect(row).toContain('Not Complete  No answer');
+    for (const line of more) expect(line).toMatch(/^ {2}\S+$/);
+    expect(`${row?.slice(2).split(' ')[0]}${more.map((line) => line.trim()).join('')}`).toBe(id);
   });
 });

@@ -14,7 +14,8 @@ import {
   type Section,
   type Tone,
 } from './report.js';
-import { displayWidth, escapeTerminal, prefixOfWidth, pushAll, type TextSpan, wrapSpans } from './terminal.js';
+import { displayWidth, escapeTerminal, pushAll, shownEscape, type TextSpan, wrapSpans } from './terminal.js';
+import { graphemeSegments, graphemeWidth } from './width.js';
 
 /** What the pretty renderer needs to know about the terminal. */
 export interface PrettyOptions {
@@ -56,7 +57,7 @@ function renderBlocks(blocks: readonly Block[], depth: number, lines: string[], 
         // Two tables in a row get a blank line between them.
         if (blocks[i - 1]?.kind === 'table') lines.push('');
         const inner = width - indent.length * depth;
-        const text = table(block.columns, block.rows, inner, colors, { head: block.head, wrap: block.wrap });
+        const text = table(block.columns, block.rows, inner, colors, block.head !== false);
         lines.push(depth === 0 ? text : prefixLines(text, indent.repeat(depth)));
         break;
       }
@@ -149,16 +150,9 @@ function barCells(width: number): number {
 
 /**
  * A borderless table that fits `width`: cells are measured as displayed, and the flex column
- * gives up what the others need. A `grouped` column shows a value only where it changes.
+ * gives up what the others need, its text wrapped. A `grouped` column shows a value only where it changes.
  */
-function table(
-  columns: Column[],
-  cells: Cell[][],
-  width: number,
-  colors: ChalkInstance,
-  { head, wrap = false }: { head?: boolean | undefined; wrap?: boolean | undefined },
-): string {
-  const showHead = head !== false;
+function table(columns: Column[], cells: Cell[][], width: number, colors: ChalkInstance, showHead: boolean): string {
   const barWidth = barCells(width);
   const rows = cells.map((row, r) =>
     row.map((cell, i) => {
@@ -201,29 +195,30 @@ function table(
       heads.map((text) => colors.bold(text)),
       widths,
       aligns,
-      { wrap, separators },
+      separators,
       lines,
     );
   }
-  for (const row of rows) layRow(row, widths, aligns, { wrap, separators }, lines);
+  for (const row of rows) layRow(row, widths, aligns, separators, lines);
   return lines.join('\n');
 }
 
 /**
- * Appends the lines of one table row: each cell wrapped (or not), cut to its column with `…`,
- * and padded to it by its alignment. The work is one pass over the row's cells, so a table
- * takes time linear in its rows.
+ * Appends the lines of one table row: each cell wider than its column wrapped to it, never cut
+ * (two texts alike in their first columns must not read the same), and padded to it by its
+ * alignment; a cell that fits stays on the row's first line. The work is one pass over the row's
+ * cells, so a table takes time linear in its rows.
  */
 function layRow(
   cells: readonly string[],
   widths: readonly number[],
   aligns: readonly ('left' | 'right')[],
-  { wrap, separators }: { wrap: boolean; separators: readonly string[] },
+  separators: readonly string[],
   lines: string[],
 ): void {
   const cellLines = widths.map((columnWidth, i) => {
     const text = cells[i] ?? '';
-    if (!wrap || columnWidth === 0) return [text];
+    if (displayWidth(text) <= columnWidth && !text.includes('\n')) return [text];
     const wrapped: string[] = [];
     for (const paragraph of text.split('\n')) pushAll(wrapped, wrapWords(paragraph, columnWidth));
     return reopenStyles(wrapped);
@@ -235,7 +230,7 @@ function layRow(
     widths.forEach((columnWidth, i) => {
       // Hint: a column is at least one cell wide, even an empty one (as the table library before drew it).
       const room = Math.max(1, columnWidth);
-      const text = cut(cellLines[i]?.[at] ?? '', room);
+      const text = cellLines[i]?.[at] ?? '';
       const padding = ' '.repeat(Math.max(0, room - displayWidth(text)));
       line += (separators[i] ?? '') + (aligns[i] === 'right' ? padding + text : text + padding);
     });
@@ -243,7 +238,12 @@ function layRow(
   }
 }
 
-/** Breaks `text` into lines of at most `width` columns at whitespace; a longer word keeps a line of its own. */
+/**
+ * Breaks `text` into lines of at most `width` columns at whitespace; a word wider than that
+ * starts a line and is broken between its units (see `unitsOf`), so that all of it is printed.
+ * Hint: summarise shows every blank in payload text but a lone space escaped, so a break stands
+ * for one space and two texts that differ in their blanks still read apart.
+ */
 function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
   const parts = text.split(/(\s+)/);
@@ -258,6 +258,17 @@ function wrapWords(text: string, width: number): string[] {
       if (used !== 0) lines.push(line);
       line = word;
       used = wordWidth;
+      if (wordWidth > width) {
+        [line, used] = ['', 0];
+        for (const unit of unitsOf(word)) {
+          if (used > 0 && used + unit.width > width) {
+            lines.push(line);
+            [line, used] = ['', 0];
+          }
+          line += unit.text;
+          used += unit.width;
+        }
+      }
     } else {
       line += space + word;
       used = next;
@@ -270,6 +281,25 @@ function wrapWords(text: string, width: number): string[] {
 
 // An SGR escape sequence (colour, bold, ...), the only escape sequences cells hold.
 const sgrCode = /\u001b\[(?:\d*;){0,5}\d*m/g;
+// What a word is never broken inside: a colour code, and an escape shown for a character of payload text.
+const unbreakable = new RegExp(`${sgrCode.source}|${shownEscape.source}`, 'g');
+
+/**
+ * The units a word may be broken between, with the columns each takes: colour codes (none),
+ * escapes shown for a character (`\x07`, `\u202e`), and the grapheme clusters of the text
+ * between them (a family emoji, a flag, a letter and its accents stay whole).
+ */
+function* unitsOf(word: string): Generator<{ text: string; width: number }> {
+  let from = 0;
+  for (const match of `${word}\u001b[m`.matchAll(unbreakable)) {
+    for (const { segment } of graphemeSegments(word.slice(from, match.index))) {
+      yield { text: segment, width: graphemeWidth(segment) };
+    }
+    if (match.index >= word.length) return;
+    yield { text: match[0], width: match[0].startsWith('\u001b') ? 0 : match[0].length };
+    from = match.index + match[0].length;
+  }
+}
 
 /** The SGR styles in force at a point of a line: attributes (by the code that sets them) on or off, and the last colours set. */
 interface StyleState {
@@ -337,29 +367,6 @@ function reopenStyles(lines: readonly string[]): string[] {
     carried = stateOf(line);
     return line + closing(carried);
   });
-}
-
-/** `text` cut to `width` columns with `…` when it is wider, its open styles closed before the `…`. */
-function cut(text: string, width: number): string {
-  if (displayWidth(text) <= width) return text;
-  const room = width - 1;
-  const state: StyleState = { attributes: new Map() };
-  let kept = '';
-  let used = 0;
-  let from = 0;
-  for (const match of `${text}\u001b[m`.matchAll(sgrCode)) {
-    if (used >= room) break;
-    let piece = text.slice(from, match.index);
-    const pieceWidth = displayWidth(piece);
-    if (used + pieceWidth > room) piece = prefixOfWidth(piece, room - used);
-    kept += piece;
-    used += displayWidth(piece);
-    if (used >= room || match.index >= text.length) break;
-    kept += match[0];
-    applyCode(state, match[0]);
-    from = match.index + match[0].length;
-  }
-  return `${kept}${closing(state)}…`;
 }
 
 /** Rows as `first  Head value · Head value`, wrapped to `width`: a table too wide for the terminal. */

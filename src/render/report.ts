@@ -50,7 +50,7 @@ export interface Column {
   /** A narrower name for a terminal; its section's `legend` explains it. */
   short?: string | undefined;
   align?: 'left' | 'right' | undefined;
-  /** Shrinks when the table is wider than the terminal (truncated with …, or wrapped); one per table. */
+  /** Shrinks when the table is wider than the terminal, its text wrapped (never cut); one per table. */
   flex?: boolean | undefined;
   /** A terminal shows the value only where it changes from the row above; documents repeat it. */
   grouped?: boolean | undefined;
@@ -75,8 +75,6 @@ export interface TableBlock {
   rows: Row[];
   /** Show the header row (default true; documents still need an empty one). */
   head?: boolean | undefined;
-  /** Wrap the flex column's text at word boundaries instead of truncating it (for sentences). */
-  wrap?: boolean | undefined;
 }
 
 /**

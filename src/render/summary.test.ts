@@ -53,6 +53,14 @@ function call(data: Partial<CallCompleteData>): InputRecord {
   });
 }
 
+/** A failed CallAttempted with this note (none when undefined). */
+function attempt(note: string | undefined): InputRecord {
+  return rec({
+    type: 'CallAttempted',
+    data: { time: '2022-09-01T00:00:00.000Z', phone: '61491570001', status: 'failed', note, campaignId: campaign },
+  });
+}
+
 function sample(options: SummaryOptions = {}): SummaryReport {
   const longQuestion = 'Would you like to hear about every one of our very many long-winded product offers today?';
   return summarise(
@@ -206,11 +214,6 @@ describe('renderSummaryPretty', () => {
   });
 
   it('names a reason, question, request or note that is empty text, and shows one of blanks escaped, rather than leave its row blank', () => {
-    const attempt = (note: string | undefined) =>
-      rec({
-        type: 'CallAttempted',
-        data: { time: '2022-09-01T00:00:00.000Z', phone: '61491570001', status: 'failed', note, campaignId: campaign },
-      });
     const blank = [{ questionName: ' ', response: 'Other' }];
     const report = summarise([
       call({ status: 'Partial', additionalInformation: '', flow: blank, requests: ['\u3000'] }),
@@ -344,11 +347,6 @@ describe('renderSummaryPretty', () => {
     // Our own notes stay as they are; the payload's texts read apart from them.
     expect(pretty).toEqual(expect.arrayContaining(['(none)', '(empty)']));
     expect(markdown).toEqual(expect.arrayContaining(['*(none)*', '*(empty)*']));
-    const attempt = (note: string | undefined) =>
-      rec({
-        type: 'CallAttempted',
-        data: { time: '2022-09-01T00:00:00.000Z', phone: '61491570001', status: 'failed', note, campaignId: campaign },
-      });
     const notes = renderSummaryPretty(summarise([attempt('(no note)'), attempt(undefined)]), {
       colors: plain,
       width: 80,
@@ -377,6 +375,46 @@ describe('renderSummaryPretty', () => {
   it('an empty id in a code span reads as the empty text reads in a table, not as two backticks', () => {
     const { markdown } = partialReasons(summarise([call({ status: 'Partial', additionalInformation: '' })]));
     expect(markdownCode('')).toBe(markdown[0]);
+  });
+
+  it('prints long reasons, questions, notes, requests and campaign ids whole at 80 columns, wrapped, so that two read apart', () => {
+    // Hint: each was cut with `…` to what fitted, and two that shared their first 60 columns read the same.
+    const long = 'Customer asked for a callback next week regarding the outstanding invoice number';
+    const question = 'How satisfied were you with your recent service appointment number';
+    const note = 'The number dialled could not be reached because the carrier rejected the call with code';
+    const url = `https://example.test/tickets/${'a'.repeat(80)}`;
+    const ids = ['c9b2e4a7-5d18-4f3c-9e6b-1a7d3c8f2b00', 'c9b2e4a7-5d18-4f3c-9e6b-1a7d3c8f2b01'];
+    const records = [1, 2].flatMap((i) => [
+      call({
+        status: 'Partial',
+        campaignId: ids[i - 1],
+        additionalInformation: `${long} ${i}`,
+        flow: [{ questionName: `${question} ${i}`, response: 'Other' }],
+        requests: [`humanSupportRequestWithAVeryLongCamelCaseNameThatKeepsGoingAndGoingAndGoing${i}`],
+      }),
+      call({ status: 'Partial', campaignId: ids[i - 1], additionalInformation: `${url}${i}` }),
+      attempt(`${note} ${i}`),
+    ]);
+    const report = summarise(records, { by: 'campaign' });
+    report.callComplete.byStatus.Other = { count: 1, percent: 10 };
+    for (const colors of [plain, new Chalk({ level: 2 })]) {
+      const text = renderSummaryPretty(report, { colors, width: 80 });
+      const lines = text.split('\n').map((line) => line.replace(/\u001b\[[0-9;]*m/g, ''));
+      expect(text).not.toContain('…');
+      for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(80);
+      // What each row's text ends with is on a line of its own, under the row's first.
+      for (const i of [1, 2]) {
+        for (const end of ['invoice number', 'appointment number', 'with code']) {
+          expect(lines.some((line) => line.trim().endsWith(`${end} ${i}`))).toBe(true);
+        }
+        // A token wider than its column is broken: its lines, joined (the counts beside them left out), are the whole of it.
+        const joined = lines.map((line) => line.trim().replace(/(?:\s+[\d.,%-]+)+$/, '')).join('');
+        expect(joined).toContain(`GoingAndGoingAndGoing${i}`);
+        expect(joined).toContain(`${'a'.repeat(80)}${i}`);
+        // Both the Campaigns table (it has an Other column) and the --by campaign table print the whole id.
+        expect(joined.split(ids[i - 1] as string).length - 1).toBeGreaterThanOrEqual(3);
+      }
+    }
   });
 
   it('says so when there is nothing to summarise', () => {

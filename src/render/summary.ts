@@ -294,7 +294,7 @@ function overview(report: SummaryReport): Section {
   return {
     title: 'Overview',
     blocks: [
-      table('', [{ head: '' }, { head: '', flex: true }], rows, { head: false, wrap: true }),
+      table('', [{ head: '' }, { head: '', flex: true }], rows, { head: false }),
       table('/byType', [{ head: 'Event type' }, right('Events')], types),
     ],
   };
@@ -483,9 +483,7 @@ function attemptsAndContacts(report: SummaryReport): Section | undefined {
       ]),
     ]);
   }
-  const blocks: Block[] = [
-    table('', [{ head: 'Event' }, right('Events'), { head: 'Split', flex: true }], rows, { wrap: true }),
-  ];
+  const blocks: Block[] = [table('', [{ head: 'Event' }, right('Events'), { head: 'Split', flex: true }], rows)];
   if (attempted.byNote.rows.length > 0) {
     const notes: Cell[][] = attempted.byNote.rows.map((row) => [
       row.note === null ? muted(ownNotes.noNote) : untrusted(row.note),

@@ -24,7 +24,7 @@ export function colorsFor(stream: { isTTY?: boolean | undefined }): ChalkInstanc
   return new Chalk({ level: useColor(stream) ? 2 : 0 });
 }
 
-export { escapeJsonForTerminal, escapeTerminal, escapeUnicode, toSafeJson } from './escape.js';
+export { escapeJsonForTerminal, escapeTerminal, escapeUnicode, shownEscape, toSafeJson } from './escape.js';
 export { displayWidth, prefixOfWidth, suffixOfWidth } from './width.js';
 
 const closingPunctuation = /^(?!\\)[\p{Pe}\p{Pf}\p{Po}]$/u;
