@@ -26,6 +26,18 @@ describe('summarise diagnostics beside a machine-readable report', () => {
     expect(summaryDiagnostics(summarise([]), 'json', undefined)).toEqual([]);
   });
 
+  it('under --strict, says in every format what failed the run: pretty and Markdown exited 1 saying nothing on stderr', () => {
+    const failing = { ...withOther(2, 2), invalid: 3, inputErrors: 1 };
+    for (const format of ['pretty', 'markdown', 'json', 'csv'] as const) {
+      expect(summaryDiagnostics(failing, format, undefined, true), format).toEqual([
+        'skipped 3 invalid element(s); run `callhook validate` for details',
+        '2 call(s) with an undocumented status, counted as Other',
+        '1 problem(s) between elements; run `callhook validate` for details',
+      ]);
+      expect(summaryDiagnostics(summarise([]), format, undefined, true), format).toEqual([]);
+    }
+  });
+
   it('says how many of them a filter (--status, --since, --until) left out of Other', () => {
     expect(summaryDiagnostics(withOther(2, 1), 'json', undefined)).toEqual([
       '2 call(s) with an undocumented status, 1 counted as Other, the rest filtered out',

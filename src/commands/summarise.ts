@@ -90,14 +90,19 @@ async function renderWithTables(report: SummaryReport, options: SummariseCliOpti
   return renderSummary(report, options.format, { colors: colorsFor(process.stdout), width, by: options.by });
 }
 
-/** What goes to stderr beside a machine-readable report, where the overview cannot say it. */
+/**
+ * What goes to stderr beside a machine-readable report, where the overview cannot say it; and,
+ * in every format, what made `--strict` fail the run. Hint: the overview of a pretty or Markdown
+ * report says it too, but on stdout, which a CI log may not keep: exit 1 with an empty stderr.
+ */
 export function summaryDiagnostics(
   report: SummaryReport,
   format: SummaryFormat,
   by: SummaryDimension | undefined,
+  strict = false,
 ): string[] {
   const out: string[] = [];
-  if (format === 'pretty' || format === 'markdown') return out;
+  if ((format === 'pretty' || format === 'markdown') && !strict) return out;
   if (report.invalid > 0) {
     out.push(`skipped ${report.invalid} invalid element(s); run \`callhook validate\` for details`);
   }
@@ -168,7 +173,7 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   for (const unreadable of report.unreadableFiles) {
     process.stderr.write(`${formatFatal(unreadableFileError(unreadable)).message}\n`);
   }
-  for (const line of summaryDiagnostics(report, options.format, summaryOptions.by)) {
+  for (const line of summaryDiagnostics(report, options.format, summaryOptions.by, options.strict)) {
     process.stderr.write(`callhook: ${line}\n`);
   }
   const first = summary.firstError;

@@ -141,8 +141,18 @@ describe('callhook summarise', () => {
     const lax = await runCli(['summarise', '-'], { input });
     expect(lax.code).toBe(0);
     expect(lax.stdout).toMatch(/Invalid +1 element skipped; run `callhook validate` for details/);
-    const strict = await runCli(['summarise', '-', '--strict'], { input });
-    expect(strict.code).toBe(1);
+    expect(lax.stderr).toBe('');
+    // Every format says on stderr why --strict failed the run; pretty and Markdown said nothing.
+    for (const format of ['pretty', 'markdown', 'json', 'csv']) {
+      const strict = await runCli(['summarise', '-', '--strict', '--format', format], { input });
+      expect(strict.code, format).toBe(1);
+      expect(strict.stderr, format).toBe(
+        'callhook: skipped 1 invalid element(s); run `callhook validate` for details\n',
+      );
+    }
+    const other = await runCli(['summarise', 'fixtures/invalid/bad-status.json', '--strict']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toBe('callhook: 1 call(s) with an undocumented status, counted as Other\n');
   });
 
   it('filters by time and status', async () => {
