@@ -160,13 +160,15 @@ describe("replay's own journal and report inside the input folder", () => {
       expect(requests).toBe(0);
       // Another name of an input (a hard link) outside the folder: the report emptied the input in
       // place and wrote itself into it.
-      linkSync(join(folder, 'calls.json'), join(scratch, 'report.json'));
+      linkSync(join(folder, 'calls.json'), join(scratch, 'linked-report.json'));
       const before = readFileSync(join(folder, 'calls.json'));
-      const linked = await runCli(['replay', 'to-replay', '--url', url, '--report', 'report.json'], { cwd: scratch });
+      const linked = await runCli(['replay', 'to-replay', '--url', url, '--report', 'linked-report.json'], {
+        cwd: scratch,
+      });
       expect({ code: linked.code, stderr: linked.stderr }).toEqual({
         code: 2,
         stderr:
-          'callhook: --report: report.json is another name (a hard link) of an input file: writing it would overwrite that input; name another file\n',
+          'callhook: --report: linked-report.json is another name (a hard link) of an input file: writing it would overwrite that input; name another file\n',
       });
       expect(readFileSync(join(folder, 'calls.json'))).toEqual(before);
       expect(requests).toBe(0);
