@@ -654,10 +654,25 @@ describe('journal', () => {
     writeFileSync(a, '{"n":1}\n');
     writeFileSync(b, '{"n":1}\n');
     const first = await fingerprintInputs([a]);
-    expect(first).toMatch(/^sha256:[0-9a-f]{32}$/);
+    expect(first).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await fingerprintInputs([b])).toBe(first);
     writeFileSync(b, '{"n":2}\n');
     expect(await fingerprintInputs([b])).not.toBe(first);
     expect(await fingerprintInputs([a, '-'])).toBeNull();
+  });
+
+  it('tells an input changed anywhere, the size kept: one byte in the middle of a large file', async () => {
+    // Only the size and the first and last 64 KiB were taken, so a status changed mid-export
+    // (`Complete` to `COMPLETE`) was not seen, and --resume sent delivered events again under
+    // new keys (the invalid event shifted every later batch).
+    const path = tempPath('large.ndjson');
+    const line = `${JSON.stringify({ pad: 'x'.repeat(1000) })}\n`;
+    const text = line.repeat(400);
+    writeFileSync(path, text);
+    const before = await fingerprintInputs([path]);
+    const middle = Math.floor(text.length / 2);
+    const at = text.indexOf('x', middle);
+    writeFileSync(path, `${text.slice(0, at)}y${text.slice(at + 1)}`);
+    expect(await fingerprintInputs([path])).not.toBe(before);
   });
 });
