@@ -427,7 +427,8 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
       return site.error(offset, 'unterminated-string', 'unterminated string');
     }
     case ParseErrorCode.InvalidCharacter: {
-      const at = [...token].findIndex((char) => char < ' ');
+      // Hint: an index in UTF-16 units, as `offset` is: a code point count is one short per emoji before it.
+      const at = token.search(/[\u0000-\u001f]/);
       const index = at === -1 ? offset : offset + at;
       const char = site.source.text[index] ?? '';
       const written = `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;

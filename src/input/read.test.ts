@@ -609,6 +609,33 @@ describe('an element that is not UTF-8', () => {
   });
 });
 
+describe('a raw control character in a string', () => {
+  it('is named and placed at itself (UTF-16 column, byte offset), however many astral characters precede it', async () => {
+    // The index was counted in code points and used in UTF-16 units: after an emoji it named
+    // the emoji's low surrogate (`U+DE00`) one column early, and the frame split the emoji.
+    const cases: [string, { line: number; column: number; offset: number; message: string }][] = [
+      ['{"a":"\u{1F600}\t"}\n', { line: 1, column: 9, offset: 10, message: 'U+0009' }],
+      ['{"a":"\u{1F600}x\u{1F601}\u0001"}\n', { line: 1, column: 12, offset: 15, message: 'U+0001' }],
+      ['[\r\n{"a": "\u00e9\u{1F600}\u001f"}]\n', { line: 2, column: 11, offset: 16, message: 'U+001F' }],
+    ];
+    for (const [index, [text, at]] of cases.entries()) {
+      const path = join(dir, `control-${index}.json`);
+      writeFileSync(path, text);
+      const problems: unknown[] = [];
+      for await (const records of readRecords([path])) {
+        for (const record of records) {
+          if (record.kind !== 'invalid') continue;
+          for (const { line, column, offset, code, message } of record.problems) {
+            if (code === 'control-character')
+              problems.push({ line, column, offset, message: /U\+[0-9A-F]{4}/.exec(message)?.[0] });
+          }
+        }
+      }
+      expect({ text, problems }).toEqual({ text, problems: [at] });
+    }
+  });
+});
+
 describe('firstNonUtf8Byte', () => {
   it('agrees with the UTF-8 check: -1 exactly for UTF-8, else the end of the longest well-formed prefix', async () => {
     const { isUtf8 } = await import('node:buffer');
