@@ -59,6 +59,15 @@ describe('progress', () => {
     expect(renderProgressLine(paused)).toContain('3 retrying  paused 9m58s (Retry-After)');
     expect(renderProgressBar(paused, 120, plain)).toContain('3 retrying  paused 9m58s (Retry-After)');
     expect(renderProgressLine({ ...paused, pausedMs: 0 })).not.toContain('paused');
+    // Minutes and seconds rounded apart read `9m60s`; tenths of a second apart, `60.0 s`.
+    for (const [pausedMs, shown] of [
+      [599_600, '10m00s'],
+      [59_960, '1m00s'],
+      [3_599_700, '1h00m'],
+      [59_940, '59.9 s'],
+    ] as const) {
+      expect(renderProgressLine({ ...paused, pausedMs })).toContain(`paused ${shown} (Retry-After)`);
+    }
   });
 
   it('leaves out the ETA rather than cutting a field in two when a pause leaves no room for the bar', () => {
