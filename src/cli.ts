@@ -132,7 +132,7 @@ details.set('validate', (command, { options }) =>
     .option('--strict', 'report fields the documentation does not name as errors')
     .addOption(options.batchSize('warn about batches with more events than this'))
     .addOption(options.validationFormat())
-    .option('-q, --quiet', 'print only failing files, what failed them, and the totals')
+    .option('-q, --quiet', 'pretty: print only failing files, what failed them, and the totals')
     .addOption(options.maxProblems())
     .option('--warnings-as-errors', 'fail on warnings too')
     .addOption(options.width())
