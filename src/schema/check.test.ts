@@ -153,6 +153,23 @@ describe('checkEvent', () => {
     ]);
   });
 
+  it("quotes payload text in a message with every control character as \\u00XX, never as JSON's \\n, \\r or \\t", async () => {
+    // Those read as the terminal's own escapes of a character, so the terminal showed JSON's
+    // backslash as one in the key (`field "a\x5cnb"` for a key holding a line break).
+    const { escapeTerminal } = await import('../render/escape.js');
+    const shown = (event: object, strict = true) =>
+      checkEvent(event, { strict }).issues.map((issue) => escapeTerminal(issue.message));
+    expect(shown(callComplete({}, { 'a\nb\r\t\b\f': 1 }))).toEqual([
+      'field "a\\u000ab\\u000d\\u0009\\u0008\\u000c" is not in the documented payload',
+    ]);
+    // A backslash the key holds is \u005c: JSON's `\\` before an `n` read as two backslashes (`"a\\x5cnb"`).
+    expect(shown(callComplete({}, { 'a\\nb': 1 }))).toEqual(['field "a\\u005cnb" is not in the documented payload']);
+    expect(shown({ 'x\ny': 1 }, false)).toEqual(['cannot tell the event type from keys "x\\u000ay"']);
+    expect(shown(callComplete({ lastStepName: 'Q\t9?' }), false)).toEqual([
+      'lastStepName "Q\\u00099?" is not the last step\'s questionName "Question 1?"',
+    ]);
+  });
+
   it('skips the consistency rules when asked for no warnings, but not the errors', () => {
     const quiet = checkEvent(callComplete({ lastStepName: 'Question 9?' }), { warnings: false });
     expect(quiet.issues).toEqual([]);

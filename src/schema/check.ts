@@ -225,17 +225,29 @@ export function isEventShaped(object: Record<string, unknown>, typed: boolean): 
   return detectTypeByShape(object) !== undefined;
 }
 
+const shortEscapes: Record<string, string> = { '\\': '5c', n: '0a', r: '0d', t: '09', b: '08', f: '0c' };
+
+/**
+ * Payload text quoted in a message as JSON writes it, but a backslash and every control character
+ * as `\u00XX`. Hint: JSON's `\n`, `\r`, `\t`, `\b` read as the terminal's own escapes of a
+ * character, so it showed their backslash escaped, as one in the text (`"a\x5cnb"` for a key
+ * holding a line break); `\u00XX` is never one of its own, and reads as written everywhere.
+ */
+function jsonQuoted(text: string | null): string {
+  return JSON.stringify(text).replace(/\\([\\nrtbf])/g, (_, char: string) => `\\u00${shortEscapes[char]}`);
+}
+
 function describeKeys(value: Json): string {
   const keys = Object.keys(value);
   if (keys.length === 0) return 'an empty object';
-  const shown = keys.slice(0, 8).map((k) => JSON.stringify(k));
+  const shown = keys.slice(0, 8).map(jsonQuoted);
   return `keys ${shown.join(', ')}${keys.length > 8 ? `, … (${keys.length} in all)` : ''}`;
 }
 
 function preview(value: unknown): string {
   if (typeof value === 'string') {
     const text = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return JSON.stringify(text);
+    return jsonQuoted(text);
   }
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return jsonTypeOf(value);
@@ -247,7 +259,7 @@ function issueFromValibot(issue: v.BaseIssue<unknown>, at: Place): SchemaIssue {
   const last = path.at(-1);
   // Hint: an array item is checked alone (see `validate`), so an issue of the item itself has no path.
   const key = last === undefined ? at.key : last.key;
-  const field = key === undefined ? 'event' : JSON.stringify(String(key));
+  const field = key === undefined ? 'event' : jsonQuoted(String(key));
   if (
     issue.kind === 'schema' &&
     issue.input === undefined &&
@@ -356,7 +368,7 @@ function unknownField(key: string, pointer: string): SchemaIssue {
   return {
     severity: 'error',
     code: 'unknown-field',
-    message: `field ${JSON.stringify(key)} is not in the documented payload`,
+    message: `field ${jsonQuoted(key)} is not in the documented payload`,
     pointer,
   };
 }
@@ -424,7 +436,7 @@ function checkConsistency(event: WebhookEvent, prefix: string, issues: SchemaIss
       warn(
         issues,
         'last-step',
-        `lastStepName ${JSON.stringify(data.lastStepName)} is not the last step's questionName ${JSON.stringify(last.questionName)}`,
+        `lastStepName ${jsonQuoted(data.lastStepName)} is not the last step's questionName ${jsonQuoted(last.questionName)}`,
         `${prefix}/lastStepName`,
       );
     }
