@@ -32,6 +32,7 @@ import {
   type Journal,
   type JournalHeader,
   journalKind,
+  journalVersion,
   lockJournal,
   openJournal,
   type RunIdentity,
@@ -621,7 +622,7 @@ async function replayWith(
     const { fresh: _asked, ...identity } = run;
     const header: JournalHeader = {
       journal: journalKind,
-      version: 1,
+      version: journalVersion,
       ...identity,
       fresh: fresh?.run ?? null,
       url,

@@ -49,7 +49,7 @@ const entry = (key: string, status: JournalEntry['status'] = 'delivered'): Journ
 
 const header = (extra: Partial<JournalHeader> = {}): JournalHeader => ({
   journal: journalKind,
-  version: 1,
+  version: 2,
   inputs: ['in.ndjson'],
   fingerprint: 'sha256:aa',
   batchSize: 5,
@@ -325,6 +325,13 @@ describe('journal', () => {
       );
     }
     expect(parseJournal(JSON.stringify(header())).notHeader).toBeUndefined();
+    // A journal of the version before (its fingerprint took a part of the input, and no longer
+    // compares): said so, not that the input changed.
+    const older = parseJournal(`${JSON.stringify({ ...header(), version: 1, fingerprint: 'sha256:ab' })}\n`);
+    expect(older.header).toBeUndefined();
+    expect(() => checkResume(path, older.header, run, older.notHeader)).toThrow(
+      `--resume: cannot trust the journal ${path}: it was written by an earlier callhook replay (journal version 1), whose fingerprint of the input this one cannot compare; start a new journal`,
+    );
     // Stdin has no fingerprint: the paths are all that can be compared.
     expect(() =>
       checkResume(path, header({ inputs: ['-'], fingerprint: null }), { ...run, inputs: ['-'] }),

@@ -55,10 +55,14 @@ export interface JournalEntry {
 /** The value of the header line's `journal` field, which tells a journal from any other file. */
 export const journalKind = 'callhook replay' as const;
 
+/** The header's `version`: what this callhook writes and resumes. */
+export const journalVersion = 2 as const;
+
 /** The journal's first line: what `--resume` checks before it trusts the lines after it. */
 export interface JournalHeader {
   journal: typeof journalKind;
-  version: 1;
+  /** 2 since the fingerprint covers all of the input; a version 1 journal cannot be resumed. */
+  version: typeof journalVersion;
   /** The paths as the run was given them. */
   inputs: string[];
   /** Of the input's content (see `fingerprintInputs`); null when it includes stdin. */
@@ -182,6 +186,8 @@ export interface NotHeader {
   line: number;
   /** It names itself a journal header (`"journal": "callhook replay"`), with fields callhook does not write. */
   edited: boolean;
+  /** The `version` of a journal header written by an earlier callhook, which this one cannot resume. */
+  olderVersion?: number | undefined;
 }
 
 /** A header as callhook writes it: a journal edited or made by hand may hold anything. */
@@ -191,6 +197,7 @@ function isHeader(value: unknown): value is JournalHeader {
     typeof header === 'object' &&
     header !== null &&
     header.journal === journalKind &&
+    header.version === journalVersion &&
     Array.isArray(header.inputs) &&
     header.inputs.every((input) => typeof input === 'string') &&
     (header.fingerprint === null || typeof header.fingerprint === 'string') &&
@@ -227,8 +234,10 @@ export function parseJournal(text: string): JournalContents {
       continue;
     }
     if (atFirst) {
-      const edited = (value as { journal?: unknown } | null)?.journal === journalKind;
-      contents.notHeader = { line: i + 1, edited };
+      const named = value as { journal?: unknown; version?: unknown } | null;
+      const edited = named?.journal === journalKind;
+      const older = edited && typeof named.version === 'number' && named.version < journalVersion;
+      contents.notHeader = { line: i + 1, edited, olderVersion: older ? (named.version as number) : undefined };
       if (edited) continue;
     }
     const entry = value as Partial<JournalEntry> | null;
@@ -310,7 +319,11 @@ export function checkResume(
   notHeader?: NotHeader,
 ): void {
   const problems: string[] = [];
-  if (!header && notHeader) {
+  if (!header && notHeader?.olderVersion !== undefined) {
+    problems.push(
+      `it was written by an earlier callhook replay (journal version ${notHeader.olderVersion}), whose fingerprint of the input this one cannot compare; start a new journal`,
+    );
+  } else if (!header && notHeader) {
     const first = `its first line (${path}:${notHeader.line})`;
     problems.push(
       notHeader.edited
