@@ -353,8 +353,10 @@ function readHead(text: string): Head | string {
     const colon = line.indexOf(':');
     const name = line.slice(0, colon);
     if (colon <= 0 || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return 'invalid header';
-    const value = line.slice(colon + 1).trim();
-    // Hint: as node:http's parser (llhttp) refuses them, so that one answer gets one verdict on either path.
+    // Hint: only spaces and tabs are taken off, as HTTP and llhttp do (trim() took \v, \f and
+    // U+00A0 too); what is left is refused where llhttp refuses it, so that one answer gets one
+    // verdict on either path.
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
     if (/[\0-\x08\n-\x1f\x7f]/.test(value)) return 'invalid header value';
     const key = name.toLowerCase();
     const seen = headers[key];
