@@ -471,7 +471,7 @@ async function refuseOutputsAmongInputs(paths: readonly string[], settings: Repl
     }
     if (among === 'linked') {
       throw new CallhookError(
-        `${option}: ${path} is another name (a hard link) of an input file: writing it would overwrite that input; name another file`,
+        `${option}: ${path} is an input file by another name (a hard link), or the file stdin is read from: writing it would overwrite that input; name another file`,
         ExitCode.usage,
       );
     }

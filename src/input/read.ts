@@ -4,7 +4,7 @@
  * with bounded memory whatever the size of the files.
  */
 import { isUtf8 } from 'node:buffer';
-import { type BigIntStats, constants, open as openFdCallback, type Stats } from 'node:fs';
+import { type BigIntStats, constants, fstatSync, open as openFdCallback, type Stats } from 'node:fs';
 import { access, type FileHandle, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -289,7 +289,7 @@ export async function canonicalPath(path: string): Promise<string> {
  * Whether the file at `candidate`, existing or not, is (or once written would be) one of the
  * sources `paths` name: `read`, the same file as a path given, or a `*.json`, `*.ndjson` or
  * `*.jsonl` below a folder given, as `listSources` walks it; `linked`, another name (a hard link)
- * of one of those; undefined when neither. For files a command writes (replay's journal and
+ * of one of those, or the file stdin is sent from when stdin is read; undefined when neither. For files a command writes (replay's journal and
  * report), which must never be read back as its input, nor overwrite it.
  */
 export async function amongSources(
@@ -307,16 +307,29 @@ export async function amongSources(
     const name = folders.pop() ?? '';
     if (extensions.test(name) && folders.every(walksInto)) return 'read';
   }
+  const info = await stat(target, { bigint: true }).catch(() => undefined);
+  const id = info?.isFile() ? fileId(info) : undefined;
+  if (id === undefined) return undefined;
+  // Stdin sent from a file (`- < export.json`) reads that file, whatever its names.
+  if (given.length < paths.length && stdinFileId() === id) return 'linked';
   // Hint: only a file with another name can be an input by another name; a path that cannot be
   // listed is left for the reading to name.
-  const info = await stat(target, { bigint: true }).catch(() => undefined);
-  const id = info?.isFile() && info.nlink > 1n ? fileId(info) : undefined;
-  if (id === undefined) return undefined;
+  if (info === undefined || info.nlink < 2n) return undefined;
   for (const path of given) {
     const found = await listPath(path, []).catch(() => []);
     if (found.some((listed) => listed.id === id)) return 'linked';
   }
   return undefined;
+}
+
+/** The file this process's stdin is (see `fileId`), when it is a regular file. */
+function stdinFileId(): string | undefined {
+  try {
+    const info = fstatSync(0, { bigint: true });
+    return info.isFile() ? fileId(info) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The named pipes being read (`readPipe`), for `releasePipes`. */

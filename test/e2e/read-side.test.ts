@@ -168,8 +168,34 @@ describe("replay's own journal and report inside the input folder", () => {
       expect({ code: linked.code, stderr: linked.stderr }).toEqual({
         code: 2,
         stderr:
-          'callhook: --report: linked-report.json is another name (a hard link) of an input file: writing it would overwrite that input; name another file\n',
+          'callhook: --report: linked-report.json is an input file by another name (a hard link), or the file stdin is read from: writing it would overwrite that input; name another file\n',
       });
+      expect(readFileSync(join(folder, 'calls.json'))).toEqual(before);
+      expect(requests).toBe(0);
+      // Stdin sent from the input file (`- < calls.json`), named itself or by its other name.
+      for (const [option, name] of [
+        ['--report', 'to-replay/calls.json'],
+        ['--report', 'linked-report.json'],
+        ['--journal', 'linked-report.json'],
+      ] as const) {
+        const stdin = openSync(join(folder, 'calls.json'), 'r');
+        try {
+          const run = spawnSync(process.execPath, [binPath, 'replay', '-', '--url', url, option, name], {
+            cwd: scratch,
+            stdio: [stdin, 'pipe', 'pipe'],
+            encoding: 'utf8',
+            env: { ...process.env, NO_COLOR: '1' },
+          });
+          expect({ option, name, code: run.status, stderr: run.stderr }).toEqual({
+            option,
+            name,
+            code: 2,
+            stderr: `callhook: ${option}: ${name} is an input file by another name (a hard link), or the file stdin is read from: writing it would overwrite that input; name another file\n`,
+          });
+        } finally {
+          closeSync(stdin);
+        }
+      }
       expect(readFileSync(join(folder, 'calls.json'))).toEqual(before);
       expect(requests).toBe(0);
       // Elsewhere (a hidden folder is not read as input) the run goes on as ever.
