@@ -248,6 +248,30 @@ describe('masking', () => {
       status: 'x',
     });
   });
+  test('what is no phone number stays whole: dates and times, UUIDs, references glued to letters, numbers not named a phone', () => {
+    // Masking every text and number (adb6076) hid these, which the build before kept.
+    const text = [
+      'on 05/12/2026 10:30',
+      'from 2026-12-05 - 2026-12-07',
+      'at 2026-12-05T10:30:00.000Z',
+      'id 550e8400-e29b-41d4-a716-446655440000',
+      'ticket INC0012345678',
+      'hex a716446655440000',
+    ];
+    for (const kept of text) expect(maskPhonesInText(kept)).toBe(kept);
+    const custom = { durationMs: 1234567890, epoch: 1733380000, phone: 61491573087, mobilePhone: 61491570006 };
+    expect(maskPayload(custom)).toEqual({
+      durationMs: 1234567890,
+      epoch: 1733380000,
+      phone: '********087',
+      mobilePhone: '********006',
+    });
+    // A phone beside them still is one.
+    expect(maskPhonesInText('call 0491 573 087 on 05/12/2026, ref 550e8400-e29b-41d4-a716-446655440000')).toBe(
+      'call **** *** 087 on 05/12/2026, ref 550e8400-e29b-41d4-a716-446655440000',
+    );
+    expect(maskPhonesInText('電話0491573087です')).toBe('電話*******087です');
+  });
 });
 
 describe('orderTimeline', () => {

@@ -164,25 +164,38 @@ export function initialsOf(name: string): string {
 // ("2022-09-01") or an amount is not; digits of any script (๐๔๙, ٠٤٩, ０４９), grouped by any
 // space (a no-break or the narrow one French numbers use: \p{Zs}) or dash (en dash, non-breaking
 // hyphen: \p{Pd}), `.`, `/`, `_` or brackets, up to 3 of them (` - `), full-width forms included.
-const phoneInText = /[+\uff0b]?\p{Nd}(?:[\p{Zs}\p{Pd}./_()\uff0e\uff0f\uff3f\uff08\uff09]{0,3}\p{Nd}){8,}/gu;
+// Hint: a run glued to a Latin letter or a digit before or after it is part of a word (a ticket
+// `INC0012345678`, a hex id), not a phone number; one beside other scripts' letters is (電話0491…).
+const phoneInText =
+  /(?<![A-Za-z\p{Nd}])[+\uff0b]?\p{Nd}(?:[\p{Zs}\p{Pd}./_()\uff0e\uff0f\uff3f\uff08\uff09]{0,3}\p{Nd}){8,}(?![A-Za-z\p{Nd}])/gu;
 
-// A link as people paste them: up to the first space, quote or angle bracket.
-const urlInText = /\bhttps?:\/\/[^\s"'<>]+/gi;
+// What stays whole in text, though it holds digits: a link as people paste them (up to the first
+// space, quote or angle bracket), a UUID, and a date, with its time, written as ISO 8601 or as
+// day/month/year (`05/12/2026 10:30`), whose digits run past 9.
+const keptInText = new RegExp(
+  [
+    String.raw`\bhttps?:\/\/[^\s"'<>]+`,
+    String.raw`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`,
+    String.raw`\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d)`,
+    String.raw`\b\d{1,2}\/\d{1,2}\/\d{2,4}(?: \d{1,2}:\d{2}(?::\d{2})?)?(?!\d)`,
+  ].join('|'),
+  'gi',
+);
 
 /**
  * Free text with every phone-number-like run of 9 or more digits masked to its last 3 digits.
  * Inside a URL only the query string and fragment are masked (`?to=********087`): the scheme,
- * host and path stay whole, so the link still opens.
+ * host and path stay whole, so the link still opens; UUIDs and dates stay whole.
  */
 export function maskPhonesInText(text: string): string {
   let out = '';
   let at = 0;
-  for (const match of text.matchAll(urlInText)) {
+  for (const match of text.matchAll(keptInText)) {
     out += maskDigitRuns(text.slice(at, match.index));
-    const url = match[0];
-    const query = url.search(/[?#]/);
-    out += query < 0 ? url : url.slice(0, query) + maskDigitRuns(url.slice(query));
-    at = match.index + url.length;
+    const kept = match[0];
+    const query = /^https?:/i.test(kept) ? kept.search(/[?#]/) : -1;
+    out += query < 0 ? kept : kept.slice(0, query) + maskDigitRuns(kept.slice(query));
+    at = match.index + kept.length;
   }
   return out + maskDigitRuns(text.slice(at));
 }
@@ -223,24 +236,30 @@ const maskers = new Map<string, (value: string) => string>([
  * for screen sharing and bug reports: phone numbers keep their last 3 digits, names become
  * initials, and phone numbers in any other text (transcripts, messages, outcomes, failure notes,
  * responses, questions, requests, custom fields) are masked too. A number of 9 digits or more
- * (a custom field's phone written as a number) becomes the string a text would: `"********087"`.
+ * under a key that names a phone (a custom field's phone written as a number) becomes the string
+ * a text would: `"********087"`.
  */
 export function maskPayload<T>(value: T): T {
   if (typeof value === 'string') return maskPhonesInText(value) as T;
-  if (typeof value === 'number') {
-    const masked = maskPhonesInText(String(value));
-    return (masked === String(value) ? value : masked) as T;
-  }
   if (Array.isArray(value)) return value.map((item) => maskPayload(item)) as T;
   if (typeof value !== 'object' || value === null) return value;
   // Hint: Object.fromEntries defines each key as data: assigning `copy.__proto__` would not.
   return Object.fromEntries(
     Object.entries(value).map(([key, item]) => {
       const masker = maskers.get(key);
-      return [key, masker && typeof item === 'string' ? masker(item) : maskPayload(item)];
+      if (masker && typeof item === 'string') return [key, masker(item)];
+      // A number is a phone's only under a key that names one (a duration or an epoch is not).
+      if (typeof item === 'number' && phoneKey.test(key)) {
+        const masked = maskPhonesInText(String(item));
+        return [key, masked === String(item) ? item : masked];
+      }
+      return [key, maskPayload(item)];
     }),
   ) as T;
 }
+
+/** A key whose number is a phone's: `phone`, `from`, `to`, or one naming a phone (`mobilePhone`, `msisdn`). */
+const phoneKey = /^(?:from|to)$|phone|mobile|msisdn/i;
 
 /** An event in a trace, with the order it was read in, for a stable sort. */
 export interface TimelineEntry {
