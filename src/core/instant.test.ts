@@ -5,7 +5,15 @@ import { freshenEvent, freshIds, newestTimestamp } from '../http/fresh.js';
 import type { InputRecord } from '../input/types.js';
 import { formatTime } from '../render/flow.js';
 import { checkEvent } from '../schema/check.js';
-import { canonicalInstant, daysInMonth, instantOf, instantOfOption, isoOf, isTimestamp } from './instant.js';
+import {
+  canonicalInstant,
+  daysInMonth,
+  describeBadTimestamp,
+  instantOf,
+  instantOfOption,
+  isoOf,
+  isTimestamp,
+} from './instant.js';
 import { summarise } from './summary.js';
 import { matchesFilter, orderTimeline, parseTimeBound } from './timeline.js';
 
@@ -131,6 +139,21 @@ describe('instantOf', () => {
     }
     expect(instantOf('2024-02-29T10:00:00Z')).toBe(Date.parse('2024-02-29T10:00:00Z'));
     expect(instantOf('2000-02-29T10:00:00Z')).toBe(Date.parse('2000-02-29T10:00:00Z'));
+  });
+
+  it('refuses a time whose offset takes it out of the years 0000 to 9999, saying so', () => {
+    // validate took them, and summarise's day and hour keys, cut from a six-digit signed year,
+    // read `+010000-01` and sorted year 10000 first.
+    for (const text of ['0000-01-01T00:00:00+01:00', '9999-12-31T23:59:59-01:00', '0000-01-01T00:59:59.999+01']) {
+      expect(instantOf(text), text).toBeNaN();
+      expect(isTimestamp(text), text).toBe(false);
+      expect(describeBadTimestamp(text), text).toBe(
+        'expected an instant within the years 0000 to 9999 (its offset takes this one outside them)',
+      );
+    }
+    for (const text of ['0000-01-01T01:00:00+01:00', '9999-12-31T22:59:59-01:00', '0000-01-01T00:00:00Z']) {
+      expect(instantOf(text), text).not.toBeNaN();
+    }
   });
 });
 

@@ -151,12 +151,21 @@ export function canonicalInstant(text: string): number | undefined {
  * The instant (ms since the epoch) of an ISO-8601 timestamp as the payload reference allows it,
  * or NaN: `YYYY-MM-DD`, `T` or a space, `HH:MM:SS`, an optional fraction of 1 to 9 digits
  * (milliseconds are kept, finer digits dropped, as `Date.parse` does), then `Z` or an offset
- * `±HH`, `±HH:MM` or `±HHMM`, optionally after a space. The date must exist in the calendar
- * and the time of day be 00:00:00-23:59:59.
+ * `±HH`, `±HH:MM` or `±HHMM`, optionally after a space. The date must exist in the calendar,
+ * the time of day be 00:00:00-23:59:59, and the instant fall within the years 0000 to 9999.
+ * Hint: an offset can take a time written in 0000 or 9999 out of them
+ * (`-000001-12-31T23:00:00.000Z`), where every writer of times (a six-digit signed year) and
+ * summarise's day and hour keys would read it wrong.
  */
 export function instantOf(text: string): number {
   const canonical = canonicalInstant(text);
   if (canonical !== undefined) return canonical;
+  const ms = instantAnyYear(text);
+  return ms >= firstInstant && ms <= lastInstant ? ms : Number.NaN;
+}
+
+/** `instantOf`, but for its range: an offset may take the instant out of the years 0000 to 9999. */
+function instantAnyYear(text: string): number {
   if (text.length < 20) return Number.NaN;
   let ms = dateTimeAt(text);
   let at = 19;
@@ -206,9 +215,7 @@ export function instantOfOption(text: string): number {
     // Read by the one reader of event times, which wants the seconds: `10:00` is `10:00:00`.
     ms = instantOf(`${date}T${time.length === 5 ? `${time}:00` : time}${offset.toUpperCase()}`);
   }
-  // Hint: an offset can take a time written in 0000 or 9999 out of them, where no timestamp is
-  // (`-000001-12-31T23:30:00.000Z`); as an option it is refused, as a date outside them is.
-  return ms >= firstInstant && ms <= lastInstant ? ms : Number.NaN;
+  return ms;
 }
 
 /** Whether `text` is a timestamp `instantOf` reads: what `validate` accepts. */
@@ -221,6 +228,9 @@ export function isTimestamp(text: string): boolean {
  * not the shape at all.
  */
 export function describeBadTimestamp(text: string): string {
+  if (!Number.isNaN(instantAnyYear(text))) {
+    return 'expected an instant within the years 0000 to 9999 (its offset takes this one outside them)';
+  }
   const date = /^(\d{4})-(\d{2})-(\d{2})[T ]/.exec(text);
   if (date) {
     const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
