@@ -248,24 +248,46 @@ describe('masking', () => {
       status: 'x',
     });
   });
-  test('what is no phone number stays whole: dates and times, UUIDs, references glued to letters, numbers not named a phone', () => {
+  test('what is no phone number stays whole: dates and times, UUIDs, numbers under keys that name no phone', () => {
     // Masking every text and number (adb6076) hid these, which the build before kept.
     const text = [
       'on 05/12/2026 10:30',
       'from 2026-12-05 - 2026-12-07',
       'at 2026-12-05T10:30:00.000Z',
       'id 550e8400-e29b-41d4-a716-446655440000',
-      'ticket INC0012345678',
-      'hex a716446655440000',
     ];
     for (const kept of text) expect(maskPhonesInText(kept)).toBe(kept);
-    const custom = { durationMs: 1234567890, epoch: 1733380000, phone: 61491573087, mobilePhone: 61491570006 };
+    const custom = {
+      durationMs: 1234567890,
+      epoch: 1733380000,
+      phoneVerifiedAt: 1733380000,
+      phone: 61491573087,
+      mobilePhone: 61491570006,
+      callerNumber: 61491570006,
+      tel: 61491570006,
+      phones: [61491570006, { number: 61491570006 }],
+    };
     expect(maskPayload(custom)).toEqual({
       durationMs: 1234567890,
       epoch: 1733380000,
+      phoneVerifiedAt: 1733380000,
       phone: '********087',
       mobilePhone: '********006',
+      callerNumber: '********006',
+      tel: '********006',
+      phones: ['********006', { number: '********006' }],
     });
+    // Privacy first: what could hide a phone number is masked, though it may be none
+    // (a reference glued to letters, a phone written like a date, a URL-encoded `+`).
+    for (const [text, masked] of [
+      ['https://h.example/cb?To=%2B61491602274', 'https://h.example/cb?To=%2B********274'],
+      ['callback 04/91/60/22/74', 'callback **/**/**/*2/74'],
+      ['Mobile0491602274 or x61491602274', 'Mobile*******274 or x********274'],
+      ['0491602274x12', '*******274x12'],
+      ['ticket INC0012345678', 'ticket INC*******678'],
+    ] as const) {
+      expect(maskPhonesInText(text), text).toBe(masked);
+    }
     // A phone beside them still is one.
     expect(maskPhonesInText('call 0491 573 087 on 05/12/2026, ref 550e8400-e29b-41d4-a716-446655440000')).toBe(
       'call **** *** 087 on 05/12/2026, ref 550e8400-e29b-41d4-a716-446655440000',

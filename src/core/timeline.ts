@@ -164,20 +164,19 @@ export function initialsOf(name: string): string {
 // ("2022-09-01") or an amount is not; digits of any script (๐๔๙, ٠٤٩, ０４９), grouped by any
 // space (a no-break or the narrow one French numbers use: \p{Zs}) or dash (en dash, non-breaking
 // hyphen: \p{Pd}), `.`, `/`, `_` or brackets, up to 3 of them (` - `), full-width forms included.
-// Hint: a run glued to a Latin letter or a digit before or after it is part of a word (a ticket
-// `INC0012345678`, a hex id), not a phone number; one beside other scripts' letters is (電話0491…).
-const phoneInText =
-  /(?<![A-Za-z\p{Nd}])[+\uff0b]?\p{Nd}(?:[\p{Zs}\p{Pd}./_()\uff0e\uff0f\uff3f\uff08\uff09]{0,3}\p{Nd}){8,}(?![A-Za-z\p{Nd}])/gu;
+const phoneInText = /[+\uff0b]?\p{Nd}(?:[\p{Zs}\p{Pd}./_()\uff0e\uff0f\uff3f\uff08\uff09]{0,3}\p{Nd}){8,}/gu;
 
 // What stays whole in text, though it holds digits: a link as people paste them (up to the first
-// space, quote or angle bracket), a UUID, and a date, with its time, written as ISO 8601 or as
-// day/month/year (`05/12/2026 10:30`), whose digits run past 9.
+// space, quote or angle bracket), a UUID, and a real date, with its time, written as ISO 8601 or
+// as day/month/year or month/day/year (`05/12/2026 10:30`), whose digits run past 9. Hint: only
+// what no phone number reads as: a month or a day out of range (`04/91/60/22/74`), or more
+// digits or slashes around it, and the run is masked.
 const keptInText = new RegExp(
   [
     String.raw`\bhttps?:\/\/[^\s"'<>]+`,
     String.raw`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`,
-    String.raw`\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d)`,
-    String.raw`\b\d{1,2}\/\d{1,2}\/\d{2,4}(?: \d{1,2}:\d{2}(?::\d{2})?)?(?!\d)`,
+    String.raw`(?<![\d/.-])\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d/])`,
+    String.raw`(?<![\d/.-])(?:0?[1-9]|[12]\d|3[01])\/(?:0?[1-9]|[12]\d|3[01])\/\d{4}(?: (?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?(?![\d/])`,
   ].join('|'),
   'gi',
 );
@@ -248,18 +247,24 @@ export function maskPayload<T>(value: T): T {
     Object.entries(value).map(([key, item]) => {
       const masker = maskers.get(key);
       if (masker && typeof item === 'string') return [key, masker(item)];
-      // A number is a phone's only under a key that names one (a duration or an epoch is not).
-      if (typeof item === 'number' && phoneKey.test(key)) {
-        const masked = maskPhonesInText(String(item));
-        return [key, masked === String(item) ? item : masked];
-      }
-      return [key, maskPayload(item)];
+      return [key, phoneKey.test(key) ? maskNumbers(item) : maskPayload(item)];
     }),
   ) as T;
 }
 
-/** A key whose number is a phone's: `phone`, `from`, `to`, or one naming a phone (`mobilePhone`, `msisdn`). */
-const phoneKey = /^(?:from|to)$|phone|mobile|msisdn/i;
+/**
+ * A key whose numbers are phones' (`phone`, `mobilePhone`, `callerNumber`, `tel`, `phones`,
+ * `from`, `to`): a number is masked only under one, as a duration or an epoch is no phone.
+ */
+const phoneKey = /(?:phone|number|mobile|msisdn|tel|cell)s?$|^(?:from|to|recipient|sender|caller|callee)$/i;
+
+/** `maskPayload`, with a number of 9 digits or more (in a list too) masked as a phone's, into a string. */
+function maskNumbers<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => maskNumbers(item)) as T;
+  if (typeof value !== 'number') return maskPayload(value);
+  const masked = maskPhonesInText(String(value));
+  return (masked === String(value) ? value : masked) as T;
+}
 
 /** An event in a trace, with the order it was read in, for a stable sort. */
 export interface TimelineEntry {
