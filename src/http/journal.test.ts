@@ -332,6 +332,22 @@ describe('journal', () => {
     expect(() => checkResume(path, older.header, run, older.notHeader)).toThrow(
       `--resume: cannot trust the journal ${path}: it was written by an earlier callhook replay (journal version 1), whose fingerprint of the input this one cannot compare; start a new journal`,
     );
+    // One of stdin had no fingerprint to compare: it resumes as before.
+    const stdinRun = { ...run, inputs: ['-'], fingerprint: null };
+    const olderStdin = parseJournal(
+      `${JSON.stringify({ ...header(), version: 1, inputs: ['-'], fingerprint: null })}\n`,
+    );
+    expect(olderStdin.header).toBeDefined();
+    expect(() => checkResume(path, olderStdin.header, stdinRun, olderStdin.notHeader)).not.toThrow();
+    // A newer version is said to be one; a version none ever was, an edit.
+    const newer = parseJournal(`${JSON.stringify({ ...header(), version: 3 })}\n`);
+    expect(() => checkResume(path, newer.header, run, newer.notHeader)).toThrow(
+      `--resume: cannot trust the journal ${path}: it was written by a newer callhook replay (journal version 3); resume it with that one`,
+    );
+    for (const version of [0, -1, 1.5, '2']) {
+      const odd = parseJournal(`${JSON.stringify({ ...header(), version })}\n`);
+      expect(odd.notHeader, String(version)).toEqual({ line: 1, edited: true });
+    }
     // Stdin has no fingerprint: the paths are all that can be compared.
     expect(() =>
       checkResume(path, header({ inputs: ['-'], fingerprint: null }), { ...run, inputs: ['-'] }),

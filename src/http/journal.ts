@@ -61,8 +61,11 @@ export const journalVersion = 2 as const;
 /** The journal's first line: what `--resume` checks before it trusts the lines after it. */
 export interface JournalHeader {
   journal: typeof journalKind;
-  /** 2 since the fingerprint covers all of the input; a version 1 journal cannot be resumed. */
-  version: typeof journalVersion;
+  /**
+   * 2 since the fingerprint covers all of the input; a version 1 journal is resumed only when it
+   * had none to compare (stdin).
+   */
+  version: 1 | typeof journalVersion;
   /** The paths as the run was given them. */
   inputs: string[];
   /** Of the input's content (see `fingerprintInputs`); null when it includes stdin. */
@@ -186,8 +189,8 @@ export interface NotHeader {
   line: number;
   /** It names itself a journal header (`"journal": "callhook replay"`), with fields callhook does not write. */
   edited: boolean;
-  /** The `version` of a journal header written by an earlier callhook, which this one cannot resume. */
-  olderVersion?: number | undefined;
+  /** The `version` of a journal header written by another callhook, earlier or newer, which this one cannot resume. */
+  otherVersion?: number | undefined;
 }
 
 /** A header as callhook writes it: a journal edited or made by hand may hold anything. */
@@ -197,7 +200,8 @@ function isHeader(value: unknown): value is JournalHeader {
     typeof header === 'object' &&
     header !== null &&
     header.journal === journalKind &&
-    header.version === journalVersion &&
+    // Hint: a version 1 journal of stdin has no fingerprint, the one thing version 2 changed.
+    (header.version === journalVersion || (header.version === 1 && header.fingerprint === null)) &&
     Array.isArray(header.inputs) &&
     header.inputs.every((input) => typeof input === 'string') &&
     (header.fingerprint === null || typeof header.fingerprint === 'string') &&
@@ -236,8 +240,14 @@ export function parseJournal(text: string): JournalContents {
     if (atFirst) {
       const named = value as { journal?: unknown; version?: unknown } | null;
       const edited = named?.journal === journalKind;
-      const older = edited && typeof named.version === 'number' && named.version < journalVersion;
-      contents.notHeader = { line: i + 1, edited, olderVersion: older ? (named.version as number) : undefined };
+      // A version callhook has written (1) or may write (past this one's): said as such.
+      const version =
+        edited && Number.isInteger(named.version) && (named.version as number) >= 1 ? named.version : undefined;
+      contents.notHeader = {
+        line: i + 1,
+        edited,
+        ...(version === undefined || version === journalVersion ? {} : { otherVersion: version as number }),
+      };
       if (edited) continue;
     }
     const entry = value as Partial<JournalEntry> | null;
@@ -319,9 +329,12 @@ export function checkResume(
   notHeader?: NotHeader,
 ): void {
   const problems: string[] = [];
-  if (!header && notHeader?.olderVersion !== undefined) {
+  if (!header && notHeader?.otherVersion !== undefined) {
+    const version = notHeader.otherVersion;
     problems.push(
-      `it was written by an earlier callhook replay (journal version ${notHeader.olderVersion}), whose fingerprint of the input this one cannot compare; start a new journal`,
+      version < journalVersion
+        ? `it was written by an earlier callhook replay (journal version ${version}), whose fingerprint of the input this one cannot compare; start a new journal`
+        : `it was written by a newer callhook replay (journal version ${version}); resume it with that one`,
     );
   } else if (!header && notHeader) {
     const first = `its first line (${path}:${notHeader.line})`;
