@@ -609,6 +609,21 @@ describe('an element that is not UTF-8', () => {
   });
 });
 
+describe('a key given twice', () => {
+  it("is quoted as every message quotes payload text: a line break as \\u000a, not as JSON's \\n", async () => {
+    // The duplicate's warning showed "x\x5cny" beside "x\u000ay" in the next message.
+    const path = join(dir, 'duplicate-newline-key.json');
+    writeFileSync(path, '{"x\\ny": 1, "x\\ny": 2}');
+    const messages: string[] = [];
+    for await (const records of readRecords([path])) {
+      for (const record of records) {
+        if (record.kind === 'invalid') messages.push(...record.problems.map((problem) => problem.message));
+      }
+    }
+    expect(messages.find((message) => message.includes('given'))).toMatch(/^"x\\u000ay" given twice/);
+  });
+});
+
 describe('a raw control character in a string', () => {
   it('is named and placed at itself (UTF-16 column, byte offset), however many astral characters precede it', async () => {
     // The index was counted in code points and used in UTF-16 units: after an emoji it named

@@ -165,6 +165,8 @@ describe('checkEvent', () => {
     // A backslash the key holds is \u005c: JSON's `\\` before an `n` read as two backslashes (`"a\\x5cnb"`).
     expect(shown(callComplete({}, { 'a\\nb': 1 }))).toEqual(['field "a\\u005cnb" is not in the documented payload']);
     expect(shown({ 'x\ny': 1 }, false)).toEqual(['cannot tell the event type from keys "x\\u000ay"']);
+    // A lone surrogate reads as the terminal writes one (`\ud800`), not as a backslash the key holds.
+    expect(shown(callComplete({}, { 'g\ud800h': 1 }))).toEqual(['field "g\\ud800h" is not in the documented payload']);
     expect(shown(callComplete({ lastStepName: 'Q\t9?' }), false)).toEqual([
       'lastStepName "Q\\u00099?" is not the last step\'s questionName "Question 1?"',
     ]);

@@ -229,12 +229,17 @@ const shortEscapes: Record<string, string> = { '\\': '5c', n: '0a', r: '0d', t: 
 
 /**
  * Payload text quoted in a message as JSON writes it, but a backslash and every control character
- * as `\u00XX`. Hint: JSON's `\n`, `\r`, `\t`, `\b` read as the terminal's own escapes of a
- * character, so it showed their backslash escaped, as one in the text (`"a\x5cnb"` for a key
- * holding a line break); `\u00XX` is never one of its own, and reads as written everywhere.
+ * as `\u00XX`, and a lone surrogate left as it is. Hint: JSON's `\n`, `\r`, `\t`, `\b` and its
+ * `\ud800` read as the terminal's own escapes of a character, so it showed their backslash
+ * escaped, as one in the text (`"a\x5cnb"` for a key holding a line break); `\u00XX` is never one
+ * of its own, and a lone surrogate is escaped by every output as it escapes one (`\ud800`).
  */
-function jsonQuoted(text: string | null): string {
-  return JSON.stringify(text).replace(/\\([\\nrtbf])/g, (_, char: string) => `\\u00${shortEscapes[char]}`);
+export function jsonQuoted(text: string | null): string {
+  return JSON.stringify(text).replace(
+    /\\(?:([\\nrtbf])|u(d[89a-f][0-9a-f]{2}))/g,
+    (_, short?: string, surrogate?: string) =>
+      short ? `\\u00${shortEscapes[short]}` : String.fromCharCode(Number.parseInt(surrogate ?? '', 16)),
+  );
 }
 
 function describeKeys(value: Json): string {
