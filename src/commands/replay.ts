@@ -416,6 +416,11 @@ function resumedFromJournal(
   // after a line of diagnostics for each of its lines (nor a warning of who may read it).
   checkResume(path, contents.header, run, contents.notHeader);
   for (const message of warnings) warn(message);
+  if (contents.header?.fingerprint === null) {
+    warn(
+      `${path}: a journal of stdin, whose content cannot be compared with its run's: a batch whose events changed or moved is sent again`,
+    );
+  }
   for (const line of contents.unreadable) {
     warn(`${path}:${line}: unreadable journal line skipped (cut short by a crash or a full disk?)`);
   }

@@ -238,6 +238,25 @@ describe('replay', () => {
     expect(receivedEvents(live)).toHaveLength(counts.events.failed + counts.events.notSent);
   });
 
+  it('says on --resume of a journal of stdin that its content cannot be compared with the run', async () => {
+    // Resumed with other bytes on stdin, it sent again, silently, batches whose events had moved.
+    const live = await server();
+    const journal = join(tempDir('replay'), 'stdin.jsonl');
+    const lines = readFileSync(ndjson(3), 'utf8');
+    const first = await runCli(['replay', '-', '--url', live.url, '--journal', journal], { input: lines });
+    expect(first.code).toBe(0);
+    const sent = live.requests.length;
+    const resumed = await runCli(['replay', '-', '--url', live.url, '--journal', journal, '--resume'], {
+      input: lines,
+    });
+    expect(resumed.code).toBe(0);
+    expect(unwrapped(resumed.stderr)).toContain(
+      `callhook: warning: ${journal}: a journal of stdin, whose content cannot be compared with its run's: a batch whose events changed or moved is sent again`,
+    );
+    // The same bytes: every batch is confirmed, none sent again.
+    expect(live.requests).toHaveLength(sent);
+  });
+
   it('gives up after --retries, exits 1 and names the batch', async () => {
     const s = await server((_req, res) => res.writeHead(503).end('maintenance'));
     const result = await runCli(['replay', ndjson(1), '--url', s.url, '--retries', '2', ...fast]);
