@@ -289,8 +289,9 @@ export async function canonicalPath(path: string): Promise<string> {
  * Whether the file at `candidate`, existing or not, is (or once written would be) one of the
  * sources `paths` name: `read`, the same file as a path given, or a `*.json`, `*.ndjson` or
  * `*.jsonl` below a folder given, as `listSources` walks it; `linked`, another name (a hard link)
- * of one of those, or the file stdin is sent from when stdin is read; undefined when neither. For files a command writes (replay's journal and
- * report), which must never be read back as its input, nor overwrite it.
+ * of one of those, or the file stdin is read from when stdin is read; undefined when neither.
+ * For files a command writes (replay's journal and report), which must never be read back as
+ * its input, nor overwrite it.
  */
 export async function amongSources(
   paths: readonly string[],
