@@ -248,7 +248,7 @@ describe('masking', () => {
       status: 'x',
     });
   });
-  test('what is no phone number stays whole: dates and times, UUIDs, numbers under keys that name no phone', () => {
+  test("what is no phone number stays whole: real dates and times, UUIDs, a link's host; anything else that may be one is masked", () => {
     // Masking every text and number (adb6076) hid these, which the build before kept.
     const text = [
       'on 05/12/2026 10:30',
@@ -267,15 +267,23 @@ describe('masking', () => {
       tel: 61491570006,
       phones: [61491570006, { number: 61491570006 }],
     };
+    // Privacy first: any number of 9 digits or more may be a phone (`callerId`, `whatsapp`, a
+    // list of objects): it is masked into a string whatever its key, an epoch too.
     expect(maskPayload(custom)).toEqual({
-      durationMs: 1234567890,
-      epoch: 1733380000,
-      phoneVerifiedAt: 1733380000,
+      durationMs: '*******890',
+      epoch: '*******000',
+      phoneVerifiedAt: '*******000',
       phone: '********087',
       mobilePhone: '********006',
       callerNumber: '********006',
       tel: '********006',
       phones: ['********006', { number: '********006' }],
+    });
+    expect(maskPayload({ attempts: 3, amount: 12345678, score: 0.5, big: 1e21 })).toEqual({
+      attempts: 3,
+      amount: 12345678,
+      score: 0.5,
+      big: 1e21,
     });
     // Privacy first: what could hide a phone number is masked, though it may be none
     // (a reference glued to letters, a phone written like a date, a URL-encoded `+`).
@@ -285,6 +293,15 @@ describe('masking', () => {
       ['Mobile0491602274 or x61491602274', 'Mobile*******274 or x********274'],
       ['0491602274x12', '*******274x12'],
       ['ticket INC0012345678', 'ticket INC*******678'],
+    ] as const) {
+      expect(maskPhonesInText(text), text).toBe(masked);
+    }
+    // Form-encoded in a link, spoken digit by digit, across a tab, after a real date, in a link's path.
+    for (const [text, masked] of [
+      ['?phone=0491+602+274&p=%2B61%20491%20602%20274', '?phone=****+***+274&p=%2B**%20***%20***%20274'],
+      ['0491\t602\t274 and 0491  -  602  274', '****\t***\t274 and ****  -  ***  274'],
+      ['0412-10-22-74', '****-**-*2-74'],
+      ['https://h.example/cb/61491602274?to=0491+602+274', 'https://h.example/cb/61491602274?to=****+***+274'],
     ] as const) {
       expect(maskPhonesInText(text), text).toBe(masked);
     }

@@ -164,53 +164,56 @@ export function initialsOf(name: string): string {
 // ("2022-09-01") or an amount is not; digits of any script (๐๔๙, ٠٤٩, ０４９), grouped by any
 // space (a no-break or the narrow one French numbers use: \p{Zs}) or dash (en dash, non-breaking
 // hyphen: \p{Pd}), `.`, `/`, `_` or brackets, up to 3 of them (` - `), full-width forms included.
-const phoneInText = /[+\uff0b]?\p{Nd}(?:[\p{Zs}\p{Pd}./_()\uff0e\uff0f\uff3f\uff08\uff09]{0,3}\p{Nd}){8,}/gu;
+// One separator between two digits: any blank (a no-break or thin space, a tab), a dash, `.`,
+// `/`, `_`, `+` and `%20`-style escapes (a form-encoded link), brackets, and their full-width
+// forms. Hint: not `,`, which would join a list of numbers or an amount into a phone.
+const separator = String.raw`(?:[\s\p{Pd}./_()+\uff0e\uff0f\uff3f\uff08\uff09]|%[0-9A-Fa-f]{2})`;
+const phoneInText = new RegExp(String.raw`[+\uff0b]?\p{Nd}(?:${separator}{0,5}\p{Nd}){8,}`, 'gu');
 
-// What stays whole in text, though it holds digits: a link as people paste them (up to the first
-// space, quote or angle bracket), a UUID, and a real date, with its time, written as ISO 8601 or
-// as day/month/year or month/day/year (`05/12/2026 10:30`), whose digits run past 9. Hint: only
-// what no phone number reads as: a month or a day out of range (`04/91/60/22/74`), or more
-// digits or slashes around it, and the run is masked.
+// What stays whole in text, though it holds digits: a link's scheme, host and path, so that it
+// still opens (its query and fragment are masked: `?to=********087`), a UUID, and a real date,
+// with its time, written as ISO 8601 or as day/month/year or month/day/year (`05/12/2026 10:30`).
+// Hint: only what no phone number reads as: a month or a day out of range (`04/91/60/22/74`), or
+// more digits, slashes, dots or dashes around it (`0412-10-22-74`), and the run is masked.
 const keptInText = new RegExp(
   [
-    String.raw`\bhttps?:\/\/[^\s"'<>]+`,
+    String.raw`\bhttps?:\/\/[^\s"'<>?#]+`,
     String.raw`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`,
-    String.raw`(?<![\d/.-])\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d/])`,
-    String.raw`(?<![\d/.-])(?:0?[1-9]|[12]\d|3[01])\/(?:0?[1-9]|[12]\d|3[01])\/\d{4}(?: (?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?(?![\d/])`,
+    String.raw`(?<![\d/.-])\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d/.-])`,
+    String.raw`(?<![\d/.-])(?:0?[1-9]|[12]\d|3[01])\/(?:0?[1-9]|[12]\d|3[01])\/\d{4}(?: (?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?(?![\d/.-])`,
   ].join('|'),
   'gi',
 );
 
 /**
- * Free text with every phone-number-like run of 9 or more digits masked to its last 3 digits.
- * Inside a URL only the query string and fragment are masked (`?to=********087`): the scheme,
- * host and path stay whole, so the link still opens; UUIDs and dates stay whole.
+ * Free text with every phone-number-like run of 9 or more digits masked to its last 3 digits;
+ * a link's scheme, host and path (so it still opens), UUIDs and real dates stay whole.
  */
 export function maskPhonesInText(text: string): string {
   let out = '';
   let at = 0;
   for (const match of text.matchAll(keptInText)) {
-    out += maskDigitRuns(text.slice(at, match.index));
-    const kept = match[0];
-    const query = /^https?:/i.test(kept) ? kept.search(/[?#]/) : -1;
-    out += query < 0 ? kept : kept.slice(0, query) + maskDigitRuns(kept.slice(query));
-    at = match.index + kept.length;
+    out += maskDigitRuns(text.slice(at, match.index)) + match[0];
+    at = match.index + match[0].length;
   }
   return out + maskDigitRuns(text.slice(at));
 }
+
+// A run's units: an escape such as `%20` (kept whole, its digits are no phone's), or one code
+// point (a digit outside the BMP, 𝟎 or an Adlam digit, is one, not two halves).
+const runUnits = /%[0-9A-Fa-f]{2}|[\s\S]/gu;
 
 function maskDigitRuns(text: string): string {
   return text.replace(phoneInText, (run) => {
     let keep = 3;
     let out = '';
-    // Hint: by code point, so that a digit outside the BMP (𝟎, an Adlam digit) is one, not two halves.
-    const chars = Array.from(run);
-    for (let i = chars.length - 1; i >= 0; i--) {
-      const char = chars[i] as string;
-      if (/\p{Nd}/u.test(char)) {
-        out = (keep > 0 ? char : '*') + out;
+    const units = run.match(runUnits) ?? [];
+    for (let i = units.length - 1; i >= 0; i--) {
+      const unit = units[i] as string;
+      if (/^\p{Nd}$/u.test(unit)) {
+        out = (keep > 0 ? unit : '*') + out;
         keep--;
-      } else out = char + out;
+      } else out = unit + out;
     }
     return out;
   });
@@ -235,35 +238,25 @@ const maskers = new Map<string, (value: string) => string>([
  * for screen sharing and bug reports: phone numbers keep their last 3 digits, names become
  * initials, and phone numbers in any other text (transcripts, messages, outcomes, failure notes,
  * responses, questions, requests, custom fields) are masked too. A number of 9 digits or more
- * under a key that names a phone (a custom field's phone written as a number) becomes the string
- * a text would: `"********087"`.
+ * (a custom field's phone written as a number) becomes the string a text would: `"********087"`.
  */
 export function maskPayload<T>(value: T): T {
   if (typeof value === 'string') return maskPhonesInText(value) as T;
+  if (typeof value === 'number') {
+    // Hint: any key may hold a phone as a number (`callerId`, `whatsapp`), so every number of 9
+    // digits or more is masked, into a string (JSON has no number with asterisks), an epoch too.
+    const masked = maskPhonesInText(String(value));
+    return (masked === String(value) ? value : masked) as T;
+  }
   if (Array.isArray(value)) return value.map((item) => maskPayload(item)) as T;
   if (typeof value !== 'object' || value === null) return value;
   // Hint: Object.fromEntries defines each key as data: assigning `copy.__proto__` would not.
   return Object.fromEntries(
     Object.entries(value).map(([key, item]) => {
       const masker = maskers.get(key);
-      if (masker && typeof item === 'string') return [key, masker(item)];
-      return [key, phoneKey.test(key) ? maskNumbers(item) : maskPayload(item)];
+      return [key, masker && typeof item === 'string' ? masker(item) : maskPayload(item)];
     }),
   ) as T;
-}
-
-/**
- * A key whose numbers are phones' (`phone`, `mobilePhone`, `callerNumber`, `tel`, `phones`,
- * `from`, `to`): a number is masked only under one, as a duration or an epoch is no phone.
- */
-const phoneKey = /(?:phone|number|mobile|msisdn|tel|cell)s?$|^(?:from|to|recipient|sender|caller|callee)$/i;
-
-/** `maskPayload`, with a number of 9 digits or more (in a list too) masked as a phone's, into a string. */
-function maskNumbers<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((item) => maskNumbers(item)) as T;
-  if (typeof value !== 'number') return maskPayload(value);
-  const masked = maskPhonesInText(String(value));
-  return (masked === String(value) ? value : masked) as T;
 }
 
 /** An event in a trace, with the order it was read in, for a stable sort. */
