@@ -196,6 +196,8 @@ describe('toJsonSchema agrees with validate', () => {
 
   it('says what it cannot express', () => {
     expect(toJsonSchema().$comment).toMatch(/^Not expressed: .*warnings.*redelivery.*duplicate keys/);
+    // validate refuses a time its offset takes out of 0000-9999; the schema's pattern does not say so.
+    expect(toJsonSchema().$comment).toContain('a timestamp whose offset takes it out of the years 0000 to 9999');
     // validate refuses nesting past its limit, which the schema accepted silently (a red-team pass).
     expect(toJsonSchema().$comment).toContain('nesting deeper than 256 levels');
     expect(toJsonSchema().$comment).toContain('an element larger than --max-element-size');

@@ -38,6 +38,7 @@ export const jsonSchemaGaps = [
   'duplicate keys and "__proto__" keys are facts about the JSON text; a schema sees the parsed value',
   "a bare SMSSent and SMSReceived have the same fields: only the envelope's eventType (or validate --type) tells them apart",
   `the limits of what validate reads, facts about the text: nesting deeper than ${maxDepth} levels, and an element larger than --max-element-size, are errors`,
+  'a timestamp whose offset takes it out of the years 0000 to 9999 (0000-01-01 before its offset east of UTC, 9999-12-31 past it west of UTC) is invalid',
 ] as const;
 
 // Hint: ajv-formats' "uuid" also accepts a "urn:uuid:" prefix, and "date-time" (RFC 3339) refuses
