@@ -418,7 +418,7 @@ function resumedFromJournal(
   for (const message of warnings) warn(message);
   if (contents.header?.fingerprint === null) {
     warn(
-      `${path}: a journal of stdin, whose content cannot be compared with its run's: a batch whose events changed or moved is sent again`,
+      `${path}: a journal of stdin or a pipe, whose content cannot be compared with its run's: a batch whose events changed or moved is sent again`,
     );
   }
   for (const line of contents.unreadable) {

@@ -344,6 +344,11 @@ describe('journal', () => {
     expect(() => checkResume(path, newer.header, run, newer.notHeader)).toThrow(
       `--resume: cannot trust the journal ${path}: it was written by a newer callhook replay (journal version 3); resume it with that one`,
     );
+    // A version 1 header of stdin that is no header callhook wrote (`uri` for `url`) is an edit,
+    // not an earlier callhook's journal whose fingerprint cannot be compared: it has none.
+    const { url: _url, ...withoutUrl } = header();
+    const brokenStdin = parseJournal(`${JSON.stringify({ ...withoutUrl, uri: 'x', version: 1, fingerprint: null })}\n`);
+    expect(brokenStdin.notHeader).toEqual({ line: 1, edited: true });
     for (const version of [0, -1, 1.5, '2']) {
       const odd = parseJournal(`${JSON.stringify({ ...header(), version })}\n`);
       expect(odd.notHeader, String(version)).toEqual({ line: 1, edited: true });

@@ -238,15 +238,17 @@ export function parseJournal(text: string): JournalContents {
       continue;
     }
     if (atFirst) {
-      const named = value as { journal?: unknown; version?: unknown } | null;
+      const named = value as { journal?: unknown; version?: unknown; fingerprint?: unknown } | null;
       const edited = named?.journal === journalKind;
-      // A version callhook has written (1) or may write (past this one's): said as such.
-      const version =
-        edited && Number.isInteger(named.version) && (named.version as number) >= 1 ? named.version : undefined;
+      // A version callhook has written (1, with the fingerprint it no longer compares) or may
+      // write (past this one's): said as such; any other header is an edit.
+      const older = named?.version === 1 && typeof named.fingerprint === 'string';
+      const newer = Number.isInteger(named?.version) && (named?.version as number) > journalVersion;
+      const version = edited && (older || newer) ? named.version : undefined;
       contents.notHeader = {
         line: i + 1,
         edited,
-        ...(version === undefined || version === journalVersion ? {} : { otherVersion: version as number }),
+        ...(version === undefined ? {} : { otherVersion: version as number }),
       };
       if (edited) continue;
     }

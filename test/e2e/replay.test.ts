@@ -251,7 +251,7 @@ describe('replay', () => {
     });
     expect(resumed.code).toBe(0);
     expect(unwrapped(resumed.stderr)).toContain(
-      `callhook: warning: ${journal}: a journal of stdin, whose content cannot be compared with its run's: a batch whose events changed or moved is sent again`,
+      `callhook: warning: ${journal}: a journal of stdin or a pipe, whose content cannot be compared with its run's: a batch whose events changed or moved is sent again`,
     );
     // The same bytes: every batch is confirmed, none sent again.
     expect(live.requests).toHaveLength(sent);
