@@ -1234,6 +1234,23 @@ describe('new repairs', () => {
     expect(kept.endsWith('}\n]')).toBe(true);
   });
 
+  it('an export cut off in an element also damaged earlier says why that element is not dropped', async () => {
+    // Refused with a bare "unterminated string": nothing said the cut would have been repaired
+    // but for the missing comma inside the same element (found by a red-team helper).
+    const whole = readFileSync('fixtures/valid/doc-call-complete-repaired.json', 'utf8');
+    const file = join(dir, 'cut-damaged.json');
+    const third = whole.lastIndexOf('"name": "');
+    const damaged = `${whole.slice(0, third)}${whole.slice(third).replace('",\n', '"\n')}`;
+    const nameAt = damaged.lastIndexOf('"name": "');
+    writeFileSync(file, damaged.slice(0, damaged.indexOf('\n', damaged.indexOf('\n', nameAt) + 1) + 12));
+    const before = readFileSync(file);
+    const { stderr } = await capture(() => fix([file], { write: true }));
+    expect(stderr.replace(/\s+/g, ' ')).toMatch(
+      /the file ends in the middle of this element, which is not dropped: it is damaged before its last line too \(at \d+:\d+\); repair that by hand, then run fix again/,
+    );
+    expect(readFileSync(file)).toEqual(before);
+  });
+
   it('an export cut off after stray commas: they go with the dropped element, and the list is in file order', async () => {
     const line = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').split('\n')[0]!;
     const file = join(dir, 'cut.json');

@@ -172,13 +172,52 @@ export class RepairPlanner {
     const cut = this.#cutOff();
     for (const problem of this.#earlierErrors) take(problem);
     for (const problem of this.#previous?.errors ?? []) take(problem);
-    if (!cut) for (const problem of this.#last?.errors ?? []) take(problem);
+    if (!cut) {
+      const damage = this.#cutButDamaged();
+      for (const problem of this.#last?.errors ?? []) {
+        take(damage && damage.cut === problem ? { ...problem, message: `${problem.message}${damage.why}` } : problem);
+      }
+    }
     for (const problem of this.#between) take(problem);
     if (!cut) return { repairs: orderRepairs(planned), unrepairable };
     // Hint: the commas before the dropped element go with it; only what closes the file stays.
     const { offset } = cut.repair;
     const kept = planned.filter(({ repair }) => repair.offset < offset || repair.offset >= this.#bytes);
     return { repairs: orderRepairs([...kept, cut]), unrepairable };
+  }
+
+  /** Whether `problem` is where the end of the file cut the last element short: on its last line. */
+  #cutShort(problem: Problem): boolean {
+    const element = this.#last?.element;
+    if (!element || !cutShortCodes.has(problem.code)) return false;
+    return !Buffer.from(element.text)
+      .subarray(problem.offset - element.offset)
+      .includes(0x0a);
+  }
+
+  /** Whether the end of the file is inside the last element: it runs to the last byte, with a string or a bracket open. */
+  #endsInLast(): boolean {
+    const last = this.#last;
+    if (!last || last.element.text === '') return false;
+    const { element } = last;
+    // Hint: an element cut inside a character has the text of the bytes before it: 1 to 3 of it were kept.
+    const short = this.#bytes - element.offset - Buffer.byteLength(element.text);
+    const cutInCharacter = last.errors.some((problem) => problem.code === 'invalid-utf8');
+    const runsToEnd = short === 0 || (cutInCharacter && short >= 1 && short <= 3);
+    return runsToEnd && isOpenAtEnd(element.text) && !holdsAnEvent(element.text);
+  }
+
+  /**
+   * When the end of the file cut the last element short but it is damaged before its last line
+   * too (so not dropped, see `#cutOff`): the cut's problem, and the words that say so.
+   */
+  #cutButDamaged(): { cut: Problem; why: string } | undefined {
+    const errors = this.#last?.errors ?? [];
+    const cut = errors.find((problem) => this.#cutShort(problem));
+    const damage = errors.find((problem) => !this.#cutShort(problem));
+    if (!cut || !damage || !this.#endsInLast()) return undefined;
+    const why = `; the file ends in the middle of this element, which is not dropped: it is damaged before its last line too (at ${damage.line}:${damage.column}); repair that by hand, then run fix again`;
+    return { cut, why };
   }
 
   /** The edit that drops the last element when the end of the file cut it in two. */
@@ -188,16 +227,7 @@ export class RepairPlanner {
     const { element } = last;
     // Hint: only the last line may be wrong (a key, a literal or a string cut short there): an
     // error on an earlier line is damage inside the element, which dropping it would hide.
-    const bytes = Buffer.from(element.text);
-    const onLastLine = (problem: Problem) => !bytes.subarray(problem.offset - element.offset).includes(0x0a);
-    const cutShort = (problem: Problem) => cutShortCodes.has(problem.code) && onLastLine(problem);
-    if (element.text === '' || !last.errors.every(cutShort)) return undefined;
-    // The end of the file is inside it: it runs to the last byte, with a string or a bracket open.
-    // Hint: an element cut inside a character has the text of the bytes before it: 1 to 3 of it were kept.
-    const short = this.#bytes - element.offset - bytes.length;
-    const cutInCharacter = last.errors.some((problem) => problem.code === 'invalid-utf8');
-    const runsToEnd = short === 0 || (cutInCharacter && short >= 1 && short <= 3);
-    if (!runsToEnd || !isOpenAtEnd(element.text) || holdsAnEvent(element.text)) return undefined;
+    if (!last.errors.every((problem) => this.#cutShort(problem)) || !this.#endsInLast()) return undefined;
     // A lone value cut off leaves nothing to keep; that is no repair.
     if (this.#elements === 1 && element.pointer === '') return undefined;
     // From the end of the element before it in the same batch, so that the comma between goes too.
