@@ -161,12 +161,10 @@ export function initialsOf(name: string): string {
 }
 
 // Hint: 9 digits or more, so that a spoken phone number ("0491 573 087") is hidden but a date
-// ("2022-09-01") or an amount is not; digits of any script (๐๔๙, ٠٤٩, ０４９), grouped by any
-// space (a no-break or the narrow one French numbers use: \p{Zs}) or dash (en dash, non-breaking
-// hyphen: \p{Pd}), `.`, `/`, `_` or brackets, up to 3 of them (` - `), full-width forms included.
-// One separator between two digits: any blank (a no-break or thin space, a tab), a zero-width
-// character, a dash, `.`, `/`, `_`, `+` and `%20`-style escapes (a form-encoded link), brackets,
-// and their full-width forms. Hint: not `,`, which would join a list of numbers or an amount.
+// ("2022-09-01") or an amount is not; digits of any script (๐๔๙, ٠٤٩, ０４９), up to 5 separators
+// between two digits (` - `). A separator: any blank (a no-break or thin space, a tab), a
+// zero-width character, a dash, `.`, `/`, `_`, `+` and `%20`-style escapes (a form-encoded link),
+// brackets, and their full-width forms; not `,`, which would join a list of numbers or an amount.
 const separator = String.raw`(?:[\s\u200b-\u200d\u2060\ufeff\p{Pd}./_()+\uff0e\uff0f\uff3f\uff08\uff09]|%[0-9A-Fa-f]{2})`;
 const phoneInText = new RegExp(String.raw`[+\uff0b]?\p{Nd}(?:${separator}{0,5}\p{Nd}){8,}`, 'gu');
 
