@@ -70,6 +70,21 @@ describe('the fast exchange path', () => {
     expect(sockets.size).toBe(3);
   });
 
+  it('lets go at once of a 2xx framed only by the close, which the receiver keeps open: the next request waits for nothing', async () => {
+    // It was drained to the deadline, holding the pool's one connection, so each request after it
+    // waited --timeout for a connection that could carry no other (found by a red-team helper).
+    const s = await rawServer((req, reply) => {
+      if (req.index === 0) {
+        reply.head(200);
+        reply.write('accepted, and more to come');
+      } else reply.send(204);
+    });
+    const c = client(1);
+    // Hint: the first request's deadline is far past the test's own 10 s: the old code waited it out.
+    expect((await c.send(request(s.url, { timeoutMs: 120_000 }))).status).toBe(200);
+    expect((await c.send(request(s.url))).status).toBe(204);
+  }, 10_000);
+
   it('reads a head anew when it changes, however often the same one came before', async () => {
     // The same head twice, then another status, then another header value: on one connection.
     const s = await rawServer((req, reply) =>

@@ -239,8 +239,16 @@ class Connection {
     if (bodyWithheld) this.reusable = false;
     exchange.response = { status, headers, rawHeaders, body: '', bodyWithheld };
     // A 2xx is the receiver's yes: the exchange is settled now, and the rest of the body is
-    // drained unread (within the deadline) so the connection can carry the next request.
-    if (status >= 200 && status < 300) settleWith(exchange, exchange.response);
+    // drained unread (within the deadline) so the connection can carry the next request. A body
+    // framed only by the close leaves it able to carry none: it is let go of at once, or a
+    // receiver that keeps it open held the pool's place until the deadline.
+    if (status >= 200 && status < 300) {
+      settleWith(exchange, exchange.response);
+      if (this.framing.kind === 'close') {
+        this.destroy(new Error('a 2xx body framed by the close, not read'));
+        return undefined;
+      }
+    }
     if (this.framing.kind === 'none' || (this.framing.kind === 'length' && this.framing.remaining === 0)) {
       this.finishBody(exchange);
     }
