@@ -1246,7 +1246,7 @@ describe('new repairs', () => {
     const before = readFileSync(file);
     const { stderr } = await capture(() => fix([file], { write: true }));
     expect(stderr.replace(/\s+/g, ' ')).toMatch(
-      /the file ends in the middle of this element, which is not dropped: it is damaged before its last line too \(at \d+:\d+\); repair that by hand, then run fix again/,
+      /the file ends in the middle of this element, which is not dropped: it is damaged elsewhere too \(at \d+:\d+\); repair that by hand, then run fix again/,
     );
     expect(readFileSync(file)).toEqual(before);
   });

@@ -208,15 +208,15 @@ export class RepairPlanner {
   }
 
   /**
-   * When the end of the file cut the last element short but it is damaged before its last line
-   * too (so not dropped, see `#cutOff`): the cut's problem, and the words that say so.
+   * When the end of the file cut the last element short but it is damaged elsewhere too (so not
+   * dropped, see `#cutOff`): the cut's problem, and the words that say so.
    */
   #cutButDamaged(): { cut: Problem; why: string } | undefined {
     const errors = this.#last?.errors ?? [];
     const cut = errors.find((problem) => this.#cutShort(problem));
     const damage = errors.find((problem) => !this.#cutShort(problem));
     if (!cut || !damage || !this.#endsInLast()) return undefined;
-    const why = `; the file ends in the middle of this element, which is not dropped: it is damaged before its last line too (at ${damage.line}:${damage.column}); repair that by hand, then run fix again`;
+    const why = `; the file ends in the middle of this element, which is not dropped: it is damaged elsewhere too (at ${damage.line}:${damage.column}); repair that by hand, then run fix again`;
     return { cut, why };
   }
 

@@ -163,9 +163,10 @@ export function initialsOf(name: string): string {
 // Hint: 9 digits or more, so that a spoken phone number ("0491 573 087") is hidden but a date
 // ("2022-09-01") or an amount is not; digits of any script (๐๔๙, ٠٤٩, ０４９), up to 5 separators
 // between two digits (` - `). A separator: any blank (a no-break or thin space, a tab), a
-// zero-width character, a dash, `.`, `/`, `_`, `+` and `%20`-style escapes (a form-encoded link),
-// brackets, and their full-width forms; not `,`, which would join a list of numbers or an amount.
-const separator = String.raw`(?:[\s\u200b-\u200d\u2060\ufeff\p{Pd}./_()+\uff0e\uff0f\uff3f\uff08\uff09]|%[0-9A-Fa-f]{2})`;
+// zero-width character or direction mark, a dash (the minus sign and the Japanese long vowel
+// mark ー too), `.`, `/`, `_`, `+` and `%20`-style escapes (a form-encoded link), brackets, and
+// their full-width forms; not `,`, which would join a list of numbers or an amount.
+const separator = String.raw`(?:[\s\u00ad\u200b-\u200f\u2060\u2066-\u2069\ufeff\p{Pd}\u2212\u30fc\uff70./_()+\uff0e\uff0f\uff3f\uff08\uff09]|%[0-9A-Fa-f]{2})`;
 const phoneInText = new RegExp(String.raw`[+\uff0b]?\p{Nd}(?:${separator}{0,5}\p{Nd}){8,}`, 'gu');
 
 // What stays whole in text, though it holds digits: a link's scheme, host and path, so that it
@@ -173,14 +174,24 @@ const phoneInText = new RegExp(String.raw`[+\uff0b]?\p{Nd}(?:${separator}{0,5}\p
 // with its time, written as ISO 8601 or as day/month/year or month/day/year (`05/12/2026 10:30`).
 // Hint: only what no phone number reads as: a month or a day out of range (`04/91/60/22/74`), or
 // more digits, slashes, dots or dashes around it (`0412-10-22-74`), and the run is masked.
+// A date as it may follow another in a range (`2026-12-05 - 2026-12-07`).
+const rangeEnd = String.raw`\s*[-\u2013\u2014/]\s*(?:\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{4})`;
+// Hint: a date is kept only when no digit is glued to it, across any separator (`0412-10-22 74`
+// is a phone written like one), but the next date of a range.
+const alone = {
+  before: String.raw`(?<!\p{Nd}${separator}{0,5})`,
+  after: String.raw`(?!(?!${rangeEnd})${separator}{0,5}\p{Nd})`,
+};
 const keptInText = new RegExp(
   [
-    String.raw`\bhttps?:\/\/[^\s"'<>?#]+`,
+    // A link's scheme, host and path, in the characters a path has: text glued after it (a
+    // table's `|`, a CSV's `,`, Chinese) is not part of it.
+    String.raw`\bhttps?:\/\/[A-Za-z0-9\-._~:/@!$&*+=%]+`,
     String.raw`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`,
-    String.raw`(?<![\d/.-])\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d/.-])`,
-    String.raw`(?<![\d/.-])(?:0?[1-9]|[12]\d|3[01])\/(?:0?[1-9]|[12]\d|3[01])\/\d{4}(?: (?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?(?![\d/.-])`,
+    String.raw`${alone.before}\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?${alone.after}`,
+    String.raw`${alone.before}(?:0?[1-9]|[12]\d|3[01])\/(?:0?[1-9]|[12]\d|3[01])\/\d{4}(?: (?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?${alone.after}`,
   ].join('|'),
-  'gi',
+  'giu',
 );
 
 /**
