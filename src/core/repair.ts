@@ -113,6 +113,8 @@ export class RepairPlanner {
   readonly #earlierErrors: Problem[] = [];
   #previous: SyntaxElement | undefined;
   #last: SyntaxElement | undefined;
+  /** The last element's last line break (see `#lastLineBreak`). */
+  #lineBreakOf: { element: ElementInfo; at: number } | undefined;
   #elements = 0;
   readonly #between: Problem[] = [];
   #bytes = 0;
@@ -190,9 +192,15 @@ export class RepairPlanner {
   #cutShort(problem: Problem): boolean {
     const element = this.#last?.element;
     if (!element || !cutShortCodes.has(problem.code)) return false;
-    return !Buffer.from(element.text)
-      .subarray(problem.offset - element.offset)
-      .includes(0x0a);
+    return problem.offset - element.offset > this.#lastLineBreak(element);
+  }
+
+  /** Where the last line break of `element` is, in bytes from its start (-1 for none); found once an element. */
+  #lastLineBreak(element: ElementInfo): number {
+    if (this.#lineBreakOf?.element !== element) {
+      this.#lineBreakOf = { element, at: Buffer.from(element.text).lastIndexOf(0x0a) };
+    }
+    return this.#lineBreakOf.at;
   }
 
   /** Whether the end of the file is inside the last element: it runs to the last byte, with a string or a bracket open. */
