@@ -8,6 +8,7 @@ import {
   generateCalls,
   generateEvents,
   generateTypedCalls,
+  misfitOverrides,
   parseFieldOverride,
 } from './generate.js';
 
@@ -349,6 +350,51 @@ describe('generateEvents', () => {
     }
     const undocumented = [...generateEvents({ count: 50, set: [parseFieldOverride('data.source=test')] })];
     for (const { event } of undocumented) expect(payloadOf(event).source).toBe('test');
+  });
+
+  it('sets an envelope field (id, eventType, createdAt, data) only on enveloped events, and warns when its value misfits', () => {
+    // `--set eventType=SMSSent` once gave bare attempts a top-level eventType (unknown-shape), and
+    // turned every CallComplete into an SMSSent that could not validate, without a word.
+    const id = '31e6080f-1566-47d5-b6ba-c53d7a0ad947';
+    for (const envelope of ['wire', 'all'] as const) {
+      for (const text of [`id=${id}`, 'createdAt="2022-09-01T00:00:00.000Z"', 'eventType=SMSSent', 'data=5']) {
+        const override = parseFieldOverride(text);
+        const key = override.path[0] ?? '';
+        for (const { type, event } of generateEvents({ count: 200, seed: 3, set: [override], envelope })) {
+          const record = event as unknown as Record<string, unknown>;
+          const enveloped = Object.hasOwn(record, 'eventType') && Object.hasOwn(record, 'data');
+          expect(enveloped, `${type} (${envelope})`).toBe(envelope === 'all' || type === 'CallComplete');
+          if (!enveloped) {
+            expect(Object.hasOwn(record, key), `${text} on a bare ${type}`).toBe(false);
+            continue;
+          }
+          // With every type enveloped, SMSSent takes the value (as its own), so the others keep theirs.
+          if (key === 'eventType' && envelope === 'all') expect(record.eventType, `${text} on ${type}`).toBe(type);
+          else expect(record[key], `${text} on ${type}`).toEqual(override.value);
+        }
+      }
+    }
+    // The value a type takes goes on that type alone; one none takes goes on every enveloped event, warned of.
+    expect(misfitOverrides([parseFieldOverride(`id=${id}`)], undefined)).toEqual([]);
+    expect(misfitOverrides([parseFieldOverride('eventType=CallComplete')], undefined)).toEqual([]);
+    expect(misfitOverrides([parseFieldOverride('eventType=SMSSent')], undefined)).toEqual([
+      '--set eventType: "SMSSent" is no value of "eventType" in CallComplete, whose events will not validate',
+    ]);
+    expect(misfitOverrides([parseFieldOverride('data=5')], undefined)).toEqual([
+      '--set data: 5 is no value of "data" in CallComplete, whose events will not validate',
+    ]);
+    // No type generated is enveloped: refused, as a documented field none of them has is.
+    expect(() => [
+      ...generateEvents({ count: 5, types: ['CallAttempted', 'SMSSent'], set: [parseFieldOverride(`id=${id}`)] }),
+    ]).toThrow(
+      new CallhookError(
+        '--set: id: "id" is a field of the envelope, which only CallComplete has as the platform sends them and --type leaves out (CallAttempted, SMSSent)',
+      ),
+    );
+    const all = [
+      ...generateEvents({ count: 5, types: ['SMSSent'], envelope: 'all', set: [parseFieldOverride(`id=${id}`)] }),
+    ];
+    for (const { event } of all) expect((event as unknown as Record<string, unknown>).id).toBe(id);
   });
 
   it('steps into an array only at an item it has: a shorter one is left as it was, never given a partial item', () => {

@@ -13,6 +13,7 @@ import {
   type CallReceivedData,
   type CallStatus,
   dataSchemas,
+  EnvelopeSchema,
   type EventType,
   type FlowStep,
   type SmsData,
@@ -973,10 +974,12 @@ function inboundStory(random: Random, campaign: Campaign, customer: Customer, st
   return events;
 }
 
+/** Whether events of `type` come in the envelope: CallComplete always, the other four with `envelope: 'all'`. */
+const isEnveloped = (type: EventType, envelopeAll: boolean) => envelopeAll || type === 'CallComplete';
+
 function toWire(random: Random, event: StoryEvent, envelopeAll: boolean): WireEvent {
   // Hint: only CallComplete's payload is CallCompleteData, and it is always enveloped.
-  if (event.type !== 'CallComplete' && !envelopeAll)
-    return event.payload as CallAttemptedData | CallReceivedData | SmsData;
+  if (!isEnveloped(event.type, envelopeAll)) return event.payload as CallAttemptedData | CallReceivedData | SmsData;
   return {
     id: random.uuid(),
     eventType: event.type,
@@ -1225,6 +1228,18 @@ function fieldSchemaOf(type: EventType, field: string): v.GenericSchema | undefi
   return Object.hasOwn(entries, field) ? entries[field] : undefined;
 }
 
+/**
+ * The schema of the envelope's `field` (`id`, `eventType`, `createdAt`, or `data` whole) in an
+ * event of `type`, or undefined when the envelope has no such field: its `eventType` is the type's
+ * own name, and its `data` the type's payload.
+ */
+function envelopeFieldSchemaOf(type: EventType, field: string): v.GenericSchema | undefined {
+  if (field === 'data') return dataSchemas[type];
+  if (field === 'eventType') return v.literal(type);
+  const entries: Readonly<Record<string, v.GenericSchema>> = EnvelopeSchema.entries;
+  return Object.hasOwn(entries, field) ? entries[field] : undefined;
+}
+
 /** Whether a field's schema is an array, under any `optional` or `nullable` around it. */
 function isArraySchema(schema: v.GenericSchema | undefined): boolean {
   let node = schema as (v.GenericSchema & { wrapped?: v.GenericSchema }) | undefined;
@@ -1242,9 +1257,20 @@ const typesWithField = (field: string, among: readonly EventType[]) =>
  * (`data.status=failed` to attempts, `Partial` to call results), if any do; any other path to
  * every event. Refused when none of the types generated has the field.
  */
-function placeOverride(override: FieldOverride, generated: readonly EventType[]): PlacedOverride {
-  const { path, value } = override;
-  const field = path[0] === 'data' ? path[1] : undefined;
+function placeOverride(override: FieldOverride, generated: readonly EventType[], envelopeAll: boolean): PlacedOverride {
+  const { path } = override;
+  // Hint: a bare event has no envelope; its fields are the payload's, which `data.x` names.
+  const top = path[0] ?? '';
+  if ((path.length === 1 || top !== 'data') && envelopeFieldSchemaOf('CallComplete', top) !== undefined) {
+    const enveloped = generated.filter((type) => isEnveloped(type, envelopeAll));
+    if (enveloped.length === 0) {
+      throw new CallhookError(
+        `--set: ${path.join('.')}: ${quoted(top)} is a field of the envelope, which only CallComplete has as the platform sends them and --type leaves out (${generated.join(', ')})`,
+      );
+    }
+    return fittingTypes(override, enveloped, path.length === 1, (type) => envelopeFieldSchemaOf(type, top));
+  }
+  const field = top === 'data' ? path[1] : undefined;
   // Hint: a key that tells a bare event's type (name, note, type, from, ...) set on a type
   // without it leaves two types equally likely, and validate refuses the event (unknown-shape).
   if (field === undefined || typesWithField(field, eventTypes).length === 0) {
@@ -1268,8 +1294,20 @@ function placeOverride(override: FieldOverride, generated: readonly EventType[])
       `--set: ${path.join('.')}: ${quoted(field)} is a field of ${named} only, which --type leaves out (${generated.join(', ')})`,
     );
   }
-  const named = path.length === 2;
-  const fitting = named ? having.filter((type) => v.is(fieldSchemaOf(type, field) ?? v.never(), value)) : [];
+  return fittingTypes(override, having, path.length === 2, (type) => fieldSchemaOf(type, field));
+}
+
+/**
+ * An override placed on those of `having` whose field takes its value when the path names the
+ * field itself (`named`), if any does; else on all of `having`, a misfit when named.
+ */
+function fittingTypes(
+  override: FieldOverride,
+  having: readonly EventType[],
+  named: boolean,
+  schemaOf: (type: EventType) => v.GenericSchema | undefined,
+): PlacedOverride {
+  const fitting = named ? having.filter((type) => v.is(schemaOf(type) ?? v.never(), override.value)) : [];
   return { ...override, types: new Set(fitting.length > 0 ? fitting : having), misfit: named && fitting.length === 0 };
 }
 
@@ -1278,12 +1316,17 @@ function placeOverride(override: FieldOverride, generated: readonly EventType[])
  * field takes there, so that the events it goes on will not validate (set as asked: a receiver's
  * handling of a bad value may be what is tested).
  */
-export function misfitOverrides(set: readonly FieldOverride[], types: readonly EventType[] | undefined): string[] {
+export function misfitOverrides(
+  set: readonly FieldOverride[],
+  types: readonly EventType[] | undefined,
+  envelope: Envelope = 'wire',
+): string[] {
   const generated = types && types.length > 0 ? types : eventTypes;
   return set.flatMap((override) => {
-    const placed = placeOverride(override, generated);
+    const placed = placeOverride(override, generated, envelope === 'all');
     if (!placed.misfit || !placed.types) return [];
-    const field = override.path[1] ?? '';
+    // Hint: only a path naming the field itself misfits: `eventType`, or `data.status`.
+    const field = override.path.at(-1) ?? '';
     return [
       `--set ${override.path.join('.')}: ${JSON.stringify(override.value)} is no value of ${quoted(field)} in ${[...placed.types].join(', ')}, whose events will not validate`,
     ];
@@ -1310,7 +1353,9 @@ export function* generateEvents(options: GenerateEventsOptions): Generator<Gener
   const checked = parseOptions(GenerateEventsSchema, options);
   const seed = seedState(checked.seed ?? 1);
   const types = checked.types && checked.types.length > 0 ? new Set<EventType>(checked.types) : undefined;
-  const overrides = (checked.set ?? []).map((override) => placeOverride(override, [...(types ?? eventTypes)]));
+  const overrides = (checked.set ?? []).map((override) =>
+    placeOverride(override, [...(types ?? eventTypes)], checked.envelope === 'all'),
+  );
   const redeliveries = checked.redeliveries ?? 0;
   // Hint: redeliveries draw from their own generator, so asking for some changes no other event.
   const random = new Random(seed ^ 0x2545f491);
