@@ -36,6 +36,14 @@ describe('verify --headers', () => {
     expect(parseHeaderLines('\uFEFFPOST /hook HTTP/1.1\nA: 1\n', 'h')).toEqual([['A', '1']]);
   });
 
+  it('reads a head no further than the blank line that ends it: a raw dump may hold its body after', () => {
+    // A dump with its body after the head failed on the body's first line ("expected Name: value").
+    const dump = 'POST /hook HTTP/1.1\r\nwebhook-id: msg_1\r\n\r\n{"a":\r\n1}\r\nX-B: 2\r\n';
+    expect(parseHeaderLines(dump, 'h')).toEqual([['webhook-id', 'msg_1']]);
+    // Blank lines before the head are no end of it.
+    expect(parseHeaderLines('\n\r\nA: 1\n\nB: 2\n', 'h')).toEqual([['A', '1']]);
+  });
+
   it('names the line that is not a header', () => {
     expect(() => parseHeaderLines('A: 1\nnot a header\n', 'head.txt')).toThrow('head.txt:2: expected "Name: value"');
   });

@@ -44,13 +44,23 @@ interface RawVerifyOptions {
 
 const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*$/;
 
-/** `Name: value` lines (a raw HTTP head is fine: its request or status line is skipped; so is a byte order mark). */
+/**
+ * `Name: value` lines, up to the blank line that ends them (a raw HTTP head is fine: its request
+ * or status line is skipped, and a body after it is not read; so is a byte order mark).
+ */
 export function parseHeaderLines(text: string, where: string): [string, string][] {
   const headers: [string, string][] = [];
   // Hint: an editor (Notepad) may begin the file with a byte order mark, which is no header's text.
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  let begun = false;
   for (const [i, line] of lines.entries()) {
-    if (line.trim() === '' || (i === 0 && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line))) continue;
+    if (line.trim() === '') {
+      if (begun) break;
+      continue;
+    }
+    const startLine = !begun && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line);
+    begun = true;
+    if (startLine) continue;
     const match = headerLine.exec(line);
     if (!match) throw new CallhookError(`${where}:${i + 1}: expected "Name: value"`, ExitCode.usage);
     const [, name = '', value = ''] = match;
