@@ -548,6 +548,21 @@ describe('fix --write on a file another process changes', () => {
     expect(readdirSync(dir)).toEqual(['edited.json']);
   });
 
+  it('refuses, writing nothing, when the name reaches another file by the time it is opened, even one with the same bytes', async () => {
+    // The rewrite opened the name, and the backup read it again: a folder's other writer who swapped
+    // it to a link to their victim for the one, and back for the other, had the victim overwritten.
+    const { file, input, plan } = await planned('swapped.json');
+    const victim = join(dir, 'victim.conf');
+    writeFileSync(victim, broken);
+    rmSync(file);
+    symlinkSync(victim, file);
+    await expect(writeRepaired(input, plan)).rejects.toThrow(
+      new CallhookError(`${file}: the file changed while it was checked; nothing was written`),
+    );
+    expect(readFileSync(victim)).toEqual(broken);
+    expect(readdirSync(dir).sort()).toEqual(['swapped.json', 'victim.conf']);
+  });
+
   it.each([
     ['after a refusal does not hide the refusal', true],
     ['after the repair is written says so, and names the backup', false],

@@ -577,7 +577,12 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
   let backup: Backup | undefined;
   let written = false;
   try {
-    backup = await makeBackup(name, await handle.stat(), bytesOf(input));
+    // Hint: the file planned, opened, backed up and rewritten must be one: the name, in a folder
+    // others can write to, may be swapped for a link to another file between any two opens of it.
+    // Opened once; the backup is read through this handle, and it must be the file planned.
+    const opened = await handle.stat();
+    if (opened.dev !== stats.dev || opened.ino !== stats.ino) throw changedWhileChecked(name);
+    backup = await makeBackup(name, opened, readChunksOf(handle, 0, chunkBytes));
     const { path: made } = backup;
     // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:
     // a size and an mtime unchanged miss an edit within the mtime's resolution, or `touch -r`.
