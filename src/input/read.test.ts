@@ -735,6 +735,32 @@ describe('a file named more than once', () => {
       warnings: [`${join(other, 't.json')} is the same file as ${join(links, 'l.json')}; read once`],
     });
   });
+
+  it('is listed once when one folder reaches it by two names (a symlink, a hard link), also below it', async () => {
+    // summarise of a folder with `latest.json -> export.json` counted every event twice, and
+    // replay sent each batch twice: files of one path given were compared only with earlier paths'.
+    const { listSources } = await import('./read.js');
+    const { linkSync, mkdirSync, symlinkSync } = await import('node:fs');
+    const folder = mkdtempSync(join(dir, 'one-folder-'));
+    const [exported, latest, below] = [join(folder, 'export.json'), join(folder, 'latest.json'), join(folder, 's')];
+    writeFileSync(exported, '[]');
+    symlinkSync('export.json', latest);
+    mkdirSync(below);
+    linkSync(exported, join(below, 'y.json'));
+    const warnings: string[] = [];
+    const names = (await listSources([folder], (message) => warnings.push(message))).map((s) => s.name);
+    expect(names).toEqual([exported]);
+    expect(warnings).toEqual([
+      `${latest} is the same file as ${exported}; read once`,
+      `${join(below, 'y.json')} is the same file as ${exported}; read once`,
+    ]);
+    // Named once more after the folder, by either name, it is still the first name's file.
+    warnings.length = 0;
+    expect((await listSources([folder, latest], (message) => warnings.push(message))).map((s) => s.name)).toEqual([
+      exported,
+    ]);
+    expect(warnings.at(-1)).toBe(`${latest} is the same file as ${exported}; read once`);
+  });
 });
 
 describe('syntax errors in one element', () => {

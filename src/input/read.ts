@@ -209,8 +209,9 @@ export async function listSources(paths: readonly string[], onWarning?: (message
     const earlier = found.map(({ id }) => (id === undefined ? undefined : first.get(id)));
     // A path all of whose files were read already by their names (a folder named twice) is one warning.
     const wholly = earlier.every((seen, at) => seen !== undefined && seen.name === found[at]?.source.name);
-    for (const [at, { source, id }] of found.entries()) {
-      const seen = earlier[at];
+    for (const { source, id } of found) {
+      // Hint: asked again, not taken from `earlier`: one folder may reach a file by two names too.
+      const seen = id === undefined ? undefined : first.get(id);
       if (seen === undefined) {
         if (id !== undefined) first.set(id, { name: source.name, given: path });
         sources.push(source);
