@@ -56,6 +56,18 @@ describe('Output', () => {
     expect(existsSync(paged)).toBe(false);
   });
 
+  test('a terminal that reports 0 rows (script, docker -t) pages only what passes 24 lines', async () => {
+    // A height of 0 sent a 22-line trace into less, which then waited for a key.
+    const paged = join(dir, 'paged.txt');
+    const env = { ...process.env, PAGER: `cat > '${paged}'` };
+    const short = fakeStdout(true, 0);
+    const output = new Output(short.stream, { pager: true, env });
+    await output.write(lines(22));
+    await output.end();
+    expect(short.text()).toBe(lines(22));
+    expect(existsSync(paged)).toBe(false);
+  });
+
   test('when the pager quits early (q in less), the output says it is closed so reading can stop', async () => {
     const stdout = fakeStdout(true, 5);
     const output = new Output(stdout.stream, { pager: true, env: { ...process.env, PAGER: 'head -c 1 >/dev/null' } });
@@ -90,5 +102,13 @@ describe('pagerCommand', () => {
     expect(pagerCommand({ PATH: path, PAGER: 'no-such-pager-here --flag' })).toBeUndefined();
     expect(pagerCommand({ PATH: '/usr/bin:/bin', PAGER: 'sh -c true' })).toBe('sh -c true');
     expect(pagerCommand({ PATH: dir })).toBeUndefined();
+  });
+
+  test('no default pager on a terminal that says it cannot run one (TERM=dumb); a PAGER asked for still runs', () => {
+    // less on TERM=dumb printed "terminal is not fully functional" and waited for RETURN.
+    const path = '/usr/bin:/bin';
+    expect(pagerCommand({ PATH: path, TERM: 'xterm' })).toBe('less -R');
+    expect(pagerCommand({ PATH: path, TERM: 'dumb' })).toBeUndefined();
+    expect(pagerCommand({ PATH: path, TERM: 'dumb', PAGER: 'sh -c true' })).toBe('sh -c true');
   });
 });

@@ -30,8 +30,12 @@ export function warnOnStderr(message: string, width = terminalWidth(process.stde
   process.stderr.write(warningLine(message, width));
 }
 
-/** The pager command line to run, or undefined when paging is off or the pager is not installed. */
+/**
+ * The pager command line to run, or undefined when paging is off or the pager is not installed.
+ * Hint: none by default on TERM=dumb, where less cannot draw and waits for RETURN; a PAGER set is run.
+ */
 export function pagerCommand(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.PAGER === undefined && env.TERM === 'dumb') return undefined;
   const command = (env.PAGER ?? 'less -R').trim();
   if (command === '' || command === 'cat') return undefined;
   const program = command.split(/\s+/)[0] as string;
@@ -97,7 +101,8 @@ export class Output {
       this.pending.push(text);
       this.pendingLines += countLines(text);
       this.timer ??= setTimeout(() => this.flushPending(), pagerDecisionMs);
-      if (this.pendingLines >= (this.stdout.rows ?? 24)) this.startPager();
+      // Hint: a terminal that reports 0 rows (script, docker -t) has an unknown height, not none.
+      if (this.pendingLines >= (this.stdout.rows || 24)) this.startPager();
       return;
     }
     const target = this.pager?.stdin ?? this.stdout;

@@ -3,15 +3,18 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { escapeTerminal } from './escape.js';
 import { displayWidth, graphemeSegments, graphemeWidth, narrowText, wordBreaks } from './width.js';
 
-/** Whether output to `stream` should be coloured: `--no-color` and NO_COLOR win, then FORCE_COLOR, then TTY. */
-function useColor(
+/**
+ * Whether output to `stream` should be coloured: `--no-color` and NO_COLOR win, then FORCE_COLOR,
+ * then a terminal that is not TERM=dumb (an Emacs shell buffer, a CI log: one that says it cannot).
+ */
+export function useColor(
   stream: { isTTY?: boolean | undefined },
   argv: readonly string[] = process.argv,
   env: NodeJS.ProcessEnv = process.env,
 ): boolean {
   if (argv.includes('--no-color') || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false;
   if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
-  return stream.isTTY === true;
+  return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
 /** The width to wrap to on `stream`: the terminal's columns, or 80 when piped or unknown. */

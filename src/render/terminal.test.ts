@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { useColor } from './terminal.js';
+
+describe('useColor', () => {
+  const tty = { isTTY: true };
+  it('colours a terminal, not a pipe; --no-color and NO_COLOR win, then FORCE_COLOR', () => {
+    expect(useColor(tty, [], {})).toBe(true);
+    expect(useColor({ isTTY: false }, [], {})).toBe(false);
+    expect(useColor(tty, ['--no-color'], { FORCE_COLOR: '1' })).toBe(false);
+    expect(useColor(tty, [], { NO_COLOR: '1', FORCE_COLOR: '1' })).toBe(false);
+    expect(useColor({ isTTY: false }, [], { FORCE_COLOR: '1' })).toBe(true);
+    expect(useColor(tty, [], { FORCE_COLOR: '0' })).toBe(false);
+  });
+
+  it('does not colour a terminal that says it cannot (TERM=dumb), unless FORCE_COLOR asks', () => {
+    // An Emacs shell buffer or a CI log (TERM=dumb) got raw `^[[31m` codes.
+    expect(useColor(tty, [], { TERM: 'dumb' })).toBe(false);
+    expect(useColor(tty, [], { TERM: 'dumb', FORCE_COLOR: '1' })).toBe(true);
+    expect(useColor(tty, [], { TERM: 'xterm-256color' })).toBe(true);
+  });
+});
