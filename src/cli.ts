@@ -638,7 +638,9 @@ function usageMessage(error: CommanderError): string {
     .replace(/^error: /, '')
     .replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)')
     .replace(/\s*\n\s*/g, ' ')
-    .replace(/\.$/, '');
+    .replace(/\.$/, '')
+    // Hint: `validate < export.json` is how summarise is run; the other commands read stdin as `-`.
+    .replace(/^missing required argument 'paths'$/, '$& (files or folders, or - to read stdin)');
   const args = process.argv.slice(2);
   const named = (arg: string) => program.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
   const at = args.findIndex(named);

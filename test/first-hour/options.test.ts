@@ -53,7 +53,15 @@ describe('the command line', () => {
       "callhook: '--width=100' is an option of show: put it after the command (callhook show --width=100 …)\n",
     ],
     [['show', 'x.json', '--format', 'xml'], 'callhook: --format: must be one of pretty, json, markdown (got "xml")\n'],
-    [['validate'], "callhook: missing required argument 'paths'; see callhook validate --help\n"],
+    // `validate < export.json`, as summarise reads a pipe, was told only of 'paths'.
+    [
+      ['validate'],
+      "callhook: missing required argument 'paths' (files or folders, or - to read stdin); see callhook validate --help\n",
+    ],
+    [
+      ['trace', 'abc'],
+      "callhook: missing required argument 'paths' (files or folders, or - to read stdin); see callhook trace --help\n",
+    ],
     [
       ['listen', '--port', '70000', '--fail-rate', '2'],
       'callhook: --port: must be a whole number from 0 to 65535 (got "70000"); --fail-rate: must be a fraction from 0 to 1 (got "2")\n',
