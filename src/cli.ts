@@ -27,7 +27,12 @@ class CallhookHelp extends Help {
     );
     // Hint: no `[options]` (every command has some, listed in its own help), so that the list of
     // commands leaves room at 80 columns for their descriptions to wrap beside it.
-    return [[cmd.name(), ...cmd.aliases()].join('|'), ...args].join(' ');
+    return [namesOf(cmd), ...args].join(' ');
+  }
+
+  // Hint: commander's own names the first alias alone (`callhook summarise|summary`).
+  override commandUsage(cmd: Command): string {
+    return [cmd.parent ? cmd.parent.name() : undefined, namesOf(cmd), cmd.usage()].filter(Boolean).join(' ');
   }
 
   override optionDescription(option: Option): string {
@@ -41,6 +46,9 @@ class CallhookHelp extends Help {
     return extra.length > 0 ? `${option.description} (${extra.join('; ')})` : option.description;
   }
 }
+
+/** A command's name and every alias, as help lists them: `summarise|summary|summarize`. */
+const namesOf = (cmd: Command) => [cmd.name(), ...cmd.aliases()].join('|');
 
 /** Wraps a command's action so every failure goes through the one error funnel. */
 function run<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<void> | void>) {

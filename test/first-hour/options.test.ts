@@ -221,6 +221,8 @@ describe('help', () => {
     expect(main).toContain('show|flow');
     expect(validate).not.toContain('delivery');
     expect(fix).not.toContain('delivery');
+    // A command's own help named only its first alias (`callhook summarise|summary`).
+    expect(helps[5]!.stdout).toMatch(/^Usage: callhook summarise\|summary\|summarize \[options\] \[paths\.\.\.\]$/m);
     expect(helps[5]!.stdout).toContain('--top <n>');
     expect(helps[5]!.stdout).toContain('(default: 10)');
   });
