@@ -32,7 +32,7 @@ describe('summarise diagnostics beside a machine-readable report', () => {
       expect(summaryDiagnostics(failing, format, undefined, true), format).toEqual([
         'skipped 3 invalid element(s); run `callhook validate` for details',
         '2 call(s) with an undocumented status, counted as Other',
-        '1 problem(s) between elements; run `callhook validate` for details',
+        '1 problem(s) outside any event; run `callhook validate` for details',
       ]);
       expect(summaryDiagnostics(summarise([]), format, undefined, true), format).toEqual([]);
     }

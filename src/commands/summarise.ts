@@ -110,7 +110,7 @@ export function summaryDiagnostics(
     out.push(`${report.undocumentedStatuses} call(s) with an undocumented status, ${undocumentedStatusFate(report)}`);
   }
   if (report.inputErrors > 0) {
-    out.push(`${report.inputErrors} problem(s) between elements; run \`callhook validate\` for details`);
+    out.push(`${report.inputErrors} problem(s) outside any event; run \`callhook validate\` for details`);
   }
   if (format === 'csv' && by && by !== 'status' && report.groups?.rest) {
     out.push(`--top left out ${report.groups.rest.keys} ${by} row(s); --top 0 keeps them all`);

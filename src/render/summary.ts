@@ -270,7 +270,7 @@ function overview(report: SummaryReport): Section {
   if (report.inputErrors > 0) {
     rows.push([
       'Input errors',
-      `${plural(report.inputErrors, 'problem')} between elements; run \`callhook validate\` for details`,
+      `${plural(report.inputErrors, 'problem')} outside any event; run \`callhook validate\` for details`,
     ]);
   }
   if (report.unreadableFiles.length > 0) {

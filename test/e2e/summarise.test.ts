@@ -110,6 +110,10 @@ describe('callhook summarise', () => {
       expect(result.stderr.split('\n'), args.join(' ')).toContain(`callhook: ${empty}`);
       expect(result.code, args.join(' ')).toBe((await runCli(['validate', '-'], { input: '' })).code);
     }
+    // Its report counts the empty input as a problem outside any event: it said "between elements".
+    expect((await runCli(['summarise'], { input: '' })).stdout).toMatch(
+      /^ {2}Input errors {2}1 problem outside any event; run `callhook validate` for details$/m,
+    );
     const invalid = await runCli(['summarise', '-'], { input: JSON.stringify([{ hello: 'world' }, { hi: 1 }]) });
     expect(invalid.stderr).toMatch(
       /^callhook: <stdin>:1:2: .* \(no event to summarise; 1 more error: see callhook validate\)\n$/,
