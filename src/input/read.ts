@@ -17,7 +17,7 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { textSampleSize } from './sniff.js';
-import { ElementSplitter, type ResumePoint, type SplitElement, type SplitSink } from './split.js';
+import { ElementSplitter, type ResumePoint, type SplitElement, type SplitLimits, type SplitSink } from './split.js';
 import { namesStdin, processStdin } from './stdin.js';
 import {
   captureLogName,
@@ -79,6 +79,8 @@ export interface ReadOptions extends CheckOptions {
    * event it read as sent or not.
    */
   stop?: AbortSignal | undefined;
+  /** Each source is one JSON document, as a request's body (listen) is: a second value in it is an error, not NDJSON. */
+  oneValue?: boolean | undefined;
 }
 
 /** The default of `--max-element-size`. */
@@ -515,6 +517,7 @@ export async function* readRecords(
     limits: {
       maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes,
       firstLineEnding: options.firstLineEnding,
+      oneValue: options.oneValue,
     },
     check: { type: options.type, strict: options.strict, warnings: options.warnings, maxIssues: options.maxIssues },
   };
@@ -599,7 +602,7 @@ interface RunContext {
   ids: FingerprintSet;
   /** The run's last first-seen events, so that a redelivery names its first copy at once. */
   recent: RecentFirsts | undefined;
-  limits: { maxElementBytes: number; firstLineEnding?: string | undefined };
+  limits: SplitLimits;
   check: CheckOptions;
 }
 

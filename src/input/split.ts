@@ -163,14 +163,16 @@ function excerptIn(bytes: Buffer, index: number, cut: boolean): SourceExcerpt {
 // The bytes kept of a line before an element on it: more than a frame shows of them.
 const leadBytes = 800;
 
-/** Limits that keep memory bounded whatever the input. */
-interface SplitLimits {
+/** Limits that keep memory bounded whatever the input, and what the bytes are known to be. */
+export interface SplitLimits {
   maxElementBytes: number;
   /**
    * The line ending of the file's first line, when known before reading (fix finds it first): a
    * line break put into a first line longer than a chunk takes it, its own being unread yet (LF when not given).
    */
   firstLineEnding?: string | undefined;
+  /** The bytes are one JSON document (a request's body): a second value at the top level is an error, not NDJSON. */
+  oneValue?: boolean | undefined;
 }
 
 enum Mode {
@@ -1194,7 +1196,16 @@ export class ElementSplitter {
   }
 
   private beginTopValue(byte: number, position: SplitPosition): void {
-    if (this.valuesAtTop > 0 && this.afterComma) {
+    // Hint: a line of text at the top level is counted among the values (it has its own problem):
+    // the JSON value after it is the first.
+    if (this.limits.oneValue && this.valuesAtTop > this.textsAtTop) {
+      this.problem(
+        position,
+        'second-value',
+        'a second JSON value: a body is one JSON value, an event or an array of events',
+        '',
+      );
+    } else if (this.valuesAtTop > 0 && this.afterComma) {
       this.sawTopComma = true;
       // Hint: the repair leaves a value a line, which every reader takes: a value already on a
       // later line than the one before it ended needs only the comma gone (wherever the comma is),

@@ -60,7 +60,11 @@ function asStdin(body: Buffer): NodeJS.ReadableStream {
   return once() as unknown as NodeJS.ReadableStream;
 }
 
-/** Reads a body with the input layer, exactly as `validate` reads a file: the whole road. */
+/**
+ * Reads a body with the input layer, as `validate` reads a file (the whole road), but as one JSON
+ * value. Hint: a file may be NDJSON; a body of two values on two lines was accepted, saved as one
+ * `.json` body, and replayed as two requests of other bytes.
+ */
 export async function readBodyEventsFully(
   body: Buffer,
   options: BodyOptions,
@@ -75,7 +79,7 @@ export async function readBodyEventsFully(
     ['-'],
     // Hint: warnings are not needed to accept or refuse, and leaving them out lets the input
     // layer take its quick path; a repeated id still comes back marked as a duplicate.
-    { stdin: asStdin(body), type: options.type, warnings: false, maxIssues: problemsKept },
+    { stdin: asStdin(body), type: options.type, warnings: false, maxIssues: problemsKept, oneValue: true },
     { ids },
   );
   for await (const chunk of records) {

@@ -207,6 +207,44 @@ describe('listen: answers', () => {
     expect(deliveries[0]).toMatchObject({ invalid: 1, status: 200 });
   });
 
+  it('answers 400 not-json to a body of two JSON values (NDJSON), naming where the second begins, even with --accept-invalid', async () => {
+    // `{…}\n{…}` was answered 200 and saved as one .json body, which replay then sent as two
+    // requests of other bytes; `{…}{…}` was 400, with advice to put a line break between them.
+    const dir = join(tempDir('listen'), 'cap');
+    const capture = await CaptureWriter.open(dir);
+    const { url, deliveries } = await listen({ acceptInvalid: true, capture });
+    const one = JSON.stringify(attempt(1));
+    const batch = body(attempt(2));
+    const twos = [`${one}\n${one}`, `${batch}\n${batch}`, `${batch}\r\n[]`, `${one}\n7`, `${one}${one}`];
+    for (const text of twos) {
+      const answer = await post(url, text);
+      expect(answer.status, text).toBe(400);
+      const column = text.includes('\n') ? 1 : one.length + 1;
+      // The second value is read as well, as the input layer reads on past a problem (`7` is no event).
+      const { error, problems } = (await answer.json()) as { error: string; problems: unknown[] };
+      expect([error, problems[0]], text).toEqual([
+        'not-json',
+        {
+          line: text.includes('\n') ? 2 : 1,
+          column,
+          pointer: '',
+          code: 'second-value',
+          message: 'a second JSON value: a body is one JSON value, an event or an array of events',
+        },
+      ]);
+    }
+    // One value with blanks around it is one JSON document.
+    expect((await post(url, ` \r\n${batch}\r\n`)).status).toBe(200);
+    await capture.close();
+    expect(deliveries.map((d) => [d.status, d.error, d.captured])).toEqual([
+      ...twos.map((_, i) => [400, 'not JSON', `00000${i + 1}.body`]),
+      [200, undefined, '000006.json'],
+    ]);
+    const saved = await listCapturedDeliveries([dir]);
+    const texts = await Promise.all(saved.map(async (d) => (await readCapturedBody(d)).toString()));
+    expect(texts).toEqual([...twos, ` \r\n${batch}\r\n`]);
+  });
+
   it('answers 415 to a compressed body, naming the encoding it reads, before the body is read', async () => {
     // A gzip body was answered 400 "NUL byte … (binary, or UTF-16 without a BOM?)", and with
     // --sign 401 wrong-secret, which sent the user to rotate a right secret.
