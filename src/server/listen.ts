@@ -265,9 +265,15 @@ function verify(body: Buffer, req: IncomingMessage, settings: ListenSettings): V
   // Hint: headersDistinct keeps a repeated header as it came (req.headers joins it), so a
   // webhook-id given twice is told as such; it is built on first use, so only when signing.
   const headers = fromWireHeaders(req.headersDistinct);
+  // Hint: not tried re-serialised (see `reserialised`): a stranger's post must cost little more than its hashes.
+  const { keys } = sign;
   return sign.scheme === 'standard'
-    ? verifyStandardWebhookWithKeys(body, headers, { keys: sign.keys, toleranceSeconds: sign.toleranceSeconds })
-    : verifyHexHmacWithKeys(body, headers, { keys: sign.keys, header: sign.header });
+    ? verifyStandardWebhookWithKeys(body, headers, {
+        keys,
+        toleranceSeconds: sign.toleranceSeconds,
+        reserialised: false,
+      })
+    : verifyHexHmacWithKeys(body, headers, { keys, header: sign.header, reserialised: false });
 }
 
 /**
