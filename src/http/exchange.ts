@@ -122,6 +122,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         bodyFlushed = true;
       });
       let response: ExchangeResponse | undefined;
+      let incoming: http.IncomingMessage | undefined;
       const chunks: Buffer[] = [];
       let size = 0;
       const settle = (outcome: ExchangeResponse | Error) => {
@@ -162,6 +163,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           bodyWithheld: !bodyFlushed,
         };
         response = answer;
+        incoming = res;
         // Swallow the stream's own error: the request's 'error' below reports it once.
         res.on('error', () => {});
         const limit = request.wholeBodyLimit;
@@ -206,6 +208,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // Interim responses: a 100 lets a waiting body go; other 1xx (102, 103) are skipped.
       req.on('continue', sendBody);
       req.on('error', (error) => {
+        // Hint: bytes after a complete answer (a 204 or 304 with a body, more than its
+        // Content-Length) fail node's parser, which then closes the connection, so it is not
+        // used again; the answer was whole, and its 'end' settles the exchange with it, as the
+        // fast path keeps such an answer.
+        if (incoming?.complete) return;
         if (aborted && !(error instanceof ExchangeError)) error = new ExchangeError('ABORTED', 'aborted');
         // Headers already arrived: the status stands, with as much of the body as came (unless
         // the whole body was wanted).
@@ -215,7 +222,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         clearTimeout(deadline);
         inFlight.delete(req);
         // 'close' follows every exchange; an Error (and its stack) only when one is needed.
-        if (settled) return;
+        if (settled || incoming?.complete) return;
         if (response && request.wholeBodyLimit === undefined) settle(withSnippet(response));
         else settle(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
       });

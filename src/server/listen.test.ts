@@ -29,6 +29,7 @@ import { listCapturedDeliveries, readCapturedBody } from '../../test/helpers/cap
 import { callComplete } from '../../test/helpers/events.js';
 import { serverPerTest } from '../../test/helpers/http-server.js';
 import { attempt, standardSecret, tempDir } from '../../test/helpers/payloads.js';
+import { rawServerPerTest } from '../../test/helpers/raw-server.js';
 import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
 import { formatFatal } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
@@ -1949,6 +1950,7 @@ describe('listen: capture', () => {
 
 describe('listen: --forward', () => {
   const upstream = serverPerTest();
+  const rawUpstream = rawServerPerTest();
   /** The address of an upstream that has closed: forwarding to it fails at once. */
   const closedUpstream = async () => {
     const target = await upstream();
@@ -2014,6 +2016,33 @@ describe('listen: --forward', () => {
       const answer = await rawExchange(listener.port, [head, text]);
       expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
       expect(answer.toLowerCase()).not.toContain('content-length');
+    },
+  );
+
+  it.each([
+    ['a 204 with a body', 'HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello', 204, ''],
+    ['a 304 with a body', 'HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\nhello', 304, ''],
+    ['bytes after a whole 200', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokGARBAGE', 200, 'ok'],
+  ])(
+    'returns a complete upstream answer followed by bytes it did not frame (%s), not 502',
+    async (_, raw, status, text) => {
+      // node:http failed the exchange on the bytes after the answer ("Parse Error: Expected HTTP/"),
+      // and listen answered 502 for an answer the upstream had given whole: the sender retried it.
+      const target = await rawUpstream((_request, reply) => reply.write(raw));
+      const { url, deliveries } = await listen({
+        forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 },
+      });
+      for (const n of [1, 2]) {
+        const answer = await post(url, body(attempt(n)));
+        expect(answer.status).toBe(status);
+        expect(await answer.text()).toBe(text);
+      }
+      expect(deliveries.map((d) => [d.status, d.forwardError])).toEqual([
+        [status, undefined],
+        [status, undefined],
+      ]);
+      // The connection that brought the bytes is not used again: each delivery came on its own.
+      expect(target.requests).toHaveLength(2);
     },
   );
 
