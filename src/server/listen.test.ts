@@ -186,6 +186,21 @@ describe('listen: answers', () => {
     expect(deliveries[0]!.events.map((e) => e.event.type)).toEqual(['CallAttempted', 'CallAttempted']);
   });
 
+  it('answers CONNECT 405 with Allow, as any other method, shows and counts it, and closes its connection', async () => {
+    // node:http drops a CONNECT's connection when nobody takes the tunnel: no answer, no line, no count.
+    const { listener, deliveries } = await listen();
+    const connect = 'CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n';
+    const started = Date.now();
+    const answer = await rawExchange(listener.port, [connect], 3000);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(answer).toMatch(/^HTTP\/1\.1 405 /);
+    expect(answer.toLowerCase()).toContain('allow: post, put');
+    expect(deliveries).toMatchObject([
+      { method: 'CONNECT', path: 'evil.example:443', status: 405, error: 'method not allowed' },
+    ]);
+    expect(listener.counts.byStatus).toEqual({ 405: 1 });
+  });
+
   it("words a 422's problems for the sender, who has no command line to pass a flag on", async () => {
     const untyped = await listen();
     const typed = await listen({ type: 'SMSSent' });

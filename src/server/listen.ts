@@ -5,7 +5,7 @@
  * caller, which prints. Nothing here prints.
  */
 import { setMaxListeners } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import { createServer, type IncomingMessage, type Server, ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32 } from '../core/generate.js';
@@ -887,6 +887,18 @@ export async function startListener(
     });
   };
   server.on('clientError', giveUp);
+  // Hint: node:http hands a CONNECT over as a tunnel to open, and drops the connection when
+  // nobody takes it: the sender got no answer, and listen showed and counted nothing. It is
+  // answered as any request (405, or 404 off --path) on a response of its own, and the
+  // connection closed once that answer is out: what the sender sends after the head would be
+  // the tunnel's bytes, which node:http no longer reads as requests.
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    const res = new ServerResponse(req);
+    res.assignSocket(socket);
+    res.shouldKeepAlive = false;
+    res.once('finish', () => socket.destroySoon());
+    server.emit('request', req, res);
+  });
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     continueAsked.add(req);
     server.emit('request', req, res);
