@@ -201,6 +201,36 @@ describe('listen: answers', () => {
     expect(listener.counts.byStatus).toEqual({ 405: 1 });
   });
 
+  it('serves a request target in absolute form (RFC 9112 §3.2.2) by its path, shown as it was sent', async () => {
+    // `POST http://host/hook` was matched whole against --path /hook, and refused 404.
+    const text = body(attempt(1));
+    const request = (target: string) =>
+      `POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`;
+    const hook = await listen({ path: '/hook' });
+    const origin = `http://127.0.0.1:${hook.listener.port}`;
+    for (const target of [
+      `${origin}/hook`,
+      `${origin}/hook?x=1`,
+      `HTTP://x.test/hook`,
+      `${origin}/other`,
+      `${origin}/hook/`,
+    ]) {
+      await rawExchange(hook.listener.port, [request(target)]);
+    }
+    expect(hook.deliveries.map((d) => [d.path, d.status])).toEqual([
+      [`${origin}/hook`, 200],
+      [`${origin}/hook?x=1`, 200],
+      ['HTTP://x.test/hook', 200],
+      [`${origin}/other`, 404],
+      [`${origin}/hook/`, 404],
+    ]);
+    // An empty path is the root's (RFC 9112 §3.2.1).
+    const root = await listen({ path: '/' });
+    for (const target of ['http://x.test', 'http://x.test?y=2'])
+      await rawExchange(root.listener.port, [request(target)]);
+    expect(root.deliveries.map((d) => d.status)).toEqual([200, 200]);
+  });
+
   it("words a 422's problems for the sender, who has no command line to pass a flag on", async () => {
     const untyped = await listen();
     const typed = await listen({ type: 'SMSSent' });

@@ -181,6 +181,22 @@ class BodyHold {
 /** A request line: method and target (`POST /hook HTTP/1.1`). */
 const requestLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/\d/;
 const allowedMethods = 'POST, PUT';
+/** The scheme and authority of a request target in absolute form (`http://host:port`). */
+const absoluteFormOrigin = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?]*/;
+
+/**
+ * The path of a request target, without its query, as --path is matched against it. Hint: a
+ * server must accept a target in absolute form (`POST http://host/hook`, RFC 9112 §3.2.2), whose
+ * path is what follows its authority, or `/` when that is empty (§3.2.1). The path is taken as
+ * sent, not normalised, as in origin form; the target itself is shown and captured as sent.
+ */
+function pathOf(target: string): string {
+  const origin = absoluteFormOrigin.exec(target)?.[0];
+  const local = origin === undefined ? target : target.slice(origin.length);
+  const queryAt = local.indexOf('?');
+  const path = queryAt < 0 ? local : local.slice(0, queryAt);
+  return origin !== undefined && path === '' ? '/' : path;
+}
 /** A transfer coding listen reads (`chunked`, or `identity`, which changes nothing), parameters aside. */
 const knownTransferCoding = (coding: string) => /^\s*(chunked|identity)\s*(;|$)/i.test(coding);
 
@@ -570,8 +586,7 @@ export async function startListener(
     // passed every check made before its body; one refused before it never sends the body.
     const asked = continueAsked.has(req);
     if (expectationFailed.has(req)) return refuse(417, 'expectation failed', {}, true);
-    const queryAt = target.indexOf('?');
-    const path = queryAt < 0 ? target : target.slice(0, queryAt);
+    const path = pathOf(target);
     if (settings.path !== undefined && path !== settings.path) return refuse(404, 'not found', {}, asked);
     if (method !== 'POST' && method !== 'PUT') {
       return refuse(405, 'method not allowed', { allow: allowedMethods }, asked);
