@@ -481,11 +481,12 @@ the folder and the log synced) before each answer, so a 2xx survives a power
 loss too, at the cost of a trip to the disk (shared by the deliveries that
 arrive meanwhile).
 
-Ctrl-C or SIGTERM stops accepting, finishes the requests in flight, flushes the
-capture and prints the counts (exit 0); a second Ctrl-C aborts those in flight.
+Ctrl-C, SIGTERM or SIGHUP stops accepting, finishes the requests in flight,
+flushes the capture and prints the counts (exit 0); a second Ctrl-C aborts
+those in flight.
 
 Exit codes:
-  0    stopped by Ctrl-C or SIGTERM
+  0    stopped by Ctrl-C, SIGTERM or SIGHUP
   2    usage or I/O error (bad option, port in use, no secret)`,
     ),
 );

@@ -1,5 +1,5 @@
 /** `callhook listen`: a local receiver that checks, shows and captures deliveries byte for byte. */
-import { CallhookError, ExitCode } from '../errors.js';
+import { CallhookError, ExitCode, stopSignals } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
 import { colorsFor, escapeTerminal, terminalWidth, warningLine, wrapMessage } from '../render/terminal.js';
 import { CaptureWriter } from '../server/capture.js';
@@ -120,13 +120,11 @@ export async function listen(raw: RawListenOptions): Promise<void> {
         .then(() => capture?.close())
         .catch((error: unknown) => err.write(`callhook: while stopping: ${escapeTerminal(String(error))}\n`))
         .then(() => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+          for (const signal of stopSignals) process.off(signal, onSignal);
           resolve();
         });
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const signal of stopSignals) process.on(signal, onSignal);
   });
   err.write(`listening on ${listener.url}\n`);
   // The start-up line comes first, so scripts can read it from the first line of stderr.

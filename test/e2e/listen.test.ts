@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureWriter } from '../../src/server/capture.js';
 import { listCapturedDeliveries, readCapturedBody } from '../helpers/captured.js';
-import { standardSecret, tempDir } from '../helpers/payloads.js';
+import { attempt, standardSecret, tempDir } from '../helpers/payloads.js';
 import { binPath, type CliResult, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
 
 const secret = standardSecret('callhook listen e2e key 32 bytes');
@@ -600,6 +600,33 @@ describe('listen and verify', () => {
       expect(await listen.exited).toBe(0);
       expect(listen.stderr()).toMatch(/\nstopped: 0 requests, 0 events\n$/);
     }
+  });
+
+  it('stops on SIGHUP (the terminal closed) as on SIGTERM: the request in flight is answered, the counts printed', async () => {
+    // SIGHUP killed listen outright: the sender in flight got a reset, and no counts were printed.
+    const listen = await startListen([]);
+    const text = JSON.stringify([attempt(1)]);
+    const socket = connect(Number(new URL(listen.url).port), '127.0.0.1');
+    socket.on('error', () => {});
+    let answer = '';
+    socket.on('data', (d: Buffer) => {
+      answer += d.toString();
+    });
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${text.length}\r\n\r\n${text.slice(0, 10)}`);
+    // The head has reached listen once it answers a request sent behind it on another connection.
+    const probe = await fetch(listen.url, { method: 'GET' });
+    expect(probe.status).toBe(405);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    listen.child.kill('SIGHUP');
+    for (let waited = 0; !listen.stderr().includes('stopping') && waited < 3000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    socket.write(text.slice(10));
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await listen.exited).toBe(0);
+    expect(listen.stderr()).toMatch(/\nstopped: 2 requests, 1 event \(1 × 200, 1 × 405\)\n$/);
   });
 
   it('captures beside a file numbered past 2^53, and still stops on SIGTERM; a folder out of numbers answers 500', async () => {
