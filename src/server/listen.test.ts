@@ -688,7 +688,10 @@ describe('listen: answers', () => {
     const answer = await rawExchange(listener.port, [head], 5000);
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(deliveries).toMatchObject([{ status: 408, path: '/slow', webhookId: 'msg_slow', error: 'request timeout' }]);
+    // Its line said 0 bytes: the 8 read before the timeout are shown.
+    expect(deliveries).toMatchObject([
+      { status: 408, path: '/slow', webhookId: 'msg_slow', error: 'request timeout', bytes: 8 },
+    ]);
   });
 
   it('reports a body whose chunked framing breaks as the 400 node:http answered, not as a sender gone', async () => {
@@ -1593,6 +1596,24 @@ describe('listen: capture', () => {
     const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
     await expect(capture.save(Buffer.from('[\n1]'), facts, true)).rejects.toThrow(dir);
     await expect(capture.save(Buffer.from('[1]'), facts, true)).rejects.toThrow(dir);
+    await capture.close();
+  });
+
+  it('answers 500 to a delivery it cannot save, naming no local folder to the sender; its line has the bytes read', async () => {
+    // The sender was told the local folder and the system's error ("…/cap: no such file or
+    // directory"), and the line said 0 bytes for a body read whole.
+    const dir = join(tempDir('listen'), 'cap');
+    const capture = await CaptureWriter.open(dir);
+    const { url, deliveries } = await listen({ capture });
+    rmSync(dir, { recursive: true });
+    const text = body(attempt(1));
+    const answer = await post(url, text);
+    expect(answer.status).toBe(500);
+    const said = await answer.text();
+    expect(said).not.toContain(dir);
+    expect(said).not.toContain('no such file');
+    expect(JSON.parse(said)).toMatchObject({ error: 'internal' });
+    expect(deliveries).toMatchObject([{ status: 500, bytes: text.length, error: expect.stringContaining(dir) }]);
     await capture.close();
   });
 

@@ -790,6 +790,9 @@ export async function startListener(
           else req.once('close', () => handling?.delete(res));
         },
         (error: unknown) => {
+          // Hint: what the body sent is what it holds (a whole body whose save failed, or the part
+          // read before a timeout or a close), so that is read before it is given back.
+          const bytes = hold.bytes;
           hold.release();
           inFlight.delete(done);
           handling?.delete(res);
@@ -797,15 +800,20 @@ export async function startListener(
           const refused = error instanceof RefusedByHttp ? error.status : undefined;
           const gone = refused !== undefined || error instanceof ConnectionGone;
           // A capture that cannot be written must not be answered 2xx: the sender keeps the delivery.
+          // Hint: why is on the line; the sender, a stranger, is not told the local folder or error.
           if (gone || res.headersSent) res.destroy();
-          else sendJson(res, 500, { error: 'internal', message: (error as Error).message });
+          else
+            sendJson(res, 500, {
+              error: 'internal',
+              message: 'listen failed to handle the delivery; its output says why',
+            });
           report({
             time: Date.now(),
             method: req.method ?? '',
             path: req.url ?? '',
             status: refused ?? (gone ? 499 : 500),
             error: (error as Error).message,
-            bytes: 0,
+            bytes,
             ...webhookIdsOf(req),
             signature: undefined,
             events: [],

@@ -647,7 +647,14 @@ describe('listen and verify', () => {
     const stuck = await startListen(['--out', full]);
     const answer = await fetch(stuck.url, { method: 'POST', body: pretty });
     expect(answer.status).toBe(500);
-    expect(await answer.text()).toContain('no capture number left');
+    // Why is on listen's line (below); the sender is told neither the folder nor the reason.
+    const said = await answer.text();
+    expect(said).not.toContain(full);
+    expect(said).not.toContain('no capture number left');
+    expect(JSON.parse(said)).toEqual({
+      error: 'internal',
+      message: 'listen failed to handle the delivery; its output says why',
+    });
     stuck.child.kill('SIGTERM');
     expect(await stuck.exited).toBe(0);
     expect(stuck.lines.find((line) => line.kind === 'delivery')).toMatchObject({
