@@ -4,6 +4,7 @@
  * work as in replay (the same client, which checks certificates unless told not to).
  */
 import type { IncomingMessage } from 'node:http';
+import { splitCredentials } from '../http/credentials.js';
 import { createHttpClient, type HttpClient } from '../http/exchange.js';
 
 /** The most of an upstream's answer relayed back (a receiver's answer is small; this bounds a runaway one). */
@@ -60,12 +61,17 @@ export function endToEndHeaders(raw: readonly string[], drop: readonly string[] 
 export class Forwarder {
   private readonly client: HttpClient;
   private readonly url: URL;
+  /** `Basic …` from the URL's user info, sent as replay sends `--url`'s (a delivery's own Authorization wins). */
+  private readonly authorization: string | undefined;
   private readonly timeoutMs: number;
   private readonly maxBody: number;
 
   /** `signal`: aborting it ends every relay in flight (a second Ctrl-C). */
   constructor(options: { url: URL; insecure: boolean; timeoutMs: number; maxBody?: number; signal?: AbortSignal }) {
-    this.url = options.url;
+    // Hint: node:http leaves a URL's user info out of the request, so it was dropped unseen.
+    const { url, authorization } = splitCredentials(options.url.href);
+    this.url = url;
+    this.authorization = authorization;
     this.timeoutMs = options.timeoutMs;
     this.maxBody = options.maxBody ?? upstreamBodyLimit;
     this.client = createHttpClient({ connections: 16, insecure: options.insecure });
@@ -84,6 +90,7 @@ export class Forwarder {
       const key = name.toLowerCase();
       headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
     }
+    if (this.authorization && headers.authorization === undefined) headers.authorization = this.authorization;
     const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
     const response = await this.client
       .send({

@@ -2112,6 +2112,34 @@ describe('listen: --forward', () => {
     },
   );
 
+  it('sends the user info of the --forward URL as Basic auth, as replay does with --url, and never shows the password', async () => {
+    // The user info was dropped without a word: a Basic-auth upstream answered 401, no hint why.
+    const target = await upstream((_req, res) => res.writeHead(200).end());
+    const forward = new URL(target.url);
+    forward.username = 'user';
+    forward.password = 's3cret%21pw';
+    const { url } = await listen({ forward: { url: forward, insecure: false, timeoutMs: 5000 } });
+    expect((await post(url, body(attempt(1)))).status).toBe(200);
+    // A delivery's own Authorization is relayed unchanged, as a header given to replay wins over --url's user info.
+    expect((await post(url, body(attempt(2)), { authorization: 'Bearer theirs' })).status).toBe(200);
+    expect(target.requests.map((r) => r.headers.authorization)).toEqual([
+      `Basic ${Buffer.from('user:s3cret!pw').toString('base64')}`,
+      'Bearer theirs',
+    ]);
+    expect(target.requests[0]!.url).toBe('/hook');
+    // Refused as itself, the URL is shown with its password hidden.
+    const probe = await listen();
+    const { port } = probe.listener;
+    await probe.listener.stop();
+    const itself = new URL(`http://user:s3cret@127.0.0.1:${port}/`);
+    const refused = await listen({ port, forward: { url: itself, insecure: false, timeoutMs: 2000 } }).catch(
+      (error: unknown) => error,
+    );
+    expect(formatFatal(refused).message).toBe(
+      `callhook: --forward http://user:***@127.0.0.1:${port}/ is this listen itself: each delivery would be relayed back to it`,
+    );
+  });
+
   it('forwards many deliveries without a listener per delivery, and does not pass on Expect: 100-continue', async () => {
     const target = await upstream((_req, res) => res.writeHead(200).end());
     const warnings: string[] = [];

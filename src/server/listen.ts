@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32 } from '../core/generate.js';
 import { isoOf } from '../core/instant.js';
 import { CallhookError, ExitCode } from '../errors.js';
+import { redactUrl } from '../http/credentials.js';
 import {
   fromWire,
   fromWireHeaders,
@@ -948,7 +949,7 @@ export async function startListener(
   if (settings.forward && forwardsToItself(settings.forward.url, settings.host, address, port)) {
     await new Promise((resolve) => server.close(resolve));
     throw new CallhookError(
-      `--forward ${settings.forward.url.href} is this listen itself: each delivery would be relayed back to it`,
+      `--forward ${redactUrl(settings.forward.url.href)} is this listen itself: each delivery would be relayed back to it`,
       ExitCode.usage,
     );
   }
