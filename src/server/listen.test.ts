@@ -645,12 +645,17 @@ describe('listen: answers', () => {
       1000,
     );
     await rawExchange(listener.port, [`JUNK\r\n\r\nGET /first HTTP/1.1\r\nHost: x\r\n\r\n`], 1000);
+    // An unframed body (no Content-Length) read as the next head, right after the blank line of
+    // one whose body is empty: it was named by that one, POST /nolen.
+    await rawExchange(listener.port, [`POST /nolen HTTP/1.1\r\nHost: x\r\n\r\n[{"time":1}]`], 1000);
     expect(deliveries.map((d) => [d.status, d.method, d.path])).toEqual([
       [200, 'POST', '/first'],
       // Hint: where JUNK begins in the packet is not known (the body before it is), so it is not named.
       [400, '', ''],
       [405, 'GET', '/first'],
       [400, 'POST', '/second'],
+      [400, '', ''],
+      [400, 'POST', '/nolen'],
       [400, '', ''],
     ]);
   });

@@ -883,8 +883,9 @@ export async function startListener(
     // a body before it (where it begins is not known) then keeps it from being named at all,
     // rather than by the request line of another.
     const packet = error.rawPacket;
-    // Hint: a negative offset would count from the end.
-    const before = (error.bytesParsed ?? packet?.length ?? 0) - 5;
+    // Hint: a blank line that ends where parsing failed ends the head before (whose body is
+    // empty), so the refused head begins there; a negative offset would count from the end.
+    const before = (error.bytesParsed ?? packet?.length ?? 0) - 4;
     const headEnd = before < 0 ? -1 : (packet?.lastIndexOf('\r\n\r\n', before) ?? -1);
     const headStart = headEnd < 0 ? 0 : headEnd + 4;
     const line = requestLine.exec(packet?.subarray(headStart, headStart + 8192).toString('latin1') ?? '');
