@@ -351,6 +351,24 @@ describe('calls a JavaScript caller may get wrong', () => {
     expect(escapeTerminal('\u001b[2J')).toBe('\\e[2J');
   });
 
+  it('refuses a keepNewlines that is not a boolean, as every yes/no option: "false" kept newlines raw', async () => {
+    const { escapeTerminal } = await import('./index.js');
+    for (const [flag, got] of [
+      ['false', '"false"'],
+      ['no', '"no"'],
+      [{}, '[object Object]'],
+      [0, '0'],
+      [null, 'null'],
+    ] as const) {
+      expect(() => escapeTerminal('a\nb', flag as unknown as boolean), got).toThrow(
+        new TypeError(`keepNewlines must be true or false (got ${got})`),
+      );
+    }
+    expect(escapeTerminal('a\nb', true)).toBe('a\nb');
+    expect(escapeTerminal('a\nb', false)).toBe('a\\nb');
+    expect(escapeTerminal('a\nb')).toBe('a\\nb');
+  });
+
   it("refuses a code frame's width that is not a whole number of columns, which dropped the line's text", async () => {
     const { codeFrame } = await import('./index.js');
     const [item] = await collect(readEvents('{"a": 1,, "b": 2}'));

@@ -359,6 +359,7 @@ export function signHexHmac(body: string | Uint8Array, options: SignHexHmacOptio
  */
 export function escapeTerminal(text: string, keepNewlines = false): string {
   assertString('text', text);
+  assertBoolean('keepNewlines', keepNewlines);
   return escapeForTerminal(text, keepNewlines);
 }
 
