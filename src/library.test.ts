@@ -166,13 +166,16 @@ describe('options a JavaScript caller may get wrong', () => {
         new TypeError(`${sources} (got ${got})`),
       );
     }
+    // Hint: named by its kind, never its content: a Buffer of 'export.json' read "(got export.json)",
+    // a path that looked fine, as readRecords names what is not a path.
     for (const [path, got] of [
-      [Buffer.from('{}'), '{}'],
+      [Buffer.from('export.json'), 'Buffer'],
+      [new Uint8Array(2), 'Uint8Array'],
       [undefined, 'undefined'],
-      [123, '123'],
+      [123, 'number'],
     ] as const) {
       await expect(collect(readEvents(['a.json', path] as unknown as string[]))).rejects.toThrow(
-        new TypeError(`source[1] must be a path, a string (got ${got})`),
+        new TypeError(`source[1] must be a string (got ${got})`),
       );
     }
     expect(() => toJsonSchema({ draft: '04' as '07' })).toThrow(

@@ -223,10 +223,7 @@ export async function* readEvents(
     name = typeof source === 'string' ? '<string>' : '<bytes>';
     stdin = Readable.from([bytesOf(source)]);
   } else if (Array.isArray(source)) {
-    for (const [index, path] of (source as unknown[]).entries()) {
-      if (typeof path !== 'string')
-        throw new TypeError(`source[${index}] must be a path, a string (got ${shownValue(path)})`);
-    }
+    for (const [index, path] of (source as unknown[]).entries()) assertString(`source[${index}]`, path);
     paths = source as readonly string[];
   } else if (typeof source === 'object' && source !== null) {
     const stream = typeof (source as NodeJS.ReadableStream).pipe === 'function';
