@@ -31,7 +31,7 @@ export {
   verifyHexHmac,
   verifyStandardWebhook,
 } from './http/verify.js';
-export { listSources, type ReadOptions, type Source } from './input/read.js';
+export type { ReadOptions, Source } from './input/read.js';
 export type { ElementInfo, InputRecord, Location, Omitted, Problem, Repair, SourceExcerpt } from './input/types.js';
 export {
   type CallAttemptedEvent,
@@ -42,6 +42,7 @@ export {
   type EventSource,
   escapeTerminal,
   type InvalidEventResult,
+  listSources,
   type ReadEventsOptions,
   type ReadItem,
   readEvents,

@@ -398,6 +398,56 @@ describe('calls a JavaScript caller may get wrong', () => {
   });
 });
 
+describe('arguments a JavaScript caller may get wrong, found by a red team (helper hS2)', () => {
+  // Each failed inside with words naming no argument ("Cannot read properties of undefined
+  // (reading 'indexOf')", "text.indexOf is not a function", "paths is not iterable"), or threw a
+  // plain Error, or read a string of paths a character at a time.
+  it("refuses a codeFrame excerpt that is not a problem's excerpt, naming it", async () => {
+    const { codeFrame } = await import('./index.js');
+    for (const [excerpt, got] of [
+      ['abc', 'string'],
+      [null, 'null'],
+      [{ text: 'abc' }, 'Object'],
+      [{ text: 'abc', index: 4 }, 'Object'],
+      [{ text: 5, index: 0 }, 'Object'],
+    ] as const) {
+      expect(() => codeFrame(excerpt as never, 1, 1), got).toThrow(
+        new TypeError(`excerpt must be a problem's excerpt, { text, index } (got ${got})`),
+      );
+    }
+    expect(codeFrame({ text: 'abc', index: 3 }, 1, 4)).toContain('abc');
+  });
+
+  it('refuses parseFieldOverride text that is not a string with a TypeError, and text not path=value with a CallhookError', async () => {
+    const { parseFieldOverride } = await import('./index.js');
+    expect(() => parseFieldOverride(5 as unknown as string)).toThrow(
+      new TypeError('text must be a string (got number)'),
+    );
+    for (const text of ['a', '=5', 'a..b=1', 'data.x=1e400']) {
+      expect(() => parseFieldOverride(text), text).toThrow(CallhookError);
+    }
+    expect(() => parseFieldOverride('a')).toThrow('expected path=value, e.g. data.status=Partial; got "a"');
+    expect(parseFieldOverride('data.status=Partial')).toEqual({ path: ['data', 'status'], value: 'Partial' });
+  });
+
+  it('refuses listSources paths that are not a list of strings, and an onWarning that is not a function', async () => {
+    const { listSources } = await import('./index.js');
+    await expect(listSources('fixtures/valid' as unknown as string[])).rejects.toThrow(
+      new TypeError('paths must be a list of paths (got string)'),
+    );
+    await expect(listSources([Buffer.from('x')] as unknown as string[])).rejects.toThrow(
+      new TypeError('paths[0] must be a string (got Buffer)'),
+    );
+    const twice = ['fixtures/valid/bare-types.json', 'fixtures/valid/bare-types.json'];
+    await expect(listSources(twice, 5 as never)).rejects.toThrow(
+      new TypeError('onWarning must be a function (got number)'),
+    );
+    const warnings: string[] = [];
+    expect(await listSources(twice, (message) => warnings.push(message))).toHaveLength(1);
+    expect(warnings).toEqual(['fixtures/valid/bare-types.json is named twice; read once']);
+  });
+});
+
 describe('readEvents', () => {
   const text = `${JSON.stringify(events.slice(0, 20), null, 2)}\n${JSON.stringify(events.slice(20), null, 2).replace(/,\n(\s+)"phone"/, '\n$1"phone"')}\n`;
 

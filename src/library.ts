@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { headerValueCharacters } from './http/names.js';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
 import { bytesOf, fromWire, hmacHeaderName, hmacKeys, standardKeys } from './http/verify.js';
-import { type ReadOptions, readRecords as readAll } from './input/read.js';
+import { listSources as listAll, type ReadOptions, readRecords as readAll, type Source } from './input/read.js';
 import { omittedOf } from './input/records.js';
 import {
   defaultMaxProblems,
@@ -383,8 +383,7 @@ export async function* readRecords(
   paths: readonly string[],
   options: ReadOptions = {},
 ): AsyncGenerator<InputRecord[], void, undefined> {
-  if (!Array.isArray(paths)) throw new TypeError(`paths must be a list of paths (got ${kindOf(paths)})`);
-  for (const [index, path] of paths.entries()) assertString(`paths[${index}]`, path);
+  assertPaths(paths);
   assertReadOptions(options);
   assertBoolean('warnings', options.warnings);
   // Hint: left out, every issue is kept (as `checkEvent`'s default), not `readEvents`' default.
@@ -393,6 +392,24 @@ export async function* readRecords(
   assertWholeNumber('readSize', options.readSize, 1, 2 ** 30);
   assertWholeNumber('chunkSize', options.chunkSize, 1, 2 ** 30);
   yield* readAll(paths, options);
+}
+
+/**
+ * The files and folders' files that paths name, as the reading commands list them (the
+ * lower-level piece `readRecords` reads through), its arguments checked first as readRecords'.
+ */
+export async function listSources(paths: readonly string[], onWarning?: (message: string) => void): Promise<Source[]> {
+  assertPaths(paths);
+  if (onWarning !== undefined && typeof onWarning !== 'function') {
+    throw new TypeError(`onWarning must be a function (got ${kindOf(onWarning)})`);
+  }
+  return listAll(paths, onWarning);
+}
+
+/** Refuses paths that are not a list of strings: a string (one path) was read a character at a time. */
+function assertPaths(paths: readonly string[]): void {
+  if (!Array.isArray(paths)) throw new TypeError(`paths must be a list of paths (got ${kindOf(paths)})`);
+  for (const [index, path] of paths.entries()) assertString(`paths[${index}]`, path);
 }
 
 /** Refuses, with a TypeError naming it, an option that `readEvents` and `readRecords` share and a caller got wrong. */
@@ -419,5 +436,10 @@ export function codeFrame(excerpt: SourceExcerpt | undefined, line: number, colu
   // Hint: only a syntax problem has an excerpt; the README's `codeFrame(problem.excerpt, …)` is
   // typed for any problem, and gives none for one without.
   if (excerpt === undefined) return '';
+  // Hint: Object() reads a string or null as an object without the fields, refused below.
+  const { text, index = -1 } = Object(excerpt) as Partial<SourceExcerpt>;
+  if (typeof text !== 'string' || !Number.isSafeInteger(index) || index < 0 || index > text.length) {
+    throw new TypeError(`excerpt must be a problem's excerpt, { text, index } (got ${kindOf(excerpt)})`);
+  }
   return drawCodeFrame(excerpt, line, column, width);
 }

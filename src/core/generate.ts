@@ -18,7 +18,7 @@ import {
   type FlowStep,
   type SmsData,
 } from '../schema/events.js';
-import { eventTypes } from '../schema/names.js';
+import { assertString, eventTypes } from '../schema/names.js';
 import { maxCampaigns } from './generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from './instant.js';
 
@@ -1085,13 +1085,17 @@ const GenerateEventsSchema = v.object({
   envelope: envelopeOption,
 });
 
-/** Splits `path=value`: the value is JSON when it parses as JSON, a string otherwise. */
+/**
+ * Splits `path=value`, as `generate --set` reads it: the value is JSON when it parses as JSON, a
+ * string otherwise; text that is not such a field and value is a CallhookError saying why.
+ */
 export function parseFieldOverride(text: string): FieldOverride {
+  assertString('text', text);
   const equals = text.indexOf('=');
-  if (equals <= 0) throw new Error(`expected path=value, e.g. data.status=Partial; got ${quoted(text)}`);
+  if (equals <= 0) throw new CallhookError(`expected path=value, e.g. data.status=Partial; got ${quoted(text)}`);
   const path = text.slice(0, equals).split('.');
   if (path.some((segment) => segment === '')) {
-    throw new Error(`the path ${quoted(text.slice(0, equals))} has an empty segment`);
+    throw new CallhookError(`the path ${quoted(text.slice(0, equals))} has an empty segment`);
   }
   const raw = text.slice(equals + 1);
   let value: unknown = raw;
@@ -1103,7 +1107,7 @@ export function parseFieldOverride(text: string): FieldOverride {
     json = false;
   }
   // Hint: the path counts too, so a text value is checked as well (300 parts were an internal error).
-  if (!fitsInDepth(path, value)) throw new Error(`${path.join('.')}: ${tooDeep}`);
+  if (!fitsInDepth(path, value)) throw new CallhookError(`${path.join('.')}: ${tooDeep}`);
   if (!json) return { path, value };
   // Hint: a number is read as the nearest double, which JSON.stringify writes in its shortest
   // digits: 1e400 as null, 123456789012345678901234567890 as 1.2345678901234568e+29.
@@ -1112,9 +1116,11 @@ export function parseFieldOverride(text: string): FieldOverride {
       if (typeof literal !== 'number') return;
       const typed = raw.slice(offset, offset + length);
       if (!Number.isFinite(literal))
-        throw new Error(`the value ${quoted(raw)} holds a number beyond ±1.8e308, which would be written as null`);
+        throw new CallhookError(
+          `the value ${quoted(raw)} holds a number beyond ±1.8e308, which would be written as null`,
+        );
       if (decimalOf(typed) !== decimalOf(String(literal))) {
-        throw new Error(
+        throw new CallhookError(
           `the value ${quoted(raw)} holds a number that would be written as ${JSON.stringify(literal)}; quote it to keep its digits as a string`,
         );
       }
