@@ -750,6 +750,31 @@ describe('a source that fails while being read', () => {
     ]);
   });
 
+  it('says what a source that fails with no error (undefined, null, 0, "") failed with, not "Premature close"', async () => {
+    // Nothing closed early: Node's Readable.from reads a falsy reason as no error at all.
+    for (const [reason, shown] of [
+      [undefined, 'undefined'],
+      [null, 'null'],
+      [0, '0'],
+      ['', '""'],
+    ] as const) {
+      const rejecting: AsyncIterable<Uint8Array> = {
+        [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(reason) }),
+      };
+      expect(brief(await collect(readEvents(rejecting))), shown).toEqual([
+        { problem: 'unreadable', message: `cannot be read: rejected with ${shown}`, offset: 0 },
+      ]);
+    }
+    async function* throwing() {
+      yield Buffer.from('[{"a":1}');
+      throw undefined;
+    }
+    expect(brief(await collect(readEvents(throwing())))).toEqual([
+      { invalid: { a: 1 } },
+      { problem: 'unreadable', message: 'cannot be read: rejected with undefined', offset: 8 },
+    ]);
+  });
+
   it("refuses a source whose chunks are not strings or bytes with a TypeError, not the source's problem", async () => {
     // Each was read as bytes, and gave an `unreadable` problem quoting Node on Buffer.from.
     const refused = (got: string) =>

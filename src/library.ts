@@ -230,7 +230,9 @@ export async function* readEvents(
     if (!stream && !(Symbol.asyncIterator in source || Symbol.iterator in source)) throw notSource(source);
     paths = ['-'];
     name = '<stream>';
-    stdin = stream ? (source as NodeJS.ReadableStream) : Readable.from(source as AsyncIterable<Uint8Array>);
+    stdin = stream
+      ? (source as NodeJS.ReadableStream)
+      : Readable.from(reasonsKept(source as AsyncIterable<Uint8Array>));
   } else throw notSource(source);
   const records = readAll(paths, {
     type: options.type,
@@ -266,6 +268,18 @@ export async function* readEvents(
         };
       } else if (record.kind === 'problem') yield { kind: 'problem', problem: record.problem };
     }
+  }
+}
+
+/**
+ * A caller's iterable, its failures kept. Hint: Readable.from reads a failure with a falsy reason
+ * (`Promise.reject(undefined)`, `throw null`) as none, and the reader was told "Premature close".
+ */
+async function* reasonsKept(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield* source;
+  } catch (error) {
+    throw error || new Error(`rejected with ${shownValue(error)}`);
   }
 }
 
