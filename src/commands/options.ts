@@ -226,6 +226,21 @@ export function idPrefix(name: string): (value: string) => string {
   };
 }
 
+/**
+ * A parser of an option that takes one value and has no default, given once: given again it is
+ * refused, where commander kept the last value and dropped the first without a word.
+ */
+function once<T>(name: string, must: string, parse: (value: string) => T): (value: string, previous?: T) => T {
+  return (value, previous) => {
+    if (previous !== undefined) {
+      throw new CallhookError(
+        `${name}: must be given once: ${must} (got ${quoted(String(previous))} and ${quoted(value)})`,
+      );
+    }
+    return parse(value);
+  };
+}
+
 /** A parser that collects a repeatable option, each value parsed by `parse`. */
 export function repeated<T>(parse: (value: string) => T): (value: string, previous?: T[]) => T[] {
   return (value, previous) => [...(previous ?? []), parse(value)];
@@ -257,7 +272,9 @@ export const maxHeldStreamBytes = 512 * 2 ** 20;
 /** The options, built once here and added by cli.ts to each command that takes them. */
 export const options = {
   type: (description = 'read every event as this type') =>
-    choiceOption('--type <type>', description, '--type', eventTypes),
+    choiceOption('--type <type>', description, '--type', eventTypes).argParser(
+      once('--type', 'events are read as one type', oneOf('--type', eventTypes)),
+    ),
   viewFormat: () => choiceOption('--format <format>', 'output format', '--format', viewFormats).default('pretty'),
   summaryFormat: () => choiceOption('--format <format>', 'output format', '--format', summaryFormats).default('pretty'),
   validationFormat: () =>

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { toJsonSchema } from '../../src/schema/json-schema.js';
 import { binPath, runCli, unwrapped } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-generate-'));
@@ -358,6 +359,28 @@ describe('callhook schema', () => {
     expect(appended.startsWith('precious\n')).toBe(true);
     expect(JSON.parse(appended.slice('precious\n'.length))).toHaveLength(2);
     expect(JSON.parse(readFileSync(fresh, 'utf8'))).toHaveLength(2);
+  });
+
+  it('refuses --type given twice, exit 2, rather than describing the last type alone', async () => {
+    // Commander kept the last value: `--type CallComplete --type SMSSent` printed SMSSent's schema
+    // alone, exit 0. The library refuses a list of types as well (type is one of the five).
+    const result = await runCli(['schema', '--type', 'CallComplete', '--type', 'SMSSent']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'callhook: --type: must be given once: events are read as one type (got "CallComplete" and "SMSSent")\n',
+    );
+    // Every command whose --type reads events as one type shares the option, and the refusal.
+    const validate = await runCli(['validate', 'fixtures/valid', '--type', 'SMSSent', '--type', 'smssent']);
+    expect(validate.code).toBe(2);
+    expect(validate.stderr).toBe(
+      'callhook: --type: must be given once: events are read as one type (got "SMSSent" and "smssent")\n',
+    );
+    expect(() => toJsonSchema({ type: ['CallComplete', 'SMSSent'] as unknown as 'SMSSent' })).toThrow(
+      new TypeError(
+        'type must be one of CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived (got ["CallComplete","SMSSent"])',
+      ),
+    );
   });
 
   it('refuses --openapi with --type in one line, exit 2, rather than ignoring --type', async () => {
