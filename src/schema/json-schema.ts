@@ -302,21 +302,31 @@ const errorBody = {
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
 
+// Hint: each body `callhook listen` answers is described (a test asks listen for every status it
+// gives); 410 and 429 are a receiver's to send, and listen sends neither of its own accord.
 const receiverResponses = {
-  '2XX': { description: 'Accepted: every event was taken (a repeated webhook-id may be acknowledged and dropped).' },
+  '2XX': {
+    description: 'Accepted: every event was taken (a repeated webhook-id may be acknowledged and dropped).',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } },
+  },
   '400': { description: 'The body is not JSON, or not an array of event objects.', ...errorBody },
   '401': {
     description: 'The signature is missing or wrong, or webhook-timestamp is too far from now.',
     ...errorBody,
   },
   '410': { description: 'Gone: the receiver no longer wants deliveries; the sender stops.' },
-  '413': { description: 'The body is larger than the receiver accepts; send smaller batches.' },
+  '413': { description: 'The body is larger than the receiver accepts; send smaller batches.', ...errorBody },
   '422': {
     description: 'The body is a JSON array, but events in it fail validation; `problems` says where.',
     ...errorBody,
   },
   '429': { description: 'Too many requests: retry after the Retry-After header.' },
-  '5XX': { description: 'The receiver failed; the sender retries with back-off.' },
+  '4XX': {
+    description:
+      'Refused for how it was sent, not retried but a 408: a path not served (404), a method other than POST or PUT (405), a body too slow (408), compressed (415), an Expect other than 100-continue (417), headers too large (431).',
+    ...errorBody,
+  },
+  '5XX': { description: 'The receiver failed; the sender retries with back-off.', ...errorBody },
 };
 
 /**
@@ -340,13 +350,21 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
       anyOf: [built.envelopes[type], built.bareTyped[type]],
     };
   }
+  schemas.Accepted = {
+    type: 'object',
+    description: 'What `callhook listen` answers a delivery it took; a sender reads the status alone.',
+    properties: {
+      ok: { const: true },
+      events: { type: 'integer', minimum: 0, description: 'How many events the body held' },
+    },
+  };
   schemas.Problem = {
     type: 'object',
     description:
-      'What a receiver may answer with a 4xx, as `callhook listen` does: `error` names what failed, and `problems` where, each as validateEvent reports an issue but with its pointer into the whole body.',
+      'What a receiver may answer with a 4xx or 5xx, as `callhook listen` does: `error` names what failed, and `problems` where, each as validateEvent reports an issue but with its pointer into the whole body.',
     required: ['error'],
     properties: {
-      error: { type: 'string', description: 'not-json, bad-signature, invalid-events, …' },
+      error: { type: 'string', description: 'not-json, bad-signature, invalid-events, too-large, …' },
       message: { type: 'string' },
       reason: {
         type: 'string',
