@@ -448,6 +448,67 @@ describe('arguments a JavaScript caller may get wrong, found by a red team (help
   });
 });
 
+describe('options a call does not take', () => {
+  // Each was ignored without a word: toOpenApi({ type }) described every type, and
+  // generateEvents({ defects, batchSize, format }) (the CLI's --defects, --batch-size, --format)
+  // gave clean events, one at a time; a misspelt `stirct` left the check off.
+  it('refuses an option a call does not take with a TypeError naming it and what the call takes', async () => {
+    const library = await import('./index.js');
+    const secrets = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    const signed = library.signStandardWebhook('[]', { secrets });
+    const refusals: Array<[() => unknown, string]> = [
+      [
+        () => library.toOpenApi({ type: 'CallComplete' } as never),
+        'toOpenApi takes no option type (it takes strict, version)',
+      ],
+      [
+        () => library.toJsonSchema({ openapi: true } as never),
+        'toJsonSchema takes no option openapi (it takes type, draft, strict)',
+      ],
+      [
+        () => library.validateEvent(events[0], { stirct: true } as never),
+        'validateEvent takes no option stirct (it takes type, strict, maxIssues)',
+      ],
+      [
+        () => library.checkEvent(events[0], { batchSize: 2 } as never),
+        'checkEvent takes no option batchSize (it takes type, strict, warnings, maxIssues, keyOrder)',
+      ],
+      [
+        () => library.signStandardWebhook('[]', { secrets, header: 'x' } as never),
+        'signStandardWebhook takes no option header (it takes secrets, id, timestamp)',
+      ],
+      [
+        () => library.signHexHmac('[]', { secrets, id: 'x' } as never),
+        'signHexHmac takes no option id (it takes secrets, header)',
+      ],
+      [
+        () => library.verifyStandardWebhook('[]', signed, { secrets, tolerance: 5 } as never),
+        'verifyStandardWebhook takes no option tolerance (it takes secrets, toleranceSeconds, now, ignoreTimestamp)',
+      ],
+      [
+        () => library.verifyHexHmac('[]', {}, { secrets, now: 5 } as never),
+        'verifyHexHmac takes no option now (it takes secrets, header)',
+      ],
+    ];
+    for (const option of ['defects', 'batchSize', 'format']) {
+      refusals.push([
+        () => [...library.generateEvents({ count: 2, [option]: 1 } as never)],
+        `generateEvents takes no option ${option} (it takes count, seed, campaigns, types, redeliveries, set, startTime, envelope)`,
+      ]);
+    }
+    refusals.push([
+      () => [...library.generateCalls({ seed: 1, calls: 1, types: ['SMSSent'] } as never)],
+      'generateCalls takes no option types (it takes seed, calls, campaigns, startTime, envelope)',
+    ]);
+    for (const [call, message] of refusals) expect(call, message).toThrow(new TypeError(message));
+    await expect(collect(library.readEvents('[]', { stdin: process.stdin } as never))).rejects.toThrow(
+      new TypeError('readEvents takes no option stdin (it takes type, strict, batchSize, maxElementBytes, maxIssues)'),
+    );
+    // An option left undefined is one left out, as a spread of optional settings gives.
+    expect(library.toOpenApi({ strict: undefined, type: undefined } as never).openapi).toBe('3.1.0');
+  });
+});
+
 describe('readEvents', () => {
   const text = `${JSON.stringify(events.slice(0, 20), null, 2)}\n${JSON.stringify(events.slice(20), null, 2).replace(/,\n(\s+)"phone"/, '\n$1"phone"')}\n`;
 

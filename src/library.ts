@@ -109,7 +109,7 @@ export interface InvalidEventResult extends EventResultBase {
  * checks, codes and messages, pointers relative to the value.
  */
 export function validateEvent(value: unknown, options: ValidateEventOptions = {}): ValidateEventResult {
-  assertOptions(options);
+  assertOptions(options, 'validateEvent', ['type', 'strict', 'maxIssues']);
   assertChoice('type', options.type, eventTypes);
   assertBoolean('strict', options.strict);
   const maxIssues = maxIssuesOf(options);
@@ -211,7 +211,7 @@ export async function* readEvents(
   source: EventSource,
   options: ReadEventsOptions = {},
 ): AsyncGenerator<ReadItem, void, undefined> {
-  assertReadOptions(options);
+  assertReadOptions(options, 'readEvents', ['type', 'strict', 'batchSize', 'maxElementBytes', 'maxIssues']);
   const maxIssues = maxIssuesOf(options);
   let paths: readonly string[];
   let stdin: NodeJS.ReadableStream | undefined;
@@ -311,7 +311,7 @@ export function signStandardWebhook(
   body: string | Uint8Array,
   options: SignStandardWebhookOptions,
 ): StandardWebhookHeaders {
-  assertOptions(options);
+  assertOptions(options, 'signStandardWebhook', ['secrets', 'id', 'timestamp']);
   const id = options.id ?? randomUUID();
   // Hint: checked as node:http checks a header value (a tab inside is one; a control character or
   // one past U+00FF is not; it lets C1 controls through, which no id needs), untrimmed (HTTP trims
@@ -359,7 +359,7 @@ export interface SignHexHmacOptions {
  */
 export function signHexHmac(body: string | Uint8Array, options: SignHexHmacOptions): Record<string, string> {
   const bytes = bytesOf(body);
-  assertOptions(options);
+  assertOptions(options, 'signHexHmac', ['secrets', 'header']);
   return { [hmacHeaderName(options.header)]: signHmacHex(bytes, hmacKeys(options.secrets)) };
 }
 
@@ -380,7 +380,7 @@ export function escapeTerminal(text: string, keepNewlines = false): string {
  * which the readers call for every event.
  */
 export function checkEvent(value: unknown, options: CheckOptions = {}): CheckResult {
-  assertOptions(options);
+  assertOptions(options, 'checkEvent', ['type', 'strict', 'warnings', 'maxIssues', 'keyOrder']);
   assertChoice('type', options.type, eventTypes);
   assertBoolean('strict', options.strict);
   assertBoolean('warnings', options.warnings);
@@ -398,7 +398,7 @@ export async function* readRecords(
   options: ReadOptions = {},
 ): AsyncGenerator<InputRecord[], void, undefined> {
   assertPaths(paths);
-  assertReadOptions(options);
+  assertReadOptions(options, 'readRecords', readRecordsOptions);
   assertBoolean('warnings', options.warnings);
   // Hint: left out, every issue is kept (as `checkEvent`'s default), not `readEvents`' default.
   if (options.maxIssues !== undefined) maxIssuesOf(options);
@@ -426,11 +426,19 @@ function assertPaths(paths: readonly string[]): void {
   for (const [index, path] of paths.entries()) assertString(`paths[${index}]`, path);
 }
 
+/** What `readRecords` takes: `checkEvent`'s options and the reader's own. */
+const readRecordsOptions = [
+  ...['type', 'strict', 'warnings', 'maxIssues', 'keyOrder', 'batchSize', 'maxElementBytes', 'readSize', 'chunkSize'],
+  ...['onWarning', 'stdin', 'stdinIsCallers', 'stdinName', 'firstCopies', 'firstLineEnding', 'mayListFrom', 'stop'],
+];
+
 /** Refuses, with a TypeError naming it, an option that `readEvents` and `readRecords` share and a caller got wrong. */
 function assertReadOptions(
   options: Pick<ReadOptions, 'type' | 'strict' | 'batchSize' | 'maxElementBytes' | 'maxIssues'>,
+  call: string,
+  takes: readonly string[],
 ): void {
-  assertOptions(options);
+  assertOptions(options, call, takes);
   assertChoice('type', options.type, eventTypes);
   assertBoolean('strict', options.strict);
   assertWholeNumber('batchSize', options.batchSize, 1);

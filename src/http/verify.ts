@@ -456,7 +456,7 @@ export function verifyStandardWebhook(
   headers: HeaderSource,
   options: VerifyOptions,
 ): VerifyResult {
-  assertOptions(options);
+  assertOptions(options, 'verifyStandardWebhook', ['secrets', 'toleranceSeconds', 'now', 'ignoreTimestamp']);
   assertBoolean('ignoreTimestamp', options.ignoreTimestamp);
   const { toleranceSeconds, now } = options;
   // Hint: NaN compares false with everything, so a NaN tolerance or now (Number() of an unset
@@ -507,7 +507,7 @@ export function verifyHexHmac(
 ): VerifyResult {
   const bytes = bytesOf(body);
   assertHeaders(headers);
-  assertOptions(options);
+  assertOptions(options, 'verifyHexHmac', ['secrets', 'header']);
   const header = hmacHeaderName(options.header);
   return verifyHexHmacWithKeys(bytes, headers, { ...options, header, keys: hmacKeys(options.secrets) });
 }

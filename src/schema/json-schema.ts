@@ -239,7 +239,7 @@ const schemaUri = (draft: SchemaDraft) =>
  * It accepts exactly the events `validate` (or `validate --strict`) finds no error in.
  */
 export function toJsonSchema(options: JsonSchemaOptions = {}): JsonSchemaDocument {
-  assertOptions(options);
+  assertOptions(options, 'toJsonSchema', ['type', 'draft', 'strict']);
   assertChoice('draft', options.draft, schemaDrafts);
   assertChoice('type', options.type, eventTypes);
   assertBoolean('strict', options.strict);
@@ -335,7 +335,7 @@ const receiverResponses = {
  * and the answers a receiver gives.
  */
 export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
-  assertOptions(options);
+  assertOptions(options, 'toOpenApi', ['strict', 'version']);
   assertBoolean('strict', options.strict);
   if (options.version !== undefined) assertString('version', options.version);
   const built = buildDefinitions('2020-12', options.strict === true, '#/components/schemas/', eventTypes);

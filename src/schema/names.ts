@@ -48,11 +48,26 @@ export function assertWholeNumber(
 
 /**
  * Refuses options that are not an object (null, a string, a list: a secret given where its options
- * go) with a TypeError, as assertChoice refuses one option, instead of failing inside on reading one.
+ * go) with a TypeError, as assertChoice refuses one option, instead of failing inside on reading
+ * one; and an option `call` does not take (see `assertOptionsTaken`).
  */
-export function assertOptions(options: unknown): void {
+export function assertOptions(options: unknown, call: string, takes: readonly string[]): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`options must be an object (got ${kindOf(options)})`);
+  }
+  assertOptionsTaken(options, call, takes);
+}
+
+/**
+ * Refuses, with a TypeError naming it, an option `call` does not take: it was ignored without a
+ * word (`toOpenApi({ type })` described every type; a misspelt `stirct` left the check off).
+ * Hint: one set to undefined is one left out, as a spread of optional settings gives.
+ */
+export function assertOptionsTaken(options: object, call: string, takes: readonly string[]): void {
+  for (const [option, value] of Object.entries(options)) {
+    if (value !== undefined && !takes.includes(option)) {
+      throw new TypeError(`${call} takes no option ${option} (it takes ${takes.join(', ')})`);
+    }
   }
 }
 
