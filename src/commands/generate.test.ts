@@ -42,18 +42,25 @@ describe('generate --out', () => {
   });
 
   it('names the file it cannot create, and why, not only its folder', async () => {
-    // `--out /proc/x` said "/proc: no such file or directory", of a folder that exists.
-    const cases: [string, string][] = [
-      ['/proc/x.json', '/proc'],
-      [join(dir, 'no-such-folder', 'x.json'), join(dir, 'no-such-folder')],
+    // `--out /proc/x` said "/proc: no such file or directory", of a folder that exists; then
+    // "cannot create a file in /proc (no such file or directory)": what fails there is the private
+    // folder made beside --out to write it in (mkdtemp), and /proc is there.
+    const temporary = (out: string) =>
+      `${out}: cannot create the temporary folder it is written in before it takes its name, in /proc (no such file or directory)`;
+    const cases: [string, boolean, string][] = [
+      ['/proc/x.json', false, temporary('/proc/x.json')],
+      ['/proc/version', true, temporary('/proc/version')],
+      [
+        join(dir, 'no-such-folder', 'x.json'),
+        false,
+        `${join(dir, 'no-such-folder', 'x.json')}: cannot create a file in ${join(dir, 'no-such-folder')} (no such file or directory)`,
+      ],
     ];
-    for (const [out, folder] of cases) {
-      const refused = await capture(() => generate(options(out))).catch((error: unknown) => error);
+    for (const [out, force, message] of cases) {
+      const refused = await capture(() => generate(options(out, force))).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(CallhookError);
       expect((refused as CallhookError).exitCode).toBe(2);
-      expect((refused as CallhookError).message).toBe(
-        `${out}: cannot create a file in ${folder} (no such file or directory)`,
-      );
+      expect((refused as CallhookError).message).toBe(message);
     }
   });
 

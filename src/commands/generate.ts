@@ -277,7 +277,15 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
     directory = await mkdtemp(join(dirname(target), '.callhook-generate-'));
   } catch (error) {
     if (!(error as NodeJS.ErrnoException).code) throw error;
-    throw new CallhookError(`${out}: cannot create a file in ${dirname(target)} (${ioReason(error)})`, ExitCode.usage);
+    const folder = dirname(target);
+    // Hint: a folder that is there may still take no new folder (/proc says ENOENT): then it is
+    // the temporary folder that cannot be made, and saying so is what makes the reason true.
+    const there = await stat(folder).then(
+      (found) => found.isDirectory(),
+      () => false,
+    );
+    const what = there ? 'the temporary folder it is written in before it takes its name,' : 'a file';
+    throw new CallhookError(`${out}: cannot create ${what} in ${folder} (${ioReason(error)})`, ExitCode.usage);
   }
   const temporary = join(directory, basename(target));
   let handle: FileHandle;
