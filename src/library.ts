@@ -426,11 +426,19 @@ function assertPaths(paths: readonly string[]): void {
   for (const [index, path] of paths.entries()) assertString(`paths[${index}]`, path);
 }
 
-/** What `readRecords` takes: `checkEvent`'s options and the reader's own. */
+/**
+ * What `readRecords` takes: `checkEvent`'s options and the reader's own. Hint: the type below
+ * fails to compile when `ReadOptions` gains an option this list lacks, which would be refused.
+ */
 const readRecordsOptions = [
   ...['type', 'strict', 'warnings', 'maxIssues', 'keyOrder', 'batchSize', 'maxElementBytes', 'readSize', 'chunkSize'],
   ...['onWarning', 'stdin', 'stdinIsCallers', 'stdinName', 'firstCopies', 'firstLineEnding', 'mayListFrom', 'stop'],
-];
+  ...['oneValue'],
+] as const satisfies ReadonlyArray<keyof ReadOptions>;
+type ReadOptionMissing = Exclude<keyof ReadOptions, (typeof readRecordsOptions)[number]>;
+// Hint: the error, when one is missing, names it: "Type 'true' is not assignable to type '"oneValue"'".
+const everyReadOption: [ReadOptionMissing] extends [never] ? true : ReadOptionMissing = true;
+void everyReadOption;
 
 /** Refuses, with a TypeError naming it, an option that `readEvents` and `readRecords` share and a caller got wrong. */
 function assertReadOptions(
