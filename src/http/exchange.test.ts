@@ -62,3 +62,33 @@ describe.skipIf(!hasOpenssl())('a 2xx over https', () => {
     }
   });
 });
+
+describe('a whole body wanted (--forward)', () => {
+  it('is refused past its limit, also when the read that crosses the limit ends the answer', async () => {
+    // Errors after a complete answer were let go (bytes after a 204's body), and with them the
+    // limit's own: an answer one read past it was relayed whole instead of refused.
+    const { createServer } = await import('node:net');
+    const server = createServer((socket) => {
+      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const client = createHttpClient({ connections: 1, insecure: false });
+    const request: ExchangeRequest = {
+      url: new URL(`http://127.0.0.1:${port}/`),
+      method: 'POST',
+      headers: {},
+      body: Buffer.from('[]'),
+      timeoutMs: 5000,
+    };
+    try {
+      await expect(client.send({ ...request, wholeBodyLimit: 10 })).rejects.toThrow(
+        'the response body is larger than 10 bytes',
+      );
+      expect((await client.send({ ...request, wholeBodyLimit: 11 })).wholeBody?.toString()).toBe('hello world');
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+});

@@ -171,7 +171,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           res.on('data', (chunk: Buffer) => {
             chunks.push(chunk);
             size += chunk.length;
-            if (size > limit) req.destroy(new Error(`the response body is larger than ${limit} bytes`));
+            if (size > limit) {
+              // Hint: settled here, not by an error the destroy brings: the read that crosses the
+              // limit may also end the answer, after which errors are let go (see 'error' below).
+              settle(new Error(`the response body is larger than ${limit} bytes`));
+              req.destroy();
+            }
           });
           res.on('end', () => settle({ ...answer, wholeBody: Buffer.concat(chunks) }));
         } else if (status >= 200 && status < 300) {
