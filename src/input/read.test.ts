@@ -759,7 +759,13 @@ describe('a file named more than once', () => {
     expect((await listSources([folder, latest], (message) => warnings.push(message))).map((s) => s.name)).toEqual([
       exported,
     ]);
-    expect(warnings.at(-1)).toBe(`${latest} is the same file as ${exported}; read once`);
+    expect(warnings.at(-1)).toBe(`${latest} is named twice (also as ${folder}); read once`);
+    // The folder named twice is one warning, links and all, as one without links is.
+    warnings.length = 0;
+    expect((await listSources([folder, folder], (message) => warnings.push(message))).map((s) => s.name)).toEqual([
+      exported,
+    ]);
+    expect(warnings.slice(2)).toEqual([`${folder} is named twice; read once`]);
   });
 });
 

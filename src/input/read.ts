@@ -205,12 +205,15 @@ export async function listSources(paths: readonly string[], onWarning?: (message
   const sources: Source[] = [];
   /** Each file listed, by `fileId`: the name it was read by, and the path given that named it. */
   const first = new Map<string, { name: string; given: string }>();
+  /** Every name the paths before found a file by, read or not (a link to a file read by another). */
+  const named = new Set<string>();
   for (const path of paths) {
     const found = await listPath(path, sources);
     // Hint: read twice, a file's events were counted twice and its batches, named alike, fused into one.
     const earlier = found.map(({ id }) => (id === undefined ? undefined : first.get(id)));
-    // A path all of whose files were read already by their names (a folder named twice) is one warning.
-    const wholly = earlier.every((seen, at) => seen !== undefined && seen.name === found[at]?.source.name);
+    // A path all of whose files were found already by the same names (a folder named twice) is one warning.
+    const wholly = earlier.every((seen, at) => seen !== undefined && named.has(found[at]?.source.name ?? ''));
+    for (const { source } of found) named.add(source.name);
     for (const { source, id } of found) {
       // Hint: asked again, not taken from `earlier`: one folder may reach a file by two names too.
       const seen = id === undefined ? undefined : first.get(id);
