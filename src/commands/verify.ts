@@ -44,6 +44,9 @@ interface RawVerifyOptions {
 
 const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*$/;
 
+/** A line with text on it, then a blank one: where the head `parseHeaderLines` reads ends. */
+const headEnd = /\S[^\n]*\n[ \t\r]*\n/;
+
 /**
  * `Name: value` lines, up to the blank line that ends them (a raw HTTP head is fine: its request
  * or status line is skipped, and a body after it is not read; so is a byte order mark).
@@ -94,16 +97,24 @@ const nameOf = (path: string) => (path === '-' ? stdinName : path);
 
 /**
  * The bytes of `path` (`-`: stdin), refused as `tooLarge` as soon as they pass `limit` bytes: a
- * device or a pipe that never ends (/dev/zero) is not read into memory whole.
+ * device or a pipe that never ends (/dev/zero) is not read into memory whole. With `enough`, the
+ * read ends once the first `limit` bytes satisfy it (a head read whole, whatever follows it).
  */
-async function readAtMost(path: string, limit: number, tooLarge: string): Promise<Buffer> {
+async function readAtMost(
+  path: string,
+  limit: number,
+  tooLarge: string,
+  enough?: (read: Buffer) => boolean,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of (path === '-' ? processStdin() : createReadStream(path)) as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) throw new CallhookError(`${nameOf(path)}: ${tooLarge}`);
       chunks.push(chunk);
+      size += chunk.length;
+      const read = enough ? Buffer.concat(chunks, size).subarray(0, limit) : undefined;
+      if (read && enough?.(read)) return read;
+      if (size > limit) throw new CallhookError(`${nameOf(path)}: ${tooLarge}`);
     }
   } catch (error) {
     throw error instanceof CallhookError ? error : describeIoError(error, nameOf(path));
@@ -177,7 +188,12 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     const pairs = [
       ...(raw.headers === undefined
         ? []
-        : parseHeaderLines((await readAtMost(raw.headers, maxHeaderSize, head)).toString(), nameOf(raw.headers))),
+        : parseHeaderLines(
+            (
+              await readAtMost(raw.headers, maxHeaderSize, head, (read) => headEnd.test(read.toString('latin1')))
+            ).toString(),
+            nameOf(raw.headers),
+          )),
       ...(raw.header ?? []).map(parseHeaderOption),
     ];
     const body = await readAtMost(raw.body, maxBody, tooLarge);

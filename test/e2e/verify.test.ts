@@ -89,7 +89,7 @@ describe('verify reads at most what listen would have received', () => {
   it('stops reading --headers past the 16 KiB of a request head listen reads, one line, exit 2', async () => {
     const run = await feedingZeros(
       join(dir, 'head'),
-      ['verify', '--body', 'fixtures/valid/sms-sent.json', '--headers', join(dir, 'head')],
+      ['verify', '--body', 'fixtures/valid/bare-types.json', '--headers', join(dir, 'head')],
       most,
     );
     expect(run.stderr).toBe(
@@ -97,6 +97,22 @@ describe('verify reads at most what listen would have received', () => {
     );
     expect(run.code).toBe(2);
     expect(run.fed).toBeLessThan(16 * 2 ** 10 + slack);
+  });
+
+  it('reads a raw request dump as its head alone, however long the body after it', async () => {
+    // The whole file was held to the head's 16 KiB: a dump with a 20 KB body was "more than 16k
+    // of headers, which listen would refuse (431)", exit 2.
+    const dump = join(dir, 'dump.txt');
+    const head =
+      'POST /hook HTTP/1.1\r\nwebhook-id: msg_1\r\nwebhook-timestamp: 1700000000\r\nwebhook-signature: v1,abc\r\n\r\n';
+    writeFileSync(dump, head + 'a'.repeat(20_000));
+    const result = await runCli(
+      ['verify', '--body', 'fixtures/valid/bare-types.json', '--headers', dump, '--ignore-timestamp'],
+      { env: { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('no-matching-signature');
+    expect(result.code).toBe(1);
   });
 
   it('refuses a file that no capture describes without reading it', async () => {
