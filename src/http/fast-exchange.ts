@@ -50,6 +50,11 @@ export function fastPathFits(request: ExchangeRequest): boolean {
   return true;
 }
 
+const CR = 0x0d;
+const LF = 0x0a;
+/** What a status line begins with (llhttp also takes `RTSP/` and `ICE/`, which no webhook receiver answers). */
+const statusLineStart = Buffer.from('HTTP/');
+
 function protocolError(message: string): Error {
   return Object.assign(new Error(`Parse Error: ${message}`), { code: 'HPE_INVALID_RESPONSE' });
 }
@@ -174,7 +179,19 @@ class Connection {
 
   /** Reads a response head; returns what follows it, or undefined when more bytes are needed. */
   private onHead(exchange: Exchange, chunk: Buffer): Buffer | undefined {
-    const buffered = this.head ? Buffer.concat([this.head, chunk]) : chunk;
+    const joined = this.head ? Buffer.concat([this.head, chunk]) : chunk;
+    // Hint: line breaks before a status line are skipped, as llhttp skips them (RFC 9112 §2.2).
+    let start = 0;
+    while (joined[start] === CR || joined[start] === LF) start++;
+    const buffered = joined.subarray(start);
+    // Hint: bytes that cannot begin a status line are refused at once, as llhttp refuses them
+    // ("Expected HTTP/"), rather than waited on for a head's end: a receiver that is no HTTP
+    // server (a Redis or SMTP port) and keeps the connection open held each attempt to --timeout.
+    const begun = Math.min(buffered.length, statusLineStart.length);
+    if (buffered.compare(statusLineStart, 0, begun, 0, begun) !== 0) {
+      this.destroy(protocolError('expected HTTP/ at the start of the response'));
+      return undefined;
+    }
     const end = buffered.indexOf('\r\n\r\n');
     // Hint: node:http refuses a head whose lines end in a bare LF; so does this reader, at once,
     // rather than wait for a CRLF that will not come.
@@ -185,7 +202,8 @@ class Connection {
     }
     if (end < 0) {
       if (buffered.length > maxHeadBytes) this.destroy(protocolError('response head too large'));
-      else this.head = buffered === chunk ? Buffer.from(chunk) : buffered;
+      // Hint: a chunk the socket read is copied out of, as its memory may be given to the next read.
+      else this.head = this.head ? buffered : Buffer.from(buffered);
       return undefined;
     }
     this.head = undefined;

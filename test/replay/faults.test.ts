@@ -206,7 +206,13 @@ describe('replay against misbehaving receivers', () => {
   it('an answer HTTP cannot read (bare LF, a bad content-length) fails its batch once, not retried, and the run goes on', async () => {
     // The receiver read each batch and answered, unreadably: every retry delivered the events
     // again, and after three batches the run stopped, saying the receiver had answered none.
-    for (const answer of ['HTTP/1.1 200 OK\ncontent-length: 0\n\n', 'HTTP/1.1 200 OK\r\ncontent-length: x\r\n\r\n']) {
+    // A line that is no HTTP (a Redis or SMTP port's `-ERR`), the connection kept open, held
+    // each attempt to --timeout on the fast path, which waited for a head's blank line.
+    for (const answer of [
+      'HTTP/1.1 200 OK\ncontent-length: 0\n\n',
+      'HTTP/1.1 200 OK\r\ncontent-length: x\r\n\r\n',
+      '-ERR unknown command\r\n',
+    ]) {
       for (const headers of [{}, { connection: 'close' }] as Record<string, string>[]) {
         const s = await rawServer((_req, reply) => reply.write(answer));
         const { journal, report } = await replay(s.url, 4, { headers });
