@@ -118,6 +118,9 @@ describe('summary', () => {
     expect(text).toContain('f:2:1  failed  HTTP 422: \\e[2Jbad');
     expect(text).not.toContain('\u001b');
     expect(text).toContain('Rerun with --resume --journal run.jsonl');
+    // A path a shell splits or expands is quoted, so the hint can be pasted back as it is.
+    const spaced = renderReplaySummary(stats.report('http://127.0.0.1:1/hook', 'POST'), plain, "my run's.jsonl");
+    expect(spaced).toContain(`Rerun with --resume --journal 'my run'\\''s.jsonl' to send`);
   });
 
   it('groups the digits of every count, as the other commands do', () => {

@@ -171,7 +171,7 @@ export function renderReplaySummary(
   if (!report.inputComplete || b.undelivered > 0 || b.failed > 0) {
     lines.push(
       journal
-        ? `Rerun with --resume --journal ${escapeTerminal(journal)} to send only what was not delivered.`
+        ? `Rerun with --resume --journal ${escapeTerminal(shellWord(journal))} to send only what was not delivered.`
         : 'Pass --journal FILE to be able to --resume a run like this one.',
     );
   }
@@ -194,6 +194,9 @@ export interface DryRunRequest {
 export function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
+
+/** A word a POSIX shell reads as it is: bare when nothing in it is special to one, else quoted. */
+const shellWord = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : shellQuote(text));
 
 /** A dry-run request for people: request line (wrapped to `width`), headers, and a preview of the body. */
 export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, width: number, previewChars = 300): string {
