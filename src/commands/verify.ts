@@ -44,8 +44,8 @@ interface RawVerifyOptions {
 
 const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*$/;
 
-/** A line with text on it, then a blank one: where the head `parseHeaderLines` reads ends. */
-const headEnd = /\S[^\n]*\n[ \t\r]*\n/;
+/** A line with text on it, then a blank one (`trim()` leaves nothing): where the head `parseHeaderLines` reads ends. */
+const headEnd = /\S[^\n]*\n[^\S\n]*\n/;
 
 /**
  * `Name: value` lines, up to the blank line that ends them (a raw HTTP head is fine: its request
@@ -189,9 +189,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       ...(raw.headers === undefined
         ? []
         : parseHeaderLines(
-            (
-              await readAtMost(raw.headers, maxHeaderSize, head, (read) => headEnd.test(read.toString('latin1')))
-            ).toString(),
+            (await readAtMost(raw.headers, maxHeaderSize, head, (read) => headEnd.test(read.toString()))).toString(),
             nameOf(raw.headers),
           )),
       ...(raw.header ?? []).map(parseHeaderOption),

@@ -105,14 +105,18 @@ describe('verify reads at most what listen would have received', () => {
     const dump = join(dir, 'dump.txt');
     const head =
       'POST /hook HTTP/1.1\r\nwebhook-id: msg_1\r\nwebhook-timestamp: 1700000000\r\nwebhook-signature: v1,abc\r\n\r\n';
-    writeFileSync(dump, head + 'a'.repeat(20_000));
-    const result = await runCli(
-      ['verify', '--body', 'fixtures/valid/bare-types.json', '--headers', dump, '--ignore-timestamp'],
-      { env: { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } },
-    );
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toContain('no-matching-signature');
-    expect(result.code).toBe(1);
+    // Its blank line may hold what trim() takes (a form feed, a no-break space): one verdict
+    // for the head, however long the body after it.
+    for (const blank of ['\r\n', '\f\r\n', '\u00a0\n']) {
+      writeFileSync(dump, head.replace(/\r\n$/, blank) + 'a'.repeat(20_000));
+      const result = await runCli(
+        ['verify', '--body', 'fixtures/valid/bare-types.json', '--headers', dump, '--ignore-timestamp'],
+        { env: { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } },
+      );
+      expect(result.stderr, JSON.stringify(blank)).toBe('');
+      expect(result.stdout).toContain('no-matching-signature');
+      expect(result.code).toBe(1);
+    }
   });
 
   it('refuses a file that no capture describes without reading it', async () => {
