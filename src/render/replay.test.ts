@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { DeliveryStats, type ProgressSnapshot } from '../http/stats.js';
@@ -121,6 +122,18 @@ describe('summary', () => {
     // A path a shell splits or expands is quoted, so the hint can be pasted back as it is.
     const spaced = renderReplaySummary(stats.report('http://127.0.0.1:1/hook', 'POST'), plain, "my run's.jsonl");
     expect(spaced).toContain(`Rerun with --resume --journal 'my run'\\''s.jsonl' to send`);
+    // One the terminal must not get raw, or with a backslash (which its escaping writes \x5c),
+    // is written in $'…', which bash reads back as the very name.
+    for (const [name, word] of [
+      ['a\\eb.jsonl', "$'a\\\\eb.jsonl'"],
+      ['a\u001b[2Jb\tc.jsonl', "$'a\\x1b[2Jb\\x09c.jsonl'"],
+      ["it's\u202e.jsonl", "$'it\\'s\\xe2\\x80\\xae.jsonl'"],
+    ]) {
+      const hint = renderReplaySummary(stats.report('http://127.0.0.1:1/hook', 'POST'), plain, name!);
+      expect(hint).toContain(`Rerun with --resume --journal ${word} to send`);
+      expect(hint).not.toContain('\u001b');
+      expect(execFileSync('bash', ['-c', `printf %s ${word}`], { encoding: 'utf8' }), word).toBe(name);
+    }
   });
 
   it('groups the digits of every count, as the other commands do', () => {

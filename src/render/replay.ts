@@ -171,7 +171,7 @@ export function renderReplaySummary(
   if (!report.inputComplete || b.undelivered > 0 || b.failed > 0) {
     lines.push(
       journal
-        ? `Rerun with --resume --journal ${escapeTerminal(shellWord(journal))} to send only what was not delivered.`
+        ? `Rerun with --resume --journal ${shellWord(journal)} to send only what was not delivered.`
         : 'Pass --journal FILE to be able to --resume a run like this one.',
     );
   }
@@ -195,8 +195,24 @@ export function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
-/** A word a POSIX shell reads as it is: bare when nothing in it is special to one, else quoted. */
-const shellWord = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : shellQuote(text));
+/**
+ * A word a shell reads back as `text`, safe to print to a terminal: bare when nothing in it is
+ * special to a shell, single-quoted when nothing in it is escaped for a terminal, else in `$'…'`
+ * (bash, zsh, ksh), each character a terminal must not get raw as its UTF-8 bytes' `\xHH`.
+ * Hint: not escaped again for the terminal: that would write `\x5c` for a backslash, which pasted
+ * back names another file.
+ */
+function shellWord(text: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(text)) return text;
+  if (!/\\/.test(text) && escapeTerminal(text) === text) return shellQuote(text);
+  let word = "$'";
+  for (const char of text) {
+    if (char === '\\' || char === "'") word += `\\${char}`;
+    else if (escapeTerminal(char) === char) word += char;
+    else for (const byte of Buffer.from(char)) word += `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return `${word}'`;
+}
 
 /** A dry-run request for people: request line (wrapped to `width`), headers, and a preview of the body. */
 export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, width: number, previewChars = 300): string {
