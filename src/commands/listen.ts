@@ -105,15 +105,17 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   // it as soon as it reads that line gets the same graceful stop, not the default death by signal.
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;
-    const onSignal = () => {
+    const onSignal = (signal: (typeof stopSignals)[number]) => {
       if (stopping) {
         err.write('aborting the requests in flight\n');
         listener.abort();
         return;
       }
       stopping = true;
+      // Hint: named as replay names it: under systemd, in CI or with the terminal closed there is no Ctrl-C.
+      const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
       err.write(
-        `\n${wrapMessage('stopping: finishing the requests in flight (Ctrl-C again to abort them)', messageWidth)}`,
+        `\n${wrapMessage(`stopping (${signal}): finishing the requests in flight (${again} again to abort them)`, messageWidth)}`,
       );
       listener
         .stop()
