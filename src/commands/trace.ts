@@ -104,7 +104,7 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
       const redelivery = entry.duplicate && event.type === 'CallComplete';
       const text = redelivery
         ? renderRedelivery(event, ctx, options.format)
-        : renderEvent(event, ctx, options.format, { smsDirection: entry.smsDirection?.() });
+        : renderEvent(event, ctx, options.format, { smsDirection: entry.smsDirection?.(), duplicate: entry.duplicate });
       const block = event.type === 'CallComplete' && !redelivery;
       await output.write(block || previousWasBlock ? `\n${text}` : text);
       previousWasBlock = block;

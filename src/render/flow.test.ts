@@ -187,6 +187,18 @@ describe('renderEventPretty', () => {
   test('a redelivered call says so', () => {
     expect(renderEventPretty(callComplete(), plain, { duplicate: true })).toContain('· redelivered');
   });
+
+  test('a redelivered attempt, callback or SMS says so too, in every format', () => {
+    // Only a call result was marked: an attempt delivered twice read as two attempts.
+    expect(renderEventPretty(callAttempted(), plain, { duplicate: true })).toBe(
+      `2022-08-31 21:40:00 UTC  CallAttempted  61491573087  failed: invalid\n${' '.repeat(40)}phone  · redelivered\n`,
+    );
+    expect(renderEventPretty(callAttempted(), coloured, { duplicate: true })).toContain('\u001b[33m· redelivered');
+    expect(renderEventPretty(sms('SMSSent'), plain, { duplicate: true })).toMatch(/" {2}· redelivered\n$/);
+    expect(renderEventMarkdown(callReceived(), plain, { duplicate: true })).toBe(
+      '- 2022-08-31 21:46:50 UTC · **CallReceived** · 61491573087 · outbound callback ·\n  _redelivered_\n',
+    );
+  });
 });
 
 describe('renderEventMarkdown', () => {
@@ -310,11 +322,13 @@ describe('one view, both formats', () => {
       callAttempted({ campaignId: '0a1b2c3d-2188-49fc-8fc0-87b57056f436', phone: '61400000001' }),
       callComplete(),
       sms('SMSSent'),
-    ].map((event) => ({ event }));
+      sms('SMSSent'),
+    ].map((event, i) => ({ event, duplicate: i === 3 }));
     const view = traceHeaderView(correlationId, entries);
     const facts: Record<keyof TraceHeaderView, string[]> = {
       correlationId: [view.correlationId],
       events: ['3 events'],
+      redeliveries: ['3 events and 1 redelivery'],
       from: [`from ${view.from!}`],
       to: [`to ${view.to!}`],
       campaignIds: ['campaign 0a1b2c3d, 5dd7681b'],

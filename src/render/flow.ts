@@ -283,11 +283,17 @@ export interface EventLineView {
   what: Span[];
   /** An SMS's text, quoted (and searched by --grep). */
   message?: string | undefined;
+  /** An earlier event had the same id: this one is a redelivery. */
+  redelivered: boolean;
 }
 
 /** The view of a non-call event: what both formats show. */
 export function eventLineView(event: Exclude<WebhookEvent, CallCompleteEvent>, note: EventNote = {}): EventLineView {
-  const view = { time: formatTime(event.data.time), type: typeLabel(event, note) };
+  const view = {
+    time: formatTime(event.data.time),
+    type: typeLabel(event, note),
+    redelivered: note.duplicate === true,
+  };
   switch (event.type) {
     case 'CallAttempted': {
       const { status, note: why } = event.data;
@@ -339,6 +345,7 @@ function renderEventLinePretty(view: EventLineView, ctx: FlowContext): string {
   if (view.message !== undefined) {
     detail.push({ text: '"', style: c.dim }, ...highlightSpans(view.message, ctx), { text: '"', style: c.dim });
   }
+  if (view.redelivered) detail.push({ text: '  ' }, { text: '· redelivered', style: c.yellow, keep: true });
   // Hint: continuation lines align under the detail when that leaves room for text, else indent a little.
   const hanging = prefix.length <= ctx.width / 2 ? ' '.repeat(prefix.length) : '    ';
   return join(
@@ -411,6 +418,7 @@ function renderEventLineMarkdown(view: EventLineView, ctx: FlowContext): string 
   const md = (text: string) => escapeMarkdown(text);
   let detail = `${textOf(view.who, md)} · ${textOf(view.what, md)}`;
   if (view.message !== undefined) detail += `“${md(view.message)}”`;
+  if (view.redelivered) detail += ' · _redelivered_';
   const text = `- ${view.time} · **${view.type}** · ${detail}`;
   return join(wrapSpans(keepingTimes(text), { width: ctx.width, indent: '  ', firstIndent: '' }));
 }
@@ -462,8 +470,10 @@ export function renderSkipWarning(record: InputRecord): string | undefined {
 /** The heading of a trace as every format shows it, built once: payload text raw (each renderer escapes it). */
 export interface TraceHeaderView {
   correlationId: string;
-  /** How many events the trace holds. */
+  /** How many events the trace holds, each once. */
   events: number;
+  /** How many copies of them came again (the same event id). */
+  redeliveries: number;
   /** When the first event happened, as `formatTime` writes it. */
   from?: string | undefined;
   /** When the last event happened, unless it has the first one's timestamp. */
@@ -480,9 +490,10 @@ export interface TraceHeaderView {
  */
 export function traceHeaderView(
   correlationId: string,
-  entries: ReadonlyArray<{ event: WebhookEvent }>,
+  entries: ReadonlyArray<{ event: WebhookEvent; duplicate?: boolean | undefined }>,
   mask = false,
 ): TraceHeaderView {
+  const redeliveries = entries.filter((entry) => entry.duplicate === true).length;
   const times = entries.map((entry) => eventTime(entry.event));
   const first = times[0];
   const last = times.at(-1);
@@ -494,7 +505,8 @@ export function traceHeaderView(
   }
   return {
     correlationId,
-    events: entries.length,
+    events: entries.length - redeliveries,
+    redeliveries,
     from: first === undefined ? undefined : formatTime(first),
     to: last === undefined || last === first ? undefined : formatTime(last),
     // Hint: a UUID is the same whatever its case, as summarise counts a campaign.
@@ -506,7 +518,10 @@ export function traceHeaderView(
 
 /** The facts line of a trace's heading, the same in every format: `3 events · from … to … · campaign … · phone …`. */
 function traceFacts(view: TraceHeaderView, escapeText: (text: string) => string): string {
-  const facts = [plural(view.events, 'event')];
+  const facts = [
+    plural(view.events, 'event') +
+      (view.redeliveries > 0 ? ` and ${plural(view.redeliveries, 'redelivery', 'redeliveries')}` : ''),
+  ];
   if (view.from !== undefined)
     facts.push(view.to === undefined ? `at ${view.from}` : `from ${view.from} to ${view.to}`);
   if (view.campaignIds.length > 0) {
@@ -636,7 +651,7 @@ export function renderEvent(event: WebhookEvent, ctx: FlowContext, format: FlowF
  */
 export function renderTraceHeader(
   correlationId: string,
-  entries: ReadonlyArray<{ event: WebhookEvent }>,
+  entries: ReadonlyArray<{ event: WebhookEvent; duplicate?: boolean | undefined }>,
   ctx: FlowContext,
   format: FlowFormat = 'pretty',
   mask = false,

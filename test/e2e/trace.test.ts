@@ -97,6 +97,29 @@ describe.concurrent('trace', () => {
     expect(result.stdout).toContain('redelivered: call result aa557b49 again');
   });
 
+  test('every redelivered event is marked, and the heading counts events, not their copies', async ({ expect }) => {
+    // Only a call result's copy was marked: enveloped attempts, callbacks and SMS delivered twice
+    // read as twice as many, under a heading of "N events" that counted every copy.
+    const types = ['CallAttempted', 'CallReceived', 'SMSSent', 'SMSReceived'];
+    const enveloped = storyEvents.map((event, i) => {
+      const e = event as Record<string, unknown>;
+      if (e.eventType !== undefined) return e;
+      const type = 'status' in e ? 'CallAttempted' : 'type' in e ? 'CallReceived' : types[2 + (i % 2)];
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      return { id, eventType: type, createdAt: e.time, data: e };
+    });
+    const input = enveloped
+      .flatMap((event) => [event, event])
+      .map((e) => JSON.stringify(e))
+      .join('\n');
+    const result = await runCli(['trace', correlationId, '-'], { input });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const copies = lines.filter((line) => /redelivered/.test(line));
+    expect(copies).toHaveLength(storyEvents.length);
+    expect(result.stdout).toContain(`${storyEvents.length} events and ${storyEvents.length} redeliveries · from`);
+  });
+
   test('one call whose events spell its id in another case is one call (UUIDs ignore case)', async ({ expect }) => {
     // A producer that writes upper-case UUIDs for some event types: the trace refused its own id
     // as "the start of several correlationIds", naming the same id twice.
