@@ -1,4 +1,5 @@
 /** `callhook trace <correlationId> <paths...>`: the story of one scheduled call, in time order. */
+import { instantOf, isoOf } from '../core/instant.js';
 import { NumberBook } from '../core/sms-direction.js';
 import { belongsToTrace, maskPayload, orderTimeline, type TimelineEntry } from '../core/timeline.js';
 import { CallhookError, ExitCode, exitCodeWithUnreadable } from '../errors.js';
@@ -84,7 +85,8 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
         renderJson({
           correlationId: fullId,
           events: ordered.map((entry) => ({
-            time: eventTime(entry.event),
+            // Hint: in UTC, one form, as summarise's times: as written, one instant sorted apart.
+            time: isoOf(instantOf(eventTime(entry.event))),
             type: entry.event.type,
             source: `${entry.element.file}:${entry.element.line}:${entry.element.column}`,
             duplicate: entry.duplicate,

@@ -57,6 +57,14 @@ describe.concurrent('trace', () => {
     ]);
     expect(new Set(trace.events.map((entry) => entry.event))).toEqual(new Set(storyEvents));
     expect(trace.events[0]?.source).toMatch(/^fixtures\/valid\/outbound-with-reattempts\.json:\d+:\d+$/);
+    // Its time is UTC, written one way, whatever offset the event has: as written, four forms of
+    // one instant sorted wrongly as text, and jq's fromdateiso8601 took none of them.
+    const offsets = ['2022-09-01T10:00:00.000+00:00', '2022-09-01 09:00:00 -0100', '2022-09-01T20:00:00+10:00'];
+    const input = offsets.map((time, i) => JSON.stringify({ ...(storyEvents[i] as object), time })).join('\n');
+    const zoned = JSON.parse((await runCli(['trace', correlationId, '-', '--format', 'json'], { input })).stdout);
+    expect(zoned.events.map((entry: { time: string }) => entry.time)).toEqual(
+      Array(3).fill('2022-09-01T10:00:00.000Z'),
+    );
   });
 
   test('markdown and --mask', async ({ expect }) => {
