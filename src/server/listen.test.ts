@@ -201,6 +201,28 @@ describe('listen: answers', () => {
     expect(listener.counts.byStatus).toEqual({ 405: 1 });
   });
 
+  it('outlives a CONNECT whose sender resets the connection before or while it is answered', async () => {
+    // node:http takes its error listener off a CONNECT's socket: the reset reached no listener,
+    // and listen died with a stack trace, a stranger's two packets enough to stop it.
+    const { listener, url } = await listen();
+    const resets = [0, 1, 2, 4, 8].map(
+      (ms) =>
+        new Promise<void>((resolve) => {
+          const socket = connect(listener.port, '127.0.0.1', () => {
+            socket.write(`CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n${'a'.repeat(ms === 8 ? 1_000_000 : 0)}`);
+            setTimeout(() => {
+              socket.resetAndDestroy();
+              resolve();
+            }, ms);
+          });
+          socket.on('error', () => resolve());
+        }),
+    );
+    await Promise.all(resets);
+    await turns(50);
+    expect((await post(url, body(attempt(1)))).status).toBe(200);
+  });
+
   it('serves a request target in absolute form (RFC 9112 §3.2.2) by its path, shown as it was sent', async () => {
     // `POST http://host/hook` was matched whole against --path /hook, and refused 404.
     const text = body(attempt(1));

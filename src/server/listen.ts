@@ -918,6 +918,9 @@ export async function startListener(
   // connection closed once that answer is out: what the sender sends after the head would be
   // the tunnel's bytes, which node:http no longer reads as requests.
   server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    // Hint: node:http took its own error listener off this socket: a sender's reset, with none,
+    // was an uncaught error that ended listen.
+    socket.on('error', () => socket.destroy());
     const res = new ServerResponse(req);
     res.assignSocket(socket);
     res.shouldKeepAlive = false;
