@@ -40,6 +40,7 @@ import {
   assertString,
   assertWholeNumber,
   type EventType,
+  type EveryOption,
   eventTypes,
   kindOf,
   shownValue,
@@ -426,27 +427,19 @@ function assertPaths(paths: readonly string[]): void {
   for (const [index, path] of paths.entries()) assertString(`paths[${index}]`, path);
 }
 
-/**
- * What `readRecords` takes: `checkEvent`'s options and the reader's own. Hint: the type below
- * fails to compile when `ReadOptions` gains an option this list lacks, which would be refused.
- */
+/** What `readRecords` takes: `checkEvent`'s options and the reader's own. */
 const readRecordsOptions = [
   ...['type', 'strict', 'warnings', 'maxIssues', 'keyOrder', 'batchSize', 'maxElementBytes', 'readSize', 'chunkSize'],
   ...['onWarning', 'stdin', 'stdinIsCallers', 'stdinName', 'firstCopies', 'firstLineEnding', 'mayListFrom', 'stop'],
   ...['oneValue'],
-] as const satisfies ReadonlyArray<keyof ReadOptions>;
-type ReadOptionMissing = Exclude<keyof ReadOptions, (typeof readRecordsOptions)[number]>;
-// Hint: the error, when one is missing, names it: "Type 'true' is not assignable to type '"oneValue"'".
-const everyReadOption: [ReadOptionMissing] extends [never] ? true : ReadOptionMissing = true;
-void everyReadOption;
+] as const;
 
 /** Refuses, with a TypeError naming it, an option that `readEvents` and `readRecords` share and a caller got wrong. */
-function assertReadOptions(
-  options: Pick<ReadOptions, 'type' | 'strict' | 'batchSize' | 'maxElementBytes' | 'maxIssues'>,
-  call: string,
-  takes: readonly string[],
-): void {
-  assertOptions(options, call, takes);
+function assertReadOptions<
+  T extends Pick<ReadOptions, 'type' | 'strict' | 'batchSize' | 'maxElementBytes' | 'maxIssues'>,
+  const K extends ReadonlyArray<keyof T & string>,
+>(options: T, call: string, takes: K & EveryOption<T, K>): void {
+  assertOptions<T, K>(options, call, takes);
   assertChoice('type', options.type, eventTypes);
   assertBoolean('strict', options.strict);
   assertWholeNumber('batchSize', options.batchSize, 1);

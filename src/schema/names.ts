@@ -51,12 +51,25 @@ export function assertWholeNumber(
  * go) with a TypeError, as assertChoice refuses one option, instead of failing inside on reading
  * one; and an option `call` does not take (see `assertOptionsTaken`).
  */
-export function assertOptions(options: unknown, call: string, takes: readonly string[]): void {
+export function assertOptions<T extends object, const K extends ReadonlyArray<keyof T & string>>(
+  options: T,
+  call: string,
+  takes: K & EveryOption<T, K>,
+): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`options must be an object (got ${kindOf(options)})`);
   }
   assertOptionsTaken(options, call, takes);
 }
+
+/**
+ * Nothing more when `K` names every option of `T`; else a type the list is not, naming the options
+ * it leaves out (`{ missing: "oneValue" }`), so that a list drifting from its type does not compile
+ * (an option the type gains would be refused at run time).
+ */
+export type EveryOption<T, K extends ReadonlyArray<keyof T>> = [Exclude<keyof T, K[number]>] extends [never]
+  ? unknown
+  : { missing: Exclude<keyof T, K[number]> };
 
 /**
  * Refuses, with a TypeError naming it, an option `call` does not take: it was ignored without a
