@@ -191,10 +191,15 @@ describe('renderEventPretty', () => {
   test('a redelivered attempt, callback or SMS says so too, in every format', () => {
     // Only a call result was marked: an attempt delivered twice read as two attempts.
     expect(renderEventPretty(callAttempted(), plain, { duplicate: true })).toBe(
-      `2022-08-31 21:40:00 UTC  CallAttempted  61491573087  failed: invalid\n${' '.repeat(40)}phone  · redelivered\n`,
+      `2022-08-31 21:40:00 UTC  CallAttempted  61491573087  failed: invalid phone\n${' '.repeat(40)}(redelivered)\n`,
     );
-    expect(renderEventPretty(callAttempted(), coloured, { duplicate: true })).toContain('\u001b[33m· redelivered');
-    expect(renderEventPretty(sms('SMSSent'), plain, { duplicate: true })).toMatch(/" {2}· redelivered\n$/);
+    expect(renderEventPretty(callAttempted(), coloured, { duplicate: true })).toContain('\u001b[33m(redelivered)');
+    expect(renderEventPretty(sms('SMSSent'), plain, { duplicate: true })).toMatch(/\(redelivered\)\n$/);
+    // After a word as long as a link, the mark stays whole: after a `·` it was glued to the link and broke in two.
+    const link = sms('SMSSent', { message: 'Reschedule at https://example.com/b/12345678' });
+    const shown = renderEventPretty(link, plain, { duplicate: true }).trimEnd().split('\n');
+    expect(shown.at(-1)).toMatch(/(^|\s)\(redelivered\)$/);
+    expect(shown.filter((line) => line.includes('redelivered'))).toHaveLength(1);
     expect(renderEventMarkdown(callReceived(), plain, { duplicate: true })).toBe(
       '- 2022-08-31 21:46:50 UTC · **CallReceived** · 61491573087 · outbound callback ·\n  _redelivered_\n',
     );
@@ -323,7 +328,7 @@ describe('one view, both formats', () => {
       callComplete(),
       sms('SMSSent'),
       sms('SMSSent'),
-    ].map((event, i) => ({ event, duplicate: i === 3 }));
+    ].map((event, i) => ({ event: i < 2 ? event : { ...event, id: 'e1' }, duplicate: i === 3 }));
     const view = traceHeaderView(correlationId, entries);
     const facts: Record<keyof TraceHeaderView, string[]> = {
       correlationId: [view.correlationId],
@@ -338,6 +343,16 @@ describe('one view, both formats', () => {
       const text = renderTraceHeader(correlationId, entries, wide, format);
       for (const [key, texts] of Object.entries(facts)) for (const fact of texts) expect(text, key).toContain(fact);
     }
+  });
+
+  test('a trace heading counts as a redelivery only a copy of an event it holds', () => {
+    // A sender that reused an id across two calls: the second call's trace read "0 events and 1 redelivery".
+    const reused = { event: { ...sms('SMSSent'), id: 'e1' }, duplicate: true };
+    expect(traceHeaderView(correlationId, [reused])).toMatchObject({ events: 1, redeliveries: 0 });
+    expect(traceHeaderView(correlationId, [{ ...reused, duplicate: false }, reused])).toMatchObject({
+      events: 1,
+      redeliveries: 1,
+    });
   });
 
   test('a trace heading names a campaign once, however its events write the UUID', () => {

@@ -345,7 +345,9 @@ function renderEventLinePretty(view: EventLineView, ctx: FlowContext): string {
   if (view.message !== undefined) {
     detail.push({ text: '"', style: c.dim }, ...highlightSpans(view.message, ctx), { text: '"', style: c.dim });
   }
-  if (view.redelivered) detail.push({ text: '  ' }, { text: '· redelivered', style: c.yellow, keep: true });
+  // Hint: in brackets, not after a `·`: a closing mark is glued to the word before it, and a long
+  // one (a link) then broke the mark in two.
+  if (view.redelivered) detail.push({ text: '  ' }, { text: '(redelivered)', style: c.yellow, keep: true });
   // Hint: continuation lines align under the detail when that leaves room for text, else indent a little.
   const hanging = prefix.length <= ctx.width / 2 ? ' '.repeat(prefix.length) : '    ';
   return join(
@@ -493,7 +495,15 @@ export function traceHeaderView(
   entries: ReadonlyArray<{ event: WebhookEvent; duplicate?: boolean | undefined }>,
   mask = false,
 ): TraceHeaderView {
-  const redeliveries = entries.filter((entry) => entry.duplicate === true).length;
+  // Hint: a copy of an event in this trace; one whose first copy is another call's (an id reused
+  // across calls) is this call's event, or the heading counted fewer events than it shows.
+  const seen = new Set<string>();
+  let redeliveries = 0;
+  for (const { event, duplicate } of entries) {
+    if (event.id === undefined) continue;
+    if (duplicate === true && seen.has(event.id)) redeliveries++;
+    seen.add(event.id);
+  }
   const times = entries.map((entry) => eventTime(entry.event));
   const first = times[0];
   const last = times.at(-1);
