@@ -482,8 +482,8 @@ loss too, at the cost of a trip to the disk (shared by the deliveries that
 arrive meanwhile).
 
 Ctrl-C, SIGTERM or SIGHUP stops accepting, finishes the requests in flight,
-flushes the capture and prints the counts (exit 0); a second Ctrl-C aborts
-those in flight.
+flushes the capture and prints the counts (exit 0); a second one aborts those
+in flight.
 
 Exit codes:
   0    stopped by Ctrl-C, SIGTERM or SIGHUP
