@@ -223,6 +223,31 @@ describe('listen: answers', () => {
     expect((await post(url, body(attempt(1)))).status).toBe(200);
   });
 
+  it('answers a CONNECT sent behind a request still owed its answer, after that answer', async () => {
+    // The CONNECT's answer was put on a socket still holding the first request's: node threw
+    // ERR_HTTP_SOCKET_ASSIGNED, uncaught, and listen ended.
+    const { listener, url, deliveries } = await listen({ delayMs: 100 });
+    const text = body(attempt(1));
+    const answer = await rawExchange(
+      listener.port,
+      [
+        `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
+        'CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n',
+      ],
+      3000,
+    );
+    expect(answer.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 405']);
+    // Behind a request refused at once, whose answer is written but not yet let go of by node.
+    const refused = await rawExchange(
+      listener.port,
+      ['GET / HTTP/1.1\r\nHost: x\r\n\r\nCONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n'],
+      3000,
+    );
+    expect(refused.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 405', 'HTTP/1.1 405']);
+    expect(deliveries.map((d) => d.status)).toEqual([200, 405, 405, 405]);
+    expect((await post(url, body(attempt(2)))).status).toBe(200);
+  });
+
   it('serves a request target in absolute form (RFC 9112 §3.2.2) by its path, shown as it was sent', async () => {
     // `POST http://host/hook` was matched whole against --path /hook, and refused 404.
     const text = body(attempt(1));

@@ -921,11 +921,25 @@ export async function startListener(
     // Hint: node:http took its own error listener off this socket: a sender's reset, with none,
     // was an uncaught error that ended listen.
     socket.on('error', () => socket.destroy());
-    const res = new ServerResponse(req);
-    res.assignSocket(socket);
-    res.shouldKeepAlive = false;
-    res.once('finish', () => socket.destroySoon());
-    server.emit('request', req, res);
+    // Hint: a CONNECT sent behind a request still owed its answer waits until node has let go of
+    // that answer's socket: a socket holds one answer at a time (assigning a second threw
+    // ERR_HTTP_SOCKET_ASSIGNED, uncaught, ending listen). Node lets go once the answer is written.
+    const answer = (waited = 0) => {
+      if (socket.destroyed) return;
+      const owed = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+      if (owed) {
+        if (waited >= 100) socket.destroy();
+        else if (owed.writableFinished) setImmediate(() => answer(waited + 1));
+        else owed.once('finish', () => setImmediate(() => answer(waited + 1)));
+        return;
+      }
+      const res = new ServerResponse(req);
+      res.assignSocket(socket);
+      res.shouldKeepAlive = false;
+      res.once('finish', () => socket.destroySoon());
+      server.emit('request', req, res);
+    };
+    answer();
   });
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     continueAsked.add(req);
