@@ -41,6 +41,8 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
     // and reading stops at the first event of a second call the prefix matches (refused below).
     const entries: TraceEntry[] = [];
     const ids = new Set<string>();
+    /** The event ids of the call's events read so far, in input order. */
+    const eventIds = new Set<string>();
     const skipped = { elements: 0, unreadable: 0 };
     for await (const record of eventRecords(paths, options, output, skipped)) {
       if (!belongsToTrace(record.event, prefix)) continue;
@@ -56,9 +58,13 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
         event,
         value: record.value,
         element: record.element,
-        duplicate: record.duplicate,
+        // Hint: a copy of an event of this call read before it (in input order, as summarise and
+        // validate tell a redelivery): one whose first copy was another call's (an id reused
+        // across calls) is this call's own event, or a trace could read "0 events".
+        duplicate: event.id !== undefined && eventIds.has(event.id),
         sequence: entries.length,
       });
+      if (event.id !== undefined) eventIds.add(event.id);
     }
     if (output.closed) return;
 

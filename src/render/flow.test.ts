@@ -345,16 +345,6 @@ describe('one view, both formats', () => {
     }
   });
 
-  test('a trace heading counts as a redelivery only a copy of an event it holds', () => {
-    // A sender that reused an id across two calls: the second call's trace read "0 events and 1 redelivery".
-    const reused = { event: { ...sms('SMSSent'), id: 'e1' }, duplicate: true };
-    expect(traceHeaderView(correlationId, [reused])).toMatchObject({ events: 1, redeliveries: 0 });
-    expect(traceHeaderView(correlationId, [{ ...reused, duplicate: false }, reused])).toMatchObject({
-      events: 1,
-      redeliveries: 1,
-    });
-  });
-
   test('a trace heading names a campaign once, however its events write the UUID', () => {
     const events = [callAttempted({ campaignId: '5DD7681B-2188-49FC-8FC0-87B57056F436' }), callComplete()];
     const view = traceHeaderView(

@@ -495,15 +495,7 @@ export function traceHeaderView(
   entries: ReadonlyArray<{ event: WebhookEvent; duplicate?: boolean | undefined }>,
   mask = false,
 ): TraceHeaderView {
-  // Hint: a copy of an event in this trace; one whose first copy is another call's (an id reused
-  // across calls) is this call's event, or the heading counted fewer events than it shows.
-  const seen = new Set<string>();
-  let redeliveries = 0;
-  for (const { event, duplicate } of entries) {
-    if (event.id === undefined) continue;
-    if (duplicate === true && seen.has(event.id)) redeliveries++;
-    seen.add(event.id);
-  }
+  const redeliveries = entries.filter((entry) => entry.duplicate === true).length;
   const times = entries.map((entry) => eventTime(entry.event));
   const first = times[0];
   const last = times.at(-1);

@@ -128,6 +128,42 @@ describe.concurrent('trace', () => {
     expect(result.stdout).toContain(`${storyEvents.length} events and ${storyEvents.length} redeliveries · from`);
   });
 
+  test("a redelivery is a copy of this call's event read before it, whatever the time order or other calls", async ({
+    expect,
+  }) => {
+    // An id reused by another call made the heading read "0 events and 1 redelivery"; a copy whose
+    // time came first was counted as an event while its first copy was marked.
+    const sms = (correlation: string, time: string) => ({
+      id: '51515151-5151-4151-8151-515151515151',
+      eventType: 'SMSSent',
+      createdAt: time,
+      data: {
+        time,
+        from: '61291574000',
+        to: '61491573087',
+        message: 'Hi',
+        campaignId: correlationId,
+        correlationId: correlation,
+      },
+    });
+    const other = 'aaaaaaaa-0000-4000-8000-000000000000';
+    const reused = [sms(other, '2022-09-01T00:01:00Z'), sms(correlationId, '2022-09-01T00:02:00Z')];
+    const first = await runCli(['trace', correlationId, '-'], {
+      input: reused.map((e) => JSON.stringify(e)).join('\n'),
+    });
+    expect(first.stdout).toContain('1 event · at ');
+    expect(first.stdout).not.toContain('redelivered');
+    const reversed = [sms(correlationId, '2022-09-01T00:05:37Z'), sms(correlationId, '2022-09-01T00:01:37Z')];
+    const input = reversed.map((e) => JSON.stringify(e)).join('\n');
+    const second = await runCli(['trace', correlationId, '-'], { input });
+    expect(second.stdout).toContain('1 event and 1 redelivery · from ');
+    // The copy is the one read second, though its time comes first; the trace is in time order.
+    expect(second.stdout.match(/redelivered/g)).toHaveLength(1);
+    expect(second.stdout).toMatch(/00:01:37 UTC {2}SMSSent[^\n]*\n +\(redelivered\)\n2022-09-01 00:05:37 UTC/);
+    const json = JSON.parse((await runCli(['trace', correlationId, '-', '--format', 'json'], { input })).stdout);
+    expect(json.events.map((entry: { duplicate: boolean }) => entry.duplicate)).toEqual([true, false]);
+  });
+
   test('one call whose events spell its id in another case is one call (UUIDs ignore case)', async ({ expect }) => {
     // A producer that writes upper-case UUIDs for some event types: the trace refused its own id
     // as "the start of several correlationIds", naming the same id twice.
