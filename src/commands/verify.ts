@@ -44,8 +44,23 @@ interface RawVerifyOptions {
 
 const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*$/;
 
-/** A line with text on it, then a blank one (`trim()` leaves nothing): where the head `parseHeaderLines` reads ends. */
-const headEnd = /\S[^\n]*\n[^\S\n]*\n/;
+/**
+ * The lines of a head with their numbers (from 1): those with text, up to the blank line (one
+ * `trim()` empties) that ends them, blank lines before them skipped; `ended` when that blank line
+ * has come whole. Hint: the one rule of both the reader and where reading a file may stop, which
+ * once disagreed on a form feed.
+ */
+function headOf(text: string): { lines: Array<[number, string]>; ended: boolean } {
+  // Hint: an editor (Notepad) may begin the file with a byte order mark, which is no header's text.
+  const all = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines: Array<[number, string]> = [];
+  for (const [i, line] of all.entries()) {
+    if (line.trim() !== '') lines.push([i + 1, line]);
+    // A blank line is whole once a line follows it (the last piece may yet be continued).
+    else if (lines.length > 0) return { lines, ended: i < all.length - 1 };
+  }
+  return { lines, ended: false };
+}
 
 /**
  * `Name: value` lines, up to the blank line that ends them (a raw HTTP head is fine: its request
@@ -53,19 +68,10 @@ const headEnd = /\S[^\n]*\n[^\S\n]*\n/;
  */
 export function parseHeaderLines(text: string, where: string): [string, string][] {
   const headers: [string, string][] = [];
-  // Hint: an editor (Notepad) may begin the file with a byte order mark, which is no header's text.
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  let begun = false;
-  for (const [i, line] of lines.entries()) {
-    if (line.trim() === '') {
-      if (begun) break;
-      continue;
-    }
-    const startLine = !begun && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line);
-    begun = true;
-    if (startLine) continue;
+  for (const [at, [number, line]] of headOf(text).lines.entries()) {
+    if (at === 0 && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line)) continue;
     const match = headerLine.exec(line);
-    if (!match) throw new CallhookError(`${where}:${i + 1}: expected "Name: value"`, ExitCode.usage);
+    if (!match) throw new CallhookError(`${where}:${number}: expected "Name: value"`, ExitCode.usage);
     const [, name = '', value = ''] = match;
     headers.push([name, value]);
   }
@@ -189,7 +195,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       ...(raw.headers === undefined
         ? []
         : parseHeaderLines(
-            (await readAtMost(raw.headers, maxHeaderSize, head, (read) => headEnd.test(read.toString()))).toString(),
+            (await readAtMost(raw.headers, maxHeaderSize, head, (read) => headOf(read.toString()).ended)).toString(),
             nameOf(raw.headers),
           )),
       ...(raw.header ?? []).map(parseHeaderOption),
