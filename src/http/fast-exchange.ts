@@ -13,6 +13,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { impossible } from '../errors.js';
+import { NEWLINE, RETURN } from '../input/bytes.js';
 import { ExchangeError, type ExchangeRequest, type ExchangeResponse, snippetBytes } from './exchange.js';
 
 /** The largest response head read (node:http's default --max-http-header-size). */
@@ -50,8 +51,6 @@ export function fastPathFits(request: ExchangeRequest): boolean {
   return true;
 }
 
-const CR = 0x0d;
-const LF = 0x0a;
 /** What a status line begins with (llhttp also takes `RTSP/` and `ICE/`, which no webhook receiver answers). */
 const statusLineStart = Buffer.from('HTTP/');
 
@@ -182,7 +181,7 @@ class Connection {
     const joined = this.head ? Buffer.concat([this.head, chunk]) : chunk;
     // Hint: line breaks before a status line are skipped, as llhttp skips them (RFC 9112 §2.2).
     let start = 0;
-    while (joined[start] === CR || joined[start] === LF) start++;
+    while (joined[start] === RETURN || joined[start] === NEWLINE) start++;
     const buffered = joined.subarray(start);
     // Hint: bytes that cannot begin a status line are refused at once, as llhttp refuses them
     // ("Expected HTTP/"), rather than waited on for a head's end: a receiver that is no HTTP
