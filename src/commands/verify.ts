@@ -8,6 +8,7 @@ import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
+import { NEWLINE } from '../input/bytes.js';
 import { optionSize } from '../input/element.js';
 import { filesBelow } from '../input/read.js';
 import { namesStdin, processStdin } from '../input/stdin.js';
@@ -118,7 +119,8 @@ async function readAtMost(
     for await (const chunk of (path === '-' ? processStdin() : createReadStream(path)) as AsyncIterable<Buffer>) {
       chunks.push(chunk);
       size += chunk.length;
-      const read = enough ? Buffer.concat(chunks, size).subarray(0, limit) : undefined;
+      // Hint: asked only when a line ended: a head trickling in a byte at a time was joined again for each.
+      const read = enough && chunk.includes(NEWLINE) ? Buffer.concat(chunks, size).subarray(0, limit) : undefined;
       if (read && enough?.(read)) return read;
       if (size > limit) throw new CallhookError(`${nameOf(path)}: ${tooLarge}`);
     }
