@@ -383,6 +383,20 @@ describe('generateEvents', () => {
     expect(misfitOverrides([parseFieldOverride('data=5')], undefined)).toEqual([
       '--set data: 5 is no value of "data" in CallComplete, whose events will not validate',
     ]);
+    // A path through a field that holds text (a time, a name, a step's answer) makes it an object.
+    expect(misfitOverrides([parseFieldOverride('createdAt.x=1')], undefined)).toEqual([
+      '--set createdAt.x: "createdAt" holds no object in CallComplete, whose events will not validate',
+    ]);
+    expect(misfitOverrides([parseFieldOverride('data.name.first=Bob')], undefined)).toEqual([
+      '--set data.name.first: "name" holds no object in CallComplete, whose events will not validate',
+    ]);
+    expect(misfitOverrides([parseFieldOverride('data.flow.0.response.x=1')], undefined)).toEqual([
+      '--set data.flow.0.response.x: "response" holds no object in CallComplete, whose events will not validate',
+    ]);
+    // Through objects and arrays, or into fields no type documents, nothing misfits.
+    for (const text of ['data.flow.0.response=Yes', 'data.flow.0.extra.x=1', 'data.source.x=1', 'data.x=1']) {
+      expect(misfitOverrides([parseFieldOverride(text)], undefined), text).toEqual([]);
+    }
     // No type generated is enveloped: refused, as a documented field none of them has is.
     expect(() => [
       ...generateEvents({ count: 5, types: ['CallAttempted', 'SMSSent'], set: [parseFieldOverride(`id=${id}`)] }),

@@ -1234,8 +1234,12 @@ function setField(target: Container, path: readonly string[], value: unknown, sh
 /** An override and the types it reaches: undefined for every event. */
 interface PlacedOverride extends FieldOverride {
   types: ReadonlySet<EventType> | undefined;
-  /** A value no type it reaches takes in that field (`data.status=Complete` on attempts alone): those events will not validate. */
-  misfit: boolean;
+  /**
+   * Why those events will not validate: a value no type it reaches takes in that field
+   * (`data.status=Complete` on attempts alone: `value`), or a path through a field that holds no
+   * object in any of them (`createdAt.x`: `createdAt`, which becomes one). Undefined when they will.
+   */
+  misfit: { value: true } | { through: string } | undefined;
 }
 
 /** The schema of `field` in a type's documented payload, or undefined when its payload has no such field. */
@@ -1264,6 +1268,28 @@ function isArraySchema(schema: v.GenericSchema | undefined): boolean {
   return node?.type === 'array';
 }
 
+/**
+ * The field on `path` (`path[0]` has `schema`) that holds no object or array although the path
+ * goes on below it (`createdAt` of `createdAt.x`), or undefined: none does, or the path leaves
+ * the documented fields first.
+ */
+function scalarOnPath(schema: v.GenericSchema | undefined, path: readonly string[]): string | undefined {
+  let node = schema as (v.GenericSchema & { wrapped?: v.GenericSchema }) | undefined;
+  for (let at = 0; at < path.length - 1 && node; at++) {
+    while (node.wrapped) node = node.wrapped as typeof node;
+    const part = path[at + 1] ?? '';
+    if ('entries' in node) {
+      const entries = node.entries as Readonly<Record<string, v.GenericSchema>>;
+      node = Object.hasOwn(entries, part) ? entries[part] : undefined;
+    } else if ('item' in node) node = node.item as v.GenericSchema;
+    else return scalarTypes.has(node.type) ? path[at] : undefined;
+  }
+  return undefined;
+}
+
+// The schemas that hold text, a number, a boolean or one of a list of them: nothing below.
+const scalarTypes = new Set(['string', 'number', 'boolean', 'literal', 'picklist', 'enum', 'null']);
+
 /** Those of `among` whose documented payload has `field`. */
 const typesWithField = (field: string, among: readonly EventType[]) =>
   among.filter((type) => fieldSchemaOf(type, field) !== undefined);
@@ -1285,13 +1311,13 @@ function placeOverride(override: FieldOverride, generated: readonly EventType[],
         `--set: ${path.join('.')}: ${quoted(top)} is a field of the envelope, which only CallComplete has as the platform sends them and --type leaves out (${generated.join(', ')})`,
       );
     }
-    return fittingTypes(override, enveloped, path.length === 1, (type) => envelopeFieldSchemaOf(type, top));
+    return fittingTypes(override, enveloped, path, (type) => envelopeFieldSchemaOf(type, top));
   }
   const field = top === 'data' ? path[1] : undefined;
   // Hint: a key that tells a bare event's type (name, note, type, from, ...) set on a type
   // without it leaves two types equally likely, and validate refuses the event (unknown-shape).
   if (field === undefined || typesWithField(field, eventTypes).length === 0) {
-    return { ...override, types: undefined, misfit: false };
+    return { ...override, types: undefined, misfit: undefined };
   }
   // Hint: refused here, before any event is drawn: whether one with the array came up in the
   // count asked for must not decide it.
@@ -1311,21 +1337,29 @@ function placeOverride(override: FieldOverride, generated: readonly EventType[],
       `--set: ${path.join('.')}: ${quoted(field)} is a field of ${named} only, which --type leaves out (${generated.join(', ')})`,
     );
   }
-  return fittingTypes(override, having, path.length === 2, (type) => fieldSchemaOf(type, field));
+  return fittingTypes(override, having, path.slice(1), (type) => fieldSchemaOf(type, field));
 }
 
 /**
  * An override placed on those of `having` whose field takes its value when the path names the
- * field itself (`named`), if any does; else on all of `having`, a misfit when named.
+ * field itself (`path`, from that field on, is one part), if any does; else on all of `having`,
+ * a misfit when named, or when the path goes through a field that holds no object in any of them.
  */
 function fittingTypes(
   override: FieldOverride,
   having: readonly EventType[],
-  named: boolean,
+  path: readonly string[],
   schemaOf: (type: EventType) => v.GenericSchema | undefined,
 ): PlacedOverride {
-  const fitting = named ? having.filter((type) => v.is(schemaOf(type) ?? v.never(), override.value)) : [];
-  return { ...override, types: new Set(fitting.length > 0 ? fitting : having), misfit: named && fitting.length === 0 };
+  if (path.length > 1) {
+    const through = having.map((type) => scalarOnPath(schemaOf(type), path));
+    const field = through[0];
+    const misfit = field !== undefined && through.every((each) => each === field) ? { through: field } : undefined;
+    return { ...override, types: new Set(having), misfit };
+  }
+  const fitting = having.filter((type) => v.is(schemaOf(type) ?? v.never(), override.value));
+  if (fitting.length > 0) return { ...override, types: new Set(fitting), misfit: undefined };
+  return { ...override, types: new Set(having), misfit: { value: true } };
 }
 
 /**
@@ -1341,12 +1375,14 @@ export function misfitOverrides(
   const generated = types && types.length > 0 ? types : eventTypes;
   return set.flatMap((override) => {
     const placed = placeOverride(override, generated, envelope === 'all');
-    if (!placed.misfit || !placed.types) return [];
-    // Hint: only a path naming the field itself misfits: `eventType`, or `data.status`.
-    const field = override.path.at(-1) ?? '';
-    return [
-      `--set ${override.path.join('.')}: ${JSON.stringify(override.value)} is no value of ${quoted(field)} in ${[...placed.types].join(', ')}, whose events will not validate`,
-    ];
+    const { misfit, types } = placed;
+    if (!misfit || !types) return [];
+    const path = override.path.join('.');
+    const what =
+      'through' in misfit
+        ? `${quoted(misfit.through)} holds no object`
+        : `${JSON.stringify(override.value)} is no value of ${quoted(override.path.at(-1) ?? '')}`;
+    return [`--set ${path}: ${what} in ${[...types].join(', ')}, whose events will not validate`];
   });
 }
 
