@@ -726,13 +726,30 @@ describe('a file named more than once', () => {
       names: [a, b],
       warnings: [`${alias} is the same file as ${a}; read once`, `${b} is named twice (also as ${folder}); read once`],
     });
-    // A folder whose one file is reached through a symlink in another: the file is named, not the folder.
+    // A folder whose every file was named already by other names (a symlink to a folder named
+    // before, one file linked from another) is one warning, as a folder named twice is, not one
+    // a file.
     const [links, other] = [mkdtempSync(join(dir, 'links-')), mkdtempSync(join(dir, 'other-'))];
     writeFileSync(join(other, 't.json'), '[]');
     symlinkSync(join(other, 't.json'), join(links, 'l.json'));
     expect(await listed([links, other])).toEqual({
       names: [join(links, 'l.json')],
-      warnings: [`${join(other, 't.json')} is the same file as ${join(links, 'l.json')}; read once`],
+      warnings: [`${other} holds only files named already (through ${links}); read once`],
+    });
+    symlinkSync(folder, `${folder}-link`);
+    expect(await listed([folder, `${folder}-link`])).toEqual({
+      names: [a, b],
+      warnings: [`${folder}-link holds only files named already (through ${folder}); read once`],
+    });
+    expect(await listed([a, b, `${folder}-link`])).toEqual({
+      names: [a, b],
+      warnings: [`${folder}-link holds only files named already (through ${a}, ${b}); read once`],
+    });
+    // Some of its files new: each file read before is named, not the folder.
+    writeFileSync(join(links, 'n.json'), '[]');
+    expect(await listed([other, links])).toEqual({
+      names: [join(other, 't.json'), join(links, 'n.json')],
+      warnings: [`${join(links, 'l.json')} is the same file as ${join(other, 't.json')}; read once`],
     });
   });
 

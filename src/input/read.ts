@@ -211,8 +211,12 @@ export async function listSources(paths: readonly string[], onWarning?: (message
     const found = await listPath(path, sources);
     // Hint: read twice, a file's events were counted twice and its batches, named alike, fused into one.
     const earlier = found.map(({ id }) => (id === undefined ? undefined : first.get(id)));
-    // A path all of whose files were found already by the same names (a folder named twice) is one warning.
-    const wholly = earlier.every((seen, at) => seen !== undefined && named.has(found[at]?.source.name ?? ''));
+    // A path all of whose files were found already is one warning: a folder named twice (by the
+    // same names), or a folder by another name (a symlink to one named before).
+    const again = earlier.every((seen) => seen !== undefined);
+    const sameNames = again && found.every(({ source }) => named.has(source.name));
+    const folder = found.some(({ source }) => source.name !== path);
+    const wholly = sameNames || (again && folder);
     for (const { source } of found) named.add(source.name);
     for (const { source, id } of found) {
       // Hint: asked again, not taken from `earlier`: one folder may reach a file by two names too.
@@ -224,7 +228,11 @@ export async function listSources(paths: readonly string[], onWarning?: (message
     }
     if (wholly) {
       const given = [...new Set(earlier.map((seen) => seen?.given))].filter((other) => other !== path).join(', ');
-      onWarning?.(namedTwice(path, { name: path, given: given || path }, path));
+      onWarning?.(
+        sameNames
+          ? namedTwice(path, { name: path, given: given || path }, path)
+          : `${path} holds only files named already (through ${given || path}); read once`,
+      );
     }
   }
   return sources;
