@@ -16,6 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import fsPromises, { open } from 'node:fs/promises';
+import { connect as http2Connect } from 'node:http2';
 import { syncBuiltinESMExports } from 'node:module';
 import { connect, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
@@ -717,6 +718,24 @@ describe('listen: answers', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(deliveries).toMatchObject([
       { status: 400, method: '', path: '', error: expect.stringMatching(/a TLS handshake: .*plain http:\/\//) },
+    ]);
+  });
+
+  it('names an HTTP/2 connection preface sent to it (h2c with prior knowledge): listen speaks HTTP/1.1', async () => {
+    const { listener, deliveries } = await listen();
+    await new Promise<void>((resolve) => {
+      const session = http2Connect(`http://127.0.0.1:${listener.port}`);
+      session.on('error', () => resolve());
+      session.on('close', () => resolve());
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(deliveries).toMatchObject([
+      {
+        status: 400,
+        method: '',
+        path: '',
+        error: 'an HTTP/2 connection preface: the sender speaks HTTP/2, but listen speaks HTTP/1.1',
+      },
     ]);
   });
 

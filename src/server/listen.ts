@@ -180,6 +180,8 @@ class BodyHold {
 }
 
 /** A request line: method and target (`POST /hook HTTP/1.1`). */
+// The first line an HTTP/2 client sends on a connection (RFC 9113, 3.4): the method PRI is no HTTP/1.1 one.
+const h2Preface = Buffer.from('PRI * HTTP/2.0\r\n');
 const requestLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/\d/;
 const allowedMethods = 'POST, PUT';
 /** The scheme and authority of a request target in absolute form (`http://host:port`). */
@@ -891,6 +893,10 @@ export async function startListener(
     const line = requestLine.exec(packet?.subarray(headStart, headStart + 8192).toString('latin1') ?? '');
     // A TLS record of a handshake begins 0x16 0x03: the sender was given https:// for listen's http://.
     const tls = socket.bytesRead === packet?.length && packet[0] === 0x16 && packet[1] === 0x03;
+    // Hint: an HTTP/2 client that assumes the server speaks it (h2c with prior knowledge) opens
+    // the connection with its preface, on which node:http stops at once (its first line ends a
+    // head, so `headStart` would be past it).
+    const h2 = packet?.subarray(0, h2Preface.length).equals(h2Preface) === true;
     report({
       time: Date.now(),
       method: line?.[1] ?? '',
@@ -900,7 +906,9 @@ export async function startListener(
         ? 'request timeout, before the end of the headers'
         : tls
           ? 'a TLS handshake: the sender was given https://, but listen speaks plain http://'
-          : `the request's head is not valid HTTP: ${error.reason ?? error.message}`,
+          : h2
+            ? 'an HTTP/2 connection preface: the sender speaks HTTP/2, but listen speaks HTTP/1.1'
+            : `the request's head is not valid HTTP: ${error.reason ?? error.message}`,
       bytes: 0,
       webhookId: undefined,
       signature: undefined,
