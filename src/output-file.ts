@@ -19,6 +19,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from './errors.js';
+import { openablePath } from './input/file-names.js';
 
 /** Why no file may be created at `path`: it is a symlink whose target does not exist; undefined otherwise. */
 export function danglingLinkProblem(path: string): string | undefined {
@@ -193,13 +194,18 @@ export function permissionsOf({ mode }: Stats): number {
   return process.getuid === undefined ? 0 : mode & 0o7777;
 }
 
-/** The path a path names: through its symlinks, or its folder's when it does not exist yet. */
+/**
+ * The path a path names, absolute: through its symlinks, or its folder's when it does not exist
+ * yet (its absolute path when neither does), as one spelling of each file, to compare. Hint: the
+ * system's realpath, not Node's own, which takes `..` as text before it follows a link: the file
+ * opened as `link/../x` is beside the link's target, not beside the link.
+ */
 export function realPathOf(path: string): string {
   try {
-    return realpathSync(path);
+    return realpathSync.native(openablePath(path)).toString();
   } catch {
     try {
-      return join(realpathSync(dirname(path)), basename(path));
+      return join(realpathSync.native(openablePath(dirname(path))).toString(), basename(path));
     } catch {
       return resolve(path);
     }

@@ -42,15 +42,7 @@ import {
 } from '../http/journal.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
-import {
-  amongSources,
-  canonicalPath,
-  listSources,
-  type ReadOptions,
-  readRecords,
-  releasePipes,
-  type Source,
-} from '../input/read.js';
+import { amongSources, listSources, type ReadOptions, readRecords, releasePipes, type Source } from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
 import { stdinName } from '../input/types.js';
 import {
@@ -60,6 +52,7 @@ import {
   isStdout,
   type OwnFileRisks,
   openOutputSync,
+  realPathOf,
 } from '../output-file.js';
 import {
   curlSecretVariables,
@@ -456,7 +449,7 @@ function resumedFromJournal(
 async function refuseOutputsAmongInputs(paths: readonly string[], settings: ReplayCommandSettings): Promise<void> {
   const { journal, report } = settings;
   if (journal !== undefined && report !== undefined) {
-    if ((await canonicalPath(journal)) === (await canonicalPath(report))) {
+    if (realPathOf(journal) === realPathOf(report)) {
       throw new CallhookError(
         `--report: ${report} is the --journal file: the report would overwrite the journal, and --resume could not trust it; name another file`,
         ExitCode.usage,

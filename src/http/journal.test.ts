@@ -402,6 +402,29 @@ describe('journal', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('is locked where the journal is, when its path goes back up (`..`) from a symlink to a folder elsewhere', () => {
+    // `link/../run.jsonl` is opened in the folder above the link's target, but its lock was made
+    // above the link (`..` taken as text): two runs through two spellings took a lock each, and
+    // re-sent batches the receiver had accepted (helper-194).
+    const top = dirname(tempPath('run.jsonl'));
+    const [here, there] = [join(top, 'here'), join(top, 'there')];
+    mkdirSync(join(there, 'inner'), { recursive: true });
+    mkdirSync(here);
+    symlinkSync(join(there, 'inner'), join(here, 'link'));
+    // Hint: spelt out, not joined: join() would take the `..` as text too.
+    const upward = `${here}/link/../run.jsonl`;
+    const release = lockJournal(upward, () => {});
+    expect(readdirSync(there).sort()).toEqual(['inner', 'run.jsonl.lock']);
+    release();
+    // Held by a run through the other spelling (here, this process's parent): refused, before
+    // the journal exists and after.
+    writeFileSync(join(there, 'run.jsonl.lock'), `${process.ppid} ${hostname()}\n`);
+    expect(() => lockJournal(upward, () => {})).toThrow(/is in use by another replay/);
+    writeFileSync(join(there, 'run.jsonl'), '');
+    expect(() => lockJournal(upward, () => {})).toThrow(/is in use by another replay/);
+    expect(readdirSync(here)).toEqual(['link']);
+  });
+
   it('refuses a journal with a second name (a hard link), whose run would not see the lock of a run on the other', () => {
     // The lock is named after the journal's path: two runs through two names of one file took a
     // lock each, and sent every batch twice (helper-156).

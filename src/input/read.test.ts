@@ -538,7 +538,7 @@ describe('paths checked before anything is read', () => {
 
 describe('amongSources', () => {
   it('tells whether a file, existing or not, is or would be read as one of the sources the paths name', async () => {
-    const { linkSync, mkdirSync } = await import('node:fs');
+    const { linkSync, mkdirSync, symlinkSync } = await import('node:fs');
     const { amongSources } = await import('./read.js');
     const folder = join(dir, 'among');
     mkdirSync(join(folder, 'sub'), { recursive: true });
@@ -551,6 +551,9 @@ describe('amongSources', () => {
     linkSync(join(folder, 'sub', 'b.ndjson'), join(dir, 'report-b.log'));
     writeFileSync(join(dir, 'other.json'), '{}');
     linkSync(join(dir, 'other.json'), join(dir, 'other-link.json'));
+    // A symlink to a folder within the input, and a path back up from it (spelt out: join() would
+    // take `..` as text): the file opened is beside the target, in the input.
+    symlinkSync(join(folder, 'sub'), join(dir, 'to-sub'));
     const cases: [string[], string, 'read' | 'linked' | undefined][] = [
       [[folder], join(folder, 'run.jsonl'), 'read'],
       [[folder], join(folder, 'sub', 'report.JSON'), 'read'],
@@ -567,6 +570,9 @@ describe('amongSources', () => {
       [[join(folder, 'a.json')], join(dir, 'report-a.json'), 'linked'],
       [[join(folder, 'sub', 'b.ndjson')], join(dir, 'report-a.json'), undefined],
       [[folder], join(dir, 'other-link.json'), undefined],
+      [[folder], `${dir}/to-sub/../run.jsonl`, 'read'],
+      [[join(folder, 'a.json')], `${dir}/to-sub/../a.json`, 'read'],
+      [[`${dir}/to-sub/../a.json`], join(folder, 'a.json'), 'read'],
     ];
     for (const [paths, candidate, expected] of cases) {
       expect({ candidate, among: await amongSources(paths, candidate) }).toEqual({ candidate, among: expected });

@@ -5,11 +5,12 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { type BigIntStats, constants, fstatSync, open as openFdCallback, type Stats } from 'node:fs';
-import { access, type FileHandle, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
+import { access, type FileHandle, lstat, open, readdir, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
+import { realPathOf } from '../output-file.js';
 import type { CheckOptions } from '../schema/check.js';
 import { kindOf } from '../schema/names.js';
 import { fileNameOf, type OpenablePath, openablePath } from './file-names.js';
@@ -290,15 +291,6 @@ async function listPath(path: string, listed: readonly Source[]): Promise<Listed
   return found;
 }
 
-/** `path` absolute, through the real folder it is in (so a symlinked or relative spelling compares equal), existing or not. */
-export async function canonicalPath(path: string): Promise<string> {
-  const absolute = resolve(path);
-  const real = await realpath(absolute).catch(() => undefined);
-  if (real !== undefined) return real;
-  const folder = await realpath(dirname(absolute)).catch(() => dirname(absolute));
-  return join(folder, basename(absolute));
-}
-
 /**
  * Whether the file at `candidate`, existing or not, is (or once written would be) one of the
  * sources `paths` name: `read`, the same file as a path given, or a `*.json`, `*.ndjson` or
@@ -311,10 +303,10 @@ export async function amongSources(
   paths: readonly string[],
   candidate: string,
 ): Promise<'read' | 'linked' | undefined> {
-  const target = await canonicalPath(candidate);
+  const target = realPathOf(candidate);
   const given = paths.filter((path) => !namesStdin(path));
   for (const path of given) {
-    const canonical = await canonicalPath(path);
+    const canonical = realPathOf(path);
     if (canonical === target) return 'read';
     const inside = relative(canonical, target);
     if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) continue;

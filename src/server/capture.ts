@@ -39,7 +39,6 @@ import {
   lstatSync,
   openSync,
   readSync,
-  realpathSync,
   type Stats,
   unlinkSync,
   writeSync,
@@ -65,6 +64,7 @@ import {
   othersCanAddTo,
   parentsWritableByOthers,
   permissionsOf,
+  realPathOf,
   refuseForeign,
   writableByOthers,
 } from '../output-file.js';
@@ -1191,7 +1191,7 @@ export class CaptureCoverage {
     let absolute = this.#absolutes.get(path);
     if (absolute === undefined) {
       // Hint: through symlinks too (`verify cap caplink`); a body that is gone by its name.
-      absolute = realpathOr(path);
+      absolute = realPathOf(path);
       this.#absolutes.set(path, absolute);
     }
     return absolute;
@@ -1229,20 +1229,11 @@ export class CaptureCoverage {
    */
   async *undescribed(sources: readonly { name: string }[]): AsyncGenerator<string> {
     for (const { name } of sources) {
-      const file = this.#files.get(realpathOr(name));
+      const file = this.#files.get(realPathOf(name));
       if (file?.whole !== undefined) continue;
       if (!file || file.lines.size === 0) yield name;
       else yield* undescribedLines(name, file.lines);
     }
-  }
-}
-
-/** The real path of `path`, through every symlink; where it names nothing, its absolute path. */
-function realpathOr(path: string): string {
-  try {
-    return realpathSync(openablePath(path)).toString();
-  } catch {
-    return resolve(path);
   }
 }
 
