@@ -17,7 +17,7 @@ import {
   type Stats,
   statSync,
 } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from './errors.js';
 import { openablePath } from './input/file-names.js';
 
@@ -210,6 +210,17 @@ export function realPathOf(path: string): string {
       return resolve(path);
     }
   }
+}
+
+/**
+ * `path`, spelt so that join() and dirname() reach what the system opens through it: as given,
+ * unless a `..` in it follows a symlink (`link/../x`), which join() would take as text (`x`,
+ * beside the link, where the system reads the folder above the link's target); then its real path.
+ */
+export function joinablePath(path: string): string {
+  if (!path.split(sep).includes('..')) return path;
+  const real = realPathOf(path);
+  return real === realPathOf(normalize(path)) ? path : real;
 }
 
 /**

@@ -18,7 +18,7 @@ import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason, stopSignals } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
-import { checkOutputPath, danglingLinkProblem, isStdout } from '../output-file.js';
+import { checkOutputPath, danglingLinkProblem, isStdout, joinablePath } from '../output-file.js';
 import {
   blockCount,
   type Defect,
@@ -267,7 +267,7 @@ async function fileSink(out: string, force: boolean): Promise<Sink> {
   let mode = 0o666 & ~process.umask();
   let target: string;
   try {
-    target = existing === undefined ? out : await realpath(out);
+    target = existing === undefined ? joinablePath(out) : await realpath(out);
   } catch (error) {
     throw describeIoError(error, out);
   }

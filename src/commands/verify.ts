@@ -2,7 +2,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { maxHeaderSize } from 'node:http';
-import { resolve } from 'node:path';
 import { instantOf } from '../core/instant.js';
 import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
@@ -13,6 +12,7 @@ import { optionSize } from '../input/element.js';
 import { filesBelow } from '../input/read.js';
 import { namesStdin, processStdin } from '../input/stdin.js';
 import { captureLogName, stdinName } from '../input/types.js';
+import { realPathOf } from '../output-file.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { BodyChanged, CaptureCoverage, CapturedBodies, capturedDeliveries } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
@@ -248,8 +248,8 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       const folders = new Set<string>();
       for (const path of paths) {
         // Hint: a folder named twice (`verify cap cap/`) is gone through once.
-        if (folders.has(resolve(path)) || !(await stat(path).catch(() => undefined))?.isDirectory()) continue;
-        folders.add(resolve(path));
+        if (folders.has(realPathOf(path)) || !(await stat(path).catch(() => undefined))?.isDirectory()) continue;
+        folders.add(realPathOf(path));
         for await (const where of covered.undescribed(await filesBelow(path))) {
           const result = { ok: false, reason: 'not-captured', message: notCaptured } as const;
           show({ name: where, webhookId: undefined, result }, false);

@@ -580,6 +580,33 @@ describe('amongSources', () => {
   });
 });
 
+describe('a folder named through a symlink and back up (link/..)', () => {
+  it('lists and reads the files of the folder the system reaches, not of the one join() would name', async () => {
+    // `validate link/../data` listed there/data and then opened here/data/<name>: no such file,
+    // or another folder's file of the same name (helper-194's `..` after a symlink).
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    const { listSources } = await import('./read.js');
+    const top = mkdtempSync(join(dir, 'upward-'));
+    mkdirSync(join(top, 'there', 'inner'), { recursive: true });
+    mkdirSync(join(top, 'there', 'data'));
+    mkdirSync(join(top, 'here', 'data'), { recursive: true });
+    symlinkSync(join(top, 'there', 'inner'), join(top, 'here', 'link'));
+    writeFileSync(join(top, 'there', 'data', 'a.json'), readFileSync(join('fixtures', 'valid', 'bare-types.json')));
+    writeFileSync(join(top, 'here', 'data', 'a.json'), '[]');
+    const sources = await listSources([`${top}/here/link/../data`]);
+    expect(sources.map((source) => source.name)).toEqual([join(top, 'there', 'data', 'a.json')]);
+    let events = 0;
+    for await (const records of readRecords([`${top}/here/link/../data`])) {
+      for (const record of records) if (record.kind === 'event') events++;
+    }
+    expect(events).toBe(4);
+    // Without a symlink before it, `..` is kept as given.
+    expect((await listSources([`${top}/here/data/../data`])).map((source) => source.name)).toEqual([
+      join(top, 'here', 'data', 'a.json'),
+    ]);
+  });
+});
+
 describe('an element that is not UTF-8', () => {
   it('is placed at its first bad byte (line, UTF-16 column, offset), not at the element', async () => {
     const line2 = Buffer.concat([

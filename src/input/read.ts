@@ -10,7 +10,7 @@ import { Socket } from 'node:net';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
-import { realPathOf } from '../output-file.js';
+import { joinablePath, realPathOf } from '../output-file.js';
 import type { CheckOptions } from '../schema/check.js';
 import { kindOf } from '../schema/names.js';
 import { fileNameOf, type OpenablePath, openablePath } from './file-names.js';
@@ -190,7 +190,7 @@ async function walk(directory: string, into: Listed[]): Promise<void> {
 /** The files the reading commands take from `folder` (see `listSources`), none or many. */
 export async function filesBelow(folder: string): Promise<Source[]> {
   const found: Listed[] = [];
-  await walk(folder, found);
+  await walk(joinablePath(folder), found);
   return found.map(({ source }) => source);
 }
 
@@ -268,12 +268,13 @@ async function listPath(path: string, listed: readonly Source[]): Promise<Listed
   try {
     const info = await checkReadable(path);
     if (info.isDirectory()) {
-      await walk(path, found);
+      const folder = joinablePath(path);
+      await walk(folder, found);
       if (found.length === 0) {
         // Hint: a listen whose deliveries were all refused (a wrong secret: every one a 401) leaves
         // only .body files, and a user points validate or replay at its folder next; a listen that
         // received nothing leaves its log alone, so the words hold whether any body was refused.
-        const capture = await access(join(path, captureLogName)).then(
+        const capture = await access(join(folder, captureLogName)).then(
           () => true,
           () => false,
         );

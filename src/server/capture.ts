@@ -45,7 +45,7 @@ import {
 } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
 import { maxHeaderSize } from 'node:http';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { instantOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
@@ -57,6 +57,7 @@ import {
   checkOutputPath,
   checkOwnFile,
   danglingLinkProblem,
+  joinablePath,
   notAFile,
   type OwnFileRisks,
   openFolderWarning,
@@ -263,12 +264,14 @@ export class CaptureWriter {
   }
 
   /** Creates the folder (private to the user) and its log if needed, and finds the next free number. */
-  static async open(folder: string, options: CaptureOptions = {}): Promise<CaptureWriter> {
+  static async open(given: string, options: CaptureOptions = {}): Promise<CaptureWriter> {
     const durable = options.durable === true;
+    let folder = given;
     try {
       // Hint: before anything is made where another user's link points; the log is checked again when opened.
       checkOutputPath(folder);
       const made = await makeFolders(folder, 0o700);
+      folder = joinablePath(folder);
       refuseForeign(folder, made.uid, foreignFolder);
       if (othersCanAddTo(made)) {
         const replace = writableByOthers(made) ? ', and delete or replace the deliveries captured' : '';
@@ -653,7 +656,9 @@ async function makeFolders(folder: string, mode: number): Promise<Stats> {
   const dangling = danglingLinkProblem(folder);
   if (dangling) throw new CallhookError(`${folder}: ${dangling}`, ExitCode.usage);
   const missing: string[] = [];
-  for (let path = resolve(folder); ; path = dirname(path)) {
+  // Hint: the path as given, not resolved: the system reads `link/..` through the link, where
+  // resolve() takes `..` as text and would make the folders elsewhere than the capture's.
+  for (let path = folder; ; path = dirname(path)) {
     try {
       await stat(path);
       break;
@@ -985,7 +990,7 @@ export async function* capturedDeliveries(
 ): AsyncGenerator<CapturedDelivery> {
   const described: Described[] = [];
   // Hint: a loop, not push(...): a folder may hold more descriptions than a call takes arguments.
-  for (const path of paths) for (const source of await describePath(path)) described.push(source);
+  for (const path of paths) for (const source of await describePath(joinablePath(path))) described.push(source);
   for (const source of described) {
     if ('meta' in source) {
       yield await readMetaFile(source.meta);

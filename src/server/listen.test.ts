@@ -1949,6 +1949,24 @@ describe('listen: capture', () => {
     await (await CaptureWriter.open(deep)).close();
     for (const folder of [join(base, 'a'), join(base, 'a', 'b'), deep])
       expect(statSync(folder).mode & 0o777).toBe(0o700);
+    // Through a symlink and back up (`link/..`, spelt out: join() would take `..` as text), the
+    // folder made is the one the capture is then opened in: beside the link's target, as the
+    // system reads the path (it was made beside the link, and the capture failed: no such folder).
+    mkdirSync(join(base, 'there', 'inner'), { recursive: true });
+    symlinkSync(join(base, 'there', 'inner'), join(base, 'link'));
+    const upward = `${base}/link/../made/deeper`;
+    const writer = await CaptureWriter.open(upward);
+    const receivedAt = '2026-12-05T00:00:00.000Z';
+    await writer.save(Buffer.from('[]'), { receivedAt, method: 'POST', path: '/', headers: [], status: 200 }, true);
+    await writer.close();
+    expect(readdirSync(join(base, 'there', 'made'))).toEqual(['deeper']);
+    // Read back by the same spelling: its log, then its body.
+    const read = [];
+    for await (const delivery of capturedDeliveries([upward])) read.push(delivery.meta.status);
+    expect(read).toEqual([200]);
+    expect(existsSync(join(base, 'made'))).toBe(false);
+    await (await CaptureWriter.open(`${base}/new/../new2`)).close();
+    expect(statSync(join(base, 'new2')).isDirectory()).toBe(true);
     // Hint: node's own recursive mkdir never settles here (procfs refuses the parent with ENOENT).
     if (existsSync('/proc/self')) {
       await expect(CaptureWriter.open('/proc/callhook-nope/x')).rejects.toThrow(
