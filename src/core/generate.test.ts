@@ -393,6 +393,19 @@ describe('generateEvents', () => {
     expect(misfitOverrides([parseFieldOverride('data.flow.0.response.x=1')], undefined)).toEqual([
       '--set data.flow.0.response.x: "response" holds no object in CallComplete, whose events will not validate',
     ]);
+    expect(misfitOverrides([parseFieldOverride('data.campaignId.x=1')], undefined)).toEqual([
+      '--set data.campaignId.x: "campaignId" holds no object in CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived, whose events will not validate',
+    ]);
+    // A value below a field that is not what is documented there (helper-193).
+    expect(misfitOverrides([parseFieldOverride('data.flow.0.response=5')], undefined)).toEqual([
+      '--set data.flow.0.response: 5 is no value of "flow.0.response" in CallComplete, whose events will not validate',
+    ]);
+    expect(misfitOverrides([parseFieldOverride('data.flow.0={}')], undefined)).toEqual([
+      '--set data.flow.0: {} is no value of "flow.0" in CallComplete, whose events will not validate',
+    ]);
+    expect(misfitOverrides([parseFieldOverride('data.requests.0=5')], undefined)).toEqual([
+      '--set data.requests.0: 5 is no value of "requests.0" in CallComplete, whose events will not validate',
+    ]);
     // Through objects and arrays, or into fields no type documents, nothing misfits.
     for (const text of ['data.flow.0.response=Yes', 'data.flow.0.extra.x=1', 'data.source.x=1', 'data.x=1']) {
       expect(misfitOverrides([parseFieldOverride(text)], undefined), text).toEqual([]);

@@ -1235,11 +1235,12 @@ function setField(target: Container, path: readonly string[], value: unknown, sh
 interface PlacedOverride extends FieldOverride {
   types: ReadonlySet<EventType> | undefined;
   /**
-   * Why those events will not validate: a value no type it reaches takes in that field
-   * (`data.status=Complete` on attempts alone: `value`), or a path through a field that holds no
-   * object in any of them (`createdAt.x`: `createdAt`, which becomes one). Undefined when they will.
+   * Why those events will not validate: a value that no type it reaches takes at its path
+   * (`data.status=Complete` on attempts alone, `data.requests.0=5`: `value`, the path from the
+   * field on), or a path through a field that holds no object in any of them (`createdAt.x`:
+   * `through`, `createdAt`, which becomes one). Undefined when they will.
    */
-  misfit: { value: true } | { through: string } | undefined;
+  misfit: { value: string } | { through: string } | undefined;
 }
 
 /** The schema of `field` in a type's documented payload, or undefined when its payload has no such field. */
@@ -1269,11 +1270,16 @@ function isArraySchema(schema: v.GenericSchema | undefined): boolean {
 }
 
 /**
- * The field on `path` (`path[0]` has `schema`) that holds no object or array although the path
- * goes on below it (`createdAt` of `createdAt.x`), or undefined: none does, or the path leaves
- * the documented fields first.
+ * Whether `value` set at `path` (`path[0]` a field whose schema is `schema`) fits what is
+ * documented there: true when it does, or when the path leaves the documented fields first (no
+ * claim is made); false when it does not; `{ through }` when the path goes on below a field that
+ * holds no object or array (`createdAt` of `createdAt.x`, which the value would turn into one).
  */
-function scalarOnPath(schema: v.GenericSchema | undefined, path: readonly string[]): string | undefined {
+function fitAlong(
+  schema: v.GenericSchema | undefined,
+  path: readonly string[],
+  value: unknown,
+): boolean | { through: string } {
   let node = schema as (v.GenericSchema & { wrapped?: v.GenericSchema }) | undefined;
   for (let at = 0; at < path.length - 1 && node; at++) {
     while (node.wrapped) node = node.wrapped as typeof node;
@@ -1282,9 +1288,10 @@ function scalarOnPath(schema: v.GenericSchema | undefined, path: readonly string
       const entries = node.entries as Readonly<Record<string, v.GenericSchema>>;
       node = Object.hasOwn(entries, part) ? entries[part] : undefined;
     } else if ('item' in node) node = node.item as v.GenericSchema;
-    else return scalarTypes.has(node.type) ? path[at] : undefined;
+    else if (scalarTypes.has(node.type)) return { through: path[at] ?? '' };
+    else return true;
   }
-  return undefined;
+  return node === undefined || v.is(node, value);
 }
 
 // The schemas that hold text, a number, a boolean or one of a list of them: nothing below.
@@ -1341,9 +1348,9 @@ function placeOverride(override: FieldOverride, generated: readonly EventType[],
 }
 
 /**
- * An override placed on those of `having` whose field takes its value when the path names the
- * field itself (`path`, from that field on, is one part), if any does; else on all of `having`,
- * a misfit when named, or when the path goes through a field that holds no object in any of them.
+ * An override placed on those of `having` where its value fits what is documented at its path
+ * (`path`, from the field on: `data.status=failed` on attempts, `Partial` on call results), if
+ * it fits any; else on all of `having`, a misfit: its events will not validate.
  */
 function fittingTypes(
   override: FieldOverride,
@@ -1351,15 +1358,13 @@ function fittingTypes(
   path: readonly string[],
   schemaOf: (type: EventType) => v.GenericSchema | undefined,
 ): PlacedOverride {
-  if (path.length > 1) {
-    const through = having.map((type) => scalarOnPath(schemaOf(type), path));
-    const field = through[0];
-    const misfit = field !== undefined && through.every((each) => each === field) ? { through: field } : undefined;
-    return { ...override, types: new Set(having), misfit };
-  }
-  const fitting = having.filter((type) => v.is(schemaOf(type) ?? v.never(), override.value));
+  const fits = having.map((type) => fitAlong(schemaOf(type), path, override.value));
+  const fitting = having.filter((_, at) => fits[at] === true);
   if (fitting.length > 0) return { ...override, types: new Set(fitting), misfit: undefined };
-  return { ...override, types: new Set(having), misfit: { value: true } };
+  const [first] = fits;
+  const through =
+    typeof first === 'object' && fits.every((fit) => typeof fit === 'object' && fit.through === first.through);
+  return { ...override, types: new Set(having), misfit: through ? first : { value: path.join('.') } };
 }
 
 /**
@@ -1381,7 +1386,7 @@ export function misfitOverrides(
     const what =
       'through' in misfit
         ? `${quoted(misfit.through)} holds no object`
-        : `${JSON.stringify(override.value)} is no value of ${quoted(override.path.at(-1) ?? '')}`;
+        : `${JSON.stringify(override.value)} is no value of ${quoted(misfit.value)}`;
     return [`--set ${path}: ${what} in ${[...types].join(', ')}, whose events will not validate`];
   });
 }
