@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CallhookError } from '../errors.js';
 import { checkEvent } from '../schema/check.js';
 import type { CallCompleteData, CallStatus, EventType } from '../schema/events.js';
+import { eventTypes } from '../schema/names.js';
 import {
   fictionalPhones,
   type GeneratedEvent,
@@ -374,40 +375,28 @@ describe('generateEvents', () => {
         }
       }
     }
-    // The value a type takes goes on that type alone; one none takes goes on every enveloped event, warned of.
-    expect(misfitOverrides([parseFieldOverride(`id=${id}`)], undefined)).toEqual([]);
-    expect(misfitOverrides([parseFieldOverride('eventType=CallComplete')], undefined)).toEqual([]);
-    expect(misfitOverrides([parseFieldOverride('eventType=SMSSent')], undefined)).toEqual([
-      '--set eventType: "SMSSent" is no value of "eventType" in CallComplete, whose events will not validate',
-    ]);
-    expect(misfitOverrides([parseFieldOverride('data=5')], undefined)).toEqual([
-      '--set data: 5 is no value of "data" in CallComplete, whose events will not validate',
-    ]);
-    // A path through a field that holds text (a time, a name, a step's answer) makes it an object.
-    expect(misfitOverrides([parseFieldOverride('createdAt.x=1')], undefined)).toEqual([
-      '--set createdAt.x: "createdAt" holds no object in CallComplete, whose events will not validate',
-    ]);
-    expect(misfitOverrides([parseFieldOverride('data.name.first=Bob')], undefined)).toEqual([
-      '--set data.name.first: "name" holds no object in CallComplete, whose events will not validate',
-    ]);
-    expect(misfitOverrides([parseFieldOverride('data.flow.0.response.x=1')], undefined)).toEqual([
-      '--set data.flow.0.response.x: "response" holds no object in CallComplete, whose events will not validate',
-    ]);
-    expect(misfitOverrides([parseFieldOverride('data.campaignId.x=1')], undefined)).toEqual([
-      '--set data.campaignId.x: "campaignId" holds no object in CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived, whose events will not validate',
-    ]);
-    // A value below a field that is not what is documented there (helper-193).
-    expect(misfitOverrides([parseFieldOverride('data.flow.0.response=5')], undefined)).toEqual([
-      '--set data.flow.0.response: 5 is no value of "flow.0.response" in CallComplete, whose events will not validate',
-    ]);
-    expect(misfitOverrides([parseFieldOverride('data.flow.0={}')], undefined)).toEqual([
-      '--set data.flow.0: {} is no value of "flow.0" in CallComplete, whose events will not validate',
-    ]);
-    expect(misfitOverrides([parseFieldOverride('data.requests.0=5')], undefined)).toEqual([
-      '--set data.requests.0: 5 is no value of "requests.0" in CallComplete, whose events will not validate',
-    ]);
+    // The value a type takes goes on that type alone; one none takes goes on every enveloped
+    // event, warned of; so does a value below a field that is not what is documented there, and a
+    // path through a field that holds text (a time, a name, a step's answer), making it an object.
+    const misfits: Array<[string, string, string]> = [
+      ['eventType=SMSSent', '"SMSSent" is no value of "eventType"', 'CallComplete'],
+      ['data=5', '5 is no value of "data"', 'CallComplete'],
+      ['createdAt.x=1', '"createdAt" holds no object', 'CallComplete'],
+      ['data.name.first=Bob', '"name" holds no object', 'CallComplete'],
+      ['data.flow.0.response.x=1', '"response" holds no object', 'CallComplete'],
+      ['data.campaignId.x=1', '"campaignId" holds no object', eventTypes.join(', ')],
+      ['data.flow.0.response=5', '5 is no value of "flow.0.response"', 'CallComplete'],
+      ['data.flow.0={}', '{} is no value of "flow.0"', 'CallComplete'],
+      ['data.requests.0=5', '5 is no value of "requests.0"', 'CallComplete'],
+    ];
+    for (const [text, why, types] of misfits) {
+      expect(misfitOverrides([parseFieldOverride(text)], undefined)).toEqual([
+        `--set ${text.split('=')[0]}: ${why} in ${types}, whose events will not validate`,
+      ]);
+    }
     // Through objects and arrays, or into fields no type documents, nothing misfits.
-    for (const text of ['data.flow.0.response=Yes', 'data.flow.0.extra.x=1', 'data.source.x=1', 'data.x=1']) {
+    const fitting = ['eventType=CallComplete', 'data.flow.0.response=Yes', 'data.flow.0.extra.x=1', 'data.source.x=1'];
+    for (const text of [`id=${id}`, ...fitting, 'data.x=1']) {
       expect(misfitOverrides([parseFieldOverride(text)], undefined), text).toEqual([]);
     }
     // No type generated is enveloped: refused, as a documented field none of them has is.
