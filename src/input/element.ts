@@ -505,8 +505,13 @@ function misplacedToken(site: ErrorSite, error: number): Problem {
 }
 
 /** What is wrong with a word that is no JSON value. */
+// A character as a reader sees one, roughly: a flag (two regional indicators), or a code point
+// with its marks and skin tone, joined (ZWJ) to the next such; no Intl.Segmenter, whose ICU data
+// a reader would load for one message.
+const firstCharacter = /^(?:\p{RI}{2}|.[\p{M}\p{Emoji_Modifier}]*(?:\u200d.[\p{M}\p{Emoji_Modifier}]*)*)/su;
+
 function symbolMessage(token: string): string {
-  const word = /^[A-Za-z_$'][\w$']*/.exec(token)?.[0] ?? token.slice(0, 1);
+  const word = /^[A-Za-z_$'][\w$'\p{M}]*/u.exec(token)?.[0] ?? firstCharacter.exec(token)?.[0] ?? token.slice(0, 1);
   if (['NaN', 'Infinity', '-Infinity', 'undefined'].includes(word))
     return `${word} is not a JSON value; use null or a number`;
   // Hint: JSON pasted from a web page or a word processor brings its typography with it: curly
