@@ -282,6 +282,8 @@ describe('the two escapes', () => {
     expect(escapeTerminal('hi\u{e0041}\u{e0042}\u{e007f}')).toBe('hi\\u{e0041}\\u{e0042}\\u{e007f}');
     expect(escapeTerminal('a\u{1d173}b\u{e01ef}')).toBe('a\\u{1d173}b\\u{e01ef}');
     expect(escapeTerminal('soft\u00adhyphen \u3164 \ufffb')).toBe('soft\\xadhyphen \\u3164 \\ufffb');
+    // Symbols drawn as nothing, not default-ignorable: `Voicemail\u2800` read as `Voicemail` (helper-191).
+    expect(escapeTerminal('Voicemail\u2800 a\u{1d159}b')).toBe('Voicemail\\u2800 a\\u{1d159}b');
     // Hint: only the three subdivision flags that are emoji are drawn; any other tags after a
     // black flag show the flag alone and hide the text they spell.
     const flagOfNoOne = '\u{1f3f4}\u{e0069}\u{e0067}\u{e006e}\u{e006f}\u{e0072}\u{e0065}\u{e007f}';

@@ -91,7 +91,19 @@ describe('escaped text is measured as it is printed', () => {
   const england = '\u{1f3f4}\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f}';
 
   test('an invisible character takes the columns of its escape', () => {
-    const invisibles = ['\u00ad', '\u034f', '\u115f', '\u3164', '\uffa0', '\ufff9', '\ufe0f', '\u{e0041}', '\u{1d173}'];
+    const invisibles = [
+      '\u00ad',
+      '\u034f',
+      '\u115f',
+      '\u3164',
+      '\uffa0',
+      '\ufff9',
+      '\ufe0f',
+      '\u{e0041}',
+      '\u{1d173}',
+      '\u2800',
+      '\u{1d159}',
+    ];
     for (const char of invisibles) {
       const shown = escapeTerminal(` ${char}`);
       expect(displayWidth(shown)).toBe(shown.length);
