@@ -8,6 +8,7 @@ import type { CallCompleteData, WebhookEvent } from '../schema/events.js';
 import { markdownCode, markdownMarkupEscaped } from './escape.js';
 import { type Cell, cellText, cellValue, forPeople, isBar, type Row, type TableBlock, tablesOf } from './report.js';
 import {
+  bytesText,
   csvField,
   markdownCell,
   renderSummaryCsv,
@@ -585,5 +586,21 @@ describe('summaryModel', () => {
     // The overview's sentences carry no raw values; their numbers are the report's all the same.
     const { events, files } = json as SummaryReport;
     expect(cellText(tables[0]?.rows[0]?.[1])).toContain(`${events} from ${files}`);
+  });
+});
+
+describe('bytesText', () => {
+  it('chooses the unit after rounding: 999,991 bytes is 1.0 MB, not 1000.0 kB (helper-191)', () => {
+    const cases: Array<[number, string]> = [
+      [999, '999 B'],
+      [1000, '1.0 kB'],
+      [1049, '1.0 kB'],
+      [999_949, '999.9 kB'],
+      [999_950, '1.0 MB'],
+      [999_991, '1.0 MB'],
+      [116_000_000, '116.0 MB'],
+      [999_950_000_000_000, '1000.0 TB'],
+    ];
+    for (const [value, text] of cases) expect(bytesText(value), String(value)).toBe(text);
   });
 });

@@ -119,15 +119,17 @@ const kindLabels: Record<keyof SummaryReport['byType'], string> = {
   SMS: 'SMS (direction unknown)',
 };
 
-function bytes(value: number): string {
+/** A size in bytes for people: `999 B`, `1.1 kB`, `1.0 MB` (decimal units, one decimal). */
+export function bytesText(value: number): string {
   if (value < 1000) return `${value} B`;
   const units = ['kB', 'MB', 'GB', 'TB'];
   let scaled = value;
   let unit = -1;
+  // Hint: the unit is chosen after rounding: 999,991 bytes is 1.0 MB, not 1000.0 kB.
   do {
     scaled /= 1000;
     unit++;
-  } while (scaled >= 1000 && unit < units.length - 1);
+  } while (Math.round(scaled * 10) >= 10_000 && unit < units.length - 1);
   return `${scaled.toFixed(1)} ${units[unit]}`;
 }
 
@@ -250,7 +252,7 @@ function overview(report: SummaryReport): Section {
   const events: Span[] = [
     { text: `${n(report.events)} from ` },
     ...sourcesOf(report),
-    { text: ` (${bytes(report.bytes)})` },
+    { text: ` (${bytesText(report.bytes)})` },
   ];
   const rows: Cell[][] = [['Events', events]];
   if (report.timeRange) rows.push(['Time range', `${report.timeRange.first} → ${report.timeRange.last}`]);
