@@ -241,6 +241,26 @@ describe('verify a folder holding bodies its log does not describe', () => {
     expect(exitCode).toBe(1);
   });
 
+  it('counts each line of a run it names on one line: the totals say how many bodies were not captured', async () => {
+    // "3 of 3 signatures valid; 1 not captured" stood for three lines a crash left (helper-194).
+    const dir = await hmacCapture('verify-test-secret');
+    try {
+      appendFileSync(join(dir, '000001.ndjson'), '[{"forged":1}]\n[{"forged":2}]\n[{"forged":3}]\n');
+      writeFileSync(join(dir, '000007.json'), '[{"forged":4}]');
+      const json = await runVerify([dir], hmacOptions, 'verify-test-secret');
+      expect(json.lines.map((line) => JSON.parse(line)).filter((result) => !result.ok)).toMatchObject([
+        { file: join(dir, '000001.ndjson:4-6'), reason: 'not-captured', lines: 3 },
+        { file: join(dir, '000007.json'), reason: 'not-captured' },
+      ]);
+      expect(JSON.parse(json.lines.at(-1) ?? '')).not.toHaveProperty('lines');
+      const pretty = await runVerify([dir], { ...hmacOptions, format: 'pretty' }, 'verify-test-secret');
+      expect(pretty.lines.at(-1)).toMatch(/^\n?3 of 3 signatures valid; 4 not captured\n$/);
+      expect(pretty.exitCode).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails a line that holds more than the body described on it, as a value put in front of it', async () => {
     const forged = '[{"forged":1}] ';
     const { results, exitCode } = await verdicts((dir, log) => {

@@ -183,7 +183,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     // failure into a pass.
     if (!result.result.ok) {
       if (delivery) totals.failed++;
-      else totals.undescribed++;
+      else totals.undescribed += result.lines ?? 1;
       process.exitCode = ExitCode.invalid;
     }
     process.stdout.write(raw.format === 'json' ? renderVerifyJson(result) : renderVerifyLine(result, c, width));
@@ -250,9 +250,9 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         // Hint: a folder named twice (`verify cap cap/`) is gone through once.
         if (folders.has(realPathOf(path)) || !(await stat(path).catch(() => undefined))?.isDirectory()) continue;
         folders.add(realPathOf(path));
-        for await (const where of covered.undescribed(await filesBelow(path))) {
+        for await (const { where, lines } of covered.undescribed(await filesBelow(path))) {
           const result = { ok: false, reason: 'not-captured', message: notCaptured } as const;
-          show({ name: where, webhookId: undefined, result }, false);
+          show({ name: where, webhookId: undefined, result, lines }, false);
         }
       }
     } finally {

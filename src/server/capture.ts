@@ -1230,13 +1230,13 @@ export class CaptureCoverage {
   /**
    * The files the reading commands take from a folder (`sources`, by name), and runs of lines of
    * its `.ndjson` files, that no description recorded names: each as where (`file`, or
-   * `file:line` / `file:first-last`).
+   * `file:line` / `file:first-last`, with the lines it holds).
    */
-  async *undescribed(sources: readonly { name: string }[]): AsyncGenerator<string> {
+  async *undescribed(sources: readonly { name: string }[]): AsyncGenerator<Undescribed> {
     for (const { name } of sources) {
       const file = this.#files.get(realPathOf(name));
       if (file?.whole !== undefined) continue;
-      if (!file || file.lines.size === 0) yield name;
+      if (!file || file.lines.size === 0) yield { where: name, lines: undefined };
       else yield* undescribedLines(name, file.lines);
     }
   }
@@ -1248,16 +1248,28 @@ interface DescribedFile {
   lines: Map<number, { bytes: number; by: string }>;
 }
 
+/** Bytes of a capture folder's event files that no description names: a file whole, or a run of an `.ndjson` file's lines (`lines` of them). */
+export interface Undescribed {
+  where: string;
+  lines: number | undefined;
+}
+
 /** The runs of lines of the `.ndjson` file `name` that are not exactly a described body (`lines`: by offset). */
-async function* undescribedLines(name: string, lines: ReadonlyMap<number, { bytes: number }>): AsyncGenerator<string> {
+async function* undescribedLines(
+  name: string,
+  lines: ReadonlyMap<number, { bytes: number }>,
+): AsyncGenerator<Undescribed> {
   const { handle } = await openRegular(name);
   let number = 0;
   let start = 0;
   let run: [number, number] | undefined;
-  const found: string[] = [];
+  const found: Undescribed[] = [];
   /** The line from `start` to `end`, numbered `number`: ended by its LF, or (`cut`) by the end of the file. */
   const endRun = () => {
-    if (run) found.push(`${name}:${run[0] === run[1] ? run[0] : `${run[0]}-${run[1]}`}`);
+    if (run) {
+      const where = `${name}:${run[0] === run[1] ? run[0] : `${run[0]}-${run[1]}`}`;
+      found.push({ where, lines: run[1] - run[0] + 1 });
+    }
     run = undefined;
   };
   const line = (end: number, cut = false) => {

@@ -276,6 +276,8 @@ export interface VerifiedDelivery {
   result:
     | VerifyResult
     | { ok: false; reason: 'body-changed' | 'not-captured'; message: string; skewSeconds?: undefined };
+  /** For a run of an `.ndjson` file's lines no description names (`file.ndjson:4-6`): how many, each a body not captured. */
+  lines?: number | undefined;
 }
 
 /**
@@ -313,7 +315,8 @@ export function renderVerifyJson(verified: VerifiedDelivery): string {
   const verdict = result.ok
     ? { ok: true, secret: result.secretIndex + 1 }
     : { ok: false, reason: result.reason, message: result.message, skewSeconds: result.skewSeconds };
-  return `${escapeJsonForTerminal(JSON.stringify({ file: verified.name, webhookId: verified.webhookId, ...verdict }))}\n`;
+  const { name: file, webhookId, lines } = verified;
+  return `${escapeJsonForTerminal(JSON.stringify({ file, webhookId, ...verdict, lines }))}\n`;
 }
 
 /** `verify`'s closing line. */
