@@ -19,7 +19,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from './errors.js';
-import { openablePath } from './input/file-names.js';
+import { fileNameOf, openablePath } from './input/file-names.js';
 
 /** Why no file may be created at `path`: it is a symlink whose target does not exist; undefined otherwise. */
 export function danglingLinkProblem(path: string): string | undefined {
@@ -201,11 +201,14 @@ export function permissionsOf({ mode }: Stats): number {
  * opened as `link/../x` is beside the link's target, not beside the link.
  */
 export function realPathOf(path: string): string {
+  // Hint: as bytes, then named as a folder's entries are (see input/file-names.ts): a name that
+  // is not UTF-8, decoded, would name another file.
+  const real = (of: string) => fileNameOf(realpathSync.native(openablePath(of), { encoding: 'buffer' }));
   try {
-    return realpathSync.native(openablePath(path)).toString();
+    return real(path);
   } catch {
     try {
-      return join(realpathSync.native(openablePath(dirname(path))).toString(), basename(path));
+      return join(real(dirname(path)), basename(path));
     } catch {
       return resolve(path);
     }

@@ -131,11 +131,34 @@ describe('fix --write rewrites the file in place', () => {
       await fix([file], { write: true });
     });
     expect(seen).toEqual([`chown: 600 uid ${process.getuid?.()}`, 'chmod: 600 uid 1234']);
+    // The original's owner, and its mode for the owner alone (see the next test).
     const backup = statSync(`${file}.bak`);
-    expect([backup.mode & 0o7777, backup.uid, backup.gid]).toEqual([0o640, 1234, 1234]);
+    expect([backup.mode & 0o7777, backup.uid, backup.gid]).toEqual([0o600, 1234, 1234]);
     expect(readFileSync(`${file}.bak`)).toEqual(broken);
     expect(readFileSync(file)).toEqual(repaired);
     expect(stderr).toContain(`the original is kept as ${file}.bak`);
+  });
+
+  it('keeps the backup readable by its owner alone, beside the file itself when named by a symlink', async () => {
+    // A copy carries no access control list (nor other extended attribute) of the original, so
+    // a 0644 file that an ACL shut a user out of had a 0644 backup they could read; and named by a
+    // symlink in a folder others may enter, a file kept private by its own 0700 folder had its
+    // backup made beside the symlink, readable there (helper-192).
+    const [hidden, open] = [join(dir, 'hidden'), join(dir, 'open')];
+    mkdirSync(hidden, { mode: 0o700 });
+    mkdirSync(open, { mode: 0o755 });
+    const file = join(hidden, 'data.json');
+    writeFileSync(file, broken);
+    chmodSync(file, 0o644);
+    symlinkSync(file, join(open, 'data.json'));
+    const { stderr } = await capture(() => fix([join(open, 'data.json')], { write: true }));
+    expect(readdirSync(open)).toEqual(['data.json']);
+    expect(readdirSync(hidden).sort()).toEqual(['data.json', 'data.json.bak']);
+    expect(statSync(`${file}.bak`).mode & 0o7777).toBe(0o600);
+    expect(statSync(file).mode & 0o7777).toBe(0o644);
+    expect(readFileSync(`${file}.bak`)).toEqual(broken);
+    expect(readFileSync(file)).toEqual(repaired);
+    expect(stderr).toContain(`the original is kept as ${realpathSync(hidden)}/data.json.bak`);
   });
 
   for (const moment of ['chown', 'read'] as const) {
@@ -204,13 +227,14 @@ describe('fix --write rewrites the file in place', () => {
         expect(outcome).toEqual({ stdout: '', stderr: expect.stringContaining('repaired 1 problem') });
         expect(readFileSync(file).equals(repaired)).toBe(true);
         const kept = statSync(`${backup}.moved`);
-        expect([kept.uid, kept.gid, kept.mode & 0o7777]).toEqual([1234, 1234, 0o640]);
+        // The original's owner, and its mode for its owner alone.
+        expect([kept.uid, kept.gid, kept.mode & 0o7777]).toEqual([1234, 1234, 0o600]);
         expect(readFileSync(`${backup}.moved`).equals(broken)).toBe(true);
       },
     );
   }
 
-  it('writes through a symlink to its target, which stays a symlink', async () => {
+  it('writes through a symlink to its target, which stays a symlink, its backup beside the target', async () => {
     mkdirSync(join(dir, 'real'));
     const target = join(dir, 'real', 'export.json');
     writeFileSync(target, broken);
@@ -219,7 +243,8 @@ describe('fix --write rewrites the file in place', () => {
     await capture(() => fix([link], { write: true }));
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readFileSync(target)).toEqual(repaired);
-    expect(readFileSync(`${link}.bak`)).toEqual(broken);
+    expect(readFileSync(`${target}.bak`)).toEqual(broken);
+    expect(existsSync(`${link}.bak`)).toBe(false);
   });
 
   it('refuses a read-only file with one line and exit 2, writing nothing', async () => {

@@ -34,6 +34,7 @@ import {
 import { ByteScanner } from '../input/scanner.js';
 import { processStdin } from '../input/stdin.js';
 import { defaultMaxProblems, isUnreadable, type Problem } from '../input/types.js';
+import { realPathOf } from '../output-file.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
@@ -437,17 +438,15 @@ async function makeBackup(name: string, stats: Stats, bytes: AsyncIterable<Buffe
   } catch (error) {
     throw await removed(cannotMake(error));
   }
-  try {
-    await handle.chown(stats.uid, stats.gid);
-    await handle.chmod(stats.mode & 0o7777);
-  } catch {
-    // Another user's file: the backup stays ours, so only its owner may read it (the original's
-    // bits for its owner). Hint: one whose mode cannot be set either goes: its owner and its mode
-    // are not the original's (it is 0600 until then, so no one else could read it meanwhile).
-    await handle.chmod(stats.mode & 0o700).catch(async (error: unknown) => {
-      throw await removed(cannotMake(error, ' as private as the original'));
-    });
-  }
+  // The original's owner (another user's file, when not root: the backup stays ours), and its
+  // mode for its owner alone. Hint: a copy carries no access control list or other extended
+  // attribute of the original, so one as open as the original's mode could be more open than the
+  // original (a user an ACL shuts out of a 0644 file). One whose mode cannot be set goes (it is
+  // 0600 until then, so no one else could read it meanwhile).
+  await handle.chown(stats.uid, stats.gid).catch(() => undefined);
+  await handle.chmod(stats.mode & 0o700).catch(async (error: unknown) => {
+    throw await removed(cannotMake(error, ' as private as the original'));
+  });
   let path: string;
   try {
     path = await nameBackup(name, partial, first);
@@ -582,7 +581,10 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     // Opened once; the backup is read through this handle, and it must be the file planned.
     const opened = await handle.stat();
     if (opened.dev !== stats.dev || opened.ino !== stats.ino) throw changedWhileChecked(name);
-    backup = await makeBackup(name, opened, readChunksOf(handle, 0, chunkBytes));
+    // Hint: beside the file itself: named by a symlink, a backup beside the link would be a copy
+    // in the link's folder, which others may read where the file's own folder keeps them out.
+    const linked = (await lstat(path)).isSymbolicLink();
+    backup = await makeBackup(linked ? realPathOf(name) : name, opened, readChunksOf(handle, 0, chunkBytes));
     const { path: made } = backup;
     // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:
     // a size and an mtime unchanged miss an edit within the mtime's resolution, or `touch -r`.
