@@ -27,6 +27,28 @@ const compiled = modes.map((mode) => ({
   check07: ajv07.compile(toJsonSchema({ ...mode, draft: '07' })),
 }));
 
+/** Every object in `value`, by its JSON pointer. */
+function objectsOf(value: unknown, pointer = '', found = new Map<object, string>()): Map<object, string> {
+  if (typeof value !== 'object' || value === null) return found;
+  found.set(value, pointer);
+  for (const [key, child] of Object.entries(value)) objectsOf(child, `${pointer}/${key}`, found);
+  return found;
+}
+
+/** Changes every object of one document `make` returns, and expects the next to be as before and share none of them. */
+function expectFreshDocuments(make: () => object): void {
+  const pristine = JSON.stringify(make());
+  const held = objectsOf(make());
+  for (const object of held.keys()) {
+    if (Array.isArray(object)) object.push('changed');
+    else for (const key of Object.keys(object)) Reflect.set(object, key, 'changed');
+  }
+  const next = make();
+  const shared = [...objectsOf(next)].filter(([object]) => held.has(object)).map(([, pointer]) => pointer);
+  expect(shared).toEqual([]);
+  expect(JSON.stringify(next) === pristine, 'a document changed by a change to an earlier one').toBe(true);
+}
+
 /** Every mode where ajv on the schema and validate disagree about `value`. */
 function disagreements(value: unknown): string[] {
   const out: string[] = [];
@@ -194,6 +216,12 @@ describe('toJsonSchema agrees with validate', () => {
     }
   });
 
+  it('hands each call a schema of its own: changing one changes no later one', () => {
+    // The check that a bare event is not an envelope was one object in every schema.
+    expectFreshDocuments(() => toJsonSchema());
+    expectFreshDocuments(() => toJsonSchema({ type: 'SMSSent', draft: '07', strict: true }));
+  });
+
   it('says what it cannot express', () => {
     expect(toJsonSchema().$comment).toMatch(/^Not expressed: .*warnings.*redelivery.*duplicate keys/);
     // validate refuses a time its offset takes out of 0000-9999; the schema's pattern does not say so.
@@ -211,6 +239,15 @@ describe('toOpenApi', () => {
     // The library said 1.0.0 while the CLI printed callhook's version.
     expect((toOpenApi() as { info: { version: string } }).info.version).toBe(version);
     expect((toOpenApi({ version: '2.3.4' }) as { info: { version: string } }).info.version).toBe('2.3.4');
+  });
+
+  it('hands each call a document of its own: changing one changes no later one', () => {
+    // Every document held the same header list and answers: a tool that rewrote one in place
+    // (dereferencing it, say) rewrote every later call's, and every webhook's of the same document.
+    expectFreshDocuments(() => toOpenApi({ strict: true }));
+    const webhooks = toOpenApi().webhooks as Record<string, { post: { parameters: unknown; responses: unknown } }>;
+    expect(webhooks.events!.post.parameters).not.toBe(webhooks.CallComplete!.post.parameters);
+    expect(webhooks.events!.post.responses).not.toBe(webhooks.CallComplete!.post.responses);
   });
 
   it('passes the OpenAPI 3.1 schema validator', async () => {

@@ -85,13 +85,17 @@ const conversion: ConversionConfig = {
   },
 };
 
-/** Converts one valibot schema without its `$schema` key: the document says which draft once. */
+/**
+ * Converts one valibot schema without its `$schema` key: the document says which draft once.
+ * Hint: a copy, as the converter hands over a picklist's own options as `enum` (`callStatuses`
+ * itself), and a caller that changed its document would change what validate accepts.
+ */
 function converted(schema: v.GenericSchema, draft: SchemaDraft): Record<string, unknown> {
   const { $schema: _, ...rest } = convert(schema, {
     ...conversion,
     target: draft === '07' ? 'draft-07' : 'draft-2020-12',
   }) as Record<string, unknown>;
-  return rest;
+  return structuredClone(rest);
 }
 
 /** Closes every object with properties (validate --strict reports any other field). */
@@ -163,9 +167,9 @@ function shapeCondition(type: EventType, required: readonly string[]): unknown {
 }
 
 /** validate reads an object as an envelope when it has `eventType`, or an object `data` and `createdAt`. */
-const notEnveloped = {
+const notEnveloped = () => ({
   not: { anyOf: [having(['eventType']), having(['data', 'createdAt'], { data: { type: 'object' } })] },
-};
+});
 
 const definitionNames: Record<EventType, string> = {
   CallComplete: 'CallCompleteData',
@@ -215,13 +219,13 @@ function buildDefinitions(
       properties: { ...envelope.properties, eventType: { const: type }, data: ref(definitionNames[type]) },
     });
     out.envelopes[type] = ref(name);
-    out.bareTyped[type] = { allOf: [ref(definitionNames[type]), notEnveloped] };
+    out.bareTyped[type] = { allOf: [ref(definitionNames[type]), notEnveloped()] };
   }
   // A bare event read with no type given: only the document of every type needs these.
   const byShape = types.length === eventTypes.length;
   for (const type of byShape ? types.filter((candidate) => candidate !== 'SMSReceived') : []) {
     const name = `Bare${type === 'SMSSent' ? 'SMS' : type}`;
-    const parts: unknown[] = [ref(definitionNames[type]), notEnveloped, shapeCondition(type, required[type] ?? [])];
+    const parts: unknown[] = [ref(definitionNames[type]), notEnveloped(), shapeCondition(type, required[type] ?? [])];
     definitions[name] = {
       description: `A bare ${name.slice(4)} event (no envelope), as validate tells it by its keys`,
       allOf: parts,
@@ -270,7 +274,10 @@ export interface OpenApiOptions {
   version?: string | undefined;
 }
 
-const signatureHeaders = [
+// Hint: these parts of a delivery are made anew for each, so no two documents (nor two webhooks
+// of one) hold the same object: a tool that rewrites one in place rewrites no other.
+/** The Standard Webhooks headers of a delivery. */
+const signatureHeaders = () => [
   {
     name: 'webhook-id',
     in: 'header',
@@ -298,36 +305,38 @@ const signatureHeaders = [
   },
 ];
 
-const errorBody = {
+/** The body of an answer that refuses: a Problem. */
+const errorBody = () => ({
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } },
-};
+});
 
 // Hint: each body `callhook listen` answers is described (a test asks listen for every status it
 // gives); 410 and 429 are a receiver's to send, and listen sends neither of its own accord.
-const receiverResponses = {
+/** The answers a receiver gives a delivery. */
+const receiverResponses = () => ({
   '2XX': {
     description: 'Accepted: every event was taken (a repeated webhook-id may be acknowledged and dropped).',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } },
   },
-  '400': { description: 'The body is not JSON, or not an array of event objects.', ...errorBody },
+  '400': { description: 'The body is not JSON, or not an array of event objects.', ...errorBody() },
   '401': {
     description: 'The signature is missing or wrong, or webhook-timestamp is too far from now.',
-    ...errorBody,
+    ...errorBody(),
   },
   '410': { description: 'Gone: the receiver no longer wants deliveries; the sender stops.' },
-  '413': { description: 'The body is larger than the receiver accepts; send smaller batches.', ...errorBody },
+  '413': { description: 'The body is larger than the receiver accepts; send smaller batches.', ...errorBody() },
   '422': {
     description: 'The body is a JSON array, but events in it fail validation; `problems` says where.',
-    ...errorBody,
+    ...errorBody(),
   },
   '429': { description: 'Too many requests: retry after the Retry-After header.' },
   '4XX': {
     description:
       'Refused for how it was sent, not retried but a 408: a path not served (404), a method other than POST or PUT (405), a body too slow (408), compressed (415), an Expect other than 100-continue (417), headers too large (431).',
-    ...errorBody,
+    ...errorBody(),
   },
-  '5XX': { description: 'The receiver failed; the sender retries with back-off.', ...errorBody },
-};
+  '5XX': { description: 'The receiver failed; the sender retries with back-off.', ...errorBody() },
+});
 
 /**
  * An OpenAPI 3.1 document whose `webhooks` describe each delivery: a POST whose body is a JSON
@@ -396,14 +405,14 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
       summary,
       description:
         "A batch of at most the organisation's batchSize events, POSTed as one JSON array. The same batch may arrive again (a retry or redelivery): deduplicate by webhook-id or event id.",
-      parameters: signatureHeaders,
+      parameters: signatureHeaders(),
       requestBody: {
         required: true,
         content: {
           'application/json': { schema: { type: 'array', items: { $ref: `#/components/schemas/${items}` } } },
         },
       },
-      responses: receiverResponses,
+      responses: receiverResponses(),
     },
   });
   const webhooks: Record<string, unknown> = {
