@@ -256,7 +256,7 @@ describe('toOpenApi', () => {
     expect(result.valid).toBe(true);
   });
 
-  it('describes a delivery per type and one of any type: an array body, the signature headers, the answers', () => {
+  it('describes a delivery per type and one of any type: an array body or one event, the signature headers, the answers', () => {
     const webhooks = document.webhooks as Record<string, { post: Record<string, unknown> }>;
     expect(Object.keys(webhooks)).toEqual(['events', ...eventTypes]);
     const post = webhooks.events!.post as {
@@ -270,8 +270,10 @@ describe('toOpenApi', () => {
       'header:webhook-signature',
     ]);
     expect(post.requestBody.content['application/json']!.schema).toEqual({
-      type: 'array',
-      items: { $ref: '#/components/schemas/WebhookEvent' },
+      anyOf: [
+        { type: 'array', items: { $ref: '#/components/schemas/WebhookEvent' } },
+        { $ref: '#/components/schemas/WebhookEvent' },
+      ],
     });
     expect(Object.keys(post.responses).sort()).toEqual(['2XX', '400', '401', '410', '413', '422', '429', '4XX', '5XX']);
   });
@@ -313,13 +315,16 @@ describe('toOpenApi', () => {
     }
   });
 
-  it('accepts a delivery body exactly when validate accepts each of its events', () => {
+  it('accepts a delivery body exactly when validate accepts each of its events, a lone event as a batch of one', () => {
     const bodies = new Ajv2020({ strict: false });
     withFormats(bodies);
+    const webhooks = document.webhooks as Record<
+      string,
+      { post: { requestBody: { content: Record<string, { schema: object }> } } }
+    >;
     const checkBody = bodies.compile({
       $id: 'https://callhook.invalid/openapi.json',
-      type: 'array',
-      items: { $ref: '#/components/schemas/WebhookEvent' },
+      ...webhooks.events!.post.requestBody.content['application/json']!.schema,
       components: document.components,
     });
     fc.assert(
@@ -331,6 +336,7 @@ describe('toOpenApi', () => {
           const body: unknown[] = picks.map((index) => samples[index]);
           if (body.length > 0) body[0] = mutate(samples[picks[0]!]!, pathIndex, change);
           expect(checkBody(body)).toBe(body.every((event) => validateEvent(event).ok));
+          if (body.length > 0) expect(checkBody(body[0])).toBe(validateEvent(body[0]).ok);
         },
       ),
       { numRuns: 100, seed: 15 },

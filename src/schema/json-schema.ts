@@ -318,7 +318,11 @@ const receiverResponses = () => ({
     description: 'Accepted: every event was taken (a repeated webhook-id may be acknowledged and dropped).',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } },
   },
-  '400': { description: 'The body is not JSON, or not an array of event objects.', ...errorBody() },
+  '400': {
+    description:
+      'The body is not JSON, or is empty, or holds more than one JSON value (a body is one event or one array of events, not NDJSON).',
+    ...errorBody(),
+  },
   '401': {
     description: 'The signature is missing or wrong, or webhook-timestamp is too far from now.',
     ...errorBody(),
@@ -326,7 +330,8 @@ const receiverResponses = () => ({
   '410': { description: 'Gone: the receiver no longer wants deliveries; the sender stops.' },
   '413': { description: 'The body is larger than the receiver accepts; send smaller batches.', ...errorBody() },
   '422': {
-    description: 'The body is a JSON array, but events in it fail validation; `problems` says where.',
+    description:
+      'The body is JSON, but not valid events: an event fails validation, or a value is no event at all (`"x"`, `null`, `[1, 2]`); `problems` says where.',
     ...errorBody(),
   },
   '429': { description: 'Too many requests: retry after the Retry-After header.' },
@@ -340,8 +345,8 @@ const receiverResponses = () => ({
 
 /**
  * An OpenAPI 3.1 document whose `webhooks` describe each delivery: a POST whose body is a JSON
- * array of events (any type, or one webhook per type), signed with the Standard Webhooks headers,
- * and the answers a receiver gives.
+ * array of events, or one event (any type, or one webhook per type), signed with the Standard
+ * Webhooks headers, and the answers a receiver gives.
  */
 export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
   assertOptions(options, 'toOpenApi', ['strict', 'version']);
@@ -404,12 +409,20 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
       operationId: `receive${name}`,
       summary,
       description:
-        "A batch of at most the organisation's batchSize events, POSTed as one JSON array. The same batch may arrive again (a retry or redelivery): deduplicate by webhook-id or event id.",
+        "A batch of at most the organisation's batchSize events, POSTed as one JSON array; a lone event is a batch of one, as `callhook listen` takes it. The same batch may arrive again (a retry or redelivery): deduplicate by webhook-id or event id.",
       parameters: signatureHeaders(),
       requestBody: {
         required: true,
         content: {
-          'application/json': { schema: { type: 'array', items: { $ref: `#/components/schemas/${items}` } } },
+          'application/json': {
+            // Hint: listen, validate and replay all read a lone event as a batch of one (README).
+            schema: {
+              anyOf: [
+                { type: 'array', items: { $ref: `#/components/schemas/${items}` } },
+                { $ref: `#/components/schemas/${items}` },
+              ],
+            },
+          },
         },
       },
       responses: receiverResponses(),

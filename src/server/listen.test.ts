@@ -51,6 +51,9 @@ import {
 } from './listen.js';
 import { isRedelivery, renderCounts, renderDeliveryJson, renderDeliveryLine } from './render.js';
 
+/** A request body or an answer as the OpenAPI document describes it. */
+type Described = { content?: Record<string, { schema: object }> };
+
 const secret = standardSecret('listen test key, 32 bytes long!!');
 /** An enveloped event with an id, so that a repeat of it is a redelivery. */
 const enveloped = (n: number) => ({
@@ -801,6 +804,41 @@ describe('listen: answers', () => {
       const problem = (await answer.json()) as { problems?: Array<{ pointer: string }> };
       expect(isProblem(problem), JSON.stringify(isProblem.errors)).toBe(true);
       if (answer.status === 422) expect(problem.problems?.map((p) => p.pointer)).toEqual(['/1/status']);
+    }
+  });
+
+  it('answers each kind of body as the OpenAPI document describes it: 2xx exactly for a body its schema takes', async () => {
+    // The document said a body must be an array, yet listen took a lone event (200), as its README
+    // says; and "x", null and [1,2] got the 422 it described as an array whose events fail.
+    const document = toOpenApi({ version: '0.1.0' }) as {
+      webhooks: { events: { post: { requestBody: Described; responses: Record<string, Described> } } };
+      components: object;
+    };
+    const { requestBody, responses } = document.webhooks.events.post;
+    const ajv = new Ajv2020({ strict: false });
+    const schemaOf = (described: Described | undefined, closed: object = {}) =>
+      ajv.compile({ ...described?.content?.['application/json']?.schema, ...closed, components: document.components });
+    const isBody = schemaOf(requestBody);
+    const { url } = await listen();
+    const kinds: Array<[string, string, number]> = [
+      ['an array of events', body(attempt(1), enveloped(2)), 200],
+      ['an empty array', '[]', 200],
+      ['a lone event', JSON.stringify(attempt(3)), 200],
+      ['a string', '"x"', 422],
+      ['null', 'null', 422],
+      ['an array of numbers', '[1,2]', 422],
+      ['an array holding an invalid event', body(attempt(4), { ...attempt(5), status: 'maybe' }), 422],
+      ['not JSON', '[{"time": ', 400],
+    ];
+    for (const [kind, text, status] of kinds) {
+      const answer = await post(url, text);
+      expect(answer.status, kind).toBe(status);
+      if (status !== 400) expect(isBody(JSON.parse(text)), kind).toBe(status < 300);
+      const answerSchema = schemaOf(responses[String(status)] ?? responses[`${String(status)[0]}XX`], {
+        unevaluatedProperties: false,
+      });
+      const answered = await answer.json();
+      expect(answerSchema(answered), `${kind}: ${JSON.stringify(answerSchema.errors)}`).toBe(true);
     }
   });
 
