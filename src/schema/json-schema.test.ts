@@ -275,7 +275,18 @@ describe('toOpenApi', () => {
         { $ref: '#/components/schemas/WebhookEvent' },
       ],
     });
-    expect(Object.keys(post.responses).sort()).toEqual(['2XX', '400', '401', '410', '413', '422', '429', '4XX', '5XX']);
+    expect(Object.keys(post.responses).sort()).toEqual([
+      '2XX',
+      '3XX',
+      '400',
+      '401',
+      '410',
+      '413',
+      '422',
+      '429',
+      '4XX',
+      '5XX',
+    ]);
   });
 
   it("describes webhook-signature as the verifier reads it: the spec's example header, v1a entries and all", () => {

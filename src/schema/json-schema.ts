@@ -311,7 +311,8 @@ const errorBody = () => ({
 });
 
 // Hint: each body `callhook listen` answers is described (a test asks listen for every status it
-// gives); 410 and 429 are a receiver's to send, and listen sends neither of its own accord.
+// gives); 3xx, 410 and 429 are a receiver's to send, and listen sends them only when told to
+// (--respond, --fail-code).
 /** The answers a receiver gives a delivery. */
 const receiverResponses = () => ({
   '2XX': {
@@ -320,27 +321,41 @@ const receiverResponses = () => ({
   },
   '400': {
     description:
-      'The body is not JSON, or is empty, or holds more than one JSON value (a body is one event or one array of events, not NDJSON).',
+      'The body is not JSON, or is empty, or holds more than one JSON value (a body is one event or one array of events, not NDJSON); or the request is not HTTP (`not-http`: its head, or its chunked framing).',
     ...errorBody(),
   },
   '401': {
     description: 'The signature is missing or wrong, or webhook-timestamp is too far from now.',
     ...errorBody(),
   },
-  '410': { description: 'Gone: the receiver no longer wants deliveries; the sender stops.' },
+  '3XX': {
+    description:
+      'A redirect, which a sender does not follow with the delivery (a POST redirected by 301, 302 or 303 arrives as a GET without its body): the delivery failed.',
+    ...errorBody(),
+  },
+  '410': { description: 'Gone: the receiver no longer wants deliveries; the sender stops.', ...errorBody() },
   '413': { description: 'The body is larger than the receiver accepts; send smaller batches.', ...errorBody() },
   '422': {
     description:
       'The body is JSON, but not valid events: an event fails validation, or a value is no event at all (`"x"`, `null`, `[1, 2]`); `problems` says where.',
     ...errorBody(),
   },
-  '429': { description: 'Too many requests: retry after the Retry-After header.' },
+  '429': { description: 'Too many requests: retry after the Retry-After header.', ...errorBody() },
   '4XX': {
     description:
       'Refused for how it was sent, not retried but a 408: a path not served (404), a method other than POST or PUT (405), a body too slow (408), compressed (415), an Expect other than 100-continue (417), headers too large (431).',
     ...errorBody(),
   },
   '5XX': { description: 'The receiver failed; the sender retries with back-off.', ...errorBody() },
+});
+
+/** What listen's own checks answered, when `--respond` or `--fail-rate` answered otherwise. */
+const checkedStatus = () => ({
+  type: 'integer',
+  minimum: 200,
+  maximum: 599,
+  description:
+    'What `callhook listen` would have answered: the status its own checks gave, when `--respond` or `--fail-rate` chose the answer',
 });
 
 /**
@@ -370,6 +385,7 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
     properties: {
       ok: { const: true },
       events: { type: 'integer', minimum: 0, description: 'How many events the body held' },
+      checked: checkedStatus(),
     },
   };
   schemas.Problem = {
@@ -378,7 +394,11 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
       'What a receiver may answer with a 4xx or 5xx, as `callhook listen` does: `error` names what failed, and `problems` where, each as validateEvent reports an issue but with its pointer into the whole body.',
     required: ['error'],
     properties: {
-      error: { type: 'string', description: 'not-json, bad-signature, invalid-events, too-large, …' },
+      error: {
+        type: 'string',
+        description:
+          'not-json, bad-signature, invalid-events, too-large, not-http, request-timeout, headers-too-large, misbehaving (an answer `callhook listen --respond` or `--fail-rate` chose), …',
+      },
       message: { type: 'string' },
       reason: {
         type: 'string',
@@ -402,6 +422,7 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
           required: ['pointer', 'code', 'message'],
         },
       },
+      checked: checkedStatus(),
     },
   };
   const delivery = (name: string, summary: string, items: string) => ({

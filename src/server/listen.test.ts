@@ -675,7 +675,7 @@ describe('listen: answers', () => {
     const sent = `${request(body(enveloped(1)), 'msg_1')}${request(body(enveloped(2)), 'msg_2')}GARBAGE\r\n\r\n`;
     const answers = (await rawExchange(listener.port, [sent], 1000)).split(/(?=HTTP\/1\.1 )/);
     expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 400']);
-    expect(answers[2]).toMatch(/\r\nConnection: close\r\n\r\n$/);
+    expect(answers[2]).toMatch(/\r\nConnection: close\r\n\r\n\{"error":"not-http"\}\n$/);
     expect(deliveries.map((d) => [d.webhookId, d.status])).toEqual([
       ['msg_1', 200],
       ['msg_2', 200],
@@ -844,8 +844,9 @@ describe('listen: answers', () => {
 
   it('answers every status it gives with what the OpenAPI document says of it, each body its schema', async () => {
     // The 413 had no body described, though listen answers one ({"error":"too-large"}); 404, 405,
-    // 415, 417 and the 5xx bodies were not described at all. Each status listen answers by itself
-    // (not a --respond or --fail-rate one, which the user chose, nor a --forward upstream's).
+    // 415, 417 and the 5xx bodies were not described at all. Each status listen answers (not a
+    // --forward upstream's); node:http's own (408, 431, a head it cannot parse) had no body, and
+    // --respond's and --fail-rate's were {"misbehaving":true,"checked":200}, described nowhere.
     const document = toOpenApi({ version: '0.1.0' }) as {
       webhooks: { events: { post: { responses: Record<string, { content?: Record<string, { schema: object }> }> } } };
       components: object;
@@ -863,6 +864,11 @@ describe('listen: answers', () => {
     const { port: upstreamPort } = upstream.address() as import('node:net').AddressInfo;
     const forward = { url: new URL(`http://127.0.0.1:${upstreamPort}/`), insecure: false, timeoutMs: 5000 };
     const relaying = await listen({ forward });
+    const told = await listen({ respond: 503, retryAfter: 1 });
+    const toldGone = await listen({ respond: 410 });
+    const toldRedirect = await listen({ respond: 302 });
+    const toldAccepted = await listen({ respond: 202 });
+    const failing = await listen({ failRate: 1, failCode: 429 });
     const request = (head: string[], payload = '') =>
       `${['POST /hook HTTP/1.1', 'Host: x', 'Connection: close', ...head].join('\r\n')}\r\n\r\n${payload}`;
     const sized = (payload: string, head: string[] = []) =>
@@ -874,6 +880,8 @@ describe('listen: answers', () => {
       [400, plain.listener.port, sized('[{"time": ')],
       // node:http's own answers, which carry no body: bad chunked framing, headers too large, too slow.
       [400, plain.listener.port, request(['Transfer-Encoding: chunked'], '2\r\n[]\r\nZZ\r\n')],
+      [400, plain.listener.port, 'NOT HTTP AT ALL\r\n\r\n'],
+      [413, plain.listener.port, request(['Transfer-Encoding: chunked'], `1;${'e'.repeat(20_000)}\r\n[\r\n0\r\n\r\n`)],
       [431, plain.listener.port, sized(valid, [`X-Big: ${'a'.repeat(20_000)}`])],
       [408, slow.listener.port, request(['Content-Length: 100'], '[{"time"')],
       [401, signed.listener.port, sized(valid)],
@@ -889,6 +897,12 @@ describe('listen: answers', () => {
       // Hint: within --max-body, but past what is left of the bytes held at once (8 times it from
       // the CLI, here less, so that one body stands for the others in flight).
       [503, plain.listener.port, sized('x'.repeat(1800))],
+      // What the user chose: --respond, --fail-rate.
+      [503, told.listener.port, sized(valid)],
+      [410, toldGone.listener.port, sized(valid)],
+      [302, toldRedirect.listener.port, sized(valid)],
+      [202, toldAccepted.listener.port, sized(invalid)],
+      [429, failing.listener.port, sized(valid)],
     ];
     const answers: Array<{ status: number; type: string | undefined; text: string }> = [];
     for (const [, port, text] of exchanges) {
@@ -904,8 +918,7 @@ describe('listen: answers', () => {
     for (const { status, type, text } of answers) {
       const described = responses[String(status)] ?? responses[`${String(status)[0]}XX`];
       expect(described, `${status} is not in the document`).toBeDefined();
-      if (text === '') continue;
-      expect(type, String(status)).toBe('application/json');
+      expect(type, `${status} ${text}`).toBe('application/json');
       const schema = described?.content?.['application/json']?.schema;
       expect(schema, `${status}'s body ${text} is not described`).toBeDefined();
       const check = ajv.compile({ ...schema, unevaluatedProperties: false, components: document.components });

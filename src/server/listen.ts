@@ -365,9 +365,18 @@ function clientErrorStatus(code: string | undefined): number {
         : 400;
 }
 
+/** What a request node:http gave up on is told, a Problem as every refusal of listen's is. */
+const clientErrors: Record<number, string> = {
+  400: 'not-http',
+  408: 'request-timeout',
+  413: 'too-large',
+  431: 'headers-too-large',
+};
+
 function clientErrorAnswer(code: string | undefined): string {
   const status = clientErrorStatus(code);
-  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`;
+  const body = `${JSON.stringify({ error: clientErrors[status] })}\n`;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /**
@@ -665,7 +674,12 @@ export async function startListener(
       misbehaved = true;
     }
     if (misbehaved) {
-      answerBody = { misbehaving: true, checked: checked.status };
+      // Hint: with the body the OpenAPI document describes for its status (an Accepted below 300,
+      // a Problem from there), `checked` saying what listen's own checks gave.
+      answerBody =
+        status !== 'reset' && status < 300
+          ? { ok: true, events: checked.events.length, checked: checked.status }
+          : { error: 'misbehaving', checked: checked.status };
       if (settings.retryAfter !== undefined) extra = { 'retry-after': String(settings.retryAfter) };
     }
 
