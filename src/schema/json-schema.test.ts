@@ -289,6 +289,22 @@ describe('toOpenApi', () => {
     ]);
   });
 
+  it('names in its answers no method it does not describe', () => {
+    // The 4XX text said "a method other than POST or PUT", but only POST deliveries are described
+    // (the platform POSTs; that listen takes a PUT as well is its own leniency).
+    const webhooks = document.webhooks as Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    for (const [name, operations] of Object.entries(webhooks)) {
+      const described = Object.keys(operations).map((method) => method.toUpperCase());
+      for (const { responses } of Object.values(operations)) {
+        const named = JSON.stringify(responses).match(/\b(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\b/g) ?? [];
+        expect(
+          named.filter((method) => !described.includes(method)),
+          name,
+        ).toEqual([]);
+      }
+    }
+  });
+
   it("describes webhook-signature as the verifier reads it: the spec's example header, v1a entries and all", () => {
     // The pattern took only `v1,` entries, so the spec's own example (a v1 and a v1a signature)
     // failed it, though the verifier accepts it.

@@ -330,7 +330,7 @@ const receiverResponses = () => ({
   },
   '3XX': {
     description:
-      'A redirect, which a sender does not follow with the delivery (a POST redirected by 301, 302 or 303 arrives as a GET without its body): the delivery failed.',
+      'A redirect, which a sender does not follow with the delivery (after a 301, 302 or 303 a client drops its method and body): the delivery failed.',
     ...errorBody(),
   },
   '410': { description: 'Gone: the receiver no longer wants deliveries; the sender stops.', ...errorBody() },
@@ -343,7 +343,7 @@ const receiverResponses = () => ({
   '429': { description: 'Too many requests: retry after the Retry-After header.', ...errorBody() },
   '4XX': {
     description:
-      'Refused for how it was sent, not retried but a 408: a path not served (404), a method other than POST or PUT (405), a body too slow (408), compressed (415), an Expect other than 100-continue (417), headers too large (431).',
+      'Refused for how it was sent, not retried but a 408: a path not served (404), a method not taken (405), a body too slow (408), compressed (415), an Expect other than 100-continue (417), headers too large (431).',
     ...errorBody(),
   },
   '5XX': { description: 'The receiver failed; the sender retries with back-off.', ...errorBody() },
