@@ -378,21 +378,30 @@ describe('generateEvents', () => {
     // The value a type takes goes on that type alone; one none takes goes on every enveloped
     // event, warned of; so does a value below a field that is not what is documented there, and a
     // path through a field that holds text (a time, a name, a step's answer), making it an object.
-    const misfits: Array<[string, string, string]> = [
-      ['eventType=SMSSent', '"SMSSent" is no value of "eventType"', 'CallComplete'],
-      ['data=5', '5 is no value of "data"', 'CallComplete'],
-      ['createdAt.x=1', '"createdAt" holds no object', 'CallComplete'],
-      ['data.name.first=Bob', '"name" holds no object', 'CallComplete'],
-      ['data.flow.0.response.x=1', '"response" holds no object', 'CallComplete'],
-      ['data.campaignId.x=1', '"campaignId" holds no object', eventTypes.join(', ')],
-      ['data.flow.0.response=5', '5 is no value of "flow.0.response"', 'CallComplete'],
-      ['data.flow.0={}', '{} is no value of "flow.0"', 'CallComplete'],
-      ['data.requests.0=5', '5 is no value of "requests.0"', 'CallComplete'],
+    const cc = 'CallComplete, whose events will not validate';
+    const misfits: Array<[string, string]> = [
+      ['eventType=SMSSent', `"SMSSent" is no value of "eventType" in ${cc}`],
+      ['data=5', `5 is no value of "data" in ${cc}`],
+      ['createdAt.x=1', `"createdAt" holds no object in ${cc}`],
+      ['data.name.first=Bob', `"name" holds no object in ${cc}`],
+      ['data.flow.0.response.x=1', `"response" holds no object in ${cc}`],
+      [
+        'data.campaignId.x=1',
+        `"campaignId" holds no object in ${eventTypes.join(', ')}, whose events will not validate`,
+      ],
+      ['data.flow.0={}', `{} is no value of "flow.0" in ${cc}`],
+      // A number where text is documented: perhaps the text was meant.
+      [
+        'data.flow.0.response=5',
+        `5 is no value of "flow.0.response" in ${cc} (to set the text, quote it: data.flow.0.response='"5"')`,
+      ],
+      [
+        'data.requests.0=5',
+        `5 is no value of "requests.0" in ${cc} (to set the text, quote it: data.requests.0='"5"')`,
+      ],
     ];
-    for (const [text, why, types] of misfits) {
-      expect(misfitOverrides([parseFieldOverride(text)], undefined)).toEqual([
-        `--set ${text.split('=')[0]}: ${why} in ${types}, whose events will not validate`,
-      ]);
+    for (const [text, why] of misfits) {
+      expect(misfitOverrides([parseFieldOverride(text)], undefined)).toEqual([`--set ${text.split('=')[0]}: ${why}`]);
     }
     // Through objects and arrays, or into fields no type documents, nothing misfits.
     const fitting = ['eventType=CallComplete', 'data.flow.0.response=Yes', 'data.flow.0.extra.x=1', 'data.source.x=1'];

@@ -1237,10 +1237,10 @@ interface PlacedOverride extends FieldOverride {
   /**
    * Why those events will not validate: a value that no type it reaches takes at its path
    * (`data.status=Complete` on attempts alone, `data.requests.0=5`: `value`, the path from the
-   * field on), or a path through a field that holds no object in any of them (`createdAt.x`:
+   * field on; `asText` when its JSON text would fit, as when a number was meant as text), or a path through a field that holds no object in any of them (`createdAt.x`:
    * `through`, `createdAt`, which becomes one). Undefined when they will.
    */
-  misfit: { value: string } | { through: string } | undefined;
+  misfit: { value: string; asText: boolean } | { through: string } | undefined;
 }
 
 /** The schema of `field` in a type's documented payload, or undefined when its payload has no such field. */
@@ -1364,7 +1364,12 @@ function fittingTypes(
   const [first] = fits;
   const through =
     typeof first === 'object' && fits.every((fit) => typeof fit === 'object' && fit.through === first.through);
-  return { ...override, types: new Set(having), misfit: through ? first : { value: path.join('.') } };
+  if (through) return { ...override, types: new Set(having), misfit: first };
+  // Hint: `--set data.flow.0.response=5` reads 5 as a number; the text "5" may have been meant.
+  const { value } = override;
+  const text = typeof value === 'string' || (typeof value === 'object' && value !== null) ? undefined : String(value);
+  const asText = text !== undefined && having.some((type) => fitAlong(schemaOf(type), path, text) === true);
+  return { ...override, types: new Set(having), misfit: { value: path.join('.'), asText } };
 }
 
 /**
@@ -1387,7 +1392,9 @@ export function misfitOverrides(
       'through' in misfit
         ? `${quoted(misfit.through)} holds no object`
         : `${JSON.stringify(override.value)} is no value of ${quoted(misfit.value)}`;
-    return [`--set ${path}: ${what} in ${[...types].join(', ')}, whose events will not validate`];
+    const hint =
+      'asText' in misfit && misfit.asText ? ` (to set the text, quote it: ${path}='"${override.value}"')` : '';
+    return [`--set ${path}: ${what} in ${[...types].join(', ')}, whose events will not validate${hint}`];
   });
 }
 
