@@ -70,6 +70,27 @@ describe('the fast exchange path', () => {
     expect(sockets.size).toBe(3);
   });
 
+  it("reuses an idle connection only within the receiver's Keep-Alive timeout, less a second, as node:http's agent does", async () => {
+    // A receiver closes an idle connection when its timeout ends (node:http's after 5 s, saying
+    // `Keep-Alive: timeout=5`); a request sent on it just then met a reset, and was retried after a
+    // back-off as a failed attempt (helper-194). One of 1 s leaves no time to reuse it at all.
+    const sockets = new Set<Socket>();
+    const s = await rawServer((req, reply) => {
+      sockets.add(reply.socket);
+      reply.send(200, 'ok', { 'keep-alive': req.index < 2 ? 'timeout=1' : 'timeout=2' });
+    });
+    const c = client();
+    for (let i = 0; i < 3; i++) expect((await c.send(request(s.url))).status).toBe(200);
+    // Each of the first two answers said 1 s: neither connection carried another request.
+    expect(sockets.size).toBe(3);
+    expect((await c.send(request(s.url))).status).toBe(200);
+    expect(sockets.size).toBe(3);
+    // Idle past 2 s less a second: not reused.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await c.send(request(s.url))).status).toBe(200);
+    expect(sockets.size).toBe(4);
+  });
+
   it('lets go at once of a 2xx framed only by the close, which the receiver keeps open: the next request waits for nothing', async () => {
     // It was drained to the deadline, holding the pool's one connection, so each request after it
     // waited --timeout for a connection that could carry no other (found by a red-team helper).

@@ -85,6 +85,10 @@ class Connection {
   private head: Buffer | undefined;
   private framing: Framing | undefined;
   private reusable = true;
+  /** How long it may wait idle for another request, by its last response (see `Head.idleMs`). */
+  idleMs: number | undefined;
+  /** Until when (performance.now()) it may carry another request, once idle. */
+  reuseUntil = Number.POSITIVE_INFINITY;
   /** Set when a response ended inside `onData`, which then hands the connection back. */
   private finished = false;
   closed = false;
@@ -232,6 +236,8 @@ class Connection {
     if (head.http10 ? !/\bkeep-alive\b/.test(connection) : /\bclose\b/.test(connection)) {
       this.reusable = false;
     }
+    if (head.idleMs === 0) this.reusable = false;
+    this.idleMs = head.idleMs;
     const encoding = headers['transfer-encoding'];
     const length = headers['content-length'];
     if (status === 204 || status === 304) this.framing = { kind: 'none' };
@@ -364,6 +370,12 @@ interface Head {
   /** Frozen, as `rawHeaders` is: responses share them. */
   headers: http.IncomingHttpHeaders;
   rawHeaders: string[];
+  /**
+   * How long the connection may wait idle for its next request, by the receiver's `Keep-Alive:
+   * timeout=N`, less a second (as node:http's agent takes it): a receiver closes an idle
+   * connection when N ends, and a request sent on it then meets a reset. Undefined without one.
+   */
+  idleMs: number | undefined;
 }
 
 /** Reads a response head (its text up to the blank line); a string says what is wrong with it. */
@@ -397,7 +409,9 @@ function readHead(text: string): Head | string {
   Object.freeze(headers['set-cookie']);
   Object.freeze(headers);
   Object.freeze(rawHeaders);
-  return { text, status: Number(statusLine[2]), http10: statusLine[1] === '0', headers, rawHeaders };
+  const timeout = /(?:^|,)\s*timeout=(\d+)/i.exec(String(headers['keep-alive'] ?? ''))?.[1];
+  const idleMs = timeout === undefined ? undefined : Math.max(0, Number(timeout) * 1000 - 1000);
+  return { text, status: Number(statusLine[2]), http10: statusLine[1] === '0', headers, rawHeaders, idleMs };
 }
 
 function settleWith(exchange: Exchange, outcome: ExchangeResponse | Error): void {
@@ -434,8 +448,12 @@ class Pool {
 
   send(exchange: Exchange, bytes: Buffer): void {
     let idle = this.idle.pop();
-    // One the receiver has begun to close (its 'close' not yet emitted) cannot carry a request.
-    while (idle && !idle.socket.writable) idle = this.idle.pop();
+    // One the receiver has begun to close (its 'close' not yet emitted) cannot carry a request;
+    // nor one idle past the receiver's keep-alive timeout, which it may be closing just then.
+    while (idle && (!idle.socket.writable || performance.now() >= idle.reuseUntil)) {
+      if (idle.socket.writable) idle.destroy(new Error('idle past the keep-alive timeout'));
+      idle = this.idle.pop();
+    }
     if (idle) {
       idle.socket.ref();
       idle.start(exchange, bytes);
@@ -455,6 +473,8 @@ class Pool {
     else {
       // An idle connection does not keep the process alive (as node:http's agent does).
       connection.socket.unref();
+      const { idleMs } = connection;
+      connection.reuseUntil = idleMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + idleMs;
       this.idle.push(connection);
     }
   }
