@@ -51,7 +51,7 @@ describe('listen options', () => {
     // Hint: `--out "$DIR"` with DIR unset names no folder; capturing nothing would lose every delivery.
     expect(() => parse({ out: '' })).toThrow('--out: must be a folder name (got "")');
     expect(() => parse({ headerTimeout: '60' })).toThrow(
-      '--header-timeout: must not be longer than --request-timeout (got "60" and "30")',
+      '--header-timeout: must not be longer than --request-timeout ("60" and "30", as given or by default)',
     );
     expect(() => parse({ maxBody: 'lots', forward: 'ftp://x' })).toThrow(
       /^--max-body: must be a size [^;]*; --forward: must be an http\(s\) URL \(got "ftp:\/\/x"\)$/,

@@ -127,7 +127,8 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
   if (raw.durable && raw.out === undefined) problems.push('--durable: applies only with --out');
   if (Number(raw.headerTimeout) > Number(raw.requestTimeout)) {
     problems.push(
-      `--header-timeout: must not be longer than --request-timeout (got ${quoted(raw.headerTimeout)} and ${quoted(raw.requestTimeout)})`,
+      // Hint: either may be its default, which the user did not type: said as such.
+      `--header-timeout: must not be longer than --request-timeout (${quoted(raw.headerTimeout)} and ${quoted(raw.requestTimeout)}, as given or by default)`,
     );
   }
   if (raw.respond !== undefined && Number(raw.failRate) > 0)

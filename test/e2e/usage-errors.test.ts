@@ -29,7 +29,7 @@ describe('a usage error quoting what the user typed', () => {
     ],
     [
       ['listen', '--port', '0', '--header-timeout', '20\t', '--request-timeout', '5'],
-      'callhook: --header-timeout: must not be longer than --request-timeout (got "20\\t" and "5")',
+      'callhook: --header-timeout: must not be longer than --request-timeout ("20\\t" and "5", as given or by default)',
     ],
     [
       ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run', '--batch-size', '99999999999999'],
