@@ -596,6 +596,10 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     );
     if (refusal) throw await withoutBackup(made, refusal);
     await rewriteFromBackup(handle, backup, plan, name);
+    // Hint: the kernel clears the set-user-ID and set-group-ID bits of a file written by a user
+    // without CAP_FSETID (not root); they are put back, as the file keeps its mode.
+    const mode = opened.mode & 0o7777;
+    if (((await handle.stat()).mode & 0o7777) !== mode) await handle.chmod(mode).catch(() => undefined);
     written = true;
     return made;
   } finally {
