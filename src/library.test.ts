@@ -1077,3 +1077,35 @@ describe('signing and verifying', () => {
     expect(verifyHexHmac(body, headers, { secrets: ['three'] })).toMatchObject({ ok: false, reason: 'wrong-secret' });
   });
 });
+
+describe('hardening found by a red team (helper hT3)', () => {
+  it('freezes the exported constants: a JavaScript caller changed what every later validation accepted', async () => {
+    const library = await import('./index.js');
+    const call = events.find((event) => (event as { eventType?: string }).eventType === 'CallComplete') as {
+      data: object;
+    };
+    const hacked = { ...call, data: { ...call.data, status: 'Hacked' } };
+    const writes: Array<[string, () => unknown]> = [
+      ['callStatuses', () => (library.callStatuses as unknown as string[]).push('Hacked')],
+      ['eventTypes', () => (library.eventTypes as unknown as string[]).push('Evil')],
+      ['fictionalPhones', () => (library.fictionalPhones as unknown as string[]).push('61400000000')],
+      ['jsonSchemaGaps', () => (library.jsonSchemaGaps as unknown as string[]).pop()],
+      ['statusGroups', () => (library.statusGroups.Complete as unknown as string[]).push('Hacked')],
+      ['statusGroups', () => Object.assign(library.statusGroups, { Other: ['Hacked'] })],
+      ['dataSchemas', () => Object.assign(library.dataSchemas, { CallComplete: library.dataSchemas.SMSSent })],
+      [
+        'dataSchemas',
+        () => Object.assign(library.dataSchemas.CallComplete.entries, { status: library.schemas.FlowStep }),
+      ],
+      [
+        'dataSchemas',
+        () => (library.dataSchemas.CallComplete.entries.status.options as unknown as string[]).push('Hacked'),
+      ],
+      ['schemas', () => Object.assign(library.schemas.Envelope.entries, { id: library.schemas.FlowStep })],
+    ];
+    for (const [name, write] of writes) expect(write, name).toThrow(TypeError);
+    expect(library.validateEvent(hacked).ok).toBe(false);
+    expect(library.validateEvent({ ...call, eventType: 'Evil' }).issues[0]?.code).toBe('unknown-event-type');
+    expect(library.validateEvent(call).ok).toBe(true);
+  });
+});

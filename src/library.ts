@@ -39,6 +39,7 @@ import {
   assertOptions,
   assertString,
   assertWholeNumber,
+  deepFrozen,
   type EventType,
   type EveryOption,
   eventTypes,
@@ -47,7 +48,7 @@ import {
 } from './schema/names.js';
 
 /** The valibot schemas of the payloads: each type's fields (CallComplete's `data`), the envelope and a flow step. */
-export const schemas = {
+export const schemas = deepFrozen({
   CallComplete: CallCompleteDataSchema,
   CallAttempted: CallAttemptedDataSchema,
   CallReceived: CallReceivedDataSchema,
@@ -55,7 +56,7 @@ export const schemas = {
   SMSReceived: SmsDataSchema,
   Envelope: EnvelopeSchema,
   FlowStep: FlowStepSchema,
-} as const;
+} as const);
 
 /** A validated CallComplete event. */
 export type CallCompleteEvent = Extract<WebhookEvent, { type: 'CallComplete' }>;

@@ -18,7 +18,7 @@ import {
   type FlowStep,
   type SmsData,
 } from '../schema/events.js';
-import { assertOptionsTaken, assertString, eventTypes } from '../schema/names.js';
+import { assertOptionsTaken, assertString, deepFrozen, eventTypes } from '../schema/names.js';
 import { maxCampaigns } from './generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from './instant.js';
 
@@ -637,7 +637,7 @@ function drawStatus(random: Random, script: CampaignScript): CallStatus {
  * in international form: the platform's page uses two of them (61491573087, 61491570006). No
  * generated event names a number anyone could own.
  */
-export const fictionalPhones = [
+export const fictionalPhones = deepFrozen([
   '61491570006',
   '61491570156',
   '61491570157',
@@ -668,7 +668,7 @@ export const fictionalPhones = [
   '61491579212',
   '61491579760',
   '61491579455',
-] as const;
+] as const);
 // Hint: campaigns call from the first numbers and customers answer on the others, so an SMS
 // never goes from a number to itself.
 const campaignLines = fictionalPhones.slice(0, 6);

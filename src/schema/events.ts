@@ -8,12 +8,12 @@
 import * as v from 'valibot';
 
 import { describeBadTimestamp, isTimestamp } from '../core/instant.js';
-import { callStatuses, eventTypes, phonePattern } from './names.js';
+import { callStatuses, deepFrozen, eventTypes, phonePattern } from './names.js';
 
 export { type CallStatus, callStatuses, type EventType, eventTypes, isCallStatus } from './names.js';
 
 /** Status groups: Complete and Partial form the Complete group; Not Complete is Failed. */
-export const statusGroups = { Complete: ['Complete', 'Partial'], Failed: ['Not Complete'] } as const;
+export const statusGroups = deepFrozen({ Complete: ['Complete', 'Partial'], Failed: ['Not Complete'] } as const);
 /** A status group name. */
 type StatusGroup = keyof typeof statusGroups;
 
@@ -42,76 +42,88 @@ const phone = v.pipe(
 );
 
 /** One step of a call's conversation flow. */
-export const FlowStepSchema = v.looseObject({
-  questionName: v.string(),
-  response: v.string(),
-  transcript: v.optional(v.string()),
-});
+export const FlowStepSchema = deepFrozen(
+  v.looseObject({
+    questionName: v.string(),
+    response: v.string(),
+    transcript: v.optional(v.string()),
+  }),
+);
 
 /** The `data` of a CallComplete event. */
-export const CallCompleteDataSchema = v.looseObject({
-  // Present for outbound campaigns only (the id of the scheduled call list).
-  correlationId: v.optional(uuid),
-  sessionId: uuid,
-  callResultId: uuid,
-  name: v.string(),
-  phone,
-  campaignId: uuid,
-  // Null when the flow is empty; the source's examples always send the key.
-  lastStepName: v.nullable(v.string()),
-  startedTime: timestamp,
-  flow: v.array(FlowStepSchema),
-  requests: v.array(v.string()),
-  status: v.picklist(callStatuses),
-  additionalInformation: v.optional(v.string()),
-});
+export const CallCompleteDataSchema = deepFrozen(
+  v.looseObject({
+    // Present for outbound campaigns only (the id of the scheduled call list).
+    correlationId: v.optional(uuid),
+    sessionId: uuid,
+    callResultId: uuid,
+    name: v.string(),
+    phone,
+    campaignId: uuid,
+    // Null when the flow is empty; the source's examples always send the key.
+    lastStepName: v.nullable(v.string()),
+    startedTime: timestamp,
+    flow: v.array(FlowStepSchema),
+    requests: v.array(v.string()),
+    status: v.picklist(callStatuses),
+    additionalInformation: v.optional(v.string()),
+  }),
+);
 
 /** A CallAttempted event (documented bare: no envelope). */
-export const CallAttemptedDataSchema = v.looseObject({
-  time: timestamp,
-  phone,
-  status: v.picklist(['success', 'failed']),
-  // The reason of a failure; the consistency check warns when a failed attempt has none.
-  note: v.optional(v.string()),
-  campaignId: uuid,
-  correlationId: v.optional(uuid),
-});
+export const CallAttemptedDataSchema = deepFrozen(
+  v.looseObject({
+    time: timestamp,
+    phone,
+    status: v.picklist(['success', 'failed']),
+    // The reason of a failure; the consistency check warns when a failed attempt has none.
+    note: v.optional(v.string()),
+    campaignId: uuid,
+    correlationId: v.optional(uuid),
+  }),
+);
 
 /** A CallReceived event: an inbound call, or an outbound callback. */
-export const CallReceivedDataSchema = v.looseObject({
-  time: timestamp,
-  phone,
-  type: v.picklist(['inbound', 'outbound-callback']),
-  campaignId: uuid,
-  correlationId: v.optional(uuid),
-});
+export const CallReceivedDataSchema = deepFrozen(
+  v.looseObject({
+    time: timestamp,
+    phone,
+    type: v.picklist(['inbound', 'outbound-callback']),
+    campaignId: uuid,
+    correlationId: v.optional(uuid),
+  }),
+);
 
 /** An SMSSent or SMSReceived event: both have the same fields. */
-export const SmsDataSchema = v.looseObject({
-  time: timestamp,
-  from: phone,
-  to: phone,
-  message: v.string(),
-  campaignId: uuid,
-  correlationId: v.optional(uuid),
-});
+export const SmsDataSchema = deepFrozen(
+  v.looseObject({
+    time: timestamp,
+    from: phone,
+    to: phone,
+    message: v.string(),
+    campaignId: uuid,
+    correlationId: v.optional(uuid),
+  }),
+);
 
 /** The schema of each type's payload (CallComplete's `data`, the others' bare object). */
-export const dataSchemas = {
+export const dataSchemas = deepFrozen({
   CallComplete: CallCompleteDataSchema,
   CallAttempted: CallAttemptedDataSchema,
   CallReceived: CallReceivedDataSchema,
   SMSSent: SmsDataSchema,
   SMSReceived: SmsDataSchema,
-} as const;
+} as const);
 
 /** The envelope `{ id, eventType, createdAt, data }`; `data` is checked separately against its type. */
-export const EnvelopeSchema = v.looseObject({
-  id: uuid,
-  eventType: v.picklist(eventTypes),
-  createdAt: timestamp,
-  data: v.looseObject({}),
-});
+export const EnvelopeSchema = deepFrozen(
+  v.looseObject({
+    id: uuid,
+    eventType: v.picklist(eventTypes),
+    createdAt: timestamp,
+    data: v.looseObject({}),
+  }),
+);
 
 /** A flow step. */
 export type FlowStep = v.InferOutput<typeof FlowStepSchema>;

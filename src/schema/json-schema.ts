@@ -13,7 +13,7 @@ import { maxDepth } from '../input/types.js';
 import { version } from '../version.js';
 import { shapeKeys } from './check.js';
 import { dataSchemas, EnvelopeSchema, type EventType, eventTypes, FlowStepSchema } from './events.js';
-import { assertBoolean, assertChoice, assertOptions, assertString } from './names.js';
+import { assertBoolean, assertChoice, assertOptions, assertString, deepFrozen } from './names.js';
 
 /** How to build the JSON Schema. */
 export interface JsonSchemaOptions {
@@ -32,14 +32,14 @@ export type JsonSchemaDocument = Record<string, unknown>;
  * What the schema cannot express, said in its `$comment` and by `callhook schema` on stderr.
  * None of these changes which events are accepted: they are warnings, or facts about a stream.
  */
-export const jsonSchemaGaps = [
+export const jsonSchemaGaps = deepFrozen([
   'the consistency rules validate reports as warnings (status-flow, last-step, time-order, missing-note, missing-correlation), which never make an event invalid',
   'a repeated event id (a redelivery) is a fact about a stream of events, not about one event',
   'duplicate keys and "__proto__" keys are facts about the JSON text; a schema sees the parsed value',
   "a bare SMSSent and SMSReceived have the same fields: only the envelope's eventType (or validate --type) tells them apart",
   `the limits of what validate reads, facts about the text: nesting deeper than ${maxDepth} levels, and an element larger than --max-element-size, are errors`,
   'a timestamp whose offset takes it out of the years 0000 to 9999 (0000-01-01 before its offset east of UTC, 9999-12-31 past it west of UTC) is invalid',
-] as const;
+] as const);
 
 // Hint: ajv-formats' "uuid" also accepts a "urn:uuid:" prefix, and "date-time" (RFC 3339) refuses
 // what validate accepts (a space before the offset, +0530) and accepts what it refuses (a

@@ -1,12 +1,33 @@
 /** The names the CLI needs at start-up, kept apart from the schemas so `--help` loads no valibot. */
 
+/**
+ * `value` frozen, and every plain object and array it holds. Hint: what the library exports is the
+ * very list or schema validation reads, so a JavaScript caller's `push` changed validation for the
+ * whole process (the `.d.ts` says readonly, which binds TypeScript callers alone).
+ */
+export function deepFrozen<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  const prototype = Object.getPrototypeOf(value);
+  // Hint: a RegExp or a Map keeps state of its own (`lastIndex`); only data is frozen.
+  if (!Array.isArray(value) && prototype !== Object.prototype && prototype !== null) return value;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFrozen(child);
+  return value;
+}
+
 /** The five event types the platform sends. */
-export const eventTypes = ['CallComplete', 'CallAttempted', 'CallReceived', 'SMSSent', 'SMSReceived'] as const;
+export const eventTypes = deepFrozen([
+  'CallComplete',
+  'CallAttempted',
+  'CallReceived',
+  'SMSSent',
+  'SMSReceived',
+] as const);
 /** One of the five event types. */
 export type EventType = (typeof eventTypes)[number];
 
 /** CallComplete statuses, in the order reports list them. */
-export const callStatuses = ['Complete', 'Partial', 'Not Complete'] as const;
+export const callStatuses = deepFrozen(['Complete', 'Partial', 'Not Complete'] as const);
 /** A CallComplete status. */
 export type CallStatus = (typeof callStatuses)[number];
 
