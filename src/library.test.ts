@@ -1109,3 +1109,23 @@ describe('hardening found by a red team (helper hT3)', () => {
     expect(library.validateEvent(call).ok).toBe(true);
   });
 });
+
+describe('exported helpers given what is not an event (red team hT3 L7)', () => {
+  it('refuses a non-event in eventTime and correlationIdOf with a TypeError naming the argument', async () => {
+    const { correlationIdOf, eventTime, validateEvent } = await import('./index.js');
+    for (const [value, got] of [
+      [{}, 'Object'],
+      [undefined, 'undefined'],
+      [null, 'null'],
+      ['x', 'string'],
+      [{ type: 'CallComplete', data: null }, 'Object'],
+    ] as const) {
+      const refusal = new TypeError(`event must be an event as validateEvent gives it, { type, data } (got ${got})`);
+      expect(() => eventTime(value as never), got).toThrow(refusal);
+      expect(() => correlationIdOf(value as never), got).toThrow(refusal);
+    }
+    const result = validateEvent(events[0]);
+    if (!result.ok) throw new Error('a generated event is valid');
+    expect(eventTime(result.event)).toMatch(/^\d{4}-/);
+  });
+});

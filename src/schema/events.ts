@@ -8,7 +8,7 @@
 import * as v from 'valibot';
 
 import { describeBadTimestamp, isTimestamp } from '../core/instant.js';
-import { callStatuses, deepFrozen, eventTypes, phonePattern } from './names.js';
+import { callStatuses, deepFrozen, eventTypes, kindOf, phonePattern } from './names.js';
 
 export { type CallStatus, callStatuses, type EventType, eventTypes, isCallStatus } from './names.js';
 
@@ -158,10 +158,24 @@ export type EventKind = WebhookEvent['type'];
 
 /** The time an event happened: `startedTime` for a call result, `time` for the others. */
 export function eventTime(event: WebhookEvent): string {
+  assertEvent(event);
   return event.type === 'CallComplete' ? event.data.startedTime : event.data.time;
 }
 
 /** The correlationId tying the event to one scheduled outbound call, if it has one. */
 export function correlationIdOf(event: WebhookEvent): string | undefined {
+  assertEvent(event);
   return event.data.correlationId;
+}
+
+/**
+ * Refuses what is not an event with a TypeError naming it, as the library's other checks do. Hint:
+ * both readers above are exported, and a JavaScript caller's `{}` read "Cannot read properties of
+ * undefined (reading 'time')".
+ */
+function assertEvent(event: WebhookEvent): void {
+  const data = typeof event === 'object' && event !== null ? (event as { data?: unknown }).data : undefined;
+  if (typeof data !== 'object' || data === null) {
+    throw new TypeError(`event must be an event as validateEvent gives it, { type, data } (got ${kindOf(event)})`);
+  }
 }
