@@ -551,6 +551,21 @@ describe('generateEvents', () => {
       new TypeError('calls: expected number, received NaN'),
     );
   });
+
+  it('describes the value a caller gave as it is: a null-prototype object is no null, a hole no undefined (red team hT3 L4)', () => {
+    const types = 'CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived';
+    for (const [options, message] of [
+      [{ count: 1, set: Object.create(null) }, 'set: expected Array, received object'],
+      [{ count: 1, types: Object.create(null) }, `types must be a list of ${types} (got object)`],
+      [{ count: 1, startTime: Object.create(null) }, 'startTime: expected string, received object'],
+      // biome-ignore lint/suspicious/noSparseArray: the hole is the case
+      [{ count: 1, types: [, 'SMSSent'] }, `types must be a list of ${types} (got an empty item)`],
+      [{ count: 1, types: [undefined] }, `types must be a list of ${types} (got undefined)`],
+      [{ count: 1, set: new Map() }, 'set: expected Array, received Map'],
+    ] as const) {
+      expect(() => [...generateEvents(options as never)], message).toThrow(new TypeError(message));
+    }
+  });
 });
 
 describe('campaigns', () => {

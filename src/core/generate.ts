@@ -18,7 +18,7 @@ import {
   type FlowStep,
   type SmsData,
 } from '../schema/events.js';
-import { assertOptionsTaken, assertString, deepFrozen, eventTypes } from '../schema/names.js';
+import { assertOptionsTaken, assertString, deepFrozen, eventTypes, kindOf } from '../schema/names.js';
 import { maxCampaigns } from './generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from './instant.js';
 
@@ -79,11 +79,9 @@ const campaignsOption = v.optional(
     v.maxValue(maxCampaigns, `campaigns must be at most ${maxCampaigns}`),
   ),
 );
-const notTypes = (issue: { received: string }) =>
-  `types must be a list of ${eventTypes.join(', ')} (got ${issue.received})`;
-const envelopeOption = v.optional(
-  v.picklist(envelopes, (issue) => `envelope must be one of ${envelopes.join(', ')} (got ${issue.received})`),
-);
+// Hint: `parseOptions` says what was given instead: valibot's `received` is no use here (below).
+const notTypes = `types must be a list of ${eventTypes.join(', ')}`;
+const envelopeOption = v.optional(v.picklist(envelopes, `envelope must be one of ${envelopes.join(', ')}`));
 const startTimeOption = v.optional(
   v.pipe(
     v.string(),
@@ -110,14 +108,27 @@ function parseOptions<S extends v.ObjectSchema<v.ObjectEntries, undefined>>(
   if (result.success) return result.output;
   const [issue] = result.issues;
   const path = v.getDotPath(issue) ?? 'options';
-  // Hint: the checks here word their own messages, which start with the option's name.
-  if (issue.message.startsWith(`${path.split('.')[0]} `)) throw new TypeError(issue.message);
+  // Hint: the checks here word their own messages, which start with the option's name; a value of
+  // the wrong kind or outside a list of choices is said after them.
+  if (issue.message.startsWith(`${path.split('.')[0]} `)) {
+    throw new TypeError(issue.kind === 'schema' ? `${issue.message} (got ${receivedOf(issue)})` : issue.message);
+  }
   // A check of a value inside a list says what is wrong; the path says which (`set.0.value`).
   if (issue.type === 'check') throw new TypeError(`${path}: ${issue.message}`);
   if (issue.type === 'object' && issue.input === undefined && path !== 'options') {
     throw new TypeError(`${path} is required`);
   }
-  throw new TypeError(`${path}: expected ${issue.expected}, received ${issue.received}`);
+  throw new TypeError(`${path}: expected ${issue.expected}, received ${receivedOf(issue)}`);
+}
+
+/**
+ * What a caller gave where an issue was found. Hint: valibot's `received` calls a null-prototype
+ * object `null` and a list's hole (`[, 'SMSSent']`) `undefined`.
+ */
+function receivedOf(issue: v.BaseIssue<unknown>): string {
+  const item = issue.path?.at(-1);
+  if (item?.type === 'array' && !Object.hasOwn(item.input, item.key)) return 'an empty item';
+  return typeof issue.input === 'object' && issue.input !== null ? kindOf(issue.input) : issue.received;
 }
 
 const GenerateOptionsSchema = v.object({
