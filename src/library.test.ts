@@ -268,9 +268,7 @@ describe('options a JavaScript caller may get wrong, found by a red team (stop 4
       for (let i = 0; i < depth; i++) value = [value];
       return value;
     };
-    const refusal = new TypeError(
-      'set.0: the event would nest deeper than 256 levels, which validate refuses (a value that holds itself nests without end)',
-    );
+    const refusal = new TypeError('set.0: the event would nest deeper than 256 levels, which validate refuses');
     const run = (path: string[], value: unknown) => () => [
       ...generateEvents({ count: 1, types: ['CallComplete'], set: [{ path, value }] }),
     ];
@@ -279,9 +277,17 @@ describe('options a JavaScript caller may get wrong, found by a red team (stop 4
     // ("nesting 258 levels deep"); 3,000 path parts overflowed the stack when the event was copied.
     expect(run(['data', 'x'], nested(255))).toThrow(refusal);
     expect(run(['data', ...Array.from({ length: 3000 }, () => 'a')], 1)).toThrow(refusal);
+    // Only a value that holds itself is said to (red team hT3 L1: a deep one was too).
     const cyclic: unknown[] = [];
     cyclic.push(cyclic);
-    expect(run(['data', 'x'], cyclic)).toThrow(refusal);
+    expect(run(['data', 'x'], cyclic)).toThrow(
+      new TypeError(
+        'set.0: the event would nest deeper than 256 levels, which validate refuses (a value that holds itself nests without end)',
+      ),
+    );
+    const holder: Record<string, unknown> = { deep: nested(10) };
+    holder.self = [[holder]];
+    expect(run(['data', 'x'], holder)).toThrow('(a value that holds itself nests without end)');
     const [fits] = run(['data', 'x'], nested(254))();
     expect(checkEvent(fits?.event).errors).toBe(0);
     // 2^30 paths to one leaf, walked once per node: walked once per path (3.3 s at 2^25, doubling

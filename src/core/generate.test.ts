@@ -552,6 +552,13 @@ describe('generateEvents', () => {
     );
   });
 
+  it('says a --set value holds itself only when it does, not of any value too deep (red team hT3 L1)', () => {
+    const deep = `data.x=${'['.repeat(300)}${']'.repeat(300)}`;
+    expect(() => parseFieldOverride(deep)).toThrow(
+      new CallhookError('data.x: the event would nest deeper than 256 levels, which validate refuses'),
+    );
+  });
+
   it('describes the value a caller gave as it is: a null-prototype object is no null, a hole no undefined (red team hT3 L4)', () => {
     const types = 'CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived';
     for (const [options, message] of [

@@ -1086,9 +1086,6 @@ export interface GeneratedDelivery extends GeneratedEvent {
 const probability = (name: string) =>
   v.optional(v.pipe(v.number(), v.minValue(0, `${name} must be 0 to 1`), v.maxValue(1, `${name} must be 0 to 1`)));
 
-/** Why a `--set` is refused by `fitsInDepth`. */
-const tooDeep = `the event would nest deeper than ${maxDepth} levels, which validate refuses (a value that holds itself nests without end)`;
-
 const GenerateEventsSchema = v.object({
   count: v.pipe(v.number(), v.integer('count must be an integer'), v.minValue(0, 'count must be 0 or more')),
   seed: v.optional(v.pipe(v.number(), v.integer('seed must be an integer'))),
@@ -1099,7 +1096,10 @@ const GenerateEventsSchema = v.object({
     v.array(
       v.pipe(
         v.object({ path: v.pipe(v.array(v.string()), v.minLength(1)), value: v.unknown() }),
-        v.check(({ path, value }) => fitsInDepth(path, value), tooDeep),
+        v.check(
+          ({ path, value }) => tooDeep(path, value) === undefined,
+          (issue) => tooDeep(issue.input.path, issue.input.value) ?? '',
+        ),
       ),
     ),
   ),
@@ -1129,7 +1129,8 @@ export function parseFieldOverride(text: string): FieldOverride {
     json = false;
   }
   // Hint: the path counts too, so a text value is checked as well (300 parts were an internal error).
-  if (!fitsInDepth(path, value)) throw new CallhookError(`${path.join('.')}: ${tooDeep}`);
+  const deep = tooDeep(path, value);
+  if (deep !== undefined) throw new CallhookError(`${path.join('.')}: ${deep}`);
   if (!json) return { path, value };
   // Hint: a number is read as the nearest double, which JSON.stringify writes in its shortest
   // digits: 1e400 as null, 123456789012345678901234567890 as 1.2345678901234568e+29.
@@ -1151,43 +1152,61 @@ export function parseFieldOverride(text: string): FieldOverride {
   return { path, value };
 }
 
+/** An object met in `nestingOf`'s walk, and the one it was met in. */
+interface Step {
+  node: object;
+  depth: number;
+  parent: Step | undefined;
+}
+
 /**
  * How deep `value` nests arrays and objects (a scalar 0, `[]` 1), or `limit + 1` once past
- * `limit`, as when it holds itself. Walked without recursion, each object again only when met
- * deeper than before, so a part shared many times is walked once, not once a path to it.
+ * `limit`, or Infinity when the objects it went through to get there hold one of them twice: a
+ * value that holds itself. Walked without recursion, each object again only when met deeper than
+ * before, so a part shared many times is walked once, not once a path to it.
  */
 function nestingOf(value: unknown, limit: number): number {
+  if (typeof value !== 'object' || value === null) return 0;
   const seen = new Map<object, number>();
-  const nodes: unknown[] = [value];
-  const depths: number[] = [1];
+  const steps: Step[] = [{ node: value, depth: 1, parent: undefined }];
   let deepest = 0;
-  while (nodes.length > 0) {
-    const node = nodes.pop();
-    const depth = depths.pop() as number;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth > limit) return limit + 1;
+  for (let step = steps.pop(); step !== undefined; step = steps.pop()) {
+    const { node, depth } = step;
+    if (depth > limit) return holdsOneTwice(step) ? Number.POSITIVE_INFINITY : limit + 1;
     if ((seen.get(node) ?? 0) >= depth) continue;
     seen.set(node, depth);
     deepest = Math.max(deepest, depth);
     // Hint: a typed array's items are numbers; its values are not walked one by one.
     if (ArrayBuffer.isView(node)) continue;
     for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child !== 'object' || child === null) continue;
-      nodes.push(child);
-      depths.push(depth + 1);
+      if (typeof child === 'object' && child !== null) steps.push({ node: child, depth: depth + 1, parent: step });
     }
   }
   return deepest;
 }
 
+/** Whether the objects from the value down to `step` hold one of them twice. */
+function holdsOneTwice(step: Step): boolean {
+  const met = new Set<object>();
+  for (let at: Step | undefined = step; at !== undefined; at = at.parent) {
+    if (met.has(at.node)) return true;
+    met.add(at.node);
+  }
+  return false;
+}
+
 /**
- * Whether a `--set` value at `path` leaves an event within the nesting validate reads (`maxDepth`):
- * the event and each part of the path before the last are one level each (`data.x` puts `x`'s
- * value two deep in an enveloped event). Hint: also what keeps `structuredClone`, which copies the
- * value into each event, from overflowing the stack (a value or a path some 3,000 deep did).
+ * Why a `--set` value at `path` takes an event past the nesting validate reads (`maxDepth`), or
+ * undefined when it does not: the event and each part of the path before the last are one level
+ * each (`data.x` puts `x`'s value two deep in an enveloped event). Hint: also what keeps
+ * `structuredClone`, which copies the value into each event, from overflowing the stack (a value
+ * or a path some 3,000 deep did).
  */
-function fitsInDepth(path: readonly string[], value: unknown): boolean {
-  return path.length + nestingOf(value, maxDepth) <= maxDepth;
+function tooDeep(path: readonly string[], value: unknown): string | undefined {
+  const nesting = nestingOf(value, maxDepth);
+  if (path.length + nesting <= maxDepth) return undefined;
+  const endless = nesting === Number.POSITIVE_INFINITY ? ' (a value that holds itself nests without end)' : '';
+  return `the event would nest deeper than ${maxDepth} levels, which validate refuses${endless}`;
 }
 
 /** A JSON number's value as its significant digits and the power of ten after them: `0.10` and `1e-1` give `1e-1`. */

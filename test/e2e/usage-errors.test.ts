@@ -38,12 +38,13 @@ describe('a usage error quoting what the user typed', () => {
     // Copied into each event by structuredClone, a value some 3,000 deep was an internal error (stack overflow).
     [
       ['generate', '--count', '1', '--set', `data.x=${'['.repeat(3000)}${']'.repeat(3000)}`],
-      'callhook: --set: data.x: the event would nest deeper than 256 levels, which validate refuses (a value that holds itself nests without end)',
+      // Hint: command-line JSON cannot hold itself, so that is not said of it (red team hT3 L1).
+      'callhook: --set: data.x: the event would nest deeper than 256 levels, which validate refuses',
     ],
     // A path deep enough with a text value was let through to the library's check: "internal error".
     [
       ['generate', '--count', '1', '--set', `data${'.a'.repeat(300)}=hello`],
-      `callhook: --set: data${'.a'.repeat(300)}: the event would nest deeper than 256 levels, which validate refuses (a value that holds itself nests without end)`,
+      `callhook: --set: data${'.a'.repeat(300)}: the event would nest deeper than 256 levels, which validate refuses`,
     ],
     // A phone with a leading 0 (national form) can match no valid event: refused as a typo, as an id out of shape is.
     [
