@@ -391,7 +391,7 @@ describe('calls a JavaScript caller may get wrong', () => {
       ['60', '"60"'],
     ] as const) {
       expect(() => codeFrame(problem.excerpt!, problem.line, problem.column, width as number), got).toThrow(
-        new TypeError(`width must be a whole number of at least 1 (got ${got})`),
+        new TypeError(`width must be a whole number of at least 20 (got ${got})`),
       );
     }
     expect(codeFrame(problem.excerpt, problem.line, problem.column, 40)).toContain('{"a": 1,, "b": 2}');
@@ -1113,6 +1113,22 @@ describe('hardening found by a red team (helper hT3)', () => {
     expect(library.validateEvent(hacked).ok).toBe(false);
     expect(library.validateEvent({ ...call, eventType: 'Evil' }).issues[0]?.code).toBe('unknown-event-type');
     expect(library.validateEvent(call).ok).toBe(true);
+  });
+});
+
+describe('a code frame as narrow as a caller asks (red team hT3 L2)', () => {
+  it("refuses a width under the CLI's 20, where rows came out wider than asked, and holds rows to one of 20", async () => {
+    const { codeFrame } = await import('./index.js');
+    const excerpt = { text: `{"a": "${'x'.repeat(200)}"}`, index: 50 };
+    for (const width of [1, 10, 19]) {
+      expect(() => codeFrame(excerpt, 1, 51, width), String(width)).toThrow(
+        new TypeError(`width must be a whole number of at least 20 (got ${width})`),
+      );
+    }
+    for (const width of [20, 21, 40]) {
+      for (const row of codeFrame(excerpt, 1, 51, width).split('\n'))
+        expect(row.length, row).toBeLessThanOrEqual(width);
+    }
   });
 });
 

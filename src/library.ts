@@ -22,6 +22,7 @@ import {
 } from './input/types.js';
 import { codeFrame as drawCodeFrame } from './render/code-frame.js';
 import { escapeTerminal as escapeForTerminal } from './render/escape.js';
+import { narrowestWidth } from './render/formats.js';
 import { type CheckOptions, type CheckResult, checkEvent as check, type SchemaIssue } from './schema/check.js';
 import {
   CallAttemptedDataSchema,
@@ -454,7 +455,7 @@ function assertReadOptions<
  * terminal; a width that is not a whole number (NaN) drew the frame without the line's text.
  */
 export function codeFrame(excerpt: SourceExcerpt | undefined, line: number, column: number, width = 80): string {
-  assertWholeNumber('width', width, 1);
+  assertWholeNumber('width', width, narrowestWidth);
   assertWholeNumber('line', line, 1);
   assertWholeNumber('column', column, 1);
   // Hint: only a syntax problem has an excerpt; the README's `codeFrame(problem.excerpt, …)` is

@@ -16,7 +16,7 @@ import { CallhookError, ExitCode, quoted } from '../errors.js';
 import { redactUrl } from '../http/credentials.js';
 import { headerNameCharacters, replayMethods, signSchemes } from '../http/names.js';
 import { defaultMaxProblems, largestElementBytes } from '../input/types.js';
-import { summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
+import { narrowestWidth, summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
 import { eventTypes, phonePattern } from '../schema/names.js';
 
 /** The usage error of one option: `--name: must be <what> (got "<value>")`. */
@@ -325,7 +325,7 @@ export const options = {
     new Option(
       '--width <columns>',
       `${what} to this many columns (default: the terminal width, 80 when piped)`,
-    ).argParser(wholeNumber('--width', 20)),
+    ).argParser(wholeNumber('--width', narrowestWidth)),
   top: () =>
     new Option('--top <n>', 'rows kept in ranked lists (reasons, campaigns, questions...); 0 keeps all')
       .argParser(wholeNumber('--top', 0))
