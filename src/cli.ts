@@ -329,7 +329,7 @@ program
 details.set('generate', (command, { options, outputName }) =>
   command
     .option('--count <n>', 'how many events, redeliveries included', '100')
-    .option('--seed <n>', 'seed of the generator: the same seed gives the same bytes', '1')
+    .option('--seed <n>', 'seed of the generator, 0 to 4294967295: the same seed gives the same bytes', '1')
     .option('--campaigns <k>', 'spread the calls over k campaigns (default 3: two outbound, one inbound)')
     .addOption(options.types())
     .option('--batch-size <n>', 'JSON arrays of at most n events (json: one after another; ndjson: one per line)')

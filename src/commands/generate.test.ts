@@ -186,21 +186,25 @@ describe('generate --start-time', () => {
 });
 
 describe('generate --seed', () => {
-  it('writes what the library writes for the same seed, and another seed gives other bytes (-1 is not 0)', async () => {
+  it('writes what the library writes for the same seed, and another seed gives other bytes', async () => {
     const cli = async (seed: string) => (await capture(() => generate({ count: '2', seed, format: 'ndjson' }))).stdout;
-    const library = [...generateEvents({ count: 2, seed: -1 })].map(({ event }) => JSON.stringify(event)).join('\n');
-    expect(await cli('-1')).toBe(`${library}\n`);
-    expect(await cli('-1')).not.toBe(await cli('0'));
+    const library = [...generateEvents({ count: 2, seed: 4294967295 })]
+      .map(({ event }) => JSON.stringify(event))
+      .join('\n');
+    expect(await cli('4294967295')).toBe(`${library}\n`);
+    expect(await cli('4294967295')).not.toBe(await cli('0'));
   });
 
-  it('names the range it takes when given a whole number past it', async () => {
-    // `--seed 99999999999999999999` was told "must be a whole number": it is one.
-    const refused = await generate({ count: '1', seed: '99999999999999999999', format: 'json' }).catch(
-      (error: unknown) => error,
-    );
-    expect((refused as CallhookError).message).toBe(
-      '--seed: must be a whole number from -9007199254740991 to 9007199254740991 (got "99999999999999999999")',
-    );
+  it("refuses a seed outside the generator's 32 bits, which gave the bytes of a seed inside them (red team hT3 L3)", async () => {
+    // `--seed -1` and `--seed 4294967297` wrote the same file, folded to one 32-bit state.
+    for (const seed of ['-1', '4294967296', '4294967297', '99999999999999999999']) {
+      const refused = await generate({ count: '1', seed, format: 'json' }).catch((error: unknown) => error);
+      expect(refused, seed).toBeInstanceOf(CallhookError);
+      expect((refused as CallhookError).message).toBe(
+        `--seed: must be a whole number from 0 to 4294967295 (got "${seed}")`,
+      );
+      expect((refused as CallhookError).exitCode).toBe(2);
+    }
   });
 });
 

@@ -12,9 +12,8 @@ import {
   misfitOverrides,
   PastLastInstantError,
   parseFieldOverride,
-  seedState,
 } from '../core/generate.js';
-import { type GenerateFormat, maxCampaigns } from '../core/generate-names.js';
+import { type GenerateFormat, largestSeed, maxCampaigns } from '../core/generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason, stopSignals } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
@@ -194,15 +193,6 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
-}
-
-/** A parser of `--seed`: any whole number, folded into the generator's 32 bits as the library folds it. */
-function seedOf(text: string): number {
-  const number = Number(text.trim());
-  if (!/^-?[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(number)) {
-    throw optionError('--seed', `a whole number from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`, text);
-  }
-  return seedState(number);
 }
 
 function overrides(texts: readonly string[] | undefined): FieldOverride[] {
@@ -436,7 +426,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   const fraction = (name: string) => decimal(name, { min: 0, max: 1, from: true, what: 'a fraction' });
   const { count, seed, campaigns, batchSize, redeliveries, defectRate, set } = parseAll({
     count: () => wholeNumber('--count', 0)(options.count),
-    seed: () => seedOf(options.seed),
+    seed: () => wholeNumber('--seed', 0, largestSeed)(options.seed),
     campaigns: () => optional(options.campaigns, wholeNumber('--campaigns', 1, maxCampaigns)),
     batchSize: () => optional(options.batchSize, wholeNumber('--batch-size', 1)),
     redeliveries: () => optional(options.redeliveries, fraction('--redeliveries')) ?? 0,

@@ -2,6 +2,7 @@
  * `callhook listen`'s options as commander hands them over (strings), checked with the shared
  * parsers of options.ts and turned into settings. Every problem is reported, each naming its option.
  */
+import { largestSeed } from '../core/generate-names.js';
 import { quoted } from '../errors.js';
 import type { SignScheme } from '../http/signing.js';
 import type { EventType } from '../schema/names.js';
@@ -146,7 +147,7 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
       width: () => optional(raw.width, wholeNumber('--width', 20)),
       respond: () => optional(raw.respond, answer('--respond')),
       failRate: () => decimal('--fail-rate', { min: 0, max: 1, from: true, what: 'a fraction' })(raw.failRate),
-      seed: () => wholeNumber('--seed', 0, 2 ** 32 - 1)(raw.seed),
+      seed: () => wholeNumber('--seed', 0, largestSeed)(raw.seed),
       failCode: () => answer('--fail-code')(raw.failCode),
       retryAfter: () => optional(raw.retryAfter, wholeNumber('--retry-after', 0)),
       delayMs: () => wholeNumber('--delay', 0, 600_000)(raw.delay),

@@ -15,3 +15,9 @@ export type SchemaDraft = (typeof schemaDrafts)[number];
  * 100,000 take about 130 MiB, so more would break the 200 MiB bound (10 million ran out of heap).
  */
 export const maxCampaigns = 100_000;
+
+/**
+ * The largest seed `generate` and `listen --fail-rate` take (the least is 0): the generator's state
+ * is 32 bits, so a seed past them would give the bytes of one within them (-1 those of 2^32 + 1).
+ */
+export const largestSeed = 2 ** 32 - 1;

@@ -518,16 +518,19 @@ describe('generateEvents', () => {
     );
   });
 
-  it('gives each seed of small magnitude its own events: -1 is not 0, 2^32 not 0 or 1', () => {
+  it('gives each seed its own events, and refuses one outside 0 to 2^32 - 1, which gave those of one inside (red team hT3 L3)', () => {
     const first = (seed: number) => JSON.stringify(generateEvents({ count: 1, seed }).next().value);
     for (const [a, b] of [
-      [-1, 0],
-      [-2, 1],
-      [2 ** 32, 1],
-      [2 ** 32, 0],
-      [-(2 ** 31), 2 ** 31 - 1],
+      [0, 1],
+      [2 ** 31, 0],
+      [2 ** 32 - 1, 2 ** 31 - 1],
     ] as const) {
       expect(first(a), `${a} and ${b}`).not.toBe(first(b));
+    }
+    for (const seed of [-1, 2 ** 32, 2 ** 32 + 1, -(2 ** 53) + 1]) {
+      const refusal = new TypeError(`seed must be a whole number from 0 to 4294967295 (got ${seed})`);
+      expect(() => generateEvents({ count: 1, seed }).next(), String(seed)).toThrow(refusal);
+      expect(() => generateCalls({ calls: 1, seed }).next(), String(seed)).toThrow(refusal);
     }
   });
 
@@ -542,7 +545,7 @@ describe('generateEvents', () => {
       [{ count: '3' }, 'count: expected number, received "3"'],
       [{}, 'count is required'],
       [undefined, 'options: expected Object, received undefined'],
-      [{ count: 1, seed: 1.5 }, 'seed must be an integer'],
+      [{ count: 1, seed: 1.5 }, 'seed must be a whole number from 0 to 4294967295 (got 1.5)'],
       [{ count: 1, set: [{ path: 'data.status', value: 'x' }] }, 'set.0.path: expected Array, received "data.status"'],
     ] as const) {
       expect(() => [...generateEvents(options as never)], JSON.stringify(options)).toThrow(new TypeError(message));

@@ -18,8 +18,15 @@ import {
   type FlowStep,
   type SmsData,
 } from '../schema/events.js';
-import { assertOptionsTaken, assertString, deepFrozen, eventTypes, kindOf } from '../schema/names.js';
-import { maxCampaigns } from './generate-names.js';
+import {
+  assertOptionsTaken,
+  assertString,
+  assertWholeNumber,
+  deepFrozen,
+  eventTypes,
+  kindOf,
+} from '../schema/names.js';
+import { largestSeed, maxCampaigns } from './generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from './instant.js';
 
 /**
@@ -132,7 +139,7 @@ function receivedOf(issue: v.BaseIssue<unknown>): string {
 }
 
 const GenerateOptionsSchema = v.object({
-  seed: v.pipe(v.number(), v.integer('seed must be an integer')),
+  seed: v.number(),
   calls: v.pipe(v.number(), v.integer('calls must be an integer'), v.minValue(0, 'calls must be 0 or more')),
   campaigns: campaignsOption,
   startTime: startTimeOption,
@@ -158,18 +165,6 @@ export class PastLastInstantError extends CallhookError {
     );
     this.name = 'PastLastInstantError';
   }
-}
-
-/**
- * A seed as the generator's 32 bits of state: 0 to 2^32 - 1 as they are; any other whole number
- * with its high bits mixed in, so that no two seeds from -2^31 to 2^31 - 1 share a state (-1 is
- * not 0, as it was when the high bits were XORed in) and 2^32 is not 0 (as `>>> 0` makes it).
- * Folding a folded seed changes nothing, so the CLI and the library agree on every seed.
- */
-export function seedState(seed: number): number {
-  const low = ((seed % 2 ** 32) + 2 ** 32) % 2 ** 32;
-  const high = Math.floor(seed / 2 ** 32);
-  return (low ^ Math.imul(high, 0x9e3779b1)) >>> 0;
 }
 
 // --- a small seeded PRNG ----------------------------------------------------------------------
@@ -1018,7 +1013,8 @@ export function* generateTypedCalls(options: GenerateOptions): Generator<Generat
 /** `generateTypedCalls`, its options' errors naming `call`, the function the caller called. */
 function* typedCalls(options: GenerateOptions, call: string): Generator<GeneratedEvent, void, undefined> {
   const checked = parseOptions(GenerateOptionsSchema, options, call);
-  const random = new Random(seedState(checked.seed));
+  assertWholeNumber('seed', checked.seed, 0, largestSeed);
+  const random = new Random(checked.seed);
   const campaigns = makeCampaigns(random, checked.campaigns ?? 3);
   const envelopeAll = checked.envelope === 'all';
   const startTime = checked.startTime ?? defaultStartTime;
@@ -1088,7 +1084,7 @@ const probability = (name: string) =>
 
 const GenerateEventsSchema = v.object({
   count: v.pipe(v.number(), v.integer('count must be an integer'), v.minValue(0, 'count must be 0 or more')),
-  seed: v.optional(v.pipe(v.number(), v.integer('seed must be an integer'))),
+  seed: v.optional(v.number()),
   campaigns: campaignsOption,
   types: v.optional(v.array(v.picklist(eventTypes, notTypes), notTypes)),
   redeliveries: probability('redeliveries'),
@@ -1446,7 +1442,8 @@ function applyOverrides(generated: GeneratedEvent, overrides: readonly PlacedOve
  */
 export function* generateEvents(options: GenerateEventsOptions): Generator<GeneratedDelivery, void, undefined> {
   const checked = parseOptions(GenerateEventsSchema, options, 'generateEvents');
-  const seed = seedState(checked.seed ?? 1);
+  assertWholeNumber('seed', checked.seed, 0, largestSeed);
+  const seed = checked.seed ?? 1;
   const types = checked.types && checked.types.length > 0 ? new Set<EventType>(checked.types) : undefined;
   const overrides = (checked.set ?? []).map((override) =>
     placeOverride(override, [...(types ?? eventTypes)], checked.envelope === 'all'),

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../core/generate.js';
-import { type GenerateFormat, generateFormats } from '../core/generate-names.js';
+import { type GenerateFormat, generateFormats, largestSeed } from '../core/generate-names.js';
 import { readRecords } from '../input/read.js';
 import { eventTypes } from '../schema/names.js';
 import { blockCount, GeneratedTextWriter, generateBlocks } from './generated.js';
@@ -128,7 +128,7 @@ describe('generateBlocks', () => {
     fc.assert(
       fc.property(
         fc.record({
-          seed: fc.integer(),
+          seed: fc.integer({ min: 0, max: largestSeed }),
           count: fc.nat(60),
           types: fc.subarray([...eventTypes]),
           redeliveries: fc.constantFrom(0, 0.1),
