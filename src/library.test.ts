@@ -4,7 +4,15 @@ import { generateEvents } from './core/generate.js';
 import { CallhookError } from './errors.js';
 import { fromWireHeaders, verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
 import type { Omitted, Problem } from './input/types.js';
-import { type ReadItem, readEvents, signHexHmac, signStandardWebhook, validateEvent } from './library.js';
+import {
+  checkEvent as checkEventOf,
+  type ReadItem,
+  readEvents,
+  readRecords,
+  signHexHmac,
+  signStandardWebhook,
+  validateEvent,
+} from './library.js';
 import { codeFrame } from './render/code-frame.js';
 import { checkEvent } from './schema/check.js';
 import type { WebhookEvent } from './schema/events.js';
@@ -1149,5 +1157,86 @@ describe('exported helpers given what is not an event (red team hT3 L7)', () => 
     const result = validateEvent(events[0]);
     if (!result.ok) throw new Error('a generated event is valid');
     expect(eventTime(result.event)).toMatch(/^\d{4}-/);
+  });
+});
+
+describe('options that crashed deep inside (red team hT3 M5)', () => {
+  const drain = async (...args: Parameters<typeof readRecords>) => {
+    for await (const _ of readRecords(...args)) {
+      // read through
+    }
+  };
+  const twice = ['fixtures/valid/bare-types.json', 'fixtures/valid/bare-types.json'];
+
+  it('refuses a readRecords stop that is not an AbortSignal and an onWarning that is not a function, as listSources does', async () => {
+    // "stop.addEventListener is not a function"; "onWarning is not a function", at the first warning.
+    await expect(drain(twice, { stop: 5 as never })).rejects.toThrow(
+      new TypeError('stop must be an AbortSignal (got number)'),
+    );
+    await expect(drain(twice, { stop: {} as never })).rejects.toThrow(
+      new TypeError('stop must be an AbortSignal (got Object)'),
+    );
+    await expect(drain(twice, { onWarning: 5 as never })).rejects.toThrow(
+      new TypeError('onWarning must be a function (got number)'),
+    );
+    await expect(drain(twice, { stop: new AbortController().signal, onWarning: () => {} })).resolves.toBeUndefined();
+  });
+
+  it('refuses a keyOrder that is not { keysOf, indexOf }, in checkEvent and readRecords', async () => {
+    // "keys.indexOf is not a function".
+    const refusal = (got: string) => new TypeError(`keyOrder must be { keysOf, indexOf }, two functions (got ${got})`);
+    const value = { time: 'x', phone: 1, type: 'inbound', campaignId: 2 };
+    for (const [keyOrder, got] of [
+      [{}, 'Object'],
+      [5, 'number'],
+      [null, 'null'],
+      [{ keysOf: () => [], indexOf: 1 }, 'Object'],
+    ] as const) {
+      expect(() => checkEventOf(value, { keyOrder: keyOrder as never, type: 'CallReceived' }), got).toThrow(
+        refusal(got),
+      );
+      await expect(drain(twice, { keyOrder: keyOrder as never }), got).rejects.toThrow(refusal(got));
+    }
+    const keyOrder = { keysOf: (object: object) => Object.keys(object), indexOf: () => 0 };
+    expect(checkEventOf(value, { keyOrder, type: 'CallReceived' }).errors).toBeGreaterThan(0);
+  });
+
+  it('refuses a set value JSON cannot hold with a TypeError naming set, not a DOMException or a null written', () => {
+    // A Symbol or a function: "could not be cloned"; NaN was written as null, a Map as {}.
+    const run = (value: unknown) => () => [...generateEvents({ count: 1, set: [{ path: ['data', 'x'], value }] })];
+    for (const [value, what] of [
+      [Symbol('s'), 'a Symbol'],
+      [() => 1, 'a function'],
+      [Number.NaN, 'NaN'],
+      [Number.POSITIVE_INFINITY, 'Infinity'],
+      [undefined, 'undefined'],
+      [10n, 'a BigInt'],
+      [new Map([[1, 2]]), 'a Map'],
+      [new Set([1]), 'a Set'],
+      [new Date(0), 'a Date'],
+      [new Uint8Array(2), 'a Uint8Array'],
+      [{ a: [1, { b: Number.NEGATIVE_INFINITY }] }, '-Infinity'],
+      // biome-ignore lint/suspicious/noSparseArray: the hole is the case
+      [[1, , 3], 'an empty item'],
+    ] as const) {
+      expect(run(value), what).toThrow(new TypeError(`set.0: the value holds ${what}, which JSON cannot hold`));
+    }
+    const plain = Object.assign(Object.create(null), { a: [1, 'two', null, true, { c: -0 }] });
+    const [made] = run(plain)();
+    expect(JSON.stringify(made?.event)).toContain('"x":{"a":[1,"two",null,true,{"c":0}]}');
+  });
+
+  it('refuses a set path through an array at no index with a TypeError naming set, not the CLI\'s "--set:" words', () => {
+    const run = (set: Array<{ path: string[]; value: unknown }>) => () => [...generateEvents({ count: 3, set })];
+    expect(run([{ path: ['data', 'flow', '-1'], value: 1 }])).toThrow(
+      new TypeError('set.0: data.flow.-1: "-1" is not an index of the array data.flow'),
+    );
+    // An array another item set: refused before any event, not at the first event it reaches.
+    expect(
+      run([
+        { path: ['data', 'source'], value: [[1]] },
+        { path: ['data', 'source', '0', 'x'], value: 1 },
+      ]),
+    ).toThrow(new TypeError('set.1: data.source.0.x: "x" is not an index of the array data.source.0'));
   });
 });

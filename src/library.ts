@@ -23,7 +23,13 @@ import {
 import { codeFrame as drawCodeFrame } from './render/code-frame.js';
 import { escapeTerminal as escapeForTerminal } from './render/escape.js';
 import { narrowestWidth } from './render/formats.js';
-import { type CheckOptions, type CheckResult, checkEvent as check, type SchemaIssue } from './schema/check.js';
+import {
+  type CheckOptions,
+  type CheckResult,
+  checkEvent as check,
+  type KeyOrder,
+  type SchemaIssue,
+} from './schema/check.js';
 import {
   CallAttemptedDataSchema,
   CallCompleteDataSchema,
@@ -37,6 +43,7 @@ import {
 import {
   assertBoolean,
   assertChoice,
+  assertFunction,
   assertOptions,
   assertString,
   assertWholeNumber,
@@ -388,7 +395,17 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
   assertBoolean('strict', options.strict);
   assertBoolean('warnings', options.warnings);
   if (options.maxIssues !== undefined) maxIssuesOf(options);
+  assertKeyOrder(options.keyOrder);
   return check(value, options);
+}
+
+/** Refuses a `keyOrder` that is not a `KeyOrder`: `{}` failed inside, "keys.indexOf is not a function". */
+function assertKeyOrder(keyOrder: KeyOrder | undefined): void {
+  if (keyOrder === undefined) return;
+  const { keysOf, indexOf } = Object(keyOrder) as Partial<KeyOrder>;
+  if (keyOrder === null || typeof keysOf !== 'function' || typeof indexOf !== 'function') {
+    throw new TypeError(`keyOrder must be { keysOf, indexOf }, two functions (got ${kindOf(keyOrder)})`);
+  }
 }
 
 /**
@@ -403,6 +420,12 @@ export async function* readRecords(
   assertPaths(paths);
   assertReadOptions(options, 'readRecords', readRecordsOptions);
   assertBoolean('warnings', options.warnings);
+  assertKeyOrder(options.keyOrder);
+  // Hint: each failed only when first used: a warning's call, the abort's listener.
+  assertFunction('onWarning', options.onWarning);
+  if (options.stop !== undefined && !(options.stop instanceof AbortSignal)) {
+    throw new TypeError(`stop must be an AbortSignal (got ${kindOf(options.stop)})`);
+  }
   // Hint: left out, every issue is kept (as `checkEvent`'s default), not `readEvents`' default.
   if (options.maxIssues !== undefined) maxIssuesOf(options);
   // Hint: a read's length must fit an int32 (2 GiB aborted Node with an assertion); a GiB is plenty.
@@ -417,9 +440,7 @@ export async function* readRecords(
  */
 export async function listSources(paths: readonly string[], onWarning?: (message: string) => void): Promise<Source[]> {
   assertPaths(paths);
-  if (onWarning !== undefined && typeof onWarning !== 'function') {
-    throw new TypeError(`onWarning must be a function (got ${kindOf(onWarning)})`);
-  }
+  assertFunction('onWarning', onWarning);
   return listAll(paths, onWarning);
 }
 

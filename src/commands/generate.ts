@@ -452,8 +452,11 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     text: { format: options.format, batchSize, defects: defectRate, seed },
     blockSize: blockSizeFor(set),
   };
+  // Hint: an override that cannot go anywhere is refused here in --set's words, before checkRoom
+  // may run the generator, which refuses it in the library's.
+  const misfits = misfitOverrides(set ?? [], options.type);
   checkRoom(task.events);
-  for (const message of misfitOverrides(set ?? [], options.type)) warnOnStderr(message);
+  for (const message of misfits) warnOnStderr(message);
   const { threads, how } = threadsFor(count, defectRate, campaigns);
   if (threadSettings().trace) process.stderr.write(`callhook: generated on ${how}\n`);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);

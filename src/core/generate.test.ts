@@ -412,8 +412,8 @@ describe('generateEvents', () => {
     expect(() => [
       ...generateEvents({ count: 5, types: ['CallAttempted', 'SMSSent'], set: [parseFieldOverride(`id=${id}`)] }),
     ]).toThrow(
-      new CallhookError(
-        '--set: id: "id" is a field of the envelope, which only CallComplete has as the platform sends them and --type leaves out (CallAttempted, SMSSent)',
+      new TypeError(
+        'set.0: id: "id" is a field of the envelope, which only CallComplete has as the platform sends them and types leaves out (CallAttempted, SMSSent)',
       ),
     );
     const all = [
@@ -452,7 +452,7 @@ describe('generateEvents', () => {
     for (const text of ['data.flow.length=0', 'data.flow.-1=x', 'data.flow.01.x=1', 'data.flow.1000000000=x']) {
       const path = text.split('=')[0] ?? '';
       expect(() => [...generateEvents({ count: 1, seed: 1, set: [parseFieldOverride(text)] })], text).toThrow(
-        new CallhookError(`--set: ${path}: "${path.split('.')[2]}" is not an index of the array data.flow`),
+        new TypeError(`set.0: ${path}: "${path.split('.')[2]}" is not an index of the array data.flow`),
       );
     }
   });
@@ -462,12 +462,12 @@ describe('generateEvents', () => {
       ...generateEvents({ count: 5, types, set: [parseFieldOverride(text)] }),
     ];
     expect(run(['CallAttempted', 'SMSSent'], 'data.name=Bob')).toThrow(
-      new CallhookError(
-        '--set: data.name: "name" is a field of CallComplete only, which --type leaves out (CallAttempted, SMSSent)',
+      new TypeError(
+        'set.0: data.name: "name" is a field of CallComplete only, which types leaves out (CallAttempted, SMSSent)',
       ),
     );
     expect(run(['CallReceived'], 'data.status=failed')).toThrow(
-      /^--set: data\.status: "status" is a field of CallComplete and CallAttempted only, which --type leaves out \(CallReceived\)$/,
+      /^set\.0: data\.status: "status" is a field of CallComplete and CallAttempted only, which types leaves out \(CallReceived\)$/,
     );
     // Of the types asked for, one that has the field takes a value that fits another's better.
     const [first] = run(['CallComplete'], 'data.status=failed')();

@@ -1096,6 +1096,10 @@ const GenerateEventsSchema = v.object({
           ({ path, value }) => tooDeep(path, value) === undefined,
           (issue) => tooDeep(issue.input.path, issue.input.value) ?? '',
         ),
+        v.check(
+          ({ value }) => notJsonIn(value) === undefined,
+          (issue) => `the value holds ${notJsonIn(issue.input.value)}, which JSON cannot hold`,
+        ),
       ),
     ),
   ),
@@ -1205,6 +1209,46 @@ function tooDeep(path: readonly string[], value: unknown): string | undefined {
   return `the event would nest deeper than ${maxDepth} levels, which validate refuses${endless}`;
 }
 
+/**
+ * The first part of `value` that JSON cannot hold, said as a message names it (`NaN`, `a Map`), or
+ * undefined when it holds none. Hint: events are written as JSON, which wrote NaN as null and a
+ * Map as `{}`, and a Symbol or a function failed to be copied into an event ("could not be
+ * cloned"); the CLI's values are parsed JSON, so only a library caller's can.
+ */
+function notJsonIn(value: unknown): string | undefined {
+  const seen = new Set<object>();
+  const parts: unknown[] = [value];
+  for (let at = 0; at < parts.length; at++) {
+    const part = parts[at];
+    if (part === null || typeof part === 'string' || typeof part === 'boolean') continue;
+    if (typeof part === 'number') {
+      if (Number.isFinite(part)) continue;
+      return String(part);
+    }
+    if (typeof part !== 'object') return notJsonKinds[typeof part] ?? typeof part;
+    if (seen.has(part)) continue;
+    seen.add(part);
+    const prototype = Object.getPrototypeOf(part);
+    if (Array.isArray(part)) {
+      for (let index = 0; index < part.length; index++) {
+        // Hint: a hole is written as null.
+        if (!Object.hasOwn(part, index)) return 'an empty item';
+        parts.push(part[index]);
+      }
+    } else if (prototype === Object.prototype || prototype === null) {
+      for (const child of Object.values(part)) parts.push(child);
+    } else return `a ${kindOf(part)}`;
+  }
+  return undefined;
+}
+
+const notJsonKinds: Partial<Record<string, string>> = {
+  undefined: 'undefined',
+  symbol: 'a Symbol',
+  function: 'a function',
+  bigint: 'a BigInt',
+};
+
 /** A JSON number's value as its significant digits and the power of ten after them: `0.10` and `1e-1` give `1e-1`. */
 function decimalOf(text: string): string {
   const [, sign, whole = '', fraction = '', exponent = '0'] =
@@ -1223,27 +1267,22 @@ const isContainer = (value: unknown): value is Container => typeof value === 'ob
 /** A part of a path that names an item of an array: a whole number in its plain form, below a billion. */
 const isIndex = (part: string) => /^(0|[1-9]\d{0,8})$/.test(part);
 
-/** The refusal of `shown`'s `at`th part (counted from 0), which steps into an array with no index. */
-function notAnIndex(shown: string, at: number): CallhookError {
-  const parts = shown.split('.');
-  return new CallhookError(
-    `--set: ${shown}: "${parts[at]}" is not an index of the array ${parts.slice(0, at).join('.')}`,
-  );
-}
+/** Why `path`'s `at`th part (counted from 0), which steps into an array, is refused: it is no index. */
+const notAnIndex = (path: readonly string[], at: number) =>
+  `${path.join('.')}: "${path[at]}" is not an index of the array ${path.slice(0, at).join('.')}`;
 
 /**
  * Sets one field as an own property (a key named `__proto__` is data, not the prototype), creating
  * missing objects. An array is stepped into only at an item it has: where it has none, the event
- * is left as it was (an item made of the one field set would not validate, and `length` or `-1`
- * is no item at all).
+ * is left as it was (an item made of the one field set would not validate); a part that is no
+ * index (`length`, `-1`) is refused with `refuseAt(its place in path)`.
  */
-function setField(target: Container, path: readonly string[], value: unknown, shown: string): void {
+function setField(target: Container, path: readonly string[], value: unknown, refuseAt: (at: number) => Error): void {
   let node: Container = target;
   for (const [index, key] of path.entries()) {
     const last = index === path.length - 1;
     if (Array.isArray(node)) {
-      // Hint: a bare event's path leaves out `data.`, which `shown` (as typed) holds.
-      if (!isIndex(key)) throw notAnIndex(shown, shown.split('.').length - path.length + index);
+      if (!isIndex(key)) throw refuseAt(index);
       // Hint: nothing was created above an existing array, so leaving here changes nothing.
       if (Number(key) >= node.length) return;
     }
@@ -1328,20 +1367,72 @@ const typesWithField = (field: string, among: readonly EventType[]) =>
   among.filter((type) => fieldSchemaOf(type, field) !== undefined);
 
 /**
+ * How a refused `set` item is named and refused: the library's TypeError names `set.0` and
+ * `types`; `generate`'s usage error names `--set` and `--type`.
+ */
+interface SetWords {
+  item: (index: number) => string;
+  types: string;
+  refusal: (message: string) => Error;
+}
+
+const libraryWords: SetWords = {
+  item: (index) => `set.${index}`,
+  types: 'types',
+  refusal: (message) => new TypeError(message),
+};
+
+const commandWords: SetWords = {
+  item: () => '--set',
+  types: '--type',
+  refusal: (message) => new CallhookError(message),
+};
+
+/**
+ * Where each override goes (`placeOverride`), or the refusal of the first that cannot go
+ * anywhere, before any event is drawn. Hint: so is a path through an array another override
+ * set (`data.x=[[1]]`, then `data.x.0.y`), found by setting them all on an empty event: found
+ * in the events, it was refused at the first that reached it, on whichever thread.
+ */
+function placeOverrides(
+  set: readonly FieldOverride[],
+  generated: readonly EventType[],
+  envelopeAll: boolean,
+  words: SetWords,
+): PlacedOverride[] {
+  const refusal = (index: number, detail: string) => words.refusal(`${words.item(index)}: ${detail}`);
+  const placed = set.map((override, index) =>
+    placeOverride(override, generated, envelopeAll, (detail) => refusal(index, detail), words.types),
+  );
+  const sketch = {};
+  for (const [index, { path, value }] of set.entries()) {
+    setField(sketch, path, value, (at) => refusal(index, notAnIndex(path, at)));
+  }
+  return placed;
+}
+
+/**
  * Where an override goes: a `data.` field of the documented payload only to the types whose
  * payload has it, and when the path names the field itself, only to those whose values take it
  * (`data.status=failed` to attempts, `Partial` to call results), if any do; any other path to
- * every event. Refused when none of the types generated has the field.
+ * every event. Refused (`refuse`, the option of the types being `typesOption`) when none of the
+ * types generated has the field.
  */
-function placeOverride(override: FieldOverride, generated: readonly EventType[], envelopeAll: boolean): PlacedOverride {
+function placeOverride(
+  override: FieldOverride,
+  generated: readonly EventType[],
+  envelopeAll: boolean,
+  refuse: (detail: string) => Error,
+  typesOption: string,
+): PlacedOverride {
   const { path } = override;
   // Hint: a bare event has no envelope; its fields are the payload's, which `data.x` names.
   const top = path[0] ?? '';
   if ((path.length === 1 || top !== 'data') && envelopeFieldSchemaOf('CallComplete', top) !== undefined) {
     const enveloped = generated.filter((type) => isEnveloped(type, envelopeAll));
     if (enveloped.length === 0) {
-      throw new CallhookError(
-        `--set: ${path.join('.')}: ${quoted(top)} is a field of the envelope, which only CallComplete has as the platform sends them and --type leaves out (${generated.join(', ')})`,
+      throw refuse(
+        `${path.join('.')}: ${quoted(top)} is a field of the envelope, which only CallComplete has as the platform sends them and ${typesOption} leaves out (${generated.join(', ')})`,
       );
     }
     return fittingTypes(override, enveloped, path, (type) => envelopeFieldSchemaOf(type, top));
@@ -1360,14 +1451,14 @@ function placeOverride(override: FieldOverride, generated: readonly EventType[],
     !isIndex(item) &&
     typesWithField(field, eventTypes).some((type) => isArraySchema(fieldSchemaOf(type, field)))
   ) {
-    throw notAnIndex(path.join('.'), 2);
+    throw refuse(notAnIndex(path, 2));
   }
   const having = typesWithField(field, generated);
   if (having.length === 0) {
     const owners = typesWithField(field, eventTypes);
     const named = owners.length === 1 ? owners.join('') : `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)}`;
-    throw new CallhookError(
-      `--set: ${path.join('.')}: ${quoted(field)} is a field of ${named} only, which --type leaves out (${generated.join(', ')})`,
+    throw refuse(
+      `${path.join('.')}: ${quoted(field)} is a field of ${named} only, which ${typesOption} leaves out (${generated.join(', ')})`,
     );
   }
   return fittingTypes(override, having, path.slice(1), (type) => fieldSchemaOf(type, field));
@@ -1401,7 +1492,8 @@ function fittingTypes(
 /**
  * What `generate` warns of before it writes: each `set` value that no type generated with the
  * field takes there, so that the events it goes on will not validate (set as asked: a receiver's
- * handling of a bad value may be what is tested).
+ * handling of a bad value may be what is tested). An override that cannot go anywhere is
+ * refused here, in `--set`'s words, as `generateEvents` refuses it in the library's.
  */
 export function misfitOverrides(
   set: readonly FieldOverride[],
@@ -1409,9 +1501,9 @@ export function misfitOverrides(
   envelope: Envelope = 'wire',
 ): string[] {
   const generated = types && types.length > 0 ? types : eventTypes;
-  return set.flatMap((override) => {
-    const placed = placeOverride(override, generated, envelope === 'all');
-    const { misfit, types } = placed;
+  const placed = placeOverrides(set, generated, envelope === 'all', commandWords);
+  return set.flatMap((override, index) => {
+    const { misfit, types } = placed[index] ?? impossible('each override is placed');
     if (!misfit || !types) return [];
     const path = override.path.join('.');
     const what =
@@ -1431,7 +1523,9 @@ function applyOverrides(generated: GeneratedEvent, overrides: readonly PlacedOve
     if (types && !types.has(generated.type)) continue;
     // Hint: a bare event is its own data, so `data.status` means the same field in both forms.
     const bare = !enveloped && path[0] === 'data' && path.length > 1;
-    setField(event, bare ? path.slice(1) : path, value, path.join('.'));
+    setField(event, bare ? path.slice(1) : path, value, () =>
+      impossible('placeOverrides refuses a path through an array at no index'),
+    );
   }
 }
 
@@ -1445,8 +1539,11 @@ export function* generateEvents(options: GenerateEventsOptions): Generator<Gener
   assertWholeNumber('seed', checked.seed, 0, largestSeed);
   const seed = checked.seed ?? 1;
   const types = checked.types && checked.types.length > 0 ? new Set<EventType>(checked.types) : undefined;
-  const overrides = (checked.set ?? []).map((override) =>
-    placeOverride(override, [...(types ?? eventTypes)], checked.envelope === 'all'),
+  const overrides = placeOverrides(
+    checked.set ?? [],
+    [...(types ?? eventTypes)],
+    checked.envelope === 'all',
+    libraryWords,
   );
   const redeliveries = checked.redeliveries ?? 0;
   // Hint: redeliveries draw from their own generator, so asking for some changes no other event.

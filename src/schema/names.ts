@@ -115,6 +115,13 @@ export function assertBoolean(what: string, value: unknown): void {
   }
 }
 
+/** Refuses a callback that is not a function with a TypeError naming it, as assertChoice does. */
+export function assertFunction(what: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`${what} must be a function (got ${kindOf(value)})`);
+  }
+}
+
 /** Refuses a value that is not a string with a TypeError naming it, as assertChoice does. */
 export function assertString(what: string, value: unknown): void {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string (got ${kindOf(value)})`);
