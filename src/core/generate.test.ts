@@ -199,6 +199,24 @@ describe('generateCalls', () => {
     );
   });
 
+  it('refuses a generateEvents run that would pass year 9999 before its first event, naming startTime (red team hT3 L5)', () => {
+    // 11 events were yielded, then a PastLastInstantError: a consumer streaming them out wrote half a file.
+    for (const [count, startTime, how] of [
+      [200, '9999-12-31T23:00:00Z', 'call \\d+ would end at \\+010000-01-01T[0-9:.]+Z'],
+      [Number.MAX_SAFE_INTEGER, undefined, 'they span at least [0-9,]+ days'],
+    ] as const) {
+      const from = (startTime ?? '2022-09-01T00:00:00.000Z').replaceAll('.', '\\.');
+      const run = generateEvents({ count, startTime });
+      expect(() => run.next(), String(count)).toThrow(
+        new RegExp(
+          `^startTime: a count of [0-9]+ from ${from} would run past 9999-12-31T23:59:59\\.999Z, the last time a timestamp can hold: ${how}; start earlier or generate fewer$`,
+        ),
+      );
+      expect(() => generateEvents({ count, startTime }).next()).toThrow(RangeError);
+    }
+    expect([...generateEvents({ count: 5, startTime: '9999-12-31T00:00:00Z' })]).toHaveLength(5);
+  });
+
   it('is deterministic: the same seed gives the same events, another seed different ones', () => {
     const again = [...generateCalls({ seed: 42, calls })];
     expect(again).toEqual(events.map((e) => e.event));

@@ -167,6 +167,67 @@ export class PastLastInstantError extends CallhookError {
   }
 }
 
+/** How far a run would go past `lastInstant`: the 1-based call that would end too late and when, or the fewest days the run spans. */
+export type Overrun = { call: number; end: number } | { days: number };
+
+/** An overrun in words: `call 12 would end at +010000-01-01T…`, `they span at least 9 days`. */
+export function overrunText(overrun: Overrun): string {
+  if ('call' in overrun) return `call ${overrun.call} would end at ${isoOf(overrun.end)}`;
+  return `they span at least ${overrun.days} day${overrun.days === 1 ? '' : 's'}`;
+}
+
+/** A `generateEvents` run refused before its first event, for its times would pass `lastInstant`. */
+export class RunPastLastInstantError extends RangeError {
+  constructor(
+    readonly startTime: string,
+    readonly overrun: Overrun,
+    count: number,
+  ) {
+    super(
+      `startTime: a count of ${count} from ${startTime} would run past ${isoOf(lastInstant)}, the last time a timestamp can hold: ${overrunText(overrun)}; start earlier or generate fewer`,
+    );
+  }
+}
+
+// Hint: the generator makes about a million events a second without writing them.
+const largestTrialRun = 1_000_000;
+
+/**
+ * Refuses, before the first event, a run whose times would pass year 9999 (see
+ * `PastLastInstantError`): a consumer that streams events out was left half a file. A run that
+ * may reach that far is generated once first, unseen, to find out, when that is quick (`trial`);
+ * a larger one is refused at once if even its shortest span is too long, and otherwise stops
+ * where it passes (a PastLastInstantError).
+ * Hint: calls start 2 to 41 s apart and each call's events end within a day of its start. A call
+ * makes 1 to 8 events and at most every other event is a redelivery; with `types` the rarest type
+ * (SMSReceived) comes about once in 17 calls, so count events take count / 18 to count (or
+ * 100 × count) calls.
+ */
+function refuseOverrun(
+  run: { count: number; startTime?: string | undefined; types?: readonly EventType[] | undefined },
+  trial: () => Iterable<unknown>,
+): void {
+  const startTime = run.startTime ?? defaultStartTime;
+  const start = instantOfOption(startTime);
+  const calls = run.count * (run.types !== undefined && run.types.length > 0 ? 100 : 1);
+  if (start + calls * 41_000 + 86_400_000 <= lastInstant) return;
+  if (run.count <= largestTrialRun) {
+    try {
+      for (const _ of trial()) {
+        // Only whether the run reaches its end in time matters here.
+      }
+    } catch (error) {
+      if (!(error instanceof PastLastInstantError)) throw error;
+      throw new RunPastLastInstantError(startTime, { call: error.call, end: error.end }, run.count);
+    }
+    return;
+  }
+  const least = Math.max(0, Math.ceil(run.count / 18) - 1) * 2000;
+  if (start + least > lastInstant) {
+    throw new RunPastLastInstantError(startTime, { days: Math.floor(least / 86_400_000) }, run.count);
+  }
+}
+
 // --- a small seeded PRNG ----------------------------------------------------------------------
 
 /** mulberry32: 32 bits of state, fast, and good enough to make test data look random. */
@@ -1545,6 +1606,17 @@ export function* generateEvents(options: GenerateEventsOptions): Generator<Gener
     checked.envelope === 'all',
     libraryWords,
   );
+  refuseOverrun(checked, () => deliveries(checked, seed, types, overrides));
+  yield* deliveries(checked, seed, types, overrides);
+}
+
+/** The events of a `generateEvents` run, its options checked. */
+function* deliveries(
+  checked: v.InferOutput<typeof GenerateEventsSchema>,
+  seed: number,
+  types: ReadonlySet<EventType> | undefined,
+  overrides: readonly PlacedOverride[],
+): Generator<GeneratedDelivery, void, undefined> {
   const redeliveries = checked.redeliveries ?? 0;
   // Hint: redeliveries draw from their own generator, so asking for some changes no other event.
   const random = new Random(seed ^ 0x2545f491);
