@@ -600,7 +600,7 @@ Examples:
   $ callhook replay export.ndjson --url http://localhost:3000/hook \\
       --batch-size 50 --journal run.jsonl
   $ callhook replay export.ndjson --url http://localhost:3000/hook \\
-      --journal run.jsonl --resume
+      --batch-size 50 --journal run.jsonl --resume
   $ callhook replay fixtures/valid --url http://localhost:3000/hook \\
       --dry-run --format curl
 

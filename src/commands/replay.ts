@@ -28,6 +28,7 @@ import { baseRequestHeaders, deliverBatches } from '../http/deliver.js';
 import { type FreshRun, freshRewrite, newestTimestamp, newFreshRun } from '../http/fresh.js';
 import {
   checkResume,
+  deliveryOf,
   fingerprintInputs,
   type Journal,
   type JournalHeader,
@@ -545,6 +546,7 @@ async function replayWith(
     fingerprint: settings.journal && endsByItself ? await fingerprintInputs(paths) : null,
     batchSize: settings.batchSize ?? null,
     selection: selectionOf(settings),
+    delivery: deliveryOf(settings),
     fresh: settings.fresh,
   };
   const resumed =

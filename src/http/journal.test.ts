@@ -26,6 +26,7 @@ import { repoRoot } from '../../test/helpers/run-cli.js';
 import { CallhookError } from '../errors.js';
 import {
   checkResume,
+  deliveryOf,
   fingerprintInputs,
   type JournalEntry,
   type JournalHeader,
@@ -243,7 +244,14 @@ describe('journal', () => {
     // One that cannot be read (here a folder; a journal of mode 200 for a user not root) is named as --journal.
     const folder = dirname(path);
     expect(() => readJournal(folder, () => {})).toThrow(new CallhookError(`--journal: ${folder}: is a directory`));
-    const run = { inputs: ['in.ndjson'], fingerprint: 'sha256:aa', batchSize: 5, selection: '', fresh: false };
+    const run = {
+      inputs: ['in.ndjson'],
+      fingerprint: 'sha256:aa',
+      batchSize: 5,
+      selection: '',
+      fresh: false,
+      delivery: '',
+    };
     expect(() => checkResume(path, header(), run)).not.toThrow();
     // The same content under another name is the same input.
     expect(() => checkResume(path, header(), { ...run, inputs: ['./in.ndjson'] })).not.toThrow();
@@ -282,6 +290,29 @@ describe('journal', () => {
     );
     // A journal written before --fresh was recorded says nothing of it: not compared.
     expect(() => checkResume(path, header(), { ...run, fresh: true })).not.toThrow();
+    // How each batch was sent: a run resumed without --sign sent the rest unsigned, all refused
+    // with 401 (helper-199). Header names only: a value may be a secret.
+    const sent = (sign: 'standard' | 'hmac' | undefined, extra: Partial<Parameters<typeof deliveryOf>[0]> = {}) =>
+      deliveryOf({ sign, signatureHeader: 'x-signature', method: 'POST', headers: {}, ...extra });
+    expect(sent(undefined)).toBe('');
+    expect(sent('standard')).toBe('--sign standard');
+    expect(
+      sent('hmac', {
+        signatureHeader: 'x-sig',
+        method: 'PUT',
+        headers: { authorization: 'Bearer s3cret', 'x-a': '1' },
+      }),
+    ).toBe('--sign hmac --signature-header x-sig --method PUT -H authorization -H x-a');
+    const signed = { ...run, delivery: '--sign standard' };
+    expect(() => checkResume(path, header({ delivery: '--sign standard' }), signed)).not.toThrow();
+    expect(() => checkResume(path, header({ delivery: '--sign standard' }), { ...run, delivery: '' })).toThrow(
+      /it was sent with --sign standard, and this run sends with none of --sign, --method, -H$/,
+    );
+    expect(() => checkResume(path, header({ delivery: '' }), signed)).toThrow(
+      /it was sent with none of --sign, --method, -H, and this run sends with --sign standard$/,
+    );
+    // A journal written before it was recorded says nothing of it: not compared.
+    expect(() => checkResume(path, header(), signed)).not.toThrow();
     expect(parseJournal(JSON.stringify(header({ fresh: freshRun }))).header?.fresh).toEqual(freshRun);
     expect(() => checkResume(path, undefined, run)).toThrow(/it has no header line/);
     // A header whose fields are not what callhook writes (a journal edited or made by hand) is no header.
@@ -290,6 +321,7 @@ describe('journal', () => {
       { url: 7 },
       { batchSize: '5' },
       { selection: null },
+      { delivery: 5 },
       { fingerprint: 1 },
       { fresh: { key: 'short', shiftMs: 1 } },
       { fresh: { key: 'k'.repeat(43), shiftMs: 0.5 } },

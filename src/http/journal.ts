@@ -78,6 +78,11 @@ export interface JournalHeader {
    */
   selection?: string;
   /**
+   * The options that shape how each batch is sent (`deliveryOf`), '' for none. Missing from a
+   * journal written before it was recorded: then unknown, and not compared.
+   */
+  delivery?: string;
+  /**
    * A `--fresh` run's key and shift, so that `--resume` sends the same bytes; null for a run
    * without `--fresh`. Missing from a journal written before it was recorded: then unknown.
    */
@@ -207,6 +212,7 @@ function isHeader(value: unknown): value is JournalHeader {
     (header.fingerprint === null || typeof header.fingerprint === 'string') &&
     (header.batchSize === null || Number.isSafeInteger(header.batchSize)) &&
     (header.selection === undefined || typeof header.selection === 'string') &&
+    (header.delivery === undefined || typeof header.delivery === 'string') &&
     (header.fresh === undefined || header.fresh === null || isFreshRun(header.fresh)) &&
     typeof header.url === 'string'
   );
@@ -295,6 +301,7 @@ export function readJournal(path: string, warn: (message: string) => void): Jour
 /** What this run would write in its header, compared with a journal's before `--resume` trusts it. */
 export type RunIdentity = Pick<JournalHeader, 'inputs' | 'fingerprint' | 'batchSize'> & {
   selection: string;
+  delivery: string;
   /** The run has `--fresh`. */
   fresh: boolean;
 };
@@ -315,6 +322,25 @@ export function selectionOf(options: {
   if (!options.validate) words.push('--no-validate');
   const size = options.maxElementBytes ?? defaultMaxElementBytes;
   if (size !== defaultMaxElementBytes) words.push(`--max-element-size ${size}`);
+  return words.join(' ');
+}
+
+/**
+ * The options that shape how each batch is sent, as its journal records them: the rest of a run
+ * resumed without the `--sign` (or `-H Authorization`) of its start goes out unsigned, and a
+ * receiver refuses every batch. Hint: header names only; a value may be a secret.
+ */
+export function deliveryOf(options: {
+  sign: string | undefined;
+  signatureHeader: string;
+  method: string;
+  headers: Record<string, string>;
+}): string {
+  const words: string[] = [];
+  if (options.sign !== undefined) words.push(`--sign ${options.sign}`);
+  if (options.sign === 'hmac') words.push(`--signature-header ${options.signatureHeader}`);
+  if (options.method !== 'POST') words.push(`--method ${options.method}`);
+  for (const name of Object.keys(options.headers).sort()) words.push(`-H ${name}`);
   return words.join(' ');
 }
 
@@ -363,6 +389,10 @@ export function checkResume(
     if (header.selection !== undefined && header.selection !== run.selection) {
       const none = 'none of --type, --no-validate, --max-element-size';
       problems.push(`it was written with ${header.selection || none}, and this run has ${run.selection || none}`);
+    }
+    if (header.delivery !== undefined && header.delivery !== run.delivery) {
+      const none = 'none of --sign, --method, -H';
+      problems.push(`it was sent with ${header.delivery || none}, and this run sends with ${run.delivery || none}`);
     }
     // Hint: the rest of a --fresh run sent without it would carry the events' own ids, and the other way round.
     if (header.fresh !== undefined && (header.fresh !== null) !== run.fresh) {
