@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { replayDefaults } from '../../test/helpers/replay-options.js';
-import { quoted } from '../errors.js';
+import { CallhookError, ExitCode, quoted } from '../errors.js';
 import { parseReplayOptions, type RawReplayOptions } from './replay-options.js';
 
 const base: RawReplayOptions = { ...replayDefaults, header: [] };
@@ -37,6 +37,20 @@ describe('parseReplayOptions', () => {
     ).toThrow(
       /^--format: curl needs --dry-run; --resume: needs --journal [^;]*; --url: must be an http\(s\) URL \(got "ftp:\/\/x"\); --batch-size: must be a whole number from 1 to 10000 \(got "ten"\); --concurrency: must be a whole number from 1 to 1024 \(got "0"\); --rate: must be a number of requests per second from 0.001 to 100000 \(got "-1"\); --header: must be a header "Name: value" \(got "no colon"\)$/,
     );
+  });
+
+  it('refuses a --report or a new --journal with --dry-run, which writes neither', () => {
+    // Both were ignored without a word: a CI step that read the report found none (helper-199).
+    expect(() => parseReplayOptions({ ...base, dryRun: true, report: 'r.json' })).toThrow(
+      new CallhookError('--report: a dry run sends nothing, and writes no report', ExitCode.usage),
+    );
+    expect(() => parseReplayOptions({ ...base, dryRun: true, journal: 'j.jsonl' })).toThrow(
+      new CallhookError(
+        '--journal: a dry run sends nothing, and writes no journal (with --resume it reads one, to show what a resume would send)',
+        ExitCode.usage,
+      ),
+    );
+    expect(parseReplayOptions({ ...base, dryRun: true, journal: 'j.jsonl', resume: true }).journal).toBe('j.jsonl');
   });
 
   it('bounds --batch-size at 10000 events, the largest input batch replay holds whole, naming the option and the limit', () => {
@@ -121,8 +135,10 @@ describe('parseReplayOptions, checks before the first request', () => {
       '--report: /no/such/folder/report.json: cannot create it in /no/such/folder: no such file or directory',
     );
     expect(() => parseReplayOptions({ ...base, journal: '/tmp' })).toThrow('--journal: /tmp: is a directory');
-    // A dry run writes no journal.
-    expect(() => parseReplayOptions({ ...base, journal: '/tmp', dryRun: true })).not.toThrow();
+    // A dry run writes no journal: one given without --resume is refused as such, not checked.
+    expect(() => parseReplayOptions({ ...base, journal: '/tmp', dryRun: true })).toThrow(
+      /^--journal: a dry run sends nothing, and writes no journal/,
+    );
   });
 
   it('refuses a --journal that is a pipe or a device: its lines would be lost, and --resume could not read them back', () => {
@@ -142,7 +158,9 @@ describe('parseReplayOptions, checks before the first request', () => {
     expect(() => parseReplayOptions({ ...base, journal: fifo, resume: true, dryRun: true })).toThrow(
       `--journal: ${fifo}: is not a regular file`,
     );
-    expect(() => parseReplayOptions({ ...base, journal: fifo, dryRun: true })).not.toThrow();
+    expect(() => parseReplayOptions({ ...base, journal: fifo, dryRun: true })).toThrow(
+      /^--journal: a dry run sends nothing, and writes no journal/,
+    );
     // A report is only written: a pipe is fine.
     expect(() => parseReplayOptions({ ...base, report: '/dev/null' })).not.toThrow();
   });

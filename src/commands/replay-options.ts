@@ -129,6 +129,12 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
   if (raw.url === undefined) problems.push('--url: must be given: the receiver to deliver to');
   if (raw.format === 'curl' && !raw.dryRun) problems.push('--format: curl needs --dry-run');
   if (raw.resume && !raw.journal) problems.push('--resume: needs --journal FILE (the journal of the run to resume)');
+  if (raw.dryRun && raw.report !== undefined) problems.push('--report: a dry run sends nothing, and writes no report');
+  if (raw.dryRun && raw.journal !== undefined && !raw.resume) {
+    problems.push(
+      '--journal: a dry run sends nothing, and writes no journal (with --resume it reads one, to show what a resume would send)',
+    );
+  }
   problems.push(
     ...outputPathProblems({
       report: raw.report,
