@@ -213,7 +213,10 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
         const open = containers.at(-1);
         const inArray = open?.kind === 'array';
         const commaBeforeItem = inArray && error === ParseErrorCode.CommaExpected && beginsValue(source.text, offset);
-        if (!firsts.isFirst(offset, length, commaBeforeItem) && !cutEnd) return;
+        // Hint: a raw control character is found inside a string the scanner reads to its end, so
+        // what follows is read in step: an error right after that string is no knock-on of it.
+        const readWhole = error === ParseErrorCode.InvalidCharacter;
+        if (!firsts.isFirst(offset, length, commaBeforeItem, readWhole) && !cutEnd) return;
         const site = new ErrorSite(source, offset, length, open);
         // Hint: a bracket of the other kind is no comma, value or key missing before it, whatever
         // error jsonc-parser gives there: it closes what it cannot, and only a person knows which
@@ -315,9 +318,10 @@ class FirstErrors {
    * either way). `commaBeforeItem`: it is a comma missing before a value in an array. Hint: the
    * parser reads that value as if the comma were there, so a comma missing after it too is no
    * knock-on, though only blanks stand between the two (`[1 2 3]`: the comma after `2` is
-   * missing as the one after `1` is).
+   * missing as the one after `1` is). `readWhole`: the error is inside a token read to its end,
+   * after which nothing is a knock-on of it.
    */
-  isFirst(offset: number, length: number, commaBeforeItem = false): boolean {
+  isFirst(offset: number, length: number, commaBeforeItem = false, readWhole = false): boolean {
     const { text } = this;
     const token0 = text[offset];
     const afterComma = text[previousTokenEnd(text, offset) - 1] === ',';
@@ -333,7 +337,7 @@ class FirstErrors {
         this.lastErrorEnd >= 0 &&
         text.slice(this.lastErrorEnd, offset).trim() === '');
     this.lastErrorOffset = offset;
-    this.lastErrorEnd = offset + length;
+    this.lastErrorEnd = readWhole ? -1 : offset + length;
     this.lastCommaBeforeItem = commaBeforeItem && !cascade;
     return !commaBeforeCloser && !cascade;
   }

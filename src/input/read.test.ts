@@ -682,6 +682,28 @@ describe('a raw control character in a string', () => {
       expect({ text, problems }).toEqual({ text, problems: [at] });
     }
   });
+  it('leaves the error right after it listed: a missing comma or colon is no knock-on of a string read whole', async () => {
+    // jsonc-parser reads the string to its end and reports the comma missing after it; taken for a
+    // knock-on of the control character, it went unlisted until the tab was replaced.
+    const cases: [string, string[]][] = [
+      ['[\n  {"a":"x\ty" "b":1, "c":2,}\n]\n', ['control-character 2:10', 'missing-comma 2:13', 'trailing-comma 2:26']],
+      ['[\n  {"a\tq" 1, "b":2}\n]\n', ['control-character 2:6', 'missing-colon 2:9']],
+      ['[\n  {"a":"x\u0001y" "b":1}\n]\n', ['control-character 2:10', 'missing-comma 2:13']],
+      ['[\n  ["x\ty" "z"]\n]\n', ['control-character 2:6', 'missing-comma 2:9']],
+    ];
+    for (const [index, [text, expected]] of cases.entries()) {
+      const path = join(dir, `control-then-${index}.json`);
+      writeFileSync(path, text);
+      const found: string[] = [];
+      for await (const records of readRecords([path])) {
+        for (const record of records) {
+          if (record.kind === 'invalid')
+            found.push(...record.problems.map(({ code, line, column }) => `${code} ${line}:${column}`));
+        }
+      }
+      expect({ text, found }).toEqual({ text, found: expected });
+    }
+  });
 });
 
 describe('firstNonUtf8Byte', () => {
