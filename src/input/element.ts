@@ -42,6 +42,9 @@ function newlineIndexes(text: string): Uint32Array {
   return indexes;
 }
 
+/** A JSON number, read where it begins (`numberAt`). */
+const jsonNumber = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
 /** Maps positions inside one element's text to file positions. */
 class ElementText {
   readonly text: string;
@@ -73,6 +76,12 @@ class ElementText {
       line: element.line + before,
       column: before === 0 ? element.column + index : index - (newlines[before - 1] as number),
     };
+  }
+
+  /** The JSON number that begins at UTF-16 index `index` of the text, as it is written there; undefined where none does. */
+  numberAt(index: number): string | undefined {
+    jsonNumber.lastIndex = index;
+    return jsonNumber.exec(this.text)?.[0];
   }
 
   private newlinesOf(): Uint32Array {
@@ -957,14 +966,19 @@ export function locateAll(
   text: ElementText,
   wanted: readonly Wanted[],
 ): Array<{ offset: number; line: number; column: number }> {
+  return indexesIn(text, wanted).map((index) => text.locate(index));
+}
+
+/** The UTF-16 indexes in an element's text of what `locateAll` places, all found in one read of it. */
+export function indexesIn(text: ElementText, wanted: readonly Wanted[]): number[] {
   // Hint: most elements have nothing to place, and reading one for nothing was a cost of each;
   // nor has one whose only problem is itself (`{}`, `1`: no event at all), told where it begins.
-  if (wanted.every(({ pointer }) => pointer === '')) return wanted.map(() => text.locate(0));
+  if (wanted.every(({ pointer }) => pointer === '')) return wanted.map(() => 0);
   const places = placesAt(
     text.text,
     wanted.map(({ pointer }) => pointerPath(pointer)),
   );
-  return places.map((place, i) => text.locate(wanted[i]?.atKey ? place.keyOffset : place.offset));
+  return places.map((place, i) => (wanted[i]?.atKey ? place.keyOffset : place.offset));
 }
 
 /** The file position of one JSON pointer inside an element (see `locateAll`, for several). */

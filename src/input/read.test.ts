@@ -706,6 +706,34 @@ describe('a raw control character in a string', () => {
   });
 });
 
+describe('a number a schema message quotes', () => {
+  it('is quoted as the file writes it, not as JavaScript prints the parsed number', async () => {
+    // `preview` printed String(value): 1e400 as Infinity, -0 as 0, a 30-digit id rounded, 1.0 as 1,
+    // so the quoted value was nowhere in the file. A key given twice is quoted as its last copy.
+    const path = join(dir, 'numbers-as-written.ndjson');
+    const event =
+      '{"id":1e400,"eventType":"SMSSent","createdAt":-0,"data":{"correlationId":123456789012345678901234567890,' +
+      '"campaignId":1.0,"from":-1e-400,"to":2.50,"to":61491570737,"message":"hi","time":"2022-09-01T00:00:00Z"}}';
+    writeFileSync(path, `${event}\n{"eventType":1E+2,"data":{}}\n`);
+    const messages: string[] = [];
+    for await (const records of readRecords([path])) {
+      for (const record of records) {
+        if (record.kind === 'invalid') messages.push(...record.problems.map((problem) => problem.message));
+      }
+    }
+    expect(messages.map((message) => message.replace(/;.*/, ''))).toEqual([
+      '"id": expected string, received number 1e400',
+      '"createdAt": expected string, received number -0',
+      '"correlationId": expected string, received number 123456789012345678901234567890',
+      '"campaignId": expected string, received number 1.0',
+      '"from": expected string, received number -1e-400',
+      '"to" given twice: parsers keep only the last',
+      '"to": expected string, received number 61491570737',
+      'unknown eventType 1E+2',
+    ]);
+  });
+});
+
 describe('firstNonUtf8Byte', () => {
   it('agrees with the UTF-8 check: -1 exactly for UTF-8, else the end of the longest well-formed prefix', async () => {
     const { isUtf8 } = await import('node:buffer');

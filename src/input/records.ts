@@ -3,12 +3,19 @@
  * the quick path (an element taken by its layout) and the byte-by-byte path both end in `event`.
  */
 
-import { type CheckOptions, type CheckResult, checkEvent, isObject, type SchemaIssue } from '../schema/check.js';
+import {
+  type CheckOptions,
+  type CheckResult,
+  checkEvent,
+  isObject,
+  type SchemaIssue,
+  withNumberAsWritten,
+} from '../schema/check.js';
 import type { CallCompleteData, EventKind, WebhookEvent } from '../schema/events.js';
 import {
   type ElementLimits,
+  indexesIn,
   keyOrderIn,
-  locateAll,
   locateIn,
   type ParsedElement,
   parseElement,
@@ -213,22 +220,26 @@ export class RecordBuilder {
       // Hint: only the issues kept are placed, all in one read of the element; most elements
       // have no issue, and for them nothing is allocated here.
       const issues = this.firstInText(result, parsed, element);
-      const places =
-        parsed.text && issues.length > 0
-          ? locateAll(
-              parsed.text,
+      const { text } = parsed;
+      const indexes =
+        text && issues.length > 0
+          ? indexesIn(
+              text,
               issues.map((issue) => ({ pointer: issue.pointer, atKey: issue.code === 'unknown-field' })),
             )
           : undefined;
       for (let i = 0; i < issues.length; i++) {
         const issue = issues[i] as (typeof issues)[number];
+        // Hint: a number is quoted as the text writes it, read at the place the issue is put.
+        const index = indexes?.[i];
+        const placed = text && index !== undefined;
         problems.push({
           file,
-          ...(places?.[i] ?? info),
+          ...(placed ? text.locate(index) : info),
           pointer: element.pointer + issue.pointer,
           severity: issue.severity,
           code: issue.code,
-          message: issue.message,
+          message: withNumberAsWritten(issue, placed ? text.numberAt(index) : undefined),
         });
       }
       // Source order; at one position the error before the warning.

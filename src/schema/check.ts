@@ -249,6 +249,32 @@ function describeKeys(value: Json): string {
   return `keys ${shown.join(', ')}${keys.length > 8 ? `, … (${keys.length} in all)` : ''}`;
 }
 
+/**
+ * Where the message of an issue quotes a number as JavaScript prints it, and that print. Hint:
+ * JSON.parse keeps a number's value, not how it is written (`1e400` is Infinity, `-0` and `1.0`
+ * print as 0 and 1, 30 digits are rounded), and a message quotes the value as the file writes it,
+ * so it can be found there; the text is at hand only where the issue is placed (see
+ * `withNumberAsWritten`). Kept aside, so an issue is still `{ severity, code, message, pointer }`.
+ */
+const quotedNumbers = new WeakMap<SchemaIssue, { at: number; shown: string }>();
+
+/** `issue`, its message quoting `value` at its end, or at `at` when given, where `value` is a number. */
+function quoting(issue: SchemaIssue, value: unknown, at?: number): SchemaIssue {
+  if (typeof value === 'number') {
+    const shown = String(value);
+    quotedNumbers.set(issue, { at: at ?? issue.message.length - shown.length, shown });
+  }
+  return issue;
+}
+
+/** The message of `issue`, the number it quotes (if any) as `written`, its text in the source, when that is known. */
+export function withNumberAsWritten(issue: SchemaIssue, written: string | undefined): string {
+  const quoted = quotedNumbers.get(issue);
+  if (quoted === undefined || written === undefined) return issue.message;
+  const { message } = issue;
+  return `${message.slice(0, quoted.at)}${written}${message.slice(quoted.at + quoted.shown.length)}`;
+}
+
 function preview(value: unknown): string {
   if (typeof value === 'string') {
     const text = value.length > 40 ? `${value.slice(0, 40)}…` : value;
@@ -274,31 +300,19 @@ function issueFromValibot(issue: v.BaseIssue<unknown>, at: Place): SchemaIssue {
     return { severity: 'error', code: 'missing-field', message: `missing required field ${field}`, pointer };
   }
   if (issue.type === 'picklist') {
-    return {
-      severity: 'error',
-      code: 'invalid-value',
-      message: `${field} must be ${issue.expected}; received ${preview(issue.input)}`,
-      pointer,
-    };
+    const message = `${field} must be ${issue.expected}; received ${preview(issue.input)}`;
+    return quoting({ severity: 'error', code: 'invalid-value', message, pointer }, issue.input);
   }
   if (issue.kind === 'schema') {
-    return {
-      severity: 'error',
-      code: 'invalid-type',
-      message:
-        `${field}: expected ${issue.expected}, received ${jsonTypeOf(issue.input)} ${preview(issue.input)}`.replace(
-          / (\w+) \1$/,
-          ' $1',
-        ),
-      pointer,
-    };
+    const message =
+      `${field}: expected ${issue.expected}, received ${jsonTypeOf(issue.input)} ${preview(issue.input)}`.replace(
+        / (\w+) \1$/,
+        ' $1',
+      );
+    return quoting({ severity: 'error', code: 'invalid-type', message, pointer }, issue.input);
   }
-  return {
-    severity: 'error',
-    code: 'invalid-format',
-    message: `${field}: ${issue.message}; received ${preview(issue.input)}`,
-    pointer,
-  };
+  const message = `${field}: ${issue.message}; received ${preview(issue.input)}`;
+  return quoting({ severity: 'error', code: 'invalid-format', message, pointer }, issue.input);
 }
 
 /** The place in the value's order of a valibot issue whose path starts at `value`: where its path ends, or the object a missing field is missing from. */
@@ -496,8 +510,11 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
   if (enveloped) {
     const declared = value.eventType;
     if (declared !== undefined && !eventTypes.includes(declared as EventType)) {
-      const message = `unknown eventType ${preview(declared)}; expected one of ${eventTypes.join(', ')} (saw ${describeKeys(value)})`;
-      return refusal(undefined, 'unknown-event-type', message, '/eventType');
+      const head = 'unknown eventType ';
+      const message = `${head}${preview(declared)}; expected one of ${eventTypes.join(', ')} (saw ${describeKeys(value)})`;
+      const result = refusal(undefined, 'unknown-event-type', message, '/eventType');
+      quoting(result.issues[0] as SchemaIssue, declared, head.length);
+      return result;
     }
     if (type && declared !== undefined && declared !== type) {
       const message = `eventType is "${String(declared)}" but every event is read as ${type}`;
