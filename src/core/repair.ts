@@ -266,6 +266,10 @@ export class RepairPlanner {
  */
 function repairedWhat(problem: Problem, repair: Repair): string {
   if (problem.code === 'missing-line-break') return 'a line break was put before a second value on its line';
+  if (problem.code === 'invalid-symbol') {
+    const spaces = repair.insert.length;
+    return `${problem.message}; made ${spaces === 1 ? 'a space' : `${spaces} spaces`}`;
+  }
   if (problem.code !== 'top-level-comma') return problem.message;
   return `the comma between two top-level values was ${repair.insert ? 'replaced by a line break' : 'removed'}`;
 }

@@ -233,7 +233,9 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
         const mismatched = open !== undefined && site.token === (inArray ? '}' : ']');
         const problem = mismatched ? mismatchedCloser(site, open) : describeSyntaxError(site, error, ended);
         if (offset >= source.text.length || problem.code === 'unexpected-eof') endSaid = true;
-        if (outOfStepAt === -1 && outOfStep.has(problem.code)) outOfStepAt = found;
+        // Hint: jsonc-parser reads on past a run of blanks it does not take (see `blankRepair`) in
+        // step, as past a space: only a symbol with no repair may put the rest out of step.
+        if (outOfStepAt === -1 && outOfStep.has(problem.code) && problem.repair === undefined) outOfStepAt = found;
         if (found <= limit) {
           problems.push(problem);
           if (site.pointed) {
@@ -449,7 +451,7 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
       return site.error(index, 'control-character', message);
     }
     case ParseErrorCode.InvalidSymbol:
-      return site.error(offset, 'invalid-symbol', symbolMessage(token));
+      return site.error(offset, 'invalid-symbol', symbolMessage(token), blankRepair(offset, token));
     case ParseErrorCode.InvalidCommentToken:
       return site.error(offset, 'comment', 'comments are not allowed in JSON');
     case ParseErrorCode.ColonExpected:
@@ -517,13 +519,31 @@ function misplacedToken(site: ErrorSite, error: number): Problem {
   return site.error(offset, 'unexpected-token', `expected ${expected}, found ${JSON.stringify(token)}`);
 }
 
-/** What is wrong with a word that is no JSON value. */
+/**
+ * Unicode spaces and invisible format characters, which a reader takes for blanks: no-break spaces
+ * as indentation pasted from a web page, a BOM where two exports were joined, a zero-width space.
+ */
+const blankLike = /^[\p{Zs}\p{Cf}]+$/u;
+
+/**
+ * The repair of a run of `blankLike` characters `token` at UTF-16 index `at`, outside any string:
+ * a space for each UTF-16 unit, so that every column after it stays as it was counted; none for
+ * anything else.
+ */
+export function blankRepair(
+  at: number,
+  token: string,
+): { at: number; deleteChars: number; insert: string } | undefined {
+  return blankLike.test(token) ? { at, deleteChars: token.length, insert: ' '.repeat(token.length) } : undefined;
+}
+
 // A character as a reader sees one, roughly: a flag (two regional indicators), or a code point
 // with its marks and skin tone, joined (ZWJ) to the next such; no Intl.Segmenter, whose ICU data
 // a reader would load for one message.
 const firstCharacter = /^(?:\p{RI}{2}|.[\p{M}\p{Emoji_Modifier}]*(?:\u200d.[\p{M}\p{Emoji_Modifier}]*)*)/su;
 
-function symbolMessage(token: string): string {
+/** The message of an `invalid-symbol` error: what is wrong with the word that begins `token`, no JSON value. */
+export function symbolMessage(token: string): string {
   const word = /^[A-Za-z_$'][\w$'\p{M}]*/u.exec(token)?.[0] ?? firstCharacter.exec(token)?.[0] ?? token.slice(0, 1);
   if (['NaN', 'Infinity', '-Infinity', 'undefined'].includes(word))
     return `${word} is not a JSON value; use null or a number`;

@@ -298,6 +298,50 @@ function layOut(values: unknown[], layout: Layout, crlf: boolean) {
 const damages = ['cut', 'hole', 'byte'] as const;
 const nasty = ['"', '\\', '{', '}', '[', ']', ',', ':', '\n', 'x', ' '];
 
+describe('stray characters before the elements are no elements', () => {
+  it('reads every element where it is, in every layout and chunk size, with one invalid-symbol a run', async () => {
+    // No-break spaces pasted from a web page, a BOM where two exports were joined, a zero-width
+    // space, an `@`: each was read as an element of its own, shifting every later pointer.
+    const events = [...generateCalls({ seed: 11, calls: 4, envelope: 'wire' })].slice(0, 6);
+    const layouts: Layout[] = ['pretty', 'ndjson', 'compact-lines', 'inline-indented'];
+    for (const stray of ['\u00a0\u00a0', '\ufeff', '\u200b', '@']) {
+      for (const layout of layouts) {
+        const { bytes, spans } = layOut(events, layout, false);
+        // Before each element but one that begins the file, where a BOM is the file's own.
+        const strays = spans.map((span) => span.start > 0);
+        const parts: Buffer[] = [];
+        let from = 0;
+        for (const span of spans.filter((_, i) => strays[i])) {
+          parts.push(bytes.subarray(from, span.start), Buffer.from(stray));
+          from = span.start;
+        }
+        parts.push(bytes.subarray(from));
+        const damaged = Buffer.concat(parts);
+        const width = Buffer.byteLength(stray);
+        const expected = events.map((value, i) => {
+          const offset = spans[i]!.start + width * strays.slice(0, i + 1).filter(Boolean).length;
+          return { offset, ...positionAt(damaged, offset), value };
+        });
+        for (const chunk of [1, 5, 64, 65536]) {
+          const result = await read(damaged, { readSize: chunk, chunkSize: chunk });
+          const problems = result.records.flatMap((record) =>
+            record.kind === 'problem' ? [`${record.problem.code} ${record.problem.pointer}`] : [],
+          );
+          const pointers = events.map((_, i) => (layout === 'ndjson' ? '' : `/${i}`)).filter((_, i) => strays[i]);
+          expect({ stray, layout, chunk, events: result.events, invalid: result.invalid, problems }).toEqual({
+            stray,
+            layout,
+            chunk,
+            events: expected,
+            invalid: 0,
+            problems: pointers.map((pointer) => `invalid-symbol ${pointer}`),
+          });
+        }
+      }
+    }
+  });
+});
+
 describe('property: one damaged element leaves every other element as it was', () => {
   it('for every layout, damage and chunk size', async () => {
     const events = [...generateCalls({ seed: 11, calls: 4, envelope: 'wire' })].slice(0, 9);

@@ -244,6 +244,39 @@ describe('ElementSplitter', () => {
     expect(r.problems[0]!.frame).toContain('> 2 |   {"a": 1}');
   });
 
+  it('reads a stray character before an element as one invalid-symbol, not as an element of its own', () => {
+    // NBSP indentation pasted from a web page, a BOM where two exports were joined, a zero-width
+    // space or an `@` was an element, with a false missing comma before the one after it, and
+    // every later pointer one off. Whitespace-like ones are replaced with spaces by the repair.
+    const cases: [string, string[]][] = [
+      ['\u00a0\u00a0', ['invalid-symbol 2:1 /0 "  "', 'invalid-symbol 3:1 /1 "  "', 'invalid-symbol 4:1 /2 "  "']],
+      ['\ufeff', ['invalid-symbol 2:1 /0 " "', 'invalid-symbol 3:1 /1 " "', 'invalid-symbol 4:1 /2 " "']],
+      ['\u200b ', ['invalid-symbol 2:1 /0 " "', 'invalid-symbol 3:1 /1 " "', 'invalid-symbol 4:1 /2 " "']],
+      ['@', ['invalid-symbol 2:1 /0', 'invalid-symbol 3:1 /1', 'invalid-symbol 4:1 /2']],
+    ];
+    for (const [stray, expected] of cases) {
+      const text = `[\n${stray}{"a": 1},\n${stray}{"b": 2},\n${stray}{"c": 3}\n]\n`;
+      for (const size of [1, 2, 3, 7, 1 << 20]) {
+        for (const quick of [false, true]) {
+          const r = split(text, size, 1 << 20, quick);
+          const problems = r.problems.map(
+            (p) =>
+              `${p.code} ${p.line}:${p.column} ${p.pointer}${p.repair ? ` ${JSON.stringify(p.repair.insert)}` : ''}`,
+          );
+          expect({ stray, size, quick, texts: texts(r), problems }).toEqual({
+            stray,
+            size,
+            quick,
+            texts: ['{"a": 1}', '{"b": 2}', '{"c": 3}'],
+            problems: expected,
+          });
+        }
+      }
+    }
+    // A word is still an element (a value mistyped), and so is a symbol a comma or `]` follows.
+    expect(texts(split('[NaN, @, 1]'))).toEqual(['NaN', '@', '1']);
+  });
+
   it('reports a trailing comma before ] and a comma before the first element', () => {
     const r = split('[, {"a": 1},\n]');
     expect(r.problems.map((p) => [p.code, p.line, p.column])).toEqual([
@@ -1282,7 +1315,23 @@ describe('ElementSplitter', () => {
     const edit = fc.record({
       at: fc.nat(),
       remove: fc.nat({ max: 2 }),
-      insert: fc.constantFrom('', '{', '}', '[', ',', '"', '\n', '\r\n', '\n  }', ' ', '\\', 'é'),
+      insert: fc.constantFrom(
+        '',
+        '{',
+        '}',
+        '[',
+        ',',
+        '"',
+        '\n',
+        '\r\n',
+        '\n  }',
+        ' ',
+        '\\',
+        'é',
+        '\u00a0',
+        '\ufeff',
+        '@',
+      ),
     });
     fc.assert(
       fc.property(layout, fc.array(edit, { maxLength: 3 }), fc.integer({ min: 1, max: 300 }), (start, edits, size) => {

@@ -28,6 +28,7 @@ import {
   TAB,
   UTF8_BOM,
 } from './bytes.js';
+import { blankRepair, symbolMessage } from './element.js';
 import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
 import { isAtResumePoint, type ResumePoint, resumeStart } from './resume-point.js';
@@ -247,6 +248,20 @@ function isDelimiter(byte: number): boolean {
   );
 }
 
+/**
+ * Characters that stand where an element or a top-level value is expected but begin none: Unicode
+ * spaces and invisible format characters (no-break spaces as indentation pasted from a web page, a
+ * BOM where two exports were joined, a zero-width space), and ASCII symbols that begin no value,
+ * even a mistyped one. Hint: jsonc-parser skips them as it reads on; read as an element, such a
+ * run made a false missing comma before the element after it and put every later pointer one off.
+ */
+const strayCharacters = /^(?:[\p{Zs}\p{Cf}]|[!#%&*;=?@^`|~])+$/u;
+
+/** Whether a value that begins with `byte` is read as a scalar: no bracket, no string. */
+function isScalarStart(byte: number): boolean {
+  return byte !== OPEN_BRACE && byte !== OPEN_BRACKET && byte !== QUOTE;
+}
+
 /** Whether an element begins at a structural byte, and whether it opens its own line. */
 enum Begins {
   No,
@@ -404,6 +419,12 @@ export class ElementSplitter {
   private chunk: Buffer = Buffer.alloc(0);
   private chunkOffset = 0;
   private elementFrom = -1;
+  /**
+   * The scalar being read began where an element or a top-level value was expected, with nothing
+   * reported yet: it may be stray characters before it (see `strayCharacters`), and this puts
+   * back what was expected before it began.
+   */
+  private mayBeStray: (() => void) | undefined;
   /** The scalar being read is no JSON value, and runs to the end of its line. */
   private strayText = false;
   /** Inside a quoted part of that text, where a `{` or `[` opens nothing. */
@@ -907,6 +928,7 @@ export class ElementSplitter {
 
   /** Ends the element that closed: its bytes in the chunk end before `to`, and it ends at chunk index `end`. */
   private endElementAt(to: number, end: number): void {
+    if (this.mayBeStray && this.strayBefore(to)) return;
     this.scalar = false;
     this.afterStrayText = this.strayText;
     this.strayText = false;
@@ -1101,8 +1123,25 @@ export class ElementSplitter {
       this.topStray = position.offset;
       return Begins.No;
     }
-    this.beginTopValue(byte, position);
+    const restore = isScalarStart(byte) ? this.topExpected() : undefined;
+    const reported = this.beginTopValue(byte, position);
+    this.mayBeStray = reported ? undefined : restore;
     return this.mode === Mode.BatchElement ? Begins.No : Begins.Inline;
+  }
+
+  /** Puts back what the top level expects now, once a value begun after it is found to be stray characters. */
+  private topExpected(): () => void {
+    const { valuesAtTop, batch, topStart, topOpener, onTopLine, afterComma, afterStrayText } = this;
+    return () => {
+      this.mode = Mode.Top;
+      this.valuesAtTop = valuesAtTop;
+      this.batch = batch;
+      this.topStart = topStart;
+      this.topOpener = topOpener;
+      this.onTopLine = onTopLine;
+      this.afterComma = afterComma;
+      this.afterStrayText = afterStrayText;
+    };
   }
 
   /** In a top-level array, where an element is expected. */
@@ -1130,9 +1169,43 @@ export class ElementSplitter {
     const ownLine =
       (this.afterComma ?? this.batchOpen ?? position).line < position.line ||
       position.offset === this.resumedElement?.offset;
+    const afterComma = this.afterComma;
     this.afterComma = undefined;
     this.beginElement(position, `/${this.inBatchIndex}`);
+    if (isScalarStart(byte)) {
+      this.mayBeStray = () => {
+        this.mode = Mode.BatchElement;
+        this.afterComma = afterComma;
+      };
+    }
     return ownLine ? Begins.OwnLine : Begins.Inline;
+  }
+
+  /**
+   * Whether the scalar that ends before chunk index `to` (see `mayBeStray`) is stray characters
+   * before an element, not one: if so it is reported, and an element is expected again as before
+   * it. Whitespace-like ones always are, wherever they stand; a symbol that a `,` or `]` follows
+   * stands where a value does, and is read as one (`[@, 1]`).
+   */
+  private strayBefore(to: number): boolean {
+    const restore = this.mayBeStray;
+    this.mayBeStray = undefined;
+    if (restore === undefined || this.oversize) return false;
+    const text = this.heldScalar(to).toString('utf8');
+    const blank = blankRepair(0, text);
+    const next = this.chunk[to];
+    if (!blank && (next === COMMA || next === CLOSE_BRACKET || !strayCharacters.test(text))) return false;
+    const start = this.elementStart;
+    const repair = blank && { offset: start.offset, deleteBytes: Buffer.byteLength(text), insert: blank.insert };
+    this.problem(start, 'invalid-symbol', symbolMessage(text), this.elementPointer, repair);
+    this.scalar = false;
+    this.strayText = false;
+    this.strayQuoted = false;
+    this.elementFrom = -1;
+    this.parts = [];
+    this.partsSize = 0;
+    restore();
+    return true;
   }
 
   /** In a top-level array, after an element, where `,` or `]` is expected. */
@@ -1195,7 +1268,9 @@ export class ElementSplitter {
     return i;
   }
 
-  private beginTopValue(byte: number, position: SplitPosition): void {
+  /** A top-level value begins at `position`; returns whether a problem was reported at it (a second value, a comma or a line break wanting). */
+  private beginTopValue(byte: number, position: SplitPosition): boolean {
+    let reported = true;
     // Hint: a line of text at the top level is counted among the values (it has its own problem):
     // the JSON value after it is the first.
     if (this.limits.oneValue && this.valuesAtTop > this.textsAtTop) {
@@ -1239,7 +1314,7 @@ export class ElementSplitter {
           ? { offset: this.returnAtTop + 1, deleteBytes: 0, insert: '\n' }
           : { offset: position.offset, deleteBytes: 0, insert: this.lineEnding() },
       );
-    }
+    } else reported = false;
     this.afterStrayText = false;
     this.afterComma = undefined;
     this.valuesAtTop++;
@@ -1254,6 +1329,7 @@ export class ElementSplitter {
     } else {
       this.beginElement(position, '');
     }
+    return reported;
   }
 
   /**
@@ -1285,6 +1361,7 @@ export class ElementSplitter {
 
   private beginElement(position: SplitPosition, pointer: string): void {
     this.mode = Mode.Element;
+    this.mayBeStray = undefined;
     this.elementStart = position;
     this.elementPointer = pointer;
     this.scalar = false;

@@ -444,3 +444,30 @@ describe('fix on a bracket that closes what the other kind opened', () => {
     expect(readdirSync(dir)).toEqual(['mismatch.json']);
   });
 });
+
+describe('fix on no-break spaces and other Unicode blanks between tokens (JSON pasted from a web page)', () => {
+  it('makes each a space, inside elements and between them, and leaves those in strings byte for byte', async () => {
+    // They were refused (exit 1, nothing written), and before an element were read as one of its own.
+    const clean = JSON.stringify(
+      [
+        { id: 'a', note: 'x\u00a0y', list: ['p', 'q'] },
+        { id: 'b', nested: { deep: 'z\u200b' } },
+      ],
+      null,
+      2,
+    );
+    const pasted = clean.replace(/^ +/gm, (indent) => '\u00a0'.repeat(indent.length)).replace(/\{\n/, '{\n\ufeff');
+    const path = join(dir, 'pasted.json');
+    writeFileSync(path, pasted);
+    const result = await runCli(['fix', '--width', '300', path]);
+    expect({ code: result.code, stdout: result.stdout }).toEqual({
+      code: 0,
+      stdout: clean.replace(/\{\n/, '{\n '),
+    });
+    const listed = result.stderr.split('\n').filter((line) => line.includes(': repaired: '));
+    expect(listed).toHaveLength(pasted.split('\n').filter((line) => /^[\u00a0\ufeff]/.test(line)).length);
+    expect(listed[0]).toBe(
+      `callhook: ${path}:2:1: repaired: unexpected no-break space (U+00A0): between tokens JSON takes only spaces, tabs and line breaks; made 2 spaces`,
+    );
+  });
+});
