@@ -649,7 +649,12 @@ function usageMessage(error: CommanderError): string {
     .replace(/\s*\n\s*/g, ' ')
     .replace(/\.$/, '')
     // Hint: `validate < export.json` is how summarise is run; the other commands read stdin as `-`.
-    .replace(/^missing required argument 'paths'$/, '$& (files or folders, or - to read stdin)');
+    .replace(/^missing required argument 'paths'$/, '$& (files or folders, or - to read stdin)')
+    // Hint: asked for as other tools take it (`node -v`, `docker version`); `version` was offered verify.
+    .replace(
+      /^(unknown command 'version'|unknown option '-v')( \(did you mean [^)]*\))?$/,
+      '$1 (did you mean --version?)',
+    );
   const args = process.argv.slice(2);
   const named = (arg: string) => program.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
   const at = args.findIndex(named);

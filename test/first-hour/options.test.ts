@@ -41,6 +41,9 @@ describe('the command line', () => {
       'callhook: --batch-size: must be a whole number of at least 1 (got "x")\n',
     ],
     [['frobnicate'], "callhook: unknown command 'frobnicate'; see callhook --help\n"],
+    // The version asked for as other tools take it: `version` was told "did you mean verify?".
+    [['version'], "callhook: unknown command 'version' (did you mean --version?); see callhook --help\n"],
+    [['-v'], "callhook: unknown option '-v' (did you mean --version?); see callhook --help\n"],
     [['show', 'x.json', '--frob'], "callhook: unknown option '--frob'; see callhook show --help\n"],
     // An option the command takes, put before it as git's are: its help lists the option, so
     // pointing there alone would contradict the message.
@@ -266,10 +269,13 @@ describe('help', () => {
 describe('the README, for a newcomer', () => {
   const readme = readFileSync(`${repoRoot}/README.md`, 'utf8');
 
-  test('says how to run callhook from a clone and from npm, and how long the tests take', () => {
+  test('says how to run callhook from a clone or its package file, and how long the tests take', () => {
     expect(readme).toContain('npm link');
     expect(readme).toContain('npx callhook');
-    expect(readme).toMatch(/npm install (-g|--global) callhook/);
+    expect(readme).toContain('npm pack');
+    // Not on the registry: an install by name there would fetch another package of that name (helper-199).
+    expect(readme).toContain('not on the npm registry');
+    expect(readme).not.toMatch(/npm install (-g |--global )?callhook\b/);
     expect(readme).toMatch(/npm test[^\n]*(seconds|minute)/);
   });
 
