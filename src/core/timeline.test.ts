@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { callAttempted, callComplete, callReceived, correlationId, sms } from '../../test/helpers/events.js';
+import { escapeTerminal } from '../render/escape.js';
 import {
   belongsToTrace,
   type EventFilter,
@@ -388,6 +389,32 @@ describe('maskPhonesInText, as a property', () => {
       }),
       { seed: 44, numRuns: 2000 },
     );
+  });
+});
+
+describe('maskPhonesInText and the escaping policy', () => {
+  test('every character shown escaped as invisible or a control separates the digits of a phone', () => {
+    // Hint: asked of the policy itself (escapeTerminal), not of a list: a digit run split by
+    // U+2063 INVISIBLE SEPARATOR, U+034F or a tag character was shown whole.
+    const leaked: string[] = [];
+    for (let code = 0; code <= 0x10ffff; code++) {
+      const char = String.fromCodePoint(code);
+      if ((code >= 0x20 && code < 0x7f) || escapeTerminal(char) === char) continue;
+      const masked = maskPhonesInText(`call 0491${char}573${char}087`);
+      if ((masked.match(/\d/g) ?? []).length > 3) leaked.push(code.toString(16));
+    }
+    expect(leaked).toEqual([]);
+  });
+
+  test('a keycap digit is a digit, and a middle dot or a bullet separates two', () => {
+    const keycaps = (digits: string) => [...digits].map((digit) => `${digit}\ufe0f\u20e3`).join('');
+    expect(maskPhonesInText(`call ${keycaps('0491573087')}`)).toBe(`call ${keycaps('*******087')}`);
+    expect(maskPhonesInText('call 0\u20e34\u20e39\u20e31\u20e35\u20e37\u20e33\u20e30\u20e38\u20e37\u20e3')).toBe(
+      'call *\u20e3*\u20e3*\u20e3*\u20e3*\u20e3*\u20e3*\u20e30\u20e38\u20e37\u20e3',
+    );
+    for (const dot of ['\u00b7', '\u2022', '\u2027', '\u2219', '\u30fb', '\uff65']) {
+      expect(maskPhonesInText(`call 0491${dot}573${dot}087`), dot).toBe(`call ****${dot}***${dot}087`);
+    }
   });
 });
 

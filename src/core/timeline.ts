@@ -3,6 +3,7 @@
  * matches, how `--mask` hides personal data, and the time order of one scheduled call's events.
  */
 
+import { invisible } from '../render/escape.js';
 import { correlationIdOf, eventTime, isCallStatus, statusGroupOf, type WebhookEvent } from '../schema/events.js';
 import { firstInstant, instantOf, instantOfOption, lastInstant } from './instant.js';
 
@@ -162,11 +163,15 @@ export function initialsOf(name: string): string {
 
 // Hint: 9 digits or more, so that a spoken phone number ("0491 573 087") is hidden but a date
 // ("2022-09-01") or an amount is not; digits of any script (๐๔๙, ٠٤٩, ０４９), up to 5 separators
-// between two digits (` - `). A separator: any blank (a no-break or thin space, a tab), a
-// zero-width character or direction mark, a dash (the minus sign and the Japanese long vowel
-// mark ー too), `.`, `/`, `_`, `+` and `%20`-style escapes (a form-encoded link), brackets, and
-// their full-width forms; not `,`, which would join a list of numbers or an amount.
-const separator = String.raw`(?:[\s\u00ad\u200b-\u200f\u2060\u2066-\u2069\ufeff\p{Pd}\u2212\u30fc\uff70./_()+\uff0e\uff0f\uff3f\uff08\uff09]|%[0-9A-Fa-f]{2})`;
+// between two digits (` - `). A separator: any blank (a no-break or thin space, a tab), a control
+// and every character the escaping policy calls invisible (`invisible`: zero-width characters,
+// direction marks, U+2063 INVISIBLE SEPARATOR, tag characters, variation selectors), so that
+// nothing drawn as nothing joins digits the policy shows; a dash (the minus sign and the Japanese
+// long vowel mark ー too), `.`, a middle dot or a bullet (`·`, `・`, `•`), `/`, `_`, `+` and
+// `%20`-style escapes (a form-encoded link), brackets, and their full-width forms; and the keycap
+// mark U+20E3, so that keycap digits (0️⃣, a digit, U+FE0F and U+20E3) are digits; not `,`, which
+// would join a list of numbers or an amount.
+const separator = String.raw`(?:[\s\u0000-\u001f${invisible}\u20e3\p{Pd}\u2212\u30fc\uff70./\u00b7\u2022\u2027\u2219\u30fb\uff65_()+\uff0e\uff0f\uff3f\uff08\uff09]|%[0-9A-Fa-f]{2})`;
 const phoneInText = new RegExp(String.raw`[+\uff0b]?\p{Nd}(?:${separator}{0,5}\p{Nd}){8,}`, 'gu');
 
 // What stays whole in text, though it holds digits: a link's scheme, host and path, so that it

@@ -25,9 +25,10 @@ export const ownNotes = { none: '(none)', empty: '(empty)', noNote: '(no note)' 
  * `\ud83d` escape): written out they become U+FFFD, a column wide that the width rule counts as 0.
  * And two symbols that fonts draw as nothing, though not default-ignorable, which pass for a
  * blank name or pad one (`Voicemail` and `Voicemail\u2800` read alike): the Braille pattern
- * blank U+2800 and the musical null notehead U+1D159.
+ * blank U+2800 and the musical null notehead U+1D159. A regular expression character class's
+ * contents (flag `u`), which `--mask` reads as separators of a phone's digits too (timeline.ts).
  */
-const invisible = String.raw`\u007f-\u009f\u2028\u2029\u2800\u{1d159}\ud800-\udfff\p{Cf}\p{Default_Ignorable_Code_Point}`;
+export const invisible = String.raw`\u007f-\u009f\u2028\u2029\u2800\u{1d159}\ud800-\udfff\p{Cf}\p{Default_Ignorable_Code_Point}`;
 // Hint: the subdivision flags that are emoji (England, Scotland, Wales) are matched whole, so
 // that their tags, which draw the flag and hide nothing, are kept.
 const emojiFlag = String.raw`\u{1f3f4}\u{e0067}\u{e0062}(?:\u{e0065}\u{e006e}\u{e0067}|\u{e0073}\u{e0063}\u{e0074}|\u{e0077}\u{e006c}\u{e0073})\u{e007f}`;
