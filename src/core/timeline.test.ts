@@ -249,6 +249,40 @@ describe('masking', () => {
       status: 'x',
     });
   });
+  test('only the documented fields at their documented places are kept whole, not a custom field of the same name', () => {
+    const custom = {
+      id: '61491573087',
+      status: 'callback on 0491573087',
+      type: 'mobile 0491 573 087',
+      time: '0491573087',
+    };
+    const masked = {
+      id: '********087',
+      status: 'callback on *******087',
+      type: 'mobile **** *** 087',
+      time: '*******087',
+    };
+    const step = { questionName: 'Q1?', response: 'Yes', id: '0491573087', createdAt: '0491573087' };
+    const event = callComplete({ customer: custom, flow: [step] } as object);
+    const { sessionId, startedTime, status } = event.data as { sessionId: string; startedTime: string; status: string };
+    expect(maskPayload(event).data).toMatchObject({
+      sessionId,
+      startedTime,
+      status,
+      customer: masked,
+      flow: [{ ...step, id: '*******087', createdAt: '*******087' }],
+    });
+    // In an envelope, its own id, eventType and createdAt; in its data, the data's fields only.
+    const raw = {
+      id: '61491573087',
+      eventType: 'x',
+      createdAt: '0491573087',
+      data: { id: '0491573087', customer: custom },
+    };
+    expect(maskPayload(raw)).toEqual({ ...raw, data: { id: '*******087', customer: masked } });
+    expect(maskPayload([{ time: '0491573087', extra: custom }])).toEqual([{ time: '0491573087', extra: masked }]);
+  });
+
   test("what is no phone number stays whole: real dates and times, UUIDs, a link's host; anything else that may be one is masked", () => {
     // Masking every text and number (adb6076) hid these, which the build before kept.
     const text = [

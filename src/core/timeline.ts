@@ -233,19 +233,31 @@ function maskDigitRuns(text: string): string {
   });
 }
 
-const kept = (value: string) => value;
-// Hint: a Map, not an object: a payload key such as `valueOf` or `constructor` must find nothing.
-// Any other key's text is free text (a response, a question, a request, a custom field), masked
-// by maskPhonesInText; the ids, times and enums documented are kept whole, as a trace is told
-// and a ticket searched by them.
-const maskers = new Map<string, (value: string) => string>([
+// Hint: a Map and Sets, not objects: a payload key such as `valueOf` or `constructor` must find nothing.
+// A phone and a name are hidden under any key of that name, at any depth (privacy first).
+const hiders = new Map<string, (value: string) => string>([
   ['phone', maskPhone],
   ['from', maskPhone],
   ['to', maskPhone],
   ['name', initialsOf],
-  ...['id', 'correlationId', 'sessionId', 'callResultId', 'campaignId'].map((key) => [key, kept] as const),
-  ...['createdAt', 'startedTime', 'time', 'eventType', 'type', 'status'].map((key) => [key, kept] as const),
 ]);
+// The ids, times and enums documented are kept whole, as a trace is told and a ticket searched by
+// them, but only where they are documented: in an event's (or a bare payload's) own fields and in
+// its `data`. Hint: matched at any depth, a custom `customer.id` or a flow step's `status`
+// kept a phone number whole. Any other key's text is free text (a response, a question, a
+// request, a custom field), masked by maskPhonesInText.
+const keptInData = new Set([
+  'correlationId',
+  'sessionId',
+  'callResultId',
+  'campaignId',
+  'startedTime',
+  'time',
+  'type',
+  'status',
+]);
+const keptAtTop = new Set([...keptInData, 'id', 'eventType', 'createdAt']);
+const keptNowhere = new Set<string>();
 
 /**
  * A copy of an event (or of a raw parsed payload, enveloped or bare) with personal data hidden
@@ -255,6 +267,11 @@ const maskers = new Map<string, (value: string) => string>([
  * (a custom field's phone written as a number) becomes the string a text would: `"********087"`.
  */
 export function maskPayload<T>(value: T): T {
+  return maskValue(value, keptAtTop);
+}
+
+/** `value` masked as `maskPayload` masks it, where the keys `kept` keep their text whole. */
+function maskValue<T>(value: T, kept: ReadonlySet<string>): T {
   if (typeof value === 'string') return maskPhonesInText(value) as T;
   if (typeof value === 'number') {
     // Hint: any key may hold a phone as a number (`callerId`, `whatsapp`), so every number of 9
@@ -262,13 +279,15 @@ export function maskPayload<T>(value: T): T {
     const masked = maskPhonesInText(String(value));
     return (masked === String(value) ? value : masked) as T;
   }
-  if (Array.isArray(value)) return value.map((item) => maskPayload(item)) as T;
+  // A batch's events are events: each keeps its own fields.
+  if (Array.isArray(value)) return value.map((item) => maskValue(item, kept)) as T;
   if (typeof value !== 'object' || value === null) return value;
   // Hint: Object.fromEntries defines each key as data: assigning `copy.__proto__` would not.
   return Object.fromEntries(
     Object.entries(value).map(([key, item]) => {
-      const masker = maskers.get(key);
-      return [key, masker && typeof item === 'string' ? masker(item) : maskPayload(item)];
+      const hider = hiders.get(key);
+      if (typeof item === 'string' && (hider || kept.has(key))) return [key, hider ? hider(item) : item];
+      return [key, maskValue(item, kept === keptAtTop && key === 'data' ? keptInData : keptNowhere)];
     }),
   ) as T;
 }
