@@ -59,11 +59,7 @@ function run<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<vo
     } catch (error) {
       const { formatFatal } = await import('./errors.js');
       const { message, exitCode } = formatFatal(error);
-      // --mask covers errors too: a message may quote a phone number from the input.
-      const masked = process.argv.includes('--mask')
-        ? (await import('./core/timeline.js')).maskPhonesInText(message)
-        : message;
-      process.stderr.write(`${masked}\n`);
+      process.stderr.write(`${message}\n`);
       process.exitCode = exitCode;
     }
   };
@@ -699,6 +695,15 @@ function parsedArgs(args: readonly string[]): readonly string[] {
 
 try {
   const args = parsedArgs(process.argv.slice(2));
+  // --mask covers every error and warning, commander's too, which come before an action runs.
+  // Hint: the word anywhere, an option's value too (`--grep --mask`): privacy first.
+  if (args.includes('--mask')) {
+    const [{ maskDiagnostics }, { maskPhonesInText }] = await Promise.all([
+      import('./errors.js'),
+      import('./core/timeline.js'),
+    ]);
+    maskDiagnostics(maskPhonesInText);
+  }
   const chosen = chosenCommand(args);
   if (chosen) details.get(chosen.name())?.(chosen, await import('./commands/options.js'));
   await program.parseAsync(args, { from: 'user' });

@@ -107,6 +107,24 @@ export function describeIoError(error: unknown, path: string): CallhookError | u
   return error;
 }
 
+// Hint: set by the CLI before it parses an option, as commander's own errors quote them.
+let diagnosticMask: ((text: string) => string) | undefined;
+
+/**
+ * Has every error (`formatFatal`) and warning (`warningLine`) line masked by `mask` from now on:
+ * `--mask` covers stderr, whose lines quote input and name files. Hint: the one place they are
+ * all made, so no line is left out; masked before escaped, since an escape (`\u2063`) would
+ * leave the digits on either side of an invisible character apart and whole.
+ */
+export function maskDiagnostics(mask: (text: string) => string): void {
+  diagnosticMask = mask;
+}
+
+/** Text of an error or a warning line as printed: masked under `--mask` (`maskDiagnostics`), then escaped. */
+export function diagnosticText(text: string, keepNewlines = false): string {
+  return escapeTerminal(diagnosticMask ? diagnosticMask(text) : text, keepNewlines);
+}
+
 /**
  * The funnel every failure goes through: returns the line to print on stderr and the exit code.
  * Unexpected errors are still one line; CALLHOOK_DEBUG=1 adds the stack for bug reports.
@@ -115,13 +133,13 @@ export function formatFatal(error: unknown): { message: string; exitCode: number
   // Hint: messages name files and quote input, both untrusted: the one line is escaped whole, so a
   // file named with escape sequences cannot retitle or clear the terminal.
   if (error instanceof CallhookError) {
-    return { message: `callhook: ${escapeTerminal(error.message)}`, exitCode: error.exitCode };
+    return { message: `callhook: ${diagnosticText(error.message)}`, exitCode: error.exitCode };
   }
   const text = error instanceof Error ? error.message : String(error);
   const stack =
-    process.env.CALLHOOK_DEBUG && error instanceof Error ? `\n${escapeTerminal(String(error.stack), true)}` : '';
+    process.env.CALLHOOK_DEBUG && error instanceof Error ? `\n${diagnosticText(String(error.stack), true)}` : '';
   return {
-    message: `callhook: internal error: ${escapeTerminal(text.split('\n')[0] ?? '')} (set CALLHOOK_DEBUG=1 for details)${stack}`,
+    message: `callhook: internal error: ${diagnosticText(text.split('\n')[0] ?? '')} (set CALLHOOK_DEBUG=1 for details)${stack}`,
     exitCode: ExitCode.usage,
   };
 }

@@ -62,6 +62,11 @@ interface ViewOptions {
   maxElementBytes: number | undefined;
   /** The organisation's own numbers (`--org-number`), digits only. */
   orgNumbers: string[];
+  /**
+   * A file's name as the output names it: under `--mask` masked as text, as every error and warning
+   * line is (`maskDiagnostics`) and listen's paths are. Hint: a file may be named after a customer.
+   */
+  shownFile: (file: string) => string;
 }
 
 /** The shared options with their defaults: `--width`, else the terminal's, else 80. */
@@ -74,14 +79,14 @@ export function parseViewOptions(raw: RawViewOptions): ViewOptions {
     type: raw.type,
     orgNumbers: raw.orgNumber ?? [],
     maxElementBytes: raw.maxElementSize,
+    shownFile: raw.mask === true ? maskPhonesInText : (file) => file,
   };
 }
 
 /** Writes what an input record that is not a valid event says, so that nothing is skipped silently. */
-async function warnAboutRecord(record: InputRecord, output: Output, said: SkipWarnings, mask = false): Promise<void> {
+async function warnAboutRecord(record: InputRecord, output: Output, said: SkipWarnings): Promise<void> {
   const line = renderSkipWarning(record);
-  // A warning quotes the payload (a phone number that failed validation): --mask covers it too.
-  if (line !== undefined && said.take()) await output.warn(mask ? maskPhonesInText(line) : line);
+  if (line !== undefined && said.take()) await output.warn(line);
 }
 
 /**
@@ -122,15 +127,14 @@ export async function* eventRecords(
           };
         } else {
           if (record.kind === 'problem' && record.problem.fatal) {
-            // Hint: a file that is not text fails the run, however it ends (`| head` included). Its
-            // line holds no payload text (a file name, a byte offset), so --mask leaves it whole.
+            // Hint: a file that is not text fails the run, however it ends (`| head` included).
             skipped.unreadable++;
             process.exitCode = exitCodeWithUnreadable(Number(process.exitCode ?? ExitCode.ok), skipped.unreadable);
             await output.diagnose(`${formatFatal(unreadableFileError(record.problem)).message}\n`);
             continue;
           }
           if (record.kind === 'invalid') skipped.elements++;
-          await warnAboutRecord(record, output, said, options.mask);
+          await warnAboutRecord(record, output, said);
         }
       }
       if (output.closed) return;
@@ -213,7 +217,7 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
       } else {
         if (manyFiles && record.element.file !== currentFile) {
           currentFile = record.element.file;
-          const heading = renderFileHeading(currentFile, ctx, options.format);
+          const heading = renderFileHeading(options.shownFile(currentFile), ctx, options.format);
           await output.write(shown > 0 ? `\n${heading}` : heading);
           previousWasBlock = false;
           sinceHeading = 0;

@@ -183,9 +183,7 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
     const error = new CallhookError(
       `${first.file}:${first.line}:${first.column}: ${first.message} (no event to summarise${more})`,
     );
-    // The first error may quote the input (a phone number that failed validation): --mask covers it, as in show.
-    const line = formatFatal(error).message;
-    process.stderr.write(`${options.mask ? maskPhonesInText(line) : line}\n`);
+    process.stderr.write(`${formatFatal(error).message}\n`);
   }
   process.exitCode = summaryExitCode(report, options.strict === true);
 }

@@ -94,7 +94,7 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
             // Hint: in UTC, one form, as summarise's times: as written, one instant sorted apart.
             time: isoOf(instantOf(eventTime(entry.event))),
             type: entry.event.type,
-            source: `${entry.element.file}:${entry.element.line}:${entry.element.column}`,
+            source: `${options.shownFile(entry.element.file)}:${entry.element.line}:${entry.element.column}`,
             duplicate: entry.duplicate,
             event: shown(entry.value),
           })),

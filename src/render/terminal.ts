@@ -1,6 +1,6 @@
 /** Terminal facts every renderer shares: whether to colour, and how to make untrusted text safe. */
 import { Chalk, type ChalkInstance } from 'chalk';
-import { escapeTerminal } from './escape.js';
+import { diagnosticText } from '../errors.js';
 import { displayWidth, graphemeSegments, graphemeWidth, narrowText, wordBreaks } from './width.js';
 
 /**
@@ -250,11 +250,11 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
 /** A message for stderr, already escaped, wrapped to `width` with its later lines indented two columns; ends in a newline. */
 /**
  * A warning as every command says it: `callhook: warning: …`, the whole message (the file names
- * and payload text in it) escaped, as `formatFatal` escapes an error, and wrapped to `width`, the
- * lines after the first indented. Ends with a newline.
+ * and payload text in it) masked under `--mask` and escaped, as `formatFatal` says an error
+ * (`diagnosticText`), and wrapped to `width`, the lines after the first indented. Ends with a newline.
  */
 export function warningLine(message: string, width: number): string {
-  return wrapMessage(`callhook: warning: ${escapeTerminal(message)}`, width);
+  return wrapMessage(`callhook: warning: ${diagnosticText(message)}`, width);
 }
 
 export function wrapMessage(text: string, width: number): string {

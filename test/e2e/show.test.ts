@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateCalls } from '../../src/core/generate.js';
-import { binPath, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
+import { correlationId } from '../helpers/events.js';
+import { binPath, type CliResult, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
 
 const validDir = join(repoRoot, 'fixtures/valid');
 const fixtures = readdirSync(validDir).filter((name) => /\.(json|jsonl|ndjson)$/.test(name));
@@ -299,6 +300,56 @@ describe.concurrent('show: options', () => {
       '********000 ********142',
       '********142 ********000',
     ]);
+  });
+
+  test('--mask hides the numbers of every error, warning and file name, in show and trace, in every format', async ({
+    expect,
+  }) => {
+    // Hint: commander's errors, a file's heading, trace's source and the not-text error showed
+    // a number whole (red team hT5 M2, M3); a number split by an invisible character must be
+    // masked before it is escaped, or `\u2063` shows the digits on either side of it.
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-show-mask-'));
+    const leak = /0491|491573|491999|\d{4}\\u2063/;
+    try {
+      const attempt = {
+        time: '2022-09-01T00:00:00Z',
+        phone: '61491573087',
+        status: 'success',
+        campaignId: '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31',
+        correlationId,
+      };
+      writeFileSync(join(dir, 'customer-61491573087.json'), JSON.stringify([attempt]));
+      writeFileSync(join(dir, 'other-0491573087.json'), JSON.stringify([attempt, { bad: 1 }]));
+      writeFileSync(join(dir, 'zz-0491999888.json'), '\u0000\u0001binary');
+      const runs = await Promise.all([
+        runCli(['show', dir, '--mask', '--width', '200']),
+        runCli(['show', dir, '--mask', '--format', 'markdown']),
+        runCli(['trace', correlationId.slice(0, 8), dir, '--mask', '--format', 'json']),
+        runCli(['trace', correlationId.slice(0, 8), dir, '--mask']),
+        runCli(['show', dir, '--mask', '--phone', '61491573087x']),
+        runCli(['show', dir, '--mask', '--org-number', '0491573087']),
+        runCli(['show', dir, '--mask', '--correlation', '61491573087']),
+        runCli(['show', dir, '--mask', '--correlation', '0491\u2063573087']),
+        runCli(['trace', '61491573087', dir, '--mask', '--org-number', '0491573087']),
+        runCli(['show', join(dir, 'missing-0491573087.json'), '--mask']),
+      ]);
+      const leaks = runs.flatMap((run, i) =>
+        [run.stdout, run.stderr]
+          .flatMap((text) => text.split('\n').filter((line) => leak.test(line)))
+          .map((line) => `${i}: ${line}`),
+      );
+      expect(leaks).toEqual([]);
+      for (const [i, run] of runs.entries()) expect(`${run.stdout}${run.stderr}`, `run ${i}`).toContain('087');
+      const [pretty, markdown, json] = runs as CliResult[] as [CliResult, CliResult, CliResult];
+      expect(pretty.stdout).toContain('==> ');
+      expect(pretty.stdout).toContain('other-*******087.json <==');
+      expect(pretty.stderr).toContain('zz-*******888.json:1:1: the file is not JSON text');
+      expect(markdown.stdout).toMatch(/^## .*customer-(\\\*){8}087\.json$/m);
+      expect(json.stdout).toContain('other-*******087.json:1:2"');
+      for (const run of runs.slice(4)) expect(run.code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('--status, --group and --limit select call results', async ({ expect }) => {
