@@ -523,7 +523,9 @@ function misplacedToken(site: ErrorSite, error: number): Problem {
  * Unicode spaces and invisible format characters, which a reader takes for blanks: no-break spaces
  * as indentation pasted from a web page, a BOM where two exports were joined, a zero-width space.
  */
-const blankLike = /^[\p{Zs}\p{Cf}]+$/u;
+/** The characters read as blanks where JSON takes none (a regular expression's class): Unicode spaces and invisible format characters. */
+export const blankCharacters = String.raw`\p{Zs}\p{Cf}`;
+const blankLike = new RegExp(`^[${blankCharacters}]+$`, 'u');
 
 /**
  * The repair of a run of `blankLike` characters `token` at UTF-16 index `at`, outside any string:
@@ -551,9 +553,18 @@ export function symbolMessage(token: string): string {
   // quotes, and spaces that look like spaces (quoted as they are, a reader sees `unexpected " "`).
   if (/^['\u2018\u2019]/.test(word)) return 'strings and property names need double quotes';
   if (/^[\u201c\u201d]/.test(word)) return 'strings and property names need straight double quotes ("), not curly ones';
-  if (/^\s/.test(word)) {
-    const code = `U+${word.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    const name = word === '\u00a0' ? 'no-break space' : 'Unicode space';
+  // Hint: and characters that show as nothing (a zero-width space, a byte order mark where two
+  // exports were joined), named by their code, as quoted they read `unexpected ""`.
+  if (/^[\s\p{Cf}]/u.test(word)) {
+    const code = `U+${(word.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+    const name =
+      word === '\u00a0'
+        ? 'no-break space'
+        : word === '\ufeff'
+          ? 'byte order mark'
+          : /^\p{Cf}/u.test(word)
+            ? 'invisible character'
+            : 'Unicode space';
     return `unexpected ${name} (${code}): between tokens JSON takes only spaces, tabs and line breaks`;
   }
   return `unexpected ${JSON.stringify(word)}`;

@@ -1090,6 +1090,8 @@ describe('syntax errors in one element', () => {
           event.replace('"eventType"', '\u201ceventType\u201d'),
           event.replace('"eventType"', '\u2018eventType\u2019'),
           event.replace('"eventType":', '"eventType":\u3000'),
+          event.replace('"eventType":', '"eventType":\u200b'),
+          event.replace('"eventType":', '"eventType":\ufeff'),
           // A character of more than one UTF-16 unit, or of a letter and its marks, is named whole
           // (an emoji was named by half of itself, `\ud83d`, and a decomposed é as `e`).
           event.replace('"eventType":', '"eventType":\u{1F600}'),
@@ -1103,6 +1105,8 @@ describe('syntax errors in one element', () => {
       'strings and property names need straight double quotes ("), not curly ones',
       'strings and property names need double quotes',
       'unexpected Unicode space (U+3000): between tokens JSON takes only spaces, tabs and line breaks',
+      'unexpected invisible character (U+200B): between tokens JSON takes only spaces, tabs and line breaks',
+      'unexpected byte order mark (U+FEFF): between tokens JSON takes only spaces, tabs and line breaks',
       'unexpected "\u{1F600}"',
       'unexpected "e\u0301\u0301x"',
       'unexpected "\u{1F44B}\u{1F3FD}"',

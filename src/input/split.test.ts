@@ -273,8 +273,31 @@ describe('ElementSplitter', () => {
         }
       }
     }
-    // A word is still an element (a value mistyped), and so is a symbol a comma or `]` follows.
+    // A word is still an element (a value mistyped), and so is a symbol that no value follows at
+    // once, blanks or not: a comma or `]` after blanks stands where it did (helper-202 found
+    // `["a", @ , "b"]` read as an empty slot, "two commas in a row", and "b" at /1).
     expect(texts(split('[NaN, @, 1]'))).toEqual(['NaN', '@', '1']);
+    for (const [text, elements] of [
+      ['["a", @ , "b"]', ['"a"', '@', '"b"']],
+      ['["a", @ ]', ['"a"', '@']],
+      ['[@ ,1]', ['@', '1']],
+      ['[ @ ]', ['@']],
+      ['[\n  {"a":1},\n  @\n  ,{"b":2}\n]', ['{"a":1}', '@', '{"b":2}']],
+      ['[@ {"a":1}]', ['@', '{"a":1}']],
+    ] as const) {
+      for (const size of [1, 2, 3, 1 << 20]) {
+        for (const quick of [false, true]) {
+          const r = split(text, size, 1 << 20, quick);
+          expect({ text, size, quick, elements: texts(r), codes: r.problems.map((p) => p.code) }).toEqual({
+            text,
+            size,
+            quick,
+            elements,
+            codes: text === '[@ {"a":1}]' ? ['missing-comma'] : [],
+          });
+        }
+      }
+    }
   });
 
   it('reports a trailing comma before ] and a comma before the first element', () => {

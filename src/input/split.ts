@@ -28,7 +28,7 @@ import {
   TAB,
   UTF8_BOM,
 } from './bytes.js';
-import { blankRepair, symbolMessage } from './element.js';
+import { blankCharacters, blankRepair, symbolMessage } from './element.js';
 import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
 import { isAtResumePoint, type ResumePoint, resumeStart } from './resume-point.js';
@@ -255,7 +255,7 @@ function isDelimiter(byte: number): boolean {
  * even a mistyped one. Hint: jsonc-parser skips them as it reads on; read as an element, such a
  * run made a false missing comma before the element after it and put every later pointer one off.
  */
-const strayCharacters = /^(?:[\p{Zs}\p{Cf}]|[!#%&*;=?@^`|~])+$/u;
+const strayCharacters = new RegExp(`^[${blankCharacters}!#%&*;=?@^\`|~]+$`, 'u');
 
 /** Whether a value that begins with `byte` is read as a scalar: no bracket, no string. */
 function isScalarStart(byte: number): boolean {
@@ -1184,8 +1184,8 @@ export class ElementSplitter {
   /**
    * Whether the scalar that ends before chunk index `to` (see `mayBeStray`) is stray characters
    * before an element, not one: if so it is reported, and an element is expected again as before
-   * it. Whitespace-like ones always are, wherever they stand; a symbol that a `,` or `]` follows
-   * stands where a value does, and is read as one (`[@, 1]`).
+   * it. Whitespace-like ones always are, wherever they stand; symbols only when a value opens
+   * right after them (`@{`), else they stand where a value does, and are read as one (`[@, 1]`).
    */
   private strayBefore(to: number): boolean {
     const restore = this.mayBeStray;
@@ -1193,8 +1193,12 @@ export class ElementSplitter {
     if (restore === undefined || this.oversize) return false;
     const text = this.heldScalar(to).toString('utf8');
     const blank = blankRepair(0, text);
+    // Hint: the byte that ended the scalar is in this chunk. A symbol is stray only when a value
+    // opens right after it (`@{`): after a blank, what comes next may be a `,` or `]`, and the
+    // symbol stands where a value does (`["a", @ , "b"]`), as before.
     const next = this.chunk[to];
-    if (!blank && (next === COMMA || next === CLOSE_BRACKET || !strayCharacters.test(text))) return false;
+    const opens = next === OPEN_BRACE || next === OPEN_BRACKET || next === QUOTE;
+    if (!blank && !(opens && strayCharacters.test(text))) return false;
     const start = this.elementStart;
     const repair = blank && { offset: start.offset, deleteBytes: Buffer.byteLength(text), insert: blank.insert };
     this.problem(start, 'invalid-symbol', symbolMessage(text), this.elementPointer, repair);
