@@ -1,4 +1,5 @@
 /** `callhook show <paths...>`: call flows and other events, filtered, as people read them. */
+import { Copies } from '../core/copies.js';
 import { NumberBook } from '../core/sms-direction.js';
 import { type EventFilter, maskPayload, maskPhonesInText, matchesFilter, searchPattern } from '../core/timeline.js';
 import {
@@ -160,9 +161,10 @@ function noteMatch(ids: Set<string>, prefix: string | undefined, id: string | un
 /** The warning for an id prefix that matched several ids, or undefined. */
 function ambiguityWarning(option: string, prefix: string | undefined, ids: ReadonlySet<string>): string | undefined {
   if (prefix === undefined || ids.size < 2) return undefined;
-  const listed = [...ids].slice(0, 3).map((id) => id.slice(0, 8));
+  // Hint: whole, as trace's refusal names them: any part of them may be what tells them apart.
+  const listed = [...ids].slice(0, 3);
   const many = ids.size > 3 ? 'more than 3' : String(ids.size);
-  return `--${option} ${prefix} matched ${many} ${option}s (${listed.join(', ')}${ids.size > 3 ? ', …' : ''}); give more of it to pick one`;
+  return `--${option} ${prefix} matched ${many} ${option}Ids (${listed.join(', ')}${ids.size > 3 ? ', …' : ''}); give more of it to pick one`;
 }
 
 /** The `show` action. */
@@ -182,6 +184,8 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
   };
   const output = new Output(process.stdout, { pager: options.pager && options.format !== 'json', width: raw.width });
   const numbers = new NumberBook(options.orgNumbers);
+  // Hint: the events shown, not read: a copy whose first copy a filter left out is the first shown.
+  const copies = new Copies();
   const ctx: FlowContext = {
     width: options.width,
     colors: colorsFor(process.stdout),
@@ -225,7 +229,7 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
         // Hint: the direction is told from the numbers seen so far, before --mask hides them.
         const smsDirection = read.type === 'SMS' ? numbers.direction(read.data.from, read.data.to) : undefined;
         const event = options.mask ? maskPayload(read) : read;
-        const note = { duplicate: record.duplicate, smsDirection };
+        const note = { ...copies.note(read.id, record.value), smsDirection };
         const text = renderEvent(event, ctx, options.format, note);
         // A call result is a block: a blank line sets it apart from its neighbours.
         const block = event.type === 'CallComplete';

@@ -1,4 +1,5 @@
 /** `callhook trace <correlationId> <paths...>`: the story of one scheduled call, in time order. */
+import { Copies, type CopyNote } from '../core/copies.js';
 import { instantOf, isoOf } from '../core/instant.js';
 import { NumberBook } from '../core/sms-direction.js';
 import { belongsToTrace, maskPayload, orderTimeline, type TimelineEntry } from '../core/timeline.js';
@@ -18,12 +19,11 @@ import { idPrefix } from './options.js';
 import { Output } from './output.js';
 import { eventRecords, finish, parseViewOptions, type RawViewOptions } from './show.js';
 
-interface TraceEntry extends TimelineEntry {
+interface TraceEntry extends TimelineEntry, CopyNote {
   /** Which way an SMS of unknown direction went, asked once every event of the call has been read. */
   smsDirection: (() => 'sent' | 'received' | undefined) | undefined;
   value: unknown;
   element: ElementInfo;
-  duplicate: boolean;
 }
 
 /** The `trace` action. */
@@ -41,8 +41,9 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
     // and reading stops at the first event of a second call the prefix matches (refused below).
     const entries: TraceEntry[] = [];
     const ids = new Set<string>();
-    /** The event ids of the call's events read so far, in input order. */
-    const eventIds = new Set<string>();
+    // Hint: the call's events only, in input order (as summarise and validate tell a redelivery):
+    // an event whose id another call's event had first is this call's own, or a trace could read "0 events".
+    const copies = new Copies();
     const skipped = { elements: 0, unreadable: 0 };
     for await (const record of eventRecords(paths, options, output, skipped)) {
       if (!belongsToTrace(record.event, prefix)) continue;
@@ -58,13 +59,9 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
         event,
         value: record.value,
         element: record.element,
-        // Hint: a copy of an event of this call read before it (in input order, as summarise and
-        // validate tell a redelivery): one whose first copy was another call's (an id reused
-        // across calls) is this call's own event, or a trace could read "0 events".
-        duplicate: event.id !== undefined && eventIds.has(event.id),
+        ...copies.note(event.id, record.value),
         sequence: entries.length,
       });
-      if (event.id !== undefined) eventIds.add(event.id);
     }
     if (output.closed) return;
 
@@ -94,8 +91,10 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
             // Hint: in UTC, one form, as summarise's times: as written, one instant sorted apart.
             time: isoOf(instantOf(eventTime(entry.event))),
             type: entry.event.type,
+            direction: directionOf(entry),
             source: `${options.shownFile(entry.element.file)}:${entry.element.line}:${entry.element.column}`,
             duplicate: entry.duplicate,
+            conflict: entry.conflict,
             event: shown(entry.value),
           })),
           skipped: skipped.elements,
@@ -112,7 +111,11 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
       const redelivery = entry.duplicate && event.type === 'CallComplete';
       const text = redelivery
         ? renderRedelivery(event, ctx, options.format)
-        : renderEvent(event, ctx, options.format, { smsDirection: entry.smsDirection?.(), duplicate: entry.duplicate });
+        : renderEvent(event, ctx, options.format, {
+            duplicate: entry.duplicate,
+            conflict: entry.conflict,
+            smsDirection: directionOf(entry) ?? undefined,
+          });
       const block = event.type === 'CallComplete' && !redelivery;
       await output.write(block || previousWasBlock ? `\n${text}` : text);
       previousWasBlock = block;
@@ -122,4 +125,11 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
   } finally {
     await finish(output);
   }
+}
+
+/** Which way an SMS went, as the pretty trace labels it (`SMS sent`), or null for another event or when its numbers do not tell. */
+function directionOf(entry: TraceEntry): 'sent' | 'received' | null {
+  if (entry.event.type === 'SMSSent') return 'sent';
+  if (entry.event.type === 'SMSReceived') return 'received';
+  return entry.smsDirection?.() ?? null;
 }

@@ -94,6 +94,10 @@ function unlessEmoji(escapeChar: (char: string) => string): (char: string, offse
 }
 
 const readable = unlessEmoji(readableEscape);
+// Hint: in text whose newlines are kept, the CR of a CRLF is part of the line break (a
+// transcript written on Windows), so it goes with it; a CR alone is still shown (`\r`).
+const readableInLines = (char: string, offset: number, text: string) =>
+  char === '\r' && text[offset + 1] === '\n' ? '' : readable(char, offset, text);
 const machine = unlessEmoji(unicodeEscape);
 
 const marks = String.raw`::[A-Za-z]|##\[|\\[bentrux]`;
@@ -119,13 +123,13 @@ export function readableEscape(char: string): string {
  * name, transcript, message or path can move the cursor, retitle the window or hide text; and
  * each colon before `:` and a letter, and the `#` before `#[` (`\x3a:`, `\x23#[`), so that nothing is a
  * GitHub Actions workflow command in a CI log. Newlines are kept when `keepNewlines` is set (for
- * multi-line transcripts), escaped otherwise.
+ * multi-line transcripts), a CRLF's CR with them, escaped otherwise.
  */
 export function escapeTerminal(text: string, keepNewlines = false): string {
   // Hint: printable ASCII without a workflow command's mark or an escape's backslash, most payload
   // text, needs no escape; telling so is a faster scan than the policy's.
   if (!(keepNewlines ? mayNeedEscapeInLines : mayNeedEscape).test(text)) return text;
-  return text.replace(keepNewlines ? transcriptUnsafe : terminalUnsafe, readable);
+  return keepNewlines ? text.replace(transcriptUnsafe, readableInLines) : text.replace(terminalUnsafe, readable);
 }
 
 /**
@@ -149,7 +153,7 @@ export function escapeTerminalPieces(text: string, cuts: readonly number[], keep
   };
   text.replace(keepNewlines ? transcriptUnsafe : terminalUnsafe, (match: string, offset: number) => {
     cutBefore(offset);
-    piece += text.slice(at, offset) + readable(match, offset, text);
+    piece += text.slice(at, offset) + (keepNewlines ? readableInLines : readable)(match, offset, text);
     at = offset + match.length;
     return '';
   });

@@ -293,6 +293,8 @@ describe('one view, both formats', () => {
       // A terminal leaves the event id out (see CallView).
       eventId: { markdown: [view.eventId!], pretty: [] },
       redelivered: both('redelivered'),
+      // One note cannot be both: a conflicting copy's mark is checked by the next test.
+      conflict: both(),
       steps: both(...view.steps.flatMap((step) => [step.question, step.response, step.transcript!])),
       requests: both('human support requested', 'request: callback'),
       stopped: both(`${view.stopped!.step}`, view.stopped!.question),
@@ -301,6 +303,15 @@ describe('one view, both formats', () => {
     for (const [key, texts] of Object.entries(facts)) {
       for (const text of texts.pretty) expect(pretty, key).toContain(text);
       for (const text of texts.markdown) expect(markdown, key).toContain(text);
+    }
+  });
+
+  test('a conflicting copy (the id of an event read before, other content) says so in both formats', () => {
+    const note = { conflict: true };
+    for (const event of [callComplete(), callAttempted()]) {
+      const texts = [renderEventPretty(event, wide, note), renderEventMarkdown(event, wide, note)];
+      for (const text of texts) expect(text).toContain('conflicting copy');
+      for (const text of texts) expect(text).not.toContain('redelivered');
     }
   });
 
@@ -328,12 +339,14 @@ describe('one view, both formats', () => {
       callComplete(),
       sms('SMSSent'),
       sms('SMSSent'),
-    ].map((event, i) => ({ event: i < 2 ? event : { ...event, id: 'e1' }, duplicate: i === 3 }));
+      sms('SMSReceived'),
+    ].map((event, i) => ({ event: i < 2 ? event : { ...event, id: 'e1' }, duplicate: i === 3, conflict: i === 4 }));
     const view = traceHeaderView(correlationId, entries);
     const facts: Record<keyof TraceHeaderView, string[]> = {
       correlationId: [view.correlationId],
       events: ['3 events'],
-      redeliveries: ['3 events and 1 redelivery'],
+      conflicts: ['3 events, 1 conflicting copy and 1 redelivery'],
+      redeliveries: ['3 events, 1 conflicting copy and 1 redelivery'],
       from: [`from ${view.from!}`],
       to: [`to ${view.to!}`],
       campaignIds: ['campaign 0a1b2c3d, 5dd7681b'],

@@ -29,8 +29,10 @@ export interface FlowContext {
 
 /** Facts about an event that are not in the event itself. */
 interface EventNote {
-  /** An earlier event had the same id: this one is a redelivery. */
+  /** An event read earlier is the same (id and content): this one is a redelivery. */
   duplicate?: boolean | undefined;
+  /** An event read earlier had the same id and other content (see core/copies). */
+  conflict?: boolean | undefined;
   /** Which way an SMS of unknown direction went, as its numbers tell (see core/sms-direction). */
   smsDirection?: 'sent' | 'received' | undefined;
 }
@@ -151,6 +153,9 @@ interface Stopped {
 
 const notInFlow = '(not a step of the flow)';
 
+/** How an event is marked whose id an event read before it had, with other content (see core/copies). */
+const conflictMark = 'conflicting copy';
+
 function queuedAfter(event: CallCompleteEvent): string | undefined {
   if (event.createdAt === undefined) return undefined;
   const delay = instantOf(event.createdAt) - instantOf(event.data.startedTime);
@@ -177,6 +182,8 @@ export interface CallView {
   /** The event's id: a document quotes it; a terminal, short of room, leaves it out. */
   eventId?: string | undefined;
   redelivered: boolean;
+  /** An event read earlier had the same id and other content. */
+  conflict: boolean;
   steps: ReadonlyArray<{ question: string; response: string; transcript?: string | undefined }>;
   /** Request names as the payload has them (see `describeRequest`). */
   requests: readonly string[];
@@ -197,6 +204,7 @@ export function callView(event: CallCompleteEvent, note: EventNote = {}): CallVi
     correlationId: data.correlationId || undefined,
     eventId: event.id || undefined,
     redelivered: note.duplicate === true,
+    conflict: note.conflict === true,
     steps: data.flow.map((step) => ({
       question: step.questionName,
       response: step.response,
@@ -219,6 +227,7 @@ function renderCallPretty(view: CallView, ctx: FlowContext): string {
     { text: ` · ${escapeTerminal(view.phone)} · campaign ${shortId(view.campaignId)}` },
   ];
   if (view.redelivered) header.push({ text: ' · redelivered', style: c.yellow });
+  if (view.conflict) header.push({ text: ` · ${conflictMark}`, style: c.yellow });
   pushAll(lines, wrapSpans(header, { width, indent: '  ' }));
 
   const meta = [`started ${view.started}`];
@@ -283,8 +292,10 @@ export interface EventLineView {
   what: Span[];
   /** An SMS's text, quoted (and searched by --grep). */
   message?: string | undefined;
-  /** An earlier event had the same id: this one is a redelivery. */
+  /** An event read earlier is the same: this one is a redelivery. */
   redelivered: boolean;
+  /** An event read earlier had the same id and other content. */
+  conflict: boolean;
 }
 
 /** The view of a non-call event: what both formats show. */
@@ -293,6 +304,7 @@ export function eventLineView(event: Exclude<WebhookEvent, CallCompleteEvent>, n
     time: formatTime(event.data.time),
     type: typeLabel(event, note),
     redelivered: note.duplicate === true,
+    conflict: note.conflict === true,
   };
   switch (event.type) {
     case 'CallAttempted': {
@@ -348,6 +360,7 @@ function renderEventLinePretty(view: EventLineView, ctx: FlowContext): string {
   // Hint: in brackets, not after a `·`: a closing mark is glued to the word before it, and a long
   // one (a link) then broke the mark in two.
   if (view.redelivered) detail.push({ text: '  ' }, { text: '(redelivered)', style: c.yellow, keep: true });
+  if (view.conflict) detail.push({ text: '  ' }, { text: `(${conflictMark})`, style: c.yellow, keep: true });
   // Hint: continuation lines align under the detail when that leaves room for text, else indent a little.
   const hanging = prefix.length <= ctx.width / 2 ? ' '.repeat(prefix.length) : '    ';
   return join(
@@ -364,6 +377,11 @@ export function renderEventPretty(event: WebhookEvent, ctx: FlowContext, note: E
   return renderEvent(event, ctx, 'pretty', note);
 }
 
+/** A call status in Markdown, one the platform does not document marked so in words (see `statusBadge`). */
+function markdownStatus(status: string): string {
+  return isCallStatus(status) ? escapeMarkdown(status) : `${escapeMarkdown(status)} ${undocumented}`;
+}
+
 /** A call result as Markdown for a ticket: a heading, a field list, numbered steps with quoted transcripts. */
 function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   const { width } = ctx;
@@ -372,8 +390,7 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   const md = (text: string) => escapeMarkdown(text);
   const lines: string[] = [];
   // Hint: not wrapped: a Markdown heading is one line, and a second would be a paragraph.
-  const status = isCallStatus(view.status) ? md(view.status) : `${md(view.status)} ${undocumented}`;
-  lines.push(`### ${status}: ${md(view.name)} (${md(view.phone)})`, '');
+  lines.push(`### ${markdownStatus(view.status)}: ${md(view.name)} (${md(view.phone)})`, '');
   // Hint: an id's code span is never broken inside, however long: Markdown finds blocks before
   // code spans, so a wrapped line of it that began `# y` or `- y` was a heading or a list item.
   // A UUID has no blank to break at anyway, so it wraps as it always did.
@@ -384,7 +401,8 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   ];
   if (view.correlationId) fields.push(['Correlation', [code(view.correlationId)]]);
   if (view.eventId) {
-    fields.push(['Event', [code(view.eventId), { text: view.redelivered ? ' (redelivered)' : '' }]]);
+    const mark = view.redelivered ? ' (redelivered)' : view.conflict ? ` (${conflictMark})` : '';
+    fields.push(['Event', [code(view.eventId), ...keepingTimes(mark)]]);
   }
   if (view.requests.length > 0) {
     fields.push(['Requests', keepingTimes(view.requests.map((r) => describeRequest(r, md)).join(', '))]);
@@ -421,6 +439,7 @@ function renderEventLineMarkdown(view: EventLineView, ctx: FlowContext): string 
   let detail = `${textOf(view.who, md)} · ${textOf(view.what, md)}`;
   if (view.message !== undefined) detail += `“${md(view.message)}”`;
   if (view.redelivered) detail += ' · _redelivered_';
+  if (view.conflict) detail += ` · _${conflictMark}_`;
   const text = `- ${view.time} · **${view.type}** · ${detail}`;
   return join(wrapSpans(keepingTimes(text), { width: ctx.width, indent: '  ', firstIndent: '' }));
 }
@@ -472,13 +491,15 @@ export function renderSkipWarning(record: InputRecord): string | undefined {
 /** The heading of a trace as every format shows it, built once: payload text raw (each renderer escapes it). */
 export interface TraceHeaderView {
   correlationId: string;
-  /** How many events the trace holds, each once. */
+  /** How many events the trace holds, each once, but conflicting copies. */
   events: number;
-  /** How many copies of them came again (the same event id). */
+  /** How many events had the id of one read before them, with other content (each shown in full). */
+  conflicts: number;
+  /** How many copies of them came again (the same event id and content). */
   redeliveries: number;
   /** When the first event happened, as `formatTime` writes it. */
   from?: string | undefined;
-  /** When the last event happened, unless it has the first one's timestamp. */
+  /** When the last event happened, unless at the first one's instant. */
   to?: string | undefined;
   /** The campaigns of the events, each once, in order. */
   campaignIds: readonly string[];
@@ -486,16 +507,20 @@ export interface TraceHeaderView {
   phones: readonly string[];
 }
 
+/** An event of a trace as its heading counts it: a redelivery, or a conflicting copy (see core/copies), apart. */
+type TraceHeaderEntry = { event: WebhookEvent } & Pick<EventNote, 'duplicate' | 'conflict'>;
+
 /**
  * The view of a trace's heading: the correlationId, how many events over what span, the call's
  * campaign and phone; with `mask`, each phone masked once told apart, as `--mask` shows them.
  */
 export function traceHeaderView(
   correlationId: string,
-  entries: ReadonlyArray<{ event: WebhookEvent; duplicate?: boolean | undefined }>,
+  entries: ReadonlyArray<TraceHeaderEntry>,
   mask = false,
 ): TraceHeaderView {
   const redeliveries = entries.filter((entry) => entry.duplicate === true).length;
+  const conflicts = entries.filter((entry) => entry.conflict === true).length;
   const times = entries.map((entry) => eventTime(entry.event));
   const first = times[0];
   const last = times.at(-1);
@@ -507,10 +532,12 @@ export function traceHeaderView(
   }
   return {
     correlationId,
-    events: entries.length - redeliveries,
+    events: entries.length - redeliveries - conflicts,
+    conflicts,
     redeliveries,
     from: first === undefined ? undefined : formatTime(first),
-    to: last === undefined || last === first ? undefined : formatTime(last),
+    // Hint: compared as instants: `…00:00:00Z` and `…10:00:00+10:00` are one.
+    to: last === undefined || instantOf(last) === instantOf(first ?? last) ? undefined : formatTime(last),
     // Hint: a UUID is the same whatever its case, as summarise counts a campaign.
     campaignIds: [...new Set(entries.map((entry) => entry.event.data.campaignId.toLowerCase()))],
     // Hint: masked after they are told apart: two phones ending alike are still two.
@@ -520,10 +547,10 @@ export function traceHeaderView(
 
 /** The facts line of a trace's heading, the same in every format: `3 events · from … to … · campaign … · phone …`. */
 function traceFacts(view: TraceHeaderView, escapeText: (text: string) => string): string {
-  const facts = [
-    plural(view.events, 'event') +
-      (view.redeliveries > 0 ? ` and ${plural(view.redeliveries, 'redelivery', 'redeliveries')}` : ''),
-  ];
+  const counts = [plural(view.events, 'event')];
+  if (view.conflicts > 0) counts.push(plural(view.conflicts, 'conflicting copy', 'conflicting copies'));
+  if (view.redeliveries > 0) counts.push(plural(view.redeliveries, 'redelivery', 'redeliveries'));
+  const facts = [`${counts.slice(0, -1).join(', ')}${counts.length > 1 ? ' and ' : ''}${counts.at(-1)}`];
   if (view.from !== undefined)
     facts.push(view.to === undefined ? `at ${view.from}` : `from ${view.from} to ${view.to}`);
   if (view.campaignIds.length > 0) {
@@ -585,7 +612,7 @@ export function redeliveryView(event: CallCompleteEvent): RedeliveryView {
   return { status: event.data.status, eventId: event.id };
 }
 
-/** `redelivered: call result 5b0e8d3f again (same event id)`, the same in every format. */
+/** `redelivered: call result 5b0e8d3f again (same event id)`, the same in every format: a copy, the same content too. */
 function redeliveryText(view: RedeliveryView, escapeText: (text: string) => string): string {
   const id = view.eventId === undefined ? '' : ` ${escapeText(view.eventId.slice(0, 8))}`;
   return `redelivered: call result${id} again (same event id)`;
@@ -606,7 +633,7 @@ function renderRedeliveryPretty(view: RedeliveryView, ctx: FlowContext): string 
 
 function renderRedeliveryMarkdown(view: RedeliveryView, ctx: FlowContext): string {
   const md = (text: string) => escapeMarkdown(text);
-  const text = `- **${md(view.status)}** · _${redeliveryText(view, md)}_`;
+  const text = `- **${markdownStatus(view.status)}** · _${redeliveryText(view, md)}_`;
   return join(wrapSpans([{ text }], { width: ctx.width, indent: '  ', firstIndent: '' }));
 }
 
@@ -653,7 +680,7 @@ export function renderEvent(event: WebhookEvent, ctx: FlowContext, format: FlowF
  */
 export function renderTraceHeader(
   correlationId: string,
-  entries: ReadonlyArray<{ event: WebhookEvent; duplicate?: boolean | undefined }>,
+  entries: ReadonlyArray<TraceHeaderEntry>,
   ctx: FlowContext,
   format: FlowFormat = 'pretty',
   mask = false,

@@ -512,6 +512,60 @@ describe.concurrent('show: options', () => {
     expect(missing.stdout).toBe('');
   });
 
+  test("marks a copy only of an event shown, and an event with a shown one's id but other content as conflicting", async ({
+    expect,
+  }) => {
+    // A copy whose first copy a filter left out was marked redelivered: there was none on screen.
+    // And a same-id event with another status was marked redelivered, as though it repeated one.
+    const story = JSON.parse(readFileSync(join(validDir, 'outbound-with-reattempts.json'), 'utf8')) as unknown[];
+    const call = story[6] as { data: Record<string, unknown> };
+    const voicemail = { ...call, data: { ...call.data, status: 'Not Complete', additionalInformation: 'Voicemail' } };
+    const input = [voicemail, call, call].map((e) => JSON.stringify(e)).join('\n');
+    const filtered = await runCli(['show', '-', '--status', 'Complete'], { input });
+    expect(filtered.stdout.match(/^ {2}\[Complete\][^\n]*$/gm)).toEqual([
+      '  [Complete] Jane Doe · 61491573087 · campaign 3f8e2c1a',
+      '  [Complete] Jane Doe · 61491573087 · campaign 3f8e2c1a · redelivered',
+    ]);
+    const all = await runCli(['show', '-'], { input });
+    expect(all.stdout.match(/^ {2}\[[^\n]*$/gm)).toEqual([
+      '  [Not Complete] Jane Doe · 61491573087 · campaign 3f8e2c1a',
+      '  [Complete] Jane Doe · 61491573087 · campaign 3f8e2c1a · conflicting copy',
+      '  [Complete] Jane Doe · 61491573087 · campaign 3f8e2c1a · redelivered',
+    ]);
+  });
+
+  test('a prefix that matched several ids names them in full, by their field', async ({ expect }) => {
+    // It listed each as its first 8 characters, `(3f8e2c1a, 3f8e2c1a)`, and said "correlations".
+    const attempt = (campaignId: string, correlationId: string) => ({
+      time: '2022-09-01T00:00:00Z',
+      phone: '61491573087',
+      status: 'success',
+      campaignId,
+      correlationId,
+    });
+    const c = '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d3';
+    const k = '67765b6d-dc5e-4e7e-af59-63744b5116b';
+    const input = JSON.stringify([attempt(`${c}1`, `${k}8`), attempt(`${c}2`, `${k}9`)]);
+    const result = await runCli(['show', '-', '--campaign', '3f8e2c1a-9b47', '--correlation', '67765b6d'], { input });
+    expect(unwrapped(result.stderr)).toBe(
+      `callhook: warning: --campaign 3f8e2c1a-9b47 matched 2 campaignIds (${c}1, ${c}2); give more of it to pick one\n` +
+        `callhook: warning: --correlation 67765b6d matched 2 correlationIds (${k}8, ${k}9); give more of it to pick one\n`,
+    );
+  });
+
+  test('a CRLF in a transcript is a line break, not an escaped \\r at each line end', async ({ expect }) => {
+    const story = JSON.parse(readFileSync(join(validDir, 'outbound-with-reattempts.json'), 'utf8')) as unknown[];
+    const call = story[6] as { data: { flow: Array<Record<string, string>> } };
+    const flow = [{ ...call.data.flow[0], transcript: 'hello\r\nworld and\r\nmore, a lone \r stays' }];
+    const input = JSON.stringify({ ...call, data: { ...call.data, flow } });
+    const [pretty, markdown] = await Promise.all([
+      runCli(['show', '-'], { input }),
+      runCli(['show', '-', '--format', 'markdown'], { input }),
+    ]);
+    expect(pretty.stdout).toContain('     │ hello\n     │ world and\n     │ more, a lone \\r stays\n');
+    expect(markdown.stdout).toContain('   > hello\n   > world and\n   > more, a lone \\\\r stays\n');
+  });
+
   test('flow is an alias of show; an empty selection is an empty JSON array', async ({ expect }) => {
     const result = await runCli(['flow', 'fixtures/valid/empty-array.json', '--format', 'json']);
     expect(result.code).toBe(0);

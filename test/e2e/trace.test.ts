@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'vitest';
-import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
 
 const story = 'fixtures/valid/outbound-with-reattempts.json';
 const correlationId = '67765b6d-dc5e-4e7e-af59-63744b5116b8';
@@ -12,7 +12,15 @@ const noise = JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/every-statu
 
 interface TraceJson {
   correlationId: string;
-  events: Array<{ time: string; type: string; source: string; duplicate: boolean; event: unknown }>;
+  events: Array<{
+    time: string;
+    type: string;
+    direction: 'sent' | 'received' | null;
+    source: string;
+    duplicate: boolean;
+    conflict: boolean;
+    event: unknown;
+  }>;
   skipped: number;
 }
 
@@ -153,15 +161,25 @@ describe.concurrent('trace', () => {
     });
     expect(first.stdout).toContain('1 event · at ');
     expect(first.stdout).not.toContain('redelivered');
+    // Hint: a copy whose time differs is no copy (see the conflicting-copy test below), so the one
+    // read second, though its time comes first, is the conflicting one; the trace is in time order.
     const reversed = [sms(correlationId, '2022-09-01T00:05:37Z'), sms(correlationId, '2022-09-01T00:01:37Z')];
     const input = reversed.map((e) => JSON.stringify(e)).join('\n');
     const second = await runCli(['trace', correlationId, '-'], { input });
-    expect(second.stdout).toContain('1 event and 1 redelivery · from ');
-    // The copy is the one read second, though its time comes first; the trace is in time order.
-    expect(second.stdout.match(/redelivered/g)).toHaveLength(1);
-    expect(second.stdout).toMatch(/00:01:37 UTC {2}SMSSent[^\n]*\n +\(redelivered\)\n2022-09-01 00:05:37 UTC/);
+    expect(second.stdout).toContain('1 event and 1 conflicting copy · from ');
+    expect(second.stdout.match(/\(conflicting copy\)/g)).toHaveLength(1);
+    expect(second.stdout).toMatch(/00:01:37 UTC {2}SMSSent[^\n]*\n +\(conflicting copy\)\n2022-09-01 00:05:37 UTC/);
     const json = JSON.parse((await runCli(['trace', correlationId, '-', '--format', 'json'], { input })).stdout);
-    expect(json.events.map((entry: { duplicate: boolean }) => entry.duplicate)).toEqual([true, false]);
+    expect(json.events.map((entry: { conflict: boolean }) => entry.conflict)).toEqual([true, false]);
+    // An identical copy read before the event in time order cannot be: it is at the same instant.
+    const twice = [reversed[1], reversed[0], reversed[1]].map((e) => JSON.stringify(e)).join('\n');
+    const third = await runCli(['trace', correlationId, '-', '--format', 'json'], { input: twice });
+    const entries = (JSON.parse(third.stdout) as TraceJson).events;
+    expect(entries.map((entry) => [entry.duplicate, entry.conflict])).toEqual([
+      [false, false],
+      [true, false],
+      [false, true],
+    ]);
   });
 
   test('one call whose events spell its id in another case is one call (UUIDs ignore case)', async ({ expect }) => {
@@ -203,6 +221,85 @@ describe.concurrent('trace', () => {
     // Whole input: no such line, and 0 in the JSON.
     const whole = await runCli(['trace', correlationId, story, '--format', 'json']);
     expect((JSON.parse(whole.stdout) as TraceJson).skipped).toBe(0);
+  });
+
+  test('only an identical copy collapses to one line; a same-id event with other content is shown in full, flagged', async ({
+    expect,
+  }) => {
+    // Any later event with the same id was one "again" line: a copy whose status, flow and outcome
+    // had changed was hidden; one whose startedTime had changed was listed before the block it
+    // "repeated" (JSON too); and a call result reusing an attempt's id was never shown at all.
+    const result = storyEvents[6] as { id: string; data: Record<string, unknown> };
+    const changed = (data: Record<string, unknown>) => ({ ...result, data: { ...result.data, ...data } });
+    const run = (events: unknown[], format = 'pretty') =>
+      runCli(['trace', correlationId, '-', '--format', format], {
+        input: events.map((e) => JSON.stringify(e)).join('\n'),
+      });
+    const flowed = changed({ status: 'Partial', additionalInformation: 'Callback booked for Friday' });
+    const [pretty, markdown, json] = await Promise.all([
+      run([result, flowed]),
+      run([result, flowed], 'markdown'),
+      run([result, flowed], 'json'),
+    ]);
+    expect(pretty.code).toBe(0);
+    expect(pretty.stdout).toContain('1 event and 1 conflicting copy · at 2022-09-01 00:49:11 UTC');
+    expect(pretty.stdout).toContain('Outcome: Callback booked for Friday');
+    expect(pretty.stdout).toContain('[Partial] Jane Doe · 61491573087 · campaign 3f8e2c1a · conflicting copy');
+    expect(pretty.stdout).not.toContain('again');
+    expect(markdown.stdout).toContain('1 event and 1 conflicting copy · at 2022-09-01 00:49:11 UTC');
+    expect(markdown.stdout).toContain('- **Outcome:** Callback booked for Friday');
+    expect(unwrapped(markdown.stdout)).toContain('(conflicting copy)');
+    const entries = (JSON.parse(json.stdout) as TraceJson).events;
+    expect(entries.map((entry) => [entry.duplicate, entry.conflict])).toEqual([
+      [false, false],
+      [false, true],
+    ]);
+
+    // A changed startedTime: shown in full at its own time, before the first copy, flagged.
+    const earlier = await run([result, changed({ startedTime: '2022-09-01T00:10:00Z' })]);
+    expect(earlier.stdout).toContain('1 event and 1 conflicting copy · from 2022-09-01 00:10:00 UTC to');
+    expect(earlier.stdout.match(/Am I speaking with Jane Doe/g)).toHaveLength(2);
+    expect(earlier.stdout.indexOf('conflicting copy\n')).toBeLessThan(earlier.stdout.indexOf('Sorry I missed'));
+
+    // An attempt whose id the call result reuses: the result is shown, flagged.
+    const attempt = {
+      id: result.id,
+      eventType: 'CallAttempted',
+      createdAt: '2022-09-01T00:00:00Z',
+      data: storyEvents[2],
+    };
+    const reused = await run([attempt, result]);
+    expect(reused.stdout).toContain('Sorry I missed your calls earlier.');
+    expect(reused.stdout).toContain('1 event and 1 conflicting copy · from');
+
+    // An identical copy, keys in another order and written apart: one line, after its first copy.
+    const reordered = Object.fromEntries(Object.entries(result).reverse());
+    const copy = await run([reordered, attempt, result, flowed]);
+    expect(copy.stdout).toContain('1 event, 2 conflicting copies and 1 redelivery');
+    expect(copy.stdout.match(/redelivered: call result aa557b49 again/g)).toHaveLength(1);
+    expect(copy.stdout.indexOf('again')).toBeGreaterThan(copy.stdout.indexOf('Sorry I missed'));
+  });
+
+  test('markdown keeps "(undocumented)" on a redelivered call of an undocumented status', async ({ expect }) => {
+    const result = storyEvents[6] as { data: Record<string, unknown> };
+    const voicemail = { ...result, data: { ...result.data, status: 'C\u043emplete' } };
+    const input = [voicemail, voicemail].map((e) => JSON.stringify(e)).join('\n');
+    const markdown = await runCli(['trace', correlationId, '-', '--format', 'markdown'], { input });
+    expect(markdown.stdout).toContain('### C\u043emplete (undocumented): Jane Doe');
+    expect(markdown.stdout).toContain('- **C\u043emplete (undocumented)** · _redelivered: call result aa557b49 again');
+  });
+
+  test('one instant written two ways is "at" it, not "from" it "to" it', async ({ expect }) => {
+    const input = [storyEvents[0], { ...(storyEvents[1] as object), time: '2022-09-01T10:05:02.114+10:00' }]
+      .map((e) => JSON.stringify(e))
+      .join('\n');
+    const result = await runCli(['trace', correlationId, '-'], { input });
+    expect(result.stdout).toContain('2 events · at 2022-09-01 00:05:02 UTC ·');
+  });
+
+  test('--format json gives the direction of an SMS as the pretty trace labels it', async ({ expect }) => {
+    const json = JSON.parse((await runCli(['trace', correlationId, story, '--format', 'json'])).stdout) as TraceJson;
+    expect(json.events.map((entry) => entry.direction)).toEqual([null, null, null, null, null, 'sent', 'received']);
   });
 
   test('no such call exits 1; an ambiguous or malformed id exits 2', async ({ expect }) => {
