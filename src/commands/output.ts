@@ -16,6 +16,8 @@ interface OutputOptions {
   env?: NodeJS.ProcessEnv | undefined;
   /** `--width`, which warnings wrap to as the output does (else the width of where they go). */
   width?: number | undefined;
+  /** Where diagnostics go when they do not go into the output: process.stderr unless given. */
+  stderr?: { isTTY?: boolean | undefined } | undefined;
 }
 
 /** A writable terminal-or-pipe, as process.stdout is. */
@@ -64,6 +66,8 @@ export class Output {
   error: NodeJS.ErrnoException | undefined;
   private readonly stdout: Stdout;
   private readonly command: string | undefined;
+  /** Whether diagnostics may go into a paged terminal: stderr is a terminal too, not redirected. */
+  private readonly sharesTerminal: boolean;
   private readonly env: NodeJS.ProcessEnv;
   /** `--width`, if given (see `OutputOptions`). */
   readonly width: number | undefined;
@@ -83,15 +87,18 @@ export class Output {
     this.width = options.width;
     this.command = options.pager && stdout.isTTY ? pagerCommand(this.env) : undefined;
     if (this.command) this.pending = [];
+    // Hint: `2>file` or `2>/dev/null` is honoured: only a stderr on a terminal, the one the user
+    // reads stdout on, is said into the paged text, in order, where a pager would otherwise hide it.
+    this.sharesTerminal = (options.stderr ?? process.stderr).isTTY === true;
     stdout.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') this.error = error;
       this.closed = true;
     });
   }
 
-  /** Whether warnings should go into this output (a terminal that may be paged) rather than to stderr. */
+  /** Whether warnings should go into this output (a terminal that may be or is paged, stderr a terminal too) rather than to stderr. */
   get takesWarnings(): boolean {
-    return this.command !== undefined && this.pending !== undefined;
+    return this.sharesTerminal && (this.pending !== undefined || this.pager !== undefined);
   }
 
   /** Writes text, waiting when the reader is slower than we are. */
@@ -111,13 +118,13 @@ export class Output {
 
   /** Says a diagnostic (lines, each ending in a newline) where the user sees it in order: into a paged terminal, else on stderr. */
   async diagnose(text: string): Promise<void> {
-    if (this.takesWarnings || this.pager) await this.write(text);
+    if (this.takesWarnings) await this.write(text);
     else process.stderr.write(text);
   }
 
   /** Says a warning (see `warningLine`) as `diagnose` does, wrapped to the width of where it goes. */
   async warn(message: string): Promise<void> {
-    const where = this.takesWarnings || this.pager ? this.stdout : process.stderr;
+    const where = this.takesWarnings ? this.stdout : process.stderr;
     await this.diagnose(warningLine(message, this.width ?? terminalWidth(where)));
   }
 

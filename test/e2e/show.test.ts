@@ -273,6 +273,45 @@ describe('show in a terminal', () => {
   );
 });
 
+describe('show in a terminal, stderr elsewhere', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'callhook-stderr-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test.runIf(process.platform === 'linux' && hasScript)(
+    'a redirected stderr gets the warnings and the not-text error, paged or not',
+    async ({ expect }) => {
+      // On a terminal where a pager could run, both went to stdout: `2>file` was left empty.
+      const attempt = {
+        time: '2022-09-01T00:00:00Z',
+        status: 'success',
+        campaignId: 'c9b2e4a7-5d18-4f3c-9e6b-1a7d3c8f2b05',
+      };
+      writeFileSync(
+        join(dir, 'a.json'),
+        JSON.stringify([
+          { ...attempt, phone: '61491573087' },
+          { ...attempt, phone: 'x' },
+        ]),
+      );
+      writeFileSync(join(dir, 'b.json'), Buffer.from([0x1f, 0x8b, 0x08, 0x00]));
+      const err = join(dir, 'err.txt');
+      // Shorter than the screen (no pager started), then longer (paged).
+      for (const more of ['', ` ${join(dir, 'a.json')}`.repeat(12)]) {
+        const run = await inTerminal(`show '${dir}/a.json' '${dir}/b.json'${more} 2>'${err}'`, "sed 's/^/paged: /'");
+        expect(run.out).toContain('CallAttempted');
+        expect(run.out).not.toContain('callhook:');
+        const said = unwrapped(readFileSync(err, 'utf8'));
+        expect(said).toMatch(/^callhook: warning: .*a\.json:1:\d+: skipped an invalid CallAttempted/m);
+        expect(said).toMatch(/^callhook: .*b\.json:1:1: the file is not text/m);
+        expect(run.code).toBe(2);
+      }
+    },
+  );
+});
+
 describe.concurrent('show: options', () => {
   test('--mask hides phone numbers but their last 3 digits, and shortens names to initials', async ({ expect }) => {
     const result = await runCli([
