@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { interruptedBy } from '../errors.js';
 import { terminalWidth, warningLine } from '../render/terminal.js';
 
 /** How the output may be shown. */
@@ -27,6 +28,12 @@ type Stdout = Writable & { isTTY?: boolean | undefined; rows?: number | undefine
 // into stdin, say); it is printed as it comes rather than held back for a pager.
 const pagerDecisionMs = 1000;
 
+/** A program name with no shell syntax in it (`less`, `/usr/bin/less`), not `FOO=1` or `$(x)`. */
+const plainProgram = /^[\w./+-]+$/;
+
+/** The signals that end a run and its pager with it; Ctrl-C reaches the pager itself (see `onSigint`). */
+const stopsPager = ['SIGTERM', 'SIGHUP'] as const;
+
 /** Says a warning on stderr, as `warningLine` words it, wrapped to `width` (`--width`), else to stderr's. */
 export function warnOnStderr(message: string, width = terminalWidth(process.stderr)): void {
   process.stderr.write(warningLine(message, width));
@@ -42,7 +49,7 @@ export function pagerCommand(env: NodeJS.ProcessEnv = process.env): string | und
   if (command === '' || command === 'cat') return undefined;
   const program = command.split(/\s+/)[0] as string;
   // A command line with shell syntax in its program name is trusted to the shell as it is.
-  if (/[^\w./+-]/.test(program)) return command;
+  if (!plainProgram.test(program)) return command;
   const found = isAbsolute(program)
     ? isExecutable(program)
     : (env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && isExecutable(join(dir, program)));
@@ -79,6 +86,13 @@ export class Output {
   private readonly onSigint = () => {
     // Hint: Ctrl-C reaches less as well; less stays open, so stop reading and wait for it to quit.
     this.closed = true;
+  };
+  private readonly onStop = (signal: NodeJS.Signals) => {
+    // Hint: SIGTERM or SIGHUP ends the pager too, as a shell ends a job, then the run (143, 129):
+    // left running, the pager kept the terminal after callhook had gone.
+    this.closed = true;
+    process.exitCode = interruptedBy(signal);
+    this.pager?.kill(signal);
   };
 
   constructor(stdout: Stdout, options: OutputOptions) {
@@ -135,6 +149,7 @@ export class Output {
       this.pager.stdin?.end();
       await this.pagerExit;
       process.off('SIGINT', this.onSigint);
+      for (const signal of stopsPager) process.off(signal, this.onStop);
     }
   }
 
@@ -152,7 +167,10 @@ export class Output {
     // Like git, LESS=FRX unless the user set LESS: R passes colours, X keeps the text on screen after quitting.
     const env = { ...this.env, LESS: this.env.LESS ?? 'FRX', LV: this.env.LV ?? '-c' };
     // Hint: the build makes node:child_process load only here (config/build.mjs, `lazyChildProcess`).
-    const pager = spawn(this.command as string, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env });
+    // A plain program is exec'd, so that the process a signal is passed to is the pager, not its shell.
+    const command = this.command as string;
+    const line = plainProgram.test(command.split(/\s+/)[0] as string) ? `exec ${command}` : command;
+    const pager = spawn(line, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env });
     this.pager = pager;
     this.pagerExit = new Promise((resolve) => {
       pager.on('close', () => {
@@ -169,6 +187,7 @@ export class Output {
       this.closed = true;
     });
     process.on('SIGINT', this.onSigint);
+    for (const signal of stopsPager) process.on(signal, this.onStop);
     pager.stdin?.write(text);
   }
 }

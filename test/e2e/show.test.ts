@@ -1,6 +1,6 @@
 /** End-to-end tests of `callhook show`: the built binary on the shared fixtures and on hostile input. */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
@@ -271,6 +271,52 @@ describe('show in a terminal', () => {
       expect(run.code).toBe(0);
     },
   );
+});
+
+describe('show in a terminal, stopped by a signal', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'callhook-signal-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
+    test.runIf(process.platform === 'linux' && hasScript)(
+      `${signal} while paging ends the pager too, then exits ${code}`,
+      async ({ expect }) => {
+        // Only Ctrl-C was handled while paging: on SIGTERM callhook exited at once and less, re-parented,
+        // kept the terminal while the shell went on.
+        const pids = { callhook: join(dir, `${signal}.callhook`), pager: join(dir, `${signal}.pager`) };
+        const pager = `sh -c 'echo $$ > ${pids.pager}; exec sleep 30'`;
+        // Hint: asked in the terminal's shell as callhook ends: once `script` ends, the terminal's
+        // hangup ends any pager left behind.
+        const check = `kill -0 $(cat ${pids.pager}) 2>/dev/null && echo PAGER=left || echo PAGER=ended`;
+        const args = `show fixtures/valid & echo $! > ${pids.callhook}; wait $!; echo EXIT=$?; ${check}`;
+        const ran = inTerminal(args, pager);
+        const pidIn = async (path: string) => {
+          for (let i = 0; i < 200; i++) {
+            const text = existsSync(path) ? readFileSync(path, 'utf8').trim() : '';
+            if (text !== '') return Number(text);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          throw new Error(`no pid in ${path}`);
+        };
+        const pagerPid = await pidIn(pids.pager);
+        process.kill(await pidIn(pids.callhook), signal);
+        const run = await ran;
+        try {
+          process.kill(pagerPid, 'SIGKILL');
+        } catch {
+          // ended, as it should be
+        }
+        expect(run.out).toContain(`EXIT=${code}`);
+        expect(run.out).toContain('PAGER=ended');
+      },
+    );
+  }
 });
 
 describe('show in a terminal, stderr elsewhere', () => {
