@@ -162,7 +162,8 @@ describe('item 13: smaller things', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n').filter((line) => line.includes('CallAttempted'))).toHaveLength(2);
     expect(unwrapped(result.stderr)).toBe(
-      'callhook: warning: --campaign d matched 2 campaigns (d1111111, d2222222); give more of it to pick one\n',
+      'callhook: warning: --campaign d matched 2 campaignIds (d1111111-0000-4000-8000-000000000001, ' +
+        'd2222222-0000-4000-8000-000000000002); give more of it to pick one\n',
     );
     const one = await runCli(['show', file, '--campaign', 'd1']);
     expect(one.stderr).toBe('');
