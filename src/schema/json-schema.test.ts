@@ -35,8 +35,30 @@ function objectsOf(value: unknown, pointer = '', found = new Map<object, string>
   return found;
 }
 
-/** Changes every object of one document `make` returns, and expects the next to be as before and share none of them. */
+/** Every place (JSON pointer) an object of `value` that is reached by more than one path is also reached at. */
+function sharedWithin(
+  value: unknown,
+  pointer = '',
+  first = new Map<object, string>(),
+  shared: string[] = [],
+): string[] {
+  if (typeof value !== 'object' || value === null) return shared;
+  if (first.has(value)) {
+    shared.push(`${pointer} is ${first.get(value)}`);
+    return shared;
+  }
+  first.set(value, pointer);
+  for (const [key, child] of Object.entries(value)) sharedWithin(child, `${pointer}/${key}`, first, shared);
+  return shared;
+}
+
+/**
+ * Changes every object of one document `make` returns, and expects the next to be as before and
+ * share none of them; nor may one document hold an object at two places, which a tool that
+ * rewrites one place (dereferencing it) would rewrite at the other (helper-202: 17 such).
+ */
 function expectFreshDocuments(make: () => object): void {
+  expect(sharedWithin(make())).toEqual([]);
   const pristine = JSON.stringify(make());
   const held = objectsOf(make());
   for (const object of held.keys()) {

@@ -87,15 +87,15 @@ const conversion: ConversionConfig = {
 
 /**
  * Converts one valibot schema without its `$schema` key: the document says which draft once.
- * Hint: a copy, as the converter hands over a picklist's own options as `enum` (`callStatuses`
- * itself), and a caller that changed its document would change what validate accepts.
+ * Hint: the converter hands over a picklist's own options as `enum` (`callStatuses` itself):
+ * every document is a copy (`separate`), so a caller that changes one changes nothing else.
  */
 function converted(schema: v.GenericSchema, draft: SchemaDraft): Record<string, unknown> {
   const { $schema: _, ...rest } = convert(schema, {
     ...conversion,
     target: draft === '07' ? 'draft-07' : 'draft-2020-12',
   }) as Record<string, unknown>;
-  return structuredClone(rest);
+  return rest;
 }
 
 /** Closes every object with properties (validate --strict reports any other field). */
@@ -167,9 +167,9 @@ function shapeCondition(type: EventType, required: readonly string[]): unknown {
 }
 
 /** validate reads an object as an envelope when it has `eventType`, or an object `data` and `createdAt`. */
-const notEnveloped = () => ({
+const notEnveloped = {
   not: { anyOf: [having(['eventType']), having(['data', 'createdAt'], { data: { type: 'object' } })] },
-});
+};
 
 const definitionNames: Record<EventType, string> = {
   CallComplete: 'CallCompleteData',
@@ -219,13 +219,13 @@ function buildDefinitions(
       properties: { ...envelope.properties, eventType: { const: type }, data: ref(definitionNames[type]) },
     });
     out.envelopes[type] = ref(name);
-    out.bareTyped[type] = { allOf: [ref(definitionNames[type]), notEnveloped()] };
+    out.bareTyped[type] = { allOf: [ref(definitionNames[type]), notEnveloped] };
   }
   // A bare event read with no type given: only the document of every type needs these.
   const byShape = types.length === eventTypes.length;
   for (const type of byShape ? types.filter((candidate) => candidate !== 'SMSReceived') : []) {
     const name = `Bare${type === 'SMSSent' ? 'SMS' : type}`;
-    const parts: unknown[] = [ref(definitionNames[type]), notEnveloped(), shapeCondition(type, required[type] ?? [])];
+    const parts: unknown[] = [ref(definitionNames[type]), notEnveloped, shapeCondition(type, required[type] ?? [])];
     definitions[name] = {
       description: `A bare ${name.slice(4)} event (no envelope), as validate tells it by its keys`,
       allOf: parts,
@@ -255,7 +255,7 @@ export function toJsonSchema(options: JsonSchemaOptions = {}): JsonSchemaDocumen
     ? [built.envelopes[options.type], built.bareTyped[options.type]]
     : [...Object.values(built.envelopes), ...Object.values(built.bare)];
   const command = `callhook validate${options.type ? ` --type ${options.type}` : ''}${options.strict ? ' --strict' : ''}`;
-  return {
+  return separate({
     $schema: schemaUri(draft),
     $id: `https://callhook.invalid/schema/${options.type ?? 'webhook-event'}${options.strict ? '.strict' : ''}.json`,
     title: options.type ? `${options.type} webhook event` : 'Webhook event',
@@ -263,7 +263,15 @@ export function toJsonSchema(options: JsonSchemaOptions = {}): JsonSchemaDocumen
     $comment: `Not expressed: ${jsonSchemaGaps.join('; ')}.`,
     anyOf: branches,
     [defsKey]: built.definitions,
-  };
+  });
+}
+
+/**
+ * `document` with no object at two places: a tool that rewrites one place in place
+ * (dereferencing it) would rewrite the other too. Hint: a JSON copy, as the documents are JSON.
+ */
+function separate(document: JsonSchemaDocument): JsonSchemaDocument {
+  return JSON.parse(JSON.stringify(document)) as JsonSchemaDocument;
 }
 
 /** How to build the OpenAPI document. */
@@ -274,10 +282,8 @@ export interface OpenApiOptions {
   version?: string | undefined;
 }
 
-// Hint: these parts of a delivery are made anew for each, so no two documents (nor two webhooks
-// of one) hold the same object: a tool that rewrites one in place rewrites no other.
 /** The Standard Webhooks headers of a delivery. */
-const signatureHeaders = () => [
+const signatureHeaders = [
   {
     name: 'webhook-id',
     in: 'header',
@@ -306,15 +312,15 @@ const signatureHeaders = () => [
 ];
 
 /** The body of an answer that refuses: a Problem. */
-const errorBody = () => ({
+const errorBody = {
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } },
-});
+};
 
 // Hint: each body `callhook listen` answers is described (a test asks listen for every status it
 // gives); 3xx, 410 and 429 are a receiver's to send, and listen sends them only when told to
 // (--respond, --fail-code).
 /** The answers a receiver gives a delivery. */
-const receiverResponses = () => ({
+const receiverResponses = {
   '2XX': {
     description: 'Accepted: every event was taken (a repeated webhook-id may be acknowledged and dropped).',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } },
@@ -322,41 +328,41 @@ const receiverResponses = () => ({
   '400': {
     description:
       'The body is not JSON, or is empty, or holds more than one JSON value (a body is one event or one array of events, not NDJSON); or the request is not HTTP (`not-http`: its head, or its chunked framing).',
-    ...errorBody(),
+    ...errorBody,
   },
   '401': {
     description: 'The signature is missing or wrong, or webhook-timestamp is too far from now.',
-    ...errorBody(),
+    ...errorBody,
   },
   '3XX': {
     description:
       'A redirect, which a sender does not follow with the delivery (after a 301, 302 or 303 a client drops its method and body): the delivery failed.',
-    ...errorBody(),
+    ...errorBody,
   },
-  '410': { description: 'Gone: the receiver no longer wants deliveries; the sender stops.', ...errorBody() },
-  '413': { description: 'The body is larger than the receiver accepts; send smaller batches.', ...errorBody() },
+  '410': { description: 'Gone: the receiver no longer wants deliveries; the sender stops.', ...errorBody },
+  '413': { description: 'The body is larger than the receiver accepts; send smaller batches.', ...errorBody },
   '422': {
     description:
       'The body is JSON, but not valid events: an event fails validation, or a value is no event at all (`"x"`, `null`, `[1, 2]`); `problems` says where.',
-    ...errorBody(),
+    ...errorBody,
   },
-  '429': { description: 'Too many requests: retry after the Retry-After header.', ...errorBody() },
+  '429': { description: 'Too many requests: retry after the Retry-After header.', ...errorBody },
   '4XX': {
     description:
       'Refused for how it was sent, not retried but a 408: a path not served (404), a method not taken (405), a body too slow (408), compressed (415), an Expect other than 100-continue (417), headers too large (431).',
-    ...errorBody(),
+    ...errorBody,
   },
-  '5XX': { description: 'The receiver failed; the sender retries with back-off.', ...errorBody() },
-});
+  '5XX': { description: 'The receiver failed; the sender retries with back-off.', ...errorBody },
+};
 
 /** What listen's own checks answered, when `--respond` or `--fail-rate` answered otherwise. */
-const checkedStatus = () => ({
+const checkedStatus = {
   type: 'integer',
   minimum: 200,
   maximum: 599,
   description:
     'What `callhook listen` would have answered: the status its own checks gave, when `--respond` or `--fail-rate` chose the answer',
-});
+};
 
 /**
  * An OpenAPI 3.1 document whose `webhooks` describe each delivery: a POST whose body is a JSON
@@ -385,7 +391,7 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
     properties: {
       ok: { const: true },
       events: { type: 'integer', minimum: 0, description: 'How many events the body held' },
-      checked: checkedStatus(),
+      checked: checkedStatus,
     },
   };
   schemas.Problem = {
@@ -422,7 +428,7 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
           required: ['pointer', 'code', 'message'],
         },
       },
-      checked: checkedStatus(),
+      checked: checkedStatus,
     },
   };
   const delivery = (name: string, summary: string, items: string) => ({
@@ -431,7 +437,7 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
       summary,
       description:
         "A batch of at most the organisation's batchSize events, POSTed as one JSON array; a lone event is a batch of one, as `callhook listen` takes it. The same batch may arrive again (a retry or redelivery): deduplicate by webhook-id or event id.",
-      parameters: signatureHeaders(),
+      parameters: signatureHeaders,
       requestBody: {
         required: true,
         content: {
@@ -446,14 +452,14 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
           },
         },
       },
-      responses: receiverResponses(),
+      responses: receiverResponses,
     },
   });
   const webhooks: Record<string, unknown> = {
     events: delivery('Events', 'A delivery of events of any type', 'WebhookEvent'),
   };
   for (const type of eventTypes) webhooks[type] = delivery(type, `A delivery of ${type} events`, `${type}Event`);
-  return {
+  return separate({
     openapi: '3.1.0',
     info: {
       title: 'AI voice-calling platform webhooks',
@@ -463,5 +469,5 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
     jsonSchemaDialect: schemaUri('2020-12'),
     webhooks,
     components: { schemas },
-  };
+  });
 }
