@@ -139,6 +139,41 @@ describe('fix --write rewrites the file in place', () => {
     expect(stderr).toContain(`the original is kept as ${file}.bak`);
   });
 
+  it.skipIf(!existsSync('/proc/self/fd'))(
+    'finds where the backup goes from the file it has open, not from the name read again',
+    async () => {
+      // The folder was worked out from the name after the file was opened: one who can write the
+      // link's folder could swap the link for a file of theirs in between, and the backup went
+      // beside that name instead (helper-202).
+      const { backupBase } = await import('./fix.js');
+      const { open: openFile } = await import('node:fs/promises');
+      const [hidden, open] = [join(dir, 'hidden'), join(dir, 'open')];
+      mkdirSync(hidden, { mode: 0o700 });
+      mkdirSync(open);
+      const file = join(hidden, 'data.json');
+      writeFileSync(file, broken);
+      const name = join(open, 'data.json');
+      symlinkSync(file, name);
+      const handle = await openFile(name, 'r+');
+      try {
+        expect(backupBase(name, handle.fd)).toBe(join(realpathSync(hidden), 'data.json'));
+        rmSync(name);
+        writeFileSync(name, 'theirs');
+        expect(backupBase(name, handle.fd)).toBe(join(realpathSync(hidden), 'data.json'));
+      } finally {
+        await handle.close();
+      }
+      // A file in the folder its name is in keeps its name, however the folder is reached.
+      symlinkSync(hidden, join(dir, 'via'));
+      const plain = await openFile(join(dir, 'via', 'data.json'), 'r');
+      try {
+        expect(backupBase(join(dir, 'via', 'data.json'), plain.fd)).toBe(join(dir, 'via', 'data.json'));
+      } finally {
+        await plain.close();
+      }
+    },
+  );
+
   it('keeps the backup readable by its owner alone, beside the file itself when named by a symlink', async () => {
     // A copy carries no access control list (nor other extended attribute) of the original, so
     // a 0644 file that an ACL shut a user out of had a 0644 backup they could read; and named by a

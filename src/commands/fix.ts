@@ -3,7 +3,7 @@
  * off at its end. Prints the repaired text, or with `--write` rewrites each file in place.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, fstatSync, type Stats } from 'node:fs';
+import { createReadStream, fstatSync, readlinkSync, type Stats } from 'node:fs';
 import { type FileHandle, link, lstat, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -20,7 +20,7 @@ import {
   unreadableFileError,
 } from '../errors.js';
 import { optionSize } from '../input/element.js';
-import { openablePath } from '../input/file-names.js';
+import { fileNameOf, openablePath } from '../input/file-names.js';
 import {
   cannotBeRead,
   isStdin,
@@ -548,6 +548,24 @@ async function sha256Of(bytes: AsyncIterable<Buffer>): Promise<string> {
 }
 
 /**
+ * What the backup of the file open as `fd`, named `name`, is named after: `name`, unless the file
+ * is not in the folder `name` is in (named by a symlink), then the file's own path. Hint: beside
+ * the file itself, since a backup beside a link would be a copy in the link's folder, which others
+ * may read where the file's own folder keeps them out; and found from the file open (Linux:
+ * /proc/self/fd), not from the name read again, which one who can write the link's folder could
+ * point elsewhere in between. Elsewhere, from the name.
+ */
+export function backupBase(name: string, fd: number): string {
+  let opened: string;
+  try {
+    opened = fileNameOf(readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' }));
+  } catch {
+    opened = realPathOf(name);
+  }
+  return dirname(opened) === realPathOf(dirname(name)) ? name : opened;
+}
+
+/**
  * Rewrites the file the way editors do: a backup first, then the repaired text written into the
  * same file, so that its mode, owner, hard links and a symlink to it all stay as they were.
  * Returns the backup's name.
@@ -581,10 +599,7 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     // Opened once; the backup is read through this handle, and it must be the file planned.
     const opened = await handle.stat();
     if (opened.dev !== stats.dev || opened.ino !== stats.ino) throw changedWhileChecked(name);
-    // Hint: beside the file itself: named by a symlink, a backup beside the link would be a copy
-    // in the link's folder, which others may read where the file's own folder keeps them out.
-    const linked = (await lstat(path)).isSymbolicLink();
-    backup = await makeBackup(linked ? realPathOf(name) : name, opened, readChunksOf(handle, 0, chunkBytes));
+    backup = await makeBackup(backupBase(name, handle.fd), opened, readChunksOf(handle, 0, chunkBytes));
     const { path: made } = backup;
     // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:
     // a size and an mtime unchanged miss an edit within the mtime's resolution, or `touch -r`.
