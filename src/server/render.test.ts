@@ -95,7 +95,8 @@ describe('listen output', () => {
       delivery({ status: 401, signature: { ok: false, reason: 'wrong-secret', message: 'm' }, error: 'signature: x' }),
       plain,
     );
-    expect(refused).toContain('401  POST /hook  0 events  id msg_1  signature wrong-secret\n');
+    // A body refused on its signature is not read for events: no count, rather than "0 events" (helper-199).
+    expect(refused).toContain('401  POST /hook  id msg_1  signature wrong-secret\n');
     expect(renderDeliveryLine(delivery({ status: 503, checkedStatus: 200 }), plain)).toContain('503  (checks: 200)');
     // A head node:http could not read has no request line to show, and no gap where it would be.
     const headless = delivery({ status: 400, method: '', path: '', bytes: 0, webhookId: undefined, error: 'bad head' });

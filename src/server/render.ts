@@ -86,7 +86,11 @@ export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width =
   }
   // Hint: each count stays with its noun (`1 CallComplete`) when the line wraps.
   const count = delivery.events.length;
-  if (count > 0 || delivery.bytes > 0 || delivery.status !== 405) add(plural(count, 'event'), undefined, true);
+  // Hint: a body refused on its signature is not read for events; the failure is named below.
+  const unread = delivery.signature?.ok === false;
+  if (!unread && (count > 0 || delivery.bytes > 0 || delivery.status !== 405)) {
+    add(plural(count, 'event'), undefined, true);
+  }
   if (count > 0) {
     typeCounts(delivery).forEach((text, index) => {
       spans.push({ text: index === 0 ? ' (' : ', ' }, { text, keep: true });
