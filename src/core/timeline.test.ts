@@ -144,6 +144,10 @@ describe('masking', () => {
   test('phone numbers in free text are masked but dates are not', () => {
     expect(maskPhonesInText('call me on 0491 573 087 on 2022-09-01')).toBe('call me on **** *** 087 on 2022-09-01');
     expect(maskPhonesInText('+61491573087.')).toBe('+********087.');
+    // A control quoted as JSON writes it in a message (`received "0491\u0009573\u0009087"`): the
+    // escape's own digits split the number into runs too short to mask (helper-203).
+    expect(maskPhonesInText('received "0491\\u0009573\\u0009087"')).toBe('received "****\\u0009***\\u0009087"');
+    expect(maskPhonesInText('received "0491\\t573\\n087"')).toBe('received "****\\t***\\n087"');
   });
 
   test('a number grouped by any space or dash, a slash or an underscore is masked too', () => {

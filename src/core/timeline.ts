@@ -169,9 +169,10 @@ export function initialsOf(name: string): string {
 // nothing drawn as nothing joins digits the policy shows; a dash (the minus sign and the Japanese
 // long vowel mark ー too), `.`, a middle dot or a bullet (`·`, `・`, `•`), `/`, `_`, `+` and
 // `%20`-style escapes (a form-encoded link), brackets, and their full-width forms; and the keycap
-// mark U+20E3, so that keycap digits (0️⃣, a digit, U+FE0F and U+20E3) are digits; not `,`, which
-// would join a list of numbers or an amount.
-const separator = String.raw`(?:[\s\u0000-\u001f${invisible}\u20e3\p{Pd}\u2212\u30fc\uff70./\u00b7\u2022\u2027\u2219\u30fb\uff65_()+\uff0e\uff0f\uff3f\uff08\uff09]|%[0-9A-Fa-f]{2})`;
+// mark U+20E3, so that keycap digits (0️⃣, a digit, U+FE0F and U+20E3) are digits; and a JSON
+// escape (`\u0009`, `\t`), as a message quotes a control, whose own digits would split the number
+// into runs too short to mask; not `,`, which would join a list of numbers or an amount.
+const separator = String.raw`(?:[\s\u0000-\u001f${invisible}\u20e3\p{Pd}\u2212\u30fc\uff70./\u00b7\u2022\u2027\u2219\u30fb\uff65_()+\uff0e\uff0f\uff3f\uff08\uff09]|%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[bfnrt])`;
 const phoneInText = new RegExp(String.raw`[+\uff0b]?\p{Nd}(?:${separator}{0,5}\p{Nd}){8,}`, 'gu');
 
 // What stays whole in text, though it holds digits: a link's scheme, host and path, so that it
@@ -213,9 +214,9 @@ export function maskPhonesInText(text: string): string {
   return out + maskDigitRuns(text.slice(at));
 }
 
-// A run's units: an escape such as `%20` (kept whole, its digits are no phone's), or one code
+// A run's units: an escape such as `%20` or `\u0009` (kept whole, its digits are no phone's), or one code
 // point (a digit outside the BMP, 𝟎 or an Adlam digit, is one, not two halves).
-const runUnits = /%[0-9A-Fa-f]{2}|[\s\S]/gu;
+const runUnits = /%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|[\s\S]/gu;
 
 function maskDigitRuns(text: string): string {
   return text.replace(phoneInText, (run) => {
