@@ -89,10 +89,16 @@ export class Output {
   };
   private readonly onStop = (signal: NodeJS.Signals) => {
     // Hint: SIGTERM or SIGHUP ends the pager too, as a shell ends a job, then the run (143, 129):
-    // left running, the pager kept the terminal after callhook had gone.
+    // left running, the pager kept the terminal after callhook had gone. The run ends once the
+    // pager has (at most a second later), not when its input next comes: this handler took the
+    // signal's own ending away, and input that has stalled (a pipe left open) may never come.
     this.closed = true;
-    process.exitCode = interruptedBy(signal);
+    const code = interruptedBy(signal);
+    process.exitCode = code;
     this.pager?.kill(signal);
+    const end = () => process.exit(code);
+    void this.pagerExit?.then(end);
+    setTimeout(end, 1000).unref();
   };
 
   constructor(stdout: Stdout, options: OutputOptions) {

@@ -1,6 +1,7 @@
 /** End-to-end tests of `callhook show`: the built binary on the shared fixtures and on hostile input. */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
@@ -317,6 +318,44 @@ describe('show in a terminal, stopped by a signal', () => {
       },
     );
   }
+
+  test.runIf(process.platform === 'linux' && hasScript)(
+    'SIGTERM while paging input that has stalled (a pipe still open) ends the run too, at once',
+    async ({ expect }) => {
+      // The handler that ends the pager took SIGTERM's default away: waiting on its input, the run
+      // went on until the input ended, and a second SIGTERM did nothing (helper-203).
+      const fifo = join(dir, 'stalled.fifo');
+      execFileSync('mkfifo', [fifo]);
+      const pids = { callhook: join(dir, 'stalled.callhook'), pager: join(dir, 'stalled.pager') };
+      const pager = `sh -c 'echo $$ > ${pids.pager}; exec sleep 30'`;
+      const ran = inTerminal(`show - < ${fifo} & echo $! > ${pids.callhook}; wait $!; echo EXIT=$?`, pager);
+      // Hint: held open, unended, until the test is over: the input stalls after one file's events.
+      const writer = await open(fifo, 'w');
+      try {
+        await writer.write(readFileSync('fixtures/valid/outbound-with-reattempts.json'));
+        const pidIn = async (path: string) => {
+          for (let i = 0; i < 200; i++) {
+            const text = existsSync(path) ? readFileSync(path, 'utf8').trim() : '';
+            if (text !== '') return Number(text);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          throw new Error(`no pid in ${path}`);
+        };
+        const pagerPid = await pidIn(pids.pager);
+        process.kill(await pidIn(pids.callhook), 'SIGTERM');
+        // Hint: without an end, the terminal is killed at inTerminal's bound, before any EXIT line.
+        const run = await ran;
+        expect(run.out).toContain('EXIT=143');
+        try {
+          process.kill(pagerPid, 'SIGKILL');
+        } catch {
+          // ended, as it should be
+        }
+      } finally {
+        await writer.close();
+      }
+    },
+  );
 });
 
 describe('show in a terminal, stderr elsewhere', () => {
