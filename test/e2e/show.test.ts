@@ -274,6 +274,16 @@ describe('show in a terminal', () => {
   );
 });
 
+/** The pid a process of the terminal wrote to `path`, once it has. */
+async function pidIn(path: string): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const text = existsSync(path) ? readFileSync(path, 'utf8').trim() : '';
+    if (text !== '') return Number(text);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no pid in ${path}`);
+}
+
 describe('show in a terminal, stopped by a signal', () => {
   let dir: string;
   beforeAll(() => {
@@ -297,14 +307,6 @@ describe('show in a terminal, stopped by a signal', () => {
         const check = `kill -0 $(cat ${pids.pager}) 2>/dev/null && echo PAGER=left || echo PAGER=ended`;
         const args = `show fixtures/valid & echo $! > ${pids.callhook}; wait $!; echo EXIT=$?; ${check}`;
         const ran = inTerminal(args, pager);
-        const pidIn = async (path: string) => {
-          for (let i = 0; i < 200; i++) {
-            const text = existsSync(path) ? readFileSync(path, 'utf8').trim() : '';
-            if (text !== '') return Number(text);
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
-          throw new Error(`no pid in ${path}`);
-        };
         const pagerPid = await pidIn(pids.pager);
         process.kill(await pidIn(pids.callhook), signal);
         const run = await ran;
@@ -333,14 +335,6 @@ describe('show in a terminal, stopped by a signal', () => {
       const writer = await open(fifo, 'w');
       try {
         await writer.write(readFileSync('fixtures/valid/outbound-with-reattempts.json'));
-        const pidIn = async (path: string) => {
-          for (let i = 0; i < 200; i++) {
-            const text = existsSync(path) ? readFileSync(path, 'utf8').trim() : '';
-            if (text !== '') return Number(text);
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
-          throw new Error(`no pid in ${path}`);
-        };
         const pagerPid = await pidIn(pids.pager);
         process.kill(await pidIn(pids.callhook), 'SIGTERM');
         // Hint: without an end, the terminal is killed at inTerminal's bound, before any EXIT line.
