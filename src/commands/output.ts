@@ -17,8 +17,6 @@ interface OutputOptions {
   env?: NodeJS.ProcessEnv | undefined;
   /** `--width`, which warnings wrap to as the output does (else the width of where they go). */
   width?: number | undefined;
-  /** Where diagnostics go when they do not go into the output: process.stderr unless given. */
-  stderr?: { isTTY?: boolean | undefined } | undefined;
 }
 
 /** A writable terminal-or-pipe, as process.stdout is. */
@@ -109,7 +107,7 @@ export class Output {
     if (this.command) this.pending = [];
     // Hint: `2>file` or `2>/dev/null` is honoured: only a stderr on a terminal, the one the user
     // reads stdout on, is said into the paged text, in order, where a pager would otherwise hide it.
-    this.sharesTerminal = (options.stderr ?? process.stderr).isTTY === true;
+    this.sharesTerminal = process.stderr.isTTY === true;
     stdout.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') this.error = error;
       this.closed = true;
