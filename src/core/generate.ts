@@ -7,6 +7,7 @@ import { visit } from 'jsonc-parser';
 import * as v from 'valibot';
 import { CallhookError, impossible, quoted } from '../errors.js';
 import { maxDepth } from '../input/types.js';
+import { type SchemaNode, unwrapped } from '../schema/check.js';
 import {
   type CallAttemptedData,
   type CallCompleteData,
@@ -1390,9 +1391,7 @@ function envelopeFieldSchemaOf(type: EventType, field: string): v.GenericSchema 
 
 /** Whether a field's schema is an array, under any `optional` or `nullable` around it. */
 function isArraySchema(schema: v.GenericSchema | undefined): boolean {
-  let node = schema as (v.GenericSchema & { wrapped?: v.GenericSchema }) | undefined;
-  while (node?.wrapped) node = node.wrapped as typeof node;
-  return node?.type === 'array';
+  return schema !== undefined && unwrapped(schema).type === 'array';
 }
 
 /**
@@ -1406,15 +1405,13 @@ function fitAlong(
   path: readonly string[],
   value: unknown,
 ): boolean | { through: string } {
-  let node = schema as (v.GenericSchema & { wrapped?: v.GenericSchema }) | undefined;
+  let node: SchemaNode | undefined = schema;
   for (let at = 0; at < path.length - 1 && node; at++) {
-    while (node.wrapped) node = node.wrapped as typeof node;
+    const { entries, item, type }: SchemaNode = unwrapped(node);
     const part = path[at + 1] ?? '';
-    if ('entries' in node) {
-      const entries = node.entries as Readonly<Record<string, v.GenericSchema>>;
-      node = Object.hasOwn(entries, part) ? entries[part] : undefined;
-    } else if ('item' in node) node = node.item as v.GenericSchema;
-    else if (scalarTypes.has(node.type)) return { through: path[at] ?? '' };
+    if (entries) node = Object.hasOwn(entries, part) ? entries[part] : undefined;
+    else if (item) node = item;
+    else if (scalarTypes.has(type)) return { through: path[at] ?? '' };
     else return true;
   }
   return node === undefined || v.is(node, value);

@@ -329,12 +329,20 @@ function orderOf(issue: v.BaseIssue<unknown>, at: Place, value: unknown, keys: K
   return order;
 }
 
-type SchemaNode = v.GenericSchema & {
+/** A valibot schema as this module walks it: an object's entries, an array's item, what an optional wraps. */
+export type SchemaNode = v.GenericSchema & {
   entries?: Record<string, SchemaNode>;
   wrapped?: SchemaNode;
   item?: SchemaNode;
   pipe?: unknown;
 };
+
+/** `schema` under any `optional`, `nullable` or `nullish` around it. */
+export function unwrapped(schema: SchemaNode): SchemaNode {
+  let node = schema;
+  while (node.wrapped) node = node.wrapped;
+  return node;
+}
 
 /** Whether a schema is a plain array of `item`s (no pipe of checks on the array itself). */
 function isPlainArray(schema: SchemaNode): schema is SchemaNode & { item: SchemaNode } {
@@ -394,8 +402,7 @@ function unknownField(key: string, pointer: string): SchemaIssue {
 
 /** Reports every key of `value`, at any depth, that `schema`'s object entries do not name. */
 function findUnknownFields(schema: SchemaNode, value: unknown, at: Place, out: IssueList): void {
-  let node = schema;
-  while (node.wrapped) node = node.wrapped;
+  const node = unwrapped(schema);
   if (node.entries && isObject(value)) {
     out.keys.keysOf(value).forEach((key, index) => {
       // Hint: Object.hasOwn, not a lookup: `entries["__proto__"]` would find Object.prototype.
