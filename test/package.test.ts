@@ -48,6 +48,9 @@ const completes: CallCompleteEvent[] = results.flatMap((r) => (r.event?.type ===
 const status: 'Complete' | 'Partial' | 'Not Complete' = completes[0]!.data.status;
 let read = 0;
 for await (const item of readEvents(body)) if (item.kind === 'event') read++;
+// A fetch body, as a web app's lib (no dom.asynciterable) types it, and a stream of text: read as bytes are.
+for await (const item of readEvents(new Response(body).body!)) if (item.kind === 'event') read++;
+for await (const item of readEvents((async function* () { yield body; })())) if (item.kind === 'event') read++;
 // No \`any\` reaches a user through the readers' iterators: a finished next() holds no value.
 type IsAny<T> = 0 extends 1 & T ? true : false;
 type Finished<G extends AsyncIterator<unknown, unknown, unknown>> = Extract<Awaited<ReturnType<G['next']>>, { done: true }>['value'];
@@ -109,6 +112,8 @@ describe('the packed package', () => {
           module: 'NodeNext',
           moduleResolution: 'NodeNext',
           strict: true,
+          // Next.js's default: a web ReadableStream is not typed async iterable.
+          lib: ['ES2022', 'DOM', 'DOM.Iterable'],
           // As strict a consumer as there is: an optional option must take undefined.
           exactOptionalPropertyTypes: true,
           noEmit: true,
@@ -144,7 +149,7 @@ describe('the packed package', () => {
       ok: true,
       valid: true,
       status: 'string',
-      read: 5,
+      read: 15,
       parsed: false,
       schema: 'https://json-schema.org/draft/2020-12/schema',
       fixture: expect.any(Number),
