@@ -871,6 +871,31 @@ describe('a source that fails while being read', () => {
     expect(brief(items)).toEqual([{ invalid: { a: 1 } }]);
   });
 
+  it('reads a character whose two UTF-16 halves come in two string chunks as that character', async () => {
+    // Each chunk was made bytes on its own: each half became U+FFFD in a valid event, no problem said.
+    const event = structuredClone(events.find((e) => 'eventType' in e && e.eventType === 'CallComplete')) as {
+      data: { name: string };
+    };
+    event.data.name = 'Zoë 😀 and 𝄞';
+    const text = JSON.stringify(event);
+    for (const cut of [text.indexOf('😀') + 1, text.indexOf('𝄞') + 1]) {
+      const parts = [text.slice(0, cut), text.slice(cut)];
+      for (const source of [
+        Readable.from(parts),
+        (async function* () {
+          yield* parts;
+        })(),
+      ]) {
+        const [item, ...rest] = await collect(readEvents(source));
+        expect(rest).toEqual([]);
+        expect(item).toMatchObject({ kind: 'event', problems: [], event: { data: { name: 'Zoë 😀 and 𝄞' } } });
+      }
+    }
+    // A half left alone at the end, or before bytes, is what it was: not a character (U+FFFD).
+    const alone = await collect(readEvents(Readable.from(['"\uD83D', Buffer.from('"')])));
+    expect(alone).toMatchObject([{ kind: 'invalid', value: '\uFFFD' }]);
+  });
+
   it('refuses a stream that cannot be iterated (an old-style Stream, an object with only pipe) with a TypeError', async () => {
     // Each gave the problem "cannot be read: chunks is not async iterable", naming a variable of ours.
     const legacy = Object.assign(new Stream(), { readable: true });

@@ -465,14 +465,27 @@ async function* failuresTold(chunks: AsyncIterable<unknown>, anyError: boolean):
     throw new TypeError('source must be a readable stream or an async iterable of strings or bytes');
   }
   let wrong: { chunk: unknown } | undefined;
+  // Hint: a character outside the BMP is two UTF-16 code units, and a stream of strings may cut
+  // between them: a first half ending a string waits for the next, so that the two are one
+  // character's bytes rather than two U+FFFDs. One left alone stays U+FFFD, as Buffer.from makes it.
+  let half = '';
   try {
     for await (const chunk of chunks) {
-      if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
+      if (typeof chunk === 'string') {
+        const text = half + chunk;
+        const last = text.charCodeAt(text.length - 1);
+        half = last >= 0xd800 && last <= 0xdbff ? text.slice(-1) : '';
+        yield Buffer.from(half ? text.slice(0, -1) : text);
+      } else if (chunk instanceof Uint8Array) {
+        if (half) yield Buffer.from(half);
+        half = '';
+        yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      } else {
         wrong = { chunk };
         break;
       }
-      yield chunk;
     }
+    if (half) yield Buffer.from(half);
   } catch (error) {
     // Hint: only what the source's reads throw comes here: an error in the loop reading these
     // chunks (`readFile`'s) ends this generator by `return`, not through this catch. A
@@ -531,8 +544,8 @@ export async function* readRecords(
   }
 }
 
-/** A chunk of a source's bytes, as a source gives it (see `openSource`). */
-type Chunk = Uint8Array | string;
+/** A chunk of a source's bytes (see `openSource`; a stream's strings are made bytes there). */
+type Chunk = Buffer;
 
 /**
  * The chunks of `chunks` until `stop` aborts; then those already read and held in memory (a
@@ -738,8 +751,7 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   const chunks = openSource(source, options, start);
   try {
     read: for await (const chunk of options.stop ? untilStopped(chunks, options.stop, left) : chunks) {
-      const buffer =
-        typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      const buffer = chunk;
       const base = start + bytes;
       bytes += buffer.length;
       const oddHead = oddHeadEnd(buffer, base);
