@@ -30,13 +30,21 @@ export class Copies {
   }
 }
 
+/** Whether two parsed values are the same content, as `Copies` tells a copy: keys in any order. */
+export function sameContent(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
 /**
  * A parsed value as JSON text with every object's keys in one order, so that key order does not
  * count. Hint: written here rather than by a JSON.stringify replacer, which built a sorted copy of
- * every object and took twice as long; an own `__proto__` key (as JSON.parse makes one) is read as data.
+ * every object and took twice as long; an own `__proto__` key (as JSON.parse makes one) is read as
+ * data. A number too large for a double (`1e400`) parses to Infinity, which JSON.stringify writes
+ * as `null`: it is written `Infinity`, another value than null.
  */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (typeof value !== 'object' || value === null) return JSON.stringify(value);
   const object = value as Record<string, unknown>;
   const members = Object.keys(object)
