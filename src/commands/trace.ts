@@ -1,5 +1,5 @@
 /** `callhook trace <correlationId> <paths...>`: the story of one scheduled call, in time order. */
-import { Copies, type CopyNote } from '../core/copies.js';
+import { Copies, type CopyNote, sameContent } from '../core/copies.js';
 import { instantOf, isoOf } from '../core/instant.js';
 import { NumberBook } from '../core/sms-direction.js';
 import { belongsToTrace, maskPayload, orderTimeline, type TimelineEntry } from '../core/timeline.js';
@@ -78,6 +78,14 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
       );
     }
     const fullId = [...ids][0] as string;
+    // Hint: a redelivery follows the copy it repeats, which a conflicting copy read between them
+    // would otherwise stand before (few: compared only when one is a copy).
+    for (const entry of entries) {
+      if (!entry.duplicate) continue;
+      entry.repeats = entries.find(
+        (first) => first.event.id === entry.event.id && sameContent(first.value, entry.value),
+      )?.sequence;
+    }
     const ordered = orderTimeline(entries);
     // Hint: masked as printed, not as read: the SMS direction and the heading's phones are told
     // from the digits --mask hides.

@@ -298,6 +298,8 @@ export interface TimelineEntry {
   event: WebhookEvent;
   /** The position in the input, so that events with the same time keep their input order. */
   sequence: number;
+  /** A redelivery's: the `sequence` of the event it repeats, which it follows whatever came between them. */
+  repeats?: number | undefined;
 }
 
 // The order PAYLOADS.md gives for one scheduled call, used when two events share a timestamp.
@@ -312,7 +314,8 @@ const stageOf: Record<WebhookEvent['type'], number> = {
 
 /**
  * The events of one scheduled call in time order (a call result at its start time); events at
- * the same instant follow the call's natural order (attempt, callback, SMS, result), then input order.
+ * the same instant follow the call's natural order (attempt, callback, SMS, result), then input
+ * order, a redelivery right after the event it repeats (the same time, as the same content).
  */
 export function orderTimeline<T extends TimelineEntry>(entries: readonly T[]): T[] {
   return entries
@@ -321,6 +324,7 @@ export function orderTimeline<T extends TimelineEntry>(entries: readonly T[]): T
       (a, b) =>
         a.time - b.time ||
         stageOf[a.entry.event.type] - stageOf[b.entry.event.type] ||
+        (a.entry.repeats ?? a.entry.sequence) - (b.entry.repeats ?? b.entry.sequence) ||
         a.entry.sequence - b.entry.sequence,
     )
     .map(({ entry }) => entry);

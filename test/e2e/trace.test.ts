@@ -278,6 +278,27 @@ describe.concurrent('trace', () => {
     expect(copy.stdout).toContain('1 event, 2 conflicting copies and 1 redelivery');
     expect(copy.stdout.match(/redelivered: call result aa557b49 again/g)).toHaveLength(1);
     expect(copy.stdout.indexOf('again')).toBeGreaterThan(copy.stdout.indexOf('Sorry I missed'));
+
+    // The first copy again after a conflicting copy at the same instant: its line follows the
+    // result it repeats, not the conflicting copy read between them (in every format).
+    const between = [result, flowed, result];
+    const [afterPretty, afterMarkdown, afterJson] = await Promise.all([
+      run(between),
+      run(between, 'markdown'),
+      run(between, 'json'),
+    ]);
+    expect(afterPretty.stdout).toContain('1 event, 1 conflicting copy and 1 redelivery');
+    for (const { stdout } of [afterPretty, afterMarkdown]) {
+      const again = stdout.indexOf('redelivered: call result aa557b49 again');
+      expect(again).toBeGreaterThan(stdout.indexOf('Outcome:'));
+      expect(again).toBeLessThan(stdout.indexOf('Callback booked for Friday'));
+    }
+    const ordered = (JSON.parse(afterJson.stdout) as TraceJson).events;
+    expect(ordered.map((entry) => [entry.duplicate, entry.conflict])).toEqual([
+      [false, false],
+      [true, false],
+      [false, true],
+    ]);
   });
 
   test('markdown keeps "(undocumented)" on a redelivered call of an undocumented status', async ({ expect }) => {
