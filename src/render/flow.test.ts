@@ -99,10 +99,21 @@ describe('renderEventPretty', () => {
   test('without colour, an undocumented status that reads as a documented one is told apart in words', () => {
     // Only the magenta told `Not\u00a0Complete` (summarise's Other) from `Not Complete`: piped,
     // under NO_COLOR and in Markdown both read `[Not Complete]`.
-    for (const status of ['Not\u00a0Complete', 'C\u043emplete', 'Complete ']) {
+    // Blanks that read as another status, or as none, are shown as summarise shows them
+    // (`Complete\x20`, `(empty)`): `[ (undocumented)]` and `###  Complete (undocumented)` read as
+    // no status and as Complete.
+    for (const [status, shown, markdown] of [
+      ['Not\u00a0Complete', 'Not\\xa0Complete', 'Not\\\\xa0Complete'],
+      ['C\u043emplete', 'C\u043emplete', 'C\u043emplete'],
+      ['Complete ', 'Complete\\x20', 'Complete\\\\x20'],
+      [' Complete', '\\x20Complete', '\\\\x20Complete'],
+      ['', '(empty)', '*(empty)*'],
+    ] as const) {
       const event = callComplete({ status: status as never });
-      expect(renderEventPretty(event, plain).split('\n')[0]).toContain(`[${status} (undocumented)]`);
-      expect(renderEventMarkdown(event, plain).split('\n')[0]).toMatch(/^### .* \(undocumented\): John Doe/);
+      expect(renderEventPretty(event, plain).split('\n')[0]).toContain(`[${shown} (undocumented)]`);
+      expect(renderEventMarkdown(event, plain).split('\n')[0]).toBe(
+        `### ${markdown} (undocumented): John Doe (61491573087)`,
+      );
     }
     expect(renderEventPretty(callComplete({ status: 'Not Complete' }), plain)).toContain('[Not Complete] John');
     expect(renderEventMarkdown(callComplete({ status: 'Not Complete' }), plain)).toMatch(/^### Not Complete: John/);

@@ -7,12 +7,20 @@ import { instantOf, isoOf } from '../core/instant.js';
 import { findMatches, maskPhone } from '../core/timeline.js';
 import type { InputRecord } from '../input/types.js';
 import { type CallStatus, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
-import { escapeMarkdown, escapeTerminalPieces, markdownCode, toSafeJson } from './escape.js';
+import {
+  escapeMarkdown,
+  escapeTerminalPieces,
+  markdownCode,
+  markdownMarkupEscaped,
+  markdownNote,
+  ownNotes,
+  toSafeJson,
+} from './escape.js';
 import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
 import { displayWidth, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 import { advisedMessage } from './validation.js';
-import { plural } from './words.js';
+import { plural, textApart } from './words.js';
 
 /** A CallComplete event. */
 export type CallCompleteEvent = Extract<WebhookEvent, { type: 'CallComplete' }>;
@@ -89,11 +97,12 @@ const undocumented = '(undocumented)';
  * A call status as a badge span: reversed colour of its group on a colour terminal, `[Partial]`
  * otherwise. A status the platform does not document is magenta, and without colour says so in
  * words (`[Not Complete (undocumented)]`): one with a no-break space or a Cyrillic `о` reads as a
- * documented one. Hint: the colour is the span's style, not part of its text, so that the wrapper
+ * documented one. Its blanks are told apart as summarise tells them (`textApart`: `[Complete\x20
+ * (undocumented)]`), and the empty one is `(empty)`. Hint: the colour is the span's style, not part of its text, so that the wrapper
  * measures only what is seen.
  */
 function statusBadge(status: string, colors: ChalkInstance): TextSpan {
-  const safe = escapeTerminal(status);
+  const safe = status === '' ? ownNotes.empty : textApart(status);
   if (colors.level === 0) return { text: `[${safe}${isCallStatus(status) ? '' : ` ${undocumented}`}]` };
   // Hint: a status named like an object's property (`constructor`) must not find one: narrowed first.
   const color = isCallStatus(status) ? badgeColors[status] : 'magenta';
@@ -379,7 +388,9 @@ export function renderEventPretty(event: WebhookEvent, ctx: FlowContext, note: E
 
 /** A call status in Markdown, one the platform does not document marked so in words (see `statusBadge`). */
 function markdownStatus(status: string): string {
-  return isCallStatus(status) ? escapeMarkdown(status) : `${escapeMarkdown(status)} ${undocumented}`;
+  if (isCallStatus(status)) return status;
+  const shown = status === '' ? markdownNote(ownNotes.empty) : markdownMarkupEscaped(textApart(status));
+  return `${shown} ${undocumented}`;
 }
 
 /** A call result as Markdown for a ticket: a heading, a field list, numbered steps with quoted transcripts. */

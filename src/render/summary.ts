@@ -17,7 +17,7 @@ import {
 import { impossible } from '../errors.js';
 import { stdinName } from '../input/types.js';
 import { statusGroupOf } from '../schema/events.js';
-import { ownNotes, readableEscape } from './escape.js';
+import { ownNotes } from './escape.js';
 import type { SummaryFormat } from './formats.js';
 import {
   type Block,
@@ -36,9 +36,7 @@ import { renderTableCsv } from './report-csv.js';
 import { renderReportMarkdown } from './report-markdown.js';
 import { type PrettyOptions, renderReportPretty } from './report-pretty.js';
 import { renderSummaryJson, undocumentedStatusFate } from './summary-json.js';
-import { blankEnds, escapeTerminal } from './terminal.js';
-import { graphemeSegments } from './width.js';
-import { grouped, moreNote, plural, readsAsOwnNote } from './words.js';
+import { grouped, moreNote, plural, textApart } from './words.js';
 
 /** Payload text made safe in Markdown (the one Markdown escape, under the name this module's tests use). */
 export { escapeMarkdown as markdownCell } from './escape.js';
@@ -155,52 +153,13 @@ const statusTones: Record<ReportedStatus | ReportedGroup, Tone> = {
 const status = (name: ReportedStatus | ReportedGroup): Span => ({ text: name, tone: statusTones[name] });
 /** Our own aside in a cell (`ownNotes`, `moreNote`): `(none)`, `(3 more reasons)`; programs read no value. */
 const muted = (text: string): Span => ({ text, tone: 'muted', value: null });
-const spaceSeparator = /\p{Zs}/u;
 /**
  * Payload text as people read it in a row: the empty text is named, since a blank cell would
- * read as a missing one. Hint: two values that differ only in blanks, or in Unicode normalisation
- * (NFC `é`, NFD `e` and U+0301), are two rows that read the same; so blanks at the ends are shown
- * escaped (`Voicemail\x20`, and a text of blanks alone `\x20`, apart from the empty one), inside
- * it every blank but a lone space (`a \x20b`, `a\xa0b`), and what NFC would compose in a text not
- * in NFC (`Cafe\u0301`). A text that reads as one of our own notes shows its `(` escaped
- * (`\x28none)`), or it would pass for the note. Programs read the value itself.
+ * read as a missing one; the rest as `textApart` shows it. Programs read the value itself.
  */
 function untrusted(text: string): Span {
   if (text === '') return muted(ownNotes.empty);
-  const { start, end } = blankEnds(text, (unit) => spaceSeparator.test(unit));
-  // Hint: what is shown apart gets its escape here, and the payload text between under the one
-  // policy (escapeTerminal), so that a text holding `\x20` as written never reads as a blank.
-  let shown = '';
-  let payload = '';
-  let blankBefore = false;
-  const apart = (char: string) => {
-    shown += escapeTerminal(payload) + readableEscape(char);
-    payload = '';
-    blankBefore = false;
-  };
-  // Hint: a browser draws a run of blanks as one, and every blank looks like a space.
-  const keep = (char: string) => {
-    const blank = spaceSeparator.test(char);
-    if (blank && (blankBefore || char !== ' ')) apart(char);
-    else payload += char;
-    blankBefore = blank;
-  };
-  for (const char of text.slice(0, start)) apart(char);
-  const middle = text.slice(start, end);
-  if (text.normalize('NFC') === text) for (const char of middle) keep(char);
-  else {
-    for (const { segment } of graphemeSegments(middle)) {
-      // A cluster NFC leaves alone stays; of one it changes, the base stays when NFC keeps it.
-      const stays = segment.normalize('NFC') === segment;
-      for (const [i, c] of [...segment].entries()) {
-        if (stays || (i === 0 && c.normalize('NFC') === c)) keep(c);
-        else apart(c);
-      }
-    }
-  }
-  for (const char of text.slice(end)) apart(char);
-  shown += escapeTerminal(payload);
-  if (readsAsOwnNote(shown)) shown = readableEscape(shown.charAt(0)) + shown.slice(1);
+  const shown = textApart(text);
   return shown === text ? { text, untrusted: true } : { text: shown, value: text, untrusted: true, escaped: true };
 }
 const right = (head: string, short?: string, key?: string): Column => ({ head, short, key, align: 'right' });
