@@ -218,3 +218,39 @@ describe('a table a few columns too wide', () => {
     expect(`${row?.slice(2).split(' ')[0]}${more.map((line) => line.trim()).join('')}`).toBe(id);
   });
 });
+
+describe('a grouped column', () => {
+  const model: ReportModel = {
+    title: 'Summary',
+    sections: [
+      {
+        title: 'Reasons',
+        blocks: [
+          {
+            kind: 'table',
+            columns: [
+              { head: 'Status', grouped: true },
+              { head: 'Reason', flex: true },
+              { head: 'Calls', align: 'right' },
+            ],
+            rows: [
+              ['Complete', { text: 'No further action', untrusted: true }, '81'],
+              ['Complete', { text: 'Ticket raised', untrusted: true }, '16'],
+              ['Partial', { text: 'Customer exited part way through', untrusted: true }, '39'],
+            ],
+          },
+        ],
+      },
+    ],
+  };
+
+  it('shows its value where it changes in a table, and in every record when rows become records', () => {
+    const table = renderReportPretty(model, { colors: plain, width: 80 }).split('\n');
+    expect(table.filter((line) => line.includes('Complete '))).toHaveLength(1);
+    // At 30 columns each row is a record read on its own: `Ticket raised` had no status.
+    const records = renderReportPretty(model, { colors: plain, width: 20 }).replace(/\n {4}/g, ' ');
+    expect(records).toContain('Complete  Reason Ticket raised');
+    expect(records).toContain('Complete  Reason No further action');
+    expect(records).toContain('Partial  Reason Customer exited part way through');
+  });
+});

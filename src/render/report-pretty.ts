@@ -150,15 +150,16 @@ function barCells(width: number): number {
 
 /**
  * A borderless table that fits `width`: cells are measured as displayed, and the flex column
- * gives up what the others need, its text wrapped. A `grouped` column shows a value only where it changes.
+ * gives up what the others need, its text wrapped. A `grouped` column shows a value only where it
+ * changes, in a table; a record (a row of a table too wide) is read on its own and shows it.
  */
 function table(columns: Column[], cells: Cell[][], width: number, colors: ChalkInstance, showHead: boolean): string {
   const barWidth = barCells(width);
-  const rows = cells.map((row, r) =>
-    row.map((cell, i) => {
-      if (columns[i]?.grouped && r > 0 && cellText(cells[r - 1]?.[i]) === cellText(cell)) return '';
-      return renderCell(cell, colors, barWidth);
-    }),
+  const whole = cells.map((row) => row.map((cell) => renderCell(cell, colors, barWidth)));
+  const rows = whole.map((row, r) =>
+    row.map((text, i) =>
+      columns[i]?.grouped && r > 0 && cellText(cells[r - 1]?.[i]) === cellText(cells[r]?.[i]) ? '' : text,
+    ),
   );
   const heads = columns.map((column) => column.short ?? column.head);
   // Hint: a loop, not Math.max(...rows): a --top 0 table of a million phones must not blow the stack.
@@ -187,7 +188,7 @@ function table(columns: Column[], cells: Cell[][], width: number, colors: ChalkI
     shrunk -= before - after;
   }
   // Too many columns for a narrow terminal: each row becomes a wrapped record instead.
-  if (shrunk > width) return records(heads, rows, width, colors, showHead);
+  if (shrunk > width) return records(heads, whole, width, colors, showHead);
   const lines: string[] = [];
   const separators = gaps.map((size) => ' '.repeat(size));
   if (showHead) {
