@@ -220,28 +220,19 @@ describe('a table a few columns too wide', () => {
 });
 
 describe('a grouped column', () => {
+  const columns: Column[] = [
+    { head: 'Status', grouped: true },
+    { head: 'Reason', flex: true },
+    { head: 'Calls', align: 'right' },
+  ];
+  const rows: Cell[][] = [
+    ['Complete', { text: 'No further action', untrusted: true }, '81'],
+    ['Complete', { text: 'Ticket raised', untrusted: true }, '16'],
+    ['Partial', { text: 'Customer exited part way through', untrusted: true }, '39'],
+  ];
   const model: ReportModel = {
     title: 'Summary',
-    sections: [
-      {
-        title: 'Reasons',
-        blocks: [
-          {
-            kind: 'table',
-            columns: [
-              { head: 'Status', grouped: true },
-              { head: 'Reason', flex: true },
-              { head: 'Calls', align: 'right' },
-            ],
-            rows: [
-              ['Complete', { text: 'No further action', untrusted: true }, '81'],
-              ['Complete', { text: 'Ticket raised', untrusted: true }, '16'],
-              ['Partial', { text: 'Customer exited part way through', untrusted: true }, '39'],
-            ],
-          },
-        ],
-      },
-    ],
+    sections: [{ title: 'Reasons', blocks: [{ kind: 'table', columns, rows }] }],
   };
 
   it('shows its value where it changes in a table, and in every record when rows become records', () => {
