@@ -42,7 +42,11 @@ export function excerptAt(
   { lineStart, lineEnd, previousStart }: LineBounds = lineBounds(text, index),
 ): SourceExcerpt {
   const from = Math.max(lineStart, index - reach);
-  const current = text.slice(from, Math.min(lineEnd, index + reach));
+  // Hint: a line cut on the right ends in `…`, as a cut line before does: a frame wider than the
+  // excerpt (a wide terminal) would draw the line as ending there. On the left the problem's
+  // column tells the frame what is missing (see render/code-frame.ts).
+  const to = Math.min(lineEnd, index + reach);
+  const current = text.slice(from, to) + (to < lineEnd ? '…' : '');
   if (lineStart === 0) {
     const head = from === 0 ? lead.slice(Math.max(0, lead.length - (reach - index))) : '';
     return { text: head + current, index: head.length + index - from };

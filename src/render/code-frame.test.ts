@@ -25,6 +25,19 @@ describe('codeFrame', () => {
     expect(codeFrame({ text, index: 7 }, 1, 16)).toBe(['> 1 | …{"a":1 "b":2}', `    | ${' '.repeat(8)}^`].join('\n'));
   });
 
+  it('marks with `…` a line longer than its excerpt holds on the right, however wide the frame', () => {
+    // At --width 300 the line stopped at what the excerpt held, with no mark: it read as whole.
+    const line = `{"a":1 "b":"${'x'.repeat(450)}END"}`;
+    for (const width of [80, 300, 600]) {
+      const [shown] = codeFrame(excerptAt(line, 7), 1, 8, width).split('\n');
+      expect(shown, `${width}`).toMatch(/x…$/);
+      expect(shown).not.toContain('END');
+    }
+    // A line the excerpt holds whole is drawn whole.
+    const short = `{"a":1 "b":"${'x'.repeat(150)}"}`;
+    expect(codeFrame(excerptAt(short, 7), 1, 8, 600).split('\n')[0]).toBe(`> 1 | ${short}`);
+  });
+
   it('draws from an excerpt given the text before it on its first line the frame drawn from the whole line', () => {
     const char = fc.constantFrom('a', ' ', '\t', 'é', '日', '😀', '{', '"', ',');
     const part = fc.oneof(
