@@ -805,6 +805,11 @@ describe('a file named more than once', () => {
       names: [a, b],
       warnings: [`${folder} is named twice; read once`],
     });
+    // A folder named once, whose files were each named before it: the folder was not named twice.
+    expect(await listed([a, b, folder])).toEqual({
+      names: [a, b],
+      warnings: [`${folder} holds only files named already (through ${a}, ${b}); read once`],
+    });
     expect(await listed([folder, alias, b])).toEqual({
       names: [a, b],
       warnings: [`${alias} is the same file as ${a}; read once`, `${b} is named twice (also as ${folder}); read once`],

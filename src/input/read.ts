@@ -229,8 +229,10 @@ export async function listSources(paths: readonly string[], onWarning?: (message
     }
     if (wholly) {
       const given = [...new Set(earlier.map((seen) => seen?.given))].filter((other) => other !== path).join(', ');
+      // Hint: named twice only when the path itself was given before (`exports exports`); a
+      // folder whose files were each named before it (`exports/a.json exports`) was named once.
       onWarning?.(
-        sameNames
+        sameNames && (!folder || given === '')
           ? namedTwice(path, { name: path, given: given || path }, path)
           : `${path} holds only files named already (through ${given || path}); read once`,
       );
