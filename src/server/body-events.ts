@@ -43,6 +43,17 @@ export interface BodyEvents {
  */
 export const problemsKept = 5;
 
+/** A body's problem as listen's answer and its JSON line give it: where, what (`code`) and why. */
+export function problemJson(p: Problem): {
+  line: number;
+  column: number;
+  pointer: string;
+  code: string;
+  message: string;
+} {
+  return { line: p.line, column: p.column, pointer: p.pointer, code: p.code, message: p.message };
+}
+
 /** How to read a body: `type` as `validate --type`. */
 export interface BodyOptions {
   type: EventType | undefined;

@@ -188,6 +188,13 @@ describe('listen: answers', () => {
     });
     expect(deliveries.map((d) => d.status)).toEqual([200, 400, 400, 404, 405, 200, 413, 422]);
     expect(deliveries[0]!.events.map((e) => e.event.type)).toEqual(['CallAttempted', 'CallAttempted']);
+    // The operator's line says the count once (it read `0 events  1 invalid  1 invalid event`),
+    // and the JSON line gives each problem's code, as the sender's answer does.
+    const refused = deliveries.at(-1)!;
+    expect(renderDeliveryLine(refused, new Chalk({ level: 0 }), 200)).toMatch(/ 0 events {2}1 invalid\n$/);
+    expect(JSON.parse(renderDeliveryJson(refused)).problems).toEqual([
+      { line: 1, column: expect.any(Number), pointer: '/0/status', code: 'invalid-value', message: expect.any(String) },
+    ]);
   });
 
   it('answers CONNECT 405 with Allow, as any other method, shows and counts it, and closes its connection', async () => {

@@ -21,11 +21,11 @@ import {
 } from '../http/verify.js';
 import { FingerprintSet } from '../input/fingerprint-set.js';
 import type { Problem } from '../input/types.js';
-import { plural } from '../render/words.js';
 import type { EventType } from '../schema/events.js';
 import {
   type BodyEvents,
   type DeliveredEvent,
+  problemJson,
   problemsKept,
   readBodyEventsFully,
   readBodyEventsQuickly,
@@ -233,13 +233,7 @@ function decide(
   { events, problems, omittedProblems, invalid, repeated, syntax }: BodyEvents,
   settings: ListenSettings,
 ): Checked {
-  const shown = problems.slice(0, problemsKept).map((p) => ({
-    line: p.line,
-    column: p.column,
-    pointer: p.pointer,
-    code: p.code,
-    message: p.message,
-  }));
+  const shown = problems.slice(0, problemsKept).map(problemJson);
   if (syntax) {
     return {
       status: 400,
@@ -257,7 +251,6 @@ function decide(
     return {
       status: 422,
       json: true,
-      error: plural(invalid, 'invalid event'),
       body: { error: 'invalid-events', invalid, problems: shown },
       events,
       invalid,

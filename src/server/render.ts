@@ -18,6 +18,7 @@ import {
 } from '../render/terminal.js';
 import { advisedMessage } from '../render/validation.js';
 import { grouped, plural } from '../render/words.js';
+import { problemJson, problemsKept } from './body-events.js';
 import type { Delivery, ListenCounts } from './listen.js';
 
 /** The events of a delivery by type, most frequent first: `2 CallComplete, 1 SMSSent`. */
@@ -230,9 +231,7 @@ export function renderDeliveryJson(delivery: Delivery): string {
       repeatedWebhookId: delivery.repeatedWebhookId,
       repeatedEvents: delivery.repeatedEvents,
       error: delivery.error,
-      problems: delivery.problems
-        .slice(0, 5)
-        .map((p) => ({ line: p.line, column: p.column, pointer: p.pointer, message: p.message })),
+      problems: delivery.problems.slice(0, problemsKept).map(problemJson),
       captured: delivery.captured,
     }),
   )}\n`;
