@@ -646,6 +646,8 @@ function usageMessage(error: CommanderError): string {
     .replace(/\.$/, '')
     // Hint: `validate < export.json` is how summarise is run; the other commands read stdin as `-`.
     .replace(/^missing required argument 'paths'$/, '$& (files or folders, or - to read stdin)')
+    // Hint: said as every other bad option value is (`--limit: must be …`), by its long name.
+    .replace(/^option '(?:-\w, )?(--[\w-]+) (<[^>]+>)' argument missing$/, '$1: needs a value ($2)')
     // Hint: asked for as other tools take it (`node -v`, `docker version`); `version` was offered verify.
     .replace(
       /^(unknown command 'version'|unknown option '-v')( \(did you mean [^)]*\))?$/,

@@ -55,6 +55,12 @@ describe('a usage error quoting what the user typed', () => {
       ['summarise', 'fixtures/valid', '--org-number', '0061491570006'],
       'callhook: --org-number: must be 5 to 15 digits in international format, not starting with 0, e.g. 61491573087 (got "0061491570006")',
     ],
+    // An option with no value read in commander's words: `option '--limit <n>' argument missing`.
+    [['show', 'fixtures/valid', '--limit'], 'callhook: --limit: needs a value (<n>); see callhook show --help'],
+    [
+      ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run', '-H'],
+      'callhook: --header: needs a value (<header>); see callhook replay --help',
+    ],
     // What the user did type as a backslash still shows as `\x5c` where it begins an escape, and a quote as `\"`.
     [
       ['generate', '--count', '1', '--set', 'a\\tb "c"'],
