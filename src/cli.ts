@@ -9,9 +9,12 @@ import { Command, CommanderError, Help, Option } from 'commander';
  */
 declare const CALLHOOK_VERSION: string;
 
-/** The exit codes of a command, as its help lists them; `one` says what exit 1 means there. */
-const exitCodes = (one: string) => `Exit codes:
-  0    success (warnings alone still pass)
+/**
+ * The exit codes of a command, as its help lists them; `one` says what exit 1 means there, and
+ * `zero` what exit 0 does (a command that warns passes with warnings alone).
+ */
+const exitCodes = (one: string, zero = 'success (warnings alone still pass)') => `Exit codes:
+  0    ${zero}
   1    ${one}
   2    usage or I/O error (bad option, missing file)
   130  interrupted by Ctrl-C; 143 by SIGTERM; 129 by SIGHUP`;
@@ -80,6 +83,7 @@ const program = new CallhookCommand('callhook')
   .description('Validate, read, summarise and replay webhook payloads of the AI voice-calling platform.')
   .version(CALLHOOK_VERSION, '-V, --version', 'print the version')
   .helpOption('-h, --help', 'show help')
+  .helpCommand('help [command]', "show a command's help")
   .showSuggestionAfterError()
   // Hint: commander stops wrapping descriptions when fewer than minWidthToWrap (default 40)
   // columns remain beside the longest command; at 80 columns `trace [options] <correlationId>
@@ -184,7 +188,7 @@ Examples:
   $ callhook fix webhook.json --write
   $ callhook fix exports/ --write
 
-${exitCodes('a mistake fix cannot repair (nothing is written)')}`,
+${exitCodes('a mistake fix cannot repair (nothing is written)', 'success')}`,
     ),
 );
 
@@ -298,7 +302,9 @@ counted once; invalid elements are counted and skipped (see \`callhook
 validate\`); a status the platform does not document is counted as Other.
 Percentages of a whole add up to exactly 100.0. A bare SMS was sent when it
 went to a number some call had as its phone (a customer's) or came from an
---org-number, and received the other way round.
+--org-number, and received the other way round. A file that is not text (gzip,
+binary, UTF-16) is read up to where that begins, and the report still printed:
+exit 2.
 
 Examples:
   $ callhook summarise export.json
@@ -308,9 +314,7 @@ Examples:
   $ callhook summarise export.json --by campaign --format csv --top 0 > out.csv
   $ callhook summarize export.json --by phone --org-number 61491570006
 
-${exitCodes('no event, only errors (empty input); with --strict, anything invalid')}
-A file that is not text (gzip, binary, UTF-16) is read up to where that begins,
-and the report still printed: exit 2.`,
+${exitCodes('no event, only errors (empty input); with --strict, anything invalid')}`,
     ),
 );
 

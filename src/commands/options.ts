@@ -342,7 +342,7 @@ export const options = {
       "one of the organisation's own numbers, so SMS to it were received and from it sent (repeatable)",
     ).argParser(repeated(phoneNumber('--org-number'))),
   showStatus: () =>
-    new Option('--status <status>', `only these statuses: ${showStatuses.join(', ')} (repeatable, or comma-separated)`)
+    new Option('--status <status>', 'only these statuses (repeatable, or comma-separated)')
       .choices(showStatuses)
       .argParser(listOf('--status', showStatuses)),
   summaryStatus: () =>
