@@ -2,7 +2,7 @@
 import type { SchemaDraft } from '../core/generate-names.js';
 import { CallhookError } from '../errors.js';
 import { terminalWidth, wrapSpans } from '../render/terminal.js';
-import { jsonSchemaGaps, toJsonSchema, toOpenApi } from '../schema/json-schema.js';
+import { schemaGaps, toJsonSchema, toOpenApi } from '../schema/json-schema.js';
 import type { EventType } from '../schema/names.js';
 
 /** The options `schema` takes, as commander parsed them. */
@@ -29,7 +29,7 @@ export function schema(options: SchemaCommandOptions): void {
     : toJsonSchema({ type: options.type, draft: options.draft, strict: options.strict });
   process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   const width = terminalWidth(process.stderr);
-  const gaps = jsonSchemaGaps.flatMap((gap) =>
+  const gaps = schemaGaps(options.type).flatMap((gap) =>
     wrapSpans([{ text: gap }], { width, firstIndent: '  - ', indent: '    ' }),
   );
   process.stderr.write(

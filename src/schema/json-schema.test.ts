@@ -251,6 +251,12 @@ describe('toJsonSchema agrees with validate', () => {
     // validate refuses nesting past its limit, which the schema accepted silently (a red-team pass).
     expect(toJsonSchema().$comment).toContain('nesting deeper than 256 levels');
     expect(toJsonSchema().$comment).toContain('an element larger than --max-element-size');
+    // Telling a bare SMSSent from an SMSReceived is a gap of the schema of every type, not of one type's.
+    expect(toJsonSchema().$comment).toContain('a bare SMSSent and SMSReceived have the same fields');
+    for (const type of ['CallComplete', 'SMSSent'] as const) {
+      expect(toJsonSchema({ type }).$comment).not.toContain('SMSReceived');
+      expect(toJsonSchema({ type }).$comment).toContain('a repeated event id');
+    }
   });
 });
 

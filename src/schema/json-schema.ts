@@ -28,6 +28,10 @@ export interface JsonSchemaOptions {
 /** A JSON Schema document, as plain JSON. */
 export type JsonSchemaDocument = Record<string, unknown>;
 
+/** The gap that is the whole schema's only: one type's schema (`--type`) reads a bare SMS as that type. */
+const smsGap =
+  "a bare SMSSent and SMSReceived have the same fields: only the envelope's eventType (or validate --type) tells them apart";
+
 /**
  * What the schema cannot express, said in its `$comment` and by `callhook schema` on stderr.
  * None of these changes which events are accepted: they are warnings, or facts about a stream.
@@ -36,10 +40,15 @@ export const jsonSchemaGaps = deepFrozen([
   'the consistency rules validate reports as warnings (status-flow, last-step, time-order, missing-note, missing-correlation), which never make an event invalid',
   'a repeated event id (a redelivery) is a fact about a stream of events, not about one event',
   'duplicate keys and "__proto__" keys are facts about the JSON text; a schema sees the parsed value',
-  "a bare SMSSent and SMSReceived have the same fields: only the envelope's eventType (or validate --type) tells them apart",
+  smsGap,
   `the limits of what validate reads, facts about the text: nesting deeper than ${maxDepth} levels, and an element larger than --max-element-size, are errors`,
   'a timestamp whose offset takes it out of the years 0000 to 9999 (0000-01-01 before its offset east of UTC, 9999-12-31 past it west of UTC) is invalid',
 ] as const);
+
+/** What the schema of `type` (of every type when undefined) cannot express: `jsonSchemaGaps`, less what one type's has not. */
+export function schemaGaps(type?: EventType): readonly string[] {
+  return type === undefined ? jsonSchemaGaps : jsonSchemaGaps.filter((gap) => gap !== smsGap);
+}
 
 // Hint: ajv-formats' "uuid" also accepts a "urn:uuid:" prefix, and "date-time" (RFC 3339) refuses
 // what validate accepts (a space before the offset, +0530) and accepts what it refuses (a
@@ -260,7 +269,7 @@ export function toJsonSchema(options: JsonSchemaOptions = {}): JsonSchemaDocumen
     $id: `https://callhook.invalid/schema/${options.type ?? 'webhook-event'}${options.strict ? '.strict' : ''}.json`,
     title: options.type ? `${options.type} webhook event` : 'Webhook event',
     description: `One event as the platform POSTs it, enveloped ({ id, eventType, createdAt, data }) or bare; accepts exactly what \`${command}\` accepts.`,
-    $comment: `Not expressed: ${jsonSchemaGaps.join('; ')}.`,
+    $comment: `Not expressed: ${schemaGaps(options.type).join('; ')}.`,
     anyOf: branches,
     [defsKey]: built.definitions,
   });
