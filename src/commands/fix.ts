@@ -565,6 +565,11 @@ export function backupBase(name: string, fd: number): string {
   return dirname(opened) === realPathOf(dirname(name)) ? name : opened;
 }
 
+/** Whether --write refuses a file as read-only. Hint: told by the mode, not by trying: root may write a file its owner made read-only. */
+function isReadOnly(stats: { mode: number }): boolean {
+  return (stats.mode & 0o222) === 0;
+}
+
 /**
  * Rewrites the file the way editors do: a backup first, then the repaired text written into the
  * same file, so that its mode, owner, hard links and a symlink to it all stay as they were.
@@ -576,8 +581,7 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
   const name = input.source.name;
   const stats = input.stats;
   if (!stats) throw new CallhookError(`${name}: --write needs a file; this is read once (stdin or a pipe)`);
-  // Hint: checked on the mode, not by trying: root may write a file its owner made read-only.
-  if ((stats.mode & 0o222) === 0) {
+  if (isReadOnly(stats)) {
     throw new CallhookError(
       `${name}: the file is read-only; nothing was written (make it writable, or fix without --write)`,
     );
@@ -740,8 +744,13 @@ async function fixOne(
     if (several) process.stdout.write(`==> ${name} <==\n`);
     await printRepaired(input, plan);
     if (plan.repairs.length > 0) {
-      // Hint: only a file on disk can be rewritten; --write refuses stdin and pipes.
-      const hint = input.stats && !isStdin(source) ? ' (--write saves them)' : '';
+      // Hint: only a file on disk can be rewritten; --write refuses stdin and pipes, and a read-only file.
+      const onDisk = isStdin(source) ? undefined : input.stats;
+      const hint = !onDisk
+        ? ''
+        : isReadOnly(onDisk)
+          ? ' (the file is read-only: make it writable, then --write saves them)'
+          : ' (--write saves them)';
       process.stderr.write(`callhook: ${name}: repaired ${plural(plan.repairs.length, 'problem')}${hint}\n`);
     }
     return { code: ExitCode.ok };

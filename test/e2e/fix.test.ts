@@ -127,6 +127,12 @@ describe('fix as a process', () => {
     expect(redirected.stderr.toString()).toContain('callhook: /dev/stdin: repaired 1 problem\n');
     const onDisk = await runCli(['fix', file]);
     expect(onDisk.stderr).toContain(`callhook: ${file}: repaired 1 problem (--write saves them)\n`);
+    // Nor on a read-only file, which --write refuses: it says what to do first.
+    chmodSync(file, 0o444);
+    const readOnly = await runCli(['fix', file]);
+    expect(readOnly.stderr).toContain(
+      `callhook: ${file}: repaired 1 problem (the file is read-only: make it writable, then --write saves them)\n`,
+    );
   });
 
   /** Runs `fix file` with its stdout opened on that same file, as the shell's `>>` (`a`) or `>` (`w`) opens it. */
