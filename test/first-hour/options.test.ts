@@ -228,6 +228,12 @@ describe('help', () => {
     expect(helps[5]!.stdout).toMatch(/^Usage: callhook summarise\|summary\|summarize \[options\] \[paths\.\.\.\]$/m);
     expect(helps[5]!.stdout).toContain('--top <n>');
     expect(helps[5]!.stdout).toContain('(default: 10)');
+    // Each thing said once, in callhook's words, and true of its command (red team hT10 L7).
+    for (const help of helps) expect(help.stdout).not.toContain('display help for command');
+    expect(fix).toContain('0    success\n');
+    expect(helps[5]!.stdout.trimEnd()).toMatch(/129 by SIGHUP$/);
+    const show = helps[1 + commands.indexOf('show')]!.stdout;
+    expect(show.match(/Not\s+Complete, Other/g)).toHaveLength(1);
   });
 
   test('listen’s help names every file --out writes', async () => {
