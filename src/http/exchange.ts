@@ -26,6 +26,11 @@ const continueWaitMs = 1000;
 /** One request to send. Header names are lower-case. */
 export interface ExchangeRequest {
   url: URL;
+  /**
+   * The request target (path and query) sent as it is, instead of `url`'s: listen --forward
+   * relays a sender's query byte for byte, which URL would re-encode.
+   */
+  target?: string;
   method: string;
   headers: Record<string, string>;
   body: Buffer;
@@ -108,7 +113,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         // Hint: URL keeps the brackets of an IPv6 literal; node:http wants the bare address.
         hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
         port: url.port,
-        path: `${url.pathname}${url.search}`,
+        path: request.target ?? `${url.pathname}${url.search}`,
         method: request.method,
         headers: { ...request.headers, 'content-length': String(request.body.length) },
         agent: secure ? httpsAgent : httpAgent,

@@ -46,7 +46,10 @@ const slowHeaders = new Set(['expect', 'connection', 'transfer-encoding', 'upgra
 
 /** Whether a request can take the fast path. */
 export function fastPathFits(request: ExchangeRequest): boolean {
-  if (request.url.protocol !== 'http:' || request.wholeBodyLimit !== undefined) return false;
+  // Hint: a target given as it is goes through node:http, which refuses one no request line can carry.
+  if (request.url.protocol !== 'http:' || request.wholeBodyLimit !== undefined || request.target !== undefined) {
+    return false;
+  }
   for (const name in request.headers) if (slowHeaders.has(name)) return false;
   return true;
 }

@@ -91,10 +91,15 @@ export class Forwarder {
       headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
     }
     if (this.authorization && headers.authorization === undefined) headers.authorization = this.authorization;
-    const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
+    // Hint: the sender's query goes after the URL's own, as the bytes it sent: URL would re-encode
+    // it (' " < > as %27 %22 %3C %3E) and drop what follows a #.
+    const sent = req.url ?? '';
+    const query = sent.includes('?') ? sent.slice(sent.indexOf('?') + 1) : '';
+    const own = `${this.url.pathname}${this.url.search}`;
     const response = await this.client
       .send({
-        url: new URL(this.url.search ? '' : query, this.url),
+        url: this.url,
+        target: query === '' ? own : `${own}${this.url.search === '' ? '?' : '&'}${query}`,
         method: req.method ?? 'POST',
         headers,
         body,

@@ -2267,6 +2267,23 @@ describe('listen: --forward', () => {
     expect(deliveries[0]).toMatchObject({ status: 201, checkedStatus: 200 });
   });
 
+  it.each([
+    ['a query of its own', '?token=abc', '/hook?token=abc&'],
+    ['no query', '', '/hook?'],
+  ])('relays the sender query byte for byte after the --forward URL with %s', async (_, own, expected) => {
+    // A URL with a query of its own replaced the sender's, and either went through URL, which
+    // re-encodes ' " < > and takes a # for a fragment, dropped.
+    const target = await upstream((_req, res) => res.writeHead(202).end());
+    const { listener } = await listen({
+      forward: { url: new URL(`${target.url}${own}`), insecure: false, timeoutMs: 5000 },
+    });
+    const text = body(attempt(1));
+    const query = `source=platform&attempt=2&q='"<>%41{|}#x`;
+    const head = `POST /in?${query} HTTP/1.1\r\nHost: x\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n`;
+    expect(await rawExchange(listener.port, [head, text])).toMatch(/^HTTP\/1\.1 202 /);
+    expect(target.requests[0]!.url).toBe(`${expected}${query}`);
+  });
+
   it('answers, when stopped, a pipelined request whose answer was ready before the one ahead of it', async () => {
     // Its answer, queued behind the first, was dropped when the first closed the connection; it
     // was reported (and would have been saved) as answered 200.
