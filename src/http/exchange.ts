@@ -37,8 +37,9 @@ export interface ExchangeRequest {
   /** The whole exchange, from connecting to the last byte read, must end within this. */
   timeoutMs: number;
   /**
-   * Read the whole response body, whatever the status, and fail past this many bytes (listen's
-   * --forward relays it). Without it, only the first `snippetBytes` of a non-2xx body are read.
+   * Read the whole response body, whatever the status, up to this many bytes: a longer one is
+   * cut there (`wholeBodyCut`), and its connection not used again (listen's --forward relays it).
+   * Without it, only the first `snippetBytes` of a non-2xx body are read.
    */
   wholeBodyLimit?: number;
 }
@@ -49,8 +50,10 @@ export interface ExchangeResponse {
   headers: http.IncomingHttpHeaders;
   /** The first bytes of a non-2xx body (at most `snippetBytes`), for the report. */
   body: string;
-  /** The whole body, read to its end: only with `wholeBodyLimit`. */
+  /** The whole body, read to its end or to `wholeBodyLimit`: only with that limit. */
   wholeBody?: Buffer;
+  /** The body went on past `wholeBodyLimit`, and `wholeBody` is cut there. */
+  wholeBodyCut?: boolean;
   /** The response headers as received, names and values alternating. */
   rawHeaders: string[];
   /**
@@ -174,14 +177,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const limit = request.wholeBodyLimit;
         if (limit !== undefined) {
           res.on('data', (chunk: Buffer) => {
+            if (size + chunk.length > limit) {
+              // Hint: settled here, not at the end: the read that crosses the limit may also end
+              // the answer, whose body must still be cut.
+              chunks.push(chunk.subarray(0, limit - size));
+              settle({ ...answer, wholeBody: Buffer.concat(chunks), wholeBodyCut: true });
+              req.destroy();
+              return;
+            }
             chunks.push(chunk);
             size += chunk.length;
-            if (size > limit) {
-              // Hint: settled here, not by an error the destroy brings: the read that crosses the
-              // limit may also end the answer, after which errors are let go (see 'error' below).
-              settle(new Error(`the response body is larger than ${limit} bytes`));
-              req.destroy();
-            }
           });
           res.on('end', () => settle({ ...answer, wholeBody: Buffer.concat(chunks) }));
         } else if (status >= 200 && status < 300) {

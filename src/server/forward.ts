@@ -7,7 +7,11 @@ import type { IncomingMessage } from 'node:http';
 import { splitCredentials } from '../http/credentials.js';
 import { createHttpClient, type HttpClient } from '../http/exchange.js';
 
-/** The most of an upstream's answer relayed back (a receiver's answer is small; this bounds a runaway one). */
+/**
+ * The most of an upstream's body relayed back (a receiver's answer is small; this bounds a
+ * runaway one). Hint: a longer body is cut, not turned into a 502: the upstream has taken the
+ * delivery, and the sender would send it again.
+ */
 const upstreamBodyLimit = 16 * 1024 * 1024;
 
 /** The upstream's answer, to be returned to the sender as it is. */
@@ -16,6 +20,8 @@ export interface ForwardAnswer {
   /** End-to-end headers, as [name, value] pairs. */
   headers: [string, string][];
   body: Buffer;
+  /** What the sender is not told about the answer (its body cut at the limit), in a few words. */
+  note?: string | undefined;
 }
 
 // RFC 9110 §7.6.1: these describe one connection, not the message, so a relay does not pass them on.
@@ -116,6 +122,7 @@ export class Forwarder {
       status: response.status,
       headers: endToEndHeaders(response.rawHeaders, ['content-length']),
       body: response.wholeBody ?? Buffer.alloc(0),
+      note: response.wholeBodyCut ? `the upstream's body was cut at ${this.maxBody} bytes` : undefined,
     };
   }
 

@@ -2284,6 +2284,23 @@ describe('listen: --forward', () => {
     expect(target.requests[0]!.url).toBe(`${expected}${query}`);
   });
 
+  it('returns the status of an upstream whose body passes 16 MiB, the body cut there and its line saying so', async () => {
+    // It answered 502: the upstream had taken the delivery, and got it again when the sender retried.
+    const limit = 16 * 1024 * 1024;
+    const target = await upstream((_req, res) => res.writeHead(200).end(Buffer.alloc(limit + 1, 'a')));
+    const { url, deliveries } = await listen({
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 },
+    });
+    const answer = await post(url, body(attempt(1)));
+    expect(answer.status).toBe(200);
+    expect((await answer.arrayBuffer()).byteLength).toBe(limit);
+    expect(deliveries[0]).toMatchObject({ status: 200, error: `the upstream's body was cut at ${limit} bytes` });
+    expect(renderDeliveryLine(deliveries[0]!, new Chalk({ level: 0 }))).toContain(
+      `the upstream's body was cut at ${limit} bytes`,
+    );
+    expect(target.requests).toHaveLength(1);
+  });
+
   it('answers, when stopped, a pipelined request whose answer was ready before the one ahead of it', async () => {
     // Its answer, queued behind the first, was dropped when the first closed the connection; it
     // was reported (and would have been saved) as answered 200.

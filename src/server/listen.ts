@@ -86,7 +86,7 @@ export interface Delivery {
   upstreamStatus?: number | undefined;
   /** What --respond or --fail-rate chose to answer a sender that had gone by then (`status` is 499: it got nothing). */
   meantStatus?: Answer | undefined;
-  /** Why the answer is not 2xx, in a few words. */
+  /** Why the answer is not 2xx, or what the sender was not told of a forwarded one, in a few words. */
   error?: string | undefined;
   bytes: number;
   /** The request's `webhook-id`, its first when given more than once. */
@@ -749,9 +749,8 @@ export async function startListener(
       checkedStatus: status === checked.status ? undefined : checked.status,
       error: gone
         ? `${closer(socket)} closed the connection before the answer${forwardError === undefined ? '' : `; forwarding failed: ${forwardError}`}`
-        : status !== 'reset' && status >= 200 && status < 300
-          ? undefined
-          : (forwardError ?? checked.error),
+        : (forwarded?.note ??
+          (status !== 'reset' && status >= 200 && status < 300 ? undefined : (forwardError ?? checked.error))),
       bytes: body.length,
       webhookId,
       webhookIdCount: base.webhookIdCount,
