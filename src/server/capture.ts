@@ -118,8 +118,9 @@ const lastNumber = 999_999_999_999_999;
 
 // Hint: O_EXCL never overwrites a delivery another listen saved.
 const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
-// Hint: O_APPEND puts each line at the end even when another listen appends to the same log.
-const logFlags = constants.O_WRONLY | constants.O_APPEND;
+// Hint: O_APPEND puts each line at the end even when another listen appends to the same log;
+// read too, to see that a line cut short is still the last thing in it (see `cutLog`).
+const logFlags = constants.O_RDWR | constants.O_APPEND;
 
 const fdatasync = promisify(fdatasyncCallback);
 
@@ -244,7 +245,7 @@ export class CaptureWriter {
   private waiting: Waiting[] = [];
   private scheduled = false;
   private committing: Promise<void> | undefined;
-  /** A write to the log failed part-way: the next one starts on a line of its own. */
+  /** The log ends part-way through a line it could not cut off: the next line starts on a line of its own. */
   private torn = false;
   /** The run's `.ndjson` file, created with the first body that goes there. */
   private segment: Segment | undefined;
@@ -608,14 +609,40 @@ export class CaptureWriter {
   /**
    * After the log took `written` bytes of a commit's text: the deliveries whose lines it holds
    * whole are saved, and the rest taken back (a write can stop part-way, as on a full disk, and
-   * fail only on the next call). A line cut short is ended before the next commit's.
+   * fail only on the next call). A line cut short is cut back off the log.
    */
   private settle(placed: Placed[], { text, ends }: LogText, written: number, error: unknown): void {
-    if (written > 0) this.torn = text[written - 1] !== 0x0a;
+    if (written > 0) {
+      const partial = text.subarray(text.lastIndexOf(0x0a, written - 1) + 1, written);
+      this.torn = partial.length > 0 && !this.cutLog(partial);
+    }
     const cut = ends.findIndex((end) => end > written);
     const whole = cut < 0 ? placed.length : cut;
     this.succeeded(placed.slice(0, whole));
     if (whole < placed.length) this.failed(placed.slice(whole), error);
+  }
+
+  /**
+   * Takes the start of a line the log took only part of back off its end, so that the log ends
+   * on its last whole line (the delivery that line began was answered 500, and verify would
+   * report it as one not checked); says whether it did. Hint: only while the log still ends with those bytes; another listen saving
+   * into the folder may have appended since, and a cut would take its lines. One appending
+   * between the look and the cut is not seen (nothing short of a lock would see it); the line
+   * cut short is then left, and the next line starts on a line of its own.
+   */
+  private cutLog(partial: Buffer): boolean {
+    try {
+      const { size } = fstatSync(this.log.fd);
+      if (size < partial.length) return false;
+      const end = Buffer.alloc(partial.length);
+      if (readSync(this.log.fd, end, 0, end.length, size - end.length) < end.length || !end.equals(partial)) {
+        return false;
+      }
+      ftruncateSync(this.log.fd, size - partial.length);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private succeeded(placed: readonly Placed[]): void {
