@@ -23,7 +23,7 @@ import {
   replayEventsFromRecords,
   type SkippedInput,
 } from '../http/batches.js';
-import { redactHeaders, redactUrl, splitCredentials } from '../http/credentials.js';
+import { redactHeaders, redactUrl, secretHeaderVariable, splitCredentials } from '../http/credentials.js';
 import { baseRequestHeaders, deliverBatches } from '../http/deliver.js';
 import { type FreshRun, freshRewrite, newestTimestamp, newFreshRun } from '../http/fresh.js';
 import {
@@ -225,9 +225,15 @@ export async function dryRun(
   const headers = requestHeaders(settings, version);
   const secrets = curlSecretVariables(headers);
   if (settings.format === 'curl' && secrets.length > 0) {
+    // Hint: the user typed a user and password in --url, not a header: what it holds is said.
+    const { authorization } = splitCredentials(settings.url);
+    const fromUrl = authorization !== undefined && headers.authorization === authorization;
+    const basic = fromUrl
+      ? `; for the URL's user and password, export ${secretHeaderVariable('authorization')}="Basic $(printf %s 'user:password' | base64)"`
+      : '';
     diagnose(
       wrapMessage(
-        `callhook: the curl commands read ${secrets.join(', ')}; export ${secrets.length === 1 ? 'it' : 'them'} before running the commands`,
+        `callhook: the curl commands read ${secrets.join(', ')}; export ${secrets.length === 1 ? 'it' : 'them'} before running the commands${basic}`,
         terminalWidth(stderr),
       ),
     );

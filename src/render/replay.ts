@@ -250,7 +250,7 @@ export const curlArgumentBytes = 64 * 1024;
  */
 export function renderCurl(r: DryRunRequest): string {
   const headers = Object.entries(r.headers).map(([name, value]) =>
-    isSecretHeader(name) ? ` -H "${name}: $${secretHeaderVariable(name)}"` : ` -H ${shellQuote(`${name}: ${value}`)}`,
+    isSecretHeader(name) ? ` -H "${name}: ${secretReference(name)}"` : ` -H ${shellQuote(`${name}: ${value}`)}`,
   );
   const url = new URL(r.url);
   url.username = '';
@@ -261,6 +261,15 @@ export function renderCurl(r: DryRunRequest): string {
   let delimiter = `CALLHOOK_BODY_${createHash('sha256').update(r.body).digest('hex').slice(0, 16)}`;
   while (text.includes(delimiter)) delimiter += '_';
   return `head -c ${r.body.length} <<'${delimiter}' | ${command} --data-binary @-\n${text}\n${delimiter}\n`;
+}
+
+/**
+ * The shell's reading of the variable a secret header's value is in: the command stops there,
+ * sending nothing, when it is not set (`${VAR:?…}`), rather than send the header empty.
+ */
+function secretReference(name: string): string {
+  const variable = secretHeaderVariable(name);
+  return `\${${variable}:?export ${variable} first}`;
 }
 
 /** The environment variables the curl commands of these headers read, one per secret header. */

@@ -1137,7 +1137,29 @@ describe('replay', () => {
     for (const text of outputs) {
       expect(text).not.toMatch(/pa%24%24word|pa\$\$word|k3y-secret|c00kie|YWxpY2U6cGEkJHdvcmQ/);
     }
-    expect(outputs.at(-2)).toContain('"authorization: $CALLHOOK_HEADER_AUTHORIZATION"');
+    const [curl, said] = outputs.slice(-2) as [string, string];
+    expect(curl).toContain('"authorization: ${CALLHOOK_HEADER_AUTHORIZATION:?');
+    // The URL's user and password: stderr says what the variable must hold (it did not, and the
+    // commands, run without it, sent an empty authorization header).
+    expect(unwrapped(said)).toContain(
+      `export CALLHOOK_HEADER_AUTHORIZATION="Basic $(printf %s 'user:password' | base64)"`,
+    );
+    const run = promisify(execFile);
+    const first = curl.split('\n')[0]!;
+    const env = {
+      ...process.env,
+      CALLHOOK_HEADER_AUTHORIZATION: undefined,
+      CALLHOOK_HEADER_X_API_KEY: 'k',
+      CALLHOOK_HEADER_COOKIE: 'c',
+    };
+    const before = s.requests.length;
+    await expect(run('sh', ['-c', first], { env })).rejects.toMatchObject({
+      stderr: expect.stringContaining('CALLHOOK_HEADER_AUTHORIZATION'),
+    });
+    expect(s.requests).toHaveLength(before);
+    const basic = Buffer.from('alice:pa$$word').toString('base64');
+    await run('sh', ['-c', first], { env: { ...env, CALLHOOK_HEADER_AUTHORIZATION: `Basic ${basic}` } });
+    expect(s.requests[before]!.headers.authorization).toBe(`Basic ${basic}`);
   });
 
   it('--journal and --report are private to the user whatever the umask: they hold the URL and the headers', async () => {
