@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import {
   appendFileSync,
   mkdirSync,
@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { maxHeaderSize } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { CallhookError, formatFatal } from '../errors.js';
 import { CaptureWriter } from '../server/capture.js';
@@ -286,6 +286,54 @@ describe('verify a folder holding bodies its log does not describe', () => {
     });
     expect(results).toEqual([...checked, '000001.ndjson:1 false not-captured', '000001.ndjson:1 false not-captured']);
     expect(exitCode).toBe(1);
+  });
+
+  it.each([
+    // It printed "ok 000001.ndjson:3" for the bytes of line 1 (and ":3" twice), "3 of 3", exit 0.
+    [
+      'names line 3 for the bytes of line 1',
+      0,
+      { line: 3 },
+      ':3: the body deliveries.meta:1 describes is on line 1 (from byte 0)',
+    ],
+    [
+      'names a line past the file',
+      0,
+      { line: 5 },
+      ':5: the body deliveries.meta:1 describes is on line 1 (from byte 0)',
+    ],
+    [
+      'names line 2 for the bytes of line 3',
+      2,
+      { line: 2 },
+      ':2: the body deliveries.meta:3 describes is on line 3 (from byte 9)',
+    ],
+    // Bytes that run from one line onto the next are no line's body either.
+    [
+      'describes bytes that run onto the next line',
+      0,
+      { bytes: 8, sha256: createHash('sha256').update('[1]\n[22]').digest('hex') },
+      ':1: the body deliveries.meta:1 describes is on lines 1-2 (from byte 0)',
+    ],
+  ])('refuses a description that %s, naming both lines, exit 2', async (_, at, edit, message) => {
+    const dir = await hmacCapture('verify-test-secret');
+    const log = join(dir, 'deliveries.meta');
+    try {
+      const lines = readFileSync(log, 'utf8').split('\n');
+      lines[at] = JSON.stringify({ ...JSON.parse(lines[at] ?? ''), ...edit });
+      writeFileSync(log, lines.join('\n'));
+      const run = await verifyHmacCapture(dir, 'verify-test-secret');
+      // The descriptions before it are checked, each named by its own line.
+      const named = run.lines.map((line) => (JSON.parse(line) as { file: string }).file.slice(dir.length + 1));
+      expect(named).toEqual(['000001.ndjson:1', '000001.ndjson:2'].slice(0, at));
+      expect(run.error).toBeInstanceOf(CallhookError);
+      expect((run.error as CallhookError).exitCode).toBe(2);
+      expect((run.error as CallhookError).message.replaceAll(`${dir}${sep}`, '')).toBe(
+        `000001.ndjson${message}, not on this line`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks a delivery named twice, by its folder and by its file, once', async () => {

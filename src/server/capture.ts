@@ -1060,6 +1060,23 @@ interface OpenBodies {
 }
 
 /**
+ * The line breaks of an `.ndjson` file counted so far: how many come before byte `at`, and before
+ * each multiple of `readAhead` up to it (`marks`), from where a count goes on for a byte behind `at`.
+ */
+interface LineCount {
+  at: number;
+  breaks: number;
+  marks: number[];
+}
+
+/** How many LFs `bytes` holds. */
+function lineBreaksIn(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) count++;
+  return count;
+}
+
+/**
  * Opens a captured file to read, and its size. A FIFO or a device is refused, as a capture folder
  * sent by someone else may hold one: a FIFO waits for a writer for ever, and /dev/zero never ends.
  * Hint: O_NONBLOCK, so that opening a FIFO does not itself wait; it changes nothing for a file.
@@ -1098,6 +1115,8 @@ export class BodyChanged extends CallhookError {
 export class CapturedBodies {
   /** The open files, the one read last at the end. */
   #open = new Map<string, OpenBodies>();
+  /** Each `.ndjson` file's line breaks counted, kept when the file is closed to open another. */
+  readonly #counted = new Map<string, LineCount>();
   readonly #limit: BodyLimit | undefined;
 
   /** `limit`: the largest body read, as listen's `--max-body`; none for captures callhook itself just made. */
@@ -1174,27 +1193,72 @@ export class CapturedBodies {
           ExitCode.usage,
         );
       }
-      const from = offset - file.windowAt;
-      if (from < 0 || from + meta.bytes > file.window.length) {
-        // Hint: a log describes an `.ndjson` file's lines in order, so one read brings the next
-        // bodies too.
-        const window = Buffer.alloc(Math.min(Math.max(meta.bytes, readAhead), file.size - offset));
-        const { bytesRead } = await file.handle.read(window, 0, window.length, offset);
-        file.window = window.subarray(0, bytesRead);
-        file.windowAt = offset;
-        if (bytesRead < meta.bytes) {
-          throw new CallhookError(
-            `${delivery.where}: the file ends before the body it should hold (cut short?)`,
-            ExitCode.usage,
-          );
-        }
+      // Hint: the line a body is named by comes from the log too: the bytes checked must be on it,
+      // or verify would name one line and check another's bytes.
+      const first = (await this.#breaksBefore(bodyPath, file, offset, delivery.where)) + 1;
+      const body = Buffer.from(await this.#span(file, offset, offset + meta.bytes, delivery.where));
+      const last = first + lineBreaksIn(body);
+      if (first !== meta.line || last !== first) {
+        const lines = last === first ? `line ${first}` : `lines ${first}-${last}`;
+        throw new CallhookError(
+          `${delivery.where}: the body ${delivery.describedBy} describes is on ${lines} (from byte ${offset}), not on this line`,
+          ExitCode.usage,
+        );
       }
-      const at = offset - file.windowAt;
-      return Buffer.from(file.window.subarray(at, at + meta.bytes));
+      return body;
     } catch (error) {
       if (error instanceof CallhookError) throw error;
       throw describeIoError(error, bodyPath);
     }
+  }
+
+  /**
+   * The bytes of `file` from `start` to `end`, read from the disk unless the window holds them.
+   * Hint: a log describes an `.ndjson` file's lines in order, so one read brings the next bodies too.
+   */
+  async #span(file: OpenBodies, start: number, end: number, where: string): Promise<Buffer> {
+    const from = start - file.windowAt;
+    if (from < 0 || end - file.windowAt > file.window.length) {
+      const window = Buffer.alloc(Math.min(Math.max(end - start, readAhead), file.size - start));
+      const { bytesRead } = await file.handle.read(window, 0, window.length, start);
+      file.window = window.subarray(0, bytesRead);
+      file.windowAt = start;
+      if (bytesRead < end - start) {
+        throw new CallhookError(`${where}: the file ends before the body it should hold (cut short?)`, ExitCode.usage);
+      }
+    }
+    return file.window.subarray(start - file.windowAt, end - file.windowAt);
+  }
+
+  /**
+   * How many LFs the `.ndjson` file at `path` holds before byte `at`: counted on from where the
+   * last count stopped, or for a byte behind it from the mark before it. Hint: in the log's order
+   * a count reads only the line break after the body before; out of it, at most `readAhead` bytes.
+   */
+  async #breaksBefore(path: string, file: OpenBodies, at: number, where: string): Promise<number> {
+    let count = this.#counted.get(path);
+    if (!count) {
+      count = { at: 0, breaks: 0, marks: [0] };
+      this.#counted.set(path, count);
+    }
+    let { at: from, breaks } = count;
+    if (at < from) {
+      const mark = Math.floor(at / readAhead);
+      from = mark * readAhead;
+      breaks = count.marks[mark] ?? 0;
+    }
+    while (from < at) {
+      const to = Math.min(at, from + readAhead);
+      const bytes = await this.#span(file, from, to, where);
+      // A count only ever goes on from where one stopped, so the next mark is never passed unseen.
+      const mark = count.marks.length * readAhead;
+      if (mark > from && mark <= to) count.marks.push(breaks + lineBreaksIn(bytes.subarray(0, mark - from)));
+      breaks += lineBreaksIn(bytes);
+      from = to;
+    }
+    count.at = at;
+    count.breaks = breaks;
+    return breaks;
   }
 }
 
