@@ -47,11 +47,26 @@ describe('verify --headers', () => {
   it('names the line that is not a header', () => {
     expect(() => parseHeaderLines('A: 1\nnot a header\n', 'head.txt')).toThrow('head.txt:2: expected "Name: value"');
   });
+
+  it('refuses a blank between a name and its colon, as HTTP does (RFC 9112 5.1; listen answers 400)', () => {
+    // "webhook-id : msg_1" was read as webhook-id.
+    for (const blank of [' ', '\t']) {
+      expect(() => parseHeaderLines(`A: 1\nwebhook-id${blank}: msg_1\n`, 'head.txt')).toThrow(
+        'head.txt:2: expected "Name: value", with no blank before the colon (listen answers such a head 400)',
+      );
+    }
+  });
 });
 
 describe('verify --header', () => {
   it('reads one "Name: value"', () => {
     expect(parseHeaderOption('webhook-id:msg_1 ', 0)).toEqual(['webhook-id', 'msg_1']);
+  });
+
+  it('refuses a blank between the name and its colon, as --headers does', () => {
+    expect(() => parseHeaderOption('webhook-id : msg_1', 0)).toThrow(
+      '--header #1: must be "Name: value", with no blank before the colon (listen answers such a head 400) (got "webhook-id : msg_1")',
+    );
   });
 
   it('refuses anything else in the one option-error style, naming which --header and quoting it', () => {

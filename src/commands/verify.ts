@@ -43,7 +43,17 @@ interface RawVerifyOptions {
   width?: number;
 }
 
-const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*$/;
+const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
+
+/**
+ * What a line that is no `Name: value` was expected to be. Hint: HTTP allows no blank between a
+ * name and its colon (RFC 9112, 5.1), and listen (node:http) answers such a head 400: read as the
+ * name, it would verify a head no delivery could have had.
+ */
+const headerExpected = (line: string) =>
+  /^[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]+:/.test(line)
+    ? '"Name: value", with no blank before the colon (listen answers such a head 400)'
+    : '"Name: value"';
 
 /**
  * The lines of a head with their numbers (from 1): those with text, up to the blank line (one
@@ -72,7 +82,7 @@ export function parseHeaderLines(text: string, where: string): [string, string][
   for (const [at, [number, line]] of headOf(text).lines.entries()) {
     if (at === 0 && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line)) continue;
     const match = headerLine.exec(line);
-    if (!match) throw new CallhookError(`${where}:${number}: expected "Name: value"`, ExitCode.usage);
+    if (!match) throw new CallhookError(`${where}:${number}: expected ${headerExpected(line)}`, ExitCode.usage);
     const [, name = '', value = ''] = match;
     headers.push([name, value]);
   }
@@ -82,7 +92,7 @@ export function parseHeaderLines(text: string, where: string): [string, string][
 /** One `--header "Name: value"` (the `index`-th given, from 0). */
 export function parseHeaderOption(value: string, index: number): [string, string] {
   const match = headerLine.exec(value);
-  if (!match) throw optionError(`--header #${index + 1}`, '"Name: value"', value);
+  if (!match) throw optionError(`--header #${index + 1}`, headerExpected(value), value);
   const [, name = '', text = ''] = match;
   return [name, text];
 }

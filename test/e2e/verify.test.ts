@@ -355,3 +355,31 @@ describe('verify --body -', () => {
     }
   });
 });
+
+describe('verify --headers and --body, read as listen reads a request', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'callhook-verify-e2e-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const body = readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'));
+  /** A head signing `body` now, each header written by `line`, in `name`. */
+  const head = (name: string, line: (header: string, value: string) => string) => {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers = Object.entries(signStandardWebhook(body, { secrets: env.CALLHOOK_SECRET, timestamp }));
+    writeFileSync(join(dir, name), headers.map(([header, value]) => `${line(header, value)}\n`).join(''));
+    return join(dir, name);
+  };
+
+  it('refuses a head with a blank between a name and its colon, naming its line, exit 2, as listen refuses it (400)', async () => {
+    // "webhook-id : msg_1" was read as webhook-id, and the delivery verified ok, exit 0.
+    writeFileSync(join(dir, 'body.json'), body);
+    const spaced = head('spaced.txt', (name, value) => `${name}${name === 'webhook-id' ? ' ' : ''}: ${value}`);
+    const run = await runCli(['verify', '--body', join(dir, 'body.json'), '--headers', spaced], { env });
+    expect({ stdout: run.stdout, stderr: run.stderr, code: run.code }).toEqual({
+      stdout: '',
+      stderr: `callhook: ${spaced}:1: expected "Name: value", with no blank before the colon (listen answers such a head 400)\n`,
+      code: 2,
+    });
+  });
+});
