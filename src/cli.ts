@@ -499,7 +499,7 @@ program
     'captured deliveries: folders of callhook listen --out, or their files (deliveries.meta, .ndjson, .json, .body)',
   )
   .action(run(async () => (await import('./commands/verify.js')).verify));
-details.set('verify', (command, { options }) =>
+details.set('verify', (command, { options, once }) =>
   command
     .addOption(options.sign('signature scheme').default('standard'))
     .addOption(options.secretEnv())
@@ -507,9 +507,17 @@ details.set('verify', (command, { options }) =>
     .addOption(options.tolerance('how far webhook-timestamp may be from the time of receipt'))
     .option('--ignore-timestamp', 'do not check webhook-timestamp')
     .option('--now <time>', 'check the timestamp against this time (default: when captured, else now)')
-    .option('--body <file>', 'verify one delivery: its exact body bytes (- for stdin)')
+    .addOption(
+      new Option('--body <file>', 'verify one delivery: its exact body bytes (- for stdin)').argParser(
+        once('--body', 'one delivery is checked', String),
+      ),
+    )
     .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', collect)
-    .option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)')
+    .addOption(
+      new Option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)').argParser(
+        once('--headers', 'one file holds its headers', String),
+      ),
+    )
     .addOption(options.maxBody("the largest body read, a capture's or --body's, as listen takes it (e.g. 5mb, 512kb)"))
     .addOption(options.lineFormat())
     .addOption(options.width())

@@ -230,7 +230,7 @@ export function idPrefix(name: string): (value: string) => string {
  * A parser of an option that takes one value and has no default, given once: given again it is
  * refused, where commander kept the last value and dropped the first without a word.
  */
-function once<T>(name: string, must: string, parse: (value: string) => T): (value: string, previous?: T) => T {
+export function once<T>(name: string, must: string, parse: (value: string) => T): (value: string, previous?: T) => T {
   return (value, previous) => {
     if (previous !== undefined) {
       throw new CallhookError(

@@ -382,4 +382,29 @@ describe('verify --headers and --body, read as listen reads a request', () => {
       code: 2,
     });
   });
+
+  it('refuses --headers or --body given twice in one line, exit 2, instead of reading the last alone', async () => {
+    // `--headers a --headers b` checked b alone, and said nothing of a.
+    writeFileSync(join(dir, 'body.json'), body);
+    writeFileSync(join(dir, 'other.json'), '{}');
+    const good = head('good.txt', (name, value) => `${name}: ${value}`);
+    const bad = head('bad.txt', (name) => `${name}: x`);
+    const headers = await runCli(['verify', '--body', join(dir, 'body.json'), '--headers', bad, '--headers', good], {
+      env,
+    });
+    expect({ stdout: headers.stdout, stderr: headers.stderr, code: headers.code }).toEqual({
+      stdout: '',
+      stderr: `callhook: --headers: must be given once: one file holds its headers (got "${bad}" and "${good}")\n`,
+      code: 2,
+    });
+    const bodies = join(dir, 'other.json');
+    const twice = await runCli(['verify', '--body', bodies, '--body', join(dir, 'body.json'), '--headers', good], {
+      env,
+    });
+    expect({ stdout: twice.stdout, stderr: twice.stderr, code: twice.code }).toEqual({
+      stdout: '',
+      stderr: `callhook: --body: must be given once: one delivery is checked (got "${bodies}" and "${join(dir, 'body.json')}")\n`,
+      code: 2,
+    });
+  });
 });
