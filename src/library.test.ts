@@ -152,6 +152,8 @@ describe('options a JavaScript caller may get wrong', () => {
       [2.5, '2.5'],
       [Number.NaN, 'NaN'],
       ['5', '"5"'],
+      // String() of an object with no prototype threw "Cannot convert object to primitive value".
+      [Object.create(null), 'object'],
     ] as const) {
       const refusal = new TypeError(`maxIssues must be a whole number of at least 1, or Infinity (got ${got})`);
       expect(() => validateEvent(events[0], { maxIssues: maxIssues as number })).toThrow(refusal);
@@ -1243,6 +1245,8 @@ describe('options that crashed deep inside (red team hT3 M5)', () => {
       [{ a: [1, { b: Number.NEGATIVE_INFINITY }] }, '-Infinity'],
       // biome-ignore lint/suspicious/noSparseArray: the hole is the case
       [[1, , 3], 'an empty item'],
+      // Read as a plain object, and "could not be cloned" (a DOMException).
+      [{ a: new Proxy({}, {}) }, 'a Proxy'],
     ] as const) {
       expect(run(value), what).toThrow(new TypeError(`set.0: the value holds ${what}, which JSON cannot hold`));
     }

@@ -3,6 +3,7 @@
  * (attempts, maybe a callback, maybe SMS, then one CallComplete), in the platform's wire format.
  * Tests and benchmarks use it so that large inputs look like what a receiver really gets.
  */
+import { isProxy } from 'node:util/types';
 import { visit } from 'jsonc-parser';
 import * as v from 'valibot';
 import { CallhookError, impossible, quoted } from '../errors.js';
@@ -1288,6 +1289,8 @@ function notJsonIn(value: unknown): string | undefined {
       return String(part);
     }
     if (typeof part !== 'object') return notJsonKinds[typeof part] ?? typeof part;
+    // Hint: a Proxy reads as what it wraps, and cannot be copied into an event.
+    if (isProxy(part)) return 'a Proxy';
     if (seen.has(part)) continue;
     seen.add(part);
     const prototype = Object.getPrototypeOf(part);

@@ -127,9 +127,18 @@ export function assertString(what: string, value: unknown): void {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string (got ${kindOf(value)})`);
 }
 
-/** A value a caller gave, as an option's TypeError quotes it: a string in quotes, anything else as itself (NaN reads NaN). */
+/**
+ * A value a caller gave, as an option's TypeError quotes it: a string in quotes, anything else as
+ * itself (NaN reads NaN), or its kind when it has no text (an object without a prototype, whose
+ * String() throws).
+ */
 export function shownValue(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    return String(value);
+  } catch {
+    return kindOf(value);
+  }
 }
 
 /** What kind of value a caller gave, never the value: `undefined`, `number`, `null`, `Buffer`, `Object`. */
