@@ -285,7 +285,7 @@ details.set('summarise', (command, { options }) =>
     .addOption(options.type('treat every event as this type'))
     .option(
       '--strict',
-      'fail (exit 1) when anything is invalid: an element, a problem between elements, an undocumented status (unknown fields count as invalid)',
+      'fail (exit 1) when anything is invalid: an element, a problem between elements, an undocumented status (an event with an unknown field is invalid, so not counted)',
     )
     .option(
       '--mask',
