@@ -129,14 +129,22 @@ describe('callhook generate', () => {
     const inline = [...section.matchAll(/`--set\s+([^\s`]+)`/g)].map((match) => ['generate', '--set', match[1]!]);
     expect(lines.length).toBeGreaterThan(0);
     expect(inline.map((args) => args[2])).toEqual(expect.arrayContaining(['data.name=Bob', 'data.status=failed']));
-    for (const args of [...lines, ...inline]) {
-      const made = await runCli([...args, '--count', '300']);
+    // Each example's events in a file of their own, all validated by one run (a run a file was most of the time).
+    const here = mkdtempSync(join(dir, 'readme-set-'));
+    const examples = [...lines, ...inline];
+    for (const [index, args] of examples.entries()) {
+      const made = await runCli([...args, '--count', '300', '--out', join(here, `${index}.json`)]);
       expect(made.code, args.join(' ')).toBe(0);
       expect(made.stderr, args.join(' ')).not.toMatch(/warning/i);
-      const checked = await runCli(['validate', '-'], { input: made.stdout });
-      expect(checked.stdout, args.join(' ')).toMatch(/ 300 events: 300 valid, 0 invalid; 0 errors,/);
-      expect(checked.code, args.join(' ')).toBe(0);
     }
+    const checked = await runCli(['validate', here, '--format', 'json']);
+    const files = (JSON.parse(checked.stdout) as { files: { file: string; valid: number; errors: number }[] }).files;
+    expect(files).toHaveLength(examples.length);
+    for (const file of files) {
+      const args = examples[Number(/(\d+)\.json$/.exec(file.file)![1])]!.join(' ');
+      expect({ valid: file.valid, errors: file.errors }, args).toEqual({ valid: 300, errors: 0 });
+    }
+    expect(checked.code).toBe(0);
   });
 
   it('refuses in one line, exit 2, a --set of a field no type generated has', async () => {
