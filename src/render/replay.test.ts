@@ -226,8 +226,45 @@ describe('curl', () => {
       source: 'f:1:1',
     });
     expect(command).toBe(
-      `curl -sS -X POST 'http://127.0.0.1:1/hook' -H 'content-type: application/json' --data-binary '[{"name":"O'\\''Brien"}]'\n`,
+      `printf '[{"name":"O'\\''Brien"}]' | curl -sS -X POST 'http://127.0.0.1:1/hook' -H 'content-type: application/json' --data-binary @-\n`,
     );
+  });
+
+  it('prints no character a terminal must not get raw, and its printf writes back every byte of the body', () => {
+    // A message holding U+009B (8-bit CSI) or U+202E reached the terminal raw in the command.
+    const hostile = "hi \u009b2J \u202e evil \u001b[31m %s %% \\n \\ ' \t\n😀 Zoë";
+    const bodies = [
+      Buffer.from(JSON.stringify([{ message: hostile }])),
+      Buffer.concat([Buffer.from('[{"a":"'), Buffer.of(0xe9, 0xff, 0x00), Buffer.from('"}]')]),
+      Buffer.from('-n [1]'),
+      Buffer.from(JSON.stringify([{ message: 'x'.repeat(200_000) }])),
+    ];
+    for (const body of bodies) {
+      const command = renderCurl({
+        method: 'POST',
+        url: 'http://127.0.0.1:1/h',
+        headers: {},
+        body,
+        ordinal: 1,
+        events: 1,
+        source: 'f:1:1',
+      });
+      expect(command).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/);
+      const printf = command.slice(0, command.indexOf(' | curl '));
+      // Hint: given to sh as a script, as a user runs the commands: a 200 KB `sh -c` argument is E2BIG.
+      expect(execFileSync('sh', [], { input: printf, maxBuffer: 2 ** 24 })).toEqual(body);
+    }
+    expect(
+      renderCurl({
+        method: 'POST',
+        url: 'http://127.0.0.1:1/h',
+        headers: {},
+        body: bodies[0]!,
+        ordinal: 1,
+        events: 1,
+        source: 'f:1:1',
+      }),
+    ).toContain('Zoë');
   });
 });
 

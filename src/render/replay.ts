@@ -1,9 +1,10 @@
 /** Strings for `callhook replay`: the progress line, the final summary, and dry-run requests. */
-import { createHash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import type { ChalkInstance } from 'chalk';
 import { isSecretHeader, redactHeaders, redactUrl, secretHeaderVariable } from '../http/credentials.js';
 import type { UnjournalledBatch } from '../http/deliver.js';
 import type { ProgressSnapshot, ReplayReport } from '../http/stats.js';
+import { invisible } from './escape.js';
 import { escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
 import { grouped, plural } from './words.js';
 
@@ -238,15 +239,14 @@ export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, width: n
   return `${lines.join('\n')}\n`;
 }
 
-/** Bodies up to this size go in the curl command's arguments; larger ones through a here-document. */
-export const curlArgumentBytes = 64 * 1024;
-
 /**
- * A dry-run request as a curl command that sends exactly the same bytes. Secret header values
- * are read from environment variables (`secretHeaderVariable`), never spelled out. Hint: one
- * argument may hold at most 128 KiB on Linux, so a larger body comes through a quoted
- * here-document (no expansion), cut by `head -c` to its exact size: a here-document always adds
- * a final newline that was never signed.
+ * A dry-run request as a curl command that sends exactly the same bytes: the body comes from
+ * `printf`, whose format is the body with its `\\` and `%` doubled and, as octal escapes of their
+ * bytes, every character a terminal must not get raw (render/escape.ts: controls but the line
+ * break, bidi and invisible characters) and every byte that is not UTF-8; so the command is safe
+ * to print, and reads as the body does. Secret header values are read from environment variables
+ * (`secretReference`), never spelled out. Hint: printf is a shell builtin, so a body of any size
+ * is no argument of a program (Linux takes 128 KiB at most), and it adds no newline.
  */
 export function renderCurl(r: DryRunRequest): string {
   const headers = Object.entries(r.headers).map(([name, value]) =>
@@ -255,12 +255,33 @@ export function renderCurl(r: DryRunRequest): string {
   const url = new URL(r.url);
   url.username = '';
   url.password = '';
-  const command = `curl -sS -X ${r.method} ${shellQuote(url.href)}${headers.join('')}`;
-  if (r.body.length <= curlArgumentBytes) return `${command} --data-binary ${shellQuote(r.body.toString())}\n`;
-  const text = r.body.toString();
-  let delimiter = `CALLHOOK_BODY_${createHash('sha256').update(r.body).digest('hex').slice(0, 16)}`;
-  while (text.includes(delimiter)) delimiter += '_';
-  return `head -c ${r.body.length} <<'${delimiter}' | ${command} --data-binary @-\n${text}\n${delimiter}\n`;
+  const command = `curl -sS -X ${r.method} ${shellQuote(url.href)}${headers.join('')} --data-binary @-`;
+  return `printf ${shellQuote(printfFormat(r.body))} | ${command}\n`;
+}
+
+/** Characters a printed command holds as octal escapes: the terminal policy's untrusted ones, but the line break; and printf's `\\` and `%`. */
+const unsafeInCommand = new RegExp(`[\\u0000-\\u0009\\u000b-\\u001f${invisible}\\\\%]`, 'gu');
+/** The same for a body that is not UTF-8, read a byte a character (latin1): every byte past ASCII too. */
+const unsafeByte = /[\u0000-\u0009\u000b-\u001f\u007f-\u00ff\\%]/g;
+
+/** `body` as a printf format that writes it back byte for byte (see `renderCurl`). */
+function printfFormat(body: Buffer): string {
+  const escaped = (bytesOf: (char: string) => Uint8Array) => (char: string) =>
+    char === '\\' || char === '%'
+      ? char + char
+      : Array.from(bytesOf(char), (byte) => `\\${byte.toString(8).padStart(3, '0')}`).join('');
+  // Hint: a body that is not UTF-8 (sent with --no-validate) keeps its bytes.
+  const format = isUtf8(body)
+    ? body.toString().replace(
+        unsafeInCommand,
+        escaped((char) => Buffer.from(char)),
+      )
+    : body.toString('latin1').replace(
+        unsafeByte,
+        escaped((char) => Buffer.of(char.charCodeAt(0))),
+      );
+  // Hint: a format that begins with `-` would be read as an option of printf.
+  return format.startsWith('-') ? `\\055${format.slice(1)}` : format;
 }
 
 /**

@@ -644,7 +644,7 @@ describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or z
     const sent = async (dir: string) =>
       (await runCli(['replay', dir, '--dry-run', '--url', 'http://127.0.0.1:9/', '--format', 'curl'])).stdout;
     const [latin1, utf8] = [await sent(only), await sent(plain)];
-    expect(latin1).toContain(`--data-binary '${readFileSync(join(repoRoot, story), 'utf8').trimEnd().slice(0, 40)}`);
+    expect(latin1).toContain(`printf '${readFileSync(join(repoRoot, story), 'utf8').trimEnd().slice(0, 40)}`);
     expect(latin1).toBe(utf8);
   });
 
