@@ -145,3 +145,17 @@ describe('escapes that read one way only', () => {
     for (const text of others) expect(escapeTerminal(text)).toBe(text);
   });
 });
+
+describe('the machine formats (CSV, GitHub, JUnit)', () => {
+  test('tell the escape of a character from text spelling it: a backslash that begins `\\uXXXX` is `\\u005c`', () => {
+    // A file named with U+202E and one named with the six characters `\u202e` read the same, and
+    // a GitHub annotation of the first was attached to the second.
+    expect(escapeUnicode('a\u202eb')).toBe('a\\u202eb');
+    expect(escapeUnicode('a\\u202eb')).toBe('a\\u005cu202eb');
+    expect(escapeUnicode('a\\u202eb', true)).toBe('a\\u005cu202eb');
+    // A backslash that begins no such escape reads as written (a Windows path, a regex), and so
+    // does a C0 control's JSON escape, as a message quotes a key: `"k\u001by"` means that key.
+    expect(escapeUnicode('C:\\exports\\n.json \\u12 \\x07')).toBe('C:\\exports\\n.json \\u12 \\x07');
+    expect(escapeUnicode('"k\\u001by"')).toBe('"k\\u001by"');
+  });
+});

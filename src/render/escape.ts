@@ -44,15 +44,25 @@ const workflowCommand = String.raw`:(?=:[A-Za-z])|#(?=#\[)`;
 // escapes is shown escaped itself (`\x5cx07`): every such escape shown is ours. `\u00XX` is never
 // ours (`\xXX` is), so the C0 escapes of JSON text quoted in a problem's message (`unexpected "\u0001"`) read as written.
 const ownEscapeStart = String.raw`\\(?=[bentrx]|u\{|u(?!00)[0-9a-fA-F]{4})`;
+// Hint: as on a terminal (`ownEscapeStart`), so in the machine formats that write a character
+// `\uXXXX` (CSV, GitHub, JUnit; not JSON, whose backslashes are doubled): a backslash that begins
+// such an escape in the text is written `\u005c`, so that every `\uXXXX` shown stands for a
+// character (a file named with U+202E and one named `a\u202eb` read the same, and a GitHub
+// annotation of the first was attached to the second). `\u00XX` is left as written, as on a
+// terminal: a message quotes payload text as JSON, its C0 controls as such escapes.
+const ownMachineEscapeStart = String.raw`\\(?=u(?!00)[0-9a-fA-F]{4})`;
 // Every untrusted character, with the flags to keep; and without newline, for multi-line transcripts.
-const untrustedCharacters = new RegExp(`${emojiFlag}|${workflowCommand}|[\\u0000-\\u001f${invisible}]`, 'gu');
+const untrustedCharacters = new RegExp(
+  `${emojiFlag}|${workflowCommand}|${ownMachineEscapeStart}|[\\u0000-\\u001f${invisible}]`,
+  'gu',
+);
 // The same for a terminal, where a backslash may begin one of our escapes.
 const terminalUnsafe = new RegExp(
   `${emojiFlag}|${workflowCommand}|${ownEscapeStart}|[\\u0000-\\u001f${invisible}]`,
   'gu',
 );
 // The same but a workflow command's marks, for a property of a command the runner has already read as one.
-const propertyUnsafe = new RegExp(`${emojiFlag}|[\\u0000-\\u001f${invisible}]`, 'gu');
+const propertyUnsafe = new RegExp(`${emojiFlag}|${ownMachineEscapeStart}|[\\u0000-\\u001f${invisible}]`, 'gu');
 const transcriptUnsafe = new RegExp(
   `${emojiFlag}|${workflowCommand}|${ownEscapeStart}|[\\u0000-\\u0009\\u000b-\\u001f${invisible}]`,
   'gu',
