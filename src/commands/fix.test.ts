@@ -854,7 +854,8 @@ describe('fix and a file that cannot be read', () => {
           '',
         ].join('\n'),
       );
-      expect(stdout).toBe(`==> ${file} <==\n${broken.subarray(0, 1000)}==> ${other} <==\n${repaired}`);
+      // As head does: the next file's heading on a line of its own, after a blank line.
+      expect(stdout).toBe(`==> ${file} <==\n${broken.subarray(0, 1000)}\n==> ${other} <==\n${repaired}`);
       expect(process.exitCode).toBe(2);
     },
   );
@@ -1039,7 +1040,7 @@ describe('fix takes paths as every command does', () => {
         `==> ${join(dir, 'batches', 'a.json')} <==\n${repaired}`,
         `==> ${join(dir, 'batches', 'ok.json')} <==\n${valid}`,
         `==> ${join(dir, 'batches', 'sub', 'b.json')} <==\n${repaired}`,
-      ].join(''),
+      ].join('\n'),
     );
     const { stderr } = await capture(() => fix([join(dir, 'batches')], { write: true }));
     expect(stderr).toContain(`${join(dir, 'batches', 'sub', 'b.json')}:59:20: repaired: missing comma`);

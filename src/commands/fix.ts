@@ -672,11 +672,16 @@ export async function printRepaired(input: FixInput, plan: RepairPlan): Promise<
   if (printed !== input.digest) throw changedWhileChecked(input.source.name, 'what was printed is not its repair');
 }
 
-/** Repairs one source; returns the exit code it ends with. */
+/**
+ * Repairs one source; returns the exit code it ends with. `headings`, when several files are
+ * fixed, counts the `==> file <==` lines printed so far: after the first, one follows a line
+ * break, as `head` writes them, so that it is on a line of its own after a file that ends
+ * without one.
+ */
 async function fixOne(
   source: Source,
   options: FixOptions,
-  several: boolean,
+  headings: { printed: number } | undefined,
 ): Promise<{ code: number; signal?: NodeJS.Signals | undefined }> {
   const c = colorsFor(process.stderr);
   const width = options.width ?? terminalWidth(process.stderr);
@@ -741,7 +746,7 @@ async function fixOne(
     );
   if (!options.write) {
     listRepairs();
-    if (several) process.stdout.write(`==> ${name} <==\n`);
+    if (headings) process.stdout.write(`${headings.printed++ > 0 ? '\n' : ''}==> ${name} <==\n`);
     await printRepaired(input, plan);
     if (plan.repairs.length > 0) {
       // Hint: only a file on disk can be rewritten; --write refuses stdin and pipes, and a read-only file.
@@ -781,6 +786,7 @@ export async function fix(paths: string[], options: FixOptions): Promise<void> {
   };
   let code: number = ExitCode.ok;
   let current = 0;
+  const headings = sources.length > 1 ? { printed: 0 } : undefined;
   // Hint: with --write, a stop signal while a file is planned (nothing written) ends the run at once,
   // as it would with no handler, but first says how many files were left as they were; one during
   // a rewrite waits for it (`withSignalsHeld`), and is said once the file is done.
@@ -793,7 +799,7 @@ export async function fix(paths: string[], options: FixOptions): Promise<void> {
       current = index;
       let outcome: Awaited<ReturnType<typeof fixOne>>;
       try {
-        outcome = await fixOne(source, options, sources.length > 1);
+        outcome = await fixOne(source, options, headings);
       } catch (error) {
         const held = error instanceof FailedWhileHeld ? error : undefined;
         const failure = held ? held.error : error;
