@@ -121,6 +121,15 @@ export function checkOutputPath(path: string): void {
       ExitCode.usage,
     );
   }
+  checkLinksOnTheWay(path);
+}
+
+/**
+ * Refuses a path with a symlink on its way that another user owns (see `checkOutputPath`): a
+ * file `fix --write` rewrites, which exists, is asked only this. `path` is a name as files are
+ * named (a byte that is not UTF-8 as `\udcXX`, see input/file-names.ts).
+ */
+export function checkLinksOnTheWay(path: string): void {
   const me = process.getuid?.();
   if (me === undefined) return;
   // Hint: followed name by name, as the kernel does: `..` after a link leaves where it points, so
@@ -139,7 +148,7 @@ export function checkOutputPath(path: string): void {
     const next = join(at, name);
     let stats: Stats;
     try {
-      stats = lstatSync(next);
+      stats = lstatSync(openablePath(next));
     } catch {
       // Missing (so nothing further on is a link) or unreachable: the open creates it, or says why not.
       return;
@@ -158,7 +167,7 @@ export function checkOutputPath(path: string): void {
     if (++links > 40) return;
     let target: string;
     try {
-      target = readlinkSync(next);
+      target = fileNameOf(readlinkSync(openablePath(next), { encoding: 'buffer' }));
     } catch {
       return;
     }

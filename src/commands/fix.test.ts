@@ -1581,3 +1581,36 @@ describe('new repairs', () => {
     expect(readdirSync(dir)).toEqual(['lone.json']);
   });
 });
+
+describe("fix --write and another user's symlink", () => {
+  // Hint: only root can give a symlink to another user (nobody, 65534), as one does who plants it in a shared folder.
+  it.skipIf(process.getuid?.() !== 0)(
+    "refuses a file reached through another user's symlink, the file it points to kept, as every output is",
+    async () => {
+      // `fix shared --write` rewrote (and backed up beside it) the file a link of nobody's in a
+      // shared folder pointed at, a file the user never named; generate --out refuses such a link.
+      const shared = join(dir, 'shared');
+      mkdirSync(shared);
+      chmodSync(shared, 0o1777);
+      const victims = [join(dir, 'mine.json'), join(dir, 'also-mine.json')];
+      // One link named in UTF-8, one not (caf<E9>.json).
+      const links = [
+        join(shared, 'l.json'),
+        Buffer.concat([Buffer.from(`${shared}/caf`), Buffer.of(0xe9), Buffer.from('.json')]),
+      ];
+      for (const [i, victim] of victims.entries()) {
+        writeFileSync(victim, broken);
+        symlinkSync(victim, links[i]!);
+        fs.lchownSync(links[i]!, 65534, 65534);
+      }
+      const { stderr } = await capture(() => fix([shared], { write: true }));
+      expect(stderr).toContain(
+        `${join(shared, 'l.json')}: belongs to another user (uid 65534), who could point this symlink at any file of yours`,
+      );
+      expect(stderr.match(/belongs to another user/g)).toHaveLength(2);
+      for (const victim of victims) expect(readFileSync(victim)).toEqual(broken);
+      expect(readdirSync(dir).filter((name) => name.includes('.bak'))).toEqual([]);
+      expect(process.exitCode).toBe(2);
+    },
+  );
+});

@@ -34,7 +34,7 @@ import {
 import { ByteScanner } from '../input/scanner.js';
 import { processStdin } from '../input/stdin.js';
 import { defaultMaxProblems, isUnreadable, type Problem } from '../input/types.js';
-import { realPathOf } from '../output-file.js';
+import { checkLinksOnTheWay, realPathOf } from '../output-file.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
@@ -586,6 +586,10 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
       `${name}: the file is read-only; nothing was written (make it writable, or fix without --write)`,
     );
   }
+  // Hint: as every file callhook writes: a link another user planted (in a shared folder) could
+  // point at any file of the user's, one they never named. A link planted after this look would
+  // reach another file than the one planned, which the open's identity check below refuses.
+  checkLinksOnTheWay(name);
   let handle: FileHandle;
   try {
     handle = await open(path, 'r+');
