@@ -33,6 +33,7 @@ import {
   type Journal,
   type JournalHeader,
   journalKind,
+  journalLockOf,
   journalVersion,
   lockJournal,
   openJournal,
@@ -459,6 +460,12 @@ async function refuseOutputsAmongInputs(paths: readonly string[], settings: Repl
     if (realPathOf(journal) === realPathOf(report)) {
       throw new CallhookError(
         `--report: ${report} is the --journal file: the report would overwrite the journal, and --resume could not trust it; name another file`,
+        ExitCode.usage,
+      );
+    }
+    if (journalLockOf(journal) === realPathOf(report)) {
+      throw new CallhookError(
+        `--report: ${report} is the --journal's lock file: the next --resume would take it for another replay's; name another file`,
         ExitCode.usage,
       );
     }

@@ -421,6 +421,11 @@ function pidNamespace(): string {
   }
 }
 
+/** Where the lock of the journal at `path` is: beside the real journal (`run.jsonl.lock`). */
+export function journalLockOf(path: string): string {
+  return `${realPathOf(path)}.lock`;
+}
+
 /**
  * Takes the journal's lock, `<file>.lock` beside the file the path names (through a symlink),
  * holding this process's id, host, a nonce and pid namespace, and returns its release (also run
@@ -442,7 +447,7 @@ export function lockJournal(
 ): () => void {
   // Hint: the lock is the first file a run makes beside its journal.
   checkJournalFolders(path, warn);
-  const lock = `${realPathOf(path)}.lock`;
+  const lock = journalLockOf(path);
   // Hint: a nonce too, so that a lock made anew by a run with the same id is told apart.
   const mine = `${[process.pid, hostname(), randomBytes(6).toString('hex'), pidNamespace()].join(' ').trimEnd()}\n`;
   for (let attempt = 1; ; attempt++) {

@@ -385,27 +385,23 @@ describe('stdin reset part way (ECONNRESET)', () => {
 
 describe('replay --report naming the --journal file', () => {
   it('is refused before anything is sent, instead of overwriting the journal at the end', async () => {
-    const result = await runCli(
+    const input = join(repoRoot, 'fixtures/valid/single-event-object.json');
+    for (const [report, why] of [
       [
-        'replay',
-        join(repoRoot, 'fixtures/valid/single-event-object.json'),
-        '--url',
-        'http://127.0.0.1:9/',
-        '--retries',
-        '0',
-        '--journal',
-        'both.jsonl',
-        '--report',
         './both.jsonl',
+        'is the --journal file: the report would overwrite the journal, and --resume could not trust it',
       ],
-      { cwd: scratch },
-    );
-    expect({ code: result.code, stderr: result.stderr }).toEqual({
-      code: 2,
-      stderr:
-        'callhook: --report: ./both.jsonl is the --journal file: the report would overwrite the journal, and --resume could not trust it; name another file\n',
-    });
-    expect(existsSync(join(scratch, 'both.jsonl'))).toBe(false);
+      // Nor its lock: written there once the lock was let go, it made --resume say another replay held the journal.
+      ['both.jsonl.lock', "is the --journal's lock file: the next --resume would take it for another replay's"],
+    ] as const) {
+      const args = ['--retries', '0', '--journal', 'both.jsonl', '--report', report];
+      const result = await runCli(['replay', input, '--url', 'http://127.0.0.1:9/', ...args], { cwd: scratch });
+      expect({ code: result.code, stderr: result.stderr }).toEqual({
+        code: 2,
+        stderr: `callhook: --report: ${report} ${why}; name another file\n`,
+      });
+      expect(existsSync(join(scratch, 'both.jsonl'))).toBe(false);
+    }
   });
 });
 
