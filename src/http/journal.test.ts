@@ -399,6 +399,19 @@ describe('journal', () => {
     expect(existsSync(path)).toBe(true);
   });
 
+  it('is used unlocked, with a warning, when the lock cannot be named (the journal name leaves no room for .lock)', () => {
+    // `--journal <252-byte name>` failed with exit 2, "cannot lock …: name too long", though the
+    // README says a journal whose folder takes no lock is used unlocked, with a warning.
+    const path = tempPath(`${'x'.repeat(246)}.jsonl`);
+    const warnings: string[] = [];
+    const release = lockJournal(path, (text) => warnings.push(text));
+    expect(warnings).toEqual([
+      `cannot lock the journal ${path} (name too long): do not start another replay on it until this one ends`,
+    ]);
+    release();
+    expect(readdirSync(dirname(path))).toEqual([]);
+  });
+
   it('is locked by one run at a time; a lock whose process has gone is taken over', () => {
     const path = tempPath('run.jsonl');
     const warnings: string[] = [];

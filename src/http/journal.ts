@@ -456,7 +456,9 @@ export function lockJournal(
       break;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      // Hint: the journal is usable though no lock can be made beside it: a read-only folder, or
+      // a journal name that leaves no room for `.lock` (ENAMETOOLONG).
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENAMETOOLONG') {
         warn(
           `cannot lock the journal ${path} (${ioReason(error)}): do not start another replay on it until this one ends`,
         );
