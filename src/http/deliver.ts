@@ -310,6 +310,9 @@ class DeliveryRun {
       ? { ...this.#headers, ...options.signer(batch.webhookId, batch.body, new Date()) }
       : this.#headers;
     const started = performance.now();
+    // Hint: the time a hop waited for a free connection (one held by a 2xx body still draining) is
+    // not the receiver's, and is left out of the attempt's latency.
+    let waited = 0;
     let url = this.#target.url;
     try {
       for (let hops = 0; ; hops++) {
@@ -322,12 +325,13 @@ class DeliveryRun {
           body: batch.body,
           timeoutMs: remaining,
         });
+        waited += response.waitedMs;
         const answer = answerOf(response, {
           url,
           method: options.method,
           hops,
           followRedirects: options.followRedirects === true,
-          latencyMs: performance.now() - started,
+          latencyMs: performance.now() - started - waited,
         });
         if (answer.kind !== 'follow') return answer;
         // Each hop is a request the receiver answered: its status is counted (its time is the attempt's).

@@ -61,6 +61,8 @@ export interface ExchangeResponse {
    * `Expect: 100-continue` but before the body, or while the body was still being written).
    */
   bodyWithheld: boolean;
+  /** How long the request waited for a free connection of the pool before it went: not the receiver's time. */
+  waitedMs: number;
 }
 
 /** The error an exchange fails with when its deadline passes or the run aborts it; `code` says which. */
@@ -146,7 +148,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // 2xx has settled the exchange, so a body that then stalls is cut off instead of holding a
       // connection forever.
       let deadline: NodeJS.Timeout | undefined;
+      const asked = performance.now();
+      let waitedMs = 0;
       req.once('socket', () => {
+        waitedMs = performance.now() - asked;
         // Whole milliseconds: timers with equal durations share one list in Node.
         deadline = setTimeout(
           () => {
@@ -169,6 +174,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           rawHeaders: res.rawHeaders,
           body: '',
           bodyWithheld: !bodyFlushed,
+          waitedMs,
         };
         response = answer;
         incoming = res;

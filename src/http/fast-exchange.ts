@@ -69,6 +69,9 @@ interface Exchange {
   settled: boolean;
   /** The request's bytes have all been handed to the operating system. */
   sent: boolean;
+  /** When it was asked for (`performance.now()`), and how long it then waited for a connection. */
+  askedAt: number;
+  waitedMs: number;
   response?: ExchangeResponse | undefined;
   chunks: Buffer[];
   size: number;
@@ -125,6 +128,7 @@ class Connection {
 
   start(exchange: Exchange, bytes: Buffer): void {
     this.exchange = exchange;
+    exchange.waitedMs = performance.now() - exchange.askedAt;
     this.head = undefined;
     this.framing = undefined;
     // Whole seconds' worth of milliseconds: timers with equal durations share one list in Node.
@@ -263,7 +267,7 @@ class Connection {
     // events (they had not all left), and the connection is mid-request: it carries no other.
     const bodyWithheld = !exchange.sent;
     if (bodyWithheld) this.reusable = false;
-    exchange.response = { status, headers, rawHeaders, body: '', bodyWithheld };
+    exchange.response = { status, headers, rawHeaders, body: '', bodyWithheld, waitedMs: exchange.waitedMs };
     // A 2xx is the receiver's yes: the exchange is settled now, and the rest of the body is
     // drained unread (within the deadline) so the connection can carry the next request. A body
     // framed only by the close leaves it able to carry none: it is let go of at once, or a
@@ -560,7 +564,11 @@ export function createFastClient(connections: number) {
           pool = new Pool(url.hostname.replace(/^\[(.*)\]$/, '$1'), Number(url.port) || 80, connections);
           pools.set(key, pool);
         }
-        pool.send({ request, resolve, reject, settled: false, sent: false, chunks: [], size: 0 }, bytes);
+        const askedAt = performance.now();
+        pool.send(
+          { request, resolve, reject, settled: false, sent: false, chunks: [], size: 0, askedAt, waitedMs: 0 },
+          bytes,
+        );
       });
     },
     abortAll(): void {

@@ -87,6 +87,26 @@ describe('deliverBatches', () => {
     expect(report.retries).toBe(12);
   });
 
+  it("counts as a batch's latency the receiver's time, not the time it waited for a free connection", async () => {
+    // A 2xx whose body stalls holds its connection until --timeout; the batch after it waited that
+    // long for the connection, and its latency (and p95) said the receiver took 1 s to answer.
+    for (const headers of [{}, { expect: '100-continue' }] as Record<string, string>[]) {
+      let requests = 0;
+      const s = await server((_req, res) => {
+        if (requests++ > 0) return void res.end();
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('ok');
+      });
+      const { stats } = await deliverBatches(
+        planBatches(events(2)),
+        options(s.url, { concurrency: 1, timeoutMs: 1000, headers }),
+      );
+      const report = stats.report(s.url, 'POST');
+      expect(report.batches).toMatchObject({ delivered: 2 });
+      expect(report.latencyMs?.max, JSON.stringify(headers)).toBeLessThan(500);
+    }
+  });
+
   it('spreads the workers a Retry-After paused over half as long again, so they do not all come back at once', async () => {
     // 16 workers paused by a 503 (listen's bodies at once past their budget) all came back in the
     // same millisecond, overflowed it again, and the run crawled at 17 requests/s in lockstep.
