@@ -71,13 +71,19 @@ describe('progress', () => {
     }
   });
 
+  it('counts the pause a Retry-After asked for in the ETA', () => {
+    // `paused 12m11s (Retry-After) … ETA 10.0 s`: the ETA went on as if nothing waited.
+    const paused: ProgressSnapshot = { ...snapshot, retrying: 2, pausedMs: 731_000 };
+    expect(renderProgressLine(paused)).toMatch(/paused 12m11s \(Retry-After\), 498 delivered, 10\.0 s {2}ETA 12m41s$/);
+  });
+
   it('leaves out the ETA rather than cutting a field in two when a pause leaves no room for the bar', () => {
     // At 80 columns a run paused by Retry-After showed "… paused 1.0 s (Retry-After)  ETA " and no time.
     const paused: ProgressSnapshot = { ...snapshot, errors: 0, retrying: 2, pausedMs: 1_000 };
     expect(renderProgressBar(paused, 80, plain)).toBe(
       '500/~2016 batches  52 req/s  0 errors  2 retrying  paused 1.0 s (Retry-After)',
     );
-    expect(renderProgressBar(paused, 100, plain)).toMatch(/\(Retry-After\) {2}ETA 30\.3 s$/);
+    expect(renderProgressBar(paused, 100, plain)).toMatch(/\(Retry-After\) {2}ETA 31\.3 s$/);
     // Without the bar the line keeps its colours, as with it.
     expect(renderProgressBar(paused, 100, new Chalk({ level: 1 }))).toContain('\u001b[33m2 retrying');
   });

@@ -53,10 +53,11 @@ function counts(
   return `${p.done}/${total} batches  ${rate} req/s  ${p.errors > 0 ? red(errors) : errors}${retrying}`;
 }
 
+/** How long the rest will take at the pace so far, after the pause a Retry-After asked for (which nothing is sent in). */
 function eta(p: ProgressSnapshot): string {
   const fraction = progressFraction(p);
   if (fraction === undefined || fraction <= 0 || fraction >= 1) return '';
-  return `  ETA ${seconds((p.elapsedMs * (1 - fraction)) / fraction)}`;
+  return `  ETA ${seconds((p.pausedMs ?? 0) + (p.elapsedMs * (1 - fraction)) / fraction)}`;
 }
 
 /** The live progress bar for a terminal `columns` wide (no newline; the caller redraws it). */
