@@ -53,11 +53,15 @@ function counts(
   return `${p.done}/${total} batches  ${rate} req/s  ${p.errors > 0 ? red(errors) : errors}${retrying}`;
 }
 
-/** How long the rest will take at the pace so far, after the pause a Retry-After asked for (which nothing is sent in). */
+/**
+ * How long the rest will take at the pace so far; none while a Retry-After pauses the run, whose
+ * end the receiver decides (the pause is shown instead): the pace, which the time paused slows,
+ * would say less than the pause itself.
+ */
 function eta(p: ProgressSnapshot): string {
   const fraction = progressFraction(p);
-  if (fraction === undefined || fraction <= 0 || fraction >= 1) return '';
-  return `  ETA ${seconds((p.pausedMs ?? 0) + (p.elapsedMs * (1 - fraction)) / fraction)}`;
+  if (fraction === undefined || fraction <= 0 || fraction >= 1 || (p.pausedMs ?? 0) > 0) return '';
+  return `  ETA ${seconds((p.elapsedMs * (1 - fraction)) / fraction)}`;
 }
 
 /** The live progress bar for a terminal `columns` wide (no newline; the caller redraws it). */
