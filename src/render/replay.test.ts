@@ -77,7 +77,7 @@ describe('progress', () => {
     for (const [pausedMs, elapsedMs] of [
       [731_000, 10_000],
       [371_000, 370_000],
-    ]) {
+    ] as const) {
       const paused: ProgressSnapshot = { ...snapshot, retrying: 2, pausedMs, elapsedMs };
       expect(renderProgressLine(paused)).toContain('(Retry-After), 498 delivered');
       expect(renderProgressLine(paused)).not.toContain('ETA');
