@@ -150,17 +150,17 @@ function maxIssuesOf(options: { maxIssues?: number | undefined }): number {
 const noneOmitted: Readonly<Omitted> = Object.freeze({ errors: 0, warnings: 0 });
 
 /**
- * Where `readEvents` reads from: file or folder paths, a stream of bytes or of text (a Node or web
- * stream, a `fetch` body, an iterable of chunks), or the text itself or its bytes. Hint: a web
- * `ReadableStream` is named apart, since a TypeScript `lib` without `dom.asynciterable` (Next.js's
- * default) does not type it as async iterable, which it is in Node.
+ * Where `readEvents` reads from: file or folder paths (an array: every array is read as paths), a
+ * stream of bytes or of text (a Node or web stream, a `fetch` body, an async iterable of chunks),
+ * or the text itself or its bytes. Hint: a web `ReadableStream` is named apart, since a
+ * TypeScript `lib` without `dom.asynciterable` (Next.js's default) does not type it as async
+ * iterable, which it is in Node.
  */
 export type EventSource =
   | readonly string[]
   | NodeJS.ReadableStream
   | ReadableStream<Uint8Array | string>
   | AsyncIterable<Uint8Array | string>
-  | Iterable<Uint8Array>
   | string
   | Uint8Array;
 
