@@ -226,18 +226,16 @@ export async function dryRun(
   const headers = requestHeaders(settings, version);
   const secrets = curlSecretVariables(headers);
   if (settings.format === 'curl' && secrets.length > 0) {
-    // Hint: the user typed a user and password in --url, not a header: what it holds is said.
+    // Hint: the user typed a user and password in --url, not a header: the line that makes the
+    // header of them is given, on a line of its own, never wrapped, to be copied as it is (and
+    // base64 wraps its output at 76 columns: tr takes those line breaks out).
     const { authorization } = splitCredentials(settings.url);
     const fromUrl = authorization !== undefined && headers.authorization === authorization;
+    const said = `callhook: the curl commands read ${secrets.join(', ')}; export ${secrets.length === 1 ? 'it' : 'them'} before running the commands${fromUrl ? "; for the URL's user and password:" : ''}`;
     const basic = fromUrl
-      ? `; for the URL's user and password, export ${secretHeaderVariable('authorization')}="Basic $(printf %s 'user:password' | base64)"`
+      ? `  export ${secretHeaderVariable('authorization')}="Basic $(printf %s 'user:password' | base64 | tr -d '\\n')"\n`
       : '';
-    diagnose(
-      wrapMessage(
-        `callhook: the curl commands read ${secrets.join(', ')}; export ${secrets.length === 1 ? 'it' : 'them'} before running the commands${basic}`,
-        terminalWidth(stderr),
-      ),
-    );
+    diagnose(`${wrapMessage(said, terminalWidth(stderr))}${basic}`);
   }
   let shown = 0;
   let seen = 0;

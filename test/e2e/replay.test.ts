@@ -1141,9 +1141,15 @@ describe('replay', () => {
     expect(curl).toContain('"authorization: ${CALLHOOK_HEADER_AUTHORIZATION:?');
     // The URL's user and password: stderr says what the variable must hold (it did not, and the
     // commands, run without it, sent an empty authorization header).
-    expect(unwrapped(said)).toContain(
-      `export CALLHOOK_HEADER_AUTHORIZATION="Basic $(printf %s 'user:password' | base64)"`,
-    );
+    // A line of its own, never wrapped, to copy as it is; base64 wraps at 76 columns, so tr.
+    const exported = `  export CALLHOOK_HEADER_AUTHORIZATION="Basic $(printf %s 'user:password' | base64 | tr -d '\\n')"`;
+    expect(said.split('\n')).toContain(exported);
+    const long = 'a'.repeat(80);
+    const header = await promisify(execFile)('sh', [
+      '-c',
+      `${exported.trim().replace('user:password', long)}; printf %s "$CALLHOOK_HEADER_AUTHORIZATION"`,
+    ]);
+    expect(header.stdout).toBe(`Basic ${Buffer.from(long).toString('base64')}`);
     const run = promisify(execFile);
     const first = curl.split('\n')[0]!;
     const env = {
