@@ -253,7 +253,10 @@ describe('masking', () => {
       status: 'x',
     });
   });
-  test('only the documented fields at their documented places are kept whole, not a custom field of the same name', () => {
+  test('keeps no field whole by its name: a documented one is whole as its text is (UUIDs, times, statuses), any other value masked', () => {
+    // Kept whole by name, an undocumented `data.time`, `type` or `status` of a CallComplete, a
+    // `sessionId` of a bare event, or anything in a bare event's `data` showed a phone number
+    // whole in show --mask --format json (red team hT14).
     const custom = {
       id: '61491573087',
       status: 'callback on 0491573087',
@@ -267,24 +270,38 @@ describe('masking', () => {
       time: '*******087',
     };
     const step = { questionName: 'Q1?', response: 'Yes', id: '0491573087', createdAt: '0491573087' };
-    const event = callComplete({ customer: custom, flow: [step] } as object);
-    const { sessionId, startedTime, status } = event.data as { sessionId: string; startedTime: string; status: string };
+    const event = callComplete({ customer: custom, flow: [step], ...custom } as object);
+    const { sessionId, startedTime } = event.data as { sessionId: string; startedTime: string };
     expect(maskPayload(event).data).toMatchObject({
       sessionId,
       startedTime,
-      status,
+      ...masked,
       customer: masked,
       flow: [{ ...step, id: '*******087', createdAt: '*******087' }],
     });
-    // In an envelope, its own id, eventType and createdAt; in its data, the data's fields only.
     const raw = {
       id: '61491573087',
       eventType: 'x',
       createdAt: '0491573087',
       data: { id: '0491573087', customer: custom },
     };
-    expect(maskPayload(raw)).toEqual({ ...raw, data: { id: '*******087', customer: masked } });
-    expect(maskPayload([{ time: '0491573087', extra: custom }])).toEqual([{ time: '0491573087', extra: masked }]);
+    expect(maskPayload(raw)).toEqual({
+      id: '********087',
+      eventType: 'x',
+      createdAt: '*******087',
+      data: { id: '*******087', customer: masked },
+    });
+    expect(maskPayload([{ time: '0491573087', sessionId: 'home 0491 573 087', data: custom }])).toEqual([
+      { time: '*******087', sessionId: 'home **** *** 087', data: masked },
+    ]);
+    // What the platform documents is whole as it is: ids and times, statuses and types.
+    const documented = {
+      id: 'c15b27c4-b936-439f-80ea-7e8704de6339',
+      eventType: 'CallComplete',
+      createdAt: '2022-09-01T10:00:00.123456789+1000',
+      data: { time: '2022-09-01 10:00:00 +10', status: 'Not Complete', type: 'inbound', campaignId: sessionId },
+    };
+    expect(maskPayload(documented)).toEqual(documented);
   });
 
   test("what is no phone number stays whole: real dates and times, UUIDs, a link's host; anything else that may be one is masked", () => {

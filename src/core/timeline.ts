@@ -242,37 +242,18 @@ const hiders = new Map<string, (value: string) => string>([
   ['to', maskPhone],
   ['name', initialsOf],
 ]);
-// The ids, times and enums documented are kept whole, as a trace is told and a ticket searched by
-// them, but only where they are documented: in an event's (or a bare payload's) own fields and in
-// its `data`. Hint: matched at any depth, a custom `customer.id` or a flow step's `status`
-// kept a phone number whole. Any other key's text is free text (a response, a question, a
-// request, a custom field), masked by maskPhonesInText.
-const keptInData = new Set([
-  'correlationId',
-  'sessionId',
-  'callResultId',
-  'campaignId',
-  'startedTime',
-  'time',
-  'type',
-  'status',
-]);
-const keptAtTop = new Set([...keptInData, 'id', 'eventType', 'createdAt']);
-const keptNowhere = new Set<string>();
-
 /**
  * A copy of an event (or of a raw parsed payload, enveloped or bare) with personal data hidden
  * for screen sharing and bug reports: phone numbers keep their last 3 digits, names become
  * initials, and phone numbers in any other text (transcripts, messages, outcomes, failure notes,
  * responses, questions, requests, custom fields) are masked too. A number of 9 digits or more
  * (a custom field's phone written as a number) becomes the string a text would: `"********087"`.
+ * Hint: no key keeps its text whole by its name. The ids and times the platform documents are
+ * UUIDs and dates, and its enums hold no digits, all of which maskPhonesInText keeps whole; a
+ * value of another shape under such a name (an undocumented `status` of digits, a custom `time`)
+ * is text like any other: kept whole by name, a phone number in it was shown.
  */
 export function maskPayload<T>(value: T): T {
-  return maskValue(value, keptAtTop);
-}
-
-/** `value` masked as `maskPayload` masks it, where the keys `kept` keep their text whole. */
-function maskValue<T>(value: T, kept: ReadonlySet<string>): T {
   if (typeof value === 'string') return maskPhonesInText(value) as T;
   if (typeof value === 'number') {
     // Hint: any key may hold a phone as a number (`callerId`, `whatsapp`), so every number of 9
@@ -281,14 +262,14 @@ function maskValue<T>(value: T, kept: ReadonlySet<string>): T {
     return (masked === String(value) ? value : masked) as T;
   }
   // A batch's events are events: each keeps its own fields.
-  if (Array.isArray(value)) return value.map((item) => maskValue(item, kept)) as T;
+  if (Array.isArray(value)) return value.map((item) => maskPayload(item)) as T;
   if (typeof value !== 'object' || value === null) return value;
   // Hint: Object.fromEntries defines each key as data: assigning `copy.__proto__` would not.
   return Object.fromEntries(
     Object.entries(value).map(([key, item]) => {
       const hider = hiders.get(key);
-      if (typeof item === 'string' && (hider || kept.has(key))) return [key, hider ? hider(item) : item];
-      return [key, maskValue(item, kept === keptAtTop && key === 'data' ? keptInData : keptNowhere)];
+      if (typeof item === 'string' && hider) return [key, hider(item)];
+      return [key, maskPayload(item)];
     }),
   ) as T;
 }
