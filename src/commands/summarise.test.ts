@@ -103,6 +103,14 @@ describe('summarise --mask', () => {
     expect(report.groups?.rows.map((row) => row.key)).toContain('61491573087');
   });
 
+  it('hides a number in the name of a file read no further, as stderr does', () => {
+    // `summarise exp --mask --format json` printed `"file": "exp/cust-61491573087.json"`.
+    const report = summarise(records);
+    const unreadable = { file: 'exp/cust-61491573087.json', line: 1, column: 1, message: 'the file is not text' };
+    const masked = maskedReport({ ...report, unreadableFiles: [unreadable] });
+    expect(masked.unreadableFiles).toEqual([{ ...unreadable, file: 'exp/cust-********087.json' }]);
+  });
+
   it('hides a number written in a reason or a failure note, as show --mask does', () => {
     // They were printed whole: `Call back on 0491 573 087` in Reasons, in every format.
     const written = [

@@ -64,6 +64,8 @@ export function maskedReport(report: SummaryReport): SummaryReport {
       requests: { ...callComplete.requests, rows: requests },
     },
     callAttempted: { ...callAttempted, byNote: { ...callAttempted.byNote, rows: notes } },
+    // Hint: a file's name may hold a phone number (an export per customer), as stderr masks it.
+    unreadableFiles: report.unreadableFiles.map((file) => ({ ...file, file: maskPhonesInText(file.file) })),
   };
   const groups = report.groups;
   if (groups?.by !== 'phone') return masked;
