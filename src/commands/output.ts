@@ -82,8 +82,12 @@ export class Output {
   private pager: ChildProcess | undefined;
   private pagerExit: Promise<void> | undefined;
   private readonly onSigint = () => {
-    // Hint: Ctrl-C reaches less as well; less stays open, so stop reading and wait for it to quit.
+    // Hint: Ctrl-C reaches less as well; less stays open, so stop reading and wait for it to quit,
+    // then end as interrupted (130): what the user reads there is cut short.
     this.closed = true;
+    const code = interruptedBy('SIGINT');
+    process.exitCode = code;
+    void this.pagerExit?.then(() => process.exit(code));
   };
   private readonly onStop = (signal: NodeJS.Signals) => {
     // Hint: SIGTERM or SIGHUP ends the pager too, as a shell ends a job, then the run (143, 129):

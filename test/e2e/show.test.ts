@@ -322,6 +322,21 @@ describe('show in a terminal, stopped by a signal', () => {
   }
 
   test.runIf(process.platform === 'linux' && hasScript)(
+    'Ctrl-C while paging stops the output and, once the pager is quit, exits 130: what was paged is cut short',
+    async ({ expect }) => {
+      // The pager was read to its end, cut short, and the run exited 0 (red team hT14).
+      const pids = { callhook: join(dir, 'int.callhook'), pager: join(dir, 'int.pager') };
+      // Hint: a pager that takes Ctrl-C as less does (it stays), read until its input ends, and
+      // then read by the user a while: the signal comes while it runs, whenever the input ended.
+      const pager = `sh -c 'trap "" INT; echo $$ > ${pids.pager}; cat > /dev/null; sleep 1'`;
+      const ran = inTerminal(`show fixtures/valid & echo $! > ${pids.callhook}; wait $!; echo EXIT=$?`, pager);
+      await pidIn(pids.pager);
+      process.kill(await pidIn(pids.callhook), 'SIGINT');
+      expect((await ran).out).toContain('EXIT=130');
+    },
+  );
+
+  test.runIf(process.platform === 'linux' && hasScript)(
     'SIGTERM while paging input that has stalled (a pipe still open) ends the run too, at once',
     async ({ expect }) => {
       // The handler that ends the pager took SIGTERM's default away: waiting on its input, the run
