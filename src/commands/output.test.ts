@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Output, pagerCommand } from './output.js';
 
-/** A stand-in for process.stdout: a terminal of `rows` rows, or a pipe. */
+/** A stand-in for process.stdout: a terminal of `rows` rows 80 columns wide, or a pipe. */
 function fakeStdout(isTTY: boolean, rows = 5) {
   const chunks: string[] = [];
   const stream = new Writable({
@@ -13,9 +13,10 @@ function fakeStdout(isTTY: boolean, rows = 5) {
       chunks.push(String(chunk));
       done();
     },
-  }) as Writable & { isTTY: boolean; rows: number };
+  }) as Writable & { isTTY: boolean; rows: number; columns: number };
   stream.isTTY = isTTY;
   stream.rows = rows;
+  stream.columns = 80;
   return { stream, text: () => chunks.join('') };
 }
 
@@ -37,6 +38,21 @@ describe('Output', () => {
     await output.end();
     expect(readFileSync(paged, 'utf8')).toBe(lines(3) + lines(10));
     expect(stdout.text()).toBe('');
+  });
+
+  test('counts the rows a line longer than the screen is wide takes, and a wide character as two columns', async () => {
+    // A 10,000-character URL, one line of text, filled 125 rows of an 80-column terminal unpaged.
+    const paged = join(dir, 'paged.txt');
+    const env = { ...process.env, PAGER: `cat > '${paged}'` };
+    for (const text of [`${'x'.repeat(10_000)}\n`, `${'日'.repeat(200)}\n`]) {
+      const stdout = fakeStdout(true, 5);
+      const output = new Output(stdout.stream, { pager: true, env });
+      await output.write(text);
+      await output.end();
+      expect(readFileSync(paged, 'utf8')).toBe(text);
+      expect(stdout.text()).toBe('');
+      rmSync(paged);
+    }
   });
 
   test('output that fits the screen, piped output and --no-pager are printed directly', async () => {

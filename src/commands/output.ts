@@ -8,7 +8,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { interruptedBy } from '../errors.js';
-import { terminalWidth, warningLine } from '../render/terminal.js';
+import { displayWidth, terminalWidth, warningLine } from '../render/terminal.js';
 
 /** How the output may be shown. */
 interface OutputOptions {
@@ -128,7 +128,7 @@ export class Output {
     if (this.closed || text === '') return;
     if (this.pending) {
       this.pending.push(text);
-      this.pendingLines += countLines(text);
+      this.pendingLines += screenRows(text, this.stdout.columns || 80);
       this.timer ??= setTimeout(() => this.flushPending(), pagerDecisionMs);
       // Hint: a terminal that reports 0 rows (script, docker -t) has an unknown height, not none.
       if (this.pendingLines >= (this.stdout.rows || 24)) this.startPager();
@@ -200,10 +200,20 @@ export class Output {
   }
 }
 
-function countLines(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
-  return count;
+/**
+ * The rows of a terminal `columns` wide that `text` fills: a line wider than the screen takes
+ * several (a URL kept whole, a long token), a wide character two columns. Hint: a line cut
+ * between two writes is counted in each, a row more at most: the pager starts a little early.
+ */
+function screenRows(text: string, columns: number): number {
+  let rows = 0;
+  for (let from = 0; from < text.length; ) {
+    const end = text.indexOf('\n', from);
+    const line = text.slice(from, end === -1 ? text.length : end);
+    rows += Math.max(end === -1 ? 0 : 1, Math.ceil(displayWidth(line) / columns));
+    from = end === -1 ? text.length : end + 1;
+  }
+  return rows;
 }
 
 function drained(stream: Writable, isClosed: () => boolean): Promise<void> {
