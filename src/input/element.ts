@@ -450,6 +450,16 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
       const message = `raw control character ${describeChar(char)} in a string; write it as ${written}`;
       return site.error(index, 'control-character', message);
     }
+    case ParseErrorCode.InvalidEscapeCharacter:
+    case ParseErrorCode.InvalidUnicode: {
+      // Hint: jsonc-parser places it at the string's start; a long transcript hid where.
+      const at = badEscapeIn(token);
+      const message =
+        error === ParseErrorCode.InvalidUnicode
+          ? `invalid \\u escape ${token.slice(at, at + 6)} in a string: \\u takes 4 hex digits`
+          : `invalid escape ${token.slice(at, at + 2)} in a string (write \\\\ for a backslash)`;
+      return site.error(offset + at, 'syntax', message);
+    }
     case ParseErrorCode.InvalidSymbol:
       return site.error(offset, 'invalid-symbol', symbolMessage(token), blankRepair(offset, token));
     case ParseErrorCode.InvalidCommentToken:
@@ -570,15 +580,22 @@ export function symbolMessage(token: string): string {
   return `unexpected ${JSON.stringify(word)}`;
 }
 
+/** Where in a string token (its quote first) its first escape JSON has not begins: a backslash not before `"\\/bfnrt` or `u` and 4 hex digits; else 0. */
+function badEscapeIn(token: string): number {
+  for (let i = token.indexOf('\\'); i !== -1; i = token.indexOf('\\', i)) {
+    const next = token[i + 1] ?? '';
+    if ('"\\/bfnrt'.includes(next) && next !== '') i += 2;
+    else if (next === 'u' && /^[0-9a-fA-F]{4}$/.test(token.slice(i + 2, i + 6))) i += 6;
+    else return i;
+  }
+  return 0;
+}
+
 function describeParseError(code: number): string {
   switch (code) {
     case ParseErrorCode.InvalidNumberFormat:
     case ParseErrorCode.UnexpectedEndOfNumber:
       return 'invalid number';
-    case ParseErrorCode.InvalidUnicode:
-      return 'invalid \\u escape';
-    case ParseErrorCode.InvalidEscapeCharacter:
-      return 'invalid escape sequence';
     case ParseErrorCode.UnexpectedEndOfComment:
       return 'unterminated comment';
     default:

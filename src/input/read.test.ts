@@ -657,6 +657,33 @@ describe('a key given twice', () => {
   });
 });
 
+describe('an invalid escape in a string', () => {
+  it('is placed at its backslash and quoted, not at the start of the string', async () => {
+    // Placed at the string's opening quote and quoting its first 20 characters, an escape deep in a
+    // long transcript could not be found from what was printed.
+    const long = 'word '.repeat(40);
+    const cases: [string, string][] = [
+      [`{"note":"${long}\\q end"}\n`, `syntax 1:${10 + long.length} invalid escape \\q in a string`],
+      [`{"note":"${long}\\\\q \\x41"}\n`, `syntax 1:${14 + long.length} invalid escape \\x in a string`],
+      [`{"note":"ab\\u12G4"}\n`, 'syntax 1:12 invalid \\u escape \\u12G4 in a string'],
+    ];
+    for (const [index, [text, expected]] of cases.entries()) {
+      const path = join(dir, `escape-${index}.ndjson`);
+      writeFileSync(path, text);
+      const found: string[] = [];
+      for await (const records of readRecords([path])) {
+        for (const record of records) {
+          if (record.kind !== 'invalid') continue;
+          for (const { code, line, column, message } of record.problems) {
+            found.push(`${code} ${line}:${column} ${message.replace(/ in a string.*/, ' in a string')}`);
+          }
+        }
+      }
+      expect(found, text.slice(-20)).toEqual([expected]);
+    }
+  });
+});
+
 describe('a raw control character in a string', () => {
   it('is named and placed at itself (UTF-16 column, byte offset), however many astral characters precede it', async () => {
     // The index was counted in code points and used in UTF-16 units: after an emoji it named
