@@ -657,6 +657,24 @@ describe('a key given twice', () => {
   });
 });
 
+/** Each problem of a file `name` holding `text`, in elements and between them, as `code line:column pointer` or as `show` says. */
+async function problemsOf(
+  name: string,
+  text: string,
+  show = (p: Problem) => `${p.code} ${p.line}:${p.column} ${p.pointer}`,
+): Promise<string[]> {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  const listed: string[] = [];
+  for await (const records of readRecords([path])) {
+    for (const record of records) {
+      const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
+      for (const p of problems) listed.push(show(p));
+    }
+  }
+  return listed;
+}
+
 describe('an invalid escape in a string', () => {
   it('is placed at its backslash and quoted, not at the start of the string', async () => {
     // Placed at the string's opening quote and quoting its first 20 characters, an escape deep in a
@@ -667,19 +685,10 @@ describe('an invalid escape in a string', () => {
       [`{"note":"${long}\\\\q \\x41"}\n`, `syntax 1:${14 + long.length} invalid escape \\x in a string`],
       [`{"note":"ab\\u12G4"}\n`, 'syntax 1:12 invalid \\u escape \\u12G4 in a string'],
     ];
+    const show = (p: Problem) =>
+      `${p.code} ${p.line}:${p.column} ${p.message.replace(/ in a string.*/, ' in a string')}`;
     for (const [index, [text, expected]] of cases.entries()) {
-      const path = join(dir, `escape-${index}.ndjson`);
-      writeFileSync(path, text);
-      const found: string[] = [];
-      for await (const records of readRecords([path])) {
-        for (const record of records) {
-          if (record.kind !== 'invalid') continue;
-          for (const { code, line, column, message } of record.problems) {
-            found.push(`${code} ${line}:${column} ${message.replace(/ in a string.*/, ' in a string')}`);
-          }
-        }
-      }
-      expect(found, text.slice(-20)).toEqual([expected]);
+      expect(await problemsOf(`escape-${index}.ndjson`, text, show), text.slice(-20)).toEqual([expected]);
     }
   });
 });
@@ -949,24 +958,6 @@ describe('syntax errors in one element', () => {
     }
     expect(problems).toEqual(['invalid-symbol /1/data/status', 'after-syntax-error /1/data/status']);
   });
-
-  /** Each problem of a file `name` holding `text`, in elements and between them, as `code line:column pointer` or as `show` says. */
-  async function problemsOf(
-    name: string,
-    text: string,
-    show = (p: Problem) => `${p.code} ${p.line}:${p.column} ${p.pointer}`,
-  ): Promise<string[]> {
-    const path = join(dir, name);
-    writeFileSync(path, text);
-    const listed: string[] = [];
-    for await (const records of readRecords([path])) {
-      for (const record of records) {
-        const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
-        for (const p of problems) listed.push(show(p));
-      }
-    }
-    return listed;
-  }
 
   it('points a missing comma at the item or member before it, counting the items a comma is missing between', async () => {
     // An array's items were counted by their commas, so every one after a missing comma kept the
