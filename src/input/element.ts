@@ -10,7 +10,7 @@ import { javaScriptKeyOrder, jsonQuoted, type KeyOrder } from '../schema/check.j
 import { excerptAt } from './excerpt.js';
 import { pathsAt, placesAt, textKeyOrder } from './locations.js';
 import type { LineBefore, SplitElement } from './split.js';
-import { maxDepth, type Omitted, type Problem } from './types.js';
+import { largestElementBytes, maxDepth, type Omitted, type Problem } from './types.js';
 
 // Hint: jsonc-parser declares ParseErrorCode as an ambient const enum, which isolated builds
 // cannot read; these are its documented values.
@@ -783,8 +783,22 @@ function oversizeMessage(element: SplitElement, limits: { maxElementBytes: numbe
         : 'to where the next element begins';
     return `an unclosed ${what}: the element runs ${element.size} bytes ${where}, past the ${optionSize(limit)} limit, without closing`;
   }
-  const suggestion = optionSize(Math.max(1, 2 ** Math.ceil(Math.log2(element.size / 2 ** 20))) * 2 ** 20);
-  return `element of ${element.size} bytes is larger than --max-element-size ${optionSize(limit)} (raise the limit, e.g. --max-element-size ${suggestion})`;
+  const suggested = limitFor(element.size);
+  const raise =
+    suggested === undefined
+      ? `and than the largest limit, ${optionSize(largestElementBytes)}: no reading can take it`
+      : `raise the limit, e.g. --max-element-size ${optionSize(suggested)}`;
+  return `element of ${element.size} bytes is larger than --max-element-size ${optionSize(limit)} (${raise})`;
+}
+
+/**
+ * The `--max-element-size` an element of `size` bytes is read within, as suggested: the power of
+ * two of MiB above it, but at most `largestElementBytes` (which the option takes); undefined for
+ * one larger than that (512M was suggested, which the option refuses).
+ */
+export function limitFor(size: number): number | undefined {
+  if (size > largestElementBytes) return undefined;
+  return Math.min(largestElementBytes, Math.max(1, 2 ** Math.ceil(Math.log2(size / 2 ** 20))) * 2 ** 20);
 }
 
 function positionOf(element: SplitElement, file: string) {

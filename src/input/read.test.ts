@@ -186,6 +186,18 @@ describe('the element size limit', () => {
     expect(problem!.message).not.toContain('unclosed');
   });
 
+  it('suggests a limit the option takes: at most 511M, and none past it', async () => {
+    // An element of 270 MiB was told to raise the limit to 512M, which --max-element-size refuses.
+    const { limitFor } = await import('./element.js');
+    expect([100, 3 * 2 ** 20, 300 * 2 ** 20, 511 * 2 ** 20].map(limitFor)).toEqual([
+      2 ** 20,
+      4 * 2 ** 20,
+      511 * 2 ** 20,
+      511 * 2 ** 20,
+    ]);
+    expect(limitFor(511 * 2 ** 20 + 1)).toBeUndefined();
+  });
+
   it('says an element left open to the end of the file is an unclosed string or bracket', async () => {
     const string = await problemsOf(`[${event('y')}, {"a": "${'x'.repeat(300)}`, { maxElementBytes: 200 });
     expect(string.at(-1)!.message).toMatch(/unclosed string/);
