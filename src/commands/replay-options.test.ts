@@ -172,6 +172,14 @@ describe('parseReplayOptions, checks before the first request', () => {
     );
   });
 
+  it('reads -H as verify reads --header: a blank before the colon is refused, as HTTP refuses it', () => {
+    // replay took "webhook-id : x" (its name trimmed), where verify --header refused it.
+    expect(() => parseReplayOptions({ ...base, header: ['webhook-id : x'] })).toThrow(
+      '--header: must be a header "Name: value", with no blank before the colon (a server answers such a head 400) (got "webhook-id : x")',
+    );
+    expect(parseReplayOptions({ ...base, header: ['X-A:  spaced  '] }).headers['x-a']).toBe('spaced');
+  });
+
   it('refuses a header value no request can carry, before the first request', () => {
     // An escape character passed the option, then failed every batch at send time
     // (ERR_INVALID_CHAR), and after three the run stopped, saying the receiver answered none.

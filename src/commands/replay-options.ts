@@ -7,7 +7,13 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ioReason } from '../errors.js';
 import { largestBatch } from '../http/batches.js';
-import { headerNameCharacters, headerValueCharacters, type ReplayMethod, type SignScheme } from '../http/names.js';
+import {
+  headerLineExpected,
+  headerLineParts,
+  headerValueCharacters,
+  type ReplayMethod,
+  type SignScheme,
+} from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
 import { danglingLinkProblem, notAFile } from '../output-file.js';
 import type { EventType } from '../schema/names.js';
@@ -89,12 +95,9 @@ const rateRange = { min: 0.001, max: 100_000 } as const;
 
 /** A parser of `-H`/`--header`: `Name: value`, on one line; the only Expect is 100-continue; no Transfer-Encoding or Trailer. */
 function headerLine(value: string): [string, string] {
-  const colon = value.indexOf(':');
-  const name = value.slice(0, colon).trim();
-  if (colon <= 0 || !headerNameCharacters.test(name) || /[\r\n]/.test(value)) {
-    throw optionError('--header', 'a header "Name: value"', value);
-  }
-  const text = value.slice(colon + 1).trim();
+  const parts = /[\r\n]/.test(value) ? undefined : headerLineParts(value);
+  if (!parts || parts.blankBeforeColon) throw optionError('--header', `a header ${headerLineExpected(value)}`, value);
+  const { name, value: text } = parts;
   if (!headerValueCharacters.test(text)) {
     throw optionError(
       '--header',

@@ -52,7 +52,7 @@ describe('verify --headers', () => {
     // "webhook-id : msg_1" was read as webhook-id.
     for (const blank of [' ', '\t']) {
       expect(() => parseHeaderLines(`A: 1\nwebhook-id${blank}: msg_1\n`, 'head.txt')).toThrow(
-        'head.txt:2: expected "Name: value", with no blank before the colon (listen answers such a head 400)',
+        'head.txt:2: expected "Name: value", with no blank before the colon (a server answers such a head 400)',
       );
     }
   });
@@ -65,7 +65,7 @@ describe('verify --header', () => {
 
   it('refuses a blank between the name and its colon, as --headers does', () => {
     expect(() => parseHeaderOption('webhook-id : msg_1', 0)).toThrow(
-      '--header #1: must be "Name: value", with no blank before the colon (listen answers such a head 400) (got "webhook-id : msg_1")',
+      '--header #1: must be "Name: value", with no blank before the colon (a server answers such a head 400) (got "webhook-id : msg_1")',
     );
   });
 

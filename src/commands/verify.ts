@@ -5,6 +5,7 @@ import { maxHeaderSize } from 'node:http';
 import { instantOf } from '../core/instant.js';
 import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { headerLineExpected, headerLineParts } from '../http/names.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { NEWLINE } from '../input/bytes.js';
@@ -43,18 +44,6 @@ interface RawVerifyOptions {
   width?: number;
 }
 
-const headerLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
-
-/**
- * What a line that is no `Name: value` was expected to be. Hint: HTTP allows no blank between a
- * name and its colon (RFC 9112, 5.1), and listen (node:http) answers such a head 400: read as the
- * name, it would verify a head no delivery could have had.
- */
-const headerExpected = (line: string) =>
-  /^[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]+:/.test(line)
-    ? '"Name: value", with no blank before the colon (listen answers such a head 400)'
-    : '"Name: value"';
-
 /**
  * The lines of a head with their numbers (from 1): those with text, up to the blank line (one
  * `trim()` empties) that ends them, blank lines before them skipped; `ended` when that blank line
@@ -81,20 +70,20 @@ export function parseHeaderLines(text: string, where: string): [string, string][
   const headers: [string, string][] = [];
   for (const [at, [number, line]] of headOf(text).lines.entries()) {
     if (at === 0 && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line)) continue;
-    const match = headerLine.exec(line);
-    if (!match) throw new CallhookError(`${where}:${number}: expected ${headerExpected(line)}`, ExitCode.usage);
-    const [, name = '', value = ''] = match;
-    headers.push([name, value]);
+    const parts = headerLineParts(line);
+    if (!parts || parts.blankBeforeColon) {
+      throw new CallhookError(`${where}:${number}: expected ${headerLineExpected(line)}`, ExitCode.usage);
+    }
+    headers.push([parts.name, parts.value]);
   }
   return headers;
 }
 
 /** One `--header "Name: value"` (the `index`-th given, from 0). */
 export function parseHeaderOption(value: string, index: number): [string, string] {
-  const match = headerLine.exec(value);
-  if (!match) throw optionError(`--header #${index + 1}`, headerExpected(value), value);
-  const [, name = '', text = ''] = match;
-  return [name, text];
+  const parts = headerLineParts(value);
+  if (!parts || parts.blankBeforeColon) throw optionError(`--header #${index + 1}`, headerLineExpected(value), value);
+  return [parts.name, parts.value];
 }
 
 function asHeaderSource(pairs: readonly [string, string][]): Record<string, string[]> {

@@ -1,7 +1,30 @@
 /** The closed sets of delivery, apart from the code that uses them so the CLI can list them cheaply. */
 
+/** One character of an HTTP header name (RFC 9110's tchar). */
+const tokenCharacter = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
 /** The characters of an HTTP header name (RFC 9110's token). */
-export const headerNameCharacters = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+export const headerNameCharacters = new RegExp(`^${tokenCharacter}+$`);
+const headerLinePattern = new RegExp(`^(${tokenCharacter}+)([ \\t]*):[ \\t]*(.*?)[ \\t]*$`);
+
+/**
+ * A `Name: value` line as HTTP reads one (RFC 9112, 5.1), its value's blanks at the ends left out;
+ * `blankBeforeColon` when a blank stands between the name and its colon, which HTTP refuses (a
+ * server answers 400); undefined for a line of no such shape. The one reading of a header line
+ * typed (replay's and verify's `--header`) or in a file (`verify --headers`).
+ */
+export function headerLineParts(line: string): { name: string; value: string; blankBeforeColon: boolean } | undefined {
+  const match = headerLinePattern.exec(line);
+  if (!match) return undefined;
+  const [, name = '', blanks = '', value = ''] = match;
+  return { name, value, blankBeforeColon: blanks !== '' };
+}
+
+/** What a line that is no header was expected to be, said as the option errors say it. */
+export function headerLineExpected(line: string): string {
+  return headerLineParts(line)?.blankBeforeColon
+    ? '"Name: value", with no blank before the colon (a server answers such a head 400)'
+    : '"Name: value"';
+}
 
 /** The characters node:http sends in a header value (its validateHeaderValue): anything else fails at send time. */
 export const headerValueCharacters = /^[\t\x20-\x7e\x80-\xff]*$/;

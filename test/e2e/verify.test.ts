@@ -378,7 +378,7 @@ describe('verify --headers and --body, read as listen reads a request', () => {
     const run = await runCli(['verify', '--body', join(dir, 'body.json'), '--headers', spaced], { env });
     expect({ stdout: run.stdout, stderr: run.stderr, code: run.code }).toEqual({
       stdout: '',
-      stderr: `callhook: ${spaced}:1: expected "Name: value", with no blank before the colon (listen answers such a head 400)\n`,
+      stderr: `callhook: ${spaced}:1: expected "Name: value", with no blank before the colon (a server answers such a head 400)\n`,
       code: 2,
     });
   });
