@@ -46,7 +46,7 @@ const slowHeaders = new Set(['expect', 'connection', 'transfer-encoding', 'upgra
 
 /** Whether a request can take the fast path. */
 export function fastPathFits(request: ExchangeRequest): boolean {
-  // Hint: a target given as it is goes through node:http, which refuses one no request line can carry.
+  // Hint: a target given as it is goes through node:http, which checks it; this path writes `url`'s.
   if (request.url.protocol !== 'http:' || request.wholeBodyLimit !== undefined || request.target !== undefined) {
     return false;
   }
@@ -69,8 +69,8 @@ interface Exchange {
   settled: boolean;
   /** The request's bytes have all been handed to the operating system. */
   sent: boolean;
-  /** When it was asked for (`performance.now()`), and how long it then waited for a connection. */
-  askedAt: number;
+  /** When it began to wait for a connection (`performance.now()`), when none was free; how long it waited. */
+  queuedAt?: number | undefined;
   waitedMs: number;
   response?: ExchangeResponse | undefined;
   chunks: Buffer[];
@@ -128,7 +128,7 @@ class Connection {
 
   start(exchange: Exchange, bytes: Buffer): void {
     this.exchange = exchange;
-    exchange.waitedMs = performance.now() - exchange.askedAt;
+    if (exchange.queuedAt !== undefined) exchange.waitedMs = performance.now() - exchange.queuedAt;
     this.head = undefined;
     this.framing = undefined;
     // Whole seconds' worth of milliseconds: timers with equal durations share one list in Node.
@@ -465,7 +465,10 @@ class Pool {
       idle.socket.ref();
       idle.start(exchange, bytes);
     } else if (this.all.size < this.max) this.open().start(exchange, bytes);
-    else this.waiting.push({ exchange, bytes });
+    else {
+      exchange.queuedAt = performance.now();
+      this.waiting.push({ exchange, bytes });
+    }
   }
 
   private open(): Connection {
@@ -564,11 +567,7 @@ export function createFastClient(connections: number) {
           pool = new Pool(url.hostname.replace(/^\[(.*)\]$/, '$1'), Number(url.port) || 80, connections);
           pools.set(key, pool);
         }
-        const askedAt = performance.now();
-        pool.send(
-          { request, resolve, reject, settled: false, sent: false, chunks: [], size: 0, askedAt, waitedMs: 0 },
-          bytes,
-        );
+        pool.send({ request, resolve, reject, settled: false, sent: false, chunks: [], size: 0, waitedMs: 0 }, bytes);
       });
     },
     abortAll(): void {

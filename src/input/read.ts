@@ -752,8 +752,7 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   let unread = false;
   const chunks = openSource(source, options, start);
   try {
-    read: for await (const chunk of options.stop ? untilStopped(chunks, options.stop, left) : chunks) {
-      const buffer = chunk;
+    read: for await (const buffer of options.stop ? untilStopped(chunks, options.stop, left) : chunks) {
       const base = start + bytes;
       bytes += buffer.length;
       const oddHead = oddHeadEnd(buffer, base);
