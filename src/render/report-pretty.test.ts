@@ -238,7 +238,7 @@ describe('a grouped column', () => {
   it('shows its value where it changes in a table, and in every record when rows become records', () => {
     const table = renderReportPretty(model, { colors: plain, width: 80 }).split('\n');
     expect(table.filter((line) => line.includes('Complete '))).toHaveLength(1);
-    // At 30 columns each row is a record read on its own: `Ticket raised` had no status.
+    // Too narrow for the table, each row is a record read on its own: `Ticket raised` had no status.
     const records = renderReportPretty(model, { colors: plain, width: 20 }).replace(/\n {4}/g, ' ');
     expect(records).toContain('Complete  Reason Ticket raised');
     expect(records).toContain('Complete  Reason No further action');

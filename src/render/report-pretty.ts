@@ -155,11 +155,11 @@ function barCells(width: number): number {
  */
 function table(columns: Column[], cells: Cell[][], width: number, colors: ChalkInstance, showHead: boolean): string {
   const barWidth = barCells(width);
-  const whole = cells.map((row) => row.map((cell) => renderCell(cell, colors, barWidth)));
-  const rows = whole.map((row, r) =>
-    row.map((text, i) =>
-      columns[i]?.grouped && r > 0 && cellText(cells[r - 1]?.[i]) === cellText(cells[r]?.[i]) ? '' : text,
-    ),
+  const rows = cells.map((row, r) =>
+    row.map((cell, i) => {
+      if (columns[i]?.grouped && r > 0 && cellText(cells[r - 1]?.[i]) === cellText(cell)) return '';
+      return renderCell(cell, colors, barWidth);
+    }),
   );
   const heads = columns.map((column) => column.short ?? column.head);
   // Hint: a loop, not Math.max(...rows): a --top 0 table of a million phones must not blow the stack.
@@ -188,7 +188,11 @@ function table(columns: Column[], cells: Cell[][], width: number, colors: ChalkI
     shrunk -= before - after;
   }
   // Too many columns for a narrow terminal: each row becomes a wrapped record instead.
-  if (shrunk > width) return records(heads, whole, width, colors, showHead);
+  // Hint: a record is read on its own, so a grouped column's value is in each (rendered again, rarely).
+  if (shrunk > width) {
+    const whole = cells.map((row) => row.map((cell) => renderCell(cell, colors, barWidth)));
+    return records(heads, whole, width, colors, showHead);
+  }
   const lines: string[] = [];
   const separators = gaps.map((size) => ' '.repeat(size));
   if (showHead) {
