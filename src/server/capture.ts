@@ -1205,6 +1205,7 @@ export class CapturedBodies {
           ExitCode.usage,
         );
       }
+      this.#countedPast(bodyPath, offset, body.length);
       return body;
     } catch (error) {
       if (error instanceof CallhookError) throw error;
@@ -1235,6 +1236,18 @@ export class CapturedBodies {
    * last count stopped, or for a byte behind it from the mark before it. Hint: in the log's order
    * a count reads only the line break after the body before; out of it, at most `readAhead` bytes.
    */
+  /**
+   * Goes on with the count of `path` past a body just checked, `bytes` long from `at`, which holds
+   * no line break: the next body's count reads only the line break after it. Its marks are the
+   * count where it stands.
+   */
+  #countedPast(path: string, at: number, bytes: number): void {
+    const count = this.#counted.get(path);
+    if (count?.at !== at) return;
+    while (count.marks.length * readAhead <= at + bytes) count.marks.push(count.breaks);
+    count.at = at + bytes;
+  }
+
   async #breaksBefore(path: string, file: OpenBodies, at: number, where: string): Promise<number> {
     let count = this.#counted.get(path);
     if (!count) {
