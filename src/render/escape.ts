@@ -227,10 +227,11 @@ export function markdownCode(text: string): string {
 }
 
 /**
- * The same policy for machine formats (JSON, CSV, GitHub annotations, JUnit XML): each untrusted
- * character as `\uXXXX` escapes of its UTF-16 code units (a surrogate pair outside the BMP), which
- * in JSON strings mean exactly the character they replace; what draws an emoji is kept, as on a
- * terminal, so a cell shows ❤️ and not `❤\ufe0f`. With `commandProperty`, for a property of a GitHub
+ * The same policy for the machine formats but JSON (CSV, GitHub annotations, JUnit XML; JSON is
+ * `escapeJsonForTerminal`'s): each untrusted character as `\uXXXX` escapes of its UTF-16 code units
+ * (a surrogate pair outside the BMP), and a backslash that begins such an escape (but `\u00XX`)
+ * as `\u005c`, so that every one shown stands for a character; what draws an emoji is kept, as
+ * on a terminal, so a cell shows ❤️ and not `❤\ufe0f`. With `commandProperty`, for a property of a GitHub
  * workflow command, the `#` of `##[` is kept. Hint: the runner reads a line that starts with `::`
  * and a command's name as that command (TryParseV2) before it looks for `##[` anywhere (TryParse),
  * so `##[` in its property is no command; and GitHub has no escape for `#`, so `\u0023` there would

@@ -97,9 +97,9 @@ const undocumented = '(undocumented)';
  * A call status as a badge span: reversed colour of its group on a colour terminal, `[Partial]`
  * otherwise. A status the platform does not document is magenta, and without colour says so in
  * words (`[Not Complete (undocumented)]`): one with a no-break space or a Cyrillic `о` reads as a
- * documented one. Its blanks are told apart as summarise tells them (`textApart`: `[Complete\x20
- * (undocumented)]`), and the empty one is `(empty)`. Hint: the colour is the span's style, not part of its text, so that the wrapper
- * measures only what is seen.
+ * documented one. Its blanks are told apart as summarise tells them (`textApart`,
+ * `[Complete\x20 (undocumented)]`), and the empty one is `(empty)`. Hint: the colour is the
+ * span's style, not part of its text, so that the wrapper measures only what is seen.
  */
 function statusBadge(status: string, colors: ChalkInstance): TextSpan {
   const safe = status === '' ? ownNotes.empty : textApart(status);
