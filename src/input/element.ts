@@ -457,7 +457,7 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
       const message =
         error === ParseErrorCode.InvalidUnicode
           ? `invalid \\u escape ${token.slice(at, at + 6)} in a string: \\u takes 4 hex digits`
-          : `invalid escape ${token.slice(at, at + 2)} in a string (write \\\\ for a backslash)`;
+          : `invalid escape \\${String.fromCodePoint(token.codePointAt(at + 1) ?? 0x5c)} in a string (write \\\\ for a backslash)`;
       return site.error(offset + at, 'syntax', message);
     }
     case ParseErrorCode.InvalidSymbol:
