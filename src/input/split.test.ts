@@ -456,6 +456,9 @@ describe('ElementSplitter', () => {
     // value after it on its line is no second value.
     expect(breaks('{"a":1}, {"b":2}\n')).toEqual([['top-level-comma', 1, 8, 7, '\n']]);
     expect(breaks('{"a":1}\nINFO got {"b":2}\n')).toEqual([]);
+    // Stray text after a value is no second value: its element says what it is (invalid-symbol),
+    // once; a line break before it would not make it one (red team hT13).
+    for (const stray of ['x', '@', '#1', ' abc def']) expect(breaks(`{"a":1}${stray}\n{"b":2}\n`), stray).toEqual([]);
     // A lone CR is no NDJSON line ending (as a line reader such as jq splits): it is made CRLF.
     const crText = '{"a":1}\r{"b":2} \r [3]\r\n';
     for (const [size, quick] of [

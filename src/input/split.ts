@@ -257,6 +257,20 @@ function isDelimiter(byte: number): boolean {
  */
 const strayCharacters = new RegExp(`^[${blankCharacters}!#%&*;=?@^\`|~]+$`, 'u');
 
+/** Whether a JSON value may begin with `byte`: a bracket, a string, a number or a literal's letter. */
+function beginsJsonValue(byte: number): boolean {
+  return (
+    byte === OPEN_BRACE ||
+    byte === OPEN_BRACKET ||
+    byte === QUOTE ||
+    byte === 0x2d ||
+    (byte >= 0x30 && byte <= 0x39) ||
+    byte === 0x74 ||
+    byte === 0x66 ||
+    byte === 0x6e
+  );
+}
+
 /** Whether a value that begins with `byte` is read as a scalar: no bracket, no string. */
 function isScalarStart(byte: number): boolean {
   return byte !== OPEN_BRACE && byte !== OPEN_BRACKET && byte !== QUOTE;
@@ -1303,7 +1317,14 @@ export class ElementSplitter {
           insert: this.lastEndLine < position.line ? '' : this.lineEnding(),
         },
       );
-    } else if (this.lineDelimited && this.lastEndLine === position.line && !this.afterStrayText) {
+    } else if (
+      this.lineDelimited &&
+      this.lastEndLine === position.line &&
+      !this.afterStrayText &&
+      // Hint: stray text after a value (`{…}x`, `{…}@`) is no second value: its element says what
+      // it is; a line break before it would not make it one.
+      beginsJsonValue(byte)
+    ) {
       // Hint: a CR between them is not followed by a LF (the line would have ended): a lone CR, an
       // old Mac line ending, which editors show as a line break but line readers of NDJSON do not.
       const loneReturn = this.returnAtTop >= this.lastEndOffset;
