@@ -24,6 +24,10 @@ interface TraceJson {
   skipped: number;
 }
 
+/** What `trace --format json` printed says of each event, in its order: `[duplicate, conflict]`. */
+const copyMarks = (stdout: string) =>
+  (JSON.parse(stdout) as TraceJson).events.map((entry) => [entry.duplicate, entry.conflict]);
+
 describe.concurrent('trace', () => {
   test('tells the story in time order whatever the input order, and leaves other calls out', async ({ expect }) => {
     const ordered = await runCli(['trace', correlationId, story, 'fixtures/valid/every-status.json']);
@@ -174,8 +178,7 @@ describe.concurrent('trace', () => {
     // An identical copy read before the event in time order cannot be: it is at the same instant.
     const twice = [reversed[1], reversed[0], reversed[1]].map((e) => JSON.stringify(e)).join('\n');
     const third = await runCli(['trace', correlationId, '-', '--format', 'json'], { input: twice });
-    const entries = (JSON.parse(third.stdout) as TraceJson).events;
-    expect(entries.map((entry) => [entry.duplicate, entry.conflict])).toEqual([
+    expect(copyMarks(third.stdout)).toEqual([
       [false, false],
       [true, false],
       [false, true],
@@ -249,8 +252,7 @@ describe.concurrent('trace', () => {
     expect(markdown.stdout).toContain('1 event and 1 conflicting copy · at 2022-09-01 00:49:11 UTC');
     expect(markdown.stdout).toContain('- **Outcome:** Callback booked for Friday');
     expect(unwrapped(markdown.stdout)).toContain('(conflicting copy)');
-    const entries = (JSON.parse(json.stdout) as TraceJson).events;
-    expect(entries.map((entry) => [entry.duplicate, entry.conflict])).toEqual([
+    expect(copyMarks(json.stdout)).toEqual([
       [false, false],
       [false, true],
     ]);
@@ -293,8 +295,7 @@ describe.concurrent('trace', () => {
       expect(again).toBeGreaterThan(stdout.indexOf('Outcome:'));
       expect(again).toBeLessThan(stdout.indexOf('Callback booked for Friday'));
     }
-    const ordered = (JSON.parse(afterJson.stdout) as TraceJson).events;
-    expect(ordered.map((entry) => [entry.duplicate, entry.conflict])).toEqual([
+    expect(copyMarks(afterJson.stdout)).toEqual([
       [false, false],
       [true, false],
       [false, true],
