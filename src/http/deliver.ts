@@ -254,8 +254,7 @@ class DeliveryRun {
       const paused = this.stats.pausedUntil - Date.now();
       const pausedWait = paused > 0 ? paused + Math.floor((this.#policy.random ?? Math.random)() * (paused / 2)) : 0;
       // The progress counts the pause down to the last of them.
-      if (pausedWait > 0)
-        this.stats.pausedWorkersDueBy = Math.max(this.stats.pausedWorkersDueBy, Date.now() + pausedWait);
+      if (pausedWait > 0) this.stats.pauseUntil(Date.now() + pausedWait, true);
       const slot = Math.max(waitMs, pausedWait, this.#pacer?.reserve(Date.now() + waitMs) ?? 0);
       // Hint: most batches need no wait; skipping the await then saves a few microtasks a request.
       if ((slot > 0 || this.stopping.aborted) && !(await this.#sleep(slot))) {
@@ -282,8 +281,7 @@ class DeliveryRun {
       }
       // A 429 or 503 with Retry-After holds back every worker, not only the one that got it (and
       // the progress says for how long).
-      if (step.pauseAllMs !== undefined)
-        this.stats.pausedUntil = Math.max(this.stats.pausedUntil, Date.now() + step.pauseAllMs);
+      if (step.pauseAllMs !== undefined) this.stats.pauseUntil(Date.now() + step.pauseAllMs);
       this.stats.retrying(batch.key);
       waitMs = step.waitMs;
     }

@@ -47,3 +47,16 @@ describe('DeliveryStats', () => {
     expect(stats.snapshot()).toMatchObject({ errors: 1, retrying: 0 });
   });
 });
+
+describe('the time a Retry-After paused the run', () => {
+  it('counts each moment once, however the pauses and the paused workers overlap', () => {
+    const stats = new DeliveryStats();
+    const t0 = Date.now() - 10_000;
+    stats.pauseUntil(t0 + 1000, false, t0);
+    stats.pauseUntil(t0 + 800, false, t0 + 100);
+    // The workers it paused come back spread over half as long again.
+    stats.pauseUntil(t0 + 1500, true, t0 + 200);
+    stats.pauseUntil(t0 + 4000, false, t0 + 3000);
+    expect(stats.snapshot()).toMatchObject({ pausedMs: 0, pausedSoFarMs: 2500 });
+  });
+});

@@ -103,6 +103,8 @@ export interface ProgressSnapshot {
   fractionRead?: number | undefined;
   /** How long the run still waits before sending, as the receiver's Retry-After asked (0: not waiting). */
   pausedMs?: number | undefined;
+  /** How long it has waited so, all told: not sending, so not part of its pace. */
+  pausedSoFarMs?: number | undefined;
 }
 
 const maxUndeliveredListed = 10_000;
@@ -136,10 +138,12 @@ export class DeliveryStats {
   readonly invalid: SkippedInput[] = [];
   /** Requests on the wire now (a batch waiting out a backoff or a Retry-After is not one). */
   sending = 0;
-  /** Until when (epoch ms) no batch is sent, as a 429's or 503's Retry-After asked; 0 when never. */
+  /** Until when (epoch ms) no batch is sent, as a 429's or 503's Retry-After asked; 0 when never (see `pauseUntil`). */
   pausedUntil = 0;
   /** When (epoch ms) the last worker a Retry-After paused is due back, its spread after the pause included; 0 when never. */
   pausedWorkersDueBy = 0;
+  /** The time paused, to the end of the pause now (see `pauseUntil`): each moment once, however pauses overlap. */
+  private pausedTotalMs = 0;
   // The keys of the batches being retried now: at most the requests in flight.
   private readonly retryingKeys = new Set<string>();
   private failedAttempts = 0;
@@ -239,8 +243,21 @@ export class DeliveryStats {
     return b.delivered + b.failed + b.undelivered + b.resumed;
   }
 
+  /**
+   * Notes that no batch is sent until `until` (epoch ms), as a Retry-After asked (`workers`: the
+   * last worker it paused comes back then, its spread included). The time paused is counted once.
+   */
+  pauseUntil(until: number, workers = false, now = Date.now()): void {
+    const from = Math.max(now, this.pausedUntil, this.pausedWorkersDueBy);
+    if (until > from) this.pausedTotalMs += until - from;
+    if (workers) this.pausedWorkersDueBy = Math.max(this.pausedWorkersDueBy, until);
+    else this.pausedUntil = Math.max(this.pausedUntil, until);
+  }
+
   /** The state of the run now. */
   snapshot(fractionRead?: number): ProgressSnapshot {
+    const now = Date.now();
+    const pausedMs = Math.max(0, this.pausedUntil - now, this.pausedWorkersDueBy - now);
     return {
       elapsedMs: Date.now() - this.started,
       done: this.done,
@@ -249,7 +266,8 @@ export class DeliveryStats {
       delivered: this.batches.delivered,
       errors: this.batches.failed + this.batches.undelivered,
       retrying: this.retryingKeys.size,
-      pausedMs: Math.max(0, this.pausedUntil - Date.now(), this.pausedWorkersDueBy - Date.now()),
+      pausedMs,
+      pausedSoFarMs: this.pausedTotalMs - pausedMs,
       failedAttempts: this.failedAttempts,
       requests: this.requests,
       fractionRead,

@@ -84,6 +84,9 @@ describe('progress', () => {
       expect(renderProgressBar(paused, 200, plain)).not.toContain('ETA');
     }
     expect(renderProgressLine({ ...snapshot, pausedMs: 0 })).toContain('ETA 30.3 s');
+    // After a 12-minute pause, the pace is that of the time spent sending: it read 36 minutes.
+    const after = { ...snapshot, elapsedMs: 730_000, pausedMs: 0, pausedSoFarMs: 720_000 };
+    expect(renderProgressLine(after)).toContain('ETA 30.3 s');
   });
 
   it('leaves out the ETA rather than cutting a field in two when a pause leaves no room for the bar', () => {

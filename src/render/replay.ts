@@ -54,14 +54,14 @@ function counts(
 }
 
 /**
- * How long the rest will take at the pace so far; none while a Retry-After pauses the run, whose
- * end the receiver decides (the pause is shown instead): the pace, which the time paused slows,
- * would say less than the pause itself.
+ * How long the rest will take at the pace of the time spent sending (a Retry-After's pause left
+ * out); none while one pauses the run, whose end the receiver decides (the pause is shown instead).
  */
 function eta(p: ProgressSnapshot): string {
   const fraction = progressFraction(p);
   if (fraction === undefined || fraction <= 0 || fraction >= 1 || (p.pausedMs ?? 0) > 0) return '';
-  return `  ETA ${seconds((p.elapsedMs * (1 - fraction)) / fraction)}`;
+  const sending = p.elapsedMs - (p.pausedSoFarMs ?? 0);
+  return `  ETA ${seconds((sending * (1 - fraction)) / fraction)}`;
 }
 
 /** The live progress bar for a terminal `columns` wide (no newline; the caller redraws it). */
