@@ -20,3 +20,14 @@ export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 export function isSpace(byte: number | undefined): boolean {
   return byte === SPACE || byte === NEWLINE || byte === RETURN || byte === TAB;
 }
+
+// Hint: a bracket, a string, a number or a literal's letter; a binary format's magic number
+// (PNG, ZIP, gzip...) is none.
+const jsonStart = new Set([
+  0x7b, 0x5b, 0x22, 0x2d, 0x74, 0x66, 0x6e, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39,
+]);
+
+/** Whether a JSON value may begin with `byte`. */
+export function beginsJsonValue(byte: number | undefined): boolean {
+  return byte !== undefined && jsonStart.has(byte);
+}

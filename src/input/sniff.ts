@@ -5,12 +5,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import { impossible } from '../errors.js';
-import { isSpace, NEWLINE } from './bytes.js';
-
-// Hint: these begin a JSON value; a binary format's magic number (PNG, ZIP, gzip...) is none.
-const jsonStart = new Set([
-  0x7b, 0x5b, 0x22, 0x2d, 0x74, 0x66, 0x6e, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39,
-]);
+import { beginsJsonValue, isSpace, NEWLINE } from './bytes.js';
 
 /** The length of the UTF-8 sequence `lead` begins: 0 when it begins none. */
 function sequenceLength(lead: number): number {
@@ -85,7 +80,7 @@ export function notTextStart(sample: Buffer): number {
   let start = 0;
   while (start < end && isSpace(sample[start])) start++;
   const head = sample[start];
-  if (start < end && head !== undefined && jsonStart.has(head) && count * 8 <= end) return -1;
+  if (start < end && head !== undefined && beginsJsonValue(head) && count * 8 <= end) return -1;
   return first;
 }
 
@@ -101,7 +96,7 @@ export function headUndecided(head: Buffer): boolean {
   if (head.length >= textSampleSize || head.includes(0) || notTextStart(head) === -1) return false;
   let start = 0;
   while (start < head.length && isSpace(head[start])) start++;
-  return jsonStart.has(head[start] ?? 0) && notTextBytes(head).count * 8 <= textSampleSize;
+  return beginsJsonValue(head[start]) && notTextBytes(head).count * 8 <= textSampleSize;
 }
 
 /** Where `chunk`'s first whole character from `from` begins: past the continuation bytes of one the chunk's edge cut. */

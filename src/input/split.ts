@@ -14,6 +14,7 @@ import { isAscii } from 'node:buffer';
 import { isEventShaped, isObject } from '../schema/check.js';
 import {
   BACKSLASH,
+  beginsJsonValue,
   CLOSE_BRACE,
   CLOSE_BRACKET,
   COLON,
@@ -256,20 +257,6 @@ function isDelimiter(byte: number): boolean {
  * run made a false missing comma before the element after it and put every later pointer one off.
  */
 const strayCharacters = new RegExp(`^[${blankCharacters}!#%&*;=?@^\`|~]+$`, 'u');
-
-/** Whether a JSON value may begin with `byte`: a bracket, a string, a number or a literal's letter. */
-function beginsJsonValue(byte: number): boolean {
-  return (
-    byte === OPEN_BRACE ||
-    byte === OPEN_BRACKET ||
-    byte === QUOTE ||
-    byte === 0x2d ||
-    (byte >= 0x30 && byte <= 0x39) ||
-    byte === 0x74 ||
-    byte === 0x66 ||
-    byte === 0x6e
-  );
-}
 
 /** Whether a value that begins with `byte` is read as a scalar: no bracket, no string. */
 function isScalarStart(byte: number): boolean {
