@@ -456,7 +456,7 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
       const at = badEscapeIn(token);
       const message =
         error === ParseErrorCode.InvalidUnicode
-          ? `invalid \\u escape ${token.slice(at, at + 6)} in a string: \\u takes 4 hex digits`
+          ? `invalid \\u escape ${/^\\u[^"\\]{0,4}/.exec(token.slice(at))?.[0]} in a string: \\u takes 4 hex digits`
           : `invalid escape \\${String.fromCodePoint(token.codePointAt(at + 1) ?? 0x5c)} in a string (write \\\\ for a backslash)`;
       return site.error(offset + at, 'syntax', message);
     }

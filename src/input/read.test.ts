@@ -696,6 +696,8 @@ describe('an invalid escape in a string', () => {
       [`{"note":"${long}\\q end"}\n`, `syntax 1:${10 + long.length} invalid escape \\q in a string`],
       [`{"note":"${long}\\\\q \\x41"}\n`, `syntax 1:${14 + long.length} invalid escape \\x in a string`],
       [`{"note":"ab\\u12G4"}\n`, 'syntax 1:12 invalid \\u escape \\u12G4 in a string'],
+      // What the string holds of it, not its closing quote.
+      [`{"note":"ab\\u12"}\n`, 'syntax 1:12 invalid \\u escape \\u12 in a string'],
       // The character after the backslash quoted whole, not half an emoji's UTF-16 pair.
       [`{"note":"ab\\😀"}\n`, 'syntax 1:12 invalid escape \\😀 in a string'],
     ];
