@@ -128,10 +128,11 @@ export class Output {
     if (this.closed || text === '') return;
     if (this.pending) {
       this.pending.push(text);
-      this.pendingLines += screenRows(text, this.stdout.columns || 80);
-      this.timer ??= setTimeout(() => this.flushPending(), pagerDecisionMs);
       // Hint: a terminal that reports 0 rows (script, docker -t) has an unknown height, not none.
-      if (this.pendingLines >= (this.stdout.rows || 24)) this.startPager();
+      const screen = this.stdout.rows || 24;
+      this.pendingLines += screenRows(text, this.stdout.columns || 80, screen - this.pendingLines);
+      this.timer ??= setTimeout(() => this.flushPending(), pagerDecisionMs);
+      if (this.pendingLines >= screen) this.startPager();
       return;
     }
     const target = this.pager?.stdin ?? this.stdout;
@@ -201,15 +202,19 @@ export class Output {
 }
 
 /**
- * The rows of a terminal `columns` wide that `text` fills: a line wider than the screen takes
- * several (a URL kept whole, a long token), a wide character two columns. Hint: a line cut
- * between two writes is counted in each, a row more at most: the pager starts a little early.
+ * The rows of a terminal `columns` wide that `text` fills, counted up to `enough` (the rest of the
+ * screen: past it the pager starts, and a large event is not measured whole): a line wider than
+ * the screen takes several (a URL kept whole, a long token), a wide character two columns. Hint:
+ * a line cut between two writes is counted in each, a row more at most: the pager starts a
+ * little early.
  */
-function screenRows(text: string, columns: number): number {
+function screenRows(text: string, columns: number, enough: number): number {
   let rows = 0;
-  for (let from = 0; from < text.length; ) {
+  for (let from = 0; from < text.length && rows < enough; ) {
     const end = text.indexOf('\n', from);
-    const line = text.slice(from, end === -1 ? text.length : end);
+    // Hint: of a long line only twice as many UTF-16 units as the rest of the screen has columns
+    // are measured: unless most of them draw nothing (colour codes), they fill it already.
+    const line = text.slice(from, Math.min(end === -1 ? text.length : end, from + (enough - rows) * columns * 2));
     rows += Math.max(end === -1 ? 0 : 1, Math.ceil(displayWidth(line) / columns));
     from = end === -1 ? text.length : end + 1;
   }
