@@ -1232,11 +1232,6 @@ export class CapturedBodies {
   }
 
   /**
-   * How many LFs the `.ndjson` file at `path` holds before byte `at`: counted on from where the
-   * last count stopped, or for a byte behind it from the mark before it. Hint: in the log's order
-   * a count reads only the line break after the body before; out of it, at most `readAhead` bytes.
-   */
-  /**
    * Goes on with the count of `path` past a body just checked, `bytes` long from `at`, which holds
    * no line break: the next body's count reads only the line break after it. Its marks are the
    * count where it stands.
@@ -1248,6 +1243,11 @@ export class CapturedBodies {
     count.at = at + bytes;
   }
 
+  /**
+   * How many LFs the `.ndjson` file at `path` holds before byte `at`: counted on from where the
+   * last count stopped, or for a byte behind it from the mark before it. Hint: in the log's order
+   * a count reads only the line break after the body before; out of it, at most `readAhead` bytes.
+   */
   async #breaksBefore(path: string, file: OpenBodies, at: number, where: string): Promise<number> {
     let count = this.#counted.get(path);
     if (!count) {
