@@ -178,6 +178,12 @@ describe('parseReplayOptions, checks before the first request', () => {
       '--header: must be a header "Name: value", with no blank before the colon (a server answers such a head 400) (got "webhook-id : x")',
     );
     expect(parseReplayOptions({ ...base, header: ['X-A:  spaced  '] }).headers['x-a']).toBe('spaced');
+    // A line break in it is no header line, whichever it is.
+    for (const value of ['X-A: a\nb', 'X-A: a\rb', 'X-A: a\u2028b']) {
+      expect(() => parseReplayOptions({ ...base, header: [value] }), JSON.stringify(value)).toThrow(
+        `--header: must be a header "Name: value" (got ${quoted(value)})`,
+      );
+    }
   });
 
   it('refuses a header value no request can carry, before the first request', () => {

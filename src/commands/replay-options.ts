@@ -95,7 +95,8 @@ const rateRange = { min: 0.001, max: 100_000 } as const;
 
 /** A parser of `-H`/`--header`: `Name: value`, on one line; the only Expect is 100-continue; no Transfer-Encoding or Trailer. */
 function headerLine(value: string): [string, string] {
-  const parts = /[\r\n]/.test(value) ? undefined : headerLineParts(value);
+  // Hint: a line break (CR, LF, U+2028/9) in it is no line of that shape: refused there.
+  const parts = headerLineParts(value);
   if (!parts || parts.blankBeforeColon) throw optionError('--header', `a header ${headerLineExpected(value)}`, value);
   const { name, value: text } = parts;
   if (!headerValueCharacters.test(text)) {
