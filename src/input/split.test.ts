@@ -459,6 +459,26 @@ describe('ElementSplitter', () => {
     // Stray text after a value is no second value: its element says what it is (invalid-symbol),
     // once; a line break before it would not make it one (red team hT13).
     for (const stray of ['x', '@', '#1', ' abc def']) expect(breaks(`{"a":1}${stray}\n{"b":2}\n`), stray).toEqual([]);
+    // So is one that begins as a value may (`n`, `-`, a digit) but is none: only a scalar that
+    // parses is a second value, wherever the file ends and however it is read.
+    for (const [size, quick] of [
+      [1, false],
+      [1 << 20, false],
+      [1 << 20, true],
+    ] as const) {
+      for (const stray of [' nope', '-- done', ' nul', ' 1x', ' -', ' tru e', ' fals"e"']) {
+        for (const after of ['\n{"b":2}\n', '']) {
+          expect(breaks(`{"a":1}${stray}${after}`, size, quick), `${stray} ${after.length} ${size}`).toEqual([]);
+        }
+      }
+      for (const value of ['null', '-1', 'true', '2.5e3']) {
+        for (const after of ['\n', '']) {
+          expect(breaks(`{"a":1} ${value}${after}`, size, quick), `${value} ${size}`).toEqual([
+            ['missing-line-break', 1, 9, 8, '\n'],
+          ]);
+        }
+      }
+    }
     // A lone CR is no NDJSON line ending (as a line reader such as jq splits): it is made CRLF.
     const crText = '{"a":1}\r{"b":2} \r [3]\r\n';
     for (const [size, quick] of [

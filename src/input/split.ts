@@ -259,6 +259,13 @@ function isDelimiter(byte: number): boolean {
 const strayCharacters = new RegExp(`^[${blankCharacters}!#%&*;=?@^\`|~]+$`, 'u');
 
 /** Whether a value that begins with `byte` is read as a scalar: no bracket, no string. */
+/** A problem said once the element it stands before is known to be a value. */
+interface HeldProblem {
+  position: SplitPosition;
+  message: string;
+  repair: SplitProblem['repair'];
+}
+
 function isScalarStart(byte: number): boolean {
   return byte !== OPEN_BRACE && byte !== OPEN_BRACKET && byte !== QUOTE;
 }
@@ -432,6 +439,8 @@ export class ElementSplitter {
   private strayQuoted = false;
   /** The top-level value before the next was such text (a log line's prefix): what follows on its line is no second value. */
   private afterStrayText = false;
+  /** A scalar began on the line a value ended on: a second value there if it parses as one (see `beginTopValue`). */
+  private heldBreak: HeldProblem | undefined;
   /** The element being read is a string (it began with `"`). */
   private stringValue = false;
   /**
@@ -1315,17 +1324,19 @@ export class ElementSplitter {
       // Hint: a CR between them is not followed by a LF (the line would have ended): a lone CR, an
       // old Mac line ending, which editors show as a line break but line readers of NDJSON do not.
       const loneReturn = this.returnAtTop >= this.lastEndOffset;
-      this.problem(
+      const held: HeldProblem = {
         position,
-        'missing-line-break',
-        loneReturn
+        message: loneReturn
           ? 'a second value on the line, after a lone CR: NDJSON lines end with LF or CRLF'
           : 'a second value on the line: put a line break before it (NDJSON: one value a line)',
-        '',
-        loneReturn
+        repair: loneReturn
           ? { offset: this.returnAtTop + 1, deleteBytes: 0, insert: '\n' }
           : { offset: position.offset, deleteBytes: 0, insert: this.lineEnding() },
-      );
+      };
+      // Hint: a scalar may yet be stray text (`{…} nope`, `{…}-- done`), which its element says;
+      // whether it is a value is known once it ends (see `finishElement`).
+      if (isScalarStart(byte)) this.heldBreak = held;
+      else this.problem(position, 'missing-line-break', held.message, '', held.repair);
     } else reported = false;
     this.afterStrayText = false;
     this.afterComma = undefined;
@@ -1558,6 +1569,11 @@ export class ElementSplitter {
 
   private finishElement(endOffset: number, truncated: boolean, cut?: 'line' | 'next'): void {
     const bytes = this.oversize ? Buffer.alloc(0) : this.keptBytes();
+    const held = this.heldBreak;
+    if (held) {
+      this.heldBreak = undefined;
+      if (parsesAsJson(bytes)) this.problem(held.position, 'missing-line-break', held.message, '', held.repair);
+    }
     this.afterStringValue = this.stringValue;
     this.column1 = Column1.No;
     this.column1Object = false;
