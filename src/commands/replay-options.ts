@@ -7,13 +7,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ioReason } from '../errors.js';
 import { largestBatch } from '../http/batches.js';
-import {
-  headerLineExpected,
-  headerLineParts,
-  headerValueCharacters,
-  type ReplayMethod,
-  type SignScheme,
-} from '../http/names.js';
+import { headerLineParts, headerValueCharacters, type ReplayMethod, type SignScheme } from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
 import { danglingLinkProblem, notAFile } from '../output-file.js';
 import type { EventType } from '../schema/names.js';
@@ -97,7 +91,7 @@ const rateRange = { min: 0.001, max: 100_000 } as const;
 function headerLine(value: string): [string, string] {
   // Hint: a line break (CR, LF, U+2028/9) in it is no line of that shape: refused there.
   const parts = headerLineParts(value);
-  if (!parts || parts.blankBeforeColon) throw optionError('--header', `a header ${headerLineExpected(value)}`, value);
+  if ('expected' in parts) throw optionError('--header', `a header ${parts.expected}`, value);
   const { name, value: text } = parts;
   if (!headerValueCharacters.test(text)) {
     throw optionError(

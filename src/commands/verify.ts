@@ -5,7 +5,7 @@ import { maxHeaderSize } from 'node:http';
 import { instantOf } from '../core/instant.js';
 import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
-import { headerLineExpected, headerLineParts } from '../http/names.js';
+import { headerLineParts } from '../http/names.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { NEWLINE } from '../input/bytes.js';
@@ -71,9 +71,7 @@ export function parseHeaderLines(text: string, where: string): [string, string][
   for (const [at, [number, line]] of headOf(text).lines.entries()) {
     if (at === 0 && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line)) continue;
     const parts = headerLineParts(line);
-    if (!parts || parts.blankBeforeColon) {
-      throw new CallhookError(`${where}:${number}: expected ${headerLineExpected(line)}`, ExitCode.usage);
-    }
+    if ('expected' in parts) throw new CallhookError(`${where}:${number}: expected ${parts.expected}`, ExitCode.usage);
     headers.push([parts.name, parts.value]);
   }
   return headers;
@@ -82,7 +80,7 @@ export function parseHeaderLines(text: string, where: string): [string, string][
 /** One `--header "Name: value"` (the `index`-th given, from 0). */
 export function parseHeaderOption(value: string, index: number): [string, string] {
   const parts = headerLineParts(value);
-  if (!parts || parts.blankBeforeColon) throw optionError(`--header #${index + 1}`, headerLineExpected(value), value);
+  if ('expected' in parts) throw optionError(`--header #${index + 1}`, parts.expected, value);
   return [parts.name, parts.value];
 }
 

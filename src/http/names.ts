@@ -8,22 +8,18 @@ const headerLinePattern = new RegExp(`^(${tokenCharacter}+)([ \\t]*):[ \\t]*(.*?
 
 /**
  * A `Name: value` line as HTTP reads one (RFC 9112, 5.1), its value's blanks at the ends left out;
- * `blankBeforeColon` when a blank stands between the name and its colon, which HTTP refuses (a
- * server answers 400); undefined for a line of no such shape. The one reading of a header line
- * typed (replay's and verify's `--header`) or in a file (`verify --headers`).
+ * for a line of no such shape, what it was expected to be, said as the option errors say it (a
+ * blank between the name and its colon is refused: a server answers such a head 400). The one
+ * reading of a header line typed (replay's and verify's `--header`) or in a file (`verify --headers`).
  */
-export function headerLineParts(line: string): { name: string; value: string; blankBeforeColon: boolean } | undefined {
+export function headerLineParts(line: string): { name: string; value: string } | { expected: string } {
   const match = headerLinePattern.exec(line);
-  if (!match) return undefined;
+  if (!match) return { expected: '"Name: value"' };
   const [, name = '', blanks = '', value = ''] = match;
-  return { name, value, blankBeforeColon: blanks !== '' };
-}
-
-/** What a line that is no header was expected to be, said as the option errors say it. */
-export function headerLineExpected(line: string): string {
-  return headerLineParts(line)?.blankBeforeColon
-    ? '"Name: value", with no blank before the colon (a server answers such a head 400)'
-    : '"Name: value"';
+  if (blanks !== '') {
+    return { expected: '"Name: value", with no blank before the colon (a server answers such a head 400)' };
+  }
+  return { name, value };
 }
 
 /** The characters node:http sends in a header value (its validateHeaderValue): anything else fails at send time. */
