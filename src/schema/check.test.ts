@@ -119,6 +119,24 @@ describe('checkEvent', () => {
     expect(bad.issues[0]).toMatchObject({ code: 'unknown-event-type', pointer: '/eventType' });
   });
 
+  it('says a captured HTTP request (a request bin dump) is one, and that its body is what to read', () => {
+    const body = JSON.stringify([callComplete({})]);
+    for (const dump of [
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body },
+      { headers: {}, body: [callComplete({})] },
+      { request: { method: 'POST' }, body },
+    ]) {
+      const result = checkEvent(dump);
+      expect(result.issues, JSON.stringify(Object.keys(dump))).toMatchObject([{ code: 'http-request', pointer: '' }]);
+      expect(result.issues[0]!.message).toMatch(
+        /^a captured HTTP request \(keys .*"body"\), not an event: read its body/,
+      );
+    }
+    // A body alone, or headers alone, say nothing of a request: the shape is unknown, as before.
+    expect(checkEvent({ body: 'x' }).issues[0]).toMatchObject({ code: 'unknown-shape' });
+    expect(checkEvent({ headers: {}, foo: 1 }).issues[0]).toMatchObject({ code: 'unknown-shape' });
+  });
+
   it('refuses values that are not objects', () => {
     expect(codes(42)).toEqual(['not-an-object ']);
     expect(codes([attempted])).toEqual(['not-an-object ']);

@@ -539,6 +539,11 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
   }
 
   type ??= detectTypeByShape(payload);
+  if (!type && isRequestDump(payload as Record<string, unknown>)) {
+    const keys = describeKeys(payload as Json);
+    const message = `a captured HTTP request (${keys}), not an event: read its body, the events the platform sent`;
+    return refusal(undefined, 'http-request', message, at.pointer);
+  }
   if (!type) {
     return refusal(
       undefined,
@@ -578,6 +583,17 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
     for (const warning of warnings) issues.add(warning, placeOf(value, warning.pointer, issues.keys).order);
   }
   return resultOf(kind, event, issues);
+}
+
+/**
+ * Whether an object is an HTTP request as a request bin or a proxy saves one: a body beside its
+ * headers, method or request line. Hint: Object.hasOwn, as `constructor` is in every object.
+ */
+function isRequestDump(value: Record<string, unknown>): boolean {
+  return (
+    Object.hasOwn(value, 'body') &&
+    (Object.hasOwn(value, 'headers') || Object.hasOwn(value, 'method') || Object.hasOwn(value, 'request'))
+  );
 }
 
 function resultOf(kind: EventKind | undefined, event: WebhookEvent | undefined, issues: IssueList): CheckResult {
