@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLike, freshenEvent, freshIds, newestTimestamp } from './fresh.js';
+import { formatLike, freshenEvent, freshIds, newestTimestamp, newFreshRun } from './fresh.js';
 
 const envelope = {
   id: '5f0c8a8e-6d64-4a4b-9a0e-8b3c1f1b2c3d',
@@ -30,9 +30,37 @@ describe('--fresh', () => {
     });
   });
 
-  it('keeps the precision of the original text', () => {
+  it('keeps the precision of the original text, and never an instant', () => {
     expect(formatLike('2023-05-01T10:00:00Z', 0)).toBe('1970-01-01T00:00:00Z');
     expect(formatLike('2023-05-01T10:00:00.5Z', 1)).toBe('1970-01-01T00:00:00.001Z');
+    // A time written in whole seconds, moved to an instant that is not, keeps its milliseconds:
+    // cut, it would move less than the others (red team hT17).
+    expect(formatLike('2023-05-01T10:00:00Z', 789)).toBe('1970-01-01T00:00:00.789Z');
+  });
+
+  it('moves times with and without milliseconds by the same amount, so their order and equality hold', () => {
+    const event = {
+      id: envelope.id,
+      eventType: 'CallComplete',
+      createdAt: '2022-09-04T06:12:00Z',
+      data: { startedTime: '2022-09-04T06:12:00.000Z' },
+    };
+    const first = { time: '2022-09-04T06:11:59.900Z' };
+    const second = { time: '2022-09-04T06:12:00+00:00' };
+    const newest = Math.max(...[event, first, second].map((value) => newestTimestamp(value) as number));
+    // The run's shift is whole seconds, so a time written without milliseconds stays so written.
+    const { shiftMs } = newFreshRun(newest, Date.parse('2026-12-05T12:30:04.789Z'));
+    expect(shiftMs % 1000).toBe(0);
+    const moved = (value: object) => freshenEvent(value, { shiftMs, newId: freshIds() }) as Record<string, unknown>;
+    const out = moved(event) as typeof event;
+    expect(out.createdAt).toBe('2026-12-05T12:30:04Z');
+    expect(Date.parse(out.data.startedTime)).toBe(Date.parse(out.createdAt));
+    expect(Date.parse(moved(second).time as string) - Date.parse(moved(first).time as string)).toBe(100);
+    // Even a shift with milliseconds (a journal written before) moves every time by all of it.
+    const odd = (value: object) =>
+      freshenEvent(value, { shiftMs: 1_234, newId: freshIds() }) as Record<string, unknown>;
+    expect(Date.parse(odd(second).time as string) - Date.parse(second.time)).toBe(1_234);
+    expect(Date.parse(odd(event).createdAt as string) - Date.parse(event.createdAt)).toBe(1_234);
   });
 
   it('gives every copy of a redelivered event the same new id, and other events other ids', () => {

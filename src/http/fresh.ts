@@ -33,10 +33,14 @@ export function newestTimestamp(value: unknown): number | undefined {
   return newest;
 }
 
-/** Formats `ms` the way `original` was written: UTC with `Z`, with milliseconds only if it had a fraction. */
+/**
+ * Formats `ms` the way `original` was written: UTC with `Z`, with milliseconds if it had a
+ * fraction, or if `ms` has any (a whole-second time moved by a shift with milliseconds, which
+ * cut would move less than the others).
+ */
 export function formatLike(original: string, ms: number): string {
   const iso = isoOf(ms);
-  return /[T ]\d\d:\d\d:\d\d\.\d/.test(original) ? iso : iso.replace(/\.\d{3}Z$/, 'Z');
+  return ms % 1000 !== 0 || /[T ]\d\d:\d\d:\d\d\.\d/.test(original) ? iso : iso.replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Options for `freshenEvent`. */
@@ -72,9 +76,14 @@ export interface FreshRun {
   shiftMs: number;
 }
 
-/** A new `--fresh` run that moves `newest` (ms since the epoch; none: no timestamps) to `now`. */
+/**
+ * A new `--fresh` run that moves `newest` (ms since the epoch; none: no timestamps) to `now`, less
+ * than a second before it: the shift is whole seconds, so a time written without milliseconds
+ * is still written so.
+ */
 export function newFreshRun(newest: number | undefined, now: number): FreshRun {
-  return { key: randomBytes(32).toString('base64url'), shiftMs: newest === undefined ? 0 : now - newest };
+  const shiftMs = newest === undefined ? 0 : Math.floor((now - newest) / 1000) * 1000;
+  return { key: randomBytes(32).toString('base64url'), shiftMs };
 }
 
 /** Whether `value` is a `FreshRun` as a journal holds it. */
