@@ -274,3 +274,37 @@ export function utcIsoOf(text: string, ms: number): string | undefined {
   if (Number.isNaN(ms)) return undefined;
   return text.length === 24 && text.charCodeAt(10) === LETTER_T && text.charCodeAt(23) === LETTER_Z ? text : isoOf(ms);
 }
+
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const weekday = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const clock = '(?<h>\\d\\d):(?<mi>\\d\\d):(?<s>\\d\\d)';
+const month = `(?<m>${months.join('|')})`;
+/** RFC 9110's three HTTP-date forms (5.6.7): IMF-fixdate, RFC 850's (a two-digit year), asctime's; each is UTC. */
+const httpDates = [
+  new RegExp(`^${weekday}, (?<d>\\d\\d) ${month} (?<y>\\d{4}) ${clock} GMT$`),
+  new RegExp(`^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?<d>\\d\\d)-${month}-(?<yy>\\d\\d) ${clock} GMT$`),
+  new RegExp(`^${weekday} ${month} (?<d>[ \\d]\\d) ${clock} (?<y>\\d{4})$`),
+];
+
+/**
+ * The instant an HTTP-date names (RFC 9110, 5.6.7), ms since the epoch, or NaN for any other
+ * text. Hint: not `Date.parse`, which reads the asctime form, zone-less, in the machine's zone,
+ * and takes text that is no date (`x 5`) for one. RFC 850's two-digit year is the year of this
+ * century, or of the last when that would be more than 50 years after `now`, as the RFC says.
+ */
+export function httpDateInstant(text: string, now: number): number {
+  const fields = httpDates.map((pattern) => pattern.exec(text)?.groups).find((groups) => groups !== undefined);
+  if (!fields) return Number.NaN;
+  const [date, hours, minutes, seconds] = [fields.d, fields.h, fields.mi, fields.s].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const monthIndex = months.indexOf(fields.m as string);
+  let year = fields.y === undefined ? 2000 + Number(fields.yy) : Number(fields.y);
+  const at = () => Date.UTC(year, monthIndex, date, hours, minutes, seconds);
+  if (fields.yy !== undefined && at() - now > 50 * 365.25 * 86_400_000) year -= 100;
+  const ok = date >= 1 && date <= daysInMonth(year, monthIndex + 1) && hours < 24 && minutes < 60 && seconds <= 60;
+  return ok && year >= 1900 ? at() : Number.NaN;
+}

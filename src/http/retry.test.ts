@@ -29,6 +29,39 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000);
     expect(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0);
   });
+  it('reads all three HTTP-date forms as UTC, in any time zone (RFC 9110, 5.6.7)', () => {
+    const zone = process.env.TZ;
+    try {
+      for (const tz of ['UTC', 'America/St_Johns', 'Pacific/Chatham']) {
+        process.env.TZ = tz;
+        expect(parseRetryAfter('Thu, 01 Jan 2026 00:01:00 GMT', now), tz).toBe(60_000);
+        expect(parseRetryAfter('Thursday, 01-Jan-26 00:01:00 GMT', now), tz).toBe(60_000);
+        expect(parseRetryAfter('Thu Jan  1 00:01:00 2026', now), tz).toBe(60_000);
+        expect(parseRetryAfter('Thu Jan 11 00:00:00 2026', now), tz).toBe(maxRetryAfterMs);
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+    // RFC 850's two-digit year more than 50 years ahead is the last such year past.
+    expect(parseRetryAfter('Friday, 01-Jan-99 00:00:00 GMT', now)).toBe(0);
+  });
+  it('takes no other text for a date, however Date.parse reads it: the backoff applies', () => {
+    for (const text of [
+      'x 5',
+      'Z 1',
+      '2026-01-01T00:01:00',
+      '2026-01-01T00:01:00Z',
+      'Thu, 01 Jan 2026 00:01:00',
+      'Thu, 01 Jan 2026 00:01:00 UTC',
+      'Thu, 32 Jan 2026 00:01:00 GMT',
+      'Thu, 01 Jan 2026 24:01:00 GMT',
+      'Thu, 1 Jan 2026 00:01:00 GMT',
+      'Jan 1 2026',
+    ]) {
+      expect(parseRetryAfter(text, now), text).toBeUndefined();
+    }
+  });
   it('ignores nonsense and caps what it honours', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();

@@ -3,6 +3,7 @@
  * when to give up. Pure.
  */
 
+import { httpDateInstant } from '../core/instant.js';
 import { plural } from '../render/words.js';
 import type { Attempt } from './attempt.js';
 import type { JournalEntry } from './journal.js';
@@ -40,9 +41,7 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   let ms: number;
   if (/^\d+$/.test(text)) ms = Number(text) * 1000;
   else {
-    // Hint: Date.parse accepts bare numbers like "-1" as years; an HTTP date always names a day or month.
-    if (!/[a-z]/i.test(text)) return undefined;
-    const date = Date.parse(text);
+    const date = httpDateInstant(text, now);
     if (Number.isNaN(date)) return undefined;
     ms = Math.max(0, date - now);
   }
