@@ -10,6 +10,7 @@ import {
   formatFatal,
   unreadableFileError,
 } from '../errors.js';
+import { exactValue } from '../input/exact-value.js';
 import { listSources, readRecords } from '../input/read.js';
 import type { InputRecord } from '../input/types.js';
 import {
@@ -116,12 +117,14 @@ export async function* eventRecords(
     for await (const records of readRecords(paths, read)) {
       for (const record of records) {
         if (output.closed) return;
-        if (record.kind === 'event') yield record;
+        // Hint: the payload as the file writes it, a number too large for a double too (`1e400`):
+        // it is printed, and tells copies apart.
+        if (record.kind === 'event') yield { ...record, value: exactValue(record.value, record.element.text) };
         else if (record.kind === 'invalid' && record.call) {
           yield {
             kind: 'event',
             event: record.call,
-            value: record.value,
+            value: exactValue(record.value, record.element.text),
             element: record.element,
             problems: [],
             duplicate: record.duplicate === true,

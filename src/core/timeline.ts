@@ -6,6 +6,7 @@
 import { invisible } from '../render/escape.js';
 import { correlationIdOf, eventTime, isCallStatus, statusGroupOf, type WebhookEvent } from '../schema/events.js';
 import { firstInstant, instantOf, instantOfOption, lastInstant } from './instant.js';
+import { SourceNumber } from './source-number.js';
 
 /** What `show`'s filter options ask for; every field left undefined selects everything. */
 export interface EventFilter {
@@ -255,11 +256,13 @@ const hiders = new Map<string, (value: string) => string>([
  */
 export function maskPayload<T>(value: T): T {
   if (typeof value === 'string') return maskPhonesInText(value) as T;
-  if (typeof value === 'number') {
+  if (typeof value === 'number' || value instanceof SourceNumber) {
     // Hint: any key may hold a phone as a number (`callerId`, `whatsapp`), so every number of 9
-    // digits or more is masked, into a string (JSON has no number with asterisks), an epoch too.
-    const masked = maskPhonesInText(String(value));
-    return (masked === String(value) ? value : masked) as T;
+    // digits or more is masked, into a string (JSON has no number with asterisks), an epoch too;
+    // one a double does not hold, as the file writes it.
+    const text = value instanceof SourceNumber ? value.text : String(value);
+    const masked = maskPhonesInText(text);
+    return (masked === text ? value : masked) as T;
   }
   // A batch's events are events: each keeps its own fields.
   if (Array.isArray(value)) return value.map((item) => maskPayload(item)) as T;

@@ -667,6 +667,43 @@ describe.concurrent('show: options', () => {
     ]);
   });
 
+  test('a number a double cannot hold is written as the file writes it, masked by its own digits, and tells copies apart', async ({
+    expect,
+  }) => {
+    // JSON.parse made 1e400 null and 12345678901234567891 ...567000, and two copies differing
+    // only there one redelivery (red team hT18).
+    const story = JSON.parse(readFileSync(join(validDir, 'outbound-with-reattempts.json'), 'utf8')) as unknown[];
+    const call = JSON.stringify(story[6]).slice(0, -1);
+    const input = [
+      `${call},"externalId":12345678901234567891,"orderNo":9007199254740993,"score":1e400}`,
+      `${call},"externalId":12345678901234567892,"orderNo":9007199254740993,"score":1e400}`,
+    ].join('\n');
+    const json = await runCli(['show', '-', '--format', 'json'], { input });
+    expect(json.stdout.match(/"(externalId|orderNo|score)": [^,\n]*/g)).toEqual([
+      '"externalId": 12345678901234567891',
+      '"orderNo": 9007199254740993',
+      '"score": 1e400',
+      '"externalId": 12345678901234567892',
+      '"orderNo": 9007199254740993',
+      '"score": 1e400',
+    ]);
+    const masked = await runCli(['show', '-', '--format', 'json', '--mask'], { input });
+    expect(masked.stdout.match(/"(externalId|orderNo)": [^,\n]*/g)?.slice(0, 2)).toEqual([
+      '"externalId": "*****************891"',
+      '"orderNo": "*************993"',
+    ]);
+    const pretty = await runCli(['show', '-'], { input });
+    expect(pretty.stdout).toMatch(/^ {2}\[Complete\] .* · conflicting copy$/m);
+    const trace = await runCli(['trace', '67765b6d', '-', '--format', 'json'], { input });
+    const events = (
+      JSON.parse(trace.stdout.replace(/: (\d[\d.e]*)/g, ': "$1"')) as { events: { event: object; conflict: boolean }[] }
+    ).events;
+    expect(events.map((entry) => [entry.event, entry.conflict]).slice(-2)).toMatchObject([
+      [{ externalId: '12345678901234567891', score: '1e400' }, false],
+      [{ externalId: '12345678901234567892', score: '1e400' }, true],
+    ]);
+  });
+
   test('a prefix that matched several ids names them in full, by their field', async ({ expect }) => {
     // It listed each as its first 8 characters, `(3f8e2c1a, 3f8e2c1a)`, and said "correlations".
     const attempt = (campaignId: string, correlationId: string) => ({

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { exactValue } from '../input/exact-value.js';
+import { sameContent } from './copies.js';
+import { stringifyExact } from './source-number.js';
+import { maskPayload } from './timeline.js';
+
+/** The value read from `text` as show and trace hold it, written as their JSON writes it. */
+const written = (text: string) => stringifyExact(exactValue(JSON.parse(text), text), 2);
+
+describe('numbers as the file writes them', () => {
+  it('writes a number a double cannot hold as it was read, in objects and arrays, at any depth', () => {
+    const text =
+      '{"externalId":12345678901234567891,"orderNo":9007199254740993,"score":1e400,"tiny":-1e-400,' +
+      '"list":[1.5,0.1000000000000000055511151231257827021181583404541015625,{"deep":123456789.12345678901}]}';
+    const out = JSON.parse(written(text).replace(/(-?\d[\d.eE+-]*)/g, '"$1"'));
+    expect(out).toEqual({
+      externalId: '12345678901234567891',
+      orderNo: '9007199254740993',
+      score: '1e400',
+      tiny: '-1e-400',
+      list: ['1.5', '0.1000000000000000055511151231257827021181583404541015625', { deep: '123456789.12345678901' }],
+    });
+  });
+
+  it('leaves a value whose numbers a double holds as JSON.parse reads it, and writes it as JSON.stringify does', () => {
+    for (const text of [
+      '{"a":1.50,"b":1e5,"c":-0,"d":"12345678901234567891","e":"3e400","f":[]}',
+      '[{"__proto__":{"x":1},"constructor":2,"toJSON":3}]',
+      '{"phone":"61491573087","n":123456789012345}',
+    ]) {
+      const value = JSON.parse(text);
+      expect(exactValue(value, text), text).toBe(value);
+      expect(stringifyExact(value, 2)).toBe(JSON.stringify(value, null, 2));
+    }
+  });
+
+  it('keeps an own __proto__ key as data, and key order, duplicates as JSON.parse does', () => {
+    const text = '{"b":1,"__proto__":{"n":12345678901234567891},"a":2,"b":3}';
+    const value = exactValue(JSON.parse(text), text) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.keys(value)).toEqual(['b', '__proto__', 'a']);
+    expect(written(text)).toBe('{\n  "b": 3,\n  "__proto__": {\n    "n": 12345678901234567891\n  },\n  "a": 2\n}');
+  });
+
+  it('tells copies apart by the numbers they wrote, and masks the digits written', () => {
+    const one = '{"id":"x","n":12345678901234567891}';
+    const two = '{"id":"x","n":12345678901234567892}';
+    expect(sameContent(exactValue(JSON.parse(one), one), exactValue(JSON.parse(two), two))).toBe(false);
+    expect(sameContent(exactValue(JSON.parse(one), one), exactValue(JSON.parse(one), one))).toBe(true);
+    const masked = stringifyExact(maskPayload(exactValue(JSON.parse(one), one)));
+    expect(masked).toBe('{"id":"x","n":"*****************891"}');
+  });
+
+  it('cannot be made to write text of a payload unquoted', () => {
+    // A payload's string never becomes a number, whatever it holds.
+    for (const text of ['{"s":"\\u0000","n":1e400}', '{"s":"\\u0000 1e400","n":1e400}', '{"n":1e400,"s":"1e400"}']) {
+      const value = JSON.parse(text);
+      const out = written(text);
+      expect(JSON.parse(out.replace(/: 1e400/g, ': "N"'))).toEqual({ ...value, n: 'N' });
+    }
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * A payload's numbers as the file writes them: the value JSON.parse read, read again from the
+ * element's text where a number in it may be one a double does not hold. Pure.
+ */
+import { type Node, parseTree } from 'jsonc-parser';
+import { SourceNumber } from '../core/source-number.js';
+
+// Hint: a double holds every decimal of at most 15 significant digits within its range, so only a
+// number of 16 digits or more (a `.` among them) or with an exponent may lose its value; a number
+// follows a `:`, `,` or `[`, blanks aside (a UUID's `8e2` does not). The test is of the whole
+// text, strings too: one it wrongly suspects is read again, and is as it was.
+const mayNotHold = /[[:,]\s*-?(?:\d[\d.]{15}|[\d.]+[eE])/;
+
+/**
+ * `value`, as JSON.parse read it from `text` (an element's source), with every number whose
+ * value a double does not hold made a `SourceNumber`: `value` itself when it has none.
+ */
+export function exactValue(value: unknown, text: string): unknown {
+  if (!mayNotHold.test(text)) return value;
+  const tree = parseTree(text);
+  let changed = false;
+  const read = (node: Node): unknown => {
+    switch (node.type) {
+      case 'object': {
+        const object: Record<string, unknown> = {};
+        for (const member of node.children ?? []) {
+          const [key, item] = member.children as [Node, Node];
+          // Hint: defined, not assigned, so that a `__proto__` key is data, as JSON.parse makes it.
+          Object.defineProperty(object, key.value as string, {
+            value: read(item),
+            writable: true,
+            enumerable: true,
+            configurable: true,
+          });
+        }
+        return object;
+      }
+      case 'array':
+        return (node.children ?? []).map(read);
+      case 'number': {
+        const source = text.slice(node.offset, node.offset + node.length);
+        if (holds(source)) return Number(source);
+        changed = true;
+        return new SourceNumber(source);
+      }
+      default:
+        return node.value;
+    }
+  };
+  const exact = tree === undefined ? value : read(tree);
+  return changed ? exact : value;
+}
+
+/** Whether a double holds the value of the JSON number `text`: its shortest form is the same decimal. */
+function holds(text: string): boolean {
+  const number = Number(text);
+  return Number.isFinite(number) && decimal(text) === decimal(String(number));
+}
+
+/** A number's text as sign, significant digits and exponent, one form for one value: `-12e3`. */
+function decimal(text: string): string {
+  const [, sign = '', whole = '', fraction = '', exponent = '0'] =
+    /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(text) ?? [];
+  const digits = `${whole}${fraction}`.replace(/^0+/, '');
+  const significant = digits.replace(/0+$/, '');
+  if (significant === '') return '0';
+  return `${sign}${significant}e${Number(exponent) - fraction.length + digits.length - significant.length}`;
+}
