@@ -700,6 +700,25 @@ describe('readEvents', () => {
     expect(measured.work).toBeLessThan(3.5 * text.length);
   });
 
+  it('points a syntax error after a member whose key is "" at that member, as at any other (RFC 6901: a trailing /)', async () => {
+    // The pointer of an object no key of which was read yet drops its empty last segment: a key
+    // that is "" was dropped as well (red team hT16).
+    const pointers = async (text: string) =>
+      (await collect(readEvents(text)))
+        .flatMap((item) => (item.kind === 'invalid' ? item.problems : []))
+        .map((p) => [p.code, p.pointer]);
+    expect(await pointers('{"":1 "y":2}\n{"q":1 "y":2}\n')).toEqual([
+      ['missing-comma', '/'],
+      ['missing-comma', '/q'],
+    ]);
+    expect(await pointers('{"x":{"":1,}}\n{"x":{"a":1,}}\n{"" 1}\n{"x":{,"a":1}}\n')).toEqual([
+      ['trailing-comma', '/x/'],
+      ['trailing-comma', '/x/a'],
+      ['missing-colon', '/'],
+      ['unexpected-comma', '/x'],
+    ]);
+  });
+
   it('keeps the first maxIssues errors and warnings of an element (1,000 unless told), and counts the rest', async () => {
     // An element of a million problems was held whole: 2,000,000 duplicate keys took 815 MB.
     // n keys each given twice: one warning a key.

@@ -250,11 +250,11 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
   );
   // Hint: the pointers of the kept problems are found in one read that ends at the last of them;
   // asked of each alone (`getLocation`), 20,000 missing commas in a 60 KB event took 98 s, and
-  // asked of every error, an element of one was read twice more. A half-typed key shows up as
-  // an empty last segment and is dropped.
-  pathsAt(source.text, pointedAt).forEach((path, i) => {
+  // asked of every error, an element of one was read twice more. A half-typed key is no member:
+  // the object's pointer is given.
+  pathsAt(source.text, pointedAt, 'object').forEach((path, i) => {
     const problem = pointed[i] ?? impossible('a path is asked for each problem that needs one');
-    problem.pointer = pathToPointer(path.at(-1) === '' ? path.slice(0, -1) : path);
+    problem.pointer = pathToPointer(path);
   });
   if (found === 0) {
     // JSON.parse refused what jsonc-parser accepts (it is laxer about a few escapes): still an error.

@@ -15,21 +15,25 @@ const answered = Symbol('answered');
  * answered there, and the read goes on for the next. But an array's items are counted, not its
  * commas: where a comma is missing (`[1 2]`), `getLocation` gives the items after it the index
  * of the one before. A property test holds the two equal, with such commas put in
- * (locations.test.ts).
+ * (locations.test.ts). `keyless: 'object'` gives a position in an object where no key has been
+ * read yet (after its `{` or a comma) the object's path, where `getLocation` adds an empty key, as
+ * it does for a key that is "" (a half-typed key is no member to point at; a "" key is one).
  */
-export function pathsAt(text: string, positions: readonly number[]): JSONPath[] {
+export function pathsAt(text: string, positions: readonly number[], keyless: 'empty' | 'object' = 'empty'): JSONPath[] {
   const order = positions.map((_, index) => index).sort((a, b) => (positions[a] as number) - (positions[b] as number));
   const paths: JSONPath[] = new Array(positions.length);
   const segments: Array<string | number> = [];
-  // For each segment of an array: an item was read since its last comma.
+  // For each segment of an array: an item was read since its last comma; of an object: a key.
   const itemRead: boolean[] = [];
   let next = 0;
   /** Answers, with the path as it stands, each position still waiting that `reached` says is reached. */
   const answer = (reached: (position: number) => boolean) => {
+    const last = segments.length - 1;
+    const keyRead = keyless === 'empty' || typeof segments[last] !== 'string' || itemRead[last];
     for (; next < order.length; next++) {
       const index = order[next] as number;
       if (!reached(positions[index] as number)) return;
-      paths[index] = [...segments];
+      paths[index] = keyRead ? [...segments] : segments.slice(0, last);
     }
     throw answered;
   };
@@ -67,6 +71,7 @@ export function pathsAt(text: string, positions: readonly number[]): JSONPath[] 
       onObjectProperty: (name, offset, length) => {
         answer((position) => position < offset);
         segments[segments.length - 1] = name;
+        itemRead[segments.length - 1] = true;
         answer(at(offset + length));
       },
       onObjectEnd: (offset) => {
