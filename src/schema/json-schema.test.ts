@@ -238,6 +238,14 @@ describe('toJsonSchema agrees with validate', () => {
     }
   });
 
+  it('writes its patterns with ASCII digits only, as every regex dialect reads them alike', () => {
+    // `\d` is any Unicode digit in Python's re and .NET: python-jsonschema took a time of
+    // Arabic-Indic digits that validate refuses (red team hT16).
+    const patterns = [JSON.stringify(toJsonSchema()), JSON.stringify(toOpenApi())].join('').match(/"pattern":"[^"]*"/g);
+    expect(patterns?.length).toBeGreaterThan(3);
+    for (const pattern of patterns ?? []) expect(pattern).not.toMatch(/\\\\[dDwWsS]/);
+  });
+
   it('hands each call a schema of its own: changing one changes no later one', () => {
     // The check that a bare event is not an envelope was one object in every schema.
     expectFreshDocuments(() => toJsonSchema());

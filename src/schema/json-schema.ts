@@ -56,14 +56,15 @@ export function schemaGaps(type?: EventType): readonly string[] {
 const uuidPattern = '^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$';
 
 // The shape of a timestamp after its date: `T` or a space, HH:MM:SS, 1-9 digits of fraction, then
-// Z or an offset ±HH, ±HH:MM or ±HHMM (optionally after a space).
+// Z or an offset ±HH, ±HH:MM or ±HHMM (optionally after a space). Hint: digits are `[0-9]`, not
+// `\d`, which Python's re and .NET read as any Unicode digit.
 const timeOfDay =
-  '[T ](?:[01]\\d|2[0-3])(?::[0-5]\\d){2}(?:\\.\\d{1,9})?(?:Z| ?[+-](?:[01]\\d|2[0-3])(?::?[0-5]\\d)?)$';
+  '[T ](?:[01][0-9]|2[0-3])(?::[0-5][0-9]){2}(?:\\.[0-9]{1,9})?(?:Z| ?[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)$';
 /**
  * A timestamp whose date the calendar has: 31-day months to 31, others to 30, February to 28,
  * and to 29 in a leap year (a year divisible by 4, except centuries not divisible by 400).
  */
-const calendarTimestampPattern = `^(?:\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))|(?:\\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)${timeOfDay}`;
+const calendarTimestampPattern = `^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)${timeOfDay}`;
 
 type Action = { type: string; requirement?: unknown };
 
