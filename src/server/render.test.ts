@@ -90,7 +90,7 @@ describe('listen output', () => {
 
   it('shows time, answer, path, events, id, signature and the redelivery mark on one line', () => {
     const line = renderDeliveryLine(delivery({ repeatedWebhookId: true, captured: '000001.json' }), plain);
-    expect(line).toBe('12:30:05  200  POST /hook  0 events  id msg_1  signature ok  ↻ redelivery  → 000001.json\n');
+    expect(line).toBe('12:30:05Z  200  POST /hook  0 events  id msg_1  signature ok  ↻ redelivery  → 000001.json\n');
     const refused = renderDeliveryLine(
       delivery({ status: 401, signature: { ok: false, reason: 'wrong-secret', message: 'm' }, error: 'signature: x' }),
       plain,
@@ -101,7 +101,7 @@ describe('listen output', () => {
     // A head node:http could not read has no request line to show, and no gap where it would be.
     const headless = delivery({ status: 400, method: '', path: '', bytes: 0, webhookId: undefined, error: 'bad head' });
     expect(renderDeliveryLine({ ...headless, signature: undefined }, plain)).toBe(
-      '12:30:05  400  0 events  bad head\n',
+      '12:30:05Z  400  0 events  bad head\n',
     );
   });
 
@@ -163,14 +163,15 @@ describe('listen output', () => {
   });
 
   it("draws each line's own second, whatever was drawn before (the clock is kept per second)", () => {
-    const at = (time: number) => renderDeliveryLine(delivery({ time }), plain).slice(0, 8);
+    // In UTC, said (`Z`): a listen in another zone printed UTC times that read as its own (red team hT17).
+    const at = (time: number) => renderDeliveryLine(delivery({ time }), plain).slice(0, 9);
     const noon = Date.UTC(2024, 0, 1, 12, 0, 0);
     expect([noon, noon + 999, noon + 1000, noon - 1, noon + 86_400_000 + 61_000].map(at)).toEqual([
-      '12:00:00',
-      '12:00:00',
-      '12:00:01',
-      '11:59:59',
-      '12:01:01',
+      '12:00:00Z',
+      '12:00:00Z',
+      '12:00:01Z',
+      '11:59:59Z',
+      '12:01:01Z',
     ]);
   });
 

@@ -33,11 +33,12 @@ function eventsByType(delivery: Delivery): Record<string, number> {
 let clockSecond = Number.NaN;
 let clockText = '';
 
+/** The time of day of `time`, in UTC, said: `HH:MM:SSZ` (the date is in the JSON line's `time`). */
 function clock(time: number): string {
   const second = Math.floor(time / 1000);
   if (second !== clockSecond) {
     clockSecond = second;
-    clockText = isoOf(second * 1000).slice(11, 19);
+    clockText = `${isoOf(second * 1000).slice(11, 19)}Z`;
   }
   return clockText;
 }
