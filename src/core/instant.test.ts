@@ -237,6 +237,10 @@ describe('instantOfOption', () => {
     expect(instantOfOption('2026-01-01')).toBe(Date.UTC(2026, 0, 1));
     expect(instantOfOption('2026-01-01T10:30')).toBe(Date.UTC(2026, 0, 1, 10, 30));
     expect(instantOfOption('2026-01-01 10:30:15.5+10:00')).toBe(Date.UTC(2026, 0, 1, 0, 30, 15, 500));
+    // A blank before the offset, as a timestamp may have, without seconds too (red team hT17).
+    expect(instantOfOption('2026-01-01 10:30 +10:00')).toBe(Date.UTC(2026, 0, 1, 0, 30));
+    expect(instantOfOption('2026-01-01T10:30 -0130')).toBe(Date.UTC(2026, 0, 1, 12, 0));
+    expect(instantOfOption('2026-01-01T10:30 Z')).toBeNaN();
     expect(instantOfOption('2022-09-01T09:30:00 +0930')).toBe(instantOf('2022-09-01T09:30:00 +0930'));
     for (const bad of ['2026-02-30', '2026-1-1', 'yesterday', '', '2026-01-01T25:00', '+010000-01-01T00:00:00.000Z']) {
       expect(instantOfOption(bad), bad).toBeNaN();

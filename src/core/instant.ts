@@ -198,7 +198,7 @@ function instantAnyYear(text: string): number {
 }
 
 // A date alone, or a date and a time whose seconds or offset are left out.
-const shortInstant = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const shortInstant = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z| ?[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 /**
  * The instant of a time a user typed as an option (`--since`, `--until`, `--start-time`, the
