@@ -52,6 +52,18 @@ describe('formatting', () => {
     expect(formatDuration(3 * 3600e3 + 120e3)).toBe('3h 02m');
     expect(formatDuration(52 * 3600e3)).toBe('2d 4h');
   });
+
+  test('a call queued less than half a second before it started is queued 0s later, not 0s BEFORE', () => {
+    // The word came from the sign, the number from the rounding (red team hT17).
+    const queued = (createdAt: string) => {
+      const event = callComplete({ startedTime: '2022-09-04T06:10:46.400Z' }, { createdAt });
+      if (event.type !== 'CallComplete') throw new Error('a call result');
+      return callView(event).queued;
+    };
+    expect(queued('2022-09-04T06:10:46.000Z')).toBe('queued 0s later');
+    expect(queued('2022-09-04T06:10:45.800Z')).toBe('queued 1s BEFORE the start');
+    expect(queued('2022-09-04T06:10:47.000Z')).toBe('queued 1s later');
+  });
 });
 
 describe('renderEventPretty', () => {

@@ -169,7 +169,9 @@ function queuedAfter(event: CallCompleteEvent): string | undefined {
   if (event.createdAt === undefined) return undefined;
   const delay = instantOf(event.createdAt) - instantOf(event.data.startedTime);
   if (Number.isNaN(delay)) return undefined;
-  return delay >= 0 ? `queued ${formatDuration(delay)} later` : `queued ${formatDuration(delay)} BEFORE the start`;
+  // Hint: the word goes with the number shown: 400 ms before the start is `0s later`, not `0s BEFORE`.
+  const shown = formatDuration(delay);
+  return delay >= 0 || shown === '0s' ? `queued ${shown} later` : `queued ${shown} BEFORE the start`;
 }
 
 const join = (lines: string[]) => `${lines.join('\n')}\n`;
