@@ -381,6 +381,14 @@ describe('one view, both formats', () => {
     }
   });
 
+  test('a trace heading of events within one shown second gives that second once, not "from X to X"', () => {
+    // Compared as instants, 00.100 and 00.900 differed, and both printed as the same second (red team hT17).
+    const entries = ['2022-09-01T00:00:00.100Z', '2022-09-01T00:00:00.900Z'].map((time) => ({
+      event: callAttempted({ time }),
+    }));
+    expect(traceHeaderView(correlationId, entries)).toMatchObject({ from: '2022-09-01 00:00:00 UTC', to: undefined });
+  });
+
   test('a trace heading names a campaign once, however its events write the UUID', () => {
     const events = [callAttempted({ campaignId: '5DD7681B-2188-49FC-8FC0-87B57056F436' }), callComplete()];
     const view = traceHeaderView(

@@ -535,8 +535,11 @@ export function traceHeaderView(
   const redeliveries = entries.filter((entry) => entry.duplicate === true).length;
   const conflicts = entries.filter((entry) => entry.conflict === true).length;
   const times = entries.map((entry) => eventTime(entry.event));
-  const first = times[0];
+  const from = times[0] === undefined ? undefined : formatTime(times[0]);
   const last = times.at(-1);
+  // Hint: compared as shown (to the second, in UTC): `…00:00:00Z` and `…10:00:00+10:00` are one,
+  // and so are `00.100` and `00.900`.
+  const to = last === undefined ? undefined : formatTime(last);
   const phones = new Set<string>();
   for (const { event } of entries) {
     if (event.type === 'CallComplete' || event.type === 'CallAttempted' || event.type === 'CallReceived') {
@@ -548,9 +551,8 @@ export function traceHeaderView(
     events: entries.length - redeliveries - conflicts,
     conflicts,
     redeliveries,
-    from: first === undefined ? undefined : formatTime(first),
-    // Hint: compared as instants: `…00:00:00Z` and `…10:00:00+10:00` are one.
-    to: last === undefined || instantOf(last) === instantOf(first ?? last) ? undefined : formatTime(last),
+    from,
+    to: to === from ? undefined : to,
     // Hint: a UUID is the same whatever its case, as summarise counts a campaign.
     campaignIds: [...new Set(entries.map((entry) => entry.event.data.campaignId.toLowerCase()))],
     // Hint: masked after they are told apart: two phones ending alike are still two.
