@@ -306,5 +306,6 @@ export function httpDateInstant(text: string, now: number): number {
   const at = () => Date.UTC(year, monthIndex, date, hours, minutes, seconds);
   if (fields.yy !== undefined && at() - now > 50 * 365.25 * 86_400_000) year -= 100;
   const ok = date >= 1 && date <= daysInMonth(year, monthIndex + 1) && hours < 24 && minutes < 60 && seconds <= 60;
+  // Hint: Date.UTC reads the years 0 to 99 as 1900 to 1999; no HTTP date is that old.
   return ok && year >= 1900 ? at() : Number.NaN;
 }

@@ -258,7 +258,6 @@ function isDelimiter(byte: number): boolean {
  */
 const strayCharacters = new RegExp(`^[${blankCharacters}!#%&*;=?@^\`|~]+$`, 'u');
 
-/** Whether a value that begins with `byte` is read as a scalar: no bracket, no string. */
 /** A problem said once the element it stands before is known to be a value. */
 interface HeldProblem {
   position: SplitPosition;
@@ -266,6 +265,7 @@ interface HeldProblem {
   repair: SplitProblem['repair'];
 }
 
+/** Whether a value that begins with `byte` is read as a scalar: no bracket, no string. */
 function isScalarStart(byte: number): boolean {
   return byte !== OPEN_BRACE && byte !== OPEN_BRACKET && byte !== QUOTE;
 }
