@@ -98,7 +98,8 @@ describe('verify options', () => {
       format: 'pretty',
     } as const;
     await expect(verify(['captured'], raw)).rejects.toThrow(
-      '--secret-env: must be the name of an environment variable (got "1BAD"); --signature-header: must be an HTTP header name (got "X Sig")',
+      // Not quoted: what is given there may be the secret itself (red team hT15 #2).
+      '--secret-env: must be the name of an environment variable, such as CALLHOOK_SECRET, not the secret itself; --signature-header: must be an HTTP header name (got "X Sig")',
     );
   });
 });

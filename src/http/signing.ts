@@ -27,23 +27,35 @@ export function decodeStandardSecret(secret: string, name: string): Buffer {
 }
 
 /**
+ * The environment variable `--secret-env` named, as an error names it: by its name only when that
+ * is one as people write them (capitals, digits and `_`). Hint: `--secret-env "$SECRET"` puts the
+ * secret where the name goes, and a secret such as `My_Hmac_Secret_2024` is a valid name too.
+ */
+function shownVariable(envName: string): { short: string; long: string } {
+  return /^[A-Z_][A-Z0-9_]*$/.test(envName)
+    ? { short: envName, long: `the environment variable ${envName}` }
+    : { short: 'the variable --secret-env names', long: 'the environment variable --secret-env names' };
+}
+
+/**
  * Splits a comma-separated secret list (key rotation) into HMAC keys: Standard Webhooks secrets
  * are `whsec_<base64>` (the prefix is optional, as the reference library allows), `hmac`
  * secrets are used as their UTF-8 bytes.
  */
 export function parseSecrets(raw: string | undefined, scheme: SignScheme, envName: string): Buffer[] {
+  const variable = shownVariable(envName);
   const parts = (raw ?? '')
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part !== '');
   if (parts.length === 0) {
     throw new CallhookError(
-      `--sign ${scheme} needs a secret in the environment variable ${envName} (never on the command line)`,
+      `--sign ${scheme} needs a secret in ${variable.long} (never on the command line)`,
       ExitCode.usage,
     );
   }
   return parts.map((part, i) =>
-    scheme === 'standard' ? decodeStandardSecret(part, `secret #${i + 1} in ${envName}`) : Buffer.from(part),
+    scheme === 'standard' ? decodeStandardSecret(part, `secret #${i + 1} in ${variable.short}`) : Buffer.from(part),
   );
 }
 

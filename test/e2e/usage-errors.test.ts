@@ -72,3 +72,34 @@ describe('a usage error quoting what the user typed', () => {
     expect(run.code).toBe(2);
   });
 });
+
+describe('a value given to --secret-env', () => {
+  // Hint: `--secret-env "$WEBHOOK_SECRET"` (the secret where its variable's name goes) is an easy
+  // slip, and the error printed the secret to stderr and the CI log (red team hT15 #2).
+  const secrets = ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'whsec_MfKQ9r8GK+YqrTw=', 'My_Hmac_Secret_2024'];
+  const body = 'fixtures/valid/bare-types.json';
+  it.each(
+    secrets.flatMap((secret) => [
+      ['replay', body, '--url', 'http://127.0.0.1:9/', '--dry-run', '--sign', 'hmac', '--secret-env', secret],
+      ['listen', '--port', '0', '--sign', 'standard', '--secret-env', secret],
+      ['verify', '--body', body, '--header', 'webhook-id: a', '--secret-env', secret],
+    ]),
+  )('is never echoed: callhook %j', async (...args) => {
+    const run = await runCli(args, { env: { CALLHOOK_SECRET: undefined } });
+    const secret = args.at(-1) as string;
+    expect(run.stderr).not.toContain(secret);
+    expect(run.stderr).not.toContain(secret.slice('whsec_'.length, 20));
+    expect(run.stderr).toMatch(/^callhook: .*--secret-env.*\n$/);
+    expect(run.code).toBe(2);
+  });
+
+  it('is named when it is plainly a variable name, so the user knows which one to set', async () => {
+    const run = await runCli(['listen', '--port', '0', '--sign', 'hmac', '--secret-env', 'MY_HOOK_KEY'], {
+      env: { MY_HOOK_KEY: undefined },
+    });
+    expect(run.stderr).toBe(
+      'callhook: --sign hmac needs a secret in the environment variable MY_HOOK_KEY (never on the command line)\n',
+    );
+    expect(run.code).toBe(2);
+  });
+});
