@@ -528,8 +528,8 @@ details.set('verify', (command, { options, once }) =>
 When a signature fails, verify says which check failed: a missing or malformed
 header; a timestamp too old or too new, and by how much; a body re-serialised
 on the way (its compact, pretty or Python form would match: a proxy re-wrote
-it); or no secret matching any signature (a wrong secret, or an id, timestamp
-or body changed after signing).
+it); or no secret matching any signature (a wrong secret, or what the scheme
+signs changed after signing: an id, timestamp or body; for hmac the body).
 
 Examples:
   $ CALLHOOK_SECRET=whsec_... callhook verify captured/

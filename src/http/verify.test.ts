@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { createSigner, parseSecrets, signHmacHex, signStandardWebhook } from './signing.js';
-import { verifyHexHmac, verifyStandardWebhook } from './verify.js';
+import { verifyHexHmac, verifyHexHmacWithKeys, verifyStandardWebhook } from './verify.js';
 
 // The reference vector of the Standard Webhooks spec and its libraries.
 const reference = {
@@ -384,6 +384,24 @@ describe('verifyStandardWebhook', () => {
     expect(verifyStandardWebhook(deep, referenceHeaders, atReference)).toMatchObject({ reason: 'wrong-secret' });
     const hex = { 'x-signature': 'ab'.repeat(32) };
     expect(verifyHexHmac(deep, hex, { secrets: ['k'] })).toMatchObject({ reason: 'wrong-secret' });
+  });
+
+  it('blames, for a wrong secret, only what the scheme signs', () => {
+    // The hex HMAC covers the body alone, and sending the user to check "the id, timestamp" of a
+    // delivery that has neither was untrue (red team hT15 #3); listen reads it without re-serialising.
+    const hex = { 'x-signature': signHmacHex(Buffer.from('[]'), [Buffer.from('right')]) };
+    const keys = [Buffer.from('wrong')];
+    for (const reserialised of [true, false]) {
+      expect(verifyHexHmacWithKeys('[]', hex, { keys, reserialised })).toMatchObject({
+        reason: 'wrong-secret',
+        message: expect.stringMatching(
+          /^the secret does not produce the hex digest: the secret is wrong \(or the body changed after signing[;)]/,
+        ),
+      });
+    }
+    expect(verifyStandardWebhook('[]', sign('[]'), { ...atReference, secrets: [otherSecret] })).toMatchObject({
+      message: expect.stringContaining('(or the id, timestamp or body changed after signing)'),
+    });
   });
 
   it('says no signature could match when none is a v1 HMAC-SHA256', () => {

@@ -18,14 +18,15 @@
  *   hmac no 64-digit hex digest. The sender signs some other way.
  * - `wrong-secret`: well-formed HMAC-SHA256 signatures, none of which any secret produces over
  *   the body as received or (when tried) re-serialised. The usual cause is a wrong secret; a webhook-id,
- *   timestamp or body changed after signing looks the same, and the message says so.
+ *   timestamp or body changed after signing looks the same, and the message says so (for hmac,
+ *   which signs the body alone, only the body).
  */
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 import { assertBoolean, assertOptions, kindOf, shownValue } from '../schema/names.js';
 import { headerNameCharacters, signatureEntrySource } from './names.js';
-import { decodeStandardSecret, signHmacHex, signStandardWebhook } from './signing.js';
+import { decodeStandardSecret, type SignScheme, signHmacHex, signStandardWebhook } from './signing.js';
 
 /** Why a signature did not verify. */
 export type VerifyFailure =
@@ -280,6 +281,15 @@ export function hmacKeys(secrets: readonly string[] | string): Buffer[] {
   return secretList(secrets, /^$/).map((secret) => Buffer.from(secret, 'utf8'));
 }
 
+/**
+ * Each scheme's signature as its messages name it, and what it signs: a wrong-secret message names
+ * only what could have changed after signing (the hex HMAC covers the body alone).
+ */
+const schemeWords: Record<SignScheme, { signature: string; signs: string }> = {
+  standard: { signature: 'v1 signature', signs: 'the id, timestamp or body' },
+  hmac: { signature: 'hex digest', signs: 'the body' },
+};
+
 /** Finds the first key whose signature over `bytes` equals one of `given`, or -1. */
 function matchingKey(
   keys: readonly Buffer[],
@@ -307,9 +317,10 @@ function checkSignatures(
   given: readonly string[],
   usable: number,
   sign: (bytes: Buffer, key: Buffer) => string,
-  what: string,
+  scheme: SignScheme,
   reserialised: boolean,
 ): VerifyResult {
+  const { signature: what, signs } = schemeWords[scheme];
   const k = matchingKey(keys, given, sign, body);
   if (k >= 0) return { ok: true, secretIndex: k };
   for (const { form, bytes } of reserialised ? reserialisations(body) : []) {
@@ -330,10 +341,7 @@ function checkSignatures(
       ? `the secret does not produce ${signatures}`
       : `none of the ${keys.length} secrets produces ${signatures}`;
   const tell = reserialised ? '' : '; `callhook verify` says whether the body was re-serialised on the way';
-  return fail(
-    'wrong-secret',
-    `${secrets}: the secret is wrong (or the id, timestamp or body changed after signing${tell})`,
-  );
+  return fail('wrong-secret', `${secrets}: the secret is wrong (or ${signs} changed after signing${tell})`);
 }
 
 /** `verifyStandardWebhook` with decoded keys, so a server decodes its secrets once. */
@@ -424,7 +432,7 @@ export function verifyStandardWebhookWithKeys(
   const sign = (data: Buffer, key: Buffer) =>
     signStandardWebhook(webhookId, timestamp, data, [key]).slice('v1,'.length);
   const reserialised = options.reserialised !== false;
-  const checked = checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'v1 signature', reserialised);
+  const checked = checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'standard', reserialised);
   // The entry skipped may be the signature the sender meant: said when nothing else verified.
   const result =
     skipped !== undefined && !checked.ok && checked.reason !== 'reserialised-body'
@@ -496,7 +504,7 @@ export function verifyHexHmacWithKeys(
   }
   const sign = (data: Buffer, key: Buffer) => signHmacHex(data, [key]);
   const reserialised = options.reserialised !== false;
-  return checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'hex digest', reserialised);
+  return checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'hmac', reserialised);
 }
 
 /** The same for the hex HMAC-SHA256 scheme replay signs with (`--sign hmac`, header `X-Signature` unless told). */
