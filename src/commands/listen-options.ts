@@ -11,13 +11,13 @@ import {
   byteSize,
   decimal,
   envName,
-  headerName,
   httpUrl,
   type lineFormats,
   optional,
   optionError,
   parseAll,
   seconds,
+  signatureHeaderName,
   wholeNumber,
 } from './options.js';
 
@@ -142,7 +142,7 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
       out: () => optional(raw.out, captureFolder),
       maxBodyBytes: () => byteSize('--max-body')(raw.maxBody),
       secretEnv: () => envName('--secret-env')(raw.secretEnv),
-      signatureHeader: () => headerName('--signature-header')(raw.signatureHeader),
+      signatureHeader: () => signatureHeaderName(raw.signatureHeader),
       toleranceSeconds: () => wholeNumber('--tolerance', 0)(raw.tolerance),
       width: () => optional(raw.width, wholeNumber('--width', 20)),
       respond: () => optional(raw.respond, answer('--respond')),

@@ -4,13 +4,13 @@ import {
   byteSize,
   decimal,
   envName,
-  headerName,
   httpUrl,
   idPrefix,
   listOf,
   optional,
   parseAll,
   seconds,
+  signatureHeaderName,
   wholeNumber,
 } from './options.js';
 
@@ -101,7 +101,7 @@ describe('the parsers listen, replay, verify and generate share', () => {
     expect(() => httpUrl('--url')('ftp://x')).toThrow('--url: must be an http(s) URL (got "ftp://x")');
     expect(envName('--secret-env')('MY_SECRET')).toBe('MY_SECRET');
     expect(() => envName('--secret-env')('1X')).toThrow('--secret-env: must be the name of an environment variable');
-    expect(() => headerName('--signature-header')('X Sig')).toThrow('--signature-header: must be an HTTP header name');
+    expect(() => signatureHeaderName('X Sig')).toThrow('--signature-header: must be an HTTP header name');
   });
 
   it('parseAll reports every bad option in one line, and lets other errors through', () => {

@@ -14,7 +14,13 @@ import { generateFormats, schemaDrafts } from '../core/generate-names.js';
 import { reportedStatuses, summaryDimensions } from '../core/summary-names.js';
 import { CallhookError, ExitCode, quoted } from '../errors.js';
 import { redactUrl } from '../http/credentials.js';
-import { headerNameCharacters, replayMethods, signSchemes } from '../http/names.js';
+import {
+  headerNameCharacters,
+  headerSpelling,
+  replayMethods,
+  signatureHeaderRefused,
+  signSchemes,
+} from '../http/names.js';
 import { defaultMaxProblems, largestElementBytes } from '../input/types.js';
 import { narrowestWidth, summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
 import { eventTypes, phonePattern } from '../schema/names.js';
@@ -131,12 +137,15 @@ export function envName(name: string): (value: string) => string {
   };
 }
 
-/** A parser of an HTTP header name. */
-export function headerName(name: string): (value: string) => string {
-  return (value) => {
-    if (!headerNameCharacters.test(value)) throw optionError(name, 'an HTTP header name', value);
-    return value;
-  };
+/** The parser of `--signature-header`: an HTTP header name the request does not set itself. */
+export function signatureHeaderName(value: string): string {
+  const name = '--signature-header';
+  if (!headerNameCharacters.test(value)) throw optionError(name, 'an HTTP header name', value);
+  if (signatureHeaderRefused.includes(value.toLowerCase())) {
+    const refused = signatureHeaderRefused.map(headerSpelling).join(', ');
+    throw optionError(name, `a header the request does not set itself (not ${refused})`, value);
+  }
+  return value;
 }
 
 /**

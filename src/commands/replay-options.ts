@@ -7,20 +7,27 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ioReason } from '../errors.js';
 import { largestBatch } from '../http/batches.js';
-import { headerLineParts, headerValueCharacters, type ReplayMethod, type SignScheme } from '../http/names.js';
+import {
+  framingHeaders,
+  headerLineParts,
+  headerSpelling,
+  headerValueCharacters,
+  type ReplayMethod,
+  type SignScheme,
+} from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
 import { danglingLinkProblem, notAFile } from '../output-file.js';
 import type { EventType } from '../schema/names.js';
 import {
   decimal,
   envName,
-  headerName,
   httpUrl,
   optional,
   optionError,
   parseAll,
   type replayFormats,
   seconds,
+  signatureHeaderName,
   wholeNumber,
 } from './options.js';
 
@@ -103,20 +110,9 @@ function headerLine(value: string): [string, string] {
   if (name.toLowerCase() === 'expect' && text.toLowerCase() !== '100-continue') {
     throw optionError('--header', 'Expect: 100-continue, the only expectation replay supports', value);
   }
-  if (name.toLowerCase() === 'transfer-encoding') {
-    throw optionError(
-      '--header',
-      'a header other than Transfer-Encoding: replay sends each body whole, with its Content-Length',
-      value,
-    );
-  }
-  // Hint: node:http refuses a Trailer header on a body that is not chunked (ERR_HTTP_TRAILER_INVALID).
-  if (name.toLowerCase() === 'trailer') {
-    throw optionError(
-      '--header',
-      'a header other than Trailer: replay sends each body whole, with its Content-Length and no trailer',
-      value,
-    );
+  const framing = framingHeaders.get(name.toLowerCase());
+  if (framing !== undefined) {
+    throw optionError('--header', `a header other than ${headerSpelling(name.toLowerCase())}: ${framing}`, value);
   }
   return [name.toLowerCase(), text];
 }
@@ -163,7 +159,7 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
       linger: () => seconds('--linger')(raw.linger ?? '1'),
       retries: () => wholeNumber('--retries', 0)(raw.retries),
       secretEnv: () => envName('--secret-env')(raw.secretEnv),
-      signatureHeader: () => headerName('--signature-header')(raw.signatureHeader),
+      signatureHeader: () => signatureHeaderName(raw.signatureHeader),
       headers: () => Object.fromEntries((raw.header ?? []).map(headerLine)),
       backoffBase: () => optional(raw.backoffBase, wholeNumber('--backoff-base', 0)),
       backoffCap: () => optional(raw.backoffCap, wholeNumber('--backoff-cap', 0)),

@@ -20,11 +20,11 @@ import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDe
 import {
   byteSize,
   envName,
-  headerName,
   type lineFormats,
   optional,
   optionError,
   parseAll,
+  signatureHeaderName,
   wholeNumber,
 } from './options.js';
 
@@ -131,7 +131,7 @@ async function readAtMost(
 export async function verify(paths: string[], raw: RawVerifyOptions): Promise<void> {
   const { tolerance, now, secretEnv, signatureHeader, maxBody } = parseAll({
     secretEnv: () => envName('--secret-env')(raw.secretEnv),
-    signatureHeader: () => headerName('--signature-header')(raw.signatureHeader),
+    signatureHeader: () => signatureHeaderName(raw.signatureHeader),
     tolerance: () => wholeNumber('--tolerance', 0)(raw.tolerance),
     maxBody: () => byteSize('--max-body')(raw.maxBody),
     now: () =>

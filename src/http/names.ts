@@ -22,6 +22,39 @@ export function headerLineParts(line: string): { name: string; value: string } |
   return { name, value };
 }
 
+/**
+ * The headers of the request's framing, each with why replay will not send one given by hand
+ * (lower-case names): `-H` refuses them, and `--signature-header` with `signatureHeaderRefused`.
+ */
+export const framingHeaders: ReadonlyMap<string, string> = new Map([
+  ['transfer-encoding', 'replay sends each body whole, with its Content-Length'],
+  // Hint: node:http refuses a Trailer header on a body that is not chunked (ERR_HTTP_TRAILER_INVALID).
+  ['trailer', 'replay sends each body whole, with its Content-Length and no trailer'],
+]);
+
+/**
+ * The headers no signature can go in (lower-case): the framing's, those node:http or replay set on
+ * every request, and the Standard Webhooks scheme's own. Hint: a digest put in Content-Length was
+ * dropped (the request went out unsigned), in Host or Expect it broke the exchange, and in
+ * Transfer-Encoding beside a Content-Length it made a head shaped for request smuggling.
+ */
+export const signatureHeaderRefused: readonly string[] = [
+  ...framingHeaders.keys(),
+  'content-length',
+  'host',
+  'content-type',
+  'connection',
+  'expect',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+];
+
+/** A lower-case header name as people write it (`Content-Length`); Standard Webhooks' stay lower-case, as its spec writes them. */
+export function headerSpelling(name: string): string {
+  return name.startsWith('webhook-') ? name : name.replace(/(^|-)[a-z]/g, (start) => start.toUpperCase());
+}
+
 /** The characters node:http sends in a header value (its validateHeaderValue): anything else fails at send time. */
 export const headerValueCharacters = /^[\t\x20-\x7e\x80-\xff]*$/;
 

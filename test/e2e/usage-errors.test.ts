@@ -103,3 +103,42 @@ describe('a value given to --secret-env', () => {
     expect(run.code).toBe(2);
   });
 });
+
+describe('--signature-header naming a header the request sets itself', () => {
+  // Hint: replay sent the digest in Content-Length (dropped: the request went out unsigned), in
+  // Host, or in Transfer-Encoding beside a Content-Length (a head shaped for request smuggling),
+  // and reported the batch delivered (red team hT15 #4).
+  const names = [
+    'Content-Length',
+    'Host',
+    'Transfer-Encoding',
+    'Trailer',
+    'Content-Type',
+    'Connection',
+    'Expect',
+    'Webhook-Signature',
+    'webhook-id',
+    'WEBHOOK-TIMESTAMP',
+  ];
+  const body = 'fixtures/valid/bare-types.json';
+  it.each(
+    names.flatMap((name) => [
+      ['replay', name, [body, '--url', 'http://127.0.0.1:9/', '--dry-run', '--sign', 'hmac']],
+      ['listen', name, ['--port', '0', '--sign', 'hmac']],
+      ['verify', name, ['--body', body, '--sign', 'hmac', '--header', 'X-Signature: 00']],
+    ]),
+  )('is a usage error: callhook %s --signature-header %s', async (command, name, args) => {
+    // Hint: a listen that took the name would serve until killed: a short timeout ends it.
+    const run = await runCli([command, ...args, '--signature-header', name], {
+      env: { CALLHOOK_SECRET: 'topsecret' },
+      timeoutMs: 5000,
+    });
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^callhook: --signature-header: must be a header the request does not set itself .*\\(got "${name}"\\)\\n$`,
+      ),
+    );
+    expect(run.stdout).toBe('');
+    expect(run.code).toBe(2);
+  });
+});
