@@ -2,6 +2,7 @@ import { Readable, Stream } from 'node:stream';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { generateEvents } from './core/generate.js';
 import { CallhookError } from './errors.js';
+import { createSigner, parseSecrets } from './http/signing.js';
 import { fromWireHeaders, verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
 import type { Omitted, Problem } from './input/types.js';
 import {
@@ -962,6 +963,38 @@ describe('signing and verifying', () => {
     const signature = signHexHmac(body, { secrets: 'one' })['x-signature'] as string;
     const headers = { 'x-signature': [...Array.from({ length: 200_000 }, () => ''), signature] };
     expect(verifyHexHmac(body, headers, { secrets: 'one' })).toEqual({ ok: true, secretIndex: 0 });
+  });
+
+  it('reads a secret string as the CLI reads its environment variable: split on commas, each trimmed', () => {
+    // A receiver given the CALLHOOK_SECRET replay signed with said wrong-secret to every delivery
+    // when the variable held a rotation list or ended in a CR from an env file (red team hT15 #1).
+    const bytes = Buffer.from(body);
+    const at = new Date(1_700_000_000_000);
+    const standardPair = `whsec_${Buffer.from('the old key, 24 bytes....').toString('base64')}, whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\r`;
+    for (const [scheme, env] of [
+      ['hmac', 'topsecret\r'],
+      ['hmac', ' oldsecret , newsecret\n'],
+      ['standard', standardPair],
+    ] as const) {
+      // What replay sends, signed with the CLI's own reading of the variable.
+      const sent = createSigner(scheme, parseSecrets(env, scheme, 'CALLHOOK_SECRET'))('msg_1', bytes, at);
+      const checked =
+        scheme === 'hmac'
+          ? verifyHexHmac(body, sent, { secrets: env })
+          : verifyStandardWebhook(body, sent, { secrets: env, now: at.getTime() });
+      expect(checked, JSON.stringify(env)).toEqual({ ok: true, secretIndex: 0 });
+      const signed =
+        scheme === 'hmac'
+          ? signHexHmac(body, { secrets: env })
+          : signStandardWebhook(body, { secrets: env, id: 'msg_1', timestamp: at.getTime() / 1000 });
+      expect(signed, JSON.stringify(env)).toEqual(sent);
+    }
+    // Each secret of a list is one secret, trimmed as well; a comma in one is refused, not hashed.
+    expect(verifyHexHmac(body, signHexHmac(body, { secrets: 'k' }), { secrets: [' k\r'] })).toEqual({
+      ok: true,
+      secretIndex: 0,
+    });
+    expect(() => signHexHmac(body, { secrets: ['old,new'] })).toThrow(/^secret #1 holds a comma/);
   });
 
   it('names a secret that is not there (an unset environment variable) or empty, as the library, not the CLI', () => {

@@ -307,7 +307,10 @@ async function* reasonsKept(source: AsyncIterable<Uint8Array> | Iterable<Uint8Ar
 
 /** How to sign a delivery with Standard Webhooks. */
 export interface SignStandardWebhookOptions {
-  /** `whsec_<base64>` secrets; several (key rotation) give several signatures. */
+  /**
+   * `whsec_<base64>` secrets; several (key rotation) give several signatures. A string is read as
+   * replay reads `CALLHOOK_SECRET`: comma-separated, each trimmed.
+   */
   secrets: readonly string[] | string;
   /** The delivery id (default: a random UUID); keep it the same on every attempt of one delivery. */
   id?: string | undefined;
@@ -369,7 +372,10 @@ export function signStandardWebhook(
 
 /** How to sign a delivery with a hex HMAC-SHA256 header. */
 export interface SignHexHmacOptions {
-  /** The secrets, used as their UTF-8 bytes; several give comma-separated digests. */
+  /**
+   * The secrets, used as their UTF-8 bytes; several give comma-separated digests. A string is read
+   * as replay reads `CALLHOOK_SECRET`: comma-separated, each trimmed.
+   */
   secrets: readonly string[] | string;
   /** The header name (default `X-Signature`, as replay's `--signature-header`). */
   header?: string | undefined;

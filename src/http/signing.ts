@@ -38,25 +38,36 @@ function shownVariable(envName: string): { short: string; long: string } {
 }
 
 /**
- * Splits a comma-separated secret list (key rotation) into HMAC keys: Standard Webhooks secrets
- * are `whsec_<base64>` (the prefix is optional, as the reference library allows), `hmac`
- * secrets are used as their UTF-8 bytes.
+ * The secrets one string holds, read as the environment variable `--secret-env` names is read
+ * (and a library caller's string): comma-separated (key rotation), each trimmed of blanks (an env
+ * file's CR or a space after a comma), empty ones left out. The one reading of a secret string.
  */
-export function parseSecrets(raw: string | undefined, scheme: SignScheme, envName: string): Buffer[] {
-  const variable = shownVariable(envName);
-  const parts = (raw ?? '')
+export function splitSecrets(raw: string): string[] {
+  return raw
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part !== '');
+}
+
+/**
+ * One secret's HMAC key: a Standard Webhooks secret is `whsec_<base64>` (the prefix optional, as
+ * the reference library allows), an `hmac` one its UTF-8 bytes; `name` says which in an error.
+ */
+export function secretKey(secret: string, scheme: SignScheme, name: string): Buffer {
+  return scheme === 'standard' ? decodeStandardSecret(secret, name) : Buffer.from(secret, 'utf8');
+}
+
+/** The HMAC keys of the secrets in the environment variable `envName` (`raw` is its value). */
+export function parseSecrets(raw: string | undefined, scheme: SignScheme, envName: string): Buffer[] {
+  const variable = shownVariable(envName);
+  const parts = splitSecrets(raw ?? '');
   if (parts.length === 0) {
     throw new CallhookError(
       `--sign ${scheme} needs a secret in ${variable.long} (never on the command line)`,
       ExitCode.usage,
     );
   }
-  return parts.map((part, i) =>
-    scheme === 'standard' ? decodeStandardSecret(part, `secret #${i + 1} in ${variable.short}`) : Buffer.from(part),
-  );
+  return parts.map((part, i) => secretKey(part, scheme, `secret #${i + 1} in ${variable.short}`));
 }
 
 /** The Standard Webhooks signature header value: `v1,<base64>` for each key, space-separated. */

@@ -26,7 +26,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 import { assertBoolean, assertOptions, kindOf, shownValue } from '../schema/names.js';
 import { headerNameCharacters, signatureEntrySource } from './names.js';
-import { decodeStandardSecret, type SignScheme, signHmacHex, signStandardWebhook } from './signing.js';
+import { type SignScheme, secretKey, signHmacHex, signStandardWebhook, splitSecrets } from './signing.js';
 
 /** Why a signature did not verify. */
 export type VerifyFailure =
@@ -40,7 +40,10 @@ export type VerifyFailure =
 
 /** The secrets and clock a verification uses. */
 export interface VerifyOptions {
-  /** The secret, or several (key rotation): `whsec_<base64>` for Standard Webhooks, plain text for hmac. */
+  /**
+   * The secret, or several (key rotation): `whsec_<base64>` for Standard Webhooks, plain text for
+   * hmac. A string is read as replay reads `CALLHOOK_SECRET`: comma-separated, each trimmed.
+   */
   secrets: readonly string[] | string;
   /** How far the timestamp may be from `now`, in either direction (default 300 seconds). */
   toleranceSeconds?: number | undefined;
@@ -249,36 +252,45 @@ function noSecrets(): never {
 }
 
 /**
- * The secrets a library caller gave: one string or several, each a string with more than blanks
- * (an unset environment variable comes as `undefined`, named here rather than failing inside).
+ * The secrets a library caller gave: a string is read as the CLI reads its environment variable
+ * (`splitSecrets`: a comma-separated list, each trimmed), so the `CALLHOOK_SECRET` replay signed
+ * with verifies as it is; a list gives each secret apart, trimmed the same way. An unset
+ * environment variable comes as `undefined`, named here rather than failing inside.
  */
-function secretList(secrets: readonly string[] | string, blank: RegExp): readonly string[] {
-  const list = typeof secrets === 'string' ? [secrets] : secrets;
-  // Hint: the library's callers pass what they like; the CLI always gives a list. An error names
-  // only the kind of what was given: a Buffer or a number may be the secret itself.
-  if (!Array.isArray(list)) {
+function secretList(secrets: readonly string[] | string): readonly string[] {
+  // Hint: the library's callers pass what they like. An error names only the kind of what was
+  // given: a Buffer or a number may be the secret itself.
+  if (typeof secrets === 'string') {
+    const list = splitSecrets(secrets);
+    if (list.length === 0) throw new CallhookError('secret #1 is empty', ExitCode.usage);
+    return list;
+  }
+  if (!Array.isArray(secrets)) {
     throw new TypeError(`secrets must be a secret or a list of secrets (got ${kindOf(secrets)})`);
   }
-  if (list.length === 0) noSecrets();
-  for (const [i, secret] of list.entries()) {
+  if (secrets.length === 0) noSecrets();
+  return secrets.map((secret: unknown, i) => {
     if (typeof secret !== 'string') throw new TypeError(`secret #${i + 1} is not a string (got ${kindOf(secret)})`);
-    if (blank.test(secret)) throw new CallhookError(`secret #${i + 1} is empty`, ExitCode.usage);
-  }
-  return list;
+    if (secret.trim() === '') throw new CallhookError(`secret #${i + 1} is empty`, ExitCode.usage);
+    // Hint: a comma separates secrets only in one string; in a list it would be hashed as part of one.
+    if (secret.includes(',')) {
+      throw new CallhookError(
+        `secret #${i + 1} holds a comma: give each secret apart, or all of them in one string`,
+        ExitCode.usage,
+      );
+    }
+    return secret.trim();
+  });
 }
 
 /** Decodes Standard Webhooks secrets with replay's own decoder; a bad one is a usage error naming its position. */
 export function standardKeys(secrets: readonly string[] | string): Buffer[] {
-  return secretList(secrets, /^\s*$/).map((secret, i) => {
-    // Each string here is one secret (the CLI's parseSecrets splits a rotation list on commas).
-    if (secret.includes(',')) throw new CallhookError(`secret #${i + 1} holds a comma: give each secret apart`);
-    return decodeStandardSecret(secret.trim(), `secret #${i + 1}`);
-  });
+  return secretList(secrets).map((secret, i) => secretKey(secret, 'standard', `secret #${i + 1}`));
 }
 
 /** Hex HMAC secrets are their UTF-8 bytes, as replay signs with them. */
 export function hmacKeys(secrets: readonly string[] | string): Buffer[] {
-  return secretList(secrets, /^$/).map((secret) => Buffer.from(secret, 'utf8'));
+  return secretList(secrets).map((secret, i) => secretKey(secret, 'hmac', `secret #${i + 1}`));
 }
 
 /**
