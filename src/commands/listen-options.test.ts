@@ -6,8 +6,6 @@ const defaults: RawListenOptions = {
   host: '127.0.0.1',
   format: 'pretty',
   maxBody: '5mb',
-  secretEnv: 'CALLHOOK_SECRET',
-  signatureHeader: 'X-Signature',
   tolerance: '300',
   failRate: '0',
   seed: '1',

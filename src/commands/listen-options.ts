@@ -4,6 +4,7 @@
  */
 import { largestSeed } from '../core/generate-names.js';
 import { quoted } from '../errors.js';
+import { defaultHmacHeader, defaultSecretEnv } from '../http/names.js';
 import type { SignScheme } from '../http/signing.js';
 import type { EventType } from '../schema/names.js';
 import type { Answer } from '../server/listen.js';
@@ -18,6 +19,7 @@ import {
   parseAll,
   seconds,
   signatureHeaderName,
+  signingProblems,
   wholeNumber,
 } from './options.js';
 
@@ -31,8 +33,8 @@ export interface RawListenOptions {
   type?: EventType | undefined;
   acceptInvalid?: boolean | undefined;
   sign?: SignScheme | undefined;
-  secretEnv: string;
-  signatureHeader: string;
+  secretEnv?: string | undefined;
+  signatureHeader?: string | undefined;
   tolerance: string;
   out?: string | undefined;
   durable?: boolean | undefined;
@@ -123,7 +125,7 @@ function captureFolder(value: string): string {
 
 /** Checks the raw options; throws one usage error listing every problem. */
 export function parseListenOptions(raw: RawListenOptions): ListenOptions {
-  const problems: string[] = [];
+  const problems: string[] = signingProblems(raw);
   if (raw.insecure && !raw.forward) problems.push('--insecure: applies only with --forward');
   if (raw.durable && raw.out === undefined) problems.push('--durable: applies only with --out');
   if (Number(raw.headerTimeout) > Number(raw.requestTimeout)) {
@@ -141,8 +143,8 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
       path: () => optional(raw.path, servedPath),
       out: () => optional(raw.out, captureFolder),
       maxBodyBytes: () => byteSize('--max-body')(raw.maxBody),
-      secretEnv: () => envName('--secret-env')(raw.secretEnv),
-      signatureHeader: () => signatureHeaderName(raw.signatureHeader),
+      secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
+      signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
       toleranceSeconds: () => wholeNumber('--tolerance', 0)(raw.tolerance),
       width: () => optional(raw.width, wholeNumber('--width', 20)),
       respond: () => optional(raw.respond, answer('--respond')),

@@ -15,6 +15,8 @@ import { reportedStatuses, summaryDimensions } from '../core/summary-names.js';
 import { CallhookError, ExitCode, quoted } from '../errors.js';
 import { redactUrl } from '../http/credentials.js';
 import {
+  defaultHmacHeader,
+  defaultSecretEnv,
   headerNameCharacters,
   headerSpelling,
   replayMethods,
@@ -135,6 +137,25 @@ export function envName(name: string): (value: string) => string {
     }
     return value;
   };
+}
+
+/**
+ * What is wrong with the signing options given together: `--secret-env` without `--sign` (the
+ * deliveries went out unsigned without a word), `--signature-header` without `--sign hmac`.
+ */
+export function signingProblems(raw: {
+  sign?: string | undefined;
+  secretEnv?: string;
+  signatureHeader?: string;
+}): string[] {
+  const problems: string[] = [];
+  if (raw.secretEnv !== undefined && raw.sign === undefined) {
+    problems.push('--secret-env: needs --sign, or nothing is signed with the secret it names');
+  }
+  if (raw.signatureHeader !== undefined && raw.sign !== 'hmac') {
+    problems.push('--signature-header: needs --sign hmac (the standard scheme has headers of its own)');
+  }
+  return problems;
 }
 
 /** The parser of `--signature-header`: an HTTP header name the request does not set itself. */
@@ -319,11 +340,15 @@ export const options = {
   method: () => choiceOption('--method <method>', 'HTTP method', '--method', replayMethods).default('POST'),
   noColor: () => new Option('--no-color', 'no colours, even on a terminal'),
   sign: (description: string) => choiceOption('--sign <scheme>', description, '--sign', signSchemes),
+  // Hint: no commander defaults (help names them): a value left out is told from one given, which
+  // without the scheme that uses it is refused (signingProblems).
   secretEnv: () =>
-    new Option('--secret-env <name>', 'environment variable holding the secret(s), comma-separated').default(
-      'CALLHOOK_SECRET',
+    new Option(
+      '--secret-env <name>',
+      `environment variable holding the secret(s), comma-separated (default: ${defaultSecretEnv})`,
     ),
-  signatureHeader: () => new Option('--signature-header <name>', 'header for --sign hmac').default('X-Signature'),
+  signatureHeader: () =>
+    new Option('--signature-header <name>', `header for --sign hmac (default: ${defaultHmacHeader})`),
   tolerance: (description: string) => new Option('--tolerance <seconds>', description).default('300'),
   // Hint: one default for both: verify reads a --body up to what listen would have taken.
   maxBody: (description: string) => new Option('--max-body <size>', description).default('5mb'),

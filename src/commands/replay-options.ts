@@ -8,6 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { ioReason } from '../errors.js';
 import { largestBatch } from '../http/batches.js';
 import {
+  defaultHmacHeader,
+  defaultSecretEnv,
   framingHeaders,
   headerLineParts,
   headerSpelling,
@@ -28,6 +30,7 @@ import {
   type replayFormats,
   seconds,
   signatureHeaderName,
+  signingProblems,
   wholeNumber,
 } from './options.js';
 
@@ -43,8 +46,8 @@ export interface RawReplayOptions {
   retries: string;
   followRedirects?: boolean | undefined;
   sign?: SignScheme | undefined;
-  secretEnv: string;
-  signatureHeader: string;
+  secretEnv?: string | undefined;
+  signatureHeader?: string | undefined;
   header?: string[] | undefined;
   method: ReplayMethod;
   insecure?: boolean | undefined;
@@ -119,7 +122,7 @@ function headerLine(value: string): [string, string] {
 
 /** Checks the raw options; throws one usage error listing every problem. */
 export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
-  const problems: string[] = [];
+  const problems: string[] = signingProblems(raw);
   if (raw.url === undefined) problems.push('--url: must be given: the receiver to deliver to');
   if (raw.format === 'curl' && !raw.dryRun) problems.push('--format: curl needs --dry-run');
   if (raw.resume && !raw.journal) problems.push('--resume: needs --journal FILE (the journal of the run to resume)');
@@ -158,8 +161,8 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
       timeout: () => seconds('--timeout')(raw.timeout),
       linger: () => seconds('--linger')(raw.linger ?? '1'),
       retries: () => wholeNumber('--retries', 0)(raw.retries),
-      secretEnv: () => envName('--secret-env')(raw.secretEnv),
-      signatureHeader: () => signatureHeaderName(raw.signatureHeader),
+      secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
+      signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
       headers: () => Object.fromEntries((raw.header ?? []).map(headerLine)),
       backoffBase: () => optional(raw.backoffBase, wholeNumber('--backoff-base', 0)),
       backoffCap: () => optional(raw.backoffCap, wholeNumber('--backoff-cap', 0)),

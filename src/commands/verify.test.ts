@@ -172,7 +172,6 @@ describe('verify --body', () => {
     const raw: Parameters<typeof verify>[1] = {
       sign: 'standard',
       secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
-      signatureHeader: 'X-Signature',
       tolerance: '300',
       maxBody: '5mb',
       format: 'json',

@@ -5,7 +5,7 @@ import { maxHeaderSize } from 'node:http';
 import { instantOf } from '../core/instant.js';
 import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
-import { headerLineParts } from '../http/names.js';
+import { defaultHmacHeader, defaultSecretEnv, headerLineParts } from '../http/names.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { NEWLINE } from '../input/bytes.js';
@@ -25,14 +25,15 @@ import {
   optionError,
   parseAll,
   signatureHeaderName,
+  signingProblems,
   wholeNumber,
 } from './options.js';
 
 /** The options `verify` takes, as commander parsed them. */
 interface RawVerifyOptions {
   sign: SignScheme;
-  secretEnv: string;
-  signatureHeader: string;
+  secretEnv?: string | undefined;
+  signatureHeader?: string | undefined;
   tolerance: string;
   ignoreTimestamp?: boolean;
   now?: string;
@@ -129,23 +130,26 @@ async function readAtMost(
 
 /** The `verify` action: exit 0 when every signature holds, 1 when any does not, 2 for usage errors. */
 export async function verify(paths: string[], raw: RawVerifyOptions): Promise<void> {
-  const { tolerance, now, secretEnv, signatureHeader, maxBody } = parseAll({
-    secretEnv: () => envName('--secret-env')(raw.secretEnv),
-    signatureHeader: () => signatureHeaderName(raw.signatureHeader),
-    tolerance: () => wholeNumber('--tolerance', 0)(raw.tolerance),
-    maxBody: () => byteSize('--max-body')(raw.maxBody),
-    now: () =>
-      optional(raw.now, (text) => {
-        const at = parseTimeBound(text, Date.now());
-        if (at === undefined)
-          throw optionError(
-            '--now',
-            'an ISO-8601 time (2024-01-01T10:00:00Z) or a duration ago (2h), within the years 0000 to 9999',
-            text,
-          );
-        return at;
-      }),
-  });
+  const { tolerance, now, secretEnv, signatureHeader, maxBody } = parseAll(
+    {
+      secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
+      signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
+      tolerance: () => wholeNumber('--tolerance', 0)(raw.tolerance),
+      maxBody: () => byteSize('--max-body')(raw.maxBody),
+      now: () =>
+        optional(raw.now, (text) => {
+          const at = parseTimeBound(text, Date.now());
+          if (at === undefined)
+            throw optionError(
+              '--now',
+              'an ISO-8601 time (2024-01-01T10:00:00Z) or a duration ago (2h), within the years 0000 to 9999',
+              text,
+            );
+          return at;
+        }),
+    },
+    signingProblems(raw),
+  );
   if (raw.body !== undefined && paths.length > 0) {
     throw new CallhookError('give captured files or folders, or --body with its headers, not both');
   }

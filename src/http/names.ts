@@ -65,6 +65,11 @@ export const headerValueCharacters = /^[\t\x20-\x7e\x80-\xff]*$/;
  */
 export const signatureEntrySource = '[A-Za-z0-9]+,[A-Za-z0-9+/]+={0,2}';
 
+/** The environment variable the secrets are read from unless `--secret-env` names another. */
+export const defaultSecretEnv = 'CALLHOOK_SECRET';
+/** The header `--sign hmac` uses unless told otherwise (`--signature-header`'s default). */
+export const defaultHmacHeader = 'X-Signature';
+
 /** The signing schemes `--sign` accepts. */
 export const signSchemes = ['standard', 'hmac'] as const;
 /** A signing scheme. */

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 
-import type { SignScheme } from './names.js';
+import { defaultHmacHeader, type SignScheme } from './names.js';
 
 export type { SignScheme } from './names.js';
 
@@ -93,7 +93,7 @@ export function signHmacHex(body: Buffer, keys: readonly Buffer[]): string {
 }
 
 /** A `Signer` for the scheme: Standard Webhooks takes a fresh timestamp on every attempt. */
-export function createSigner(scheme: SignScheme, keys: readonly Buffer[], signatureHeader = 'X-Signature'): Signer {
+export function createSigner(scheme: SignScheme, keys: readonly Buffer[], signatureHeader = defaultHmacHeader): Signer {
   if (scheme === 'standard') {
     return (webhookId, body, now) => {
       const timestamp = Math.floor(now.getTime() / 1000);

@@ -25,7 +25,10 @@ import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 import { assertBoolean, assertOptions, kindOf, shownValue } from '../schema/names.js';
-import { headerNameCharacters, signatureEntrySource } from './names.js';
+import { defaultHmacHeader, headerNameCharacters, signatureEntrySource } from './names.js';
+
+export { defaultHmacHeader } from './names.js';
+
 import { type SignScheme, secretKey, signHmacHex, signStandardWebhook, splitSecrets } from './signing.js';
 
 /** Why a signature did not verify. */
@@ -63,8 +66,6 @@ export type HeaderSource = Headers | Record<string, string | string[] | undefine
 
 /** The default `--tolerance`, in seconds, as the Standard Webhooks spec and its libraries use. */
 export const defaultToleranceSeconds = 300;
-/** The header `--sign hmac` uses unless told otherwise (replay's `--signature-header` default). */
-export const defaultHmacHeader = 'X-Signature';
 
 /** Verification settings with the keys already decoded, for a server that checks many requests. */
 interface KeyedVerifyOptions extends Omit<VerifyOptions, 'secrets'> {

@@ -142,3 +142,41 @@ describe('--signature-header naming a header the request sets itself', () => {
     expect(run.code).toBe(2);
   });
 });
+
+describe('a signing option the run does not use', () => {
+  // Hint: a user who named the secret's variable but forgot --sign sent unsigned deliveries, and
+  // --signature-header with --sign standard was dropped, both without a word (red team hT15 #9).
+  const body = 'fixtures/valid/bare-types.json';
+  const replay = ['replay', body, '--url', 'http://127.0.0.1:9/', '--dry-run'];
+  const listen = ['listen', '--port', '0'];
+  const verify = ['verify', '--body', body, '--header', 'webhook-id: a'];
+  const needsSign = '--secret-env: needs --sign, or nothing is signed with the secret it names';
+  const needsHmac = '--signature-header: needs --sign hmac (the standard scheme has headers of its own)';
+  it.each([
+    [[...replay, '--secret-env', 'MY_SECRET'], needsSign],
+    [[...replay, '--signature-header', 'X-Sig'], needsHmac],
+    [[...replay, '--sign', 'standard', '--signature-header', 'X-Sig'], needsHmac],
+    [[...listen, '--secret-env', 'MY_SECRET'], needsSign],
+    [[...listen, '--sign', 'standard', '--signature-header', 'X-Sig'], needsHmac],
+    [[...verify, '--signature-header', 'X-Sig'], needsHmac],
+  ])('is a usage error: callhook %j', async (args, line) => {
+    const run = await runCli(args, {
+      env: { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', MY_SECRET: 'x' },
+      timeoutMs: 5000,
+    });
+    expect(run.stderr).toBe(`callhook: ${line}\n`);
+    expect(run.code).toBe(2);
+  });
+
+  it('is not one when given as its default is', async () => {
+    const run = await runCli(
+      [...replay, '--sign', 'hmac', '--secret-env', 'MY_SECRET', '--signature-header', 'X-Sig'],
+      {
+        env: { MY_SECRET: 'x' },
+      },
+    );
+    expect(run.stderr).not.toContain('callhook:');
+    expect(run.stdout).toContain('x-sig: ');
+    expect(run.code).toBe(0);
+  });
+});

@@ -8,8 +8,6 @@ export const replayDefaults: RawReplayOptions = {
   concurrency: '4',
   timeout: '30',
   retries: '5',
-  secretEnv: 'CALLHOOK_SECRET',
-  signatureHeader: 'X-Signature',
   method: 'POST',
   format: 'pretty',
 };
