@@ -386,6 +386,17 @@ describe('verifyStandardWebhook', () => {
     expect(verifyHexHmac(deep, hex, { secrets: ['k'] })).toMatchObject({ reason: 'wrong-secret' });
   });
 
+  it('reads a webhook-timestamp with leading zeros as the standardwebhooks package does', () => {
+    // Past 15 digits it was "not whole seconds since 1970", which it is, and the package (whose
+    // clock cannot be set here) and the OpenAPI pattern ^[0-9]+$ accept it (red team hT15 #8).
+    for (const digits of ['0001614265330', '00000001614265330', `${'0'.repeat(40)}1614265330`]) {
+      const headers = { ...referenceHeaders, 'webhook-timestamp': digits };
+      expect(verifyStandardWebhook(reference.body, headers, atReference), digits).toEqual({ ok: true, secretIndex: 0 });
+    }
+    const tooLong = { ...referenceHeaders, 'webhook-timestamp': '1'.repeat(16) };
+    expect(verifyStandardWebhook(reference.body, tooLong, atReference)).toMatchObject({ reason: 'malformed-header' });
+  });
+
   it('blames, for a wrong secret, only what the scheme signs', () => {
     // The hex HMAC covers the body alone, and sending the user to check "the id, timestamp" of a
     // delivery that has neither was untrue (red team hT15 #3); listen reads it without re-serialising.

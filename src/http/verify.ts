@@ -383,7 +383,9 @@ export function verifyStandardWebhookWithKeys(
 
   // (Each is there: `missing` said so.)
   const timestampDigits = (timestampText ?? '').trim();
-  if (!/^\d{1,15}$/.test(timestampDigits)) {
+  // Hint: leading zeros are read past, as the standardwebhooks package reads them (and signs the
+  // number, not the text); more than 15 digits beside them is past any time a Date holds.
+  if (!/^0*\d{1,15}$/.test(timestampDigits)) {
     return fail('malformed-header', 'webhook-timestamp is not whole seconds since 1970');
   }
   const timestamp = Number(timestampDigits);
