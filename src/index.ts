@@ -21,8 +21,8 @@ export {
 } from './core/generate.js';
 export type { SchemaDraft } from './core/generate-names.js';
 export { CallhookError } from './errors.js';
+export { defaultHmacHeader } from './http/names.js';
 export {
-  defaultHmacHeader,
   defaultToleranceSeconds,
   type HeaderSource,
   type VerifyFailure,

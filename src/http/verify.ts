@@ -26,9 +26,6 @@ import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 import { assertBoolean, assertOptions, kindOf, shownValue } from '../schema/names.js';
 import { defaultHmacHeader, headerNameCharacters, signatureEntrySource } from './names.js';
-
-export { defaultHmacHeader } from './names.js';
-
 import { type SignScheme, secretKey, signHmacHex, signStandardWebhook, splitSecrets } from './signing.js';
 
 /** Why a signature did not verify. */
