@@ -82,6 +82,20 @@ describe('matchesFilter', () => {
     expect(select({ grep: searchPattern('John') })).toEqual([]);
     expect(select({ grep: searchPattern('a.ything') })).toEqual([]);
   });
+
+  test('--grep stops at the first match: a transcript of a million matches is not gathered whole to select it', () => {
+    // Every match was kept to ask whether there was one: 12M characters of `a` took 1.1 GB (red team hT19).
+    let searched = 0;
+    class Counted extends RegExp {
+      override exec(text: string): RegExpExecArray | null {
+        searched++;
+        return super.exec(text);
+      }
+    }
+    const call = callComplete({ flow: [{ questionName: 'Q?', response: 'Other', transcript: 'a'.repeat(1000) }] });
+    expect(matchesFilter(call, { grep: new Counted('a', 'giu') })).toBe(true);
+    expect(searched).toBe(1);
+  });
 });
 
 describe('parseTimeBound', () => {
