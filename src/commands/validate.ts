@@ -7,7 +7,7 @@ import {
   type ValidationOptions,
   validationExitCode,
 } from '../core/validation.js';
-import { nameFirstCopies } from '../input/first-copies.js';
+import { type FirstCopyMemo, nameFirstCopies } from '../input/first-copies.js';
 import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import type { ValidationFormat } from '../render/validation.js';
@@ -74,11 +74,12 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   // Files are printed as they finish, so a long run shows progress: each once its redeliveries'
   // first copies are found (see input/first-copies.ts), which needs the reading paused.
   const names: string[] = [];
+  const memo: FirstCopyMemo = new Map();
   const finished: { done: FileReport; files: number }[] = [];
   const finish = async () => {
     for (const { done, files } of finished.splice(0)) {
       const unread = done.problems.some((problem) => problem.code === 'duplicate-id')
-        ? await nameFirstCopies(done.problems, names.slice(0, files), readOptions)
+        ? await nameFirstCopies(done.problems, names.slice(0, files), readOptions, memo)
         : undefined;
       // Hint: a file that could not be read again has the problem a reading of it gives, in its
       // report; one printed before has it printed with this one (both formats name its file).

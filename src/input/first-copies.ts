@@ -17,6 +17,13 @@
  *
  * A stream (stdin, a pipe) cannot be read again: a first copy not found in the files is said to
  * be earlier in the stream(s) read, without a position.
+ *
+ * A run of many files, each with a redelivery of an event some files back, would have each file's
+ * lookup read the run again from its first file: a time growing with the square of the files.
+ * So a lookup given the run's `FirstCopyMemo` reads a file of up to `digestLimit` bytes to its
+ * end, and keeps a digest of the ids it holds (4 bytes an event); a later lookup reads such a
+ * file again only when the digest says it may hold an id looked for. Each file is then read about
+ * twice in all: once for its digest, once where a first copy is.
  */
 import { stat } from 'node:fs/promises';
 import type { CheckOptions } from '../schema/check.js';
@@ -46,6 +53,7 @@ export async function nameFirstCopies(
   problems: readonly Problem[],
   files: readonly string[],
   options: FirstCopyOptions = {},
+  memo?: FirstCopyMemo,
 ): Promise<Problem | undefined> {
   const waiting = new Map<string, Problem[]>();
   for (const problem of problems) {
@@ -60,17 +68,25 @@ export async function nameFirstCopies(
   const seen = new Set<string>();
   let unreadable: Problem | undefined;
   let gone: string | undefined;
+  let hashes = [...waiting.keys()].map(idHash);
   for (const file of files) {
     if (waiting.size === 0 || unreadable || gone) break;
     if (seen.has(file)) continue;
     seen.add(file);
+    // Hint: a file whose digest holds none of the ids is passed over, not even looked at again:
+    // a lookup late in a run of 10,000 files would otherwise ask after each of them.
+    const known = memo?.get(file);
+    if (known && !hashes.some((hash) => holds(known.ids, hash))) continue;
     const now = await standing(file);
     if (now === 'stream') streams.push(file);
     // Hint: as after a file that cannot be read again, an id found after one gone may be a
     // redelivery of one in it, or the warned copy itself: the rest are not looked for.
-    else if (now !== 'file') gone = now.gone;
-    if (now !== 'file') continue;
-    const { found, unread } = await findIn(file, new Set(waiting.keys()), options);
+    else if ('gone' in now) gone = now.gone;
+    if (now === 'stream' || 'gone' in now) continue;
+    const stamp = `${now.size}:${now.mtimeMs}`;
+    const digest = memo && known?.stamp !== stamp && now.size <= digestLimit ? [] : undefined;
+    const { found, unread, whole } = await findIn(file, new Set(waiting.keys()), options, digest);
+    if (memo && digest && whole) memo.set(file, { stamp, ids: Uint32Array.from(digest).sort() });
     unreadable = unread;
     for (const [id, first] of found) {
       for (const problem of waiting.get(id) ?? []) {
@@ -79,6 +95,7 @@ export async function nameFirstCopies(
       }
       waiting.delete(id);
     }
+    if (found.size > 0) hashes = [...waiting.keys()].map(idHash);
   }
   for (const [id, list] of waiting) {
     for (const problem of list) {
@@ -89,31 +106,67 @@ export async function nameFirstCopies(
   return unreadable;
 }
 
-/** How a file read stands now: a file to read again, a stream, or why it is not there to read. */
-async function standing(file: string): Promise<'file' | 'stream' | { gone: string }> {
+/** How a file read stands now: a file to read again (its size and time of change), a stream, or why it is not there to read. */
+async function standing(file: string): Promise<{ size: number; mtimeMs: number } | 'stream' | { gone: string }> {
   // Hint: `<stdin>` is what `-` is called; a pipe or FIFO named by path is read as a stream too.
   if (file === stdinName) return 'stream';
   try {
     const info = await stat(openablePath(file));
     if (info.isDirectory()) return { gone: `${file} is a folder now` };
-    return info.isFile() ? 'file' : 'stream';
+    return info.isFile() ? { size: info.size, mtimeMs: info.mtimeMs } : 'stream';
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { gone: `${file} was removed since it was read` };
     // Hint: one that cannot be looked at otherwise is read, which says why, as it would say it.
-    return 'file';
+    return { size: Number.POSITIVE_INFINITY, mtimeMs: 0 };
   }
 }
 
 /**
+ * What one run's lookups learned of its files (see the module's comment): by file, a digest of
+ * the ids it may hold, as of its size and time of change (`stamp`). Made once a run.
+ */
+export type FirstCopyMemo = Map<string, { stamp: string; ids: Uint32Array }>;
+
+/**
+ * The largest file a lookup reads to its end for a digest: a larger one is read only as far as
+ * its last first copy, as before, and not kept (a 2 GB export would take 8 MB of digest).
+ */
+const digestLimit = 64 * 1024 * 1024;
+
+/** A 32-bit hash of an id (FNV-1a): a digest holds these, so two ids that share one cost a reading, never a wrong answer. */
+function idHash(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+/** Whether the sorted digest `ids` holds `hash`. */
+function holds(ids: Uint32Array, hash: number): boolean {
+  let low = 0;
+  let high = ids.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const at = ids[middle] as number;
+    if (at === hash) return true;
+    if (at < hash) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
+}
+
+/**
  * Where in `file` the first counted event with each of `ids` began; reading stops when all are
- * found, or where the file cannot be read further (`unread` says where and why).
+ * found, or where the file cannot be read further (`unread` says where and why). Given `digest`,
+ * it reads on to the end, putting there the hash of every id an element may hold; `whole` says it
+ * got there, and the digest is whole (no element that may hold any id it cannot tell).
  */
 async function findIn(
   file: string,
   ids: Set<string>,
   options: FirstCopyOptions,
-): Promise<{ found: Map<string, Location>; unread?: Problem | undefined }> {
+  digest?: number[],
+): Promise<{ found: Map<string, Location>; unread?: Problem | undefined; whole: boolean }> {
   const found = new Map<string, Location>();
   const limits = { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes };
   // Hint: only an element that may hold one of the ids is parsed and checked, as the first
@@ -126,8 +179,15 @@ async function findIn(
     limits,
     false,
   );
+  let told = digest !== undefined;
   const onElement = (element: SplitElement) => {
-    if (element.oversize || !mayHold(element.bytes, ids)) return;
+    if (element.oversize) return;
+    const values = idValuesOf(element.bytes);
+    if (told && digest) {
+      if (values === undefined) told = false;
+      else for (const value of values) digest.push(idHash(value));
+    }
+    if (values !== undefined && !values.some((value) => ids.has(value))) return;
     const record = build.element(element);
     if (record.kind !== 'event' && record.kind !== 'invalid') return;
     const id = firstSeenId(record);
@@ -153,27 +213,29 @@ async function findIn(
         const to = splitter.pushEnd(chunk, from, Math.min(chunk.length, from + slice));
         if (to > from) splitter.push(chunk.subarray(from, to));
         from = to;
-        if (ids.size === 0 || fatal) break read;
+        if ((ids.size === 0 && !told) || fatal) break read;
       }
     }
   } catch (error) {
     // Hint: as the first reading of a file that fails part way (see `readFile` in read.ts); an
     // error without an I/O code is a bug.
     if ((error as NodeJS.ErrnoException | undefined)?.code === undefined) throw error;
-    return { found, unread: unreadableAt(build, splitter, error) };
+    return { found, unread: unreadableAt(build, splitter, error), whole: false };
   }
-  if (ids.size > 0 && !fatal) splitter.end();
-  return { found };
+  if ((ids.size > 0 || told) && !fatal) splitter.end();
+  return { found, whole: told && !fatal };
 }
 
 const idKey = Buffer.from('"id"');
 
 /**
- * Whether an element's bytes may hold one of `ids` as the value of an `"id"` member: a cheap
- * look, not a parse. Hint: an element with a `\u` escape anywhere (the key itself may be spelled
- * with one) may, whatever it holds.
+ * The values of the `"id"` members an element's bytes hold, found by a cheap look, not a parse;
+ * undefined when they may hold any. Hint: an element with a `\u` escape anywhere (the key itself
+ * may be spelled with one) may hold any id.
  */
-function mayHold(bytes: Buffer, ids: ReadonlySet<string>): boolean {
+function idValuesOf(bytes: Buffer): string[] | undefined {
+  if (bytes.includes('\\u')) return undefined;
+  const values: string[] = [];
   for (let at = bytes.indexOf(idKey); at !== -1; at = bytes.indexOf(idKey, at + idKey.length)) {
     let i = at + idKey.length;
     while (isSpace(bytes[i])) i++;
@@ -190,17 +252,14 @@ function mayHold(bytes: Buffer, ids: ReadonlySet<string>): boolean {
       }
     }
     const raw = bytes.toString('utf8', start, i);
-    let value = raw;
-    if (escaped) {
+    if (!escaped) values.push(raw);
+    else {
       try {
-        value = JSON.parse(`"${raw}"`) as string;
-      } catch {
-        continue;
-      }
+        values.push(JSON.parse(`"${raw}"`) as string);
+      } catch {}
     }
-    if (ids.has(value)) return true;
   }
-  return bytes.includes('\\u');
+  return values;
 }
 
 function isSpace(byte: number | undefined): boolean {
