@@ -106,17 +106,32 @@ interface SyntaxElement {
  * is dropped, with the comma before it, so that the rest is kept and validates. Schema errors are
  * `validate`'s business and are not looked at.
  */
+/** Puts `problem` in `plan`: its edit, with the words that say what it repairs, or the problem itself when no edit repairs it. */
+function take(plan: RepairPlan, problem: Problem): void {
+  if (problem.repair) {
+    plan.repairs.push({
+      repair: problem.repair,
+      line: problem.line,
+      column: problem.column,
+      description: `repaired: ${repairedWhat(problem, problem.repair)}`,
+    });
+  } else plan.unrepairable.push(problem);
+}
+
 export class RepairPlanner {
   // Hint: only the last two elements are kept whole (the end of the file may cut the last, and
-  // the comma before it goes with it); of the others, only their errors, so a 2 GB export is
-  // planned in bounded memory.
-  readonly #earlierErrors: Problem[] = [];
+  // the comma before it goes with it); of the others, only their errors, each made its planned
+  // edit as it comes (a Problem holds its code frame: a file of 200,000 repairs took 650 MB), so
+  // a 2 GB export is planned in bounded memory, and one of many repairs in a few hundred bytes each.
+  readonly #earlier: RepairPlan = { repairs: [], unrepairable: [] };
   #previous: SyntaxElement | undefined;
   #last: SyntaxElement | undefined;
   /** The last element's last line break (see `#lastLineBreak`). */
   #lineBreakOf: { element: ElementInfo; at: number } | undefined;
   #elements = 0;
-  readonly #between: Problem[] = [];
+  readonly #between: RepairPlan = { repairs: [], unrepairable: [] };
+  /** A repair between elements closes the array the end of the file left open. */
+  #closedAtEnd = false;
   #bytes = 0;
   readonly #lineEnding: string;
 
@@ -132,7 +147,9 @@ export class RepairPlanner {
   add(record: InputRecord): void {
     switch (record.kind) {
       case 'problem':
-        if (record.problem.severity === 'error') this.#between.push(record.problem);
+        if (record.problem.severity !== 'error') return;
+        take(this.#between, record.problem);
+        this.#closedAtEnd ||= record.problem.code === 'unexpected-eof' && Boolean(record.problem.repair?.insert);
         return;
       case 'event':
         this.#addElement({ element: record.element, errors: [] });
@@ -151,7 +168,7 @@ export class RepairPlanner {
   }
 
   #addElement(next: SyntaxElement): void {
-    for (const problem of this.#previous?.errors ?? []) this.#earlierErrors.push(problem);
+    for (const problem of this.#previous?.errors ?? []) take(this.#earlier, problem);
     this.#previous = this.#last;
     this.#last = next;
     this.#elements++;
@@ -159,28 +176,20 @@ export class RepairPlanner {
 
   /** The plan, once every record of the file was added. */
   plan(): RepairPlan {
-    const planned: PlannedRepair[] = [];
-    const unrepairable: Problem[] = [];
-    const take = (problem: Problem) => {
-      if (problem.repair) {
-        planned.push({
-          repair: problem.repair,
-          line: problem.line,
-          column: problem.column,
-          description: `repaired: ${repairedWhat(problem, problem.repair)}`,
-        });
-      } else unrepairable.push(problem);
-    };
+    const plan: RepairPlan = { repairs: [...this.#earlier.repairs], unrepairable: [...this.#earlier.unrepairable] };
     const cut = this.#cutOff();
-    for (const problem of this.#earlierErrors) take(problem);
-    for (const problem of this.#previous?.errors ?? []) take(problem);
+    for (const problem of this.#previous?.errors ?? []) take(plan, problem);
     if (!cut) {
       const damage = this.#cutButDamaged();
       for (const problem of this.#last?.errors ?? []) {
-        take(damage && damage.cut === problem ? { ...problem, message: `${problem.message}${damage.why}` } : problem);
+        const said =
+          damage && damage.cut === problem ? { ...problem, message: `${problem.message}${damage.why}` } : problem;
+        take(plan, said);
       }
     }
-    for (const problem of this.#between) take(problem);
+    plan.repairs.push(...this.#between.repairs);
+    plan.unrepairable.push(...this.#between.unrepairable);
+    const { repairs: planned, unrepairable } = plan;
     if (!cut) return { repairs: orderRepairs(planned), unrepairable };
     // Hint: the commas before the dropped element go with it; only what closes the file stays.
     const { offset } = cut.repair;
@@ -249,8 +258,7 @@ export class RepairPlanner {
     const around = `${before?.text ?? ''}${element.text}`;
     const newline = around.includes('\r\n') ? '\r\n' : around.includes('\n') ? '\n' : this.#lineEnding;
     const ownLines = before !== undefined && element.line > before.line + lineBreaksIn(before.text);
-    const closing =
-      ownLines && this.#between.some((problem) => problem.code === 'unexpected-eof' && problem.repair?.insert);
+    const closing = ownLines && this.#closedAtEnd;
     return {
       repair: { offset: from, deleteBytes: this.#bytes - from, insert: closing ? newline : '' },
       line: element.line,
