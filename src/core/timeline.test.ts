@@ -5,6 +5,7 @@ import { escapeTerminal } from '../render/escape.js';
 import {
   belongsToTrace,
   type EventFilter,
+  findMatches,
   initialsOf,
   maskPayload,
   maskPhone,
@@ -81,6 +82,15 @@ describe('matchesFilter', () => {
     expect(select({ grep: searchPattern('text body') })).toEqual(['SMSSent']);
     expect(select({ grep: searchPattern('John') })).toEqual([]);
     expect(select({ grep: searchPattern('a.ything') })).toEqual([]);
+  });
+
+  test('matches that touch are one range, highlighted once', () => {
+    expect(findMatches('aaab aab', searchPattern('a'))).toEqual([
+      [0, 3],
+      [5, 7],
+    ]);
+    expect(findMatches('abab', searchPattern('ab'))).toEqual([[0, 4]]);
+    expect(findMatches('a b', searchPattern('a'))).toEqual([[0, 1]]);
   });
 
   test('--grep stops at the first match: a transcript of a million matches is not gathered whole to select it', () => {

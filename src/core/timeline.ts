@@ -40,11 +40,19 @@ export function searchPattern(text: string): RegExp {
   return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu');
 }
 
-/** The [start, end) offsets of every match of `pattern` in `text`. */
+/**
+ * The [start, end) offsets of the matches of `pattern` in `text`, matches that touch as one: a
+ * run of them is highlighted once (12 million `a`s searched for `a` took 45 s and 4 GB, one
+ * highlight each).
+ */
 export function findMatches(text: string, pattern: RegExp): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   for (const match of text.matchAll(pattern)) {
-    if (match[0].length > 0) ranges.push([match.index, match.index + match[0].length]);
+    if (match[0].length === 0) continue;
+    const end = match.index + match[0].length;
+    const last = ranges.at(-1);
+    if (last?.[1] === match.index) last[1] = end;
+    else ranges.push([match.index, end]);
   }
   return ranges;
 }
