@@ -31,6 +31,49 @@ describe('Standard Webhooks signing', () => {
     }
   });
 
+  it('refuses a secret the standardwebhooks package refuses, as not one, and takes the same key from one it takes', () => {
+    // Hint: every string of up to 6 characters of a few base64 letters, padding and one that is
+    // neither: the package refuses under 4 characters (`whsec_ab=`, `whsec_abc`), 3 or more `=`
+    // and letters past the alphabet. Where it accepts, the key must be its key.
+    const letters = ['A', 'b', '/', '=', '*'];
+    let strings = [''];
+    for (let length = 1; length <= 6; length++) {
+      strings = strings.flatMap((s) => (s.length === length - 1 ? [s, ...letters.map((c) => s + c)] : [s]));
+    }
+    for (const base64 of strings.filter((s) => s !== '')) {
+      const secret = `whsec_${base64}`;
+      let official: Uint8Array | undefined;
+      try {
+        official = (new Webhook(secret) as unknown as { key: Uint8Array }).key;
+      } catch {
+        official = undefined;
+      }
+      let ours: Buffer | undefined;
+      try {
+        ours = parseSecrets(secret, 'standard', 'S')[0];
+      } catch (error) {
+        expect(String(error), secret).toMatch(/^CallhookError: secret #1 in S is not a Standard Webhooks secret/);
+        ours = undefined;
+      }
+      if (ours !== undefined) expect(official && Buffer.from(official).equals(ours), secret).toBe(true);
+    }
+    // `x=` is base64 of no byte at all, not an empty secret.
+    expect(() => parseSecrets('whsec_x=', 'standard', 'S')).toThrow(
+      /^secret #1 in S is not a Standard Webhooks secret/,
+    );
+  });
+
+  it('names a secret by its place in the list as typed, an empty item between commas counted', () => {
+    expect(() => parseSecrets('whsec_abcd,,whsec_x=', 'standard', 'S')).toThrow(/^secret #3 in S /);
+    expect(() => parseSecrets(' ,whsec_!!!!', 'standard', 'S')).toThrow(/^secret #2 in S /);
+  });
+
+  it('says secrets are separated by commas when one holds a blank', () => {
+    expect(() => parseSecrets('whsec_MfKQ9r8G whsec_KYqrTwjU', 'standard', 'S')).toThrow(
+      /^secret #1 in S is not a Standard Webhooks secret .*separated by commas/,
+    );
+  });
+
   it('asks for the environment variable when there is no secret', () => {
     expect(() => parseSecrets(undefined, 'hmac', 'CALLHOOK_SECRET')).toThrow(/CALLHOOK_SECRET/);
     expect(() => parseSecrets(' , ', 'hmac', 'CALLHOOK_SECRET')).toThrow(/CALLHOOK_SECRET/);

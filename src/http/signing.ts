@@ -18,12 +18,26 @@ export type Signer = (webhookId: string, body: Buffer, now: Date) => Record<stri
  */
 export function decodeStandardSecret(secret: string, name: string): Buffer {
   const base64 = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 === 1) {
-    throw new CallhookError(`${name} is not a Standard Webhooks secret (expected whsec_<base64>)`, ExitCode.usage);
+  const parts = /^([A-Za-z0-9+/]*)(=*)$/.exec(base64);
+  const letters = parts?.[1] ?? '';
+  const padding = parts?.[2] ?? '';
+  // Hint: base64 padded to a multiple of 4 or not at all, and of 4 characters or more, as the
+  // standardwebhooks package decodes it: it refuses `ab=` and `abc` ("incorrect padding"), which
+  // Buffer reads as keys of one and two bytes, and `x=`, which Buffer reads as none.
+  const valid =
+    parts !== null &&
+    base64.length >= 4 &&
+    letters.length % 4 !== 1 &&
+    (padding === '' || (padding.length <= 2 && base64.length % 4 === 0));
+  if (!valid) {
+    // Hint: `whsec_A whsec_B` is a list written as a shell word list would be.
+    const list = /\s/.test(base64) ? '; several secrets are separated by commas' : '';
+    throw new CallhookError(
+      `${name} is not a Standard Webhooks secret (expected whsec_<base64>)${list}`,
+      ExitCode.usage,
+    );
   }
-  const key = Buffer.from(base64, 'base64');
-  if (key.length === 0) throw new CallhookError(`${name} is empty`, ExitCode.usage);
-  return key;
+  return Buffer.from(base64, 'base64');
 }
 
 /**
@@ -37,16 +51,23 @@ function shownVariable(envName: string): { short: string; long: string } {
     : { short: 'the variable --secret-env names', long: 'the environment variable --secret-env names' };
 }
 
+/** A secret and its place in the list as it was written (from 1), by which an error names it. */
+export interface PlacedSecret {
+  secret: string;
+  place: number;
+}
+
 /**
  * The secrets one string holds, read as the environment variable `--secret-env` names is read
  * (and a library caller's string): comma-separated (key rotation), each trimmed of blanks (an env
- * file's CR or a space after a comma), empty ones left out. The one reading of a secret string.
+ * file's CR or a space after a comma), empty ones left out, each numbered by its place as typed
+ * (`a,,b` holds secrets #1 and #3). The one reading of a secret string.
  */
-export function splitSecrets(raw: string): string[] {
+export function splitSecrets(raw: string): PlacedSecret[] {
   return raw
     .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
+    .map((part, i) => ({ secret: part.trim(), place: i + 1 }))
+    .filter(({ secret }) => secret !== '');
 }
 
 /**
@@ -67,7 +88,7 @@ export function parseSecrets(raw: string | undefined, scheme: SignScheme, envNam
       ExitCode.usage,
     );
   }
-  return parts.map((part, i) => secretKey(part, scheme, `secret #${i + 1} in ${variable.short}`));
+  return parts.map(({ secret, place }) => secretKey(secret, scheme, `secret #${place} in ${variable.short}`));
 }
 
 /** The Standard Webhooks signature header value: `v1,<base64>` for each key, space-separated. */

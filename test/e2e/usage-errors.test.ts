@@ -180,3 +180,26 @@ describe('a signing option the run does not use', () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe('a Standard Webhooks secret the standardwebhooks package refuses', () => {
+  // Hint: `whsec_ab=` signed with a one-byte key the package refuses, `whsec_x=` was "empty", and
+  // a secret after an empty item between commas was named by the wrong place (red team hT15 #7).
+  const body = 'fixtures/valid/bare-types.json';
+  it.each([
+    ['replay', body, '--url', 'http://127.0.0.1:9/', '--dry-run', '--sign', 'standard'],
+    ['listen', '--port', '0', '--sign', 'standard'],
+    ['verify', '--body', body, '--header', 'webhook-id: a'],
+  ])('is refused, named by its place as typed: callhook %s', async (...args) => {
+    for (const [secrets, place] of [
+      ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw,,whsec_x=', 3],
+      ['whsec_ab=', 1],
+      ['whsec_abc', 1],
+    ] as const) {
+      const run = await runCli(args, { env: { CALLHOOK_SECRET: secrets }, timeoutMs: 5000 });
+      expect(run.stderr, secrets).toBe(
+        `callhook: secret #${place} in CALLHOOK_SECRET is not a Standard Webhooks secret (expected whsec_<base64>)\n`,
+      );
+      expect(run.code, secrets).toBe(2);
+    }
+  });
+});
