@@ -93,7 +93,7 @@ export function parseSecrets(raw: string | undefined, scheme: SignScheme, envNam
 
 /** The Standard Webhooks signature header value: `v1,<base64>` for each key, space-separated. */
 export function signStandardWebhook(
-  webhookId: string,
+  webhookId: string | Buffer,
   timestamp: number,
   body: Buffer,
   keys: readonly Buffer[],
@@ -101,7 +101,9 @@ export function signStandardWebhook(
   return keys
     .map((key) => {
       const hmac = createHmac('sha256', key);
-      hmac.update(`${webhookId}.${timestamp}.`);
+      // Hint: an id as text is its UTF-8; as bytes, those bytes (verify's diagnosis of an id that is not UTF-8).
+      hmac.update(webhookId);
+      hmac.update(`.${timestamp}.`);
       hmac.update(body);
       return `v1,${hmac.digest('base64')}`;
     })

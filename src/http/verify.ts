@@ -465,12 +465,28 @@ export function verifyStandardWebhookWithKeys(
   // padding is all it lacks, the secret is right and saying otherwise sends the user to rotate it.
   const padded = given.map((signature) => signature.padEnd(Math.ceil(signature.length / 4) * 4, '='));
   // Hint: signatures all padded already are not hashed for again (a bogus post cost twice a valid one).
-  if (padded.every((signature, i) => signature === given[i])) return result;
-  const k = matchingKey(options.keys, padded, sign, bytesOf(body));
-  if (k < 0) return result;
+  const k = padded.every((signature, i) => signature === given[i])
+    ? -1
+    : matchingKey(options.keys, padded, sign, bytesOf(body));
+  if (k >= 0) {
+    return fail(
+      'malformed-header',
+      `webhook-signature holds a v1 signature without its base64 padding (=): padded, it matches (secret #${k + 1}), but receivers compare it as sent`,
+    );
+  }
+  // Hint: an id whose bytes are not UTF-8 stays a character a byte (`fromWire`), and is signed as
+  // that text's UTF-8, as the standardwebhooks package behind node:http signs it; a sender that
+  // signed the bytes as sent fails there too, but not for its secret. Hashed for again only for
+  // such an id.
+  const idBytes = Buffer.from(id ?? '', 'latin1');
+  if (beyondLatin1.test(id ?? '') || isUtf8(idBytes)) return result;
+  const asSent = (data: Buffer, key: Buffer) =>
+    signStandardWebhook(idBytes, timestamp, data, [key]).slice('v1,'.length);
+  const byBytes = matchingKey(options.keys, given, asSent, bytesOf(body));
+  if (byBytes < 0) return result;
   return fail(
     'malformed-header',
-    `webhook-signature holds a v1 signature without its base64 padding (=): padded, it matches (secret #${k + 1}), but receivers compare it as sent`,
+    `webhook-id is not UTF-8: the signature matches its bytes as sent (secret #${byBytes + 1}), but receivers read each byte as a character and check that text's UTF-8, as the standardwebhooks package does`,
   );
 }
 

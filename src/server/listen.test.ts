@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import {
   chmodSync,
@@ -1054,6 +1054,43 @@ describe('listen: answers', () => {
     expect(saved!.meta.headers.find(([name]) => name.toLowerCase() === 'webhook-id')?.[1]).toBe(
       Buffer.from(id).toString('latin1'),
     );
+  });
+
+  it('says a webhook-id whose bytes are not UTF-8 is that, not a wrong secret, when its bytes are what was signed', async () => {
+    // Hint: a sender that signs the id's bytes as sent (0x9b here) does not verify: node:http gives
+    // each byte as a character, and the standardwebhooks package signs that text's UTF-8 (C2 9B).
+    // It failed as wrong-secret, sending the user to rotate a secret that was right (red team hT15 #11).
+    const keys = parseSecrets(secret, 'standard', 'S');
+    const { url } = await listen({ sign: { scheme: 'standard', keys, toleranceSeconds: 300 } });
+    const text = body(attempt(1));
+    const now = Math.floor(Date.now() / 1000);
+    const id = Buffer.from('msg_\x9b31mX', 'latin1');
+    const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+    const signedOver = (idBytes: Buffer, signingKey: Buffer) =>
+      `v1,${createHmac('sha256', signingKey)
+        .update(Buffer.concat([idBytes, Buffer.from(`.${now}.${text}`)]))
+        .digest('base64')}`;
+    const exchange = (signature: string) =>
+      rawExchange(Number(new URL(url).port), [
+        Buffer.concat([
+          Buffer.from('POST / HTTP/1.1\r\nHost: x\r\nwebhook-id: '),
+          id,
+          Buffer.from(
+            `\r\nwebhook-timestamp: ${now}\r\nwebhook-signature: ${signature}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+          ),
+        ]),
+      ]);
+    const rawBytes = await exchange(signedOver(id, key));
+    expect(rawBytes).toMatch(/^HTTP\/1\.1 401 /);
+    expect(rawBytes).toContain('"reason":"malformed-header"');
+    expect(rawBytes).toMatch(/"message":"webhook-id is not UTF-8/);
+    // Signed over the text node:http reads, as the standardwebhooks package signs it: it holds.
+    const asRead = Buffer.from(id.toString('latin1'), 'utf8');
+    expect(await exchange(signedOver(asRead, key))).toMatch(/^HTTP\/1\.1 200 /);
+    // Neither way with this secret: the secret is wrong, as before.
+    const wrong = await exchange(signedOver(id, Buffer.from('another key')));
+    expect(wrong).toMatch(/^HTTP\/1\.1 401 /);
+    expect(wrong).toContain('"reason":"wrong-secret"');
   });
 
   it('spends less on a post with a wrong signature than on checking a valid delivery of its size', async () => {
