@@ -212,4 +212,27 @@ describe('parseReplayOptions, checks before the first request', () => {
       '--header: must be a header other than Trailer: replay sends each body whole, with its Content-Length and no trailer (got "Trailer: X-Sum")',
     );
   });
+
+  it('refuses a header --sign sets, which the signature would replace without a word', () => {
+    // Sent as the user's -H said in the README, the signer's value went out instead (red team hT15 #5).
+    for (const line of ['Webhook-Id: mine', 'webhook-timestamp: 5', 'WEBHOOK-SIGNATURE: v1,x']) {
+      const name = line.slice(0, line.indexOf(':')).toLowerCase();
+      expect(() => parseReplayOptions({ ...base, sign: 'standard', header: [line] }), line).toThrow(
+        `--header: must be a header other than ${name}: --sign standard sets it on every request (got ${quoted(line)})`,
+      );
+    }
+    expect(() => parseReplayOptions({ ...base, sign: 'hmac', header: ['x-signature: 00'] })).toThrow(
+      '--header: must be a header other than X-Signature: --sign hmac sets it on every request (got "x-signature: 00")',
+    );
+    const hub = { ...base, sign: 'hmac', signatureHeader: 'X-Hub-Signature-256' } as const;
+    expect(() => parseReplayOptions({ ...hub, header: ['X-HUB-SIGNATURE-256: sha256=00'] })).toThrow(
+      /^--header: must be a header other than X-Hub-Signature-256: --sign hmac sets it/,
+    );
+    // A header the scheme does not set is the user's to send, as is any without --sign.
+    expect(parseReplayOptions({ ...hub, header: ['X-Signature: 00', 'webhook-id: mine'] }).headers).toMatchObject({
+      'x-signature': '00',
+      'webhook-id': 'mine',
+    });
+    expect(parseReplayOptions({ ...base, header: ['webhook-id: mine'] }).headers['webhook-id']).toBe('mine');
+  });
 });

@@ -16,6 +16,7 @@ import {
   headerValueCharacters,
   type ReplayMethod,
   type SignScheme,
+  standardWebhookHeaders,
 } from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
 import { danglingLinkProblem, notAFile } from '../output-file.js';
@@ -97,8 +98,14 @@ export interface ReplaySettings {
 /** The range `--rate` accepts, in requests per second: one per 1000 s up to 100,000 a second. */
 const rateRange = { min: 0.001, max: 100_000 } as const;
 
-/** A parser of `-H`/`--header`: `Name: value`, on one line; the only Expect is 100-continue; no Transfer-Encoding or Trailer. */
-function headerLine(value: string): [string, string] {
+/**
+ * A parser of `-H`/`--header`: `Name: value`, on one line; the only Expect is 100-continue; no
+ * Transfer-Encoding or Trailer, nor a header `signed` names (those `--sign` sets, lower-case).
+ */
+function headerLine(
+  value: string,
+  signed: { scheme: SignScheme; names: readonly string[] } | undefined,
+): [string, string] {
   // Hint: a line break (CR, LF, U+2028/9) in it is no line of that shape: refused there.
   const parts = headerLineParts(value);
   if ('expected' in parts) throw optionError('--header', `a header ${parts.expected}`, value);
@@ -116,6 +123,12 @@ function headerLine(value: string): [string, string] {
   const framing = framingHeaders.get(name.toLowerCase());
   if (framing !== undefined) {
     throw optionError('--header', `a header other than ${headerSpelling(name.toLowerCase())}: ${framing}`, value);
+  }
+  // Hint: refused as the framing headers are, not let through with a warning: the signer's value
+  // would replace the user's, and a run must not send other than what its options say.
+  if (signed?.names.includes(name.toLowerCase())) {
+    const sets = `--sign ${signed.scheme} sets it on every request`;
+    throw optionError('--header', `a header other than ${headerSpelling(name.toLowerCase())}: ${sets}`, value);
   }
   return [name.toLowerCase(), text];
 }
@@ -163,7 +176,12 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
       retries: () => wholeNumber('--retries', 0)(raw.retries),
       secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
       signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
-      headers: () => Object.fromEntries((raw.header ?? []).map(headerLine)),
+      headers: () => {
+        const names =
+          raw.sign === 'hmac' ? [(raw.signatureHeader ?? defaultHmacHeader).toLowerCase()] : standardWebhookHeaders;
+        const signed = raw.sign === undefined ? undefined : { scheme: raw.sign, names };
+        return Object.fromEntries((raw.header ?? []).map((line) => headerLine(line, signed)));
+      },
       backoffBase: () => optional(raw.backoffBase, wholeNumber('--backoff-base', 0)),
       backoffCap: () => optional(raw.backoffCap, wholeNumber('--backoff-cap', 0)),
       progressInterval: () => optional(raw.progressInterval, wholeNumber('--progress-interval', 1)),

@@ -32,6 +32,9 @@ export const framingHeaders: ReadonlyMap<string, string> = new Map([
   ['trailer', 'replay sends each body whole, with its Content-Length and no trailer'],
 ]);
 
+/** The headers `--sign standard` sets on every request (lower-case), as the Standard Webhooks spec names them. */
+export const standardWebhookHeaders: readonly string[] = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
+
 /**
  * The headers no signature can go in (lower-case): the framing's, those node:http or replay set on
  * every request, and the Standard Webhooks scheme's own. Hint: a digest put in Content-Length was
@@ -45,9 +48,7 @@ export const signatureHeaderRefused: readonly string[] = [
   'content-type',
   'connection',
   'expect',
-  'webhook-id',
-  'webhook-timestamp',
-  'webhook-signature',
+  ...standardWebhookHeaders,
 ];
 
 /** A lower-case header name as people write it (`Content-Length`); Standard Webhooks' stay lower-case, as its spec writes them. */

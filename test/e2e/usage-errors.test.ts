@@ -203,3 +203,22 @@ describe('a Standard Webhooks secret the standardwebhooks package refuses', () =
     }
   });
 });
+
+describe('a -H header that --sign sets', () => {
+  // Hint: the signer's value replaced the user's without a word, though the README says -H
+  // headers are sent; refused as -H Transfer-Encoding is (red team hT15 #5).
+  const replay = ['replay', 'fixtures/valid/bare-types.json', '--url', 'http://127.0.0.1:9/', '--dry-run'];
+  it.each([
+    [['--sign', 'standard', '-H', 'Webhook-Id: mine'], 'webhook-id', 'standard', 'Webhook-Id: mine'],
+    [['--sign', 'hmac', '-H', 'x-signature: 00'], 'X-Signature', 'hmac', 'x-signature: 00'],
+  ])('is a usage error: callhook replay %j', async (args, name, scheme, line) => {
+    const run = await runCli([...replay, ...args], {
+      env: { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+    });
+    expect(run.stderr).toBe(
+      `callhook: --header: must be a header other than ${name}: --sign ${scheme} sets it on every request (got "${line}")\n`,
+    );
+    expect(run.stdout).toBe('');
+    expect(run.code).toBe(2);
+  });
+});
