@@ -508,6 +508,37 @@ describe('verifyHexHmac', () => {
     expect(verifyHexHmac(pretty, signed('k'), { secrets: ['k'] })).toMatchObject({ reason: 'reserialised-body' });
   });
 
+  it('skips an entry that is not a hex digest, as the standard scheme skips one, and names it if nothing verifies', () => {
+    // One such entry failed the whole header, a valid digest beside it (red team hT15 #6).
+    const digest = signed('k')['x-signature'] ?? '';
+    const sha1 = 'sha1=0123456789abcdef0123456789abcdef01234567';
+    for (const headers of [
+      { 'x-signature': `sha256=${digest}, ${sha1}` },
+      { 'x-signature': [`sha256=${digest}`, 'v2=abc'] },
+      new Headers([
+        ['x-signature', 'v2=abc'],
+        ['x-signature', digest],
+      ]),
+    ]) {
+      expect(verifyHexHmac(body, headers, { secrets: ['k'] })).toEqual({ ok: true, secretIndex: 0 });
+    }
+    expect(verifyHexHmac(body, { 'x-signature': `${digest}, ${sha1}` }, { secrets: ['j'] })).toMatchObject({
+      reason: 'wrong-secret',
+      message: expect.stringMatching(/ \(entry #2 of x-signature, not a hex digest, was skipped\)$/),
+    });
+    // Nothing readable at all is a malformed header, naming the first entry; a header of commas holds none.
+    expect(verifyHexHmac(body, { 'x-signature': `v2=abc, ${sha1}` }, { secrets: ['k'] })).toEqual({
+      ok: false,
+      reason: 'malformed-header',
+      message: 'x-signature entry #1 is not a hex digest',
+    });
+    expect(verifyHexHmac(body, { 'x-signature': ',,' }, { secrets: ['k'] })).toEqual({
+      ok: false,
+      reason: 'malformed-header',
+      message: 'x-signature holds no hex digest',
+    });
+  });
+
   it('agrees with a plain HMAC-SHA256 on random bodies and secrets', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), fc.stringMatching(/^[^,\s]{1,24}$/), (bytes, secret) => {

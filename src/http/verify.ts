@@ -361,6 +361,15 @@ function checkSignatures(
   return fail('wrong-secret', `${secrets}: the secret is wrong (or ${signs} changed after signing${tell})`);
 }
 
+/**
+ * A failure that names the header entry skipped, `skipped` saying which and why: it may be the
+ * signature the sender meant, so it is said when nothing else verified (a re-serialised body did).
+ */
+function namingSkipped(result: VerifyResult, skipped: string | undefined): VerifyResult {
+  if (skipped === undefined || result.ok || result.reason === 'reserialised-body') return result;
+  return { ...result, message: `${result.message} (${skipped} was skipped)` };
+}
+
 /** `verifyStandardWebhook` with decoded keys, so a server decodes its secrets once. */
 export function verifyStandardWebhookWithKeys(
   body: string | Uint8Array,
@@ -451,15 +460,10 @@ export function verifyStandardWebhookWithKeys(
   const sign = (data: Buffer, key: Buffer) =>
     signStandardWebhook(webhookId, timestamp, data, [key]).slice('v1,'.length);
   const reserialised = options.reserialised !== false;
-  const checked = checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'standard', reserialised);
-  // The entry skipped may be the signature the sender meant: said when nothing else verified.
-  const result =
-    skipped !== undefined && !checked.ok && checked.reason !== 'reserialised-body'
-      ? {
-          ...checked,
-          message: `${checked.message} (${skipped} of webhook-signature, not <version>,<base64>, was skipped)`,
-        }
-      : checked;
+  const result = namingSkipped(
+    checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'standard', reserialised),
+    skipped === undefined ? undefined : `${skipped} of webhook-signature, not <version>,<base64>,`,
+  );
   if (result.ok || result.reason !== 'wrong-secret') return result;
   // Hint: receivers compare the text as sent, so an unpadded signature never verifies; but when
   // padding is all it lacks, the secret is right and saying otherwise sends the user to rotate it.
@@ -526,20 +530,34 @@ export function verifyHexHmacWithKeys(
   const name = options.header ?? defaultHmacHeader;
   const text = headerValue(headers, name, ',');
   if (text === undefined || text.trim() === '') return fail('missing-header', `missing header ${name.toLowerCase()}`);
+  const lower = name.toLowerCase();
   const given: string[] = [];
   let usable = 0;
+  // Hint: an entry that is not a hex digest (a `sha1=` beside the `sha256=`) is skipped, as the
+  // standard scheme skips one it cannot read; the first is named if nothing else verifies.
+  let skipped: string | undefined;
   for (const [i, raw] of text.split(',').entries()) {
     const entry = raw.trim().replace(/^sha256=/i, '');
     if (entry === '') continue;
     if (!/^[0-9a-f]+$/i.test(entry)) {
-      return fail('malformed-header', `${name.toLowerCase()} entry #${i + 1} is not a hex digest`);
+      skipped ??= `entry #${i + 1}`;
+      continue;
     }
     given.push(entry.toLowerCase());
     if (entry.length === SHA256_BYTES * 2) usable++;
   }
+  if (given.length === 0) {
+    return fail(
+      'malformed-header',
+      skipped === undefined ? `${lower} holds no hex digest` : `${lower} ${skipped} is not a hex digest`,
+    );
+  }
   const sign = (data: Buffer, key: Buffer) => signHmacHex(data, [key]);
   const reserialised = options.reserialised !== false;
-  return checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'hmac', reserialised);
+  return namingSkipped(
+    checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'hmac', reserialised),
+    skipped === undefined ? undefined : `${skipped} of ${lower}, not a hex digest,`,
+  );
 }
 
 /** The same for the hex HMAC-SHA256 scheme replay signs with (`--sign hmac`, header `X-Signature` unless told). */
