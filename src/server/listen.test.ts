@@ -966,7 +966,7 @@ describe('listen: answers', () => {
         error: 'bad-signature',
         reason: 'wrong-secret',
         message:
-          'the secret does not produce the v1 signature: the secret is wrong (or the id, timestamp or body changed after signing; `callhook verify` says whether the body was re-serialised on the way)',
+          'none of the secrets produces the v1 signature: the secret is wrong (or the id, timestamp or body changed after signing; `callhook verify` says whether the body was re-serialised on the way)',
       });
       expect(verifyStandardWebhookWithKeys(received, headers, { keys })).toMatchObject({
         reason: 'reserialised-body',
@@ -982,6 +982,31 @@ describe('listen: answers', () => {
     ]);
     // The same webhook-id again is a redelivery.
     expect(deliveries[1]!.repeatedWebhookId).toBe(true);
+  });
+
+  it('tells a sender whose signature no secret produces nothing of how many secrets it holds', async () => {
+    // The 401 said "none of the 3 secrets produces the v1 signature" to anyone who posted (red team hT15 #10).
+    const text = body(attempt(1));
+    const at = new Date();
+    const bogus = {
+      'webhook-id': 'msg_1',
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(standardSecret('a key nobody here holds......')).sign('msg_1', at, text),
+    };
+    const messages: unknown[] = [];
+    for (const count of [1, 3]) {
+      const secrets = Array.from({ length: count }, (_, i) => standardSecret(`listen key ${i}, 32 bytes long!!`));
+      const keys = parseSecrets(secrets.join(','), 'standard', 'S');
+      const { url } = await listen({ sign: { scheme: 'standard', keys, toleranceSeconds: 300 } });
+      const answer = await post(url, text, bogus);
+      expect(answer.status).toBe(401);
+      const { reason, message } = (await answer.json()) as { reason: string; message: string };
+      expect(reason).toBe('wrong-secret');
+      expect(message).not.toContain(`${count} secrets`);
+      messages.push(message);
+    }
+    // One secret or three, the same words: the count is not told by a singular either.
+    expect(messages[0]).toBe(messages[1]);
   });
 
   it('answers a delivery with two webhook-id headers 401 malformed-header, not wrong-secret', async () => {
