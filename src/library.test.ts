@@ -1104,6 +1104,15 @@ describe('signing and verifying', () => {
       expect(() => verifyHexHmac(body, {}, { secrets, header: bad }), got).toThrow(refused);
     }
     expect(signHexHmac(body, { secrets, header: 'X-Hub-Signature-256' })).toHaveProperty(['x-hub-signature-256']);
+    // A header the request sets itself is refused as --signature-header refuses it: the digest
+    // put in Content-Length is dropped, in Host or Expect it breaks the request (red team hT15).
+    for (const header of ['Content-Length', 'host', 'Transfer-Encoding', 'Expect', 'webhook-signature']) {
+      const refused = new TypeError(
+        `header must be a header the request does not set itself (not Transfer-Encoding, Trailer, Content-Length, Host, Content-Type, Connection, Expect, webhook-id, webhook-timestamp, webhook-signature) (got "${header}")`,
+      );
+      expect(() => signHexHmac(body, { secrets, header }), header).toThrow(refused);
+      expect(() => verifyHexHmac(body, {}, { secrets, header }), header).toThrow(refused);
+    }
   });
 
   it('refuses an id that cannot travel as a header value whole, which no verifier would then accept', () => {

@@ -51,6 +51,15 @@ export const signatureHeaderRefused: readonly string[] = [
   ...standardWebhookHeaders,
 ];
 
+/**
+ * What a signature header must be when `name` is one no signature can go in (`signatureHeaderRefused`),
+ * else undefined: the one refusal of `--signature-header` and the library's `header` option.
+ */
+export function signatureHeaderRefusal(name: string): string | undefined {
+  if (!signatureHeaderRefused.includes(name.toLowerCase())) return undefined;
+  return `a header the request does not set itself (not ${signatureHeaderRefused.map(headerSpelling).join(', ')})`;
+}
+
 /** A lower-case header name as people write it (`Content-Length`); Standard Webhooks' stay lower-case, as its spec writes them. */
 export function headerSpelling(name: string): string {
   return name.startsWith('webhook-') ? name : name.replace(/(^|-)[a-z]/g, (start) => start.toUpperCase());

@@ -25,7 +25,7 @@ import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 import { assertBoolean, assertOptions, kindOf, shownValue } from '../schema/names.js';
-import { defaultHmacHeader, headerNameCharacters, signatureEntrySource } from './names.js';
+import { defaultHmacHeader, headerNameCharacters, signatureEntrySource, signatureHeaderRefusal } from './names.js';
 import {
   type PlacedSecret,
   type SignScheme,
@@ -152,6 +152,8 @@ export function hmacHeaderName(header: string | undefined): string {
   if (header !== undefined && !(typeof header === 'string' && headerNameCharacters.test(header))) {
     throw new TypeError(`header must be an HTTP header name (got ${shownValue(header)})`);
   }
+  const refusal = header === undefined ? undefined : signatureHeaderRefusal(header);
+  if (refusal !== undefined) throw new TypeError(`header must be ${refusal} (got ${shownValue(header)})`);
   return (header ?? defaultHmacHeader).toLowerCase();
 }
 
