@@ -99,13 +99,6 @@ interface SyntaxElement {
   errors: Problem[];
 }
 
-/**
- * Plans the repair of one file from the records `readRecords` gives for it. Problems with a
- * repair (commas, a colon, an array left open) are repaired where they are. An export cut off
- * at its end (an interrupted download) loses its last element, which is cut in two: that element
- * is dropped, with the comma before it, so that the rest is kept and validates. Schema errors are
- * `validate`'s business and are not looked at.
- */
 /** Puts `problem` in `plan`: its edit, with the words that say what it repairs, or the problem itself when no edit repairs it. */
 function take(plan: RepairPlan, problem: Problem): void {
   if (problem.repair) {
@@ -118,6 +111,13 @@ function take(plan: RepairPlan, problem: Problem): void {
   } else plan.unrepairable.push(problem);
 }
 
+/**
+ * Plans the repair of one file from the records `readRecords` gives for it. Problems with a
+ * repair (commas, a colon, an array left open) are repaired where they are. An export cut off
+ * at its end (an interrupted download) loses its last element, which is cut in two: that element
+ * is dropped, with the comma before it, so that the rest is kept and validates. Schema errors are
+ * `validate`'s business and are not looked at.
+ */
 export class RepairPlanner {
   // Hint: only the last two elements are kept whole (the end of the file may cut the last, and
   // the comma before it goes with it); of the others, only their errors, each made its planned

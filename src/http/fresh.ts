@@ -35,8 +35,9 @@ export function newestTimestamp(value: unknown): number | undefined {
 
 /**
  * Formats `ms` the way `original` was written: UTC with `Z`, with milliseconds if it had a
- * fraction, or if `ms` has any (a whole-second time moved by a shift with milliseconds, which
- * cut would move less than the others).
+ * fraction, or if `ms` has any: a whole-second time moved by a shift with milliseconds, which cut
+ * would move less than the others. A new run's shift is whole seconds (`newFreshRun`); a journal
+ * written before it was may hold one with milliseconds, which `--resume` takes.
  */
 export function formatLike(original: string, ms: number): string {
   const iso = isoOf(ms);

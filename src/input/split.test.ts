@@ -471,6 +471,9 @@ describe('ElementSplitter', () => {
           expect(breaks(`{"a":1}${stray}${after}`, size, quick), `${stray} ${after.length} ${size}`).toEqual([]);
         }
       }
+      // One too large to keep is still a value begun on the line (review hR16).
+      const large = split(`{"a":1} ${'1'.repeat(2000)}\n`, size, 1024, quick).problems.map((p) => p.code);
+      expect(large, `large ${size}`).toContain('missing-line-break');
       for (const value of ['null', '-1', 'true', '2.5e3']) {
         for (const after of ['\n', '']) {
           expect(breaks(`{"a":1} ${value}${after}`, size, quick), `${value} ${size}`).toEqual([

@@ -1572,7 +1572,9 @@ export class ElementSplitter {
     const held = this.heldBreak;
     if (held) {
       this.heldBreak = undefined;
-      if (parsesAsJson(bytes)) this.problem(held.position, 'missing-line-break', held.message, '', held.repair);
+      // Hint: one too large to keep (no bytes) began as a value, and is one as far as can be told.
+      if (this.oversize || parsesAsJson(bytes))
+        this.problem(held.position, 'missing-line-break', held.message, '', held.repair);
     }
     this.afterStringValue = this.stringValue;
     this.column1 = Column1.No;
