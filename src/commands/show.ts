@@ -117,14 +117,12 @@ export async function* eventRecords(
     for await (const records of readRecords(paths, read)) {
       for (const record of records) {
         if (output.closed) return;
-        // Hint: the payload as the file writes it, a number too large for a double too (`1e400`):
-        // it is printed, and tells copies apart.
-        if (record.kind === 'event') yield { ...record, value: exactValue(record.value, record.element.text) };
+        if (record.kind === 'event') yield record;
         else if (record.kind === 'invalid' && record.call) {
           yield {
             kind: 'event',
             event: record.call,
-            value: exactValue(record.value, record.element.text),
+            value: record.value,
             element: record.element,
             problems: [],
             duplicate: record.duplicate === true,
@@ -217,8 +215,11 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
       if (!matchesFilter(read, filter)) continue;
       noteMatch(matched.campaign, filter.campaign, read.data.campaignId);
       noteMatch(matched.correlation, filter.correlation, correlationIdOf(read));
+      // Hint: the payload as the file writes it, a number too large for a double too (`1e400`):
+      // it is printed, and tells copies apart. Read again only for an event shown.
+      const exact = exactValue(record.value, record.element.text);
       if (options.format === 'json') {
-        const value = options.mask ? maskPayload(record.value) : record.value;
+        const value = options.mask ? maskPayload(exact) : exact;
         // Hint: the bracket is written with the first element, so that an error before it leaves stdout empty.
         await output.write((shown === 0 ? '[\n' : '') + renderJsonElement(value, shown === 0));
       } else {
@@ -232,7 +233,7 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
         // Hint: the direction is told from the numbers seen so far, before --mask hides them.
         const smsDirection = read.type === 'SMS' ? numbers.direction(read.data.from, read.data.to) : undefined;
         const event = options.mask ? maskPayload(read) : read;
-        const note = { ...copies.note(read.id, record.value), smsDirection };
+        const note = { ...copies.note(read.id, exact), smsDirection };
         const text = renderEvent(event, ctx, options.format, note);
         // A call result is a block: a blank line sets it apart from its neighbours.
         const block = event.type === 'CallComplete';

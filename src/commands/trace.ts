@@ -4,6 +4,7 @@ import { instantOf, isoOf } from '../core/instant.js';
 import { NumberBook } from '../core/sms-direction.js';
 import { belongsToTrace, maskPayload, orderTimeline, type TimelineEntry } from '../core/timeline.js';
 import { CallhookError, ExitCode, exitCodeWithUnreadable } from '../errors.js';
+import { exactValue } from '../input/exact-value.js';
 import type { ElementInfo } from '../input/types.js';
 import {
   type FlowContext,
@@ -54,12 +55,14 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
       if (event.type === 'CallComplete' || event.type === 'CallAttempted' || event.type === 'CallReceived') {
         numbers.addCustomer(event.data.phone);
       }
+      // Hint: as show holds it (see there), read again only for this call's events.
+      const value = exactValue(record.value, record.element.text);
       entries.push({
         smsDirection: event.type === 'SMS' ? () => numbers.direction(event.data.from, event.data.to) : undefined,
         event,
-        value: record.value,
+        value,
         element: record.element,
-        ...copies.note(event.id, record.value),
+        ...copies.note(event.id, value),
         sequence: entries.length,
       });
     }

@@ -3,7 +3,7 @@
  * by, with memory bounded however long the run.
  */
 import { FingerprintSet } from '../input/fingerprint-set.js';
-import { SourceNumber } from './source-number.js';
+import { SourceNumber } from '../input/source-number.js';
 
 /** What an event is to the events noted before it. */
 export interface CopyNote {
@@ -46,7 +46,7 @@ export function sameContent(a: unknown, b: unknown): boolean {
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  if (value instanceof SourceNumber) return value.text;
+  if (value instanceof SourceNumber) return value.value;
   if (typeof value !== 'object' || value === null) return JSON.stringify(value);
   const object = value as Record<string, unknown>;
   const members = Object.keys(object)

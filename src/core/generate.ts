@@ -7,6 +7,7 @@ import { isProxy } from 'node:util/types';
 import { visit } from 'jsonc-parser';
 import * as v from 'valibot';
 import { CallhookError, impossible, quoted } from '../errors.js';
+import { doubleHolds } from '../input/source-number.js';
 import { maxDepth } from '../input/types.js';
 import { type SchemaNode, unwrapped } from '../schema/check.js';
 import {
@@ -1205,7 +1206,7 @@ export function parseFieldOverride(text: string): FieldOverride {
         throw new CallhookError(
           `the value ${quoted(raw)} holds a number beyond ±1.8e308, which would be written as null`,
         );
-      if (decimalOf(typed) !== decimalOf(String(literal))) {
+      if (!doubleHolds(typed)) {
         throw new CallhookError(
           `the value ${quoted(raw)} holds a number that would be written as ${JSON.stringify(literal)}; quote it to keep its digits as a string`,
         );
@@ -1313,17 +1314,6 @@ const notJsonKinds: Partial<Record<string, string>> = {
   function: 'a function',
   bigint: 'a BigInt',
 };
-
-/** A JSON number's value as its significant digits and the power of ten after them: `0.10` and `1e-1` give `1e-1`. */
-function decimalOf(text: string): string {
-  const [, sign, whole = '', fraction = '', exponent = '0'] =
-    /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text) ?? [];
-  const digits = `${whole}${fraction}`.replace(/^0+/, '');
-  const significant = digits.replace(/0+$/, '');
-  if (significant === '') return '0';
-  const power = Number(exponent) - fraction.length + (digits.length - significant.length);
-  return `${sign}${significant}e${power}`;
-}
 
 type Container = Record<string, unknown> | unknown[];
 

@@ -3,10 +3,10 @@
  * matches, how `--mask` hides personal data, and the time order of one scheduled call's events.
  */
 
+import { SourceNumber } from '../input/source-number.js';
 import { invisible } from '../render/escape.js';
 import { correlationIdOf, eventTime, isCallStatus, statusGroupOf, type WebhookEvent } from '../schema/events.js';
 import { firstInstant, instantOf, instantOfOption, lastInstant } from './instant.js';
-import { SourceNumber } from './source-number.js';
 
 /** What `show`'s filter options ask for; every field left undefined selects everything. */
 export interface EventFilter {

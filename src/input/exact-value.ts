@@ -3,7 +3,7 @@
  * element's text where a number in it may be one a double does not hold. Pure.
  */
 import { type Node, parseTree } from 'jsonc-parser';
-import { SourceNumber } from '../core/source-number.js';
+import { doubleHolds, SourceNumber } from './source-number.js';
 
 // Hint: a double holds every decimal of at most 15 significant digits within its range, so only a
 // number of 16 digits or more (a `.` among them) or with an exponent may lose its value; a number
@@ -39,7 +39,7 @@ export function exactValue(value: unknown, text: string): unknown {
         return (node.children ?? []).map(read);
       case 'number': {
         const source = text.slice(node.offset, node.offset + node.length);
-        if (holds(source)) return Number(source);
+        if (doubleHolds(source)) return Number(source);
         changed = true;
         return new SourceNumber(source);
       }
@@ -49,20 +49,4 @@ export function exactValue(value: unknown, text: string): unknown {
   };
   const exact = tree === undefined ? value : read(tree);
   return changed ? exact : value;
-}
-
-/** Whether a double holds the value of the JSON number `text`: its shortest form is the same decimal. */
-function holds(text: string): boolean {
-  const number = Number(text);
-  return Number.isFinite(number) && decimal(text) === decimal(String(number));
-}
-
-/** A number's text as sign, significant digits and exponent, one form for one value: `-12e3`. */
-function decimal(text: string): string {
-  const [, sign = '', whole = '', fraction = '', exponent = '0'] =
-    /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(text) ?? [];
-  const digits = `${whole}${fraction}`.replace(/^0+/, '');
-  const significant = digits.replace(/0+$/, '');
-  if (significant === '') return '0';
-  return `${sign}${significant}e${Number(exponent) - fraction.length + digits.length - significant.length}`;
 }

@@ -3,7 +3,7 @@
  * imports but one that has none, so that JSON output and fatal errors can use it without loading
  * chalk or ICU.
  */
-import { stringifyExact } from '../core/source-number.js';
+import { withSourceNumbers } from '../input/source-number.js';
 
 /**
  * callhook's own notes where a table has a value missing or empty, the one list of them (with
@@ -262,5 +262,5 @@ export function escapeJsonForTerminal(json: string): string {
 
 /** A value as JSON (pretty-printed, two spaces), safe for a terminal: the one JSON writer of every command. */
 export function toSafeJson(value: unknown): string {
-  return escapeJsonForTerminal(stringifyExact(value, 2));
+  return escapeJsonForTerminal(withSourceNumbers(JSON.stringify(value, null, 2)));
 }

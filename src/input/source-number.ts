@@ -1,0 +1,59 @@
+/**
+ * A number as the file writes it, where a double cannot hold it. JSON.parse reads every number
+ * into a double, which cannot hold `1e400` (Infinity, written `null`), `12345678901234567891`
+ * (other digits) or `1e-400` (0): a payload's own fields may be such numbers, and show and trace
+ * print the payload (`exactValue`, exact-value.ts), and `generate --set` refuses them. No imports:
+ * render/escape.ts, which every command's JSON goes through, puts such numbers back.
+ */
+
+/** A JSON number's value as its significant digits and the power of ten after them: `0.10` and `1e-1` give `1e-1`. */
+export function decimalOf(text: string): string {
+  const [, sign = '', whole = '', fraction = '', exponent = '0'] =
+    /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text) ?? [];
+  const digits = `${whole}${fraction}`.replace(/^0+/, '');
+  const significant = digits.replace(/0+$/, '');
+  if (significant === '') return '0';
+  const power = Number(exponent) - fraction.length + (digits.length - significant.length);
+  return `${sign}${significant}e${power}`;
+}
+
+/** Whether a double holds the value of the JSON number `text`: its shortest form is the same decimal. */
+export function doubleHolds(text: string): boolean {
+  const number = Number(text);
+  return Number.isFinite(number) && decimalOf(text) === decimalOf(String(number));
+}
+
+/**
+ * The mark a `SourceNumber` leaves in JSON.stringify's output, to be put back as its text. Hint:
+ * random for each run, so that no payload's string can be taken for one; made when the first such
+ * number is, so that a run with none pays nothing.
+ */
+let mark: { text: string; inJson: string; pattern: RegExp } | undefined;
+
+function markOf(): string {
+  if (!mark) {
+    const text = `\u0000${globalThis.crypto.randomUUID()}:`;
+    const inJson = JSON.stringify(text).slice(1, -1);
+    mark = { text, inJson, pattern: new RegExp(`"${inJson.replaceAll('\\', '\\\\')}([^"]*)"`, 'g') };
+  }
+  return mark.text;
+}
+
+/** A number whose value a double does not hold, with its text as the file writes it. */
+export class SourceNumber {
+  constructor(readonly text: string) {}
+
+  /** Its value in one form, whatever the writing (`1e400` and `1E400`, `…891` and `…891.0`), to tell copies apart by. */
+  get value(): string {
+    return decimalOf(this.text);
+  }
+
+  toJSON(): string {
+    return `${markOf()}${this.text}`;
+  }
+}
+
+/** JSON.stringify's output of a value, each `SourceNumber` in it put back as the number's text. */
+export function withSourceNumbers(json: string): string {
+  return mark && json.includes(mark.inJson) ? json.replace(mark.pattern, '$1') : json;
+}
