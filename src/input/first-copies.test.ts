@@ -233,6 +233,42 @@ describe('nameFirstCopies over a run of many files', () => {
   });
 });
 
+describe("nameFirstCopies with the run's memo", () => {
+  const [a, b, c] = [...generateCalls({ seed: 13, calls: 3, envelope: 'all' })] as Array<Record<string, unknown>>;
+  const line = (value: unknown) => JSON.stringify(value);
+
+  it("trusts a file's digest: one removed since, that cannot hold the id, is passed over; one that may is said removed", async () => {
+    const files = ['0', '1', '2', '3', '4'].map((name) => join(dir, `memo-${name}.ndjson`));
+    const [zero, one, two, three, four] = files as [string, string, string, string, string];
+    const texts = [[c], [a, b], [a], [b], [c]];
+    for (const [k, file] of files.entries()) writeFileSync(file, `${texts[k]!.map(line).join('\n')}\n`);
+    const warnings = new Map<string, Problem[]>();
+    for await (const records of readRecords(files)) {
+      for (const record of records) {
+        if (record.kind !== 'event') continue;
+        const found = record.problems.filter((p) => p.code === 'duplicate-id');
+        warnings.set(record.element.file, [...(warnings.get(record.element.file) ?? []), ...found]);
+      }
+    }
+    const memo: FirstCopyMemo = new Map();
+    const at = (file: string) => warnings.get(file) ?? [];
+    await nameFirstCopies(at(two), [zero, one, two], {}, memo);
+    expect(at(two).map((p) => p.message)).toEqual([
+      `event id ${a!.id} was seen before: a redelivery of the event at ${one}:1:1`,
+    ]);
+    rmSync(zero);
+    // zero's digest holds c alone: b is looked for past it, not lost with it.
+    await nameFirstCopies(at(three), [zero, one, two, three], {}, memo);
+    expect(at(three).map((p) => p.message)).toEqual([
+      `event id ${b!.id} was seen before: a redelivery of the event at ${one}:2:1`,
+    ]);
+    await nameFirstCopies(at(four), files, {}, memo);
+    expect(at(four).map((p) => p.message)).toEqual([
+      `event id ${c!.id} was seen before: a redelivery (its first copy was not found again: ${zero} was removed since it was read)`,
+    ]);
+  });
+});
+
 describe('RecentFirsts', () => {
   it('keeps where the last 1,024 events first seen began, the newest of an id first', () => {
     const recent = new RecentFirsts();

@@ -23,7 +23,9 @@
  * So a lookup given the run's `FirstCopyMemo` reads a file of up to `digestLimit` bytes to its
  * end, and keeps a digest of the ids it holds (4 bytes an event); a later lookup reads such a
  * file again only when the digest says it may hold an id looked for. Each file is then read about
- * twice in all: once for its digest, once where a first copy is.
+ * twice in all: once for its digest, once where a first copy is. A digest is trusted for the rest
+ * of the run: a file that cannot hold the ids is passed over unlooked-at, even if removed since
+ * (it held no first copy of them); one that may is looked at, and said removed or read again.
  */
 import { stat } from 'node:fs/promises';
 import type { CheckOptions } from '../schema/check.js';
