@@ -131,7 +131,7 @@ export function httpUrl(name: string): (value: string) => URL {
  */
 export function envName(name: string): (value: string) => string {
   return (value) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || /^whsec_/i.test(value)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || value.startsWith('whsec_')) {
       throw optionError(name, 'the name of an environment variable, such as CALLHOOK_SECRET, not the secret itself');
     }
     return value;

@@ -23,7 +23,9 @@ describe('Standard Webhooks signing', () => {
   });
 
   it('rejects a secret that is not base64 without quoting it', () => {
-    expect(() => parseSecrets('whsec_not*base64', 'standard', 'MY_SECRET')).toThrow(/secret #1 in MY_SECRET/);
+    expect(() => parseSecrets('whsec_not*base64', 'standard', 'MY_SECRET')).toThrow(
+      /secret #1 in the variable --secret-env names/,
+    );
     try {
       parseSecrets('whsec_not*base64', 'standard', 'MY_SECRET');
     } catch (error) {
@@ -50,27 +52,31 @@ describe('Standard Webhooks signing', () => {
       }
       let ours: Buffer | undefined;
       try {
-        ours = parseSecrets(secret, 'standard', 'S')[0];
+        ours = parseSecrets(secret, 'standard', 'CALLHOOK_SECRET')[0];
       } catch (error) {
-        expect(String(error), secret).toMatch(/^CallhookError: secret #1 in S is not a Standard Webhooks secret/);
+        expect(String(error), secret).toMatch(
+          /^CallhookError: secret #1 in CALLHOOK_SECRET is not a Standard Webhooks secret/,
+        );
         ours = undefined;
       }
       if (ours !== undefined) expect(official && Buffer.from(official).equals(ours), secret).toBe(true);
     }
     // `x=` is base64 of no byte at all, not an empty secret.
-    expect(() => parseSecrets('whsec_x=', 'standard', 'S')).toThrow(
-      /^secret #1 in S is not a Standard Webhooks secret/,
+    expect(() => parseSecrets('whsec_x=', 'standard', 'CALLHOOK_SECRET')).toThrow(
+      /^secret #1 in CALLHOOK_SECRET is not a Standard Webhooks secret/,
     );
   });
 
   it('names a secret by its place in the list as typed, an empty item between commas counted', () => {
-    expect(() => parseSecrets('whsec_abcd,,whsec_x=', 'standard', 'S')).toThrow(/^secret #3 in S /);
-    expect(() => parseSecrets(' ,whsec_!!!!', 'standard', 'S')).toThrow(/^secret #2 in S /);
+    expect(() => parseSecrets('whsec_abcd,,whsec_x=', 'standard', 'CALLHOOK_SECRET')).toThrow(
+      /^secret #3 in CALLHOOK_SECRET /,
+    );
+    expect(() => parseSecrets(' ,whsec_!!!!', 'standard', 'CALLHOOK_SECRET')).toThrow(/^secret #2 in CALLHOOK_SECRET /);
   });
 
   it('says secrets are separated by commas when one holds a blank', () => {
-    expect(() => parseSecrets('whsec_MfKQ9r8G whsec_KYqrTwjU', 'standard', 'S')).toThrow(
-      /^secret #1 in S is not a Standard Webhooks secret .*separated by commas/,
+    expect(() => parseSecrets('whsec_MfKQ9r8G whsec_KYqrTwjU', 'standard', 'CALLHOOK_SECRET')).toThrow(
+      /^secret #1 in CALLHOOK_SECRET is not a Standard Webhooks secret .*separated by commas/,
     );
   });
 

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 
-import { defaultHmacHeader, type SignScheme } from './names.js';
+import { defaultHmacHeader, defaultSecretEnv, type SignScheme } from './names.js';
 
 export type { SignScheme } from './names.js';
 
@@ -41,12 +41,12 @@ export function decodeStandardSecret(secret: string, name: string): Buffer {
 }
 
 /**
- * The environment variable `--secret-env` named, as an error names it: by its name only when that
- * is one as people write them (capitals, digits and `_`). Hint: `--secret-env "$SECRET"` puts the
- * secret where the name goes, and a secret such as `My_Hmac_Secret_2024` is a valid name too.
+ * The environment variable `--secret-env` named, as an error names it: by its name only when it
+ * is the default. Hint: `--secret-env "$SECRET"` puts the secret where the name goes, and a secret
+ * of capitals and digits (`DEADBEEF0123CAFE`) reads as a name as well as `My_Hmac_Secret_2024`.
  */
 function shownVariable(envName: string): { short: string; long: string } {
-  return /^[A-Z_][A-Z0-9_]*$/.test(envName)
+  return envName === defaultSecretEnv
     ? { short: envName, long: `the environment variable ${envName}` }
     : { short: 'the variable --secret-env names', long: 'the environment variable --secret-env names' };
 }

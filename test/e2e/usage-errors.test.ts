@@ -76,7 +76,13 @@ describe('a usage error quoting what the user typed', () => {
 describe('a value given to --secret-env', () => {
   // Hint: `--secret-env "$WEBHOOK_SECRET"` (the secret where its variable's name goes) is an easy
   // slip, and the error printed the secret to stderr and the CI log (red team hT15 #2).
-  const secrets = ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'whsec_MfKQ9r8GK+YqrTw=', 'My_Hmac_Secret_2024'];
+  // A secret of capitals and digits reads as a variable's name too (review hR16).
+  const secrets = [
+    'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    'whsec_MfKQ9r8GK+YqrTw=',
+    'My_Hmac_Secret_2024',
+    'DEADBEEF0123CAFE',
+  ];
   const body = 'fixtures/valid/bare-types.json';
   it.each(
     secrets.flatMap((secret) => [
@@ -93,14 +99,18 @@ describe('a value given to --secret-env', () => {
     expect(run.code).toBe(2);
   });
 
-  it('is named when it is plainly a variable name, so the user knows which one to set', async () => {
-    const run = await runCli(['listen', '--port', '0', '--sign', 'hmac', '--secret-env', 'MY_HOOK_KEY'], {
-      env: { MY_HOOK_KEY: undefined },
+  it('is not named even when it reads as a name; the default is, and a name that begins WHSEC_ is one', async () => {
+    const run = await runCli(['listen', '--port', '0', '--sign', 'hmac', '--secret-env', 'WHSEC_PROD'], {
+      env: { WHSEC_PROD: undefined },
     });
     expect(run.stderr).toBe(
-      'callhook: --sign hmac needs a secret in the environment variable MY_HOOK_KEY (never on the command line)\n',
+      'callhook: --sign hmac needs a secret in the environment variable --secret-env names (never on the command line)\n',
     );
     expect(run.code).toBe(2);
+    const unset = await runCli(['listen', '--port', '0', '--sign', 'hmac'], { env: { CALLHOOK_SECRET: undefined } });
+    expect(unset.stderr).toBe(
+      'callhook: --sign hmac needs a secret in the environment variable CALLHOOK_SECRET (never on the command line)\n',
+    );
   });
 });
 
