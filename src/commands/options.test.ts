@@ -102,6 +102,29 @@ describe('the parsers listen, replay, verify and generate share', () => {
     expect(envName('--secret-env')('MY_SECRET')).toBe('MY_SECRET');
     expect(() => envName('--secret-env')('1X')).toThrow('--secret-env: must be the name of an environment variable');
     expect(() => signatureHeaderName('X Sig')).toThrow('--signature-header: must be an HTTP header name');
+    // Each header the request sets itself, or that changes the exchange or how the body is read,
+    // in any case (red team hT15 #4, review hR16: Content-Encoding, User-Agent, TE, Upgrade).
+    for (const name of [
+      'Content-Length',
+      'Host',
+      'Transfer-Encoding',
+      'Trailer',
+      'Content-Type',
+      'Content-Encoding',
+      'Connection',
+      'Expect',
+      'Upgrade',
+      'TE',
+      'user-agent',
+      'Webhook-Signature',
+      'webhook-id',
+      'WEBHOOK-TIMESTAMP',
+    ]) {
+      expect(() => signatureHeaderName(name), name).toThrow(
+        `--signature-header: must be a header the request does not set itself (not `,
+      );
+    }
+    expect(signatureHeaderName('X-Hub-Signature-256')).toBe('X-Hub-Signature-256');
   });
 
   it('parseAll reports every bad option in one line, and lets other errors through', () => {

@@ -15,6 +15,7 @@ import net from 'node:net';
 import { impossible } from '../errors.js';
 import { NEWLINE, RETURN } from '../input/bytes.js';
 import { ExchangeError, type ExchangeRequest, type ExchangeResponse, snippetBytes } from './exchange.js';
+import { exchangeHeaders } from './names.js';
 
 /** The largest response head read (node:http's default --max-http-header-size). */
 const maxHeadBytes = 16 * 1024;
@@ -42,7 +43,7 @@ const firstWins = new Set([
 ]);
 
 /** Request headers the fast path leaves to node:http, which knows what they mean for the exchange. */
-const slowHeaders = new Set(['expect', 'connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+const slowHeaders: ReadonlySet<string> = new Set(exchangeHeaders);
 
 /** Whether a request can take the fast path. */
 export function fastPathFits(request: ExchangeRequest): boolean {

@@ -36,18 +36,27 @@ export const framingHeaders: ReadonlyMap<string, string> = new Map([
 export const standardWebhookHeaders: readonly string[] = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
 
 /**
- * The headers no signature can go in (lower-case): the framing's, those node:http or replay set on
- * every request, and the Standard Webhooks scheme's own. Hint: a digest put in Content-Length was
- * dropped (the request went out unsigned), in Host or Expect it broke the exchange, and in
- * Transfer-Encoding beside a Content-Length it made a head shaped for request smuggling.
+ * The request headers that change the exchange itself (lower-case), which node:http reads and
+ * replay's fast path leaves to it: the framing's, and those that ask for a continue, another
+ * protocol or the connection's fate.
+ */
+export const exchangeHeaders: readonly string[] = [...framingHeaders.keys(), 'expect', 'connection', 'upgrade', 'te'];
+
+/**
+ * The headers no signature can go in (lower-case): those of the exchange, those replay sets on
+ * every request, one that says how the body is to be read, and the Standard Webhooks scheme's own.
+ * Hint: a digest put in Content-Length was dropped (the request went out unsigned), in Host or
+ * Expect it broke the exchange, in Transfer-Encoding beside a Content-Length it made a head shaped
+ * for request smuggling, in User-Agent it was overwritten, and in Content-Encoding a receiver's
+ * body parser refuses the body (415).
  */
 export const signatureHeaderRefused: readonly string[] = [
-  ...framingHeaders.keys(),
+  ...exchangeHeaders,
   'content-length',
   'host',
   'content-type',
-  'connection',
-  'expect',
+  'content-encoding',
+  'user-agent',
   ...standardWebhookHeaders,
 ];
 

@@ -117,19 +117,9 @@ describe('a value given to --secret-env', () => {
 describe('--signature-header naming a header the request sets itself', () => {
   // Hint: replay sent the digest in Content-Length (dropped: the request went out unsigned), in
   // Host, or in Transfer-Encoding beside a Content-Length (a head shaped for request smuggling),
-  // and reported the batch delivered (red team hT15 #4).
-  const names = [
-    'Content-Length',
-    'Host',
-    'Transfer-Encoding',
-    'Trailer',
-    'Content-Type',
-    'Connection',
-    'Expect',
-    'Webhook-Signature',
-    'webhook-id',
-    'WEBHOOK-TIMESTAMP',
-  ];
+  // and reported the batch delivered (red team hT15 #4). Every name the one check refuses is
+  // tried in options.test.ts; here, that each command asks it.
+  const names = ['Content-Length', 'WEBHOOK-TIMESTAMP'];
   const body = 'fixtures/valid/bare-types.json';
   it.each(
     names.flatMap((name) => [
