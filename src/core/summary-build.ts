@@ -7,7 +7,7 @@ import { statusGroupOf } from '../schema/events.js';
 import { isoOf, utcIsoOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
 import { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
-import { byCountThenKey, compareKeys, percentOf, rankWithShares, shares } from './summary-rank.js';
+import { byCountThenKey, compareKeys, firstInOrder, percentOf, rankWithShares, shares } from './summary-rank.js';
 import type {
   GroupTable,
   ReportedGroup,
@@ -16,7 +16,7 @@ import type {
   SummaryOptions,
   SummaryReport,
 } from './summary-report.js';
-import { type CampaignState, emptyGroup, type GroupState, type SummaryState, unreadableOf } from './summary-state.js';
+import { type CampaignState, emptyGroup, type SummaryState, unreadableOf } from './summary-state.js';
 
 const finiteBound = 'a finite time bound has a readable time, so utcIsoOf returns a string for it';
 
@@ -186,84 +186,102 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
       unknownDirection: smsShares.unknownDirection,
       inferred: smsCounts.inferred,
     },
-    groups: by && by !== 'status' ? groupTable(by, reportedGroupsOf(state, by, directionOf), top) : null,
+    groups: by && by !== 'status' ? groupTable(state, by, directionOf, top) : null,
   };
 }
 
-/** A `--by` group as reported: its counts with every bare SMS under the type its direction tells. */
-interface ReportedGroupCounts {
-  events: number;
-  byType: Record<ReportedKind, number>;
-  byStatus: GroupState['byStatus'];
-  attemptsFailed: number;
+/** A `--by` row's bare SMS, by the type their direction tells. */
+type SmsCounts = Record<ReturnType<typeof smsKindOf>, number>;
+
+/**
+ * For `--by phone`, the bare SMS by the row they are counted in: their customer's number (`to`
+ * when sent, `from` when received, in the spelling the calls gave it, as `+61…` and `61…` are one
+ * row), or one row of their own when their direction stays unknown.
+ */
+function smsRowsOf(state: SummaryState, directionOf: (pair: string) => Direction): Map<string, SmsCounts> {
+  const customerOf = (pair: string) => {
+    const direction = directionOf(pair);
+    const [from, to] = pairNumbers(pair);
+    return direction === 'sent' ? to : direction === 'received' ? from : unknownDirectionKey;
+  };
+  const numbers = new Set<string>();
+  for (const pair of state.smsPairs.keys()) numbers.add(customerOf(pair));
+  // Hint: only the SMS numbers are looked up, so only they are kept; a later spelling wins.
+  const spelled = new Map<string, string>();
+  if (numbers.size) {
+    for (const key of state.groups.keys()) {
+      const number = numberKey(key);
+      if (numbers.has(number)) spelled.set(number, key);
+    }
+  }
+  const rows = new Map<string, SmsCounts>();
+  for (const [pair, count] of state.smsPairs) {
+    const number = customerOf(pair);
+    const key = spelled.get(number) ?? number;
+    let row = rows.get(key);
+    if (!row) {
+      row = { SMSSent: 0, SMSReceived: 0, SMS: 0 };
+      rows.set(key, row);
+    }
+    row[smsKindOf(directionOf(pair))] += count;
+  }
+  return rows;
 }
 
 /**
- * The `--by` groups with the bare SMS counted under the direction their numbers tell, as the
- * report's own counts are. For `--by phone` a bare SMS goes to its customer's number (`to` when
- * sent, `from` when received), or to one row of its own when its direction stays unknown; for the
- * other dimensions it stays in the group it was read in.
+ * The `--by` table, with every bare SMS counted under the type its direction tells, as the
+ * report's own counts are: for `--by phone` in its customer's row (`smsRowsOf`), for the other
+ * dimensions in the group it was read in. Hint: ranking needs only each key's events, so only the
+ * kept rows are built, and the rest is counted: `--by phone` over a million numbers builds ten.
  */
-function reportedGroupsOf(
+function groupTable(
   state: SummaryState,
   by: Exclude<SummaryDimension, 'status'>,
   directionOf: (pair: string) => Direction,
-): Map<string, ReportedGroupCounts> {
-  const groups = new Map<string, ReportedGroupCounts>();
-  const reported = ({ events, byType, byStatus, attemptsFailed, smsPairs }: GroupState): ReportedGroupCounts => {
-    const group = { events, byType: { ...byType, SMS: 0 }, byStatus: { ...byStatus }, attemptsFailed };
-    for (const [pair, count] of smsPairs) group.byType[smsKindOf(directionOf(pair))] += count;
-    return group;
-  };
-  // A bare SMS's number in the spelling the calls gave it (`+61…` and `61…` are one row).
-  const spelled = new Map<string, string>();
-  for (const [key, group] of state.groups) {
-    groups.set(key, reported(group));
-    spelled.set(numberKey(key), key);
-  }
-  if (by !== 'phone') return groups;
-  for (const [pair, count] of state.smsPairs) {
-    const direction = directionOf(pair);
-    const [from, to] = pairNumbers(pair);
-    const number = direction === 'sent' ? to : direction === 'received' ? from : unknownDirectionKey;
-    const key = spelled.get(number) ?? number;
-    let group = groups.get(key);
-    if (!group) {
-      group = reported(emptyGroup());
-      groups.set(key, group);
-    }
-    group.events += count;
-    group.byType[smsKindOf(direction)] += count;
-  }
-  return groups;
-}
-
-function groupTable(
-  by: Exclude<SummaryDimension, 'status'>,
-  groups: ReadonlyMap<string, ReportedGroupCounts>,
   top: number,
 ): GroupTable {
-  const entries = [...groups];
+  const smsRows = by === 'phone' ? smsRowsOf(state, directionOf) : new Map<string, SmsCounts>();
+  let keys = 0;
+  let events = 0;
+  const entryOf = (key: string): [key: string, events: number] => {
+    const sms = smsRows.get(key);
+    const count = (state.groups.get(key)?.events ?? 0) + (sms ? sms.SMSSent + sms.SMSReceived + sms.SMS : 0);
+    keys++;
+    events += count;
+    return [key, count];
+  };
+  function* entries(): Generator<[key: string, events: number]> {
+    for (const key of state.groups.keys()) yield entryOf(key);
+    for (const key of smsRows.keys()) if (!state.groups.has(key)) yield entryOf(key);
+  }
   // Time keys read best in time order, and are never cut: a range is wanted whole.
   const timeOrdered = by === 'day' || by === 'hour';
-  if (timeOrdered) entries.sort((a, b) => compareKeys(a[0], b[0]));
-  else entries.sort((a, b) => b[1].events - a[1].events || compareKeys(a[0], b[0]));
-  const kept = !timeOrdered && top > 0 ? entries.slice(0, top) : entries;
-  const left = entries.slice(kept.length);
+  const kept = firstInOrder(
+    entries(),
+    !timeOrdered && top > 0 ? top : Number.POSITIVE_INFINITY,
+    timeOrdered ? (a, b) => compareKeys(a[0], b[0]) : (a, b) => b[1] - a[1] || compareKeys(a[0], b[0]),
+  );
+  const keptEvents = kept.reduce((sum, [, count]) => sum + count, 0);
   return {
     by,
-    rows: kept.map(([key, g]) => {
-      const calls = g.byType.CallComplete;
+    rows: kept.map(([key, count]) => {
+      const group = state.groups.get(key) ?? emptyGroup();
+      const byType: Record<ReportedKind, number> = { ...group.byType, SMS: 0 };
+      for (const [pair, n] of group.smsPairs) byType[smsKindOf(directionOf(pair))] += n;
+      const sms = smsRows.get(key);
+      if (sms) for (const kind of ['SMSSent', 'SMSReceived', 'SMS'] as const) byType[kind] += sms[kind];
+      const calls = byType.CallComplete;
       return {
         key,
-        events: g.events,
-        byType: { ...g.byType },
-        byStatus: { ...g.byStatus },
-        completeGroupPercent: calls === 0 ? null : groupShares(shares(reportedStatuses, g.byStatus)).Complete.percent,
-        attemptsFailed: g.attemptsFailed,
+        events: count,
+        byType,
+        byStatus: { ...group.byStatus },
+        completeGroupPercent:
+          calls === 0 ? null : groupShares(shares(reportedStatuses, group.byStatus)).Complete.percent,
+        attemptsFailed: group.attemptsFailed,
       };
     }),
-    rest: left.length ? { keys: left.length, events: left.reduce((sum, [, g]) => sum + g.events, 0) } : null,
+    rest: keys > kept.length ? { keys: keys - kept.length, events: events - keptEvents } : null,
   };
 }
 

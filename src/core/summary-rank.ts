@@ -56,6 +56,28 @@ export function byCountThenKey<T>(entries: Iterable<[T, number]>): [T, number][]
   return [...entries].sort((a, b) => b[1] - a[1] || compareKeys(a[0], b[0]));
 }
 
+/**
+ * The first `count` of `items` in `compare`'s order (all of them when `count` is infinite), with
+ * at most twice `count` held at a time. Hint: a sort and cut each time twice `count` are held
+ * keeps the time O(n log count), and once cut, an item not before the last kept is passed over.
+ */
+export function firstInOrder<T>(items: Iterable<T>, count: number, compare: (a: T, b: T) => number): T[] {
+  const kept: T[] = [];
+  let last: T | undefined;
+  for (const item of items) {
+    if (last !== undefined && compare(item, last) >= 0) continue;
+    kept.push(item);
+    if (kept.length === 2 * count) {
+      kept.sort(compare);
+      kept.length = count;
+      last = kept[count - 1];
+    }
+  }
+  kept.sort(compare);
+  if (kept.length > count) kept.length = count;
+  return kept;
+}
+
 /** Orders keys as text, null (no reason, no note) last. */
 export function compareKeys(a: unknown, b: unknown): number {
   if (a === b) return 0;
