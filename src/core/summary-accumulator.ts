@@ -278,8 +278,14 @@ export class SummaryAccumulator {
     group.events++;
     // Hint: a bare SMS's direction is told at the end, as for the whole report (memory grows with
     // the pairs of numbers in each group: a conversation falls in one campaign and a few hours).
-    if (event.type === 'SMS') increment(group.smsPairs, smsPair ?? smsPairKey(event.data.from, event.data.to));
-    else group.byType[event.type]++;
+    if (event.type === 'SMS') {
+      let pairs = this.#state.groupSmsPairs.get(key);
+      if (!pairs) {
+        pairs = new Map();
+        this.#state.groupSmsPairs.set(key, pairs);
+      }
+      increment(pairs, smsPair ?? smsPairKey(event.data.from, event.data.to));
+    } else group.byType[event.type]++;
     if (status) group.byStatus[status]++;
     if (event.type === 'CallAttempted' && event.data.status === 'failed') group.attemptsFailed++;
   }

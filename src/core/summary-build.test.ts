@@ -35,7 +35,7 @@ function referenceTable(state: SummaryState, options: SummaryOptions) {
     row.attemptsFailed = group.attemptsFailed;
     for (const kind of kinds) if (kind !== 'SMS') row[kind] = group.byType[kind];
     for (const status of statuses) row[status] = group.byStatus[status];
-    for (const [pair, count] of group.smsPairs) row[told(pair).kind] += count;
+    for (const [pair, count] of state.groupSmsPairs.get(key) ?? []) row[told(pair).kind] += count;
     rows.set(key, row);
     spelled.set(numberKey(key), key);
   }

@@ -267,7 +267,7 @@ function groupTable(
     rows: kept.map(([key, count]) => {
       const group = state.groups.get(key) ?? emptyGroup();
       const byType: Record<ReportedKind, number> = { ...group.byType, SMS: 0 };
-      for (const [pair, n] of group.smsPairs) byType[smsKindOf(directionOf(pair))] += n;
+      for (const [pair, n] of state.groupSmsPairs.get(key) ?? []) byType[smsKindOf(directionOf(pair))] += n;
       const sms = smsRows.get(key);
       if (sms) for (const kind of ['SMSSent', 'SMSReceived', 'SMS'] as const) byType[kind] += sms[kind];
       const calls = byType.CallComplete;

@@ -39,12 +39,10 @@ const campaignTally = shape({
 /** One `--by` group's counts. */
 const groupTally = shape({
   events: count,
-  /** Events by type; a bare SMS is in `smsPairs` until its direction can be told. */
+  /** Events by type; a bare SMS is in `groupSmsPairs` until its direction can be told. */
   byType: counts(eventTypes),
   byStatus: counts(reportedStatuses),
   attemptsFailed: count,
-  /** Bare SMS of the group by pair of numbers, as `smsPairs` below (`--by phone` keeps none here). */
-  smsPairs: keyed<string>()(count),
 });
 
 /** An unreadable file as `unreadableFiles` holds it: a string, so that threads merge them as a set. */
@@ -88,6 +86,12 @@ export const summaryTally = shape({
   inbound: count,
   outboundCallback: count,
   groups: keyed<string>()(groupTally),
+  /**
+   * Bare SMS of each `--by` group by pair of numbers, as `smsPairs` (`--by phone` keeps none here).
+   * Hint: beside `groups`, not in each group, so that a group without any holds no Map (an empty
+   * one in each of a million phone groups was 224 bytes each).
+   */
+  groupSmsPairs: keyed<string>()(keyed<string>()(count)),
   /** Customers' numbers (digits), from calls. */
   customers: members,
   /** Bare SMS counted, by `from` and `to` digits joined with a NUL: directions are told at the end. */
