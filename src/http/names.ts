@@ -69,9 +69,10 @@ export function signatureHeaderRefusal(name: string): string | undefined {
   return `a header the request does not set itself (not ${signatureHeaderRefused.map(headerSpelling).join(', ')})`;
 }
 
-/** A lower-case header name as people write it (`Content-Length`); Standard Webhooks' stay lower-case, as its spec writes them. */
+/** A lower-case header name as people write it (`Content-Length`, `TE`); Standard Webhooks' stay lower-case, as its spec writes them. */
 export function headerSpelling(name: string): string {
-  return name.startsWith('webhook-') ? name : name.replace(/(^|-)[a-z]/g, (start) => start.toUpperCase());
+  if (name.startsWith('webhook-')) return name;
+  return name.length <= 2 ? name.toUpperCase() : name.replace(/(^|-)[a-z]/g, (start) => start.toUpperCase());
 }
 
 /** The characters node:http sends in a header value (its validateHeaderValue): anything else fails at send time. */
