@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { createSigner, parseSecrets, signHmacHex } from './signing.js';
+import { verifyHexHmacWithKeys } from './verify.js';
 
 const secret = `whsec_${Buffer.from('a test key of 24 bytes!!').toString('base64')}`;
 const other = `whsec_${Buffer.from('the rotated key').toString('base64')}`;
@@ -67,11 +68,17 @@ describe('Standard Webhooks signing', () => {
     );
   });
 
-  it('names a secret by its place in the list as typed, an empty item between commas counted', () => {
+  it('numbers a secret as the verdicts number the one that matched: among the secrets, an empty item left out', () => {
+    // Errors numbered the secrets by their place as typed (#3 of `a,,c`) while `verify` said the
+    // same secret matched as #2: one key, two numbers (review hR17).
     expect(() => parseSecrets('whsec_abcd,,whsec_x=', 'standard', 'CALLHOOK_SECRET')).toThrow(
-      /^secret #3 in CALLHOOK_SECRET /,
+      /^secret #2 in CALLHOOK_SECRET /,
     );
-    expect(() => parseSecrets(' ,whsec_!!!!', 'standard', 'CALLHOOK_SECRET')).toThrow(/^secret #2 in CALLHOOK_SECRET /);
+    expect(() => parseSecrets(' ,whsec_!!!!', 'standard', 'CALLHOOK_SECRET')).toThrow(/^secret #1 in CALLHOOK_SECRET /);
+    const keys = parseSecrets('wrong,,right', 'hmac', 'CALLHOOK_SECRET');
+    const body = Buffer.from('[]');
+    const header = { 'x-signature': signHmacHex(body, [Buffer.from('right')]) };
+    expect(verifyHexHmacWithKeys(body, header, { keys })).toEqual({ ok: true, secretIndex: 1 });
   });
 
   it('says secrets are separated by commas when one holds a blank', () => {

@@ -51,23 +51,17 @@ function shownVariable(envName: string): { short: string; long: string } {
     : { short: 'the variable --secret-env names', long: 'the environment variable --secret-env names' };
 }
 
-/** A secret and its place in the list as it was written (from 1), by which an error names it. */
-export interface PlacedSecret {
-  secret: string;
-  place: number;
-}
-
 /**
  * The secrets one string holds, read as the environment variable `--secret-env` names is read
  * (and a library caller's string): comma-separated (key rotation), each trimmed of blanks (an env
- * file's CR or a space after a comma), empty ones left out, each numbered by its place as typed
- * (`a,,b` holds secrets #1 and #3). The one reading of a secret string.
+ * file's CR or a space after a comma), empty ones left out. The one reading of a secret string;
+ * its secrets are numbered among themselves (`a,,b` holds #1 and #2), in errors as in verdicts.
  */
-export function splitSecrets(raw: string): PlacedSecret[] {
+export function splitSecrets(raw: string): string[] {
   return raw
     .split(',')
-    .map((part, i) => ({ secret: part.trim(), place: i + 1 }))
-    .filter(({ secret }) => secret !== '');
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
 }
 
 /**
@@ -88,7 +82,7 @@ export function parseSecrets(raw: string | undefined, scheme: SignScheme, envNam
       ExitCode.usage,
     );
   }
-  return parts.map(({ secret, place }) => secretKey(secret, scheme, `secret #${place} in ${variable.short}`));
+  return parts.map((secret, i) => secretKey(secret, scheme, `secret #${i + 1} in ${variable.short}`));
 }
 
 /** The Standard Webhooks signature header value: `v1,<base64>` for each key, space-separated. */

@@ -26,14 +26,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 import { assertBoolean, assertOptions, kindOf, shownValue } from '../schema/names.js';
 import { defaultHmacHeader, headerNameCharacters, signatureEntrySource, signatureHeaderRefusal } from './names.js';
-import {
-  type PlacedSecret,
-  type SignScheme,
-  secretKey,
-  signHmacHex,
-  signStandardWebhook,
-  splitSecrets,
-} from './signing.js';
+import { type SignScheme, secretKey, signHmacHex, signStandardWebhook, splitSecrets } from './signing.js';
 
 /** Why a signature did not verify. */
 export type VerifyFailure =
@@ -265,7 +258,7 @@ function noSecrets(): never {
  * with verifies as it is; a list gives each secret apart, trimmed the same way. An unset
  * environment variable comes as `undefined`, named here rather than failing inside.
  */
-function secretList(secrets: readonly string[] | string): readonly PlacedSecret[] {
+function secretList(secrets: readonly string[] | string): readonly string[] {
   // Hint: the library's callers pass what they like. An error names only the kind of what was
   // given: a Buffer or a number may be the secret itself.
   if (typeof secrets === 'string') {
@@ -287,18 +280,18 @@ function secretList(secrets: readonly string[] | string): readonly PlacedSecret[
         ExitCode.usage,
       );
     }
-    return { secret: secret.trim(), place: i + 1 };
+    return secret.trim();
   });
 }
 
 /** Decodes Standard Webhooks secrets with replay's own decoder; a bad one is a usage error naming its position. */
 export function standardKeys(secrets: readonly string[] | string): Buffer[] {
-  return secretList(secrets).map(({ secret, place }) => secretKey(secret, 'standard', `secret #${place}`));
+  return secretList(secrets).map((secret, i) => secretKey(secret, 'standard', `secret #${i + 1}`));
 }
 
 /** Hex HMAC secrets are their UTF-8 bytes, as replay signs with them. */
 export function hmacKeys(secrets: readonly string[] | string): Buffer[] {
-  return secretList(secrets).map(({ secret, place }) => secretKey(secret, 'hmac', `secret #${place}`));
+  return secretList(secrets).map((secret, i) => secretKey(secret, 'hmac', `secret #${i + 1}`));
 }
 
 /**
