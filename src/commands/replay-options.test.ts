@@ -235,4 +235,14 @@ describe('parseReplayOptions, checks before the first request', () => {
     });
     expect(parseReplayOptions({ ...base, header: ['webhook-id: mine'] }).headers['webhook-id']).toBe('mine');
   });
+
+  it("refuses --signature-header Authorization with --url's user:password, which it would replace", () => {
+    // The digest went out in place of the URL's Basic credentials, and the run said delivered (review hR17).
+    const auth = { ...base, sign: 'hmac', signatureHeader: 'Authorization' } as const;
+    expect(() => parseReplayOptions({ ...auth, url: 'http://u:p@127.0.0.1:9/' })).toThrow(
+      "--signature-header: must be a header other than Authorization: --url's user:password is sent in it",
+    );
+    expect(() => parseReplayOptions({ ...auth, url: 'http://:p@127.0.0.1:9/' })).toThrow(/other than Authorization/);
+    expect(parseReplayOptions({ ...auth, url: 'http://127.0.0.1:9/' }).signatureHeader).toBe('Authorization');
+  });
 });

@@ -137,6 +137,13 @@ function headerLine(
 export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
   const problems: string[] = signingProblems(raw);
   if (raw.url === undefined) problems.push('--url: must be given: the receiver to deliver to');
+  // Hint: the URL's user info goes in Authorization (as curl sends it, `splitCredentials`), which
+  // the digest would replace. A URL that does not parse is --url's own problem, said below.
+  const url = raw.url !== undefined && URL.canParse(raw.url) ? new URL(raw.url) : undefined;
+  const credentials = url !== undefined && (url.username !== '' || url.password !== '');
+  if (raw.sign === 'hmac' && credentials && raw.signatureHeader?.toLowerCase() === 'authorization') {
+    problems.push("--signature-header: must be a header other than Authorization: --url's user:password is sent in it");
+  }
   if (raw.format === 'curl' && !raw.dryRun) problems.push('--format: curl needs --dry-run');
   if (raw.resume && !raw.journal) problems.push('--resume: needs --journal FILE (the journal of the run to resume)');
   if (raw.dryRun && raw.report !== undefined) problems.push('--report: a dry run sends nothing, and writes no report');
