@@ -21,9 +21,11 @@ export function decodeStandardSecret(secret: string, name: string): Buffer {
   const parts = /^([A-Za-z0-9+/]*)(=*)$/.exec(base64);
   const letters = parts?.[1] ?? '';
   const padding = parts?.[2] ?? '';
-  // Hint: base64 padded to a multiple of 4 or not at all, and of 4 characters or more, as the
-  // standardwebhooks package decodes it: it refuses `ab=` and `abc` ("incorrect padding"), which
-  // Buffer reads as keys of one and two bytes, and `x=`, which Buffer reads as none.
+  // Hint: base64 padded to a multiple of 4 or not at all, and of 4 characters or more. The
+  // standardwebhooks package refuses `ab=` and `abc` ("incorrect padding"), which Buffer reads as
+  // keys of one and two bytes, and `x=`, which Buffer reads as none; it takes `AAAAA` and `AAAA=`,
+  // decoding the whole groups of 4 and passing over the rest, which this refuses: a key is all of
+  // the secret or none.
   const valid =
     parts !== null &&
     base64.length >= 4 &&
