@@ -456,21 +456,31 @@ export function verifyStandardWebhookWithKeys(
   // Hint: read as listen reads it (`fromWire`): node:http and fetch give a header a character a
   // byte, so a UTF-8 id such as `msg_é` reached a receiver as `msg_Ã©`, and failed as wrong-secret.
   const webhookId = fromWire(id ?? '');
-  const sign = (data: Buffer, key: Buffer) =>
-    signStandardWebhook(webhookId, timestamp, data, [key]).slice('v1,'.length);
+  const bytes = bytesOf(body);
+  // Hint: each key's signature of the body as received is made once, however many checks ask for
+  // it (an unpadded signature is compared padded with the same), so a stranger's post costs one
+  // hash a key, and a second only for an id that is not UTF-8 (below).
+  const signed = new Map<Buffer, string>();
+  const sign = (data: Buffer, key: Buffer) => {
+    const made = data === bytes ? signed.get(key) : undefined;
+    if (made !== undefined) return made;
+    const signature = signStandardWebhook(webhookId, timestamp, data, [key]).slice('v1,'.length);
+    if (data === bytes) signed.set(key, signature);
+    return signature;
+  };
   const reserialised = options.reserialised !== false;
   const result = namingSkipped(
-    checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'standard', reserialised),
+    checkSignatures(bytes, options.keys, given, usable, sign, 'standard', reserialised),
     skipped === undefined ? undefined : `${skipped} of webhook-signature, not <version>,<base64>,`,
   );
   if (result.ok || result.reason !== 'wrong-secret') return result;
   // Hint: receivers compare the text as sent, so an unpadded signature never verifies; but when
   // padding is all it lacks, the secret is right and saying otherwise sends the user to rotate it.
   const padded = given.map((signature) => signature.padEnd(Math.ceil(signature.length / 4) * 4, '='));
-  // Hint: signatures all padded already are not hashed for again (a bogus post cost twice a valid one).
+  // Hint: signatures all padded already are not compared again.
   const k = padded.every((signature, i) => signature === given[i])
     ? -1
-    : matchingKey(options.keys, padded, sign, bytesOf(body));
+    : matchingKey(options.keys, padded, sign, bytes);
   if (k >= 0) {
     return fail(
       'malformed-header',
@@ -485,7 +495,7 @@ export function verifyStandardWebhookWithKeys(
   if (beyondLatin1.test(id ?? '') || isUtf8(idBytes)) return result;
   const asSent = (data: Buffer, key: Buffer) =>
     signStandardWebhook(idBytes, timestamp, data, [key]).slice('v1,'.length);
-  const byBytes = matchingKey(options.keys, given, asSent, bytesOf(body));
+  const byBytes = matchingKey(options.keys, given, asSent, bytes);
   if (byBytes < 0) return result;
   return fail(
     'malformed-header',
