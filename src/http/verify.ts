@@ -71,8 +71,7 @@ interface KeyedVerifyOptions extends Omit<VerifyOptions, 'secrets'> {
    * Whether a body no signature matches is tried re-serialised, for `reserialised-body` (default
    * true). Hint: listen does not: up to 17 forms of the body, each hashed under every secret, let
    * a stranger's bogus post hold its event loop for seconds (a 6 KB body nested 3,000 deep is
-   * 18 MB pretty-printed); `verify` tries them offline. Not tried, a wrong-secret message is one
-   * for a stranger: it does not count the secrets.
+   * 18 MB pretty-printed); `verify` tries them offline.
    */
   reserialised?: boolean | undefined;
 }
@@ -349,13 +348,9 @@ function checkSignatures(
     return fail('no-matching-signature', `no ${what} in the header could be an HMAC-SHA256 this scheme produces`);
   }
   const signatures = usable === 1 ? `the ${what}` : `any of the ${usable} ${what}s`;
-  // Hint: listen (which alone does not re-serialise) answers a stranger with this message, so it
-  // says nothing of how many secrets there are, not even by a singular; verify, offline, counts them.
-  const secrets = !reserialised
-    ? `none of the secrets produces ${signatures}`
-    : keys.length === 1
-      ? `the secret does not produce ${signatures}`
-      : `none of the ${keys.length} secrets produces ${signatures}`;
+  // Hint: listen answers a stranger with this message, so it says nothing of how many secrets
+  // there are, not even by a singular; one wording for every caller.
+  const secrets = `none of the secrets produces ${signatures}`;
   const tell = reserialised ? '' : '; `callhook verify` says whether the body was re-serialised on the way';
   return fail('wrong-secret', `${secrets}: the secret is wrong (or ${signs} changed after signing${tell})`);
 }

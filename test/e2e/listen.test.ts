@@ -417,7 +417,7 @@ describe('listen and verify', () => {
     );
     expect(joined(result.stdout)).toMatch(/^ok +\S+000001\.ndjson:2 +msg_\S+ +secret #1$/m);
     expect(joined(result.stdout)).toMatch(/^ok +\S+000001\.ndjson:\d+ +msg_ünïcode +secret #1$/m);
-    expect(joined(wrong.stdout)).toMatch(/wrong-secret: the secret does not produce the v1 signature/);
+    expect(joined(wrong.stdout)).toMatch(/wrong-secret: none of the secrets produces the v1 signature/);
     expect(JSON.parse(late.stdout.split('\n')[1]!)).toMatchObject({ ok: false, reason: 'timestamp-too-new' });
     expect([none.code, missing.code]).toEqual([2, 2]);
     expect(missing.stderr).toMatch(/nothing-here: no such file/);
