@@ -7,7 +7,15 @@ import { statusGroupOf } from '../schema/events.js';
 import { isoOf, utcIsoOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
 import { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
-import { byCountThenKey, compareKeys, firstInOrder, percentOf, rankWithShares, shares } from './summary-rank.js';
+import {
+  byCountThenKey,
+  compareKeys,
+  countThenKey,
+  firstInOrder,
+  percentOf,
+  rankWithShares,
+  shares,
+} from './summary-rank.js';
 import type {
   GroupTable,
   ReportedGroup,
@@ -259,7 +267,7 @@ function groupTable(
   const kept = firstInOrder(
     entries(),
     !timeOrdered && top > 0 ? top : Number.POSITIVE_INFINITY,
-    timeOrdered ? (a, b) => compareKeys(a[0], b[0]) : (a, b) => b[1] - a[1] || compareKeys(a[0], b[0]),
+    timeOrdered ? (a, b) => compareKeys(a[0], b[0]) : countThenKey,
   );
   const keptEvents = kept.reduce((sum, [, count]) => sum + count, 0);
   return {

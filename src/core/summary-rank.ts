@@ -51,9 +51,14 @@ export function shares<K extends string>(keys: readonly K[], counts: Record<K, n
   return out;
 }
 
-/** Most frequent first, then by key, so that equal counts list the same way every run. */
+/** The order of counted entries: most frequent first, then by key, so that equal counts list the same way every run. */
+export function countThenKey<T>(a: readonly [T, number], b: readonly [T, number]): number {
+  return b[1] - a[1] || compareKeys(a[0], b[0]);
+}
+
+/** `entries` in `countThenKey`'s order. */
 export function byCountThenKey<T>(entries: Iterable<[T, number]>): [T, number][] {
-  return [...entries].sort((a, b) => b[1] - a[1] || compareKeys(a[0], b[0]));
+  return [...entries].sort(countThenKey);
 }
 
 /**

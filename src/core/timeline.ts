@@ -48,7 +48,6 @@ export function searchPattern(text: string): RegExp {
 export function findMatches(text: string, pattern: RegExp): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   for (const match of text.matchAll(pattern)) {
-    if (match[0].length === 0) continue;
     const end = match.index + match[0].length;
     const last = ranges.at(-1);
     if (last?.[1] === match.index) last[1] = end;
