@@ -198,15 +198,16 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
   };
 }
 
-/** A `--by` row's bare SMS, by the type their direction tells. */
-type SmsCounts = Record<ReturnType<typeof smsKindOf>, number>;
-
 /**
- * For `--by phone`, the bare SMS by the row they are counted in: their customer's number (`to`
- * when sent, `from` when received, in the spelling the calls gave it, as `+61…` and `61…` are one
- * row), or one row of their own when their direction stays unknown.
+ * For `--by phone`, the bare SMS pairs by the row they are counted in, as `groupSmsPairs` holds
+ * them for the other dimensions: their customer's number (`to` when sent, `from` when received, in
+ * the spelling the calls gave it, as `+61…` and `61…` are one row), or one row of their own when
+ * their direction stays unknown.
  */
-function smsRowsOf(state: SummaryState, directionOf: (pair: string) => Direction): Map<string, SmsCounts> {
+function phoneSmsPairsOf(
+  state: SummaryState,
+  directionOf: (pair: string) => Direction,
+): Map<string, Map<string, number>> {
   const customerOf = (pair: string) => {
     const direction = directionOf(pair);
     const [from, to] = pairNumbers(pair);
@@ -222,25 +223,26 @@ function smsRowsOf(state: SummaryState, directionOf: (pair: string) => Direction
       if (numbers.has(number)) spelled.set(number, key);
     }
   }
-  const rows = new Map<string, SmsCounts>();
+  const rows = new Map<string, Map<string, number>>();
   for (const [pair, count] of state.smsPairs) {
     const number = customerOf(pair);
     const key = spelled.get(number) ?? number;
     let row = rows.get(key);
     if (!row) {
-      row = { SMSSent: 0, SMSReceived: 0, SMS: 0 };
+      row = new Map();
       rows.set(key, row);
     }
-    row[smsKindOf(directionOf(pair))] += count;
+    row.set(pair, count);
   }
   return rows;
 }
 
 /**
  * The `--by` table, with every bare SMS counted under the type its direction tells, as the
- * report's own counts are: for `--by phone` in its customer's row (`smsRowsOf`), for the other
- * dimensions in the group it was read in. Hint: ranking needs only each key's events, so only the
- * kept rows are built, and the rest is counted: `--by phone` over a million numbers builds ten.
+ * report's own counts are: for `--by phone` in its customer's row (`phoneSmsPairsOf`), counted
+ * there besides the calls, for the other dimensions in the group it was read in, already counted
+ * in its events. Hint: ranking needs only each key's events, so only the kept rows are built, and
+ * the rest is counted: `--by phone` over a million numbers builds ten.
  */
 function groupTable(
   state: SummaryState,
@@ -248,19 +250,21 @@ function groupTable(
   directionOf: (pair: string) => Direction,
   top: number,
 ): GroupTable {
-  const smsRows = by === 'phone' ? smsRowsOf(state, directionOf) : new Map<string, SmsCounts>();
+  const phone = by === 'phone';
+  // Hint: a --by phone group holds no pairs of its own (see the accumulator).
+  const smsPairs = phone ? phoneSmsPairsOf(state, directionOf) : state.groupSmsPairs;
   let keys = 0;
   let events = 0;
   const entryOf = (key: string): [key: string, events: number] => {
-    const sms = smsRows.get(key);
-    const count = (state.groups.get(key)?.events ?? 0) + (sms ? sms.SMSSent + sms.SMSReceived + sms.SMS : 0);
+    let count = state.groups.get(key)?.events ?? 0;
+    if (phone) for (const n of smsPairs.get(key)?.values() ?? []) count += n;
     keys++;
     events += count;
     return [key, count];
   };
   function* entries(): Generator<[key: string, events: number]> {
     for (const key of state.groups.keys()) yield entryOf(key);
-    for (const key of smsRows.keys()) if (!state.groups.has(key)) yield entryOf(key);
+    for (const key of smsPairs.keys()) if (!state.groups.has(key)) yield entryOf(key);
   }
   // Time keys read best in time order, and are never cut: a range is wanted whole.
   const timeOrdered = by === 'day' || by === 'hour';
@@ -275,9 +279,7 @@ function groupTable(
     rows: kept.map(([key, count]) => {
       const group = state.groups.get(key) ?? emptyGroup();
       const byType: Record<ReportedKind, number> = { ...group.byType, SMS: 0 };
-      for (const [pair, n] of state.groupSmsPairs.get(key) ?? []) byType[smsKindOf(directionOf(pair))] += n;
-      const sms = smsRows.get(key);
-      if (sms) for (const kind of ['SMSSent', 'SMSReceived', 'SMS'] as const) byType[kind] += sms[kind];
+      for (const [pair, n] of smsPairs.get(key) ?? []) byType[smsKindOf(directionOf(pair))] += n;
       const calls = byType.CallComplete;
       return {
         key,
