@@ -7,6 +7,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ioReason } from '../errors.js';
 import { largestBatch } from '../http/batches.js';
+import { hasCredentials } from '../http/credentials.js';
 import {
   defaultHmacHeader,
   defaultSecretEnv,
@@ -137,13 +138,6 @@ function headerLine(
 export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
   const problems: string[] = signingProblems(raw);
   if (raw.url === undefined) problems.push('--url: must be given: the receiver to deliver to');
-  // Hint: the URL's user info goes in Authorization (as curl sends it, `splitCredentials`), which
-  // the digest would replace. A URL that does not parse is --url's own problem, said below.
-  const url = raw.url !== undefined && URL.canParse(raw.url) ? new URL(raw.url) : undefined;
-  const credentials = url !== undefined && (url.username !== '' || url.password !== '');
-  if (raw.sign === 'hmac' && credentials && raw.signatureHeader?.toLowerCase() === 'authorization') {
-    problems.push("--signature-header: must be a header other than Authorization: --url's user:password is sent in it");
-  }
   if (raw.format === 'curl' && !raw.dryRun) problems.push('--format: curl needs --dry-run');
   if (raw.resume && !raw.journal) problems.push('--resume: needs --journal FILE (the journal of the run to resume)');
   if (raw.dryRun && raw.report !== undefined) problems.push('--report: a dry run sends nothing, and writes no report');
@@ -182,7 +176,20 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
       linger: () => seconds('--linger')(raw.linger ?? '1'),
       retries: () => wholeNumber('--retries', 0)(raw.retries),
       secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
-      signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
+      signatureHeader: () => {
+        const name = signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader);
+        // Hint: the URL's user info goes in Authorization (as curl sends it), which the digest
+        // would replace. A URL that does not parse is --url's own problem.
+        const url = raw.url !== undefined && URL.canParse(raw.url) ? new URL(raw.url) : undefined;
+        if (raw.sign === 'hmac' && name.toLowerCase() === 'authorization' && url && hasCredentials(url)) {
+          throw optionError(
+            '--signature-header',
+            "a header other than Authorization: --url's user:password is sent in it",
+            name,
+          );
+        }
+        return name;
+      },
       headers: () => {
         const names =
           raw.sign === 'hmac' ? [(raw.signatureHeader ?? defaultHmacHeader).toLowerCase()] : standardWebhookHeaders;

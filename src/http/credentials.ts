@@ -19,11 +19,16 @@ export function isSecretHeader(name: string): boolean {
   );
 }
 
+/** Whether `url` carries user info, which replay sends as Basic auth (`splitCredentials`). */
+export function hasCredentials(url: URL): boolean {
+  return url.username !== '' || url.password !== '';
+}
+
 /** `url` with any password replaced by `***` (`http://user:***@host/`), for printing, reports and the journal. */
 export function redactUrl(url: string): string {
   if (!URL.canParse(url)) return redactUnparsed(url);
   const parsed = new URL(url);
-  if (!parsed.username && !parsed.password) return url;
+  if (!hasCredentials(parsed)) return url;
   parsed.password = redacted;
   return parsed.href;
 }
@@ -59,7 +64,7 @@ interface TargetUrl {
 /** Takes the user info out of `text`: percent-escapes are decoded before encoding, as curl does. */
 export function splitCredentials(text: string): TargetUrl {
   const url = new URL(text);
-  if (!url.username && !url.password) return { url };
+  if (!hasCredentials(url)) return { url };
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   url.username = '';
