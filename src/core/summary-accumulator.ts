@@ -14,19 +14,21 @@ import type { SummaryOptions, SummaryReport } from './summary-report.js';
 import {
   addSummaryState,
   type CampaignState,
-  emptyCampaign,
+  campaignTally,
   emptySummaryState,
-  groupOf,
   type SummaryState,
+  summaryTally,
   takeOutSummaryState,
   unreadableKey,
   unreadableOf,
 } from './summary-state.js';
+import { entryOf } from './tally.js';
 
 /** Where an error is, and what it says. */
 type ErrorPlace = Pick<Problem, 'file' | 'line' | 'column' | 'message'>;
 
 const humanSupportRequest = 'humanSupportRequest';
+const { fields } = summaryTally;
 // The --by day/hour key of an event whose time cannot be read (the schema makes this unlikely).
 const unknownTime = '(unknown time)';
 
@@ -54,9 +56,7 @@ function campaignKey(campaignId: string): string {
 
 /** Counts one more call reaching `question`. */
 function reach(questions: CampaignState['questions'], question: string): void {
-  const step = questions.get(question);
-  if (step) step.reached++;
-  else questions.set(question, { reached: 1, partialStops: 0 });
+  entryOf(campaignTally.fields.questions, questions, question).reached++;
 }
 
 /**
@@ -196,19 +196,9 @@ export class SummaryAccumulator {
     const state = this.#state;
     state.byStatus[status]++;
 
-    let reasons = state.reasons.get(status);
-    if (!reasons) {
-      reasons = new Map();
-      state.reasons.set(status, reasons);
-    }
-    increment(reasons, data.additionalInformation ?? null);
+    increment(entryOf(fields.reasons, state.reasons, status), data.additionalInformation ?? null);
 
-    const campaignId = campaignKey(data.campaignId);
-    let campaign = state.campaigns.get(campaignId);
-    if (!campaign) {
-      campaign = emptyCampaign();
-      state.campaigns.set(campaignId, campaign);
-    }
+    const campaign = entryOf(fields.campaigns, state.campaigns, campaignKey(data.campaignId));
     campaign.calls++;
     campaign.byStatus[status]++;
 
@@ -274,16 +264,12 @@ export class SummaryAccumulator {
           key = event.data.phone;
         } else key = event.type === 'SMSReceived' ? event.data.from : event.data.to;
     }
-    const group = groupOf(this.#state.groups, key);
+    const group = entryOf(fields.groups, this.#state.groups, key);
     group.events++;
     // Hint: a bare SMS's direction is told at the end, as for the whole report (memory grows with
     // the pairs of numbers in each group: a conversation falls in one campaign and a few hours).
     if (event.type === 'SMS') {
-      let pairs = this.#state.groupSmsPairs.get(key);
-      if (!pairs) {
-        pairs = new Map();
-        this.#state.groupSmsPairs.set(key, pairs);
-      }
+      const pairs = entryOf(fields.groupSmsPairs, this.#state.groupSmsPairs, key);
       increment(pairs, smsPair ?? smsPairKey(event.data.from, event.data.to));
     } else group.byType[event.type]++;
     if (status) group.byStatus[status]++;

@@ -27,7 +27,7 @@ import {
 } from './tally.js';
 
 /** One campaign's counts. */
-const campaignTally = shape({
+export const campaignTally = shape({
   calls: count,
   byStatus: counts(reportedStatuses),
   /** Calls that asked for a human (`humanSupportRequest` in `requests`). */
@@ -110,24 +110,9 @@ export function emptySummaryState(): SummaryState {
   return emptyOf(summaryTally);
 }
 
-/** A campaign's counts before anything is counted. */
-export function emptyCampaign(): CampaignState {
-  return emptyOf(campaignTally);
-}
-
 /** A `--by` group's counts before anything is counted. */
 export function emptyGroup(): GroupState {
   return emptyOf(groupTally);
-}
-
-/** The counts of `key` in `groups`, added when new. */
-export function groupOf(groups: Map<string, GroupState>, key: string): GroupState {
-  let group = groups.get(key);
-  if (!group) {
-    group = emptyGroup();
-    groups.set(key, group);
-  }
-  return group;
 }
 
 /** The pure merge: the counts of `a` and then `b`, as one accumulator reading both would hold them. */

@@ -7,6 +7,7 @@ import {
   counts,
   earliest,
   emptyOf,
+  entryOf,
   keyed,
   latest,
   members,
@@ -54,6 +55,19 @@ describe('tallies', () => {
       first: { ms: Number.POSITIVE_INFINITY, text: '' },
       last: { ms: Number.NEGATIVE_INFINITY, text: '' },
     });
+  });
+
+  it('add a key empty as declared the first time it is asked for, and give the same entry after', () => {
+    const state = emptyOf(after);
+    const entry = entryOf(after.fields.byKey, state.byKey, 'x');
+    expect(entry).toEqual({ hits: 0 });
+    entry.hits++;
+    expect(entryOf(after.fields.byKey, state.byKey, 'x')).toBe(entry);
+    expect(entryOf(after.fields.byKey, state.byKey, 'y')).toEqual({ hits: 0 });
+    expect([...state.byKey]).toEqual([
+      ['x', { hits: 1 }],
+      ['y', { hits: 0 }],
+    ]);
   });
 
   it('merge every counter declared, first-seen key order kept, neither side changed', () => {

@@ -133,6 +133,16 @@ function empty(tally: Tally): Loose {
   }
 }
 
+/** The value at `key` of a keyed tally's Map, added to it empty when new. */
+export function entryOf<K, T extends Tally>(tally: Keyed<K, T>, map: Map<K, ValueOf<T>>, key: K): ValueOf<T> {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = emptyOf(tally.of);
+    map.set(key, value);
+  }
+  return value;
+}
+
 /**
  * Adds `from` (counted after `into`) to `into` and returns the sum: `into` is updated in place
  * wherever it is not a bare number, and parts of `from` are adopted, not copied, so `from` must not
