@@ -7,15 +7,7 @@ import { statusGroupOf } from '../schema/events.js';
 import { isoOf, utcIsoOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
 import { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
-import {
-  byCountThenKey,
-  compareKeys,
-  countThenKey,
-  firstInOrder,
-  percentOf,
-  rankWithShares,
-  shares,
-} from './summary-rank.js';
+import { compareKeys, countThenKey, percentOf, rankWithShares, restOf, shares, topOf } from './summary-rank.js';
 import type {
   GroupTable,
   ReportedGroup,
@@ -87,16 +79,12 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
     };
   }
 
-  const campaigns = [...state.campaigns].sort((a, b) => b[1].calls - a[1].calls || compareKeys(a[0], b[0]));
-  const keptCampaigns = top > 0 ? campaigns.slice(0, top) : campaigns;
-  const campaignRest = campaigns.length > keptCampaigns.length ? campaigns.slice(keptCampaigns.length) : [];
-  const rest = campaignRest.length
-    ? { keys: campaignRest.length, calls: campaignRest.reduce((sum, [, c]) => sum + c.calls, 0) }
-    : null;
+  const keptCampaigns = topOf(state.campaigns, top, (a, b) => b[1].calls - a[1].calls || compareKeys(a[0], b[0]));
+  const campaignRest = restOf(state.campaigns, keptCampaigns, (c) => c.calls);
+  const rest = campaignRest && { keys: campaignRest.keys, calls: campaignRest.count };
 
-  const requests = byCountThenKey(state.requests);
-  const keptRequests = top > 0 ? requests.slice(0, top) : requests;
-  const requestRest = requests.slice(keptRequests.length);
+  const keptRequests = topOf(state.requests, top, countThenKey);
+  const requestRest = restOf(state.requests, keptRequests, (count) => count);
 
   const notes = rankWithShares(state.notes, top);
   const attempts = state.attemptsSuccess + state.attemptsFailed;
@@ -168,9 +156,7 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
       },
       requests: {
         rows: keptRequests.map(([request, count]) => ({ request, calls: count })),
-        rest: requestRest.length
-          ? { keys: requestRest.length, calls: requestRest.reduce((sum, [, count]) => sum + count, 0) }
-          : null,
+        rest: requestRest && { keys: requestRest.keys, calls: requestRest.count },
       },
     },
     callAttempted: {
@@ -268,11 +254,7 @@ function groupTable(
   }
   // Time keys read best in time order, and are never cut: a range is wanted whole.
   const timeOrdered = by === 'day' || by === 'hour';
-  const kept = firstInOrder(
-    entries(),
-    !timeOrdered && top > 0 ? top : Number.POSITIVE_INFINITY,
-    timeOrdered ? (a, b) => compareKeys(a[0], b[0]) : countThenKey,
-  );
+  const kept = topOf(entries(), timeOrdered ? 0 : top, timeOrdered ? (a, b) => compareKeys(a[0], b[0]) : countThenKey);
   const keptEvents = kept.reduce((sum, [, count]) => sum + count, 0);
   return {
     by,
@@ -297,8 +279,7 @@ function groupTable(
 
 function funnelOf(campaignId: string, campaign: CampaignState, top: number): CampaignFunnel {
   // Most reached first (a funnel narrows); equal counts keep the order questions were first seen.
-  const steps = [...campaign.questions].sort((a, b) => b[1].reached - a[1].reached);
-  const kept = top > 0 ? steps.slice(0, top) : steps;
+  const kept = topOf(campaign.questions, top, (a, b) => b[1].reached - a[1].reached);
   return {
     campaignId,
     calls: campaign.calls,
@@ -309,6 +290,6 @@ function funnelOf(campaignId: string, campaign: CampaignState, top: number): Cam
       percent: percentOf(s.reached, campaign.calls),
       partialStops: s.partialStops,
     })),
-    moreSteps: steps.length - kept.length,
+    moreSteps: campaign.questions.size - kept.length,
   };
 }

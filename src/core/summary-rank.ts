@@ -56,17 +56,14 @@ export function countThenKey<T>(a: readonly [T, number], b: readonly [T, number]
   return b[1] - a[1] || compareKeys(a[0], b[0]);
 }
 
-/** `entries` in `countThenKey`'s order. */
-export function byCountThenKey<T>(entries: Iterable<[T, number]>): [T, number][] {
-  return [...entries].sort(countThenKey);
-}
-
 /**
- * The first `count` of `items` in `compare`'s order (all of them when `count` is infinite), with
- * at most twice `count` held at a time. Hint: a sort and cut each time twice `count` are held
- * keeps the time O(n log count), and once cut, an item not before the last kept is passed over.
+ * The first `top` of `items` in `compare`'s order, or all of them when `top` is 0 (`--top 0`);
+ * equal items keep their order in `items`. At most twice `top` are held at a time. Hint: a sort
+ * and cut each time twice `top` are held keeps the time O(n log top), and once cut, an item not
+ * before the last kept is passed over.
  */
-export function firstInOrder<T>(items: Iterable<T>, count: number, compare: (a: T, b: T) => number): T[] {
+export function topOf<T>(items: Iterable<T>, top: number, compare: (a: T, b: T) => number): T[] {
+  const count = top > 0 ? top : Number.POSITIVE_INFINITY;
   const kept: T[] = [];
   let last: T | undefined;
   for (const item of items) {
@@ -81,6 +78,22 @@ export function firstInOrder<T>(items: Iterable<T>, count: number, compare: (a: 
   kept.sort(compare);
   if (kept.length > count) kept.length = count;
   return kept;
+}
+
+/**
+ * What `topOf` left out of `all`: how many keys, and the sum of their `count`; null when nothing.
+ */
+export function restOf<K, V>(
+  all: ReadonlyMap<K, V>,
+  kept: readonly (readonly [K, V])[],
+  count: (value: V) => number,
+): { keys: number; count: number } | null {
+  const keys = all.size - kept.length;
+  if (keys === 0) return null;
+  let left = 0;
+  for (const value of all.values()) left += count(value);
+  for (const [, value] of kept) left -= count(value);
+  return { keys, count: left };
 }
 
 /** Orders keys as text, null (no reason, no note) last. */
@@ -99,20 +112,18 @@ export function rankWithShares<T>(
   counts: Map<T, number>,
   top: number,
 ): { rows: { key: T; count: number; percent: number }[]; rest: Rest | null } {
-  const sorted = byCountThenKey(counts);
-  const kept = top > 0 ? sorted.slice(0, top) : sorted;
-  const left = sorted.slice(kept.length);
-  const restCount = left.reduce((sum, [, count]) => sum + count, 0);
+  const kept = topOf(counts, top, countThenKey);
+  const left = restOf(counts, kept, (count) => count);
   // The rest is rounded with the kept rows, so that the percentages shown add up to 100.
   const ranked: ({ rest: false; key: T; count: number } | { rest: true; count: number })[] = kept.map(
     ([key, count]) => ({ rest: false, key, count }),
   );
-  if (left.length) ranked.push({ rest: true, count: restCount });
+  if (left) ranked.push({ rest: true, count: left.count });
   const rows = withPercents(ranked);
   let rest: Rest | null = null;
   const keptRows: { key: T; count: number; percent: number }[] = [];
   for (const row of rows) {
-    if (row.rest) rest = { keys: left.length, count: row.count, percent: row.percent };
+    if (row.rest) rest = { keys: left?.keys ?? 0, count: row.count, percent: row.percent };
     else keptRows.push({ key: row.key, count: row.count, percent: row.percent });
   }
   return { rows: keptRows, rest };
