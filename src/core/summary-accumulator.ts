@@ -5,7 +5,7 @@
  */
 import { impossible } from '../errors.js';
 import { type InputRecord, type Problem, stdinName } from '../input/types.js';
-import { type CallCompleteData, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
+import { type CallCompleteData, eventTime, type FlowStep, isCallStatus, type WebhookEvent } from '../schema/events.js';
 import { instantOf, isoOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
 import { summaryReportOf } from './summary-build.js';
@@ -52,6 +52,12 @@ function smsPairKey(from: string, to: string): string {
  */
 function campaignKey(campaignId: string): string {
   return campaignId.toLowerCase();
+}
+
+/** Whether one of the first `count` steps of `flow` asked `question`. */
+function askedAmong(flow: readonly FlowStep[], count: number, question: string): boolean {
+  for (let i = 0; i < count; i++) if (flow[i]?.questionName === question) return true;
+  return false;
 }
 
 /** Counts one more call reaching `question`. */
@@ -213,16 +219,21 @@ export class SummaryAccumulator {
     // (inconsistently) does not end there; a question asked twice is reached once.
     const questions = campaign.questions;
     const flow = data.flow;
-    const names = flow.map((step) => step.questionName);
     // Hint: flows are a handful of steps, so looking back beats allocating a Set per call; a long
-    // one (a flow may hold thousands) would be compared step against step, so it gets a Set.
-    const asked = names.length > 16 ? new Set<string>() : undefined;
-    names.forEach((name, i) => {
-      if (asked ? !asked.has(name) && asked.add(name) : names.indexOf(name) === i) reach(questions, name);
-    });
-    const last = names.at(-1);
+    // one (a flow may hold thousands) would be compared step against step, so it gets a Set. The
+    // steps are read in place: an array of their names and a closure per call, and an empty
+    // flow's array of another kind, cost more than the counting and had V8 recompile this.
+    const asked = flow.length > 16 ? new Set<string>() : undefined;
+    for (const [i, { questionName }] of flow.entries()) {
+      if (asked ? !asked.has(questionName) && asked.add(questionName) : !askedAmong(flow, i, questionName)) {
+        reach(questions, questionName);
+      }
+    }
+    const last = flow.at(-1)?.questionName;
     const stop = data.lastStepName ?? last ?? null;
-    if (stop !== null && stop !== last && !(asked ? asked.has(stop) : names.includes(stop))) reach(questions, stop);
+    if (stop !== null && stop !== last && !(asked ? asked.has(stop) : askedAmong(flow, flow.length, stop))) {
+      reach(questions, stop);
+    }
     if (status === 'Partial' && stop !== null) {
       (questions.get(stop) ?? impossible('the stop was reached just above')).partialStops++;
     }
