@@ -245,3 +245,42 @@ describe('a grouped column', () => {
     expect(records).toContain('Partial  Reason Customer exited part way through');
   });
 });
+
+describe('records (a table too wide for the terminal)', () => {
+  const columns: Column[] = [
+    { head: 'Status', grouped: true },
+    { head: 'Reason', flex: true },
+    { head: 'Calls', align: 'right' },
+    { head: '%', align: 'right' },
+  ];
+  const rows: Cell[][] = [
+    [{ text: 'Complete', tone: 'good' }, { text: 'No further action', untrusted: true }, '6', '66.7'],
+    [
+      { text: 'Not Complete', tone: 'bad' },
+      [
+        { text: '客户', untrusted: true },
+        { text: ' 没有接听电话的原因', tone: 'muted' },
+      ],
+      '4',
+      '50.0',
+    ],
+    [{ text: 'Partial', tone: 'warn' }, { text: 'Customer exited part way through', untrusted: true }, '4', null],
+  ];
+  const model: ReportModel = {
+    title: 'Summary',
+    sections: [{ title: 'Reasons', blocks: [{ kind: 'table', columns, rows }] }],
+  };
+
+  it('are laid out alike with colour and without: colour codes take no columns', () => {
+    // Hint: records wrapped already coloured cells as text, so a colour terminal broke the first
+    // line of each record about ten columns early (`Complete  Reason No further` / `action · …`).
+    for (let width = 20; width <= 37; width++) {
+      const plainText = renderReportPretty(model, { colors: plain, width });
+      expect(plainText, `width ${width}`).toContain('Complete  Reason');
+      expect(stripAnsi(renderReportPretty(model, { colors: colour, width })), `width ${width}`).toBe(plainText);
+    }
+    expect(renderReportPretty(model, { colors: plain, width: 40 }).split('\n')[1]).toBe(
+      '  Complete  Reason No further action ·',
+    );
+  });
+});

@@ -125,13 +125,18 @@ function styled(span: TextSpan): string {
   return span.style ? span.style(span.text) : span.text;
 }
 
-/** A cell as printed: payload text escaped, coloured by its tone; a bar `cells` wide at 100%. */
+/** A cell as spans of text and their styles: payload text escaped, coloured by its tone; a bar `cells` wide at 100%. */
+function cellSpans(cell: Cell, colors: ChalkInstance, cells: number): TextSpan[] {
+  if (cell === null) return [{ text: '-', style: colors.dim }];
+  if (typeof cell === 'string') return [{ text: cell }];
+  if (Array.isArray(cell)) return cell.map((span) => spanOf(span, colors));
+  if (isBar(cell)) return [{ text: bar(cell.bar, cells), style: toneStyle(colors, cell.tone) }];
+  return [spanOf(cell, colors)];
+}
+
+/** A cell as printed (see `cellSpans`). */
 function renderCell(cell: Cell, colors: ChalkInstance, cells: number): string {
-  if (cell === null) return colors.dim('-');
-  if (typeof cell === 'string') return cell;
-  if (Array.isArray(cell)) return cell.map((span) => styled(spanOf(span, colors))).join('');
-  if (isBar(cell)) return styled({ text: bar(cell.bar, cells), style: toneStyle(colors, cell.tone) });
-  return styled(spanOf(cell, colors));
+  return cellSpans(cell, colors, cells).map(styled).join('');
 }
 
 const eighths = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
@@ -190,7 +195,7 @@ function table(columns: Column[], cells: Cell[][], width: number, colors: ChalkI
   // Too many columns for a narrow terminal: each row becomes a wrapped record instead.
   // Hint: a record is read on its own, so a grouped column's value is in each (rendered again, rarely).
   if (shrunk > width) {
-    const whole = cells.map((row) => row.map((cell) => renderCell(cell, colors, barWidth)));
+    const whole = cells.map((row) => row.map((cell) => cellSpans(cell, colors, barWidth)));
     return records(heads, whole, width, colors, showHead);
   }
   const lines: string[] = [];
@@ -374,16 +379,19 @@ function reopenStyles(lines: readonly string[]): string[] {
   });
 }
 
-/** Rows as `first  Head value · Head value`, wrapped to `width`: a table too wide for the terminal. */
-function records(heads: string[], rows: string[][], width: number, colors: ChalkInstance, named: boolean): string {
+/**
+ * Rows as `first  Head value · Head value`, wrapped to `width`: a table too wide for the terminal.
+ * Hint: cells come as spans, not coloured text, so that `wrapSpans` measures no colour code.
+ */
+function records(heads: string[], rows: TextSpan[][][], width: number, colors: ChalkInstance, named: boolean): string {
   const lines: string[] = [];
   for (const row of rows) {
-    const spans: TextSpan[] = [{ text: row[0] ?? '' }];
+    const spans: TextSpan[] = [...(row[0] ?? [])];
     row.slice(1).forEach((cell, i) => {
       const head = named ? heads[i + 1] : undefined;
       spans.push({ text: i === 0 ? '  ' : ' · ' });
       if (head) spans.push({ text: `${head} `, style: colors.dim });
-      spans.push({ text: cell });
+      pushAll(spans, cell);
     });
     pushAll(lines, wrapSpans(spans, { width, indent: `${indent}  `, firstIndent: indent }));
   }
