@@ -426,6 +426,13 @@ describe('one view, both formats', () => {
     expect(renderFileHeading(facts.file, wide, 'markdown')).toBe('## exports/monday.json\n\n');
   });
 
+  test('a file heading keeps its arrows when the path is wider than the line, so files stay told apart', () => {
+    // Hint: a path too long for the width was printed bare, and the arrows that mark it as a heading were lost.
+    const file = `/tmp/exports/acme-customer-feedback-campaign/2022-09/outbound-followups/${'b'.repeat(30)}.json`;
+    expect(renderFileHeading(file, plain, 'pretty')).toBe(`==> ${file} <==\n`);
+    expect(renderFileHeading(file, { ...plain, width: 20 }, 'pretty')).toBe(`==> ${file} <==\n`);
+  });
+
   test.each([
     ['CallAttempted', callAttempted()],
     ['CallReceived', callReceived()],

@@ -18,7 +18,7 @@ import {
 } from './escape.js';
 import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
-import { displayWidth, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
+import { escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 import { advisedMessage } from './validation.js';
 import { plural, textApart } from './words.js';
 
@@ -603,12 +603,13 @@ export interface FileHeadingView {
   file: string;
 }
 
-/** `==> path <==` as head and tail print it. */
+/**
+ * `==> path <==` as head and tail print it. Hint: one unbroken line even when wider than the
+ * terminal (as a URL is): the arrows are what tells the files apart, and a path split from them
+ * (or shown without them) no longer reads as a heading.
+ */
 function renderFileHeadingPretty(view: FileHeadingView, ctx: FlowContext): string {
-  const heading = `==> ${escapeTerminal(view.file)} <==`;
-  // Hint: a path too long for the line is shown alone, unbroken, rather than split from its arrows.
-  const text = displayWidth(heading) <= ctx.width ? heading : escapeTerminal(view.file);
-  return `${ctx.colors.bold(text)}\n`;
+  return `${ctx.colors.bold(`==> ${escapeTerminal(view.file)} <==`)}\n`;
 }
 
 function renderFileHeadingMarkdown(view: FileHeadingView): string {
