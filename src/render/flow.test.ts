@@ -207,6 +207,26 @@ describe('renderEventPretty', () => {
     }
   });
 
+  test('--grep highlights whole grapheme clusters: no colour code inside a family emoji, a flag or a letter and its accent', () => {
+    // Hint: the codes went between the code points of one cluster (`👨‍[43m👩[49m‍👧`, `🇦[43m🇺`),
+    // which a terminal that joins clusters then draws apart, wider than measured.
+    const highlight = '\u001b[30m\u001b[43m';
+    const end = '\u001b[49m\u001b[39m';
+    for (const [message, grep, lit] of [
+      ['a 👨\u200d👩\u200d👧 b', '👩', '👨\u200d👩\u200d👧'],
+      ['a 🇦🇺 b', '🇺', '🇦🇺'],
+      ['a 🇦🇺 b', '🇦', '🇦🇺'],
+      ['caf\u0065\u0301 ok', '\u0301', '\u0065\u0301'],
+      ['caf\u0065\u0301 ok', 'fe', 'f\u0065\u0301'],
+      ['👍🏽👍🏽 x', '🏽👍', '👍🏽👍🏽'],
+    ] as const) {
+      const event = sms('SMSSent', { message });
+      const shown = renderEventPretty(event, { ...coloured, grep: searchPattern(grep) });
+      expect(shown, `${message} / ${grep}`).toContain(`${highlight}${lit}${end}`);
+      expect(shown.replace(sgr, '')).toBe(renderEventPretty(event, coloured).replace(sgr, ''));
+    }
+  });
+
   test('a redelivered call says so', () => {
     expect(renderEventPretty(callComplete(), plain, { duplicate: true })).toContain('· redelivered');
   });

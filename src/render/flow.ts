@@ -20,6 +20,7 @@ import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
 import { escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 import { advisedMessage } from './validation.js';
+import { wholeClusters } from './width.js';
 import { plural, textApart } from './words.js';
 
 /** A CallComplete event. */
@@ -118,7 +119,7 @@ function highlightSpans(
   style?: (text: string) => string,
   keepNewlines = false,
 ): TextSpan[] {
-  const matches = ctx.grep && ctx.colors.level > 0 ? findMatches(text, ctx.grep) : [];
+  const matches = ctx.grep && ctx.colors.level > 0 ? wholeClusters(text, findMatches(text, ctx.grep)) : [];
   if (matches.length === 0) return [{ text: escapeTerminal(text, keepNewlines), style }];
   // Hint: the text is cut at the matches (found in the text itself) and each piece escaped as in
   // the whole text, so that a search for `e` cannot light up the `e` of an escaped `\e`, and the

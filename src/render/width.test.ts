@@ -10,6 +10,7 @@ import {
   narrowText,
   prefixOfWidth,
   suffixOfWidth,
+  wholeClusters,
   wordBreaks,
 } from './width.js';
 
@@ -291,5 +292,64 @@ describe('narrowText', () => {
       }
     }
     expect(displayWidth('©漢')).toBe(3);
+  });
+});
+
+describe('wholeClusters', () => {
+  it('widens ranges to whole grapheme clusters, joining those that come to touch', () => {
+    expect(
+      wholeClusters('a 🇦🇺🇦🇺 b', [
+        [4, 6],
+        [6, 8],
+      ]),
+    ).toEqual([[2, 10]]);
+    expect(wholeClusters('cafe\u0301s', [[4, 5]])).toEqual([[3, 5]]);
+    expect(
+      wholeClusters('plain text', [
+        [1, 3],
+        [5, 6],
+      ]),
+    ).toEqual([
+      [1, 3],
+      [5, 6],
+    ]);
+  });
+
+  it('ends every range on a cluster boundary, covering what it was given and nothing between ranges', () => {
+    const pieces = ['a', 'e\u0301', '👨\u200d👩\u200d👧', '🇦🇺', '👍🏽', '한', '\u1100\u1161', ' ', '\r\n'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...pieces), { maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (parts, raw) => {
+          const text = parts.join('');
+          // Code point offsets, sorted and apart, paired into ranges.
+          const points = [
+            ...new Set([...text].map((_, i) => [...text].slice(0, i).join('').length).concat(text.length)),
+          ];
+          const cuts = [...new Set(raw.map((n) => points[n % points.length] as number))].sort((a, b) => a - b);
+          const ranges: Array<[number, number]> = [];
+          for (let i = 0; i + 1 < cuts.length; i += 2) ranges.push([cuts[i] as number, cuts[i + 1] as number]);
+          const bounds = new Set([...segmentsOf(text).map(({ index }) => index), text.length]);
+          const widened = wholeClusters(text, ranges);
+          for (const [start, end] of widened) {
+            expect(bounds.has(start) && bounds.has(end)).toBe(true);
+          }
+          widened.slice(1).forEach(([start], i) => {
+            expect(start).toBeGreaterThan((widened[i] as [number, number])[1]);
+          });
+          for (const [start, end] of ranges) {
+            expect(widened.some(([from, to]) => from <= start && end <= to)).toBe(true);
+          }
+          // Nothing but the clusters a range touches: every widened range starts in the cluster of a given start.
+          for (const [start] of widened) {
+            expect(ranges.some(([from]) => from >= start && ![...bounds].some((b) => b > start && b <= from))).toBe(
+              true,
+            );
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

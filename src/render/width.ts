@@ -142,6 +142,37 @@ export function* graphemeSegments(text: string): Generator<{ segment: string; in
   yield* windowedSegments(graphemes, text);
 }
 
+/**
+ * `ranges` of `text` ([start, end) offsets, in order and apart, as `findMatches` gives them) each
+ * widened to whole grapheme clusters, ranges that come to touch joined into one: what `--grep`
+ * highlights, so that no colour code falls inside a cluster (a family emoji, a flag, a letter and
+ * its accent), which a terminal would then draw apart.
+ */
+export function wholeClusters(text: string, ranges: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
+  const widened: Array<[number, number]> = ranges.map(([start, end]) => [start, end]);
+  // Hint: without joining characters every code point is a cluster, and a match never splits one.
+  if (widened.length === 0 || !joiningCharacters.test(text)) return widened;
+  // Hint: the ranges' offsets (start, end, start, ...) and the clusters both run forward through
+  // the text, so one pass over each moves every offset that falls inside a cluster to its edge.
+  let next = 0;
+  for (const { segment, index } of graphemeSegments(text)) {
+    const end = index + segment.length;
+    for (; next < 2 * widened.length; next++) {
+      const range = widened[Math.floor(next / 2)] as [number, number];
+      const side = next % 2;
+      if ((range[side] as number) >= end) break;
+      if ((range[side] as number) > index) range[side] = side === 0 ? index : end;
+    }
+  }
+  const joined: Array<[number, number]> = [];
+  for (const range of widened) {
+    const last = joined.at(-1);
+    if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
+    else joined.push(range);
+  }
+  return joined;
+}
+
 let words: Intl.Segmenter | undefined;
 // Runs of the scripts written without spaces between words, which only a dictionary can break (CJK
 // breaks between any two characters, so it needs none).
