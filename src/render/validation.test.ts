@@ -99,6 +99,24 @@ describe('renderProblemPretty', () => {
     expect(rows.some((row) => row.includes('^'))).toBe(true);
     for (const row of rows) expect(displayWidth(row)).toBeLessThanOrEqual(width);
   });
+
+  it('draws the code frame within the narrowest width too, for a line number of up to three digits', () => {
+    // At --width 20 and 21 the frame's rows were 22 and 23 columns: it was given the width less its
+    // indent, and a frame keeps 10 columns of source whatever it is given.
+    const text = `{\n  "call": 1,\n  "name": "Kate Mills" "x": 2\n}`;
+    const at = text.indexOf('" "') + 1;
+    for (const line of [3, 10, 999]) {
+      const cut = { ...problem('error', 'missing comma', '', line), column: 23, excerpt: { text, index: at } };
+      for (let width = 20; width <= 25; width++) {
+        const rows = renderProblemPretty(cut, plain, width).split('\n');
+        expect(
+          rows.filter((row) => row.includes(' | ')),
+          `${line} at ${width}`,
+        ).toHaveLength(3);
+        for (const row of rows) expect(displayWidth(row), `${line} at ${width}: ${row}`).toBeLessThanOrEqual(width);
+      }
+    }
+  });
 });
 
 describe('renderTotalsPretty', () => {

@@ -5,7 +5,7 @@ import { filePassed } from '../core/validation.js';
 import type { Problem } from '../input/types.js';
 import { codeFrame } from './code-frame.js';
 import { escapeUnicode, toSafeJson } from './escape.js';
-import type { ValidationFormat } from './formats.js';
+import { narrowestWidth, type ValidationFormat } from './formats.js';
 import { escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
 import { grouped, plural } from './words.js';
 
@@ -34,9 +34,12 @@ export function renderProblemPretty(problem: Problem, c: ChalkInstance, width = 
   if (problem.pointer) spans.push({ text: `  (${escapeTerminal(problem.pointer)})`, style: c.dim });
   const head = wrapSpans(spans, { width, indent: '      ', firstIndent: '  ' }).join('\n');
   if (!problem.excerpt) return head;
-  const frame = codeFrame(problem.excerpt, problem.line, problem.column, width - 4)
+  // Hint: the frame is indented 4 columns under its problem where that leaves it the narrowest width
+  // it fits (`narrowestWidth`, for a line number of up to three digits), and less below 24 columns.
+  const indent = ' '.repeat(Math.max(0, Math.min(4, width - narrowestWidth)));
+  const frame = codeFrame(problem.excerpt, problem.line, problem.column, width - indent.length)
     .split('\n')
-    .map((row) => `    ${row.startsWith('>') ? row : c.dim(row)}`)
+    .map((row) => `${indent}${row.startsWith('>') ? row : c.dim(row)}`)
     .join('\n');
   return `${head}\n${frame}`;
 }
