@@ -141,6 +141,27 @@ describe('codeFrame', () => {
     );
   });
 
+  it('cuts a line before or after an escape shown for a character, never inside one', () => {
+    // `\x07` was cut to `\x…` (and `\e[2J` to `\e[2…` is fine: `[2J` is text), reading as other text.
+    const whole = /^(?:\\(?:[bentr]|x[0-9a-f]{2}|u[0-9a-f]{4}|u\{[0-9a-f]+\})|[^\\])*$/;
+    const controls = '\u0007\u009b\u202e\u{e0041}\u001b';
+    for (let lead = 0; lead < 12; lead++) {
+      for (const width of [20, 33, 40, 41, 42]) {
+        const right = `[{"name": "${'a'.repeat(lead)}${controls.repeat(6)}${'b'.repeat(40)}", "x": 1 "y": 2}]`;
+        const left = `[{"x": "${'b'.repeat(40)}${controls.repeat(6)}${'a'.repeat(lead)}" "y": 2}]`;
+        for (const [text, at] of [
+          [right, right.indexOf('"y"')],
+          [right, 3],
+          [left, left.indexOf('" "') + 1],
+        ] as const) {
+          const [current] = codeFrame({ text, index: at }, 1, at + 1, width).split('\n');
+          const shown = (current ?? '').slice('> 1 | '.length).replaceAll('…', '');
+          expect(shown, `${lead} ${width}: ${current}`).toMatch(whole);
+        }
+      }
+    }
+  });
+
   it('keeps an excerpt short whatever the length of the lines', () => {
     const text = `${'a'.repeat(5000)}\n${'b'.repeat(5000)}`;
     expect(excerptAt(text, 7500).text.length).toBeLessThan(500);

@@ -4,7 +4,7 @@
  * terminal draws (a CJK character or an emoji takes two).
  */
 import type { SourceExcerpt } from '../input/types.js';
-import { escapeTerminal } from './escape.js';
+import { escapeTerminal, shownEscape } from './escape.js';
 import { displayWidth, prefixOfWidth, suffixOfWidth } from './width.js';
 
 /**
@@ -20,11 +20,30 @@ function clip(source: string, caretAt: number, shownWidth: number): [string, num
   const afterWidth = displayWidth(after);
   if (beforeWidth + afterWidth <= shownWidth) return [before + after, beforeWidth];
   // Half the window on each side of the caret; what one side does not need, the other has.
-  const left = suffixOfWidth(before, Math.max(shownWidth / 2, shownWidth - afterWidth));
-  const right = prefixOfWidth(after, shownWidth - displayWidth(left));
+  const cutLeft = before.length - suffixOfWidth(before, Math.max(shownWidth / 2, shownWidth - afterWidth)).length;
+  const left = before.slice(outsideEscapes(before, cutLeft, false));
+  const right = after.slice(
+    0,
+    outsideEscapes(after, prefixOfWidth(after, shownWidth - displayWidth(left)).length, true),
+  );
   const opened = left.length < before.length ? '…' : '';
   const closed = right.length < after.length ? '…' : '';
   return [`${opened}${left}${right}${closed}`, opened.length + displayWidth(left)];
+}
+
+const shownEscapes = new RegExp(shownEscape.source, 'g');
+
+/**
+ * `cut`, an offset of escaped text, moved off an escape shown for a character (`\x07`, `\u202e`)
+ * it falls inside: to the escape's start (`toStart`) or its end. Hint: `\x…` reads as other text.
+ */
+function outsideEscapes(text: string, cut: number, toStart: boolean): number {
+  for (const match of text.matchAll(shownEscapes)) {
+    if (match.index >= cut) break;
+    const end = match.index + match[0].length;
+    if (cut < end) return toStart ? match.index : end;
+  }
+  return cut;
 }
 
 /**
