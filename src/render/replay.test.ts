@@ -229,6 +229,34 @@ describe('summary', () => {
     expect(listed.split('\n').slice(2)).toEqual(expect.arrayContaining([expect.stringMatching(/^ {4}\S/)]));
     expect(listed.replace(/\n +/g, ' ')).toContain(reason);
   });
+
+  it('wraps every line to the width, its heading, latency and hints too, a URL and a journal name kept whole', () => {
+    // At 40 columns `batches` and `events` wrapped, but `Replayed to POST http://… in 0.1 s`,
+    // `latency   p50 … max …` and `Pass --journal FILE to be able to --resume …` ran past it.
+    const stats = new DeliveryStats();
+    for (let i = 0; i < 1_200; i++) stats.attempt(i % 3 ? '200' : '503', 1_234);
+    stats.finish({ key: 'a', status: 'failed', attempts: 3, events: 2, source: 'f:1:1', at: '', reason: 'HTTP 503' });
+    const url = 'http://127.0.0.1:1/some/longer/path/for/webhooks';
+    const journal = 'my long journal name.jsonl';
+    for (const given of [undefined, journal]) {
+      const text = renderReplaySummary(stats.report(url, 'POST'), plain, given, 40);
+      for (const line of text.trimEnd().split('\n')) {
+        expect(line.length <= 40 || !line.trim().includes(' '), line).toBe(true);
+      }
+      const joined = text.replace(/\n +/g, ' ').replace(/\n(?=\S)/g, ' ');
+      expect(joined).toContain(`Replayed to POST ${url} in `);
+      expect(joined).toMatch(/latency {3}p50 \d+ ms +p95 \d+ ms +p99 \d+ ms +max \d+ ms/);
+      expect(joined).toMatch(/status {4}200 ×800 +503 ×400/);
+      expect(joined).toMatch(/requests {2}1,200 \(\d+ retries\), \d+ req\/s/);
+      expect(joined).toContain(
+        given
+          ? `Rerun with --resume --journal '${journal}' to send only what was not delivered.`
+          : 'Pass --journal FILE to be able to --resume a run like this one.',
+      );
+      // A journal name a shell reads as one word is not broken, so the command can be pasted back.
+      if (given) expect(text).toContain(`'${journal}'`);
+    }
+  });
 });
 
 describe('curl', () => {

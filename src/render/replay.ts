@@ -5,7 +5,7 @@ import { isSecretHeader, redactHeaders, redactUrl, secretHeaderVariable } from '
 import type { UnjournalledBatch } from '../http/deliver.js';
 import type { ProgressSnapshot, ReplayReport } from '../http/stats.js';
 import { invisible } from './escape.js';
-import { escapeJsonForTerminal, escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
+import { escapeJsonForTerminal, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 import { grouped, plural } from './words.js';
 
 /** A duration as `12.3 s`, `9m58s` or `1h05m`. Hint: rounded once, to what is shown, so no `9m60s` or `60.0 s`. */
@@ -96,16 +96,20 @@ export function renderReplaySummary(
 ): string {
   const { batches: b, events: e } = report;
   const lines: string[] = [];
-  lines.push(c.bold(`Replayed to ${report.method} ${escapeTerminal(report.url)} in ${seconds(report.durationMs)}`));
+  // Hint: every line wraps to the width, its later lines indented; a labelled one under its column.
+  const wrapped = (spans: TextSpan[], firstIndent = '', indent = '  ') =>
+    pushAll(lines, wrapSpans(spans, { width, firstIndent, indent }));
+  const counted = (label: string, spans: TextSpan[]) => wrapped(spans, label, ' '.repeat(label.length));
+  wrapped([
+    {
+      text: `Replayed to ${report.method} ${escapeTerminal(report.url)} in ${seconds(report.durationMs)}`,
+      style: c.bold,
+    },
+  ]);
   const n = (value: number, style: (s: string) => string): TextSpan => ({
     text: grouped(value),
     style: value > 0 ? style : undefined,
   });
-  // Hint: a resumed run's counts pass 80 columns; they wrap under their column, as reasons below do.
-  const counted = (label: string, spans: TextSpan[]) => {
-    for (const line of wrapSpans(spans, { width, firstIndent: label, indent: ' '.repeat(label.length) }))
-      lines.push(line);
-  };
   const outcomes = (o: { delivered: number; failed: number; undelivered: number; notSent: number }): TextSpan[] => [
     n(o.delivered, c.green),
     { text: ' delivered, ' },
@@ -128,7 +132,10 @@ export function renderReplaySummary(
   ]);
   if (report.inputProblems) {
     const count = report.inputProblems;
-    lines.push(`  input     ${c.yellow(plural(count, 'syntax problem'))} between events (listed above)`);
+    counted('  input     ', [
+      { text: plural(count, 'syntax problem'), style: c.yellow },
+      { text: ' between events (listed above)' },
+    ]);
   }
   if (report.unreadableFiles.length) {
     const count = report.unreadableFiles.length;
@@ -139,46 +146,61 @@ export function renderReplaySummary(
       },
     ]);
   }
-  lines.push(
-    `  requests  ${grouped(report.requests)} (${grouped(report.retries)} retries), ${report.requestRate} req/s`,
-  );
+  counted('  requests  ', [
+    { text: `${grouped(report.requests)} (${grouped(report.retries)} retries), ${report.requestRate} req/s` },
+  ]);
+  // Hint: a status and its count (`503 ×400`), a percentile and its time (`p95 12 ms`) stay on one line.
+  const apart = (items: TextSpan[]): TextSpan[] =>
+    items.flatMap((item, i) => [...(i > 0 ? [{ text: '  ' }] : []), { ...item, keep: true }]);
   const histogram = Object.entries(report.statusCodes)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([code, count]) => {
-      const text = `${code} ×${grouped(count)}`;
-      return /^2\d\d$/.test(code) ? c.green(text) : /^[45]\d\d$/.test(code) ? c.red(text) : c.yellow(text);
-    });
-  if (histogram.length) lines.push(`  status    ${histogram.join('  ')}`);
+    .map(([code, count]) => ({
+      text: `${code} ×${grouped(count)}`,
+      style: /^2\d\d$/.test(code) ? c.green : /^[45]\d\d$/.test(code) ? c.red : c.yellow,
+    }));
+  if (histogram.length) counted('  status    ', apart(histogram));
   const l = report.latencyMs;
-  if (l) lines.push(`  latency   p50 ${l.p50} ms  p95 ${l.p95} ms  p99 ${l.p99} ms  max ${l.max} ms`);
+  if (l) {
+    counted(
+      '  latency   ',
+      apart((['p50', 'p95', 'p99', 'max'] as const).map((name) => ({ text: `${name} ${l[name]} ms` }))),
+    );
+  }
 
   if (report.undelivered.length) {
     lines.push('', c.bold('Not delivered:'));
     for (const u of report.undelivered.slice(0, listed)) {
       const spans = [{ text: `${escapeTerminal(u.source)}  ` }, { text: u.status, style: c.red }];
       spans.push({ text: `  ${escapeTerminal(u.reason)}` });
-      for (const line of wrapSpans(spans, { width, firstIndent: '  ', indent: '    ' })) lines.push(line);
+      wrapped(spans, '  ', '    ');
     }
     const more = b.failed + b.undelivered - Math.min(listed, report.undelivered.length);
-    if (more > 0)
-      lines.push(`  … and ${grouped(more)} more${journal ? ` (all are in ${escapeTerminal(journal)})` : ''}`);
+    if (more > 0) {
+      wrapped(
+        [{ text: `… and ${grouped(more)} more${journal ? ` (all are in ${escapeTerminal(journal)})` : ''}` }],
+        '  ',
+        '    ',
+      );
+    }
   }
   if (report.stoppedBy) {
     lines.push('');
-    const stopped = wrapSpans([{ text: `Stopped: ${escapeTerminal(report.stoppedBy)}`, style: c.red }], {
-      width,
-      indent: '  ',
-      firstIndent: '',
-    });
-    for (const line of stopped) lines.push(line);
+    wrapped([{ text: `Stopped: ${escapeTerminal(report.stoppedBy)}`, style: c.red }]);
   }
   if (report.interrupted) lines.push('', c.yellow(report.signal ? `Interrupted (${report.signal}).` : 'Interrupted.'));
-  if (!report.inputComplete) lines.push(c.yellow('The rest of the input was not read, so none of it was sent.'));
+  if (!report.inputComplete) {
+    wrapped([{ text: 'The rest of the input was not read, so none of it was sent.', style: c.yellow }]);
+  }
   if (!report.inputComplete || b.undelivered > 0 || b.failed > 0) {
-    lines.push(
+    // Hint: the journal's name is one word of a command to paste back: never broken, even at a blank.
+    wrapped(
       journal
-        ? `Rerun with --resume --journal ${shellWord(journal)} to send only what was not delivered.`
-        : 'Pass --journal FILE to be able to --resume a run like this one.',
+        ? [
+            { text: 'Rerun with --resume --journal ' },
+            { text: shellWord(journal), keep: 'always' },
+            { text: ' to send only what was not delivered.' },
+          ]
+        : [{ text: 'Pass --journal FILE to be able to --resume a run like this one.' }],
     );
   }
   return `${lines.join('\n')}\n`;
