@@ -44,7 +44,7 @@ import {
 } from '../http/journal.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
-import { amongSources, listSources, type ReadOptions, readRecords, releasePipes, type Source } from '../input/read.js';
+import { amongSources, listSources, type ReadOptions, readRecords, type Source } from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
 import { stdinName } from '../input/types.js';
 import {
@@ -698,7 +698,8 @@ async function replayWith(
     journal?.close();
     // Stopped before stdin ended: let go of it, or the process would wait for it to close.
     if (readsStdin && !stats.inputEnded) process.stdin.destroy();
-    if (!endsByItself && !stats.inputEnded) releasePipes();
+    // Hint: a named pipe's read given up closes the pipe, so the run does not wait for its writer.
+    if (!stats.inputEnded) stopReading?.abort();
   }
   const { readError, journalError } = result;
   tellUnsaid();

@@ -1,12 +1,15 @@
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import fc from 'fast-check';
 import { visit } from 'jsonc-parser';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { holdsOpen } from '../../test/helpers/run-cli.js';
 import { generateCalls } from '../core/generate.js';
 import { codeFrame } from '../render/code-frame.js';
-import { readChunks, readRecords, releasePipes } from './read.js';
+import { readChunks, readRecords } from './read.js';
 import type { InputRecord, Problem } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-read-'));
@@ -277,15 +280,16 @@ describe('sources that are not regular files', () => {
     expect(events).toBe(6);
   });
 
-  it('lets go of a FIFO that releasePipes came to while it was still being opened', async () => {
+  it('lets go of a FIFO whose reading was given up while it was still being opened', async () => {
     // A run stopped by a signal lets go of its pipes; one whose open was still under way was added
     // after, never destroyed, and the run waited for a writer that never came (replay under load).
     const { execFileSync } = await import('node:child_process');
     const fifo = join(dir, 'never-written.fifo');
     execFileSync('mkfifo', [fifo]);
-    const reading = readChunks(fifo, 0, 64);
+    const abandon = new AbortController();
+    const reading = readChunks(fifo, 0, 64, abandon.signal);
     const first = reading.next();
-    releasePipes();
+    abandon.abort();
     const timer = new Promise((resolve) => setTimeout(resolve, 3_000, 'still waiting for a writer'));
     const result = await Promise.race([first, timer]);
     // Hint: a writer that comes and goes ends a read still waiting, so the test itself never hangs.
@@ -339,6 +343,61 @@ describe('a stream read until `stop`', () => {
     expect([...seen, ...elements(rest)]).toEqual(Array.from({ length: 25 }, (_, n) => n));
     expect(errors(rest)).toEqual([]);
     expect(stdin.destroyed || stdin.readableEnded).toBe(false);
+  });
+});
+
+describe('a named pipe read until `stop`', () => {
+  it('is closed once the reading returns after the abort, though its writer keeps it open and quiet', async () => {
+    // A library caller's aborted read left the pipe's fd and socket open for as long as the writer
+    // held the pipe: only the CLI's own release at exit closed it.
+    const { spawn, execFileSync } = await import('node:child_process');
+    const fifo = join(dir, 'quiet-writer.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const line = join(dir, 'one-line.ndjson');
+    writeFileSync(line, '{"n":1}\n');
+    const writer = spawn('sh', ['-c', 'exec > "$1"; cat "$2"; exec sleep 20', 'sh', fifo, line], { stdio: 'ignore' });
+    try {
+      const stop = new AbortController();
+      let elements = 0;
+      for await (const records of readRecords([fifo], { stop: stop.signal, warnings: false })) {
+        elements += records.filter((record) => record.kind === 'event' || record.kind === 'invalid').length;
+        if (elements > 0) stop.abort();
+      }
+      expect(elements).toBe(1);
+      // Hint: polled, bounded: the socket closes on the event loop's next turns, not in the same one.
+      for (let turn = 0; turn < 100 && holdsOpen(process.pid, fifo); turn++) await delay(10);
+      expect(holdsOpen(process.pid, fifo), 'the pipe is still open').toBe(false);
+    } finally {
+      writer.kill();
+    }
+  });
+});
+
+describe('reads sharing one `stop`', () => {
+  it('add one listener to it, however many wait: 11 made node print MaxListenersExceededWarning', async () => {
+    // The library prints nothing (README); a caller's shutdown signal shared by 11 reads, each
+    // waiting on a quiet stream with a listener of its own, made node warn on stderr.
+    const { PassThrough } = await import('node:stream');
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const stop = new AbortController();
+      const readings = Array.from({ length: 11 }, () =>
+        readRecords(['-'], { stdin: new PassThrough(), stop: stop.signal, warnings: false }),
+      );
+      // Each reading waits for its stream's first bytes.
+      const firsts = readings.map((reading) => reading.next());
+      await delay(50);
+      expect(getEventListeners(stop.signal, 'abort')).toHaveLength(1);
+      stop.abort();
+      for (const first of firsts) await first;
+      for (const reading of readings) for await (const _ of reading);
+      await delay(10);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
   });
 });
 

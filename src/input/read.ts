@@ -75,9 +75,10 @@ export interface ReadOptions extends CheckOptions {
   mayListFrom?: ((at: Location) => boolean) | undefined;
   /**
    * Once aborted, no more is read: what was read and not yet split (the rest of the chunk in hand,
-   * and what a stream holds buffered) is split and handed on, a read waiting for more is given up,
-   * and no other source is opened. For replay stopped while reading a stream, which counts every
-   * event it read as sent or not.
+   * and what a stream holds buffered) is split and handed on, a read waiting for more is given up
+   * (a named pipe it opened closed then; a `stdin` given is left to its caller), and no other
+   * source is opened. For replay stopped while reading a stream, which counts every event it read
+   * as sent or not. Reads sharing one signal add one listener to it.
    */
   stop?: AbortSignal | undefined;
   /** Each source is one JSON document, as a request's body (listen) is: a second value in it is an error, not NDJSON. */
@@ -342,50 +343,45 @@ function stdinFileId(): string | undefined {
   }
 }
 
-/** The named pipes being read (`readPipe`), for `releasePipes`. */
-const openPipes = new Set<Socket>();
-/** How many times `releasePipes` was called: a read begun before one lets go of a pipe it opens after. */
-let pipeReleases = 0;
-
 /**
- * A named pipe's bytes (a FIFO, `/dev/stdin`, a process substitution `<(...)`), read as stdin is.
- * Hint: through the event loop, not the thread pool: a read of a quiet pipe waits there for its
- * writer, and nothing can cancel it, so a run stopped by a signal could not exit until the writer
- * wrote or closed; a socket's read ends when `releasePipes` destroys it. `releasesBefore`: the
- * count of releases when the read began.
+ * A named pipe's bytes (a FIFO, `/dev/stdin`, a process substitution `<(...)`), read as stdin is,
+ * until `abandoned` aborts. Hint: through the event loop, not the thread pool: a read of a quiet
+ * pipe waits there for its writer, and nothing can cancel it, so a read given up (`stop`) held the
+ * pipe open, and a run stopped by a signal could not exit, until the writer wrote or closed; a
+ * socket's read ends when it is destroyed.
  */
-async function* readPipe(path: OpenablePath, releasesBefore: number): AsyncGenerator<Buffer> {
+async function* readPipe(path: OpenablePath, abandoned: AbortSignal | undefined): AsyncGenerator<Buffer> {
   // Hint: a plain open waits, in a thread-pool thread nothing can cancel, for a writer to open the
   // pipe, so a run stopped before one came never exited. On Linux an open without waiting reads
   // no end of input before a writer came: the socket waits for its bytes, or for it to close.
   const fd = await openFd(path, constants.O_RDONLY | (process.platform === 'linux' ? constants.O_NONBLOCK : 0));
   const pipe = new Socket({ fd, readable: true, writable: false });
-  openPipes.add(pipe);
+  const release = () => pipe.destroy();
+  abandoned?.addEventListener('abort', release, { once: true });
   try {
-    // Hint: a run stopped while this read was finding or opening its pipe has let go of it already.
-    if (pipeReleases !== releasesBefore) return;
+    // Hint: a read given up while it was finding or opening its pipe has let go of it already.
+    if (abandoned?.aborted) return;
     yield* pipe as AsyncIterable<Buffer>;
   } finally {
-    openPipes.delete(pipe);
+    abandoned?.removeEventListener('abort', release);
     pipe.destroy();
   }
 }
 
-/** Lets go of every named pipe still being read or opened, so that a run that stopped does not wait for its writer. */
-export function releasePipes(): void {
-  pipeReleases++;
-  for (const pipe of openPipes) pipe.destroy();
-}
-
 /**
  * A file's bytes from `start`, `size` at a time (see `readChunksOf`): each chunk is valid only
- * until the next is asked for. A named pipe (`readPipe`) is read as a stream, from where it is.
+ * until the next is asked for. A named pipe (`readPipe`) is read as a stream, from where it is,
+ * and closed at once when `abandoned` aborts, though a read of it waits.
  */
-export async function* readChunks(path: OpenablePath, start: number, size: number): AsyncGenerator<Buffer> {
-  const releasesBefore = pipeReleases;
+export async function* readChunks(
+  path: OpenablePath,
+  start: number,
+  size: number,
+  abandoned?: AbortSignal,
+): AsyncGenerator<Buffer> {
   // Hint: a file that is gone is left to open below, which says so as for any file.
   if ((await stat(path).catch(() => undefined))?.isFIFO()) {
-    yield* readPipe(path, releasesBefore);
+    yield* readPipe(path, abandoned);
     return;
   }
   const handle = await open(path, 'r');
@@ -432,12 +428,12 @@ export async function* readChunksOf(
   }
 }
 
-function openSource(source: Source, options: ReadOptions, start: number): AsyncIterable<Chunk> {
+function openSource(source: Source, options: ReadOptions, start: number, abandoned: AbortSignal): AsyncIterable<Chunk> {
   // Hint: the disk is read 256 KiB at a time (64 KiB reads left the main thread idle, waiting on
   // the thread pool), but records are yielded per 64 KiB slice (below).
   if (source.path !== '-') {
     const size = Math.max(options.readSize ?? 256 * 1024, options.chunkSize ?? 0);
-    return failuresTold(readChunks(source.path, start, size), false);
+    return failuresTold(readChunks(source.path, start, size, abandoned), false);
   }
   const stdin = options.stdin ?? processStdin();
   // Hint: a stream given by a program may yield strings, or Uint8Arrays that are not Buffers (a web
@@ -551,12 +547,14 @@ type Chunk = Buffer;
 
 /**
  * The chunks of `chunks` until `stop` aborts; then those already read and held in memory (a
- * stream's buffer), and no more: a read waiting for more is given up. `left.stopped` says so.
+ * stream's buffer), and no more: a read waiting for more is given up, and `abandon` called to
+ * close what it waits on (a named pipe callhook opened). `left.stopped` says so.
  */
 async function* untilStopped(
   chunks: AsyncIterable<Chunk>,
   stop: AbortSignal,
   left: { stopped: boolean },
+  abandon: AbortController,
 ): AsyncGenerator<Chunk> {
   const iterator = chunks[Symbol.asyncIterator]();
   let waiting: Promise<IteratorResult<Chunk>> | undefined;
@@ -573,9 +571,13 @@ async function* untilStopped(
       yield result.value;
     }
   } finally {
-    // Hint: not awaited while a read waits: a quiet stream may never answer it (see `releasePipes`).
+    // Hint: not awaited while a read waits: a quiet stream may never answer it (a caller's stream
+    // is the caller's to close; a pipe callhook opened is closed now, which ends the read).
     if (waiting === undefined) await iterator.return?.();
-    else void waiting.then(() => iterator.return?.()).catch(() => {});
+    else {
+      abandon.abort();
+      void waiting.then(() => iterator.return?.()).catch(() => {});
+    }
   }
 }
 
@@ -590,10 +592,39 @@ function readyNow<T>(read: Promise<T>): Promise<T | undefined> {
 /** `read`'s result, or undefined as soon as `stop` aborts. */
 function unlessStopped<T>(read: Promise<T>, stop: AbortSignal): Promise<T | undefined> {
   return new Promise((resolve, reject) => {
-    const stopped = () => resolve(undefined);
-    stop.addEventListener('abort', stopped, { once: true });
-    read.then(resolve, reject).finally(() => stop.removeEventListener('abort', stopped));
+    const forget = whenStopped(stop, () => resolve(undefined));
+    read.then(resolve, reject).finally(forget);
   });
+}
+
+/** The reads waiting on each `stop` signal, and its one listener that wakes them (see `whenStopped`). */
+const stopWatches = new WeakMap<AbortSignal, { waiters: Set<() => void>; wake: () => void }>();
+
+/**
+ * Calls `then` when `stop` aborts, until the function returned is called. Hint: one listener on
+ * the signal however many reads wait on it, taken off once none does: a caller's shutdown signal
+ * shared by 11 reads made node print MaxListenersExceededWarning, and the library prints nothing.
+ */
+function whenStopped(stop: AbortSignal, then: () => void): () => void {
+  let watch = stopWatches.get(stop);
+  if (watch === undefined) {
+    const waiters = new Set<() => void>();
+    const wake = () => {
+      stopWatches.delete(stop);
+      for (const waiter of waiters) waiter();
+    };
+    watch = { waiters, wake };
+    stopWatches.set(stop, watch);
+    stop.addEventListener('abort', wake, { once: true });
+  }
+  const { waiters, wake } = watch;
+  waiters.add(then);
+  return () => {
+    waiters.delete(then);
+    if (waiters.size > 0 || stopWatches.get(stop)?.wake !== wake) return;
+    stopWatches.delete(stop);
+    stop.removeEventListener('abort', wake);
+  };
 }
 
 /** About how many records a slice of a file is to make (see `readFile`). */
@@ -750,9 +781,10 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   const left = { stopped: false };
   /** The file could not be read further (see below). */
   let unread = false;
-  const chunks = openSource(source, options, start);
+  const abandon = new AbortController();
+  const chunks = openSource(source, options, start, abandon.signal);
   try {
-    read: for await (const buffer of options.stop ? untilStopped(chunks, options.stop, left) : chunks) {
+    read: for await (const buffer of options.stop ? untilStopped(chunks, options.stop, left, abandon) : chunks) {
       const base = start + bytes;
       bytes += buffer.length;
       const oddHead = oddHeadEnd(buffer, base);
