@@ -607,6 +607,32 @@ describe('readEvents', () => {
     expect(bigger.map((item) => item.kind)).toEqual(['event']);
   });
 
+  it("names the library's options in the problems of its limits, not the CLI's flags a caller cannot pass", async () => {
+    const large = `[{"id":"${'x'.repeat(300)}"}]`;
+    const tooLarge = await collect(readEvents(large, { maxElementBytes: 100 }));
+    expect(tooLarge[0]?.kind === 'invalid' && tooLarge[0].problems[0]?.message).toBe(
+      'element of 309 bytes is larger than maxElementBytes 100 (raise the limit, e.g. maxElementBytes 1048576)',
+    );
+    const batch = await collect(readEvents('[{"a":1},{"b":2},{"c":3}]', { batchSize: 2 }));
+    const batchProblem = batch.find((item) => item.kind === 'problem');
+    expect(batchProblem?.kind === 'problem' && batchProblem.problem.message).toBe(
+      'batch of 3 events is larger than batchSize 2',
+    );
+    const messages: string[] = [];
+    for await (const records of readRecords(['-'], {
+      stdin: Readable.from([large]),
+      maxElementBytes: 100,
+      batchSize: 0.5 * 2,
+    })) {
+      for (const record of records) {
+        if (record.kind === 'invalid') messages.push(...record.problems.map((problem) => problem.message));
+        if (record.kind === 'problem') messages.push(record.problem.message);
+      }
+    }
+    expect(messages.join('\n')).toContain('larger than maxElementBytes 100');
+    expect(messages.join('\n')).not.toContain('--');
+  });
+
   it('places the issues of an element with work that grows with the element, not with the element times its issues', async () => {
     // Each issue's line, column and byte offset were counted from the element's first character:
     // a 900 KB event of 300,000 empty flow steps took `callhook validate` 2 minutes. Hint: the

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { headerValueCharacters } from './http/names.js';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
 import { bytesOf, fromWire, hmacHeaderName, hmacKeys, standardKeys } from './http/verify.js';
+import { libraryLimitWords } from './input/element.js';
 import { listSources as listAll, type ReadOptions, readRecords as readAll, type Source } from './input/read.js';
 import { omittedOf } from './input/records.js';
 import {
@@ -256,16 +257,21 @@ export async function* readEvents(
       ? (source as NodeJS.ReadableStream)
       : Readable.from(reasonsKept(source as AsyncIterable<Uint8Array>));
   } else throw notSource(source);
-  const records = readAll(paths, {
-    type: options.type,
-    strict: options.strict,
-    batchSize: options.batchSize,
-    maxElementBytes: options.maxElementBytes,
-    maxIssues,
-    stdin,
-    stdinIsCallers: true,
-    stdinName: name,
-  });
+  const records = readAll(
+    paths,
+    {
+      type: options.type,
+      strict: options.strict,
+      batchSize: options.batchSize,
+      maxElementBytes: options.maxElementBytes,
+      maxIssues,
+      stdin,
+      stdinIsCallers: true,
+      stdinName: name,
+    },
+    {},
+    libraryLimitWords,
+  );
   for await (const chunk of records) {
     for (const record of chunk) {
       if (record.kind === 'event') {
@@ -449,7 +455,7 @@ export async function* readRecords(
   // Hint: a read's length must fit an int32 (2 GiB aborted Node with an assertion); a GiB is plenty.
   assertWholeNumber('readSize', options.readSize, 1, 2 ** 30);
   assertWholeNumber('chunkSize', options.chunkSize, 1, 2 ** 30);
-  yield* readAll(paths, options);
+  yield* readAll(paths, options, {}, libraryLimitWords);
 }
 
 /**

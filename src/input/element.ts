@@ -617,6 +617,8 @@ export interface ParsedElement {
 /** The limits an element is read within. */
 export interface ElementLimits {
   maxElementBytes: number;
+  /** How its problems name the limit's option (default the CLI's flag). */
+  words?: LimitWords | undefined;
   /** Keep at most this many errors and this many warnings of an element (default all): see `CheckOptions.maxIssues`. */
   maxIssues?: number | undefined;
 }
@@ -763,6 +765,27 @@ export function firstGivenAt(first: { line: number; column: number }): string {
   return `; first given at line ${first.line}, column ${first.column}`;
 }
 
+/**
+ * How a reader's problems name the options that set its limits, each with its value: the CLI's
+ * flags, or the library's options, which are what a library caller can pass.
+ */
+export interface LimitWords {
+  maxElementBytes: (bytes: number) => string;
+  batchSize: (events: number) => string;
+}
+
+/** The CLI's flags, each value as the flag takes it (see `LimitWords`). */
+export const cliLimitWords: LimitWords = {
+  maxElementBytes: (bytes) => `--max-element-size ${optionSize(bytes)}`,
+  batchSize: (events) => `--batch-size ${events}`,
+};
+
+/** The library's options, each value as the option takes it (see `LimitWords`). */
+export const libraryLimitWords: LimitWords = {
+  maxElementBytes: (bytes) => `maxElementBytes ${bytes}`,
+  batchSize: (events) => `batchSize ${events}`,
+};
+
 /** A size as `--max-element-size` takes it: `64M`, `512k`, or bytes. */
 export function optionSize(bytes: number): string {
   if (bytes % 2 ** 20 === 0) return `${bytes / 2 ** 20}M`;
@@ -772,8 +795,9 @@ export function optionSize(bytes: number): string {
 
 // Hint: an element that never closed is a broken one, not a large one: raising the limit would
 // not help, so the message says what is open instead of naming the option.
-function oversizeMessage(element: SplitElement, limits: { maxElementBytes: number }): string {
+function oversizeMessage(element: SplitElement, limits: ElementLimits): string {
   const limit = limits.maxElementBytes;
+  const words = limits.words ?? cliLimitWords;
   if (element.truncated || element.cut) {
     const what = element.unclosed ?? 'string or bracket';
     const where = element.truncated
@@ -787,8 +811,8 @@ function oversizeMessage(element: SplitElement, limits: { maxElementBytes: numbe
   const raise =
     suggested === undefined
       ? `and than the largest limit, ${optionSize(largestElementBytes)}: no reading can take it`
-      : `raise the limit, e.g. --max-element-size ${optionSize(suggested)}`;
-  return `element of ${element.size} bytes is larger than --max-element-size ${optionSize(limit)} (${raise})`;
+      : `raise the limit, e.g. ${words.maxElementBytes(suggested)}`;
+  return `element of ${element.size} bytes is larger than ${words.maxElementBytes(limit)} (${raise})`;
 }
 
 /**

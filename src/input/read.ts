@@ -13,6 +13,7 @@ import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js
 import { joinablePath, realPathOf } from '../output-file.js';
 import type { CheckOptions } from '../schema/check.js';
 import { kindOf } from '../schema/names.js';
+import { cliLimitWords, type LimitWords } from './element.js';
 import { fileNameOf, type OpenablePath, openablePath } from './file-names.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { RecentFirsts } from './recent-firsts.js';
@@ -516,11 +517,15 @@ interface ReadRange {
   recent?: RecentFirsts | undefined;
 }
 
-/** Reads paths as a stream of record arrays, one array per chunk read. */
+/**
+ * Reads paths as a stream of record arrays, one array per chunk read. `words`: how problems name
+ * the options of the limits, the CLI's flags unless the library's entry points say otherwise.
+ */
 export async function* readRecords(
   paths: readonly string[],
   options: ReadOptions = {},
   range: ReadRange = {},
+  words: LimitWords = cliLimitWords,
 ): AsyncGenerator<InputRecord[], void, undefined> {
   const named = (source: Source) =>
     source.path === '-' && options.stdinName ? { ...source, name: options.stdinName } : source;
@@ -535,6 +540,7 @@ export async function* readRecords(
       oneValue: options.oneValue,
     },
     check: { type: options.type, strict: options.strict, warnings: options.warnings, maxIssues: options.maxIssues },
+    words,
   };
   for (const [ordinal, source] of sources.entries()) {
     if (options.stop?.aborted) return;
@@ -654,6 +660,7 @@ interface RunContext {
   recent: RecentFirsts | undefined;
   limits: SplitLimits;
   check: CheckOptions;
+  words: LimitWords;
 }
 
 /** The records of one file not yet handed on, and what the file's end reports. */
@@ -702,7 +709,7 @@ function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): 
     },
     batchEnd: (end) => {
       if (batchSize === undefined || !end.isArray || end.elements <= batchSize) return;
-      const message = `batch of ${end.elements} events is larger than --batch-size ${batchSize}`;
+      const message = `batch of ${end.elements} events is larger than ${run.words.batchSize(batchSize)}`;
       const problem = build.problem({ ...end, pointer: '', code: 'batch-too-large', message }, 'warning');
       out.records.push({ kind: 'problem', problem });
     },
@@ -732,7 +739,7 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
     source.name,
     run.ids,
     run.check,
-    run.limits,
+    { maxElementBytes: run.limits.maxElementBytes, words: run.words },
     options.warnings !== false,
     run.recent,
     options.mayListFrom,

@@ -134,7 +134,7 @@ export class RecordBuilder {
     file: string,
     ids: FingerprintSet,
     check: CheckOptions,
-    limits: { maxElementBytes: number },
+    limits: Pick<ElementLimits, 'maxElementBytes' | 'words'>,
     warnings: boolean,
     recent?: RecentFirsts,
     mayListFrom?: (at: Location) => boolean,
@@ -143,7 +143,7 @@ export class RecordBuilder {
     this.ids = ids;
     this.check = check;
     // Hint: an element's syntax errors and duplicate keys are kept as its schema issues are.
-    this.limits = { maxElementBytes: limits.maxElementBytes, maxIssues: check.maxIssues };
+    this.limits = { maxElementBytes: limits.maxElementBytes, words: limits.words, maxIssues: check.maxIssues };
     this.warnings = warnings;
     this.recent = recent;
     this.mayListFrom = mayListFrom;
