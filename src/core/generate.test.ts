@@ -562,7 +562,8 @@ describe('generateEvents', () => {
     for (const [options, message] of [
       [{ count: '3' }, 'count: expected number, received "3"'],
       [{}, 'count is required'],
-      [undefined, 'options: expected Object, received undefined'],
+      [undefined, 'options must be an object (got undefined)'],
+      [null, 'options must be an object (got null)'],
       [{ count: 1, seed: 1.5 }, 'seed must be a whole number from 0 to 4294967295 (got 1.5)'],
       [{ count: 1, set: [{ path: 'data.status', value: 'x' }] }, 'set.0.path: expected Array, received "data.status"'],
     ] as const) {

@@ -21,14 +21,7 @@ import {
   type FlowStep,
   type SmsData,
 } from '../schema/events.js';
-import {
-  assertOptionsTaken,
-  assertString,
-  assertWholeNumber,
-  deepFrozen,
-  eventTypes,
-  kindOf,
-} from '../schema/names.js';
+import { assertOptions, assertString, assertWholeNumber, deepFrozen, eventTypes, kindOf } from '../schema/names.js';
 import { largestSeed, maxCampaigns } from './generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from './instant.js';
 
@@ -112,8 +105,9 @@ function parseOptions<S extends v.ObjectSchema<v.ObjectEntries, undefined>>(
   options: unknown,
   call: string,
 ): v.InferOutput<S> {
-  // Hint: valibot's object drops a key it does not know, without a word (`defects`, the CLI's).
-  if (typeof options === 'object' && options !== null) assertOptionsTaken(options, call, Object.keys(schema.entries));
+  // Hint: valibot's object drops a key it does not know, without a word (`defects`, the CLI's);
+  // options that are not an object are refused in the words of every other call.
+  assertOptions(options as Record<string, unknown>, call, Object.keys(schema.entries));
   const result = v.safeParse(schema, options, { abortEarly: true });
   if (result.success) return result.output;
   const [issue] = result.issues;

@@ -242,6 +242,20 @@ describe('verifyStandardWebhook', () => {
     });
   });
 
+  it("says so when the caller's now is in seconds, where it takes Date.now(), as signing says the mirror mistake", () => {
+    // A now of Math.floor(Date.now() / 1000) said only "webhook-timestamp is 1794685130 s in the future".
+    const nowInSeconds = { ...atReference, now: reference.timestamp + 5 };
+    const { message } = verifyStandardWebhook(reference.body, referenceHeaders, nowInSeconds) as { message: string };
+    expect(message).toMatch(
+      /^webhook-timestamp is \d+ s in the future, more than the tolerance of 300 s: now in seconds\? it takes Date\.now\(\), not Date\.now\(\) \/ 1000$/,
+    );
+    // A now merely far in the past is not called seconds.
+    const past = { ...atReference, now: (reference.timestamp - 10_000) * 1000 };
+    expect(verifyStandardWebhook(reference.body, referenceHeaders, past)).toMatchObject({
+      message: 'webhook-timestamp is 10000 s in the future, more than the tolerance of 300 s',
+    });
+  });
+
   it('tells a re-serialised body (the smee failure) from a wrong secret', () => {
     // The reference body was written by Python (a space after the colon); a proxy that parses and
     // re-writes it compactly, as smee-client does, drops the space.

@@ -436,9 +436,15 @@ export function verifyStandardWebhookWithKeys(
     }
     if (-skew > tolerance) {
       // Hint: only a header of milliseconds has that many digits (since 1973); a now given in
-      // seconds, where it takes milliseconds, also puts a header of seconds far in the future.
+      // seconds, where it takes milliseconds, also puts a header of seconds far in the future, and
+      // is said as signing says a timestamp in milliseconds: each is the header's time read so.
       const inMs = timestamp >= 1e11 && Math.abs(now - Math.floor(timestamp / 1000)) <= tolerance;
-      const why = inMs ? ': it reads as milliseconds since 1970, where Standard Webhooks wants seconds' : '';
+      const nowInSeconds = options.now !== undefined && Math.abs(options.now - timestamp) <= tolerance;
+      const why = inMs
+        ? ': it reads as milliseconds since 1970, where Standard Webhooks wants seconds'
+        : nowInSeconds
+          ? ': now in seconds? it takes Date.now(), not Date.now() / 1000'
+          : '';
       return fail(
         'timestamp-too-new',
         `webhook-timestamp is ${-skew} s in the future, more than the tolerance of ${tolerance} s${why}`,
