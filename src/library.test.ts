@@ -596,6 +596,17 @@ describe('readEvents', () => {
     expect(items.map((item) => item.kind !== 'problem' && item.duplicate)).toEqual([false, true, true]);
   });
 
+  it("names a redelivery's first copy in its warning, as the CLI does, when it was among the last 1,024 first seen", async () => {
+    const event = events.find((e) => (e as { id?: string }).id !== undefined) as { id: string };
+    const line = JSON.stringify(event);
+    const items = await collect(readEvents(`${line}\n{}\n${line}\n`));
+    const redelivery = items[2]?.kind === 'event' ? items[2] : undefined;
+    expect(redelivery?.duplicate).toBe(true);
+    expect(redelivery?.problems.find((problem) => problem.code === 'duplicate-id')?.message).toBe(
+      `event id ${event.id} was seen before: a redelivery of the event at <string>:1:1`,
+    );
+  });
+
   it('takes maxElementBytes, the limit an element-too-large problem tells to raise', async () => {
     const [event] = events;
     const items = await collect(readEvents(JSON.stringify([event, event]), { maxElementBytes: 100 }));

@@ -265,6 +265,8 @@ export async function* readEvents(
       batchSize: options.batchSize,
       maxElementBytes: options.maxElementBytes,
       maxIssues,
+      // Hint: where the last 1,024 events first seen began, a ring of fixed size: memory stays flat.
+      firstCopies: true,
       stdin,
       stdinIsCallers: true,
       stdinName: name,
