@@ -105,7 +105,11 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   // it as soon as it reads that line gets the same graceful stop, not the default death by signal.
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;
+    let done = false;
     const onSignal = (signal: (typeof stopSignals)[number]) => {
+      // Hint: the handlers stay until node exits; removed when the stop was done, a signal in the
+      // moment before the exit got node's default action (exit 130) though nothing was left to stop.
+      if (done) return;
       if (stopping) {
         err.write('aborting the requests in flight\n');
         listener.abort();
@@ -122,7 +126,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
         .then(() => capture?.close())
         .catch((error: unknown) => err.write(`callhook: while stopping: ${escapeTerminal(String(error))}\n`))
         .then(() => {
-          for (const signal of stopSignals) process.off(signal, onSignal);
+          done = true;
           resolve();
         });
     };
@@ -141,5 +145,9 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   flush();
   if (options.format === 'json') out.write(`${JSON.stringify({ kind: 'stopped', ...listener.counts })}\n`);
   err.write(renderCounts(listener.counts, messageWidth));
-  process.exitCode = 0;
+  // Hint: the run ends here, once those lines are out, not when node runs out of work: node takes
+  // its signal handlers away as it winds down, and a second Ctrl-C then got the default action
+  // (exit 130) though everything had stopped.
+  await Promise.all([out, err].map((stream) => new Promise((written) => stream.write('', written))));
+  process.exit(0);
 }

@@ -607,6 +607,20 @@ describe('listen and verify', () => {
     }
   });
 
+  it('still exits 0 when a second signal comes just after the stop has finished', async () => {
+    // The handlers were removed once the stop finished, before node exited: a second Ctrl-C in that
+    // gap got node's default action, exit 130 (143, 129) where everything had been stopped.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      const listen = await startListen([]);
+      listen.child.stdout.on('data', () => {
+        if (listen.lines.at(-1)?.kind === 'stopped') listen.child.kill(signal);
+      });
+      listen.child.kill(signal);
+      expect(await listen.exited).toBe(0);
+      expect(listen.stderr()).toMatch(/\nstopped: 0 requests, 0 events\n$/);
+    }
+  });
+
   it('stops on SIGHUP (the terminal closed) as on SIGTERM: the request in flight is answered, the counts printed', async () => {
     // SIGHUP killed listen outright: the sender in flight got a reset, and no counts were printed.
     const listen = await startListen([]);
