@@ -483,10 +483,10 @@ arrive meanwhile).
 
 Ctrl-C, SIGTERM or SIGHUP stops accepting, finishes the requests in flight,
 flushes the capture and prints the counts (exit 0); a second one aborts those
-in flight.
+in flight. A reader of stdout that goes away (| head) stops it the same way.
 
 Exit codes:
-  0    stopped by Ctrl-C, SIGTERM or SIGHUP
+  0    stopped by Ctrl-C, SIGTERM, SIGHUP or stdout closed
   2    usage or I/O error (bad option, port in use, no secret)`,
     ),
 );
@@ -625,12 +625,14 @@ Exit codes:
 
 // Hint: when the reader of a pipe goes away (`callhook show big.json | head`), the output is
 // no longer wanted: end quietly instead of crashing, successfully unless a failure was already
-// found (`callhook verify captured/ | head` must not pass a bad signature under pipefail).
+// found (`callhook verify captured/ | head` must not pass a bad signature under pipefail); listen,
+// a server, stops as on Ctrl-C instead (`stdoutGone`).
 // Any other write error (a full disk under `> report.json`) is an I/O error: one line, exit 2,
 // never a stack trace, and never exit 1, which would say the input was invalid.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  void import('./errors.js').then(({ ExitCode, describeIoError, formatFatal }) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.ok);
+  void import('./errors.js').then(({ ExitCode, describeIoError, formatFatal, stdoutGone }) => {
+    if (error.code === 'EPIPE')
+      return stdoutGone.stop ? stdoutGone.stop() : process.exit(process.exitCode ?? ExitCode.ok);
     const { message, exitCode } = formatFatal(describeIoError(error, '<stdout>'));
     process.stderr.write(`${message}\n`);
     process.exit(exitCode);

@@ -107,6 +107,12 @@ export function describeIoError(error: unknown, path: string): CallhookError | u
   return error;
 }
 
+/**
+ * How a run stops when the reader of its stdout goes away (`| head`), if not by ending at once, as
+ * the CLI ends every other run: listen stops as on Ctrl-C, so that the requests in flight are answered.
+ */
+export const stdoutGone: { stop?: () => void } = {};
+
 // Hint: set by the CLI before it parses an option, as commander's own errors quote them.
 let diagnosticMask: ((text: string) => string) | undefined;
 

@@ -1,5 +1,5 @@
 /** `callhook listen`: a local receiver that checks, shows and captures deliveries byte for byte. */
-import { CallhookError, ExitCode, stopSignals } from '../errors.js';
+import { CallhookError, ExitCode, stdoutGone, stopSignals } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
 import { colorsFor, escapeTerminal, terminalWidth, warningLine, wrapMessage } from '../render/terminal.js';
 import { CaptureWriter } from '../server/capture.js';
@@ -106,20 +106,11 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     let done = false;
-    const onSignal = (signal: (typeof stopSignals)[number]) => {
-      // Hint: the handlers stay until node exits; removed when the stop was done, a signal in the
-      // moment before the exit got node's default action (exit 130) though nothing was left to stop.
-      if (done) return;
-      if (stopping) {
-        err.write('aborting the requests in flight\n');
-        listener.abort();
-        return;
-      }
+    /** Stops for `why`, saying how to abort the requests in flight. */
+    const stop = (why: string, abort: string) => {
       stopping = true;
-      // Hint: named as replay names it: under systemd, in CI or with the terminal closed there is no Ctrl-C.
-      const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
       err.write(
-        `\n${wrapMessage(`stopping (${signal}): finishing the requests in flight (${again} again to abort them)`, messageWidth)}`,
+        `\n${wrapMessage(`stopping (${why}): finishing the requests in flight (${abort} to abort them)`, messageWidth)}`,
       );
       listener
         .stop()
@@ -130,7 +121,24 @@ export async function listen(raw: RawListenOptions): Promise<void> {
           resolve();
         });
     };
+    const onSignal = (signal: (typeof stopSignals)[number]) => {
+      // Hint: the handlers stay until node exits; removed when the stop was done, a signal in the
+      // moment before the exit got node's default action (exit 130) though nothing was left to stop.
+      if (done) return;
+      if (stopping) {
+        err.write('aborting the requests in flight\n');
+        listener.abort();
+        return;
+      }
+      // Hint: named as replay names it: under systemd, in CI or with the terminal closed there is no Ctrl-C.
+      stop(signal, `${signal === 'SIGINT' ? 'Ctrl-C' : signal} again`);
+    };
     for (const signal of stopSignals) process.on(signal, onSignal);
+    // Hint: the reader of stdout gone (`listen | head`) stops a server as a signal does, not at once
+    // as a report's run ends: exiting there reset the senders' requests in flight.
+    stdoutGone.stop = () => {
+      if (!stopping) stop('stdout closed', 'Ctrl-C');
+    };
   });
   err.write(`listening on ${listener.url}\n`);
   // The start-up line comes first, so scripts can read it from the first line of stderr.

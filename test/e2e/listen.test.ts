@@ -57,6 +57,29 @@ function startListen(args: string[]): Promise<Running> {
   });
 }
 
+/**
+ * What a sender gets when `stop` stops `listen` while its request is half sent: the rest is sent
+ * once listen says it is stopping (or after 3 s).
+ */
+async function answerAcrossStop(listen: Running, stop: () => Promise<void>): Promise<string> {
+  const text = JSON.stringify([attempt(1)]);
+  const socket = connect(Number(new URL(listen.url).port), '127.0.0.1');
+  socket.on('error', () => {});
+  let answer = '';
+  socket.on('data', (d: Buffer) => {
+    answer += d.toString();
+  });
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${text.length}\r\n\r\n${text.slice(0, 10)}`);
+  await stop();
+  for (let waited = 0; !listen.stderr().includes('stopping') && waited < 3000; waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  socket.write(text.slice(10));
+  await closed;
+  return answer;
+}
+
 /** The events part of `summarise --format json`, without what depends on how the events were filed. */
 function summaryOf(stdout: string): unknown {
   const { files: _files, bytes: _bytes, ...rest } = JSON.parse(stdout) as Record<string, unknown>;
@@ -624,25 +647,13 @@ describe('listen and verify', () => {
   it('stops on SIGHUP (the terminal closed) as on SIGTERM: the request in flight is answered, the counts printed', async () => {
     // SIGHUP killed listen outright: the sender in flight got a reset, and no counts were printed.
     const listen = await startListen([]);
-    const text = JSON.stringify([attempt(1)]);
-    const socket = connect(Number(new URL(listen.url).port), '127.0.0.1');
-    socket.on('error', () => {});
-    let answer = '';
-    socket.on('data', (d: Buffer) => {
-      answer += d.toString();
+    const answer = await answerAcrossStop(listen, async () => {
+      // The head has reached listen once it answers a request sent behind it on another connection.
+      const probe = await fetch(listen.url, { method: 'GET' });
+      expect(probe.status).toBe(405);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      listen.child.kill('SIGHUP');
     });
-    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${text.length}\r\n\r\n${text.slice(0, 10)}`);
-    // The head has reached listen once it answers a request sent behind it on another connection.
-    const probe = await fetch(listen.url, { method: 'GET' });
-    expect(probe.status).toBe(405);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    listen.child.kill('SIGHUP');
-    for (let waited = 0; !listen.stderr().includes('stopping') && waited < 3000; waited += 20) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    socket.write(text.slice(10));
-    await closed;
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(await listen.exited).toBe(0);
     expect(listen.stderr()).toMatch(/\nstopped: 2 requests, 1 event \(1 × 200, 1 × 405\)\n$/);
@@ -650,6 +661,22 @@ describe('listen and verify', () => {
     expect(unwrapped(listen.stderr())).toContain(
       'stopping (SIGHUP): finishing the requests in flight (SIGHUP again to abort them)',
     );
+  });
+
+  it('stops as on Ctrl-C when the reader of its stdout goes away (| head): the request in flight is answered', async () => {
+    // listen exited at once, as other commands do: the sender in flight got a reset, and no counts were printed.
+    const listen = await startListen([]);
+    const answer = await answerAcrossStop(listen, async () => {
+      // The reader goes away; the line of the next answer finds no one to read it.
+      listen.child.stdout.destroy();
+      expect((await fetch(listen.url, { method: 'GET' })).status).toBe(405);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await listen.exited).toBe(0);
+    expect(unwrapped(listen.stderr())).toContain(
+      'stopping (stdout closed): finishing the requests in flight (Ctrl-C to abort them)',
+    );
+    expect(listen.stderr()).toMatch(/\nstopped: 2 requests, 1 event \(1 × 200, 1 × 405\)\n$/);
   });
 
   it('captures beside a file numbered past 2^53, and still stops on SIGTERM; a folder out of numbers answers 500', async () => {
