@@ -24,6 +24,7 @@
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
+import { fileNameOf } from '../input/file-names.js';
 import { assertBoolean, assertOptions, kindOf, shownValue } from '../schema/names.js';
 import { defaultHmacHeader, headerNameCharacters, signatureEntrySource, signatureHeaderRefusal } from './names.js';
 import { type SignScheme, secretKey, signHmacHex, signStandardWebhook, splitSecrets } from './signing.js';
@@ -92,6 +93,16 @@ export function fromWire(value: string): string {
 }
 const nonAscii = /[\x80-\xff]/;
 const beyondLatin1 = /[^\x00-\xff]/;
+
+/**
+ * A value as it came over HTTP (a character a byte) as text to show: its UTF-8 read as text, and
+ * each byte that is not part of a UTF-8 character held as a file name's is (`fileNameOf`), which
+ * is shown escaped (`\udcff`). Hint: not `fromWire`, which keeps a value that is not UTF-8 as it
+ * came, to be checked as receivers check it: shown so, its UTF-8 characters were mojibake too.
+ */
+export function shownFromWire(value: string): string {
+  return nonAscii.test(value) && !beyondLatin1.test(value) ? fileNameOf(Buffer.from(value, 'latin1')) : value;
+}
 
 /** Headers as they came over HTTP, each value read as `fromWire` reads it. */
 export function fromWireHeaders(

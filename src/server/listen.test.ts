@@ -1081,6 +1081,33 @@ describe('listen: answers', () => {
     );
   });
 
+  it("shows a request's bytes one way: a path node:http refused as a webhook-id, UTF-8 as text, a byte that is not UTF-8 escaped", async () => {
+    // A raw `/客户` in a request line was shown as mojibake (`/å®¢æ\x88·`), where a webhook-id of the
+    // same bytes was read as UTF-8; and one byte that is not UTF-8 left a whole id mojibake.
+    const { listener, deliveries } = await listen();
+    const bytes = (...parts: (string | number[])[]) =>
+      Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part))));
+    const text = body(attempt(1));
+    const send = (target: Buffer, id: Buffer) =>
+      rawExchange(listener.port, [
+        bytes('POST ', [...target], ' HTTP/1.1\r\nHost: x\r\nwebhook-id: ', [...id]),
+        `\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`,
+      ]);
+    expect(await send(bytes('/客户'), bytes('客户'))).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await send(bytes('/ok'), bytes('a', [0xff], '客'))).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await send(bytes('/a', [0xff], '客'), bytes('x'))).toMatch(/^HTTP\/1\.1 400 /);
+    expect(deliveries.map((d) => [d.status, d.path, d.webhookId])).toEqual([
+      [400, '/客户', undefined],
+      [200, '/ok', 'a\udcff客'],
+      [400, '/a\udcff客', undefined],
+    ]);
+    const shown = deliveries.map((d) => renderDeliveryLine(d, new Chalk({ level: 0 }), 200));
+    expect(shown[0]).toContain(' POST /客户 ');
+    expect(shown[1]).toContain('  id a\\udcff客\n');
+    expect(shown[2]).toContain(' POST /a\\udcff客 ');
+    expect(JSON.parse(renderDeliveryJson(deliveries[1]!))).toMatchObject({ webhookId: 'a\udcff客' });
+  });
+
   it('says a webhook-id whose bytes are not UTF-8 is that, not a wrong secret, when its bytes are what was signed', async () => {
     // Hint: a sender that signs the id's bytes as sent (0x9b here) does not verify: node:http gives
     // each byte as a character, and the standardwebhooks package signs that text's UTF-8 (C2 9B).

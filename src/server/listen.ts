@@ -13,8 +13,8 @@ import { isoOf } from '../core/instant.js';
 import { CallhookError, ExitCode } from '../errors.js';
 import { redactUrl } from '../http/credentials.js';
 import {
-  fromWire,
   fromWireHeaders,
+  shownFromWire,
   type VerifyResult,
   verifyHexHmacWithKeys,
   verifyStandardWebhookWithKeys,
@@ -289,18 +289,18 @@ function verify(body: Buffer, req: IncomingMessage, settings: ListenSettings): V
 }
 
 /**
- * The request's `webhook-id` (its first), read as its sender wrote it (see `fromWire`), and how
+ * The request's `webhook-id` (its first), read as its sender wrote it (see `shownFromWire`), and how
  * many it had when more than one. Hint: `req.headers` joins a repeated header with ", ", so only
  * a value holding a comma needs `headersDistinct` (built on first use) to tell one from two.
  */
 function webhookIdsOf(req: IncomingMessage): Pick<Delivery, 'webhookId' | 'webhookIdCount'> {
   const value = req.headers['webhook-id'];
   if (value === undefined) return { webhookId: undefined };
-  if (typeof value === 'string' && !value.includes(',')) return { webhookId: fromWire(value) };
+  if (typeof value === 'string' && !value.includes(',')) return { webhookId: shownFromWire(value) };
   const given = req.headersDistinct['webhook-id'] ?? [];
   const first = given[0];
   return {
-    webhookId: first === undefined ? undefined : fromWire(first),
+    webhookId: first === undefined ? undefined : shownFromWire(first),
     webhookIdCount: given.length > 1 ? given.length : undefined,
   };
 }
@@ -906,7 +906,7 @@ export async function startListener(
     report({
       time: Date.now(),
       method: line?.[1] ?? '',
-      path: line?.[2] ?? '',
+      path: shownFromWire(line?.[2] ?? ''),
       status: clientErrorStatus(code),
       error: timeout
         ? 'request timeout, before the end of the headers'
