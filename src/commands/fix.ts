@@ -7,7 +7,6 @@ import { createReadStream, fstatSync, readlinkSync, type Stats } from 'node:fs';
 import { type FileHandle, link, lstat, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
 import {
   CallhookError,
@@ -656,7 +655,9 @@ export async function printRepaired(input: FixInput, plan: RepairPlan): Promise<
   // A CR outside strings (the only place JSON has one) not before a LF, an old Mac line end, is
   // written as a LF, which JSON reads alike: the terminal would go back to the line's start and
   // write what follows over it. One at a chunk's end waits for the next chunk's first character.
-  const decoder = process.stdout.isTTY ? new StringDecoder('utf8') : undefined;
+  // Hint: TextDecoder leaves a leading BOM out: shown as `\ufeff` before the `[`, it was not JSON,
+  // and it marks how the file's bytes are encoded, not text of the file.
+  const decoder = process.stdout.isTTY ? new TextDecoder() : undefined;
   let heldReturn = '';
   const forTerminal = (text: string, last = false) => {
     const whole = heldReturn + text;
@@ -670,9 +671,9 @@ export async function printRepaired(input: FixInput, plan: RepairPlan): Promise<
     read,
     plan.repairs.map((planned) => planned.repair),
   )) {
-    await print(decoder ? forTerminal(decoder.write(chunk)) : chunk);
+    await print(decoder ? forTerminal(decoder.decode(chunk, { stream: true })) : chunk);
   }
-  if (decoder) await print(forTerminal(decoder.end(), true));
+  if (decoder) await print(forTerminal(decoder.decode(), true));
   if (printed !== input.digest) throw changedWhileChecked(input.source.name, 'what was printed is not its repair');
 }
 

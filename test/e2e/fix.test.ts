@@ -22,6 +22,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { binPath, type CliResult, runCli } from '../helpers/run-cli.js';
+import { hasScript, inTerminal } from '../helpers/terminal.js';
 
 const broken = readFileSync('fixtures/doc-examples/call-complete.json');
 const repaired = readFileSync('fixtures/valid/doc-call-complete-repaired.json');
@@ -147,6 +148,18 @@ describe('fix as a process', () => {
     closeSync(out);
     return { file, stderr: result.stderr.toString(), status: result.status };
   }
+
+  it.runIf(process.platform === 'linux' && hasScript)(
+    'to a terminal leaves a leading BOM out, so what it shows is JSON; piped, byte for byte',
+    async () => {
+      // It showed the BOM as `\ufeff` before the `[`: not JSON, where its other escapes mean the same in JSON.
+      const file = 'fixtures/valid/utf8-bom.json';
+      const shown = await inTerminal(`fix ${file}`, 'cat');
+      expect(shown.code).toBe(0);
+      expect(shown.out.replaceAll('\r\n', '\n')).toBe(readFileSync(file, 'utf8').slice(1));
+      expect((await runCli(['fix', file])).stdout).toBe(readFileSync(file, 'utf8'));
+    },
+  );
 
   it('refuses to print the repair of a file into that same file (fix f >> f), which would read its own output for ever', () => {
     // As `cat f >> f` refuses: fix reads a file from disk more than once, so with its output

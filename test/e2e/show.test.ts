@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateCalls } from '../../src/core/generate.js';
 import { correlationId } from '../helpers/events.js';
 import { binPath, type CliResult, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
+import { hasScript, inTerminal } from '../helpers/terminal.js';
 
 const validDir = join(repoRoot, 'fixtures/valid');
 const fixtures = readdirSync(validDir).filter((name) => /\.(json|jsonl|ndjson)$/.test(name));
@@ -216,37 +217,6 @@ describe.concurrent('show: hostile payload text never reaches the terminal raw',
     expect(JSON.parse(json.stdout)).toEqual(hostile);
   });
 });
-
-/** Whether util-linux's `script` is there to run a command in a terminal (Debian's bsdutils, an essential package). */
-const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/** Runs callhook under `script` on a 10-row, 80-column terminal with `$PAGER` set: all it printed, and its exit. */
-function inTerminal(args: string, pager: string): Promise<{ out: string; code: number | null }> {
-  const command = `stty rows 10 cols 80; '${process.execPath}' '${binPath}' ${args}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], {
-      cwd: repoRoot,
-      env: { ...process.env, PAGER: pager, NO_COLOR: '1', FORCE_COLOR: undefined },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => out.push(chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ out: Buffer.concat(out).toString(), code });
-    });
-  });
-}
 
 describe('show in a terminal', () => {
   test.runIf(process.platform === 'linux' && hasScript)(
