@@ -8,7 +8,8 @@
 export function deepFrozen<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   const prototype = Object.getPrototypeOf(value);
-  // Hint: a RegExp or a Map keeps state of its own (`lastIndex`); only data is frozen.
+  // Hint: only data is frozen: a Map keeps its entries where freezing does not reach, and a frozen
+  // RegExp runs V8's slow path (README, the library's frozen exports).
   if (!Array.isArray(value) && prototype !== Object.prototype && prototype !== null) return value;
   Object.freeze(value);
   for (const child of Object.values(value)) deepFrozen(child);
