@@ -440,17 +440,19 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   if (threadSettings().trace) process.stderr.write(`callhook: generated on ${how}\n`);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);
 
-  // Hint: taken before the temporary file is made, so a signal while it is being made still removes it.
+  // Hint: taken before the temporary file is made, so a signal while it is being made still removes it;
+  // and kept, as fix and replay keep theirs, until the file is committed or discarded: a second
+  // signal (Ctrl-C twice) with no handler killed the run with the temporary folder left behind.
   let stopped: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals) => {
-    stopped = signal;
+    stopped ??= signal;
   };
-  for (const signal of stopSignals) process.once(signal, stop);
+  for (const signal of stopSignals) process.on(signal, stop);
   let sink: Sink;
   try {
     sink = options.out === undefined ? stdoutSink() : await fileSink(options.out, options.force === true);
   } catch (error) {
-    for (const signal of stopSignals) process.removeListener(signal, stop);
+    for (const signal of stopSignals) process.off(signal, stop);
     throw error;
   }
   let redelivered = 0;
@@ -482,7 +484,9 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     await sink.discard();
     throw error instanceof PastLastInstantError ? pastTheEnd(task.events, overrunText(error)) : error;
   } finally {
-    for (const signal of stopSignals) process.removeListener(signal, stop);
+    // Hint: once a signal came the handlers stay until the process exits, as replay's do: a
+    // second one in that moment would kill the run with the signal's code, not the first's.
+    if (!stopped) for (const signal of stopSignals) process.off(signal, stop);
   }
   const extras = [
     redeliveries > 0 ? `${grouped(redelivered)} redelivered` : '',

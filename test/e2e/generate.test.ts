@@ -326,6 +326,46 @@ describe('callhook generate', () => {
   });
 });
 
+describe('callhook generate --out, stopped by a second signal while it stops', () => {
+  it('still removes its temporary folder: Ctrl-C twice, SIGHUP twice, or SIGTERM then Ctrl-C, 10 ms apart, on two threads', async () => {
+    const here = mkdtempSync(join(dir, 'twice-'));
+    const out = join(here, 'out.json');
+    // Hint: two signals pending together reach a process lowest number first (SIGINT before
+    // SIGTERM), so on a busy machine SIGTERM then Ctrl-C may end as either; never killed by one.
+    for (const [first, second, exitCodes] of [
+      ['SIGINT', 'SIGINT', [130]],
+      ['SIGHUP', 'SIGHUP', [129]],
+      ['SIGTERM', 'SIGINT', [143, 130]],
+    ] as const) {
+      writeFileSync(out, 'old\n');
+      // Hint: two threads take longest to stop (the workers are ended), the window the second signal hit.
+      const child = spawn(process.execPath, [binPath, 'generate', '--count', '100000000', '--out', out, '--force'], {
+        stdio: 'pipe',
+        env: { ...process.env, CALLHOOK_THREADS: '2' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      const closed = new Promise((resolve) => child.on('close', (status, killed) => resolve(status ?? killed)));
+      const started = Date.now();
+      for (;;) {
+        const temporary = readdirSync(here).find((name) => name.startsWith('.callhook-generate-'));
+        if (temporary && statSync(join(here, temporary, 'out.json'), { throwIfNoEntry: false })?.size) break;
+        if (Date.now() - started > 10_000) throw new Error('the run never started writing');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      child.kill(first);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      child.kill(second);
+      expect(exitCodes).toContain(await closed);
+      expect(stderr).toContain(`generate interrupted; ${out} was left as it was`);
+      expect(readFileSync(out, 'utf8')).toBe('old\n');
+      expect(readdirSync(here)).toEqual(['out.json']);
+    }
+  });
+});
+
 describe('callhook generate --out, interrupted before a new file is made', () => {
   it('says the file was not created, rather than left as it was', async () => {
     const here = mkdtempSync(join(dir, 'fresh-'));
