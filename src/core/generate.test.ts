@@ -149,6 +149,53 @@ describe('generateCalls', () => {
     expect(confirmations).toBeGreaterThan(20);
   });
 
+  it('gives a Complete call the reason its answers lead to, and an inbound call no Voicemail, on every seed (red team hT23 M1)', () => {
+    // "Appointment confirmed" after "No, something came up at work", "Reschedule requested" after
+    // "Yes, I'll be there", "Complaint logged" after a 5 out of 5: the reason was drawn apart from
+    // the answers. What each reason needs of the answers (by question), and so each must follow.
+    const needs: Record<string, (answers: Map<string, string | undefined>, transcripts: string) => boolean> = {
+      'Appointment confirmed': (a) => a.get('Can you still make your appointment on Friday at 10:30am?') === 'Yes',
+      'Appointment cancelled': (a) => a.get('Can you still make your appointment on Friday at 10:30am?') === 'No',
+      'Reschedule requested': (a) =>
+        a.get('Can you still make your appointment on Friday at 10:30am?') === 'Reschedule',
+      'Complaint logged': (a) =>
+        ['1', '2'].includes(a.get('On a scale of 1 to 5, how satisfied are you with your recent installation?') ?? ''),
+      'Follow-up call requested': (a) => a.get('May we contact you about your feedback?') === 'Yes',
+      'Payment promised': (a) =>
+        ['Yes', 'Partial payment'].includes(
+          a.get('Your account has an overdue balance. Are you able to pay it in full this week?') ?? '',
+        ),
+      'Payment plan requested': (a) => a.get('Would you like us to set up a payment plan?') === 'Yes',
+      'Refund requested': (_, words) => /refund/i.test(words),
+      'Ticket raised': (a) => ['Billing enquiry', 'Fault report'].includes(a.get('How can we help you today?') ?? ''),
+    };
+    const reasons = new Set<string>();
+    const disagreeing: string[] = [];
+    // Five campaigns: one of each script (the default three leave out the payment reasons).
+    for (let seed = 0; seed < 200; seed++) {
+      for (const { type, event } of generateTypedCalls({ seed, calls: 200, campaigns: 5 })) {
+        if (type !== 'CallComplete' || !('data' in event)) continue;
+        const data = event.data as CallCompleteData;
+        const why = data.additionalInformation;
+        const where = `seed ${seed}: ${data.status} "${why}" after ${JSON.stringify(data.flow)}`;
+        if (!data.correlationId && why === 'Voicemail') disagreeing.push(`inbound, ${where}`);
+        if (data.status !== 'Complete' || why === undefined || why === 'Human follow-up requested') continue;
+        reasons.add(why);
+        const answers = new Map(data.flow.map((step) => [step.questionName, step.response]));
+        const words = data.flow.map((step) => step.transcript ?? '').join(' ');
+        // A reason the answers call for; "no further action" only where they call for none.
+        const agrees =
+          why === 'No further action'
+            ? Object.values(needs).every((need) => !need(answers, words))
+            : needs[why]?.(answers, words) === true;
+        if (!agrees) disagreeing.push(where);
+      }
+    }
+    expect(disagreeing.slice(0, 3)).toEqual([]);
+    // Every reason is given somewhere, so none of the checks above is vacuous.
+    expect([...reasons].sort()).toEqual([...Object.keys(needs), 'No further action'].sort());
+  });
+
   it('gives inbound calls no correlationId: a CallReceived, then its CallComplete', () => {
     const inbound = events.filter((e) => e.type === 'CallReceived' && 'type' in e.event && e.event.type === 'inbound');
     expect(inbound.length).toBeGreaterThan(0);

@@ -301,6 +301,8 @@ interface Answer {
   response: string;
   transcripts: readonly string[];
   weight: number;
+  /** The reason (`additionalInformation`) a Complete call with this answer ends with, if it calls for one (see `converse`). */
+  outcome?: string;
 }
 
 interface Question {
@@ -316,14 +318,22 @@ interface CampaignScript {
   /** Why the organisation calls, as an SMS says it. */
   topic: string;
   questions: readonly [Question, ...Question[]];
-  /** `additionalInformation` of a Complete call. */
-  completeReasons: ReadonlyArray<readonly [string, number]>;
   /** The SMS sent after a Complete call whose answers ask for it (`confirms`), if the campaign sends one. */
   confirmation?: string;
 }
 
-const yes = (transcripts: readonly string[], weight = 1): Answer => ({ response: 'Yes', transcripts, weight });
-const no = (transcripts: readonly string[], weight = 1): Answer => ({ response: 'No', transcripts, weight });
+const yes = (transcripts: readonly string[], weight = 1, outcome?: string): Answer => ({
+  response: 'Yes',
+  transcripts,
+  weight,
+  outcome,
+});
+const no = (transcripts: readonly string[], weight = 1, outcome?: string): Answer => ({
+  response: 'No',
+  transcripts,
+  weight,
+  outcome,
+});
 
 const scripts: readonly CampaignScript[] = [
   {
@@ -349,8 +359,16 @@ const scripts: readonly CampaignScript[] = [
         name: 'Can you still make your appointment on Friday at 10:30am?',
         confirmsOn: 'Yes',
         answers: [
-          yes(["Yes, I'll be there.", "Yep, that's still fine.", 'Yes. Do I need to bring anything?'], 5),
-          no(['No, something came up at work, sorry.', "Actually no, I'm going to be away that week."], 1),
+          yes(
+            ["Yes, I'll be there.", "Yep, that's still fine.", 'Yes. Do I need to bring anything?'],
+            5,
+            'Appointment confirmed',
+          ),
+          no(
+            ['No, something came up at work, sorry.', "Actually no, I'm going to be away that week."],
+            1,
+            'Appointment cancelled',
+          ),
           {
             response: 'Reschedule',
             transcripts: [
@@ -358,6 +376,7 @@ const scripts: readonly CampaignScript[] = [
               'Can I change it to later in the afternoon? I finish work at three.',
             ],
             weight: 2,
+            outcome: 'Reschedule requested',
           },
         ],
       },
@@ -366,11 +385,6 @@ const scripts: readonly CampaignScript[] = [
         confirmsOn: 'Yes',
         answers: [yes(['Yes please.', 'Sure, text me.', 'Yeah, that would help.'], 3), no(['No, I will remember.'])],
       },
-    ],
-    completeReasons: [
-      ['No further action', 6],
-      ['Appointment confirmed', 3],
-      ['Reschedule requested', 2],
     ],
     confirmation: 'your appointment is confirmed for Friday at 10:30am',
   },
@@ -389,8 +403,18 @@ const scripts: readonly CampaignScript[] = [
           },
           { response: '4', transcripts: ['Four, I think.', "I'd say a four.", 'Four. Mostly good.'], weight: 3 },
           { response: '3', transcripts: ['Three, I guess.', 'Um, three? It was okay.'], weight: 2 },
-          { response: '2', transcripts: ['Two, to be honest.', "Two. It wasn't great."], weight: 1 },
-          { response: '1', transcripts: ['One. It was a disaster from start to finish.'], weight: 1 },
+          {
+            response: '2',
+            transcripts: ['Two, to be honest.', "Two. It wasn't great."],
+            weight: 1,
+            outcome: 'Complaint logged',
+          },
+          {
+            response: '1',
+            transcripts: ['One. It was a disaster from start to finish.'],
+            weight: 1,
+            outcome: 'Complaint logged',
+          },
         ],
       },
       {
@@ -448,13 +472,11 @@ const scripts: readonly CampaignScript[] = [
       },
       {
         name: 'May we contact you about your feedback?',
-        answers: [yes(['Yes, that is fine.', 'Sure.', 'Yes, but after five please.'], 2), no(['No thanks.', 'No.'])],
+        answers: [
+          yes(['Yes, that is fine.', 'Sure.', 'Yes, but after five please.'], 2, 'Follow-up call requested'),
+          no(['No thanks.', 'No.']),
+        ],
       },
-    ],
-    completeReasons: [
-      ['No further action', 7],
-      ['Follow-up call requested', 2],
-      ['Complaint logged', 1],
     ],
   },
   {
@@ -467,11 +489,15 @@ const scripts: readonly CampaignScript[] = [
         answers: [
           {
             response: 'Billing enquiry',
-            transcripts: [
-              "Hi, I've been charged twice for my last bill and I'd like one of the payments refunded.",
-              "My bill is nearly double what it usually is and I don't know why.",
-            ],
-            weight: 3,
+            transcripts: ["Hi, I've been charged twice for my last bill and I'd like one of the payments refunded."],
+            weight: 1,
+            outcome: 'Refund requested',
+          },
+          {
+            response: 'Billing enquiry',
+            transcripts: ["My bill is nearly double what it usually is and I don't know why."],
+            weight: 2,
+            outcome: 'Ticket raised',
           },
           {
             response: 'Fault report',
@@ -480,6 +506,7 @@ const scripts: readonly CampaignScript[] = [
               'We have no water pressure at all since about six o’clock.',
             ],
             weight: 2,
+            outcome: 'Ticket raised',
           },
           {
             response: 'Moving house',
@@ -507,11 +534,6 @@ const scripts: readonly CampaignScript[] = [
         ],
       },
     ],
-    completeReasons: [
-      ['No further action', 4],
-      ['Ticket raised', 3],
-      ['Refund requested', 1],
-    ],
     confirmation: 'we have logged your request and will be in touch within 2 business days',
   },
   {
@@ -533,15 +555,24 @@ const scripts: readonly CampaignScript[] = [
       {
         name: 'Your account has an overdue balance. Are you able to pay it in full this week?',
         answers: [
-          yes(['Yes, I can pay it on Friday when I get paid.', 'Yes, sorry, I forgot about it.'], 3),
+          yes(
+            ['Yes, I can pay it on Friday when I get paid.', 'Yes, sorry, I forgot about it.'],
+            3,
+            'Payment promised',
+          ),
           no(['Not this week, no. Things are a bit tight at the moment.'], 2),
-          { response: 'Partial payment', transcripts: ['I can pay half now and the rest next fortnight.'], weight: 1 },
+          {
+            response: 'Partial payment',
+            transcripts: ['I can pay half now and the rest next fortnight.'],
+            weight: 1,
+            outcome: 'Payment promised',
+          },
         ],
       },
       {
         name: 'Would you like us to set up a payment plan?',
         answers: [
-          yes(['Yes, that would help.', 'Yes please, fortnightly if possible.'], 2),
+          yes(['Yes, that would help.', 'Yes please, fortnightly if possible.'], 2, 'Payment plan requested'),
           no(['No, I will pay it.']),
         ],
       },
@@ -550,11 +581,6 @@ const scripts: readonly CampaignScript[] = [
         confirmsOn: 'Yes',
         answers: [yes(['Yes, send it to this number.', 'Yep.'], 3), no(["No, I'll pay online."])],
       },
-    ],
-    completeReasons: [
-      ['No further action', 3],
-      ['Payment plan requested', 2],
-      ['Payment promised', 2],
     ],
     confirmation: 'here is your secure payment link: https://pay.example.com/c/8XK2Q',
   },
@@ -568,7 +594,6 @@ const scripts: readonly CampaignScript[] = [
         answers: [yes(['Yes, go on then.', 'Sure.'], 2), no(['No thanks, I get enough texts.', 'No.'], 3)],
       },
     ],
-    completeReasons: [['No further action', 1]],
   },
 ];
 
@@ -762,20 +787,31 @@ const answerChoices = new Map(
   scripts.flatMap(({ questions }) => questions).map((q) => [q, q.answers.map((a) => [a, a.weight] as const)]),
 );
 
-function answer(random: Random, question: Question): FlowStep {
+/** A question's answer: the step of the flow, and the reason it calls for (`Answer.outcome`). */
+function answer(random: Random, question: Question): { step: FlowStep; outcome: string | undefined } {
   const chosen = random.weighted(
     answerChoices.get(question) ?? impossible('every script question has its answer choices'),
   );
   let transcript = random.pick(chosen.transcripts);
   if (random.chance(0.12)) transcript = random.pick(fillers) + transcript;
-  return { questionName: question.name, response: chosen.response, transcript };
+  return { step: { questionName: question.name, response: chosen.response, transcript }, outcome: chosen.outcome };
 }
 
-const unansweredReasons = [
-  ['Voicemail', 5],
-  ['Customer hung up', 3],
-  ['Silence on the line', 1],
-] as const;
+/**
+ * Why nobody got as far as the first question. Hint: a voicemail service answers only a call
+ * the platform placed; an inbound caller rang the platform, and then hung up or said nothing.
+ */
+const unansweredReasons = {
+  outbound: [
+    ['Voicemail', 5],
+    ['Customer hung up', 3],
+    ['Silence on the line', 1],
+  ],
+  inbound: [
+    ['Customer hung up', 3],
+    ['Silence on the line', 1],
+  ],
+} as const;
 const partialEndings = [
   ['exited', 6],
   ['dropped', 2],
@@ -801,11 +837,11 @@ function converse(
       additionalInformation = 'Customer did not answer the first question';
     } else {
       flow = [];
-      additionalInformation = random.weighted(unansweredReasons);
+      additionalInformation = random.weighted(unansweredReasons[script.direction]);
     }
   } else if (status === 'Partial') {
     const answered = random.int(1, questions.length - 1);
-    flow = questions.slice(0, answered).map((question) => answer(random, question));
+    flow = questions.slice(0, answered).map((question) => answer(random, question).step);
     const last = flow.at(-1) ?? impossible('a partial call answered at least one question');
     const ending = random.weighted(partialEndings);
     if (ending === 'human') {
@@ -822,8 +858,12 @@ function converse(
       additionalInformation = 'Call dropped';
     } else additionalInformation = 'Customer exited part way through';
   } else {
-    flow = questions.map((question) => answer(random, question));
-    additionalInformation = random.chance(0.1) ? undefined : random.weighted(script.completeReasons);
+    const answers = questions.map((question) => answer(random, question));
+    flow = answers.map(({ step }) => step);
+    // Hint: the reason follows from the answers, the first that calls for one deciding (a
+    // complaint before a follow-up call); drawn apart from them, it contradicted the call.
+    const outcome = answers.find((given) => given.outcome !== undefined)?.outcome ?? 'No further action';
+    additionalInformation = random.chance(0.1) ? undefined : outcome;
     if (random.chance(0.05)) {
       requests.push('humanSupportRequest');
       additionalInformation = 'Human follow-up requested';
