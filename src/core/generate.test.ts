@@ -103,6 +103,28 @@ describe('generateCalls', () => {
     expect(callbacks).toBeGreaterThan(0);
   });
 
+  it('ends every story in its CallComplete, an SMS reply before the next call, on every seed (red team hT23 L1)', () => {
+    // A reply ("Who is this?") timed from its SMS alone came after a callback had concluded the record.
+    const late: string[] = [];
+    let replies = 0;
+    for (let seed = 0; seed < 50; seed++) {
+      const stories = new Map<string, EventType[]>();
+      for (const event of generateTypedCalls({ seed, calls: 300 })) {
+        const id = correlationOf(event);
+        if (id) stories.set(id, [...(stories.get(id) ?? []), event.type]);
+      }
+      for (const [id, types] of stories) {
+        const reply = types.indexOf('SMSReceived');
+        if (reply >= 0) replies++;
+        const called = types.findIndex((type, at) => at > types.indexOf('SMSSent') && type !== 'SMSReceived');
+        if (types.at(-1) !== 'CallComplete' || (reply >= 0 && called < reply))
+          late.push(`seed ${seed} ${id}: ${types}`);
+      }
+    }
+    expect(late.slice(0, 3)).toEqual([]);
+    expect(replies).toBeGreaterThan(100);
+  });
+
   it('gives a dropped call no classified answer for the words it cut off', () => {
     // "Hang on, I am just going into a—" was classified "Yes", an answer nobody gave.
     const dropped = completes.filter((d) => d.additionalInformation === 'Call dropped');

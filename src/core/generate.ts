@@ -1037,7 +1037,9 @@ function outboundStory(random: Random, campaign: Campaign, customer: Customer, s
         events.push(sms(random, 'SMSReceived', replyAt, campaign, customer, random.pick(smsReplies), correlationId));
       }
     }
-    at += random.int(15, 120) * minutes + random.int(0, 59_999);
+    // Hint: from the story's latest event, not the attempt: a reply to the SMS then comes before
+    // the next call (a callback too, below), never after the call that concluded the record.
+    at = (events.at(-1)?.at ?? at) + random.int(15, 120) * minutes + random.int(0, 59_999);
   }
 
   let startedAt: number;
