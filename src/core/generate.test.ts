@@ -509,6 +509,36 @@ describe('generateEvents', () => {
     for (const { event } of all) expect((event as unknown as Record<string, unknown>).id).toBe(id);
   });
 
+  it('warns of envelope fields set below data that make a bare event read as an envelope, exactly when events will not validate (red team hT23 L2)', () => {
+    // `data.eventType` (no payload documents it) went on every event, and a bare attempt given it
+    // read as an envelope missing id, createdAt and data: all invalid, without a word.
+    const time = 'data.createdAt=2022-09-01T00:00:00Z';
+    const cases: Array<[string[], EventType[] | undefined, string]> = [
+      [
+        ['data.eventType=CallAttempted'],
+        ['CallAttempted'],
+        "--set data.eventType: an envelope's field, which makes a bare event read as an envelope, in CallAttempted, whose events will not validate",
+      ],
+      [
+        [time, 'data.data={}'],
+        undefined,
+        "--set data.createdAt, data.data: an envelope's fields, which make a bare event read as an envelope, in CallAttempted, CallReceived, SMSSent, SMSReceived, whose events will not validate",
+      ],
+      [['data.data={}'], undefined, ''],
+      [[time, 'data.data=5'], undefined, ''],
+      [['data.id=x', time], ['SMSSent'], ''],
+      [['data.eventType=CallComplete'], ['CallComplete'], ''],
+    ];
+    for (const [texts, types, warning] of cases) {
+      const set = texts.map(parseFieldOverride);
+      const invalid = [...generateEvents({ count: 100, seed: 3, types, set })].filter(
+        ({ event }) => checkEvent(event).errors > 0,
+      ).length;
+      expect(misfitOverrides(set, types), texts.join(' ')).toEqual(warning ? [warning] : []);
+      expect(invalid > 0, texts.join(' ')).toBe(warning !== '');
+    }
+  });
+
   it('steps into an array only at an item it has: a shorter one is left as it was, never given a partial item', () => {
     // `data.flow.0.response=Yes` once gave an empty flow a step of one field (missing-field), and
     // `data.flow.3=x` was refused or not by whether the events drawn happened to be short.

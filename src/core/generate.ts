@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import { CallhookError, impossible, quoted } from '../errors.js';
 import { doubleHolds } from '../input/source-number.js';
 import { maxDepth } from '../input/types.js';
-import { type SchemaNode, unwrapped } from '../schema/check.js';
+import { isEnvelope, type SchemaNode, unwrapped } from '../schema/check.js';
 import {
   type CallAttemptedData,
   type CallCompleteData,
@@ -1589,7 +1589,7 @@ export function misfitOverrides(
 ): string[] {
   const generated = types && types.length > 0 ? types : eventTypes;
   const placed = placeOverrides(set, generated, envelope === 'all', commandWords);
-  return set.flatMap((override, index) => {
+  const misfits = set.flatMap((override, index) => {
     const { misfit, types } = placed[index] ?? impossible('each override is placed');
     if (!misfit || !types) return [];
     const path = override.path.join('.');
@@ -1601,6 +1601,37 @@ export function misfitOverrides(
       'asText' in misfit && misfit.asText ? ` (to set the text, quote it: ${path}='"${override.value}"')` : '';
     return [`--set ${path}: ${what} in ${[...types].join(', ')}, whose events will not validate${hint}`];
   });
+  const enveloping = envelopingOverrides(set, generated, envelope === 'all');
+  return enveloping ? [...misfits, enveloping] : misfits;
+}
+
+/**
+ * The warning for envelope fields set below `data.` (`data.eventType`, or `data.data` beside
+ * `data.createdAt`) that, no payload documenting them, go on every event, and make a bare one
+ * read as an envelope, which then lacks the envelope's other fields; undefined when none do.
+ */
+function envelopingOverrides(
+  set: readonly FieldOverride[],
+  generated: readonly EventType[],
+  envelopeAll: boolean,
+): string | undefined {
+  const bare = generated.filter((type) => !isEnveloped(type, envelopeAll));
+  // Hint: a bare event is its own data: its fields as the `data.` overrides leave them, for the
+  // one test of an envelope validate applies (`isEnvelope`).
+  const asBare = {};
+  for (const { path, value } of set) {
+    if (path[0] === 'data' && path.length > 1) {
+      setField(asBare, path.slice(1), value, () =>
+        impossible('placeOverrides refuses a path through an array at no index'),
+      );
+    }
+  }
+  if (bare.length === 0 || !isEnvelope(asBare)) return undefined;
+  const named = set
+    .filter(({ path }) => path[0] === 'data' && envelopeFieldSchemaOf('CallComplete', path[1] ?? '') !== undefined)
+    .map(({ path }) => path.join('.'));
+  const fields = named.length === 1 ? "an envelope's field, which makes" : "an envelope's fields, which make";
+  return `--set ${named.join(', ')}: ${fields} a bare event read as an envelope, in ${bare.join(', ')}, whose events will not validate`;
 }
 
 function applyOverrides(generated: GeneratedEvent, overrides: readonly PlacedOverride[]): void {
