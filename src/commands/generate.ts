@@ -396,7 +396,7 @@ function checkRoom(events: GeneratedBlocksOptions['events']): void {
   try {
     generateEvents(events).next();
   } catch (error) {
-    throw error instanceof RunPastLastInstantError ? pastTheEnd(events, overrunText(error.overrun)) : error;
+    throw error instanceof RunPastLastInstantError ? pastTheEnd(events, overrunText(error.overrun, grouped)) : error;
   }
 }
 
@@ -482,7 +482,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     await sink.commit();
   } catch (error) {
     await sink.discard();
-    throw error instanceof PastLastInstantError ? pastTheEnd(task.events, overrunText(error)) : error;
+    throw error instanceof PastLastInstantError ? pastTheEnd(task.events, overrunText(error, grouped)) : error;
   } finally {
     // Hint: once a signal came the handlers stay until the process exits, as replay's do: a
     // second one in that moment would kill the run with the signal's code, not the first's.

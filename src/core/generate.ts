@@ -167,10 +167,13 @@ export class PastLastInstantError extends CallhookError {
 /** How far a run would go past `lastInstant`: the 1-based call that would end too late and when, or the fewest days the run spans. */
 export type Overrun = { call: number; end: number } | { days: number };
 
-/** An overrun in words: `call 12 would end at +010000-01-01T…`, `they span at least 9 days`. */
-export function overrunText(overrun: Overrun): string {
-  if ('call' in overrun) return `call ${overrun.call} would end at ${isoOf(overrun.end)}`;
-  return `they span at least ${overrun.days} day${overrun.days === 1 ? '' : 's'}`;
+/**
+ * An overrun in words: `call 12 would end at +010000-01-01T…`, `they span at least 9 days`, its
+ * numbers written by `number` (the CLI's `grouped`, as it writes every count; digits alone by default).
+ */
+export function overrunText(overrun: Overrun, number: (count: number) => string = String): string {
+  if ('call' in overrun) return `call ${number(overrun.call)} would end at ${isoOf(overrun.end)}`;
+  return `they span at least ${number(overrun.days)} day${overrun.days === 1 ? '' : 's'}`;
 }
 
 /** A `generateEvents` run refused before its first event, for its times would pass `lastInstant`. */

@@ -267,10 +267,15 @@ describe('callhook generate', () => {
     const args = ['generate', '--count', '9007199254740991', '--type', 'SMSReceived', '--out', join(here, 'huge.json')];
     const result = await runCli(args, { timeoutMs: 8000 });
     expect(result.code).toBe(2);
+    // The days grouped as the events are (red team hT23 L3: "at least 11583332374 days").
     expect(result.stderr).toMatch(
-      /^callhook: 9,007,199,254,740,991 events from 2022-09-01T00:00:00\.000Z would run past 9999-12-31T23:59:59\.999Z, the last time a timestamp can hold: they span at least [0-9,]+ days; start earlier \(--start-time\) or generate fewer \(--count\)\n$/,
+      /^callhook: 9,007,199,254,740,991 events from 2022-09-01T00:00:00\.000Z would run past 9999-12-31T23:59:59\.999Z, the last time a timestamp can hold: they span at least \d{1,3}(,\d{3})+ days; start earlier \(--start-time\) or generate fewer \(--count\)\n$/,
     );
     expect(readdirSync(here)).toEqual([]);
+    // So is the call that would end too late, when past the thousandth.
+    const late = await runCli(['generate', '--count', '20000', '--start-time', '9999-12-31T12:00:00Z']);
+    expect(late.code).toBe(2);
+    expect(late.stderr).toMatch(/: call \d{1,3}(,\d{3})+ would end at \+010000-/);
   });
 
   it('refuses an empty --out in one line, exit 2, leaving no temporary folder behind', async () => {
