@@ -244,4 +244,13 @@ describe('generate: the closing line', () => {
       /generated 4,000 events \(\d,\d{3} redelivered, \d,\d{3} with a defect\) with seed 1/,
     );
   });
+
+  it('names the seed as it was read: 007 and " 7" are seed 7, whose events they give (red team hT23 L4)', async () => {
+    const seven = await capture(() => generate({ count: '3', seed: '7', format: 'ndjson' }));
+    for (const seed of ['007', ' 7', ' 007 ']) {
+      const printed = await capture(() => generate({ count: '3', seed, format: 'ndjson' }));
+      expect(printed.stdout, seed).toBe(seven.stdout);
+      expect(printed.stderr, seed).toBe('callhook: generated 3 events with seed 7 to <stdout>\n');
+    }
+  });
 });

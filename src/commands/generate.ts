@@ -494,7 +494,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   ].filter(Boolean);
   process.stderr.write(
     wrapMessage(
-      `callhook: generated ${plural(count, 'event')}${extras.length ? ` (${extras.join(', ')})` : ''} with seed ${options.seed.trim()} to ${name}`,
+      `callhook: generated ${plural(count, 'event')}${extras.length ? ` (${extras.join(', ')})` : ''} with seed ${seed} to ${name}`,
       terminalWidth(process.stderr),
     ),
   );
