@@ -353,17 +353,25 @@ describe('callhook generate --out, stopped by a second signal while it stops', (
         stderr += d;
       });
       const closed = new Promise((resolve) => child.on('close', (status, killed) => resolve(status ?? killed)));
-      const started = Date.now();
-      for (;;) {
-        const temporary = readdirSync(here).find((name) => name.startsWith('.callhook-generate-'));
-        if (temporary && statSync(join(here, temporary, 'out.json'), { throwIfNoEntry: false })?.size) break;
-        if (Date.now() - started > 10_000) throw new Error('the run never started writing');
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      // Hint: a run that ignored the signals would write its 100,000,000 events: it is killed when
+      // it has not ended within 10 s of them (or never started writing), and the test fails.
+      const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      try {
+        const started = Date.now();
+        for (;;) {
+          const temporary = readdirSync(here).find((name) => name.startsWith('.callhook-generate-'));
+          if (temporary && statSync(join(here, temporary, 'out.json'), { throwIfNoEntry: false })?.size) break;
+          if (Date.now() - started > 10_000) throw new Error('the run never started writing');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        child.kill(first);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        child.kill(second);
+        expect(exitCodes).toContain(await closed);
+      } finally {
+        clearTimeout(guard);
+        child.kill('SIGKILL');
       }
-      child.kill(first);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      child.kill(second);
-      expect(exitCodes).toContain(await closed);
       expect(stderr).toContain(`generate interrupted; ${out} was left as it was`);
       expect(readFileSync(out, 'utf8')).toBe('old\n');
       expect(readdirSync(here)).toEqual(['out.json']);
