@@ -134,12 +134,19 @@ describe('listen output', () => {
     expect(JSON.parse(json)).toMatchObject({ path: hostile.path, webhookId: hostile.webhookId });
   });
 
-  it('names the events by type, most frequent first', () => {
+  it('names the events by type, most frequent first, equal counts in the order summaries list types', () => {
     const of = (...types: string[]) =>
       types.map((type) => ({ event: { type }, value: {}, duplicate: false })) as unknown as Delivery['events'];
     const line = (events: Delivery['events']) => renderDeliveryLine(delivery({ events }), plain);
     expect(line(of('SMSSent', 'SMSSent'))).toContain('  2 events (2 SMSSent)  ');
     expect(line(of('SMSSent', 'CallComplete', 'CallComplete'))).toContain('  3 events (2 CallComplete, 1 SMSSent)  ');
+    // Two batches of the same mix read alike, whichever type came first (it followed arrival).
+    for (const events of [
+      of('CallReceived', 'CallAttempted', 'CallComplete'),
+      of('CallAttempted', 'CallReceived', 'CallComplete'),
+    ]) {
+      expect(line(events)).toContain('  3 events (1 CallComplete, 1 CallAttempted, 1 CallReceived)  ');
+    }
   });
 
   it('keeps each count with its noun when the line wraps, at any width', () => {
@@ -157,7 +164,7 @@ describe('listen output', () => {
         expect(line.length, `width ${width}`).toBeLessThanOrEqual(width);
       }
       expect(text.replace(/\s+/g, ' '), `width ${width}`).toContain(
-        '4 events (2 CallComplete, 1 SMSSent, 1 CallAttempted) 12 invalid',
+        '4 events (2 CallComplete, 1 CallAttempted, 1 SMSSent) 12 invalid',
       );
     }
   });

@@ -5,6 +5,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { isoOf } from '../core/instant.js';
+import { reportedKinds } from '../core/summary-report.js';
 import { maskPayload, maskPhonesInText } from '../core/timeline.js';
 import type { VerifyResult } from '../http/verify.js';
 import { type FlowContext, renderEventPretty } from '../render/flow.js';
@@ -21,10 +22,16 @@ import { grouped, plural } from '../render/words.js';
 import { problemJson, problemsKept } from './body-events.js';
 import type { Delivery, ListenCounts } from './listen.js';
 
-/** The events of a delivery by type, most frequent first: `2 CallComplete, 1 SMSSent`. */
+/**
+ * The events of a delivery by type, in the order summaries list types (`reportedKinds`), not as
+ * they arrived: two deliveries of one mix read alike.
+ */
 function eventsByType(delivery: Delivery): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const { event } of delivery.events) counts[event.type] = (counts[event.type] ?? 0) + 1;
+  for (const kind of reportedKinds) {
+    const count = delivery.events.reduce((n, { event }) => n + (event.type === kind ? 1 : 0), 0);
+    if (count > 0) counts[kind] = count;
+  }
   return counts;
 }
 
@@ -49,7 +56,7 @@ function statusStyle(status: Delivery['status'], c: ChalkInstance): TextSpan['st
   return status < 300 ? c.green : status < 500 ? c.yellow : c.red;
 }
 
-/** `2 CallComplete`, `1 SMSSent`: the events by type, each with its count, most frequent first. */
+/** `2 CallComplete`, `1 SMSSent`: the events by type, each with its count, most frequent first (a sort that keeps equals in `eventsByType`'s order). */
 function typeCounts(delivery: Delivery): string[] {
   const events = delivery.events;
   // Hint: a delivery is nearly always of one type; it needs no counting or sorting.
