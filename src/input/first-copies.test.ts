@@ -273,7 +273,12 @@ describe('RecentFirsts', () => {
   it('keeps where the last 1,024 events first seen began, the newest of an id first', () => {
     const recent = new RecentFirsts();
     const at = (line: number) => ({ file: 'f.json', line, column: 3, offset: line * 10, pointer: `/${line}` });
-    for (let i = 1; i <= 1030; i++) recent.add(`id-${i}`, at(i));
+    for (let i = 1; i <= 3; i++) recent.add(`id-${i}`, at(i));
+    // A ring not yet full (its slots are made as it fills) finds what it has, and nothing else.
+    expect(recent.find('id-1')).toEqual(at(1));
+    expect(recent.find('id-3')).toEqual(at(3));
+    expect(recent.find('id-4')).toBeUndefined();
+    for (let i = 4; i <= 1030; i++) recent.add(`id-${i}`, at(i));
     expect(recent.find('id-6')).toBeUndefined();
     expect(recent.find('id-7')).toEqual(at(7));
     expect(recent.find('id-1030')).toEqual(at(1030));
