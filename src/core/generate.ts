@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import { CallhookError, impossible, quoted } from '../errors.js';
 import { doubleHolds } from '../input/source-number.js';
 import { maxDepth } from '../input/types.js';
-import { isEnvelope, type SchemaNode, unwrapped } from '../schema/check.js';
+import { envelopeMarks, isEnvelope, type SchemaNode, unwrapped } from '../schema/check.js';
 import {
   type CallAttemptedData,
   type CallCompleteData,
@@ -1619,6 +1619,7 @@ function envelopingOverrides(
   envelopeAll: boolean,
 ): string | undefined {
   const bare = generated.filter((type) => !isEnveloped(type, envelopeAll));
+  if (bare.length === 0) return undefined;
   // Hint: a bare event is its own data: its fields as the `data.` overrides leave them, for the
   // one test of an envelope validate applies (`isEnvelope`).
   const asBare = {};
@@ -1629,9 +1630,9 @@ function envelopingOverrides(
       );
     }
   }
-  if (bare.length === 0 || !isEnvelope(asBare)) return undefined;
+  if (!isEnvelope(asBare)) return undefined;
   const named = set
-    .filter(({ path }) => path[0] === 'data' && envelopeFieldSchemaOf('CallComplete', path[1] ?? '') !== undefined)
+    .filter(({ path }) => path[0] === 'data' && path.length > 1 && envelopeMarks.includes(path[1] ?? ''))
     .map(({ path }) => path.join('.'));
   const fields = named.length === 1 ? "an envelope's field, which makes" : "an envelope's fields, which make";
   return `--set ${named.join(', ')}: ${fields} a bare event read as an envelope, in ${bare.join(', ')}, whose events will not validate`;

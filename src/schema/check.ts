@@ -488,6 +488,9 @@ function checkConsistency(event: WebhookEvent, prefix: string, issues: SchemaIss
   }
 }
 
+/** The fields `isEnvelope` reads, and nothing else tells an envelope by. */
+export const envelopeMarks: readonly string[] = ['eventType', 'data', 'createdAt'];
+
 /** Whether a parsed object is an enveloped event: it has an eventType, or a data object beside createdAt. */
 export function isEnvelope(value: Json): boolean {
   return (
