@@ -115,15 +115,15 @@ export function rankWithShares<T>(
   const kept = topOf(counts, top, countThenKey);
   const left = restOf(counts, kept, (count) => count);
   // The rest is rounded with the kept rows, so that the percentages shown add up to 100.
-  const ranked: ({ rest: false; key: T; count: number } | { rest: true; count: number })[] = kept.map(
+  const ranked: ({ rest: false; key: T; count: number } | { rest: true; keys: number; count: number })[] = kept.map(
     ([key, count]) => ({ rest: false, key, count }),
   );
-  if (left) ranked.push({ rest: true, count: left.count });
+  if (left) ranked.push({ rest: true, keys: left.keys, count: left.count });
   const rows = withPercents(ranked);
   let rest: Rest | null = null;
   const keptRows: { key: T; count: number; percent: number }[] = [];
   for (const row of rows) {
-    if (row.rest) rest = { keys: left?.keys ?? 0, count: row.count, percent: row.percent };
+    if (row.rest) rest = { keys: row.keys, count: row.count, percent: row.percent };
     else keptRows.push({ key: row.key, count: row.count, percent: row.percent });
   }
   return { rows: keptRows, rest };

@@ -152,17 +152,21 @@ export function wholeClusters(text: string, ranges: ReadonlyArray<readonly [numb
   const widened: Array<[number, number]> = ranges.map(([start, end]) => [start, end]);
   // Hint: without joining characters every code point is a cluster, and a match never splits one.
   if (widened.length === 0 || !joiningCharacters.test(text)) return widened;
+  const offsets = 2 * widened.length;
   // Hint: the ranges' offsets (start, end, start, ...) and the clusters both run forward through
   // the text, so one pass over each moves every offset that falls inside a cluster to its edge.
   let next = 0;
   for (const { segment, index } of graphemeSegments(text)) {
     const end = index + segment.length;
-    for (; next < 2 * widened.length; next++) {
+    for (; next < offsets; next++) {
       const range = widened[Math.floor(next / 2)] as [number, number];
       const side = next % 2;
       if ((range[side] as number) >= end) break;
       if ((range[side] as number) > index) range[side] = side === 0 ? index : end;
     }
+    // Hint: the clusters past the last match are not walked (a segmenter step each, to the end
+    // of what may be a long transcript).
+    if (next === offsets) break;
   }
   const joined: Array<[number, number]> = [];
   for (const range of widened) {
