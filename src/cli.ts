@@ -483,7 +483,8 @@ arrive meanwhile).
 
 Ctrl-C, SIGTERM or SIGHUP stops accepting, finishes the requests in flight,
 flushes the capture and prints the counts (exit 0); a second one aborts those
-in flight. A reader of stdout that goes away (| head) stops it the same way.
+in flight. A reader of stdout that goes away (| head) stops it the same way,
+at the next line listen writes there.
 
 Exit codes:
   0    stopped by Ctrl-C, SIGTERM, SIGHUP or stdout closed

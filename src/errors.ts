@@ -109,7 +109,8 @@ export function describeIoError(error: unknown, path: string): CallhookError | u
 
 /**
  * How a run stops when the reader of its stdout goes away (`| head`), if not by ending at once, as
- * the CLI ends every other run: listen stops as on Ctrl-C, so that the requests in flight are answered.
+ * the CLI ends every other run: listen stops as on Ctrl-C, so that the requests in flight are
+ * answered. The CLI's alone (cli.ts reads it, listen's command sets it); the library never does.
  */
 export const stdoutGone: { stop?: () => void } = {};
 

@@ -647,7 +647,7 @@ describe('readEvents', () => {
     for await (const records of readRecords(['-'], {
       stdin: Readable.from([large]),
       maxElementBytes: 100,
-      batchSize: 0.5 * 2,
+      batchSize: 1,
     })) {
       for (const record of records) {
         if (record.kind === 'invalid') messages.push(...record.problems.map((problem) => problem.message));

@@ -137,7 +137,8 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     // Hint: the reader of stdout gone (`listen | head`) stops a server as a signal does, not at once
     // as a report's run ends: exiting there reset the senders' requests in flight.
     stdoutGone.stop = () => {
-      if (!stopping) stop('stdout closed', 'Ctrl-C');
+      // Hint: a signal, not Ctrl-C: with stdout a pipe there is often no terminal to press it in.
+      if (!stopping) stop('stdout closed', 'a signal');
     };
   });
   err.write(`listening on ${listener.url}\n`);

@@ -429,7 +429,12 @@ export async function* readChunksOf(
   }
 }
 
-function openSource(source: Source, options: ReadOptions, start: number, abandoned: AbortSignal): AsyncIterable<Chunk> {
+function openSource(
+  source: Source,
+  options: ReadOptions,
+  start: number,
+  abandoned: AbortSignal | undefined,
+): AsyncIterable<Chunk> {
   // Hint: the disk is read 256 KiB at a time (64 KiB reads left the main thread idle, waiting on
   // the thread pool), but records are yielded per 64 KiB slice (below).
   if (source.path !== '-') {
@@ -788,10 +793,13 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   const left = { stopped: false };
   /** The file could not be read further (see below). */
   let unread = false;
-  const abandon = new AbortController();
-  const chunks = openSource(source, options, start, abandon.signal);
+  // Hint: only a read that `stop` can give up has a pipe to close then.
+  const abandon = options.stop ? new AbortController() : undefined;
+  const chunks = openSource(source, options, start, abandon?.signal);
   try {
-    read: for await (const buffer of options.stop ? untilStopped(chunks, options.stop, left, abandon) : chunks) {
+    read: for await (const buffer of options.stop && abandon
+      ? untilStopped(chunks, options.stop, left, abandon)
+      : chunks) {
       const base = start + bytes;
       bytes += buffer.length;
       const oddHead = oddHeadEnd(buffer, base);

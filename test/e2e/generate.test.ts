@@ -353,8 +353,8 @@ describe('callhook generate --out, stopped by a second signal while it stops', (
         stderr += d;
       });
       const closed = new Promise((resolve) => child.on('close', (status, killed) => resolve(status ?? killed)));
-      // Hint: a run that ignored the signals would write its 100,000,000 events: it is killed when
-      // it has not ended within 10 s of them (or never started writing), and the test fails.
+      // Hint: a run that ignored the signals would write its 100,000,000 events: it is killed 20 s
+      // after it started (it starts writing within 10 s, or the test fails at once).
       const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
       try {
         const started = Date.now();

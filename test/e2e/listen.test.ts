@@ -684,7 +684,7 @@ describe('listen and verify', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(await listen.exited).toBe(0);
     expect(unwrapped(listen.stderr())).toContain(
-      'stopping (stdout closed): finishing the requests in flight (Ctrl-C to abort them)',
+      'stopping (stdout closed): finishing the requests in flight (a signal to abort them)',
     );
     expect(listen.stderr()).toMatch(/\nstopped: 2 requests, 1 event \(1 × 200, 1 × 405\)\n$/);
   });
