@@ -638,6 +638,11 @@ describe('readEvents', () => {
     expect(tooLarge[0]?.kind === 'invalid' && tooLarge[0].problems[0]?.message).toBe(
       'element of 309 bytes is larger than maxElementBytes 100 (raise the limit, e.g. maxElementBytes 1048576)',
     );
+    // An element that never closes is no larger one: it names the limit, in the library's words.
+    const unclosed = await collect(readEvents(`[{"id":"${'x'.repeat(300)}`, { maxElementBytes: 100 }));
+    expect(unclosed[0]?.kind === 'invalid' && unclosed[0].problems[0]?.message).toMatch(
+      /^an unclosed string: the element runs \d+ bytes to the end of the file, past the limit of maxElementBytes 100, without closing$/,
+    );
     const batch = await collect(readEvents('[{"a":1},{"b":2},{"c":3}]', { batchSize: 2 }));
     const batchProblem = batch.find((item) => item.kind === 'problem');
     expect(batchProblem?.kind === 'problem' && batchProblem.problem.message).toBe(

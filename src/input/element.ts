@@ -771,18 +771,22 @@ export function firstGivenAt(first: { line: number; column: number }): string {
  */
 export interface LimitWords {
   maxElementBytes: (bytes: number) => string;
+  /** The element size limit as a noun: `the 1M limit`. */
+  limit: (bytes: number) => string;
   batchSize: (events: number) => string;
 }
 
 /** The CLI's flags, each value as the flag takes it (see `LimitWords`). */
 export const cliLimitWords: LimitWords = {
   maxElementBytes: (bytes) => `--max-element-size ${optionSize(bytes)}`,
+  limit: (bytes) => `the ${optionSize(bytes)} limit`,
   batchSize: (events) => `--batch-size ${events}`,
 };
 
 /** The library's options, each value as the option takes it (see `LimitWords`). */
 export const libraryLimitWords: LimitWords = {
   maxElementBytes: (bytes) => `maxElementBytes ${bytes}`,
+  limit: (bytes) => `the limit of maxElementBytes ${bytes}`,
   batchSize: (events) => `batchSize ${events}`,
 };
 
@@ -805,7 +809,7 @@ function oversizeMessage(element: SplitElement, limits: ElementLimits): string {
       : element.cut === 'line'
         ? 'to the end of its line'
         : 'to where the next element begins';
-    return `an unclosed ${what}: the element runs ${element.size} bytes ${where}, past the ${optionSize(limit)} limit, without closing`;
+    return `an unclosed ${what}: the element runs ${element.size} bytes ${where}, past ${words.limit(limit)}, without closing`;
   }
   const suggested = limitFor(element.size);
   const raise =
