@@ -16,6 +16,29 @@ export const ExitCode = {
 export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
+ * Calls `handler` on each stop signal; the function returned takes the handlers away, unless a
+ * signal came: then they stay until the process exits, so that a second signal while the run
+ * winds down (its summary written, its files discarded) cannot kill it with the work half done.
+ */
+export function onStopSignals(handler: (signal: (typeof stopSignals)[number]) => void): () => void {
+  let came = false;
+  const handlers = stopSignals.map(
+    (signal) =>
+      [
+        signal,
+        () => {
+          came = true;
+          handler(signal);
+        },
+      ] as const,
+  );
+  for (const [signal, listener] of handlers) process.on(signal, listener);
+  return () => {
+    if (!came) for (const [signal, listener] of handlers) process.off(signal, listener);
+  };
+}
+
+/**
  * The exit code of a run a signal stopped: 128 + the signal's number, as a shell reports a
  * process the signal killed (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
  */

@@ -17,7 +17,7 @@ import {
 } from '../core/generate.js';
 import { type GenerateFormat, largestSeed, maxCampaigns } from '../core/generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from '../core/instant.js';
-import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason, stopSignals } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason, onStopSignals } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
 import { checkOutputPath, danglingLinkProblem, isStdout, joinablePath } from '../output-file.js';
 import {
@@ -444,15 +444,14 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   // and kept, as fix and replay keep theirs, until the file is committed or discarded: a second
   // signal (Ctrl-C twice) with no handler killed the run with the temporary folder left behind.
   let stopped: NodeJS.Signals | undefined;
-  const stop = (signal: NodeJS.Signals) => {
+  const letGo = onStopSignals((signal) => {
     stopped ??= signal;
-  };
-  for (const signal of stopSignals) process.on(signal, stop);
+  });
   let sink: Sink;
   try {
     sink = options.out === undefined ? stdoutSink() : await fileSink(options.out, options.force === true);
   } catch (error) {
-    for (const signal of stopSignals) process.off(signal, stop);
+    letGo();
     throw error;
   }
   let redelivered = 0;
@@ -484,9 +483,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     await sink.discard();
     throw error instanceof PastLastInstantError ? pastTheEnd(task.events, overrunText(error, grouped)) : error;
   } finally {
-    // Hint: once a signal came the handlers stay until the process exits, as replay's do: a
-    // second one in that moment would kill the run with the signal's code, not the first's.
-    if (!stopped) for (const signal of stopSignals) process.off(signal, stop);
+    letGo();
   }
   const extras = [
     redeliveries > 0 ? `${grouped(redelivered)} redelivered` : '',

@@ -1,5 +1,5 @@
 /** `callhook listen`: a local receiver that checks, shows and captures deliveries byte for byte. */
-import { CallhookError, ExitCode, stdoutGone, stopSignals } from '../errors.js';
+import { CallhookError, ExitCode, onStopSignals, stdoutGone, type stopSignals } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
 import { colorsFor, escapeTerminal, terminalWidth, warningLine, wrapMessage } from '../render/terminal.js';
 import { CaptureWriter } from '../server/capture.js';
@@ -133,7 +133,8 @@ export async function listen(raw: RawListenOptions): Promise<void> {
       // Hint: named as replay names it: under systemd, in CI or with the terminal closed there is no Ctrl-C.
       stop(signal, `${signal === 'SIGINT' ? 'Ctrl-C' : signal} again`);
     };
-    for (const signal of stopSignals) process.on(signal, onSignal);
+    // Hint: never taken away: they stay until node exits (see `done`).
+    onStopSignals(onSignal);
     // Hint: the reader of stdout gone (`listen | head`) stops a server as a signal does, not at once
     // as a report's run ends: exiting there reset the senders' requests in flight.
     stdoutGone.stop = () => {

@@ -13,6 +13,7 @@ import {
   exitCodeWithUnreadable,
   formatFatal,
   interruptedBy,
+  onStopSignals,
   stopSignals,
   unreadableFileError,
 } from '../errors.js';
@@ -659,15 +660,10 @@ async function replayWith(
       abort.abort();
     }
   };
-  const handlers = stopSignals.map((signal) => [signal, () => onSignal(signal)] as const);
   // Hint: the delivery's handlers first: with no listener for a moment, node stops watching the
-  // signal, and one arriving then would be lost.
-  for (const [signal, handler] of handlers) process.on(signal, handler);
-  // After a signal the handlers stay until the process exits: a second Ctrl-C while the summary
-  // is written must not kill the process with the summary cut short.
-  delivering(() => {
-    if (!stop.signal.aborted) for (const [signal, handler] of handlers) process.off(signal, handler);
-  });
+  // signal, and one arriving then would be lost. After a signal they stay until the process exits:
+  // a second Ctrl-C while the summary is written must not kill the process with the summary cut short.
+  delivering(onStopSignals(onSignal));
   const stopProgress = startProgress(stats, () => fractionRead(sizes, stats.readTo), settings.progressIntervalMs);
   let result: Awaited<ReturnType<typeof deliverBatches>>;
   try {
