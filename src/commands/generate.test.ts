@@ -241,7 +241,7 @@ describe('generate: the closing line', () => {
     );
     // The line wraps to the width of stderr (80 when piped): its words are compared.
     expect(printed.stderr.replace(/\s+/g, ' ')).toMatch(
-      /generated 4,000 events \(\d,\d{3} redelivered, \d,\d{3} with a defect\) with seed 1/,
+      /generated 4,000 events \(\d,\d{3} redelivered, \d,\d{3} of them bare, with no id to drop them by, \d,\d{3} with a defect\) with seed 1/,
     );
   });
 

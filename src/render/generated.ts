@@ -246,6 +246,8 @@ export interface GeneratedBlock {
   defects: Defect[];
   /** How many of its elements are redeliveries. */
   redeliveries: number;
+  /** How many of those are bare events: no id tells such a copy from a new event. */
+  bareRedeliveries: number;
 }
 
 /** How many blocks of `blockSize` elements `count` elements make: at least one, which holds the file's ending. */
@@ -297,24 +299,35 @@ export function* generateBlocks(options: GeneratedBlocksOptions): Generator<Gene
   let inBlock = 0;
   let reported = 0;
   let redeliveries = 0;
+  let bareRedeliveries = 0;
   for (const { event, redelivery } of generateEvents(options.events)) {
     const mine = index % stride === part;
     if (mine) {
       text.append(writer.push(event));
-      if (redelivery) redeliveries++;
+      if (redelivery) {
+        redeliveries++;
+        if (!Object.hasOwn(event, 'eventType')) bareRedeliveries++;
+      }
     } else writer.skip();
     // The last block is yielded after the loop, with the file's ending.
     if (++inBlock < blockSize || index === blocks - 1) continue;
     if (mine) {
-      yield { index, bytes: text.take(), defects: writer.defects.slice(reported), redeliveries };
+      yield { index, bytes: text.take(), defects: writer.defects.slice(reported), redeliveries, bareRedeliveries };
       reported = writer.defects.length;
     }
     index++;
     inBlock = 0;
     redeliveries = 0;
+    bareRedeliveries = 0;
   }
   if ((blocks - 1) % stride === part) {
     text.append(writer.end());
-    yield { index: blocks - 1, bytes: text.take(), defects: writer.defects.slice(reported), redeliveries };
+    yield {
+      index: blocks - 1,
+      bytes: text.take(),
+      defects: writer.defects.slice(reported),
+      redeliveries,
+      bareRedeliveries,
+    };
   }
 }
