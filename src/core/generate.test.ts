@@ -528,9 +528,15 @@ describe('generateEvents', () => {
       [[time, 'data.data=5'], undefined, ''],
       [['data.id=x', time], ['SMSSent'], ''],
       [['data.eventType=CallComplete'], ['CallComplete'], ''],
-      // Only the fields that make it read as an envelope are named: `data.id` alone does not.
+      // Only the fields that make it read as an envelope are named: `data.id` alone does not, nor
+      // `createdAt` without an object `data` beside it.
       [
         ['data.eventType=X', 'data.id=7'],
+        ['CallAttempted'],
+        "--set data.eventType: an envelope's field, which makes a bare event read as an envelope, in CallAttempted, whose events will not validate",
+      ],
+      [
+        ['data.eventType=X', time, 'data.data=1'],
         ['CallAttempted'],
         "--set data.eventType: an envelope's field, which makes a bare event read as an envelope, in CallAttempted, whose events will not validate",
       ],

@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import { CallhookError, impossible, quoted } from '../errors.js';
 import { doubleHolds } from '../input/source-number.js';
 import { maxDepth } from '../input/types.js';
-import { envelopeMarks, isEnvelope, type SchemaNode, unwrapped } from '../schema/check.js';
+import { envelopeMarksOf, type SchemaNode, unwrapped } from '../schema/check.js';
 import {
   type CallAttemptedData,
   type CallCompleteData,
@@ -1630,9 +1630,10 @@ function envelopingOverrides(
       );
     }
   }
-  if (!isEnvelope(asBare)) return undefined;
+  const marks = envelopeMarksOf(asBare);
+  if (marks.length === 0) return undefined;
   const named = set
-    .filter(({ path }) => path[0] === 'data' && path.length > 1 && envelopeMarks.includes(path[1] ?? ''))
+    .filter(({ path }) => path[0] === 'data' && path.length > 1 && marks.includes(path[1] ?? ''))
     .map(({ path }) => path.join('.'));
   const fields = named.length === 1 ? "an envelope's field, which makes" : "an envelope's fields, which make";
   return `--set ${named.join(', ')}: ${fields} a bare event read as an envelope, in ${bare.join(', ')}, whose events will not validate`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkEvent, detectTypeByShape, pointerSegment } from './check.js';
+import { checkEvent, detectTypeByShape, envelopeMarksOf, isEnvelope, pointerSegment } from './check.js';
 import { statusGroupOf } from './events.js';
 
 const uuid = (n: number) => `5dd7681b-2188-49fc-8fc0-${String(n).padStart(12, '0')}`;
@@ -275,5 +275,29 @@ describe('pointerSegment', () => {
       '0',
       '12',
     ]);
+  });
+});
+
+describe('envelopeMarksOf', () => {
+  it('names the fields that make a value an envelope exactly when isEnvelope says it is one', () => {
+    const fields = { eventType: 'X', data: {}, createdAt: 't' };
+    const values = [
+      {},
+      { id: 'x' },
+      { data: 1, createdAt: 't' },
+      { data: [], createdAt: 't' },
+      { data: null, createdAt: 't' },
+    ];
+    // Every mix of the three fields, data an object or not.
+    for (let mask = 0; mask < 8; mask++) {
+      const value: Record<string, unknown> = {};
+      for (const [i, [key, field]] of Object.entries(fields).entries()) if (mask & (1 << i)) value[key] = field;
+      values.push(value as never, { ...value, data: 'text' } as never);
+    }
+    for (const value of values) {
+      expect(envelopeMarksOf(value).length > 0, JSON.stringify(value)).toBe(isEnvelope(value));
+    }
+    expect(envelopeMarksOf({ eventType: 'X', createdAt: 't', data: 1 })).toEqual(['eventType']);
+    expect(envelopeMarksOf({ data: {}, createdAt: 't' })).toEqual(['data', 'createdAt']);
   });
 });

@@ -488,15 +488,24 @@ function checkConsistency(event: WebhookEvent, prefix: string, issues: SchemaIss
   }
 }
 
-/** The fields `isEnvelope` reads, and nothing else tells an envelope by. */
-export const envelopeMarks: readonly string[] = ['eventType', 'data', 'createdAt'];
-
 /** Whether a parsed object is an enveloped event: it has an eventType, or a data object beside createdAt. */
 export function isEnvelope(value: Json): boolean {
-  return (
-    Object.hasOwn(value, 'eventType') ||
-    (Object.hasOwn(value, 'data') && isObject(value.data) && Object.hasOwn(value, 'createdAt'))
-  );
+  return Object.hasOwn(value, 'eventType') || hasEnvelopeData(value);
+}
+
+/**
+ * The fields that make a parsed object read as an enveloped event (`isEnvelope`): `eventType`,
+ * and `data` and `createdAt` when both are there and `data` is an object; none for a bare event.
+ * Hint: for saying which fields did it; `isEnvelope`, asked of every element, makes no array.
+ */
+export function envelopeMarksOf(value: Json): string[] {
+  const marks = Object.hasOwn(value, 'eventType') ? ['eventType'] : [];
+  if (hasEnvelopeData(value)) marks.push('data', 'createdAt');
+  return marks;
+}
+
+function hasEnvelopeData(value: Json): boolean {
+  return Object.hasOwn(value, 'data') && isObject(value.data) && Object.hasOwn(value, 'createdAt');
 }
 
 /** An error that ends a check: the value cannot be read as an event. */
