@@ -7,7 +7,7 @@
 import { type GenerateEventsOptions, generateEvents, mulberry32 } from '../core/generate.js';
 import type { GenerateFormat } from '../core/generate-names.js';
 import { impossible } from '../errors.js';
-import { pointerSegment } from '../schema/check.js';
+import { isEnvelope, pointerSegment } from '../schema/check.js';
 
 /** The mistakes `--defects` makes, named by the code `validate` reports for each. */
 const defectCodes = ['missing-comma', 'trailing-comma', 'missing-colon'] as const;
@@ -246,7 +246,7 @@ export interface GeneratedBlock {
   defects: Defect[];
   /** How many of its elements are redeliveries. */
   redeliveries: number;
-  /** How many of those are bare events: no id tells such a copy from a new event. */
+  /** How many of those validate reads as bare events (`isEnvelope`): no id tells such a copy from a new event. */
   bareRedeliveries: number;
 }
 
@@ -306,7 +306,8 @@ export function* generateBlocks(options: GeneratedBlocksOptions): Generator<Gene
       text.append(writer.push(event));
       if (redelivery) {
         redeliveries++;
-        if (!Object.hasOwn(event, 'eventType')) bareRedeliveries++;
+        // Hint: by validate's own test of an envelope, so that the count is of copies it reads bare.
+        if (!isEnvelope(event as Record<string, unknown>)) bareRedeliveries++;
       }
     } else writer.skip();
     // The last block is yielded after the loop, with the file's ending.
