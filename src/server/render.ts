@@ -27,10 +27,12 @@ import type { Delivery, ListenCounts } from './listen.js';
  * they arrived: two deliveries of one mix read alike.
  */
 function eventsByType(delivery: Delivery): Record<string, number> {
+  const seen = new Map<string, number>();
+  for (const { event } of delivery.events) seen.set(event.type, (seen.get(event.type) ?? 0) + 1);
   const counts: Record<string, number> = {};
   for (const kind of reportedKinds) {
-    const count = delivery.events.reduce((n, { event }) => n + (event.type === kind ? 1 : 0), 0);
-    if (count > 0) counts[kind] = count;
+    const count = seen.get(kind);
+    if (count !== undefined) counts[kind] = count;
   }
   return counts;
 }
@@ -56,7 +58,10 @@ function statusStyle(status: Delivery['status'], c: ChalkInstance): TextSpan['st
   return status < 300 ? c.green : status < 500 ? c.yellow : c.red;
 }
 
-/** `2 CallComplete`, `1 SMSSent`: the events by type, each with its count, most frequent first (a sort that keeps equals in `eventsByType`'s order). */
+/**
+ * `2 CallComplete`, `1 SMSSent`: the events by type, each with its count, most frequent first (a
+ * sort that keeps equals in `eventsByType`'s order).
+ */
 function typeCounts(delivery: Delivery): string[] {
   const events = delivery.events;
   // Hint: a delivery is nearly always of one type; it needs no counting or sorting.
