@@ -1,5 +1,5 @@
 /** `callhook listen`: a local receiver that checks, shows and captures deliveries byte for byte. */
-import { CallhookError, ExitCode, onStopSignals, stdoutGone, type stopSignals } from '../errors.js';
+import { CallhookError, ExitCode, onStopSignals, type StopSignal, stdoutGone } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
 import { colorsFor, escapeTerminal, terminalWidth, warningLine, wrapMessage } from '../render/terminal.js';
 import { CaptureWriter } from '../server/capture.js';
@@ -121,7 +121,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
           resolve();
         });
     };
-    const onSignal = (signal: (typeof stopSignals)[number]) => {
+    const onSignal = (signal: StopSignal) => {
       // Hint: the handlers stay until node exits; removed when the stop was done, a signal in the
       // moment before the exit got node's default action (exit 130) though nothing was left to stop.
       if (done) return;
@@ -138,8 +138,8 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     // Hint: the reader of stdout gone (`listen | head`) stops a server as a signal does, not at once
     // as a report's run ends: exiting there reset the senders' requests in flight.
     stdoutGone.stop = () => {
-      // Hint: a signal, not Ctrl-C: with stdout a pipe there is often no terminal to press it in.
-      if (!stopping) stop('stdout closed', 'a signal');
+      // Hint: not Ctrl-C alone: with stdout a pipe there is often no terminal to press it in.
+      if (!stopping) stop('stdout closed', 'Ctrl-C, SIGTERM or SIGHUP');
     };
   });
   err.write(`listening on ${listener.url}\n`);
