@@ -14,13 +14,15 @@ export const ExitCode = {
 
 /** The signals that stop a run: Ctrl-C, SIGTERM, and SIGHUP (the terminal closed). */
 export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** One of `stopSignals`. */
+export type StopSignal = (typeof stopSignals)[number];
 
 /**
  * Calls `handler` on each stop signal; the function returned takes the handlers away, unless a
  * signal came: then they stay until the process exits, so that a second signal while the run
  * winds down (its summary written, its files discarded) cannot kill it with the work half done.
  */
-export function onStopSignals(handler: (signal: (typeof stopSignals)[number]) => void): () => void {
+export function onStopSignals(handler: (signal: StopSignal) => void): () => void {
   let came = false;
   const handlers = stopSignals.map(
     (signal) =>

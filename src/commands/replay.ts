@@ -14,6 +14,7 @@ import {
   formatFatal,
   interruptedBy,
   onStopSignals,
+  type StopSignal,
   stopSignals,
   unreadableFileError,
 } from '../errors.js';
@@ -644,7 +645,7 @@ async function replayWith(
   }
   const stop = new AbortController();
   const abort = new AbortController();
-  const onSignal = (signal: (typeof stopSignals)[number]) => {
+  const onSignal = (signal: StopSignal) => {
     if (!stop.signal.aborted) {
       stats.signal = signal;
       const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;

@@ -772,21 +772,25 @@ export function firstGivenAt(first: { line: number; column: number }): string {
 export interface LimitWords {
   maxElementBytes: (bytes: number) => string;
   /** The element size limit as a noun: `the 1M limit`. */
-  limit: (bytes: number) => string;
+  elementLimit: (bytes: number) => string;
+  /** The largest element size limit there is, as a noun: `the largest limit, 512M`. */
+  largestLimit: (bytes: number) => string;
   batchSize: (events: number) => string;
 }
 
 /** The CLI's flags, each value as the flag takes it (see `LimitWords`). */
 export const cliLimitWords: LimitWords = {
   maxElementBytes: (bytes) => `--max-element-size ${optionSize(bytes)}`,
-  limit: (bytes) => `the ${optionSize(bytes)} limit`,
+  elementLimit: (bytes) => `the ${optionSize(bytes)} limit`,
+  largestLimit: (bytes) => `the largest limit, ${optionSize(bytes)}`,
   batchSize: (events) => `--batch-size ${events}`,
 };
 
 /** The library's options, each value as the option takes it (see `LimitWords`). */
 export const libraryLimitWords: LimitWords = {
   maxElementBytes: (bytes) => `maxElementBytes ${bytes}`,
-  limit: (bytes) => `the limit of maxElementBytes ${bytes}`,
+  elementLimit: (bytes) => `the limit of maxElementBytes ${bytes}`,
+  largestLimit: (bytes) => `the largest maxElementBytes, ${bytes}`,
   batchSize: (events) => `batchSize ${events}`,
 };
 
@@ -809,12 +813,12 @@ function oversizeMessage(element: SplitElement, limits: ElementLimits): string {
       : element.cut === 'line'
         ? 'to the end of its line'
         : 'to where the next element begins';
-    return `an unclosed ${what}: the element runs ${element.size} bytes ${where}, past ${words.limit(limit)}, without closing`;
+    return `an unclosed ${what}: the element runs ${element.size} bytes ${where}, past ${words.elementLimit(limit)}, without closing`;
   }
   const suggested = limitFor(element.size);
   const raise =
     suggested === undefined
-      ? `and than the largest limit, ${optionSize(largestElementBytes)}: no reading can take it`
+      ? `and than ${words.largestLimit(largestElementBytes)}: no reading can take it`
       : `raise the limit, e.g. ${words.maxElementBytes(suggested)}`;
   return `element of ${element.size} bytes is larger than ${words.maxElementBytes(limit)} (${raise})`;
 }
