@@ -631,7 +631,8 @@ Exit codes:
 // Any other write error (a full disk under `> report.json`) is an I/O error: one line, exit 2,
 // never a stack trace, and never exit 1, which would say the input was invalid.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  void import('./errors.js').then(({ ExitCode, describeIoError, formatFatal, stdoutGone }) => {
+  void Promise.all([import('./errors.js'), import('./commands/signals.js')]).then(([errors, { stdoutGone }]) => {
+    const { ExitCode, describeIoError, formatFatal } = errors;
     if (error.code === 'EPIPE')
       return stdoutGone.stop ? stdoutGone.stop() : process.exit(process.exitCode ?? ExitCode.ok);
     const { message, exitCode } = formatFatal(describeIoError(error, '<stdout>'));

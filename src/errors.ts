@@ -12,34 +12,6 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
-/** The signals that stop a run: Ctrl-C, SIGTERM, and SIGHUP (the terminal closed). */
-export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-/** One of `stopSignals`. */
-export type StopSignal = (typeof stopSignals)[number];
-
-/**
- * Calls `handler` on each stop signal; the function returned takes the handlers away, unless a
- * signal came: then they stay until the process exits, so that a second signal while the run
- * winds down (its summary written, its files discarded) cannot kill it with the work half done.
- */
-export function onStopSignals(handler: (signal: StopSignal) => void): () => void {
-  let came = false;
-  const handlers = stopSignals.map(
-    (signal) =>
-      [
-        signal,
-        () => {
-          came = true;
-          handler(signal);
-        },
-      ] as const,
-  );
-  for (const [signal, listener] of handlers) process.on(signal, listener);
-  return () => {
-    if (!came) for (const [signal, listener] of handlers) process.off(signal, listener);
-  };
-}
-
 /**
  * The exit code of a run a signal stopped: 128 + the signal's number, as a shell reports a
  * process the signal killed (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
@@ -131,13 +103,6 @@ export function describeIoError(error: unknown, path: string): CallhookError | u
   if (code) return new CallhookError(`${named}: ${ioReason(error)}${why}`, ExitCode.usage);
   return error;
 }
-
-/**
- * How a run stops when the reader of its stdout goes away (`| head`), if not by ending at once, as
- * the CLI ends every other run: listen stops as on Ctrl-C, so that the requests in flight are
- * answered. The CLI's alone (cli.ts reads it, listen's command sets it); the library never does.
- */
-export const stdoutGone: { stop?: () => void } = {};
 
 // Hint: set by the CLI before it parses an option, as commander's own errors quote them.
 let diagnosticMask: ((text: string) => string) | undefined;

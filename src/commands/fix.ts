@@ -15,7 +15,6 @@ import {
   exitCodeWithUnreadable,
   interruptedBy,
   ioReason,
-  stopSignals,
   unreadableFileError,
 } from '../errors.js';
 import { optionSize } from '../input/element.js';
@@ -39,6 +38,7 @@ import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
 import { maxHeldStreamBytes } from './options.js';
 import { warnOnStderr } from './output.js';
+import { stopSignals } from './signals.js';
 
 /** The options `fix` takes. */
 interface FixOptions {

@@ -17,7 +17,7 @@ import {
 } from '../core/generate.js';
 import { type GenerateFormat, largestSeed, maxCampaigns } from '../core/generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from '../core/instant.js';
-import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason, onStopSignals } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, interruptedBy, ioReason } from '../errors.js';
 import { threadSettings } from '../input/halves.js';
 import { checkOutputPath, danglingLinkProblem, isStdout, joinablePath } from '../output-file.js';
 import {
@@ -32,6 +32,7 @@ import { grouped, plural } from '../render/words.js';
 import type { EventType } from '../schema/names.js';
 import { decimal, optional, optionError, parseAll, wholeNumber } from './options.js';
 import { warnOnStderr } from './output.js';
+import { onStopSignals } from './signals.js';
 
 /** The options `generate` takes, as commander parsed them (numbers are checked here). */
 interface GenerateCommandOptions {

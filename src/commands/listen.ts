@@ -1,5 +1,5 @@
 /** `callhook listen`: a local receiver that checks, shows and captures deliveries byte for byte. */
-import { CallhookError, ExitCode, onStopSignals, type StopSignal, stdoutGone } from '../errors.js';
+import { CallhookError, ExitCode } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
 import { colorsFor, escapeTerminal, terminalWidth, warningLine, wrapMessage } from '../render/terminal.js';
 import { CaptureWriter } from '../server/capture.js';
@@ -15,6 +15,7 @@ import {
   renderListeningJson,
 } from '../server/render.js';
 import { type ListenOptions, parseListenOptions, type RawListenOptions } from './listen-options.js';
+import { onStopSignals, type StopSignal, stdoutGone } from './signals.js';
 
 function signSettings(options: ListenOptions): ListenSettings['sign'] {
   if (!options.sign) return undefined;

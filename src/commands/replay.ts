@@ -13,9 +13,6 @@ import {
   exitCodeWithUnreadable,
   formatFatal,
   interruptedBy,
-  onStopSignals,
-  type StopSignal,
-  stopSignals,
   unreadableFileError,
 } from '../errors.js';
 import {
@@ -74,6 +71,7 @@ import { colorsFor, terminalWidth, toSafeJson, warningLine, wrapMessage } from '
 import { advisedMessage } from '../render/validation.js';
 import { plural } from '../render/words.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
+import { onStopSignals, type StopSignal, stopSignals } from './signals.js';
 
 const stderr = process.stderr;
 const errColors = colorsFor(stderr);

@@ -1,0 +1,40 @@
+/**
+ * The CLI's signals: which stop a run, how a run's handlers stay once one came, and how a run
+ * stops when its stdout's reader goes away. Process state, so the commands' alone: the library
+ * never registers a handler (its errors and exit codes are in errors.ts).
+ */
+
+/** The signals that stop a run: Ctrl-C, SIGTERM, and SIGHUP (the terminal closed). */
+export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** One of `stopSignals`. */
+export type StopSignal = (typeof stopSignals)[number];
+
+/**
+ * Calls `handler` on each stop signal; the function returned takes the handlers away, unless a
+ * signal came: then they stay until the process exits, so that a second signal while the run
+ * winds down (its summary written, its files discarded) cannot kill it with the work half done.
+ */
+export function onStopSignals(handler: (signal: StopSignal) => void): () => void {
+  let came = false;
+  const handlers = stopSignals.map(
+    (signal) =>
+      [
+        signal,
+        () => {
+          came = true;
+          handler(signal);
+        },
+      ] as const,
+  );
+  for (const [signal, listener] of handlers) process.on(signal, listener);
+  return () => {
+    if (!came) for (const [signal, listener] of handlers) process.off(signal, listener);
+  };
+}
+
+/**
+ * How a run stops when the reader of its stdout goes away (`| head`), if not by ending at once, as
+ * the CLI ends every other run: listen stops as on Ctrl-C, so that the requests in flight are
+ * answered. cli.ts reads it; listen's command sets it.
+ */
+export const stdoutGone: { stop?: () => void } = {};
