@@ -630,11 +630,19 @@ Exit codes:
 // a server, stops as on Ctrl-C instead (`stdoutGone`).
 // Any other write error (a full disk under `> report.json`) is an I/O error: one line, exit 2,
 // never a stack trace, and never exit 1, which would say the input was invalid.
+let stdoutFailed = false;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  void Promise.all([import('./errors.js'), import('./commands/signals.js')]).then(([errors, { stdoutGone }]) => {
-    const { ExitCode, describeIoError, formatFatal } = errors;
-    if (error.code === 'EPIPE')
-      return stdoutGone.stop ? stdoutGone.stop() : process.exit(process.exitCode ?? ExitCode.ok);
+  if (error.code === 'EPIPE') {
+    void Promise.all([import('./errors.js'), import('./commands/signals.js')]).then(([{ ExitCode }, { stdoutGone }]) =>
+      stdoutGone.stop ? stdoutGone.stop() : process.exit(process.exitCode ?? ExitCode.ok),
+    );
+    return;
+  }
+  // Hint: said once: every write after the first fails too, and each would say it again before
+  // the exit (a full disk under show wrote two lines once the handler waited on a second chunk).
+  if (stdoutFailed) return;
+  stdoutFailed = true;
+  void import('./errors.js').then(({ describeIoError, formatFatal }) => {
     const { message, exitCode } = formatFatal(describeIoError(error, '<stdout>'));
     process.stderr.write(`${message}\n`);
     process.exit(exitCode);
