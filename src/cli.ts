@@ -1,5 +1,6 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
 import { Command, CommanderError, Help, Option } from 'commander';
+import { stdoutGone } from './commands/signals.js';
 
 /**
  * callhook's version, written in by the build as src/version.ts's is. Hint: read here rather than
@@ -628,14 +629,17 @@ Exit codes:
 // no longer wanted: end quietly instead of crashing, successfully unless a failure was already
 // found (`callhook verify captured/ | head` must not pass a bad signature under pipefail); listen,
 // a server, stops as on Ctrl-C instead (`stdoutGone`).
+// Hint: decided at once, before the command's own listeners: a command waiting for stdout to
+// drain (generate, replay --dry-run) is rejected by the same error, and reported it as an
+// internal error (exit 2) while this handler still waited for a chunk to load. `process.exit()`
+// keeps an exit code already set, as for verify.
 // Any other write error (a full disk under `> report.json`) is an I/O error: one line, exit 2,
 // never a stack trace, and never exit 1, which would say the input was invalid.
 let stdoutFailed = false;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') {
-    void Promise.all([import('./errors.js'), import('./commands/signals.js')]).then(([{ ExitCode }, { stdoutGone }]) =>
-      stdoutGone.stop ? stdoutGone.stop() : process.exit(process.exitCode ?? ExitCode.ok),
-    );
+    if (stdoutGone.stop) stdoutGone.stop();
+    else process.exit();
     return;
   }
   // Hint: said once: every write after the first fails too, and each would say it again before

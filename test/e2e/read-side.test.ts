@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runWithResetStdin } from '../helpers/reset-stdin.js';
-import { binPath, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
+import { binPath, repoRoot, runCli, runThenClose, unwrapped } from '../helpers/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'callhook-read-side-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -401,6 +401,27 @@ describe('replay --report naming the --journal file', () => {
         stderr: `callhook: --report: ${report} ${why}; name another file\n`,
       });
       expect(existsSync(join(scratch, 'both.jsonl'))).toBe(false);
+    }
+  });
+});
+
+describe('the reader of stdout going away (| head)', () => {
+  // generate and replay's dry run wait for stdout to drain; the pipe's EPIPE rejected that wait
+  // and came out as "internal error: write EPIPE", exit 2, where the README promises a quiet exit 0.
+  it('ends generate and replay --dry-run quietly with exit 0, in every format and on one thread or two', async () => {
+    const runs: [string[], NodeJS.ProcessEnv][] = [
+      [['generate', '--count', '5000'], {}],
+      [['generate', '--count', '5000', '--format', 'ndjson'], { CALLHOOK_THREADS: '1' }],
+      [['generate', '--count', '100000'], {}],
+      ...['pretty', 'json', 'curl'].map((format): [string[], NodeJS.ProcessEnv] => [
+        ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run', '--format', format],
+        {},
+      ]),
+    ];
+    for (const [args, env] of runs) {
+      const result = await runThenClose(args, 1, env);
+      expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 0, stderr: '' });
+      expect(result.head.length).toBeGreaterThan(0);
     }
   });
 });

@@ -8,7 +8,7 @@ import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateCalls } from '../../src/core/generate.js';
 import { correlationId } from '../helpers/events.js';
-import { binPath, type CliResult, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
+import { binPath, type CliResult, repoRoot, runCli, runThenClose, unwrapped } from '../helpers/run-cli.js';
 import { hasScript, inTerminal } from '../helpers/terminal.js';
 
 const validDir = join(repoRoot, 'fixtures/valid');
@@ -750,30 +750,9 @@ describe('show: streaming', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Runs `show` like `callhook show big.json | head`: the reader goes away after `lines` lines. */
-  function showThenClose(args: string[], lines: number) {
-    return new Promise<{ code: number | null; stderr: string; head: string }>((resolve) => {
-      const child = spawn(process.execPath, [binPath, 'show', ...args], {
-        cwd: repoRoot,
-        env: { ...process.env, NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let head = '';
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk;
-      });
-      child.stdout.on('data', (chunk: Buffer) => {
-        head += chunk;
-        if (head.split('\n').length > lines) child.stdout.destroy();
-      });
-      child.on('close', (code) => resolve({ code, stderr, head }));
-    });
-  }
-
   test('| head: ends quietly with exit 0, no EPIPE error, in pretty and json', async () => {
     for (const format of ['pretty', 'json']) {
-      const result = await showThenClose([big, '--format', format], 10);
+      const result = await runThenClose(['show', big, '--format', format], 10);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.head.length).toBeGreaterThan(0);

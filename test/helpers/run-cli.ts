@@ -52,6 +52,39 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
   });
 }
 
+/**
+ * Runs the CLI like `callhook … | head`: its stdout's reader goes away once `lines` lines have come
+ * (or at once when it writes nothing more). `env` adds to the environment, as in `runCli`.
+ */
+export function runThenClose(
+  args: readonly string[],
+  lines: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stderr: string; head: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binPath, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    let head = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      head += chunk;
+      if (head.split('\n').length > lines) child.stdout.destroy();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr, head });
+    });
+  });
+}
+
 /** Diagnostics one line each, as before callhook wrapped them to the width (it indents the lines after the first by two spaces). */
 export function unwrapped(text: string): string {
   return text.replace(/\n {2}/g, ' ');
