@@ -501,7 +501,7 @@ program
     'captured deliveries: folders of callhook listen --out, or their files (deliveries.meta, .ndjson, .json, .body)',
   )
   .action(run(async () => (await import('./commands/verify.js')).verify));
-details.set('verify', (command, { options, once }) =>
+details.set('verify', (command, { options }) =>
   command
     .addOption(options.sign('signature scheme').default('standard'))
     .addOption(options.secretEnv())
@@ -509,17 +509,9 @@ details.set('verify', (command, { options, once }) =>
     .addOption(options.tolerance('how far webhook-timestamp may be from the time of receipt'))
     .option('--ignore-timestamp', 'do not check webhook-timestamp')
     .option('--now <time>', 'check the timestamp against this time (default: when captured, else now)')
-    .addOption(
-      new Option('--body <file>', 'verify one delivery: its exact body bytes (- for stdin)').argParser(
-        once('--body', 'one delivery is checked', String),
-      ),
-    )
+    .option('--body <file>', 'verify one delivery: its exact body bytes (- for stdin)')
     .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', collect)
-    .addOption(
-      new Option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)').argParser(
-        once('--headers', 'one file holds its headers', String),
-      ),
-    )
+    .option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)')
     .addOption(options.maxBody("the largest body read, a capture's or --body's, as listen takes it (e.g. 5mb, 512kb)"))
     .addOption(options.lineFormat())
     .addOption(options.width())
@@ -735,7 +727,11 @@ try {
     maskDiagnostics(maskPhonesInText);
   }
   const chosen = chosenCommand(args);
-  if (chosen) details.get(chosen.name())?.(chosen, await import('./commands/options.js'));
+  if (chosen) {
+    const parsers = await import('./commands/options.js');
+    details.get(chosen.name())?.(chosen, parsers);
+    parsers.refuseRepeats(chosen);
+  }
   await program.parseAsync(args, { from: 'user' });
 } catch (error) {
   if (error instanceof CommanderError && error.exitCode === 0) {

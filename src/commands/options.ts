@@ -9,7 +9,7 @@
  * `callhook --help` must not pay for loading the schema library. A parser throws a CallhookError,
  * which commander lets through to the one error funnel (src/errors.ts).
  */
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { generateFormats, schemaDrafts } from '../core/generate-names.js';
 import { reportedStatuses, summaryDimensions } from '../core/summary-names.js';
 import { CallhookError, ExitCode, quoted } from '../errors.js';
@@ -260,18 +260,21 @@ export function idPrefix(name: string): (value: string) => string {
 }
 
 /**
- * A parser of an option that takes one value and has no default, given once: given again it is
- * refused, where commander kept the last value and dropped the first without a word.
+ * Refuses, on the command line of `command`, an option that takes one value given twice: commander
+ * keeps the last value and drops the first without a word (`show --phone A --phone B` showed B's
+ * events alone, `summarise --by day --by phone` one table). An option that collects its values says
+ * "repeatable" in its help. Hint: the values are not quoted, since one may be a secret or a URL
+ * with a password in it.
  */
-export function once<T>(name: string, must: string, parse: (value: string) => T): (value: string, previous?: T) => T {
-  return (value, previous) => {
-    if (previous !== undefined) {
-      throw new CallhookError(
-        `${name}: must be given once: ${must} (got ${quoted(String(previous))} and ${quoted(value)})`,
-      );
-    }
-    return parse(value);
-  };
+export function refuseRepeats(command: Command): void {
+  for (const option of command.options) {
+    if (!(option.required || option.optional) || option.description.includes('repeatable')) continue;
+    let given = false;
+    command.on(`option:${option.name()}`, () => {
+      if (given) throw new CallhookError(`${option.long ?? option.flags}: must be given once (it takes one value)`);
+      given = true;
+    });
+  }
 }
 
 /** A parser that collects a repeatable option, each value parsed by `parse`. */
@@ -305,9 +308,7 @@ export const maxHeldStreamBytes = 512 * 2 ** 20;
 /** The options, built once here and added by cli.ts to each command that takes them. */
 export const options = {
   type: (description = 'read every event as this type') =>
-    choiceOption('--type <type>', description, '--type', eventTypes).argParser(
-      once('--type', 'events are read as one type', oneOf('--type', eventTypes)),
-    ),
+    choiceOption('--type <type>', description, '--type', eventTypes),
   viewFormat: () => choiceOption('--format <format>', 'output format', '--format', viewFormats).default('pretty'),
   summaryFormat: () => choiceOption('--format <format>', 'output format', '--format', summaryFormats).default('pretty'),
   validationFormat: () =>

@@ -1,5 +1,8 @@
 /** What a usage error shows of the text a user typed: each character escaped once, by the one funnel. */
-import { describe, expect, it } from 'vitest';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/payloads.js';
 import { runCli } from '../helpers/run-cli.js';
 
 describe('a usage error quoting what the user typed', () => {
@@ -233,5 +236,51 @@ describe('a -H header that --sign sets', () => {
     );
     expect(run.stdout).toBe('');
     expect(run.code).toBe(2);
+  });
+});
+
+describe('an option that takes one value, given twice', () => {
+  const scratch = tempDir('twice');
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  // commander kept the last value and dropped the first without a word: `show --phone A --phone B`
+  // showed B's events alone, `summarise --by day --by phone` one table, exit 0 both.
+  it.each([
+    ['show', 'fixtures/valid', '--phone', '61491573087', '--phone', '61438870142'],
+    ['show', 'fixtures/valid', '--correlation', '67765b6d', '--correlation=a929ee3e'],
+    ['trace', '67765b6d', 'fixtures/valid', '--width', '80', '--width', '90'],
+    ['summarise', 'fixtures/valid', '--by', 'day', '--by', 'phone'],
+    ['summarise', 'fixtures/valid', '--top', '3', '--top', '4'],
+    ['validate', 'fixtures/valid', '--format', 'json', '--format', 'github'],
+    ['schema', '--type', 'CallComplete', '--type', 'SMSSent'],
+    ['generate', '--count', '1', '--count', '2'],
+    ['verify', '--body', 'a.json', '--body', 'b.json'],
+    ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run', '--url', 'http://127.0.0.1:10/'],
+    ['listen', '--port', '0', '--out', join(scratch, 'a'), '--out', join(scratch, 'b')],
+  ])('%s: refused with one line naming it, exit 2, nothing run', async (...args) => {
+    const names = args.filter((arg) => arg.startsWith('--')).map((arg) => arg.split('=')[0]);
+    const name = names.find((arg, i) => names.indexOf(arg) !== i);
+    const result = await runCli(args);
+    expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `callhook: ${name}: must be given once (it takes one value)\n`,
+    });
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  it('an option that collects its values, as its help says, still takes each one', async () => {
+    const result = await runCli([
+      'show',
+      'fixtures/valid',
+      '--status',
+      'Complete',
+      '--status',
+      'Partial',
+      '--format',
+      'json',
+    ]);
+    expect(result.code).toBe(0);
+    const statuses = new Set(JSON.parse(result.stdout).map((event: { data: { status: string } }) => event.data.status));
+    expect([...statuses].sort()).toEqual(['Complete', 'Partial']);
   });
 });

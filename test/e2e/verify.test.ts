@@ -394,7 +394,7 @@ describe('verify --headers and --body, read as listen reads a request', () => {
     });
     expect({ stdout: headers.stdout, stderr: headers.stderr, code: headers.code }).toEqual({
       stdout: '',
-      stderr: `callhook: --headers: must be given once: one file holds its headers (got "${bad}" and "${good}")\n`,
+      stderr: 'callhook: --headers: must be given once (it takes one value)\n',
       code: 2,
     });
     const bodies = join(dir, 'other.json');
@@ -403,7 +403,7 @@ describe('verify --headers and --body, read as listen reads a request', () => {
     });
     expect({ stdout: twice.stdout, stderr: twice.stderr, code: twice.code }).toEqual({
       stdout: '',
-      stderr: `callhook: --body: must be given once: one delivery is checked (got "${bodies}" and "${join(dir, 'body.json')}")\n`,
+      stderr: 'callhook: --body: must be given once (it takes one value)\n',
       code: 2,
     });
   });
