@@ -38,6 +38,7 @@ import {
   planFor,
   printRepaired,
   rewriteFromBackup,
+  rewriteMark,
   streamTooLong,
   writeRepaired,
 } from './fix.js';
@@ -405,14 +406,30 @@ describe('fix --write rewrites the file in place', () => {
           vi.spyOn(prototype, name).mockImplementation(function (this: { fd: number }, ...args: unknown[]) {
             const path = readlinkSync(`/proc/self/fd/${this.fd}`);
             const what =
-              path === file ? 'file' : path === folder ? 'folder' : isPartialOf(path, `${file}.bak`) ? 'backup' : path;
+              path === file
+                ? 'file'
+                : path === folder
+                  ? 'folder'
+                  : isPartialOf(path, `${file}.bak`)
+                    ? 'backup'
+                    : path === `${file}${rewriteMark}`
+                      ? 'mark'
+                      : path;
             if (steps.at(-1) !== `${name} ${what}`) steps.push(`${name} ${what}`);
             return real.apply(this, args);
           });
         }
         await fix([file], { write: true });
       });
-      expect(steps.slice(0, steps.indexOf('write file'))).toEqual(['write backup', 'sync backup', 'sync folder']);
+      // The mark that says a rewrite is under way, naming the backup, is on the disk too (see the e2e test of a kill then).
+      expect(steps.slice(0, steps.indexOf('write file'))).toEqual([
+        'write backup',
+        'sync backup',
+        'sync folder',
+        'write mark',
+        'sync mark',
+        'sync folder',
+      ]);
       expect(readFileSync(file)).toEqual(repaired);
     },
   );

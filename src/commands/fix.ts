@@ -3,7 +3,7 @@
  * off at its end. Prints the repaired text, or with `--write` rewrites each file in place.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, fstatSync, readlinkSync, type Stats } from 'node:fs';
+import { constants, createReadStream, fstatSync, readlinkSync, type Stats } from 'node:fs';
 import { type FileHandle, link, lstat, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -335,6 +335,82 @@ export interface Backup {
 /** What marks the name a backup is made under until it is whole: `x.json.bak.partial-1f2e3d4c`. */
 export const partialBackupMark = '.partial-';
 
+/** What names the mark a rewrite leaves beside the file until it is whole again: `x.json.fix-in-progress`. */
+export const rewriteMark = '.fix-in-progress';
+
+/**
+ * Refuses the file named `name` (backed up as `base`, see `backupBase`) when its mark is there: an
+ * earlier run was stopped while rewriting it (SIGKILL, a power loss), so part of it may be
+ * repaired and part not, and another repair would take the tear for one more mistake to mend.
+ * The mark holds the name of the backup with the original (`openablePath`'s bytes).
+ */
+async function refuseInterrupted(name: string, base: string): Promise<void> {
+  const mark = `${base}${rewriteMark}`;
+  let backup: string | undefined;
+  try {
+    // Hint: not through a symbolic link, which someone who can write the folder could plant.
+    const handle = await open(openablePath(mark), constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+      backup = fileNameOf(buffer.subarray(0, bytesRead));
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    // Hint: no mark can be made where its name is too long (see `markRewrite`).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENAMETOOLONG') return;
+  }
+  const original = backup ? `the original is in ${backup}: put it back` : 'put its backup back';
+  throw new CallhookError(
+    `${name}: an earlier fix --write was stopped while rewriting it, so it may be part repaired; ${original} (or delete ${mark} to repair the file as it is)`,
+  );
+}
+
+/**
+ * Leaves the mark `refuseInterrupted` looks for, naming `backup`, flushed to the disk with its
+ * name before the file's first byte is rewritten; returns it, or undefined where its name is too
+ * long for the file system (the file is then rewritten unmarked, as before marks).
+ */
+async function markRewrite(name: string, base: string, backup: string): Promise<string | undefined> {
+  const mark = `${base}${rewriteMark}`;
+  let handle: FileHandle;
+  try {
+    handle = await open(openablePath(mark), 'wx', 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENAMETOOLONG') return undefined;
+    // Hint: made since this run looked, by another run rewriting the same file.
+    if (code === 'EEXIST') await refuseInterrupted(name, base);
+    throw new CallhookError(`${name}: could not make ${mark} (${ioReason(error)}); nothing was written`);
+  }
+  try {
+    const held = openablePath(backup);
+    await writeWhole(handle, typeof held === 'string' ? Buffer.from(held) : held, 0);
+    await handle.sync();
+    await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(openablePath(mark), { force: true }).catch(() => undefined);
+    throw new CallhookError(`${name}: could not make ${mark} (${ioReason(error)}); nothing was written`);
+  }
+  await syncFolderOf(mark);
+  return mark;
+}
+
+/** Takes the mark away once the file is whole again: repaired, or as it was. */
+async function unmarkRewrite(name: string, mark: string | undefined): Promise<void> {
+  if (mark === undefined) return;
+  try {
+    await rm(openablePath(mark));
+  } catch (error) {
+    throw new CallhookError(
+      `${name}: could not remove ${mark} (${ioReason(error)}); delete it, or the next fix --write of ${name} refuses it`,
+    );
+  }
+  await syncFolderOf(mark);
+}
+
 /**
  * Codes `link` fails with on a file system that has no hard links (FAT, exFAT, some network
  * shares): the backup is then given its name by `rename` (see `nameBackup`).
@@ -516,6 +592,7 @@ export async function rewriteFromBackup(
   { path: backup, handle: backupHandle }: Backup,
   plan: RepairPlan,
   name: string,
+  whole: () => Promise<void> = async () => {},
 ): Promise<void> {
   const touched = { file: false };
   try {
@@ -523,6 +600,7 @@ export async function rewriteFromBackup(
   } catch (error) {
     const reason = ioReason(error);
     if (!touched.file) {
+      await whole();
       throw new CallhookError(
         `${name}: could not write the repair (${reason}); nothing was written; the original is also in ${backup}`,
       );
@@ -531,12 +609,14 @@ export async function rewriteFromBackup(
       () => true,
       () => false,
     );
+    if (restored) await whole();
     throw new CallhookError(
       restored
         ? `${name}: could not write the repair (${reason}); the file is as it was, and also in ${backup}`
         : `${name}: could not write the repair (${reason}), nor put the original back: the file may be partly written; the original is in ${backup}`,
     );
   }
+  await whole();
 }
 
 /** The SHA-256 of `bytes`. */
@@ -606,7 +686,9 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     // Opened once; the backup is read through this handle, and it must be the file planned.
     const opened = await handle.stat();
     if (opened.dev !== stats.dev || opened.ino !== stats.ino) throw changedWhileChecked(name);
-    backup = await makeBackup(backupBase(name, handle.fd), opened, readChunksOf(handle, 0, chunkBytes));
+    const base = backupBase(name, handle.fd);
+    await refuseInterrupted(name, base);
+    backup = await makeBackup(base, opened, readChunksOf(handle, 0, chunkBytes));
     const { path: made } = backup;
     // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:
     // a size and an mtime unchanged miss an edit within the mtime's resolution, or `touch -r`.
@@ -617,7 +699,9 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
         new CallhookError(`${name}: could not read back the backup ${made} (${ioReason(error)}); nothing was written`),
     );
     if (refusal) throw await withoutBackup(made, refusal);
-    await rewriteFromBackup(handle, backup, plan, name);
+    const mark = await markRewrite(name, base, made).catch((error: CallhookError) => withoutBackup(made, error));
+    if (mark instanceof CallhookError) throw mark;
+    await rewriteFromBackup(handle, backup, plan, name, () => unmarkRewrite(name, mark));
     // Hint: the kernel clears the set-user-ID and set-group-ID bits of a file written by a user
     // without CAP_FSETID (not root); they are put back, as the file keeps its mode.
     const mode = opened.mode & 0o7777;

@@ -431,10 +431,13 @@ describe('fix --write killed (SIGKILL, which cannot be held)', () => {
     watcher.close();
     const left = readdirSync(dir).filter((name) => name !== 'big.json');
     for (const name of left) {
-      expect(name).toMatch(/^big\.json\.bak(\.partial-[0-9a-f]{8})?$/);
-      if (!name.includes('partial')) expect(readFileSync(join(dir, name)).equals(original), name).toBe(true);
+      expect(name).toMatch(/^big\.json(\.bak(\.partial-[0-9a-f]{8})?|\.fix-in-progress)$/);
+      if (name.startsWith('big.json.bak') && !name.includes('partial')) {
+        expect(readFileSync(join(dir, name)).equals(original), name).toBe(true);
+      }
     }
-    const killedBeforeTheRewrite = readFileSync(file).equals(original);
+    // Killed once the rewrite was marked (see the next test), the next run refuses the file.
+    const killedBeforeTheRewrite = readFileSync(file).equals(original) && !left.includes('big.json.fix-in-progress');
     const again = await runCli(['fix', dir, '--write']);
     if (killedBeforeTheRewrite) {
       expect(again.code, again.stderr).toBe(0);
@@ -442,6 +445,52 @@ describe('fix --write killed (SIGKILL, which cannot be held)', () => {
       const backups = readdirSync(dir).filter((name) => /^big\.json\.bak(\.\d+)?$/.test(name));
       for (const name of backups) expect(readFileSync(join(dir, name)).equals(original), name).toBe(true);
     }
+  });
+});
+
+describe('fix --write killed while rewriting the file', () => {
+  it('leaves a mark the next run refuses on, naming the backup that holds the original, instead of repairing the torn file', async () => {
+    // A kill between two of the rewrite's writes left the file part repaired, part original; the
+    // next run took the tear for one more missing comma, merged two events, exited 0, and named as
+    // the original a new backup of the torn file (red team hT25).
+    const event = JSON.parse(readFileSync('fixtures/valid/human-support-request.json', 'utf8'))[0];
+    const parts = Array.from({ length: 30_000 }, (_, i) =>
+      JSON.stringify({ ...event, id: `${event.id.slice(0, 24)}${String(i).padStart(12, '0')}` }, null, 2),
+    );
+    // A comma missing after every 1,000th event (the last has none to miss), so that the
+    // rewrite's every write moves the text.
+    const original = Buffer.from(`[${parts.map((part, i) => (i % 1000 === 999 ? part : `${part},`)).join('\n')}]\n`);
+    const repaired = Buffer.from(`[${parts.join(',\n')}]\n`);
+    const file = join(dir, 'big.json');
+    // Hint: a kill must land between two writes of the rewrite, each a change of the file once
+    // the backup has its name. Tried a few times, since a busy machine may deliver the kill once it ended.
+    let torn = false;
+    for (let attempt = 0; attempt < 3 && !torn; attempt++) {
+      for (const name of readdirSync(dir)) rmSync(join(dir, name));
+      writeFileSync(file, original);
+      const child = spawn(process.execPath, [binPath, 'fix', file, '--write'], { stdio: 'ignore' });
+      // Hint: armed once the backup has its name: reading the file changes its access time, which
+      // is a 'change' too.
+      let backedUp = false;
+      let writes = 0;
+      const watcher = watch(dir, (event, name) => {
+        if (name === 'big.json.bak') backedUp = true;
+        // The first writes put back the text before the first missing comma as it was.
+        else if (backedUp && name === 'big.json' && event === 'change' && ++writes === 10) child.kill('SIGKILL');
+      });
+      await new Promise((resolve) => child.on('exit', resolve));
+      watcher.close();
+      const now = readFileSync(file);
+      torn = !now.equals(original) && !now.equals(repaired);
+    }
+    expect(torn).toBe(true);
+    const again = await runCli(['fix', file, '--write']);
+    expect({ code: again.code, stderr: again.stderr }).toEqual({
+      code: 2,
+      stderr: `callhook: ${file}: an earlier fix --write was stopped while rewriting it, so it may be part repaired; the original is in ${file}.bak: put it back (or delete ${file}.fix-in-progress to repair the file as it is)\n`,
+    });
+    expect(readFileSync(`${file}.bak`).equals(original)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['big.json', 'big.json.bak', 'big.json.fix-in-progress']);
   });
 });
 
