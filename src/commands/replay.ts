@@ -1,6 +1,6 @@
 /** `callhook replay`: delivers input events to a live URL the way the platform would. */
 import { once } from 'node:events';
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, type Stats, statSync, writeFileSync } from 'node:fs';
+import { constants, openSync, type Stats, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -52,7 +52,6 @@ import {
   checkOwnFile,
   isStdout,
   type OwnFileRisks,
-  openOutputSync,
   realPathOf,
 } from '../output-file.js';
 import {
@@ -70,6 +69,7 @@ import { SkipWarnings } from '../render/skip-warnings.js';
 import { colorsFor, terminalWidth, toSafeJson, warningLine, wrapMessage } from '../render/terminal.js';
 import { advisedMessage } from '../render/validation.js';
 import { plural } from '../render/words.js';
+import { fileSink } from './file-sink.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
 import { onStopSignals, type StopSignal, stopSignals } from './signals.js';
 
@@ -318,40 +318,32 @@ function checkReport(path: string): void {
 }
 
 /**
- * Writes the report to `path`: a file emptied first, stdout (`/dev/stdout`, sent to a pipe or a
- * file) after the summary through stdout itself, a named pipe once a reader comes (see
- * `writeToPipe`), anything else (a device) as it is.
+ * Writes the report to `path`: stdout (`/dev/stdout`, sent to a pipe or a file) after the summary
+ * through stdout itself, a named pipe once a reader comes (see `writeToPipe`), a file whole or not
+ * at all (see `fileSink`: a full disk leaves the report before as it was), anything else (a
+ * device) as it is.
  */
 async function writeReport(path: string, report: ReplayReport, abort: AbortSignal): Promise<void> {
   const text = `${toSafeJson(report)}\n`;
-  // Hint: checked again (as openOutputSync does), since a link may have been planted during the run.
+  // Hint: checked again (as fileSink does), since a link may have been planted during the run.
   checkOutputPath(path);
-  // Hint: reopened, stdout sent to a file would be that file from its start, emptied of the summary.
   let existing: Stats | undefined;
   try {
     existing = statSync(path);
   } catch {
-    // Missing or unreachable: openOutputSync creates it, or says why not.
+    // Missing or unreachable: fileSink creates it, or says why not.
   }
-  if (existing !== undefined && isStdout(existing)) {
-    process.stdout.write(text);
-    return;
-  }
-  if (existing?.isFIFO()) return writeToPipe(path, text, abort);
-  const fd = openOutputSync(path, constants.O_WRONLY);
+  if (existing?.isFIFO() && !isStdout(existing)) return writeToPipe(path, text, abort);
+  // Hint: checked again, since the file may have been replaced during the run.
+  if (existing?.isFile() && !isStdout(existing)) checkOwnFile(path, existing, reportRisks, warn);
+  // Hint: made private, as it holds the receiver's URL and the headers sent; one replaced keeps its mode.
+  const sink = await fileSink(path, { force: true, mode: 0o600, purpose: 'report' });
   try {
-    const stats = fstatSync(fd);
-    // Hint: checked again once open, and only then emptied: the file may have been replaced
-    // during the run. A pipe or a device cannot be emptied (EINVAL), nor needs it.
-    if (stats.isFile()) {
-      checkOwnFile(path, stats, reportRisks, warn);
-      ftruncateSync(fd);
-    }
-    writeFileSync(fd, text);
+    await sink.write(Buffer.from(text));
+    await sink.commit();
   } catch (error) {
-    throw describeIoError(error, path);
-  } finally {
-    closeSync(fd);
+    await sink.discard();
+    throw error;
   }
 }
 

@@ -130,6 +130,48 @@ describe("replay's JSON report", () => {
   });
 });
 
+describe('replay --report that cannot be written whole (a full disk, a file size limit)', () => {
+  it('leaves the report before as it was, and no temporary file', async () => {
+    // The report was emptied, then written: at the limit the earlier report was gone and a cut,
+    // unparsable one left in its place (red team hT25).
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const folder = mkdtempSync(join(scratch, 'report-limit-'));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const report = join(folder, 'report.json');
+      const args = ['replay', 'fixtures/valid/bare-types.json', '--url', `http://127.0.0.1:${port}/`];
+      const first = await runCli([...args, '--report', report]);
+      expect(first.code, first.stderr).toBe(0);
+      const before = readFileSync(report);
+      // A report larger than the 2 KiB `ulimit -f 2` lets a file grow to: a long header is in it.
+      const padded = [...args, '--report', report, '-H', `x-pad: ${'a'.repeat(3000)}`];
+      const limited = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn('bash', ['-c', 'ulimit -f 2; exec "$@"', 'bash', process.execPath, binPath, ...padded], {
+          cwd: repoRoot,
+          env: { ...process.env, NO_COLOR: '1' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk;
+        });
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect(limited.code).toBe(2);
+      expect(limited.stderr).toContain(`callhook: ${report}: file too large`);
+      expect(readFileSync(report).equals(before)).toBe(true);
+      expect(readdirSync(folder)).toEqual(['report.json']);
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe("replay's own journal and report inside the input folder", () => {
   it('is refused before anything is sent, instead of being read back as events and blocking --resume', async () => {
     let requests = 0;
@@ -412,6 +454,8 @@ describe('the reader of stdout going away (| head)', () => {
     const runs: [string[], NodeJS.ProcessEnv][] = [
       [['generate', '--count', '5000'], {}],
       [['generate', '--count', '5000', '--format', 'ndjson'], { CALLHOOK_THREADS: '1' }],
+      // `--out /dev/stdout` writes through stdout, as without --out: a pipe's reader gone is no failure.
+      [['generate', '--count', '5000', '--out', '/dev/stdout'], {}],
       [['generate', '--count', '100000'], {}],
       ...['pretty', 'json', 'curl'].map((format): [string[], NodeJS.ProcessEnv] => [
         ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run', '--format', format],

@@ -1285,7 +1285,9 @@ describe('replay', () => {
         format,
       ]);
       expect(run.code, format).toBe(2);
-      expect(run.stderr, format).toBe(`callhook: ${join(dir, 'r.json')}: no such file or directory\n`);
+      expect(run.stderr, format).toBe(
+        `callhook: ${join(dir, 'r.json')}: cannot create a file in ${dir} (no such file or directory)\n`,
+      );
       if (format === 'json') expect(JSON.parse(run.stdout).batches.delivered).toBe(2);
       else expect(run.stdout).toMatch(/batches\s+2 delivered/);
     }

@@ -1,0 +1,199 @@
+/**
+ * Output named on the command line (`generate --out`, `replay --report`), written whole or not at
+ * all: the one way a command replaces a file it was given.
+ */
+import { once } from 'node:events';
+import { constants, type Stats } from 'node:fs';
+import { chmod, type FileHandle, link, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
+import { checkOutputPath, danglingLinkProblem, isStdout, joinablePath } from '../output-file.js';
+import { escapeTerminal } from '../render/terminal.js';
+
+/** Where the text goes: stdout, or a temporary file renamed over the file named at the end. */
+export interface Sink {
+  write(bytes: Uint8Array): Promise<void>;
+  /** Makes the output final: the temporary file takes the name given. */
+  commit(): Promise<void>;
+  /** Removes what was written; nothing is left behind (a stream keeps what it was sent). */
+  discard(): Promise<void>;
+  /** What became of the output when a run is interrupted, for the message then. */
+  interrupted: string;
+}
+
+export function stdoutSink(): Sink {
+  return {
+    interrupted: '',
+    async write(bytes) {
+      // Respect the pipe's pace: a slow reader holds the generator back instead of filling memory.
+      if (!process.stdout.write(bytes)) await once(process.stdout, 'drain');
+    },
+    async commit() {},
+    async discard() {},
+  };
+}
+
+/** How `fileSink` writes a file. */
+export interface FileSinkOptions {
+  /** Replace a file that exists (`--force`); without it, one is refused. */
+  force: boolean;
+  /** The mode of a file made anew (a file replaced keeps its own); by default as the umask says. */
+  mode?: number | undefined;
+  /** What names the temporary folder, beside the file: `.callhook-<purpose>-XXXXXX`. */
+  purpose?: string | undefined;
+}
+
+/**
+ * Where output named `out` goes. A regular file is written the way editors save: into a new
+ * private directory beside the target (`mkdtemp`, then the file created exclusively, mode 0600),
+ * renamed over the target only when complete, and only with `force` when it exists. So a reader
+ * never sees half a file, a run interrupted or failing part way (a full disk) leaves the old file
+ * as it was, and a symlink to a file is written through to it; one whose target does not exist is
+ * refused (see `danglingLinkProblem`), as is another user's (`checkOutputPath`). `/dev/stdout`
+ * is stdout, and anything else that exists (a FIFO, a device) is written into as it is: renaming
+ * over it would replace the device itself.
+ */
+export async function fileSink(
+  out: string,
+  { force, mode: newMode, purpose = 'generate' }: FileSinkOptions,
+): Promise<Sink> {
+  checkOutputPath(out);
+  let existing: Stats | undefined;
+  try {
+    existing = await stat(out);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw describeIoError(error, out);
+  }
+  if (existing?.isDirectory()) throw new CallhookError(`${out}: is a directory`, ExitCode.usage);
+  const dangling = existing === undefined ? danglingLinkProblem(out) : undefined;
+  if (dangling) throw new CallhookError(`${out}: ${dangling}`, ExitCode.usage);
+  // Hint: `/dev/stdout` is stdout, written through it as if no file had been named: sent to a file,
+  // not reopened (truncating what a `>>` kept) nor renamed over; sent to a pipe, its reader gone
+  // (`| head`) ends the run quietly, as stdout's does, not as a named pipe's failure.
+  if (existing !== undefined && isStdout(existing)) return stdoutSink();
+  if (existing !== undefined && !existing.isFile()) return streamSink(out);
+  if (existing !== undefined && !force) {
+    throw new CallhookError(`${out}: already exists; --force replaces it`, ExitCode.usage);
+  }
+  let mode = newMode ?? 0o666 & ~process.umask();
+  let target: string;
+  try {
+    target = existing === undefined ? joinablePath(out) : await realpath(out);
+  } catch (error) {
+    throw describeIoError(error, out);
+  }
+  if (existing !== undefined) mode = existing.mode & 0o7777;
+  let directory: string;
+  try {
+    directory = await mkdtemp(join(dirname(target), `.callhook-${purpose}-`));
+  } catch (error) {
+    if (!(error as NodeJS.ErrnoException).code) throw error;
+    const folder = dirname(target);
+    // Hint: a folder that is there may still take no new folder (/proc says ENOENT): then it is
+    // the temporary folder that cannot be made, and saying so is what makes the reason true.
+    const there = await stat(folder).then(
+      (found) => found.isDirectory(),
+      () => false,
+    );
+    const what = there ? 'the temporary folder it is written in before it takes its name,' : 'a file';
+    throw new CallhookError(`${out}: cannot create ${what} in ${folder} (${ioReason(error)})`, ExitCode.usage);
+  }
+  const temporary = join(directory, basename(target));
+  let handle: FileHandle;
+  try {
+    handle = await open(temporary, 'wx', 0o600);
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw describeIoError(error, out);
+  }
+  let closed = false;
+  const close = async () => {
+    if (!closed) {
+      closed = true;
+      await handle.close();
+    }
+  };
+  return {
+    interrupted: `; ${escapeTerminal(out)} ${existing === undefined ? 'was not created' : 'was left as it was'}`,
+    write: writerTo(handle, out),
+    async commit() {
+      await close();
+      await chmod(temporary, mode);
+      try {
+        // Hint: without --force a file that appeared meanwhile (another run, another program) is
+        // kept: a hard link, unlike rename, never replaces one.
+        if (force) await rename(temporary, target);
+        else await linkNew(temporary, target, out);
+      } catch (error) {
+        if (error instanceof CallhookError) throw error;
+        throw describeIoError(error, out);
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
+    },
+    async discard() {
+      await close().catch(() => {});
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Gives the finished file its name only if nothing has that name yet. Where the file system has
+ * no hard links, the name is checked and the file renamed (a window, but no worse than before).
+ */
+async function linkNew(temporary: string, target: string, out: string): Promise<void> {
+  let taken: boolean;
+  try {
+    await link(temporary, target);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') {
+      throw error;
+    }
+    taken =
+      code === 'EEXIST' ||
+      (await stat(target).then(
+        () => true,
+        () => false,
+      ));
+  }
+  if (taken) {
+    throw new CallhookError(`${out}: appeared while generating, and is kept; --force replaces it`, ExitCode.usage);
+  }
+  await rename(temporary, target);
+}
+
+/** Writes each block whole to `handle`, a failure named after `out`. */
+function writerTo(handle: FileHandle, out: string): Sink['write'] {
+  return async (bytes) => {
+    try {
+      // Hint: writeFile writes all of it (from the current position); write may write part.
+      await handle.writeFile(bytes);
+    } catch (error) {
+      throw describeIoError(error, out);
+    }
+  };
+}
+
+/** A FIFO or device given as `--out`: opened for writing and written in order, never replaced. */
+async function streamSink(out: string): Promise<Sink> {
+  let handle: FileHandle;
+  try {
+    // Hint: no O_CREAT: what is written into must be what was found, not a file made in its place.
+    handle = await open(out, constants.O_WRONLY | constants.O_TRUNC);
+  } catch (error) {
+    throw describeIoError(error, out);
+  }
+  return {
+    interrupted: `; what was written to ${escapeTerminal(out)} before stays there`,
+    write: writerTo(handle, out),
+    async commit() {
+      await handle.close();
+    },
+    async discard() {
+      await handle.close().catch(() => {});
+    },
+  };
+}
