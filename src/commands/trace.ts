@@ -69,6 +69,10 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
     if (output.closed) return;
 
     if (ids.size === 0) {
+      // Hint: as JSON, the empty trace, as show prints `[]`: a `| jq` after it reads a value.
+      if (options.format === 'json') {
+        await output.write(renderJson({ correlationId: null, events: [], skipped: skipped.elements }));
+      }
       // A file that could not be read may have held it: that failure is the one to end with.
       const code = exitCodeWithUnreadable(ExitCode.invalid, skipped.unreadable);
       throw new CallhookError(`no event has a correlationId starting with ${prefix}`, code);

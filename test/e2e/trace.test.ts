@@ -329,6 +329,10 @@ describe.concurrent('trace', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('callhook: no event has a correlationId starting with ffffffff\n');
     expect(missing.stdout).toBe('');
+    // As JSON, the empty trace is printed (as show prints []), so a `| jq` after it reads a value.
+    const missingJson = await runCli(['trace', 'ffffffff', story, '--format', 'json']);
+    expect({ code: missingJson.code, stderr: missingJson.stderr }).toEqual({ code: 1, stderr: missing.stderr });
+    expect(JSON.parse(missingJson.stdout)).toEqual({ correlationId: null, events: [], skipped: 0 });
 
     const ambiguous = await runCli(['trace', 'd', 'fixtures/valid/']);
     expect(ambiguous.code).toBe(2);
