@@ -3,7 +3,7 @@
  * parsers of options.ts and turned into settings. Every problem is reported, each naming its option.
  */
 import { largestSeed } from '../core/generate-names.js';
-import { quoted } from '../errors.js';
+import { CallhookError, quoted } from '../errors.js';
 import { defaultHmacHeader, defaultSecretEnv } from '../http/names.js';
 import type { SignScheme } from '../http/signing.js';
 import type { EventType } from '../schema/names.js';
@@ -128,12 +128,6 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
   const problems: string[] = signingProblems(raw);
   if (raw.insecure && !raw.forward) problems.push('--insecure: applies only with --forward');
   if (raw.durable && raw.out === undefined) problems.push('--durable: applies only with --out');
-  if (Number(raw.headerTimeout) > Number(raw.requestTimeout)) {
-    problems.push(
-      // Hint: either may be its default, which the user did not type: said as such.
-      `--header-timeout: must not be longer than --request-timeout (${quoted(raw.headerTimeout)} and ${quoted(raw.requestTimeout)}, as given or by default)`,
-    );
-  }
   if (raw.respond !== undefined && Number(raw.failRate) > 0)
     problems.push('--fail-rate: cannot be combined with --respond');
   const out = parseAll(
@@ -161,6 +155,13 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
     problems,
   );
   const { forwardTimeout, headerTimeout, requestTimeout, ...checked } = out;
+  // Hint: compared once both are valid, so that a bad value is said for itself, not as longer or
+  // shorter than the other; either may be its default, which the user did not type: said as such.
+  if (headerTimeout > requestTimeout) {
+    throw new CallhookError(
+      `--header-timeout: must not be longer than --request-timeout (${quoted(raw.headerTimeout)} and ${quoted(raw.requestTimeout)}, as given or by default)`,
+    );
+  }
   return {
     ...checked,
     format: raw.format,
