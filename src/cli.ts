@@ -414,7 +414,7 @@ program
     'A local receiver for webhook deliveries: reads each request up to --max-body, checks its signature (--sign) and its events (as validate does), answers 2xx, 400, 401, 404, 405, 413, 415, 417, 422 or 501 (503 while the bodies held at once fill 8 × --max-body), shows one line per delivery and its events, and with --out saves each body byte for byte, written out before the answer (on the disk itself with --durable).',
   )
   .action(run(async () => (await import('./commands/listen.js')).listen));
-details.set('listen', (command, { options, outputName }) =>
+details.set('listen', (command, { options, outputName, maxDelayMs }) =>
   command
     .option('--port <n>', 'port to listen on (0 picks a free one)', '8787')
     .option('--host <address>', 'address to bind (anything but loopback is warned about)', '127.0.0.1')
@@ -440,17 +440,14 @@ details.set('listen', (command, { options, outputName }) =>
     .option('--durable', 'with --out: wait for the disk before each answer (survives a power loss; slower)')
     .option('--compact', 'one line per delivery, without its events')
     .option('--mask', 'hide phone numbers (in the events, paths and problems shown) and shorten names')
-    .option(
-      '--width <columns>',
-      'wrap events and warnings to this many columns (default: the terminal width, 80 when piped)',
-    )
+    .addOption(options.width('wrap events and warnings'))
     .addOption(options.noColor())
     .option('--respond <code>', 'answer every request with this status, or reset the connection (reset)')
     .option('--fail-rate <p>', 'answer this fraction of accepted deliveries with --fail-code', '0')
     .option('--seed <n>', 'seed of --fail-rate, so a run can be repeated', '1')
     .option('--fail-code <code>', 'status for --fail-rate, or reset', '503')
     .option('--retry-after <seconds>', 'send Retry-After with the answers of --respond and --fail-rate')
-    .option('--delay <ms>', 'wait this long before each answer', '0')
+    .option('--delay <ms>', `wait this long before each answer (at most ${maxDelayMs})`, '0')
     .option('--forward <url>', 'relay accepted deliveries there, bytes unchanged, and return its answer')
     .option('--insecure', 'with --forward: do not verify HTTPS certificates (local development only)')
     .option('--forward-timeout <seconds>', 'per forwarded request: to connect, and for headers and body', '30')
@@ -543,7 +540,7 @@ program
   .description('deliver events to a live URL as the platform would: batched, signed, retried')
   .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
   .action(run(async () => (await import('./commands/replay.js')).replayCommand));
-details.set('replay', (command, { options, outputName }) =>
+details.set('replay', (command, { options, outputName, maxConcurrency }) =>
   command
     .option('--url <url>', 'the receiver to deliver to (http or https)')
     .option(
@@ -552,7 +549,7 @@ details.set('replay', (command, { options, outputName }) =>
     )
     .addOption(options.type('treat every bare event as this type'))
     .option('--no-validate', 'send events that fail validation too (unparsable ones never are)')
-    .option('--concurrency <n>', 'requests in flight at once', '4')
+    .option('--concurrency <n>', `requests in flight at once (1 to ${maxConcurrency})`, '4')
     .option('--rate <r>', 'at most r requests per second, retries included (0.001 to 100000)')
     .option('--timeout <seconds>', 'per attempt, the whole exchange: connect, send, response and its body', '30')
     .option('--retries <n>', 'further attempts on network errors, timeouts, 408, 429 and 5xx', '5')

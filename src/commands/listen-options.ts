@@ -14,6 +14,7 @@ import {
   envName,
   httpUrl,
   type lineFormats,
+  maxDelayMs,
   optional,
   optionError,
   parseAll,
@@ -40,7 +41,8 @@ export interface RawListenOptions {
   durable?: boolean | undefined;
   compact?: boolean | undefined;
   mask?: boolean | undefined;
-  width?: string | undefined;
+  /** Parsed by commander (`options.width`). */
+  width?: number | undefined;
   respond?: string | undefined;
   failRate: string;
   seed: string;
@@ -140,13 +142,12 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
       secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
       signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
       toleranceSeconds: () => wholeNumber('--tolerance', 0)(raw.tolerance),
-      width: () => optional(raw.width, wholeNumber('--width', 20)),
       respond: () => optional(raw.respond, answer('--respond')),
       failRate: () => decimal('--fail-rate', { min: 0, max: 1, from: true, what: 'a fraction' })(raw.failRate),
       seed: () => wholeNumber('--seed', 0, largestSeed)(raw.seed),
       failCode: () => answer('--fail-code')(raw.failCode),
       retryAfter: () => optional(raw.retryAfter, wholeNumber('--retry-after', 0)),
-      delayMs: () => wholeNumber('--delay', 0, 600_000)(raw.delay),
+      delayMs: () => wholeNumber('--delay', 0, maxDelayMs)(raw.delay),
       forward: () => optional(raw.forward, httpUrl('--forward')),
       forwardTimeout: () => seconds('--forward-timeout')(raw.forwardTimeout),
       headerTimeout: () => seconds('--header-timeout')(raw.headerTimeout),
@@ -166,6 +167,7 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
     ...checked,
     format: raw.format,
     type: raw.type,
+    width: raw.width,
     acceptInvalid: raw.acceptInvalid === true,
     sign: raw.sign,
     durable: raw.durable === true,

@@ -282,6 +282,11 @@ export function repeated<T>(parse: (value: string) => T): (value: string, previo
   return (value, previous) => [...(previous ?? []), parse(value)];
 }
 
+/** The most requests `replay --concurrency` keeps in flight at once. */
+export const maxConcurrency = 1024;
+/** The longest `listen --delay` before an answer, in milliseconds (ten minutes). */
+export const maxDelayMs = 600_000;
+
 /** `listen --format` and `verify --format`: lines for people, or JSON for scripts. */
 export const lineFormats = ['pretty', 'json'] as const;
 /** `replay --format`: a summary for people, the report as JSON, or (dry run only) curl commands. */
@@ -362,7 +367,7 @@ export const options = {
   width: (what = 'wrap') =>
     new Option(
       '--width <columns>',
-      `${what} to this many columns (default: the terminal width, 80 when piped)`,
+      `${what} to this many columns, at least ${narrowestWidth} (default: the terminal width, 80 when piped)`,
     ).argParser(wholeNumber('--width', narrowestWidth)),
   top: () =>
     new Option('--top <n>', 'rows kept in ranked lists (reasons, campaigns, questions...); 0 keeps all')

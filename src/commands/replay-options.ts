@@ -26,6 +26,7 @@ import {
   decimal,
   envName,
   httpUrl,
+  maxConcurrency,
   optional,
   optionError,
   parseAll,
@@ -162,7 +163,7 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
         return raw.url ?? '';
       },
       batchSize: () => optional(raw.batchSize, wholeNumber('--batch-size', 1, largestBatch)),
-      concurrency: () => wholeNumber('--concurrency', 1, 1024)(raw.concurrency),
+      concurrency: () => wholeNumber('--concurrency', 1, maxConcurrency)(raw.concurrency),
       rate: () =>
         optional(
           raw.rate,
