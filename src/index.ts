@@ -21,9 +21,8 @@ export {
 } from './core/generate.js';
 export type { SchemaDraft } from './core/generate-names.js';
 export { CallhookError } from './errors.js';
-export { defaultHmacHeader } from './http/names.js';
+export { defaultHmacHeader, defaultToleranceSeconds } from './http/names.js';
 export {
-  defaultToleranceSeconds,
   type HeaderSource,
   type VerifyFailure,
   type VerifyOptions,

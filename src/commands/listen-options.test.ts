@@ -6,7 +6,6 @@ const defaults: RawListenOptions = {
   host: '127.0.0.1',
   format: 'pretty',
   maxBody: '5mb',
-  tolerance: '300',
   failRate: '0',
   seed: '1',
   failCode: '503',

@@ -4,7 +4,7 @@
  */
 import { largestSeed } from '../core/generate-names.js';
 import { CallhookError, quoted } from '../errors.js';
-import { defaultHmacHeader, defaultSecretEnv } from '../http/names.js';
+import { defaultHmacHeader, defaultSecretEnv, defaultToleranceSeconds } from '../http/names.js';
 import type { SignScheme } from '../http/signing.js';
 import type { EventType } from '../schema/names.js';
 import type { Answer } from '../server/listen.js';
@@ -36,7 +36,7 @@ export interface RawListenOptions {
   sign?: SignScheme | undefined;
   secretEnv?: string | undefined;
   signatureHeader?: string | undefined;
-  tolerance: string;
+  tolerance?: string | undefined;
   out?: string | undefined;
   durable?: boolean | undefined;
   compact?: boolean | undefined;
@@ -130,6 +130,9 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
   const problems: string[] = signingProblems(raw);
   if (raw.insecure && !raw.forward) problems.push('--insecure: applies only with --forward');
   if (raw.durable && raw.out === undefined) problems.push('--durable: applies only with --out');
+  if (raw.retryAfter !== undefined && raw.respond === undefined && !(Number(raw.failRate) > 0)) {
+    problems.push('--retry-after: applies only with --respond or --fail-rate');
+  }
   if (raw.respond !== undefined && Number(raw.failRate) > 0)
     problems.push('--fail-rate: cannot be combined with --respond');
   const out = parseAll(
@@ -141,7 +144,7 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
       maxBodyBytes: () => byteSize('--max-body')(raw.maxBody),
       secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
       signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
-      toleranceSeconds: () => wholeNumber('--tolerance', 0)(raw.tolerance),
+      toleranceSeconds: () => wholeNumber('--tolerance', 0)(raw.tolerance ?? String(defaultToleranceSeconds)),
       respond: () => optional(raw.respond, answer('--respond')),
       failRate: () => decimal('--fail-rate', { min: 0, max: 1, from: true, what: 'a fraction' })(raw.failRate),
       seed: () => wholeNumber('--seed', 0, largestSeed)(raw.seed),

@@ -17,6 +17,7 @@ import { redactUrl } from '../http/credentials.js';
 import {
   defaultHmacHeader,
   defaultSecretEnv,
+  defaultToleranceSeconds,
   headerNameCharacters,
   replayMethods,
   signatureHeaderRefusal,
@@ -146,8 +147,16 @@ export function signingProblems(raw: {
   sign?: string | undefined;
   secretEnv?: string;
   signatureHeader?: string;
+  tolerance?: string | undefined;
+  ignoreTimestamp?: boolean | undefined;
 }): string[] {
   const problems: string[] = [];
+  if (raw.tolerance !== undefined && raw.sign === undefined) {
+    problems.push('--tolerance: needs --sign, or no timestamp is checked');
+  }
+  if (raw.tolerance !== undefined && raw.ignoreTimestamp) {
+    problems.push('--tolerance: cannot be combined with --ignore-timestamp, which checks no timestamp');
+  }
   if (raw.secretEnv !== undefined && raw.sign === undefined) {
     problems.push('--secret-env: needs --sign, or nothing is signed with the secret it names');
   }
@@ -352,7 +361,8 @@ export const options = {
     ),
   signatureHeader: () =>
     new Option('--signature-header <name>', `header for --sign hmac (default: ${defaultHmacHeader})`),
-  tolerance: (description: string) => new Option('--tolerance <seconds>', description).default('300'),
+  tolerance: (description: string) =>
+    new Option('--tolerance <seconds>', `${description} (default: ${defaultToleranceSeconds})`),
   // Hint: one default for both: verify reads a --body up to what listen would have taken.
   maxBody: (description: string) => new Option('--max-body <size>', description).default('5mb'),
   // Times are read in the action (src/commands/time-range.ts): the reader lives with the

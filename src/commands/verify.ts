@@ -5,7 +5,7 @@ import { maxHeaderSize } from 'node:http';
 import { instantOf } from '../core/instant.js';
 import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
-import { defaultHmacHeader, defaultSecretEnv, headerLineParts } from '../http/names.js';
+import { defaultHmacHeader, defaultSecretEnv, defaultToleranceSeconds, headerLineParts } from '../http/names.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { NEWLINE } from '../input/bytes.js';
@@ -34,7 +34,7 @@ interface RawVerifyOptions {
   sign: SignScheme;
   secretEnv?: string | undefined;
   signatureHeader?: string | undefined;
-  tolerance: string;
+  tolerance?: string | undefined;
   ignoreTimestamp?: boolean;
   now?: string;
   body?: string;
@@ -134,7 +134,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     {
       secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
       signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
-      tolerance: () => wholeNumber('--tolerance', 0)(raw.tolerance),
+      tolerance: () => wholeNumber('--tolerance', 0)(raw.tolerance ?? String(defaultToleranceSeconds)),
       maxBody: () => byteSize('--max-body')(raw.maxBody),
       now: () =>
         optional(raw.now, (text) => {

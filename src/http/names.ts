@@ -87,6 +87,8 @@ export const signatureEntrySource = '[A-Za-z0-9]+,[A-Za-z0-9+/]+={0,2}';
 
 /** The environment variable the secrets are read from unless `--secret-env` names another. */
 export const defaultSecretEnv = 'CALLHOOK_SECRET';
+/** The default `--tolerance`, in seconds, as the Standard Webhooks spec and its libraries use. */
+export const defaultToleranceSeconds = 300;
 /** The header `--sign hmac` uses unless told otherwise (`--signature-header`'s default). */
 export const defaultHmacHeader = 'X-Signature';
 

@@ -26,7 +26,13 @@ import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 import { fileNameOf } from '../input/file-names.js';
 import { assertBoolean, assertOptions, kindOf, shownValue } from '../schema/names.js';
-import { defaultHmacHeader, headerNameCharacters, signatureEntrySource, signatureHeaderRefusal } from './names.js';
+import {
+  defaultHmacHeader,
+  defaultToleranceSeconds,
+  headerNameCharacters,
+  signatureEntrySource,
+  signatureHeaderRefusal,
+} from './names.js';
 import { type SignScheme, secretKey, signHmacHex, signStandardWebhook, splitSecrets } from './signing.js';
 
 /** Why a signature did not verify. */
@@ -61,9 +67,6 @@ export type VerifyResult =
 
 /** Request headers as node:http, fetch or a plain object hold them. */
 export type HeaderSource = Headers | Record<string, string | string[] | undefined>;
-
-/** The default `--tolerance`, in seconds, as the Standard Webhooks spec and its libraries use. */
-export const defaultToleranceSeconds = 300;
 
 /** Verification settings with the keys already decoded, for a server that checks many requests. */
 interface KeyedVerifyOptions extends Omit<VerifyOptions, 'secrets'> {

@@ -172,6 +172,13 @@ describe('a signing option the run does not use', () => {
     [[...listen, '--secret-env', 'MY_SECRET'], needsSign],
     [[...listen, '--sign', 'standard', '--signature-header', 'X-Sig'], needsHmac],
     [[...verify, '--signature-header', 'X-Sig'], needsHmac],
+    // `listen --tolerance 5` without --sign checked no timestamp at all, and said nothing (hT24).
+    [[...listen, '--tolerance', '5'], '--tolerance: needs --sign, or no timestamp is checked'],
+    [
+      [...verify, '--tolerance', '5', '--ignore-timestamp'],
+      '--tolerance: cannot be combined with --ignore-timestamp, which checks no timestamp',
+    ],
+    [[...listen, '--retry-after', '5'], '--retry-after: applies only with --respond or --fail-rate'],
   ])('is a usage error: callhook %j', async (args, line) => {
     const run = await runCli(args, {
       env: { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', MY_SECRET: 'x' },
