@@ -425,7 +425,6 @@ describe('fix --write rewrites the file in place', () => {
       expect(steps.slice(0, steps.indexOf('write file'))).toEqual([
         'write backup',
         'sync backup',
-        'sync folder',
         'write mark',
         'sync mark',
         'sync folder',

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream, fstatSync, readlinkSync, type Stats } from 'node:fs';
 import { type FileHandle, link, lstat, open, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
 import {
@@ -134,7 +134,10 @@ export async function fixInput(source: Source, options: FixOptions): Promise<Fix
   } catch (error) {
     throw describeIoError(error, source.name);
   }
-  if (stats.isFile()) return { ...opened, stats };
+  if (stats.isFile()) {
+    if (options.write) await refuseInterrupted(source.name, backupBase(source.name), stats.uid);
+    return { ...opened, stats };
+  }
   // Hint: refused on its status, before it is opened: a named pipe with no writer blocks its
   // open in a worker thread, which no signal ends, and one with a writer would be read whole first.
   const special = options.write ? specialFileKind(stats) : undefined;
@@ -339,20 +342,27 @@ export const partialBackupMark = '.partial-';
 export const rewriteMark = '.fix-in-progress';
 
 /**
- * Refuses the file named `name` (backed up as `base`, see `backupBase`) when its mark is there: an
- * earlier run was stopped while rewriting it (SIGKILL, a power loss), so part of it may be
- * repaired and part not, and another repair would take the tear for one more mistake to mend.
- * The mark holds the name of the backup with the original (`openablePath`'s bytes).
+ * Refuses the file named `name` (backed up as `base`, see `backupBase`; `owner` its owner) when its
+ * mark is there: a run is rewriting it, or one was stopped while it did (SIGKILL, a power loss),
+ * so part of it may be repaired and part not, and another repair would take the tear for one more
+ * mistake to mend. Looked for before the file is read, since a tear may be a mistake no repair
+ * plans for, or none at all. The mark holds the backup's absolute name (`openablePath`'s bytes),
+ * said only when the mark is the user's or the file owner's and names one of the file's own
+ * backups: in a folder others may write to, a mark planted there could name any file.
  */
-async function refuseInterrupted(name: string, base: string): Promise<void> {
+async function refuseInterrupted(name: string, base: string, owner: number): Promise<void> {
   const mark = `${base}${rewriteMark}`;
   let backup: string | undefined;
   try {
     // Hint: not through a symbolic link, which someone who can write the folder could plant.
     const handle = await open(openablePath(mark), constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
+      const { uid } = await handle.stat();
       const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-      backup = fileNameOf(buffer.subarray(0, bytesRead));
+      const named = fileNameOf(buffer.subarray(0, bytesRead));
+      const own = resolve(base);
+      const trusted = uid === owner || uid === process.getuid?.();
+      if (trusted && named.startsWith(own) && /^\.bak(\.\d+)?$/.test(named.slice(own.length))) backup = named;
     } finally {
       await handle.close();
     }
@@ -363,16 +373,16 @@ async function refuseInterrupted(name: string, base: string): Promise<void> {
   }
   const original = backup ? `the original is in ${backup}: put it back` : 'put its backup back';
   throw new CallhookError(
-    `${name}: an earlier fix --write was stopped while rewriting it, so it may be part repaired; ${original} (or delete ${mark} to repair the file as it is)`,
+    `${name}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped part way, so it may be part repaired; ${original} (or, with no fix --write running, delete the mark to repair the file as it is)`,
   );
 }
 
 /**
- * Leaves the mark `refuseInterrupted` looks for, naming `backup`, flushed to the disk with its
- * name before the file's first byte is rewritten; returns it, or undefined where its name is too
- * long for the file system (the file is then rewritten unmarked, as before marks).
+ * Leaves the mark `refuseInterrupted` looks for, naming `backup`, its bytes flushed to the disk
+ * (its name is, with the backup's, by the caller's one sync of the folder); returns it, or
+ * undefined where its name is too long for the file system (the file is then rewritten unmarked).
  */
-async function markRewrite(name: string, base: string, backup: string): Promise<string | undefined> {
+async function markRewrite(name: string, base: string, owner: number, backup: string): Promise<string | undefined> {
   const mark = `${base}${rewriteMark}`;
   let handle: FileHandle;
   try {
@@ -381,11 +391,11 @@ async function markRewrite(name: string, base: string, backup: string): Promise<
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENAMETOOLONG') return undefined;
     // Hint: made since this run looked, by another run rewriting the same file.
-    if (code === 'EEXIST') await refuseInterrupted(name, base);
+    if (code === 'EEXIST') await refuseInterrupted(name, base, owner);
     throw new CallhookError(`${name}: could not make ${mark} (${ioReason(error)}); nothing was written`);
   }
   try {
-    const held = openablePath(backup);
+    const held = openablePath(resolve(backup));
     await writeWhole(handle, typeof held === 'string' ? Buffer.from(held) : held, 0);
     await handle.sync();
     await handle.close();
@@ -394,11 +404,13 @@ async function markRewrite(name: string, base: string, backup: string): Promise<
     await rm(openablePath(mark), { force: true }).catch(() => undefined);
     throw new CallhookError(`${name}: could not make ${mark} (${ioReason(error)}); nothing was written`);
   }
-  await syncFolderOf(mark);
   return mark;
 }
 
-/** Takes the mark away once the file is whole again: repaired, or as it was. */
+/**
+ * Takes the mark away once the file is whole again: repaired, or as it was. Hint: the folder is
+ * not synced for it: a mark a crash brings back only makes the next run refuse, as it says.
+ */
 async function unmarkRewrite(name: string, mark: string | undefined): Promise<void> {
   if (mark === undefined) return;
   try {
@@ -408,7 +420,6 @@ async function unmarkRewrite(name: string, mark: string | undefined): Promise<vo
       `${name}: could not remove ${mark} (${ioReason(error)}); delete it, or the next fix --write of ${name} refuses it`,
     );
   }
-  await syncFolderOf(mark);
 }
 
 /**
@@ -483,7 +494,7 @@ async function nameBackup(name: string, partial: string, first: { candidate: str
  * moment more readable than the original: readable by us alone until it has the original's owner
  * and mode. It is made under another name (see `openPartialBackup`), and named only once whole,
  * synced, with its owner and mode, so that no `.bak` holds part of a file, whenever the run is
- * killed. Returns it open: the caller closes it.
+ * killed. Returns it open: the caller closes it, and syncs the folder that holds its name.
  */
 async function makeBackup(name: string, stats: Stats, bytes: AsyncIterable<Buffer>): Promise<Backup> {
   // Hint: named after the source's name, opened by its bytes: a name that is not UTF-8, written
@@ -528,7 +539,6 @@ async function makeBackup(name: string, stats: Stats, bytes: AsyncIterable<Buffe
   } catch (error) {
     throw await removed(cannotMake(error));
   }
-  await syncFolderOf(path);
   return { path, handle };
 }
 
@@ -599,8 +609,9 @@ export async function rewriteFromBackup(
     await rewriteInPlace(handle, backupHandle, plan, touched);
   } catch (error) {
     const reason = ioReason(error);
+    // Hint: the mark left, the next run refuses the file as interrupted: safe, and the reason here stays the one said.
     if (!touched.file) {
-      await whole();
+      await whole().catch(() => undefined);
       throw new CallhookError(
         `${name}: could not write the repair (${reason}); nothing was written; the original is also in ${backup}`,
       );
@@ -609,7 +620,7 @@ export async function rewriteFromBackup(
       () => true,
       () => false,
     );
-    if (restored) await whole();
+    if (restored) await whole().catch(() => undefined);
     throw new CallhookError(
       restored
         ? `${name}: could not write the repair (${reason}); the file is as it was, and also in ${backup}`
@@ -632,11 +643,12 @@ async function sha256Of(bytes: AsyncIterable<Buffer>): Promise<string> {
  * the file itself, since a backup beside a link would be a copy in the link's folder, which others
  * may read where the file's own folder keeps them out; and found from the file open (Linux:
  * /proc/self/fd), not from the name read again, which one who can write the link's folder could
- * point elsewhere in between. Elsewhere, from the name.
+ * point elsewhere in between. Elsewhere, or with no file open (a look for its mark), from the name.
  */
-export function backupBase(name: string, fd: number): string {
+export function backupBase(name: string, fd?: number): string {
   let opened: string;
   try {
+    if (fd === undefined) throw new Error('no file open');
     opened = fileNameOf(readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' }));
   } catch {
     opened = realPathOf(name);
@@ -687,7 +699,6 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     const opened = await handle.stat();
     if (opened.dev !== stats.dev || opened.ino !== stats.ino) throw changedWhileChecked(name);
     const base = backupBase(name, handle.fd);
-    await refuseInterrupted(name, base);
     backup = await makeBackup(base, opened, readChunksOf(handle, 0, chunkBytes));
     const { path: made } = backup;
     // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:
@@ -699,8 +710,14 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
         new CallhookError(`${name}: could not read back the backup ${made} (${ioReason(error)}); nothing was written`),
     );
     if (refusal) throw await withoutBackup(made, refusal);
-    const mark = await markRewrite(name, base, made).catch((error: CallhookError) => withoutBackup(made, error));
-    if (mark instanceof CallhookError) throw mark;
+    let mark: string | undefined;
+    try {
+      mark = await markRewrite(name, base, opened.uid, made);
+    } catch (error) {
+      throw await withoutBackup(made, error as CallhookError);
+    }
+    // One sync of the folder puts the backup's name and the mark's on the disk, before the first byte is rewritten.
+    await syncFolderOf(made);
     await rewriteFromBackup(handle, backup, plan, name, () => unmarkRewrite(name, mark));
     // Hint: the kernel clears the set-user-ID and set-group-ID bits of a file written by a user
     // without CAP_FSETID (not root); they are put back, as the file keeps its mode.

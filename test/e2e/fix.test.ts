@@ -444,9 +444,16 @@ describe('fix --write killed (SIGKILL, which cannot be held)', () => {
       expect(again.stderr).not.toContain('partial');
       const backups = readdirSync(dir).filter((name) => /^big\.json\.bak(\.\d+)?$/.test(name));
       for (const name of backups) expect(readFileSync(join(dir, name)).equals(original), name).toBe(true);
+    } else if (left.includes('big.json.fix-in-progress')) {
+      expect(again.code, again.stderr).toBe(2);
+      expect(again.stderr).toBe(marked(file));
     }
   });
 });
+
+/** What fix --write says of `file` marked as being rewritten, its backup `file.bak`. */
+const marked = (file: string) =>
+  `callhook: ${file}: marked as being rewritten (${file}.fix-in-progress): another fix --write is at it, or one was stopped part way, so it may be part repaired; the original is in ${file}.bak: put it back (or, with no fix --write running, delete the mark to repair the file as it is)\n`;
 
 describe('fix --write killed while rewriting the file', () => {
   it('leaves a mark the next run refuses on, naming the backup that holds the original, instead of repairing the torn file', async () => {
@@ -457,13 +464,14 @@ describe('fix --write killed while rewriting the file', () => {
     const parts = Array.from({ length: 30_000 }, (_, i) =>
       JSON.stringify({ ...event, id: `${event.id.slice(0, 24)}${String(i).padStart(12, '0')}` }, null, 2),
     );
-    // A comma missing after every 1,000th event (the last has none to miss), so that the
-    // rewrite's every write moves the text.
-    const original = Buffer.from(`[${parts.map((part, i) => (i % 1000 === 999 ? part : `${part},`)).join('\n')}]\n`);
+    // A comma missing after the first event and every 1,000th after it (the last has none to
+    // miss), so that every write of the rewrite, the first too, moves the text.
+    const missing = (i: number) => i % 1000 === 0 || i === parts.length - 1;
+    const original = Buffer.from(`[${parts.map((part, i) => (missing(i) ? part : `${part},`)).join('\n')}]\n`);
     const repaired = Buffer.from(`[${parts.join(',\n')}]\n`);
     const file = join(dir, 'big.json');
-    // Hint: a kill must land between two writes of the rewrite, each a change of the file once
-    // the backup has its name. Tried a few times, since a busy machine may deliver the kill once it ended.
+    // Hint: a kill must land between two writes of the rewrite, once the backup has its name.
+    // Tried a few times, since a busy machine may deliver the kill once the rewrite ended.
     let torn = false;
     for (let attempt = 0; attempt < 3 && !torn; attempt++) {
       for (const name of readdirSync(dir)) rmSync(join(dir, name));
@@ -475,8 +483,9 @@ describe('fix --write killed while rewriting the file', () => {
       let writes = 0;
       const watcher = watch(dir, (event, name) => {
         if (name === 'big.json.bak') backedUp = true;
-        // The first writes put back the text before the first missing comma as it was.
-        else if (backedUp && name === 'big.json' && event === 'change' && ++writes === 10) child.kill('SIGKILL');
+        // Hint: the rewrite writes the text between two repairs, then the repair: its first write
+        // is the text before the first missing comma, as it was; its second, the comma.
+        else if (backedUp && name === 'big.json' && event === 'change' && ++writes === 2) child.kill('SIGKILL');
       });
       await new Promise((resolve) => child.on('exit', resolve));
       watcher.close();
@@ -487,10 +496,30 @@ describe('fix --write killed while rewriting the file', () => {
     const again = await runCli(['fix', file, '--write']);
     expect({ code: again.code, stderr: again.stderr }).toEqual({
       code: 2,
-      stderr: `callhook: ${file}: an earlier fix --write was stopped while rewriting it, so it may be part repaired; the original is in ${file}.bak: put it back (or delete ${file}.fix-in-progress to repair the file as it is)\n`,
+      stderr: marked(file),
     });
     expect(readFileSync(`${file}.bak`).equals(original)).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['big.json', 'big.json.bak', 'big.json.fix-in-progress']);
+  });
+
+  it('refuses a marked file before reading it, whatever the tear left: nothing to repair, or a mistake no repair plans for', async () => {
+    // The mark was looked for only once a repair was planned: a tear inside a string ("helllo")
+    // was "nothing to repair", exit 0, and one that cut a key, a problem fix cannot repair, exit 1,
+    // neither naming the backup (red team hT26). Here, from another folder, the backup is named
+    // whole (it was named as the interrupted run was given it, relative to its folder).
+    const file = join(dir, 'torn.json');
+    for (const torn of ['[{"note": "helllo world"}]\n', '[{"no": "cut"}, {"te": 1}]\n', '[{"a": 1 "b": 2}]\n']) {
+      for (const name of readdirSync(dir)) rmSync(join(dir, name));
+      writeFileSync(file, torn);
+      writeFileSync(`${file}.bak`, '[{"note": "hello world"}]\n');
+      writeFileSync(`${file}.fix-in-progress`, `${file}.bak`);
+      const again = await runCli(['fix', 'torn.json', '--write'], { cwd: dir });
+      expect({ code: again.code, stderr: again.stderr }).toEqual({
+        code: 2,
+        stderr: marked('torn.json').replace(' in torn.json.bak:', ` in ${file}.bak:`),
+      });
+      expect(readFileSync(file, 'utf8')).toBe(torn);
+    }
   });
 });
 
