@@ -147,7 +147,7 @@ export function renderReplaySummary(
     ]);
   }
   counted('  requests  ', [
-    { text: `${grouped(report.requests)} (${grouped(report.retries)} retries), ${report.requestRate} req/s` },
+    { text: `${grouped(report.requests)} (${grouped(report.retries)} retries), ${grouped(report.requestRate)} req/s` },
   ]);
   // Hint: a status and its count (`503 ×400`), a percentile and its time (`p95 12 ms`) stay on one line.
   const apart = (items: TextSpan[]): TextSpan[] =>
