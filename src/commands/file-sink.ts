@@ -3,7 +3,7 @@
  * all: the one way a command replaces a file it was given.
  */
 import { once } from 'node:events';
-import { constants, type Stats } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { chmod, type FileHandle, link, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
@@ -21,6 +21,7 @@ export interface Sink {
   interrupted: string;
 }
 
+/** Output to stdout, at the pace of its reader. */
 export function stdoutSink(): Sink {
   return {
     interrupted: '',
@@ -40,7 +41,7 @@ export interface FileSinkOptions {
   /** The mode of a file made anew (a file replaced keeps its own); by default as the umask says. */
   mode?: number | undefined;
   /** What names the temporary folder, beside the file: `.callhook-<purpose>-XXXXXX`. */
-  purpose?: string | undefined;
+  purpose: string;
 }
 
 /**
@@ -88,15 +89,7 @@ export async function fileSink(
     directory = await mkdtemp(join(dirname(target), `.callhook-${purpose}-`));
   } catch (error) {
     if (!(error as NodeJS.ErrnoException).code) throw error;
-    const folder = dirname(target);
-    // Hint: a folder that is there may still take no new folder (/proc says ENOENT): then it is
-    // the temporary folder that cannot be made, and saying so is what makes the reason true.
-    const there = await stat(folder).then(
-      (found) => found.isDirectory(),
-      () => false,
-    );
-    const what = there ? 'the temporary folder it is written in before it takes its name,' : 'a file';
-    throw new CallhookError(`${out}: cannot create ${what} in ${folder} (${ioReason(error)})`, ExitCode.usage);
+    throw cannotCreateIn(out, dirname(target), error);
   }
   const temporary = join(directory, basename(target));
   let handle: FileHandle;
@@ -136,6 +129,36 @@ export async function fileSink(
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Why `out` cannot be written in `folder`. Hint: a folder that is there may still take no new
+ * folder (/proc says ENOENT): then it is the temporary folder that cannot be made, and saying so
+ * is what makes the reason true.
+ */
+function cannotCreateIn(out: string, folder: string, error: unknown): CallhookError {
+  const there = statSync(folder, { throwIfNoEntry: false })?.isDirectory() === true;
+  const what = there ? 'the temporary folder it is written in before it takes its name,' : 'a file';
+  return new CallhookError(`${out}: cannot create ${what} in ${folder} (${ioReason(error)})`, ExitCode.usage);
+}
+
+/**
+ * Refuses, before a run that writes `out` only at its end (`replay --report`), a file `fileSink`
+ * could not make then: its folder (the real one, for a symlink to a file) must take a new entry.
+ * A name that cannot be resolved is left to `fileSink`, which says why.
+ */
+export function checkFileSinkFolder(out: string): void {
+  let folder: string;
+  try {
+    folder = dirname(existsSync(out) ? realpathSync(out) : joinablePath(out));
+  } catch {
+    return;
+  }
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    throw cannotCreateIn(out, folder, error);
+  }
 }
 
 /**

@@ -274,7 +274,10 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   });
   let sink: Sink;
   try {
-    sink = options.out === undefined ? stdoutSink() : await fileSink(options.out, { force: options.force === true });
+    sink =
+      options.out === undefined
+        ? stdoutSink()
+        : await fileSink(options.out, { force: options.force === true, purpose: 'generate' });
   } catch (error) {
     letGo();
     throw error;

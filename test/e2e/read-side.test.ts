@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
   closeSync,
   copyFileSync,
   existsSync,
@@ -168,6 +169,48 @@ describe('replay --report that cannot be written whole (a full disk, a file size
       expect(readdirSync(folder)).toEqual(['report.json']);
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('replay --report in a folder that takes no new file', () => {
+  // Written whole (a temporary file in its folder, renamed over it), an existing report the user
+  // may write but in a folder they may not was refused only once every batch had been sent (review hR21).
+  it.skipIf(process.getuid?.() !== 0)('is refused before the first request, the report left as it was', async () => {
+    let requests = 0;
+    const server = createServer((request, response) => {
+      requests++;
+      request.resume();
+      request.on('end', () => response.end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // Hint: the CLI runs as nobody (65534), since root may write any folder; in /tmp itself, not
+    // the suite's private temporary folder, which nobody may not pass through (removed below).
+    const top = mkdtempSync('/tmp/callhook-report-folder-');
+    try {
+      chmodSync(top, 0o755);
+      const folder = join(top, 'reports');
+      mkdirSync(folder, { mode: 0o555 });
+      const report = join(folder, 'r.json');
+      writeFileSync(report, '{}\n', { mode: 0o600 });
+      chownSync(report, 65534, 65534);
+      const input = join(top, 'events.json');
+      copyFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'), input);
+      chmodSync(input, 0o644);
+      const { port } = server.address() as AddressInfo;
+      const run = await runToFd(['replay', input, '--url', `http://127.0.0.1:${port}/`, '--report', report], 'pipe', {
+        cwd: top,
+        uid: 65534,
+      });
+      expect({ code: run.code, stderr: run.stderr, requests }).toEqual({
+        code: 2,
+        stderr: `callhook: ${report}: cannot create the temporary folder it is written in before it takes its name, in ${folder} (permission denied)\n`,
+        requests: 0,
+      });
+      expect(readFileSync(report, 'utf8')).toBe('{}\n');
+    } finally {
+      server.close();
+      rmSync(top, { recursive: true, force: true });
     }
   });
 });
