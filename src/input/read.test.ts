@@ -1,5 +1,17 @@
 import { getEventListeners } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -450,6 +462,91 @@ describe('a read that fails part way', () => {
         { file: later, bytes: line(100).length },
       ]);
     }
+  });
+});
+
+describe('a file that changes while it is read', () => {
+  // Lines of one length, so that where reading stopped says how many events came before it.
+  const line = (n: number, pad = 'x') => `${JSON.stringify({ n, pad: pad.repeat(40) })}\n`;
+  const width = line(0).length;
+  const lines = (count: number, pad = 'x') => Array.from({ length: count }, (_, n) => line(n % 10, pad)).join('');
+  /** Reads `path` in reads of 1 KiB, calling `meanwhile` once the first records are handed on. */
+  async function readWhile(path: string, meanwhile: () => void) {
+    const seen: number[] = [];
+    const problems: Pick<Problem, 'line' | 'column' | 'offset' | 'code' | 'message' | 'fatal'>[] = [];
+    let bytes = -1;
+    let changed = false;
+    for await (const records of readRecords([path], { readSize: 1024, chunkSize: 1024, warnings: false })) {
+      for (const record of records) {
+        // A line that is no JSON (a cut one) is -1.
+        if (record.kind === 'event' || record.kind === 'invalid') {
+          seen.push((record.value as { n?: number } | undefined)?.n ?? -1);
+        } else if (record.kind === 'problem') {
+          const { line, column, offset, code, message, fatal } = record.problem;
+          problems.push({ line, column, offset, code, message, fatal });
+        } else if (record.kind === 'file-end') bytes = record.bytes;
+      }
+      if (!changed && seen.length > 0) {
+        changed = true;
+        meanwhile();
+      }
+    }
+    return { seen, problems, bytes };
+  }
+  /** The one problem of a file read up to `bytes` (a cut line there is no element). */
+  const stoppedAt = (bytes: number, message: string) => [
+    {
+      line: Math.floor(bytes / width) + 1,
+      column: (bytes % width) + 1,
+      offset: bytes,
+      code: 'unreadable',
+      message,
+      fatal: true,
+    },
+  ];
+
+  it('is one `unreadable` where reading stopped when it is cut short behind the reader, not a syntax error', async () => {
+    // Cut to 500 bytes once 1 KiB or 2 KiB were read, a file was an `unterminated string` at a
+    // line it no longer has (exit 1), or mixed counts (exit 0), as the line read last ended.
+    const path = join(dir, 'cut-while-read.ndjson');
+    const text = lines(200);
+    writeFileSync(path, text);
+    const { seen, problems, bytes } = await readWhile(path, () => truncateSync(path, 500));
+    expect(bytes).toBeGreaterThan(500);
+    expect(seen).toEqual(Array.from({ length: Math.floor(bytes / width) }, (_, n) => n % 10));
+    expect(problems).toEqual(
+      stoppedAt(bytes, `cannot be read: the file was cut short while it was read (from ${text.length} to 500 bytes)`),
+    );
+  });
+
+  it('is one `unreadable` where reading stopped when it is rewritten in place, not the events of two versions', async () => {
+    const path = join(dir, 'rewritten-while-read.ndjson');
+    const text = lines(200);
+    writeFileSync(path, text);
+    // Hint: a time is kept to the kernel's clock tick: the file is dated in the past, so that the
+    // rewrite dates it anew however soon after the open it comes.
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    const { seen, problems, bytes } = await readWhile(path, () => {
+      const fd = openSync(path, 'r+');
+      try {
+        writeSync(fd, lines(200, 'y'), 0);
+      } finally {
+        closeSync(fd);
+      }
+    });
+    expect(bytes).toBe(text.length);
+    expect(seen).toHaveLength(200);
+    expect(problems).toEqual(stoppedAt(bytes, 'cannot be read: the file was rewritten while it was read'));
+  });
+
+  it('reads on to the end of a file that only grows while it is read (an export still being appended to)', async () => {
+    const path = join(dir, 'grown-while-read.ndjson');
+    writeFileSync(path, lines(200));
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    const { seen, problems, bytes } = await readWhile(path, () => appendFileSync(path, lines(50)));
+    expect(problems).toEqual([]);
+    expect(bytes).toBe(250 * width);
+    expect(seen).toHaveLength(250);
   });
 });
 

@@ -372,7 +372,8 @@ async function* readPipe(path: OpenablePath, abandoned: AbortSignal | undefined)
 /**
  * A file's bytes from `start`, `size` at a time (see `readChunksOf`): each chunk is valid only
  * until the next is asked for. A named pipe (`readPipe`) is read as a stream, from where it is,
- * and closed at once when `abandoned` aborts, though a read of it waits.
+ * and closed at once when `abandoned` aborts, though a read of it waits. A regular file read to
+ * its end that is not the file that was opened by then fails there (see `changedSince`).
  */
 export async function* readChunks(
   path: OpenablePath,
@@ -387,24 +388,45 @@ export async function* readChunks(
   }
   const handle = await open(path, 'r');
   try {
+    const opened = await handle.stat({ bigint: true });
     // Hint: a read at a position of a pipe fails with ESPIPE; a null position reads on from the last.
-    yield* readChunksOf(handle, start, size, (await handle.stat()).isFile());
+    const end = yield* readChunksOf(handle, start, size, opened.isFile());
+    if (opened.isFile()) changedSince(opened, await handle.stat({ bigint: true }), BigInt(end));
   } finally {
     await handle.close();
   }
 }
 
 /**
+ * Throws, as an I/O error of the file's (code `ECHANGED`), when a regular file, `opened` when it
+ * was opened and `now` once read to its end at `end`, is not the file that was read: cut short,
+ * or rewritten in place. Hint: the bytes after a cut or a rewrite were read as if they went on
+ * from those before (a syntax error at a line the file no longer has, counts of two versions).
+ * A file that only grew (an export still being appended to) was read whole up to `end`, as a
+ * stream is; a rewrite into a larger file looks the same by its size and time, and is read so.
+ * A cut ahead of the reader fails too: a rewrite into a smaller file looks the same.
+ */
+function changedSince(opened: BigIntStats, now: BigIntStats, end: bigint): void {
+  const largest = opened.size > end ? opened.size : end;
+  let reason: string | undefined;
+  if (now.size < largest) reason = `the file was cut short while it was read (from ${largest} to ${now.size} bytes)`;
+  else if (end < opened.size || (now.size === opened.size && now.mtimeNs !== opened.mtimeNs)) {
+    reason = 'the file was rewritten while it was read';
+  }
+  if (reason !== undefined) throw Object.assign(new Error(reason), { code: 'ECHANGED' });
+}
+
+/**
  * The bytes of the file open as `handle` from `start` (where it is when not `seekable`), `size` at
  * a time, read into two buffers in turn: each chunk is valid only until the next is asked for.
- * The file stays open.
+ * The file stays open. Returns the offset its end was found at.
  */
 export async function* readChunksOf(
   handle: FileHandle,
   start: number,
   size: number,
   seekable = true,
-): AsyncGenerator<Buffer> {
+): AsyncGenerator<Buffer, number> {
   const at = (position: number) => (seekable ? position : null);
   // Hint: two buffers for the whole file. A fresh buffer per read (as createReadStream makes)
   // is fresh memory the kernel must map and fill, several times the cost of this, most of it
@@ -417,7 +439,7 @@ export async function* readChunksOf(
   try {
     for (;;) {
       const { bytesRead } = await next;
-      if (bytesRead === 0) return;
+      if (bytesRead === 0) return position;
       const chunk = buffers[turn].subarray(0, bytesRead);
       position += bytesRead;
       turn = turn === 0 ? 1 : 0;
