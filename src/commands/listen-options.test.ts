@@ -50,6 +50,10 @@ describe('listen options', () => {
     expect(() => parse({ headerTimeout: '60' })).toThrow(
       '--header-timeout: must not be longer than --request-timeout ("60" and "30", as given or by default)',
     );
+    // Said with the other problems, as every problem is (review hR21).
+    expect(() => parse({ headerTimeout: '60', insecure: true })).toThrow(
+      '--insecure: applies only with --forward; --header-timeout: must not be longer than --request-timeout ("60" and "30", as given or by default)',
+    );
     // A bad value is said for itself alone, not also as longer than the other (hT24).
     expect(() => parse({ requestTimeout: '0' })).toThrow(
       /^--request-timeout: must be a number of seconds more than 0 and at most 86400 \(a day\) \(got "0"\)$/,

@@ -153,19 +153,28 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
       delayMs: () => wholeNumber('--delay', 0, maxDelayMs)(raw.delay),
       forward: () => optional(raw.forward, httpUrl('--forward')),
       forwardTimeout: () => seconds('--forward-timeout')(raw.forwardTimeout),
-      headerTimeout: () => seconds('--header-timeout')(raw.headerTimeout),
+      headerTimeout: () => {
+        const header = seconds('--header-timeout')(raw.headerTimeout);
+        // Hint: compared with a valid --request-timeout only, so that a bad value is said for
+        // itself alone; either may be its default, which the user did not type: said as such.
+        let request: number | undefined;
+        try {
+          request = seconds('--request-timeout')(raw.requestTimeout);
+        } catch {
+          request = undefined;
+        }
+        if (request !== undefined && header > request) {
+          throw new CallhookError(
+            `--header-timeout: must not be longer than --request-timeout (${quoted(raw.headerTimeout)} and ${quoted(raw.requestTimeout)}, as given or by default)`,
+          );
+        }
+        return header;
+      },
       requestTimeout: () => seconds('--request-timeout')(raw.requestTimeout),
     },
     problems,
   );
   const { forwardTimeout, headerTimeout, requestTimeout, ...checked } = out;
-  // Hint: compared once both are valid, so that a bad value is said for itself, not as longer or
-  // shorter than the other; either may be its default, which the user did not type: said as such.
-  if (headerTimeout > requestTimeout) {
-    throw new CallhookError(
-      `--header-timeout: must not be longer than --request-timeout (${quoted(raw.headerTimeout)} and ${quoted(raw.requestTimeout)}, as given or by default)`,
-    );
-  }
   return {
     ...checked,
     format: raw.format,
