@@ -108,8 +108,6 @@ ${exitCodes('invalid input, a failed delivery, or nothing matched (show, trace)'
   )
   .exitOverride();
 
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
-
 /**
  * Each command's options and help text, by name: added only to the command that runs (or whose
  * help is shown), so that `callhook --version` and `callhook --help` build none of them and load
@@ -327,7 +325,7 @@ program
     'Generate realistic webhook events: outbound campaigns whose calls share a correlationId (attempts with failure notes, callbacks, SMS both ways, then one CallComplete), inbound calls, every status with plausible reasons, human-support requests and multi-step transcripts. Phone numbers are fictitious. The same seed gives byte-identical output.',
   )
   .action(run(async () => (await import('./commands/generate.js')).generate));
-details.set('generate', (command, { options, outputName }) =>
+details.set('generate', (command, { options, outputName, repeated }) =>
   command
     .option('--count <n>', 'how many events, redeliveries included', '100')
     .option('--seed <n>', 'seed of the generator, 0 to 4294967295: the same seed gives the same bytes', '1')
@@ -344,7 +342,7 @@ details.set('generate', (command, { options, outputName }) =>
     .option(
       '--set <path=value>',
       'set a field in every event whose type has it, e.g. data.status=Partial (JSON or text; repeatable)',
-      collect,
+      repeated(String),
     )
     .option('--redeliveries <p>', 'deliver this fraction of events a second time, a few events later (e.g. 0.02)')
     .option('--defects <p>', 'put a missing/trailing comma or a missing colon into this fraction of elements')
@@ -498,7 +496,7 @@ program
     'captured deliveries: folders of callhook listen --out, or their files (deliveries.meta, .ndjson, .json, .body)',
   )
   .action(run(async () => (await import('./commands/verify.js')).verify));
-details.set('verify', (command, { options }) =>
+details.set('verify', (command, { options, repeated }) =>
   command
     .addOption(options.sign('signature scheme').default('standard'))
     .addOption(options.secretEnv())
@@ -507,7 +505,7 @@ details.set('verify', (command, { options }) =>
     .option('--ignore-timestamp', 'do not check webhook-timestamp')
     .option('--now <time>', 'check the timestamp against this time (default: when captured, else now)')
     .option('--body <file>', 'verify one delivery: its exact body bytes (- for stdin)')
-    .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', collect)
+    .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', repeated(String))
     .option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)')
     .addOption(options.maxBody("the largest body read, a capture's or --body's, as listen takes it (e.g. 5mb, 512kb)"))
     .addOption(options.lineFormat())
@@ -540,7 +538,7 @@ program
   .description('deliver events to a live URL as the platform would: batched, signed, retried')
   .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
   .action(run(async () => (await import('./commands/replay.js')).replayCommand));
-details.set('replay', (command, { options, outputName, maxConcurrency }) =>
+details.set('replay', (command, { options, outputName, maxConcurrency, repeated }) =>
   command
     .option('--url <url>', 'the receiver to deliver to (http or https)')
     .option(
@@ -557,7 +555,7 @@ details.set('replay', (command, { options, outputName, maxConcurrency }) =>
     .addOption(options.sign('sign each request'))
     .addOption(options.secretEnv())
     .addOption(options.signatureHeader())
-    .option('-H, --header <header>', 'extra header "Name: value" (repeatable)', collect)
+    .option('-H, --header <header>', 'extra header "Name: value" (repeatable)', repeated(String))
     .addOption(options.method())
     .option('--insecure', 'do not verify HTTPS certificates (local development only)')
     .option('--fresh', 'new event ids, timestamps shifted so the newest is now')

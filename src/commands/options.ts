@@ -225,14 +225,14 @@ export function oneOf<T extends string>(name: string, choices: readonly T[]): (v
  */
 export function listOf<T extends string>(name: string, choices: readonly T[]): (value: string, previous?: T[]) => T[] {
   const one = oneOf(name, choices);
-  return (value, previous) => {
+  return collecting((value, previous) => {
     const items = value
       .split(',')
       .map((item) => item.trim())
       .filter((item) => item !== '');
     if (items.length === 0) throw optionError(name, `one of ${choices.join(', ')}`, value);
     return [...new Set([...(previous ?? []), ...items.map(one)])];
-  };
+  });
 }
 
 /**
@@ -271,13 +271,13 @@ export function idPrefix(name: string): (value: string) => string {
 /**
  * Refuses, on the command line of `command`, an option that takes one value given twice: commander
  * keeps the last value and drops the first without a word (`show --phone A --phone B` showed B's
- * events alone, `summarise --by day --by phone` one table). An option that collects its values says
- * "repeatable" in its help. Hint: the values are not quoted, since one may be a secret or a URL
- * with a password in it.
+ * events alone, `summarise --by day --by phone` one table). An option that collects its values
+ * (its parser made by `repeated` or `listOf`) may repeat. Hint: the values are not quoted, since
+ * one may be a secret or a URL with a password in it.
  */
 export function refuseRepeats(command: Command): void {
   for (const option of command.options) {
-    if (!(option.required || option.optional) || option.description.includes('repeatable')) continue;
+    if (!(option.required || option.optional) || (option.parseArg && collectors.has(option.parseArg))) continue;
     let given = false;
     command.on(`option:${option.name()}`, () => {
       if (given) throw new CallhookError(`${option.long ?? option.flags}: must be given once (it takes one value)`);
@@ -288,7 +288,15 @@ export function refuseRepeats(command: Command): void {
 
 /** A parser that collects a repeatable option, each value parsed by `parse`. */
 export function repeated<T>(parse: (value: string) => T): (value: string, previous?: T[]) => T[] {
-  return (value, previous) => [...(previous ?? []), parse(value)];
+  return collecting((value, previous) => [...(previous ?? []), parse(value)]);
+}
+
+/** The parsers that collect an option's values across repeats (`repeated`, `listOf`): see `refuseRepeats`. */
+const collectors = new WeakSet<object>();
+
+function collecting<P extends object>(parser: P): P {
+  collectors.add(parser);
+  return parser;
 }
 
 /** The most requests `replay --concurrency` keeps in flight at once. */
