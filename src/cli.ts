@@ -325,10 +325,10 @@ program
     'Generate realistic webhook events: outbound campaigns whose calls share a correlationId (attempts with failure notes, callbacks, SMS both ways, then one CallComplete), inbound calls, every status with plausible reasons, human-support requests and multi-step transcripts. Phone numbers are fictitious. The same seed gives byte-identical output.',
   )
   .action(run(async () => (await import('./commands/generate.js')).generate));
-details.set('generate', (command, { options, outputName, repeated }) =>
+details.set('generate', (command, { options, outputName, repeated, largestSeed }) =>
   command
     .option('--count <n>', 'how many events, redeliveries included', '100')
-    .option('--seed <n>', 'seed of the generator, 0 to 4294967295: the same seed gives the same bytes', '1')
+    .option('--seed <n>', `seed of the generator, 0 to ${largestSeed}: the same seed gives the same bytes`, '1')
     .option('--campaigns <k>', 'spread the calls over k campaigns (default 3: two outbound, one inbound)')
     .addOption(options.types())
     .option('--batch-size <n>', 'JSON arrays of at most n events (json: one after another; ndjson: one per line)')
@@ -538,17 +538,17 @@ program
   .description('deliver events to a live URL as the platform would: batched, signed, retried')
   .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
   .action(run(async () => (await import('./commands/replay.js')).replayCommand));
-details.set('replay', (command, { options, outputName, maxConcurrency, repeated }) =>
+details.set('replay', (command, { options, outputName, maxConcurrency, repeated, largestBatch, rateRange }) =>
   command
     .option('--url <url>', 'the receiver to deliver to (http or https)')
     .option(
       '--batch-size <n>',
-      're-chunk events into arrays of at most n, up to 10000 (default: input batches as they are)',
+      `re-chunk events into arrays of at most n, up to ${largestBatch} (default: input batches as they are)`,
     )
     .addOption(options.type('treat every bare event as this type'))
     .option('--no-validate', 'send events that fail validation too (unparsable ones never are)')
     .option('--concurrency <n>', `requests in flight at once (1 to ${maxConcurrency})`, '4')
-    .option('--rate <r>', 'at most r requests per second, retries included (0.001 to 100000)')
+    .option('--rate <r>', `at most r requests per second, retries included (${rateRange.min} to ${rateRange.max})`)
     .option('--timeout <seconds>', 'per attempt, the whole exchange: connect, send, response and its body', '30')
     .option('--retries <n>', 'further attempts on network errors, timeouts, 408, 429 and 5xx', '5')
     .option('--follow-redirects', 'follow 307/308 (301/302/303 would drop the body: always reported)')
@@ -616,10 +616,10 @@ Exit codes:
 // no longer wanted: end quietly instead of crashing, successfully unless a failure was already
 // found (`callhook verify captured/ | head` must not pass a bad signature under pipefail); listen,
 // a server, stops as on Ctrl-C instead (`stdoutGone`).
-// Hint: decided at once, before the command's own listeners: a command waiting for stdout to
-// drain (generate, replay --dry-run) is rejected by the same error, and reported it as an
-// internal error (exit 2) while this handler still waited for a chunk to load. `process.exit()`
-// keeps an exit code already set, as for verify.
+// Hint: decided at once, before a command's own wait for stdout to drain (generate, replay
+// --dry-run), which the same error rejects: a handler that first waited for a chunk to load let
+// that rejection be reported as an internal error, exit 2. `process.exit()` keeps an exit code
+// already set, as verify's.
 // Any other write error (a full disk under `> report.json`) is an I/O error: one line, exit 2,
 // never a stack trace, and never exit 1, which would say the input was invalid.
 let stdoutFailed = false;

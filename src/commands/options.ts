@@ -299,6 +299,11 @@ function collecting<P extends object>(parser: P): P {
   return parser;
 }
 
+export { largestSeed } from '../core/generate-names.js';
+export { largestBatch } from '../http/names.js';
+
+/** `replay --rate`'s range, in requests per second. */
+export const rateRange = { min: 0.001, max: 100_000 } as const;
 /** The most requests `replay --concurrency` keeps in flight at once. */
 export const maxConcurrency = 1024;
 /** The longest `listen --delay` before an answer, in milliseconds (ten minutes). */

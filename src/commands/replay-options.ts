@@ -6,7 +6,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ioReason } from '../errors.js';
-import { largestBatch } from '../http/batches.js';
 import { hasCredentials } from '../http/credentials.js';
 import {
   defaultHmacHeader,
@@ -26,10 +25,12 @@ import {
   decimal,
   envName,
   httpUrl,
+  largestBatch,
   maxConcurrency,
   optional,
   optionError,
   parseAll,
+  rateRange,
   type replayFormats,
   seconds,
   signatureHeaderName,
@@ -98,7 +99,6 @@ export interface ReplaySettings {
 }
 
 /** The range `--rate` accepts, in requests per second: one per 1000 s up to 100,000 a second. */
-const rateRange = { min: 0.001, max: 100_000 } as const;
 
 /**
  * A parser of `-H`/`--header`: `Name: value`, on one line; the only Expect is 100-continue; no

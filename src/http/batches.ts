@@ -5,6 +5,7 @@
 import { createHash, hash as hashOnce } from 'node:crypto';
 import { CallhookError, ExitCode, type UnreadableFile } from '../errors.js';
 import type { InputRecord, Omitted, Problem } from '../input/types.js';
+import { largestBatch } from './names.js';
 
 /** One event replay will send, with the input batch it came from. */
 export interface ReplayEvent {
@@ -155,13 +156,6 @@ interface PlanOptions {
 }
 
 const lingered = Symbol('lingered');
-
-/**
- * The most events replay holds in one batch: the largest `--batch-size`, and the largest input
- * batch sent as it is without one. Hint: a batch is held whole until it is sent, so a larger one
- * would break the promise of flat memory (`--batch-size 10000000` took 1.48 GB on a 125 MB NDJSON).
- */
-export const largestBatch = 10_000;
 
 function digest(...parts: (string | Buffer)[]): string {
   const hash = createHash('sha256');
