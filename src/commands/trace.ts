@@ -67,12 +67,13 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
       });
     }
     if (output.closed) return;
+    /** The trace as JSON: the call's id (null when none matched), its events, and the elements skipped. */
+    const traceJson = (correlationId: string | null, events: unknown[]) =>
+      renderJson({ correlationId, events, skipped: skipped.elements });
 
     if (ids.size === 0) {
       // Hint: as JSON, the empty trace, as show prints `[]`: a `| jq` after it reads a value.
-      if (options.format === 'json') {
-        await output.write(renderJson({ correlationId: null, events: [], skipped: skipped.elements }));
-      }
+      if (options.format === 'json') await output.write(traceJson(null, []));
       // A file that could not be read may have held it: that failure is the one to end with.
       const code = exitCodeWithUnreadable(ExitCode.invalid, skipped.unreadable);
       throw new CallhookError(`no event has a correlationId starting with ${prefix}`, code);
@@ -100,9 +101,9 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
 
     if (options.format === 'json') {
       await output.write(
-        renderJson({
-          correlationId: fullId,
-          events: ordered.map((entry) => ({
+        traceJson(
+          fullId,
+          ordered.map((entry) => ({
             // Hint: in UTC, one form, as summarise's times: as written, one instant sorted apart.
             time: isoOf(instantOf(eventTime(entry.event))),
             type: entry.event.type,
@@ -112,8 +113,7 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
             conflict: entry.conflict,
             event: shown(entry.value),
           })),
-          skipped: skipped.elements,
-        }),
+        ),
       );
       return;
     }
