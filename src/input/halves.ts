@@ -11,16 +11,21 @@
  * copy, as on one thread. The worker tells, for each id it saw first, where that event was; the
  * main thread reads again the few whose ids it had seen too (second copies, so redeliveries) and
  * the consumer takes them out of the worker's counts (see `MergingConsumer.merge`).
+ *
+ * Every reading of the file opens it by its name, and a name may be given to another file while
+ * the file is read (an editor saves by renaming a new version over the old). So each notes what
+ * it opened (see `openedAs`), and the halves are merged only when all opened one file, as it was
+ * when the main thread opened it: otherwise the main thread reads on alone the file it has open.
  */
-import { readFileSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { type BigIntStats, readFileSync } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { impossible } from '../errors.js';
 import type { WebhookEvent } from '../schema/events.js';
 import { FingerprintSet, fingerprintSeed, useFingerprintSeed } from './fingerprint-set.js';
-import { type ReadOptions, readRecords } from './read.js';
+import { fileId, type ReadOptions, readRecords } from './read.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { firstSeenId } from './records.js';
 import { type Budget, mayOpenEvent, type ResumePoint } from './split.js';
@@ -107,6 +112,26 @@ const cutCell = 1;
 const onePlaceEach = 'positionsOf gives one place for each offset';
 
 /**
+ * What a file opened is, for telling that two openings of one name opened one file, as it was:
+ * its device and inode (see `fileId`) and its size.
+ */
+function openedAs(info: BigIntStats): string {
+  return `${fileId(info)}:${info.size}`;
+}
+
+/** Opens the file `path` names to read, adding what it is (see `openedAs`) to `files`. */
+async function openNoted(path: string, files: Set<string>): Promise<FileHandle> {
+  const handle = await open(path, 'r');
+  try {
+    files.add(openedAs(await handle.stat({ bigint: true })));
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/**
  * The cut a worker reads from: the first element boundary past the middle of what the main
  * thread has left to read when the worker is ready, so that both have as much to read from then
  * on. Hint: a cut fixed before the worker starts must guess how long it takes to start, which
@@ -114,7 +139,7 @@ const onePlaceEach = 'positionsOf gives one place for each offset';
  * main thread past the cut before it is told (it is half of what is left ahead), it reads on
  * alone, as if no worker had run.
  */
-async function chooseCut(path: string, cells: CutCells): Promise<Midpoint> {
+async function chooseCut(path: string, cells: CutCells, files: Set<string>): Promise<Midpoint> {
   const { size } = await stat(path);
   const read = Number(Atomics.load(cells, progressCell));
   // Hint: before the main thread has handed anything on (it waits, under CALLHOOK_THREADS=2), the
@@ -124,7 +149,7 @@ async function chooseCut(path: string, cells: CutCells): Promise<Midpoint> {
   // few tens of milliseconds after the main thread reached the cut without it.
   const left = size - read;
   const middle = read + Math.floor(left / 2) + Math.min(2 ** 20, Math.floor(left / 50));
-  const from = await findMidpoint(path, size, read > 0 ? middle : undefined);
+  const from = await findMidpoint(path, size, read > 0 ? middle : undefined, files);
   if (!from) throw new Error('no element boundary found past the middle of what is left to read');
   Atomics.store(cells, cutCell, BigInt(from.offset));
   return from;
@@ -132,8 +157,8 @@ async function chooseCut(path: string, cells: CutCells): Promise<Midpoint> {
 
 /**
  * What the second half's reader sends back: its consumer's state, its event ids (a
- * `FingerprintSet` snapshot), and how far past the start of the half each event whose id it saw
- * first began, in the order it saw them.
+ * `FingerprintSet` snapshot), how far past the start of the half each event whose id it saw
+ * first began, in the order it saw them, and what file it read.
  */
 export type HalfResult =
   | {
@@ -141,6 +166,8 @@ export type HalfResult =
       ids: Uint32Array;
       order: Uint32Array;
       offsets: Uint32Array | Float64Array;
+      /** What each opening of the file by this reader found (see `openedAs`). */
+      files: string[];
       times?: HalfTimes | undefined;
     }
   | { error: string };
@@ -218,10 +245,15 @@ export interface Midpoint {
  * that opens an element at the indentation of the array's first element, and when that is column
  * 1 (the platform's layout, where every line is, flow steps too) is not an object that closes
  * without being an event; in NDJSON, the first line past it that opens a value as the first line
- * does (with `{`, or with `[` for a batch a line).
+ * does (with `{`, or with `[` for a batch a line). What it opened is added to `files`.
  */
-export async function findMidpoint(path: string, size: number, middle?: number): Promise<Midpoint | undefined> {
-  const handle = await open(path, 'r');
+export async function findMidpoint(
+  path: string,
+  size: number,
+  middle?: number,
+  files = new Set<string>(),
+): Promise<Midpoint | undefined> {
+  const handle = await openNoted(path, files);
   try {
     const head = Buffer.alloc(4096);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
@@ -299,7 +331,9 @@ export async function readInHalves<State>(
   }
   // Hint: a function on this thread reads from here; a worker chooses its own cut (`chooseCut`)
   // in a file of the same layout, so `point` holds for both.
-  const guess = await findMidpoint(path, info.size);
+  // What each reading of the file opened (see `openedAs`): one file, or the halves are not merged.
+  const files = new Set<string>();
+  const guess = await findMidpoint(path, info.size, undefined, files);
   if (guess === undefined) return { consumed: false, how: 'one thread (no element boundary found past the middle)' };
   let from: Midpoint = guess;
   const boundary = from.point === 'batch' ? 'two elements of the top-level array' : 'two top-level values';
@@ -404,10 +438,14 @@ export async function readInHalves<State>(
         from.point,
         options,
         recent,
+        files,
       );
-      const [place = impossible(onePlaceEach)] = await positionsOf(path, last ?? { offset: 0, line: 1, column: 1 }, [
-        from.offset,
-      ]);
+      const [place = impossible(onePlaceEach)] = await positionsOf(
+        path,
+        last ?? { offset: 0, line: 1, column: 1 },
+        [from.offset],
+        files,
+      );
       const lastPointer = last?.pointer ?? '';
       const inArray = from.point === 'batch' && /^\/\d+$/.test(lastPointer);
       cut = {
@@ -421,6 +459,7 @@ export async function readInHalves<State>(
         path,
         cut,
         records.map(({ record }) => record.element.offset),
+        files,
       );
       redeliveries = records.map(({ record, event }, i) => ({
         record,
@@ -431,6 +470,12 @@ export async function readInHalves<State>(
       if (times) times['second copies read'] = now();
     } catch (error) {
       how = `one thread (${error instanceof Error ? error.message : String(error)})`;
+      return false;
+    }
+    // Hint: checked once every reading has opened the file; this thread reads on alone the file it has open.
+    for (const file of half.files) files.add(file);
+    if (files.size > 1) {
+      how = 'one thread (the file changed while it was read)';
       return false;
     }
     if (!consumer.merge(half.state as State, redeliveries, cut)) {
@@ -450,6 +495,7 @@ export async function readInHalves<State>(
     for await (const records of readRecords([path], reading, {
       ids,
       recent,
+      onOpen: (_, opened) => files.add(openedAs(opened)),
       pause: {
         // Hint: until a worker has chosen its cut, there is none to pause at.
         get at() {
@@ -484,13 +530,15 @@ export async function readInHalves<State>(
 /**
  * The line and column of each byte offset of `targets` (ascending, none before `start`), counted
  * from `start`, whose position is known: the bytes between are read again, a chunk at a time.
+ * What it opened is added to `files`.
  */
 async function positionsOf(
   path: string,
   start: { offset: number; line: number; column: number },
   targets: readonly number[],
+  files: Set<string>,
 ): Promise<{ line: number; column: number }[]> {
-  const handle = await open(path, 'r');
+  const handle = await openNoted(path, files);
   try {
     const chunk = Buffer.allocUnsafe(2 ** 20);
     const places: { line: number; column: number }[] = [];
@@ -532,6 +580,7 @@ class EverySeen extends FingerprintSet {
 /**
  * The events at `offsets` (each the first byte of a counted event the second half's reader saw
  * first), read again as the main thread would have read them had it read on: as redeliveries.
+ * What each reading opened is added to `files`.
  */
 async function readSecondCopies(
   path: string,
@@ -539,15 +588,17 @@ async function readSecondCopies(
   point: ResumePoint,
   options: ReadOptions,
   recent: RecentFirsts | undefined,
+  files: Set<string>,
 ): Promise<{ record: CountedRecord; event: WebhookEvent }[]> {
   const seen = new EverySeen();
   // Hint: small reads, handed on a few KiB at a time, so that little past each event is parsed
   // (it is read as a redelivery: the slow way); the few events are read at once.
   // Each one's warning is built and placed whatever the consumer lists: it moves it into the file.
   const small: ReadOptions = { ...options, readSize: 16 * 1024, chunkSize: 4 * 1024, mayListFrom: undefined };
+  const onOpen = (_: string, opened: BigIntStats) => files.add(openedAs(opened));
   const readOne = async (offset: number): Promise<{ record: CountedRecord; event: WebhookEvent }> => {
     let record: InputRecord | undefined;
-    for await (const records of readRecords([path], small, { from: { offset, point }, ids: seen, recent })) {
+    for await (const records of readRecords([path], small, { from: { offset, point }, ids: seen, recent, onOpen })) {
       record = records.find((r) => r.kind === 'event' || r.kind === 'invalid' || r.kind === 'problem');
       if (record) break;
     }
@@ -563,31 +614,41 @@ async function readSecondCopies(
 /**
  * Reads the file from `from` to its end into `consumer`, as the second half's reader (a worker,
  * see `serveHalf`) does. The main thread counts the file itself, so the half's `file-start` is
- * left out.
+ * left out. `files`: what the reader's openings of the file before found (see `openedAs`).
  */
 export async function readHalf<State>(
   path: string,
   from: Midpoint,
   options: ReadOptions,
   consumer: MergingConsumer<State>,
+  files = new Set<string>(),
 ): Promise<HalfResult> {
   const began = now();
   const cpuBefore = threadCpu();
   let firstRecords = 0;
   const ids = new FingerprintSet({ ordered: true });
   // How far past `from` each event whose id this half saw first began, in the order seen (the
-  // set's order). Hint: 4 bytes an event (8 for a half of 4 GiB or more): ~8 MiB for the half
-  // of a 2 GB export, which a 200 MiB budget must hold twice over with two threads.
-  const wide = (await stat(path)).size - from.offset >= 2 ** 32;
+  // set's order). Hint: 4 bytes an event (8 for a half of 4 GiB or more, as the file opened
+  // is): ~8 MiB for the half of a 2 GB export, which a 200 MiB budget must hold twice over with
+  // two threads. None is made before the file is opened, and so before its first record.
+  let wide = false;
   const make = (length: number) => (wide ? new Float64Array(length) : new Uint32Array(length));
-  let offsets = make(4096);
+  let offsets = make(0);
   let firsts = 0;
-  for await (const records of readRecords([path], { ...options, mayListFrom: consumer.mayListFrom }, { from, ids })) {
+  const onOpen = (_: string, opened: BigIntStats) => {
+    files.add(openedAs(opened));
+    wide = Number(opened.size) - from.offset >= 2 ** 32;
+  };
+  for await (const records of readRecords(
+    [path],
+    { ...options, mayListFrom: consumer.mayListFrom },
+    { from, ids, onOpen },
+  )) {
     if (firstRecords === 0) firstRecords = now();
     for (const record of records) {
       if ((record.kind !== 'event' && record.kind !== 'invalid') || firstSeenId(record) === undefined) continue;
       if (firsts === offsets.length) {
-        const grown = make(offsets.length * 2);
+        const grown = make(Math.max(4096, offsets.length * 2));
         grown.set(offsets);
         offsets = grown;
       }
@@ -605,6 +666,7 @@ export async function readHalf<State>(
     ids: table,
     order: order ?? impossible('the ids of a half are an ordered set'),
     offsets,
+    files: [...files],
     times: { began, firstRecords, ended: now(), cpuBefore, cpu: threadCpu() },
   };
 }
@@ -621,8 +683,9 @@ export function serveHalf<State>(task: string, start: (input: unknown) => Mergin
   useFingerprintSeed(data.fingerprintSeed);
   const port = parentPort;
   const cells = new BigInt64Array(data.cells);
-  chooseCut(data.path, cells)
-    .then((from) => readHalf(data.path, from, data.readOptions, start(data.input)))
+  const files = new Set<string>();
+  chooseCut(data.path, cells, files)
+    .then((from) => readHalf(data.path, from, data.readOptions, start(data.input), files))
     .then(
       (result) =>
         port.postMessage(

@@ -151,7 +151,7 @@ interface Listed {
 }
 
 /** What a file is whatever path names it (a symlink, `./`, a folder's walk): its device and inode. */
-function fileId(info: BigIntStats): string | undefined {
+export function fileId(info: BigIntStats): string | undefined {
   // Hint: a file system that numbers no inode (FAT, some network shares) gives every file 0: none is compared.
   return info.ino === 0n ? undefined : `${info.dev}:${info.ino}`;
 }
@@ -372,14 +372,16 @@ async function* readPipe(path: OpenablePath, abandoned: AbortSignal | undefined)
 /**
  * A file's bytes from `start`, `size` at a time (see `readChunksOf`): each chunk is valid only
  * until the next is asked for. A named pipe (`readPipe`) is read as a stream, from where it is,
- * and closed at once when `abandoned` aborts, though a read of it waits. A regular file read to
- * its end that is not the file that was opened by then fails there (see `changedSince`).
+ * and closed at once when `abandoned` aborts, though a read of it waits. `opened` is told what
+ * the file opened is, before its first chunk. A regular file read to its end that is not the file
+ * that was opened by then fails there (see `changedSince`).
  */
 export async function* readChunks(
   path: OpenablePath,
   start: number,
   size: number,
   abandoned?: AbortSignal,
+  opened?: (info: BigIntStats) => void,
 ): AsyncGenerator<Buffer> {
   // Hint: a file that is gone is left to open below, which says so as for any file.
   if ((await stat(path).catch(() => undefined))?.isFIFO()) {
@@ -388,10 +390,11 @@ export async function* readChunks(
   }
   const handle = await open(path, 'r');
   try {
-    const opened = await handle.stat({ bigint: true });
+    const info = await handle.stat({ bigint: true });
+    opened?.(info);
     // Hint: a read at a position of a pipe fails with ESPIPE; a null position reads on from the last.
-    const end = yield* readChunksOf(handle, start, size, opened.isFile());
-    if (opened.isFile()) changedSince(opened, await handle.stat({ bigint: true }), BigInt(end));
+    const end = yield* readChunksOf(handle, start, size, info.isFile());
+    if (info.isFile()) changedSince(info, await handle.stat({ bigint: true }), BigInt(end));
   } finally {
     await handle.close();
   }
@@ -456,12 +459,13 @@ function openSource(
   options: ReadOptions,
   start: number,
   abandoned: AbortSignal | undefined,
+  opened: ((info: BigIntStats) => void) | undefined,
 ): AsyncIterable<Chunk> {
   // Hint: the disk is read 256 KiB at a time (64 KiB reads left the main thread idle, waiting on
   // the thread pool), but records are yielded per 64 KiB slice (below).
   if (source.path !== '-') {
     const size = Math.max(options.readSize ?? 256 * 1024, options.chunkSize ?? 0);
-    return failuresTold(readChunks(source.path, start, size, abandoned), false);
+    return failuresTold(readChunks(source.path, start, size, abandoned, opened), false);
   }
   const stdin = options.stdin ?? processStdin();
   // Hint: a stream given by a program may yield strings, or Uint8Arrays that are not Buffers (a web
@@ -542,6 +546,11 @@ interface ReadRange {
   ids?: FingerprintSet | undefined;
   /** The run's last first-seen events (see `ReadOptions.firstCopies`), to share with another reading. */
   recent?: RecentFirsts | undefined;
+  /**
+   * Told, as each file of `paths` (not only the first; not a stream) is opened, its name and what
+   * it is then, so that a reading of it again by its name can tell whether it is the same file.
+   */
+  onOpen?: ((name: string, info: BigIntStats) => void) | undefined;
 }
 
 /**
@@ -571,7 +580,7 @@ export async function* readRecords(
   };
   for (const [ordinal, source] of sources.entries()) {
     if (options.stop?.aborted) return;
-    yield* readFile(source, run, ordinal === 0 ? range : {});
+    yield* readFile(source, run, ordinal === 0 ? range : { onOpen: range.onOpen });
   }
 }
 
@@ -817,7 +826,9 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   let unread = false;
   // Hint: only a read that `stop` can give up has a pipe to close then.
   const abandon = options.stop ? new AbortController() : undefined;
-  const chunks = openSource(source, options, start, abandon?.signal);
+  const { onOpen } = range;
+  const opened = onOpen && ((info: BigIntStats) => onOpen(source.name, info));
+  const chunks = openSource(source, options, start, abandon?.signal, opened);
   try {
     read: for await (const buffer of options.stop && abandon
       ? untilStopped(chunks, options.stop, left, abandon)

@@ -4,7 +4,7 @@
 // reads, so that each side of the cut still takes many): the second half is read by a function
 // on this thread instead of a worker, through the same code. The last test runs the built CLI,
 // where the second half is a real worker thread.
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { summaryConsumerOf } from '../../src/commands/summarise-worker.js';
 import { generateCalls, type WireEvent } from '../../src/core/generate.js';
@@ -478,6 +478,43 @@ describe('summarise on two threads', () => {
     // A comma between two values before the middle leaves the file to one thread.
     const comma = ndjson(events).replace('}\n', '},\n');
     await expectSame(write('comma.ndjson', comma), /^one thread \(byte \d+ is not between two top-level values\)$/);
+  });
+
+  it('reads on alone when the file is replaced by a rename (an editor saving) once this thread has opened it', async () => {
+    const path = write('saved.ndjson', ndjson(events));
+    const alone = await both(path);
+    // The new version: every success a failure, each line as long as before (the cut is a line start in both).
+    const saved = ndjson(events).replaceAll('"status":"success"', '"status":"failed" ');
+    const other = write('saved.new', saved);
+    expect(saved.length).toBe(ndjson(events).length);
+    const two = new SummaryAccumulator();
+    const consumer = summaryConsumerOf(two);
+    let opened = () => {};
+    const reading = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    const outcome = await readInHalves(
+      path,
+      tiny,
+      {
+        ...consumer,
+        add: (records) => {
+          opened();
+          consumer.add(records);
+        },
+      },
+      {
+        read: async (from, halfOptions) => {
+          // Hint: renamed over once this thread has the old file open, before the second half is read.
+          await reading;
+          renameSync(other, path);
+          return readHalf(path, from, { ...tiny, ...halfOptions }, summaryConsumerOf(new SummaryAccumulator()));
+        },
+      },
+    );
+    expect(outcome).toMatchObject({ consumed: true, how: 'one thread (the file changed while it was read)' });
+    // The old version, every event of it, as the one thread that opened it read it.
+    expect(renderSummaryJson(two.report())).toBe(renderSummaryJson(alone.one));
   });
 
   it('starts the second half past any byte a worker names: at the first element that begins after it', async () => {
