@@ -1,4 +1,5 @@
 /** `callhook validate`: check webhook files against the documented payloads. */
+import type { BigIntStats } from 'node:fs';
 import {
   type FileReport,
   HalfValidationCollector,
@@ -9,7 +10,7 @@ import {
 } from '../core/validation.js';
 import { type FirstCopyMemo, nameFirstCopies } from '../input/first-copies.js';
 import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '../input/halves.js';
-import { type ReadOptions, readRecords } from '../input/read.js';
+import { fileId, type ReadOptions, readRecords } from '../input/read.js';
 import type { ValidationFormat } from '../render/validation.js';
 import type { EventType } from '../schema/events.js';
 import { warnOnStderr } from './output.js';
@@ -74,12 +75,15 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   // Files are printed as they finish, so a long run shows progress: each once its redeliveries'
   // first copies are found (see input/first-copies.ts), which needs the reading paused.
   const names: string[] = [];
+  // What each file was when it was read: a first copy is not named in another by its name since.
+  const readAs = new Map<string, string | undefined>();
+  const opened = (name: string, info: BigIntStats) => readAs.set(name, fileId(info));
   const memo: FirstCopyMemo = new Map();
   const finished: { done: FileReport; files: number }[] = [];
   const finish = async () => {
     for (const { done, files } of finished.splice(0)) {
       const unread = done.problems.some((problem) => problem.code === 'duplicate-id')
-        ? await nameFirstCopies(done.problems, names.slice(0, files), readOptions, memo)
+        ? await nameFirstCopies(done.problems, names.slice(0, files), { ...readOptions, readAs }, memo)
         : undefined;
       // Hint: a file that could not be read again has the problem a reading of it gives, in its
       // report; one printed before has it printed with this one (both formats name its file).
@@ -111,6 +115,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     merge: (half, redeliveries, cut) => collector.mergeHalf(half, redeliveries, cut),
     // Hint: elements past what the run lists have their problems counted, not built and placed.
     mayListFrom: (at) => collector.mayListFrom(at),
+    opened,
   };
   // One large file is read on two threads when that pays. Hint: not with --batch-size, whose
   // count of the top-level array's elements would be cut in two.
@@ -133,7 +138,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
       mayListFrom: consumer.mayListFrom,
       onWarning: (message: string) => warnOnStderr(message, options.width),
     };
-    for await (const records of readRecords(paths, reading)) {
+    for await (const records of readRecords(paths, reading, { onOpen: opened })) {
       consumer.add(records);
       await finish();
     }

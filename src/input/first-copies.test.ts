@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -6,7 +6,7 @@ import { fileHandlePrototype } from '../../test/helpers/failing-calls.js';
 import { failReadsOf } from '../../test/helpers/failing-reads.js';
 import { generateCalls } from '../core/generate.js';
 import { type FirstCopyMemo, nameFirstCopies } from './first-copies.js';
-import { readRecords } from './read.js';
+import { fileId, readRecords } from './read.js';
 import { RecentFirsts } from './recent-firsts.js';
 import type { Problem } from './types.js';
 
@@ -90,6 +90,27 @@ describe('nameFirstCopies', () => {
     await nameFirstCopies(problems, [file]);
     expect(problems.map((p) => [p.message, p.firstCopy])).toEqual([
       [`event id ${a!.id} was seen before: a redelivery (its first copy was not found again)`, undefined],
+    ]);
+  });
+
+  it('a file replaced since it was read (a new version renamed over it) is not searched: none of its lines is named', async () => {
+    // It named renamed-over.ndjson:1:1, a line of the new version: in the file read, b's.
+    const file = join(dir, 'renamed-over.ndjson');
+    writeFileSync(file, `${line(b)}\n${line(a)}\n${line(a)}\n`);
+    const readAs = new Map<string, string | undefined>();
+    const problems: Problem[] = [];
+    for await (const records of readRecords([file], {}, { onOpen: (name, info) => readAs.set(name, fileId(info)) })) {
+      for (const record of records) if (record.kind === 'event') problems.push(...record.problems);
+    }
+    expect(readAs.get(file)).toBeDefined();
+    writeFileSync(`${file}.new`, `${line(a)}\n${line(b)}\n`);
+    renameSync(`${file}.new`, file);
+    expect(await nameFirstCopies(problems, [file], { readAs })).toBeUndefined();
+    expect(problems.map((p) => [p.message, p.firstCopy])).toEqual([
+      [
+        `event id ${a!.id} was seen before: a redelivery (its first copy was not found again: ${file} was replaced since it was read)`,
+        undefined,
+      ],
     ]);
   });
 

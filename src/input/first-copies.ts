@@ -27,11 +27,12 @@
  * of the run: a file that cannot hold the ids is passed over unlooked-at, even if removed since
  * (it held no first copy of them); one that may is looked at, and said removed or read again.
  */
+import type { BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { CheckOptions } from '../schema/check.js';
 import { openablePath } from './file-names.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import { defaultMaxElementBytes, readChunks, unreadableAt } from './read.js';
+import { defaultMaxElementBytes, fileId, readChunks, unreadableAt } from './read.js';
 import { duplicateIdMessage, firstSeenId, RecordBuilder } from './records.js';
 import { ElementSplitter, type SplitElement } from './split.js';
 import type { Location, Problem } from './types.js';
@@ -40,6 +41,12 @@ import { stdinName } from './types.js';
 /** How the files were read: what makes an element a valid event must be the same. */
 export interface FirstCopyOptions extends CheckOptions {
   maxElementBytes?: number | undefined;
+  /**
+   * What each file was when it was read (see `fileId`), by its name. Hint: a file is read again
+   * by its name, which may be another's since (an editor saves by renaming a new version over
+   * the old): the lines of another file are not named as where a first copy was.
+   */
+  readAs?: ReadonlyMap<string, string | undefined> | undefined;
 }
 
 /**
@@ -49,7 +56,8 @@ export interface FirstCopyOptions extends CheckOptions {
  * Returns the `unreadable` problem of a file that could not be read again (an I/O error), as
  * reading it gives it; the first copies not found before it are lost: one found after it may
  * be a redelivery of one in the part not read. So are those not found before a file removed
- * since it was read, or a folder now, and their messages say so.
+ * since it was read, a folder now, or another file (see `FirstCopyOptions.readAs`), and their
+ * messages say so.
  */
 export async function nameFirstCopies(
   problems: readonly Problem[],
@@ -87,7 +95,11 @@ export async function nameFirstCopies(
     if (now === 'stream' || 'gone' in now) continue;
     const stamp = `${now.size}:${now.mtimeMs}`;
     const digest = memo && known?.stamp !== stamp && now.size <= digestLimit ? [] : undefined;
-    const { found, unread, whole } = await findIn(file, new Set(waiting.keys()), options, digest);
+    const { found, unread, whole, replaced } = await findIn(file, new Set(waiting.keys()), options, digest);
+    if (replaced) {
+      gone = `${file} was replaced since it was read`;
+      continue;
+    }
     if (memo && digest && whole) memo.set(file, { stamp, ids: Uint32Array.from(digest).sort() });
     unreadable = unread;
     for (const [id, first] of found) {
@@ -161,14 +173,15 @@ function holds(ids: Uint32Array, hash: number): boolean {
  * Where in `file` the first counted event with each of `ids` began; reading stops when all are
  * found, or where the file cannot be read further (`unread` says where and why). Given `digest`,
  * it reads on to the end, putting there the hash of every id an element may hold; `whole` says it
- * got there, and the digest is whole (no element that may hold any id it cannot tell).
+ * got there, and the digest is whole (no element that may hold any id it cannot tell). Nothing is
+ * read of a file that is not the one `options.readAs` says was read (`replaced`).
  */
 async function findIn(
   file: string,
   ids: Set<string>,
   options: FirstCopyOptions,
   digest?: number[],
-): Promise<{ found: Map<string, Location>; unread?: Problem | undefined; whole: boolean }> {
+): Promise<{ found: Map<string, Location>; unread?: Problem | undefined; whole: boolean; replaced?: boolean }> {
   const found = new Map<string, Location>();
   const limits = { maxElementBytes: options.maxElementBytes ?? defaultMaxElementBytes };
   // Hint: only an element that may hold one of the ids is parsed and checked, as the first
@@ -209,8 +222,14 @@ async function findIn(
     limits,
   );
   const slice = 64 * 1024;
+  const asRead = options.readAs?.get(file);
+  let replaced = false;
+  const opened = (info: BigIntStats) => {
+    replaced = asRead !== undefined && fileId(info) !== asRead;
+  };
   try {
-    read: for await (const chunk of readChunks(openablePath(file), 0, 256 * 1024)) {
+    read: for await (const chunk of readChunks(openablePath(file), 0, 256 * 1024, undefined, opened)) {
+      if (replaced) break;
       for (let from = 0; from < chunk.length; ) {
         const to = splitter.pushEnd(chunk, from, Math.min(chunk.length, from + slice));
         if (to > from) splitter.push(chunk.subarray(from, to));
@@ -224,6 +243,7 @@ async function findIn(
     if ((error as NodeJS.ErrnoException | undefined)?.code === undefined) throw error;
     return { found, unread: unreadableAt(build, splitter, error), whole: false };
   }
+  if (replaced) return { found, whole: false, replaced };
   if ((ids.size > 0 || told) && !fatal) splitter.end();
   return { found, whole: told && !fatal };
 }

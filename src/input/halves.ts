@@ -81,6 +81,8 @@ export interface MergingConsumer<State> {
   merge(state: State, redeliveries: readonly Redelivery[], cut: CutPosition): boolean;
   /** Whether it may still list a problem placed at or after `at`: the reading of its records asks (see `ReadOptions.mayListFrom`). */
   mayListFrom?: ((at: Location) => boolean) | undefined;
+  /** Told what the file is when the main thread's reading opens it (see `ReadRange.onOpen` in read.ts). */
+  opened?: ((name: string, info: BigIntStats) => void) | undefined;
 }
 
 /** The options a worker reads with: only what can cross threads. */
@@ -495,7 +497,10 @@ export async function readInHalves<State>(
     for await (const records of readRecords([path], reading, {
       ids,
       recent,
-      onOpen: (_, opened) => files.add(openedAs(opened)),
+      onOpen: (name, opened) => {
+        files.add(openedAs(opened));
+        consumer.opened?.(name, opened);
+      },
       pause: {
         // Hint: until a worker has chosen its cut, there is none to pause at.
         get at() {

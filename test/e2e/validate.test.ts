@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -476,56 +477,102 @@ describe('validate: where a redelivery’s first copy was', () => {
   });
 });
 
+type Redelivered = Array<{ id: string }>;
+
+/**
+ * Validates a file `first.<extension>` holding `text`, then a named pipe that redelivers the
+ * first event of the fixture after more than the last 1,024 events first seen, so that `first` is
+ * read again for its first copy. `meanwhile` changes `first` once it has been read whole. Hint:
+ * the pipe opens for writing once validate opens it to read, after reading `first`.
+ */
+async function readAgainChanged(
+  extension: string,
+  text: (events: Redelivered) => string,
+  meanwhile: (first: string, events: Redelivered) => void,
+): Promise<{ result: CliResult; report: JsonReport; first: string; later: string; events: Redelivered }> {
+  const events = JSON.parse(readFileSync('fixtures/invalid/redelivery-duplicate-id.json', 'utf8')) as Redelivered;
+  const dir = mkdtempSync(join(tmpdir(), 'callhook-first-copy-'));
+  try {
+    const first = join(dir, `first.${extension}`);
+    const later = join(dir, 'later.ndjson');
+    writeFileSync(first, text(events));
+    execFileSync('mkfifo', [later]);
+    const between = Array.from({ length: 1030 }, (_, i) =>
+      JSON.stringify({ ...events[1], id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }),
+    );
+    const run = runCli(['validate', first, later, '--format', 'json']);
+    const writer = createWriteStream(later);
+    await new Promise((resolve) => writer.once('open', resolve));
+    meanwhile(first, events);
+    writer.end(`${[...between, JSON.stringify(events[0])].join('\n')}\n`);
+    const result = await run;
+    return { result, report: JSON.parse(result.stdout) as JsonReport, first, later, events };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('validate: a first copy looked for again in a file that cannot be read again', () => {
   it.skipIf(process.platform !== 'linux')(
     'the file gets the one `unreadable` problem a read gives, the other files their results, exit 2',
     async () => {
       // It ended the run at once: `callhook: first.json: i/o error`, exit 2, the other file's
       // report and the totals never printed.
-      const events = JSON.parse(readFileSync('fixtures/invalid/redelivery-duplicate-id.json', 'utf8')) as Array<{
-        id: string;
-      }>;
-      const dir = mkdtempSync(join(tmpdir(), 'callhook-first-copy-unread-'));
-      try {
-        const first = join(dir, 'first.json');
-        const later = join(dir, 'later.ndjson');
-        writeFileSync(first, JSON.stringify(events[0]));
-        execFileSync('mkfifo', [later]);
-        // More than the last 1,024 events first seen between the copies: first.json is read again.
-        const between = Array.from({ length: 1030 }, (_, i) =>
-          JSON.stringify({ ...events[1], id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }),
-        );
-        const run = runCli(['validate', first, later, '--format', 'json']);
-        // Hint: the pipe opens for writing once validate opens it to read, after reading first.json
-        // whole; then first.json becomes a file every read of which fails (EIO) at its first byte.
-        const writer = createWriteStream(later);
-        await new Promise((resolve) => writer.once('open', resolve));
-        rmSync(first);
-        symlinkSync('/proc/self/mem', first);
-        writer.end(`${[...between, JSON.stringify(events[0])].join('\n')}\n`);
-        const result = await run;
-        const report = JSON.parse(result.stdout) as JsonReport;
-        expect(
-          report.files.map((f) => [f.file, f.events, f.valid, f.problems.map((p) => [compact(p), p.message])]),
-        ).toEqual([
-          [first, 1, 1, [['error unreadable 1:1 ', 'cannot be read: i/o error']]],
+      const { result, report, first, later, events } = await readAgainChanged(
+        'json',
+        (events) => JSON.stringify(events[0]),
+        // A file every read of which fails (EIO) at its first byte.
+        (first) => {
+          rmSync(first);
+          symlinkSync('/proc/self/mem', first);
+        },
+      );
+      expect(
+        report.files.map((f) => [f.file, f.events, f.valid, f.problems.map((p) => [compact(p), p.message])]),
+      ).toEqual([
+        [first, 1, 1, [['error unreadable 1:1 ', 'cannot be read: i/o error']]],
+        [
+          later,
+          1031,
+          1031,
           [
-            later,
-            1031,
-            1031,
             [
-              [
-                'warning duplicate-id 1031:7 /id',
-                `event id ${events[0]!.id} was seen before: a redelivery (its first copy was not found again)`,
-              ],
+              'warning duplicate-id 1031:7 /id',
+              `event id ${events[0]!.id} was seen before: a redelivery (its first copy was not found again)`,
             ],
           ],
-        ]);
-        expect(result.stderr).toBe('');
-        expect(result.code).toBe(2);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+        ],
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(2);
+    },
+  );
+});
+
+describe('validate: a first copy looked for again in a file replaced since it was read', () => {
+  it.skipIf(process.platform !== 'linux')(
+    'a new version renamed over it is not searched: the warning says so and names no line, exit 0',
+    async () => {
+      // It named first.ndjson:1:1, the first line of the new version, which the run never read;
+      // in the file read, the first copy was at line 2.
+      const other = (events: Redelivered) => ({ ...events[1], id: '00000000-0000-4000-8000-ffffffffffff' });
+      const { result, report, first, events } = await readAgainChanged(
+        'ndjson',
+        (events) => `${JSON.stringify(other(events))}\n${JSON.stringify(events[0])}\n`,
+        // An editor saves it, its two lines swapped.
+        (first, events) => {
+          writeFileSync(`${first}.new`, `${JSON.stringify(events[0])}\n${JSON.stringify(other(events))}\n`);
+          renameSync(`${first}.new`, first);
+        },
+      );
+      const warning = report.files[1]!.problems[0]!;
+      expect([compact(warning), warning.message, warning.firstCopy]).toEqual([
+        'warning duplicate-id 1031:7 /id',
+        `event id ${events[0]!.id} was seen before: a redelivery (its first copy was not found again: ${first} was replaced since it was read)`,
+        undefined,
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
     },
   );
 });
