@@ -461,12 +461,12 @@ describe('fix --write killed while rewriting the file', () => {
     // next run took the tear for one more missing comma, merged two events, exited 0, and named as
     // the original a new backup of the torn file (red team hT25).
     const event = JSON.parse(readFileSync('fixtures/valid/human-support-request.json', 'utf8'))[0];
-    const parts = Array.from({ length: 30_000 }, (_, i) =>
+    const parts = Array.from({ length: 10_000 }, (_, i) =>
       JSON.stringify({ ...event, id: `${event.id.slice(0, 24)}${String(i).padStart(12, '0')}` }, null, 2),
     );
-    // A comma missing after the first event and every 1,000th after it (the last has none to
+    // A comma missing after the first event and every 250th after it (the last has none to
     // miss), so that every write of the rewrite, the first too, moves the text.
-    const missing = (i: number) => i % 1000 === 0 || i === parts.length - 1;
+    const missing = (i: number) => i % 250 === 0 || i === parts.length - 1;
     const original = Buffer.from(`[${parts.map((part, i) => (missing(i) ? part : `${part},`)).join('\n')}]\n`);
     const repaired = Buffer.from(`[${parts.join(',\n')}]\n`);
     const file = join(dir, 'big.json');
