@@ -3,7 +3,7 @@
  * all: the one way a command replaces a file it was given.
  */
 import { once } from 'node:events';
-import { accessSync, constants, existsSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { constants, type Stats, statSync } from 'node:fs';
 import { chmod, type FileHandle, link, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
@@ -54,10 +54,7 @@ export interface FileSinkOptions {
  * is stdout, and anything else that exists (a FIFO, a device) is written into as it is: renaming
  * over it would replace the device itself.
  */
-export async function fileSink(
-  out: string,
-  { force, mode: newMode, purpose = 'generate' }: FileSinkOptions,
-): Promise<Sink> {
+export async function fileSink(out: string, { force, mode: newMode, purpose }: FileSinkOptions): Promise<Sink> {
   checkOutputPath(out);
   let existing: Stats | undefined;
   try {
@@ -140,25 +137,6 @@ function cannotCreateIn(out: string, folder: string, error: unknown): CallhookEr
   const there = statSync(folder, { throwIfNoEntry: false })?.isDirectory() === true;
   const what = there ? 'the temporary folder it is written in before it takes its name,' : 'a file';
   return new CallhookError(`${out}: cannot create ${what} in ${folder} (${ioReason(error)})`, ExitCode.usage);
-}
-
-/**
- * Refuses, before a run that writes `out` only at its end (`replay --report`), a file `fileSink`
- * could not make then: its folder (the real one, for a symlink to a file) must take a new entry.
- * A name that cannot be resolved is left to `fileSink`, which says why.
- */
-export function checkFileSinkFolder(out: string): void {
-  let folder: string;
-  try {
-    folder = dirname(existsSync(out) ? realpathSync(out) : joinablePath(out));
-  } catch {
-    return;
-  }
-  try {
-    accessSync(folder, constants.W_OK);
-  } catch (error) {
-    throw cannotCreateIn(out, folder, error);
-  }
 }
 
 /**

@@ -19,7 +19,7 @@ import {
   standardWebhookHeaders,
 } from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
-import { danglingLinkProblem, notAFile } from '../output-file.js';
+import { danglingLinkProblem, isStdout, notAFile, realPathOf } from '../output-file.js';
 import type { EventType } from '../schema/names.js';
 import {
   decimal,
@@ -97,8 +97,6 @@ export interface ReplaySettings {
   /** With stdin, how long without new input before a partial batch is sent as it stands. */
   lingerMs: number;
 }
-
-/** The range `--rate` accepts, in requests per second: one per 1000 s up to 100,000 a second. */
 
 /**
  * A parser of `-H`/`--header`: `Name: value`, on one line; the only Expect is 100-continue; no
@@ -234,21 +232,33 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
   };
 }
 
-/** Why `path` could not be written (created, or replaced if it exists), or undefined if it can. */
-function unwritable(path: string): string | undefined {
+/**
+ * Why `path` could not be written (created, or replaced if it exists), or undefined if it can.
+ * `whole`: a regular file is replaced whole (`fileSink`: a new file made in its real folder, then
+ * renamed over it), so that folder must take a new entry too.
+ */
+function unwritable(path: string, whole: boolean): string | undefined {
   const dangling = danglingLinkProblem(path);
   if (dangling) return dangling;
   try {
-    if (statSync(path).isDirectory()) return 'is a directory';
+    const stats = statSync(path);
+    if (stats.isDirectory()) return 'is a directory';
     accessSync(path, constants.W_OK);
-    return undefined;
+    if (!whole || !stats.isFile() || isStdout(stats)) return undefined;
+    const folder = dirname(realPathOf(path));
+    try {
+      accessSync(folder, constants.W_OK | constants.X_OK);
+      return undefined;
+    } catch (error) {
+      return `cannot create it anew in ${folder}, as it is written: ${ioReason(error)}`;
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return ioReason(error);
   }
   const folder = dirname(resolve(path));
   try {
     if (!statSync(folder).isDirectory()) return `${folder} is not a directory`;
-    accessSync(folder, constants.W_OK);
+    accessSync(folder, constants.W_OK | constants.X_OK);
     return undefined;
   } catch (error) {
     return `cannot create it in ${folder}: ${ioReason(error)}`;
@@ -267,7 +277,8 @@ function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' 
     const why =
       path === undefined
         ? undefined
-        : (unwritable(path) ?? (option === '--journal' ? notAFile(path, journalReadBack) : undefined));
+        : (unwritable(path, option === '--report') ??
+          (option === '--journal' ? notAFile(path, journalReadBack) : undefined));
     if (why) problems.push(`${option}: ${path}: ${why}`);
   }
   // A dry run writes no journal, but with --resume it reads one, which a FIFO would never end.

@@ -69,7 +69,7 @@ import { SkipWarnings } from '../render/skip-warnings.js';
 import { colorsFor, terminalWidth, toSafeJson, warningLine, wrapMessage } from '../render/terminal.js';
 import { advisedMessage } from '../render/validation.js';
 import { plural } from '../render/words.js';
-import { checkFileSinkFolder, fileSink } from './file-sink.js';
+import { fileSink } from './file-sink.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
 import { onStopSignals, type StopSignal, stopSignals } from './signals.js';
 
@@ -309,16 +309,12 @@ function checkReport(path: string): void {
   try {
     stats = statSync(path);
   } catch {
-    // Created private when the run ends (fileSink), in a folder that must take it.
-    checkFileSinkFolder(path);
+    // Created private when the run ends (fileSink).
     return;
   }
   // Hint: stdout (`/dev/stdout`), a pipe or a device is written as it is, as --format json
   // prints the report: it is not a file kept that others could read or replace.
-  if (stats.isFile() && !isStdout(stats)) {
-    checkOwnFile(path, stats, reportRisks, warn);
-    checkFileSinkFolder(path);
-  }
+  if (stats.isFile() && !isStdout(stats)) checkOwnFile(path, stats, reportRisks, warn);
 }
 
 /**
