@@ -410,10 +410,14 @@ export async function* readChunks(
  * A cut ahead of the reader fails too: a rewrite into a smaller file looks the same.
  */
 function changedSince(opened: BigIntStats, now: BigIntStats, end: bigint): void {
+  // Hint: a file whose size is not its length (procfs says 0, sysfs 4096) is read whole and found
+  // unchanged: only a file written meanwhile has a new time, so a size alone says nothing of it.
+  const written = now.mtimeNs !== opened.mtimeNs;
   const largest = opened.size > end ? opened.size : end;
   let reason: string | undefined;
-  if (now.size < largest) reason = `the file was cut short while it was read (from ${largest} to ${now.size} bytes)`;
-  else if (end < opened.size || (now.size === opened.size && now.mtimeNs !== opened.mtimeNs)) {
+  if (now.size < opened.size || (written && now.size < end)) {
+    reason = `the file was cut short while it was read (from ${largest} to ${now.size} bytes)`;
+  } else if (written && (end < opened.size || now.size === opened.size)) {
     reason = 'the file was rewritten while it was read';
   }
   if (reason !== undefined) throw Object.assign(new Error(reason), { code: 'ECHANGED' });
