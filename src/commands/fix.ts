@@ -543,8 +543,8 @@ async function makeBackup(name: string, stats: Stats, bytes: AsyncIterable<Buffe
 }
 
 /**
- * Flushes the folder holding `path` to the disk, so that the name given to the backup survives a
- * power loss during the rewrite, as its bytes do. Hint: as far as it can: a folder that cannot be
+ * Flushes the folder holding `path` to the disk, so that the names given to the backup and to the
+ * mark of the rewrite survive a power loss during the rewrite, as their bytes do. Hint: as far as it can: a folder that cannot be
  * opened for reading (mode 0300) or a file system that syncs no folder keeps the name as it keeps
  * any other, and refusing the repair for that would help no one.
  */
@@ -646,10 +646,9 @@ async function sha256Of(bytes: AsyncIterable<Buffer>): Promise<string> {
  * point elsewhere in between. Elsewhere, or with no file open (a look for its mark), from the name.
  */
 export function backupBase(name: string, fd?: number): string {
-  let opened: string;
+  let opened = fd === undefined ? realPathOf(name) : undefined;
   try {
-    if (fd === undefined) throw new Error('no file open');
-    opened = fileNameOf(readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' }));
+    opened ??= fileNameOf(readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' }));
   } catch {
     opened = realPathOf(name);
   }

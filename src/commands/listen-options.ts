@@ -160,8 +160,8 @@ export function parseListenOptions(raw: RawListenOptions): ListenOptions {
         let request: number | undefined;
         try {
           request = seconds('--request-timeout')(raw.requestTimeout);
-        } catch {
-          request = undefined;
+        } catch (error) {
+          if (!(error instanceof CallhookError)) throw error;
         }
         if (request !== undefined && header > request) {
           throw new CallhookError(

@@ -68,8 +68,8 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
     }
     if (output.closed) return;
     /** The trace as JSON: the call's id (null when none matched), its events, and the elements skipped. */
-    const traceJson = (correlationId: string | null, events: unknown[]) =>
-      renderJson({ correlationId, events, skipped: skipped.elements });
+    const traceJson = (id: string | null, events: unknown[]) =>
+      renderJson({ correlationId: id, events, skipped: skipped.elements });
 
     if (ids.size === 0) {
       // Hint: as JSON, the empty trace, as show prints `[]`: a `| jq` after it reads a value.

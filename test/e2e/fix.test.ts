@@ -476,7 +476,9 @@ describe('fix --write killed while rewriting the file', () => {
     for (let attempt = 0; attempt < 3 && !torn; attempt++) {
       for (const name of readdirSync(dir)) rmSync(join(dir, name));
       writeFileSync(file, original);
-      const child = spawn(process.execPath, [binPath, 'fix', file, '--write'], { stdio: 'ignore' });
+      // By a relative name, from the file's folder: the mark names the backup by its full path,
+      // which the next run, from another folder, names as it is (hT26 M3).
+      const child = spawn(process.execPath, [binPath, 'fix', 'big.json', '--write'], { cwd: dir, stdio: 'ignore' });
       // Hint: armed once the backup has its name: reading the file changes its access time, which
       // is a 'change' too.
       let backedUp = false;
@@ -505,8 +507,7 @@ describe('fix --write killed while rewriting the file', () => {
   it('refuses a marked file before reading it, whatever the tear left: nothing to repair, or a mistake no repair plans for', async () => {
     // The mark was looked for only once a repair was planned: a tear inside a string ("helllo")
     // was "nothing to repair", exit 0, and one that cut a key, a problem fix cannot repair, exit 1,
-    // neither naming the backup (red team hT26). Here, from another folder, the backup is named
-    // whole (it was named as the interrupted run was given it, relative to its folder).
+    // neither naming the backup (red team hT26).
     const file = join(dir, 'torn.json');
     for (const torn of ['[{"note": "helllo world"}]\n', '[{"no": "cut"}, {"te": 1}]\n', '[{"a": 1 "b": 2}]\n']) {
       for (const name of readdirSync(dir)) rmSync(join(dir, name));
@@ -520,6 +521,27 @@ describe('fix --write killed while rewriting the file', () => {
       });
       expect(readFileSync(file, 'utf8')).toBe(torn);
     }
+  });
+
+  it("names no backup a mark names that is not one of the file's own, or that another user made", async () => {
+    // In a folder others may write to, a mark planted there could name any file (review hR21).
+    const file = join(dir, 'd.json');
+    writeFileSync(file, '[{"a": 1}]\n');
+    const refusal = (mark: string) =>
+      `callhook: ${file}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped part way, so it may be part repaired; put its backup back (or, with no fix --write running, delete the mark to repair the file as it is)\n`;
+    const mark = `${file}.fix-in-progress`;
+    for (const named of ['/etc/passwd', `${file}.bak.x`, 'd.json.bak']) {
+      writeFileSync(mark, named);
+      const again = await runCli(['fix', file, '--write']);
+      expect({ named, code: again.code, stderr: again.stderr }).toEqual({ named, code: 2, stderr: refusal(mark) });
+    }
+    if (process.getuid?.() === 0) {
+      writeFileSync(mark, `${file}.bak`);
+      chownSync(mark, 65534, 65534);
+      const theirs = await runCli(['fix', file, '--write']);
+      expect({ code: theirs.code, stderr: theirs.stderr }).toEqual({ code: 2, stderr: refusal(mark) });
+    }
+    expect(readFileSync(file, 'utf8')).toBe('[{"a": 1}]\n');
   });
 });
 
