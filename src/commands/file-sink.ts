@@ -3,9 +3,11 @@
  * all: the one way a command replaces a file it was given.
  */
 import { once } from 'node:events';
-import { constants, type Stats, statSync } from 'node:fs';
+import { constants, openSync, type Stats, statSync } from 'node:fs';
 import { chmod, type FileHandle, link, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { checkOutputPath, danglingLinkProblem, isStdout, joinablePath } from '../output-file.js';
 import { escapeTerminal } from '../render/terminal.js';
@@ -42,6 +44,11 @@ export interface FileSinkOptions {
   mode?: number | undefined;
   /** What names the temporary folder, beside the file: `.callhook-<purpose>-XXXXXX`. */
   purpose: string;
+  /**
+   * Gives up writing to a named pipe: waiting for its reader, or for a reader that stopped reading;
+   * the write or commit waiting then rejects with the signal's reason, for its caller to word.
+   */
+  abort?: AbortSignal | undefined;
 }
 
 /**
@@ -51,10 +58,10 @@ export interface FileSinkOptions {
  * never sees half a file, a run interrupted or failing part way (a full disk) leaves the old file
  * as it was, and a symlink to a file is written through to it; one whose target does not exist is
  * refused (see `danglingLinkProblem`), as is another user's (`checkOutputPath`). `/dev/stdout`
- * is stdout, and anything else that exists (a FIFO, a device) is written into as it is: renaming
- * over it would replace the device itself.
+ * is stdout, and anything else that exists is written into as it is (a named pipe once a reader
+ * comes, see `pipeSink`; a device): renaming over it would replace the device itself.
  */
-export async function fileSink(out: string, { force, mode: newMode, purpose }: FileSinkOptions): Promise<Sink> {
+export async function fileSink(out: string, { force, mode: newMode, purpose, abort }: FileSinkOptions): Promise<Sink> {
   checkOutputPath(out);
   let existing: Stats | undefined;
   try {
@@ -69,7 +76,8 @@ export async function fileSink(out: string, { force, mode: newMode, purpose }: F
   // not reopened (truncating what a `>>` kept) nor renamed over; sent to a pipe, its reader gone
   // (`| head`) ends the run quietly, as stdout's does, not as a named pipe's failure.
   if (existing !== undefined && isStdout(existing)) return stdoutSink();
-  if (existing !== undefined && !existing.isFile()) return streamSink(out);
+  if (existing?.isFIFO()) return pipeSink(out, abort);
+  if (existing !== undefined && !existing.isFile()) return deviceSink(out);
   if (existing !== undefined && !force) {
     throw new CallhookError(`${out}: already exists; --force replaces it`, ExitCode.usage);
   }
@@ -178,8 +186,8 @@ function writerTo(handle: FileHandle, out: string): Sink['write'] {
   };
 }
 
-/** A FIFO or device given as `--out`: opened for writing and written in order, never replaced. */
-async function streamSink(out: string): Promise<Sink> {
+/** A device given as output: opened for writing and written in order, never replaced. */
+async function deviceSink(out: string): Promise<Sink> {
   let handle: FileHandle;
   try {
     // Hint: no O_CREAT: what is written into must be what was found, not a file made in its place.
@@ -197,4 +205,73 @@ async function streamSink(out: string): Promise<Sink> {
       await handle.close().catch(() => {});
     },
   };
+}
+
+/**
+ * A named pipe given as output: opened at the first write, once a reader comes, and written at its
+ * pace, never replaced; `abort` gives up waiting, for the reader or for one that stopped reading.
+ * Hint: a plain open waits for a reader in a thread-pool thread the process waits for at exit,
+ * where no signal handler helps: only SIGKILL ended such a run. An open that does not wait fails
+ * (ENXIO) until a reader comes; the bytes then go through the event loop, which a signal reaches.
+ */
+function pipeSink(out: string, abort: AbortSignal | undefined): Sink {
+  let pipe: Socket | undefined;
+  let failure: unknown;
+  const opened = async () => {
+    if (!pipe) {
+      pipe = await readerOf(out, abort);
+      // Hint: kept between writes, told at the next: an error no listener takes ends the process.
+      pipe.on('error', (error) => {
+        failure ??= error;
+      });
+    }
+    if (failure !== undefined) throw describeIoError(failure, out);
+    return pipe;
+  };
+  const until = async (socket: Socket, event: 'drain' | 'finish') => {
+    try {
+      // Hint: once all is in the pipe, its end waits for no reader, so an abort that came before
+      // (replay's second signal during delivery) does not say unwritten a report a reader has.
+      await once(socket, event, { signal: socket.writableLength > 0 ? abort : undefined });
+    } catch (error) {
+      socket.destroy();
+      throw abort?.aborted ? abort.reason : describeIoError(error, out);
+    }
+  };
+  return {
+    get interrupted() {
+      const shown = escapeTerminal(out);
+      return pipe
+        ? `; what was written to ${shown} before stays there`
+        : `; no reader opened ${shown}: nothing was written to it`;
+    },
+    async write(bytes) {
+      const socket = await opened();
+      // Respect the reader's pace, as stdout's: a slow reader holds the run back instead of filling memory.
+      if (!socket.write(bytes)) await until(socket, 'drain');
+    },
+    async commit() {
+      const socket = await opened();
+      socket.end();
+      await until(socket, 'finish');
+    },
+    async discard() {
+      pipe?.destroy();
+    },
+  };
+}
+
+/** Opens the named pipe `out` for writing once a reader has it open, polling until then or `abort`. */
+async function readerOf(out: string, abort: AbortSignal | undefined): Promise<Socket> {
+  for (;;) {
+    try {
+      // Hint: no O_CREAT: what is written into must be what was found, not a file made in its place.
+      const fd = openSync(out, constants.O_WRONLY | constants.O_NONBLOCK);
+      return new Socket({ fd, readable: false, writable: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw describeIoError(error, out);
+    }
+    abort?.throwIfAborted();
+    await delay(50, undefined, { signal: abort }).catch(() => undefined);
+  }
 }

@@ -269,15 +269,17 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   // and kept, as fix and replay keep theirs, until the file is committed or discarded: a second
   // signal (Ctrl-C twice) with no handler killed the run with the temporary folder left behind.
   let stopped: NodeJS.Signals | undefined;
+  const stop = new AbortController();
   const letGo = onStopSignals((signal) => {
     stopped ??= signal;
+    stop.abort();
   });
   let sink: Sink;
   try {
     sink =
       options.out === undefined
         ? stdoutSink()
-        : await fileSink(options.out, { force: options.force === true, purpose: 'generate' });
+        : await fileSink(options.out, { force: options.force === true, purpose: 'generate', abort: stop.signal });
   } catch (error) {
     letGo();
     throw error;
@@ -293,6 +295,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     defects += made.length;
   };
 
+  let committed = false;
   try {
     const blocks = stopped ? [] : threads === 1 ? generateBlocks(task) : blocksFromWorkers(task, threads);
     for await (const block of blocks) {
@@ -302,18 +305,24 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
       await sink.write(block.bytes);
       if (stopped) break;
     }
-    if (stopped) {
-      await sink.discard();
-      process.stderr.write(`callhook: generate interrupted${sink.interrupted}\n`);
-      process.exitCode = interruptedBy(stopped);
-      return;
+    if (!stopped) {
+      await sink.commit();
+      committed = true;
     }
-    await sink.commit();
   } catch (error) {
-    await sink.discard();
-    throw error instanceof PastLastInstantError ? pastTheEnd(task.events, overrunText(error, grouped)) : error;
+    // Hint: a signal gives up a named pipe's wait for its reader (`stop`): the run was interrupted, not failed.
+    if (!stopped) {
+      await sink.discard();
+      throw error instanceof PastLastInstantError ? pastTheEnd(task.events, overrunText(error, grouped)) : error;
+    }
   } finally {
     letGo();
+  }
+  if (!committed) {
+    await sink.discard();
+    process.stderr.write(`callhook: generate interrupted${sink.interrupted}\n`);
+    process.exitCode = interruptedBy(stopped);
+    return;
   }
   const extras = [
     // Hint: a bare event has no id, so validate and summarise count its copy as a new event: said

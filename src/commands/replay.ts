@@ -1,9 +1,7 @@
 /** `callhook replay`: delivers input events to a live URL the way the platform would. */
 import { once } from 'node:events';
-import { constants, openSync, type Stats, statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Socket } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { isoOf } from '../core/instant.js';
 import {
@@ -319,13 +317,13 @@ function checkReport(path: string): void {
 
 /**
  * Writes the report to `path`: stdout (`/dev/stdout`, sent to a pipe or a file) after the summary
- * through stdout itself, a named pipe once a reader comes (see `writeToPipe`), a file whole or not
- * at all (see `fileSink`: a full disk leaves the report before as it was), anything else (a
- * device) as it is.
+ * through stdout itself, a named pipe once a reader comes, until `abort` (a second signal), a file
+ * whole or not at all (a full disk leaves the report before as it was), anything else (a device)
+ * as it is: all as `fileSink` writes them.
  */
 async function writeReport(path: string, report: ReplayReport, abort: AbortSignal): Promise<void> {
-  const text = `${toSafeJson(report)}\n`;
-  // Hint: checked again (as fileSink does), since a link may have been planted during the run.
+  // Hint: checked again (as fileSink does) before the file the path leads to is, since a link may
+  // have been planted during the run: refused, with no warning of its target first.
   checkOutputPath(path);
   let existing: Stats | undefined;
   try {
@@ -333,54 +331,18 @@ async function writeReport(path: string, report: ReplayReport, abort: AbortSigna
   } catch {
     // Missing or unreachable: fileSink creates it, or says why not.
   }
-  if (existing?.isFIFO() && !isStdout(existing)) return writeToPipe(path, text, abort);
   // Hint: checked again, since the file may have been replaced during the run.
   if (existing?.isFile() && !isStdout(existing)) checkOwnFile(path, existing, reportRisks, warn);
   // Hint: made private, as it holds the receiver's URL and the headers sent; one replaced keeps its mode.
-  const sink = await fileSink(path, { force: true, mode: 0o600, purpose: 'report' });
+  const sink = await fileSink(path, { force: true, mode: 0o600, purpose: 'report', abort });
   try {
-    await sink.write(Buffer.from(text));
+    await sink.write(Buffer.from(`${toSafeJson(report)}\n`));
     await sink.commit();
   } catch (error) {
     await sink.discard();
-    throw error;
+    if (error !== abort.reason) throw error;
+    throw new CallhookError(`${path}: no reader took the report before a second signal: not written`);
   }
-}
-
-/**
- * Writes `text` to the named pipe `path` once a reader opens it, until `abort` (a second signal).
- * Hint: a plain open waits for a reader in the main thread (or, async, in a thread-pool thread the
- * process waits for at exit), where no signal handler can run: only SIGKILL ended such a run. An
- * open that does not wait fails (ENXIO) until a reader comes; the bytes go through the event loop.
- */
-async function writeToPipe(path: string, text: string, abort: AbortSignal): Promise<void> {
-  const unwritten = () => new CallhookError(`${path}: no reader took the report before a second signal: not written`);
-  let fd: number | undefined;
-  while (fd === undefined) {
-    try {
-      fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw describeIoError(error, path);
-      if (abort.aborted) throw unwritten();
-      await delay(50, undefined, { signal: abort }).catch(() => undefined);
-    }
-  }
-  const pipe = new Socket({ fd, readable: false, writable: true });
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = () => {
-      pipe.destroy();
-      reject(unwritten());
-    };
-    abort.addEventListener('abort', onAbort, { once: true });
-    pipe.once('error', (error) => {
-      abort.removeEventListener('abort', onAbort);
-      reject(describeIoError(error, path));
-    });
-    pipe.end(text, () => {
-      abort.removeEventListener('abort', onAbort);
-      resolve();
-    });
-  });
 }
 
 /** Whether two URLs name the same place, however written (`http://h:1` and `http://h:1/`). */

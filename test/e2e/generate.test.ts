@@ -1,10 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { constants, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toJsonSchema } from '../../src/schema/json-schema.js';
-import { binPath, runCli, unwrapped } from '../helpers/run-cli.js';
+import { binPath, catchesSignal, holdsOpen, runCli, unwrapped } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-generate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -430,6 +432,82 @@ describe('callhook generate --out, interrupted before a new file is made', () =>
     watcher.close();
     expect(stderr).toBe(`callhook: generate interrupted; ${out} was not created\n`);
     expect(readdirSync(here)).toEqual([]);
+  });
+});
+
+describe('callhook generate --out a named pipe', () => {
+  /** Starts `generate --out fifo` (a new FIFO) for many events on one thread; it ends in `boundMs` or is killed. */
+  function generateIntoFifo(boundMs = 15_000) {
+    const here = mkdtempSync(join(dir, 'fifo-'));
+    const fifo = join(here, 'events.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const child = spawn(process.execPath, [binPath, 'generate', '--count', '1000000', '--out', fifo], {
+      stdio: 'pipe',
+      env: { ...process.env, CALLHOOK_THREADS: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const closed = new Promise<number | string | null>((resolve) =>
+      child.on('close', (status, killed) => resolve(status ?? killed)),
+    );
+    const guard = setTimeout(() => child.kill('SIGKILL'), boundMs);
+    void closed.then(() => clearTimeout(guard));
+    return { here, fifo, child, closed, stderr: () => stderr };
+  }
+
+  /** Waits until `condition` holds, checking every 10 ms for at most 10 s. */
+  async function waitFor(condition: () => boolean): Promise<void> {
+    const until = Date.now() + 10_000;
+    while (!condition()) {
+      if (Date.now() > until) throw new Error('timed out waiting');
+      await delay(10);
+    }
+  }
+
+  it('with no reader, ends on Ctrl-C, SIGTERM or SIGHUP (130, 143, 129) in one line, the pipe left as it was', async () => {
+    // Opened with a plain blocking open, the pipe held a thread-pool thread until a reader came,
+    // where no signal handler helps: the run ignored every signal but SIGKILL.
+    for (const [signal, exitCode] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+      ['SIGHUP', 129],
+    ] as const) {
+      const run = generateIntoFifo();
+      // Hint: SIGHUP's handler is the last of the run's three taken; a signal before that would end
+      // the run as node does, exit code and all.
+      await waitFor(() => catchesSignal(run.child.pid, 'SIGHUP'));
+      run.child.kill(signal);
+      expect(await Promise.race([run.closed, delay(5_000, 'still running')])).toBe(exitCode);
+      run.child.kill('SIGKILL');
+      expect(run.stderr()).toBe(
+        `callhook: generate interrupted; no reader opened ${run.fifo}: nothing was written to it\n`,
+      );
+      expect(statSync(run.fifo).isFIFO()).toBe(true);
+      expect(readdirSync(run.here)).toEqual(['events.fifo']);
+    }
+  });
+
+  it('is held back by a reader that does not read, and a signal still ends it there', async () => {
+    const run = generateIntoFifo();
+    // A reader that opens the pipe and reads nothing: the run writes what the pipe holds and waits.
+    const reader = await open(run.fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      await waitFor(() => holdsOpen(run.child.pid, run.fifo));
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // Hint: unheld, a million events (about 500 MB, made at some 40 MB a second) would be
+      // piling up in memory by now; held, the run is its usual size.
+      const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${run.child.pid}/status`, 'utf8'))?.[1]);
+      expect(rss).toBeLessThan(150 * 1024);
+      run.child.kill('SIGTERM');
+      expect(await Promise.race([run.closed, delay(5_000, 'still running')])).toBe(143);
+    } finally {
+      run.child.kill('SIGKILL');
+      await reader.close();
+    }
+    expect(run.stderr()).toBe(`callhook: generate interrupted; what was written to ${run.fifo} before stays there\n`);
+    expect(readdirSync(run.here)).toEqual(['events.fifo']);
   });
 });
 

@@ -698,6 +698,35 @@ describe('replay', () => {
     expect(existsSync(`${journal}.lock`)).toBe(false);
   });
 
+  it('a --report to a named pipe whose reader waits is written, though a second signal aborted the delivery', async () => {
+    // The wait for a reader is what a second signal gives up, not a report a reader is there to take.
+    const s = await server(() => {});
+    const report = join(tempDir('replay'), 'report.fifo');
+    execFileSync('mkfifo', [report]);
+    const fd = openSync(report, constants.O_RDONLY | constants.O_NONBLOCK);
+    const pipe = new Socket({ fd, readable: true, writable: false });
+    const chunks: Buffer[] = [];
+    pipe.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise((resolve) => pipe.on('close', resolve));
+    const run = spawnReplay(['fixtures/valid/single-event-object.json', '--url', s.url, '--report', report]);
+    run.child.stdin.end();
+    let exited: unknown;
+    try {
+      await waitFor(() => s.requests.length === 1, 10_000);
+      run.child.kill('SIGTERM');
+      await waitFor(() => run.output().stderr.includes('stopping (SIGTERM)'), 5_000);
+      run.child.kill('SIGTERM');
+      exited = await Promise.race([run.closed, delay(5_000, 'still running')]);
+      await Promise.race([ended, delay(1_000)]);
+    } finally {
+      run.child.kill('SIGKILL');
+      pipe.destroy();
+    }
+    expect(exited).toBe(143);
+    expect(run.output().stderr).not.toContain('no reader took the report');
+    expect(JSON.parse(Buffer.concat(chunks).toString() || 'null')).toMatchObject({ events: { delivered: 0 } });
+  });
+
   it('a --report to a named pipe nobody reads: a second signal ends the run, the report said unwritten, the lock let go of', async () => {
     // Opened with a plain blocking open, the pipe held the main thread until a reader came: no
     // signal handler could run, so no signal but SIGKILL ended the run, its journal's lock left.

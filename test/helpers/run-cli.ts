@@ -1,6 +1,7 @@
 /** Runs the built binary the way a user would and captures everything it says. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,6 +89,19 @@ export function runThenClose(
 /** Diagnostics one line each, as before callhook wrapped them to the width (it indents the lines after the first by two spaces). */
 export function unwrapped(text: string): string {
   return text.replace(/\n {2}/g, ' ');
+}
+
+/**
+ * Whether process `pid` has a handler of its own for `signal` (Linux: SigCgt in its status): a test
+ * that signals a run waiting on nothing it holds open waits for this instead (see `holdsOpen`).
+ */
+export function catchesSignal(pid: number | undefined, signal: NodeJS.Signals): boolean {
+  try {
+    const caught = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0';
+    return ((BigInt(`0x${caught}`) >> BigInt(constants.signals[signal] - 1)) & 1n) === 1n;
+  } catch {
+    return false;
+  }
 }
 
 /**
