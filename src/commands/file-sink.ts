@@ -23,13 +23,27 @@ export interface Sink {
   interrupted: string;
 }
 
-/** Output to stdout, at the pace of its reader. */
-export function stdoutSink(): Sink {
+/**
+ * Waits for `stream` to have taken what was written (`drain`) or to end (`finish`). Only an abort
+ * that comes while it waits gives the wait up (it then rejects with the abort's reason): one that
+ * came before (replay's second signal during delivery, then its report written to a reader
+ * there) must not cut the output off at what a pipe holds. Any other failure is `out`'s.
+ */
+async function taken(stream: NodeJS.WritableStream, event: 'drain' | 'finish', out: string, abort?: AbortSignal) {
+  const heeded = abort?.aborted ? undefined : abort;
+  try {
+    await once(stream, event, { signal: heeded });
+  } catch (error) {
+    throw heeded?.aborted ? heeded.reason : describeIoError(error, out);
+  }
+}
+
+/** Output to stdout, at the pace of its reader: a slow one holds the run back, until `abort`. */
+export function stdoutSink(abort?: AbortSignal): Sink {
   return {
     interrupted: '',
     async write(bytes) {
-      // Respect the pipe's pace: a slow reader holds the generator back instead of filling memory.
-      if (!process.stdout.write(bytes)) await once(process.stdout, 'drain');
+      if (!process.stdout.write(bytes)) await taken(process.stdout, 'drain', '<stdout>', abort);
     },
     async commit() {},
     async discard() {},
@@ -75,7 +89,7 @@ export async function fileSink(out: string, { force, mode: newMode, purpose, abo
   // Hint: `/dev/stdout` is stdout, written through it as if no file had been named: sent to a file,
   // not reopened (truncating what a `>>` kept) nor renamed over; sent to a pipe, its reader gone
   // (`| head`) ends the run quietly, as stdout's does, not as a named pipe's failure.
-  if (existing !== undefined && isStdout(existing)) return stdoutSink();
+  if (existing !== undefined && isStdout(existing)) return stdoutSink(abort);
   if (existing?.isFIFO()) return pipeSink(out, abort);
   if (existing !== undefined && !existing.isFile()) return deviceSink(out);
   if (existing !== undefined && !force) {
@@ -230,12 +244,10 @@ function pipeSink(out: string, abort: AbortSignal | undefined): Sink {
   };
   const until = async (socket: Socket, event: 'drain' | 'finish') => {
     try {
-      // Hint: once all is in the pipe, its end waits for no reader, so an abort that came before
-      // (replay's second signal during delivery) does not say unwritten a report a reader has.
-      await once(socket, event, { signal: socket.writableLength > 0 ? abort : undefined });
+      await taken(socket, event, out, abort);
     } catch (error) {
       socket.destroy();
-      throw abort?.aborted ? abort.reason : describeIoError(error, out);
+      throw error;
     }
   };
   return {

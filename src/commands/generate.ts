@@ -278,7 +278,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   try {
     sink =
       options.out === undefined
-        ? stdoutSink()
+        ? stdoutSink(stop.signal)
         : await fileSink(options.out, { force: options.force === true, purpose: 'generate', abort: stop.signal });
   } catch (error) {
     letGo();
@@ -302,6 +302,8 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
       reportDefects(block.defects);
       redelivered += block.redeliveries;
       bareRedelivered += block.bareRedeliveries;
+      // Hint: asked before each write too: a wait for a slow reader heeds only a signal that comes while it waits.
+      if (stopped) break;
       await sink.write(block.bytes);
       if (stopped) break;
     }
@@ -310,8 +312,9 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
       committed = true;
     }
   } catch (error) {
-    // Hint: a signal gives up a named pipe's wait for its reader (`stop`): the run was interrupted, not failed.
-    if (!stopped) {
+    // Hint: a signal gives up a named pipe's wait for its reader (`stop`): the run was interrupted,
+    // not failed. Any other failure (a full disk, the reader gone) is said as such.
+    if (error !== stop.signal.reason) {
       await sink.discard();
       throw error instanceof PastLastInstantError ? pastTheEnd(task.events, overrunText(error, grouped)) : error;
     }
@@ -322,6 +325,9 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     await sink.discard();
     process.stderr.write(`callhook: generate interrupted${sink.interrupted}\n`);
     process.exitCode = interruptedBy(stopped);
+    // Hint: bytes a reader of stdout has not taken hold the process open until it reads them, and
+    // Node cannot drop them (destroying stdout keeps its pipe): the run was stopped, so it ends now.
+    if (process.stdout.writableLength > 0) process.exit();
     return;
   }
   const extras = [

@@ -509,6 +509,31 @@ describe('callhook generate --out a named pipe', () => {
     expect(run.stderr()).toBe(`callhook: generate interrupted; what was written to ${run.fifo} before stays there\n`);
     expect(readdirSync(run.here)).toEqual(['events.fifo']);
   });
+
+  it('to stdout, is held back by a reader that does not read, and a signal still ends it there', async () => {
+    // The wait for stdout to drain heeded no signal: `generate | a reader that stopped` ran on
+    // after SIGTERM until the reader read again (review hR23).
+    const child = spawn(process.execPath, [binPath, 'generate', '--count', '1000000'], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    try {
+      // Nothing reads its stdout: once it has its handlers, the pipe fills within moments.
+      await waitFor(() => catchesSignal(child.pid, 'SIGTERM'));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      child.kill('SIGTERM');
+      expect(await Promise.race([closed, delay(5_000, 'still running')])).toBe(143);
+    } finally {
+      child.kill('SIGKILL');
+      child.stdout.destroy();
+    }
+    expect(stderr).toBe('callhook: generate interrupted\n');
+  });
 });
 
 describe('callhook schema', () => {
