@@ -3,7 +3,7 @@
  * all: the one way a command replaces a file it was given.
  */
 import { once } from 'node:events';
-import { constants, openSync, type Stats, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, type Stats, statSync } from 'node:fs';
 import { chmod, type FileHandle, link, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
@@ -276,12 +276,19 @@ function pipeSink(out: string, abort: AbortSignal | undefined): Sink {
 /** Opens the named pipe `out` for writing once a reader has it open, polling until then or `abort`. */
 async function readerOf(out: string, abort: AbortSignal | undefined): Promise<Socket> {
   for (;;) {
+    let fd: number | undefined;
     try {
       // Hint: no O_CREAT: what is written into must be what was found, not a file made in its place.
-      const fd = openSync(out, constants.O_WRONLY | constants.O_NONBLOCK);
-      return new Socket({ fd, readable: false, writable: true });
+      fd = openSync(out, constants.O_WRONLY | constants.O_NONBLOCK);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw describeIoError(error, out);
+    }
+    if (fd !== undefined) {
+      // Hint: what the name leads to may have been replaced since it was found a pipe: a regular
+      // file opened here would be written over from its first byte, with no --force asked.
+      if (fstatSync(fd).isFIFO()) return new Socket({ fd, readable: false, writable: true });
+      closeSync(fd);
+      throw new CallhookError(`${out}: is no longer a named pipe; nothing was written to it`, ExitCode.usage);
     }
     abort?.throwIfAborted();
     await delay(50, undefined, { signal: abort }).catch(() => undefined);

@@ -510,6 +510,19 @@ describe('callhook generate --out a named pipe', () => {
     expect(readdirSync(run.here)).toEqual(['events.fifo']);
   });
 
+  it("writes nothing into a regular file put in the named pipe's place while it waited for a reader", async () => {
+    // The pipe was found a pipe, then opened at the first write: a file put there meanwhile was
+    // written over from its first byte, with no --force asked (review hR23).
+    const run = generateIntoFifo();
+    await waitFor(() => catchesSignal(run.child.pid, 'SIGTERM'));
+    await delay(200);
+    rmSync(run.fifo);
+    writeFileSync(run.fifo, 'precious\n');
+    expect(await Promise.race([run.closed, delay(5_000, 'still running')])).toBe(2);
+    expect(run.stderr()).toBe(`callhook: ${run.fifo}: is no longer a named pipe; nothing was written to it\n`);
+    expect(readFileSync(run.fifo, 'utf8')).toBe('precious\n');
+  });
+
   it('to stdout, is held back by a reader that does not read, and a signal still ends it there', async () => {
     // The wait for stdout to drain heeded no signal: `generate | a reader that stopped` ran on
     // after SIGTERM until the reader read again (review hR23).
