@@ -25,11 +25,11 @@ export interface Sink {
 
 /**
  * Waits for `stream` to have taken what was written (`drain`) or to end (`finish`). Only an abort
- * that comes while it waits gives the wait up (it then rejects with the abort's reason): one that
- * came before (replay's second signal during delivery, then its report written to a reader
- * there) must not cut the output off at what a pipe holds. Any other failure is `out`'s.
+ * that comes while it waits gives the wait up (it then rejects with the abort's reason): output a
+ * reader is there to take is not cut off at what a pipe holds by an abort that came before. Any
+ * other failure is `out`'s.
  */
-async function taken(stream: NodeJS.WritableStream, event: 'drain' | 'finish', out: string, abort?: AbortSignal) {
+async function drained(stream: NodeJS.WritableStream, event: 'drain' | 'finish', out: string, abort?: AbortSignal) {
   const heeded = abort?.aborted ? undefined : abort;
   try {
     await once(stream, event, { signal: heeded });
@@ -43,7 +43,7 @@ export function stdoutSink(abort?: AbortSignal): Sink {
   return {
     interrupted: '',
     async write(bytes) {
-      if (!process.stdout.write(bytes)) await taken(process.stdout, 'drain', '<stdout>', abort);
+      if (!process.stdout.write(bytes)) await drained(process.stdout, 'drain', '<stdout>', abort);
     },
     async commit() {},
     async discard() {},
@@ -244,7 +244,7 @@ function pipeSink(out: string, abort: AbortSignal | undefined): Sink {
   };
   const until = async (socket: Socket, event: 'drain' | 'finish') => {
     try {
-      await taken(socket, event, out, abort);
+      await drained(socket, event, out, abort);
     } catch (error) {
       socket.destroy();
       throw error;

@@ -19,7 +19,6 @@ import {
   standardWebhookHeaders,
 } from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
-import { openablePath } from '../input/file-names.js';
 import { danglingLinkProblem, isStdout, notAFile, realPathOf } from '../output-file.js';
 import type { EventType } from '../schema/names.js';
 import {
@@ -248,10 +247,10 @@ function unwritable(path: string, whole: boolean): string | undefined {
     if (!whole || !stats.isFile() || isStdout(stats)) return undefined;
     const folder = dirname(realPathOf(path));
     try {
-      accessSync(openablePath(folder), constants.W_OK | constants.X_OK);
+      accessSync(folder, constants.W_OK | constants.X_OK);
       return undefined;
     } catch (error) {
-      return `cannot create it in ${folder} (it is written anew each run): ${ioReason(error)}`;
+      return `cannot create it in ${folder}: ${ioReason(error)}`;
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return ioReason(error);

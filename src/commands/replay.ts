@@ -611,6 +611,10 @@ async function replayWith(
     } else if (!abort.signal.aborted) {
       diagnose('aborting\n');
       abort.abort();
+    } else {
+      // Hint: a third ends the run at once: all that can be left is a --report a reader of its
+      // named pipe stopped taking, which the second signal no longer gives up (it came before).
+      process.exit(interruptedBy(signal));
     }
   };
   // Hint: the delivery's handlers first: with no listener for a moment, node stops watching the

@@ -204,7 +204,7 @@ describe('replay --report in a folder that takes no new file', () => {
       });
       expect({ code: run.code, stderr: run.stderr, requests }).toEqual({
         code: 2,
-        stderr: `callhook: --report: ${report}: cannot create it in ${folder} (it is written anew each run): permission denied\n`,
+        stderr: `callhook: --report: ${report}: cannot create it in ${folder}: permission denied\n`,
         requests: 0,
       });
       expect(readFileSync(report, 'utf8')).toBe('{}\n');

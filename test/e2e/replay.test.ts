@@ -698,17 +698,34 @@ describe('replay', () => {
     expect(existsSync(`${journal}.lock`)).toBe(false);
   });
 
-  it('a --report to a named pipe whose reader waits is written, though a second signal aborted the delivery', async () => {
-    // The wait for a reader is what a second signal gives up, not a report a reader is there to take.
-    // A report larger than a pipe holds (64 KiB): one that filled it was cut off there and said
-    // unwritten, its reader left with part of a JSON document (review hR23).
-    const s = await server(() => {});
+  /** Stops `run` with two SIGTERMs once its one request has reached `s`: the second aborts it in flight. */
+  async function stopTwice(run: ReturnType<typeof spawnReplay>, s: { requests: unknown[] }): Promise<void> {
+    await waitFor(() => s.requests.length === 1, 10_000);
+    run.child.kill('SIGTERM');
+    await waitFor(() => run.output().stderr.includes('stopping (SIGTERM)'), 5_000);
+    run.child.kill('SIGTERM');
+  }
+
+  /**
+   * One event to send and 1,500 invalid elements (a report of ~150 KB, larger than a pipe holds:
+   * each is listed), and a named pipe to write the report to.
+   */
+  function largeReportIntoPipe(): { input: string; report: string } {
     const folder = tempDir('replay');
     const input = join(folder, 'events.ndjson');
     const valid = readFileSync('fixtures/valid/single-event-object.json', 'utf8').replace(/\s*\n\s*/g, '');
     writeFileSync(input, `${valid}\n${'{"unknown": "an element no event type takes"}\n'.repeat(1_500)}`);
     const report = join(folder, 'report.fifo');
     execFileSync('mkfifo', [report]);
+    return { input, report };
+  }
+
+  it('a --report to a named pipe whose reader waits is written, though a second signal aborted the delivery', async () => {
+    // The wait for a reader is what a second signal gives up, not a report a reader is there to take.
+    // A report larger than a pipe holds (64 KiB): one that filled it was cut off there and said
+    // unwritten, its reader left with part of a JSON document (review hR23).
+    const s = await server(() => {});
+    const { input, report } = largeReportIntoPipe();
     const fd = openSync(report, constants.O_RDONLY | constants.O_NONBLOCK);
     const pipe = new Socket({ fd, readable: true, writable: false });
     const chunks: Buffer[] = [];
@@ -718,10 +735,7 @@ describe('replay', () => {
     run.child.stdin.end();
     let exited: unknown;
     try {
-      await waitFor(() => s.requests.length === 1, 10_000);
-      run.child.kill('SIGTERM');
-      await waitFor(() => run.output().stderr.includes('stopping (SIGTERM)'), 5_000);
-      run.child.kill('SIGTERM');
+      await stopTwice(run, s);
       exited = await Promise.race([run.closed, delay(5_000, 'still running')]);
       await Promise.race([ended, delay(1_000)]);
     } finally {
@@ -733,6 +747,29 @@ describe('replay', () => {
     const written = Buffer.concat(chunks);
     expect(written.length).toBeGreaterThan(64 * 1024);
     expect(JSON.parse(written.toString() || 'null')).toMatchObject({ events: { delivered: 0 } });
+  });
+
+  it('a --report to a named pipe whose reader stopped taking it: a third signal ends the run', async () => {
+    // Written after a second signal stopped the delivery, a report larger than the pipe holds
+    // waited for a reader that opened the pipe and read nothing; no signal but SIGKILL ended it (review hR24).
+    const s = await server(() => {});
+    const { input, report } = largeReportIntoPipe();
+    // A reader that opens the pipe and reads nothing.
+    const fd = openSync(report, constants.O_RDONLY | constants.O_NONBLOCK);
+    const run = spawnReplay([input, '--url', s.url, '--report', report]);
+    run.child.stdin.end();
+    let exited: unknown;
+    try {
+      await stopTwice(run, s);
+      await waitFor(() => run.output().stderr.includes('aborting'), 5_000);
+      await delay(500);
+      run.child.kill('SIGTERM');
+      exited = await Promise.race([run.closed, delay(5_000, 'still running')]);
+    } finally {
+      run.child.kill('SIGKILL');
+      closeSync(fd);
+    }
+    expect(exited).toBe(143);
   });
 
   it('a --report to a named pipe nobody reads: a second signal ends the run, the report said unwritten, the lock let go of', async () => {
