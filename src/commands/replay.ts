@@ -597,6 +597,8 @@ async function replayWith(
   }
   const stop = new AbortController();
   const abort = new AbortController();
+  /** Whether the run is writing its --report, all else done (see `onSignal`). */
+  let reporting = false;
   const onSignal = (signal: StopSignal) => {
     if (!stop.signal.aborted) {
       stats.signal = signal;
@@ -611,9 +613,11 @@ async function replayWith(
     } else if (!abort.signal.aborted) {
       diagnose('aborting\n');
       abort.abort();
-    } else {
-      // Hint: a third ends the run at once: all that can be left is a --report a reader of its
-      // named pipe stopped taking, which the second signal no longer gives up (it came before).
+    } else if (reporting) {
+      // Hint: a third, once the summary is out and the journal closed, ends the run at once: all
+      // that is left is a --report a reader of its named pipe stopped taking, which the second
+      // signal no longer gives up (it came before). Before then, the run still winds down: three
+      // quick Ctrl-Cs must not cut the journal or the summary short.
       process.exit(interruptedBy(signal));
     }
   };
@@ -675,6 +679,7 @@ async function replayWith(
   // Hint: after the summary: a report that cannot be written (its folder removed during the run)
   // must not leave a run that sent everything saying nothing of it.
   if (settings.report) {
+    reporting = true;
     try {
       await writeReport(settings.report, report, abort.signal);
     } catch (error) {

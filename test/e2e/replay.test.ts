@@ -749,6 +749,29 @@ describe('replay', () => {
     expect(JSON.parse(written.toString() || 'null')).toMatchObject({ events: { delivered: 0 } });
   });
 
+  it('three quick signals during delivery still wind the run down: the summary written, the journal and its lock let go of', async () => {
+    // A third signal ends the run at once only while a --report waits on its reader: pressed
+    // early (three quick Ctrl-Cs), it cut the summary and left the lock (review of 1301e6b).
+    const s = await server(() => {});
+    const journal = join(tempDir('replay'), 'run.jsonl');
+    const run = spawnReplay(['fixtures/valid/single-event-object.json', '--url', s.url, '--journal', journal]);
+    run.child.stdin.end();
+    let exited: unknown;
+    try {
+      await waitFor(() => s.requests.length === 1, 10_000);
+      for (let i = 0; i < 3; i++) {
+        run.child.kill('SIGTERM');
+        await delay(10);
+      }
+      exited = await Promise.race([run.closed, delay(5_000, 'still running')]);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+    expect(exited).toBe(143);
+    expect(run.output().stdout).toMatch(/batches +0 delivered, 0 failed, 1 undelivered/);
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+  });
+
   it('a --report to a named pipe whose reader stopped taking it: a third signal ends the run', async () => {
     // Written after a second signal stopped the delivery, a report larger than the pipe holds
     // waited for a reader that opened the pipe and read nothing; no signal but SIGKILL ended it (review hR24).
