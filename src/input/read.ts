@@ -4,7 +4,7 @@
  * with bounded memory whatever the size of the files.
  */
 import { isUtf8 } from 'node:buffer';
-import { type BigIntStats, constants, fstatSync, open as openFdCallback, type Stats } from 'node:fs';
+import { type BigIntStats, constants, type Dirent, fstatSync, open as openFdCallback, type Stats } from 'node:fs';
 import { access, type FileHandle, lstat, open, readdir, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { isAbsolute, join, relative, sep } from 'node:path';
@@ -156,17 +156,23 @@ export function fileId(info: BigIntStats): string | undefined {
   return info.ino === 0n ? undefined : `${info.dev}:${info.ino}`;
 }
 
+/**
+ * The entries of the folder `directory` names, in name order, each with its name as text. Hint:
+ * listed as bytes, by the folder's bytes: decoded by Node, a name that is not UTF-8 names no file
+ * (see file-names.ts). Throws the system's error, for the caller to describe.
+ */
+export async function folderEntries(directory: string): Promise<{ entry: Dirent<Buffer>; name: string }[]> {
+  const listed = await readdir(openablePath(directory), { withFileTypes: true, encoding: 'buffer' });
+  const entries = listed.map((entry) => ({ entry, name: fileNameOf(entry.name) }));
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /** Lists the folder `directory` names into `into`: its files to read (see `listSources`), recursively. */
 async function walk(directory: string, into: Listed[]): Promise<void> {
-  // Hint: a subfolder that cannot be listed is named itself, not the folder the user gave. Names
-  // are listed as bytes: decoded by Node, one that is not UTF-8 names no file (see file-names.ts).
-  const listed = await readdir(openablePath(directory), { withFileTypes: true, encoding: 'buffer' }).catch(
-    (error: unknown) => {
-      throw describeIoError(error, directory);
-    },
-  );
-  const entries = listed.map((entry) => ({ entry, name: fileNameOf(entry.name) }));
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Hint: a subfolder that cannot be listed is named itself, not the folder the user gave.
+  const entries = await folderEntries(directory).catch((error: unknown) => {
+    throw describeIoError(error, directory);
+  });
   for (const { entry, name } of entries) {
     const path = join(directory, name);
     if (entry.isDirectory()) {

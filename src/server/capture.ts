@@ -31,7 +31,6 @@ import { hash } from 'node:crypto';
 import {
   closeSync,
   constants,
-  type Dirent,
   existsSync,
   fdatasync as fdatasyncCallback,
   fstatSync,
@@ -50,8 +49,8 @@ import { promisify } from 'node:util';
 import { instantOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { optionSize } from '../input/element.js';
-import { fileNameOf, openablePath } from '../input/file-names.js';
-import { walksInto } from '../input/read.js';
+import { openablePath } from '../input/file-names.js';
+import { folderEntries, walksInto } from '../input/read.js';
 import { captureLogName } from '../input/types.js';
 import {
   checkOutputPath,
@@ -972,33 +971,24 @@ async function describePath(path: string): Promise<Described[]> {
  * folder nested in it (`listen --out captured/day2`), so verify checks them too.
  */
 async function describeFolder(path: string): Promise<Described[] | undefined> {
-  let entries: { entry: Dirent<Buffer>; name: string }[];
+  let entries: Awaited<ReturnType<typeof folderEntries>>;
   try {
-    // Hint: listed as bytes, as a folder of input is (see input/file-names.ts): a name that is not
-    // UTF-8, decoded by Node, names no file, and is opened by its bytes (see `openRegular`).
-    entries = (await readdir(path, { withFileTypes: true, encoding: 'buffer' })).map((entry) => ({
-      entry,
-      name: fileNameOf(entry.name),
-    }));
+    // Hint: listed as a folder of input is, so a name that is not UTF-8 is opened by its bytes (see `openRegular`).
+    entries = await folderEntries(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw describeIoError(error, path);
   }
-  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   // Hint: any entry but a folder: a FIFO or a device so named is refused when opened, and a
   // symlink read, rather than either passed over in silence.
   const names = entries
     .filter(({ entry, name }) => !entry.isDirectory() && name.endsWith(metaSuffix))
-    .map(({ name }) => name)
-    .sort(byName);
+    .map(({ name }) => name);
   const described: Described[] = names
     .filter((name) => name !== captureLogName)
     .map((name) => ({ meta: join(path, name) }));
   if (names.includes(captureLogName)) described.push({ log: join(path, captureLogName) });
-  const folders = entries
-    .filter(({ entry, name }) => entry.isDirectory() && walksInto(name))
-    .map(({ name }) => name)
-    .sort(byName);
+  const folders = entries.filter(({ entry, name }) => entry.isDirectory() && walksInto(name)).map(({ name }) => name);
   // Hint: a loop, not push(...): a folder may hold more descriptions than a call takes arguments.
   for (const folder of folders)
     for (const source of (await describeFolder(join(path, folder))) ?? []) described.push(source);

@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import {
   closeSync,
   constants,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -271,6 +272,18 @@ describe('verify reads a capture description no further than listen ever writes 
       `callhook: ${dir}/z\\udce9.meta: not a capture description written by callhook listen\n`,
     );
     expect(foreign.code).toBe(2);
+  });
+
+  it('walks into a capture folder whose name is not UTF-8, as validate does', async () => {
+    // Listed by its decoded name, the folder was "no such file or directory", exit 2, where validate read it.
+    const nested = Buffer.from(`${dir}/caf\xe9`, 'latin1');
+    mkdirSync(nested);
+    writeFileSync(Buffer.concat([nested, Buffer.from('/000001.json')]), '[1]');
+    writeFileSync(Buffer.concat([nested, Buffer.from('/deliveries.meta')]), `${described(1, '[1]')}\n`);
+    const run = await runCli(['verify', dir, '--sign', 'hmac'], { env: { CALLHOOK_SECRET: secret } });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('1 of 1 signature valid');
+    expect(run.code).toBe(0);
   });
 
   it('skips a line of deliveries.meta of 200 MiB unread, says so in one line, and checks the others', async () => {
