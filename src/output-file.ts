@@ -13,13 +13,35 @@ import {
   lstatSync,
   openSync,
   readlinkSync,
+  readSync,
   realpathSync,
   type Stats,
   statSync,
+  writeSync,
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from './errors.js';
 import { fileNameOf, openablePath } from './input/file-names.js';
+
+/**
+ * Writes all of `bytes` to the file open as `fd`: at `position`, or where the descriptor is (or at
+ * the end, opened to append). Hint: a write that takes none of its bytes fails rather than loops.
+ */
+export function writeAllSync(fd: number, bytes: Buffer, position?: number): void {
+  for (let at = 0; at < bytes.length; ) {
+    const written = writeSync(fd, bytes, at, bytes.length - at, position === undefined ? null : position + at);
+    if (written === 0) throw new Error('a write took none of its bytes');
+    at += written;
+  }
+}
+
+/** Whether the file open as `fd`, of `size` bytes, is empty or ends with a newline (a log whose last line was cut short does not). */
+export function endsWithNewline(fd: number, size: number): boolean {
+  if (size === 0) return true;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  return last[0] === 0x0a;
+}
 
 /** Why no file may be created at `path`: it is a symlink whose target does not exist; undefined otherwise. */
 export function danglingLinkProblem(path: string): string | undefined {

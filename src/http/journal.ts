@@ -13,19 +13,25 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
-  readSync,
   rmSync,
   statSync,
   utimesSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { defaultMaxElementBytes, listSources } from '../input/read.js';
-import { checkFoldersOf, checkOwnFile, type OwnFileRisks, openOutputSync, realPathOf } from '../output-file.js';
+import {
+  checkFoldersOf,
+  checkOwnFile,
+  endsWithNewline,
+  type OwnFileRisks,
+  openOutputSync,
+  realPathOf,
+  writeAllSync,
+} from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
 import { type FreshRun, isFreshRun } from './fresh.js';
 
@@ -122,13 +128,6 @@ function writeError(error: unknown, path: string): CallhookError {
   return new CallhookError(`cannot write the journal ${path}: ${ioReason(error)}`, ExitCode.usage);
 }
 
-/** Writes all of `text`, however many calls it takes. */
-function writeWhole(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  let at = 0;
-  while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
-}
-
 /**
  * Opens `path` for appending and, given a `header`, writes it first. Before anything is appended
  * the file is made to end with a newline, so a line torn by a crash or a full disk stays a line
@@ -152,13 +151,8 @@ export function openJournal(path: string, warn: (message: string) => void, heade
     throw error;
   }
   try {
-    const { size } = stats;
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      readSync(fd, last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) writeWhole(fd, '\n');
-    }
-    if (header) writeWhole(fd, `${escapeJsonForTerminal(JSON.stringify(header))}\n`);
+    if (!endsWithNewline(fd, stats.size)) writeAllSync(fd, Buffer.from('\n'));
+    if (header) writeAllSync(fd, Buffer.from(`${escapeJsonForTerminal(JSON.stringify(header))}\n`));
   } catch (error) {
     closeSync(fd);
     throw writeError(error, path);
@@ -166,7 +160,7 @@ export function openJournal(path: string, warn: (message: string) => void, heade
   return {
     append(entry) {
       try {
-        writeWhole(fd, `${escapeJsonForTerminal(JSON.stringify(entry))}\n`);
+        writeAllSync(fd, Buffer.from(`${escapeJsonForTerminal(JSON.stringify(entry))}\n`));
       } catch (error) {
         throw writeError(error, path);
       }

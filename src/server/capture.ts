@@ -56,6 +56,7 @@ import {
   checkOutputPath,
   checkOwnFile,
   danglingLinkProblem,
+  endsWithNewline,
   joinablePath,
   notAFile,
   type OwnFileRisks,
@@ -67,6 +68,7 @@ import {
   realPathOf,
   refuseForeign,
   writableByOthers,
+  writeAllSync,
 } from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
 
@@ -124,13 +126,6 @@ const logFlags = constants.O_RDWR | constants.O_APPEND;
 const fdatasync = promisify(fdatasyncCallback);
 
 const isTaken = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code === 'EEXIST';
-
-/** Writes all of `bytes` to a descriptor: at `position`, or where the descriptor is (or appends). */
-function writeWhole(fd: number, bytes: Buffer, position?: number): void {
-  for (let at = 0; at < bytes.length; ) {
-    at += writeSync(fd, bytes, at, bytes.length - at, position === undefined ? null : position + at);
-  }
-}
 
 function closeQuietly(fd: number): void {
   try {
@@ -448,7 +443,7 @@ export class CaptureWriter {
   private writeBody(entry: Waiting): { name: string; fd: number } {
     const { name, fd } = this.claim(entry.accepted ? 'json' : 'body');
     try {
-      writeWhole(fd, entry.body);
+      writeAllSync(fd, entry.body);
     } catch (error) {
       closeSync(fd);
       rmQuietly(this.inFolder + name);
@@ -501,7 +496,7 @@ export class CaptureWriter {
     }
     if (segment && lines.length > 0) {
       try {
-        writeWhole(segment.fd, Buffer.concat(lines, size - segment.size), segment.size);
+        writeAllSync(segment.fd, Buffer.concat(lines, size - segment.size), segment.size);
       } catch (error) {
         this.cutSegment(segment);
         const lost = placed.filter((p) => p.line !== undefined);
@@ -704,14 +699,6 @@ async function makeFolders(folder: string, mode: number): Promise<Stats> {
   const made = await stat(folder);
   if (!made.isDirectory()) throw new CallhookError(`${folder}: not a directory`, ExitCode.usage);
   return made;
-}
-
-/** Whether a file of `size` bytes is empty or ends with a newline (a log whose last line was cut short does not). */
-function endsWithNewline(fd: number, size: number): boolean {
-  if (size === 0) return true;
-  const last = Buffer.alloc(1);
-  readSync(fd, last, 0, 1, size - 1);
-  return last[0] === 0x0a;
 }
 
 async function syncFolder(folder: string): Promise<void> {
