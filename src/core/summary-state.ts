@@ -19,7 +19,6 @@ import {
   keyed,
   latest,
   members,
-  merged,
   negatedOf,
   pruneEmpty,
   shape,
@@ -113,11 +112,6 @@ export function emptySummaryState(): SummaryState {
 /** A `--by` group's counts before anything is counted. */
 export function emptyGroup(): GroupState {
   return emptyOf(groupTally);
-}
-
-/** The pure merge: the counts of `a` and then `b`, as one accumulator reading both would hold them. */
-export function mergeSummaryStates(a: SummaryState, b: SummaryState): SummaryState {
-  return merged(summaryTally, a, b);
 }
 
 /** Adds `from` (read after `into`) to `into` in place; `from` is consumed (its parts are adopted). */

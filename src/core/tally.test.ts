@@ -11,10 +11,11 @@ import {
   keyed,
   latest,
   members,
-  merged,
   negatedOf,
   pruneEmpty,
   shape,
+  type Tally,
+  type ValueOf,
 } from './tally.js';
 
 const before = shape({ n: count, byKey: keyed<string>()(shape({ hits: count })) });
@@ -43,6 +44,10 @@ function sample(n: number, keys: string[], ms: number) {
   return value;
 }
 
+/** `a` and then `b` added into a copy of `a`, as a reader merges a worker's counts (`addInto`). */
+const merged = <T extends Tally>(tally: T, a: ValueOf<T>, b: ValueOf<T>) =>
+  addInto(tally, structuredClone(a), structuredClone(b));
+
 describe('tallies', () => {
   it('start empty', () => {
     expect(emptyOf(after)).toEqual({
@@ -70,10 +75,9 @@ describe('tallies', () => {
     ]);
   });
 
-  it('merge every counter declared, first-seen key order kept, neither side changed', () => {
+  it('merge every counter declared, first-seen key order kept', () => {
     const a = sample(1, ['x', 'y'], 20);
     const b = sample(3, ['z', 'x'], 10);
-    const copies = structuredClone([a, b]);
     const sum = merged(after, a, b);
     expect(sum.n).toBe(4);
     expect([...sum.byKey]).toEqual([
@@ -92,7 +96,6 @@ describe('tallies', () => {
     expect([...sum.addedSet]).toEqual(['x', 'y', 'z']);
     expect(sum.first).toEqual({ ms: 10, text: 't10' });
     expect(sum.last).toEqual({ ms: 20, text: 't20' });
-    expect([a, b]).toEqual(copies);
   });
 
   it('keep the first text on a tie of bounds', () => {

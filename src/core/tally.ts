@@ -180,11 +180,6 @@ function add(tally: Tally, into: Loose, from: Loose): Loose {
   }
 }
 
-/** The pure merge: the sum of `a` and then `b`, as one tally counting both would hold; neither is changed. */
-export function merged<T extends Tally>(tally: T, a: ValueOf<T>, b: ValueOf<T>): ValueOf<T> {
-  return add(tally, structuredClone(a), structuredClone(b));
-}
-
 /**
  * A copy of `value` that, added to a state, takes `value`'s counts out of it: every count negated,
  * bounds and sets empty (they cannot be taken out; whoever takes out must prove they are unchanged).
