@@ -24,7 +24,7 @@ export interface EventFilter {
   correlation?: string | undefined;
   /** Earliest event time, in epoch milliseconds (inclusive). */
   since?: number | undefined;
-  /** Latest event time, in epoch milliseconds (inclusive). */
+  /** The end of the time range, in epoch milliseconds (exclusive: `--until 2022-10-01` ends with September). */
   until?: number | undefined;
   /** Text searched for in transcripts and messages, case-insensitively. */
   grep?: RegExp | undefined;
