@@ -1,5 +1,3 @@
-/** `callhook generate`: realistic, seeded webhook traffic, optionally with the page's own mistakes. */
-import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import {
   defaultStartTime,
@@ -14,7 +12,7 @@ import {
 import { type GenerateFormat, largestSeed, maxCampaigns } from '../core/generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from '../core/instant.js';
 import { CallhookError, ExitCode, interruptedBy } from '../errors.js';
-import { threadSettings } from '../input/halves.js';
+import { secondThreadBar, threadSettings } from '../input/halves.js';
 import {
   blockCount,
   type Defect,
@@ -72,6 +70,8 @@ export function threadsFor(count: number, defects: number, campaigns = 3): { thr
   if (settings.one) return { threads: 1, how: 'one thread (CALLHOOK_THREADS=1)' };
   // Hint: a defect's line:column depends on all the text before it, so one writer writes it all.
   if (defects > 0) return { threads: 1, how: 'one thread (--defects)' };
+  const bar = secondThreadBar(settings.two);
+  if (bar) return { threads: 1, how: bar };
   if (settings.two) return { threads: 2, how: 'two threads (CALLHOOK_THREADS=2)' };
   if (campaigns > maxThreadedCampaigns) {
     return {
@@ -79,7 +79,6 @@ export function threadsFor(count: number, defects: number, campaigns = 3): { thr
       how: `one thread (--campaigns above ${grouped(maxThreadedCampaigns)}: each thread holds them all)`,
     };
   }
-  if (availableParallelism() < 2) return { threads: 1, how: 'one thread (one core)' };
   if (count < minimumThreadedEvents)
     return { threads: 1, how: `one thread (fewer than ${minimumThreadedEvents} events)` };
   return { threads: 2, how: 'two threads' };

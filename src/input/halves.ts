@@ -231,6 +231,28 @@ export function threadSettings(): { one: boolean; two: boolean; trace: boolean; 
   };
 }
 
+/**
+ * Why no second thread may start, or undefined: an address space limited with `ulimit -v`, where
+ * V8 aborts the whole process (a native stack, exit 133) when a worker cannot reserve its code
+ * space, whatever `CALLHOOK_THREADS` asks; or one core, unless `two` (CALLHOOK_THREADS=2).
+ * `generate` asks this too.
+ */
+export function secondThreadBar(two: boolean): string | undefined {
+  if (addressSpaceLimited()) return 'one thread (its address space is limited: ulimit -v)';
+  if (availableParallelism() < 2 && !two) return 'one thread (one core)';
+  return undefined;
+}
+
+/** Whether this process's address space has a limit (Linux: /proc/self/limits; elsewhere none is known). */
+function addressSpaceLimited(): boolean {
+  try {
+    const soft = /^Max address space\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'latin1'))?.[1];
+    return soft !== undefined && soft !== 'unlimited';
+  } catch {
+    return false;
+  }
+}
+
 /** Where a second thread starts reading: a byte offset, and what the file holds there. */
 export interface Midpoint {
   offset: number;
@@ -325,7 +347,8 @@ export async function readInHalves<State>(
 ): Promise<HalvesOutcome> {
   const settings = threadSettings();
   if (settings.one) return { consumed: false, how: 'one thread (CALLHOOK_THREADS=1)' };
-  if (availableParallelism() < 2 && !settings.two) return { consumed: false, how: 'one thread (one core)' };
+  const bar = secondThreadBar(settings.two);
+  if (bar) return { consumed: false, how: bar };
   if (path === '-') return { consumed: false, how: 'one thread (stdin)' };
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile() || (info.size < minimumBytes && !settings.two)) {

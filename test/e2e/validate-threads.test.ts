@@ -4,6 +4,7 @@
 // files (CALLHOOK_THREADS=2 asks for two threads on them, tiny reads cut elements across reads),
 // the second half read by a function on this thread through the worker's code; the last runs the
 // built CLI with a real worker.
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateCalls, type WireEvent } from '../../src/core/generate.js';
 import {
@@ -16,7 +17,7 @@ import { nameFirstCopies } from '../../src/input/first-copies.js';
 import { type MergingConsumer, readHalf, readInHalves } from '../../src/input/halves.js';
 import { type ReadOptions, readRecords } from '../../src/input/read.js';
 import { renderFilePretty, renderValidationJson } from '../../src/render/validation.js';
-import { runCli } from '../helpers/run-cli.js';
+import { binPath, runCli } from '../helpers/run-cli.js';
 import { useTwoThreads } from '../helpers/two-threads.js';
 
 const write = useTwoThreads('callhook-validate-threads-');
@@ -380,6 +381,27 @@ describe('validate on two threads', () => {
         }
       }
     }
+  });
+
+  it('the built CLI, its address space limited (ulimit -v): validate, summarise and generate keep to one thread', () => {
+    // A worker could not reserve its code space there: V8 aborted the process (exit 133, a native
+    // stack) where one thread runs, even asked for two.
+    const path = write('limited.json', damaged());
+    const limited = (...args: string[]) =>
+      spawnSync('bash', ['-c', 'ulimit -v 1000000 && exec "$@"', 'limited', process.execPath, binPath, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, CALLHOOK_THREADS: '2,trace', NO_COLOR: '1' },
+      });
+    const reason = 'one thread (its address space is limited: ulimit -v)';
+    for (const [command, status] of [
+      ['validate', 1],
+      ['summarise', 0],
+    ] as const) {
+      const run = limited(command, path, '--format', 'json');
+      expect([run.stderr.split('\n')[0], run.status]).toEqual([`callhook: read on ${reason}`, status]);
+    }
+    const generated = limited('generate', '--count', '3');
+    expect([generated.stderr.split('\n')[0], generated.status]).toEqual([`callhook: generated on ${reason}`, 0]);
   });
 
   it('the built CLI: a real worker, the same JSON and pretty report as one thread', async () => {
