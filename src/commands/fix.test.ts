@@ -30,6 +30,7 @@ import { failCallsOn, fileHandlePrototype, isPartialOf } from '../../test/helper
 import { failReadsOf } from '../../test/helpers/failing-reads.js';
 import { CallhookError } from '../errors.js';
 import { readRecords } from '../input/read.js';
+import { rewriteMark } from '../input/types.js';
 import {
   errorsAfter,
   fix,
@@ -38,7 +39,6 @@ import {
   planFor,
   printRepaired,
   rewriteFromBackup,
-  rewriteMark,
   streamTooLong,
   writeRepaired,
 } from './fix.js';

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream, fstatSync, readlinkSync, type Stats } from 'node:fs';
 import { type FileHandle, link, lstat, open, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { applyRepairs, type RepairPlan, RepairPlanner } from '../core/repair.js';
 import {
@@ -31,7 +31,7 @@ import {
 } from '../input/read.js';
 import { ByteScanner } from '../input/scanner.js';
 import { processStdin } from '../input/stdin.js';
-import { defaultMaxProblems, isUnreadable, type Problem } from '../input/types.js';
+import { defaultMaxProblems, isUnreadable, type Problem, rewriteMark } from '../input/types.js';
 import { checkLinksOnTheWay, realPathOf } from '../output-file.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
@@ -338,9 +338,6 @@ export interface Backup {
 /** What marks the name a backup is made under until it is whole: `x.json.bak.partial-1f2e3d4c`. */
 export const partialBackupMark = '.partial-';
 
-/** What names the mark a rewrite leaves beside the file until it is whole again: `x.json.fix-in-progress`. */
-export const rewriteMark = '.fix-in-progress';
-
 /**
  * Refuses the file named `name` (backed up as `base`, see `backupBase`; `owner` its owner) when its
  * mark is there: a run is rewriting it, or one was stopped while it did (SIGKILL, a power loss),
@@ -638,8 +635,9 @@ async function sha256Of(bytes: AsyncIterable<Buffer>): Promise<string> {
 }
 
 /**
- * What the backup of the file open as `fd`, named `name`, is named after: `name`, unless the file
- * is not in the folder `name` is in (named by a symlink), then the file's own path. Hint: beside
+ * What the backup of the file open as `fd`, named `name`, and the mark of its rewrite are named
+ * after: `name`, unless `name` is a symlink, then the file's own path, so that a run through any
+ * link finds the mark another left (readers look beside the file too, see read.ts). Hint: beside
  * the file itself, since a backup beside a link would be a copy in the link's folder, which others
  * may read where the file's own folder keeps them out; and found from the file open (Linux:
  * /proc/self/fd), not from the name read again, which one who can write the link's folder could
@@ -652,7 +650,7 @@ export function backupBase(name: string, fd?: number): string {
   } catch {
     opened = realPathOf(name);
   }
-  return dirname(opened) === realPathOf(dirname(name)) ? name : opened;
+  return dirname(opened) === realPathOf(dirname(name)) && basename(opened) === basename(name) ? name : opened;
 }
 
 /** Whether --write refuses a file as read-only. Hint: told by the mode, not by trying: root may write a file its owner made read-only. */

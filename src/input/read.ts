@@ -4,7 +4,16 @@
  * with bounded memory whatever the size of the files.
  */
 import { isUtf8 } from 'node:buffer';
-import { type BigIntStats, constants, type Dirent, fstatSync, open as openFdCallback, type Stats } from 'node:fs';
+import {
+  type BigIntStats,
+  constants,
+  type Dirent,
+  existsSync,
+  fstatSync,
+  open as openFdCallback,
+  readlinkSync,
+  type Stats,
+} from 'node:fs';
 import { access, type FileHandle, lstat, open, readdir, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { isAbsolute, join, relative, sep } from 'node:path';
@@ -27,6 +36,7 @@ import {
   type Location,
   lineDelimitedNames,
   type Problem,
+  rewriteMark,
   stdinName,
   unreadableCode,
 } from './types.js';
@@ -379,8 +389,11 @@ async function* readPipe(path: OpenablePath, abandoned: AbortSignal | undefined)
  * A file's bytes from `start`, `size` at a time (see `readChunksOf`): each chunk is valid only
  * until the next is asked for. A named pipe (`readPipe`) is read as a stream, from where it is,
  * and closed at once when `abandoned` aborts, though a read of it waits. `opened` is told what
- * the file opened is, before its first chunk. A regular file read to its end that is not the file
- * that was opened by then fails there (see `changedSince`).
+ * the file opened is, before its first chunk. A regular file is read as it was when opened, up to
+ * the size it had then: what is appended meanwhile is left for the next run (read on to its end,
+ * a file each read made longer, `replay` of a capture folder into the `listen` writing it, was
+ * never done). One that is not the file that was opened once read fails there (see
+ * `changedSince`), and so does one `fix --write` marks as being rewritten (see `refuseMarked`).
  */
 export async function* readChunks(
   path: OpenablePath,
@@ -398,12 +411,54 @@ export async function* readChunks(
   try {
     const info = await handle.stat({ bigint: true });
     opened?.(info);
-    // Hint: a read at a position of a pipe fails with ESPIPE; a null position reads on from the last.
-    const end = yield* readChunksOf(handle, start, size, info.isFile());
-    if (info.isFile()) changedSince(info, await handle.stat({ bigint: true }), BigInt(end));
+    if (!info.isFile()) {
+      // Hint: a read at a position of a pipe fails with ESPIPE; a null position reads on from the last.
+      yield* readChunksOf(handle, start, size, false);
+      return;
+    }
+    const marks = rewriteMarksOf(path, handle.fd);
+    refuseMarked(marks);
+    let end = start;
+    // Hint: a file whose size is not its length (procfs says 0) is read on to its end.
+    for await (const chunk of readChunksOf(handle, start, size, true, info.size > 0n ? Number(info.size) : undefined)) {
+      end += chunk.length;
+      // Hint: a write dates the file before it changes a byte, so a chunk read while the file was
+      // rewritten is seen as written to, here, before it is handed on. Only then is the mark looked for.
+      if (fstatSync(handle.fd, { bigint: true }).mtimeNs !== info.mtimeNs) refuseMarked(marks);
+      yield chunk;
+    }
+    changedSince(info, await handle.stat({ bigint: true }), BigInt(end));
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The names of the mark `fix --write` would leave for the file open as `fd`, named `path`: beside
+ * the name, and beside the file itself when the name is a link to it (Linux: /proc/self/fd).
+ */
+function rewriteMarksOf(path: OpenablePath, fd: number): OpenablePath[] {
+  const markOf = (name: OpenablePath) =>
+    typeof name === 'string' ? `${name}${rewriteMark}` : Buffer.concat([name, Buffer.from(rewriteMark)]);
+  const marks = [markOf(path)];
+  try {
+    marks.push(markOf(readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' })));
+  } catch {
+    // No /proc: the name's mark alone.
+  }
+  return marks;
+}
+
+/**
+ * Throws, as an I/O error of the file's (code `ECHANGED`), when one of `marks` is there: a
+ * `fix --write` is rewriting the file in place, or one was stopped part way, so it may be part
+ * repaired, part not (see fix.ts, `refuseInterrupted`).
+ */
+function refuseMarked(marks: readonly OpenablePath[]): void {
+  if (!marks.some((mark) => existsSync(mark))) return;
+  const reason =
+    'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done';
+  throw Object.assign(new Error(reason), { code: 'ECHANGED' });
 }
 
 /**
@@ -431,14 +486,15 @@ function changedSince(opened: BigIntStats, now: BigIntStats, end: bigint): void 
 
 /**
  * The bytes of the file open as `handle` from `start` (where it is when not `seekable`), `size` at
- * a time, read into two buffers in turn: each chunk is valid only until the next is asked for.
- * The file stays open. Returns the offset its end was found at.
+ * a time, read into two buffers in turn: each chunk is valid only until the next is asked for;
+ * no further than `limit`, when given. The file stays open. Returns the offset its end was found at.
  */
 export async function* readChunksOf(
   handle: FileHandle,
   start: number,
   size: number,
   seekable = true,
+  limit?: number,
 ): AsyncGenerator<Buffer, number> {
   const at = (position: number) => (seekable ? position : null);
   // Hint: two buffers for the whole file. A fresh buffer per read (as createReadStream makes)
@@ -448,7 +504,11 @@ export async function* readChunksOf(
   const buffers: [Buffer, Buffer] = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
   let turn: 0 | 1 = 0;
   let position = start;
-  let next = handle.read(buffers[0], 0, size, at(position));
+  const read = (into: Buffer) => {
+    const length = limit === undefined ? size : Math.min(size, limit - position);
+    return length > 0 ? handle.read(into, 0, length, at(position)) : Promise.resolve({ bytesRead: 0 });
+  };
+  let next = read(buffers[0]);
   try {
     for (;;) {
       const { bytesRead } = await next;
@@ -456,7 +516,7 @@ export async function* readChunksOf(
       const chunk = buffers[turn].subarray(0, bytesRead);
       position += bytesRead;
       turn = turn === 0 ? 1 : 0;
-      next = handle.read(buffers[turn], 0, size, at(position));
+      next = read(buffers[turn]);
       yield chunk;
     }
   } finally {

@@ -129,5 +129,11 @@ export type InputRecord =
  */
 export const lineDelimitedNames = /\.(ndjson|jsonl)$/i;
 
+/**
+ * What names the mark `fix --write` leaves beside a file while it rewrites it in place, until it
+ * is whole again: `x.json.fix-in-progress`. Every reading of the file refuses it while it is there.
+ */
+export const rewriteMark = '.fix-in-progress';
+
 /** The log of a folder `listen --out` writes, one line per delivery (its name marks a capture folder). */
 export const captureLogName = 'deliveries.meta';

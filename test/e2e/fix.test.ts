@@ -14,6 +14,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   watch,
   writeFileSync,
 } from 'node:fs';
@@ -521,6 +522,29 @@ describe('fix --write killed while rewriting the file', () => {
       });
       expect(readFileSync(file, 'utf8')).toBe(torn);
     }
+  });
+
+  it('refuses the marked file by any name, a symlink beside it too, and every reading command refuses it as well', async () => {
+    // Through a symlink in its folder, fix looked for the link's own mark (same.json.fix-in-progress),
+    // found none, and repaired the torn file, exit 0; validate and summarise read it as any file (red team hT27).
+    const file = join(dir, 'torn.json');
+    writeFileSync(file, '[{"note": "helllo world"}]\n');
+    writeFileSync(`${file}.bak`, '[{"note": "hello world"}]\n');
+    writeFileSync(`${file}.fix-in-progress`, `${file}.bak`);
+    symlinkSync('torn.json', join(dir, 'same.json'));
+    const again = await runCli(['fix', 'same.json', '--write'], { cwd: dir });
+    expect({ code: again.code, stderr: again.stderr }).toEqual({
+      code: 2,
+      stderr: marked(file).replace(`callhook: ${file}:`, 'callhook: same.json:'),
+    });
+    for (const name of ['torn.json', 'same.json']) {
+      const read = await runCli(['summarise', name], { cwd: dir });
+      expect({ code: read.code, stderr: read.stderr }).toEqual({
+        code: 2,
+        stderr: `callhook: ${name}:1:1: cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done\n`,
+      });
+    }
+    expect(readFileSync(file, 'utf8')).toBe('[{"note": "helllo world"}]\n');
   });
 
   it("names no backup a mark names that is not one of the file's own, or that another user made", async () => {
