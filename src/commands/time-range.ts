@@ -1,4 +1,4 @@
-/** `--since` and `--until` as every reading command takes them: read once, in the one message style. */
+/** `--since` and `--until` as every reading command takes them, and verify's `--now`: read once, in the one message style. */
 import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, ExitCode, quoted } from '../errors.js';
 import { optionError } from './options.js';
@@ -9,7 +9,8 @@ interface TimeRange {
   until: number | undefined;
 }
 
-function bound(name: string, text: string | undefined, now: number): number | undefined {
+/** A time option's text (`--since`, `--until`, verify's `--now`) as epoch milliseconds, a duration counting back from `now`; undefined when not given. */
+export function timeOption(name: string, text: string | undefined, now: number): number | undefined {
   if (text === undefined) return undefined;
   const time = parseTimeBound(text, now);
   if (time === undefined) {
@@ -27,8 +28,8 @@ export function timeRangeOf(
   raw: { since?: string | undefined; until?: string | undefined },
   now = Date.now(),
 ): TimeRange {
-  const since = bound('--since', raw.since, now);
-  const until = bound('--until', raw.until, now);
+  const since = timeOption('--since', raw.since, now);
+  const until = timeOption('--until', raw.until, now);
   if (since !== undefined && until !== undefined && since >= until) {
     throw new CallhookError(
       `--since: must be before --until (got ${quoted(raw.since ?? '')} and ${quoted(raw.until ?? '')})`,

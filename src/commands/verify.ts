@@ -3,7 +3,6 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { maxHeaderSize } from 'node:http';
 import { instantOf } from '../core/instant.js';
-import { parseTimeBound } from '../core/timeline.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { defaultHmacHeader, defaultSecretEnv, defaultToleranceSeconds, headerLineParts } from '../http/names.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
@@ -21,13 +20,13 @@ import {
   byteSize,
   envName,
   type lineFormats,
-  optional,
   optionError,
   parseAll,
   signatureHeaderName,
   signingProblems,
   wholeNumber,
 } from './options.js';
+import { timeOption } from './time-range.js';
 
 /** The options `verify` takes, as commander parsed them. */
 interface RawVerifyOptions {
@@ -136,17 +135,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
       tolerance: () => wholeNumber('--tolerance', 0)(raw.tolerance ?? String(defaultToleranceSeconds)),
       maxBody: () => byteSize('--max-body')(raw.maxBody),
-      now: () =>
-        optional(raw.now, (text) => {
-          const at = parseTimeBound(text, Date.now());
-          if (at === undefined)
-            throw optionError(
-              '--now',
-              'an ISO-8601 time (2024-01-01T10:00:00Z) or a duration ago (2h), within the years 0000 to 9999',
-              text,
-            );
-          return at;
-        }),
+      now: () => timeOption('--now', raw.now, Date.now()),
     },
     signingProblems(raw),
   );

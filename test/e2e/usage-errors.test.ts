@@ -30,6 +30,11 @@ describe('a usage error quoting what the user typed', () => {
       ['summarise', 'fixtures/valid', '--since', '99999999d'],
       'callhook: --since: must be an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z) or a duration such as 2h or 7d, within the years 0000 to 9999 (got "99999999d")',
     ],
+    // verify's --now is read as --since is, in the same words (it had its own, which said "time" of a date it took).
+    [
+      ['verify', 'fixtures/valid', '--now', '2022-13-01'],
+      'callhook: --now: must be an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z) or a duration such as 2h or 7d, within the years 0000 to 9999 (got "2022-13-01")',
+    ],
     [
       ['listen', '--port', '0', '--header-timeout', '20\t', '--request-timeout', '5'],
       'callhook: --header-timeout: must not be longer than --request-timeout ("20\\t" and "5", as given or by default)',
