@@ -11,7 +11,7 @@
  */
 import { type Command, Option } from 'commander';
 import { generateFormats, schemaDrafts } from '../core/generate-names.js';
-import { reportedStatuses, summaryDimensions } from '../core/summary-names.js';
+import { reportedStatuses, statusGroupChoices, summaryDimensions } from '../core/summary-names.js';
 import { CallhookError, ExitCode, quoted } from '../errors.js';
 import { redactUrl } from '../http/credentials.js';
 import {
@@ -316,10 +316,6 @@ export const replayFormats = ['pretty', 'json', 'curl'] as const;
 
 /** The statuses `show --status` takes: call results (an undocumented one is `Other`) and attempts. */
 export const showStatuses = [...reportedStatuses, 'success', 'failed'] as const;
-/** The status groups `show --group` takes (`Other`: a status the platform does not document). */
-export const statusGroups = ['complete', 'failed', 'other'] as const;
-/** One of `statusGroups`. */
-export type StatusGroupChoice = (typeof statusGroups)[number];
 
 /** An option with a closed set: help lists the choices; any case is accepted. */
 function choiceOption<T extends string>(flags: string, description: string, name: string, choices: readonly T[]) {
@@ -415,7 +411,7 @@ export const options = {
     new Option('--status <status>', 'only CallComplete events with this status (repeatable, or comma-separated)')
       .choices(reportedStatuses)
       .argParser(listOf('--status', reportedStatuses)),
-  group: () => choiceOption('--group <group>', 'only call results of this status group', '--group', statusGroups),
+  group: () => choiceOption('--group <group>', 'only call results of this status group', '--group', statusGroupChoices),
   phone: () =>
     new Option('--phone <digits>', 'only events with this phone number (phone, from or to)').argParser(
       phoneNumber('--phone'),

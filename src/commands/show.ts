@@ -1,6 +1,7 @@
 /** `callhook show <paths...>`: call flows and other events, filtered, as people read them. */
 import { Copies } from '../core/copies.js';
 import { NumberBook } from '../core/sms-direction.js';
+import type { StatusGroupChoice } from '../core/summary-names.js';
 import { type EventFilter, maskPayload, maskPhonesInText, matchesFilter, searchPattern } from '../core/timeline.js';
 import {
   CallhookError,
@@ -25,7 +26,6 @@ import { SkipWarnings } from '../render/skip-warnings.js';
 import { colorsFor, terminalWidth } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import { correlationIdOf, type EventType } from '../schema/events.js';
-import type { StatusGroupChoice } from './options.js';
 import { Output } from './output.js';
 import { timeRangeOf } from './time-range.js';
 

@@ -4,12 +4,9 @@
  */
 import { exitCodeWithUnreadable, type UnreadableFile } from '../errors.js';
 import type { EventKind } from '../schema/events.js';
-import type { ReportedStatus, SummaryDimension } from './summary-names.js';
+import type { ReportedGroup, ReportedStatus, SummaryDimension } from './summary-names.js';
 
-/** The status groups a report lists: the documented two, then `Other` for undocumented statuses. */
-export const reportedGroups = ['Complete', 'Failed', 'Other'] as const;
-/** A status group row of a report. */
-export type ReportedGroup = (typeof reportedGroups)[number];
+export { type ReportedGroup, reportedGroups } from './summary-names.js';
 
 /** The event kinds a report counts, in the order it lists them (`SMS`: direction unknown). */
 export const reportedKinds = [

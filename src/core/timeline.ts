@@ -7,13 +7,14 @@ import { SourceNumber } from '../input/source-number.js';
 import { invisible } from '../render/escape.js';
 import { correlationIdOf, eventTime, isCallStatus, statusGroupOf, type WebhookEvent } from '../schema/events.js';
 import { firstInstant, instantOf, instantOfOption, lastInstant } from './instant.js';
+import type { StatusGroupChoice } from './summary-names.js';
 
 /** What `show`'s filter options ask for; every field left undefined selects everything. */
 export interface EventFilter {
   /** Status names, normalised by `normaliseStatus` (CallComplete's three and CallAttempted's two). */
   statuses?: readonly string[] | undefined;
   /** A CallComplete status group (`other`: a status the platform does not document). */
-  group?: 'complete' | 'failed' | 'other' | undefined;
+  group?: StatusGroupChoice | undefined;
   /** A campaignId or the start of one, lower case. */
   campaign?: string | undefined;
   /** Digits of a phone number: matches `phone`, `from` or `to` exactly. */

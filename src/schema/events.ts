@@ -8,19 +8,15 @@
 import * as v from 'valibot';
 
 import { describeBadTimestamp, isTimestamp } from '../core/instant.js';
-import { callStatuses, deepFrozen, eventTypes, kindOf, phonePattern } from './names.js';
+import { callStatuses, deepFrozen, eventTypes, kindOf, phonePattern, type StatusGroup, statusGroups } from './names.js';
 
-export { type CallStatus, callStatuses, type EventType, eventTypes, isCallStatus } from './names.js';
-
-/** Status groups: Complete and Partial form the Complete group; Not Complete is Failed. */
-export const statusGroups = deepFrozen({ Complete: ['Complete', 'Partial'], Failed: ['Not Complete'] } as const);
-/** A status group name. */
-type StatusGroup = keyof typeof statusGroups;
+export { type CallStatus, callStatuses, type EventType, eventTypes, isCallStatus, statusGroups } from './names.js';
 
 /** The group a status belongs to, or undefined for a status the platform does not document. */
 export function statusGroupOf(status: string): StatusGroup | undefined {
-  if (status === 'Complete' || status === 'Partial') return 'Complete';
-  if (status === 'Not Complete') return 'Failed';
+  for (const group of Object.keys(statusGroups) as StatusGroup[]) {
+    if ((statusGroups[group] as readonly string[]).includes(status)) return group;
+  }
   return undefined;
 }
 

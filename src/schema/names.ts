@@ -29,6 +29,11 @@ export type EventType = (typeof eventTypes)[number];
 
 /** CallComplete statuses, in the order reports list them. */
 export const callStatuses = deepFrozen(['Complete', 'Partial', 'Not Complete'] as const);
+
+/** Status groups: Complete and Partial form the Complete group; Not Complete is Failed. */
+export const statusGroups = deepFrozen({ Complete: ['Complete', 'Partial'], Failed: ['Not Complete'] } as const);
+/** A status group name. */
+export type StatusGroup = keyof typeof statusGroups;
 /** A CallComplete status. */
 export type CallStatus = (typeof callStatuses)[number];
 

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { listOf, oneOf, showStatuses, statusGroups, wholeNumber } from '../../src/commands/options.js';
+import { listOf, oneOf, showStatuses, wholeNumber } from '../../src/commands/options.js';
+import { statusGroupChoices } from '../../src/core/summary-names.js';
 import { CallhookError } from '../../src/errors.js';
 import { type CliResult, repoRoot, runCli } from '../helpers/run-cli.js';
 
@@ -21,13 +22,13 @@ describe('parsers: one message style', () => {
   });
 
   test('a closed set, in any case, as --group and --status take it', () => {
-    expect(oneOf('--group', statusGroups)('Failed')).toBe('failed');
+    expect(oneOf('--group', statusGroupChoices)('Failed')).toBe('failed');
     expect(listOf('--status', showStatuses)('not complete,PARTIAL', ['Other'])).toEqual([
       'Other',
       'Not Complete',
       'Partial',
     ]);
-    expect(() => oneOf('--group', statusGroups)('done')).toThrow(
+    expect(() => oneOf('--group', statusGroupChoices)('done')).toThrow(
       '--group: must be one of complete, failed, other (got "done")',
     );
   });
