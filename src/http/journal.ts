@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  type BigIntStats,
   closeSync,
   constants,
   fstatSync,
@@ -18,11 +19,10 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
-import { defaultMaxElementBytes, listSources } from '../input/read.js';
+import { defaultMaxElementBytes, listSources, readChunks } from '../input/read.js';
 import {
   checkFoldersOf,
   checkOwnFile,
@@ -701,24 +701,16 @@ const fingerprintReadBytes = 1024 * 1024;
  */
 export async function fingerprintInputs(paths: readonly string[]): Promise<string | null> {
   const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(fingerprintReadBytes);
   for (const source of await listSources(paths)) {
     if (source.path === '-') return null;
-    const handle = await open(source.path, 'r');
     try {
-      const { size } = await handle.stat();
-      hash.update(`${size}\n`);
-      for (let read = 0; ; ) {
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, read);
-        if (bytesRead === 0) break;
-        hash.update(buffer.subarray(0, bytesRead));
-        read += bytesRead;
-      }
+      // Hint: read as every command reads a file (see `readChunks`): as it was when opened, and
+      // refused when cut short, rewritten or marked by fix --write meanwhile.
+      const opened = (info: BigIntStats) => hash.update(`${info.size}\n`);
+      for await (const chunk of readChunks(source.path, 0, fingerprintReadBytes, undefined, opened)) hash.update(chunk);
       hash.update('\n');
     } catch (error) {
       throw describeIoError(error, source.name);
-    } finally {
-      await handle.close();
     }
   }
   return `sha256:${hash.digest('hex')}`;
