@@ -162,6 +162,37 @@ describe('listen and verify', () => {
     expect(await kept(second)).toEqual([...bodies].sort());
   });
 
+  it('replay of a capture folder into the listen writing it ends, having sent what the folder held when read', async () => {
+    // Read on to its end, the .ndjson file that each delivery made longer was never done: the run
+    // sent its own deliveries back for ever and filled the disk (red team hT27).
+    const out = join(tempDir('listen-e2e'), 'loop');
+    const listen = await startListen(['--out', out, '--compact']);
+    // More than one read of the file (256 KiB), so that deliveries land before its end is read.
+    const input = join(tempDir('listen-e2e'), 'calls.ndjson');
+    const made = await runCli([
+      'generate',
+      '--count',
+      '300',
+      '--type',
+      'CallComplete',
+      '--format',
+      'ndjson',
+      '--out',
+      input,
+    ]);
+    expect(made.code).toBe(0);
+    const seeded = await runCli(['replay', input, '--url', listen.url, '--batch-size', '100']);
+    expect(seeded.code).toBe(0);
+    const sent = /events +(\d+) delivered/.exec(seeded.stdout)?.[1];
+    expect(Number(sent)).toBeGreaterThan(0);
+    // One event a batch, so that each delivery makes the file it is read from longer.
+    const looped = await runCli(['replay', out, '--url', listen.url, '--batch-size', '1'], { timeoutMs: 10_000 });
+    expect({ code: looped.code, signal: looped.signal }).toEqual({ code: 0, signal: null });
+    expect(looped.stdout).toContain(`events    ${sent} delivered`);
+    listen.child.kill('SIGINT');
+    await listen.exited;
+  });
+
   it('replay --dry-run of a capture sends each body as it came: blanks around a one-line body, and a lone line', async () => {
     const [event = ''] = (
       JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'), 'utf8')) as unknown[]
