@@ -607,7 +607,8 @@ flight finish; a second signal aborts them.
 Exit codes:
   0    every batch delivered
   1    a batch undelivered after its retries, 410 Gone, or nothing valid
-  2    usage or I/O error (a journal that cannot be written or trusted)
+  2    usage or I/O error (a journal that cannot be written or trusted,
+       too many open files on this machine)
   130  interrupted (Ctrl-C); 143 SIGTERM, 129 SIGHUP`,
     ),
 );

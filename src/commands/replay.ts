@@ -658,14 +658,14 @@ async function replayWith(
     // Hint: a named pipe's read given up closes the pipe, so the run does not wait for its writer.
     if (!stats.inputEnded) stopReading?.abort();
   }
-  const { readError, journalError } = result;
+  const { readError, journalError, localError } = result;
   tellUnsaid();
 
   // A path that cannot be read before anything was sent is a plain usage error, with no summary.
   if (readError !== undefined && stats.requests === 0 && stats.done === 0) throw readError;
 
   const report = stats.report(url, settings.method, false, redactHeaders(requestHeaders(settings, version)));
-  if (journalError !== undefined) diagnose(`${formatFatal(journalError).message}\n`);
+  for (const fatal of [journalError, localError]) if (fatal !== undefined) diagnose(`${formatFatal(fatal).message}\n`);
   if (settings.format === 'json') process.stdout.write(`${toSafeJson(report)}\n`);
   else {
     const summary = renderReplaySummary(
@@ -695,5 +695,6 @@ async function replayWith(
   if (readError !== undefined) throw readError instanceof Error ? readError : new CallhookError(String(readError));
   if (stats.read === 0 && !stats.interrupted) diagnose('callhook: nothing to send: the input has no valid events\n');
   const code = replayExitCode(report);
-  process.exitCode = reportFailed && code < ExitCode.usage ? ExitCode.usage : code;
+  // Hint: a limit of this machine that stopped the run is an I/O error, not the receiver's failing.
+  process.exitCode = (reportFailed || localError !== undefined) && code < ExitCode.usage ? ExitCode.usage : code;
 }

@@ -118,6 +118,26 @@ describe('failureOf', () => {
     });
   });
 
+  it("says this machine's own limits (open files, memory, buffers) as its own, not retried, never Node's raw text", () => {
+    // A connect that hit `ulimit -n` read "connect EMFILE 127.0.0.1:8080 - Local (undefined:undefined)",
+    // was counted as the receiver not answering, and three of them stopped the run blaming it.
+    const raw = (code: string) => error(code, `connect ${code} 127.0.0.1:8080 - Local (undefined:undefined)`);
+    expect(failureOf(raw('EMFILE'), 1000)).toEqual({
+      kind: 'error',
+      outcome: 'EMFILE',
+      retryable: false,
+      detail: 'too many open files on this machine (EMFILE)',
+      local: 'lower --concurrency or raise ulimit -n',
+    });
+    for (const code of ['ENFILE', 'ENOMEM', 'ENOBUFS']) {
+      const failure = failureOf(raw(code), 1000);
+      expect(failure, code).toMatchObject({ outcome: code, retryable: false, local: expect.any(String) });
+      expect(failure.detail, code).toMatch(new RegExp(`on this machine \\(${code}\\)$`));
+    }
+    // Any other error on connect keeps its text, without Node's empty local address.
+    expect(failureOf(raw('EADDRNOTAVAIL'), 1000)).toMatchObject({ detail: 'connect EADDRNOTAVAIL 127.0.0.1:8080' });
+  });
+
   it('names an error without a code by its name', () => {
     const typeError = new TypeError('bad');
     expect(failureOf(typeError, 1000)).toMatchObject({ outcome: 'TypeError', retryable: true });

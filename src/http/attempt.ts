@@ -2,6 +2,7 @@
  * What one attempt to deliver a batch came to: what a receiver's answer means (delivered, a
  * redirect to follow, a failure worth retrying or not) and what an error means. Pure.
  */
+import { ioReason } from '../errors.js';
 import { redactUrl } from './credentials.js';
 import type { ExchangeResponse } from './exchange.js';
 import { isRetryableStatus, parseRetryAfter } from './retry.js';
@@ -27,6 +28,8 @@ export type Attempt =
       detail: string;
       /** The receiver answered, though with bytes HTTP cannot read. */
       answered?: true | undefined;
+      /** A limit of this machine, not the receiver's failing (see `localLimits`): what helps. */
+      local?: string | undefined;
     };
 
 /** An answer to go on from: a redirect the attempt follows, within its deadline. */
@@ -136,10 +139,33 @@ function isUnreadableAnswer(code: string): boolean {
   return code.startsWith('HPE_');
 }
 
+/**
+ * Errors of this machine's own limits, which say nothing of the receiver, each with what helps.
+ * Hint: not retried, and they stop the run (see deliver.ts): another attempt meets the same limit
+ * while the run holds as many connections, and they were never the receiver failing to answer.
+ */
+const localLimits: ReadonlyMap<string, string> = new Map([
+  ['EMFILE', 'lower --concurrency or raise ulimit -n'],
+  ['ENFILE', 'lower --concurrency'],
+  ['ENOMEM', 'lower --concurrency or --batch-size'],
+  ['ENOBUFS', 'lower --concurrency'],
+]);
+
 /** What an error of an attempt means: its outcome, and whether another attempt may help. */
 export function failureOf(error: unknown, timeoutMs: number): Attempt {
   const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name ?? 'network-error';
-  const message = (error as Error).message;
+  // Hint: Node names the local end of a connect that failed before it had one `Local (undefined:undefined)`.
+  const message = (error as Error).message.replace(/ - Local \(undefined:undefined\)$/, '');
+  const local = localLimits.get(code);
+  if (local !== undefined) {
+    return {
+      kind: 'error',
+      outcome: code,
+      retryable: false,
+      detail: `${ioReason(error)} on this machine (${code})`,
+      local,
+    };
+  }
   if (code === 'TIMEOUT') {
     return {
       kind: 'error',

@@ -5,6 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { isoOf } from '../core/instant.js';
+import { CallhookError } from '../errors.js';
 import { type Attempt, answerOf, failureOf } from './attempt.js';
 import type { OutboundBatch } from './batches.js';
 import { isSecretHeader, redactUrl, splitCredentials } from './credentials.js';
@@ -78,6 +79,8 @@ interface DeliveryResult {
   journalError?: unknown;
   /** With `journalError`: the batches in flight then (and any finished after), which the journal does not record. */
   unjournalled?: UnjournalledBatch[];
+  /** The limit of this machine (too many open files, out of memory) that stopped the run, with what helps. */
+  localError?: CallhookError;
 }
 
 /**
@@ -134,6 +137,7 @@ class DeliveryRun {
   readonly #inFlight = new Set<OutboundBatch>();
   #journalError: unknown;
   readonly #unjournalled: UnjournalledBatch[] = [];
+  #localError: CallhookError | undefined;
 
   constructor(options: DeliveryOptions) {
     this.#options = options;
@@ -276,6 +280,7 @@ class DeliveryRun {
       if (step.kind === 'done') {
         this.#finish(batch, step.outcome);
         if (step.stopsRun) this.stopRun(`the receiver answered 410 Gone (${batch.source})`);
+        else if (result.kind === 'error' && result.local !== undefined) this.#localLimit(result.detail, result.local);
         else if (!answered && step.outcome.status === 'failed') this.#unanswered(step.outcome.reason);
         return;
       }
@@ -299,6 +304,18 @@ class DeliveryRun {
     this.stopRun(
       `the receiver answered none of ${unansweredBatchesToStop} batches in a row (last: ${reason ?? 'no answer'})`,
     );
+  }
+
+  /**
+   * An attempt met a limit of this machine (too many open files under `ulimit -n`, out of
+   * memory): the run stops, as on 410, saying so with what helps. Hint: not the receiver's
+   * failing, so never counted as a batch it did not answer; the batch is journalled undelivered,
+   * and --resume sends it.
+   */
+  #localLimit(detail: string, helps: string): void {
+    const message = `${detail} with --concurrency ${this.#options.concurrency}: ${helps}`;
+    this.#localError ??= new CallhookError(message);
+    this.stopRun(message);
   }
 
   /** One attempt: the request, and the redirects it may follow, within one deadline. */
@@ -348,7 +365,8 @@ class DeliveryRun {
       // Where it failed is not --url, which answered with a redirect: say so. Hint: still no
       // answer for the stop rule, since every attempt will end there: a run redirected to a dead
       // host stops after a few batches rather than timing out on each.
-      if (url === this.#target.url || failure.kind !== 'error') return failure;
+      // This machine's limit is its own wherever the connection was to go.
+      if (url === this.#target.url || failure.kind !== 'error' || failure.local !== undefined) return failure;
       return { ...failure, detail: `${failure.detail}, after a redirect to ${redactUrl(url.href)}` };
     }
   }
@@ -389,6 +407,7 @@ class DeliveryRun {
     if (this.#journalError !== undefined) {
       Object.assign(result, { journalError: this.#journalError, unjournalled: this.#unjournalled });
     }
+    if (this.#localError !== undefined) result.localError = this.#localError;
     return result;
   }
 

@@ -113,6 +113,15 @@ describe('nextStep', () => {
     });
   });
 
+  it("ends a batch that met this machine's limit undelivered, not failed: the run stopped it, not the receiver", () => {
+    const local: Attempt = { kind: 'error', outcome: 'EMFILE', retryable: false, detail: 'x (EMFILE)', local: 'y' };
+    expect(nextStep(local, 1, policy)).toEqual({
+      kind: 'done',
+      outcome: { status: 'undelivered', attempts: 1, reason: 'x (EMFILE)' },
+      stopsRun: false,
+    });
+  });
+
   it('retries after a backoff until the retries are spent, then gives up saying so', () => {
     expect(nextStep(response(500), 1, policy)).toEqual({ kind: 'retry', waitMs: 50, pauseAllMs: undefined });
     expect(nextStep(failure('ECONNRESET', true), 2, policy)).toEqual({

@@ -81,7 +81,10 @@ export function nextStep(result: Attempt, attempts: number, policy: RetryPolicy)
   const gaveUp = result.retryable ? ` (gave up after ${plural(attempts, 'attempt')})` : '';
   const backoff = () => backoffDelay(attempts, policy.backoff, policy.random);
   if (result.kind === 'error') {
-    if (result.outcome === 'aborted') return done({ status: 'undelivered', attempts, reason: result.detail });
+    // Hint: undelivered, not failed: the run stopped it (a second signal, a limit of this machine), not the receiver.
+    if (result.outcome === 'aborted' || result.local !== undefined) {
+      return done({ status: 'undelivered', attempts, reason: result.detail });
+    }
     if (givingUp) return done({ status: 'failed', attempts, reason: `${result.outcome}: ${result.detail}${gaveUp}` });
     return { kind: 'retry', waitMs: backoff(), pauseAllMs: undefined };
   }

@@ -238,6 +238,46 @@ describe('replay', () => {
     expect(receivedEvents(live)).toHaveLength(counts.events.failed + counts.events.notSent);
   });
 
+  it("stops on this machine's limit of open files (EMFILE) in one line, exit 2, not as the receiver's fault; --resume sends exactly the rest", async () => {
+    // Under `ulimit -n 48` with --concurrency 200, 78 batches "failed" with Node's raw
+    // "connect EMFILE 127.0.0.1:… - Local (undefined:undefined)", the run stopped saying "the
+    // receiver answered none of 3 batches in a row", exit 1: the receiver was fine.
+    const s = await server();
+    const dir = tempDir('replay');
+    const [input, journal] = [join(dir, 'events.ndjson'), join(dir, 'run.jsonl')];
+    const count = 120;
+    writeFileSync(input, `${Array.from({ length: count }, (_, n) => JSON.stringify(attempt(n))).join('\n')}\n`);
+    const args = ['replay', input, '--url', s.url, '--batch-size', '1', '--journal', journal, ...fast];
+    const stopped = await runCli([...args, '--concurrency', '100'], { maxOpenFiles: 40 });
+    const cause =
+      'too many open files on this machine (EMFILE) with --concurrency 100: lower --concurrency or raise ulimit -n';
+    expect({ code: stopped.code, stderr: unwrapped(stopped.stderr) }).toEqual({
+      code: 2,
+      stderr: `callhook: ${cause}\n`,
+    });
+    expect(unwrapped(stopped.stdout)).toContain(`Stopped: ${cause}\n`);
+    expect(stopped.stdout).toMatch(/batches\s+\d+ delivered, 0 failed, \d+ undelivered/);
+    expect(stopped.stdout).not.toMatch(/Local \(|answered none/);
+    // What the journal says was delivered is what the receiver got, each once; the rest is undelivered.
+    const lines = readFileSync(journal, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => JSON.parse(line));
+    const delivered = lines.filter((line) => line.status === 'delivered');
+    expect(delivered.length).toBeGreaterThan(0);
+    expect(delivered).toHaveLength(s.requests.length);
+    expect(new Set(lines.filter((line) => line.status !== 'delivered').map((line) => line.status))).toEqual(
+      new Set(['undelivered']),
+    );
+    expect(JSON.stringify(lines)).not.toMatch(/Local \(/);
+    const resumed = await runCli([...args, '--resume']);
+    expect(resumed.code).toBe(0);
+    const times = receivedEvents(s).map((event) => (event as { time: string }).time);
+    expect(times).toHaveLength(count);
+    expect(new Set(times).size).toBe(count);
+  });
+
   it('says on --resume of a journal of stdin that its content cannot be compared with the run', async () => {
     // Resumed with other bytes on stdin, it sent again, silently, batches whose events had moved.
     const live = await server();

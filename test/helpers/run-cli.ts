@@ -27,12 +27,20 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Called with the process once started, to signal it while it runs. */
   started?: (child: ChildProcess) => void;
+  /** Runs the CLI under `ulimit -n` this low, as a user with a small limit on open files does. */
+  maxOpenFiles?: number;
 }
 
 /** Spawns `node bin/callhook.js ...args` with colour off unless `env` says otherwise. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], {
+    const command = [process.execPath, binPath, ...args];
+    const limited =
+      options.maxOpenFiles === undefined
+        ? []
+        : ['bash', '-c', 'ulimit -n "$0" && exec "$@"', String(options.maxOpenFiles)];
+    const [file = '', ...rest] = [...limited, ...command];
+    const child = spawn(file, rest, {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
