@@ -355,8 +355,8 @@ details.set('generate', (command, { options, outputName, repeated, largestSeed }
       `
 Each defect is listed on stderr as file:line:column, where \`callhook validate\`
 reports it. --out is written only once complete (in a private folder beside it);
-an existing file is replaced only with --force; a FIFO or device is written
-into.
+an existing file is replaced only with --force, and a replay journal never;
+a FIFO or device is written into.
 
 Examples:
   $ callhook generate --count 1000 --seed 7 --out export.json
@@ -368,7 +368,7 @@ Examples:
 
 Exit codes:
   0    written, or the reader of stdout stopped reading (| head)
-  2    usage or I/O error (--out exists and no --force)
+  2    usage or I/O error (--out exists and no --force, --out is a journal)
   130  interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP: --out is left as
        it was (a FIFO or device keeps what was written)`,
     ),

@@ -9,6 +9,7 @@ import { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
+import { refuseReplacingJournal } from '../http/journal.js';
 import { checkOutputPath, danglingLinkProblem, isStdout, joinablePath } from '../output-file.js';
 import { escapeTerminal } from '../render/terminal.js';
 
@@ -92,6 +93,7 @@ export async function fileSink(out: string, { force, mode: newMode, purpose, abo
   if (existing !== undefined && isStdout(existing)) return stdoutSink(abort);
   if (existing?.isFIFO()) return pipeSink(out, abort);
   if (existing !== undefined && !existing.isFile()) return deviceSink(out);
+  refuseReplacingJournal(out);
   if (existing !== undefined && !force) {
     throw new CallhookError(`${out}: already exists; --force replaces it`, ExitCode.usage);
   }
@@ -132,6 +134,8 @@ export async function fileSink(out: string, { force, mode: newMode, purpose, abo
       await close();
       await chmod(temporary, mode);
       try {
+        // Hint: asked again, as a replay may have begun a journal there while this output was made.
+        refuseReplacingJournal(out);
         // Hint: without --force a file that appeared meanwhile (another run, another program) is
         // kept: a hard link, unlike rename, never replaces one.
         if (force) await rename(temporary, target);

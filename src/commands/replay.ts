@@ -37,6 +37,7 @@ import {
   type RunIdentity,
   readJournal,
   refuseExistingJournal,
+  refuseReplacingJournal,
   selectionOf,
 } from '../http/journal.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
@@ -295,7 +296,8 @@ const reportRisks: OwnFileRisks = {
 /**
  * Checks `--report` before the first request, as the journal is checked: a report another user
  * owns, or in a folder they own, is refused, so that a run does not send everything and only then
- * fail, or write the URL and headers into their file; one others can reach is warned of.
+ * fail, or write the URL and headers into their file; one others can reach is warned of. A
+ * replay journal, another run's live one above all, is refused too (`refuseReplacingJournal`).
  */
 function checkReport(path: string): void {
   try {
@@ -303,6 +305,7 @@ function checkReport(path: string): void {
   } catch (error) {
     throw describeIoError(error, path);
   }
+  refuseReplacingJournal(path);
   let stats: ReturnType<typeof statSync>;
   try {
     stats = statSync(path);

@@ -36,6 +36,7 @@ import {
   parseJournal,
   readJournal,
   refuseExistingJournal,
+  refuseReplacingJournal,
   selectionOf,
 } from './journal.js';
 
@@ -654,6 +655,26 @@ describe('journal', () => {
     const longAgo = new Date(Date.now() - 3_600_000);
     utimesSync(`${path}.lock`, longAgo, longAgo);
     expect(() => lockJournal(path, () => {})).toThrow(/in use by another replay \(pid \d+ on some-other-host, /);
+  });
+
+  it('refuses to let any output replace a journal, however long its header, or one a live run has locked through a link', () => {
+    const path = tempPath('long.jsonl');
+    const inputs = Array.from({ length: 5000 }, (_, n) => `exports/day-${n}.ndjson`);
+    writeFileSync(path, `${JSON.stringify({ journal: journalKind, version: 1, inputs })}\n`);
+    expect(() => refuseReplacingJournal(path)).toThrow(
+      /long\.jsonl: is a replay journal, the record of what its run delivered/,
+    );
+    // One long line of something else is no journal; nor is a file a header names only further down.
+    writeFileSync(path, `[${'{"n":1},'.repeat(20_000)}{"n":1}]\n${JSON.stringify({ journal: journalKind })}\n`);
+    expect(() => refuseReplacingJournal(path)).not.toThrow();
+    const real = tempPath('held.jsonl');
+    const link = join(dirname(real), 'held-link.jsonl');
+    writeFileSync(real, '');
+    symlinkSync(real, link);
+    writeFileSync(`${real}.lock`, `${process.ppid} ${hostname()}\n`);
+    expect(() => refuseReplacingJournal(link)).toThrow(
+      new RegExp(`held-link\\.jsonl: is the journal of a replay running now \\(pid ${process.ppid}, `),
+    );
   });
 
   it('locks the file a symlink names, not the link: two runs through two names are one journal', () => {

@@ -14,6 +14,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  readSync,
   rmSync,
   statSync,
   utimesSync,
@@ -670,6 +671,53 @@ function holderOf(text: string): { pid: number; where: 'here' | 'host' | 'namesp
     return { pid, where: 'namespace', name: `pid ${pid} in another pid namespace` };
   }
   return { pid, where: 'here', name: `pid ${pid}` };
+}
+
+/** How much of a file's start `isJournalFile` reads. */
+const headerProbeBytes = 64 * 1024;
+
+/**
+ * Whether `path` is a replay journal: a regular file whose first line names itself one
+ * (`"journal": "callhook replay"`), of any version, edited or not. Hint: only its start is read,
+ * so an export of gigabytes in its place costs nothing; a header longer than that (thousands of
+ * inputs named) is told by how callhook writes it, with `journal` first.
+ */
+function isJournalFile(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    // Hint: a named pipe is never opened here: opening one waits for, or steals from, its writer.
+    if (!statSync(path).isFile()) return false;
+    fd = openSync(path, 'r');
+    const start = Buffer.alloc(headerProbeBytes);
+    const read = readSync(fd, start, 0, start.length, 0);
+    const text = start.toString('utf8', 0, read).trimStart();
+    const end = text.indexOf('\n');
+    if (end === -1 && read === start.length) return text.startsWith(`{"journal":${JSON.stringify(journalKind)}`);
+    const first = JSON.parse(end === -1 ? text : text.slice(0, end)) as { journal?: unknown } | null;
+    return first?.journal === journalKind;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Refuses to replace `path` (`generate --out`, `replay --report`, even with `--force`) when it is
+ * a replay journal, the record of what its run delivered that `--resume` reads, or the journal of
+ * a replay that holds its lock now (which may not have written it yet): a one-line usage error
+ * naming it, and the replay holding it. Hint: the lock is judged as `lockJournal` judges it.
+ */
+export function refuseReplacingJournal(path: string): void {
+  const lock = journalLockOf(path);
+  const holder = lockHolder(lock);
+  const live = holder.text !== undefined && !holder.gone;
+  if (!live && !isJournalFile(path)) return;
+  const what = live ? `the journal of a replay running now (${holder.who}${lock})` : 'a replay journal';
+  throw new CallhookError(
+    `${path}: is ${what}, the record of what its run delivered, which --resume reads: never replaced, even with --force; name another file${live ? '' : ', or delete that one first'}`,
+    ExitCode.usage,
+  );
 }
 
 /** Refuses to start a new journal in a file that already holds one (use `--resume` to continue it). */

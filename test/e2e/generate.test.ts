@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { constants, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -316,6 +316,34 @@ describe('callhook generate', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('callhook: --out: must be a file name (got "")\n');
     expect(readdirSync(here)).toEqual([]);
+  });
+
+  it('never replaces a replay journal, even with --force: the only record of what its run delivered', async () => {
+    const journal = join(dir, 'stale.jsonl');
+    const text = `${JSON.stringify({ journal: 'callhook replay', version: 2, inputs: ['in.json'] })}\n{"key":"k","status":"delivered"}\n`;
+    writeFileSync(journal, text);
+    const refused = await runCli(['generate', '--count', '3', '--out', journal, '--force']);
+    expect({ code: refused.code, stdout: refused.stdout, stderr: unwrapped(refused.stderr) }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `callhook: ${journal}: is a replay journal, the record of what its run delivered, which --resume reads: never replaced, even with --force; name another file, or delete that one first\n`,
+    });
+    expect(readFileSync(journal, 'utf8')).toBe(text);
+    // A journal a live replay has locked, not yet written (the run is reading its input), is its too.
+    const starting = join(dir, 'starting.jsonl');
+    writeFileSync(`${starting}.lock`, `${process.pid} ${hostname()}\n`);
+    const early = await runCli(['generate', '--count', '3', '--out', starting]);
+    expect(early.code).toBe(2);
+    expect(unwrapped(early.stderr)).toMatch(
+      /: is the journal of a replay running now \(pid \d+, .*starting\.jsonl\.lock\)/,
+    );
+    expect(readdirSync(dir).filter((name) => name.startsWith('starting') || name.startsWith('.callhook'))).toEqual([
+      'starting.jsonl.lock',
+    ]);
+    // Any other file is replaced as before.
+    const other = join(dir, 'other.jsonl');
+    writeFileSync(other, '{"journal":"something else"}\n');
+    expect((await runCli(['generate', '--count', '3', '--out', other, '--force'])).code).toBe(0);
   });
 
   it('replaces --out (with --force) only when complete, keeping its mode; SIGTERM or SIGHUP mid-run leaves it and no temporary file, exit 143 or 129', async () => {

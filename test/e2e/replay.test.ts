@@ -1047,14 +1047,14 @@ describe('replay', () => {
     expect(run.output().stdout).toMatch(/undelivered {2}not retried: the run stopped/);
   });
 
-  it('refuses a second run on a journal in use, before reading it, so no batch is sent twice', async () => {
-    // Two `--resume` runs on one journal at once each sent every batch (12 requests for 6), and
-    // each journalled all six delivered.
-    const dir = tempDir('replay');
-    const journal = join(dir, 'run.jsonl');
-    const input = ndjson(6);
-    // The receiver holds its answers until the second run has been refused: with a fixed delay
-    // instead, a second run slow to start under load found the first one ended.
+  /**
+   * A replay of `count` events with its --journal, one batch at a time, to a receiver that holds
+   * its answers until `release`: returned once the first request has come, the journal locked.
+   */
+  async function heldJournalRun(count: number) {
+    const journal = join(tempDir('replay'), 'run.jsonl');
+    const input = ndjson(count);
+    // Hint: held, not delayed: with a fixed delay, a run slow to start under load found the first one ended.
     let release = () => {};
     const held = new Promise<void>((resolve) => {
       release = resolve;
@@ -1066,9 +1066,14 @@ describe('replay', () => {
     const args = ['replay', input, '--url', s.url, '--journal', journal, '--concurrency', '1'];
     const first = spawn(process.execPath, [binPath, ...args], { cwd: repoRoot, stdio: 'ignore' });
     const firstDone = new Promise<number | null>((resolve) => first.on('close', resolve));
-    for (let waited = 0; s.requests.length === 0 && waited < 10_000; waited += 10) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    for (let waited = 0; s.requests.length === 0 && waited < 10_000; waited += 10) await delay(10);
+    return { journal, input, s, args, pid: first.pid, firstDone, release };
+  }
+
+  it('refuses a second run on a journal in use, before reading it, so no batch is sent twice', async () => {
+    // Two `--resume` runs on one journal at once each sent every batch (12 requests for 6), and
+    // each journalled all six delivered.
+    const { journal, s, args, firstDone, release } = await heldJournalRun(6);
     const second = await runCli([...args, '--resume']).finally(release);
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(
@@ -1085,6 +1090,38 @@ describe('replay', () => {
     expect(after.code).toBe(0);
     expect(s.requests).toHaveLength(6);
     expect(existsSync(`${journal}.lock`)).toBe(false);
+  });
+
+  it("refuses another run's --report, or generate --out --force, naming a live run's journal, before anything is sent or made", async () => {
+    // Each replaced the journal of a run still going, exit 0 and no word: the run's record of what
+    // it had delivered was lost, and its --resume refused ("the journal is gone").
+    const { journal, input, s, args, pid, firstDone, release } = await heldJournalRun(4);
+    try {
+      const before = readFileSync(journal);
+      const live = new RegExp(
+        `^callhook: ${journal}: is the journal of a replay running now \\(pid ${pid}, .*run\\.jsonl\\.lock\\), the record of what its run delivered, which --resume reads: never replaced, even with --force; name another file\n$`,
+      );
+      const other = await server();
+      const report = await runCli(['replay', input, '--url', other.url, '--report', journal]);
+      expect({ code: report.code, stderr: unwrapped(report.stderr) }).toEqual({
+        code: 2,
+        stderr: expect.stringMatching(live),
+      });
+      const generated = await runCli(['generate', '--count', '3', '--out', journal, '--force']);
+      expect({ code: generated.code, stderr: unwrapped(generated.stderr) }).toEqual({
+        code: 2,
+        stderr: expect.stringMatching(live),
+      });
+      // Nothing was sent by the refused run, and the journal is as the live run left it.
+      expect(other.requests).toHaveLength(0);
+      expect(readFileSync(journal)).toEqual(before);
+    } finally {
+      release();
+    }
+    expect(await firstDone).toBe(0);
+    const resumed = await runCli([...args, '--resume']);
+    expect(resumed.code).toBe(0);
+    expect(s.requests).toHaveLength(4);
   });
 
   it('releases the journal lock when a signal stops the run before the first batch', async () => {
