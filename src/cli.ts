@@ -1,4 +1,5 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { stdoutGone } from './commands/signals.js';
 
@@ -61,12 +62,30 @@ function run<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<vo
       const action = await load();
       await action(...args);
     } catch (error) {
-      const { formatFatal } = await import('./errors.js');
-      const { message, exitCode } = formatFatal(error);
-      process.stderr.write(`${message}\n`);
-      process.exitCode = exitCode;
+      await reportFatal(error);
     }
   };
+}
+
+/** The folder of callhook's own code (dist/), whose chunks are loaded as a command needs them. */
+const ownCode = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Prints the one line the error funnel makes of `error` and sets the exit code; the funnel is
+ * loaded only on the way out, so that start-up does not pay for it. Hint: a file of callhook's own
+ * that could not be loaded (a chunk under `ulimit -n`) is thrown on, to bin/callhook.js, which says
+ * so with none of them loaded: the funnel's own chunk fails as well then, and is not what failed first.
+ */
+async function reportFatal(error: unknown): Promise<void> {
+  const path = (error as NodeJS.ErrnoException | undefined)?.path;
+  if (typeof path === 'string' && path.startsWith(ownCode)) throw error;
+  const { CallhookError, formatFatal } = await import('./errors.js');
+  // Every commander error is a usage error, said as callhook says every error.
+  const { message, exitCode } = formatFatal(
+    error instanceof CommanderError ? new CallhookError(usageMessage(error)) : error,
+  );
+  process.stderr.write(`${message}\n`);
+  process.exitCode = exitCode;
 }
 
 /** A commander command whose help, and its subcommands' help, is `CallhookHelp`. */
@@ -737,12 +756,6 @@ try {
     // No command given: commander printed the help on stderr; nothing was run, a usage error.
     process.exitCode = (await import('./errors.js')).ExitCode.usage;
   } else {
-    // The error funnel is loaded only on the way out, so that start-up does not pay for it.
-    const { CallhookError, formatFatal } = await import('./errors.js');
-    // Every commander error is a usage error, said as callhook says every error.
-    const fatal = error instanceof CommanderError ? new CallhookError(usageMessage(error)) : error;
-    const { message, exitCode } = formatFatal(fatal);
-    process.stderr.write(`${message}\n`);
-    process.exitCode = exitCode;
+    await reportFatal(error);
   }
 }

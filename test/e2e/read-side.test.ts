@@ -802,3 +802,37 @@ describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or z
     expect((await runCli(['validate', folder])).code).toBe(0);
   });
 });
+
+describe('too few file descriptors to load callhook itself (ulimit -n)', () => {
+  // A chunk of dist/ that could not be opened came out as Node's stack, exit 1: bin/callhook.js
+  // threw on every error but a missing dist/, and the error funnel's own chunk failed to load too.
+  /** Runs the CLI under `ulimit -n limit`. */
+  const limited = (limit: number, args: readonly string[]) =>
+    spawnSync('bash', ['-c', `ulimit -n ${limit} && exec "$@"`, 'bash', process.execPath, binPath, ...args], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 10_000,
+    });
+
+  it.each([[['--version']], [['show', 'fixtures/valid', '--no-pager']]])(
+    '%j says which of its files it could not load, in one line, exit 2, at every limit Node starts under',
+    (args) => {
+      // Hint: how many descriptors Node takes to start varies with the machine; below that it
+      // cannot read bin/callhook.js (or crashes), which no code of callhook's can report. From
+      // there up to the limit the run succeeds under, each run must fail in callhook's words
+      // (every other limit, to keep the test short).
+      const cannotLoad: number[] = [];
+      for (let limit = 16; limit <= 64; limit += 2) {
+        const run = limited(limit, args);
+        if (run.status === 0) break;
+        if (run.signal !== null || run.status === 139 || run.stderr.includes(`open '${binPath}'`)) continue;
+        expect({ limit, code: run.status }).toEqual({ limit, code: 2 });
+        expect(run.stderr, `ulimit -n ${limit}`).toMatch(/^callhook: [^\n]*: too many open files\n$/);
+        if (/^callhook: cannot load dist\/[\w/-]+\.js: /.test(run.stderr)) cannotLoad.push(limit);
+      }
+      expect(cannotLoad.length).toBeGreaterThan(0);
+    },
+  );
+});
