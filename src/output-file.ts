@@ -126,6 +126,22 @@ export function refuseForeign(path: string, owner: number, who: string): void {
 }
 
 /**
+ * `path` made absolute against the current folder, not normalised (`link/../x` keeps its `..`,
+ * see `checkLinksOnTheWay`). Hint: a current folder deleted under the shell has no path: getcwd
+ * fails (ENOENT, uv_cwd), which is said naming `path` rather than as an internal error.
+ */
+export function absolutePath(path: string): string {
+  if (isAbsolute(path)) return path;
+  let folder: string;
+  try {
+    folder = process.cwd();
+  } catch {
+    throw new CallhookError(`${path}: the current folder no longer exists (it was deleted); cd to one that does`);
+  }
+  return `${folder}${sep}${path}`;
+}
+
+/**
  * What every path callhook writes to is asked first. Refuses a name holding U+FFFD (a name typed
  * that is not UTF-8, below), and a path with a symlink on its way (the path itself, a folder in
  * it, or one that a link points to) that belongs to another user (not root): whoever owns it chose
@@ -157,8 +173,7 @@ export function checkLinksOnTheWay(path: string): void {
   // Hint: followed name by name, as the kernel does: `..` after a link leaves where it points, so
   // the path is not normalised first (`resolve` makes `link/../x` plain `x`, the link never met).
   // The working folder as getcwd gives it holds no link.
-  const absolute = isAbsolute(path) ? path : `${process.cwd()}${sep}${path}`;
-  const names = absolute.split(sep).reverse();
+  const names = absolutePath(path).split(sep).reverse();
   let at: string = sep;
   for (let links = 0; names.length > 0; ) {
     const name = names.pop() as string;
@@ -241,7 +256,7 @@ export function realPathOf(path: string): string {
     try {
       return join(real(dirname(path)), basename(path));
     } catch {
-      return resolve(path);
+      return resolve(absolutePath(path));
     }
   }
 }
@@ -265,7 +280,7 @@ export function joinablePath(path: string): string {
 export function parentsWritableByOthers(path: string): Array<{ path: string; mode: number }> {
   const seen = new Set<string>();
   const found: Array<{ path: string; mode: number }> = [];
-  for (const start of [resolve(path), realPathOf(path)]) {
+  for (const start of [resolve(absolutePath(path)), realPathOf(path)]) {
     for (let folder = dirname(start); ; folder = dirname(folder)) {
       // Hint: stat follows a symlink to the folder that holds the next name on the way.
       const stats = statSync(folder);
@@ -323,7 +338,7 @@ export function checkOwnFile(path: string, stats: Stats, risks: OwnFileRisks, wa
 export function checkFoldersOf(path: string, risks: OwnFileRisks, warn: (message: string) => void): void {
   checkOutputPath(path);
   const instead = `keep ${risks.what} in a folder of your own`;
-  for (const folder of new Set([dirname(resolve(path)), dirname(realPathOf(path))])) {
+  for (const folder of new Set([dirname(resolve(absolutePath(path))), dirname(realPathOf(path))])) {
     refuseForeign(folder, statSync(folder).uid, `delete or replace ${risks.what} in it; ${instead}`);
   }
   for (const { path: folder, mode } of parentsWritableByOthers(path)) warn(openFolderWarning(folder, mode, instead));

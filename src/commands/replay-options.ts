@@ -19,7 +19,7 @@ import {
   standardWebhookHeaders,
 } from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
-import { danglingLinkProblem, isStdout, notAFile, realPathOf } from '../output-file.js';
+import { absolutePath, danglingLinkProblem, isStdout, notAFile, realPathOf } from '../output-file.js';
 import type { EventType } from '../schema/names.js';
 import {
   decimal,
@@ -255,7 +255,7 @@ function unwritable(path: string, whole: boolean): string | undefined {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return ioReason(error);
   }
-  const folder = dirname(resolve(path));
+  const folder = dirname(resolve(absolutePath(path)));
   try {
     if (!statSync(folder).isDirectory()) return `${folder} is not a directory`;
     accessSync(folder, constants.W_OK | constants.X_OK);

@@ -836,3 +836,32 @@ describe('too few file descriptors to load callhook itself (ulimit -n)', () => {
     },
   );
 });
+
+describe('a current folder deleted under the shell', () => {
+  // An output file named relative to it came out as `internal error: ENOENT: …, uv_cwd`: getcwd
+  // fails where the folder is gone, and the path was made absolute against it unguarded.
+  it.each([
+    [['generate', '--count', '2', '--out', 'x.json'], 'x.json'],
+    [
+      ['replay', join(repoRoot, 'fixtures/valid'), '--url', 'http://127.0.0.1:9/', '--dry-run', '--report', 'r.json'],
+      'r.json',
+    ],
+    [['replay', join(repoRoot, 'fixtures/valid'), '--url', 'http://127.0.0.1:9/', '--journal', 'j.jsonl'], 'j.jsonl'],
+  ])('%j names the file and says the folder is gone, in one line, exit 2', (args, file) => {
+    const gone = mkdtempSync(join(scratch, 'gone-'));
+    const run = spawnSync(
+      'bash',
+      ['-c', 'cd "$0" && rmdir "$0" && exec "$@"', gone, process.execPath, binPath, ...args],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 10_000,
+      },
+    );
+    expect({ code: run.status, stderr: run.stderr }).toEqual({
+      code: 2,
+      stderr: `callhook: ${file}: the current folder no longer exists (it was deleted); cd to one that does\n`,
+    });
+  });
+});
