@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CallhookError, describeIoError, formatFatal, impossible, ioReason, quoted } from './errors.js';
 
 describe('impossible', () => {
@@ -14,6 +14,27 @@ describe('impossible', () => {
       message: expect.stringMatching(/^callhook: internal error: invariant broken: the stop was reached just above \(/),
       exitCode: 2,
     });
+  });
+});
+
+describe('CALLHOOK_DEBUG', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  // `CALLHOOK_DEBUG=0` and `=false` turned the stack on: any value but an empty one did.
+  it.each(['', '0', 'false', 'FALSE', 'no', 'No', 'off', 'OFF'])('%j leaves an internal error one line', (value) => {
+    vi.stubEnv('CALLHOOK_DEBUG', value);
+    expect(formatFatal(new Error('boom')).message).toBe(
+      'callhook: internal error: boom (set CALLHOOK_DEBUG=1 for details)',
+    );
+  });
+
+  it.each(['1', 'true', 'yes', 'on'])('%j adds the stack', (value) => {
+    vi.stubEnv('CALLHOOK_DEBUG', value);
+    expect(formatFatal(new Error('boom')).message).toMatch(
+      /^callhook: internal error: boom \(set CALLHOOK_DEBUG=1 for details\)\nError: boom\n {4}at /,
+    );
   });
 });
 

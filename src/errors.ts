@@ -125,6 +125,11 @@ export function diagnosticText(text: string, keepNewlines = false): string {
   return escapeTerminal(diagnosticMask ? diagnosticMask(text) : text, keepNewlines);
 }
 
+/** Whether CALLHOOK_DEBUG asks for stacks: set to anything but empty, 0, false, no or off (in any case). */
+function debugAsked(value = process.env.CALLHOOK_DEBUG): boolean {
+  return value !== undefined && !/^(0|false|no|off)?$/i.test(value.trim());
+}
+
 /**
  * The funnel every failure goes through: returns the line to print on stderr and the exit code.
  * Unexpected errors are still one line; CALLHOOK_DEBUG=1 adds the stack for bug reports.
@@ -136,8 +141,7 @@ export function formatFatal(error: unknown): { message: string; exitCode: number
     return { message: `callhook: ${diagnosticText(error.message)}`, exitCode: error.exitCode };
   }
   const text = error instanceof Error ? error.message : String(error);
-  const stack =
-    process.env.CALLHOOK_DEBUG && error instanceof Error ? `\n${diagnosticText(String(error.stack), true)}` : '';
+  const stack = debugAsked() && error instanceof Error ? `\n${diagnosticText(String(error.stack), true)}` : '';
   return {
     message: `callhook: internal error: ${diagnosticText(text.split('\n')[0] ?? '')} (set CALLHOOK_DEBUG=1 for details)${stack}`,
     exitCode: ExitCode.usage,
