@@ -86,6 +86,18 @@ describe('verify --header', () => {
 });
 
 describe('verify options', () => {
+  it('refuses - for captures as a usage error that points at --body -', async () => {
+    // `verify -` read `-` as a capture's path: "-: no such file or directory", where every other
+    // command reads stdin.
+    const raw = { sign: 'standard', tolerance: '300', maxBody: '5mb', format: 'pretty' } as const;
+    const refused = await verify(['-'], raw).catch((error: unknown) => error);
+    expect(formatFatal(refused)).toEqual({
+      message:
+        'callhook: -: verify reads captures (folders of listen --out, or their files), not stdin; to check one body read from stdin, give --body - with its --header or --headers',
+      exitCode: 2,
+    });
+  });
+
   it('checks --secret-env and --signature-header as replay and listen do, before looking for a secret', async () => {
     // It took both unchecked: "needs a secret in the environment variable 1BAD", or a header
     // name that no request can carry, reported later as missing.

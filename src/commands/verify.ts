@@ -148,6 +148,12 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
   if (raw.body !== undefined && raw.headers !== undefined && namesStdin(raw.body) && namesStdin(raw.headers)) {
     throw new CallhookError('--body, --headers: stdin is named twice, and can be read only once');
   }
+  // Hint: a capture is a folder of files (a log and the bodies it names), which stdin cannot be.
+  if (paths.includes('-')) {
+    throw new CallhookError(
+      '-: verify reads captures (folders of listen --out, or their files), not stdin; to check one body read from stdin, give --body - with its --header or --headers',
+    );
+  }
   if (raw.body === undefined && paths.length === 0) {
     throw new CallhookError('nothing to verify: name captured files or folders, or give --body FILE with --header');
   }
