@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Output, pagerCommand } from './output.js';
@@ -111,20 +111,53 @@ describe('Output', () => {
 });
 
 describe('pagerCommand', () => {
+  const tty = { isTTY: true };
   test('less -R by default; none for an empty PAGER, cat, or a pager that is not installed', () => {
     const path = process.env.PATH;
-    expect(pagerCommand({ PATH: path, PAGER: '' })).toBeUndefined();
-    expect(pagerCommand({ PATH: path, PAGER: 'cat' })).toBeUndefined();
-    expect(pagerCommand({ PATH: path, PAGER: 'no-such-pager-here --flag' })).toBeUndefined();
-    expect(pagerCommand({ PATH: '/usr/bin:/bin', PAGER: 'sh -c true' })).toBe('sh -c true');
-    expect(pagerCommand({ PATH: dir })).toBeUndefined();
+    expect(pagerCommand(tty, { PATH: path, PAGER: '' })).toBeUndefined();
+    expect(pagerCommand(tty, { PATH: path, PAGER: 'cat' })).toBeUndefined();
+    expect(pagerCommand(tty, { PATH: path, PAGER: 'no-such-pager-here --flag' })).toBeUndefined();
+    expect(pagerCommand(tty, { PATH: '/usr/bin:/bin', PAGER: 'sh -c true' })).toBe('sh -c true');
+    expect(pagerCommand(tty, { PATH: dir, TERM: 'xterm' })).toBeUndefined();
   });
 
   test('no default pager on a terminal that says it cannot run one (TERM=dumb); a PAGER asked for still runs', () => {
     // less on TERM=dumb printed "terminal is not fully functional" and waited for RETURN.
     const path = '/usr/bin:/bin';
-    expect(pagerCommand({ PATH: path, TERM: 'xterm' })).toBe('less -R');
-    expect(pagerCommand({ PATH: path, TERM: 'dumb' })).toBeUndefined();
-    expect(pagerCommand({ PATH: path, TERM: 'dumb', PAGER: 'sh -c true' })).toBe('sh -c true');
+    expect(pagerCommand(tty, { PATH: path, TERM: 'xterm' })).toBe('less -R');
+    expect(pagerCommand(tty, { PATH: path, TERM: 'dumb' })).toBeUndefined();
+    expect(pagerCommand(tty, { PATH: path, TERM: 'dumb', PAGER: 'sh -c true' })).toBe('sh -c true');
+  });
+
+  test('none where stdout is not a terminal', () => {
+    expect(
+      pagerCommand({ isTTY: false }, { PATH: '/usr/bin:/bin', TERM: 'xterm', PAGER: 'sh -c true' }),
+    ).toBeUndefined();
+  });
+
+  test('no default pager where TERM is unset or empty, as on TERM=dumb; a PAGER asked for still runs', () => {
+    // With no TERM, less too said "WARNING: terminal is not fully functional" and waited for RETURN.
+    const path = '/usr/bin:/bin';
+    expect(pagerCommand(tty, { PATH: path })).toBeUndefined();
+    expect(pagerCommand(tty, { PATH: path, TERM: '' })).toBeUndefined();
+    expect(pagerCommand(tty, { PATH: path, PAGER: 'sh -c true' })).toBe('sh -c true');
+    expect(pagerCommand(tty, { PATH: path, TERM: '', PAGER: 'sh -c true' })).toBe('sh -c true');
+  });
+
+  test('a PAGER with a / in its program is a path, relative to the current folder, as sh and git take it', () => {
+    // `PAGER=./mypager` was looked for on PATH, not found, and silently not used.
+    const pager = join(dir, 'mypager');
+    writeFileSync(pager, '#!/bin/sh\ncat\n', { mode: 0o755 });
+    const relativePager = relative(process.cwd(), pager);
+    expect(relativePager).toMatch(/^\.\.\//);
+    // Hint: no PATH, so that no folder on it joined with the `../..` finds the file instead.
+    const env = { PATH: '', TERM: 'xterm' };
+    expect(pagerCommand(tty, { ...env, PAGER: `${relativePager} -x` })).toBe(`${relativePager} -x`);
+    // One not there (or not executable) is not run; a name without a / is still looked for on PATH.
+    expect(pagerCommand(tty, { ...env, PAGER: `${relativePager}-not-there` })).toBeUndefined();
+    writeFileSync(join(dir, 'plain'), '', { mode: 0o644 });
+    expect(pagerCommand(tty, { ...env, PAGER: relative(process.cwd(), join(dir, 'plain')) })).toBeUndefined();
+    expect(pagerCommand(tty, { ...env, PAGER: 'mypager' })).toBeUndefined();
+    expect(pagerCommand(tty, { ...env, PATH: dir, PAGER: 'mypager' })).toBe('mypager');
   });
 });

@@ -5,10 +5,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { interruptedBy } from '../errors.js';
-import { displayWidth, terminalWidth, warningLine } from '../render/terminal.js';
+import { canDraw, displayWidth, terminalWidth, warningLine } from '../render/terminal.js';
 
 /** How the output may be shown. */
 interface OutputOptions {
@@ -38,17 +38,24 @@ export function warnOnStderr(message: string, width = terminalWidth(process.stde
 }
 
 /**
- * The pager command line to run, or undefined when paging is off or the pager is not installed.
- * Hint: none by default on TERM=dumb, where less cannot draw and waits for RETURN; a PAGER set is run.
+ * The pager command line to run for `stdout`, or undefined when it is not a terminal, paging is
+ * off, or the pager is not installed. Hint: none by default on a terminal that cannot draw (TERM
+ * dumb or unset, `canDraw`), where less says it is "not fully functional" and waits for RETURN; a
+ * PAGER set is run.
  */
-export function pagerCommand(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.PAGER === undefined && env.TERM === 'dumb') return undefined;
+export function pagerCommand(
+  stdout: { isTTY?: boolean | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  if (stdout.isTTY !== true || (env.PAGER === undefined && !canDraw(stdout, env))) return undefined;
   const command = (env.PAGER ?? 'less -R').trim();
   if (command === '' || command === 'cat') return undefined;
   const program = command.split(/\s+/)[0] as string;
   // A command line with shell syntax in its program name is trusted to the shell as it is.
   if (!plainProgram.test(program)) return command;
-  const found = isAbsolute(program)
+  // Hint: a name with a / in it is a path (`./mypager`, relative to the current folder), as sh
+  // and git take it; only a bare name is looked for on PATH.
+  const found = program.includes('/')
     ? isExecutable(program)
     : (env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && isExecutable(join(dir, program)));
   return found ? command : undefined;
@@ -107,7 +114,7 @@ export class Output {
     this.stdout = stdout;
     this.env = options.env ?? process.env;
     this.width = options.width;
-    this.command = options.pager && stdout.isTTY ? pagerCommand(this.env) : undefined;
+    this.command = options.pager ? pagerCommand(stdout, this.env) : undefined;
     if (this.command) this.pending = [];
     // Hint: `2>file` or `2>/dev/null` is honoured: only a stderr on a terminal, the one the user
     // reads stdout on, is said into the paged text, in order, where a pager would otherwise hide it.

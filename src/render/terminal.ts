@@ -4,6 +4,15 @@ import { diagnosticText } from '../errors.js';
 import { displayWidth, graphemeSegments, graphemeWidth, narrowText, wordBreaks } from './width.js';
 
 /**
+ * Whether `stream` is a terminal that can draw: colours, a line redrawn in place, a pager's
+ * screen. Hint: TERM=dumb says it cannot (an Emacs shell buffer, a CI log), and an unset or empty
+ * TERM names no terminal to draw on (`env -i`, a service's console); less and git take both so.
+ */
+export function canDraw(stream: { isTTY?: boolean | undefined }, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && env.TERM !== undefined && env.TERM !== '' && env.TERM !== 'dumb';
+}
+
+/**
  * Whether output to `stream` should be coloured: `--no-color` and NO_COLOR win, then FORCE_COLOR,
  * then a terminal that is not TERM=dumb (an Emacs shell buffer, a CI log: one that says it cannot).
  */

@@ -250,6 +250,35 @@ describe('show in a terminal', () => {
       expect(run.code).toBe(0);
     },
   );
+
+  test.runIf(process.platform === 'linux' && hasScript)(
+    'prints the output itself, with no pager, where TERM is unset and no PAGER is set, as on TERM=dumb',
+    async ({ expect }) => {
+      // less started with no TERM said "WARNING: terminal is not fully functional" and waited for RETURN.
+      const run = await inTerminal('show fixtures/valid', undefined, { env: { TERM: undefined }, timeoutMs: 10_000 });
+      expect(run.out).not.toContain('not fully functional');
+      expect(run.out).toContain('==> fixtures/valid/bare-types.json <==');
+      expect(run.code).toBe(0);
+    },
+  );
+
+  test.runIf(process.platform === 'linux' && hasScript)(
+    'runs a PAGER named by a relative path (./mypager), as sh and git do',
+    async ({ expect }) => {
+      // It was looked for on PATH, not found, and the output printed unpaged without a word.
+      const folder = mkdtempSync(join(tmpdir(), 'callhook-pager-'));
+      try {
+        writeFileSync(join(folder, 'mypager'), "#!/bin/sh\nexec sed 's/^/paged: /'\n", { mode: 0o755 });
+        const run = await inTerminal(`show '${validDir}'`, './mypager', { cwd: folder });
+        const lines = run.out.replace(/\r/g, '').trimEnd().split('\n');
+        expect(lines[0]).toBe(`paged: ==> ${validDir}/bare-types.json <==`);
+        expect(lines.every((line) => line === '' || line.startsWith('paged: '))).toBe(true);
+        expect(run.code).toBe(0);
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 /** The pid a process of the terminal wrote to `path`, once it has. */
