@@ -65,7 +65,7 @@ import {
   renderUnjournalled,
 } from '../render/replay.js';
 import { SkipWarnings } from '../render/skip-warnings.js';
-import { colorsFor, terminalWidth, toSafeJson, warningLine, wrapMessage } from '../render/terminal.js';
+import { canDraw, colorsFor, terminalWidth, toSafeJson, warningLine, wrapMessage } from '../render/terminal.js';
 import { advisedMessage } from '../render/validation.js';
 import { plural } from '../render/words.js';
 import { fileSink } from './file-sink.js';
@@ -74,7 +74,9 @@ import { onStopSignals, type StopSignal, stopSignals } from './signals.js';
 
 const stderr = process.stderr;
 const errColors = colorsFor(stderr);
-const liveBar = stderr.isTTY === true;
+// Hint: redrawn in place (\r, ESC [2K) only where the terminal can move its cursor; elsewhere a
+// line every --progress-interval, as when stderr is not a terminal.
+const liveBar = canDraw(stderr);
 let barShown = false;
 
 /** Writes a diagnostic to stderr without tearing the live progress bar (it is redrawn on the next tick). */

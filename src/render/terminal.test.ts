@@ -4,8 +4,8 @@ import { useColor } from './terminal.js';
 describe('useColor', () => {
   const tty = { isTTY: true };
   it('colours a terminal, not a pipe; --no-color and NO_COLOR win, then FORCE_COLOR', () => {
-    expect(useColor(tty, [], {})).toBe(true);
-    expect(useColor({ isTTY: false }, [], {})).toBe(false);
+    expect(useColor(tty, [], { TERM: 'xterm' })).toBe(true);
+    expect(useColor({ isTTY: false }, [], { TERM: 'xterm' })).toBe(false);
     expect(useColor(tty, ['--no-color'], { FORCE_COLOR: '1' })).toBe(false);
     expect(useColor(tty, [], { NO_COLOR: '1', FORCE_COLOR: '1' })).toBe(false);
     expect(useColor({ isTTY: false }, [], { FORCE_COLOR: '1' })).toBe(true);
@@ -17,5 +17,11 @@ describe('useColor', () => {
     expect(useColor(tty, [], { TERM: 'dumb' })).toBe(false);
     expect(useColor(tty, [], { TERM: 'dumb', FORCE_COLOR: '1' })).toBe(true);
     expect(useColor(tty, [], { TERM: 'xterm-256color' })).toBe(true);
+  });
+
+  it('does not colour a terminal with no TERM, or an empty one, as TERM=dumb (git and chalk do not either)', () => {
+    expect(useColor(tty, [], {})).toBe(false);
+    expect(useColor(tty, [], { TERM: '' })).toBe(false);
+    expect(useColor(tty, [], { FORCE_COLOR: '1' })).toBe(true);
   });
 });

@@ -14,7 +14,7 @@ export function canDraw(stream: { isTTY?: boolean | undefined }, env: NodeJS.Pro
 
 /**
  * Whether output to `stream` should be coloured: `--no-color` and NO_COLOR win, then FORCE_COLOR,
- * then a terminal that is not TERM=dumb (an Emacs shell buffer, a CI log: one that says it cannot).
+ * then a terminal that can draw (`canDraw`: not TERM=dumb, nor one with no TERM).
  */
 export function useColor(
   stream: { isTTY?: boolean | undefined },
@@ -23,7 +23,7 @@ export function useColor(
 ): boolean {
   if (argv.includes('--no-color') || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false;
   if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
-  return stream.isTTY === true && env.TERM !== 'dumb';
+  return canDraw(stream, env);
 }
 
 /** The width to wrap to on `stream`: the terminal's columns, or 80 when piped or unknown. */

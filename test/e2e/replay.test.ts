@@ -27,6 +27,7 @@ import { mulberry32 } from '../../src/core/generate.js';
 import { receivedEvents, serverPerTest } from '../helpers/http-server.js';
 import { attempt, numberOf, standardSecret, tempDir } from '../helpers/payloads.js';
 import { binPath, holdsOpen, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
+import { hasScript, inTerminal } from '../helpers/terminal.js';
 import { hasOpenssl, selfSignedCertificate } from '../helpers/tls.js';
 
 const server = serverPerTest();
@@ -70,6 +71,24 @@ describe('replay', () => {
     expect(lines.some((line) => /^replay: \d+\/~(19|20|21) batches /.test(line))).toBe(true);
     for (const line of lines) expect(line).toMatch(/^replay: \d+\/~?(19|20|21) batches /);
   });
+
+  it.runIf(process.platform === 'linux' && hasScript)(
+    'redraws its progress bar in place only on a terminal that can move its cursor: not TERM=dumb, nor one with no TERM',
+    async () => {
+      // A terminal that says it cannot (an Emacs shell buffer) got `\r\e[2K` codes every tick.
+      const s = await server(async (_req, res) => {
+        await delay(20);
+        res.end('ok');
+      });
+      const args = `replay '${ndjson(20)}' --url ${s.url} --batch-size 1 --concurrency 1`;
+      const runs = await Promise.all(
+        ['xterm', 'dumb', '', undefined].map((term) => inTerminal(args, undefined, { env: { TERM: term } })),
+      );
+      for (const run of runs) expect(run.code, run.out).toBe(0);
+      const [xterm, ...others] = runs.map((run) => run.out.includes('\u001b[2K'));
+      expect({ xterm, others }).toEqual({ xterm: true, others: [false, false, false] });
+    },
+  );
 
   it('sends input batches as they are, a lone object wrapped in an array, the exact source text', async () => {
     const s = await server();
