@@ -90,6 +90,22 @@ describe('start-up', () => {
     expect(packages.filter((source) => !/^node_modules\/(valibot|jsonc-parser)\//.test(source))).toEqual([]);
   });
 
+  it("verify loads the reader of captures, not listen's writer, and listen the writer, not the reader", () => {
+    // Hint: each checks what the other makes: one module for both had each command load both halves.
+    const chunks = join(repoRoot, 'dist', 'chunks');
+    const sourcesOf = (command: string) => {
+      const entry = readdirSync(chunks).find((name) => new RegExp(`^${command}-\\w+\\.js$`).test(name));
+      expect(entry, `a chunk of its own for ${command}`).toBeDefined();
+      return staticSources(join(chunks, entry ?? ''));
+    };
+    const verify = sourcesOf('verify');
+    expect(verify).toContain('src/input/captures.ts');
+    expect(verify).not.toContain('src/server/capture.ts');
+    const listen = sourcesOf('listen');
+    expect(listen).toContain('src/server/capture.ts');
+    expect(listen).not.toContain('src/input/captures.ts');
+  });
+
   // Hint: a pipe's file status flags are shared by every process reading it; one made non-blocking
   // while a command runs fails another reader of the same pipe with EAGAIN (cat f | callhook fix -
   // | cmp - <(callhook generate ...)). Importing node:process as an ES module (chalk does) reads

@@ -8,13 +8,13 @@ import { defaultHmacHeader, defaultSecretEnv, defaultToleranceSeconds, headerLin
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { NEWLINE } from '../input/bytes.js';
+import { BodyChanged, CaptureCoverage, CapturedBodies, capturedDeliveries } from '../input/captures.js';
 import { optionSize } from '../input/element.js';
 import { filesBelow } from '../input/read.js';
 import { namesStdin, processStdin } from '../input/stdin.js';
 import { captureLogName, stdinName } from '../input/types.js';
 import { realPathOf } from '../output-file.js';
 import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js';
-import { BodyChanged, CaptureCoverage, CapturedBodies, capturedDeliveries } from '../server/capture.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
 import {
   byteSize,

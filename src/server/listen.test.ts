@@ -35,11 +35,12 @@ import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
 import { formatFatal } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
 import { fromWire, verifyStandardWebhookWithKeys } from '../http/verify.js';
+import { CapturedBodies, capturedDeliveries } from '../input/captures.js';
 import { listSources } from '../input/read.js';
 import { captureLogName } from '../input/types.js';
 import { readEvents } from '../library.js';
 import { toOpenApi } from '../schema/json-schema.js';
-import { CapturedBodies, CaptureWriter, capturedDeliveries } from './capture.js';
+import { CaptureWriter } from './capture.js';
 import {
   bodyBudgetOf,
   type Delivery,

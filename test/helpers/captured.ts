@@ -1,5 +1,5 @@
 /** Test conveniences over the capture reader: a folder's deliveries in an array, and one body read alone. */
-import { CapturedBodies, type CapturedDelivery, capturedDeliveries } from '../../src/server/capture.js';
+import { CapturedBodies, type CapturedDelivery, capturedDeliveries } from '../../src/input/captures.js';
 
 /** Every delivery `capturedDeliveries` gives, in an array. */
 export async function listCapturedDeliveries(paths: readonly string[]): Promise<CapturedDelivery[]> {

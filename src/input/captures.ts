@@ -1,0 +1,689 @@
+/**
+ * The reader `verify` uses to take back the deliveries `listen --out` captured: their
+ * descriptions (a folder's `deliveries.meta`, or a layout 1 `NNNNNN.meta`), and their bodies,
+ * each checked against its SHA-256. The capture folder's layout is described in
+ * src/server/capture.ts, which writes it.
+ */
+import { hash } from 'node:crypto';
+import { constants, existsSync } from 'node:fs';
+import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
+import { maxHeaderSize } from 'node:http';
+import { basename, dirname, join } from 'node:path';
+import { instantOf } from '../core/instant.js';
+import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { joinablePath, realPathOf } from '../output-file.js';
+import { bodyName, type CaptureMeta, metaSuffix, numbered } from './capture-names.js';
+import { optionSize } from './element.js';
+import { openablePath } from './file-names.js';
+import { folderEntries, walksInto } from './read.js';
+import { captureLogName } from './types.js';
+
+/** A captured delivery: its description, the file it came from, and where its body is. */
+export interface CapturedDelivery {
+  /** The file that describes it: the folder's log, or a layout 1 `.meta`. */
+  metaPath: string;
+  meta: CaptureMeta;
+  /** The file that holds the body (a line of it, for layout 3). */
+  bodyPath: string;
+  /** Where the body is, for messages: `bodyPath`, or `bodyPath:line`. */
+  where: string;
+  /** What describes it, for messages: `metaPath`, or `metaPath:line` for a line of a log. */
+  describedBy: string;
+}
+
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+function isCaptureMeta(value: unknown): value is CaptureMeta {
+  const meta = value as Partial<CaptureMeta> | null;
+  return (
+    typeof meta === 'object' &&
+    meta !== null &&
+    (meta.capture === 1 || meta.capture === 2 || meta.capture === 3) &&
+    // Hint: verify checks a timestamp against this moment; one it cannot read is no capture's.
+    typeof meta.receivedAt === 'string' &&
+    !Number.isNaN(instantOf(meta.receivedAt)) &&
+    typeof meta.body === 'string' &&
+    // Hint: a name listen gives a body, in this folder: not `..`, not a path, not a NUL.
+    bodyName.test(meta.body) &&
+    Array.isArray(meta.headers) &&
+    meta.headers.every((h) => Array.isArray(h) && h.length === 2 && h.every((x) => typeof x === 'string')) &&
+    (meta.capture !== 3 || (isCount(meta.line) && isCount(meta.offset) && isCount(meta.bytes)))
+  );
+}
+
+function captured(metaPath: string, meta: CaptureMeta, logLine?: number): CapturedDelivery {
+  const bodyPath = join(dirname(metaPath), meta.body);
+  const where = meta.capture === 3 ? `${bodyPath}:${meta.line}` : bodyPath;
+  return { metaPath, meta, bodyPath, where, describedBy: logLine === undefined ? metaPath : `${metaPath}:${logLine}` };
+}
+
+function notCaptureMeta(where: string): CallhookError {
+  return new CallhookError(`${where}: not a capture description written by callhook listen`, ExitCode.usage);
+}
+
+/**
+ * The most bytes of one capture description read (a line of the log, or a layout 1 `.meta`), more
+ * than listen ever writes. Hint: node:http takes at most `maxHeaderSize` bytes of header names and
+ * values; listen writes each of them as at most 9 bytes of a log line (one-letter headers,
+ * `["a",""],` each), and the first layout's pretty-printed JSON as about 33. 64 leaves a margin.
+ */
+const maxDescriptionBytes = 64 * maxHeaderSize;
+
+/** A description past `maxDescriptionBytes`, for messages. */
+const tooLong = `more than ${optionSize(maxDescriptionBytes)}`;
+
+/** A layout 1 description's text: a pipe or a device refused (`openRegular`), and one past `maxDescriptionBytes` unread. */
+async function readDescription(path: string): Promise<string> {
+  try {
+    const { handle, size } = await openRegular(path, 'a capture description');
+    try {
+      if (size > maxDescriptionBytes) {
+        throw new CallhookError(
+          `${path}: not a capture description (${tooLong}, and listen writes none so large)`,
+          ExitCode.usage,
+        );
+      }
+      const text = Buffer.alloc(size);
+      const { bytesRead } = await handle.read(text, 0, size, 0);
+      return text.toString('utf8', 0, bytesRead);
+    } finally {
+      await handle.close().catch(() => {});
+    }
+  } catch (error) {
+    throw describeIoError(error, path);
+  }
+}
+
+/**
+ * The lines of `chunks` (split at LF), each decoded as UTF-8; one of more than `limit` bytes is
+ * `undefined`, its bytes never held. Hint: readline held every line whole, however long.
+ */
+async function* boundedLines(chunks: AsyncIterable<Buffer>, limit: number): AsyncGenerator<string | undefined> {
+  let parts: Buffer[] = [];
+  let length = 0;
+  const line = () => (length > limit ? undefined : Buffer.concat(parts).toString());
+  for await (const chunk of chunks) {
+    for (let start = 0; ; ) {
+      const end = chunk.indexOf(0x0a, start);
+      const piece = chunk.subarray(start, end < 0 ? chunk.length : end);
+      length += piece.length;
+      // Hint: a line past the limit is only counted on to its end.
+      if (length > limit) parts = [];
+      else parts.push(piece);
+      if (end < 0) break;
+      yield line();
+      parts = [];
+      length = 0;
+      start = end + 1;
+    }
+  }
+  if (length > 0) yield line();
+}
+
+/**
+ * The deliveries a folder's log describes, in order, read a line at a time (a long listen's log
+ * is never held whole). A line that is not JSON was cut short (listen stopped mid-write, or a
+ * write failed) and is skipped, as a journal's reader does, and named to `onUnreadable` with why;
+ * so is a line longer than listen writes any, unread. `only`:
+ * just those whose body is in this file.
+ */
+async function* readLog(
+  path: string,
+  only: string | undefined,
+  onUnreadable: ((where: string, why: string) => void) | undefined,
+): AsyncGenerator<CapturedDelivery> {
+  let handle: FileHandle;
+  let lines: AsyncIterable<string | undefined>;
+  try {
+    handle = (await openRegular(path, "a capture's log")).handle;
+    lines = boundedLines(handle.createReadStream(), maxDescriptionBytes);
+  } catch (error) {
+    throw describeIoError(error, path);
+  }
+  let number = 0;
+  // Hint: the stream closes the file at its end only; a bad line, or a reader that stops early,
+  // leaves it to this `finally` (else garbage collection closes it, with a warning on stderr).
+  try {
+    for await (const line of lines) {
+      number++;
+      if (line === undefined) {
+        onUnreadable?.(`${path}:${number}`, `line of ${tooLong} skipped unread (listen writes none so long)`);
+        continue;
+      }
+      if (line.trim() === '') continue;
+      let meta: unknown;
+      try {
+        meta = JSON.parse(line);
+      } catch {
+        onUnreadable?.(`${path}:${number}`, 'unreadable line skipped (cut short?)');
+        meta = gluedDescription(line);
+        if (meta === undefined) continue;
+      }
+      if (!isCaptureMeta(meta)) throw notCaptureMeta(`${path}:${number}`);
+      if (only === undefined || meta.body === only) yield captured(path, meta, number);
+    }
+  } catch (error) {
+    if (error instanceof CallhookError) throw error;
+    throw describeIoError(error, path);
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+/** How every description listen writes begins: its layout's number first (see `describe`). */
+const descriptionStart = '{"capture":';
+
+/**
+ * The whole description that a line cut short has after it, if any. Hint: two listens sharing a
+ * folder append to one log; when one stops mid-line (a full disk), the other's next line is
+ * glued to the piece. A description's text holds `{"capture":` only at its start (a string's
+ * quotes are escaped), so the last one on the line begins the description written whole.
+ */
+function gluedDescription(line: string): unknown {
+  const at = line.lastIndexOf(descriptionStart);
+  if (at <= 0) return undefined;
+  try {
+    return JSON.parse(line.slice(at));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A layout 1 description, `NNNNNN.meta`. */
+async function readMetaFile(path: string): Promise<CapturedDelivery> {
+  let meta: unknown;
+  try {
+    meta = JSON.parse(await readDescription(path));
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw new CallhookError(`${path}: not a capture description (not JSON)`, ExitCode.usage);
+    }
+    throw error;
+  }
+  if (!isCaptureMeta(meta)) throw notCaptureMeta(path);
+  return captured(path, meta);
+}
+
+/**
+ * Where the deliveries a path names are described, found before any is read: a layout 1 `.meta`
+ * file, or a log (all its lines, or those of one body file; for a body file of its own, the last
+ * saved under its name, which must be there).
+ */
+type Described = { meta: string } | { log: string; body?: string; line?: number; last?: boolean; named?: string };
+
+/** One file named on the command line: a log, a layout 1 `.meta`, or a captured body (found in its folder's log). */
+async function describeFile(path: string): Promise<Described> {
+  const name = basename(path);
+  if (name === captureLogName) return { log: path };
+  if (name.endsWith(metaSuffix)) return { meta: path };
+  const match = numbered.exec(name);
+  if (match) {
+    const folder = dirname(path);
+    const names = await readdir(folder).catch(() => [] as string[]);
+    if (names.includes(`${match[1]}${metaSuffix}`)) return { meta: join(folder, `${match[1]}${metaSuffix}`) };
+    // An `.ndjson` file holds many deliveries; a body file, one.
+    if (names.includes(captureLogName)) {
+      return { log: join(folder, captureLogName), body: name, last: match[2] !== 'ndjson', named: path };
+    }
+  }
+  // The file must exist before it is said to be undescribed. Hint: looked at, not read: it may
+  // be a large export, or a pipe.
+  try {
+    await stat(path);
+  } catch (error) {
+    throw describeIoError(error, path);
+  }
+  throw undescribed(path);
+}
+
+function undescribed(path: string, what = 'file'): CallhookError {
+  return new CallhookError(`${path}: no capture description names this ${what} (${captureLogName})`, ExitCode.usage);
+}
+
+/** A delivery's name as listen and verify print it, `000001.ndjson:12`: its file and line. */
+const lineName = /^(.*\.ndjson):([1-9]\d*)$/;
+
+/** What one path names: a folder's layout 1 `.meta` files (by name), then its log; or a file's. */
+async function describePath(path: string): Promise<Described[]> {
+  // Hint: a name copied from listen's or verify's output; a file that is really so named comes first.
+  const named = lineName.exec(path);
+  if (named?.[1] !== undefined && !existsSync(path)) {
+    const file = await describeFile(named[1]);
+    if ('log' in file) return [{ ...file, line: Number(named[2]), named: path }];
+  }
+  const described = await describeFolder(path);
+  if (described === undefined) return [await describeFile(path)];
+  if (described.length === 0) {
+    throw new CallhookError(`${path}: no captured deliveries (${captureLogName}) in this folder`, ExitCode.usage);
+  }
+  return described;
+}
+
+/**
+ * What a folder describes: its layout 1 `.meta` files (by name), then its log, then those of each
+ * folder below it that the reading commands walk into (see `walksInto`), in name order; undefined
+ * when `path` is no folder. Hint: validate, summarise and replay read the bodies of a capture
+ * folder nested in it (`listen --out captured/day2`), so verify checks them too.
+ */
+async function describeFolder(path: string): Promise<Described[] | undefined> {
+  let entries: Awaited<ReturnType<typeof folderEntries>>;
+  try {
+    // Hint: listed as a folder of input is, so a name that is not UTF-8 is opened by its bytes (see `openRegular`).
+    entries = await folderEntries(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw describeIoError(error, path);
+  }
+  // Hint: any entry but a folder: a FIFO or a device so named is refused when opened, and a
+  // symlink read, rather than either passed over in silence.
+  const names = entries
+    .filter(({ entry, name }) => !entry.isDirectory() && name.endsWith(metaSuffix))
+    .map(({ name }) => name);
+  const described: Described[] = names
+    .filter((name) => name !== captureLogName)
+    .map((name) => ({ meta: join(path, name) }));
+  if (names.includes(captureLogName)) described.push({ log: join(path, captureLogName) });
+  const folders = entries.filter(({ entry, name }) => entry.isDirectory() && walksInto(name)).map(({ name }) => name);
+  // Hint: a loop, not push(...): a folder may hold more descriptions than a call takes arguments.
+  for (const folder of folders)
+    for (const source of (await describeFolder(join(path, folder))) ?? []) described.push(source);
+  return described;
+}
+
+/**
+ * The captured deliveries the paths name, one at a time: a folder's (its layout 1 `*.meta` files,
+ * then its `deliveries.meta` in the order saved), or a file's (a log, a `.meta`, or a captured
+ * body). Every path is found (and a typo fails) before any delivery is read. A log line cut
+ * short, or longer than listen writes any, is skipped, its `file:line` and why given to `onUnreadable`.
+ */
+export async function* capturedDeliveries(
+  paths: readonly string[],
+  onUnreadable?: (where: string, why: string) => void,
+): AsyncGenerator<CapturedDelivery> {
+  const described: Described[] = [];
+  // Hint: a loop, not push(...): a folder may hold more descriptions than a call takes arguments.
+  for (const path of paths) for (const source of await describePath(joinablePath(path))) described.push(source);
+  for (const source of described) {
+    if ('meta' in source) {
+      yield await readMetaFile(source.meta);
+      continue;
+    }
+    // A body file named on its own must be described: nothing checked is not a pass.
+    let found = 0;
+    let last: CapturedDelivery | undefined;
+    for await (const delivery of readLog(source.log, source.body, onUnreadable)) {
+      if (source.line !== undefined && delivery.meta.line !== source.line) continue;
+      found++;
+      if (source.last) last = delivery;
+      else yield delivery;
+    }
+    if (last) yield last;
+    if (source.named !== undefined && found === 0) {
+      throw undescribed(source.named, source.line === undefined ? 'file' : 'line');
+    }
+  }
+}
+
+/** The largest body `CapturedBodies` reads, and why one past it is refused (after the delivery's name). */
+export interface BodyLimit {
+  bytes: number;
+  reason: string;
+}
+
+/** How much of an `.ndjson` file `CapturedBodies` reads at a time. */
+const readAhead = 256 * 1024;
+/** How many `.ndjson` files `CapturedBodies` keeps open: the listens that shared a folder at once. */
+const openFiles = 8;
+
+/** An `.ndjson` file being read: its size as last seen, and the bytes last read from it. */
+interface OpenBodies {
+  handle: FileHandle;
+  size: number;
+  /** The file's bytes from `windowAt`: the lines after a body come with it. */
+  window: Buffer;
+  windowAt: number;
+}
+
+/**
+ * The line breaks of an `.ndjson` file counted so far: how many come before byte `at`, and before
+ * each multiple of `readAhead` up to it (`marks`), from where a count goes on for a byte behind `at`.
+ */
+interface LineCount {
+  at: number;
+  breaks: number;
+  marks: number[];
+}
+
+/** How many LFs `bytes` holds. */
+function lineBreaksIn(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) count++;
+  return count;
+}
+
+/**
+ * Opens a captured file to read, and its size. A FIFO or a device is refused, as a capture folder
+ * sent by someone else may hold one: a FIFO waits for a writer for ever, and /dev/zero never ends.
+ * Hint: O_NONBLOCK, so that opening a FIFO does not itself wait; it changes nothing for a file.
+ */
+async function openRegular(path: string, what = 'a captured body'): Promise<{ handle: FileHandle; size: number }> {
+  const handle = await open(openablePath(path), constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      throw new CallhookError(`${path}: not a regular file (a pipe or a device); ${what} is a file`, ExitCode.usage);
+    }
+    return { handle, size: stats.size };
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** A captured body that is not the one listen saved: its SHA-256 differs from the log's. */
+export class BodyChanged extends CallhookError {
+  /** What is wrong, without the delivery's name (verify's line names it). */
+  static readonly reason = `the body is not the one captured (its SHA-256 differs from ${captureLogName}'s)`;
+
+  constructor(where: string) {
+    super(`${where}: ${BodyChanged.reason}`, ExitCode.usage);
+  }
+}
+
+/**
+ * Reads captured deliveries' bodies, byte for byte, each checked against the SHA-256 its
+ * description holds. Hint: an `.ndjson` file is kept open from one delivery to the next and read
+ * 256 KiB at a time; an open, a stat and a close for each of its lines made verify wait on the
+ * disk most of its time. A few files stay open at once, since the log of a folder that two
+ * listens shared interleaves their lines. `close()` when done.
+ */
+export class CapturedBodies {
+  /** The open files, the one read last at the end. */
+  #open = new Map<string, OpenBodies>();
+  /** Each `.ndjson` file's line breaks counted, kept when the file is closed to open another. */
+  readonly #counted = new Map<string, LineCount>();
+  readonly #limit: BodyLimit | undefined;
+
+  /** `limit`: the largest body read, as listen's `--max-body`; none for captures callhook itself just made. */
+  constructor(limit?: BodyLimit) {
+    this.#limit = limit;
+  }
+
+  /** A delivery's body: its file, or its line of an `.ndjson` file. */
+  async read(delivery: CapturedDelivery): Promise<Buffer> {
+    const body = await this.#bytes(delivery);
+    // A body changed since it was captured would otherwise show as a failed signature.
+    const { sha256 } = delivery.meta;
+    if (typeof sha256 === 'string' && hash('sha256', body, 'hex') !== sha256) throw new BodyChanged(delivery.where);
+    return body;
+  }
+
+  async close(): Promise<void> {
+    const open = [...this.#open.values()];
+    this.#open.clear();
+    await Promise.all(open.map((file) => file.handle.close()));
+  }
+
+  /** The open `.ndjson` file at `path`, opened (and the least recently read one closed) if need be. */
+  async #file(path: string): Promise<OpenBodies> {
+    let file = this.#open.get(path);
+    if (file) {
+      this.#open.delete(path);
+    } else {
+      const { handle, size } = await openRegular(path);
+      file = { handle, size, window: Buffer.alloc(0), windowAt: 0 };
+      if (this.#open.size >= openFiles) {
+        const [oldest, least] = this.#open.entries().next().value as [string, OpenBodies];
+        this.#open.delete(oldest);
+        await least.handle.close();
+      }
+    }
+    this.#open.set(path, file);
+    return file;
+  }
+
+  /** Refuses a body of `size` bytes past the limit, before anything that large is read. */
+  #refuseLarger(size: number, delivery: CapturedDelivery): void {
+    if (this.#limit && size > this.#limit.bytes) {
+      throw new CallhookError(`${delivery.where}: ${this.#limit.reason}`, ExitCode.usage);
+    }
+  }
+
+  async #bytes(delivery: CapturedDelivery): Promise<Buffer> {
+    const { meta, bodyPath } = delivery;
+    try {
+      if (meta.capture !== 3) {
+        const { handle, size } = await openRegular(bodyPath);
+        try {
+          // Hint: a size other than the log's is a changed body, found without reading a planted huge file.
+          if (isCount(meta.bytes) && size !== meta.bytes) throw new BodyChanged(delivery.where);
+          // Hint: a line of an earlier version gives no size: the file's, seen once, bounds the read.
+          this.#refuseLarger(size, delivery);
+          const body = Buffer.alloc(size);
+          const { bytesRead } = await handle.read(body, 0, size, 0);
+          return body.subarray(0, bytesRead);
+        } finally {
+          await handle.close().catch(() => {});
+        }
+      }
+      this.#refuseLarger(meta.bytes, delivery);
+      const offset = meta.offset ?? 0;
+      const file = await this.#file(bodyPath);
+      // Hint: the size comes from the log, which is input too: checked against the file before
+      // anything that large is allocated (a file still growing under a listen is looked at again).
+      if (offset + meta.bytes > file.size) file.size = (await file.handle.stat()).size;
+      if (offset + meta.bytes > file.size) {
+        throw new CallhookError(
+          `${delivery.where}: the file ends ${offset + meta.bytes - file.size} bytes before the body it should hold (cut short?)`,
+          ExitCode.usage,
+        );
+      }
+      // Hint: the line a body is named by comes from the log too: the bytes checked must be on it,
+      // or verify would name one line and check another's bytes.
+      const first = (await this.#breaksBefore(bodyPath, file, offset, delivery.where)) + 1;
+      const body = Buffer.from(await this.#span(file, offset, offset + meta.bytes, delivery.where));
+      const last = first + lineBreaksIn(body);
+      if (first !== meta.line || last !== first) {
+        const lines = last === first ? `line ${first}` : `lines ${first}-${last}`;
+        throw new CallhookError(
+          `${delivery.where}: the body ${delivery.describedBy} describes is on ${lines} (from byte ${offset}), not on this line`,
+          ExitCode.usage,
+        );
+      }
+      this.#countedPast(bodyPath, offset, body.length);
+      return body;
+    } catch (error) {
+      if (error instanceof CallhookError) throw error;
+      throw describeIoError(error, bodyPath);
+    }
+  }
+
+  /**
+   * The bytes of `file` from `start` to `end`, read from the disk unless the window holds them.
+   * Hint: a log describes an `.ndjson` file's lines in order, so one read brings the next bodies too.
+   */
+  async #span(file: OpenBodies, start: number, end: number, where: string): Promise<Buffer> {
+    const from = start - file.windowAt;
+    if (from < 0 || end - file.windowAt > file.window.length) {
+      const window = Buffer.alloc(Math.min(Math.max(end - start, readAhead), file.size - start));
+      const { bytesRead } = await file.handle.read(window, 0, window.length, start);
+      file.window = window.subarray(0, bytesRead);
+      file.windowAt = start;
+      if (bytesRead < end - start) {
+        throw new CallhookError(`${where}: the file ends before the body it should hold (cut short?)`, ExitCode.usage);
+      }
+    }
+    return file.window.subarray(start - file.windowAt, end - file.windowAt);
+  }
+
+  /**
+   * Goes on with the count of `path` past a body just checked, `bytes` long from `at`, which holds
+   * no line break: the next body's count reads only the line break after it. Its marks are the
+   * count where it stands.
+   */
+  #countedPast(path: string, at: number, bytes: number): void {
+    const count = this.#counted.get(path);
+    if (count?.at !== at) return;
+    while (count.marks.length * readAhead <= at + bytes) count.marks.push(count.breaks);
+    count.at = at + bytes;
+  }
+
+  /**
+   * How many LFs the `.ndjson` file at `path` holds before byte `at`: counted on from where the
+   * last count stopped, or for a byte behind it from the mark before it. Hint: in the log's order
+   * a count reads only the line break after the body before; out of it, at most `readAhead` bytes.
+   */
+  async #breaksBefore(path: string, file: OpenBodies, at: number, where: string): Promise<number> {
+    let count = this.#counted.get(path);
+    if (!count) {
+      count = { at: 0, breaks: 0, marks: [0] };
+      this.#counted.set(path, count);
+    }
+    let { at: from, breaks } = count;
+    if (at < from) {
+      const mark = Math.floor(at / readAhead);
+      from = mark * readAhead;
+      breaks = count.marks[mark] ?? 0;
+    }
+    while (from < at) {
+      const to = Math.min(at, from + readAhead);
+      const bytes = await this.#span(file, from, to, where);
+      // A count only ever goes on from where one stopped, so the next mark is never passed unseen.
+      const mark = count.marks.length * readAhead;
+      if (mark > from && mark <= to) count.marks.push(breaks + lineBreaksIn(bytes.subarray(0, mark - from)));
+      breaks += lineBreaksIn(bytes);
+      from = to;
+    }
+    count.at = at;
+    count.breaks = breaks;
+    return breaks;
+  }
+}
+
+/** What `CaptureCoverage.add` makes of a delivery: a body to check, one named again, or a body another line describes too. */
+export type Coverage = { kind: 'new' } | { kind: 'again' } | { kind: 'twice'; first: string };
+
+/**
+ * The bodies a capture's descriptions name, and the bytes of a folder's event files that none
+ * describes. Hint: validate, summarise, show and replay read every `*.json`, `*.ndjson` and
+ * `*.jsonl` below a folder, not its log: a line appended to an `.ndjson` file, a file copied in,
+ * or a body a crash left unanswered (written, its line of the log not) would be read as captured
+ * while verify checked only what the log names.
+ */
+export class CaptureCoverage {
+  /** Each description met (`metaPath:line`). */
+  readonly #descriptions = new Set<string>();
+  /**
+   * The body files named, by absolute path: what describes the whole file (a body of its own), or
+   * each line described (offset to length, and what describes it).
+   */
+  readonly #files = new Map<string, DescribedFile>();
+  /** Paths made absolute, each once: a delivery's log and body file are those of the one before, most often. */
+  readonly #absolutes = new Map<string, string>();
+
+  #absolute(path: string): string {
+    let absolute = this.#absolutes.get(path);
+    if (absolute === undefined) {
+      // Hint: through symlinks too (`verify cap caplink`); a body that is gone by its name.
+      absolute = realPathOf(path);
+      this.#absolutes.set(path, absolute);
+    }
+    return absolute;
+  }
+
+  /** Records a delivery: `new` to check, `again` (a description named twice: skip it), or `twice` (another line described its body). */
+  add(delivery: CapturedDelivery): Coverage {
+    // Hint: by absolute path, as a folder may be named `cap` and `/tmp/cap` at once.
+    const description = this.#absolute(delivery.metaPath) + delivery.describedBy.slice(delivery.metaPath.length);
+    if (this.#descriptions.has(description)) return { kind: 'again' };
+    this.#descriptions.add(description);
+    const bodyPath = this.#absolute(delivery.bodyPath);
+    let file = this.#files.get(bodyPath);
+    if (!file) {
+      file = { whole: undefined, lines: new Map() };
+      this.#files.set(bodyPath, file);
+    }
+    const { meta, describedBy } = delivery;
+    if (meta.capture !== 3) {
+      if (file.whole !== undefined) return { kind: 'twice', first: file.whole };
+      file.whole = describedBy;
+      return { kind: 'new' };
+    }
+    const offset = meta.offset ?? 0;
+    const first = file.lines.get(offset);
+    if (first !== undefined) return { kind: 'twice', first: first.by };
+    file.lines.set(offset, { bytes: meta.bytes, by: describedBy });
+    return { kind: 'new' };
+  }
+
+  /**
+   * The files the reading commands take from a folder (`sources`, by name), and runs of lines of
+   * its `.ndjson` files, that no description recorded names: each as where (`file`, or
+   * `file:line` / `file:first-last`, with the lines it holds).
+   */
+  async *undescribed(sources: readonly { name: string }[]): AsyncGenerator<Undescribed> {
+    for (const { name } of sources) {
+      const file = this.#files.get(realPathOf(name));
+      if (file?.whole !== undefined) continue;
+      if (!file || file.lines.size === 0) yield { where: name, lines: undefined };
+      else yield* undescribedLines(name, file.lines);
+    }
+  }
+}
+
+/** What describes a body file: all of it, or each of its lines (by offset). */
+interface DescribedFile {
+  whole: string | undefined;
+  lines: Map<number, { bytes: number; by: string }>;
+}
+
+/** Bytes of a capture folder's event files that no description names: a file whole, or a run of an `.ndjson` file's lines (`lines` of them). */
+export interface Undescribed {
+  where: string;
+  lines: number | undefined;
+}
+
+/** The runs of lines of the `.ndjson` file `name` that are not exactly a described body (`lines`: by offset). */
+async function* undescribedLines(
+  name: string,
+  lines: ReadonlyMap<number, { bytes: number }>,
+): AsyncGenerator<Undescribed> {
+  const { handle } = await openRegular(name);
+  let number = 0;
+  let start = 0;
+  let run: [number, number] | undefined;
+  const found: Undescribed[] = [];
+  /** The line from `start` to `end`, numbered `number`: ended by its LF, or (`cut`) by the end of the file. */
+  const endRun = () => {
+    if (run) {
+      const where = `${name}:${run[0] === run[1] ? run[0] : `${run[0]}-${run[1]}`}`;
+      found.push({ where, lines: run[1] - run[0] + 1 });
+    }
+    run = undefined;
+  };
+  const line = (end: number, cut = false) => {
+    number++;
+    // Hint: listen writes each body with its LF; a last line without one is no body described.
+    if (!cut && lines.get(start)?.bytes === end - start) endRun();
+    else if (run) run[1] = number;
+    else run = [number, number];
+  };
+  try {
+    let at = 0;
+    for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
+      for (let lf = chunk.indexOf(0x0a); lf >= 0; lf = chunk.indexOf(0x0a, lf + 1)) {
+        line(at + lf);
+        start = at + lf + 1;
+      }
+      at += chunk.length;
+      yield* found.splice(0);
+    }
+    if (start < at) line(at, true);
+    endRun();
+    yield* found.splice(0);
+  } catch (error) {
+    throw describeIoError(error, name);
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
