@@ -28,7 +28,8 @@ import { FingerprintSet, fingerprintSeed, useFingerprintSeed } from './fingerpri
 import { fileId, type ReadOptions, readRecords } from './read.js';
 import { RecentFirsts } from './recent-firsts.js';
 import { firstSeenId } from './records.js';
-import { type Budget, mayOpenEvent, type ResumePoint } from './split.js';
+import { type Budget, mayOpenEvent } from './recovery.js';
+import type { ResumePoint } from './split.js';
 import type { ElementInfo, InputRecord, Location } from './types.js';
 
 /**

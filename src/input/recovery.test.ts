@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCalls } from '../core/generate.js';
 import { type ReadOptions, readRecords } from './read.js';
+import { braceLineTable, mayOpenEvent, nextElementLine } from './recovery.js';
 import type { InputRecord } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-recovery-'));
@@ -675,5 +676,49 @@ describe('a file whose second line opens as its first did is NDJSON, whatever th
         `${first} ${second}`,
       ).toEqual(events.slice(1));
     }
+  });
+});
+
+describe('where the next element begins in the bytes of one cut short', () => {
+  // An element that lost its closing `}}` ran on over a flow step at column 1 and two events.
+  const held = Buffer.from(
+    [
+      '{',
+      '"eventType":"a",',
+      '"data":{"n":1',
+      '{',
+      '"step":1',
+      '},',
+      '{',
+      '"eventType":"b"',
+      '},',
+      '{',
+      '"eventType":"c"',
+      '}',
+    ].join('\n'),
+  );
+  const step = held.indexOf('\n{\n"step"') + 1;
+  const b = held.indexOf('\n{\n"eventType":"b"') + 1;
+  const c = held.indexOf('\n{\n"eventType":"c"') + 1;
+
+  it('lists the `{` lines alone at column 1, and where each object ends', () => {
+    const table = braceLineTable(held);
+    expect(table?.opens).toEqual([step, b, c]);
+    expect(table?.ends).toEqual([held.indexOf('}', step) + 1, held.indexOf('}', b) + 1, held.indexOf('}', c) + 1]);
+  });
+
+  it('takes the first event followed by a comma, not the flow step before it', () => {
+    const table = braceLineTable(held);
+    if (!table) throw new Error('no table');
+    expect(nextElementLine(held, 0, held.length, false, table, { left: 2 ** 20 })).toBe(b);
+    // A spent budget finds nothing, as a crafted file is read no further.
+    expect(nextElementLine(held, 0, held.length, false, table, { left: 0 })).toBe(-1);
+  });
+
+  it('says an object may open an event by its own keys, or when it does not close', () => {
+    const budget = { left: 2 ** 20 };
+    expect(mayOpenEvent(held, step, budget)).toBe(false);
+    expect(mayOpenEvent(held, b, budget)).toBe(true);
+    expect(mayOpenEvent(held, 0, budget)).toBe(true);
   });
 });
