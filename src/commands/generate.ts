@@ -1,3 +1,4 @@
+/** `callhook generate`: realistic, seeded webhook traffic, optionally with the page's own mistakes. */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import {
   defaultStartTime,

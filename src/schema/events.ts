@@ -12,12 +12,14 @@ import { callStatuses, deepFrozen, eventTypes, kindOf, phonePattern, type Status
 
 export { type CallStatus, callStatuses, type EventType, eventTypes, isCallStatus, statusGroups } from './names.js';
 
+/** Each documented status's group (see `statusGroups`). */
+const groupOfStatus: ReadonlyMap<string, StatusGroup> = new Map(
+  (Object.keys(statusGroups) as StatusGroup[]).flatMap((group) => statusGroups[group].map((status) => [status, group])),
+);
+
 /** The group a status belongs to, or undefined for a status the platform does not document. */
 export function statusGroupOf(status: string): StatusGroup | undefined {
-  for (const group of Object.keys(statusGroups) as StatusGroup[]) {
-    if ((statusGroups[group] as readonly string[]).includes(status)) return group;
-  }
-  return undefined;
+  return groupOfStatus.get(status);
 }
 
 const uuid = v.pipe(v.string(), v.uuid('expected a UUID'));
