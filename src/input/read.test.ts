@@ -2,6 +2,7 @@ import { getEventListeners } from 'node:events';
 import {
   appendFileSync,
   closeSync,
+  copyFileSync,
   existsSync,
   mkdtempSync,
   openSync,
@@ -484,6 +485,15 @@ describe('a file that changes while it is read', () => {
   const line = (n: number, pad = 'x') => `${JSON.stringify({ n, pad: pad.repeat(40) })}\n`;
   const width = line(0).length;
   const lines = (count: number, pad = 'x') => Array.from({ length: count }, (_, n) => line(n % 10, pad)).join('');
+  /** Writes `text` over the file from its first byte, as fix --write rewrites one: its inode kept. */
+  const rewriteInPlace = (path: string, text: string) => {
+    const fd = openSync(path, 'r+');
+    try {
+      writeSync(fd, text, 0);
+    } finally {
+      closeSync(fd);
+    }
+  };
   /** Reads `path` in reads of 1 KiB, calling `meanwhile` once the first records are handed on, and `each` at every later batch. */
   async function readWhile(path: string, meanwhile: () => void, each = () => {}) {
     const seen: number[] = [];
@@ -541,14 +551,7 @@ describe('a file that changes while it is read', () => {
     // Hint: a time is kept to the kernel's clock tick: the file is dated in the past, so that the
     // rewrite dates it anew however soon after the open it comes.
     utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
-    const { seen, problems, bytes } = await readWhile(path, () => {
-      const fd = openSync(path, 'r+');
-      try {
-        writeSync(fd, lines(200, 'y'), 0);
-      } finally {
-        closeSync(fd);
-      }
-    });
+    const { seen, problems, bytes } = await readWhile(path, () => rewriteInPlace(path, lines(200, 'y')));
     expect(bytes).toBe(text.length);
     expect(seen).toHaveLength(200);
     expect(problems).toEqual(stoppedAt(bytes, 'cannot be read: the file was rewritten while it was read'));
@@ -573,6 +576,37 @@ describe('a file that changes while it is read', () => {
     expect(seen).toHaveLength(200);
   });
 
+  it('is one `unreadable` when fix --write rewrote the file whole between two reads, its mark made and gone', async () => {
+    // A rewrite done between two reads (replay waits on its receiver between them) left no mark to
+    // see: the file, grown by the repair, was taken as grown, and read part old, part new, exit 0.
+    const path = join(dir, 'fixed-between-reads.ndjson');
+    const text = lines(200);
+    writeFileSync(path, text);
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    const { seen, problems, bytes } = await readWhile(path, () => {
+      copyFileSync(path, `${path}.bak`);
+      rewriteInPlace(path, lines(201, 'y'));
+    });
+    expect(problems).toEqual(
+      stoppedAt(
+        bytes,
+        `cannot be read: the file was rewritten by fix --write while it was read (its backup ${path}.bak is newer than the read)`,
+      ),
+    );
+    expect(seen.length).toBeLessThan(200);
+  });
+
+  it('reads a file empty when opened as empty, whatever is appended after the open', async () => {
+    // Its size 0 taken for a file of procfs (whose size says nothing), it was read on to its end:
+    // an empty capture segment that replay's deliveries made longer was never done.
+    const path = join(dir, 'empty-at-open.ndjson');
+    writeFileSync(path, '');
+    const chunks: Buffer[] = [];
+    for await (const chunk of readChunks(path, 0, 64, undefined, () => appendFileSync(path, lines(5))))
+      chunks.push(chunk);
+    expect(Buffer.concat(chunks).toString()).toBe('');
+  });
+
   it('is one `unreadable` when fix --write has marked the file as being rewritten, at the open or while it is read', async () => {
     // Read through the rewrite, a file grown by its repair was read part old, part new, exit 0:
     // replay delivered an event neither version holds.
@@ -584,12 +618,7 @@ describe('a file that changes while it is read', () => {
       'cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done';
     const during = await readWhile(path, () => {
       writeFileSync(`${path}.fix-in-progress`, `${path}.bak`);
-      const fd = openSync(path, 'r+');
-      try {
-        writeSync(fd, lines(201, 'y'), 0);
-      } finally {
-        closeSync(fd);
-      }
+      rewriteInPlace(path, lines(201, 'y'));
     });
     expect(during.problems).toEqual(stoppedAt(during.bytes, marked));
     expect(during.seen.length).toBeLessThan(200);

@@ -13,6 +13,7 @@ import {
   open as openFdCallback,
   readlinkSync,
   type Stats,
+  statSync,
 } from 'node:fs';
 import { access, type FileHandle, lstat, open, readdir, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
@@ -393,7 +394,7 @@ async function* readPipe(path: OpenablePath, abandoned: AbortSignal | undefined)
  * the size it had then: what is appended meanwhile is left for the next run (read on to its end,
  * a file each read made longer, `replay` of a capture folder into the `listen` writing it, was
  * never done). One that is not the file that was opened once read fails there (see
- * `changedSince`), and so does one `fix --write` marks as being rewritten (see `refuseMarked`).
+ * `changedSince`), and so does one `fix --write` rewrites meanwhile (see `refuseRewritten`).
  */
 export async function* readChunks(
   path: OpenablePath,
@@ -416,15 +417,26 @@ export async function* readChunks(
       yield* readChunksOf(handle, start, size, false);
       return;
     }
-    const marks = rewriteMarksOf(path, handle.fd);
-    refuseMarked(marks);
+    const names = rewriteNamesOf(path, handle.fd);
+    refuseRewritten(names);
+    // Hint: a backup fix --write makes once this read began, less the lag of the file system's clock.
+    const began = (BigInt(Date.now()) - 50n) * 1_000_000n;
+    let written = info.mtimeNs;
     let end = start;
-    // Hint: a file whose size is not its length (procfs says 0) is read on to its end.
-    for await (const chunk of readChunksOf(handle, start, size, true, info.size > 0n ? Number(info.size) : undefined)) {
+    const limit = info.size > 0n ? Number(info.size) : undefined;
+    for await (const chunk of readChunksOf(handle, start, size, true, limit)) {
+      const now = fstatSync(handle.fd, { bigint: true });
+      // Hint: a file empty when opened that has bytes now was empty then: its bytes came since. One
+      // of procfs, whose size says nothing of its length (0), is read on to its end.
+      if (limit === undefined && end === start && now.size > 0n) break;
       end += chunk.length;
       // Hint: a write dates the file before it changes a byte, so a chunk read while the file was
-      // rewritten is seen as written to, here, before it is handed on. Only then is the mark looked for.
-      if (fstatSync(handle.fd, { bigint: true }).mtimeNs !== info.mtimeNs) refuseMarked(marks);
+      // rewritten is seen as written to, here, before it is handed on; so is one read after a
+      // rewrite done between two reads. Only then are the mark and the backups looked for.
+      if (now.mtimeNs !== written) {
+        written = now.mtimeNs;
+        refuseRewritten(names, began);
+      }
       yield chunk;
     }
     changedSince(info, await handle.stat({ bigint: true }), BigInt(end));
@@ -434,31 +446,53 @@ export async function* readChunks(
 }
 
 /**
- * The names of the mark `fix --write` would leave for the file open as `fd`, named `path`: beside
- * the name, and beside the file itself when the name is a link to it (Linux: /proc/self/fd).
+ * The names `fix --write` would give the mark and the backups of the file open as `fd`, named
+ * `path`, are made from: the name, and the file's own path when the name is a link to it (Linux:
+ * /proc/self/fd; see fix.ts, `backupBase`).
  */
-function rewriteMarksOf(path: OpenablePath, fd: number): OpenablePath[] {
-  const markOf = (name: OpenablePath) =>
-    typeof name === 'string' ? `${name}${rewriteMark}` : Buffer.concat([name, Buffer.from(rewriteMark)]);
-  const marks = [markOf(path)];
+function rewriteNamesOf(path: OpenablePath, fd: number): OpenablePath[] {
+  const names = [path];
   try {
-    marks.push(markOf(readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' })));
+    names.push(readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' }));
   } catch {
-    // No /proc: the name's mark alone.
+    // No /proc: the name alone.
   }
-  return marks;
+  return names;
+}
+
+/** `name` with `suffix` after it, as `name` is: text, or bytes. */
+function suffixed(name: OpenablePath, suffix: string): OpenablePath {
+  return typeof name === 'string' ? `${name}${suffix}` : Buffer.concat([name, Buffer.from(suffix)]);
 }
 
 /**
- * Throws, as an I/O error of the file's (code `ECHANGED`), when one of `marks` is there: a
- * `fix --write` is rewriting the file in place, or one was stopped part way, so it may be part
- * repaired, part not (see fix.ts, `refuseInterrupted`).
+ * Throws, as an I/O error of the file's (code `ECHANGED`), when `fix --write` is rewriting the
+ * file in place, or one was stopped part way (its mark is beside one of `names`), so it may be part
+ * repaired, part not (see fix.ts, `refuseInterrupted`); or, given `since`, when one rewrote it
+ * whole since then: a backup of it (`.bak`, `.bak.1`, …) was made at or after `since` (ns).
  */
-function refuseMarked(marks: readonly OpenablePath[]): void {
-  if (!marks.some((mark) => existsSync(mark))) return;
-  const reason =
-    'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done';
-  throw Object.assign(new Error(reason), { code: 'ECHANGED' });
+function refuseRewritten(names: readonly OpenablePath[], since?: bigint): void {
+  const changed = (reason: string) => Object.assign(new Error(reason), { code: 'ECHANGED' });
+  if (names.some((name) => existsSync(suffixed(name, rewriteMark)))) {
+    throw changed(
+      'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done',
+    );
+  }
+  if (since === undefined) return;
+  for (const name of names) {
+    // Hint: fix --write backs up to the first free name of these, so the newest is the last there.
+    for (let n = 0; n < 10_000; n++) {
+      const backup = suffixed(name, n === 0 ? '.bak' : `.bak.${n}`);
+      const made = statSync(backup, { bigint: true, throwIfNoEntry: false });
+      if (made === undefined) break;
+      if (made.ctimeNs >= since) {
+        const shown = typeof backup === 'string' ? backup : fileNameOf(backup);
+        throw changed(
+          `the file was rewritten by fix --write while it was read (its backup ${shown} is newer than the read)`,
+        );
+      }
+    }
+  }
 }
 
 /**
