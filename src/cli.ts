@@ -19,7 +19,10 @@ const exitCodes = (one: string, zero = 'success (warnings alone still pass)') =>
   0    ${zero}
   1    ${one}
   2    usage or I/O error (bad option, missing file)
-  130  interrupted by Ctrl-C; 143 by SIGTERM; 129 by SIGHUP`;
+  ${interruptedCodes}`;
+
+/** The line of a command's exit codes for the signals that stop it, as every help says it. */
+const interruptedCodes = '130  interrupted by Ctrl-C; 143 by SIGTERM; 129 by SIGHUP';
 
 /**
  * Help that fits 80 columns and reads plainly: choices and defaults unquoted, every alias of a
@@ -252,7 +255,7 @@ Exit codes:
   0    shown (skipped invalid events, or | head ending early, do not change it)
   1    no event matched the filters given (--status, --campaign, --grep, ...)
   2    usage or I/O error (bad option, missing file, a file that is not text)
-  130  interrupted by Ctrl-C; 143 by SIGTERM; 129 by SIGHUP`,
+  ${interruptedCodes}`,
   ),
 );
 
@@ -278,7 +281,7 @@ Exit codes:
   1    no event has this correlationId (as show's filters that match nothing)
   2    usage or I/O error (bad option, missing file, a file that is not text,
        a prefix of several calls)
-  130  interrupted by Ctrl-C; 143 by SIGTERM; 129 by SIGHUP`,
+  ${interruptedCodes}`,
   ),
 );
 
@@ -388,8 +391,8 @@ Examples:
 Exit codes:
   0    written, or the reader of stdout stopped reading (| head)
   2    usage or I/O error (--out exists and no --force, --out is a journal)
-  130  interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP: --out is left as
-       it was (a FIFO or device keeps what was written)`,
+  ${interruptedCodes}: --out is left
+       as it was (a FIFO or device keeps what was written)`,
     ),
 );
 
@@ -628,7 +631,7 @@ Exit codes:
   1    a batch undelivered after its retries, 410 Gone, or nothing valid
   2    usage or I/O error (a journal that cannot be written or trusted,
        too many open files on this machine)
-  130  interrupted (Ctrl-C); 143 SIGTERM, 129 SIGHUP`,
+  ${interruptedCodes}`,
     ),
 );
 
