@@ -185,7 +185,9 @@ export class Output {
     // Hint: the build makes node:child_process load only here (config/build.mjs, `lazyChildProcess`).
     // A plain program is exec'd, so that the process a signal is passed to is the pager, not its shell.
     const command = this.command as string;
-    const line = plainProgram.test(command.split(/\s+/)[0] as string) ? `exec ${command}` : command;
+    // Windows' cmd.exe has no exec: there the line is run as it is.
+    const exec = plainProgram.test(command.split(/\s+/)[0] as string) && process.platform !== 'win32';
+    const line = exec ? `exec ${command}` : command;
     const pager = spawn(line, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env });
     this.pager = pager;
     this.pagerExit = new Promise((resolve) => {

@@ -277,7 +277,7 @@ async function describeFolder(path: string): Promise<Described[] | undefined> {
   // Hint: any entry but a folder: a FIFO or a device so named is refused when opened, and a
   // symlink read, rather than either passed over in silence.
   const names = entries
-    .filter(({ entry, name }) => !entry.isDirectory() && name.endsWith(metaSuffix))
+    .filter(({ entry, name }) => !entry.isDirectory() && name.endsWith(metaSuffix) && !name.startsWith('.'))
     .map(({ name }) => name);
   const described: Described[] = names
     .filter((name) => name !== captureLogName)

@@ -590,10 +590,37 @@ describe('a file that changes while it is read', () => {
     expect(problems).toEqual(
       stoppedAt(
         bytes,
-        `cannot be read: the file was rewritten by fix --write while it was read (its backup ${path}.bak is newer than the read)`,
+        `cannot be read: the file was rewritten by fix --write while it was read (its backup ${path}.bak is newer than the file as it was opened)`,
       ),
     );
     expect(seen.length).toBeLessThan(200);
+  });
+
+  it('is one `unreadable` when a backup fix --write made before the read is newer than the file, and the file changes', async () => {
+    // fix --write makes the backup, reads it back, then marks the file: a read opened in between saw
+    // no mark and a backup older than the read, and was read part old, part new (review hR26).
+    const path = join(dir, 'backed-up-before-read.ndjson');
+    writeFileSync(path, lines(200));
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    copyFileSync(path, `${path}.bak`);
+    await delay(120);
+    const { problems, bytes } = await readWhile(path, () => rewriteInPlace(path, lines(201, 'y')));
+    expect(problems).toEqual(
+      stoppedAt(
+        bytes,
+        `cannot be read: the file was rewritten by fix --write while it was read (its backup ${path}.bak is newer than the file as it was opened)`,
+      ),
+    );
+  });
+
+  it('reads on, as it was when opened, a file whose name leaves no room for a backup, while it is appended to', async () => {
+    // Its backup's name looked for, too long (ENAMETOOLONG), failed the read: "cannot be read: name too long" (review hR26).
+    const path = join(dir, `${'a'.repeat(248)}.ndjson`);
+    writeFileSync(path, lines(200));
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    const { seen, problems } = await readWhile(path, () => appendFileSync(path, lines(50)));
+    expect(problems).toEqual([]);
+    expect(seen).toHaveLength(200);
   });
 
   it('reads a file empty when opened as empty, whatever is appended after the open', async () => {
@@ -706,6 +733,24 @@ describe('paths checked before anything is read', () => {
     } finally {
       server.close();
     }
+  });
+
+  it("skips what macOS leaves beside files: `._x.json` resource forks and a zip's __MACOSX folder, as hidden ones", async () => {
+    // Read as input, a `._a.json` (binary, under a.json's extension) failed validate, summarise and
+    // fix --write of a folder of valid exports copied from a USB stick or a Finder zip (red team hT30).
+    const { mkdirSync } = await import('node:fs');
+    const { listSources } = await import('./read.js');
+    const folder = join(dir, 'from-a-mac');
+    mkdirSync(join(folder, '__MACOSX'), { recursive: true });
+    writeFileSync(join(folder, 'a.json'), '[]');
+    writeFileSync(join(folder, '._a.json'), Buffer.from([0, 5, 22, 7, 0, 2, 0, 0]));
+    writeFileSync(join(folder, '.hidden.json'), '[]');
+    writeFileSync(join(folder, '__MACOSX', '._a.json'), Buffer.from([0, 5, 22, 7]));
+    expect((await listSources([folder])).map((source) => source.name)).toEqual([join(folder, 'a.json')]);
+    // Named on its own, a hidden file is read as any file named.
+    expect((await listSources([join(folder, '.hidden.json')])).map((source) => source.name)).toEqual([
+      join(folder, '.hidden.json'),
+    ]);
   });
 
   it('says a listen capture has no accepted delivery, in words true whether it refused any or received none', async () => {

@@ -150,9 +150,21 @@ export function specialFileKind(info: BigIntStats | Stats): string | undefined {
   return undefined;
 }
 
-/** Whether a folder's walk goes into a subfolder of this name: hidden folders and node_modules are skipped. */
+/**
+ * Whether a folder's walk goes into a subfolder of this name: hidden folders, `node_modules` and
+ * `__MACOSX` (what a zip made by macOS's Finder holds beside its files) are skipped.
+ */
 export function walksInto(name: string): boolean {
-  return !name.startsWith('.') && name !== 'node_modules';
+  return !name.startsWith('.') && name !== 'node_modules' && name !== '__MACOSX';
+}
+
+/**
+ * Whether a folder's walk reads a file of this name: `*.json`, `*.ndjson` and `*.jsonl`, unless
+ * hidden (macOS writes `._x.json` beside `x.json` on a USB stick, a network share or in a zip: its
+ * resource fork, binary, under the same extension).
+ */
+function readsInFolder(name: string): boolean {
+  return extensions.test(name) && !name.startsWith('.');
 }
 
 /** A source listed, and the file it is whatever path names it (see `fileId`); undefined for stdin. */
@@ -188,7 +200,7 @@ async function walk(directory: string, into: Listed[]): Promise<void> {
     const path = join(directory, name);
     if (entry.isDirectory()) {
       if (walksInto(name)) await walk(path, into);
-    } else if (extensions.test(name)) {
+    } else if (readsInFolder(name)) {
       // Hint: every entry is checked now, before anything is printed; a symbolic link to a
       // folder is not followed (it could loop). A named pipe would wait for a writer for ever, and
       // a socket cannot be opened: only a path named on its own is read as a stream.
@@ -334,7 +346,7 @@ export async function amongSources(
     if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) continue;
     const folders = inside.split(sep);
     const name = folders.pop() ?? '';
-    if (extensions.test(name) && folders.every(walksInto)) return 'read';
+    if (readsInFolder(name) && folders.every(walksInto)) return 'read';
   }
   const info = await stat(target, { bigint: true }).catch(() => undefined);
   const id = info?.isFile() ? fileId(info) : undefined;
@@ -419,8 +431,11 @@ export async function* readChunks(
     }
     const names = rewriteNamesOf(path, handle.fd);
     refuseRewritten(names);
-    // Hint: a backup fix --write makes once this read began, less the lag of the file system's clock.
+    // Hint: a backup fix --write made since the file last changed before the read (it backs up,
+    // reads the backup back, and only then marks the file), or since the read began, less the lag
+    // of the file system's clock.
     const began = (BigInt(Date.now()) - 50n) * 1_000_000n;
+    const since = info.mtimeNs < began ? info.mtimeNs : began;
     let written = info.mtimeNs;
     let end = start;
     const limit = info.size > 0n ? Number(info.size) : undefined;
@@ -435,7 +450,7 @@ export async function* readChunks(
       // rewrite done between two reads. Only then are the mark and the backups looked for.
       if (now.mtimeNs !== written) {
         written = now.mtimeNs;
-        refuseRewritten(names, began);
+        refuseRewritten(names, since);
       }
       yield chunk;
     }
@@ -455,7 +470,8 @@ function rewriteNamesOf(path: OpenablePath, fd: number): OpenablePath[] {
   try {
     names.push(readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' }));
   } catch {
-    // No /proc: the name alone.
+    // No /proc (macOS): found again by its name.
+    names.push(openablePath(realPathOf(typeof path === 'string' ? path : fileNameOf(path))));
   }
   return names;
 }
@@ -469,7 +485,8 @@ function suffixed(name: OpenablePath, suffix: string): OpenablePath {
  * Throws, as an I/O error of the file's (code `ECHANGED`), when `fix --write` is rewriting the
  * file in place, or one was stopped part way (its mark is beside one of `names`), so it may be part
  * repaired, part not (see fix.ts, `refuseInterrupted`); or, given `since`, when one rewrote it
- * whole since then: a backup of it (`.bak`, `.bak.1`, …) was made at or after `since` (ns).
+ * whole since then: a backup of it (`.bak`, `.bak.1`, …) was made at or after `since` (ns). Hint:
+ * told by the backup's ctime, which a chmod of it changes too: only asked once the file changed.
  */
 function refuseRewritten(names: readonly OpenablePath[], since?: bigint): void {
   const changed = (reason: string) => Object.assign(new Error(reason), { code: 'ECHANGED' });
@@ -483,12 +500,17 @@ function refuseRewritten(names: readonly OpenablePath[], since?: bigint): void {
     // Hint: fix --write backs up to the first free name of these, so the newest is the last there.
     for (let n = 0; n < 10_000; n++) {
       const backup = suffixed(name, n === 0 ? '.bak' : `.bak.${n}`);
-      const made = statSync(backup, { bigint: true, throwIfNoEntry: false });
+      let made: BigIntStats | undefined;
+      try {
+        made = statSync(backup, { bigint: true, throwIfNoEntry: false });
+      } catch {
+        // Hint: no backup can be made where it cannot be looked for (its name too long, say).
+      }
       if (made === undefined) break;
       if (made.ctimeNs >= since) {
         const shown = typeof backup === 'string' ? backup : fileNameOf(backup);
         throw changed(
-          `the file was rewritten by fix --write while it was read (its backup ${shown} is newer than the read)`,
+          `the file was rewritten by fix --write while it was read (its backup ${shown} is newer than the file as it was opened)`,
         );
       }
     }

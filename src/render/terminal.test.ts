@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useColor } from './terminal.js';
+import { canDraw, useColor } from './terminal.js';
 
 describe('useColor', () => {
   const tty = { isTTY: true };
@@ -23,5 +23,17 @@ describe('useColor', () => {
     expect(useColor(tty, [], {})).toBe(false);
     expect(useColor(tty, [], { TERM: '' })).toBe(false);
     expect(useColor(tty, [], { FORCE_COLOR: '1' })).toBe(true);
+  });
+});
+
+describe('canDraw', () => {
+  it('takes a console of Windows, which sets no TERM, as one that draws; TERM=dumb still does not', () => {
+    // Asked for a TERM there too, cmd, PowerShell and Windows Terminal never had colour (red team hT30).
+    const tty = { isTTY: true };
+    expect(canDraw(tty, {}, 'win32')).toBe(true);
+    expect(canDraw(tty, { TERM: 'dumb' }, 'win32')).toBe(false);
+    expect(canDraw({ isTTY: false }, {}, 'win32')).toBe(false);
+    expect(canDraw(tty, {}, 'linux')).toBe(false);
+    expect(canDraw(tty, {}, 'darwin')).toBe(false);
   });
 });

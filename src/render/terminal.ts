@@ -8,8 +8,14 @@ import { displayWidth, graphemeSegments, graphemeWidth, narrowText, wordBreaks }
  * screen. Hint: TERM=dumb says it cannot (an Emacs shell buffer, a CI log), and an unset or empty
  * TERM names no terminal to draw on (`env -i`, a service's console); less and git take both so.
  */
-export function canDraw(stream: { isTTY?: boolean | undefined }, env: NodeJS.ProcessEnv = process.env): boolean {
-  return stream.isTTY === true && env.TERM !== undefined && env.TERM !== '' && env.TERM !== 'dumb';
+export function canDraw(
+  stream: { isTTY?: boolean | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): boolean {
+  if (stream.isTTY !== true || env.TERM === 'dumb') return false;
+  // Hint: Windows' consoles (cmd, PowerShell, Windows Terminal) set no TERM, and all draw.
+  return platform === 'win32' || (env.TERM !== undefined && env.TERM !== '');
 }
 
 /**
