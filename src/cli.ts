@@ -523,7 +523,7 @@ details.set('verify', (command, { options, repeated }) =>
     .addOption(options.sign('signature scheme').default('standard'))
     .addOption(options.secretEnv())
     .addOption(options.signatureHeader())
-    .addOption(options.tolerance('how far webhook-timestamp may be from the time of receipt'))
+    .addOption(options.tolerance('how far webhook-timestamp may be from the time of receipt', true))
     .option('--ignore-timestamp', 'do not check webhook-timestamp')
     .option('--now <time>', 'check the timestamp against this time (default: when captured, else now)')
     .option('--body <file>', 'verify one delivery: its exact body bytes (- for stdin)')

@@ -370,8 +370,12 @@ export const options = {
     ),
   signatureHeader: () =>
     new Option('--signature-header <name>', `header for --sign hmac (default: ${defaultHmacHeader})`),
-  tolerance: (description: string) =>
-    new Option('--tolerance <seconds>', `${description} (default: ${defaultToleranceSeconds})`),
+  // Hint: verify takes a capture's from its description (the one listen checked it with).
+  tolerance: (description: string, recorded = false) =>
+    new Option(
+      '--tolerance <seconds>',
+      `${description} (default: ${recorded ? `as listen checked it, else ${defaultToleranceSeconds}` : defaultToleranceSeconds})`,
+    ),
   // Hint: one default for both: verify reads a --body up to what listen would have taken.
   maxBody: (description: string) => new Option('--max-body <size>', description).default('5mb'),
   // Times are read in the action (src/commands/time-range.ts): the reader lives with the

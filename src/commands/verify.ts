@@ -20,6 +20,7 @@ import {
   byteSize,
   envName,
   type lineFormats,
+  optional,
   optionError,
   parseAll,
   signatureHeaderName,
@@ -133,7 +134,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     {
       secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
       signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
-      tolerance: () => wholeNumber('--tolerance', 0)(raw.tolerance ?? String(defaultToleranceSeconds)),
+      tolerance: () => optional(raw.tolerance, wholeNumber('--tolerance', 0)),
       maxBody: () => byteSize('--max-body')(raw.maxBody),
       now: () => timeOption('--now', raw.now, Date.now()),
     },
@@ -158,11 +159,12 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     throw new CallhookError('nothing to verify: name captured files or folders, or give --body FILE with --header');
   }
   const keys = parseSecrets(process.env[secretEnv], raw.sign, secretEnv);
-  const check = (body: Buffer, headers: HeaderSource, at: number | undefined) =>
+  // Hint: a capture is checked with the tolerance listen checked it with, as its sender was answered.
+  const check = (body: Buffer, headers: HeaderSource, at: number | undefined, recorded?: number) =>
     raw.sign === 'standard'
       ? verifyStandardWebhookWithKeys(body, headers, {
           keys,
-          toleranceSeconds: tolerance,
+          toleranceSeconds: tolerance ?? recorded ?? defaultToleranceSeconds,
           now: at,
           ignoreTimestamp: raw.ignoreTimestamp === true,
         })
@@ -237,7 +239,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         // says whether its timestamp was fresh then (a line whose time cannot be read was refused);
         // --now overrides it.
         const at = now ?? instantOf(delivery.meta.receivedAt);
-        show({ name: delivery.where, webhookId: id, result: check(body, headers, at) });
+        show({ name: delivery.where, webhookId: id, result: check(body, headers, at, delivery.meta.tolerance) });
       }
       // What the reading commands take from a folder given is what verify vouches for: every
       // byte of its event files must be a body a description names.

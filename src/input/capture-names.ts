@@ -35,6 +35,8 @@ export interface CaptureMeta {
   checkedStatus?: number | undefined;
   /** With --forward, why the relay failed (status 502, or 499 for a sender gone); absent in older captures. */
   forwardError?: string | undefined;
+  /** With --sign standard, the --tolerance (seconds) listen checked the timestamp with; absent in older captures. */
+  tolerance?: number | undefined;
 }
 
 /** How a capture description's file name ends: the log's, and a layout 1 `NNNNNN.meta`'s. */

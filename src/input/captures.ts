@@ -47,7 +47,8 @@ function isCaptureMeta(value: unknown): value is CaptureMeta {
     bodyName.test(meta.body) &&
     Array.isArray(meta.headers) &&
     meta.headers.every((h) => Array.isArray(h) && h.length === 2 && h.every((x) => typeof x === 'string')) &&
-    (meta.capture !== 3 || (isCount(meta.line) && isCount(meta.offset) && isCount(meta.bytes)))
+    (meta.capture !== 3 || (isCount(meta.line) && isCount(meta.offset) && isCount(meta.bytes))) &&
+    (meta.tolerance === undefined || isCount(meta.tolerance))
   );
 }
 

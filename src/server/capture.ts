@@ -342,20 +342,20 @@ export class CaptureWriter {
 
   /** The description of a delivery, as its line of the log. */
   private describe({ entry, name, line, offset }: Placed): string {
-    const { receivedAt, method, path, headers, status, upstreamStatus, meantStatus, checkedStatus, forwardError } =
-      entry.request;
+    const { request } = entry;
     // Hint: written out field by field (in the order the log has always had), not spread.
     const meta: CaptureMeta = {
       capture: line === undefined ? 2 : 3,
-      receivedAt,
-      method,
-      path,
-      headers,
-      status,
-      upstreamStatus,
-      meantStatus,
-      checkedStatus,
-      forwardError,
+      receivedAt: request.receivedAt,
+      method: request.method,
+      path: request.path,
+      headers: request.headers,
+      status: request.status,
+      upstreamStatus: request.upstreamStatus,
+      meantStatus: request.meantStatus,
+      checkedStatus: request.checkedStatus,
+      forwardError: request.forwardError,
+      tolerance: request.tolerance,
       body: name,
       line,
       offset,

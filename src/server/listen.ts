@@ -718,6 +718,7 @@ export async function startListener(
           meantStatus: meantStatus === 'reset' ? 0 : meantStatus,
           checkedStatus: status === checked.status ? undefined : checked.status,
           forwardError,
+          tolerance: settings.sign?.scheme === 'standard' ? settings.sign.toleranceSeconds : undefined,
         },
         checked.json,
       );

@@ -409,6 +409,34 @@ describe('listen and verify', () => {
     });
   });
 
+  it('verify of a capture checks each timestamp with the --tolerance listen checked it with, unless told another', async () => {
+    // With its own default (300 s), verify called ok a delivery listen had refused (401, 10 s old
+    // past a tolerance of 2 s): the sender was told one thing, verify said another (red team hT31).
+    const out = tempDir('listen-e2e');
+    const listen = await startListen(['--out', out, '--compact', '--sign', 'standard', '--tolerance', '2']);
+    const body = readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'), 'utf8');
+    const compact = JSON.stringify(JSON.parse(body));
+    const at = new Date(Date.now() - 10_000);
+    const headers = {
+      'content-type': 'application/json',
+      'webhook-id': 'msg_stale',
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign('msg_stale', at, compact),
+    };
+    expect((await fetch(listen.url, { method: 'POST', body: compact, headers })).status).toBe(401);
+    listen.child.kill('SIGINT');
+    await listen.exited;
+    const verified = await runCli(['verify', out, '--sign', 'standard', '--format', 'json'], { env });
+    expect(verified.code).toBe(1);
+    expect(JSON.parse(verified.stdout.split('\n')[0] as string)).toMatchObject({
+      ok: false,
+      reason: 'timestamp-too-old',
+    });
+    // Told another tolerance, verify checks with that one.
+    const told = await runCli(['verify', out, '--sign', 'standard', '--tolerance', '60'], { env });
+    expect(told.code).toBe(0);
+  });
+
   it('verify says exactly why a signature fails, and exits 1', async () => {
     const out = tempDir('listen-e2e');
     const listen = await startListen(['--out', out, '--compact']);
