@@ -40,6 +40,7 @@ import {
   refuseReplacingJournal,
   selectionOf,
 } from '../http/journal.js';
+import { defaultToleranceSeconds } from '../http/names.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
 import { amongSources, listSources, type ReadOptions, readRecords, type Source } from '../input/read.js';
@@ -237,6 +238,11 @@ export async function dryRun(
       ? `  export ${secretHeaderVariable('authorization')}="Basic $(printf %s 'user:password' | base64 | tr -d '\\n')"\n`
       : '';
     diagnose(`${wrapMessage(said, terminalWidth(stderr))}${basic}`);
+  }
+  if (settings.format === 'curl' && settings.sign === 'standard') {
+    // Hint: a saved script of them fails later with no word why: each carries the time it was signed.
+    const said = `callhook: the curl commands are signed for now (webhook-timestamp ${Math.floor(Date.now() / 1000)}): a receiver refuses them once its tolerance has passed (${defaultToleranceSeconds} s by default); make them again then`;
+    diagnose(wrapMessage(said, terminalWidth(stderr)));
   }
   let shown = 0;
   let seen = 0;

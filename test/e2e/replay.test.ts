@@ -419,6 +419,10 @@ describe('replay', () => {
       { env },
     );
     expect(s.requests).toHaveLength(0);
+    // A saved script of them failed once the receiver's tolerance had passed, and nothing said so (red team hT31).
+    expect(unwrapped(curl.stderr)).toMatch(
+      /^callhook: the curl commands are signed for now \(webhook-timestamp \d+\): a receiver refuses them once its tolerance has passed \(300 s by default\); make them again then\n$/,
+    );
     const commands = curl.stdout.trim().split('\n');
     expect(commands).toHaveLength(3);
     const run = promisify(execFile);
