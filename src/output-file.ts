@@ -35,6 +35,16 @@ export function writeAllSync(fd: number, bytes: Buffer, position?: number): void
   }
 }
 
+/**
+ * Whether `link` failed with `error` because the file system has no hard links (FAT, exFAT, some
+ * network shares; EMLINK, a file with as many links as it may have): a name is then given another
+ * way (a rename once the name is seen free, or an exclusive create).
+ */
+export function cannotLink(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+  return ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'].includes(code);
+}
+
 /** Whether the file open as `fd`, of `size` bytes, is empty or ends with a newline (a log whose last line was cut short does not). */
 export function endsWithNewline(fd: number, size: number): boolean {
   if (size === 0) return true;

@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { refuseReplacingJournal } from '../http/journal.js';
-import { checkOutputPath, danglingLinkProblem, isStdout, joinablePath } from '../output-file.js';
+import { cannotLink, checkOutputPath, danglingLinkProblem, isStdout, joinablePath } from '../output-file.js';
 import { escapeTerminal } from '../render/terminal.js';
 
 /** Where the text goes: stdout, or a temporary file renamed over the file named at the end. */
@@ -176,9 +176,7 @@ async function linkNew(temporary: string, target: string, out: string): Promise<
     return;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EEXIST' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') {
-      throw error;
-    }
+    if (code !== 'EEXIST' && !cannotLink(error)) throw error;
     taken =
       code === 'EEXIST' ||
       (await stat(target).then(

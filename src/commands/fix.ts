@@ -32,7 +32,7 @@ import {
 import { ByteScanner } from '../input/scanner.js';
 import { processStdin } from '../input/stdin.js';
 import { defaultMaxProblems, isUnreadable, type Problem, rewriteMark } from '../input/types.js';
-import { checkLinksOnTheWay, realPathOf } from '../output-file.js';
+import { cannotLink, checkLinksOnTheWay, realPathOf } from '../output-file.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
@@ -419,12 +419,6 @@ async function unmarkRewrite(name: string, mark: string | undefined): Promise<vo
   }
 }
 
-/**
- * Codes `link` fails with on a file system that has no hard links (FAT, exFAT, some network
- * shares): the backup is then given its name by `rename` (see `nameBackup`).
- */
-const noHardLinks = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
-
 /** The first of `<name>.bak`, `<name>.bak.1`, … from the `from`th on that names nothing yet, and its number. */
 async function freeBackupName(name: string, from: number): Promise<{ candidate: string; n: number }> {
   for (let n = from; ; n++) {
@@ -471,7 +465,8 @@ async function nameBackup(name: string, partial: string, first: { candidate: str
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') continue;
-      if (!noHardLinks.has(code ?? '')) throw error;
+      // Hint: a file system with no hard links: the backup is given its name by `rename`.
+      if (!cannotLink(error)) throw error;
       if ((await freeBackupName(name, n)).n !== n) continue;
       await rename(openablePath(partial), openablePath(candidate));
       return candidate;

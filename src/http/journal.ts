@@ -25,6 +25,7 @@ import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { defaultMaxElementBytes, listSources, readChunks } from '../input/read.js';
 import {
+  cannotLink,
   checkFoldersOf,
   checkOwnFile,
   endsWithNewline,
@@ -541,8 +542,7 @@ function makeWhole(path: string, text: string): void {
   try {
     linkSync(draft, path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
+    if (!cannotLink(error)) throw error;
     writeFileSync(path, text, { flag: 'wx', mode: 0o600 });
   } finally {
     rmSync(draft, { force: true });
