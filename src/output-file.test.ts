@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CallhookError } from './errors.js';
-import { danglingLinkProblem, openOutputSync } from './output-file.js';
+import { cannotLink, danglingLinkProblem, openOutputSync } from './output-file.js';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'callhook-output-file-'));
 const append = constants.O_WRONLY | constants.O_APPEND;
@@ -149,4 +149,17 @@ describe('openOutputSync', () => {
       expect(refused(planted, append)).toBe('opened');
     },
   );
+});
+
+describe('cannotLink', () => {
+  it("tells a file system with no hard links (FAT, exFAT, some shares) from link's other failures", () => {
+    // Three lists did this before, and the journal's lacked EOPNOTSUPP (red team hT30).
+    const failed = (code: string) => Object.assign(new Error(code), { code });
+    for (const code of ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'])
+      expect(cannotLink(failed(code)), code).toBe(true);
+    for (const code of ['EEXIST', 'ENOENT', 'EACCES', 'EXDEV', 'ENOSPC'])
+      expect(cannotLink(failed(code)), code).toBe(false);
+    expect(cannotLink(new Error('no code'))).toBe(false);
+    expect(cannotLink(undefined)).toBe(false);
+  });
 });

@@ -45,6 +45,10 @@ describe('listen options', () => {
     expect(parse({ path: '/caf%C3%A9/hook' }).path).toBe('/caf%C3%A9/hook');
     expect(() => parse({ insecure: true })).toThrow('--insecure: applies only with --forward');
     expect(() => parse({ durable: true })).toThrow('--durable: applies only with --out');
+    // On Windows a folder's fsync fails (EPERM) and O_DSYNC does not exist: every delivery was a 500 (red team hT30).
+    expect(() => parseListenOptions({ ...defaults, out: 'cap', durable: true }, 'win32')).toThrow(
+      '--durable: not available on Windows, where a folder cannot be flushed to the disk',
+    );
     // Hint: `--out "$DIR"` with DIR unset names no folder; capturing nothing would lose every delivery.
     expect(() => parse({ out: '' })).toThrow('--out: must be a folder name (got "")');
     expect(() => parse({ headerTimeout: '60' })).toThrow(

@@ -126,10 +126,14 @@ function captureFolder(value: string): string {
 }
 
 /** Checks the raw options; throws one usage error listing every problem. */
-export function parseListenOptions(raw: RawListenOptions): ListenOptions {
+export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platform = process.platform): ListenOptions {
   const problems: string[] = signingProblems(raw);
   if (raw.insecure && !raw.forward) problems.push('--insecure: applies only with --forward');
   if (raw.durable && raw.out === undefined) problems.push('--durable: applies only with --out');
+  // Hint: Windows syncs no folder (EPERM) and has no O_DSYNC: a 2xx could not mean the delivery is on disk.
+  if (raw.durable && platform === 'win32') {
+    problems.push('--durable: not available on Windows, where a folder cannot be flushed to the disk');
+  }
   if (raw.retryAfter !== undefined && raw.respond === undefined && !(Number(raw.failRate) > 0)) {
     problems.push('--retry-after: applies only with --respond or --fail-rate');
   }

@@ -239,11 +239,6 @@ export async function dryRun(
       : '';
     diagnose(`${wrapMessage(said, terminalWidth(stderr))}${basic}`);
   }
-  if (settings.format === 'curl' && settings.sign === 'standard') {
-    // Hint: a saved script of them fails later with no word why: each carries the time it was signed.
-    const said = `callhook: the curl commands are signed for now (webhook-timestamp ${Math.floor(Date.now() / 1000)}): a receiver refuses them once its tolerance has passed (${defaultToleranceSeconds} s by default); make them again then`;
-    diagnose(wrapMessage(said, terminalWidth(stderr)));
-  }
   let shown = 0;
   let seen = 0;
   for await (const batch of batches) {
@@ -273,6 +268,11 @@ export async function dryRun(
   }
   if (settings.format === 'pretty') {
     diagnose(`dry run: ${plural(shown, 'request')} shown, nothing sent\n`);
+  }
+  if (shown > 0 && settings.format === 'curl' && settings.sign === 'standard') {
+    // Hint: a saved script of them fails later with no word why: each carries the time it was signed.
+    const said = `callhook: the curl commands are signed for now (webhook-timestamp ${Math.floor(Date.now() / 1000)}): a receiver refuses them once its tolerance has passed (${defaultToleranceSeconds} s by default); make them again then`;
+    diagnose(wrapMessage(said, terminalWidth(stderr)));
   }
   return ExitCode.ok;
 }

@@ -613,6 +613,19 @@ describe('a file that changes while it is read', () => {
     );
   });
 
+  it('reads on, as it was when opened, a file appended to beside a .bak of another version made since it last changed', async () => {
+    // `sed -i.bak` (and tar, rsync -a, cp -p) leave a .bak newer than the file: taken for fix's,
+    // an append during the read was refused as "rewritten by fix --write" (review hR27).
+    const path = join(dir, 'sed-edited.ndjson');
+    writeFileSync(path, lines(200));
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    writeFileSync(`${path}.bak`, lines(190));
+    await delay(120);
+    const { seen, problems } = await readWhile(path, () => appendFileSync(path, lines(50)));
+    expect(problems).toEqual([]);
+    expect(seen).toHaveLength(200);
+  });
+
   it('reads on, as it was when opened, a file whose name leaves no room for a backup, while it is appended to', async () => {
     // Its backup's name looked for, too long (ENAMETOOLONG), failed the read: "cannot be read: name too long" (review hR26).
     const path = join(dir, `${'a'.repeat(248)}.ndjson`);
