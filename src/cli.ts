@@ -457,7 +457,10 @@ details.set('listen', (command, { options, outputName, maxDelayMs }) =>
         'save each delivery: accepted JSON as a line of NNNNNN.ndjson (or a NNNNNN.json), any other body as a NNNNNN.body, each with a line of deliveries.meta',
       ).argParser(outputName('--out', 'folder')),
     )
-    .option('--durable', 'with --out: wait for the disk before each answer (survives a power loss; slower)')
+    .option(
+      '--durable',
+      'with --out: wait for the disk before each answer (survives a power loss; slower; not on Windows)',
+    )
     .option('--compact', 'one line per delivery, without its events')
     .option('--mask', 'hide phone numbers (in the events, paths and problems shown) and shorten names')
     .addOption(options.width('wrap events and warnings'))

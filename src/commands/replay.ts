@@ -241,13 +241,16 @@ export async function dryRun(
   }
   let shown = 0;
   let seen = 0;
+  let firstSigned: Date | undefined;
   for await (const batch of batches) {
     seen++;
     if (confirmed?.has(batch.key)) continue;
+    const signedAt = new Date();
+    firstSigned ??= signedAt;
     const request: DryRunRequest = {
       method: settings.method,
       url: settings.url,
-      headers: { ...headers, ...signer?.(batch.webhookId, batch.body, new Date()) },
+      headers: { ...headers, ...signer?.(batch.webhookId, batch.body, signedAt) },
       body: batch.body,
       ordinal: batch.ordinal + 1,
       events: batch.events,
@@ -269,9 +272,9 @@ export async function dryRun(
   if (settings.format === 'pretty') {
     diagnose(`dry run: ${plural(shown, 'request')} shown, nothing sent\n`);
   }
-  if (shown > 0 && settings.format === 'curl' && settings.sign === 'standard') {
+  if (firstSigned !== undefined && settings.format === 'curl' && settings.sign === 'standard') {
     // Hint: a saved script of them fails later with no word why: each carries the time it was signed.
-    const said = `callhook: the curl commands are signed for now (webhook-timestamp ${Math.floor(Date.now() / 1000)}): a receiver refuses them once its tolerance has passed (${defaultToleranceSeconds} s by default); make them again then`;
+    const said = `callhook: the curl commands are signed for now (webhook-timestamp ${Math.floor(firstSigned.getTime() / 1000)} on the first): a receiver refuses them once its tolerance has passed (${defaultToleranceSeconds} s by default); make them again then`;
     diagnose(wrapMessage(said, terminalWidth(stderr)));
   }
   return ExitCode.ok;

@@ -45,7 +45,7 @@ import {
 import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { type CaptureMeta, endings, numbered } from '../input/capture-names.js';
 import { captureLogName } from '../input/types.js';
 import {
@@ -284,6 +284,17 @@ export class CaptureWriter {
           `${logPath}: was replaced while listen opened it; start again, and capture into a folder of your own`,
           ExitCode.usage,
         );
+      }
+      if (durable) {
+        // Hint: tried once now, so that a file system that cannot flush a folder (EINVAL: vboxsf,
+        // some FUSE and CIFS mounts) is said at the start, not as a 500 to every delivery.
+        await syncFolder(folder).catch(async (error: unknown) => {
+          await log.close();
+          throw new CallhookError(
+            `${folder}: --durable cannot flush this folder to the disk (${ioReason(error)}); drop --durable, or capture on another file system`,
+            ExitCode.usage,
+          );
+        });
       }
       const writer = new CaptureWriter(folder, highest + 1, durable, log);
       writer.torn = torn;

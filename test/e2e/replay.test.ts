@@ -421,8 +421,26 @@ describe('replay', () => {
     expect(s.requests).toHaveLength(0);
     // A saved script of them failed once the receiver's tolerance had passed, and nothing said so (red team hT31).
     expect(unwrapped(curl.stderr)).toMatch(
-      /^callhook: the curl commands are signed for now \(webhook-timestamp \d+\): a receiver refuses them once its tolerance has passed \(300 s by default\); make them again then\n$/,
+      /^callhook: the curl commands are signed for now \(webhook-timestamp \d+ on the first\): a receiver refuses them once its tolerance has passed \(300 s by default\); make them again then\n$/,
     );
+    // The first command's timestamp, which expires first; and no note where no command came.
+    const first = /webhook-timestamp: (\d+)/.exec(curl.stdout)?.[1];
+    expect(unwrapped(curl.stderr)).toContain(`(webhook-timestamp ${first} on the first)`);
+    const none = await runCli(
+      [
+        'replay',
+        'fixtures/valid/empty-array.json',
+        '--url',
+        s.url,
+        '--dry-run',
+        '--format',
+        'curl',
+        '--sign',
+        'standard',
+      ],
+      { env },
+    );
+    expect(none.stderr).toBe('callhook: nothing to send: the input has no valid events\n');
     const commands = curl.stdout.trim().split('\n');
     expect(commands).toHaveLength(3);
     const run = promisify(execFile);
