@@ -399,6 +399,9 @@ function resumedFromJournal(
   }
   if (header?.fresh === undefined)
     unrecorded.push({ what: 'whether its run had --fresh', options: '--fresh (or none)' });
+  if (header?.delivery === undefined) {
+    unrecorded.push({ what: 'how its run sent the batches', options: '--sign, --method and -H' });
+  }
   if (header && unrecorded.length > 0) {
     const what = unrecorded.map((item) => item.what).join(' or ');
     const options = unrecorded.map((item) => item.options).join(', and ');

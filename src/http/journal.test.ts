@@ -363,7 +363,7 @@ describe('journal', () => {
     const older = parseJournal(`${JSON.stringify({ ...header(), version: 1, fingerprint: 'sha256:ab' })}\n`);
     expect(older.header).toBeUndefined();
     expect(() => checkResume(path, older.header, run, older.notHeader)).toThrow(
-      `--resume: cannot trust the journal ${path}: it was written by an earlier callhook replay (journal version 1), whose fingerprint of the input this one cannot compare; start a new journal`,
+      `--resume: cannot trust the journal ${path}: it was written by an earlier callhook replay (journal version 1), whose fingerprint of the input this one cannot compare: finish the run with the callhook that wrote it, or start a new journal (which sends every batch again)`,
     );
     // One of stdin had no fingerprint to compare: it resumes as before.
     const stdinRun = { ...run, inputs: ['-'], fingerprint: null };

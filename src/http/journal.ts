@@ -357,7 +357,7 @@ export function checkResume(
     const version = notHeader.otherVersion;
     problems.push(
       version < journalVersion
-        ? `it was written by an earlier callhook replay (journal version ${version}), whose fingerprint of the input this one cannot compare; start a new journal`
+        ? `it was written by an earlier callhook replay (journal version ${version}), whose fingerprint of the input this one cannot compare: finish the run with the callhook that wrote it, or start a new journal (which sends every batch again)`
         : `it was written by a newer callhook replay (journal version ${version}); resume it with that one`,
     );
   } else if (!header && notHeader) {

@@ -190,16 +190,25 @@ function gluedDescription(line: string): unknown {
   }
 }
 
-/** A layout 1 description, `NNNNNN.meta`. */
-async function readMetaFile(path: string): Promise<CapturedDelivery> {
+/**
+ * A layout 1 description, `NNNNNN.meta`; undefined for one left empty or cut short (a listen
+ * killed while writing it), which is skipped as a log's cut line is, and named to `onUnreadable`.
+ */
+async function readMetaFile(
+  path: string,
+  onUnreadable: ((where: string, why: string) => void) | undefined,
+): Promise<CapturedDelivery | undefined> {
   let meta: unknown;
+  const text = await readDescription(path);
   try {
-    meta = JSON.parse(await readDescription(path));
+    meta = JSON.parse(text);
   } catch (error) {
-    if (error instanceof SyntaxError) {
+    if (!(error instanceof SyntaxError)) throw error;
+    if (text.trim() !== '' && !text.startsWith(descriptionStart)) {
       throw new CallhookError(`${path}: not a capture description (not JSON)`, ExitCode.usage);
     }
-    throw error;
+    onUnreadable?.(path, 'unreadable description skipped (empty or cut short: a listen stopped while writing it?)');
+    return undefined;
   }
   if (!isCaptureMeta(meta)) throw notCaptureMeta(path);
   return captured(path, meta);
@@ -295,7 +304,8 @@ async function describeFolder(path: string): Promise<Described[] | undefined> {
  * The captured deliveries the paths name, one at a time: a folder's (its layout 1 `*.meta` files,
  * then its `deliveries.meta` in the order saved), or a file's (a log, a `.meta`, or a captured
  * body). Every path is found (and a typo fails) before any delivery is read. A log line cut
- * short, or longer than listen writes any, is skipped, its `file:line` and why given to `onUnreadable`.
+ * short, or longer than listen writes any, and a layout 1 `.meta` left empty or cut short, are
+ * skipped, their `file:line` (or file) and why given to `onUnreadable`.
  */
 export async function* capturedDeliveries(
   paths: readonly string[],
@@ -306,7 +316,8 @@ export async function* capturedDeliveries(
   for (const path of paths) for (const source of await describePath(joinablePath(path))) described.push(source);
   for (const source of described) {
     if ('meta' in source) {
-      yield await readMetaFile(source.meta);
+      const delivery = await readMetaFile(source.meta, onUnreadable);
+      if (delivery) yield delivery;
       continue;
     }
     // A body file named on its own must be described: nothing checked is not a pass.

@@ -1316,6 +1316,24 @@ describe('replay', () => {
     expect(unwrapped(noFresh.stderr)).toContain(
       "warning: the journal does not say whether its run had --fresh (an earlier version wrote it): resume only with that run's --fresh (or none)",
     );
+    // One that records neither how its batches were sent (written before b58b81a): its --sign,
+    // --method and -H were dropped from the resumed run without a word (red team hT32).
+    const { delivery: _delivery, ...beforeDelivery } = JSON.parse(head ?? '{}');
+    writeFileSync(journal, [JSON.stringify(beforeDelivery), ...rest].join('\n'));
+    const noDelivery = await runCli([
+      'replay',
+      input,
+      '--url',
+      s.url,
+      '--journal',
+      journal,
+      '--resume',
+      '--no-validate',
+    ]);
+    expect(noDelivery.code).toBe(0);
+    expect(unwrapped(noDelivery.stderr)).toContain(
+      "warning: the journal does not say how its run sent the batches (an earlier version wrote it): resume only with that run's --sign, --method and -H",
+    );
   });
 
   it('(8) counts a stray top-level comma as a problem, not as an invalid event, as validate does', async () => {

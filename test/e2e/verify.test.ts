@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signStandardWebhook } from '../../src/library.js';
 import { CaptureWriter } from '../../src/server/capture.js';
-import { binPath, repoRoot, runCli } from '../helpers/run-cli.js';
+import { binPath, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
 
 const env = { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
 
@@ -272,6 +272,26 @@ describe('verify reads a capture description no further than listen ever writes 
       `callhook: ${dir}/z\\udce9.meta: not a capture description written by callhook listen\n`,
     );
     expect(foreign.code).toBe(2);
+  });
+
+  it('skips a layout 1 .meta left empty or cut short by a listen killed while writing it, and checks the rest', async () => {
+    // It stopped verify at that file (`not a capture description (not JSON)`, exit 2): the
+    // deliveries after it were never checked, and no totals came (red team hT32).
+    writeFileSync(join(dir, '000001.json'), '[1]');
+    writeFileSync(join(dir, '000001.meta'), described(1, '[1]'));
+    writeFileSync(join(dir, '000002.meta'), '');
+    writeFileSync(join(dir, '000003.json'), '[3]');
+    writeFileSync(join(dir, '000003.meta'), described(3, '[3]').slice(0, 40));
+    writeFileSync(join(dir, '000004.json'), '[4]');
+    writeFileSync(join(dir, '000004.meta'), described(4, '[4]'));
+    const run = await runCli(['verify', dir, '--sign', 'hmac'], { env: { CALLHOOK_SECRET: secret } });
+    expect(unwrapped(run.stderr)).toContain(
+      `${dir}/000002.meta: unreadable description skipped (empty or cut short: a listen stopped while writing it?)`,
+    );
+    expect(unwrapped(run.stderr)).toContain(`${dir}/000003.meta: unreadable description skipped`);
+    expect(run.stdout).toContain('ok    ');
+    expect(run.stdout).toMatch(/2 of 2 signatures valid/);
+    expect(run.code).not.toBe(2);
   });
 
   it('walks into a capture folder whose name is not UTF-8, as validate does', async () => {
