@@ -400,7 +400,7 @@ function resumedFromJournal(
   if (header?.fresh === undefined)
     unrecorded.push({ what: 'whether its run had --fresh', options: '--fresh (or none)' });
   if (header?.delivery === undefined) {
-    unrecorded.push({ what: 'how its run sent the batches', options: '--sign, --method and -H' });
+    unrecorded.push({ what: 'how its run sent the batches', options: '--sign, --signature-header, --method and -H' });
   }
   if (header && unrecorded.length > 0) {
     const what = unrecorded.map((item) => item.what).join(' or ');

@@ -204,7 +204,10 @@ async function readMetaFile(
     meta = JSON.parse(text);
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    if (text.trim() !== '' && !text.startsWith(descriptionStart)) {
+    // Hint: empty, or the NULs a power loss leaves, or the start of one as listen wrote them
+    // (pretty-printed, `{\n  "capture": 1,`): anything else is no capture description.
+    const kept = text.replaceAll('\0', '').trim();
+    if (kept !== '' && !/^\{\s*("c|$)/.test(kept)) {
       throw new CallhookError(`${path}: not a capture description (not JSON)`, ExitCode.usage);
     }
     onUnreadable?.(path, 'unreadable description skipped (empty or cut short: a listen stopped while writing it?)');
@@ -219,7 +222,9 @@ async function readMetaFile(
  * file, or a log (all its lines, or those of one body file; for a body file of its own, the last
  * saved under its name, which must be there).
  */
-type Described = { meta: string } | { log: string; body?: string; line?: number; last?: boolean; named?: string };
+type Described =
+  | { meta: string; named?: string }
+  | { log: string; body?: string; line?: number; last?: boolean; named?: string };
 
 /** One file named on the command line: a log, a layout 1 `.meta`, or a captured body (found in its folder's log). */
 async function describeFile(path: string): Promise<Described> {
@@ -230,7 +235,8 @@ async function describeFile(path: string): Promise<Described> {
   if (match) {
     const folder = dirname(path);
     const names = await readdir(folder).catch(() => [] as string[]);
-    if (names.includes(`${match[1]}${metaSuffix}`)) return { meta: join(folder, `${match[1]}${metaSuffix}`) };
+    if (names.includes(`${match[1]}${metaSuffix}`))
+      return { meta: join(folder, `${match[1]}${metaSuffix}`), named: path };
     // An `.ndjson` file holds many deliveries; a body file, one.
     if (names.includes(captureLogName)) {
       return { log: join(folder, captureLogName), body: name, last: match[2] !== 'ndjson', named: path };
@@ -246,8 +252,9 @@ async function describeFile(path: string): Promise<Described> {
   throw undescribed(path);
 }
 
-function undescribed(path: string, what = 'file'): CallhookError {
-  return new CallhookError(`${path}: no capture description names this ${what} (${captureLogName})`, ExitCode.usage);
+function undescribed(path: string, what = 'file', unreadable?: string): CallhookError {
+  const where = unreadable === undefined ? captureLogName : `${unreadable} is empty or cut short`;
+  return new CallhookError(`${path}: no capture description names this ${what} (${where})`, ExitCode.usage);
 }
 
 /** A delivery's name as listen and verify print it, `000001.ndjson:12`: its file and line. */
@@ -318,6 +325,8 @@ export async function* capturedDeliveries(
     if ('meta' in source) {
       const delivery = await readMetaFile(source.meta, onUnreadable);
       if (delivery) yield delivery;
+      // Hint: a body named on its own must be checked: its description unreadable, it cannot be.
+      else if (source.named !== undefined) throw undescribed(source.named, 'file', source.meta);
       continue;
     }
     // A body file named on its own must be described: nothing checked is not a pass.

@@ -290,6 +290,8 @@ export class CaptureWriter {
         // some FUSE and CIFS mounts) is said at the start, not as a 500 to every delivery.
         await syncFolder(folder).catch(async (error: unknown) => {
           await log.close();
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EPERM') throw describeIoError(error, folder);
           throw new CallhookError(
             `${folder}: --durable cannot flush this folder to the disk (${ioReason(error)}); drop --durable, or capture on another file system`,
             ExitCode.usage,

@@ -341,10 +341,10 @@ describe('verify output', () => {
     // "59 of 59 signatures valid" said nothing of a 60th delivery whose description was cut.
     const plain = new Chalk({ level: 0 });
     expect(renderVerifyTotals({ checked: 59, failed: 0, unreadable: 1 }, plain)).toBe(
-      '\n59 of 59 signatures valid; 1 delivery not checked (its line of deliveries.meta unreadable)\n',
+      '\n59 of 59 signatures valid; 1 delivery not checked (its description unreadable)\n',
     );
     expect(renderVerifyTotals({ checked: 59, failed: 2, unreadable: 3 }, plain)).toBe(
-      '\n57 of 59 signatures valid, 2 failed; 3 deliveries not checked (their lines of deliveries.meta unreadable)\n',
+      '\n57 of 59 signatures valid, 2 failed; 3 deliveries not checked (their descriptions unreadable)\n',
     );
   });
 });

@@ -347,12 +347,10 @@ export function renderVerifyTotals(
 ): string {
   const text = `${grouped(checked - failed)} of ${plural(checked, 'signature')} valid`;
   const uncaptured = undescribed === 0 ? '' : c.red(`; ${grouped(undescribed)} not captured`);
-  const whose = unreadable === 1 ? 'its line' : 'their lines';
+  const whose = unreadable === 1 ? 'its description' : 'their descriptions';
   const unchecked =
     unreadable === 0
       ? ''
-      : c.yellow(
-          `; ${plural(unreadable, 'delivery', 'deliveries')} not checked (${whose} of deliveries.meta unreadable)`,
-        );
+      : c.yellow(`; ${plural(unreadable, 'delivery', 'deliveries')} not checked (${whose} unreadable)`);
   return `\n${failed === 0 ? c.green(text) : c.red(`${text}, ${grouped(failed)} failed`)}${uncaptured}${unchecked}\n`;
 }

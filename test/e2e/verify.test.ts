@@ -277,21 +277,44 @@ describe('verify reads a capture description no further than listen ever writes 
   it('skips a layout 1 .meta left empty or cut short by a listen killed while writing it, and checks the rest', async () => {
     // It stopped verify at that file (`not a capture description (not JSON)`, exit 2): the
     // deliveries after it were never checked, and no totals came (red team hT32).
+    // As those versions wrote them: pretty-printed, layout 1.
+    const layout1 = (n: number, body: string) =>
+      JSON.stringify({ ...JSON.parse(described(n, body)), capture: 1 }, null, 2);
     writeFileSync(join(dir, '000001.json'), '[1]');
-    writeFileSync(join(dir, '000001.meta'), described(1, '[1]'));
+    writeFileSync(join(dir, '000001.meta'), layout1(1, '[1]'));
     writeFileSync(join(dir, '000002.meta'), '');
     writeFileSync(join(dir, '000003.json'), '[3]');
-    writeFileSync(join(dir, '000003.meta'), described(3, '[3]').slice(0, 40));
+    writeFileSync(join(dir, '000003.meta'), layout1(3, '[3]').slice(0, 40));
+    // What a power loss often leaves: the file's size, in NULs.
     writeFileSync(join(dir, '000004.json'), '[4]');
-    writeFileSync(join(dir, '000004.meta'), described(4, '[4]'));
-    const run = await runCli(['verify', dir, '--sign', 'hmac'], { env: { CALLHOOK_SECRET: secret } });
-    expect(unwrapped(run.stderr)).toContain(
-      `${dir}/000002.meta: unreadable description skipped (empty or cut short: a listen stopped while writing it?)`,
+    writeFileSync(join(dir, '000004.meta'), Buffer.alloc(200));
+    writeFileSync(join(dir, '000005.json'), '[5]');
+    writeFileSync(join(dir, '000005.meta'), layout1(5, '[5]'));
+    const env = { CALLHOOK_SECRET: secret };
+    const run = await runCli(['verify', dir, '--sign', 'hmac'], { env });
+    for (const n of [2, 3, 4]) {
+      expect(unwrapped(run.stderr)).toContain(
+        `${dir}/00000${n}.meta: unreadable description skipped (empty or cut short: a listen stopped while writing it?)`,
+      );
+    }
+    // Bodies 3 and 4, which no readable description names, are not captured; body 2 there is none of.
+    expect(run.stdout).toContain(
+      '2 of 2 signatures valid; 2 not captured; 3 deliveries not checked (their descriptions unreadable)',
     );
-    expect(unwrapped(run.stderr)).toContain(`${dir}/000003.meta: unreadable description skipped`);
-    expect(run.stdout).toContain('ok    ');
-    expect(run.stdout).toMatch(/2 of 2 signatures valid/);
     expect(run.code).not.toBe(2);
+    // Named on its own, a body whose description cannot be read is not passed unchecked.
+    const named = await runCli(['verify', join(dir, '000001.json'), join(dir, '000003.json'), '--sign', 'hmac'], {
+      env,
+    });
+    expect(named.stderr).toContain(
+      `callhook: ${dir}/000003.json: no capture description names this file (${dir}/000003.meta is empty or cut short)\n`,
+    );
+    expect(named.code).toBe(2);
+    // Anything else in a .meta is still no capture description.
+    writeFileSync(join(dir, '000004.meta'), 'junk');
+    const junk = await runCli(['verify', dir, '--sign', 'hmac'], { env });
+    expect(junk.stderr).toContain(`callhook: ${dir}/000004.meta: not a capture description (not JSON)\n`);
+    expect(junk.code).toBe(2);
   });
 
   it('walks into a capture folder whose name is not UTF-8, as validate does', async () => {
