@@ -199,15 +199,16 @@ async function readMetaFile(
   onUnreadable: ((where: string, why: string) => void) | undefined,
 ): Promise<CapturedDelivery | undefined> {
   let meta: unknown;
-  const text = await readDescription(path);
+  // Hint: without the NULs a power loss leaves at a file's end, in place of what was not written.
+  const text = (await readDescription(path)).replace(/\0+$/, '');
   try {
     meta = JSON.parse(text);
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    // Hint: empty, or the NULs a power loss leaves, or the start of one as listen wrote them
-    // (pretty-printed, `{\n  "capture": 1,`): anything else is no capture description.
-    const kept = text.replaceAll('\0', '').trim();
-    if (kept !== '' && !/^\{\s*("c|$)/.test(kept)) {
+    // Hint: empty, or the start of one as listen wrote them (pretty-printed, `{\n  "capture": 1,`),
+    // cut anywhere: anything else is no capture description.
+    const start = text.replace(/\s+/g, '');
+    if (!descriptionStart.startsWith(start) && !start.startsWith(descriptionStart)) {
       throw new CallhookError(`${path}: not a capture description (not JSON)`, ExitCode.usage);
     }
     onUnreadable?.(path, 'unreadable description skipped (empty or cut short: a listen stopped while writing it?)');
@@ -230,7 +231,7 @@ type Described =
 async function describeFile(path: string): Promise<Described> {
   const name = basename(path);
   if (name === captureLogName) return { log: path };
-  if (name.endsWith(metaSuffix)) return { meta: path };
+  if (name.endsWith(metaSuffix)) return { meta: path, named: path };
   const match = numbered.exec(name);
   if (match) {
     const folder = dirname(path);
@@ -252,9 +253,8 @@ async function describeFile(path: string): Promise<Described> {
   throw undescribed(path);
 }
 
-function undescribed(path: string, what = 'file', unreadable?: string): CallhookError {
-  const where = unreadable === undefined ? captureLogName : `${unreadable} is empty or cut short`;
-  return new CallhookError(`${path}: no capture description names this ${what} (${where})`, ExitCode.usage);
+function undescribed(path: string, what = 'file'): CallhookError {
+  return new CallhookError(`${path}: no capture description names this ${what} (${captureLogName})`, ExitCode.usage);
 }
 
 /** A delivery's name as listen and verify print it, `000001.ndjson:12`: its file and line. */
@@ -323,10 +323,22 @@ export async function* capturedDeliveries(
   for (const path of paths) for (const source of await describePath(joinablePath(path))) described.push(source);
   for (const source of described) {
     if ('meta' in source) {
-      const delivery = await readMetaFile(source.meta, onUnreadable);
-      if (delivery) yield delivery;
-      // Hint: a body named on its own must be checked: its description unreadable, it cannot be.
-      else if (source.named !== undefined) throw undescribed(source.named, 'file', source.meta);
+      // Hint: a file named on its own must be checked, its body the one its description names.
+      const named = source.named;
+      const delivery = await readMetaFile(source.meta, named === undefined ? onUnreadable : undefined);
+      if (named === undefined) {
+        if (delivery) yield delivery;
+      } else if (delivery === undefined) {
+        throw new CallhookError(
+          `${named}: its description ${source.meta} is empty or cut short (a listen stopped while writing it?): it cannot be checked`,
+          ExitCode.usage,
+        );
+      } else if (named !== source.meta && delivery.meta.body !== basename(named)) {
+        throw new CallhookError(
+          `${named}: its description ${source.meta} names another body (${delivery.meta.body})`,
+          ExitCode.usage,
+        );
+      } else yield delivery;
       continue;
     }
     // A body file named on its own must be described: nothing checked is not a pass.

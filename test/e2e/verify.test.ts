@@ -284,7 +284,8 @@ describe('verify reads a capture description no further than listen ever writes 
     writeFileSync(join(dir, '000001.meta'), layout1(1, '[1]'));
     writeFileSync(join(dir, '000002.meta'), '');
     writeFileSync(join(dir, '000003.json'), '[3]');
-    writeFileSync(join(dir, '000003.meta'), layout1(3, '[3]').slice(0, 40));
+    // Cut anywhere, even right after its first quote.
+    writeFileSync(join(dir, '000003.meta'), '{\n  "');
     // What a power loss often leaves: the file's size, in NULs.
     writeFileSync(join(dir, '000004.json'), '[4]');
     writeFileSync(join(dir, '000004.meta'), Buffer.alloc(200));
@@ -302,14 +303,24 @@ describe('verify reads a capture description no further than listen ever writes 
       '2 of 2 signatures valid; 2 not captured; 3 deliveries not checked (their descriptions unreadable)',
     );
     expect(run.code).not.toBe(2);
-    // Named on its own, a body whose description cannot be read is not passed unchecked.
-    const named = await runCli(['verify', join(dir, '000001.json'), join(dir, '000003.json'), '--sign', 'hmac'], {
-      env,
-    });
-    expect(named.stderr).toContain(
-      `callhook: ${dir}/000003.json: no capture description names this file (${dir}/000003.meta is empty or cut short)\n`,
+    // Named on its own, a body (or a .meta) whose description cannot be read is not passed
+    // unchecked; nor is a body whose .meta names another (review hR30).
+    for (const file of ['000003.json', '000003.meta']) {
+      const named = await runCli(['verify', join(dir, '000001.json'), join(dir, file), '--sign', 'hmac'], { env });
+      expect(named.stderr).toBe(
+        `callhook: ${dir}/${file}: its description ${dir}/000003.meta is empty or cut short (a listen stopped while writing it?): it cannot be checked\n`,
+      );
+      expect(named.code).toBe(2);
+    }
+    writeFileSync(join(dir, '000006.meta'), layout1(5, '[5]'));
+    writeFileSync(join(dir, '000006.json'), 'EVIL');
+    const other = await runCli(['verify', join(dir, '000006.json'), '--sign', 'hmac'], { env });
+    expect(other.stderr).toBe(
+      `callhook: ${dir}/000006.json: its description ${dir}/000006.meta names another body (000005.json)\n`,
     );
-    expect(named.code).toBe(2);
+    expect(other.code).toBe(2);
+    rmSync(join(dir, '000006.meta'));
+    rmSync(join(dir, '000006.json'));
     // Anything else in a .meta is still no capture description.
     writeFileSync(join(dir, '000004.meta'), 'junk');
     const junk = await runCli(['verify', dir, '--sign', 'hmac'], { env });
