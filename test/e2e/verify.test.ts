@@ -321,7 +321,12 @@ describe('verify reads a capture description no further than listen ever writes 
     expect(other.code).toBe(2);
     rmSync(join(dir, '000006.meta'));
     rmSync(join(dir, '000006.json'));
-    // Anything else in a .meta is still no capture description.
+    // Anything else in a .meta is still no capture description: NULs followed by another byte
+    // too, said at once (a trim of trailing NULs by /\0+$/ took minutes on these; review hR31).
+    writeFileSync(join(dir, '000004.meta'), Buffer.concat([Buffer.alloc(300_000), Buffer.from('x')]));
+    const nuls = await runCli(['verify', dir, '--sign', 'hmac'], { env });
+    expect(nuls.stderr).toContain(`callhook: ${dir}/000004.meta: not a capture description (not JSON)\n`);
+    expect(nuls.code).toBe(2);
     writeFileSync(join(dir, '000004.meta'), 'junk');
     const junk = await runCli(['verify', dir, '--sign', 'hmac'], { env });
     expect(junk.stderr).toContain(`callhook: ${dir}/000004.meta: not a capture description (not JSON)\n`);
