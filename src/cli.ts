@@ -522,7 +522,7 @@ program
   .description('check webhook signatures offline and say exactly why one fails')
   .argument(
     '[paths...]',
-    'captured deliveries: folders of callhook listen --out, or their files (deliveries.meta, .ndjson, .json, .body)',
+    "captured deliveries: folders of callhook listen --out, or their files (deliveries.meta, .ndjson, .json, .body, and an earlier version's NNNNNN.meta)",
   )
   .action(run(async () => (await import('./commands/verify.js')).verify));
 details.set('verify', (command, { options, repeated }) =>

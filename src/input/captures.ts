@@ -171,6 +171,16 @@ async function* readLog(
   }
 }
 
+/**
+ * The body a layout 1 `.meta` named on the command line (or the body named, `named`) may describe:
+ * the body named, or for the `.meta` itself one of its own number (`000002.meta`, `000002.json`).
+ */
+function ownBody(named: string, meta: string, body: string): string {
+  if (named !== meta) return basename(named);
+  const number = basename(meta).slice(0, -metaSuffix.length);
+  return body.startsWith(`${number}.`) ? body : `${number}.json`;
+}
+
 /** How every description listen writes begins: its layout's number first (see `describe`). */
 const descriptionStart = '{"capture":';
 
@@ -334,15 +344,15 @@ export async function* capturedDeliveries(
       if (named === undefined) {
         if (delivery) yield delivery;
       } else if (delivery === undefined) {
+        const what = named === source.meta ? 'it is' : `its description ${source.meta} is`;
         throw new CallhookError(
-          `${named}: its description ${source.meta} is empty or cut short (a listen stopped while writing it?): it cannot be checked`,
+          `${named}: ${what} empty or cut short (a listen stopped while writing it?): it cannot be checked`,
           ExitCode.usage,
         );
-      } else if (named !== source.meta && delivery.meta.body !== basename(named)) {
-        throw new CallhookError(
-          `${named}: its description ${source.meta} names another body (${delivery.meta.body})`,
-          ExitCode.usage,
-        );
+      } else if (delivery.meta.body !== ownBody(named, source.meta, delivery.meta.body)) {
+        // Hint: listen numbered a .meta and its body alike: one naming another body vouches for a file it is not beside.
+        const what = named === source.meta ? 'it names' : `its description ${source.meta} names`;
+        throw new CallhookError(`${named}: ${what} another body (${delivery.meta.body})`, ExitCode.usage);
       } else yield delivery;
       continue;
     }

@@ -285,6 +285,17 @@ describe('renderEventMarkdown', () => {
   });
 });
 
+describe('a question between blanks in Markdown', () => {
+  test('loses the space separators at its ends, in time linear in its length', () => {
+    // `/\p{Zs}+$/` took 5.6 s on 80,000 spaces between two letters, quadratic (review hR32).
+    const spaced = (question: string) =>
+      callComplete({ flow: [{ questionName: question, response: 'Yes', transcript: 'Hi.' }], lastStepName: question });
+    expect(renderEventMarkdown(spaced('\u00a0 Q\u3000 '), plain)).toContain('1. **Q** → Yes');
+    const long = renderEventMarkdown(spaced(`x${' '.repeat(1_000_000)}x`), plain);
+    expect(long).toContain('**x');
+  });
+});
+
 describe('a call in every format', () => {
   // An undocumented status is shown (show and trace pass such calls through), so it is payload text too.
   const undocumented = callComplete({ status: 'Held \u001b[2J *x* #1' as never, correlationId: 'c\u202eid' });

@@ -396,6 +396,20 @@ function markdownStatus(status: string): string {
   return `${shown} ${undocumented}`;
 }
 
+const spaceSeparator = /^\p{Zs}$/u;
+
+/**
+ * `text` without the space separators at either end. Hint: by a loop over its ends, since
+ * `/\p{Zs}+$/` is quadratic on a run of spaces followed by another character (a payload's text).
+ */
+function withoutOuterSpaces(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && spaceSeparator.test(text.charAt(start))) start++;
+  while (end > start && spaceSeparator.test(text.charAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
 /** A call result as Markdown for a ticket: a heading, a field list, numbered steps with quoted transcripts. */
 function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   const { width } = ctx;
@@ -438,7 +452,7 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
     const number = `${index + 1}. `;
     const indent = ' '.repeat(number.length);
     // Hint: `**` next to a blank is not emphasis in Markdown but two asterisks shown; blanks left out.
-    const question = md(step.question).replace(/^\p{Zs}+|\p{Zs}+$/gu, '');
+    const question = withoutOuterSpaces(md(step.question));
     pushAll(lines, wrap(`${question === '' ? '' : `**${question}** `}→ ${md(step.response)}`, indent, number));
     if (step.transcript !== undefined) {
       pushAll(lines, wrap(escapeMarkdown(step.transcript, true), `${indent}> `));

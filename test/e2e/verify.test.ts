@@ -305,10 +305,13 @@ describe('verify reads a capture description no further than listen ever writes 
     expect(run.code).not.toBe(2);
     // Named on its own, a body (or a .meta) whose description cannot be read is not passed
     // unchecked; nor is a body whose .meta names another (review hR30).
-    for (const file of ['000003.json', '000003.meta']) {
+    for (const [file, what] of [
+      ['000003.json', `its description ${dir}/000003.meta is`],
+      ['000003.meta', 'it is'],
+    ] as const) {
       const named = await runCli(['verify', join(dir, '000001.json'), join(dir, file), '--sign', 'hmac'], { env });
       expect(named.stderr).toBe(
-        `callhook: ${dir}/${file}: its description ${dir}/000003.meta is empty or cut short (a listen stopped while writing it?): it cannot be checked\n`,
+        `callhook: ${dir}/${file}: ${what} empty or cut short (a listen stopped while writing it?): it cannot be checked\n`,
       );
       expect(named.code).toBe(2);
     }
@@ -319,11 +322,17 @@ describe('verify reads a capture description no further than listen ever writes 
       `callhook: ${dir}/000006.json: its description ${dir}/000006.meta names another body (000005.json)\n`,
     );
     expect(other.code).toBe(2);
+    // The .meta itself named: it vouched for 000005.json, exit 0, 000006.json never read (review hR32).
+    const otherMeta = await runCli(['verify', join(dir, '000006.meta'), '--sign', 'hmac'], { env });
+    expect(otherMeta.stderr).toBe(`callhook: ${dir}/000006.meta: it names another body (000005.json)\n`);
+    expect(otherMeta.code).toBe(2);
+    const ownMeta = await runCli(['verify', join(dir, '000005.meta'), '--sign', 'hmac'], { env });
+    expect(ownMeta.code).toBe(0);
     rmSync(join(dir, '000006.meta'));
     rmSync(join(dir, '000006.json'));
     // Anything else in a .meta is still no capture description: NULs followed by another byte
     // too, said at once (a trim of trailing NULs by /\0+$/ took minutes on these; review hR31).
-    writeFileSync(join(dir, '000004.meta'), Buffer.concat([Buffer.alloc(300_000), Buffer.from('x')]));
+    writeFileSync(join(dir, '000004.meta'), Buffer.concat([Buffer.alloc(1_000_000), Buffer.from('x')]));
     const nuls = await runCli(['verify', dir, '--sign', 'hmac'], { env });
     expect(nuls.stderr).toContain(`callhook: ${dir}/000004.meta: not a capture description (not JSON)\n`);
     expect(nuls.code).toBe(2);
