@@ -177,8 +177,9 @@ async function* readLog(
  */
 function ownBody(named: string, meta: string, body: string): string {
   if (named !== meta) return basename(named);
-  const number = basename(meta).slice(0, -metaSuffix.length);
-  return body.startsWith(`${number}.`) ? body : `${number}.json`;
+  // Hint: only a name listen gave is held to its number: a copy renamed by hand names its body as written.
+  const number = numbered.exec(basename(meta))?.[1];
+  return number === undefined || body.startsWith(`${number}.`) ? body : `${number}.json`;
 }
 
 /** How every description listen writes begins: its layout's number first (see `describe`). */

@@ -16,7 +16,8 @@ export function decimalOf(text: string): string {
   while (end > 0 && digits.charCodeAt(end - 1) === 48) end--;
   const significant = digits.slice(0, end);
   if (significant === '') return '0';
-  const power = Number(exponent) - fraction.length + (digits.length - significant.length);
+  // Hint: as a BigInt: a double lost `1e99999999999999999999` against `…98` (and 400 digits were Infinity), so two such numbers read alike.
+  const power = BigInt(exponent) - BigInt(fraction.length) + BigInt(digits.length - significant.length);
   return `${sign}${significant}e${power}`;
 }
 

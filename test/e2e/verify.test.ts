@@ -328,6 +328,11 @@ describe('verify reads a capture description no further than listen ever writes 
     expect(otherMeta.code).toBe(2);
     const ownMeta = await runCli(['verify', join(dir, '000005.meta'), '--sign', 'hmac'], { env });
     expect(ownMeta.code).toBe(0);
+    // A copy renamed by hand is not held to a number it does not have (review hR33).
+    writeFileSync(join(dir, 'copy of 5.meta'), layout1(5, '[5]'));
+    const renamed = await runCli(['verify', join(dir, 'copy of 5.meta'), '--sign', 'hmac'], { env });
+    expect({ code: renamed.code, stderr: renamed.stderr }).toEqual({ code: 0, stderr: '' });
+    rmSync(join(dir, 'copy of 5.meta'));
     rmSync(join(dir, '000006.meta'));
     rmSync(join(dir, '000006.json'));
     // Anything else in a .meta is still no capture description: NULs followed by another byte
