@@ -18,7 +18,7 @@ import {
 } from './escape.js';
 import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
-import { escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
+import { blankEnds, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 import { advisedMessage } from './validation.js';
 import { wholeClusters } from './width.js';
 import { plural, textApart } from './words.js';
@@ -396,19 +396,8 @@ function markdownStatus(status: string): string {
   return `${shown} ${undocumented}`;
 }
 
-const spaceSeparator = /^\p{Zs}$/u;
-
-/**
- * `text` without the space separators at either end. Hint: by a loop over its ends, since
- * `/\p{Zs}+$/` is quadratic on a run of spaces followed by another character (a payload's text).
- */
-function withoutOuterSpaces(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && spaceSeparator.test(text.charAt(start))) start++;
-  while (end > start && spaceSeparator.test(text.charAt(end - 1))) end--;
-  return text.slice(start, end);
-}
+/** A space separator (Unicode Zs): what a question loses at its ends in Markdown. */
+const spaceSeparator = /\p{Zs}/u;
 
 /** A call result as Markdown for a ticket: a heading, a field list, numbered steps with quoted transcripts. */
 function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
@@ -452,7 +441,10 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
     const number = `${index + 1}. `;
     const indent = ' '.repeat(number.length);
     // Hint: `**` next to a blank is not emphasis in Markdown but two asterisks shown; blanks left out.
-    const question = withoutOuterSpaces(md(step.question));
+    // Hint: by blankEnds' loop: `/\p{Zs}+$/` is quadratic on a run of spaces before another character.
+    const text = md(step.question);
+    const { start, end } = blankEnds(text, (unit) => spaceSeparator.test(unit));
+    const question = text.slice(start, end);
     pushAll(lines, wrap(`${question === '' ? '' : `**${question}** `}→ ${md(step.response)}`, indent, number));
     if (step.transcript !== undefined) {
       pushAll(lines, wrap(escapeMarkdown(step.transcript, true), `${indent}> `));
