@@ -391,14 +391,17 @@ describe('fix --write rewrites the file in place', () => {
   );
 
   it.skipIf(process.platform !== 'linux')(
-    'the backup is on the disk, its name too, before the first byte of the file is rewritten',
+    'the file is marked before it is backed up, and the backup is on the disk, its name too, before the first byte of the file is rewritten',
     async () => {
       // A power loss during the rewrite may leave the file part new, part old, and the backup is
       // what restores it: its bytes were synced, but not the folder that holds its name.
+      // Marked only once backed up, a read opened in between saw neither the mark nor a backup made
+      // since it began, and a copy made by hand was taken for fix's backup (see read.ts).
       const folder = realpathSync(dir);
       const file = join(folder, 'x.json');
       writeFileSync(file, broken);
       const steps: string[] = [];
+      let markedBeforeBackup: boolean | undefined;
       await capture(async () => {
         const prototype = (await fileHandlePrototype()) as unknown as Record<string, (...args: unknown[]) => unknown>;
         for (const name of ['write', 'sync']) {
@@ -415,6 +418,7 @@ describe('fix --write rewrites the file in place', () => {
                     : path === `${file}${rewriteMark}`
                       ? 'mark'
                       : path;
+            if (what === 'backup') markedBeforeBackup ??= existsSync(`${file}${rewriteMark}`);
             if (steps.at(-1) !== `${name} ${what}`) steps.push(`${name} ${what}`);
             return real.apply(this, args);
           });
@@ -429,6 +433,7 @@ describe('fix --write rewrites the file in place', () => {
         'sync mark',
         'sync folder',
       ]);
+      expect(markedBeforeBackup).toBe(true);
       expect(readFileSync(file)).toEqual(repaired);
     },
   );

@@ -350,6 +350,7 @@ export const partialBackupMark = '.partial-';
 async function refuseInterrupted(name: string, base: string, owner: number): Promise<void> {
   const mark = `${base}${rewriteMark}`;
   let backup: string | undefined;
+  let unnamed = false;
   try {
     // Hint: not through a symbolic link, which someone who can write the folder could plant.
     const handle = await open(openablePath(mark), constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -359,6 +360,7 @@ async function refuseInterrupted(name: string, base: string, owner: number): Pro
       const named = fileNameOf(buffer.subarray(0, bytesRead));
       const own = resolve(base);
       const trusted = uid === owner || uid === process.getuid?.();
+      unnamed = trusted && bytesRead === 0;
       if (trusted && named.startsWith(own) && /^\.bak(\.\d+)?$/.test(named.slice(own.length))) backup = named;
     } finally {
       await handle.close();
@@ -368,40 +370,77 @@ async function refuseInterrupted(name: string, base: string, owner: number): Pro
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENAMETOOLONG') return;
   }
+  if (unnamed) {
+    // Hint: the backup's name is in the mark, on the disk, before a byte of the file is rewritten.
+    throw new CallhookError(
+      `${name}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped before it changed the file (the mark names no backup yet); with no fix --write running, delete the mark to repair the file`,
+    );
+  }
   const original = backup ? `the original is in ${backup}: put it back` : 'put its backup back';
   throw new CallhookError(
     `${name}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped part way, so it may be part repaired; ${original} (or, with no fix --write running, delete the mark to repair the file as it is)`,
   );
 }
 
+/** The mark of a rewrite made by this run (see `markRewrite`): its name, and the file it made, open. */
+interface Mark {
+  path: string;
+  handle: FileHandle;
+}
+
 /**
- * Leaves the mark `refuseInterrupted` looks for, naming `backup`, its bytes flushed to the disk
- * (its name is, with the backup's, by the caller's one sync of the folder); returns it, or
- * undefined where its name is too long for the file system (the file is then rewritten unmarked).
+ * Leaves the mark `refuseInterrupted` looks for, empty until `nameInMark` writes the backup's name
+ * into it; returns it, or undefined where its name is too long for the file system (the file is
+ * then rewritten unmarked). Made before the backup, so that a read that finds no mark when it
+ * opens the file began before any backup of this run was made (see read.ts, `refuseRewritten`),
+ * and a run at the same file meanwhile is refused before it copies anything.
  */
-async function markRewrite(name: string, base: string, owner: number, backup: string): Promise<string | undefined> {
-  const mark = `${base}${rewriteMark}`;
-  let handle: FileHandle;
+async function markRewrite(name: string, base: string, owner: number): Promise<Mark | undefined> {
+  const path = `${base}${rewriteMark}`;
   try {
-    handle = await open(openablePath(mark), 'wx', 0o600);
+    return { path, handle: await open(openablePath(path), 'wx', 0o600) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENAMETOOLONG') return undefined;
     // Hint: made since this run looked, by another run rewriting the same file.
     if (code === 'EEXIST') await refuseInterrupted(name, base, owner);
-    throw new CallhookError(`${name}: could not make ${mark} (${ioReason(error)}); nothing was written`);
+    throw new CallhookError(`${name}: could not make ${path} (${ioReason(error)}); nothing was written`);
   }
+}
+
+/**
+ * Writes the name of `backup` into `mark`, its bytes flushed to the disk (its name is, with the
+ * backup's, by the caller's one sync of the folder), and closes it.
+ */
+async function nameInMark(name: string, mark: Mark | undefined, backup: string): Promise<void> {
+  if (mark === undefined) return;
   try {
     const held = openablePath(resolve(backup));
-    await writeWhole(handle, typeof held === 'string' ? Buffer.from(held) : held, 0);
-    await handle.sync();
-    await handle.close();
+    await writeWhole(mark.handle, typeof held === 'string' ? Buffer.from(held) : held, 0);
+    await mark.handle.sync();
+    await mark.handle.close();
   } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(openablePath(mark), { force: true }).catch(() => undefined);
-    throw new CallhookError(`${name}: could not make ${mark} (${ioReason(error)}); nothing was written`);
+    throw new CallhookError(`${name}: could not write ${mark.path} (${ioReason(error)}); nothing was written`);
   }
-  return mark;
+}
+
+/**
+ * `error`, once `mark`, made by this run for a rewrite it gave up before writing a byte of the
+ * file, is removed; a mark that cannot be removed is named in it, since the next run refuses the file.
+ */
+async function withoutMark(mark: Mark | undefined, error: unknown): Promise<unknown> {
+  if (mark === undefined) return error;
+  await mark.handle.close().catch(() => undefined);
+  return rm(openablePath(mark.path)).then(
+    () => error,
+    (failure: unknown) =>
+      error instanceof CallhookError
+        ? new CallhookError(
+            `${error.message}; ${mark.path} is left behind (could not remove it: ${ioReason(failure)}): delete it, or the next fix --write of the file refuses it`,
+            error.exitCode,
+          )
+        : error,
+  );
 }
 
 /**
@@ -691,32 +730,36 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     const opened = await handle.stat();
     if (opened.dev !== stats.dev || opened.ino !== stats.ino) throw changedWhileChecked(name);
     const base = backupBase(name, handle.fd);
-    backup = await makeBackup(base, opened, readChunksOf(handle, 0, chunkBytes));
-    const { path: made } = backup;
-    // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:
-    // a size and an mtime unchanged miss an edit within the mtime's resolution, or `touch -r`.
-    // One that differs, or cannot be read back to tell, is this run's own, and goes.
-    const refusal = await sha256Of(readChunksOf(backup.handle, 0, chunkBytes)).then(
-      (digest) => (digest === input.digest ? undefined : changedWhileChecked(name)),
-      (error: unknown) =>
-        new CallhookError(`${name}: could not read back the backup ${made} (${ioReason(error)}); nothing was written`),
-    );
-    if (refusal) throw await withoutBackup(made, refusal);
-    let mark: string | undefined;
+    const mark = await markRewrite(name, base, opened.uid);
     try {
-      mark = await markRewrite(name, base, opened.uid, made);
+      backup = await makeBackup(base, opened, readChunksOf(handle, 0, chunkBytes));
+      const { path: made } = backup;
+      // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:
+      // a size and an mtime unchanged miss an edit within the mtime's resolution, or `touch -r`.
+      // One that differs, or cannot be read back to tell, is this run's own, and goes.
+      const refusal = await sha256Of(readChunksOf(backup.handle, 0, chunkBytes)).then(
+        (digest) => (digest === input.digest ? undefined : changedWhileChecked(name)),
+        (error: unknown) =>
+          new CallhookError(
+            `${name}: could not read back the backup ${made} (${ioReason(error)}); nothing was written`,
+          ),
+      );
+      if (refusal) throw await withoutBackup(made, refusal);
+      await nameInMark(name, mark, made).catch(async (error: unknown) => {
+        throw await withoutBackup(made, error as CallhookError);
+      });
     } catch (error) {
-      throw await withoutBackup(made, error as CallhookError);
+      throw await withoutMark(mark, error);
     }
     // One sync of the folder puts the backup's name and the mark's on the disk, before the first byte is rewritten.
-    await syncFolderOf(made);
-    await rewriteFromBackup(handle, backup, plan, name, () => unmarkRewrite(name, mark));
+    await syncFolderOf(backup.path);
+    await rewriteFromBackup(handle, backup, plan, name, () => unmarkRewrite(name, mark?.path));
     // Hint: the kernel clears the set-user-ID and set-group-ID bits of a file written by a user
     // without CAP_FSETID (not root); they are put back, as the file keeps its mode.
     const mode = opened.mode & 0o7777;
     if (((await handle.stat()).mode & 0o7777) !== mode) await handle.chmod(mode).catch(() => undefined);
     written = true;
-    return made;
+    return backup.path;
   } finally {
     // Hint: synced once written (see `makeBackup`): its close has nothing left to report.
     await backup?.handle.close().catch(() => undefined);

@@ -590,27 +590,24 @@ describe('a file that changes while it is read', () => {
     expect(problems).toEqual(
       stoppedAt(
         bytes,
-        `cannot be read: the file was rewritten by fix --write while it was read (its backup ${path}.bak is newer than the file as it was opened)`,
+        `cannot be read: the file was rewritten by fix --write while it was read (its backup ${path}.bak was made meanwhile)`,
       ),
     );
     expect(seen.length).toBeLessThan(200);
   });
 
-  it('is one `unreadable` when a backup fix --write made before the read is newer than the file, and the file changes', async () => {
-    // fix --write makes the backup, reads it back, then marks the file: a read opened in between saw
-    // no mark and a backup older than the read, and was read part old, part new (review hR26).
-    const path = join(dir, 'backed-up-before-read.ndjson');
+  it('reads on, as it was when opened, a file appended to beside a copy of it made by hand before the read began', async () => {
+    // fix --write marked the file only once it had backed it up, so a backup of the file as it was
+    // opened, made since it last changed, was taken for fix's: `cp f f.bak` before an append
+    // refused the read as "rewritten by fix --write". It now marks first (see fix.ts, `writeRepaired`).
+    const path = join(dir, 'copied-by-hand.ndjson');
     writeFileSync(path, lines(200));
     utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
     copyFileSync(path, `${path}.bak`);
     await delay(120);
-    const { problems, bytes } = await readWhile(path, () => rewriteInPlace(path, lines(201, 'y')));
-    expect(problems).toEqual(
-      stoppedAt(
-        bytes,
-        `cannot be read: the file was rewritten by fix --write while it was read (its backup ${path}.bak is newer than the file as it was opened)`,
-      ),
-    );
+    const { seen, problems } = await readWhile(path, () => appendFileSync(path, lines(50)));
+    expect(problems).toEqual([]);
+    expect(seen).toHaveLength(200);
   });
 
   it('reads on, as it was when opened, a file appended to beside a .bak of another version made since it last changed', async () => {

@@ -432,9 +432,8 @@ export async function* readChunks(
     const names = rewriteNamesOf(path, handle.fd);
     refuseRewritten(names);
     // Hint: a backup fix --write made since the read began, less the lag of the file system's
-    // clock; or one of the file as it was opened, made since it last changed (fix backs up, reads
-    // the backup back, and only then marks the file).
-    const fixing: BackupSince = { began: (BigInt(Date.now()) - 50n) * 1_000_000n, opened: info };
+    // clock (fix marks the file before it backs it up: one marked before the read was refused above).
+    const began = (BigInt(Date.now()) - 50n) * 1_000_000n;
     let written = info.mtimeNs;
     let end = start;
     const limit = info.size > 0n ? Number(info.size) : undefined;
@@ -449,7 +448,7 @@ export async function* readChunks(
       // rewrite done between two reads. Only then are the mark and the backups looked for.
       if (now.mtimeNs !== written) {
         written = now.mtimeNs;
-        refuseRewritten(names, fixing);
+        refuseRewritten(names, began);
       }
       yield chunk;
     }
@@ -480,21 +479,14 @@ function suffixed(name: OpenablePath, suffix: string): OpenablePath {
   return typeof name === 'string' ? `${name}${suffix}` : Buffer.concat([name, Buffer.from(suffix)]);
 }
 
-/** When a read began (ns, less the file system clock's lag), and what the file was when opened. */
-interface BackupSince {
-  began: bigint;
-  opened: BigIntStats;
-}
-
 /**
  * Throws, as an I/O error of the file's (code `ECHANGED`), when `fix --write` is rewriting the
  * file in place, or one was stopped part way (its mark is beside one of `names`), so it may be part
- * repaired, part not (see fix.ts, `refuseInterrupted`); or, given `since`, when one rewrote it
- * whole meanwhile: a backup of it (`.bak`, `.bak.1`, …) was made since the read began, or is one of
- * the file as it was opened (its size) made since the file last changed (see `BackupSince`). Hint:
- * told by the backup's ctime, which a chmod of it changes too: only asked once the file changed.
+ * repaired, part not (see fix.ts, `refuseInterrupted`); or, given `since` (when the read began, in
+ * ns), when one rewrote it whole meanwhile: a backup of it (`.bak`, `.bak.1`, …) was made since.
+ * Hint: told by the backup's ctime, which a chmod of it changes too: only asked once the file changed.
  */
-function refuseRewritten(names: readonly OpenablePath[], since?: BackupSince): void {
+function refuseRewritten(names: readonly OpenablePath[], since?: bigint): void {
   const changed = (reason: string) => Object.assign(new Error(reason), { code: 'ECHANGED' });
   if (names.some((name) => existsSync(suffixed(name, rewriteMark)))) {
     throw changed(
@@ -513,11 +505,10 @@ function refuseRewritten(names: readonly OpenablePath[], since?: BackupSince): v
         // Hint: no backup can be made where it cannot be looked for (its name too long, say).
       }
       if (made === undefined) break;
-      const copied = made.ctimeNs >= since.opened.mtimeNs && made.size === since.opened.size;
-      if (made.ctimeNs >= since.began || copied) {
+      if (made.ctimeNs >= since) {
         const shown = typeof backup === 'string' ? backup : fileNameOf(backup);
         throw changed(
-          `the file was rewritten by fix --write while it was read (its backup ${shown} is newer than the file as it was opened)`,
+          `the file was rewritten by fix --write while it was read (its backup ${shown} was made meanwhile)`,
         );
       }
     }

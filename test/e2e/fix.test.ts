@@ -425,8 +425,9 @@ describe('fix --write killed (SIGKILL, which cannot be held)', () => {
     // big.json.bak.1 beside it: the one someone restored from could be the half.
     const { file, original } = bigFileMissingAComma();
     const child = spawn(process.execPath, [binPath, 'fix', file, '--write'], { stdio: 'ignore' });
+    // Hint: killed once the backup is begun (the file is marked before it is backed up).
     const watcher = watch(dir, (_event, name) => {
-      if (name && name !== 'big.json') child.kill('SIGKILL');
+      if (name?.startsWith('big.json.bak')) child.kill('SIGKILL');
     });
     await new Promise((resolve) => child.on('exit', resolve));
     watcher.close();
@@ -437,18 +438,26 @@ describe('fix --write killed (SIGKILL, which cannot be held)', () => {
         expect(readFileSync(join(dir, name)).equals(original), name).toBe(true);
       }
     }
-    // Killed once the rewrite was marked (see the next test), the next run refuses the file.
-    const killedBeforeTheRewrite = readFileSync(file).equals(original) && !left.includes('big.json.fix-in-progress');
+    expect(readFileSync(file).equals(original)).toBe(true);
+    // The mark, made before the backup, is left: the next run refuses the file. One that names no
+    // backup yet says the file was not changed; one that does names the backup, whole.
+    expect(left).toContain('big.json.fix-in-progress');
+    const refused = await runCli(['fix', dir, '--write']);
+    expect(refused.code, refused.stderr).toBe(2);
+    const mark = join(dir, 'big.json.fix-in-progress');
+    expect(refused.stderr).toBe(
+      readFileSync(mark).length === 0
+        ? `callhook: ${file}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped before it changed the file (the mark names no backup yet); with no fix --write running, delete the mark to repair the file\n`
+        : marked(file),
+    );
+    // As it says, the mark deleted, the next run repairs the file and keeps its original whole.
+    rmSync(mark);
     const again = await runCli(['fix', dir, '--write']);
-    if (killedBeforeTheRewrite) {
-      expect(again.code, again.stderr).toBe(0);
-      expect(again.stderr).not.toContain('partial');
-      const backups = readdirSync(dir).filter((name) => /^big\.json\.bak(\.\d+)?$/.test(name));
-      for (const name of backups) expect(readFileSync(join(dir, name)).equals(original), name).toBe(true);
-    } else if (left.includes('big.json.fix-in-progress')) {
-      expect(again.code, again.stderr).toBe(2);
-      expect(again.stderr).toBe(marked(file));
-    }
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('partial');
+    const backups = readdirSync(dir).filter((name) => /^big\.json\.bak(\.\d+)?$/.test(name));
+    expect(backups.length).toBeGreaterThan(0);
+    for (const name of backups) expect(readFileSync(join(dir, name)).equals(original), name).toBe(true);
   });
 });
 
@@ -545,6 +554,25 @@ describe('fix --write killed while rewriting the file', () => {
       });
     }
     expect(readFileSync(file, 'utf8')).toBe('[{"note": "helllo world"}]\n');
+  });
+
+  it('says of a mark that names no backup yet that the file was not changed, and how to go on', async () => {
+    // The mark is made before the backup and names it before a byte of the file is rewritten: one
+    // left empty by a run stopped in between was told "may be part repaired; put its backup back".
+    const file = join(dir, 'd.json');
+    writeFileSync(file, '[{"a": 1} {"b": 2}]\n');
+    const mark = `${file}.fix-in-progress`;
+    writeFileSync(mark, '');
+    const refused = await runCli(['fix', file, '--write']);
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({
+      code: 2,
+      stderr: `callhook: ${file}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped before it changed the file (the mark names no backup yet); with no fix --write running, delete the mark to repair the file\n`,
+    });
+    rmSync(mark);
+    const again = await runCli(['fix', file, '--write']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('[{"a": 1}, {"b": 2}]\n');
+    expect(readdirSync(dir).sort()).toEqual(['d.json', 'd.json.bak']);
   });
 
   it("names no backup a mark names that is not one of the file's own, or that another user made", async () => {
