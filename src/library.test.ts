@@ -514,11 +514,11 @@ describe('options a call does not take', () => {
       ],
       [
         () => library.verifyStandardWebhook('[]', signed, { secrets, tolerance: 5 } as never),
-        'verifyStandardWebhook takes no option tolerance (it takes secrets, toleranceSeconds, now, ignoreTimestamp)',
+        'verifyStandardWebhook takes no option tolerance (it takes secrets, toleranceSeconds, now, ignoreTimestamp, reserialised)',
       ],
       [
         () => library.verifyHexHmac('[]', {}, { secrets, now: 5 } as never),
-        'verifyHexHmac takes no option now (it takes secrets, header)',
+        'verifyHexHmac takes no option now (it takes secrets, header, reserialised)',
       ],
     ];
     for (const option of ['defects', 'batchSize', 'format']) {

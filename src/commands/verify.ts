@@ -167,8 +167,9 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
           toleranceSeconds: tolerance ?? recorded ?? defaultToleranceSeconds,
           now: at,
           ignoreTimestamp: raw.ignoreTimestamp === true,
+          reserialised: true,
         })
-      : verifyHexHmacWithKeys(body, headers, { keys, header: signatureHeader });
+      : verifyHexHmacWithKeys(body, headers, { keys, header: signatureHeader, reserialised: true });
 
   const totals = { checked: 0, failed: 0, unreadable: 0, undescribed: 0 };
   const covered = new CaptureCoverage();

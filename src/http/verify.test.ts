@@ -19,6 +19,8 @@ const referenceHeaders = {
   'webhook-signature': reference.signature,
 };
 const atReference = { secrets: [reference.secret], now: reference.timestamp * 1000 };
+/** `atReference`, trying a body no signature matches re-serialised, as `callhook verify` does. */
+const diagnosing = { ...atReference, reserialised: true };
 /** Standard Webhooks headers for `text`, signed as `msg_1` at the reference's time with its secret. */
 const sign = (text: string) =>
   createSigner('standard', parseSecrets(reference.secret, 'standard', 'S'))(
@@ -161,7 +163,7 @@ describe('verifyStandardWebhook', () => {
       ok: false,
       reason: 'wrong-secret',
       message:
-        'none of the secrets produces any of the 2 v1 signatures: the secret is wrong (or the id, timestamp or body changed after signing)',
+        'none of the secrets produces any of the 2 v1 signatures: the secret is wrong (or the id, timestamp or body changed after signing; `callhook verify` says whether the body was re-serialised on the way)',
     });
   });
 
@@ -260,7 +262,7 @@ describe('verifyStandardWebhook', () => {
     // The reference body was written by Python (a space after the colon); a proxy that parses and
     // re-writes it compactly, as smee-client does, drops the space.
     const compact = JSON.stringify(JSON.parse(reference.body));
-    expect(verifyStandardWebhook(compact, referenceHeaders, atReference)).toMatchObject({
+    expect(verifyStandardWebhook(compact, referenceHeaders, diagnosing)).toMatchObject({
       reason: 'reserialised-body',
       message: expect.stringContaining("Python's json.dumps"),
     });
@@ -268,24 +270,24 @@ describe('verifyStandardWebhook', () => {
     const body = '[{"id":"a","name":"Zoë","n":[1,2]}]';
     const signed = sign(body);
     const pretty = JSON.stringify(JSON.parse(body), null, 2);
-    expect(verifyStandardWebhook(pretty, signed, atReference)).toMatchObject({
+    expect(verifyStandardWebhook(pretty, signed, diagnosing)).toMatchObject({
       reason: 'reserialised-body',
       message: expect.stringContaining('as compact JSON'),
     });
-    expect(verifyStandardWebhook(body, sign(pretty), atReference)).toMatchObject({
+    expect(verifyStandardWebhook(body, sign(pretty), diagnosing)).toMatchObject({
       reason: 'reserialised-body',
       message: expect.stringContaining('as 2-space pretty JSON'),
     });
     expect(
-      verifyStandardWebhook(body, sign('[{"id": "a", "name": "Zo\\u00eb", "n": [1, 2]}]'), atReference),
+      verifyStandardWebhook(body, sign('[{"id": "a", "name": "Zo\\u00eb", "n": [1, 2]}]'), diagnosing),
     ).toMatchObject({
       reason: 'reserialised-body',
     });
-    expect(verifyStandardWebhook(body, signed, { ...atReference, secrets: [otherSecret] })).toMatchObject({
+    expect(verifyStandardWebhook(body, signed, { ...diagnosing, secrets: [otherSecret] })).toMatchObject({
       reason: 'wrong-secret',
     });
     // A changed body that no re-serialisation explains cannot be told from a wrong secret, and the message says so.
-    expect(verifyStandardWebhook('[{"id":"b","n":[1,2]}]', signed, atReference)).toMatchObject({
+    expect(verifyStandardWebhook('[{"id":"b","n":[1,2]}]', signed, diagnosing)).toMatchObject({
       reason: 'wrong-secret',
       message: expect.stringContaining('or the id, timestamp or body changed'),
     });
@@ -300,7 +302,7 @@ describe('verifyStandardWebhook', () => {
     const unindented = pretty.replace(/^ +/gm, '');
     expect(unindented).toBe('[\n{\n"id": "a",\n"name": "Zoë",\n"flow": [\n{\n"q": 1\n}\n],\n"requests": []\n}\n]');
     for (const signedText of [unindented, unindented.replace(/\n/g, '\r\n'), pretty.replace(/\n/g, '\r\n')]) {
-      expect(verifyStandardWebhook(compact, sign(signedText), atReference)).toMatchObject({
+      expect(verifyStandardWebhook(compact, sign(signedText), diagnosing)).toMatchObject({
         reason: 'reserialised-body',
       });
     }
@@ -322,21 +324,23 @@ describe('verifyStandardWebhook', () => {
       [crlf(`${unindented}\n`), 'pretty JSON without indentation, with CRLF line endings, with a final line break'],
       [`${python}\n`, "Python's json.dumps"],
     ] as const) {
-      expect(verifyStandardWebhook(compact, sign(signedText), atReference)).toMatchObject({
+      expect(verifyStandardWebhook(compact, sign(signedText), diagnosing)).toMatchObject({
         reason: 'reserialised-body',
         message: expect.stringContaining(form),
       });
     }
     // An NDJSON line signed with its newline, received pretty-printed.
-    expect(verifyStandardWebhook(pretty, sign(`${compact}\n`), atReference)).toMatchObject({
+    expect(verifyStandardWebhook(pretty, sign(`${compact}\n`), diagnosing)).toMatchObject({
       reason: 'reserialised-body',
       message: expect.stringContaining('as compact JSON, with a final line break'),
     });
     const hex = { 'x-signature': signHmacHex(Buffer.from(`${pretty}\n`), [Buffer.from('k')]) };
-    expect(verifyHexHmac(compact, hex, { secrets: ['k'] })).toMatchObject({ reason: 'reserialised-body' });
+    expect(verifyHexHmac(compact, hex, { secrets: ['k'], reserialised: true })).toMatchObject({
+      reason: 'reserialised-body',
+    });
     // The secret is still to blame when it is the wrong one.
     expect(
-      verifyStandardWebhook(compact, sign(`${pretty}\n`), { ...atReference, secrets: [otherSecret] }),
+      verifyStandardWebhook(compact, sign(`${pretty}\n`), { ...diagnosing, secrets: [otherSecret] }),
     ).toMatchObject({ reason: 'wrong-secret' });
   });
 
@@ -349,13 +353,17 @@ describe('verifyStandardWebhook', () => {
       [lf, crlf],
       [crlf, lf],
     ] as const) {
-      expect(verifyStandardWebhook(received, sign(sent), atReference)).toMatchObject({
+      expect(verifyStandardWebhook(received, sign(sent), diagnosing)).toMatchObject({
         reason: 'reserialised-body',
         message: expect.stringContaining('line endings'),
       });
     }
     expect(
-      verifyHexHmac(crlf, { 'x-signature': signHmacHex(Buffer.from(lf), [Buffer.from('k')]) }, { secrets: ['k'] }),
+      verifyHexHmac(
+        crlf,
+        { 'x-signature': signHmacHex(Buffer.from(lf), [Buffer.from('k')]) },
+        { secrets: ['k'], reserialised: true },
+      ),
     ).toMatchObject({
       reason: 'reserialised-body',
     });
@@ -364,13 +372,13 @@ describe('verifyStandardWebhook', () => {
   it('tells a body an editor saved with a byte order mark (and CRLF line endings), as Notepad does', () => {
     const sent = '[\n  {"id": "a", "n": [1, 2]}\n]\n';
     for (const received of [`\uFEFF${sent}`, `\uFEFF${sent.replace(/\n/g, '\r\n')}`]) {
-      expect(verifyStandardWebhook(received, sign(sent), atReference)).toMatchObject({
+      expect(verifyStandardWebhook(received, sign(sent), diagnosing)).toMatchObject({
         reason: 'reserialised-body',
         message: expect.stringContaining('without their byte order mark'),
       });
     }
     // And one that was re-serialised, too.
-    expect(verifyStandardWebhook(`\uFEFF${sent}`, sign('[{"id":"a","n":[1,2]}]'), atReference)).toMatchObject({
+    expect(verifyStandardWebhook(`\uFEFF${sent}`, sign('[{"id":"a","n":[1,2]}]'), diagnosing)).toMatchObject({
       reason: 'reserialised-body',
       message: expect.stringContaining('compact JSON'),
     });
@@ -384,20 +392,61 @@ describe('verifyStandardWebhook', () => {
       const signedText = `[\n{\n"id": "a",\n"message": ${JSON.stringify(value[0]?.message)}\n}\n]`;
       expect(JSON.parse(signedText)).toEqual(value);
       for (const signed of [signedText, signedText.replace(/\n/g, '\r\n')]) {
-        expect(verifyStandardWebhook(JSON.stringify(value), sign(signed), atReference)).toMatchObject({
+        expect(verifyStandardWebhook(JSON.stringify(value), sign(signed), diagnosing)).toMatchObject({
           reason: 'reserialised-body',
         });
       }
     }
   });
 
+  it('tries a body re-serialised only when asked (reserialised), as callhook verify asks, never by default', () => {
+    // A receiver built on the library re-serialised every stranger's bogus post up to 17 ways: a
+    // 44 KB body of nested arrays held its event loop 2 s and took 870 MB (red team hT35 #1).
+    const body = '[{"id":"a","n":[1,2]}]';
+    const pretty = JSON.stringify(JSON.parse(body), null, 2);
+    const notTried = {
+      ok: false,
+      reason: 'wrong-secret',
+      message:
+        'none of the secrets produces the v1 signature: the secret is wrong (or the id, timestamp or body changed after signing; `callhook verify` says whether the body was re-serialised on the way)',
+    };
+    expect(verifyStandardWebhook(pretty, sign(body), atReference)).toEqual(notTried);
+    expect(verifyStandardWebhook(pretty, sign(body), { ...atReference, reserialised: false })).toEqual(notTried);
+    expect(verifyStandardWebhook(pretty, sign(body), diagnosing)).toMatchObject({ reason: 'reserialised-body' });
+    const hex = { 'x-signature': signHmacHex(Buffer.from(body), [Buffer.from('k')]) };
+    expect(verifyHexHmac(pretty, hex, { secrets: ['k'] })).toMatchObject({ reason: 'wrong-secret' });
+    expect(verifyHexHmac(pretty, hex, { secrets: ['k'], reserialised: true })).toMatchObject({
+      reason: 'reserialised-body',
+    });
+    // From JavaScript, without types: a truthy value that is not true is refused, not taken for it.
+    const loose = { ...atReference, reserialised: 'yes' } as unknown as typeof atReference;
+    expect(() => verifyStandardWebhook(pretty, sign(body), loose)).toThrow(TypeError);
+  });
+
   it('answers for a body nested too deep to re-serialise, instead of overflowing the stack', () => {
     // A hostile sender's 200 kB of brackets parses, but writing it out again recursed until the
     // stack ran out: `verify` died with an internal error and `listen` answered 500, not 401.
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-    expect(verifyStandardWebhook(deep, referenceHeaders, atReference)).toMatchObject({ reason: 'wrong-secret' });
+    expect(verifyStandardWebhook(deep, referenceHeaders, diagnosing)).toMatchObject({ reason: 'wrong-secret' });
     const hex = { 'x-signature': 'ab'.repeat(32) };
-    expect(verifyHexHmac(deep, hex, { secrets: ['k'] })).toMatchObject({ reason: 'wrong-secret' });
+    expect(verifyHexHmac(deep, hex, { secrets: ['k'], reserialised: true })).toMatchObject({ reason: 'wrong-secret' });
+  });
+
+  it('leaves untried the indented forms of a body nested so deep they are many times its size', () => {
+    // A 4 KB body of brackets 2,000 deep is 8.8 MB pretty-printed: verify built and hashed 17
+    // such forms per capture (a 124 KB one took 12 s and 2.5 GB), for a sender's bogus post.
+    const deep = `${'['.repeat(2000)}${Array(200).fill('0').join(',')}${']'.repeat(2000)}`;
+    const pretty = JSON.stringify(JSON.parse(deep), null, 2);
+    expect(pretty.length).toBeGreaterThan(4 * deep.length + 65_536);
+    expect(verifyStandardWebhook(deep, sign(pretty), diagnosing)).toMatchObject({ reason: 'wrong-secret' });
+    // The forms without line breaks are still tried, and so is a shallow body's pretty form.
+    expect(verifyStandardWebhook(pretty, sign(deep), diagnosing)).toMatchObject({ reason: 'reserialised-body' });
+    const shallow = JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ id: i, n: [i] })));
+    const shallowPretty = JSON.stringify(JSON.parse(shallow), null, 2);
+    expect(verifyStandardWebhook(shallow, sign(shallowPretty), diagnosing)).toMatchObject({
+      reason: 'reserialised-body',
+      message: expect.stringContaining('as 2-space pretty JSON'),
+    });
   });
 
   it('reads a webhook-timestamp with leading zeros as the standardwebhooks package does', () => {
@@ -426,7 +475,7 @@ describe('verifyStandardWebhook', () => {
         ),
       });
     }
-    expect(verifyStandardWebhook('[]', sign('[]'), { ...atReference, secrets: [otherSecret] })).toMatchObject({
+    expect(verifyStandardWebhook('[]', sign('[]'), { ...diagnosing, secrets: [otherSecret] })).toMatchObject({
       message: expect.stringContaining('(or the id, timestamp or body changed after signing)'),
     });
   });
@@ -521,7 +570,9 @@ describe('verifyHexHmac', () => {
     });
     expect(verifyHexHmac(body, signed('k'), { secrets: ['j'] })).toMatchObject({ reason: 'wrong-secret' });
     const pretty = JSON.stringify(JSON.parse(body.toString()), null, 2);
-    expect(verifyHexHmac(pretty, signed('k'), { secrets: ['k'] })).toMatchObject({ reason: 'reserialised-body' });
+    expect(verifyHexHmac(pretty, signed('k'), { secrets: ['k'], reserialised: true })).toMatchObject({
+      reason: 'reserialised-body',
+    });
   });
 
   it('skips an entry that is not a hex digest, as the standard scheme skips one, and names it if nothing verifies', () => {

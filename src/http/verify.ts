@@ -12,7 +12,8 @@
  *   replay sends ends, differs from the bytes received and matches a signature under one of the
  *   secrets: at most 17 forms, each one HMAC per secret. The signature held for another serialisation of the
  *   same JSON: something on the way parsed and re-wrote the body (the smee-client failure).
- *   Not tried when told not to (`reserialised`), as listen tells it.
+ *   Tried only when asked (`reserialised`), as `callhook verify` asks; the forms with line breaks
+ *   not when they would be many times the body's size (`prettyGrowth`).
  * - `no-matching-signature`: the header holds no signature this scheme could have produced: no
  *   `v1` entry whose base64 decodes to the 32 bytes of an HMAC-SHA256 (only `v1a`, say), or for
  *   hmac no 64-digit hex digest. The sender signs some other way.
@@ -58,6 +59,13 @@ export interface VerifyOptions {
   now?: number | undefined;
   /** Skip the timestamp check (for old captures). */
   ignoreTimestamp?: boolean | undefined;
+  /**
+   * When no signature matches, also try the body as the same JSON written other ways, to tell
+   * `reserialised-body` from `wrong-secret` (default false): up to 17 more HMACs per secret, over
+   * forms that may be a few times the body's size. For diagnosis, as `callhook verify` does; not
+   * on a receiver's requests, where a stranger's bogus post would cost that much.
+   */
+  reserialised?: boolean | undefined;
 }
 
 /** A verification's outcome: the index of the secret that matched, or why none did. */
@@ -68,16 +76,13 @@ export type VerifyResult =
 /** Request headers as node:http, fetch or a plain object hold them. */
 export type HeaderSource = Headers | Record<string, string | string[] | undefined>;
 
-/** Verification settings with the keys already decoded, for a server that checks many requests. */
+/**
+ * Verification settings with the keys already decoded, for a server that checks many requests.
+ * Hint: listen does not try a body re-serialised (`reserialised`): a stranger's post must cost
+ * little more than its hashes; `verify` tries them offline.
+ */
 interface KeyedVerifyOptions extends Omit<VerifyOptions, 'secrets'> {
   keys: readonly Buffer[];
-  /**
-   * Whether a body no signature matches is tried re-serialised, for `reserialised-body` (default
-   * true). Hint: listen does not: up to 17 forms of the body, each hashed under every secret, let
-   * a stranger's bogus post hold its event loop for seconds (a 6 KB body nested 3,000 deep is
-   * 18 MB pretty-printed); `verify` tries them offline.
-   */
-  reserialised?: boolean | undefined;
 }
 
 const SHA256_BYTES = 32;
@@ -222,18 +227,24 @@ function reserialisations(body: Buffer): { form: string; bytes: Buffer }[] {
   } catch {
     return forms;
   }
+  // Hint: indentation grows with depth, so a small body nested deep (a hostile sender's brackets)
+  // is gigabytes pretty-printed: forms with line breaks are left untried past a few times its size.
+  const indentable = prettyGrowth(value, 4 * body.length + 65_536) !== undefined;
   const pretty = () => JSON.stringify(value, null, 2);
   // Hint: no line break of JSON.stringify's output is inside a string, so its indentation is all
   // that follows one with spaces. Not `^` with the m flag: that matches after a U+2028 or U+2029
   // too, which JSON.stringify leaves raw inside strings.
   const unindented = () => pretty().replace(/\n +/g, '\n');
   const crlf = (text: string) => text.replace(/\n/g, '\r\n');
-  for (const [form, text, lineEnd] of [
-    ['compact JSON', () => JSON.stringify(value), '\n'],
+  const pretties = [
     ['2-space pretty JSON', pretty, '\n'],
     ['2-space pretty JSON with CRLF line endings', () => crlf(pretty()), '\r\n'],
     ["pretty JSON without indentation (the platform's published examples)", unindented, '\n'],
     ['pretty JSON without indentation, with CRLF line endings', () => crlf(unindented()), '\r\n'],
+  ] as const;
+  for (const [form, text, lineEnd] of [
+    ['compact JSON', () => JSON.stringify(value), '\n'],
+    ...(indentable ? pretties : []),
     ["JSON with spaces after , and : (Python's json.dumps)", () => spacedAsciiJson(value), '\n'],
   ] as const) {
     let written: string;
@@ -255,6 +266,27 @@ function reserialisations(body: Buffer): { form: string; bytes: Buffer }[] {
     }
   }
   return forms;
+}
+
+/**
+ * How many characters 2-space pretty-printing adds to `value`'s compact JSON (line breaks,
+ * indentation, a space after each `:`), or undefined once that passes `limit`. Hint: a loop, not
+ * a recursion: the value may be nested deeper than the stack allows.
+ */
+function prettyGrowth(value: unknown, limit: number): number | undefined {
+  let grown = 0;
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (item === null || typeof item !== 'object') continue;
+    const members = Array.isArray(item) ? item : Object.values(item);
+    if (members.length === 0) continue;
+    // Each member on a line of its own, one level in; the closing bracket on one at this level.
+    grown += members.length * (1 + 2 * (depth + 1)) + 1 + 2 * depth + (Array.isArray(item) ? 0 : members.length);
+    if (grown > limit) return undefined;
+    for (const member of members) pending.push([member, depth + 1]);
+  }
+  return grown;
 }
 
 function fail(reason: VerifyFailure, message: string, skewSeconds?: number): VerifyResult {
@@ -483,7 +515,7 @@ export function verifyStandardWebhookWithKeys(
     if (data === bytes) signed.set(key, signature);
     return signature;
   };
-  const reserialised = options.reserialised !== false;
+  const reserialised = options.reserialised === true;
   const result = namingSkipped(
     checkSignatures(bytes, options.keys, given, usable, sign, 'standard', reserialised),
     skipped === undefined ? undefined : `${skipped} of webhook-signature, not <version>,<base64>,`,
@@ -525,8 +557,15 @@ export function verifyStandardWebhook(
   headers: HeaderSource,
   options: VerifyOptions,
 ): VerifyResult {
-  assertOptions(options, 'verifyStandardWebhook', ['secrets', 'toleranceSeconds', 'now', 'ignoreTimestamp']);
+  assertOptions(options, 'verifyStandardWebhook', [
+    'secrets',
+    'toleranceSeconds',
+    'now',
+    'ignoreTimestamp',
+    'reserialised',
+  ]);
   assertBoolean('ignoreTimestamp', options.ignoreTimestamp);
+  assertBoolean('reserialised', options.reserialised);
   const { toleranceSeconds, now } = options;
   // Hint: NaN compares false with everything, so a NaN tolerance or now (Number() of an unset
   // variable) would pass a delivery of any age.
@@ -575,7 +614,7 @@ export function verifyHexHmacWithKeys(
     );
   }
   const sign = (data: Buffer, key: Buffer) => signHmacHex(data, [key]);
-  const reserialised = options.reserialised !== false;
+  const reserialised = options.reserialised === true;
   return namingSkipped(
     checkSignatures(bytesOf(body), options.keys, given, usable, sign, 'hmac', reserialised),
     skipped === undefined ? undefined : `${skipped} of ${lower}, not a hex digest,`,
@@ -587,11 +626,12 @@ export function verifyHexHmac(
   body: string | Uint8Array,
   headers: HeaderSource,
   // Hint: no time options: the scheme signs no timestamp (its type once took them, and they were refused).
-  options: Pick<VerifyOptions, 'secrets'> & { header?: string | undefined },
+  options: Pick<VerifyOptions, 'secrets' | 'reserialised'> & { header?: string | undefined },
 ): VerifyResult {
   const bytes = bytesOf(body);
   assertHeaders(headers);
-  assertOptions(options, 'verifyHexHmac', ['secrets', 'header']);
+  assertOptions(options, 'verifyHexHmac', ['secrets', 'header', 'reserialised']);
+  assertBoolean('reserialised', options.reserialised);
   const header = hmacHeaderName(options.header);
   return verifyHexHmacWithKeys(bytes, headers, { ...options, header, keys: hmacKeys(options.secrets) });
 }

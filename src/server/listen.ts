@@ -280,12 +280,8 @@ function verify(body: Buffer, req: IncomingMessage, settings: ListenSettings): V
   // Hint: not tried re-serialised (see `reserialised`): a stranger's post must cost little more than its hashes.
   const { keys } = sign;
   return sign.scheme === 'standard'
-    ? verifyStandardWebhookWithKeys(body, headers, {
-        keys,
-        toleranceSeconds: sign.toleranceSeconds,
-        reserialised: false,
-      })
-    : verifyHexHmacWithKeys(body, headers, { keys, header: sign.header, reserialised: false });
+    ? verifyStandardWebhookWithKeys(body, headers, { keys, toleranceSeconds: sign.toleranceSeconds })
+    : verifyHexHmacWithKeys(body, headers, { keys, header: sign.header });
 }
 
 /**
