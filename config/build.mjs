@@ -80,11 +80,14 @@ await build({
 });
 
 // The library leaves its dependencies to the user's node_modules, so valibot is shared; what else
-// it reaches (the width tables, for the columns of its code frame) is bundled in, as the CLI's is.
+// it reaches (jsonc-parser, the width tables for the columns of its code frame) is bundled in, as
+// the CLI's is. Hint: jsonc-parser's UMD main, left to an app's bundler, crashed the app at start
+// ("Dynamic require of ./impl/format"); bundled from its ESM build here, no app sees it.
 await build({
   ...common,
   entryPoints: { index: 'src/index.ts' },
   outdir: 'dist',
+  mainFields: ['module', 'main'],
   external: Object.keys(dependencies),
 });
 

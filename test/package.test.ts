@@ -176,6 +176,41 @@ describe('the packed package', () => {
     );
   });
 
+  it("can be bundled into an app with esbuild's defaults for Node, as ESM and as CommonJS", () => {
+    // A dependency's UMD main (jsonc-parser's), left for the app's bundler, crashed the app at
+    // start: "Dynamic require of ./impl/format is not supported" (red team hT35).
+    writeFileSync(
+      join(project, 'app.mjs'),
+      [
+        "import { readEvents, validateEvent } from 'callhook';",
+        'let n = 0;',
+        '(async () => {',
+        '  for await (const item of readEvents(\'[{"a": 1} {"b": 2}]\')) n++;',
+        '  console.log(validateEvent({}).ok, n);',
+        '})();',
+        '',
+      ].join('\n'),
+    );
+    for (const format of ['esm', 'cjs']) {
+      const out = `app-bundled.${format === 'esm' ? 'mjs' : 'cjs'}`;
+      execFileSync(
+        process.execPath,
+        [
+          require.resolve('esbuild/bin/esbuild'),
+          'app.mjs',
+          '--bundle',
+          '--platform=node',
+          `--format=${format}`,
+          `--outfile=${out}`,
+          '--log-level=error',
+        ],
+        { cwd: project, stdio: 'pipe' },
+      );
+      const run = spawnSync(process.execPath, [out], { cwd: project, encoding: 'utf8' });
+      expect({ format, stderr: run.stderr, stdout: run.stdout }).toEqual({ format, stderr: '', stdout: 'false 3\n' });
+    }
+  });
+
   it('can be required from CommonJS, as its types already tell TypeScript (Node 20.19+ loads ESM by require)', () => {
     writeFileSync(
       join(project, 'consumer.cjs'),

@@ -2,8 +2,11 @@
  * The JSON paths at many positions of one text, in one pass: what jsonc-parser's `getLocation`
  * says of each position, which re-reads the text from its start for every one.
  */
-import { type JSONPath, visit } from 'jsonc-parser';
+import { visit } from 'jsonc-parser';
 import { javaScriptKeyOrder, type KeyOrder } from '../schema/check.js';
+
+/** A path into JSON text: its keys and array indexes, outermost first (jsonc-parser's `JSONPath`). */
+export type JsonPath = (string | number)[];
 
 /** Thrown to end a read once every position is answered, as `getLocation` ends its own. */
 const answered = Symbol('answered');
@@ -19,9 +22,9 @@ const answered = Symbol('answered');
  * read yet (after its `{` or a comma) the object's path, where `getLocation` adds an empty key, as
  * it does for a key that is "" (a half-typed key is no member to point at; a "" key is one).
  */
-export function pathsAt(text: string, positions: readonly number[], keyless: 'empty' | 'object' = 'empty'): JSONPath[] {
+export function pathsAt(text: string, positions: readonly number[], keyless: 'empty' | 'object' = 'empty'): JsonPath[] {
   const order = positions.map((_, index) => index).sort((a, b) => (positions[a] as number) - (positions[b] as number));
-  const paths: JSONPath[] = new Array(positions.length);
+  const paths: JsonPath[] = new Array(positions.length);
   const segments: Array<string | number> = [];
   // For each segment of an array: an item was read since its last comma; of an object: a key.
   const itemRead: boolean[] = [];
