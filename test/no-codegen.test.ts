@@ -1,4 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/run-cli.js';
 
@@ -27,5 +31,35 @@ describe('under node --disallow-code-generation-from-strings', () => {
     );
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ refused: true, good: 'CallComplete', bad: ['invalid-value'] });
+  });
+});
+
+describe('under node --no-experimental-global-webcrypto', () => {
+  it('the library reads redeliveries, and show prints a number no double holds, without the global crypto', () => {
+    // Seeded from globalThis.crypto, the library threw at import: "Cannot read properties of
+    // undefined (reading 'getRandomValues')" (red team hT35); show's exact numbers took their mark from it too.
+    const withoutCrypto = `
+import { readFileSync } from 'node:fs';
+import { readEvents } from '${pathToFileURL(join(repoRoot, 'dist/index.js')).href}';
+const [event] = JSON.parse(readFileSync('fixtures/valid/every-status.json', 'utf8'));
+const copies = [];
+for await (const item of readEvents(JSON.stringify([event, event]))) copies.push(item.kind === 'event' && item.duplicate);
+console.log(JSON.stringify({ crypto: typeof globalThis.crypto, copies }));
+`;
+    const flag = '--no-experimental-global-webcrypto';
+    // Hint: from a file: with -e, node makes each built-in module a global, \`crypto\` among them.
+    const script = join(mkdtempSync(join(tmpdir(), 'callhook-no-crypto-')), 'script.mjs');
+    writeFileSync(script, withoutCrypto);
+    const library = spawnSync(process.execPath, [flag, script], { cwd: repoRoot, encoding: 'utf8' });
+    expect(library.stderr).toBe('');
+    expect(JSON.parse(library.stdout)).toEqual({ crypto: 'undefined', copies: [false, true] });
+    const [event] = JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), 'utf8'));
+    const show = spawnSync(process.execPath, [flag, 'bin/callhook.js', 'show', '-', '--format', 'json'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      input: JSON.stringify([{ ...event, extra: 1 }]).replace('"extra":1', '"extra":12345678901234567891'),
+    });
+    expect(show.stderr).toBe('');
+    expect(show.stdout).toContain('"extra": 12345678901234567891');
   });
 });

@@ -10,7 +10,9 @@
  * one chain of the table) cannot be crafted for an unknown one. A worker whose sets are compared
  * with its parent's takes the parent's seed (`useFingerprintSeed`).
  */
-let processSeed = (globalThis.crypto.getRandomValues(new Uint32Array(1))[0] ?? 0) >>> 0;
+import { randomBytes } from 'node:crypto';
+
+let processSeed = randomBytes(4).readUInt32LE(0);
 
 /** The seed of the sets this process makes, to hand to a worker. */
 export function fingerprintSeed(): number {

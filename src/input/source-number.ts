@@ -2,9 +2,10 @@
  * A number as the file writes it, where a double cannot hold it. JSON.parse reads every number
  * into a double, which cannot hold `1e400` (Infinity, written `null`), `12345678901234567891`
  * (other digits) or `1e-400` (0): a payload's own fields may be such numbers, and show and trace
- * print the payload (`exactValue`, exact-value.ts), and `generate --set` refuses them. No imports:
- * render/escape.ts, which every command's JSON goes through, puts such numbers back.
+ * print the payload (`exactValue`, exact-value.ts), and `generate --set` refuses them. No imports
+ * but Node's own: render/escape.ts, which every command's JSON goes through, puts such numbers back.
  */
+import { randomUUID } from 'node:crypto';
 
 /** A JSON number's value as its significant digits and the power of ten after them: `0.10` and `1e-1` give `1e-1`. */
 export function decimalOf(text: string): string {
@@ -36,7 +37,7 @@ let mark: { text: string; inJson: string; pattern: RegExp } | undefined;
 
 function markOf(): string {
   if (!mark) {
-    const text = `\u0000${globalThis.crypto.randomUUID()}:`;
+    const text = `\u0000${randomUUID()}:`;
     const inJson = JSON.stringify(text).slice(1, -1);
     mark = { text, inJson, pattern: new RegExp(`"${inJson.replaceAll('\\', '\\\\')}([^"]*)"`, 'g') };
   }
