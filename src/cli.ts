@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { stdoutGone } from './commands/signals.js';
+import { writeWholeWhenFile } from './write-all.js';
 
 /**
  * callhook's version, written in by the build as src/version.ts's is. Hint: read here rather than
@@ -653,6 +654,8 @@ Exit codes:
 // already set, as verify's.
 // Any other write error (a full disk under `> report.json`) is an I/O error: one line, exit 2,
 // never a stack trace, and never exit 1, which would say the input was invalid.
+writeWholeWhenFile(process.stdout);
+writeWholeWhenFile(process.stderr);
 let stdoutFailed = false;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') {

@@ -17,23 +17,10 @@ import {
   realpathSync,
   type Stats,
   statSync,
-  writeSync,
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { CallhookError, describeIoError, ExitCode } from './errors.js';
 import { fileNameOf, openablePath } from './input/file-names.js';
-
-/**
- * Writes all of `bytes` to the file open as `fd`: at `position`, or where the descriptor is (or at
- * the end, opened to append). Hint: a write that takes none of its bytes fails rather than loops.
- */
-export function writeAllSync(fd: number, bytes: Buffer, position?: number): void {
-  for (let at = 0; at < bytes.length; ) {
-    const written = writeSync(fd, bytes, at, bytes.length - at, position === undefined ? null : position + at);
-    if (written === 0) throw new Error('a write took none of its bytes');
-    at += written;
-  }
-}
 
 /**
  * Whether `link` failed with `error` because the file system has no hard links (FAT, exFAT, some

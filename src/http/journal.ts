@@ -3,6 +3,7 @@
  * then one JSON line per batch at its final state, appended as the batch completes, so a crash or
  * a signal loses nothing and `--resume` knows what the receiver already confirmed.
  */
+
 import { createHash, randomBytes } from 'node:crypto';
 import {
   type BigIntStats,
@@ -32,9 +33,9 @@ import {
   type OwnFileRisks,
   openOutputSync,
   realPathOf,
-  writeAllSync,
 } from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
+import { writeAllSync } from '../write-all.js';
 import { type FreshRun, isFreshRun } from './fresh.js';
 
 /** How a batch ended. Only `delivered` is skipped by `--resume`. */

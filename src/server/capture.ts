@@ -27,6 +27,7 @@
  * Layout 2 lines (before the `.ndjson` file) name a body file each; layout 1 wrote the
  * description of each delivery to its own `000001.meta`. The reader takes both.
  */
+
 import { hash } from 'node:crypto';
 import {
   closeSync,
@@ -63,9 +64,9 @@ import {
   permissionsOf,
   refuseForeign,
   writableByOthers,
-  writeAllSync,
 } from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
+import { writeAllSync } from '../write-all.js';
 
 /**
  * The highest number listen gives a capture: 15 digits, so that it, and the number after it,

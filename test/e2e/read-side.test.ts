@@ -80,6 +80,39 @@ describe('a full disk under stdout', () => {
   );
 });
 
+describe('a file-size limit under stdout or stderr (ulimit -f, or a disk that fills part way)', () => {
+  // Node writes to a file on stdout with writeSync and did not look at how many bytes it took: a
+  // write the limit cut short lost the rest, and the run exited 0 with its output cut off (red
+  // team hT33). Each write is now written whole, so the one past the limit fails, and says so.
+  it.skipIf(process.platform === 'win32')(
+    'is exit 2 and one line naming the stream, never a cut-off output and exit 0',
+    () => {
+      const out = join(scratch, 'limited.out');
+      const commands = [
+        ['schema', '--openapi'],
+        ['generate', '--count', '300', '--seed', '1'],
+        ['summarise', 'fixtures/valid', '--format', 'json'],
+        ['validate', 'fixtures/valid', 'fixtures/invalid', '--format', 'json'],
+      ];
+      for (const args of commands) {
+        // Hint: bash counts -f in KiB: 8 KiB, less than each output here.
+        const run = spawnSync(
+          'bash',
+          ['-c', 'ulimit -f 8; exec "$@" > "$OUT"', 'bash', process.execPath, binPath, ...args],
+          {
+            cwd: repoRoot,
+            encoding: 'utf8',
+            env: { ...process.env, OUT: out, NO_COLOR: '1' },
+          },
+        );
+        expect({ args, code: run.status }).toEqual({ args, code: 2 });
+        expect(run.stderr.trim().split('\n').at(-1)).toBe('callhook: <stdout>: file too large');
+        expect(readFileSync(out).length).toBe(8192);
+      }
+    },
+  );
+});
+
 describe('a folder holding a subfolder you may not read', () => {
   // Hint: root reads every file whatever its mode, so as root the CLI runs as nobody (65534).
   const asRoot = process.getuid?.() === 0;

@@ -1,0 +1,40 @@
+/**
+ * Writing bytes whole with `writeSync`, which may take fewer than it is given: a full disk or a
+ * file-size limit (`ulimit -f`) cuts a write short, and only the write after it fails.
+ */
+import { writeSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+
+/**
+ * Writes all of `bytes` to the file open as `fd`: at `position`, or where the descriptor is (or at
+ * the end, opened to append). Hint: a write that takes none of its bytes fails rather than loops.
+ */
+export function writeAllSync(fd: number, bytes: Buffer, position?: number): void {
+  for (let at = 0; at < bytes.length; ) {
+    const written = writeSync(fd, bytes, at, bytes.length - at, position === undefined ? null : position + at);
+    if (written === 0) throw new Error('a write took none of its bytes');
+    at += written;
+  }
+}
+
+/**
+ * Makes `stream` (stdout or stderr) write each chunk whole when it is redirected to a file, so a
+ * write cut short is finished, and the one past the limit fails as an error of the stream's.
+ * Hint: Node writes such a stream with its SyncWriteStream, one `writeSync` a chunk, and never
+ * looks at how many bytes it took: `summarise --format json > out` under `ulimit -f`, or onto a
+ * disk that filled part way, lost the rest of its last write and exited 0 (red team hT33). A pipe
+ * or a terminal is written by libuv, which finishes short writes itself.
+ */
+export function writeWholeWhenFile(stream: NodeJS.WriteStream): void {
+  if (stream.constructor.name !== 'SyncWriteStream') return;
+  const { fd } = stream as unknown as { fd: number };
+  (stream as unknown as Writable)._write = (chunk: Buffer, _encoding, done) => {
+    try {
+      writeAllSync(fd, chunk);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
+  };
+}
