@@ -305,7 +305,7 @@ describe('fix --write rewrites the file in place', () => {
     expect(error).toBeInstanceOf(CallhookError);
     expect((error as CallhookError).exitCode).toBe(2);
     expect((error as CallhookError).message).toBe(
-      `${file}: could not make the backup ${file}.bak (name too long); nothing was written`,
+      `${file}: could not make the backup ${file}.bak (name too long); nothing was written (the name leaves no room for .bak: rename the file, or print the repair without --write)`,
     );
     expect(readFileSync(file)).toEqual(broken);
     expect(readdirSync(dir)).toEqual([name]);

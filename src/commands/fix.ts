@@ -531,9 +531,15 @@ async function makeBackup(name: string, stats: Stats, bytes: AsyncIterable<Buffe
   // Hint: named after the source's name, opened by its bytes: a name that is not UTF-8, written
   // as text, would make the backup under another name (U+FFFD for each such byte).
   const first = await freeBackupName(name, 0);
+  // Hint: a name of 251 to 255 bytes leaves no room for `.bak`, and no other name would be found
+  // beside the file as its backup: said, so the user knows what to change.
   const cannotMake = (error: unknown, as = '') =>
     new CallhookError(
-      `${name}: could not make the backup ${first.candidate}${as} (${ioReason(error)}); nothing was written`,
+      `${name}: could not make the backup ${first.candidate}${as} (${ioReason(error)}); nothing was written${
+        (error as NodeJS.ErrnoException).code === 'ENAMETOOLONG'
+          ? ' (the name leaves no room for .bak: rename the file, or print the repair without --write)'
+          : ''
+      }`,
     );
   let partial: string;
   let handle: FileHandle;
