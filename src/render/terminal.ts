@@ -1,7 +1,7 @@
 /** Terminal facts every renderer shares: whether to colour, and how to make untrusted text safe. */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { diagnosticText } from '../errors.js';
-import { displayWidth, graphemeSegments, graphemeWidth, narrowText, wordBreaks } from './width.js';
+import { breaksAround, displayWidth, graphemeSegments, graphemeWidth, narrowText, wordBreaks } from './width.js';
 
 /**
  * Whether `stream` is a terminal that can draw: colours, a line redrawn in place, a pager's
@@ -80,8 +80,9 @@ interface Piece {
 }
 
 // Splits one paragraph (no newline) into breakable pieces: words between spaces, and inside a word
-// every wide grapheme on its own, since CJK text has no spaces and may break between any two
-// characters, and every word of Thai, Lao, Khmer or Burmese, which have no spaces either.
+// every CJK character or emoji on its own (`breaksAround`), since CJK text has no spaces and may
+// break between any two characters, and every word of Thai, Lao, Khmer or Burmese, which have no
+// spaces either.
 function piecesOf(text: string, offset: number): Piece[] {
   const pieces: Piece[] = [];
   for (const match of text.matchAll(/[^ ]+/g)) {
@@ -106,7 +107,7 @@ function piecesOf(text: string, offset: number): Piece[] {
         // Hint: closing punctuation (。, ！, a closing quote) never starts a line; it stays with what it closes.
         previous.end = at + segment.length;
         previous.width += width;
-      } else if (width >= 2) {
+      } else if (width >= 2 && breaksAround(segment)) {
         if (run) pieces.push(run);
         run = undefined;
         pieces.push({ start: at, end: at + segment.length, width });

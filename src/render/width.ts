@@ -110,6 +110,19 @@ function clusterWidth(cluster: string): number {
   return width;
 }
 
+/**
+ * Whether a line may break before and after `cluster` with no space there: a character East Asian
+ * Width calls wide (Han, kana, Hangul, fullwidth forms, CJK punctuation) or an emoji, as UAX #14
+ * breaks its ideographs. Hint: not every cluster two columns wide: a consonant and its spacing
+ * vowel sign (Devanagari वा, Bengali কা) are, and are part of a word written between spaces.
+ */
+export function breaksAround(cluster: string): boolean {
+  return eastAsianWidth(cluster.codePointAt(0) ?? 0) === 2 || (graphemeWidth(cluster) >= 2 && isEmoji(cluster));
+}
+
+const isEmoji = (cluster: string) =>
+  isRgiEmoji(cluster) || /^[\d#*]\u20e3$/.test(cluster) || /^\p{Extended_Pictographic}/u.test(cluster);
+
 // Made on first use, for the same reason.
 let graphemes: Intl.Segmenter | undefined;
 // Characters segmented at a time: V8's segmenter slows down with the length of the string it

@@ -82,6 +82,40 @@ describe('wrapSpans on plain text', () => {
     expect(wrapText(`ดูที่${url}ค่ะ`, { width: 20 })).toEqual(['ดูที่', url, 'ค่ะ']);
   });
 
+  test('breaks Devanagari and Bengali only at spaces, never inside a word', () => {
+    // A consonant and its vowel sign (वा: व + ा) are two columns, and every two-column cluster was
+    // taken for CJK and broken after: "वापस" was cut into "वा" and "पस", a space just before it.
+    for (const text of [
+      'नमस्ते मैं आपसे बात करना चाहता हूँ कृपया मुझे वापस कॉल करें',
+      'নমস্কার আমি আপনার সাথে কথা বলতে চাই দয়া করে আমাকে আবার কল করুন',
+    ]) {
+      for (let width = 10; width <= 50; width++) {
+        const lines = wrapText(text, { width });
+        expect(lines.join(' ')).toBe(text);
+        for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+      }
+    }
+    expect(wrapText('कृपया मुझे वापस कॉल करें', { width: 11 })).toEqual(['कृपया मुझे', 'वापस कॉल करें']);
+    // A word wider than the line (11 columns) stays whole, as a URL does.
+    expect(wrapText('अंतर्राष्ट्रीयकरणों है', { width: 10 })).toEqual(['अंतर्राष्ट्रीयकरणों', 'है']);
+  });
+
+  test('still breaks between CJK characters and between emoji written without spaces', () => {
+    expect(wrapText('我想和真人客服通话', { width: 10 })).toEqual(['我想和真人', '客服通话']);
+    expect(wrapText('こんにちはカタカナ한국어입니다', { width: 10 })).toEqual([
+      'こんにちは',
+      'カタカナ한',
+      '국어입니다',
+    ]);
+    expect(wrapText('ｗｉｄｅ、ｆｕｌｌ', { width: 10 })).toEqual(['ｗｉｄｅ、', 'ｆｕｌｌ']);
+    expect(wrapText('👍👍👍👍👍👍👍👍👍❤️❤️🇦🇺🇦🇺🇦🇺🇦🇺🇦🇺', { width: 10 })).toEqual([
+      '👍👍👍👍👍',
+      '👍👍👍👍❤️',
+      '❤️🇦🇺🇦🇺🇦🇺🇦🇺',
+      '🇦🇺',
+    ]);
+  });
+
   test('never ends a line with opening punctuation', () => {
     expect(wrapText('谢谢你的(帮助', { width: 10 })).toEqual(['谢谢你的', '(帮助']);
     expect(wrapText('谢谢你的「帮助」', { width: 10 })).toEqual(['谢谢你的', '「帮助」']);
