@@ -922,7 +922,7 @@ async function fixOne(
 
 /** Runs `fix` on files, folders or `-`: prints the repaired text, or with `--write` rewrites each file in place. */
 export async function fix(paths: string[], options: FixOptions): Promise<void> {
-  const sources = await listSources(paths, (message) => warnOnStderr(message, options.width));
+  const sources = await listSources(paths, (message, names) => warnOnStderr(message, options.width, names));
   if (options.write && sources.some(isStdin)) {
     throw new CallhookError('fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)');
   }

@@ -32,9 +32,13 @@ const plainProgram = /^[\w./+-]+$/;
 /** The signals that end a run and its pager with it; Ctrl-C reaches the pager itself (see `onSigint`). */
 const stopsPager = ['SIGTERM', 'SIGHUP'] as const;
 
-/** Says a warning on stderr, as `warningLine` words it, wrapped to `width` (`--width`), else to stderr's. */
-export function warnOnStderr(message: string, width = terminalWidth(process.stderr)): void {
-  process.stderr.write(warningLine(message, width));
+/** Says a warning on stderr, as `warningLine` words it (`names` kept whole), wrapped to `width` (`--width`), else to stderr's. */
+export function warnOnStderr(
+  message: string,
+  width = terminalWidth(process.stderr),
+  names: readonly string[] = [],
+): void {
+  process.stderr.write(warningLine(message, width, names));
 }
 
 /**
@@ -152,10 +156,10 @@ export class Output {
     else process.stderr.write(text);
   }
 
-  /** Says a warning (see `warningLine`) as `diagnose` does, wrapped to the width of where it goes. */
-  async warn(message: string): Promise<void> {
+  /** Says a warning (see `warningLine`, `names` kept whole) as `diagnose` does, wrapped to the width of where it goes. */
+  async warn(message: string, names: readonly string[] = []): Promise<void> {
     const where = this.takesWarnings ? this.stdout : process.stderr;
-    await this.diagnose(warningLine(message, this.width ?? terminalWidth(where)));
+    await this.diagnose(warningLine(message, this.width ?? terminalWidth(where), names));
   }
 
   /** Flushes what is held back and waits for the pager to quit. */

@@ -93,10 +93,10 @@ function diagnose(text: string): void {
 const warned = new Set<string>();
 
 /** Says a warning on stderr, once. */
-function warn(message: string): void {
+function warn(message: string, names: readonly string[] = []): void {
   if (warned.has(message)) return;
   warned.add(message);
-  diagnose(warningLine(message, terminalWidth(stderr)));
+  diagnose(warningLine(message, terminalWidth(stderr), names));
 }
 
 /**

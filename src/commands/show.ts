@@ -110,7 +110,7 @@ export async function* eventRecords(
     maxIssues: 1,
     warnings: false,
     // Hint: said as show's other warnings are, into the paged text when paging; `warn` never rejects.
-    onWarning: (message: string) => void output.warn(message),
+    onWarning: (message: string, names: readonly string[]) => void output.warn(message, names),
   };
   const said = new SkipWarnings();
   try {

@@ -155,7 +155,7 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   if (!halves.consumed) {
     for await (const records of readRecords(paths, {
       ...readOptions,
-      onWarning: (message: string) => warnOnStderr(message, options.width),
+      onWarning: (message: string, names: readonly string[]) => warnOnStderr(message, options.width, names),
     }))
       consumer.add(records);
   }

@@ -54,8 +54,11 @@ export interface ReadOptions extends CheckOptions {
   readSize?: number | undefined;
   /** Bytes handed to the splitter at a time, and so records yielded at a time (default 64 KiB); tests use tiny ones. */
   chunkSize?: number | undefined;
-  /** Told of a source that is not read as named: a file named twice is read once (see `listSources`). */
-  onWarning?: ((message: string) => void) | undefined;
+  /**
+   * Told of a source that is not read as named: a file named twice is read once (see
+   * `listSources`); `names`, the file names in the message, for a terminal to keep each whole.
+   */
+  onWarning?: ((message: string, names: readonly string[]) => void) | undefined;
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream | undefined;
   /**
@@ -230,9 +233,12 @@ export async function filesBelow(folder: string): Promise<Source[]> {
  * (recursively, in name order), `-` for stdin. Every path is checked before anything is read,
  * so a typo fails at once with exit 2. A file named more than once (by the same path, through a
  * folder and by name, or through a symlink) is listed once, where first named, and `onWarning`
- * is told so once for each path that named it again.
+ * is told so once for each path that named it again, with the names the message holds.
  */
-export async function listSources(paths: readonly string[], onWarning?: (message: string) => void): Promise<Source[]> {
+export async function listSources(
+  paths: readonly string[],
+  onWarning?: (message: string, names: readonly string[]) => void,
+): Promise<Source[]> {
   if (paths.length === 0) throw new CallhookError('no input: name files or folders, or - for stdin', ExitCode.usage);
   const sources: Source[] = [];
   /** Each file listed, by `fileId`: the name it was read by, and the path given that named it. */
@@ -256,16 +262,18 @@ export async function listSources(paths: readonly string[], onWarning?: (message
       if (seen === undefined) {
         if (id !== undefined) first.set(id, { name: source.name, given: path });
         sources.push(source);
-      } else if (!wholly) onWarning?.(namedTwice(source.name, seen, path));
+      } else if (!wholly) onWarning?.(namedTwice(source.name, seen, path), [source.name, seen.name, seen.given, path]);
     }
     if (wholly) {
-      const given = [...new Set(earlier.map((seen) => seen?.given))].filter((other) => other !== path).join(', ');
+      const others = [...new Set(earlier.map((seen) => seen?.given ?? ''))].filter((other) => other !== path);
+      const given = others.join(', ');
       // Hint: named twice only when the path itself was given before (`exports exports`); a
       // folder whose files were each named before it (`exports/a.json exports`) was named once.
       onWarning?.(
         sameNames && (!folder || given === '')
           ? namedTwice(path, { name: path, given: given || path }, path)
           : `${path} holds only files named already (through ${given || path}); read once`,
+        [path, ...others],
       );
     }
   }

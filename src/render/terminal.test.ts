@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canDraw, useColor } from './terminal.js';
+import { canDraw, useColor, warningLine } from './terminal.js';
 
 describe('useColor', () => {
   const tty = { isTTY: true };
@@ -35,5 +35,18 @@ describe('canDraw', () => {
     expect(canDraw({ isTTY: false }, {}, 'win32')).toBe(false);
     expect(canDraw(tty, {}, 'linux')).toBe(false);
     expect(canDraw(tty, {}, 'darwin')).toBe(false);
+  });
+});
+
+describe('warningLine', () => {
+  it('keeps each file name it is given whole on one line, one inside another as part of it', () => {
+    const folder = 'Survey Exports';
+    const file = `${folder}/September 2022 Tokyo (final).json`;
+    const line = warningLine(`${file} is named twice (also as ${folder}); read once`, 40, [file, folder, '']);
+    expect(line).toBe(`callhook: warning:\n  ${file}\n  is named twice (also as\n  Survey Exports); read once\n`);
+    // Without names it wraps at every space, as before.
+    expect(warningLine('a b c d e f g h i j k l m n o p q r s t u v w', 20)).toBe(
+      'callhook: warning: a\n  b c d e f g h i j\n  k l m n o p q r s\n  t u v w\n',
+    );
   });
 });

@@ -263,18 +263,48 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
   });
 }
 
-/** A message for stderr, already escaped, wrapped to `width` with its later lines indented two columns; ends in a newline. */
 /**
  * A warning as every command says it: `callhook: warning: …`, the whole message (the file names
  * and payload text in it) masked under `--mask` and escaped, as `formatFatal` says an error
- * (`diagnosticText`), and wrapped to `width`, the lines after the first indented. Ends with a newline.
+ * (`diagnosticText`), and wrapped to `width`, the lines after the first indented, each of `names`
+ * in it (file names) kept whole on one line. Ends with a newline.
  */
-export function warningLine(message: string, width: number): string {
-  return wrapMessage(`callhook: warning: ${diagnosticText(message)}`, width);
+export function warningLine(message: string, width: number, names: readonly string[] = []): string {
+  return wrapMessage(
+    `callhook: warning: ${diagnosticText(message)}`,
+    width,
+    names.map((name) => diagnosticText(name)),
+  );
 }
 
-export function wrapMessage(text: string, width: number): string {
-  return `${wrapSpans([{ text }], { width, firstIndent: '', indent: '  ' }).join('\n')}\n`;
+/**
+ * A message for stderr, already escaped, wrapped to `width` with its later lines indented two
+ * columns, every place a text of `whole` is found in it never broken (a file name that holds
+ * spaces or CJK, which could not be copied cut in two); ends in a newline.
+ */
+export function wrapMessage(text: string, width: number, whole: readonly string[] = []): string {
+  const ranges: Array<[number, number]> = [];
+  for (const part of whole) {
+    if (part === '') continue;
+    for (let at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) ranges.push([at, at + part.length]);
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const spans: TextSpan[] = [];
+  let end = 0;
+  for (const [start, stop] of ranges) {
+    const last = spans.at(-1);
+    // Hint: a name inside another (`exports` in `exports/a.json`) is kept as part of it.
+    if (last && start < end) {
+      if (stop > end) last.text += text.slice(end, stop);
+      end = Math.max(end, stop);
+      continue;
+    }
+    if (start > end) spans.push({ text: text.slice(end, start) });
+    spans.push({ text: text.slice(start, stop), keep: 'always' });
+    end = stop;
+  }
+  spans.push({ text: text.slice(end) });
+  return `${wrapSpans(spans, { width, firstIndent: '', indent: '  ' }).join('\n')}\n`;
 }
 
 /**

@@ -26,7 +26,9 @@ export function advisedMessage(problem: { code?: string | undefined; message: st
 /** One problem as `file:line:col  severity  message  (pointer)`, wrapped to `width`, with its code frame below. */
 export function renderProblemPretty(problem: Problem, c: ChalkInstance, width = 80): string {
   const spans: TextSpan[] = [
-    { text: `${escapeTerminal(problem.file)}:${problem.line}:${problem.column}`, style: c.bold },
+    // Hint: the place is one token however wide, never broken at a space or between CJK
+    // characters in the file's name, so that it can be copied or clicked.
+    { text: `${escapeTerminal(problem.file)}:${problem.line}:${problem.column}`, style: c.bold, keep: 'always' },
     { text: '  ' },
     problem.severity === 'error' ? { text: 'error', style: c.red } : { text: 'warning', style: c.yellow },
     { text: `  ${escapeTerminal(advisedMessage(problem))}` },
@@ -116,9 +118,9 @@ export function renderFilePretty(
   // Hint: colours are span styles, not text, so that the wrapper measures only what is seen.
   const spans: TextSpan[] = [
     result.passed ? { text: '✔', style: c.green } : { text: '✖', style: c.red },
-    {
-      text: ` ${escapeTerminal(result.file)}  ${plural(result.events, 'event')}, ${grouped(result.valid)} valid`,
-    },
+    { text: ' ' },
+    { text: escapeTerminal(result.file), keep: 'always' },
+    { text: `  ${plural(result.events, 'event')}, ${grouped(result.valid)} valid` },
   ];
   if (result.invalid > 0) spans.push({ text: ', ' }, { text: `${grouped(result.invalid)} invalid`, style: c.red });
   if (result.warnings > 0 && countWarnings)

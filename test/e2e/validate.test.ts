@@ -407,6 +407,40 @@ describe('validate: options and formats', () => {
   });
 });
 
+describe('validate: a file whose name has spaces or CJK in it', () => {
+  it('keeps the name whole on one line: in the header, in file:line:column and in a warning that it was named twice', async () => {
+    // Lines broke at the name's spaces and between its CJK characters, so `file:line:column` was
+    // cut over two lines (`… September 2022` / `Tokyo.json:1:9  error`) and could not be copied.
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-spaced-name-'));
+    try {
+      const names = [
+        'Quarterly Customer Survey Exports/Customer Survey Export (final version) September 2022 Tokyo.json',
+        '顧客アンケートエクスポート最終版二千二十二年九月東京支店のデータファイル名前.json',
+      ];
+      for (const name of names) {
+        const path = join(dir, name);
+        execFileSync('mkdir', ['-p', join(path, '..')]);
+        writeFileSync(path, '[{"a": 1 "b": 2}]\n');
+        const run = await runCli(['validate', path, path, '--width', '80']);
+        expect(run.code).toBe(1);
+        // The header names it, and so does the problem's place; a name wider than the line stands on a line of its own.
+        const lines = run.stdout.split('\n');
+        expect(
+          lines.filter((line) => line.includes(path)).map((line) => line.trim().slice(path.length)),
+          run.stdout,
+        ).toEqual([expect.any(String), expect.stringMatching(/^:1:9/)]);
+        expect(
+          run.stderr.split('\n').some((line) => line.includes(path)),
+          run.stderr,
+        ).toBe(true);
+        expect(run.stderr.replaceAll('\n  ', ' ')).toContain(`callhook: warning: ${path} is named twice; read once\n`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('validate: where a redelivery’s first copy was', () => {
   const fixture = 'fixtures/invalid/redelivery-duplicate-id.json';
   const first = '5b0e8d3f-7a21-4c6e-9f48-b1d2c3e4f5a6';
