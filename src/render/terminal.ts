@@ -79,13 +79,17 @@ interface Piece {
   width: number;
 }
 
-// Splits one paragraph (no newline) into breakable pieces: words between spaces, and inside a word
-// every CJK character or emoji on its own (`breaksAround`), since CJK text has no spaces and may
-// break between any two characters, and every word of Thai, Lao, Khmer or Burmese, which have no
-// spaces either.
+// Hint: a tab is shown escaped (`\t`, and a backslash before a `t` in the text as `\x5c`, so every
+// `\t` is one): a line may break after it as after a space, never inside it.
+const wordOrTab = /(?:[^ \\]|\\(?!t))+(?:\\t)?|\\t/g;
+
+// Splits one paragraph (no newline) into breakable pieces: words between spaces and after tabs, and
+// inside a word every CJK character or emoji on its own (`breaksAround`), since CJK text has no
+// spaces and may break between any two characters, and every word of Thai, Lao, Khmer or Burmese,
+// which have no spaces either.
 function piecesOf(text: string, offset: number): Piece[] {
   const pieces: Piece[] = [];
-  for (const match of text.matchAll(/[^ ]+/g)) {
+  for (const match of text.matchAll(wordOrTab)) {
     const word = match[0];
     const start = offset + match.index;
     if (narrowText.test(word)) {

@@ -187,6 +187,35 @@ describe('wrapSpans on plain text', () => {
     for (const line of markdown) expect(line).not.toMatch(/^\\\]/);
   });
 
+  test('may break after a tab, shown escaped, as after a space, never inside its escape', () => {
+    // A transcript of tab-separated words was one word: a 250-column line at a width of 80.
+    const text = 'word\\t'.repeat(40);
+    const lines = wrapText(text, { width: 80, indent: '  ', firstIndent: '  ' });
+    // 13 of the 78 columns after the indent: 13, 13, 13 and 1.
+    expect(lines.length).toBe(4);
+    expect(lines.join('').replaceAll('  ', '')).toBe(text);
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(80);
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(/\\t$/);
+    expect(wrapText('one\\t\\ttwos three', { width: 10 })).toEqual(['one\\t\\t', 'twos three']);
+    // An escape that is not a tab's is not a place to break (`\x5ct` is a backslash and a t).
+    expect(wrapText('one\\x5ctwo\\etwo', { width: 10 })).toEqual(['one\\x5ctwo\\etwo']);
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('ab', 'xyz', '\\t', ' ', '漢字', '\\e'), { maxLength: 40 }),
+        fc.integer({ min: 10, max: 30 }),
+        (parts, width) => {
+          const input = parts.join('');
+          const wrapped = wrapText(input, { width });
+          expect(wrapped.join('').replaceAll(' ', '')).toBe(input.replaceAll(' ', ''));
+          for (const line of wrapped) {
+            expect(line).not.toMatch(/^[te]|\\$/);
+            if (displayWidth(line) > width) expect(line).not.toMatch(/ |\\t./);
+          }
+        },
+      ),
+    );
+  });
+
   test('never starts a line with a "·" separator nor ends one with "→"', () => {
     // Without the binding this would be 'Jane Doe · 61491573087' and then '· campaign'.
     expect(wrapText('Jane Doe · 61491573087 · campaign', { width: 22 })).toEqual([
