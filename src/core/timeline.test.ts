@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { callAttempted, callComplete, callReceived, correlationId, sms } from '../../test/helpers/events.js';
-import { escapeTerminal } from '../render/escape.js';
+import { escapeTerminal, invisible } from '../render/escape.js';
 import {
   belongsToTrace,
   type EventFilter,
@@ -147,15 +147,43 @@ describe('masking', () => {
     expect(initialsOf('👨‍👩‍👧 family')).toBe('👨‍👩‍👧. F.');
   });
 
-  test("an initial is the name's first cluster as the segmenter gives it, ASCII or not", () => {
+  test('an initial is the first letter or digit of a word, one cluster, upper-cased when that keeps it one', () => {
+    // A bidi override before a name was its initial (`\u202e. B.`), and `ß` upper-cased became two
+    // letters (`SS. S.`).
+    expect(initialsOf('\u202eAlice Bob')).toBe('A. B.');
+    expect(initialsOf('ßarah Smith')).toBe('ß. S.');
+    expect(initialsOf('\u200bjane \u2066doe\u2069')).toBe('J. D.');
+    expect(initialsOf('(Bob) "Al" 3rd')).toBe('B. A. 3.');
+    expect(initialsOf('ǰames')).toBe('J\u030c.');
+    expect(initialsOf('e\u0301mile a\u{e0041}\u{e0042}')).toBe('E\u0301. A.');
+    // A word with no letter or digit keeps its first cluster that is drawn (as 👨‍👩‍👧 above); one of
+    // invisible characters alone, none.
+    expect(initialsOf('Ann - \u200b Lee')).toBe('A. -. L.');
+    expect(initialsOf('\u202e')).toBe('');
+  });
+
+  test("an initial is the word's first cluster holding a letter or digit as the segmenter gives it, ASCII or not", () => {
     const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const hidden = new RegExp(`[\\u0000-\\u001f${invisible}]`, 'gu');
+    const upper = (cluster: string) =>
+      [...segmenter.segment(cluster.toUpperCase())].length === 1 ? cluster.toUpperCase() : cluster;
+    const initial = (word: string) => {
+      const clusters = [...segmenter.segment(word)].map(({ segment }) => segment);
+      const letter = clusters
+        .map((cluster) => cluster.replace(hidden, ''))
+        .find((cluster) => /^[\p{L}\p{N}]/u.test(cluster));
+      const drawn = clusters.find((cluster) => cluster.replace(hidden, '') !== '');
+      return letter ?? drawn;
+    };
     const slow = (name: string) =>
       name
         .split(/\s+/)
-        .filter((word) => word !== '')
-        .map((word) => `${([...segmenter.segment(word)][0]?.segment ?? '').toUpperCase()}.`)
+        .map(initial)
+        .filter((first) => first !== undefined)
+        .map((first) => `${upper(first)}.`)
         .join(' ');
     const letters = ['a', 'Z', '1', '-', '\u0301', '\u200d', '\ufe0f', '🏽', '👍', 'é', 'ก', 'ำ', '\r', '\n', ' '];
+    letters.push('ß', 'ǰ', '\u202e', '\u0600', '\u{e0041}');
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...letters), { maxLength: 8 }), (chars) => {
         const name = chars.join('');

@@ -5,6 +5,7 @@
 
 import { SourceNumber } from '../input/source-number.js';
 import { invisible } from '../render/escape.js';
+import { graphemeSegments } from '../render/width.js';
 import { correlationIdOf, eventTime, isCallStatus, statusGroupOf, type WebhookEvent } from '../schema/events.js';
 import { firstInstant, instantOf, instantOfOption, lastInstant } from './instant.js';
 import type { StatusGroupChoice } from './summary-names.js';
@@ -145,30 +146,39 @@ export function maskPhone(phone: string): string {
   return phone.length <= 3 ? phone : '*'.repeat(phone.length - 3) + phone.slice(-3);
 }
 
-// Hint: made on first use: the first Intl object of a process loads ICU data (see bench/RESULTS.md,
-// "Figures behind code comments"), which summarise (and its worker thread) would otherwise pay at
-// start-up for nothing.
-let segmenter: Intl.Segmenter | undefined;
+// Characters drawn as nothing, which no initial holds: controls and what the policy shows escaped as invisible.
+const hidden = new RegExp(`[\\u0000-\\u001f${invisible}]`, 'gu');
+const letterOrDigit = /^[\p{L}\p{N}]/u;
 
-function graphemes(): Intl.Segmenter {
-  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-  return segmenter;
+/**
+ * A word's initial: its first grapheme cluster holding a letter or digit (`(Bob)` → `B`), drawn
+ * characters only (a bidi override or a zero-width space before it is not it); in a word with
+ * none, its first cluster that is drawn (an emoji, `-`); in one of invisible characters alone, none.
+ */
+function initialOf(word: string): string | undefined {
+  let drawn: string | undefined;
+  for (const { segment } of graphemeSegments(word)) {
+    const seen = segment.replace(hidden, '');
+    if (letterOrDigit.test(seen)) return seen;
+    if (seen !== '') drawn ??= segment;
+  }
+  return drawn;
 }
 
-/** A name shortened to its initials: `Jane Doe` → `J. D.`. */
+/**
+ * A name shortened to its initials: `Jane Doe` → `J. D.`, each upper-cased when that leaves it one
+ * cluster (`ǰ` → `J̌`), else as written (`ß`, which would be `SS`).
+ */
 export function initialsOf(name: string): string {
-  return name
-    .split(/\s+/)
-    .filter((word) => word !== '')
-    .map((word) => {
-      // Hint: two printable ASCII characters are two clusters (CR LF is no word's start), so an
-      // ASCII name needs no segmenter.
-      const first = /^[!-~](?:[!-~]|$)/.test(word)
-        ? word.charAt(0)
-        : (graphemes().segment(word)[Symbol.iterator]().next().value?.segment ?? '');
-      return `${first.toUpperCase()}.`;
-    })
-    .join(' ');
+  const initials: string[] = [];
+  for (const word of name.split(/\s+/)) {
+    const initial = initialOf(word);
+    if (initial === undefined) continue;
+    const upper = initial.toUpperCase();
+    const [, second] = graphemeSegments(upper);
+    initials.push(`${second === undefined ? upper : initial}.`);
+  }
+  return initials.join(' ');
 }
 
 // Hint: 9 digits or more, so that a spoken phone number ("0491 573 087") is hidden but a date
