@@ -4,7 +4,7 @@
  */
 
 import { SourceNumber } from '../input/source-number.js';
-import { invisible, nfcChanges } from '../render/escape.js';
+import { invisible } from '../render/escape.js';
 import { graphemeSegments } from '../render/width.js';
 import { correlationIdOf, eventTime, isCallStatus, statusGroupOf, type WebhookEvent } from '../schema/events.js';
 import { firstInstant, instantOf, instantOfOption, lastInstant } from './instant.js';
@@ -37,72 +37,23 @@ export function normaliseStatus(status: string): string {
   return status.toLowerCase().replace(/[^a-z]/g, '');
 }
 
-/**
- * A case-insensitive, literal search for `text`, for `--grep`, in NFC (`searchedText`): `fermé`
- * finds `ferme` and U+0301 too, which reads the same.
- */
+/** A case-insensitive, literal search for `text`, for `--grep`. */
 export function searchPattern(text: string): RegExp {
-  return new RegExp(searchedText(text).text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu');
-}
-
-/** A run of text NFC changes: where it is in the text (`from`, `to`) and in its NFC form (`nfcFrom`, `nfcTo`). */
-interface Changed {
-  from: number;
-  to: number;
-  nfcFrom: number;
-  nfcTo: number;
-}
-
-/**
- * `text` as `--grep` searches it: in NFC (see `nfcChanges`; a run of marks too long to normalise
- * as written), with the runs it changed, in order, to place a match in the text itself.
- */
-function searchedText(text: string): { text: string; changed: Changed[] } {
-  const changed: Changed[] = [];
-  let searched = '';
-  let at = 0;
-  for (const { index, run, normal = run } of nfcChanges(text)) {
-    searched += text.slice(at, index);
-    changed.push({
-      from: index,
-      to: index + run.length,
-      nfcFrom: searched.length,
-      nfcTo: searched.length + normal.length,
-    });
-    searched += normal;
-    at = index + run.length;
-  }
-  return changed.length === 0 ? { text, changed } : { text: searched + text.slice(at), changed };
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu');
 }
 
 /**
  * The [start, end) offsets of the matches of `pattern` in `text`, matches that touch as one: a
  * run of them is highlighted once (12 million `a`s searched for `a` took 45 s and 4 GB, one
- * highlight each). `pattern` is a `searchPattern`, of text never empty: no match is empty. The
- * search is in NFC, the offsets the text's own: a match that begins or ends inside a run NFC
- * changed takes all of it.
+ * highlight each). `pattern` is a `searchPattern`, of text never empty: no match is empty.
  */
 export function findMatches(text: string, pattern: RegExp): Array<[number, number]> {
-  const searched = searchedText(text);
-  // Hint: the offsets asked for never go back (a match's start, its end, the next one's start), so
-  // the runs changed before them are passed once.
-  let next = 0;
-  let shift = 0;
-  const inText = (offset: number, end: boolean) => {
-    for (let run = searched.changed[next]; run && run.nfcTo <= offset; run = searched.changed[++next]) {
-      shift += run.to - run.from - (run.nfcTo - run.nfcFrom);
-    }
-    const run = searched.changed[next];
-    if (run && run.nfcFrom < offset) return end ? run.to : run.from;
-    return offset + shift;
-  };
   const ranges: Array<[number, number]> = [];
-  for (const match of searched.text.matchAll(pattern)) {
-    const start = inText(match.index, false);
-    const end = inText(match.index + match[0].length, true);
+  for (const match of text.matchAll(pattern)) {
+    const end = match.index + match[0].length;
     const last = ranges.at(-1);
-    if (last && last[1] >= start) last[1] = Math.max(last[1], end);
-    else ranges.push([start, end]);
+    if (last?.[1] === match.index) last[1] = end;
+    else ranges.push([match.index, end]);
   }
   return ranges;
 }
@@ -167,7 +118,7 @@ export function matchesFilter(event: WebhookEvent, filter: EventFilter): boolean
   if (filter.grep) {
     const pattern = filter.grep;
     // Hint: up to the first match, none gathered (a --grep text is never empty, so neither is a match).
-    if (!searchableTexts(event).some((text) => searchedText(text).text.search(pattern) !== -1)) return false;
+    if (!searchableTexts(event).some((text) => text.search(pattern) !== -1)) return false;
   }
   return true;
 }

@@ -1,14 +1,5 @@
-import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import {
-  escapeJsonForTerminal,
-  escapeMarkdown,
-  escapeTerminal,
-  escapeTerminalPieces,
-  escapeUnicode,
-  nfcChanges,
-  toSafeJson,
-} from './escape.js';
+import { escapeJsonForTerminal, escapeMarkdown, escapeTerminal, escapeUnicode, toSafeJson } from './escape.js';
 
 // What GitHub Actions' runner reads as a workflow command: a line that starts, after any blank
 // (.NET's TrimStart: Unicode white space, NEL included), with `::` and a command's name (letters
@@ -152,78 +143,6 @@ describe('escapes that read one way only', () => {
       '\\u00e9',
     ];
     for (const text of others) expect(escapeTerminal(text)).toBe(text);
-  });
-});
-
-describe('text not in Unicode NFC', () => {
-  test('shows what NFC would compose escaped, so that two texts canonically equivalent never read alike', () => {
-    // show and trace printed `Cafe\u0301 ferme\u0301.` exactly as `Café fermé.`: a conflicting copy
-    // that read as the first.
-    expect(escapeTerminal('Cafe\u0301 ferme\u0301.')).toBe('Cafe\\u0301 ferme\\u0301.');
-    expect(escapeTerminal('Caf\u00e9 ferm\u00e9.')).toBe('Caf\u00e9 ferm\u00e9.');
-    // A mark NFC leaves where it is stays (no q with an acute is composed), in text not in NFC too.
-    expect(escapeTerminal('q\u0301 e\u0301')).toBe('q\u0301 e\\u0301');
-    // Marks out of NFC's order, a singleton (the ohm sign), and Hangul written in jamo.
-    expect(escapeTerminal('a\u0301\u0316')).toBe('a\\u0301\\u0316');
-    expect(escapeTerminal('\u2126')).toBe('\\u2126');
-    expect(escapeTerminal('\u1100\u1161\u11a8')).toBe('\u1100\\u1161\\u11a8');
-    // Kept with its lines in a transcript, and the same whole or cut in pieces (a --grep's matches).
-    expect(escapeTerminal('e\u0301\r\ne\u0301', true)).toBe('e\\u0301\ne\\u0301');
-    expect(escapeTerminalPieces('Cafe\u0301 fe\u0301', [0, 3, 5, 9]).join('|')).toBe('|Caf|e\\u0301| fe\\u0301|');
-    const char = fc.constantFrom(
-      'e',
-      'a',
-      '\u0301',
-      '\u0316',
-      '\u00e9',
-      '\u2126',
-      '\u03a9',
-      '\u1100',
-      '\u1161',
-      'x',
-      ' ',
-      '\\',
-    );
-    fc.assert(
-      fc.property(fc.array(char, { maxLength: 12 }), fc.integer({ min: 0, max: 12 }), (chars, cut) => {
-        const text = chars.join('');
-        for (const other of [text.normalize('NFC'), text.normalize('NFD')]) {
-          if (other !== text) expect(escapeTerminal(other)).not.toBe(escapeTerminal(text));
-        }
-        const at = [...chars.slice(0, cut)].join('').length;
-        expect(escapeTerminalPieces(text, [at]).join('')).toBe(escapeTerminal(text));
-      }),
-      { numRuns: 2000 },
-    );
-  });
-
-  test('NFC changes a text only within the runs nfcChanges gives, each a base and the marks after it', () => {
-    const char = fc.constantFrom(
-      ...['e', 'a', 'k', '\u0301', '\u0316', '\u0308', '\u00e9', '\u2126', '\uf900', '\u0958', '\u093c', 'x'],
-      ...['\u1100', '\u1161', '\u11a8', '\uac00', '\u0b47', '\u0b3e', '\u0915', '\u{1d15e}', '\u{1d165}', ' '],
-    );
-    fc.assert(
-      fc.property(fc.array(char, { maxLength: 16 }), (chars) => {
-        const text = chars.join('');
-        let rebuilt = '';
-        let at = 0;
-        for (const { index, run, normal } of nfcChanges(text)) {
-          rebuilt += text.slice(at, index) + normal;
-          at = index + run.length;
-        }
-        expect(rebuilt + text.slice(at)).toBe(text.normalize('NFC'));
-      }),
-      { numRuns: 3000 },
-    );
-  });
-
-  test('takes time linear in a run of marks, which NFC sorts in quadratic time', () => {
-    // 100,000 marks in an order NFC sorts take ICU minutes to normalise.
-    const text = `a${'\u0301\u0316'.repeat(50_000)}b`;
-    const started = performance.now();
-    const shown = escapeTerminal(text);
-    expect(performance.now() - started).toBeLessThan(2000);
-    expect(shown === `a${'\\u0301\\u0316'.repeat(50_000)}b`).toBe(true);
   });
 });
 

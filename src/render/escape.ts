@@ -141,57 +141,7 @@ export function escapeTerminal(text: string, keepNewlines = false): string {
   // Hint: printable ASCII without a workflow command's mark or an escape's backslash, most payload
   // text, needs no escape; telling so is a faster scan than the policy's.
   if (!(keepNewlines ? mayNeedEscapeInLines : mayNeedEscape).test(text)) return text;
-  if (inNfc(text)) {
-    return keepNewlines ? text.replace(transcriptUnsafe, readableInLines) : text.replace(terminalUnsafe, readable);
-  }
-  return escapeTerminalPieces(text, [], keepNewlines).join('');
-}
-
-// A base character and the marks and Hangul vowel and final jamo after it, within which alone NFC
-// composes, reorders or decomposes (a non-ASCII character alone may be a singleton, `Ω` U+2126).
-const composable = /.[\p{M}\u1160-\u11ff\ud7b0-\ud7ff]+|[^\u0000-\u007f]/gsu;
-// Hint: NFC sorts a run of marks by insertion, in time quadratic in its length (100,000 marks:
-// minutes), so a longer run is never normalised: all of it but its base is shown escaped, and
-// `--grep` reads it as written.
-const longestComposable = 64;
-const longRun = new RegExp(`[\\p{M}\\u1160-\\u11ff\\ud7b0-\\ud7ff]{${longestComposable}}`, 'u');
-
-/** Whether NFC leaves `text` as it is, and no run of marks in it is too long to tell. */
-function inNfc(text: string): boolean {
-  return !longRun.test(text) && text.normalize('NFC') === text;
-}
-
-/**
- * Each run of `text` that NFC would change (see `composable`), with its offset and its NFC form,
- * in order; none in text in NFC. `normal` is undefined for a run too long to normalise.
- */
-export function* nfcChanges(text: string): Generator<{ index: number; run: string; normal: string | undefined }> {
-  if (inNfc(text)) return;
-  for (const { 0: run, index } of text.matchAll(composable)) {
-    if (run.length > longestComposable) yield { index, run, normal: undefined };
-    else {
-      const normal = run.normalize('NFC');
-      if (normal !== run) yield { index, run, normal };
-    }
-  }
-}
-
-/**
- * The characters of `text` shown escaped since NFC would change them, each [start, end): of a run
- * NFC changes, every character but its base, and the base too when NFC changes it alone (`Ω`).
- * Hint: so `Cafe\u0301` reads apart from `Café`, and the escape of a mark cannot attach it to the
- * character before, which would draw the two alike again.
- */
-function composedApart(text: string): Array<[number, number]> {
-  const apart: Array<[number, number]> = [];
-  for (const { index, run } of nfcChanges(text)) {
-    let at = index;
-    for (const char of run) {
-      if (at > index || char.normalize('NFC') !== char) apart.push([at, at + char.length]);
-      at += char.length;
-    }
-  }
-  return apart;
+  return keepNewlines ? text.replace(transcriptUnsafe, readableInLines) : text.replace(terminalUnsafe, readable);
 }
 
 /**
@@ -213,26 +163,12 @@ export function escapeTerminalPieces(text: string, cuts: readonly number[], keep
       at = cut;
     }
   };
-  const shownAt = (offset: number, length: number, shown: string) => {
-    cutBefore(offset);
-    piece += text.slice(at, offset) + shown;
-    at = offset + length;
-  };
-  // Hint: both run forward through the text; a character the policy escapes is escaped once, by it.
-  const apart = composedApart(text);
-  let nextApart = 0;
-  const apartBefore = (end: number) => {
-    for (; nextApart < apart.length && (apart[nextApart]?.[0] ?? end) < end; nextApart++) {
-      const [start, stop] = apart[nextApart] as [number, number];
-      if (start >= at) shownAt(start, stop - start, readableEscape(text.slice(start, stop)));
-    }
-  };
   text.replace(keepNewlines ? transcriptUnsafe : terminalUnsafe, (match: string, offset: number) => {
-    apartBefore(offset);
-    shownAt(offset, match.length, (keepNewlines ? readableInLines : readable)(match, offset, text));
+    cutBefore(offset);
+    piece += text.slice(at, offset) + (keepNewlines ? readableInLines : readable)(match, offset, text);
+    at = offset + match.length;
     return '';
   });
-  apartBefore(text.length);
   cutBefore(text.length);
   pieces.push(piece + text.slice(at));
   return pieces;

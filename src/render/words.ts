@@ -1,6 +1,7 @@
 /** Small wording helpers the renderers share. */
 import { ownNotes, readableEscape } from './escape.js';
 import { blankEnds, escapeTerminal } from './terminal.js';
+import { graphemeSegments } from './width.js';
 
 // Hint: made on first use: the first Intl object of a process loads ICU data (see bench/RESULTS.md,
 // "Figures behind code comments"), and a count is formatted by hand (below) all but never.
@@ -40,13 +41,14 @@ export function readsAsOwnNote(text: string): boolean {
 const spaceSeparator = /\p{Zs}/u;
 
 /**
- * Payload text as the terminal policy shows it (`escapeTerminal`, which shows what NFC would
- * compose apart: `Cafe\u0301`), told apart from every other text it would read the same as; the
- * empty text is left to the caller to name (`ownNotes.empty`). Hint: two values that differ only
- * in blanks read the same (summarise's rows, an undocumented status beside a documented one); so
+ * Payload text as the terminal policy shows it (`escapeTerminal`), told apart from every other
+ * text it would read the same as; the empty text is left to the caller to name (`ownNotes.empty`).
+ * Hint: two values that differ only in blanks, or in Unicode normalisation (NFC `é`, NFD `e` and
+ * U+0301), read the same (summarise's rows, an undocumented status beside a documented one); so
  * blanks at the ends are shown escaped (`Voicemail\x20`, and a text of blanks alone `\x20`),
- * inside it every blank but a lone space (`a \x20b`, `a\xa0b`). A text that reads as one of our
- * own notes shows its `(` escaped (`\x28none)`), or it would pass for the note.
+ * inside it every blank but a lone space (`a \x20b`, `a\xa0b`), and what NFC would compose in a
+ * text not in NFC (`Cafe\u0301`). A text that reads as one of our own notes shows its `(` escaped
+ * (`\x28none)`), or it would pass for the note.
  */
 export function textApart(text: string): string {
   const { start, end } = blankEnds(text, (unit) => spaceSeparator.test(unit));
@@ -68,7 +70,18 @@ export function textApart(text: string): string {
     blankBefore = blank;
   };
   for (const char of text.slice(0, start)) apart(char);
-  for (const char of text.slice(start, end)) keep(char);
+  const middle = text.slice(start, end);
+  if (text.normalize('NFC') === text) for (const char of middle) keep(char);
+  else {
+    for (const { segment } of graphemeSegments(middle)) {
+      // A cluster NFC leaves alone stays; of one it changes, the base stays when NFC keeps it.
+      const stays = segment.normalize('NFC') === segment;
+      for (const [i, c] of [...segment].entries()) {
+        if (stays || (i === 0 && c.normalize('NFC') === c)) keep(c);
+        else apart(c);
+      }
+    }
+  }
   for (const char of text.slice(end)) apart(char);
   shown += escapeTerminal(payload);
   return readsAsOwnNote(shown) ? readableEscape(shown.charAt(0)) + shown.slice(1) : shown;

@@ -198,52 +198,6 @@ describe.concurrent('show: hostile payload text never reaches the terminal raw',
     expect(result.stdout).toContain('a\\x5cx9b31m b\\x5cu202e c\\x5cn');
   });
 
-  test('a copy whose text is canonically equivalent, NFD beside NFC, reads apart, and --grep finds both', async ({
-    expect,
-  }) => {
-    // The conflicting copy's transcript, `Cafe` and U+0301, printed exactly as the first's `Café`;
-    // and `--grep fermé` matched only the first.
-    const call = (transcript: string, name: string) => ({
-      id: '59e55d61-ece9-4321-ad73-339eec0bf901',
-      eventType: 'CallComplete',
-      createdAt: '2022-09-02T04:30:55.781Z',
-      data: {
-        correlationId: 'a929ee3e-a547-4647-ba5d-939e8fe8b401',
-        sessionId: 'ddd738d9-f70f-4a7f-adfa-12fe6e0a2962',
-        callResultId: 'fc570e28-138f-4aa8-82ee-24b1c977eab9',
-        campaignId: 'c9b2e4a7-5d18-4f3c-9e6b-1a7d3c8f2b05',
-        startedTime: '2022-09-02T04:30:03.781Z',
-        name,
-        phone: '61491602274',
-        lastStepName: 'Q',
-        flow: [{ questionName: 'Q', response: '1', transcript }],
-        requests: [],
-        status: 'Partial',
-        additionalInformation: 'Voicemail',
-      },
-    });
-    const input = JSON.stringify([
-      call('Caf\u00e9 ferm\u00e9.', 'Ren\u00e9e'),
-      call('Cafe\u0301 ferme\u0301.', 'Rene\u0301e'),
-    ]);
-    const shown = await runCli(['show', '-'], { input });
-    expect(shown.code).toBe(0);
-    expect(shown.stdout).toContain('\u2502 Caf\u00e9 ferm\u00e9.\n');
-    expect(shown.stdout).toContain('\u2502 Cafe\\u0301 ferme\\u0301.\n');
-    expect(shown.stdout).toContain('] Rene\\u0301e \u00b7');
-    const trace = await runCli(['trace', 'a929ee3e', '-'], { input });
-    expect(trace.stdout).toContain('Cafe\\u0301 ferme\\u0301.');
-    for (const pattern of ['ferm\u00e9', 'ferme\u0301']) {
-      const found = await runCli(['show', '-', '--grep', pattern], {
-        input,
-        env: { NO_COLOR: undefined, FORCE_COLOR: '1' },
-      });
-      expect(found.stdout.match(/Partial/g), pattern).toHaveLength(2);
-      expect(found.stdout).toContain('\u001b[43mferm\u00e9\u001b[49m');
-      expect(found.stdout).toContain('\u001b[43mferme\\u0301\u001b[49m');
-    }
-  });
-
   test('pretty, with colour: the only escape sequences are our colours', async ({ expect }) => {
     const result = await runCli(['show', '-', '--grep', 'e'], {
       input,
