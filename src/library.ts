@@ -229,7 +229,7 @@ function positionOf(element: Location): Location {
  * Reads webhook events from paths (files and folders, as the CLI does: a single path goes in an
  * array), a byte stream, or JSON or NDJSON text as a string or its bytes: an async iterable of
  * each event with its position and problems, in bounded memory however large the input (save
- * 16 bytes for each distinct event id, to tell redeliveries).
+ * 16 to 32 bytes for each distinct event id, to tell redeliveries).
  */
 export async function* readEvents(
   source: EventSource,

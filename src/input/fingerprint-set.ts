@@ -1,7 +1,8 @@
 /**
  * A set of strings that keeps only a 64-bit fingerprint of each, in one typed array: 16 bytes
- * an entry at most, so remembering every event id of a 2 GB export (about two million) takes
- * ~32 MiB instead of the ~200 MiB a `Set<string>` would. Two different ids collide with a
+ * an entry, in a table kept a quarter to half full, so remembering every event id of a 2 GB export
+ * (about two million) takes 32 to 64 MiB (96 MiB for a moment while the table grows) instead of
+ * the ~200 MiB a `Set<string>` would. Two different ids collide with a
  * probability of about n²/2⁶⁵ (one in ~10⁷ for two million ids), which would count one event as
  * a redelivery: an acceptable price for bounded memory.
  *

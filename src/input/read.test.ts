@@ -663,6 +663,23 @@ describe('a file that changes while it is read', () => {
     expect(atOpen.problems).toEqual(stoppedAt(0, marked));
     expect(atOpen.seen).toEqual([]);
   });
+
+  it('says of a mark that names no backup yet that the file was not changed, and to delete the mark if no fix runs', async () => {
+    // fix --write marks the file before it backs it up: killed while backing up (the longest
+    // step of a big file), it left an empty mark, and every reader said "read it once the rewrite
+    // is done", of a rewrite that never began (review hR34).
+    const path = join(dir, 'marked-not-begun.ndjson');
+    writeFileSync(path, lines(20));
+    writeFileSync(`${path}.fix-in-progress`, '');
+    const { seen, problems } = await readWhile(path, () => {});
+    expect(problems).toEqual(
+      stoppedAt(
+        0,
+        'cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it, naming no backup yet: a fix --write is backing it up, or one was stopped before it changed the file): read it once that run is done, or, with none running, delete the mark',
+      ),
+    );
+    expect(seen).toEqual([]);
+  });
 });
 
 describe("callhook's own failure while reading", () => {

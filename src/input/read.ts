@@ -8,7 +8,6 @@ import {
   type BigIntStats,
   constants,
   type Dirent,
-  existsSync,
   fstatSync,
   open as openFdCallback,
   readlinkSync,
@@ -496,9 +495,19 @@ function suffixed(name: OpenablePath, suffix: string): OpenablePath {
  */
 function refuseRewritten(names: readonly OpenablePath[], since?: bigint): void {
   const changed = (reason: string) => Object.assign(new Error(reason), { code: 'ECHANGED' });
-  if (names.some((name) => existsSync(suffixed(name, rewriteMark)))) {
+  for (const name of names) {
+    let mark: Stats | undefined;
+    try {
+      mark = statSync(suffixed(name, rewriteMark), { throwIfNoEntry: false });
+    } catch {
+      // Hint: no mark can be made where it cannot be looked for (its name too long, say).
+    }
+    if (mark === undefined) continue;
+    // Hint: the mark names its backup before a byte of the file is rewritten (see fix.ts, `markRewrite`).
     throw changed(
-      'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done',
+      mark.size === 0
+        ? 'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it, naming no backup yet: a fix --write is backing it up, or one was stopped before it changed the file): read it once that run is done, or, with none running, delete the mark'
+        : 'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done',
     );
   }
   if (since === undefined) return;
