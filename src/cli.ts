@@ -559,7 +559,8 @@ Examples:
 Exit codes:
   0    every signature holds
   1    a signature does not hold
-  2    usage or I/O error (bad option, missing file, no secret)
+  2    usage or I/O error (bad option, missing file, no secret, a captured
+       body that cannot be read: the others are still checked)
   ${interruptedCodes}`,
     ),
 );

@@ -14,6 +14,7 @@ import { maxHeaderSize } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { failReadsOf } from '../../test/helpers/failing-reads.js';
 import { CallhookError, formatFatal } from '../errors.js';
 import { CaptureWriter } from '../server/capture.js';
 import { parseHeaderLines, parseHeaderOption, verify } from './verify.js';
@@ -162,14 +163,17 @@ async function runVerify(paths: string[], raw: Parameters<typeof verify>[1], sec
   }
 }
 
-/** A capture folder of three deliveries, `[1]`, `[22]` and `[333]`, each signed with a hex HMAC under `secret`. */
-async function hmacCapture(secret: string): Promise<string> {
+/**
+ * A capture folder of three deliveries, `[1]`, `[22]` and `[333]` (or `bodies`, saved each in a
+ * `.body` file of its own when not `json`), each signed with a hex HMAC under `secret`.
+ */
+async function hmacCapture(secret: string, bodies = ['[1]', '[22]', '[333]'], json = true): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'callhook-verify-'));
   const capture = await CaptureWriter.open(dir);
-  for (const body of ['[1]', '[22]', '[333]']) {
+  for (const body of bodies) {
     const signature = createHmac('sha256', secret).update(body).digest('hex');
     const facts = { receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
-    await capture.save(Buffer.from(body), { ...facts, headers: [['X-Signature', signature]] }, true);
+    await capture.save(Buffer.from(body), { ...facts, headers: [['X-Signature', signature]] }, json);
   }
   await capture.close();
   return dir;
@@ -225,6 +229,34 @@ describe('verify a capture whose body changed after it was captured', () => {
       ]);
       expect(exitCode).toBe(1);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('verify a capture one of whose bodies cannot be read', () => {
+  it('names that body and why, checks the others, counts it in the totals, exit 2', async () => {
+    // It printed the first result, then "callhook: cap/000002.body: permission denied", exit 2:
+    // the deliveries after it were never checked, and no totals.
+    const secret = 'verify-test-secret';
+    const dir = await hmacCapture(secret, ['one', 'two', 'three'], false);
+    const unreadable = join(dir, '000002.body');
+    // Hint: root reads a file of mode 000, so the disk's failure is made so (EIO on every read).
+    await failReadsOf(unreadable, 0);
+    try {
+      const json = await runVerify([dir], hmacOptions, secret);
+      expect(json.error).toBeUndefined();
+      expect(json.lines.map((line) => JSON.parse(line) as { file: string; ok: boolean })).toMatchObject([
+        { file: join(dir, '000001.body'), ok: true },
+        { file: join(dir, '000003.body'), ok: true },
+      ]);
+      expect(json.errors).toEqual([`callhook: ${unreadable}: i/o error: its delivery is not checked\n`]);
+      expect(json.exitCode).toBe(2);
+      const pretty = await runVerify([dir], { ...hmacOptions, format: 'pretty' }, secret);
+      expect(pretty.lines.at(-1)).toBe('\n2 of 2 signatures valid; 1 delivery not checked (its body unreadable)\n');
+      expect(pretty.exitCode).toBe(2);
+    } finally {
+      vi.restoreAllMocks();
       rmSync(dir, { recursive: true, force: true });
     }
   });

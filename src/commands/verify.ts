@@ -8,7 +8,7 @@ import { defaultHmacHeader, defaultSecretEnv, defaultToleranceSeconds, headerLin
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
 import { NEWLINE } from '../input/bytes.js';
-import { BodyChanged, CaptureCoverage, CapturedBodies, capturedDeliveries } from '../input/captures.js';
+import { BodyChanged, BodyUnreadable, CaptureCoverage, CapturedBodies, capturedDeliveries } from '../input/captures.js';
 import { optionSize } from '../input/element.js';
 import { filesBelow } from '../input/read.js';
 import { namesStdin, processStdin } from '../input/stdin.js';
@@ -171,7 +171,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         })
       : verifyHexHmacWithKeys(body, headers, { keys, header: signatureHeader, reserialised: true });
 
-  const totals = { checked: 0, failed: 0, unreadable: 0, undescribed: 0 };
+  const totals = { checked: 0, failed: 0, unreadable: 0, unreadableBodies: 0, undescribed: 0 };
   const covered = new CaptureCoverage();
   const c = colorsFor(process.stdout);
   const width = raw.width ?? terminalWidth(process.stdout);
@@ -183,7 +183,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     if (!result.result.ok) {
       if (delivery) totals.failed++;
       else totals.undescribed += result.lines ?? 1;
-      process.exitCode = ExitCode.invalid;
+      if (totals.unreadableBodies === 0) process.exitCode = ExitCode.invalid;
     }
     process.stdout.write(raw.format === 'json' ? renderVerifyJson(result) : renderVerifyLine(result, c, width));
   };
@@ -230,7 +230,14 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         try {
           body = await bodies.read(delivery);
         } catch (error) {
-          // A body changed since listen saved it fails its delivery, and the others are still checked.
+          // A body that cannot be read (an I/O error) is named and not checked, and one changed since
+          // listen saved it fails its delivery; the others are still checked either way.
+          if (error instanceof BodyUnreadable) {
+            totals.unreadableBodies++;
+            process.exitCode = ExitCode.usage;
+            process.stderr.write(`callhook: ${escapeTerminal(error.message)}: its delivery is not checked\n`);
+            continue;
+          }
           if (!(error instanceof BodyChanged)) throw error;
           const message = `${BodyChanged.reason}: its signature cannot be checked`;
           show({ name: delivery.where, webhookId: id, result: { ok: false, reason: 'body-changed', message } });
@@ -258,10 +265,12 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       await bodies.close();
     }
     // Nothing checked is not a pass: a listen that received nothing, or a log whose every line was cut.
-    if (totals.checked === 0) {
+    if (totals.checked === 0 && totals.unreadableBodies === 0) {
       throw new CallhookError(`${paths.join(', ')}: no captured deliveries (${captureLogName} describes none)`);
     }
   }
   if (raw.format !== 'json') process.stdout.write(renderVerifyTotals(totals, c));
-  process.exitCode = totals.failed === 0 && totals.undescribed === 0 ? ExitCode.ok : ExitCode.invalid;
+  // Hint: a body that could not be read is an I/O error, which no verdict of the others outweighs.
+  if (totals.unreadableBodies > 0) process.exitCode = ExitCode.usage;
+  else process.exitCode = totals.failed === 0 && totals.undescribed === 0 ? ExitCode.ok : ExitCode.invalid;
 }

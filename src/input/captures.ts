@@ -439,6 +439,9 @@ export class BodyChanged extends CallhookError {
   }
 }
 
+/** A captured body the disk will not give (permission denied, a failing disk): its message names the file and why. */
+export class BodyUnreadable extends CallhookError {}
+
 /**
  * Reads captured deliveries' bodies, byte for byte, each checked against the SHA-256 its
  * description holds. Hint: an `.ndjson` file is kept open from one delivery to the next and read
@@ -543,7 +546,8 @@ export class CapturedBodies {
       return body;
     } catch (error) {
       if (error instanceof CallhookError) throw error;
-      throw describeIoError(error, bodyPath);
+      const described = describeIoError(error, bodyPath);
+      throw described instanceof CallhookError ? new BodyUnreadable(described.message) : described;
     }
   }
 

@@ -347,4 +347,11 @@ describe('verify output', () => {
       '\n57 of 59 signatures valid, 2 failed; 3 deliveries not checked (their descriptions unreadable)\n',
     );
   });
+
+  it('counts apart the deliveries not checked since their bodies could not be read', () => {
+    const plain = new Chalk({ level: 0 });
+    expect(renderVerifyTotals({ checked: 59, failed: 0, unreadable: 1, unreadableBodies: 2 }, plain)).toBe(
+      '\n59 of 59 signatures valid; 1 delivery not checked (its description unreadable); 2 deliveries not checked (their bodies unreadable)\n',
+    );
+  });
 });

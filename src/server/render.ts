@@ -341,16 +341,19 @@ export function renderVerifyTotals(
     checked,
     failed,
     unreadable = 0,
+    unreadableBodies = 0,
     undescribed = 0,
-  }: { checked: number; failed: number; unreadable?: number; undescribed?: number },
+  }: { checked: number; failed: number; unreadable?: number; unreadableBodies?: number; undescribed?: number },
   c: ChalkInstance,
 ): string {
   const text = `${grouped(checked - failed)} of ${plural(checked, 'signature')} valid`;
   const uncaptured = undescribed === 0 ? '' : c.red(`; ${grouped(undescribed)} not captured`);
-  const whose = unreadable === 1 ? 'its description' : 'their descriptions';
-  const unchecked =
-    unreadable === 0
+  /** The deliveries not checked, `count` of them, since their `one`s (`many`s) could not be read. */
+  const unchecked = (count: number, one: string, many: string) =>
+    count === 0
       ? ''
-      : c.yellow(`; ${plural(unreadable, 'delivery', 'deliveries')} not checked (${whose} unreadable)`);
-  return `\n${failed === 0 ? c.green(text) : c.red(`${text}, ${grouped(failed)} failed`)}${uncaptured}${unchecked}\n`;
+      : c.yellow(
+          `; ${plural(count, 'delivery', 'deliveries')} not checked (${count === 1 ? `its ${one}` : `their ${many}`} unreadable)`,
+        );
+  return `\n${failed === 0 ? c.green(text) : c.red(`${text}, ${grouped(failed)} failed`)}${uncaptured}${unchecked(unreadable, 'description', 'descriptions')}${unchecked(unreadableBodies, 'body', 'bodies')}\n`;
 }
