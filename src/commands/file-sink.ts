@@ -12,6 +12,7 @@ import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js
 import { refuseReplacingJournal } from '../http/journal.js';
 import { cannotLink, checkOutputPath, danglingLinkProblem, isStdout, joinablePath } from '../output-file.js';
 import { escapeTerminal } from '../render/terminal.js';
+import { warnOnStderr } from './output.js';
 
 /** Where the text goes: stdout, or a temporary file renamed over the file named at the end. */
 export interface Sink {
@@ -64,6 +65,8 @@ export interface FileSinkOptions {
    * the write or commit waiting then rejects with the signal's reason, for its caller to word.
    */
   abort?: AbortSignal | undefined;
+  /** Says a warning (a temporary folder left behind); by default on stderr. */
+  warn?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -76,7 +79,10 @@ export interface FileSinkOptions {
  * is stdout, and anything else that exists is written into as it is (a named pipe once a reader
  * comes, see `pipeSink`; a device): renaming over it would replace the device itself.
  */
-export async function fileSink(out: string, { force, mode: newMode, purpose, abort }: FileSinkOptions): Promise<Sink> {
+export async function fileSink(
+  out: string,
+  { force, mode: newMode, purpose, abort, warn = warnOnStderr }: FileSinkOptions,
+): Promise<Sink> {
   checkOutputPath(out);
   let existing: Stats | undefined;
   try {
@@ -113,11 +119,16 @@ export async function fileSink(out: string, { force, mode: newMode, purpose, abo
     throw cannotCreateIn(out, dirname(target), error);
   }
   const temporary = join(directory, basename(target));
+  let removal: Promise<void> | undefined;
+  const removeDirectory = () => {
+    removal ??= removeTemporary(directory, warn);
+    return removal;
+  };
   let handle: FileHandle;
   try {
     handle = await open(temporary, 'wx', 0o600);
   } catch (error) {
-    await rm(directory, { recursive: true, force: true });
+    await removeDirectory();
     throw describeIoError(error, out);
   }
   let closed = false;
@@ -144,14 +155,27 @@ export async function fileSink(out: string, { force, mode: newMode, purpose, abo
         if (error instanceof CallhookError) throw error;
         throw describeIoError(error, out);
       } finally {
-        await rm(directory, { recursive: true, force: true });
+        await removeDirectory();
       }
     },
     async discard() {
       await close().catch(() => {});
-      await rm(directory, { recursive: true, force: true });
+      await removeDirectory();
     },
   };
+}
+
+/**
+ * Removes the temporary folder a file was written in. Hint: one that cannot be removed (a folder
+ * that takes names but gives none up: chattr +a) is left, named in a warning: the file is in place,
+ * or the run's own failure is said, either way not hidden behind this one.
+ */
+async function removeTemporary(directory: string, warn: (message: string) => void): Promise<void> {
+  try {
+    await rm(directory, { recursive: true, force: true });
+  } catch (error) {
+    warn(`the temporary folder ${directory} is left behind (could not remove it: ${ioReason(error)})`);
+  }
 }
 
 /**

@@ -12,11 +12,14 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import fsPromises from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
+import { unwrapped } from '../../test/helpers/run-cli.js';
 import { generateEvents } from '../core/generate.js';
 import { CallhookError } from '../errors.js';
 import { generate, threadsFor } from './generate.js';
@@ -82,6 +85,60 @@ describe('generate --out', () => {
     );
     expect(readFileSync(out, 'utf8')).toBe('mine\n');
     expect(readdirSync(sub)).toEqual(['export.json']);
+  });
+
+  it('keeps its own outcome when its temporary folder cannot be removed, and names the folder in a warning', async () => {
+    // In a folder that takes names but gives none up (chattr +a), the file was in place, yet the run
+    // ended "internal error: EPERM: operation not permitted, rmdir '…/.callhook-generate-…'", exit 2;
+    // and with --force that hid why the file was not replaced (the rename refused).
+    const sub = mkdtempSync(join(dir, 'append-only-'));
+    const old = join(sub, 'old.json');
+    writeFileSync(old, 'kept\n');
+    const refuse = (call: string, path: unknown) =>
+      Object.assign(new Error(`EPERM: operation not permitted, ${call} '${String(path)}'`), { code: 'EPERM' });
+    const mockAppendOnly = () => {
+      const { rm, rename } = fsPromises;
+      vi.spyOn(fsPromises, 'rm').mockImplementation(async (path, options) => {
+        if (String(path).includes('.callhook-generate-')) throw refuse('rmdir', path);
+        return rm(path, options);
+      });
+      vi.spyOn(fsPromises, 'rename').mockImplementation(async (from, to) => {
+        if (to === old) throw refuse('rename', from);
+        return rename(from, to);
+      });
+      syncBuiltinESMExports();
+    };
+    const left = () => readdirSync(sub).filter((name) => name.startsWith('.callhook-generate-'));
+    const warning = (folder: string | undefined) =>
+      `callhook: warning: the temporary folder ${join(sub, folder ?? '')} is left behind (could not remove it: operation not permitted)`;
+    try {
+      const made = join(sub, 'new.json');
+      const printed = await capture(async () => {
+        mockAppendOnly();
+        await generate(options(made));
+      });
+      syncBuiltinESMExports();
+      expect(JSON.parse(readFileSync(made, 'utf8'))).toHaveLength(3);
+      expect(left()).toHaveLength(1);
+      expect(unwrapped(printed.stderr).split('\n')[0]).toBe(warning(left()[0]));
+
+      const before = left();
+      const errors: string[] = [];
+      const failed = await capture(async () => {
+        mockAppendOnly();
+        vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => errors.push(String(chunk)) > 0);
+        await generate(options(old, true));
+      }).catch((error: unknown) => error);
+      syncBuiltinESMExports();
+      expect(failed).toBeInstanceOf(CallhookError);
+      expect((failed as CallhookError).message).toBe(`${old}: operation not permitted`);
+      expect(readFileSync(old, 'utf8')).toBe('kept\n');
+      const added = left().filter((name) => !before.includes(name));
+      expect(unwrapped(errors.join(''))).toBe(`${warning(added[0])}\n`);
+    } finally {
+      vi.restoreAllMocks();
+      syncBuiltinESMExports();
+    }
   });
 
   it('refuses a symlink whose target does not exist, creating nothing; writes through one to a file with --force', async () => {

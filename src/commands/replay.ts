@@ -348,7 +348,7 @@ async function writeReport(path: string, report: ReplayReport, abort: AbortSigna
   // Hint: checked again, since the file may have been replaced during the run.
   if (existing?.isFile() && !isStdout(existing)) checkOwnFile(path, existing, reportRisks, warn);
   // Hint: made private, as it holds the receiver's URL and the headers sent; one replaced keeps its mode.
-  const sink = await fileSink(path, { force: true, mode: 0o600, purpose: 'report', abort });
+  const sink = await fileSink(path, { force: true, mode: 0o600, purpose: 'report', abort, warn });
   try {
     await sink.write(Buffer.from(`${toSafeJson(report)}\n`));
     await sink.commit();

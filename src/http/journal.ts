@@ -546,7 +546,20 @@ function makeWhole(path: string, text: string): void {
     if (!cannotLink(error)) throw error;
     writeFileSync(path, text, { flag: 'wx', mode: 0o600 });
   } finally {
-    rmSync(draft, { force: true });
+    removeLeaving(draft);
+  }
+}
+
+/**
+ * Removes a file this run made for a moment. Hint: one that cannot be removed (a folder that takes
+ * names but gives none up: chattr +a) is left, for `removeStaleDrafts` to remove once its run is
+ * gone: what the run did (a lock taken, or refused) stands, not hidden behind this failure.
+ */
+function removeLeaving(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Left, as said.
   }
 }
 
@@ -605,7 +618,7 @@ function takeOver(lock: string, seen: string): void {
   } catch {
     // Removed already: the next attempt makes a lock, or finds the one another run made.
   } finally {
-    rmSync(turn, { force: true });
+    removeLeaving(turn);
   }
 }
 

@@ -1,5 +1,15 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { constants, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  constants,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -316,6 +326,35 @@ describe('callhook generate', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('callhook: --out: must be a file name (got "")\n');
     expect(readdirSync(here)).toEqual([]);
+  });
+
+  it('in a folder that takes names but gives none up (chattr +a), says the temporary folder left, not an internal error', async (context) => {
+    // The file was in place, yet: "internal error: EPERM: operation not permitted, rmdir
+    // 'ap/.callhook-generate-…'", exit 2; with --force the rename refused was hidden behind the same.
+    const here = mkdtempSync(join(dir, 'append-only-'));
+    writeFileSync(join(here, 'old.json'), 'kept\n');
+    if (spawnSync('chattr', ['+a', here]).status !== 0) return context.skip();
+    try {
+      const made = await runCli(['generate', '--count', '2', '--out', 'new.json'], { cwd: here });
+      const replaced = await runCli(['generate', '--count', '2', '--out', 'old.json', '--force'], { cwd: here });
+      const leftBehind = '(could not remove it: operation not permitted)';
+      expect(made.code).toBe(0);
+      expect(unwrapped(made.stderr)).toMatch(
+        /^callhook: warning: the temporary folder \.callhook-generate-\w{6} is left behind \(could not remove it: operation not permitted\)\ncallhook: generated 2 events/,
+      );
+      expect(JSON.parse(readFileSync(join(here, 'new.json'), 'utf8'))).toHaveLength(2);
+      expect(replaced.code).toBe(2);
+      expect(readFileSync(join(here, 'old.json'), 'utf8')).toBe('kept\n');
+      const [warning, error, ...rest] = unwrapped(replaced.stderr).split('\n');
+      expect(warning).toMatch(
+        `callhook: warning: the temporary folder ${join(realpathSync(here), '.callhook-generate-')}`,
+      );
+      expect(warning?.endsWith(` is left behind ${leftBehind}`)).toBe(true);
+      expect([error, ...rest]).toEqual(['callhook: old.json: operation not permitted', '']);
+      expect(readdirSync(here).filter((name) => name.startsWith('.callhook-generate-'))).toHaveLength(2);
+    } finally {
+      spawnSync('chattr', ['-a', here]);
+    }
   });
 
   it('never replaces a replay journal, even with --force: the only record of what its run delivered', async () => {
