@@ -390,16 +390,19 @@ export class CaptureWriter {
           ExitCode.usage,
         );
       }
-      const stem = String(this.next++).padStart(6, '0');
+      const stem = String(this.next).padStart(6, '0');
       const name = `${stem}.${ending}`;
       let fd: number;
       try {
         fd = openSync(this.inFolder + name, createFlags, 0o600);
       } catch (error) {
-        // Another listen saving into the same folder took this number: take the next.
-        if (isTaken(error)) continue;
-        throw error;
+        // Hint: a file not made (too many open files, a full disk) takes no number; one another
+        // listen saving into the same folder made has it: take the next.
+        if (!isTaken(error)) throw error;
+        this.next++;
+        continue;
       }
+      this.next++;
       // Hint: a number names one file; another listen may have taken it with another ending.
       if (endings.some((other) => other !== ending && existsSync(`${this.inFolder}${stem}.${other}`))) {
         closeSync(fd);
@@ -417,10 +420,19 @@ export class CaptureWriter {
       writeAllSync(fd, entry.body);
     } catch (error) {
       closeSync(fd);
-      rmQuietly(this.inFolder + name);
+      this.takeBack(name, true);
       throw error;
     }
     return { name, fd };
+  }
+
+  /**
+   * Removes the file `name` of a delivery not saved, and with `renumber` gives its number back:
+   * the next claim starts there again, and passes over those another listen has taken since.
+   */
+  private takeBack(name: string, renumber: boolean): void {
+    rmQuietly(this.inFolder + name);
+    if (renumber) this.next = Math.min(this.next, Number.parseInt(name, 10));
   }
 
   /**
@@ -584,7 +596,10 @@ export class CaptureWriter {
     const cut = ends.findIndex((end) => end > written);
     const whole = cut < 0 ? placed.length : cut;
     this.succeeded(placed.slice(0, whole));
-    if (whole < placed.length) this.failed(placed.slice(whole), error);
+    // Hint: a line the log kept part of (it could not be cut back) may name its body whole: that
+    // number is not given again, or the log would describe two bodies by one name.
+    if (whole < placed.length)
+      this.failed(placed.slice(whole), error, written > 0 && this.torn ? placed[whole] : undefined);
   }
 
   /**
@@ -628,12 +643,13 @@ export class CaptureWriter {
 
   /**
    * These deliveries' lines could not be written to the log: their bodies are taken back (their
-   * files removed, the `.ndjson` file cut to its committed end), so no delivery is half saved.
+   * files removed, the `.ndjson` file cut to its committed end), so no delivery is half saved;
+   * their numbers are given again, but that of `named`, whose line the log holds part of.
    */
-  private failed(placed: readonly Placed[], error: unknown): void {
-    for (const { entry, name, line } of placed) {
-      if (line === undefined) rmQuietly(join(this.folder, name));
-      entry.reject(describeIoError(error, this.folder));
+  private failed(placed: readonly Placed[], error: unknown, named?: Placed): void {
+    for (const p of placed) {
+      if (p.line === undefined) this.takeBack(p.name, p !== named);
+      p.entry.reject(describeIoError(error, this.folder));
     }
     if (this.segment && placed.some((p) => p.line !== undefined)) this.cutSegment(this.segment);
   }

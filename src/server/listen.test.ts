@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import {
+import fs, {
   chmodSync,
   chownSync,
   existsSync,
@@ -9,6 +9,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -19,7 +20,7 @@ import fsPromises, { open } from 'node:fs/promises';
 import { connect as http2Connect } from 'node:http2';
 import { syncBuiltinESMExports } from 'node:module';
 import { connect, createServer as createNetServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -1734,6 +1735,80 @@ describe('listen: capture', () => {
     expect(readFileSync(join(dir, '000001.json'), 'utf8')).toBe('[\n1]');
     expect(readdirSync(dir)).toHaveLength(3);
     expect((await listCapturedDeliveries([dir])).map((d) => d.meta.body)).toEqual(['000001.json', '000002.json']);
+  });
+
+  it('takes a number only for a delivery it saves: one it cannot save (500) leaves no gap', async () => {
+    // Under ulimit -n 64 each delivery answered 500 took a number: after 2,216 of them, the first
+    // file saved in an empty folder was 001737.ndjson.
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
+    const inDir = (path: string) => path.startsWith(`${realpathSync(dir)}/`);
+    const refused = (code: string) => Object.assign(new Error(`${code}: refused`), { code });
+    const failing = { opens: 0, writesTo: '', partly: false };
+    const { openSync, writeSync } = fs;
+    vi.spyOn(fs, 'openSync').mockImplementation((...args: Parameters<typeof openSync>) => {
+      if (failing.opens > 0 && dirname(String(args[0])) === dir) {
+        failing.opens--;
+        throw refused('EMFILE');
+      }
+      return openSync(...args);
+    });
+    vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, ...rest: unknown[]) => {
+      const path = readlinkSync(`/proc/self/fd/${fd}`);
+      if (failing.writesTo !== '' && inDir(path) && path.endsWith(failing.writesTo)) {
+        // Hint: as a full disk does, a write may take part of its bytes, and the next fail.
+        const [buffer, offset, length, position] = rest as [Buffer, number, number, number | null];
+        if (failing.partly) {
+          failing.partly = false;
+          return writeSync(fd, buffer, offset, length - 1, position);
+        }
+        failing.writesTo = '';
+        throw refused('ENOSPC');
+      }
+      return (writeSync as (...a: unknown[]) => number)(fd, ...rest);
+    }) as typeof writeSync);
+    syncBuiltinESMExports();
+    try {
+      // No file made: each ending fails to be created.
+      failing.opens = 3;
+      await expect(capture.save(Buffer.from('[\n1]'), facts, true)).rejects.toThrow('too many open files');
+      await expect(capture.save(Buffer.from('x'), facts, false)).rejects.toThrow('too many open files');
+      await expect(capture.save(Buffer.from('[1]'), facts, true)).rejects.toThrow('too many open files');
+      // A file made, then taken back: its body, or its line of the log, could not be written.
+      failing.writesTo = '.body';
+      await expect(capture.save(Buffer.from('y'), facts, false)).rejects.toThrow('no space left on device');
+      failing.writesTo = captureLogName;
+      await expect(capture.save(Buffer.from('[\n2]'), facts, true)).rejects.toThrow('no space left on device');
+      expect(readdirSync(dir)).toEqual([captureLogName]);
+      expect((await capture.save(Buffer.from('[\n3]'), facts, true)).body).toBe('000001.json');
+      expect((await capture.save(Buffer.from('z'), facts, false)).body).toBe('000002.body');
+      expect((await capture.save(Buffer.from('[4]'), facts, true)).body).toBe('000003.ndjson:1');
+      const saved = await listCapturedDeliveries([dir]);
+      expect(saved.map((d) => d.where.slice(dir.length + 1))).toEqual([
+        '000001.json',
+        '000002.body',
+        '000003.ndjson:1',
+      ]);
+      // The log took a line but its line break, and could not be cut back: the line may name its
+      // body whole, so that number is not given again, or the log would name two bodies by it.
+      failing.writesTo = captureLogName;
+      failing.partly = true;
+      vi.spyOn(fs, 'ftruncateSync').mockImplementation(() => {
+        throw refused('EIO');
+      });
+      syncBuiltinESMExports();
+      await expect(capture.save(Buffer.from('[\n5]'), facts, true)).rejects.toThrow('no space left on device');
+      vi.mocked(fs.ftruncateSync).mockRestore();
+      syncBuiltinESMExports();
+      expect((await capture.save(Buffer.from('[\n6]'), facts, true)).body).toBe('000005.json');
+      const named = (await listCapturedDeliveries([dir])).map((d) => d.meta.body);
+      expect(new Set(named).size).toBe(named.length);
+    } finally {
+      vi.restoreAllMocks();
+      syncBuiltinESMExports();
+      await capture.close();
+    }
   });
 
   it('takes no number past 15 digits from a name in the folder, and fails a save once its numbers run out', async () => {
