@@ -427,12 +427,15 @@ export class CaptureWriter {
   }
 
   /**
-   * Removes the file `name` of a delivery not saved, and with `renumber` gives its number back:
-   * the next claim starts there again, and passes over those another listen has taken since.
+   * Removes the file `name` of a delivery not saved, and with `renumber` gives its number back
+   * when it is the last this writer took: the next claim starts there again, and passes over one
+   * another listen has taken since. Hint: only the last, so that a later delivery never takes a
+   * number below one saved before it (the numbers keep the order deliveries were saved in).
    */
   private takeBack(name: string, renumber: boolean): void {
     rmQuietly(this.inFolder + name);
-    if (renumber) this.next = Math.min(this.next, Number.parseInt(name, 10));
+    const number = Number.parseInt(name, 10);
+    if (renumber && this.next === number + 1) this.next = number;
   }
 
   /**
@@ -647,10 +650,9 @@ export class CaptureWriter {
    * their numbers are given again, but that of `named`, whose line the log holds part of.
    */
   private failed(placed: readonly Placed[], error: unknown, named?: Placed): void {
-    for (const p of placed) {
-      if (p.line === undefined) this.takeBack(p.name, p !== named);
-      p.entry.reject(describeIoError(error, this.folder));
-    }
+    // Hint: the last first, so that each is the last number taken when it is given back.
+    for (const p of placed.toReversed()) if (p.line === undefined) this.takeBack(p.name, p !== named);
+    for (const p of placed) p.entry.reject(describeIoError(error, this.folder));
     if (this.segment && placed.some((p) => p.line !== undefined)) this.cutSegment(this.segment);
   }
 }
