@@ -15,6 +15,24 @@ describe('credentials', () => {
     expect(redactUrl('http://example.test/hook')).toBe('http://example.test/hook');
   });
 
+  it('redacts user info in text that is no URL with a host, whatever else is wrong with it', () => {
+    // Hint: `admin:PW@host` parses, as a URL of scheme `admin:` and no host, and was printed whole (red team hT36 #1).
+    for (const [text, shown] of [
+      ['admin:PASSW0RD@127.0.0.1:9/hook', 'admin:***@127.0.0.1:9/hook'],
+      ['//admin:PASSW0RD@127.0.0.1:9/', '//admin:***@127.0.0.1:9/'],
+      [' http://admin:PASSW0RD@127.0.0.1:99999/', ' http://admin:***@127.0.0.1:99999/'],
+      ['x:admin:PASSW0RD@127.0.0.1', 'x:***@127.0.0.1'],
+      // A slash, `?` or `#` typed raw in a password is what makes the text no URL: it is hidden too.
+      ['http://admin:pa/ss@127.0.0.1:9/', 'http://admin:***@127.0.0.1:9/'],
+      ['admin:pa?s#s@127.0.0.1:9/?q=1', 'admin:***@127.0.0.1:9/?q=1'],
+      // After the path has begun, `?` and `#` end the part a password can be in.
+      ['http://exa mple/?a=b:c@d', 'http://exa mple/?a=b:c@d'],
+      ['mailto:', 'mailto:'],
+    ] as const) {
+      expect(redactUrl(text), text).toBe(shown);
+    }
+  });
+
   it('knows which headers are secrets, and the variable the curl format reads each from', () => {
     expect(['Authorization', 'cookie', 'X-Api-Key', 'api-key', 'Proxy-Authorization'].every(isSecretHeader)).toBe(true);
     expect(['content-type', 'x-signature', 'webhook-id', 'x-api-keys'].some(isSecretHeader)).toBe(false);

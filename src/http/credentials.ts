@@ -26,24 +26,31 @@ export function hasCredentials(url: URL): boolean {
 
 /** `url` with any password replaced by `***` (`http://user:***@host/`), for printing, reports and the journal. */
 export function redactUrl(url: string): string {
-  if (!URL.canParse(url)) return redactUnparsed(url);
-  const parsed = new URL(url);
+  // Hint: `admin:pw@host` parses, as a URL of scheme `admin:` with no host: its user info is text.
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (parsed === undefined || parsed.host === '') return redactUnparsed(url);
   if (!hasCredentials(parsed)) return url;
   parsed.password = redacted;
   return parsed.href;
 }
 
 /**
- * Text that does not parse as a URL (a refused `--url`), with what reads as its password replaced
- * by `***`: the user info is what comes before the last `@` of the part after `scheme:` and any
- * slashes (WHATWG URL takes `http:user@host` and `http:\\user@host` too).
+ * Text that is no URL with a host (a refused `--url`), with what reads as its password replaced
+ * by `***`: the user info is what comes before the last `@` after a scheme and any slashes, and
+ * before any `?` or `#` that follows a slash. A scheme is one only where WHATWG URL reads a host
+ * after it: before a slash, or a special one, which needs none (`http:user@host`,
+ * `http:\\user@host`); in `admin:pw@host`, `admin` is the user. Hint: a `/`, `?` or `#` typed raw
+ * in a password is what makes such text no URL: a slash never ends the user info, and `?` or `#`
+ * only after a slash (a path's query, `http://exa mple/?a=b:c@d`).
  */
 function redactUnparsed(text: string): string {
-  const [, scheme = '', authority = ''] = /^([a-z][a-z0-9+.-]*:[/\\]*)([^/?#\\]*)/i.exec(text) ?? [];
+  const [prefix = ''] =
+    /^[\x00-\x20]*(?:[a-z][a-z0-9+.-]*:(?=[/\\])|(?:https?|wss?|ftp|file):)?[/\\]*/i.exec(text) ?? [];
+  const [authority = ''] = /^[^/\\]*(?:[/\\][^?#]*)?/.exec(text.slice(prefix.length)) ?? [];
   const at = authority.lastIndexOf('@');
   if (at < 0) return text;
   const user = authority.slice(0, at).split(':', 1)[0];
-  return `${scheme}${user}:${redacted}${text.slice(scheme.length + at)}`;
+  return `${prefix}${user}:${redacted}${text.slice(prefix.length + at)}`;
 }
 
 /** Headers with every secret value replaced by `***`. */

@@ -81,6 +81,30 @@ describe('a usage error quoting what the user typed', () => {
   });
 });
 
+describe('a credential in what the user typed', () => {
+  // Hint: a URL without its scheme, or a header refused for its shape, was echoed with the
+  // password or token in it, to the terminal and the CI log (red team hT36).
+  const body = 'fixtures/valid/bare-types.json';
+  it.each([
+    [
+      ['replay', body, '--url', 'admin:PASSW0RD@127.0.0.1:9/hook'],
+      'callhook: --url: must be an http(s) URL (got "admin:***@127.0.0.1:9/hook")',
+    ],
+    [
+      ['replay', body, '--url', '//admin:PASSW0RD@127.0.0.1:9/'],
+      'callhook: --url: must be an http(s) URL (got "//admin:***@127.0.0.1:9/")',
+    ],
+    [
+      ['listen', '--port', '0', '--forward', 'admin:PASSW0RD@127.0.0.1:9/hook'],
+      'callhook: --forward: must be an http(s) URL (got "admin:***@127.0.0.1:9/hook")',
+    ],
+  ])('is never echoed: callhook %j', async (args, line) => {
+    const run = await runCli(args, { timeoutMs: 5000 });
+    expect(run.stderr).toBe(`${line}\n`);
+    expect(run.code).toBe(2);
+  });
+});
+
 describe('a value given to --secret-env', () => {
   // Hint: `--secret-env "$WEBHOOK_SECRET"` (the secret where its variable's name goes) is an easy
   // slip, and the error printed the secret to stderr and the CI log (red team hT15 #2).
