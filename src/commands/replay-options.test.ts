@@ -186,6 +186,30 @@ describe('parseReplayOptions, checks before the first request', () => {
     }
   });
 
+  it('never quotes the value of a credential header it refuses, and says what is wrong without it', () => {
+    // Hint: a token read from a file saved with CRLF line ends (`-H "Authorization: Bearer
+    // $(cat token.txt)"`) was echoed whole, to the terminal and the CI log (red team hT36 #2).
+    const crlf =
+      ' on one line, but its value ends with a carriage return (CR): read from a file saved with CRLF line ends?';
+    expect(() => parseReplayOptions({ ...base, header: ['Authorization: Bearer eyJ.TOPSECRETJWT\r'] })).toThrow(
+      `--header: must be a header "Name: value"${crlf} (got "Authorization: ***")`,
+    );
+    expect(() => parseReplayOptions({ ...base, header: ['X-Env: test\r'] })).toThrow(
+      `--header: must be a header "Name: value"${crlf} (got ${quoted('X-Env: test\r')})`,
+    );
+    for (const [header, shown, sign] of [
+      ['authorization : Bearer TOPTOKEN', 'authorization : ***', undefined],
+      ['Cookie: sid=TOPTOKEN\u001b', 'Cookie: ***', undefined],
+      ['X-Api-Key TOPTOKEN', 'X-Api-Key ***', undefined],
+      ['Proxy-Authorization: Basic TOPTOKEN\nX: 1', 'Proxy-Authorization: ***', undefined],
+      ['Authorization: Bearer TOPTOKEN', 'Authorization: ***', 'hmac'],
+    ] as const) {
+      const parse = () => parseReplayOptions({ ...base, header: [header], sign, signatureHeader: 'Authorization' });
+      expect(parse, header).toThrow(`(got ${quoted(shown)})`);
+      expect(parse, header).not.toThrow(/TOPTOKEN/);
+    }
+  });
+
   it('refuses a header value no request can carry, before the first request', () => {
     // An escape character passed the option, then failed every batch at send time
     // (ERR_INVALID_CHAR), and after three the run stopped, saying the receiver answered none.

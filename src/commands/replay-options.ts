@@ -6,7 +6,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ioReason } from '../errors.js';
-import { hasCredentials } from '../http/credentials.js';
+import { hasCredentials, redactHeaderLine } from '../http/credentials.js';
 import {
   defaultHmacHeader,
   defaultSecretEnv,
@@ -108,27 +108,28 @@ function headerLine(
 ): [string, string] {
   // Hint: a line break (CR, LF, U+2028/9) in it is no line of that shape: refused there.
   const parts = headerLineParts(value);
-  if ('expected' in parts) throw optionError('--header', `a header ${parts.expected}`, value);
+  const shown = redactHeaderLine(value);
+  if ('expected' in parts) throw optionError('--header', `a header ${parts.expected}`, shown);
   const { name, value: text } = parts;
   if (!headerValueCharacters.test(text)) {
     throw optionError(
       '--header',
       'a header "Name: value" whose value has no control characters and nothing past U+00FF',
-      value,
+      shown,
     );
   }
   if (name.toLowerCase() === 'expect' && text.toLowerCase() !== '100-continue') {
-    throw optionError('--header', 'Expect: 100-continue, the only expectation replay supports', value);
+    throw optionError('--header', 'Expect: 100-continue, the only expectation replay supports', shown);
   }
   const framing = framingHeaders.get(name.toLowerCase());
   if (framing !== undefined) {
-    throw optionError('--header', `a header other than ${headerSpelling(name.toLowerCase())}: ${framing}`, value);
+    throw optionError('--header', `a header other than ${headerSpelling(name.toLowerCase())}: ${framing}`, shown);
   }
   // Hint: refused as the framing headers are, not let through with a warning: the signer's value
   // would replace the user's, and a run must not send other than what its options say.
   if (signed?.names.includes(name.toLowerCase())) {
     const sets = `--sign ${signed.scheme} sets it on every request`;
-    throw optionError('--header', `a header other than ${headerSpelling(name.toLowerCase())}: ${sets}`, value);
+    throw optionError('--header', `a header other than ${headerSpelling(name.toLowerCase())}: ${sets}`, shown);
   }
   return [name.toLowerCase(), text];
 }

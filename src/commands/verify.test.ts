@@ -70,6 +70,13 @@ describe('verify --header', () => {
     );
   });
 
+  it('never quotes the value of a credential header it refuses', () => {
+    // It echoed the token whole (red team hT36 #2).
+    expect(() => parseHeaderOption('Authorization : Bearer TOPTOKEN', 0)).toThrow(
+      '--header #1: must be "Name: value", with no blank before the colon (a server answers such a head 400) (got "Authorization : ***")',
+    );
+  });
+
   it('refuses anything else in the one option-error style, naming which --header and quoting it', () => {
     // It said `--header #2:1: expected "Name: value"`: a line number of a one-line value, nothing quoted.
     expect(() => parseHeaderOption('nocolon', 1)).toThrow('--header #2: must be "Name: value" (got "nocolon")');

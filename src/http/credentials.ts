@@ -19,6 +19,15 @@ export function isSecretHeader(name: string): boolean {
   );
 }
 
+/**
+ * A header line as typed, for an error to quote: what follows its name as `***` when that name,
+ * as far as it can be read (up to a blank or colon), is a credential's (`isSecretHeader`).
+ */
+export function redactHeaderLine(line: string): string {
+  const [typed = '', name = ''] = /^\s*([^\s:]*)\s*:?[ \t]*/.exec(line) ?? [];
+  return isSecretHeader(name) && typed.length < line.length ? `${typed}${redacted}` : line;
+}
+
 /** Whether `url` carries user info, which replay sends as Basic auth (`splitCredentials`). */
 export function hasCredentials(url: URL): boolean {
   return url.username !== '' || url.password !== '';

@@ -14,6 +14,14 @@ const headerLinePattern = new RegExp(`^(${tokenCharacter}+)([ \\t]*):[ \\t]*(.*?
  */
 export function headerLineParts(line: string): { name: string; value: string } | { expected: string } {
   const match = headerLinePattern.exec(line);
+  // Hint: `-H "Authorization: Bearer $(cat token.txt)"` keeps the CR of a file saved with CRLF
+  // line ends, and the value may not be quoted (a credential's is not): the message says it.
+  if (!match && line.endsWith('\r') && headerLinePattern.test(line.slice(0, -1))) {
+    return {
+      expected:
+        '"Name: value" on one line, but its value ends with a carriage return (CR): read from a file saved with CRLF line ends?',
+    };
+  }
   if (!match) return { expected: '"Name: value"' };
   const [, name = '', blanks = '', value = ''] = match;
   if (blanks !== '') {

@@ -98,8 +98,19 @@ describe('a credential in what the user typed', () => {
       ['listen', '--port', '0', '--forward', 'admin:PASSW0RD@127.0.0.1:9/hook'],
       'callhook: --forward: must be an http(s) URL (got "admin:***@127.0.0.1:9/hook")',
     ],
+    [
+      ['replay', body, '--url', 'http://127.0.0.1:9/', '-H', 'Authorization: Bearer eyJ.TOPSECRETJWT\r'],
+      'callhook: --header: must be a header "Name: value" on one line, but its value ends with a carriage return (CR): read from a file saved with CRLF line ends? (got "Authorization: ***")',
+    ],
+    [
+      ['verify', '--body', body, '--header', 'Authorization : Bearer TOPTOKEN'],
+      'callhook: --header #1: must be "Name: value", with no blank before the colon (a server answers such a head 400) (got "Authorization : ***")',
+    ],
   ])('is never echoed: callhook %j', async (args, line) => {
-    const run = await runCli(args, { timeoutMs: 5000 });
+    const run = await runCli(args, {
+      env: { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+      timeoutMs: 5000,
+    });
     expect(run.stderr).toBe(`${line}\n`);
     expect(run.code).toBe(2);
   });
