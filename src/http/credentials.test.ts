@@ -36,6 +36,13 @@ describe('credentials', () => {
   it('knows which headers are secrets, and the variable the curl format reads each from', () => {
     expect(['Authorization', 'cookie', 'X-Api-Key', 'api-key', 'Proxy-Authorization'].every(isSecretHeader)).toBe(true);
     expect(['content-type', 'x-signature', 'webhook-id', 'x-api-keys'].some(isSecretHeader)).toBe(false);
+    // The rule: the name's last word (after its last `-` or `_`) names a credential (red team hT36 #3).
+    const tokens = ['X-Auth-Token', 'Private-Token', 'X-Access-Token', 'X-Vault-Token', 'token', 'X-Hook-Secret'];
+    const keys = ['X-Functions-Key', 'Ocp-Apim-Subscription-Key', 'x_apikey', 'X-Password', 'X-Auth', 'X-Cookie'];
+    for (const name of [...tokens, ...keys]) expect(isSecretHeader(name), name).toBe(true);
+    for (const name of ['x-token-id', 'X-Auth-Email', 'x-keys', 'Tokens', 'x-signature-timestamp']) {
+      expect(isSecretHeader(name), name).toBe(false);
+    }
     expect(redactHeaders({ authorization: 'Bearer t', 'x-env': 'test' })).toEqual({
       authorization: '***',
       'x-env': 'test',

@@ -1,22 +1,34 @@
 /**
  * Credentials replay may carry but must never print: user info in `--url` (sent as HTTP Basic
- * auth, as curl does) and header values that are secrets (`Authorization`, `Cookie`, `*-Api-Key`).
+ * auth, as curl does) and header values that are secrets (`isSecretHeader`).
  * Pure.
  */
 
 /** What replays in place of a secret wherever it would be printed. */
 export const redacted = '***';
 
-/** Whether a header's value is a credential that is never printed. `name` in any case. */
+/**
+ * The last words of a header name that make it a credential's (`isSecretHeader`): the README's
+ * Credentials list says them.
+ */
+const secretHeaderWords: ReadonlySet<string> = new Set([
+  'authorization',
+  'cookie',
+  'auth',
+  'token',
+  'secret',
+  'password',
+  'key',
+  'apikey',
+]);
+
+/**
+ * Whether a header's value is a credential that is never printed, nor carried to another origin:
+ * its name's last word (after its last `-` or `_`, in any case) is in `secretHeaderWords`, as in
+ * `Authorization`, `Cookie`, `X-Api-Key`, `X-Auth-Token` and `Private-Token`.
+ */
 export function isSecretHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return (
-    lower === 'authorization' ||
-    lower === 'proxy-authorization' ||
-    lower === 'cookie' ||
-    lower === 'api-key' ||
-    lower.endsWith('-api-key')
-  );
+  return secretHeaderWords.has(name.toLowerCase().split(/[-_]/).at(-1) ?? '');
 }
 
 /**

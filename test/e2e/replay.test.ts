@@ -1410,6 +1410,35 @@ describe('replay', () => {
     expect(s.requests[before]!.headers.authorization).toBe(`Basic ${basic}`);
   });
 
+  it('(9) never prints a token header: any name whose last word is Token, Secret, Password, Auth or Key', async () => {
+    // X-Auth-Token, Private-Token, X-Access-Token and X-Vault-Token were written in clear into
+    // the report, every dry run and --format json (red team hT36 #3).
+    const s = await server();
+    const report = join(tempDir('replay'), 'report.json');
+    const names = [
+      'X-Auth-Token',
+      'Private-Token',
+      'X-Access-Token',
+      'X-Vault-Token',
+      'X-Hook-Secret',
+      'X-Functions-Key',
+    ];
+    const args = [ndjson(1), '--url', s.url, ...names.flatMap((name, n) => ['-H', `${name}: t0ken-${n}`])];
+    const sent = await runCli(['replay', ...args, '--report', report]);
+    expect(sent.code).toBe(0);
+    expect(s.requests[0]!.headers['x-vault-token']).toBe('t0ken-3');
+    const outputs = [sent.stdout, sent.stderr, readFileSync(report, 'utf8')];
+    const json = await runCli(['replay', ...args, '--format', 'json']);
+    outputs.push(json.stdout, json.stderr);
+    for (const format of ['pretty', 'json', 'curl']) {
+      const dry = await runCli(['replay', ...args, '--dry-run', '--format', format]);
+      outputs.push(dry.stdout, dry.stderr);
+    }
+    for (const text of outputs) expect(text).not.toMatch(/t0ken-/);
+    expect(JSON.parse(readFileSync(report, 'utf8')).headers['private-token']).toBe('***');
+    expect(outputs.at(-2)).toContain('"x-auth-token: ${CALLHOOK_HEADER_X_AUTH_TOKEN:?');
+  });
+
   it('--journal and --report are private to the user whatever the umask: they hold the URL and the headers', async () => {
     // Under umask 000 both were made 0666: readable by all, with ?token= and X-Auth-Token in them.
     const s = await server();

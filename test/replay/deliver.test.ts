@@ -266,6 +266,23 @@ describe('deliverBatches', () => {
     expect(target.requests.map((r) => r.url)).toEqual(['/new', '/new']);
   });
 
+  it('carries no credential header to another origin on a followed redirect, and every header to its own', async () => {
+    // Authorization, Cookie and X-Api-Key were dropped, but X-Auth-Token and the like were sent
+    // on to whatever origin the receiver named (red team hT36 #3).
+    const target = await server();
+    const s = await server((req, res) =>
+      res.writeHead(307, { location: req.url === '/hook' ? '/same' : `${target.origin}/new` }).end(),
+    );
+    const secret = ['authorization', 'x-api-key', 'x-auth-token', 'private-token', 'x-access-token', 'x-vault-token'];
+    const headers = Object.fromEntries([...secret, 'x-env'].map((name) => [name, `${name}-value`]));
+    const { stats } = await deliverBatches(planBatches(events(1)), options(s.url, { followRedirects: true, headers }));
+    expect(stats.batches.delivered).toBe(1);
+    expect(s.requests.map((r) => r.url)).toEqual(['/hook', '/same']);
+    expect(s.requests[1]?.headers).toMatchObject(headers);
+    expect(target.requests[0]?.headers['x-env']).toBe('x-env-value');
+    expect(Object.keys(target.requests[0]?.headers ?? {}).filter((name) => secret.includes(name))).toEqual([]);
+  });
+
   it('counts each hop of a followed redirect: its status, and a request', async () => {
     // A receiver answering 307 then 200 showed "requests 1 … status 200 ×1": its 307s, which
     // someone debugging it wants to see, were never counted.
