@@ -250,7 +250,8 @@ export async function dryRun(
     const request: DryRunRequest = {
       method: settings.method,
       url: settings.url,
-      headers: { ...headers, ...signer?.(batch.webhookId, batch.body, signedAt) },
+      headers,
+      signed: signer?.(batch.webhookId, batch.body, signedAt),
       body: batch.body,
       ordinal: batch.ordinal + 1,
       events: batch.events,

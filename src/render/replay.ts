@@ -210,7 +210,13 @@ export function renderReplaySummary(
 export interface DryRunRequest {
   method: string;
   url: string;
+  /** The headers of every request, credentials among them (`isSecretHeader`), never printed. */
   headers: Record<string, string>;
+  /**
+   * The headers `--sign` set on this one, printed as they are whatever their name: a signature is
+   * a digest of the body, not a secret (an hmac one may go in `Authorization`).
+   */
+  signed?: Record<string, string> | undefined;
   body: Buffer;
   /** Which batch (1-based), how many events, and where the first came from. */
   ordinal: number;
@@ -258,7 +264,7 @@ export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, width: n
   ];
   const lines = [
     ...wrapSpans(request, { width, firstIndent: '', indent: '  ' }),
-    ...Object.entries(redactHeaders(r.headers)).map(([name, value]) => `${c.cyan(name)}: ${escapeTerminal(value)}`),
+    ...Object.entries(shownHeaders(r)).map(([name, value]) => `${c.cyan(name)}: ${escapeTerminal(value)}`),
     '',
     escapeTerminal(preview, true),
     '',
@@ -276,8 +282,10 @@ export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, width: n
  * is no argument of a program (Linux takes 128 KiB at most), and it adds no newline.
  */
 export function renderCurl(r: DryRunRequest): string {
-  const headers = Object.entries(r.headers).map(([name, value]) =>
-    isSecretHeader(name) ? ` -H "${name}: ${secretReference(name)}"` : ` -H ${shellQuote(`${name}: ${value}`)}`,
+  const headers = Object.entries({ ...r.headers, ...r.signed }).map(([name, value]) =>
+    isSecretHeader(name) && r.signed?.[name] === undefined
+      ? ` -H "${name}: ${secretReference(name)}"`
+      : ` -H ${shellQuote(`${name}: ${value}`)}`,
   );
   const url = new URL(r.url);
   url.username = '';
@@ -327,12 +335,17 @@ export function curlSecretVariables(headers: Record<string, string>): string[] {
     .map((name) => `${name} from $${secretHeaderVariable(name)}`);
 }
 
+/** A dry-run request's headers as printed: credentials as `***`, signatures as they are. */
+function shownHeaders(r: DryRunRequest): Record<string, string> {
+  return { ...redactHeaders(r.headers), ...r.signed };
+}
+
 /** A dry-run request as one JSON line, its URL and secret header values redacted. */
 export function renderDryRunJson(r: DryRunRequest): string {
   const json = JSON.stringify({
     method: r.method,
     url: redactUrl(r.url),
-    headers: redactHeaders(r.headers),
+    headers: shownHeaders(r),
     body: r.body.toString(),
     source: r.source,
   });

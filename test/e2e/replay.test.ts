@@ -1,5 +1,6 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
 import { execFile, execFileSync, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -377,6 +378,36 @@ describe('replay', () => {
       expect(r.method).toBe('PUT');
       expect(r.headers.authorization).toBe('Bearer t0ken');
       expect(r.headers['x-hub-signature']).toBe(createHmac('sha256', 'plain secret').update(r.body).digest('hex'));
+    }
+  });
+
+  it('prints an hmac digest in its dry runs, even in a header that would hold a credential', async () => {
+    // With --signature-header Authorization the digest showed as *** and the curl commands
+    // read it from a variable no one was told to set: they sent nothing (red team hT36 #4).
+    const s = await server();
+    const events = ndjson(1);
+    const digest = (body: string | Buffer) => createHmac('sha256', 's').update(body).digest('hex');
+    const args = ['replay', events, '--url', s.url, '--sign', 'hmac', '--dry-run', '-H', 'X-Api-Key: k3y'];
+    for (const header of ['Authorization', 'X-Hook-Token']) {
+      const dry = async (format: string) => {
+        const run = await runCli([...args, '--signature-header', header, '--format', format], {
+          env: { CALLHOOK_SECRET: 's' },
+        });
+        expect(run.code).toBe(0);
+        return run;
+      };
+      const json = JSON.parse((await dry('json')).stdout) as { body: string; headers: Record<string, string> };
+      expect(json.headers[header.toLowerCase()]).toBe(digest(json.body));
+      expect(json.headers['x-api-key']).toBe('***');
+      expect((await dry('pretty')).stdout).toContain(`${header.toLowerCase()}: ${digest(json.body)}`);
+      const curl = await dry('curl');
+      expect(curl.stderr).not.toContain(header.toUpperCase().replaceAll('-', '_'));
+      await promisify(execFile)('bash', ['-c', curl.stdout], {
+        env: { ...process.env, CALLHOOK_HEADER_X_API_KEY: 'k3y' },
+      });
+      const received = s.requests.at(-1)!;
+      expect(received.headers[header.toLowerCase()]).toBe(digest(received.body));
+      expect(received.headers['x-api-key']).toBe('k3y');
     }
   });
 
