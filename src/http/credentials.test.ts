@@ -11,7 +11,10 @@ describe('credentials', () => {
 
   it('redacts the password of every printed URL, and leaves other URLs alone', () => {
     expect(redactUrl('http://alice:secret@example.test/hook')).toBe('http://alice:***@example.test/hook');
-    expect(redactUrl('http://token@example.test/')).toBe('http://token:***@example.test/');
+    // A user info of one part is a token: all of it is hidden (red team hT36 #5).
+    expect(redactUrl('http://T0KEN@example.test/')).toBe('http://***@example.test/');
+    expect(redactUrl('http://T0KEN@127.0.0.1:99999/')).toBe('http://***@127.0.0.1:99999/');
+    expect(redactUrl('//T0KEN@127.0.0.1:9/')).toBe('//***@127.0.0.1:9/');
     expect(redactUrl('http://example.test/hook')).toBe('http://example.test/hook');
   });
 

@@ -45,19 +45,23 @@ export function hasCredentials(url: URL): boolean {
   return url.username !== '' || url.password !== '';
 }
 
-/** `url` with any password replaced by `***` (`http://user:***@host/`), for printing, reports and the journal. */
+/**
+ * `url` with any password replaced by `***` (`http://user:***@host/`), and a user info of one
+ * part, a token, whole (`http://***@host/`), for printing, reports and the journal.
+ */
 export function redactUrl(url: string): string {
   // Hint: `admin:pw@host` parses, as a URL of scheme `admin:` with no host: its user info is text.
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
   if (parsed === undefined || parsed.host === '') return redactUnparsed(url);
   if (!hasCredentials(parsed)) return url;
-  parsed.password = redacted;
+  if (parsed.password === '') parsed.username = redacted;
+  else parsed.password = redacted;
   return parsed.href;
 }
 
 /**
- * Text that is no URL with a host (a refused `--url`), with what reads as its password replaced
- * by `***`: the user info is what comes before the last `@` after a scheme and any slashes, and
+ * Text that is no URL with a host (a refused `--url`), with what reads as its password (or its
+ * token) replaced by `***`, as `redactUrl` does: the user info is what comes before the last `@` after a scheme and any slashes, and
  * before any `?` or `#` that follows a slash. A scheme is one only where WHATWG URL reads a host
  * after it: before a slash, or a special one, which needs none (`http:user@host`,
  * `http:\\user@host`); in `admin:pw@host`, `admin` is the user. Hint: a `/`, `?` or `#` typed raw
@@ -70,8 +74,10 @@ function redactUnparsed(text: string): string {
   const [authority = ''] = /^[^/\\]*(?:[/\\][^?#]*)?/.exec(text.slice(prefix.length)) ?? [];
   const at = authority.lastIndexOf('@');
   if (at < 0) return text;
-  const user = authority.slice(0, at).split(':', 1)[0];
-  return `${prefix}${user}:${redacted}${text.slice(prefix.length + at)}`;
+  const userInfo = authority.slice(0, at);
+  const colon = userInfo.indexOf(':');
+  const shown = colon < 0 ? redacted : `${userInfo.slice(0, colon)}:${redacted}`;
+  return `${prefix}${shown}${text.slice(prefix.length + at)}`;
 }
 
 /** Headers with every secret value replaced by `***`. */

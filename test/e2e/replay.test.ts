@@ -1470,6 +1470,18 @@ describe('replay', () => {
     expect(outputs.at(-2)).toContain('"x-auth-token: ${CALLHOOK_HEADER_X_AUTH_TOKEN:?');
   });
 
+  it('(9) hides all of a user info with no password: it is a token', async () => {
+    // `http://T0KEN@host/` was shown `http://T0KEN:***@host/` (red team hT36 #5).
+    const s = await server();
+    const url = s.url.replace('http://', 'http://T0KEN@');
+    const sent = await runCli(['replay', ndjson(1), '--url', url]);
+    expect(sent.code).toBe(0);
+    expect(s.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('T0KEN:').toString('base64')}`);
+    const dry = await runCli(['replay', ndjson(1), '--url', url, '--dry-run', '--format', 'json']);
+    expect(JSON.parse(dry.stdout).url).toBe(s.url.replace('http://', 'http://***@'));
+    for (const text of [sent.stdout, sent.stderr, dry.stdout, dry.stderr]) expect(text).not.toContain('T0KEN');
+  });
+
   it('--journal and --report are private to the user whatever the umask: they hold the URL and the headers', async () => {
     // Under umask 000 both were made 0666: readable by all, with ?token= and X-Auth-Token in them.
     const s = await server();

@@ -95,6 +95,10 @@ describe('a credential in what the user typed', () => {
       'callhook: --url: must be an http(s) URL (got "//admin:***@127.0.0.1:9/")',
     ],
     [
+      ['replay', body, '--url', 'http://T0KEN@127.0.0.1:99999/'],
+      'callhook: --url: must be an http(s) URL (got "http://***@127.0.0.1:99999/")',
+    ],
+    [
       ['listen', '--port', '0', '--forward', 'admin:PASSW0RD@127.0.0.1:9/hook'],
       'callhook: --forward: must be an http(s) URL (got "admin:***@127.0.0.1:9/hook")',
     ],
