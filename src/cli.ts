@@ -236,7 +236,7 @@ details.set('show', (command, { options }) =>
       .addOption(options.until())
       .option(
         '--grep <text>',
-        'only events whose transcripts or messages contain this text (case-insensitive); highlights it',
+        'only events whose transcripts or messages contain this text (case-insensitive; é precomposed or as e and U+0301 alike); highlights it',
       )
       .addOption(options.limit()),
     options,

@@ -28,7 +28,7 @@ export interface EventFilter {
   since?: number | undefined;
   /** The end of the time range, in epoch milliseconds (exclusive: `--until 2022-10-01` ends with September). */
   until?: number | undefined;
-  /** Text searched for in transcripts and messages, case-insensitively. */
+  /** Text searched for in transcripts and messages, case-insensitively, as written or in NFC (`searchPattern`). */
   grep?: RegExp | undefined;
 }
 
@@ -37,25 +37,120 @@ export function normaliseStatus(status: string): string {
   return status.toLowerCase().replace(/[^a-z]/g, '');
 }
 
-/** A case-insensitive, literal search for `text`, for `--grep`. */
+/**
+ * A case-insensitive, literal search for `text`, for `--grep`: as written or in Unicode NFC
+ * (`ferme` and U+0301 is also sought as `fermé`); `findMatches` searches a text's NFC form too.
+ */
 export function searchPattern(text: string): RegExp {
-  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu');
+  const forms = new Set([nfcForm(text)?.text ?? text, text]);
+  return new RegExp([...forms].map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'giu');
+}
+
+// Where NFC may change a text: a run of a character and the marks after it (any mark, a Hangul
+// vowel or final jamo, Kirat Rai's vowel sign E), with which it may compose or be reordered; and
+// a character NFC replaces wherever it is (the ohm sign, CJK compatibility ideographs, Greek
+// letters with an oxia, letters with a nukta NFC keeps apart). Nothing below U+0300.
+const combining = String.raw`\p{M}\u1160-\u11ff\ud7b0-\ud7ff\u{16d67}\u{16d68}`;
+const singleton = String.raw`\u0374\u037e\u0387\u0958-\u095f\u09dc\u09dd\u09df\u0a33\u0a36\u0a59-\u0a5b\u0a5e\u0b5c\u0b5d\u0f43\u0f4d\u0f52\u0f57\u0f5c\u0f69\u1f71-\u1ffd\u2000\u2001\u2126\u212a\u212b\u2329\u232a\u2adc\uf900-\ufad9\ufb1d-\ufb4e\u{1d15e}-\u{1d1c0}\u{2f800}-\u{2fa1d}`;
+const nfcRun = new RegExp(`.?[${combining}]+|[${singleton}]`, 'gsu');
+// Hint: each run is normalised alone, and one over 64 code units (64 marks after a character, or
+// more) never: ICU sorts marks in time quadratic in their number (100,000 took minutes), so such
+// a run is searched as written.
+const longestNormalised = 64;
+const beyondLatin = /[^\u0000-\u02ff]/;
+const nfcPiece = 256;
+
+/**
+ * Whether NFC may change a run of `text` that `nfcForm` would normalise. Hint: ICU tells text in
+ * NFC quickest, about 1 ns a character (a regular expression's class of every mark takes 10 to
+ * 25 ns), but is asked only of pieces of 256 code units, each overlapping the next by 64: a run
+ * of marks then costs it no more than a piece does (time quadratic in the run's length
+ * otherwise), and each run short enough to normalise lies whole in one. ASCII and Latin text,
+ * which NFC never changes, cost a scan that one-byte strings skip.
+ */
+function mayChangeInNfc(text: string): boolean {
+  if (!beyondLatin.test(text)) return false;
+  for (let at = 0; ; at += nfcPiece - longestNormalised) {
+    const part = text.slice(at, at + nfcPiece);
+    if (part.normalize('NFC') !== part) return true;
+    if (at + nfcPiece >= text.length) return false;
+  }
+}
+
+/** A run of text NFC changed: where it is in the text (`from`, `to`) and in its NFC form (`nfcFrom`, `nfcTo`). */
+interface ChangedRun {
+  from: number;
+  to: number;
+  nfcFrom: number;
+  nfcTo: number;
+}
+
+/**
+ * `text` in Unicode NFC, as `--grep` searches it too, with the runs NFC changed, in order; or
+ * undefined when NFC leaves it as it is.
+ */
+function nfcForm(text: string): { text: string; changed: ChangedRun[] } | undefined {
+  if (!mayChangeInNfc(text)) return undefined;
+  const changed: ChangedRun[] = [];
+  let normal = '';
+  let at = 0;
+  for (const { 0: run, index } of text.matchAll(nfcRun)) {
+    if (run.length > longestNormalised) continue;
+    const nfc = run.normalize('NFC');
+    if (nfc === run) continue;
+    normal += text.slice(at, index);
+    changed.push({ from: index, to: index + run.length, nfcFrom: normal.length, nfcTo: normal.length + nfc.length });
+    normal += nfc;
+    at = index + run.length;
+  }
+  return changed.length === 0 ? undefined : { text: normal + text.slice(at), changed };
+}
+
+/** Adds [start, end) to ranges found in order, joined to the last one where they touch or overlap. */
+function addRange(ranges: Array<[number, number]>, start: number, end: number): void {
+  const last = ranges.at(-1);
+  if (last && last[1] >= start) last[1] = Math.max(last[1], end);
+  else ranges.push([start, end]);
 }
 
 /**
  * The [start, end) offsets of the matches of `pattern` in `text`, matches that touch as one: a
  * run of them is highlighted once (12 million `a`s searched for `a` took 45 s and 4 GB, one
- * highlight each). `pattern` is a `searchPattern`, of text never empty: no match is empty.
+ * highlight each). `pattern` is a `searchPattern`, of text never empty: no match is empty. The
+ * matches in the text as written and in its NFC form, the latter placed on the text's own
+ * characters: one that begins or ends inside a run NFC changed takes all of it.
  */
 export function findMatches(text: string, pattern: RegExp): Array<[number, number]> {
-  const ranges: Array<[number, number]> = [];
-  for (const match of text.matchAll(pattern)) {
-    const end = match.index + match[0].length;
-    const last = ranges.at(-1);
-    if (last?.[1] === match.index) last[1] = end;
-    else ranges.push([match.index, end]);
+  const written: Array<[number, number]> = [];
+  for (const match of text.matchAll(pattern)) addRange(written, match.index, match.index + match[0].length);
+  const nfc = nfcForm(text);
+  if (nfc === undefined) return written;
+  // Hint: the offsets asked for never go back (a match's start, its end, the next one's start),
+  // so the runs changed before them are passed once.
+  let next = 0;
+  let shift = 0;
+  const inText = (offset: number, end: boolean) => {
+    for (let run = nfc.changed[next]; run && run.nfcTo <= offset; run = nfc.changed[++next]) {
+      shift += run.to - run.from - (run.nfcTo - run.nfcFrom);
+    }
+    const run = nfc.changed[next];
+    if (run && run.nfcFrom < offset) return end ? run.to : run.from;
+    return offset + shift;
+  };
+  const normal: Array<[number, number]> = [];
+  for (const match of nfc.text.matchAll(pattern)) {
+    addRange(normal, inText(match.index, false), inText(match.index + match[0].length, true));
   }
+  const ranges: Array<[number, number]> = [];
+  for (const [start, end] of [...written, ...normal].sort(([a], [b]) => a - b)) addRange(ranges, start, end);
   return ranges;
+}
+
+/** Whether `text`, as written or in NFC, holds a match of `pattern`. */
+function holdsMatch(text: string, pattern: RegExp): boolean {
+  // Hint: up to the first match, none gathered (a --grep text is never empty, so neither is a
+  // match); the NFC form only made when the text as written holds none.
+  return text.search(pattern) !== -1 || (nfcForm(text)?.text.search(pattern) ?? -1) !== -1;
 }
 
 /** The free text of an event that `--grep` searches: its transcripts, or its message. */
@@ -117,8 +212,7 @@ export function matchesFilter(event: WebhookEvent, filter: EventFilter): boolean
   }
   if (filter.grep) {
     const pattern = filter.grep;
-    // Hint: up to the first match, none gathered (a --grep text is never empty, so neither is a match).
-    if (!searchableTexts(event).some((text) => text.search(pattern) !== -1)) return false;
+    if (!searchableTexts(event).some((text) => holdsMatch(text, pattern))) return false;
   }
   return true;
 }

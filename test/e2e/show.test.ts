@@ -515,6 +515,43 @@ describe.concurrent('show: options', () => {
     expect(coloured.stdout).not.toContain('Tom Gallagher');
   });
 
+  test('--grep finds canonically equivalent text, its accent precomposed or apart, and highlights it as written', async ({
+    expect,
+  }) => {
+    // `--grep fermé` found the call whose transcript is precomposed, not the one with `e` and U+0301.
+    const call = (n: number, transcript: string) => ({
+      id: `59e55d61-ece9-4321-ad73-339eec0bf90${n}`,
+      eventType: 'CallComplete',
+      createdAt: '2022-09-02T04:30:55.781Z',
+      data: {
+        correlationId: `a929ee3e-a547-4647-ba5d-939e8fe8b40${n}`,
+        sessionId: 'ddd738d9-f70f-4a7f-adfa-12fe6e0a2962',
+        callResultId: 'fc570e28-138f-4aa8-82ee-24b1c977eab9',
+        campaignId: 'c9b2e4a7-5d18-4f3c-9e6b-1a7d3c8f2b05',
+        startedTime: '2022-09-02T04:30:03.781Z',
+        name: 'Ann Lee',
+        phone: '61491602274',
+        lastStepName: 'Q',
+        flow: [{ questionName: 'Q', response: '1', transcript }],
+        requests: [],
+        status: 'Partial',
+        additionalInformation: 'Voicemail',
+      },
+    });
+    const input = JSON.stringify([call(1, 'Caf\u00e9 ferm\u00e9.'), call(2, 'Cafe\u0301 ferme\u0301.')]);
+    for (const pattern of ['ferm\u00e9', 'ferme\u0301']) {
+      const found = await runCli(['show', '-', '--grep', pattern], {
+        input,
+        env: { NO_COLOR: undefined, FORCE_COLOR: '1' },
+      });
+      expect(found.code, pattern).toBe(0);
+      expect(found.stdout.match(/Partial/g), pattern).toHaveLength(2);
+      // Each text is printed as it is written, the highlight on its own characters.
+      expect(found.stdout).toContain('Caf\u00e9 \u001b[30m\u001b[43mferm\u00e9\u001b[49m');
+      expect(found.stdout).toContain('Cafe\u0301 \u001b[30m\u001b[43mferme\u0301\u001b[49m');
+    }
+  });
+
   test('--phone, --campaign, --correlation, --id, --since and --until', async ({ expect }) => {
     const run = async (...args: string[]) =>
       (await runCli(['show', 'fixtures/valid/every-status.json', 'fixtures/valid/inbound-campaign.json', ...args]))
