@@ -467,7 +467,10 @@ details.set('listen', (command, { options, outputName, maxDelayMs }) =>
       'with --out: wait for the disk before each answer (survives a power loss; slower; not on Windows)',
     )
     .option('--compact', 'one line per delivery, without its events')
-    .option('--mask', 'hide phone numbers (in the events, paths and problems shown) and shorten names')
+    .option(
+      '--mask',
+      'hide phone numbers (in the events, paths, ids and problems shown, and its own lines) and shorten names',
+    )
     .addOption(options.width('wrap events and warnings'))
     .addOption(options.noColor())
     .option('--respond <code>', 'answer every request with this status, or reset the connection (reset)')

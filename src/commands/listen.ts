@@ -1,4 +1,5 @@
 /** `callhook listen`: a local receiver that checks, shows and captures deliveries byte for byte. */
+import { maskPhonesInText } from '../core/timeline.js';
 import { CallhookError, ExitCode } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
 import { colorsFor, escapeTerminal, terminalWidth, warningLine, wrapMessage } from '../render/terminal.js';
@@ -35,6 +36,8 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   const colors = colorsFor(out);
   const ctx = { width: options.width ?? terminalWidth(out), colors };
   const messageWidth = options.width ?? terminalWidth(err);
+  // Hint: under --mask every line listen prints goes through the one mask, its own lines too.
+  const shown = options.mask ? maskPhonesInText : (text: string) => text;
   // Hint: written after the start-up line, which scripts read as the first line of stderr.
   const warnings: string[] = [];
   const onWarning = (message: string) => warnings.push(warningLine(message, messageWidth));
@@ -116,7 +119,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
       listener
         .stop()
         .then(() => capture?.close())
-        .catch((error: unknown) => err.write(`callhook: while stopping: ${escapeTerminal(String(error))}\n`))
+        .catch((error: unknown) => err.write(`callhook: while stopping: ${escapeTerminal(shown(String(error)))}\n`))
         .then(() => {
           done = true;
           resolve();
@@ -143,14 +146,20 @@ export async function listen(raw: RawListenOptions): Promise<void> {
       if (!stopping) stop('stdout closed', 'Ctrl-C, SIGTERM or SIGHUP');
     };
   });
-  err.write(`listening on ${listener.url}\n`);
+  // Hint: the path is masked alone, as a delivery's is: in a link the mask keeps the path whole.
+  const path = options.path ?? '/';
+  const url = `${listener.url.slice(0, -path.length)}${shown(path)}`;
+  err.write(`listening on ${url}\n`);
   // The start-up line comes first, so scripts can read it from the first line of stderr.
   if (!isLoopbackHost(options.host)) err.write(renderExposedWarning(options.host, messageWidth));
   if (options.format === 'json') {
-    out.write(renderListeningJson({ url: listener.url, port: listener.port, out: options.out }));
+    const folder = options.out === undefined ? undefined : shown(options.out);
+    out.write(renderListeningJson({ url, port: listener.port, out: folder }));
   }
   if (capture)
-    err.write(`${wrapMessage(`capturing to ${escapeTerminal(capture.folder)}`, messageWidth)}${warnings.join('')}`);
+    err.write(
+      `${wrapMessage(`capturing to ${escapeTerminal(shown(capture.folder))}`, messageWidth)}${warnings.join('')}`,
+    );
 
   await stopped;
   flush();

@@ -2,6 +2,7 @@ import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { Delivery } from './listen.js';
 import {
+  maskedDelivery,
   renderCounts,
   renderDeliveryJson,
   renderDeliveryLine,
@@ -132,6 +133,29 @@ describe('listen output', () => {
     const json = renderDeliveryJson(hostile);
     expect(json).not.toMatch(/[\u001b\u0007\u202e\u00ad\u{e0041}]/u);
     expect(JSON.parse(json)).toMatchObject({ path: hostile.path, webhookId: hostile.webhookId });
+  });
+
+  it('--mask masks a number in every text of a delivery it shows: webhook-id, signature failure, error, capture', () => {
+    // The webhook-id was shown whole in both formats (red team hT36).
+    const masked = maskedDelivery(
+      delivery({
+        status: 401,
+        webhookId: 'msg_61400318857',
+        signature: { ok: false, reason: 'wrong-secret', message: 'id msg_61400318857 signed otherwise' },
+        error: "internal: ENOSPC, write 'cust-61400318857/a.body'",
+        captured: '61400318857.body',
+      }),
+    );
+    const shown =
+      renderDeliveryLine(masked, plain) + renderDeliveryProblems(masked, plain) + renderDeliveryJson(masked);
+    expect(shown).not.toContain('61400318857');
+    expect(masked).toMatchObject({
+      webhookId: 'msg_********857',
+      signature: { ok: false, reason: 'wrong-secret', message: 'id msg_********857 signed otherwise' },
+      error: "internal: ENOSPC, write 'cust-********857/a.body'",
+      captured: '********857.body',
+    });
+    expect(maskedDelivery(delivery({ webhookId: undefined })).webhookId).toBeUndefined();
   });
 
   it('names the events by type, most frequent first, equal counts in the order summaries list types', () => {

@@ -194,13 +194,19 @@ export function renderDeliveryEvents(delivery: Delivery, ctx: FlowContext): stri
 
 /**
  * A delivery as `--mask` shows it, in either format: its events masked as `show --mask` masks
- * them, and a number in its path (`/hook/61491573087?to=…`) or quoted by a problem masked as
- * show masks its warnings.
+ * them, and a number in its path (`/hook/61491573087?to=…`), its `webhook-id`, its capture's
+ * name, or quoted by a problem, a signature's failure or an error masked as show masks its warnings.
  */
 export function maskedDelivery(delivery: Delivery): Delivery {
+  const { signature, webhookId, error, captured } = delivery;
+  const masked = (text: string | undefined) => (text === undefined ? undefined : maskPhonesInText(text));
   return {
     ...delivery,
     path: maskPhonesInText(delivery.path),
+    webhookId: masked(webhookId),
+    error: masked(error),
+    captured: masked(captured),
+    signature: signature?.ok === false ? { ...signature, message: maskPhonesInText(signature.message) } : signature,
     events: delivery.events.map((delivered) => ({ ...delivered, event: maskPayload(delivered.event) })),
     problems: delivery.problems.map((problem) => ({
       ...problem,

@@ -930,6 +930,63 @@ describe('listen and verify', () => {
     expect(shown).not.toMatch(/61491602274|61491573087/);
   });
 
+  it('--mask hides a number in its own lines too: the URL listened on, the capture folder and a webhook-id', async () => {
+    // `listening on http://…/hook/61400318857`, `capturing to cust-61400318857`, its JSON `out`
+    // and `id msg_61400318857` were printed whole, while the warning about the folder masked it (red team hT36).
+    const number = '61400318857';
+    const body = readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'));
+    const deliver = async (url: string) => {
+      const to = new URL(`/hook/${number}`, url);
+      const headers = { 'webhook-id': `msg_${number}` };
+      expect((await fetch(to, { method: 'POST', body, headers })).status).toBe(200);
+    };
+    const args = (folder: string) => [
+      '--mask',
+      '--path',
+      `/hook/${number}`,
+      '--out',
+      join(tempDir(folder), `cust-${number}`),
+    ];
+
+    const json = await startListen(args('listen-mask-json'));
+    expect(json.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hook\/\*{8}857$/);
+    await deliver(json.url);
+    json.child.kill('SIGINT');
+    expect(await json.exited).toBe(0);
+    const lines = JSON.stringify(json.lines);
+    expect(lines).toContain('"webhookId":"msg_********857"');
+    expect(lines).toMatch(/"out":"[^"]*cust-\*{8}857"/);
+    expect(`${lines}${json.stderr()}`).not.toContain(number);
+
+    const child = spawn(
+      process.execPath,
+      [binPath, 'listen', '--port', '0', '--width', '200', ...args('listen-mask-pretty')],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, NO_COLOR: '1', COLUMNS: '200' },
+      },
+    );
+    children.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const url = await new Promise<string>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const capturing = /^listening on (\S+)\ncapturing to /.exec(stderr);
+        if (capturing) resolve(capturing[1] as string);
+      });
+    });
+    await deliver(url);
+    child.kill('SIGINT');
+    await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\/hook\/\*{8}857\ncapturing to \S*cust-\*{8}857\n/);
+    expect(unwrapped(stdout)).toContain('id msg_********857');
+    expect(`${stdout}${stderr}`).not.toContain(number);
+  });
+
   it('--durable needs --out (exit 2)', async () => {
     const result = await runCli(['listen', '--port', '0', '--durable']);
     expect(result.code).toBe(2);
