@@ -681,7 +681,12 @@ export async function startListener(
       } catch (error) {
         forwardError = (error as Error).message;
         status = 502;
-        answerBody = { error: 'upstream-failed', message: forwardError };
+        // Hint: why is on the line, as for the 500: the sender, a stranger, is not told the
+        // upstream's internal address (`connect ECONNREFUSED 10.0.0.7:8080`, `ENOTFOUND`).
+        answerBody = {
+          error: 'upstream-failed',
+          message: 'listen could not relay the delivery to its upstream; its output says why',
+        };
       }
     }
 
