@@ -449,6 +449,37 @@ describe('masking', () => {
     expect(maskPayload(documented)).toEqual(documented);
   });
 
+  test('a key is masked as a value is, at any depth, and two keys that mask alike are both kept, in order', () => {
+    // Keys were copied as they were: `contacts: { "61491573087": … }` and `extra61400318857`
+    // showed the numbers whole in show --mask --format json (red team hT36).
+    const raw = {
+      data: {
+        contacts: { '61491573087': { name: 'Lucy Tran' }, '61400318087': { name: 'Ben Ng' } },
+        extra61400318857: 1,
+        phone: '61491573087',
+        list: [{ 'call 0491 573 087': true }],
+      },
+    };
+    const masked = maskPayload(raw);
+    expect(masked).toEqual({
+      data: {
+        contacts: { '********087': { name: 'L. T.' }, '********087 (2)': { name: 'B. N.' } },
+        'extra********857': 1,
+        phone: '********087',
+        list: [{ 'call **** *** 087': true }],
+      },
+    });
+    expect(Object.keys(masked.data.contacts)).toEqual(['********087', '********087 (2)']);
+    // A suffix never takes the place of a key the payload holds, nor of another's.
+    expect(
+      maskPayload({ '61491573087': 1, '********087 (2)': 2, '61400318087': 3, '61400318087 ': 4, a: { b: 5 } }),
+    ).toEqual({ '********087': 1, '********087 (2)': 2, '********087 (3)': 3, '********087 ': 4, a: { b: 5 } });
+    // A key of no digits, `__proto__` too, is as it was, and still a key of the copy.
+    const proto = maskPayload(JSON.parse('{"__proto__":{"phone":"61491573087"},"name":"Jo Li"}') as object);
+    expect(Object.hasOwn(proto, '__proto__')).toBe(true);
+    expect(proto).toEqual(JSON.parse('{"__proto__":{"phone":"********087"},"name":"J. L."}'));
+  });
+
   test("what is no phone number stays whole: real dates and times, UUIDs, a link's host; anything else that may be one is masked", () => {
     // Masking every text and number (adb6076) hid these, which the build before kept.
     const text = [

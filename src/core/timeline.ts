@@ -380,14 +380,35 @@ export function maskPayload<T>(value: T): T {
   // A batch's events are events: each keeps its own fields.
   if (Array.isArray(value)) return value.map((item) => maskPayload(item)) as T;
   if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value);
+  const keys = maskedKeys(entries.map(([key]) => key));
   // Hint: Object.fromEntries defines each key as data: assigning `copy.__proto__` would not.
   return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => {
+    entries.map(([key, item], i) => {
       const hider = hiders.get(key);
-      if (typeof item === 'string' && hider) return [key, hider(item)];
-      return [key, maskPayload(item)];
+      if (typeof item === 'string' && hider) return [keys[i], hider(item)];
+      return [keys[i], maskPayload(item)];
     }),
   ) as T;
+}
+
+/**
+ * An object's keys masked as text is (`contacts: { "********087": … }`), in order.
+ * Hint: two keys that mask alike would merge into one, the first's value lost: the second is
+ * `"********087 (2)"`, a suffix no key of the object masks to, so none is taken from another.
+ */
+function maskedKeys(keys: readonly string[]): string[] {
+  const masked = keys.map(maskPhonesInText);
+  // An object's own keys are distinct: unchanged, they cannot merge.
+  if (masked.every((key, i) => key === keys[i])) return masked;
+  const reserved = new Set(masked);
+  const taken = new Set<string>();
+  return masked.map((key) => {
+    let unique = key;
+    for (let n = 2; taken.has(unique) || (unique !== key && reserved.has(unique)); n++) unique = `${key} (${n})`;
+    taken.add(unique);
+    return unique;
+  });
 }
 
 /** An event in a trace, with the order it was read in, for a stable sort. */

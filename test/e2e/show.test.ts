@@ -442,6 +442,33 @@ describe.concurrent('show: options', () => {
     ]);
   });
 
+  test('--mask hides a number in a key, at any depth, in show and trace --format json, keeping keys that mask alike', async ({
+    expect,
+  }) => {
+    // `"61491573087": {` and `"extra61400318857": 1` were printed whole (red team hT36).
+    const event = JSON.parse(readFileSync(join(validDir, 'single-event-object.json'), 'utf8')) as {
+      data: Record<string, unknown> & { correlationId: string };
+    };
+    event.data.contacts = { '61491573087': { name: 'Lucy Tran' }, '61400318087': { name: 'Ben Ng' } };
+    event.data.extra61400318857 = 1;
+    const input = JSON.stringify([event]);
+    const [show, trace] = await Promise.all([
+      runCli(['show', '-', '--mask', '--format', 'json'], { input }),
+      runCli(['trace', event.data.correlationId.slice(0, 8), '-', '--mask', '--format', 'json'], { input }),
+    ]);
+    const shown = (JSON.parse(show.stdout) as (typeof event)[])[0];
+    const traced = (JSON.parse(trace.stdout) as { events: { event: typeof event }[] }).events[0]?.event;
+    for (const [result, masked] of [
+      [show, shown],
+      [trace, traced],
+    ] as const) {
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toMatch(/\d{9}/);
+      expect(masked?.data.contacts).toEqual({ '********087': { name: 'L. T.' }, '********087 (2)': { name: 'B. N.' } });
+      expect(masked?.data).toHaveProperty(['extra********857'], 1);
+    }
+  });
+
   test('--mask hides the numbers of every error, warning and file name, in show and trace, in every format', async ({
     expect,
   }) => {
