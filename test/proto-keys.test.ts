@@ -118,7 +118,7 @@ describe('Object.prototype names in payloads', () => {
           const proto = events.find((e) => Object.hasOwn(e, '__proto__')) as { data: Record<string, unknown> };
           expect(proto).toBeDefined();
           expect(Object.hasOwn(proto.data, '__proto__')).toBe(true);
-          expect(proto.data.name).toBe(mask ? '_.' : '__proto__');
+          expect(proto.data.name).toBe(mask ? 'P.' : '__proto__');
         } else {
           expect(stdout).toContain('request: constructor');
         }
