@@ -39,6 +39,14 @@ export function readsAsOwnNote(text: string): boolean {
 }
 
 const spaceSeparator = /\p{Zs}/u;
+// Hint: NFC sorts a run of marks by insertion, in time quadratic in its length (240,000 marks
+// after one letter: 23 s), so a cluster longer than this is never normalised: it is shown as NFC
+// would change it, its marks escaped.
+const longestNormalised = 64;
+const longMarkRun = new RegExp(`\\p{M}{${longestNormalised}}`, 'u');
+// Hint: a piece of a cluster longer than graphemeSegments' window (a thousand marks) begins with a
+// mark, which is no base to keep: raw, it would draw on the character before.
+const mark = /^\p{M}/u;
 
 /**
  * Payload text as the terminal policy shows it (`escapeTerminal`), told apart from every other
@@ -71,13 +79,14 @@ export function textApart(text: string): string {
   };
   for (const char of text.slice(0, start)) apart(char);
   const middle = text.slice(start, end);
-  if (text.normalize('NFC') === text) for (const char of middle) keep(char);
+  if (!longMarkRun.test(text) && text.normalize('NFC') === text) for (const char of middle) keep(char);
   else {
     for (const { segment } of graphemeSegments(middle)) {
-      // A cluster NFC leaves alone stays; of one it changes, the base stays when NFC keeps it.
-      const stays = segment.normalize('NFC') === segment;
+      // A cluster NFC leaves alone stays; of one it changes, the base stays when NFC keeps it. One
+      // too long to normalise is taken as changed.
+      const stays = segment.length <= longestNormalised && segment.normalize('NFC') === segment;
       for (const [i, c] of [...segment].entries()) {
-        if (stays || (i === 0 && c.normalize('NFC') === c)) keep(c);
+        if (stays || (i === 0 && !mark.test(c) && c.normalize('NFC') === c)) keep(c);
         else apart(c);
       }
     }
