@@ -403,9 +403,14 @@ function maskedKeys(keys: readonly string[]): string[] {
   if (masked.every((key, i) => key === keys[i])) return masked;
   const reserved = new Set(masked);
   const taken = new Set<string>();
+  // Hint: the next suffix to try for each masked key, so that n keys masking alike cost n tries,
+  // not n² (16,000 such keys in one delivery held listen --mask 25 s).
+  const nextSuffix = new Map<string, number>();
   return masked.map((key) => {
     let unique = key;
-    for (let n = 2; taken.has(unique) || (unique !== key && reserved.has(unique)); n++) unique = `${key} (${n})`;
+    let n = nextSuffix.get(key) ?? 2;
+    while (taken.has(unique) || (unique !== key && reserved.has(unique))) unique = `${key} (${n++})`;
+    nextSuffix.set(key, n);
     taken.add(unique);
     return unique;
   });
