@@ -135,11 +135,12 @@ describe('listen output', () => {
     expect(JSON.parse(json)).toMatchObject({ path: hostile.path, webhookId: hostile.webhookId });
   });
 
-  it('--mask masks a number in every text of a delivery it shows: webhook-id, signature failure, error, capture', () => {
-    // The webhook-id was shown whole in both formats (red team hT36).
+  it('--mask masks a number in every text of a delivery it shows: method, webhook-id, signature failure, error, capture', () => {
+    // The webhook-id was shown whole in both formats (red team hT36), and a method the sender made up (review hR36).
     const masked = maskedDelivery(
       delivery({
         status: 401,
+        method: 'X61400318857',
         webhookId: 'msg_61400318857',
         signature: { ok: false, reason: 'wrong-secret', message: 'id msg_61400318857 signed otherwise' },
         error: "internal: ENOSPC, write 'cust-61400318857/a.body'",
@@ -150,6 +151,7 @@ describe('listen output', () => {
       renderDeliveryLine(masked, plain) + renderDeliveryProblems(masked, plain) + renderDeliveryJson(masked);
     expect(shown).not.toContain('61400318857');
     expect(masked).toMatchObject({
+      method: 'X********857',
       webhookId: 'msg_********857',
       signature: { ok: false, reason: 'wrong-secret', message: 'id msg_********857 signed otherwise' },
       error: "internal: ENOSPC, write 'cust-********857/a.body'",

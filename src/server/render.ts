@@ -202,6 +202,8 @@ export function maskedDelivery(delivery: Delivery): Delivery {
   const masked = (text: string | undefined) => (text === undefined ? undefined : maskPhonesInText(text));
   return {
     ...delivery,
+    // Hint: a method is the sender's text too (`curl -X X61400318857`), shown beside the path.
+    method: maskPhonesInText(delivery.method),
     path: maskPhonesInText(delivery.path),
     webhookId: masked(webhookId),
     error: masked(error),
