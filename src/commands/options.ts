@@ -13,7 +13,7 @@ import { type Command, Option } from 'commander';
 import { generateFormats, schemaDrafts } from '../core/generate-names.js';
 import { reportedStatuses, statusGroupChoices, summaryDimensions } from '../core/summary-names.js';
 import { CallhookError, ExitCode, quoted } from '../errors.js';
-import { redactUrl } from '../http/credentials.js';
+import { redactRefusedUrl } from '../http/credentials.js';
 import {
   defaultHmacHeader,
   defaultSecretEnv,
@@ -109,17 +109,20 @@ export function seconds(name: string): (value: string) => number {
   return decimal(name, { min: 0, max: maxSeconds, what: 'a number of seconds', to: `at most ${maxSeconds} (a day)` });
 }
 
-/** A parser of an http or https URL, whose user info (sent as Basic auth) must decode. */
+/**
+ * A parser of an http or https URL, whose user info (sent as Basic auth) must decode; what it
+ * refuses is quoted with its user info hidden (`redactRefusedUrl`).
+ */
 export function httpUrl(name: string): (value: string) => URL {
   return (value) => {
     const url = URL.canParse(value) ? new URL(value) : undefined;
     if (url === undefined || !/^https?:$/.test(url.protocol))
-      throw optionError(name, 'an http(s) URL', redactUrl(value));
+      throw optionError(name, 'an http(s) URL', redactRefusedUrl(value));
     try {
       decodeURIComponent(url.username);
       decodeURIComponent(url.password);
     } catch {
-      throw optionError(name, 'an http(s) URL whose user info is percent-encoded', redactUrl(value));
+      throw optionError(name, 'an http(s) URL whose user info is percent-encoded', redactRefusedUrl(value));
     }
     return url;
   };

@@ -91,8 +91,12 @@ describe('parseReplayOptions', () => {
     for (const [url, shown] of [
       ['http://user:s3cret@127.0.0.1:99999/', 'http://user:***@127.0.0.1:99999/'],
       ['ftp://user:s3cret@127.0.0.1/', 'ftp://user:***@127.0.0.1/'],
-      ['http://user:s3c@ret@exa mple/?a=b:c@d', 'http://user:***@exa mple/?a=b:c@d'],
-      ['http://exa mple/?a=b:c@d', 'http://exa mple/?a=b:c@d'],
+      // Hint: from the first `:` to the last `@`, all is hidden, a query's `:` too (review hR35 #1).
+      ['http://user:s3c@ret@exa mple/?a=b:c@d', 'http://user:***@d'],
+      ['http://exa mple/?a=b:c@d', 'http://exa mple/?a=b:***@d'],
+      ['http://admin:pa/ss?x@127.0.0.1:9/', 'http://admin:***@127.0.0.1:9/'],
+      // Refused for its scheme, though it parses (host `admin`, port 21): the same rule.
+      ['ftp://admin:21/ss?x@127.0.0.1/', 'ftp://admin:***@127.0.0.1/'],
       // As WHATWG URL reads it, any slashes (or none) may follow an http scheme.
       ['http:user:s3cret@127.0.0.1:99999/', 'http:user:***@127.0.0.1:99999/'],
       ['http:\\\\user:s3cret@127.0.0.1:99999/', 'http:\\\\user:***@127.0.0.1:99999/'],

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isSecretHeader, redactHeaders, redactUrl, secretHeaderVariable, splitCredentials } from './credentials.js';
+import {
+  isSecretHeader,
+  redactHeaders,
+  redactRefusedUrl,
+  redactUrl,
+  secretHeaderVariable,
+  splitCredentials,
+} from './credentials.js';
 
 describe('credentials', () => {
   it('sends user info as Basic auth, decoding percent-escapes as curl does', () => {
@@ -28,12 +35,19 @@ describe('credentials', () => {
       // A slash, `?` or `#` typed raw in a password is what makes the text no URL: it is hidden too.
       ['http://admin:pa/ss@127.0.0.1:9/', 'http://admin:***@127.0.0.1:9/'],
       ['admin:pa?s#s@127.0.0.1:9/?q=1', 'admin:***@127.0.0.1:9/?q=1'],
-      // After the path has begun, `?` and `#` end the part a password can be in.
-      ['http://exa mple/?a=b:c@d', 'http://exa mple/?a=b:c@d'],
+      // Everything from the first `:` to the last `@` is hidden, a slash then `?` or `#` in a
+      // password too (review hR35 #1): over-redacting an error's quote is harmless, a leak is not.
+      ['http://admin:pa/ss?x@127.0.0.1:9/', 'http://admin:***@127.0.0.1:9/'],
+      ['http://admin:pa/s#s@127.0.0.1:9/', 'http://admin:***@127.0.0.1:9/'],
+      ['admin:pa/ss?x@127.0.0.1:9/', 'admin:***@127.0.0.1:9/'],
+      ['http://exa mple/?a=b:c@d', 'http://exa mple/?a=b:***@d'],
       ['mailto:', 'mailto:'],
     ] as const) {
       expect(redactUrl(text), text).toBe(shown);
     }
+    // Text refused for its scheme may parse with a host, its user info read as one: the same rule.
+    expect(redactRefusedUrl('ftp://admin:21/pa?ss@127.0.0.1/')).toBe('ftp://admin:***@127.0.0.1/');
+    expect(redactRefusedUrl('ws://T0/KEN?x@127.0.0.1/')).toBe('ws://***@127.0.0.1/');
   });
 
   it('knows which headers are secrets, and the variable the curl format reads each from', () => {

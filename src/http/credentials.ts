@@ -52,7 +52,7 @@ export function hasCredentials(url: URL): boolean {
 export function redactUrl(url: string): string {
   // Hint: `admin:pw@host` parses, as a URL of scheme `admin:` with no host: its user info is text.
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
-  if (parsed === undefined || parsed.host === '') return redactUnparsed(url);
+  if (parsed === undefined || parsed.host === '') return redactRefusedUrl(url);
   if (!hasCredentials(parsed)) return url;
   if (parsed.password === '') parsed.username = redacted;
   else parsed.password = redacted;
@@ -60,24 +60,25 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * Text that is no URL with a host (a refused `--url`), with what reads as its password (or its
- * token) replaced by `***`, as `redactUrl` does: the user info is what comes before the last `@` after a scheme and any slashes, and
- * before any `?` or `#` that follows a slash. A scheme is one only where WHATWG URL reads a host
- * after it: before a slash, or a special one, which needs none (`http:user@host`,
- * `http:\\user@host`); in `admin:pw@host`, `admin` is the user. Hint: a `/`, `?` or `#` typed raw
- * in a password is what makes such text no URL: a slash never ends the user info, and `?` or `#`
- * only after a slash (a path's query, `http://exa mple/?a=b:c@d`).
+ * Text refused as a URL (or no URL with a host), with what may be its password (or its token)
+ * replaced by `***`: the user info is all that lies between a scheme and its slashes and the
+ * LAST `@` of the text; from its first `:` on it is hidden, and whole when it has none. A scheme
+ * is one only where WHATWG URL reads a host after it: before a slash, or a special one, which
+ * needs none (`http:user@host`, `http:\\user@host`); in `admin:pw@host`, `admin` is the user.
+ * Hint: a `/`, `?` or `#` typed raw in a password is what makes such text no URL, or one of
+ * another host (`ftp://admin:21/pw?x@host` has host `admin`), so none of them ends the user
+ * info: hiding part of a query (`http://exa mple/?a=b:***@d`) in an error's quote is harmless,
+ * a password shown is not.
  */
-function redactUnparsed(text: string): string {
+export function redactRefusedUrl(text: string): string {
   const [prefix = ''] =
     /^[\x00-\x20]*(?:[a-z][a-z0-9+.-]*:(?=[/\\])|(?:https?|wss?|ftp|file):)?[/\\]*/i.exec(text) ?? [];
-  const [authority = ''] = /^[^/\\]*(?:[/\\][^?#]*)?/.exec(text.slice(prefix.length)) ?? [];
-  const at = authority.lastIndexOf('@');
-  if (at < 0) return text;
-  const userInfo = authority.slice(0, at);
+  const at = text.lastIndexOf('@');
+  if (at < prefix.length) return text;
+  const userInfo = text.slice(prefix.length, at);
   const colon = userInfo.indexOf(':');
   const shown = colon < 0 ? redacted : `${userInfo.slice(0, colon)}:${redacted}`;
-  return `${prefix}${shown}${text.slice(prefix.length + at)}`;
+  return `${prefix}${shown}${text.slice(at)}`;
 }
 
 /** Headers with every secret value replaced by `***`. */

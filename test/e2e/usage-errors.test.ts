@@ -99,6 +99,18 @@ describe('a credential in what the user typed', () => {
       'callhook: --url: must be an http(s) URL (got "http://***@127.0.0.1:99999/")',
     ],
     [
+      ['replay', body, '--url', 'http://admin:pa/ss?x@127.0.0.1:9/', '--dry-run'],
+      'callhook: --url: must be an http(s) URL (got "http://admin:***@127.0.0.1:9/")',
+    ],
+    [
+      ['replay', body, '--url', 'admin:pa/s#s@127.0.0.1:9/', '--dry-run'],
+      'callhook: --url: must be an http(s) URL (got "admin:***@127.0.0.1:9/")',
+    ],
+    [
+      ['listen', '--port', '0', '--forward', 'http://admin:pa/ss?x@127.0.0.1:9/'],
+      'callhook: --forward: must be an http(s) URL (got "http://admin:***@127.0.0.1:9/")',
+    ],
+    [
       ['listen', '--port', '0', '--forward', 'admin:PASSW0RD@127.0.0.1:9/hook'],
       'callhook: --forward: must be an http(s) URL (got "admin:***@127.0.0.1:9/hook")',
     ],
