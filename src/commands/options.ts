@@ -13,11 +13,12 @@ import { type Command, Option } from 'commander';
 import { generateFormats, schemaDrafts } from '../core/generate-names.js';
 import { reportedStatuses, statusGroupChoices, summaryDimensions } from '../core/summary-names.js';
 import { CallhookError, ExitCode, quoted } from '../errors.js';
-import { redactRefusedUrl } from '../http/credentials.js';
+import { mentionsCredential, redactRefusedUrl } from '../http/credentials.js';
 import {
   defaultHmacHeader,
   defaultSecretEnv,
   defaultToleranceSeconds,
+  headerLineFault,
   headerNameCharacters,
   replayMethods,
   signatureHeaderRefusal,
@@ -31,6 +32,17 @@ import { eventTypes, phonePattern } from '../schema/names.js';
 export function optionError(name: string, must: string, got?: string): CallhookError {
   const value = got === undefined ? '' : ` (got ${quoted(got)})`;
   return new CallhookError(`${name}: must be ${must}${value}`, ExitCode.usage);
+}
+
+/**
+ * The error refusing a header line typed (replay's `-H`, verify's `--header`): it quotes the line,
+ * unless a credential's word appears anywhere in it (`mentionsCredential`); then it says what is
+ * wrong without any of its text, for a terminal or a CI log to show.
+ */
+export function headerLineError(name: string, must: string, line: string): CallhookError {
+  if (!mentionsCredential(line)) return optionError(name, must, line);
+  const why = headerLineFault(line);
+  return optionError(name, `${must} (got a line naming a credential, not shown${why === undefined ? '' : `: ${why}`})`);
 }
 
 const byteUnits: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };

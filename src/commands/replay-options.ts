@@ -6,7 +6,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ioReason } from '../errors.js';
-import { hasCredentials, redactHeaderLine } from '../http/credentials.js';
+import { hasCredentials } from '../http/credentials.js';
 import {
   defaultHmacHeader,
   defaultSecretEnv,
@@ -24,6 +24,7 @@ import type { EventType } from '../schema/names.js';
 import {
   decimal,
   envName,
+  headerLineError,
   httpUrl,
   largestBatch,
   maxConcurrency,
@@ -108,28 +109,27 @@ function headerLine(
 ): [string, string] {
   // Hint: a line break (CR, LF, U+2028/9) in it is no line of that shape: refused there.
   const parts = headerLineParts(value);
-  const shown = redactHeaderLine(value);
-  if ('expected' in parts) throw optionError('--header', `a header ${parts.expected}`, shown);
+  if ('expected' in parts) throw headerLineError('--header', `a header ${parts.expected}`, value);
   const { name, value: text } = parts;
   if (!headerValueCharacters.test(text)) {
-    throw optionError(
+    throw headerLineError(
       '--header',
       'a header "Name: value" whose value has no control characters and nothing past U+00FF',
-      shown,
+      value,
     );
   }
   if (name.toLowerCase() === 'expect' && text.toLowerCase() !== '100-continue') {
-    throw optionError('--header', 'Expect: 100-continue, the only expectation replay supports', shown);
+    throw headerLineError('--header', 'Expect: 100-continue, the only expectation replay supports', value);
   }
   const framing = framingHeaders.get(name.toLowerCase());
   if (framing !== undefined) {
-    throw optionError('--header', `a header other than ${headerSpelling(name.toLowerCase())}: ${framing}`, shown);
+    throw headerLineError('--header', `a header other than ${headerSpelling(name.toLowerCase())}: ${framing}`, value);
   }
   // Hint: refused as the framing headers are, not let through with a warning: the signer's value
   // would replace the user's, and a run must not send other than what its options say.
   if (signed?.names.includes(name.toLowerCase())) {
     const sets = `--sign ${signed.scheme} sets it on every request`;
-    throw optionError('--header', `a header other than ${headerSpelling(name.toLowerCase())}: ${sets}`, shown);
+    throw headerLineError('--header', `a header other than ${headerSpelling(name.toLowerCase())}: ${sets}`, value);
   }
   return [name.toLowerCase(), text];
 }

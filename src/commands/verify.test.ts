@@ -73,7 +73,17 @@ describe('verify --header', () => {
   it('never quotes the value of a credential header it refuses', () => {
     // It echoed the token whole (red team hT36 #2).
     expect(() => parseHeaderOption('Authorization : Bearer TOPTOKEN', 0)).toThrow(
-      '--header #1: must be "Name: value", with no blank before the colon (a server answers such a head 400) (got "Authorization : ***")',
+      '--header #1: must be "Name: value", with no blank before the colon (a server answers such a head 400) (got a line naming a credential, not shown)',
+    );
+    // Nor any part of a line a credential word appears in, whatever its shape (review hR35 #2).
+    expect(() => parseHeaderOption('"Authorization: Bearer T0KEN"', 0)).toThrow(
+      '--header #1: must be "Name: value" (got a line naming a credential, not shown: it is in quotes, kept from a shell or CI line?)',
+    );
+    expect(() => parseHeaderOption('X-Hook-Secret=T0KEN', 0)).toThrow(
+      '--header #1: must be "Name: value" (got a line naming a credential, not shown: it has "=" where the colon goes)',
+    );
+    expect(() => parseHeaderOption("'webhook-id: msg_1'", 0)).toThrow(
+      `--header #1: must be "Name: value" (got "'webhook-id: msg_1'")`,
     );
   });
 

@@ -4,7 +4,6 @@ import { stat } from 'node:fs/promises';
 import { maxHeaderSize } from 'node:http';
 import { instantOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
-import { redactHeaderLine } from '../http/credentials.js';
 import { defaultHmacHeader, defaultSecretEnv, defaultToleranceSeconds, headerLineParts } from '../http/names.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
@@ -20,9 +19,9 @@ import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDe
 import {
   byteSize,
   envName,
+  headerLineError,
   type lineFormats,
   optional,
-  optionError,
   parseAll,
   signatureHeaderName,
   signingProblems,
@@ -82,7 +81,7 @@ export function parseHeaderLines(text: string, where: string): [string, string][
 /** One `--header "Name: value"` (the `index`-th given, from 0). */
 export function parseHeaderOption(value: string, index: number): [string, string] {
   const parts = headerLineParts(value);
-  if ('expected' in parts) throw optionError(`--header #${index + 1}`, parts.expected, redactHeaderLine(value));
+  if ('expected' in parts) throw headerLineError(`--header #${index + 1}`, parts.expected, value);
   return [parts.name, parts.value];
 }
 

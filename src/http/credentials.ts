@@ -32,12 +32,14 @@ export function isSecretHeader(name: string): boolean {
 }
 
 /**
- * A header line as typed, for an error to quote: what follows its name as `***` when that name,
- * as far as it can be read (up to a blank or colon), is a credential's (`isSecretHeader`).
+ * Whether a line may hold a credential: a word of `secretHeaderWords` appears anywhere in it, in
+ * any case. Hint: a header line refused for its shape cannot be read as name and value
+ * (`"Authorization: …"`, `Authorization=…`, a second line), so it is judged whole, and an error
+ * refusing one then quotes none of it.
  */
-export function redactHeaderLine(line: string): string {
-  const [typed = '', name = ''] = /^\s*([^\s:]*)\s*:?[ \t]*/.exec(line) ?? [];
-  return isSecretHeader(name) && typed.length < line.length ? `${typed}${redacted}` : line;
+export function mentionsCredential(line: string): boolean {
+  const lower = line.toLowerCase();
+  return [...secretHeaderWords].some((word) => lower.includes(word));
 }
 
 /** Whether `url` carries user info, which replay sends as Basic auth (`splitCredentials`). */

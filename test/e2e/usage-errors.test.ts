@@ -116,11 +116,27 @@ describe('a credential in what the user typed', () => {
     ],
     [
       ['replay', body, '--url', 'http://127.0.0.1:9/', '-H', 'Authorization: Bearer eyJ.TOPSECRETJWT\r'],
-      'callhook: --header: must be a header "Name: value" on one line, but its value ends with a carriage return (CR): read from a file saved with CRLF line ends? (got "Authorization: ***")',
+      'callhook: --header: must be a header "Name: value" on one line, but its value ends with a carriage return (CR): read from a file saved with CRLF line ends? (got a line naming a credential, not shown)',
     ],
     [
       ['verify', '--body', body, '--header', 'Authorization : Bearer TOPTOKEN'],
-      'callhook: --header #1: must be "Name: value", with no blank before the colon (a server answers such a head 400) (got "Authorization : ***")',
+      'callhook: --header #1: must be "Name: value", with no blank before the colon (a server answers such a head 400) (got a line naming a credential, not shown)',
+    ],
+    [
+      ['replay', body, '--url', 'http://127.0.0.1:9/', '--dry-run', '-H', '"Authorization: Bearer T0KEN"'],
+      'callhook: --header: must be a header "Name: value" (got a line naming a credential, not shown: it is in quotes, kept from a shell or CI line?)',
+    ],
+    [
+      ['replay', body, '--url', 'http://127.0.0.1:9/', '--dry-run', '-H', "'Authorization: Bearer T0KEN'"],
+      'callhook: --header: must be a header "Name: value" (got a line naming a credential, not shown: it is in quotes, kept from a shell or CI line?)',
+    ],
+    [
+      ['replay', body, '--url', 'http://127.0.0.1:9/', '--dry-run', '-H', 'Authorization=Bearer T0KEN'],
+      'callhook: --header: must be a header "Name: value" (got a line naming a credential, not shown: it has "=" where the colon goes)',
+    ],
+    [
+      ['replay', body, '--url', 'http://127.0.0.1:9/', '--dry-run', '-H', 'X-Env: 1\r\nAuthorization: Bearer T0KEN'],
+      'callhook: --header: must be a header "Name: value" (got a line naming a credential, not shown: it holds a line break, and a header is one line)',
     ],
   ])('is never echoed: callhook %j', async (args, line) => {
     const run = await runCli(args, {
