@@ -321,9 +321,8 @@ class DeliveryRun {
   /** One attempt: the request, and the redirects it may follow, within one deadline. */
   async #send(batch: OutboundBatch): Promise<Attempt> {
     const options = this.#options;
-    let headers = options.signer
-      ? { ...this.#headers, ...options.signer(batch.webhookId, batch.body, new Date()) }
-      : this.#headers;
+    const signed = options.signer?.(batch.webhookId, batch.body, new Date()) ?? {};
+    let headers = { ...this.#headers, ...signed };
     const started = performance.now();
     // Hint: the time a hop waited for a free connection (one held by a 2xx body still draining) is
     // not the receiver's, and is left out of the attempt's latency.
@@ -351,9 +350,13 @@ class DeliveryRun {
         if (answer.kind !== 'follow') return answer;
         // Each hop is a request the receiver answered: its status is counted (its time is the attempt's).
         this.stats.attempt(String(response.status));
-        // Credentials go only to the origin they were given for, as curl does.
+        // Credentials go only to the origin they were given for, as curl does. Hint: the header
+        // `--sign` sets is a digest of the body, no credential, whatever its name (`X-Hook-Token`):
+        // the next origin needs it as much as the first.
         if (answer.to.origin !== url.origin) {
-          headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !isSecretHeader(name)));
+          headers = Object.fromEntries(
+            Object.entries(headers).filter(([name]) => !isSecretHeader(name) || Object.hasOwn(signed, name)),
+          );
         }
         url = answer.to;
       }

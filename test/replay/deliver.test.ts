@@ -283,6 +283,25 @@ describe('deliverBatches', () => {
     expect(Object.keys(target.requests[0]?.headers ?? {}).filter((name) => secret.includes(name))).toEqual([]);
   });
 
+  it('keeps the --sign header across origins, though its name reads as a credential', async () => {
+    // Hint: `--signature-header X-Hook-Token` was dropped on a 307 to another origin, and the
+    // receiver got the events unsigned; a digest of the body is no secret (review hR35 #3).
+    const target = await server();
+    const s = await server((_req, res) => res.writeHead(307, { location: `${target.origin}/new` }).end());
+    const signer = createSigner('hmac', parseSecrets('s3cret', 'hmac', 'CALLHOOK_SECRET'), 'X-Hook-Token');
+    const headers = { 'x-api-key': 'KEY-VALUE' };
+    const { stats } = await deliverBatches(
+      planBatches(events(1)),
+      options(s.url, { followRedirects: true, headers, signer }),
+    );
+    expect(stats.batches.delivered).toBe(1);
+    const [request] = target.requests;
+    expect(request?.headers['x-hook-token']).toBe(
+      signer('', request?.body ?? Buffer.alloc(0), new Date())['x-hook-token'],
+    );
+    expect(request?.headers['x-api-key']).toBeUndefined();
+  });
+
   it('counts each hop of a followed redirect: its status, and a request', async () => {
     // A receiver answering 307 then 200 showed "requests 1 … status 200 ×1": its 307s, which
     // someone debugging it wants to see, were never counted.
