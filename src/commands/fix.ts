@@ -956,6 +956,9 @@ export async function fix(paths: string[], options: FixOptions): Promise<void> {
         outcome = { code: failure.exitCode, signal: held?.signal };
       }
       code = Math.max(code, outcome.code);
+      // Hint: set as each file ends, so a reader of stdout that goes away after it (`| head`)
+      // ends the run with it (see cli.ts), not with 0.
+      process.exitCode = code;
       if (outcome.signal) {
         code = interrupted(outcome.signal, sources.length - index - 1);
         break;

@@ -8,6 +8,7 @@ import {
   type ValidationOptions,
   validationExitCode,
 } from '../core/validation.js';
+import { ExitCode } from '../errors.js';
 import { type FirstCopyMemo, nameFirstCopies } from '../input/first-copies.js';
 import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '../input/halves.js';
 import { fileId, type ReadOptions, readRecords } from '../input/read.js';
@@ -95,6 +96,12 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     }
   };
   const print = (done: FileReport) => {
+    // Hint: a failure is said in the exit code as soon as it is printed: a reader of stdout that
+    // goes away (`| head`) ends the run with the code set so far (see cli.ts), and one that saw
+    // an error must not pass under pipefail.
+    if ((done.errors > 0 || (options.warningsAsErrors && done.warnings > 0)) && !process.exitCode) {
+      process.exitCode = ExitCode.invalid;
+    }
     if (options.format === 'pretty') {
       const text = renderFilePretty(done, c, { ...options, width });
       listed ||= text !== '';

@@ -546,6 +546,31 @@ describe('the reader of stdout going away (| head)', () => {
   });
 });
 
+describe('the reader of stdout going away (| head) after a failure was printed', () => {
+  // validate and fix set their exit code only at the end, so a pipe closed after their first
+  // errors ended them with 0: `set -o pipefail; validate . --format github | head` passed a CI
+  // step on invalid input (red team hT37). verify already kept its 1.
+  it('ends validate and fix with exit 1, not 0', async () => {
+    const bad = join(scratch, 'many-bad');
+    mkdirSync(bad, { recursive: true });
+    const event = '[{"time":"2022-08-31T21:46:58.621Z","phone":"61491573087","status":"bogus"}]\n';
+    for (let i = 0; i < 300; i++) writeFileSync(join(bad, `bad${String(i).padStart(3, '0')}.json`), event);
+    const unrepairable = join(scratch, 'fix-some');
+    mkdirSync(unrepairable, { recursive: true });
+    writeFileSync(join(unrepairable, 'a.json'), '[{"a": NaN}]\n');
+    writeFileSync(join(unrepairable, 'b.json'), `[${'{"a": 1} '.repeat(20_000)}{"a": 1}]\n`);
+    for (const args of [
+      ['validate', bad, '--format', 'github'],
+      ['validate', bad, '-q'],
+      ['fix', unrepairable],
+    ]) {
+      const result = await runThenClose(args, 2);
+      expect({ args, code: result.code }).toEqual({ args, code: 1 });
+      expect(result.head.length).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('the reader of stderr going away', () => {
   it('ends show quietly with exit 0, as the reader of stdout going away does (`show x 2>&1 | head`)', async () => {
     // Many invalid elements, each a warning on stderr.
