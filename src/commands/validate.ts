@@ -106,7 +106,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
       const text = renderFilePretty(done, c, { ...options, width });
       listed ||= text !== '';
       process.stdout.write(text);
-    } else if (options.format === 'github') process.stdout.write(renderGithub(done));
+    } else if (options.format === 'github') process.stdout.write(renderGithub(done, options));
   };
   const consumer: MergingConsumer<ValidationHalf> = {
     add: (records) => {

@@ -160,6 +160,22 @@ describe('problems cut by --max-problems', () => {
 });
 
 describe('renderGithub, as the Actions runner reads it', () => {
+  it('annotates a warning as an error when --warnings-as-errors makes it fail the run', () => {
+    // The job went red with only ::warning annotations to show for it (red team hT37).
+    const warned: FileReport = {
+      file: 'w.json',
+      events: 1,
+      valid: 1,
+      invalid: 0,
+      errors: 0,
+      warnings: 1,
+      problems: [{ ...problem('warning', 'a redelivery', '/0', 1), file: 'w.json' }],
+      omitted: 0,
+    };
+    expect(renderGithub(warned)).toMatch(/^::warning /);
+    expect(renderGithub(warned, { warningsAsErrors: true })).toMatch(/^::error /);
+  });
+
   it('names each file exactly in file= (GitHub attaches the annotation to it), and gives the message as data', () => {
     const names = [
       'a::b.json',

@@ -199,10 +199,11 @@ function githubProperty(text: string): string {
 }
 
 /** GitHub Actions workflow commands: one `::error` or `::warning` annotation per problem, and a `::notice` counting those left out. */
-export function renderGithub(file: FileReport): string {
-  const lines = fileResult(file).problems.map(({ problem: p }) => {
+export function renderGithub(file: FileReport, options: ValidationOptions = {}): string {
+  // Hint: what fails the run is an error to the runner (a warning under --warnings-as-errors).
+  const lines = fileResult(file, options).problems.map(({ problem: p, fails }) => {
     const { message } = problemText(p);
-    return `::${p.severity} file=${githubProperty(p.file)},line=${p.line},col=${p.column},title=${githubProperty(`callhook ${p.code}`)}::${githubData(message)}`;
+    return `::${fails ? 'error' : p.severity} file=${githubProperty(p.file)},line=${p.line},col=${p.column},title=${githubProperty(`callhook ${p.code}`)}::${githubData(message)}`;
   });
   if (file.omitted > 0) {
     lines.push(`::notice file=${githubProperty(file.file)},title=callhook::${githubData(omittedText(file.omitted))}`);
