@@ -586,10 +586,22 @@ describe('journal', () => {
     try {
       const release = lockJournal(path, (message) => warnings.push(message));
       expect(readFileSync(`${path}.lock`, 'utf8')).toContain(`${process.pid} `);
-      release();
       expect(warnings).toEqual([]);
+      // The lock cannot be removed either: said, not swallowed (the next run refused the journal
+      // as in use by this one, long ended).
+      release();
+      expect(warnings).toEqual([
+        `cannot remove the journal's lock ${path}.lock (operation not permitted): it is left, naming this run (pid ${process.pid})`,
+      ]);
       // Left for a later run to remove once this one is gone (removeStaleDrafts), where it can.
       expect(readdirSync(dirname(path)).filter((name) => name.startsWith('run.jsonl.lock.'))).toHaveLength(1);
+      // The next run, which cannot take it over, says so and goes on unlocked. Hint: a lock naming
+      // this very process is one a run before left (see below).
+      warnings.length = 0;
+      lockJournal(path, (message) => warnings.push(message))();
+      expect(warnings).toEqual([
+        `cannot lock the journal ${path}: its lock ${path}.lock was left by replay pid ${process.pid}, which has ended; it cannot be removed (operation not permitted): do not start another replay on it until this one ends`,
+      ]);
     } finally {
       spawnSync('chattr', ['-a', dirname(path)]);
     }

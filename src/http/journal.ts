@@ -18,6 +18,7 @@ import {
   readSync,
   rmSync,
   statSync,
+  unlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -467,7 +468,16 @@ export function lockJournal(
       const holder = lockHolder(lock);
       if (holder.gone && attempt <= 3) {
         // A lock that went as it was read is made again, not taken over: there is no text to check.
-        if (holder.text !== undefined) takeOver(lock, holder.text);
+        if (holder.text === undefined) continue;
+        const stuck = takeOver(lock, holder.text, mine);
+        // Hint: a folder that takes names but gives none up (chattr +a): refusing the journal as
+        // in use, naming a run long ended, would refuse it for good.
+        if (stuck !== undefined) {
+          warn(
+            `cannot lock the journal ${path}: its lock ${lock} was left by ${goneHolderOf(holder.text)}; ${stuck}: do not start another replay on it until this one ends`,
+          );
+          return () => {};
+        }
         continue;
       }
       throw new CallhookError(
@@ -499,9 +509,18 @@ export function lockJournal(
     process.off('exit', release);
     // Only a lock that is still this run's: another may have taken over one it judged stale.
     try {
-      if (readFileSync(lock, 'utf8') === mine) rmSync(lock);
+      if (readFileSync(lock, 'utf8') !== mine) return;
     } catch {
-      // Gone already, or unreadable: nothing of this run's to remove.
+      return; // Gone already, or unreadable: nothing of this run's to remove.
+    }
+    try {
+      // Hint: unlink, not rm: in a folder that gives no name up, rm says "not a directory".
+      unlinkSync(lock);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      warn(
+        `cannot remove the journal's lock ${lock} (${ioReason(error)}): it is left, naming this run (pid ${process.pid})`,
+      );
     }
   };
   process.on('exit', release);
@@ -594,29 +613,40 @@ function removeStaleDrafts(lock: string): void {
 }
 
 /**
- * Removes a stale lock whose text was `seen`, unless another run has already replaced it. Runs
- * taking over take turns, each holding `<lock>.takeover` (made with O_EXCL) while it checks the
- * text and removes the lock: a lock then changes only by being made anew, which its text (unique
- * to each run) tells apart. Hint: moving the lock aside to check it left a moment with no lock,
- * in which a third run made its own while a second held one.
+ * Removes a stale lock whose text was `seen`, unless another run has already replaced it, and
+ * says why not when it cannot be (`it cannot be removed (…)`). Runs taking over take turns, each
+ * holding `<lock>.takeover` (made with O_EXCL, holding its lock's text, `mine`) while it checks
+ * the text and removes the lock: a lock then changes only by being made anew, which its text
+ * (unique to each run) tells apart. Hint: moving the lock aside to check it left a moment with no
+ * lock, in which a third run made its own while a second held one.
  */
-function takeOver(lock: string, seen: string): void {
+function takeOver(lock: string, seen: string, mine: string): string | undefined {
   const turn = `${lock}.takeover`;
   for (let waited = 0; ; waited += 10) {
     try {
-      writeFileSync(turn, '', { flag: 'wx', mode: 0o600 });
+      writeFileSync(turn, mine, { flag: 'wx', mode: 0o600 });
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || waited >= 2000) return;
-      // A turn held this long is a run killed in the middle of its (millisecond) takeover.
-      if (ageOf(turn) > 10_000) rmSync(turn, { force: true });
-      else Atomics.wait(pause, 0, 0, 10);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || waited >= 2000) return undefined;
+      // A turn held this long, or by a run that has gone, is a run killed in the middle of its
+      // (millisecond) takeover, or one that could not remove it (a folder that gives no name up).
+      if (ageOf(turn) > 10_000 || lockHolder(turn).gone) {
+        try {
+          unlinkSync(turn);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+            return `it cannot be taken over, as the turn a run before took to do so (${turn}) cannot be removed (${ioReason(error)})`;
+        }
+      } else Atomics.wait(pause, 0, 0, 10);
     }
   }
   try {
-    if (readFileSync(lock, 'utf8') === seen) rmSync(lock);
-  } catch {
+    if (readFileSync(lock, 'utf8') !== seen) return undefined;
+    unlinkSync(lock);
+    return undefined;
+  } catch (error) {
     // Removed already: the next attempt makes a lock, or finds the one another run made.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : `it cannot be removed (${ioReason(error)})`;
   } finally {
     removeLeaving(turn);
   }
@@ -668,6 +698,14 @@ function lockHolder(lock: string): { gone: boolean; text: string | undefined; wh
     // EPERM: it runs, as another user.
     return { gone: (error as NodeJS.ErrnoException).code !== 'EPERM', text, who };
   }
+}
+
+/** How a warning names the holder of a lock `lockHolder` judged gone, from its text. */
+function goneHolderOf(text: string): string {
+  const holder = holderOf(text);
+  if (!holder) return 'a replay that wrote no id into it, untouched for over 5 s';
+  if (holder.where === 'namespace') return `replay ${holder.name}, silent for over ${silentMs / 1000} s`;
+  return `replay ${holder.name}, which has ended`;
 }
 
 /**
