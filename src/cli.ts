@@ -563,7 +563,8 @@ Exit codes:
   0    every signature holds
   1    a signature does not hold
   2    usage or I/O error (bad option, missing file, no secret, a captured
-       body that cannot be read: the others are still checked)
+       body that cannot be read, failed as body-unreadable: the others are
+       still checked)
   ${interruptedCodes}`,
     ),
 );

@@ -263,13 +263,23 @@ describe('verify a capture one of whose bodies cannot be read', () => {
     try {
       const json = await runVerify([dir], hmacOptions, secret);
       expect(json.error).toBeUndefined();
-      expect(json.lines.map((line) => JSON.parse(line) as { file: string; ok: boolean })).toMatchObject([
-        { file: join(dir, '000001.body'), ok: true },
-        { file: join(dir, '000003.body'), ok: true },
+      // One object per delivery, as README promises: the unreadable one's too (it was left out).
+      expect(json.lines.map((line) => JSON.parse(line) as { file: string; ok: boolean })).toEqual([
+        { file: join(dir, '000001.body'), ok: true, secret: 1 },
+        {
+          file: unreadable,
+          ok: false,
+          reason: 'body-unreadable',
+          message: 'i/o error: its signature cannot be checked',
+        },
+        { file: join(dir, '000003.body'), ok: true, secret: 1 },
       ]);
       expect(json.errors).toEqual([`callhook: ${unreadable}: i/o error: its delivery is not checked\n`]);
       expect(json.exitCode).toBe(2);
-      const pretty = await runVerify([dir], { ...hmacOptions, format: 'pretty' }, secret);
+      const pretty = await runVerify([dir], { ...hmacOptions, format: 'pretty', width: 1000 }, secret);
+      expect(pretty.lines).toContain(
+        `FAIL  ${unreadable}  body-unreadable: i/o error: its signature cannot be checked\n`,
+      );
       expect(pretty.lines.at(-1)).toBe('\n2 of 2 signatures valid; 1 delivery not checked (its body unreadable)\n');
       expect(pretty.exitCode).toBe(2);
     } finally {
@@ -277,6 +287,75 @@ describe('verify a capture one of whose bodies cannot be read', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('names a body of an .ndjson file it cannot read by its line, as every other line of verify names it', async () => {
+    // "callhook: cap/000001.ndjson: i/o error: …", the same for each unreadable line of the file.
+    const secret = 'verify-test-secret';
+    const dir = await hmacCapture(secret);
+    const file = join(dir, '000001.ndjson');
+    // The disk fails past the first line (`[1]\n`): the second and third bodies cannot be read.
+    await failReadsOf(file, 4);
+    try {
+      // Hint: the file, not its folder, whose walk for bytes no line describes reads the file again.
+      const json = await runVerify([file], hmacOptions, secret);
+      expect(json.error).toBeUndefined();
+      const unread = { ok: false, reason: 'body-unreadable', message: 'i/o error: its signature cannot be checked' };
+      expect(json.lines.map((line) => JSON.parse(line))).toEqual([
+        { file: `${file}:1`, ok: true, secret: 1 },
+        { file: `${file}:2`, ...unread },
+        { file: `${file}:3`, ...unread },
+      ]);
+      expect(json.errors).toEqual([
+        `callhook: ${file}:2: i/o error: its delivery is not checked\n`,
+        `callhook: ${file}:3: i/o error: its delivery is not checked\n`,
+      ]);
+      expect(json.exitCode).toBe(2);
+    } finally {
+      vi.restoreAllMocks();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(process.platform === 'win32')(
+    'takes a folder or a FIFO in place of a body as a body it cannot read, saying which, and checks the others',
+    async () => {
+      // Either stopped the run at it (exit 2, no totals, the deliveries after it unchecked), and
+      // a folder was called "not a regular file (a pipe or a device)".
+      const secret = 'verify-test-secret';
+      const dir = await hmacCapture(secret, ['one', 'two', 'three', 'four'], false);
+      const [folder, fifo] = [join(dir, '000002.body'), join(dir, '000003.body')];
+      rmSync(folder);
+      mkdirSync(folder);
+      rmSync(fifo);
+      execFileSync('mkfifo', [fifo]);
+      try {
+        const json = await runVerify([dir], hmacOptions, secret);
+        expect(json.error).toBeUndefined();
+        const unread = (kind: string) => ({
+          ok: false,
+          reason: 'body-unreadable',
+          message: `not a regular file (${kind}): its signature cannot be checked`,
+        });
+        expect(json.lines.map((line) => JSON.parse(line))).toEqual([
+          { file: join(dir, '000001.body'), ok: true, secret: 1 },
+          { file: folder, ...unread('a folder') },
+          { file: fifo, ...unread('a named pipe') },
+          { file: join(dir, '000004.body'), ok: true, secret: 1 },
+        ]);
+        expect(json.errors).toEqual([
+          `callhook: ${folder}: not a regular file (a folder): its delivery is not checked\n`,
+          `callhook: ${fifo}: not a regular file (a named pipe): its delivery is not checked\n`,
+        ]);
+        expect(json.exitCode).toBe(2);
+        const pretty = await runVerify([dir], { ...hmacOptions, format: 'pretty' }, secret);
+        expect(pretty.lines.at(-1)).toBe(
+          '\n2 of 2 signatures valid; 2 deliveries not checked (their bodies unreadable)\n',
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('verify a folder holding bodies its log does not describe', () => {
@@ -486,7 +565,7 @@ describe('verify a folder whose descriptions are not regular files', () => {
         execFileSync('mkfifo', [join(dir, '000009.meta')]);
         const fifo = await verifyHmacCapture(dir, 'verify-test-secret');
         expect((fifo.error as CallhookError | undefined)?.message).toContain(
-          `${join(dir, '000009.meta')}: not a regular file (a pipe or a device)`,
+          `${join(dir, '000009.meta')}: not a regular file (a named pipe)`,
         );
         rmSync(join(dir, '000009.meta'));
         renameSync(join(dir, 'deliveries.meta'), join(dir, 'log.txt'));

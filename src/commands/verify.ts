@@ -175,15 +175,19 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
   const covered = new CaptureCoverage();
   const c = colorsFor(process.stdout);
   const width = raw.width ?? terminalWidth(process.stdout);
-  /** One line of output; `delivery` false for bytes no description names, which are no delivery checked. */
-  const show = (result: VerifiedDelivery, delivery = true) => {
-    if (delivery) totals.checked++;
+  /**
+   * One line of output: of a delivery `checked`, of bytes no description names (`undescribed`,
+   * no delivery), or of a delivery whose body could not be read (`unchecked`).
+   */
+  const show = (result: VerifiedDelivery, kind: 'checked' | 'undescribed' | 'unchecked' = 'checked') => {
+    if (kind === 'checked') totals.checked++;
     // Hint: set before the line is written, so a reader that goes away (| head) cannot turn a
-    // failure into a pass.
+    // failure into a pass; a body that could not be read is an I/O error, which no verdict outweighs.
     if (!result.result.ok) {
-      if (delivery) totals.failed++;
-      else totals.undescribed += result.lines ?? 1;
-      if (totals.unreadableBodies === 0) process.exitCode = ExitCode.invalid;
+      if (kind === 'checked') totals.failed++;
+      else if (kind === 'undescribed') totals.undescribed += result.lines ?? 1;
+      else totals.unreadableBodies++;
+      process.exitCode = totals.unreadableBodies > 0 ? ExitCode.usage : ExitCode.invalid;
     }
     process.stdout.write(raw.format === 'json' ? renderVerifyJson(result) : renderVerifyLine(result, c, width));
   };
@@ -230,11 +234,15 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         try {
           body = await bodies.read(delivery);
         } catch (error) {
-          // A body that cannot be read (an I/O error) is named and not checked, and one changed since
-          // listen saved it fails its delivery; the others are still checked either way.
+          // A body that cannot be read (an I/O error, or no regular file) is not checked, said on
+          // stderr too, and one changed since listen saved it fails its delivery; the others are
+          // still checked either way.
           if (error instanceof BodyUnreadable) {
-            totals.unreadableBodies++;
-            process.exitCode = ExitCode.usage;
+            const message = `${error.reason}: its signature cannot be checked`;
+            show(
+              { name: delivery.where, webhookId: id, result: { ok: false, reason: 'body-unreadable', message } },
+              'unchecked',
+            );
             process.stderr.write(`callhook: ${escapeTerminal(error.message)}: its delivery is not checked\n`);
             continue;
           }
@@ -258,7 +266,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         folders.add(realPathOf(path));
         for await (const { where, lines } of covered.undescribed(await filesBelow(path))) {
           const result = { ok: false, reason: 'not-captured', message: notCaptured } as const;
-          show({ name: where, webhookId: undefined, result, lines }, false);
+          show({ name: where, webhookId: undefined, result, lines }, 'undescribed');
         }
       }
     } finally {

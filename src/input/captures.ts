@@ -10,12 +10,12 @@ import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import { maxHeaderSize } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 import { instantOf } from '../core/instant.js';
-import { CallhookError, describeIoError, ExitCode } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { joinablePath, realPathOf } from '../output-file.js';
 import { bodyName, type CaptureMeta, metaSuffix, numbered } from './capture-names.js';
 import { optionSize } from './element.js';
 import { openablePath } from './file-names.js';
-import { folderEntries, walksInto } from './read.js';
+import { folderEntries, specialFileKind, walksInto } from './read.js';
 import { captureLogName } from './types.js';
 
 /** A captured delivery: its description, the file it came from, and where its body is. */
@@ -410,17 +410,30 @@ function lineBreaksIn(bytes: Buffer): number {
   return count;
 }
 
+/** A captured file that is not a regular file: `why` says what it is instead (`not a regular file (a folder)`). */
+class NotRegularFile extends CallhookError {
+  constructor(
+    path: string,
+    readonly why: string,
+    what: string,
+  ) {
+    super(`${path}: ${why}; ${what} is a file`, ExitCode.usage);
+  }
+}
+
 /**
- * Opens a captured file to read, and its size. A FIFO or a device is refused, as a capture folder
- * sent by someone else may hold one: a FIFO waits for a writer for ever, and /dev/zero never ends.
- * Hint: O_NONBLOCK, so that opening a FIFO does not itself wait; it changes nothing for a file.
+ * Opens a captured file to read, and its size. A FIFO, a device or a folder is refused, as a
+ * capture folder sent by someone else may hold one: a FIFO waits for a writer for ever, and
+ * /dev/zero never ends. Hint: O_NONBLOCK, so that opening a FIFO does not itself wait; it changes
+ * nothing for a file.
  */
 async function openRegular(path: string, what = 'a captured body'): Promise<{ handle: FileHandle; size: number }> {
   const handle = await open(openablePath(path), constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) {
-      throw new CallhookError(`${path}: not a regular file (a pipe or a device); ${what} is a file`, ExitCode.usage);
+      const kind = stats.isDirectory() ? 'a folder' : (specialFileKind(stats) ?? 'not a file');
+      throw new NotRegularFile(path, `not a regular file (${kind})`, what);
     }
     return { handle, size: stats.size };
   } catch (error) {
@@ -439,8 +452,19 @@ export class BodyChanged extends CallhookError {
   }
 }
 
-/** A captured body the disk will not give (permission denied, a failing disk): its message names the file and why. */
-export class BodyUnreadable extends CallhookError {}
+/**
+ * A captured body that cannot be read: the disk will not give it (permission denied, a failing
+ * disk, deleted since), or it is no regular file (a folder, a FIFO). Its message names the delivery
+ * (`where`) and why; `reason` is why alone (verify's line names the delivery).
+ */
+export class BodyUnreadable extends CallhookError {
+  constructor(
+    where: string,
+    readonly reason: string,
+  ) {
+    super(`${where}: ${reason}`, ExitCode.usage);
+  }
+}
 
 /**
  * Reads captured deliveries' bodies, byte for byte, each checked against the SHA-256 its
@@ -545,9 +569,9 @@ export class CapturedBodies {
       this.#countedPast(bodyPath, offset, body.length);
       return body;
     } catch (error) {
-      if (error instanceof CallhookError) throw error;
-      const described = describeIoError(error, bodyPath);
-      throw described instanceof CallhookError ? new BodyUnreadable(described.message) : described;
+      if (error instanceof NotRegularFile) throw new BodyUnreadable(delivery.where, error.why);
+      if (error instanceof CallhookError || (error as NodeJS.ErrnoException).code === undefined) throw error;
+      throw new BodyUnreadable(delivery.where, ioReason(error));
     }
   }
 

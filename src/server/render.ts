@@ -294,12 +294,18 @@ export interface VerifiedDelivery {
   webhookId: string | undefined;
   /**
    * The signature's verdict, or `body-changed`: the captured body is not the one listen saved; or
-   * `not-captured`: bytes of a capture folder's event files that no description names, or a
-   * description of a body another describes already.
+   * `body-unreadable`: the captured body cannot be read (an I/O error, or no regular file), so
+   * its signature is not checked; or `not-captured`: bytes of a capture folder's event files that
+   * no description names, or a description of a body another describes already.
    */
   result:
     | VerifyResult
-    | { ok: false; reason: 'body-changed' | 'not-captured'; message: string; skewSeconds?: undefined };
+    | {
+        ok: false;
+        reason: 'body-changed' | 'body-unreadable' | 'not-captured';
+        message: string;
+        skewSeconds?: undefined;
+      };
   /** For a run of an `.ndjson` file's lines no description names (`file.ndjson:4-6`): how many, each a body not captured. */
   lines?: number | undefined;
 }

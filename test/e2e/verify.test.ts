@@ -137,7 +137,7 @@ describe('verify reads at most what listen would have received', () => {
     execFileSync('mkfifo', [join(dir, 'deliveries.meta')]);
     const run = await runCli(['verify', join(dir, '000001.json')], { env, timeoutMs: 10_000 });
     expect(run.stderr).toBe(
-      `callhook: ${join(dir, 'deliveries.meta')}: not a regular file (a pipe or a device); a capture's log is a file\n`,
+      `callhook: ${join(dir, 'deliveries.meta')}: not a regular file (a named pipe); a capture's log is a file\n`,
     );
     expect(run.code).toBe(2);
     // So is the description of a capture of the first layout (NNNNNN.meta).
@@ -145,7 +145,7 @@ describe('verify reads at most what listen would have received', () => {
     execFileSync('mkfifo', [join(dir, '000002.meta')]);
     const meta = await runCli(['verify', join(dir, '000002.json')], { env, timeoutMs: 10_000 });
     expect(meta.stderr).toBe(
-      `callhook: ${join(dir, '000002.meta')}: not a regular file (a pipe or a device); a capture description is a file\n`,
+      `callhook: ${join(dir, '000002.meta')}: not a regular file (a named pipe); a capture description is a file\n`,
     );
     expect(meta.code).toBe(2);
   });
