@@ -9,7 +9,6 @@ import fs, {
   readdirSync,
   readFileSync,
   readlinkSync,
-  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -1743,7 +1742,16 @@ describe('listen: capture', () => {
     const dir = tempDir('listen');
     const capture = await CaptureWriter.open(dir);
     const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
-    const inDir = (path: string) => path.startsWith(`${realpathSync(dir)}/`);
+    /** The name in `dir` of the file open on `fd`, '' for none there. Hint: by inode, not /proc/self/fd, which only Linux has. */
+    const nameOf = (fd: number) => {
+      const { dev, ino } = fs.fstatSync(fd);
+      return (
+        readdirSync(dir).find((name) => {
+          const stats = statSync(join(dir, name));
+          return stats.dev === dev && stats.ino === ino;
+        }) ?? ''
+      );
+    };
     const refused = (code: string) => Object.assign(new Error(`${code}: refused`), { code });
     const failing = { opens: 0, writesTo: '', partly: false };
     const { openSync, writeSync } = fs;
@@ -1755,8 +1763,7 @@ describe('listen: capture', () => {
       return openSync(...args);
     });
     vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, ...rest: unknown[]) => {
-      const path = readlinkSync(`/proc/self/fd/${fd}`);
-      if (failing.writesTo !== '' && inDir(path) && path.endsWith(failing.writesTo)) {
+      if (failing.writesTo !== '' && nameOf(fd).endsWith(failing.writesTo)) {
         // Hint: as a full disk does, a write may take part of its bytes, and the next fail.
         const [buffer, offset, length, position] = rest as [Buffer, number, number, number | null];
         if (failing.partly) {
