@@ -447,7 +447,7 @@ export function lockJournal(
   checkJournalFolders(path, warn);
   const lock = journalLockOf(path);
   // Hint: a nonce too, so that a lock made anew by a run with the same id is told apart.
-  const mine = `${[process.pid, hostname(), randomBytes(6).toString('hex'), pidNamespace()].join(' ').trimEnd()}\n`;
+  const mine = `${[process.pid, hostName(), randomBytes(6).toString('hex'), pidNamespace()].join(' ').trimEnd()}\n`;
   for (let attempt = 1; ; attempt++) {
     try {
       makeWhole(lock, mine);
@@ -709,6 +709,15 @@ function goneHolderOf(text: string): string {
 }
 
 /**
+ * This machine's name as a lock holds it: one word, `-` for none. Hint: a machine with no name (a
+ * minimal sandbox, `unshare --uts`) wrote an empty field, and its lock read as one with no id,
+ * which another run takes over once it is 5 s old, from a run still going.
+ */
+function hostName(): string {
+  return hostname().replace(/\s/g, '') || '-';
+}
+
+/**
  * A lock's holder, from its text: its id, where it runs (this host and pid namespace, another
  * host, or another namespace of this host), and how messages name it; undefined for a lock with no id.
  */
@@ -718,7 +727,7 @@ function holderOf(text: string): { pid: number; where: 'here' | 'host' | 'namesp
   if (!match || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
   const host = match[2] ?? '';
   const namespace = match[3] ?? '';
-  if (host !== hostname()) return { pid, where: 'host', name: `pid ${pid} on ${host}` };
+  if (host !== hostName()) return { pid, where: 'host', name: `pid ${pid} on ${host}` };
   if (namespace !== '' && namespace !== pidNamespace()) {
     return { pid, where: 'namespace', name: `pid ${pid} in another pid namespace` };
   }
