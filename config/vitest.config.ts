@@ -14,7 +14,7 @@ export default defineConfig({
     maxWorkers: 2,
     // Hint: each worker loads vitest and the modules once for all its files, not once per file
     // (the whole suite, on a 2-core machine: 147 s isolated, 120 s shared). No test leans on a
-    // fresh module: the one file that mocks a module loads again what uses it.
+    // fresh module: a file that mocks a module loads again what uses it, and unmocks it after.
     isolate: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,

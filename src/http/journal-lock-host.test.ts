@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 // Hint: a machine with no host name (a minimal sandbox, `unshare --uts` with none set); the
 // workers share modules between files (isolate: false), so journal.js is loaded afresh with it.
@@ -11,6 +11,12 @@ vi.mock('node:os', async (importOriginal) => {
   return { ...original, hostname, default: { ...original, hostname } };
 });
 vi.resetModules();
+// Hint: the workers share modules between files (isolate: false): the mock, and what was loaded
+// with it, go with this file, so the next file loads the real ones.
+afterAll(() => {
+  vi.doUnmock('node:os');
+  vi.resetModules();
+});
 const { lockJournal } = await import('./journal.js');
 
 describe('a journal lock on a machine with no host name', () => {

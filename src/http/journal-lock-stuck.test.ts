@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 // Hint: a folder that takes names but gives none up (chattr +a) needs root and a file system that
 // has it (journal.test.ts tries it); removing any file in `stuck` failing as it does there shows
@@ -28,6 +28,12 @@ vi.mock('node:fs', async (importOriginal) => {
 // Hint: the workers share modules between files (isolate: false), so journal.js may already be
 // loaded with the real node:fs; loading it afresh here gives it the mock.
 vi.resetModules();
+// Hint: the workers share modules between files (isolate: false): the mock, and what was loaded
+// with it, go with this file, so the next file loads the real ones.
+afterAll(() => {
+  vi.doUnmock('node:fs');
+  vi.resetModules();
+});
 const { lockJournal } = await import('./journal.js');
 
 const tempPath = (name: string) => join(mkdtempSync(join(tmpdir(), 'callhook-journal-')), name);

@@ -24,6 +24,12 @@ vi.mock('jsonc-parser', async (importOriginal) => {
 // Hint: the workers share modules between files (isolate: false), so read.js may already be
 // loaded with the real jsonc-parser; loading it afresh here gives it the mock.
 vi.resetModules();
+// Hint: the workers share modules between files (isolate: false): the mock, and what was loaded
+// with it, go with this file, so the next file loads the real ones.
+afterAll(() => {
+  vi.doUnmock('jsonc-parser');
+  vi.resetModules();
+});
 const { readRecords } = await import('./read.js');
 const { validate } = await import('../commands/validate.js');
 const { show } = await import('../commands/show.js');

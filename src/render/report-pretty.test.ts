@@ -1,7 +1,7 @@
 import { Chalk } from 'chalk';
 import stringWidth from 'string-width';
 import stripAnsi from 'strip-ansi';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Cell, Column, ReportModel } from './report.js';
 
 // Hint: the layout's unit of work is measuring a cell; counting those calls shows how the work
@@ -20,6 +20,12 @@ vi.mock('./terminal.js', async (importOriginal) => {
 // Hint: the workers share modules between files (isolate: false), so report-pretty.js may already
 // be loaded with the real terminal.js; loading it afresh here gives it the mock.
 vi.resetModules();
+// Hint: the workers share modules between files (isolate: false): the mock, and what was loaded
+// with it, go with this file, so the next file loads the real ones.
+afterAll(() => {
+  vi.doUnmock('./terminal.js');
+  vi.resetModules();
+});
 const { renderReportPretty } = await import('./report-pretty.js');
 const { escapeTerminal } = await import('./terminal.js');
 
