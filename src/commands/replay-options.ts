@@ -108,7 +108,7 @@ function headerLine(
   signed: { scheme: SignScheme; names: readonly string[] } | undefined,
 ): [string, string] {
   // Hint: a line break (CR, LF, U+2028/9) in it is no line of that shape: refused there.
-  const parts = headerLineParts(value);
+  const parts = headerLineParts(value, true);
   if ('expected' in parts) throw headerLineError('--header', `a header ${parts.expected}`, value);
   const { name, value: text } = parts;
   if (!headerValueCharacters.test(text)) {

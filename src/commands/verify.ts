@@ -80,7 +80,7 @@ export function parseHeaderLines(text: string, where: string): [string, string][
 
 /** One `--header "Name: value"` (the `index`-th given, from 0). */
 export function parseHeaderOption(value: string, index: number): [string, string] {
-  const parts = headerLineParts(value);
+  const parts = headerLineParts(value, true);
   if ('expected' in parts) throw headerLineError(`--header #${index + 1}`, parts.expected, value);
   return [parts.name, parts.value];
 }

@@ -1,11 +1,7 @@
 /** The closed sets of delivery, apart from the code that uses them so the CLI can list them cheaply. */
 
-/**
- * One character of an HTTP header name (RFC 9110's tchar), but for `'`. Hint: RFC 9110 admits it,
- * yet no header in use has one: there it is a shell quote kept (`-H "'Authorization: …'"`), which
- * sent a credential under a name no one reads as one (`'authorization`), printed by the dry run.
- */
-const tokenCharacter = '[!#$%&*+.^_`|~0-9A-Za-z-]';
+/** One character of an HTTP header name (RFC 9110's tchar). */
+const tokenCharacter = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
 /** The characters of an HTTP header name (RFC 9110's token). */
 export const headerNameCharacters = new RegExp(`^${tokenCharacter}+$`);
 const headerLinePattern = new RegExp(`^(${tokenCharacter}+)([ \\t]*):[ \\t]*(.*?)[ \\t]*$`);
@@ -14,9 +10,13 @@ const headerLinePattern = new RegExp(`^(${tokenCharacter}+)([ \\t]*):[ \\t]*(.*?
  * A `Name: value` line as HTTP reads one (RFC 9112, 5.1), its value's blanks at the ends left out;
  * for a line of no such shape, what it was expected to be, said as the option errors say it (a
  * blank between the name and its colon is refused: a server answers such a head 400). The one
- * reading of a header line typed (replay's and verify's `--header`) or in a file (`verify --headers`).
+ * reading of a header line typed (replay's and verify's `--header`, `typed`) or in a file (`verify --headers`).
  */
-export function headerLineParts(line: string): { name: string; value: string } | { expected: string } {
+export function headerLineParts(line: string, typed = false): { name: string; value: string } | { expected: string } {
+  // Hint: RFC 9110 admits `'` in a name, and a head may have one; typed, a line in quotes is a
+  // shell or CI quote kept (`-H "'Authorization: …'"`), which would send a credential under a name
+  // no one reads as one (`'authorization`), printed by the dry run.
+  if (typed && /^[^:]*["'`]|["'`]\s*$/.test(line)) return { expected: '"Name: value"' };
   const match = headerLinePattern.exec(line);
   // Hint: `-H "Authorization: Bearer $(cat token.txt)"` keeps the CR of a file saved with CRLF
   // line ends, and the value may not be quoted (a credential's is not): the message says it.
@@ -40,9 +40,10 @@ export function headerLineParts(line: string): { name: string; value: string } |
  * (a blank before the colon, a CR at the end), or what is refused is its name or value.
  */
 export function headerLineFault(line: string): string | undefined {
+  // Hint: first, as a typed line in quotes may have the shape (RFC 9110 admits `'` in a name).
+  if (/^\s*["'`]|["'`]\s*$/.test(line)) return 'it is in quotes, kept from a shell or CI line?';
   if (headerLinePattern.test(line) || headerLinePattern.test(line.replace(/\r$/, ''))) return undefined;
   if (/[\r\n\u2028\u2029]/.test(line)) return 'it holds a line break, and a header is one line';
-  if (/^\s*["'`]|["'`]\s*$/.test(line)) return 'it is in quotes, kept from a shell or CI line?';
   if (!line.includes(':')) return line.includes('=') ? 'it has "=" where the colon goes' : 'it has no colon';
   return 'its name has a character no header name has (a blank, a quote, "=")';
 }
