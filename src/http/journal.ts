@@ -630,7 +630,10 @@ function takeOver(lock: string, seen: string, mine: string): string | undefined 
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || waited >= 2000) return undefined;
       // A turn held this long, or by a run that has gone, is a run killed in the middle of its
       // (millisecond) takeover, or one that could not remove it (a folder that gives no name up).
-      if (ageOf(turn) > 10_000 || lockHolder(turn).gone) {
+      // Hint: one gone as it was read was given up by its run: tried for again, not removed, since
+      // a third run may have made its own meanwhile, which removing would let two take over at once.
+      const holder = lockHolder(turn);
+      if (holder.text !== undefined && (ageOf(turn) > 10_000 || holder.gone)) {
         try {
           unlinkSync(turn);
         } catch (error) {
