@@ -83,8 +83,8 @@ export function textApart(text: string): string {
   else {
     for (const { segment } of graphemeSegments(middle)) {
       // A cluster NFC leaves alone stays; of one it changes, the base stays when NFC keeps it. One
-      // too long to normalise is taken as changed.
-      const stays = segment.length <= longestNormalised && segment.normalize('NFC') === segment;
+      // with a run of marks too long to normalise is taken as changed.
+      const stays = !longMarkRun.test(segment) && segment.normalize('NFC') === segment;
       for (const [i, c] of [...segment].entries()) {
         if (stays || (i === 0 && !mark.test(c) && c.normalize('NFC') === c)) keep(c);
         else apart(c);
