@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   isSecretHeader,
+  mentionsCredential,
   redactHeaders,
   redactRefusedUrl,
   redactUrl,
@@ -41,6 +42,8 @@ describe('credentials', () => {
       ['http://admin:pa/s#s@127.0.0.1:9/', 'http://admin:***@127.0.0.1:9/'],
       ['admin:pa/ss?x@127.0.0.1:9/', 'admin:***@127.0.0.1:9/'],
       ['http://exa mple/?a=b:c@d', 'http://exa mple/?a=b:***@d'],
+      // One slash after a scheme that needs two is no scheme: `/se` of the password showed (review hR37).
+      ['admin:/se:cret@127.0.0.1/', 'admin:***@127.0.0.1/'],
       ['mailto:', 'mailto:'],
     ] as const) {
       expect(redactUrl(text), text).toBe(shown);
@@ -48,6 +51,13 @@ describe('credentials', () => {
     // Text refused for its scheme may parse with a host, its user info read as one: the same rule.
     expect(redactRefusedUrl('ftp://admin:21/pa?ss@127.0.0.1/')).toBe('ftp://admin:***@127.0.0.1/');
     expect(redactRefusedUrl('ws://T0/KEN?x@127.0.0.1/')).toBe('ws://***@127.0.0.1/');
+  });
+
+  it('takes a line naming a credential scheme, with no header name, for one that may hold a credential', () => {
+    // `-H 'Bearer T0KEN'`, the header's name left out, was refused quoting the token (review hR37).
+    expect(mentionsCredential('Bearer T0KEN')).toBe(true);
+    expect(mentionsCredential('basic dXNlcjpwdw==')).toBe(true);
+    expect(mentionsCredential('X-Env: test')).toBe(false);
   });
 
   it('knows which headers are secrets, and the variable the curl format reads each from', () => {

@@ -39,7 +39,8 @@ export function isSecretHeader(name: string): boolean {
  */
 export function mentionsCredential(line: string): boolean {
   const lower = line.toLowerCase();
-  return [...secretHeaderWords].some((word) => lower.includes(word));
+  // Hint: a credential's value typed without its header's name (`-H 'Bearer T0KEN'`) says its scheme.
+  return [...secretHeaderWords, 'bearer', 'basic'].some((word) => lower.includes(word));
 }
 
 /** Whether `url` carries user info, which replay sends as Basic auth (`splitCredentials`). */
@@ -65,8 +66,9 @@ export function redactUrl(url: string): string {
  * Text refused as a URL (or no URL with a host), with what may be its password (or its token)
  * replaced by `***`: the user info is all that lies between a scheme and its slashes and the
  * LAST `@` of the text; from its first `:` on it is hidden, and whole when it has none. A scheme
- * is one only where WHATWG URL reads a host after it: before a slash, or a special one, which
- * needs none (`http:user@host`, `http:\\user@host`); in `admin:pw@host`, `admin` is the user.
+ * is one only where WHATWG URL reads a host after it: before two slashes, or a special one, which
+ * needs none (`http:user@host`, `http:\\user@host`); in `admin:pw@host` and `admin:/pw@host`,
+ * `admin` is the user.
  * Hint: a `/`, `?` or `#` typed raw in a password is what makes such text no URL, or one of
  * another host (`ftp://admin:21/pw?x@host` has host `admin`), so none of them ends the user
  * info: hiding part of a query (`http://exa mple/?a=b:***@d`) in an error's quote is harmless,
@@ -74,7 +76,7 @@ export function redactUrl(url: string): string {
  */
 export function redactRefusedUrl(text: string): string {
   const [prefix = ''] =
-    /^[\x00-\x20]*(?:[a-z][a-z0-9+.-]*:(?=[/\\])|(?:https?|wss?|ftp|file):)?[/\\]*/i.exec(text) ?? [];
+    /^[\x00-\x20]*(?:[a-z][a-z0-9+.-]*:(?=[/\\]{2})|(?:https?|wss?|ftp|file):)?[/\\]*/i.exec(text) ?? [];
   const at = text.lastIndexOf('@');
   if (at < prefix.length) return text;
   const userInfo = text.slice(prefix.length, at);
