@@ -102,6 +102,8 @@ describe('the parsers listen, replay, verify and generate share', () => {
     expect(envName('--secret-env')('MY_SECRET')).toBe('MY_SECRET');
     expect(() => envName('--secret-env')('1X')).toThrow('--secret-env: must be the name of an environment variable');
     expect(() => signatureHeaderName('X Sig')).toThrow('--signature-header: must be an HTTP header name');
+    // A shell or CI quote kept: RFC 9110 admits `'` in a name, but no receiver reads this one (review hR38).
+    expect(() => signatureHeaderName("'X-Signature'")).toThrow('--signature-header: must be an HTTP header name');
     // Each header the request sets itself, or that changes the exchange or how the body is read,
     // in any case (red team hT15 #4, review hR16: Content-Encoding, User-Agent, TE, Upgrade).
     for (const name of [

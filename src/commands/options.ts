@@ -18,6 +18,7 @@ import {
   defaultHmacHeader,
   defaultSecretEnv,
   defaultToleranceSeconds,
+  hasQuote,
   headerLineFault,
   headerNameCharacters,
   replayMethods,
@@ -184,7 +185,8 @@ export function signingProblems(raw: {
 /** The parser of `--signature-header`: an HTTP header name the request does not set itself. */
 export function signatureHeaderName(value: string): string {
   const name = '--signature-header';
-  if (!headerNameCharacters.test(value)) throw optionError(name, 'an HTTP header name', value);
+  // Hint: typed, a quote in it is a shell or CI quote kept (see `headerLineParts`).
+  if (!headerNameCharacters.test(value) || hasQuote.test(value)) throw optionError(name, 'an HTTP header name', value);
   const refusal = signatureHeaderRefusal(value);
   if (refusal !== undefined) throw optionError(name, refusal, value);
   return value;

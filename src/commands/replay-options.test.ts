@@ -247,6 +247,12 @@ describe('parseReplayOptions, checks before the first request', () => {
       `--header: must be a header "Name: value" (got ${quoted("'X-Env: test'")})`,
     );
     expect(() => parseReplayOptions({ ...base, header: ["X-Env': test"] })).toThrow(/^--header: must be a header/);
+    // A value may end in a quote: an ETag, a file name (review hR38).
+    for (const value of ['If-None-Match: "abc"', 'Content-Disposition: attachment; filename="a.json"', 'X-Tag: `v`']) {
+      expect(parseReplayOptions({ ...base, header: [value] }).headers, value).toHaveProperty(
+        value.slice(0, value.indexOf(':')).toLowerCase(),
+      );
+    }
   });
 
   it('refuses a header value no request can carry, before the first request', () => {

@@ -2,6 +2,8 @@
 
 /** One character of an HTTP header name (RFC 9110's tchar). */
 const tokenCharacter = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
+/** A quote, kept from a shell or CI line where a header name was typed (see `headerLineParts`). */
+export const hasQuote = /["'`]/;
 /** The characters of an HTTP header name (RFC 9110's token). */
 export const headerNameCharacters = new RegExp(`^${tokenCharacter}+$`);
 const headerLinePattern = new RegExp(`^(${tokenCharacter}+)([ \\t]*):[ \\t]*(.*?)[ \\t]*$`);
@@ -13,10 +15,11 @@ const headerLinePattern = new RegExp(`^(${tokenCharacter}+)([ \\t]*):[ \\t]*(.*?
  * reading of a header line typed (replay's and verify's `--header`, `typed`) or in a file (`verify --headers`).
  */
 export function headerLineParts(line: string, typed = false): { name: string; value: string } | { expected: string } {
-  // Hint: RFC 9110 admits `'` in a name, and a head may have one; typed, a line in quotes is a
-  // shell or CI quote kept (`-H "'Authorization: …'"`), which would send a credential under a name
-  // no one reads as one (`'authorization`), printed by the dry run.
-  if (typed && /^[^:]*["'`]|["'`]\s*$/.test(line)) return { expected: '"Name: value"' };
+  // Hint: RFC 9110 admits `'` in a name, and a head may have one; typed, a quote in the name (or
+  // before the colon) is a shell or CI quote kept (`-H "'Authorization: …'"`), which would send a
+  // credential under a name no one reads as one (`'authorization`), printed by the dry run. A
+  // value may end in one (an ETag, a file name).
+  if (typed && hasQuote.test(line.slice(0, line.indexOf(':') + 1 || line.length))) return { expected: '"Name: value"' };
   const match = headerLinePattern.exec(line);
   // Hint: `-H "Authorization: Bearer $(cat token.txt)"` keeps the CR of a file saved with CRLF
   // line ends, and the value may not be quoted (a credential's is not): the message says it.
