@@ -517,6 +517,24 @@ describe('journal', () => {
     expect(readdirSync(dirname(path))).toEqual([]);
   });
 
+  it('judges a turn it cannot read by its age alone: an old one is removed, or the run goes on unlocked', () => {
+    // A turn that could not be read was never removed, however old: a stale lock beside it was
+    // refused as "in use" by its long-gone run (review hR38). A folder in its place cannot be
+    // removed either: the run says so and goes on unlocked, as for any lock it cannot take.
+    const path = tempPath('run.jsonl');
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(`${path}.lock`, `${gone} ${hostname()}\n`);
+    mkdirSync(`${path}.lock.takeover`);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(`${path}.lock.takeover`, hourAgo, hourAgo);
+    utimesSync(`${path}.lock`, hourAgo, hourAgo);
+    const warnings: string[] = [];
+    lockJournal(path, (message) => warnings.push(message))();
+    expect(warnings).toEqual([
+      expect.stringMatching(/^cannot lock the journal .*run\.jsonl: .*takeover\) cannot be removed/),
+    ]);
+  });
+
   it('removes the drafts of the lock that runs killed before linking them left, and only those', () => {
     // A run killed between writing `<lock>.<pid>.<hex>` and linking it left the draft for good.
     const path = tempPath('run.jsonl');

@@ -632,8 +632,9 @@ function takeOver(lock: string, seen: string, mine: string): string | undefined 
       // (millisecond) takeover, or one that could not remove it (a folder that gives no name up).
       // Hint: one gone as it was read was given up by its run: tried for again, not removed, since
       // a third run may have made its own meanwhile, which removing would let two take over at once.
+      // One that cannot be read (another user's, or not a file) is judged by its age alone.
       const holder = lockHolder(turn);
-      if (holder.text !== undefined && (ageOf(turn) > 10_000 || holder.gone)) {
+      if (ageOf(turn) > 10_000 || (holder.text !== undefined && holder.gone)) {
         try {
           unlinkSync(turn);
         } catch (error) {
