@@ -58,6 +58,8 @@ describe('credentials', () => {
     expect(mentionsCredential('Bearer T0KEN')).toBe(true);
     expect(mentionsCredential('basic dXNlcjpwdw==')).toBe(true);
     expect(mentionsCredential('X-Env: test')).toBe(false);
+    // And with a colon, it is read as a header of that name, which is then a credential's (review hR38).
+    expect(isSecretHeader('Bearer')).toBe(true);
   });
 
   it('knows which headers are secrets, and the variable the curl format reads each from', () => {

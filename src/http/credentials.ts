@@ -20,6 +20,9 @@ const secretHeaderWords: ReadonlySet<string> = new Set([
   'password',
   'key',
   'apikey',
+  // Hint: a credential's scheme, as a name only by mistake (`-H 'Bearer: T0KEN'`, its name left out).
+  'bearer',
+  'basic',
 ]);
 
 /**
@@ -39,8 +42,7 @@ export function isSecretHeader(name: string): boolean {
  */
 export function mentionsCredential(line: string): boolean {
   const lower = line.toLowerCase();
-  // Hint: a credential's value typed without its header's name (`-H 'Bearer T0KEN'`) says its scheme.
-  return [...secretHeaderWords, 'bearer', 'basic'].some((word) => lower.includes(word));
+  return [...secretHeaderWords].some((word) => lower.includes(word));
 }
 
 /** Whether `url` carries user info, which replay sends as Basic auth (`splitCredentials`). */

@@ -1704,7 +1704,7 @@ describe('listen: capture', () => {
       await expect(readCapturedBody(zero!)).rejects.toThrow(
         `${join(dir, '000002.ndjson')}:1: not a regular file (a device)`,
       );
-      // A body file of another size than the log's is changed, and not read whole to find it out.
+      // A body file of another size than the log's is changed.
       rmSync(join(dir, '000001.body'));
       writeFileSync(join(dir, '000001.body'), 'xy');
       const [changed] = await listCapturedDeliveries([dir]);
