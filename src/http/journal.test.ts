@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   chmodSync,
@@ -516,6 +516,25 @@ describe('journal', () => {
     lockJournal(path, () => {})();
     expect(readdirSync(dirname(path))).toEqual([]);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'takes over past an old turn that is a named pipe, and refuses a lock that is one, never waiting on either to be written',
+    () => {
+      // The turn was read before its age was judged: a FIFO planted there held replay for ever, and
+      // no signal could end it (review hR39). On the old code this test never ends.
+      const path = tempPath('run.jsonl');
+      const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+      writeFileSync(`${path}.lock`, `${gone} ${hostname()}\n`);
+      execFileSync('mkfifo', [`${path}.lock.takeover`]);
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      utimesSync(`${path}.lock.takeover`, hourAgo, hourAgo);
+      lockJournal(path, () => {})();
+      expect(readdirSync(dirname(path))).toEqual([]);
+      // A lock that is a FIFO holds no run's id: refused after its tries, not waited on.
+      execFileSync('mkfifo', [`${path}.lock`]);
+      expect(() => lockJournal(path, () => {})).toThrow(/is in use by another replay/);
+    },
+  );
 
   it('judges a turn it cannot read by its age alone: an old one is removed, or the run goes on unlocked', () => {
     // A turn that could not be read was never removed, however old: a stale lock beside it was

@@ -489,12 +489,15 @@ export function lockJournal(
   removeStaleDrafts(lock);
   let held = true;
   const heartbeat = setInterval(() => {
-    let text: string;
-    try {
-      text = readFileSync(lock, 'utf8');
-      if (text === mine) return utimesSync(lock, new Date(), new Date());
-    } catch {
-      // Gone (removed by hand), or unreadable: nothing of this run's to keep fresh.
+    const text = lockText(lock);
+    // Gone (removed by hand), or unreadable: nothing of this run's to keep fresh.
+    if (text === undefined) return;
+    if (text === mine) {
+      try {
+        utimesSync(lock, new Date(), new Date());
+      } catch {
+        // Gone meanwhile: as above.
+      }
       return;
     }
     // Taken over: this run was judged silent (paused, say, past `silentMs`).
@@ -508,11 +511,8 @@ export function lockJournal(
     clearInterval(heartbeat);
     process.off('exit', release);
     // Only a lock that is still this run's: another may have taken over one it judged stale.
-    try {
-      if (readFileSync(lock, 'utf8') !== mine) return;
-    } catch {
-      return; // Gone already, or unreadable: nothing of this run's to remove.
-    }
+    // Gone already, or unreadable: nothing of this run's to remove.
+    if (lockText(lock) !== mine) return;
     try {
       // Hint: unlink, not rm: in a folder that gives no name up, rm says "not a directory".
       unlinkSync(lock);
@@ -645,7 +645,7 @@ function takeOver(lock: string, seen: string, mine: string): string | undefined 
     }
   }
   try {
-    if (readFileSync(lock, 'utf8') !== seen) return undefined;
+    if (lockText(lock) !== seen) return undefined;
     unlinkSync(lock);
     return undefined;
   } catch (error) {
@@ -653,6 +653,27 @@ function takeOver(lock: string, seen: string, mine: string): string | undefined 
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : `it cannot be removed (${ioReason(error)})`;
   } finally {
     removeLeaving(turn);
+  }
+}
+
+/**
+ * The text of the lock (or turn) `path`; undefined when it is gone, or is no regular file. Hint:
+ * opened without waiting and checked first: a FIFO planted in its place by anyone who can write
+ * the folder held a read for ever, and no signal could end the run meanwhile.
+ */
+function lockText(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    return fstatSync(fd).isFile() ? readFileSync(fd, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -677,12 +698,8 @@ function ageOf(path: string): number {
  * read, too, with no text.
  */
 function lockHolder(lock: string): { gone: boolean; text: string | undefined; who: string } {
-  let text: string;
-  try {
-    text = readFileSync(lock, 'utf8');
-  } catch {
-    return { gone: true, text: undefined, who: '' };
-  }
+  const text = lockText(lock);
+  if (text === undefined) return { gone: true, text: undefined, who: '' };
   const age = ageOf(lock);
   const holder = holderOf(text);
   if (!holder) return { gone: age >= 5000, text, who: '' };
