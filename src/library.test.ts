@@ -1153,6 +1153,8 @@ describe('signing and verifying', () => {
       [5, '5'],
       ['', '""'],
       ['Bad Header\n', '"Bad Header\\n"'],
+      // As --signature-header refuses it (review hR39): the README says the two refuse alike.
+      ["'X-Signature'", '"\'X-Signature\'"'],
     ] as const) {
       const refused = new TypeError(`header must be an HTTP header name (got ${got})`);
       const bad = header as unknown as string;

@@ -1,9 +1,13 @@
 /** The closed sets of delivery, apart from the code that uses them so the CLI can list them cheaply. */
 
+import { isSecretHeader } from './credentials.js';
+
 /** One character of an HTTP header name (RFC 9110's tchar). */
 const tokenCharacter = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
 /** A quote, kept from a shell or CI line where a header name was typed (see `headerLineParts`). */
 export const hasQuote = /["'`]/;
+/** A value wholly in matching quotes. */
+const quotedValue = /^(["'`]).*\1$/s;
 /** The characters of an HTTP header name (RFC 9110's token). */
 export const headerNameCharacters = new RegExp(`^${tokenCharacter}+$`);
 const headerLinePattern = new RegExp(`^(${tokenCharacter}+)([ \\t]*):[ \\t]*(.*?)[ \\t]*$`);
@@ -34,6 +38,9 @@ export function headerLineParts(line: string, typed = false): { name: string; va
   if (blanks !== '') {
     return { expected: '"Name: value", with no blank before the colon (a server answers such a head 400)' };
   }
+  // Hint: typed, a credential's value in quotes is a quote kept too, which the dry run's *** hides:
+  // the receiver would answer 401 with nothing to show why.
+  if (typed && isSecretHeader(name) && quotedValue.test(value)) return { expected: '"Name: value"' };
   return { name, value };
 }
 
@@ -44,8 +51,15 @@ export function headerLineParts(line: string, typed = false): { name: string; va
  */
 export function headerLineFault(line: string): string | undefined {
   // Hint: first, as a typed line in quotes may have the shape (RFC 9110 admits `'` in a name).
-  if (/^\s*["'`]|["'`]\s*$/.test(line)) return 'it is in quotes, kept from a shell or CI line?';
-  if (headerLinePattern.test(line) || headerLinePattern.test(line.replace(/\r$/, ''))) return undefined;
+  const colon = line.indexOf(':');
+  if (/^\s*["'`]/.test(line) || (colon >= 0 && hasQuote.test(line.slice(0, colon)))) {
+    return 'it is in quotes, kept from a shell or CI line?';
+  }
+  if (headerLinePattern.test(line) || headerLinePattern.test(line.replace(/\r$/, ''))) {
+    return quotedValue.test(line.slice(colon + 1).trim())
+      ? 'its value is in quotes, kept from a shell or CI line?'
+      : undefined;
+  }
   if (/[\r\n\u2028\u2029]/.test(line)) return 'it holds a line break, and a header is one line';
   if (!line.includes(':')) return line.includes('=') ? 'it has "=" where the colon goes' : 'it has no colon';
   return 'its name has a character no header name has (a blank, a quote, "=")';
