@@ -235,6 +235,10 @@ describe('parseReplayOptions, checks before the first request', () => {
     ] as const) {
       expect(() => parseReplayOptions({ ...base, header: [header] }), header).toThrow(`${must}${why})`);
     }
+    // A refusal for another fault than a quote does not blame one (review hR40).
+    expect(() => parseReplayOptions({ ...base, header: ['X-Tokenized: "\u0001"'] })).toThrow(
+      /\(got a line naming a credential, not shown\)$/,
+    );
     // A line naming no credential is still quoted, so the typo shows.
     expect(() => parseReplayOptions({ ...base, header: ['X-Env=test'] })).toThrow(
       '--header: must be a header "Name: value" (got "X-Env=test")',
@@ -252,12 +256,22 @@ describe('parseReplayOptions, checks before the first request', () => {
     const hidden = '--header: must be a header "Name: value" (got a line naming a credential, not shown: ';
     for (const [header, why] of [
       ["Authorization: 'Bearer x'", 'its value is in quotes, kept from a shell or CI line?'],
+      // A quote kept around the token after its scheme, or at one end only (review hR40).
+      ["Authorization: Bearer 'x'", 'its value is in quotes, kept from a shell or CI line?'],
+      ["X-Api-Key: abc'", 'its value is in quotes, kept from a shell or CI line?'],
+      ["Authorization: 'Bearer x", 'its value is in quotes, kept from a shell or CI line?'],
       ["X-Api-Key = 'x'", 'it has "=" where the colon goes'],
     ] as const) {
       expect(() => parseReplayOptions({ ...base, header: [header] }), header).toThrow(`${hidden}${why})`);
     }
     // A value may end in a quote: an ETag, a file name (review hR38).
-    for (const value of ['If-None-Match: "abc"', 'Content-Disposition: attachment; filename="a.json"', 'X-Tag: `v`']) {
+    // A cookie's quoted value is no kept quote; nor is a quote in a value no credential holds.
+    for (const value of [
+      'If-None-Match: "abc"',
+      'Content-Disposition: attachment; filename="a.json"',
+      'X-Tag: `v`',
+      'Cookie: sid="abc"',
+    ]) {
       const name = value.slice(0, value.indexOf(':')).toLowerCase();
       expect(parseReplayOptions({ ...base, header: [value] }).headers[name], value).toBe(
         value.slice(value.indexOf(':') + 1).trim(),

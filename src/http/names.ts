@@ -6,8 +6,17 @@ import { isSecretHeader } from './credentials.js';
 const tokenCharacter = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
 /** A quote, kept from a shell or CI line where a header name was typed (see `headerLineParts`). */
 export const hasQuote = /["'`]/;
-/** A value wholly in matching quotes. */
-const quotedValue = /^(["'`]).*\1$/s;
+/**
+ * Whether a credential's value (of the header `name`) holds a quote kept from a shell or CI line:
+ * one that begins it or a word of it (`'Bearer x'`, `Bearer "x"`), or one that ends it and is not
+ * closing one opened before it (`abc'`). A cookie's quoted value (`sid="abc"`) is no such quote.
+ */
+function keptQuote(name: string, value: string): boolean {
+  if (!isSecretHeader(name)) return false;
+  if (/(?:^|\s)["'`]/.test(value)) return true;
+  const last = value.at(-1) ?? '';
+  return hasQuote.test(last) && !value.slice(0, -1).includes(last);
+}
 /** The characters of an HTTP header name (RFC 9110's token). */
 export const headerNameCharacters = new RegExp(`^${tokenCharacter}+$`);
 const headerLinePattern = new RegExp(`^(${tokenCharacter}+)([ \\t]*):[ \\t]*(.*?)[ \\t]*$`);
@@ -40,7 +49,7 @@ export function headerLineParts(line: string, typed = false): { name: string; va
   }
   // Hint: typed, a credential's value in quotes is a quote kept too, which the dry run's *** hides:
   // the receiver would answer 401 with nothing to show why.
-  if (typed && isSecretHeader(name) && quotedValue.test(value)) return { expected: '"Name: value"' };
+  if (typed && keptQuote(name, value)) return { expected: '"Name: value"' };
   return { name, value };
 }
 
@@ -56,9 +65,12 @@ export function headerLineFault(line: string): string | undefined {
     return 'it is in quotes, kept from a shell or CI line?';
   }
   if (headerLinePattern.test(line) || headerLinePattern.test(line.replace(/\r$/, ''))) {
-    return quotedValue.test(line.slice(colon + 1).trim())
-      ? 'its value is in quotes, kept from a shell or CI line?'
-      : undefined;
+    const name = line.slice(0, colon).trim();
+    const value = line
+      .slice(colon + 1)
+      .replace(/\r$/, '')
+      .trim();
+    return keptQuote(name, value) ? 'its value is in quotes, kept from a shell or CI line?' : undefined;
   }
   if (/[\r\n\u2028\u2029]/.test(line)) return 'it holds a line break, and a header is one line';
   if (!line.includes(':')) return line.includes('=') ? 'it has "=" where the colon goes' : 'it has no colon';
