@@ -53,10 +53,12 @@ export function searchPattern(text: string): RegExp {
 const combining = String.raw`\p{M}\u1160-\u11ff\ud7b0-\ud7ff\u{16d67}\u{16d68}`;
 const singleton = String.raw`\u0374\u037e\u0387\u0958-\u095f\u09dc\u09dd\u09df\u0a33\u0a36\u0a59-\u0a5b\u0a5e\u0b5c\u0b5d\u0f43\u0f4d\u0f52\u0f57\u0f5c\u0f69\u1f71-\u1ffd\u2000\u2001\u2126\u212a\u212b\u2329\u232a\u2adc\uf900-\ufad9\ufb1d-\ufb4e\u{1d15e}-\u{1d1c0}\u{2f800}-\u{2fa1d}`;
 const nfcRun = new RegExp(`.?[${combining}]+|[${singleton}]`, 'gsu');
-// Hint: each run is normalised alone, and one over 64 code units (64 marks after a character, or
-// more) never: ICU sorts marks in time quadratic in their number (100,000 took minutes), so such
-// a run is searched as written.
-const longestNormalised = 64;
+/**
+ * The longest run NFC is asked to normalise, in code units: ICU sorts marks in time quadratic in
+ * their number (100,000 took minutes), so a longer run is searched as written here (each run is
+ * normalised alone), and shown as changed by summarise (`textApart`).
+ */
+export const longestNormalised = 64;
 const beyondLatin = /[^\u0000-\u02ff]/;
 const nfcPiece = 256;
 

@@ -1,4 +1,5 @@
 /** Small wording helpers the renderers share. */
+import { longestNormalised } from '../core/timeline.js';
 import { ownNotes, readableEscape } from './escape.js';
 import { blankEnds, escapeTerminal } from './terminal.js';
 import { graphemeSegments } from './width.js';
@@ -40,9 +41,8 @@ export function readsAsOwnNote(text: string): boolean {
 
 const spaceSeparator = /\p{Zs}/u;
 // Hint: NFC sorts a run of marks by insertion, in time quadratic in its length (240,000 marks
-// after one letter: 23 s), so a cluster longer than this is never normalised: it is shown as NFC
-// would change it, its marks escaped.
-const longestNormalised = 64;
+// after one letter: 23 s), so a cluster holding a longer run is never normalised: it is shown as
+// NFC would change it, its marks escaped (the one limit, see `longestNormalised`).
 const longMarkRun = new RegExp(`\\p{M}{${longestNormalised}}`, 'u');
 // Hint: a piece of a cluster longer than graphemeSegments' window (a thousand marks) begins with a
 // mark, which is no base to keep: raw, it would draw on the character before.
