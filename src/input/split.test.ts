@@ -142,6 +142,41 @@ describe('ElementSplitter', () => {
     ]);
   });
 
+  it('reads valid JSON whose lines open at column 1 as its first did, after a first line that held more, as JSON', () => {
+    // A nested value may open a line at column 1 where a value may follow (after `:`, `,` or `[`):
+    // such a line is no NDJSON value unless the first value, read on, shows it was cut there.
+    const valid = [
+      '{"id":"x","data":\n{"a":1}}\n',
+      '{"id":"x","data":\n{"a":1},\n"b":\n{"c":[\n{"d":2}]}}\n',
+      '[{"a":1},\n{"b":2,"flow":\n[1,2]},\n{"c":3}]\n',
+      '[{"a":1},\n{"b":2,"flow":\n[\n{"s":1},\n{"s":2}\n]}]\n',
+    ];
+    for (const text of valid) {
+      const whole = JSON.parse(text);
+      const expected = Array.isArray(whole) ? whole : [whole];
+      for (const chunkSize of [1, 2, 7, 1 << 20]) {
+        for (const quick of [false, true]) {
+          const r = split(text, chunkSize, 1 << 20, quick);
+          expect(r.problems, `${JSON.stringify(text)} in chunks of ${chunkSize}`).toEqual([]);
+          expect(texts(r).map((t) => JSON.parse(t))).toEqual(expected);
+        }
+      }
+    }
+    // NDJSON whose first line was cut where a value may follow still reads each later line as a value.
+    for (const cut of [
+      '{"a":1,"b":\n{"c":2}\n{"d":3}\n',
+      '[{"a":1},\n[{"c":2}]\n[{"d":3}]\n',
+      '[{"a":1,"b":\n[{"c":2}]\n[{"d":3}]\n',
+    ]) {
+      for (const chunkSize of [1, 3, 1 << 20]) {
+        const r = split(cut, chunkSize);
+        const where = `${JSON.stringify(cut)} in chunks of ${chunkSize}`;
+        expect(texts(r).slice(-2), where).toEqual(['{"c":2}', '{"d":3}']);
+        expect(r.elements.slice(-2).map((e) => e.line), where).toEqual([2, 3]);
+      }
+    }
+  });
+
   it('is not fooled by brackets, commas and escaped quotes inside strings', () => {
     const input = '[{"a": "}]\\",[{"}, {"b": "\\\\"}, "x\\"]"]';
     const r = split(input, 1);
@@ -946,6 +981,42 @@ describe('ElementSplitter', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it('reads valid JSON with line breaks after any bracket, colon or comma, every line at column 1, as JSON.parse does', () => {
+    // Written out by hand: a line break, or none, after each `{`, `[`, `:` and `,`, as the draws say.
+    const written = (value: unknown, breaks: boolean[]): string => {
+      let next = 0;
+      const cut = () => (breaks.length > 0 && breaks[next++ % breaks.length] ? '\n' : '');
+      const write = (v: unknown): string => {
+        if (Array.isArray(v)) return `[${cut()}${v.map(write).join(`,${cut()}`)}]`;
+        if (v !== null && typeof v === 'object') {
+          const members = Object.entries(v).map(([key, inner]) => `${JSON.stringify(key)}:${cut()}${write(inner)}`);
+          return `{${cut()}${members.join(`,${cut()}`)}}`;
+        }
+        return JSON.stringify(v);
+      };
+      return write(value);
+    };
+    const object = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 3 }), {
+      minKeys: 1,
+      maxKeys: 4,
+    });
+    fc.assert(
+      fc.property(
+        fc.oneof(object, fc.array(object, { minLength: 1, maxLength: 4 })),
+        fc.array(fc.boolean()),
+        fc.integer({ min: 1, max: 64 }),
+        (value, breaks, chunkSize) => {
+          const text = written(value, breaks);
+          const r = split(text, chunkSize);
+          expect(r.problems, text).toEqual([]);
+          const whole = JSON.parse(text);
+          expect(texts(r).map((t) => JSON.parse(t))).toEqual(Array.isArray(whole) ? whole : [whole]);
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 

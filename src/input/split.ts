@@ -396,6 +396,9 @@ export class ElementSplitter {
   // That line was found beside the first value's watch: the element ends only before a line at
   // its indentation that opens an event (see `nextEventLine`).
   private pendingEvent = false;
+  // That line opened as the first value did, after a first line that held more: ended there, the
+  // element was the first line of NDJSON, cut (see `decideLineHead`), and that line break is where.
+  private pendingLine: SplitPosition | undefined;
   private elementLineStart = 0;
   // Held bytes are being read again (see `recoverColumn1Cut`): an element among them closed by a
   // `]` is not recovered in turn, so that a crafted file cannot nest one recovery in another,
@@ -1045,6 +1048,22 @@ export class ElementSplitter {
     let shapeChecked = false;
     if (head === LineHead.FirstLine) {
       if (column === 0 && byte === this.topOpener) {
+        // Hint: valid JSON may open a nested value there too (`"data":` then `{` at column 1).
+        // When the element's bytes up to that line, then this byte, may begin valid JSON, the
+        // file is NDJSON only once the element shows it was cut there: read on, it closes without
+        // parsing, or the file ends inside it (see `cutAtPending`). Until then it is read as JSON,
+        // and no later line is watched: a cut first line is one line, this one.
+        if (this.mayOpenNested(byte)) {
+          // Hint: a line already pending (one the elements' watch found) stays the one the
+          // element is ended before if it shows it was cut.
+          if (this.pendingCut === -1) {
+            this.pendingCut = this.lineBreak.offset;
+            this.pendingLine = this.lineBreak;
+            this.pendingEvent = false;
+          }
+          this.watchFirstValue = false;
+          return;
+        }
         this.lineDelimited = true;
         this.endLineValue(this.lineBreak);
         return;
@@ -1591,6 +1610,7 @@ export class ElementSplitter {
     this.column1Object = false;
     this.cutBefore = -1;
     this.pendingCut = -1;
+    this.pendingLine = undefined;
     // Hint: the parts are let go before the element is handed on, so that a large one is not held twice.
     this.parts = [];
     const inBatch = this.batchOpen !== undefined;
@@ -1672,6 +1692,22 @@ export class ElementSplitter {
       this.mode === Mode.Element &&
       !this.scalar &&
       this.byteAt(this.elementStart.offset, this.elementStart.offset) === OPEN_BRACE
+    );
+  }
+
+  /**
+   * Whether a line opening with `byte`, the first value's opener, at column 1 may open a value
+   * nested in the element being read, which is then read on (see `decideLineHead`): the element's
+   * bytes up to it, its line break too, then `byte`, may begin valid JSON. Not between elements,
+   * nor for one whose bytes were let go (past the size limit) or are being read again: those end
+   * the first value at once, as NDJSON, as before this check.
+   */
+  private mayOpenNested(byte: number): boolean {
+    return (
+      this.mode === Mode.Element &&
+      !this.oversize &&
+      !this.recovering &&
+      mayBeginJson(this.bytesTo(this.lineBreak.offset + 1), byte)
     );
   }
 
@@ -1801,10 +1837,18 @@ export class ElementSplitter {
     this.chunk = Buffer.alloc(0);
     this.chunkOffset = heldEnd;
     this.rescan(held, open - 1);
-    this.cutElement(start.offset + open - 1, 'next');
-    this.scanner.lineBreak(start.offset + open - 1);
-    this.mode = Mode.BatchElement;
-    this.afterComma = undefined;
+    const line = this.pendingLine;
+    if (line !== undefined) {
+      // The first value was the first line of NDJSON, cut: it ends with that line, as at once.
+      this.lineDelimited = true;
+      this.endLineValue(line);
+      this.scanner.lineBreak(start.offset + open - 1);
+    } else {
+      this.cutElement(start.offset + open - 1, 'next');
+      this.scanner.lineBreak(start.offset + open - 1);
+      this.mode = Mode.BatchElement;
+      this.afterComma = undefined;
+    }
     this.offset = start.offset + open;
     // Hint: held up to the end of the file, the bytes tell where each element read again ends;
     // held up to a `]`, they may not (an element cut short runs on past it), and are not used.
