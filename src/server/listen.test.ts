@@ -1218,7 +1218,7 @@ describe('listen: answers', () => {
     await post(url, body(enveloped(1)), again);
     await post(url, body(enveloped(2), enveloped(2), enveloped(3)), { 'webhook-id': 'msg_2' });
     expect(renderCounts(listener.counts)).toBe(
-      'stopped: 3 requests, 5 events, 1 repeated webhook-id, 2 repeated event ids (3 × 200)\n',
+      'stopped: 3 requests (3 × 200), 5 events, 1 repeated webhook-id, 2 repeated event ids\n',
     );
     // `redeliveries`, as a script reading --format json's last line has it: the deliveries marked
     // ↻ (a repeated webhook-id, or an event id seen before), beside the two counts that say why.

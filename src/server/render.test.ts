@@ -219,7 +219,7 @@ describe('listen output', () => {
         repeatedEventIds: 0,
         captured: 0,
       }),
-    ).toBe('stopped: 1,234 requests, 1 event (999 × 200)\n');
+    ).toBe('stopped: 1,234 requests (999 × 200), 1 event\n');
     expect(
       renderCounts({
         requests: 3,
@@ -231,7 +231,7 @@ describe('listen output', () => {
         captured: 2,
       }),
     ).toBe(
-      'stopped: 3 requests, 4 events, 1 repeated webhook-id, 1 repeated event id, 2 captured (2 × 200, 1 × 503)\n',
+      'stopped: 3 requests (2 × 200, 1 × 503), 4 events, 1 repeated webhook-id, 1 repeated event id, 2 captured\n',
     );
     // Past the width, wrapped under the counts, losing nothing.
     const long = renderCounts(
@@ -247,8 +247,8 @@ describe('listen output', () => {
       80,
     );
     expect(long).toBe(
-      'stopped: 1,161 requests, 5,805 events, 61 repeated webhook-ids,\n' +
-        '  305 repeated event ids, 1,161 captured (1,100 × 200, 61 × 503)\n',
+      'stopped: 1,161 requests (1,100 × 200, 61 × 503), 5,805 events,\n' +
+        '  61 repeated webhook-ids, 305 repeated event ids, 1,161 captured\n',
     );
     // A count stays with what it counts, at every width.
     const counts = {
@@ -277,7 +277,7 @@ describe('listen output', () => {
         repeatedEventIds: 0,
         captured: 1161,
       }),
-    ).toBe('stopped: 1,161 requests, 5,805 events, 1,161 captured (1,161 × 200)\n');
+    ).toBe('stopped: 1,161 requests (1,161 × 200), 5,805 events, 1,161 captured\n');
   });
 });
 

@@ -276,15 +276,18 @@ export function renderCounts(counts: ListenCounts, width = Number.POSITIVE_INFIN
   const statuses = Object.entries(counts.byStatus)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([status, n]) => `${grouped(n)} × ${status}`);
-  const parts = [plural(counts.requests, 'request'), plural(counts.events, 'event')];
+  const parts = [plural(counts.events, 'event')];
   if (counts.repeatedWebhookIds > 0) parts.push(plural(counts.repeatedWebhookIds, 'repeated webhook-id'));
   if (counts.repeatedEventIds > 0) parts.push(plural(counts.repeatedEventIds, 'repeated event id'));
   if (counts.captured > 0) parts.push(`${grouped(counts.captured)} captured`);
   // Each count is kept with what it counts when the line wraps.
   const listed = (items: string[]): TextSpan[] =>
     items.flatMap((text, i) => (i === 0 ? [{ text, keep: true }] : [{ text: ', ' }, { text, keep: true }]));
-  const spans: TextSpan[] = [{ text: 'stopped: ' }, ...listed(parts)];
+  // Hint: the answers right after the requests they count, not after "captured", which counts
+  // fewer (a 413's body, say, is not kept).
+  const spans: TextSpan[] = [{ text: 'stopped: ' }, { text: plural(counts.requests, 'request'), keep: true }];
   if (statuses.length > 0) spans.push({ text: ' (' }, ...listed(statuses), { text: ')' });
+  spans.push({ text: ', ' }, ...listed(parts));
   return `${wrapSpans(spans, { width, indent: '  ', firstIndent: '' }).join('\n')}\n`;
 }
 
