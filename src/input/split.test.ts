@@ -172,7 +172,10 @@ describe('ElementSplitter', () => {
         const r = split(cut, chunkSize);
         const where = `${JSON.stringify(cut)} in chunks of ${chunkSize}`;
         expect(texts(r).slice(-2), where).toEqual(['{"c":2}', '{"d":3}']);
-        expect(r.elements.slice(-2).map((e) => e.line), where).toEqual([2, 3]);
+        expect(
+          r.elements.slice(-2).map((e) => e.line),
+          where,
+        ).toEqual([2, 3]);
       }
     }
   });
