@@ -258,6 +258,25 @@ describe('verifyStandardWebhook', () => {
     });
   });
 
+  it('tells a body that is not UTF-8, signed as the standardwebhooks package signs it, from a wrong secret', () => {
+    // The package reads a Buffer body as UTF-8 text first (each byte that is not UTF-8 made U+FFFD),
+    // and signs that text: the bytes received were not what it signed, but the secret is right.
+    const body = Buffer.from([0xff, 0xfe, 0x7b, 0x7d]);
+    const signature = new Webhook(reference.secret).sign(reference.id, new Date(reference.timestamp * 1000), body);
+    const headers = {
+      'webhook-id': reference.id,
+      'webhook-timestamp': String(reference.timestamp),
+      'webhook-signature': signature,
+    };
+    expect(verifyStandardWebhook(body, headers, diagnosing)).toMatchObject({
+      reason: 'reserialised-body',
+      message: expect.stringContaining('not UTF-8'),
+    });
+    expect(verifyStandardWebhook(body, headers, { ...diagnosing, secrets: [otherSecret] })).toMatchObject({
+      reason: 'wrong-secret',
+    });
+  });
+
   it('tells a re-serialised body (the smee failure) from a wrong secret', () => {
     // The reference body was written by Python (a space after the colon); a proxy that parses and
     // re-writes it compactly, as smee-client does, drops the space.

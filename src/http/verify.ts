@@ -10,8 +10,10 @@
  *   examples are, either of those two with CRLF line endings, or Python's default `json.dumps`
  *   with spaces after `,` and `:` and `\u` escapes), each also with a final line break as a file
  *   replay sends ends, differs from the bytes received and matches a signature under one of the
- *   secrets: at most 17 forms, each one HMAC per secret. The signature held for another serialisation of the
- *   same JSON: something on the way parsed and re-wrote the body (the smee-client failure).
+ *   secrets: at most 17 forms (18 for a body that is not UTF-8, below), each one HMAC per secret. The signature held for another serialisation of the
+ *   same JSON: something on the way parsed and re-wrote the body (the smee-client failure). A
+ *   body that is not UTF-8 is also tried read as UTF-8 text (U+FFFD for each bad byte), as the
+ *   standardwebhooks package signs a Buffer: one more form.
  *   Tried only when asked (`reserialised`), as `callhook verify` asks; the forms with line breaks
  *   not when they would be many times the body's size (`prettyGrowth`).
  * - `no-matching-signature`: the header holds no signature this scheme could have produced: no
@@ -62,7 +64,7 @@ export interface VerifyOptions {
   ignoreTimestamp?: boolean | undefined;
   /**
    * When no signature matches, also try the body as the same JSON written other ways, to tell
-   * `reserialised-body` from `wrong-secret` (default false): up to 17 more HMACs per secret, over
+   * `reserialised-body` from `wrong-secret` (default false): up to 18 more HMACs per secret, over
    * forms that may be a few times the body's size. For diagnosis, as `callhook verify` does; not
    * on a receiver's requests, where a stranger's bogus post would cost that much.
    */
@@ -208,8 +210,18 @@ function spacedAsciiJson(value: unknown): string {
  * an editor or git may have produced, or the sender signed (the forms listed at the top of this
  * file); each only when it differs from the bytes received.
  */
-function reserialisations(body: Buffer): { form: string; bytes: Buffer }[] {
-  const forms: { form: string; bytes: Buffer }[] = [];
+function reserialisations(body: Buffer): { form: string; bytes: Buffer; why?: string }[] {
+  const forms: { form: string; bytes: Buffer; why?: string }[] = [];
+  // Hint: the standardwebhooks package reads a Buffer body as UTF-8 text and signs that text's
+  // bytes, so a body that is not UTF-8 was signed with U+FFFD in place of its bad bytes; the
+  // secret is right.
+  if (!isUtf8(body)) {
+    forms.push({
+      form: 'UTF-8 text, each byte that is not UTF-8 made U+FFFD',
+      bytes: Buffer.from(body.toString('utf8'), 'utf8'),
+      why: 'the body is not UTF-8, and its sender signed it as text, as the standardwebhooks package signs a Buffer',
+    });
+  }
   // Hint: the bytes themselves with a byte order mark taken off or their line endings changed (a
   // body saved by an editor such as Notepad, or checked out by git with autocrlf), JSON or not.
   const latin1 = body.toString('latin1');
@@ -386,12 +398,12 @@ function checkSignatures(
   const { signature: what, signs } = schemeWords[scheme];
   const k = matchingKey(keys, given, sign, body);
   if (k >= 0) return { ok: true, secretIndex: k };
-  for (const { form, bytes } of reserialised ? reserialisations(body) : []) {
+  for (const { form, bytes, why } of reserialised ? reserialisations(body) : []) {
     const k = matchingKey(keys, given, sign, bytes);
     if (k >= 0) {
       return fail(
         'reserialised-body',
-        `the signature matches this body re-serialised as ${form} (secret #${k + 1}), not the bytes received: something on the way re-wrote the body`,
+        `the signature matches this body re-serialised as ${form} (secret #${k + 1}), not the bytes received: ${why ?? 'something on the way re-wrote the body'}`,
       );
     }
   }
