@@ -3,11 +3,13 @@ import {
   appendFileSync,
   chmodSync,
   chownSync,
+  closeSync,
   existsSync,
   lchownSync,
   linkSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -31,6 +33,7 @@ import {
   type JournalEntry,
   type JournalHeader,
   journalKind,
+  journalLines,
   lockJournal,
   openJournal,
   parseJournal,
@@ -60,6 +63,9 @@ const header = (extra: Partial<JournalHeader> = {}): JournalHeader => ({
   ...extra,
 });
 
+/** A journal's text, read as `readJournal` reads a file's lines. */
+const parseText = (text: string) => parseJournal(text.split('\n'));
+
 const tempPath = (name: string) => join(mkdtempSync(join(tmpdir(), 'callhook-journal-')), name);
 
 describe('journal', () => {
@@ -73,10 +79,43 @@ describe('journal', () => {
       '["not", "an entry"]',
       '{"key":"4-e","status":"delivered","attempts":1,"events":1,"source":"f:4:1","at":"x"}',
     ].join('\n');
-    const contents = parseJournal(text);
+    const contents = parseText(text);
     expect(contents.header?.batchSize).toBe(5);
     expect([...contents.confirmed]).toEqual(['0-a', '4-e']);
     expect(contents.unreadable).toEqual([5, 6]);
+  });
+
+  it('reads a journal a chunk at a time, a line or a character split across chunks read as one, as its whole text was', () => {
+    // Hint: read whole, a journal of millions of batches (over 512 MiB) made a string longer than
+    // V8 allows, and --resume failed. Every chunk size puts a split at every point of some line.
+    const lines = [
+      JSON.stringify(header({ inputs: ['exporté 📞.ndjson'] })),
+      JSON.stringify(entry('0-ä')),
+      '',
+      '{"key":"1-b","status":"deli',
+      JSON.stringify({ ...entry('2-c', 'failed'), reason: 'HTTP 500: ✗' }),
+      JSON.stringify(entry('3-d')),
+    ];
+    for (const text of [lines.join('\n'), `${lines.join('\n')}\n`, `${lines.join('\n')}\n{"key":"4-e","sta`, '']) {
+      const path = tempPath('run.jsonl');
+      writeFileSync(path, text);
+      const whole = parseJournal(text.split('\n'));
+      for (let chunkBytes = 1; chunkBytes <= Buffer.byteLength(text) + 1; chunkBytes++) {
+        const fd = openSync(path, 'r');
+        try {
+          expect([...journalLines(fd, chunkBytes)], `chunks of ${chunkBytes}`).toEqual(text.split('\n'));
+        } finally {
+          closeSync(fd);
+        }
+        const again = openSync(path, 'r');
+        try {
+          expect(parseJournal(journalLines(again, chunkBytes)), `chunks of ${chunkBytes}`).toEqual(whole);
+        } finally {
+          closeSync(again);
+        }
+      }
+      expect(readJournal(path, () => {})).toEqual(whole);
+    }
   });
 
   it('(4) after a torn last line, the next entry starts a line of its own, so its confirmation is kept', () => {
@@ -85,8 +124,8 @@ describe('journal', () => {
     const journal = openJournal(path, () => {});
     journal.append(entry('2-c'));
     journal.close();
-    expect(parseJournal(readFileSync(path, 'utf8')).confirmed).toEqual(new Set(['0-a', '2-c']));
-    expect(parseJournal(readFileSync(path, 'utf8')).unreadable).toEqual([2]);
+    expect(parseText(readFileSync(path, 'utf8')).confirmed).toEqual(new Set(['0-a', '2-c']));
+    expect(parseText(readFileSync(path, 'utf8')).unreadable).toEqual([2]);
   });
 
   it('writes its header first, and appends lines that can be read back', () => {
@@ -314,7 +353,7 @@ describe('journal', () => {
     );
     // A journal written before it was recorded says nothing of it: not compared.
     expect(() => checkResume(path, header(), signed)).not.toThrow();
-    expect(parseJournal(JSON.stringify(header({ fresh: freshRun }))).header?.fresh).toEqual(freshRun);
+    expect(parseText(JSON.stringify(header({ fresh: freshRun }))).header?.fresh).toEqual(freshRun);
     expect(() => checkResume(path, undefined, run)).toThrow(/it has no header line/);
     // A header whose fields are not what callhook writes (a journal edited or made by hand) is no header.
     for (const bad of [
@@ -330,7 +369,7 @@ describe('journal', () => {
       { fresh: { key: 'k'.repeat(43), shiftMs: 8_000_000_000_000_000 } },
       { fresh: true },
     ]) {
-      const contents = parseJournal(JSON.stringify({ ...header(), ...bad }));
+      const contents = parseText(JSON.stringify({ ...header(), ...bad }));
       expect(contents.header).toBeUndefined();
       // Not a line cut short by a crash: the first line, which is not a header callhook writes.
       expect(contents.unreadable).toEqual([]);
@@ -349,7 +388,7 @@ describe('journal', () => {
       // A header further down does not make it one (it was taken from any line).
       [`not a header\n${JSON.stringify(header())}\n${JSON.stringify(entry('0-a'))}\n`, 1],
     ] as const) {
-      const contents = parseJournal(text);
+      const contents = parseText(text);
       expect(contents.header).toBeUndefined();
       expect(contents.unreadable).toEqual(text.startsWith('not a header') ? [2] : []);
       expect(contents.notHeader).toEqual({ line, edited: false });
@@ -357,33 +396,31 @@ describe('journal', () => {
         `--resume: cannot trust the journal ${path}: its first line (${path}:${line}) is not a callhook replay journal header, so the file was not written by callhook replay (or by this version of it)`,
       );
     }
-    expect(parseJournal(JSON.stringify(header())).notHeader).toBeUndefined();
+    expect(parseText(JSON.stringify(header())).notHeader).toBeUndefined();
     // A journal of the version before (its fingerprint took a part of the input, and no longer
     // compares): said so, not that the input changed.
-    const older = parseJournal(`${JSON.stringify({ ...header(), version: 1, fingerprint: 'sha256:ab' })}\n`);
+    const older = parseText(`${JSON.stringify({ ...header(), version: 1, fingerprint: 'sha256:ab' })}\n`);
     expect(older.header).toBeUndefined();
     expect(() => checkResume(path, older.header, run, older.notHeader)).toThrow(
       `--resume: cannot trust the journal ${path}: it was written by an earlier callhook replay (journal version 1), whose fingerprint of the input this one cannot compare: finish the run with the callhook that wrote it, or start a new journal (which sends every batch again)`,
     );
     // One of stdin had no fingerprint to compare: it resumes as before.
     const stdinRun = { ...run, inputs: ['-'], fingerprint: null };
-    const olderStdin = parseJournal(
-      `${JSON.stringify({ ...header(), version: 1, inputs: ['-'], fingerprint: null })}\n`,
-    );
+    const olderStdin = parseText(`${JSON.stringify({ ...header(), version: 1, inputs: ['-'], fingerprint: null })}\n`);
     expect(olderStdin.header).toBeDefined();
     expect(() => checkResume(path, olderStdin.header, stdinRun, olderStdin.notHeader)).not.toThrow();
     // A newer version is said to be one; a version none ever was, an edit.
-    const newer = parseJournal(`${JSON.stringify({ ...header(), version: 3 })}\n`);
+    const newer = parseText(`${JSON.stringify({ ...header(), version: 3 })}\n`);
     expect(() => checkResume(path, newer.header, run, newer.notHeader)).toThrow(
       `--resume: cannot trust the journal ${path}: it was written by a newer callhook replay (journal version 3); resume it with that one`,
     );
     // A version 1 header of stdin that is no header callhook wrote (`uri` for `url`) is an edit,
     // not an earlier callhook's journal whose fingerprint cannot be compared: it has none.
     const { url: _url, ...withoutUrl } = header();
-    const brokenStdin = parseJournal(`${JSON.stringify({ ...withoutUrl, uri: 'x', version: 1, fingerprint: null })}\n`);
+    const brokenStdin = parseText(`${JSON.stringify({ ...withoutUrl, uri: 'x', version: 1, fingerprint: null })}\n`);
     expect(brokenStdin.notHeader).toEqual({ line: 1, edited: true });
     for (const version of [0, -1, 1.5, '2']) {
-      const odd = parseJournal(`${JSON.stringify({ ...header(), version })}\n`);
+      const odd = parseText(`${JSON.stringify({ ...header(), version })}\n`);
       expect(odd.notHeader, String(version)).toEqual({ line: 1, edited: true });
     }
     // Stdin has no fingerprint: the paths are all that can be compared.

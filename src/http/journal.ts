@@ -13,7 +13,6 @@ import {
   linkSync,
   openSync,
   readdirSync,
-  readFileSync,
   readlinkSync,
   readSync,
   rmSync,
@@ -216,12 +215,49 @@ function isHeader(value: unknown): value is JournalHeader {
   );
 }
 
-/** Reads a journal's text. A line that is not a header or an entry is listed and skipped, never fatal. */
-export function parseJournal(text: string): JournalContents {
+/** How much of a journal `journalLines` reads at a time. */
+const journalReadBytes = 64 * 1024;
+
+/**
+ * The lines of the file open at `fd`, from its start to its end, as `text.split('\n')` gives
+ * them (a last line without a newline too, and '' after a last newline), read `chunkBytes` at a
+ * time. Hint: read whole, a journal of millions of batches made a string longer than V8 allows
+ * (512 MiB), and --resume failed; now only a line is held at once. Split on the newline's byte,
+ * which is never part of another UTF-8 character, so one split across chunks is decoded whole.
+ */
+export function* journalLines(fd: number, chunkBytes = journalReadBytes): Generator<string> {
+  const chunk = Buffer.alloc(chunkBytes);
+  // The start of the line read so far, from earlier chunks.
+  let pending: Buffer[] = [];
+  for (let position = 0; ; ) {
+    const read = readSync(fd, chunk, 0, chunkBytes, position);
+    if (read === 0) break;
+    position += read;
+    const bytes = chunk.subarray(0, read);
+    let start = 0;
+    for (let end = bytes.indexOf(0x0a); end !== -1; end = bytes.indexOf(0x0a, start)) {
+      yield pending.length === 0
+        ? bytes.toString('utf8', start, end)
+        : Buffer.concat([...pending, bytes.subarray(start, end)]).toString('utf8');
+      pending = [];
+      start = end + 1;
+    }
+    // Hint: copied, as the next read overwrites the chunk.
+    if (start < read) pending.push(Buffer.from(bytes.subarray(start)));
+  }
+  yield Buffer.concat(pending).toString('utf8');
+}
+
+/**
+ * Reads a journal's lines (`journalLines`). A line that is not a header or an entry is listed and
+ * skipped, never fatal. Hint: `& object`, so that a string (an iterable of characters) is refused.
+ */
+export function parseJournal(lines: Iterable<string> & object): JournalContents {
   const contents: JournalContents = { header: undefined, confirmed: new Set(), unreadable: [] };
-  const lines = text.split('\n');
   let first = true;
-  for (const [i, line] of lines.entries()) {
+  let number = 0;
+  for (const line of lines) {
+    number++;
     if (!line.trim()) continue;
     // Hint: the first line is the header callhook writes; anything else there is said as such,
     // not as a line torn by a crash (a journal's lines after it are the ones a crash tears).
@@ -231,14 +267,14 @@ export function parseJournal(text: string): JournalContents {
     try {
       value = JSON.parse(line);
     } catch {
-      if (atFirst) contents.notHeader = { line: i + 1, edited: false };
-      else contents.unreadable.push(i + 1);
+      if (atFirst) contents.notHeader = { line: number, edited: false };
+      else contents.unreadable.push(number);
       continue;
     }
     // Hint: the header is the first line's alone; one further down is no line callhook writes.
     if (isHeader(value)) {
       if (atFirst) contents.header = value;
-      else contents.unreadable.push(i + 1);
+      else contents.unreadable.push(number);
       continue;
     }
     if (atFirst) {
@@ -250,7 +286,7 @@ export function parseJournal(text: string): JournalContents {
       const newer = Number.isInteger(named?.version) && (named?.version as number) > journalVersion;
       const version = edited && (older || newer) ? named.version : undefined;
       contents.notHeader = {
-        line: i + 1,
+        line: number,
         edited,
         ...(version === undefined ? {} : { otherVersion: version as number }),
       };
@@ -258,7 +294,7 @@ export function parseJournal(text: string): JournalContents {
     }
     const entry = value as Partial<JournalEntry> | null;
     if (typeof entry?.key !== 'string' || typeof entry.status !== 'string' || !statuses.has(entry.status)) {
-      if (!atFirst) contents.unreadable.push(i + 1);
+      if (!atFirst) contents.unreadable.push(number);
       continue;
     }
     // A later failure of the same key does not undo an earlier confirmation: the receiver has it.
@@ -278,7 +314,7 @@ export function readJournal(path: string, warn: (message: string) => void): Jour
     fd = openSync(path, 'r');
     checkOwnFile(path, fstatSync(fd), journalRisks, warn);
     checkJournalFolders(path, warn);
-    return parseJournal(readFileSync(fd, 'utf8'));
+    return parseJournal(journalLines(fd));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new CallhookError(
