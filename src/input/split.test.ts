@@ -180,6 +180,32 @@ describe('ElementSplitter', () => {
     }
   });
 
+  it('decides a first line cut where a value may follow at the next line, not at the end of the input', () => {
+    // A stream (a pipe, a tail -f) hands on each value as its line is read: the line after the
+    // one pending decides, so at most one line waits.
+    for (const [first, second, next] of [
+      ['{"a":1,"b":', '{"c":2}', '{"d":3}'],
+      ['[{"a":1,"b":', '[{"c":2}]', '[{"d":3}]'],
+    ]) {
+      const seen: string[] = [];
+      const splitter = new ElementSplitter(
+        {
+          element: (e) => seen.push(Buffer.from(e.bytes).toString()),
+          problem: () => {},
+          batchEnd: () => {},
+        },
+        { maxElementBytes: 1 << 20 },
+      );
+      splitter.push(Buffer.from(`${first}\n${second}\n`));
+      expect(seen).toEqual([]);
+      splitter.push(Buffer.from(next?.slice(0, 1) ?? ''));
+      expect(seen.slice(-1), first).toEqual([second?.replace(/^\[|\]$/g, '')]);
+      splitter.push(Buffer.from(`${next?.slice(1)}\n`));
+      splitter.end();
+      expect(seen.slice(-1), first).toEqual([next?.replace(/^\[|\]$/g, '')]);
+    }
+  });
+
   it('is not fooled by brackets, commas and escaped quotes inside strings', () => {
     const input = '[{"a": "}]\\",[{"}, {"b": "\\\\"}, "x\\"]"]';
     const r = split(input, 1);

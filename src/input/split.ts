@@ -1047,28 +1047,44 @@ export class ElementSplitter {
     // line that opens an event (see `cutAtPending`).
     let shapeChecked = false;
     if (head === LineHead.FirstLine) {
-      if (column === 0 && byte === this.topOpener) {
+      const pending = this.pendingLine !== undefined;
+      if (pending) {
+        // The line after the one pending decides it, and the watch ends either way (so the
+        // element's bytes are looked over twice at most). Where the element's bytes up to here,
+        // then this byte, cannot be valid JSON, the line pending was a value of NDJSON (one that
+        // closed on its line, and this one begins the next), and the first value its first line,
+        // cut: it ends there, and the lines from it are read again, as NDJSON. Otherwise the
+        // file is JSON, as a nested value opening a line at column 1 (`"data":` then `{`) is.
+        this.watchFirstValue = false;
+        const held = this.oversize ? undefined : this.bytesTo(at);
+        if (held !== undefined && !mayBeginJson(held, byte) && this.spendOn(held)) {
+          this.readAgain(held, this.pendingCut - this.elementStart.offset + 1, false, false, undefined);
+          return;
+        }
+        this.pendingCut = -1;
+        this.pendingLine = undefined;
+      } else if (column === 0 && byte === this.topOpener) {
         // Hint: valid JSON may open a nested value there too (`"data":` then `{` at column 1).
         // When the element's bytes up to that line, then this byte, may begin valid JSON, the
-        // file is NDJSON only once the element shows it was cut there: read on, it closes without
-        // parsing, or the file ends inside it (see `cutAtPending`). Until then it is read as JSON,
-        // and no later line is watched: a cut first line is one line, this one.
+        // line is pending, and the line after it decides (above); the file ending first, the
+        // value growing past the size limit, or closing without parsing, decide it was cut there
+        // (see `cutAtPending`).
         if (this.mayOpenNested(byte)) {
           // Hint: a line already pending (one the elements' watch found) stays the one the
-          // element is ended before if it shows it was cut.
+          // element is ended before if it shows it was cut, and the file is read as JSON.
           if (this.pendingCut === -1) {
             this.pendingCut = this.lineBreak.offset;
             this.pendingLine = this.lineBreak;
             this.pendingEvent = false;
-          }
-          this.watchFirstValue = false;
+          } else this.watchFirstValue = false;
           return;
         }
         this.lineDelimited = true;
         this.endLineValue(this.lineBreak);
         return;
       }
-      if (this.topOpener === OPEN_BRACE && byte !== QUOTE && byte !== CLOSE_BRACE) {
+      // Hint: not once the watch has ended (above).
+      if (!pending && this.topOpener === OPEN_BRACE && byte !== QUOTE && byte !== CLOSE_BRACE) {
         // Not the next member of a pretty-printed object: watch on, as if the first line held more.
         this.watchFirstValue = true;
       }
