@@ -167,6 +167,9 @@ describe('ElementSplitter', () => {
       '{"a":1,"b":\n{"c":2}\n{"d":3}\n',
       '[{"a":1},\n[{"c":2}]\n[{"d":3}]\n',
       '[{"a":1,"b":\n[{"c":2}]\n[{"d":3}]\n',
+      // The second line cut too, where a value may follow.
+      '{"a":1,"b":\n{"x":\n{"c":2}\n{"d":3}\n',
+      '{"a":1,"b":\n{"x":[1,\n{"c":2}\n{"d":3}\n',
     ]) {
       for (const chunkSize of [1, 3, 1 << 20]) {
         const r = split(cut, chunkSize);
@@ -175,9 +178,37 @@ describe('ElementSplitter', () => {
         expect(
           r.elements.slice(-2).map((e) => e.line),
           where,
-        ).toEqual([2, 3]);
+        ).toEqual([cut.split('\n').length - 2, cut.split('\n').length - 1]);
       }
     }
+  });
+
+  it('reads every whole line of NDJSON whose first lines were cut anywhere', () => {
+    const object = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), {
+      minKeys: 1,
+      maxKeys: 4,
+    });
+    fc.assert(
+      fc.property(
+        fc.array(object, { minLength: 4, maxLength: 8 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 1, max: 64 }),
+        (values, cuts, chunkSize) => {
+          const lines = values.map((value) => JSON.stringify(value));
+          // The first lines lose their ends, each at a place of its own.
+          cuts.forEach((at, i) => {
+            const line = lines[i] ?? '';
+            lines[i] = line.slice(0, 1 + (at % (line.length - 1)));
+          });
+          const r = split(`${lines.join('\n')}\n`, chunkSize);
+          const whole = r.elements.filter((e) => e.line > cuts.length);
+          expect(whole.map((e) => [e.line, e.bytes.toString()])).toEqual(
+            lines.slice(cuts.length).map((line, i) => [cuts.length + 1 + i, line]),
+          );
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 
   it('decides a first line cut where a value may follow at the next line, not at the end of the input', () => {

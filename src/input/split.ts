@@ -399,6 +399,8 @@ export class ElementSplitter {
   // That line opened as the first value did, after a first line that held more: ended there, the
   // element was the first line of NDJSON, cut (see `decideLineHead`), and that line break is where.
   private pendingLine: SplitPosition | undefined;
+  // The heads of the lines after it checked so far (see `pendingHeadsChecked`).
+  private pendingHeads = 0;
   private elementLineStart = 0;
   // Held bytes are being read again (see `recoverColumn1Cut`): an element among them closed by a
   // `]` is not recovered in turn, so that a crafted file cannot nest one recovery in another,
@@ -1049,33 +1051,34 @@ export class ElementSplitter {
     if (head === LineHead.FirstLine) {
       const pending = this.pendingLine !== undefined;
       if (pending) {
-        // The line after the one pending decides it, and the watch ends either way (so the
-        // element's bytes are looked over twice at most). Where the element's bytes up to here,
-        // then this byte, cannot be valid JSON, the line pending was a value of NDJSON (one that
-        // closed on its line, and this one begins the next), and the first value its first line,
-        // cut: it ends there, and the lines from it are read again, as NDJSON. Otherwise the
-        // file is JSON, as a nested value opening a line at column 1 (`"data":` then `{`) is.
-        this.watchFirstValue = false;
+        // The lines after the one pending decide it early: where the element's bytes up to one's
+        // head, then its first byte, cannot be valid JSON, the line pending was a value of NDJSON
+        // (one that closed on its line; a line after it may be cut too), and the first value its
+        // first line, cut: it ends there, and the lines from it are read again, as NDJSON, one
+        // waiting for the next to begin. Hint: only the first `pendingHeadsChecked` lines, each
+        // check reading the element from its start; after them the line stays pending, decided
+        // as an element's is (see `cutAtPending`), which valid JSON, its bytes held anyway,
+        // passes once it closes.
         const held = this.oversize ? undefined : this.bytesTo(at);
         if (held !== undefined && !mayBeginJson(held, byte) && this.spendOn(held)) {
           this.readAgain(held, this.pendingCut - this.elementStart.offset + 1, false, false, undefined);
           return;
         }
-        this.pendingCut = -1;
-        this.pendingLine = undefined;
+        if (++this.pendingHeads >= pendingHeadsChecked) this.watchFirstValue = false;
       } else if (column === 0 && byte === this.topOpener) {
         // Hint: valid JSON may open a nested value there too (`"data":` then `{` at column 1).
         // When the element's bytes up to that line, then this byte, may begin valid JSON, the
-        // line is pending, and the line after it decides (above); the file ending first, the
-        // value growing past the size limit, or closing without parsing, decide it was cut there
-        // (see `cutAtPending`).
+        // line is pending, and the lines after it decide (above); the file ending, the value
+        // growing past the size limit, or closing without parsing, decide it was cut there (see
+        // `cutAtPending`).
         if (this.mayOpenNested(byte)) {
           // Hint: a line already pending (one the elements' watch found) stays the one the
-          // element is ended before if it shows it was cut, and the file is read as JSON.
+          // element is ended before if it shows it was cut.
           if (this.pendingCut === -1) {
             this.pendingCut = this.lineBreak.offset;
             this.pendingLine = this.lineBreak;
             this.pendingEvent = false;
+            this.pendingHeads = 0;
           } else this.watchFirstValue = false;
           return;
         }
@@ -2019,6 +2022,12 @@ export class ElementSplitter {
     return true;
   }
 }
+
+/**
+ * How many line heads after a first-value line pending (see `decideLineHead`) are checked for
+ * whether the value could go on: each cut line of NDJSON after the first takes one more.
+ */
+const pendingHeadsChecked = 8;
 
 /** What `mayBeginJson` expects next, outside a string or a scalar. */
 enum Expect {
