@@ -275,6 +275,11 @@ describe('verifyStandardWebhook', () => {
     expect(verifyStandardWebhook(body, headers, { ...diagnosing, secrets: [otherSecret] })).toMatchObject({
       reason: 'wrong-secret',
     });
+    // The hex HMAC scheme is told so too, without naming a package of the other scheme.
+    const hmac = signHmacHex(Buffer.from(body.toString('utf8')), [Buffer.from('s3cret')]);
+    const told = verifyHexHmac(body, { 'x-signature': hmac }, { secrets: ['s3cret'], reserialised: true });
+    expect(told).toMatchObject({ reason: 'reserialised-body', message: expect.stringContaining('not UTF-8') });
+    expect(told.ok ? '' : told.message).not.toContain('standardwebhooks');
   });
 
   it('tells a re-serialised body (the smee failure) from a wrong secret', () => {

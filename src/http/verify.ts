@@ -210,7 +210,7 @@ function spacedAsciiJson(value: unknown): string {
  * an editor or git may have produced, or the sender signed (the forms listed at the top of this
  * file); each only when it differs from the bytes received.
  */
-function reserialisations(body: Buffer): { form: string; bytes: Buffer; why?: string }[] {
+function reserialisations(body: Buffer, scheme: SignScheme): { form: string; bytes: Buffer; why?: string }[] {
   const forms: { form: string; bytes: Buffer; why?: string }[] = [];
   // Hint: the standardwebhooks package reads a Buffer body as UTF-8 text and signs that text's
   // bytes, so a body that is not UTF-8 was signed with U+FFFD in place of its bad bytes; the
@@ -219,7 +219,7 @@ function reserialisations(body: Buffer): { form: string; bytes: Buffer; why?: st
     forms.push({
       form: 'UTF-8 text, each byte that is not UTF-8 made U+FFFD',
       bytes: Buffer.from(body.toString('utf8'), 'utf8'),
-      why: 'the body is not UTF-8, and its sender signed it as text, as the standardwebhooks package signs a Buffer',
+      why: `the body is not UTF-8, and its sender signed it as text${scheme === 'standard' ? ', as the standardwebhooks package signs a Buffer' : ''}`,
     });
   }
   // Hint: the bytes themselves with a byte order mark taken off or their line endings changed (a
@@ -398,7 +398,7 @@ function checkSignatures(
   const { signature: what, signs } = schemeWords[scheme];
   const k = matchingKey(keys, given, sign, body);
   if (k >= 0) return { ok: true, secretIndex: k };
-  for (const { form, bytes, why } of reserialised ? reserialisations(body) : []) {
+  for (const { form, bytes, why } of reserialised ? reserialisations(body, scheme) : []) {
     const k = matchingKey(keys, given, sign, bytes);
     if (k >= 0) {
       return fail(
