@@ -43,6 +43,12 @@ export interface CaptureMeta {
 export const metaSuffix = '.meta';
 /** The endings of the files listen numbers (`NNNNNN.json`, ...), one number to a file. */
 export const endings = ['json', 'ndjson', 'body', 'meta'] as const;
+/**
+ * The highest number listen gives a capture: 15 digits, so that it, and the number after it,
+ * read back exactly. Hint: past 2^53 a name reads as another number (9007199254740993 as ...992)
+ * and `next++` stops moving; a name numbered higher is someone else's and not counted.
+ */
+export const lastNumber = 999_999_999_999_999;
 /** A file listen numbered: its number and its ending. */
 export const numbered = /^(\d+)\.(json|ndjson|body|meta)$/;
 /** The names listen gives a body's file. */

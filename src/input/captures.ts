@@ -275,7 +275,7 @@ function undescribed(path: string, what = 'file'): CallhookError {
 /** A delivery's name as listen and verify print it, `000001.ndjson:12`: its file and line. */
 const lineName = /^(.*\.ndjson):([1-9]\d*)$/;
 
-/** What one path names: a folder's layout 1 `.meta` files (by name), then its log; or a file's. */
+/** What one path names: a folder's layout 1 `.meta` files (by number), then its log; or a file's. */
 async function describePath(path: string): Promise<Described[]> {
   // Hint: a name copied from listen's or verify's output; a file that is really so named comes first.
   const named = lineName.exec(path);
@@ -292,8 +292,9 @@ async function describePath(path: string): Promise<Described[]> {
 }
 
 /**
- * What a folder describes: its layout 1 `.meta` files (by name), then its log, then those of each
- * folder below it that the reading commands walk into (see `walksInto`), in name order; undefined
+ * What a folder describes: its layout 1 `.meta` files (by number), then its log, then those of
+ * each folder below it that the reading commands walk into (see `walksInto`), in the order
+ * `folderEntries` lists them (names, listen's numbered ones by number); undefined
  * when `path` is no folder. Hint: validate, summarise and replay read the bodies of a capture
  * folder nested in it (`listen --out captured/day2`), so verify checks them too.
  */

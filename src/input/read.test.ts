@@ -854,6 +854,24 @@ describe('paths checked before anything is read', () => {
   });
 });
 
+describe('a folder listed', () => {
+  it('gives the files listen numbers in the order of their numbers, past 999999 too, and the others in name order', async () => {
+    // listen pads its numbers to 6 digits: by name, `1000000.json` came before `999999.json`, so
+    // replay sent the first delivery last and took the later copy of an event for the first.
+    const { mkdirSync } = await import('node:fs');
+    const { listSources } = await import('./read.js');
+    const folder = join(dir, 'numbered');
+    mkdirSync(folder);
+    const names = ['b.json', '1000001.ndjson', '999999.json', '10.json', 'a.jsonl', '1000000.json', '9.json'];
+    for (const name of names) writeFileSync(join(folder, name), '[]');
+    expect((await listSources([folder])).map((source) => source.name)).toEqual(
+      ['9.json', '10.json', '999999.json', '1000000.json', '1000001.ndjson', 'a.jsonl', 'b.json'].map((name) =>
+        join(folder, name),
+      ),
+    );
+  });
+});
+
 describe('amongSources', () => {
   it('tells whether a file, existing or not, is or would be read as one of the sources the paths name', async () => {
     const { linkSync, mkdirSync, symlinkSync } = await import('node:fs');

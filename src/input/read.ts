@@ -22,6 +22,7 @@ import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js
 import { joinablePath, realPathOf } from '../output-file.js';
 import type { CheckOptions } from '../schema/check.js';
 import { kindOf } from '../schema/names.js';
+import { lastNumber, numbered } from './capture-names.js';
 import { cliLimitWords, type LimitWords } from './element.js';
 import { fileNameOf, type OpenablePath, openablePath } from './file-names.js';
 import { FingerprintSet } from './fingerprint-set.js';
@@ -181,15 +182,38 @@ export function fileId(info: BigIntStats): string | undefined {
   return info.ino === 0n ? undefined : `${info.dev}:${info.ino}`;
 }
 
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The most digits of a number listen gives (see `lastNumber`). */
+const numberDigits = String(lastNumber).length;
+
 /**
- * The entries of the folder `directory` names, in name order, each with its name as text. Hint:
- * listed as bytes, by the folder's bytes: decoded by Node, a name that is not UTF-8 names no file
+ * The entries of the folder `directory` names, each with its name as text, in name order but for
+ * the names listen numbers (`000001.json`, see `numbered`), which sort as if their numbers had as
+ * many digits as the longest among them: by number. Hint: listen pads its numbers to 6 digits
+ * only, so by name `1000000.json` came before `999999.json`, and the first delivery was read last.
+ * A number longer than listen gives (`lastNumber`) is no name of its, nor pads the others so long.
+ * Listed as bytes, by the folder's bytes: decoded by Node, a name that is not UTF-8 names no file
  * (see file-names.ts). Throws the system's error, for the caller to describe.
  */
 export async function folderEntries(directory: string): Promise<{ entry: Dirent<Buffer>; name: string }[]> {
   const listed = await readdir(openablePath(directory), { withFileTypes: true, encoding: 'buffer' });
-  const entries = listed.map((entry) => ({ entry, name: fileNameOf(entry.name) }));
-  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = listed.map((entry) => {
+    const name = fileNameOf(entry.name);
+    const number = numbered.exec(name)?.[1];
+    return { entry, name, number: number !== undefined && number.length <= numberDigits ? number : undefined };
+  });
+  let digits = 0;
+  for (const { number } of entries) digits = Math.max(digits, number?.length ?? 0);
+  const keyed = entries.map(({ entry, name, number }) => {
+    const key =
+      number === undefined || number.length === digits
+        ? name
+        : number.padStart(digits, '0') + name.slice(number.length);
+    return { entry, name, key };
+  });
+  // Hint: `1.json` and `000001.json` sort alike by number; by name then, so the order is total.
+  return keyed.sort((a, b) => byText(a.key, b.key) || byText(a.name, b.name));
 }
 
 /** Lists the folder `directory` names into `into`: its files to read (see `listSources`), recursively. */
@@ -229,10 +253,11 @@ export async function filesBelow(folder: string): Promise<Source[]> {
 
 /**
  * The files the paths name: a file as given, a folder's `*.json`, `*.ndjson` and `*.jsonl`
- * (recursively, in name order), `-` for stdin. Every path is checked before anything is read,
- * so a typo fails at once with exit 2. A file named more than once (by the same path, through a
- * folder and by name, or through a symlink) is listed once, where first named, and `onWarning`
- * is told so once for each path that named it again, with the names the message holds.
+ * (recursively, in the order `folderEntries` lists them), `-` for stdin. Every path is checked
+ * before anything is read, so a typo fails at once with exit 2. A file named more than once (by
+ * the same path, through a folder and by name, or through a symlink) is listed once, where first
+ * named, and `onWarning` is told so once for each path that named it again, with the names the
+ * message holds.
  */
 export async function listSources(
   paths: readonly string[],

@@ -47,7 +47,7 @@ import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
-import { type CaptureMeta, endings, numbered } from '../input/capture-names.js';
+import { type CaptureMeta, endings, lastNumber, numbered } from '../input/capture-names.js';
 import { captureLogName } from '../input/types.js';
 import {
   checkOutputPath,
@@ -67,13 +67,6 @@ import {
 } from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
 import { writeAllSync } from '../write-all.js';
-
-/**
- * The highest number listen gives a capture: 15 digits, so that it, and the number after it,
- * read back exactly. Hint: past 2^53 a name reads as another number (9007199254740993 as ...992)
- * and `next++` stops moving; a name numbered higher is someone else's and not counted.
- */
-const lastNumber = 999_999_999_999_999;
 
 // Hint: O_EXCL never overwrites a delivery another listen saved.
 const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;

@@ -347,6 +347,25 @@ describe('verify reads a capture description no further than listen ever writes 
     expect(junk.code).toBe(2);
   });
 
+  it('checks the deliveries of an earlier version saved one to a .meta in the order of their numbers, past 999999 too', async () => {
+    // By name, `1000000.meta` came before `999999.meta`: the deliveries were checked out of arrival order.
+    const layout1 = (n: number, body: string) => JSON.stringify({ ...JSON.parse(described(n, body)), capture: 1 });
+    for (const n of [999_998, 999_999, 1_000_000, 1_000_001]) {
+      writeFileSync(join(dir, `${n}.json`), `[${n}]`);
+      writeFileSync(join(dir, `${n}.meta`), layout1(n, `[${n}]`));
+    }
+    const run = await runCli(['verify', dir, '--sign', 'hmac', '--format', 'json'], {
+      env: { CALLHOOK_SECRET: secret },
+    });
+    expect(run.stderr).toBe('');
+    const files = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { file: string }).file);
+    expect(files).toEqual([999_998, 999_999, 1_000_000, 1_000_001].map((n) => join(dir, `${n}.json`)));
+    expect(run.code).toBe(0);
+  });
+
   it('walks into a capture folder whose name is not UTF-8, as validate does', async () => {
     // Listed by its decoded name, the folder was "no such file or directory", exit 2, where validate read it.
     const nested = Buffer.from(`${dir}/caf\xe9`, 'latin1');
