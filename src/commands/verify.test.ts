@@ -529,6 +529,149 @@ describe('verify a folder holding bodies its log does not describe', () => {
   });
 });
 
+describe('verify a log whose lines are out of order, repeated, missing or shared by two listens', () => {
+  /**
+   * verify's verdicts (`file ok reason`, the file relative to the folder; a repeated line's
+   * `first`, what its message says described the body already) and exit code for a capture of
+   * two listen runs' `.ndjson` files, three bodies each, whose log's lines `edit` rearranged.
+   */
+  async function verdicts(edit: (lines: string[]) => string[]) {
+    const secret = 'verify-test-secret';
+    const dir = await hmacCapture(secret);
+    const second = await hmacCapture(secret, ['[4]', '[55]', '[666]']);
+    const log = join(dir, 'deliveries.meta');
+    try {
+      renameSync(join(second, '000001.ndjson'), join(dir, '000002.ndjson'));
+      const lines = readFileSync(join(second, 'deliveries.meta'), 'utf8').replaceAll('000001.ndjson', '000002.ndjson');
+      const all = `${readFileSync(log, 'utf8')}${lines}`.split('\n').filter((line) => line !== '');
+      writeFileSync(log, `${edit(all).join('\n')}\n`);
+      const { lines: printed, exitCode, error } = await verifyHmacCapture(dir, secret);
+      expect(error).toBeUndefined();
+      const results = printed.map(
+        (line) => JSON.parse(line) as { ok: boolean; reason?: string; file: string; message?: string },
+      );
+      return {
+        results: results.map((r) => {
+          const first = / that (\S+) describes already/.exec(r.message ?? '')?.[1]?.slice(dir.length + 1);
+          return [r.file.slice(dir.length + 1), r.ok, r.reason ?? '', first ?? ''].join(' ').trim();
+        }),
+        exitCode,
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(second, { recursive: true, force: true });
+    }
+  }
+  const ok = (file: number, line: number) => `00000${file}.ndjson:${line} true`;
+  const again = (file: number, line: number, first: number) =>
+    `00000${file}.ndjson:${line} false not-captured deliveries.meta:${first}`;
+  const missing = (file: number, lines: string) => `00000${file}.ndjson:${lines} false not-captured`;
+
+  it("checks each body once whatever the order of the lines describing them, two listens' lines interleaved too", async () => {
+    const reversed = await verdicts((lines) => lines.reverse());
+    expect(reversed).toEqual({
+      results: [ok(2, 3), ok(2, 2), ok(2, 1), ok(1, 3), ok(1, 2), ok(1, 1)],
+      exitCode: 0,
+    });
+    const interleaved = await verdicts(([a1, a2, a3, b1, b2, b3]) => [a1, b1, b2, a2, b3, a3] as string[]);
+    expect(interleaved).toEqual({
+      results: [ok(1, 1), ok(2, 1), ok(2, 2), ok(1, 2), ok(2, 3), ok(1, 3)],
+      exitCode: 0,
+    });
+  });
+
+  it('fails a line repeated anywhere, naming the line that described the body first', async () => {
+    const repeated = await verdicts(
+      ([a1, a2, a3, b1, b2, b3]) => [a1, a2, a2, a3, b1, b2, b3, a3, a2, b2, a1] as string[],
+    );
+    expect(repeated).toEqual({
+      results: [
+        ok(1, 1),
+        ok(1, 2),
+        again(1, 2, 2),
+        ok(1, 3),
+        ok(2, 1),
+        ok(2, 2),
+        ok(2, 3),
+        again(1, 3, 4),
+        again(1, 2, 2),
+        again(2, 2, 6),
+        again(1, 1, 1),
+      ],
+      exitCode: 1,
+    });
+    // A line that names the bytes of another line as its own: those bytes were described already.
+    const lying = await verdicts((lines) => {
+      const second = JSON.parse(lines[1] ?? '') as { line: number };
+      return [...lines, JSON.stringify({ ...second, line: 3 })];
+    });
+    expect(lying.results.at(-1)).toBe('000001.ndjson:3 false not-captured deliveries.meta:2');
+  });
+
+  it('fails the lines no line of the log describes, and checks the others, in and out of order', async () => {
+    const gaps = await verdicts(([a1, , a3, b1, , b3]) => [b3, a3, b1, a1] as string[]);
+    expect(gaps).toEqual({
+      results: [ok(2, 3), ok(1, 3), ok(2, 1), ok(1, 1), missing(1, '2'), missing(2, '2')],
+      exitCode: 1,
+    });
+    const ends = await verdicts(([, a2, , , b2]) => [a2, b2] as string[]);
+    expect(ends).toEqual({
+      results: [ok(1, 2), ok(2, 2), missing(1, '1'), missing(1, '3'), missing(2, '1'), missing(2, '3')],
+      exitCode: 1,
+    });
+  });
+
+  it("takes a body within a line for no description of the line, nor the line's for its", async () => {
+    // The second body but its first byte, and all of it: each a body of its own, checked once.
+    const within = (line: string) => {
+      const meta = JSON.parse(line) as { offset: number; bytes: number };
+      const body = '22]';
+      return JSON.stringify({
+        ...meta,
+        offset: meta.offset + 1,
+        bytes: meta.bytes - 1,
+        sha256: createHash('sha256').update(body).digest('hex'),
+      });
+    };
+    const overlapping = await verdicts(
+      ([a1, a2, a3, ...b]) => [a1, within(a2 ?? ''), a2, a3, within(a2 ?? ''), ...b] as string[],
+    );
+    expect(overlapping).toEqual({
+      results: [
+        ok(1, 1),
+        '000001.ndjson:2 false wrong-secret',
+        ok(1, 2),
+        ok(1, 3),
+        again(1, 2, 2),
+        ok(2, 1),
+        ok(2, 2),
+        ok(2, 3),
+      ],
+      exitCode: 1,
+    });
+    // Described after the line's, within its run of lines: a body of its own too.
+    const after = await verdicts(([a1, a2, a3, ...b]) => [a1, a2, a3, within(a2 ?? ''), ...b] as string[]);
+    expect(after).toEqual({
+      results: [ok(1, 1), ok(1, 2), ok(1, 3), '000001.ndjson:2 false wrong-secret', ok(2, 1), ok(2, 2), ok(2, 3)],
+      exitCode: 1,
+    });
+    // Without the line's own description, the line is not captured, though a body within it is checked.
+    const alone = await verdicts(([a1, a2, a3, ...b]) => [a1, within(a2 ?? ''), a3, ...b] as string[]);
+    expect(alone).toEqual({
+      results: [
+        ok(1, 1),
+        '000001.ndjson:2 false wrong-secret',
+        ok(1, 3),
+        ok(2, 1),
+        ok(2, 2),
+        ok(2, 3),
+        missing(1, '2'),
+      ],
+      exitCode: 1,
+    });
+  });
+});
+
 describe('verify a log with a line cut short', () => {
   it.each([
     ['on a line of its own', '\n'],

@@ -172,7 +172,6 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       : verifyHexHmacWithKeys(body, headers, { keys, header: signatureHeader, reserialised: true });
 
   const totals = { checked: 0, failed: 0, unreadable: 0, unreadableBodies: 0, undescribed: 0 };
-  const covered = new CaptureCoverage();
   const c = colorsFor(process.stdout);
   const width = raw.width ?? terminalWidth(process.stdout);
   /**
@@ -212,6 +211,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
     // Every path is found (and a typo fails) before anything is checked; deliveries are then
     // read one at a time, so a long capture is never held whole.
     const bodies = new CapturedBodies({ bytes: maxBody, reason: tooLarge });
+    const covered = new CaptureCoverage(bodies);
     try {
       const unreadable = (where: string, why: string) => {
         totals.unreadable++;
@@ -223,7 +223,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         const id = headers['webhook-id']?.[0];
         // A delivery named twice (its folder and its file) is checked once; a body that another
         // line of the log describes too is not read again (200 such lines read one 5 MB body 200 times).
-        const coverage = covered.add(delivery);
+        const coverage = await covered.add(delivery);
         if (coverage.kind === 'again') continue;
         if (coverage.kind === 'twice') {
           const message = `${escapeTerminal(delivery.describedBy)} describes a body that ${escapeTerminal(coverage.first)} describes already: a line of the log repeated, no delivery of its own`;
@@ -238,6 +238,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
           // stderr too, and one changed since listen saved it fails its delivery; the others are
           // still checked either way.
           if (error instanceof BodyUnreadable) {
+            covered.unread(delivery);
             const message = `${error.reason}: its signature cannot be checked`;
             show(
               { name: delivery.where, webhookId: id, result: { ok: false, reason: 'body-unreadable', message } },

@@ -29,6 +29,8 @@ export interface CapturedDelivery {
   where: string;
   /** What describes it, for messages: `metaPath`, or `metaPath:line` for a line of a log. */
   describedBy: string;
+  /** The line of the log that describes it; undefined for a layout 1 `.meta`. */
+  logLine: number | undefined;
 }
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
@@ -55,7 +57,8 @@ function isCaptureMeta(value: unknown): value is CaptureMeta {
 function captured(metaPath: string, meta: CaptureMeta, logLine?: number): CapturedDelivery {
   const bodyPath = join(dirname(metaPath), meta.body);
   const where = meta.capture === 3 ? `${bodyPath}:${meta.line}` : bodyPath;
-  return { metaPath, meta, bodyPath, where, describedBy: logLine === undefined ? metaPath : `${metaPath}:${logLine}` };
+  const describedBy = logLine === undefined ? metaPath : `${metaPath}:${logLine}`;
+  return { metaPath, meta, bodyPath, where, describedBy, logLine };
 }
 
 function notCaptureMeta(where: string): CallhookError {
@@ -411,6 +414,13 @@ function lineBreaksIn(bytes: Buffer): number {
   return count;
 }
 
+/** What reading the body of the delivery `where` names threw, as `BodyUnreadable` when the disk would not give it. */
+function unreadable(error: unknown, where: string): unknown {
+  if (error instanceof NotRegularFile) return new BodyUnreadable(where, error.why);
+  if (error instanceof CallhookError || (error as NodeJS.ErrnoException).code === undefined) return error;
+  return new BodyUnreadable(where, ioReason(error));
+}
+
 /** A captured file that is not a regular file: `why` says what it is instead (`not a regular file (a folder)`). */
 class NotRegularFile extends CallhookError {
   constructor(
@@ -570,9 +580,21 @@ export class CapturedBodies {
       this.#countedPast(bodyPath, offset, body.length);
       return body;
     } catch (error) {
-      if (error instanceof NotRegularFile) throw new BodyUnreadable(delivery.where, error.why);
-      if (error instanceof CallhookError || (error as NodeJS.ErrnoException).code === undefined) throw error;
-      throw new BodyUnreadable(delivery.where, ioReason(error));
+      throw unreadable(error, delivery.where);
+    }
+  }
+
+  /**
+   * The line of the `.ndjson` file at `path` that begins at byte `at` (from 1), or undefined when
+   * `at` is within a line; `where` names the delivery it is asked for.
+   */
+  async lineAt(path: string, at: number, where: string): Promise<number | undefined> {
+    try {
+      const file = await this.#file(path);
+      if (at > 0 && (await this.#span(file, at - 1, at, where))[0] !== 0x0a) return undefined;
+      return (await this.#breaksBefore(path, file, at, where)) + 1;
+    } catch (error) {
+      throw unreadable(error, where);
     }
   }
 
@@ -642,22 +664,109 @@ export class CapturedBodies {
 export type Coverage = { kind: 'new' } | { kind: 'again' } | { kind: 'twice'; first: string };
 
 /**
+ * Bodies on consecutive lines of an `.ndjson` file, described one after another by one log, as
+ * listen writes them: each begins the byte after the one before it ends. Hint: each body is read
+ * before the next is added, and checked to hold no line break and to be on the line its
+ * description gives (verify stops otherwise; one that cannot be read is taken out, see
+ * `CaptureCoverage.unread`), so the byte between two is a line break, and the line breaks from
+ * `start` to `end` are those between its bodies: where it begins and ends is all that is kept of them.
+ */
+interface Run {
+  /** Where its first body begins, and where its last ends. */
+  start: number;
+  end: number;
+  /** The line of its first body, and how many bodies it holds. */
+  line: number;
+  count: number;
+  /** The log that describes them, as named, and its line that describes the first. */
+  log: string;
+  logLine: number;
+  /**
+   * The bodies that a line of the log describes that is not the line after the one before (two
+   * listens sharing a folder interleave their lines in its log): each as its index in the run and
+   * that line, a pair of numbers.
+   */
+  jumps: number[];
+}
+
+/** How many of `count` keys in rising order (the `index`th is `keyAt(index)`) are at most `value`, found by halves. */
+function keysUpTo(count: number, keyAt: (index: number) => number, value: number): number {
+  let low = 0;
+  let high = count;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (keyAt(middle) <= value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** The line of its log that describes the `index`th body of `run` (from 0). */
+function logLineOf({ logLine, jumps }: Run, index: number): number {
+  const jump = keysUpTo(jumps.length / 2, (at) => jumps[2 * at] ?? 0, index) - 1;
+  if (jump < 0) return logLine + index;
+  return (jumps[2 * jump + 1] ?? 0) + index - (jumps[2 * jump] ?? 0);
+}
+
+/** What describes a body file: all of it (a body of its own), or bodies on its lines. */
+interface DescribedFile {
+  whole: string | undefined;
+  /** Runs of bodies, apart, in the order of their bytes. */
+  runs: Run[];
+  /** Bodies no run holds (described out of order, within another's line, or never read), by offset. */
+  aside: Map<number, { bytes: number; by: string }>;
+}
+
+/** Line numbers, a bit each. */
+class LineSet {
+  #bits = new Uint8Array(1024);
+
+  /** Adds `line`; says whether it was there already. */
+  add(line: number): boolean {
+    const at = Math.floor(line / 8);
+    const bit = 1 << (line % 8);
+    if (at >= this.#bits.length) {
+      const grown = new Uint8Array(Math.max(at + 1, this.#bits.length * 2));
+      grown.set(this.#bits);
+      this.#bits = grown;
+    }
+    const had = ((this.#bits[at] ?? 0) & bit) !== 0;
+    this.#bits[at] = (this.#bits[at] ?? 0) | bit;
+    return had;
+  }
+}
+
+/** The run of `runs` (in the order of their bytes) whose bodies begin at, or span, `offset`. */
+function runAt(runs: readonly Run[], offset: number): Run | undefined {
+  const run = runs[keysUpTo(runs.length, (at) => runs[at]?.start ?? 0, offset) - 1];
+  return run && (offset === run.start || offset < run.end) ? run : undefined;
+}
+
+/**
  * The bodies a capture's descriptions name, and the bytes of a folder's event files that none
  * describes. Hint: validate, summarise, show and replay read every `*.json`, `*.ndjson` and
  * `*.jsonl` below a folder, not its log: a line appended to an `.ndjson` file, a file copied in,
  * or a body a crash left unanswered (written, its line of the log not) would be read as captured
- * while verify checked only what the log names.
+ * while verify checked only what the log names. Hint: it kept a string and a map entry for every
+ * delivery (a million took 486 MB); it keeps a bit per line of a log, and for each `.ndjson` file
+ * the runs of its lines a log describes one after another (one per listen run), so a long capture
+ * is never held whole. What else it keeps grows only with layouts listen does not write that way:
+ * a body file of its own for each delivery (layouts 1 and 2), two listens' lines interleaved in
+ * one log (see `Run.jumps`), descriptions out of order or within another's line (`aside`).
  */
 export class CaptureCoverage {
-  /** Each description met (`metaPath:line`). */
-  readonly #descriptions = new Set<string>();
-  /**
-   * The body files named, by absolute path: what describes the whole file (a body of its own), or
-   * each line described (offset to length, and what describes it).
-   */
+  /** The lines met of each log, and each layout 1 `.meta` met, by absolute path. */
+  readonly #logLines = new Map<string, LineSet>();
+  readonly #metaFiles = new Set<string>();
+  /** What describes each body file named, by absolute path. */
   readonly #files = new Map<string, DescribedFile>();
   /** Paths made absolute, each once: a delivery's log and body file are those of the one before, most often. */
   readonly #absolutes = new Map<string, string>();
+  /** The delivery added last, and the run it went into, until its body is read. */
+  #last: { delivery: CapturedDelivery; file: DescribedFile; run: Run } | undefined;
+
+  /** `bodies`: where the bodies are read, which says where a line of an `.ndjson` file begins. */
+  constructor(private readonly bodies: CapturedBodies) {}
 
   #absolute(path: string): string {
     let absolute = this.#absolutes.get(path);
@@ -669,16 +778,29 @@ export class CaptureCoverage {
     return absolute;
   }
 
-  /** Records a delivery: `new` to check, `again` (a description named twice: skip it), or `twice` (another line described its body). */
-  add(delivery: CapturedDelivery): Coverage {
+  /**
+   * Records a delivery: `new` to check, `again` (a description named twice: skip it), or `twice`
+   * (another line described its body). Its body is read before the next is added.
+   */
+  async add(delivery: CapturedDelivery): Promise<Coverage> {
+    this.#last = undefined;
     // Hint: by absolute path, as a folder may be named `cap` and `/tmp/cap` at once.
-    const description = this.#absolute(delivery.metaPath) + delivery.describedBy.slice(delivery.metaPath.length);
-    if (this.#descriptions.has(description)) return { kind: 'again' };
-    this.#descriptions.add(description);
+    const described = this.#absolute(delivery.metaPath);
+    if (delivery.logLine === undefined) {
+      if (this.#metaFiles.has(described)) return { kind: 'again' };
+      this.#metaFiles.add(described);
+    } else {
+      let lines = this.#logLines.get(described);
+      if (!lines) {
+        lines = new LineSet();
+        this.#logLines.set(described, lines);
+      }
+      if (lines.add(delivery.logLine)) return { kind: 'again' };
+    }
     const bodyPath = this.#absolute(delivery.bodyPath);
     let file = this.#files.get(bodyPath);
     if (!file) {
-      file = { whole: undefined, lines: new Map() };
+      file = { whole: undefined, runs: [], aside: new Map() };
       this.#files.set(bodyPath, file);
     }
     const { meta, describedBy } = delivery;
@@ -687,11 +809,64 @@ export class CaptureCoverage {
       file.whole = describedBy;
       return { kind: 'new' };
     }
-    const offset = meta.offset ?? 0;
-    const first = file.lines.get(offset);
-    if (first !== undefined) return { kind: 'twice', first: first.by };
-    file.lines.set(offset, { bytes: meta.bytes, by: describedBy });
+    const first = await this.#describer(file, delivery);
+    if (first !== undefined) return { kind: 'twice', first };
+    this.#record(file, delivery);
     return { kind: 'new' };
+  }
+
+  /**
+   * Takes back out of its run a delivery just added whose body could not be read: its bytes were
+   * never checked to be a line's, so it is kept aside, as it was described.
+   */
+  unread(delivery: CapturedDelivery): void {
+    const last = this.#last;
+    if (last?.delivery !== delivery) return;
+    this.#last = undefined;
+    const offset = delivery.meta.offset ?? 0;
+    if (last.run.count === 1) last.file.runs.pop();
+    else {
+      last.run.count--;
+      last.run.end = offset - 1;
+      if (last.run.jumps.at(-2) === last.run.count) last.run.jumps.length -= 2;
+    }
+    last.file.aside.set(offset, { bytes: delivery.meta.bytes, by: delivery.describedBy });
+  }
+
+  /** What described the body `delivery` names (by its offset) already, if anything. */
+  async #describer(file: DescribedFile, delivery: CapturedDelivery): Promise<string | undefined> {
+    const offset = delivery.meta.offset ?? 0;
+    const aside = file.aside.get(offset);
+    if (aside) return aside.by;
+    const run = runAt(file.runs, offset);
+    if (!run) return undefined;
+    // Hint: within a run, a body begins after each line break, and nowhere else (see `Run`).
+    const line = offset === run.start ? run.line : await this.bodies.lineAt(delivery.bodyPath, offset, delivery.where);
+    return line === undefined ? undefined : `${run.log}:${logLineOf(run, line - run.line)}`;
+  }
+
+  /** Records the body of a layout 3 delivery that nothing described before: in a run when it goes on one. */
+  #record(file: DescribedFile, delivery: CapturedDelivery): void {
+    const { meta, metaPath: log, logLine } = delivery;
+    const offset = meta.offset ?? 0;
+    const line = meta.line ?? 0;
+    const end = offset + meta.bytes;
+    const last = file.runs.at(-1);
+    if (logLine === undefined || (last && offset <= last.end)) {
+      file.aside.set(offset, { bytes: meta.bytes, by: delivery.describedBy });
+      return;
+    }
+    let run: Run;
+    if (last?.log === log && offset === last.end + 1 && line === last.line + last.count) {
+      run = last;
+      if (logLine !== logLineOf(run, run.count)) run.jumps.push(run.count, logLine);
+      run.count++;
+      run.end = end;
+    } else {
+      run = { start: offset, end, line, count: 1, log, logLine, jumps: [] };
+      file.runs.push(run);
+    }
+    this.#last = { delivery, file, run };
   }
 
   /**
@@ -703,16 +878,10 @@ export class CaptureCoverage {
     for (const { name } of sources) {
       const file = this.#files.get(realPathOf(name));
       if (file?.whole !== undefined) continue;
-      if (!file || file.lines.size === 0) yield { where: name, lines: undefined };
-      else yield* undescribedLines(name, file.lines);
+      if (!file || (file.runs.length === 0 && file.aside.size === 0)) yield { where: name, lines: undefined };
+      else yield* undescribedLines(name, file);
     }
   }
-}
-
-/** What describes a body file: all of it, or each of its lines (by offset). */
-interface DescribedFile {
-  whole: string | undefined;
-  lines: Map<number, { bytes: number; by: string }>;
 }
 
 /** Bytes of a capture folder's event files that no description names: a file whole, or a run of an `.ndjson` file's lines (`lines` of them). */
@@ -721,17 +890,24 @@ export interface Undescribed {
   lines: number | undefined;
 }
 
-/** The runs of lines of the `.ndjson` file `name` that are not exactly a described body (`lines`: by offset). */
-async function* undescribedLines(
-  name: string,
-  lines: ReadonlyMap<number, { bytes: number }>,
-): AsyncGenerator<Undescribed> {
+/** The runs of lines of the `.ndjson` file `name` that are not exactly a body `described` names. */
+async function* undescribedLines(name: string, described: DescribedFile): AsyncGenerator<Undescribed> {
   const { handle } = await openRegular(name);
+  const { runs, aside } = described;
+  /** The run of bodies that the lines go through, or the next: lines come in the order of their bytes. */
+  let next = 0;
+  /** Whether the bytes from `start` to `end` are a body described. */
+  const isBody = (start: number, end: number) => {
+    if (aside.get(start)?.bytes === end - start) return true;
+    while ((runs[next]?.end ?? Number.POSITIVE_INFINITY) < start) next++;
+    const run = runs[next];
+    // Hint: between its start and end, a run's line breaks are those between its bodies (see `Run`).
+    return run !== undefined && run.start <= start && end <= run.end;
+  };
   let number = 0;
   let start = 0;
   let run: [number, number] | undefined;
   const found: Undescribed[] = [];
-  /** The line from `start` to `end`, numbered `number`: ended by its LF, or (`cut`) by the end of the file. */
   const endRun = () => {
     if (run) {
       const where = `${name}:${run[0] === run[1] ? run[0] : `${run[0]}-${run[1]}`}`;
@@ -739,10 +915,11 @@ async function* undescribedLines(
     }
     run = undefined;
   };
+  /** The line from `start` to `end`, numbered `number`: ended by its LF, or (`cut`) by the end of the file. */
   const line = (end: number, cut = false) => {
     number++;
     // Hint: listen writes each body with its LF; a last line without one is no body described.
-    if (!cut && lines.get(start)?.bytes === end - start) endRun();
+    if (!cut && isBody(start, end)) endRun();
     else if (run) run[1] = number;
     else run = [number, number];
   };
