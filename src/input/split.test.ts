@@ -183,6 +183,32 @@ describe('ElementSplitter', () => {
     }
   });
 
+  it('keeps damage to a pretty value inside it, not reading the value as NDJSON, after a line pending', () => {
+    // A trailing comma, a missing comma: the lines after a nested value's line are no NDJSON
+    // values, so the element is broken JSON where the damage is, as fix repairs it.
+    const late = ['[{"id":1,"data":', '[1,', '2]},'];
+    for (let id = 2; id < 40; id++) late.push(`{"id":${id}},`);
+    late.push('{"id":40,"data":', '[3]', '"x":1},', '{"id":41}', ']');
+    // (The damage itself is the element's to report, when it is parsed: the splitter has none.)
+    for (const text of [
+      '{"type":"call","data":\n{"call_id":"c1",\n"duration":12,\n"status":"done",\n}}\n',
+      '{"id":1,"data":\n{"a":1},\n"x":1\n"y":2}\n',
+      '{"id":1,"data":\n{"a":1,}}\n',
+      `${late.join('\n')}\n`,
+    ]) {
+      for (const chunkSize of [1, 5, 1 << 20]) {
+        const r = split(text, chunkSize);
+        const where = `${JSON.stringify(text.slice(0, 40))} in chunks of ${chunkSize}`;
+        expect(r.problems, where).toEqual([]);
+        expect(r.elements.length, where).toBe(text.startsWith('[') ? 41 : 1);
+        const [damaged, whole] = text.startsWith('[')
+          ? [r.elements[39], '{"id":40,"data":\n[3]\n"x":1}']
+          : [r.elements[0], text.trimEnd()];
+        expect(damaged?.bytes.toString(), where).toBe(whole);
+      }
+    }
+  });
+
   it('reads every whole line of NDJSON whose first lines were cut anywhere', () => {
     const object = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), {
       minKeys: 1,

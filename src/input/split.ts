@@ -960,7 +960,9 @@ export class ElementSplitter {
     this.strayQuoted = false;
     const part = this.chunk.subarray(this.elementFrom, to);
     this.elementFrom = -1;
-    if (this.pendingCut !== -1 && !this.oversize) {
+    // Hint: a first value with a line pending that closes is JSON, its damage its own: a cut
+    // first line of NDJSON is left open by the whole lines after it (see `decideLineHead`).
+    if (this.pendingCut !== -1 && this.pendingLine === undefined && !this.oversize) {
       const held = this.parts.length === 0 ? part : Buffer.concat([...this.parts, part]);
       if ((held.length > this.limits.maxElementBytes || !parsesAsJson(held)) && this.cutAtPending(held)) return;
     }
@@ -1051,20 +1053,22 @@ export class ElementSplitter {
     if (head === LineHead.FirstLine) {
       const pending = this.pendingLine !== undefined;
       if (pending) {
-        // The lines after the one pending decide it early: where the element's bytes up to one's
-        // head, then its first byte, cannot be valid JSON, the line pending was a value of NDJSON
-        // (one that closed on its line; a line after it may be cut too), and the first value its
-        // first line, cut: it ends there, and the lines from it are read again, as NDJSON, one
-        // waiting for the next to begin. Hint: only the first `pendingHeadsChecked` lines, each
-        // check reading the element from its start; after them the line stays pending, decided
-        // as an element's is (see `cutAtPending`), which valid JSON, its bytes held anyway,
-        // passes once it closes.
+        // The lines after the one pending decide it: the first whose head the element's bytes
+        // cannot go on with. When it opens as the first value did, at column 1, those were
+        // lines of NDJSON (the pending one, or one after it, cut too), and the first value its
+        // first line, cut: it ends there, and the lines from the pending one are read again, as
+        // NDJSON, each waiting for the next to begin. Otherwise the damage is the value's own (a
+        // trailing or missing comma before a key or a closing bracket), and it is read as JSON,
+        // as is a value that could go on at each of `pendingHeadsChecked` lines (each check reads
+        // the element from its start). Either way the watch then ends.
         const held = this.oversize ? undefined : this.bytesTo(at);
-        if (held !== undefined && !mayBeginJson(held, byte) && this.spendOn(held)) {
-          this.readAgain(held, this.pendingCut - this.elementStart.offset + 1, false, false, undefined);
-          return;
-        }
-        if (++this.pendingHeads >= pendingHeadsChecked) this.watchFirstValue = false;
+        if (held === undefined || !mayBeginJson(held, byte)) {
+          if (held !== undefined && column === 0 && byte === this.topOpener && this.spendOn(held)) {
+            this.readAgain(held, this.pendingCut - this.elementStart.offset + 1, false, false, undefined);
+            return;
+          }
+          this.endPendingLine();
+        } else if (++this.pendingHeads >= pendingHeadsChecked) this.endPendingLine();
       } else if (column === 0 && byte === this.topOpener) {
         // Hint: valid JSON may open a nested value there too (`"data":` then `{` at column 1).
         // When the element's bytes up to that line, then this byte, may begin valid JSON, the
@@ -1628,6 +1632,9 @@ export class ElementSplitter {
     this.column1 = Column1.No;
     this.column1Object = false;
     this.cutBefore = -1;
+    // Hint: a value with a line pending that closed was no cut first line of NDJSON: the first
+    // value's watch ends with it (see `decideLineHead`).
+    if (this.pendingLine !== undefined) this.watchFirstValue = false;
     this.pendingCut = -1;
     this.pendingLine = undefined;
     // Hint: the parts are let go before the element is handed on, so that a large one is not held twice.
@@ -1712,6 +1719,13 @@ export class ElementSplitter {
       !this.scalar &&
       this.byteAt(this.elementStart.offset, this.elementStart.offset) === OPEN_BRACE
     );
+  }
+
+  /** The first value's line pending is no cut first line of NDJSON: the file is read as JSON. */
+  private endPendingLine(): void {
+    this.pendingCut = -1;
+    this.pendingLine = undefined;
+    this.watchFirstValue = false;
   }
 
   /**
