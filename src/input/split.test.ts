@@ -219,8 +219,13 @@ describe('ElementSplitter', () => {
         fc.array(object, { minLength: 4, maxLength: 8 }),
         fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
         fc.integer({ min: 1, max: 64 }),
-        (values, cuts, chunkSize) => {
-          const lines = values.map((value) => JSON.stringify(value));
+        fc.array(fc.constantFrom('', '  ', 'text'), { minLength: 8, maxLength: 8 }),
+        (values, cuts, chunkSize, kinds) => {
+          // After the first whole line, a line may be indented, or a line of text.
+          const lines = values.map((value, i) => {
+            const kind = i > cuts.length ? kinds[i] : '';
+            return kind === 'text' ? 'not json at all' : `${kind}${JSON.stringify(value)}`;
+          });
           // The first lines lose their ends, each at a place of its own.
           cuts.forEach((at, i) => {
             const line = lines[i] ?? '';
@@ -229,12 +234,38 @@ describe('ElementSplitter', () => {
           const r = split(`${lines.join('\n')}\n`, chunkSize);
           const whole = r.elements.filter((e) => e.line > cuts.length);
           expect(whole.map((e) => [e.line, e.bytes.toString()])).toEqual(
-            lines.slice(cuts.length).map((line, i) => [cuts.length + 1 + i, line]),
+            lines.slice(cuts.length).map((line, i) => [cuts.length + 1 + i, line.trim()]),
           );
         },
       ),
       { numRuns: 400 },
     );
+  });
+
+  it('reads every whole line after more cut first lines than are checked, once the file ends', () => {
+    const text = `${'{"k":[1,\n'.repeat(9)}${[1, 2, 3, 4, 5].map((i) => `{"i":${i}}`).join('\n')}\n`;
+    for (const chunkSize of [1, 7, 1 << 20]) {
+      expect(texts(split(text, chunkSize)).slice(-5), `in chunks of ${chunkSize}`).toEqual(
+        [1, 2, 3, 4, 5].map((i) => `{"i":${i}}`),
+      );
+    }
+  });
+
+  it('loses no line of an element a column-1 batch recovers, with a first line pending', () => {
+    // The first element shares the `[`'s line, and a nested array opens a line at column 1: the
+    // element cut short ends before the next event's line, and holds the lines before it.
+    const text =
+      '[{"eventType":"CallComplete","id":"a"},\n{\n"eventType":"CallComplete",\n"id":"b",\n"flow":\n' +
+      '[{"eventType":"CallComplete","id":"x"},\n{\n"eventType":"CallComplete",\n"id":"c"\n},\n';
+    for (const chunkSize of [1, 7, 1 << 20]) {
+      const read = texts(split(text, chunkSize));
+      for (const line of text.split('\n').filter((line) => line.length > 1)) {
+        expect(
+          read.some((element) => element.includes(line.replace(/^\[/, '').replace(/,$/, ''))),
+          `${line} in chunks of ${chunkSize}`,
+        ).toBe(true);
+      }
+    }
   });
 
   it('decides a first line cut where a value may follow at the next line, not at the end of the input', () => {

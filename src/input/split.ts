@@ -399,8 +399,10 @@ export class ElementSplitter {
   // That line opened as the first value did, after a first line that held more: ended there, the
   // element was the first line of NDJSON, cut (see `decideLineHead`), and that line break is where.
   private pendingLine: SplitPosition | undefined;
-  // The heads of the lines after it checked so far (see `pendingHeadsChecked`).
+  // The heads of the lines after it checked so far (see `pendingHeadsChecked`), and the file
+  // offset of the last one's (the pending line's, at first).
   private pendingHeads = 0;
+  private pendingHead = 0;
   private elementLineStart = 0;
   // Held bytes are being read again (see `recoverColumn1Cut`): an element among them closed by a
   // `]` is not recovered in turn, so that a crafted file cannot nest one recovery in another,
@@ -1054,21 +1056,28 @@ export class ElementSplitter {
       const pending = this.pendingLine !== undefined;
       if (pending) {
         // The lines after the one pending decide it: the first whose head the element's bytes
-        // cannot go on with. When it opens as the first value did, at column 1, those were
-        // lines of NDJSON (the pending one, or one after it, cut too), and the first value its
-        // first line, cut: it ends there, and the lines from the pending one are read again, as
-        // NDJSON, each waiting for the next to begin. Otherwise the damage is the value's own (a
-        // trailing or missing comma before a key or a closing bracket), and it is read as JSON,
-        // as is a value that could go on at each of `pendingHeadsChecked` lines (each check reads
-        // the element from its start). Either way the watch then ends.
+        // cannot go on with. When it opens as the first value did, at column 1, or the line
+        // before it is one whole value, those were lines of NDJSON (the pending one, or one after
+        // it, cut too), and the first value its first line, cut: it ends there, and the lines
+        // from the pending one are read again, as NDJSON, each waiting for the next to begin.
+        // Otherwise the damage is the value's own (a trailing or missing comma after a member's
+        // line), and it is read as JSON. Hint: `pendingHeadsChecked` lines at most, each check
+        // reading the element from its start; after them the line stays pending, decided as an
+        // element's is (see `cutAtPending`).
         const held = this.oversize ? undefined : this.bytesTo(at);
+        const start = this.elementStart.offset;
         if (held === undefined || !mayBeginJson(held, byte)) {
-          if (held !== undefined && column === 0 && byte === this.topOpener && this.spendOn(held)) {
-            this.readAgain(held, this.pendingCut - this.elementStart.offset + 1, false, false, undefined);
+          const lines =
+            held !== undefined &&
+            ((column === 0 && byte === this.topOpener) ||
+              parsesAsJson(held.subarray(this.pendingHead - start, this.lineBreak.offset - start)));
+          if (held !== undefined && lines && this.spendOn(held)) {
+            this.readAgain(held, this.pendingCut - start + 1, false, false, undefined, this.pendingLine);
             return;
           }
           this.endPendingLine();
-        } else if (++this.pendingHeads >= pendingHeadsChecked) this.endPendingLine();
+        } else if (++this.pendingHeads >= pendingHeadsChecked) this.watchFirstValue = false;
+        else this.pendingHead = at;
       } else if (column === 0 && byte === this.topOpener) {
         // Hint: valid JSON may open a nested value there too (`"data":` then `{` at column 1).
         // When the element's bytes up to that line, then this byte, may begin valid JSON, the
@@ -1083,6 +1092,7 @@ export class ElementSplitter {
             this.pendingLine = this.lineBreak;
             this.pendingEvent = false;
             this.pendingHeads = 0;
+            this.pendingHead = at;
           } else this.watchFirstValue = false;
           return;
         }
@@ -1833,7 +1843,7 @@ export class ElementSplitter {
       open = nextEventLine(held, open, this.indentWatch, this.recoveryBudget);
       if (open < 0) return false;
     }
-    return this.readAgain(held, open, !later, later, undefined);
+    return this.readAgain(held, open, !later, later, undefined, this.pendingLine);
   }
 
   /** Takes the reading of `held`, the bytes of the element being read, again from the budget; false when it is spent. */
@@ -1861,6 +1871,7 @@ export class ElementSplitter {
     closedByBracket: boolean,
     later: boolean,
     table: BraceLineTable | undefined,
+    asLines?: SplitPosition,
   ): boolean {
     const start = this.elementStart;
     const heldEnd = start.offset + held.length;
@@ -1870,11 +1881,10 @@ export class ElementSplitter {
     this.chunk = Buffer.alloc(0);
     this.chunkOffset = heldEnd;
     this.rescan(held, open - 1);
-    const line = this.pendingLine;
-    if (line !== undefined) {
+    if (asLines !== undefined) {
       // The first value was the first line of NDJSON, cut: it ends with that line, as at once.
       this.lineDelimited = true;
-      this.endLineValue(line);
+      this.endLineValue(asLines);
       this.scanner.lineBreak(start.offset + open - 1);
     } else {
       this.cutElement(start.offset + open - 1, 'next');
