@@ -74,4 +74,32 @@ describe('CaptureCoverage', () => {
       first: unread.describedBy,
     });
   });
+
+  it('finds each body of a run described again, an empty one first, between or last too', async () => {
+    // An empty last body begins where its run ends: a line repeating its description passed (exit 0).
+    writeFileSync(join(dir, '000003.ndjson'), '\n[1]\n\n[22]\n\n');
+    const bodies = new CapturedBodies();
+    const covered = new CaptureCoverage(bodies);
+    try {
+      const lines = [
+        [0, 0],
+        [1, 3],
+        [5, 0],
+        [6, 4],
+        [11, 0],
+      ] as const;
+      for (const [index, [offset, bytes]] of lines.entries()) {
+        const line = index + 1;
+        expect(await covered.add(delivery('000003.ndjson', line, line, offset, bytes))).toEqual({ kind: 'new' });
+      }
+      for (const [index, [offset, bytes]] of lines.entries()) {
+        const line = index + 1;
+        const again = delivery('000003.ndjson', lines.length + line, line, offset, bytes);
+        const first = delivery('000003.ndjson', line, line, offset, bytes).describedBy;
+        expect(await covered.add(again), again.describedBy).toEqual({ kind: 'twice', first });
+      }
+    } finally {
+      await bodies.close();
+    }
+  });
 });

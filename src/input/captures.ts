@@ -736,10 +736,13 @@ class LineSet {
   }
 }
 
-/** The run of `runs` (in the order of their bytes) whose bodies begin at, or span, `offset`. */
+/**
+ * The run of `runs` (in the order of their bytes) whose bodies begin at, or span, `offset`. Hint:
+ * up to its end included, where an empty last body begins.
+ */
 function runAt(runs: readonly Run[], offset: number): Run | undefined {
   const run = runs[keysUpTo(runs.length, (at) => runs[at]?.start ?? 0, offset) - 1];
-  return run && (offset === run.start || offset < run.end) ? run : undefined;
+  return run && offset <= run.end ? run : undefined;
 }
 
 /**
