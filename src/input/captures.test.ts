@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { fileHandlePrototype } from '../../test/helpers/failing-calls.js';
 import { CaptureCoverage, CapturedBodies, type CapturedDelivery } from './captures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-captures-'));
@@ -101,5 +103,52 @@ describe('CaptureCoverage', () => {
     } finally {
       await bodies.close();
     }
+  });
+
+  it('reads a file about once for its bodies, lines of the log repeated among them too', async () => {
+    // A repeated line moved the count of line breaks back to its body, from where the next body's
+    // counted again, and took the window of bytes the next body was in: 4000 repeats among 20k
+    // bodies took verify 4.7 s, where they took 1.7 s (here, 67 MB read for a file of 396 kB).
+    const lines = Array.from({ length: 4000 }, (_, index) => `[${String(index).padStart(96, '0')}]`);
+    const text = lines.map((line) => `${line}\n`).join('');
+    writeFileSync(join(dir, '000004.ndjson'), text);
+    const bodies = new CapturedBodies();
+    const covered = new CaptureCoverage(bodies);
+    const prototype = (await fileHandlePrototype()) as unknown as {
+      read: (...args: unknown[]) => Promise<{ bytesRead: number }>;
+    };
+    const read = prototype.read;
+    let bytesRead = 0;
+    vi.spyOn(prototype, 'read').mockImplementation(async function (this: unknown, ...args: unknown[]) {
+      const result = await read.apply(this, args);
+      bytesRead += result.bytesRead;
+      return result;
+    });
+    let logLine = 0;
+    /** The line of the log that describes each body first. */
+    const firsts: string[] = [];
+    const described = (index: number) => {
+      const line = lines[index] ?? '';
+      const found = delivery('000004.ndjson', ++logLine, index + 1, index * (line.length + 1), line.length);
+      found.meta.sha256 = createHash('sha256').update(line).digest('hex');
+      return found;
+    };
+    try {
+      for (let index = 0; index < lines.length; index++) {
+        const body = described(index);
+        expect(await covered.add(body)).toEqual({ kind: 'new' });
+        firsts.push(body.describedBy);
+        expect((await bodies.read(body)).toString()).toBe(lines[index]);
+        if (index % 20 === 19) {
+          for (const again of [1, index - 1]) {
+            expect(await covered.add(described(again))).toEqual({ kind: 'twice', first: firsts[again] });
+          }
+        }
+      }
+    } finally {
+      vi.restoreAllMocks();
+      await bodies.close();
+    }
+    expect(bytesRead).toBeLessThan(2 * text.length);
   });
 });

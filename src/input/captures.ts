@@ -385,21 +385,40 @@ export interface BodyLimit {
 
 /** How much of an `.ndjson` file `CapturedBodies` reads at a time. */
 const readAhead = 256 * 1024;
+/**
+ * How far apart the counts of line breaks `CapturedBodies` keeps are. Hint: a line of a log
+ * repeated asks where a line begins, anywhere behind the bodies read: a count goes on from the
+ * mark before it, at most this many bytes (a mark costs a number per 64 KiB of a file).
+ */
+const markEvery = 64 * 1024;
 /** How many `.ndjson` files `CapturedBodies` keeps open: the listens that shared a folder at once. */
 const openFiles = 8;
+
+/** Bytes of a file as read, and where they begin. */
+interface Window {
+  bytes: Buffer;
+  at: number;
+}
 
 /** An `.ndjson` file being read: its size as last seen, and the bytes last read from it. */
 interface OpenBodies {
   handle: FileHandle;
   size: number;
-  /** The file's bytes from `windowAt`: the lines after a body come with it. */
-  window: Buffer;
-  windowAt: number;
+  /**
+   * The bytes last read for a body (the lines after it come with them), and for `lineAt`. Hint:
+   * apart, so that a line of the log repeated does not send the next body back to the disk.
+   */
+  windows: Record<WindowKind, Window>;
 }
+
+/** What bytes of a file are read for, and how many at least: a body, or where a line begins (`lineAt`). */
+const windowBytes = { body: readAhead, line: markEvery };
+type WindowKind = keyof typeof windowBytes;
 
 /**
  * The line breaks of an `.ndjson` file counted so far: how many come before byte `at`, and before
- * each multiple of `readAhead` up to it (`marks`), from where a count goes on for a byte behind `at`.
+ * each multiple of `markEvery` counted past (`marks`), from where a count goes on for a byte
+ * behind `at`, or far past it.
  */
 interface LineCount {
   at: number;
@@ -518,7 +537,8 @@ export class CapturedBodies {
       this.#open.delete(path);
     } else {
       const { handle, size } = await openRegular(path);
-      file = { handle, size, window: Buffer.alloc(0), windowAt: 0 };
+      const none = { bytes: Buffer.alloc(0), at: 0 };
+      file = { handle, size, windows: { body: none, line: none } };
       if (this.#open.size >= openFiles) {
         const [oldest, least] = this.#open.entries().next().value as [string, OpenBodies];
         this.#open.delete(oldest);
@@ -591,29 +611,31 @@ export class CapturedBodies {
   async lineAt(path: string, at: number, where: string): Promise<number | undefined> {
     try {
       const file = await this.#file(path);
-      if (at > 0 && (await this.#span(file, at - 1, at, where))[0] !== 0x0a) return undefined;
-      return (await this.#breaksBefore(path, file, at, where)) + 1;
+      // Hint: counted first, so that the byte before is in the window the count read.
+      const breaks = await this.#breaksBefore(path, file, at, where, 'line');
+      if (at > 0 && (await this.#span(file, at - 1, at, where, 'line'))[0] !== 0x0a) return undefined;
+      return breaks + 1;
     } catch (error) {
       throw unreadable(error, where);
     }
   }
 
   /**
-   * The bytes of `file` from `start` to `end`, read from the disk unless the window holds them.
-   * Hint: a log describes an `.ndjson` file's lines in order, so one read brings the next bodies too.
+   * The bytes of `file` from `start` to `end`, read from the disk (into the window of `kind`)
+   * unless a window holds them. Hint: a log describes an `.ndjson` file's lines in order, so one
+   * read brings the next bodies too.
    */
-  async #span(file: OpenBodies, start: number, end: number, where: string): Promise<Buffer> {
-    const from = start - file.windowAt;
-    if (from < 0 || end - file.windowAt > file.window.length) {
-      const window = Buffer.alloc(Math.min(Math.max(end - start, readAhead), file.size - start));
-      const { bytesRead } = await file.handle.read(window, 0, window.length, start);
-      file.window = window.subarray(0, bytesRead);
-      file.windowAt = start;
-      if (bytesRead < end - start) {
-        throw new CallhookError(`${where}: the file ends before the body it should hold (cut short?)`, ExitCode.usage);
-      }
+  async #span(file: OpenBodies, start: number, end: number, where: string, kind: WindowKind = 'body'): Promise<Buffer> {
+    for (const { bytes, at } of Object.values(file.windows)) {
+      if (start >= at && end - at <= bytes.length) return bytes.subarray(start - at, end - at);
     }
-    return file.window.subarray(start - file.windowAt, end - file.windowAt);
+    const read = Buffer.alloc(Math.min(Math.max(end - start, windowBytes[kind]), file.size - start));
+    const { bytesRead } = await file.handle.read(read, 0, read.length, start);
+    file.windows[kind] = { bytes: read.subarray(0, bytesRead), at: start };
+    if (bytesRead < end - start) {
+      throw new CallhookError(`${where}: the file ends before the body it should hold (cut short?)`, ExitCode.usage);
+    }
+    return read.subarray(0, end - start);
   }
 
   /**
@@ -624,38 +646,46 @@ export class CapturedBodies {
   #countedPast(path: string, at: number, bytes: number): void {
     const count = this.#counted.get(path);
     if (count?.at !== at) return;
-    while (count.marks.length * readAhead <= at + bytes) count.marks.push(count.breaks);
+    while (count.marks.length * markEvery <= at + bytes) count.marks.push(count.breaks);
     count.at = at + bytes;
   }
 
   /**
    * How many LFs the `.ndjson` file at `path` holds before byte `at`: counted on from where the
-   * last count stopped, or for a byte behind it from the mark before it. Hint: in the log's order
-   * a count reads only the line break after the body before; out of it, at most `readAhead` bytes.
+   * last count stopped, or from the mark before `at` when that is nearer. `kind`: what the bytes
+   * are read for (see `#span`); a count for `lineAt` is not kept, so that the next body's goes on
+   * from where the last body's stopped. Hint: in the log's order a count reads only the line break
+   * after the body before; out of it, at most `markEvery` bytes, once a count has been past them.
    */
-  async #breaksBefore(path: string, file: OpenBodies, at: number, where: string): Promise<number> {
+  async #breaksBefore(
+    path: string,
+    file: OpenBodies,
+    at: number,
+    where: string,
+    kind: WindowKind = 'body',
+  ): Promise<number> {
     let count = this.#counted.get(path);
     if (!count) {
       count = { at: 0, breaks: 0, marks: [0] };
       this.#counted.set(path, count);
     }
     let { at: from, breaks } = count;
-    if (at < from) {
-      const mark = Math.floor(at / readAhead);
-      from = mark * readAhead;
+    const mark = Math.min(Math.floor(at / markEvery), count.marks.length - 1);
+    if (at < from || mark * markEvery > from) {
+      from = mark * markEvery;
       breaks = count.marks[mark] ?? 0;
     }
     while (from < at) {
-      const to = Math.min(at, from + readAhead);
-      const bytes = await this.#span(file, from, to, where);
-      // A count only ever goes on from where one stopped, so the next mark is never passed unseen.
-      const mark = count.marks.length * readAhead;
-      if (mark > from && mark <= to) count.marks.push(breaks + lineBreaksIn(bytes.subarray(0, mark - from)));
-      breaks += lineBreaksIn(bytes);
+      // Hint: each count ends at the next multiple of `markEvery`, so that no mark is passed unseen.
+      const to = Math.min(at, (Math.floor(from / markEvery) + 1) * markEvery);
+      breaks += lineBreaksIn(await this.#span(file, from, to, where, kind));
       from = to;
+      if (from === count.marks.length * markEvery) count.marks.push(breaks);
     }
-    count.at = at;
-    count.breaks = breaks;
+    if (kind === 'body') {
+      count.at = at;
+      count.breaks = breaks;
+    }
     return breaks;
   }
 }
