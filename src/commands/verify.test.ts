@@ -297,6 +297,41 @@ describe('verify a capture one of whose bodies cannot be read', () => {
     }
   });
 
+  it('fails a line of the log repeated whose file it cannot read as a body it cannot read, and checks the others', async () => {
+    // A repeated line asks where the line of its body begins, which may read the file: an error of
+    // that read stopped verify (exit 2), the deliveries after it unchecked.
+    const secret = 'verify-test-secret';
+    const dir = await hmacCapture(secret, ['[1]', `"${'x'.repeat(300_000)}"`, '[3]', '[4]']);
+    const file = join(dir, '000001.ndjson');
+    const log = join(dir, 'deliveries.meta');
+    const [first, second, third, fourth] = readFileSync(log, 'utf8').split('\n');
+    writeFileSync(log, `${[first, second, third, second, fourth].join('\n')}\n`);
+    // Hint: the disk fails from the second reading of the file from its byte 0 on, the repeated
+    // line's: the bodies are read from bytes 0, 4 and past the second, whose bytes are not kept.
+    await failReadsOf(file, 0, 2);
+    try {
+      const json = await runVerify([file], hmacOptions, secret);
+      expect(json.error).toBeUndefined();
+      expect(json.lines.map((line) => JSON.parse(line))).toEqual([
+        { file: `${file}:1`, ok: true, secret: 1 },
+        { file: `${file}:2`, ok: true, secret: 1 },
+        { file: `${file}:3`, ok: true, secret: 1 },
+        {
+          file: `${file}:2`,
+          ok: false,
+          reason: 'body-unreadable',
+          message: 'i/o error: its signature cannot be checked',
+        },
+        { file: `${file}:4`, ok: true, secret: 1 },
+      ]);
+      expect(json.errors).toEqual([`callhook: ${file}:2: i/o error: its delivery is not checked\n`]);
+      expect(json.exitCode).toBe(2);
+    } finally {
+      vi.restoreAllMocks();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names a body of an .ndjson file it cannot read by its line, as every other line of verify names it', async () => {
     // "callhook: cap/000001.ndjson: i/o error: …", the same for each unreadable line of the file.
     const secret = 'verify-test-secret';

@@ -221,22 +221,23 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         // Hint: a capture holds the headers as they came over HTTP, a character per byte.
         const headers = asHeaderSource(delivery.meta.headers.map(([name, value]) => [name, fromWire(value)]));
         const id = headers['webhook-id']?.[0];
-        // A delivery named twice (its folder and its file) is checked once; a body that another
-        // line of the log describes too is not read again (200 such lines read one 5 MB body 200 times).
-        const coverage = await covered.add(delivery);
-        if (coverage.kind === 'again') continue;
-        if (coverage.kind === 'twice') {
-          const message = `${escapeTerminal(delivery.describedBy)} describes a body that ${escapeTerminal(coverage.first)} describes already: a line of the log repeated, no delivery of its own`;
-          show({ name: delivery.where, webhookId: id, result: { ok: false, reason: 'not-captured', message } });
-          continue;
-        }
         let body: Buffer;
         try {
+          // A delivery named twice (its folder and its file) is checked once; a body that another
+          // line of the log describes too is not read again (200 such lines read one 5 MB body
+          // 200 times). Hint: in the try, as finding where a line begins may read the file.
+          const coverage = await covered.add(delivery);
+          if (coverage.kind === 'again') continue;
+          if (coverage.kind === 'twice') {
+            const message = `${escapeTerminal(delivery.describedBy)} describes a body that ${escapeTerminal(coverage.first)} describes already: a line of the log repeated, no delivery of its own`;
+            show({ name: delivery.where, webhookId: id, result: { ok: false, reason: 'not-captured', message } });
+            continue;
+          }
           body = await bodies.read(delivery);
         } catch (error) {
-          // A body that cannot be read (an I/O error, or no regular file) is not checked, said on
-          // stderr too, and one changed since listen saved it fails its delivery; the others are
-          // still checked either way.
+          // A body that cannot be read (an I/O error, or no regular file), or the file a repeated
+          // line's is looked for in, is not checked, said on stderr too, and one changed since
+          // listen saved it fails its delivery; the others are still checked either way.
           if (error instanceof BodyUnreadable) {
             covered.unread(delivery);
             const message = `${error.reason}: its signature cannot be checked`;

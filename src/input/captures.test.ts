@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -150,5 +150,34 @@ describe('CaptureCoverage', () => {
       await bodies.close();
     }
     expect(bytesRead).toBeLessThan(2 * text.length);
+  });
+
+  it('says a file cut short since its bodies were read is, when a line of the log repeated asks where its line begins', async () => {
+    // Opened again, the file's size was taken for where to read from: "The value of "size" is out
+    // of range", as if the disk had said so.
+    const lines = [`"${'x'.repeat(70_000)}"`, '[2]'];
+    writeFileSync(join(dir, '000005.ndjson'), lines.map((line) => `${line}\n`).join(''));
+    const bodies = new CapturedBodies();
+    const covered = new CaptureCoverage(bodies);
+    const described = (logLine: number, index: number) => {
+      const line = lines[index] ?? '';
+      const found = delivery('000005.ndjson', logLine, index + 1, index === 0 ? 0 : 70_003, line.length);
+      found.meta.sha256 = createHash('sha256').update(line).digest('hex');
+      return found;
+    };
+    try {
+      for (const index of [0, 1]) {
+        expect(await covered.add(described(index + 1, index))).toEqual({ kind: 'new' });
+        await bodies.read(described(index + 1, index));
+      }
+      await bodies.close();
+      truncateSync(join(dir, '000005.ndjson'), 100);
+      const again = described(3, 1);
+      await expect(covered.add(again)).rejects.toThrow(
+        `${again.where}: the file ends before the body it should hold (cut short?)`,
+      );
+    } finally {
+      await bodies.close();
+    }
   });
 });

@@ -629,7 +629,8 @@ export class CapturedBodies {
     for (const { bytes, at } of Object.values(file.windows)) {
       if (start >= at && end - at <= bytes.length) return bytes.subarray(start - at, end - at);
     }
-    const read = Buffer.alloc(Math.min(Math.max(end - start, windowBytes[kind]), file.size - start));
+    // Hint: none past the end of a file cut short since (its size is taken again when it is opened again).
+    const read = Buffer.alloc(Math.max(0, Math.min(Math.max(end - start, windowBytes[kind]), file.size - start)));
     const { bytesRead } = await file.handle.read(read, 0, read.length, start);
     file.windows[kind] = { bytes: read.subarray(0, bytesRead), at: start };
     if (bytesRead < end - start) {
