@@ -221,9 +221,10 @@ describe('ElementSplitter', () => {
         fc.integer({ min: 1, max: 64 }),
         fc.array(fc.constantFrom('', '  ', 'text'), { minLength: 8, maxLength: 8 }),
         (values, cuts, chunkSize, kinds) => {
-          // After the first whole line, a line may be indented, or a line of text.
+          // After the first whole line (or right after two cut lines or more), a line may be
+          // indented, or a line of text.
           const lines = values.map((value, i) => {
-            const kind = i > cuts.length ? kinds[i] : '';
+            const kind = i > cuts.length || (i === cuts.length && i > 1) ? kinds[i] : '';
             return kind === 'text' ? 'not json at all' : `${kind}${JSON.stringify(value)}`;
           });
           // The first lines lose their ends, each at a place of its own.

@@ -1056,20 +1056,20 @@ export class ElementSplitter {
       const pending = this.pendingLine !== undefined;
       if (pending) {
         // The lines after the one pending decide it: the first whose head the element's bytes
-        // cannot go on with. When it opens as the first value did, at column 1, or the line
-        // before it is one whole value, those were lines of NDJSON (the pending one, or one after
-        // it, cut too), and the first value its first line, cut: it ends there, and the lines
-        // from the pending one are read again, as NDJSON, each waiting for the next to begin.
-        // Otherwise the damage is the value's own (a trailing or missing comma after a member's
-        // line), and it is read as JSON. Hint: `pendingHeadsChecked` lines at most, each check
-        // reading the element from its start; after them the line stays pending, decided as an
-        // element's is (see `cutAtPending`).
+        // cannot go on with. When it opens as a member's line of a pretty value goes on (a key,
+        // a closing bracket, a comma), after a line that is not one whole value, the damage is
+        // the value's own (a trailing or missing comma), and it is read as JSON. Otherwise those
+        // were lines of NDJSON (the pending one, or one after it, cut too), and the first value
+        // its first line, cut: it ends there, and the lines from the pending one are read again,
+        // as NDJSON, each waiting for the next to begin. Hint: `pendingHeadsChecked` lines at
+        // most, each check reading the element from its start; after them the line stays
+        // pending, decided as an element's is (see `cutAtPending`).
         const held = this.oversize ? undefined : this.bytesTo(at);
         const start = this.elementStart.offset;
         if (held === undefined || !mayBeginJson(held, byte)) {
           const lines =
             held !== undefined &&
-            ((column === 0 && byte === this.topOpener) ||
+            (!goesOnMember(byte) ||
               parsesAsJson(held.subarray(this.pendingHead - start, this.lineBreak.offset - start)));
           if (held !== undefined && lines && this.spendOn(held)) {
             this.readAgain(held, this.pendingCut - start + 1, false, false, undefined, this.pendingLine);
@@ -2046,6 +2046,10 @@ export class ElementSplitter {
     return true;
   }
 }
+
+/** Whether a line opening with `byte` goes on a pretty value's members: a key, a closing bracket, a comma. */
+const goesOnMember = (byte: number) =>
+  byte === QUOTE || byte === CLOSE_BRACE || byte === CLOSE_BRACKET || byte === COMMA || byte === COLON;
 
 /**
  * How many line heads after a first-value line pending (see `decideLineHead`) are checked for
