@@ -1081,9 +1081,9 @@ export class ElementSplitter {
       } else if (column === 0 && byte === this.topOpener) {
         // Hint: valid JSON may open a nested value there too (`"data":` then `{` at column 1).
         // When the element's bytes up to that line, then this byte, may begin valid JSON, the
-        // line is pending, and the lines after it decide (above); the file ending, the value
-        // growing past the size limit, or closing without parsing, decide it was cut there (see
-        // `cutAtPending`).
+        // line is pending, and the lines after it decide (above); before they do, the file ending
+        // or the value growing past the size limit decide it was cut there (see `cutAtPending`),
+        // and the value closing that it was not.
         if (this.mayOpenNested(byte)) {
           // Hint: a line already pending (one the elements' watch found) stays the one the
           // element is ended before if it shows it was cut.
@@ -2047,7 +2047,7 @@ export class ElementSplitter {
   }
 }
 
-/** Whether a line opening with `byte` goes on a pretty value's members: a key, a closing bracket, a comma. */
+/** Whether a line opening with `byte` goes on a pretty value's members: a key, a closing bracket, a comma or a colon. */
 const goesOnMember = (byte: number) =>
   byte === QUOTE || byte === CLOSE_BRACE || byte === CLOSE_BRACKET || byte === COMMA || byte === COLON;
 
