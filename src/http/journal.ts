@@ -24,6 +24,7 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
+import { LineSplitter } from '../input/line-splitter.js';
 import { defaultMaxElementBytes, listSources, readChunks } from '../input/read.js';
 import {
   cannotLink,
@@ -221,31 +222,20 @@ const journalReadBytes = 64 * 1024;
 /**
  * The lines of the file open at `fd`, from its start to its end, as `text.split('\n')` gives
  * them (a last line without a newline too, and '' after a last newline), read `chunkBytes` at a
- * time. Hint: read whole, a journal of millions of batches made a string longer than V8 allows
- * (512 MiB), and --resume failed; now only a line is held at once. Split on the newline's byte,
- * which is never part of another UTF-8 character, so one split across chunks is decoded whole.
+ * time (see `LineSplitter`). Hint: read whole, a journal of millions of batches made a string
+ * longer than V8 allows (512 MiB), and --resume failed; now only a line is held at once.
  */
 export function* journalLines(fd: number, chunkBytes = journalReadBytes): Generator<string> {
   const chunk = Buffer.alloc(chunkBytes);
-  // The start of the line read so far, from earlier chunks.
-  let pending: Buffer[] = [];
+  const lines = new LineSplitter();
   for (let position = 0; ; ) {
     const read = readSync(fd, chunk, 0, chunkBytes, position);
     if (read === 0) break;
     position += read;
-    const bytes = chunk.subarray(0, read);
-    let start = 0;
-    for (let end = bytes.indexOf(0x0a); end !== -1; end = bytes.indexOf(0x0a, start)) {
-      yield pending.length === 0
-        ? bytes.toString('utf8', start, end)
-        : Buffer.concat([...pending, bytes.subarray(start, end)]).toString('utf8');
-      pending = [];
-      start = end + 1;
-    }
-    // Hint: copied, as the next read overwrites the chunk.
-    if (start < read) pending.push(Buffer.from(bytes.subarray(start)));
+    // Hint: no limit, so every line is a string.
+    yield* lines.push(chunk.subarray(0, read)) as Generator<string>;
   }
-  yield Buffer.concat(pending).toString('utf8');
+  yield lines.end() as string;
 }
 
 /**

@@ -15,6 +15,7 @@ import { joinablePath, realPathOf } from '../output-file.js';
 import { bodyName, type CaptureMeta, metaSuffix, numbered } from './capture-names.js';
 import { optionSize } from './element.js';
 import { openablePath } from './file-names.js';
+import { LineSplitter } from './line-splitter.js';
 import { folderEntries, specialFileKind, walksInto } from './read.js';
 import { captureLogName } from './types.js';
 
@@ -99,29 +100,13 @@ async function readDescription(path: string): Promise<string> {
 }
 
 /**
- * The lines of `chunks` (split at LF), each decoded as UTF-8; one of more than `limit` bytes is
+ * The lines of `chunks` (split at LF, see `LineSplitter`); one of more than `limit` bytes is
  * `undefined`, its bytes never held. Hint: readline held every line whole, however long.
  */
 async function* boundedLines(chunks: AsyncIterable<Buffer>, limit: number): AsyncGenerator<string | undefined> {
-  let parts: Buffer[] = [];
-  let length = 0;
-  const line = () => (length > limit ? undefined : Buffer.concat(parts).toString());
-  for await (const chunk of chunks) {
-    for (let start = 0; ; ) {
-      const end = chunk.indexOf(0x0a, start);
-      const piece = chunk.subarray(start, end < 0 ? chunk.length : end);
-      length += piece.length;
-      // Hint: a line past the limit is only counted on to its end.
-      if (length > limit) parts = [];
-      else parts.push(piece);
-      if (end < 0) break;
-      yield line();
-      parts = [];
-      length = 0;
-      start = end + 1;
-    }
-  }
-  if (length > 0) yield line();
+  const lines = new LineSplitter(limit);
+  for await (const chunk of chunks) yield* lines.push(chunk);
+  if (lines.pending) yield lines.end();
 }
 
 /**
