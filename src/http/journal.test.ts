@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   appendFileSync,
@@ -16,6 +17,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  truncateSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -116,6 +118,38 @@ describe('journal', () => {
       }
       expect(readJournal(path, () => {})).toEqual(whole);
     }
+  });
+
+  it('(3b) a line longer than a journal line can be is unreadable, not a string too long for V8', () => {
+    // Hint: a file of one line of 512 MiB or more, no newline in it, failed --resume with
+    // "Cannot create a string longer than 0x1fffffe8 characters" (exit 2), read as one string.
+    const path = tempPath('run.jsonl');
+    writeFileSync(path, `{"a":1}\n${'x'.repeat(40)}\n{"b":2}\n${'y'.repeat(39)}`);
+    for (let chunkBytes = 1; chunkBytes <= 100; chunkBytes++) {
+      const fd = openSync(path, 'r');
+      try {
+        expect([...journalLines(fd, chunkBytes, 39)], `chunks of ${chunkBytes}`).toEqual([
+          '{"a":1}',
+          undefined,
+          '{"b":2}',
+          'y'.repeat(39),
+        ]);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    const huge = tempPath('huge.jsonl');
+    writeFileSync(huge, `${JSON.stringify(entry('0-a'))}\n`);
+    // A sparse file: one line of NUL bytes, longer than any string V8 makes.
+    truncateSync(huge, constants.MAX_STRING_LENGTH + 1_000);
+    appendFileSync(huge, `\n${JSON.stringify(entry('1-b'))}\n`);
+    const contents = readJournal(huge, () => {});
+    expect(contents.confirmed).toEqual(new Set(['0-a', '1-b']));
+    expect(contents.unreadable).toEqual([2]);
+    const first = tempPath('first.jsonl');
+    writeFileSync(first, '');
+    truncateSync(first, constants.MAX_STRING_LENGTH + 1_000);
+    expect(readJournal(first, () => {}).notHeader).toEqual({ line: 1, edited: false });
   });
 
   it('(4) after a torn last line, the next entry starts a line of its own, so its confirmation is kept', () => {

@@ -220,41 +220,53 @@ function isHeader(value: unknown): value is JournalHeader {
 const journalReadBytes = 64 * 1024;
 
 /**
+ * The longest journal line read as text. Hint: callhook writes lines of a few hundred bytes, and
+ * a header naming its inputs; a longer line (a file that is not a journal, or a crash's garbage)
+ * is unreadable, not a string past V8's limit of 512 MiB, which failed --resume outright.
+ */
+const journalLineBytes = 64 * 1024 * 1024;
+
+/**
  * The lines of the file open at `fd`, from its start to its end, as `text.split('\n')` gives
  * them (a last line without a newline too, and '' after a last newline), read `chunkBytes` at a
- * time (see `LineSplitter`). Hint: read whole, a journal of millions of batches made a string
- * longer than V8 allows (512 MiB), and --resume failed; now only a line is held at once.
+ * time (see `LineSplitter`); a line of more than `lineBytes` bytes is undefined. Hint: read
+ * whole, a journal of millions of batches made a string longer than V8 allows, and --resume
+ * failed; now only a line is held at once.
  */
-export function* journalLines(fd: number, chunkBytes = journalReadBytes): Generator<string> {
+export function* journalLines(
+  fd: number,
+  chunkBytes = journalReadBytes,
+  lineBytes = journalLineBytes,
+): Generator<string | undefined> {
   const chunk = Buffer.alloc(chunkBytes);
-  const lines = new LineSplitter();
+  const lines = new LineSplitter(lineBytes);
   for (let position = 0; ; ) {
     const read = readSync(fd, chunk, 0, chunkBytes, position);
     if (read === 0) break;
     position += read;
-    // Hint: no limit, so every line is a string.
-    yield* lines.push(chunk.subarray(0, read)) as Generator<string>;
+    yield* lines.push(chunk.subarray(0, read));
   }
-  yield lines.end() as string;
+  yield lines.end();
 }
 
 /**
  * Reads a journal's lines (`journalLines`). A line that is not a header or an entry is listed and
  * skipped, never fatal. Hint: `& object`, so that a string (an iterable of characters) is refused.
  */
-export function parseJournal(lines: Iterable<string> & object): JournalContents {
+export function parseJournal(lines: Iterable<string | undefined> & object): JournalContents {
   const contents: JournalContents = { header: undefined, confirmed: new Set(), unreadable: [] };
   let first = true;
   let number = 0;
   for (const line of lines) {
     number++;
-    if (!line.trim()) continue;
+    if (line?.trim() === '') continue;
     // Hint: the first line is the header callhook writes; anything else there is said as such,
     // not as a line torn by a crash (a journal's lines after it are the ones a crash tears).
     const atFirst = first;
     first = false;
     let value: unknown;
     try {
+      if (line === undefined) throw new Error('too long to read');
       value = JSON.parse(line);
     } catch {
       if (atFirst) contents.notHeader = { line: number, edited: false };
