@@ -376,9 +376,23 @@ async function refuseInterrupted(name: string, base: string, owner: number): Pro
       `${name}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped before it changed the file (the mark names no backup yet); with no fix --write running, delete the mark to repair the file`,
     );
   }
+  const marked = `${name}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped part way`;
+  // Hint: the advice is followed as printed: the mark stays until deleted, so it says to delete it
+  // after putting the backup back; and a backup put back with `mv` is gone, not to be put back again.
+  const gone =
+    backup !== undefined &&
+    (await lstat(openablePath(backup)).then(
+      () => false,
+      (error: NodeJS.ErrnoException) => error.code === 'ENOENT',
+    ));
+  if (gone) {
+    throw new CallhookError(
+      `${marked}; the backup it names, ${backup}, is gone (put back already?): with no fix --write running, delete the mark to repair the file as it is`,
+    );
+  }
   const original = backup ? `the original is in ${backup}: put it back` : 'put its backup back';
   throw new CallhookError(
-    `${name}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped part way, so it may be part repaired; ${original} (or, with no fix --write running, delete the mark to repair the file as it is)`,
+    `${marked}, so it may be part repaired; ${original}, then delete the mark (or, with no fix --write running, delete the mark alone to repair the file as it is)`,
   );
 }
 

@@ -5,6 +5,7 @@ import {
   chmodSync,
   chownSync,
   closeSync,
+  copyFileSync,
   createWriteStream,
   constants as fsConstants,
   mkdirSync,
@@ -12,6 +13,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -463,7 +465,7 @@ describe('fix --write killed (SIGKILL, which cannot be held)', () => {
 
 /** What fix --write says of `file` marked as being rewritten, its backup `file.bak`. */
 const marked = (file: string) =>
-  `callhook: ${file}: marked as being rewritten (${file}.fix-in-progress): another fix --write is at it, or one was stopped part way, so it may be part repaired; the original is in ${file}.bak: put it back (or, with no fix --write running, delete the mark to repair the file as it is)\n`;
+  `callhook: ${file}: marked as being rewritten (${file}.fix-in-progress): another fix --write is at it, or one was stopped part way, so it may be part repaired; the original is in ${file}.bak: put it back, then delete the mark (or, with no fix --write running, delete the mark alone to repair the file as it is)\n`;
 
 describe('fix --write killed while rewriting the file', () => {
   it('leaves a mark the next run refuses on, naming the backup that holds the original, instead of repairing the torn file', async () => {
@@ -550,7 +552,7 @@ describe('fix --write killed while rewriting the file', () => {
       const read = await runCli(['summarise', name], { cwd: dir });
       expect({ code: read.code, stderr: read.stderr }).toEqual({
         code: 2,
-        stderr: `callhook: ${name}:1:1: cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done\n`,
+        stderr: `callhook: ${name}:1:1: cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done; with none running, one was stopped part way: put back the backup the mark names, then delete the mark\n`,
       });
     }
     expect(readFileSync(file, 'utf8')).toBe('[{"note": "helllo world"}]\n');
@@ -575,12 +577,52 @@ describe('fix --write killed while rewriting the file', () => {
     expect(readdirSync(dir).sort()).toEqual(['d.json', 'd.json.bak']);
   });
 
+  it('gives advice that, followed as printed, ends in a repaired file: put the backup back, then delete the mark', async () => {
+    // "put it back" alone left the mark, so the next run gave the same refusal word for word;
+    // after `mv` of the backup it still named the backup, gone; validate said "read it once the
+    // rewrite is done", of a run that had been killed (red team hT41).
+    const file = join(dir, 'torn.json');
+    const original = '[{"a": 1} {"b": 2}]\n';
+    const reset = () => {
+      for (const name of readdirSync(dir)) rmSync(join(dir, name));
+      writeFileSync(file, '[{"a": 1} {"b": 2}]]]\n');
+      writeFileSync(`${file}.bak`, original);
+      writeFileSync(`${file}.fix-in-progress`, `${file}.bak`);
+    };
+    reset();
+    const refused = await runCli(['fix', file, '--write']);
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({ code: 2, stderr: marked(file) });
+    const read = await runCli(['validate', file, '--format', 'json']);
+    expect(read.code).toBe(2);
+    expect(read.stdout).toContain(
+      'read it once the rewrite is done; with none running, one was stopped part way: put back the backup the mark names, then delete the mark',
+    );
+    // As printed: the backup copied back, then the mark deleted.
+    copyFileSync(`${file}.bak`, file);
+    rmSync(`${file}.fix-in-progress`);
+    const copied = await runCli(['fix', file, '--write']);
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('[{"a": 1}, {"b": 2}]\n');
+    // Put back with mv: the mark names a backup that is gone, and says so.
+    reset();
+    renameSync(`${file}.bak`, file);
+    const moved = await runCli(['fix', file, '--write']);
+    expect({ code: moved.code, stderr: moved.stderr }).toEqual({
+      code: 2,
+      stderr: `callhook: ${file}: marked as being rewritten (${file}.fix-in-progress): another fix --write is at it, or one was stopped part way; the backup it names, ${file}.bak, is gone (put back already?): with no fix --write running, delete the mark to repair the file as it is\n`,
+    });
+    rmSync(`${file}.fix-in-progress`);
+    const after = await runCli(['fix', file, '--write']);
+    expect(after.code, after.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('[{"a": 1}, {"b": 2}]\n');
+  });
+
   it("names no backup a mark names that is not one of the file's own, or that another user made", async () => {
     // In a folder others may write to, a mark planted there could name any file (review hR21).
     const file = join(dir, 'd.json');
     writeFileSync(file, '[{"a": 1}]\n');
     const refusal = (mark: string) =>
-      `callhook: ${file}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped part way, so it may be part repaired; put its backup back (or, with no fix --write running, delete the mark to repair the file as it is)\n`;
+      `callhook: ${file}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped part way, so it may be part repaired; put its backup back, then delete the mark (or, with no fix --write running, delete the mark alone to repair the file as it is)\n`;
     const mark = `${file}.fix-in-progress`;
     for (const named of ['/etc/passwd', `${file}.bak.x`, 'd.json.bak']) {
       writeFileSync(mark, named);
