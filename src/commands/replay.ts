@@ -691,6 +691,7 @@ async function replayWith(
       colorsFor(process.stdout),
       settings.journal,
       terminalWidth(process.stdout),
+      readError !== undefined,
     );
     process.stdout.write(summary);
   }

@@ -491,7 +491,8 @@ class BatchReader {
       return undefined;
     }
     if (result.done) {
-      this.ended = true;
+      // Hint: a generator that threw is done for every later read: that is no end of the input.
+      this.ended = this.error === undefined;
       return undefined;
     }
     return result.value;

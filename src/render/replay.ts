@@ -87,12 +87,16 @@ export function renderProgressLine(p: ProgressSnapshot): string {
 
 const listed = 20;
 
-/** The summary printed at the end of a run; a batch not delivered and why wrap to `width` columns. */
+/**
+ * The summary printed at the end of a run; a batch not delivered and why wrap to `width` columns.
+ * `readFailed`: reading the input stopped the run, which `--resume` cannot get past.
+ */
 export function renderReplaySummary(
   report: ReplayReport,
   c: ChalkInstance,
   journal?: string,
   width = Number.POSITIVE_INFINITY,
+  readFailed = false,
 ): string {
   const { batches: b, events: e } = report;
   const lines: string[] = [];
@@ -191,7 +195,21 @@ export function renderReplaySummary(
   if (!report.inputComplete) {
     wrapped([{ text: 'The rest of the input was not read, so none of it was sent.', style: c.yellow }]);
   }
-  if (!report.inputComplete || b.undelivered > 0 || b.failed > 0) {
+  if (readFailed) {
+    // Hint: --resume of the same input and options meets the same stop, and a journal is resumed
+    // only with those: "rerun with --resume" led in a loop, to a refusal for a new --batch-size.
+    wrapped(
+      journal
+        ? [
+            {
+              text: '--resume reads the same input with the same options, and stops here again unless what failed has passed; to mend the input or change an option, replay what is left with a new --journal (',
+            },
+            { text: escapeTerminal(journal), keep: 'always' },
+            { text: ' lists what was delivered).' },
+          ]
+        : [{ text: 'To send the rest, mend the input and replay what is left.' }],
+    );
+  } else if (!report.inputComplete || b.undelivered > 0 || b.failed > 0) {
     // Hint: the journal's name is one word of a command to paste back: never broken, even at a blank.
     wrapped(
       journal

@@ -258,6 +258,30 @@ describe('replay', () => {
     expect(receivedEvents(live)).toHaveLength(counts.events.failed + counts.events.notSent);
   });
 
+  it('stopped by its input part way, says the rest was not sent and how to send it, not to --resume into the same stop', async () => {
+    // An input batch over 10,000 events after one that was delivered: the report said the input
+    // was complete, and the only advice, "pass --batch-size", led to a journal that --resume then
+    // refused for its new --batch-size, in a loop (red team hT41).
+    const s = await server();
+    const dir = tempDir('replay');
+    const [small, big, journal] = [join(dir, 'a.json'), join(dir, 'big.json'), join(dir, 'run.jsonl')];
+    writeFileSync(small, JSON.stringify([attempt(1), attempt(2)]));
+    writeFileSync(big, JSON.stringify(Array.from({ length: 10_001 }, (_, n) => attempt(n % 60))));
+    const args = ['replay', small, big, '--url', s.url, '--journal', journal, '--concurrency', '4'];
+    const json = await runCli([...args, '--format', 'json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ inputComplete: false, events: { delivered: 2 } });
+    rmSync(journal);
+    const pretty = await runCli(args);
+    expect(pretty.code).toBe(2);
+    const said = unwrapped(pretty.stdout);
+    expect(said).toContain('The rest of the input was not read, so none of it was sent.');
+    expect(said).not.toContain('Rerun with --resume');
+    expect(said).toContain(
+      `--resume reads the same input with the same options, and stops here again unless what failed has passed; to mend the input or change an option, replay what is left with a new --journal (${journal} lists what was delivered).`,
+    );
+  });
+
   it("stops on this machine's limit of open files (EMFILE) in one line, exit 2, not as the receiver's fault; --resume sends exactly the rest", async () => {
     // Under `ulimit -n 48` with --concurrency 200, 78 batches "failed" with Node's raw
     // "connect EMFILE 127.0.0.1:… - Local (undefined:undefined)", the run stopped saying "the
