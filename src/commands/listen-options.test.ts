@@ -24,6 +24,14 @@ describe('listen options', () => {
     expect(parse({ respond: 'RESET' }).respond).toBe('reset');
     expect(parse({ failCode: '429', failRate: '0.25' })).toMatchObject({ failCode: 429, failRate: 0.25 });
     expect(parse({ headerTimeout: '0.5' }).headersTimeoutMs).toBe(500);
+    // node:http takes whole milliseconds (red team hT42 #1): rounded up, and never 0, which is no timeout.
+    expect(parse({ headerTimeout: '0.75' }).headersTimeoutMs).toBe(750);
+    expect(parse({ headerTimeout: '1', requestTimeout: '1.005' }).requestTimeoutMs).toBe(1005);
+    expect(parse({ headerTimeout: '0.0001', requestTimeout: '0.0007' })).toMatchObject({
+      headersTimeoutMs: 1,
+      requestTimeoutMs: 1,
+    });
+    expect(parse({ forwardTimeout: '0.0025' }).forwardTimeoutMs).toBe(3);
     expect(parse({ out: 'cap' }).durable).toBe(false);
     expect(parse({ out: 'cap', durable: true }).durable).toBe(true);
     expect(parse({ forward: 'https://example.test/hook', insecure: true }).forward?.href).toBe(

@@ -11,6 +11,7 @@ import type { Answer } from '../server/listen.js';
 import {
   byteSize,
   decimal,
+  durationMs,
   envName,
   httpUrl,
   type lineFormats,
@@ -18,7 +19,6 @@ import {
   optional,
   optionError,
   parseAll,
-  seconds,
   signatureHeaderName,
   signingProblems,
   wholeNumber,
@@ -156,14 +156,14 @@ export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platf
       retryAfter: () => optional(raw.retryAfter, wholeNumber('--retry-after', 0)),
       delayMs: () => wholeNumber('--delay', 0, maxDelayMs)(raw.delay),
       forward: () => optional(raw.forward, httpUrl('--forward')),
-      forwardTimeout: () => seconds('--forward-timeout')(raw.forwardTimeout),
-      headerTimeout: () => {
-        const header = seconds('--header-timeout')(raw.headerTimeout);
+      forwardTimeoutMs: () => durationMs('--forward-timeout')(raw.forwardTimeout),
+      headersTimeoutMs: () => {
+        const header = durationMs('--header-timeout')(raw.headerTimeout);
         // Hint: compared with a valid --request-timeout only, so that a bad value is said for
         // itself alone; either may be its default, which the user did not type: said as such.
         let request: number | undefined;
         try {
-          request = seconds('--request-timeout')(raw.requestTimeout);
+          request = durationMs('--request-timeout')(raw.requestTimeout);
         } catch (error) {
           if (!(error instanceof CallhookError)) throw error;
         }
@@ -174,13 +174,12 @@ export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platf
         }
         return header;
       },
-      requestTimeout: () => seconds('--request-timeout')(raw.requestTimeout),
+      requestTimeoutMs: () => durationMs('--request-timeout')(raw.requestTimeout),
     },
     problems,
   );
-  const { forwardTimeout, headerTimeout, requestTimeout, ...checked } = out;
   return {
-    ...checked,
+    ...out,
     format: raw.format,
     type: raw.type,
     width: raw.width,
@@ -190,8 +189,5 @@ export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platf
     compact: raw.compact === true,
     mask: raw.mask === true,
     insecure: raw.insecure === true,
-    forwardTimeoutMs: forwardTimeout * 1000,
-    headersTimeoutMs: headerTimeout * 1000,
-    requestTimeoutMs: requestTimeout * 1000,
   };
 }

@@ -3,13 +3,13 @@ import { CallhookError } from '../errors.js';
 import {
   byteSize,
   decimal,
+  durationMs,
   envName,
   httpUrl,
   idPrefix,
   listOf,
   optional,
   parseAll,
-  seconds,
   signatureHeaderName,
   wholeNumber,
 } from './options.js';
@@ -92,9 +92,20 @@ describe('the parsers listen, replay, verify and generate share', () => {
     expect(fraction('0')).toBe(0);
     expect(fraction('.25')).toBe(0.25);
     expect(() => fraction('1.5')).toThrow('--fail-rate: must be a fraction from 0 to 1 (got "1.5")');
-    expect(seconds('--timeout')('0.5')).toBe(0.5);
-    for (const bad of ['0', '-1', '1e3', '86401', 'x', '']) expect(() => seconds('--timeout')(bad), bad).toThrow();
-    expect(() => seconds('--timeout')('0')).toThrow(
+    expect(durationMs('--timeout')('0.5')).toBe(500);
+    // Whole milliseconds rounded up, never 0 (node's "no timeout"), and without a float's error.
+    for (const [text, ms] of [
+      ['0.007', 7],
+      ['1.13', 1130],
+      ['1.005', 1005],
+      ['0.0007', 1],
+      ['0.0000000001', 1],
+      ['0.0015', 2],
+      ['86400', 86_400_000],
+    ] as const)
+      expect(durationMs('--timeout')(text), text).toBe(ms);
+    for (const bad of ['0', '-1', '1e3', '86401', 'x', '']) expect(() => durationMs('--timeout')(bad), bad).toThrow();
+    expect(() => durationMs('--timeout')('0')).toThrow(
       '--timeout: must be a number of seconds more than 0 and at most 86400 (a day) (got "0")',
     );
     expect(httpUrl('--url')('https://example.test/hook').host).toBe('example.test');
@@ -136,7 +147,7 @@ describe('the parsers listen, replay, verify and generate share', () => {
     });
     expect(parsed).toEqual({ port: 80, url: undefined });
     const both = () =>
-      parseAll({ port: () => wholeNumber('--port', 0, 65535)('70000'), rate: () => seconds('--rate')('0') }, [
+      parseAll({ port: () => wholeNumber('--port', 0, 65535)('70000'), rate: () => durationMs('--rate')('0') }, [
         '--insecure: applies only with --forward',
       ]);
     expect(both).toThrow(

@@ -117,9 +117,20 @@ export function decimal(
 /** The longest time an option takes in seconds: a day (Node's timers hold at most ~24.8 days). */
 const maxSeconds = 86_400;
 
-/** A parser of a time in seconds (a fraction allowed), more than 0 and at most a day. */
-export function seconds(name: string): (value: string) => number {
-  return decimal(name, { min: 0, max: maxSeconds, what: 'a number of seconds', to: `at most ${maxSeconds} (a day)` });
+/**
+ * A parser of a duration typed in seconds (a fraction allowed), more than 0 and at most a day, as
+ * whole milliseconds rounded up: the one way every timeout and wait is read. Hint: node:http takes
+ * integers only, and reads 0 as no timeout at all, so a value under a millisecond is 1 ms; the
+ * seconds are first rounded to nanoseconds, so that 0.007 is 7 ms and not 7.000000000000001 made 8.
+ */
+export function durationMs(name: string): (value: string) => number {
+  const parse = decimal(name, {
+    min: 0,
+    max: maxSeconds,
+    what: 'a number of seconds',
+    to: `at most ${maxSeconds} (a day)`,
+  });
+  return (value) => Math.max(1, Math.ceil(Math.round(parse(value) * 1e9) / 1e6));
 }
 
 /**

@@ -129,6 +129,11 @@ describe('parseReplayOptions, checks before the first request', () => {
     );
     expect(parseReplayOptions(base).lingerMs).toBe(1000);
     expect(parseReplayOptions({ ...base, linger: '0.2' }).lingerMs).toBe(200);
+    // A duration is read one way, in whole milliseconds rounded up, never 0 (red team hT42 #1).
+    expect(parseReplayOptions({ ...base, timeout: '0.007', linger: '0.0001' })).toMatchObject({
+      timeoutMs: 7,
+      lingerMs: 1,
+    });
     expect(() => parseReplayOptions({ ...base, linger: '0' })).toThrow(
       /--linger: must be a number of seconds more than 0/,
     );

@@ -23,6 +23,7 @@ import { absolutePath, danglingLinkProblem, isStdout, notAFile, realPathOf } fro
 import type { EventType } from '../schema/names.js';
 import {
   decimal,
+  durationMs,
   envName,
   headerLineError,
   httpUrl,
@@ -33,7 +34,6 @@ import {
   parseAll,
   rateRange,
   type replayFormats,
-  seconds,
   signatureHeaderName,
   signingProblems,
   wholeNumber,
@@ -172,8 +172,8 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
             what: 'a number of requests per second',
           }),
         ),
-      timeout: () => seconds('--timeout')(raw.timeout),
-      linger: () => seconds('--linger')(raw.linger ?? '1'),
+      timeoutMs: () => durationMs('--timeout')(raw.timeout),
+      lingerMs: () => durationMs('--linger')(raw.linger ?? '1'),
       retries: () => wholeNumber('--retries', 0)(raw.retries),
       secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
       signatureHeader: () => {
@@ -209,7 +209,7 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
     validate: raw.validate,
     concurrency: out.concurrency,
     rate: out.rate,
-    timeoutMs: out.timeout * 1000,
+    timeoutMs: out.timeoutMs,
     retries: out.retries,
     followRedirects: raw.followRedirects === true,
     sign: raw.sign,
@@ -229,7 +229,7 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
       capMs: out.backoffCap ?? defaultBackoff.capMs,
     },
     progressIntervalMs: out.progressInterval ?? 5000,
-    lingerMs: out.linger * 1000,
+    lingerMs: out.lingerMs,
   };
 }
 

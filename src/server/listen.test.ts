@@ -30,6 +30,7 @@ import { listCapturedDeliveries, readCapturedBody } from '../../test/helpers/cap
 import { callComplete } from '../../test/helpers/events.js';
 import { serverPerTest } from '../../test/helpers/http-server.js';
 import { attempt, standardSecret, tempDir } from '../../test/helpers/payloads.js';
+import { rawExchange } from '../../test/helpers/raw-exchange.js';
 import { rawServerPerTest } from '../../test/helpers/raw-server.js';
 import { hasOpenssl, selfSignedCertificate } from '../../test/helpers/tls.js';
 import { formatFatal } from '../errors.js';
@@ -102,24 +103,6 @@ async function listen(settings: Partial<ListenSettings> = {}) {
 
 const post = (url: string, text: string | Buffer, headers: Record<string, string> = {}, method = 'POST') =>
   fetch(url, { method, body: text, headers: { 'content-type': 'application/json', ...headers } });
-
-/** Sends raw bytes and collects what comes back until the server closes or `ms` pass. */
-function rawExchange(port: number, chunks: (string | Buffer)[], ms = 2000): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    const timer = setTimeout(() => socket.destroy(), ms);
-    socket.on('data', (d) => {
-      answer += d.toString();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(answer);
-    });
-    for (const chunk of chunks) socket.write(chunk);
-  });
-}
 
 /** Resolves after `n` turns of the event loop: a count of work, not of time. */
 async function turns(n: number): Promise<void> {

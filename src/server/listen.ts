@@ -774,7 +774,7 @@ export async function startListener(
       requestTimeout: settings.requestTimeoutMs,
       // Hint: node:http checks those deadlines only this often (30 s unless told), so a short
       // timeout needs a shorter interval to mean anything.
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, settings.headersTimeoutMs / 4)),
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(settings.headersTimeoutMs / 4))),
     },
     (req, res) => {
       const handling = connections.get(req.socket);

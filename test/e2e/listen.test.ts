@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureWriter } from '../../src/server/capture.js';
 import { listCapturedDeliveries, readCapturedBody } from '../helpers/captured.js';
 import { attempt, standardSecret, tempDir } from '../helpers/payloads.js';
+import { rawExchange } from '../helpers/raw-exchange.js';
 import { binPath, type CliResult, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
 
 const secret = standardSecret('callhook listen e2e key 32 bytes');
@@ -676,6 +677,25 @@ describe('listen and verify', () => {
       ...Array(20).fill(413),
       ...Array(20).fill(404),
     ]);
+  });
+
+  it('takes fractional --header-timeout and --request-timeout, a tiny one still timing out (408)', async () => {
+    // node:http takes whole milliseconds only: 0.75 s made listen exit 2 with an internal error
+    // (red team hT42 #1), and a value under 1 ms must not become 0, which node reads as no timeout.
+    for (const args of [
+      ['--header-timeout', '0.75'],
+      ['--header-timeout', '1.13'],
+      ['--header-timeout', '1', '--request-timeout', '1.005'],
+    ]) {
+      const listen = await startListen(args);
+      listen.child.kill('SIGTERM');
+      expect(await listen.exited, args.join(' ')).toBe(0);
+    }
+    const listen = await startListen(['--header-timeout', '0.0001', '--request-timeout', '0.0007']);
+    const answer = await rawExchange(Number(new URL(listen.url).port), ['POST / HTTP/1.1\r\nHost: x\r\n'], 5000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    listen.child.kill('SIGTERM');
+    expect(await listen.exited).toBe(0);
   });
 
   it('stops gracefully on a SIGINT or SIGTERM sent as soon as it says it is listening', async () => {
