@@ -22,7 +22,7 @@ import {
 } from '../http/batches.js';
 import { redactHeaders, redactUrl, secretHeaderVariable, splitCredentials } from '../http/credentials.js';
 import { baseRequestHeaders, deliverBatches } from '../http/deliver.js';
-import { type FreshRun, freshRewrite, newestTimestamp, newFreshRun } from '../http/fresh.js';
+import { type FreshRun, freshRewrite, newFreshRun, TimestampSpan } from '../http/fresh.js';
 import {
   checkResume,
   deliveryOf,
@@ -137,10 +137,12 @@ async function rereadable(sources: readonly Source[]): Promise<boolean> {
 }
 
 /**
- * `--fresh` needs the newest timestamp before the first request. Files are read twice (the first
- * pass keeps nothing); stdin or a pipe can be read only once, so its events are held in memory.
- * A run that continues one (`--resume`) takes its key and shift from the journal instead, so that
- * what it sends again is the same bytes under the same webhook-id.
+ * `--fresh` needs the newest timestamp before the first request, and the oldest, to refuse a
+ * shift that would move it before the year 0000. Files are read twice (the first pass keeps
+ * nothing); stdin or a pipe can be read only once, so its events are held in memory. A run that
+ * continues one (`--resume`) takes its key and shift from the journal instead, so that what it
+ * sends again is the same bytes under the same webhook-id (its input is the journal's own, checked
+ * then).
  */
 async function prepareFresh(
   paths: string[],
@@ -150,7 +152,7 @@ async function prepareFresh(
   continued: FreshRun | undefined,
 ): Promise<{ run: FreshRun; rewrite: (value: unknown) => string; replayed?: ReplayEvent[][] }> {
   if (continued) return { run: continued, rewrite: freshRewrite(continued) };
-  let newest: number | undefined;
+  const span = new TimestampSpan();
   let replayed: ReplayEvent[][] | undefined;
   const once = !endsByItself;
   const scan = once
@@ -162,12 +164,9 @@ async function prepareFresh(
   if (once) replayed = [];
   for await (const chunk of scan) {
     replayed?.push(chunk);
-    for (const event of chunk) {
-      const ms = newestTimestamp(event.value);
-      if (ms !== undefined && (newest === undefined || ms > newest)) newest = ms;
-    }
+    for (const event of chunk) span.add(event.value, event.location);
   }
-  const run = newFreshRun(newest, Date.now());
+  const run = newFreshRun(span, Date.now());
   const rewrite = freshRewrite(run);
   return replayed ? { run, rewrite, replayed } : { run, rewrite };
 }

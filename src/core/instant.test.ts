@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { callAttempted, callComplete } from '../../test/helpers/events.js';
-import { freshenEvent, freshIds, newestTimestamp } from '../http/fresh.js';
+import { freshenEvent, freshIds, TimestampSpan } from '../http/fresh.js';
 import type { InputRecord } from '../input/types.js';
 import { formatTime } from '../render/flow.js';
 import { checkEvent } from '../schema/check.js';
@@ -203,7 +203,9 @@ describe('one reading of time', () => {
         expect(report.events).toBe(1);
         expect(report.groups?.rows.map((row) => row.key)).toEqual([new Date(ms).toISOString().slice(0, 10)]);
         // replay --fresh: the same instant, moved.
-        expect(newestTimestamp(event.data)).toBe(ms);
+        const span = new TimestampSpan();
+        span.add(event.data, 'x:1:1');
+        expect(span.newest?.ms).toBe(ms);
         const moved = freshenEvent(event.data, { shiftMs: 1000, newId: freshIds() }) as { time: string };
         expect(instantOf(moved.time)).toBe(ms + 1000);
       }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatLike, freshenEvent, freshIds, newestTimestamp, newFreshRun } from './fresh.js';
+import { CallhookError } from '../errors.js';
+import { formatLike, freshenEvent, freshIds, newFreshRun, TimestampSpan } from './fresh.js';
 
 const envelope = {
   id: '5f0c8a8e-6d64-4a4b-9a0e-8b3c1f1b2c3d',
@@ -9,11 +10,39 @@ const envelope = {
 };
 const bare = { time: '2023-05-01T09:00:00Z', phone: '61491573087' };
 
+/** The span of `events`' timestamps, the n-th event at `x:n:1`. */
+function spanOf(...events: unknown[]): TimestampSpan {
+  const span = new TimestampSpan();
+  for (const [n, event] of events.entries()) span.add(event, `x:${n + 1}:1`);
+  return span;
+}
+
 describe('--fresh', () => {
   it('finds the newest timestamp of an event', () => {
-    expect(newestTimestamp(envelope)).toBe(Date.parse('2023-05-01T10:00:30Z'));
-    expect(newestTimestamp(bare)).toBe(Date.parse('2023-05-01T09:00:00Z'));
-    expect(newestTimestamp({ nothing: 1 })).toBeUndefined();
+    expect(spanOf(envelope).newest?.ms).toBe(Date.parse('2023-05-01T10:00:30Z'));
+    expect(spanOf(bare).newest?.ms).toBe(Date.parse('2023-05-01T09:00:00Z'));
+    expect(spanOf({ nothing: 1 }).newest).toBeUndefined();
+  });
+
+  it("finds the oldest and newest timestamps of a run, each with its event's location", () => {
+    const span = spanOf(envelope, bare, { nothing: 1 });
+    expect(span.oldest).toEqual({ ms: Date.parse('2023-05-01T09:00:00Z'), location: 'x:2:1' });
+    expect(span.newest).toEqual({ ms: Date.parse('2023-05-01T10:00:30Z'), location: 'x:1:1' });
+  });
+
+  it('refuses a run whose shift would move its oldest time before the year 0000 (red team hT42 #2)', () => {
+    const now = Date.parse('2026-12-05T12:30:04.789Z');
+    const future = spanOf({ time: '2022-09-01T10:00:00Z' }, { time: '9022-09-01T10:00:00Z' });
+    expect(() => newFreshRun(future, now)).toThrow(
+      new CallhookError(
+        '--fresh: moving the newest time, 9022-09-01T10:00:00.000Z (x:2:1), to now would move 2022-09-01T10:00:00.000Z (x:1:1) before the year 0000; replay those events apart, or without --fresh',
+      ),
+    );
+    // The year 0000 itself is kept: the oldest may land on its first second.
+    const edge = spanOf({ time: '0000-01-01T00:00:00Z' }, { time: '2026-12-05T12:30:04Z' });
+    expect(newFreshRun(edge, now).shiftMs).toBe(0);
+    const past = spanOf({ time: '0000-01-01T00:00:00Z' }, { time: '2026-12-05T12:30:05Z' });
+    expect(() => newFreshRun(past, now)).toThrow(/before the year 0000/);
   });
 
   it('shifts every timestamp by the same amount and gives envelopes a new id', () => {
@@ -47,9 +76,8 @@ describe('--fresh', () => {
     };
     const first = { time: '2022-09-04T06:11:59.900Z' };
     const second = { time: '2022-09-04T06:12:00+00:00' };
-    const newest = Math.max(...[event, first, second].map((value) => newestTimestamp(value) as number));
     // The run's shift is whole seconds, so a time written without milliseconds stays so written.
-    const { shiftMs } = newFreshRun(newest, Date.parse('2026-12-05T12:30:04.789Z'));
+    const { shiftMs } = newFreshRun(spanOf(event, first, second), Date.parse('2026-12-05T12:30:04.789Z'));
     expect(shiftMs % 1000).toBe(0);
     const moved = (value: object) => freshenEvent(value, { shiftMs, newId: freshIds() }) as Record<string, unknown>;
     const out = moved(event) as typeof event;

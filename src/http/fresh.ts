@@ -3,7 +3,8 @@
  * spacing between them, for receivers that reject old or repeated events. Pure.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { instantOf, isoOf, lastInstant } from '../core/instant.js';
+import { firstInstant, instantOf, isoOf, lastInstant } from '../core/instant.js';
+import { CallhookError } from '../errors.js';
 import { isEnvelope } from '../schema/check.js';
 
 type Json = Record<string, unknown>;
@@ -23,14 +24,26 @@ function eachTimestamp(value: unknown, visit: (holder: Json, key: string, text: 
   for (const key of dataTimeKeys) if (typeof payload[key] === 'string') visit(payload, key, payload[key] as string);
 }
 
-/** The latest instant (ms since the epoch) among an event's timestamps, or undefined if it has none. */
-export function newestTimestamp(value: unknown): number | undefined {
-  let newest: number | undefined;
-  eachTimestamp(value, (_holder, _key, text) => {
-    const ms = instantOf(text);
-    if (!Number.isNaN(ms) && (newest === undefined || ms > newest)) newest = ms;
-  });
-  return newest;
+/** An instant (ms since the epoch) among an event's timestamps, and where that event is (`file:line:column`). */
+export interface PlacedInstant {
+  ms: number;
+  location: string;
+}
+
+/** The oldest and the newest instant among a run's timestamps, each with its event's location: what `newFreshRun` is chosen from. */
+export class TimestampSpan {
+  oldest: PlacedInstant | undefined;
+  newest: PlacedInstant | undefined;
+
+  /** Takes in the timestamps of the event `value`, found at `location`. */
+  add(value: unknown, location: string): void {
+    eachTimestamp(value, (_holder, _key, text) => {
+      const ms = instantOf(text);
+      if (Number.isNaN(ms)) return;
+      if (this.oldest === undefined || ms < this.oldest.ms) this.oldest = { ms, location };
+      if (this.newest === undefined || ms > this.newest.ms) this.newest = { ms, location };
+    });
+  }
 }
 
 /**
@@ -78,12 +91,20 @@ export interface FreshRun {
 }
 
 /**
- * A new `--fresh` run that moves `newest` (ms since the epoch; none: no timestamps) to `now`, less
+ * A new `--fresh` run that moves the newest of `span`'s timestamps (none: no shift) to `now`, less
  * than a second before it: the shift is whole seconds, so a time written without milliseconds
- * is still written so.
+ * is still written so. Throws a usage error, naming both events, when the oldest would leave the
+ * years 0000 to 9999, which no timestamp can be written in (a newest event far in the future).
+ * Hint: the newest lands on `now`, so only the oldest can leave them.
  */
-export function newFreshRun(newest: number | undefined, now: number): FreshRun {
-  const shiftMs = newest === undefined ? 0 : Math.floor((now - newest) / 1000) * 1000;
+export function newFreshRun(span: TimestampSpan, now: number): FreshRun {
+  const { oldest, newest } = span;
+  const shiftMs = newest === undefined ? 0 : Math.floor((now - newest.ms) / 1000) * 1000;
+  if (oldest !== undefined && newest !== undefined && oldest.ms + shiftMs < firstInstant) {
+    throw new CallhookError(
+      `--fresh: moving the newest time, ${isoOf(newest.ms)} (${newest.location}), to now would move ${isoOf(oldest.ms)} (${oldest.location}) before the year 0000; replay those events apart, or without --fresh`,
+    );
+  }
   return { key: randomBytes(32).toString('base64url'), shiftMs };
 }
 

@@ -526,6 +526,36 @@ describe('replay', () => {
     expect(gap(sent)).toBe(gap(original));
   });
 
+  it('--fresh refuses up front a run whose shift would move a time before the year 0000, naming both events', async () => {
+    // An event far in the future made the shift move the others to -004974-…, which callhook itself
+    // refuses as a timestamp: they were sent, and the run said delivered, exit 0 (red team hT42 #2).
+    const campaign = '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31';
+    const at = (time: string) =>
+      JSON.stringify({ time, phone: '61491573087', status: 'success', campaignId: campaign });
+    const path = join(tempDir('replay'), 'future.ndjson');
+    writeFileSync(path, `${at('2022-09-01T10:00:00Z')}\n${at('9022-09-01T10:00:00Z')}\n`);
+    const s = await server();
+    const said =
+      /^callhook: --fresh: moving the newest time, 9022-09-01T10:00:00\.000Z \((?:\S*future\.ndjson|<stdin>):2:1\), to now would move 2022-09-01T10:00:00\.000Z \((?:\S*future\.ndjson|<stdin>):1:1\) before the year 0000; replay those events apart, or without --fresh\n$/;
+    for (const [args, input] of [
+      [[path, '--dry-run'], undefined],
+      [[path], undefined],
+      [['-'], readFileSync(path)],
+    ] as const) {
+      const result = await runCli(['replay', ...args, '--url', s.url, '--fresh'], { input });
+      expect({ code: result.code, stdout: result.stdout }, args.join(' ')).toEqual({ code: 2, stdout: '' });
+      expect(result.stderr, args.join(' ')).toMatch(said);
+    }
+    expect(s.requests).toHaveLength(0);
+    // Far apart but within the years 0000 to 9999 once moved: sent, every time in them.
+    writeFileSync(path, `${at('2022-09-01T10:00:00Z')}\n${at('3022-09-01T10:00:00Z')}\n`);
+    const fits = await runCli(['replay', path, '--url', s.url, '--fresh']);
+    expect(fits.code, fits.stderr).toBe(0);
+    const times = (receivedEvents(s) as { time: string }[]).map((event) => event.time);
+    expect(times).toHaveLength(2);
+    for (const time of times) expect(time).toMatch(/^\d{4}-/);
+  });
+
   it('--fresh --resume sends a batch again as the same delivery: the webhook-id and bytes of the run it continues', async () => {
     // The receiver keeps the second batch but answers 500 (it crashed after saving it, say), so the
     // journal has it as failed, and --resume sends it again: the receiver must be able to drop it.
