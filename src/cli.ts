@@ -455,7 +455,7 @@ details.set('listen', (command, { options, outputName, maxDelayMs }) =>
     .addOption(options.sign('verify each signature (401 when it fails)'))
     .addOption(options.secretEnv())
     .addOption(options.signatureHeader())
-    .addOption(options.tolerance('how far webhook-timestamp may be from now, either way'))
+    .addOption(options.tolerance('with --sign standard: how far webhook-timestamp may be from now, either way'))
     .addOption(
       new Option(
         '--out <dir>',
@@ -534,9 +534,14 @@ details.set('verify', (command, { options, repeated }) =>
     .addOption(options.sign('signature scheme').default('standard'))
     .addOption(options.secretEnv())
     .addOption(options.signatureHeader())
-    .addOption(options.tolerance('how far webhook-timestamp may be from the time of receipt', true))
-    .option('--ignore-timestamp', 'do not check webhook-timestamp')
-    .option('--now <time>', 'check the timestamp against this time (default: when captured, else now)')
+    .addOption(
+      options.tolerance('with --sign standard: how far webhook-timestamp may be from the time of receipt', true),
+    )
+    .option('--ignore-timestamp', 'with --sign standard: do not check webhook-timestamp')
+    .option(
+      '--now <time>',
+      'with --sign standard: check the timestamp against this time (default: when captured, else now)',
+    )
     .option('--body <file>', 'verify one delivery: its exact body bytes (- for stdin)')
     .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', repeated(String))
     .option('--headers <file>', 'with --body: a file of "Name: value" lines (a raw HTTP head is fine)')

@@ -168,21 +168,32 @@ export function envName(name: string): (value: string) => string {
 
 /**
  * What is wrong with the signing options given together: `--secret-env` without `--sign` (the
- * deliveries went out unsigned without a word), `--signature-header` without `--sign hmac`.
+ * deliveries went out unsigned without a word), `--signature-header` without `--sign hmac`, and
+ * an option about the timestamp (`--tolerance`, verify's `--now` and `--ignore-timestamp`) where
+ * no timestamp is checked: without `--sign`, with `--sign hmac` (which signs none), or beside
+ * `--ignore-timestamp`.
  */
 export function signingProblems(raw: {
   sign?: string | undefined;
   secretEnv?: string;
   signatureHeader?: string;
   tolerance?: string | undefined;
+  now?: string | undefined;
   ignoreTimestamp?: boolean | undefined;
 }): string[] {
   const problems: string[] = [];
-  if (raw.tolerance !== undefined && raw.sign === undefined) {
-    problems.push('--tolerance: needs --sign, or no timestamp is checked');
-  }
-  if (raw.tolerance !== undefined && raw.ignoreTimestamp) {
-    problems.push('--tolerance: cannot be combined with --ignore-timestamp, which checks no timestamp');
+  const timestampOptions = [
+    ['--tolerance', raw.tolerance !== undefined],
+    ['--now', raw.now !== undefined],
+    ['--ignore-timestamp', raw.ignoreTimestamp === true],
+  ] as const;
+  for (const [name, given] of timestampOptions) {
+    if (!given) continue;
+    if (raw.sign === undefined) problems.push(`${name}: needs --sign, or no timestamp is checked`);
+    else if (raw.sign === 'hmac') problems.push(`${name}: needs --sign standard: hmac signs no timestamp`);
+    else if (name !== '--ignore-timestamp' && raw.ignoreTimestamp) {
+      problems.push(`${name}: cannot be combined with --ignore-timestamp, which checks no timestamp`);
+    }
   }
   if (raw.secretEnv !== undefined && raw.sign === undefined) {
     problems.push('--secret-env: needs --sign, or nothing is signed with the secret it names');

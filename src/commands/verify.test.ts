@@ -132,7 +132,6 @@ describe('verify options', () => {
       sign: 'hmac',
       secretEnv: '1BAD',
       signatureHeader: 'X Sig',
-      tolerance: '300',
       maxBody: '5mb',
       format: 'pretty',
     } as const;
@@ -156,7 +155,6 @@ const hmacOptions = {
   sign: 'hmac',
   secretEnv: 'CALLHOOK_VERIFY_TEST_SECRET',
   signatureHeader: 'X-Signature',
-  tolerance: '300',
   maxBody: '5mb',
   format: 'json',
 } as const;

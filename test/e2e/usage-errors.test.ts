@@ -250,6 +250,18 @@ describe('a signing option the run does not use', () => {
       [...verify, '--tolerance', '5', '--ignore-timestamp'],
       '--tolerance: cannot be combined with --ignore-timestamp, which checks no timestamp',
     ],
+    // hmac signs no timestamp: these were taken and checked nothing (red team hT42 #3).
+    [[...listen, '--sign', 'hmac', '--tolerance', '10'], '--tolerance: needs --sign standard: hmac signs no timestamp'],
+    [[...verify, '--sign', 'hmac', '--tolerance', '10'], '--tolerance: needs --sign standard: hmac signs no timestamp'],
+    [[...verify, '--sign', 'hmac', '--now', '2h'], '--now: needs --sign standard: hmac signs no timestamp'],
+    [
+      [...verify, '--sign', 'hmac', '--ignore-timestamp'],
+      '--ignore-timestamp: needs --sign standard: hmac signs no timestamp',
+    ],
+    [
+      [...verify, '--now', '2h', '--ignore-timestamp'],
+      '--now: cannot be combined with --ignore-timestamp, which checks no timestamp',
+    ],
     [[...listen, '--retry-after', '5'], '--retry-after: applies only with --respond or --fail-rate'],
   ])('is a usage error: callhook %j', async (args, line) => {
     const run = await runCli(args, {
