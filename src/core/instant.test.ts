@@ -141,6 +141,16 @@ describe('instantOf', () => {
     expect(instantOf('2000-02-29T10:00:00Z')).toBe(Date.parse('2000-02-29T10:00:00Z'));
   });
 
+  it('says a fraction takes 1 to 9 digits when it refuses a longer one', () => {
+    // The message showed `[.fff]` alone, and the README "an optional fraction" (red team hT42 #4).
+    for (const text of ['2022-09-01T10:00:00.1234567891Z', '2022-09-01T10:00:00.123456789012+10:00']) {
+      expect(instantOf(text), text).toBeNaN();
+      expect(describeBadTimestamp(text), text).toBe(
+        'expected an ISO-8601 timestamp (YYYY-MM-DDTHH:MM:SS, a fraction of 1 to 9 digits if any, then Z or an offset such as +10:00)',
+      );
+    }
+  });
+
   it('refuses a time whose offset takes it out of the years 0000 to 9999, saying so', () => {
     // validate took them, and summarise's day and hour keys, cut from a six-digit signed year,
     // read `+010000-01` and sorted year 10000 first.

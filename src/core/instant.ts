@@ -238,7 +238,7 @@ export function describeBadTimestamp(text: string): string {
       return `expected a real calendar date (${date[1]}-${date[2]} has ${daysInMonth(year, month)} days)`;
     }
   }
-  return 'expected an ISO-8601 timestamp (YYYY-MM-DDTHH:MM:SS[.fff] then Z or an offset such as +10:00)';
+  return 'expected an ISO-8601 timestamp (YYYY-MM-DDTHH:MM:SS, a fraction of 1 to 9 digits if any, then Z or an offset such as +10:00)';
 }
 
 const paddedTwo = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));

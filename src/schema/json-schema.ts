@@ -68,7 +68,8 @@ const calendarTimestampPattern = `^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[
 
 type Action = { type: string; requirement?: unknown };
 
-const timestampDescription = 'ISO-8601 timestamp; the platform sends UTC with a Z, e.g. 2022-09-01T00:30:48.567Z';
+const timestampDescription =
+  'ISO-8601 timestamp (a fraction of 1 to 9 digits if any); the platform sends UTC with a Z, e.g. 2022-09-01T00:30:48.567Z';
 
 /** The JSON Schema of a valibot check that has no JSON Schema form of its own, when it is one callhook knows. */
 function overrideCheck(action: Action): JsonSchema | undefined {
