@@ -713,31 +713,66 @@ function usageMessage(error: CommanderError): string {
       '$1 (did you mean --version?)',
     );
   const args = process.argv.slice(2);
-  const named = (arg: string) => program.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
-  const at = args.findIndex(named);
-  const command = args[at];
+  const chosen = named(args[commandAt]);
+  const command = chosen ? args[commandAt] : undefined;
   // Hint: callhook itself takes only --help and --version, so an option of the command put before
   // it (as git's global options go) is misplaced, not unknown: the command's help lists it.
-  const takes = (arg: string) => {
-    const flag = arg.split('=')[0];
-    return named(command ?? '')?.options.some((option) => option.long === flag || option.short === flag);
-  };
-  const misplaced = error.code === 'commander.unknownOption' ? args.slice(0, Math.max(at, 0)).find(takes) : undefined;
+  const misplaced =
+    chosen && error.code === 'commander.unknownOption'
+      ? optionsBefore(args.slice(0, commandAt), chosen)?.find((option) => option.own)?.text
+      : undefined;
   if (misplaced) {
     return `'${misplaced}' is an option of ${command}: put it after the command (callhook ${command} ${misplaced} …)`;
   }
   return `${text}; see callhook ${command ? `${command} ` : ''}--help`;
 }
 
+/** The command a word names, by its name or an alias (`summary`). */
+function named(word: string | undefined): Command | undefined {
+  return program.commands.find((c) => c.name() === word || c.aliases().includes(word ?? ''));
+}
+
 /**
- * The command these arguments run (or `help` shows), or undefined for callhook's own --version
- * and --help. Hint: callhook itself takes no option with a value, so the first word that is not
- * an option names the command, as commander reads it.
+ * Where in the arguments the word is that names the command they run (or `help` shows); -1 when
+ * none does. `withOptions` adds a command's options, to the commands asked about alone.
+ * Hint: callhook itself takes only --help and --version, so options put before the command (an
+ * error, which usageMessage explains) are read as its own, taking their values as it would: the
+ * command is the first word naming one that they leave standing as a word of its own, all its own
+ * options first (`--width 80 validate`, `--format validate summary`, `-o show generate`), then
+ * with some it has not (`--mask validate`); else the first word, as commander reads it.
  */
-function chosenCommand(args: readonly string[]): Command | undefined {
-  const words = args.filter((arg) => !arg.startsWith('-'));
-  const name = words[0] === 'help' ? words[1] : words[0];
-  return program.commands.find((c) => c.name() === name || c.aliases().includes(name ?? ''));
+function commandIndex(args: readonly string[], withOptions: (command: Command) => Command): number {
+  for (const strict of [true, false]) {
+    const at = args.findIndex((arg, i) => {
+      const command = named(arg);
+      const before = command && optionsBefore(args.slice(0, i), withOptions(command));
+      return before !== undefined && (!strict || before.every((option) => option.own));
+    });
+    if (at >= 0) return at;
+  }
+  const words = args.flatMap((arg, i) => (arg.startsWith('-') ? [] : [i]));
+  const first = words[0] ?? -1;
+  return args[first] === 'help' ? (words[1] ?? -1) : first;
+}
+
+/**
+ * The arguments before a command read as options, each with its value as the command takes it
+ * (`--width 80`, `--width=80`, `--strict`), and whether it is one of the command's (`own`); or
+ * undefined when a word among them is no option's value (so the command's name is not the next).
+ */
+function optionsBefore(args: readonly string[], command: Command): { text: string; own: boolean }[] | undefined {
+  const options: { text: string; own: boolean }[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (!arg.startsWith('-')) return undefined;
+    const flag = arg.split('=')[0];
+    const option = command.options.find((o) => o.long === flag || o.short === flag);
+    const valued = option !== undefined && (option.required || option.optional) && !arg.includes('=');
+    // Hint: the word after is its value, the command's name too (`--format validate summary`).
+    if (valued && i + 1 === args.length) return undefined;
+    options.push({ text: valued ? `${arg} ${args[++i]}` : arg, own: option !== undefined });
+  }
+  return options;
 }
 
 /**
@@ -745,17 +780,28 @@ function chosenCommand(args: readonly string[]): Command | undefined {
  * (`help valdate`, `valdate --help`) with callhook's own help, so that word alone is parsed, and
  * refused as any unknown command is; `help help` is callhook's help.
  */
-function parsedArgs(args: readonly string[]): readonly string[] {
-  const words = args.filter((arg) => !arg.startsWith('-'));
-  const helpAsked = words[0] === 'help' || args.some((arg) => arg === '--help' || arg === '-h');
-  const asked = words[0] === 'help' ? words[1] : words[0];
+function parsedArgs(args: readonly string[], at: number): readonly string[] {
+  const helpAsked = args[at - 1] === 'help' || args.some((arg) => arg === '--help' || arg === '-h');
+  const asked = args[at];
   if (!helpAsked || asked === undefined) return args;
   if (asked === 'help') return ['--help'];
-  return chosenCommand([asked]) ? args : [asked];
+  return named(asked) ? args : [asked];
 }
 
+/** The index of the word naming the command in process.argv (after node and the script), -1 for none. */
+let commandAt = -1;
+
 try {
-  const args = parsedArgs(process.argv.slice(2));
+  const given = process.argv.slice(2);
+  // Hint: options.js only once a command is named: `callhook --version` and `--help` load none.
+  const parsers = given.some((arg) => named(arg)) ? await import('./commands/options.js') : undefined;
+  const added = new Set<Command>();
+  commandAt = commandIndex(given, (command) => {
+    if (parsers && !added.has(command)) details.get(command.name())?.(command, parsers);
+    added.add(command);
+    return command;
+  });
+  const args = parsedArgs(given, commandAt);
   // --mask covers every error and warning, commander's too, which come before an action runs.
   // Hint: the word anywhere, an option's value too (`--grep --mask`): privacy first.
   if (args.includes('--mask')) {
@@ -765,12 +811,8 @@ try {
     ]);
     maskDiagnostics(maskPhonesInText);
   }
-  const chosen = chosenCommand(args);
-  if (chosen) {
-    const parsers = await import('./commands/options.js');
-    details.get(chosen.name())?.(chosen, parsers);
-    parsers.refuseRepeats(chosen);
-  }
+  const chosen = args === given ? named(given[commandAt]) : undefined;
+  if (chosen && parsers) parsers.refuseRepeats(chosen);
   await program.parseAsync(args, { from: 'user' });
 } catch (error) {
   if (error instanceof CommanderError && error.exitCode === 0) {

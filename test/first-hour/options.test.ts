@@ -56,6 +56,30 @@ describe('the command line', () => {
       ['--width=100', 'show', 'x.json'],
       "callhook: '--width=100' is an option of show: put it after the command (callhook show --width=100 …)\n",
     ],
+    // The same with the value as a word of its own: the value was taken for the command, so the
+    // option was called unknown and sent to a help that lists it.
+    [
+      ['--width', '80', 'validate', 'x.json'],
+      "callhook: '--width 80' is an option of validate: put it after the command (callhook validate --width 80 …)\n",
+    ],
+    [
+      ['-o', 'f', 'generate'],
+      "callhook: '-o f' is an option of generate: put it after the command (callhook generate -o f …)\n",
+    ],
+    [
+      ['--url', 'http://h', 'replay', 'a'],
+      "callhook: '--url http://h' is an option of replay: put it after the command (callhook replay --url http://h …)\n",
+    ],
+    // A value that names a command is the value of the command after it.
+    [
+      ['--format', 'validate', 'summary', 'x.json'],
+      "callhook: '--format validate' is an option of summary: put it after the command (callhook summary --format validate …)\n",
+    ],
+    [
+      ['-o', 'show', 'generate'],
+      "callhook: '-o show' is an option of generate: put it after the command (callhook generate -o show …)\n",
+    ],
+    [['--mask', 'validate', 'x.json'], "callhook: unknown option '--mask'; see callhook validate --help\n"],
     [['show', 'x.json', '--format', 'xml'], 'callhook: --format: must be one of pretty, json, markdown (got "xml")\n'],
     // `validate < export.json`, as summarise reads a pipe, was told only of 'paths'.
     [
