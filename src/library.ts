@@ -463,9 +463,10 @@ export async function* readRecords(
 
 /**
  * The files and folders' files that paths name, as the reading commands list them (the
- * lower-level piece `readRecords` reads through), its arguments checked first as readRecords'.
+ * lower-level piece `readRecords` reads through), its arguments checked first as readRecords';
+ * `onWarning(message, names)` is told of a file named again, with the file names the message holds.
  */
-export async function listSources(paths: readonly string[], onWarning?: (message: string) => void): Promise<Source[]> {
+export async function listSources(paths: readonly string[], onWarning?: ReadOptions['onWarning']): Promise<Source[]> {
   assertPaths(paths);
   assertFunction('onWarning', onWarning);
   return listAll(paths, onWarning);

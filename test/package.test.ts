@@ -26,6 +26,7 @@ import { readFileSync } from 'node:fs';
 import {
   type CallCompleteEvent,
   generateEvents,
+  listSources,
   readEvents,
   readRecords,
   schemas,
@@ -58,11 +59,18 @@ type IsAny<T> = 0 extends 1 & T ? true : false;
 type Finished<G extends AsyncIterator<unknown, unknown, unknown>> = Extract<Awaited<ReturnType<G['next']>>, { done: true }>['value'];
 const noAny: [IsAny<Finished<ReturnType<typeof readEvents>>>, IsAny<Parameters<ReturnType<typeof readEvents>['next']>[0]>, IsAny<Finished<ReturnType<typeof readRecords>>>] = [false, false, false];
 const parsed = v.safeParse(schemas.CallAttempted, { time: 'x' });
+// onWarning is told the file names in each warning too, as the README's onWarning(message, names):
+// listSources' was typed as taking the message alone, so a listener of both did not compile.
+const warned: string[][] = [];
+const onWarning = (message: string, names: string[]) => void warned.push([message, ...names]);
+const twice = [process.argv[2]!, process.argv[2]!];
+const listed = await listSources(twice, onWarning);
+for await (const records of readRecords(twice, { onWarning })) void records;
 const fixture = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as unknown[];
 const events: WebhookEvent[] = fixture.flatMap((value) => validateEvent(value).event ?? []);
 console.log(JSON.stringify({
   ok: verified.ok, valid: results.every((r) => r.ok), status: typeof status, read, parsed: parsed.success,
-  schema: toJsonSchema().$schema, fixture: events.length, noAny,
+  schema: toJsonSchema().$schema, fixture: events.length, noAny, listed: listed.length, warned: warned.length,
 }));
 `;
 
@@ -156,6 +164,8 @@ describe('the packed package', () => {
       schema: 'https://json-schema.org/draft/2020-12/schema',
       fixture: expect.any(Number),
       noAny: [false, false, false],
+      listed: 1,
+      warned: 2,
     });
     expect(readdirSync(join(project, 'node_modules'))).toContain('callhook');
 

@@ -57,8 +57,9 @@ export interface ReadOptions extends CheckOptions {
   /**
    * Told of a source that is not read as named: a file named twice is read once (see
    * `listSources`); `names`, the file names in the message, for a terminal to keep each whole.
+   * Hint: a new list each time, so not typed read-only: a listener typed `names: string[]` fits.
    */
-  onWarning?: ((message: string, names: readonly string[]) => void) | undefined;
+  onWarning?: ((message: string, names: string[]) => void) | undefined;
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream | undefined;
   /**
@@ -259,10 +260,7 @@ export async function filesBelow(folder: string): Promise<Source[]> {
  * named, and `onWarning` is told so once for each path that named it again, with the names the
  * message holds.
  */
-export async function listSources(
-  paths: readonly string[],
-  onWarning?: (message: string, names: readonly string[]) => void,
-): Promise<Source[]> {
+export async function listSources(paths: readonly string[], onWarning?: ReadOptions['onWarning']): Promise<Source[]> {
   if (paths.length === 0) throw new CallhookError('no input: name files or folders, or - for stdin', ExitCode.usage);
   const sources: Source[] = [];
   /** Each file listed, by `fileId`: the name it was read by, and the path given that named it. */
