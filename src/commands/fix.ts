@@ -256,6 +256,12 @@ export async function planFor(input: FixInput): Promise<RepairPlan> {
   return planOf(input, bytesOf(input));
 }
 
+/** Where planned repairs are, as the lines refusing a file name them: `1:5, 2:3`, five at most and how many more. */
+function plannedPlaces(repairs: RepairPlan['repairs']): string {
+  const at = repairs.slice(0, 5).map((planned) => `${planned.line}:${planned.column}`);
+  return `${at.join(', ')}${repairs.length > at.length ? ` and ${repairs.length - at.length} more, as validate lists them` : ''}`;
+}
+
 /**
  * How many syntax errors the repaired text still has: it is checked before anything is written.
  * Refuses a file whose bytes are no longer those the plan was made from.
@@ -882,7 +888,21 @@ async function fixOne(
     const unrepaired = `${plural(problems.length, 'problem')} cannot be repaired automatically`;
     const stopped = unreadable && escapeTerminal(unreadableFileError(own(unreadable)).message);
     const why = stopped ? (problems.length > 0 ? `${stopped}; ${unrepaired}` : stopped) : `${name}: ${unrepaired}`;
-    process.stderr.write(`callhook: ${why}; nothing was written\n`);
+    // Hint: after a missing colon the parser skips to the next `,` or `}`, which in an object or
+    // array value (`{"a" {"b": 1}}`) is the value's own: a false `unexpected "}"` follows, and
+    // listed alone it sent the user to the wrong place, never to the colon.
+    const colons = stopped
+      ? []
+      : plan.repairs.filter(
+          (planned) =>
+            planned.code === 'missing-colon' && problems.some((problem) => problem.offset > planned.repair.offset),
+        );
+    const one = colons.length === 1;
+    const cause =
+      colons.length > 0
+        ? ` (${problems.length === 1 ? 'it' : 'they'} may follow from the ${one ? 'colon' : 'colons'} missing at ${plannedPlaces(colons)}: put ${one ? 'that' : 'those'} in by hand, then run fix again)`
+        : '';
+    process.stderr.write(`callhook: ${why}; nothing was written${cause}\n`);
     return { code: exitCodeWithUnreadable(ExitCode.invalid, unreadable ? 1 : 0) };
   }
   const left = plan.repairs.length > 0 ? await errorsAfter(input, plan) : 0;
@@ -890,12 +910,9 @@ async function fixOne(
     // Hint: what is left shows only once the planned repairs are made (after a missing colon the
     // parser skips to the next `,` or `}`), or a repair made it (`4 5` repaired into `4, 5` where a
     // key goes); its place in this file is not known, the planned repairs' are.
-    const count = plan.repairs.length;
-    const at = plan.repairs.slice(0, 5).map((planned) => `${planned.line}:${planned.column}`);
-    const more = count > at.length ? ` and ${count - at.length} more, as validate lists them` : '';
-    const one = count === 1;
+    const one = plan.repairs.length === 1;
     process.stderr.write(
-      `callhook: ${name}: ${plural(left, 'syntax problem')} ${left === 1 ? 'remains' : 'remain'} once the ${plural(count, 'repair')} planned (at ${at.join(', ')}${more}) ${one ? 'is' : 'are'} made; nothing was written: make ${one ? 'it' : 'them'} by hand, then run fix again to see where\n`,
+      `callhook: ${name}: ${plural(left, 'syntax problem')} ${left === 1 ? 'remains' : 'remain'} once the ${plural(plan.repairs.length, 'repair')} planned (at ${plannedPlaces(plan.repairs)}) ${one ? 'is' : 'are'} made; nothing was written: make ${one ? 'it' : 'them'} by hand, then run fix again to see where\n`,
     );
     return { code: ExitCode.invalid };
   }

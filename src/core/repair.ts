@@ -13,6 +13,8 @@ interface PlannedRepair {
   column: number;
   /** What is repaired, e.g. `missing comma between object members`. */
   description: string;
+  /** The code of the problem it repairs (none for an element dropped where the end of the file cuts it). */
+  code?: string;
 }
 
 /** What `fix` does to one file: its edits in offset order, and the errors no edit repairs. */
@@ -107,6 +109,7 @@ function take(plan: RepairPlan, problem: Problem): void {
       line: problem.line,
       column: problem.column,
       description: `repaired: ${repairedWhat(problem, problem.repair)}`,
+      code: problem.code,
     });
   } else plan.unrepairable.push(problem);
 }

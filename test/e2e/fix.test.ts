@@ -117,6 +117,38 @@ describe('fix as a process', () => {
     );
   });
 
+  it('a missing colon before an object or array value: the refusal names the colon, not only its false knock-on', async () => {
+    // The parser skips from the missing colon to the first `,` or `}`, inside the value, so a false
+    // `unexpected "}"` follows; fix listed only that, never the colon the README says to make by hand.
+    // Only a colon before a problem is named: the one before `3` below is no cause.
+    for (const [input, listed, cause] of [
+      ['{"data" {"a": 1}}', '1 problem', 'it may follow from the colon missing at 1:8: put that'],
+      ['{"data" [1, 2]}', '2 problems', 'they may follow from the colon missing at 1:8: put that'],
+      ['{"a" [{"b": 1}]}', '1 problem', 'it may follow from the colon missing at 1:5: put that'],
+      ['[{"x": 1, "data" {"a": 1}, "b": 2}]', '1 problem', 'it may follow from the colon missing at 1:17: put that'],
+      ['[{"a" [1, 2]}, {"c" 3}]', '2 problems', 'they may follow from the colon missing at 1:6: put that'],
+      [
+        '[{"a" [1, 2]}, {"c" {"d": 3}}]',
+        '3 problems',
+        'they may follow from the colons missing at 1:6, 1:20: put those',
+      ],
+    ]) {
+      const result = await runCli(['fix', '-'], { input: `${input}\n` });
+      expect(result.stderr.trimEnd().split('\n').at(-1), input).toBe(
+        `callhook: <stdin>: ${listed} cannot be repaired automatically; nothing was written (${cause} in by hand, then run fix again)`,
+      );
+      expect(result.stdout).toBe('');
+      expect(result.code).toBe(1);
+    }
+    // After a key, a value of any other kind takes the colon as one repair.
+    for (const value of ['"x"', '-1', 'true', 'null', '[]', '[1], "b": 2']) {
+      const result = await runCli(['fix', '-'], { input: `{"a" ${value}}\n` });
+      expect(result.stdout, value).toBe(`{"a": ${value}}\n`);
+      expect(result.stderr).toContain('<stdin>:1:5: repaired: missing colon after the property name\n');
+      expect(result.code).toBe(0);
+    }
+  });
+
   it('on stdin the closing line does not suggest --write, which refuses stdin', async () => {
     // A user piping a download into fix was told "(--write saves them)", then refused for trying it.
     const printed = await fixStdin();
