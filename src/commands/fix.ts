@@ -38,7 +38,7 @@ import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
 import { maxHeldStreamBytes } from './options.js';
 import { warnOnStderr } from './output.js';
-import { stopSignals } from './signals.js';
+import { finishWithoutStdout, stopSignals } from './signals.js';
 
 /** The options `fix` takes. */
 interface FixOptions {
@@ -953,6 +953,7 @@ async function fixOne(
 
 /** Runs `fix` on files, folders or `-`: prints the repaired text, or with `--write` rewrites each file in place. */
 export async function fix(paths: string[], options: FixOptions): Promise<void> {
+  finishWithoutStdout();
   const sources = await listSources(paths, (message, names) => warnOnStderr(message, options.width, names));
   if (options.write && sources.some(isStdin)) {
     throw new CallhookError('fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)');

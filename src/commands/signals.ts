@@ -38,3 +38,21 @@ export function onStopSignals(handler: (signal: StopSignal) => void): () => void
  * answered. cli.ts reads it; listen's command sets it.
  */
 export const stdoutGone: { stop?: () => void } = {};
+
+/**
+ * Lets a run whose exit code is its verdict (validate, verify, fix) finish checking when the
+ * reader of its stdout goes away, its output dropped from then on, so that `set -o pipefail;
+ * callhook validate . | head` exits as the whole run would: ended at once, a failure in a file not
+ * yet read was never seen, and the run passed. Hint: a write waiting for 'drain' is let go.
+ */
+export function finishWithoutStdout(): void {
+  stdoutGone.stop = () => {
+    const dropped = (_chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+      const done = typeof encoding === 'function' ? encoding : callback;
+      if (typeof done === 'function') queueMicrotask(() => done());
+      return true;
+    };
+    process.stdout.write = dropped as typeof process.stdout.write;
+    process.stdout.emit('drain');
+  };
+}

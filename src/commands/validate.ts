@@ -15,6 +15,7 @@ import { fileId, type ReadOptions, readRecords } from '../input/read.js';
 import type { ValidationFormat } from '../render/validation.js';
 import type { EventType } from '../schema/events.js';
 import { warnOnStderr } from './output.js';
+import { finishWithoutStdout } from './signals.js';
 
 // Hint: this module is also the worker that validates the second half of a large file (see
 // input/halves.ts); on the main thread this call does nothing.
@@ -46,6 +47,7 @@ interface ValidateOptions {
 
 /** Runs `validate` and sets the exit code: 0 valid, 1 invalid. */
 export async function validate(paths: string[], options: ValidateOptions): Promise<void> {
+  finishWithoutStdout();
   // Hint: the renderers (chalk, the width tables) are loaded only here, not by the worker thread,
   // which loads this module too (see `serveHalf` above) and prints nothing.
   const [

@@ -27,6 +27,7 @@ import {
   signingProblems,
   wholeNumber,
 } from './options.js';
+import { finishWithoutStdout } from './signals.js';
 import { timeOption } from './time-range.js';
 
 /** The options `verify` takes, as commander parsed them. */
@@ -130,6 +131,7 @@ async function readAtMost(
 
 /** The `verify` action: exit 0 when every signature holds, 1 when any does not, 2 for usage errors. */
 export async function verify(paths: string[], raw: RawVerifyOptions): Promise<void> {
+  finishWithoutStdout();
   const { tolerance, now, secretEnv, signatureHeader, maxBody } = parseAll(
     {
       secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),

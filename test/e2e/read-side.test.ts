@@ -571,6 +571,36 @@ describe('the reader of stdout going away (| head) after a failure was printed',
   });
 });
 
+describe('the reader of stdout going away (| head) before a failure comes', () => {
+  // Warnings first, the error in a file after the reader had gone: validate, verify and fix
+  // ended 0, so `set -o pipefail; validate . --format github | head -1` passed a CI step on
+  // invalid input, against the README's "fails as the whole run would" (red team hT43).
+  it('lets validate and fix finish checking, without output, and exit as the whole run would', async () => {
+    const dir = join(scratch, 'warned-then-bad');
+    mkdirSync(dir, { recursive: true });
+    // The same events in each file after the first: a redelivery each, a warning each (an
+    // annotation under --format github), and the error last, past --max-problems.
+    const generated = await runCli(['generate', '--count', '300', '--seed', '3']);
+    for (let i = 0; i < 40; i++) writeFileSync(join(dir, `a${String(i).padStart(2, '0')}.json`), generated.stdout);
+    writeFileSync(join(dir, 'z.json'), '[{"id": NaN}]\n');
+    for (const args of [
+      ['validate', dir, '--format', 'github'],
+      ['validate', dir],
+      ['fix', dir],
+    ]) {
+      const whole = await runCli(args);
+      expect({ args, code: whole.code }).toEqual({ args, code: 1 });
+      const result = await runThenClose(args, 1);
+      expect({ args, code: result.code, stderr: result.stderr }).toEqual({
+        args,
+        code: 1,
+        stderr: expect.not.stringMatching(/EPIPE|internal error/),
+      });
+      expect(result.head.length).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('the reader of stderr going away', () => {
   it('ends show quietly with exit 0, as the reader of stdout going away does (`show x 2>&1 | head`)', async () => {
     // Many invalid elements, each a warning on stderr.
