@@ -341,12 +341,27 @@ export function checkFoldersOf(path: string, risks: OwnFileRisks, warn: (message
   for (const { path: folder, mode } of parentsWritableByOthers(path)) warn(openFolderWarning(folder, mode, instead));
 }
 
-/** Whether a file is this process's standard output (`/dev/stdout` sent to a file). */
-export function isStdout(file: Stats): boolean {
-  try {
-    const stdout = fstatSync(1);
-    return stdout.dev === file.dev && stdout.ino === file.ino;
-  } catch {
-    return false;
-  }
+/** This process's standard streams, by descriptor: 0 stdin, 1 stdout, 2 stderr. */
+export type StandardStream = 0 | 1 | 2;
+
+/**
+ * Which of this process's standard streams `fds` (in that order of preference) the file `file`
+ * describes is, by device and inode: `/dev/stdout`, `/dev/fd/2`, `/proc/self/fd/0`, or the file
+ * one was sent to (`2>> log`) by its own name; the first of them when several are (`> log 2>&1`),
+ * undefined when none is. The one way callhook tells a path it was given from its own streams,
+ * which are written through or refused, never reopened or replaced.
+ */
+export function standardStreamOf<Fd extends StandardStream>(
+  file: Pick<Stats, 'dev' | 'ino'>,
+  fds: readonly Fd[],
+): Fd | undefined {
+  return fds.find((fd) => {
+    try {
+      const stream = fstatSync(fd);
+      return stream.dev === file.dev && stream.ino === file.ino;
+    } catch {
+      // A stream closed (`2>&-`) is none.
+      return false;
+    }
+  });
 }

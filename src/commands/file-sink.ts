@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { refuseReplacingJournal } from '../http/journal.js';
-import { cannotLink, checkOutputPath, danglingLinkProblem, isStdout, joinablePath } from '../output-file.js';
+import { cannotLink, checkOutputPath, danglingLinkProblem, joinablePath, standardStreamOf } from '../output-file.js';
 import { escapeTerminal } from '../render/terminal.js';
 import { warnOnStderr } from './output.js';
 
@@ -40,12 +40,13 @@ async function drained(stream: NodeJS.WritableStream, event: 'drain' | 'finish',
   }
 }
 
-/** Output to stdout, at the pace of its reader: a slow one holds the run back, until `abort`. */
-export function stdoutSink(abort?: AbortSignal): Sink {
+/** Output to stdout (or stderr, `fd` 2), at the pace of its reader: a slow one holds the run back, until `abort`. */
+export function streamSink(abort?: AbortSignal, fd: 1 | 2 = 1): Sink {
+  const [stream, name] = fd === 1 ? [process.stdout, '<stdout>'] : [process.stderr, '<stderr>'];
   return {
     interrupted: '',
     async write(bytes) {
-      if (!process.stdout.write(bytes)) await drained(process.stdout, 'drain', '<stdout>', abort);
+      if (!stream.write(bytes)) await drained(stream, 'drain', name, abort);
     },
     async commit() {},
     async discard() {},
@@ -76,7 +77,7 @@ export interface FileSinkOptions {
  * never sees half a file, a run interrupted or failing part way (a full disk) leaves the old file
  * as it was, and a symlink to a file is written through to it; one whose target does not exist is
  * refused (see `danglingLinkProblem`), as is another user's (`checkOutputPath`). `/dev/stdout`
- * is stdout, and anything else that exists is written into as it is (a named pipe once a reader
+ * is stdout and `/dev/stderr` stderr (whatever names them: see `standardStreamOf`), and anything else that exists is written into as it is (a named pipe once a reader
  * comes, see `pipeSink`; a device): renaming over it would replace the device itself.
  */
 export async function fileSink(
@@ -95,8 +96,10 @@ export async function fileSink(
   if (dangling) throw new CallhookError(`${out}: ${dangling}`, ExitCode.usage);
   // Hint: `/dev/stdout` is stdout, written through it as if no file had been named: sent to a file,
   // not reopened (truncating what a `>>` kept) nor renamed over; sent to a pipe, its reader gone
-  // (`| head`) ends the run quietly, as stdout's does, not as a named pipe's failure.
-  if (existing !== undefined && isStdout(existing)) return stdoutSink(abort);
+  // (`| head`) ends the run quietly, as stdout's does, not as a named pipe's failure. `/dev/stderr`
+  // likewise: renamed over, the log `2>>` kept lost what it held, and what was said after.
+  const stream = existing === undefined ? undefined : standardStreamOf(existing, [1, 2]);
+  if (stream !== undefined) return streamSink(abort, stream);
   if (existing?.isFIFO()) return pipeSink(out, abort);
   if (existing !== undefined && !existing.isFile()) return deviceSink(out);
   refuseReplacingJournal(out);

@@ -24,7 +24,7 @@ import {
 import { escapeTerminal, terminalWidth, wrapMessage } from '../render/terminal.js';
 import { grouped, plural } from '../render/words.js';
 import type { EventType } from '../schema/names.js';
-import { fileSink, type Sink, stdoutSink } from './file-sink.js';
+import { fileSink, type Sink, streamSink } from './file-sink.js';
 import { decimal, optional, optionError, parseAll, wholeNumber } from './options.js';
 import { warnOnStderr } from './output.js';
 import { onStopSignals } from './signals.js';
@@ -278,7 +278,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   try {
     sink =
       options.out === undefined
-        ? stdoutSink(stop.signal)
+        ? streamSink(stop.signal)
         : await fileSink(options.out, { force: options.force === true, purpose: 'generate', abort: stop.signal });
   } catch (error) {
     letGo();

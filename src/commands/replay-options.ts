@@ -19,7 +19,7 @@ import {
   standardWebhookHeaders,
 } from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
-import { absolutePath, danglingLinkProblem, isStdout, notAFile, realPathOf } from '../output-file.js';
+import { absolutePath, danglingLinkProblem, notAFile, realPathOf, standardStreamOf } from '../output-file.js';
 import type { EventType } from '../schema/names.js';
 import {
   decimal,
@@ -245,7 +245,7 @@ function unwritable(path: string, whole: boolean): string | undefined {
     const stats = statSync(path);
     if (stats.isDirectory()) return 'is a directory';
     accessSync(path, constants.W_OK);
-    if (!whole || !stats.isFile() || isStdout(stats)) return undefined;
+    if (!whole || !stats.isFile() || standardStreamOf(stats, [1, 2]) !== undefined) return undefined;
     const folder = dirname(realPathOf(path));
     try {
       accessSync(folder, constants.W_OK | constants.X_OK);

@@ -50,9 +50,9 @@ import {
   checkFoldersOf,
   checkOutputPath,
   checkOwnFile,
-  isStdout,
   type OwnFileRisks,
   realPathOf,
+  standardStreamOf,
 } from '../output-file.js';
 import {
   curlSecretVariables,
@@ -324,14 +324,14 @@ function checkReport(path: string): void {
     // Created private when the run ends (fileSink).
     return;
   }
-  // Hint: stdout (`/dev/stdout`), a pipe or a device is written as it is, as --format json
-  // prints the report: it is not a file kept that others could read or replace.
-  if (stats.isFile() && !isStdout(stats)) checkOwnFile(path, stats, reportRisks, warn);
+  // Hint: stdout or stderr (`/dev/stdout`, `/dev/stderr`), a pipe or a device is written as it is,
+  // as --format json prints the report: it is not a file kept that others could read or replace.
+  if (stats.isFile() && standardStreamOf(stats, [1, 2]) === undefined) checkOwnFile(path, stats, reportRisks, warn);
 }
 
 /**
  * Writes the report to `path`: stdout (`/dev/stdout`, sent to a pipe or a file) after the summary
- * through stdout itself, a named pipe once a reader comes, until `abort` (a second signal), a file
+ * through stdout itself (stderr, `/dev/stderr`, through stderr), a named pipe once a reader comes, until `abort` (a second signal), a file
  * whole or not at all (a full disk leaves the report before as it was), anything else (a device)
  * as it is: all as `fileSink` writes them.
  */
@@ -346,7 +346,8 @@ async function writeReport(path: string, report: ReplayReport, abort: AbortSigna
     // Missing or unreachable: fileSink creates it, or says why not.
   }
   // Hint: checked again, since the file may have been replaced during the run.
-  if (existing?.isFile() && !isStdout(existing)) checkOwnFile(path, existing, reportRisks, warn);
+  if (existing?.isFile() && standardStreamOf(existing, [1, 2]) === undefined)
+    checkOwnFile(path, existing, reportRisks, warn);
   // Hint: made private, as it holds the receiver's URL and the headers sent; one replaced keeps its mode.
   const sink = await fileSink(path, { force: true, mode: 0o600, purpose: 'report', abort, warn });
   try {

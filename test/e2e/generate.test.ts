@@ -640,6 +640,26 @@ describe('callhook schema', () => {
     expect(JSON.parse(readFileSync(fresh, 'utf8'))).toHaveLength(2);
   });
 
+  it('--out /dev/stderr (or /dev/fd/2) writes through stderr: the file it was sent to with 2>> is not replaced, nor refused as one that exists', async () => {
+    // With --force the log stderr was sent to was renamed over (what it held before lost, and what
+    // was said after went to the unlinked file); without it, `/dev/stderr: already exists`.
+    const log = join(dir, 'stderr.log');
+    writeFileSync(log, 'yesterday\n');
+    const shell = (line: string) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn('/bin/sh', ['-c', line], { stdio: 'ignore' });
+        child.on('close', resolve);
+      });
+    const node = `"${process.execPath}" "${binPath}" generate --count 2 --seed 3`;
+    expect(await shell(`${node} --out /dev/stderr 2>> "${log}"`)).toBe(0);
+    expect(await shell(`${node} --out /dev/fd/2 --force 2>> "${log}"`)).toBe(0);
+    const [before, first, second] = readFileSync(log, 'utf8').split(/^(?=\[)/m);
+    expect(before).toBe('yesterday\n');
+    for (const written of [first, second]) {
+      expect(JSON.parse(written!.slice(0, written!.indexOf('\ncallhook: ')))).toHaveLength(2);
+    }
+  });
+
   it('refuses --type given twice, exit 2, rather than describing the last type alone', async () => {
     // Commander kept the last value: `--type CallComplete --type SMSSent` printed SMSSent's schema
     // alone, exit 0. The library refuses a list of types as well (type is one of the five).

@@ -639,6 +639,32 @@ describe('replay', () => {
     expect(JSON.parse(written.slice(written.indexOf('{')))).toMatchObject({ events: { delivered: 2 } });
   });
 
+  it('writes --report /dev/stderr (or /dev/fd/2) through stderr: the log it was sent to with 2>> keeps what it held', async () => {
+    // The report was renamed over the log stderr was sent to: what it held was lost, and what was
+    // said after went to the unlinked file.
+    const s = await server();
+    const input = ndjson(2);
+    const log = join(tempDir('replay'), 'replay.log');
+    writeFileSync(log, 'yesterday\n');
+    for (const stderr of ['/dev/stderr', '/dev/fd/2']) {
+      const fd = openSync(log, 'a');
+      const child = spawn(process.execPath, [binPath, 'replay', input, '--url', s.url, '--report', stderr], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'ignore', fd],
+      });
+      closeSync(fd);
+      expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    }
+    const [before, ...reports] = readFileSync(log, 'utf8').split(/^(?=\{$)/m);
+    expect(before).toBe('yesterday\n');
+    expect(reports).toHaveLength(2);
+    for (const report of reports) expect(JSON.parse(report)).toMatchObject({ events: { delivered: 2 } });
+    // A pipe, as stderr is here, takes it too.
+    const piped = await runCli(['replay', input, '--url', s.url, '--report', '/dev/stderr']);
+    expect(piped.code).toBe(0);
+    expect(JSON.parse(piped.stderr)).toMatchObject({ events: { delivered: 2 } });
+  });
+
   it('Ctrl-C finishes in-flight batches, journals them and exits 130; --resume sends only the rest', async () => {
     const dir = tempDir('replay');
     const journal = join(dir, 'run.jsonl');
