@@ -3,7 +3,7 @@
  * parsers of options.ts and turned into the settings the engine takes. Every problem is
  * reported, each naming its option.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, type Stats, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ioReason } from '../errors.js';
 import { hasCredentials } from '../http/credentials.js';
@@ -278,8 +278,7 @@ function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' 
     const why =
       path === undefined
         ? undefined
-        : (unwritable(path, option === '--report') ??
-          (option === '--journal' ? notAFile(path, journalReadBack) : undefined));
+        : (unwritable(path, option === '--report') ?? (option === '--journal' ? journalProblem(path) : undefined));
     if (why) problems.push(`${option}: ${path}: ${why}`);
   }
   // A dry run writes no journal, but with --resume it reads one, which a FIFO would never end.
@@ -290,3 +289,27 @@ function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' 
 }
 
 const journalReadBack = 'the journal is read back by --resume';
+
+const streamNames = { 1: 'stdout', 2: 'stderr' } as const;
+
+/**
+ * Why the file at `path` cannot be the journal: this run's own stdout or stderr (`--journal
+ * /dev/stdout > run.log`), where what else is written is mixed with its lines (the summary
+ * written from offset 0 over them), so that --resume finds no journal; or no regular file.
+ * Hint: stdin is not asked: read (`-`), it is refused as an input (see replay's
+ * `refuseOutputsAmongInputs`); not read, nothing else touches it.
+ */
+function journalProblem(path: string): string | undefined {
+  let stats: Stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    // Missing (created as a file) or unreachable (said by `unwritable`).
+    return undefined;
+  }
+  const stream = standardStreamOf(stats, [1, 2]);
+  if (stream !== undefined) {
+    return `is this run's own ${streamNames[stream]}: the journal, which --resume reads back, must be a file of its own; name another file`;
+  }
+  return notAFile(stats, journalReadBack);
+}

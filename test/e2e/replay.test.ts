@@ -665,6 +665,37 @@ describe('replay', () => {
     expect(JSON.parse(piped.stderr)).toMatchObject({ events: { delivered: 2 } });
   });
 
+  it('refuses a --journal that is its own stdout or stderr (--journal /dev/stdout > run.log) in one line, exit 2, sending nothing', async () => {
+    // The journal was appended through a descriptor of its own while the summary was written over
+    // it from offset 0: exit 0, and --resume then refused the file as no journal.
+    const s = await server();
+    const input = ndjson(2);
+    const dir = tempDir('replay');
+    for (const [fd, journal] of [
+      [1, '/dev/stdout'],
+      [2, '/dev/stderr'],
+      [1, '/proc/self/fd/1'],
+    ] as const) {
+      const log = join(dir, `run-${fd}.log`);
+      const into = openSync(log, 'w', 0o600);
+      const child = spawn(process.execPath, [binPath, 'replay', input, '--url', s.url, '--journal', journal], {
+        cwd: repoRoot,
+        stdio: ['ignore', fd === 1 ? into : 'pipe', fd === 2 ? into : 'pipe'],
+      });
+      closeSync(into);
+      let said = '';
+      child.stdio[fd === 1 ? 2 : 1]!.on('data', (chunk: Buffer) => {
+        said += chunk;
+      });
+      expect(await new Promise((resolve) => child.on('close', resolve))).toBe(2);
+      const stream = fd === 1 ? 'stdout' : 'stderr';
+      const refusal = `callhook: --journal: ${journal}: is this run's own ${stream}: the journal, which --resume reads back, must be a file of its own; name another file\n`;
+      expect(unwrapped(fd === 1 ? said : readFileSync(log, 'utf8'))).toBe(refusal);
+      if (fd === 1) expect(readFileSync(log, 'utf8')).toBe('');
+    }
+    expect(s.requests).toHaveLength(0);
+  });
+
   it('Ctrl-C finishes in-flight batches, journals them and exits 130; --resume sends only the rest', async () => {
     const dir = tempDir('replay');
     const journal = join(dir, 'run.jsonl');
