@@ -299,7 +299,7 @@ function startProgress(stats: DeliveryStats, fraction: () => number | undefined,
 /** What a report holds, and what another user could do with it, for `checkOwnFile`. */
 const reportRisks: OwnFileRisks = {
   what: 'the report',
-  holds: "the receiver's URL with its query (a ?token=) and the headers sent",
+  holds: "the receiver's URL (with any ?token= in its query) and the headers sent",
   writers: 'change the record of what was delivered',
   instead: 'write the report to a file of your own',
 };

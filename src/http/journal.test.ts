@@ -245,14 +245,14 @@ describe('journal', () => {
     },
   );
 
-  it('warns of a journal other users can read: it holds the URL, query and all', () => {
+  it('warns of a journal other users can read: it holds the URL, and says a query only as one it may have', () => {
     const path = tempPath('run.jsonl');
     writeFileSync(path, '');
     chmodSync(path, 0o644);
     const warnings: string[] = [];
     openJournal(path, (message) => warnings.push(message), header()).close();
     expect(warnings).toEqual([
-      `${path}: other users can read it (mode 644), and it holds the receiver's URL with its query (a ?token=); chmod 600 it`,
+      `${path}: other users can read it (mode 644), and it holds the receiver's URL (with any ?token= in its query); chmod 600 it`,
     ]);
     warnings.length = 0;
     readJournal(path, (message) => warnings.push(message));

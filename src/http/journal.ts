@@ -114,7 +114,7 @@ export interface Journal {
  */
 const journalRisks: OwnFileRisks = {
   what: 'the journal',
-  holds: "the receiver's URL with its query (a ?token=)",
+  holds: "the receiver's URL (with any ?token= in its query)",
   writers: 'add lines saying batches were delivered, which --resume would then skip, never sending them',
   instead: 'use a journal of your own',
 };

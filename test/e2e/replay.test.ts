@@ -1621,7 +1621,7 @@ describe('replay', () => {
     const warned = await runCli(args);
     expect(warned.code).toBe(0);
     expect(unwrapped(warned.stderr)).toBe(
-      `callhook: warning: ${report}: other users can read it (mode 644), and it holds the receiver's URL with its query (a ?token=) and the headers sent; chmod 600 it\n`,
+      `callhook: warning: ${report}: other users can read it (mode 644), and it holds the receiver's URL (with any ?token= in its query) and the headers sent; chmod 600 it\n`,
     );
     // A folder on the way that others can write to: they could put a file of theirs in its place.
     chmodSync(dir, 0o777);
