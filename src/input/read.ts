@@ -171,7 +171,7 @@ function readsInFolder(name: string): boolean {
   return extensions.test(name) && !name.startsWith('.');
 }
 
-/** A source listed, and the file it is whatever path names it (see `fileId`); undefined for stdin. */
+/** A source listed, and the file it is whatever path names it (see `fileId`); undefined for stdin that is no file. */
 interface Listed {
   source: Source;
   id: string | undefined;
@@ -275,7 +275,8 @@ export async function listSources(paths: readonly string[], onWarning?: ReadOpti
     // same names), or a folder by another name (a symlink to one named before).
     const again = earlier.every((seen) => seen !== undefined);
     const sameNames = again && found.every(({ source }) => named.has(source.name));
-    const folder = found.some(({ source }) => source.name !== path);
+    // Hint: `-` is read as `<stdin>`, a name of its own, not a file found in a folder.
+    const folder = found.some(({ source }) => source.name !== path && !isStdin(source));
     const wholly = sameNames || (again && folder);
     for (const { source } of found) named.add(source.name);
     for (const { source, id } of found) {
@@ -321,7 +322,9 @@ async function listPath(path: string, listed: readonly Source[]): Promise<Listed
     if (listed.some((source) => source.path === '-')) {
       throw new CallhookError(`${given}: stdin is named twice, and can be read only once`, ExitCode.usage);
     }
-    found.push({ source: { path: '-', name }, id: undefined });
+    // Hint: stdin sent from a file (`- < a.json`) is that file, as `/dev/stdin` opened by name is:
+    // named too (`a.json - < a.json`), it is read once.
+    found.push({ source: { path: '-', name }, id: stdinFileId() });
     return found;
   };
   if (path === '-') return addStdin(path, stdinName);

@@ -731,6 +731,36 @@ describe('a file named more than once', () => {
       for (const line of stderr.split('\n')) expect(line.length <= 80 || !/ \S/.test(line.trim()), line).toBe(true);
   });
 
+  it('is read once as - with stdin sent from it (validate a - < a), as through /dev/stdin', () => {
+    // `-` was given no file id, so `validate a - < a` read the file twice: each of its events a
+    // redelivery of itself, and summarise counted those without an id twice.
+    const fromFile = (args: string[]) => {
+      const fd = openSync(a, 'r');
+      try {
+        const run = spawnSync(process.execPath, [binPath, ...args], {
+          stdio: [fd, 'pipe', 'pipe'],
+          env: { ...process.env, NO_COLOR: '1' },
+          timeout: 10_000,
+        });
+        return { code: run.status, stdout: run.stdout.toString(), stderr: unwrapped(run.stderr.toString()) };
+      } finally {
+        closeSync(fd);
+      }
+    };
+    for (const [paths, warning] of [
+      [[a, '-'], `<stdin> is the same file as ${a}`],
+      [['-', a], `${a} is the same file as <stdin>`],
+      [['-', '/dev/stdin'], '/dev/stdin is the same file as <stdin>'],
+    ] as const) {
+      const run = fromFile(['validate', ...paths, '--format', 'json']);
+      expect(run.code, paths.join(' ')).toBe(0);
+      expect(JSON.parse(run.stdout).files, paths.join(' ')).toHaveLength(1);
+      expect(run.stderr).toBe(`callhook: warning: ${warning}; read once\n`);
+    }
+    const alone = JSON.parse(fromFile(['summarise', a, '--format', 'json']).stdout);
+    expect(JSON.parse(fromFile(['summarise', a, '-', '--format', 'json']).stdout)).toEqual(alone);
+  });
+
   it("wraps its warning to --width, as the command's output is", async () => {
     // Warnings wrapped to stderr's width (80 piped) whatever --width said.
     for (const args of [
