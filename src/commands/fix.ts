@@ -3,7 +3,7 @@
  * off at its end. Prints the repaired text, or with `--write` rewrites each file in place.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, createReadStream, fstatSync, readlinkSync, type Stats } from 'node:fs';
+import { constants, createReadStream, readlinkSync, type Stats } from 'node:fs';
 import { type FileHandle, link, lstat, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -30,9 +30,9 @@ import {
   specialFileKind,
 } from '../input/read.js';
 import { ByteScanner } from '../input/scanner.js';
-import { processStdin } from '../input/stdin.js';
+import { processStdin, stdinFile } from '../input/stdin.js';
 import { defaultMaxProblems, isUnreadable, type Problem, rewriteMark } from '../input/types.js';
-import { cannotLink, checkLinksOnTheWay, realPathOf } from '../output-file.js';
+import { cannotLink, checkLinksOnTheWay, realPathOf, standardStreamOf } from '../output-file.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
@@ -101,22 +101,10 @@ async function* holding(
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += buffer.length;
     if (size > input.maxStreamBytes) {
-      throw streamTooLong(input.source.name, input.maxStreamBytes, isStdin(input.source) && fstatSync(0).isFile());
+      throw streamTooLong(input.source.name, input.maxStreamBytes, isStdin(input.source) && stdinFile() !== undefined);
     }
     held.push(buffer);
     yield buffer;
-  }
-}
-
-/** Whether `stream` writes into the file of `stats` (stdout redirected to the input). */
-function isSameFile(stats: Stats, stream: NodeJS.WriteStream): boolean {
-  const fd = (stream as NodeJS.WriteStream & { fd?: number }).fd;
-  if (typeof fd !== 'number') return false;
-  try {
-    const out = fstatSync(fd);
-    return out.isFile() && out.dev === stats.dev && out.ino === stats.ino;
-  } catch {
-    return false;
   }
 }
 
@@ -853,15 +841,20 @@ async function fixOne(
   const c = colorsFor(process.stderr);
   const width = options.width ?? terminalWidth(process.stderr);
   const input = await fixInput(source, options);
-  if (!options.write && input.stats && isSameFile(input.stats, process.stdout)) {
-    // As `cat f >> f` refuses: the file is read more than once, and would read the repair back.
+  // Hint: stdin sent from a file (`fix - < f >> f`) is that file, as `/dev/stdin` opened by name is.
+  const inputFile = input.stats ?? (isStdin(source) ? stdinFile() : undefined);
+  if (!options.write && inputFile && standardStreamOf(inputFile, [1]) !== undefined) {
+    // As `cat f >> f` refuses: the file is read more than once, and would read the repair back;
+    // read once from stdin, it would still have the repair added to what it held.
     // Hint: an empty one was most likely emptied by the shell (`fix f > f`): --write would find nothing.
     const emptied =
-      input.stats.size === 0
+      inputFile.size === 0
         ? ', and is empty: a `> file` redirection empties it before callhook starts, so its text is gone; restore it, then'
         : ';';
+    // Hint: --write refuses stdin, which it cannot rewrite: it takes the file by its name.
+    const write = isStdin(source) ? 'use --write on the file itself (not stdin)' : 'use --write';
     throw new CallhookError(
-      `${source.name}: is also where the repair is printed (stdout)${emptied} use --write to repair it in place`,
+      `${source.name}: is also where the repair is printed (stdout)${emptied} ${write} to repair it in place`,
     );
   }
   const name = escapeTerminal(source.name);

@@ -1,5 +1,5 @@
 /** Standard input as a source: small, so that a command reading only bytes from it (verify) loads no parser. */
-import { fstatSync } from 'node:fs';
+import { fstatSync, type Stats } from 'node:fs';
 import { CallhookError } from '../errors.js';
 
 const stdinNames = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
@@ -19,4 +19,14 @@ export function processStdin(): NodeJS.ReadStream {
     throw new CallhookError('no input: stdin is a folder; name it as a path to read its files, or pipe JSON in');
   }
   return process.stdin;
+}
+
+/** The file stdin was sent from (`< export.json`), by its status; undefined when it is no regular file. */
+export function stdinFile(): Stats | undefined {
+  try {
+    const stats = fstatSync(0);
+    return stats.isFile() ? stats : undefined;
+  } catch {
+    return undefined;
+  }
 }

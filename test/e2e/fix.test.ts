@@ -216,6 +216,38 @@ describe('fix as a process', () => {
     expect(status).toBe(2);
   });
 
+  it('refuses fix - (or /dev/stdin) with stdin sent from the very file the repair is printed into (fix - < f >> f, > f)', () => {
+    // stdin had no file status, so `fix - < f >> f` appended the repair to f (exit 0), and
+    // `fix - < f > f` said only that it held no JSON value, not that the shell had emptied it.
+    const file = join(dir, 'self-stdin.json');
+    const run = (name: string, flags: 'a' | 'w') => {
+      writeFileSync(file, broken);
+      const into = openSync(file, flags);
+      const from = openSync(file, 'r');
+      const result = spawnSync(process.execPath, [binPath, 'fix', name], {
+        stdio: [from, into, 'pipe'],
+        timeout: 10_000,
+      });
+      closeSync(into);
+      closeSync(from);
+      return { stderr: result.stderr.toString(), status: result.status };
+    };
+    for (const [name, shown] of [
+      ['-', '<stdin>'],
+      ['/dev/stdin', '/dev/stdin'],
+    ]) {
+      expect(run(name!, 'a')).toEqual({
+        stderr: `callhook: ${shown}: is also where the repair is printed (stdout); use --write on the file itself (not stdin) to repair it in place\n`,
+        status: 2,
+      });
+      expect(readFileSync(file)).toEqual(broken);
+      expect(run(name!, 'w')).toEqual({
+        stderr: `callhook: ${shown}: is also where the repair is printed (stdout), and is empty: a \`> file\` redirection empties it before callhook starts, so its text is gone; restore it, then use --write on the file itself (not stdin) to repair it in place\n`,
+        status: 2,
+      });
+    }
+  });
+
   it('--write that cannot finish the rewrite (a full disk; here a file-size limit) puts the original back and says why in words', () => {
     // Seven compact events on lines of their own, 1020 bytes: their seven missing commas take the
     // repair past 1024 bytes (ulimit -f 2, in 512-byte blocks), so the rewrite fails with EFBIG.
