@@ -146,7 +146,7 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
   const ready = new Map<number, GeneratedBlock>();
   let failure: Error | undefined;
   let wake = () => {};
-  const workers = Array.from({ length: threads }, (_, part) => {
+  const start = (part: number) => {
     const data: WorkerTask = { callhookGenerate: { ...task, stride: threads, part }, written };
     const worker = new Worker(new URL(import.meta.url), {
       workerData: data,
@@ -172,8 +172,18 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
       wake();
     });
     return worker;
-  });
+  };
+  const workers: Worker[] = [];
   try {
+    try {
+      for (let part = 0; part < threads; part++) workers.push(start(part));
+    } catch {
+      // Hint: where a process may start no more threads (`ulimit -u`, a container's --pids-limit),
+      // `new Worker` throws EAGAIN: those started are stopped, and this thread writes every block.
+      await Promise.all(workers.map((worker) => worker.terminate()));
+      yield* generateBlocks(task);
+      return;
+    }
     const blocks = blockCount(task.events.count, task.blockSize);
     for (let next = 0; next < blocks; next++) {
       let block = ready.get(next);
