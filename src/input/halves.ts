@@ -383,7 +383,6 @@ export async function readInHalves<State>(
     result = second.read(from, readOptions).catch((error: unknown) => ({ error: String(error) }));
   } else {
     const shared = new SharedArrayBuffer(16);
-    cells = new BigInt64Array(shared);
     const data: HalfData = {
       callhookHalf: second.task,
       input: second.input,
@@ -398,17 +397,25 @@ export async function readInHalves<State>(
     // 177-186 MiB, the two threads' CPU even; at 32 MiB 203-207 MiB. validate of the 1.8M-event
     // export: 174-181 MiB (178 at 6 MiB); the 100k exports: no change (2026-12-04). The main
     // thread's own cannot be set once node runs.
-    const worker = new Worker(second.script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 10 } });
-    thread = worker;
-    if (times) times['worker started'] = now();
-    result = new Promise<HalfResult>((resolve) => {
-      worker.once('message', (half: HalfResult) => {
-        if (times) times['result received'] = now();
-        resolve(half);
+    try {
+      const worker = new Worker(second.script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 10 } });
+      thread = worker;
+      cells = new BigInt64Array(shared);
+      if (times) times['worker started'] = now();
+      result = new Promise<HalfResult>((resolve) => {
+        worker.once('message', (half: HalfResult) => {
+          if (times) times['result received'] = now();
+          resolve(half);
+        });
+        worker.once('error', (error) => resolve({ error: error.message }));
+        worker.once('exit', (code) => resolve({ error: `exited with code ${code}` }));
       });
-      worker.once('error', (error) => resolve({ error: error.message }));
-      worker.once('exit', (code) => resolve({ error: `exited with code ${code}` }));
-    });
+    } catch (error) {
+      // Hint: where a process may start no more threads (`ulimit -u`, a container's --pids-limit),
+      // `new Worker` throws EAGAIN. This thread then stops at the guessed cut, as for a function
+      // reading the second half, and reads on alone, as when a worker fails.
+      result = Promise.resolve({ error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   // Hint: asked for two threads (CALLHOOK_THREADS=2), as tests do with files so small that this
