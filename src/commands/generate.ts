@@ -138,12 +138,20 @@ function serveFrom(port: NonNullable<typeof parentPort>, written: Int32Array, ta
 
 /**
  * The blocks of the output in order, written by `threads` workers that each write every
- * `threads`-th block (see `generateBlocks`): the same bytes as one thread writes.
+ * `threads`-th block (see `generateBlocks`): the same bytes as one thread writes. When a worker
+ * cannot start or fails, this thread writes the blocks left, and `fellBack` is told how the run
+ * was written instead (for `CALLHOOK_THREADS=trace`).
  */
-async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number): AsyncGenerator<GeneratedBlock> {
+async function* blocksFromWorkers(
+  task: GeneratedBlocksOptions,
+  threads: number,
+  fellBack: (how: string) => void,
+): AsyncGenerator<GeneratedBlock> {
   const written = new SharedArrayBuffer(4);
   const progress = new Int32Array(written);
   const ready = new Map<number, GeneratedBlock>();
+  // Why the events cannot be made as asked (the run fails), or why a thread failed (this one writes on).
+  let refusal: Error | undefined;
   let failure: Error | undefined;
   let wake = () => {};
   const start = (part: number) => {
@@ -157,9 +165,9 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
     worker.on('message', (message: GeneratedBlock | FailureMessage) => {
       if ('pastLastInstant' in message) {
         const { startTime, call, end } = message.pastLastInstant;
-        failure ??= new PastLastInstantError(startTime, call, end);
+        refusal ??= new PastLastInstantError(startTime, call, end);
       } else if ('refused' in message) {
-        failure ??= new CallhookError(message.refused.message, message.refused.exitCode);
+        refusal ??= new CallhookError(message.refused.message, message.refused.exitCode);
       } else ready.set(message.index, message);
       wake();
     });
@@ -174,20 +182,13 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
     return worker;
   };
   const workers: Worker[] = [];
+  let next = 0;
   try {
-    try {
-      for (let part = 0; part < threads; part++) workers.push(start(part));
-    } catch {
-      // Hint: where a process may start no more threads (`ulimit -u`, a container's --pids-limit),
-      // `new Worker` throws EAGAIN: those started are stopped, and this thread writes every block.
-      await Promise.all(workers.map((worker) => worker.terminate()));
-      yield* generateBlocks(task);
-      return;
-    }
-    const blocks = blockCount(task.events.count, task.blockSize);
-    for (let next = 0; next < blocks; next++) {
+    for (let part = 0; part < threads; part++) workers.push(start(part));
+    for (const blocks = blockCount(task.events.count, task.blockSize); next < blocks; next++) {
       let block = ready.get(next);
       while (block === undefined) {
+        if (refusal) throw refusal;
         if (failure) throw failure;
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -199,9 +200,17 @@ async function* blocksFromWorkers(task: GeneratedBlocksOptions, threads: number)
       Atomics.store(progress, 0, next + 1);
       Atomics.notify(progress, 0);
     }
+    return;
+  } catch (error) {
+    if (error === refusal) throw error;
+    // Hint: a thread that cannot start (a thread limit: `ulimit -u`, a container's --pids-limit,
+    // where `new Worker` throws EAGAIN) or load its code (`ulimit -n`) leaves this one the blocks not yet written.
+    const why = error instanceof Error ? error.message : String(error);
+    fellBack(`${next > 0 ? 'two threads, then one' : 'one thread'} (a generating thread failed: ${why})`);
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+  for (const block of generateBlocks(task)) if (block.index >= next) yield block;
 }
 
 function overrides(texts: readonly string[] | undefined): FieldOverride[] {
@@ -271,8 +280,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   const misfits = misfitOverrides(set ?? [], options.type);
   checkRoom(task.events);
   for (const message of misfits) warnOnStderr(message);
-  const { threads, how } = threadsFor(count, defectRate, campaigns);
-  if (threadSettings().trace) process.stderr.write(`callhook: generated on ${how}\n`);
+  let { threads, how } = threadsFor(count, defectRate, campaigns);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);
 
   // Hint: taken before the temporary file is made, so a signal while it is being made still removes it;
@@ -307,7 +315,10 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
 
   let committed = false;
   try {
-    const blocks = stopped ? [] : threads === 1 ? generateBlocks(task) : blocksFromWorkers(task, threads);
+    const fellBack = (instead: string) => {
+      how = instead;
+    };
+    const blocks = stopped ? [] : threads === 1 ? generateBlocks(task) : blocksFromWorkers(task, threads, fellBack);
     for await (const block of blocks) {
       reportDefects(block.defects);
       redelivered += block.redeliveries;
@@ -331,6 +342,8 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   } finally {
     letGo();
   }
+  // Hint: said once the run has ended, so that it says what ran: a second thread may fail to start or to load its code.
+  if (threadSettings().trace) process.stderr.write(`callhook: generated on ${escapeTerminal(how)}\n`);
   if (!committed) {
     await sink.discard();
     process.stderr.write(`callhook: generate interrupted${sink.interrupted}\n`);

@@ -55,6 +55,37 @@ describe('callhook generate', () => {
     expect(file.code).toBe(0);
   });
 
+  it('writes the same bytes on one thread when too few file descriptors are left for a worker to load its code (ulimit -n)', async () => {
+    // The run failed, exit 2 ("cannot load dist/chunks/…: too many open files"), after its trace
+    // had said "generated on two threads"; validate and summarise fell back to one thread.
+    const args = ['generate', '--count', '3000', '--seed', '5'];
+    const one = await runCli(args, { env: { CALLHOOK_THREADS: '1' } });
+    // Hint: how many descriptors Node and the main thread take varies with the machine: from the
+    // fewest it runs on, up to where a worker fails to load its code too.
+    let fellBack = false;
+    for (let limit = 24; limit <= 64 && !fellBack; limit += 4) {
+      const run = spawnSync(
+        'bash',
+        ['-c', `ulimit -n ${limit} && exec "$@"`, 'bash', process.execPath, binPath, ...args],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, CALLHOOK_THREADS: '2,trace', NO_COLOR: '1' },
+          maxBuffer: 2 ** 26,
+          timeout: 10_000,
+        },
+      );
+      if (run.status !== 0 && /^callhook: cannot load dist\/[\w/-]+\.js: too many open files\n$/.test(run.stderr))
+        continue;
+      expect({ limit, code: run.status, stdout: run.stdout === one.stdout }).toEqual({ limit, code: 0, stdout: true });
+      const trace = run.stderr.split('\n')[0] ?? '';
+      expect(trace, `ulimit -n ${limit}`).toMatch(
+        /^callhook: generated on (two threads|one thread \(a generating thread failed: EMFILE: too many open files, open '.*'\))/,
+      );
+      fellBack = trace.includes('one thread');
+    }
+    expect(fellBack).toBe(true);
+  });
+
   it('feeds validate and summarise end to end: redeliveries and defects are what they report', async () => {
     const out = join(dir, 'export.json');
     const made = await runCli([
