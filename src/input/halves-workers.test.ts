@@ -53,4 +53,18 @@ describe('reading in halves, when the worker cannot run', () => {
       consumed: true,
     });
   });
+
+  it('says the worker failed when it failed before it chose a cut (it could not load its code)', async () => {
+    // Under `ulimit -n` the worker could not open its chunk of dist/, and the trace said "the worker
+    // chose no cut ahead of this thread": this thread, never told of a cut, was never told of the failure.
+    const path = write('load.json', exported());
+    const cannotLoad = new Error("EMFILE: too many open files, open '/callhook/dist/chunks/chunk-X.js'");
+    plan.start = (worker) => worker.fail(cannotLoad);
+    const read = await readWithWorker(path);
+    expect(read).toEqual({
+      records: await readOnOneThread(path),
+      how: `one thread (the worker failed: ${cannotLoad.message})`,
+      consumed: true,
+    });
+  });
 });

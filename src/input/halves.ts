@@ -418,16 +418,22 @@ export async function readInHalves<State>(
     }
   }
 
+  // Whether the second half's reader has ended, and how it failed if it did. Hint: a worker that
+  // failed before it chose a cut (one that could not load its code: `ulimit -n`) leaves this
+  // thread no cut to stop at (`stop`), where it would be told.
+  let ended = false;
+  let failed: string | undefined;
+  void result.then((half) => {
+    ended = true;
+    if ('error' in half) failed = half.error;
+  });
   // Hint: asked for two threads (CALLHOOK_THREADS=2), as tests do with files so small that this
   // thread would read them whole before the worker is ready, this thread waits for its cut.
   if (cells && settings.two) {
-    let ended = false;
-    void result.then(() => {
-      ended = true;
-    });
     while (!ended && Atomics.load(cells, cutCell) === 0n) await delay(1);
   }
-  let how = 'one thread (the worker chose no cut ahead of this thread)';
+  // What happened at the cut, once this thread has stopped there (see `stop`).
+  let how: string | undefined;
   const ids = new FingerprintSet();
   // Hint: the redeliveries across the halves are read again as this thread would have read them,
   // so their first copies are looked for among the last events this thread saw first.
@@ -560,6 +566,10 @@ export async function readInHalves<State>(
     const { user, system } = process.cpuUsage();
     times['all threads cpu ms'] = Math.round((user + system) / 1000);
   }
+  how ??=
+    failed === undefined
+      ? 'one thread (the worker chose no cut ahead of this thread)'
+      : `one thread (the worker failed: ${failed})`;
   return { consumed: true, how, times };
 }
 
