@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import type { InputRecord } from '../input/types.js';
+import type { InputRecord, Repair } from '../input/types.js';
 import { RepairPlanner } from './repair.js';
 
 // Hint: a fresh context sees the flag; this one was made before it was set.
@@ -47,5 +47,35 @@ describe('RepairPlanner', () => {
     expect(held).toBeLessThan(48 * size);
     planner.add({ kind: 'file-end', file: 'x.ndjson', elements: 100, bytes: 100 * size });
     expect(planner.plan()).toEqual({ repairs: [], unrepairable: [] });
+  });
+
+  it('plans 150,000 repairs between elements, and as many it cannot make: more than a call takes arguments', () => {
+    // Events copied without their [ ] (a comma between each), or NDJSON with no line breaks: past
+    // ~120,000 repairs between elements `fix` said "internal error: Maximum call stack size
+    // exceeded", exit 2 (red team hT45).
+    const count = 150_000;
+    const planner = new RepairPlanner();
+    const between = (offset: number, repair?: Repair): InputRecord => ({
+      kind: 'problem',
+      problem: {
+        file: 'x.json',
+        line: 1,
+        column: offset + 1,
+        offset,
+        pointer: '',
+        severity: 'error',
+        code: 'x',
+        message: 'x',
+        repair,
+      },
+    });
+    for (let i = 0; i < count; i++) {
+      planner.add(between(2 * i, { offset: 2 * i, deleteBytes: 1, insert: '' }));
+      planner.add(between(2 * i + 1));
+    }
+    planner.add({ kind: 'file-end', file: 'x.json', elements: 0, bytes: 2 * count });
+    const plan = planner.plan();
+    expect([plan.repairs.length, plan.unrepairable.length]).toEqual([count, count]);
+    expect(plan.repairs.at(-1)?.repair.offset).toBe(2 * (count - 1));
   });
 });

@@ -190,8 +190,9 @@ export class RepairPlanner {
         take(plan, said);
       }
     }
-    plan.repairs.push(...this.#between.repairs);
-    plan.unrepairable.push(...this.#between.unrepairable);
+    // Hint: loops, not push(...): a file may need more repairs between elements than a call takes arguments.
+    for (const repair of this.#between.repairs) plan.repairs.push(repair);
+    for (const problem of this.#between.unrepairable) plan.unrepairable.push(problem);
     const { repairs: planned, unrepairable } = plan;
     if (!cut) return { repairs: orderRepairs(planned), unrepairable };
     // Hint: the commas before the dropped element go with it; only what closes the file stays.

@@ -227,6 +227,16 @@ describe('renderEventPretty', () => {
     }
   });
 
+  test('--grep highlights more matches in a message than a call takes arguments', () => {
+    // `show --grep e` on a colour terminal, of an SMS of 75,000 `e`s apart: "internal error: Maximum
+    // call stack size exceeded", exit 2 (its highlighted pieces were spread into one push).
+    const shown = renderEventPretty(sms('SMSSent', { message: 'e '.repeat(75_000) }), {
+      ...coloured,
+      grep: searchPattern('e'),
+    });
+    expect(shown.match(/\u001b\[43m/g)).toHaveLength(75_000);
+  });
+
   test('a redelivered call says so', () => {
     expect(renderEventPretty(callComplete(), plain, { duplicate: true })).toContain('· redelivered');
   });

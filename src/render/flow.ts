@@ -367,7 +367,10 @@ function renderEventLinePretty(view: EventLineView, ctx: FlowContext): string {
     })),
   ];
   if (view.message !== undefined) {
-    detail.push({ text: '"', style: c.dim }, ...highlightSpans(view.message, ctx), { text: '"', style: c.dim });
+    // Hint: pushAll, not push(...): --grep may light up more matches in a message than a call takes arguments.
+    detail.push({ text: '"', style: c.dim });
+    pushAll(detail, highlightSpans(view.message, ctx));
+    detail.push({ text: '"', style: c.dim });
   }
   // Hint: in brackets, not after a `·`: a closing mark is glued to the word before it, and a long
   // one (a link) then broke the mark in two.
