@@ -428,7 +428,7 @@ Examples:
 
 Exit codes:
   0    printed
-  2    usage error (bad option)`,
+  2    usage or I/O error (bad option, output that cannot be written)`,
     ),
 );
 

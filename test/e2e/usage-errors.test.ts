@@ -375,3 +375,20 @@ describe('an option that takes one value, given twice', () => {
     expect([...statuses].sort()).toEqual(['Complete', 'Partial']);
   });
 });
+
+describe('the exit codes each command lists', () => {
+  it('say exit 2 is a usage or I/O error in every command: each writes its output, which may fail (a full disk)', async () => {
+    // schema's said "usage error (bad option)", yet `schema --openapi > /dev/full` exits 2 with
+    // "<stdout>: no space left on device" (red team hT45).
+    const commands = [...(await runCli(['--help'])).stdout.matchAll(/^ {2}([a-z]+)[| ]/gm)]
+      .map(([, name]) => name ?? '')
+      .filter((name) => name !== 'help');
+    expect(commands).toContain('schema');
+    const helps = await Promise.all(commands.map((name) => runCli([name, '--help'])));
+    for (const [i, help] of helps.entries()) {
+      expect(help.stdout, commands[i]).toMatch(
+        /^Exit codes:\n(?: {2}[01] .*\n(?: {7}.*\n)*)* {2}2 {4}usage or I\/O error/m,
+      );
+    }
+  });
+});
