@@ -283,14 +283,17 @@ describe('help', () => {
       .slice(1)
       .map((h) => h.stdout)
       .join('\n');
-    // Not callhook's: npm's --global, curl's --data-binary and --noproxy, node's flag that
-    // refuses code generation, and the README's example of an unknown option.
+    // Not callhook's: npm's --global, curl's --data-binary and --noproxy, node's flags that
+    // refuse code generation and cap the heap, docker's --pids-limit, and the README's example of
+    // an unknown option.
     const notOurs = new Set([
       '--user',
       '--global',
       '--data-binary',
       '--noproxy',
       '--disallow-code-generation-from-strings',
+      '--max-old-space-size',
+      '--pids-limit',
       '--frob',
     ]);
     const missing = [...named].filter((option) => !notOurs.has(option) && !helps.includes(option));
