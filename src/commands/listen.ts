@@ -6,6 +6,7 @@ import { colorsFor, escapeTerminal, terminalWidth, warningLine, wrapMessage } fr
 import { CaptureWriter } from '../server/capture.js';
 import { bodyBudgetOf, type Delivery, isLoopbackHost, type ListenSettings, startListener } from '../server/listen.js';
 import {
+  drawDeliveries,
   maskedDelivery,
   renderCounts,
   renderDeliveryEvents,
@@ -60,8 +61,8 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   const flush = () => {
     const deliveries = answered;
     answered = [];
-    let text = '';
-    for (const delivery of deliveries) text += draw(delivery);
+    const { text, failures } = drawDeliveries(deliveries, draw);
+    for (const failure of failures) err.write(warningLine(failure, messageWidth));
     if (text !== '') out.write(text);
   };
   const onDelivery = (delivery: Delivery) => {

@@ -535,10 +535,20 @@ function misplacedToken(site: ErrorSite, error: number): Problem {
  */
 /** The characters read as blanks where JSON takes none (a regular expression's class): Unicode spaces and invisible format characters. */
 export const blankCharacters = String.raw`\p{Zs}\p{Cf}`;
-const blankLike = new RegExp(`^[${blankCharacters}]+$`, 'u');
 
 /**
- * The repair of a run of `blankLike` characters `token` at UTF-16 index `at`, outside any string:
+ * Whether a text is a run of the `characters` (a `u` regular expression's class), one or more.
+ * Hint: it looks for one character that is none of them, not `^[…]+$`: V8 keeps a backtracking
+ * entry for each character a `u` class repeats over, and a run of 4 million overflowed its stack.
+ */
+export function runOf(characters: string): (text: string) => boolean {
+  const other = new RegExp(`[^${characters}]`, 'u');
+  return (text) => text !== '' && !other.test(text);
+}
+const isBlankRun = runOf(blankCharacters);
+
+/**
+ * The repair of a run of `blankCharacters` `token` at UTF-16 index `at`, outside any string:
  * a space for each UTF-16 unit, so that every column after it stays as it was counted; none for
  * anything else.
  */
@@ -546,7 +556,7 @@ export function blankRepair(
   at: number,
   token: string,
 ): { at: number; deleteChars: number; insert: string } | undefined {
-  return blankLike.test(token) ? { at, deleteChars: token.length, insert: ' '.repeat(token.length) } : undefined;
+  return isBlankRun(token) ? { at, deleteChars: token.length, insert: ' '.repeat(token.length) } : undefined;
 }
 
 // A character as a reader sees one, roughly: a flag (two regional indicators), or a code point

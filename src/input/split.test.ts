@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { garbageBytes } from '../../test/helpers/garbage.js';
 import { codeFrame } from '../render/code-frame.js';
+import { blankRepair } from './element.js';
 import {
   ElementSplitter,
   type ResumePoint,
@@ -395,6 +396,17 @@ describe('ElementSplitter', () => {
       repair: { offset: 12, deleteBytes: 0, insert: ',' },
     });
     expect(r.problems[0]!.frame).toContain('> 2 |   {"a": 1}');
+  });
+
+  it('reads a run of stray characters longer than a regular expression can repeat over as one invalid-symbol', () => {
+    // Hint: V8 keeps a backtracking entry for each character a `u` class repeats over, and threw
+    // "Maximum call stack size exceeded" past about 4 million two-byte ones (red team hT43).
+    const r = split(`[\n\u3000${'@'.repeat(4_500_000)}{"a": 1}\n]\n`, 1 << 20, 1 << 23);
+    const problems = r.problems.map((p) => `${p.code} ${p.line}:${p.column}`);
+    expect({ texts: texts(r), problems }).toEqual({ texts: ['{"a": 1}'], problems: ['invalid-symbol 2:1'] });
+    // And a run of blanks, repaired to spaces.
+    const blanks = '\u3000'.repeat(9_000_000);
+    expect(blankRepair(0, blanks)?.insert === ' '.repeat(blanks.length)).toBe(true);
   });
 
   it('reads a stray character before an element as one invalid-symbol, not as an element of its own', () => {

@@ -29,7 +29,7 @@ import {
   TAB,
   UTF8_BOM,
 } from './bytes.js';
-import { blankCharacters, blankRepair, symbolMessage } from './element.js';
+import { blankCharacters, blankRepair, runOf, symbolMessage } from './element.js';
 import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
 import {
@@ -266,7 +266,7 @@ function isDelimiter(byte: number): boolean {
  * even a mistyped one. Hint: jsonc-parser skips them as it reads on; read as an element, such a
  * run made a false missing comma before the element after it and put every later pointer one off.
  */
-const strayCharacters = new RegExp(`^[${blankCharacters}!#%&*;=?@^\`|~]+$`, 'u');
+const isStrayRun = runOf(`${blankCharacters}!#%&*;=?@^\`|~`);
 
 /** A problem said once the element it stands before is known to be a value. */
 interface HeldProblem {
@@ -446,7 +446,7 @@ export class ElementSplitter {
   private elementFrom = -1;
   /**
    * The scalar being read began where an element or a top-level value was expected, with nothing
-   * reported yet: it may be stray characters before it (see `strayCharacters`), and this puts
+   * reported yet: it may be stray characters before it (see `isStrayRun`), and this puts
    * back what was expected before it began.
    */
   private mayBeStray: (() => void) | undefined;
@@ -1270,7 +1270,7 @@ export class ElementSplitter {
     // symbol stands where a value does (`["a", @ , "b"]`), as before.
     const next = this.chunk[to];
     const opens = next === OPEN_BRACE || next === OPEN_BRACKET || next === QUOTE;
-    if (!blank && !(opens && strayCharacters.test(text))) return false;
+    if (!blank && !(opens && isStrayRun(text))) return false;
     const start = this.elementStart;
     const repair = blank && { offset: start.offset, deleteBytes: Buffer.byteLength(text), insert: blank.insert };
     this.problem(start, 'invalid-symbol', symbolMessage(text), this.elementPointer, repair);

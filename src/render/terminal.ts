@@ -80,8 +80,10 @@ interface Piece {
 }
 
 // Hint: a tab is shown escaped (`\t`, and a backslash before a `t` in the text as `\x5c`, so every
-// `\t` is one): a line may break after it as after a space, never inside it.
-const wordOrTab = /(?:[^ \\]|\\(?!t))+(?:\\t)?|\\t/g;
+// `\t` is one): a line may break after it as after a space, never inside it. Words are found with
+// indexOf, not a regular expression: V8 keeps a backtracking entry for each repetition of a group
+// of alternatives, and a word of 8 million characters (an escaped transcript) overflowed its stack.
+const escapedTab = '\\t';
 
 // Splits one paragraph (no newline) into breakable pieces: words between spaces and after tabs, and
 // inside a word every CJK character or emoji on its own (`breaksAround`), since CJK text has no
@@ -89,9 +91,19 @@ const wordOrTab = /(?:[^ \\]|\\(?!t))+(?:\\t)?|\\t/g;
 // which have no spaces either.
 function piecesOf(text: string, offset: number): Piece[] {
   const pieces: Piece[] = [];
-  for (const match of text.matchAll(wordOrTab)) {
-    const word = match[0];
-    const start = offset + match.index;
+  // A word ends at a space, or after a tab; `tab` is the next tab at or after the word's start.
+  let tab = text.indexOf(escapedTab);
+  for (let from = 0, to = 0; from < text.length; from = to) {
+    if (text.charCodeAt(from) === 0x20) {
+      to = from + 1;
+      continue;
+    }
+    const space = text.indexOf(' ', from);
+    if (tab !== -1 && tab < from) tab = text.indexOf(escapedTab, from);
+    to = space === -1 ? text.length : space;
+    if (tab !== -1 && tab < to) to = tab + escapedTab.length;
+    const word = text.slice(from, to);
+    const start = offset + from;
     if (narrowText.test(word)) {
       pieces.push({ start, end: start + word.length, width: word.length });
       continue;

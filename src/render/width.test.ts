@@ -353,3 +353,12 @@ describe('wholeClusters', () => {
     );
   });
 });
+
+describe('wordBreaks on a run longer than a regular expression can repeat over', () => {
+  it('finds where a run of 9 million Thai characters begins after a word', () => {
+    // Hint: V8 keeps a backtracking entry for each character a `u` class repeats over, and threw
+    // "Maximum call stack size exceeded" past about 8 million of them.
+    const breaks = wordBreaks(`ab${'\u0e51'.repeat(9_000_000)}`);
+    expect(breaks?.has(2)).toBe(true);
+  });
+});

@@ -191,9 +191,13 @@ export function wholeClusters(text: string, ranges: ReadonlyArray<readonly [numb
 }
 
 let words: Intl.Segmenter | undefined;
-// Runs of the scripts written without spaces between words, which only a dictionary can break (CJK
-// breaks between any two characters, so it needs none).
-const spacelessRuns = /[\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]+/gu;
+// The scripts written without spaces between words, which only a dictionary can break (CJK
+// breaks between any two characters, so it needs none): where a run of them starts, and where it
+// ends. Hint: one character each, not `[…]+`: V8 keeps a backtracking entry for each character a
+// `u` class repeats over, and a run of 8 million overflowed its stack.
+const spacelessScripts = String.raw`\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}`;
+const spacelessStart = new RegExp(`[${spacelessScripts}]`, 'gu');
+const spacelessEnd = new RegExp(`[^${spacelessScripts}]`, 'gu');
 
 // Hint: a run of those scripts breaks from a word of other letters or digits next to it (a URL),
 // never from punctuation or a symbol: "(", a quote, "@" stay with the word they are written to.
@@ -207,16 +211,18 @@ const wordAfter = /^[\p{L}\p{M}\p{N}]/u;
  */
 export function wordBreaks(text: string): Set<number> | undefined {
   let starts: Set<number> | undefined;
-  for (const run of text.matchAll(spacelessRuns)) {
+  spacelessStart.lastIndex = 0;
+  for (let first = spacelessStart.exec(text); first !== null; first = spacelessStart.exec(text)) {
     words ??= new Intl.Segmenter(undefined, { granularity: 'word' });
     starts ??= new Set();
-    const end = run.index + run[0].length;
-    for (const { index } of windowedSegments(words, run[0])) {
-      if (index > 0 || wordBefore.test(text.slice(Math.max(0, run.index - 2), run.index))) {
-        starts.add(run.index + index);
-      }
+    const from = first.index;
+    spacelessEnd.lastIndex = from;
+    const end = spacelessEnd.exec(text)?.index ?? text.length;
+    for (const { index } of windowedSegments(words, text.slice(from, end))) {
+      if (index > 0 || wordBefore.test(text.slice(Math.max(0, from - 2), from))) starts.add(from + index);
     }
     if (wordAfter.test(text.slice(end, end + 2))) starts.add(end);
+    spacelessStart.lastIndex = end;
   }
   return starts;
 }

@@ -362,3 +362,23 @@ describe('wrapSpans on many ranges kept whole', () => {
     expect(lines.filter((line) => !line.endsWith('2h,') && !line.endsWith('2h'))).toEqual([]);
   });
 });
+
+describe('wrapSpans on a word longer than a regular expression can repeat over', () => {
+  // Hint: V8 keeps a backtracking entry for each repetition of a group of alternatives, or of a
+  // `u` class over two-byte text, and throws "Maximum call stack size exceeded" past about 8
+  // million: an escaped transcript of 1.15 million tag characters (red team hT43) ended listen.
+  const long = 9_000_000;
+  test.each([
+    ['letters', 'a'],
+    ['escapes', '\\u{e0041}'],
+    ['escapes of a backslash before a t', '\\x5ct'],
+  ])('of %s is a line of its own, whole, and still breaks after a tab', (_, unit) => {
+    const word = unit.repeat(Math.ceil(long / unit.length));
+    // Hint: lengths, not the lines: a failure prints them.
+    expect(wrapText(`ab ${word} cd`, { width: 80 }).map((line) => line.length)).toEqual([2, word.length, 2]);
+    expect(wrapText(`${word}\\t${word}`, { width: 80 }).map((line) => line.length)).toEqual([
+      word.length + 2,
+      word.length,
+    ]);
+  });
+});

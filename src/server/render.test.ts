@@ -2,6 +2,7 @@ import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { Delivery } from './listen.js';
 import {
+  drawDeliveries,
   maskedDelivery,
   renderCounts,
   renderDeliveryJson,
@@ -31,6 +32,22 @@ const delivery = (over: Partial<Delivery> = {}): Delivery => ({
 });
 
 describe('listen output', () => {
+  it('draws a delivery its drawing fails on as one warning naming it, and goes on with the next', () => {
+    // A renderer that threw (a stack overflow on a 10 MB word, red team hT43) ended listen with a
+    // raw stack trace, the deliveries after it refused.
+    const draw = (d: Delivery) => {
+      if (d.path === '/bad') throw new RangeError('Maximum call stack size exceeded');
+      return `${d.path}\n`;
+    };
+    const deliveries = [delivery(), delivery({ path: '/bad', captured: '000002.json' }), delivery({ path: '/next' })];
+    expect(drawDeliveries(deliveries, draw)).toEqual({
+      text: '/hook\n/next\n',
+      failures: [
+        '12:30:05Z POST /bad: could not show this delivery (internal error: Maximum call stack size exceeded); it was answered 200 and captured as 000002.json',
+      ],
+    });
+  });
+
   it("tells the operator the flag for a type it cannot tell, which the 422's body does not tell the sender", () => {
     const problem = { line: 1, column: 2, offset: 1, pointer: '/0', severity: 'error' as const };
     const refused = delivery({

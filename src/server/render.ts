@@ -184,6 +184,32 @@ export function renderDeliveryProblems(
   if (more > 0) text += `${c.dim(`  … and ${more} more`)}\n`;
   return text;
 }
+/**
+ * Deliveries drawn by `draw`, one after another, and what `draw` failed on (a renderer's bug): a
+ * warning for each, naming the delivery and why, in place of its lines. Hint: a delivery is
+ * answered and captured before it is drawn, so drawing one can cost its lines, never the server:
+ * an error thrown from the drawing, outside any request, would end listen.
+ */
+export function drawDeliveries(
+  deliveries: readonly Delivery[],
+  draw: (delivery: Delivery) => string,
+): { text: string; failures: string[] } {
+  let text = '';
+  const failures: string[] = [];
+  for (const delivery of deliveries) {
+    try {
+      text += draw(delivery);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      const captured = delivery.captured ? ` and captured as ${delivery.captured}` : '';
+      failures.push(
+        `${clock(delivery.time)} ${delivery.method} ${delivery.path}: could not show this delivery (internal error: ${why}); it was answered ${delivery.status}${captured}`,
+      );
+    }
+  }
+  return { text, failures };
+}
+
 /** Under a problem's text, past its own indent. */
 const problemIndent = ' '.repeat(4);
 

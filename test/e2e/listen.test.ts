@@ -1007,6 +1007,42 @@ describe('listen and verify', () => {
     expect(`${stdout}${stderr}`).not.toContain(number);
   });
 
+  it('draws a delivery holding a word of 10 million characters, and goes on serving', async () => {
+    // An escaped transcript of 1.15 million tag characters (4.6 MB, under the default --max-body)
+    // overflowed a regular expression's stack as listen drew it: listen died with a raw stack
+    // trace after answering 200, and refused every delivery after it (red team hT43).
+    const events = JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/doc-call-complete-repaired.json'), 'utf8'));
+    const event = events[0] as { data: { flow: Array<{ transcript: string }> } };
+    (event.data.flow[0] as { transcript: string }).transcript = '\u{e0041}'.repeat(1_150_000);
+    const child = spawn(process.execPath, [binPath, 'listen', '--port', '0'], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    children.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const url = await new Promise<string>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const listening = /^listening on (\S+)\n/.exec(stderr);
+        if (listening) resolve(listening[1] as string);
+      });
+    });
+    expect((await fetch(url, { method: 'POST', body: JSON.stringify([event]) })).status).toBe(200);
+    // Hint: drawn after the answer, in the next turn of listen's event loop: the next delivery
+    // finds listen still there only if the drawing did not end it.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const after = await fetch(url, { method: 'POST', body: '[]' }).then((r) => r.status, String);
+    child.kill('SIGTERM');
+    expect({ after, code: await closed }).toEqual({ after: 200, code: 0 });
+    expect(stderr).not.toMatch(/Error|\n {4}at /);
+    expect(stdout).toContain('\\u{e0041}'.repeat(1_150_000));
+  });
+
   it('--durable needs --out (exit 2)', async () => {
     const result = await runCli(['listen', '--port', '0', '--durable']);
     expect(result.code).toBe(2);
