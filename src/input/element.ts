@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { visit } from 'jsonc-parser';
 import { impossible } from '../errors.js';
-import { javaScriptKeyOrder, jsonQuoted, type KeyOrder } from '../schema/check.js';
+import { javaScriptKeyOrder, jsonQuoted, type KeyOrder, quotedExcerpt } from '../schema/check.js';
 import { excerptAt } from './excerpt.js';
 import { pathsAt, placesAt, textKeyOrder } from './locations.js';
 import type { LineBefore, SplitElement } from './split.js';
@@ -429,7 +429,7 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
     case ParseErrorCode.CloseBracketExpected: {
       if (site.atEnd) return unexpectedEnd(site.source, ended);
       const closer = error === ParseErrorCode.CloseBraceExpected ? '}' : ']';
-      return site.error(offset, 'unexpected-token', `expected "${closer}", found ${JSON.stringify(token)}`);
+      return site.error(offset, 'unexpected-token', `expected "${closer}", found ${quotedExcerpt(token)}`);
     }
     case ParseErrorCode.UnexpectedEndOfString: {
       // Hint: after `{` or `,` in an object the string is a key, which no member has yet: the
@@ -473,13 +473,9 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
         insert: ':',
       });
     case ParseErrorCode.EndOfFileExpected:
-      return site.error(
-        offset,
-        'unexpected-token',
-        `unexpected ${JSON.stringify(token.slice(0, 20))} after the end of the value`,
-      );
+      return site.error(offset, 'unexpected-token', `unexpected ${quotedExcerpt(token)} after the end of the value`);
     default:
-      return site.error(offset, 'syntax', `${describeParseError(error)} at ${JSON.stringify(token.slice(0, 20))}`);
+      return site.error(offset, 'syntax', `${describeParseError(error)} at ${quotedExcerpt(token)}`);
   }
 }
 
@@ -526,7 +522,7 @@ function misplacedToken(site: ErrorSite, error: number): Problem {
     });
   }
   const expected = error === ParseErrorCode.ValueExpected ? 'a value' : 'a property name in double quotes';
-  return site.error(offset, 'unexpected-token', `expected ${expected}, found ${JSON.stringify(token)}`);
+  return site.error(offset, 'unexpected-token', `expected ${expected}, found ${quotedExcerpt(token)}`);
 }
 
 /**
@@ -564,9 +560,15 @@ export function blankRepair(
 // a reader would load for one message.
 const firstCharacter = /^(?:\p{RI}{2}|.[\p{M}\p{Emoji_Modifier}]*(?:\u200d.[\p{M}\p{Emoji_Modifier}]*)*)/su;
 
+// Hint: how much of a token its word is looked for in: more than a message quotes (`quotedExcerpt`).
+// Not all of it: V8 keeps a backtracking entry for each character a `u` class repeats over, and a
+// word of 5 million combining marks (a line of 10 MB) overflowed its stack.
+const wordReach = 64;
+
 /** The message of an `invalid-symbol` error: what is wrong with the word that begins `token`, no JSON value. */
 export function symbolMessage(token: string): string {
-  const word = /^[A-Za-z_$'][\w$'\p{M}]*/u.exec(token)?.[0] ?? firstCharacter.exec(token)?.[0] ?? token.slice(0, 1);
+  const head = token.slice(0, wordReach);
+  const word = /^[A-Za-z_$'][\w$'\p{M}]*/u.exec(head)?.[0] ?? firstCharacter.exec(head)?.[0] ?? head.slice(0, 1);
   if (['NaN', 'Infinity', '-Infinity', 'undefined'].includes(word))
     return `${word} is not a JSON value; use null or a number`;
   // Hint: JSON pasted from a web page or a word processor brings its typography with it: curly
@@ -587,7 +589,7 @@ export function symbolMessage(token: string): string {
             : 'Unicode space';
     return `unexpected ${name} (${code}): between tokens JSON takes only spaces, tabs and line breaks`;
   }
-  return `unexpected ${JSON.stringify(word)}`;
+  return `unexpected ${quotedExcerpt(word)}`;
 }
 
 /** Where in a string token (its quote first) its first escape JSON has not begins: a backslash not before `"\\/bfnrt` or `u` and 4 hex digits; else 0. */
@@ -812,10 +814,16 @@ export function optionSize(bytes: number): string {
 }
 
 // Hint: an element that never closed is a broken one, not a large one: raising the limit would
-// not help, so the message says what is open instead of naming the option.
-function oversizeMessage(element: SplitElement, limits: ElementLimits): string {
+// not help, so the message says what is open instead of naming the option. Nor would it help one
+// that begins no JSON value (a line of text): that is said as of a smaller one, `unexpected "…"`.
+function oversizeProblem(element: SplitElement, limits: ElementLimits): { code: string; message: string } {
   const limit = limits.maxElementBytes;
   const words = limits.words ?? cliLimitWords;
+  const past = words.elementLimit(limit);
+  if (element.head !== undefined && !beginsValue(element.head, 0)) {
+    const what = `an element of ${element.size} bytes that is no JSON value, past ${past}`;
+    return { code: 'invalid-symbol', message: `${symbolMessage(element.head)}: ${what} (raising it would not help)` };
+  }
   if (element.truncated || element.cut) {
     const what = element.unclosed ?? 'string or bracket';
     const where = element.truncated
@@ -823,14 +831,16 @@ function oversizeMessage(element: SplitElement, limits: ElementLimits): string {
       : element.cut === 'line'
         ? 'to the end of its line'
         : 'to where the next element begins';
-    return `an unclosed ${what}: the element runs ${element.size} bytes ${where}, past ${words.elementLimit(limit)}, without closing`;
+    const message = `an unclosed ${what}: the element runs ${element.size} bytes ${where}, past ${past}, without closing`;
+    return { code: 'element-too-large', message };
   }
   const suggested = limitFor(element.size);
   const raise =
     suggested === undefined
       ? `and than ${words.largestLimit(largestElementBytes)}: no reading can take it`
       : `raise the limit, e.g. ${words.maxElementBytes(suggested)}`;
-  return `element of ${element.size} bytes is larger than ${words.maxElementBytes(limit)} (${raise})`;
+  const message = `element of ${element.size} bytes is larger than ${words.maxElementBytes(limit)} (${raise})`;
+  return { code: 'element-too-large', message };
 }
 
 /**
@@ -960,7 +970,10 @@ export function parseElement(
   lineBefore?: () => LineBefore,
 ): ParsedElement {
   const limit = limits.maxIssues ?? Number.POSITIVE_INFINITY;
-  if (element.oversize) return refused(element, file, 'element-too-large', oversizeMessage(element, limits));
+  if (element.oversize) {
+    const { code, message } = oversizeProblem(element, limits);
+    return refused(element, file, code, message);
+  }
   if (element.depth > maxDepth) {
     return refused(element, file, 'too-deep', `nesting ${element.depth} levels deep exceeds the limit of ${maxDepth}`);
   }

@@ -222,6 +222,58 @@ describe('the element size limit', () => {
     expect(bracket.at(-1)!.message).toMatch(/unclosed bracket/);
     expect(bracket.at(-1)!.message).not.toContain('--max-element-size');
   });
+
+  it('says a line of text over the limit is no JSON value, which no larger limit would help', async () => {
+    // A 200 MB line of `a` was told to raise the limit to 256M (red team hT43).
+    const texts: Array<[string, string]> = [
+      ['a'.repeat(300), `"${'a'.repeat(40)}…"`],
+      [`nullx${'a'.repeat(300)}`, `"nullx${'a'.repeat(35)}…"`],
+    ];
+    for (const [text, quoted] of texts) {
+      expect(await problemsOf(`${text}\n`, { maxElementBytes: 200 })).toEqual([
+        {
+          kind: 'invalid',
+          code: 'invalid-symbol',
+          message: `unexpected ${quoted}: an element of ${text.length} bytes that is no JSON value, past the 200 limit (raising it would not help)`,
+        },
+      ]);
+    }
+    // A value too large still names the option.
+    const [value] = await problemsOf(`-${'1'.repeat(300)}\n`, { maxElementBytes: 200 });
+    expect(value).toMatchObject({
+      code: 'element-too-large',
+      message: expect.stringContaining('--max-element-size 1M'),
+    });
+  });
+});
+
+describe('a token a syntax error quotes', () => {
+  async function messagesOf(text: string): Promise<string[]> {
+    const path = join(dir, `token-${Math.random().toString(36).slice(2)}.ndjson`);
+    writeFileSync(path, text);
+    const out: string[] = [];
+    for await (const records of readRecords([path])) {
+      for (const record of records) {
+        if (record.kind === 'invalid') out.push(...record.problems.map((p) => `${p.code} ${p.message}`));
+      }
+    }
+    return out;
+  }
+
+  it('is quoted by its first 40 characters, however long it is', async () => {
+    // A 1 MB line of `a` gave a "one-line" error of 1 MB; a word of 4.5 million combining marks
+    // overflowed a regular expression's stack (red team hT43).
+    expect(await messagesOf(`a${'\u0301'.repeat(4_500_000)}\n`)).toEqual([
+      `invalid-symbol unexpected "a${'\u0301'.repeat(39)}…"`,
+    ]);
+    expect(await messagesOf(`${'a'.repeat(1_000_000)}\n`)).toEqual([`invalid-symbol unexpected "${'a'.repeat(40)}…"`]);
+    expect(await messagesOf(`{${'1'.repeat(1000)}: 1}\n`)).toEqual([
+      `unexpected-token expected a property name in double quotes, found "${'1'.repeat(40)}…"`,
+      'after-syntax-error 1 more syntax error from here on, not listed: they may only follow from the one before',
+    ]);
+    // A short one whole, as before.
+    expect(await messagesOf('abc\n')).toEqual(['invalid-symbol unexpected "abc"']);
+  });
 });
 
 describe('an element cut short', () => {

@@ -12,6 +12,7 @@
  * element are left to the element's parser.
  */
 import { isAscii } from 'node:buffer';
+import { StringDecoder } from 'node:string_decoder';
 import {
   BACKSLASH,
   beginsJsonValue,
@@ -90,7 +91,15 @@ export interface SplitElement extends SplitPosition {
   cut?: 'line' | 'next' | undefined;
   /** For an element the file ended in: whether a string or only brackets were left open. */
   unclosed?: 'string' | 'bracket' | undefined;
+  /**
+   * For an element larger than the limit, whose bytes are not kept: its first characters (those of
+   * `headBytes`), by which text that is no JSON value is told from a value too large.
+   */
+  head?: string | undefined;
 }
+
+/** How many bytes of an element larger than the limit are kept as its `head`: more than a message quotes. */
+const headBytes = 256;
 
 /** What stands before an element on its first line: `text`, all of it, or its last part when `cut`. */
 export interface LineBefore {
@@ -438,6 +447,8 @@ export class ElementSplitter {
   private parts: Buffer[] = [];
   private partsSize = 0;
   private oversize = false;
+  /** The `head` of the element being read, once it is `oversize`. */
+  private oversizeHead = '';
 
   // The chunk being read (for excerpts, and the element's bytes in it), from file offset
   // `chunkOffset`; the element's first byte in it, or -1 when it began in an earlier chunk.
@@ -1609,8 +1620,10 @@ export class ElementSplitter {
     this.partsSize += bytes.length;
     if (this.partsSize > this.limits.maxElementBytes) {
       // Hint: past the limit only the count is kept, so one runaway element (an unclosed
-      // bracket in a 2 GB file) cannot take the memory with it.
+      // bracket in a 2 GB file) cannot take the memory with it, and its start (`head`).
       this.oversize = true;
+      const start = Buffer.concat(this.parts.slice(0, headBytes)).subarray(0, headBytes);
+      this.oversizeHead = new StringDecoder('utf8').write(start);
       this.parts = [];
     }
   }
@@ -1669,6 +1682,7 @@ export class ElementSplitter {
         truncated,
         cut,
         unclosed: truncated ? (scanner.inString ? 'string' : 'bracket') : undefined,
+        head: this.oversize ? this.oversizeHead : undefined,
       },
       this.lineBeforeElement,
     );

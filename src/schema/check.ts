@@ -275,11 +275,22 @@ export function withNumberAsWritten(issue: SchemaIssue, written: string | undefi
   return `${message.slice(0, quoted.at)}${written}${message.slice(quoted.at + quoted.shown.length)}`;
 }
 
+/** How many UTF-16 units of payload text a message quotes (`quotedExcerpt`). */
+const quotedLength = 40;
+
+/**
+ * Payload text quoted in a message (`jsonQuoted`), cut to its first 40 UTF-16 units and `…` when
+ * longer (never between the halves of a surrogate pair): a message is one line, however long the
+ * text it quotes (a line of megabytes that is no JSON).
+ */
+export function quotedExcerpt(text: string): string {
+  if (text.length <= quotedLength) return jsonQuoted(text);
+  const cut = /[\ud800-\udbff]/.test(text.charAt(quotedLength - 1)) ? quotedLength - 1 : quotedLength;
+  return jsonQuoted(`${text.slice(0, cut)}…`);
+}
+
 function preview(value: unknown): string {
-  if (typeof value === 'string') {
-    const text = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return jsonQuoted(text);
-  }
+  if (typeof value === 'string') return quotedExcerpt(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return jsonTypeOf(value);
 }

@@ -334,6 +334,24 @@ describe('validate: options and formats', () => {
     expect(report.files[0]!.valid).toBe(1);
   });
 
+  it('says a line of text of a megabyte in one short line, and never to raise the limit for it', async () => {
+    // The error quoted the whole word: 1,000,248 bytes from validate, as much on summarise's
+    // stderr; a 200 MB line was told to use --max-element-size 256M (red team hT43).
+    const line = `${'a'.repeat(1_000_000)}\n`;
+    const quoted = `unexpected "${'a'.repeat(40)}…"`;
+    const validated = await runCli(['validate', '-'], { input: line });
+    expect({ code: validated.code, long: validated.stdout.length > 1000 }).toEqual({ code: 1, long: false });
+    expect(validated.stdout).toContain(quoted);
+    const summarised = await runCli(['summarise', '-'], { input: line });
+    expect(summarised.stderr).toBe(`callhook: <stdin>:1:1: ${quoted} (no event to summarise)\n`);
+    const oversize = await runCli(['validate', '-', '--max-element-size', '512k', '--format', 'json'], { input: line });
+    const [problem] = (JSON.parse(oversize.stdout) as { files: Array<{ problems: unknown[] }> }).files[0]!.problems;
+    expect(problem).toMatchObject({
+      code: 'invalid-symbol',
+      message: `${quoted}: an element of 1000000 bytes that is no JSON value, past the 512k limit (raising it would not help)`,
+    });
+  });
+
   it('frames a trailing comma at the very end of a file, in an array left open and after NDJSON', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
     // In the array, the comma's pointer names the element before it.
