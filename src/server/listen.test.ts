@@ -993,6 +993,44 @@ describe('listen: answers', () => {
     expect(messages[0]).toBe(messages[1]);
   });
 
+  it('checks a timestamp against the time it records the delivery received, as verify of its capture does', async () => {
+    // Hint: the check waits after the body is read (end of the turn, a slow check ahead of it),
+    // and read the clock again then: a timestamp at the edge was refused as 301 s old under load,
+    // while `callhook verify` of the capture, checking against its receivedAt, passed (red team hT44 #1).
+    // The clock here jumps 5 s just after it is first read, as such a wait would make it.
+    const keys = parseSecrets(secret, 'standard', 'S');
+    const capture = await CaptureWriter.open(tempDir('listen-edge-'));
+    const { listener, deliveries } = await listen({
+      sign: { scheme: 'standard', keys, toleranceSeconds: 300 },
+      capture,
+    });
+    const text = body(attempt(1));
+    const at = 1_700_000_000_000;
+    const signedAt = new Date(at - 300_000);
+    const head = [
+      'POST / HTTP/1.1',
+      'Host: x',
+      'webhook-id: msg_edge',
+      `webhook-timestamp: ${signedAt.getTime() / 1000}`,
+      `webhook-signature: ${new Webhook(secret).sign('msg_edge', signedAt, text)}`,
+      `Content-Length: ${Buffer.byteLength(text)}`,
+      'Connection: close',
+    ].join('\r\n');
+    let reads = 0;
+    vi.spyOn(Date, 'now').mockImplementation(() => (reads++ === 0 ? at : at + 5_000));
+    let answer: string;
+    try {
+      answer = await rawExchange(listener.port, [`${head}\r\n\r\n${text}`], 5000);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(deliveries.map((d) => [d.status, d.signature?.ok])).toEqual([[200, true]]);
+    await capture.close();
+    const [saved] = await listCapturedDeliveries([capture.folder]);
+    expect(saved!.meta).toMatchObject({ receivedAt: new Date(at).toISOString(), status: 200 });
+  });
+
   it('answers a delivery with two webhook-id headers 401 malformed-header, not wrong-secret', async () => {
     const keys = parseSecrets(secret, 'standard', 'S');
     const { url } = await listen({ sign: { scheme: 'standard', keys, toleranceSeconds: 300 } });

@@ -271,7 +271,17 @@ function decide(
   };
 }
 
-function verify(body: Buffer, req: IncomingMessage, settings: ListenSettings): VerifyResult | undefined {
+/**
+ * Checks a delivery's signature. Hint: its timestamp is checked against `receivedAt`, the time
+ * the capture records, not the clock when the check comes round (after the turn, and any slow
+ * check ahead of it): so verify's verdict on the capture is the answer the sender got.
+ */
+function verify(
+  body: Buffer,
+  req: IncomingMessage,
+  settings: ListenSettings,
+  receivedAt: number,
+): VerifyResult | undefined {
   const sign = settings.sign;
   if (!sign) return undefined;
   // Hint: headersDistinct keeps a repeated header as it came (req.headers joins it), so a
@@ -280,7 +290,7 @@ function verify(body: Buffer, req: IncomingMessage, settings: ListenSettings): V
   // Hint: not tried re-serialised (see `reserialised`): a stranger's post must cost little more than its hashes.
   const { keys } = sign;
   return sign.scheme === 'standard'
-    ? verifyStandardWebhookWithKeys(body, headers, { keys, toleranceSeconds: sign.toleranceSeconds })
+    ? verifyStandardWebhookWithKeys(body, headers, { keys, toleranceSeconds: sign.toleranceSeconds, now: receivedAt })
     : verifyHexHmacWithKeys(body, headers, { keys, header: sign.header });
 }
 
@@ -619,7 +629,7 @@ export async function startListener(
     await endOfTurn();
     while (slowCheck) await slowCheck;
 
-    const signature = verify(body, req, settings);
+    const signature = verify(body, req, settings, receivedAt);
     let checked: Checked;
     if (signature && !signature.ok) {
       const { reason, message, skewSeconds } = signature;
