@@ -4,10 +4,12 @@
  * with `--durable` on the disk itself. `verify` takes them back with src/input/captures.ts.
  *
  * A capture folder holds:
- * - `000001.ndjson`: the bodies of one listen run's accepted deliveries (answered 2xx) that are
+ * - `000001.ndjson`: the bodies of a listen run's accepted deliveries (answered 2xx) that are
  *   JSON on one line, as most senders' are, each byte for byte on a line of its own, in arrival
- *   order. Appending to one file costs a write per turn of the event loop where a file per
- *   delivery cost a creation each (bench/RESULTS.md, listen);
+ *   order, until a body of the next kind: it ends the file, and the next such body starts
+ *   another, numbered after it, so that the numbers keep arrival order for the commands that
+ *   read the folder by number. Appending to one file costs a write per turn of the event loop
+ *   where a file per delivery cost a creation each (bench/RESULTS.md, listen);
  * - `000002.json`: the body of an accepted delivery that cannot be a line of that file (it holds
  *   a line break, begins with a byte order mark, or has a blank at either end, which a line's
  *   reader drops), byte for byte in a file of its own.
@@ -103,21 +105,23 @@ interface Waiting {
   request: CaptureRequest;
   /** It was answered 2xx and read as JSON: events the other commands read (`.json`, `.ndjson`). */
   accepted: boolean;
-  /** The body goes on a line of the run's `.ndjson` file, not in a file of its own. */
+  /** The body goes on a line of an `.ndjson` file, not in a file of its own. */
   inline: boolean;
   resolve: (saved: { body: string }) => void;
   reject: (error: unknown) => void;
 }
 
-/** Where a delivery's body was written: its file, and for a line of the `.ndjson` file, which. */
+/** Where a delivery's body was written: its file, and for a line of an `.ndjson` file, which. */
 interface Placed {
   entry: Waiting;
   name: string;
+  /** The `.ndjson` file that holds it on a line. */
+  segment?: Segment | undefined;
   line?: number | undefined;
   offset?: number | undefined;
 }
 
-/** The run's `.ndjson` file: what of it is committed (lines and bytes described by the log). */
+/** One of the run's `.ndjson` files: what of it is committed (lines and bytes described by the log). */
 interface Segment {
   name: string;
   fd: number;
@@ -125,6 +129,14 @@ interface Segment {
   lines: number;
   /** Its name is not yet known to be on the disk (`--durable` fsyncs the folder once). */
   fresh: boolean;
+}
+
+/** The lines a commit appends to an `.ndjson` file, and the size the file will have then. */
+interface SegmentWrite {
+  segment: Segment;
+  lines: Buffer[];
+  size: number;
+  line: number;
 }
 
 /** A commit's text for the log, and where each delivery's line ends in it (in bytes). */
@@ -179,7 +191,7 @@ function fitsOnALine(body: Buffer): boolean {
 /**
  * Saves deliveries into one folder; numbers continue after those already there. The deliveries
  * saved before the microtask that the first of them queued runs are committed together (a group
- * commit): their bodies written (the lines of the run's `.ndjson` file in one write), then their
+ * commit): their bodies written (the lines of each `.ndjson` file in one write), then their
  * lines appended to the log in one write, and only then is any of them answered. listen saves
  * the deliveries whose bodies ended in one turn of the event loop so (see `startListener`). With
  * `durable`, the deliveries that arrive while the disk is busy wait for the next commit, which
@@ -192,8 +204,10 @@ export class CaptureWriter {
   private committing: Promise<void> | undefined;
   /** The log ends part-way through a line it could not cut off: the next line starts on a line of its own. */
   private torn = false;
-  /** The run's `.ndjson` file, created with the first body that goes there. */
+  /** The `.ndjson` file one-line bodies go on now, created with the first body that goes there. */
   private segment: Segment | undefined;
+  /** `.ndjson` files no longer written to, to close once the commit that ended them has settled. */
+  private ended = new Set<Segment>();
   /** Deliveries saved. */
   saved = 0;
   /** The folder's path with a separator, which a file name completes (a join per file showed under load). */
@@ -315,13 +329,13 @@ export class CaptureWriter {
     });
   }
 
-  /** Closes the log and the `.ndjson` file, once every delivery saved has been committed. */
+  /** Closes the log and the `.ndjson` files, once every delivery saved has been committed. */
   async close(): Promise<void> {
     while (this.committing || this.waiting.length > 0) {
       await (this.committing ?? new Promise((resolve) => setImmediate(resolve)));
     }
-    if (this.segment) closeQuietly(this.segment.fd);
-    this.segment = undefined;
+    if (this.segment) this.endSegment(this.segment);
+    this.closeEnded();
     await this.log.close();
   }
 
@@ -432,61 +446,79 @@ export class CaptureWriter {
   }
 
   /**
-   * Writes the bodies of a commit, in arrival order: each inline one as the next line of the run's
-   * `.ndjson` file (all of them in one write), each other one in a file of its own, left open for
-   * `--durable` to flush. A delivery whose body could not be written is rejected here.
+   * Writes the bodies of a commit, in arrival order: each inline one as the next line of the
+   * current `.ndjson` file (all of a file's lines in one write), each other one in a file of its
+   * own, left open for `--durable` to flush. A delivery whose body could not be written is
+   * rejected here. Returns the `.ndjson` files written to as well.
    */
-  private writeBodies(batch: Waiting[]): { placed: Placed[]; fds: number[] } {
+  private writeBodies(batch: Waiting[]): { placed: Placed[]; fds: number[]; segments: Segment[] } {
+    this.closeEnded();
     const placed: Placed[] = [];
     const fds: number[] = [];
-    let segment: Segment | undefined;
+    const writes: SegmentWrite[] = [];
+    let current: SegmentWrite | undefined;
     let segmentError: unknown;
-    const lines: Buffer[] = [];
-    let size = 0;
-    let line = 0;
     for (const entry of batch) {
       if (entry.inline) {
         // Hint: the file is claimed at its first line, so numbers still follow arrival.
-        if (!segment && segmentError === undefined) {
+        if (!current && segmentError === undefined) {
           try {
-            segment = this.openSegment();
-            size = segment.size;
-            line = segment.lines;
+            const segment = this.openSegment();
+            current = { segment, lines: [], size: segment.size, line: segment.lines };
+            writes.push(current);
           } catch (error) {
             segmentError = error;
           }
         }
-        if (!segment) {
+        if (!current) {
           entry.reject(describeIoError(segmentError, this.folder));
           continue;
         }
-        placed.push({ entry, name: segment.name, line: ++line, offset: size });
-        lines.push(entry.body, lineBreak);
-        size += entry.body.length + 1;
+        placed.push({
+          entry,
+          name: current.segment.name,
+          segment: current.segment,
+          line: ++current.line,
+          offset: current.size,
+        });
+        current.lines.push(entry.body, lineBreak);
+        current.size += entry.body.length + 1;
         continue;
       }
       try {
         const { name, fd } = this.writeBody(entry);
         placed.push({ entry, name });
         fds.push(fd);
+        // Hint: a body of its own ends the `.ndjson` file, so the next one-line body starts
+        // another, numbered after it: the commands that read the folder read it by number, and a
+        // later line of a file numbered before it would come first (a redelivery ahead of the
+        // delivery it repeats).
+        if (entry.accepted && this.segment) {
+          this.endSegment(this.segment);
+          current = undefined;
+        }
       } catch (error) {
         entry.reject(describeIoError(error, this.folder));
       }
     }
-    if (segment && lines.length > 0) {
+    const lost = new Set<Segment>();
+    for (const { segment, lines, size } of writes) {
       try {
         writeAllSync(segment.fd, Buffer.concat(lines, size - segment.size), segment.size);
       } catch (error) {
         this.cutSegment(segment);
-        const lost = placed.filter((p) => p.line !== undefined);
-        for (const p of lost) p.entry.reject(describeIoError(error, this.folder));
-        return { placed: placed.filter((p) => p.line === undefined), fds };
+        lost.add(segment);
+        for (const p of placed) if (p.segment === segment) p.entry.reject(describeIoError(error, this.folder));
       }
     }
-    return { placed, fds };
+    return {
+      placed: placed.filter((p) => p.segment === undefined || !lost.has(p.segment)),
+      fds,
+      segments: writes.map((w) => w.segment).filter((segment) => !lost.has(segment)),
+    };
   }
 
-  /** The run's `.ndjson` file, created under the next free number the first time. */
+  /** The current `.ndjson` file, created under the next free number when there is none. */
   private openSegment(): Segment {
     if (this.segment) return this.segment;
     const { name, fd } = this.claim('ndjson');
@@ -495,15 +527,29 @@ export class CaptureWriter {
   }
 
   /**
-   * Takes back what a failed commit wrote to the `.ndjson` file past its committed end; if even
-   * that fails, the file is left as it is and the next line starts a new one.
+   * Ends an `.ndjson` file: no line goes on it after this. It is closed at the next commit (or
+   * `close`), by when the commit that ended it, which may still have to cut it back, has settled.
+   */
+  private endSegment(segment: Segment): void {
+    if (this.segment === segment) this.segment = undefined;
+    this.ended.add(segment);
+  }
+
+  /** Closes the `.ndjson` files ended (commits run one at a time: none can write to or cut them now). */
+  private closeEnded(): void {
+    for (const segment of this.ended) closeQuietly(segment.fd);
+    this.ended.clear();
+  }
+
+  /**
+   * Takes back what a failed commit wrote to an `.ndjson` file past its committed end; if even
+   * that fails, the file is left as it is and ended: the next line starts a new one.
    */
   private cutSegment(segment: Segment): void {
     try {
       ftruncateSync(segment.fd, segment.size);
     } catch {
-      closeQuietly(segment.fd);
-      this.segment = undefined;
+      this.endSegment(segment);
     }
   }
 
@@ -551,15 +597,14 @@ export class CaptureWriter {
    * that is there too.
    */
   private async commitDurably(batch: Waiting[]): Promise<void> {
-    const { placed, fds } = this.writeBodies(batch);
+    const { placed, fds, segments } = this.writeBodies(batch);
     if (placed.length === 0) return;
-    const segment = placed.some((p) => p.line !== undefined) ? this.segment : undefined;
     try {
       const flushes = fds.map((fd) => fdatasync(fd));
-      if (segment) flushes.push(fdatasync(segment.fd));
-      if (fds.length > 0 || segment?.fresh) flushes.push(syncFolder(this.folder));
+      for (const segment of segments) flushes.push(fdatasync(segment.fd));
+      if (fds.length > 0 || segments.some((segment) => segment.fresh)) flushes.push(syncFolder(this.folder));
       await Promise.all(flushes);
-      if (segment) segment.fresh = false;
+      for (const segment of segments) segment.fresh = false;
     } catch (error) {
       this.failed(placed, error);
       return;
@@ -623,30 +668,27 @@ export class CaptureWriter {
 
   private succeeded(placed: readonly Placed[]): void {
     this.saved += placed.length;
-    const segment = this.segment;
-    for (const { entry, name, line, offset } of placed) {
-      if (line === undefined) {
+    for (const { entry, name, segment, line, offset } of placed) {
+      if (segment === undefined || line === undefined || offset === undefined) {
         entry.resolve({ body: name });
         continue;
       }
-      if (segment && segment.name === name && offset !== undefined) {
-        segment.lines = line;
-        segment.size = offset + entry.body.length + 1;
-      }
+      segment.lines = line;
+      segment.size = offset + entry.body.length + 1;
       entry.resolve({ body: `${name}:${line}` });
     }
   }
 
   /**
    * These deliveries' lines could not be written to the log: their bodies are taken back (their
-   * files removed, the `.ndjson` file cut to its committed end), so no delivery is half saved;
+   * files removed, the `.ndjson` files cut to their committed ends), so no delivery is half saved;
    * their numbers are given again, but that of `named`, whose line the log holds part of.
    */
   private failed(placed: readonly Placed[], error: unknown, named?: Placed): void {
     // Hint: the last first, so that each is the last number taken when it is given back.
     for (const p of placed.toReversed()) if (p.line === undefined) this.takeBack(p.name, p !== named);
     for (const p of placed) p.entry.reject(describeIoError(error, this.folder));
-    if (this.segment && placed.some((p) => p.line !== undefined)) this.cutSegment(this.segment);
+    for (const segment of new Set(placed.flatMap((p) => p.segment ?? []))) this.cutSegment(segment);
   }
 }
 

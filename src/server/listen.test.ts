@@ -1503,7 +1503,7 @@ describe('listen: capture', () => {
     expect(saved!.meta.path).toBe(`/${hostile}`);
   });
 
-  it("keeps accepted one-line JSON bodies as lines of the run's .ndjson file, which the input layer reads", async () => {
+  it("keeps accepted one-line JSON bodies as lines of the run's .ndjson files, which the input layer reads", async () => {
     const dir = join(tempDir('listen'), 'cap');
     const capture = await CaptureWriter.open(dir);
     const { url, deliveries } = await listen({ capture });
@@ -1514,18 +1514,20 @@ describe('listen: capture', () => {
       await post(url, text);
     }
     await post(url, body(attempt(6)), {}, 'PUT');
+    // The pretty body's file ends the first .ndjson file: the lines after it go on another.
     expect(deliveries.map((d) => [d.status, d.captured])).toEqual([
       [200, '000001.ndjson:1'],
       [200, '000002.json'],
-      [200, '000001.ndjson:2'],
-      [422, '000003.body'],
-      [400, '000004.body'],
-      [200, '000001.ndjson:3'],
+      [200, '000003.ndjson:1'],
+      [422, '000004.body'],
+      [400, '000005.body'],
+      [200, '000003.ndjson:2'],
     ]);
     await capture.close();
-    const lines = `${compact}\n${spaced}\n${body(attempt(6))}\n`;
-    expect(readFileSync(join(dir, '000001.ndjson'), 'utf8')).toBe(lines);
+    expect(readFileSync(join(dir, '000001.ndjson'), 'utf8')).toBe(`${compact}\n`);
+    expect(readFileSync(join(dir, '000003.ndjson'), 'utf8')).toBe(`${spaced}\n${body(attempt(6))}\n`);
     expect(statSync(join(dir, '000001.ndjson')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, '000003.ndjson')).mode & 0o777).toBe(0o600);
     // Every body back, byte for byte, from where the log says it is, in the order they came.
     const saved = await listCapturedDeliveries([dir]);
     const texts = await Promise.all(saved.map(async (d) => (await readCapturedBody(d)).toString()));
@@ -1537,16 +1539,17 @@ describe('listen: capture', () => {
       'not json',
       body(attempt(6)),
     ]);
-    expect(saved[2]!.meta).toMatchObject({ capture: 3, body: '000001.ndjson', line: 2, offset: compact.length + 1 });
-    expect(saved[2]!.where).toBe(join(dir, '000001.ndjson:2'));
+    expect(saved[5]!.meta).toMatchObject({ capture: 3, body: '000003.ndjson', line: 2, offset: spaced.length + 1 });
+    expect(saved[5]!.where).toBe(join(dir, '000003.ndjson:2'));
     expect(saved[2]!.meta.sha256).toBe(createHash('sha256').update(spaced).digest('hex'));
     // The file named on its own stands for its lines.
-    expect(await listCapturedDeliveries([join(dir, '000001.ndjson')])).toEqual([saved[0], saved[2], saved[5]]);
+    expect(await listCapturedDeliveries([join(dir, '000003.ndjson')])).toEqual([saved[2], saved[5]]);
     // The commands that read events read the accepted bodies, and only those: 4 events on the
     // lines, 1 in the pretty body's file, all valid, at their lines.
     expect((await listSources([dir])).map((s) => s.name)).toEqual([
       join(dir, '000001.ndjson'),
       join(dir, '000002.json'),
+      join(dir, '000003.ndjson'),
     ]);
     const read = [];
     for await (const item of readEvents([dir])) read.push(item);
@@ -1555,10 +1558,67 @@ describe('listen: capture', () => {
     ).toEqual([
       `${join(dir, '000001.ndjson')}:1`,
       `${join(dir, '000001.ndjson')}:1`,
-      `${join(dir, '000001.ndjson')}:2`,
-      `${join(dir, '000001.ndjson')}:3`,
       `${join(dir, '000002.json')}:2`,
+      `${join(dir, '000003.ndjson')}:1`,
+      `${join(dir, '000003.ndjson')}:2`,
     ]);
+  });
+
+  it('numbers the files of a capture in arrival order: a one-line body after one of its own file starts a new .ndjson file', async () => {
+    // Hint: the run's one .ndjson file took its number at the first one-line body, and a later
+    // one went on its lines, before a pretty body numbered after it: read back by number, the
+    // redelivery came first, and validate, show, summarise and replay took the copies the wrong
+    // way round (red team hT44 #2).
+    const dir = join(tempDir('listen'), 'cap');
+    const capture = await CaptureWriter.open(dir);
+    const { url, deliveries } = await listen({ capture });
+    const first = enveloped(1);
+    const changed = { ...enveloped(2), data: { ...attempt(2), note: 'changed' } };
+    const texts = [body(first), JSON.stringify([enveloped(2)], null, 2), body(changed), body(enveloped(3))];
+    for (const text of texts) expect((await post(url, text)).status).toBe(200);
+    expect(deliveries.map((d) => [d.captured, isRedelivery(d)])).toEqual([
+      ['000001.ndjson:1', false],
+      ['000002.json', false],
+      ['000003.ndjson:1', true],
+      ['000003.ndjson:2', false],
+    ]);
+    await capture.close();
+    // Read back as the other commands read the folder: in the order they came, the redelivery
+    // the one listen said.
+    const read = [];
+    for await (const item of readEvents([dir])) if (item.kind === 'event') read.push([item.value, item.duplicate]);
+    expect(read).toEqual([
+      [first, false],
+      [enveloped(2), false],
+      [changed, true],
+      [enveloped(3), false],
+    ]);
+    const saved = await listCapturedDeliveries([dir]);
+    expect(await Promise.all(saved.map(async (d) => (await readCapturedBody(d)).toString()))).toEqual(texts);
+  });
+
+  it('keeps arrival order in the numbers within one commit too, with --durable or without', async () => {
+    for (const durable of [false, true]) {
+      const dir = tempDir('listen');
+      const capture = await CaptureWriter.open(dir, { durable });
+      const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
+      const save = (text: string, json = true) => capture.save(Buffer.from(text), facts, json);
+      const saved = await Promise.all([save('[1]'), save('[\n2]'), save('[3]'), save('x', false), save('[4]')]);
+      saved.push(await save('[5]'));
+      await capture.close();
+      expect(saved.map((s) => s.body)).toEqual([
+        '000001.ndjson:1',
+        '000002.json',
+        '000003.ndjson:1',
+        '000004.body',
+        '000003.ndjson:2',
+        '000003.ndjson:3',
+      ]);
+      expect(readFileSync(join(dir, '000001.ndjson'), 'utf8')).toBe('[1]\n');
+      expect(readFileSync(join(dir, '000003.ndjson'), 'utf8')).toBe('[3]\n[4]\n[5]\n');
+      const bodies = await Promise.all((await listCapturedDeliveries([dir])).map((d) => readCapturedBody(d)));
+      expect(bodies.map(String)).toEqual(['[1]', '[\n2]', '[3]', 'x', '[4]', '[5]']);
+    }
   });
 
   it('a body with a line break or a byte order mark, or not read as JSON, gets a file of its own', async () => {

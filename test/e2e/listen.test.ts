@@ -499,7 +499,8 @@ describe('listen and verify', () => {
       /FAIL +\S+000002\.json .*reserialised-body: the signature matches this body re-serialised as compact JSON/,
     );
     expect(joined(result.stdout)).toMatch(/^ok +\S+000001\.ndjson:2 +msg_\S+ +secret #1$/m);
-    expect(joined(result.stdout)).toMatch(/^ok +\S+000001\.ndjson:\d+ +msg_ünïcode +secret #1$/m);
+    // After the pretty body's file, a one-line body starts a new .ndjson file, numbered after it.
+    expect(joined(result.stdout)).toMatch(/^ok +\S+000003\.ndjson:1 +msg_ünïcode +secret #1$/m);
     expect(joined(wrong.stdout)).toMatch(/wrong-secret: none of the secrets produces the v1 signature/);
     expect(JSON.parse(late.stdout.split('\n')[1]!)).toMatchObject({ ok: false, reason: 'timestamp-too-new' });
     expect([none.code, missing.code]).toEqual([2, 2]);
@@ -554,7 +555,8 @@ describe('listen and verify', () => {
     async (extra) => {
       const out = tempDir('listen-e2e');
       const listen = await startListen(['--out', out, '--compact', ...extra]);
-      // Lines of the .ndjson file (the first and third) and files of their own (with line breaks).
+      // Lines of .ndjson files (the first and third) and files of their own (with line breaks),
+      // numbered in the order they came.
       const bodies = ['[]', '[ ]\n', '[ ]', '[\n]'];
       for (const text of bodies) {
         const answer = await fetch(listen.url, { method: 'POST', body: text });
@@ -566,12 +568,12 @@ describe('listen and verify', () => {
       expect(saved.map((d) => d.where.slice(out.length + 1))).toEqual([
         '000001.ndjson:1',
         '000002.json',
-        '000001.ndjson:2',
-        '000003.json',
+        '000003.ndjson:1',
+        '000004.json',
       ]);
       const kept = await Promise.all(saved.map(async (d) => (await readCapturedBody(d)).toString()));
       expect(kept).toEqual(bodies);
-      expect(readdirSync(out)).toHaveLength(4);
+      expect(readdirSync(out)).toHaveLength(5);
       expect(readFileSync(join(out, 'deliveries.meta'), 'utf8').trim().split('\n')).toHaveLength(bodies.length);
     },
   );
