@@ -9,6 +9,13 @@ describe('FingerprintSet', () => {
     expect(set.count).toBe(10_000);
   });
 
+  it('tells whether it holds a key without adding it', () => {
+    const set = new FingerprintSet();
+    for (let i = 0; i < 5000; i++) set.add(`id-${i}`);
+    expect([set.holds('id-4999'), set.holds('id-5000'), set.holds('id-5000')]).toEqual([true, false, false]);
+    expect(set.count).toBe(5000);
+  });
+
   it("tells whether another set's snapshot shares a key with it", () => {
     const mine = new FingerprintSet();
     const theirs = new FingerprintSet();

@@ -31,6 +31,9 @@ export class FingerprintSet {
   private order: Uint32Array | undefined;
   private size = 0;
   private readonly seed: number;
+  /** The last fingerprint taken (see `fingerprint`). Hint: two fields, not a pair allocated per id. */
+  private h1 = 0;
+  private h2 = 0;
 
   /**
    * `ordered`: remember the order in which keys were first added (4 more bytes a slot), for
@@ -48,6 +51,19 @@ export class FingerprintSet {
 
   /** Adds `key`; returns false when it (or its fingerprint) was already there. */
   add(key: string): boolean {
+    this.fingerprint(key);
+    if ((this.size + 1) * 2 > this.table.length / 2) this.grow();
+    return this.insert(this.h1, this.h2, this.size);
+  }
+
+  /** Whether `key` (or its fingerprint) is there, adding nothing. */
+  holds(key: string): boolean {
+    this.fingerprint(key);
+    return this.has(this.h1, this.h2);
+  }
+
+  /** Takes `key`'s fingerprint into `h1` and `h2`. */
+  private fingerprint(key: string): void {
     // cyrb53's two 32-bit lanes, seeded as cyrb53 is, kept whole: a 64-bit fingerprint.
     let h1 = 0xdeadbeef ^ this.seed;
     let h2 = 0x41c6ce57 ^ this.seed;
@@ -61,9 +77,8 @@ export class FingerprintSet {
     h1 >>>= 0;
     h2 >>>= 0;
     // (0, 0) marks an empty slot.
-    if (h1 === 0 && h2 === 0) h2 = 1;
-    if ((this.size + 1) * 2 > this.table.length / 2) this.grow();
-    return this.insert(h1, h2, this.size);
+    this.h1 = h1;
+    this.h2 = h1 === 0 && h2 === 0 ? 1 : h2;
   }
 
   /**

@@ -5,7 +5,7 @@
  * the checks `validate` runs; anything else takes the input layer's whole road, which explains it.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import type { FingerprintSet } from '../input/fingerprint-set.js';
+import { FingerprintSet } from '../input/fingerprint-set.js';
 import { readRecords } from '../input/read.js';
 import type { Problem } from '../input/types.js';
 import { maxDepth } from '../input/types.js';
@@ -72,9 +72,35 @@ function asStdin(body: Buffer): NodeJS.ReadableStream {
 }
 
 /**
+ * The run's event ids as one body's reading sees them: an id is repeated when the run or this
+ * body had it before; those the body brings are held back, and added to the run's by `keep`.
+ * Hint: a body refused as not JSON is no delivery of events (nor input to the commands that read
+ * the capture), so the first accepted copy of its events is no redelivery.
+ */
+class HeldIds extends FingerprintSet {
+  private readonly brought: string[] = [];
+
+  constructor(private readonly run: FingerprintSet) {
+    super();
+  }
+
+  override add(key: string): boolean {
+    if (this.run.holds(key) || !super.add(key)) return false;
+    this.brought.push(key);
+    return true;
+  }
+
+  /** Adds the ids the body brought to the run's. */
+  keep(): void {
+    for (const key of this.brought) this.run.add(key);
+  }
+}
+
+/**
  * Reads a body with the input layer, as `validate` reads a file (the whole road), but as one JSON
- * value. Hint: a file may be NDJSON; a body of two values on two lines was accepted, saved as one
- * `.json` body, and replayed as two requests of other bytes.
+ * value; the ids of a body that is not JSON are not added to `ids`. Hint: a file may be NDJSON; a
+ * body of two values on two lines was accepted, saved as one `.json` body, and replayed as two
+ * requests of other bytes.
  */
 export async function readBodyEventsFully(
   body: Buffer,
@@ -86,12 +112,13 @@ export async function readBodyEventsFully(
     if (found.problems.length < problemsKept) found.problems.push(problem);
     else found.omittedProblems++;
   };
+  const held = new HeldIds(ids);
   const records = readRecords(
     ['-'],
     // Hint: warnings are not needed to accept or refuse, and leaving them out lets the input
     // layer take its quick path; a repeated id still comes back marked as a duplicate.
     { stdin: asStdin(body), type: options.type, warnings: false, maxIssues: problemsKept, oneValue: true },
-    { ids },
+    { ids: held },
   );
   for await (const chunk of records) {
     for (const record of chunk) {
@@ -111,6 +138,7 @@ export async function readBodyEventsFully(
     }
   }
   if (body.length === 0) found.syntax = true;
+  if (!found.syntax) held.keep();
   return found;
 }
 

@@ -333,6 +333,22 @@ describe('listen: answers', () => {
     expect(texts).toEqual([...twos, ` \r\n${batch}\r\n`]);
   });
 
+  it('keeps no event id of a body refused as not JSON: its first accepted copy is no redelivery', async () => {
+    // Hint: the ids of a body's values were taken as it was read, before its second value made it
+    // 400: the first copy accepted was then marked a redelivery, which validate and summarise of
+    // the capture, where the refused body is no input, did not find (red team hT44 #3).
+    const { url, deliveries } = await listen();
+    const lines = `${JSON.stringify(enveloped(1))}\n${JSON.stringify(enveloped(2))}`;
+    expect((await post(url, lines)).status).toBe(400);
+    for (const n of [1, 2, 1]) expect((await post(url, body(enveloped(n)))).status).toBe(200);
+    expect(deliveries.map((d) => [d.status, d.repeatedEvents, isRedelivery(d)])).toEqual([
+      [400, 0, false],
+      [200, 0, false],
+      [200, 0, false],
+      [200, 1, true],
+    ]);
+  });
+
   it('answers 415 to a compressed body, naming the encoding it reads, before the body is read', async () => {
     // A gzip body was answered 400 "NUL byte … (binary, or UTF-16 without a BOM?)", and with
     // --sign 401 wrong-secret, which sent the user to rotate a right secret.
