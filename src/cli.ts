@@ -158,7 +158,7 @@ program
   .action(run(async () => (await import('./commands/validate.js')).validate));
 details.set('validate', (command, { options }) =>
   command
-    .addOption(options.type('treat every event as this type'))
+    .addOption(options.type())
     .option('--strict', 'report fields the documentation does not name as errors')
     .addOption(options.batchSize('warn about batches with more events than this'))
     .addOption(options.validationFormat())
@@ -304,7 +304,7 @@ details.set('summarise', (command, { options }) =>
     .addOption(options.until())
     .addOption(options.summaryStatus())
     .addOption(options.orgNumber())
-    .addOption(options.type('treat every event as this type'))
+    .addOption(options.type())
     .option(
       '--strict',
       'fail (exit 1) when anything is invalid: an element, a problem between elements, an undocumented status (an event with an unknown field is invalid, so not counted)',
@@ -450,7 +450,7 @@ details.set('listen', (command, { options, outputName, maxDelayMs }) =>
         'largest body accepted (413 past it), e.g. 5mb, 512kb; 8 times it for all bodies held at once (503 past that)',
       ),
     )
-    .addOption(options.type('treat every bare event as this type'))
+    .addOption(options.type())
     .option('--accept-invalid', 'answer 2xx to JSON that fails validation (it is still reported)')
     .addOption(options.sign('verify each signature (401 when it fails)'))
     .addOption(options.secretEnv())
@@ -586,7 +586,7 @@ details.set('replay', (command, { options, outputName, maxConcurrency, repeated,
       '--batch-size <n>',
       `re-chunk events into arrays of at most n, up to ${largestBatch} (default: input batches as they are)`,
     )
-    .addOption(options.type('treat every bare event as this type'))
+    .addOption(options.type())
     .option('--no-validate', 'send events that fail validation too (unparsable ones never are)')
     .option('--concurrency <n>', `requests in flight at once (1 to ${maxConcurrency})`, '4')
     .option('--rate <r>', `at most r requests per second, retries included (${rateRange.min} to ${rateRange.max})`)

@@ -369,7 +369,7 @@ export const maxHeldStreamBytes = 512 * 2 ** 20;
 
 /** The options, built once here and added by cli.ts to each command that takes them. */
 export const options = {
-  type: (description = 'read every event as this type') =>
+  type: (description = 'treat every event as this type') =>
     choiceOption('--type <type>', description, '--type', eventTypes),
   viewFormat: () => choiceOption('--format <format>', 'output format', '--format', viewFormats).default('pretty'),
   summaryFormat: () => choiceOption('--format <format>', 'output format', '--format', summaryFormats).default('pretty'),
