@@ -152,7 +152,7 @@ export interface SummaryReport {
   unreadableFiles: UnreadableFile[];
   /** Valid events left out by `--since`, `--until` or `--status`. */
   filteredOut: number;
-  /** The filters given (null for one not given): `--since` and `--until` as UTC instants, `--status`. */
+  /** The filters given (null for one not given): `--since` and `--until` as the UTC instants compared, to the millisecond; `--status`. */
   filters: { since: string | null; until: string | null; statuses: ReportedStatus[] | null };
   /** When the first and last counted events happened (UTC), or null when none was counted (with a readable time). */
   timeRange: { first: string; last: string } | null;

@@ -195,6 +195,26 @@ describe('callhook summarise', () => {
     expect(pretty.stdout).toMatch(/^ {2}Filtered out +3 events \(--status Partial\)$/m);
   });
 
+  it('compares --since and --until to the millisecond, a finer fraction cut, as its help and echo say', async () => {
+    // Hint: an event at .0005 was kept by --since .0006 and dropped by --until .0006, the echo
+    // saying .000, while nothing said times are compared to the millisecond (red team hT44 #5).
+    const event = callComplete(0);
+    const input = JSON.stringify([{ ...event, data: { ...event.data, startedTime: '2022-09-02T01:00:00.0005Z' } }]);
+    const at = '2022-09-02T01:00:00.0006Z';
+    const [since, until, help] = await Promise.all([
+      runCli(['summarise', '-', '--format', 'json', '--since', at], { input }),
+      runCli(['summarise', '-', '--format', 'json', '--until', at], { input }),
+      runCli(['summarise', '--help']),
+    ]);
+    expect([JSON.parse(since.stdout).events, JSON.parse(until.stdout).events]).toEqual([1, 0]);
+    expect(JSON.parse(since.stdout).filters.since).toBe('2022-09-02T01:00:00.000Z');
+    // Each option's help on one line, as before commander wrapped it under the descriptions' column.
+    const options = help.stdout.replace(/\n {20,}/g, ' ');
+    const said = (option: string) => new RegExp(`^ {2}${option} <time> +.*to the millisecond`, 'm');
+    expect(options).toMatch(said('--since'));
+    expect(options).toMatch(said('--until'));
+  });
+
   it.each([
     [['--top', 'ten'], /^callhook: --top: must be a whole number of at least 0 \(got "ten"\)\n$/],
     [['--since', 'yesterday'], /^callhook: --since: must be an ISO-8601 date or time .*\(got "yesterday"\)\n$/],
