@@ -1004,6 +1004,37 @@ describe('replay', () => {
     expect(existsSync(`${journal}.lock`)).toBe(false);
   });
 
+  it('signals that keep coming until the run ends: it exits 143 with its summary, never killed by one of them', async () => {
+    // Left to end as node runs out of work, a run had its signal handlers taken away first: a
+    // signal then killed it by the signal's own action, its summary written (three quick SIGTERMs:
+    // 10 runs of 40 under load; a clean CI run failed on it).
+    const s = await server(() => {});
+    const journal = join(tempDir('replay'), 'run.jsonl');
+    const run = spawnReplay(['fixtures/valid/single-event-object.json', '--url', s.url, '--journal', journal]);
+    run.child.stdin.end();
+    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      run.child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+    let done = false;
+    void ended.then(() => {
+      done = true;
+    });
+    try {
+      await waitFor(() => s.requests.length === 1, 10_000);
+      // Bounded: at most 2,000 signals, 1 ms apart.
+      for (let i = 0; i < 2000 && !done; i++) {
+        run.child.kill('SIGTERM');
+        await delay(1);
+      }
+      expect(await Promise.race([ended, delay(5_000, 'still running')])).toEqual({ code: 143, signal: null });
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+    await run.closed;
+    expect(run.output().stdout).toMatch(/batches +0 delivered, 0 failed, 1 undelivered/);
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+  });
+
   it('a --report to a named pipe whose reader stopped taking it: a third signal ends the run', async () => {
     // Written after a second signal stopped the delivery, a report larger than the pipe holds
     // waited for a reader that opened the pipe and read nothing; no signal but SIGKILL ended it (review hR24).
