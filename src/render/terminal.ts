@@ -91,14 +91,17 @@ const escapedTab = '\\t';
 // which have no spaces either.
 function piecesOf(text: string, offset: number): Piece[] {
   const pieces: Piece[] = [];
-  // A word ends at a space, or after a tab; `tab` is the next tab at or after the word's start.
+  // A word ends at a space, or after a tab; `space` and `tab` are the next of each at or after the
+  // word's start. Hint: each is looked for again only once passed, so the text is read once: looked
+  // for from every word, a space absent from 800,000 words took 21 s (review hR45).
+  let space = text.indexOf(' ');
   let tab = text.indexOf(escapedTab);
   for (let from = 0, to = 0; from < text.length; from = to) {
     if (text.charCodeAt(from) === 0x20) {
       to = from + 1;
       continue;
     }
-    const space = text.indexOf(' ', from);
+    if (space !== -1 && space < from) space = text.indexOf(' ', from);
     if (tab !== -1 && tab < from) tab = text.indexOf(escapedTab, from);
     to = space === -1 ? text.length : space;
     if (tab !== -1 && tab < to) to = tab + escapedTab.length;
