@@ -204,10 +204,12 @@ export class CaptureWriter {
   private committing: Promise<void> | undefined;
   /** The log ends part-way through a line it could not cut off: the next line starts on a line of its own. */
   private torn = false;
-  /** The `.ndjson` file one-line bodies go on now, created with the first body that goes there. */
+  /**
+   * The `.ndjson` file one-line bodies go on now, created with the first body that goes there.
+   * Hint: it changes only with the deliveries a commit saves (see `succeeded`), so a failed one
+   * leaves it as if that delivery never came.
+   */
   private segment: Segment | undefined;
-  /** `.ndjson` files no longer written to, to close once the commit that ended them has settled. */
-  private ended = new Set<Segment>();
   /** Deliveries saved. */
   saved = 0;
   /** The folder's path with a separator, which a file name completes (a join per file showed under load). */
@@ -335,7 +337,6 @@ export class CaptureWriter {
       await (this.committing ?? new Promise((resolve) => setImmediate(resolve)));
     }
     if (this.segment) this.endSegment(this.segment);
-    this.closeEnded();
     await this.log.close();
   }
 
@@ -452,10 +453,11 @@ export class CaptureWriter {
    * rejected here. Returns the `.ndjson` files written to as well.
    */
   private writeBodies(batch: Waiting[]): { placed: Placed[]; fds: number[]; segments: Segment[] } {
-    this.closeEnded();
     const placed: Placed[] = [];
     const fds: number[] = [];
     const writes: SegmentWrite[] = [];
+    /** The `.ndjson` file this commit's lines go on, if the commit is saved. */
+    let open = this.segment;
     let current: SegmentWrite | undefined;
     let segmentError: unknown;
     for (const entry of batch) {
@@ -463,7 +465,8 @@ export class CaptureWriter {
         // Hint: the file is claimed at its first line, so numbers still follow arrival.
         if (!current && segmentError === undefined) {
           try {
-            const segment = this.openSegment();
+            const segment = open ?? this.newSegment();
+            open = segment;
             current = { segment, lines: [], size: segment.size, line: segment.lines };
             writes.push(current);
           } catch (error) {
@@ -492,9 +495,9 @@ export class CaptureWriter {
         // Hint: a body of its own ends the `.ndjson` file, so the next one-line body starts
         // another, numbered after it: the commands that read the folder read it by number, and a
         // later line of a file numbered before it would come first (a redelivery ahead of the
-        // delivery it repeats).
-        if (entry.accepted && this.segment) {
-          this.endSegment(this.segment);
+        // delivery it repeats). It is ended once this body is saved (see `succeeded`).
+        if (entry.accepted) {
+          open = undefined;
           current = undefined;
         }
       } catch (error) {
@@ -506,7 +509,7 @@ export class CaptureWriter {
       try {
         writeAllSync(segment.fd, Buffer.concat(lines, size - segment.size), segment.size);
       } catch (error) {
-        this.cutSegment(segment);
+        this.takeBackLines(segment, true);
         lost.add(segment);
         for (const p of placed) if (p.segment === segment) p.entry.reject(describeIoError(error, this.folder));
       }
@@ -518,34 +521,30 @@ export class CaptureWriter {
     };
   }
 
-  /** The current `.ndjson` file, created under the next free number when there is none. */
-  private openSegment(): Segment {
-    if (this.segment) return this.segment;
+  /** A new `.ndjson` file, created under the next free number. */
+  private newSegment(): Segment {
     const { name, fd } = this.claim('ndjson');
-    this.segment = { name, fd, size: 0, lines: 0, fresh: true };
-    return this.segment;
+    return { name, fd, size: 0, lines: 0, fresh: true };
   }
 
-  /**
-   * Ends an `.ndjson` file: no line goes on it after this. It is closed at the next commit (or
-   * `close`), by when the commit that ended it, which may still have to cut it back, has settled.
-   */
+  /** Ends an `.ndjson` file, once the commit that ended it has settled: no line goes on it after this. */
   private endSegment(segment: Segment): void {
     if (this.segment === segment) this.segment = undefined;
-    this.ended.add(segment);
-  }
-
-  /** Closes the `.ndjson` files ended (commits run one at a time: none can write to or cut them now). */
-  private closeEnded(): void {
-    for (const segment of this.ended) closeQuietly(segment.fd);
-    this.ended.clear();
+    closeQuietly(segment.fd);
   }
 
   /**
-   * Takes back what a failed commit wrote to an `.ndjson` file past its committed end; if even
-   * that fails, the file is left as it is and ended: the next line starts a new one.
+   * Takes back what a failed commit wrote to an `.ndjson` file past its committed end: a file
+   * that holds no saved line is removed, its number given again with `renumber` (see
+   * `takeBack`); another is cut, and if even that fails, left as it is and ended: the next line
+   * starts a new one.
    */
-  private cutSegment(segment: Segment): void {
+  private takeBackLines(segment: Segment, renumber: boolean): void {
+    if (segment.lines === 0) {
+      closeQuietly(segment.fd);
+      this.takeBack(segment.name, renumber);
+      return;
+    }
     try {
       ftruncateSync(segment.fd, segment.size);
     } catch {
@@ -666,12 +665,21 @@ export class CaptureWriter {
     }
   }
 
+  /**
+   * These deliveries are saved: each answered, and the `.ndjson` file current as they leave it
+   * (a body in a file of its own ends it; a line goes on the one it names).
+   */
   private succeeded(placed: readonly Placed[]): void {
     this.saved += placed.length;
     for (const { entry, name, segment, line, offset } of placed) {
       if (segment === undefined || line === undefined || offset === undefined) {
+        if (entry.accepted && this.segment) this.endSegment(this.segment);
         entry.resolve({ body: name });
         continue;
+      }
+      if (this.segment !== segment) {
+        if (this.segment) this.endSegment(this.segment);
+        this.segment = segment;
       }
       segment.lines = line;
       segment.size = offset + entry.body.length + 1;
@@ -681,14 +689,18 @@ export class CaptureWriter {
 
   /**
    * These deliveries' lines could not be written to the log: their bodies are taken back (their
-   * files removed, the `.ndjson` files cut to their committed ends), so no delivery is half saved;
-   * their numbers are given again, but that of `named`, whose line the log holds part of.
+   * files removed, the `.ndjson` files cut to their committed ends, or removed when this commit
+   * made them), so no delivery is half saved; their numbers are given again, but that of `named`,
+   * whose line the log holds part of. The `.ndjson` file current stays as `succeeded` left it.
    */
   private failed(placed: readonly Placed[], error: unknown, named?: Placed): void {
-    // Hint: the last first, so that each is the last number taken when it is given back.
-    for (const p of placed.toReversed()) if (p.line === undefined) this.takeBack(p.name, p !== named);
+    // Hint: the last first (a file made by this commit at its first line), so that each is the
+    // last number taken when it is given back.
+    for (const p of placed.toReversed()) {
+      if (p.segment === undefined) this.takeBack(p.name, p !== named);
+      else if (p.line === p.segment.lines + 1) this.takeBackLines(p.segment, p !== named);
+    }
     for (const p of placed) p.entry.reject(describeIoError(error, this.folder));
-    for (const segment of new Set(placed.flatMap((p) => p.segment ?? []))) this.cutSegment(segment);
   }
 }
 

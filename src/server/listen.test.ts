@@ -15,7 +15,7 @@ import fs, {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import fsPromises, { open } from 'node:fs/promises';
+import fsPromises, { type FileHandle, open } from 'node:fs/promises';
 import { connect as http2Connect } from 'node:http2';
 import { syncBuiltinESMExports } from 'node:module';
 import { connect, createServer as createNetServer } from 'node:net';
@@ -1917,6 +1917,112 @@ describe('listen: capture', () => {
       await capture.close();
     }
   });
+
+  it.each([
+    ['written', false],
+    ['--durable', true],
+  ])(
+    '%s: a save that fails leaves the folder as if it never came: no file, no number, the same .ndjson file current',
+    async (_, durable) => {
+      // Hint: a body of its own ended the .ndjson file before its commit was known to succeed, and
+      // the next one-line body claimed a new one that a failed commit only cut to 0 bytes: under
+      // `ulimit -f`, listen left 000002.ndjson … 000011.ndjson empty and unlogged, and verify
+      // failed the intact capture (review hR47 #1).
+      const dir = tempDir('listen');
+      const capture = await CaptureWriter.open(dir, { durable });
+      const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
+      const save = (text: string, json = true) => capture.save(Buffer.from(text), facts, json);
+      /** How many more lines the log takes before each of its writes fails (EFBIG); none fail while undefined. */
+      const log = { takes: undefined as number | undefined, bodiesFail: false };
+      const handle = Reflect.get(capture, 'log') as FileHandle;
+      /** The bytes of the log's next `takes` lines in `text` from `offset`, or undefined for a write that fails. */
+      const taken = (text: Buffer, offset: number, length: number) => {
+        if (log.takes === undefined) return length;
+        let end = offset;
+        for (; log.takes > 0; log.takes--) end = text.indexOf(0x0a, end) + 1;
+        if (end === offset) throw Object.assign(new Error('EFBIG: file too large'), { code: 'EFBIG' });
+        return end - offset;
+      };
+      const { writeSync } = fs;
+      vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, ...rest: unknown[]) => {
+        if (fd !== handle.fd && log.bodiesFail) throw Object.assign(new Error('ENOSPC: no space'), { code: 'ENOSPC' });
+        if (fd !== handle.fd) return (writeSync as (...a: unknown[]) => number)(fd, ...rest);
+        const [text, offset, length, position] = rest as [Buffer, number, number, null];
+        return writeSync(fd, text, offset, taken(text, offset, length), position);
+      }) as typeof writeSync);
+      syncBuiltinESMExports();
+      const write = handle.write.bind(handle) as (text: Buffer, offset: number, length: number) => Promise<unknown>;
+      vi.spyOn(handle, 'write').mockImplementation((async (text: Buffer, offset: number, length: number) =>
+        write(text, offset, taken(text, offset, length))) as typeof handle.write);
+      const files = () => readdirSync(dir).sort();
+      try {
+        expect((await save('[1]')).body).toBe('000001.ndjson:1');
+        log.takes = 0;
+        for (let i = 0; i < 3; i++) {
+          await expect(save('[\n2]')).rejects.toThrow('file too large');
+          await expect(save('[3]')).rejects.toThrow('file too large');
+        }
+        // One commit of every kind, and the log taking none of it.
+        const together = [save('[4]'), save('[\n5]'), save('[6]'), save('x', false), save('[\n7]'), save('[8]')];
+        for (const saved of together) await expect(saved).rejects.toThrow('file too large');
+        expect(files()).toEqual(['000001.ndjson', captureLogName]);
+        expect(readFileSync(join(dir, '000001.ndjson'), 'utf8')).toBe('[1]\n');
+        log.takes = undefined;
+        expect((await save('[9]')).body).toBe('000001.ndjson:2');
+        // The log takes the first line of a commit: what comes after it in the commit leaves nothing.
+        log.takes = 1;
+        const first = await Promise.allSettled([save('[10]'), save('[\n11]'), save('[12]')]);
+        expect(first.map((s) => (s.status === 'fulfilled' ? s.value.body : 'failed'))).toEqual([
+          '000001.ndjson:3',
+          'failed',
+          'failed',
+        ]);
+        log.takes = 1;
+        const second = await Promise.allSettled([save('[\n13]'), save('[14]'), save('[\n15]')]);
+        expect(second.map((s) => (s.status === 'fulfilled' ? s.value.body : 'failed'))).toEqual([
+          '000002.json',
+          'failed',
+          'failed',
+        ]);
+        log.takes = undefined;
+        expect(files()).toEqual(['000001.ndjson', '000002.json', captureLogName]);
+        // 000002.json ended the first .ndjson file, as it would have had the failed ones not come.
+        expect((await save('[16]')).body).toBe('000003.ndjson:1');
+        expect((await save('[17]')).body).toBe('000003.ndjson:2');
+        // A new .ndjson file whose line cannot be written is removed, its number given again.
+        expect((await save('[\n18]')).body).toBe('000004.json');
+        log.bodiesFail = true;
+        await expect(save('[19]')).rejects.toThrow('no space');
+        log.bodiesFail = false;
+        expect((await save('[\n20]')).body).toBe('000005.json');
+      } finally {
+        vi.restoreAllMocks();
+        syncBuiltinESMExports();
+        await capture.close();
+      }
+      expect(files()).toEqual([
+        '000001.ndjson',
+        '000002.json',
+        '000003.ndjson',
+        '000004.json',
+        '000005.json',
+        captureLogName,
+      ]);
+      expect(readFileSync(join(dir, '000001.ndjson'), 'utf8')).toBe('[1]\n[9]\n[10]\n');
+      expect(readFileSync(join(dir, '000003.ndjson'), 'utf8')).toBe('[16]\n[17]\n');
+      const listed = await listCapturedDeliveries([dir]);
+      expect(listed.map((d) => d.where.slice(dir.length + 1))).toEqual([
+        '000001.ndjson:1',
+        '000001.ndjson:2',
+        '000001.ndjson:3',
+        '000002.json',
+        '000003.ndjson:1',
+        '000003.ndjson:2',
+        '000004.json',
+        '000005.json',
+      ]);
+    },
+  );
 
   it('takes no number past 15 digits from a name in the folder, and fails a save once its numbers run out', async () => {
     const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
