@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { threadLimitError, useFakeWorkers, type WorkerPlan } from '../../test/helpers/failing-workers.js';
 import { useTwoThreads } from '../../test/helpers/two-threads.js';
@@ -52,6 +53,24 @@ describe('reading in halves, when the worker cannot run', () => {
       how: 'one thread (the worker failed: EAGAIN)',
       consumed: true,
     });
+  });
+
+  it('says the worker chose no cut ahead of this thread when this one read the whole file first, not that it failed', async () => {
+    // The exit that this thread's own terminate() caused was taken for the worker's failure: the
+    // trace said "the worker failed: exited with code 1" (review hR47 #2).
+    const path = write('past.json', exported());
+    plan.start = (worker) => {
+      // A cut past the end of the file (the cut's cell, `cutCell`, is the second): this thread never reaches it.
+      const { cells } = worker.workerData as { cells: SharedArrayBuffer };
+      Atomics.store(new BigInt64Array(cells), 1, BigInt(statSync(path).size + 1));
+    };
+    const read = await readWithWorker(path);
+    expect(read).toEqual({
+      records: await readOnOneThread(path),
+      how: 'one thread (the worker chose no cut ahead of this thread)',
+      consumed: true,
+    });
+    expect(plan.made.map((worker) => worker.terminated)).toEqual([true]);
   });
 
   it('says the worker failed when it failed before it chose a cut (it could not load its code)', async () => {

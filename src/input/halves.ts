@@ -557,6 +557,11 @@ export async function readInHalves<State>(
       if (cells && last) Atomics.store(cells, progressCell, BigInt(last.offset));
       consumer.add(records);
     }
+    // Hint: said before the worker is stopped below: the exit its terminate() causes is no failure.
+    how ??=
+      failed === undefined
+        ? 'one thread (the worker chose no cut ahead of this thread)'
+        : `one thread (the worker failed: ${failed})`;
   } finally {
     await thread?.terminate();
   }
@@ -566,10 +571,6 @@ export async function readInHalves<State>(
     const { user, system } = process.cpuUsage();
     times['all threads cpu ms'] = Math.round((user + system) / 1000);
   }
-  how ??=
-    failed === undefined
-      ? 'one thread (the worker chose no cut ahead of this thread)'
-      : `one thread (the worker failed: ${failed})`;
   return { consumed: true, how, times };
 }
 

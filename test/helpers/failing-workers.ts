@@ -60,10 +60,15 @@ export function fakeWorkerClass(plan: WorkerPlan): new (script: string | URL, op
     send(message: unknown): void {
       setImmediate(() => this.emit('message', message));
     }
+    /** Hint: as node's does, it settles only after the worker has emitted 'exit' (code 1, stopped). */
     terminate(): Promise<number> {
       this.terminated = true;
-      setImmediate(() => this.#exit());
-      return Promise.resolve(1);
+      return new Promise((resolve) =>
+        setImmediate(() => {
+          this.#exit();
+          resolve(1);
+        }),
+      );
     }
     #exit(): void {
       if (this.#exited) return;
