@@ -313,6 +313,14 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     defects += made.length;
   };
 
+  // Hint: said once the run has ended, however it ended, so that it says what ran (a second
+  // thread may fail to start or to load its code). Stdout failing (a full disk) ends the process
+  // at once (see cli.ts), before the run's `finally`: then it is said on the way out.
+  const trace = () => {
+    process.stderr.write(`callhook: generated on ${escapeTerminal(how)}\n`);
+  };
+  const tracing = threadSettings().trace;
+  if (tracing) process.once('exit', trace);
   let committed = false;
   try {
     const fellBack = (instead: string) => {
@@ -341,9 +349,11 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     }
   } finally {
     letGo();
+    if (tracing) {
+      process.off('exit', trace);
+      trace();
+    }
   }
-  // Hint: said once the run has ended, so that it says what ran: a second thread may fail to start or to load its code.
-  if (threadSettings().trace) process.stderr.write(`callhook: generated on ${escapeTerminal(how)}\n`);
   if (!committed) {
     await sink.discard();
     process.stderr.write(`callhook: generate interrupted${sink.interrupted}\n`);

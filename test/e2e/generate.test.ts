@@ -1,7 +1,10 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
+  closeSync,
   constants,
+  existsSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -85,6 +88,34 @@ describe('callhook generate', () => {
     }
     expect(fellBack).toBe(true);
   });
+
+  it.skipIf(!existsSync('/dev/full'))(
+    'says which threads wrote a run that failed, as it does one that ended well',
+    () => {
+      // The trace was written only after a run that did not fail: `generate > /dev/full` said
+      // nothing of its threads, exit 2 (review hR47 #3).
+      const fd = openSync('/dev/full', 'w');
+      try {
+        const run = spawnSync(process.execPath, [binPath, 'generate', '--count', '3000', '--seed', '5'], {
+          encoding: 'utf8',
+          env: { ...process.env, CALLHOOK_THREADS: '2,trace', NO_COLOR: '1' },
+          stdio: ['ignore', fd, 'pipe'],
+          timeout: 10_000,
+        });
+        // Hint: in either order: the failure to write stdout ends the process as soon as it is said.
+        expect({ code: run.status, stderr: run.stderr.split('\n').sort() }).toEqual({
+          code: 2,
+          stderr: [
+            '',
+            'callhook: <stdout>: no space left on device',
+            'callhook: generated on two threads (CALLHOOK_THREADS=2)',
+          ],
+        });
+      } finally {
+        closeSync(fd);
+      }
+    },
+  );
 
   it('feeds validate and summarise end to end: redeliveries and defects are what they report', async () => {
     const out = join(dir, 'export.json');
