@@ -8,8 +8,10 @@
  *   JSON on one line, as most senders' are, each byte for byte on a line of its own, in arrival
  *   order, until a body of the next kind: it ends the file, and the next such body starts
  *   another, numbered after it, so that the numbers keep arrival order for the commands that
- *   read the folder by number. Appending to one file costs a write per turn of the event loop
- *   where a file per delivery cost a creation each (bench/RESULTS.md, listen);
+ *   read the folder by number (a run's order: two listens saving into one folder at once write
+ *   files of their own, whose numbers interleave; only the log keeps the order across both).
+ *   Appending to one file costs a write per turn of the event loop where a file per delivery
+ *   cost a creation each (bench/RESULTS.md, listen);
  * - `000002.json`: the body of an accepted delivery that cannot be a line of that file (it holds
  *   a line break, begins with a byte order mark, or has a blank at either end, which a line's
  *   reader drops), byte for byte in a file of its own.
