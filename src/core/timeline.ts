@@ -52,7 +52,30 @@ export function searchPattern(text: string): RegExp {
 // letters with an oxia, letters with a nukta NFC keeps apart). Nothing below U+0300.
 const combining = String.raw`\p{M}\u1160-\u11ff\ud7b0-\ud7ff\u{16d67}\u{16d68}`;
 const singleton = String.raw`\u0374\u037e\u0387\u0958-\u095f\u09dc\u09dd\u09df\u0a33\u0a36\u0a59-\u0a5b\u0a5e\u0b5c\u0b5d\u0f43\u0f4d\u0f52\u0f57\u0f5c\u0f69\u1f71-\u1ffd\u2000\u2001\u2126\u212a\u212b\u2329\u232a\u2adc\uf900-\ufad9\ufb1d-\ufb4e\u{1d15e}-\u{1d1c0}\u{2f800}-\u{2fa1d}`;
-const nfcRun = new RegExp(`.?[${combining}]+|[${singleton}]`, 'gsu');
+// Hint: a run's start is found by an expression of one mark, its end by the first character that
+// is none (as `runOf` does), not by `[…]+`: V8 keeps a backtracking entry for each character a `u`
+// class repeats over, and a run of 8 million marks overflowed its stack (`show --grep` exited 2).
+const nfcRunStart = new RegExp(`.?[${combining}]|([${singleton}])`, 'gsu');
+const notCombining = new RegExp(`[^${combining}]`, 'gu');
+
+/**
+ * The runs of `text` NFC may change, in order, as [start, end) offsets: a character with the marks
+ * after it (or marks alone, at the start), and each singleton (see `combining`).
+ */
+export function* nfcRuns(text: string): Generator<[number, number]> {
+  // Hint: lastIndex is set before each search, so that two of these may run at once.
+  for (let at = 0; ; ) {
+    nfcRunStart.lastIndex = at;
+    const start = nfcRunStart.exec(text);
+    if (start === null) return;
+    at = nfcRunStart.lastIndex;
+    if (start[1] === undefined) {
+      notCombining.lastIndex = at;
+      at = notCombining.exec(text)?.index ?? text.length;
+    }
+    yield [start.index, at];
+  }
+}
 /**
  * The longest run NFC is asked to normalise, in code units: ICU sorts marks in time quadratic in
  * their number (100,000 took minutes), so a longer run is searched as written here (each run is
@@ -96,14 +119,15 @@ function nfcForm(text: string): { text: string; changed: ChangedRun[] } | undefi
   const changed: ChangedRun[] = [];
   let normal = '';
   let at = 0;
-  for (const { 0: run, index } of text.matchAll(nfcRun)) {
-    if (run.length > longestNormalised) continue;
+  for (const [from, to] of nfcRuns(text)) {
+    if (to - from > longestNormalised) continue;
+    const run = text.slice(from, to);
     const nfc = run.normalize('NFC');
     if (nfc === run) continue;
-    normal += text.slice(at, index);
-    changed.push({ from: index, to: index + run.length, nfcFrom: normal.length, nfcTo: normal.length + nfc.length });
+    normal += text.slice(at, from);
+    changed.push({ from, to, nfcFrom: normal.length, nfcTo: normal.length + nfc.length });
     normal += nfc;
-    at = index + run.length;
+    at = to;
   }
   return changed.length === 0 ? undefined : { text: normal + text.slice(at), changed };
 }
