@@ -59,23 +59,41 @@ const nfcRunStart = new RegExp(`.?[${combining}]|([${singleton}])`, 'gsu');
 const notCombining = new RegExp(`[^${combining}]`, 'gu');
 
 /**
+ * The matches of the global expression `start` in `text`, in order, as [start, end) offsets, each
+ * ending where `end` says, from the match and the offset after it: a run of any length found
+ * without an expression repeating over it. Hint: lastIndex is set before each search, so that two
+ * of these may run at once.
+ */
+function* runsFrom(
+  text: string,
+  start: RegExp,
+  end: (match: RegExpExecArray, after: number) => number,
+): Generator<[number, number]> {
+  for (let at = 0; ; ) {
+    start.lastIndex = at;
+    const match = start.exec(text);
+    if (match === null) return;
+    at = end(match, start.lastIndex);
+    yield [match.index, at];
+  }
+}
+
+/** Where the first match of the global expression `pattern` in `text` at or after `from` begins, or the text's length. */
+function firstIndexFrom(pattern: RegExp, text: string, from: number): number {
+  pattern.lastIndex = from;
+  return pattern.exec(text)?.index ?? text.length;
+}
+
+/**
  * The runs of `text` NFC may change, in order, as [start, end) offsets: a character with the marks
  * after it (or marks alone, at the start), and each singleton (see `combining`).
  */
-export function* nfcRuns(text: string): Generator<[number, number]> {
-  // Hint: lastIndex is set before each search, so that two of these may run at once.
-  for (let at = 0; ; ) {
-    nfcRunStart.lastIndex = at;
-    const start = nfcRunStart.exec(text);
-    if (start === null) return;
-    at = nfcRunStart.lastIndex;
-    if (start[1] === undefined) {
-      notCombining.lastIndex = at;
-      at = notCombining.exec(text)?.index ?? text.length;
-    }
-    yield [start.index, at];
-  }
+export function nfcRuns(text: string): Generator<[number, number]> {
+  return runsFrom(text, nfcRunStart, (start, after) =>
+    start[1] === undefined ? firstIndexFrom(notCombining, text, after) : after,
+  );
 }
+
 /**
  * The longest run NFC is asked to normalise, in code units: ICU sorts marks in time quadratic in
  * their number (100,000 took minutes), so a longer run is searched as written here (each run is
@@ -313,7 +331,23 @@ export function initialsOf(name: string): string {
 // escape (`\u0009`, `\t`), as a message quotes a control, whose own digits would split the number
 // into runs too short to mask; not `,`, which would join a list of numbers or an amount.
 const separator = String.raw`(?:[\s\u0000-\u001f${invisible}\u20e3\p{Pd}\u2212\u30fc\uff70./\u00b7\u2022\u2027\u2219\u30fb\uff65_()+\uff0e\uff0f\uff3f\uff08\uff09]|%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[bfnrt])`;
-const phoneInText = new RegExp(String.raw`[+\uff0b]?\p{Nd}(?:${separator}{0,5}\p{Nd}){8,}`, 'gu');
+// One more digit of a number, after up to 5 separators.
+const phoneStep = String.raw`(?:${separator}{0,5}\p{Nd})`;
+// Hint: a number's first 9 digits are found by an expression, the rest a thousand steps at a
+// time, not by `{8,}`: V8 keeps a backtracking entry for each repetition of a group, and a run of
+// 4 million digits overflowed its stack (`show --mask` exited 2). Each step is taken as `{8,}`
+// took it, and the number ends where no step is left.
+const phoneStart = new RegExp(String.raw`[+\uff0b]?\p{Nd}${phoneStep}{8}`, 'gu');
+const phoneSteps = new RegExp(`${phoneStep}{1,1000}`, 'uy');
+
+/** The phone-number-like runs of `text` (9 digits or more, see `separator`), in order, as [start, end) offsets. */
+export function phoneRuns(text: string): Generator<[number, number]> {
+  return runsFrom(text, phoneStart, (_, after) => {
+    let end = after;
+    for (phoneSteps.lastIndex = end; phoneSteps.test(text); ) end = phoneSteps.lastIndex;
+    return end;
+  });
+}
 
 // What stays whole in text, though it holds digits: a link's scheme, host and path, so that it
 // still opens (its query and fragment are masked: `?to=********087`), a UUID, and a real date,
@@ -359,19 +393,27 @@ export function maskPhonesInText(text: string): string {
 const runUnits = /%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|[\s\S]/gu;
 
 function maskDigitRuns(text: string): string {
-  return text.replace(phoneInText, (run) => {
-    let keep = 3;
-    let out = '';
-    const units = run.match(runUnits) ?? [];
-    for (let i = units.length - 1; i >= 0; i--) {
-      const unit = units[i] as string;
-      if (/^\p{Nd}$/u.test(unit)) {
-        out = (keep > 0 ? unit : '*') + out;
-        keep--;
-      } else out = unit + out;
-    }
-    return out;
-  });
+  let masked = '';
+  let at = 0;
+  for (const [from, to] of phoneRuns(text)) {
+    masked += text.slice(at, from) + maskedRun(text.slice(from, to));
+    at = to;
+  }
+  return masked + text.slice(at);
+}
+
+const digit = /^\p{Nd}$/u;
+
+// A run with all but its last 3 digits masked. Hint: its units are masked in place and joined, not
+// prepended one by one, which took twice as long on a run of millions.
+function maskedRun(run: string): string {
+  const units = run.match(runUnits) ?? [];
+  for (let i = units.length - 1, keep = 3; i >= 0; i--) {
+    if (!digit.test(units[i] as string)) continue;
+    if (keep > 0) keep--;
+    else units[i] = '*';
+  }
+  return units.join('');
 }
 
 // Hint: a Map and Sets, not objects: a payload key such as `valueOf` or `constructor` must find nothing.
