@@ -354,25 +354,46 @@ export function phoneRuns(text: string): Generator<[number, number]> {
 // with its time, written as ISO 8601 or as day/month/year or month/day/year (`05/12/2026 10:30`).
 // Hint: only what no phone number reads as: a month or a day out of range (`04/91/60/22/74`), or
 // more digits, slashes, dots or dashes around it (`0412-10-22-74`), and the run is masked.
-// A date as it may follow another in a range (`2026-12-05 - 2026-12-07`).
-const rangeEnd = String.raw`\s*[-\u2013\u2014/]\s*(?:\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{4})`;
+// A date as it may follow another in a range (`2026-12-05 - 2026-12-07`). Hint: up to 4 blanks
+// each side of the dash, not `\s*`: V8 keeps a backtracking entry for each character a `u` class
+// repeats over in two-byte text, and 8 million blanks after a date overflowed its stack. It reads
+// the same: a range's end matters only where at most 5 separators stand before a digit (`alone`),
+// and blanks and the dash are separators.
+const rangeEnd = String.raw`\s{0,4}[-\u2013\u2014/]\s{0,4}(?:\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{4})`;
 // Hint: a date is kept only when no digit is glued to it, across any separator (`0412-10-22 74`
 // is a phone written like one), but the next date of a range.
 const alone = {
   before: String.raw`(?<!\p{Nd}${separator}{0,5})`,
   after: String.raw`(?!(?!${rangeEnd})${separator}{0,5}\p{Nd})`,
 };
-const keptInText = new RegExp(
+// The characters of a link's scheme, host and path.
+const linkCharacters = String.raw`A-Za-z0-9\-._~:/@!$&*+=%`;
+// Hint: a link is found by its first character after `://` (the group), and ends at the first
+// character that is none of them (`linkEnd`, with the same flags: `K`, the Kelvin sign, is one),
+// not by `[…]+`; a time's fraction is 1000 digits at most, not `\d+`: V8 keeps a backtracking
+// entry for each character a `u` class repeats over in two-byte text, and 8 million overflowed
+// its stack (`show --mask` exited 2). A longer fraction is no time's, and its digits are masked.
+// A date is looked for only where its digits begin (the first lookahead): the lookbehind, asked
+// at every character, took 6 s on 9 million blanks.
+const keptStart = new RegExp(
   [
     // A link's scheme, host and path, in the characters a path has: text glued after it (a
     // table's `|`, a CSV's `,`, Chinese) is not part of it.
-    String.raw`\bhttps?:\/\/[A-Za-z0-9\-._~:/@!$&*+=%]+`,
+    String.raw`(\bhttps?:\/\/[${linkCharacters}])`,
     String.raw`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`,
-    String.raw`${alone.before}\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?${alone.after}`,
-    String.raw`${alone.before}(?:0?[1-9]|[12]\d|3[01])\/(?:0?[1-9]|[12]\d|3[01])\/\d{4}(?: (?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?${alone.after}`,
+    String.raw`(?=\d{4}-)${alone.before}\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,1000})?)?(?:Z|[+-]\d{2}:?\d{2})?)?${alone.after}`,
+    String.raw`(?=\d{1,2}\/)${alone.before}(?:0?[1-9]|[12]\d|3[01])\/(?:0?[1-9]|[12]\d|3[01])\/\d{4}(?: (?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?${alone.after}`,
   ].join('|'),
   'giu',
 );
+const linkEnd = new RegExp(`[^${linkCharacters}]`, 'giu');
+
+/** What `maskPhonesInText` keeps whole in `text` (links, UUIDs and real dates), in order, as [start, end) offsets. */
+export function keptRuns(text: string): Generator<[number, number]> {
+  return runsFrom(text, keptStart, (start, after) =>
+    start[1] === undefined ? after : firstIndexFrom(linkEnd, text, after),
+  );
+}
 
 /**
  * Free text with every phone-number-like run of 9 or more digits masked to its last 3 digits;
@@ -381,9 +402,9 @@ const keptInText = new RegExp(
 export function maskPhonesInText(text: string): string {
   let out = '';
   let at = 0;
-  for (const match of text.matchAll(keptInText)) {
-    out += maskDigitRuns(text.slice(at, match.index)) + match[0];
-    at = match.index + match[0].length;
+  for (const [from, to] of keptRuns(text)) {
+    out += maskDigitRuns(text.slice(at, from)) + text.slice(from, to);
+    at = to;
   }
   return out + maskDigitRuns(text.slice(at));
 }
