@@ -7,6 +7,7 @@
  * setup); so is one another user owns, anywhere on the way (`checkOutputPath`).
  */
 import {
+  type BigIntStats,
   closeSync,
   constants,
   fstatSync,
@@ -341,12 +342,23 @@ export function checkFoldersOf(path: string, risks: OwnFileRisks, warn: (message
   for (const { path: folder, mode } of parentsWritableByOthers(path)) warn(openFolderWarning(folder, mode, instead));
 }
 
+/**
+ * What a file is whatever path names it (a symlink, `./`, a folder's walk, a standard stream): its
+ * device and inode; undefined where that says nothing. The one way callhook tells two names of one
+ * file. Hint: compare ids made alike (of bigint stats, or of number stats): an inode number past
+ * 2^53 (XFS, btrfs) is written otherwise by each.
+ */
+export function fileId(info: Pick<BigIntStats, 'dev' | 'ino'> | Pick<Stats, 'dev' | 'ino'>): string | undefined {
+  // Hint: a file system that numbers no inode (FAT, some network shares) gives every file 0: none is compared.
+  return BigInt(info.ino) === 0n ? undefined : `${info.dev}:${info.ino}`;
+}
+
 /** This process's standard streams, by descriptor: 0 stdin, 1 stdout, 2 stderr. */
 export type StandardStream = 0 | 1 | 2;
 
 /**
  * Which of this process's standard streams `fds` (in that order of preference) the file `file`
- * describes is, by device and inode: `/dev/stdout`, `/dev/fd/2`, `/proc/self/fd/0`, or the file
+ * describes is, by device and inode (see `fileId`): `/dev/stdout`, `/dev/fd/2`, `/proc/self/fd/0`, or the file
  * one was sent to (`2>> log`) by its own name; the first of them when several are (`> log 2>&1`),
  * undefined when none is. The one way callhook tells a path it was given from its own streams,
  * which are written through or refused, never reopened or replaced.
@@ -355,10 +367,11 @@ export function standardStreamOf<Fd extends StandardStream>(
   file: Pick<Stats, 'dev' | 'ino'>,
   fds: readonly Fd[],
 ): Fd | undefined {
+  const id = fileId(file);
+  if (id === undefined) return undefined;
   return fds.find((fd) => {
     try {
-      const stream = fstatSync(fd);
-      return stream.dev === file.dev && stream.ino === file.ino;
+      return fileId(fstatSync(fd)) === id;
     } catch {
       // A stream closed (`2>&-`) is none.
       return false;

@@ -11,7 +11,8 @@ import {
 import { ExitCode } from '../errors.js';
 import { type FirstCopyMemo, nameFirstCopies } from '../input/first-copies.js';
 import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '../input/halves.js';
-import { fileId, type ReadOptions, readRecords } from '../input/read.js';
+import { type ReadOptions, readRecords } from '../input/read.js';
+import { fileId } from '../output-file.js';
 import type { ValidationFormat } from '../render/validation.js';
 import type { EventType } from '../schema/events.js';
 import { warnOnStderr } from './output.js';

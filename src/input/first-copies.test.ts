@@ -5,8 +5,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { fileHandlePrototype } from '../../test/helpers/failing-calls.js';
 import { failReadsOf } from '../../test/helpers/failing-reads.js';
 import { generateCalls } from '../core/generate.js';
+import { fileId } from '../output-file.js';
 import { type FirstCopyMemo, nameFirstCopies } from './first-copies.js';
-import { fileId, readRecords } from './read.js';
+import { readRecords } from './read.js';
 import { RecentFirsts } from './recent-firsts.js';
 import type { Problem } from './types.js';
 

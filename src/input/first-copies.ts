@@ -29,10 +29,11 @@
  */
 import type { BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { fileId } from '../output-file.js';
 import type { CheckOptions } from '../schema/check.js';
 import { openablePath } from './file-names.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import { defaultMaxElementBytes, fileId, readChunks, unreadableAt } from './read.js';
+import { defaultMaxElementBytes, readChunks, unreadableAt } from './read.js';
 import { duplicateIdMessage, firstSeenId, RecordBuilder } from './records.js';
 import { ElementSplitter, type SplitElement } from './split.js';
 import type { Location, Problem } from './types.js';

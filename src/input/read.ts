@@ -19,7 +19,7 @@ import { Socket } from 'node:net';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
-import { joinablePath, realPathOf } from '../output-file.js';
+import { fileId, joinablePath, realPathOf } from '../output-file.js';
 import type { CheckOptions } from '../schema/check.js';
 import { kindOf } from '../schema/names.js';
 import { lastNumber, numbered } from './capture-names.js';
@@ -175,12 +175,6 @@ function readsInFolder(name: string): boolean {
 interface Listed {
   source: Source;
   id: string | undefined;
-}
-
-/** What a file is whatever path names it (a symlink, `./`, a folder's walk): its device and inode. */
-export function fileId(info: BigIntStats): string | undefined {
-  // Hint: a file system that numbers no inode (FAT, some network shares) gives every file 0: none is compared.
-  return info.ino === 0n ? undefined : `${info.dev}:${info.ino}`;
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
