@@ -26,17 +26,17 @@ describe('openOutputSync', () => {
   it('creates a missing file, and appends to an existing one or to a symlink to one', () => {
     const dir = folder();
     const path = join(dir, 'new.jsonl');
-    let fd = openOutputSync(path, append);
+    let { fd } = openOutputSync(path, append);
     writeSync(fd, 'a\n');
     closeSync(fd);
-    fd = openOutputSync(path, append);
+    fd = openOutputSync(path, append).fd;
     writeSync(fd, 'b\n');
     closeSync(fd);
     expect(readFileSync(path, 'utf8')).toBe('a\nb\n');
     // A link the user made to a file of theirs is written through.
     const link = join(dir, 'link.jsonl');
     symlinkSync('new.jsonl', link);
-    fd = openOutputSync(link, append);
+    fd = openOutputSync(link, append).fd;
     writeSync(fd, 'c\n');
     closeSync(fd);
     expect(readFileSync(path, 'utf8')).toBe('a\nb\nc\n');
@@ -71,7 +71,7 @@ describe('openOutputSync', () => {
   it('truncates an existing file when asked, as a report is rewritten', () => {
     const path = join(folder(), 'report.json');
     writeFileSync(path, 'an older, longer report\n');
-    const fd = openOutputSync(path, constants.O_WRONLY | constants.O_TRUNC);
+    const { fd } = openOutputSync(path, constants.O_WRONLY | constants.O_TRUNC);
     writeSync(fd, '{}\n');
     closeSync(fd);
     expect(readFileSync(path, 'utf8')).toBe('{}\n');
@@ -81,7 +81,7 @@ describe('openOutputSync', () => {
     const dir = folder();
     const umask = process.umask(0);
     try {
-      closeSync(openOutputSync(join(dir, 'new.jsonl'), append));
+      closeSync(openOutputSync(join(dir, 'new.jsonl'), append).fd);
     } finally {
       process.umask(umask);
     }
@@ -90,7 +90,7 @@ describe('openOutputSync', () => {
     const theirs = join(dir, 'theirs.json');
     writeFileSync(theirs, '');
     chmodSync(theirs, 0o640);
-    closeSync(openOutputSync(theirs, constants.O_WRONLY | constants.O_TRUNC));
+    closeSync(openOutputSync(theirs, constants.O_WRONLY | constants.O_TRUNC).fd);
     expect(statSync(theirs).mode & 0o777).toBe(0o640);
   });
 
@@ -108,7 +108,7 @@ describe('openOutputSync', () => {
       lchownSync(planted, 65534, 65534);
       const refused = (path: string, flags: number) => {
         try {
-          closeSync(openOutputSync(path, flags));
+          closeSync(openOutputSync(path, flags).fd);
         } catch (error) {
           expect(error).toBeInstanceOf(CallhookError);
           expect((error as CallhookError).exitCode).toBe(2);

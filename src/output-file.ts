@@ -72,6 +72,12 @@ export function notAFile(path: string | Stats, readBack: string): string | undef
   return `is not a regular file (a pipe or a device): ${readBack}, so it must be a file`;
 }
 
+/** A file `openOutputSync` opened: its descriptor, and whether it was created then (it did not exist). */
+export interface OpenedOutput {
+  fd: number;
+  created: boolean;
+}
+
 /**
  * Opens `path` with `flags` (O_CREAT and O_EXCL are added here, where needed): an existing file,
  * or a symlink to one, is opened as it is, its mode kept; a missing file is created exclusively, at
@@ -79,30 +85,30 @@ export function notAFile(path: string | Stats, readBack: string): string | undef
  * user gave (a URL's ?token=, request headers). Hint: O_EXCL never follows a symlink, so a dangling
  * one fails the create (EEXIST) instead of creating its target; it is then refused as a usage error naming it.
  */
-export function openOutputSync(path: string, flags: number): number {
+export function openOutputSync(path: string, flags: number): OpenedOutput {
   checkOutputPath(path);
-  const fd = openOrCreate(path, flags);
+  const opened = openOrCreate(path, flags);
   try {
     // Hint: again once open, for a link planted between the check and the open; nothing is written yet.
     checkOutputPath(path);
   } catch (error) {
-    closeSync(fd);
+    closeSync(opened.fd);
     throw error;
   }
-  return fd;
+  return opened;
 }
 
-function openOrCreate(path: string, flags: number): number {
+function openOrCreate(path: string, flags: number): OpenedOutput {
   const existing = flags & ~(constants.O_CREAT | constants.O_EXCL);
   // Another program may create or remove the file between the two opens: a few tries settle it.
   for (let tries = 0; ; tries++) {
     try {
-      return openSync(path, existing);
+      return { fd: openSync(path, existing), created: false };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw describeIoError(error, path);
     }
     try {
-      return openSync(path, existing | constants.O_CREAT | constants.O_EXCL, 0o600);
+      return { fd: openSync(path, existing | constants.O_CREAT | constants.O_EXCL, 0o600), created: true };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 3) throw describeIoError(error, path);
       const dangling = danglingLinkProblem(path);

@@ -645,6 +645,8 @@ async function replayWith(
   delivering(onStopSignals(onSignal));
   const stopProgress = startProgress(stats, () => fractionRead(sizes, stats.readTo), settings.progressIntervalMs);
   let result: Awaited<ReturnType<typeof deliverBatches>>;
+  // Hint: a journal this run made and recorded nothing in is removed as it closes (see `Journal.close`).
+  let journalKept = false;
   try {
     result = await deliverBatches(batches, {
       url: settings.url,
@@ -670,7 +672,7 @@ async function replayWith(
   } finally {
     stopProgress();
     sourceBytes.close();
-    journal?.close();
+    journalKept = journal?.close() ?? false;
     // Stopped before stdin ended: let go of it, or the process would wait for it to close.
     if (readsStdin && !stats.inputEnded) process.stdin.destroy();
     // Hint: a named pipe's read given up closes the pipe, so the run does not wait for its writer.
@@ -689,7 +691,7 @@ async function replayWith(
     const summary = renderReplaySummary(
       report,
       colorsFor(process.stdout),
-      settings.journal,
+      journalKept ? settings.journal : undefined,
       terminalWidth(process.stdout),
       readError !== undefined,
     );

@@ -65,6 +65,13 @@ const header = (extra: Partial<JournalHeader> = {}): JournalHeader => ({
   ...extra,
 });
 
+/** Makes the journal `path` as a run that recorded a batch leaves it (one that records nothing is removed). */
+const recorded = (path: string, warn: (message: string) => void = () => {}) => {
+  const journal = openJournal(path, warn, header());
+  journal.append(entry('k'));
+  journal.close();
+};
+
 /** A journal's text, read as `readJournal` reads a file's lines. */
 const parseText = (text: string) => parseJournal(text.split('\n'));
 
@@ -171,6 +178,35 @@ describe('journal', () => {
     const contents = readJournal(path, () => {});
     expect(contents.header).toEqual(header());
     expect(contents.confirmed).toEqual(new Set(['k']));
+  });
+
+  it('removes at close one it made that records nothing; keeps one that was there before, or that holds an entry', () => {
+    // A run stopped before its first batch (an input batch over 10,000 events) left a journal of its
+    // header alone: "pass --batch-size" was then refused as "the journal already exists", and
+    // --resume refused the new --batch-size (review hR46).
+    const made = tempPath('run.jsonl');
+    expect(openJournal(made, () => {}, header()).close()).toBe(false);
+    expect(existsSync(made)).toBe(false);
+    // One that was there, even empty (made by the user: `touch`, `mktemp`), is theirs.
+    const there = tempPath('run.jsonl');
+    writeFileSync(there, '');
+    expect(openJournal(there, () => {}, header()).close()).toBe(true);
+    expect(readJournal(there, () => {}).header).toEqual(header());
+    // Resumed: opened with no header, nothing appended this time.
+    expect(openJournal(there, () => {}).close()).toBe(true);
+    expect(readJournal(there, () => {}).header).toEqual(header());
+    const used = tempPath('run.jsonl');
+    const journal = openJournal(used, () => {}, header());
+    journal.append(entry('k', 'undelivered'));
+    expect(journal.close()).toBe(true);
+    expect(readFileSync(used, 'utf8').split('\n')).toHaveLength(3);
+    // Replaced by another file meanwhile (the name reused): that file is not removed.
+    const replaced = tempPath('run.jsonl');
+    const opened = openJournal(replaced, () => {}, header());
+    rmSync(replaced);
+    writeFileSync(replaced, 'theirs\n');
+    opened.close();
+    expect(readFileSync(replaced, 'utf8')).toBe('theirs\n');
   });
 
   it("writes untrusted text (a receiver's answer, a file name) as \\u escapes, so `tail -f` on it is safe", () => {
@@ -290,7 +326,7 @@ describe('journal', () => {
     const warnings: string[] = [];
     const warn = (message: string) => warnings.push(message);
     const path = join(open, 'run.jsonl');
-    openJournal(path, warn, header()).close();
+    recorded(path, warn);
     expect(warnings).toEqual([warning]);
     warnings.length = 0;
     readJournal(path, warn);
@@ -298,7 +334,7 @@ describe('journal', () => {
     // A folder above it counts too, and one reached through a symlink.
     mkdirSync(join(open, 'deep'), { mode: 0o700 });
     warnings.length = 0;
-    openJournal(join(open, 'deep', 'run.jsonl'), warn, header()).close();
+    recorded(join(open, 'deep', 'run.jsonl'), warn);
     expect(warnings).toEqual([warning]);
     const link = tempPath('link.jsonl');
     symlinkSync(join(open, 'deep', 'run.jsonl'), link);
@@ -546,7 +582,7 @@ describe('journal', () => {
     // The lock is named after the journal's path: two runs through two names of one file took a
     // lock each, and sent every batch twice (helper-156).
     const path = tempPath('run.jsonl');
-    openJournal(path, () => {}, header()).close();
+    recorded(path);
     const other = join(dirname(path), 'other.jsonl');
     linkSync(path, other);
     for (const name of [path, other]) {

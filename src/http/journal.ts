@@ -11,6 +11,7 @@ import {
   constants,
   fstatSync,
   linkSync,
+  lstatSync,
   openSync,
   readdirSync,
   readlinkSync,
@@ -31,6 +32,7 @@ import {
   checkFoldersOf,
   checkOwnFile,
   endsWithNewline,
+  fileId,
   type OwnFileRisks,
   openOutputSync,
   realPathOf,
@@ -105,7 +107,12 @@ export interface JournalHeader {
 /** Something that records finished batches. `append` throws a CallhookError when the line cannot be written. */
 export interface Journal {
   append(entry: JournalEntry): void;
-  close(): void;
+  /**
+   * Closes the file. One this run made and appended nothing to records nothing, and is removed:
+   * left holding a header alone, it refused the next run (told, say, to pass --batch-size) as a
+   * journal that exists. Says whether the journal is kept.
+   */
+  close(): boolean;
 }
 
 /**
@@ -142,36 +149,59 @@ function writeError(error: unknown, path: string): CallhookError {
  * they are written as every command writes JSON: with the characters a terminal acts on as `\u`.
  * A journal, or a folder holding it, that another user owns is refused before anything is made;
  * one others can read or write to, or a folder on its way they can write to, is told to `warn`.
+ * One made here that nothing was appended to is removed when closed, or when opening fails.
  */
 export function openJournal(path: string, warn: (message: string) => void, header?: JournalHeader): Journal {
   checkJournalFolders(path, warn);
   // Hint: 'a+' (read, for the last byte, and append), created only at `path` itself, for the user alone.
-  const fd = openOutputSync(path, constants.O_RDWR | constants.O_APPEND);
+  const { fd, created } = openOutputSync(path, constants.O_RDWR | constants.O_APPEND);
+  let appended = false;
+  /** Removes the file when made here with nothing appended, and still the file at `path`; says whether it did. */
+  const removeUnused = (): boolean => {
+    // Hint: never one that was there before the run (resumed, or made empty by the user), nor a
+    // file put at its name since.
+    if (!created || appended) return false;
+    try {
+      const made = fileId(fstatSync(fd));
+      if (made === undefined || made !== fileId(lstatSync(path))) return false;
+      unlinkSync(path);
+      return true;
+    } catch {
+      // Gone already, or its folder closed to us: left as it is.
+      return false;
+    }
+  };
+  const close = (): boolean => {
+    try {
+      return !removeUnused();
+    } finally {
+      closeSync(fd);
+    }
+  };
   const stats = fstatSync(fd);
   try {
     checkOwnFile(path, stats, journalRisks, warn);
   } catch (error) {
-    closeSync(fd);
+    close();
     throw error;
   }
   try {
     if (!endsWithNewline(fd, stats.size)) writeAllSync(fd, Buffer.from('\n'));
     if (header) writeAllSync(fd, Buffer.from(`${escapeJsonForTerminal(JSON.stringify(header))}\n`));
   } catch (error) {
-    closeSync(fd);
+    close();
     throw writeError(error, path);
   }
   return {
     append(entry) {
+      appended = true;
       try {
         writeAllSync(fd, Buffer.from(`${escapeJsonForTerminal(JSON.stringify(entry))}\n`));
       } catch (error) {
         throw writeError(error, path);
       }
     },
-    close() {
-      closeSync(fd);
-    },
+    close,
   };
 }
 

@@ -209,8 +209,10 @@ export function renderReplaySummary(
           ]
         : [{ text: 'To send the rest, mend the input and replay what is left.' }],
     );
-  } else if (!report.inputComplete || b.undelivered > 0 || b.failed > 0) {
-    // Hint: the journal's name is one word of a command to paste back: never broken, even at a blank.
+  } else if (b.undelivered > 0 || b.failed > 0 || (!report.inputComplete && (journal || b.delivered > 0))) {
+    // Hint: a run that delivered nothing is run again as it was: no journal of it is kept (see
+    // `Journal.close`), and --resume would skip nothing. The journal's name is one word of a
+    // command to paste back: never broken, even at a blank.
     wrapped(
       journal
         ? [

@@ -267,7 +267,7 @@ export class CaptureWriter {
       // Hint: created (never through a dangling symlink) by openOutputSync, checked, then opened as
       // a FileHandle without O_CREAT, which cannot create anything wherever the name now points.
       // Read and write, and O_NONBLOCK: neither open waits for a FIFO's other end.
-      const created = openOutputSync(
+      const { fd: created } = openOutputSync(
         logPath,
         constants.O_RDWR | constants.O_APPEND | constants.O_NONBLOCK | constants.O_NOFOLLOW,
       );

@@ -282,6 +282,57 @@ describe('replay', () => {
     );
   });
 
+  it('stopped before its first batch, leaves no journal of its own making, so its advice can be followed as printed', async () => {
+    // The input batch over 10,000 events first: no summary, and a journal of its header alone, so
+    // "pass --batch-size" was refused as "the journal already exists: pass --resume", and
+    // --resume refused the new --batch-size: a loop (review hR46). So for every run that sent nothing.
+    const s = await server();
+    const dir = tempDir('replay');
+    const [big, binary, bare, journal] = [
+      join(dir, 'big.json'),
+      join(dir, 'binary.json'),
+      join(dir, 'bare.json'),
+      join(dir, 'run.jsonl'),
+    ];
+    writeFileSync(big, JSON.stringify(Array.from({ length: 10_001 }, (_, n) => attempt(n % 60))));
+    writeFileSync(binary, Buffer.from([0x07, 0x00, 0xff, 0x10]));
+    writeFileSync(bare, '[{"a": 1}]\n');
+    const replay = (...args: string[]) => runCli(['replay', ...args, '--url', s.url, '--journal', journal]);
+    const stopped = await replay(big);
+    expect({ code: stopped.code, stderr: stopped.stderr }).toEqual({
+      code: 2,
+      stderr: `callhook: ${big}:1:2: this input batch has more than 10000 events; pass --batch-size to split it\n`,
+    });
+    expect(existsSync(journal)).toBe(false);
+    const split = await replay(big, '--batch-size', '1000');
+    expect(split.code, split.stderr).toBe(0);
+    expect(receivedEvents(s)).toHaveLength(10_001);
+    rmSync(journal);
+    // An input not text, or with no valid event ("pass --type"): nothing sent, nothing recorded.
+    for (const [input, code] of [
+      [binary, 2],
+      [bare, 1],
+    ] as const) {
+      const run = await replay(input);
+      expect({ input, code: run.code }).toEqual({ input, code });
+      expect(existsSync(journal), input).toBe(false);
+    }
+    // A journal that was there before the run, even empty, is the user's: kept.
+    writeFileSync(journal, '');
+    expect((await replay(big)).code).toBe(2);
+    expect(existsSync(journal)).toBe(true);
+    expect(s.requests).toHaveLength(11);
+    // Stopped while a quiet stdin had given nothing: the summary offers no --resume of the journal removed.
+    rmSync(journal);
+    const quiet = spawnReplay(['-', '--url', s.url, '--journal', journal]);
+    await waitFor(() => existsSync(journal));
+    quiet.child.kill('SIGINT');
+    expect(await quiet.closed).toBe(130);
+    expect(existsSync(journal)).toBe(false);
+    expect(quiet.output().stdout).toContain('Interrupted (SIGINT).');
+    expect(quiet.output().stdout).not.toMatch(/--resume|--journal/);
+  });
+
   it("stops on this machine's limit of open files (EMFILE) in one line, exit 2, not as the receiver's fault; --resume sends exactly the rest", async () => {
     // Under `ulimit -n 48` with --concurrency 200, 78 batches "failed" with Node's raw
     // "connect EMFILE 127.0.0.1:… - Local (undefined:undefined)", the run stopped saying "the

@@ -29,7 +29,7 @@ async function* events(count: number): AsyncGenerator<ReplayEvent[]> {
 
 function memoryJournal(): Journal & { entries: JournalEntry[] } {
   const entries: JournalEntry[] = [];
-  return { entries, append: (entry) => entries.push(entry), close() {} };
+  return { entries, append: (entry) => entries.push(entry), close: () => true };
 }
 
 const fast = { baseMs: 5, capMs: 20 };
@@ -285,7 +285,7 @@ describe('replay against misbehaving receivers', () => {
       append() {
         if (++written === 2) throw new CallhookError('cannot write the journal j: no space left on device');
       },
-      close() {},
+      close: () => true,
     };
     const result = await deliverBatches(planBatches(events(20)), {
       url: s.url,
