@@ -10,6 +10,7 @@ import {
   type Dirent,
   fstatSync,
   open as openFdCallback,
+  readFileSync,
   readlinkSync,
   type Stats,
   statSync,
@@ -317,8 +318,8 @@ async function listPath(path: string, listed: readonly Source[]): Promise<Listed
       throw new CallhookError(`${given}: stdin is named twice, and can be read only once`, ExitCode.usage);
     }
     // Hint: stdin sent from a file (`- < a.json`) is that file, as `/dev/stdin` opened by name is:
-    // named too (`a.json - < a.json`), it is read once.
-    found.push({ source: { path: '-', name }, id: stdinFileId() });
+    // named too (`a.json - < a.json`), it is read once; but only read from its start (see `stdinReadWhole`).
+    found.push({ source: { path: '-', name }, id: stdinReadWhole() ? stdinFileId() : undefined });
     return found;
   };
   if (path === '-') return addStdin(path, stdinName);
@@ -388,6 +389,20 @@ export async function amongSources(
     if (found.some((listed) => listed.id === id)) return 'linked';
   }
   return undefined;
+}
+
+/**
+ * Whether stdin, read as `-`, gives all of the file it may be sent from: it is at the file's start.
+ * Hint: `(head -n 5 >/dev/null; callhook validate - f) < f` reads on from the sixth line, so `-`
+ * and `f` are two inputs, not one: taken for `f`, the file named was read from there alone. Where
+ * stdin's offset cannot be read (no /proc/self/fdinfo: not Linux), it is not known to be at the start.
+ */
+function stdinReadWhole(): boolean {
+  try {
+    return /^pos:\s*0$/m.test(readFileSync('/proc/self/fdinfo/0', 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /** The file this process's stdin is (see `fileId`), when it is a regular file. */

@@ -12,6 +12,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -759,6 +760,38 @@ describe('a file named more than once', () => {
     }
     const alone = JSON.parse(fromFile(['summarise', a, '--format', 'json']).stdout);
     expect(JSON.parse(fromFile(['summarise', a, '-', '--format', 'json']).stdout)).toEqual(alone);
+  });
+
+  it('is not read once as - when stdin is that file read part way: - reads on from there, the file whole', () => {
+    // `(head -n 5 >/dev/null; validate - ten.ndjson) < ten.ndjson` read 5 events and said
+    // "ten.ndjson is the same file as <stdin>; read once": the file named was half checked, exit 0
+    // (review hR46). `-` reads stdin from where it is; only from the start is it the file.
+    const ten = join(folder, 'ten.ndjson');
+    const lines = Array.from(
+      { length: 10 },
+      (_, n) =>
+        `{"time":"2022-08-31T21:46:58.62${n}Z","phone":"6149157308${n}","type":"inbound","campaignId":"31e6080f-1566-47d5-b6ba-c53d7a0ad947"}\n`,
+    );
+    writeFileSync(ten, lines.join(''));
+    for (const paths of [
+      ['-', ten],
+      [ten, '-'],
+    ]) {
+      const fd = openSync(ten, 'r');
+      try {
+        // Hint: five lines read through the descriptor, as `head -n 5` leaves it: the child shares its offset.
+        readSync(fd, Buffer.alloc(lines.slice(0, 5).join('').length));
+        const run = spawnSync(process.execPath, [binPath, 'validate', ...paths, '--format', 'json'], {
+          stdio: [fd, 'pipe', 'pipe'],
+          env: { ...process.env, NO_COLOR: '1' },
+          timeout: 10_000,
+        });
+        expect({ paths, stderr: run.stderr.toString(), code: run.status }).toEqual({ paths, stderr: '', code: 0 });
+        expect(JSON.parse(run.stdout.toString()).totals.events, paths.join(' ')).toBe(15);
+      } finally {
+        closeSync(fd);
+      }
+    }
   });
 
   it("wraps its warning to --width, as the command's output is", async () => {
