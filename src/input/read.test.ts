@@ -704,7 +704,7 @@ describe('a file that changes while it is read', () => {
     writeFileSync(path, text);
     utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
     const marked =
-      'cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done; with none running, one was stopped part way: put back the backup the mark names, then delete the mark';
+      'cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done; with none running, one was stopped part way: put back the backup the mark names if it is still there, then delete the mark';
     const during = await readWhile(path, () => {
       writeFileSync(`${path}.fix-in-progress`, `${path}.bak`);
       rewriteInPlace(path, lines(201, 'y'));

@@ -542,7 +542,7 @@ function refuseRewritten(names: readonly OpenablePath[], since?: bigint): void {
     throw changed(
       mark.size === 0
         ? 'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it, naming no backup yet: a fix --write is backing it up, or one was stopped before it changed the file): read it once that run is done, or, with none running, delete the mark'
-        : 'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done; with none running, one was stopped part way: put back the backup the mark names, then delete the mark',
+        : 'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done; with none running, one was stopped part way: put back the backup the mark names if it is still there, then delete the mark',
     );
   }
   if (since === undefined) return;
