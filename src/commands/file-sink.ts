@@ -23,6 +23,8 @@ export interface Sink {
   discard(): Promise<void>;
   /** What became of the output when a run is interrupted, for the message then. */
   interrupted: string;
+  /** True once the reader of a standard stream went away: what is written goes nowhere, and the writer may stop. */
+  readonly ended?: boolean;
 }
 
 /**
@@ -40,13 +42,31 @@ async function drained(stream: NodeJS.WritableStream, event: 'drain' | 'finish',
   }
 }
 
-/** Output to stdout (or stderr, `fd` 2), at the pace of its reader: a slow one holds the run back, until `abort`. */
+/**
+ * Output to stdout (or stderr, `fd` 2), at the pace of its reader: a slow one holds the run back,
+ * until `abort`. Its reader going away (`| head`, `2> >(head -c 100)`) ends the output quietly,
+ * `ended`, no error: the run ends as it would have (stdout's ends at once, see cli.ts).
+ */
 export function streamSink(abort?: AbortSignal, fd: 1 | 2 = 1): Sink {
   const [stream, name] = fd === 1 ? [process.stdout, '<stdout>'] : [process.stderr, '<stderr>'];
+  let gone = false;
+  // Hint: told before the wait for 'drain' is, which the same error rejects; stderr's EPIPE was
+  // that wait's I/O error, exit 2, said on the stderr that was gone.
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') gone = true;
+  });
   return {
     interrupted: '',
+    get ended() {
+      return gone;
+    },
     async write(bytes) {
-      if (!stream.write(bytes)) await drained(stream, 'drain', name, abort);
+      if (gone) return;
+      if (!stream.write(bytes)) {
+        await drained(stream, 'drain', name, abort).catch((error: unknown) => {
+          if (!gone) throw error;
+        });
+      }
     },
     async commit() {},
     async discard() {},

@@ -334,7 +334,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
       // Hint: asked before each write too: a wait for a slow reader heeds only a signal that comes while it waits.
       if (stopped) break;
       await sink.write(block.bytes);
-      if (stopped) break;
+      if (stopped || sink.ended) break;
     }
     if (!stopped) {
       await sink.commit();

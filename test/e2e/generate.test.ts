@@ -722,6 +722,23 @@ describe('callhook schema', () => {
     }
   });
 
+  it('--out /dev/stderr whose reader goes away ends quietly, exit 0, as /dev/stdout | head does', async () => {
+    // The pipe's EPIPE came out as an I/O error, exit 2, said on the stderr that was gone: nothing
+    // said, where the README says a reader going away is no error (review hR46).
+    for (let run = 0; run < 2; run++) {
+      const child = spawn(
+        process.execPath,
+        [binPath, 'generate', '--count', '200000', '--format', 'ndjson', '--out', '/dev/stderr'],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      // Hint: the first bytes read, the pipe is closed: later writes to stderr fail with EPIPE.
+      child.stderr.once('data', () => child.stderr.destroy());
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+      clearTimeout(timer);
+    }
+  });
+
   it('refuses --type given twice, exit 2, rather than describing the last type alone', async () => {
     // Commander kept the last value: `--type CallComplete --type SMSSent` printed SMSSent's schema
     // alone, exit 0. The library refuses a list of types as well (type is one of the five).

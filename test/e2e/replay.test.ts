@@ -716,6 +716,29 @@ describe('replay', () => {
     expect(JSON.parse(piped.stderr)).toMatchObject({ events: { delivered: 2 } });
   });
 
+  it("writes --report /dev/stderr whose reader went away quietly: the exit code is the delivery's", async () => {
+    // The pipe's EPIPE came out as an I/O error, exit 2, said on the stderr that was gone (review hR46).
+    const input = ndjson(2);
+    for (const [status, code] of [
+      [200, 0],
+      [500, 1],
+    ] as const) {
+      const s = await server((_req, res) => {
+        res.statusCode = status;
+        res.end();
+      });
+      const child = spawn(
+        process.execPath,
+        [binPath, 'replay', input, '--url', s.url, '--retries', '0', '--report', '/dev/stderr'],
+        { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      child.stderr.destroy();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      expect({ status, code: await new Promise((resolve) => child.on('close', resolve)) }).toEqual({ status, code });
+      clearTimeout(timer);
+    }
+  });
+
   it('refuses a --journal that is its own stdout or stderr (--journal /dev/stdout > run.log) in one line, exit 2, sending nothing', async () => {
     // The journal was appended through a descriptor of its own while the summary was written over
     // it from offset 0: exit 0, and --resume then refused the file as no journal.
