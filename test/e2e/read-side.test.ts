@@ -1,5 +1,6 @@
 /** What a user or an attacker meets on the read side (validate, summarise, show, trace, fix, replay --dry-run) that only a process shows. */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -23,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CaptureWriter } from '../../src/server/capture.js';
 import { runWithResetStdin } from '../helpers/reset-stdin.js';
 import { binPath, repoRoot, runCli, runThenClose, unwrapped } from '../helpers/run-cli.js';
 
@@ -576,7 +578,7 @@ describe('the reader of stdout going away (| head) before a failure comes', () =
   // Warnings first, the error in a file after the reader had gone: validate, verify and fix
   // ended 0, so `set -o pipefail; validate . --format github | head -1` passed a CI step on
   // invalid input, against the README's "fails as the whole run would" (red team hT43).
-  it('lets validate and fix finish checking, without output, and exit as the whole run would', async () => {
+  it('lets validate, verify and fix finish checking, without output, and exit as the whole run would', async () => {
     const dir = join(scratch, 'warned-then-bad');
     mkdirSync(dir, { recursive: true });
     // The same events in each file after the first: a redelivery each, a warning each (an
@@ -584,14 +586,31 @@ describe('the reader of stdout going away (| head) before a failure comes', () =
     const generated = await runCli(['generate', '--count', '300', '--seed', '3']);
     for (let i = 0; i < 40; i++) writeFileSync(join(dir, `a${String(i).padStart(2, '0')}.json`), generated.stdout);
     writeFileSync(join(dir, 'z.json'), '[{"id": NaN}]\n');
+    // A capture whose last delivery has a bad signature, after good ones whose lines outgrow what a
+    // pipe holds (64 KiB), so the reader has gone before it is checked: verify ended 0 on 567df77's
+    // parent, which changed it untested (review hR46).
+    const captured = join(scratch, 'capbad');
+    const secret = 'read-side-hmac-secret';
+    const capture = await CaptureWriter.open(captured);
+    const facts = { receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
+    for (let n = 0; n < 3000; n++) {
+      const body = `[{"n":${n}}]`;
+      const signature = createHmac('sha256', secret)
+        .update(n === 2999 ? 'tampered' : body)
+        .digest('hex');
+      await capture.save(Buffer.from(body), { ...facts, headers: [['X-Signature', signature]] }, true);
+    }
+    await capture.close();
+    const env = { CALLHOOK_SECRET: secret };
     for (const args of [
       ['validate', dir, '--format', 'github'],
       ['validate', dir],
       ['fix', dir],
+      ['verify', captured, '--sign', 'hmac'],
     ]) {
-      const whole = await runCli(args);
+      const whole = await runCli(args, { env });
       expect({ args, code: whole.code }).toEqual({ args, code: 1 });
-      const result = await runThenClose(args, 1);
+      const result = await runThenClose(args, 1, env);
       expect({ args, code: result.code, stderr: result.stderr }).toEqual({
         args,
         code: 1,
