@@ -746,7 +746,9 @@ function commandIndex(args: readonly string[], withOptions: (command: Command) =
     const at = args.findIndex((arg, i) => {
       const command = named(arg);
       const before = command && optionsBefore(args.slice(0, i), withOptions(command));
-      return before !== undefined && (!strict || before.every((option) => option.own));
+      // Hint: an option left without its value takes this word for it (`--format validate summary`).
+      if (before === undefined || before.some((option) => option.bare)) return false;
+      return !strict || before.every((option) => option.own);
     });
     if (at >= 0) return at;
   }
@@ -757,11 +759,16 @@ function commandIndex(args: readonly string[], withOptions: (command: Command) =
 
 /**
  * The arguments before a command read as options, each with its value as the command takes it
- * (`--width 80`, `--width=80`, `--strict`), and whether it is one of the command's (`own`); or
- * undefined when a word among them is no option's value (so the command's name is not the next).
+ * (`--width 80`, `--width=80`, `--strict`), whether it is one of the command's (`own`), and whether
+ * it is the last and takes a value there is no word left for (`bare`: `--width` in `--width
+ * validate`); or undefined when a word among them is no option's value (so the command's name is
+ * not the next).
  */
-function optionsBefore(args: readonly string[], command: Command): { text: string; own: boolean }[] | undefined {
-  const options: { text: string; own: boolean }[] = [];
+function optionsBefore(
+  args: readonly string[],
+  command: Command,
+): { text: string; own: boolean; bare: boolean }[] | undefined {
+  const options: { text: string; own: boolean; bare: boolean }[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (!arg.startsWith('-')) return undefined;
@@ -769,8 +776,8 @@ function optionsBefore(args: readonly string[], command: Command): { text: strin
     const option = command.options.find((o) => o.long === flag || o.short === flag);
     const valued = option !== undefined && (option.required || option.optional) && !arg.includes('=');
     // Hint: the word after is its value, the command's name too (`--format validate summary`).
-    if (valued && i + 1 === args.length) return undefined;
-    options.push({ text: valued ? `${arg} ${args[++i]}` : arg, own: option !== undefined });
+    const bare = valued && i + 1 === args.length;
+    options.push({ text: valued && !bare ? `${arg} ${args[++i]}` : arg, own: option !== undefined, bare });
   }
   return options;
 }

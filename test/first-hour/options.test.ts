@@ -79,6 +79,24 @@ describe('the command line', () => {
       ['-o', 'show', 'generate'],
       "callhook: '-o show' is an option of generate: put it after the command (callhook generate -o show …)\n",
     ],
+    // One that takes a value put there without it: its "value" is the command's name, so the
+    // command was not taken as named, and the option was called unknown again.
+    [
+      ['--width', 'validate', 'x.json'],
+      "callhook: '--width' is an option of validate: put it after the command (callhook validate --width …)\n",
+    ],
+    [
+      ['--seed', 'generate'],
+      "callhook: '--seed' is an option of generate: put it after the command (callhook generate --seed …)\n",
+    ],
+    [
+      ['--type', 'summarise'],
+      "callhook: '--type' is an option of summarise: put it after the command (callhook summarise --type …)\n",
+    ],
+    [
+      ['--width', 'show', 'x.json', '--', 'x.json'],
+      "callhook: '--width' is an option of show: put it after the command (callhook show --width …)\n",
+    ],
     [['--mask', 'validate', 'x.json'], "callhook: unknown option '--mask'; see callhook validate --help\n"],
     [['show', 'x.json', '--format', 'xml'], 'callhook: --format: must be one of pretty, json, markdown (got "xml")\n'],
     // `validate < export.json`, as summarise reads a pipe, was told only of 'paths'.
