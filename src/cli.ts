@@ -785,9 +785,19 @@ function optionsBefore(
 /**
  * The arguments to parse. Hint: commander answers help asked for a command there is none of
  * (`help valdate`, `valdate --help`) with callhook's own help, so that word alone is parsed, and
- * refused as any unknown command is; `help help` is callhook's help.
+ * refused as any unknown command is; `help help` is callhook's help. `help` takes a command's name
+ * alone (help asked for again aside): commander drops an option or a word after it unsaid, and
+ * would show callhook's own help for `help --width 80 validate`, and pass.
  */
 function parsedArgs(args: readonly string[], at: number): readonly string[] {
+  const afterHelp = args[0] === 'help' ? args.slice(1).filter((arg) => arg !== '--help' && arg !== '-h') : [];
+  if (afterHelp.length > 1 || afterHelp[0]?.startsWith('-')) {
+    throw new CommanderError(
+      1,
+      'callhook.helpArguments',
+      `help takes a command's name alone (got '${afterHelp.join(' ')}')`,
+    );
+  }
   const helpAsked = args[at - 1] === 'help' || args.some((arg) => arg === '--help' || arg === '-h');
   const asked = args[at];
   if (!helpAsked || asked === undefined) return args;
@@ -808,16 +818,16 @@ try {
     added.add(command);
     return command;
   });
-  const args = parsedArgs(given, commandAt);
   // --mask covers every error and warning, commander's too, which come before an action runs.
   // Hint: the word anywhere, an option's value too (`--grep --mask`): privacy first.
-  if (args.includes('--mask')) {
+  if (given.includes('--mask')) {
     const [{ maskDiagnostics }, { maskPhonesInText }] = await Promise.all([
       import('./errors.js'),
       import('./core/timeline.js'),
     ]);
     maskDiagnostics(maskPhonesInText);
   }
+  const args = parsedArgs(given, commandAt);
   const chosen = args === given ? named(given[commandAt]) : undefined;
   if (chosen && parsers) parsers.refuseRepeats(chosen);
   await program.parseAsync(args, { from: 'user' });

@@ -163,6 +163,40 @@ describe('the command line', () => {
     }
   });
 
+  test("help takes a command's name alone: an option or a second word after it is refused, exit 2", async () => {
+    // `help --width 80 validate`, `help --format x.json` printed callhook's own help and passed,
+    // as if it had been asked for; what followed `help` was dropped unsaid.
+    const cases = [
+      [['help', '--width', '80', 'validate'], '--width 80 validate', ''],
+      [['help', '--format', 'x.json'], '--format x.json', ''],
+      [['help', '--type', 'json'], '--type json', ''],
+      [['help', 'validate', 'x.json'], 'validate x.json', 'validate '],
+      // Said before any command runs, and masked as its errors are.
+      [['help', '--mask', '+14155550123'], '--mask +********123', ''],
+    ] as const;
+    const results = await Promise.all(cases.map(([args]) => runCli(args)));
+    for (const [i, [args, got, see]] of cases.entries()) {
+      expect(results[i]?.stderr, args.join(' ')).toBe(
+        `callhook: help takes a command's name alone (got '${got}'); see callhook ${see}--help\n`,
+      );
+      expect(results[i]?.code).toBe(2);
+      expect(results[i]?.stdout).toBe('');
+    }
+    // A command's name alone, or help asked for again, is still help.
+    const helps = await Promise.all(
+      [
+        ['help', 'validate'],
+        ['help', 'validate', '--help'],
+        ['help', '-h'],
+      ].map((args) => runCli(args)),
+    );
+    expect(helps.map((help) => [help.code, help.stdout.split('\n')[0]])).toEqual([
+      [0, 'Usage: callhook validate [options] <paths...>'],
+      [0, 'Usage: callhook validate [options] <paths...>'],
+      [0, 'Usage: callhook [options] [command]'],
+    ]);
+  });
+
   test('a clone not yet built says so in one line, exit 2, not with a stack trace', async () => {
     const { cpSync, mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
