@@ -884,12 +884,7 @@ async function fixOne(
     // Hint: after a missing colon the parser skips to the next `,` or `}`, which in an object or
     // array value (`{"a" {"b": 1}}`) is the value's own: a false `unexpected "}"` follows, and
     // listed alone it sent the user to the wrong place, never to the colon.
-    const colons = stopped
-      ? []
-      : plan.repairs.filter(
-          (planned) =>
-            planned.code === 'missing-colon' && problems.some((problem) => problem.offset > planned.repair.offset),
-        );
+    const colons = stopped ? [] : plan.repairs.filter((planned) => planned.beforeUnrepairable);
     const one = colons.length === 1;
     const cause =
       colons.length > 0

@@ -13,8 +13,12 @@ interface PlannedRepair {
   column: number;
   /** What is repaired, e.g. `missing comma between object members`. */
   description: string;
-  /** The code of the problem it repairs (none for an element dropped where the end of the file cuts it). */
-  code?: string;
+  /**
+   * For a missing colon: whether a problem no edit repairs comes after it in its element, which may
+   * follow from it (the parser skips from a missing colon to the next `,` or `}`, in an object or
+   * array value that is the value's own, and the `}` after it looks out of place).
+   */
+  beforeUnrepairable?: boolean;
 }
 
 /** What `fix` does to one file: its edits in offset order, and the errors no edit repairs. */
@@ -101,15 +105,21 @@ interface SyntaxElement {
   errors: Problem[];
 }
 
-/** Puts `problem` in `plan`: its edit, with the words that say what it repairs, or the problem itself when no edit repairs it. */
-function take(plan: RepairPlan, problem: Problem): void {
+/**
+ * Puts `problem` in `plan`: its edit, with the words that say what it repairs, or the problem
+ * itself when no edit repairs it. `element`: the errors of the element it is in, if any.
+ */
+function take(plan: RepairPlan, problem: Problem, element: readonly Problem[] = []): void {
   if (problem.repair) {
+    // Hint: the parser's skip from a missing colon ends inside its element: no other's problem follows from it.
+    const beforeUnrepairable =
+      problem.code === 'missing-colon' && element.some((other) => !other.repair && other.offset > problem.offset);
     plan.repairs.push({
       repair: problem.repair,
       line: problem.line,
       column: problem.column,
       description: `repaired: ${repairedWhat(problem, problem.repair)}`,
-      code: problem.code,
+      beforeUnrepairable,
     });
   } else plan.unrepairable.push(problem);
 }
@@ -171,7 +181,8 @@ export class RepairPlanner {
   }
 
   #addElement(next: SyntaxElement): void {
-    for (const problem of this.#previous?.errors ?? []) take(this.#earlier, problem);
+    const errors = this.#previous?.errors ?? [];
+    for (const problem of errors) take(this.#earlier, problem, errors);
     this.#previous = this.#last;
     this.#last = next;
     this.#elements++;
@@ -181,13 +192,15 @@ export class RepairPlanner {
   plan(): RepairPlan {
     const plan: RepairPlan = { repairs: [...this.#earlier.repairs], unrepairable: [...this.#earlier.unrepairable] };
     const cut = this.#cutOff();
-    for (const problem of this.#previous?.errors ?? []) take(plan, problem);
+    const previous = this.#previous?.errors ?? [];
+    for (const problem of previous) take(plan, problem, previous);
     if (!cut) {
       const damage = this.#cutButDamaged();
-      for (const problem of this.#last?.errors ?? []) {
+      const last = this.#last?.errors ?? [];
+      for (const problem of last) {
         const said =
           damage && damage.cut === problem ? { ...problem, message: `${problem.message}${damage.why}` } : problem;
-        take(plan, said);
+        take(plan, said, last);
       }
     }
     // Hint: loops, not push(...): a file may need more repairs between elements than a call takes arguments.

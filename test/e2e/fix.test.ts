@@ -149,6 +149,20 @@ describe('fix as a process', () => {
     }
   });
 
+  it('a missing colon is named only for problems of its own element: no other follows from it', async () => {
+    // A NaN on the next line was said to "follow from the colon missing at 1:5" on the line before,
+    // which the parser skipping from that colon never reaches.
+    const inputs = ['{"a" 1}\n{"b": NaN}\n', '[{"a" 1}, {"b": NaN}]\n', '[{"a" 1}, {"b": NaN}, {"c": 3}]\n'];
+    const results = await Promise.all(inputs.map((input) => runCli(['fix', '-'], { input })));
+    for (const [i, result] of results.entries()) {
+      expect(result.stderr.trimEnd().split('\n').at(-1), inputs[i]).toBe(
+        'callhook: <stdin>: 1 problem cannot be repaired automatically; nothing was written',
+      );
+      expect(result.stdout).toBe('');
+      expect(result.code).toBe(1);
+    }
+  });
+
   it('on stdin the closing line does not suggest --write, which refuses stdin', async () => {
     // A user piping a download into fix was told "(--write saves them)", then refused for trying it.
     const printed = await fixStdin();
