@@ -4,7 +4,7 @@
  * which reports every error with its offset instead of stopping at the first.
  */
 import { isUtf8 } from 'node:buffer';
-import { visit } from 'jsonc-parser';
+import { createScanner, visit } from 'jsonc-parser';
 import { impossible } from '../errors.js';
 import { javaScriptKeyOrder, jsonQuoted, type KeyOrder, quotedExcerpt } from '../schema/check.js';
 import { excerptAt } from './excerpt.js';
@@ -354,9 +354,19 @@ class FirstErrors {
   }
 }
 
-/** Whether a JSON value begins at `text[offset]`: a bracket, a string, a number or a literal. */
+/**
+ * jsonc-parser's SyntaxKind of each token a JSON value begins with: `{`, `[`, `null`, `true`,
+ * `false`, a string, a number. Hint: an ambient const enum too (see ParseErrorCode).
+ */
+const valueStartTokens: ReadonlySet<number> = new Set([1, 3, 7, 8, 9, 10, 11]);
+
+/**
+ * Whether a JSON value begins at `text[offset]`, its first token as the parser reads it: a `-`
+ * only before a digit, a literal only whole (`nullx` is none). Hint: six characters hold the
+ * longest literal and the one after it, which may run on into a word.
+ */
 function beginsValue(text: string, offset: number): boolean {
-  return /^(?:[[{"\-\d]|(?:true|false|null)(?![\w$]))/.test(text.slice(offset, offset + 6));
+  return valueStartTokens.has(createScanner(text.slice(offset, offset + 6)).scan());
 }
 
 /** An object or array open where an error is found, and where it opened. */

@@ -228,6 +228,9 @@ describe('the element size limit', () => {
     const texts: Array<[string, string]> = [
       ['a'.repeat(300), `"${'a'.repeat(40)}…"`],
       [`nullx${'a'.repeat(300)}`, `"nullx${'a'.repeat(35)}…"`],
+      // A `-` begins a number only before a digit: this one was told to raise the limit.
+      [`-${'a'.repeat(300)}`, '"-"'],
+      [`- 1${'a'.repeat(300)}`, '"-"'],
     ];
     for (const [text, quoted] of texts) {
       expect(await problemsOf(`${text}\n`, { maxElementBytes: 200 })).toEqual([
