@@ -593,13 +593,15 @@ describe('the reader of stdout going away (| head) before a failure comes', () =
     const secret = 'read-side-hmac-secret';
     const capture = await CaptureWriter.open(captured);
     const facts = { receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
-    for (let n = 0; n < 3000; n++) {
+    // Hint: saved all at once, in order, as listen's group commits save them (one at a time, 3,000 commits took seconds).
+    const saves = Array.from({ length: 3000 }, (_, n) => {
       const body = `[{"n":${n}}]`;
       const signature = createHmac('sha256', secret)
         .update(n === 2999 ? 'tampered' : body)
         .digest('hex');
-      await capture.save(Buffer.from(body), { ...facts, headers: [['X-Signature', signature]] }, true);
-    }
+      return capture.save(Buffer.from(body), { ...facts, headers: [['X-Signature', signature]] }, true);
+    });
+    await Promise.all(saves);
     await capture.close();
     const env = { CALLHOOK_SECRET: secret };
     for (const args of [
@@ -608,8 +610,6 @@ describe('the reader of stdout going away (| head) before a failure comes', () =
       ['fix', dir],
       ['verify', captured, '--sign', 'hmac'],
     ]) {
-      const whole = await runCli(args, { env });
-      expect({ args, code: whole.code }).toEqual({ args, code: 1 });
       const result = await runThenClose(args, 1, env);
       expect({ args, code: result.code, stderr: result.stderr }).toEqual({
         args,
