@@ -97,8 +97,9 @@ export interface FileSinkOptions {
  * never sees half a file, a run interrupted or failing part way (a full disk) leaves the old file
  * as it was, and a symlink to a file is written through to it; one whose target does not exist is
  * refused (see `danglingLinkProblem`), as is another user's (`checkOutputPath`). `/dev/stdout`
- * is stdout and `/dev/stderr` stderr (whatever names them: see `standardStreamOf`), and anything else that exists is written into as it is (a named pipe once a reader
- * comes, see `pipeSink`; a device): renaming over it would replace the device itself.
+ * is stdout and `/dev/stderr` stderr (whatever names them: see `standardStreamOf`), and anything
+ * else that exists is written into as it is (a named pipe once a reader comes, see `pipeSink`; a
+ * device): renaming over it would replace the device itself.
  */
 export async function fileSink(
   out: string,

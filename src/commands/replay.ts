@@ -331,9 +331,9 @@ function checkReport(path: string): void {
 
 /**
  * Writes the report to `path`: stdout (`/dev/stdout`, sent to a pipe or a file) after the summary
- * through stdout itself (stderr, `/dev/stderr`, through stderr), a named pipe once a reader comes, until `abort` (a second signal), a file
- * whole or not at all (a full disk leaves the report before as it was), anything else (a device)
- * as it is: all as `fileSink` writes them.
+ * through stdout itself (and `/dev/stderr` through stderr), a named pipe once a reader comes,
+ * until `abort` (a second signal), a file whole or not at all (a full disk leaves the report
+ * before as it was), anything else (a device) as it is: all as `fileSink` writes them.
  */
 async function writeReport(path: string, report: ReplayReport, abort: AbortSignal): Promise<void> {
   // Hint: checked again (as fileSink does) before the file the path leads to is, since a link may
