@@ -685,6 +685,11 @@ async function replayWith(
   if (readError !== undefined && stats.requests === 0 && stats.done === 0) throw readError;
 
   const report = stats.report(url, settings.method, false, redactHeaders(requestHeaders(settings, version)));
+  // Hint: the run's code is set before the summary and the report are written: a reader of stdout
+  // gone meanwhile (`--report /dev/stdout | head -1`) ends the run at once with the code set so far,
+  // which was 0, a pass under pipefail for a run its receiver refused. The lines below refine it.
+  const failure = journalError ?? localError ?? readError;
+  process.exitCode = failure === undefined ? replayExitCode(report) : formatFatal(failure).exitCode;
   for (const fatal of [journalError, localError]) if (fatal !== undefined) diagnose(`${formatFatal(fatal).message}\n`);
   if (settings.format === 'json') process.stdout.write(`${toSafeJson(report)}\n`);
   else {

@@ -27,7 +27,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/generate.js';
 import { receivedEvents, serverPerTest } from '../helpers/http-server.js';
 import { attempt, numberOf, standardSecret, tempDir } from '../helpers/payloads.js';
-import { binPath, holdsOpen, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
+import { binPath, holdsOpen, repoRoot, runCli, runThenClose, unwrapped } from '../helpers/run-cli.js';
 import { hasScript, inTerminal } from '../helpers/terminal.js';
 import { hasOpenssl, selfSignedCertificate } from '../helpers/tls.js';
 
@@ -406,6 +406,19 @@ describe('replay', () => {
     expect(result.code).toBe(1);
     expect(s.requests).toHaveLength(1);
     expect(result.stdout).toMatch(/Stopped: the receiver answered 410 Gone/);
+  });
+
+  it('ends with the exit code of its failure when the reader of stdout goes away before --report /dev/stdout is written', async () => {
+    // The report came after the summary, and the exit code after the report: a reader gone before
+    // it (`--report /dev/stdout | head -1`) ended the run at once with exit 0, under pipefail a
+    // pass for a run whose receiver refused it (helper hF42).
+    const s = await server((_req, res) => res.writeHead(410).end());
+    const args = ['replay', ndjson(2000), '--url', s.url, '--concurrency', '1', '--report', '/dev/stdout'];
+    const result = await runThenClose(args, 1);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 1,
+      stderr: expect.not.stringMatching(/EPIPE|internal error/),
+    });
   });
 
   it('signs so that the standardwebhooks library verifies, and never prints the secret', async () => {
