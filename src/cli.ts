@@ -1,7 +1,7 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Help, Option } from 'commander';
-import { stdoutGone } from './commands/signals.js';
+import { exitOnceWritten, stdoutGone } from './commands/signals.js';
 import { writeWholeWhenFile } from './write-all.js';
 
 /**
@@ -842,11 +842,6 @@ try {
     await reportFatal(error);
   }
 }
-// Hint: a run a signal stopped ends by process.exit, once what it wrote is out: left to end as node
-// runs out of work, it had its signal handlers taken away first, and one more signal in that moment
-// (the third of three quick Ctrl-Cs, a supervisor's second SIGTERM) killed it by the signal's own
-// action, not with the exit code it had set: 10 runs of 40 under load, the summary already written.
-if (Number(process.exitCode) >= 128) {
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((out) => stream.write('', out))));
-  process.exit();
-}
+// Hint: a run a signal stopped ends by process.exit, so that one more signal as it ends (the third
+// of three quick Ctrl-Cs, a supervisor's second SIGTERM) cannot kill it (see `exitOnceWritten`).
+if (Number(process.exitCode) >= 128) await exitOnceWritten();

@@ -17,7 +17,7 @@ import {
   renderListeningJson,
 } from '../server/render.js';
 import { type ListenOptions, parseListenOptions, type RawListenOptions } from './listen-options.js';
-import { onStopSignals, type StopSignal, stdoutGone } from './signals.js';
+import { exitOnceWritten, onStopSignals, type StopSignal, stdoutGone } from './signals.js';
 
 function signSettings(options: ListenOptions): ListenSettings['sign'] {
   if (!options.sign) return undefined;
@@ -166,10 +166,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   flush();
   if (options.format === 'json') out.write(`${JSON.stringify({ kind: 'stopped', ...listener.counts })}\n`);
   err.write(renderCounts(listener.counts, messageWidth));
-  // Hint: the run ends here, once those lines are out, not when node runs out of work: node takes
-  // its signal handlers away as it winds down, and a second Ctrl-C then got the default action
-  // (exit 130) though everything had stopped. Kept handlers and `process.exitCode = 0` alone
-  // still exited 130 on two Ctrl-Cs 1 ms apart, 5 times of 5 (review hR19 asked).
-  await Promise.all([out, err].map((stream) => new Promise((written) => stream.write('', written))));
-  process.exit(0);
+  // Hint: the run ends here, once those lines are out, not when node runs out of work: a second
+  // Ctrl-C then got the default action (exit 130) though everything had stopped (review hR19).
+  await exitOnceWritten(0);
 }
