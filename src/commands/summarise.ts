@@ -12,6 +12,7 @@ import { maskPhone, maskPhonesInText } from '../core/timeline.js';
 import { CallhookError, formatFatal, unreadableFileError } from '../errors.js';
 import { readInHalves, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
+import { escapeTerminal } from '../render/escape.js';
 import type { SummaryFormat } from '../render/formats.js';
 import { renderSummaryJson, undocumentedStatusFate } from '../render/summary-json.js';
 import { plural } from '../render/words.js';
@@ -151,7 +152,7 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
         })
       : { consumed: false, how: 'one thread (several paths)' };
   const settings = threadSettings();
-  if (settings.trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
+  if (settings.trace) process.stderr.write(`callhook: read on ${escapeTerminal(halves.how)}\n`);
   if (!halves.consumed) {
     for await (const records of readRecords(paths, {
       ...readOptions,

@@ -13,6 +13,7 @@ import { type FirstCopyMemo, nameFirstCopies } from '../input/first-copies.js';
 import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import { fileId } from '../output-file.js';
+import { escapeTerminal } from '../render/escape.js';
 import type { ValidationFormat } from '../render/validation.js';
 import type { EventType } from '../schema/events.js';
 import { warnOnStderr } from './output.js';
@@ -140,7 +141,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
             task: 'validate',
             input: { file: only, options: collecting },
           });
-  if (threadSettings().trace) process.stderr.write(`callhook: read on ${halves.how}\n`);
+  if (threadSettings().trace) process.stderr.write(`callhook: read on ${escapeTerminal(halves.how)}\n`);
   await finish();
   if (!halves.consumed) {
     const reading = {
