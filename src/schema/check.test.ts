@@ -76,8 +76,8 @@ describe('checkEvent', () => {
   it('names an array item by its index when the item itself is wrong', () => {
     const result = checkEvent(callComplete({ flow: [{ questionName: 'Q', response: 'R' }, 7], requests: ['a', 8] }));
     expect(result.issues.map((i) => [i.pointer, i.message])).toEqual([
-      ['/data/flow/1', '"1": expected Object, received number 7'],
-      ['/data/requests/1', '"1": expected string, received number 8'],
+      ['/data/flow/1', 'item 1 of "flow": expected object, received number 7'],
+      ['/data/requests/1', 'item 1 of "requests": expected string, received number 8'],
     ]);
   });
 
@@ -147,7 +147,7 @@ describe('checkEvent', () => {
       const result = checkEvent({ ...callComplete(), data });
       expect(result.event).toBeUndefined();
       expect(result.issues.map((i) => `${i.code} ${i.pointer} ${i.message}`)).toEqual([
-        'invalid-type /data "data": expected Object, received array',
+        'invalid-type /data "data": expected object, received array',
       ]);
     }
   });
@@ -203,6 +203,16 @@ describe('checkEvent', () => {
     expect(codes(callComplete({ flow: [], lastStepName: 'Q', status: 'Not Complete' }))).toEqual([
       'last-step /data/lastStepName',
     ]);
+    // "Not Complete: the first question was not answered". A transcript says it was; so does a
+    // flow that went on to a second question, transcripts or not (the platform may leave them out).
+    const steps = [
+      { questionName: 'Question 1?', response: 'Yes' },
+      { questionName: 'Question 2?', response: 'No' },
+    ];
+    expect(codes(callComplete({ flow: steps, lastStepName: 'Question 2?', status: 'Not Complete' }))).toEqual([
+      'status-flow /data/flow/1',
+    ]);
+    expect(codes(callComplete({ flow: steps.slice(0, 1), status: 'Not Complete' }))).toEqual([]);
     expect(codes(callComplete({ startedTime: '2022-09-01T01:00:00.000Z' }))).toEqual(['time-order /data/startedTime']);
     // Times with offsets are compared as instants: 10:00+10:00 is before 00:30Z, 10:31+10:00 after.
     expect(codes(callComplete({ startedTime: '2022-09-01T10:00:00+10:00' }))).toEqual([]);

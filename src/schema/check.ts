@@ -289,6 +289,14 @@ export function quotedExcerpt(text: string): string {
   return jsonQuoted(`${text.slice(0, cut)}…`);
 }
 
+/** An array's item named in a message: `item 1 of "flow"`, from its pointer (`/data/flow/1`). */
+function itemName(pointer: string, index: number): string {
+  const parent = pointer.split('/').at(-2);
+  return parent
+    ? `item ${index} of ${jsonQuoted(parent.replaceAll('~1', '/').replaceAll('~0', '~'))}`
+    : `item ${index}`;
+}
+
 function preview(value: unknown): string {
   if (typeof value === 'string') return quotedExcerpt(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
@@ -301,7 +309,7 @@ function issueFromValibot(issue: v.BaseIssue<unknown>, at: Place): SchemaIssue {
   const last = path.at(-1);
   // Hint: an array item is checked alone (see `validate`), so an issue of the item itself has no path.
   const key = last === undefined ? at.key : last.key;
-  const field = key === undefined ? 'event' : jsonQuoted(String(key));
+  const field = key === undefined ? 'event' : typeof key === 'number' ? itemName(pointer, key) : jsonQuoted(key);
   if (
     issue.kind === 'schema' &&
     issue.input === undefined &&
@@ -315,8 +323,11 @@ function issueFromValibot(issue: v.BaseIssue<unknown>, at: Place): SchemaIssue {
     return quoting({ severity: 'error', code: 'invalid-value', message, pointer }, issue.input);
   }
   if (issue.kind === 'schema') {
+    // Hint: valibot expects "Object" and "Array"; jsonTypeOf, on the other side, says "object" and "array".
+    const expected =
+      issue.expected === 'Object' || issue.expected === 'Array' ? issue.expected.toLowerCase() : issue.expected;
     const message =
-      `${field}: expected ${issue.expected}, received ${jsonTypeOf(issue.input)} ${preview(issue.input)}`.replace(
+      `${field}: expected ${expected}, received ${jsonTypeOf(issue.input)} ${preview(issue.input)}`.replace(
         / (\w+) \1$/,
         ' $1',
       );
@@ -468,6 +479,14 @@ function checkConsistency(event: WebhookEvent, prefix: string, issues: SchemaIss
         'status "Not Complete" but the first question has a transcript (was it answered?)',
         `${prefix}/flow/0/transcript`,
       );
+    } else if (data.status === 'Not Complete' && data.flow.length > 1) {
+      // Hint: transcripts are optional; a flow that went on past its first question says as much without one.
+      warn(
+        issues,
+        'status-flow',
+        'status "Not Complete" but the flow went on to a second question (was the first answered?)',
+        `${prefix}/flow/1`,
+      );
     }
     if (last && data.lastStepName !== last.questionName) {
       warn(
@@ -556,7 +575,7 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
     at = new DataPlace(value, issues.keys);
     if (!isObject(payload)) {
       // Hint: valibot's object schemas take an array too, so an array `data` passed the envelope.
-      if (ok) return refusal(type, 'invalid-type', `"data": expected Object, received ${jsonTypeOf(payload)}`, '/data');
+      if (ok) return refusal(type, 'invalid-type', `"data": expected object, received ${jsonTypeOf(payload)}`, '/data');
       return resultOf(type, undefined, issues);
     }
   }
