@@ -309,7 +309,8 @@ function issueFromValibot(issue: v.BaseIssue<unknown>, at: Place): SchemaIssue {
   const last = path.at(-1);
   // Hint: an array item is checked alone (see `validate`), so an issue of the item itself has no path.
   const key = last === undefined ? at.key : last.key;
-  const field = key === undefined ? 'event' : typeof key === 'number' ? itemName(pointer, key) : jsonQuoted(key);
+  const field =
+    key === undefined ? 'event' : typeof key === 'number' ? itemName(pointer, key) : jsonQuoted(String(key));
   if (
     issue.kind === 'schema' &&
     issue.input === undefined &&
