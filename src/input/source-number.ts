@@ -22,10 +22,18 @@ export function decimalOf(text: string): string {
   return `${sign}${significant}e${power}`;
 }
 
-/** Whether a double holds the value of the JSON number `text`: its shortest form is the same decimal. */
+/**
+ * Whether a double holds the value of the JSON number `text`: an integer written without a fraction
+ * or an exponent, exactly; any other, when its shortest form is the same decimal (`0.1`, `1.50`).
+ * Hint: an integer exactly, because readers of integers (Python's json) read JSON.stringify's
+ * `1e+23` as 99999999999999991611392, not as the 10^23 a file wrote in full.
+ */
 export function doubleHolds(text: string): boolean {
   const number = Number(text);
-  return Number.isFinite(number) && decimalOf(text) === decimalOf(String(number));
+  if (!Number.isFinite(number)) return false;
+  // Hint: finite, so at most 309 digits: BigInt reads them at once.
+  if (/^-?\d+$/.test(text)) return BigInt(text) === BigInt(number);
+  return decimalOf(text) === decimalOf(String(number));
 }
 
 /**
