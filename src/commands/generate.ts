@@ -17,6 +17,7 @@ import { secondThreadBar, threadSettings } from '../input/halves.js';
 import {
   blockCount,
   type Defect,
+  escapedFor,
   type GeneratedBlock,
   type GeneratedBlocksOptions,
   generateBlocks,
@@ -272,7 +273,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
 
   const task: GeneratedBlocksOptions = {
     events: { count, seed, campaigns, types: options.type, redeliveries, set, startTime: options.startTime },
-    text: { format: options.format, batchSize, defects: defectRate, seed },
+    text: { format: options.format, batchSize, defects: defectRate, seed, escaped: escapedFor(set) },
     blockSize: blockSizeFor(set),
   };
   // Hint: an override that cannot go anywhere is refused here in --set's words, before checkRoom

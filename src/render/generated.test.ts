@@ -5,7 +5,7 @@ import { generateEvents } from '../core/generate.js';
 import { type GenerateFormat, generateFormats, largestSeed } from '../core/generate-names.js';
 import { readRecords } from '../input/read.js';
 import { eventTypes } from '../schema/names.js';
-import { blockCount, GeneratedTextWriter, generateBlocks } from './generated.js';
+import { blockCount, escapedFor, GeneratedTextWriter, generateBlocks } from './generated.js';
 
 function render(count: number, seed: number, format: GenerateFormat, batchSize?: number, defects = 0) {
   const writer = new GeneratedTextWriter({ format, batchSize, defects, seed });
@@ -36,6 +36,16 @@ async function validateText(text: string) {
     }
   }
   return { problems: problems.sort(), valid, invalid, batches: batches.size };
+}
+
+/** The values in generated `text`, one per element. */
+function readBack(text: string, format: GenerateFormat, batchSize: number | undefined): unknown[] {
+  return format === 'json' || batchSize !== undefined
+    ? text.split(/\n(?=\[)/).flatMap((batch) => (batch.trim() ? JSON.parse(batch) : []))
+    : text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
 }
 
 const layouts: Array<[GenerateFormat, number | undefined]> = [
@@ -78,6 +88,31 @@ describe('GeneratedTextWriter', () => {
     const same = clean.filter((line, index) => line === damaged[index]).length;
     expect(same).toBeGreaterThan(10);
     expect(same).toBeLessThan(50);
+  });
+
+  it('writes what a --set value holds that a terminal would hide or obey as \\uXXXX, with or without defects', async () => {
+    // `generate --set 'data.name=a<U+202E>b::error::x'` printed the U+202E raw, which reverses
+    // the rest of a terminal's line, and `::error::` (a workflow command in a CI log) (hT46 #3).
+    const set = [
+      { path: ['data', 'name'], value: 'a\u202eb::error::x' },
+      { path: ['data', 'x::notice::'], value: 1 },
+    ];
+    expect(escapedFor(set)).toBe(true);
+    expect(escapedFor([{ path: ['data', 'name'], value: 'Zoë [::1] ❤️' }])).toBe(false);
+    for (const [format, batchSize] of layouts) {
+      for (const defects of [0, 0.5]) {
+        const writer = new GeneratedTextWriter({ format, batchSize, defects, seed: 5, escaped: true });
+        const objects = [...generateEvents({ count: 20, seed: 5, set, types: ['CallComplete'] })].map((e) => e.event);
+        const text = objects.map((event) => writer.push(event)).join('') + writer.end();
+        expect(text).not.toMatch(/\u202e|::[a-z]/);
+        expect(text).toContain('a\\u202eb\\u003a:error\\u003a:x');
+        // Each defect is where validate reports it, and the rest reads back as generated.
+        const read = await validateText(text);
+        expect(writer.defects.length > 0).toBe(defects > 0);
+        expect(read.problems).toEqual(writer.defects.map((d) => `${d.line}:${d.column} ${d.code} ${d.pointer}`).sort());
+        if (defects === 0) expect(readBack(text, format, batchSize)).toEqual(objects);
+      }
+    }
   });
 
   it('writes an empty export as [] and an empty NDJSON file as nothing', () => {
@@ -136,6 +171,7 @@ describe('generateBlocks', () => {
             [],
             [{ path: ['data', 'status'], value: 'Partial' }],
             [{ path: ['extra'], value: { n: 1 } }],
+            [{ path: ['extra', '::warning::k'], value: ['a\u202eb', '::error::x'] }],
           ),
           format: fc.constantFrom(...generateFormats),
           batchSize: fc.option(fc.integer({ min: 1, max: 9 }), { nil: undefined }),
@@ -148,7 +184,7 @@ describe('generateBlocks', () => {
             types.length > 0 && !types.some((type) => type === 'CallComplete' || type === 'CallAttempted');
           fc.pre(!(statusless && set.length > 0 && set[0]?.path[0] === 'data'));
           const events = { count, seed, types, redeliveries, set };
-          const text = { format, batchSize, seed };
+          const text = { format, batchSize, seed, escaped: escapedFor(set) };
           const writer = new GeneratedTextWriter(text);
           const objects = [...generateEvents(events)].map(({ event }) => event);
           const whole = objects.map((event) => writer.push(event)).join('') + writer.end();
@@ -160,14 +196,7 @@ describe('generateBlocks', () => {
           const written = blocks.map((block) => decoder.decode(block.bytes)).join('');
           expect(written).toBe(whole);
           // Read back, the text holds exactly the generated objects.
-          const values =
-            format === 'json' || batchSize !== undefined
-              ? written.split(/\n(?=\[)/).flatMap((batch) => (batch.trim() ? JSON.parse(batch) : []))
-              : written
-                  .split('\n')
-                  .filter(Boolean)
-                  .map((line) => JSON.parse(line));
-          expect(values).toEqual(objects);
+          expect(readBack(written, format, batchSize)).toEqual(objects);
         },
       ),
       { numRuns: 60 },

@@ -8,6 +8,7 @@ import { type GenerateEventsOptions, generateEvents, mulberry32 } from '../core/
 import type { GenerateFormat } from '../core/generate-names.js';
 import { impossible } from '../errors.js';
 import { isEnvelope, pointerSegment } from '../schema/check.js';
+import { escapeJsonForTerminal } from './escape.js';
 
 /** The mistakes `--defects` makes, named by the code `validate` reports for each. */
 const defectCodes = ['missing-comma', 'trailing-comma', 'missing-colon'] as const;
@@ -33,6 +34,17 @@ export interface GeneratedTextOptions {
   defects?: number | undefined;
   /** Seed of the choice of defective elements and of their mistakes. */
   seed?: number | undefined;
+  /**
+   * Write what a terminal would hide or obey as `\uXXXX`, as every command's JSON is written
+   * (`escapeJsonForTerminal`): generated text holds none of it, a `--set` value may (`escapedFor`).
+   */
+  escaped?: boolean | undefined;
+}
+
+/** Whether the output of `set` needs `escaped`: a path or value holds what the JSON writer escapes. */
+export function escapedFor(set: GenerateEventsOptions['set']): boolean {
+  const json = JSON.stringify(set ?? []);
+  return escapeJsonForTerminal(json) !== json;
 }
 
 /**
@@ -53,11 +65,15 @@ interface Marks {
  * `JSON.stringify(value, null, indent)` (or without `indent`, minified), with the places a
  * mistake can go. Slower than JSON.stringify, so only elements that get a mistake go through it.
  */
-function stringifyWithMarks(value: unknown, indent: string, pointer: string, marks: Marks): string {
+function stringifyWithMarks(value: unknown, indent: string, pointer: string, marks: Marks, escaped: boolean): string {
   const pretty = indent !== '';
+  const json = (plain: unknown) => {
+    const text = JSON.stringify(plain) ?? 'null';
+    return escaped ? escapeJsonForTerminal(text) : text;
+  };
   // `start` is where the node's text begins in the element's text, so marks are element offsets.
   const write = (node: unknown, depth: string, at: string, start: number): string => {
-    if (typeof node !== 'object' || node === null) return JSON.stringify(node) ?? 'null';
+    if (typeof node !== 'object' || node === null) return json(node);
     const inner = pretty ? depth + indent : '';
     const open = pretty ? `\n${inner}` : '';
     const close = pretty ? `\n${depth}` : '';
@@ -82,7 +98,7 @@ function stringifyWithMarks(value: unknown, indent: string, pointer: string, mar
       }
       const member = `${at}/${pointerSegment(key)}`;
       const plain = typeof item !== 'object' || item === null;
-      text += `${open}${JSON.stringify(key)}`;
+      text += `${open}${json(key)}`;
       if (plain) marks.colons.push({ offset: start + text.length, pointer: member });
       text += pretty ? ': ' : ':';
       text += write(item, inner, member, start + text.length);
@@ -122,13 +138,13 @@ export class GeneratedTextWriter {
   push(event: unknown): string {
     const { prefix, elementPointer } = this.next();
     this.advance(prefix);
-    const text =
-      this.rate > 0 && this.random() < this.rate
-        ? this.withDefect(event, elementPointer)
-        : this.pretty
-          ? // Hint: as an array's element, JSON.stringify indents it already: no second pass to re-indent.
-            JSON.stringify([event], null, 2).slice(4, -2)
-          : JSON.stringify(event);
+    let text: string;
+    if (this.rate > 0 && this.random() < this.rate) text = this.withDefect(event, elementPointer);
+    else {
+      // Hint: as an array's element, JSON.stringify indents it already: no second pass to re-indent.
+      text = this.pretty ? JSON.stringify([event], null, 2).slice(4, -2) : JSON.stringify(event);
+      if (this.options.escaped) text = escapeJsonForTerminal(text);
+    }
     this.advance(text);
     return prefix + text;
   }
@@ -191,7 +207,7 @@ export class GeneratedTextWriter {
   /** The element's text with one mistake, recorded where `validate` reports it. */
   private withDefect(event: unknown, pointer: string): string {
     const marks: Marks = { commas: [], ends: [], colons: [] };
-    const clean = stringifyWithMarks(event, this.pretty ? '  ' : '', pointer, marks);
+    const clean = stringifyWithMarks(event, this.pretty ? '  ' : '', pointer, marks, this.options.escaped === true);
     const text = this.pretty ? clean.replaceAll('\n', '\n  ') : clean;
     // Hint: re-indenting adds two characters after every line break before an offset.
     const shift = (offset: number) => {
