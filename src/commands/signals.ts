@@ -59,14 +59,16 @@ export function finishWithoutStdout(): void {
 
 /**
  * Ends the process, with `code` or the exit code set, once what it wrote to stdout and stderr is
- * out. Hint: left to end as node runs out of work, a process has its signal handlers taken away
- * first, and a signal in that moment kills it by the signal's own action, not with the code it set
- * (listen's two Ctrl-Cs 1 ms apart, 5 times of 5; a stopped replay's third SIGTERM, 10 runs of 40
- * under load).
+ * out, or at once on a stop signal while it waits: the run is over, and a reader that stopped
+ * taking its output (a paused consumer, a pager left open) would hold it for ever. Hint: left to
+ * end as node runs out of work, a process has its signal handlers taken away first, and a signal
+ * in that moment kills it by the signal's own action, not with the code it set (listen's two
+ * Ctrl-Cs 1 ms apart, 5 times of 5; a stopped replay's third SIGTERM, 10 runs of 40 under load).
  */
 export async function exitOnceWritten(code?: number): Promise<never> {
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((out) => stream.write('', out))));
   // Hint: no argument, not `undefined`, keeps the exit code set: process.exit(undefined) is exit 0.
-  if (code === undefined) process.exit();
-  process.exit(code);
+  const exit = (): never => (code === undefined ? process.exit() : process.exit(code));
+  onStopSignals(exit);
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((out) => stream.write('', out))));
+  return exit();
 }

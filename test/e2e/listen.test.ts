@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, lchownSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureWriter } from '../../src/server/capture.js';
@@ -11,6 +12,7 @@ import { listCapturedDeliveries, readCapturedBody } from '../helpers/captured.js
 import { attempt, standardSecret, tempDir } from '../helpers/payloads.js';
 import { rawExchange } from '../helpers/raw-exchange.js';
 import { binPath, type CliResult, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
+import { stalledPipe } from '../helpers/stalled-pipe.js';
 
 const secret = standardSecret('callhook listen e2e key 32 bytes');
 const env = { CALLHOOK_SECRET: secret };
@@ -727,6 +729,40 @@ describe('listen and verify', () => {
     // The second signal reached a listen still running after its stop at least once (not only a
     // process gone already).
     expect(afterStop).toContain(true);
+  });
+
+  it('ends on a signal after its stop when the reader of its stdout has stopped taking it', async () => {
+    // Stopped, listen waited for its lines to go out, and took no notice of any later signal: with
+    // a reader that had stopped reading (a paused consumer, a pager), only SIGKILL ended it (hT49 #1).
+    const stdout = stalledPipe();
+    const child = spawn(process.execPath, [binPath, 'listen', '--port', '0'], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', stdout.fd, 'pipe'],
+    });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const until = async (text: string) => {
+      for (let waited = 0; !err.includes(text) && waited < 10_000; waited += 20) await delay(20);
+      expect(err).toContain(text);
+    };
+    try {
+      await until('listening on ');
+      const url = /listening on (\S+)/.exec(err)?.[1] ?? '';
+      // Its line waits behind the full pipe.
+      expect((await fetch(url, { method: 'POST', body: JSON.stringify([attempt(1)]) })).status).toBe(200);
+      child.kill('SIGTERM');
+      await until('stopped: 1 request');
+      await delay(200);
+      child.kill('SIGTERM');
+      expect(await Promise.race([exited, delay(5_000, 'still running')])).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      stdout.close();
+    }
   });
 
   it('exits 0 on two signals 1 ms apart, the second reaching it as it winds down', async () => {

@@ -28,6 +28,7 @@ import { mulberry32 } from '../../src/core/generate.js';
 import { receivedEvents, serverPerTest } from '../helpers/http-server.js';
 import { attempt, numberOf, standardSecret, tempDir } from '../helpers/payloads.js';
 import { binPath, holdsOpen, repoRoot, runCli, runThenClose, unwrapped } from '../helpers/run-cli.js';
+import { stalledPipe } from '../helpers/stalled-pipe.js';
 import { hasScript, inTerminal } from '../helpers/terminal.js';
 import { hasOpenssl, selfSignedCertificate } from '../helpers/tls.js';
 
@@ -1143,6 +1144,43 @@ describe('replay', () => {
       closeSync(fd);
     }
     expect(exited).toBe(143);
+  });
+
+  it('a stdout whose reader stopped taking it: a third signal ends the run', async () => {
+    // Without --report, the third signal did nothing: the run, its journal closed, waited for a
+    // reader that had stopped reading, and only SIGKILL ended it (hT49 #1).
+    const s = await server(async (_req, res) => {
+      await delay(300);
+      res.end();
+    });
+    const journal = join(tempDir('replay'), 'run.jsonl');
+    const stdout = stalledPipe();
+    const child = spawn(
+      process.execPath,
+      [binPath, 'replay', 'fixtures/valid/single-event-object.json', '--url', s.url, '--journal', journal],
+      { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', stdout.fd, 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let exited: unknown;
+    try {
+      await waitFor(() => s.requests.length === 1, 10_000);
+      child.kill('SIGTERM');
+      await waitFor(() => stderr.includes('stopping (SIGTERM)'), 5_000);
+      child.kill('SIGTERM');
+      await waitFor(() => stderr.includes('aborting'), 5_000);
+      await delay(500);
+      child.kill('SIGTERM');
+      exited = await Promise.race([closed, delay(5_000, 'still running')]);
+    } finally {
+      child.kill('SIGKILL');
+      stdout.close();
+    }
+    expect(exited).toBe(143);
+    expect(existsSync(`${journal}.lock`)).toBe(false);
   });
 
   it('a --report to a named pipe nobody reads: a second signal ends the run, the report said unwritten, the lock let go of', async () => {
