@@ -7,6 +7,7 @@ import {
   closeSync,
   copyFileSync,
   createWriteStream,
+  existsSync,
   constants as fsConstants,
   mkdirSync,
   mkdtempSync,
@@ -25,6 +26,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { binPath, type CliResult, runCli } from '../helpers/run-cli.js';
+import { stalledPipe } from '../helpers/stalled-pipe.js';
 import { hasScript, inTerminal } from '../helpers/terminal.js';
 
 const broken = readFileSync('fixtures/doc-examples/call-complete.json');
@@ -369,6 +371,43 @@ describe('fix as a process', () => {
     expect(result.code).toBe(2);
     expect(readFileSync(join(dir, 'a.json'))).toEqual(repaired);
     expect(readFileSync(join(dir, 'b.json'))).toEqual(broken);
+  });
+
+  it('--write that has repaired the file exits 0 on a signal while its list waits for a reader', async () => {
+    // Done, fix gave its handlers back and waited for stderr to take its list of repairs: a SIGTERM
+    // then killed it (exit 143, no line said so) though the file was repaired whole (hT49 #2).
+    const file = join(dir, 'many.json');
+    const made = spawnSync(process.execPath, [
+      binPath,
+      'generate',
+      '--count',
+      '3000',
+      '--defects',
+      '0.5',
+      '--out',
+      file,
+    ]);
+    expect(made.status).toBe(0);
+    const stderr = stalledPipe();
+    const child = spawn(process.execPath, [binPath, 'fix', '--write', file], {
+      stdio: ['ignore', 'ignore', stderr.fd],
+    });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let exited: unknown;
+    try {
+      for (let waited = 0; waited < 20_000; waited += 20) {
+        if (existsSync(`${file}.bak`) && !existsSync(`${file}.fix-in-progress`)) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.kill('SIGTERM');
+      exited = await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000, 'still running'))]);
+    } finally {
+      child.kill('SIGKILL');
+      stderr.close();
+    }
+    expect(exited).toBe(0);
+    expect(spawnSync(process.execPath, [binPath, 'validate', '--quiet', file]).status).toBe(0);
   });
 
   it('--write refuses what is not a regular file before opening it: a named pipe with no writer, a device, a socket', async () => {
