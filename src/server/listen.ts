@@ -464,6 +464,9 @@ function closer(socket: Socket): string {
   return socket.readableEnded || socket.errored ? 'the sender' : 'listen';
 }
 
+/** Why a request got no answer: `who` (see `closer`) closed its connection first. */
+const closedBeforeAnswer = (who: string) => `${who} closed the connection before the answer`;
+
 /** The connection closed before the end of the body: nobody is left to answer. */
 class ConnectionGone extends Error {
   constructor(socket: Socket) {
@@ -520,8 +523,10 @@ export async function startListener(
    */
   const lastAnswers = new WeakMap<Socket, ServerResponse>();
   /**
-   * Requests that arrived, listen stopping, behind an answer that closes their connection:
-   * node:http drops the answers queued behind it, so theirs would never be sent.
+   * Requests that arrived behind an answer that closes their connection (a refusal that closes
+   * it, or any answer once listen is stopping): node:http drops the answers queued behind it, so
+   * theirs would never be sent. Hint: RFC 9112 §9.6, a server that sends `close` processes no
+   * further request; one is reported and saved as a connection listen closed, never as answered.
    */
   const unanswerable = new WeakSet<ServerResponse>();
 
@@ -580,7 +585,19 @@ export async function startListener(
       repeatedEvents: 0,
     };
     const refuse = (status: number, error: string, extra: Record<string, string> = {}, close = false) => {
-      sendJson(res, status, { error: error.replace(/ /g, '-') }, close ? { ...extra, connection: 'close' } : extra);
+      req.resume();
+      if (unanswerable.has(res)) {
+        return report({
+          ...base,
+          time: Date.now(),
+          status: 499,
+          checkedStatus: status,
+          error: closedBeforeAnswer('listen'),
+        });
+      }
+      // Hint: node:http writes `Connection: close` itself then, and the requests behind see it (see `unanswerable`).
+      if (close) res.shouldKeepAlive = false;
+      sendJson(res, status, { error: error.replace(/ /g, '-') }, extra);
       // A refused body is read and dropped, however large (within --request-timeout), so the
       // sender gets the answer and the connection can serve the next request. Hint: closing with
       // the body still coming resets the connection, and a sender still sending loses the answer
@@ -589,7 +606,6 @@ export async function startListener(
       // connection closes once the answer is out; but HTTP lets a sender send its body without
       // waiting, so such a close is staged (see `closeAfterBody`) and the body drained as well.
       res.once('finish', () => closeAfterBody(req));
-      req.resume();
       report({ ...base, time: Date.now(), status, error });
     };
 
@@ -708,7 +724,8 @@ export async function startListener(
     // Hint: a connection closed by now gets no answer, and is reported as one gone mid-body is,
     // naming who closed it (see `closer`).
     const socket = req.socket;
-    const gone = !socket.writable || unanswerable.has(res);
+    const closedHere = unanswerable.has(res);
+    const gone = closedHere || !socket.writable;
     const meantStatus = gone && misbehaved ? status : undefined;
     if (gone) status = 499;
     // The upstream has the delivery all the same: what it answered is kept, or why the relay
@@ -760,7 +777,7 @@ export async function startListener(
       meantStatus,
       checkedStatus: status === checked.status ? undefined : checked.status,
       error: gone
-        ? `${closer(socket)} closed the connection before the answer${forwardError === undefined ? '' : `; forwarding failed: ${forwardError}`}`
+        ? `${closedBeforeAnswer(closedHere ? 'listen' : closer(socket))}${forwardError === undefined ? '' : `; forwarding failed: ${forwardError}`}`
         : (forwarded?.note ??
           (status !== 'reset' && status >= 200 && status < 300 ? undefined : (forwardError ?? checked.error))),
       bytes: body.length,
@@ -789,14 +806,14 @@ export async function startListener(
     (req, res) => {
       const handling = connections.get(req.socket);
       handling?.add(res);
-      // Hint: node:http keeps a connection alive after close(), so a sender that keeps it busy
-      // would keep listen from stopping; the answer says Connection: close instead, and a request
-      // pipelined behind it is reported as a connection listen closed (its body saved as unanswered).
-      if (closing) {
-        const previous = lastAnswers.get(req.socket);
-        if (previous && !previous.shouldKeepAlive && !previous.writableFinished) unanswerable.add(res);
-        res.shouldKeepAlive = false;
+      // A request pipelined behind an answer that closes the connection, or behind one such, gets none.
+      const previous = lastAnswers.get(req.socket);
+      if (previous && (unanswerable.has(previous) || (!previous.shouldKeepAlive && !previous.writableFinished))) {
+        unanswerable.add(res);
       }
+      // Hint: node:http keeps a connection alive after close(), so a sender that keeps it busy
+      // would keep listen from stopping; the answer says Connection: close instead.
+      if (closing) res.shouldKeepAlive = false;
       lastAnswers.set(req.socket, res);
       // Hint: one promise settles the request either way (a .catch and a .finally made two more
       // per request, with their turns of the microtask queue).

@@ -683,6 +683,41 @@ describe('listen and verify', () => {
     ]);
   });
 
+  // Red team hT48 #1: node:http drops the answers queued behind one that closes the connection,
+  // but listen reported the request pipelined behind it answered (200, or a 404 off --path) and
+  // saved it as accepted: its sender, who got nothing, sends it again, and the capture held it twice.
+  it.each([
+    ['an expectation refused (417)', [], 'Expect: foo\r\n', '417', 200],
+    ['a 100-continue refused (415)', [], 'Expect: 100-continue\r\nContent-Encoding: gzip\r\n', '415', 200],
+    ['a 417, the request behind it off --path', ['--path', '/q1'], 'Expect: foo\r\n', '417', 404],
+  ])(
+    'reports a request pipelined behind an answer that closes the connection, %s, as unanswered, never 2xx',
+    async (_, args, refused, status, checked) => {
+      const out = tempDir('listen-e2e');
+      const listen = await startListen(['--out', out, '--compact', ...args]);
+      const text = JSON.stringify([attempt(1)]);
+      const post = (path: string, extra = '') =>
+        `POST ${path} HTTP/1.1\r\nHost: x\r\n${extra}Content-Length: ${text.length}\r\n\r\n${text}`;
+      const sent = `${post('/q1')}${post('/q2', refused)}${post('/q3')}`;
+      const answer = await rawExchange(Number(new URL(listen.url).port), [sent], 2000);
+      expect(answer.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 200', `HTTP/1.1 ${status}`]);
+      listen.child.kill('SIGTERM');
+      expect(await listen.exited).toBe(0);
+      const lines = listen.lines.filter((l) => l.kind === 'delivery').sort((a, b) => (a.path! < b.path! ? -1 : 1));
+      expect(lines.map((l) => [l.path, l.status, l.checkedStatus, l.error])).toEqual([
+        ['/q1', 200, undefined, undefined],
+        ['/q2', Number(status), undefined, expect.any(String)],
+        ['/q3', 499, checked, 'listen closed the connection before the answer'],
+      ]);
+      // Kept apart from the accepted deliveries, as any unanswered body (one refused is not kept).
+      const saved = await listCapturedDeliveries([out]);
+      expect(saved.map((d) => [d.meta.path, d.meta.status, d.where.slice(out.length + 1)])).toEqual([
+        ['/q1', 200, '000001.ndjson:1'],
+        ...(checked === 200 ? [['/q3', 499, '000002.body']] : []),
+      ]);
+    },
+  );
+
   it('takes fractional --header-timeout and --request-timeout, a tiny one still timing out (408)', async () => {
     // node:http takes whole milliseconds only: 0.75 s made listen exit 2 with an internal error
     // (red team hT42 #1), and a value under 1 ms must not become 0, which node reads as no timeout.
