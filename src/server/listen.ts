@@ -443,8 +443,7 @@ function readBody(req: IncomingMessage, limit: number, hold: BodyHold): Promise<
       const error = req.socket?.errored as (NodeJS.ErrnoException & { reason?: string }) | null | undefined;
       const code = error?.code;
       if (code === 'ERR_HTTP_REQUEST_TIMEOUT') reject(new RefusedByHttp(408, 'request timeout'));
-      // Hint: the stream ending mid-body (HPE_INVALID_EOF_STATE) is a sender gone, not bad framing.
-      else if (code?.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE') {
+      else if (refusedByHttp(code)) {
         const why = error?.reason ?? error?.message;
         reject(new RefusedByHttp(clientErrorStatus(code), `the body is not valid HTTP framing: ${why}`));
       } else reject(new ConnectionGone(req.socket));
@@ -457,11 +456,21 @@ function readBody(req: IncomingMessage, limit: number, hold: BodyHold): Promise<
 }
 
 /**
+ * Whether node:http gave up on a request with this error, which listen answers and closes the
+ * connection on (see `giveUp`): a head or a body's framing it cannot parse, or too slow (408).
+ * Hint: the stream ending mid-request (HPE_INVALID_EOF_STATE) is a sender gone, not bad framing.
+ */
+const refusedByHttp = (code: string | undefined) =>
+  code === 'ERR_HTTP_REQUEST_TIMEOUT' || (code?.startsWith('HPE_') === true && code !== 'HPE_INVALID_EOF_STATE');
+
+/**
  * Who closed a connection before its answer: the sender when its side ended (a FIN) or failed (a
- * reset); otherwise listen itself (a second Ctrl-C, or a reset of a request before on it).
+ * reset); otherwise listen itself (a second Ctrl-C, a reset of a request before on it, or a
+ * request node:http gave up on, whose error the connection holds then).
  */
 function closer(socket: Socket): string {
-  return socket.readableEnded || socket.errored ? 'the sender' : 'listen';
+  const error = socket.errored as NodeJS.ErrnoException | null;
+  return socket.readableEnded || (error && !refusedByHttp(error.code)) ? 'the sender' : 'listen';
 }
 
 /** Why a request got no answer: `who` (see `closer`) closed its connection first. */
@@ -874,14 +883,15 @@ export async function startListener(
   // `refuse`) has none in progress: node would add a 408 after the 404 or 413, two answers to one
   // request. That connection is closed instead (the sender has its answer), as is one whose
   // answer is still being written; every other one gets node's own answer, after the answers
-  // owed to the requests pipelined ahead of the one it refuses.
+  // owed to the requests pipelined ahead of the one it refuses (a bad head, or the body still
+  // coming: the one request on the connection not received whole).
   const givenUp = new WeakSet<Socket>();
   const giveUp = (error: NodeJS.ErrnoException, socket: Socket) => {
     if (givenUp.has(socket)) return;
     // Hint: node:http sends its answer at once, so a sender read it as the answer to a delivery
-    // ahead of the bad head, still being checked, and that delivery's own answer was never sent.
-    const owed = [...(connections.get(socket) ?? [])].filter((res) => !res.writableFinished);
-    if (owed.length > 0 && owed.every((res) => res.req.complete)) {
+    // ahead of the refused request, still being checked, and that delivery's own answer was never sent.
+    const owed = [...(connections.get(socket) ?? [])].filter((res) => !res.writableFinished && res.req.complete);
+    if (owed.length > 0) {
       givenUp.add(socket);
       let left = owed.length;
       for (const res of owed) res.once('close', () => --left === 0 && refuseHead(error, socket));
@@ -911,7 +921,7 @@ export async function startListener(
   ) => {
     const code = error.code;
     const timeout = code === 'ERR_HTTP_REQUEST_TIMEOUT';
-    if (!(timeout || (code?.startsWith('HPE_') && code !== 'HPE_INVALID_EOF_STATE'))) return;
+    if (!refusedByHttp(code)) return;
     if (socket.bytesRead === 0) return;
     for (const res of connections.get(socket) ?? []) if (!res.req.complete) return;
     // Hint: node:http gives the bytes it failed on, from which the request line is taken when the

@@ -718,6 +718,41 @@ describe('listen and verify', () => {
     },
   );
 
+  // Red team hT48 #2: node:http's 400 (or 408) for the request behind went out at once, ahead of
+  // the answer owed to the delivery before it, so a pipelining sender took that delivery as
+  // refused; listen reported it 499, "the sender closed the connection", when listen had closed it.
+  it.each([
+    ['whose chunked framing breaks (400)', [], 'zz\r\n', '400', 'the body is not valid HTTP framing: '],
+    [
+      'too slow with its body (408)',
+      ['--delay', '400', '--header-timeout', '0.1', '--request-timeout', '0.15'],
+      '5\r\n[',
+      '408',
+      'request timeout',
+    ],
+  ])(
+    'answers a delivery pipelined ahead of a request %s first, and only then refuses that one',
+    async (_, args, sent, status, error) => {
+      const out = tempDir('listen-e2e');
+      const listen = await startListen(['--out', out, '--compact', ...args]);
+      const text = JSON.stringify([attempt(1)]);
+      const request = `POST /c1 HTTP/1.1\r\nHost: x\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+      const chunked = `POST /c2 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${sent}`;
+      const answers = (await rawExchange(Number(new URL(listen.url).port), [request + chunked], 2000)).split(
+        /(?=HTTP\/1\.1 )/,
+      );
+      expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', `HTTP/1.1 ${status}`]);
+      listen.child.kill('SIGTERM');
+      expect(await listen.exited).toBe(0);
+      expect(listen.lines.filter((l) => l.kind === 'delivery').map((l) => [l.path, l.status, l.error])).toEqual([
+        ['/c1', 200, undefined],
+        ['/c2', Number(status), expect.stringContaining(error)],
+      ]);
+      const saved = await listCapturedDeliveries([out]);
+      expect(saved.map((d) => [d.meta.path, d.meta.status])).toEqual([['/c1', 200]]);
+    },
+  );
+
   it('takes fractional --header-timeout and --request-timeout, a tiny one still timing out (408)', async () => {
     // node:http takes whole milliseconds only: 0.75 s made listen exit 2 with an internal error
     // (red team hT42 #1), and a value under 1 ms must not become 0, which node reads as no timeout.
