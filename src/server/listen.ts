@@ -846,6 +846,8 @@ export async function startListener(
           // Hint: 499 is nginx's "client closed request": no answer was sent, nobody was there.
           const refused = error instanceof RefusedByHttp ? error.status : undefined;
           const gone = refused !== undefined || error instanceof ConnectionGone;
+          // node:http's answer to a request behind one that closes the connection is never sent.
+          const unsent = refused !== undefined && unanswerable.has(res);
           // A capture that cannot be written must not be answered 2xx: the sender keeps the delivery.
           // Hint: why is on the line; the sender, a stranger, is not told the local folder or error.
           if (gone || res.headersSent) res.destroy();
@@ -858,8 +860,9 @@ export async function startListener(
             time: Date.now(),
             method: req.method ?? '',
             path: req.url ?? '',
-            status: refused ?? (gone ? 499 : 500),
-            error: (error as Error).message,
+            status: unsent ? 499 : (refused ?? (gone ? 499 : 500)),
+            checkedStatus: unsent ? refused : undefined,
+            error: unsent ? closedBeforeAnswer('listen') : (error as Error).message,
             bytes,
             ...webhookIdsOf(req),
             signature: undefined,

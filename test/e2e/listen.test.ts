@@ -690,15 +690,24 @@ describe('listen and verify', () => {
     ['an expectation refused (417)', [], 'Expect: foo\r\n', '417', 200],
     ['a 100-continue refused (415)', [], 'Expect: 100-continue\r\nContent-Encoding: gzip\r\n', '415', 200],
     ['a 417, the request behind it off --path', ['--path', '/q1'], 'Expect: foo\r\n', '417', 404],
+    // Its framing breaks after the 417 went out: no 400 can follow on a connection already closed.
+    [
+      'a 417, the request behind it chunked badly',
+      [],
+      'Expect: foo\r\n',
+      '417',
+      400,
+      'Transfer-Encoding: chunked\r\n\r\nzz\r\n',
+    ],
   ])(
     'reports a request pipelined behind an answer that closes the connection, %s, as unanswered, never 2xx',
-    async (_, args, refused, status, checked) => {
+    async (_, args, refused, status, checked, third?: string) => {
       const out = tempDir('listen-e2e');
       const listen = await startListen(['--out', out, '--compact', ...args]);
       const text = JSON.stringify([attempt(1)]);
       const post = (path: string, extra = '') =>
         `POST ${path} HTTP/1.1\r\nHost: x\r\n${extra}Content-Length: ${text.length}\r\n\r\n${text}`;
-      const sent = `${post('/q1')}${post('/q2', refused)}${post('/q3')}`;
+      const sent = `${post('/q1')}${post('/q2', refused)}${third ? `POST /q3 HTTP/1.1\r\nHost: x\r\n${third}` : post('/q3')}`;
       const answer = await rawExchange(Number(new URL(listen.url).port), [sent], 2000);
       expect(answer.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 200', `HTTP/1.1 ${status}`]);
       listen.child.kill('SIGTERM');
