@@ -183,6 +183,22 @@ describe('a body read in one go', () => {
 });
 
 describe('a body of many problems', () => {
+  it('counts the problems of elements past those it keeps, the same totals, without placing them', async () => {
+    // 20,000 invalid elements: each one's problems were built and placed, then dropped (hT47 #3).
+    const body = Buffer.from(JSON.stringify(Array(20_000).fill({ time: 'x', phone: 5, status: 'zz' })));
+    const found = await readBodyEventsFully(body, { type: undefined }, new FingerprintSet());
+    expect(found.invalid).toBe(20_000);
+    expect(found.problems.map((p) => `${p.line}:${p.column} ${p.pointer} ${p.code}`)).toEqual([
+      '1:2 /0/campaignId missing-field',
+      '1:10 /0/time invalid-format',
+      '1:22 /0/phone invalid-type',
+      '1:33 /0/status invalid-value',
+      '1:39 /1/campaignId missing-field',
+    ]);
+    const perElement = 4;
+    expect(found.problems.length + found.omittedProblems).toBe(20_000 * perElement);
+  });
+
   it('keeps the first problems listen shows and counts the rest, instead of holding every one', async () => {
     // A 4.5 MB body of one event with 1,500,000 empty flow steps held 3,000,000 problems:
     // listen grew past 3 GB and answered nothing in 90 s.
