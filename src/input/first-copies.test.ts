@@ -205,53 +205,73 @@ describe('nameFirstCopies', () => {
   );
 });
 
+/**
+ * Writes each of `texts` as a file of a new folder, reads the folder as validate does, then has
+ * each file's redeliveries named as validate names them, with one memo for the run: how many bytes
+ * those lookups read, against the run's size, and the file each file's first copies were found in.
+ */
+async function lookUpEachFile(name: string, texts: string[]) {
+  const folder = join(dir, name);
+  mkdirSync(folder);
+  const files = texts.map((text, k) => {
+    const file = join(folder, `${String(k).padStart(2, '0')}.ndjson`);
+    writeFileSync(file, text);
+    return file;
+  });
+  const byFile = new Map<string, Problem[]>();
+  for await (const records of readRecords([folder])) {
+    for (const record of records) {
+      if (record.kind !== 'event') continue;
+      const warnings = record.problems.filter((p) => p.code === 'duplicate-id');
+      byFile.set(record.element.file, [...(byFile.get(record.element.file) ?? []), ...warnings]);
+    }
+  }
+  let read = 0;
+  const foundIn: Array<Array<string | undefined>> = [];
+  const spied = vi.spyOn(await fileHandlePrototype(), 'read');
+  try {
+    const memo: FirstCopyMemo = new Map();
+    for (const [k, file] of files.entries()) {
+      const problems = byFile.get(file) ?? [];
+      await nameFirstCopies(problems, files.slice(0, k + 1), {}, memo);
+      for (const call of spied.mock.results)
+        if (call.type === 'return') read += ((await call.value) as { bytesRead: number }).bytesRead;
+      spied.mockClear();
+      foundIn.push(problems.map((p) => p.firstCopy?.file));
+    }
+  } finally {
+    vi.restoreAllMocks();
+  }
+  const size = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+  return { files, read, size, foundIn };
+}
+
+const ndjson = (events: unknown[]) => events.map((event) => JSON.stringify(event)).join('\n');
+
 describe('nameFirstCopies over a run of many files', () => {
   it('reads each file again about once in all, not once for every later file with a redelivery', async () => {
     // Each file's lookup read the run again from its first file: 200 files, each with a
     // redelivery of the file before's last event, took 9 s, 400 over 25 s (red team hT19).
-    const folder = join(dir, 'many');
-    mkdirSync(folder);
-    const events = [...generateCalls({ seed: 5, calls: 400, envelope: 'all' })].slice(0, 40 * 30);
-    const files: string[] = [];
-    let size = 0;
-    for (let k = 0; k < 30; k++) {
-      const own = events.slice(k * 40, (k + 1) * 40);
-      const again = k === 0 ? [] : [events[k * 40 - 1]];
-      const text = [...own, ...again].map((event) => JSON.stringify(event)).join('\n');
-      const file = join(folder, `${String(k).padStart(2, '0')}.ndjson`);
-      writeFileSync(file, text);
-      files.push(file);
-      size += Buffer.byteLength(text);
-    }
-    const byFile = new Map<string, Problem[]>();
-    for await (const records of readRecords([folder])) {
-      for (const record of records) {
-        if (record.kind !== 'event') continue;
-        const warnings = record.problems.filter((p) => p.code === 'duplicate-id');
-        byFile.set(record.element.file, [...(byFile.get(record.element.file) ?? []), ...warnings]);
-      }
-    }
-    let read = 0;
-    const spied = vi.spyOn(await fileHandlePrototype(), 'read');
-    try {
-      const memo: FirstCopyMemo = new Map();
-      for (const [k, file] of files.entries()) {
-        const problems = byFile.get(file) ?? [];
-        if (problems.length === 0) continue;
-        await nameFirstCopies(problems, files.slice(0, k + 1), {}, memo);
-        for (const call of spied.mock.results)
-          if (call.type === 'return') read += ((await call.value) as { bytesRead: number }).bytesRead;
-        spied.mockClear();
-        expect(
-          problems.map((p) => p.firstCopy?.file),
-          file,
-        ).toEqual([files[k - 1]]);
-      }
-    } finally {
-      vi.restoreAllMocks();
-    }
+    const events = [...generateCalls({ seed: 5, calls: 600, envelope: 'all' })].slice(0, 40 * 30);
+    expect(events).toHaveLength(40 * 30);
+    const texts = Array.from({ length: 30 }, (_, k) =>
+      ndjson([...events.slice(k * 40, (k + 1) * 40), ...(k === 0 ? [] : [events[k * 40 - 1]])]),
+    );
+    const { files, read, size, foundIn } = await lookUpEachFile('many', texts);
+    expect(foundIn).toEqual(files.map((_, k) => (k === 0 ? [] : [files[k - 1]])));
     // Once to learn which ids each file holds, once more where a first copy is: twice the run, not 15 times.
     expect(read).toBeLessThan(2.5 * size);
+  });
+
+  it('reads the file of a first copy redelivered into each later file once more in all, not once for each', async () => {
+    // The digest says the first file may hold the id, and it does: each later file's lookup read
+    // it again as far as the id, so 32 later files read a first file of 44 MB 32 times (hT47 #2).
+    const events = [...generateCalls({ seed: 7, calls: 300, envelope: 'all' })].slice(0, 400);
+    const texts = Array.from({ length: 20 }, (_, k) => ndjson(k === 0 ? events : [events.at(-1)]));
+    const { files, read, size, foundIn } = await lookUpEachFile('one-id', texts);
+    expect(foundIn).toEqual(files.map((_, k) => (k === 0 ? [] : [files[0]])));
+    // Once for the first file's digest (where the id is found too), and nothing more of it.
+    expect(read).toBeLessThan(1.5 * size);
   });
 });
 

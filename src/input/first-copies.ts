@@ -22,8 +22,9 @@
  * lookup read the run again from its first file: a time growing with the square of the files.
  * So a lookup given the run's `FirstCopyMemo` reads a file of up to `digestLimit` bytes to its
  * end, and keeps a digest of the ids it holds (4 bytes an event); a later lookup reads such a
- * file again only when the digest says it may hold an id looked for. Each file is then read about
- * twice in all: once for its digest, once where a first copy is. A digest is trusted for the rest
+ * file again only when the digest says it may hold an id looked for, and where a first copy was
+ * found is kept, for any file, so that the same id is not looked for again. Each file is then
+ * read about twice in all: once for its digest, once where a first copy is. A digest is trusted for the rest
  * of the run: a file that cannot hold the ids is passed over unlooked-at, even if removed since
  * (it held no first copy of them); one that may is looked at, and said removed or read again.
  */
@@ -79,15 +80,30 @@ export async function nameFirstCopies(
   const seen = new Set<string>();
   let unreadable: Problem | undefined;
   let gone: string | undefined;
-  let hashes = [...waiting.keys()].map(idHash);
+  // Hint: made again only when asked after, not at each id found: a lookup may settle thousands.
+  let hashes: number[] | undefined;
+  /** Names `first` in the warnings of `id`, which is looked for no more. */
+  const settle = (id: string, first: Location) => {
+    for (const problem of waiting.get(id) ?? []) {
+      problem.firstCopy = first;
+      problem.message = duplicateIdMessage(id, first);
+    }
+    waiting.delete(id);
+    hashes = undefined;
+  };
   for (const file of files) {
     if (waiting.size === 0 || unreadable || gone) break;
     if (seen.has(file)) continue;
     seen.add(file);
+    const known = memo?.get(file);
+    // Hint: a first copy found here by an earlier lookup is not looked for again: an event
+    // redelivered into each of 32 later files had the file of its first copy read 32 times.
+    for (const [id, first] of known?.found ?? []) if (waiting.has(id)) settle(id, first);
+    if (waiting.size === 0) break;
     // Hint: a file whose digest holds none of the ids is passed over, not even looked at again:
     // a lookup late in a run of 10,000 files would otherwise ask after each of them.
-    const known = memo?.get(file);
-    if (known && !hashes.some((hash) => holds(known.ids, hash))) continue;
+    hashes ??= [...waiting.keys()].map(idHash);
+    if (known?.ids && !hashes.some((hash) => holds(known.ids as Uint32Array, hash))) continue;
     const now = await standing(file);
     if (now === 'stream') streams.push(file);
     // Hint: as after a file that cannot be read again, an id found after one gone may be a
@@ -101,16 +117,14 @@ export async function nameFirstCopies(
       gone = `${file} was replaced since it was read`;
       continue;
     }
-    if (memo && digest && whole) memo.set(file, { stamp, ids: Uint32Array.from(digest).sort() });
-    unreadable = unread;
-    for (const [id, first] of found) {
-      for (const problem of waiting.get(id) ?? []) {
-        problem.firstCopy = first;
-        problem.message = duplicateIdMessage(id, first);
-      }
-      waiting.delete(id);
+    if (memo) {
+      const entry = known?.stamp === stamp ? known : { stamp, found: new Map<string, Location>() };
+      if (digest && whole) entry.ids = Uint32Array.from(digest).sort();
+      for (const [id, first] of found) entry.found.set(id, first);
+      memo.set(file, entry);
     }
-    if (found.size > 0) hashes = [...waiting.keys()].map(idHash);
+    unreadable = unread;
+    for (const [id, first] of found) settle(id, first);
   }
   for (const [id, list] of waiting) {
     for (const problem of list) {
@@ -138,10 +152,11 @@ async function standing(file: string): Promise<{ size: number; mtimeMs: number }
 }
 
 /**
- * What one run's lookups learned of its files (see the module's comment): by file, a digest of
- * the ids it may hold, as of its size and time of change (`stamp`). Made once a run.
+ * What one run's lookups learned of its files (see the module's comment): by file, as of its size
+ * and time of change (`stamp`), a digest of the ids it may hold (a file within `digestLimit` read
+ * to its end), and where the first copies found there began. Made once a run.
  */
-export type FirstCopyMemo = Map<string, { stamp: string; ids: Uint32Array }>;
+export type FirstCopyMemo = Map<string, { stamp: string; ids?: Uint32Array; found: Map<string, Location> }>;
 
 /**
  * The largest file a lookup reads to its end for a digest: a larger one is read only as far as
