@@ -14,7 +14,13 @@ import http from 'node:http';
 import net from 'node:net';
 import { impossible } from '../errors.js';
 import { NEWLINE, RETURN } from '../input/bytes.js';
-import { ExchangeError, type ExchangeRequest, type ExchangeResponse, snippetBytes } from './exchange.js';
+import {
+  ExchangeError,
+  type ExchangeRequest,
+  type ExchangeResponse,
+  isStaleConnectionLoss,
+  snippetBytes,
+} from './exchange.js';
 import { exchangeHeaders } from './names.js';
 
 /** The largest response head read (node:http's default --max-http-header-size). */
@@ -65,6 +71,8 @@ function protocolError(message: string): Error {
 /** One exchange on the fast path, from assignment of a connection to its end. */
 interface Exchange {
   request: ExchangeRequest;
+  /** The request's bytes, head and body. */
+  bytes: Buffer;
   resolve(response: ExchangeResponse): void;
   reject(error: Error): void;
   settled: boolean;
@@ -77,6 +85,8 @@ interface Exchange {
   chunks: Buffer[];
   size: number;
   deadline?: NodeJS.Timeout | undefined;
+  /** When it was first written (`performance.now()`): the deadline counts from then, on any connection. */
+  startedAt?: number | undefined;
 }
 
 type Framing =
@@ -98,6 +108,10 @@ class Connection {
   reuseUntil = Number.POSITIVE_INFINITY;
   /** Set when a response ended inside `onData`, which then hands the connection back. */
   private finished = false;
+  /** The exchanges it has carried, the one now included. */
+  private carried = 0;
+  /** Some byte of an answer to the exchange now came. */
+  private heard = false;
   closed = false;
 
   constructor(
@@ -127,18 +141,27 @@ class Connection {
     this.socket.on('close', () => this.onClose());
   }
 
-  start(exchange: Exchange, bytes: Buffer): void {
+  start(exchange: Exchange): void {
     this.exchange = exchange;
-    if (exchange.queuedAt !== undefined) exchange.waitedMs = performance.now() - exchange.queuedAt;
+    this.carried++;
+    this.heard = false;
+    const now = performance.now();
+    if (exchange.queuedAt !== undefined) {
+      exchange.waitedMs = now - exchange.queuedAt;
+      exchange.queuedAt = undefined;
+    }
+    exchange.startedAt ??= now;
     this.head = undefined;
     this.framing = undefined;
     // Whole seconds' worth of milliseconds: timers with equal durations share one list in Node.
-    const ms = Math.max(1, Math.ceil(exchange.request.timeoutMs));
+    const ms = Math.max(1, Math.ceil(exchange.request.timeoutMs - (now - exchange.startedAt)));
     exchange.deadline = setTimeout(() => {
       this.destroy(new ExchangeError('TIMEOUT', `no complete response within ${exchange.request.timeoutMs / 1000} s`));
     }, ms);
-    this.socket.write(bytes, (error) => {
-      if (!error) exchange.sent = true;
+    exchange.sent = false;
+    // Hint: only while this connection carries it: one that lost it may say so after it was sent again.
+    this.socket.write(exchange.bytes, (error) => {
+      if (!error && this.exchange === exchange) exchange.sent = true;
     });
   }
 
@@ -157,7 +180,9 @@ class Connection {
     if (this.pool.aborted && !(error instanceof ExchangeError)) error = new ExchangeError('ABORTED', 'aborted');
     // Headers already arrived: the status stands, with as much of the body as came.
     if (exchange.response) settleWith(exchange, withSnippet(exchange));
-    else settleWith(exchange, error);
+    else if (!isStaleConnectionLoss(error, this.carried > 1, this.heard) || !this.pool.resend(this, exchange)) {
+      settleWith(exchange, error);
+    }
   }
 
   private onClose(): void {
@@ -174,6 +199,7 @@ class Connection {
       this.socket.destroy();
       return;
     }
+    this.heard = true;
     let data: Buffer | undefined = chunk;
     while (data?.length) {
       // Reading may end the exchange (a whole response, a snippet enough, a protocol error).
@@ -445,7 +471,7 @@ function withSnippet(exchange: Exchange): ExchangeResponse {
 class Pool {
   private readonly idle: Connection[] = [];
   private readonly all = new Set<Connection>();
-  private readonly waiting: { exchange: Exchange; bytes: Buffer }[] = [];
+  private readonly waiting: Exchange[] = [];
   aborted = false;
   private shut = false;
   /** The last response head read on the pool's connections (see `Connection.onHead`). */
@@ -459,7 +485,7 @@ class Pool {
     private readonly max: number,
   ) {}
 
-  send(exchange: Exchange, bytes: Buffer): void {
+  send(exchange: Exchange): void {
     let idle = this.idle.pop();
     // One the receiver has begun to close (its 'close' not yet emitted) cannot carry a request;
     // nor one idle past the receiver's keep-alive timeout, which it may be closing just then.
@@ -469,12 +495,25 @@ class Pool {
     }
     if (idle) {
       idle.socket.ref();
-      idle.start(exchange, bytes);
-    } else if (this.all.size < this.max) this.open().start(exchange, bytes);
+      idle.start(exchange);
+    } else if (this.all.size < this.max) this.open().start(exchange);
     else {
       exchange.queuedAt = performance.now();
-      this.waiting.push({ exchange, bytes });
+      this.waiting.push(exchange);
     }
+  }
+
+  /**
+   * Sends `exchange` again on a new connection, in the place of `failed`, which lost it unanswered
+   * (see `isStaleConnectionLoss`); false when the pool is shut or aborted. Hint: a new one, not an
+   * idle one, which the receiver may be closing just as well; `failed` is let go of here, so
+   * its close does not open another for a waiting exchange.
+   */
+  resend(failed: Connection, exchange: Exchange): boolean {
+    if (this.shut || this.aborted) return false;
+    this.all.delete(failed);
+    this.open().start(exchange);
+    return true;
   }
 
   private open(): Connection {
@@ -485,7 +524,7 @@ class Pool {
 
   release(connection: Connection): void {
     const next = this.waiting.shift();
-    if (next) connection.start(next.exchange, next.bytes);
+    if (next) connection.start(next);
     else {
       // An idle connection does not keep the process alive (as node:http's agent does).
       connection.socket.unref();
@@ -496,16 +535,16 @@ class Pool {
   }
 
   forget(connection: Connection): void {
-    this.all.delete(connection);
     const at = this.idle.indexOf(connection);
     if (at >= 0) this.idle.splice(at, 1);
+    if (!this.all.delete(connection)) return;
     const next = this.shut ? undefined : this.waiting.shift();
-    if (next) this.open().start(next.exchange, next.bytes);
+    if (next) this.open().start(next);
   }
 
   abortAll(): void {
     this.aborted = true;
-    for (const { exchange } of this.waiting.splice(0)) settleWith(exchange, new ExchangeError('ABORTED', 'aborted'));
+    for (const exchange of this.waiting.splice(0)) settleWith(exchange, new ExchangeError('ABORTED', 'aborted'));
     for (const connection of this.all) connection.destroy(new ExchangeError('ABORTED', 'aborted'));
   }
 
@@ -573,7 +612,7 @@ export function createFastClient(connections: number) {
           pool = new Pool(url.hostname.replace(/^\[(.*)\]$/, '$1'), Number(url.port) || 80, connections);
           pools.set(key, pool);
         }
-        pool.send({ request, resolve, reject, settled: false, sent: false, chunks: [], size: 0, waitedMs: 0 }, bytes);
+        pool.send({ request, bytes, resolve, reject, settled: false, sent: false, chunks: [], size: 0, waitedMs: 0 });
       });
     },
     abortAll(): void {

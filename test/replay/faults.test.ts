@@ -203,6 +203,41 @@ describe('replay against misbehaving receivers', () => {
     }
   });
 
+  it('a receiver that closes each connection after its answer (no `connection: close`) gets every batch once, no retries', async () => {
+    // The next request went on the kept-alive connection before the receiver's FIN was read, and
+    // met a reset: each such batch was retried as a failed attempt (with --retries 0, failed, and
+    // after three the run stopped, "the receiver answered none of 3 batches in a row").
+    const receiver = createServer((socket) => {
+      socket.on('error', () => {});
+      let read = '';
+      socket.on('data', (chunk) => {
+        read += chunk.toString('latin1');
+        const end = read.indexOf('\r\n\r\n');
+        const length = Number(/^content-length: *(\d+)/im.exec(read.slice(0, end))?.[1] ?? Number.NaN);
+        if (end < 0 || read.length < end + 4 + length || socket.writableEnded) return;
+        socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n', () => socket.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    try {
+      for (const headers of [{}, { connection: 'keep-alive' }] as Record<string, string>[]) {
+        const { journal, report } = await replay(`http://127.0.0.1:${port}/hook`, 20, {
+          headers,
+          concurrency: 4,
+          retries: 0,
+        });
+        const what = JSON.stringify(headers);
+        expect(report.batches, what).toMatchObject({ delivered: 20, failed: 0, retried: 0 });
+        expect([report.requests, report.statusCodes], what).toEqual([20, { 200: 20 }]);
+        expect(report.stoppedBy, what).toBeNull();
+        expect(new Set(journal.map((entry) => entry.attempts)), what).toEqual(new Set([1]));
+      }
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
   it('an answer HTTP cannot read (bare LF, a bad content-length) fails its batch once, not retried, and the run goes on', async () => {
     // The receiver read each batch and answered, unreadably: every retry delivered the events
     // again, and after three batches the run stopped, saying the receiver had answered none.
