@@ -13,7 +13,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { impossible } from '../errors.js';
-import { NEWLINE, RETURN } from '../input/bytes.js';
+import { COLON, NEWLINE, RETURN, SPACE, TAB } from '../input/bytes.js';
 import {
   ExchangeError,
   type ExchangeRequest,
@@ -23,8 +23,59 @@ import {
 } from './exchange.js';
 import { exchangeHeaders } from './names.js';
 
-/** The largest response head read (node:http's default --max-http-header-size). */
-const maxHeadBytes = 16 * 1024;
+/**
+ * The bytes of a response head that make it too large, counted as node:http counts them against
+ * its default --max-http-header-size (see `countHeaderBytes`).
+ */
+const maxHeaderBytes = 16 * 1024;
+
+/**
+ * The longest response head kept. Hint: node:http keeps no head and has no such limit; one this
+ * long that counts less than `maxHeaderBytes` is mostly line ends, colons and blanks, which no
+ * receiver sends, and it is refused however it comes, so that it gets one verdict.
+ */
+const maxHeadBufferBytes = 4 * maxHeaderBytes;
+
+/** Where `countHeaderBytes` is in a head, and what it has counted. */
+interface HeaderCount {
+  state: number;
+  counted: number;
+  /** The offset counted up to. */
+  at: number;
+}
+
+// The parts of a response head, for `countHeaderBytes`.
+const inVersion = 0;
+const inCode = 1;
+const inReason = 2;
+const atLineEnd = 3;
+const inName = 4;
+const beforeValue = 5;
+const inValue = 6;
+
+/**
+ * Counts on, through `head` up to `end`, the bytes node:http counts against its header size limit:
+ * the reason phrase, each header's name, and its value but for the blanks before it (what llhttp
+ * hands its parser), not the version, code, colons, leading blanks or line ends.
+ */
+function countHeaderBytes(head: Buffer, end: number, count: HeaderCount): number {
+  let { state, counted } = count;
+  for (let at = count.at; at < end; at++) {
+    const byte = head[at];
+    if (byte === RETURN) state = atLineEnd;
+    else if (byte === NEWLINE) state = inName;
+    else if (state === inVersion || state === inCode) {
+      if (byte === SPACE) state = state === inVersion ? inCode : inReason;
+    } else if (state === inName && byte === COLON) state = beforeValue;
+    else if (state !== beforeValue || (byte !== SPACE && byte !== TAB)) {
+      if (state === beforeValue) state = inValue;
+      else if (state === atLineEnd) state = inName;
+      counted++;
+    }
+  }
+  Object.assign(count, { state, counted, at: end });
+  return counted;
+}
 
 /** Headers whose later duplicates node:http drops (the first wins); set-cookie collects an array. */
 const firstWins = new Set([
@@ -112,6 +163,8 @@ class Connection {
   private carried = 0;
   /** Some byte of an answer to the exchange now came. */
   private heard = false;
+  /** What is counted of a long head being read (see `overflows`). */
+  private headCount: HeaderCount | undefined;
   closed = false;
 
   constructor(
@@ -152,6 +205,7 @@ class Connection {
     }
     exchange.startedAt ??= now;
     this.head = undefined;
+    this.headCount = undefined;
     this.framing = undefined;
     // Whole seconds' worth of milliseconds: timers with equal durations share one list in Node.
     const ms = Math.max(1, Math.ceil(exchange.request.timeoutMs - (now - exchange.startedAt)));
@@ -237,18 +291,19 @@ class Connection {
       this.destroy(protocolError('a line of the response head ends in a bare LF'));
       return undefined;
     }
-    if (end < 0) {
-      if (buffered.length > maxHeadBytes) this.destroy(protocolError('response head too large'));
-      // Hint: a chunk the socket read is copied out of, as its memory may be given to the next read.
-      else this.head = this.head ? buffered : Buffer.from(buffered);
-      return undefined;
-    }
-    this.head = undefined;
-    // Hint: as large a head refused however it came, whole in one read or a few bytes at a time.
-    if (end > maxHeadBytes) {
+    // Hint: as large a head refused however it came, whole in one read or a few bytes at a time,
+    // and refused as soon as node:http would refuse it.
+    if (this.overflows(buffered, end < 0 ? buffered.length : end)) {
       this.destroy(protocolError('response head too large'));
       return undefined;
     }
+    if (end < 0) {
+      // Hint: a chunk the socket read is copied out of, as its memory may be given to the next read.
+      this.head = this.head ? buffered : Buffer.from(buffered);
+      return undefined;
+    }
+    this.head = undefined;
+    this.headCount = undefined;
     const rest = buffered.subarray(end + 4);
     const text = buffered.toString('latin1', 0, end);
     // Hint: a receiver sends the same head again and again (node:http's changes only in its Date,
@@ -260,12 +315,12 @@ class Connection {
     }
     this.pool.lastHead = head;
     const { status, headers, rawHeaders } = head;
-    // Interim responses (100 Continue, 102, 103 Early Hints) are skipped; a final one follows.
-    if (status < 200 && status !== 101) return rest;
     if (status === 101) {
       this.destroy(protocolError('unexpected 101 Switching Protocols'));
       return undefined;
     }
+    // Interim responses (100 Continue, 102, 103 Early Hints) are skipped; a final one follows.
+    if (status >= 100 && status < 200) return rest;
     const connection = String(headers.connection ?? '').toLowerCase();
     if (head.http10 ? !/\bkeep-alive\b/.test(connection) : /\bclose\b/.test(connection)) {
       this.reusable = false;
@@ -312,6 +367,15 @@ class Connection {
     return rest;
   }
 
+  /** Whether the head in `buffered`, `end` bytes of it read so far, is larger than node:http reads. */
+  private overflows(buffered: Buffer, end: number): boolean {
+    // Hint: no more is counted than there are bytes: a shorter head (every common one) is not counted.
+    if (end < maxHeaderBytes) return false;
+    if (end > maxHeadBufferBytes) return true;
+    this.headCount ??= { state: inVersion, counted: 0, at: 0 };
+    return countHeaderBytes(buffered, end, this.headCount) >= maxHeaderBytes;
+  }
+
   /** Reads body bytes by the response's framing; returns what follows the body. */
   private onBody(exchange: Exchange, framing: Framing, data: Buffer): Buffer | undefined {
     if (framing.kind === 'close') {
@@ -342,7 +406,7 @@ class Connection {
         const newline = data.indexOf(10, at);
         framing.line += data.toString('latin1', at, newline < 0 ? data.length : newline + 1);
         at = newline < 0 ? data.length : newline + 1;
-        if (framing.line.length > maxHeadBytes) {
+        if (framing.line.length > maxHeaderBytes) {
           this.destroy(protocolError('chunk line too long'));
           return undefined;
         }
@@ -415,7 +479,8 @@ interface Head {
 /** Reads a response head (its text up to the blank line); a string says what is wrong with it. */
 function readHead(text: string): Head | string {
   const lines = text.split('\r\n');
-  const statusLine = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(lines.shift() ?? '');
+  // Hint: any three digits, as llhttp reads them: 099 is a final answer (99) on either path.
+  const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines.shift() ?? '');
   if (!statusLine) return 'invalid status line';
   // Header names are the receiver's text: no prototype for a `constructor` header to find.
   const headers: http.IncomingHttpHeaders = Object.create(null);
