@@ -12,7 +12,14 @@ import { isSecretHeader, redactUrl, splitCredentials } from './credentials.js';
 import { createHttpClient, ExchangeError, type HttpClient } from './exchange.js';
 import type { BatchStatus, Journal, JournalEntry } from './journal.js';
 import { createPacer } from './pace.js';
-import { type BackoffOptions, type BatchOutcome, defaultBackoff, nextStep, type RetryPolicy } from './retry.js';
+import {
+  type BackoffOptions,
+  type BatchOutcome,
+  defaultBackoff,
+  maxRetryAfterMs,
+  nextStep,
+  type RetryPolicy,
+} from './retry.js';
 import type { Signer } from './signing.js';
 import { DeliveryStats } from './stats.js';
 
@@ -254,9 +261,11 @@ class DeliveryRun {
     for (;;) {
       // Hint: the workers a Retry-After paused come back spread over half as long again, at
       // random: all at once, they overflowed the receiver again (listen's 503 for too many bodies
-      // at once) and moved in lockstep.
+      // at once) and moved in lockstep. The spread stays within the longest Retry-After honoured,
+      // which is the most a worker waits.
       const paused = this.stats.pausedUntil - Date.now();
-      const pausedWait = paused > 0 ? paused + Math.floor((this.#policy.random ?? Math.random)() * (paused / 2)) : 0;
+      const spread = Math.max(0, Math.min(paused / 2, maxRetryAfterMs - paused));
+      const pausedWait = paused > 0 ? paused + Math.floor((this.#policy.random ?? Math.random)() * spread) : 0;
       // The progress counts the pause down to the last of them.
       if (pausedWait > 0) this.stats.pauseUntil(Date.now() + pausedWait, true);
       const slot = Math.max(waitMs, pausedWait, this.#pacer?.reserve(Date.now() + waitMs) ?? 0);

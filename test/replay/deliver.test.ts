@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { type OutboundBatch, planBatches, type ReplayEvent } from '../../src/http/batches.js';
 import { type DeliveryOptions, deliverBatches } from '../../src/http/deliver.js';
 import { openJournal, readJournal } from '../../src/http/journal.js';
+import { maxRetryAfterMs } from '../../src/http/retry.js';
 import { createSigner, parseSecrets } from '../../src/http/signing.js';
 import { DeliveryStats } from '../../src/http/stats.js';
 import { receivedEvents, serverPerTest, type TestServer } from '../helpers/http-server.js';
@@ -361,6 +362,31 @@ describe('deliverBatches', () => {
       expect(stats.snapshot().pausedMs ?? 0).toBe(0);
     } finally {
       vi.useRealTimers();
+    }
+  });
+
+  it('holds a worker at most the 10 minutes a Retry-After is cut to, the spread after it included', async () => {
+    // The spread of half as long again came on top of the cap: a Retry-After of 10 minutes or more
+    // held the workers up to 15, the one that got it too (red-team report hT48).
+    for (const seconds of [600, 3600, 480]) {
+      const s = await server((_req, res) => res.writeHead(503, { 'retry-after': String(seconds) }).end());
+      // Hint: the clock stands still, so the pause read is the whole of it.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const stop = new AbortController();
+      try {
+        const stats = new DeliveryStats();
+        const drawnLast = { stats, stop: stop.signal, random: () => 0.999 };
+        const run = deliverBatches(planBatches(events(1)), options(s.url, drawnLast));
+        while (stats.snapshot().retrying === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+        const pausedMs = stats.snapshot().pausedMs ?? 0;
+        expect(pausedMs, `${seconds} s`).toBeLessThanOrEqual(maxRetryAfterMs);
+        // Below the cap, the workers are still spread, up to it.
+        expect(pausedMs, `${seconds} s`).toBeGreaterThan(seconds < 600 ? 590_000 : 599_999);
+        stop.abort();
+        await run;
+      } finally {
+        vi.useRealTimers();
+      }
     }
   });
 
