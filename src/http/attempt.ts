@@ -91,6 +91,13 @@ export function answerOf(
     }
     return { kind: 'response', status, accepted: true, retryable: false, latencyMs: context.latencyMs, detail: '' };
   }
+  // Hint: 304 is in the 3xx class, but no redirect: it answers a conditional GET or HEAD only.
+  if (status === 304) {
+    return failed(
+      `answered 304 Not Modified, which is no redirect but an answer to a conditional GET or HEAD, not to a ${context.method}: ` +
+        'misconfigured endpoint',
+    );
+  }
   if (status >= 300 && status < 400) return redirectAnswerOf(status, response.headers.location, context, failed);
   return failed(status >= 400 ? snippet(response.body) : '');
 }
