@@ -338,7 +338,8 @@ class DeliveryRun {
     let waited = 0;
     let url = this.#target.url;
     try {
-      for (let hops = 0; ; hops++) {
+      let hops = 0;
+      for (;;) {
         const remaining = options.timeoutMs - (performance.now() - started);
         if (remaining <= 0) throw new ExchangeError('TIMEOUT', 'timeout');
         const response = await this.#client.send({
@@ -349,6 +350,14 @@ class DeliveryRun {
           timeoutMs: remaining,
         });
         waited += response.waitedMs;
+        // Hint: a 417 to a request that expected 100-continue says only that something on the way
+        // does not support expectations; RFC 9110 §10.1.1 asks that it be sent again without one.
+        // Once (no expectation is left), counted as a status as a redirect's hop is.
+        if (response.status === 417 && headers.expect !== undefined) {
+          this.stats.attempt('417');
+          headers = Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'expect'));
+          continue;
+        }
         const answer = answerOf(response, {
           url,
           method: options.method,
@@ -368,6 +377,7 @@ class DeliveryRun {
           );
         }
         url = answer.to;
+        hops++;
       }
     } catch (error) {
       if (this.#abortReason !== undefined) {

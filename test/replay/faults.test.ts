@@ -86,7 +86,9 @@ describe('replay against misbehaving receivers', () => {
     expectJournalMatchesReceiver(s.log, journal, 6);
   });
 
-  it('(2) honours -H "Expect: 100-continue": the body waits for the 100, a 417 sends nothing', async () => {
+  it('(2) honours -H "Expect: 100-continue": the body waits for the 100; a 417 sends it once more, without the expectation', async () => {
+    // A 417 says only that the expectation is not supported on the way (RFC 9110 §10.1.1: the
+    // client SHOULD repeat the request without it); the batch failed (red-team report hT48).
     const s = await rawServer(
       (_req, reply) => reply.send(200),
       (head, reply) => {
@@ -95,9 +97,31 @@ describe('replay against misbehaving receivers', () => {
       },
     );
     const { journal, report } = await replay(s.url, 3, { headers: { expect: '100-continue' }, concurrency: 1 });
-    expect(report.batches).toMatchObject({ delivered: 2, failed: 1 });
-    expect(journal.find((e) => e.status === 'failed')?.reason).toMatch(/HTTP 417: no expectations/);
+    expect(report.batches).toMatchObject({ delivered: 3, failed: 0, retried: 0 });
+    expect([report.requests, report.statusCodes]).toEqual([4, { 200: 3, 417: 1 }]);
+    expect(journal.map((entry) => entry.attempts)).toEqual([1, 1, 1]);
+    // The 417 before the body; the same batch again, without the expectation, with it.
+    expect(s.log.slice(0, 2).map((e) => [e.status, e.request.headers.expect, numbersIn(e.request.body)])).toEqual([
+      [417, '100-continue', []],
+      [200, undefined, [0]],
+    ]);
     expectJournalMatchesReceiver(s.log, journal, 3);
+  });
+
+  it('(2) sends a request a 417 answered once more without the expectation, once: a second 417 fails the batch', async () => {
+    const s = await rawServer(
+      (_req, reply) => reply.send(417, 'still no'),
+      (_head, reply) => reply.send(417, 'no expectations'),
+    );
+    const { journal, report } = await replay(s.url, 1, { headers: { expect: '100-continue' } });
+    expect(s.log.map((e) => [e.status, e.request.headers.expect])).toEqual([
+      [417, '100-continue'],
+      [417, undefined],
+    ]);
+    expect(journal.map((entry) => [entry.status, entry.attempts, entry.reason])).toEqual([
+      ['failed', 1, 'HTTP 417: still no'],
+    ]);
+    expect(report.statusCodes).toEqual({ 417: 2 });
   });
 
   it('(2) with Expect: 100-continue, a receiver that never sends 100 still gets the body', async () => {
