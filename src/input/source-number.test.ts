@@ -15,9 +15,10 @@ describe('numbers as the file writes them', () => {
     const text =
       '{"externalId":12345678901234567891,"orderNo":9007199254740993,"score":1e400,"tiny":-1e-400,' +
       '"list":[1.5,0.1000000000000000055511151231257827021181583404541015625,{"deep":123456789.12345678901}],' +
-      // An integer whose shortest form is the same decimal, but not its value: JSON.stringify's
-      // `1e+23` is 99999999999999991611392 to a reader of integers such as Python's (hT46 #1).
-      '"big":100000000000000000000000,"bigger":-1000000000000000000000000000000}';
+      // Integers JSON.stringify writes otherwise: `1e+23`, 99999999999999991611392 to a reader of
+      // integers such as Python's (hT46 #1); 2^60 as 1152921504606847000, other digits (hR50).
+      '"big":100000000000000000000000,"bigger":-1000000000000000000000000000000,' +
+      '"twoToSixty":1152921504606846976,"twoToSeventy":1180591620717411303424,"tenToTwentyTwo":10000000000000000000000}';
     const out = JSON.parse(written(text).replace(/(-?\d[\d.eE+-]*)/g, '"$1"'));
     expect(out).toEqual({
       externalId: '12345678901234567891',
@@ -27,6 +28,9 @@ describe('numbers as the file writes them', () => {
       list: ['1.5', '0.1000000000000000055511151231257827021181583404541015625', { deep: '123456789.12345678901' }],
       big: '100000000000000000000000',
       bigger: '-1000000000000000000000000000000',
+      twoToSixty: '1152921504606846976',
+      twoToSeventy: '1180591620717411303424',
+      tenToTwentyTwo: '10000000000000000000000',
     });
   });
 
@@ -35,8 +39,8 @@ describe('numbers as the file writes them', () => {
       '{"a":1.50,"b":1e5,"c":-0,"d":"12345678901234567891","e":"3e400","f":[]}',
       '[{"__proto__":{"x":1},"constructor":2,"toJSON":3}]',
       '{"phone":"61491573087","n":123456789012345}',
-      // 2^70 and 10^22: integers a double holds exactly, however JSON.stringify writes them.
-      '{"n":1180591620717411303424,"m":10000000000000000000000}',
+      // Integers JSON.stringify writes with the same digits: 2^53 + 2, 10^20.
+      '{"n":9007199254740994,"m":100000000000000000000,"o":-4503599627370497}',
     ]) {
       const value = JSON.parse(text);
       expect(exactValue(value, text), text).toBe(value);

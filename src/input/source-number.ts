@@ -23,17 +23,18 @@ export function decimalOf(text: string): string {
 }
 
 /**
- * Whether a double holds the value of the JSON number `text`: an integer written without a fraction
- * or an exponent, exactly; any other, when its shortest form is the same decimal (`0.1`, `1.50`).
- * Hint: an integer exactly, because readers of integers (Python's json) read JSON.stringify's
- * `1e+23` as 99999999999999991611392, not as the 10^23 a file wrote in full.
+ * Whether a double holds the JSON number `text` as JSON.stringify writes it back: its shortest
+ * form is the same decimal (`0.1`, `1.50`, `1e5`), and an integer written without a fraction or
+ * an exponent comes back so. Hint: readers of integers (Python's json) read JSON.stringify's
+ * `1e+23` as 99999999999999991611392, not the 10^23 a file wrote in full (hT46); and 2^60 comes
+ * back as 1152921504606847000, other digits (hR50).
  */
 export function doubleHolds(text: string): boolean {
   const number = Number(text);
   if (!Number.isFinite(number)) return false;
-  // Hint: finite, so at most 309 digits: BigInt reads them at once.
-  if (/^-?\d+$/.test(text)) return BigInt(text) === BigInt(number);
-  return decimalOf(text) === decimalOf(String(number));
+  const written = String(number);
+  if (/^-?\d+$/.test(text) && written.includes('e')) return false;
+  return decimalOf(text) === decimalOf(written);
 }
 
 /**
