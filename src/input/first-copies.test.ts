@@ -115,6 +115,47 @@ describe('nameFirstCopies', () => {
     ]);
   });
 
+  it('names a first copy the memo kept only while its file stands as it was: not once replaced or removed', async () => {
+    // A first copy found by one lookup was named by the next from the memo, the file it was in
+    // renamed over or removed since: a line of another file, or of none (hR50 on 7d6a62a).
+    const [first, second, third] = ['first', 'second', 'third'].map((name) => join(dir, `kept-${name}.ndjson`));
+    const files = [first!, second!, third!];
+    for (const [change, why] of [
+      [() => renameSync(`${first}.new`, first!), 'was replaced since it was read'],
+      [() => rmSync(first!), 'was removed since it was read'],
+    ] as const) {
+      writeFileSync(first!, `${line(b)}\n${line(a)}\n`);
+      writeFileSync(second!, `${line(a)}\n`);
+      writeFileSync(third!, `${line(a)}\n`);
+      writeFileSync(`${first}.new`, `${line(a)}\n${line(b)}\n`);
+      const readAs = new Map<string, string | undefined>();
+      const warnings = new Map<string, Problem[]>();
+      for await (const records of readRecords(files, {}, { onOpen: (name, info) => readAs.set(name, fileId(info)) })) {
+        for (const record of records) {
+          if (record.kind !== 'event') continue;
+          const found = record.problems.filter((p) => p.code === 'duplicate-id');
+          warnings.set(record.element.file, [...(warnings.get(record.element.file) ?? []), ...found]);
+        }
+      }
+      const memo: FirstCopyMemo = new Map();
+      const inSecond = warnings.get(second!) ?? [];
+      await nameFirstCopies(inSecond, files.slice(0, 2), { readAs }, memo);
+      expect(inSecond.map((p) => p.message)).toEqual([
+        `event id ${a!.id} was seen before: a redelivery of the event at ${first}:2:1`,
+      ]);
+      change();
+      const inThird = warnings.get(third!) ?? [];
+      await nameFirstCopies(inThird, files, { readAs }, memo);
+      expect(inThird.map((p) => [p.message, p.firstCopy])).toEqual([
+        [
+          `event id ${a!.id} was seen before: a redelivery (its first copy was not found again: ${first} ${why})`,
+          undefined,
+        ],
+      ]);
+      rmSync(`${first}.new`, { force: true });
+    }
+  });
+
   it('a file removed since it was read: a first copy found before it is named; after it, each says why it is not', async () => {
     // The first copy of a was in the file removed; it named the warned copy itself as its first
     // (`a redelivery of the event at two.ndjson:2:1`, said at two.ndjson:2).

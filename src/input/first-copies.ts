@@ -96,14 +96,13 @@ export async function nameFirstCopies(
     if (seen.has(file)) continue;
     seen.add(file);
     const known = memo?.get(file);
-    // Hint: a first copy found here by an earlier lookup is not looked for again: an event
-    // redelivered into each of 32 later files had the file of its first copy read 32 times.
-    for (const [id, first] of known?.found ?? []) if (waiting.has(id)) settle(id, first);
-    if (waiting.size === 0) break;
     // Hint: a file whose digest holds none of the ids is passed over, not even looked at again:
     // a lookup late in a run of 10,000 files would otherwise ask after each of them.
-    hashes ??= [...waiting.keys()].map(idHash);
-    if (known?.ids && !hashes.some((hash) => holds(known.ids as Uint32Array, hash))) continue;
+    const mayHold = () => {
+      hashes ??= [...waiting.keys()].map(idHash);
+      return !known?.ids || hashes.some((hash) => holds(known.ids as Uint32Array, hash));
+    };
+    if (!mayHold()) continue;
     const now = await standing(file);
     if (now === 'stream') streams.push(file);
     // Hint: as after a file that cannot be read again, an id found after one gone may be a
@@ -111,18 +110,25 @@ export async function nameFirstCopies(
     else if ('gone' in now) gone = now.gone;
     if (now === 'stream' || 'gone' in now) continue;
     const stamp = `${now.size}:${now.mtimeMs}`;
+    // Hint: a first copy an earlier lookup found here is not looked for again (an event redelivered
+    // into each of 32 later files had the file of its first copy read 32 times), while the file
+    // stands as it was then, and is the one read (see `FirstCopyOptions.readAs`).
+    const asRead = options.readAs?.get(file);
+    if (known?.stamp === stamp && (asRead === undefined || now.id === asRead)) {
+      for (const [id, first] of known.found) if (waiting.has(id)) settle(id, first);
+      if (waiting.size === 0) break;
+      if (!mayHold()) continue;
+    }
     const digest = memo && known?.stamp !== stamp && now.size <= digestLimit ? [] : undefined;
     const { found, unread, whole, replaced } = await findIn(file, new Set(waiting.keys()), options, digest);
     if (replaced) {
       gone = `${file} was replaced since it was read`;
       continue;
     }
-    if (memo) {
-      const entry = known?.stamp === stamp ? known : { stamp, found: new Map<string, Location>() };
-      if (digest && whole) entry.ids = Uint32Array.from(digest).sort();
-      for (const [id, first] of found) entry.found.set(id, first);
-      memo.set(file, entry);
-    }
+    // Hint: a changed file read only in part keeps the digest it had, as a digest is trusted (above).
+    if (digest && whole) memo?.set(file, { stamp, ids: Uint32Array.from(digest).sort(), found: new Map(found) });
+    else if (known?.stamp === stamp) for (const [id, first] of found) known.found.set(id, first);
+    else if (!known) memo?.set(file, { stamp, found: new Map(found) });
     unreadable = unread;
     for (const [id, first] of found) settle(id, first);
   }
@@ -136,13 +142,15 @@ export async function nameFirstCopies(
 }
 
 /** How a file read stands now: a file to read again (its size and time of change), a stream, or why it is not there to read. */
-async function standing(file: string): Promise<{ size: number; mtimeMs: number } | 'stream' | { gone: string }> {
+async function standing(
+  file: string,
+): Promise<{ size: number; mtimeMs: number; id?: string | undefined } | 'stream' | { gone: string }> {
   // Hint: `<stdin>` is what `-` is called; a pipe or FIFO named by path is read as a stream too.
   if (file === stdinName) return 'stream';
   try {
     const info = await stat(openablePath(file));
     if (info.isDirectory()) return { gone: `${file} is a folder now` };
-    return info.isFile() ? { size: info.size, mtimeMs: info.mtimeMs } : 'stream';
+    return info.isFile() ? { size: info.size, mtimeMs: info.mtimeMs, id: fileId(info) } : 'stream';
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { gone: `${file} was removed since it was read` };
