@@ -709,7 +709,9 @@ export async function startListener(
 
     let forwarded: ForwardAnswer | undefined;
     let forwardError: string | undefined;
-    if (forwarder && !misbehaved && checked.status < 300) {
+    // Hint: not one that will get no answer (see `unanswerable`): its sender sends it again, and
+    // the upstream would have it twice.
+    if (forwarder && !misbehaved && checked.status < 300 && !unanswerable.has(res)) {
       try {
         forwarded = await forwarder.relay(req, body);
         status = forwarded.status;
@@ -817,7 +819,9 @@ export async function startListener(
       handling?.add(res);
       // A request pipelined behind an answer that closes the connection, or behind one such, gets none.
       const previous = lastAnswers.get(req.socket);
-      if (previous && (unanswerable.has(previous) || (!previous.shouldKeepAlive && !previous.writableFinished))) {
+      // Hint: finished or not: a closing answer owed first is written at once, and node:http still
+      // hands on the requests it had read behind it (hR48).
+      if (previous && (unanswerable.has(previous) || !previous.shouldKeepAlive)) {
         unanswerable.add(res);
       }
       // Hint: node:http keeps a connection alive after close(), so a sender that keeps it busy

@@ -699,33 +699,67 @@ describe('listen and verify', () => {
       400,
       'Transfer-Encoding: chunked\r\n\r\nzz\r\n',
     ],
+    // The closing answer owed first, so written at once: the request behind was reported answered,
+    // 404 or 400, where only the 417 was sent (hR48).
+    [
+      'the 417 owed first, the request behind it off --path',
+      ['--path', '/q2'],
+      'Expect: foo\r\n',
+      '417',
+      404,
+      '',
+      false,
+    ],
+    ['the 417 owed first', [], 'Expect: foo\r\n', '417', 200, '', false],
   ])(
     'reports a request pipelined behind an answer that closes the connection, %s, as unanswered, never 2xx',
-    async (_, args, refused, status, checked, third?: string) => {
+    async (_, args, refused, status, checked, third = '', ahead = true) => {
       const out = tempDir('listen-e2e');
       const listen = await startListen(['--out', out, '--compact', ...args]);
       const text = JSON.stringify([attempt(1)]);
       const post = (path: string, extra = '') =>
         `POST ${path} HTTP/1.1\r\nHost: x\r\n${extra}Content-Length: ${text.length}\r\n\r\n${text}`;
-      const sent = `${post('/q1')}${post('/q2', refused)}${third ? `POST /q3 HTTP/1.1\r\nHost: x\r\n${third}` : post('/q3')}`;
+      const sent = `${ahead ? post('/q1') : ''}${post('/q2', refused)}${third ? `POST /q3 HTTP/1.1\r\nHost: x\r\n${third}` : post('/q3')}`;
       const answer = await rawExchange(Number(new URL(listen.url).port), [sent], 2000);
-      expect(answer.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 200', `HTTP/1.1 ${status}`]);
+      expect(answer.match(/^HTTP\/1\.1 \d+/gm)).toEqual([...(ahead ? ['HTTP/1.1 200'] : []), `HTTP/1.1 ${status}`]);
       listen.child.kill('SIGTERM');
       expect(await listen.exited).toBe(0);
       const lines = listen.lines.filter((l) => l.kind === 'delivery').sort((a, b) => (a.path! < b.path! ? -1 : 1));
       expect(lines.map((l) => [l.path, l.status, l.checkedStatus, l.error])).toEqual([
-        ['/q1', 200, undefined, undefined],
+        ...(ahead ? [['/q1', 200, undefined, undefined]] : []),
         ['/q2', Number(status), undefined, expect.any(String)],
         ['/q3', 499, checked, 'listen closed the connection before the answer'],
       ]);
       // Kept apart from the accepted deliveries, as any unanswered body (one refused is not kept).
       const saved = await listCapturedDeliveries([out]);
       expect(saved.map((d) => [d.meta.path, d.meta.status, d.where.slice(out.length + 1)])).toEqual([
-        ['/q1', 200, '000001.ndjson:1'],
-        ...(checked === 200 ? [['/q3', 499, '000002.body']] : []),
+        ...(ahead ? [['/q1', 200, '000001.ndjson:1']] : []),
+        ...(checked === 200 ? [['/q3', 499, ahead ? '000002.body' : '000001.body']] : []),
       ]);
     },
   );
+
+  it('does not relay with --forward a request pipelined behind an answer that closes the connection', async () => {
+    // It was relayed, the upstream took it (200), and the sender, who got no answer, sends it
+    // again: the upstream had it twice (hR48).
+    const upstream = await startListen(['--compact']);
+    const front = await startListen(['--compact', '--forward', upstream.url]);
+    const text = JSON.stringify([attempt(1)]);
+    const post = (path: string, extra = '') =>
+      `POST ${path} HTTP/1.1\r\nHost: x\r\n${extra}Content-Length: ${text.length}\r\n\r\n${text}`;
+    const sent = `${post('/q1')}${post('/q2', 'Expect: foo\r\n')}${post('/q3')}`;
+    const answer = await rawExchange(Number(new URL(front.url).port), [sent], 2000);
+    expect(answer.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 417']);
+    for (const listen of [front, upstream]) {
+      listen.child.kill('SIGTERM');
+      expect(await listen.exited).toBe(0);
+    }
+    expect(front.lines.filter((l) => l.path === '/q3').map((l) => [l.status, l.upstreamStatus])).toEqual([
+      [499, undefined],
+    ]);
+    // One delivery relayed, q1's (to the upstream's own path).
+    expect(upstream.lines.filter((l) => l.kind === 'delivery').map((l) => l.status)).toEqual([200]);
+  });
 
   // Red team hT48 #2: node:http's 400 (or 408) for the request behind went out at once, ahead of
   // the answer owed to the delivery before it, so a pipelining sender took that delivery as
