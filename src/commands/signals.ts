@@ -60,15 +60,22 @@ export function finishWithoutStdout(): void {
 /**
  * Ends the process, with `code` or the exit code set, once what it wrote to stdout and stderr is
  * out, or at once on a stop signal while it waits: the run is over, and a reader that stopped
- * taking its output (a paused consumer, a pager left open) would hold it for ever. Hint: left to
- * end as node runs out of work, a process has its signal handlers taken away first, and a signal
- * in that moment kills it by the signal's own action, not with the code it set (listen's two
- * Ctrl-Cs 1 ms apart, 5 times of 5; a stopped replay's third SIGTERM, 10 runs of 40 under load).
+ * taking its output (a paused consumer, a pager left open) would hold it for ever. Then, without
+ * `code`, a result on stdout not yet written whole ends it as interrupted (130, 143, 129): a
+ * report cut short is no pass. Hint: left to end as node runs out of work, a process has its
+ * signal handlers taken away first, and a signal in that moment kills it by the signal's own
+ * action, not with the code it set (listen's two Ctrl-Cs 1 ms apart, 5 times of 5; a stopped
+ * replay's third SIGTERM, 10 runs of 40 under load).
  */
 export async function exitOnceWritten(code?: number): Promise<never> {
   // Hint: no argument, not `undefined`, keeps the exit code set: process.exit(undefined) is exit 0.
   const exit = (): never => (code === undefined ? process.exit() : process.exit(code));
-  onStopSignals(exit);
+  onStopSignals((signal) => {
+    const cut = code === undefined && Number(process.exitCode ?? 0) < 128 && process.stdout.writableLength > 0;
+    if (!cut) exit();
+    // Hint: errors.js is loaded only now: it is no part of every start (`callhook --version`).
+    void import('../errors.js').then(({ interruptedBy }) => process.exit(interruptedBy(signal)));
+  });
   await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((out) => stream.write('', out))));
   return exit();
 }

@@ -410,6 +410,33 @@ describe('fix as a process', () => {
     expect(spawnSync(process.execPath, [binPath, 'validate', '--quiet', file]).status).toBe(0);
   });
 
+  it('printing to a stdout whose reader stopped taking it, ends on a signal as interrupted, its output cut short', async () => {
+    // The end's wait for a reader took a signal as the run's end, with the code it had earned:
+    // a repaired file cut short on stdout exited 0, as a report of validate's did (hR48).
+    writeFileSync(join(dir, 'broken.json'), broken);
+    const stdout = stalledPipe();
+    const child = spawn(process.execPath, [binPath, 'fix', join(dir, 'broken.json')], {
+      stdio: ['ignore', stdout.fd, 'pipe'],
+    });
+    const closed = new Promise<[number | null, string | null]>((resolve) =>
+      child.on('close', (code, signal) => resolve([code, signal])),
+    );
+    let exited: unknown;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      child.kill('SIGTERM');
+      exited = await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000, 'still running'))]);
+    } finally {
+      child.kill('SIGKILL');
+      stdout.close();
+    }
+    // Hint: 143 from callhook, or the signal's own end if it came before callhook was ready; never 0.
+    expect([
+      [143, null],
+      [null, 'SIGTERM'],
+    ]).toContainEqual(exited);
+  });
+
   it('--write refuses what is not a regular file before opening it: a named pipe with no writer, a device, a socket', async () => {
     // A named pipe with no writer hung in its open (a worker thread blocked there, so that even
     // SIGTERM said "interrupted" and never exited); with a writer it was read whole, then refused.
