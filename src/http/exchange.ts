@@ -15,7 +15,6 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
 import { createFastClient, fastPathFits } from './fast-exchange.js';
 
 /** The first bytes of an error response kept for the report. */
@@ -75,22 +74,6 @@ export class ExchangeError extends Error {
   }
 }
 
-/**
- * Whether an exchange that failed with `error` is sent once more, on a new connection: it met a
- * reset or the close (`ECONNRESET`, or `EPIPE` writing) on a connection that had carried an
- * earlier exchange (`reused`), before any byte of an answer came (`heard`). Hint: a receiver
- * closes an idle kept-alive connection when it likes (after each answer, or at its idle timeout),
- * and the request written just then crosses its FIN: the receiver never began on it. Browsers and
- * undici send it again so, and node:http's documentation says to (`request.reusedSocket`). An
- * answer begun, a new connection's failure, a timeout, are never sent again here: the receiver
- * may have taken the batch. Not an attempt of replay's: a receiver that closes after each answer
- * would otherwise have half its batches counted failed, and stop the run as unanswered.
- */
-export function isStaleConnectionLoss(error: unknown, reused: boolean, heard: boolean): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return reused && !heard && (code === 'ECONNRESET' || code === 'EPIPE');
-}
-
 /** Options for `createHttpClient`. */
 interface HttpClientOptions {
   /** Connections per origin. */
@@ -120,8 +103,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const send = (request: ExchangeRequest): Promise<ExchangeResponse> =>
     fastPathFits(request) ? fast.send(request) : sendSlow(request);
 
-  /** One exchange over node:http: on a pooled connection, or on a `fresh` one of its own. */
-  const sendSlow = (request: ExchangeRequest, fresh = false): Promise<ExchangeResponse> =>
+  const sendSlow = (request: ExchangeRequest): Promise<ExchangeResponse> =>
     new Promise((resolve, reject) => {
       if (aborted) {
         reject(new ExchangeError('ABORTED', 'aborted'));
@@ -139,9 +121,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         path: request.target ?? `${url.pathname}${url.search}`,
         method: request.method,
         headers: { ...request.headers, 'content-length': String(request.body.length) },
-        // Hint: no agent (node:http makes one for this request alone) is a new connection.
-        agent: fresh ? false : secure ? httpsAgent : httpAgent,
-        ...(secure && fresh ? { rejectUnauthorized: !options.insecure } : {}),
+        agent: secure ? httpsAgent : httpAgent,
       });
       inFlight.add(req);
       let settled = false;
@@ -170,12 +150,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       let deadline: NodeJS.Timeout | undefined;
       const asked = performance.now();
       let waitedMs = 0;
-      let socket: Socket | undefined;
-      /** What the connection had read when it was given this exchange. */
-      let readBefore = 0;
-      req.once('socket', (assigned) => {
-        socket = assigned;
-        readBefore = assigned.bytesRead;
+      req.once('socket', () => {
         waitedMs = performance.now() - asked;
         // Whole milliseconds: timers with equal durations share one list in Node.
         deadline = setTimeout(
@@ -260,13 +235,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         // fast path keeps such an answer.
         if (incoming?.complete) return;
         if (aborted && !(error instanceof ExchangeError)) error = new ExchangeError('ABORTED', 'aborted');
-        const heard = socket !== undefined && socket.bytesRead !== readBefore;
-        if (!settled && !response && !aborted && isStaleConnectionLoss(error, req.reusedSocket, heard)) {
-          settled = true;
-          const spentMs = performance.now() - asked - waitedMs;
-          resolve(sendSlow({ ...request, timeoutMs: Math.max(1, request.timeoutMs - spentMs) }, true));
-          return;
-        }
         // Headers already arrived: the status stands, with as much of the body as came (unless
         // the whole body was wanted).
         settle(response && request.wholeBodyLimit === undefined ? withSnippet(response) : error);

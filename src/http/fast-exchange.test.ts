@@ -294,48 +294,37 @@ describe('the fast path gives what node:http gives', () => {
   }
 });
 
-describe('a kept-alive connection the receiver closes after its answer', () => {
-  // Hint: the receiver's FIN and the next request cross: the request is written on a connection
-  // the receiver has let go of, and meets a reset (or the close) before any byte of an answer.
-  // Here the crossing is made certain: each connection's second request is met by one.
+describe('a kept-alive connection the receiver lets go of unanswered', () => {
+  // Hint: a receiver may close an idle kept-alive connection just as the next request is written
+  // on it, or read that request whole and then reset the connection (a handler past its timeout):
+  // the client cannot tell which, so the request is never sent again on its own.
   const pathNames = { fast: {}, 'node:http': { connection: 'keep-alive' } } as Record<string, Record<string, string>>;
   for (const [path, headers] of Object.entries(pathNames)) {
     const on = (url: string, timeoutMs = 2000) =>
       request(url, { headers: { 'content-type': 'application/json', ...headers }, timeoutMs });
 
     for (const how of ['resets', 'closes']) {
-      it(`${path}: a request the receiver ${how} on a reused connection, unanswered, goes once more on a new one`, async () => {
-        const served = new Map<Socket, number>();
-        const seen: string[] = [];
+      it(`${path}: a request the receiver read and ${how} on a reused connection fails, and is not sent again`, async () => {
         const s = await rawServer((req, reply) => {
-          const count = (served.get(reply.socket) ?? 0) + 1;
-          served.set(reply.socket, count);
-          seen.push(`${numbersIn(req.body)} ${count === 1 ? 'answered' : how}`);
-          if (count === 1) reply.send(200);
+          if (req.indexOnConnection === 0) reply.send(200);
           else if (how === 'resets') reply.reset();
           else reply.socket.destroy();
         });
         const c = client();
-        for (let n = 0; n < 3; n++) {
-          expect((await c.send({ ...on(s.url), body: Buffer.from(`[{"n":${n}}]`) })).status).toBe(200);
-        }
-        // A request that met the dead connection went once more, on a new one, and was answered
-        // there (the fast path keeps that one, which the next request then meets dead too).
-        const again = path === 'fast' ? [`1 ${how}`, '1 answered', `2 ${how}`] : [`1 ${how}`, '1 answered'];
-        expect(seen).toEqual(['0 answered', ...again, '2 answered']);
+        const send = (n: number) => c.send({ ...on(s.url), body: Buffer.from(`[{"n":${n}}]`) });
+        expect((await send(0)).status).toBe(200);
+        await expect(send(1)).rejects.toMatchObject({ code: 'ECONNRESET' });
+        expect(s.requests.map((r) => numbersIn(r.body))).toEqual([0, 1]);
       });
     }
 
     it(`${path}: never sends again what may have been answered, nor what a new connection carried`, async () => {
-      const served = new Map<Socket, number>();
       const s = await rawServer((req, reply) => {
-        const count = (served.get(reply.socket) ?? 0) + 1;
-        served.set(reply.socket, count);
         const n = numbersIn(req.body);
         // A first request on a connection answered 200 ({"n":0}) or reset unanswered ({"n":1});
         // a later one reset after the first bytes of an answer ({"n":2}), or never answered ({"n":3}).
         if (n === 1) reply.reset();
-        else if (count === 1 || n === 0) reply.send(200);
+        else if (req.indexOnConnection === 0 || n === 0) reply.send(200);
         else if (n === 2) {
           reply.write('HTTP/1.1 2');
           setTimeout(() => reply.reset(), 20);

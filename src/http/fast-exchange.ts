@@ -14,13 +14,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { impossible } from '../errors.js';
 import { COLON, NEWLINE, RETURN, SPACE, TAB } from '../input/bytes.js';
-import {
-  ExchangeError,
-  type ExchangeRequest,
-  type ExchangeResponse,
-  isStaleConnectionLoss,
-  snippetBytes,
-} from './exchange.js';
+import { ExchangeError, type ExchangeRequest, type ExchangeResponse, snippetBytes } from './exchange.js';
 import { exchangeHeaders } from './names.js';
 
 /**
@@ -136,8 +130,6 @@ interface Exchange {
   chunks: Buffer[];
   size: number;
   deadline?: NodeJS.Timeout | undefined;
-  /** When it was first written (`performance.now()`): the deadline counts from then, on any connection. */
-  startedAt?: number | undefined;
 }
 
 type Framing =
@@ -159,10 +151,6 @@ class Connection {
   reuseUntil = Number.POSITIVE_INFINITY;
   /** Set when a response ended inside `onData`, which then hands the connection back. */
   private finished = false;
-  /** The exchanges it has carried, the one now included. */
-  private carried = 0;
-  /** Some byte of an answer to the exchange now came. */
-  private heard = false;
   /** What is counted of a long head being read (see `overflows`). */
   private headCount: HeaderCount | undefined;
   closed = false;
@@ -196,26 +184,17 @@ class Connection {
 
   start(exchange: Exchange): void {
     this.exchange = exchange;
-    this.carried++;
-    this.heard = false;
-    const now = performance.now();
-    if (exchange.queuedAt !== undefined) {
-      exchange.waitedMs = now - exchange.queuedAt;
-      exchange.queuedAt = undefined;
-    }
-    exchange.startedAt ??= now;
+    if (exchange.queuedAt !== undefined) exchange.waitedMs = performance.now() - exchange.queuedAt;
     this.head = undefined;
     this.headCount = undefined;
     this.framing = undefined;
     // Whole seconds' worth of milliseconds: timers with equal durations share one list in Node.
-    const ms = Math.max(1, Math.ceil(exchange.request.timeoutMs - (now - exchange.startedAt)));
+    const ms = Math.max(1, Math.ceil(exchange.request.timeoutMs));
     exchange.deadline = setTimeout(() => {
       this.destroy(new ExchangeError('TIMEOUT', `no complete response within ${exchange.request.timeoutMs / 1000} s`));
     }, ms);
-    exchange.sent = false;
-    // Hint: only while this connection carries it: one that lost it may say so after it was sent again.
     this.socket.write(exchange.bytes, (error) => {
-      if (!error && this.exchange === exchange) exchange.sent = true;
+      if (!error) exchange.sent = true;
     });
   }
 
@@ -234,9 +213,7 @@ class Connection {
     if (this.pool.aborted && !(error instanceof ExchangeError)) error = new ExchangeError('ABORTED', 'aborted');
     // Headers already arrived: the status stands, with as much of the body as came.
     if (exchange.response) settleWith(exchange, withSnippet(exchange));
-    else if (!isStaleConnectionLoss(error, this.carried > 1, this.heard) || !this.pool.resend(this, exchange)) {
-      settleWith(exchange, error);
-    }
+    else settleWith(exchange, error);
   }
 
   private onClose(): void {
@@ -253,7 +230,6 @@ class Connection {
       this.socket.destroy();
       return;
     }
-    this.heard = true;
     let data: Buffer | undefined = chunk;
     while (data?.length) {
       // Reading may end the exchange (a whole response, a snippet enough, a protocol error).
@@ -568,19 +544,6 @@ class Pool {
     }
   }
 
-  /**
-   * Sends `exchange` again on a new connection, in the place of `failed`, which lost it unanswered
-   * (see `isStaleConnectionLoss`); false when the pool is shut or aborted. Hint: a new one, not an
-   * idle one, which the receiver may be closing just as well; `failed` is let go of here, so
-   * its close does not open another for a waiting exchange.
-   */
-  resend(failed: Connection, exchange: Exchange): boolean {
-    if (this.shut || this.aborted) return false;
-    this.all.delete(failed);
-    this.open().start(exchange);
-    return true;
-  }
-
   private open(): Connection {
     const connection = new Connection(this, this.host, this.port);
     this.all.add(connection);
@@ -600,9 +563,9 @@ class Pool {
   }
 
   forget(connection: Connection): void {
+    this.all.delete(connection);
     const at = this.idle.indexOf(connection);
     if (at >= 0) this.idle.splice(at, 1);
-    if (!this.all.delete(connection)) return;
     const next = this.shut ? undefined : this.waiting.shift();
     if (next) this.open().start(next);
   }

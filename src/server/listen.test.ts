@@ -2744,6 +2744,21 @@ describe('listen: --forward', () => {
     },
   );
 
+  it('answers 502 for a delivery the upstream read and then reset on a kept-alive connection, and relays it once', async () => {
+    // It was relayed again, silently, on a new connection, and the sender told 200: the upstream
+    // may have taken it the first time, and a relay sends nothing twice (review hR49).
+    const target = await rawUpstream((request, reply) => {
+      if (request.indexOnConnection === 0) reply.send(200);
+      else reply.reset();
+    });
+    const { url, deliveries } = await listen({
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 },
+    });
+    for (const n of [1, 2, 3]) await post(url, body(attempt(n)));
+    expect(deliveries.map((d) => d.status)).toEqual([200, 502, 200]);
+    expect(target.requests).toHaveLength(3);
+  });
+
   it('sends the user info of the --forward URL as Basic auth, as replay does with --url, and never shows the password', async () => {
     // The user info was dropped without a word: a Basic-auth upstream answered 401, no hint why.
     const target = await upstream((_req, res) => res.writeHead(200).end());

@@ -12,8 +12,6 @@ export interface ReceivedRequest {
   body: Buffer;
   /** 0-based arrival order. */
   index: number;
-  /** 0-based arrival order on its connection: more than 0 on a kept-alive connection reused. */
-  indexOnConnection: number;
 }
 
 /** Answers one request; the default answers 200 at once. `res.socket?.destroy()` resets the connection. */
@@ -37,10 +35,7 @@ export async function startServer(
   options: { tls?: { key: string; cert: string } } = {},
 ): Promise<TestServer> {
   const requests: ReceivedRequest[] = [];
-  const carried = new WeakMap<object, number>();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    const indexOnConnection = carried.get(req.socket) ?? 0;
-    carried.set(req.socket, indexOnConnection + 1);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -50,7 +45,6 @@ export async function startServer(
         headers: req.headers,
         body: Buffer.concat(chunks),
         index: requests.length,
-        indexOnConnection,
       };
       requests.push(request);
       Promise.resolve(handler(request, res)).catch((error: unknown) => {

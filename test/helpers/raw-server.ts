@@ -17,6 +17,8 @@ export interface RawRequest {
   body: Buffer;
   /** 0-based arrival order. */
   index: number;
+  /** 0-based arrival order on its connection: more than 0 on a kept-alive connection reused. */
+  indexOnConnection: number;
 }
 
 /** The receiver's log line for one request: the final status it wrote (undefined if none). */
@@ -68,6 +70,7 @@ export async function startRawServer(handler: RawHandler, onExpect?: RawExpectHa
     let length = 0;
     let expectAnswered = false;
     let entry: RawLogEntry | undefined;
+    let carried = 0;
     const reply: RawReply = {
       socket,
       write: (text) => {
@@ -97,7 +100,7 @@ export async function startRawServer(handler: RawHandler, onExpect?: RawExpectHa
             const colon = line.indexOf(':');
             headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
           }
-          head = { method, path, headers, index: requests.length };
+          head = { method, path, headers, index: requests.length, indexOnConnection: carried++ };
           length = Number(headers['content-length'] ?? 0);
           expectAnswered = false;
         }
