@@ -118,17 +118,6 @@ describe('failureOf', () => {
     expect(failureOf(error('ECONNREFUSED'), 1000)).toMatchObject({ retryable: true });
   });
 
-  it('retries a kept-alive connection lost unanswered, as answered for the stop rule: the receiver answered on it before', () => {
-    const lost = Object.assign(error('ECONNRESET', 'socket hang up'), { reusedConnection: true });
-    expect(failureOf(lost, 1000)).toEqual({
-      kind: 'error',
-      outcome: 'ECONNRESET',
-      retryable: true,
-      detail: 'socket hang up (on a kept-alive connection: from now on each request goes on a new one)',
-      answered: true,
-    });
-  });
-
   it('does not retry what no attempt can fix: a refused header value, a bad certificate', () => {
     expect(failureOf(error('ERR_INVALID_CHAR'), 1000)).toMatchObject({ retryable: false, detail: 'boom' });
     expect(failureOf(error('ERR_HTTP_INVALID_HEADER_VALUE'), 1000)).toMatchObject({ retryable: false });

@@ -4,7 +4,7 @@
  */
 import { ioReason } from '../errors.js';
 import { redactUrl } from './credentials.js';
-import type { ExchangeFailure, ExchangeResponse } from './exchange.js';
+import type { ExchangeResponse } from './exchange.js';
 import { isRetryableStatus, parseRetryAfter } from './retry.js';
 
 /** The outcome of one attempt. */
@@ -26,10 +26,7 @@ export type Attempt =
       outcome: string;
       retryable: boolean;
       detail: string;
-      /**
-       * The receiver answered: with bytes HTTP cannot read, or an earlier request on the
-       * kept-alive connection this one was lost on (not a receiver that answers nothing).
-       */
+      /** The receiver answered, though with bytes HTTP cannot read. */
       answered?: true | undefined;
       /** A limit of this machine, not the receiver's failing (see `localLimits`): what helps. */
       local?: string | undefined;
@@ -212,15 +209,6 @@ export function failureOf(error: unknown, timeoutMs: number): Attempt {
       outcome: code,
       retryable: false,
       detail: `${message} (for a local development server, --insecure skips the check)`,
-    };
-  }
-  if ((error as ExchangeFailure).reusedConnection) {
-    return {
-      kind: 'error',
-      outcome: code,
-      retryable: true,
-      detail: `${message} (on a kept-alive connection: from now on each request goes on a new one)`,
-      answered: true,
     };
   }
   return { kind: 'error', outcome: code, retryable: true, detail: message };

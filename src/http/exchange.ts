@@ -15,7 +15,6 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
 import { createFastClient, fastPathFits } from './fast-exchange.js';
 
 /** The first bytes of an error response kept for the report. */
@@ -75,36 +74,6 @@ export class ExchangeError extends Error {
   }
 }
 
-/** An exchange's error, marked when it lost a kept-alive connection unanswered (see `isStaleConnectionLoss`). */
-export interface ExchangeFailure extends NodeJS.ErrnoException {
-  reusedConnection?: true;
-}
-
-/** What a connection met when the receiver reset or closed it (Windows and macOS say ECONNABORTED or EPROTOTYPE for the same race). */
-const connectionLossCodes: ReadonlySet<string | undefined> = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ECONNABORTED',
-  'EPROTOTYPE',
-]);
-
-/**
- * Whether an exchange that failed with `error` met a reset or the close on a connection that had
- * carried an earlier exchange (`reused`), before any byte of an answer came (`heard`); if so, the
- * error is marked `reusedConnection`. Hint: the receiver may have let the idle connection go just
- * as the request was written (one that closes after each answer without `Connection: close`), or
- * read the request whole and then reset it (a handler past its server's timeout): the client
- * cannot tell which, so the request is never sent again here, but as a retry the run counts.
- * Instead, no connection to that origin is reused after it, so that such a receiver costs a failed
- * attempt per connection, not one per batch.
- */
-export function isStaleConnectionLoss(error: Error, reused: boolean, heard: boolean): boolean {
-  const failure = error as ExchangeFailure;
-  if (!reused || heard || !connectionLossCodes.has(failure.code)) return false;
-  failure.reusedConnection = true;
-  return true;
-}
-
 /** Options for `createHttpClient`. */
 interface HttpClientOptions {
   /** Connections per origin. */
@@ -129,8 +98,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   let httpsAgent: https.Agent | undefined;
   const inFlight = new Set<http.ClientRequest>();
   let aborted = false;
-  /** The origins a kept-alive connection to was lost unanswered: each request to them goes on a new connection. */
-  const noReuse = new Set<string>();
   const fast = createFastClient(options.connections);
 
   const send = (request: ExchangeRequest): Promise<ExchangeResponse> =>
@@ -146,7 +113,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const secure = url.protocol === 'https:';
       if (secure) httpsAgent ??= new https.Agent({ ...agentOptions, rejectUnauthorized: !options.insecure });
       const expectContinue = request.headers.expect?.toLowerCase() === '100-continue';
-      const reuse = !noReuse.has(url.origin);
       const req = (secure ? https : http).request({
         protocol: url.protocol,
         // Hint: URL keeps the brackets of an IPv6 literal; node:http wants the bare address.
@@ -155,10 +121,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         path: request.target ?? `${url.pathname}${url.search}`,
         method: request.method,
         headers: { ...request.headers, 'content-length': String(request.body.length) },
-        // Hint: without an agent, node:http makes one for this request alone: a new connection,
-        // which it asks the receiver to close after the answer.
-        agent: reuse ? (secure ? httpsAgent : httpAgent) : false,
-        ...(secure && !reuse ? { rejectUnauthorized: !options.insecure } : {}),
+        agent: secure ? httpsAgent : httpAgent,
       });
       inFlight.add(req);
       let settled = false;
@@ -187,12 +150,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       let deadline: NodeJS.Timeout | undefined;
       const asked = performance.now();
       let waitedMs = 0;
-      let socket: Socket | undefined;
-      /** What the connection had read when it was given this exchange. */
-      let readBefore = 0;
-      req.once('socket', (assigned) => {
-        socket = assigned;
-        readBefore = assigned.bytesRead;
+      req.once('socket', () => {
         waitedMs = performance.now() - asked;
         // Whole milliseconds: timers with equal durations share one list in Node.
         deadline = setTimeout(
@@ -277,8 +235,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         // fast path keeps such an answer.
         if (incoming?.complete) return;
         if (aborted && !(error instanceof ExchangeError)) error = new ExchangeError('ABORTED', 'aborted');
-        const heard = response !== undefined || (socket !== undefined && socket.bytesRead !== readBefore);
-        if (isStaleConnectionLoss(error, req.reusedSocket, heard)) noReuse.add(url.origin);
         // Headers already arrived: the status stands, with as much of the body as came (unless
         // the whole body was wanted).
         settle(response && request.wholeBodyLimit === undefined ? withSnippet(response) : error);

@@ -304,7 +304,7 @@ describe('a kept-alive connection the receiver lets go of unanswered', () => {
       request(url, { headers: { 'content-type': 'application/json', ...headers }, timeoutMs });
 
     for (const how of ['resets', 'closes']) {
-      it(`${path}: a request the receiver read and ${how} on a reused connection fails, is not sent again, and no connection is reused after it`, async () => {
+      it(`${path}: a request the receiver read and ${how} on a reused connection fails, and is not sent again`, async () => {
         const s = await rawServer((req, reply) => {
           if (req.indexOnConnection === 0) reply.send(200);
           else if (how === 'resets') reply.reset();
@@ -313,22 +313,12 @@ describe('a kept-alive connection the receiver lets go of unanswered', () => {
         const c = client();
         const send = (n: number) => c.send({ ...on(s.url), body: Buffer.from(`[{"n":${n}}]`) });
         expect((await send(0)).status).toBe(200);
-        await expect(send(1)).rejects.toMatchObject({ code: 'ECONNRESET', reusedConnection: true });
-        // Each later request on a connection of its own, which the receiver is told to close.
-        expect((await send(2)).status).toBe(200);
-        expect((await send(3)).status).toBe(200);
-        expect(s.requests.map((r) => [numbersIn(r.body), r.indexOnConnection])).toEqual([
-          [0, 0],
-          [1, 1],
-          [2, 0],
-          [3, 0],
-        ]);
-        if (path === 'fast')
-          expect(s.requests.map((r) => r.headers.connection)).toEqual(['keep-alive', 'keep-alive', 'close', 'close']);
+        await expect(send(1)).rejects.toMatchObject({ code: 'ECONNRESET' });
+        expect(s.requests.map((r) => numbersIn(r.body))).toEqual([0, 1]);
       });
     }
 
-    it(`${path}: never sends again what may have been answered, nor what a new connection carried; neither stops reuse`, async () => {
+    it(`${path}: never sends again what may have been answered, nor what a new connection carried`, async () => {
       const s = await rawServer((req, reply) => {
         const n = numbersIn(req.body);
         // A first request on a connection answered 200 ({"n":0}) or reset unanswered ({"n":1});
@@ -347,7 +337,6 @@ describe('a kept-alive connection the receiver lets go of unanswered', () => {
       await expect(send(2)).rejects.toMatchObject({ code: expect.stringMatching(/^(ECONNRESET|HPE_\w+)$/) });
       await expect(send(1)).rejects.toMatchObject({ code: 'ECONNRESET' });
       expect((await send(0)).status).toBe(200);
-      // On the connection {"n":0} reused (a new one answers 200).
       await expect(send(3, 300)).rejects.toMatchObject({ code: 'TIMEOUT' });
       expect(s.requests.map((r) => numbersIn(r.body))).toEqual([0, 2, 1, 0, 3]);
     });

@@ -14,13 +14,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { impossible } from '../errors.js';
 import { COLON, NEWLINE, RETURN, SPACE, TAB } from '../input/bytes.js';
-import {
-  ExchangeError,
-  type ExchangeRequest,
-  type ExchangeResponse,
-  isStaleConnectionLoss,
-  snippetBytes,
-} from './exchange.js';
+import { ExchangeError, type ExchangeRequest, type ExchangeResponse, snippetBytes } from './exchange.js';
 import { exchangeHeaders } from './names.js';
 
 /**
@@ -157,10 +151,6 @@ class Connection {
   reuseUntil = Number.POSITIVE_INFINITY;
   /** Set when a response ended inside `onData`, which then hands the connection back. */
   private finished = false;
-  /** The exchanges it has carried, the one now included. */
-  private carried = 0;
-  /** Some byte of an answer to the exchange now came. */
-  private heard = false;
   /** What is counted of a long head being read (see `overflows`). */
   private headCount: HeaderCount | undefined;
   closed = false;
@@ -194,8 +184,6 @@ class Connection {
 
   start(exchange: Exchange): void {
     this.exchange = exchange;
-    this.carried++;
-    this.heard = false;
     if (exchange.queuedAt !== undefined) exchange.waitedMs = performance.now() - exchange.queuedAt;
     this.head = undefined;
     this.headCount = undefined;
@@ -225,10 +213,7 @@ class Connection {
     if (this.pool.aborted && !(error instanceof ExchangeError)) error = new ExchangeError('ABORTED', 'aborted');
     // Headers already arrived: the status stands, with as much of the body as came.
     if (exchange.response) settleWith(exchange, withSnippet(exchange));
-    else {
-      if (isStaleConnectionLoss(error, this.carried > 1, this.heard)) this.pool.reuse = false;
-      settleWith(exchange, error);
-    }
+    else settleWith(exchange, error);
   }
 
   private onClose(): void {
@@ -245,7 +230,6 @@ class Connection {
       this.socket.destroy();
       return;
     }
-    this.heard = true;
     let data: Buffer | undefined = chunk;
     while (data?.length) {
       // Reading may end the exchange (a whole response, a snippet enough, a protocol error).
@@ -531,8 +515,6 @@ class Pool {
   private readonly waiting: Exchange[] = [];
   aborted = false;
   private shut = false;
-  /** False once a kept-alive connection was lost unanswered (see `isStaleConnectionLoss`): then each request goes on a new connection. */
-  reuse = true;
   /** The last response head read on the pool's connections (see `Connection.onHead`). */
   lastHead: Head | undefined;
   /** What every connection of the pool reads into (see `Connection`). */
@@ -547,10 +529,9 @@ class Pool {
   send(exchange: Exchange): void {
     let idle = this.idle.pop();
     // One the receiver has begun to close (its 'close' not yet emitted) cannot carry a request;
-    // nor one idle past the receiver's keep-alive timeout, which it may be closing just then; nor
-    // any once the pool reuses none.
-    while (idle && (!this.reuse || !idle.socket.writable || performance.now() >= idle.reuseUntil)) {
-      if (idle.socket.writable) idle.destroy(new Error('not to be reused'));
+    // nor one idle past the receiver's keep-alive timeout, which it may be closing just then.
+    while (idle && (!idle.socket.writable || performance.now() >= idle.reuseUntil)) {
+      if (idle.socket.writable) idle.destroy(new Error('idle past the keep-alive timeout'));
       idle = this.idle.pop();
     }
     if (idle) {
@@ -570,11 +551,6 @@ class Pool {
   }
 
   release(connection: Connection): void {
-    // Its close opens a new connection for an exchange waiting.
-    if (!this.reuse) {
-      connection.socket.destroy();
-      return;
-    }
     const next = this.waiting.shift();
     if (next) connection.start(next);
     else {
@@ -606,7 +582,7 @@ class Pool {
   }
 }
 
-/** The request's first line and headers but for Connection and Content-Length, checked as node:http checks them. */
+/** The request's first line and headers up to the content-length's value, checked as node:http checks them. */
 function requestPrefix(request: ExchangeRequest): string {
   const { url, headers } = request;
   let head = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
@@ -619,7 +595,7 @@ function requestPrefix(request: ExchangeRequest): string {
     http.validateHeaderValue(name, value);
     head += `${name}: ${value}\r\n`;
   }
-  return head;
+  return `${head}Connection: keep-alive\r\nContent-Length: `;
 }
 
 /** Plain-http exchanges over pooled keep-alive sockets, `connections` per origin. */
@@ -652,6 +628,11 @@ export function createFastClient(connections: number) {
           lastUrl = url.href;
           lastPrefix = prefix;
         }
+        // One buffer, one write: the head and the body leave in the same segment.
+        const head = `${prefix}${request.body.length}\r\n\r\n`;
+        const bytes = Buffer.allocUnsafe(head.length + request.body.length);
+        bytes.write(head, 0, 'latin1');
+        request.body.copy(bytes, head.length);
         const key = `${url.hostname}:${url.port}`;
         let pool = pools.get(key);
         if (!pool) {
@@ -659,12 +640,6 @@ export function createFastClient(connections: number) {
           pool = new Pool(url.hostname.replace(/^\[(.*)\]$/, '$1'), Number(url.port) || 80, connections);
           pools.set(key, pool);
         }
-        // One buffer, one write: the head and the body leave in the same segment.
-        const connection = pool.reuse ? 'keep-alive' : 'close';
-        const head = `${prefix}Connection: ${connection}\r\nContent-Length: ${request.body.length}\r\n\r\n`;
-        const bytes = Buffer.allocUnsafe(head.length + request.body.length);
-        bytes.write(head, 0, 'latin1');
-        request.body.copy(bytes, head.length);
         pool.send({ request, bytes, resolve, reject, settled: false, sent: false, chunks: [], size: 0, waitedMs: 0 });
       });
     },

@@ -251,63 +251,6 @@ describe('replay against misbehaving receivers', () => {
     }
   });
 
-  it('after a kept-alive connection lost unanswered, each request goes on a new one: at most --concurrency such losses, none a stop', async () => {
-    // Every batch on a reused connection failed, and after three in a row the run stopped,
-    // "the receiver answered none of 3 batches in a row", though it had answered on each of them.
-    for (const headers of [{}, { connection: 'keep-alive' }] as Record<string, string>[]) {
-      const s = await rawServer((req, reply) => {
-        if (req.indexOnConnection === 0) reply.send(200);
-        else setTimeout(() => reply.reset(), 200);
-      });
-      const { journal, report } = await replay(s.url, 12, { headers, concurrency: 4, retries: 0 });
-      const what = JSON.stringify(headers);
-      const received = s.requests.flatMap((r) => numbersIn(r.body));
-      expect(new Set(received).size, what).toBe(12);
-      expect([report.requests, report.batches.delivered + report.batches.failed], what).toEqual([12, 12]);
-      expect(report.batches.failed, what).toBeLessThanOrEqual(4);
-      expect(report.stoppedBy, what).toBeNull();
-      expect(journal.find((entry) => entry.status === 'failed')?.reason, what).toMatch(
-        /on a kept-alive connection: from now on each request goes on a new one/,
-      );
-      expectJournalMatchesReceiver(s.log, journal, 12);
-    }
-  });
-
-  it('a receiver that closes each connection after its answer (no `connection: close`) costs at most --concurrency failed attempts', async () => {
-    // The next request went on the kept-alive connection before the receiver's FIN was read, and
-    // met a reset: nearly every batch was retried (with --retries 0, failed, and after three the
-    // run stopped, "the receiver answered none of 3 batches in a row"), red-team report hT48.
-    const receiver = createServer((socket) => {
-      socket.on('error', () => {});
-      let read = '';
-      socket.on('data', (chunk) => {
-        read += chunk.toString('latin1');
-        const end = read.indexOf('\r\n\r\n');
-        const length = Number(/^content-length: *(\d+)/im.exec(read.slice(0, end))?.[1] ?? Number.NaN);
-        if (end < 0 || read.length < end + 4 + length || socket.writableEnded) return;
-        socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n', () => socket.destroy());
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const { port } = receiver.address() as AddressInfo;
-    try {
-      for (const headers of [{}, { connection: 'keep-alive' }] as Record<string, string>[]) {
-        for (const retries of [2, 0]) {
-          const { report } = await replay(`http://127.0.0.1:${port}/hook`, 20, { headers, concurrency: 4, retries });
-          const what = `${JSON.stringify(headers)} --retries ${retries}`;
-          expect(report.stoppedBy, what).toBeNull();
-          // Every request either delivered its batch or is a failed attempt: at most one per connection.
-          expect(report.batches.delivered + report.batches.failed, what).toBe(20);
-          expect(report.requests - report.batches.delivered, what).toBeLessThanOrEqual(4);
-          // With retries, each such failed attempt is retried on a new connection, and delivered.
-          if (retries) expect(report.batches.failed, what).toBe(0);
-        }
-      }
-    } finally {
-      await new Promise((resolve) => receiver.close(resolve));
-    }
-  });
-
   it('an answer HTTP cannot read (bare LF, a bad content-length) fails its batch once, not retried, and the run goes on', async () => {
     // The receiver read each batch and answered, unreadably: every retry delivered the events
     // again, and after three batches the run stopped, saying the receiver had answered none.
