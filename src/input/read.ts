@@ -20,7 +20,7 @@ import { Socket } from 'node:net';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
-import { fileId, joinablePath, realPathOf } from '../output-file.js';
+import { fileId, joinablePath, realPathOf, standardStreamOf } from '../output-file.js';
 import type { CheckOptions } from '../schema/check.js';
 import { kindOf } from '../schema/names.js';
 import { lastNumber, numbered } from './capture-names.js';
@@ -458,7 +458,16 @@ export async function* readChunks(
   opened?: (info: BigIntStats) => void,
 ): AsyncGenerator<Buffer> {
   // Hint: a file that is gone is left to open below, which says so as for any file.
-  if ((await stat(path).catch(() => undefined))?.isFIFO()) {
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isFIFO()) {
+    // Hint: the pipe this run writes its output to (`/dev/stdout` under `| cat`) ends only when
+    // the run does: read, it would be waited on for ever. With a code, as the source's own failures
+    // have: the file is reported unreadable where it stands, and the others are read.
+    const own = standardStreamOf(info, [1, 2]);
+    if (own !== undefined) {
+      const why = `it is this run's own ${own === 1 ? 'stdout' : 'stderr'}, a pipe it writes to`;
+      throw Object.assign(new Error(why), { code: 'ERR_OWN_STREAM' });
+    }
     yield* readPipe(path, abandoned);
     return;
   }

@@ -55,6 +55,42 @@ function runToFd(
   });
 }
 
+describe('its own stdout or stderr named as input', () => {
+  it('is refused at once, one line naming it, exit 2, where the output is a pipe', () => {
+    // Read, the pipe the run itself writes to never ended: validate, summarise and the rest
+    // printed the other files' results, then waited for ever (red team hT51 #1).
+    for (const [command, stream] of [
+      ['validate', '/dev/stdout'],
+      ['summarise', '/dev/stdout'],
+      ['show', '/dev/stderr'],
+      ['validate', '/proc/self/fd/1'],
+    ] as const) {
+      const run = spawnSync(
+        'bash',
+        [
+          '-c',
+          `set -o pipefail; "$@" 2>&1 | cat`,
+          'piped',
+          process.execPath,
+          binPath,
+          command,
+          'fixtures/valid/bare-types.json',
+          stream,
+        ],
+        { cwd: repoRoot, encoding: 'utf8', timeout: 10_000, env: { ...process.env, NO_COLOR: '1' } },
+      );
+      const what = `${command} ${stream}`;
+      expect([run.signal, run.status], what).toEqual([null, 2]);
+      // Hint: both streams into the one pipe: validate reports it with its results, the others on stderr.
+      expect(run.stdout, what).toMatch(
+        new RegExp(
+          `${stream.replaceAll('/', '\\/')}:1:1:? +(error +)?cannot be read: it is this run's own (stdout|stderr)`,
+        ),
+      );
+    }
+  });
+});
+
 describe('a full disk under stdout', () => {
   // Hint: /dev/full is opened for writing as any redirection would (`> /dev/full`); every write to it fails with ENOSPC.
   it.skipIf(!existsSync('/dev/full'))(
