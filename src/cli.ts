@@ -845,6 +845,6 @@ try {
 // Hint: a run a signal stopped ends by process.exit, so that one more signal as it ends (the third
 // of three quick Ctrl-Cs, a supervisor's second SIGTERM) cannot kill it (see `exitOnceWritten`);
 // and so does a run whose output still waits for its reader (fix's list of repairs to a slow pipe):
-// a signal there, its work done, ends it with the code it earned, not by the signal's own action.
+// a signal there, its work done, ends it as `exitOnceWritten` says, not by the signal's own action.
 const pending = process.stdout.writableLength > 0 || process.stderr.writableLength > 0;
 if (Number(process.exitCode) >= 128 || pending) await exitOnceWritten();

@@ -74,7 +74,10 @@ export async function exitOnceWritten(code?: number): Promise<never> {
     const cut = code === undefined && Number(process.exitCode ?? 0) < 128 && process.stdout.writableLength > 0;
     if (!cut) exit();
     // Hint: errors.js is loaded only now: it is no part of every start (`callhook --version`).
-    void import('../errors.js').then(({ interruptedBy }) => process.exit(interruptedBy(signal)));
+    void import('../errors.js').then(
+      ({ interruptedBy }) => process.exit(interruptedBy(signal)),
+      () => exit(),
+    );
   });
   await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((out) => stream.write('', out))));
   return exit();

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -128,6 +128,10 @@ describe('nameFirstCopies', () => {
       writeFileSync(second!, `${line(a)}\n`);
       writeFileSync(third!, `${line(a)}\n`);
       writeFileSync(`${first}.new`, `${line(a)}\n${line(b)}\n`);
+      // Hint: the same size and time of change as the file it is renamed over, so that only what the
+      // file is tells them apart (on a file system with coarse times, writing them in one tick did).
+      const when = new Date(Date.now() - 60_000);
+      for (const file of [first!, `${first}.new`]) utimesSync(file, when, when);
       const readAs = new Map<string, string | undefined>();
       const warnings = new Map<string, Problem[]>();
       for await (const records of readRecords(files, {}, { onOpen: (name, info) => readAs.set(name, fileId(info)) })) {

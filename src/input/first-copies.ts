@@ -144,13 +144,15 @@ export async function nameFirstCopies(
 /** How a file read stands now: a file to read again (its size and time of change), a stream, or why it is not there to read. */
 async function standing(
   file: string,
-): Promise<{ size: number; mtimeMs: number; id?: string | undefined } | 'stream' | { gone: string }> {
+): Promise<{ size: number; mtimeMs: bigint | number; id?: string | undefined } | 'stream' | { gone: string }> {
   // Hint: `<stdin>` is what `-` is called; a pipe or FIFO named by path is read as a stream too.
   if (file === stdinName) return 'stream';
   try {
-    const info = await stat(openablePath(file));
+    // Hint: with big integers, as the reading's own `readAs` ids are made: an inode past 2^53 (NTFS,
+    // NFS) read as a double would never match one, and the memo would never be used.
+    const info = await stat(openablePath(file), { bigint: true });
     if (info.isDirectory()) return { gone: `${file} is a folder now` };
-    return info.isFile() ? { size: info.size, mtimeMs: info.mtimeMs, id: fileId(info) } : 'stream';
+    return info.isFile() ? { size: Number(info.size), mtimeMs: info.mtimeNs, id: fileId(info) } : 'stream';
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { gone: `${file} was removed since it was read` };
