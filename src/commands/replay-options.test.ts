@@ -22,6 +22,26 @@ describe('parseReplayOptions', () => {
     });
   });
 
+  it('refuses a header named twice, in any case, rather than sending the last alone', () => {
+    // `-H 'X-Tenant: a' -H 'x-tenant: b'` sent `x-tenant: b` only, the first dropped without a word (hT51 #3).
+    expect(() => parseReplayOptions({ ...base, header: ['X-Tenant: a', 'x-tenant: b'] })).toThrow(
+      /^--header: x-tenant is given twice; give it once \(a list in one value, "a, b", if the receiver takes one\)$/,
+    );
+  });
+
+  it('bounds the hidden waits at what a timer holds, 2,147,483,647 ms', () => {
+    // Past it, Node warned in its own words (TimeoutOverflowWarning) and waited 1 ms (hT51 #6).
+    for (const [option, key] of [
+      ['--backoff-base', 'backoffBase'],
+      ['--backoff-cap', 'backoffCap'],
+      ['--progress-interval', 'progressInterval'],
+    ] as const) {
+      expect(() => parseReplayOptions({ ...base, [key]: '9999999999' }), option).toThrow(
+        new RegExp(`^${option}: must be a whole number from \\d to 2147483647 \\(got "9999999999"\\)$`),
+      );
+    }
+  });
+
   it('lists every problem, each naming its option', () => {
     expect(() =>
       parseReplayOptions({

@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, type Stats, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ioReason } from '../errors.js';
+import { CallhookError, ExitCode, ioReason } from '../errors.js';
 import { hasCredentials } from '../http/credentials.js';
 import {
   defaultHmacHeader,
@@ -134,6 +134,9 @@ function headerLine(
   return [name.toLowerCase(), text];
 }
 
+/** The longest wait a timer takes, in milliseconds (2^31 - 1). */
+const longestTimer = 2_147_483_647;
+
 /** Checks the raw options; throws one usage error listing every problem. */
 export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
   const problems: string[] = signingProblems(raw);
@@ -194,11 +197,23 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
         const names =
           raw.sign === 'hmac' ? [(raw.signatureHeader ?? defaultHmacHeader).toLowerCase()] : standardWebhookHeaders;
         const signed = raw.sign === undefined ? undefined : { scheme: raw.sign, names };
-        return Object.fromEntries((raw.header ?? []).map((line) => headerLine(line, signed)));
+        const headers: Record<string, string> = {};
+        for (const [name, value] of (raw.header ?? []).map((line) => headerLine(line, signed))) {
+          // Hint: a name is a token (headerLine), nothing to escape; a second was taken for the first.
+          if (Object.hasOwn(headers, name)) {
+            throw new CallhookError(
+              `--header: ${name} is given twice; give it once (a list in one value, "a, b", if the receiver takes one)`,
+              ExitCode.usage,
+            );
+          }
+          headers[name] = value;
+        }
+        return headers;
       },
-      backoffBase: () => optional(raw.backoffBase, wholeNumber('--backoff-base', 0)),
-      backoffCap: () => optional(raw.backoffCap, wholeNumber('--backoff-cap', 0)),
-      progressInterval: () => optional(raw.progressInterval, wholeNumber('--progress-interval', 1)),
+      // Hint: at most what a timer holds: past it, Node warns in its own words and waits 1 ms.
+      backoffBase: () => optional(raw.backoffBase, wholeNumber('--backoff-base', 0, longestTimer)),
+      backoffCap: () => optional(raw.backoffCap, wholeNumber('--backoff-cap', 0, longestTimer)),
+      progressInterval: () => optional(raw.progressInterval, wholeNumber('--progress-interval', 1, longestTimer)),
     },
     problems,
   );
