@@ -26,6 +26,7 @@ import { SkipWarnings } from '../render/skip-warnings.js';
 import { colorsFor, terminalWidth } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import { correlationIdOf, type EventType } from '../schema/events.js';
+import { optionError } from './options.js';
 import { Output } from './output.js';
 import { timeRangeOf } from './time-range.js';
 
@@ -169,6 +170,12 @@ function ambiguityWarning(option: string, prefix: string | undefined, ids: Reado
 }
 
 /** The `show` action. */
+/** `text`, refused when empty: an empty filter would be no filter (`--grep "$TERM"` with TERM unset). */
+function nonEmpty(option: string, text: string): string {
+  if (text === '') throw optionError(option, 'some text to look for', text);
+  return text;
+}
+
 export async function show(paths: string[], raw: RawShowOptions): Promise<void> {
   const options = parseViewOptions(raw);
   const { since, until } = timeRangeOf(raw);
@@ -181,7 +188,7 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
     phone: raw.phone,
     since,
     until,
-    grep: raw.grep === undefined || raw.grep === '' ? undefined : searchPattern(raw.grep),
+    grep: raw.grep === undefined ? undefined : searchPattern(nonEmpty('--grep', raw.grep)),
   };
   const output = new Output(process.stdout, { pager: options.pager && options.format !== 'json', width: raw.width });
   const numbers = new NumberBook(options.orgNumbers);

@@ -703,6 +703,8 @@ describe.concurrent('show: options', () => {
       [['--status', 'Done'], '--status'],
       [['--since', 'last week'], '--since'],
       [['--width', '5'], '--width'],
+      // An empty search (`--grep "$TERM"` with TERM unset) showed every event (hT51 #4).
+      [['--grep', ''], '--grep: must be some text to look for'],
     ] as const;
     for (const [args, option] of bad) {
       const result = await runCli(['show', 'fixtures/valid/empty-array.json', ...args]);
