@@ -23,10 +23,11 @@
  * So a lookup given the run's `FirstCopyMemo` reads a file of up to `digestLimit` bytes to its
  * end, and keeps a digest of the ids it holds (4 bytes an event); a later lookup reads such a
  * file again only when the digest says it may hold an id looked for, and where a first copy was
- * found is kept, for any file, so that the same id is not looked for again. Each file is then
- * read about twice in all: once for its digest, once where a first copy is. A digest is trusted for the rest
- * of the run: a file that cannot hold the ids is passed over unlooked-at, even if removed since
- * (it held no first copy of them); one that may is looked at, and said removed or read again.
+ * found is kept, for any file, so that the same id is not looked for again while the file stands
+ * as it was. Each file is then read about twice in all: once for its digest, once where a first
+ * copy is. A digest is trusted for the rest of the run: a file that cannot hold the ids is passed
+ * over unlooked-at, even if removed since (it held no first copy of them); one that may is looked
+ * at, and said removed or read again.
  */
 import type { BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
