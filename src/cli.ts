@@ -798,12 +798,25 @@ function parsedArgs(args: readonly string[], at: number): readonly string[] {
       `help takes a command's name alone (got '${afterHelp.join(' ')}')`,
     );
   }
+  // Hint: commander takes callhook's own -V anywhere, an option's value too: `validate x --type -V`
+  // printed the version and passed, x never read.
+  const end = args.indexOf('--');
+  const version = at < 0 ? undefined : args.slice(at + 1, end < 0 ? undefined : end).find(isVersionFlag);
+  if (version) {
+    throw new CommanderError(
+      1,
+      'callhook.versionAfterCommand',
+      `'${version}' is callhook's own option: give it alone (callhook ${version}), not after the command; a value that begins with - is given as --name=value`,
+    );
+  }
   const helpAsked = args[at - 1] === 'help' || args.some((arg) => arg === '--help' || arg === '-h');
   const asked = args[at];
   if (!helpAsked || asked === undefined) return args;
   if (asked === 'help') return ['--help'];
   return named(asked) ? args : [asked];
 }
+
+const isVersionFlag = (arg: string) => arg === '-V' || arg === '--version';
 
 /** The index of the word naming the command in process.argv (after node and the script), -1 for none. */
 let commandAt = -1;

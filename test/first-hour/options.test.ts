@@ -163,6 +163,26 @@ describe('the command line', () => {
     }
   });
 
+  test("--version after a command, even as an option's value, is refused, not the version printed (exit 2)", async () => {
+    // `validate broken.json --type -V` printed 0.1.0 and exited 0, the file never read (hT51 #2).
+    const cases = [
+      ['validate', 'fixtures/doc-examples/call-complete.json', '--type', '-V'],
+      ['validate', 'fixtures/doc-examples/call-complete.json', '--max-problems', '5', '--version'],
+      ['show', 'fixtures/valid/bare-types.json', '--grep', '--version'],
+    ];
+    const results = await Promise.all(cases.map((args) => runCli(args)));
+    for (const [i, args] of cases.entries()) {
+      const option = args.at(-1);
+      expect([results[i]?.stderr, results[i]?.code, results[i]?.stdout], args.join(' ')).toEqual([
+        `callhook: '${option}' is callhook's own option: give it alone (callhook ${option}), not after the command; a value that begins with - is given as --name=value; see callhook ${args[0]} --help\n`,
+        2,
+        '',
+      ]);
+    }
+    // Alone, it is still the version.
+    expect((await runCli(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
   test("help takes a command's name alone: an option or a second word after it is refused, exit 2", async () => {
     // `help --width 80 validate`, `help --format x.json` printed callhook's own help and passed,
     // as if it had been asked for; what followed `help` was dropped unsaid.
@@ -328,13 +348,10 @@ describe('help', () => {
     for (const name of ['deliveries.meta', '.ndjson', '.json', '.body']) expect(paths).toContain(name);
   });
 
-  test('every option the README names exists in some command’s help', async () => {
+  test('every option the README names exists in some command’s help, or callhook’s own', async () => {
     const readme = readFileSync(`${repoRoot}/README.md`, 'utf8');
     const named = new Set(readme.match(/(?<![\w-])--[a-z][a-z-]+/g));
-    const helps = (await helpTexts())
-      .slice(1)
-      .map((h) => h.stdout)
-      .join('\n');
+    const helps = (await helpTexts()).map((h) => h.stdout).join('\n');
     // Not callhook's: npm's --global, curl's --data-binary and --noproxy, node's flags that
     // refuse code generation and cap the heap, docker's --pids-limit, and the README's example of
     // an unknown option.
