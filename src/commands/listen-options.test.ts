@@ -39,6 +39,13 @@ describe('listen options', () => {
     );
   });
 
+  it('takes an IPv6 address in brackets, as a URL writes it', () => {
+    // `--host '[::1]'` was "cannot listen on [::1]:0: no such host" (hT51 #8).
+    expect(parse({ host: '[::1]' }).host).toBe('::1');
+    expect(parse({ host: ' [fe80::1] ' }).host).toBe('fe80::1');
+    expect(parse({ host: '::1' }).host).toBe('::1');
+  });
+
   it('lists every problem, each naming its option', () => {
     expect(() => parse({ port: '70000' })).toThrow('--port: must be a whole number from 0 to 65535 (got "70000")');
     expect(() => parse({ respond: '99' })).toThrow(
