@@ -23,6 +23,7 @@ import {
   cannotBeRead,
   isStdin,
   listSources,
+  ownStream,
   readChunks,
   readChunksOf,
   readRecords,
@@ -128,6 +129,8 @@ export async function fixInput(source: Source, options: FixOptions): Promise<Fix
   }
   // Hint: refused on its status, before it is opened: a named pipe with no writer blocks its
   // open in a worker thread, which no signal ends, and one with a writer would be read whole first.
+  const own = ownStream(stats);
+  if (own) throw new CallhookError(`${source.name}: cannot be read: ${own}`, ExitCode.usage);
   const special = options.write ? specialFileKind(stats) : undefined;
   if (special) {
     throw new CallhookError(

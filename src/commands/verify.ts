@@ -10,7 +10,7 @@ import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebho
 import { NEWLINE } from '../input/bytes.js';
 import { BodyChanged, BodyUnreadable, CaptureCoverage, CapturedBodies, capturedDeliveries } from '../input/captures.js';
 import { optionSize } from '../input/element.js';
-import { filesBelow } from '../input/read.js';
+import { filesBelow, ownStream } from '../input/read.js';
 import { namesStdin, processStdin } from '../input/stdin.js';
 import { captureLogName, stdinName } from '../input/types.js';
 import { realPathOf } from '../output-file.js';
@@ -114,6 +114,9 @@ async function readAtMost(
 ): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
+  const info = path === '-' ? undefined : await stat(path).catch(() => undefined);
+  const own = info && ownStream(info);
+  if (own) throw new CallhookError(`${nameOf(path)}: cannot be read: ${own}`, ExitCode.usage);
   try {
     for await (const chunk of (path === '-' ? processStdin() : createReadStream(path)) as AsyncIterable<Buffer>) {
       chunks.push(chunk);

@@ -441,6 +441,17 @@ async function* readPipe(path: OpenablePath, abandoned: AbortSignal | undefined)
 }
 
 /**
+ * Why the file `info` describes cannot be read, when it is the pipe this run writes its output to
+ * (`/dev/stdout` under `| cat`, `/dev/stderr` under `2>&1`), which ends only when the run does:
+ * read, it would be waited on for ever. Undefined for any other file. Every reading asks it.
+ */
+export function ownStream(info: Stats): string | undefined {
+  if (!info.isFIFO()) return undefined;
+  const own = standardStreamOf(info, [1, 2]);
+  return own === undefined ? undefined : `it is this run's own ${own === 1 ? 'stdout' : 'stderr'}, a pipe it writes to`;
+}
+
+/**
  * A file's bytes from `start`, `size` at a time (see `readChunksOf`): each chunk is valid only
  * until the next is asked for. A named pipe (`readPipe`) is read as a stream, from where it is,
  * and closed at once when `abandoned` aborts, though a read of it waits. `opened` is told what
@@ -460,14 +471,10 @@ export async function* readChunks(
   // Hint: a file that is gone is left to open below, which says so as for any file.
   const info = await stat(path).catch(() => undefined);
   if (info?.isFIFO()) {
-    // Hint: the pipe this run writes its output to (`/dev/stdout` under `| cat`) ends only when
-    // the run does: read, it would be waited on for ever. With a code, as the source's own failures
-    // have: the file is reported unreadable where it stands, and the others are read.
-    const own = standardStreamOf(info, [1, 2]);
-    if (own !== undefined) {
-      const why = `it is this run's own ${own === 1 ? 'stdout' : 'stderr'}, a pipe it writes to`;
-      throw Object.assign(new Error(why), { code: 'ERR_OWN_STREAM' });
-    }
+    // Hint: with a code, as the source's own failures have: the file is reported unreadable where
+    // it stands, and the others are read.
+    const own = ownStream(info);
+    if (own !== undefined) throw Object.assign(new Error(own), { code: 'ERR_OWN_STREAM' });
     yield* readPipe(path, abandoned);
     return;
   }

@@ -58,33 +58,42 @@ function runToFd(
 describe('its own stdout or stderr named as input', () => {
   it('is refused at once, one line naming it, exit 2, where the output is a pipe', () => {
     // Read, the pipe the run itself writes to never ended: validate, summarise and the rest
-    // printed the other files' results, then waited for ever (red team hT51 #1).
-    for (const [command, stream] of [
-      ['validate', '/dev/stdout'],
-      ['summarise', '/dev/stdout'],
-      ['show', '/dev/stderr'],
-      ['validate', '/proc/self/fd/1'],
+    // printed the other files' results, then waited for ever (red team hT51 #1; fix and verify's
+    // --body and --headers read it their own way, review hR53).
+    const file = 'fixtures/valid/bare-types.json';
+    const signed = [
+      '--header',
+      'webhook-id: a',
+      '--header',
+      'webhook-timestamp: 1',
+      '--header',
+      'webhook-signature: v1,x',
+    ];
+    for (const [args, stream] of [
+      [['validate', file, '/dev/stdout'], '/dev/stdout'],
+      [['summarise', file, '/dev/stdout'], '/dev/stdout'],
+      [['show', file, '/dev/stderr'], '/dev/stderr'],
+      [['validate', file, '/proc/self/fd/1'], '/proc/self/fd/1'],
+      [['fix', file, '/dev/stdout'], '/dev/stdout'],
+      [['verify', '--body', '/dev/stdout', ...signed, '--ignore-timestamp'], '/dev/stdout'],
+      [['verify', '--body', file, '--headers', '/dev/stdout'], '/dev/stdout'],
     ] as const) {
       const run = spawnSync(
         'bash',
-        [
-          '-c',
-          `set -o pipefail; "$@" 2>&1 | cat`,
-          'piped',
-          process.execPath,
-          binPath,
-          command,
-          'fixtures/valid/bare-types.json',
-          stream,
-        ],
-        { cwd: repoRoot, encoding: 'utf8', timeout: 10_000, env: { ...process.env, NO_COLOR: '1' } },
+        ['-c', `set -o pipefail; "$@" 2>&1 | cat`, 'piped', process.execPath, binPath, ...args],
+        {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          timeout: 10_000,
+          env: { ...process.env, NO_COLOR: '1', CALLHOOK_SECRET: 'whsec_dGVzdHNlY3JldHRlc3RzZWNyZXQ=' },
+        },
       );
-      const what = `${command} ${stream}`;
+      const what = args.join(' ');
       expect([run.signal, run.status], what).toEqual([null, 2]);
       // Hint: both streams into the one pipe: validate reports it with its results, the others on stderr.
       expect(run.stdout, what).toMatch(
         new RegExp(
-          `${stream.replaceAll('/', '\\/')}:1:1:? +(error +)?cannot be read: it is this run's own (stdout|stderr)`,
+          `${stream.replaceAll('/', '\\/')}(:1:1)?:? +(error +)?cannot be read: it is this run's own (stdout|stderr)`,
         ),
       );
     }
