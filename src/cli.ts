@@ -596,7 +596,7 @@ details.set('replay', (command, { options, outputName, maxConcurrency, repeated,
     .addOption(options.sign('sign each request'))
     .addOption(options.secretEnv())
     .addOption(options.signatureHeader())
-    .option('-H, --header <header>', 'extra header "Name: value" (repeatable)', repeated(String))
+    .option('-H, --header <header>', 'extra header "Name: value" (repeatable, each name once)', repeated(String))
     .addOption(options.method())
     .option('--insecure', 'do not verify HTTPS certificates (local development only)')
     .option('--fresh', 'new event ids, timestamps shifted so the newest is now')
@@ -801,7 +801,8 @@ function parsedArgs(args: readonly string[], at: number): readonly string[] {
   // Hint: commander takes callhook's own -V anywhere, an option's value too: `validate x --type -V`
   // printed the version and passed, x never read.
   const end = args.indexOf('--');
-  const version = at < 0 ? undefined : args.slice(at + 1, end < 0 ? undefined : end).find(isVersionFlag);
+  // Hint: only after a command's name: `callhook x.json -V` names none, and is told so.
+  const version = !named(args[at]) ? undefined : args.slice(at + 1, end < 0 ? undefined : end).find(isVersionFlag);
   if (version) {
     throw new CommanderError(
       1,
@@ -816,7 +817,8 @@ function parsedArgs(args: readonly string[], at: number): readonly string[] {
   return named(asked) ? args : [asked];
 }
 
-const isVersionFlag = (arg: string) => arg === '-V' || arg === '--version';
+// Hint: `-Vh` too, which commander reads as -V and -h.
+const isVersionFlag = (arg: string) => arg === '--version' || arg.startsWith('-V');
 
 /** The index of the word naming the command in process.argv (after node and the script), -1 for none. */
 let commandAt = -1;

@@ -44,6 +44,9 @@ describe('listen options', () => {
     expect(parse({ host: '[::1]' }).host).toBe('::1');
     expect(parse({ host: ' [fe80::1] ' }).host).toBe('fe80::1');
     expect(parse({ host: '::1' }).host).toBe('::1');
+    expect(parse({ host: '[fe80::1%lo]' }).host).toBe('fe80::1%lo');
+    // Brackets around what is no IPv6 address are left, for the error to show (review hR53).
+    expect(parse({ host: '[cafe]' }).host).toBe('[cafe]');
   });
 
   it('lists every problem, each naming its option', () => {

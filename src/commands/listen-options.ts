@@ -115,7 +115,7 @@ function servedPath(value: string): string {
 
 function address(value: string): string {
   // Hint: an IPv6 address as a URL writes it, `[::1]`, which node:net would look up as a name.
-  const host = value.trim().replace(/^\[([0-9a-f:.]*)\]$/i, '$1');
+  const host = value.trim().replace(/^\[([0-9a-f.]*:[0-9a-f:.]*(?:%[\w.-]+)?)\]$/i, '$1');
   if (host === '') throw optionError('--host', 'an address or host name', value);
   return host;
 }

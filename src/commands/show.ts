@@ -169,13 +169,13 @@ function ambiguityWarning(option: string, prefix: string | undefined, ids: Reado
   return `--${option} ${prefix} matched ${many} ${option}Ids (${listed.join(', ')}${ids.size > 3 ? ', …' : ''}); give more of it to pick one`;
 }
 
-/** The `show` action. */
 /** `text`, refused when empty: an empty filter would be no filter (`--grep "$TERM"` with TERM unset). */
 function nonEmpty(option: string, text: string): string {
   if (text === '') throw optionError(option, 'some text to look for', text);
   return text;
 }
 
+/** The `show` action. */
 export async function show(paths: string[], raw: RawShowOptions): Promise<void> {
   const options = parseViewOptions(raw);
   const { since, until } = timeRangeOf(raw);

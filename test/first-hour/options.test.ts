@@ -169,6 +169,8 @@ describe('the command line', () => {
       ['validate', 'fixtures/doc-examples/call-complete.json', '--type', '-V'],
       ['validate', 'fixtures/doc-examples/call-complete.json', '--max-problems', '5', '--version'],
       ['show', 'fixtures/valid/bare-types.json', '--grep', '--version'],
+      // commander reads `-Vh` as -V and -h (review hR53).
+      ['validate', 'fixtures/doc-examples/call-complete.json', '-Vh'],
     ];
     const results = await Promise.all(cases.map((args) => runCli(args)));
     for (const [i, args] of cases.entries()) {
@@ -179,8 +181,9 @@ describe('the command line', () => {
         '',
       ]);
     }
-    // Alone, it is still the version.
+    // Alone, it is still the version; with no command named, no command is said to be before it.
     expect((await runCli(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect((await runCli(['valdate', 'x.json', '-V'])).stderr).not.toContain('after the command');
   });
 
   test("help takes a command's name alone: an option or a second word after it is refused, exit 2", async () => {
