@@ -807,7 +807,7 @@ function parsedArgs(args: readonly string[], at: number): readonly string[] {
     throw new CommanderError(
       1,
       'callhook.versionAfterCommand',
-      `'${version}' is callhook's own option: give it alone (callhook ${version}), not after the command; a value that begins with - is given as --name=value`,
+      `'${version}' is callhook's own option: give it alone (callhook ${version === '--version' ? version : '-V'}), not after the command; a value that begins with - is given as --name=value`,
     );
   }
   const helpAsked = args[at - 1] === 'help' || args.some((arg) => arg === '--help' || arg === '-h');

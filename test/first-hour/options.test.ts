@@ -176,7 +176,7 @@ describe('the command line', () => {
     for (const [i, args] of cases.entries()) {
       const option = args.at(-1);
       expect([results[i]?.stderr, results[i]?.code, results[i]?.stdout], args.join(' ')).toEqual([
-        `callhook: '${option}' is callhook's own option: give it alone (callhook ${option}), not after the command; a value that begins with - is given as --name=value; see callhook ${args[0]} --help\n`,
+        `callhook: '${option}' is callhook's own option: give it alone (callhook ${option === '--version' ? option : '-V'}), not after the command; a value that begins with - is given as --name=value; see callhook ${args[0]} --help\n`,
         2,
         '',
       ]);
