@@ -80,7 +80,8 @@ describe('its own stdout or stderr named as input', () => {
     ] as const) {
       const run = spawnSync(
         'bash',
-        ['-c', `set -o pipefail; "$@" 2>&1 | cat`, 'piped', process.execPath, binPath, ...args],
+        // Hint: `timeout` ends a run that still waits; the test's own would end the shell alone.
+        ['-c', `set -o pipefail; timeout 8 "$@" 2>&1 | cat`, 'piped', process.execPath, binPath, ...args],
         {
           cwd: repoRoot,
           encoding: 'utf8',
