@@ -29,6 +29,15 @@ describe('parseReplayOptions', () => {
     );
   });
 
+  it('keeps a header named __proto__ as a header', () => {
+    // Assigned on a plain object, it set the object's prototype and was dropped without a word (review hR53).
+    const { headers } = parseReplayOptions({ ...base, header: ['__proto__: x', 'constructor: y'] });
+    expect(Object.entries(headers)).toEqual([
+      ['__proto__', 'x'],
+      ['constructor', 'y'],
+    ]);
+  });
+
   it('bounds the hidden waits at what a timer holds, 2,147,483,647 ms', () => {
     // Past it, Node warned in its own words (TimeoutOverflowWarning) and waited 1 ms (hT51 #6).
     for (const [option, key] of [

@@ -206,7 +206,8 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
               ExitCode.usage,
             );
           }
-          headers[name] = value;
+          // Hint: defined, not assigned: `__proto__` is a header name like any other (review hR53).
+          Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
         }
         return headers;
       },

@@ -89,9 +89,10 @@ export function redactRefusedUrl(text: string): string {
 
 /** Headers with every secret value replaced by `***`. */
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = isSecretHeader(name) ? redacted : value;
-  return out;
+  // Hint: made by fromEntries, which defines each: assigned, a header named `__proto__` was lost.
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name, isSecretHeader(name) ? redacted : value]),
+  );
 }
 
 /** A URL split into the address requests go to and the Basic credentials its user info carries. */
