@@ -362,6 +362,9 @@ export function fileId(info: Pick<BigIntStats, 'dev' | 'ino'> | Pick<Stats, 'dev
 /** This process's standard streams, by descriptor: 0 stdin, 1 stdout, 2 stderr. */
 export type StandardStream = 0 | 1 | 2;
 
+/** Each standard stream's name, as messages say it. */
+export const standardStreamNames = { 0: 'stdin', 1: 'stdout', 2: 'stderr' } as const;
+
 /**
  * Which of this process's standard streams `fds` (in that order of preference) the file `file`
  * describes is, by device and inode (see `fileId`): `/dev/stdout`, `/dev/fd/2`, `/proc/self/fd/0`, or the file

@@ -19,7 +19,14 @@ import {
   standardWebhookHeaders,
 } from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
-import { absolutePath, danglingLinkProblem, notAFile, realPathOf, standardStreamOf } from '../output-file.js';
+import {
+  absolutePath,
+  danglingLinkProblem,
+  notAFile,
+  realPathOf,
+  standardStreamNames,
+  standardStreamOf,
+} from '../output-file.js';
 import type { EventType } from '../schema/names.js';
 import {
   decimal,
@@ -306,8 +313,6 @@ function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' 
 
 const journalReadBack = 'the journal is read back by --resume';
 
-const streamNames = { 1: 'stdout', 2: 'stderr' } as const;
-
 /**
  * Why the file at `path` cannot be the journal: this run's own stdout or stderr (`--journal
  * /dev/stdout > run.log`), where what else is written is mixed with its lines (the summary
@@ -325,7 +330,7 @@ function journalProblem(path: string): string | undefined {
   }
   const stream = standardStreamOf(stats, [1, 2]);
   if (stream !== undefined) {
-    return `is this run's own ${streamNames[stream]}: the journal, which --resume reads back, must be a file of its own; name another file`;
+    return `is this run's own ${standardStreamNames[stream]}: the journal, which --resume reads back, must be a file of its own; name another file`;
   }
   return notAFile(stats, journalReadBack);
 }

@@ -20,7 +20,7 @@ import { Socket } from 'node:net';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
-import { fileId, joinablePath, realPathOf, standardStreamOf } from '../output-file.js';
+import { fileId, joinablePath, realPathOf, standardStreamNames, standardStreamOf } from '../output-file.js';
 import type { CheckOptions } from '../schema/check.js';
 import { kindOf } from '../schema/names.js';
 import { lastNumber, numbered } from './capture-names.js';
@@ -448,7 +448,7 @@ async function* readPipe(path: OpenablePath, abandoned: AbortSignal | undefined)
 export function ownStream(info: Stats): string | undefined {
   if (!info.isFIFO()) return undefined;
   const own = standardStreamOf(info, [1, 2]);
-  return own === undefined ? undefined : `it is this run's own ${own === 1 ? 'stdout' : 'stderr'}, a pipe it writes to`;
+  return own === undefined ? undefined : `it is this run's own ${standardStreamNames[own]}, a pipe it writes to`;
 }
 
 /**
