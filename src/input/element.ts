@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createScanner, visit } from 'jsonc-parser';
 import { impossible } from '../errors.js';
-import { javaScriptKeyOrder, jsonQuoted, type KeyOrder, quotedExcerpt } from '../schema/check.js';
+import { javaScriptKeyOrder, jsonQuoted, type KeyOrder, quotedExcerpt, segmentKey } from '../schema/check.js';
 import { excerptAt } from './excerpt.js';
 import { pathsAt, placesAt, textKeyOrder } from './locations.js';
 import type { LineBefore, SplitElement } from './split.js';
@@ -1074,7 +1074,7 @@ function pointerPath(pointer: string): Array<string | number> {
   return pointer
     .slice(1)
     .split('/')
-    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map(segmentKey)
     .map((segment) => (/^(0|[1-9][0-9]*)$/.test(segment) ? Number(segment) : segment));
 }
 

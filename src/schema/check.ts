@@ -185,6 +185,11 @@ function jsonTypeOf(value: unknown): string {
   return typeof value;
 }
 
+/** The key a JSON pointer segment names (RFC 6901): `pointerSegment` undone. */
+export function segmentKey(segment: string): string {
+  return segment.replaceAll('~1', '/').replaceAll('~0', '~');
+}
+
 /** Escapes one JSON pointer segment (RFC 6901). */
 export function pointerSegment(key: string | number): string {
   // Hint: nearly every key has neither character; looking costs less than replacing nothing
@@ -292,9 +297,7 @@ export function quotedExcerpt(text: string): string {
 /** An array's item named in a message: `item 1 of "flow"`, from its pointer (`/data/flow/1`). */
 function itemName(pointer: string, index: number): string {
   const parent = pointer.split('/').at(-2);
-  return parent
-    ? `item ${index} of ${jsonQuoted(parent.replaceAll('~1', '/').replaceAll('~0', '~'))}`
-    : `item ${index}`;
+  return parent ? `item ${index} of ${jsonQuoted(segmentKey(parent))}` : `item ${index}`;
 }
 
 function preview(value: unknown): string {
@@ -446,7 +449,7 @@ function placeOf(value: Json, pointer: string, keys: KeyOrder): Place {
   let place = root;
   let node: unknown = value;
   for (const segment of pointer.split('/').slice(1)) {
-    const key = segment.replaceAll('~1', '/').replaceAll('~0', '~');
+    const key = segmentKey(segment);
     const index = Array.isArray(node) ? Number(key) : isObject(node) ? keys.indexOf(node, key) : -1;
     if (index < 0 || !Number.isInteger(index)) return { pointer, order: place.order };
     place = child(place, key, index);
