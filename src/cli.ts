@@ -810,11 +810,16 @@ function parsedArgs(args: readonly string[], at: number): readonly string[] {
       `'${version}' is callhook's own option: give it alone (callhook ${version === '--version' ? version : '-V'}), not after the command; a value that begins with - is given as --name=value`,
     );
   }
-  const helpAsked = args[at - 1] === 'help' || args.some((arg) => arg === '--help' || arg === '-h');
+  const isHelp = (arg: string) => arg === '--help' || arg === '-h';
+  const helpAsked = args[at - 1] === 'help' || args.some(isHelp);
   const asked = args[at];
   if (!helpAsked || asked === undefined) return args;
   if (asked === 'help') return ['--help'];
-  return named(asked) ? args : [asked];
+  if (!named(asked)) return [asked];
+  // Hint: help asked for before the command's name (`--help validate`, `help -h validate`) is that
+  // command's help; commander would answer callhook's own. After it, commander reads it as the
+  // command does, an option's value too (`show --grep -h`).
+  return args[0] === 'help' || args.slice(0, at).some(isHelp) ? [asked, '--help'] : args;
 }
 
 // Hint: `-Vh` too, which commander reads as -V and -h.

@@ -211,12 +211,20 @@ describe('the command line', () => {
         ['help', 'validate'],
         ['help', 'validate', '--help'],
         ['help', '-h'],
+        // The flag before the command's name asks for that command's help too (hT51): these
+        // showed callhook's own help.
+        ['--help', 'validate'],
+        ['-h', 'summary'],
+        ['help', '-h', 'validate'],
       ].map((args) => runCli(args)),
     );
     expect(helps.map((help) => [help.code, help.stdout.split('\n')[0]])).toEqual([
       [0, 'Usage: callhook validate [options] <paths...>'],
       [0, 'Usage: callhook validate [options] <paths...>'],
       [0, 'Usage: callhook [options] [command]'],
+      [0, 'Usage: callhook validate [options] <paths...>'],
+      [0, 'Usage: callhook summarise|summary|summarize [options] [paths...]'],
+      [0, 'Usage: callhook validate [options] <paths...>'],
     ]);
   });
 
