@@ -466,25 +466,29 @@ describe('generateEvents', () => {
     // event, warned of; so does a value below a field that is not what is documented there, and a
     // path through a field that holds text (a time, a name, a step's answer), making it an object.
     const cc = 'CallComplete, whose events will not validate';
+    // Hint: a path through an item reaches only events that have it (`data.flow.50` warned of
+    // every event, though none had 50 steps; hT51).
+    const item = (n: number, array: string) =>
+      `CallComplete, whose events with item ${n} of "${array}" will not validate`;
     const misfits: Array<[string, string]> = [
       ['eventType=SMSSent', `"SMSSent" is no value of "eventType" in ${cc}`],
       ['data=5', `5 is no value of "data" in ${cc}`],
       ['createdAt.x=1', `"createdAt" holds no object in ${cc}`],
       ['data.name.first=Bob', `"name" holds no object in ${cc}`],
-      ['data.flow.0.response.x=1', `"response" holds no object in ${cc}`],
+      ['data.flow.0.response.x=1', `"response" holds no object in ${item(0, 'flow')}`],
       [
         'data.campaignId.x=1',
         `"campaignId" holds no object in ${eventTypes.join(', ')}, whose events will not validate`,
       ],
-      ['data.flow.0={}', `{} is no value of "flow.0" in ${cc}`],
+      ['data.flow.50={}', `{} is no value of "flow.50" in ${item(50, 'flow')}`],
       // A number where text is documented: perhaps the text was meant.
       [
         'data.flow.0.response=5',
-        `5 is no value of "flow.0.response" in ${cc} (to set the text, quote it: data.flow.0.response='"5"')`,
+        `5 is no value of "flow.0.response" in ${item(0, 'flow')} (to set the text, quote it: data.flow.0.response='"5"')`,
       ],
       [
         'data.requests.0=5',
-        `5 is no value of "requests.0" in ${cc} (to set the text, quote it: data.requests.0='"5"')`,
+        `5 is no value of "requests.0" in ${item(0, 'requests')} (to set the text, quote it: data.requests.0='"5"')`,
       ],
     ];
     for (const [text, why] of misfits) {

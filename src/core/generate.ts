@@ -1602,7 +1602,11 @@ export function misfitOverrides(
         : `${JSON.stringify(override.value)} is no value of ${quoted(misfit.value)}`;
     const hint =
       'asText' in misfit && misfit.asText ? ` (to set the text, quote it: ${path}='"${override.value}"')` : '';
-    return [`--set ${path}: ${what} in ${[...types].join(', ')}, whose events will not validate${hint}`];
+    // Hint: a path through an item reaches only the events that have it (`data.flow.50`).
+    const at = override.path.findIndex((part, i) => i > 1 && isIndex(part));
+    const whose =
+      at < 0 ? 'whose events' : `whose events with item ${override.path[at]} of ${quoted(override.path[at - 1] ?? '')}`;
+    return [`--set ${path}: ${what} in ${[...types].join(', ')}, ${whose} will not validate${hint}`];
   });
   const enveloping = envelopingOverrides(set, generated, envelope === 'all');
   return enveloping ? [...misfits, enveloping] : misfits;
