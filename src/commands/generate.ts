@@ -13,7 +13,7 @@ import {
 import { type GenerateFormat, largestSeed, maxCampaigns } from '../core/generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from '../core/instant.js';
 import { CallhookError, ExitCode, interruptedBy } from '../errors.js';
-import { secondThreadBar, threadSettings } from '../input/halves.js';
+import { secondThreadBar, threadSettings, threadSettingsWarning } from '../input/halves.js';
 import {
   blockCount,
   type Defect,
@@ -280,7 +280,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   // may run the generator, which refuses it in the library's.
   const misfits = misfitOverrides(set ?? [], options.type);
   checkRoom(task.events);
-  for (const message of misfits) warnOnStderr(message);
+  for (const message of [...misfits, threadSettingsWarning() ?? []].flat()) warnOnStderr(message);
   let { threads, how } = threadsFor(count, defectRate, campaigns);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);
 

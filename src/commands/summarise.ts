@@ -10,7 +10,7 @@ import {
 } from '../core/summary.js';
 import { maskPhone, maskPhonesInText } from '../core/timeline.js';
 import { CallhookError, formatFatal, unreadableFileError } from '../errors.js';
-import { readInHalves, threadSettings } from '../input/halves.js';
+import { readInHalves, threadSettings, threadSettingsWarning } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import { escapeTerminal } from '../render/escape.js';
 import type { SummaryFormat } from '../render/formats.js';
@@ -126,6 +126,8 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   const summaryOptions = summaryOptionsFrom(options);
   // Piped input needs no `-`; the input layer refuses a terminal on stdin (it would look like a hang).
   if (paths.length === 0) paths = ['-'];
+  const threads = threadSettingsWarning();
+  if (threads) warnOnStderr(threads, options.width);
 
   // The summary counts no warnings (consistency rules, duplicate keys), so none are looked for;
   // and of an invalid element's errors, one kept tells all it needs (see `eventRecords` in show).

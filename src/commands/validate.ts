@@ -10,7 +10,13 @@ import {
 } from '../core/validation.js';
 import { ExitCode } from '../errors.js';
 import { type FirstCopyMemo, nameFirstCopies } from '../input/first-copies.js';
-import { type MergingConsumer, readInHalves, serveHalf, threadSettings } from '../input/halves.js';
+import {
+  type MergingConsumer,
+  readInHalves,
+  serveHalf,
+  threadSettings,
+  threadSettingsWarning,
+} from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import { fileId } from '../output-file.js';
 import { escapeTerminal } from '../render/escape.js';
@@ -58,6 +64,8 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   ] = await Promise.all([import('../render/terminal.js'), import('../render/validation.js')]);
   const c = colorsFor(process.stdout);
   const width = options.width ?? terminalWidth(process.stdout);
+  const threads = threadSettingsWarning();
+  if (threads) warnOnStderr(threads, options.width);
   // Hint: the worker that reads a second half collects as this thread does, or its places of
   // --max-problems go to warnings -q does not list.
   const collecting: ValidationOptions = {

@@ -224,13 +224,28 @@ const minimumBytes = 48 * 2 ** 20;
  * `trace` say which, `times` say when each thread began, read, waited and ended (to stderr).
  */
 export function threadSettings(): { one: boolean; two: boolean; trace: boolean; times: boolean } {
-  const words = (process.env.CALLHOOK_THREADS ?? '').split(',').map((word) => word.trim());
+  const words = threadWords();
   return {
     one: words.includes('1'),
     two: words.includes('2'),
     trace: words.includes('trace'),
     times: words.includes('times'),
   };
+}
+
+/** The words of `CALLHOOK_THREADS`. */
+const threadWords = () => (process.env.CALLHOOK_THREADS ?? '').split(',').map((word) => word.trim());
+
+/**
+ * The warning for the words of `CALLHOOK_THREADS` that `threadSettings` does not take (`3`, a
+ * typo), which change nothing; undefined when there are none.
+ */
+export function threadSettingsWarning(): string | undefined {
+  const known = ['1', '2', 'trace', 'times'];
+  const odd = threadWords().filter((word) => word !== '' && !known.includes(word));
+  if (odd.length === 0) return undefined;
+  const words = odd.map((word) => `'${word}'`).join(', ');
+  return `CALLHOOK_THREADS: ${words} ${odd.length === 1 ? 'is' : 'are'} none of ${known.join(', ')}, and ignored`;
 }
 
 /**

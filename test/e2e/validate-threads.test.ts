@@ -404,6 +404,29 @@ describe('validate on two threads', () => {
     expect([generated.stderr.split('\n')[0], generated.status]).toEqual([`callhook: generated on ${reason}`, 0]);
   });
 
+  it('the built CLI: a word CALLHOOK_THREADS does not take is warned of, not ignored unsaid', async () => {
+    // `CALLHOOK_THREADS=3` (three threads?) or a typo changed nothing, and nothing said so.
+    const env = { CALLHOOK_THREADS: '3,trace, tarce' };
+    const runs = await Promise.all([
+      runCli(['validate', 'fixtures/valid/bare-types.json', '-q'], { env }),
+      runCli(['summarise', 'fixtures/valid/bare-types.json', '--format', 'json'], { env }),
+      runCli(['generate', '--count', '1'], { env }),
+    ]);
+    for (const run of runs) {
+      // Unwrapped: a warning is wrapped to 80 columns, its later lines indented.
+      expect([run.stderr.replaceAll('\n  ', ' ').split('\n')[0], run.code]).toEqual([
+        "callhook: warning: CALLHOOK_THREADS: '3', 'tarce' are none of 1, 2, trace, times, and ignored",
+        0,
+      ]);
+    }
+    // The words it takes still act: trace says which way each ran.
+    expect(runs.map((run) => run.stderr.replaceAll('\n  ', ' ').split('\n')[1])).toEqual([
+      'callhook: read on one thread (not a regular file of 48 MiB or more)',
+      'callhook: read on one thread (not a regular file of 48 MiB or more)',
+      'callhook: generated on one thread (fewer than 50000 events)',
+    ]);
+  });
+
   it('the built CLI: a real worker, the same JSON and pretty report as one thread', async () => {
     const path = write('cli.json', damaged());
     const run = (env: string, format: string, file = path) =>
