@@ -1,7 +1,7 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Help, Option } from 'commander';
-import { exitOnceWritten, stdoutGone } from './commands/signals.js';
+import { exitOnceWritten, sayBeforeExit, stdoutGone } from './commands/signals.js';
 import { writeWholeWhenFile } from './write-all.js';
 
 /**
@@ -677,11 +677,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   // the exit (a full disk under show wrote two lines once the handler waited on a second chunk).
   if (stdoutFailed) return;
   stdoutFailed = true;
-  void import('./errors.js').then(({ describeIoError, formatFatal }) => {
-    const { message, exitCode } = formatFatal(describeIoError(error, '<stdout>'));
-    process.stderr.write(`${message}\n`);
-    process.exit(exitCode);
-  });
+  sayBeforeExit(
+    import('./errors.js').then(({ describeIoError, formatFatal }) => {
+      const { message, exitCode } = formatFatal(describeIoError(error, '<stdout>'));
+      process.stderr.write(`${message}\n`);
+      process.exit(exitCode);
+    }),
+  );
 });
 
 // Hint: stderr's reader going away (`callhook show x 2>&1 | head`) is no failure either: the

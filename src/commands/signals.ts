@@ -80,5 +80,20 @@ export async function exitOnceWritten(code?: number): Promise<never> {
     );
   });
   await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((out) => stream.write('', out))));
+  // Hint: a write that failed (a full disk) is said before the run ends, and ends it (exit 2); the
+  // error event comes before the write's callback is followed here.
+  await Promise.all(sayingFirst);
   return exit();
+}
+
+/** What is being said before the run may end: stdout's write error (see `sayBeforeExit`). */
+const sayingFirst = new Set<Promise<unknown>>();
+
+/**
+ * Holds `exitOnceWritten` until `saying` settles: cli.ts says stdout's write error, and sets exit
+ * 2, only once it has loaded how to; a run that ended meanwhile exited 0, its output cut short
+ * and nothing said (`validate x.json > /dev/full`).
+ */
+export function sayBeforeExit(saying: Promise<unknown>): void {
+  sayingFirst.add(saying);
 }

@@ -112,6 +112,10 @@ describe('a full disk under stdout', () => {
         ['show', 'fixtures/valid', '--no-pager'],
         ['trace', '67765b6d', 'fixtures/valid/outbound-with-reattempts.json', '--no-pager'],
         ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run'],
+        // A short output, written whole at the end: the run ended (exit 0) before the error was
+        // said (hT55), as did the help.
+        ['validate', 'fixtures/valid/bare-types.json'],
+        ['--help'],
       ];
       const fd = openSync('/dev/full', 'w');
       try {
