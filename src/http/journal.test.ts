@@ -23,7 +23,7 @@ import {
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 import { describe, expect, it, vi } from 'vitest';
 import { repoRoot } from '../../test/helpers/run-cli.js';
@@ -877,7 +877,7 @@ describe('journal', () => {
     const dir = mkdtempSync(join(repoRoot, '.lock-test-'));
     const bundle = join(dir, 'journal.mjs');
     buildSync({
-      entryPoints: [new URL('./journal.ts', import.meta.url).pathname],
+      entryPoints: [fileURLToPath(new URL('./journal.ts', import.meta.url))],
       bundle: true,
       platform: 'node',
       format: 'esm',
