@@ -93,3 +93,51 @@ describe('a whole body wanted (--forward)', () => {
     }
   });
 });
+
+// A receiver on its own thread, so it answers while this one is stopped: it says when it has a
+// request whole, then answers 200 50 ms later.
+const slowReceiver = `
+  const http = require('node:http');
+  const { parentPort } = require('node:worker_threads');
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      parentPort.postMessage('whole');
+      setTimeout(() => res.end('ok'), 50);
+    });
+  });
+  server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+  parentPort.on('message', () => server.close(() => process.exit(0)));
+`;
+
+describe('a process stopped past a deadline (Ctrl-Z then fg, a paused container)', () => {
+  // Both paths: the fast one (plain http), and node:http's (an expectation).
+  it.each([
+    ['the fast path', {}],
+    ['node:http', { expect: '100-continue' }],
+  ])('reads, on %s, the answer that came in time before it counts the deadline', async (_, extra) => {
+    // On SIGCONT the deadline's timer ran before the answer waiting in the socket was read: a
+    // batch the receiver had answered 200 within 0.1 s was counted a timeout and sent again.
+    const worker = new Worker(slowReceiver, { eval: true });
+    const port = await new Promise<number>((resolve) => worker.once('message', resolve));
+    const client = createHttpClient({ connections: 1 });
+    try {
+      const whole = new Promise((resolve) => worker.once('message', resolve));
+      const sent = client.send({
+        url: new URL(`http://127.0.0.1:${port}/hook`),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...extra },
+        body: Buffer.from('[{"n":1}]'),
+        timeoutMs: 300,
+      });
+      await whole;
+      // Stopped: nothing runs here for 700 ms; the answer comes 50 ms in, the deadline at 300.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 700);
+      expect((await sent).status).toBe(200);
+    } finally {
+      client.close();
+      worker.postMessage('close');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    }
+  });
+});

@@ -65,6 +65,17 @@ export interface ExchangeResponse {
   waitedMs: number;
 }
 
+/**
+ * The timer of an exchange's deadline, `act` run once it has passed (whole milliseconds: timers
+ * with equal durations share one list in Node). Hint: `act` waits for the sockets' reads of this
+ * turn of the event loop: a process stopped past the deadline (Ctrl-Z then fg, a paused
+ * container) runs its timers before it reads, and counted late an answer that came in time and
+ * was waiting to be read (a batch answered 200 within 0.1 s, sent again as timed out; hT54).
+ */
+export function deadlineTimer(ms: number, act: () => void): NodeJS.Timeout {
+  return setTimeout(() => setImmediate(act), Math.max(1, Math.ceil(ms)));
+}
+
 /** The error an exchange fails with when its deadline passes or the run aborts it; `code` says which. */
 export class ExchangeError extends Error {
   readonly code: 'TIMEOUT' | 'ABORTED';
@@ -148,17 +159,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // 2xx has settled the exchange, so a body that then stalls is cut off instead of holding a
       // connection forever.
       let deadline: NodeJS.Timeout | undefined;
+      let closed = false;
       const asked = performance.now();
       let waitedMs = 0;
       req.once('socket', () => {
         waitedMs = performance.now() - asked;
-        // Whole milliseconds: timers with equal durations share one list in Node.
-        deadline = setTimeout(
-          () => {
+        deadline = deadlineTimer(request.timeoutMs, () => {
+          if (!closed)
             req.destroy(new ExchangeError('TIMEOUT', `no complete response within ${request.timeoutMs / 1000} s`));
-          },
-          Math.max(1, Math.ceil(request.timeoutMs)),
-        );
+        });
       });
       const sendBody = () => {
         if (bodySent || req.destroyed) return;
@@ -240,6 +249,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         settle(response && request.wholeBodyLimit === undefined ? withSnippet(response) : error);
       });
       req.on('close', () => {
+        closed = true;
         clearTimeout(deadline);
         inFlight.delete(req);
         // 'close' follows every exchange; an Error (and its stack) only when one is needed.

@@ -14,7 +14,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { impossible } from '../errors.js';
 import { COLON, NEWLINE, RETURN, SPACE, TAB } from '../input/bytes.js';
-import { ExchangeError, type ExchangeRequest, type ExchangeResponse, snippetBytes } from './exchange.js';
+import { deadlineTimer, ExchangeError, type ExchangeRequest, type ExchangeResponse, snippetBytes } from './exchange.js';
 import { exchangeHeaders } from './names.js';
 
 /**
@@ -188,11 +188,11 @@ class Connection {
     this.head = undefined;
     this.headCount = undefined;
     this.framing = undefined;
-    // Whole seconds' worth of milliseconds: timers with equal durations share one list in Node.
-    const ms = Math.max(1, Math.ceil(exchange.request.timeoutMs));
-    exchange.deadline = setTimeout(() => {
+    exchange.deadline = deadlineTimer(exchange.request.timeoutMs, () => {
+      // Hint: the exchange may have ended while the timer waited for the reads (see deadlineTimer).
+      if (this.exchange !== exchange) return;
       this.destroy(new ExchangeError('TIMEOUT', `no complete response within ${exchange.request.timeoutMs / 1000} s`));
-    }, ms);
+    });
     this.socket.write(exchange.bytes, (error) => {
       if (!error) exchange.sent = true;
     });
