@@ -387,7 +387,13 @@ async function refuseInterrupted(name: string, base: string, owner: number): Pro
       `${marked}; the backup it names, ${backup}, is gone (put back already?): with no fix --write running, delete the mark to repair the file as it is`,
     );
   }
-  const original = backup ? `the original is in ${backup}: put it back` : 'put its backup back';
+  // Hint: copied back, not moved: `mv` would give the file the backup's mode (0600) and inode,
+  // breaking its hard links, and put a file in place of a symbolic link, its target left torn
+  // with no mark to say so (hT54). `base` is that target.
+  const keeps = "(with cp, which keeps the file's mode and hard links)";
+  const original = backup
+    ? `the original is in ${backup}: copy it back over ${base} ${keeps}`
+    : `copy its backup back over ${base} ${keeps}`;
   throw new CallhookError(
     `${marked}, so it may be part repaired; ${original}, then delete the mark (or, with no fix --write running, delete the mark alone to repair the file as it is)`,
   );

@@ -707,7 +707,7 @@ describe('a file that changes while it is read', () => {
     writeFileSync(path, text);
     utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
     const marked =
-      'cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done; with none running, one was stopped part way: put back the backup the mark names if it is still there, then delete the mark';
+      'cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it, or beside its target if it is a symbolic link): read it once the rewrite is done; with none running, one was stopped part way: copy the backup the mark names, if it is still there, back over the file (with cp, which keeps its mode and hard links), then delete the mark';
     const during = await readWhile(path, () => {
       writeFileSync(`${path}.fix-in-progress`, `${path}.bak`);
       rewriteInPlace(path, lines(201, 'y'));
@@ -730,7 +730,7 @@ describe('a file that changes while it is read', () => {
     expect(problems).toEqual(
       stoppedAt(
         0,
-        'cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it, naming no backup yet: a fix --write is backing it up, or one was stopped before it changed the file): read it once that run is done, or, with none running, delete the mark',
+        'cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it, or beside its target if it is a symbolic link, naming no backup yet: a fix --write is backing it up, or one was stopped before it changed the file): read it once that run is done, or, with none running, delete the mark',
       ),
     );
     expect(seen).toEqual([]);

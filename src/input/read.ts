@@ -557,8 +557,8 @@ function refuseRewritten(names: readonly OpenablePath[], since?: bigint): void {
     // Hint: the mark names its backup before a byte of the file is rewritten (see fix.ts, `markRewrite`).
     throw changed(
       mark.size === 0
-        ? 'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it, naming no backup yet: a fix --write is backing it up, or one was stopped before it changed the file): read it once that run is done, or, with none running, delete the mark'
-        : 'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done; with none running, one was stopped part way: put back the backup the mark names if it is still there, then delete the mark',
+        ? 'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it, or beside its target if it is a symbolic link, naming no backup yet: a fix --write is backing it up, or one was stopped before it changed the file): read it once that run is done, or, with none running, delete the mark'
+        : 'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it, or beside its target if it is a symbolic link): read it once the rewrite is done; with none running, one was stopped part way: copy the backup the mark names, if it is still there, back over the file (with cp, which keeps its mode and hard links), then delete the mark',
     );
   }
   if (since === undefined) return;

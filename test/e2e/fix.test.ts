@@ -9,6 +9,7 @@ import {
   createWriteStream,
   existsSync,
   constants as fsConstants,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -609,7 +610,7 @@ describe('fix --write killed (SIGKILL, which cannot be held)', () => {
 
 /** What fix --write says of `file` marked as being rewritten, its backup `file.bak`. */
 const marked = (file: string) =>
-  `callhook: ${file}: marked as being rewritten (${file}.fix-in-progress): another fix --write is at it, or one was stopped part way, so it may be part repaired; the original is in ${file}.bak: put it back, then delete the mark (or, with no fix --write running, delete the mark alone to repair the file as it is)\n`;
+  `callhook: ${file}: marked as being rewritten (${file}.fix-in-progress): another fix --write is at it, or one was stopped part way, so it may be part repaired; the original is in ${file}.bak: copy it back over ${file} (with cp, which keeps the file's mode and hard links), then delete the mark (or, with no fix --write running, delete the mark alone to repair the file as it is)\n`;
 
 describe('fix --write killed while rewriting the file', () => {
   it('leaves a mark the next run refuses on, naming the backup that holds the original, instead of repairing the torn file', async () => {
@@ -696,7 +697,7 @@ describe('fix --write killed while rewriting the file', () => {
       const read = await runCli(['summarise', name], { cwd: dir });
       expect({ code: read.code, stderr: read.stderr }).toEqual({
         code: 2,
-        stderr: `callhook: ${name}:1:1: cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done; with none running, one was stopped part way: put back the backup the mark names if it is still there, then delete the mark\n`,
+        stderr: `callhook: ${name}:1:1: cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it, or beside its target if it is a symbolic link): read it once the rewrite is done; with none running, one was stopped part way: copy the backup the mark names, if it is still there, back over the file (with cp, which keeps its mode and hard links), then delete the mark\n`,
       });
     }
     expect(readFileSync(file, 'utf8')).toBe('[{"note": "helllo world"}]\n');
@@ -739,7 +740,7 @@ describe('fix --write killed while rewriting the file', () => {
     const read = await runCli(['validate', file, '--format', 'json']);
     expect(read.code).toBe(2);
     expect(read.stdout).toContain(
-      'read it once the rewrite is done; with none running, one was stopped part way: put back the backup the mark names if it is still there, then delete the mark',
+      'read it once the rewrite is done; with none running, one was stopped part way: copy the backup the mark names, if it is still there, back over the file (with cp, which keeps its mode and hard links), then delete the mark',
     );
     // As printed: the backup copied back, then the mark deleted.
     copyFileSync(`${file}.bak`, file);
@@ -757,7 +758,7 @@ describe('fix --write killed while rewriting the file', () => {
     });
     // The readers' advice holds with the backup gone too: they told to put back a backup already put back (review hR46).
     const advice =
-      'cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it): read it once the rewrite is done; with none running, one was stopped part way: put back the backup the mark names if it is still there, then delete the mark';
+      'cannot be read: the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it, or beside its target if it is a symbolic link): read it once the rewrite is done; with none running, one was stopped part way: copy the backup the mark names, if it is still there, back over the file (with cp, which keeps its mode and hard links), then delete the mark';
     const validated = await runCli(['validate', file, '--format', 'json']);
     expect(validated.code).toBe(2);
     expect(JSON.parse(validated.stdout).files[0].problems[0].message).toBe(advice);
@@ -772,12 +773,37 @@ describe('fix --write killed while rewriting the file', () => {
     expect(readFileSync(file, 'utf8')).toBe('[{"a": 1}, {"b": 2}]\n');
   });
 
+  it('names, for a file named by a symlink, the target to copy the backup over, which the advice then repairs', async () => {
+    // "put it back", done with `mv`, put a 0600 file in place of the link: the target stayed torn,
+    // and with the mark deleted nothing said so any more (hT54).
+    mkdirSync(join(dir, 'data'));
+    mkdirSync(join(dir, 'work'));
+    const target = join(dir, 'data', 'd.json');
+    const link = join(dir, 'work', 'd.json');
+    symlinkSync('../data/d.json', link);
+    writeFileSync(target, '[{"a": 1}]\n}]\n');
+    writeFileSync(`${target}.bak`, '[{"a": 1,}]\n');
+    writeFileSync(`${target}.fix-in-progress`, `${target}.bak`);
+    const refused = await runCli(['fix', link, '--write']);
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({
+      code: 2,
+      stderr: `callhook: ${link}: marked as being rewritten (${target}.fix-in-progress): another fix --write is at it, or one was stopped part way, so it may be part repaired; the original is in ${target}.bak: copy it back over ${target} (with cp, which keeps the file's mode and hard links), then delete the mark (or, with no fix --write running, delete the mark alone to repair the file as it is)\n`,
+    });
+    // As printed.
+    copyFileSync(`${target}.bak`, target);
+    rmSync(`${target}.fix-in-progress`);
+    const fixed = await runCli(['fix', link, '--write']);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(readFileSync(target, 'utf8')).toBe('[{"a": 1}]\n');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+
   it("names no backup a mark names that is not one of the file's own, or that another user made", async () => {
     // In a folder others may write to, a mark planted there could name any file (review hR21).
     const file = join(dir, 'd.json');
     writeFileSync(file, '[{"a": 1}]\n');
     const refusal = (mark: string) =>
-      `callhook: ${file}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped part way, so it may be part repaired; put its backup back, then delete the mark (or, with no fix --write running, delete the mark alone to repair the file as it is)\n`;
+      `callhook: ${file}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped part way, so it may be part repaired; copy its backup back over ${file} (with cp, which keeps the file's mode and hard links), then delete the mark (or, with no fix --write running, delete the mark alone to repair the file as it is)\n`;
     const mark = `${file}.fix-in-progress`;
     for (const named of ['/etc/passwd', `${file}.bak.x`, 'd.json.bak']) {
       writeFileSync(mark, named);
