@@ -36,11 +36,6 @@ export class NumberBook {
     if (!this.organisation.has(key)) this.customers.add(key);
   }
 
-  /** Whether `phone` is a known customer's number. */
-  isCustomer(phone: string): boolean {
-    return this.customers.has(numberKey(phone));
-  }
-
   /**
    * Which way an SMS from `from` to `to` went: the organisation's numbers decide first, then the
    * customers'; a message between two customers (or two unknown numbers) stays unknown.

@@ -21,7 +21,7 @@ type Node = v.GenericSchema & {
 };
 
 // Validation actions that are exactly `requirement.test(value)` on a string.
-const regexActions = new Set(['regex', 'uuid', 'iso_timestamp', 'iso_date', 'iso_date_time', 'iso_time', 'email']);
+const regexActions = new Set(['regex', 'uuid']);
 
 // valibot's UUID expression, which `isUuid` matches exactly; another expression is run as it is.
 const uuidSource = String.raw`^[\da-f]{8}(?:-[\da-f]{4}){3}-[\da-f]{12}$`;

@@ -88,10 +88,6 @@ const conversion: ConversionConfig = {
   overrideAction({ valibotAction, jsonSchema }) {
     const action = valibotAction as Action;
     if (action.type === 'uuid') return { ...jsonSchema, pattern: uuidPattern };
-    if (action.type === 'iso_timestamp' && action.requirement instanceof RegExp) {
-      const { format: _format, ...rest } = jsonSchema as JsonSchema & { format?: string };
-      return { ...rest, description: timestampDescription, pattern: action.requirement.source };
-    }
     return overrideCheck(action);
   },
 };
