@@ -536,11 +536,14 @@ function misplacedToken(site: ErrorSite, error: number): Problem {
 }
 
 /**
- * Unicode spaces and invisible format characters, which a reader takes for blanks: no-break spaces
- * as indentation pasted from a web page, a BOM where two exports were joined, a zero-width space.
+ * The characters read as blanks where JSON takes none (a regular expression's class): Unicode
+ * spaces, line and paragraph separators, a vertical tab or form feed (what JavaScript's `\s` takes
+ * beyond JSON's blanks), and invisible format characters: no-break spaces as indentation pasted
+ * from a web page, a BOM where two exports were joined, a zero-width space. Both the message of one
+ * and its repair (`symbolMessage`, `blankRepair`) read this list, so a character named a space is
+ * made one.
  */
-/** The characters read as blanks where JSON takes none (a regular expression's class): Unicode spaces and invisible format characters. */
-export const blankCharacters = String.raw`\p{Zs}\p{Cf}`;
+export const blankCharacters = String.raw`\p{Zs}\p{Zl}\p{Zp}\p{Cf}\v\f`;
 
 /**
  * Whether a text is a run of the `characters` (a `u` regular expression's class), one or more.
@@ -552,6 +555,7 @@ export function runOf(characters: string): (text: string) => boolean {
   return (text) => text !== '' && !other.test(text);
 }
 const isBlankRun = runOf(blankCharacters);
+const startsBlank = new RegExp(`^[${blankCharacters}]`, 'u');
 
 /**
  * The repair of a run of `blankCharacters` `token` at UTF-16 index `at`, outside any string:
@@ -587,7 +591,7 @@ export function symbolMessage(token: string): string {
   if (/^[\u201c\u201d]/.test(word)) return 'strings and property names need straight double quotes ("), not curly ones';
   // Hint: and characters that show as nothing (a zero-width space, a byte order mark where two
   // exports were joined), named by their code, as quoted they read `unexpected ""`.
-  if (/^[\s\p{Cf}]/u.test(word)) {
+  if (startsBlank.test(word)) {
     const code = `U+${(word.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
     const name =
       word === '\u00a0'

@@ -864,4 +864,35 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
       `callhook: ${path}:2:1: repaired: unexpected no-break space (U+00A0): between tokens JSON takes only spaces, tabs and line breaks; made 2 spaces`,
     );
   });
+
+  it('repairs every character it calls a Unicode space: a vertical tab, a form feed, U+2028 and U+2029 too', async () => {
+    // They were named as the others are ("unexpected Unicode space (U+000C)"), then refused (exit 1).
+    const blanks = ['\v', '\f', '\u2028', '\u2029'];
+    const codes = ['U+000B', 'U+000C', 'U+2028', 'U+2029'];
+    const line = (i: number) => `{"id":"${i}","n":1}`;
+    const batch = join(dir, 'in-batch.json');
+    writeFileSync(batch, `[\n${blanks.map((blank, i) => line(i).replace('{', `{${blank}`)).join(',\n')}\n]\n`);
+    const inBatch = await runCli(['fix', '--width', '300', batch]);
+    expect({ code: inBatch.code, stdout: inBatch.stdout }).toEqual({
+      code: 0,
+      stdout: `[\n${blanks.map((_, i) => line(i).replace('{', '{ ')).join(',\n')}\n]\n`,
+    });
+    for (const code of codes) expect(inBatch.stderr).toContain(`: repaired: unexpected Unicode space (${code}):`);
+    // At the top level of an NDJSON line, where it is no element of its own. Hint: not the file's
+    // first byte, where a vertical tab (a control character) says the file is not text.
+    const ndjson = join(dir, 'lines.ndjson');
+    writeFileSync(ndjson, `${line(9)}\n${blanks.map((blank, i) => `${blank}${line(i)}\n`).join('')}`);
+    const lines = await runCli(['fix', '--width', '300', ndjson]);
+    expect({ code: lines.code, stdout: lines.stdout }).toEqual({
+      code: 0,
+      stdout: `${line(9)}\n${blanks.map((_, i) => ` ${line(i)}\n`).join('')}`,
+    });
+    // Each code frame shows the whole line, not the blank alone, and the value is no second one.
+    const validated = await runCli(['validate', '--width', '300', ndjson]);
+    codes.forEach((code, i) => {
+      expect(validated.stdout).toContain(`:${i + 2}:1  error  unexpected Unicode space (${code})`);
+      expect(validated.stdout).toMatch(new RegExp(`^ +> ${i + 2} \\| \\S+\\{"id":"${i}","n":1\\}$`, 'm'));
+    });
+    expect(validated.stdout).not.toContain('a second value on the line');
+  });
 });
