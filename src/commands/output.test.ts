@@ -94,6 +94,7 @@ describe('Output', () => {
     expect(output.closed).toBe(true);
     await output.end();
     expect(output.error).toBeUndefined();
+    expect(output.pagerFailed).toBeUndefined();
   });
 
   test('EPIPE on stdout (| head) closes the output quietly; another write error is kept', () => {

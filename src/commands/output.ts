@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { interruptedBy } from '../errors.js';
+import { CallhookError, ExitCode, interruptedBy, quoted } from '../errors.js';
 import { canDraw, displayWidth, terminalWidth, warningLine } from '../render/terminal.js';
 
 /** How the output may be shown. */
@@ -80,6 +80,8 @@ export class Output {
   closed = false;
   /** A write error other than EPIPE (the reader going away is not an error). */
   error: NodeJS.ErrnoException | undefined;
+  /** The pager failed (see `pagerFailure`): what was written into it may not have been shown. */
+  pagerFailed: CallhookError | undefined;
   private readonly stdout: Stdout;
   private readonly command: string | undefined;
   /** Whether diagnostics may go into a paged terminal: stderr is a terminal too, not redirected. */
@@ -92,10 +94,13 @@ export class Output {
   private timer: NodeJS.Timeout | undefined;
   private pager: ChildProcess | undefined;
   private pagerExit: Promise<void> | undefined;
+  /** Set once a signal stops the run: the pager's ending is then ours, no failure of its own. */
+  private stopped = false;
   private readonly onSigint = () => {
     // Hint: Ctrl-C reaches less as well; less stays open, so stop reading and wait for it to quit,
     // then end as interrupted (130): what the user reads there is cut short.
     this.closed = true;
+    this.stopped = true;
     const code = interruptedBy('SIGINT');
     process.exitCode = code;
     void this.pagerExit?.then(() => process.exit(code));
@@ -106,6 +111,7 @@ export class Output {
     // pager has (at most a second later), not when its input next comes: this handler took the
     // signal's own ending away, and input that has stalled (a pipe left open) may never come.
     this.closed = true;
+    this.stopped = true;
     const code = interruptedBy(signal);
     process.exitCode = code;
     this.pager?.kill(signal);
@@ -195,14 +201,17 @@ export class Output {
     const pager = spawn(line, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env });
     this.pager = pager;
     this.pagerExit = new Promise((resolve) => {
-      pager.on('close', () => {
+      const ended = (how: string | undefined) => {
         this.closed = true;
+        if (how !== undefined && !this.stopped) this.pagerFailed ??= pagerFailure(command, how);
         resolve();
-      });
-      pager.on('error', () => {
-        this.closed = true;
-        resolve();
-      });
+      };
+      // Hint: quitting early (`q` in less) ends a pager with 0, and the run quietly; any other
+      // ending (sh's 127 for a pager not found, `false`) may have shown nothing of the output.
+      pager.on('close', (code, signal) =>
+        ended(signal !== null ? `was ended by ${signal}` : code !== 0 ? `ended with exit code ${code}` : undefined),
+      );
+      pager.on('error', (error) => ended(`could not be started (${error.message})`));
     });
     pager.stdin?.on('error', () => {
       // EPIPE: the user quit the pager before the end.
@@ -212,6 +221,14 @@ export class Output {
     for (const signal of stopsPager) process.on(signal, this.onStop);
     pager.stdin?.write(text);
   }
+}
+
+/** The error of a pager (`command`) that failed, `how`: the run fails with it, exit 2, for its output may not have been shown. */
+function pagerFailure(command: string, how: string): CallhookError {
+  return new CallhookError(
+    `the pager ${quoted(command)} ${how}, so the output may not have been shown: fix PAGER, or pass --no-pager`,
+    ExitCode.usage,
+  );
 }
 
 /**

@@ -149,10 +149,11 @@ export async function* eventRecords(
   }
 }
 
-/** Ends the output and turns a write error other than EPIPE into an I/O error. */
+/** Ends the output and turns a write error other than EPIPE, or a pager that failed, into an I/O error. */
 export async function finish(output: Output): Promise<void> {
   await output.end();
   if (output.error) throw describeIoError(output.error, '<stdout>');
+  if (output.pagerFailed) throw output.pagerFailed;
 }
 
 function noteMatch(ids: Set<string>, prefix: string | undefined, id: string | undefined): void {

@@ -263,6 +263,25 @@ describe('show in a terminal', () => {
   );
 
   test.runIf(process.platform === 'linux' && hasScript)(
+    'fails with one line and exit 2 when the pager fails (not found by sh, or exits non-zero): the output was not shown',
+    async ({ expect }) => {
+      // The output went into a pager that never ran (sh: not found) or failed, and the run passed, exit 0.
+      for (const [pager, code] of [
+        ['/nonexistent/$X', 127],
+        ['false', 1],
+      ] as const) {
+        const run = await inTerminal('show fixtures/valid', pager, { env: { TERM: 'xterm' } });
+        const last = run.out.replace(/\r/g, '').trimEnd().split('\n').at(-1);
+        expect({ pager, last, code: run.code }).toEqual({
+          pager,
+          last: `callhook: the pager "${pager}" ended with exit code ${code}, so the output may not have been shown: fix PAGER, or pass --no-pager`,
+          code: 2,
+        });
+      }
+    },
+  );
+
+  test.runIf(process.platform === 'linux' && hasScript)(
     'runs a PAGER named by a relative path (./mypager), as sh and git do',
     async ({ expect }) => {
       // It was looked for on PATH, not found, and the output printed unpaged without a word.
