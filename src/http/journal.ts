@@ -413,8 +413,8 @@ export function deliveryOf(options: {
 /**
  * Throws a usage error saying what differs when the journal at `path` was not written for this
  * run's input and `--batch-size`: its confirmations would name other batches, and resuming from
- * it would silently send everything again. `notHeader`: the journal's first line, when it is no
- * header (`parseJournal`), named in the error.
+ * it would silently send everything again; or saying it is empty. `notHeader`: the journal's
+ * first line, when it is no header (`parseJournal`), named in the error.
  */
 export function checkResume(
   path: string,
@@ -438,7 +438,12 @@ export function checkResume(
         : `${first} is not a callhook replay journal header, so the file was not written by callhook replay (or by this version of it)`,
     );
   } else if (!header) {
-    problems.push('it has no header line, so it was not written by this version of callhook replay');
+    // Hint: no line at all, as a run killed between making its journal and writing its header
+    // leaves it: nothing to distrust, and nothing to resume (a new run takes an empty journal).
+    throw new CallhookError(
+      `--resume: the journal ${path} is empty: nothing was recorded (its run delivered nothing, or was stopped before it wrote its first line); run without --resume to send every batch`,
+      ExitCode.usage,
+    );
   } else {
     const sameInputs = header.inputs.join('\0') === run.inputs.join('\0');
     const comparable = header.fingerprint !== null && run.fingerprint !== null;

@@ -1568,6 +1568,23 @@ describe('replay', () => {
     expect(s.requests.length).toBe(sent);
   });
 
+  it('--resume of an empty journal (a run killed before its header) says it is empty, and a run without --resume starts it', async () => {
+    // It said "it has no header line, so it was not written by this version of callhook replay".
+    const s = await server();
+    const input = ndjson(3);
+    const journal = join(tempDir('replay'), 'run.jsonl');
+    writeFileSync(journal, '', { mode: 0o600 });
+    const resumed = await runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume']);
+    expect({ code: resumed.code, stderr: resumed.stderr, sent: s.requests.length }).toEqual({
+      code: 2,
+      stderr: `callhook: --resume: the journal ${journal} is empty: nothing was recorded (its run delivered nothing, or was stopped before it wrote its first line); run without --resume to send every batch\n`,
+      sent: 0,
+    });
+    const started = await runCli(['replay', input, '--url', s.url, '--journal', journal]);
+    expect({ code: started.code, sent: s.requests.length }).toEqual({ code: 0, sent: 3 });
+    expect(readFileSync(journal, 'utf8')).toMatch(/^\{"journal":"callhook replay"/);
+  });
+
   it('--resume refuses a journal another user owns, and warns of one others can write: lines they add would skip batches', async () => {
     // A 0666 journal, or one another user owned, was read without a word: a forged "delivered"
     // line would have made --resume skip its batch, the events never sent.
