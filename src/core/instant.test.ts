@@ -47,6 +47,48 @@ describe('canonicalInstant', () => {
     );
   });
 
+  it('refuses a 29 February of a common year and a 31st of a 30-day month, as the general reader does', () => {
+    // Hint: the property above draws real dates only, and instantOf's own tests of leap days are
+    // without milliseconds, so they take the other reader: a fast path that took 2023-02-29 in
+    // the platform's shape passed validate unseen (red team hT52, mutant S16).
+    const dates: [string, boolean][] = [
+      ['2023-02-28', true],
+      ['2023-02-29', false],
+      ['2024-02-29', true],
+      ['2024-02-30', false],
+      ['2100-02-29', false],
+      ['1900-02-29', false],
+      ['2000-02-29', true],
+      ['0000-02-29', true],
+      ['2023-04-30', true],
+      ['2023-04-31', false],
+      ['2023-06-31', false],
+      ['2023-09-31', false],
+      ['2023-11-31', false],
+      ['2023-12-31', true],
+      ['2023-01-32', false],
+    ];
+    for (const [date, real] of dates) {
+      const text = `${date}T06:10:46.410Z`;
+      expect(isTimestamp(text), text).toBe(real);
+      expect(canonicalInstant(text), text).toBe(real ? Date.parse(text) : undefined);
+    }
+  });
+
+  it('agrees with the general reader on every boundary of the calendar and the clock', () => {
+    // The fast path reads its own digits; the same text with a space for the T takes the general one.
+    for (const year of ['0000', '1900', '2000', '2023', '2024', '2100', '9999']) {
+      for (let month = 0; month <= 13; month++) {
+        for (const day of ['00', '01', '28', '29', '30', '31', '32', '39']) {
+          for (const time of ['00:00:00.000', '23:59:59.999', '24:00:00.000', '23:60:00.000', '23:59:60.000']) {
+            const text = `${year}-${String(month).padStart(2, '0')}-${day}T${time}Z`;
+            expect(canonicalInstant(text) ?? Number.NaN, text).toBe(instantOf(text.replace('T', ' ')));
+          }
+        }
+      }
+    }
+  });
+
   it('leaves anything else to instantOf', () => {
     for (const text of [
       '2022-13-01T00:00:00.000Z',
