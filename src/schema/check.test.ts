@@ -111,6 +111,19 @@ describe('checkEvent', () => {
     expect(codes({ ...attempted, phone: '10000' })).toEqual([]);
   });
 
+  it('takes a phone of 5 to 15 digits, as the README says, and refuses 4 or 16, with a + or without', () => {
+    for (const [digits, valid] of [
+      ['6149', false],
+      ['61491', true],
+      ['614915730871234', true],
+      ['6149157308712345', false],
+    ] as const) {
+      expect(codes({ ...attempted, phone: digits }), digits).toEqual(valid ? [] : ['invalid-format /phone']);
+      expect(codes({ ...sms, to: digits }), digits).toEqual(valid ? [] : ['invalid-format /to']);
+      expect(codes({ ...attempted, phone: `+${digits}` }), `+${digits}`).toEqual(['invalid-format /phone']);
+    }
+  });
+
   it('names the keys it saw when the type cannot be told, and an unknown eventType', () => {
     const unknown = checkEvent({ time: 'x', phone: '1', durationSeconds: 3 });
     expect(unknown.issues[0]).toMatchObject({ code: 'unknown-shape', pointer: '' });
