@@ -39,6 +39,20 @@ describe('verifyStandardWebhook', () => {
     });
   });
 
+  it('refuses a signature that differs from the right one in one character, at its end or in its middle', () => {
+    // Hint: the comparison is of the whole text; one of its first 16 characters alone passed a
+    // forgery (red team hT52, mutant V01).
+    const right = reference.signature.slice('v1,'.length);
+    for (const at of [right.length - 2, right.length >> 1]) {
+      const forged = `${right.slice(0, at)}${right[at] === 'A' ? 'B' : 'A'}${right.slice(at + 1)}`;
+      const headers = { ...referenceHeaders, 'webhook-signature': `v1,${forged}` };
+      expect(verifyStandardWebhook(reference.body, headers, atReference), forged).toMatchObject({
+        ok: false,
+        reason: 'wrong-secret',
+      });
+    }
+  });
+
   it('reads header names in any case, and takes any of several signatures and secrets', () => {
     const headers = {
       'Webhook-Id': reference.id,
@@ -509,6 +523,15 @@ describe('verifyStandardWebhook', () => {
     expect(verifyStandardWebhook(reference.body, onlyOthers, atReference)).toMatchObject({
       reason: 'no-matching-signature',
     });
+    // The right signature under another version is not taken for a v1 one (red team hT52, mutant V04).
+    const right = reference.signature.slice('v1,'.length);
+    const relabelled = { ...referenceHeaders, 'webhook-signature': `v1a,${right}` };
+    expect(verifyStandardWebhook(reference.body, relabelled, atReference)).toMatchObject({
+      ok: false,
+      reason: 'no-matching-signature',
+    });
+    const beside = { ...referenceHeaders, 'webhook-signature': `v1a,${right} v1,${right}` };
+    expect(verifyStandardWebhook(reference.body, beside, atReference)).toEqual({ ok: true, secretIndex: 0 });
   });
 
   it('never quotes a secret in its errors', () => {
@@ -582,6 +605,27 @@ describe('verifyHexHmac', () => {
     expect(verifyHexHmac(body, signed('a,b'), { secrets: ['b'] })).toEqual({ ok: true, secretIndex: 0 });
     const prefixed = { 'x-signature': `sha256=${signed('k')['x-signature']}` };
     expect(verifyHexHmac(body, prefixed, { secrets: ['k'] }).ok).toBe(true);
+  });
+
+  it('takes a hex digest in upper case, as hex is read in any case', () => {
+    // Compared as written, the upper-case digest of the right secret failed (red team hT52, mutant V07).
+    const upper = { 'x-signature': `sha256=${(signed('k')['x-signature'] ?? '').toUpperCase()}` };
+    expect(upper['x-signature']).toMatch(/^sha256=[0-9A-F]{64}$/);
+    expect(upper['x-signature']).toMatch(/[A-F]/);
+    expect(verifyHexHmac(body, upper, { secrets: ['k'] })).toEqual({ ok: true, secretIndex: 0 });
+  });
+
+  it('refuses a digest that differs from the right one in one character, at its end or in its middle', () => {
+    // Hint: the comparison is of the whole digest; its first 16 characters alone passed a forgery
+    // (red team hT52, mutant V01).
+    const right = signed('k')['x-signature'] ?? '';
+    for (const at of [right.length - 1, right.length >> 1]) {
+      const forged = `${right.slice(0, at)}${right[at] === '0' ? '1' : '0'}${right.slice(at + 1)}`;
+      expect(verifyHexHmac(body, { 'x-signature': forged }, { secrets: ['k'] }), forged).toMatchObject({
+        ok: false,
+        reason: 'wrong-secret',
+      });
+    }
   });
 
   it('says why when it fails', () => {
