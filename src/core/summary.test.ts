@@ -197,6 +197,15 @@ describe('summarise', () => {
     expect(summaryExitCode(report, true)).toBe(1);
   });
 
+  it('fails under strict on a problem between elements alone, every element valid', () => {
+    // An NDJSON line `@{...}`: its event is read, and the `@` is a problem outside any event, which
+    // --help says --strict fails on; above, invalid elements failed the run too (red team hT52, mutant E03).
+    const report = summarise([rec(call()), rec(call()), { kind: 'problem', problem: problem('unexpected-token', '') }]);
+    expect([report.events, report.invalid, report.undocumentedStatuses, report.inputErrors]).toEqual([2, 0, 0, 1]);
+    expect(summaryExitCode(report, false)).toBe(0);
+    expect(summaryExitCode(report, true)).toBe(1);
+  });
+
   it('puts an undocumented status in an Other row instead of skipping the call', () => {
     const value = { id: 'x', eventType: 'CallComplete', createdAt: '2022-09-01T00:30:48.567Z', data: call().data };
     (value.data as { status: string }).status = 'Busy';
