@@ -236,6 +236,13 @@ describe('checkEvent', () => {
     expect(warned.event).toBeDefined();
     expect(warned.issues[0]!.severity).toBe('warning');
   });
+
+  it('warns of a startedTime after createdAt, not of one at the same instant', () => {
+    // Red team hT52, mutant S09: `>=` for `>` warned of a call that started as its event was made.
+    expect(codes(callComplete({ startedTime: '2022-09-01T00:30:48.567Z' }))).toEqual([]);
+    expect(codes(callComplete({ startedTime: '2022-09-01T10:30:48.567+10:00' }))).toEqual([]);
+    expect(codes(callComplete({ startedTime: '2022-09-01T00:30:48.568Z' }))).toEqual(['time-order /data/startedTime']);
+  });
   it("keeps the first maxIssues issues of each severity in the value's order, and counts every one", () => {
     // 3,000 empty flow steps: 6,000 missing fields, after a bad name and before a bad status.
     const event = callComplete({ name: 7, flow: Array(3_000).fill({}), status: 'Done' });
