@@ -243,6 +243,17 @@ describe('checkEvent', () => {
     expect(codes(callComplete({ startedTime: '2022-09-01T10:30:48.567+10:00' }))).toEqual([]);
     expect(codes(callComplete({ startedTime: '2022-09-01T00:30:48.568Z' }))).toEqual(['time-order /data/startedTime']);
   });
+
+  it('reads an empty note as no note, and a blank transcript as no answer', () => {
+    // Red team hT52, mutants S13 (`note === undefined` for `!note`) and S14 (`.trim()` left out).
+    expect(codes({ ...attempted, status: 'failed', note: '' })).toEqual(['missing-note ']);
+    expect(codes({ ...attempted, status: 'failed', note: 'No answer' })).toEqual([]);
+    const step = { questionName: 'Question 1?', response: 'No' };
+    expect(codes(callComplete({ flow: [{ ...step, transcript: ' \t ' }], status: 'Not Complete' }))).toEqual([]);
+    expect(codes(callComplete({ flow: [{ ...step, transcript: ' No ' }], status: 'Not Complete' }))).toEqual([
+      'status-flow /data/flow/0/transcript',
+    ]);
+  });
   it("keeps the first maxIssues issues of each severity in the value's order, and counts every one", () => {
     // 3,000 empty flow steps: 6,000 missing fields, after a bad name and before a bad status.
     const event = callComplete({ name: 7, flow: Array(3_000).fill({}), status: 'Done' });
