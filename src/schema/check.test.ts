@@ -248,6 +248,8 @@ describe('checkEvent', () => {
     // Red team hT52, mutants S13 (`note === undefined` for `!note`) and S14 (`.trim()` left out).
     expect(codes({ ...attempted, status: 'failed', note: '' })).toEqual(['missing-note ']);
     expect(codes({ ...attempted, status: 'failed', note: 'No answer' })).toEqual([]);
+    // A note of blanks carries no reason either, as a transcript of blanks is no answer.
+    expect(codes({ ...attempted, status: 'failed', note: ' \t ' })).toEqual(['missing-note ']);
     const step = { questionName: 'Question 1?', response: 'No' };
     expect(codes(callComplete({ flow: [{ ...step, transcript: ' \t ' }], status: 'Not Complete' }))).toEqual([]);
     expect(codes(callComplete({ flow: [{ ...step, transcript: ' No ' }], status: 'Not Complete' }))).toEqual([

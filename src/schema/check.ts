@@ -512,7 +512,7 @@ function checkConsistency(event: WebhookEvent, prefix: string, issues: SchemaIss
       );
     }
   } else if (event.type === 'CallAttempted') {
-    if (event.data.status === 'failed' && !event.data.note) {
+    if (event.data.status === 'failed' && !event.data.note?.trim()) {
       warn(issues, 'missing-note', 'a failed attempt should carry a note with the reason', prefix || '');
     }
   } else if (event.type === 'CallReceived') {
