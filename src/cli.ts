@@ -1,4 +1,6 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
+import { closeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { exitOnceWritten, sayBeforeExit, stdoutGone } from './commands/signals.js';
@@ -668,7 +670,9 @@ writeWholeWhenFile(process.stdout);
 writeWholeWhenFile(process.stderr);
 let stdoutFailed = false;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') {
+  // Hint: EIO on a terminal is the terminal gone (its window closed, an ssh session dropped), as
+  // EPIPE is a pipe's reader: no failure of the run's, whose SIGHUP says how it ended (hR54).
+  if (error.code === 'EPIPE' || (error.code === 'EIO' && process.stdout.isTTY)) {
     if (stdoutGone.stop) stdoutGone.stop();
     else process.exit();
     return;
@@ -693,6 +697,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 let stderrFailed = false;
 process.stderr.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') stderrFailed = true;
+});
+// Hint: Node 20 restores on exit the settings of each stdio that was a terminal when it began, and
+// aborts with a native stack (an assertion in ResetStdio, nodejs/node#51519) when that terminal has
+// gone (its window closed: SIGHUP), where isatty fails as the restore would; it skips a closed one.
+const terminals = [0, 1, 2].filter((fd) => isatty(fd));
+process.on('exit', () => {
+  for (const fd of terminals) if (!isatty(fd)) closeSync(fd);
 });
 process.on('exit', (code) => {
   if (stderrFailed && code < 2) process.exitCode = 2;
