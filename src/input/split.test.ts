@@ -465,6 +465,59 @@ describe('ElementSplitter', () => {
     }
   });
 
+  it('reads a stray blank after an element as one invalid-symbol, as before one, not as an element of its own', () => {
+    // One before the `,` or `]` (or the end of the file) was an element, after a false missing
+    // comma: two events, and fix refused the file.
+    const shown = (r: Result) =>
+      r.problems.map((p) => `${p.code} ${p.line}:${p.column}${p.repair ? ` ${JSON.stringify(p.repair.insert)}` : ''}`);
+    for (const blank of ['\v', '\f', '\u00a0', '\u2028', '\u2029', '\ufeff', '\u200b', '\u3000\u00a0']) {
+      const spaces = JSON.stringify(' '.repeat(blank.length));
+      const cases: [string, string[], string[]][] = [
+        [`[{"a":1}${blank}]\n`, ['{"a":1}'], [`invalid-symbol 1:9 ${spaces}`]],
+        [`[{"a":1}${blank},{"b":2}]\n`, ['{"a":1}', '{"b":2}'], [`invalid-symbol 1:9 ${spaces}`]],
+        [`[\n  {"a":1}\n${blank}]\n`, ['{"a":1}'], [`invalid-symbol 3:1 ${spaces}`]],
+        [`[\n  {"a":1}${blank}\n]\n`, ['{"a":1}'], [`invalid-symbol 2:10 ${spaces}`]],
+        // Still a comma missing between two elements, at the first one's end, where it goes.
+        [
+          `[{"a":1}${blank}{"b":2}]\n`,
+          ['{"a":1}', '{"b":2}'],
+          [`invalid-symbol 1:9 ${spaces}`, 'missing-comma 1:9 ","'],
+        ],
+        [`["a string"${blank}]\n`, ['"a string"'], [`invalid-symbol 1:12 ${spaces}`]],
+        // And at the end of the file: of a batch left open, and of NDJSON with no last line break.
+        [`[{"a":1}${blank}`, ['{"a":1}'], [`invalid-symbol 1:9 ${spaces}`, `unexpected-eof 1:${9 + blank.length} "]"`]],
+        [`{"a":1}\n{"b":2}\n${blank}`, ['{"a":1}', '{"b":2}'], [`invalid-symbol 3:1 ${spaces}`]],
+      ];
+      for (const [text, elements, problems] of cases) {
+        for (const size of [1, 2, 3, 7, 1 << 20]) {
+          for (const quick of [false, true]) {
+            const r = split(text, size, 1 << 20, quick);
+            expect({ text, size, quick, elements: texts(r), problems: shown(r) }).toEqual({
+              text,
+              size,
+              quick,
+              elements,
+              problems,
+            });
+          }
+        }
+      }
+    }
+    // A value there is still one, after a comma missing: reported before it, as it was.
+    for (const [text, elements] of [
+      ['[{"a":1} 2]', ['{"a":1}', '2']],
+      ['[{"a":1}\u00a0x]', ['{"a":1}', '\u00a0x']],
+      ['[{"a":1}é]', ['{"a":1}', 'é']],
+    ] as const) {
+      const r = split(text);
+      expect({ text, elements: texts(r), problems: shown(r) }).toEqual({
+        text,
+        elements,
+        problems: ['missing-comma 1:9 ","'],
+      });
+    }
+  });
+
   it('reports a trailing comma before ] and a comma before the first element', () => {
     const r = split('[, {"a": 1},\n]');
     expect(r.problems.map((p) => [p.code, p.line, p.column])).toEqual([

@@ -469,6 +469,8 @@ export class ElementSplitter {
   private afterStrayText = false;
   /** A scalar began on the line a value ended on: a second value there if it parses as one (see `beginTopValue`). */
   private heldBreak: HeldProblem | undefined;
+  /** A scalar began right after a batch element: a comma is missing before it unless it is stray characters (see `afterBatchElementByte`). */
+  private heldComma: SplitProblem | undefined;
   /** The element being read is a string (it began with `"`). */
   private stringValue = false;
   /**
@@ -740,7 +742,9 @@ export class ElementSplitter {
     if (this.mode === Mode.Element && this.pendingCut !== -1 && !this.oversize) {
       if (this.cutAtPending(this.keptBytes(), true)) return this.replay;
     }
-    if (this.mode === Mode.Element) {
+    // Hint: a scalar the file ends in may be stray blanks (a form feed after the last line of
+    // NDJSON), as one a line break or a `]` ends (see `strayBefore`); its bytes are all kept.
+    if (this.mode === Mode.Element && !(this.mayBeStray && this.strayBefore(0))) {
       this.finishElement(this.offset, !this.scalar);
     }
     // A comma after the last element of an array left open, or after the last value of the file.
@@ -1312,13 +1316,30 @@ export class ElementSplitter {
     }
     const end = { offset: this.lastEndOffset, line: this.lastEndLine, column: this.lastEndColumn };
     // Hint: the element before, where the comma goes, as inside an element (see `diagnoseSyntax`).
-    this.problem(end, 'missing-comma', 'missing comma between array elements', `/${this.inBatchIndex - 1}`, {
-      offset: end.offset,
-      deleteBytes: 0,
-      insert: ',',
-    });
+    const missing = this.problemAt(
+      end,
+      'missing-comma',
+      'missing comma between array elements',
+      `/${this.inBatchIndex - 1}`,
+      {
+        offset: end.offset,
+        deleteBytes: 0,
+        insert: ',',
+      },
+    );
     const ownLine = this.lastEndLine < position.line;
     this.beginElement(position, `/${this.inBatchIndex}`);
+    if (isScalarStart(byte)) {
+      // Hint: a scalar here may be stray blanks before the `,` or `]` (a no-break space, a form
+      // feed), or symbols before a `{`, no element of its own, as before an element (see
+      // `strayBefore`): the comma is missing only once it is seen to be one (see
+      // `finishElement`), its frame taken now.
+      this.heldComma = missing;
+      this.mayBeStray = () => {
+        this.mode = Mode.BatchComma;
+        this.heldComma = undefined;
+      };
+    } else this.sink.problem(missing);
     return ownLine ? Begins.OwnLine : Begins.Inline;
   }
 
@@ -1518,7 +1539,18 @@ export class ElementSplitter {
     pointer: string,
     repair?: SplitProblem['repair'],
   ): void {
-    this.sink.problem({ ...position, code, message, pointer, excerpt: this.excerptFor(position.offset), repair });
+    this.sink.problem(this.problemAt(position, code, message, pointer, repair));
+  }
+
+  /** The problem `problem` reports, framed by the bytes at hand, to be reported later. */
+  private problemAt(
+    position: SplitPosition,
+    code: string,
+    message: string,
+    pointer: string,
+    repair?: SplitProblem['repair'],
+  ): SplitProblem {
+    return { ...position, code, message, pointer, excerpt: this.excerptFor(position.offset), repair };
   }
 
   /** The source around file offset `offset` (see `around`). */
@@ -1650,6 +1682,10 @@ export class ElementSplitter {
       // Hint: one too large to keep (no bytes) began as a value, and is one as far as can be told.
       if (this.oversize || parsesAsJson(bytes))
         this.problem(held.position, 'missing-line-break', held.message, '', held.repair);
+    }
+    if (this.heldComma) {
+      this.sink.problem(this.heldComma);
+      this.heldComma = undefined;
     }
     this.afterStringValue = this.stringValue;
     this.column1 = Column1.No;

@@ -895,4 +895,41 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
     });
     expect(validated.stdout).not.toContain('a second value on the line');
   });
+
+  it('repairs one right after an element as one before it, and counts no element there', async () => {
+    // It was read as an element of its own after a false missing comma: two events where the file
+    // holds one, and fix refused the file ("1 syntax problem remains once the 2 repairs planned").
+    const event = '{"id":"x","type":"SMS"}';
+    const cases: Array<[string, string, string, number, number]> = [
+      // name, text, its repair, then where the blank is (line, column)
+      ['vt.json', `[${event}\v]\n`, `[${event} ]\n`, 1, 25],
+      ['nbsp.json', `[${event}\u00a0]\n`, `[${event} ]\n`, 1, 25],
+      ['ls.json', `[${event}\u2028]\n`, `[${event} ]\n`, 1, 25],
+      ['bom.json', `[${event}\ufeff]\n`, `[${event} ]\n`, 1, 25],
+      ['comma.json', `[${event}\v,${event}]\n`, `[${event} ,${event}]\n`, 1, 25],
+      ['own-line.json', `[\n  ${event}\n\u00a0]\n`, `[\n  ${event}\n ]\n`, 3, 1],
+      // At the end of NDJSON with no last line break, as one between its lines.
+      ['end.ndjson', `${event}\n${event}\n\f`, `${event}\n${event}\n `, 3, 1],
+    ];
+    const paths = cases.map(([name, text]) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    });
+    const validated = await runCli(['validate', '--type', 'SMSSent', '--format', 'json', ...paths]);
+    const fixed = await Promise.all(paths.map((path) => runCli(['fix', path])));
+    cases.forEach(([name, text, repaired, line, column], i) => {
+      const file = JSON.parse(validated.stdout).files[i];
+      const between = file.problems.filter((p: { code: string }) => p.code !== 'missing-field');
+      expect({ name, events: file.events, between }).toMatchObject({
+        name,
+        events: text.split('"id"').length - 1,
+        between: [{ code: 'invalid-symbol', line, column }],
+      });
+      expect(between[0].message).toMatch(
+        /^unexpected [A-Za-z -]+ \(U\+[0-9A-F]{4}\): between tokens JSON takes only spaces, tabs and line breaks$/,
+      );
+      expect({ name, code: fixed[i]!.code, stdout: fixed[i]!.stdout }).toEqual({ name, code: 0, stdout: repaired });
+      expect(fixed[i]!.stderr).toContain(`${paths[i]}:${line}:${column}: repaired: unexpected `);
+    });
+  });
 });

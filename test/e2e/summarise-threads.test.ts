@@ -15,7 +15,7 @@ import { renderSummaryJson } from '../../src/render/summary-json.js';
 import { detectTypeByShape } from '../../src/schema/check.js';
 import { garbageBytes } from '../helpers/garbage.js';
 import { runCli } from '../helpers/run-cli.js';
-import { useTwoThreads } from '../helpers/two-threads.js';
+import { blanksAfterElements, useTwoThreads } from '../helpers/two-threads.js';
 
 const write = useTwoThreads('callhook-threads-');
 let events: WireEvent[];
@@ -446,6 +446,18 @@ describe('summarise on two threads', () => {
     const path = write('typed.json', pretty(bare));
     const run = await expectSame(path, twoThreads, {}, { ...tiny, type: 'CallReceived' });
     expect(run.elements).toBe(events.length);
+  });
+
+  it('counts no element for a stray blank after one, in either half, as one thread does', async () => {
+    // A no-break space or form feed before the `,` or `]`, or ending NDJSON, was counted as an
+    // element (see `blanksAfterElements` for where the cut falls).
+    const { batch, ndjson } = blanksAfterElements(events, ['\u00a0', '\f', '\u2028', '\ufeff']);
+    for (const [name, text] of [
+      ['blanks-after.json', batch],
+      ['blanks-after.ndjson', ndjson],
+    ] as const) {
+      expect((await expectSame(write(name, text), twoThreads)).elements).toBe(events.length);
+    }
   });
 
   it('leaves a minified export, with no line to start at, to one thread', async () => {

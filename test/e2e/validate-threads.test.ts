@@ -18,7 +18,7 @@ import { type MergingConsumer, readHalf, readInHalves } from '../../src/input/ha
 import { type ReadOptions, readRecords } from '../../src/input/read.js';
 import { renderFilePretty, renderValidationJson } from '../../src/render/validation.js';
 import { binPath, runCli } from '../helpers/run-cli.js';
-import { useTwoThreads } from '../helpers/two-threads.js';
+import { blanksAfterElements, useTwoThreads } from '../helpers/two-threads.js';
 
 const write = useTwoThreads('callhook-validate-threads-');
 let events: WireEvent[];
@@ -325,6 +325,20 @@ describe('validate on two threads', () => {
     expect(report.totals).toMatchObject({ events: events.length, invalid: 0, errors: n - Math.ceil(n / 4) });
     const codes = new Set(report.files[0]!.problems.map((problem) => problem.code));
     expect([...codes]).toEqual(['invalid-symbol']);
+  });
+
+  it('reads stray blanks after elements (before the `,` or `]`, or ending NDJSON) as one thread does, each no element', async () => {
+    // Each was an element of its own after a false missing comma (see `blanksAfterElements` for where the cut falls).
+    const { batch, ndjson } = blanksAfterElements(events, ['\u00a0', '\f', '\u2028', '\ufeff', '\v\u200b']);
+    const report = await expectSame(write('blanks-after.json', batch), twoThreads);
+    expect(report.totals).toMatchObject({ events: events.length, invalid: 0, errors: events.length });
+    expect(new Set(report.files[0]!.problems.map((problem) => problem.code))).toEqual(new Set(['invalid-symbol']));
+    // Hint: the JSON only, as for other problems between two values: a code frame shows what the
+    // read in hand holds of the line before, which one thread and two may cut apart.
+    const lines = await both(write('blanks-after.ndjson', ndjson));
+    expect(lines.how).toMatch(twoThreads);
+    expect(renderValidationJson(lines.two)).toBe(renderValidationJson(lines.one));
+    expect(lines.one.totals).toMatchObject({ events: events.length, invalid: 0, errors: events.length + 1 });
   });
 
   it('reads on alone when the second half reads on past its top-level array', async () => {
