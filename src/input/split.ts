@@ -1335,9 +1335,13 @@ export class ElementSplitter {
       // `strayBefore`): the comma is missing only once it is seen to be one (see
       // `finishElement`), its frame taken now.
       this.heldComma = missing;
+      // Hint: and a string before the blanks stays the string a `:` after them would follow, a
+      // key outside any object, not a value to be comma'd apart from the next (review hR55).
+      const afterString = this.afterStringValue;
       this.mayBeStray = () => {
         this.mode = Mode.BatchComma;
         this.heldComma = undefined;
+        this.afterStringValue = afterString;
       };
     } else this.sink.problem(missing);
     return ownLine ? Begins.OwnLine : Begins.Inline;

@@ -932,4 +932,15 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
       expect(fixed[i]!.stderr).toContain(`${paths[i]}:${line}:${column}: repaired: unexpected `);
     });
   });
+
+  it('keeps a key after a string and a blank a key outside any object, never repaired into two values', async () => {
+    // The blank read as stray forgot the string before it: fix deleted the `:`, put a comma in its
+    // place, and wrote `"note", "call back"` with exit 0, what the data meant changed (review hR55).
+    const path = join(dir, 'key.json');
+    writeFileSync(path, '[{"id":"x","type":"SMS"}, "note"\u00a0: "call back"]\n');
+    const fixed = await runCli(['fix', path]);
+    expect([fixed.code, fixed.stdout]).toEqual([1, '']);
+    // Hint: compared with its blanks as one space: the list wraps to 80 columns.
+    expect(fixed.stderr.replace(/\s+/g, ' ')).toContain(`${path}:1:34 error unexpected ":": a key outside any object`);
+  });
 });
