@@ -668,11 +668,16 @@ Exit codes:
 // never a stack trace, and never exit 1, which would say the input was invalid.
 writeWholeWhenFile(process.stdout);
 writeWholeWhenFile(process.stderr);
+// Hint: the stdio that were a terminal at the start; one that is none now had its terminal go
+// (its window closed, an ssh session dropped: SIGHUP), where isatty fails as a write does (EIO).
+// A terminal still there that refuses a write (a background job under `stty tostop`) is a failure.
+const terminals = [0, 1, 2].filter((fd) => isatty(fd));
+const terminalGone = (fd: number) => terminals.includes(fd) && !isatty(fd);
 let stdoutFailed = false;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  // Hint: EIO on a terminal is the terminal gone (its window closed, an ssh session dropped), as
-  // EPIPE is a pipe's reader: no failure of the run's, whose SIGHUP says how it ended (hR54).
-  if (error.code === 'EPIPE' || (error.code === 'EIO' && process.stdout.isTTY)) {
+  // Hint: EIO from a terminal gone is its reader gone, as EPIPE is a pipe's: no failure of the
+  // run's, whose SIGHUP says how it ended (hR54).
+  if (error.code === 'EPIPE' || (error.code === 'EIO' && terminalGone(1))) {
     if (stdoutGone.stop) stdoutGone.stop();
     else process.exit();
     return;
@@ -693,17 +698,18 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 // Hint: stderr's reader going away (`callhook show x 2>&1 | head`) is no failure either: the
 // diagnostics are no longer wanted, and the results go on (the same pipe on stdout ends the run
 // quietly). Another write error on stderr (a full disk under `2> log`) cannot be reported, but the
-// exit code still says it: 2, an I/O error.
+// exit code still says it: 2, an I/O error. Nor is its terminal gone (see `terminalGone`).
 let stderrFailed = false;
 process.stderr.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') stderrFailed = true;
+  const gone =
+    error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED' || (error.code === 'EIO' && terminalGone(2));
+  if (!gone) stderrFailed = true;
 });
 // Hint: Node 20 restores on exit the settings of each stdio that was a terminal when it began, and
 // aborts with a native stack (an assertion in ResetStdio, nodejs/node#51519) when that terminal has
-// gone (its window closed: SIGHUP), where isatty fails as the restore would; it skips a closed one.
-const terminals = [0, 1, 2].filter((fd) => isatty(fd));
+// gone; it skips a closed one.
 process.on('exit', () => {
-  for (const fd of terminals) if (!isatty(fd)) closeSync(fd);
+  for (const fd of terminals) if (terminalGone(fd)) closeSync(fd);
 });
 process.on('exit', (code) => {
   if (stderrFailed && code < 2) process.exitCode = 2;

@@ -2,7 +2,7 @@
 // SIGHUP says, with no native stack. Node 20 restores the terminal's settings on the way out, and
 // aborted on a terminal that had gone (nodejs/node#51519; review hR54).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -22,37 +22,45 @@ async function until(ready: () => boolean, ms: number): Promise<boolean> {
   return ready();
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /**
- * Runs callhook `args` in a terminal (`script`), its stderr to a file, closes the terminal once
- * `started` holds of that stderr, and waits for callhook to end: what it said on stderr.
+ * Runs callhook `args` in a terminal (`script`), its stderr there too or to a file (`stderrTo`),
+ * closes the terminal once `started` holds of what it showed (or of that file), and waits for
+ * callhook to end: its exit code, and what it said in that file.
  */
-async function closedUnder(name: string, args: string[], started: (stderr: string) => boolean, pager?: string) {
-  const files = { pid: join(dir, `${name}.pid`), err: join(dir, `${name}.err`) };
-  const quoted = [process.execPath, binPath, ...args].map((arg) => `'${arg}'`).join(' ');
-  // Hint: `exec`, so that callhook is the terminal's own process, by the pid the shell wrote.
-  const command = `echo $$ > '${files.pid}'; exec ${quoted} 2> '${files.err}'`;
+async function closedUnder(
+  name: string,
+  args: string[],
+  started: (shown: string) => boolean,
+  { pager, stderrToFile = false }: { pager?: string; stderrToFile?: boolean } = {},
+) {
+  const files = { code: join(dir, `${name}.code`), err: join(dir, `${name}.err`), hook: join(dir, 'exit-code.cjs') };
+  // Hint: callhook is the terminal's own process (`exec`), as a shell's command is once the shell
+  // has gone; its exit code is written as it exits, by a hook that runs after callhook's own
+  // (registered once those are), none when it is killed (the native abort).
+  writeFileSync(
+    files.hook,
+    `setTimeout(() => process.on('exit', () => require('node:fs').writeFileSync(process.env.CODE_FILE, String(process.exitCode ?? 0))), 300).unref();`,
+  );
+  const quoted = [process.execPath, '--require', files.hook, binPath, ...args].map((arg) => `'${arg}'`).join(' ');
+  const command = `exec ${quoted}${stderrToFile ? ` 2> '${files.err}'` : ''}`;
   const terminal = spawn('script', ['-qec', command, '/dev/null'], {
     cwd: repoRoot,
-    env: { ...process.env, TERM: 'xterm', PAGER: pager, NO_COLOR: '1', FORCE_COLOR: undefined },
-    stdio: ['ignore', 'ignore', 'ignore'],
+    env: { ...process.env, TERM: 'xterm', PAGER: pager, NO_COLOR: '1', FORCE_COLOR: undefined, CODE_FILE: files.code },
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
+  let shown = '';
+  terminal.stdout.on('data', (chunk: Buffer) => {
+    shown += chunk.toString();
+  });
+  const read = () => (existsSync(files.err) ? readFileSync(files.err, 'utf8') : '');
   try {
-    const read = () => (existsSync(files.err) ? readFileSync(files.err, 'utf8') : '');
-    expect(await until(() => existsSync(files.pid) && started(read()), 10_000)).toBe(true);
-    const pid = Number(readFileSync(files.pid, 'utf8'));
+    expect(await until(() => started(stderrToFile ? read() : shown), 10_000)).toBe(true);
+    // Hint: past the hook's 300 ms, so that it is there to write the exit code.
+    await delay(500);
     // The terminal closes: its other end gone, as a window closed.
     terminal.kill('SIGKILL');
-    expect(await until(() => !alive(pid), 10_000)).toBe(true);
-    return read();
+    expect(await until(() => existsSync(files.code) && readFileSync(files.code, 'utf8') !== '', 10_000)).toBe(true);
+    return { code: Number(readFileSync(files.code, 'utf8')), stderr: read() };
   } finally {
     terminal.kill('SIGKILL');
   }
@@ -60,24 +68,42 @@ async function closedUnder(name: string, args: string[], started: (stderr: strin
 
 describe('the terminal closing under a run', () => {
   test.runIf(process.platform === 'linux' && hasScript)(
-    'ends listen as SIGHUP does: its counts said, no native stack',
+    'ends listen as SIGHUP does, exit 0 as its help says, its stderr on that terminal too',
     async () => {
-      const stderr = await closedUnder('listen', ['listen', '--port', '0'], (text) => text.includes('listening on'));
-      expect(stderr).toMatch(/stopped: 0 requests, 0 events\n$/);
-      expect(stderr).not.toMatch(/Native stack|Assertion failed/);
+      // Its "stopped" line to the terminal gone failed with EIO, which made it exit 2 (review hR55).
+      const run = await closedUnder('listen', ['listen', '--port', '0'], (shown) => shown.includes('listening on'));
+      expect(run.code).toBe(0);
     },
   );
 
-  test.runIf(process.platform === 'linux' && hasScript)('ends show while paging with no native stack', async () => {
-    const pagerPid = join(dir, 'pager.pid');
-    const pager = `sh -c 'echo $$ > "${pagerPid}"; exec sleep 30'`;
-    const stderr = await closedUnder('show', ['show', 'fixtures/valid'], () => existsSync(pagerPid), pager);
-    try {
-      process.kill(Number(readFileSync(pagerPid, 'utf8')), 'SIGKILL');
-    } catch {
-      // ended with the terminal, as it should
-    }
-    expect(stderr).not.toMatch(/Native stack|Assertion failed/);
-    expect(stderr).toBe('');
-  });
+  test.runIf(process.platform === 'linux' && hasScript)(
+    'ends listen with its counts said and no native stack, its stderr to a file',
+    async () => {
+      const run = await closedUnder('listen-err', ['listen', '--port', '0'], (text) => text.includes('listening on'), {
+        stderrToFile: true,
+      });
+      expect(run.stderr).toMatch(/stopped: 0 requests, 0 events\n$/);
+      expect(run.stderr).not.toMatch(/Native stack|Assertion failed/);
+      expect(run.code).toBe(0);
+    },
+  );
+
+  test.runIf(process.platform === 'linux' && hasScript)(
+    'ends show while paging with 129 and no native stack',
+    async () => {
+      const pagerPid = join(dir, 'pager.pid');
+      const pager = `sh -c 'echo $$ > "${pagerPid}"; exec sleep 30'`;
+      const run = await closedUnder('show', ['show', 'fixtures/valid'], () => existsSync(pagerPid), {
+        pager,
+        stderrToFile: true,
+      });
+      try {
+        process.kill(Number(readFileSync(pagerPid, 'utf8')), 'SIGKILL');
+      } catch {
+        // ended with the terminal, as it should
+      }
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(129);
+    },
+  );
 });
