@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import stringWidth from 'string-width';
 
 /** The repository root. */
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -94,9 +95,40 @@ export function runThenClose(
   });
 }
 
-/** Diagnostics one line each, as before callhook wrapped them to the width (it indents the lines after the first by two spaces). */
+/**
+ * Diagnostics one line each, as before callhook wrapped them to the width (it indents the lines
+ * after the first by two spaces). Hint: a line broken after a CJK character lost no space, and
+ * comes back with one: compare a message that holds a path (a TMPDIR such as `/tmp/a ß 空`) with
+ * `warningLine`'s, wrapped as callhook wraps it, or leave the blanks out of both.
+ */
 export function unwrapped(text: string): string {
   return text.replace(/\n {2}/g, ' ');
+}
+
+/** `text` as a regular expression's source that matches it literally (a path in a pattern). */
+export function literally(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * `text` with every run of blanks (a line broken and indented) as one space, to compare words
+ * however they were wrapped. Hint: not a path that may hold CJK (see `unwrapped`).
+ */
+export function spaced(text: string): string {
+  return text.replace(/\s+/g, ' ');
+}
+
+/**
+ * The lines of `text` wider than `width` columns that could have been broken: all but a single
+ * unbreakable word, each of `whole` (a file name kept whole though it holds a space, as the README
+ * says) counting as one.
+ */
+export function overlong(text: string, width: number, whole: readonly string[] = []): string[] {
+  return text.split('\n').filter((line) => {
+    if (stringWidth(line) <= width) return false;
+    const words = whole.reduce((rest, name) => (name === '' ? rest : rest.replaceAll(name, 'x')), line);
+    return / \S/.test(words.trim());
+  });
 }
 
 /**
