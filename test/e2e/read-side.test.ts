@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureWriter } from '../../src/server/capture.js';
+import { latin1Path } from '../helpers/payloads.js';
 import { runWithResetStdin } from '../helpers/reset-stdin.js';
 import { binPath, overlong, repoRoot, runCli, runThenClose, unwrapped } from '../helpers/run-cli.js';
 
@@ -884,7 +885,7 @@ describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or z
   // decoded its name to U+FFFD, a name no file has, so the rest of the folder went unread too.
   const folder = join(scratch, 'latin1-names');
   mkdirSync(folder);
-  const bytes = (name: string) => Buffer.concat([Buffer.from(`${folder}/`), Buffer.from(name, 'latin1')]);
+  const bytes = (name: string) => latin1Path(folder, name);
   const cafe = bytes('caf\xe9.json');
   const story = 'fixtures/valid/outbound-with-reattempts.json';
   copyFileSync(join(repoRoot, story), cafe);
@@ -928,7 +929,7 @@ describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or z
     const dir = join(scratch, 'latin1-outputs');
     mkdirSync(dir);
     // Hint: the argument as Node hands it on (its bytes decoded as UTF-8), as a shell would pass `b\xe9.json`.
-    const typed = (name: string) => Buffer.concat([Buffer.from(`${dir}/`), Buffer.from(name, 'latin1')]).toString();
+    const typed = (name: string) => latin1Path(dir, name).toString();
     const other = join(dir, 'b\ufffd.json');
     writeFileSync(other, 'precious');
     const refused = (name: string) =>
@@ -957,10 +958,7 @@ describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or z
     const [only, plain] = [join(scratch, 'latin1-replay'), join(scratch, 'utf8-replay')];
     mkdirSync(only);
     mkdirSync(plain);
-    copyFileSync(
-      join(repoRoot, story),
-      Buffer.concat([Buffer.from(`${only}/`), Buffer.from('caf\xe9.json', 'latin1')]),
-    );
+    copyFileSync(join(repoRoot, story), latin1Path(only, 'caf\xe9.json'));
     copyFileSync(join(repoRoot, story), join(plain, 'cafe.json'));
     const sent = async (dir: string) =>
       (await runCli(['replay', dir, '--dry-run', '--url', 'http://127.0.0.1:9/', '--format', 'curl'])).stdout;
@@ -971,9 +969,10 @@ describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or z
 
   it('is walked into as a subfolder, and its files read by their bytes', async () => {
     const top = join(scratch, 'latin1-folders');
-    const inner = Buffer.from(`${top}/d\xefr`, 'latin1');
-    mkdirSync(inner, { recursive: true });
-    copyFileSync(join(repoRoot, story), Buffer.concat([inner, Buffer.from('/x\xff.json', 'latin1')]));
+    mkdirSync(top);
+    const inner = latin1Path(top, 'd\xefr');
+    mkdirSync(inner);
+    copyFileSync(join(repoRoot, story), latin1Path(inner, 'x\xff.json'));
     const run = await runCli(['validate', top, '--format', 'json']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signStandardWebhook } from '../../src/library.js';
 import { CaptureWriter } from '../../src/server/capture.js';
+import { latin1Path } from '../helpers/payloads.js';
 import { binPath, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
 
 const env = { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
@@ -260,13 +261,13 @@ describe('verify reads a capture description no further than listen ever writes 
   it('reads a .meta whose name is not UTF-8 by its bytes, and names it with the byte escaped', async () => {
     // Its name was decoded to U+FFFD, a name no file has: "no such file or directory", exit 2.
     writeFileSync(join(dir, '000001.json'), '[1]');
-    writeFileSync(Buffer.from(`${dir}/caf\xe9.meta`, 'latin1'), described(1, '[1]'));
+    writeFileSync(latin1Path(dir, 'caf\xe9.meta'), described(1, '[1]'));
     const run = await runCli(['verify', dir, '--sign', 'hmac', '--format', 'json'], {
       env: { CALLHOOK_SECRET: secret },
     });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    writeFileSync(Buffer.from(`${dir}/z\xe9.meta`, 'latin1'), '{}');
+    writeFileSync(latin1Path(dir, 'z\xe9.meta'), '{}');
     const foreign = await runCli(['verify', dir, '--sign', 'hmac'], { env: { CALLHOOK_SECRET: secret } });
     expect(foreign.stderr).toBe(
       `callhook: ${dir}/z\\udce9.meta: not a capture description written by callhook listen\n`,
@@ -368,7 +369,7 @@ describe('verify reads a capture description no further than listen ever writes 
 
   it('walks into a capture folder whose name is not UTF-8, as validate does', async () => {
     // Listed by its decoded name, the folder was "no such file or directory", exit 2, where validate read it.
-    const nested = Buffer.from(`${dir}/caf\xe9`, 'latin1');
+    const nested = latin1Path(dir, 'caf\xe9');
     mkdirSync(nested);
     writeFileSync(Buffer.concat([nested, Buffer.from('/000001.json')]), '[1]');
     writeFileSync(Buffer.concat([nested, Buffer.from('/deliveries.meta')]), `${described(1, '[1]')}\n`);

@@ -20,5 +20,14 @@ export function tempDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `callhook-${name}-`));
 }
 
+/**
+ * The bytes of the path to `name`, a Latin-1 name (not UTF-8, as an old export or zip writes it),
+ * in `folder`. Hint: only the name is Latin-1; the folder's is kept as UTF-8, as it was made
+ * (encoded whole as Latin-1, a TMPDIR such as `/tmp/é` named another folder, which did not exist).
+ */
+export function latin1Path(folder: string | Buffer, name: string): Buffer {
+  return Buffer.concat([Buffer.from(folder), Buffer.from(`/${name}`, 'latin1')]);
+}
+
 /** A Standard Webhooks secret (`whsec_` and base64) whose key is `key`, 32 bytes of text. */
 export const standardSecret = (key: string): string => `whsec_${Buffer.from(key).toString('base64')}`;
