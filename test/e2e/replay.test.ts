@@ -92,9 +92,12 @@ describe('replay', () => {
         await delay(20);
         res.end('ok');
       });
-      const args = `replay '${ndjson(20)}' --url ${s.url} --batch-size 1 --concurrency 1`;
+      const args = `replay "$INPUT" --url ${s.url} --batch-size 1 --concurrency 1`;
+      const input = ndjson(20);
       const runs = await Promise.all(
-        ['xterm', 'dumb', '', undefined].map((term) => inTerminal(args, undefined, { env: { TERM: term } })),
+        ['xterm', 'dumb', '', undefined].map((term) =>
+          inTerminal(args, undefined, { env: { TERM: term, INPUT: input } }),
+        ),
       );
       for (const run of runs) expect(run.code, run.out).toBe(0);
       const [xterm, ...others] = runs.map((run) => run.out.includes('\u001b[2K'));

@@ -294,7 +294,7 @@ describe('show in a terminal', () => {
       const folder = mkdtempSync(join(tmpdir(), 'callhook-pager-'));
       try {
         writeFileSync(join(folder, 'mypager'), "#!/bin/sh\nexec sed 's/^/paged: /'\n", { mode: 0o755 });
-        const run = await inTerminal(`show '${validDir}'`, './mypager', { cwd: folder });
+        const run = await inTerminal('show "$VALID"', './mypager', { cwd: folder, env: { VALID: validDir } });
         const lines = run.out.replace(/\r/g, '').trimEnd().split('\n');
         expect(lines[0]).toBe(`paged: ==> ${validDir}/bare-types.json <==`);
         expect(lines.every((line) => line === '' || line.startsWith('paged: '))).toBe(true);
@@ -305,6 +305,11 @@ describe('show in a terminal', () => {
     },
   );
 });
+
+/** Where a test's terminal writes the pids of callhook and of its pager (named in the terminal's environment). */
+function pidFiles(dir: string, name: string): { CALLHOOK_PID: string; PAGER_PID: string } {
+  return { CALLHOOK_PID: join(dir, `${name}.callhook`), PAGER_PID: join(dir, `${name}.pager`) };
+}
 
 /** The pid a process of the terminal wrote to `path`, once it has. */
 async function pidIn(path: string): Promise<number> {
@@ -332,23 +337,23 @@ describe('show in a terminal, stopped by a signal', () => {
       async ({ expect }) => {
         // Only Ctrl-C was handled while paging: on SIGTERM callhook exited at once and less, re-parented,
         // kept the terminal while the shell went on.
-        const pids = { callhook: join(dir, `${signal}.callhook`), pager: join(dir, `${signal}.pager`) };
-        const pager = `sh -c 'echo $$ > ${pids.pager}; exec sleep 30'`;
+        const pids = pidFiles(dir, signal);
+        const pager = `sh -c 'echo $$ > "$PAGER_PID"; exec sleep 30'`;
         // Hint: asked in the terminal's shell as callhook ends: once `script` ends, the terminal's
         // hangup ends any pager left behind.
-        const check = `kill -0 $(cat ${pids.pager}) 2>/dev/null && echo PAGER=left || echo PAGER=ended`;
-        const args = `show fixtures/valid & echo $! > ${pids.callhook}; wait $!; echo EXIT=$?; ${check}`;
-        const ran = inTerminal(args, pager);
-        const pagerPid = await pidIn(pids.pager);
-        process.kill(await pidIn(pids.callhook), signal);
-        const run = await ran;
+        const check = 'kill -0 $(cat "$PAGER_PID") 2>/dev/null && echo PAGER=left || echo PAGER=ended';
+        const args = `show fixtures/valid & echo $! > "$CALLHOOK_PID"; wait $!; echo EXIT=$?; ${check}`;
+        const stop = new AbortController();
         try {
-          process.kill(pagerPid, 'SIGKILL');
-        } catch {
-          // ended, as it should be
+          const ran = inTerminal(args, pager, { env: pids, signal: stop.signal });
+          await pidIn(pids.PAGER_PID);
+          process.kill(await pidIn(pids.CALLHOOK_PID), signal);
+          const run = await ran;
+          expect(run.out).toContain(`EXIT=${code}`);
+          expect(run.out).toContain('PAGER=ended');
+        } finally {
+          stop.abort();
         }
-        expect(run.out).toContain(`EXIT=${code}`);
-        expect(run.out).toContain('PAGER=ended');
       },
     );
   }
@@ -357,14 +362,20 @@ describe('show in a terminal, stopped by a signal', () => {
     'Ctrl-C while paging stops the output and, once the pager is quit, exits 130: what was paged is cut short',
     async ({ expect }) => {
       // The pager was read to its end, cut short, and the run exited 0 (red team hT14).
-      const pids = { callhook: join(dir, 'int.callhook'), pager: join(dir, 'int.pager') };
+      const pids = pidFiles(dir, 'int');
       // Hint: a pager that takes Ctrl-C as less does (it stays), read until its input ends, and
       // then read by the user a while: the signal comes while it runs, whenever the input ended.
-      const pager = `sh -c 'trap "" INT; echo $$ > ${pids.pager}; cat > /dev/null; sleep 1'`;
-      const ran = inTerminal(`show fixtures/valid & echo $! > ${pids.callhook}; wait $!; echo EXIT=$?`, pager);
-      await pidIn(pids.pager);
-      process.kill(await pidIn(pids.callhook), 'SIGINT');
-      expect((await ran).out).toContain('EXIT=130');
+      const pager = `sh -c 'trap "" INT; echo $$ > "$PAGER_PID"; cat > /dev/null; sleep 1'`;
+      const stop = new AbortController();
+      try {
+        const args = 'show fixtures/valid & echo $! > "$CALLHOOK_PID"; wait $!; echo EXIT=$?';
+        const ran = inTerminal(args, pager, { env: pids, signal: stop.signal });
+        await pidIn(pids.PAGER_PID);
+        process.kill(await pidIn(pids.CALLHOOK_PID), 'SIGINT');
+        expect((await ran).out).toContain('EXIT=130');
+      } finally {
+        stop.abort();
+      }
     },
   );
 
@@ -375,24 +386,23 @@ describe('show in a terminal, stopped by a signal', () => {
       // went on until the input ended, and a second SIGTERM did nothing (helper-203).
       const fifo = join(dir, 'stalled.fifo');
       execFileSync('mkfifo', [fifo]);
-      const pids = { callhook: join(dir, 'stalled.callhook'), pager: join(dir, 'stalled.pager') };
-      const pager = `sh -c 'echo $$ > ${pids.pager}; exec sleep 30'`;
-      const ran = inTerminal(`show - < ${fifo} & echo $! > ${pids.callhook}; wait $!; echo EXIT=$?`, pager);
+      const pids = pidFiles(dir, 'stalled');
+      const pager = `sh -c 'echo $$ > "$PAGER_PID"; exec sleep 30'`;
+      const stop = new AbortController();
+      const args = 'show - < "$FIFO" & echo $! > "$CALLHOOK_PID"; wait $!; echo EXIT=$?';
+      const ran = inTerminal(args, pager, { env: { ...pids, FIFO: fifo }, signal: stop.signal });
       // Hint: held open, unended, until the test is over: the input stalls after one file's events.
-      const writer = await open(fifo, 'w');
+      // Opened for reading too, so that the open cannot wait for ever on a run that never opened it.
+      const writer = await open(fifo, 'r+');
       try {
         await writer.write(readFileSync('fixtures/valid/outbound-with-reattempts.json'));
-        const pagerPid = await pidIn(pids.pager);
-        process.kill(await pidIn(pids.callhook), 'SIGTERM');
+        await pidIn(pids.PAGER_PID);
+        process.kill(await pidIn(pids.CALLHOOK_PID), 'SIGTERM');
         // Hint: without an end, the terminal is killed at inTerminal's bound, before any EXIT line.
         const run = await ran;
         expect(run.out).toContain('EXIT=143');
-        try {
-          process.kill(pagerPid, 'SIGKILL');
-        } catch {
-          // ended, as it should be
-        }
       } finally {
+        stop.abort();
         await writer.close();
       }
     },
@@ -425,8 +435,9 @@ describe('show in a terminal, stderr elsewhere', () => {
       writeFileSync(join(dir, 'b.json'), Buffer.from([0x1f, 0x8b, 0x08, 0x00]));
       const err = join(dir, 'err.txt');
       // Shorter than the screen (no pager started), then longer (paged).
-      for (const more of ['', ` ${join(dir, 'a.json')}`.repeat(12)]) {
-        const run = await inTerminal(`show '${dir}/a.json' '${dir}/b.json'${more} 2>'${err}'`, "sed 's/^/paged: /'");
+      for (const more of ['', ' "$DIR/a.json"'.repeat(12)]) {
+        const args = `show "$DIR/a.json" "$DIR/b.json"${more} 2>"$DIR/err.txt"`;
+        const run = await inTerminal(args, "sed 's/^/paged: /'", { env: { DIR: dir } });
         expect(run.out).toContain('CallAttempted');
         expect(run.out).not.toContain('callhook:');
         const said = unwrapped(readFileSync(err, 'utf8'));
