@@ -20,6 +20,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import fc from 'fast-check';
 import { visit } from 'jsonc-parser';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { makeSocket } from '../../test/helpers/payloads.js';
 import { holdsOpen } from '../../test/helpers/run-cli.js';
 import { generateCalls } from '../core/generate.js';
 import { codeFrame } from '../render/code-frame.js';
@@ -790,7 +791,6 @@ describe('paths checked before anything is read', () => {
   it('refuses a folder holding a *.json that is a named pipe or a socket, naming it, with exit 2 (no wait for a writer)', async () => {
     const { execFileSync } = await import('node:child_process');
     const { mkdirSync } = await import('node:fs');
-    const { createServer } = await import('node:net');
     const { CallhookError } = await import('../errors.js');
     const { listSources } = await import('./read.js');
     const pipes = join(dir, 'pipes');
@@ -800,20 +800,15 @@ describe('paths checked before anything is read', () => {
     const sockets = join(dir, 'sockets');
     mkdirSync(sockets);
     writeFileSync(join(sockets, 'a.json'), '{}');
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(join(sockets, 'b.json'), resolve));
-    try {
-      for (const [folder, what] of [
-        [pipes, 'a named pipe'],
-        [sockets, 'a socket'],
-      ] as const) {
-        const error = await listSources([folder]).catch((e: unknown) => e);
-        expect(error, what).toBeInstanceOf(CallhookError);
-        expect((error as InstanceType<typeof CallhookError>).exitCode, what).toBe(2);
-        expect((error as Error).message, what).toContain(`${join(folder, 'b.json')}: ${what}`);
-      }
-    } finally {
-      server.close();
+    makeSocket(sockets, 'b.json');
+    for (const [folder, what] of [
+      [pipes, 'a named pipe'],
+      [sockets, 'a socket'],
+    ] as const) {
+      const error = await listSources([folder]).catch((e: unknown) => e);
+      expect(error, what).toBeInstanceOf(CallhookError);
+      expect((error as InstanceType<typeof CallhookError>).exitCode, what).toBe(2);
+      expect((error as Error).message, what).toContain(`${join(folder, 'b.json')}: ${what}`);
     }
   });
 

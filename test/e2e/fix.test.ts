@@ -1,6 +1,5 @@
 /** `fix` as a process: stdin, exit codes, and a signal in the middle of --write. */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import {
   chmodSync,
   chownSync,
@@ -22,10 +21,10 @@ import {
   watch,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeSocket } from '../helpers/payloads.js';
 import { binPath, type CliResult, runCli } from '../helpers/run-cli.js';
 import { stalledPipe } from '../helpers/stalled-pipe.js';
 import { hasScript, inTerminal } from '../helpers/terminal.js';
@@ -444,21 +443,16 @@ describe('fix as a process', () => {
     const fifo = join(dir, 'no-writer.json');
     execFileSync('mkfifo', [fifo]);
     const socket = join(dir, 'socket.json');
-    const server = createServer().listen(socket);
-    await once(server, 'listening');
-    try {
-      for (const [path, kind] of [
-        [fifo, 'a named pipe'],
-        ['/dev/null', 'a device'],
-        [socket, 'a socket'],
-      ] as const) {
-        const refused = await runCli(['fix', path, '--write'], { timeoutMs: 2500 });
-        expect([refused.stderr, refused.code], path).toEqual([`callhook: ${path}: ${notRegular(kind)}\n`, 2]);
-      }
-      expect(readdirSync(dir).sort()).toEqual(['no-writer.json', 'socket.json']);
-    } finally {
-      server.close();
+    makeSocket(dir, 'socket.json');
+    for (const [path, kind] of [
+      [fifo, 'a named pipe'],
+      ['/dev/null', 'a device'],
+      [socket, 'a socket'],
+    ] as const) {
+      const refused = await runCli(['fix', path, '--write'], { timeoutMs: 2500 });
+      expect([refused.stderr, refused.code], path).toEqual([`callhook: ${path}: ${notRegular(kind)}\n`, 2]);
     }
+    expect(readdirSync(dir).sort()).toEqual(['no-writer.json', 'socket.json']);
   });
 
   it('--write that refuses a file lists no repair: a read-only file, a named pipe', async () => {

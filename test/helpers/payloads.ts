@@ -1,4 +1,5 @@
 /** Webhook payloads as they travel (plain JSON), and the scratch space the delivery tests share. */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,17 @@ export function tempDir(name: string): string {
  */
 export function latin1Path(folder: string | Buffer, name: string): Buffer {
   return Buffer.concat([Buffer.from(folder), Buffer.from(`/${name}`, 'latin1')]);
+}
+
+/**
+ * Makes `name` in `folder` a Unix socket, with nothing listening on it. Hint: bound by a process in
+ * that folder, by the name alone: a socket's path holds at most 107 bytes, and under a long TMPDIR
+ * a whole path was cut short, the socket made under another name. That process leaves without
+ * closing it, which would remove it.
+ */
+export function makeSocket(folder: string, name: string): void {
+  const bind = `require('node:net').createServer().listen(${JSON.stringify(name)}, () => process.exit())`;
+  execFileSync(process.execPath, ['-e', bind], { cwd: folder });
 }
 
 /** A Standard Webhooks secret (`whsec_` and base64) whose key is `key`, 32 bytes of text. */
