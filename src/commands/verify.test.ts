@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { failReadsOf } from '../../test/helpers/failing-reads.js';
+import { literally } from '../../test/helpers/run-cli.js';
 import { CallhookError, formatFatal } from '../errors.js';
 import { CaptureWriter } from '../server/capture.js';
 import { parseHeaderLines, parseHeaderOption, verify } from './verify.js';
@@ -585,7 +586,7 @@ describe('verify a log whose lines are out of order, repeated, missing or shared
       );
       return {
         results: results.map((r) => {
-          const first = / that (\S+) describes already/.exec(r.message ?? '')?.[1]?.slice(dir.length + 1);
+          const first = new RegExp(` that ${literally(dir)}/(\\S+) describes already`).exec(r.message ?? '')?.[1];
           return [r.file.slice(dir.length + 1), r.ok, r.reason ?? '', first ?? ''].join(' ').trim();
         }),
         exitCode,
