@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { fileHandlePrototype } from '../../test/helpers/failing-calls.js';
 import { failReadsOf } from '../../test/helpers/failing-reads.js';
+import { latin1Path } from '../../test/helpers/payloads.js';
 import { generateCalls } from '../core/generate.js';
 import { fileId } from '../output-file.js';
 import { type FirstCopyMemo, nameFirstCopies } from './first-copies.js';
@@ -177,7 +178,7 @@ describe('nameFirstCopies', () => {
     // Read by its name as text, it was "removed since it was read": a name no file has (U+FFFD).
     const folder = join(dir, 'latin1');
     mkdirSync(folder);
-    writeFileSync(Buffer.from(`${folder}/caf\xe9.ndjson`, 'latin1'), `${line(b)}\n${line(a)}\n`);
+    writeFileSync(latin1Path(folder, 'caf\xe9.ndjson'), `${line(b)}\n${line(a)}\n`);
     writeFileSync(join(folder, 'later.ndjson'), `${line(a)}\n`);
     expect(await named([folder])).toEqual([`${a!.id} of the event at ${folder}/caf\udce9.ndjson:2:1`]);
   });
