@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
@@ -160,5 +160,18 @@ describe('pagerCommand', () => {
     expect(pagerCommand(tty, { ...env, PAGER: relative(process.cwd(), join(dir, 'plain')) })).toBeUndefined();
     expect(pagerCommand(tty, { ...env, PAGER: 'mypager' })).toBeUndefined();
     expect(pagerCommand(tty, { ...env, PATH: dir, PAGER: 'mypager' })).toBe('mypager');
+  });
+
+  test('a PAGER whose path holds letters beyond ASCII (/home/josé/bin/mypager) is a path too: one not there is not run', () => {
+    // Taken for shell syntax, it was run as it was, there or not: `sh: 1: …/josé/…: not found`,
+    // where a missing pager means none (found under TMPDIR=/tmp/é).
+    const folder = join(dir, 'josé', '空');
+    mkdirSync(folder, { recursive: true });
+    const pager = join(folder, 'mypager');
+    writeFileSync(pager, '#!/bin/sh\ncat\n', { mode: 0o755 });
+    const env = { PATH: '', TERM: 'xterm' };
+    expect(pagerCommand(tty, { ...env, PAGER: `${pager} -x` })).toBe(`${pager} -x`);
+    expect(pagerCommand(tty, { ...env, PAGER: `${pager}-not-there` })).toBeUndefined();
+    expect(pagerCommand(tty, { ...env, PATH: folder, PAGER: 'mypager' })).toBe('mypager');
   });
 });

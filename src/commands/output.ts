@@ -26,8 +26,11 @@ type Stdout = Writable & { isTTY?: boolean | undefined; rows?: number | undefine
 // into stdin, say); it is printed as it comes rather than held back for a pager.
 const pagerDecisionMs = 1000;
 
-/** A program name with no shell syntax in it (`less`, `/usr/bin/less`), not `FOO=1` or `$(x)`. */
-const plainProgram = /^[\w./+-]+$/;
+/**
+ * A program name with no shell syntax in it (`less`, `/usr/bin/less`), not `FOO=1` or `$(x)`.
+ * Hint: letters and digits of any script are no shell syntax (`/home/josé/bin/mypager`).
+ */
+const plainProgram = /^[\p{L}\p{M}\p{N}_./+-]+$/u;
 
 /** The signals that end a run and its pager with it; Ctrl-C reaches the pager itself (see `onSigint`). */
 const stopsPager = ['SIGTERM', 'SIGHUP'] as const;
