@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import {
+  chmodSync,
   createReadStream,
   existsSync,
   lchownSync,
@@ -33,7 +34,9 @@ const options = (out: string, force?: boolean) => ({ count: '3', seed: '1', form
 describe('generate --out', () => {
   it('never replaces an existing file unless --force says so', async () => {
     const out = join(dir, 'export.json');
-    writeFileSync(out, 'a real export\n', { mode: 0o640 });
+    writeFileSync(out, 'a real export\n');
+    // Hint: set, not given to writeFileSync, which the umask cuts (077 made it 0600 before the run).
+    chmodSync(out, 0o640);
     const refused = await capture(() => generate(options(out))).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(CallhookError);
     expect((refused as CallhookError).exitCode).toBe(2);

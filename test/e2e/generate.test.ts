@@ -1,5 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   closeSync,
   constants,
   existsSync,
@@ -449,7 +450,9 @@ describe('callhook generate', () => {
 
   it('replaces --out (with --force) only when complete, keeping its mode; SIGTERM or SIGHUP mid-run leaves it and no temporary file, exit 143 or 129', async () => {
     const out = join(dir, 'replaced.json');
-    writeFileSync(out, 'old\n', { mode: 0o640 });
+    writeFileSync(out, 'old\n');
+    // Hint: set, not given to writeFileSync, which the umask cuts (077 made it 0600 before the run).
+    chmodSync(out, 0o640);
     const made = await runCli(['generate', '--count', '5', '--out', out, '--force']);
     expect(made.code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toHaveLength(5);

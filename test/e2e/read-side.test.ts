@@ -174,7 +174,10 @@ describe('a folder holding a subfolder you may not read', () => {
     const top = join(scratch, 'exports');
     mkdirSync(join(top, 'locked'), { recursive: true });
     copyFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), join(top, 'a.json'));
+    // Hint: modes set, not left to the umask (077 made `exports` itself unreadable to nobody).
     chmodSync(scratch, 0o755);
+    chmodSync(top, 0o755);
+    chmodSync(join(top, 'a.json'), 0o644);
     chmodSync(join(top, 'locked'), 0o000);
     for (const command of ['validate', 'summarise']) {
       const { stderr, code } = await runToFd([command, 'exports'], 'pipe', {
@@ -277,7 +280,9 @@ describe('replay --report in a folder that takes no new file', () => {
     try {
       chmodSync(top, 0o755);
       const folder = join(top, 'reports');
-      mkdirSync(folder, { mode: 0o555 });
+      mkdirSync(folder);
+      // Hint: set, not given to mkdir, which the umask cuts (077 left nobody unable to pass it).
+      chmodSync(folder, 0o555);
       const report = join(folder, 'r.json');
       writeFileSync(report, '{}\n', { mode: 0o600 });
       chownSync(report, 65534, 65534);
