@@ -90,7 +90,10 @@ describe('fix --write rewrites the file in place', () => {
     const file = join(dir, 'private.json');
     writeFileSync(file, broken, { mode: 0o600 });
     chmodSync(file, 0o600);
-    chownSync(file, 1234, 1234);
+    // Hint: only root can give a file to another user (1234); run by any other, the file stays
+    // its own, and all the rest is checked as well.
+    const [uid, gid] = process.getuid?.() === 0 ? [1234, 1234] : [process.getuid?.(), process.getgid?.()];
+    chownSync(file, uid ?? 0, gid ?? 0);
     linkSync(file, join(dir, 'other-name.json'));
     const before = statSync(file);
     const { stderr } = await capture(() => fix([file], { write: true }));
@@ -99,8 +102,8 @@ describe('fix --write rewrites the file in place', () => {
     expect([after.ino, after.mode & 0o7777, after.uid, after.gid, after.nlink]).toEqual([
       before.ino,
       0o600,
-      1234,
-      1234,
+      uid,
+      gid,
       2,
     ]);
     expect(readFileSync(join(dir, 'other-name.json'))).toEqual(repaired);
@@ -111,35 +114,39 @@ describe('fix --write rewrites the file in place', () => {
     expect(readdirSync(dir).sort()).toEqual(['other-name.json', 'private.json', 'private.json.bak']);
   });
 
-  it("the backup of another user's file is readable by no one else from the moment it exists", async () => {
-    // It was made by copyFile with the original's mode but ours, then given the owner: until then,
-    // the backup of a 0640 file was readable by our group. Each call on it (on the FileHandle it
-    // was made by) is stepped into to stat it.
-    const file = join(dir, 'theirs.json');
-    writeFileSync(file, broken);
-    chmodSync(file, 0o640);
-    chownSync(file, 1234, 1234);
-    const seen: string[] = [];
-    const { stderr } = await capture(async () => {
-      const prototype = await fileHandlePrototype();
-      for (const name of ['chown', 'chmod'] as const) {
-        const real = prototype[name] as (...args: number[]) => Promise<void>;
-        vi.spyOn(prototype, name).mockImplementation(async function (this: FileHandle, ...args: number[]) {
-          const { mode, uid } = await this.stat();
-          seen.push(`${name}: ${(mode & 0o7777).toString(8)} uid ${uid}`);
-          return real.apply(this, args);
-        } as never);
-      }
-      await fix([file], { write: true });
-    });
-    expect(seen).toEqual([`chown: 600 uid ${process.getuid?.()}`, 'chmod: 600 uid 1234']);
-    // The original's owner, and its mode for the owner alone (see the next test).
-    const backup = statSync(`${file}.bak`);
-    expect([backup.mode & 0o7777, backup.uid, backup.gid]).toEqual([0o600, 1234, 1234]);
-    expect(readFileSync(`${file}.bak`)).toEqual(broken);
-    expect(readFileSync(file)).toEqual(repaired);
-    expect(stderr).toContain(`the original is kept as ${file}.bak`);
-  });
+  // Hint: only root can give a file to another user (1234), as this test and the two that swap the backup do.
+  it.skipIf(process.getuid?.() !== 0)(
+    "the backup of another user's file is readable by no one else from the moment it exists",
+    async () => {
+      // It was made by copyFile with the original's mode but ours, then given the owner: until then,
+      // the backup of a 0640 file was readable by our group. Each call on it (on the FileHandle it
+      // was made by) is stepped into to stat it.
+      const file = join(dir, 'theirs.json');
+      writeFileSync(file, broken);
+      chmodSync(file, 0o640);
+      chownSync(file, 1234, 1234);
+      const seen: string[] = [];
+      const { stderr } = await capture(async () => {
+        const prototype = await fileHandlePrototype();
+        for (const name of ['chown', 'chmod'] as const) {
+          const real = prototype[name] as (...args: number[]) => Promise<void>;
+          vi.spyOn(prototype, name).mockImplementation(async function (this: FileHandle, ...args: number[]) {
+            const { mode, uid } = await this.stat();
+            seen.push(`${name}: ${(mode & 0o7777).toString(8)} uid ${uid}`);
+            return real.apply(this, args);
+          } as never);
+        }
+        await fix([file], { write: true });
+      });
+      expect(seen).toEqual([`chown: 600 uid ${process.getuid?.()}`, 'chmod: 600 uid 1234']);
+      // The original's owner, and its mode for the owner alone (see the next test).
+      const backup = statSync(`${file}.bak`);
+      expect([backup.mode & 0o7777, backup.uid, backup.gid]).toEqual([0o600, 1234, 1234]);
+      expect(readFileSync(`${file}.bak`)).toEqual(broken);
+      expect(readFileSync(file)).toEqual(repaired);
+      expect(stderr).toContain(`the original is kept as ${file}.bak`);
+    },
+  );
 
   it.skipIf(!existsSync('/proc/self/fd'))(
     'finds where the backup goes from the file it has open, not from the name read again',
@@ -199,7 +206,9 @@ describe('fix --write rewrites the file in place', () => {
   });
 
   for (const moment of ['chown', 'read'] as const) {
-    it.skipIf(process.platform !== 'linux')(
+    // Hint: root only, too: it is root's chown of the backup, giving it the original's owner
+    // (another user, 1234), that could be turned on the file a swapped-in symlink points at.
+    it.skipIf(process.platform !== 'linux' || process.getuid?.() !== 0)(
       `a backup swapped for a symlink at its first ${moment} once written: the other file is neither chowned nor copied in`,
       async () => {
         // In a folder others may write to, one can rename the backup away and put a symlink in its
