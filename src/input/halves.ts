@@ -223,15 +223,18 @@ const minimumBytes = 48 * 2 ** 20;
  * `CALLHOOK_THREADS`, a comma-separated list: `1` one thread, `2` two even for a small file,
  * `trace` say which, `times` say when each thread began, read, waited and ended (to stderr).
  */
-export function threadSettings(): { one: boolean; two: boolean; trace: boolean; times: boolean } {
+export function threadSettings(): Record<keyof typeof threadWordsTaken, boolean> {
   const words = threadWords();
   return {
-    one: words.includes('1'),
-    two: words.includes('2'),
-    trace: words.includes('trace'),
-    times: words.includes('times'),
+    one: words.includes(threadWordsTaken.one),
+    two: words.includes(threadWordsTaken.two),
+    trace: words.includes(threadWordsTaken.trace),
+    times: words.includes(threadWordsTaken.times),
   };
 }
+
+/** The words `CALLHOOK_THREADS` takes, by the setting each turns on (see `threadSettings`). */
+const threadWordsTaken = { one: '1', two: '2', trace: 'trace', times: 'times' } as const;
 
 /** The words of `CALLHOOK_THREADS`. */
 const threadWords = () => (process.env.CALLHOOK_THREADS ?? '').split(',').map((word) => word.trim());
@@ -241,7 +244,7 @@ const threadWords = () => (process.env.CALLHOOK_THREADS ?? '').split(',').map((w
  * typo), which change nothing; undefined when there are none.
  */
 export function threadSettingsWarning(): string | undefined {
-  const known = ['1', '2', 'trace', 'times'];
+  const known: readonly string[] = Object.values(threadWordsTaken);
   const odd = threadWords().filter((word) => word !== '' && !known.includes(word));
   if (odd.length === 0) return undefined;
   const words = odd.map((word) => `'${word}'`).join(', ');
