@@ -1278,7 +1278,10 @@ export class ElementSplitter {
     const restore = this.mayBeStray;
     this.mayBeStray = undefined;
     if (restore === undefined || this.oversize) return false;
-    const text = this.heldScalar(to).toString('utf8');
+    const held = this.heldScalar(to);
+    // Hint: a CRLF's CR, which the stray run took in at the top level (`{…}\u00a0\r\n`), ends
+    // the line, and is no part of the run (hR55).
+    const text = held.subarray(0, held.at(-1) === RETURN ? -1 : undefined).toString('utf8');
     const blank = blankRepair(0, text);
     // Hint: the byte that ended the scalar is in this chunk. A symbol is stray only when a value
     // opens right after it (`@{`): after a blank, what comes next may be a `,` or `]`, and the

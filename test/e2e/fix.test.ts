@@ -904,6 +904,8 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
       ['own-line.json', `[\n  ${event}\n\u00a0]\n`, `[\n  ${event}\n ]\n`, 3, 1],
       // At the end of NDJSON with no last line break, as one between its lines.
       ['end.ndjson', `${event}\n${event}\n\f`, `${event}\n${event}\n `, 3, 1],
+      // At the end of a CRLF line, whose CR the stray run took in: a third, invalid event (hR55).
+      ['crlf.ndjson', `${event}\u00a0\r\n${event}\r\n`, `${event} \r\n${event}\r\n`, 1, 24],
     ];
     const paths = cases.map(([name, text]) => {
       writeFileSync(join(dir, name), text);
