@@ -257,7 +257,8 @@ skipped; a call result of a status the platform does not document is shown.
 Exit codes:
   0    shown (skipped invalid events, or | head ending early, do not change it)
   1    no event matched the filters given (--status, --campaign, --grep, ...)
-  2    usage or I/O error (bad option, missing file, a file that is not text)
+  2    usage or I/O error (bad option, missing file, a file that is not text,
+       a $PAGER that failed)
   ${interruptedCodes}`,
   ),
 );
@@ -283,7 +284,7 @@ Exit codes:
   0    the call's events were found
   1    no event has this correlationId (as show's filters that match nothing)
   2    usage or I/O error (bad option, missing file, a file that is not text,
-       a prefix of several calls)
+       a prefix of several calls, a $PAGER that failed)
   ${interruptedCodes}`,
   ),
 );
