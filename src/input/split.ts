@@ -361,6 +361,9 @@ export class ElementSplitter {
   // comma), and around the line break whose next line decides whether a batch was cut there.
   private behind: KeptExcerpt | undefined;
   private atBreak: KeptExcerpt | undefined;
+  // And around a scalar that may be stray blanks, found so only once it ends, maybe at the end of
+  // the file, which lets go of the chunk first (see `endStep`).
+  private strayAt: KeptExcerpt | undefined;
   // The last bytes (at most `leadBytes`) of a line before file offset `end`, kept when their chunk
   // went (see `lineBefore`): of the line the chunk ended in, and before the element being read.
   private lineTail: KeptLine | undefined;
@@ -689,6 +692,9 @@ export class ElementSplitter {
     if (behind >= base) this.behind = this.keptExcerpt(behind);
     if (this.lineHead === LineHead.FirstLine && this.lineBreak.offset >= base) {
       this.atBreak = this.keptExcerpt(this.lineBreak.offset);
+    }
+    if (this.mayBeStray && this.mode === Mode.Element && this.elementStart.offset >= base) {
+      this.strayAt = this.keptExcerpt(this.elementStart.offset);
     }
     const lineFeed = scanner.lineStart - 1 - base;
     if (lineFeed >= 0 && chunk[lineFeed] === NEWLINE) this.crlfBefore = this.afterReturn(lineFeed);
@@ -1626,8 +1632,7 @@ export class ElementSplitter {
    * of its chunk, an element's end is the next chunk's first byte, which a problem there points at.
    */
   private around(offset: number): { bytes: Buffer; index: number; cut: boolean } | undefined {
-    const kept =
-      this.behind?.offset === offset ? this.behind : this.atBreak?.offset === offset ? this.atBreak : undefined;
+    const kept = [this.behind, this.atBreak, this.strayAt].find((excerpt) => excerpt?.offset === offset);
     if (kept) {
       if (this.chunk.length === 0 || offset - kept.index + kept.bytes.length !== this.chunkOffset) return kept;
       return { ...kept, bytes: Buffer.concat([kept.bytes, this.chunk.subarray(0, frameAfter)]) };

@@ -929,6 +929,17 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
     });
   });
 
+  it('frames one at the very end of the file, as one before a line break', async () => {
+    // The end of the file let go of the bytes before the blank was judged: the message came with
+    // no code frame (review hR55).
+    const event = '{"id":"x","type":"SMS"}';
+    const path = join(dir, 'end.json');
+    writeFileSync(path, `[${event}]\u00a0`);
+    const validated = await runCli(['validate', '--type', 'SMSSent', path]);
+    expect(validated.stdout).toContain(`    > 1 | [${event}]`);
+    expect(validated.stdout).toMatch(/\n {8}\| {26}\^\n/);
+  });
+
   it('keeps a key after a string and a blank a key outside any object, never repaired into two values', async () => {
     // The blank read as stray forgot the string before it: fix deleted the `:`, put a comma in its
     // place, and wrote `"note", "call back"` with exit 0, what the data meant changed (review hR55).
