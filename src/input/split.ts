@@ -1287,7 +1287,8 @@ export class ElementSplitter {
     const held = this.heldScalar(to);
     // Hint: a CRLF's CR, which the stray run took in at the top level (`{…}\u00a0\r\n`), ends
     // the line, and is no part of the run (hR55).
-    const text = held.subarray(0, held.at(-1) === RETURN ? -1 : undefined).toString('utf8');
+    const crAfter = held.at(-1) === RETURN;
+    const text = held.subarray(0, crAfter ? -1 : undefined).toString('utf8');
     const blank = blankRepair(0, text);
     // Hint: the byte that ended the scalar is in this chunk. A symbol is stray only when a value
     // opens right after it (`@{`): after a blank, what comes next may be a `,` or `]`, and the
@@ -1305,6 +1306,9 @@ export class ElementSplitter {
     this.parts = [];
     this.partsSize = 0;
     restore();
+    // Hint: and it is read as one at the top level is, so that a value after it on the same line
+    // is said to follow a lone CR (review hR56).
+    if (crAfter && this.mode === Mode.Top) this.returnAtTop = start.offset + Buffer.byteLength(text);
     return true;
   }
 

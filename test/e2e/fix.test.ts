@@ -940,6 +940,19 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
     expect(validated.stdout).toMatch(/\n {8}\| {26}\^\n/);
   });
 
+  it('reads a lone CR after one as a lone CR, and repairs it into a CRLF', async () => {
+    // Taken into the stray run, the CR was forgotten: "a second value on the line", and fix put a
+    // CRLF before the next value, leaving `\r\r\n` (review hR56).
+    const event = '{"id":"x","type":"SMS"}';
+    const path = join(dir, 'lone-cr.ndjson');
+    writeFileSync(path, `${event}\r\n${event}\u00a0\r${event}\r\n`);
+    const validated = await runCli(['validate', '--type', 'SMSSent', '--format', 'json', path]);
+    const messages = JSON.parse(validated.stdout).files[0].problems.map((p: { message: string }) => p.message);
+    expect(messages).toContain('a second value on the line, after a lone CR: NDJSON lines end with LF or CRLF');
+    const fixed = await runCli(['fix', path]);
+    expect([fixed.code, fixed.stdout]).toEqual([0, `${event}\r\n${event} \r\n${event}\r\n`]);
+  });
+
   it('keeps a key after a string and a blank a key outside any object, never repaired into two values', async () => {
     // The blank read as stray forgot the string before it: fix deleted the `:`, put a comma in its
     // place, and wrote `"note", "call back"` with exit 0, what the data meant changed (review hR55).
