@@ -219,6 +219,12 @@ export type SecondReader =
 // 0.46 s against 0.41 s, 46 MB 0.61 s against 0.65 s, 58 MB 0.52 s against 0.60 s.
 const minimumBytes = 48 * 2 ** 20;
 
+/** The words `CALLHOOK_THREADS` takes, by the setting each turns on (see `threadSettings`). */
+const threadWordsTaken = { one: '1', two: '2', trace: 'trace', times: 'times' } as const;
+
+/** The words of `CALLHOOK_THREADS`. */
+const threadWords = () => (process.env.CALLHOOK_THREADS ?? '').split(',').map((word) => word.trim());
+
 /**
  * `CALLHOOK_THREADS`, a comma-separated list: `1` one thread, `2` two even for a small file,
  * `trace` say which, `times` say when each thread began, read, waited and ended (to stderr).
@@ -232,12 +238,6 @@ export function threadSettings(): Record<keyof typeof threadWordsTaken, boolean>
     times: words.includes(threadWordsTaken.times),
   };
 }
-
-/** The words `CALLHOOK_THREADS` takes, by the setting each turns on (see `threadSettings`). */
-const threadWordsTaken = { one: '1', two: '2', trace: 'trace', times: 'times' } as const;
-
-/** The words of `CALLHOOK_THREADS`. */
-const threadWords = () => (process.env.CALLHOOK_THREADS ?? '').split(',').map((word) => word.trim());
 
 /**
  * The warning for the words of `CALLHOOK_THREADS` that `threadSettings` does not take (`3`, a
