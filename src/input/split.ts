@@ -1285,10 +1285,12 @@ export class ElementSplitter {
     this.mayBeStray = undefined;
     if (restore === undefined || this.oversize) return false;
     const held = this.heldScalar(to);
-    // Hint: a CRLF's CR, which the stray run took in at the top level (`{…}\u00a0\r\n`), ends
-    // the line, and is no part of the run (hR55).
-    const crAfter = held.at(-1) === RETURN;
-    const text = held.subarray(0, crAfter ? -1 : undefined).toString('utf8');
+    // Hint: JSON's own blanks the stray run took in at its end at the top level, a CRLF's CR, a tab
+    // (`{…}\u00a0\t\r\n`), end it, and are no part of it (hR55, hR56).
+    let end = held.length;
+    while (end > 0 && (held[end - 1] === RETURN || held[end - 1] === TAB || held[end - 1] === SPACE)) end--;
+    const lastReturn = held.lastIndexOf(RETURN);
+    const text = held.subarray(0, end).toString('utf8');
     const blank = blankRepair(0, text);
     // Hint: the byte that ended the scalar is in this chunk. A symbol is stray only when a value
     // opens right after it (`@{`): after a blank, what comes next may be a `,` or `]`, and the
@@ -1308,7 +1310,7 @@ export class ElementSplitter {
     restore();
     // Hint: and it is read as one at the top level is, so that a value after it on the same line
     // is said to follow a lone CR (review hR56).
-    if (crAfter && this.mode === Mode.Top) this.returnAtTop = start.offset + Buffer.byteLength(text);
+    if (lastReturn >= end && this.mode === Mode.Top) this.returnAtTop = start.offset + lastReturn;
     return true;
   }
 

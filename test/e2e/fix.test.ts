@@ -906,6 +906,9 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
       ['end.ndjson', `${event}\n${event}\n\f`, `${event}\n${event}\n `, 3, 1],
       // At the end of a CRLF line, whose CR the stray run took in: a third, invalid event (hR55).
       ['crlf.ndjson', `${event}\u00a0\r\n${event}\r\n`, `${event} \r\n${event}\r\n`, 1, 24],
+      // And with JSON's own blanks between it and the line break, which the run took in too (hR56).
+      ['tab.ndjson', `${event}\u00a0\t\r\n${event}\r\n`, `${event} \t\r\n${event}\r\n`, 1, 24],
+      ['two-cr.ndjson', `${event}\u00a0\r\r\n${event}\r\n`, `${event} \r\r\n${event}\r\n`, 1, 24],
     ];
     const paths = cases.map(([name, text]) => {
       writeFileSync(join(dir, name), text);
