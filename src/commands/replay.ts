@@ -45,7 +45,7 @@ import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
 import { amongSources, listSources, type ReadOptions, readRecords, type Source } from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
-import { stdinName } from '../input/types.js';
+import { type InputRecord, stdinName } from '../input/types.js';
 import {
   checkFoldersOf,
   checkOutputPath,
@@ -65,9 +65,8 @@ import {
   renderReplaySummary,
   renderUnjournalled,
 } from '../render/replay.js';
-import { SkipWarnings } from '../render/skip-warnings.js';
+import { renderSkipWarning, SkipWarnings } from '../render/skip-warnings.js';
 import { canDraw, colorsFor, terminalWidth, toSafeJson, warningLine, wrapMessage } from '../render/terminal.js';
-import { advisedMessage } from '../render/validation.js';
 import { plural } from '../render/words.js';
 import { fileSink } from './file-sink.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
@@ -541,19 +540,22 @@ async function replayWith(
   const readsStdin = sources.some((source) => source.path === '-');
   const stats = new DeliveryStats();
   const said = new SkipWarnings();
-  const onSkip = (skipped: SkippedInput) => {
+  // Hint: said as show says it, by the same function: the event's kind, the pointer, the count of more.
+  const onSkip = (skipped: SkippedInput, record: InputRecord) => {
     stats.skip(skipped);
-    if (said.take()) warn(`${skipped.location}: skipped an invalid element: ${advisedMessage(skipped)}`);
+    const line = renderSkipWarning(record);
+    if (line !== undefined && said.take()) warn(line);
   };
   // Hint: a file that is not text fails the run (exit 2, unreadable input), as it fails every command;
   // it is no syntax problem between events, so `inputProblems` does not count it: `unreadableFiles` lists it.
-  const onProblem = (problem: SkippedInput) => {
+  const onProblem = (problem: SkippedInput, record: InputRecord) => {
     if (problem.unreadable) {
       stats.unreadable(problem.unreadable);
       diagnose(`${formatFatal(unreadableFileError(problem.unreadable)).message}\n`);
     } else {
       stats.problem();
-      if (said.take()) warn(`${problem.location}: ${problem.message}`);
+      const line = renderSkipWarning(record);
+      if (line !== undefined && said.take()) warn(line);
     }
   };
   // Hint: a report that cannot be written fails the run too (exit 2), said when found; the run goes on.

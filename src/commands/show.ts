@@ -14,15 +14,9 @@ import {
 import { exactValue } from '../input/exact-value.js';
 import { listSources, readRecords } from '../input/read.js';
 import type { InputRecord } from '../input/types.js';
-import {
-  type FlowContext,
-  renderEvent,
-  renderFileHeading,
-  renderJsonElement,
-  renderSkipWarning,
-} from '../render/flow.js';
+import { type FlowContext, renderEvent, renderFileHeading, renderJsonElement } from '../render/flow.js';
 import type { ViewFormat } from '../render/formats.js';
-import { SkipWarnings } from '../render/skip-warnings.js';
+import { renderSkipWarning, SkipWarnings } from '../render/skip-warnings.js';
 import { colorsFor, terminalWidth } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import { correlationIdOf, type EventType } from '../schema/events.js';

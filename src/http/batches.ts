@@ -60,9 +60,9 @@ interface RecordFilterOptions {
   /** Skip events that failed validation (the default); false sends them anyway (`--no-validate`). */
   validate: boolean;
   /** Told about every element that will not be sent: an element that is a value, invalid or unparsable. */
-  onSkip?: ((skipped: SkippedInput) => void) | undefined;
+  onSkip?: ((skipped: SkippedInput, record: InputRecord) => void) | undefined;
   /** Told about syntax errors between elements (a missing comma): the elements themselves may still be sent. */
-  onProblem?: ((problem: SkippedInput) => void) | undefined;
+  onProblem?: ((problem: SkippedInput, record: InputRecord) => void) | undefined;
   /** Keep each event's parsed value (`--fresh` rewrites from it); otherwise only its text is kept. */
   keepValues?: boolean | undefined;
 }
@@ -98,12 +98,15 @@ export async function* replayEventsFromRecords(
         // counting it as a skipped one made "7 invalid" where validate counts 6.
         const p = record.problem;
         if (p.severity === 'error')
-          options.onProblem?.({
-            location: `${p.file}:${p.line}:${p.column}`,
-            message: p.message,
-            // Hint: the four fields alone: the report lists it as summarise does, not the whole Problem.
-            unreadable: p.fatal ? { file: p.file, line: p.line, column: p.column, message: p.message } : undefined,
-          });
+          options.onProblem?.(
+            {
+              location: `${p.file}:${p.line}:${p.column}`,
+              message: p.message,
+              // Hint: the four fields alone: the report lists it as summarise does, not the whole Problem.
+              unreadable: p.fatal ? { file: p.file, line: p.line, column: p.column, message: p.message } : undefined,
+            },
+            record,
+          );
         continue;
       }
       if (record.kind !== 'event' && record.kind !== 'invalid') continue;
@@ -111,7 +114,7 @@ export async function* replayEventsFromRecords(
       const location = `${element.file}:${element.line}:${element.column}`;
       const sendable = record.kind === 'event' || (!options.validate && record.value !== undefined);
       if (!sendable) {
-        options.onSkip?.(skippedFor(record.problems, record.omitted, location));
+        options.onSkip?.(skippedFor(record.problems, record.omitted, location), record);
         continue;
       }
       events.push({

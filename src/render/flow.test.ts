@@ -21,11 +21,11 @@ import {
   renderFileHeading,
   renderJsonElement,
   renderRedelivery,
-  renderSkipWarning,
   renderTraceHeader,
   type TraceHeaderView,
   traceHeaderView,
 } from './flow.js';
+import { renderSkipWarning } from './skip-warnings.js';
 import { displayWidth, warningLine } from './terminal.js';
 
 const plain = { width: 80, colors: new Chalk({ level: 0 }) };

@@ -19,7 +19,6 @@ import {
 import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
 import { blankEnds, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
-import { advisedMessage } from './validation.js';
 import { wholeClusters } from './width.js';
 import { plural, textApart } from './words.js';
 
@@ -481,34 +480,6 @@ export function renderJsonElement(value: unknown, first: boolean): string {
 /** Any JSON value, pretty-printed and safe for a terminal. */
 export function renderJson(value: unknown): string {
   return `${toSafeJson(value)}\n`;
-}
-
-/**
- * The warning (its message, for `warningLine`) for an input record that is not a valid event (it is skipped), naming
- * file:line:column and the JSON pointer as validate does; undefined for records that need no warning.
- * A file that is not text is no warning but an error (see `eventRecords` in show).
- */
-export function renderSkipWarning(record: InputRecord): string | undefined {
-  let problem:
-    | { file: string; line: number; column: number; pointer: string; code?: string; message: string }
-    | undefined;
-  let more = 0;
-  let what = 'event';
-  if (record.kind === 'problem') {
-    if (record.problem.severity !== 'error') return undefined;
-    problem = record.problem;
-  } else if (record.kind === 'invalid') {
-    const errors = record.problems.filter((p) => p.severity === 'error');
-    problem = errors[0] ?? { ...record.element, message: 'not a valid event' };
-    // Errors a capped read counted but did not keep (`ReadOptions.maxIssues`) are more too.
-    more = Math.max(0, errors.length - 1) + (record.omitted?.errors ?? 0);
-    if (record.eventKind) what = record.eventKind;
-  } else return undefined;
-  const where = `${problem.file}:${problem.line}:${problem.column}`;
-  const tail = more > 0 ? ` (and ${more} more; see callhook validate)` : '';
-  const skipped = record.kind === 'invalid' ? `skipped an invalid ${what}: ` : '';
-  const pointer = problem.pointer ? ` (${problem.pointer})` : '';
-  return `${where}: ${skipped}${advisedMessage(problem)}${pointer}${tail}`;
 }
 
 /** The heading of a trace as every format shows it, built once: payload text raw (each renderer escapes it). */

@@ -1,5 +1,6 @@
 /** The warnings of what show, trace and replay skip, said up to a limit and counted past it. */
-import { defaultMaxProblems } from '../input/types.js';
+import { defaultMaxProblems, type InputRecord } from '../input/types.js';
+import { advisedMessage } from './validation.js';
 import { grouped } from './words.js';
 
 /**
@@ -27,4 +28,32 @@ export class SkipWarnings {
     const what = this.unsaid === 1 ? 'more skipped element or problem' : 'more skipped elements and problems';
     return `${grouped(this.unsaid)} ${what} not listed: callhook validate --max-problems N lists more`;
   }
+}
+
+/**
+ * The warning (its message, for `warningLine`) for an input record that is not a valid event (it is skipped), naming
+ * file:line:column and the JSON pointer as validate does; undefined for records that need no warning.
+ * A file that is not text is no warning but an error (see `eventRecords` in show).
+ */
+export function renderSkipWarning(record: InputRecord): string | undefined {
+  let problem:
+    | { file: string; line: number; column: number; pointer: string; code?: string; message: string }
+    | undefined;
+  let more = 0;
+  let what = 'event';
+  if (record.kind === 'problem') {
+    if (record.problem.severity !== 'error') return undefined;
+    problem = record.problem;
+  } else if (record.kind === 'invalid') {
+    const errors = record.problems.filter((p) => p.severity === 'error');
+    problem = errors[0] ?? { ...record.element, message: 'not a valid event' };
+    // Errors a capped read counted but did not keep (`ReadOptions.maxIssues`) are more too.
+    more = Math.max(0, errors.length - 1) + (record.omitted?.errors ?? 0);
+    if (record.eventKind) what = record.eventKind;
+  } else return undefined;
+  const where = `${problem.file}:${problem.line}:${problem.column}`;
+  const tail = more > 0 ? ` (and ${more} more; see callhook validate)` : '';
+  const skipped = record.kind === 'invalid' ? `skipped an invalid ${what}: ` : '';
+  const pointer = problem.pointer ? ` (${problem.pointer})` : '';
+  return `${where}: ${skipped}${advisedMessage(problem)}${pointer}${tail}`;
 }

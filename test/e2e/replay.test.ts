@@ -121,10 +121,20 @@ describe('replay', () => {
     const mixed = ['fixtures/valid/bare-types.json', 'fixtures/invalid/bad-status.json'];
     const skipped = await runCli(['replay', ...mixed, '--url', s.url, '--format', 'json']);
     expect(skipped.code).toBe(0);
-    // Hint: a warning, as show says it: it was `skipped <where>: …`, unlike every other warning.
+    // Hint: a warning, as show says it: it was `skipped <where>: …`, unlike every other warning,
+    // then `skipped an invalid element` where show names the kind and the pointer (hT57).
     expect(unwrapped(skipped.stderr)).toMatch(
-      /^callhook: warning: fixtures\/invalid\/bad-status\.json:\d+:\d+: skipped an invalid element: "status" must be/m,
+      /^callhook: warning: fixtures\/invalid\/bad-status\.json:\d+:\d+: skipped an invalid CallComplete: "status" must be .* \(\/\d+\/data\/status\)$/m,
     );
+    const several = 'fixtures/invalid/several-errors.json';
+    const shown = await runCli(['show', several]);
+    const replayed = await runCli(['replay', 'fixtures/valid/bare-types.json', several, '--url', s.url, '--dry-run']);
+    const warnings = (stderr: string) =>
+      unwrapped(stderr)
+        .split('\n')
+        .filter((line) => line.includes(': warning: '));
+    expect(warnings(shown.stderr)).toHaveLength(4);
+    expect(warnings(replayed.stderr)).toEqual(warnings(shown.stderr));
     const report = JSON.parse(skipped.stdout);
     expect(report.events.invalid).toBeGreaterThan(0);
     const sentValid = receivedEvents(s).length;
