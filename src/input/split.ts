@@ -777,7 +777,7 @@ export class ElementSplitter {
       this.sink.problem({
         ...this.position(),
         code: 'empty',
-        message: 'the file holds no JSON value',
+        message: this.limits.oneValue ? 'the body holds no JSON value' : 'the file holds no JSON value',
         pointer: '',
       });
     }

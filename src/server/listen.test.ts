@@ -295,6 +295,18 @@ describe('listen: answers', () => {
     expect(deliveries[0]).toMatchObject({ invalid: 1, status: 200 });
   });
 
+  it('answers 400 not-json to a body of blanks alone, saying the body, not a file, holds no JSON value', async () => {
+    // It said "the file holds no JSON value", the words meant for a file named on the command line (hT57).
+    const { url } = await listen({});
+    const answer = await post(url, ' \r\n\t ');
+    expect(answer.status).toBe(400);
+    const { error, problems } = (await answer.json()) as { error: string; problems: unknown[] };
+    expect([error, problems]).toEqual([
+      'not-json',
+      [{ line: 2, column: 3, pointer: '', code: 'empty', message: 'the body holds no JSON value' }],
+    ]);
+  });
+
   it('answers 400 not-json to a body of two JSON values (NDJSON), naming where the second begins, even with --accept-invalid', async () => {
     // `{…}\n{…}` was answered 200 and saved as one .json body, which replay then sent as two
     // requests of other bytes; `{…}{…}` was 400, with advice to put a line break between them.
