@@ -7,10 +7,7 @@ const defaults: RawListenOptions = {
   format: 'pretty',
   maxBody: '5mb',
   failRate: '0',
-  seed: '1',
-  failCode: '503',
   delay: '0',
-  forwardTimeout: '30',
   headerTimeout: '10',
   requestTimeout: '30',
 };
@@ -31,7 +28,9 @@ describe('listen options', () => {
       headersTimeoutMs: 1,
       requestTimeoutMs: 1,
     });
-    expect(parse({ forwardTimeout: '0.0025' }).forwardTimeoutMs).toBe(3);
+    expect(parse({ forward: 'http://127.0.0.1:9/', forwardTimeout: '0.0025' }).forwardTimeoutMs).toBe(3);
+    // The defaults, which commander no longer fills in, so that one given is told from one not.
+    expect(parse({})).toMatchObject({ seed: 1, failCode: 503, forwardTimeoutMs: 30_000 });
     expect(parse({ out: 'cap' }).durable).toBe(false);
     expect(parse({ out: 'cap', durable: true }).durable).toBe(true);
     expect(parse({ forward: 'https://example.test/hook', insecure: true }).forward?.href).toBe(
@@ -63,6 +62,13 @@ describe('listen options', () => {
     expect(parse({ path: '/caf%C3%A9/hook' }).path).toBe('/caf%C3%A9/hook');
     expect(() => parse({ insecure: true })).toThrow('--insecure: applies only with --forward');
     expect(() => parse({ durable: true })).toThrow('--durable: applies only with --out');
+    // Accepted and ignored, where --insecure and --retry-after alone were refused (hT57).
+    expect(() => parse({ forwardTimeout: '5' })).toThrow('--forward-timeout: applies only with --forward');
+    expect(() => parse({ seed: '7', failCode: '429' })).toThrow(
+      '--seed: applies only with --fail-rate; --fail-code: applies only with --fail-rate',
+    );
+    expect(() => parse({ seed: '7', failRate: '0' })).toThrow('--seed: applies only with --fail-rate');
+    expect(parse({ seed: '7', failRate: '0.5' }).seed).toBe(7);
     // On Windows a folder's fsync fails (EPERM) and O_DSYNC does not exist: every delivery was a 500 (red team hT30).
     expect(() => parseListenOptions({ ...defaults, out: 'cap', durable: true }, 'win32')).toThrow(
       '--durable: not available on Windows, where a folder cannot be flushed to the disk',

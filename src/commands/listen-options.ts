@@ -45,13 +45,13 @@ export interface RawListenOptions {
   width?: number | undefined;
   respond?: string | undefined;
   failRate: string;
-  seed: string;
-  failCode: string;
+  seed?: string | undefined;
+  failCode?: string | undefined;
   retryAfter?: string | undefined;
   delay: string;
   forward?: string | undefined;
   insecure?: boolean | undefined;
-  forwardTimeout: string;
+  forwardTimeout?: string | undefined;
   headerTimeout: string;
   requestTimeout: string;
 }
@@ -130,6 +130,7 @@ function captureFolder(value: string): string {
 export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platform = process.platform): ListenOptions {
   const problems: string[] = signingProblems(raw);
   if (raw.insecure && !raw.forward) problems.push('--insecure: applies only with --forward');
+  if (raw.forwardTimeout !== undefined && !raw.forward) problems.push('--forward-timeout: applies only with --forward');
   if (raw.durable && raw.out === undefined) problems.push('--durable: applies only with --out');
   // Hint: Windows syncs no folder (EPERM) and has no O_DSYNC: a 2xx could not mean the delivery is on disk.
   if (raw.durable && platform === 'win32') {
@@ -137,6 +138,13 @@ export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platf
   }
   if (raw.retryAfter !== undefined && raw.respond === undefined && !(Number(raw.failRate) > 0)) {
     problems.push('--retry-after: applies only with --respond or --fail-rate');
+  }
+  // Hint: these have no default in commander, so that one given is told from one not (as --tolerance).
+  for (const [given, name] of [
+    [raw.seed, '--seed'],
+    [raw.failCode, '--fail-code'],
+  ] as const) {
+    if (given !== undefined && !(Number(raw.failRate) > 0)) problems.push(`${name}: applies only with --fail-rate`);
   }
   if (raw.respond !== undefined && Number(raw.failRate) > 0)
     problems.push('--fail-rate: cannot be combined with --respond');
@@ -152,12 +160,12 @@ export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platf
       toleranceSeconds: () => wholeNumber('--tolerance', 0)(raw.tolerance ?? String(defaultToleranceSeconds)),
       respond: () => optional(raw.respond, answer('--respond')),
       failRate: () => decimal('--fail-rate', { min: 0, max: 1, from: true, what: 'a fraction' })(raw.failRate),
-      seed: () => wholeNumber('--seed', 0, largestSeed)(raw.seed),
-      failCode: () => answer('--fail-code')(raw.failCode),
+      seed: () => wholeNumber('--seed', 0, largestSeed)(raw.seed ?? '1'),
+      failCode: () => answer('--fail-code')(raw.failCode ?? '503'),
       retryAfter: () => optional(raw.retryAfter, wholeNumber('--retry-after', 0)),
       delayMs: () => wholeNumber('--delay', 0, maxDelayMs)(raw.delay),
       forward: () => optional(raw.forward, httpUrl('--forward')),
-      forwardTimeoutMs: () => durationMs('--forward-timeout')(raw.forwardTimeout),
+      forwardTimeoutMs: () => durationMs('--forward-timeout')(raw.forwardTimeout ?? '30'),
       headersTimeoutMs: () => {
         const header = durationMs('--header-timeout')(raw.headerTimeout);
         // Hint: compared with a valid --request-timeout only, so that a bad value is said for
