@@ -5,7 +5,6 @@
 import type { ChalkInstance } from 'chalk';
 import { instantOf, isoOf } from '../core/instant.js';
 import { findMatches, maskPhone } from '../core/timeline.js';
-import type { InputRecord } from '../input/types.js';
 import { type CallStatus, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
 import {
   escapeMarkdown,
