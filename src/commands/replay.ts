@@ -14,6 +14,7 @@ import {
   unreadableFileError,
 } from '../errors.js';
 import {
+  type EventRewriter,
   type OutboundBatch,
   planBatches,
   type ReplayEvent,
@@ -149,7 +150,7 @@ async function prepareFresh(
   settings: ReplayCommandSettings,
   source: () => AsyncIterable<ReplayEvent[]>,
   continued: FreshRun | undefined,
-): Promise<{ run: FreshRun; rewrite: (value: unknown) => string; replayed?: ReplayEvent[][] }> {
+): Promise<{ run: FreshRun; rewrite: EventRewriter; replayed?: ReplayEvent[][] }> {
   if (continued) return { run: continued, rewrite: freshRewrite(continued) };
   const span = new TimestampSpan();
   let replayed: ReplayEvent[][] | undefined;

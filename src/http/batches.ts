@@ -132,8 +132,8 @@ export async function* replayEventsFromRecords(
   }
 }
 
-/** Rewrites an event before it is sent (`--fresh`); returns its new JSON text. */
-type EventRewriter = (value: unknown) => string;
+/** Rewrites an event, from its value and its source text, before it is sent (`--fresh`); returns its new JSON text. */
+export type EventRewriter = (value: unknown, text: string) => string;
 
 /** Options for `planBatches`. */
 interface PlanOptions {
@@ -209,7 +209,7 @@ export async function* planBatches(
     for (const event of group) {
       hash?.update(event.text);
       hash?.update('\n');
-      const text = options.rewrite ? options.rewrite(event.value) : event.text;
+      const text = options.rewrite ? options.rewrite(event.value, event.text) : event.text;
       texts.push(text);
       size += Buffer.byteLength(text);
     }

@@ -5,6 +5,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { firstInstant, instantOf, isoOf, lastInstant } from '../core/instant.js';
 import { CallhookError } from '../errors.js';
+import { exactValue } from '../input/exact-value.js';
+import { withSourceNumbers } from '../input/source-number.js';
 import { isEnvelope } from '../schema/check.js';
 
 type Json = Record<string, unknown>;
@@ -121,16 +123,28 @@ export function isFreshRun(value: unknown): value is FreshRun {
   );
 }
 
-/** The rewrite of one `--fresh` run: an event's JSON text with its new id and moved timestamps. */
-export function freshRewrite(run: FreshRun): (value: unknown) => string {
+/**
+ * The rewrite of one `--fresh` run: an event's JSON text, from its value as parsed and its text as
+ * the file writes it, with its new id and moved timestamps. Hint: every other number as the file
+ * writes it (`exactValue`): JSON.stringify of the parsed value sent `1e400` as null, other digits
+ * of `12345678901234567891`, and `-0` as `0` (red team hT58).
+ */
+export function freshRewrite(run: FreshRun): (value: unknown, text: string) => string {
   const newId = freshIds(Buffer.from(run.key, 'base64url'));
-  return (value) => JSON.stringify(freshenEvent(value, { shiftMs: run.shiftMs, newId }));
+  return (value, text) =>
+    withSourceNumbers(JSON.stringify(freshenEvent(exactValue(value, text), { shiftMs: run.shiftMs, newId })));
 }
 
-/** A copy of the event with a new envelope id and every timestamp moved by `shiftMs`. */
+/**
+ * A copy of the event with a new envelope id and every timestamp moved by `shiftMs`. Hint: only
+ * the objects it changes are copied (the event, and an envelope's data), as spread copies them:
+ * a `__proto__` key stays data, and a number kept as its text (a `SourceNumber`) stays one, which
+ * a structured clone makes a plain object.
+ */
 export function freshenEvent(value: unknown, options: FreshOptions): unknown {
   if (!isObject(value)) return value;
-  const copy: Json = structuredClone(value);
+  const copy: Json = { ...value };
+  if (isEnvelope(copy) && isObject(copy.data)) copy.data = { ...copy.data };
   if (isEnvelope(copy) && typeof copy.id === 'string') copy.id = options.newId(copy.id);
   eachTimestamp(copy, (holder, key, text) => {
     const ms = instantOf(text);

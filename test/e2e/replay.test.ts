@@ -619,6 +619,23 @@ describe('replay', () => {
     expect(gap(sent)).toBe(gap(original));
   });
 
+  it('--fresh changes ids and times only: every other number goes out as the file writes it, a __proto__ key as data', async () => {
+    // `1e400` went out as null and `12345678901234567891` as 12345678901234567000, exit 0: the
+    // rewrite was JSON.stringify of the parsed value (red team hT58).
+    const numbers = '"n":1e400,"big":12345678901234567891,"tiny":-1e-400,"__proto__":{"x":9007199254740993}';
+    const line = `{"time":"2022-09-01T09:00:00Z","phone":"61491573087","status":"success","campaignId":"3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31",${numbers}}`;
+    const path = join(tempDir('replay'), 'numbers.ndjson');
+    writeFileSync(path, `${line}\n`);
+    const s = await server();
+    const sent = await runCli(['replay', path, '--url', s.url, '--fresh']);
+    expect(sent.code, sent.stderr).toBe(0);
+    const body = s.requests[0]!.body.toString();
+    expect(body).toMatch(/^\[\{"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ","phone":"61491573087",/);
+    expect(body.endsWith(`,${numbers}}]`), body).toBe(true);
+    const dry = await runCli(['replay', path, '--url', s.url, '--fresh', '--dry-run']);
+    expect(dry.stdout).toContain(numbers);
+  });
+
   it('--fresh refuses up front a run whose shift would move a time before the year 0000, naming both events', async () => {
     // An event far in the future made the shift move the others to -004974-…, which callhook itself
     // refuses as a timestamp: they were sent, and the run said delivered, exit 0 (red team hT42 #2).
