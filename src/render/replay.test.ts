@@ -10,6 +10,7 @@ import {
   renderProgressBar,
   renderProgressLine,
   renderReplaySummary,
+  requestRateText,
   shellQuote,
 } from './replay.js';
 
@@ -98,6 +99,20 @@ describe('progress', () => {
     expect(renderProgressBar(paused, 100, plain)).toMatch(/\(Retry-After\)$/);
     // Without the bar the line keeps its colours, as with it.
     expect(renderProgressBar(paused, 100, new Chalk({ level: 1 }))).toContain('\u001b[33m2 retrying');
+  });
+
+  it('shows a slow rate to a tenth, in the progress line as in the summary, not as 0 req/s', () => {
+    // `--rate 0.2` read `1/~10 batches  0 req/s` on the line and `0.2 req/s` in the summary (hT59).
+    expect(renderProgressLine({ ...snapshot, done: 1, requests: 1, elapsedMs: 5_000 })).toMatch(/ {2}0\.2 req\/s {2}/);
+    expect([0, 0.04, 0.25, 9.94, 9.96, 52.4, 22_936.4].map(requestRateText)).toEqual([
+      '0.0 req/s',
+      '0.0 req/s',
+      '0.3 req/s',
+      '9.9 req/s',
+      '10 req/s',
+      '52 req/s',
+      '22,936 req/s',
+    ]);
   });
 
   it('fits the bar in the terminal width and shows counts, rate, errors and ETA', () => {

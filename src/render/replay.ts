@@ -38,6 +38,15 @@ export function progressFraction(p: ProgressSnapshot): number | undefined {
   return estimate.total === 0 ? 1 : Math.min(1, p.done / estimate.total);
 }
 
+/**
+ * A request rate as the progress line and the summary both show it: to a tenth below 10 a second,
+ * so a slow run (`--rate 0.2`) does not read `0 req/s` as stuck; whole, grouped, above.
+ */
+export function requestRateText(perSecond: number): string {
+  const tenths = Math.round(perSecond * 10);
+  return tenths < 100 ? `${(tenths / 10).toFixed(1)} req/s` : `${grouped(Math.round(perSecond))} req/s`;
+}
+
 function counts(
   p: ProgressSnapshot,
   red: (text: string) => string = (text) => text,
@@ -46,11 +55,11 @@ function counts(
   // `22/24` once the input is read, `22/~96` while estimated, `22/24+` with no estimate (stdin).
   const estimate = batchTotal(p);
   const total = !estimate ? `${p.read}+` : estimate.exact ? String(estimate.total) : `~${estimate.total}`;
-  const rate = p.elapsedMs > 0 ? Math.round((p.requests / p.elapsedMs) * 1000) : 0;
+  const rate = requestRateText(p.elapsedMs > 0 ? (p.requests / p.elapsedMs) * 1000 : 0);
   const errors = plural(p.errors, 'error');
   const paused = (p.pausedMs ?? 0) >= 1000 ? `  paused ${seconds(p.pausedMs ?? 0)} (Retry-After)` : '';
   const retrying = p.retrying > 0 || paused ? `  ${yellow(`${p.retrying} retrying${paused}`)}` : '';
-  return `${p.done}/${total} batches  ${rate} req/s  ${p.errors > 0 ? red(errors) : errors}${retrying}`;
+  return `${p.done}/${total} batches  ${rate}  ${p.errors > 0 ? red(errors) : errors}${retrying}`;
 }
 
 /**
@@ -151,7 +160,9 @@ export function renderReplaySummary(
     ]);
   }
   counted('  requests  ', [
-    { text: `${grouped(report.requests)} (${grouped(report.retries)} retries), ${grouped(report.requestRate)} req/s` },
+    {
+      text: `${grouped(report.requests)} (${grouped(report.retries)} retries), ${requestRateText(report.requestRate)}`,
+    },
   ]);
   // Hint: a status and its count (`503 ×400`), a percentile and its time (`p95 12 ms`) stay on one line.
   const apart = (items: TextSpan[]): TextSpan[] =>
