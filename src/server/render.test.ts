@@ -190,6 +190,12 @@ describe('listen output', () => {
     ]) {
       expect(line(events)).toContain('  3 events (1 CallComplete, 1 CallAttempted, 1 CallReceived)  ');
     }
+    // Grouped as the total is: it read `2,500 events (1117 CallAttempted, …)` (hT59).
+    const many = (type: string, n: number) => of(...Array.from({ length: n }, () => type));
+    expect(line(many('SMSSent', 1200))).toContain('  1,200 events (1,200 SMSSent)  ');
+    expect(line([...many('CallAttempted', 1117), ...many('SMSSent', 3)])).toContain(
+      '  1,120 events (1,117 CallAttempted, 3 SMSSent)  ',
+    );
   });
 
   it('keeps each count with its noun when the line wraps, at any width', () => {

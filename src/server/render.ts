@@ -59,17 +59,17 @@ function statusStyle(status: Delivery['status'], c: ChalkInstance): TextSpan['st
 }
 
 /**
- * `2 CallComplete`, `1 SMSSent`: the events by type, each with its count, most frequent first (a
+ * `2 CallComplete`, `1,117 SMSSent`: the events by type, each with its count (grouped as every count), most frequent first (a
  * sort that keeps equals in `eventsByType`'s order).
  */
 function typeCounts(delivery: Delivery): string[] {
   const events = delivery.events;
   // Hint: a delivery is nearly always of one type; it needs no counting or sorting.
   const first = events[0]?.event.type;
-  if (events.every(({ event }) => event.type === first)) return [`${events.length} ${first}`];
+  if (events.every(({ event }) => event.type === first)) return [`${grouped(events.length)} ${first}`];
   return Object.entries(eventsByType(delivery))
     .sort((a, b) => b[1] - a[1])
-    .map(([t, n]) => `${n} ${t}`);
+    .map(([t, n]) => `${grouped(n)} ${t}`);
 }
 
 /** Where a delivery's wrapped lines continue: under what follows the time. */
