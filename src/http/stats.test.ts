@@ -75,6 +75,22 @@ describe('DeliveryStats', () => {
     ]);
   });
 
+  it('lists the batches not delivered in the order of the input, not the order they finished in', () => {
+    // Against a receiver failing every batch, concurrency and retries listed b10.ndjson:2, :4, :4, :3, … (hT59).
+    const stats = new DeliveryStats();
+    for (const ordinal of [10, 2, 11, 0, 7]) {
+      const key = `${ordinal}-${'0'.repeat(32)}`;
+      stats.finish({ key, status: 'failed', attempts: 1, events: 1, source: `s:${ordinal}`, at: '', reason: 'x' });
+    }
+    expect(stats.report('http://127.0.0.1/', 'POST').undelivered.map((u) => u.source)).toEqual([
+      's:0',
+      's:2',
+      's:7',
+      's:10',
+      's:11',
+    ]);
+  });
+
   it('counts a batch whose attempt failed as retrying until it finishes, so the progress line is not "0 errors"', () => {
     const stats = new DeliveryStats();
     stats.attempt('503', 1);

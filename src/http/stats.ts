@@ -347,7 +347,9 @@ export class DeliveryStats {
       retries: this.retries,
       statusCodes: { ...this.statusCodes },
       latencyMs: this.latency(),
-      undelivered: this.undelivered,
+      // Hint: in the input's order (a key begins with its batch's ordinal), not the order they
+      // finished in, which concurrency and retries shuffle (hT59).
+      undelivered: this.undelivered.toSorted((a, b) => Number.parseInt(a.key, 10) - Number.parseInt(b.key, 10)),
       invalid: this.invalid,
       inputProblems: this.inputProblems,
       unreadableFiles: [...this.unreadableFiles],
