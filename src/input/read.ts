@@ -255,7 +255,13 @@ export async function filesBelow(folder: string): Promise<Source[]> {
  * named, and `onWarning` is told so once for each path that named it again, with the names the
  * message holds.
  */
-export async function listSources(paths: readonly string[], onWarning?: ReadOptions['onWarning']): Promise<Source[]> {
+export async function listSources(
+  paths: readonly string[],
+  onWarning?: ReadOptions['onWarning'],
+  // Hint: false where `-` reads a stream of the caller's (`ReadOptions.stdin`): this process's fd 0
+  // is then no file of the run, and a file it is redirected from is read as named (hT62).
+  stdinIsFdZero = true,
+): Promise<Source[]> {
   if (paths.length === 0) throw new CallhookError('no input: name files or folders, or - for stdin', ExitCode.usage);
   const sources: Source[] = [];
   /** Each file listed, by `fileId`: the name it was read by, and the path given that named it. */
@@ -263,7 +269,7 @@ export async function listSources(paths: readonly string[], onWarning?: ReadOpti
   /** Every name the paths before found a file by, read or not (a link to a file read by another). */
   const named = new Set<string>();
   for (const path of paths) {
-    const found = await listPath(path, sources);
+    const found = await listPath(path, sources, stdinIsFdZero);
     // Hint: read twice, a file's events were counted twice and its batches, named alike, fused into one.
     const earlier = found.map(({ id }) => (id === undefined ? undefined : first.get(id)));
     // A path all of whose files were found already is one warning: a folder named twice (by the
@@ -310,7 +316,7 @@ function namedTwice(name: string, seen: { name: string; given: string }, path: s
 }
 
 /** The files one path given names (see `listSources`), `listed` those of the paths before it. */
-async function listPath(path: string, listed: readonly Source[]): Promise<Listed[]> {
+async function listPath(path: string, listed: readonly Source[], stdinIsFdZero = true): Promise<Listed[]> {
   const found: Listed[] = [];
   // Hint: stdin is read once; named again it would be a second input, empty ("holds no JSON value").
   const addStdin = (given: string, name: string) => {
@@ -319,7 +325,7 @@ async function listPath(path: string, listed: readonly Source[]): Promise<Listed
     }
     // Hint: stdin sent from a file (`- < a.json`) is that file, as `/dev/stdin` opened by name is:
     // named too (`a.json - < a.json`), it is read once; but only read from its start (see `stdinReadWhole`).
-    found.push({ source: { path: '-', name }, id: stdinReadWhole() ? stdinFileId() : undefined });
+    found.push({ source: { path: '-', name }, id: stdinIsFdZero && stdinReadWhole() ? stdinFileId() : undefined });
     return found;
   };
   if (path === '-') return addStdin(path, stdinName);
@@ -757,7 +763,12 @@ export async function* readRecords(
 ): AsyncGenerator<InputRecord[], void, undefined> {
   const named = (source: Source) =>
     source.path === '-' && options.stdinName ? { ...source, name: options.stdinName } : source;
-  const sources = (await listSources(paths, options.onWarning)).map(named);
+  // Hint: `-` reads fd 0 only where no stream is given, on the main thread: a Worker's process.stdin
+  // is a stream from its parent (worker_threads loaded only then: it costs a start-up ~2 ms).
+  const stdinIsFdZero =
+    options.stdin === undefined &&
+    (!paths.some(namesStdin) || (await import('node:worker_threads')).isMainThread);
+  const sources = (await listSources(paths, options.onWarning, stdinIsFdZero)).map(named);
   const run: RunContext = {
     options,
     ids: range.ids ?? new FingerprintSet(),
