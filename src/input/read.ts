@@ -766,8 +766,7 @@ export async function* readRecords(
   // Hint: `-` reads fd 0 only where no stream is given, on the main thread: a Worker's process.stdin
   // is a stream from its parent (worker_threads loaded only then: it costs a start-up ~2 ms).
   const stdinIsFdZero =
-    options.stdin === undefined &&
-    (!paths.some(namesStdin) || (await import('node:worker_threads')).isMainThread);
+    options.stdin === undefined && (!paths.some(namesStdin) || (await import('node:worker_threads')).isMainThread);
   const sources = (await listSources(paths, options.onWarning, stdinIsFdZero)).map(named);
   const run: RunContext = {
     options,
