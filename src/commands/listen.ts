@@ -3,8 +3,16 @@ import { maskPhonesInText } from '../core/timeline.js';
 import { CallhookError, ExitCode } from '../errors.js';
 import { parseSecrets } from '../http/signing.js';
 import { colorsFor, escapeTerminal, terminalWidth, warningLine, wrapMessage } from '../render/terminal.js';
+import { plural } from '../render/words.js';
 import { CaptureWriter } from '../server/capture.js';
-import { bodyBudgetOf, type Delivery, isLoopbackHost, type ListenSettings, startListener } from '../server/listen.js';
+import {
+  bodyBudgetOf,
+  type Delivery,
+  isLoopbackHost,
+  type ListenSettings,
+  outputNotRead,
+  startListener,
+} from '../server/listen.js';
 import {
   drawDeliveries,
   maskedDelivery,
@@ -27,6 +35,14 @@ function signSettings(options: ListenOptions): ListenSettings['sign'] {
     ? { scheme: 'standard', keys, toleranceSeconds: options.toleranceSeconds }
     : { scheme: 'hmac', keys, header: options.signatureHeader };
 }
+
+/**
+ * Past this many bytes written to stdout and not yet taken by its reader, requests are refused
+ * (503, Retry-After: 1) until it takes them. Hint: a reader that stops (a pager left, a paused
+ * pane, `| sleep`) held every line in memory: 850 MB after 700,000 deliveries, then a V8 crash
+ * under a smaller heap (hT60). Sixteen of the largest lines a 5 MB body's events draw.
+ */
+const outputWaitingBytes = 16 * 1024 * 1024;
 
 /** The action of `callhook listen`. */
 export async function listen(raw: RawListenOptions): Promise<void> {
@@ -58,8 +74,33 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     if (!options.compact && delivery.events.length > 0) text += renderDeliveryEvents(delivery, ctx);
     return text;
   };
+  // Requests refused while stdout was not read: not drawn (their lines would wait too), counted.
+  let unread = 0;
+  const refusedUnread = (deliveries: Delivery[]): Delivery[] => {
+    const shownOnes = deliveries.filter((delivery) => delivery.error !== outputNotRead);
+    if (shownOnes.length === deliveries.length) return deliveries;
+    if (unread === 0) {
+      err.write(
+        warningLine(
+          `stdout is not being read (${outputWaitingBytes / 1024 / 1024} MiB of lines wait for its reader): answering 503 with Retry-After: 1, and showing nothing, until it is`,
+          messageWidth,
+        ),
+      );
+      out.once('drain', () => {
+        err.write(
+          warningLine(
+            `stdout is read again: ${plural(unread, 'request was', 'requests were')} answered 503 meanwhile`,
+            messageWidth,
+          ),
+        );
+        unread = 0;
+      });
+    }
+    unread += deliveries.length - shownOnes.length;
+    return shownOnes;
+  };
   const flush = () => {
-    const deliveries = answered;
+    const deliveries = refusedUnread(answered);
     answered = [];
     const { text, failures } = drawDeliveries(deliveries, draw);
     for (const failure of failures) err.write(warningLine(failure, messageWidth));
@@ -92,6 +133,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
       headersTimeoutMs: options.headersTimeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
       capture,
+      outputWaiting: () => out.writableLength > outputWaitingBytes,
     },
     onDelivery,
   ).catch((error: NodeJS.ErrnoException) => {

@@ -66,6 +66,12 @@ export interface ListenSettings {
   retryAfter: number | undefined;
   delayMs: number;
   forward: { url: URL; insecure: boolean; timeoutMs: number } | undefined;
+  /**
+   * Whether what listen prints is not being read (its reader paused, a pager not scrolled): a
+   * request is then answered 503 with Retry-After before its body is read, as when too many
+   * bodies are held, so that memory does not grow with the lines waiting (see `outputNotRead`).
+   */
+  outputWaiting?: (() => boolean) | undefined;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   capture: CaptureWriter | undefined;
@@ -144,6 +150,9 @@ export interface Listener {
  * Hint: each request may hold --max-body, so 200 slow senders of 5 MB each held 1 GB.
  */
 export const bodyBudgetOf = (maxBodyBytes: number) => maxBodyBytes * 8;
+
+/** The error of a request refused while listen's output is not read (`ListenSettings.outputWaiting`). */
+export const outputNotRead = 'output not read';
 
 /** The bytes of bodies held at once, across requests, and how many may be. */
 interface BodyBudget {
@@ -645,6 +654,7 @@ export async function startListener(
     const busy = { 'retry-after': '1' };
     // A body declared too large for what is left is refused before it is sent (or read).
     if (!hold.fits(declared)) return refuse(503, 'too many bodies at once', busy, asked);
+    if (settings.outputWaiting?.()) return refuse(503, outputNotRead, busy, asked);
     if (asked) res.writeContinue();
     const body = await readBody(req, settings.maxBodyBytes, hold);
     if (body === 413) return refuse(413, 'too large');

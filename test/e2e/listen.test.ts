@@ -61,6 +61,28 @@ function startListen(args: string[]): Promise<Running> {
   });
 }
 
+/** A running `callhook listen` (pretty) whose stdout is a pipe its reader has stopped taking (`stalledPipe`). */
+async function listenWithStalledStdout() {
+  const stdout = stalledPipe();
+  const child = spawn(process.execPath, [binPath, 'listen', '--port', '0'], {
+    cwd: repoRoot,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', stdout.fd, 'pipe'],
+  });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  /** Waits (up to 10 s) until stderr holds `text`. */
+  const until = async (text: string) => {
+    for (let waited = 0; !err.includes(text) && waited < 10_000; waited += 20) await delay(20);
+    expect(err).toContain(text);
+  };
+  await until('listening on ');
+  const url = /listening on (\S+)/.exec(err)?.[1] ?? '';
+  return { child, stdout, err: () => err, until, url };
+}
+
 /**
  * What a sender gets when `stop` stops `listen` while its request is half sent: the rest is sent
  * once listen says it is stopping (or after 3 s).
@@ -854,27 +876,49 @@ describe('listen and verify', () => {
     expect(afterStop).toContain(true);
   });
 
+  it('answers 503 with Retry-After while its stdout is not read, holding no more lines, and takes deliveries again once it is', async () => {
+    // Every line waited in memory behind a reader that had stopped: 850 MB after 700,000 deliveries,
+    // then V8's "heap out of memory" and a native stack, its senders all answered 200 (hT60 #1).
+    const { child, stdout, err, until, url } = await listenWithStalledStdout();
+    try {
+      // Each draws its 3 MB note: 16 MiB of lines wait after a few.
+      const body = JSON.stringify([{ ...attempt(1), note: 'x'.repeat(3_000_000) }]);
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const answer = await fetch(url, { method: 'POST', body });
+        statuses.push(answer.status);
+        if (answer.status === 503) {
+          expect(answer.headers.get('retry-after')).toBe('1');
+          expect(await answer.json()).toEqual({ error: 'output-not-read' });
+        } else await answer.arrayBuffer();
+      }
+      // Taken until 16 MiB of lines wait, refused from then on.
+      const taken = statuses.indexOf(503);
+      expect(taken).toBeGreaterThan(0);
+      expect(statuses).toEqual([...Array(taken).fill(200), ...Array(statuses.length - taken).fill(503)]);
+      await until('stdout is not being read');
+      // The reader comes back: what waited goes out, a line says how many were refused, and the next is taken.
+      for (let waited = 0; !err().includes('stdout is read again') && waited < 10_000; waited += 20) {
+        stdout.drain();
+        await delay(20);
+      }
+      const refused = statuses.filter((status) => status === 503).length;
+      expect(unwrapped(err())).toContain(
+        `callhook: warning: stdout is read again: ${refused} requests were answered 503 meanwhile`,
+      );
+      expect((await fetch(url, { method: 'POST', body: JSON.stringify([attempt(2)]) })).status).toBe(200);
+    } finally {
+      child.kill('SIGKILL');
+      stdout.close();
+    }
+  });
+
   it('ends on a signal after its stop when the reader of its stdout has stopped taking it', async () => {
     // Stopped, listen waited for its lines to go out, and took no notice of any later signal: with
     // a reader that had stopped reading (a paused consumer, a pager), only SIGKILL ended it (hT49 #1).
-    const stdout = stalledPipe();
-    const child = spawn(process.execPath, [binPath, 'listen', '--port', '0'], {
-      cwd: repoRoot,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', stdout.fd, 'pipe'],
-    });
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
+    const { child, stdout, until, url } = await listenWithStalledStdout();
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const until = async (text: string) => {
-      for (let waited = 0; !err.includes(text) && waited < 10_000; waited += 20) await delay(20);
-      expect(err).toContain(text);
-    };
     try {
-      await until('listening on ');
-      const url = /listening on (\S+)/.exec(err)?.[1] ?? '';
       // Its line waits behind the full pipe.
       expect((await fetch(url, { method: 'POST', body: JSON.stringify([attempt(1)]) })).status).toBe(200);
       child.kill('SIGTERM');

@@ -4,7 +4,7 @@
  * its stdout or stderr; its next write there waits for ever.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './payloads.js';
 
@@ -13,6 +13,8 @@ export interface StalledPipe {
   fd: number;
   /** Closes both ends (the child's reads then end, as at `| head`) and removes the pipe. */
   close(): void;
+  /** Reads what the pipe holds now, as a reader that comes back would; the bytes read. */
+  drain(): number;
 }
 
 export function stalledPipe(): StalledPipe {
@@ -36,6 +38,20 @@ export function stalledPipe(): StalledPipe {
       closeSync(fd);
       closeSync(reader);
       rmSync(dir, { recursive: true, force: true });
+    },
+    drain() {
+      const into = Buffer.alloc(64 * 1024);
+      let read = 0;
+      for (;;) {
+        try {
+          const n = readSync(reader, into);
+          if (n === 0) return read;
+          read += n;
+        } catch {
+          // EAGAIN: empty for now.
+          return read;
+        }
+      }
     },
   };
 }
