@@ -63,8 +63,27 @@ export function endToEndHeaders(raw: readonly string[], drop: readonly string[] 
   return headers.filter(([name]) => !hopByHop.has(name.toLowerCase()) && !named.has(name.toLowerCase()));
 }
 
+/** Connections to the upstream at once. */
+const forwardConnections = 16;
+
+/**
+ * Relays at once, sent or waiting for a connection, past which a delivery is refused (503) rather
+ * than queued: a stalled upstream held 18,000 of them (15 KB each), and a stop waited for each
+ * queued one's --forward-timeout in turn, for hours (hT60).
+ */
+export const maxRelaying = forwardConnections * 4;
+
+/** Thrown by `Forwarder.relay` when `maxRelaying` relays are under way: the upstream is not keeping up. */
+export class UpstreamBusy extends Error {
+  constructor() {
+    super(`${maxRelaying} deliveries are being relayed already (the upstream is slow or stalled)`);
+  }
+}
+
 /** A pooled client for one upstream, over replay's own HTTP exchange. */
 export class Forwarder {
+  /** Relays under way (see `maxRelaying`). */
+  private relaying = 0;
   private readonly client: HttpClient;
   private readonly url: URL;
   /** `Basic …` from the URL's user info, sent as replay sends `--url`'s (a delivery's own Authorization wins). */
@@ -80,13 +99,27 @@ export class Forwarder {
     this.authorization = authorization;
     this.timeoutMs = options.timeoutMs;
     this.maxBody = options.maxBody ?? upstreamBodyLimit;
-    this.client = createHttpClient({ connections: 16, insecure: options.insecure });
+    this.client = createHttpClient({ connections: forwardConnections, insecure: options.insecure });
     // Hint: once for the pool, not once per relay (which piled up a listener per delivery).
     options.signal?.addEventListener('abort', () => this.client.abortAll(), { once: true });
   }
 
-  /** Sends the request's body and end-to-end headers to the upstream; rejects on a network error or timeout. */
-  async relay(req: IncomingMessage, body: Buffer): Promise<ForwardAnswer> {
+  /**
+   * Sends the request's body and end-to-end headers to the upstream; rejects on a network error
+   * or timeout, with `UpstreamBusy` past `maxRelaying`, and, once `senderGone` aborts, with an
+   * `ABORTED` ExchangeError if it was still waiting for a connection (it is then not sent).
+   */
+  async relay(req: IncomingMessage, body: Buffer, senderGone?: AbortSignal): Promise<ForwardAnswer> {
+    if (this.relaying >= maxRelaying) throw new UpstreamBusy();
+    this.relaying++;
+    try {
+      return await this.send(req, body, senderGone);
+    } finally {
+      this.relaying--;
+    }
+  }
+
+  private async send(req: IncomingMessage, body: Buffer, senderGone: AbortSignal | undefined): Promise<ForwardAnswer> {
     // Hint: Host names this listener, and Content-Length is set from the very same bytes; the
     // upstream gets its own Host, as a reverse proxy gives it. Expect is left out: listen already
     // answered it and holds the whole body. A repeated header is joined with ", ", which HTTP
@@ -111,6 +144,7 @@ export class Forwarder {
         body,
         timeoutMs: this.timeoutMs,
         wholeBodyLimit: this.maxBody,
+        abandon: senderGone,
       })
       .catch((error: NodeJS.ErrnoException) => {
         if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(error.code ?? '')) {

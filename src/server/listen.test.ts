@@ -42,6 +42,7 @@ import { captureLogName } from '../input/types.js';
 import { readEvents } from '../library.js';
 import { toOpenApi } from '../schema/json-schema.js';
 import { CaptureWriter } from './capture.js';
+import { maxRelaying } from './forward.js';
 import {
   bodyBudgetOf,
   type Delivery,
@@ -2797,6 +2798,53 @@ describe('listen: --forward', () => {
     expect(formatFatal(refused).message).toBe(
       `callhook: --forward http://user:***@127.0.0.1:${port}/ is this listen itself: each delivery would be relayed back to it`,
     );
+  });
+
+  it('relays no delivery whose sender left while it waited for a connection to the upstream', async () => {
+    // A stalled upstream holds all 16 connections; the deliveries queued behind them were relayed
+    // when each --forward-timeout freed one, long after their senders had gone, and the upstream
+    // had each again when the sender retried (hT60 #2).
+    const target = await upstream(() => {});
+    const { listener, deliveries } = await listen({
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 1000 },
+    });
+    const text = body(attempt(1));
+    const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    // Twenty senders, each gone after 200 ms without an answer.
+    await Promise.all(Array.from({ length: 20 }, () => rawExchange(listener.port, [request], 200)));
+    await until(() => deliveries.length === 4);
+    // The four queued are reported at once, not relayed.
+    expect(deliveries.map((d) => [d.status, d.forwardError])).toEqual(
+      Array(4).fill([499, 'not sent: abandoned before a connection was free']),
+    );
+    await until(() => deliveries.length === 20);
+    expect(deliveries).toHaveLength(20);
+    expect(target.requests).toHaveLength(16);
+  });
+
+  it(`answers 503 with Retry-After past ${maxRelaying} relays under way, rather than queueing without end`, async () => {
+    // A stalled upstream held 18,000 relays queued (15 KB each), and a stop waited hours (hT60 #2).
+    const target = await upstream(() => {});
+    const { listener, deliveries } = await listen({
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 1000 },
+    });
+    const text = body(attempt(1));
+    const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`;
+    // Each sender gives up after a second: those waiting for a connection are then not relayed either.
+    const answers = await Promise.all(
+      Array.from({ length: maxRelaying + 3 }, () => rawExchange(listener.port, [request], 1000)),
+    );
+    const busy = answers.filter((answer) => answer !== '');
+    expect(busy).toHaveLength(3);
+    for (const answer of busy) {
+      expect(answer).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n[\s\S]*\r\nretry-after: 1\r\n/i);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: 'upstream-busy' });
+    }
+    await until(() => deliveries.length === maxRelaying + 3);
+    expect(deliveries.filter((d) => d.status === 503).map((d) => d.forwardError)).toEqual(
+      Array(3).fill(`${maxRelaying} deliveries are being relayed already (the upstream is slow or stalled)`),
+    );
+    expect(target.requests).toHaveLength(16);
   });
 
   it('forwards many deliveries without a listener per delivery, and does not pass on Expect: 100-continue', async () => {

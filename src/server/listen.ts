@@ -31,7 +31,7 @@ import {
   readBodyEventsQuickly,
 } from './body-events.js';
 import type { CaptureWriter } from './capture.js';
-import { type ForwardAnswer, Forwarder, headerPairs } from './forward.js';
+import { type ForwardAnswer, Forwarder, headerPairs, UpstreamBusy } from './forward.js';
 import { isRedelivery } from './render.js';
 
 /** A fixed answer: a status code, or `reset` to reset the connection instead of answering. */
@@ -722,18 +722,28 @@ export async function startListener(
     // Hint: not one that will get no answer (see `unanswerable`): its sender sends it again, and
     // the upstream would have it twice.
     if (forwarder && !misbehaved && checked.status < 300 && !unanswerable.has(res)) {
+      // Hint: a sender gone while its relay waits for a connection sends it again: not relayed.
+      const senderGone = new AbortController();
+      res.once('close', () => senderGone.abort());
       try {
-        forwarded = await forwarder.relay(req, body);
+        forwarded = await forwarder.relay(req, body, senderGone.signal);
         status = forwarded.status;
       } catch (error) {
         forwardError = (error as Error).message;
-        status = 502;
-        // Hint: why is on the line, as for the 500: the sender, a stranger, is not told the
-        // upstream's internal address (`connect ECONNREFUSED 10.0.0.7:8080`, `ENOTFOUND`).
-        answerBody = {
-          error: 'upstream-failed',
-          message: 'listen could not relay the delivery to its upstream; its output says why',
-        };
+        if (error instanceof UpstreamBusy) {
+          // As for too many bodies at once: the sender tries again after a second.
+          status = 503;
+          extra = { 'retry-after': '1' };
+          answerBody = { error: 'upstream-busy' };
+        } else {
+          status = 502;
+          // Hint: why is on the line, as for the 500: the sender, a stranger, is not told the
+          // upstream's internal address (`connect ECONNREFUSED 10.0.0.7:8080`, `ENOTFOUND`).
+          answerBody = {
+            error: 'upstream-failed',
+            message: 'listen could not relay the delivery to its upstream; its output says why',
+          };
+        }
       }
     }
 
