@@ -881,6 +881,57 @@ describe('a source that fails while being read', () => {
     }
   });
 
+  it("cancels a web stream left part way, so that a fetch body's connection closes and the process can exit", async () => {
+    // The stream stayed locked and the connection open: Readable.from, asked to stop, waited on a
+    // read of the body that never came, so nothing cancelled it and the process never exited.
+    const { createServer } = await import('node:http');
+    let closed = () => {};
+    const gone = new Promise<string>((resolve) => {
+      closed = () => resolve('closed');
+    });
+    const server = createServer((_request, response) => {
+      response.writeHead(200);
+      response.write('{"a":1}\n');
+      response.on('close', () => closed());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      const body = (await fetch(`http://127.0.0.1:${port}/`)).body as ReadableStream<Uint8Array>;
+      for await (const item of readEvents(body)) {
+        expect(item).toMatchObject({ kind: 'invalid', value: { a: 1 } });
+        break;
+      }
+      const open = new Promise<string>((resolve) => setTimeout(resolve, 2000, 'open').unref());
+      expect(await Promise.race([gone, open])).toBe('closed');
+      expect(body.locked).toBe(false);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    // However the read is left: break, return(), throw(), an error in the loop's body.
+    const leaves: ((items: AsyncGenerator<ReadItem>) => Promise<unknown>)[] = [
+      async (items) => {
+        for await (const _ of items) break;
+      },
+      async (items) => [await items.next(), await items.return(undefined)],
+      async (items) => [await items.next(), await items.throw(new Error('left')).catch(() => {})],
+      async (items) => {
+        for await (const _ of items) throw new Error('left');
+      },
+    ];
+    for (const [index, leave] of leaves.entries()) {
+      const cancel = vi.fn();
+      const stream = new ReadableStream<Uint8Array>({
+        start: (controller) => controller.enqueue(new TextEncoder().encode('{"a":1}\n')),
+        cancel,
+      });
+      await leave(readEvents(stream)).catch(() => {});
+      expect(cancel, `leave ${index}`).toHaveBeenCalledOnce();
+      expect(stream.locked, `leave ${index}`).toBe(false);
+    }
+  });
+
   it('reads a destroyed stream or a throwing iterable as a source that failed, whatever the error', async () => {
     // Threw `Error: aborted` and `Error: boom`: only an error with an errno code was the source's.
     const destroyed = new Readable({

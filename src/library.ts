@@ -238,7 +238,7 @@ export async function* readEvents(
   assertReadOptions(options, 'readEvents', ['type', 'strict', 'batchSize', 'maxElementBytes', 'maxIssues']);
   const maxIssues = maxIssuesOf(options);
   let paths: readonly string[];
-  let stdin: NodeJS.ReadableStream | undefined;
+  let stdin: ReadOptions['stdin'];
   // Positions name the file; text and streams have none, so they are named as such, not <stdin>.
   let name: string | undefined;
   if (typeof source === 'string' || source instanceof Uint8Array) {
@@ -251,12 +251,15 @@ export async function* readEvents(
     paths = source as readonly string[];
   } else if (typeof source === 'object' && source !== null) {
     const stream = typeof (source as NodeJS.ReadableStream).pipe === 'function';
-    if (!stream && !(Symbol.asyncIterator in source || Symbol.iterator in source)) throw notSource(source);
+    const web = isWebStream(source);
+    if (!stream && !web && !(Symbol.asyncIterator in source || Symbol.iterator in source)) throw notSource(source);
     paths = ['-'];
     name = '<stream>';
     stdin = stream
       ? (source as NodeJS.ReadableStream)
-      : Readable.from(reasonsKept(source as AsyncIterable<Uint8Array>));
+      : web
+        ? webChunks(source)
+        : Readable.from(reasonsKept(source as AsyncIterable<Uint8Array>));
   } else throw notSource(source);
   const records = readAll(
     paths,
@@ -299,6 +302,30 @@ export async function* readEvents(
         };
       } else if (record.kind === 'problem') yield { kind: 'problem', problem: record.problem };
     }
+  }
+}
+
+/** Whether a source is a web `ReadableStream` (a `fetch` body), which has a reader of its own. */
+function isWebStream(source: object): source is ReadableStream<unknown> {
+  return typeof (source as Partial<ReadableStream>).getReader === 'function';
+}
+
+/**
+ * The chunks of a web stream, read through its own reader, the stream cancelled when the read is
+ * left part way (a `break`, `return()`, an error in the caller's loop), which closes a `fetch`
+ * body's connection. Hint: not through Readable.from, which reads ahead and, asked to stop, waits
+ * for that read: a quiet connection never answers it, so it was never closed and the process never
+ * exited. Not awaited: a caller's stream may take its time to cancel, and leaving should not wait.
+ */
+async function* webChunks(source: ReadableStream<unknown>): AsyncGenerator<unknown> {
+  const reader = source.getReader();
+  try {
+    for (let read = await reader.read(); !read.done; read = await reader.read()) yield read.value;
+  } catch (error) {
+    throw error || new Error(`rejected with ${shownValue(error)}`);
+  } finally {
+    reader.cancel().catch(() => {});
+    reader.releaseLock();
   }
 }
 

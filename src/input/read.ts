@@ -61,8 +61,8 @@ export interface ReadOptions extends CheckOptions {
    * Hint: a new list each time, so not typed read-only: a listener typed `names: string[]` fits.
    */
   onWarning?: ((message: string, names: string[]) => void) | undefined;
-  /** Where `-` reads from (default process.stdin). */
-  stdin?: NodeJS.ReadableStream | undefined;
+  /** Where `-` reads from (default process.stdin): a stream, or an async iterable of its chunks. */
+  stdin?: NodeJS.ReadableStream | AsyncIterable<unknown> | undefined;
   /**
    * `stdin` is a caller's own stream (the library's `readEvents`): every error it gives is its
    * failure (a `fetch` body's `TypeError: terminated`), an `unreadable` problem. In a stream of
