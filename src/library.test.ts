@@ -998,6 +998,19 @@ describe('a source that fails while being read', () => {
     expect(error).toEqual(refused('number'));
     // Hint: an async iterable's chunks are known only as they come: what came before the bad one is read.
     expect(brief(items)).toEqual([{ invalid: { a: 1 } }]);
+    // A null chunk was an `unreadable` problem in Node's words: "May not write null values to stream".
+    const nulls = ['{"a":1}\n', null];
+    async function* withNull() {
+      yield* nulls;
+    }
+    for (const source of [nulls.values(), withNull()]) {
+      const read: ReadItem[] = [];
+      const thrown = await (async () => {
+        for await (const item of readEvents(source as AsyncIterable<Uint8Array>)) read.push(item);
+      })().catch((e: unknown) => e);
+      expect(thrown).toEqual(refused('null'));
+      expect(brief(read)).toEqual([{ invalid: { a: 1 } }]);
+    }
   });
 
   it('reads a character whose two UTF-16 halves come in two string chunks as that character', async () => {

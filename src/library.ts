@@ -5,7 +5,6 @@
  * a JavaScript caller may get wrong.
  */
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { headerValueCharacters } from './http/names.js';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
 import { bytesOf, fromWire, hmacHeaderName, hmacKeys, standardKeys } from './http/verify.js';
@@ -245,21 +244,17 @@ export async function* readEvents(
     // Hint: a string is text, never a path looked up: a receiver's untrusted body may read `/etc/passwd`.
     paths = ['-'];
     name = typeof source === 'string' ? '<string>' : '<bytes>';
-    stdin = Readable.from([bytesOf(source)]);
+    stdin = callersChunks([bytesOf(source)]);
   } else if (Array.isArray(source)) {
     for (const [index, path] of (source as unknown[]).entries()) assertString(`source[${index}]`, path);
     paths = source as readonly string[];
   } else if (typeof source === 'object' && source !== null) {
     const stream = typeof (source as NodeJS.ReadableStream).pipe === 'function';
-    const web = isWebStream(source);
-    if (!stream && !web && !(Symbol.asyncIterator in source || Symbol.iterator in source)) throw notSource(source);
+    if (!stream && !isWebStream(source) && !(Symbol.asyncIterator in source || Symbol.iterator in source))
+      throw notSource(source);
     paths = ['-'];
     name = '<stream>';
-    stdin = stream
-      ? (source as NodeJS.ReadableStream)
-      : web
-        ? webChunks(source)
-        : Readable.from(reasonsKept(source as AsyncIterable<Uint8Array>));
+    stdin = stream ? (source as NodeJS.ReadableStream) : callersChunks(source as AsyncIterable<unknown>);
   } else throw notSource(source);
   const records = readAll(
     paths,
@@ -311,33 +306,27 @@ function isWebStream(source: object): source is ReadableStream<unknown> {
 }
 
 /**
- * The chunks of a web stream, read through its own reader, the stream cancelled when the read is
- * left part way (a `break`, `return()`, an error in the caller's loop), which closes a `fetch`
- * body's connection. Hint: not through Readable.from, which reads ahead and, asked to stop, waits
- * for that read: a quiet connection never answers it, so it was never closed and the process never
- * exited. Not awaited: a caller's stream may take its time to cancel, and leaving should not wait.
+ * The chunks of a caller's stream or iterable, read one at a time as they are asked for (a web
+ * stream through its own reader), so that a read left part way (a `break`, `return()`, an error in
+ * the caller's loop) ends there: a web stream is cancelled, which closes a `fetch` body's
+ * connection, and an iterable's `return()` is called. Hint: not through Readable.from, which read
+ * ahead and, destroyed, waited for that read, which a quiet connection never answers (the process
+ * never exited); and which refused a null chunk in Node's words before the one check of chunks
+ * (input/read.ts) saw it. A failure with a falsy reason (`Promise.reject(undefined)`, `throw null`)
+ * says so. The cancel is not awaited: a caller's stream may take its time, and leaving need not wait.
  */
-async function* webChunks(source: ReadableStream<unknown>): AsyncGenerator<unknown> {
-  const reader = source.getReader();
+async function* callersChunks(
+  source: ReadableStream<unknown> | AsyncIterable<unknown> | Iterable<unknown>,
+): AsyncGenerator<unknown> {
+  const reader = isWebStream(source) ? source.getReader() : undefined;
   try {
-    for (let read = await reader.read(); !read.done; read = await reader.read()) yield read.value;
+    if (reader === undefined) yield* source as AsyncIterable<unknown> | Iterable<unknown>;
+    else for (let read = await reader.read(); !read.done; read = await reader.read()) yield read.value;
   } catch (error) {
     throw error || new Error(`rejected with ${shownValue(error)}`);
   } finally {
-    reader.cancel().catch(() => {});
-    reader.releaseLock();
-  }
-}
-
-/**
- * A caller's iterable, its failures kept. Hint: Readable.from reads a failure with a falsy reason
- * (`Promise.reject(undefined)`, `throw null`) as none, and the reader was told "Premature close".
- */
-async function* reasonsKept(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  try {
-    yield* source;
-  } catch (error) {
-    throw error || new Error(`rejected with ${shownValue(error)}`);
+    reader?.cancel().catch(() => {});
+    reader?.releaseLock();
   }
 }
 
