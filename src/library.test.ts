@@ -540,6 +540,47 @@ describe('options a call does not take', () => {
   });
 });
 
+describe("options a caller's object inherits", () => {
+  it('reads only the options the object holds itself: an inherited one is not given', async () => {
+    // Each was read through the prototype chain: a host that had set Object.prototype.type made
+    // every call given no options refuse `type "x"` (red team hT62).
+    const library = await import('./index.js');
+    const wrong = { type: 'x', strict: 'x', maxIssues: 'x', draft: 'x', version: 5, warnings: 'x', keyOrder: 'x' };
+    Object.assign(wrong, {
+      stop: 'x',
+      batchSize: 0,
+      id: '',
+      timestamp: -1,
+      header: 'x y',
+      now: 'x',
+      reserialised: 'x',
+    });
+    const inherited = <T extends object>(options: T): T =>
+      Object.create(wrong, Object.getOwnPropertyDescriptors(options)) as T;
+    expect(library.validateEvent(events[0], inherited({})).ok).toBe(true);
+    expect(library.checkEvent(events[0], inherited({})).event).toBeDefined();
+    const read = await collect(library.readEvents(JSON.stringify(events.slice(0, 2)), inherited({})));
+    expect(read.map((item) => item.kind)).toEqual(['event', 'event']);
+    let records = 0;
+    for await (const chunk of library.readRecords(['fixtures/valid/every-status.json'], inherited({}))) {
+      records += chunk.filter((record) => record.kind === 'event').length;
+    }
+    expect(records).toBeGreaterThan(0);
+    expect(library.toJsonSchema(inherited({})).title).toBe('Webhook event');
+    expect(library.toOpenApi(inherited({})).openapi).toBe('3.1.0');
+    const secrets = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    const signed = library.signStandardWebhook('[]', inherited({ secrets }));
+    expect(library.verifyStandardWebhook('[]', signed, inherited({ secrets }))).toEqual({ ok: true, secretIndex: 0 });
+    const hmac = library.signHexHmac('[]', inherited({ secrets: 'k' }));
+    expect(Object.keys(hmac)).toEqual(['x-signature']);
+    expect(library.verifyHexHmac('[]', hmac, inherited({ secrets: 'k' }))).toMatchObject({ ok: true });
+    Object.assign(wrong, { count: 2, seed: 'x', campaigns: 'x', types: 'x', redeliveries: 'x', envelope: 'x' });
+    expect([...library.generateEvents(inherited({ count: 2 }))]).toHaveLength(2);
+    expect([...library.generateCalls(inherited({ seed: 1, calls: 1 }))].length).toBeGreaterThan(0);
+    expect(() => [...library.generateEvents(inherited({} as never))]).toThrow(new TypeError('count is required'));
+  });
+});
+
 describe('readEvents', () => {
   const text = `${JSON.stringify(events.slice(0, 20), null, 2)}\n${JSON.stringify(events.slice(20), null, 2).replace(/,\n(\s+)"phone"/, '\n$1"phone"')}\n`;
 

@@ -44,7 +44,6 @@ import {
   assertBoolean,
   assertChoice,
   assertFunction,
-  assertOptions,
   assertString,
   assertWholeNumber,
   deepFrozen,
@@ -52,6 +51,7 @@ import {
   type EveryOption,
   eventTypes,
   kindOf,
+  ownOptions,
   shownValue,
 } from './schema/names.js';
 
@@ -119,7 +119,7 @@ export interface InvalidEventResult extends EventResultBase {
  * checks, codes and messages, pointers relative to the value.
  */
 export function validateEvent(value: unknown, options: ValidateEventOptions = {}): ValidateEventResult {
-  assertOptions(options, 'validateEvent', ['type', 'strict', 'maxIssues']);
+  options = ownOptions(options, 'validateEvent', ['type', 'strict', 'maxIssues']);
   assertChoice('type', options.type, eventTypes);
   assertBoolean('strict', options.strict);
   const maxIssues = maxIssuesOf(options);
@@ -234,7 +234,7 @@ export async function* readEvents(
   source: EventSource,
   options: ReadEventsOptions = {},
 ): AsyncGenerator<ReadItem, void, undefined> {
-  assertReadOptions(options, 'readEvents', ['type', 'strict', 'batchSize', 'maxElementBytes', 'maxIssues']);
+  options = ownReadOptions(options, 'readEvents', ['type', 'strict', 'batchSize', 'maxElementBytes', 'maxIssues']);
   const maxIssues = maxIssuesOf(options);
   let paths: readonly string[];
   let stdin: ReadOptions['stdin'];
@@ -361,7 +361,7 @@ export function signStandardWebhook(
   body: string | Uint8Array,
   options: SignStandardWebhookOptions,
 ): StandardWebhookHeaders {
-  assertOptions(options, 'signStandardWebhook', ['secrets', 'id', 'timestamp']);
+  options = ownOptions(options, 'signStandardWebhook', ['secrets', 'id', 'timestamp']);
   const id = options.id ?? randomUUID();
   // Hint: checked as node:http checks a header value (a tab inside is one; a control character or
   // one past U+00FF is not; it lets C1 controls through, which no id needs), untrimmed (HTTP trims
@@ -412,7 +412,7 @@ export interface SignHexHmacOptions {
  */
 export function signHexHmac(body: string | Uint8Array, options: SignHexHmacOptions): Record<string, string> {
   const bytes = bytesOf(body);
-  assertOptions(options, 'signHexHmac', ['secrets', 'header']);
+  options = ownOptions(options, 'signHexHmac', ['secrets', 'header']);
   return { [hmacHeaderName(options.header)]: signHmacHex(bytes, hmacKeys(options.secrets)) };
 }
 
@@ -433,7 +433,7 @@ export function escapeTerminal(text: string, keepNewlines = false): string {
  * which the readers call for every event.
  */
 export function checkEvent(value: unknown, options: CheckOptions = {}): CheckResult {
-  assertOptions(options, 'checkEvent', ['type', 'strict', 'warnings', 'maxIssues', 'keyOrder']);
+  options = ownOptions(options, 'checkEvent', ['type', 'strict', 'warnings', 'maxIssues', 'keyOrder']);
   assertChoice('type', options.type, eventTypes);
   assertBoolean('strict', options.strict);
   assertBoolean('warnings', options.warnings);
@@ -461,7 +461,7 @@ export async function* readRecords(
   options: ReadOptions = {},
 ): AsyncGenerator<InputRecord[], void, undefined> {
   assertPaths(paths);
-  assertReadOptions(options, 'readRecords', readRecordsOptions);
+  options = ownReadOptions(options, 'readRecords', readRecordsOptions);
   assertBoolean('warnings', options.warnings);
   assertKeyOrder(options.keyOrder);
   // Hint: each failed only when first used: a warning's call, the abort's listener.
@@ -501,16 +501,20 @@ const readRecordsOptions = [
   ...['oneValue'],
 ] as const;
 
-/** Refuses, with a TypeError naming it, an option that `readEvents` and `readRecords` share and a caller got wrong. */
-function assertReadOptions<
+/**
+ * The caller's own options (see `ownOptions`), refusing with a TypeError naming it an option that
+ * `readEvents` and `readRecords` share and a caller got wrong.
+ */
+function ownReadOptions<
   T extends Pick<ReadOptions, 'type' | 'strict' | 'batchSize' | 'maxElementBytes' | 'maxIssues'>,
   const K extends ReadonlyArray<keyof T & string>,
->(options: T, call: string, takes: K & EveryOption<T, K>): void {
-  assertOptions<T, K>(options, call, takes);
-  assertChoice('type', options.type, eventTypes);
-  assertBoolean('strict', options.strict);
-  assertWholeNumber('batchSize', options.batchSize, 1);
-  assertWholeNumber('maxElementBytes', options.maxElementBytes, 1, largestElementBytes);
+>(options: T, call: string, takes: K & EveryOption<T, K>): T {
+  const own = ownOptions<T, K>(options, call, takes);
+  assertChoice('type', own.type, eventTypes);
+  assertBoolean('strict', own.strict);
+  assertWholeNumber('batchSize', own.batchSize, 1);
+  assertWholeNumber('maxElementBytes', own.maxElementBytes, 1, largestElementBytes);
+  return own;
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   type FlowStep,
   type SmsData,
 } from '../schema/events.js';
-import { assertOptions, assertString, assertWholeNumber, deepFrozen, eventTypes, kindOf } from '../schema/names.js';
+import { assertString, assertWholeNumber, deepFrozen, eventTypes, kindOf, ownOptions } from '../schema/names.js';
 import { largestSeed, maxCampaigns } from './generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from './instant.js';
 
@@ -106,9 +106,11 @@ function parseOptions<S extends v.ObjectSchema<v.ObjectEntries, undefined>>(
   call: string,
 ): v.InferOutput<S> {
   // Hint: valibot's object drops a key it does not know, without a word (`defects`, the CLI's);
-  // options that are not an object are refused in the words of every other call.
-  assertOptions(options as Record<string, unknown>, call, Object.keys(schema.entries));
-  const result = v.safeParse(schema, options, { abortEarly: true });
+  // options that are not an object are refused in the words of every other call. Only the
+  // caller's own are read (see `ownOptions`); one not given is left out, for valibot to say it is required.
+  const own = ownOptions(options as Record<string, unknown>, call, Object.keys(schema.entries));
+  const given = Object.fromEntries(Object.entries(own).filter(([, value]) => value !== undefined));
+  const result = v.safeParse(schema, given, { abortEarly: true });
   if (result.success) return result.output;
   const [issue] = result.issues;
   const path = v.getDotPath(issue) ?? 'options';

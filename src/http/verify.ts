@@ -28,7 +28,7 @@ import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { CallhookError, ExitCode } from '../errors.js';
 import { fileNameOf } from '../input/file-names.js';
-import { assertBoolean, assertOptions, kindOf, shownValue } from '../schema/names.js';
+import { assertBoolean, kindOf, ownOptions, shownValue } from '../schema/names.js';
 import {
   defaultHmacHeader,
   defaultToleranceSeconds,
@@ -574,7 +574,7 @@ export function verifyStandardWebhook(
   headers: HeaderSource,
   options: VerifyOptions,
 ): VerifyResult {
-  assertOptions(options, 'verifyStandardWebhook', [
+  options = ownOptions(options, 'verifyStandardWebhook', [
     'secrets',
     'toleranceSeconds',
     'now',
@@ -647,7 +647,7 @@ export function verifyHexHmac(
 ): VerifyResult {
   const bytes = bytesOf(body);
   assertHeaders(headers);
-  assertOptions(options, 'verifyHexHmac', ['secrets', 'header', 'reserialised']);
+  options = ownOptions(options, 'verifyHexHmac', ['secrets', 'header', 'reserialised']);
   assertBoolean('reserialised', options.reserialised);
   const header = hmacHeaderName(options.header);
   return verifyHexHmacWithKeys(bytes, headers, { ...options, header, keys: hmacKeys(options.secrets) });

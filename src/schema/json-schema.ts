@@ -7,13 +7,13 @@
 import { type ConversionConfig, toJsonSchema as convert, type JsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
 import { type SchemaDraft, schemaDrafts } from '../core/generate-names.js';
-import * as instant from '../core/instant.js';
+import { isTimestamp } from '../core/instant.js';
 import { signatureEntrySource } from '../http/names.js';
 import { maxDepth } from '../input/types.js';
 import { version } from '../version.js';
 import { shapeKeys } from './check.js';
 import { dataSchemas, EnvelopeSchema, type EventType, eventTypes, FlowStepSchema } from './events.js';
-import { assertBoolean, assertChoice, assertOptions, assertString, deepFrozen } from './names.js';
+import { assertBoolean, assertChoice, assertString, deepFrozen, ownOptions } from './names.js';
 
 /** How to build the JSON Schema. */
 export interface JsonSchemaOptions {
@@ -74,10 +74,8 @@ const timestampDescription =
 /** The JSON Schema of a valibot check that has no JSON Schema form of its own, when it is one callhook knows. */
 function overrideCheck(action: Action): JsonSchema | undefined {
   // Hint: where validate reads timestamps with core/instant.ts (a `check` calling isTimestamp),
-  // a valid timestamp is also a real calendar date; that reader is looked up by name so this
-  // module works with either definition of the timestamp schema.
-  const reader: unknown = Reflect.get(instant, 'isTimestamp');
-  if (action.type === 'check' && reader !== undefined && action.requirement === reader) {
+  // a valid timestamp is also a real calendar date.
+  if (action.type === 'check' && action.requirement === isTimestamp) {
     return { type: 'string', description: timestampDescription, pattern: calendarTimestampPattern };
   }
   return undefined;
@@ -250,7 +248,7 @@ const schemaUri = (draft: SchemaDraft) =>
  * It accepts exactly the events `validate` (or `validate --strict`) finds no error in.
  */
 export function toJsonSchema(options: JsonSchemaOptions = {}): JsonSchemaDocument {
-  assertOptions(options, 'toJsonSchema', ['type', 'draft', 'strict']);
+  options = ownOptions(options, 'toJsonSchema', ['type', 'draft', 'strict']);
   assertChoice('draft', options.draft, schemaDrafts);
   assertChoice('type', options.type, eventTypes);
   assertBoolean('strict', options.strict);
@@ -377,7 +375,7 @@ const checkedStatus = {
  * Webhooks headers, and the answers a receiver gives.
  */
 export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
-  assertOptions(options, 'toOpenApi', ['strict', 'version']);
+  options = ownOptions(options, 'toOpenApi', ['strict', 'version']);
   assertBoolean('strict', options.strict);
   if (options.version !== undefined) assertString('version', options.version);
   const built = buildDefinitions('2020-12', options.strict === true, '#/components/schemas/', eventTypes);

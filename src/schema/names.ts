@@ -74,19 +74,27 @@ export function assertWholeNumber(
 }
 
 /**
- * Refuses options that are not an object (null, a string, a list: a secret given where its options
- * go) with a TypeError, as assertChoice refuses one option, instead of failing inside on reading
- * one; and an option `call` does not take (see `assertOptionsTaken`).
+ * A caller's options, checked: options that are not an object (null, a string, a list: a secret
+ * given where its options go) are refused with a TypeError, as assertChoice refuses one option,
+ * instead of failing inside on reading one; so is an option `call` does not take (see
+ * `assertOptionsTaken`). Gives each option `call` takes, read from the caller's object only where
+ * it is its own, else undefined. Hint: an option left out was looked up on Object.prototype, so a
+ * host that had set `Object.prototype.type` (an old polyfill, a polluted dependency) made every
+ * call given no options refuse `type "x"`; each option is an own key of the result, undefined or
+ * not, so a spread of it (`{ ...options, keys }`) inherits none either.
  */
-export function assertOptions<T extends object, const K extends ReadonlyArray<keyof T & string>>(
+export function ownOptions<T extends object, const K extends ReadonlyArray<keyof T & string>>(
   options: T,
   call: string,
   takes: K & EveryOption<T, K>,
-): void {
+): T {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`options must be an object (got ${kindOf(options)})`);
   }
   assertOptionsTaken(options, call, takes);
+  return Object.fromEntries(
+    takes.map((option) => [option, Object.hasOwn(options, option) ? options[option] : undefined]),
+  ) as T;
 }
 
 /**
