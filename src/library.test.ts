@@ -1345,6 +1345,36 @@ describe('signing and verifying', () => {
   });
 });
 
+describe('a Uint8Array from another realm (a vm context, an iframe)', () => {
+  it('is the bytes it holds, to sign, verify and read, as one of this realm is', async () => {
+    // Told apart with instanceof: signing threw "body must be a string or a Uint8Array (got
+    // Uint8Array)", and readEvents iterated it a byte at a time ("… got number").
+    const { runInNewContext } = await import('node:vm');
+    const body = JSON.stringify(events.slice(0, 2));
+    const foreign = (text: string) => runInNewContext(`new Uint8Array([${[...Buffer.from(text)]}])`) as Uint8Array;
+    expect(foreign(body) instanceof Uint8Array).toBe(false);
+    const secrets = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    const standard = { secrets, id: 'msg_1', timestamp: 1_700_000_000 };
+    const signed = signStandardWebhook(foreign(body), standard);
+    expect(signed).toEqual(signStandardWebhook(body, standard));
+    const now = 1_700_000_000_000;
+    expect(verifyStandardWebhook(foreign(body), signed, { secrets, now })).toEqual({ ok: true, secretIndex: 0 });
+    const hmac = signHexHmac(foreign(body), { secrets: 'k' });
+    expect(hmac).toEqual(signHexHmac(body, { secrets: 'k' }));
+    expect(verifyHexHmac(foreign(body), hmac, { secrets: 'k' })).toEqual({ ok: true, secretIndex: 0 });
+    const own = await collect(readEvents(Buffer.from(body)));
+    expect(own.map((item) => item.kind)).toEqual(['event', 'event']);
+    expect(await collect(readEvents(foreign(body)))).toEqual(own);
+    async function* chunks() {
+      yield foreign(body.slice(0, 100));
+      yield foreign(body.slice(100));
+    }
+    expect(JSON.stringify(await collect(readEvents(chunks())))).toBe(
+      JSON.stringify(own).replaceAll('<bytes>', '<stream>'),
+    );
+  });
+});
+
 describe('hardening found by a red team (helper hT3)', () => {
   it('freezes the exported constants: a JavaScript caller changed what every later validation accepted', async () => {
     const library = await import('./index.js');

@@ -5,6 +5,7 @@
  * a JavaScript caller may get wrong.
  */
 import { randomUUID } from 'node:crypto';
+import { isUint8Array } from 'node:util/types';
 import { headerValueCharacters } from './http/names.js';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
 import { bytesOf, fromWire, hmacHeaderName, hmacKeys, standardKeys } from './http/verify.js';
@@ -240,7 +241,7 @@ export async function* readEvents(
   let stdin: ReadOptions['stdin'];
   // Positions name the file; text and streams have none, so they are named as such, not <stdin>.
   let name: string | undefined;
-  if (typeof source === 'string' || source instanceof Uint8Array) {
+  if (typeof source === 'string' || isUint8Array(source)) {
     // Hint: a string is text, never a path looked up: a receiver's untrusted body may read `/etc/passwd`.
     paths = ['-'];
     name = typeof source === 'string' ? '<string>' : '<bytes>';

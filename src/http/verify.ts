@@ -26,6 +26,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
+import { isUint8Array } from 'node:util/types';
 import { CallhookError, ExitCode } from '../errors.js';
 import { fileNameOf } from '../input/file-names.js';
 import { assertBoolean, kindOf, ownOptions, shownValue } from '../schema/names.js';
@@ -154,10 +155,14 @@ function headerValues(headers: HeaderSource, name: string): string[] {
   return values;
 }
 
-/** A body's bytes: a string's UTF-8, a Uint8Array's own bytes (not copied); anything else is the caller's TypeError. */
+/**
+ * A body's bytes: a string's UTF-8, a Uint8Array's own bytes (not copied); anything else is the
+ * caller's TypeError. Hint: isUint8Array, not instanceof, here as wherever bytes are told apart:
+ * a Uint8Array made in another realm (a vm context) is not an instance of this realm's.
+ */
 export function bytesOf(body: string | Uint8Array): Buffer {
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  if (!(body instanceof Uint8Array)) throw new TypeError(`body must be a string or a Uint8Array (got ${kindOf(body)})`);
+  if (!isUint8Array(body)) throw new TypeError(`body must be a string or a Uint8Array (got ${kindOf(body)})`);
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 

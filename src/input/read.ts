@@ -19,6 +19,7 @@ import { access, type FileHandle, lstat, open, readdir, stat } from 'node:fs/pro
 import { Socket } from 'node:net';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
+import { isUint8Array } from 'node:util/types';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { fileId, joinablePath, realPathOf, standardStreamNames, standardStreamOf } from '../output-file.js';
 import type { CheckOptions } from '../schema/check.js';
@@ -704,7 +705,7 @@ async function* failuresTold(chunks: AsyncIterable<unknown>, anyError: boolean):
         const last = text.charCodeAt(text.length - 1);
         half = last >= 0xd800 && last <= 0xdbff ? text.slice(-1) : '';
         yield Buffer.from(half ? text.slice(0, -1) : text);
-      } else if (chunk instanceof Uint8Array) {
+      } else if (isUint8Array(chunk)) {
         if (half) yield Buffer.from(half);
         half = '';
         yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
