@@ -19,7 +19,19 @@ function keptQuote(name: string, value: string): boolean {
 }
 /** The characters of an HTTP header name (RFC 9110's token). */
 export const headerNameCharacters = new RegExp(`^${tokenCharacter}+$`);
-const headerLinePattern = new RegExp(`^(${tokenCharacter}+)([ \\t]*):[ \\t]*(.*?)[ \\t]*$`);
+// Hint: the value is one run, its blanks at the ends taken off by `withoutBlanks`: blanks matched
+// on either side of a lazy value (`[ \t]*(.*?)[ \t]*$`) were tried at every split when the line
+// did not end there (a CR after them): cubic, 27 s for 4,000 blanks (hT61).
+const headerLinePattern = new RegExp(`^(${tokenCharacter}+)([ \\t]*):([^\\r\\n\\u2028\\u2029]*)$`);
+
+/** `text` without the spaces and tabs at its ends: HTTP's optional whitespace, not String#trim's. */
+function withoutBlanks(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text[start] === ' ' || text[start] === '\t')) start++;
+  while (end > start && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+  return text.slice(start, end);
+}
 
 /**
  * A `Name: value` line as HTTP reads one (RFC 9112, 5.1), its value's blanks at the ends left out;
@@ -43,7 +55,8 @@ export function headerLineParts(line: string, typed = false): { name: string; va
     };
   }
   if (!match) return { expected: '"Name: value"' };
-  const [, name = '', blanks = '', value = ''] = match;
+  const [, name = '', blanks = ''] = match;
+  const value = withoutBlanks(match[3] ?? '');
   if (blanks !== '') {
     return { expected: '"Name: value", with no blank before the colon (a server answers such a head 400)' };
   }
