@@ -87,6 +87,14 @@ describe('idPrefix', () => {
 });
 
 describe('the parsers listen, replay, verify and generate share', () => {
+  it('read a number in time linear in its length', () => {
+    // `[0-9]+\.?[0-9]*` tried every split of a run of digits that did not end the value: 7 s for
+    // 100,000 zeros then an x (red team hT61), so days for these million.
+    const rate = decimal('--rate', { min: 0, max: 1e6 });
+    expect(() => rate(`${'0'.repeat(1_000_000)}x`)).toThrow(/^--rate: must be a number more than 0/);
+    expect(rate(`${'0'.repeat(1_000_000)}1.5`)).toBe(1.5);
+  });
+
   it('reads numbers, seconds, URLs and names, in the one message style', () => {
     const fraction = decimal('--fail-rate', { min: 0, max: 1, from: true, what: 'a fraction' });
     expect(fraction('0')).toBe(0);
