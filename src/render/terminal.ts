@@ -142,20 +142,28 @@ function piecesOf(text: string, offset: number): Piece[] {
 }
 
 // Hint: opening punctuation ((, 「, an opening quote) never ends a line: the opening marks that end
-// a piece of a word go to the start of the next piece of that word (from `first` on).
+// a piece of a word go to the start of the next piece of that word (from `first` on). The pieces
+// kept are gathered at the end, from `kept` on, and moved down once: a piece left empty was taken
+// out with splice, which shifted all after it, and "(中" 250,000 times held show 30 s (red team hT61).
 function bindOpening(pieces: Piece[], text: string, offset: number, first: number): void {
+  let kept = pieces.length - 1;
   for (let i = pieces.length - 2; i >= first; i--) {
     const piece = pieces[i] as Piece;
-    const next = pieces[i + 1] as Piece;
+    const next = pieces[kept] as Piece;
     let cut = piece.end;
     while (cut > piece.start && openingPunctuation.test(text[cut - 1 - offset] as string)) cut--;
-    if (cut === piece.end || piece.end !== next.start) continue;
-    const moved = displayWidth(text.slice(cut - offset, piece.end - offset));
-    next.start = cut;
-    next.width += moved;
-    piece.end = cut;
-    piece.width -= moved;
-    if (piece.start === cut) pieces.splice(i, 1);
+    if (cut !== piece.end && piece.end === next.start) {
+      const moved = displayWidth(text.slice(cut - offset, piece.end - offset));
+      next.start = cut;
+      next.width += moved;
+      piece.end = cut;
+      piece.width -= moved;
+    }
+    if (piece.start !== piece.end) pieces[--kept] = piece;
+  }
+  if (kept > first) {
+    pieces.copyWithin(first, kept);
+    pieces.length -= kept - first;
   }
 }
 
