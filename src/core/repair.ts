@@ -106,14 +106,24 @@ interface SyntaxElement {
 }
 
 /**
- * Puts `problem` in `plan`: its edit, with the words that say what it repairs, or the problem
- * itself when no edit repairs it. `element`: the errors of the element it is in, if any.
+ * Where the last of `errors`, an element's, that no edit repairs is (-1 for none). Hint: found once
+ * an element, not once a missing colon in it: 66,667 of them in one element took `fix` 17 s (red team hT61).
  */
-function take(plan: RepairPlan, problem: Problem, element: readonly Problem[] = []): void {
+function lastUnrepairable(errors: readonly Problem[]): number {
+  let last = -1;
+  for (const problem of errors) if (!problem.repair && problem.offset > last) last = problem.offset;
+  return last;
+}
+
+/**
+ * Puts `problem` in `plan`: its edit, with the words that say what it repairs, or the problem
+ * itself when no edit repairs it. `unrepairableUntil`: where the last problem no edit repairs is in
+ * the element it is in (see `lastUnrepairable`), if any.
+ */
+function take(plan: RepairPlan, problem: Problem, unrepairableUntil = -1): void {
   if (problem.repair) {
     // Hint: the parser's skip from a missing colon ends inside its element: no other's problem follows from it.
-    const beforeUnrepairable =
-      problem.code === 'missing-colon' && element.some((other) => !other.repair && other.offset > problem.offset);
+    const beforeUnrepairable = problem.code === 'missing-colon' && unrepairableUntil > problem.offset;
     plan.repairs.push({
       repair: problem.repair,
       line: problem.line,
@@ -182,7 +192,8 @@ export class RepairPlanner {
 
   #addElement(next: SyntaxElement): void {
     const errors = this.#previous?.errors ?? [];
-    for (const problem of errors) take(this.#earlier, problem, errors);
+    const until = lastUnrepairable(errors);
+    for (const problem of errors) take(this.#earlier, problem, until);
     this.#previous = this.#last;
     this.#last = next;
     this.#elements++;
@@ -193,14 +204,16 @@ export class RepairPlanner {
     const plan: RepairPlan = { repairs: [...this.#earlier.repairs], unrepairable: [...this.#earlier.unrepairable] };
     const cut = this.#cutOff();
     const previous = this.#previous?.errors ?? [];
-    for (const problem of previous) take(plan, problem, previous);
+    const previousUntil = lastUnrepairable(previous);
+    for (const problem of previous) take(plan, problem, previousUntil);
     if (!cut) {
       const damage = this.#cutButDamaged();
       const last = this.#last?.errors ?? [];
+      const lastUntil = lastUnrepairable(last);
       for (const problem of last) {
         const said =
           damage && damage.cut === problem ? { ...problem, message: `${problem.message}${damage.why}` } : problem;
-        take(plan, said, last);
+        take(plan, said, lastUntil);
       }
     }
     // Hint: loops, not push(...): a file may need more repairs between elements than a call takes arguments.
