@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import fsPromises from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { fileHandlePrototype } from '../../test/helpers/failing-calls.js';
-import { CaptureCoverage, CapturedBodies, type CapturedDelivery } from './captures.js';
+import { CaptureCoverage, CapturedBodies, type CapturedDelivery, capturedDeliveries } from './captures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-captures-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -179,5 +181,90 @@ describe('CaptureCoverage', () => {
     } finally {
       await bodies.close();
     }
+  });
+});
+
+describe('capturedDeliveries', () => {
+  it('reads a log, and lists its folder, once for all the body files of it named, each the last its log describes, in the order named', async () => {
+    // Each body file named read the whole log again, and listed its folder again: `verify
+    // captured/*.json` took 7.3 s for 1,000 files, 43.5 s for 3,000 (red team hT61).
+    const folder = join(dir, 'named');
+    mkdirSync(folder);
+    const count = 300;
+    const names = Array.from({ length: count }, (_, index) => `${String(index + 1).padStart(6, '0')}.json`);
+    const line = (body: string, second: number) =>
+      JSON.stringify({
+        capture: 2,
+        receivedAt: new Date(Date.UTC(2024, 0, 1, 0, 0, second)).toISOString(),
+        method: 'POST',
+        path: '/hook',
+        headers: [['content-type', 'application/json']],
+        status: 200,
+        body,
+        bytes: 2,
+        sha256: '',
+      });
+    // The first body is described again last, after a line cut short: its last description counts.
+    const log = [
+      ...names.map((name, index) => line(name, index)),
+      line(names[0] ?? '', 0).slice(0, 30),
+      line(names[0] ?? '', 59),
+    ];
+    writeFileSync(join(folder, 'deliveries.meta'), `${log.join('\n')}\n`);
+    for (const name of names) writeFileSync(join(folder, name), '{}');
+    const opened: unknown[] = [];
+    const listed: unknown[] = [];
+    const { open, readdir } = fsPromises;
+    vi.spyOn(fsPromises, 'open').mockImplementation(((path: string, ...rest: unknown[]) => {
+      opened.push(path);
+      return (open as (...a: unknown[]) => unknown)(path, ...rest);
+    }) as typeof open);
+    vi.spyOn(fsPromises, 'readdir').mockImplementation(((path: string, ...rest: unknown[]) => {
+      listed.push(path);
+      return (readdir as (...a: unknown[]) => unknown)(path, ...rest);
+    }) as typeof readdir);
+    syncBuiltinESMExports();
+    const unreadable: string[] = [];
+    const found: CapturedDelivery[] = [];
+    try {
+      const named = names.map((name) => join(folder, name)).reverse();
+      for await (const delivery of capturedDeliveries(named, (where) => unreadable.push(where))) found.push(delivery);
+    } finally {
+      vi.restoreAllMocks();
+      syncBuiltinESMExports();
+    }
+    expect(found.map((delivery) => [delivery.meta.body, delivery.logLine])).toEqual(
+      names.map((name, index) => [name, index === 0 ? count + 2 : index + 1]).reverse(),
+    );
+    expect(found[found.length - 1]?.meta.receivedAt).toBe('2024-01-01T00:00:59.000Z');
+    // Once to find the last description of each, once to read them in their turn.
+    expect(opened.filter((path) => path === join(folder, 'deliveries.meta')).length).toBeLessThanOrEqual(2);
+    expect(listed.filter((path) => path === folder).length).toBe(1);
+    // The line cut short is said once, not once for each file named.
+    expect(unreadable).toEqual([`${join(folder, 'deliveries.meta')}:${count + 1}`]);
+  });
+
+  it('refuses a log rewritten between finding a description and reading it again in its turn', async () => {
+    const folder = join(dir, 'rewritten');
+    mkdirSync(folder);
+    const line = (body: string) =>
+      JSON.stringify({
+        capture: 2,
+        receivedAt: '2024-01-01T00:00:00.000Z',
+        method: 'POST',
+        path: '/hook',
+        headers: [],
+        status: 200,
+        body,
+        bytes: 2,
+        sha256: '',
+      });
+    const log = join(folder, 'deliveries.meta');
+    writeFileSync(log, `${line('000001.json')}\n${line('000002.json')}\n`);
+    for (const body of ['000001.json', '000002.json']) writeFileSync(join(folder, body), '{}');
+    const read = capturedDeliveries([join(folder, '000001.json'), join(folder, '000002.json')]);
+    expect((await read.next()).value?.meta.body).toBe('000001.json');
+    writeFileSync(log, `${line('000003.json')}\n${line('000004.json')}\n`);
+    await expect(read.next()).rejects.toThrow(`${log}:2: the log changed while verify read it`);
   });
 });

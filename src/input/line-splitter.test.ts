@@ -32,3 +32,24 @@ describe('LineSplitter', () => {
     }
   });
 });
+
+describe('LineSplitter positions', () => {
+  it('says where each line it ends begins and how many bytes it holds, a line past the limit too', () => {
+    const text = 'ab\n日本\n\nmuch too long\nok\n';
+    for (let size = 1; size <= Buffer.byteLength(text); size++) {
+      const bytes = Buffer.from(text);
+      const lines = new LineSplitter(8);
+      const places: [number, number][] = [];
+      for (let at = 0; at < bytes.length; at += size) {
+        for (const _ of lines.push(bytes.subarray(at, at + size))) places.push([lines.lineAt, lines.lineBytes]);
+      }
+      expect(places, `pieces of ${size}`).toEqual([
+        [0, 2],
+        [3, 6],
+        [10, 0],
+        [11, 13],
+        [25, 2],
+      ]);
+    }
+  });
+});

@@ -6,6 +6,11 @@
 export class LineSplitter {
   #parts: Buffer[] = [];
   #length = 0;
+  /** The bytes before the line being read (the lines ended, their LFs too). */
+  #before = 0;
+  /** Where the line last ended begins (bytes from the first piece's first), and its length, its LF not counted. */
+  lineAt = 0;
+  lineBytes = 0;
 
   /** `limit`: a line of more bytes is `undefined`, its bytes only counted, never held. */
   constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
@@ -36,6 +41,9 @@ export class LineSplitter {
   /** The line held so far, ended here (`''` when none); the next bytes begin another. */
   end(): string | undefined {
     const line = this.#length > this.limit ? undefined : Buffer.concat(this.#parts).toString('utf8');
+    this.lineAt = this.#before;
+    this.lineBytes = this.#length;
+    this.#before += this.#length + 1;
     this.#parts = [];
     this.#length = 0;
     return line;
