@@ -925,7 +925,7 @@ class FileRecords {
 
 /** A splitter whose elements and problems become records of `out`, built by `build`. */
 function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): ElementSplitter {
-  const { batchSize, warnings } = run.options;
+  const { batchSize, warnings, mayListFrom } = run.options;
   const onQuickElement = (element: SplitElement): boolean => {
     const record = build.quick(element);
     if (record === undefined) return false;
@@ -946,6 +946,8 @@ function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): 
       if (problem.fatal) out.fatalAt ??= problem.offset;
       out.records.push({ kind: 'problem', problem: build.problem(problem) });
     },
+    mayList:
+      mayListFrom && (({ offset, line, column }) => mayListFrom({ file: out.file, offset, line, column, pointer: '' })),
     batchEnd: (end) => {
       if (batchSize === undefined || !end.isArray || end.elements <= batchSize) return;
       const message = `batch of ${end.elements} events is larger than ${run.words.batchSize(batchSize)}`;
