@@ -541,43 +541,56 @@ describe('options a call does not take', () => {
 });
 
 describe("options a caller's object inherits", () => {
-  it('reads only the options the object holds itself: an inherited one is not given', async () => {
+  it('reads none from Object.prototype: a host that set a property there changes no call', async () => {
     // Each was read through the prototype chain: a host that had set Object.prototype.type made
     // every call given no options refuse `type "x"` (red team hT62).
     const library = await import('./index.js');
-    const wrong = { type: 'x', strict: 'x', maxIssues: 'x', draft: 'x', version: 5, warnings: 'x', keyOrder: 'x' };
-    Object.assign(wrong, {
-      stop: 'x',
-      batchSize: 0,
-      id: '',
-      timestamp: -1,
-      header: 'x y',
-      now: 'x',
-      reserialised: 'x',
-    });
-    const inherited = <T extends object>(options: T): T =>
-      Object.create(wrong, Object.getOwnPropertyDescriptors(options)) as T;
-    expect(library.validateEvent(events[0], inherited({})).ok).toBe(true);
-    expect(library.checkEvent(events[0], inherited({})).event).toBeDefined();
-    const read = await collect(library.readEvents(JSON.stringify(events.slice(0, 2)), inherited({})));
-    expect(read.map((item) => item.kind)).toEqual(['event', 'event']);
-    let records = 0;
-    for await (const chunk of library.readRecords(['fixtures/valid/every-status.json'], inherited({}))) {
-      records += chunk.filter((record) => record.kind === 'event').length;
+    const wrong: Record<string, unknown> = { type: 'x', strict: 'x', maxIssues: 'x', draft: 'x', version: 5 };
+    Object.assign(wrong, { warnings: 'x', keyOrder: 'x', batchSize: 0, id: '', timestamp: -1 });
+    Object.assign(wrong, { header: 'x y', now: 'x', reserialised: 'x', secrets: 'x' });
+    // Hint: not enumerable, so that for…in loops (valibot's) do not meet them; taken away after.
+    // Not `stop` or the like: objects the library makes inside inherit from Object.prototype too.
+    for (const [key, value] of Object.entries(wrong)) {
+      Object.defineProperty(Object.prototype, key, { value, configurable: true, writable: true });
     }
-    expect(records).toBeGreaterThan(0);
-    expect(library.toJsonSchema(inherited({})).title).toBe('Webhook event');
-    expect(library.toOpenApi(inherited({})).openapi).toBe('3.1.0');
+    try {
+      expect(library.validateEvent(events[0], {}).ok).toBe(true);
+      expect(library.validateEvent(events[0]).ok).toBe(true);
+      expect(library.checkEvent(events[0], {}).event).toBeDefined();
+      const read = await collect(library.readEvents(JSON.stringify(events.slice(0, 2)), {}));
+      expect(read.map((item) => item.kind)).toEqual(['event', 'event']);
+      let records = 0;
+      for await (const chunk of library.readRecords(['fixtures/valid/every-status.json'], {})) {
+        records += chunk.filter((record) => record.kind === 'event').length;
+      }
+      expect(records).toBeGreaterThan(0);
+      const secrets = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+      const signed = library.signStandardWebhook('[]', { secrets });
+      expect(library.verifyStandardWebhook('[]', signed, { secrets })).toEqual({ ok: true, secretIndex: 0 });
+      const hmac = library.signHexHmac('[]', { secrets: 'k' });
+      expect(Object.keys(hmac)).toEqual(['x-signature']);
+      expect(library.verifyHexHmac('[]', hmac, { secrets: 'k' })).toMatchObject({ ok: true });
+    } finally {
+      for (const key of Object.keys(wrong)) delete (Object.prototype as Record<string, unknown>)[key];
+    }
+  });
+
+  it('reads an option a class or a prototype of the caller gives, a getter too', async () => {
+    // Only the object's own were read at first: a class's `get strict()` was dropped, and the
+    // strict check asked for switched off without a word (review hR59).
+    const library = await import('./index.js');
+    const extra = { ...events[0], surplus: 1 } as Record<string, unknown>;
+    class Strict {
+      get strict() {
+        return true;
+      }
+    }
+    expect(library.validateEvent(extra, new Strict()).ok).toBe(false);
+    expect(library.validateEvent(extra, Object.create({ strict: true })).ok).toBe(false);
     const secrets = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
-    const signed = library.signStandardWebhook('[]', inherited({ secrets }));
-    expect(library.verifyStandardWebhook('[]', signed, inherited({ secrets }))).toEqual({ ok: true, secretIndex: 0 });
-    const hmac = library.signHexHmac('[]', inherited({ secrets: 'k' }));
-    expect(Object.keys(hmac)).toEqual(['x-signature']);
-    expect(library.verifyHexHmac('[]', hmac, inherited({ secrets: 'k' }))).toMatchObject({ ok: true });
-    Object.assign(wrong, { count: 2, seed: 'x', campaigns: 'x', types: 'x', redeliveries: 'x', envelope: 'x' });
-    expect([...library.generateEvents(inherited({ count: 2 }))]).toHaveLength(2);
-    expect([...library.generateCalls(inherited({ seed: 1, calls: 1 }))].length).toBeGreaterThan(0);
-    expect(() => [...library.generateEvents(inherited({} as never))]).toThrow(new TypeError('count is required'));
+    const signed = library.signStandardWebhook('[]', Object.create({ secrets, id: 'm', timestamp: 1_700_000_000 }));
+    expect(signed['webhook-id']).toBe('m');
+    expect([...library.generateEvents(Object.create({ count: 2 }))]).toHaveLength(2);
   });
 });
 

@@ -77,11 +77,12 @@ export function assertWholeNumber(
  * A caller's options, checked: options that are not an object (null, a string, a list: a secret
  * given where its options go) are refused with a TypeError, as assertChoice refuses one option,
  * instead of failing inside on reading one; so is an option `call` does not take (see
- * `assertOptionsTaken`). Gives each option `call` takes, read from the caller's object only where
- * it is its own, else undefined. Hint: an option left out was looked up on Object.prototype, so a
- * host that had set `Object.prototype.type` (an old polyfill, a polluted dependency) made every
- * call given no options refuse `type "x"`; each option is an own key of the result, undefined or
- * not, so a spread of it (`{ ...options, keys }`) inherits none either.
+ * `assertOptionsTaken`). Gives each option `call` takes as the caller's object gives it (its own,
+ * or from a class or prototype of its own: a getter too), but never from Object.prototype: undefined
+ * there. Hint: an option left out was looked up on Object.prototype, so a host that had set
+ * `Object.prototype.type` (an old polyfill, a polluted dependency) made every call given no
+ * options refuse `type "x"` (hT62); and only the caller's own, a class's getter was dropped (hR59).
+ * Each option is an own key of the result, undefined or not, so a spread of it inherits none.
  */
 export function ownOptions<T extends object, const K extends ReadonlyArray<keyof T & string>>(
   options: T,
@@ -93,8 +94,16 @@ export function ownOptions<T extends object, const K extends ReadonlyArray<keyof
   }
   assertOptionsTaken(options, call, takes);
   return Object.fromEntries(
-    takes.map((option) => [option, Object.hasOwn(options, option) ? options[option] : undefined]),
+    takes.map((option) => [option, holderOf(options, option) === Object.prototype ? undefined : options[option]]),
   ) as T;
+}
+
+/** The object on `object`'s prototype chain that holds `key` itself, or undefined. */
+function holderOf(object: object, key: string): object | undefined {
+  for (let at: object | null = object; at !== null; at = Object.getPrototypeOf(at)) {
+    if (Object.hasOwn(at, key)) return at;
+  }
+  return undefined;
 }
 
 /**
