@@ -65,9 +65,10 @@ describe('listen options', () => {
     // Accepted and ignored, where --insecure and --retry-after alone were refused (hT57).
     expect(() => parse({ forwardTimeout: '5' })).toThrow('--forward-timeout: applies only with --forward');
     expect(() => parse({ seed: '7', failCode: '429' })).toThrow(
-      '--seed: applies only with --fail-rate; --fail-code: applies only with --fail-rate',
+      '--seed: applies only with a --fail-rate above 0; --fail-code: applies only with a --fail-rate above 0',
     );
-    expect(() => parse({ seed: '7', failRate: '0' })).toThrow('--seed: applies only with --fail-rate');
+    // Said so where --fail-rate 0 was given: "applies only with --fail-rate" read as if it was not (review hR57).
+    expect(() => parse({ seed: '7', failRate: '0' })).toThrow('--seed: applies only with a --fail-rate above 0');
     expect(parse({ seed: '7', failRate: '0.5' }).seed).toBe(7);
     // On Windows a folder's fsync fails (EPERM) and O_DSYNC does not exist: every delivery was a 500 (red team hT30).
     expect(() => parseListenOptions({ ...defaults, out: 'cap', durable: true }, 'win32')).toThrow(

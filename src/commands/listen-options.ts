@@ -137,14 +137,15 @@ export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platf
     problems.push('--durable: not available on Windows, where a folder cannot be flushed to the disk');
   }
   if (raw.retryAfter !== undefined && raw.respond === undefined && !(Number(raw.failRate) > 0)) {
-    problems.push('--retry-after: applies only with --respond or --fail-rate');
+    problems.push('--retry-after: applies only with --respond or a --fail-rate above 0');
   }
   // Hint: these have no default in commander, so that one given is told from one not (as --tolerance).
   for (const [given, name] of [
     [raw.seed, '--seed'],
     [raw.failCode, '--fail-code'],
   ] as const) {
-    if (given !== undefined && !(Number(raw.failRate) > 0)) problems.push(`${name}: applies only with --fail-rate`);
+    if (given !== undefined && !(Number(raw.failRate) > 0))
+      problems.push(`${name}: applies only with a --fail-rate above 0`);
   }
   if (raw.respond !== undefined && Number(raw.failRate) > 0)
     problems.push('--fail-rate: cannot be combined with --respond');

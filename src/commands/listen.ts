@@ -24,6 +24,7 @@ import {
   renderExposedWarning,
   renderListeningJson,
 } from '../server/render.js';
+import { GatheringWriter } from './gathering-writer.js';
 import { type ListenOptions, parseListenOptions, type RawListenOptions } from './listen-options.js';
 import { exitOnceWritten, onStopSignals, type StopSignal, stdoutGone } from './signals.js';
 
@@ -74,58 +75,34 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     if (!options.compact && delivery.events.length > 0) text += renderDeliveryEvents(delivery, ctx);
     return text;
   };
-  // Hint: while stdout has not taken what was written (its reader slow or stopped), lines are
-  // gathered into one buffer and go out as one write once it has: a write a turn, or a string
-  // joined to a string, kept ~1 KB of the stream's or V8's bookkeeping per 120-byte line waiting,
-  // and a 96 MB heap ran out before 16 MiB of lines waited (hT60).
-  let held = Buffer.alloc(0);
-  let heldBytes = 0;
-  let blocked = false;
-  const print = (text: string | Buffer) => {
-    if (!blocked) {
-      if (!out.write(text)) {
-        blocked = true;
-        out.once('drain', () => {
-          blocked = false;
-          const lines = held.subarray(0, heldBytes);
-          held = Buffer.alloc(0);
-          heldBytes = 0;
-          if (lines.length > 0) print(lines);
-        });
-      }
-      return;
-    }
-    const size = heldBytes + Buffer.byteLength(text);
-    if (size > held.length) {
-      const larger = Buffer.allocUnsafe(Math.max(size, 2 * held.length, 64 * 1024));
-      held.copy(larger, 0, 0, heldBytes);
-      held = larger;
-    }
-    heldBytes += typeof text === 'string' ? held.write(text, heldBytes) : text.copy(held, heldBytes);
-  };
-  const waiting = () => out.writableLength + heldBytes;
-  // Requests refused while stdout was not read: not drawn (their lines would wait too), counted.
+  const writer = new GatheringWriter(out);
+  // Requests whose lines are not drawn while stdout is not read (they would wait too), counted:
+  // those refused for it, and while it is, every other request not accepted (a flood of 405s).
   let unread = 0;
   const sayWhenRead = () => {
-    if (waiting() > outputWaitingBytes) {
+    if (writer.waiting > outputWaitingBytes) {
       out.once('drain', sayWhenRead);
       return;
     }
     err.write(
       warningLine(
-        `stdout is read again: ${plural(unread, 'request was', 'requests were')} answered 503 meanwhile`,
+        `stdout is read again: ${plural(unread, 'request was', 'requests were')} refused meanwhile, not shown`,
         messageWidth,
       ),
     );
     unread = 0;
   };
-  const refusedUnread = (deliveries: Delivery[]): Delivery[] => {
-    const shownOnes = deliveries.filter((delivery) => delivery.error !== outputNotRead);
+  const shownOf = (deliveries: Delivery[]): Delivery[] => {
+    const unreadNow = writer.waiting > outputWaitingBytes;
+    const accepted = (delivery: Delivery) => typeof delivery.status === 'number' && delivery.status < 300;
+    const shownOnes = deliveries.filter(
+      (delivery) => delivery.error !== outputNotRead && !(unreadNow && !accepted(delivery)),
+    );
     if (shownOnes.length === deliveries.length) return deliveries;
     if (unread === 0) {
       err.write(
         warningLine(
-          `stdout is not being read (${outputWaitingBytes / 1024 / 1024} MiB of lines wait for its reader): answering 503 with Retry-After: 1, and showing nothing, until it is`,
+          `stdout is not being read (${outputWaitingBytes / 1024 / 1024} MiB of lines wait for its reader): answering deliveries 503 with Retry-After: 1, and showing no request refused, until it is`,
           messageWidth,
         ),
       );
@@ -135,11 +112,11 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     return shownOnes;
   };
   const flush = () => {
-    const deliveries = refusedUnread(answered);
+    const deliveries = shownOf(answered);
     answered = [];
     const { text, failures } = drawDeliveries(deliveries, draw);
     for (const failure of failures) err.write(warningLine(failure, messageWidth));
-    if (text !== '') print(text);
+    if (text !== '') writer.write(text);
   };
   const onDelivery = (delivery: Delivery) => {
     if (answered.length === 0) setImmediate(flush);
@@ -168,7 +145,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
       headersTimeoutMs: options.headersTimeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
       capture,
-      outputWaiting: () => waiting() > outputWaitingBytes,
+      outputWaiting: () => writer.waiting > outputWaitingBytes,
     },
     onDelivery,
   ).catch((error: NodeJS.ErrnoException) => {
@@ -232,7 +209,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   if (!isLoopbackHost(options.host)) err.write(renderExposedWarning(options.host, messageWidth));
   if (options.format === 'json') {
     const folder = options.out === undefined ? undefined : shown(options.out);
-    out.write(renderListeningJson({ url, port: listener.port, out: folder }));
+    writer.write(renderListeningJson({ url, port: listener.port, out: folder }));
   }
   if (capture)
     err.write(
@@ -241,9 +218,9 @@ export async function listen(raw: RawListenOptions): Promise<void> {
 
   await stopped;
   flush();
-  if (options.format === 'json') print(`${JSON.stringify({ kind: 'stopped', ...listener.counts })}\n`);
+  if (options.format === 'json') writer.write(`${JSON.stringify({ kind: 'stopped', ...listener.counts })}\n`);
   // Hint: what waits for stdout goes to the stream now, so that the wait for it to be written takes it in.
-  if (heldBytes > 0) out.write(held.subarray(0, heldBytes));
+  writer.release();
   err.write(renderCounts(listener.counts, messageWidth));
   // Hint: the run ends here, once those lines are out, not when node runs out of work: a second
   // Ctrl-C then got the default action (exit 130) though everything had stopped (review hR19).

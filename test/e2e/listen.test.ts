@@ -62,9 +62,9 @@ function startListen(args: string[]): Promise<Running> {
 }
 
 /** A running `callhook listen` (pretty) whose stdout is a pipe its reader has stopped taking (`stalledPipe`). */
-async function listenWithStalledStdout() {
+async function listenWithStalledStdout(args: string[] = []) {
   const stdout = stalledPipe();
-  const child = spawn(process.execPath, [binPath, 'listen', '--port', '0'], {
+  const child = spawn(process.execPath, [binPath, 'listen', '--port', '0', ...args], {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', stdout.fd, 'pipe'],
@@ -897,16 +897,55 @@ describe('listen and verify', () => {
       expect(taken).toBeGreaterThan(0);
       expect(statuses).toEqual([...Array(taken).fill(200), ...Array(statuses.length - taken).fill(503)]);
       await until('stdout is not being read');
+      // Nor is a request refused otherwise drawn meanwhile: a flood of 405s held every line (review hR57).
+      for (let i = 0; i < 20; i++) expect((await fetch(url)).status).toBe(405);
       // The reader comes back: what waited goes out, a line says how many were refused, and the next is taken.
+      const shown: Buffer[] = [];
       for (let waited = 0; !err().includes('stdout is read again') && waited < 10_000; waited += 20) {
-        stdout.drain();
+        shown.push(stdout.drain());
         await delay(20);
       }
-      const refused = statuses.filter((status) => status === 503).length;
+      expect(Buffer.concat(shown).toString()).not.toMatch(/ (?:405|503) {2}/);
+      const refused = statuses.filter((status) => status === 503).length + 20;
       expect(unwrapped(err())).toContain(
-        `callhook: warning: stdout is read again: ${refused} requests were answered 503 meanwhile`,
+        `callhook: warning: stdout is read again: ${refused} requests were refused meanwhile, not shown`,
       );
       expect((await fetch(url, { method: 'POST', body: JSON.stringify([attempt(2)]) })).status).toBe(200);
+    } finally {
+      child.kill('SIGKILL');
+      stdout.close();
+    }
+  });
+
+  it('writes each line held for a stopped reader once, in order, the stopped line last, when it stops', async () => {
+    // The lines held were written again after the stopped line, the last cut off mid-line (review hR57).
+    const { child, stdout, until, url } = await listenWithStalledStdout(['--format', 'json']);
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const sent = 120;
+      for (let i = 0; i < sent; i++) {
+        expect((await fetch(url, { method: 'POST', body: JSON.stringify([attempt(i)]) })).status).toBe(200);
+      }
+      child.kill('SIGTERM');
+      await until('stopping (SIGTERM)');
+      const read: Buffer[] = [];
+      let code: number | null | undefined;
+      void exited.then((c) => {
+        code = c;
+      });
+      for (let waited = 0; code === undefined && waited < 10_000; waited += 20) {
+        read.push(stdout.drain());
+        await delay(20);
+      }
+      read.push(stdout.drain());
+      expect(code).toBe(0);
+      const text = Buffer.concat(read).toString().replace(/^\.+/, '');
+      expect(text.endsWith('\n')).toBe(true);
+      const kinds = text
+        .trimEnd()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { kind: string }).kind);
+      expect(kinds).toEqual(['listening', ...Array(sent).fill('delivery'), 'stopped']);
     } finally {
       child.kill('SIGKILL');
       stdout.close();

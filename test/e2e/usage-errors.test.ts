@@ -262,7 +262,7 @@ describe('a signing option the run does not use', () => {
       [...verify, '--now', '2h', '--ignore-timestamp'],
       '--now: cannot be combined with --ignore-timestamp, which checks no timestamp',
     ],
-    [[...listen, '--retry-after', '5'], '--retry-after: applies only with --respond or --fail-rate'],
+    [[...listen, '--retry-after', '5'], '--retry-after: applies only with --respond or a --fail-rate above 0'],
   ])('is a usage error: callhook %j', async (args, line) => {
     const run = await runCli(args, {
       env: { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', MY_SECRET: 'x' },

@@ -13,8 +13,11 @@ export interface StalledPipe {
   fd: number;
   /** Closes both ends (the child's reads then end, as at `| head`) and removes the pipe. */
   close(): void;
-  /** Reads what the pipe holds now, as a reader that comes back would; the bytes read. */
-  drain(): number;
+  /**
+   * Reads what the pipe holds now, as a reader that comes back would: the bytes read, the dots
+   * it was filled with first included.
+   */
+  drain(): Buffer;
 }
 
 export function stalledPipe(): StalledPipe {
@@ -41,15 +44,15 @@ export function stalledPipe(): StalledPipe {
     },
     drain() {
       const into = Buffer.alloc(64 * 1024);
-      let read = 0;
+      const read: Buffer[] = [];
       for (;;) {
         try {
           const n = readSync(reader, into);
-          if (n === 0) return read;
-          read += n;
+          if (n === 0) return Buffer.concat(read);
+          read.push(Buffer.from(into.subarray(0, n)));
         } catch {
           // EAGAIN: empty for now.
-          return read;
+          return Buffer.concat(read);
         }
       }
     },
