@@ -42,12 +42,6 @@ export interface ExchangeRequest {
    * Without it, only the first `snippetBytes` of a non-2xx body are read.
    */
   wholeBodyLimit?: number;
-  /**
-   * Aborted, the request is dropped if it still waits for a connection of the pool (an `ABORTED`
-   * ExchangeError), and goes on if it has one: listen --forward relays no delivery whose sender
-   * has gone before it could (its sender sends it again, and the upstream would have it twice).
-   */
-  abandon?: AbortSignal | undefined;
 }
 
 /** What a request got back. */
@@ -160,23 +154,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       };
       const withSnippet = (r: ExchangeResponse): ExchangeResponse =>
         chunks.length ? { ...r, body: Buffer.concat(chunks).toString('utf8', 0, snippetBytes) } : r;
-      // Hint: settled at once, not when node:http gives the dropped request a connection that
-      // frees up (it then hands that on unused), so that the sender gone is reported at once.
-      const abandon = request.abandon;
-      if (abandon) {
-        const drop = () => {
-          if (req.socket) return;
-          const error = new ExchangeError('ABORTED', 'not sent: abandoned before a connection was free');
-          settle(error);
-          req.destroy(error);
-        };
-        if (abandon.aborted) drop();
-        else {
-          abandon.addEventListener('abort', drop, { once: true });
-          req.once('socket', () => abandon.removeEventListener('abort', drop));
-          req.once('close', () => abandon.removeEventListener('abort', drop));
-        }
-      }
       // One deadline for the whole exchange, from the moment a connection is assigned (waiting
       // for a free one in the pool is not the receiver's time). Hint: it keeps running after a
       // 2xx has settled the exchange, so a body that then stalls is cut off instead of holding a

@@ -99,12 +99,7 @@ const slowHeaders: ReadonlySet<string> = new Set(exchangeHeaders);
 /** Whether a request can take the fast path. */
 export function fastPathFits(request: ExchangeRequest): boolean {
   // Hint: a target given as it is goes through node:http, which checks it; this path writes `url`'s.
-  if (
-    request.url.protocol !== 'http:' ||
-    request.wholeBodyLimit !== undefined ||
-    request.target !== undefined ||
-    request.abandon !== undefined
-  ) {
+  if (request.url.protocol !== 'http:' || request.wholeBodyLimit !== undefined || request.target !== undefined) {
     return false;
   }
   for (const name in request.headers) if (slowHeaders.has(name)) return false;

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { splitCredentials } from '../http/credentials.js';
-import { createHttpClient, type HttpClient } from '../http/exchange.js';
+import { createHttpClient, ExchangeError, type HttpClient } from '../http/exchange.js';
 
 /**
  * The most of an upstream's body relayed back (a receiver's answer is small; this bounds a
@@ -82,8 +82,15 @@ export class UpstreamBusy extends Error {
 
 /** A pooled client for one upstream, over replay's own HTTP exchange. */
 export class Forwarder {
-  /** Relays under way (see `maxRelaying`). */
+  /** Relays under way, sent or waiting (see `maxRelaying`). */
   private relaying = 0;
+  /** Relays sent, each on one of the `forwardConnections`. */
+  private sending = 0;
+  /**
+   * The relays waiting for a connection, each to be started. Hint: kept here, not in node:http's
+   * agent, which held a relay dropped there with its body until a connection freed (review hR57).
+   */
+  private readonly waiting: (() => void)[] = [];
   private readonly client: HttpClient;
   private readonly url: URL;
   /** `Basic …` from the URL's user info, sent as replay sends `--url`'s (a delivery's own Authorization wins). */
@@ -107,19 +114,48 @@ export class Forwarder {
   /**
    * Sends the request's body and end-to-end headers to the upstream; rejects on a network error
    * or timeout, with `UpstreamBusy` past `maxRelaying`, and, once `senderGone` aborts, with an
-   * `ABORTED` ExchangeError if it was still waiting for a connection (it is then not sent).
+   * `ABORTED` ExchangeError if it was still waiting for a connection (it is then not sent, and
+   * holds nothing more).
    */
   async relay(req: IncomingMessage, body: Buffer, senderGone?: AbortSignal): Promise<ForwardAnswer> {
     if (this.relaying >= maxRelaying) throw new UpstreamBusy();
     this.relaying++;
     try {
-      return await this.send(req, body, senderGone);
+      await this.connectionFree(senderGone);
+      try {
+        return await this.send(req, body);
+      } finally {
+        this.sending--;
+        this.waiting.shift()?.();
+      }
     } finally {
       this.relaying--;
     }
   }
 
-  private async send(req: IncomingMessage, body: Buffer, senderGone: AbortSignal | undefined): Promise<ForwardAnswer> {
+  /** Resolves once a connection is free for a relay, taken; rejects if `senderGone` aborts first. */
+  private connectionFree(senderGone: AbortSignal | undefined): Promise<void> {
+    if (this.sending < forwardConnections) {
+      this.sending++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const start = () => {
+        senderGone?.removeEventListener('abort', leave);
+        this.sending++;
+        resolve();
+      };
+      const leave = () => {
+        this.waiting.splice(this.waiting.indexOf(start), 1);
+        reject(new ExchangeError('ABORTED', 'not sent: abandoned before a connection was free'));
+      };
+      this.waiting.push(start);
+      if (senderGone?.aborted) leave();
+      else senderGone?.addEventListener('abort', leave, { once: true });
+    });
+  }
+
+  private async send(req: IncomingMessage, body: Buffer): Promise<ForwardAnswer> {
     // Hint: Host names this listener, and Content-Length is set from the very same bytes; the
     // upstream gets its own Host, as a reverse proxy gives it. Expect is left out: listen already
     // answered it and holds the whole body. A repeated header is joined with ", ", which HTTP
@@ -144,7 +180,6 @@ export class Forwarder {
         body,
         timeoutMs: this.timeoutMs,
         wholeBodyLimit: this.maxBody,
-        abandon: senderGone,
       })
       .catch((error: NodeJS.ErrnoException) => {
         if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(error.code ?? '')) {
