@@ -32,7 +32,7 @@ import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { textSampleSize } from './sniff.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitLimits, type SplitSink } from './split.js';
-import { namesStdin, processStdin } from './stdin.js';
+import { namesStdin, processStdin, readsFdZero } from './stdin.js';
 import {
   captureLogName,
   type InputRecord,
@@ -259,9 +259,9 @@ export async function filesBelow(folder: string): Promise<Source[]> {
 export async function listSources(
   paths: readonly string[],
   onWarning?: ReadOptions['onWarning'],
-  // Hint: false where `-` reads a stream of the caller's (`ReadOptions.stdin`): this process's fd 0
+  // Hint: true where `-` reads a stream of the caller's (`ReadOptions.stdin`): this process's fd 0
   // is then no file of the run, and a file it is redirected from is read as named (hT62).
-  stdinIsFdZero = true,
+  stdinGiven = false,
 ): Promise<Source[]> {
   if (paths.length === 0) throw new CallhookError('no input: name files or folders, or - for stdin', ExitCode.usage);
   const sources: Source[] = [];
@@ -270,7 +270,7 @@ export async function listSources(
   /** Every name the paths before found a file by, read or not (a link to a file read by another). */
   const named = new Set<string>();
   for (const path of paths) {
-    const found = await listPath(path, sources, stdinIsFdZero);
+    const found = await listPath(path, sources, stdinGiven);
     // Hint: read twice, a file's events were counted twice and its batches, named alike, fused into one.
     const earlier = found.map(({ id }) => (id === undefined ? undefined : first.get(id)));
     // A path all of whose files were found already is one warning: a folder named twice (by the
@@ -317,7 +317,7 @@ function namedTwice(name: string, seen: { name: string; given: string }, path: s
 }
 
 /** The files one path given names (see `listSources`), `listed` those of the paths before it. */
-async function listPath(path: string, listed: readonly Source[], stdinIsFdZero = true): Promise<Listed[]> {
+async function listPath(path: string, listed: readonly Source[], stdinGiven = false): Promise<Listed[]> {
   const found: Listed[] = [];
   // Hint: stdin is read once; named again it would be a second input, empty ("holds no JSON value").
   const addStdin = (given: string, name: string) => {
@@ -326,7 +326,8 @@ async function listPath(path: string, listed: readonly Source[], stdinIsFdZero =
     }
     // Hint: stdin sent from a file (`- < a.json`) is that file, as `/dev/stdin` opened by name is:
     // named too (`a.json - < a.json`), it is read once; but only read from its start (see `stdinReadWhole`).
-    found.push({ source: { path: '-', name }, id: stdinIsFdZero && stdinReadWhole() ? stdinFileId() : undefined });
+    const fdZero = !stdinGiven && readsFdZero();
+    found.push({ source: { path: '-', name }, id: fdZero && stdinReadWhole() ? stdinFileId() : undefined });
     return found;
   };
   if (path === '-') return addStdin(path, stdinName);
@@ -764,11 +765,7 @@ export async function* readRecords(
 ): AsyncGenerator<InputRecord[], void, undefined> {
   const named = (source: Source) =>
     source.path === '-' && options.stdinName ? { ...source, name: options.stdinName } : source;
-  // Hint: `-` reads fd 0 only where no stream is given, on the main thread: a Worker's process.stdin
-  // is a stream from its parent (worker_threads loaded only then: it costs a start-up ~2 ms).
-  const stdinIsFdZero =
-    options.stdin === undefined && (!paths.some(namesStdin) || (await import('node:worker_threads')).isMainThread);
-  const sources = (await listSources(paths, options.onWarning, stdinIsFdZero)).map(named);
+  const sources = (await listSources(paths, options.onWarning, options.stdin !== undefined)).map(named);
   const run: RunContext = {
     options,
     ids: range.ids ?? new FingerprintSet(),

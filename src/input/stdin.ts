@@ -9,8 +9,18 @@ export function namesStdin(path: string): boolean {
   return stdinNames.has(path);
 }
 
+/**
+ * Whether this process's stdin is its fd 0: not in a Worker, whose process.stdin is a stream from
+ * its parent (given `stdin: true`), while fd 0 is the process's (hT62, hR58). Node gives the main
+ * thread's stdin its `fd`; it makes the stream, which reading `-` does anyway.
+ */
+export function readsFdZero(): boolean {
+  return (process.stdin as { fd?: number }).fd === 0;
+}
+
 /** The process's stdin as an input, refused where it holds none: a terminal, or a folder (`< exports/`). */
 export function processStdin(): NodeJS.ReadStream {
+  if (!readsFdZero()) return process.stdin;
   if (process.stdin.isTTY) {
     throw new CallhookError('no input: stdin is a terminal; name files or folders, or pipe JSON in');
   }

@@ -1091,28 +1091,34 @@ describe('a current folder deleted under the shell', () => {
 describe("the library's '-' beside a file this process's stdin is redirected from", () => {
   it("reads the file when - is a Worker's stdin, a stream from its parent: fd 0 is then no file of the run", () => {
     // The file's events were dropped without a word (readRecords warned "… is the same file as
-    // <stdin>"): `-` took fd 0's identity though it read the caller's stream (red team hT62).
+    // <stdin>"): `-` took fd 0's identity though it read the caller's stream (red team hT62); so
+    // did listSources still, and a parent's stdin that is a folder refused the Worker's (hR58).
     const file = join(scratch, 'fd0.ndjson');
     writeFileSync(file, readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json')));
     const index = JSON.stringify(pathToFileURL(join(repoRoot, 'dist/index.js')).href);
-    const count = `const n = {}; for await (const r of readEvents(['-', ${JSON.stringify(file)}])) { const f = r.position?.file ?? r.problem?.file; n[f] = (n[f] ?? 0) + 1; }`;
+    const paths = JSON.stringify(['-', file]);
+    const count = `const n = {}; for await (const r of readEvents(${paths})) { const f = r.position?.file ?? r.problem?.file; n[f] = (n[f] ?? 0) + 1; } n.listed = (await listSources(${paths})).map((s) => s.name);`;
     const inWorker = `
       import { Worker } from 'node:worker_threads';
-      const code = ${JSON.stringify(`import { readEvents } from ${index}; import { parentPort } from 'node:worker_threads'; ${count} parentPort.postMessage(n);`)};
+      const code = ${JSON.stringify(`import { listSources, readEvents } from ${index}; import { parentPort } from 'node:worker_threads'; ${count} parentPort.postMessage(n);`)};
       const worker = new Worker(new URL('data:text/javascript,' + encodeURIComponent(code)), { stdin: true });
       worker.stdin.end(${JSON.stringify(`${JSON.stringify({ time: '2022-09-01T09:00:00Z', phone: '61491573087', status: 'failed', note: 'x', campaignId: '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31' })}\n`)});
+      worker.on('error', (error) => process.stdout.write(JSON.stringify({ error: error.message })));
       worker.on('message', (n) => process.stdout.write(JSON.stringify(n)));`;
-    const fd = openSync(file, 'r');
-    try {
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', inWorker], {
-        stdio: [fd, 'pipe', 'pipe'],
-        encoding: 'utf8',
-        timeout: 20_000,
-      });
-      expect(run.stderr).toBe('');
-      expect(JSON.parse(run.stdout)).toEqual({ '<stdin>': 1, [file]: 4 });
-    } finally {
-      closeSync(fd);
+    // The parent's stdin sent from the file, then from a folder.
+    for (const parentStdin of [file, scratch]) {
+      const fd = openSync(parentStdin, 'r');
+      try {
+        const run = spawnSync(process.execPath, ['--input-type=module', '-e', inWorker], {
+          stdio: [fd, 'pipe', 'pipe'],
+          encoding: 'utf8',
+          timeout: 20_000,
+        });
+        expect(run.stderr, parentStdin).toBe('');
+        expect(JSON.parse(run.stdout), parentStdin).toEqual({ '<stdin>': 1, [file]: 4, listed: ['<stdin>', file] });
+      } finally {
+        closeSync(fd);
+      }
     }
   });
 });
