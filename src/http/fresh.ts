@@ -125,9 +125,10 @@ export function isFreshRun(value: unknown): value is FreshRun {
 
 /**
  * The rewrite of one `--fresh` run: an event's JSON text, from its value as parsed and its text as
- * the file writes it, with its new id and moved timestamps. Hint: every other number as the file
- * writes it (`exactValue`): JSON.stringify of the parsed value sent `1e400` as null, other digits
- * of `12345678901234567891`, and `-0` as `0` (red team hT58).
+ * the file writes it, with its new id and moved timestamps. Hint: a number a double does not hold
+ * as the file writes it (`exactValue`): JSON.stringify of the parsed value sent `1e400` as null,
+ * and other digits of `12345678901234567891` (red team hT58); one it holds as JSON.stringify
+ * writes it (`1.0` as `1`, `-0` as `0`, the same value).
  */
 export function freshRewrite(run: FreshRun): (value: unknown, text: string) => string {
   const newId = freshIds(Buffer.from(run.key, 'base64url'));
