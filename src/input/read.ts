@@ -88,7 +88,8 @@ export interface ReadOptions extends CheckOptions {
    * Whether a problem placed at or after `at` may still be listed (see
    * `ValidationCollector.mayListFrom`): when not, the problems the check of an element beginning
    * there finds (schema errors and warnings, a redelivery's) are counted in `omitted`, not built
-   * and placed, for a report that would only have counted them.
+   * and placed, for a report that would only have counted them; and a problem between elements
+   * placed there comes without its `excerpt` (the code frame), not gathered for it.
    */
   mayListFrom?: ((at: Location) => boolean) | undefined;
   /**
