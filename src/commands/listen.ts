@@ -76,8 +76,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     return text;
   };
   const writer = new GatheringWriter(out);
-  // Requests whose lines are not drawn while stdout is not read (they would wait too), counted:
-  // those refused for it, and while it is, every other request not accepted (a flood of 405s).
+  // Requests refused while stdout was not read: not drawn (their lines would wait too), counted.
   let unread = 0;
   const sayWhenRead = () => {
     if (writer.waiting > outputWaitingBytes) {
@@ -93,16 +92,12 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     unread = 0;
   };
   const shownOf = (deliveries: Delivery[]): Delivery[] => {
-    const unreadNow = writer.waiting > outputWaitingBytes;
-    const accepted = (delivery: Delivery) => typeof delivery.status === 'number' && delivery.status < 300;
-    const shownOnes = deliveries.filter(
-      (delivery) => delivery.error !== outputNotRead && !(unreadNow && !accepted(delivery)),
-    );
+    const shownOnes = deliveries.filter((delivery) => delivery.error !== outputNotRead);
     if (shownOnes.length === deliveries.length) return deliveries;
     if (unread === 0) {
       err.write(
         warningLine(
-          `stdout is not being read (${outputWaitingBytes / 1024 / 1024} MiB of lines wait for its reader): answering deliveries 503 with Retry-After: 1, and showing no request refused, until it is`,
+          `stdout is not being read (${outputWaitingBytes / 1024 / 1024} MiB of lines wait for its reader): answering every request 503 with Retry-After: 1, and showing none of them, until it is`,
           messageWidth,
         ),
       );

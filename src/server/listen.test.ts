@@ -2822,6 +2822,29 @@ describe('listen: --forward', () => {
     expect(target.requests).toHaveLength(16);
   });
 
+  it('relays no pipelined delivery whose connection closed while it waited, though its own answer hears no close', async () => {
+    // A response queued behind another on its connection gets no 'close' of its own: the relays
+    // of d102 and d103 reached the upstream 5 s after their sender had gone (review hR61).
+    const target = await upstream(() => {});
+    const { listener, deliveries } = await listen({
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 1000 },
+    });
+    const text = body(attempt(1));
+    const request = (path: string) =>
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    // Sixteen senders hold every connection to the upstream past its timeout.
+    const holding = Promise.all(Array.from({ length: 16 }, () => rawExchange(listener.port, [request('/')], 1500)));
+    await until(() => target.requests.length === 16);
+    expect(await rawExchange(listener.port, [request('/d101') + request('/d102') + request('/d103')], 200)).toBe('');
+    await until(() => deliveries.filter((d) => d.path.startsWith('/d')).length === 3);
+    await holding;
+    await until(() => deliveries.length === 19);
+    expect(target.requests).toHaveLength(16);
+    expect(deliveries.filter((d) => d.path.startsWith('/d')).map((d) => [d.path, d.status, d.forwardError])).toEqual(
+      ['/d101', '/d102', '/d103'].map((path) => [path, 499, 'not sent: abandoned before a connection was free']),
+    );
+  });
+
   it(`answers 503 with Retry-After past ${maxRelaying} relays under way, rather than queueing without end`, async () => {
     // A stalled upstream held 18,000 relays queued (15 KB each), and a stop waited hours (hT60 #2).
     const target = await upstream(() => {});

@@ -630,6 +630,11 @@ export async function startListener(
     // Hint: a sender that asks first (Expect: 100-continue) is told to go on only once the request
     // passed every check made before its body; one refused before it never sends the body.
     const asked = continueAsked.has(req);
+    // The platform and replay retry a 503 after Retry-After; a sender that asked first sends nothing.
+    const busy = { 'retry-after': '1' };
+    // Hint: first, for any request: one refused otherwise meanwhile (a flood of 405s) would be
+    // drawn, its line waiting too (review hR57), or hidden though listen's checks took it (hR61).
+    if (settings.outputWaiting?.()) return refuse(503, outputNotRead, busy, asked);
     if (expectationFailed.has(req)) return refuse(417, 'expectation failed', {}, true);
     const path = pathOf(target);
     if (settings.path !== undefined && path !== settings.path) return refuse(404, 'not found', {}, asked);
@@ -650,11 +655,8 @@ export async function startListener(
     if (transfer?.split(',').some((coding) => !knownTransferCoding(coding))) {
       return refuse(501, 'unsupported transfer coding', {}, asked);
     }
-    // The platform and replay retry a 503 after Retry-After; a sender that asked first sends nothing.
-    const busy = { 'retry-after': '1' };
     // A body declared too large for what is left is refused before it is sent (or read).
     if (!hold.fits(declared)) return refuse(503, 'too many bodies at once', busy, asked);
-    if (settings.outputWaiting?.()) return refuse(503, outputNotRead, busy, asked);
     if (asked) res.writeContinue();
     const body = await readBody(req, settings.maxBodyBytes, hold);
     if (body === 413) return refuse(413, 'too large');
@@ -723,8 +725,13 @@ export async function startListener(
     // the upstream would have it twice.
     if (forwarder && !misbehaved && checked.status < 300 && !unanswerable.has(res)) {
       // Hint: a sender gone while its relay waits for a connection sends it again: not relayed.
+      // Its connection's close says so: a response queued behind another (pipelined) hears none
+      // of its own (review hR61); and one gone already is so before the relay is asked for.
       const senderGone = new AbortController();
-      res.once('close', () => senderGone.abort());
+      const socket = req.socket;
+      const leave = () => senderGone.abort();
+      if (socket.destroyed) leave();
+      else socket.once('close', leave);
       try {
         forwarded = await forwarder.relay(req, body, senderGone.signal);
         status = forwarded.status;
@@ -744,6 +751,8 @@ export async function startListener(
             message: 'listen could not relay the delivery to its upstream; its output says why',
           };
         }
+      } finally {
+        socket.off('close', leave);
       }
     }
 
