@@ -31,7 +31,7 @@ import {
   readBodyEventsQuickly,
 } from './body-events.js';
 import type { CaptureWriter } from './capture.js';
-import { type ForwardAnswer, Forwarder, headerPairs, UpstreamBusy } from './forward.js';
+import { type ForwardAnswer, Forwarder, headerPairs, maxRelaying, UpstreamBusy } from './forward.js';
 import { isRedelivery } from './render.js';
 
 /** A fixed answer: a status code, or `reset` to reset the connection instead of answering. */
@@ -150,6 +150,26 @@ export interface Listener {
  * Hint: each request may hold --max-body, so 200 slow senders of 5 MB each held 1 GB.
  */
 export const bodyBudgetOf = (maxBodyBytes: number) => maxBodyBytes * 8;
+
+const closedSignals = new WeakMap<Socket, AbortSignal>();
+
+/**
+ * A signal aborted once `socket` has closed (at once if it has), one for each connection, so that
+ * the requests pipelined on it share one listener (one a request warned past ten).
+ */
+function connectionClosed(socket: Socket): AbortSignal {
+  let signal = closedSignals.get(socket);
+  if (signal === undefined) {
+    const closed = new AbortController();
+    // Hint: each relay of the connection waiting for one to the upstream listens to it, up to all of them.
+    setMaxListeners(maxRelaying, closed.signal);
+    if (socket.destroyed) closed.abort();
+    else socket.once('close', () => closed.abort());
+    signal = closed.signal;
+    closedSignals.set(socket, signal);
+  }
+  return signal;
+}
 
 /** The error of a request refused while listen's output is not read (`ListenSettings.outputWaiting`). */
 export const outputNotRead = 'output not read';
@@ -727,13 +747,8 @@ export async function startListener(
       // Hint: a sender gone while its relay waits for a connection sends it again: not relayed.
       // Its connection's close says so: a response queued behind another (pipelined) hears none
       // of its own (review hR61); and one gone already is so before the relay is asked for.
-      const senderGone = new AbortController();
-      const socket = req.socket;
-      const leave = () => senderGone.abort();
-      if (socket.destroyed) leave();
-      else socket.once('close', leave);
       try {
-        forwarded = await forwarder.relay(req, body, senderGone.signal);
+        forwarded = await forwarder.relay(req, body, connectionClosed(req.socket));
         status = forwarded.status;
       } catch (error) {
         forwardError = (error as Error).message;
@@ -751,8 +766,6 @@ export async function startListener(
             message: 'listen could not relay the delivery to its upstream; its output says why',
           };
         }
-      } finally {
-        socket.off('close', leave);
       }
     }
 
