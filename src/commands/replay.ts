@@ -66,7 +66,7 @@ import {
   renderReplaySummary,
   renderUnjournalled,
 } from '../render/replay.js';
-import { renderSkipWarning, SkipWarnings } from '../render/skip-warnings.js';
+import { SkipWarnings } from '../render/skip-warnings.js';
 import { canDraw, colorsFor, terminalWidth, toSafeJson, warningLine, wrapMessage } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import { fileSink } from './file-sink.js';
@@ -544,8 +544,8 @@ async function replayWith(
   // Hint: said as show says it, by the same function: the event's kind, the pointer, the count of more.
   const onSkip = (skipped: SkippedInput, record: InputRecord) => {
     stats.skip(skipped);
-    const line = renderSkipWarning(record);
-    if (line !== undefined && said.take()) warn(line);
+    const line = said.lineFor(record);
+    if (line !== undefined) warn(line);
   };
   // Hint: a file that is not text fails the run (exit 2, unreadable input), as it fails every command;
   // it is no syntax problem between events, so `inputProblems` does not count it: `unreadableFiles` lists it.
@@ -555,8 +555,8 @@ async function replayWith(
       diagnose(`${formatFatal(unreadableFileError(problem.unreadable)).message}\n`);
     } else {
       stats.problem();
-      const line = renderSkipWarning(record);
-      if (line !== undefined && said.take()) warn(line);
+      const line = said.lineFor(record);
+      if (line !== undefined) warn(line);
     }
   };
   // Hint: a report that cannot be written fails the run too (exit 2), said when found; the run goes on.

@@ -16,7 +16,7 @@ import { listSources, readRecords } from '../input/read.js';
 import type { InputRecord } from '../input/types.js';
 import { type FlowContext, renderEvent, renderFileHeading, renderJsonElement } from '../render/flow.js';
 import type { ViewFormat } from '../render/formats.js';
-import { renderSkipWarning, SkipWarnings } from '../render/skip-warnings.js';
+import { SkipWarnings } from '../render/skip-warnings.js';
 import { colorsFor, terminalWidth } from '../render/terminal.js';
 import { plural } from '../render/words.js';
 import { correlationIdOf, type EventType } from '../schema/events.js';
@@ -82,8 +82,8 @@ export function parseViewOptions(raw: RawViewOptions): ViewOptions {
 
 /** Writes what an input record that is not a valid event says, so that nothing is skipped silently. */
 async function warnAboutRecord(record: InputRecord, output: Output, said: SkipWarnings): Promise<void> {
-  const line = renderSkipWarning(record);
-  if (line !== undefined && said.take()) await output.warn(line);
+  const line = said.lineFor(record);
+  if (line !== undefined) await output.warn(line);
 }
 
 /**

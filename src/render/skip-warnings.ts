@@ -13,13 +13,19 @@ export class SkipWarnings {
   private unsaid = 0;
 
   /** Whether the next warning is to be said; one that is not is counted. */
-  take(): boolean {
+  private take(): boolean {
     if (this.said < defaultMaxProblems) {
       this.said++;
       return true;
     }
     this.unsaid++;
     return false;
+  }
+
+  /** The warning of `record` (see `renderSkipWarning`) when it is one and is to be said; one not said is counted. */
+  lineFor(record: InputRecord): string | undefined {
+    const line = renderSkipWarning(record);
+    return line !== undefined && this.take() ? line : undefined;
   }
 
   /** The line that ends a run some of whose warnings were not said, or undefined. */
