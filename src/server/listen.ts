@@ -67,8 +67,8 @@ export interface ListenSettings {
   delayMs: number;
   forward: { url: URL; insecure: boolean; timeoutMs: number } | undefined;
   /**
-   * Whether what listen prints is not being read (its reader paused, a pager not scrolled): a
-   * request is then answered 503 with Retry-After before its body is read, as when too many
+   * Whether what listen prints is not being read (its reader paused, a pager not scrolled): every
+   * request is then answered 503 with Retry-After before any other check, as when too many
    * bodies are held, so that memory does not grow with the lines waiting (see `outputNotRead`).
    */
   outputWaiting?: (() => boolean) | undefined;
@@ -755,7 +755,7 @@ export async function startListener(
         if (error instanceof UpstreamBusy) {
           // As for too many bodies at once: the sender tries again after a second.
           status = 503;
-          extra = { 'retry-after': '1' };
+          extra = busy;
           answerBody = { error: 'upstream-busy' };
         } else {
           status = 502;
