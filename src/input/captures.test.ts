@@ -185,6 +185,20 @@ describe('CaptureCoverage', () => {
 });
 
 describe('capturedDeliveries', () => {
+  /** A line of a log (capture 2) describing `body`, two bytes saved at second `second` of 2024. */
+  const logLine = (body: string, second = 0) =>
+    JSON.stringify({
+      capture: 2,
+      receivedAt: new Date(Date.UTC(2024, 0, 1, 0, 0, second)).toISOString(),
+      method: 'POST',
+      path: '/hook',
+      headers: [['content-type', 'application/json']],
+      status: 200,
+      body,
+      bytes: 2,
+      sha256: '',
+    });
+
   it('reads a log, and lists its folder, once for all the body files of it named, each the last its log describes, in the order named', async () => {
     // Each body file named read the whole log again, and listed its folder again: `verify
     // captured/*.json` took 7.3 s for 1,000 files, 43.5 s for 3,000 (red team hT61).
@@ -192,23 +206,11 @@ describe('capturedDeliveries', () => {
     mkdirSync(folder);
     const count = 300;
     const names = Array.from({ length: count }, (_, index) => `${String(index + 1).padStart(6, '0')}.json`);
-    const line = (body: string, second: number) =>
-      JSON.stringify({
-        capture: 2,
-        receivedAt: new Date(Date.UTC(2024, 0, 1, 0, 0, second)).toISOString(),
-        method: 'POST',
-        path: '/hook',
-        headers: [['content-type', 'application/json']],
-        status: 200,
-        body,
-        bytes: 2,
-        sha256: '',
-      });
     // The first body is described again last, after a line cut short: its last description counts.
     const log = [
-      ...names.map((name, index) => line(name, index)),
-      line(names[0] ?? '', 0).slice(0, 30),
-      line(names[0] ?? '', 59),
+      ...names.map((name, index) => logLine(name, index)),
+      logLine(names[0] ?? '', 0).slice(0, 30),
+      logLine(names[0] ?? '', 59),
     ];
     writeFileSync(join(folder, 'deliveries.meta'), `${log.join('\n')}\n`);
     for (const name of names) writeFileSync(join(folder, name), '{}');
@@ -244,27 +246,49 @@ describe('capturedDeliveries', () => {
     expect(unreadable).toEqual([`${join(folder, 'deliveries.meta')}:${count + 1}`]);
   });
 
+  it('reads each log once for the body files of it named, however they are interleaved with those of other logs', async () => {
+    // Only files of one log named one after another shared a reading: `verify a/1.json b/1.json
+    // a/2.json b/2.json …` read each log once for each file, 22.9 s for 3,000 files against 1.97 s
+    // when grouped (reviewer hR60), and said a line cut short once for each.
+    const logs = ['a', 'b'].map((name) => {
+      const folder = join(dir, `interleaved-${name}`);
+      mkdirSync(folder);
+      return folder;
+    });
+    const count = 40;
+    const names = Array.from({ length: count }, (_, index) => `${String(index + 1).padStart(6, '0')}.json`);
+    for (const folder of logs) {
+      const lines = names.map((name, index) => logLine(name, index));
+      lines.splice(1, 0, logLine(names[1] ?? '', 0).slice(0, 30));
+      writeFileSync(join(folder, 'deliveries.meta'), `${lines.join('\n')}\n`);
+      for (const name of names) writeFileSync(join(folder, name), '{}');
+    }
+    const prototype = await fileHandlePrototype();
+    const streamed = vi.spyOn(prototype, 'createReadStream');
+    const unreadable: string[] = [];
+    const found: string[] = [];
+    try {
+      const named = names.flatMap((name) => logs.map((folder) => join(folder, name)));
+      for await (const delivery of capturedDeliveries(named, (where) => unreadable.push(where))) {
+        found.push(delivery.where);
+      }
+      expect(found).toEqual(names.flatMap((name) => logs.map((folder) => join(folder, name))));
+      expect(streamed).toHaveBeenCalledTimes(logs.length);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(unreadable).toEqual(logs.map((folder) => `${join(folder, 'deliveries.meta')}:2`));
+  });
+
   it('refuses a log rewritten between finding a description and reading it again in its turn', async () => {
     const folder = join(dir, 'rewritten');
     mkdirSync(folder);
-    const line = (body: string) =>
-      JSON.stringify({
-        capture: 2,
-        receivedAt: '2024-01-01T00:00:00.000Z',
-        method: 'POST',
-        path: '/hook',
-        headers: [],
-        status: 200,
-        body,
-        bytes: 2,
-        sha256: '',
-      });
     const log = join(folder, 'deliveries.meta');
-    writeFileSync(log, `${line('000001.json')}\n${line('000002.json')}\n`);
+    writeFileSync(log, `${logLine('000001.json')}\n${logLine('000002.json')}\n`);
     for (const body of ['000001.json', '000002.json']) writeFileSync(join(folder, body), '{}');
     const read = capturedDeliveries([join(folder, '000001.json'), join(folder, '000002.json')]);
     expect((await read.next()).value?.meta.body).toBe('000001.json');
-    writeFileSync(log, `${line('000003.json')}\n${line('000004.json')}\n`);
+    writeFileSync(log, `${logLine('000003.json')}\n${logLine('000004.json')}\n`);
     await expect(read.next()).rejects.toThrow(`${log}:2: the log changed while verify read it`);
   });
 });
