@@ -779,6 +779,28 @@ describe('journal', () => {
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
+  it("counts a lock stamped ahead of this machine's clock (the clock went back since) as silent from now, not until the clock catches up", () => {
+    // A run killed in a container, then the clock stepped back a day (an NTP correction, a
+    // snapshot restored): its lock was refused as "heard from 0 s ago" for the whole day, and one
+    // with no id, held for 5 s, too (red team hT63).
+    const path = tempPath('run.jsonl');
+    const ahead = new Date(Date.now() + 86_400_000);
+    for (const text of [`${process.pid} ${hostname()} 0123456789ab pid:[1]\n`, 'no id\n']) {
+      writeFileSync(`${path}.lock`, text);
+      utimesSync(`${path}.lock`, ahead, ahead);
+      const before = Date.now();
+      expect(() => lockJournal(path, () => {})).toThrow(/stamped ahead of this machine's clock, counted from now/);
+      // Stamped now, so that it ages from now: the next run after the silence takes it over.
+      const stamped = statSync(`${path}.lock`).mtimeMs;
+      expect(stamped).toBeGreaterThanOrEqual(before - 1000);
+      expect(stamped).toBeLessThanOrEqual(Date.now() + 1000);
+      const longAgo = new Date(Date.now() - 61_000);
+      utimesSync(`${path}.lock`, longAgo, longAgo);
+      lockJournal(path, () => {})();
+      expect(existsSync(`${path}.lock`)).toBe(false);
+    }
+  });
+
   it('keeps its lock fresh while it runs, so that runs that cannot check its id know it lives', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {

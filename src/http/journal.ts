@@ -707,7 +707,7 @@ function takeOver(lock: string, seen: string, mine: string): string | undefined 
       // a third run may have made its own meanwhile, which removing would let two take over at once.
       // One that cannot be read (another user's, or not a file) is judged by its age alone.
       const holder = lockHolder(turn);
-      if (ageOf(turn) > 10_000 || (holder.text !== undefined && holder.gone)) {
+      if (ageOf(turn).ms > 10_000 || (holder.text !== undefined && holder.gone)) {
         try {
           unlinkSync(turn);
         } catch (error) {
@@ -759,14 +759,33 @@ function lockText(path: string): string | undefined {
 /** Something to wait on, for a pause without an event loop. */
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
-/** How long ago a file was last changed, in ms; 0 when it has gone. */
-function ageOf(path: string): number {
+/**
+ * How long ago a lock (or turn) of this host was last changed, in ms (0 when it has gone), and
+ * whether it was stamped ahead of this machine's clock. Hint: its holder stamps it with this
+ * clock, so one ahead of it means the clock went back since (an NTP step, a snapshot restored).
+ * It is stamped now, to age from now: it was young until the clock caught up (a day, for a step
+ * of a day), and one a killed run left refused all that while. A holder that runs touches it as before.
+ */
+function ageOf(path: string): { ms: number; ahead: boolean } {
+  let ms: number;
   try {
-    return Date.now() - statSync(path).mtimeMs;
+    ms = Date.now() - statSync(path).mtimeMs;
   } catch {
-    return 0;
+    return { ms: 0, ahead: false };
+  }
+  if (ms >= -1000) return { ms: Math.max(0, ms), ahead: false };
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+    return { ms: 0, ahead: true };
+  } catch {
+    // Another user's, say: as young as can be, as it was.
+    return { ms: 0, ahead: false };
   }
 }
+
+/** How a refusal says a lock was stamped ahead of the clock (see `ageOf`). */
+const aheadNote = "stamped ahead of this machine's clock, counted from now, ";
 
 /**
  * Who holds a lock (`pid 123, ` or `pid 123 on host, …`, for the message), its text, and whether
@@ -779,15 +798,22 @@ function ageOf(path: string): number {
 function lockHolder(lock: string): { gone: boolean; text: string | undefined; who: string } {
   const text = lockText(lock);
   if (text === undefined) return { gone: true, text: undefined, who: '' };
-  const age = ageOf(lock);
   const holder = holderOf(text);
-  if (!holder) return { gone: age >= 5000, text, who: '' };
+  if (!holder) {
+    const age = ageOf(lock);
+    return {
+      gone: age.ms >= 5000,
+      text,
+      who: age.ahead ? `a lock with no id ${aheadNote}taken over once untouched for 5 s; ` : '',
+    };
+  }
   const { pid, name } = holder;
   // Hint: another host's clock stamps its lock, and may differ from this one's: never taken over.
   if (holder.where === 'host') return { gone: false, text, who: `${name}, ` };
   if (holder.where === 'namespace') {
-    const heard = `heard from ${Math.max(0, Math.floor(age / 1000))} s ago, taken over once silent for ${silentMs / 1000} s`;
-    return { gone: age > silentMs, text, who: `${name}, ${heard}; ` };
+    const age = ageOf(lock);
+    const heard = age.ahead ? aheadNote : `heard from ${Math.floor(age.ms / 1000)} s ago, `;
+    return { gone: age.ms > silentMs, text, who: `${name}, ${heard}taken over once silent for ${silentMs / 1000} s; ` };
   }
   const who = `${name}, `;
   if (pid === process.pid) return { gone: true, text, who };
