@@ -1456,6 +1456,34 @@ describe('exported helpers given what is not an event (red team hT3 L7)', () => 
   });
 });
 
+describe('eventInstant', () => {
+  it('reads an event time as every command does, in the forms Date cannot read too', async () => {
+    // eventTime gives the text as sent; a valid `2026-03-08T12:00:00 +05:45` or `…+05` is NaN to
+    // `new Date()`, and no reader was exported (red team hT63).
+    const { eventInstant, eventTime, validateEvent } = await import('./index.js');
+    const at = (time: string) => {
+      const result = validateEvent({
+        time,
+        phone: '61491573087',
+        status: 'success',
+        campaignId: '5dd7681b-2188-49fc-8fc0-87b57056f436',
+      });
+      if (!result.ok) throw new Error(`${time} is a valid time`);
+      return result.event;
+    };
+    for (const [time, iso] of [
+      ['2026-03-08T12:00:00 +05:45', '2026-03-08T06:15:00.000Z'],
+      ['2026-03-08T12:00:00+05', '2026-03-08T07:00:00.000Z'],
+      ['2026-03-08 12:00:00.1234Z', '2026-03-08T12:00:00.123Z'],
+    ] as const) {
+      const event = at(time);
+      expect(eventTime(event)).toBe(time);
+      expect(new Date(eventInstant(event)).toISOString()).toBe(iso);
+    }
+    expect(() => eventInstant({} as never)).toThrow(TypeError);
+  });
+});
+
 describe('options that crashed deep inside (red team hT3 M5)', () => {
   const drain = async (...args: Parameters<typeof readRecords>) => {
     for await (const _ of readRecords(...args)) {

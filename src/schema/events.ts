@@ -7,7 +7,7 @@
  */
 import * as v from 'valibot';
 
-import { describeBadTimestamp, isTimestamp } from '../core/instant.js';
+import { describeBadTimestamp, instantOf, isTimestamp } from '../core/instant.js';
 import { callStatuses, deepFrozen, eventTypes, kindOf, phonePattern, type StatusGroup, statusGroups } from './names.js';
 
 export { type CallStatus, callStatuses, type EventType, eventTypes, isCallStatus, statusGroups } from './names.js';
@@ -158,6 +158,14 @@ export type EventKind = WebhookEvent['type'];
 export function eventTime(event: WebhookEvent): string {
   assertEvent(event);
   return event.type === 'CallComplete' ? event.data.startedTime : event.data.time;
+}
+
+/**
+ * The instant of `eventTime(event)`, in ms since the epoch, read as every command reads it: any
+ * form a valid time may take (`2026-03-08T12:00:00 +05:45`, `…+05`), which `Date` may not read.
+ */
+export function eventInstant(event: WebhookEvent): number {
+  return instantOf(eventTime(event));
 }
 
 /** The correlationId tying the event to one scheduled outbound call, if it has one. */
