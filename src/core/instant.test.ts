@@ -193,6 +193,26 @@ describe('instantOf', () => {
     }
   });
 
+  it('says which part of a time in the right shape is out of range, or that T and Z are capitals', () => {
+    // Each was told to be `YYYY-MM-DDTHH:MM:SS … then Z or an offset such as +10:00`, a shape it
+    // has (red team hT63).
+    for (const [text, why] of [
+      ['2026-12-31T23:59:60Z', 'expected a time of day from 00:00:00 to 23:59:59 (no leap second)'],
+      ['2026-12-31T24:00:00Z', 'expected a time of day from 00:00:00 to 23:59:59 (no leap second)'],
+      ['2026-12-31 12:60:00.5+01', 'expected a time of day from 00:00:00 to 23:59:59 (no leap second)'],
+      ['2026-13-01T12:00:00Z', 'expected a month from 01 to 12'],
+      ['2026-00-01T12:00:00Z', 'expected a month from 01 to 12'],
+      ['2026-12-00T12:00:00Z', 'expected a day of the month from 01'],
+      ['2026-12-31T12:00:00+24:00', 'expected an offset from -23:59 to +23:59'],
+      ['2026-12-31T12:00:00 +05:60', 'expected an offset from -23:59 to +23:59'],
+      ['2026-12-31T12:00:00z', 'expected T and Z as capitals'],
+      ['2026-12-31t12:00:00Z', 'expected T and Z as capitals'],
+    ]) {
+      expect(isTimestamp(text as string), text).toBe(false);
+      expect(describeBadTimestamp(text as string), text).toBe(why);
+    }
+  });
+
   it('refuses a time whose offset takes it out of the years 0000 to 9999, saying so', () => {
     // validate took them, and summarise's day and hour keys, cut from a six-digit signed year,
     // read `+010000-01` and sorted year 10000 first.

@@ -223,6 +223,10 @@ export function isTimestamp(text: string): boolean {
   return canonicalInstant(text) !== undefined || !Number.isNaN(instantOf(text));
 }
 
+/** A timestamp's shape, its parts in range or not, `T` and `Z` in either case: for saying which part is wrong. */
+const timestampShape =
+  /^(\d{4})-(\d{2})-(\d{2})([Tt ])(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:([Zz])| ?[+-](\d{2})(?::?(\d{2}))?)$/;
+
 /**
  * Why `text` is not a timestamp, for validate's message: a date the calendar does not have, or
  * not the shape at all.
@@ -231,12 +235,20 @@ export function describeBadTimestamp(text: string): string {
   if (!Number.isNaN(instantAnyYear(text))) {
     return 'expected an instant within the years 0000 to 9999 (its offset takes this one outside them)';
   }
-  const date = /^(\d{4})-(\d{2})-(\d{2})[T ]/.exec(text);
-  if (date) {
-    const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
-    if (month >= 1 && month <= 12 && day > daysInMonth(year, month)) {
-      return `expected a real calendar date (${date[1]}-${date[2]} has ${daysInMonth(year, month)} days)`;
+  const parts = timestampShape.exec(text);
+  if (parts) {
+    const part = (at: number) => Number(parts[at] ?? 0);
+    const [year, month, day] = [part(1), part(2), part(3)];
+    if (!(month >= 1 && month <= 12)) return 'expected a month from 01 to 12';
+    if (day < 1) return 'expected a day of the month from 01';
+    if (day > daysInMonth(year, month)) {
+      return `expected a real calendar date (${parts[1]}-${parts[2]} has ${daysInMonth(year, month)} days)`;
     }
+    if (part(5) > 23 || part(6) > 59 || part(7) > 59) {
+      return 'expected a time of day from 00:00:00 to 23:59:59 (no leap second)';
+    }
+    if (part(9) > 23 || part(10) > 59) return 'expected an offset from -23:59 to +23:59';
+    if (parts[4] === 't' || parts[8] === 'z') return 'expected T and Z as capitals';
   }
   return 'expected an ISO-8601 timestamp (YYYY-MM-DDTHH:MM:SS, a fraction of 1 to 9 digits if any, then Z or an offset such as +10:00)';
 }
