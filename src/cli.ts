@@ -476,12 +476,15 @@ details.set('listen', (command, { options, outputName, maxDelayMs }) =>
     )
     .addOption(options.width('wrap events and warnings'))
     .addOption(options.noColor())
-    .option('--respond <code>', 'answer every request with this status, or reset the connection (reset)')
+    .option(
+      '--respond <code>',
+      'answer every request whose body is read with this status, or reset the connection (reset)',
+    )
     .option('--fail-rate <p>', 'answer this fraction of accepted deliveries with --fail-code', '0')
     .option('--seed <n>', 'seed of --fail-rate, so a run can be repeated (default: 1)')
     .option('--fail-code <code>', 'status for --fail-rate, or reset (default: 503)')
     .option('--retry-after <seconds>', 'send Retry-After with the answers of --respond and --fail-rate')
-    .option('--delay <ms>', `wait this long before each answer (at most ${maxDelayMs})`, '0')
+    .option('--delay <ms>', `wait this long before each answer to a body read (at most ${maxDelayMs})`, '0')
     .option('--forward <url>', 'relay accepted deliveries there, bytes unchanged, and return its answer')
     .option('--insecure', 'with --forward: do not verify HTTPS certificates (local development only)')
     .option('--forward-timeout <seconds>', 'per forwarded request: to connect, and for headers and body (default: 30)')

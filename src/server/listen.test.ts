@@ -706,6 +706,39 @@ describe('listen: answers', () => {
     expect((await listCapturedDeliveries([dir])).map((d) => d.meta.status)).toEqual([200, 200]);
   });
 
+  it('refuses an HTTP/1.1 request with no Host, or two, itself: shown, counted, with a JSON body, its body drained', async () => {
+    // node:http answered a missing Host itself (requireHostHeader) with an empty 400 that listen
+    // never saw: not shown, not counted, and a sender of a 4 MB body got EPIPE (red team hT66).
+    // Two Host headers were taken (RFC 9112 §3.2: a 400 either way).
+    const { listener, deliveries } = await listen();
+    const large = `[${' '.repeat(4_000_000)}]`;
+    const sent = [
+      `POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n[]`,
+      `POST / HTTP/1.1\r\nContent-Length: ${large.length}\r\n\r\n${large}`,
+      `POST / HTTP/1.1\r\nHost: a\r\nHost: b\r\nContent-Length: 2\r\n\r\n[]`,
+      `POST / HTTP/1.0\r\nContent-Length: 2\r\n\r\n[]`,
+    ];
+    const answers = [];
+    for (const request of sent) answers.push(await rawExchange(listener.port, [request], 1000));
+    expect(answers.map((a) => a.slice(0, 12))).toEqual([
+      'HTTP/1.1 400',
+      'HTTP/1.1 400',
+      'HTTP/1.1 400',
+      'HTTP/1.1 200',
+    ]);
+    expect(answers[0]).toMatch(/\r\n\r\n\{"error":"missing-host"\}\n$/);
+    expect(answers[1]).toMatch(/\r\n\r\n\{"error":"missing-host"\}\n$/);
+    expect(answers[2]).toMatch(/\r\n\r\n\{"error":"repeated-host"\}\n$/);
+    expect(deliveries.map((d) => [d.status, d.error])).toEqual([
+      [400, 'missing host'],
+      [400, 'missing host'],
+      [400, 'repeated host'],
+      [200, undefined],
+    ]);
+    expect(listener.counts.requests).toBe(4);
+    await listener.stop();
+  });
+
   it('names a refused head by its own request line, not by that of a request before it in the same packet', async () => {
     const { listener, deliveries } = await listen();
     const ok = `POST /first HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]`;

@@ -378,6 +378,13 @@ export function forwardsToItself(url: URL, host: string, address: string, port: 
   return isLoopback(bound) && (target === 'localhost' || anyAddress(target));
 }
 
+/** How many Host headers a request's raw headers hold (names, then values). */
+function hostHeaders(raw: readonly string[]): number {
+  let count = 0;
+  for (let at = 0; at < raw.length; at += 2) if ((raw[at] as string).toLowerCase() === 'host') count++;
+  return count;
+}
+
 /**
  * What node:http itself answers to a request it gives up on (its default `clientError`
  * handling, which a `clientError` listener replaces): 431 headers too large, 413 chunk extensions
@@ -656,6 +663,11 @@ export async function startListener(
     // drawn, its line waiting too (review hR57), or hidden though listen's checks took it (hR61).
     if (settings.outputWaiting?.()) return refuse(503, outputNotRead, busy, asked);
     if (expectationFailed.has(req)) return refuse(417, 'expectation failed', {}, true);
+    // Hint: RFC 9112 §3.2: an HTTP/1.1 request with no Host, or more than one, gets 400. node:http
+    // answered the first itself, unseen and with no body (see `requireHostHeader`), and took the second.
+    const hosts = hostHeaders(req.rawHeaders);
+    if (hosts > 1) return refuse(400, 'repeated host', {}, asked);
+    if (hosts === 0 && req.httpVersion === '1.1') return refuse(400, 'missing host', {}, asked);
     const path = pathOf(target);
     if (settings.path !== undefined && path !== settings.path) return refuse(404, 'not found', {}, asked);
     if (method !== 'POST' && method !== 'PUT') {
@@ -852,6 +864,8 @@ export async function startListener(
     {
       headersTimeout: settings.headersTimeoutMs,
       requestTimeout: settings.requestTimeoutMs,
+      // Hint: refused by listen's own checks instead, shown and counted (see `hostHeaders`).
+      requireHostHeader: false,
       // Hint: node:http checks those deadlines only this often (30 s unless told), so a short
       // timeout needs a shorter interval to mean anything.
       connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(settings.headersTimeoutMs / 4))),
