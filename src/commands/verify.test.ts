@@ -10,7 +10,9 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import fsPromises from 'node:fs/promises';
 import { maxHeaderSize } from 'node:http';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -437,6 +439,30 @@ describe('verify a folder holding bodies its log does not describe', () => {
       `${join('more', 'x.ndjson')} false not-captured`,
     ]);
     expect(exitCode).toBe(1);
+  });
+
+  it('leaves bodies saved after it began, as a listen still writing the folder saves them, to the next run', async () => {
+    // verify of a folder a live listen wrote into failed, "11 not captured", exit 1: the bodies
+    // saved after it had read the log to its end, their lines of the log still to come, were
+    // looked for in the folder as it was at the end (red team hT64).
+    const { open } = fsPromises;
+    const { results, exitCode } = await verdicts((dir, log) => {
+      let saved = false;
+      vi.spyOn(fsPromises, 'open').mockImplementation(((path: string, ...rest: unknown[]) => {
+        if (path === log && !saved) {
+          saved = true;
+          appendFileSync(join(dir, '000001.ndjson'), '[{"saved":"since"}]\n');
+          writeFileSync(join(dir, '000009.json'), '[{"saved":"since"}]');
+        }
+        return (open as (...a: unknown[]) => unknown)(path, ...rest);
+      }) as typeof open);
+      syncBuiltinESMExports();
+    }).finally(() => {
+      vi.restoreAllMocks();
+      syncBuiltinESMExports();
+    });
+    expect(results).toEqual(checked);
+    expect(exitCode).toBe(0);
   });
 
   it('counts each line of a run it names on one line: the totals say how many bodies were not captured', async () => {

@@ -71,7 +71,7 @@ describe('CaptureCoverage', () => {
     expect(await covered.add(unread)).toEqual({ kind: 'new' });
     covered.unread(unread);
     const undescribed = [];
-    for await (const found of covered.undescribed([{ name: unread.bodyPath }])) undescribed.push(found);
+    for await (const found of covered.undescribed([{ name: unread.bodyPath, size: 15 }])) undescribed.push(found);
     expect(undescribed).toEqual([{ where: `${unread.bodyPath}:2-3`, lines: 2 }]);
     expect(await covered.add(delivery('000002.ndjson', 3, 2, 4, 4))).toEqual({
       kind: 'twice',

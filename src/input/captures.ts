@@ -1044,15 +1044,15 @@ export class CaptureCoverage {
 
   /**
    * The files the reading commands take from a folder (`sources`, by name), and runs of lines of
-   * its `.ndjson` files, that no description recorded names: each as where (`file`, or
-   * `file:line` / `file:first-last`, with the lines it holds).
+   * its `.ndjson` files within their first `size` bytes, that no description recorded names: each
+   * as where (`file`, or `file:line` / `file:first-last`, with the lines it holds).
    */
-  async *undescribed(sources: readonly { name: string }[]): AsyncGenerator<Undescribed> {
-    for (const { name } of sources) {
+  async *undescribed(sources: readonly { name: string; size: number }[]): AsyncGenerator<Undescribed> {
+    for (const { name, size } of sources) {
       const file = this.#files.get(realPathOf(name));
       if (file?.whole !== undefined) continue;
       if (!file || (file.runs.length === 0 && file.aside.size === 0)) yield { where: name, lines: undefined };
-      else yield* undescribedLines(name, file);
+      else yield* undescribedLines(name, file, size);
     }
   }
 }
@@ -1063,8 +1063,8 @@ export interface Undescribed {
   lines: number | undefined;
 }
 
-/** The runs of lines of the `.ndjson` file `name` that are not exactly a body `described` names. */
-async function* undescribedLines(name: string, described: DescribedFile): AsyncGenerator<Undescribed> {
+/** The runs of lines of the `.ndjson` file `name`, in its first `size` bytes, that are not exactly a body `described` names. */
+async function* undescribedLines(name: string, described: DescribedFile, size: number): AsyncGenerator<Undescribed> {
   const { handle } = await openRegular(name);
   const { runs, aside } = described;
   /** The run of bodies that the lines go through, or the next: lines come in the order of their bytes. */
@@ -1098,7 +1098,9 @@ async function* undescribedLines(name: string, described: DescribedFile): AsyncG
   };
   try {
     let at = 0;
-    for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
+    // Hint: `end` is inclusive; a file of no bytes then has none to read.
+    const chunks = size === 0 ? [] : handle.createReadStream({ autoClose: false, end: size - 1 });
+    for await (const chunk of chunks as AsyncIterable<Buffer>) {
       for (let lf = chunk.indexOf(0x0a); lf >= 0; lf = chunk.indexOf(0x0a, lf + 1)) {
         line(at + lf);
         start = at + lf + 1;
