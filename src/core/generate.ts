@@ -1531,7 +1531,8 @@ function placeOverride(
   }
   const field = top === 'data' ? path[1] : undefined;
   // Hint: a key that tells a bare event's type (name, note, type, from, ...) set on a type
-  // without it leaves two types equally likely, and validate refuses the event (unknown-shape).
+  // without it leaves two types equally likely, or makes the other likelier: it goes only on the
+  // types that have it, as the platform sends them.
   if (field === undefined || typesWithField(field, eventTypes).length === 0) {
     return { ...override, types: undefined, misfit: undefined };
   }

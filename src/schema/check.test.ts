@@ -132,6 +132,28 @@ describe('checkEvent', () => {
     expect(bad.issues[0]).toMatchObject({ code: 'unknown-event-type', pointer: '/eventType' });
   });
 
+  it('reads a bare event whose added field ties it with another type as the one type it is valid as', () => {
+    // Producers add fields, and by default they are accepted; but a CallReceived given a `to`
+    // tied with SMS (`type` against `to`), and was refused as a shape no type matches: listen
+    // answered 422, which no sender retries (red team hT65).
+    const cases = [
+      [{ ...received, to: '61491570006' }, 'CallReceived'],
+      [{ ...attempted, message: 'hi' }, 'CallAttempted'],
+      [{ ...sms, note: 'x' }, 'SMS'],
+      [{ ...received, status: 'ringing' }, 'CallReceived'],
+    ] as const;
+    for (const [value, kind] of cases) {
+      const result = checkEvent(value);
+      expect(result.issues, JSON.stringify(value)).toEqual([]);
+      expect(result.kind).toBe(kind);
+      // --strict still refuses the added field, now named as such.
+      expect(checkEvent(value, { strict: true }).issues.map((issue) => issue.code)).toEqual(['unknown-field']);
+    }
+    // Valid as both, or as neither: the type still cannot be told.
+    expect(checkEvent({ ...attempted, type: 'inbound' }).issues[0]).toMatchObject({ code: 'unknown-shape' });
+    expect(checkEvent({ ...received, to: 'x', type: 'nope' }).issues[0]).toMatchObject({ code: 'unknown-shape' });
+  });
+
   it('says a captured HTTP request (a request bin dump) is one, and that its body is what to read', () => {
     const body = JSON.stringify([callComplete({})]);
     for (const dump of [

@@ -219,6 +219,10 @@ describe('toJsonSchema agrees with validate', () => {
       { ...noNote, type: 'inbound' },
       { ...attempted, from: '61491570006' },
       { ...received, note: 'x' },
+      // Tied, and valid as one type alone: read as that one (red team hT65).
+      { ...received, to: '61491570006' },
+      { ...noNote, status: 'success', message: 'hi' },
+      { ...received, status: 'ringing' },
       { ...attempted, data: {}, createdAt: '2022-09-01T00:00:00Z' },
       { ...attempted, data: [], createdAt: '2022-09-01T00:00:00Z' },
       { ...received, eventType: 'CallReceived' },

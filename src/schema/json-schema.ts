@@ -134,17 +134,39 @@ function having(keys: readonly string[], properties: Record<string, unknown> = {
   };
 }
 
-/** At least `count` of `keys` are present (undefined: always true). */
-function atLeast(count: number, keys: readonly string[]): unknown {
-  if (count <= 0) return undefined;
-  if (count > keys.length) return { not: {} };
-  return { anyOf: combinations(keys, count).map((combo) => having(combo)) };
+/** What `keyCounts` gives: how many of a type's telltale keys an object has, at least or at most (undefined: always true). */
+interface KeyCounts {
+  atLeast(type: EventType, count: number): unknown;
+  atMost(type: EventType, count: number): unknown;
 }
 
-/** At most `count` of `keys` are present (undefined: always true). */
-function atMost(count: number, keys: readonly string[]): unknown {
-  const more = atLeast(count + 1, keys);
-  return count >= keys.length ? undefined : { not: more };
+/** The telltale keys of `type` (see `shapeKeys`); SMSSent's stand for both SMS types, which have the same fields. */
+function telltaleKeys(type: EventType): readonly string[] {
+  const listed = type === 'SMSReceived' ? 'SMSSent' : type;
+  return shapeKeys.find(([candidate]) => candidate === listed)?.[1] ?? [];
+}
+
+/**
+ * Conditions on how many of a type's telltale keys an object has, each written once among
+ * `definitions` and referred to by `ref`: every type's reading by shape asks the same counts of
+ * the other types (written inline, they made the document over twice as long).
+ */
+function keyCounts(definitions: Record<string, unknown>, ref: (name: string) => unknown): KeyCounts {
+  const atLeast = (type: EventType, count: number): unknown => {
+    const keys = telltaleKeys(type);
+    if (count <= 0) return undefined;
+    if (count > keys.length) return { not: {} };
+    const name = type === 'SMSSent' || type === 'SMSReceived' ? 'SMS' : type;
+    const definition = `${name}KeysAtLeast${count}`;
+    definitions[definition] ??= {
+      description: `At least ${count} of the keys that tell a bare ${name} event by its shape`,
+      anyOf: combinations(keys, count).map((combo) => having(combo)),
+    };
+    return ref(definition);
+  };
+  const atMost = (type: EventType, count: number): unknown =>
+    count >= telltaleKeys(type).length ? undefined : { not: atLeast(type, count + 1) };
+  return { atLeast, atMost };
 }
 
 function allOf(parts: unknown[]): unknown {
@@ -154,18 +176,27 @@ function allOf(parts: unknown[]): unknown {
 
 /**
  * The keys condition under which validate, given no type, reads a bare object as `type`: it
- * counts each type's telltale keys and takes the type with the most, refusing a tie.
+ * counts each type's telltale keys and takes the type with the most; in a tie, the one type of
+ * those tied whose fields (`fieldsOf`) the object is valid as (see `checkEvent`).
  */
-function shapeCondition(type: EventType, required: readonly string[]): unknown {
-  // SMSSent's keys stand for both SMS types, which have the same fields.
-  const listed = type === 'SMSReceived' ? 'SMSSent' : type;
-  const own = shapeKeys.find(([candidate]) => candidate === listed)?.[1] ?? [];
-  const others = shapeKeys.filter(([candidate]) => candidate !== listed).map(([, keys]) => keys);
+function shapeCondition(
+  type: EventType,
+  required: readonly string[],
+  fieldsOf: (type: EventType) => unknown,
+  { atLeast, atMost }: KeyCounts,
+): unknown {
+  const own = telltaleKeys(type);
+  const others = shapeKeys.map(([other]) => other).filter((other) => telltaleKeys(other) !== own);
   const least = own.filter((key) => required.includes(key)).length;
   const cases: unknown[] = [];
   for (let score = Math.max(least, 1); score <= own.length; score++) {
-    const exactly = [atLeast(score, own), score < own.length ? atMost(score, own) : undefined];
-    const beaten = others.map((keys) => atMost(score - 1, keys));
+    const exactly = [atLeast(type, score), atMost(type, score)];
+    // Each other type has fewer of its keys, or as many and the object is no valid event of it.
+    const beaten = others.map((other) => {
+      const fewer = atMost(other, score - 1);
+      const tied = allOf([atMost(other, score), { not: fieldsOf(other) }]);
+      return fewer === undefined ? undefined : { anyOf: [fewer, tied] };
+    });
     cases.push(allOf([...exactly, ...beaten]));
   }
   return cases.length === 1 ? cases[0] : { anyOf: cases };
@@ -228,9 +259,12 @@ function buildDefinitions(
   }
   // A bare event read with no type given: only the document of every type needs these.
   const byShape = types.length === eventTypes.length;
+  const counts = keyCounts(definitions, ref);
   for (const type of byShape ? types.filter((candidate) => candidate !== 'SMSReceived') : []) {
     const name = `Bare${type === 'SMSSent' ? 'SMS' : type}`;
-    const parts: unknown[] = [ref(definitionNames[type]), notEnveloped, shapeCondition(type, required[type] ?? [])];
+    const fieldsOf = (other: EventType) => ref(definitionNames[other]);
+    const shape = shapeCondition(type, required[type] ?? [], fieldsOf, counts);
+    const parts: unknown[] = [ref(definitionNames[type]), notEnveloped, shape];
     definitions[name] = {
       description: `A bare ${name.slice(4)} event (no envelope), as validate tells it by its keys`,
       allOf: parts,
