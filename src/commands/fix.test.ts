@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import fs, {
+  appendFileSync,
   chmodSync,
   chownSync,
+  copyFileSync,
   createWriteStream,
   existsSync,
   linkSync,
@@ -737,6 +739,33 @@ describe('fix --write on a file another process changes', () => {
     } finally {
       await backup.handle.close();
       await handle.close();
+    }
+  });
+
+  it('keeps what another program appended after the backup was made, after the repair, and says how much', async () => {
+    // A logger's line appended while the file was rewritten was cut off with the rest: in neither
+    // the file nor its backup, exit 0, nothing said (red team hT64). A repair longer than the
+    // original (a comma put in) wrote over it first; a shorter one (a comma taken out) cut it.
+    const line = '{"appended":"meanwhile"}\n';
+    for (const example of ['call-complete', 'call-attempted']) {
+      const file = join(dir, `${example}.json`);
+      writeFileSync(file, readFileSync(`fixtures/doc-examples/${example}.json`));
+      const plan = await planFor(await fixInput({ path: file, name: file }, {}));
+      const backup = `${file}.bak`;
+      copyFileSync(file, backup);
+      appendFileSync(file, line);
+      const handle = await open(file, 'r+');
+      const backupHandle = await open(backup);
+      let kept: unknown;
+      try {
+        kept = await rewriteFromBackup(handle, { path: backup, handle: backupHandle }, plan, file);
+      } finally {
+        await backupHandle.close();
+        await handle.close();
+      }
+      const expected = readFileSync(`fixtures/valid/doc-${example}-repaired.json`, 'utf8');
+      expect(readFileSync(file, 'utf8'), example).toBe(`${expected}${line}`);
+      expect(kept).toBe(line.length);
     }
   });
 

@@ -625,15 +625,31 @@ async function writeWhole(handle: FileHandle, chunk: Buffer, position: number, w
 
 /**
  * Writes the repaired text of the backup open as `backup` into the file's own inode, from its
- * first byte, and cuts what is left over; `touched.file` turns true once a byte is written or the length cut.
+ * first byte, and cuts what is left over; `touched.file` turns true once a byte is written or the
+ * length cut, and `touched.end` is where the bytes written, or the original's, end (a rewrite
+ * after one that failed starts from it). Returns how many bytes another program appended to the
+ * file meanwhile, kept after the repair. Hint: a program appending (a logger) writes at the file's end, which only the
+ * repair's writes past the original's length reach: before each such write, and before the cut,
+ * what was appended is taken aside, to go after the repair. Cut with the rest, it was lost
+ * without a word (red team hT64); a write in the microseconds between a look and a write can still be.
  */
 async function rewriteInPlace(
   handle: FileHandle,
   backup: FileHandle,
   plan: RepairPlan,
-  touched = { file: false },
-): Promise<void> {
+  touched = { file: false, end: 0 },
+): Promise<number> {
   let position = 0;
+  /** Where the bytes of the original, or of the repair, end: what lies past it another program appended. */
+  touched.end = Math.max(touched.end, (await backup.stat()).size);
+  const appended: Buffer[] = [];
+  const takeAppended = async () => {
+    const { size } = await handle.stat();
+    for await (const chunk of readChunksOf(handle, touched.end, chunkBytes, true, size)) {
+      appended.push(Buffer.from(chunk));
+    }
+    touched.end = Math.max(touched.end, size);
+  };
   const repaired = applyRepairs(
     readChunksOf(backup, 0, chunkBytes),
     plan.repairs.map((planned) => planned.repair),
@@ -641,10 +657,18 @@ async function rewriteInPlace(
   const wrote = () => {
     touched.file = true;
   };
-  for await (const chunk of repaired) position += await writeWhole(handle, chunk, position, wrote);
+  for await (const chunk of repaired) {
+    if (position + chunk.length > touched.end) await takeAppended();
+    position += await writeWhole(handle, chunk, position, wrote);
+    touched.end = Math.max(touched.end, position);
+  }
+  await takeAppended();
+  let kept = 0;
+  for (const chunk of appended) kept += await writeWhole(handle, chunk, position + kept, wrote);
   touched.file = true;
-  await handle.truncate(position);
+  await handle.truncate(position + kept);
   await handle.sync();
+  return kept;
 }
 
 /**
@@ -657,10 +681,11 @@ export async function rewriteFromBackup(
   plan: RepairPlan,
   name: string,
   whole: () => Promise<void> = async () => {},
-): Promise<void> {
-  const touched = { file: false };
+): Promise<number> {
+  const touched = { file: false, end: 0 };
+  let kept: number;
   try {
-    await rewriteInPlace(handle, backupHandle, plan, touched);
+    kept = await rewriteInPlace(handle, backupHandle, plan, touched);
   } catch (error) {
     const reason = ioReason(error);
     // Hint: the mark left, the next run refuses the file as interrupted: safe, and the reason here stays the one said.
@@ -670,7 +695,7 @@ export async function rewriteFromBackup(
         `${name}: could not write the repair (${reason}); nothing was written; the original is also in ${backup}`,
       );
     }
-    const restored = await rewriteInPlace(handle, backupHandle, { repairs: [], unrepairable: [] }).then(
+    const restored = await rewriteInPlace(handle, backupHandle, { repairs: [], unrepairable: [] }, touched).then(
       () => true,
       () => false,
     );
@@ -682,6 +707,7 @@ export async function rewriteFromBackup(
     );
   }
   await whole();
+  return kept;
 }
 
 /** The SHA-256 of `bytes`. */
@@ -720,7 +746,7 @@ function isReadOnly(stats: { mode: number }): boolean {
  * same file, so that its mode, owner, hard links and a symlink to it all stay as they were.
  * Returns the backup's name.
  */
-export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<string> {
+export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<{ backup: string; appended: number }> {
   const path = input.source.path;
   // Hint: every message thrown here is escaped whole where it is printed (see `fixOne`, `formatFatal`).
   const name = input.source.name;
@@ -776,13 +802,13 @@ export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<
     }
     // One sync of the folder puts the backup's name and the mark's on the disk, before the first byte is rewritten.
     await syncFolderOf(backup.path);
-    await rewriteFromBackup(handle, backup, plan, name, () => unmarkRewrite(name, mark?.path));
+    const appended = await rewriteFromBackup(handle, backup, plan, name, () => unmarkRewrite(name, mark?.path));
     // Hint: the kernel clears the set-user-ID and set-group-ID bits of a file written by a user
     // without CAP_FSETID (not root); they are put back, as the file keeps its mode.
     const mode = opened.mode & 0o7777;
     if (((await handle.stat()).mode & 0o7777) !== mode) await handle.chmod(mode).catch(() => undefined);
     written = true;
-    return backup.path;
+    return { backup: backup.path, appended };
   } finally {
     // Hint: synced once written (see `makeBackup`): its close has nothing left to report.
     await backup?.handle.close().catch(() => undefined);
@@ -940,11 +966,16 @@ async function fixOne(
     return { code: ExitCode.ok };
   }
   // Hint: the repairs are listed once written: a --write that refuses the file repaired nothing.
-  const { value: backup, signal } = await withSignalsHeld(() => writeRepaired(input, plan));
+  const { value: written, signal } = await withSignalsHeld(() => writeRepaired(input, plan));
   listRepairs();
   process.stderr.write(
-    `callhook: ${name}: repaired ${plural(plan.repairs.length, 'problem')}; the original is kept as ${escapeTerminal(backup)}\n`,
+    `callhook: ${name}: repaired ${plural(plan.repairs.length, 'problem')}; the original is kept as ${escapeTerminal(written.backup)}\n`,
   );
+  if (written.appended > 0) {
+    process.stderr.write(
+      `callhook: warning: ${name}: ${plural(written.appended, 'byte')} another program appended while it was rewritten are kept after the repair, unchecked (repair a file only once nothing writes to it)\n`,
+    );
+  }
   return { code: ExitCode.ok, signal };
 }
 
