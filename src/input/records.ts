@@ -7,6 +7,7 @@ import {
   type CheckOptions,
   type CheckResult,
   checkEvent,
+  isEnvelope,
   isObject,
   type SchemaIssue,
   withNumberAsWritten,
@@ -65,9 +66,11 @@ export function undocumentedStatusCall(
     statusError = true;
   }
   if (!statusError) return undefined;
-  const enveloped = isObject(value.data);
-  const data = (enveloped ? value.data : value) as Record<string, unknown>;
-  if (typeof data.status !== 'string') return undefined;
+  // Hint: enveloped as validate reads it (`eventType`, or `data` beside `createdAt`): a bare call
+  // with a field of its own named `data` was read as the envelope of that field (hT68).
+  const enveloped = isEnvelope(value);
+  const data = enveloped ? value.data : value;
+  if (!isObject(data) || typeof data.status !== 'string') return undefined;
   return {
     type: 'CallComplete',
     id: enveloped ? (value.id as string) : undefined,

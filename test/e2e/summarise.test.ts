@@ -159,6 +159,25 @@ describe('callhook summarise', () => {
     expect(other.stderr).toBe('callhook: 1 call(s) with an undocumented status, counted as Other\n');
   });
 
+  it('counts a bare call of an undocumented status that carries a field named data as Other, as summarise and show read it alike', async () => {
+    // Read as an envelope by its `data` alone, where validate needs `data` beside `createdAt`:
+    // "internal error: Cannot read properties of undefined (reading 'length')", exit 2, for the
+    // whole folder; with `data: {status: 5}` the call was left out (red team hT68).
+    const { data } = callComplete(0, randomUUID(), 'Voicemail');
+    for (const extra of [{ status: 'EXTRA' }, { status: 5 }]) {
+      const input = JSON.stringify({ ...data, data: extra });
+      const summary = await runCli(['summarise', '-', '--format', 'json'], { input });
+      expect([summary.code, summary.stderr], JSON.stringify(extra)).toEqual([
+        0,
+        'callhook: 1 call(s) with an undocumented status, counted as Other\n',
+      ]);
+      expect(JSON.parse(summary.stdout).callComplete.byGroup.Other.count).toBe(1);
+      const shown = await runCli(['show', '-', '--no-pager', '--no-color'], { input });
+      expect([shown.code, shown.stderr]).toEqual([0, '']);
+      expect(shown.stdout).toContain('Voicemail');
+    }
+  });
+
   it('filters by time and status', async () => {
     const input = JSON.stringify([callComplete(0), callComplete(1), callComplete(2), callComplete(3)]);
     const result = await runCli(
