@@ -39,6 +39,7 @@ import {
   type EventKind,
   FlowStepSchema,
   SmsDataSchema,
+  type UndocumentedStatusCall,
   type WebhookEvent,
 } from './schema/events.js';
 import {
@@ -204,7 +205,7 @@ export type ReadItem =
        * CLI counts (summarise's Other) and shows; it takes its id as a valid event does, so a
        * later copy, valid or not, is a redelivery. Undefined for any other invalid element.
        */
-      call?: WebhookEvent | undefined;
+      call?: UndocumentedStatusCall | undefined;
       /** With `call`: true when an earlier event (or such a call) had the same envelope id: a redelivery. */
       duplicate?: boolean | undefined;
     }

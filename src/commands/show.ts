@@ -13,6 +13,7 @@ import {
 } from '../errors.js';
 import { exactValue } from '../input/exact-value.js';
 import { listSources, readRecords } from '../input/read.js';
+import { undocumentedAsEvent } from '../input/records.js';
 import type { InputRecord } from '../input/types.js';
 import { type FlowContext, renderEvent, renderFileHeading, renderJsonElement } from '../render/flow.js';
 import type { ViewFormat } from '../render/formats.js';
@@ -116,7 +117,7 @@ export async function* eventRecords(
         else if (record.kind === 'invalid' && record.call) {
           yield {
             kind: 'event',
-            event: record.call,
+            event: undocumentedAsEvent(record.call),
             value: record.value,
             element: record.element,
             problems: [],

@@ -4,6 +4,7 @@
  * event is kept once it has been counted.
  */
 import { impossible } from '../errors.js';
+import { undocumentedAsEvent } from '../input/records.js';
 import { type InputRecord, type Problem, stdinName } from '../input/types.js';
 import { type CallCompleteData, eventTime, type FlowStep, isCallStatus, type WebhookEvent } from '../schema/events.js';
 import { instantOf, isoOf } from './instant.js';
@@ -116,7 +117,7 @@ export class SummaryAccumulator {
           };
         } else if (record.duplicate) state.duplicates++;
         else {
-          this.#addEvent(call);
+          this.#addEvent(undocumentedAsEvent(call));
         }
         return;
       }

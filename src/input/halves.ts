@@ -28,7 +28,7 @@ import type { WebhookEvent } from '../schema/events.js';
 import { FingerprintSet, fingerprintSeed, useFingerprintSeed } from './fingerprint-set.js';
 import { type ReadOptions, readRecords } from './read.js';
 import { RecentFirsts } from './recent-firsts.js';
-import { firstSeenId } from './records.js';
+import { firstSeenId, undocumentedAsEvent } from './records.js';
 import { type Budget, mayOpenEvent } from './recovery.js';
 import type { ResumePoint } from './split.js';
 import type { ElementInfo, InputRecord, Location } from './types.js';
@@ -669,7 +669,7 @@ async function readSecondCopies(
       if (record) break;
     }
     if ((record?.kind === 'event' || record?.kind === 'invalid') && record.element.offset === offset) {
-      const event = record.kind === 'event' ? record.event : record.call;
+      const event = record.kind === 'event' ? record.event : record.call && undocumentedAsEvent(record.call);
       if (event !== undefined && record.duplicate === true) return { record, event };
     }
     throw new Error(`no redelivered event found again at byte ${offset}`);

@@ -1,5 +1,5 @@
 /** The records the input layer produces: every command reads webhook events through these. */
-import type { EventKind, WebhookEvent } from '../schema/events.js';
+import type { EventKind, UndocumentedStatusCall, WebhookEvent } from '../schema/events.js';
 
 /** Nesting deeper than this is refused, before parsing as by `generate --set`: no payload nests more than a few levels. */
 export const maxDepth = 256;
@@ -112,7 +112,7 @@ export type InputRecord =
        * A CallComplete whose only errors are an undocumented `status`: the call as read, which is
        * counted (summarise's Other) and shown despite them; undefined for any other invalid element.
        */
-      call?: WebhookEvent | undefined;
+      call?: UndocumentedStatusCall | undefined;
       /** With `call`: an earlier counted event had the same envelope `id`, as for a valid event: a redelivery. */
       duplicate?: boolean | undefined;
     }

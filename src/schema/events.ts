@@ -151,6 +151,16 @@ export type WebhookEvent =
   | (EventBase & { type: 'CallReceived'; data: CallReceivedData })
   | (EventBase & { type: 'SMSSent' | 'SMSReceived' | 'SMS'; data: SmsData });
 
+/**
+ * A CallComplete whose only errors are an undocumented `status` (`Voicemail`, `Failed`): the call
+ * as read, which summarise counts as Other and show shows; its status is any text.
+ */
+export type UndocumentedStatusCall = EventBase & {
+  type: 'CallComplete';
+  // Hint: mapped, not Omit, which drops every named key of a type with an index signature (a loose object's).
+  data: { [Key in keyof CallCompleteData]: Key extends 'status' ? string : CallCompleteData[Key] };
+};
+
 /** What an event is classified as: one of the five types, or `SMS` when the direction is unknown. */
 export type EventKind = WebhookEvent['type'];
 
