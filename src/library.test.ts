@@ -1506,6 +1506,26 @@ describe('options that crashed deep inside (red team hT3 M5)', () => {
     await expect(drain(twice, { stop: new AbortController().signal, onWarning: () => {} })).resolves.toBeUndefined();
   });
 
+  it("refuses readRecords' other yes/no options and a stdinName that are not what they say, as its others", async () => {
+    // `oneValue: 'false'` read two values as one body's; `stdinName: 5` named records `file: 5`
+    // (red team hT68), where `strict: 'false'` is a TypeError.
+    for (const name of ['oneValue', 'firstCopies', 'stdinIsCallers'] as const) {
+      await expect(drain(twice, { [name]: 'false' as never })).rejects.toThrow(
+        new TypeError(`${name} must be true or false (got "false")`),
+      );
+    }
+    await expect(drain(twice, { stdinName: 5 as never })).rejects.toThrow(
+      new TypeError('stdinName must be a string (got number)'),
+    );
+    await expect(drain(twice, { firstLineEnding: 5 as never })).rejects.toThrow(
+      new TypeError('firstLineEnding must be a string (got number)'),
+    );
+    await expect(drain(twice, { mayListFrom: 5 as never })).rejects.toThrow(
+      new TypeError('mayListFrom must be a function (got number)'),
+    );
+    await expect(drain(twice, { oneValue: false, stdinName: 'x', firstLineEnding: '\n' })).resolves.toBeUndefined();
+  });
+
   it('refuses a keyOrder that is not { keysOf, indexOf }, in checkEvent and readRecords', async () => {
     // "keys.indexOf is not a function".
     const refusal = (got: string) => new TypeError(`keyOrder must be { keysOf, indexOf }, two functions (got ${got})`);

@@ -464,10 +464,15 @@ export async function* readRecords(
 ): AsyncGenerator<InputRecord[], void, undefined> {
   assertPaths(paths);
   options = ownReadOptions(options, 'readRecords', readRecordsOptions);
-  assertBoolean('warnings', options.warnings);
+  for (const name of ['warnings', 'oneValue', 'firstCopies', 'stdinIsCallers'] as const)
+    assertBoolean(name, options[name]);
+  for (const name of ['stdinName', 'firstLineEnding'] as const) {
+    if (options[name] !== undefined) assertString(name, options[name]);
+  }
   assertKeyOrder(options.keyOrder);
   // Hint: each failed only when first used: a warning's call, the abort's listener.
   assertFunction('onWarning', options.onWarning);
+  assertFunction('mayListFrom', options.mayListFrom);
   if (options.stop !== undefined && !(options.stop instanceof AbortSignal)) {
     throw new TypeError(`stop must be an AbortSignal (got ${kindOf(options.stop)})`);
   }

@@ -73,6 +73,13 @@ const events: WebhookEvent[] = fixture.flatMap((value) => validateEvent(value).e
 // switch over them compiled as exhaustive and met Voicemail at run time (red team hT68).
 type Call = Extract<NonNullable<Extract<ReadItem, { kind: 'invalid' }>['call']>, { type: 'CallComplete' }>;
 const undocumented: Call['data']['status'] = 'Voicemail';
+// The schemas' lists are frozen: typed as lists to push to, they compiled and threw (hT68).
+type Pushable<T> = T extends unknown[] ? true : false;
+const frozenLists: [
+  Pushable<typeof schemas.CallAttempted.entries.status.options>,
+  Pushable<typeof schemas.CallReceived.entries.type.options>,
+  Pushable<typeof schemas.CallComplete.entries.status.options>,
+] = [false, false, false];
 console.log(JSON.stringify({
   ok: verified.ok, valid: results.every((r) => r.ok), status: typeof status, read, parsed: parsed.success,
   schema: toJsonSchema().$schema, fixture: events.length, noAny, listed: listed.length, warned: warned.length,

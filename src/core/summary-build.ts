@@ -4,6 +4,7 @@
  */
 import { impossible } from '../errors.js';
 import { statusGroupOf } from '../schema/events.js';
+import { attemptStatuses } from '../schema/names.js';
 import { isoOf, utcIsoOf } from './instant.js';
 import { NumberBook, numberKey } from './sms-direction.js';
 import { type ReportedStatus, reportedStatuses, type SummaryDimension } from './summary-names.js';
@@ -103,7 +104,7 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
     received: smsCounts.received,
     unknownDirection: smsCounts.unknown,
   });
-  const attemptShares = shares(['success', 'failed'], { success: state.attemptsSuccess, failed: state.attemptsFailed });
+  const attemptShares = shares(attemptStatuses, { success: state.attemptsSuccess, failed: state.attemptsFailed });
   const receivedShares = shares(['inbound', 'outboundCallback'], {
     inbound: state.inbound,
     outboundCallback: state.outboundCallback,

@@ -8,7 +8,17 @@
 import * as v from 'valibot';
 
 import { describeBadTimestamp, instantOf, isTimestamp } from '../core/instant.js';
-import { callStatuses, deepFrozen, eventTypes, kindOf, phonePattern, type StatusGroup, statusGroups } from './names.js';
+import {
+  attemptStatuses,
+  callStatuses,
+  deepFrozen,
+  eventTypes,
+  kindOf,
+  phonePattern,
+  receivedTypes,
+  type StatusGroup,
+  statusGroups,
+} from './names.js';
 
 export { type CallStatus, callStatuses, type EventType, eventTypes, isCallStatus, statusGroups } from './names.js';
 
@@ -73,7 +83,7 @@ export const CallAttemptedDataSchema = deepFrozen(
   v.looseObject({
     time: timestamp,
     phone,
-    status: v.picklist(['success', 'failed']),
+    status: v.picklist(attemptStatuses),
     // The reason of a failure; the consistency check warns when a failed attempt has none.
     note: v.optional(v.string()),
     campaignId: uuid,
@@ -86,7 +96,7 @@ export const CallReceivedDataSchema = deepFrozen(
   v.looseObject({
     time: timestamp,
     phone,
-    type: v.picklist(['inbound', 'outbound-callback']),
+    type: v.picklist(receivedTypes),
     campaignId: uuid,
     correlationId: v.optional(uuid),
   }),

@@ -30,6 +30,12 @@ export type EventType = (typeof eventTypes)[number];
 /** CallComplete statuses, in the order reports list them. */
 export const callStatuses = deepFrozen(['Complete', 'Partial', 'Not Complete'] as const);
 
+/** A CallAttempted's statuses, in the order reports list them. */
+export const attemptStatuses = deepFrozen(['success', 'failed'] as const);
+
+/** What a CallReceived's `type` says: an inbound call, or an outbound callback. */
+export const receivedTypes = deepFrozen(['inbound', 'outbound-callback'] as const);
+
 /** Status groups: Complete and Partial form the Complete group; Not Complete is Failed. */
 export const statusGroups = deepFrozen({ Complete: ['Complete', 'Partial'], Failed: ['Not Complete'] } as const);
 /** A status group name. */
