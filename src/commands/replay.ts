@@ -255,6 +255,7 @@ export async function dryRun(
       ordinal: batch.ordinal + 1,
       events: batch.events,
       source: batch.source,
+      insecure: settings.insecure,
     };
     shown++;
     const text =

@@ -123,7 +123,47 @@ describe('failureOf', () => {
     expect(failureOf(error('ERR_HTTP_INVALID_HEADER_VALUE'), 1000)).toMatchObject({ retryable: false });
     expect(failureOf(error('DEPTH_ZERO_SELF_SIGNED_CERT'), 1000)).toMatchObject({
       retryable: false,
-      detail: 'boom (for a local development server, --insecure skips the check)',
+      detail:
+        'boom (for a local development server, --insecure skips the check; NODE_EXTRA_CA_CERTS=ca.pem trusts a private CA)',
+    });
+  });
+
+  it('does not retry any certificate that fails the check, and says how to trust it', () => {
+    // Six codes were known: INVALID_PURPOSE, CERT_NOT_YET_VALID and a SHA-1 signature (UNSPECIFIED)
+    // were tried six times, with no hint (red team hT67).
+    for (const code of ['INVALID_PURPOSE', 'CERT_NOT_YET_VALID', 'UNSPECIFIED', 'CERT_REVOKED', 'HOSTNAME_MISMATCH']) {
+      expect(failureOf(error(code), 1000), code).toMatchObject({
+        retryable: false,
+        detail:
+          'boom (for a local development server, --insecure skips the check; NODE_EXTRA_CA_CERTS=ca.pem trusts a private CA)',
+      });
+    }
+  });
+
+  it("says a receiver that refuses the handshake (a client certificate it wants) does, in OpenSSL's reason alone, not retried", () => {
+    // "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 805CA610CC7F0000:error:0A00045C:SSL
+    // routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/openssl/…:1601:SSL alert
+    // number 116\n", tried six times (red team hT67).
+    const openssl = (reason: string, number: number) =>
+      `805CA610CC7F0000:error:0A00045C:SSL routines:ssl3_read_bytes:${reason}:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number ${number}\n`;
+    expect(
+      failureOf(
+        error('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', openssl('tlsv13 alert certificate required', 116)),
+        1000,
+      ),
+    ).toEqual({
+      kind: 'error',
+      outcome: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+      retryable: false,
+      detail:
+        'the receiver wants a client certificate, which callhook does not send (tlsv13 alert certificate required)',
+    });
+    expect(failureOf(error('EPROTO', `write EPROTO ${openssl('sslv3 alert handshake failure', 40)}`), 1000)).toEqual({
+      kind: 'error',
+      outcome: 'EPROTO',
+      retryable: false,
+      detail:
+        'the receiver refused the TLS handshake (sslv3 alert handshake failure): it may want a client certificate, which callhook does not send, or share no TLS version or cipher with it',
     });
   });
 

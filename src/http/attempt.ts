@@ -131,15 +131,36 @@ function redirectAnswerOf(
   return { kind: 'follow', to };
 }
 
-// Errors that another attempt cannot fix: the certificate will be just as wrong next time.
+/**
+ * The codes of a certificate that fails the check (OpenSSL's X509_V_ERR_*, as Node names them,
+ * UNSPECIFIED for those it has no name for, such as a signature too weak; and Node's own check of
+ * the name): another attempt meets the same certificate. Hint: six of them were listed, and the
+ * rest (INVALID_PURPOSE, CERT_NOT_YET_VALID…) tried six times, with no hint (red team hT67).
+ */
 const certificateCodes = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
+  ...['UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_CRL', 'UNABLE_TO_DECRYPT_CERT_SIGNATURE'],
+  ...['UNABLE_TO_DECRYPT_CRL_SIGNATURE', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'CERT_SIGNATURE_FAILURE'],
+  ...['CRL_SIGNATURE_FAILURE', 'CERT_NOT_YET_VALID', 'CERT_HAS_EXPIRED', 'CRL_NOT_YET_VALID', 'CRL_HAS_EXPIRED'],
+  ...['ERROR_IN_CERT_NOT_BEFORE_FIELD', 'ERROR_IN_CERT_NOT_AFTER_FIELD', 'ERROR_IN_CRL_LAST_UPDATE_FIELD'],
+  ...['ERROR_IN_CRL_NEXT_UPDATE_FIELD', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN'],
+  ...['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_CHAIN_TOO_LONG', 'CERT_REVOKED'],
+  ...['INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'INVALID_PURPOSE', 'CERT_UNTRUSTED', 'CERT_REJECTED'],
+  ...['HOSTNAME_MISMATCH', 'UNSPECIFIED', 'ERR_TLS_CERT_ALTNAME_INVALID'],
 ]);
+
+/**
+ * What a receiver that refused the TLS handshake (an alert: `ERR_SSL_…ALERT…`, or `EPROTO` naming
+ * one) means, in OpenSSL's reason alone (its error queue and a path in Node's sources cut off);
+ * undefined for any other error. Every attempt is refused alike.
+ */
+function refusedHandshake(code: string, message: string): string | undefined {
+  if (!(code.startsWith('ERR_SSL_') || code === 'EPROTO') || !/alert/i.test(message)) return undefined;
+  const reason = /SSL routines:[^:]*:([^:]+):/.exec(message)?.[1] ?? message.trim();
+  if (/certificate required/i.test(reason)) {
+    return `the receiver wants a client certificate, which callhook does not send (${reason})`;
+  }
+  return `the receiver refused the TLS handshake (${reason}): it may want a client certificate, which callhook does not send, or share no TLS version or cipher with it`;
+}
 
 /** Whether an attempt's error code says the receiver answered something that is not HTTP (llhttp's and fast-exchange's parse errors). */
 function isUnreadableAnswer(code: string): boolean {
@@ -208,8 +229,10 @@ export function failureOf(error: unknown, timeoutMs: number): Attempt {
       kind: 'error',
       outcome: code,
       retryable: false,
-      detail: `${message} (for a local development server, --insecure skips the check)`,
+      detail: `${message} (for a local development server, --insecure skips the check; NODE_EXTRA_CA_CERTS=ca.pem trusts a private CA)`,
     };
   }
+  const refused = refusedHandshake(code, message);
+  if (refused !== undefined) return { kind: 'error', outcome: code, retryable: false, detail: refused };
   return { kind: 'error', outcome: code, retryable: true, detail: message };
 }

@@ -292,6 +292,21 @@ describe('curl', () => {
     );
   });
 
+  it('tells curl not to check the certificate either under --insecure, so the command sends what replay would', () => {
+    // It left -k out: the commands failed on the certificate replay --insecure took, curl exit 60 (red team hT67).
+    const request = {
+      method: 'POST',
+      url: 'https://127.0.0.1:1/hook',
+      headers: {},
+      body: Buffer.from('[]'),
+      ordinal: 1,
+      events: 1,
+      source: 'f:1:1',
+    };
+    expect(renderCurl({ ...request, insecure: true })).toContain(`| curl -sS -k -X POST 'https://127.0.0.1:1/hook'`);
+    expect(renderCurl(request)).toContain(`| curl -sS -X POST 'https://127.0.0.1:1/hook'`);
+  });
+
   it('prints no character a terminal must not get raw, and its printf writes back every byte of the body', () => {
     // A message holding U+009B (8-bit CSI) or U+202E reached the terminal raw in the command.
     const hostile = "hi \u009b2J \u202e evil \u001b[31m %s %% \\n \\ ' \t\n😀 Zoë";

@@ -253,6 +253,8 @@ export interface DryRunRequest {
   ordinal: number;
   events: number;
   source: string;
+  /** With --insecure: the receiver's certificate is not checked, so curl is told not to either (`-k`). */
+  insecure?: boolean | undefined;
 }
 
 /** Quotes a word for a POSIX shell: single quotes keep every byte as it is. */
@@ -321,7 +323,7 @@ export function renderCurl(r: DryRunRequest): string {
   const url = new URL(r.url);
   url.username = '';
   url.password = '';
-  const command = `curl -sS -X ${r.method} ${shellQuote(url.href)}${headers.join('')} --data-binary @-`;
+  const command = `curl -sS${r.insecure ? ' -k' : ''} -X ${r.method} ${shellQuote(url.href)}${headers.join('')} --data-binary @-`;
   return `printf ${shellQuote(printfFormat(r.body))} | ${command}\n`;
 }
 

@@ -4,6 +4,7 @@
  * work as in replay (the same client, which checks certificates unless told not to).
  */
 import type { IncomingMessage } from 'node:http';
+import { failureOf } from '../http/attempt.js';
 import { splitCredentials } from '../http/credentials.js';
 import { createHttpClient, ExchangeError, type HttpClient } from '../http/exchange.js';
 
@@ -181,11 +182,11 @@ export class Forwarder {
         timeoutMs: this.timeoutMs,
         wholeBodyLimit: this.maxBody,
       })
-      .catch((error: NodeJS.ErrnoException) => {
-        if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(error.code ?? '')) {
-          throw new Error(`${error.message} (for a local development server, --insecure skips the check)`);
-        }
-        throw error;
+      .catch((error: unknown) => {
+        // Hint: said as replay says it (a certificate, a handshake refused, no TLS at that address):
+        // a pattern of its own here gave OpenSSL's raw text, and --insecure for a client certificate.
+        const failure = failureOf(error, this.timeoutMs);
+        throw failure.kind === 'error' ? new Error(failure.detail) : error;
       });
     return {
       status: response.status,

@@ -2999,6 +2999,24 @@ describe('listen: --forward', () => {
     expect(target.requests).toHaveLength(1);
   });
 
+  it.skipIf(!hasOpenssl())(
+    'says an upstream that wants a client certificate does, in one reason, never that --insecure would help',
+    async () => {
+      // "…SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/openssl/…:1601:SSL
+      // alert number 116\n (for a local development server, --insecure skips the check)", under
+      // --insecure itself (red team hT67).
+      const tls = { ...selfSignedCertificate(), requestCert: true, rejectUnauthorized: true };
+      const target = await upstream((_req, res) => res.writeHead(202).end(), { tls });
+      const { url, deliveries } = await listen({
+        forward: { url: new URL(target.url), insecure: true, timeoutMs: 5000 },
+      });
+      expect((await post(url, body(attempt(1)))).status).toBe(502);
+      expect(deliveries[0]?.error).toBe(
+        'the receiver wants a client certificate, which callhook does not send (tlsv13 alert certificate required)',
+      );
+    },
+  );
+
   it('records what the upstream answered a sender that left before the answer: on its line, in JSON, in the capture', async () => {
     // The upstream got the delivery and answered 202, but the sender had gone (499): that 202 was
     // recorded nowhere, so nothing said the upstream had it.
