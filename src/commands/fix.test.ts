@@ -742,30 +742,110 @@ describe('fix --write on a file another process changes', () => {
     }
   });
 
+  /**
+   * Rewrites `file` (its text `text`) from a backup made of it, its plan made first, with `arrange`
+   * run once the backup is made (an append, a spy on the handle's writes); what it returns, or
+   * the error it throws, and the file's text after.
+   */
+  async function rewrittenWith(file: string, text: string, arrange: (handle: FileHandle) => void) {
+    writeFileSync(file, text);
+    const plan = await planFor(await fixInput({ path: file, name: file }, {}));
+    const backup = `${file}.bak`;
+    copyFileSync(file, backup);
+    const handle = await open(file, 'r+');
+    const backupHandle = await open(backup);
+    let outcome: unknown;
+    try {
+      arrange(handle);
+      outcome = await rewriteFromBackup(handle, { path: backup, handle: backupHandle }, plan, file).catch(
+        (error: unknown) => error,
+      );
+    } finally {
+      vi.restoreAllMocks();
+      await backupHandle.close();
+      await handle.close();
+      rmSync(backup);
+    }
+    return { outcome, after: readFileSync(file, 'utf8') };
+  }
+
+  /** Appends `line` to `file` after each of the first `times` writes of `handle`, as a logger would meanwhile. */
+  function appendingAfterWrites(file: string, handle: FileHandle, line: (n: number) => string, times: number) {
+    const real = handle.write.bind(handle) as (...args: unknown[]) => Promise<unknown>;
+    let calls = 0;
+    vi.spyOn(handle, 'write').mockImplementation((async (...args: unknown[]) => {
+      const result = await real(...args);
+      if (calls < times) appendFileSync(file, line(calls++));
+      return result;
+    }) as never);
+  }
+
+  const line = (n: number) => `{"appended":${n}}\n`;
+
   it('keeps what another program appended after the backup was made, after the repair, and says how much', async () => {
     // A logger's line appended while the file was rewritten was cut off with the rest: in neither
     // the file nor its backup, exit 0, nothing said (red team hT64). A repair longer than the
     // original (a comma put in) wrote over it first; a shorter one (a comma taken out) cut it.
-    const line = '{"appended":"meanwhile"}\n';
     for (const example of ['call-complete', 'call-attempted']) {
       const file = join(dir, `${example}.json`);
-      writeFileSync(file, readFileSync(`fixtures/doc-examples/${example}.json`));
-      const plan = await planFor(await fixInput({ path: file, name: file }, {}));
-      const backup = `${file}.bak`;
-      copyFileSync(file, backup);
-      appendFileSync(file, line);
-      const handle = await open(file, 'r+');
-      const backupHandle = await open(backup);
-      let kept: unknown;
-      try {
-        kept = await rewriteFromBackup(handle, { path: backup, handle: backupHandle }, plan, file);
-      } finally {
-        await backupHandle.close();
-        await handle.close();
-      }
+      const { outcome, after } = await rewrittenWith(
+        file,
+        readFileSync(`fixtures/doc-examples/${example}.json`, 'utf8'),
+        () => appendFileSync(file, line(0)),
+      );
       const expected = readFileSync(`fixtures/valid/doc-${example}-repaired.json`, 'utf8');
-      expect(readFileSync(file, 'utf8'), example).toBe(`${expected}${line}`);
-      expect(kept).toBe(line.length);
+      expect(after, example).toBe(`${expected}${line(0)}`);
+      expect(outcome).toBe(line(0).length);
+    }
+  });
+
+  it('keeps what another program appends during the rewrite, each line once and in order, the repair of many chunks too', async () => {
+    // Appends after the last look were cut (review hR62): they are looked for until none come.
+    const padded = `${readFileSync('fixtures/doc-examples/call-complete.json', 'utf8').trimEnd()}${' '.repeat(600_000)}\n`;
+    const file = join(dir, 'appending.json');
+    const { outcome, after } = await rewrittenWith(file, padded, (handle) =>
+      appendingAfterWrites(file, handle, line, 8),
+    );
+    const appended = [0, 1, 2, 3, 4, 5, 6, 7].map(line).join('');
+    const repaired = readFileSync('fixtures/valid/doc-call-complete-repaired.json', 'utf8');
+    expect(after).toBe(`${repaired.trimEnd()}${' '.repeat(600_000)}\n${appended}`);
+    expect(outcome).toBe(appended.length);
+  });
+
+  it('puts the original back, with what another program appended if anything, when the repair fails past the original', async () => {
+    // A write cut short past the original's end was read back as another program's and put after
+    // the original, "the file is as it was" (review hR62); a line taken aside before the write
+    // that failed was lost.
+    // Two commas put in: the repair ends two bytes past the original's end.
+    const padded = `[\n{"a": 1\n"b": 2\n"c": 3}${' '.repeat(300_000)}\n]\n`;
+    const end = Buffer.byteLength(padded);
+    for (const appended of ['', line(0)]) {
+      const file = join(dir, 'failing.json');
+      const { outcome, after } = await rewrittenWith(file, padded, (handle) => {
+        appendFileSync(file, appended);
+        // The disk is full one byte past the original's end: the write that reaches it takes
+        // what fits, and the next fails; then the original is put back, writes taking all again.
+        const real = handle.write.bind(handle) as (...args: unknown[]) => Promise<unknown>;
+        let full = false;
+        vi.spyOn(handle, 'write').mockImplementation((async (
+          buffer: Buffer,
+          offset: number,
+          length: number,
+          at: number,
+        ) => {
+          if (full === false && at + length > end + 1) {
+            full = true;
+            if (at < end + 1) return real(buffer, offset, end + 1 - at, at);
+          }
+          if (full === true) {
+            full = 'said' as never;
+            throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+          }
+          return real(buffer, offset, length, at);
+        }) as never);
+      });
+      expect((outcome as Error).message, appended).toContain('the file is as it was');
+      expect(after === `${padded}${appended}`, appended).toBe(true);
     }
   });
 

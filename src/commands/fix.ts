@@ -610,62 +610,99 @@ async function syncFolderOf(path: string): Promise<void> {
 
 /**
  * Writes all of `chunk` at `position` in the file open as `handle`; returns its length. `wrote` is
- * told of each write that took bytes. Hint: one that takes none is an I/O error: asked again, as
+ * told where the bytes written end after each write that took some (one that took part of them,
+ * the rest then refused: a full disk). Hint: one that takes none is an I/O error: asked again, as
  * Node's writeFile asks it, it may take none for ever, the signals held meanwhile.
  */
-async function writeWhole(handle: FileHandle, chunk: Buffer, position: number, wrote = () => {}): Promise<number> {
+async function writeWhole(
+  handle: FileHandle,
+  chunk: Buffer,
+  position: number,
+  wrote: (end: number) => void = () => {},
+): Promise<number> {
   for (let written = 0; written < chunk.length; ) {
     const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, position + written);
     if (bytesWritten === 0) throw new Error('a write took none of its bytes');
     written += bytesWritten;
-    wrote();
+    wrote(position + written);
   }
   return chunk.length;
 }
 
 /**
+ * A rewrite in place as it goes, carried over to the one that puts the original back when it
+ * fails: `file`, whether a byte of the file was written or its length cut; `end`, where the bytes
+ * the rewrites wrote, or the original's, end (what lies past it another program appended); `aside`,
+ * what another program appended that the repair would have written over, still to go after it.
+ */
+interface Rewrite {
+  file: boolean;
+  end: number;
+  aside: Buffer[];
+}
+
+/** How many times the bytes another program appends are moved after the repair before it gives up on one that keeps appending. */
+const maxMoves = 100;
+
+/**
  * Writes the repaired text of the backup open as `backup` into the file's own inode, from its
- * first byte, and cuts what is left over; `touched.file` turns true once a byte is written or the
- * length cut, and `touched.end` is where the bytes written, or the original's, end (a rewrite
- * after one that failed starts from it). Returns how many bytes another program appended to the
- * file meanwhile, kept after the repair. Hint: a program appending (a logger) writes at the file's end, which only the
- * repair's writes past the original's length reach: before each such write, and before the cut,
- * what was appended is taken aside, to go after the repair. Cut with the rest, it was lost
- * without a word (red team hT64); a write in the microseconds between a look and a write can still be.
+ * first byte, and cuts what is left over (see `Rewrite` for `rewrite`). Returns how many bytes
+ * another program appended to the file meanwhile, kept after the repair. Hint: a program
+ * appending (a logger) writes at the file's end, wherever that is as it writes; bytes written
+ * below the end are never in its way. So the repair is written up to the original's end; what it
+ * holds past that (a comma put in), and what was appended meanwhile, read then, go after it in
+ * one write, the only one past the end; what comes after that is moved down to follow them,
+ * until nothing more comes, and only then is the rest cut. Cut with the rest, appended lines
+ * were lost without a word (red team hT64). What comes between the last look and that one write,
+ * or the cut, or from a program that keeps appending past `maxMoves` looks, still can be.
  */
 async function rewriteInPlace(
   handle: FileHandle,
   backup: FileHandle,
   plan: RepairPlan,
-  touched = { file: false, end: 0 },
+  rewrite: Rewrite = { file: false, end: 0, aside: [] },
 ): Promise<number> {
-  let position = 0;
-  /** Where the bytes of the original, or of the repair, end: what lies past it another program appended. */
-  touched.end = Math.max(touched.end, (await backup.stat()).size);
-  const appended: Buffer[] = [];
-  const takeAppended = async () => {
-    const { size } = await handle.stat();
-    for await (const chunk of readChunksOf(handle, touched.end, chunkBytes, true, size)) {
-      appended.push(Buffer.from(chunk));
-    }
-    touched.end = Math.max(touched.end, size);
+  rewrite.end = Math.max(rewrite.end, (await backup.stat()).size);
+  const limit = rewrite.end;
+  // Hint: the end of every write, those cut short too: what a rewrite that failed wrote past the
+  // original is its own, not another program's, to the one that puts the original back.
+  const wrote = (end: number) => {
+    rewrite.file = true;
+    rewrite.end = Math.max(rewrite.end, end);
   };
   const repaired = applyRepairs(
     readChunksOf(backup, 0, chunkBytes),
     plan.repairs.map((planned) => planned.repair),
   );
-  const wrote = () => {
-    touched.file = true;
-  };
+  let position = 0;
+  /** The repair's bytes past `limit`, written with what was appended. */
+  const past: Buffer[] = [];
   for await (const chunk of repaired) {
-    if (position + chunk.length > touched.end) await takeAppended();
-    position += await writeWhole(handle, chunk, position, wrote);
-    touched.end = Math.max(touched.end, position);
+    const below = Math.max(0, Math.min(chunk.length, limit - position));
+    if (below > 0) await writeWhole(handle, chunk.subarray(0, below), position, wrote);
+    if (below < chunk.length) past.push(Buffer.from(chunk.subarray(below)));
+    position += chunk.length;
   }
-  await takeAppended();
-  let kept = 0;
-  for (const chunk of appended) kept += await writeWhole(handle, chunk, position + kept, wrote);
-  touched.file = true;
+  const { size } = await handle.stat();
+  for await (const chunk of readChunksOf(handle, rewrite.end, chunkBytes, true, size)) {
+    rewrite.aside.push(Buffer.from(chunk));
+  }
+  rewrite.end = Math.max(rewrite.end, size);
+  const aside = Buffer.concat(rewrite.aside);
+  await writeWhole(handle, Buffer.concat([...past, aside]), Math.min(position, limit), wrote);
+  rewrite.aside = [];
+  let kept = aside.length;
+  // Hint: moved down, a chunk at a time in order: each lands before where it was read.
+  for (let moves = 0; moves < maxMoves; moves++) {
+    const now = (await handle.stat()).size;
+    if (now <= rewrite.end) break;
+    const from = rewrite.end;
+    rewrite.end = now;
+    for await (const chunk of readChunksOf(handle, from, chunkBytes, true, now)) {
+      kept += await writeWhole(handle, chunk, position + kept, wrote);
+    }
+  }
+  rewrite.file = true;
   await handle.truncate(position + kept);
   await handle.sync();
   return kept;
@@ -682,7 +719,7 @@ export async function rewriteFromBackup(
   name: string,
   whole: () => Promise<void> = async () => {},
 ): Promise<number> {
-  const touched = { file: false, end: 0 };
+  const touched: Rewrite = { file: false, end: 0, aside: [] };
   let kept: number;
   try {
     kept = await rewriteInPlace(handle, backupHandle, plan, touched);
