@@ -463,6 +463,21 @@ describe('a cut element of a batch laid out as the platform publishes it, every 
     }
   });
 
+  it('reads every element after a cut one when their keys tie two types, told apart by their values', async () => {
+    // A CallReceived with a `to` ties with SMS (`type` against `to`); validate reads it as the one
+    // type it is valid as, but the reader did not take it for an event, so the cut element before
+    // swallowed the three after it, valid events lost to another's damage (review hR63).
+    const tied = Array.from({ length: 5 }, (_, i) => ({
+      time: `2022-09-01T00:0${i}:00Z`,
+      phone: '61491570737',
+      type: 'inbound',
+      campaignId: `a087eaf3-00b3-49c9-8706-c4ebfb2627${String(i).padStart(2, '0')}`,
+      to: '61491570006',
+    }));
+    const layout = platformLayout(tied);
+    await expectOthersRead(tied, layout.parts, { 1: 3 });
+  });
+
   it('reads them when the first element is the one cut, or the last but one, or two are', async () => {
     await expectOthersRead(events, parts, { 0: undefined });
     await expectOthersRead(events, parts, { 3: undefined });
