@@ -99,28 +99,39 @@ describe('checkEvent', () => {
     expect(codes({ ...attempted, time: '31/08/2022' })).toEqual(['invalid-format /time']);
   });
 
-  it('refuses a phone that starts with 0: a national number (0491573087) or a dialling prefix (0061...), not international format', () => {
-    for (const phone of ['0491573087', '0061491573087', '00000']) {
-      expect(codes({ ...attempted, phone }), phone).toEqual(['invalid-format /phone']);
-      expect(
-        codes({ time: attempted.time, from: phone, to: '61491573087', message: 'hi', campaignId: uuid(4) }),
-        phone,
-      ).toEqual(['invalid-format /from']);
-    }
-    expect(checkEvent({ ...attempted, phone: '0491573087' }).issues[0]?.message).toMatch(/not starting with 0/);
-    expect(codes({ ...attempted, phone: '10000' })).toEqual([]);
-  });
-
-  it('takes a phone of 5 to 15 digits, as the README says, and refuses 4 or 16, with a + or without', () => {
-    for (const [digits, valid] of [
+  it("holds a CallComplete's phone to international format, as PAYLOADS gives it: 5 to 15 digits, not starting with 0", () => {
+    // A national number (0491573087) or a dialling prefix (0061…) passed validate and the schema.
+    const call = (phone: string) => callComplete({ phone });
+    for (const [phone, valid] of [
+      ['0491573087', false],
+      ['0061491573087', false],
       ['6149', false],
       ['61491', true],
       ['614915730871234', true],
       ['6149157308712345', false],
+      ['+61491573087', false],
     ] as const) {
-      expect(codes({ ...attempted, phone: digits }), digits).toEqual(valid ? [] : ['invalid-format /phone']);
-      expect(codes({ ...sms, to: digits }), digits).toEqual(valid ? [] : ['invalid-format /to']);
-      expect(codes({ ...attempted, phone: `+${digits}` }), `+${digits}`).toEqual(['invalid-format /phone']);
+      expect(codes(call(phone)), phone).toEqual(valid ? [] : ['invalid-format /data/phone']);
+    }
+    expect(checkEvent(call('0491573087')).issues[0]?.message).toMatch(/not starting with 0/);
+  });
+
+  it("takes the other types' numbers as digits, as PAYLOADS gives them, warning of one not in international format", () => {
+    // A short code (`to: "1234"`) or a national number in an SMS or an attempt was refused, and
+    // listen answered 422, which no sender retries; PAYLOADS says only "digits" of them (red team hT65).
+    for (const phone of ['1234', '0491573087', '6149157308712345']) {
+      expect(codes({ ...attempted, phone }), phone).toEqual(['phone-format /phone']);
+      expect(codes({ ...received, phone }), phone).toEqual(['phone-format /phone']);
+      expect(codes({ ...sms, from: phone }), phone).toEqual(['phone-format /from']);
+      expect(codes({ ...sms, to: phone }), phone).toEqual(['phone-format /to']);
+    }
+    expect(checkEvent({ ...sms, to: '1234' }).issues[0]?.message).toBe(
+      '"1234" is not in international format without "+" (5 to 15 digits, not starting with 0), as the platform sends numbers: a short code, or a national number?',
+    );
+    for (const phone of ['61491', '614915730871234']) expect(codes({ ...attempted, phone }), phone).toEqual([]);
+    for (const phone of ['+61491573087', '0491 573 087', '', '６１４９１５７３０８７']) {
+      expect(codes({ ...attempted, phone }), phone).toEqual(['invalid-format /phone']);
+      expect(codes({ ...sms, to: phone }), phone).toEqual(['invalid-format /to']);
     }
   });
 

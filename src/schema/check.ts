@@ -14,6 +14,7 @@ import {
   statusGroupOf,
   type WebhookEvent,
 } from './events.js';
+import { phonePattern } from './names.js';
 
 /** One problem found in an event; `pointer` is a JSON pointer relative to the event's root. */
 export interface SchemaIssue {
@@ -542,11 +543,27 @@ function checkConsistency(event: WebhookEvent, prefix: string, issues: SchemaIss
     if (event.data.status === 'failed' && !event.data.note?.trim()) {
       warn(issues, 'missing-note', 'a failed attempt should carry a note with the reason', prefix || '');
     }
+    warnOfPhoneFormat(event.data.phone, `${prefix}/phone`, issues);
   } else if (event.type === 'CallReceived') {
     if (event.data.type === 'outbound-callback' && !event.data.correlationId) {
       warn(issues, 'missing-correlation', 'an outbound callback should carry its correlationId', prefix || '');
     }
+    warnOfPhoneFormat(event.data.phone, `${prefix}/phone`, issues);
+  } else {
+    warnOfPhoneFormat(event.data.from, `${prefix}/from`, issues);
+    warnOfPhoneFormat(event.data.to, `${prefix}/to`, issues);
   }
+}
+
+/**
+ * Warns of a number (digits) not in the international format the platform sends numbers in
+ * (`phonePattern`): PAYLOADS asks it of CallComplete's phone only, and says "digits" of the
+ * others', which may be a short code or a national number; refused, listen answered 422 (hT65).
+ */
+function warnOfPhoneFormat(digits: string, pointer: string, issues: SchemaIssue[]): void {
+  if (phonePattern.test(digits)) return;
+  const message = `${jsonQuoted(digits)} is not in international format without "+" (5 to 15 digits, not starting with 0), as the platform sends numbers: a short code, or a national number?`;
+  warn(issues, 'phone-format', message, pointer);
 }
 
 /** Whether a parsed object is an enveloped event: it has an eventType, or a data object beside createdAt. */

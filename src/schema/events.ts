@@ -40,7 +40,7 @@ const timestamp = v.pipe(
   v.string(),
   v.check(isTimestamp, (issue) => describeBadTimestamp(String(issue.input))),
 );
-// A phone: international format without '+' (`phonePattern`).
+// CallComplete's phone: international format without '+' (`phonePattern`), as PAYLOADS gives it.
 const phone = v.pipe(
   v.string(),
   v.regex(
@@ -48,6 +48,9 @@ const phone = v.pipe(
     'expected 5 to 15 digits in international format without "+", not starting with 0 (e.g. 61491573087)',
   ),
 );
+// The other types' numbers (`phone`, `from`, `to`): digits, all PAYLOADS says of them. One not in
+// international format (a short code, a national number) is a warning, `phone-format` (see check.ts).
+const digits = v.pipe(v.string(), v.regex(/^[0-9]+$/, 'expected digits, without "+" or spaces (e.g. 61491573087)'));
 
 /** One step of a call's conversation flow. */
 export const FlowStepSchema = deepFrozen(
@@ -82,7 +85,7 @@ export const CallCompleteDataSchema = deepFrozen(
 export const CallAttemptedDataSchema = deepFrozen(
   v.looseObject({
     time: timestamp,
-    phone,
+    phone: digits,
     status: v.picklist(attemptStatuses),
     // The reason of a failure; the consistency check warns when a failed attempt has none.
     note: v.optional(v.string()),
@@ -95,7 +98,7 @@ export const CallAttemptedDataSchema = deepFrozen(
 export const CallReceivedDataSchema = deepFrozen(
   v.looseObject({
     time: timestamp,
-    phone,
+    phone: digits,
     type: v.picklist(receivedTypes),
     campaignId: uuid,
     correlationId: v.optional(uuid),
@@ -106,8 +109,8 @@ export const CallReceivedDataSchema = deepFrozen(
 export const SmsDataSchema = deepFrozen(
   v.looseObject({
     time: timestamp,
-    from: phone,
-    to: phone,
+    from: digits,
+    to: digits,
     message: v.string(),
     campaignId: uuid,
     correlationId: v.optional(uuid),

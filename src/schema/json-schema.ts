@@ -37,7 +37,7 @@ const smsGap =
  * None of these changes which events are accepted: they are warnings, or facts about a stream.
  */
 export const jsonSchemaGaps = deepFrozen([
-  'the consistency rules validate reports as warnings (status-flow, last-step, time-order, missing-note, missing-correlation), which never make an event invalid',
+  'the consistency rules validate reports as warnings (status-flow, last-step, time-order, missing-note, missing-correlation, phone-format), which never make an event invalid',
   'a repeated event id (a redelivery) is a fact about a stream of events, not about one event',
   'duplicate keys and "__proto__" keys are facts about the JSON text; a schema sees the parsed value',
   smsGap,

@@ -90,7 +90,8 @@ describe('item 9: --mask covers warnings and errors, and leaves URLs usable', ()
   test('a phone number that fails validation is masked in the warning', async () => {
     const input = JSON.stringify({
       time: '2022-09-01T00:05:02.114Z',
-      phone: '6149157308712345678',
+      // Hint: a `+` fails validation; digits alone are valid in an attempt (a warning show does not print).
+      phone: '+6149157308712345678',
       status: 'failed',
       campaignId: '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31',
       correlationId: '67765b6d-dc5e-4e7e-af59-63744b5116b8',
