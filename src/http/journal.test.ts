@@ -801,6 +801,24 @@ describe('journal', () => {
     }
   });
 
+  it('stamps only a lock file of its own so, never one a symlink names, nor in a check that takes no lock', () => {
+    // The stamp followed a symlink named `X.lock` to another user's file, and `generate --out X`
+    // (a check that only asks whether X is a live journal) stamped any `X.lock` ahead too (review hR62).
+    const path = tempPath('run.jsonl');
+    const ahead = new Date(Date.now() + 86_400_000);
+    const victim = tempPath('victim');
+    writeFileSync(victim, 'x');
+    utimesSync(victim, ahead, ahead);
+    symlinkSync(victim, `${path}.lock`);
+    expect(() => lockJournal(path, () => {})).toThrow(/in use by another replay/);
+    expect(statSync(victim).mtimeMs).toBe(ahead.getTime());
+    rmSync(`${path}.lock`);
+    writeFileSync(`${path}.lock`, 'no id\n');
+    utimesSync(`${path}.lock`, ahead, ahead);
+    expect(() => refuseReplacingJournal(path)).toThrow(/the journal of a replay running now/);
+    expect(statSync(`${path}.lock`).mtimeMs).toBe(ahead.getTime());
+  });
+
   it('keeps its lock fresh while it runs, so that runs that cannot check its id know it lives', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {

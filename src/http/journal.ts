@@ -10,6 +10,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  futimesSync,
   linkSync,
   lstatSync,
   openSync,
@@ -538,7 +539,7 @@ export function lockJournal(
       if (code !== 'EEXIST') {
         throw new CallhookError(`--journal: cannot lock ${path} (${lock}): ${ioReason(error)}`, ExitCode.usage);
       }
-      const holder = lockHolder(lock);
+      const holder = lockHolder(lock, true);
       if (holder.gone && attempt <= 3) {
         // A lock that went as it was read is made again, not taken over: there is no text to check.
         if (holder.text === undefined) continue;
@@ -707,7 +708,7 @@ function takeOver(lock: string, seen: string, mine: string): string | undefined 
       // a third run may have made its own meanwhile, which removing would let two take over at once.
       // One that cannot be read (another user's, or not a file) is judged by its age alone.
       const holder = lockHolder(turn);
-      if (ageOf(turn).ms > 10_000 || (holder.text !== undefined && holder.gone)) {
+      if (ageOf(turn, true).ms > 10_000 || (holder.text !== undefined && holder.gone)) {
         try {
           unlinkSync(turn);
         } catch (error) {
@@ -763,10 +764,12 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * How long ago a lock (or turn) of this host was last changed, in ms (0 when it has gone), and
  * whether it was stamped ahead of this machine's clock. Hint: its holder stamps it with this
  * clock, so one ahead of it means the clock went back since (an NTP step, a snapshot restored).
- * It is stamped now, to age from now: it was young until the clock caught up (a day, for a step
- * of a day), and one a killed run left refused all that while. A holder that runs touches it as before.
+ * When `restamp` (a run about to take the lock) it is stamped now, to age from now: it was young
+ * until the clock caught up (a day, for a step of a day), and one a killed run left refused all
+ * that while. A holder that runs touches it as before. Only a regular file of this user's is
+ * stamped, through the file itself, never a symlink's target (review hR62).
  */
-function ageOf(path: string): { ms: number; ahead: boolean } {
+function ageOf(path: string, restamp = false): { ms: number; ahead: boolean } {
   let ms: number;
   try {
     ms = Date.now() - statSync(path).mtimeMs;
@@ -774,13 +777,20 @@ function ageOf(path: string): { ms: number; ahead: boolean } {
     return { ms: 0, ahead: false };
   }
   if (ms >= -1000) return { ms: Math.max(0, ms), ahead: false };
+  if (!restamp) return { ms: 0, ahead: false };
+  let fd: number | undefined;
   try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.uid !== process.geteuid?.()) return { ms: 0, ahead: false };
     const now = new Date();
-    utimesSync(path, now, now);
+    futimesSync(fd, now, now);
     return { ms: 0, ahead: true };
   } catch {
-    // Another user's, say: as young as can be, as it was.
+    // Gone, or a symlink: as young as can be, as it was.
     return { ms: 0, ahead: false };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -795,12 +805,12 @@ const aheadNote = "stamped ahead of this machine's clock, counted from now, ";
  * id (cut short, or written by hand) is held for 5 s, then has gone; one that went as it was
  * read, too, with no text.
  */
-function lockHolder(lock: string): { gone: boolean; text: string | undefined; who: string } {
+function lockHolder(lock: string, restamp = false): { gone: boolean; text: string | undefined; who: string } {
   const text = lockText(lock);
   if (text === undefined) return { gone: true, text: undefined, who: '' };
   const holder = holderOf(text);
   if (!holder) {
-    const age = ageOf(lock);
+    const age = ageOf(lock, restamp);
     return {
       gone: age.ms >= 5000,
       text,
@@ -811,7 +821,7 @@ function lockHolder(lock: string): { gone: boolean; text: string | undefined; wh
   // Hint: another host's clock stamps its lock, and may differ from this one's: never taken over.
   if (holder.where === 'host') return { gone: false, text, who: `${name}, ` };
   if (holder.where === 'namespace') {
-    const age = ageOf(lock);
+    const age = ageOf(lock, restamp);
     const heard = age.ahead ? aheadNote : `heard from ${Math.floor(age.ms / 1000)} s ago, `;
     return { gone: age.ms > silentMs, text, who: `${name}, ${heard}taken over once silent for ${silentMs / 1000} s; ` };
   }
