@@ -132,7 +132,6 @@ async function readAtMost(
   return Buffer.concat(chunks, size);
 }
 
-/** The `verify` action: exit 0 when every signature holds, 1 when any does not, 2 for usage errors. */
 /**
  * The files the reading commands take from the folders among `paths`, each with its size now (a
  * folder named twice, `verify cap cap/`, is gone through once).
@@ -143,15 +142,21 @@ async function eventFilesOf(paths: readonly string[]): Promise<{ name: string; s
   for (const path of paths) {
     if (folders.has(realPathOf(path)) || !(await stat(path).catch(() => undefined))?.isDirectory()) continue;
     folders.add(realPathOf(path));
-    for (const { name } of await filesBelow(path)) {
-      // Hint: gone meanwhile (a listen's own temporary file), nothing of it to vouch for.
-      const size = (await stat(name).catch(() => undefined))?.size;
+    for (const { name, path: file } of await filesBelow(path)) {
+      // Hint: by its path, not the name printed (a name that is not UTF-8 is no path: review
+      // hR62). One gone meanwhile (a listen's own temporary file) has nothing to vouch for; one
+      // that cannot be looked at is gone through whole.
+      const size = await stat(file).then(
+        (stats) => stats.size,
+        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Number.MAX_SAFE_INTEGER),
+      );
       if (size !== undefined) files.push({ name, size });
     }
   }
   return files;
 }
 
+/** The `verify` action: exit 0 when every signature holds, 1 when any does not, 2 for usage errors. */
 export async function verify(paths: string[], raw: RawVerifyOptions): Promise<void> {
   finishWithoutStdout();
   const { tolerance, now, secretEnv, signatureHeader, maxBody } = parseAll(
