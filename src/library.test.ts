@@ -1481,6 +1481,16 @@ describe('eventInstant', () => {
       expect(new Date(eventInstant(event)).toISOString()).toBe(iso);
     }
     expect(() => eventInstant({} as never)).toThrow(TypeError);
+    // An event-like object with no time, or one that is not text: "Cannot read properties of
+    // undefined (reading 'length')", "text.charCodeAt is not a function" (review hR63).
+    for (const [value, got] of [
+      [{ type: 'CallAttempted', data: {} }, 'undefined'],
+      [{ type: 'CallComplete', data: { startedTime: 5 } }, 'number'],
+    ] as const) {
+      expect(() => eventInstant(value as never)).toThrow(
+        new TypeError(`event must be an event as validateEvent gives it, its time a string (got ${got})`),
+      );
+    }
   });
 });
 

@@ -25,6 +25,9 @@ const consumer = `
 import { readFileSync } from 'node:fs';
 import {
   type CallCompleteEvent,
+  correlationIdOf,
+  eventInstant,
+  eventTime,
   generateEvents,
   listSources,
   readEvents,
@@ -73,6 +76,10 @@ const events: WebhookEvent[] = fixture.flatMap((value) => validateEvent(value).e
 // switch over them compiled as exhaustive and met Voicemail at run time (red team hT68).
 type Call = Extract<NonNullable<Extract<ReadItem, { kind: 'invalid' }>['call']>, { type: 'CallComplete' }>;
 const undocumented: Call['data']['status'] = 'Voicemail';
+// The library's helpers take such a call as they take an event (review hR63).
+const calls: Call[] = [];
+const callTimes: number[] = calls.map((call) => eventInstant(call) + eventTime(call).length);
+const callIds: (string | undefined)[] = calls.map(correlationIdOf);
 // The schemas' lists are frozen: typed as lists to push to, they compiled and threw (hT68).
 type Pushable<T> = T extends unknown[] ? true : false;
 const frozenLists: [
