@@ -134,9 +134,19 @@ describe('failureOf', () => {
     for (const code of ['INVALID_PURPOSE', 'CERT_NOT_YET_VALID', 'UNSPECIFIED', 'CERT_REVOKED', 'HOSTNAME_MISMATCH']) {
       expect(failureOf(error(code), 1000), code).toMatchObject({
         retryable: false,
-        detail:
-          'boom (for a local development server, --insecure skips the check; NODE_EXTRA_CA_CERTS=ca.pem trusts a private CA)',
+        detail: 'boom (for a local development server, --insecure skips the check)',
       });
+    }
+    // A private CA's certificate, which NODE_EXTRA_CA_CERTS can trust; trusting one cannot mend
+    // an expired certificate or another name (review hR63).
+    for (const code of [
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+    ]) {
+      expect(failureOf(error(code), 1000).detail, code).toBe(
+        'boom (for a local development server, --insecure skips the check; NODE_EXTRA_CA_CERTS=ca.pem trusts a private CA)',
+      );
     }
   });
 
@@ -165,6 +175,12 @@ describe('failureOf', () => {
       detail:
         'the receiver refused the TLS handshake (sslv3 alert handshake failure): it may want a client certificate, which callhook does not send, or share no TLS version or cipher with it',
     });
+    // An alert that may pass is retried as any network error is (review hR63).
+    expect(failureOf(error('EPROTO', `write EPROTO ${openssl('tlsv1 alert internal error', 80)}`), 1000)).toMatchObject(
+      {
+        retryable: true,
+      },
+    );
   });
 
   it("says this machine's own limits (open files, memory, buffers) as its own, not retried, never Node's raw text", () => {

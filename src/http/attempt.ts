@@ -148,13 +148,27 @@ const certificateCodes = new Set([
   ...['HOSTNAME_MISMATCH', 'UNSPECIFIED', 'ERR_TLS_CERT_ALTNAME_INVALID'],
 ]);
 
+/** Those of a certificate no trusted authority vouches for: a private CA's, which `NODE_EXTRA_CA_CERTS` can trust. */
+const untrustedCodes = new Set([
+  ...['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT'],
+  ...['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_UNTRUSTED'],
+]);
+
+/**
+ * TLS alerts by which a receiver refuses every handshake alike: it wants a client certificate,
+ * or shares no version, cipher or protocol, or refuses the certificate callhook would send.
+ * Hint: not `internal error`, which may pass.
+ */
+const refusingAlert =
+  /alert (?:handshake failure|certificate required|protocol version|insufficient security|no application protocol|bad certificate|unsupported certificate|certificate unknown|unknown ca|access denied)/i;
+
 /**
  * What a receiver that refused the TLS handshake (an alert: `ERR_SSL_…ALERT…`, or `EPROTO` naming
- * one) means, in OpenSSL's reason alone (its error queue and a path in Node's sources cut off);
- * undefined for any other error. Every attempt is refused alike.
+ * one, `refusingAlert`) means, in OpenSSL's reason alone (its error queue and a path in Node's
+ * sources cut off); undefined for any other error. Every attempt is refused alike.
  */
 function refusedHandshake(code: string, message: string): string | undefined {
-  if (!(code.startsWith('ERR_SSL_') || code === 'EPROTO') || !/alert/i.test(message)) return undefined;
+  if (!(code.startsWith('ERR_SSL_') || code === 'EPROTO') || !refusingAlert.test(message)) return undefined;
   const reason = /SSL routines:[^:]*:([^:]+):/.exec(message)?.[1] ?? message.trim();
   if (/certificate required/i.test(reason)) {
     return `the receiver wants a client certificate, which callhook does not send (${reason})`;
@@ -229,7 +243,7 @@ export function failureOf(error: unknown, timeoutMs: number): Attempt {
       kind: 'error',
       outcome: code,
       retryable: false,
-      detail: `${message} (for a local development server, --insecure skips the check; NODE_EXTRA_CA_CERTS=ca.pem trusts a private CA)`,
+      detail: `${message} (for a local development server, --insecure skips the check${untrustedCodes.has(code) ? '; NODE_EXTRA_CA_CERTS=ca.pem trusts a private CA' : ''})`,
     };
   }
   const refused = refusedHandshake(code, message);

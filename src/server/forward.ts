@@ -186,7 +186,11 @@ export class Forwarder {
         // Hint: said as replay says it (a certificate, a handshake refused, no TLS at that address):
         // a pattern of its own here gave OpenSSL's raw text, and --insecure for a client certificate.
         const failure = failureOf(error, this.timeoutMs);
-        throw failure.kind === 'error' ? new Error(failure.detail) : error;
+        if (failure.kind !== 'error') throw error;
+        // With its code, as replay says it (`INVALID_PURPOSE: …`), and what helps with this machine's limits.
+        const { outcome, detail, local } = failure;
+        const said = detail.includes(outcome) ? detail : `${outcome}: ${detail}`;
+        throw new Error(local === undefined ? said : `${said} (${local})`);
       });
     return {
       status: response.status,

@@ -3012,7 +3012,7 @@ describe('listen: --forward', () => {
       });
       expect((await post(url, body(attempt(1)))).status).toBe(502);
       expect(deliveries[0]?.error).toBe(
-        'the receiver wants a client certificate, which callhook does not send (tlsv13 alert certificate required)',
+        'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: the receiver wants a client certificate, which callhook does not send (tlsv13 alert certificate required)',
       );
     },
   );
