@@ -407,7 +407,11 @@ function resumedFromJournal(
   if (header && unrecorded.length > 0) {
     const what = unrecorded.map((item) => item.what).join(' or ');
     const options = unrecorded.map((item) => item.options).join(', and ');
-    warn(`the journal does not say ${what} (an earlier version wrote it): resume only with that run's ${options}`);
+    // Hint: and the versions before journal locks took none: a run of one still going sends the
+    // batches this one does (review hT69).
+    warn(
+      `the journal does not say ${what} (an earlier version wrote it): resume only with that run's ${options}, once it has ended (an earlier version may not lock its journal)`,
+    );
   }
   // Another receiver may be right (the same one restarted on another port), so it is only said.
   const written = header?.url;

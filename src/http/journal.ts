@@ -227,6 +227,12 @@ export interface NotHeader {
   otherVersion?: number | undefined;
 }
 
+/** Whether a line of a journal is an entry: a batch's key and one of the statuses. */
+function isEntry(value: unknown): value is Pick<JournalEntry, 'key' | 'status'> {
+  const entry = value as Partial<JournalEntry> | null;
+  return typeof entry?.key === 'string' && typeof entry.status === 'string' && statuses.has(entry.status);
+}
+
 /** A header as callhook writes it: a journal edited or made by hand may hold anything. */
 function isHeader(value: unknown): value is JournalHeader {
   const header = value as Partial<Record<keyof JournalHeader, unknown>> | null;
@@ -317,7 +323,9 @@ export function parseJournal(lines: Iterable<string | undefined> & object): Jour
       // write (past this one's): said as such; any other header is an edit.
       const older = named?.version === 1 && typeof named.fingerprint === 'string';
       const newer = Number.isInteger(named?.version) && (named?.version as number) > journalVersion;
-      const version = edited && (older || newer) ? named.version : undefined;
+      // Hint: the first versions wrote no header, only entries: version 0 (review hT69).
+      const first = !edited && isEntry(value);
+      const version = first ? 0 : edited && (older || newer) ? named.version : undefined;
       contents.notHeader = {
         line: number,
         edited,
@@ -325,13 +333,12 @@ export function parseJournal(lines: Iterable<string | undefined> & object): Jour
       };
       if (edited) continue;
     }
-    const entry = value as Partial<JournalEntry> | null;
-    if (typeof entry?.key !== 'string' || typeof entry.status !== 'string' || !statuses.has(entry.status)) {
+    if (!isEntry(value)) {
       if (!atFirst) contents.unreadable.push(number);
       continue;
     }
     // A later failure of the same key does not undo an earlier confirmation: the receiver has it.
-    if (entry.status === 'delivered') contents.confirmed.add(entry.key);
+    if (value.status === 'delivered') contents.confirmed.add(value.key);
   }
   return contents;
 }
@@ -426,10 +433,14 @@ export function checkResume(
   const problems: string[] = [];
   if (!header && notHeader?.otherVersion !== undefined) {
     const version = notHeader.otherVersion;
+    const finish =
+      'finish the run with the callhook that wrote it, or start a new journal (which sends every batch again)';
     problems.push(
-      version < journalVersion
-        ? `it was written by an earlier callhook replay (journal version ${version}), whose fingerprint of the input this one cannot compare: finish the run with the callhook that wrote it, or start a new journal (which sends every batch again)`
-        : `it was written by a newer callhook replay (journal version ${version}); resume it with that one`,
+      version === 0
+        ? `it was written by an early callhook replay, before journals had a header, which this one cannot resume: ${finish}`
+        : version < journalVersion
+          ? `it was written by an earlier callhook replay (journal version ${version}), whose fingerprint of the input this one cannot compare: ${finish}`
+          : `it was written by a newer callhook replay (journal version ${version}); resume it with that one`,
     );
   } else if (!header && notHeader) {
     const first = `its first line (${path}:${notHeader.line})`;
@@ -891,7 +902,8 @@ function isJournalFile(path: string): boolean {
     const end = text.indexOf('\n');
     if (end === -1 && read === start.length) return text.startsWith(`{"journal":${JSON.stringify(journalKind)}`);
     const first = JSON.parse(end === -1 ? text : text.slice(0, end)) as { journal?: unknown } | null;
-    return first?.journal === journalKind;
+    // Hint: the first versions wrote no header: an entry first is theirs (review hT69).
+    return first?.journal === journalKind || isEntry(first);
   } catch {
     return false;
   } finally {

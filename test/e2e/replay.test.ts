@@ -1689,7 +1689,7 @@ describe('replay', () => {
     const noFresh = await runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume', '--no-validate']);
     expect(noFresh.code).toBe(0);
     expect(unwrapped(noFresh.stderr)).toContain(
-      "warning: the journal does not say whether its run had --fresh (an earlier version wrote it): resume only with that run's --fresh (or none)",
+      "warning: the journal does not say whether its run had --fresh (an earlier version wrote it): resume only with that run's --fresh (or none), once it has ended (an earlier version may not lock its journal)",
     );
     // One that records neither how its batches were sent (written before b58b81a): its --sign,
     // --method and -H were dropped from the resumed run without a word (red team hT32).
@@ -1707,7 +1707,7 @@ describe('replay', () => {
     ]);
     expect(noDelivery.code).toBe(0);
     expect(unwrapped(noDelivery.stderr)).toContain(
-      "warning: the journal does not say how its run sent the batches (an earlier version wrote it): resume only with that run's --sign, --signature-header, --method and -H",
+      "warning: the journal does not say how its run sent the batches (an earlier version wrote it): resume only with that run's --sign, --signature-header, --method and -H, once it has ended (an earlier version may not lock its journal)",
     );
   });
 
