@@ -641,6 +641,12 @@ interface Rewrite {
   aside: Buffer[];
 }
 
+/** What another program appended while a file was rewritten: how many bytes were kept after the repair, and whether it stopped before the rewrite did (`settled`). */
+export interface Appended {
+  kept: number;
+  settled: boolean;
+}
+
 /** How many times the bytes another program appends are moved after the repair before it gives up on one that keeps appending. */
 const maxMoves = 100;
 
@@ -661,7 +667,7 @@ async function rewriteInPlace(
   backup: FileHandle,
   plan: RepairPlan,
   rewrite: Rewrite = { file: false, end: 0, aside: [] },
-): Promise<number> {
+): Promise<Appended> {
   rewrite.end = Math.max(rewrite.end, (await backup.stat()).size);
   const limit = rewrite.end;
   // Hint: the end of every write, those cut short too: what a rewrite that failed wrote past the
@@ -683,29 +689,40 @@ async function rewriteInPlace(
     if (below < chunk.length) past.push(Buffer.from(chunk.subarray(below)));
     position += chunk.length;
   }
-  const { size } = await handle.stat();
-  for await (const chunk of readChunksOf(handle, rewrite.end, chunkBytes, true, size)) {
-    rewrite.aside.push(Buffer.from(chunk));
+  // What was appended meanwhile, read until no more comes, so that the one write past the end
+  // follows the last look at once (reading it took long enough for more to come: review hR64).
+  for (let looks = 0; looks < maxMoves; looks++) {
+    const { size } = await handle.stat();
+    if (size <= rewrite.end) break;
+    for await (const chunk of readChunksOf(handle, rewrite.end, chunkBytes, true, size)) {
+      rewrite.aside.push(Buffer.from(chunk));
+    }
+    rewrite.end = size;
   }
-  rewrite.end = Math.max(rewrite.end, size);
   const aside = Buffer.concat(rewrite.aside);
   await writeWhole(handle, Buffer.concat([...past, aside]), Math.min(position, limit), wrote);
-  rewrite.aside = [];
   let kept = aside.length;
-  // Hint: moved down, a chunk at a time in order: each lands before where it was read.
+  let settled = false;
+  // Hint: moved down, a chunk at a time in order: each lands before where it was read. Kept aside
+  // too until the end, so that a pass that puts the original back keeps them (review hR64).
   for (let moves = 0; moves < maxMoves; moves++) {
     const now = (await handle.stat()).size;
-    if (now <= rewrite.end) break;
+    if (now <= rewrite.end) {
+      settled = true;
+      break;
+    }
     const from = rewrite.end;
     rewrite.end = now;
     for await (const chunk of readChunksOf(handle, from, chunkBytes, true, now)) {
+      rewrite.aside.push(Buffer.from(chunk));
       kept += await writeWhole(handle, chunk, position + kept, wrote);
     }
   }
   rewrite.file = true;
   await handle.truncate(position + kept);
   await handle.sync();
-  return kept;
+  rewrite.aside = [];
+  return { kept, settled };
 }
 
 /**
@@ -718,9 +735,9 @@ export async function rewriteFromBackup(
   plan: RepairPlan,
   name: string,
   whole: () => Promise<void> = async () => {},
-): Promise<number> {
+): Promise<Appended> {
   const touched: Rewrite = { file: false, end: 0, aside: [] };
-  let kept: number;
+  let kept: Appended;
   try {
     kept = await rewriteInPlace(handle, backupHandle, plan, touched);
   } catch (error) {
@@ -783,7 +800,10 @@ function isReadOnly(stats: { mode: number }): boolean {
  * same file, so that its mode, owner, hard links and a symlink to it all stay as they were.
  * Returns the backup's name.
  */
-export async function writeRepaired(input: FixInput, plan: RepairPlan): Promise<{ backup: string; appended: number }> {
+export async function writeRepaired(
+  input: FixInput,
+  plan: RepairPlan,
+): Promise<{ backup: string; appended: Appended }> {
   const path = input.source.path;
   // Hint: every message thrown here is escaped whole where it is printed (see `fixOne`, `formatFatal`).
   const name = input.source.name;
@@ -1008,9 +1028,15 @@ async function fixOne(
   process.stderr.write(
     `callhook: ${name}: repaired ${plural(plan.repairs.length, 'problem')}; the original is kept as ${escapeTerminal(written.backup)}\n`,
   );
-  if (written.appended > 0) {
+  const { kept, settled } = written.appended;
+  if (kept > 0) {
     process.stderr.write(
-      `callhook: warning: ${name}: ${plural(written.appended, 'byte')} another program appended while it was rewritten are kept after the repair, unchecked (repair a file only once nothing writes to it)\n`,
+      `callhook: warning: ${name}: ${plural(kept, 'byte')} another program appended while it was rewritten are kept after the repair, unchecked (repair a file only once nothing writes to it)\n`,
+    );
+  }
+  if (!settled) {
+    process.stderr.write(
+      `callhook: warning: ${name}: another program kept appending to it while it was rewritten: what it appended after the last of ${maxMoves} looks may be cut off (repair a file only once nothing writes to it)\n`,
     );
   }
   return { code: ExitCode.ok, signal };
