@@ -44,9 +44,9 @@ export type StatusGroup = keyof typeof statusGroups;
 export type CallStatus = (typeof callStatuses)[number];
 
 /**
- * A phone as validate reads one (`phone`, `from`, `to`): international format without '+'. A
- * country code never starts with 0 (a leading 0 is a national or dialling prefix), and E.164
- * allows at most 15 digits. The options that take a phone (--phone, --org-number) hold it too.
+ * A phone in international format without '+', as PAYLOADS gives CallComplete's: a country code
+ * never starts with 0 (a leading 0 is a national or dialling prefix), and E.164 allows at most 15
+ * digits. The other types' numbers are digits, warned of when not so (`phone-format`).
  */
 export const phonePattern = /^[1-9][0-9]{4,14}$/;
 

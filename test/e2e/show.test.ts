@@ -629,6 +629,29 @@ describe.concurrent('show: options', () => {
     expect(window.match(/^ {2}\[/gm)).toHaveLength(2);
   });
 
+  test('--phone finds a short code or a national number, which validate takes in an SMS or an attempt', async ({
+    expect,
+  }) => {
+    // Refused as "5 to 15 digits in international format", though such events are valid (review hR64).
+    const sms = (to: string) => ({
+      time: '2022-09-01T00:00:00Z',
+      from: '61491573087',
+      to,
+      message: 'hi',
+      campaignId: '5dd7681b-2188-49fc-8fc0-87b57056f436',
+    });
+    const input = JSON.stringify([sms('1234'), sms('0412345678'), sms('61491570006')]);
+    for (const [phone, shown] of [
+      ['1234', '→ 1234 '],
+      ['04 1234 5678', '→ 0412345678 '],
+    ]) {
+      const found = await runCli(['show', '-', '--phone', phone as string, '--no-pager'], { input });
+      expect(found.code, phone).toBe(0);
+      expect(found.stdout, phone).toContain(shown);
+      expect(found.stdout.match(/SMS/g), phone).toHaveLength(1);
+    }
+  });
+
   test('colour only when asked or on a terminal; NO_COLOR and --no-color win over FORCE_COLOR', async ({ expect }) => {
     const file = 'fixtures/valid/human-support-request.json';
     const forced = await runCli(['show', file], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
