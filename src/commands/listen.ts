@@ -193,8 +193,9 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     // as a report's run ends: exiting there reset the senders' requests in flight.
     stdoutGone.stop = () => {
       // Hint: not Ctrl-C alone: with stdout a pipe there is often no terminal to press it in.
-      if (!stopping) stop('stdout closed', 'Ctrl-C, SIGTERM or SIGHUP');
+      if (!stopping) stop(process.exitCode ? 'stdout failed' : 'stdout closed', 'Ctrl-C, SIGTERM or SIGHUP');
     };
+    stdoutGone.serving = true;
   });
   // Hint: the path is masked alone, as a delivery's is: in a link the mask keeps the path whole.
   const path = options.path ?? '/';
@@ -219,5 +220,6 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   err.write(renderCounts(listener.counts, messageWidth));
   // Hint: the run ends here, once those lines are out, not when node runs out of work: a second
   // Ctrl-C then got the default action (exit 130) though everything had stopped (review hR19).
-  await exitOnceWritten(0);
+  // Hint: with the exit code a failed write to stdout set (exit 2), kept.
+  await exitOnceWritten(process.exitCode ? undefined : 0);
 }

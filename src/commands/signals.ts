@@ -37,7 +37,11 @@ export function onStopSignals(handler: (signal: StopSignal) => void): () => void
  * the CLI ends every other run: listen stops as on Ctrl-C, so that the requests in flight are
  * answered. cli.ts reads it; listen's command sets it.
  */
-export const stdoutGone: { stop?: () => void } = {};
+export const stdoutGone: {
+  stop?: () => void;
+  /** A server's (listen's): a write that fails (a full disk) stops it so too, then it ends with exit 2. */
+  serving?: boolean;
+} = {};
 
 /**
  * Lets a run whose exit code is its verdict (validate, verify, fix) finish checking when the

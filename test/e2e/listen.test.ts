@@ -1018,6 +1018,53 @@ describe('listen and verify', () => {
     expect(listen.stderr()).toMatch(/\nstopped: 2 requests \(1 × 200, 1 × 405\), 1 event\n$/);
   });
 
+  it.skipIf(process.platform !== 'linux')(
+    'stops as on Ctrl-C when a write to its stdout fails (a full disk; here a file-size limit), then exits 2',
+    async () => {
+      // It exited at once, exit 2, resetting the requests in flight: under `listen > log` on a full
+      // disk, the receiver went down mid-request (red team hT70).
+      const log = join(tempDir('listen-e2e'), 'listen.log');
+      const child = spawn(
+        'sh',
+        [
+          '-c',
+          'trap "" XFSZ; ulimit -f 2; exec "$0" "$@" > "$LOG"',
+          process.execPath,
+          binPath,
+          'listen',
+          '--port',
+          '0',
+        ],
+        { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', LOG: log } },
+      );
+      children.push(child);
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      for (let waited = 0; !err.includes('listening on ') && waited < 10_000; waited += 20) await delay(20);
+      const url = /listening on (\S+)/.exec(err)?.[1] ?? '';
+      const answers: number[] = [];
+      // 1,024 bytes take about ten lines: the one that does not fit stops it, its request answered;
+      // a request after the stop finds no listener. Hint: a connection each, so none is a kept-alive
+      // one the stop closed as the request went out.
+      const post = (n: number) =>
+        fetch(url, { method: 'POST', body: JSON.stringify([attempt(n)]), headers: { connection: 'close' } });
+      for (let n = 0; n < 40; n++) {
+        const answer = await post(n).catch(() => undefined);
+        if (answer === undefined) break;
+        answers.push(answer.status);
+      }
+      expect(answers.length).toBeGreaterThan(3);
+      expect(answers.every((status) => status === 200)).toBe(true);
+      expect(await exited).toBe(2);
+      expect(err).toContain('callhook: <stdout>: file too large');
+      expect(unwrapped(err)).toContain('stopping (stdout failed): finishing the requests in flight');
+      expect(err).toMatch(new RegExp(`\nstopped: ${answers.length} requests \\(${answers.length} × 200\\)`));
+    },
+  );
+
   it('captures beside a file numbered past 2^53, and still stops on SIGTERM; a folder out of numbers answers 500', async () => {
     const pretty = readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'));
     const out = tempDir('listen-e2e');
