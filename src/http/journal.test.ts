@@ -889,6 +889,12 @@ describe('journal', () => {
     // Nor one of the first versions, which had no header (review hT69).
     writeFileSync(path, `${JSON.stringify({ key: '0-f1', status: 'delivered', code: 200, attempts: 1, at: 'x' })}\n`);
     expect(() => refuseReplacingJournal(path)).toThrow(/long\.jsonl: is a replay journal/);
+    // An export whose first event has a `key` and a `status` callhook writes is none (review hR64).
+    writeFileSync(
+      path,
+      `${JSON.stringify({ time: 'x', phone: '1', key: 'retry-1', status: 'failed', campaignId: 'c' })}\n`,
+    );
+    expect(() => refuseReplacingJournal(path)).not.toThrow();
     // One long line of something else is no journal; nor is a file a header names only further down.
     writeFileSync(path, `[${'{"n":1},'.repeat(20_000)}{"n":1}]\n${JSON.stringify({ journal: journalKind })}\n`);
     expect(() => refuseReplacingJournal(path)).not.toThrow();

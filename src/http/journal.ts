@@ -233,6 +233,16 @@ function isEntry(value: unknown): value is Pick<JournalEntry, 'key' | 'status'> 
   return typeof entry?.key === 'string' && typeof entry.status === 'string' && statuses.has(entry.status);
 }
 
+/**
+ * Whether a first line is an entry as callhook writes one, every version: its attempts and time
+ * too. Hint: told apart so from an export's first event that happens to have a `key` and a
+ * `status` such as `failed` (review hR64), which was refused as a journal, never replaced.
+ */
+function isWrittenEntry(value: unknown): boolean {
+  const entry = value as Partial<JournalEntry> | null;
+  return isEntry(value) && typeof entry?.attempts === 'number' && typeof entry.at === 'string';
+}
+
 /** A header as callhook writes it: a journal edited or made by hand may hold anything. */
 function isHeader(value: unknown): value is JournalHeader {
   const header = value as Partial<Record<keyof JournalHeader, unknown>> | null;
@@ -324,7 +334,7 @@ export function parseJournal(lines: Iterable<string | undefined> & object): Jour
       const older = named?.version === 1 && typeof named.fingerprint === 'string';
       const newer = Number.isInteger(named?.version) && (named?.version as number) > journalVersion;
       // Hint: the first versions wrote no header, only entries: version 0 (review hT69).
-      const first = !edited && isEntry(value);
+      const first = !edited && isWrittenEntry(value);
       const version = first ? 0 : edited && (older || newer) ? named.version : undefined;
       contents.notHeader = {
         line: number,
@@ -903,7 +913,7 @@ function isJournalFile(path: string): boolean {
     if (end === -1 && read === start.length) return text.startsWith(`{"journal":${JSON.stringify(journalKind)}`);
     const first = JSON.parse(end === -1 ? text : text.slice(0, end)) as { journal?: unknown } | null;
     // Hint: the first versions wrote no header: an entry first is theirs (review hT69).
-    return first?.journal === journalKind || isEntry(first);
+    return first?.journal === journalKind || isWrittenEntry(first);
   } catch {
     return false;
   } finally {
