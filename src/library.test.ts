@@ -1487,9 +1487,9 @@ describe('eventInstant', () => {
       [{ type: 'CallAttempted', data: {} }, 'undefined'],
       [{ type: 'CallComplete', data: { startedTime: 5 } }, 'number'],
     ] as const) {
-      expect(() => eventInstant(value as never)).toThrow(
-        new TypeError(`event must be an event as validateEvent gives it, its time a string (got ${got})`),
-      );
+      const refusal = new TypeError(`event must be an event as validateEvent gives it, its time a string (got ${got})`);
+      expect(() => eventInstant(value as never)).toThrow(refusal);
+      expect(() => eventTime(value as never)).toThrow(refusal);
     }
   });
 });

@@ -803,7 +803,9 @@ function ageOf(path: string, restamp = false): { ms: number; ahead: boolean } {
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     const stats = fstatSync(fd);
-    if (!stats.isFile() || stats.uid !== process.geteuid?.()) return { ms: 0, ahead: false };
+    // Hint: where there is no user id (Windows), the file's own is not asked.
+    const euid = process.geteuid?.();
+    if (!stats.isFile() || (euid !== undefined && stats.uid !== euid)) return { ms: 0, ahead: false };
     const now = new Date();
     futimesSync(fd, now, now);
     return { ms: 0, ahead: true };
