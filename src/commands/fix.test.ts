@@ -866,6 +866,48 @@ describe('fix --write on a file another process changes', () => {
     }
   });
 
+  it('puts the original back with every appended byte once when the rewrite fails while taking or moving a large append', async () => {
+    // More than a chunk appended: a read that failed half way through taking it aside doubled
+    // the chunk taken, and a write that failed half way through moving it cut the rest, "the file
+    // is as it was" both times (review hR65).
+    const text = '[\n{"a": 1\n"b": 2\n"c": 3}\n]\n';
+    const big = `${'{"appended":"x"}\n'.repeat(40_000)}`;
+    const eio = Object.assign(new Error('i/o error'), { code: 'EIO' });
+    const enospc = Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    for (const [name, arrange] of [
+      [
+        'read',
+        (file: string, handle: FileHandle) => {
+          appendFileSync(file, big);
+          const real = handle.read.bind(handle) as (...args: unknown[]) => Promise<unknown>;
+          vi.spyOn(handle, 'read')
+            .mockImplementationOnce(real as never)
+            .mockRejectedValueOnce(eio);
+        },
+      ],
+      [
+        'move',
+        (file: string, handle: FileHandle) => {
+          const real = handle.write.bind(handle) as (...args: unknown[]) => Promise<unknown>;
+          let calls = 0;
+          vi.spyOn(handle, 'write').mockImplementation((async (...args: unknown[]) => {
+            calls++;
+            if (calls === 3) throw enospc;
+            const result = await real(...args);
+            if (calls === 2) appendFileSync(file, big);
+            return result;
+          }) as never);
+        },
+      ],
+    ] as const) {
+      const file = join(dir, `large-${name}.json`);
+      const { outcome, after } = await rewrittenWith(file, text, (handle) => arrange(file, handle));
+      expect((outcome as Error).message, name).toContain('the file is as it was');
+      expect(after.length, name).toBe(text.length + big.length);
+      expect(after === `${text}${big}`, name).toBe(true);
+    }
+  });
+
   it('a write that takes no bytes fails the rewrite, as an error would, rather than be asked again for ever', async () => {
     // handle.write resolving { bytesWritten: 0 } was asked again at once, for ever: the rewrite hung
     // with the signals held. Here it takes none of a first write, or only the first write's first

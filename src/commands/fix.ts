@@ -691,13 +691,15 @@ async function rewriteInPlace(
   }
   // What was appended meanwhile, read until no more comes, so that the one write past the end
   // follows the last look at once (reading it took long enough for more to come: review hR64).
+  // Hint: `end` moves with each chunk taken, so that a pass that puts the original back after a
+  // failure meanwhile neither takes a chunk twice nor leaves one (review hR65).
   for (let looks = 0; looks < maxMoves; looks++) {
     const { size } = await handle.stat();
     if (size <= rewrite.end) break;
     for await (const chunk of readChunksOf(handle, rewrite.end, chunkBytes, true, size)) {
       rewrite.aside.push(Buffer.from(chunk));
+      rewrite.end += chunk.length;
     }
-    rewrite.end = size;
   }
   const aside = Buffer.concat(rewrite.aside);
   await writeWhole(handle, Buffer.concat([...past, aside]), Math.min(position, limit), wrote);
@@ -711,10 +713,9 @@ async function rewriteInPlace(
       settled = true;
       break;
     }
-    const from = rewrite.end;
-    rewrite.end = now;
-    for await (const chunk of readChunksOf(handle, from, chunkBytes, true, now)) {
+    for await (const chunk of readChunksOf(handle, rewrite.end, chunkBytes, true, now)) {
       rewrite.aside.push(Buffer.from(chunk));
+      rewrite.end += chunk.length;
       kept += await writeWhole(handle, chunk, position + kept, wrote);
     }
   }
