@@ -694,6 +694,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     import('./errors.js').then(({ describeIoError, formatFatal }) => {
       const { message, exitCode } = formatFatal(describeIoError(error, '<stdout>'));
       process.stderr.write(`${message}\n`);
+      stdoutGone.failed = exitCode;
       // Hint: a server stops as on Ctrl-C, answering the requests in flight, and ends with the
       // exit code: exiting here reset them, a full disk under `listen > log` (red team hT70).
       if (stdoutGone.serving && stdoutGone.stop) {

@@ -220,6 +220,6 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   err.write(renderCounts(listener.counts, messageWidth));
   // Hint: the run ends here, once those lines are out, not when node runs out of work: a second
   // Ctrl-C then got the default action (exit 130) though everything had stopped (review hR19).
-  // Hint: with the exit code a failed write to stdout set (exit 2), kept.
-  await exitOnceWritten(process.exitCode ? undefined : 0);
+  // Hint: a write to stdout that failed ends it with its own code instead (see `exitOnceWritten`).
+  await exitOnceWritten(0);
 }

@@ -41,6 +41,8 @@ export const stdoutGone: {
   stop?: () => void;
   /** A server's (listen's): a write that fails (a full disk) stops it so too, then it ends with exit 2. */
   serving?: boolean;
+  /** The exit code a write to stdout that failed ends the run with, once said (cli.ts). */
+  failed?: number;
 } = {};
 
 /**
@@ -87,7 +89,8 @@ export async function exitOnceWritten(code?: number): Promise<never> {
   // Hint: a write that failed (a full disk) is said before the run ends, and ends it (exit 2); the
   // error event comes before the write's callback is followed here.
   await Promise.all(sayingFirst);
-  return exit();
+  // Hint: a code chosen before the failure was known (listen's 0) does not hide it (review hR65).
+  return stdoutGone.failed === undefined ? exit() : process.exit(stdoutGone.failed);
 }
 
 /** What is being said before the run may end: stdout's write error (see `sayBeforeExit`). */
