@@ -212,8 +212,21 @@ export const shapeKeys: ReadonlyArray<readonly [EventType, readonly string[]]> =
  * types have as many (a tie; see `tiedTypes`), or it is no object.
  */
 export function detectTypeByShape(value: unknown): EventType | undefined {
-  const types = likeliestTypes(value);
-  return types.length === 1 ? types[0] : undefined;
+  // Hint: asked of every bare event, so it allocates nothing; `likeliestTypes` lists a tie's.
+  if (!isObject(value)) return undefined;
+  let best: EventType | undefined;
+  let bestScore = 0;
+  let tie = false;
+  for (const [type, keys] of shapeKeys) {
+    let score = 0;
+    for (const key of keys) if (Object.hasOwn(value, key)) score++;
+    if (score > bestScore) {
+      best = type;
+      bestScore = score;
+      tie = false;
+    } else if (score === bestScore && score > 0) tie = true;
+  }
+  return tie ? undefined : best;
 }
 
 /** The types whose telltale keys (`shapeKeys`) a bare object carries most of, one or more of them; none when it has none or is no object. */
@@ -255,7 +268,7 @@ export function isEventShaped(object: Record<string, unknown>, typed: boolean): 
   if (Object.hasOwn(object, 'eventType') && (!typed || typeof object.eventType === 'string')) return true;
   // Hint: keys that tie two types are an event's too, told apart by its values (see `onlyValidOfTied`):
   // the reader took none for an event, and a cut element before it swallowed it (review hR63).
-  return likeliestTypes(object).length > 0;
+  return detectTypeByShape(object) !== undefined || likeliestTypes(object).length > 0;
 }
 
 const shortEscapes: Record<string, string> = { '\\': '5c', n: '0a', r: '0d', t: '09', b: '08', f: '0c' };
