@@ -864,6 +864,18 @@ describe('fix --write on a file another process changes', () => {
       expect((outcome as Error).message, call).toContain('the file is as it was');
       expect(after, call).toBe(`${text}${line(0)}`);
     }
+    // A line appended after the cut of a shorter repair, then a sync that fails: the original put
+    // back wrote over its first bytes, taken from the end before the cut (review hR66).
+    const text = '[\n{"a": 1,\n"b": 2,},\n]\n';
+    const file = join(dir, 'fails-after-cut.json');
+    const { outcome, after } = await rewrittenWith(file, text, (handle) => {
+      vi.spyOn(handle, 'sync').mockImplementationOnce(async () => {
+        appendFileSync(file, line(1));
+        throw Object.assign(new Error('i/o error'), { code: 'EIO' });
+      });
+    });
+    expect((outcome as Error).message).toContain('the file is as it was');
+    expect(after).toBe(`${text}${line(1)}`);
   });
 
   it('puts the original back with every appended byte once when the rewrite fails while taking or moving a large append', async () => {

@@ -668,7 +668,9 @@ async function rewriteInPlace(
   plan: RepairPlan,
   rewrite: Rewrite = { file: false, end: 0, aside: [] },
 ): Promise<Appended> {
-  rewrite.end = Math.max(rewrite.end, (await backup.stat()).size);
+  // Hint: a pass that puts the original back starts where the failed one's bytes end, which may
+  // be short of the original's end (a shorter repair, cut): past it is another program's.
+  if (!rewrite.file) rewrite.end = Math.max(rewrite.end, (await backup.stat()).size);
   const limit = rewrite.end;
   // Hint: the end of every write, those cut short too: what a rewrite that failed wrote past the
   // original is its own, not another program's, to the one that puts the original back.
@@ -721,6 +723,9 @@ async function rewriteInPlace(
   }
   rewrite.file = true;
   await handle.truncate(position + kept);
+  // Hint: what comes after the cut lands past it: a pass that puts the original back after a
+  // failed sync takes it from there, not from the end before the cut (review hR66).
+  rewrite.end = position + kept;
   await handle.sync();
   rewrite.aside = [];
   return { kept, settled };
