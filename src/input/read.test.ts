@@ -24,7 +24,7 @@ import { makeSocket } from '../../test/helpers/payloads.js';
 import { holdsOpen } from '../../test/helpers/run-cli.js';
 import { generateCalls } from '../core/generate.js';
 import { codeFrame } from '../render/code-frame.js';
-import { readChunks, readRecords } from './read.js';
+import { readChunks, readChunksOf, readRecords } from './read.js';
 import type { InputRecord, Problem } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-read-'));
@@ -2050,5 +2050,32 @@ describe('the problems an element keeps under maxIssues', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('readChunksOf', () => {
+  it('fails with a read that fails while its caller works on the chunk before, never as an unhandled rejection', async () => {
+    // The next chunk is read ahead; one that failed while fix awaited a write was a rejection no
+    // one watched, and Node ended the process with a stack, the file half rewritten (review hR66).
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    let reads = 0;
+    const handle = {
+      read: (into: Buffer) => {
+        reads++;
+        if (reads === 1) return Promise.resolve({ bytesRead: into.length, buffer: into });
+        return new Promise((_, reject) => setTimeout(() => reject(new Error('i/o error')), 5));
+      },
+    } as unknown as import('node:fs/promises').FileHandle;
+    try {
+      const chunks = readChunksOf(handle, 0, 16);
+      expect((await chunks.next()).value).toHaveLength(16);
+      await delay(50);
+      await expect(chunks.next()).rejects.toThrow('i/o error');
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
   });
 });

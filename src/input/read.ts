@@ -637,7 +637,11 @@ export async function* readChunksOf(
   let position = start;
   const read = (into: Buffer) => {
     const length = limit === undefined ? size : Math.min(size, limit - position);
-    return length > 0 ? handle.read(into, 0, length, at(position)) : Promise.resolve({ bytesRead: 0 });
+    const reading = length > 0 ? handle.read(into, 0, length, at(position)) : Promise.resolve({ bytesRead: 0 });
+    // Hint: a read that fails while the caller works on the chunk before (fix awaiting a write)
+    // fails it when asked for; unwatched until then, it ended the process with a stack (review hR66).
+    reading.catch(() => undefined);
+    return reading;
   };
   let next = read(buffers[0]);
   try {
