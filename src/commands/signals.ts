@@ -75,7 +75,13 @@ export function finishWithoutStdout(): void {
  */
 export async function exitOnceWritten(code?: number): Promise<never> {
   // Hint: no argument, not `undefined`, keeps the exit code set: process.exit(undefined) is exit 0.
-  const exit = (): never => (code === undefined ? process.exit() : process.exit(code));
+  // Hint: a write to stdout that failed ends it with its own code, a signal meanwhile too (review hR66).
+  const exit = (): never =>
+    stdoutGone.failed !== undefined
+      ? process.exit(stdoutGone.failed)
+      : code === undefined
+        ? process.exit()
+        : process.exit(code);
   onStopSignals((signal) => {
     const cut = code === undefined && Number(process.exitCode ?? 0) < 128 && process.stdout.writableLength > 0;
     if (!cut) exit();
@@ -90,7 +96,7 @@ export async function exitOnceWritten(code?: number): Promise<never> {
   // error event comes before the write's callback is followed here.
   await Promise.all(sayingFirst);
   // Hint: a code chosen before the failure was known (listen's 0) does not hide it (review hR65).
-  return stdoutGone.failed === undefined ? exit() : process.exit(stdoutGone.failed);
+  return exit();
 }
 
 /** What is being said before the run may end: stdout's write error (see `sayBeforeExit`). */

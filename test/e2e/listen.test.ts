@@ -1,7 +1,17 @@
 /** `callhook listen` and `callhook verify` end to end: the built binary, fed by callhook's own replay. */
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, lchownSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  lchownSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -1064,6 +1074,31 @@ describe('listen and verify', () => {
       expect(listen.err()).toContain('callhook: <stdout>: file too large');
       expect(unwrapped(listen.err())).toContain('stopping (stdout failed): finishing the requests in flight');
       expect(listen.err()).toMatch(new RegExp(`\nstopped: ${answers.length} requests \\(${answers.length} × 200\\)`));
+    },
+  );
+
+  it.skipIf(process.platform !== 'linux')(
+    'exits 2 when its stdout failed and a signal ends the wait for its stderr',
+    async () => {
+      // stdout on /dev/full, stderr a pipe no one reads (a stalled log shipper): SIGTERM ended the
+      // wait with exit 0, the failure unreported (review hR66).
+      const stderr = stalledPipe();
+      const full = openSync('/dev/full', 'w');
+      const child = spawn(process.execPath, [binPath, 'listen', '--port', '0', '--format', 'json'], {
+        cwd: repoRoot,
+        env: { ...process.env, NO_COLOR: '1', ...env },
+        stdio: ['ignore', full, stderr.fd],
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      try {
+        // Its first line, the address, meets the full disk; what it says of it waits on stderr.
+        await delay(2000);
+        child.kill('SIGTERM');
+        expect(await exited).toBe(2);
+      } finally {
+        closeSync(full);
+        stderr.close();
+      }
     },
   );
 
