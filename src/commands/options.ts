@@ -27,7 +27,7 @@ import {
 } from '../http/names.js';
 import { defaultMaxProblems, largestElementBytes } from '../input/types.js';
 import { narrowestWidth, summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
-import { eventTypes } from '../schema/names.js';
+import { digitsPattern, eventTypes } from '../schema/names.js';
 
 /** The usage error of one option: `--name: must be <what> (got "<value>")`. */
 export function optionError(name: string, must: string, got?: string): CallhookError {
@@ -284,7 +284,7 @@ export function listOf<T extends string>(name: string, choices: readonly T[]): (
 function phoneNumber(name: string): (value: string) => string {
   return (value) => {
     const digits = value.replace(/[\s()+.-]/g, '');
-    if (!/^[0-9]+$/.test(digits)) throw optionError(name, 'digits, e.g. 61491573087', value);
+    if (!digitsPattern.test(digits)) throw optionError(name, 'digits, e.g. 61491573087', value);
     return digits;
   };
 }

@@ -218,8 +218,7 @@ export function detectTypeByShape(value: unknown): EventType | undefined {
   let bestScore = 0;
   let tie = false;
   for (const [type, keys] of shapeKeys) {
-    let score = 0;
-    for (const key of keys) if (Object.hasOwn(value, key)) score++;
+    const score = telltalesIn(value, keys);
     if (score > bestScore) {
       best = type;
       bestScore = score;
@@ -229,14 +228,20 @@ export function detectTypeByShape(value: unknown): EventType | undefined {
   return tie ? undefined : best;
 }
 
+/** How many of `keys` (a type's telltale keys) an object has. */
+function telltalesIn(value: Record<string, unknown>, keys: readonly string[]): number {
+  let score = 0;
+  for (const key of keys) if (Object.hasOwn(value, key)) score++;
+  return score;
+}
+
 /** The types whose telltale keys (`shapeKeys`) a bare object carries most of, one or more of them; none when it has none or is no object. */
 function likeliestTypes(value: unknown): EventType[] {
   if (!isObject(value)) return [];
   let best: EventType[] = [];
   let bestScore = 0;
   for (const [type, keys] of shapeKeys) {
-    let score = 0;
-    for (const key of keys) if (Object.hasOwn(value, key)) score++;
+    const score = telltalesIn(value, keys);
     if (score > bestScore) {
       best = [type];
       bestScore = score;

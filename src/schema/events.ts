@@ -12,6 +12,7 @@ import {
   attemptStatuses,
   callStatuses,
   deepFrozen,
+  digitsPattern,
   eventTypes,
   kindOf,
   phonePattern,
@@ -50,7 +51,7 @@ const phone = v.pipe(
 );
 // The other types' numbers (`phone`, `from`, `to`): digits, all PAYLOADS says of them. One not in
 // international format (a short code, a national number) is a warning, `phone-format` (see check.ts).
-const digits = v.pipe(v.string(), v.regex(/^[0-9]+$/, 'expected digits, without "+" or spaces (e.g. 61491573087)'));
+const digits = v.pipe(v.string(), v.regex(digitsPattern, 'expected digits, without "+" or spaces (e.g. 61491573087)'));
 
 /** One step of a call's conversation flow. */
 export const FlowStepSchema = deepFrozen(

@@ -50,6 +50,12 @@ export type CallStatus = (typeof callStatuses)[number];
  */
 export const phonePattern = /^[1-9][0-9]{4,14}$/;
 
+/**
+ * A number of the other types (`phone`, `from`, `to`) as PAYLOADS gives it: digits. The options
+ * that take a number (--phone, --org-number) hold it so too.
+ */
+export const digitsPattern = /^[0-9]+$/;
+
 /** Whether `status` is one of the documented CallComplete statuses. */
 export function isCallStatus(status: string): status is CallStatus {
   return callStatuses.some((documented) => documented === status);
