@@ -381,7 +381,11 @@ export function forwardsToItself(url: URL, host: string, address: string, port: 
 /** How many Host headers a request's raw headers hold (names, then values). */
 function hostHeaders(raw: readonly string[]): number {
   let count = 0;
-  for (let at = 0; at < raw.length; at += 2) if ((raw[at] as string).toLowerCase() === 'host') count++;
+  for (let at = 0; at < raw.length; at += 2) {
+    // Hint: asked of every request: a name of another length is no Host, with no lower-casing.
+    const name = raw[at] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') count++;
+  }
   return count;
 }
 
