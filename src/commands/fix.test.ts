@@ -826,19 +826,19 @@ describe('fix --write on a file another process changes', () => {
         // The disk is full one byte past the original's end: the write that reaches it takes
         // what fits, and the next fails; then the original is put back, writes taking all again.
         const real = handle.write.bind(handle) as (...args: unknown[]) => Promise<unknown>;
-        let full = false;
+        let disk: 'room' | 'filled' | 'full' = 'room';
         vi.spyOn(handle, 'write').mockImplementation((async (
           buffer: Buffer,
           offset: number,
           length: number,
           at: number,
         ) => {
-          if (full === false && at + length > end + 1) {
-            full = true;
+          if (disk === 'room' && at + length > end + 1) {
+            disk = 'filled';
             if (at < end + 1) return real(buffer, offset, end + 1 - at, at);
           }
-          if (full === true) {
-            full = 'said' as never;
+          if (disk === 'filled') {
+            disk = 'full';
             throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
           }
           return real(buffer, offset, length, at);
