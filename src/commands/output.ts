@@ -201,6 +201,11 @@ export class Output {
     // Windows' cmd.exe has no exec: there the line is run as it is.
     const exec = plainProgram.test(command.split(/\s+/)[0] as string) && process.platform !== 'win32';
     const line = exec ? `exec ${command}` : command;
+    // Hint: before the pager is started, not after: a SIGTERM or SIGHUP in between (the pager
+    // already running, this process not yet listening) ended this process by the signal's own
+    // action and left the pager holding the terminal (the test of it failed so under load).
+    process.on('SIGINT', this.onSigint);
+    for (const signal of stopsPager) process.on(signal, this.onStop);
     const pager = spawn(line, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env });
     this.pager = pager;
     this.pagerExit = new Promise((resolve) => {
@@ -220,8 +225,6 @@ export class Output {
       // EPIPE: the user quit the pager before the end.
       this.closed = true;
     });
-    process.on('SIGINT', this.onSigint);
-    for (const signal of stopsPager) process.on(signal, this.onStop);
     pager.stdin?.write(text);
   }
 }
