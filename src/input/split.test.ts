@@ -465,6 +465,39 @@ describe('ElementSplitter', () => {
     }
   });
 
+  it('reads a comment between elements or values as one comment problem, not as elements a word', () => {
+    // Hint: `// second event` between two elements of a batch was three invalid elements, with a
+    // false missing comma before each (red team hT72).
+    const cases: [string, string[], string[]][] = [
+      ['[\n  {"a": 1},\n  // second event\n  {"b": 2}\n]\n', ['{"a": 1}', '{"b": 2}'], ['comment 3:3']],
+      ['[\n  {"a": 1}, /* x */ {"b": 2}\n]\n', ['{"a": 1}', '{"b": 2}'], ['comment 2:13']],
+      ['[\n  {"a": 1} // after\n  , {"b": 2}\n]\n', ['{"a": 1}', '{"b": 2}'], ['comment 2:12']],
+      ['[ // events\n  {"a": 1},\n  {"b": 2}\n]\n', ['{"a": 1}', '{"b": 2}'], ['comment 1:3']],
+      ['[\n  {"a": 1},\n  /* one\n  two **/\n  {"b": 2}\n]\n', ['{"a": 1}', '{"b": 2}'], ['comment 3:3']],
+      ['[\n  {"a": 1},\n  /**/{"b": 2}\n]\n', ['{"a": 1}', '{"b": 2}'], ['comment 3:3']],
+      ['{"a": 1} // note\n{"b": 2}\n', ['{"a": 1}', '{"b": 2}'], ['comment 1:10']],
+      ['// header\n{"a": 1}\n{"b": 2}\n', ['{"a": 1}', '{"b": 2}'], ['comment 1:1']],
+      ['{"a": 1}\n/* ends with the file', ['{"a": 1}'], ['comment 2:1 unclosed']],
+    ];
+    for (const [text, elements, expected] of cases) {
+      for (const size of [1, 2, 3, 7, 1 << 20]) {
+        for (const quick of [false, true]) {
+          const r = split(text, size, 1 << 20, quick);
+          const problems = r.problems.map(
+            (p) => `${p.code} ${p.line}:${p.column}${p.message.includes('end of the file') ? ' unclosed' : ''}`,
+          );
+          expect({ text, size, quick, texts: texts(r), problems }).toEqual({
+            text,
+            size,
+            quick,
+            texts: elements,
+            problems: expected,
+          });
+        }
+      }
+    }
+  });
+
   it('reads a stray blank after an element as one invalid-symbol, as before one, not as an element of its own', () => {
     // One before the `,` or `]` (or the end of the file) was an element, after a false missing
     // comma: two events, and fix refused the file.

@@ -291,6 +291,20 @@ interface HeldProblem {
 }
 
 /** Whether a value that begins with `byte` is read as a scalar: no bracket, no string. */
+const SLASH = 0x2f;
+const STAR = 0x2a;
+
+/** Where in a comment between elements or values the splitter is (see `commentByte`). */
+enum Comment {
+  None,
+  /** `//`, up to the end of its line. */
+  Line,
+  /** Slash and star, up to the star and slash that close it. */
+  Block,
+  /** In a block comment, right after a `*`. */
+  BlockStar,
+}
+
 function isScalarStart(byte: number): boolean {
   return byte !== OPEN_BRACE && byte !== OPEN_BRACKET && byte !== QUOTE;
 }
@@ -470,6 +484,10 @@ export class ElementSplitter {
    * back what was expected before it began.
    */
   private mayBeStray: (() => void) | undefined;
+  /** In a comment where an element or a value was expected (see `commentByte`), begun at `commentStart`. */
+  private comment = Comment.None;
+  private commentStart: SplitPosition | undefined;
+  private commentPointer = '';
   /** The scalar being read is no JSON value, and runs to the end of its line. */
   private strayText = false;
   /** Inside a quoted part of that text, where a `{` or `[` opens nothing. */
@@ -744,6 +762,7 @@ export class ElementSplitter {
     }
     this.endCut = false;
     if (this.mode === Mode.Dead) return undefined;
+    if (this.comment !== Comment.None) this.endComment(this.comment !== Comment.Line);
     // The bytes handed out by the step before, if any, were read again.
     this.recovery = undefined;
     this.recovering = false;
@@ -929,6 +948,12 @@ export class ElementSplitter {
     // biome-ignore lint/style/noNonNullAssertion: push, the one caller, passes i < chunk.length, for every byte the scanner leaves
     const byte = chunk[i]!;
     const scanner = this.scanner;
+    // Hint: a comment is read as the blanks it could be replaced with, its line breaks kept.
+    if (this.comment !== Comment.None) {
+      if (byte !== NEWLINE) return this.commentByte(byte, i);
+      if (this.comment === Comment.Line) this.endComment();
+      else this.comment = Comment.Block;
+    }
     if (this.lineHead !== LineHead.None && byte !== SPACE && byte !== TAB && byte !== RETURN) {
       this.decideLineHead(byte, base + i);
     }
@@ -949,6 +974,10 @@ export class ElementSplitter {
     if (this.mode === Mode.Element) {
       if (!this.scalar) {
         if (scanner.elementByte(byte)) this.endElementAt(i + 1, i + 1);
+        return i;
+      }
+      if ((byte === SLASH || byte === STAR) && this.opensComment(base + i)) {
+        this.comment = byte === SLASH ? Comment.Line : Comment.Block;
         return i;
       }
       if (!isDelimiter(byte)) return i;
@@ -1228,6 +1257,55 @@ export class ElementSplitter {
     return this.mode === Mode.BatchElement ? Begins.No : Begins.Inline;
   }
 
+  /** Drops the scalar being read, found to be no element (stray characters, a comment), and `restore`s what was expected before it. */
+  private unbegin(restore: () => void): void {
+    this.scalar = false;
+    this.strayText = false;
+    this.strayQuoted = false;
+    this.elementFrom = -1;
+    this.parts = [];
+    this.partsSize = 0;
+    restore();
+  }
+
+  /**
+   * Whether the `/` or `*` at file offset `at` makes the scalar being read, a `/` just before it
+   * where an element or a value was expected, a comment (a line or a block one): if so, the scalar is no
+   * element, and what was expected before it is again once the comment ends (see `commentByte`).
+   * Hint: in a batch, `// second event` was three invalid elements, each after a missing comma.
+   */
+  private opensComment(at: number): boolean {
+    const restore = this.mayBeStray;
+    if (restore === undefined || this.oversize || this.elementStart.offset !== at - 1) return false;
+    if (this.heldScalar(at - this.chunkOffset)[0] !== SLASH) return false;
+    this.mayBeStray = undefined;
+    this.commentStart = this.elementStart;
+    this.commentPointer = this.elementPointer;
+    this.unbegin(restore);
+    return true;
+  }
+
+  /** Reads a byte of a comment other than a line break, at chunk index `i`; returns `i`. */
+  private commentByte(byte: number, i: number): number {
+    if (byte >= 0x80) this.scanner.nonAsciiByte(byte);
+    if (this.comment === Comment.Line) return i;
+    if (byte === SLASH && this.comment === Comment.BlockStar) this.endComment();
+    else this.comment = byte === STAR ? Comment.BlockStar : Comment.Block;
+    return i;
+  }
+
+  /** The comment being read ends (`unclosed`: with the file): reported once, where it began. */
+  private endComment(unclosed = false): void {
+    const start = this.commentStart;
+    this.comment = Comment.None;
+    this.commentStart = undefined;
+    if (start === undefined) return;
+    const message = unclosed
+      ? 'a comment not closed before the end of the file: comments are not allowed in JSON'
+      : 'comments are not allowed in JSON';
+    this.problem(start, 'comment', message, this.commentPointer);
+  }
+
   /** Puts back what the top level expects now, once a value begun after it is found to be stray characters. */
   private topExpected(): () => void {
     const { valuesAtTop, batch, topStart, topOpener, onTopLine, afterComma, afterStrayText } = this;
@@ -1307,13 +1385,7 @@ export class ElementSplitter {
     const start = this.elementStart;
     const repair = blank && { offset: start.offset, deleteBytes: Buffer.byteLength(text), insert: blank.insert };
     this.problem(start, 'invalid-symbol', symbolMessage(text), this.elementPointer, repair);
-    this.scalar = false;
-    this.strayText = false;
-    this.strayQuoted = false;
-    this.elementFrom = -1;
-    this.parts = [];
-    this.partsSize = 0;
-    restore();
+    this.unbegin(restore);
     // Hint: and it is read as one at the top level is, so that a value after it on the same line
     // is said to follow a lone CR (review hR56).
     if (lastReturn >= end && this.mode === Mode.Top) this.returnAtTop = start.offset + lastReturn;
