@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createScanner, visit } from 'jsonc-parser';
 import { impossible } from '../errors.js';
-import { javaScriptKeyOrder, jsonQuoted, type KeyOrder, quotedExcerpt, segmentKey } from '../schema/check.js';
+import { javaScriptKeyOrder, type KeyOrder, quotedExcerpt, segmentKey } from '../schema/check.js';
 import { excerptAt } from './excerpt.js';
 import { pathsAt, placesAt, textKeyOrder } from './locations.js';
 import type { LineBefore, SplitElement } from './split.js';
@@ -780,7 +780,7 @@ function findDuplicateKeys(source: ElementText, pointer: string, limit: number):
   const problems = held.map(({ property, first, last, times, pointer: at }): Problem => {
     const firstCopy = { file: source.file, ...source.locate(first), pointer: at };
     const given = times === 2 ? 'twice' : `${times} times`;
-    const message = `${jsonQuoted(property)} given ${given}: parsers keep only the last${firstGivenAt(firstCopy)}`;
+    const message = `${quotedExcerpt(property)} given ${given}: parsers keep only the last${firstGivenAt(firstCopy)}`;
     return { ...source.problem(last, 'warning', 'duplicate-key', message, at, { excerpt: true }), firstCopy };
   });
   return { problems, more };

@@ -1041,6 +1041,22 @@ describe('a key given twice', () => {
     }
     expect(messages.find((message) => message.includes('given'))).toMatch(/^"x\\u000ay" given twice/);
   });
+
+  it('is quoted by its first 40 characters, however long: one warning was 2 MB for a key of 1 MB', async () => {
+    const key = 'k'.repeat(1_000_000);
+    const path = join(dir, 'duplicate-long-key.json');
+    writeFileSync(path, `{"${key}": 1, "${key}": 2, "status": "x"}`);
+    const messages: string[] = [];
+    for await (const records of readRecords([path])) {
+      for (const record of records) {
+        if (record.kind === 'invalid') messages.push(...record.problems.map((problem) => problem.message));
+      }
+    }
+    const warning = messages.find((message) => message.includes('given twice'));
+    expect(warning).toBe(
+      `"${'k'.repeat(40)}…" given twice: parsers keep only the last; first given at line 1, column 2`,
+    );
+  });
 });
 
 /** Each problem of a file `name` holding `text`, in elements and between them, as `code line:column pointer` or as `show` says. */

@@ -1,5 +1,6 @@
 /** The warnings of what show, trace and replay skip, said up to a limit and counted past it. */
 import { defaultMaxProblems, type InputRecord } from '../input/types.js';
+import { pointerExcerpt } from '../schema/check.js';
 import { advisedMessage } from './validation.js';
 import { grouped } from './words.js';
 
@@ -60,6 +61,6 @@ export function renderSkipWarning(record: InputRecord): string | undefined {
   const where = `${problem.file}:${problem.line}:${problem.column}`;
   const tail = more > 0 ? ` (and ${more} more; see callhook validate)` : '';
   const skipped = record.kind === 'invalid' ? `skipped an invalid ${what}: ` : '';
-  const pointer = problem.pointer ? ` (${problem.pointer})` : '';
+  const pointer = problem.pointer ? ` (${pointerExcerpt(problem.pointer)})` : '';
   return `${where}: ${skipped}${advisedMessage(problem)}${pointer}${tail}`;
 }

@@ -224,4 +224,17 @@ describe('renderGithub, as the Actions runner reads it', () => {
     expect(read?.properties.get('file')).toBe('a\\u000ab\\u000d\\u001b,c.json');
     expect(read?.data).toBe('field "k\\ne\\r\\u001by" is not in the documented payload (/k\\u000ae\\u000d\\u001by)');
   });
+
+  it('shows a pointer to a key of megabytes by its segments first 40 characters, and JSON keeps it whole', () => {
+    // A 1 MB key made the pointer beside its message 1 MB in every format a person reads.
+    const key = 'k'.repeat(1_000_000);
+    const long: FileReport = { ...file, problems: [problem('error', 'a message', `/0/data/${key}/1`, 1)] };
+    const shown = `(/0/data/${'k'.repeat(40)}…/1)`;
+    expect(renderFilePretty(long, plain, { width: 200 })).toContain(shown);
+    expect(renderGithub(long)).toContain(shown);
+    expect(renderJunit({ ...report, files: [long] }, {})).toContain(shown);
+    expect(renderFilePretty(long, plain, { width: 200 }).length).toBeLessThan(1000);
+    const json = JSON.parse(renderValidationJson({ ...report, files: [long] })).files[0];
+    expect(json.problems[0].pointer).toBe(`/0/data/${key}/1`);
+  });
 });

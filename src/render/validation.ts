@@ -3,6 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { FileReport, ValidationOptions, ValidationReport } from '../core/validation.js';
 import { filePassed } from '../core/validation.js';
 import type { Problem } from '../input/types.js';
+import { pointerExcerpt } from '../schema/check.js';
 import { codeFrame } from './code-frame.js';
 import { escapeUnicode, toSafeJson } from './escape.js';
 import { narrowestWidth, type ValidationFormat } from './formats.js';
@@ -33,7 +34,7 @@ export function renderProblemPretty(problem: Problem, c: ChalkInstance, width = 
     problem.severity === 'error' ? { text: 'error', style: c.red } : { text: 'warning', style: c.yellow },
     { text: `  ${escapeTerminal(advisedMessage(problem))}` },
   ];
-  if (problem.pointer) spans.push({ text: `  (${escapeTerminal(problem.pointer)})`, style: c.dim });
+  if (problem.pointer) spans.push({ text: `  (${escapeTerminal(pointerExcerpt(problem.pointer))})`, style: c.dim });
   const head = wrapSpans(spans, { width, indent: '      ', firstIndent: '  ' }).join('\n');
   if (!problem.excerpt) return head;
   // Hint: the frame is indented 4 columns under its problem where that leaves it the narrowest width
@@ -95,7 +96,9 @@ export function fileResult(file: FileReport, options: ValidationOptions = {}): F
 function problemText(problem: Problem): { where: string; message: string } {
   return {
     where: `${problem.file}:${problem.line}:${problem.column}`,
-    message: problem.pointer ? `${advisedMessage(problem)} (${problem.pointer})` : advisedMessage(problem),
+    message: problem.pointer
+      ? `${advisedMessage(problem)} (${pointerExcerpt(problem.pointer)})`
+      : advisedMessage(problem),
   };
 }
 

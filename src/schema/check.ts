@@ -296,7 +296,7 @@ export function jsonQuoted(text: string | null): string {
 function describeKeys(value: Json): string {
   const keys = Object.keys(value);
   if (keys.length === 0) return 'an empty object';
-  const shown = keys.slice(0, 8).map(jsonQuoted);
+  const shown = keys.slice(0, 8).map(quotedExcerpt);
   return `keys ${shown.join(', ')}${keys.length > 8 ? `, … (${keys.length} in all)` : ''}`;
 }
 
@@ -334,16 +334,29 @@ const quotedLength = 40;
  * longer (never between the halves of a surrogate pair): a message is one line, however long the
  * text it quotes (a line of megabytes that is no JSON).
  */
-export function quotedExcerpt(text: string): string {
-  if (text.length <= quotedLength) return jsonQuoted(text);
+export function quotedExcerpt(text: string | null): string {
+  return jsonQuoted(text === null ? null : excerpt(text));
+}
+
+/** `text` cut as `quotedExcerpt` cuts it, unquoted. */
+function excerpt(text: string): string {
+  if (text.length <= quotedLength) return text;
   const cut = /[\ud800-\udbff]/.test(text.charAt(quotedLength - 1)) ? quotedLength - 1 : quotedLength;
-  return jsonQuoted(`${text.slice(0, cut)}…`);
+  return `${text.slice(0, cut)}…`;
+}
+
+/**
+ * A JSON pointer as a person reads it beside a message: each segment cut as `quotedExcerpt` cuts
+ * text, so that a key of megabytes does not make the line megabytes (the JSON output keeps it whole).
+ */
+export function pointerExcerpt(pointer: string): string {
+  return pointer.length <= quotedLength ? pointer : pointer.split('/').map(excerpt).join('/');
 }
 
 /** An array's item named in a message: `item 1 of "flow"`, from its pointer (`/data/flow/1`). */
 function itemName(pointer: string, index: number): string {
   const parent = pointer.split('/').at(-2);
-  return parent ? `item ${index} of ${jsonQuoted(segmentKey(parent))}` : `item ${index}`;
+  return parent ? `item ${index} of ${quotedExcerpt(segmentKey(parent))}` : `item ${index}`;
 }
 
 function preview(value: unknown): string {
@@ -359,7 +372,7 @@ function issueFromValibot(issue: v.BaseIssue<unknown>, at: Place): SchemaIssue {
   // Hint: an array item is checked alone (see `validate`), so an issue of the item itself has no path.
   const key = last === undefined ? at.key : last.key;
   const field =
-    key === undefined ? 'event' : typeof key === 'number' ? itemName(pointer, key) : jsonQuoted(String(key));
+    key === undefined ? 'event' : typeof key === 'number' ? itemName(pointer, key) : quotedExcerpt(String(key));
   if (
     issue.kind === 'schema' &&
     issue.input === undefined &&
@@ -467,7 +480,7 @@ function unknownField(key: string, pointer: string): SchemaIssue {
   return {
     severity: 'error',
     code: 'unknown-field',
-    message: `field ${jsonQuoted(key)} is not in the documented payload`,
+    message: `field ${quotedExcerpt(key)} is not in the documented payload`,
     pointer,
   };
 }
@@ -542,7 +555,7 @@ function checkConsistency(event: WebhookEvent, prefix: string, issues: SchemaIss
       warn(
         issues,
         'last-step',
-        `lastStepName ${jsonQuoted(data.lastStepName)} is not the last step's questionName ${jsonQuoted(last.questionName)}`,
+        `lastStepName ${quotedExcerpt(data.lastStepName)} is not the last step's questionName ${quotedExcerpt(last.questionName)}`,
         `${prefix}/lastStepName`,
       );
     }
@@ -580,7 +593,7 @@ function checkConsistency(event: WebhookEvent, prefix: string, issues: SchemaIss
  */
 function warnOfPhoneFormat(digits: string, pointer: string, issues: SchemaIssue[]): void {
   if (phonePattern.test(digits)) return;
-  const message = `${jsonQuoted(digits)} is not in international format without "+" (5 to 15 digits, not starting with 0), as the platform sends numbers: a short code, or a national number?`;
+  const message = `${quotedExcerpt(digits)} is not in international format without "+" (5 to 15 digits, not starting with 0), as the platform sends numbers: a short code, or a national number?`;
   warn(issues, 'phone-format', message, pointer);
 }
 
