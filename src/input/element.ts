@@ -413,6 +413,23 @@ class ErrorSite {
   }
 }
 
+/**
+ * A number written with a leading zero (`0491573087`, `-01.5`), which jsonc-parser reads as a `0`
+ * and a number right after it, a comma missing between them: said to be one, with no repair.
+ * Hint: repaired as a missing comma, `[0123]` became two numbers (red team hT76).
+ */
+function leadingZero(site: ErrorSite): Problem | undefined {
+  const { offset, token, before, source } = site;
+  if (before !== offset || !/^[0-9]/.test(token) || source.text[before - 1] !== '0') return undefined;
+  const start = source.text[before - 2] === '-' ? before - 2 : before - 1;
+  const written = source.text.slice(start, offset + token.length);
+  return site.error(
+    start,
+    'syntax',
+    `a number cannot begin with 0: put a phone number or an id in quotes (${quotedExcerpt(written)}), or leave out the 0`,
+  );
+}
+
 /** The problem jsonc-parser's error `error` at `site` is. */
 function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Problem {
   const { offset, token, before } = site;
@@ -426,12 +443,15 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
     return unexpectedEnd(site.source, ended);
   }
   switch (error) {
-    case ParseErrorCode.CommaExpected:
+    case ParseErrorCode.CommaExpected: {
+      const zero = leadingZero(site);
+      if (zero !== undefined) return zero;
       return site.error(before, 'missing-comma', `missing comma between ${site.members}`, {
         at: before,
         deleteChars: 0,
         insert: ',',
       });
+    }
     case ParseErrorCode.PropertyNameExpected:
     case ParseErrorCode.ValueExpected:
       return site.atEnd ? unexpectedEnd(site.source, ended) : misplacedToken(site, error);

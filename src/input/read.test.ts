@@ -1077,6 +1077,29 @@ async function problemsOf(
   return listed;
 }
 
+describe('a number written with a leading zero', () => {
+  it('is said to be one, with no repair, not a missing comma: fix made [0123] two numbers, [0,123], and exited 0', async () => {
+    // jsonc-parser reads `0123` as `0` and `123`, and expects a comma between them (red team hT76).
+    const show = (p: Problem) => `${p.code} ${p.line}:${p.column} ${p.message}${p.repair ? ' (repair)' : ''}`;
+    const cases: [string, string][] = [
+      ['{"phone":0491573087}\n', '"0491573087"'],
+      ['{"codes":[0123]}\n', '"0123"'],
+      ['{"n":-01.5}\n', '"-01.5"'],
+      ['{"n":00}\n', '"00"'],
+    ];
+    for (const [text, quoted] of cases) {
+      const at = text.indexOf(':') + (text.includes('[') ? 3 : 2);
+      expect(await problemsOf('leading-zero.json', text, show)).toEqual([
+        `syntax 1:${at} a number cannot begin with 0: put a phone number or an id in quotes (${quoted}), or leave out the 0`,
+      ]);
+    }
+    // A 0 and a number apart are two values, a comma missing between them, as before.
+    expect(await problemsOf('zero-apart.json', '{"codes":[0 123]}\n', show)).toEqual([
+      'missing-comma 1:12 missing comma between array elements (repair)',
+    ]);
+  });
+});
+
 describe('an invalid escape in a string', () => {
   it('is placed at its backslash and quoted, not at the start of the string', async () => {
     // Placed at the string's opening quote and quoting its first 20 characters, an escape deep in a
