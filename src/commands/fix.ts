@@ -149,7 +149,9 @@ export async function fixInput(source: Source, options: FixOptions): Promise<Fix
  * read ahead.
  */
 function bytesOf(input: FixInput): AsyncIterable<Buffer> {
-  return input.bytes ? Readable.from(input.bytes) : readChunks(input.source.path, 0, chunkBytes);
+  return input.bytes
+    ? Readable.from(input.bytes)
+    : readChunks(input.source.path, 0, chunkBytes, undefined, undefined, input.source.inFolder);
 }
 
 /**

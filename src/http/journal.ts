@@ -976,7 +976,9 @@ export async function fingerprintInputs(paths: readonly string[]): Promise<strin
       // Hint: read as every command reads a file (see `readChunks`): as it was when opened, and
       // refused when cut short, rewritten or marked by fix --write meanwhile.
       const opened = (info: BigIntStats) => hash.update(`${info.size}\n`);
-      for await (const chunk of readChunks(source.path, 0, fingerprintReadBytes, undefined, opened)) hash.update(chunk);
+      for await (const chunk of readChunks(source.path, 0, fingerprintReadBytes, undefined, opened, source.inFolder)) {
+        hash.update(chunk);
+      }
       hash.update('\n');
     } catch (error) {
       throw describeIoError(error, source.name);

@@ -812,6 +812,38 @@ describe('paths checked before anything is read', () => {
     }
   });
 
+  it('fails a file of a folder that became a named pipe or a socket since the folder was listed, rather than wait for a writer for ever', async () => {
+    // The check was made only as the folder was walked: a *.json swapped for a FIFO before its
+    // turn was opened as a stream, and the run hung (red team hT77).
+    const { execFileSync } = await import('node:child_process');
+    const { mkdirSync, rmSync } = await import('node:fs');
+    for (const what of ['a named pipe', 'a socket'] as const) {
+      const folder = join(dir, `swapped-${what.slice(2, 7)}`);
+      mkdirSync(folder);
+      writeFileSync(join(folder, 'a.json'), '{"a": 1}\n');
+      writeFileSync(join(folder, 'b.json'), '{"b": 2}\n');
+      writeFileSync(join(folder, 'c.json'), '{"c": 3}\n');
+      const seen: string[] = [];
+      for await (const records of readRecords([folder], { warnings: false })) {
+        for (const record of records) {
+          if (record.kind === 'problem') seen.push(`${record.problem.code} ${record.problem.message}`);
+          if (record.kind !== 'event' && record.kind !== 'invalid') continue;
+          seen.push(record.element.file);
+          if (record.element.file.endsWith('a.json')) {
+            rmSync(join(folder, 'b.json'));
+            if (what === 'a named pipe') execFileSync('mkfifo', [join(folder, 'b.json')]);
+            else makeSocket(folder, 'b.json');
+          }
+        }
+      }
+      expect(seen, what).toEqual([
+        join(folder, 'a.json'),
+        `unreadable cannot be read: ${what}, not a regular file; in a folder only regular files are read`,
+        join(folder, 'c.json'),
+      ]);
+    }
+  });
+
   it("skips what macOS leaves beside files: `._x.json` resource forks and a zip's __MACOSX folder, as hidden ones", async () => {
     // Read as input, a `._a.json` (binary, under a.json's extension) failed validate, summarise and
     // fix --write of a folder of valid exports copied from a USB stick or a Finder zip (red team hT30).

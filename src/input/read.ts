@@ -114,6 +114,8 @@ export const defaultMaxElementBytes = 64 * 2 ** 20;
 export interface Source {
   path: OpenablePath;
   name: string;
+  /** Found in a folder, where only regular files are read: one that is no longer one when read fails (see `readChunks`). */
+  inFolder?: true;
 }
 
 const extensions = /\.(json|ndjson|jsonl)$/i;
@@ -155,6 +157,14 @@ export function specialFileKind(info: BigIntStats | Stats): string | undefined {
   if (info.isSocket()) return 'a socket';
   if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
   return undefined;
+}
+
+/** Throws, as a failure of the file where it stands, when a folder's file is not a regular file (any longer). */
+function refuseSpecial(info: BigIntStats | Stats): void {
+  const special = specialFileKind(info);
+  if (special === undefined) return;
+  const message = `${special}, not a regular file; in a folder only regular files are read`;
+  throw Object.assign(new Error(message), { code: 'ERR_NOT_REGULAR' });
 }
 
 /**
@@ -237,7 +247,7 @@ async function walk(directory: string, into: Listed[]): Promise<void> {
           ExitCode.usage,
         );
       }
-      into.push({ source: { path: openablePath(path), name: path }, id: fileId(info) });
+      into.push({ source: { path: openablePath(path), name: path, inFolder: true }, id: fileId(info) });
     }
   }
 }
@@ -476,9 +486,13 @@ export async function* readChunks(
   size: number,
   abandoned?: AbortSignal,
   opened?: (info: BigIntStats) => void,
+  inFolder = false,
 ): AsyncGenerator<Buffer> {
   // Hint: a file that is gone is left to open below, which says so as for any file.
   const info = await stat(path).catch(() => undefined);
+  // Hint: a folder's file was a regular one when it was listed; swapped for a named pipe since,
+  // it was read as a stream, which waited for a writer for ever (red team hT77).
+  if (inFolder && info !== undefined) refuseSpecial(info);
   if (info?.isFIFO()) {
     // Hint: with a code, as the source's own failures have: the file is reported unreadable where
     // it stands, and the others are read.
@@ -487,9 +501,11 @@ export async function* readChunks(
     yield* readPipe(path, abandoned);
     return;
   }
-  const handle = await open(path, 'r');
+  // Hint: and one swapped between the stat above and the open is opened without waiting.
+  const handle = await open(path, inFolder ? constants.O_RDONLY | constants.O_NONBLOCK : 'r');
   try {
     const info = await handle.stat({ bigint: true });
+    if (inFolder) refuseSpecial(info);
     opened?.(info);
     if (!info.isFile()) {
       // Hint: a read at a position of a pipe fails with ESPIPE; a null position reads on from the last.
@@ -670,7 +686,7 @@ function openSource(
   // the thread pool), but records are yielded per 64 KiB slice (below).
   if (source.path !== '-') {
     const size = Math.max(options.readSize ?? 256 * 1024, options.chunkSize ?? 0);
-    return failuresTold(readChunks(source.path, start, size, abandoned, opened), false);
+    return failuresTold(readChunks(source.path, start, size, abandoned, opened, source.inFolder), false);
   }
   const stdin = options.stdin ?? processStdin();
   // Hint: a stream given by a program may yield strings, or Uint8Arrays that are not Buffers (a web
