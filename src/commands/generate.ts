@@ -26,7 +26,7 @@ import { escapeTerminal, terminalWidth, wrapMessage } from '../render/terminal.j
 import { grouped, plural } from '../render/words.js';
 import type { EventType } from '../schema/names.js';
 import { fileSink, type Sink, streamSink } from './file-sink.js';
-import { decimal, optional, optionError, parseAll, wholeNumber } from './options.js';
+import { decimal, optional, optionError, outputName, parseAll, wholeNumber } from './options.js';
 import { warnOnStderr } from './output.js';
 import { onStopSignals } from './signals.js';
 
@@ -256,10 +256,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     redeliveries: () => optional(options.redeliveries, fraction('--redeliveries')) ?? 0,
     defectRate: () => optional(options.defects, fraction('--defects')) ?? 0,
     set: () => overrides(options.set),
-    out: () => {
-      // Hint: '' names no file: its folder is '.' and its base name '', so the temporary file would be the temporary folder.
-      if (options.out === '') throw optionError('--out', 'a file name', options.out);
-    },
+    out: () => optional(options.out, outputName('--out', 'file')),
     startTime: () => {
       if (options.startTime !== undefined && Number.isNaN(instantOfOption(options.startTime))) {
         throw optionError(

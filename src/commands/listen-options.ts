@@ -18,6 +18,7 @@ import {
   maxDelayMs,
   optional,
   optionError,
+  outputName,
   parseAll,
   signatureHeaderName,
   signingProblems,
@@ -120,12 +121,6 @@ function address(value: string): string {
   return host;
 }
 
-/** A parser of `--out`: '' (as `--out "$DIR"` gives with DIR unset) names no folder, and would capture nothing. */
-function captureFolder(value: string): string {
-  if (value === '') throw optionError('--out', 'a folder name', value);
-  return value;
-}
-
 /** Checks the raw options; throws one usage error listing every problem. */
 export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platform = process.platform): ListenOptions {
   const problems: string[] = signingProblems(raw);
@@ -154,7 +149,7 @@ export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platf
       port: () => wholeNumber('--port', 0, 65535)(raw.port),
       host: () => address(raw.host),
       path: () => optional(raw.path, servedPath),
-      out: () => optional(raw.out, captureFolder),
+      out: () => optional(raw.out, outputName('--out', 'folder')),
       maxBodyBytes: () => byteSize('--max-body')(raw.maxBody),
       secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
       signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),

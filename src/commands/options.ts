@@ -67,13 +67,25 @@ export function byteSize(name: string): (value: string) => number {
 
 /**
  * A parser of a file or folder to write: any name but `-`, which reads as stdout and would
- * otherwise make a file named `-` in the current folder; `instead` says what does what was meant.
+ * otherwise make a file named `-` in the current folder (`instead` says what does what was meant);
+ * '' and an option, which are what `--journal $J --resume` gives with J unset, naming no file or
+ * the next option (a journal named `--resume`, and every batch sent again: red team hT74). A name
+ * that begins with `-` is given as `./-name`.
  */
 export function outputName(name: string, what: 'file' | 'folder', instead?: string): (value: string) => string {
   return (value) => {
-    if (value !== '-') return value;
-    const hint = instead === undefined ? '' : ` (${instead})`;
-    throw new CallhookError(`${name}: must name a ${what}, not "-"${hint}`, ExitCode.usage);
+    if (value === '') throw optionError(name, `a ${what} name`, value);
+    if (value === '-') {
+      const hint = instead === undefined ? '' : ` (${instead})`;
+      throw new CallhookError(`${name}: must name a ${what}, not "-"${hint}`, ExitCode.usage);
+    }
+    if (value.startsWith('-')) {
+      throw new CallhookError(
+        `${name}: must name a ${what}, not an option (${quoted(value)}): give the ${what} after ${name}, and one whose name begins with - as ./${value}`,
+        ExitCode.usage,
+      );
+    }
+    return value;
   };
 }
 

@@ -249,13 +249,16 @@ describe('the command line', () => {
     }
   });
 
-  test('"-" as an output file is refused in one line, exit 2, and no file named - is made', async () => {
+  test('"-", an option or nothing as an output file is refused in one line, exit 2, and no file is made', async () => {
     // `replay … --report -` wrote the report into a file named `-` in the current folder.
     const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const cwd = mkdtempSync(join(tmpdir(), 'callhook-dash-'));
     const valid = join(repoRoot, 'fixtures/valid');
+    const replay = ['replay', valid, '--url', 'http://127.0.0.1:9/'];
+    const anOption = (name: string, what: string, value: string) =>
+      `${name}: must name a ${what}, not an option ("${value}"): give the ${what} after ${name}, and one whose name begins with - as ./${value}`;
     try {
       for (const [args, message] of [
         [
@@ -271,6 +274,16 @@ describe('the command line', () => {
           '--out: must name a file, not "-" (without --out, generate writes to stdout)',
         ],
         [['listen', '--port', '0', '--out', '-'], '--out: must name a folder, not "-"'],
+        // `replay … --journal $J --resume` with J unset made a journal named `--resume` and sent
+        // every batch again, exit 0; `--journal ''` wrote no journal at all (red team hT74).
+        [[...replay, '--journal', '--resume'], anOption('--journal', 'file', '--resume')],
+        [[...replay, '--report', '--dry-run'], anOption('--report', 'file', '--dry-run')],
+        [['generate', '--count', '1', '--out', '--force'], anOption('--out', 'file', '--force')],
+        [['listen', '--port', '0', '--out', '--durable'], anOption('--out', 'folder', '--durable')],
+        [[...replay, '--journal', ''], '--journal: must be a file name (got "")'],
+        [[...replay, '--report', ''], '--report: must be a file name (got "")'],
+        [['generate', '--count', '1', '--out', ''], '--out: must be a file name (got "")'],
+        [['listen', '--port', '0', '--out', ''], '--out: must be a folder name (got "")'],
       ] as const) {
         const result = await runCli(args, { cwd });
         expect(result.stderr, args.join(' ')).toBe(`callhook: ${message}\n`);
