@@ -65,12 +65,27 @@ const namesOf = (cmd: Command) => [cmd.name(), ...cmd.aliases()].join('|');
 function run<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<void> | void>) {
   return async (...args: A) => {
     try {
+      const command = args.at(-1);
+      if (command instanceof Command) await refuseReplacedNames(command);
       const action = await load();
       await action(...args);
     } catch (error) {
       await reportFatal(error);
     }
   };
+}
+
+/** Refuses a file name typed to be read that holds U+FFFD (see `replacementCharacterError`): its paths, `--body` and `--headers`. */
+async function refuseReplacedNames(command: Command): Promise<void> {
+  if (!process.argv.some((argument) => argument.includes('\ufffd'))) return;
+  const names: unknown[] = [command.opts().body, command.opts().headers];
+  command.registeredArguments.forEach((argument, i) => {
+    if (argument.name() === 'paths') names.push(...[command.processedArgs[i]].flat());
+  });
+  const replaced = names.find((name) => typeof name === 'string' && name.includes('\ufffd'));
+  if (typeof replaced !== 'string') return;
+  const { replacementCharacterError } = await import('./errors.js');
+  throw replacementCharacterError(replaced, 'read');
 }
 
 /** The folder of callhook's own code (dist/), whose chunks are loaded as a command needs them. */

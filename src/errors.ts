@@ -97,14 +97,25 @@ export function ioReason(error: unknown): string {
 export function describeIoError(error: unknown, path: string): CallhookError | unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const named = path === '' ? "'' (an empty path: an unset variable?)" : path;
-  // Hint: Node decodes the command line as UTF-8, each byte that is not as U+FFFD, so a name given
-  // there that is not UTF-8 names no file; a folder's listing reads names as bytes (input/file-names.ts).
-  const why =
-    code === 'ENOENT' && path.includes('\ufffd')
-      ? ' (a name that is not UTF-8 reaches callhook with U+FFFD for each such byte: name the folder it is in instead, or rename it)'
-      : '';
-  if (code) return new CallhookError(`${named}: ${ioReason(error)}${why}`, ExitCode.usage);
+  if (code) return new CallhookError(`${named}: ${ioReason(error)}`, ExitCode.usage);
   return error;
+}
+
+/**
+ * The error refusing a file name typed on the command line that holds U+FFFD, for a file to
+ * `read` or to `write`. Hint: Node decodes its arguments as UTF-8, each byte that is not as
+ * U+FFFD, so `caf<E9>.json` reaches callhook as `caf\ufffd.json`, which may be another file (one
+ * whose name holds a real U+FFFD: read, or rewritten by fix --write, in place of the one typed; red
+ * team hT75), or none. A folder's listing reads names as bytes (input/file-names.ts).
+ */
+export function replacementCharacterError(path: string, use: 'read' | 'write'): CallhookError {
+  const why =
+    'holds U+FFFD, which a name that is not UTF-8 becomes on the command line (Node decodes arguments as UTF-8)';
+  const instead =
+    use === 'read'
+      ? 'so it may name another file than the one typed: name the folder it is in instead (its files are read by their bytes), or rename it'
+      : 'callhook writes no file under a name it was not given; name it in UTF-8';
+  return new CallhookError(`${path}: ${why}${use === 'read' ? ', ' : ': '}${instead}`, ExitCode.usage);
 }
 
 // Hint: set by the CLI before it parses an option, as commander's own errors quote them.

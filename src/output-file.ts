@@ -20,7 +20,7 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
-import { CallhookError, describeIoError, ExitCode } from './errors.js';
+import { CallhookError, describeIoError, ExitCode, replacementCharacterError } from './errors.js';
 import { fileNameOf, openablePath } from './input/file-names.js';
 
 /**
@@ -157,12 +157,7 @@ export function checkOutputPath(path: string): void {
   // Hint: a name that cannot be the one typed: a byte that is not UTF-8 reaches callhook as U+FFFD
   // (`--out caf<E9>.json` as `caf\ufffd.json`), and the file made, or with --force replaced,
   // would be another, one the user never named.
-  if (path.includes('\ufffd')) {
-    throw new CallhookError(
-      `${path}: holds U+FFFD, which a name that is not UTF-8 becomes on the command line (Node decodes arguments as UTF-8): callhook writes no file under a name it was not given; name it in UTF-8`,
-      ExitCode.usage,
-    );
-  }
+  if (path.includes('\ufffd')) throw replacementCharacterError(path, 'write');
   checkLinksOnTheWay(path);
 }
 

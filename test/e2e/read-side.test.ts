@@ -987,13 +987,20 @@ describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or z
     ]);
   });
 
-  it('named on the command line, where Node decodes it to U+FFFD, is said to be so, not only missing, by every command', async () => {
-    // Hint: spawn passes arguments as UTF-8; a shell passes the byte as it is. verify said only
-    // "no such file or directory", for its paths, --body and --headers.
-    for (const command of ['validate', 'verify', 'verify --body x --headers']) {
+  it('named on the command line, where Node decodes it to U+FFFD, is refused by every command, never read as another file', async () => {
+    // Hint: spawn passes arguments as UTF-8; a shell passes the byte as it is. Beside a file whose
+    // name holds a real U+FFFD, `validate caf<E9>.json` read that one (exit 0, the file named was
+    // garbage) and `fix --write` rewrote it (red team hT75); alone, it was only "no such file".
+    const dir = join(scratch, 'latin1-typed');
+    mkdirSync(dir);
+    writeFileSync(latin1Path(dir, 'caf\xe9.json'), 'garbage\n');
+    const other = join(dir, 'caf\ufffd.json');
+    const text = '[{"time":"2022-09-05T00:00:01.100Z","phone":"61411223344","status":"failed","note":"x",}]\n';
+    writeFileSync(other, text);
+    for (const command of ['validate', 'fix --write', 'summarise', 'verify', 'verify --body x --headers']) {
       const run = spawnSync(
         'sh',
-        ['-c', `"${process.execPath}" "${binPath}" ${command} "$(printf '%s/caf\\351.json' "$0")"`, folder],
+        ['-c', `"${process.execPath}" "${binPath}" ${command} "$(printf '%s/caf\\351.json' "$0")"`, dir],
         {
           encoding: 'utf8',
           env: {
@@ -1004,10 +1011,12 @@ describe('a file whose name is not UTF-8 (a Latin-1 name from an old export or z
         },
       );
       expect(run.stderr, command).toBe(
-        `callhook: ${folder}/caf\ufffd.json: no such file or directory (a name that is not UTF-8 reaches callhook with U+FFFD for each such byte: name the folder it is in instead, or rename it)\n`,
+        `callhook: ${other}: holds U+FFFD, which a name that is not UTF-8 becomes on the command line (Node decodes arguments as UTF-8), so it may name another file than the one typed: name the folder it is in instead (its files are read by their bytes), or rename it\n`,
       );
       expect(run.status, command).toBe(2);
     }
+    expect(readFileSync(other, 'utf8')).toBe(text);
+    expect(readdirSync(dir).length).toBe(2);
   });
 
   it('fix --write repairs the file of that name and keeps the original beside it, never a U+FFFD name', async () => {
