@@ -2984,6 +2984,53 @@ describe('listen: --forward', () => {
     expect((await listen({ port, forward: elsewhere })).listener.port).toBe(port);
   });
 
+  it('says what the upstream answered a delivery whose capture then failed, and its events', async () => {
+    // The line said only `500  POST /  0 events  DIR: no such file…`: not that the upstream had
+    // taken the delivery (so the sender's retry reaches it again, a redelivery there), nor the
+    // event the body held. Hint: relayed before it is saved, as the log records the upstream's answer.
+    const target = await upstream((_req, res) => res.writeHead(202).end());
+    const dir = join(tempDir('listen'), 'cap');
+    const capture = await CaptureWriter.open(dir);
+    const { url, deliveries, listener } = await listen({
+      capture,
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 },
+    });
+    rmSync(dir, { recursive: true });
+    const answer = await post(url, body(attempt(1)), { 'webhook-id': 'msg_1' });
+    expect(answer.status).toBe(500);
+    expect(await answer.json()).toMatchObject({ error: 'internal' });
+    expect(target.requests).toHaveLength(1);
+    const [failed] = deliveries;
+    expect(failed).toMatchObject({ status: 500, upstreamStatus: 202, checkedStatus: 200, webhookId: 'msg_1' });
+    expect(failed!.error).toContain(dir);
+    const line = renderDeliveryLine(failed!, new Chalk({ level: 0 }));
+    expect(line).toContain('500  (upstream: 202, checks: 200)  POST /  1 event (1 CallAttempted)  id msg_1');
+    expect(JSON.parse(renderDeliveryJson(failed!))).toMatchObject({ status: 500, upstreamStatus: 202, events: 1 });
+    expect(listener.counts.events).toBe(1);
+    await capture.close();
+  });
+
+  it('says why the relay failed of a delivery whose capture then failed too', async () => {
+    const dir = join(tempDir('listen'), 'cap');
+    const capture = await CaptureWriter.open(dir);
+    const { url, deliveries } = await listen({
+      capture,
+      forward: { url: await closedUpstream(), insecure: false, timeoutMs: 5000 },
+    });
+    rmSync(dir, { recursive: true });
+    expect((await post(url, body(attempt(1)))).status).toBe(500);
+    const [failed] = deliveries;
+    expect(failed).toMatchObject({
+      status: 500,
+      checkedStatus: 200,
+      forwardError: expect.stringContaining('ECONNREFUSED'),
+    });
+    expect(failed!.upstreamStatus).toBeUndefined();
+    expect(failed!.error?.startsWith(`${dir}: `)).toBe(true);
+    expect(failed!.error).toMatch(/; forwarding failed: .*ECONNREFUSED/);
+    await capture.close();
+  });
+
   it.skipIf(!hasOpenssl())('forwards to https, checking the certificate unless --insecure', async () => {
     const tls = selfSignedCertificate();
     const target = await upstream((_req, res) => res.writeHead(202).end(), { tls });

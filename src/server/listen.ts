@@ -88,7 +88,10 @@ export interface Delivery {
   status: Answer;
   /** Listen's own verdict, when --respond, --fail-rate or --forward replaced it. */
   checkedStatus?: number | undefined;
-  /** What the upstream answered (--forward) a sender that had gone by then (`status` is 499: it got nothing). */
+  /**
+   * What the upstream answered (--forward) a sender that had gone by then (`status` is 499: it got
+   * nothing), or one answered 500 instead because its capture failed.
+   */
   upstreamStatus?: number | undefined;
   /** What --respond or --fail-rate chose to answer a sender that had gone by then (`status` is 499: it got nothing). */
   meantStatus?: Answer | undefined;
@@ -442,6 +445,12 @@ function reset(socket: Socket | null): void {
   if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
   else socket?.destroy();
 }
+
+/**
+ * The answer to a delivery listen failed to handle (its capture could not be written). Hint: why
+ * is on listen's line; the sender, a stranger, is not told the local folder or error.
+ */
+const internalError = { error: 'internal', message: 'listen failed to handle the delivery; its output says why' };
 
 function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   const text = `${JSON.stringify(body)}\n`;
@@ -799,31 +808,48 @@ export async function startListener(
     if (gone) status = 499;
     // The upstream has the delivery all the same: what it answered is kept, or why the relay
     // failed (the 502 that said so is not sent).
-    const upstreamStatus = gone ? forwarded?.status : undefined;
+    let upstreamStatus = gone ? forwarded?.status : undefined;
+    const forwardFailed = forwardError === undefined ? '' : `; forwarding failed: ${forwardError}`;
 
     let captured: string | undefined;
+    // Why the delivery could not be saved (it is answered 500).
+    let unsaved: string | undefined;
+    // Hint: saved after the relay, not before: what the upstream answered is the answer the log
+    // records, and decides whether the body is one of the folder's events (`.ndjson`) or not.
     if (settings.capture) {
-      const saved = await settings.capture.save(
-        body,
-        {
-          receivedAt: isoOf(receivedAt),
-          method,
-          path: target,
-          headers: headerPairs(req.rawHeaders),
-          status: status === 'reset' ? 0 : status,
-          upstreamStatus,
-          meantStatus: meantStatus === 'reset' ? 0 : meantStatus,
-          checkedStatus: status === checked.status ? undefined : checked.status,
-          forwardError,
-          tolerance: settings.sign?.scheme === 'standard' ? settings.sign.toleranceSeconds : undefined,
-        },
-        checked.json,
-      );
-      captured = saved.body;
+      try {
+        const saved = await settings.capture.save(
+          body,
+          {
+            receivedAt: isoOf(receivedAt),
+            method,
+            path: target,
+            headers: headerPairs(req.rawHeaders),
+            status: status === 'reset' ? 0 : status,
+            upstreamStatus,
+            meantStatus: meantStatus === 'reset' ? 0 : meantStatus,
+            checkedStatus: status === checked.status ? undefined : checked.status,
+            forwardError,
+            tolerance: settings.sign?.scheme === 'standard' ? settings.sign.toleranceSeconds : undefined,
+          },
+          checked.json,
+        );
+        captured = saved.body;
+      } catch (error) {
+        unsaved = (error as Error).message;
+        // A capture that cannot be written must not be answered 2xx: the sender keeps the delivery,
+        // and sends it again. Hint: the upstream has it already, and will have it again (a
+        // redelivery its webhook-id marks), so the line says what it answered.
+        if (!gone) {
+          status = 500;
+          upstreamStatus = forwarded?.status;
+        }
+      }
     }
     // Nobody is left to answer a sender gone.
     if (!gone) {
-      if (status === 'reset') reset(req.socket);
+      if (unsaved !== undefined) sendJson(res, 500, internalError);
+      else if (status === 'reset') reset(req.socket);
       else if (forwarded) {
         const headers = forwarded.headers.flat();
         // Hint: a 204 must not carry a Content-Length, and a 304's would describe another body (RFC 9110 §8.6).
@@ -846,9 +872,11 @@ export async function startListener(
       meantStatus,
       checkedStatus: status === checked.status ? undefined : checked.status,
       error: gone
-        ? `${closedBeforeAnswer(closedHere ? 'listen' : closer(socket))}${forwardError === undefined ? '' : `; forwarding failed: ${forwardError}`}`
-        : (forwarded?.note ??
-          (status !== 'reset' && status >= 200 && status < 300 ? undefined : (forwardError ?? checked.error))),
+        ? `${closedBeforeAnswer(closedHere ? 'listen' : closer(socket))}${unsaved === undefined ? '' : `; ${unsaved}`}${forwardFailed}`
+        : unsaved !== undefined
+          ? `${unsaved}${forwardFailed}`
+          : (forwarded?.note ??
+            (status !== 'reset' && status >= 200 && status < 300 ? undefined : (forwardError ?? checked.error))),
       bytes: body.length,
       webhookId,
       webhookIdCount: base.webhookIdCount,
@@ -901,8 +929,8 @@ export async function startListener(
           else req.once('close', () => handling?.delete(res));
         },
         (error: unknown) => {
-          // Hint: what the body sent is what it holds (a whole body whose save failed, or the part
-          // read before a timeout or a close), so that is read before it is given back.
+          // Hint: what the body sent is what it holds (a whole body whose handling failed, or the
+          // part read before a timeout or a close), so that is read before it is given back.
           const bytes = hold.bytes;
           hold.release();
           inFlight.delete(done);
@@ -912,14 +940,8 @@ export async function startListener(
           const gone = refused !== undefined || error instanceof ConnectionGone;
           // node:http's answer to a request behind one that closes the connection is never sent.
           const unsent = refused !== undefined && unanswerable.has(res);
-          // A capture that cannot be written must not be answered 2xx: the sender keeps the delivery.
-          // Hint: why is on the line; the sender, a stranger, is not told the local folder or error.
           if (gone || res.headersSent) res.destroy();
-          else
-            sendJson(res, 500, {
-              error: 'internal',
-              message: 'listen failed to handle the delivery; its output says why',
-            });
+          else sendJson(res, 500, internalError);
           report({
             time: Date.now(),
             method: req.method ?? '',
