@@ -34,6 +34,7 @@
 
 import { hash } from 'node:crypto';
 import {
+  accessSync,
   closeSync,
   constants,
   existsSync,
@@ -237,6 +238,17 @@ export class CaptureWriter {
       const made = await makeFolders(folder, 0o700);
       folder = joinablePath(folder);
       refuseForeign(folder, made.uid, foreignFolder);
+      // Hint: every body is a new file, so a folder listen cannot create one in answered 500 to
+      // every delivery; the log is no test of it, as one already there opens without creating.
+      // Asked of the system (mode, ACLs, a read-only mount), not tried: nothing is left behind.
+      try {
+        accessSync(folder, constants.W_OK | constants.X_OK);
+      } catch (error) {
+        throw new CallhookError(
+          `${folder}: listen cannot create files in it (${ioReason(error)}); capture into a folder you can write to`,
+          ExitCode.usage,
+        );
+      }
       if (othersCanAddTo(made)) {
         const replace = writableByOthers(made) ? ', and delete or replace the deliveries captured' : '';
         options.onWarning?.(

@@ -3,12 +3,15 @@ import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:c
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
+  chownSync,
   closeSync,
   lchownSync,
   mkdirSync,
+  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -16,7 +19,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { warningLine } from '../../src/render/terminal.js';
 import { CaptureWriter } from '../../src/server/capture.js';
 import { listCapturedDeliveries, readCapturedBody } from '../helpers/captured.js';
@@ -36,6 +39,23 @@ interface Running {
   lines: Record<string, unknown>[];
   stderr: () => string;
   exited: Promise<number | null>;
+}
+
+/** Whether `setpriv` can run the CLI as user `uid` (who can read it and node). */
+function canRunAs(uid: number): boolean {
+  try {
+    execFileSync('setpriv', [
+      `--reuid=${uid}`,
+      `--regid=${uid}`,
+      '--clear-groups',
+      process.execPath,
+      binPath,
+      '--version',
+    ]);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -1206,6 +1226,36 @@ describe('listen and verify', () => {
         );
         expect(result.code).toBe(2);
         expect(result.stdout).toBe('');
+      }
+    },
+  );
+
+  // Hint: root may create files in any folder, so root runs it as nobody (65534), in a folder of
+  // theirs under /tmp (the tests' own temporary folder is root's alone).
+  const runAs = process.getuid?.() === 0 ? 65534 : undefined;
+  it.skipIf(process.platform === 'win32' || (runAs !== undefined && !canRunAs(runAs)))(
+    '--out a folder listen cannot create files in is refused before listening (exit 2), a log in it or not, nothing left behind',
+    async () => {
+      // With a log there (`touch c5/deliveries.meta; chmod 500 c5`), listen started, "capturing
+      // to c5", then answered 500 to every delivery, even one not JSON, owed a 400.
+      const base = runAs === undefined ? tempDir('listen-e2e') : mkdtempSync('/tmp/callhook-listen-e2e-');
+      onTestFinished(() => rmSync(base, { recursive: true, force: true }));
+      for (const withLog of [true, false]) {
+        const out = join(base, withLog ? 'with-log' : 'without');
+        mkdirSync(out);
+        if (withLog) writeFileSync(join(out, 'deliveries.meta'), '', { mode: 0o600 });
+        if (runAs !== undefined) {
+          for (const path of [base, out, ...readdirSync(out).map((name) => join(out, name))]) {
+            chownSync(path, runAs, runAs);
+          }
+        }
+        chmodSync(out, 0o500);
+        const result = await runCli(['listen', '--port', '0', '--out', out], { timeoutMs: 10_000, runAs });
+        expect(result.stderr).toBe(
+          `callhook: ${out}: listen cannot create files in it (permission denied); capture into a folder you can write to\n`,
+        );
+        expect(result.code).toBe(2);
+        expect(readdirSync(out)).toEqual(withLog ? ['deliveries.meta'] : []);
       }
     },
   );

@@ -30,6 +30,8 @@ export interface RunOptions {
   started?: (child: ChildProcess) => void;
   /** Runs the CLI under `ulimit -n` this low, as a user with a small limit on open files does. */
   maxOpenFiles?: number;
+  /** Runs the CLI as this user id (and group id), with no other groups, through `setpriv`: root alone may. */
+  runAs?: number;
 }
 
 /** Spawns `node bin/callhook.js ...args` with colour off unless `env` says otherwise. */
@@ -40,7 +42,11 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
       options.maxOpenFiles === undefined
         ? []
         : ['bash', '-c', 'ulimit -n "$0" && exec "$@"', String(options.maxOpenFiles)];
-    const [file = '', ...rest] = [...limited, ...command];
+    const as =
+      options.runAs === undefined
+        ? []
+        : ['setpriv', `--reuid=${options.runAs}`, `--regid=${options.runAs}`, '--clear-groups'];
+    const [file = '', ...rest] = [...as, ...limited, ...command];
     const child = spawn(file, rest, {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
