@@ -202,7 +202,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   const url = `${listener.url.slice(0, -path.length)}${shown(path)}`;
   err.write(`listening on ${url}\n`);
   // The start-up line comes first, so scripts can read it from the first line of stderr.
-  if (!isLoopbackHost(options.host)) err.write(renderExposedWarning(options.host, messageWidth));
+  if (!isLoopbackHost(listener.address)) err.write(renderExposedWarning(options.host, messageWidth));
   if (options.format === 'json') {
     const folder = options.out === undefined ? undefined : shown(options.out);
     writer.write(renderListeningJson({ url, port: listener.port, out: folder }));

@@ -139,6 +139,8 @@ export interface Listener {
   /** `http://HOST:PORT/PATH`. */
   url: string;
   port: number;
+  /** The address bound, as node reports it (`--host 127.1` or `localhost` binds `127.0.0.1`). */
+  address: string;
   counts: ListenCounts;
   /** The bytes of bodies held now, across requests (at most their budget). */
   readonly heldBodyBytes: number;
@@ -346,7 +348,11 @@ function webhookIdsOf(req: IncomingMessage): Pick<Delivery, 'webhookId' | 'webho
 const anyAddress = (host: string) => host === '0.0.0.0' || host === '::';
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
-/** Whether `--host` names a loopback address (one no other machine reaches), in any form node binds: `[::1]`, `LOCALHOST`, `::ffff:127.0.0.1`. */
+/**
+ * Whether `host` is a loopback address (one no other machine reaches), in any form node binds or
+ * reports: `[::1]`, `LOCALHOST`, `::ffff:127.0.0.1`. Hint: listen asks it of the address bound
+ * (`Listener.address`), not of `--host` as typed, which may be a name or a short form (`127.1`).
+ */
 export const isLoopbackHost = (host: string) => isLoopback(plainAddress(host));
 
 /**
@@ -1118,6 +1124,7 @@ export async function startListener(
   return {
     url: `http://${hostInUrl}:${port}${settings.path ?? '/'}`,
     port,
+    address,
     counts,
     get heldBodyBytes() {
       return budget.held;

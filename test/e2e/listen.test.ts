@@ -1448,6 +1448,17 @@ describe('listen and verify', () => {
     expect(stdout).toContain('\\u{e0041}'.repeat(1_150_000));
   });
 
+  it('warns of a host reachable from other machines by the address it bound, not the name typed', async () => {
+    // `--host 127.1` bound 127.0.0.1, and was warned of as "reachable from other machines".
+    for (const host of ['127.1', '127.0.0.1']) {
+      const listen = await startListen(['--host', host]);
+      listen.child.kill('SIGINT');
+      expect(await listen.exited).toBe(0);
+      expect(listen.stderr()).toContain(`listening on http://${host}:`);
+      expect(listen.stderr()).not.toContain('reachable from other machines');
+    }
+  });
+
   it('--durable needs --out (exit 2)', async () => {
     const result = await runCli(['listen', '--port', '0', '--durable']);
     expect(result.code).toBe(2);
