@@ -56,10 +56,11 @@ describe('describeIoError', () => {
     );
   });
 
-  it('says a full disk and a read-only file system in words', () => {
+  it('says a full disk, a read-only file system and a file past its size limit in words', () => {
     for (const [code, words] of [
       ['ENOSPC', 'no space left on device'],
       ['EROFS', 'a read-only file system'],
+      ['EFBIG', "file too large: past ulimit -f or the file system's largest file"],
     ] as const) {
       const described = describeIoError(Object.assign(new Error(`${code}: raw`), { code }), 'out.json');
       expect((described as CallhookError).message).toBe(`out.json: ${words}`);

@@ -76,6 +76,7 @@ const ioReasons: Record<string, string> = {
   ENOBUFS: 'out of network buffer space',
   ELOOP: 'a symbolic link that loops',
   ENOSPC: 'no space left on device',
+  EFBIG: "file too large: past ulimit -f or the file system's largest file",
   EROFS: 'a read-only file system',
   ECONNRESET: 'connection reset by the other end',
   EPIPE: 'broken pipe: the other end closed it',

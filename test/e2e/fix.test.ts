@@ -281,7 +281,7 @@ describe('fix as a process', () => {
       },
     );
     expect(result.stderr.toString().trimEnd().split('\n').at(-1)).toBe(
-      `callhook: ${file}: could not write the repair (file too large); the file is as it was, and also in ${file}.bak`,
+      `callhook: ${file}: could not write the repair (file too large: past ulimit -f or the file system's largest file); the file is as it was, and also in ${file}.bak`,
     );
     expect(result.status).toBe(2);
     expect(readFileSync(file, 'utf8')).toBe(original);

@@ -1071,6 +1071,33 @@ describe('listen and verify', () => {
   });
 
   it.skipIf(process.platform !== 'linux')(
+    'answers 500 once the log reaches the file-size limit, its line naming that limit',
+    async () => {
+      // It said `DIR: file too large`, which reads as the folder being too large, not a file
+      // past `ulimit -f`.
+      const out = tempDir('listen-e2e');
+      // 2,048 bytes: the log takes two lines of about 800 bytes (the padding is not shown on stdout).
+      const listen = await listenWithFileLimit(4, ['--format', 'json', '--out', out]);
+      const answers: number[] = [];
+      for (const n of [1, 2, 3]) {
+        const headers = { connection: 'close', 'x-pad': 'x'.repeat(300) };
+        answers.push((await fetch(listen.url, { method: 'POST', body: `not json ${n}`, headers })).status);
+      }
+      expect(answers).toEqual([400, 400, 500]);
+      listen.child.kill('SIGINT');
+      expect(await listen.exited).toBe(0);
+      const lines = readFileSync(listen.log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(lines.filter((line) => line.kind === 'delivery').at(-1)).toMatchObject({
+        status: 500,
+        error: `${out}: file too large: past ulimit -f or the file system's largest file`,
+      });
+    },
+  );
+
+  it.skipIf(process.platform !== 'linux')(
     'stops as on Ctrl-C when a write to its stdout fails (a full disk; here a file-size limit), then exits 2',
     async () => {
       // It exited at once, exit 2, resetting the requests in flight: under `listen > log` on a full
