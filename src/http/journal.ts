@@ -10,6 +10,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  ftruncateSync,
   futimesSync,
   linkSync,
   lstatSync,
@@ -150,7 +151,8 @@ function writeError(error: unknown, path: string): CallhookError {
  * they are written as every command writes JSON: with the characters a terminal acts on as `\u`.
  * A journal, or a folder holding it, that another user owns is refused before anything is made;
  * one others can read or write to, or a folder on its way they can write to, is told to `warn`.
- * One made here that nothing was appended to is removed when closed, or when opening fails.
+ * One made here that nothing was appended to is removed when closed, or when opening fails; one
+ * that was there is cut back to what it held when its header (or newline) cannot be written.
  */
 export function openJournal(path: string, warn: (message: string) => void, header?: JournalHeader): Journal {
   checkJournalFolders(path, warn);
@@ -190,6 +192,15 @@ export function openJournal(path: string, warn: (message: string) => void, heade
     if (!endsWithNewline(fd, stats.size)) writeAllSync(fd, Buffer.from('\n'));
     if (header) writeAllSync(fd, Buffer.from(`${escapeJsonForTerminal(JSON.stringify(header))}\n`));
   } catch (error) {
+    // Hint: one that was there before (made empty by the user) is cut back to what it held: left
+    // with half a header, it was refused as existing, and by --resume as not a journal.
+    if (!created) {
+      try {
+        ftruncateSync(fd, stats.size);
+      } catch {
+        // Left as it is: the write error is what the run says.
+      }
+    }
     close();
     throw writeError(error, path);
   }

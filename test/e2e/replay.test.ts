@@ -2006,22 +2006,9 @@ describe('replay', () => {
   it('(4) a journal write error mid-run: one-line error, the summary, what the journal lacks on stderr, exit 2', async () => {
     const s = await server();
     const journal = join(tempDir('replay'), 'run.jsonl');
-    // The journal may grow to 512 bytes (ulimit -f 1): the header and a line or two fit, then EFBIG.
+    // The journal may grow to 1 KiB (ulimit -f 1): the header and a few lines fit, then EFBIG.
     const args = ['replay', ndjson(20), '--url', s.url, '--journal', journal, '--concurrency', '2'];
-    const child = spawn('sh', ['-c', 'trap "" XFSZ; ulimit -f 1; exec "$0" "$@"', process.execPath, binPath, ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stdout, stderr } = await runCli(args, { maxFileKiB: 1 });
     expect(code).toBe(2);
     const lines = stderr.trim().split('\n');
     expect(lines[0]).toMatch(/^callhook: cannot write the journal .*run\.jsonl: .*file too large/i);
@@ -2030,5 +2017,25 @@ describe('replay', () => {
     expect(stdout).toMatch(/batches\s+\d+ delivered/);
     // The run stopped at once: far fewer requests than batches.
     expect(s.requests.length).toBeLessThan(10);
+  });
+
+  it('a journal made empty before the run, whose header cannot be written, is cut back to empty, its mode kept, and taken as new', async () => {
+    const s = await server();
+    const input = ndjson(2);
+    const journal = join(tempDir('replay'), 'run.jsonl');
+    writeFileSync(journal, '');
+    chmodSync(journal, 0o700);
+    // The header names the receiver: a long query makes it longer than the 1 KiB the file may grow to.
+    const args = ['replay', input, '--url', `${s.url}?pad=${'a'.repeat(2000)}`, '--journal', journal];
+    const limited = await runCli(args, { maxFileKiB: 1 });
+    expect(limited.code).toBe(2);
+    expect(limited.stderr).toMatch(/^callhook: cannot write the journal .*run\.jsonl: file too large\n$/);
+    // Left holding half a header, it was refused as existing, and by --resume as not a journal (red team hF56).
+    expect(readFileSync(journal, 'utf8')).toBe('');
+    expect(statSync(journal).mode & 0o777).toBe(0o700);
+    expect(s.requests).toHaveLength(0);
+    const again = await runCli(args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(s.requests).toHaveLength(2);
   });
 });

@@ -32,16 +32,20 @@ export interface RunOptions {
   maxOpenFiles?: number;
   /** Runs the CLI as this user id (and group id), with no other groups, through `setpriv`: root alone may. */
   runAs?: number;
+  /** Runs the CLI under `ulimit -f` this low, in KiB: a write past it fails (EFBIG), as on a disk that fills. */
+  maxFileKiB?: number;
 }
 
 /** Spawns `node bin/callhook.js ...args` with colour off unless `env` says otherwise. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const command = [process.execPath, binPath, ...args];
-    const limited =
-      options.maxOpenFiles === undefined
-        ? []
-        : ['bash', '-c', 'ulimit -n "$0" && exec "$@"', String(options.maxOpenFiles)];
+    // Hint: SIGXFSZ ignored, as Node ignores it, so that a write past `ulimit -f` fails instead of killing the shell.
+    const limits = [
+      ...(options.maxOpenFiles === undefined ? [] : [`ulimit -n ${options.maxOpenFiles}`]),
+      ...(options.maxFileKiB === undefined ? [] : [`trap "" XFSZ && ulimit -f ${options.maxFileKiB}`]),
+    ];
+    const limited = limits.length === 0 ? [] : ['bash', '-c', `${limits.join(' && ')} && exec "$@"`, 'bash'];
     const as =
       options.runAs === undefined
         ? []
