@@ -707,6 +707,7 @@ async function replayWith(
       journalKept ? settings.journal : undefined,
       terminalWidth(process.stdout),
       readError !== undefined,
+      result.unjournalled?.filter((batch) => batch.status === 'delivered').length,
     );
     process.stdout.write(summary);
   }

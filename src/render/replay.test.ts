@@ -169,6 +169,29 @@ describe('summary', () => {
     }
   });
 
+  it('says that --resume sends again the batches delivered that the journal could not record', () => {
+    // "to send only what was not delivered", and --resume sent the batch whose line a full disk cut (red team hF56).
+    const stats = new DeliveryStats();
+    stats.finish({ key: 'a', status: 'delivered', attempts: 1, events: 2, source: 'f:1:1', at: '' });
+    stats.finish({
+      key: 'b',
+      status: 'undelivered',
+      attempts: 1,
+      events: 2,
+      source: 'f:3:1',
+      at: '',
+      reason: 'aborted',
+    });
+    stats.stoppedBy = 'writing the journal failed: cannot write the journal run.jsonl: no space left on device';
+    const report = stats.report('http://127.0.0.1:1/hook', 'POST');
+    expect(renderReplaySummary(report, plain, 'run.jsonl', 200, false, 1)).toContain(
+      '\nRerun with --resume --journal run.jsonl to send what was not delivered, and again the 1 batch delivered that the journal could not record (listed on stderr).\n',
+    );
+    expect(renderReplaySummary(report, plain, 'run.jsonl', 200, false, 0)).toContain(
+      '\nRerun with --resume --journal run.jsonl to send only what was not delivered.\n',
+    );
+  });
+
   it('groups the digits of every count, as the other commands do', () => {
     // "events    1000 delivered" beside listen's "1,076 events" and generate's "1,000 events".
     const stats = new DeliveryStats();

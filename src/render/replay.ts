@@ -98,7 +98,9 @@ const listed = 20;
 
 /**
  * The summary printed at the end of a run; a batch not delivered and why wrap to `width` columns.
- * `readFailed`: reading the input stopped the run, which `--resume` cannot get past.
+ * `readFailed`: reading the input stopped the run, which `--resume` cannot get past. `unrecorded`:
+ * the batches delivered whose line the journal could not take (see `renderUnjournalled`), which
+ * `--resume` sends again.
  */
 export function renderReplaySummary(
   report: ReplayReport,
@@ -106,6 +108,7 @@ export function renderReplaySummary(
   journal?: string,
   width = Number.POSITIVE_INFINITY,
   readFailed = false,
+  unrecorded = 0,
 ): string {
   const { batches: b, events: e } = report;
   const lines: string[] = [];
@@ -229,7 +232,12 @@ export function renderReplaySummary(
         ? [
             { text: 'Rerun with --resume --journal ' },
             { text: shellWord(journal), keep: 'always' },
-            { text: ' to send only what was not delivered.' },
+            {
+              text:
+                unrecorded > 0
+                  ? ` to send what was not delivered, and again the ${plural(unrecorded, 'batch', 'batches')} delivered that the journal could not record (listed on stderr).`
+                  : ' to send only what was not delivered.',
+            },
           ]
         : [{ text: 'Pass --journal FILE to be able to --resume a run like this one.' }],
     );

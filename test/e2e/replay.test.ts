@@ -2015,6 +2015,13 @@ describe('replay', () => {
     expect(lines[1]).toMatch(/^Not recorded in the journal \(\d+ batch(es)? in flight\):$/);
     expect(lines.length).toBeGreaterThan(2);
     expect(stdout).toMatch(/batches\s+\d+ delivered/);
+    // The batch whose line was cut was delivered: --resume sends it again, as the advice now says,
+    // where it said "to send only what was not delivered" (red team hF56).
+    const delivered = lines.filter((line) => / {2}delivered {2}key /.test(line)).length;
+    expect(delivered).toBeGreaterThan(0);
+    expect(unwrapped(stdout)).toContain(
+      ` to send what was not delivered, and again the ${delivered === 1 ? '1 batch' : `${delivered} batches`} delivered that the journal could not record (listed on stderr).\n`,
+    );
     // The run stopped at once: far fewer requests than batches.
     expect(s.requests.length).toBeLessThan(10);
   });
